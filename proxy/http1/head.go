@@ -1,0 +1,233 @@
+package http1
+
+// MaxHeaders is HAProxy's default tune.http.maxhdr: a head with more header
+// lines is rejected.
+const MaxHeaders = 101
+
+// Header is one header field; Name and Value point into the parsed buffer.
+type Header struct {
+	Name, Value []byte
+}
+
+// Framing is what a head says about the body that follows and about the
+// connection.
+type Framing struct {
+	// ContentLength is the body length, or -1 when no Content-Length was
+	// sent (or it was dropped because Transfer-Encoding is present).
+	ContentLength int64
+	// Chunked means Transfer-Encoding ends in chunked.
+	Chunked bool
+	// CLWithTE is set when both Content-Length and Transfer-Encoding were
+	// present: Content-Length was removed (RFC 9112 §6.3) and, like HAProxy,
+	// the connection must be closed after this transaction.
+	CLWithTE bool
+	// Connection header tokens.
+	ConnClose, ConnKeepAlive, ConnUpgrade bool
+	// Upgrade is the Upgrade header value (nil when absent).
+	Upgrade []byte
+}
+
+// nextLine returns the line starting at p (without CR LF), the index after
+// its LF, or ok=false when no LF is buffered yet. A bare LF ends a line, as
+// HAProxy accepts.
+func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
+	for i := p; i < len(buf); i++ {
+		if buf[i] == '\n' {
+			end := i
+			if end > p && buf[end-1] == '\r' {
+				end--
+			}
+			return buf[p:end], i + 1, true
+		}
+	}
+	return nil, 0, false
+}
+
+// parseHeaders parses header lines from p up to and including the empty
+// line. Folded continuation lines (obs-fold) are unfolded in place by
+// replacing the CR LF with spaces, which is what HAProxy 2.6 does.
+func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
+	for {
+		if p >= len(buf) {
+			return hs, 0, ErrIncomplete
+		}
+		start := p
+		// Find the end of this logical line, unfolding continuations.
+		var end, next int
+		for q := p; ; {
+			i := q
+			for i < len(buf) && buf[i] != '\n' {
+				i++
+			}
+			if i == len(buf) {
+				return hs, 0, ErrIncomplete
+			}
+			end, next = i, i+1
+			if end > start && buf[end-1] == '\r' {
+				end--
+			}
+			if end == start { // empty line: end of head
+				return hs, next, nil
+			}
+			if next == len(buf) {
+				return hs, 0, ErrIncomplete // cannot tell yet whether the next line folds
+			}
+			if c := buf[next]; c != ' ' && c != '\t' {
+				break
+			}
+			for k := end; k < next; k++ {
+				buf[k] = ' '
+			}
+			q = next
+		}
+		line := buf[start:end]
+		if line[0] == ' ' || line[0] == '\t' {
+			return hs, 0, bad("folded line before any header")
+		}
+		colon := -1
+		for i, c := range line {
+			if c == ':' {
+				colon = i
+				break
+			}
+			if !isToken[c] {
+				return hs, 0, bad("invalid character in header name")
+			}
+		}
+		if colon <= 0 {
+			return hs, 0, bad("header line without a valid name")
+		}
+		val := trimOWS(line[colon+1:])
+		for _, c := range val {
+			// HAProxy 2.6 passes other control bytes in values; NUL and a
+			// bare CR are refused here because they split headers in
+			// downstream parsers.
+			if c == 0 || c == '\r' || c == '\n' {
+				return hs, 0, bad("NUL or CR in header value")
+			}
+		}
+		if len(hs) >= MaxHeaders {
+			return hs, 0, bad("too many headers")
+		}
+		hs = append(hs, Header{Name: line[:colon], Value: val})
+		p = next
+	}
+}
+
+// analyze fills f from the headers and normalises them in place: duplicate
+// identical Content-Length values are merged into one header, and
+// Content-Length is removed when Transfer-Encoding is present. isRequest
+// selects the request-only checks.
+func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, error) {
+	*f = Framing{ContentLength: -1}
+	clIdx, teSeen := -1, false
+	chunkedCount, otherCoding, chunkedLast := 0, false, false
+	out := hs[:0]
+	for _, h := range hs {
+		switch {
+		case EqualFold(h.Name, "content-length"):
+			var first []byte
+			var err error
+			forEachToken(h.Value, func(tok []byte) {
+				n, ok := parseDecimal(tok)
+				switch {
+				case err != nil:
+				case !ok:
+					err = bad("invalid content-length")
+				case f.ContentLength >= 0 && n != f.ContentLength:
+					err = bad("conflicting content-length")
+				default:
+					f.ContentLength = n
+					if first == nil {
+						first = tok
+					}
+				}
+			})
+			if err != nil {
+				return hs, err
+			}
+			if first == nil {
+				return hs, bad("empty content-length")
+			}
+			if clIdx >= 0 {
+				continue // identical duplicate: keep the first header only
+			}
+			h.Value = first
+			clIdx = len(out)
+		case EqualFold(h.Name, "transfer-encoding"):
+			teSeen = true
+			forEachToken(h.Value, func(tok []byte) {
+				if EqualFold(tok, "chunked") {
+					chunkedCount++
+					chunkedLast = true
+				} else {
+					otherCoding = true
+					chunkedLast = false
+				}
+			})
+		case EqualFold(h.Name, "connection"):
+			forEachToken(h.Value, func(tok []byte) {
+				switch {
+				case EqualFold(tok, "close"):
+					f.ConnClose = true
+				case EqualFold(tok, "keep-alive"):
+					f.ConnKeepAlive = true
+				case EqualFold(tok, "upgrade"):
+					f.ConnUpgrade = true
+				}
+			})
+		case EqualFold(h.Name, "upgrade"):
+			f.Upgrade = h.Value
+		}
+		out = append(out, h)
+	}
+	if teSeen {
+		if chunkedCount > 1 || !chunkedLast {
+			if isRequest {
+				return out, bad("invalid transfer-encoding")
+			}
+			// A response whose coding list does not end in chunked is
+			// delimited by the connection close (RFC 9112 §6.3).
+		}
+		if isRequest && otherCoding && chunkedCount == 1 && chunkedLast {
+			return out, &Error{Status: 422, Msg: "unsupported transfer-coding"}
+		}
+		f.Chunked = chunkedCount == 1 && chunkedLast
+		if clIdx >= 0 {
+			out = append(out[:clIdx], out[clIdx+1:]...)
+			f.ContentLength = -1
+			f.CLWithTE = true
+		}
+	}
+	_ = minor
+	return out, nil
+}
+
+// parseDecimal parses a non-empty run of ASCII digits that fits in 62 bits.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// parseVersion reads "HTTP/x.y" and returns the minor version the proxy
+// speaks: 0 for HTTP/1.0, 1 for anything else (HAProxy forwards other
+// HTTP/x.y versions as HTTP/1.1).
+func parseVersion(v []byte) (minor int, ok bool) {
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' ||
+		v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9' {
+		return 0, false
+	}
+	if v[5] == '1' && v[7] == '0' || v[5] == '0' {
+		return 0, true
+	}
+	return 1, true
+}
