@@ -25,6 +25,9 @@ type InstanceConfig struct {
 	// VIPs are the advertised addresses in configuration order (not the eVIPs).
 	VIPs []netip.Addr
 	IPv6 bool // the instance's family (native_ipv6 or IPv6 VIPs)
+	// SrcAddr is the source of our adverts (interface primary address,
+	// mcast_src_ip or unicast_src_ip): equal priorities are won by the higher one.
+	SrcAddr netip.Addr
 
 	AuthType AuthType // v2 only: AuthNone or AuthPass
 	AuthPass string

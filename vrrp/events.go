@@ -26,11 +26,11 @@ type TimerKind uint8
 
 // Timers. Each kind has one slot: SetTimer re-arms it, CancelTimer stops it.
 const (
-	TimerMasterDown   TimerKind = iota + 1 // BACKUP: no advert heard for Master_Down_Interval
-	TimerAdvert                            // MASTER: time to send the next advert
-	TimerGarpDelay                         // MASTER: second GARP burst, garp_master_delay after entry
-	TimerGarpRefresh                       // MASTER: periodic GARP burst, garp_master_refresh
-	TimerGarpLowerPrio                     // MASTER: delayed GARPs after a lower-priority advert
+	TimerMasterDown    TimerKind = iota + 1 // BACKUP: no advert heard for Master_Down_Interval
+	TimerAdvert                             // MASTER: time to send the next advert
+	TimerGarpDelay                          // MASTER: second GARP burst, garp_master_delay after entry
+	TimerGarpRefresh                        // MASTER: periodic GARP burst, garp_master_refresh
+	TimerGarpLowerPrio                      // MASTER: delayed GARPs after a lower-priority advert
 )
 
 func (k TimerKind) String() string {

@@ -1,0 +1,573 @@
+package vrrp
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	lb1 = netip.MustParseAddr("192.168.110.11")
+	lb2 = netip.MustParseAddr("192.168.110.22")
+	vip = netip.MustParseAddr("192.168.110.100")
+)
+
+// seedConfig is keepalived-lb1/lb2.conf after keepalived's strict rewrites.
+func seedConfig(name string, prio uint8, src string) InstanceConfig {
+	c := DefaultInstanceConfig()
+	c.Name, c.Interface = name, "ens160"
+	c.VRID, c.Priority, c.StartMaster = 51, prio, prio == 100
+	c.VIPs = []netip.Addr{vip}
+	c.SrcAddr = netip.MustParseAddr(src)
+	c.SkipCheckAdvAddr = true
+	c.NoAccept = true          // strict, accept off
+	c.LowerPrioNoAdvert = true // strict
+	c.GarpLowerPrioRepeat = 0  // strict
+	return c
+}
+
+// plainConfig is a non-strict v2 instance.
+func plainConfig(prio uint8, src netip.Addr) InstanceConfig {
+	c := DefaultInstanceConfig()
+	c.Name, c.Interface = "VI_1", "ens160"
+	c.VRID, c.Priority = 51, prio
+	c.VIPs = []netip.Addr{vip}
+	c.SrcAddr = src
+	return c
+}
+
+// payload marshals an advert as a peer running cfg would send it.
+func payload(t testing.TB, cfg InstanceConfig, prio uint8, src netip.Addr) []byte {
+	t.Helper()
+	i := NewInstance(cfg)
+	adv := i.advert(prio).Advert
+	dst := MulticastGroup4
+	if cfg.IPv6 {
+		dst = MulticastGroup6
+	}
+	b, err := adv.Marshal(src, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func rx(now time.Duration, p []byte, src netip.Addr) AdvertReceived {
+	return AdvertReceived{Now: now, Payload: p, Src: src, Dst: MulticastGroup4, TTL: 255}
+}
+
+func find[T Action](acts []Action) (T, bool) {
+	for _, a := range acts {
+		if x, ok := a.(T); ok {
+			return x, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func timerAt(t *testing.T, acts []Action, k TimerKind) time.Duration {
+	t.Helper()
+	for _, a := range acts {
+		if s, ok := a.(SetTimer); ok && s.Kind == k {
+			return s.At
+		}
+	}
+	t.Fatalf("no SetTimer %s in %v", k, acts)
+	return 0
+}
+
+func logs(acts []Action) string {
+	var b strings.Builder
+	for _, a := range acts {
+		if l, ok := a.(Log); ok {
+			b.WriteString(l.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func mustLog(t *testing.T, acts []Action, line string) {
+	t.Helper()
+	if !strings.Contains(logs(acts), line+"\n") {
+		t.Fatalf("missing log %q in:\n%s", line, logs(acts))
+	}
+}
+
+func TestSkewAndMasterDown(t *testing.T) {
+	cases := []struct {
+		version uint8
+		prio    uint8
+		adv     time.Duration
+		want    time.Duration
+	}{
+		{2, 100, time.Second, 3609375 * time.Microsecond}, // measured 3.609 s alone
+		{2, 90, time.Second, 3648437 * time.Microsecond},
+		{2, 255, time.Second, 3003906 * time.Microsecond},
+		{2, 1, 3 * time.Second, 9996093 * time.Microsecond},
+		{3, 100, time.Second, 3609375 * time.Microsecond},
+		{3, 200, 500 * time.Millisecond, 1609375 * time.Microsecond},
+	}
+	for _, c := range cases {
+		cfg := plainConfig(c.prio, lb1)
+		cfg.Version, cfg.AdvertInterval = c.version, c.adv
+		if got := NewInstance(cfg).MasterDownInterval(); got != c.want {
+			t.Errorf("v%d p%d int %s: master down %s, want %s", c.version, c.prio, c.adv, got, c.want)
+		}
+	}
+}
+
+func TestSeedAloneBecomesMasterAfter3609ms(t *testing.T) {
+	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
+	acts := i.Step(Start{Now: 0})
+	if i.State() != StateBackup {
+		t.Fatalf("strict non-owner must start BACKUP, got %s", i.State())
+	}
+	mustLog(t, acts, "(lb_ha) Entering BACKUP STATE (init)")
+	at := timerAt(t, acts, TimerMasterDown)
+	if at != 3609375*time.Microsecond {
+		t.Fatalf("master down at %s, measured 3.609 s", at)
+	}
+	// An early (stale) expiry changes nothing.
+	if acts := i.Step(TimerExpired{Now: at - 1, Kind: TimerMasterDown}); len(acts) != 0 || i.State() != StateBackup {
+		t.Fatalf("early expiry acted: %v", acts)
+	}
+	acts = i.Step(TimerExpired{Now: at, Kind: TimerMasterDown})
+	if i.State() != StateMaster {
+		t.Fatalf("state %s", i.State())
+	}
+	want := []string{
+		"Log (lb_ha) Receive advertisement timeout",
+		"SendAdvert v2 vrid 51 prio 100",
+		"Log (lb_ha) Entering MASTER STATE",
+		"Log (lb_ha) setting firewall drop rule",
+		"FirewallAddVIPs 192.168.110.100",
+		"Log (lb_ha) setting VIPs.",
+		"AddVIPs 192.168.110.100",
+		"Log (lb_ha) Sending/queueing gratuitous ARPs on ens160 for 192.168.110.100",
+		"SendGratuitous 5× 192.168.110.100",
+		"SetTimer garp-delay at 8.609375s",
+		"Notify MASTER 100",
+		"SetTimer advert at 4.609375s",
+	}
+	var got []string
+	for _, a := range acts {
+		if _, ok := a.(CancelTimer); !ok {
+			got = append(got, a.String())
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("actions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The advert timer keeps sending at the interval; the GARP delay repeats the burst.
+	acts = i.Step(TimerExpired{Now: 4609375 * time.Microsecond, Kind: TimerAdvert})
+	if s, ok := find[SendAdvert](acts); !ok || s.Advert.Priority != 100 {
+		t.Fatalf("advert timer: %v", acts)
+	}
+	acts = i.Step(TimerExpired{Now: 8609375 * time.Microsecond, Kind: TimerGarpDelay})
+	if g, ok := find[SendGratuitous](acts); !ok || g.Count != 5 {
+		t.Fatalf("garp delay: %v", acts)
+	}
+}
+
+func TestBackupTakesOverAfterPriorityZero(t *testing.T) {
+	lb1cfg := seedConfig("lb_ha", 100, "192.168.110.11")
+	i := NewInstance(seedConfig("lb_ha", 90, "192.168.110.22"))
+	i.Step(Start{Now: 0})
+	acts := i.Step(rx(time.Second, payload(t, lb1cfg, 100, lb1), lb1))
+	if at := timerAt(t, acts, TimerMasterDown); at != time.Second+3648437*time.Microsecond {
+		t.Fatalf("re-armed at %s", at)
+	}
+	acts = i.Step(rx(2*time.Second, payload(t, lb1cfg, 0, lb1), lb1))
+	mustLog(t, acts, "(lb_ha) Backup received priority 0 advertisement")
+	at := timerAt(t, acts, TimerMasterDown)
+	if at-2*time.Second != 648437*time.Microsecond {
+		t.Fatalf("takeover %s after priority 0, measured 0.6484 s", at-2*time.Second)
+	}
+	i.Step(TimerExpired{Now: at, Kind: TimerMasterDown})
+	if i.State() != StateMaster {
+		t.Fatalf("state %s", i.State())
+	}
+}
+
+func TestBackupIgnoresLowerPriorityAndPreemptsOnTimeout(t *testing.T) {
+	lb2cfg := seedConfig("lb_ha", 90, "192.168.110.22")
+	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
+	acts := i.Step(Start{Now: 0})
+	down := timerAt(t, acts, TimerMasterDown)
+	acts = i.Step(rx(time.Second, payload(t, lb2cfg, 90, lb2), lb2))
+	mustLog(t, acts, "(lb_ha) received lower priority (90) advert from 192.168.110.22 - discarding")
+	if _, ok := find[SetTimer](acts); ok {
+		t.Fatalf("lower priority advert must not re-arm the down timer: %v", acts)
+	}
+	i.Step(TimerExpired{Now: down, Kind: TimerMasterDown})
+	if i.State() != StateMaster {
+		t.Fatal("did not preempt")
+	}
+}
+
+func TestNopreemptAndPreemptDelay(t *testing.T) {
+	peer := plainConfig(90, lb2)
+	c := plainConfig(100, lb1)
+	c.Nopreempt = true
+	i := NewInstance(c)
+	i.Step(Start{Now: 0})
+	acts := i.Step(rx(time.Second, payload(t, peer, 90, lb2), lb2))
+	if at := timerAt(t, acts, TimerMasterDown); at != time.Second+i.MasterDownInterval() {
+		t.Fatalf("nopreempt must re-arm on a lower advert, got %s", at)
+	}
+
+	c = plainConfig(100, lb1)
+	c.PreemptDelay = 10 * time.Second
+	i = NewInstance(c)
+	i.Step(Start{Now: 0})
+	acts = i.Step(rx(time.Second, payload(t, peer, 90, lb2), lb2))
+	mustLog(t, acts, "(VI_1) start preempt delay (10.000000)")
+	timerAt(t, acts, TimerMasterDown)
+	acts = i.Step(rx(5*time.Second, payload(t, peer, 90, lb2), lb2))
+	timerAt(t, acts, TimerMasterDown) // still re-arming inside the delay
+	acts = i.Step(rx(12*time.Second, payload(t, peer, 90, lb2), lb2))
+	mustLog(t, acts, "(VI_1) received lower priority (90) advert from 192.168.110.22 - discarding")
+}
+
+func TestMasterReceive(t *testing.T) {
+	type want struct {
+		state  State
+		advert bool
+		garp   bool
+		log    string
+	}
+	cases := []struct {
+		name  string
+		cfg   func(*InstanceConfig)
+		prio  uint8
+		src   netip.Addr
+		want  want
+		after uint8 // our priority afterwards
+	}{
+		{"priority 0 → immediate advert", nil, 0, lb2, want{StateMaster, true, false, "(VI_1) Master received priority 0 message"}, 100},
+		{"higher → BACKUP", nil, 110, lb2, want{StateBackup, false, false, "(VI_1) Master received advert from 192.168.110.22 with higher priority 110, ours 100"}, 100},
+		{"lower → advert + GARP", nil, 90, lb2, want{StateMaster, true, true, "(VI_1) Received advert from 192.168.110.22 with lower priority 90, ours 100, forcing new election"}, 100},
+		{"lower, strict: silent", func(c *InstanceConfig) { c.LowerPrioNoAdvert, c.GarpLowerPrioRepeat = true, 0 }, 90, lb2, want{StateMaster, false, false, "(VI_1) Received advert from 192.168.110.22 with lower priority 90, ours 100"}, 100},
+		{"equal, higher IP → BACKUP", nil, 100, lb2, want{StateBackup, false, false, "(VI_1) Master received advert from 192.168.110.22 with same priority 100 but higher IP address than ours"}, 100},
+		{"equal, lower IP → stays", func(c *InstanceConfig) { c.SrcAddr = netip.MustParseAddr("192.168.110.99") }, 100, lb2, want{StateMaster, true, true, "(VI_1) Received advert from 192.168.110.22 with lower priority 100, ours 100, forcing new election"}, 100},
+		{"two owners → 254", func(c *InstanceConfig) { c.Priority, c.StartMaster = 255, true }, 255, lb2, want{StateBackup, false, false, "(VI_1) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority"}, 254},
+		{"higher, higher_prio_send_advert", func(c *InstanceConfig) { c.HigherPrioSendAdvert = true }, 110, lb2, want{StateBackup, true, false, "(VI_1) Entering BACKUP STATE"}, 100},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := plainConfig(100, lb1)
+			if c.cfg != nil {
+				c.cfg(&cfg)
+			}
+			i := NewInstance(cfg)
+			acts := i.Step(Start{Now: 0})
+			if i.State() != StateMaster {
+				i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+			}
+			peer := plainConfig(c.prio, c.src)
+			acts = i.Step(rx(10*time.Second, payload(t, peer, c.prio, c.src), c.src))
+			if i.State() != c.want.state {
+				t.Fatalf("state %s want %s; %v", i.State(), c.want.state, acts)
+			}
+			_, adv := find[SendAdvert](acts)
+			_, garp := find[SendGratuitous](acts)
+			if adv != c.want.advert || garp != c.want.garp {
+				t.Fatalf("advert %v garp %v, want %v %v: %v", adv, garp, c.want.advert, c.want.garp, acts)
+			}
+			mustLog(t, acts, c.want.log)
+			if i.Priority() != c.after {
+				t.Fatalf("priority %d want %d", i.Priority(), c.after)
+			}
+			if c.want.state == StateBackup {
+				if _, ok := find[DelVIPs](acts); !ok {
+					t.Fatal("leaving MASTER must remove the VIPs")
+				}
+			}
+		})
+	}
+}
+
+func TestOwnerStartsMaster(t *testing.T) {
+	c := plainConfig(255, lb1)
+	c.StartMaster = true
+	i := NewInstance(c)
+	acts := i.Step(Start{Now: 0})
+	if i.State() != StateMaster {
+		t.Fatalf("owner state %s", i.State())
+	}
+	if s, _ := find[SendAdvert](acts); s.Advert.Priority != 255 {
+		t.Fatalf("advert %v", acts)
+	}
+	// 255 without state MASTER waits like anyone else.
+	c.StartMaster = false
+	i = NewInstance(c)
+	i.Step(Start{Now: 0})
+	if i.State() != StateBackup {
+		t.Fatalf("state %s", i.State())
+	}
+}
+
+func TestFaultAndRecovery(t *testing.T) {
+	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
+	acts := i.Step(Start{Now: 0})
+	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+	acts = i.Step(InterfaceDown{Now: 10 * time.Second})
+	if i.State() != StateFault {
+		t.Fatalf("state %s", i.State())
+	}
+	mustLog(t, acts, "(lb_ha) Entering FAULT STATE")
+	if s, ok := find[SendAdvert](acts); !ok || s.Advert.Priority != 0 {
+		t.Fatalf("MASTER→FAULT must send priority 0: %v", acts)
+	}
+	if _, ok := find[DelVIPs](acts); !ok {
+		t.Fatal("no DelVIPs")
+	}
+	if _, ok := find[FirewallDelVIPs](acts); !ok {
+		t.Fatal("no FirewallDelVIPs")
+	}
+	// Adverts are not processed in FAULT.
+	if acts := i.Step(rx(11*time.Second, payload(t, seedConfig("x", 90, "192.168.110.22"), 90, lb2), lb2)); len(acts) != 0 {
+		t.Fatalf("FAULT processed an advert: %v", acts)
+	}
+	acts = i.Step(InterfaceUp{Now: 20 * time.Second})
+	if i.State() != StateBackup {
+		t.Fatalf("recovery state %s", i.State())
+	}
+	mustLog(t, acts, "(lb_ha) Entering BACKUP STATE")
+	if at := timerAt(t, acts, TimerMasterDown); at != 20*time.Second+3609375*time.Microsecond {
+		t.Fatalf("down timer %s", at)
+	}
+
+	// dont_track_primary ignores the link; an unweighted tracker failure does not.
+	c := plainConfig(100, lb1)
+	c.DontTrackPrimary = true
+	i = NewInstance(c)
+	i.Step(Start{Now: 0})
+	i.Step(InterfaceDown{Now: time.Second})
+	if i.State() != StateBackup {
+		t.Fatalf("dont_track_primary: %s", i.State())
+	}
+	i.Step(TrackChanged{Now: 2 * time.Second, Fault: true})
+	if i.State() != StateFault {
+		t.Fatalf("tracker fault: %s", i.State())
+	}
+}
+
+func TestTrackWeightsClamp(t *testing.T) {
+	cases := []struct {
+		base  uint8
+		delta int
+		want  uint8
+	}{
+		{200, -50, 150}, {100, 10, 110}, {100, 200, 254}, {100, -200, 1}, {255, -100, 255}, {254, 5, 254},
+	}
+	for _, c := range cases {
+		i := NewInstance(plainConfig(c.base, lb1))
+		i.Step(Start{Now: 0})
+		i.Step(TrackChanged{Now: time.Second, PriorityDelta: c.delta})
+		if i.Priority() != c.want {
+			t.Errorf("base %d delta %d: %d want %d", c.base, c.delta, i.Priority(), c.want)
+		}
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
+	acts := i.Step(Start{Now: 0})
+	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+	acts = i.Step(Shutdown{Now: 9 * time.Second})
+	var got []string
+	for _, a := range acts {
+		got = append(got, a.String())
+	}
+	want := "SendAdvert v2 vrid 51 prio 0|Log (lb_ha) sent 0 priority|Log (lb_ha) removing VIPs.|DelVIPs 192.168.110.100|" +
+		"Log (lb_ha) removing firewall drop rule|FirewallDelVIPs 192.168.110.100|CancelTimer advert|CancelTimer garp-delay|Notify STOP 100"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("shutdown:\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+	if i.State() != StateStop || len(i.Step(TimerExpired{Now: 10 * time.Second, Kind: TimerAdvert})) != 0 {
+		t.Fatal("a stopped instance must stay silent")
+	}
+}
+
+func TestReloadKeepsState(t *testing.T) {
+	cfg := seedConfig("lb_ha", 100, "192.168.110.11")
+	i := NewInstance(cfg)
+	acts := i.Step(Start{Now: 0})
+	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+
+	// Same config: one advert, no priority 0, no VIP change, no GARP.
+	acts = i.Step(Reload{Now: 10 * time.Second, Config: cfg})
+	if i.State() != StateMaster {
+		t.Fatal("reload flapped")
+	}
+	if s, ok := find[SendAdvert](acts); !ok || s.Advert.Priority != 100 {
+		t.Fatalf("reload advert: %v", acts)
+	}
+	for _, a := range acts {
+		switch a.(type) {
+		case DelVIPs, AddVIPs, SendGratuitous:
+			t.Fatalf("unchanged reload did %v", a)
+		}
+	}
+	// New VIP: added and GARPed, nothing removed.
+	cfg2 := cfg
+	cfg2.VIPs = addrs("192.168.110.100", "192.168.110.200")
+	cfg2.Priority = 120
+	acts = i.Step(Reload{Now: 20 * time.Second, Config: cfg2})
+	if a, ok := find[AddVIPs](acts); !ok || a.String() != "AddVIPs 192.168.110.200" {
+		t.Fatalf("reload add: %v", acts)
+	}
+	if _, ok := find[SendGratuitous](acts); !ok {
+		t.Fatal("changed VIPs need GARPs")
+	}
+	if s, _ := find[SendAdvert](acts); s.Advert.Priority != 120 || len(s.Advert.Addrs) != 2 {
+		t.Fatalf("new priority/VIPs not advertised at once: %v", s)
+	}
+}
+
+func TestV3LearnsMasterInterval(t *testing.T) {
+	c := plainConfig(100, lb1)
+	c.Version = 3
+	i := NewInstance(c)
+	i.Step(Start{Now: 0})
+	peer := plainConfig(200, lb2)
+	peer.Version, peer.AdvertInterval = 3, 500*time.Millisecond
+	acts := i.Step(rx(time.Second, payload(t, peer, 200, lb2), lb2))
+	// 3 × 0.5 s + (256−100)·50cs/256 = 1.5 s + 0.304687 s (keepalived truncates to µs)
+	if at := timerAt(t, acts, TimerMasterDown); at != time.Second+1804687*time.Microsecond {
+		t.Fatalf("v3 down timer %s", at-time.Second)
+	}
+}
+
+// Bad adverts are counted by reason and never change state or timers.
+func TestBadAdvertsAreCountedOnly(t *testing.T) {
+	cfg := plainConfig(100, lb1)
+	cfg.AuthType, cfg.AuthPass = AuthPass, "1111"
+	good := payload(t, cfg, 110, lb2)
+	v3cfg := cfg
+	v3cfg.Version = 3
+	v3 := payload(t, v3cfg, 110, lb2)
+	mut := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
+	cases := []struct {
+		name   string
+		p      []byte
+		ttl    int
+		reason DropReason
+	}{
+		{"ttl 64", good, 64, DropTTL},
+		{"bad checksum", mut(func(b []byte) []byte { b[7] ^= 1; return b }), 255, DropChecksum},
+		{"wrong vrid", mut(func(b []byte) []byte { b[1] = 52; return b }), 255, DropVRID},
+		{"wrong pass", mut(func(b []byte) []byte { b[len(b)-1] = 'x'; return b }), 255, DropAuthFailure},
+		{"no auth", mut(func(b []byte) []byte { b[4] = 0; return b }), 255, DropAuthTypeMismatch},
+		{"auth type 9", mut(func(b []byte) []byte { b[4] = 9; return b }), 255, DropInvalidAuthType},
+		{"interval 2", mut(func(b []byte) []byte { b[5] = 2; return b }), 255, DropIntervalMismatch},
+		{"truncated", good[:10], 255, DropLength},
+		{"huge", append(append([]byte(nil), good...), make([]byte, 1400)...), 255, DropLength},
+		{"count overrun", mut(func(b []byte) []byte { b[3] = 9; return b }), 255, DropLength},
+		{"v3 advert", v3, 255, DropVersion},
+		{"v3 header on v2 length", mut(func(b []byte) []byte { b[0] = 0x31; return b }), 255, DropLength},
+		{"version 7", mut(func(b []byte) []byte { b[0] = 0x71; return b }), 255, DropVersion},
+		{"type 2", mut(func(b []byte) []byte { b[0] = 0x22; return b }), 255, DropType},
+	}
+	i := NewInstance(cfg)
+	acts := i.Step(Start{Now: 0})
+	down := timerAt(t, acts, TimerMasterDown)
+	for _, c := range cases {
+		before := i.Counters[c.reason]
+		acts := i.Step(AdvertReceived{Now: time.Second, Payload: c.p, Src: lb2, Dst: MulticastGroup4, TTL: c.ttl})
+		if i.Counters[c.reason] != before+1 {
+			t.Errorf("%s: counter %s not incremented (%v)", c.name, c.reason, i.Counters)
+		}
+		for _, a := range acts {
+			if _, ok := a.(Log); !ok {
+				t.Errorf("%s: bad advert caused %v", c.name, a)
+			}
+		}
+		if i.State() != StateBackup || i.timers[TimerMasterDown] != down {
+			t.Errorf("%s: state/timer changed", c.name)
+		}
+	}
+	if i.Counters[DropNone] != 0 || i.Counters.Dropped() != uint64(len(cases)) {
+		t.Fatalf("counters %v", i.Counters)
+	}
+}
+
+func TestValidateAddressChecks(t *testing.T) {
+	cfg := plainConfig(100, lb1)
+	other := plainConfig(100, lb2)
+	other.VIPs = addrs("192.168.110.101")
+	two := plainConfig(100, lb2)
+	two.VIPs = addrs("192.168.110.100", "192.168.110.101")
+	var a Advert
+	meta := RxMeta{Src: lb2, Dst: MulticastGroup4, TTL: 255}
+	if v := Validate(&cfg, payload(t, other, 100, lb2), meta, true, &a); v.Reason != DropAddrList {
+		t.Errorf("list: %v", v)
+	}
+	if v := Validate(&cfg, payload(t, two, 100, lb2), meta, true, &a); v.Reason != DropAddrCount {
+		t.Errorf("count: %v", v)
+	}
+	if v := Validate(&cfg, payload(t, two, 100, lb2), meta, false, &a); v.Reason != DropNone {
+		t.Errorf("skip_check_adv_addr: %v", v)
+	}
+	// Unicast: multicast received is a mismatch; unknown source with check_unicast_src.
+	uc := cfg
+	uc.UnicastPeers = addrs("192.168.110.33")
+	uc.CheckUnicastSrc = true
+	if v := Validate(&uc, payload(t, cfg, 100, lb2), meta, true, &a); v.Reason != DropCastMismatch {
+		t.Errorf("cast: %v", v)
+	}
+	meta.Dst = lb1
+	if v := Validate(&uc, payload(t, cfg, 100, lb2), meta, true, &a); v.Reason != DropUnicastSrc {
+		t.Errorf("unicast src: %v", v)
+	}
+}
+
+func TestV3OldUnicastChecksum(t *testing.T) {
+	cfg := plainConfig(100, lb1)
+	cfg.Version = 3
+	cfg.UnicastPeers = []netip.Addr{lb2}
+	adv := NewInstance(cfg).advert(100).Advert
+	// keepalived ≤1.3.6 used the multicast group in the pseudo-header.
+	old, _ := adv.Marshal(lb2, MulticastGroup4)
+	cur, _ := adv.Marshal(lb2, lb1)
+	var a Advert
+	meta := RxMeta{Src: lb2, Dst: lb1, TTL: 64}
+	if v := Validate(&cfg, cur, meta, true, &a); v.Reason != DropNone || v.OldUnicastChecksum {
+		t.Fatalf("current: %+v", v)
+	}
+	if v := Validate(&cfg, old, meta, true, &a); v.Reason != DropNone || !v.OldUnicastChecksum {
+		t.Fatalf("old: %+v", v)
+	}
+	i := NewInstance(cfg)
+	i.Step(Start{Now: 0})
+	acts := i.Step(AdvertReceived{Now: time.Second, Payload: old, Src: lb2, Dst: lb1, TTL: 64})
+	mustLog(t, acts, "(VI_1) Setting unicast VRRPv3 checksum to old version")
+	if s := i.advert(100); s.ChecksumDst != MulticastGroup4 {
+		t.Fatalf("our adverts must switch to the old checksum: %v", s)
+	}
+	bad := append([]byte(nil), cur...)
+	bad[7] ^= 0xff
+	if v := Validate(&cfg, bad, meta, true, &a); v.Reason != DropChecksum {
+		t.Fatalf("bad: %+v", v)
+	}
+}
+
+func ExampleInstance() {
+	cfg := DefaultInstanceConfig()
+	cfg.Name, cfg.Interface, cfg.VRID = "lb_ha", "ens160", 51
+	cfg.VIPs = []netip.Addr{netip.MustParseAddr("192.168.110.100")}
+	i := NewInstance(cfg)
+	for _, a := range i.Step(Start{Now: 0}) {
+		fmt.Println(a)
+	}
+	// Output:
+	// Log (lb_ha) removing VIPs.
+	// DelVIPs 192.168.110.100
+	// Log (lb_ha) Entering BACKUP STATE (init)
+	// Notify BACKUP 100
+	// SetTimer master-down at 3.609375s
+}
