@@ -1,0 +1,50 @@
+#!/bin/sh
+# Regenerate testdata/haproxy/*.golden from the real `haproxy -c` (Debian
+# HAProxy 2.6.12). For every NAME.cfg the golden holds `exit: N` and then the
+# combined stdout+stderr of `haproxy -c -f NAME.cfg [ARGS]`, run with the case
+# directory as cwd, an environment holding only PATH plus the case's
+# `# goha-env: NAME=value` lines, and `# goha-args: ARGS` appended to the
+# command line. The process id in "[ALERT]    (1234) :" style prefixes is
+# replaced by "(PID)" so goldens do not change between runs.
+#
+# `haproxy -c` only parses and checks: it binds nothing and starts no daemon,
+# and `timeout` bounds every run, so nothing is left behind.
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+dir="$here/testdata/haproxy"
+haproxy=${HAPROXY:-$(command -v haproxy)}
+path=$PATH
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT INT TERM
+
+cd "$dir"
+n=0
+for cfg in *.cfg; do
+	[ -e "$cfg" ] || continue
+	name=${cfg%.cfg}
+	# Extras are read from comment lines; tolerate CRLF files.
+	args=$(sed -n 's/\r$//; s/^# goha-args: //p' "$cfg" | tr '\n' ' ')
+	envs=$(sed -n 's/\r$//; s/^# goha-env: //p' "$cfg")
+	set --
+	if [ -n "$envs" ]; then
+		# One NAME=value per line; values may hold spaces.
+		old_ifs=$IFS
+		IFS='
+'
+		# shellcheck disable=SC2086 # split on newlines only
+		set -- $envs
+		IFS=$old_ifs
+	fi
+	set +e
+	# shellcheck disable=SC2086 # args are word-split on purpose
+	env -i PATH="$path" "$@" timeout 10 "$haproxy" -c -f "$cfg" $args >"$tmp" 2>&1
+	code=$?
+	set -e
+	{
+		printf 'exit: %d\n' "$code"
+		sed -E 's/^(\[[A-Z]+\] +)\([0-9]+\)/\1(PID)/' "$tmp"
+	} >"$name.golden"
+	n=$((n + 1))
+done
+echo "golden-haproxy: wrote $n goldens in $dir"
