@@ -8,7 +8,8 @@
 # replaced by "(PID)" so goldens do not change between runs.
 #
 # `haproxy -c` only parses and checks: it binds nothing and starts no daemon,
-# and `timeout` bounds every run, so nothing is left behind.
+# and `timeout` bounds every run, so nothing is left behind. File descriptors
+# 3-9 are closed so `bind fd@N` cases see the same (absent) fds every time.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +39,7 @@ for cfg in *.cfg; do
 	fi
 	set +e
 	# shellcheck disable=SC2086 # args are word-split on purpose
-	env -i PATH="$path" "$@" timeout 10 "$haproxy" -c -f "$cfg" $args >"$tmp" 2>&1
+	env -i PATH="$path" "$@" timeout 10 "$haproxy" -c -f "$cfg" $args >"$tmp" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 	code=$?
 	set -e
 	{
