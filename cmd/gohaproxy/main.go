@@ -1,12 +1,110 @@
 // Command gohaproxy is a drop-in replacement for HAProxy.
+//
+// For now it implements the configuration check (-c); the proxy runtime is
+// wired later through LoadConfig.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "gohaproxy: not yet implemented")
-	os.Exit(1)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process exit, for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	fl, err := parseFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "[ALERT]    (%d) : %s\n", os.Getpid(), err)
+		usage(stderr)
+		return 1
+	}
+	switch {
+	case fl.help:
+		usage(stderr)
+		return 1
+	case fl.versionVerbose:
+		printVersion(stdout, true)
+		return 0
+	case fl.version:
+		printVersion(stdout, false)
+		return 0
+	}
+	if fl.check {
+		return checkMode(fl, stdout, stderr)
+	}
+	fmt.Fprintln(stderr, "gohaproxy: proxy runtime not wired yet")
+	return 1
+}
+
+// LoadConfig expands the -f paths and parses them; the proxy runtime calls
+// it. It returns the result (diagnostics, exit code) and ErrNoConfig-style
+// errors for paths that cannot be read.
+func LoadConfig(paths []string) (*haproxy.Result, error) {
+	files, err := haproxy.ExpandPaths(paths)
+	if err != nil {
+		return nil, err
+	}
+	return haproxy.CheckFiles(files, nil), nil
+}
+
+func checkMode(fl *flags, stdout, stderr io.Writer) int {
+	pid := os.Getpid()
+	pr := &haproxy.Printer{W: stderr, PID: pid, Version: haproxy.Version + "-goha", Executable: executable(),
+		Quiet: fl.quiet, ShowGoha: fl.verbose}
+	if len(fl.files) == 0 {
+		printVersion(stderr, false)
+		usage(stderr)
+		return 1
+	}
+	res, err := LoadConfig(fl.files)
+	if err == haproxy.ErrNoConfig {
+		printVersion(stderr, false)
+		usage(stderr)
+		return 1
+	}
+	if err != nil {
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: "config : " + err.Error()})
+		if !fl.quiet {
+			usage(stderr)
+		}
+		return 1
+	}
+	for _, d := range res.Diags.List {
+		pr.Print(d)
+	}
+	if !fl.quiet {
+		for _, l := range res.Stdout {
+			fmt.Fprintln(stdout, l)
+		}
+	}
+	if fl.failOnWarning && res.Diags.Warnings() && res.Exit == 0 {
+		return 1
+	}
+	return res.Exit
+}
+
+func executable() string {
+	p, err := os.Executable()
+	if err != nil {
+		return "gohaproxy"
+	}
+	return p
+}
+
+func printVersion(w io.Writer, verbose bool) {
+	fmt.Fprintf(w, "gohaproxy (goha) mimicking HAProxy version %s - https://github.com/goha-lb/goha\n", haproxy.Version)
+	if verbose {
+		fmt.Fprintln(w, "Written in Go; configuration compatible with HAProxy 2.6.")
+		fmt.Fprint(w, "Feature list :")
+		for _, f := range haproxy.Features {
+			fmt.Fprint(w, " +"+f)
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// flags holds HAProxy 2.6's command line. Only the check-related ones act
+// today; the others are parsed so existing unit files and scripts work.
+type flags struct {
+	files                          []string
+	check, quiet, verbose          bool
+	version, versionVerbose, help  bool
+	daemon, masterWorker, systemd  bool
+	debug, noBackground            bool
+	failOnWarning, diagnostic      bool
+	pidfile, localPeer, socketFrom string
+	chdir                          string
+	maxconn, maxpconn, memMB       string
+	masterCLI                      []string
+	softStop, hardStop             []string
+	other                          []string // -de -dp -dS ... accepted, no effect
+}
+
+func parseFlags(args []string) (*flags, error) {
+	f := &flags{}
+	need := func(i *int, name string) (string, error) {
+		if *i+1 >= len(args) {
+			return "", fmt.Errorf("option %s requires an argument", name)
+		}
+		*i++
+		return args[*i], nil
+	}
+	var err error
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			f.files = append(f.files, args[i+1:]...)
+			return f, nil
+		case a == "-f":
+			var v string
+			if v, err = need(&i, a); err != nil {
+				return nil, err
+			}
+			f.files = append(f.files, v)
+		case a == "-c":
+			f.check = true
+		case a == "-q":
+			f.quiet = true
+		case a == "-V":
+			f.verbose = true
+		case a == "-v":
+			f.version = true
+		case a == "-vv":
+			f.versionVerbose = true
+		case a == "-h" || a == "--help":
+			f.help = true
+		case a == "-D":
+			f.daemon = true
+		case a == "-W":
+			f.masterWorker = true
+		case a == "-Ws":
+			f.masterWorker, f.systemd = true, true
+		case a == "-d":
+			f.debug = true
+		case a == "-db":
+			f.noBackground = true
+		case a == "-dW":
+			f.failOnWarning = true
+		case a == "-dD":
+			f.diagnostic = true
+		case a == "-p" || a == "-L" || a == "-x" || a == "-C" || a == "-n" || a == "-N" || a == "-m" || a == "-S":
+			var v string
+			if v, err = need(&i, a); err != nil {
+				return nil, err
+			}
+			switch a {
+			case "-p":
+				f.pidfile = v
+			case "-L":
+				f.localPeer = v
+			case "-x":
+				f.socketFrom = v
+			case "-C":
+				f.chdir = v
+			case "-n":
+				f.maxconn = v
+			case "-N":
+				f.maxpconn = v
+			case "-m":
+				f.memMB = v
+			case "-S":
+				f.masterCLI = append(f.masterCLI, v)
+			}
+		case a == "-sf" || a == "-st":
+			var pids []string
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				pids = append(pids, args[i])
+			}
+			if a == "-sf" {
+				f.softStop = pids
+			} else {
+				f.hardStop = pids
+			}
+		case strings.HasPrefix(a, "-d"):
+			f.other = append(f.other, a)
+		case !strings.HasPrefix(a, "-"):
+			// HAProxy takes bare arguments after the options as files too.
+			f.files = append(f.files, a)
+		default:
+			return nil, fmt.Errorf("unknown option '%s'", a)
+		}
+	}
+	return f, nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage : gohaproxy [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]
+        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]
+        -v displays version ; -vv shows known build options.
+        -V enters verbose mode (also prints goha's "not supported yet" notices)
+        -q quiet mode : don't display messages
+        -c check mode : only check config files and exit
+        -dW fails if any warning is emitted
+Accepted for compatibility but NOT ACTIVE YET (the proxy runtime is not wired):
+        -D -W -Ws -d -db -dD -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
+        -p <pidfile> -L <name> -x <socket> -S <bind> -C <dir> -n -N -m
+        -sf/-st [pid ]*
+`)
+}

@@ -1,0 +1,180 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// predefinedACLs are the ACLs HAProxy defines itself (section 7.4).
+var predefinedACLs = map[string]bool{"FALSE": true, "HTTP": true, "HTTP_1.0": true, "HTTP_1.1": true,
+	"HTTP_2.0": true, "HTTP_3.0": true, "HTTP_CONTENT": true, "HTTP_URL_ABS": true, "HTTP_URL_SLASH": true,
+	"HTTP_URL_STAR": true, "LOCALHOST": true, "METH_CONNECT": true, "METH_DELETE": true, "METH_GET": true,
+	"METH_HEAD": true, "METH_OPTIONS": true, "METH_POST": true, "METH_PUT": true, "METH_TRACE": true,
+	"RDP_COOKIE": true, "REQ_CONTENT": true, "TRUE": true, "WAIT_END": true}
+
+// parseCondition reads "if|unless term [and|or|'||' term]...", where a term
+// is [!]name or [!]{ criterion args }. No words means no condition.
+func parseCondition(w []string) (*Condition, error) {
+	if len(w) == 0 {
+		return nil, nil
+	}
+	c := &Condition{}
+	switch w[0] {
+	case "if":
+	case "unless":
+		c.Unless = true
+	default:
+		return nil, fmt.Errorf("unexpected keyword '%s'", w[0])
+	}
+	w = w[1:]
+	and := []CondTerm{}
+	for i := 0; i < len(w); i++ {
+		t := w[i]
+		switch t {
+		case "and", "&&":
+			continue
+		case "or", "||":
+			if len(and) == 0 {
+				return nil, fmt.Errorf("missing ACL before '%s'", t)
+			}
+			c.Or = append(c.Or, and)
+			and = []CondTerm{}
+			continue
+		}
+		term := CondTerm{}
+		for strings.HasPrefix(t, "!") {
+			term.Negate = !term.Negate
+			t = t[1:]
+		}
+		if t == "" {
+			if i+1 >= len(w) {
+				return nil, fmt.Errorf("missing ACL after '!'")
+			}
+			i++
+			t = w[i]
+		}
+		if t == "{" {
+			end := -1
+			for j := i + 1; j < len(w); j++ {
+				if w[j] == "}" {
+					end = j
+					break
+				}
+			}
+			if end < 0 || end == i+1 {
+				return nil, fmt.Errorf("missing closing '}' in condition")
+			}
+			body := w[i+1 : end]
+			term.Anon = &ACL{Criterion: body[0], Values: body[1:]}
+			i = end
+		} else {
+			term.Name = t
+		}
+		and = append(and, term)
+	}
+	if len(and) == 0 {
+		return nil, fmt.Errorf("no condition after '%s'", map[bool]string{true: "unless", false: "if"}[c.Unless])
+	}
+	c.Or = append(c.Or, and)
+	return c, nil
+}
+
+// undefinedACL returns the first named ACL the condition uses that is
+// neither predefined nor declared earlier in the proxy.
+func undefinedACL(px *Proxy, c *Condition) string {
+	if c == nil {
+		return ""
+	}
+	for _, and := range c.Or {
+		for _, t := range and {
+			if t.Anon != nil || predefinedACLs[t.Name] {
+				continue
+			}
+			found := false
+			for _, a := range px.ACLs {
+				if a.Name == t.Name {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return t.Name
+			}
+		}
+	}
+	return ""
+}
+
+// listeners is every bind line of frontends and listens.
+func (s *state) listeners() []Bind {
+	var out []Bind
+	for _, px := range s.cfg.Frontends {
+		out = append(out, px.Binds...)
+	}
+	return out
+}
+
+// checkValidity is HAProxy's post-parse pass: cross references, duplicate
+// servers, missing timeouts. It returns true on fatal errors.
+func (s *state) checkValidity() bool {
+	fatal := false
+	backend := func(name string) *Proxy {
+		if px := s.proxies[name]; px != nil && px.Cap&CapBackend != 0 {
+			return px
+		}
+		return nil
+	}
+	for _, px := range s.cfg.Proxies {
+		if px.Cap&CapFrontend != 0 && px.DefaultBack != "" {
+			if backend(px.DefaultBack) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find required default_backend: '%s'.", px.Name, px.DefaultBack))
+				fatal = true
+			}
+		}
+		if px.Cap&CapFrontend != 0 {
+			for _, ub := range px.UseBackends {
+				if strings.Contains(ub.Backend, "%[") {
+					continue // dynamic name, resolved per request
+				}
+				if backend(ub.Backend) == nil {
+					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find required use_backend: '%s'.", px.Name, ub.Backend))
+					fatal = true
+				}
+			}
+		}
+		seen := map[string]*Server{}
+		for _, sv := range px.Servers {
+			if prev := seen[sv.Name]; prev != nil {
+				s.d.Alertf(sv.Pos.File, sv.Pos.Line, "proxy '%s', another server named '%s' was already defined at line %d, please use distinct names.", px.Name, sv.Name, prev.Pos.Line)
+				fatal = true
+				continue
+			}
+			seen[sv.Name] = sv
+		}
+	}
+	if fatal {
+		return true
+	}
+	for _, px := range s.cfg.Proxies {
+		if px.Mode == "log" {
+			continue
+		}
+		needClient := px.Cap&CapFrontend != 0
+		needBack := px.Cap&CapBackend != 0 && len(px.Servers) > 0 || px.Cap&CapBackend != 0 && px.Kind == "backend"
+		missing := needClient && px.Timeouts["client"] == 0 ||
+			needBack && (px.Timeouts["connect"] == 0 || px.Timeouts["server"] == 0)
+		if missing {
+			kind := px.Kind
+			if kind == "listen" {
+				kind = "proxy"
+			}
+			x := s.d.Raw(Warning, "", 0, fmt.Sprintf("config : missing timeouts for %s '%s'.", kind, px.Name))
+			x.Extra = []string{
+				"   | While not properly invalid, you will certainly encounter various problems",
+				"   | with such a configuration. To fix this, please ensure that all following",
+				"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+package haproxy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Version is the HAProxy version goha mimics; conditions and -v use it.
+const Version = "2.6.12"
+
+// Features is the "+NAME" part of the feature list of the HAProxy build goha
+// mimics (Debian 12's 2.6.12), so feature() answers the same way.
+var Features = []string{"ACCEPT4", "BACKTRACE", "CPU_AFFINITY", "CRYPT_H", "DL", "EPOLL",
+	"GETADDRINFO", "LIBCRYPT", "LINUX_SPLICE", "LINUX_TPROXY", "LUA", "NETFILTER", "NS",
+	"OPENSSL", "OT", "PCRE2", "PCRE2_JIT", "POLL", "PRCTL", "PROMEX", "RT", "SLZ", "SYSTEMD",
+	"TFO", "THREAD", "THREAD_DUMP", "TPROXY"}
+
+// CondError is a failure to parse a .if expression; Pos is 1-based in the
+// expression text.
+type CondError struct {
+	Msg string
+	Pos int
+}
+
+// condEnv lets tests and callers answer defined(); os.LookupEnv by default.
+var condEnv Env
+
+// EvalCondition evaluates the words after .if/.elif as HAProxy 2.6 does:
+// integers, predicates, parentheses, '!', '&&' binding tighter than '||'.
+// An empty condition is false.
+func EvalCondition(words []string) (bool, *CondError) {
+	expr := strings.Join(words, " ")
+	p := &condParser{s: expr}
+	p.skip()
+	if p.i >= len(p.s) {
+		return false, nil
+	}
+	v, err := p.or()
+	if err != nil {
+		return false, err
+	}
+	p.skip()
+	if p.i < len(p.s) {
+		return false, &CondError{Msg: "unparsable conditional expression '" + p.s[p.i:] + "'", Pos: p.i + 1}
+	}
+	return v, nil
+}
+
+type condParser struct {
+	s string
+	i int
+}
+
+func (p *condParser) skip() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
+		p.i++
+	}
+}
+
+func (p *condParser) or() (bool, *CondError) {
+	v, err := p.and()
+	if err != nil {
+		return false, err
+	}
+	for {
+		p.skip()
+		if !strings.HasPrefix(p.s[p.i:], "||") {
+			return v, nil
+		}
+		p.i += 2
+		w, err := p.and()
+		if err != nil {
+			return false, err
+		}
+		v = v || w
+	}
+}
+
+func (p *condParser) and() (bool, *CondError) {
+	v, err := p.term()
+	if err != nil {
+		return false, err
+	}
+	for {
+		p.skip()
+		if !strings.HasPrefix(p.s[p.i:], "&&") {
+			return v, nil
+		}
+		p.i += 2
+		w, err := p.term()
+		if err != nil {
+			return false, err
+		}
+		v = v && w
+	}
+}
+
+func (p *condParser) term() (bool, *CondError) {
+	p.skip()
+	start := p.i
+	if p.i < len(p.s) && p.s[p.i] == '!' {
+		p.i++
+		v, err := p.term()
+		return !v, err
+	}
+	if p.i < len(p.s) && p.s[p.i] == '(' {
+		p.i++
+		v, err := p.or()
+		if err != nil {
+			return false, err
+		}
+		p.skip()
+		if p.i >= len(p.s) || p.s[p.i] != ')' {
+			return false, &CondError{Msg: "expected ')' after conditional expression '" + p.s[start:] + "'", Pos: start + 1}
+		}
+		p.i++
+		return v, nil
+	}
+	j := p.i
+	for j < len(p.s) && (isAlpha(p.s[j]) || isDigit(p.s[j]) || p.s[j] == '_' || p.s[j] == '-') {
+		j++
+	}
+	word := p.s[p.i:j]
+	if n, err := strconv.ParseInt(word, 10, 64); err == nil {
+		p.i = j
+		return n != 0, nil
+	}
+	if j >= len(p.s) || p.s[j] != '(' {
+		return false, &CondError{Msg: "unparsable conditional expression '" + p.s[start:] + "'", Pos: start + 1}
+	}
+	end := strings.IndexByte(p.s[j:], ')')
+	if end < 0 {
+		return false, &CondError{Msg: "missing closing ')' in condition predicate '" + p.s[start:] + "'", Pos: start + 1}
+	}
+	args := strings.Split(p.s[j+1:j+end], ",")
+	arg := func(k int) string {
+		if k < len(args) {
+			return strings.TrimSpace(args[k])
+		}
+		return ""
+	}
+	p.i = j + end + 1
+	switch word {
+	case "defined":
+		look := condEnv
+		if look == nil {
+			look = lookupEnv
+		}
+		_, ok := look(arg(0))
+		return ok, nil
+	case "feature":
+		for _, f := range Features {
+			if f == arg(0) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "streq":
+		return arg(0) == arg(1), nil
+	case "strneq":
+		return arg(0) != arg(1), nil
+	case "version_atleast":
+		return compareVersion(Version, arg(0)) >= 0, nil
+	case "version_before":
+		return compareVersion(Version, arg(0)) < 0, nil
+	}
+	return false, &CondError{Msg: "unparsable conditional expression '" + p.s[start:] + "'", Pos: start + 1}
+}
+
+// compareVersion compares dotted versions, missing components being zero.
+func compareVersion(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for k := 0; k < len(pa) || k < len(pb); k++ {
+		var x, y int
+		if k < len(pa) {
+			x, _ = strconv.Atoi(leadingDigits(pa[k]))
+		}
+		if k < len(pb) {
+			y, _ = strconv.Atoi(leadingDigits(pb[k]))
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[:i]
+}

@@ -1,0 +1,163 @@
+package haproxy
+
+import "strings"
+
+// proxyKeyword is one row of configuration.txt's section 4.1 matrix.
+type proxyKeyword struct {
+	Name                                  string
+	Negatable                             bool
+	Defaults, NamedDefaultsOnly           bool
+	Frontend, Listen, Backend, Deprecated bool
+}
+
+// Allowed says whether the keyword may appear in a section kind.
+func (k proxyKeyword) Allowed(kind string) bool {
+	switch kind {
+	case "defaults":
+		return k.Defaults
+	case "frontend":
+		return k.Frontend
+	case "backend":
+		return k.Backend
+	}
+	return k.Listen
+}
+
+// sectionKinds are the section keywords HAProxy 2.6 knows.
+var sectionKinds = map[string]bool{
+	"global": true, "defaults": true, "frontend": true, "backend": true, "listen": true,
+	"userlist": true, "peers": true, "resolvers": true, "mailers": true, "http-errors": true,
+	"cache": true, "program": true, "ring": true,
+}
+
+// smallSectionKeywords are the keywords of the sections configuration.txt
+// documents outside the two big lists (3.4 userlist ... 3.10 cache, ring).
+var smallSectionKeywords = map[string][]string{
+	"userlist":    {"group", "user"},
+	"peers":       {"bind", "default-bind", "default-server", "disabled", "enable", "log", "peer", "server", "shards", "table"},
+	"resolvers":   {"accepted_payload_size", "nameserver", "parse-resolv-conf", "hold", "resolve_retries", "timeout"},
+	"mailers":     {"mailer", "timeout"},
+	"http-errors": {"errorfile"},
+	"cache":       {"total-max-size", "max-object-size", "max-age", "process-vary", "max-secondary-entries"},
+	"program":     {"command", "user", "group", "option", "no"},
+	"ring":        {"description", "format", "maxlen", "size", "timeout", "server"},
+}
+
+// extraProxyKeywords are proxy keywords HAProxy accepts that the matrix
+// misses or lists under a multi-word name only.
+var extraProxyKeywords = []string{"transparent", "no", "default"}
+
+// serverExtraKeywords: options documented in groups ("inter/fastinter/downinter").
+var serverExtraKeywords = []string{"inter", "fastinter"}
+
+var proxyIndex = func() map[string][]proxyKeyword {
+	m := map[string][]proxyKeyword{}
+	for _, k := range proxyKeywordMatrix {
+		first := strings.SplitN(k.Name, " ", 2)[0]
+		m[first] = append(m[first], k)
+	}
+	return m
+}()
+
+// lookupProxyKeyword finds the matrix row for a statement's words.
+func lookupProxyKeyword(words []string) (proxyKeyword, bool) {
+	rows := proxyIndex[words[0]]
+	var best proxyKeyword
+	found := false
+	for _, r := range rows {
+		parts := strings.Split(r.Name, " ")
+		if len(parts) > len(words) {
+			continue
+		}
+		match := true
+		for i, p := range parts {
+			if words[i] != p {
+				match = false
+				break
+			}
+		}
+		if match && (!found || len(r.Name) > len(best.Name)) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// proxyFirstWords is the candidate list for "did you mean" in proxies.
+var proxyFirstWords = func() []string {
+	var out []string
+	for k := range proxyIndex {
+		out = append(out, k)
+	}
+	return out
+}()
+
+var globalKeywordSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range globalKeywordNames {
+		m[k] = true
+	}
+	return m
+}()
+
+// fingerprint is HAProxy's word signature for spelling suggestions: counts of
+// transitions between character classes (letters, digits, other), with
+// begin/end markers. Similar words share most transitions.
+func fingerprint(w string) *[1024]uint8 {
+	var fp [1024]uint8
+	from := 28
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		to := 28
+		switch {
+		case c >= 'a' && c <= 'z':
+			to = int(c-'a') + 1
+		case c >= '0' && c <= '9':
+			to = 27
+		}
+		fp[32*from+to]++
+		from = to
+	}
+	fp[32*from+28]++
+	return &fp
+}
+
+func fingerprintDistance(a, b *[1024]uint8) int {
+	d := 0
+	for i := range a {
+		x, y := int(a[i]), int(b[i])
+		if x > y {
+			d += x - y
+		} else {
+			d += y - x
+		}
+	}
+	return d
+}
+
+// suggest returns the closest candidate, or "" when none is close enough
+// (distance reaching twice either word's length), as HAProxy 2.6 decides.
+func suggest(word string, candidates []string) string {
+	fw := fingerprint(word)
+	best, bestDist := "", 1<<30
+	for _, c := range candidates {
+		if d := fingerprintDistance(fw, fingerprint(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" || bestDist >= 2*len(word) || bestDist >= 2*len(best) {
+		return ""
+	}
+	return best
+}
+
+// didYouMean formats the suffix HAProxy appends to unknown keywords.
+func didYouMean(word string, candidates []string) string {
+	if s := suggest(word, candidates); s != "" {
+		return "; did you mean '" + s + "' maybe ?"
+	}
+	return ""
+}

@@ -1,0 +1,207 @@
+package haproxy
+
+import "time"
+
+// Pos is where a statement came from.
+type Pos struct {
+	File string
+	Line int
+}
+
+// Config is the typed configuration the proxy runtime consumes.
+type Config struct {
+	Global    Global
+	Defaults  []*Proxy // every defaults section, in order (named or not)
+	Frontends []*Proxy // frontend and listen sections
+	Backends  []*Proxy // backend and listen sections
+	Proxies   []*Proxy // frontend, backend, listen in file order
+	Others    []*Section
+	// Unsupported lists statements kept raw: known keywords goha does not model.
+	Unsupported []Statement
+}
+
+// Section is a non-proxy section kept as raw statements (userlist, peers,
+// resolvers, mailers, http-errors, cache, program, ring).
+type Section struct {
+	Kind, Name string
+	Pos        Pos
+	Statements []Statement
+}
+
+// Statement is one raw line: keyword and arguments.
+type Statement struct {
+	Pos  Pos
+	Args []string
+}
+
+// Global holds the typed global settings.
+type Global struct {
+	Daemon, MasterWorker bool
+	Pidfile, Chroot      string
+	User, Group          string
+	Maxconn, Nbthread    int
+	Logs                 []Statement
+	StatsSockets         []StatsSocket
+	Raw                  []Statement
+}
+
+// StatsSocket is "stats socket <addr> [options]".
+type StatsSocket struct {
+	Pos      Pos
+	Addr     Address
+	Level    string
+	Mode     string
+	ExposeFD string
+	Options  []string
+}
+
+// Capability says which roles a proxy section has.
+type Capability uint8
+
+const (
+	CapFrontend Capability = 1 << iota
+	CapBackend
+)
+
+// Proxy is a defaults, frontend, backend or listen section.
+type Proxy struct {
+	Kind string // "defaults", "frontend", "backend", "listen"
+	Name string
+	From string // "from <defaults>"
+	Pos  Pos
+	Cap  Capability
+
+	Mode          string // "http", "tcp" (default "tcp")
+	Binds         []Bind
+	Servers       []*Server
+	DefaultServer ServerOptions
+	Balance       Balance
+	HashType      []string
+	Timeouts      map[string]time.Duration
+	Maxconn       int
+	Retries       int
+	RetriesSet    bool
+	Options       map[string]bool // "redispatch", "httplog", ... false = "no option"
+	Forwardfor    *Forwardfor
+	HTTPCheck     HTTPCheck
+	ACLs          []ACL
+	UseBackends   []UseBackend
+	DefaultBack   string
+	DefaultBackAt Pos
+	HTTPRequest   []HTTPRule
+	HTTPResponse  []HTTPRule
+	Stats         Stats
+	Logs          []Statement
+	LogFormat     string
+	ErrorFiles    map[int]string
+	ErrorFilesRef []Statement
+	Raw           []Statement // known but not typed
+}
+
+// Bind is one "bind" line; one line may hold several addresses.
+type Bind struct {
+	Pos     Pos
+	Addrs   []Address
+	Options map[string]string // option -> value ("" for flags)
+	SSL     bool
+}
+
+// Address is a parsed HAProxy address.
+type Address struct {
+	Family   string // "ipv4", "ipv6", "unix", "abns", "fd", "sockpair", "" (any)
+	Host     string
+	PortLow  int
+	PortHigh int
+	Path     string // unix socket path
+	FD       int
+	PortSet  bool
+}
+
+// Server is a "server" line.
+type Server struct {
+	Pos  Pos
+	Name string
+	Addr Address
+	ServerOptions
+}
+
+// ServerOptions are the options server and default-server share.
+type ServerOptions struct {
+	Check, Backup, Disabled, SendProxy, SendProxyV2, SSL bool
+	Inter, FastInter, DownInter                          time.Duration
+	Rise, Fall, Weight, Maxconn, Maxqueue, Port, ID      int
+	CheckAddr, Cookie, Verify                            string
+	Set                                                  map[string]bool // which options were given
+	Other                                                map[string]string
+}
+
+// Balance is "balance <algo> [args]".
+type Balance struct {
+	Algorithm string
+	Args      []string
+}
+
+// Forwardfor is "option forwardfor [except net] [header name] [if-none]".
+type Forwardfor struct {
+	Except string
+	Header string
+	IfNone bool
+}
+
+// HTTPCheck collects option httpchk and http-check lines.
+type HTTPCheck struct {
+	Enabled bool
+	Method  string
+	URI     string
+	Version string
+	Rules   []Statement // http-check send/expect/... in order
+}
+
+// ACL is "acl name criterion [flags] [values]".
+type ACL struct {
+	Pos       Pos
+	Name      string
+	Criterion string
+	Flags     []string
+	Values    []string
+}
+
+// Condition is an "if"/"unless" clause: OR of ANDs of (possibly negated)
+// terms, where a term is an ACL name or an anonymous "{ ... }" ACL.
+type Condition struct {
+	Unless bool
+	Or     [][]CondTerm
+}
+
+// CondTerm is one ACL reference inside a condition.
+type CondTerm struct {
+	Negate bool
+	Name   string
+	Anon   *ACL
+}
+
+// UseBackend is "use_backend <name> [if|unless cond]".
+type UseBackend struct {
+	Pos     Pos
+	Backend string
+	Cond    *Condition
+}
+
+// HTTPRule is an http-request/http-response rule.
+type HTTPRule struct {
+	Pos    Pos
+	Action string
+	Args   []string
+	Cond   *Condition
+}
+
+// Stats is the proxy's stats page settings.
+type Stats struct {
+	Enabled bool
+	URI     string
+	Realm   string
+	Auth    []string
+	Refresh time.Duration
+	Admin   *Condition
+	Raw     []Statement
+}

@@ -1,0 +1,241 @@
+package haproxy
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Result is the verdict of a check, as haproxy -c gives it.
+type Result struct {
+	Config *Config
+	Diags  Diagnostics
+	// Exit is HAProxy's exit code: 0 valid, 1 errors, 2 valid but no listener.
+	Exit int
+	// Stdout holds the lines HAProxy prints on stdout ("Warnings were found.",
+	// "Configuration file is valid", ...).
+	Stdout []string
+}
+
+// CheckFiles parses and checks files in order (already expanded by
+// ExpandPaths), the way "haproxy -c" does.
+func CheckFiles(files []string, env Env) *Result {
+	if env == nil {
+		env = lookupEnv
+	}
+	r := &Result{Config: &Config{}}
+	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			r.Diags.Raw(Alert, "", 0, fmt.Sprintf("config : Could not open configuration file %s : %s", f, errnoText(err)))
+			r.Exit = 1
+			return r
+		}
+		fatal, abort := st.parseFile(f, data, env)
+		if fatal || abort {
+			r.Diags.Raw(Alert, "", 0, "config : Error(s) found in configuration file : "+f)
+		}
+		if abort {
+			r.Exit = 1
+			return r
+		}
+		st.fatal = st.fatal || fatal
+	}
+	if st.fatal {
+		r.Diags.Raw(Alert, "", 0, "config : Fatal errors found in configuration.")
+		r.Exit = 1
+		return r
+	}
+	if st.checkValidity() {
+		r.Diags.Raw(Alert, "", 0, "config : Fatal errors found in configuration.")
+		r.Exit = 1
+		return r
+	}
+	if r.Diags.Warnings() {
+		r.Stdout = append(r.Stdout, "Warnings were found.")
+	}
+	if len(st.listeners()) == 0 {
+		r.Stdout = append(r.Stdout, "Configuration file has no error but will not start (no listener) => exit(2).")
+		r.Exit = 2
+		return r
+	}
+	r.Stdout = append(r.Stdout, "Configuration file is valid")
+	return r
+}
+
+// CheckBytes checks a single in-memory file (tests, fuzzing).
+func CheckBytes(name string, data []byte, env Env) *Result {
+	r := &Result{Config: &Config{}}
+	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}}
+	fatal, abort := st.parseFile(name, data, env)
+	if fatal || abort {
+		r.Exit = 1
+		return r
+	}
+	if st.checkValidity() {
+		r.Exit = 1
+	}
+	return r
+}
+
+type state struct {
+	cfg       *Config
+	d         *Diagnostics
+	proxies   map[string]*Proxy // by name, frontends/backends/listen
+	defaults  map[string]*Proxy
+	lastDef   *Proxy
+	fatal     bool
+	fileFatal bool
+	abort     bool
+}
+
+func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
+	pre := Preprocess(file, data, env, s.d)
+	s.fileFatal, s.abort = pre.Fatal, pre.Abort
+	if pre.Abort {
+		return true, true
+	}
+	ast, err := parseLines(pre.Lines)
+	if err != nil {
+		// Cannot happen for pre-processed lines; report rather than panic.
+		s.d.Raw(Alert, file, 0, "config : goha: internal grammar error: "+err.Error())
+		return true, false
+	}
+	for _, st := range ast.Loose {
+		s.alertRaw(file, st.Pos.Line, fmt.Sprintf("unknown keyword '%s' out of section.", st.Keyword))
+		s.fileFatal = true
+	}
+	for _, sec := range ast.Sections {
+		if s.section(file, sec) {
+			return true, true
+		}
+	}
+	return s.fileFatal, s.abort
+}
+
+// alertRaw is the "parsing [f:l]: msg" form (no blank before the colon).
+func (s *state) alertRaw(file string, line int, msg string) {
+	s.d.Raw(Alert, file, line, fmt.Sprintf("config : parsing [%s:%d]: %s", file, line, msg))
+}
+
+func (s *state) alert(p Pos, format string, a ...any) {
+	s.d.Alertf(p.File, p.Line, format, a...)
+	s.fileFatal = true
+}
+
+func (s *state) warn(p Pos, format string, a ...any) { s.d.Warnf(p.File, p.Line, format, a...) }
+
+// section handles one section; it returns true to abort.
+func (s *state) section(file string, sec *astSection) bool {
+	p := Pos{file, sec.Pos.Line}
+	switch sec.Kind {
+	case "global":
+		for _, st := range sec.Body {
+			s.global(Pos{file, st.Pos.Line}, append([]string{st.Keyword}, st.Args...))
+		}
+		return false
+	case "defaults", "frontend", "backend", "listen":
+		return s.proxy(p, sec)
+	}
+	o := &Section{Kind: sec.Kind, Pos: p}
+	if len(sec.Args) > 0 {
+		o.Name = sec.Args[0]
+	}
+	kws := smallSectionKeywords[sec.Kind]
+	for _, st := range sec.Body {
+		sp := Pos{file, st.Pos.Line}
+		if !contains(kws, st.Keyword) {
+			s.alert(sp, "unknown keyword '%s' in '%s' section%s", st.Keyword, sec.Kind, didYouMean(st.Keyword, kws))
+			continue
+		}
+		o.Statements = append(o.Statements, Statement{Pos: sp, Args: append([]string{st.Keyword}, st.Args...)})
+		s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
+	}
+	s.cfg.Others = append(s.cfg.Others, o)
+	return false
+}
+
+func contains(list []string, w string) bool {
+	for _, x := range list {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *state) global(p Pos, w []string) {
+	g := &s.cfg.Global
+	kw := w[0]
+	if !globalKeywordSet[kw] && kw != "stats" && kw != "master-worker" && kw != "nbthread" {
+		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
+		return
+	}
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	switch kw {
+	case "daemon":
+		g.Daemon = true
+	case "master-worker":
+		g.MasterWorker = true
+	case "pidfile":
+		g.Pidfile = arg(1)
+	case "chroot":
+		g.Chroot = arg(1)
+	case "user":
+		g.User = arg(1)
+	case "group":
+		g.Group = arg(1)
+	case "maxconn", "nbthread":
+		n, err := strconv.Atoi(arg(1))
+		if err != nil {
+			s.alert(p, "'%s' expects an integer argument.", kw)
+			return
+		}
+		if kw == "maxconn" {
+			g.Maxconn = n
+		} else {
+			g.Nbthread = n
+		}
+	case "log":
+		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})
+	case "stats":
+		if arg(1) == "socket" {
+			ss := StatsSocket{Pos: p}
+			a, err := ParseAddress(arg(2))
+			if err != nil {
+				s.alert(p, "'stats socket' : %s", err)
+				return
+			}
+			ss.Addr = a
+			for i := 3; i < len(w); i++ {
+				switch w[i] {
+				case "level":
+					ss.Level = arg(i + 1)
+					i++
+				case "mode":
+					ss.Mode = arg(i + 1)
+					i++
+				case "expose-fd":
+					ss.ExposeFD = arg(i + 1)
+					i++
+				default:
+					ss.Options = append(ss.Options, w[i])
+				}
+			}
+			g.StatsSockets = append(g.StatsSockets, ss)
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, strings.Join(w[:2], " "))
+	default:
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
+	}
+}

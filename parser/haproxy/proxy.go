@@ -1,0 +1,605 @@
+package haproxy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var timeoutNames = []string{"client", "server", "connect", "check", "queue", "http-keep-alive",
+	"http-request", "tunnel", "tarpit", "client-fin", "server-fin"}
+
+var balanceAlgos = map[string]bool{"roundrobin": true, "static-rr": true, "leastconn": true,
+	"first": true, "source": true, "uri": true, "url_param": true, "hdr": true, "random": true,
+	"rdp-cookie": true, "hash": true}
+
+// newProxy starts a proxy from its defaults, applying HAProxy's inheritance:
+// a frontend/backend/listen copies the last (or "from"-named) defaults.
+func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
+	px := &Proxy{Kind: kind, Name: name, Pos: p, Mode: "tcp", Timeouts: map[string]time.Duration{},
+		Options: map[string]bool{}, ErrorFiles: map[int]string{}}
+	switch kind {
+	case "frontend":
+		px.Cap = CapFrontend
+	case "backend":
+		px.Cap = CapBackend
+	default:
+		px.Cap = CapFrontend | CapBackend
+	}
+	if def == nil {
+		return px
+	}
+	px.Mode = def.Mode
+	for k, v := range def.Timeouts {
+		px.Timeouts[k] = v
+	}
+	for k, v := range def.Options {
+		px.Options[k] = v
+	}
+	for k, v := range def.ErrorFiles {
+		px.ErrorFiles[k] = v
+	}
+	px.Balance, px.HashType = def.Balance, def.HashType
+	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
+	px.Forwardfor = def.Forwardfor
+	px.HTTPCheck = def.HTTPCheck
+	px.DefaultServer = def.DefaultServer
+	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
+	px.Logs = append([]Statement(nil), def.Logs...)
+	px.LogFormat = def.LogFormat
+	px.Stats = def.Stats
+	return px
+}
+
+// proxy parses a defaults/frontend/backend/listen section; true = abort.
+func (s *state) proxy(p Pos, sec *astSection) bool {
+	name := ""
+	if len(sec.Args) > 0 {
+		name = sec.Args[0]
+	}
+	if name == "" && sec.Kind != "defaults" {
+		s.alert(p, "'%s' expects an <id> argument", sec.Kind)
+		return true
+	}
+	def := s.lastDef
+	from := ""
+	if len(sec.Args) >= 3 && sec.Args[1] == "from" {
+		from = sec.Args[2]
+		def = s.defaults[from]
+		if def == nil {
+			s.alert(p, "%s '%s' : defaults section '%s' not found for %s '%s'.", sec.Kind, name, from, sec.Kind, name)
+		}
+	}
+	if sec.Kind != "defaults" {
+		if prev := s.proxies[name]; prev != nil && (prev.Cap&CapFrontend != 0 && kindCap(sec.Kind)&CapFrontend != 0 ||
+			prev.Cap&CapBackend != 0 && kindCap(sec.Kind)&CapBackend != 0) {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
+				p.File, p.Line, sec.Kind, name, prev.Kind, name, prev.Pos.File, prev.Pos.Line))
+			s.fileFatal = true
+		}
+	}
+	px := newProxy(sec.Kind, name, p, def)
+	px.From = from
+	for _, st := range sec.Body {
+		w := append([]string{st.Keyword}, st.Args...)
+		if s.proxyStatement(px, Pos{p.File, st.Pos.Line}, w) {
+			return true
+		}
+	}
+	switch sec.Kind {
+	case "defaults":
+		if s.defaults == nil {
+			s.defaults = map[string]*Proxy{}
+		}
+		if name != "" {
+			s.defaults[name] = px
+		}
+		s.lastDef = px
+		s.cfg.Defaults = append(s.cfg.Defaults, px)
+	default:
+		if _, dup := s.proxies[name]; !dup {
+			s.proxies[name] = px
+		}
+		s.cfg.Proxies = append(s.cfg.Proxies, px)
+		if px.Cap&CapFrontend != 0 {
+			s.cfg.Frontends = append(s.cfg.Frontends, px)
+		}
+		if px.Cap&CapBackend != 0 {
+			s.cfg.Backends = append(s.cfg.Backends, px)
+		}
+	}
+	return false
+}
+
+func kindCap(kind string) Capability {
+	switch kind {
+	case "frontend":
+		return CapFrontend
+	case "backend":
+		return CapBackend
+	}
+	return CapFrontend | CapBackend
+}
+
+// proxyStatement handles one line in a proxy; true = abort.
+func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
+	kw := w[0]
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	neg := false
+	if (kw == "no" || kw == "default") && len(w) > 1 {
+		neg = kw == "no"
+		w = w[1:]
+		kw = w[0]
+	}
+	row, known := lookupProxyKeyword(w)
+	_, family := proxyIndex[kw]
+	if !known && !family && kw != "transparent" {
+		s.alert(p, "unknown keyword '%s' in '%s' section%s", kw, px.Kind, didYouMean(kw, proxyFirstWords))
+		return false
+	}
+	if !known && kw == "option" {
+		s.alert(p, "unknown option '%s'.", arg(1))
+		return false
+	}
+	if known && !row.Allowed(px.Kind) {
+		if px.Kind != "defaults" {
+			missing := "backend"
+			if px.Cap == CapBackend {
+				missing = "frontend"
+			}
+			s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", row.Name, px.Kind, px.Name, missing)
+			return false
+		}
+		s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)
+		return false
+	}
+	switch kw {
+	case "mode":
+		switch arg(1) {
+		case "http", "tcp", "log":
+			px.Mode = arg(1)
+		default:
+			s.alert(p, "unknown proxy mode '%s'.", arg(1))
+		}
+	case "bind":
+		return s.bind(px, p, w)
+	case "server", "default-server":
+		s.server(px, p, w)
+	case "balance":
+		algo := arg(1)
+		base := algo
+		if i := strings.IndexByte(algo, '('); i > 0 {
+			base = algo[:i]
+		}
+		if !balanceAlgos[base] {
+			s.alert(p, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.")
+			return false
+		}
+		px.Balance = Balance{Algorithm: base, Args: append([]string{algo}, w[2:]...)}
+	case "hash-type":
+		px.HashType = w[1:]
+	case "timeout":
+		name := arg(1)
+		if !contains(timeoutNames, name) {
+			s.alert(p, "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '%s')", name)
+			return false
+		}
+		if arg(2) == "" {
+			s.alert(p, "'timeout %s' expects an integer value (in milliseconds)", name)
+			return false
+		}
+		d, bad, err := ParseTime(arg(2))
+		if err != nil {
+			if bad < len(arg(2)) && bad > 0 {
+				s.alert(p, "unexpected character '%c' in 'timeout %s'", arg(2)[bad], name)
+			} else {
+				s.alert(p, "'timeout %s' expects an integer value (in milliseconds)", name)
+			}
+			return false
+		}
+		px.Timeouts[name] = d
+	case "maxconn", "retries":
+		n, err := strconv.Atoi(arg(1))
+		if err != nil {
+			s.alert(p, "'%s' expects an integer argument.", kw)
+			return false
+		}
+		if kw == "maxconn" {
+			px.Maxconn = n
+		} else {
+			px.Retries, px.RetriesSet = n, true
+		}
+	case "option":
+		return s.option(px, p, w, neg)
+	case "http-check":
+		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+	case "acl":
+		if arg(1) == "" || arg(2) == "" {
+			s.alert(p, "'acl' expects an ACL name and a fetch method.")
+			return false
+		}
+		a := ACL{Pos: p, Name: arg(1), Criterion: arg(2)}
+		rest := w[3:]
+		for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
+			a.Flags = append(a.Flags, rest[0])
+			if (rest[0] == "-m" || rest[0] == "-f" || rest[0] == "-M") && len(rest) > 1 {
+				a.Flags = append(a.Flags, rest[1])
+				rest = rest[1:]
+			}
+			rest = rest[1:]
+			if len(a.Flags) > 0 && a.Flags[len(a.Flags)-1] == "--" {
+				break
+			}
+		}
+		a.Values = rest
+		px.ACLs = append(px.ACLs, a)
+	case "use_backend":
+		cond, err := parseCondition(w[2:])
+		if err != nil {
+			s.alert(p, "error detected while parsing switching rule : %s.", err)
+			return false
+		}
+		if bad := undefinedACL(px, cond); bad != "" {
+			s.alert(p, "error detected while parsing switching rule : no such ACL : '%s'.", bad)
+			return false
+		}
+		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
+	case "default_backend":
+		px.DefaultBack, px.DefaultBackAt = arg(1), p
+	case "http-request", "http-response":
+		rule := HTTPRule{Pos: p, Action: arg(1)}
+		args := w[2:]
+		for i, a := range args {
+			if a == "if" || a == "unless" {
+				cond, err := parseCondition(args[i:])
+				if err != nil {
+					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
+					return false
+				}
+				if bad := undefinedACL(px, cond); bad != "" {
+					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+					return false
+				}
+				rule.Cond = cond
+				args = args[:i]
+				break
+			}
+		}
+		rule.Args = args
+		switch rule.Action {
+		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
+		default:
+			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
+		}
+		if kw == "http-request" {
+			px.HTTPRequest = append(px.HTTPRequest, rule)
+		} else {
+			px.HTTPResponse = append(px.HTTPResponse, rule)
+		}
+	case "stats":
+		s.stats(px, p, w)
+	case "log":
+		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
+	case "log-format":
+		if len(w) < 2 {
+			s.alert(p, "log-format expects one argument.")
+			return false
+		}
+		px.LogFormat = strings.Join(w[1:], " ")
+	case "errorfile":
+		code, err := strconv.Atoi(arg(1))
+		if err != nil || arg(2) == "" {
+			s.alert(p, "%s : %s expects <status_code> and <file> as arguments.", kw, kw)
+			return false
+		}
+		px.ErrorFiles[code] = arg(2)
+	case "errorfiles":
+		px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: p, Args: w})
+	default:
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, row.Name)
+	}
+	return false
+}
+
+func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
+	name := w[1]
+	switch name {
+	case "forwardfor":
+		ff := &Forwardfor{}
+		for i := 2; i < len(w); i++ {
+			switch w[i] {
+			case "except":
+				if i+1 >= len(w) {
+					s.alert(p, "'option forwardfor except' expects <address>[/mask] as argument.")
+					return false
+				}
+				ff.Except = w[i+1]
+				i++
+			case "header":
+				if i+1 >= len(w) {
+					s.alert(p, "'option forwardfor header' requires a header name.")
+					return false
+				}
+				ff.Header = w[i+1]
+				i++
+			case "if-none":
+				ff.IfNone = true
+			default:
+				s.alert(p, "'option forwardfor' only supports optional values 'except', 'header' and 'if-none'.")
+				return false
+			}
+		}
+		px.Forwardfor = ff
+	case "httpchk":
+		px.HTTPCheck.Enabled = true
+		rest := w[2:]
+		switch len(rest) {
+		case 1:
+			px.HTTPCheck.URI = rest[0]
+		case 2:
+			px.HTTPCheck.Method, px.HTTPCheck.URI = rest[0], rest[1]
+		case 3:
+			px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version = rest[0], rest[1], rest[2]
+		}
+	case "http-server-close", "httpclose", "http-keep-alive":
+		// These three select one connection mode: the last one wins.
+		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {
+			delete(px.Options, m)
+		}
+		px.Options[name] = !neg
+	default:
+		px.Options[name] = !neg
+		switch name {
+		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull":
+		default:
+			s.d.Unsupported(p.File, p.Line, "option "+name)
+		}
+	}
+	return false
+}
+
+func (s *state) stats(px *Proxy, p Pos, w []string) {
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	switch arg(1) {
+	case "enable":
+		px.Stats.Enabled = true
+	case "uri":
+		px.Stats.Enabled, px.Stats.URI = true, arg(2)
+	case "realm":
+		px.Stats.Enabled, px.Stats.Realm = true, arg(2)
+	case "auth":
+		px.Stats.Enabled = true
+		px.Stats.Auth = append(px.Stats.Auth, arg(2))
+	case "refresh":
+		d, _, err := ParseTime(arg(2))
+		if err != nil {
+			s.alert(p, "'stats refresh' expects <delay> as argument.")
+			return
+		}
+		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
+	case "admin":
+		cond, err := parseCondition(w[2:])
+		if err != nil || cond == nil {
+			s.alert(p, "'stats admin' requires either 'if' or 'unless' followed by a condition.")
+			return
+		}
+		px.Stats.Admin = cond
+	default:
+		px.Stats.Raw = append(px.Stats.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))
+	}
+}
+
+// bind parses "bind addr[,addr...] [options]"; true = abort.
+func (s *state) bind(px *Proxy, p Pos, w []string) bool {
+	if len(w) < 2 {
+		s.alert(p, "'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.")
+		return false
+	}
+	b := Bind{Pos: p, Options: map[string]string{}}
+	for _, one := range strings.Split(w[1], ",") {
+		a, err := ParseAddress(one)
+		if err != nil {
+			s.alert(p, "'bind' : %s", err)
+			return false
+		}
+		if a.Family != "unix" && a.Family != "abns" && a.Family != "fd" && a.Family != "sockpair" && !a.PortSet {
+			s.alert(p, "'bind' : missing port number: '%s'\n", one)
+			return false
+		}
+		b.Addrs = append(b.Addrs, a)
+	}
+	withArg := map[string]bool{"alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
+		"ca-ignore-err": true, "ca-sign-file": true, "ca-sign-pass": true, "ca-verify-file": true, "ciphers": true,
+		"ciphersuites": true, "crl-file": true, "crt": true, "crt-ignore-err": true, "crt-list": true, "expose-fd": true,
+		"gid": true, "group": true, "id": true, "interface": true, "level": true, "severity-output": true, "maxconn": true,
+		"mode": true, "mss": true, "name": true, "namespace": true, "nice": true, "npn": true, "process": true,
+		"proto": true, "quic-cc-algo": true, "shards": true, "ssl-max-ver": true, "ssl-min-ver": true, "tcp-ut": true,
+		"thread": true, "tls-ticket-keys": true, "uid": true, "user": true, "verify": true}
+	for i := 2; i < len(w); i++ {
+		o := w[i]
+		if !contains(bindKeywordNames, o) {
+			s.alert(p, "'bind %s' in section '%s': unknown keyword '%s'%s", w[1], px.Kind, o, didYouMean(o, bindKeywordNames))
+			return false
+		}
+		v := ""
+		if withArg[o] {
+			if i+1 >= len(w) {
+				s.alert(p, "'bind %s' : '%s' : missing value.", w[1], o)
+				return false
+			}
+			v = w[i+1]
+			i++
+		}
+		if o == "ssl" {
+			b.SSL = true
+		}
+		b.Options[o] = v
+	}
+	px.Binds = append(px.Binds, b)
+	return false
+}
+
+var serverWithArg = map[string]bool{"addr": true, "agent-send": true, "agent-inter": true, "agent-addr": true,
+	"agent-port": true, "alpn": true, "ca-file": true, "check-alpn": true, "check-proto": true, "check-sni": true,
+	"ciphers": true, "ciphersuites": true, "cookie": true, "crl-file": true, "crt": true, "error-limit": true,
+	"fall": true, "id": true, "init-addr": true, "inter": true, "fastinter": true, "downinter": true,
+	"log-proto": true, "maxconn": true, "maxqueue": true, "max-reuse": true, "minconn": true, "namespace": true,
+	"npn": true, "observe": true, "on-error": true, "on-marked-down": true, "on-marked-up": true,
+	"pool-low-conn": true, "pool-max-conn": true, "pool-purge-delay": true, "port": true, "proto": true,
+	"redir": true, "rise": true, "resolve-opts": true, "resolve-prefer": true, "resolve-net": true,
+	"resolvers": true, "proxy-v2-options": true, "slowstart": true, "sni": true, "source": true,
+	"ssl-max-ver": true, "ssl-min-ver": true, "socks4": true, "tcp-ut": true, "track": true, "verify": true,
+	"verifyhost": true, "weight": true, "ws": true}
+
+func (s *state) server(px *Proxy, p Pos, w []string) {
+	isDefault := w[0] == "default-server"
+	opts := px.DefaultServer
+	opts.Set = map[string]bool{}
+	opts.Other = map[string]string{}
+	for k, v := range px.DefaultServer.Set {
+		opts.Set[k] = v
+	}
+	for k, v := range px.DefaultServer.Other {
+		opts.Other[k] = v
+	}
+	srv := &Server{Pos: p}
+	i := 1
+	label := "default-server"
+	if !isDefault {
+		if len(w) < 2 {
+			s.alert(p, "'server' expects <name> and <addr>[:<port>] as arguments.")
+			return
+		}
+		srv.Name = w[1]
+		label = "server " + px.Name + "/" + srv.Name
+		if len(w) < 3 {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : '%s' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line, label, "server"))
+			s.fileFatal = true
+			return
+		}
+		a, err := ParseAddress(w[2])
+		if err != nil {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : %s", p.File, p.Line, label, err))
+			s.fileFatal = true
+			return
+		}
+		srv.Addr = a
+		i = 3
+	}
+	srvAlert := func(format string, a ...any) {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : ", p.File, p.Line, label)+fmt.Sprintf(format, a...))
+		s.fileFatal = true
+	}
+	names := append(append([]string{}, serverKeywordNames...), serverExtraKeywords...)
+	for ; i < len(w); i++ {
+		o := w[i]
+		if !contains(names, o) {
+			srvAlert("unknown keyword '%s'%s", o, didYouMean(o, names))
+			return
+		}
+		v := ""
+		if serverWithArg[o] {
+			if i+1 >= len(w) {
+				srvAlert("'%s' expects an argument.", o)
+				return
+			}
+			v = w[i+1]
+			i++
+		}
+		opts.Set[o] = true
+		switch o {
+		case "check":
+			opts.Check = true
+		case "no-check":
+			opts.Check = false
+		case "backup":
+			opts.Backup = true
+		case "no-backup":
+			opts.Backup = false
+		case "disabled":
+			opts.Disabled = true
+		case "enabled":
+			opts.Disabled = false
+		case "send-proxy":
+			opts.SendProxy = true
+		case "send-proxy-v2":
+			opts.SendProxyV2 = true
+		case "ssl":
+			opts.SSL = true
+		case "no-ssl":
+			opts.SSL = false
+		case "verify":
+			opts.Verify = v
+		case "addr":
+			opts.CheckAddr = v
+		case "cookie":
+			opts.Cookie = v
+		case "inter", "fastinter", "downinter":
+			d, bad, err := ParseTime(v)
+			if err != nil {
+				if bad > 0 && bad < len(v) {
+					srvAlert("unexpected character '%c' in '%s' argument of server %s.", v[bad], o, srv.Name)
+				} else {
+					srvAlert("'%s' expects a positive delay.", o)
+				}
+				return
+			}
+			switch o {
+			case "inter":
+				opts.Inter = d
+			case "fastinter":
+				opts.FastInter = d
+			default:
+				opts.DownInter = d
+			}
+		case "rise", "fall", "weight", "maxconn", "maxqueue", "port", "id":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				srvAlert("'%s' expects an integer argument.", o)
+				return
+			}
+			switch o {
+			case "rise":
+				opts.Rise = n
+			case "fall":
+				opts.Fall = n
+			case "weight":
+				if n < 0 || n > 256 {
+					srvAlert("weight of server %s is not within 0 and 256 (%d)..", srv.Name, n)
+					return
+				}
+				opts.Weight = n
+			case "maxconn":
+				opts.Maxconn = n
+			case "maxqueue":
+				opts.Maxqueue = n
+			case "port":
+				opts.Port = n
+			case "id":
+				opts.ID = n
+			}
+		default:
+			opts.Other[o] = v
+		}
+	}
+	if isDefault {
+		px.DefaultServer = opts
+		return
+	}
+	srv.ServerOptions = opts
+	px.Servers = append(px.Servers, srv)
+}
