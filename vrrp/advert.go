@@ -74,7 +74,7 @@ type Advert struct {
 }
 
 // IPv6 reports whether the advert carries IPv6 addresses.
-func (a *Advert) IPv6() bool { return len(a.Addrs) > 0 && a.Addrs[0].Is6() && !a.Addrs[0].Is4In6() }
+func (a *Advert) IPv6() bool { return len(a.Addrs) > 0 && a.Addrs[0].Is6() }
 
 // PassAuthData returns the 8 authentication bytes keepalived puts on the wire
 // for `auth_type PASS` with this password: the first 8 bytes, NUL-padded.
@@ -152,7 +152,7 @@ func (a *Advert) checkEncodable(src, dst netip.Addr) error {
 	}
 	ipv6 := a.IPv6()
 	for _, ip := range a.Addrs {
-		if !ip.IsValid() || (ip.Is4() || ip.Is4In6()) == ipv6 {
+		if !ip.IsValid() || ip.Is4() == ipv6 {
 			return &DecodeError{Kind: ErrMixedFamilies}
 		}
 	}

@@ -95,7 +95,15 @@ func Validate(cfg *InstanceConfig, payload []byte, m RxMeta, checkAddrs bool, ad
 		if de != nil && (de.Kind == ErrBadVersion || de.Kind == ErrV2IPv6) {
 			return Verdict{Reason: DropVersion, Msg: fmt.Sprintf("wrong version. Received %d and expect %d", payload[0]>>4, cfg.Version)}
 		}
-		return Verdict{Reason: DropLength, Msg: fmt.Sprintf("vrrp packet too short or malformed, length %d: %v", len(payload), err)}
+		want := headerLen
+		if len(payload) >= headerLen {
+			want = WireLen(cfg.Version, int(payload[3]), ipv6)
+		}
+		word := "short"
+		if len(payload) > want {
+			word = "long"
+		}
+		return Verdict{Reason: DropLength, Msg: fmt.Sprintf("vrrp packet too %s, length %d and expect %d", word, len(payload), want)}
 	}
 	if adv.VRID != cfg.VRID {
 		return Verdict{Reason: DropVRID, Msg: fmt.Sprintf("received VRID %d, ours is %d", adv.VRID, cfg.VRID)}
@@ -150,7 +158,7 @@ func Validate(cfg *InstanceConfig, payload []byte, m RxMeta, checkAddrs bool, ad
 	if checkAddrs {
 		for _, vip := range cfg.VIPs {
 			if !containsAddr(adv.Addrs, vip) {
-				return Verdict{Reason: DropAddrList, Msg: fmt.Sprintf("ip address associated with VRID %d not present in MASTER advert : %s", cfg.VRID, vip)}
+				return Verdict{Reason: DropAddrList, Msg: fmt.Sprintf("ip address associated with VRID %d not present in MASTER advert: %s", cfg.VRID, vip)}
 			}
 		}
 		if unicast && cfg.CheckUnicastSrc && !containsAddr(cfg.UnicastPeers, m.Src) {
