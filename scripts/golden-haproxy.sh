@@ -5,7 +5,8 @@
 # directory as cwd, an environment holding only PATH plus the case's
 # `# goha-env: NAME=value` lines, and `# goha-args: ARGS` appended to the
 # command line. The process id in "[ALERT]    (1234) :" style prefixes is
-# replaced by "(PID)" so goldens do not change between runs.
+# replaced by "(PID)" so goldens do not change between runs (everywhere on a
+# line: a truncated HAProxy message can leave the next prefix mid-line).
 #
 # `haproxy -c` only parses and checks: it binds nothing and starts no daemon,
 # and `timeout` bounds every run, so nothing is left behind. File descriptors
@@ -44,7 +45,7 @@ for cfg in *.cfg; do
 	set -e
 	{
 		printf 'exit: %d\n' "$code"
-		sed -E 's/^(\[[A-Z]+\] +)\([0-9]+\)/\1(PID)/' "$tmp"
+		sed -E 's/(\[(ALERT|WARNING|NOTICE|DIAG)\] +)\([0-9]+\)/\1(PID)/g' "$tmp"
 	} >"$name.golden"
 	n=$((n + 1))
 done
