@@ -52,3 +52,36 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInstanceReceive: whatever arrives, in BACKUP or MASTER, the instance
+// never panics, counts the advert exactly once, and stays in a valid state.
+func FuzzInstanceReceive(f *testing.F) {
+	for _, p := range readCapture(f, "seed-pair.pcap") {
+		f.Add(p.payload, uint8(255), false)
+	}
+	f.Add([]byte{0x21, 0x33, 0, 1, 0, 1, 0, 0, 1, 2, 3, 4}, uint8(255), true)
+	f.Fuzz(func(t *testing.T, b []byte, ttl uint8, master bool) {
+		cfg := seedConfig("lb_ha", 100, "192.168.110.11")
+		i := NewInstance(cfg)
+		acts := i.Step(Start{Now: 0})
+		if master {
+			for _, a := range acts {
+				if s, ok := a.(SetTimer); ok && s.Kind == TimerMasterDown {
+					i.Step(TimerExpired{Now: s.At, Kind: s.Kind})
+				}
+			}
+		}
+		before := i.Counters
+		i.Step(AdvertReceived{Now: 10e9, Payload: b, Src: lb2, Dst: MulticastGroup4, TTL: int(ttl)})
+		var n uint64
+		for k := range i.Counters {
+			n += i.Counters[k] - before[k]
+		}
+		if n != 1 {
+			t.Fatalf("advert counted %d times", n)
+		}
+		if s := i.State(); s != StateBackup && s != StateMaster {
+			t.Fatalf("state %s", s)
+		}
+	})
+}

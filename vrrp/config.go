@@ -24,7 +24,10 @@ type InstanceConfig struct {
 	AdvertInterval time.Duration
 	// VIPs are the advertised addresses in configuration order (not the eVIPs).
 	VIPs []netip.Addr
-	IPv6 bool // the instance's family (native_ipv6 or IPv6 VIPs)
+	// ExcludedVIPs (virtual_ipaddress_excluded) are added, removed and
+	// GARPed with the VIPs but never advertised or checked.
+	ExcludedVIPs []netip.Addr
+	IPv6         bool // the instance's family (native_ipv6 or IPv6 VIPs)
 	// SrcAddr is the source of our adverts (interface primary address,
 	// mcast_src_ip or unicast_src_ip): equal priorities are won by the higher one.
 	SrcAddr netip.Addr
@@ -109,6 +112,14 @@ func (c *InstanceConfig) wireInterval() time.Duration {
 func (c *InstanceConfig) sameIdentity(o *InstanceConfig) bool {
 	return c.Name == o.Name && c.Interface == o.Interface && c.VRID == o.VRID &&
 		c.Version == o.Version && c.IPv6 == o.IPv6
+}
+
+// allVIPs is every address the instance owns while MASTER.
+func (c *InstanceConfig) allVIPs() []netip.Addr {
+	if len(c.ExcludedVIPs) == 0 {
+		return c.VIPs
+	}
+	return append(slices.Clip(c.VIPs), c.ExcludedVIPs...)
 }
 
 func vipsEqual(a, b []netip.Addr) bool { return slices.Equal(a, b) }

@@ -216,13 +216,14 @@ func (i *Instance) sendAdvert(a *actions, prio uint8) {
 }
 
 func (i *Instance) gratuitous(a *actions, count int) {
-	if count <= 0 || len(i.cfg.VIPs) == 0 {
+	all := i.cfg.allVIPs()
+	if count <= 0 || len(all) == 0 {
 		return
 	}
-	for _, v := range i.cfg.VIPs {
+	for _, v := range all {
 		a.log(i, "Sending/queueing %s on %s for %s", garpWord(v), i.cfg.Interface, v)
 	}
-	*a = append(*a, SendGratuitous{Addrs: i.cfg.VIPs, Count: count})
+	*a = append(*a, SendGratuitous{Addrs: all, Count: count})
 }
 
 func garpWord(v netip.Addr) string {
@@ -246,10 +247,10 @@ func (i *Instance) becomeMaster(a *actions, now time.Duration, timeout bool) {
 	a.log(i, "Entering MASTER STATE")
 	if i.cfg.NoAccept {
 		a.log(i, "setting firewall drop rule")
-		*a = append(*a, FirewallAddVIPs{Addrs: i.cfg.VIPs})
+		*a = append(*a, FirewallAddVIPs{Addrs: i.cfg.allVIPs()})
 	}
 	a.log(i, "setting VIPs.")
-	*a = append(*a, AddVIPs{Addrs: i.cfg.VIPs})
+	*a = append(*a, AddVIPs{Addrs: i.cfg.allVIPs()})
 	i.vipsSet = true
 	i.gratuitous(a, i.cfg.GarpMasterRepeat)
 	if i.cfg.GarpMasterDelay > 0 {
@@ -266,10 +267,10 @@ func (i *Instance) becomeMaster(a *actions, now time.Duration, timeout bool) {
 // releaseVIPs removes the VIPs then the drop rules, as keepalived's restore does.
 func (i *Instance) releaseVIPs(a *actions) {
 	a.log(i, "removing VIPs.")
-	*a = append(*a, DelVIPs{Addrs: i.cfg.VIPs})
+	*a = append(*a, DelVIPs{Addrs: i.cfg.allVIPs()})
 	if i.cfg.NoAccept {
 		a.log(i, "removing firewall drop rule")
-		*a = append(*a, FirewallDelVIPs{Addrs: i.cfg.VIPs})
+		*a = append(*a, FirewallDelVIPs{Addrs: i.cfg.allVIPs()})
 	}
 	i.vipsSet = false
 }
@@ -538,8 +539,8 @@ func (i *Instance) reload(a *actions, e Reload) {
 	}
 	switch i.state {
 	case StateMaster:
-		removed := diffAddrs(old.VIPs, i.cfg.VIPs)
-		added := diffAddrs(i.cfg.VIPs, old.VIPs)
+		removed := diffAddrs(old.allVIPs(), i.cfg.allVIPs())
+		added := diffAddrs(i.cfg.allVIPs(), old.allVIPs())
 		i.sendAdvert(a, i.effPrio)
 		if len(removed) > 0 {
 			*a = append(*a, DelVIPs{Addrs: removed})
@@ -553,7 +554,7 @@ func (i *Instance) reload(a *actions, e Reload) {
 			}
 			*a = append(*a, AddVIPs{Addrs: added})
 		}
-		if !vipsEqual(old.VIPs, i.cfg.VIPs) {
+		if !vipsEqual(old.allVIPs(), i.cfg.allVIPs()) {
 			i.gratuitous(a, i.cfg.GarpMasterRepeat)
 		}
 		i.setTimer(a, TimerAdvert, e.Now+i.cfg.wireInterval())
@@ -561,6 +562,8 @@ func (i *Instance) reload(a *actions, e Reload) {
 		i.masterAdverInt = i.cfg.wireInterval()
 		i.setTimer(a, TimerMasterDown, e.Now+i.MasterDownInterval())
 	}
+	// dont_track_primary may have changed.
+	i.faultCheck(a, e.Now)
 }
 
 func diffAddrs(a, b []netip.Addr) []netip.Addr {

@@ -571,3 +571,51 @@ func ExampleInstance() {
 	// Notify BACKUP 100
 	// SetTimer master-down at 3.609375s
 }
+
+func TestExcludedVIPsAreOwnedNotAdvertised(t *testing.T) {
+	c := plainConfig(100, lb1)
+	c.ExcludedVIPs = addrs("10.0.0.1")
+	i := NewInstance(c)
+	acts := i.Step(Start{Now: 0})
+	acts = i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+	s, _ := find[SendAdvert](acts)
+	add, _ := find[AddVIPs](acts)
+	g, _ := find[SendGratuitous](acts)
+	if len(s.Advert.Addrs) != 1 || add.String() != "AddVIPs 192.168.110.100,10.0.0.1" || len(g.Addrs) != 2 {
+		t.Fatalf("advert %v add %v garp %v", s.Advert.Addrs, add, g)
+	}
+	acts = i.Step(TimerExpired{Now: i.timers[TimerAdvert], Kind: TimerAdvert})
+	if s, _ := find[SendAdvert](acts); len(s.Advert.Addrs) != 1 {
+		t.Fatalf("later advert carries %v", s.Advert.Addrs)
+	}
+}
+
+func TestReloadOfAnotherVirtualRouterRestarts(t *testing.T) {
+	c := plainConfig(100, lb1)
+	i := NewInstance(c)
+	acts := i.Step(Start{Now: 0})
+	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
+	c2 := c
+	c2.VRID = 60
+	acts = i.Step(Reload{Now: 10 * time.Second, Config: c2})
+	s, ok := find[SendAdvert](acts)
+	if !ok || s.Advert.Priority != 0 || s.Advert.VRID != 51 {
+		t.Fatalf("old router must resign with priority 0: %v", acts)
+	}
+	if i.State() != StateBackup {
+		t.Fatalf("state %s", i.State())
+	}
+	mustLog(t, acts, "(VI_1) Entering BACKUP STATE (init)")
+}
+
+func TestStartWithLinkDownIsFault(t *testing.T) {
+	i := NewInstance(plainConfig(100, lb1))
+	i.Step(InterfaceDown{Now: 0})
+	acts := i.Step(Start{Now: 0})
+	mustLog(t, acts, "(VI_1) Entering FAULT STATE (init)")
+	acts = i.Step(InterfaceUp{Now: time.Second})
+	if i.State() != StateBackup {
+		t.Fatalf("state %s", i.State())
+	}
+	timerAt(t, acts, TimerMasterDown)
+}
