@@ -42,41 +42,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// LoadConfig expands the -f paths and parses them; the proxy runtime calls
-// it. It returns the result (diagnostics, exit code) and ErrNoConfig-style
-// errors for paths that cannot be read.
-func LoadConfig(paths []string) (*haproxy.Result, error) {
-	files, err := haproxy.ExpandPaths(paths)
-	if err != nil {
-		return nil, err
-	}
-	return haproxy.CheckFiles(files, nil), nil
+// LoadConfig expands the -f paths, parses and checks them; the proxy runtime
+// calls it and starts only when Exit is 0 (or 2 with listeners added later).
+func LoadConfig(paths []string) *haproxy.Result {
+	return haproxy.Check(paths, nil)
 }
 
 func checkMode(fl *flags, stdout, stderr io.Writer) int {
-	pid := os.Getpid()
-	pr := &haproxy.Printer{W: stderr, PID: pid, Version: haproxy.Version + "-goha", Executable: executable(),
+	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: fl.quiet, ShowGoha: fl.verbose}
-	if len(fl.files) == 0 {
-		printVersion(stderr, false)
-		usage(stderr)
-		return 1
-	}
-	res, err := LoadConfig(fl.files)
-	if err == haproxy.ErrNoConfig {
-		printVersion(stderr, false)
-		usage(stderr)
-		return 1
-	}
-	if err != nil {
-		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: "config : " + err.Error()})
-		if !fl.quiet {
-			usage(stderr)
-		}
-		return 1
-	}
+	res := LoadConfig(fl.files)
 	for _, d := range res.Diags.List {
 		pr.Print(d)
+	}
+	if res.Usage {
+		if len(res.Diags.List) == 0 {
+			printVersion(stderr, false)
+		}
+		usage(stderr)
+		return res.Exit
 	}
 	if !fl.quiet {
 		for _, l := range res.Stdout {

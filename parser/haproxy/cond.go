@@ -22,15 +22,12 @@ type CondError struct {
 	Pos int
 }
 
-// condEnv lets tests and callers answer defined(); os.LookupEnv by default.
-var condEnv Env
-
 // EvalCondition evaluates the words after .if/.elif as HAProxy 2.6 does:
 // integers, predicates, parentheses, '!', '&&' binding tighter than '||'.
 // An empty condition is false.
-func EvalCondition(words []string) (bool, *CondError) {
+func EvalCondition(words []string, env Env) (bool, *CondError) {
 	expr := strings.Join(words, " ")
-	p := &condParser{s: expr}
+	p := &condParser{s: expr, env: env}
 	p.skip()
 	if p.i >= len(p.s) {
 		return false, nil
@@ -47,8 +44,9 @@ func EvalCondition(words []string) (bool, *CondError) {
 }
 
 type condParser struct {
-	s string
-	i int
+	s   string
+	i   int
+	env Env
 }
 
 func (p *condParser) skip() {
@@ -142,7 +140,7 @@ func (p *condParser) term() (bool, *CondError) {
 	p.i = j + end + 1
 	switch word {
 	case "defined":
-		look := condEnv
+		look := p.env
 		if look == nil {
 			look = lookupEnv
 		}

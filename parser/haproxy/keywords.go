@@ -92,6 +92,17 @@ var proxyFirstWords = func() []string {
 	return out
 }()
 
+// optionNames are the words after "option" in the matrix.
+var optionNames = func() []string {
+	var out []string
+	for _, k := range proxyKeywordMatrix {
+		if n, ok := strings.CutPrefix(k.Name, "option "); ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}()
+
 var globalKeywordSet = func() map[string]bool {
 	m := map[string]bool{}
 	for _, k := range globalKeywordNames {

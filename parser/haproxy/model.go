@@ -96,6 +96,9 @@ type Proxy struct {
 	ErrorFiles    map[int]string
 	ErrorFilesRef []Statement
 	Raw           []Statement // known but not typed
+
+	// parse-order facts HAProxy warns about
+	sawHTTPRequest, sawTCPContent bool
 }
 
 // Bind is one "bind" line; one line may hold several addresses.
@@ -115,6 +118,8 @@ type Address struct {
 	Path     string // unix socket path
 	FD       int
 	PortSet  bool
+	PortRaw  string // the port text as written ("80", "8000-8010", "+1")
+	Raw      string // the whole address as written
 }
 
 // Server is a "server" line.

@@ -16,6 +16,9 @@ type Result struct {
 	// Stdout holds the lines HAProxy prints on stdout ("Warnings were found.",
 	// "Configuration file is valid", ...).
 	Stdout []string
+	// Usage means HAProxy would print its version banner and usage text
+	// (no configuration file, or one it cannot open).
+	Usage bool
 }
 
 // CheckFiles parses and checks files in order (already expanded by
@@ -63,6 +66,22 @@ func CheckFiles(files []string, env Env) *Result {
 	}
 	r.Stdout = append(r.Stdout, "Configuration file is valid")
 	return r
+}
+
+// Check is "haproxy -c -f P1 -f P2 ...": expand the paths, read, parse and
+// check. Unreadable paths and empty file lists give HAProxy's answers
+// (an alert plus usage, or usage alone), with Usage set so callers print it.
+func Check(paths []string, env Env) *Result {
+	files, err := ExpandPaths(paths)
+	if err == ErrNoConfig {
+		return &Result{Config: &Config{}, Exit: 1, Usage: true}
+	}
+	if err != nil {
+		r := &Result{Config: &Config{}, Exit: 1, Usage: true}
+		r.Diags.Raw(Alert, "", 0, "config : "+err.Error())
+		return r
+	}
+	return CheckFiles(files, env)
 }
 
 // CheckBytes checks a single in-memory file (tests, fuzzing).

@@ -72,8 +72,9 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		}
 	}
 	if sec.Kind != "defaults" {
-		if prev := s.proxies[name]; prev != nil && (prev.Cap&CapFrontend != 0 && kindCap(sec.Kind)&CapFrontend != 0 ||
-			prev.Cap&CapBackend != 0 && kindCap(sec.Kind)&CapBackend != 0) {
+		// HAProxy 2.6 only complains when both sections have the very same
+		// capabilities (a listen may share a backend's name).
+		if prev := s.proxies[name]; prev != nil && prev.Cap == kindCap(sec.Kind) {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
 				p.File, p.Line, sec.Kind, name, prev.Kind, name, prev.Pos.File, prev.Pos.Line))
 			s.fileFatal = true
@@ -98,7 +99,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		s.lastDef = px
 		s.cfg.Defaults = append(s.cfg.Defaults, px)
 	default:
-		if _, dup := s.proxies[name]; !dup {
+		if prev, dup := s.proxies[name]; !dup || prev.Cap != px.Cap && px.Cap&CapBackend != 0 {
 			s.proxies[name] = px
 		}
 		s.cfg.Proxies = append(s.cfg.Proxies, px)
@@ -144,7 +145,23 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		return false
 	}
 	if !known && kw == "option" {
-		s.alert(p, "unknown option '%s'.", arg(1))
+		s.alert(p, "unknown option '%s'%s.", arg(1), didYouMean(arg(1), optionNames))
+		return false
+	}
+	if neg && known && !row.Negatable {
+		s.alertRaw(p.File, p.Line, fmt.Sprintf("negation/default is not supported for %s '%s'.", kw, strings.TrimPrefix(row.Name, kw+" ")))
+		s.fileFatal = true
+		return false
+	}
+	if known && !row.Allowed(px.Kind) && (kw == "server" || kw == "server-template") {
+		// The server parser has its own wording (and its own prefix).
+		if px.Kind == "defaults" {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' not allowed in 'defaults' section.", p.File, p.Line, kw))
+		} else {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : parsing [%s:%d] : '%s' not allowed because %s '%s' has no backend capability.",
+				p.File, p.Line, p.File, p.Line, kw, px.Kind, px.Name))
+		}
+		s.fileFatal = true
 		return false
 	}
 	if known && !row.Allowed(px.Kind) {
@@ -195,12 +212,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		d, bad, err := ParseTime(arg(2))
-		if err != nil {
-			if bad < len(arg(2)) && bad > 0 {
-				s.alert(p, "unexpected character '%c' in 'timeout %s'", arg(2)[bad], name)
-			} else {
-				s.alert(p, "'timeout %s' expects an integer value (in milliseconds)", name)
-			}
+		switch {
+		case err == errTimeOverflow:
+			s.alert(p, "timer overflow in argument '%s' to 'timeout %s' (maximum value is 2147483647 ms or ~24.8 days)", arg(2), name)
+			return false
+		case err != nil:
+			s.alert(p, "unexpected character '%c' in 'timeout %s'", arg(2)[bad], name)
+			return false
+		case len(w) > 3:
+			s.alert(p, "'timeout %s' : unexpected extra argument '%s' after value '%s'.", name, arg(3), arg(2))
 			return false
 		}
 		px.Timeouts[name] = d
@@ -240,30 +260,58 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		a.Values = rest
 		px.ACLs = append(px.ACLs, a)
 	case "use_backend":
+		if arg(1) == "" {
+			s.alert(p, "'%s' expects a backend name.", kw)
+			return false
+		}
 		cond, err := parseCondition(w[2:])
 		if err != nil {
 			s.alert(p, "error detected while parsing switching rule : %s.", err)
+			s.abort = true
 			return false
 		}
 		if bad := undefinedACL(px, cond); bad != "" {
 			s.alert(p, "error detected while parsing switching rule : no such ACL : '%s'.", bad)
+			s.abort = true
 			return false
 		}
 		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
 	case "default_backend":
+		if arg(1) == "" {
+			s.alert(p, "'%s' expects a backend name.", kw)
+			return false
+		}
 		px.DefaultBack, px.DefaultBackAt = arg(1), p
+	case "tcp-request":
+		s.tcpRequestOrder(px, p, w)
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
+		if kw == "http-request" {
+			px.sawHTTPRequest = true
+		}
 		rule := HTTPRule{Pos: p, Action: arg(1)}
+		if kw == "http-request" && !knownHTTPRequestAction(rule.Action) {
+			msg := fmt.Sprintf("'http-request' expects %s, but got '%s'.", httpRequestActionList(), rule.Action)
+			if sug := suggest(rule.Action, httpRequestActions); sug != "" {
+				msg += fmt.Sprintf(" Did you mean '%s' maybe ?", sug)
+			}
+			s.alertRaw(p.File, p.Line, msg)
+			s.fileFatal, s.abort = true, true
+			return true
+		}
 		args := w[2:]
 		for i, a := range args {
 			if a == "if" || a == "unless" {
 				cond, err := parseCondition(args[i:])
 				if err != nil {
 					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
+					s.abort = true
 					return false
 				}
 				if bad := undefinedACL(px, cond); bad != "" {
 					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+					s.abort = true
 					return false
 				}
 				rule.Cond = cond
@@ -272,6 +320,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		rule.Args = args
+		if want, ok := httpActionArity[rule.Action]; ok && len(args) != want {
+			s.alert(p, "error detected in proxy '%s' while parsing '%s %s' rule : expects exactly %d arguments.", px.Name, kw, rule.Action, want)
+			s.abort = true
+			return false
+		}
 		switch rule.Action {
 		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
 		default:
@@ -307,6 +360,29 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, row.Name)
 	}
 	return false
+}
+
+// tcpRequestOrder warns like HAProxy when a connection/session rule comes
+// after rules that run later (they still run first).
+func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
+	sub := ""
+	if len(w) > 1 {
+		sub = w[1]
+	}
+	name := "tcp-request"
+	if sub == "content" {
+		name = "tcp-request content"
+	}
+	switch {
+	case sub == "inspect-delay":
+	case sub != "content" && px.sawTCPContent:
+		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
+	case px.sawHTTPRequest:
+		s.warn(p, "a '%s' rule placed after an 'http-request' rule will still be processed before.", name)
+	}
+	if sub == "content" {
+		px.sawTCPContent = true
+	}
 }
 
 func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
@@ -412,6 +488,9 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	b := Bind{Pos: p, Options: map[string]string{}}
 	for _, one := range strings.Split(w[1], ",") {
 		a, err := ParseAddress(one)
+		if err == nil {
+			err = bindPorts(&a)
+		}
 		if err != nil {
 			s.alert(p, "'bind' : %s", err)
 			return false
@@ -492,6 +571,9 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			return
 		}
 		a, err := ParseAddress(w[2])
+		if err == nil {
+			err = serverPort(&a)
+		}
 		if err != nil {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : %s", p.File, p.Line, label, err))
 			s.fileFatal = true
@@ -552,7 +634,8 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			d, bad, err := ParseTime(v)
 			if err != nil {
 				if bad > 0 && bad < len(v) {
-					srvAlert("unexpected character '%c' in '%s' argument of server %s.", v[bad], o, srv.Name)
+					// HAProxy 2.6 names 'agent-inter' here whatever the keyword.
+					srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
 				} else {
 					srvAlert("'%s' expects a positive delay.", o)
 				}

@@ -137,7 +137,7 @@ func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult
 		if len(words) > MaxLineArgs {
 			pos := wordPosition(raw, MaxLineArgs)
 			diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: too many words, truncating after word %d, position %d: <%s>.",
-				file, num, MaxLineArgs, pos, words[MaxLineArgs-2]))
+				file, num, MaxLineArgs, pos, words[MaxLineArgs-1]))
 			res.Fatal = true
 			continue
 		}
@@ -146,7 +146,7 @@ func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult
 		}
 		w0 := words[0]
 		if strings.HasPrefix(w0, ".") && len(w0) > 1 {
-			stop := directive(file, num, raw, words, &stack, active(), diags, &res)
+			stop := directive(file, num, raw, words, &stack, active(), lineEnv, diags, &res)
 			if stop {
 				return res
 			}
@@ -163,34 +163,40 @@ func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult
 		}
 		res.Lines = append(res.Lines, Line{File: file, Num: num, Raw: raw, Words: words})
 	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		last := data[bytes.LastIndexByte(data, '\n')+1:]
+		diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: Missing LF on last line, file might have been truncated at position %d.", file, num, len(last)+1))
+		res.Fatal = true
+	}
 	if len(stack) > 0 {
-		diags.Raw(Alert, file, stack[len(stack)-1].line, fmt.Sprintf("config : parsing [%s:%d]: non-terminated '.if' block.", file, stack[len(stack)-1].line))
+		diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: non-terminated '.if' block.", file, num))
 		res.Fatal, res.Abort = true, true
 	}
 	return res
 }
 
 // wordPosition is HAProxy's "position" for the too-many-words message: the
-// byte offset where the word after the limit begins.
+// 1-based offset, counted after the leading blanks, of word n (1-based),
+// i.e. the word the line is truncated at.
 func wordPosition(raw string, n int) int {
-	// HAProxy points just past the (n-1)th argument; count word starts.
+	t := strings.TrimLeft(raw, " \t")
 	count, in := 0, false
-	for i := 0; i < len(raw); i++ {
-		blank := raw[i] == ' ' || raw[i] == '\t'
+	for i := 0; i < len(t); i++ {
+		blank := t[i] == ' ' || t[i] == '\t'
 		if !blank && !in {
 			count++
 			if count == n {
-				return i
+				return i + 1
 			}
 		}
 		in = !blank
 	}
-	return len(raw)
+	return len(t)
 }
 
 // directive handles a line starting with '.'; it returns true when HAProxy
 // would abort the whole configuration.
-func directive(file string, num int, raw string, words []string, stack *[]condFrame, active bool, diags *Diagnostics, res *preResult) bool {
+func directive(file string, num int, raw string, words []string, stack *[]condFrame, active bool, env Env, diags *Diagnostics, res *preResult) bool {
 	alert := func(msg string) {
 		diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: %s", file, num, msg))
 	}
@@ -199,7 +205,7 @@ func directive(file string, num int, raw string, words []string, stack *[]condFr
 	case ".if":
 		fr := condFrame{line: num, parent: active}
 		if active {
-			ok, cerr := EvalCondition(words[1:])
+			ok, cerr := EvalCondition(words[1:], env)
 			if cerr != nil {
 				x := diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: %s in '.if' at position %d:", file, num, cerr.Msg, cerr.Pos))
 				x.Extra = caretLines(raw, condCaret(raw, cerr.Pos))
@@ -222,7 +228,7 @@ func directive(file string, num int, raw string, words []string, stack *[]condFr
 			return true
 		}
 		if fr.parent && !fr.taken {
-			ok, cerr := EvalCondition(words[1:])
+			ok, cerr := EvalCondition(words[1:], env)
 			if cerr != nil {
 				x := diags.Raw(Alert, file, num, fmt.Sprintf("config : parsing [%s:%d]: %s in '.elif' at position %d:", file, num, cerr.Msg, cerr.Pos))
 				x.Extra = caretLines(raw, condCaret(raw, cerr.Pos))
@@ -276,7 +282,8 @@ func directive(file string, num int, raw string, words []string, stack *[]condFr
 			diags.Raw(Warning, file, num, text)
 		case ".alert":
 			diags.Raw(Alert, file, num, text)
-			res.Fatal = true
+			res.Fatal, res.Abort = true, true
+			return true
 		case ".diag":
 			// Only printed in diagnostic mode (-dD), which goha does not have yet.
 		}

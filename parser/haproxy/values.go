@@ -2,10 +2,14 @@ package haproxy
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// errTimeOverflow is a time beyond HAProxy's 2^31-1 ms limit.
+var errTimeOverflow = fmt.Errorf("timer overflow")
 
 // ParseTime reads an HAProxy time value: digits then an optional unit
 // (us, ms, s, m, h, d), milliseconds when there is none. On a bad character
@@ -16,11 +20,14 @@ func ParseTime(s string) (time.Duration, int, error) {
 		i++
 	}
 	if i == 0 {
-		return 0, 0, fmt.Errorf("expects an integer value")
+		if s == "" {
+			return 0, 0, fmt.Errorf("expects an integer value")
+		}
+		return 0, 0, fmt.Errorf("unexpected character '%c'", s[0])
 	}
-	n, err := strconv.ParseUint(s[:i], 10, 32)
+	n, err := strconv.ParseUint(s[:i], 10, 64)
 	if err != nil {
-		return 0, i, fmt.Errorf("value too large")
+		return 0, i, errTimeOverflow
 	}
 	unit := time.Millisecond
 	rest := s[i:]
@@ -48,7 +55,10 @@ func ParseTime(s string) (time.Duration, int, error) {
 		}
 		return 0, bad, fmt.Errorf("unexpected character '%c'", s[bad])
 	}
-	return time.Duration(n) * unit, 0, nil
+	if d := time.Duration(n) * unit; d/time.Millisecond <= 2147483647 && d/unit == time.Duration(n) {
+		return d, 0, nil
+	}
+	return 0, 0, errTimeOverflow
 }
 
 // ParseSize reads a size with an optional k/m/g suffix (powers of 1024).
@@ -81,7 +91,7 @@ func ParseSize(s string) (int64, error) {
 // ParseAddress reads "[family@]host[:port[-port]]" as bind, server and stats
 // socket use it. needPort requires a port (bind does); servers may omit it.
 func ParseAddress(s string) (Address, error) {
-	var a Address
+	a := Address{Raw: s}
 	rest := s
 	if at := strings.Index(s, "@"); at > 0 {
 		fam := s[:at]
@@ -110,7 +120,14 @@ func ParseAddress(s string) (Address, error) {
 	if strings.HasPrefix(rest, "[") {
 		end := strings.Index(rest, "]")
 		if end < 0 {
-			return a, fmt.Errorf("invalid address: '%s'", s)
+			// No closing bracket: HAProxy takes the text up to the last
+			// colon as a host name, which then fails to resolve.
+			c := strings.LastIndex(rest, ":")
+			if c < 0 {
+				c = len(rest)
+			}
+			a.Host, a.PortRaw, a.PortSet, a.Family = rest[:c], strings.TrimPrefix(rest[c:], ":"), c < len(rest), "ipv6"
+			return a, nil
 		}
 		host = rest[1:end]
 		tail := rest[end+1:]
@@ -138,25 +155,142 @@ func ParseAddress(s string) (Address, error) {
 	if host == "*" {
 		host = ""
 	}
-	a.Host = host
-	if a.PortSet && port != "" {
-		lo, hi := port, port
-		if d := strings.Index(port, "-"); d >= 0 {
-			lo, hi = port[:d], port[d+1:]
-		}
-		l, err1 := strconv.Atoi(strings.TrimPrefix(lo, "+"))
-		h, err2 := strconv.Atoi(strings.TrimPrefix(hi, "+"))
-		if err1 != nil || err2 != nil || l < 0 || h > 65535 || l > 65535 || h < l {
-			return a, fmt.Errorf("invalid port '%s'", port)
-		}
-		a.PortLow, a.PortHigh = l, h
-	}
-	if a.Host != "" && a.Family == "" {
-		if ip := parseIPv4(a.Host); ip {
-			a.Family = "ipv4"
-		}
+	a.Host, a.PortRaw = host, port
+	if a.Host != "" && a.Family == "" && parseIPv4(a.Host) {
+		a.Family = "ipv4"
 	}
 	return a, nil
+}
+
+// leadingInt reads an optional sign and the digits after it, like strtol:
+// it returns the value, the index of the first byte not read and whether
+// any digit was seen.
+func leadingInt(s string) (int, int, bool) {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	n := 0
+	for j < len(s) && isDigit(s[j]) && n <= 1<<20 {
+		n = n*10 + int(s[j]-'0')
+		j++
+	}
+	if j == i {
+		return 0, 0, false
+	}
+	if s[0] == '-' {
+		n = -n
+	}
+	return n, j, true
+}
+
+// bindPorts validates a bind port the way HAProxy 2.6 does: the digits are
+// read like strtol (so "80x" is port 80 and text without digits is port 0,
+// accepted), an explicit 0 or a value over 65535 is refused, and a range
+// must not be reversed.
+func bindPorts(a *Address) error {
+	if !a.PortSet {
+		return nil
+	}
+	lo, hi := a.PortRaw, a.PortRaw
+	if d := strings.Index(a.PortRaw, "-"); d > 0 {
+		lo, hi = a.PortRaw[:d], a.PortRaw[d+1:]
+	}
+	l, _, okl := leadingInt(lo)
+	h, _, okh := leadingInt(hi)
+	if !okl {
+		return nil
+	}
+	if l <= 0 || l > 65535 {
+		return fmt.Errorf("invalid port '%s'", lo)
+	}
+	if okh && (h <= 0 || h > 65535) {
+		return fmt.Errorf("invalid port '%s'", hi)
+	}
+	if okh && h < l {
+		return fmt.Errorf("invalid port range '%s'", a.PortRaw)
+	}
+	if !okh {
+		h = l
+	}
+	a.PortLow, a.PortHigh = l, h
+	return nil
+}
+
+// serverPort validates a server port: digits with an optional sign (a
+// signed port is an offset from the connection's port).
+func serverPort(a *Address) error {
+	if !a.PortSet || a.PortRaw == "" {
+		return nil
+	}
+	n, end, ok := leadingInt(a.PortRaw)
+	if !ok || end < len(a.PortRaw) {
+		bad := byte(0)
+		if !ok {
+			k := 0
+			if a.PortRaw[0] == '+' || a.PortRaw[0] == '-' {
+				k = 1
+			}
+			if k < len(a.PortRaw) {
+				bad = a.PortRaw[k]
+			}
+		} else {
+			bad = a.PortRaw[end]
+		}
+		return fmt.Errorf("invalid character '%c' in port number '%s' in '%s'\n", bad, a.PortRaw, a.Raw)
+	}
+	if n > 65535 || n < -65535 {
+		return fmt.Errorf("invalid port '%s'", a.PortRaw)
+	}
+	a.PortLow, a.PortHigh = n, n
+	return nil
+}
+
+// resolvable tells whether a server host could be turned into an address
+// without DNS: IP literals (including inet_aton's short forms) are; a host
+// made only of digits and dots that is no valid IPv4 address is not (HAProxy
+// then fails "could not resolve address"). Real names are assumed to
+// resolve: goha does not query DNS at check time.
+func resolvable(a Address) bool {
+	h := a.Host
+	if a.Family == "unix" || a.Family == "abns" || a.Family == "fd" || a.Family == "sockpair" {
+		return true
+	}
+	if strings.ContainsAny(h, "[]") {
+		return false
+	}
+	if strings.Contains(h, ":") {
+		return a.Family != "ipv4" && net.ParseIP(h) != nil
+	}
+	if h == "" {
+		return true
+	}
+	if strings.Trim(h, "0123456789.") == "" {
+		return inetAton(h)
+	}
+	return a.Family != "ipv6" || net.ParseIP(h) != nil || strings.ContainsAny(h, "abcdefghijklmnopqrstuvwxyz")
+}
+
+// inetAton accepts the 1 to 4 part dotted forms inet_aton(3) accepts.
+func inetAton(h string) bool {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return false
+	}
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 32)
+		if err != nil {
+			return false
+		}
+		if i < len(parts)-1 && n > 255 {
+			return false
+		}
+		if i == len(parts)-1 && n >= 1<<(8*uint(5-len(parts))) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseIPv4 reports whether h is a dotted quad; a quad with a part above
