@@ -1,0 +1,149 @@
+// Package proxy is gohaproxy's data path: listeners, the HTTP/1.1 and TCP
+// forwarding paths, server connection pools and per-proxy counters. It runs a
+// Config that the integrator builds from the parsed haproxy configuration;
+// it never reads configuration files itself (errorfiles excepted, which New
+// loads once).
+package proxy
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// Mode is a proxy's `mode`.
+type Mode int
+
+const (
+	ModeHTTP Mode = iota
+	ModeTCP
+)
+
+// Config is everything the data path runs.
+type Config struct {
+	// MaxConn is the global maxconn (0 = unlimited): beyond it listeners
+	// stop accepting and new connections wait in the kernel backlog.
+	MaxConn   int
+	Frontends []*Frontend
+	Backends  []*Backend
+}
+
+// Timeouts are HAProxy's `timeout` values; zero means unset (no limit).
+type Timeouts struct {
+	Client, Server, Connect           time.Duration
+	HTTPRequest, HTTPKeepAlive, Queue time.Duration
+	Tunnel, ClientFin, ServerFin      time.Duration
+}
+
+// HTTPConnMode is the `option http-keep-alive | http-server-close |
+// httpclose` choice; HAProxy 2.6 defaults to keep-alive on both sides.
+type HTTPConnMode int
+
+const (
+	KeepAlive   HTTPConnMode = iota // reuse client and server connections
+	ServerClose                     // close the server side after each response
+	Close                           // close both sides after each response
+)
+
+// ForwardFor is `option forwardfor [except NET] [header NAME] [if-none]`.
+type ForwardFor struct {
+	Enabled bool
+	Except  netip.Prefix // clients inside it get no header (zero = none)
+	Header  string       // default "X-Forwarded-For"
+	IfNone  bool         // only add when the request has none
+}
+
+// Frontend is a `frontend`, or the front half of a `listen` section.
+type Frontend struct {
+	Name       string
+	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	Mode       Mode
+	MaxConn    int // 0 = unlimited
+	Timeouts   Timeouts
+	ConnMode   HTTPConnMode
+	ForwardFor ForwardFor
+	// DefaultBackend names the backend used when no UseBackend rule matches.
+	DefaultBackend string
+	UseBackends    []UseBackend
+	// RequestRules run in order on each HTTP request before routing.
+	RequestRules []HeaderRule
+	// ResponseRules run on each response before it is sent to the client.
+	ResponseRules []HeaderRule
+	// ErrorFiles maps a status code to a file holding the full raw HTTP
+	// response to send instead of the built-in one (`errorfile`).
+	ErrorFiles map[int]string
+}
+
+// UseBackend is `use_backend NAME if|unless COND`.
+type UseBackend struct {
+	Backend string
+	Cond    Condition // nil = always
+}
+
+// Condition is an ACL expression evaluated against a request; the ACL
+// package (or a test) implements it.
+type Condition interface {
+	Match(r *RequestInfo) bool
+}
+
+// RequestInfo is what conditions and balancers see of a request.
+type RequestInfo struct {
+	Src    netip.AddrPort
+	Method []byte
+	Target []byte
+	req    *http1.Request
+}
+
+// Header returns the value of the first header named name (case-insensitive
+// ASCII; pass it in lower case), or nil.
+func (r *RequestInfo) Header(name string) []byte {
+	if r.req == nil {
+		return nil
+	}
+	return r.req.Header(name)
+}
+
+// RuleAction is the verb of an `http-request`/`http-response` rule.
+type RuleAction int
+
+const (
+	SetHeader RuleAction = iota
+	AddHeader
+	DelHeader
+	Deny // answers 403 (requests only)
+)
+
+// HeaderRule is one http-request/http-response header rule.
+type HeaderRule struct {
+	Action RuleAction
+	Name   string
+	Value  string
+	Cond   Condition // nil = always
+}
+
+// Backend is a `backend`, or the back half of a `listen` section.
+type Backend struct {
+	Name        string
+	Mode        Mode
+	Timeouts    Timeouts
+	ConnMode    HTTPConnMode
+	ForwardFor  ForwardFor
+	Retries     int  // `retries`, HAProxy default 3
+	Redispatch  bool // `option redispatch`: last retry may pick another server
+	Balance     string
+	BalanceArgs []string
+	Servers     []*Server
+	ErrorFiles  map[int]string
+}
+
+// Server is one `server` line.
+type Server struct {
+	Name     string
+	Addr     string // "host:port"
+	Weight   int    // 1..256, default 1
+	Backup   bool
+	Disabled bool
+	MaxConn  int // 0 = unlimited
+	MaxQueue int
+}

@@ -1,0 +1,364 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// exchange is one request/response round trip with a server.
+type exchange struct {
+	s           *session
+	be          *backend
+	srv         *server
+	sc          *net.TCPConn
+	reused      bool
+	serverClose bool
+	clientClose bool
+
+	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
+	sstart, send int
+}
+
+// errStale marks a reused server connection that the server had already
+// closed: the request is replayed on a fresh connection when possible.
+var errStale = errors.New("stale pooled connection")
+
+func (x *exchange) run() bool {
+	s, req := x.s, &x.s.req
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	x.sbuf = *bp
+	defer func() {
+		if x.sc != nil { // not handed back to the pool by finish
+			x.sc.Close()
+		}
+	}()
+	s.srvConn.Store(x.sc)
+
+	// How much of the body is already buffered behind the head.
+	s.start = req.HeadLen
+	var cs http1.ChunkScanner
+	buffered, complete := 0, true
+	avail := s.buf[s.start:s.end]
+	switch {
+	case req.Chunked:
+		n, err := cs.Scan(avail)
+		if err != nil {
+			s.sendError(s.fe.errs, 400, x.be)
+			return false
+		}
+		buffered, complete = n, cs.Done()
+	case req.ContentLength > 0:
+		buffered = int(min(int64(len(avail)), req.ContentLength))
+		complete = int64(buffered) == req.ContentLength
+	}
+	head := x.buildRequestHead()
+	sendBodyNow := !req.ExpectContinue
+	bodyConsumed := false // s.start already moved past the buffered body
+	var err error
+	for {
+		out := head
+		if sendBodyNow {
+			out = append(out, avail[:buffered]...)
+		}
+		err = x.serverWrite(out)
+		if err == nil && sendBodyNow && !complete {
+			s.start += buffered
+			bodyConsumed = true
+			err = x.streamRequestBody(&cs, req.ContentLength-int64(buffered))
+			if err != nil {
+				return false // client went away or sent a bad chunk (already answered)
+			}
+		}
+		if err == nil {
+			err = x.readResponseHead()
+		}
+		if err == errStale && x.reused && complete {
+			// The pooled connection was dead: replay on a fresh one.
+			x.sc.Close()
+			c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect)
+			if derr != nil {
+				x.srv.stats.connErrors.Add(1)
+				x.be.stats.connErrors.Add(1)
+				x.sc = nil
+				s.sendError(x.be.errs, 503, x.be)
+				return false
+			}
+			x.sc, x.reused = c, false
+			s.srvConn.Store(c)
+			continue
+		}
+		break
+	}
+	if sendBodyNow && !bodyConsumed {
+		s.start += buffered
+		bodyConsumed = true
+	}
+	if err != nil {
+		x.failResponse(err)
+		return false
+	}
+	// Interim responses: forward them; 100 Continue releases the body.
+	resp := &s.resp
+	for resp.Status < 200 && resp.Status != 101 {
+		if err := s.clientWrite(x.sbuf[x.sstart : x.sstart+resp.HeadLen]); err != nil {
+			return false
+		}
+		x.sstart += resp.HeadLen
+		if resp.Status == 100 && !sendBodyNow {
+			sendBodyNow = true
+			err := x.serverWrite(avail[:buffered])
+			s.start += buffered
+			bodyConsumed = true
+			if err == nil && !complete {
+				if err = x.streamRequestBody(&cs, req.ContentLength-int64(buffered)); err != nil {
+					return false
+				}
+			}
+		}
+		if err = x.readResponseHead(); err != nil {
+			x.failResponse(err)
+			return false
+		}
+	}
+	if !sendBodyNow {
+		// Final answer without 100 Continue: the client may still send the
+		// body we never read, so neither side can be reused.
+		x.clientClose, x.serverClose = true, true
+	}
+	if resp.Status == 101 {
+		if !req.IsUpgrade() {
+			x.failResponse(errBadResponse)
+			return false
+		}
+		return x.tunnel()
+	}
+	return x.forwardResponse()
+}
+
+var errBadResponse = errors.New("invalid response")
+
+func (x *exchange) failResponse(err error) {
+	x.srv.stats.respErrors.Add(1)
+	x.be.stats.respErrors.Add(1)
+	code := 502
+	if isTimeout(err) {
+		code = 504
+	}
+	x.srv.stats.countStatus(code)
+	x.s.sendError(x.be.errs, code, x.be)
+}
+
+func (x *exchange) serverWrite(p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	x.sc.SetWriteDeadline(deadline(x.be.cfg.Timeouts.Server))
+	_, err := x.sc.Write(p)
+	if err != nil && x.reused {
+		return errStale
+	}
+	return err
+}
+
+// streamRequestBody copies the rest of the request body from the client:
+// remain bytes for Content-Length, or up to the last chunk for chunked.
+func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error {
+	s := x.s
+	s.start, s.end = 0, 0
+	clientTO := s.fe.cfg.Timeouts.Client
+	for {
+		s.c.SetReadDeadline(deadline(clientTO))
+		limit := len(s.buf)
+		if !s.req.Chunked && remain < int64(limit) {
+			limit = int(remain)
+		}
+		n, err := s.clientRead(s.buf[:limit])
+		if n > 0 {
+			k := n
+			if s.req.Chunked {
+				var serr error
+				if k, serr = cs.Scan(s.buf[:n]); serr != nil {
+					s.sendError(s.fe.errs, 400, x.be)
+					return serr
+				}
+			} else {
+				remain -= int64(n)
+			}
+			x.sc.SetWriteDeadline(deadline(x.be.cfg.Timeouts.Server))
+			if _, werr := x.sc.Write(s.buf[:k]); werr != nil {
+				x.failResponse(werr)
+				return werr
+			}
+			if (s.req.Chunked && cs.Done()) || (!s.req.Chunked && remain == 0) {
+				s.start, s.end = k, n // keep what follows: a pipelined request
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readResponseHead reads and parses the next response head into s.resp.
+func (x *exchange) readResponseHead() error {
+	if x.sstart > 0 {
+		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
+		x.sstart = 0
+	}
+	x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
+	got := false
+	for {
+		if x.send > 0 {
+			err := x.s.resp.Parse(x.sbuf[:x.send])
+			if err == nil {
+				return nil
+			}
+			if err != http1.ErrIncomplete || x.send >= headLimit {
+				return errBadResponse
+			}
+		}
+		n, err := x.sc.Read(x.sbuf[x.send:headLimit])
+		x.send += n
+		got = got || n > 0
+		if err != nil && n == 0 {
+			if !got && x.reused && !isTimeout(err) {
+				return errStale
+			}
+			if isTimeout(err) {
+				return err
+			}
+			return errBadResponse
+		}
+	}
+}
+
+// forwardResponse sends the final response head and body to the client.
+func (x *exchange) forwardResponse() bool {
+	s, resp := x.s, &x.s.resp
+	kind := resp.Body(string(s.req.Method) == "HEAD")
+	if kind == http1.BodyUntilClose {
+		x.clientClose = true
+	}
+	for _, r := range s.fe.cfg.ResponseRules {
+		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			s.sendError(x.be.errs, 502, x.be)
+			return false
+		}
+	}
+	head := x.buildResponseHead()
+	x.sstart += resp.HeadLen
+	rest := x.sbuf[x.sstart:x.send]
+	var cs http1.ChunkScanner
+	done, k := false, 0
+	switch kind {
+	case http1.BodyNone:
+		done = true
+	case http1.BodyLength:
+		k = int(min(int64(len(rest)), resp.ContentLength))
+		done = int64(k) == resp.ContentLength
+	case http1.BodyChunked:
+		var err error
+		if k, err = cs.Scan(rest); err != nil {
+			x.failResponse(errBadResponse)
+			return false
+		}
+		done = cs.Done()
+	case http1.BodyUntilClose:
+		k = len(rest)
+	}
+	status := resp.Status
+	s.fe.stats.countStatus(status)
+	x.be.stats.countStatus(status)
+	x.srv.stats.countStatus(status)
+	if err := s.clientWrite(append(head, rest[:k]...)); err != nil {
+		return false
+	}
+	x.sstart += k
+	x.srv.stats.bytesOut.Add(int64(len(head) + k))
+	if !done {
+		var err error
+		switch kind {
+		case http1.BodyLength:
+			err = x.spliceN(resp.ContentLength - int64(k))
+		case http1.BodyChunked:
+			err = x.copyChunked(&cs)
+		case http1.BodyUntilClose:
+			err = x.spliceN(-1)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	leftover := x.sstart < x.send
+	return x.finish(kind, leftover)
+}
+
+func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
+	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
+	if keepServer {
+		// Handed back by run's deferred cleanup through putIdle.
+		x.srv.putIdle(x.sc, time.Now())
+		x.sc = nil
+	}
+	return !x.clientClose
+}
+
+// spliceN copies n response bytes (n < 0: until EOF) from the server to the
+// client directly between the two *net.TCPConn, so the kernel can splice.
+// Deadlines are re-armed while data flows: `timeout server` and `timeout
+// client` are inactivity timeouts.
+func (x *exchange) spliceN(n int64) error {
+	s := x.s
+	for {
+		x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
+		s.c.SetWriteDeadline(deadline(s.fe.cfg.Timeouts.Client))
+		var w int64
+		var err error
+		if n < 0 {
+			w, err = io.Copy(s.c, x.sc)
+		} else {
+			w, err = io.CopyN(s.c, x.sc, n)
+			n -= w
+		}
+		s.fe.stats.bytesOut.Add(w)
+		x.srv.stats.bytesOut.Add(w)
+		if err == nil || (n < 0 && err == io.EOF) {
+			return nil
+		}
+		if isTimeout(err) && w > 0 {
+			continue
+		}
+		return err
+	}
+}
+
+// copyChunked relays a chunked body, validating it on the way.
+func (x *exchange) copyChunked(cs *http1.ChunkScanner) error {
+	s := x.s
+	x.sstart, x.send = 0, 0
+	for !cs.Done() {
+		x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
+		n, err := x.sc.Read(x.sbuf)
+		if n > 0 {
+			k, serr := cs.Scan(x.sbuf[:n])
+			if serr != nil {
+				return serr
+			}
+			if werr := s.clientWrite(x.sbuf[:k]); werr != nil {
+				return werr
+			}
+			x.srv.stats.bytesOut.Add(int64(k))
+			x.sstart, x.send = k, n
+		}
+		if err != nil && !cs.Done() {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package proxy
+
+import (
+	"strconv"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// appendHeader appends "name: value\r\n" with the name in lower case, the
+// way HAProxy 2.6 writes every header on an HTTP/1 connection.
+func appendHeader(out []byte, name, value []byte) []byte {
+	n := len(out)
+	out = append(out, name...)
+	http1.LowerInPlace(out[n:])
+	out = append(out, ':', ' ')
+	out = append(out, value...)
+	return append(out, '\r', '\n')
+}
+
+// connectionTokens appends the tokens of a Connection value that are not
+// close/keep-alive (those describe the hop being replaced).
+func connectionTokens(dst, v []byte) []byte {
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] != ',' {
+			continue
+		}
+		tok := v[start:i]
+		start = i + 1
+		for len(tok) > 0 && (tok[0] == ' ' || tok[0] == '\t') {
+			tok = tok[1:]
+		}
+		for len(tok) > 0 && (tok[len(tok)-1] == ' ' || tok[len(tok)-1] == '\t') {
+			tok = tok[:len(tok)-1]
+		}
+		if len(tok) == 0 || http1.EqualFold(tok, "close") || http1.EqualFold(tok, "keep-alive") {
+			continue
+		}
+		if len(dst) > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, tok...)
+	}
+	return dst
+}
+
+// ruleTouches reports whether a set/del rule that applies removes header h.
+func ruleTouches(rules []HeaderRule, info *RequestInfo, name []byte) bool {
+	for i := range rules {
+		r := &rules[i]
+		if (r.Action == SetHeader || r.Action == DelHeader) && http1.EqualFold(name, lowerASCII(r.Name)) &&
+			(r.Cond == nil || r.Cond.Match(info)) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			http1.LowerInPlace(b)
+			return string(b)
+		}
+	}
+	return s
+}
+
+func appendRuleHeaders(out []byte, rules []HeaderRule, info *RequestInfo) []byte {
+	for i := range rules {
+		r := &rules[i]
+		if (r.Action == SetHeader || r.Action == AddHeader) && (r.Cond == nil || r.Cond.Match(info)) {
+			out = appendHeader(out, []byte(r.Name), []byte(r.Value))
+		}
+	}
+	return out
+}
+
+// writeConnection emits the Connection header for the next hop: the
+// client's own tokens minus close/keep-alive, plus what this hop needs.
+func writeConnection(out, tokens []byte, extra string) []byte {
+	if extra != "" {
+		if len(tokens) > 0 {
+			tokens = append(tokens, ", "...)
+		}
+		tokens = append(tokens, extra...)
+	}
+	if len(tokens) == 0 {
+		return out
+	}
+	return appendHeader(out, []byte("connection"), tokens)
+}
+
+// buildRequestHead writes the request head sent to the server.
+func (x *exchange) buildRequestHead() []byte {
+	s, req := x.s, &x.s.req
+	rules := s.fe.cfg.RequestRules
+	out := append(s.out[:0], req.Method...)
+	out = append(out, ' ')
+	out = append(out, req.Target...)
+	out = append(out, " HTTP/1."...)
+	out = append(out, byte('0'+req.Minor), '\r', '\n')
+	var conn [128]byte
+	tokens := conn[:0]
+	for _, h := range req.Headers {
+		if http1.EqualFold(h.Name, "connection") {
+			tokens = connectionTokens(tokens, h.Value)
+			continue
+		}
+		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+			continue
+		}
+		out = appendHeader(out, h.Name, h.Value)
+	}
+	out = appendRuleHeaders(out, rules, &s.info)
+	extra := ""
+	switch {
+	case req.IsUpgrade():
+		// keep the upgrade token, never close a connection being upgraded
+	case x.serverClose:
+		extra = "close"
+	case req.Minor == 0:
+		extra = "keep-alive"
+	}
+	out = writeConnection(out, tokens, extra)
+	ff := &s.fe.cfg.ForwardFor
+	if !ff.Enabled {
+		ff = &x.be.cfg.ForwardFor
+	}
+	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
+		name := ff.Header
+		if name == "" {
+			name = "x-forwarded-for"
+		}
+		if !ff.IfNone || req.Header(lowerASCII(name)) == nil {
+			n := len(out)
+			out = append(out, name...)
+			http1.LowerInPlace(out[n:])
+			out = append(out, ':', ' ')
+			out = s.src.Addr().AppendTo(out)
+			out = append(out, '\r', '\n')
+		}
+	}
+	out = append(out, '\r', '\n')
+	s.out = out
+	return out
+}
+
+// buildResponseHead writes the response head sent to the client.
+func (x *exchange) buildResponseHead() []byte {
+	s, resp := x.s, &x.s.resp
+	rules := s.fe.cfg.ResponseRules
+	out := append(s.out[:0], "HTTP/1."...)
+	out = append(out, byte('0'+resp.Minor), ' ')
+	out = strconv.AppendInt(out, int64(resp.Status), 10)
+	if len(resp.Reason) > 0 {
+		out = append(out, ' ')
+		out = append(out, resp.Reason...)
+	}
+	out = append(out, '\r', '\n')
+	var conn [128]byte
+	tokens := conn[:0]
+	for _, h := range resp.Headers {
+		if http1.EqualFold(h.Name, "connection") {
+			tokens = connectionTokens(tokens, h.Value)
+			continue
+		}
+		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+			continue
+		}
+		out = appendHeader(out, h.Name, h.Value)
+	}
+	out = appendRuleHeaders(out, rules, &s.info)
+	extra := ""
+	switch {
+	case resp.Status == 101:
+	case x.clientClose:
+		extra = "close"
+	case s.req.Minor == 0:
+		extra = "keep-alive"
+	}
+	out = writeConnection(out, tokens, extra)
+	out = append(out, '\r', '\n')
+	s.out = out
+	return out
+}

@@ -1,0 +1,248 @@
+package proxy
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+const (
+	// bufSize is HAProxy's default tune.bufsize.
+	bufSize = 16384
+	// maxRewrite is HAProxy's default tune.maxrewrite: a request head must
+	// fit in bufSize-maxRewrite, the rest is room for added headers.
+	maxRewrite = 1024
+	headLimit  = bufSize - maxRewrite
+)
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
+// session is one client connection and the transactions on it.
+type session struct {
+	p   *Proxy
+	fe  *frontend
+	c   *net.TCPConn
+	src netip.AddrPort
+
+	idle    atomic.Bool // waiting for the next request on a kept-alive connection
+	srvConn atomic.Pointer[net.TCPConn]
+
+	buf        []byte // client-side buffer; buf[start:end] is unread input
+	start, end int
+	req        http1.Request
+	resp       http1.Response
+	out        []byte // head being built
+	breq       balance.Request
+	info       RequestInfo
+}
+
+// wakeIfIdle makes a session blocked between requests return at once, so
+// Shutdown does not wait for keep-alive timeouts.
+func (s *session) wakeIfIdle() {
+	if s.idle.Load() {
+		s.c.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// abort closes both sides of a session (Shutdown past its deadline).
+func (s *session) abort() {
+	s.c.Close()
+	if sc := s.srvConn.Load(); sc != nil {
+		sc.Close()
+	}
+}
+
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+func firstSet(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+func (s *session) serve() {
+	defer s.c.Close()
+	st := &s.fe.stats
+	st.sessions.Add(1)
+	st.curSessions.Add(1)
+	defer st.curSessions.Add(-1)
+	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
+		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	s.c.SetNoDelay(true)
+	if s.fe.cfg.Mode == ModeTCP {
+		s.serveTCP()
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	s.buf = *bp
+	s.breq.Header = s.balanceHeader
+	s.info.req = &s.req
+	for first := true; ; first = false {
+		if !s.readRequest(first) {
+			return
+		}
+		if !s.transaction() || s.p.closing.Load() {
+			return
+		}
+	}
+}
+
+func (s *session) balanceHeader(name string) (string, bool) {
+	v := s.req.Header(name)
+	return string(v), v != nil
+}
+
+func (s *session) clientRead(p []byte) (int, error) {
+	n, err := s.c.Read(p)
+	s.fe.stats.bytesIn.Add(int64(n))
+	return n, err
+}
+
+func (s *session) clientWrite(p []byte) error {
+	s.c.SetWriteDeadline(deadline(s.fe.cfg.Timeouts.Client))
+	n, err := s.c.Write(p)
+	s.fe.stats.bytesOut.Add(int64(n))
+	return err
+}
+
+// sendError answers with an error page; the caller then closes the
+// connection, as HAProxy does after its own error responses.
+func (s *session) sendError(pages errorPages, code int, be *backend) {
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	s.clientWrite(pages[code])
+}
+
+// readRequest reads until a whole request head is buffered. It applies
+// `timeout http-keep-alive` while waiting for the first byte of a follow-up
+// request and `timeout http-request` for the head itself (408 when it
+// expires, which is what cuts slowloris clients).
+func (s *session) readRequest(first bool) bool {
+	if s.start > 0 {
+		s.end = copy(s.buf, s.buf[s.start:s.end])
+		s.start = 0
+	}
+	t := &s.fe.cfg.Timeouts
+	if s.end == 0 && !first {
+		s.idle.Store(true)
+		if s.p.closing.Load() {
+			return false
+		}
+		s.c.SetReadDeadline(deadline(firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client)))
+		n, _ := s.clientRead(s.buf[:headLimit])
+		s.idle.Store(false)
+		if n == 0 {
+			return false // idle keep-alive connection closed or timed out: silent
+		}
+		s.end = n
+	}
+	s.c.SetReadDeadline(deadline(firstSet(t.HTTPRequest, t.Client)))
+	for {
+		if s.end > 0 {
+			err := s.req.Parse(s.buf[:s.end])
+			if err == nil {
+				return true
+			}
+			var pe *http1.Error
+			if errors.As(err, &pe) {
+				s.sendError(s.fe.errs, pe.Status, nil)
+				return false
+			}
+			if s.end >= headLimit {
+				s.sendError(s.fe.errs, 400, nil)
+				return false
+			}
+		}
+		n, err := s.clientRead(s.buf[s.end:headLimit])
+		s.end += n
+		if err != nil && n == 0 {
+			if isTimeout(err) {
+				s.sendError(s.fe.errs, 408, nil)
+			}
+			return false
+		}
+	}
+}
+
+// connMode combines frontend and backend options: the most closing wins.
+func connMode(f *Frontend, b *Backend) HTTPConnMode {
+	return max(f.ConnMode, b.ConnMode)
+}
+
+// transaction forwards one request and its response. It returns whether
+// the client connection may carry another request.
+func (s *session) transaction() bool {
+	fe, req := s.fe, &s.req
+	fe.stats.requests.Add(1)
+	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	for _, r := range fe.cfg.RequestRules {
+		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			s.sendError(fe.errs, 403, nil)
+			return false
+		}
+	}
+	if req.Chunked {
+		// A malformed chunk already buffered is refused before any server
+		// is bothered.
+		var cs http1.ChunkScanner
+		if _, err := cs.Scan(s.buf[req.HeadLen:s.end]); err != nil {
+			s.sendError(fe.errs, 400, nil)
+			return false
+		}
+	}
+	be := fe.def
+	for i, u := range fe.cfg.UseBackends {
+		if u.Cond == nil || u.Cond.Match(&s.info) {
+			be = fe.use[i]
+			break
+		}
+	}
+	if be == nil {
+		s.sendError(fe.errs, 503, nil)
+		return false
+	}
+	be.stats.requests.Add(1)
+	be.stats.sessions.Add(1)
+	mode := connMode(fe.cfg, be.cfg)
+	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
+	serverClose := mode != KeepAlive
+
+	s.breq.Src, s.breq.URI = s.src.Addr(), string(req.Target)
+	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect)
+	if srv == nil {
+		s.sendError(be.errs, 503, be)
+		return false
+	}
+	srv.bal.Conns.Add(1)
+	srv.stats.sessions.Add(1)
+	srv.stats.curSessions.Add(1)
+	defer func() {
+		srv.bal.Conns.Add(-1)
+		srv.stats.curSessions.Add(-1)
+	}()
+	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose}
+	keep := x.run()
+	s.srvConn.Store(nil)
+	return keep
+}

@@ -1,0 +1,292 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSeedRoundRobin(t *testing.T) {
+	b1, b2, b3 := textBackend(t, "server1\n"), textBackend(t, "server2\n"), textBackend(t, "server3\n")
+	_, addr := startProxy(t, seedConfig(b1.addr, b2.addr, b3.addr))
+	var got []string
+	for range 6 {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got = append(got, strings.TrimSpace(string(b)))
+	}
+	if want := "server1 server2 server3 server1 server2 server3"; strings.Join(got, " ") != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+}
+
+func keepAliveCfg(addr string) *Config {
+	cfg := seedConfig(addr)
+	cfg.Frontends[0].ConnMode, cfg.Backends[0].ConnMode = KeepAlive, KeepAlive
+	return cfg
+}
+
+func TestKeepAliveReusesServerConnection(t *testing.T) {
+	for _, tc := range []struct {
+		mode      HTTPConnMode
+		wantConns int64
+		closes    bool
+	}{{KeepAlive, 1, false}, {ServerClose, 5, false}, {Close, 1, true}} {
+		be := textBackend(t, "ok")
+		cfg := keepAliveCfg(be.addr)
+		cfg.Backends[0].ConnMode = tc.mode
+		_, addr := startProxy(t, cfg)
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(c)
+		n := 5
+		if tc.closes {
+			n = 1
+		}
+		for i := range n {
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, body := readResponse(t, br, "GET")
+			if body != "ok" || resp.StatusCode != 200 {
+				t.Fatalf("mode %v req %d: %d %q", tc.mode, i, resp.StatusCode, body)
+			}
+			if tc.closes != resp.Close {
+				t.Fatalf("mode %v: Close=%v", tc.mode, resp.Close)
+			}
+		}
+		c.Close()
+		if got := be.conns.Load(); got != tc.wantConns {
+			t.Fatalf("mode %v: backend saw %d connections, want %d", tc.mode, got, tc.wantConns)
+		}
+	}
+}
+
+func TestPipelinedRequestsAnsweredInOrder(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		io.WriteString(w, r.URL.Path+":"+string(b))
+	})
+	_, addr := startProxy(t, keepAliveCfg(be.addr))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"+
+		"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n"+
+		"GET /c HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for _, want := range []string{"/a:abc", "/b:de", "/c:"} {
+		if _, body := readResponse(t, br, "GET"); body != want {
+			t.Fatalf("body %q, want %q", body, want)
+		}
+	}
+}
+
+func TestChunkedBodiesBothWays(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Write(b) // net/http answers chunked: no Content-Length set, Flush below
+		w.(http.Flusher).Flush()
+		w.Write([]byte("!"))
+	})
+	_, addr := startProxy(t, keepAliveCfg(be.addr))
+	big := strings.Repeat("0123456789", 5000) // larger than a buffer
+	req, _ := http.NewRequest("POST", "http://"+addr+"/", io.NopCloser(strings.NewReader(big)))
+	req.ContentLength = -1 // force chunked upload
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != big+"!" || len(resp.TransferEncoding) == 0 || resp.TransferEncoding[0] != "chunked" {
+		t.Fatalf("len %d te %v", len(b), resp.TransferEncoding)
+	}
+}
+
+func TestExpectContinue(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body) // net/http sends 100 Continue on first body read
+		io.WriteString(w, "got:"+string(b))
+	})
+	_, addr := startProxy(t, keepAliveCfg(be.addr))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	br := bufio.NewReader(c)
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	line, err := br.ReadString('\n')
+	if err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("interim %q %v", line, err)
+	}
+	if l, _ := br.ReadString('\n'); l != "\r\n" {
+		t.Fatalf("interim end %q", l)
+	}
+	io.WriteString(c, "hello")
+	if _, body := readResponse(t, br, "POST"); body != "got:hello" {
+		t.Fatalf("body %q", body)
+	}
+}
+
+func TestSmugglingShapesGet400(t *testing.T) {
+	be := textBackend(t, "ok")
+	_, addr := startProxy(t, keepAliveCfg(be.addr))
+	for name, raw := range map[string]string{
+		"conflicting CL": "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+		"TE not chunked": "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"bad chunk size": "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+		"space in name":  "GET / HTTP/1.1\r\nHost: x\r\nX-A : b\r\n\r\n",
+		"CTL in name":    "GET / HTTP/1.1\r\nHost: x\r\nX\x01A: b\r\n\r\n",
+		"NUL in value":   "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
+		"bad method":     "G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"http/0.9":       "GET /\r\n\r\n",
+		"head too large": "GET / HTTP/1.1\r\nHost: x\r\nX-A: " + strings.Repeat("a", 17000) + "\r\n\r\n",
+	} {
+		if got := rawExchange(t, addr, raw, 2*time.Second); got != builtinErrors[400] {
+			t.Errorf("%s: got %q", name, got)
+		}
+	}
+	if be.conns.Load() != 0 {
+		t.Fatalf("a rejected request reached the backend")
+	}
+}
+
+func TestCLWithTEForwardsChunkedAndCloses(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		io.WriteString(w, strings.Join(r.TransferEncoding, ",")+":"+string(b))
+	})
+	_, addr := startProxy(t, keepAliveCfg(be.addr))
+	got := rawExchange(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 2*time.Second)
+	if !strings.HasSuffix(got, "chunked:abc") || !strings.Contains(got, "\r\nconnection: close\r\n") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestDeadBackend503(t *testing.T) {
+	cfg := seedConfig(deadAddr(t), deadAddr(t))
+	p, addr := startProxy(t, cfg)
+	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second)
+	if got != builtinErrors[503] {
+		t.Fatalf("got %q", got)
+	}
+	st := p.Backends()[0]
+	// retries 3 + redispatch: 4 connect attempts, the last on the other server.
+	if st.Stats.ConnErrors != 4 || st.Stats.Retries != 3 || st.Stats.Redispatches != 1 || st.Stats.HRsp5xx != 1 {
+		t.Fatalf("stats %+v", st.Stats)
+	}
+}
+
+func TestRedispatchReachesLiveServer(t *testing.T) {
+	live := textBackend(t, "alive")
+	cfg := seedConfig(deadAddr(t), live.addr)
+	cfg.Backends[0].Retries = 1
+	_, addr := startProxy(t, cfg)
+	for range 4 {
+		got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3*time.Second)
+		if !strings.HasSuffix(got, "alive") {
+			t.Fatalf("got %q", got)
+		}
+	}
+}
+
+func TestSlowlorisGets408(t *testing.T) {
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].Timeouts.HTTPRequest = 300 * time.Millisecond
+	_, addr := startProxy(t, cfg)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Trickle a header line byte by byte, never finishing the head.
+	go func() {
+		for _, b := range []byte("GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaa") {
+			if _, err := c.Write([]byte{b}); err != nil {
+				return
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, _ := io.ReadAll(c)
+	if string(got) != builtinErrors[408] {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestServerTimeout504AndBadResponse502(t *testing.T) {
+	slow := startBackend(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(time.Second) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 4096))
+			io.WriteString(c, "garbage\r\n\r\n")
+			c.Close()
+		}
+	}()
+	cfg := seedConfig(slow.addr)
+	cfg.Backends[0].Timeouts.Server = 200 * time.Millisecond
+	_, addr := startProxy(t, cfg)
+	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second); got != builtinErrors[504] {
+		t.Fatalf("504: got %q", got)
+	}
+	_, addr2 := startProxy(t, seedConfig(ln.Addr().String()))
+	if got := rawExchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second); got != builtinErrors[502] {
+		t.Fatalf("502: got %q", got)
+	}
+}
+
+func TestForwardForAndHeaders(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Header.Get("X-Forwarded-For")+"|"+r.Header.Get("X-Set")+"|"+r.Header.Get("X-Del"))
+	})
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].RequestRules = []HeaderRule{{Action: SetHeader, Name: "X-Set", Value: "v"}, {Action: DelHeader, Name: "x-del"}}
+	cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Except: netip.MustParsePrefix("10.0.0.0/8")}
+	_, addr := startProxy(t, cfg)
+	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nX-Set: old\r\nX-Del: d\r\nConnection: close\r\n\r\n", 2*time.Second)
+	if !strings.HasSuffix(got, "127.0.0.1|v|") {
+		t.Fatalf("got %q", got)
+	}
+	// Clients inside the `except` network get no header (the seed's 127.0.0.0/8).
+	cfg2 := keepAliveCfg(be.addr)
+	cfg2.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Except: netip.MustParsePrefix("127.0.0.0/8")}
+	_, addr2 := startProxy(t, cfg2)
+	if got := rawExchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2*time.Second); !strings.HasSuffix(got, "\r\n\r\n||") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestDenyRule403(t *testing.T) {
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].RequestRules = []HeaderRule{{Action: Deny}}
+	_, addr := startProxy(t, cfg)
+	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 2*time.Second); got != builtinErrors[403] {
+		t.Fatalf("got %q", got)
+	}
+}

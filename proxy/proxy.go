@@ -1,0 +1,260 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
+)
+
+// BalancerFactory builds a backend's balancer; proxy/balance.New has this
+// shape. Options.NewBalancer must be set.
+type BalancerFactory func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error)
+
+// Options are the runtime's collaborators.
+type Options struct {
+	NewBalancer BalancerFactory
+}
+
+// Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
+// stops them and drains in-flight traffic.
+type Proxy struct {
+	cfg         *Config
+	frontends   []*frontend
+	backends    map[string]*backend
+	backendList []*backend
+	global      chan struct{} // global maxconn slots; nil = unlimited
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	sessions  map[*session]struct{}
+	closing   atomic.Bool
+	wg        sync.WaitGroup // accept loops and sessions
+}
+
+type frontend struct {
+	cfg   *Frontend
+	slots chan struct{} // per-frontend maxconn; nil = unlimited
+	errs  errorPages
+	def   *backend
+	use   []*backend // parallel to cfg.UseBackends
+	stats Counters
+}
+
+type backend struct {
+	cfg     *Backend
+	servers []*server
+	bal     balance.Balancer
+	errs    errorPages
+	stats   Counters
+}
+
+// New validates cfg, resolves backend references, builds the balancers and
+// loads errorfiles. It opens no socket.
+func New(cfg *Config, opt Options) (*Proxy, error) {
+	if opt.NewBalancer == nil {
+		return nil, errors.New("proxy: Options.NewBalancer is required")
+	}
+	p := &Proxy{cfg: cfg, backends: map[string]*backend{}, sessions: map[*session]struct{}{}}
+	if cfg.MaxConn > 0 {
+		p.global = make(chan struct{}, cfg.MaxConn)
+	}
+	for _, bc := range cfg.Backends {
+		if _, dup := p.backends[bc.Name]; dup {
+			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)
+		}
+		b := &backend{cfg: bc}
+		var bals []*balance.Server
+		for i, sc := range bc.Servers {
+			w := sc.Weight
+			if w == 0 {
+				w = 1
+			}
+			s := &server{cfg: sc, bal: &balance.Server{
+				Name: sc.Name, ID: i + 1, Weight: w, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
+			}}
+			b.servers = append(b.servers, s)
+			bals = append(bals, s.bal)
+		}
+		algo := bc.Balance
+		if algo == "" {
+			algo = "roundrobin"
+		}
+		bal, err := opt.NewBalancer(algo, bc.BalanceArgs, bals)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
+		}
+		b.bal = bal
+		if b.errs, err = loadErrorPages(bc.ErrorFiles); err != nil {
+			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
+		}
+		p.backends[bc.Name] = b
+		p.backendList = append(p.backendList, b)
+	}
+	for _, fc := range cfg.Frontends {
+		f := &frontend{cfg: fc}
+		if fc.MaxConn > 0 {
+			f.slots = make(chan struct{}, fc.MaxConn)
+		}
+		var err error
+		if f.errs, err = loadErrorPages(fc.ErrorFiles); err != nil {
+			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
+		}
+		if fc.DefaultBackend != "" {
+			if f.def = p.backends[fc.DefaultBackend]; f.def == nil {
+				return nil, fmt.Errorf("proxy: frontend %q: unknown default_backend %q", fc.Name, fc.DefaultBackend)
+			}
+		}
+		for _, u := range fc.UseBackends {
+			b := p.backends[u.Backend]
+			if b == nil {
+				return nil, fmt.Errorf("proxy: frontend %q: unknown use_backend %q", fc.Name, u.Backend)
+			}
+			f.use = append(f.use, b)
+		}
+		p.frontends = append(p.frontends, f)
+	}
+	return p, nil
+}
+
+// Start binds every frontend's addresses and starts accepting. If any bind
+// fails, the listeners opened so far are closed and the error returned.
+func (p *Proxy) Start() error {
+	var lns []net.Listener
+	var owners []*frontend
+	for _, f := range p.frontends {
+		for _, addr := range f.cfg.Binds {
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				for _, l := range lns {
+					l.Close()
+				}
+				return fmt.Errorf("proxy: frontend %q: bind %s: %w", f.cfg.Name, addr, err)
+			}
+			lns = append(lns, ln)
+			owners = append(owners, f)
+		}
+	}
+	p.mu.Lock()
+	p.listeners = append(p.listeners, lns...)
+	p.mu.Unlock()
+	for i, ln := range lns {
+		p.wg.Add(1)
+		go p.acceptLoop(ln.(*net.TCPListener), owners[i])
+	}
+	return nil
+}
+
+// Addrs returns the bound listener addresses in bind order (useful with
+// port 0).
+func (p *Proxy) Addrs() []net.Addr {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []net.Addr
+	for _, l := range p.listeners {
+		out = append(out, l.Addr())
+	}
+	return out
+}
+
+// acceptLoop takes a maxconn slot before calling Accept, so connections
+// beyond maxconn wait in the kernel's accept queue instead of being refused.
+func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
+	defer p.wg.Done()
+	for {
+		if p.global != nil {
+			p.global <- struct{}{}
+		}
+		if f.slots != nil {
+			f.slots <- struct{}{}
+		}
+		c, err := ln.AcceptTCP()
+		if err != nil {
+			p.release(f)
+			if p.closing.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
+			continue
+		}
+		s := &session{p: p, fe: f, c: c}
+		if !p.track(s) {
+			c.Close()
+			p.release(f)
+			return
+		}
+		go func() {
+			defer p.release(f)
+			defer p.untrack(s)
+			s.serve()
+		}()
+	}
+}
+
+func (p *Proxy) release(f *frontend) {
+	if f.slots != nil {
+		<-f.slots
+	}
+	if p.global != nil {
+		<-p.global
+	}
+}
+
+func (p *Proxy) track(s *session) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing.Load() {
+		return false
+	}
+	p.wg.Add(1)
+	p.sessions[s] = struct{}{}
+	return true
+}
+
+func (p *Proxy) untrack(s *session) {
+	p.mu.Lock()
+	delete(p.sessions, s)
+	p.mu.Unlock()
+	p.wg.Done()
+}
+
+// Shutdown stops accepting, closes client connections that sit idle between
+// requests, lets in-flight transactions finish (their connections close after
+// the response), and returns when all are done. When ctx ends first, the
+// remaining connections are closed and ctx's error returned.
+func (p *Proxy) Shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	p.closing.Store(true)
+	for _, l := range p.listeners {
+		l.Close()
+	}
+	for s := range p.sessions {
+		s.wakeIfIdle()
+	}
+	p.mu.Unlock()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		p.mu.Lock()
+		for s := range p.sessions {
+			s.abort()
+		}
+		p.mu.Unlock()
+		<-done
+	}
+	for _, b := range p.backendList {
+		for _, s := range b.servers {
+			s.closeIdle()
+		}
+	}
+	return err
+}

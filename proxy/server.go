@@ -1,0 +1,129 @@
+package proxy
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
+)
+
+// maxIdlePerServer bounds each server's idle connection pool.
+const maxIdlePerServer = 256
+
+// idleMaxAge drops pooled connections older than this, like HAProxy's
+// default pool-purge-delay of 5s: servers often close idle keep-alive
+// connections after a few seconds.
+const idleMaxAge = 5 * time.Second
+
+type server struct {
+	cfg   *Server
+	bal   *balance.Server
+	stats Counters
+
+	mu   sync.Mutex
+	idle []idleConn // LIFO: the most recently used connection is the warmest
+}
+
+type idleConn struct {
+	c     *net.TCPConn
+	since time.Time
+}
+
+// getIdle pops the most recent idle connection, dropping expired ones.
+func (s *server) getIdle(now time.Time) *net.TCPConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for n := len(s.idle); n > 0; n = len(s.idle) {
+		ic := s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		if now.Sub(ic.since) < idleMaxAge {
+			return ic.c
+		}
+		ic.c.Close()
+	}
+	return nil
+}
+
+// putIdle returns a connection to the pool, or closes it when full.
+func (s *server) putIdle(c *net.TCPConn, now time.Time) {
+	s.mu.Lock()
+	if len(s.idle) < maxIdlePerServer {
+		s.idle = append(s.idle, idleConn{c, now})
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	c.Close()
+}
+
+func (s *server) idleCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.idle)
+}
+
+func (s *server) closeIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ic := range s.idle {
+		ic.c.Close()
+	}
+	s.idle = nil
+}
+
+// dial opens a fresh connection to the server within the connect timeout.
+func (s *server) dial(timeout time.Duration) (*net.TCPConn, error) {
+	d := net.Dialer{Timeout: timeout}
+	c, err := d.Dial("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := c.(*net.TCPConn)
+	tc.SetNoDelay(true)
+	return tc, nil
+}
+
+// findServer maps a balancer's pick back to our server.
+func (b *backend) findServer(bs *balance.Server) *server {
+	if bs == nil || bs.ID < 1 || bs.ID > len(b.servers) {
+		return nil
+	}
+	return b.servers[bs.ID-1]
+}
+
+// connect picks a server and connects, applying `retries` and `option
+// redispatch` the way HAProxy does: retry the same server after a connect
+// failure, and with redispatch let the last retry go to another server.
+// It returns nil when every attempt failed or no server is usable (the
+// caller answers 503).
+func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*server, *net.TCPConn, bool) {
+	var srv *server
+	for attempt := 0; attempt <= b.cfg.Retries; attempt++ {
+		if srv == nil || (b.cfg.Redispatch && attempt == b.cfg.Retries && attempt > 0) {
+			prev := srv
+			srv = b.findServer(b.bal.Pick(req))
+			if srv == nil {
+				return nil, nil, false
+			}
+			if prev != nil && prev != srv {
+				b.stats.redispatches.Add(1)
+				srv.stats.redispatches.Add(1)
+			}
+		}
+		if attempt > 0 {
+			b.stats.retries.Add(1)
+			srv.stats.retries.Add(1)
+		}
+		if c := srv.getIdle(time.Now()); c != nil {
+			return srv, c, true
+		}
+		c, err := srv.dial(connectTimeout)
+		if err == nil {
+			return srv, c, false
+		}
+		srv.stats.connErrors.Add(1)
+		b.stats.connErrors.Add(1)
+	}
+	return nil, nil, false
+}

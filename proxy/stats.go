@@ -1,0 +1,108 @@
+package proxy
+
+import "sync/atomic"
+
+// Counters are the live counters of a frontend, backend or server. All
+// fields are updated atomically by the data path; read them with Snapshot.
+type Counters struct {
+	sessions, curSessions atomic.Int64
+	bytesIn, bytesOut     atomic.Int64 // from clients / to clients
+	requests              atomic.Int64
+	status                [6]atomic.Int64 // index 1..5: 1xx..5xx; 0: other
+	connErrors            atomic.Int64
+	respErrors            atomic.Int64
+	retries, redispatches atomic.Int64
+	queue                 atomic.Int64
+}
+
+// Stats is a point-in-time copy of Counters, named like HAProxy's `show
+// stat` columns.
+type Stats struct {
+	Sessions     int64 // stot: total sessions (connections for frontends/TCP, requests sent for servers)
+	CurSessions  int64 // scur
+	BytesIn      int64 // bin
+	BytesOut     int64 // bout
+	Requests     int64 // req_tot
+	HRsp1xx      int64
+	HRsp2xx      int64
+	HRsp3xx      int64
+	HRsp4xx      int64
+	HRsp5xx      int64
+	HRspOther    int64
+	ConnErrors   int64 // econ
+	RespErrors   int64 // eresp
+	Retries      int64 // wretr
+	Redispatches int64 // wredis
+	Queue        int64 // qcur
+}
+
+// Snapshot copies the counters.
+func (c *Counters) Snapshot() Stats {
+	return Stats{
+		Sessions: c.sessions.Load(), CurSessions: c.curSessions.Load(),
+		BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(), Requests: c.requests.Load(),
+		HRspOther: c.status[0].Load(), HRsp1xx: c.status[1].Load(), HRsp2xx: c.status[2].Load(),
+		HRsp3xx: c.status[3].Load(), HRsp4xx: c.status[4].Load(), HRsp5xx: c.status[5].Load(),
+		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
+		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(),
+	}
+}
+
+func (c *Counters) countStatus(code int) {
+	i := code / 100
+	if i < 1 || i > 5 {
+		i = 0
+	}
+	c.status[i].Add(1)
+}
+
+// FrontendState is the read-only view of one frontend.
+type FrontendState struct {
+	Name  string
+	Stats Stats
+}
+
+// ServerState is the read-only view of one server.
+type ServerState struct {
+	Name   string
+	Addr   string
+	Up     bool
+	Weight int
+	Backup bool
+	Idle   int // idle connections in the reuse pool
+	Stats  Stats
+}
+
+// BackendState is the read-only view of one backend and its servers.
+type BackendState struct {
+	Name    string
+	Stats   Stats
+	Servers []ServerState
+}
+
+// Frontends returns a snapshot of every frontend's counters, in
+// configuration order. Safe to call at any time from any goroutine.
+func (p *Proxy) Frontends() []FrontendState {
+	out := make([]FrontendState, 0, len(p.frontends))
+	for _, f := range p.frontends {
+		out = append(out, FrontendState{Name: f.cfg.Name, Stats: f.stats.Snapshot()})
+	}
+	return out
+}
+
+// Backends returns a snapshot of every backend and server, in
+// configuration order. Safe to call at any time from any goroutine.
+func (p *Proxy) Backends() []BackendState {
+	out := make([]BackendState, 0, len(p.backendList))
+	for _, b := range p.backendList {
+		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
+		for _, s := range b.servers {
+			bs.Servers = append(bs.Servers, ServerState{
+				Name: s.cfg.Name, Addr: s.cfg.Addr, Up: s.bal.Up, Weight: s.bal.Weight,
+				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(),
+			})
+		}
+		out = append(out, bs)
+	}
+	return out
+}
