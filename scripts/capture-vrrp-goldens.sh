@@ -186,4 +186,46 @@ if sel seed-pair; then
 	done
 fi
 
+# 8. Non-strict pair: B (p90) master first, A (`state MASTER` p100, not the
+#    owner) starts in BACKUP and preempts on timeout; A's link goes down (FAULT;
+#    the veth peer B loses carrier too) and up again; HUP on the master; stop.
+if sel nonstrict-fault-hup; then
+	echo "== nonstrict-fault-hup"
+	for side in "a MASTER 100" "b BACKUP 90"; do
+		set -- $side
+		cat >"$work/ns-$1.conf" <<EOC
+vrrp_instance VI_X {
+    state $2
+    interface ens160
+    virtual_router_id 60
+    priority $3
+    advert_int 1
+    virtual_ipaddress {
+        192.168.110.100/24
+    }
+}
+EOC
+	done
+	timeout 60 ip netns exec "$nsB" keepalived -n -l -D -P -f "$work/ns-b.conf" \
+		-p "$work/ns-b.pid" -r "$work/ns-b.vrrp.pid" >"$work/ns-b.log" 2>&1 &
+	pb=$!; pids+=("$pb")
+	sleep 5
+	timeout 60 ip netns exec "$nsA" keepalived -n -l -D -P -f "$work/ns-a.conf" \
+		-p "$work/ns-a.pid" -r "$work/ns-a.vrrp.pid" >"$work/ns-a.log" 2>&1 &
+	pa=$!; pids+=("$pa")
+	sleep 6
+	ip -n "$nsA" link set ens160 down
+	sleep 6
+	ip -n "$nsA" link set ens160 up
+	sleep 6
+	kill -HUP "$pa"
+	sleep 2
+	kill -TERM "$pa"; wait "$pa" 2>/dev/null || true
+	sleep 1
+	kill -TERM "$pb"; wait "$pb" 2>/dev/null || true
+	for n in a b; do
+		sed -E 's/^[A-Z][a-z]{2} [A-Z][a-z]{2} +[0-9]+ [0-9:]+ [0-9]{4}: //' "$work/ns-$n.log" >"$out/nonstrict-fault-hup-$n.log"
+	done
+fi
+
 ls -l "$out"/*.pcap

@@ -1,8 +1,3 @@
-// Package vrrp holds the VRRP protocol core of gokeepalived: the advertisement
-// codec (VRRPv2 RFC 3768 and VRRPv3 RFC 5798, byte-identical to keepalived
-// 2.2.7), keepalived's receive validation, and a pure instance state machine
-// driven by events and returning actions. Nothing in this package touches a
-// socket or reads the clock; the Linux adapters live in vrrp/netio.
 package vrrp
 
 import (

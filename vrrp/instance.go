@@ -209,10 +209,11 @@ func (i *Instance) advert(prio uint8) SendAdvert {
 
 func (i *Instance) sendAdvert(a *actions, prio uint8) {
 	i.Stats.AdvertsSent++
+	*a = append(*a, i.advert(prio))
 	if prio == 0 {
 		i.Stats.PriZeroSent++
+		a.log(i, "sent 0 priority")
 	}
-	*a = append(*a, i.advert(prio))
 }
 
 func (i *Instance) gratuitous(a *actions, count int) {
@@ -507,7 +508,6 @@ func (i *Instance) syncForce(a *actions, e SyncForce) {
 func (i *Instance) shutdown(a *actions) {
 	if i.state == StateMaster {
 		i.sendAdvert(a, 0)
-		a.log(i, "sent 0 priority")
 		i.releaseVIPs(a)
 	}
 	i.cancelAllTimers(a)
