@@ -1,0 +1,205 @@
+package keepalived
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// complete runs keepalived's end-of-parse checks and rewrites (its
+// vrrp_complete_init): first the per-instance essentials, where the first
+// failure stops all further checking as it does in keepalived, then sync
+// groups, then the per-instance rewrites, then VRID clashes.
+func (t *typer) complete() {
+	t.resolveTracking()
+	if t.hasScripts && !t.cfg.Global.EnableScriptSecurity {
+		t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs (and make the scripts root-owned and not writable by others)",
+			"SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
+	}
+	if t.badIface {
+		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
+		return
+	}
+	for _, in := range t.cfg.Instances {
+		if !t.prioSet[in] {
+			in.Priority = 100
+			if in.State == "MASTER" {
+				in.Priority = 255
+			}
+		}
+		if in.Interface == "" {
+			t.add(Pos{}, ClassGeneral, "add `interface NAME` to the vrrp_instance", "(%s) Unknown interface!", in.Name)
+			return
+		}
+		if !t.vridSet[in] {
+			t.add(Pos{}, ClassGeneral, "add `virtual_router_id N` (1..255, the same on both routers)", "(%s) the virtual router id must be set", in.Name)
+			return
+		}
+	}
+	t.completeSyncGroups()
+	for _, in := range t.cfg.Instances {
+		if len(in.VIPs) == 0 {
+			if in.Strict || in.Priority == 255 {
+				t.add(Pos{}, ClassGeneral, "add a virtual_ipaddress block", "(%s) No VIP specified; at least one is required", in.Name)
+				return
+			}
+			t.add(Pos{}, ClassGeneral, "add a virtual_ipaddress block", "(%s) No VIP specified; at least one is sensible", in.Name)
+		}
+		t.completeInstance(in)
+	}
+	t.checkVRIDs()
+}
+
+func (t *typer) resolveTracking() {
+	for _, r := range t.scriptRefs {
+		if _, ok := t.cfg.Scripts[r.t.Name]; !ok {
+			t.add(r.t.Pos, ClassGeneral, "define `vrrp_script "+r.t.Name+" { script ... }`", "(%s) track script %s not found, ignoring...", r.inst.Name, r.t.Name)
+			r.inst.TrackScripts = removeTracked(r.inst.TrackScripts, r.t.Name)
+		}
+	}
+	for _, r := range t.fileRefs {
+		if _, ok := t.cfg.TrackFiles[r.t.Name]; !ok {
+			t.errorf(r.t.Pos, "(%s) track file %s not found, ignoring...", r.inst.Name, r.t.Name)
+			r.inst.TrackFiles = removeTracked(r.inst.TrackFiles, r.t.Name)
+		}
+	}
+}
+
+func removeTracked(ts []Tracked, name string) []Tracked {
+	out := ts[:0]
+	for _, x := range ts {
+		if x.Name != name {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (t *typer) completeSyncGroups() {
+	byName := map[string]bool{}
+	for _, in := range t.cfg.Instances {
+		byName[in.Name] = true
+	}
+	for _, r := range t.syncRefs {
+		if !byName[r.name] {
+			t.errorf(Pos{}, "Virtual router %s specified in sync group %s doesn't exist - ignoring", r.name, r.sg.Name)
+			continue
+		}
+		r.sg.Members = append(r.sg.Members, r.name)
+	}
+	for _, sg := range t.cfg.SyncGroups {
+		if len(sg.Members) < 2 {
+			t.add(Pos{}, ClassGeneral, "a sync group keeps several instances in the same state; with one member it does nothing",
+				"Sync group %s has only %d virtual router(s) - this probably isn't what you want", sg.Name, len(sg.Members))
+		}
+	}
+}
+
+func (t *typer) completeInstance(in *Instance) {
+	if in.IPv6 && !t.versionSet[in] {
+		in.Version = 3
+	}
+	if in.AuthType != "" && in.Strict {
+		t.add(Pos{}, ClassGeneral, "remove the authentication block: RFC 5798 (strict mode) has no authentication", "(%s) Strict mode does not support authentication. Ignoring.", in.Name)
+		in.AuthType, in.AuthPass = "", [8]byte{}
+	}
+	if in.AuthType != "" && in.Version == 3 {
+		t.add(Pos{}, ClassGeneral, "VRRPv3 has no authentication: remove the block or use version 2", "(%s) VRRP version 3 does not support authentication. Ignoring.", in.Name)
+		in.AuthType, in.AuthPass = "", [8]byte{}
+	}
+	if in.Nopreempt && in.Priority == 255 {
+		t.errorf(Pos{}, "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
+		in.Nopreempt = false
+	}
+	if in.Nopreempt && in.State == "MASTER" {
+		t.add(Pos{}, ClassGeneral, "nopreempt needs `state BACKUP` on every router", "(%s) Warning - nopreempt will not work with initial state MASTER - clearing", in.Name)
+		in.Nopreempt = false
+	}
+	if in.Strict && in.State == "MASTER" && in.Priority != 255 {
+		t.add(Pos{}, ClassGeneral, "in strict mode only the address owner (priority 255) may start as MASTER; use `state BACKUP` — the highest priority still wins the election",
+			"(%s) State MASTER must match being address owner", in.Name)
+		in.State = "BACKUP"
+	}
+	if in.PreemptDelay > 0 {
+		reset := false
+		if in.Strict {
+			t.errorf(Pos{}, "(%s) preempt_delay is incompatible with strict mode - resetting", in.Name)
+			reset = true
+		}
+		if in.Nopreempt {
+			t.errorf(Pos{}, "(%s) preempt_delay is incompatible with nopreempt mode - resetting", in.Name)
+			reset = true
+		}
+		if reset {
+			in.PreemptDelay = 0
+		}
+	}
+	if in.Version == 2 && in.AdvertInt%time.Second != 0 {
+		secs := in.AdvertInt.Seconds()
+		t.add(Pos{}, ClassGeneral, "VRRPv2 carries whole seconds; use version 3 for sub-second intervals",
+			"(%s) VRRPv2 advertisement interval %fs must be an integer. rounding", in.Name, secs)
+		r := math.Round(secs)
+		if r < 1 {
+			r = 1
+		}
+		in.AdvertInt = time.Duration(r) * time.Second
+	}
+	if in.Strict {
+		if !in.AcceptSet || in.Version == 2 {
+			in.Accept = in.Priority == 255
+		}
+		in.LowerPrioNoAdvert = true
+		in.HigherPrioSendAdvert = false
+		in.GarpLowerPrioDelay, in.GarpLowerPrioRepeat = 0, 0
+		in.VMACXmitBase = false
+		if !in.Accept {
+			t.strictNotice(in)
+		}
+	} else if !in.AcceptSet {
+		in.Accept = true
+	}
+	if in.GarpLowerPrioDelay < 0 {
+		in.GarpLowerPrioDelay = in.GarpMasterDelay
+	}
+	if in.GarpLowerPrioRepeat < 0 {
+		in.GarpLowerPrioRepeat = in.GarpMasterRepeat
+	}
+}
+
+// strictNotice explains the tutorial's "nft flush ruleset" surprise.
+func (t *typer) strictNotice(in *Instance) {
+	var vips []string
+	for _, v := range in.VIPs {
+		vips = append(vips, v.Prefix.Addr().String())
+	}
+	family := "ip"
+	if in.IPv6 {
+		family = "ip6"
+	}
+	t.diags = append(t.diags, Diagnostic{Severity: SevWarning, GohaOnly: true,
+		Message: fmt.Sprintf("(%s) vrrp_strict without accept: traffic addressed to VIP %s will be dropped by the nftables table '%s keepalived' while MASTER (a proxy bound to *:80 will not answer on it)",
+			in.Name, strings.Join(vips, ", "), family),
+		Hint: fmt.Sprintf("add `accept` to vrrp_instance %s (RFC 5798 Accept_Mode), or remove `vrrp_strict` from global_defs", in.Name)})
+}
+
+func (t *typer) checkVRIDs() {
+	type key struct {
+		ifname string
+		vrid   int
+		v6     bool
+	}
+	seen := map[key]*Instance{}
+	for _, in := range t.cfg.Instances {
+		k := key{in.Interface, in.VRID, in.IPv6}
+		if other, ok := seen[k]; ok {
+			fam := "IPv4"
+			if in.IPv6 {
+				fam = "IPv6"
+			}
+			t.add(Pos{}, ClassGeneral, "each VRRP instance on a link needs its own virtual_router_id", "%s and %s both use VRID %d with %s on interface %s", other.Name, in.Name, in.VRID, fam, in.Interface)
+			continue
+		}
+		seen[k] = in
+	}
+}

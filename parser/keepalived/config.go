@@ -1,0 +1,205 @@
+package keepalived
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Config is keepalived.conf after keepalived's own rewrites (defaults, strict
+// mode, clamping): what the VRRP runtime runs.
+type Config struct {
+	Global       GlobalDefs
+	Instances    []*Instance
+	SyncGroups   []*SyncGroup
+	Scripts      map[string]*Script
+	TrackFiles   map[string]*TrackFile
+	StaticAddrs  []VIP
+	StaticRoutes []RawLine
+	StaticRules  []RawLine
+	// Unsupported lists keyword occurrences parsed but not run by gokeepalived.
+	Unsupported []Unsupported
+}
+
+// Unsupported is a keyword gokeepalived parses but does not implement.
+type Unsupported struct {
+	Keyword string
+	Pos     Pos
+}
+
+// RawLine is a line kept verbatim (routes, rules) with its position.
+type RawLine struct {
+	Words []string
+	Pos   Pos
+}
+
+// GlobalDefs holds global_defs settings relevant to VRRP and the daemon.
+type GlobalDefs struct {
+	RouterID                string
+	Strict                  bool
+	SkipCheckAdvAddr        bool
+	GarpInterval            time.Duration // vrrp_garp_interval: min gap between GARPs per interface
+	GnaInterval             time.Duration
+	GarpMasterDelay         time.Duration // default 5s
+	GarpMasterRepeat        int           // default 5
+	GarpMasterRefresh       time.Duration // 0 = off
+	GarpMasterRefreshRepeat int           // default 1
+	GarpLowerPrioDelay      time.Duration // -1 = same as master delay
+	GarpLowerPrioRepeat     int           // -1 = same as master repeat
+	MinGarp                 bool
+	LowerPrioNoAdvert       bool
+	HigherPrioSendAdvert    bool
+	DownTimerAdverts        int
+	Version                 int // 2 or 3
+	McastGroup4             netip.Addr
+	McastGroup6             netip.Addr
+	CheckUnicastSrc         bool
+	Iptables                []string // vrrp_iptables chains (IN, OUT); nil when not set
+	UseIptables             bool
+	NftablesTable           string // "" when nftables not configured explicitly
+	UseNftables             bool
+	NftablesPriority        int
+	NftablesCounters        bool
+	NftablesIfindex         bool
+	ScriptUser              string
+	ScriptGroup             string
+	EnableScriptSecurity    bool
+	NotifyFIFO              string
+	NotifyFIFOScript        string
+	VRRPNotifyFIFO          string
+	VRRPNotifyFIFOScript    string
+	NotifyPriorityChanges   bool
+	StartupDelay            time.Duration
+	DynamicInterfaces       bool
+	DefaultInterface        string
+	Pos                     Pos
+}
+
+// Instance is one vrrp_instance, effective values.
+type Instance struct {
+	Name                    string
+	Pos                     Pos
+	State                   string // "MASTER" or "BACKUP" (the configured wish)
+	Interface               string
+	InterfacePos            Pos
+	VRID                    int
+	Priority                int
+	AdvertInt               time.Duration
+	Version                 int
+	Nopreempt               bool
+	PreemptDelay            time.Duration
+	Accept                  bool
+	AcceptSet               bool // accept/no_accept given explicitly
+	Strict                  bool
+	AuthType                string // "", "PASS" or "AH"
+	AuthPass                [8]byte
+	VIPs                    []VIP
+	ExcludedVIPs            []VIP
+	VirtualRoutes           []RawLine
+	VirtualRules            []RawLine
+	UnicastSrc              netip.Addr
+	UnicastPeers            []UnicastPeer
+	McastSrc                netip.Addr
+	McastDst                netip.Addr
+	TrackInterfaces         []Tracked
+	TrackScripts            []Tracked
+	TrackFiles              []Tracked
+	NotifyMaster            string
+	NotifyBackup            string
+	NotifyFault             string
+	NotifyStop              string
+	Notify                  string
+	NotifyDeleted           string
+	NotifyMasterRxLowerPri  string
+	NotifyPriorityChanges   bool
+	GarpMasterDelay         time.Duration
+	GarpMasterRepeat        int
+	GarpMasterRefresh       time.Duration
+	GarpMasterRefreshRepeat int
+	GarpLowerPrioDelay      time.Duration
+	GarpLowerPrioRepeat     int
+	LowerPrioNoAdvert       bool
+	HigherPrioSendAdvert    bool
+	SkipCheckAdvAddr        bool
+	CheckUnicastSrc         bool
+	UseVMAC                 bool
+	VMACName                string
+	VMACXmitBase            bool
+	NativeIPv6              bool
+	DontTrackPrimary        bool
+	UnicastTTL              int
+	UnicastFaultNoPeer      bool
+	PromoteSecondaries      bool
+	IPv6                    bool
+}
+
+// VIP is one line of virtual_ipaddress (or static_ipaddress).
+type VIP struct {
+	Prefix    netip.Prefix
+	Broadcast netip.Addr
+	Peer      netip.Prefix
+	Dev       string
+	Scope     string
+	Label     string
+	NoTrack   bool
+	NoDAD     bool
+	Options   []string // remaining flags: home, mngtmpaddr, noprefixroute, autojoin, ...
+	Pos       Pos
+}
+
+// UnicastPeer is one unicast_peer entry.
+type UnicastPeer struct {
+	Addr   netip.Addr
+	MinTTL int
+	MaxTTL int
+}
+
+// Tracked is a track_interface/track_script/track_file entry.
+type Tracked struct {
+	Name      string
+	Weight    int
+	Reverse   bool
+	HasWeight bool
+	Pos       Pos
+}
+
+// SyncGroup is a vrrp_sync_group.
+type SyncGroup struct {
+	Name            string
+	Pos             Pos
+	Members         []string
+	Notify          string
+	NotifyMaster    string
+	NotifyBackup    string
+	NotifyFault     string
+	NotifyStop      string
+	TrackInterfaces []Tracked
+	TrackScripts    []Tracked
+	TrackFiles      []Tracked
+}
+
+// Script is a vrrp_script.
+type Script struct {
+	Name     string
+	Pos      Pos
+	Script   string
+	Interval time.Duration
+	Timeout  time.Duration
+	Weight   int
+	Reverse  bool
+	Rise     int
+	Fall     int
+	User     string
+	Group    string
+	InitFail bool
+}
+
+// TrackFile is a track_file / vrrp_track_file block.
+type TrackFile struct {
+	Name      string
+	Pos       Pos
+	File      string
+	Weight    int
+	Reverse   bool
+	InitFile  bool
+	InitValue int
+}

@@ -1,0 +1,163 @@
+package keepalived
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// DefaultConfigFile is keepalived's default -f.
+const DefaultConfigFile = "/etc/keepalived/keepalived.conf"
+
+// Options are the inputs of a lint. Interfaces is injected (the lint never
+// reads the host) so that tests and `-t` agree.
+type Options struct {
+	File       string
+	ConfigID   string   // -i; keepalived's default is the hostname up to the first dot
+	Interfaces []string // names of existing network interfaces
+	RandomSeed uint64   // seeds ${_RANDOM}
+}
+
+// Result is the outcome of Lint.
+type Result struct {
+	Config      *Config
+	Diagnostics []Diagnostic
+	ExitCode    int // keepalived -t's exit status
+}
+
+// DefaultConfigID is keepalived's default config-id: the host name up to the
+// first dot.
+func DefaultConfigID() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	h, _, _ = strings.Cut(h, ".")
+	return h
+}
+
+// Lint parses and checks a configuration like `keepalived -t -f FILE`.
+func Lint(opts Options) *Result {
+	if opts.File == "" {
+		opts.File = DefaultConfigFile
+	}
+	p := runPrepass(opts)
+	diags := append([]Diagnostic(nil), p.diags...)
+	lines, err := parseLines(p.lines)
+	if err != nil {
+		// cannot happen for pre-pass output; keep going with the raw lines
+		diags = append(diags, Diagnostic{GohaOnly: true, Severity: SevError, Message: fmt.Sprintf("internal grammar error: %v", err)})
+		lines = p.lines
+	}
+	t := newTyper(opts)
+	// keepalived parses the file once per process; each parse activates only
+	// its own root keywords. The parent's parse types global_defs.
+	for _, g := range []procGroup{grpGlobal, grpVRRP, grpCheck, grpBFD} {
+		g := g
+		nodes, d := buildTree(lines, func(k *Keyword) bool { return k.Block != "root" || k.Group == g })
+		diags = append(diags, d...)
+		if t.aborted {
+			break
+		}
+		switch g {
+		case grpGlobal:
+			for _, n := range nodes {
+				if n.Name() == "global_defs" {
+					t.globalDefs(n.Children)
+				} else if !n.Keyword.Runtime {
+					t.unsupported(n)
+				}
+			}
+		case grpVRRP:
+			t.vrrpTree(nodes)
+		default:
+			for _, n := range nodes {
+				t.unsupported(n)
+			}
+		}
+	}
+	if p.blockDepth > 0 {
+		diags = append(diags, Diagnostic{Severity: SevError, Class: ClassMissingEOB,
+			Message: fmt.Sprintf("There are %d missing '}'s or extra '{'s", p.blockDepth),
+			Hint:    "every block opened with '{' needs a matching '}'"})
+	}
+	if !t.aborted {
+		t.complete()
+	}
+	diags = append(diags, t.diags...)
+	diags = addTypoHints(dedupe(diags))
+	sortStable(diags)
+	return &Result{Config: t.cfg, Diagnostics: diags, ExitCode: ExitCode(diags)}
+}
+
+// addTypoHints suggests the nearest known keyword for unknown ones.
+func addTypoHints(diags []Diagnostic) []Diagnostic {
+	var names []string
+	for i, d := range diags {
+		if d.Class != ClassUnknownKeyword || d.Hint != "" {
+			continue
+		}
+		w := strings.TrimSuffix(strings.TrimPrefix(d.Message, "Unknown keyword '"), "'")
+		if names == nil {
+			names = allKeywordNames(rootTable)
+		}
+		best, bestD := "", 3
+		for _, n := range names {
+			if dd := editDistance(w, n); dd < bestD {
+				best, bestD = n, dd
+			}
+		}
+		if best != "" && best != w {
+			diags[i].Hint = fmt.Sprintf("did you mean '%s'?", best)
+		}
+	}
+	return diags
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			c = min(c, prev[j]+1, cur[j-1]+1)
+			cur[j] = c
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// MessageSet returns the distinct keepalived-visible message lines of a
+// result with "(FILE: Line N)" normalised to "(Line N)" (goha-only notices
+// and hints excluded): the form the golden tests compare.
+func MessageSet(diags []Diagnostic) []string {
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if d.GohaOnly {
+			continue
+		}
+		s := d.Message
+		if d.Line > 0 {
+			s = fmt.Sprintf("(Line %d) %s", d.Line, d.Message)
+		}
+		seen[s] = true
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,349 @@
+package keepalived
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// typer turns block trees into a Config, reporting in keepalived's words.
+type typer struct {
+	cfg     *Config
+	opts    Options
+	diags   []Diagnostic
+	aborted bool
+	ifaces  map[string]bool
+	// script references resolved after parsing (scripts may be defined later)
+	scriptRefs []scriptRef
+	fileRefs   []scriptRef
+	instNames  map[string]bool
+	syncRefs   []syncRef
+	badIface   bool
+	hasScripts bool
+	versionSet map[*Instance]bool
+	prioSet    map[*Instance]bool
+	stateSet   map[*Instance]bool
+	vridSet    map[*Instance]bool
+}
+
+type scriptRef struct {
+	inst *Instance
+	sg   *SyncGroup
+	t    Tracked
+	idx  int
+}
+
+type syncRef struct {
+	sg   *SyncGroup
+	name string
+	pos  Pos
+}
+
+func newTyper(opts Options) *typer {
+	t := &typer{
+		cfg: &Config{
+			Scripts:    map[string]*Script{},
+			TrackFiles: map[string]*TrackFile{},
+			Global: GlobalDefs{
+				GarpMasterDelay:         5 * time.Second,
+				GarpMasterRepeat:        5,
+				GarpMasterRefreshRepeat: 1,
+				GarpLowerPrioDelay:      -1,
+				GarpLowerPrioRepeat:     -1,
+				Version:                 2,
+				McastGroup4:             netip.MustParseAddr("224.0.0.18"),
+				McastGroup6:             netip.MustParseAddr("ff02::12"),
+				NftablesPriority:        -1,
+			},
+		},
+		opts:       opts,
+		ifaces:     map[string]bool{},
+		instNames:  map[string]bool{},
+		versionSet: map[*Instance]bool{},
+		prioSet:    map[*Instance]bool{},
+		stateSet:   map[*Instance]bool{},
+		vridSet:    map[*Instance]bool{},
+	}
+	for _, i := range opts.Interfaces {
+		t.ifaces[i] = true
+	}
+	return t
+}
+
+func (t *typer) add(pos Pos, class Class, hint, format string, args ...any) {
+	sev := SevError
+	switch class {
+	case ClassNone:
+		sev = SevInfo
+	case ClassWarning, ClassDeprecated:
+		sev = SevWarning
+	}
+	t.diags = append(t.diags, Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: sev, Class: class, Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (t *typer) errorf(pos Pos, format string, args ...any) {
+	t.add(pos, ClassGeneral, "", format, args...)
+}
+
+func (t *typer) notice(pos Pos, hint, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	t.diags = append(t.diags, Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: SevWarning, Message: msg, Hint: hint, GohaOnly: true})
+}
+
+func (t *typer) number(pos Pos, msg string) {
+	if msg != "" {
+		t.add(pos, ClassInvalidNumber, "", "%s", msg)
+	}
+}
+
+// need reproduces keepalived's null_strvec: a handler reading a missing
+// parameter makes keepalived exit with status 2 on the spot.
+func (t *typer) need(n *Node, count int) bool {
+	if t.aborted {
+		return false
+	}
+	if len(n.Args) >= count {
+		return true
+	}
+	t.add(n.Pos, ClassAbort, "give '"+n.Name()+"' a value", "*** Configuration line starting `%s` is missing a parameter after keyword `%s` at word position %d",
+		n.Name(), lastWord(n), len(n.Args)+2)
+	t.aborted = true
+	return false
+}
+
+func lastWord(n *Node) string {
+	if len(n.Args) > 0 {
+		return n.Args[len(n.Args)-1].Text
+	}
+	return n.Name()
+}
+
+func (t *typer) unsupported(n *Node) {
+	t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: n.Name(), Pos: n.Pos})
+	t.notice(n.Pos, "", "'%s' is parsed but not supported by gokeepalived yet", n.Name())
+}
+
+// rawArgs returns the text after the keyword on its line, for scripts.
+func rawArgs(n *Node) string {
+	s := strings.TrimLeft(n.Line.Text, " \t")
+	s = strings.TrimPrefix(s, n.Name())
+	return strings.TrimSpace(s)
+}
+
+func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// ---- global_defs ----
+
+func (t *typer) globalDefs(nodes []*Node) {
+	g := &t.cfg.Global
+	for _, n := range nodes {
+		if t.aborted {
+			return
+		}
+		if !n.Keyword.Runtime {
+			t.unsupported(n)
+			continue
+		}
+		switch n.Name() {
+		case "router_id":
+			if len(n.Args) == 0 {
+				t.errorf(n.Pos, "routerid name missing - ignoring")
+				continue
+			}
+			g.RouterID = n.Arg(0)
+		case "vrrp_strict":
+			g.Strict = true
+		case "vrrp_skip_check_adv_addr":
+			g.SkipCheckAdvAddr = t.optBool(n, true)
+		case "vrrp_garp_interval", "vrrp_gna_interval":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readDouble(n.Arg(0), 0.000001, 4294.967295)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.add(n.Pos, ClassGeneral, "use a value ≥ 0.000001 (seconds between gratuitous ARPs/NAs per interface) or remove the line", "%s '%s' is invalid", n.Name(), n.Arg(0))
+				continue
+			}
+			if n.Name() == "vrrp_garp_interval" {
+				g.GarpInterval = seconds(v)
+			} else {
+				g.GnaInterval = seconds(v)
+			}
+			if v >= 1 {
+				t.notice(n.Pos, "keepalived reads this value in seconds; 0.001 would be 1 ms", "%s %s means one gratuitous ARP/NA every %s seconds per interface", n.Name(), n.Arg(0), n.Arg(0))
+			}
+		case "vrrp_garp_master_delay", "vrrp_garp_master_refresh", "vrrp_garp_lower_prio_delay":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readUnsigned(n.Arg(0), 0, 4294)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
+				continue
+			}
+			d := time.Duration(v) * time.Second
+			switch n.Name() {
+			case "vrrp_garp_master_delay":
+				g.GarpMasterDelay = d
+			case "vrrp_garp_master_refresh":
+				g.GarpMasterRefresh = d
+			default:
+				g.GarpLowerPrioDelay = d
+			}
+		case "vrrp_garp_master_repeat", "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_repeat":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readUnsigned(n.Arg(0), 0, 1<<31-1)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
+				continue
+			}
+			if v == 0 && n.Name() != "vrrp_garp_lower_prio_repeat" {
+				t.errorf(n.Pos, "%s must be greater than 0, setting to 1", n.Name())
+				v = 1
+			}
+			switch n.Name() {
+			case "vrrp_garp_master_repeat":
+				g.GarpMasterRepeat = int(v)
+			case "vrrp_garp_master_refresh_repeat":
+				g.GarpMasterRefreshRepeat = int(v)
+			default:
+				g.GarpLowerPrioRepeat = int(v)
+			}
+		case "vrrp_min_garp":
+			g.MinGarp = t.optBool(n, true)
+		case "vrrp_lower_prio_no_advert":
+			g.LowerPrioNoAdvert = t.optBool(n, true)
+		case "vrrp_higher_prio_send_advert":
+			g.HigherPrioSendAdvert = t.optBool(n, true)
+		case "vrrp_down_timer_adverts":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readUnsigned(n.Arg(0), 1, 100)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [%s] - must be between 1 and 100", n.Arg(0))
+				continue
+			}
+			g.DownTimerAdverts = int(v)
+		case "vrrp_version":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readInt(n.Arg(0), 2, 3)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "VRRP Error: Version must be either 2 or 3")
+				continue
+			}
+			g.Version = int(v)
+		case "vrrp_mcast_group4", "vrrp_mcast_group6":
+			if !t.need(n, 1) {
+				return
+			}
+			a, err := netip.ParseAddr(n.Arg(0))
+			want4 := n.Name() == "vrrp_mcast_group4"
+			if err != nil || a.Is4() != want4 || !a.IsMulticast() {
+				t.errorf(n.Pos, "Can't parse %s [%s]. Skipping", n.Name(), n.Arg(0))
+				continue
+			}
+			if want4 {
+				g.McastGroup4 = a
+			} else {
+				g.McastGroup6 = a
+			}
+		case "vrrp_check_unicast_src":
+			g.CheckUnicastSrc = true
+		case "vrrp_iptables":
+			g.UseIptables = true
+			g.Iptables = argsText(n)
+		case "nftables":
+			g.UseNftables = true
+			g.NftablesTable = "keepalived"
+			if len(n.Args) > 0 {
+				g.NftablesTable = n.Arg(0)
+			}
+		case "nftables_priority":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readInt(n.Arg(0), -2147483648, 2147483647)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "invalid nftables chain priority '%s'", n.Arg(0))
+				continue
+			}
+			g.NftablesPriority = int(v)
+		case "nftables_counters":
+			g.NftablesCounters = true
+		case "nftables_ifindex":
+			g.NftablesIfindex = true
+		case "script_user":
+			if !t.need(n, 1) {
+				return
+			}
+			g.ScriptUser, g.ScriptGroup = n.Arg(0), n.Arg(1)
+		case "enable_script_security":
+			g.EnableScriptSecurity = true
+		case "notify_fifo":
+			g.NotifyFIFO = n.Arg(0)
+		case "notify_fifo_script":
+			g.NotifyFIFOScript = rawArgs(n)
+			t.hasScripts = true
+		case "vrrp_notify_fifo":
+			g.VRRPNotifyFIFO = n.Arg(0)
+		case "vrrp_notify_fifo_script":
+			g.VRRPNotifyFIFOScript = rawArgs(n)
+			t.hasScripts = true
+		case "vrrp_notify_priority_changes":
+			g.NotifyPriorityChanges = t.optBool(n, true)
+		case "vrrp_startup_delay":
+			if !t.need(n, 1) {
+				return
+			}
+			v, msg := readDouble(n.Arg(0), 0, 3600)
+			if msg != "" {
+				t.number(n.Pos, msg)
+				t.errorf(n.Pos, "vrrp_startup_delay '%s' is invalid", n.Arg(0))
+				continue
+			}
+			g.StartupDelay = seconds(v)
+		case "dynamic_interfaces":
+			g.DynamicInterfaces = true
+		case "default_interface":
+			if !t.need(n, 1) {
+				return
+			}
+			g.DefaultInterface = n.Arg(0)
+		}
+	}
+}
+
+// optBool reads an optional boolean argument (keyword alone = def).
+func (t *typer) optBool(n *Node, def bool) bool {
+	if len(n.Args) == 0 {
+		return def
+	}
+	switch readBool(n.Arg(0)) {
+	case 1:
+		return true
+	case 0:
+		return false
+	}
+	t.errorf(n.Pos, "Invalid value '%s' for %s", n.Arg(0), n.Name())
+	return def
+}
+
+func argsText(n *Node) []string {
+	out := make([]string, 0, len(n.Args))
+	for _, a := range n.Args {
+		out = append(out, a.Text)
+	}
+	return out
+}

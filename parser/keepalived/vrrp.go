@@ -1,0 +1,697 @@
+package keepalived
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// vrrpTree types the root nodes of keepalived's VRRP process parse.
+func (t *typer) vrrpTree(nodes []*Node) {
+	for _, n := range nodes {
+		if t.aborted {
+			return
+		}
+		if !n.Keyword.Runtime {
+			t.unsupported(n)
+			continue
+		}
+		switch n.Name() {
+		case "vrrp_instance":
+			t.instance(n)
+		case "vrrp_script":
+			t.script(n)
+		case "vrrp_sync_group":
+			t.syncGroup(n)
+		case "track_file", "vrrp_track_file":
+			t.trackFile(n)
+		case "static_ipaddress":
+			for _, l := range n.Values {
+				if v, ok := t.vip(l, nil); ok {
+					t.cfg.StaticAddrs = append(t.cfg.StaticAddrs, v)
+				}
+			}
+		case "static_routes":
+			t.cfg.StaticRoutes = append(t.cfg.StaticRoutes, rawLines(n.Values)...)
+		case "static_rules":
+			t.cfg.StaticRules = append(t.cfg.StaticRules, rawLines(n.Values)...)
+		}
+	}
+}
+
+func rawLines(ls []Line) []RawLine {
+	var out []RawLine
+	for _, l := range ls {
+		r := RawLine{Pos: l.Pos}
+		for _, tk := range l.Tokens {
+			r.Words = append(r.Words, tk.Text)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (t *typer) instance(n *Node) {
+	if !t.need(n, 1) {
+		return
+	}
+	name := n.Arg(0)
+	if t.instNames[name] {
+		t.errorf(n.Pos, "vrrp instance %s already defined", name)
+		return
+	}
+	t.instNames[name] = true
+	g := &t.cfg.Global
+	in := &Instance{
+		Name: name, Pos: n.Pos, State: "BACKUP", AdvertInt: time.Second,
+		GarpMasterDelay: g.GarpMasterDelay, GarpMasterRepeat: g.GarpMasterRepeat,
+		GarpMasterRefresh: g.GarpMasterRefresh, GarpMasterRefreshRepeat: g.GarpMasterRefreshRepeat,
+		GarpLowerPrioDelay: g.GarpLowerPrioDelay, GarpLowerPrioRepeat: g.GarpLowerPrioRepeat,
+		LowerPrioNoAdvert: g.LowerPrioNoAdvert, HigherPrioSendAdvert: g.HigherPrioSendAdvert,
+		SkipCheckAdvAddr: g.SkipCheckAdvAddr, CheckUnicastSrc: g.CheckUnicastSrc,
+		Strict: g.Strict, Version: g.Version, UnicastTTL: 255,
+	}
+	t.cfg.Instances = append(t.cfg.Instances, in)
+	for _, c := range n.Children {
+		if t.aborted {
+			return
+		}
+		t.instanceKeyword(in, c)
+	}
+}
+
+func (t *typer) instanceKeyword(in *Instance, n *Node) {
+	if !n.Keyword.Runtime {
+		t.unsupported(n)
+		return
+	}
+	switch n.Name() {
+	case "state":
+		if !t.need(n, 1) {
+			return
+		}
+		switch n.Arg(0) {
+		case "MASTER", "BACKUP":
+			in.State = n.Arg(0)
+			t.stateSet[in] = true
+		default:
+			t.add(n.Pos, ClassGeneral, "use MASTER or BACKUP", "(%s) unknown state '%s', defaulting to BACKUP", in.Name, n.Arg(0))
+			in.State = "BACKUP"
+		}
+	case "interface":
+		if !t.need(n, 1) {
+			return
+		}
+		in.Interface, in.InterfacePos = n.Arg(0), n.Pos
+		if !t.ifaces[in.Interface] {
+			t.add(n.Pos, ClassWarning, "check `ip link`: gokeepalived needs the interface to exist when it starts",
+				"WARNING - interface %s for vrrp_instance %s doesn't exist", in.Interface, in.Name)
+			t.badIface = true
+		}
+	case "virtual_router_id":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 1, 255)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.add(n.Pos, ClassGeneral, "the VRID must be 1..255 and identical on every router of the pair", "(%s): VRID '%s' not valid - must be between 1 & 255", in.Name, n.Arg(0))
+			return
+		}
+		in.VRID = int(v)
+		t.vridSet[in] = true
+	case "priority":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 1, 255)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.add(n.Pos, ClassGeneral, "priority is 1..255 (255 = address owner)", "(%s) Priority not valid! must be between 1 & 255. Using default 100", in.Name)
+			in.Priority = 100
+			t.prioSet[in] = true
+			return
+		}
+		in.Priority = int(v)
+		t.prioSet[in] = true
+	case "advert_int":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readDouble(n.Arg(0), 0.01, 255)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) Advert interval (%s) not valid! Must be > 0 - ignoring", in.Name, n.Arg(0))
+			return
+		}
+		in.AdvertInt = time.Duration(v*100+0.5) * 10 * time.Millisecond
+	case "version":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readInt(n.Arg(0), 2, 3)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s): Version must be either 2 or 3", in.Name)
+			return
+		}
+		in.Version = int(v)
+		t.versionSet[in] = true
+	case "nopreempt":
+		in.Nopreempt = true
+	case "preempt":
+		in.Nopreempt = false
+	case "preempt_delay":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readDouble(n.Arg(0), 0, 1000)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) Preempt_delay not valid! must be between 0-1000", in.Name)
+			return
+		}
+		in.PreemptDelay = seconds(v)
+	case "accept":
+		in.Accept, in.AcceptSet = true, true
+	case "no_accept":
+		in.Accept, in.AcceptSet = false, true
+	case "strict_mode":
+		in.Strict = t.optBool(n, true)
+	case "authentication":
+		for _, c := range n.Children {
+			switch c.Name() {
+			case "auth_type":
+				if !t.need(c, 1) {
+					return
+				}
+				switch c.Arg(0) {
+				case "PASS", "AH":
+					in.AuthType = c.Arg(0)
+				default:
+					t.errorf(c.Pos, "(%s) unknown authentication type '%s'", in.Name, c.Arg(0))
+				}
+			case "auth_pass":
+				if !t.need(c, 1) {
+					return
+				}
+				p := c.Arg(0)
+				if len(p) > 8 {
+					t.add(c.Pos, ClassWarning, "VRRPv2 carries only 8 bytes of password", "Truncating auth_pass to 8 characters")
+					p = p[:8]
+				}
+				in.AuthPass = [8]byte{}
+				copy(in.AuthPass[:], p)
+			}
+		}
+	case "virtual_ipaddress", "virtual_ipaddress_excluded":
+		for _, l := range n.Values {
+			v, ok := t.vip(l, in)
+			if !ok {
+				continue
+			}
+			if len(in.VIPs)+len(in.ExcludedVIPs) == 0 {
+				in.IPv6 = v.Prefix.Addr().Is6()
+			} else if v.Prefix.Addr().Is6() != in.IPv6 && n.Name() == "virtual_ipaddress" {
+				t.errorf(l.Pos, "(%s): address family must match VRRP instance [%s] - ignoring", in.Name, l.Tokens[0].Text)
+				continue
+			}
+			if n.Name() == "virtual_ipaddress" {
+				in.VIPs = append(in.VIPs, v)
+			} else {
+				in.ExcludedVIPs = append(in.ExcludedVIPs, v)
+			}
+		}
+	case "virtual_routes":
+		in.VirtualRoutes = append(in.VirtualRoutes, rawLines(n.Values)...)
+	case "virtual_rules":
+		in.VirtualRules = append(in.VirtualRules, rawLines(n.Values)...)
+	case "unicast_src_ip":
+		if !t.need(n, 1) {
+			return
+		}
+		a, err := netip.ParseAddr(n.Arg(0))
+		if err != nil {
+			t.errorf(n.Pos, "Configuration error: VRRP instance[%s] malformed src address[%s]. Skipping...", in.Name, n.Arg(0))
+			return
+		}
+		in.UnicastSrc = a
+	case "mcast_src_ip":
+		if !t.need(n, 1) {
+			return
+		}
+		a, err := netip.ParseAddr(n.Arg(0))
+		if err != nil {
+			t.errorf(n.Pos, "Configuration error: VRRP instance[%s] malformed mcast src address[%s]. Skipping...", in.Name, n.Arg(0))
+			return
+		}
+		in.McastSrc = a
+	case "mcast_dst_ip":
+		if a, err := netip.ParseAddr(n.Arg(0)); err == nil {
+			in.McastDst = a
+		}
+	case "unicast_peer":
+		for _, l := range n.Values {
+			a, err := netip.ParseAddr(l.Tokens[0].Text)
+			if err != nil {
+				t.errorf(l.Pos, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, l.Tokens[0].Text)
+				continue
+			}
+			p := UnicastPeer{Addr: a}
+			for i := 1; i+1 < len(l.Tokens); i += 2 {
+				v, _ := strconv.Atoi(l.Tokens[i+1].Text)
+				switch l.Tokens[i].Text {
+				case "min_ttl":
+					p.MinTTL = v
+				case "max_ttl":
+					p.MaxTTL = v
+				}
+			}
+			in.UnicastPeers = append(in.UnicastPeers, p)
+		}
+	case "track_interface":
+		for _, l := range n.Values {
+			tr, ok := t.tracked(l, in.Name, "track_interface")
+			if !ok {
+				continue
+			}
+			if !t.ifaces[tr.Name] {
+				t.add(l.Pos, ClassWarning, "", "(%s) tracked interface %s doesn't exist", in.Name, tr.Name)
+				t.badIface = true
+				continue
+			}
+			in.TrackInterfaces = append(in.TrackInterfaces, tr)
+		}
+	case "track_script":
+		for _, l := range n.Values {
+			if tr, ok := t.tracked(l, in.Name, "track script"); ok {
+				in.TrackScripts = append(in.TrackScripts, tr)
+				t.scriptRefs = append(t.scriptRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackScripts) - 1})
+			}
+		}
+	case "track_file":
+		for _, l := range n.Values {
+			if tr, ok := t.tracked(l, in.Name, "track file"); ok {
+				in.TrackFiles = append(in.TrackFiles, tr)
+				t.fileRefs = append(t.fileRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackFiles) - 1})
+			}
+		}
+	case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "notify_deleted", "notify_master_rx_lower_pri":
+		if !t.need(n, 1) {
+			return
+		}
+		s := rawArgs(n)
+		t.hasScripts = true
+		switch n.Name() {
+		case "notify_master":
+			in.NotifyMaster = s
+		case "notify_backup":
+			in.NotifyBackup = s
+		case "notify_fault":
+			in.NotifyFault = s
+		case "notify_stop":
+			in.NotifyStop = s
+		case "notify":
+			in.Notify = s
+		case "notify_deleted":
+			in.NotifyDeleted = s
+		default:
+			in.NotifyMasterRxLowerPri = s
+		}
+	case "notify_priority_changes":
+		in.NotifyPriorityChanges = t.optBool(n, true)
+	case "garp_master_delay", "garp_master_refresh", "garp_lower_prio_delay":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 0, 4294)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
+			return
+		}
+		d := time.Duration(v) * time.Second
+		switch n.Name() {
+		case "garp_master_delay":
+			in.GarpMasterDelay = d
+		case "garp_master_refresh":
+			in.GarpMasterRefresh = d
+		default:
+			in.GarpLowerPrioDelay = d
+		}
+	case "garp_master_repeat", "garp_master_refresh_repeat", "garp_lower_prio_repeat":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 0, 1<<31-1)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
+			return
+		}
+		switch n.Name() {
+		case "garp_master_repeat":
+			in.GarpMasterRepeat = int(v)
+		case "garp_master_refresh_repeat":
+			in.GarpMasterRefreshRepeat = int(v)
+		default:
+			in.GarpLowerPrioRepeat = int(v)
+		}
+	case "lower_prio_no_advert":
+		in.LowerPrioNoAdvert = t.optBool(n, true)
+	case "higher_prio_send_advert":
+		in.HigherPrioSendAdvert = t.optBool(n, true)
+	case "skip_check_adv_addr":
+		in.SkipCheckAdvAddr = t.optBool(n, true)
+	case "check_unicast_src":
+		in.CheckUnicastSrc = true
+	case "use_vmac":
+		in.UseVMAC = true
+		in.VMACName = n.Arg(0)
+	case "vmac_xmit_base":
+		in.VMACXmitBase = true
+	case "native_ipv6":
+		in.NativeIPv6 = true
+	case "dont_track_primary":
+		in.DontTrackPrimary = true
+	case "unicast_ttl":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 1, 255)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) invalid unicast_ttl %s specified - ignoring", in.Name, n.Arg(0))
+			return
+		}
+		in.UnicastTTL = int(v)
+	case "unicast_fault_no_peer":
+		in.UnicastFaultNoPeer = true
+	case "promote_secondaries":
+		in.PromoteSecondaries = true
+	}
+}
+
+// tracked parses "NAME [weight W [reverse|no_reverse]]".
+func (t *typer) tracked(l Line, inst, what string) (Tracked, bool) {
+	tr := Tracked{Name: l.Tokens[0].Text, Pos: l.Pos}
+	for i := 1; i < len(l.Tokens); i++ {
+		switch l.Tokens[i].Text {
+		case "weight":
+			if i+1 >= len(l.Tokens) {
+				t.errorf(l.Pos, "(%s) %s %s weight missing", inst, what, tr.Name)
+				return tr, false
+			}
+			i++
+			v, msg := readInt(l.Tokens[i].Text, -254, 254)
+			if msg != "" || v < -253 || v > 253 {
+				t.number(l.Pos, msg)
+				t.errorf(l.Pos, "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...", inst, what, tr.Name)
+				return tr, false
+			}
+			tr.Weight, tr.HasWeight = int(v), true
+		case "reverse":
+			tr.Reverse = true
+		case "no_reverse":
+			tr.Reverse = false
+		}
+	}
+	return tr, true
+}
+
+// vip parses one virtual_ipaddress/static_ipaddress line.
+func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
+	v := VIP{Pos: l.Pos}
+	addr := l.Tokens[0].Text
+	ipText, lenText, hasLen := strings.Cut(addr, "/")
+	ip, err := netip.ParseAddr(ipText)
+	if err != nil || ip.Zone() != "" {
+		t.errorf(l.Pos, "VRRP parsed invalid IP %s. skipping IP...", addr)
+		return v, false
+	}
+	bits := ip.BitLen()
+	plen := bits
+	if hasLen {
+		n, msg := readUnsigned(lenText, 0, uint64(bits))
+		if msg != "" {
+			t.number(l.Pos, msg)
+			t.errorf(l.Pos, "Invalid address prefix len %s for address %s - using %d", lenText, addr, bits)
+		} else {
+			plen = int(n)
+		}
+	}
+	v.Prefix = netip.PrefixFrom(ip, plen)
+	toks := l.Tokens[1:]
+	for i := 0; i < len(toks); i++ {
+		w := toks[i].Text
+		arg := func() (string, bool) {
+			if i+1 >= len(toks) {
+				t.errorf(l.Pos, "No %s specified for %s", w, addr)
+				return "", false
+			}
+			i++
+			return toks[i].Text, true
+		}
+		switch w {
+		case "dev":
+			if d, ok := arg(); ok {
+				v.Dev = d
+				if !t.ifaces[d] {
+					t.add(l.Pos, ClassWarning, "", "WARNING - interface %s for ip address %s doesn't exist", d, addr)
+					t.badIface = true
+					return v, false
+				}
+			}
+		case "brd", "broadcast":
+			if d, ok := arg(); ok {
+				if b, err := netip.ParseAddr(d); err == nil {
+					v.Broadcast = b
+				} else if d != "+" && d != "-" {
+					t.errorf(l.Pos, "Invalid broadcast address %s for %s - ignoring", d, addr)
+				}
+			}
+		case "scope":
+			if d, ok := arg(); ok {
+				switch d {
+				case "global", "site", "link", "host", "nowhere", "universe":
+					v.Scope = d
+				default:
+					if _, err := strconv.ParseUint(d, 0, 8); err == nil {
+						v.Scope = d
+					} else {
+						t.errorf(l.Pos, "Invalid scope '%s' specified for %s - ignoring", d, addr)
+					}
+				}
+			}
+		case "label":
+			if d, ok := arg(); ok {
+				v.Label = d
+			}
+		case "peer":
+			if d, ok := arg(); ok {
+				if p, err := netip.ParsePrefix(d); err == nil {
+					v.Peer = p
+				} else if a, err := netip.ParseAddr(d); err == nil {
+					v.Peer = netip.PrefixFrom(a, a.BitLen())
+				} else {
+					t.errorf(l.Pos, "Invalid peer address %s for %s - ignoring", d, addr)
+				}
+			}
+		case "preferred_lft":
+			if d, ok := arg(); ok {
+				v.Options = append(v.Options, w+"="+d)
+			}
+		case "no_track":
+			v.NoTrack = true
+		case "-nodad":
+			v.NoDAD = true
+		case "home", "mngtmpaddr", "noprefixroute", "autojoin":
+			v.Options = append(v.Options, w)
+		case "use_vmac":
+			v.Options = append(v.Options, w)
+		case "track_group":
+			arg()
+		default:
+			t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
+		}
+	}
+	return v, true
+}
+
+func (t *typer) script(n *Node) {
+	if !t.need(n, 1) {
+		return
+	}
+	s := &Script{Name: n.Arg(0), Pos: n.Pos, Interval: time.Second, Rise: 1, Fall: 1}
+	for _, c := range n.Children {
+		if t.aborted {
+			return
+		}
+		switch c.Name() {
+		case "script":
+			if !t.need(c, 1) {
+				return
+			}
+			s.Script = rawArgs(c)
+		case "interval":
+			if !t.need(c, 1) {
+				return
+			}
+			v, msg := readDouble(c.Arg(0), 0, 2147483)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				continue
+			}
+			if v == 0 {
+				t.errorf(c.Pos, "(%s): vrrp script interval must be greater than 0, setting to 1", s.Name)
+				v = 1
+			}
+			s.Interval = seconds(v)
+		case "timeout":
+			if !t.need(c, 1) {
+				return
+			}
+			v, msg := readDouble(c.Arg(0), 0, 2147483)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				continue
+			}
+			if v == 0 {
+				t.errorf(c.Pos, "(%s): vrrp script timeout must be greater than 0, setting to 1", s.Name)
+				v = 1
+			}
+			s.Timeout = seconds(v)
+		case "weight":
+			if !t.need(c, 1) {
+				return
+			}
+			v, msg := readInt(c.Arg(0), -253, 253)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "vrrp_script %s weight %s must be in [-253, 253]", s.Name, c.Arg(0))
+				continue
+			}
+			s.Weight = int(v)
+			s.Reverse = c.Arg(1) == "reverse"
+		case "rise", "fall":
+			if !t.need(c, 1) {
+				return
+			}
+			v, msg := readUnsigned(c.Arg(0), 1, 1<<31-1)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "vrrp_script %s %s value invalid - must be >= 1", s.Name, c.Name())
+				continue
+			}
+			if c.Name() == "rise" {
+				s.Rise = int(v)
+			} else {
+				s.Fall = int(v)
+			}
+		case "user":
+			if !t.need(c, 1) {
+				return
+			}
+			s.User, s.Group = c.Arg(0), c.Arg(1)
+		case "init_fail":
+			s.InitFail = true
+		}
+	}
+	if s.Script == "" {
+		t.errorf(n.End, "No script set for vrrp_script %s - removing", s.Name)
+		return
+	}
+	t.hasScripts = true
+	t.cfg.Scripts[s.Name] = s
+}
+
+func (t *typer) trackFile(n *Node) {
+	if !t.need(n, 1) {
+		return
+	}
+	f := &TrackFile{Name: n.Arg(0), Pos: n.Pos, Weight: 1}
+	for _, c := range n.Children {
+		switch c.Name() {
+		case "file":
+			if !t.need(c, 1) {
+				return
+			}
+			f.File = c.Arg(0)
+		case "weight":
+			if !t.need(c, 1) {
+				return
+			}
+			v, msg := readInt(c.Arg(0), -254, 254)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				continue
+			}
+			f.Weight = int(v)
+			f.Reverse = c.Arg(1) == "reverse"
+		case "init_file":
+			f.InitFile = true
+			if len(c.Args) > 0 {
+				f.InitValue, _ = strconv.Atoi(c.Arg(0))
+			}
+		}
+	}
+	if f.File == "" {
+		t.errorf(n.End, "No file set for track_file %s - removing", f.Name)
+		return
+	}
+	t.cfg.TrackFiles[f.Name] = f
+}
+
+func (t *typer) syncGroup(n *Node) {
+	if !t.need(n, 1) {
+		return
+	}
+	sg := &SyncGroup{Name: n.Arg(0), Pos: n.Pos}
+	for _, c := range n.Children {
+		switch c.Name() {
+		case "group":
+			for _, l := range c.Values {
+				for _, tk := range l.Tokens {
+					t.syncRefs = append(t.syncRefs, syncRef{sg: sg, name: tk.Text, pos: l.Pos})
+				}
+			}
+		case "notify_master":
+			sg.NotifyMaster = rawArgs(c)
+		case "notify_backup":
+			sg.NotifyBackup = rawArgs(c)
+		case "notify_fault":
+			sg.NotifyFault = rawArgs(c)
+		case "notify_stop":
+			sg.NotifyStop = rawArgs(c)
+		case "notify":
+			sg.Notify = rawArgs(c)
+		case "track_interface":
+			for _, l := range c.Values {
+				if tr, ok := t.tracked(l, sg.Name, "track_interface"); ok {
+					sg.TrackInterfaces = append(sg.TrackInterfaces, tr)
+				}
+			}
+		case "track_script":
+			for _, l := range c.Values {
+				if tr, ok := t.tracked(l, sg.Name, "track script"); ok {
+					sg.TrackScripts = append(sg.TrackScripts, tr)
+				}
+			}
+		case "track_file":
+			for _, l := range c.Values {
+				if tr, ok := t.tracked(l, sg.Name, "track file"); ok {
+					sg.TrackFiles = append(sg.TrackFiles, tr)
+				}
+			}
+		default:
+			if !c.Keyword.Runtime {
+				t.unsupported(c)
+			}
+		}
+		if strings.HasPrefix(c.Name(), "notify") && c.Name() != "notify_priority_changes" {
+			t.hasScripts = true
+		}
+	}
+	t.cfg.SyncGroups = append(t.cfg.SyncGroups, sg)
+}
