@@ -20,6 +20,16 @@ path=$PATH
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT INT TERM
 
+# Each run happens in a fresh, empty network namespace: `haproxy -c` resolves
+# server addresses with getaddrinfo, and an invalid IP literal such as
+# 192.168.110.300 is looked up as a host name. In an empty namespace that
+# lookup fails at once (no route), identically everywhere, and nothing leaves
+# the machine. Loopback is brought up inside it, as on any host.
+if ! unshare -n true 2>/dev/null; then
+	echo "golden-haproxy: needs 'unshare -n' (root) to run haproxy -c without network" >&2
+	exit 1
+fi
+
 cd "$dir"
 n=0
 for cfg in *.cfg; do
@@ -40,7 +50,8 @@ for cfg in *.cfg; do
 	fi
 	set +e
 	# shellcheck disable=SC2086 # args are word-split on purpose
-	env -i PATH="$path" "$@" timeout 10 "$haproxy" -c -f "$cfg" $args >"$tmp" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+	unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+		env -i PATH="$path" "$@" timeout 10 "$haproxy" -c -f "$cfg" $args >"$tmp" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 	code=$?
 	set -e
 	{
