@@ -105,9 +105,44 @@ func undefinedACL(px *Proxy, c *Condition) string {
 	return ""
 }
 
+// hasLogTarget says whether a proxy logs anywhere: "log global" counts only
+// when the global section has log lines; "no log" clears the list.
+func (s *state) hasLogTarget(px *Proxy) bool {
+	for _, l := range px.Logs {
+		if len(l.Args) > 1 && l.Args[1] == "global" {
+			if len(s.cfg.Global.Logs) > 0 {
+				return true
+			}
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// initServerAddrs is HAProxy's server address initialisation (after the
+// checks): it reports servers whose address cannot be resolved.
+func (s *state) initServerAddrs() bool {
+	failed := false
+	for _, px := range s.cfg.Proxies {
+		for _, sv := range px.Servers {
+			if resolvable(sv.Addr) {
+				continue
+			}
+			s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : could not resolve address '%s'.",
+				sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, sv.Addr.Host))
+			failed = true
+		}
+	}
+	return failed
+}
+
 // listeners is every bind line of frontends and listens.
 func (s *state) listeners() []Bind {
 	var out []Bind
+	for _, ss := range s.cfg.Global.StatsSockets {
+		out = append(out, Bind{Pos: ss.Pos, Addrs: []Address{ss.Addr}})
+	}
 	for _, px := range s.cfg.Frontends {
 		out = append(out, px.Binds...)
 	}
@@ -126,8 +161,14 @@ func (s *state) checkValidity() bool {
 	}
 	for _, px := range s.cfg.Proxies {
 		if px.Cap&CapFrontend != 0 && px.DefaultBack != "" {
-			if backend(px.DefaultBack) == nil {
+			be := backend(px.DefaultBack)
+			switch {
+			case be == nil:
 				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find required default_backend: '%s'.", px.Name, px.DefaultBack))
+				fatal = true
+			case px.Mode == "http" && be.Mode != "http":
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : http frontend '%s' (%s:%d) tries to use incompatible tcp backend '%s' (%s:%d) as its default backend (see 'mode').",
+					px.Name, px.Pos.File, px.Pos.Line, be.Name, be.Pos.File, be.Pos.Line))
 				fatal = true
 			}
 		}
@@ -154,6 +195,18 @@ func (s *state) checkValidity() bool {
 	}
 	if fatal {
 		return true
+	}
+	for _, px := range s.cfg.Proxies {
+		if px.Cap&CapFrontend == 0 {
+			continue
+		}
+		if (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "") && !s.hasLogTarget(px) {
+			kind := px.Kind
+			if kind == "listen" {
+				kind = "proxy"
+			}
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
+		}
 	}
 	for _, px := range s.cfg.Proxies {
 		if px.Mode == "log" {

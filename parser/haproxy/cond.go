@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -38,7 +39,7 @@ func EvalCondition(words []string, env Env) (bool, *CondError) {
 	}
 	p.skip()
 	if p.i < len(p.s) {
-		return false, &CondError{Msg: "unparsable conditional expression '" + p.s[p.i:] + "'", Pos: p.i + 1}
+		return false, &CondError{Msg: fmt.Sprintf("unexpected character '%c' at the end of conditional expression '%s'", p.s[p.i], p.s), Pos: p.i + 1}
 	}
 	return v, nil
 }
@@ -130,7 +131,15 @@ func (p *condParser) term() (bool, *CondError) {
 	if end < 0 {
 		return false, &CondError{Msg: "missing closing ')' in condition predicate '" + p.s[start:] + "'", Pos: start + 1}
 	}
-	args := strings.Split(p.s[j+1:j+end], ",")
+	var args []string
+	if inner := p.s[j+1 : j+end]; inner != "" {
+		args = strings.Split(inner, ",")
+	}
+	need := map[string]int{"defined": 1, "feature": 1, "streq": 2, "strneq": 2, "version_atleast": 1, "version_before": 1}[word]
+	if need > 0 && len(args) < need {
+		return false, &CondError{Msg: fmt.Sprintf("missing arguments (got %d/%d), type 'string' expected in argument %d of predicate '%s' used in conditional expression",
+			len(args), need, len(args), word), Pos: j + end + 1}
+	}
 	arg := func(k int) string {
 		if k < len(args) {
 			return strings.TrimSpace(args[k])

@@ -56,6 +56,11 @@ func CheckFiles(files []string, env Env) *Result {
 		r.Exit = 1
 		return r
 	}
+	if st.initServerAddrs() {
+		r.Diags.Raw(Alert, "", 0, "config : Failed to initialize server(s) addr.")
+		r.Exit = 1
+		return r
+	}
 	if r.Diags.Warnings() {
 		r.Stdout = append(r.Stdout, "Warnings were found.")
 	}
@@ -108,14 +113,44 @@ type state struct {
 	fatal     bool
 	fileFatal bool
 	abort     bool
+	lookups   systemLookups
+	stoppedAt int // line where keyword parsing aborted the file
+	lastLine  int // line of the statement being parsed
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
-	pre := Preprocess(file, data, env, s.d)
+	var preDiags Diagnostics
+	pre := Preprocess(file, data, env, &preDiags)
 	s.fileFatal, s.abort = pre.Fatal, pre.Abort
 	if pre.Abort {
+		s.d.List = append(s.d.List, preDiags.List...)
 		return true, true
 	}
+	// HAProxy interleaves line-level messages (.notice, tokenizer errors) and
+	// keyword messages in line order; for the same line the keyword comes
+	// first (a NUL is reported after its line's prefix was processed).
+	mark := len(s.d.List)
+	defer func() {
+		kw := append([]Diagnostic(nil), s.d.List[mark:]...)
+		s.d.List = s.d.List[:mark]
+		last := 1 << 30
+		if s.stoppedAt > 0 {
+			last = s.stoppedAt
+		}
+		i := 0
+		for _, pd := range preDiags.List {
+			if pd.Line > last {
+				break
+			}
+			for i < len(kw) && kw[i].Line <= pd.Line {
+				s.d.List = append(s.d.List, kw[i])
+				i++
+			}
+			s.d.List = append(s.d.List, pd)
+		}
+		s.d.List = append(s.d.List, kw[i:]...)
+		s.stoppedAt = 0
+	}()
 	ast, err := parseLines(pre.Lines)
 	if err != nil {
 		// Cannot happen for pre-processed lines; report rather than panic.
@@ -128,6 +163,7 @@ func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool)
 	}
 	for _, sec := range ast.Sections {
 		if s.section(file, sec) {
+			s.stoppedAt = s.lastLine
 			return true, true
 		}
 	}
@@ -166,7 +202,16 @@ func (s *state) section(file string, sec *astSection) bool {
 	for _, st := range sec.Body {
 		sp := Pos{file, st.Pos.Line}
 		if !contains(kws, st.Keyword) {
-			s.alert(sp, "unknown keyword '%s' in '%s' section%s", st.Keyword, sec.Kind, didYouMean(st.Keyword, kws))
+			// Each of these section parsers words it its own way in 2.6.
+			switch sec.Kind {
+			case "userlist":
+				s.alertRaw(sp.File, sp.Line, fmt.Sprintf("unknown keyword '%s' in 'users' section", st.Keyword))
+			case "ring":
+				s.alert(sp, "unknown statement '%s'.", st.Keyword)
+			default:
+				s.alert(sp, "unknown keyword '%s' in '%s' section", st.Keyword, sec.Kind)
+			}
+			s.fileFatal = true
 			continue
 		}
 		o.Statements = append(o.Statements, Statement{Pos: sp, Args: append([]string{st.Keyword}, st.Args...)})
@@ -209,8 +254,14 @@ func (s *state) global(p Pos, w []string) {
 		g.Chroot = arg(1)
 	case "user":
 		g.User = arg(1)
+		if !s.lookups.user(g.User) {
+			s.alert(p, "cannot find user id for '%s' (0:Success)", g.User)
+		}
 	case "group":
 		g.Group = arg(1)
+		if !s.lookups.group(g.Group) {
+			s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
+		}
 	case "maxconn", "nbthread":
 		n, err := strconv.Atoi(arg(1))
 		if err != nil {
@@ -237,14 +288,26 @@ func (s *state) global(p Pos, w []string) {
 				switch w[i] {
 				case "level":
 					ss.Level = arg(i + 1)
+					if ss.Level != "user" && ss.Level != "operator" && ss.Level != "admin" {
+						s.alert(p, "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '%s')'", ss.Level)
+						return
+					}
 					i++
 				case "mode":
 					ss.Mode = arg(i + 1)
+					if _, err := strconv.ParseUint(ss.Mode, 8, 32); err != nil {
+						s.alert(p, "'stats socket' : ''mode' : missing or invalid mode '%s' (octal integer expected)'", ss.Mode)
+						return
+					}
 					i++
 				case "expose-fd":
 					ss.ExposeFD = arg(i + 1)
 					i++
 				default:
+					if !contains(bindKeywordNames, w[i]) {
+						s.alert(p, "'stats socket' : unknown keyword '%s'.", w[i])
+						return
+					}
 					ss.Options = append(ss.Options, w[i])
 				}
 			}

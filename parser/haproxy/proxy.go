@@ -62,7 +62,12 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		s.alert(p, "'%s' expects an <id> argument", sec.Kind)
 		return true
 	}
+	// A proxy starts from the last defaults section; a defaults section
+	// without "from" starts from HAProxy's built-in defaults.
 	def := s.lastDef
+	if sec.Kind == "defaults" {
+		def = nil
+	}
 	from := ""
 	if len(sec.Args) >= 3 && sec.Args[1] == "from" {
 		from = sec.Args[2]
@@ -84,6 +89,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 	px.From = from
 	for _, st := range sec.Body {
 		w := append([]string{st.Keyword}, st.Args...)
+		s.lastLine = st.Pos.Line
 		if s.proxyStatement(px, Pos{p.File, st.Pos.Line}, w) {
 			return true
 		}
@@ -138,6 +144,14 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		w = w[1:]
 		kw = w[0]
 	}
+	// HAProxy's argument arrays end at the first empty word, so an empty
+	// quoted argument hides everything after it from keyword parsers.
+	for i, x := range w {
+		if x == "" {
+			w = w[:i]
+			break
+		}
+	}
 	row, known := lookupProxyKeyword(w)
 	_, family := proxyIndex[kw]
 	if !known && !family && kw != "transparent" {
@@ -145,7 +159,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		return false
 	}
 	if !known && kw == "option" {
-		s.alert(p, "unknown option '%s'%s.", arg(1), didYouMean(arg(1), optionNames))
+		if sug := didYouMean(arg(1), optionNames); sug != "" {
+			s.alert(p, "unknown option '%s'%s", arg(1), sug)
+		} else {
+			s.alert(p, "unknown option '%s'.", arg(1))
+		}
 		return false
 	}
 	if neg && known && !row.Negatable {
@@ -189,13 +207,20 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "server", "default-server":
 		s.server(px, p, w)
 	case "balance":
+		if len(w) < 2 {
+			return false // 2.6 silently keeps the previous algorithm
+		}
 		algo := arg(1)
 		base := algo
 		if i := strings.IndexByte(algo, '('); i > 0 {
 			base = algo[:i]
 		}
-		if !balanceAlgos[base] {
+		if !balanceAlgos[base] || base == "hdr" && base == algo {
 			s.alert(p, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.")
+			return false
+		}
+		if msg := checkBalanceArgs(base, algo, w[2:]); msg != "" {
+			s.alert(p, "%s", msg)
 			return false
 		}
 		px.Balance = Balance{Algorithm: base, Args: append([]string{algo}, w[2:]...)}
@@ -338,6 +363,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "stats":
 		s.stats(px, p, w)
 	case "log":
+		if neg {
+			px.Logs = nil
+			return false
+		}
 		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
 	case "log-format":
 		if len(w) < 2 {
@@ -351,6 +380,14 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "%s : %s expects <status_code> and <file> as arguments.", kw, kw)
 			return false
 		}
+		if !errorfileCodes[code] {
+			s.alert(p, "errorfile : status code '%s' not handled.", arg(1))
+			return false
+		}
+		if !s.lookups.readable(arg(2)) {
+			s.alert(p, "errorfile : error opening file '%s'.", arg(2))
+			return false
+		}
 		px.ErrorFiles[code] = arg(2)
 	case "errorfiles":
 		px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: p, Args: w})
@@ -360,6 +397,61 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, row.Name)
 	}
 	return false
+}
+
+// retriesOnConnFailures tells whether "retry-on" (so far) covers what TFO
+// needs to retry a connection.
+func retriesOnConnFailures(px *Proxy) bool {
+	have := map[string]bool{}
+	for _, st := range px.Raw {
+		if st.Args[0] == "retry-on" {
+			for _, a := range st.Args[1:] {
+				have[a] = true
+			}
+		}
+	}
+	return have["all-retryable-errors"] || have["conn-failure"] && have["empty-response"] && have["response-timeout"]
+}
+
+// checkBalanceArgs validates the arguments of the algorithms that take some.
+func checkBalanceArgs(base, algo string, args []string) string {
+	switch base {
+	case "uri":
+		for i := 0; i < len(args); i++ {
+			switch args[i] {
+			case "len", "depth":
+				v := ""
+				if i+1 < len(args) {
+					v = args[i+1]
+				}
+				if n, err := strconv.Atoi(v); err != nil || n < 0 {
+					return fmt.Sprintf("balance uri : '%s' expects a positive integer (got '%s').", args[i], v)
+				}
+				i++
+			case "whole", "path-only":
+			default:
+				return "balance uri only accepts parameters 'len', 'depth', 'path-only' and 'whole'."
+			}
+		}
+	case "random":
+		if rest, ok := strings.CutPrefix(algo, "random("); ok {
+			n, end, okn := leadingInt(rest)
+			if !okn || end >= len(rest) || rest[end] != ')' || n < 1 {
+				bad := byte(')')
+				if okn && end < len(rest) {
+					bad = rest[end]
+				} else if !okn && rest != "" {
+					bad = rest[0]
+				}
+				return fmt.Sprintf("balance random : unexpected character '%c' after argument.", bad)
+			}
+		}
+	case "url_param":
+		if len(args) == 0 {
+			return "balance url_param requires an URL parameter name."
+		}
+	}
+	return ""
 }
 
 // tcpRequestOrder warns like HAProxy when a connection/session rule comes
@@ -559,17 +651,13 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	i := 1
 	label := "default-server"
 	if !isDefault {
-		if len(w) < 2 {
-			s.alert(p, "'server' expects <name> and <addr>[:<port>] as arguments.")
+		if len(w) < 3 {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
+			s.fileFatal = true
 			return
 		}
 		srv.Name = w[1]
 		label = "server " + px.Name + "/" + srv.Name
-		if len(w) < 3 {
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : '%s' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line, label, "server"))
-			s.fileFatal = true
-			return
-		}
 		a, err := ParseAddress(w[2])
 		if err == nil {
 			err = serverPort(&a)
@@ -678,6 +766,10 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		default:
 			opts.Other[o] = v
 		}
+	}
+	if _, tfo := opts.Other["tfo"]; tfo && !isDefault && !retriesOnConnFailures(px) {
+		s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.",
+			p.File, p.Line, label))
 	}
 	if isDefault {
 		px.DefaultServer = opts

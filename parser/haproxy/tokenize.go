@@ -95,7 +95,7 @@ func Tokenize(line string, env Env) ([]string, *TokenError) {
 			i += n
 		case !dquote && c == '#':
 			i = len(line)
-		case !dquote && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+		case !dquote && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'):
 			flush()
 			i++
 		default:

@@ -1,0 +1,50 @@
+package haproxy
+
+import (
+	"os"
+	"os/user"
+)
+
+// errorfileCodes are the statuses HAProxy 2.6 serves from errorfile.
+var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true,
+	408: true, 410: true, 413: true, 425: true, 429: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+
+// systemLookups are the few facts about the host HAProxy checks while
+// parsing (users, groups, error files). Tests and fuzzing may replace them.
+type systemLookups struct {
+	User, Group, Readable func(string) bool
+}
+
+func (l systemLookups) user(name string) bool {
+	if l.User != nil {
+		return l.User(name)
+	}
+	if _, err := user.Lookup(name); err == nil {
+		return true
+	}
+	_, err := user.LookupId(name)
+	return err == nil
+}
+
+func (l systemLookups) group(name string) bool {
+	if l.Group != nil {
+		return l.Group(name)
+	}
+	if _, err := user.LookupGroup(name); err == nil {
+		return true
+	}
+	_, err := user.LookupGroupId(name)
+	return err == nil
+}
+
+func (l systemLookups) readable(path string) bool {
+	if l.Readable != nil {
+		return l.Readable(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
