@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"net/netip"
+
 	"github.com/goha-lb/goha/proxy/balance"
 )
 
@@ -91,7 +93,7 @@ func deadAddr(t *testing.T) string {
 }
 
 func defaultTimeouts() Timeouts {
-	return Timeouts{Client: 5 * time.Second, Server: 5 * time.Second, Connect: time.Second,
+	return Timeouts{Client: 5 * time.Second, Server: 5 * time.Second, Connect: 100 * time.Millisecond,
 		HTTPRequest: 2 * time.Second, HTTPKeepAlive: 2 * time.Second}
 }
 
@@ -163,3 +165,5 @@ func readResponse(t *testing.T, br *bufio.Reader, method string) (*http.Response
 	resp.Body.Close()
 	return resp, string(b)
 }
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

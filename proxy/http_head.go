@@ -175,6 +175,8 @@ func (x *exchange) buildResponseHead() []byte {
 	extra := ""
 	switch {
 	case resp.Status == 101:
+	case x.clientClose && s.req.Minor == 0:
+		// HTTP/1.0 closes by default: HAProxy says nothing
 	case x.clientClose:
 		extra = "close"
 	case s.req.Minor == 0:

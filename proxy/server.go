@@ -124,6 +124,13 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*
 		}
 		srv.stats.connErrors.Add(1)
 		b.stats.connErrors.Add(1)
+		// HAProxy's turn-around timer: a refused connection is retried
+		// after min(timeout connect, 1s), so a restarting server is not
+		// hammered. A redispatched attempt goes elsewhere and does not wait.
+		next := attempt + 1
+		if next <= b.cfg.Retries && !isTimeout(err) && !(b.cfg.Redispatch && next == b.cfg.Retries) {
+			time.Sleep(min(connectTimeout, time.Second))
+		}
 	}
 	return nil, nil, false
 }
