@@ -54,7 +54,8 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		return startBackend(t, func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
 			w.Header().Set("X-Server", name)
-			fmt.Fprintf(w, "%s %s %s body=%q xff=%q", name, r.Method, r.RequestURI, b, r.Header.Get("X-Forwarded-For"))
+			fmt.Fprintf(w, "%s %s %s body=%q xff=%q conn=%q xa=%q", name, r.Method, r.RequestURI, b,
+				r.Header.Get("X-Forwarded-For"), r.Header.Values("Connection"), r.Header.Values("X-A"))
 		})
 	}
 	b1, b2, b3 := echo("server1"), echo("server2"), echo("server3")
@@ -87,6 +88,16 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			"G(T / HTTP/1.1\r\n\r\n",
 			"GET /\r\n\r\n",
 			"GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+		}},
+		{"keep-alive and pipelining", []string{b1.addr, b2.addr, b3.addr}, []string{
+			"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n",
+		}},
+		{"header handling", []string{b1.addr}, []string{
+			"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, X-Foo\r\nX-Foo: 1\r\nKeep-Alive: 5\r\nConnection: close\r\n\r\n",
+			"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\nConnection: close\r\n\r\n",
+			"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\nX-A: c\r\nConnection: close\r\n\r\n",
+			"GET http://x/abs?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 		}},
 		{"dead server", []string{dead}, []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n"}},
 	}

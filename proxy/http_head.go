@@ -102,10 +102,9 @@ func (x *exchange) buildRequestHead() []byte {
 	out = append(out, " HTTP/1."...)
 	out = append(out, byte('0'+req.Minor), '\r', '\n')
 	var conn [128]byte
-	tokens := conn[:0]
 	for _, h := range req.Headers {
 		if http1.EqualFold(h.Name, "connection") {
-			tokens = connectionTokens(tokens, h.Value)
+			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
 		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
@@ -118,12 +117,17 @@ func (x *exchange) buildRequestHead() []byte {
 	switch {
 	case req.IsUpgrade():
 		// keep the upgrade token, never close a connection being upgraded
+	case req.Minor == 0 && x.serverClose:
+		// HTTP/1.0 closes by default: nothing to say
 	case x.serverClose:
 		extra = "close"
 	case req.Minor == 0:
 		extra = "keep-alive"
 	}
-	out = writeConnection(out, tokens, extra)
+	// Each client Connection header was kept in place minus close and
+	// keep-alive; what this hop needs goes in a header of its own, as
+	// HAProxy writes it.
+	out = writeConnection(out, nil, extra)
 	ff := &s.fe.cfg.ForwardFor
 	if !ff.Enabled {
 		ff = &x.be.cfg.ForwardFor
@@ -160,10 +164,9 @@ func (x *exchange) buildResponseHead() []byte {
 	}
 	out = append(out, '\r', '\n')
 	var conn [128]byte
-	tokens := conn[:0]
 	for _, h := range resp.Headers {
 		if http1.EqualFold(h.Name, "connection") {
-			tokens = connectionTokens(tokens, h.Value)
+			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
 		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
@@ -182,7 +185,7 @@ func (x *exchange) buildResponseHead() []byte {
 	case s.req.Minor == 0:
 		extra = "keep-alive"
 	}
-	out = writeConnection(out, tokens, extra)
+	out = writeConnection(out, nil, extra)
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out
