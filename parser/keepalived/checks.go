@@ -13,13 +13,13 @@ import (
 // groups, then the per-instance rewrites, then VRID clashes.
 func (t *typer) complete() {
 	t.resolveTracking()
-	if t.hasScripts && !t.cfg.Global.EnableScriptSecurity {
-		t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs (and make the scripts root-owned and not writable by others)",
-			"SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
-	}
 	if t.badIface {
 		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
 		return
+	}
+	if t.hasScripts && !t.cfg.Global.EnableScriptSecurity {
+		t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs (and make the scripts root-owned and not writable by others)",
+			"SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
 	}
 	for _, in := range t.cfg.Instances {
 		if !t.prioSet[in] {
@@ -28,12 +28,12 @@ func (t *typer) complete() {
 				in.Priority = 255
 			}
 		}
-		if in.Interface == "" {
-			t.add(Pos{}, ClassGeneral, "add `interface NAME` to the vrrp_instance", "(%s) Unknown interface!", in.Name)
-			return
-		}
 		if !t.vridSet[in] {
 			t.add(Pos{}, ClassGeneral, "add `virtual_router_id N` (1..255, the same on both routers)", "(%s) the virtual router id must be set", in.Name)
+			return
+		}
+		if in.Interface == "" {
+			t.add(Pos{}, ClassGeneral, "add `interface NAME` to the vrrp_instance", "(%s) Unknown interface!", in.Name)
 			return
 		}
 	}
@@ -135,6 +135,19 @@ func (t *typer) completeInstance(in *Instance) {
 			in.PreemptDelay = 0
 		}
 	}
+	if in.Strict && in.DownTimerAdverts != 0 {
+		t.errorf(Pos{}, "(%s) down_timer_adverts is incompatible with strict mode - resetting", in.Name)
+		in.DownTimerAdverts = 0
+	}
+	if in.Strict && in.HigherPrioSendAdvert {
+		t.errorf(Pos{}, "(%s) strict mode requires higher_prio_send_advert to be clear. resetting", in.Name)
+		in.HigherPrioSendAdvert = false
+	}
+	if in.Strict && in.Accept && in.Version == 2 && in.Priority != 255 {
+		t.add(Pos{}, ClassGeneral, "RFC 3768 (VRRPv2) has no Accept_Mode; use `version 3` to keep accept in strict mode",
+			"(%s) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting", in.Name)
+		in.Accept = false
+	}
 	if in.Version == 2 && in.AdvertInt%time.Second != 0 {
 		secs := in.AdvertInt.Seconds()
 		t.add(Pos{}, ClassGeneral, "VRRPv2 carries whole seconds; use version 3 for sub-second intervals",
@@ -146,7 +159,7 @@ func (t *typer) completeInstance(in *Instance) {
 		in.AdvertInt = time.Duration(r) * time.Second
 	}
 	if in.Strict {
-		if !in.AcceptSet || in.Version == 2 {
+		if !in.AcceptSet {
 			in.Accept = in.Priority == 255
 		}
 		in.LowerPrioNoAdvert = true

@@ -126,6 +126,7 @@ type Instance struct {
 	VMACXmitBase            bool
 	NativeIPv6              bool
 	DontTrackPrimary        bool
+	DownTimerAdverts        int
 	UnicastTTL              int
 	UnicastFaultNoPeer      bool
 	PromoteSecondaries      bool

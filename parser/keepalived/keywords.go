@@ -35,6 +35,7 @@ type Keyword struct {
 	Runtime bool   // implemented by gokeepalived's VRRP runtime
 	Group   procGroup
 	Sub     *Table
+	Named   bool // a value block whose keyword line carries a name
 }
 
 // Table is the set of keywords valid inside one block.
@@ -271,7 +272,7 @@ var (
 		),
 		inGroup(grpCheck,
 			block("SSL", false, sslTable),
-			unsupVals(`virtual_server_group`),
+			named(unsupVals(`virtual_server_group`)),
 			block("virtual_server", false, virtualServerTable),
 		),
 		inGroup(grpBFD,
@@ -303,4 +304,11 @@ func allKeywordNames(t *Table) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func named(ks []*Keyword) []*Keyword {
+	for _, k := range ks {
+		k.Named = true
+	}
+	return ks
 }

@@ -3,6 +3,7 @@ package keepalived
 import (
 	"fmt"
 	"os"
+	"os/user"
 	"sort"
 	"strings"
 )
@@ -17,6 +18,30 @@ type Options struct {
 	ConfigID   string   // -i; keepalived's default is the hostname up to the first dot
 	Interfaces []string // names of existing network interfaces
 	RandomSeed uint64   // seeds ${_RANDOM}
+	// FileExists says whether a script's program exists; keepalived silently
+	// drops scripts that don't. nil: look at the file system.
+	FileExists func(path string) bool
+	// UserExists says whether a system user exists (keepalived_script, the
+	// default script user). nil: look up the user database.
+	UserExists func(name string) bool
+}
+
+func (o *Options) defaults() {
+	if o.File == "" {
+		o.File = DefaultConfigFile
+	}
+	if o.FileExists == nil {
+		o.FileExists = func(p string) bool {
+			st, err := os.Stat(p)
+			return err == nil && st.Mode().IsRegular()
+		}
+	}
+	if o.UserExists == nil {
+		o.UserExists = func(n string) bool {
+			_, err := user.Lookup(n)
+			return err == nil
+		}
+	}
 }
 
 // Result is the outcome of Lint.
@@ -39,9 +64,7 @@ func DefaultConfigID() string {
 
 // Lint parses and checks a configuration like `keepalived -t -f FILE`.
 func Lint(opts Options) *Result {
-	if opts.File == "" {
-		opts.File = DefaultConfigFile
-	}
+	opts.defaults()
 	p := runPrepass(opts)
 	diags := append([]Diagnostic(nil), p.diags...)
 	lines, err := parseLines(p.lines)
@@ -74,6 +97,7 @@ func Lint(opts Options) *Result {
 		default:
 			for _, n := range nodes {
 				t.unsupported(n)
+				t.checkerScripts(n)
 			}
 		}
 	}
@@ -84,6 +108,10 @@ func Lint(opts Options) *Result {
 	}
 	if !t.aborted {
 		t.complete()
+		if t.checkScripts && !t.cfg.Global.EnableScriptSecurity {
+			t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs",
+				"SECURITY VIOLATION - check scripts are being executed but script_security not enabled.")
+		}
 	}
 	diags = append(diags, t.diags...)
 	diags = addTypoHints(dedupe(diags))

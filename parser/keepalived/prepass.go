@@ -161,7 +161,10 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 		matches = append(matches, m...)
 	}
 	if len(matches) == 0 {
-		p.report(at, ClassNone, "Config files missing '%s'.", pattern)
+		// glob(3) without a match of a pattern is silent; a plain name is reported
+		if !hasMeta(pattern) || at.Line == 0 {
+			p.report(at, ClassNone, "Config files missing '%s'.", pattern)
+		}
 		return
 	}
 	var srcs []*source

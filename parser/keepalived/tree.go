@@ -130,7 +130,7 @@ func (w *walker) process(t *Table, needBob bool) ([]*Node, bool) {
 // valueBlock reads "{ value lines }" like keepalived's alloc_value_block.
 func (w *walker) valueBlock(n *Node) []Line {
 	var out []Line
-	if len(n.Args) > 0 {
+	if len(n.Args) > 0 && !n.Keyword.Named {
 		w.report(n.Pos, ClassGeneral, "Block %s has extra parameters %s ...", n.Name(), n.Args[0].Text)
 	}
 	needBob := true

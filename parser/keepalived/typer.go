@@ -21,10 +21,14 @@ type typer struct {
 	syncRefs   []syncRef
 	badIface   bool
 	hasScripts bool
-	versionSet map[*Instance]bool
-	prioSet    map[*Instance]bool
-	stateSet   map[*Instance]bool
-	vridSet    map[*Instance]bool
+	// checkScripts: a MISC_CHECK runs an existing program
+	checkScripts bool
+	defaultUser  string // resolved default script user ("" until needed)
+	noUser       bool   // the default user could not be set
+	versionSet   map[*Instance]bool
+	prioSet      map[*Instance]bool
+	stateSet     map[*Instance]bool
+	vridSet      map[*Instance]bool
 }
 
 type scriptRef struct {
@@ -295,12 +299,12 @@ func (t *typer) globalDefs(nodes []*Node) {
 			g.NotifyFIFO = n.Arg(0)
 		case "notify_fifo_script":
 			g.NotifyFIFOScript = rawArgs(n)
-			t.hasScripts = true
+			t.hasScripts = t.hasScripts || t.usableScript(g.NotifyFIFOScript)
 		case "vrrp_notify_fifo":
 			g.VRRPNotifyFIFO = n.Arg(0)
 		case "vrrp_notify_fifo_script":
 			g.VRRPNotifyFIFOScript = rawArgs(n)
-			t.hasScripts = true
+			t.hasScripts = t.hasScripts || t.usableScript(g.VRRPNotifyFIFOScript)
 		case "vrrp_notify_priority_changes":
 			g.NotifyPriorityChanges = t.optBool(n, true)
 		case "vrrp_startup_delay":
@@ -346,4 +350,53 @@ func argsText(n *Node) []string {
 		out = append(out, a.Text)
 	}
 	return out
+}
+
+// scriptProgram returns the program a script line runs: its first word,
+// quotes removed.
+func scriptProgram(raw string) string {
+	toks, _ := splitWords(raw, Pos{})
+	if len(toks) == 0 {
+		return ""
+	}
+	f := strings.Fields(toks[0].Text)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// usableScript says whether keepalived would keep a script: its program
+// exists. Missing programs are dropped silently by keepalived 2.2.7.
+func (t *typer) usableScript(raw string) bool {
+	p := scriptProgram(raw)
+	return p != "" && t.opts.FileExists(p)
+}
+
+// defaultScriptUser mirrors keepalived: without script_user the scripts run
+// as keepalived_script, or as root when that user is missing and
+// enable_script_security is off.
+func (t *typer) defaultScriptUser(pos Pos) bool {
+	g := &t.cfg.Global
+	if g.ScriptUser != "" {
+		return true
+	}
+	if t.opts.UserExists("keepalived_script") {
+		return true
+	}
+	if !g.EnableScriptSecurity {
+		return true
+	}
+	t.add(pos, ClassGeneral, "create the user (useradd -r -s /sbin/nologin keepalived_script) or set `script_user` in global_defs",
+		"Unable to set default user keepalived_script for script")
+	return false
+}
+
+func (t *typer) checkerScripts(n *Node) {
+	for _, c := range n.Children {
+		if c.Name() == "misc_path" && t.usableScript(rawArgs(c)) {
+			t.checkScripts = true
+		}
+		t.checkerScripts(c)
+	}
 }

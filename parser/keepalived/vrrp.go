@@ -33,8 +33,10 @@ func (t *typer) vrrpTree(nodes []*Node) {
 				}
 			}
 		case "static_routes":
+			t.checkRoutes(n.Values)
 			t.cfg.StaticRoutes = append(t.cfg.StaticRoutes, rawLines(n.Values)...)
 		case "static_rules":
+			t.checkRules(n.Values)
 			t.cfg.StaticRules = append(t.cfg.StaticRules, rawLines(n.Values)...)
 		}
 	}
@@ -57,6 +59,10 @@ func (t *typer) instance(n *Node) {
 		return
 	}
 	name := n.Arg(0)
+	if len(n.Args) != 1 {
+		t.add(n.Pos, ClassGeneral, "write `vrrp_instance NAME {` with a single-word name", "vrrp_instance must have a name")
+		return
+	}
 	if t.instNames[name] {
 		t.errorf(n.Pos, "vrrp instance %s already defined", name)
 		return
@@ -64,7 +70,8 @@ func (t *typer) instance(n *Node) {
 	t.instNames[name] = true
 	g := &t.cfg.Global
 	in := &Instance{
-		Name: name, Pos: n.Pos, State: "BACKUP", AdvertInt: time.Second,
+		DownTimerAdverts: g.DownTimerAdverts,
+		Name:             name, Pos: n.Pos, State: "BACKUP", AdvertInt: time.Second,
 		GarpMasterDelay: g.GarpMasterDelay, GarpMasterRepeat: g.GarpMasterRepeat,
 		GarpMasterRefresh: g.GarpMasterRefresh, GarpMasterRefreshRepeat: g.GarpMasterRefreshRepeat,
 		GarpLowerPrioDelay: g.GarpLowerPrioDelay, GarpLowerPrioRepeat: g.GarpLowerPrioRepeat,
@@ -224,8 +231,10 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			}
 		}
 	case "virtual_routes":
+		t.checkRoutes(n.Values)
 		in.VirtualRoutes = append(in.VirtualRoutes, rawLines(n.Values)...)
 	case "virtual_rules":
+		t.checkRules(n.Values)
 		in.VirtualRules = append(in.VirtualRules, rawLines(n.Values)...)
 	case "unicast_src_ip":
 		if !t.need(n, 1) {
@@ -302,7 +311,9 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		s := rawArgs(n)
-		t.hasScripts = true
+		if t.usableScript(s) {
+			t.hasScripts = true
+		}
 		switch n.Name() {
 		case "notify_master":
 			in.NotifyMaster = s
@@ -386,6 +397,17 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		in.UnicastTTL = int(v)
+	case "down_timer_adverts":
+		if !t.need(n, 1) {
+			return
+		}
+		v, msg := readUnsigned(n.Arg(0), 1, 100)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s) down_timer_adverts must be between 1 and 100 - ignoring", in.Name)
+			return
+		}
+		in.DownTimerAdverts = int(v)
 	case "unicast_fault_no_peer":
 		in.UnicastFaultNoPeer = true
 	case "promote_secondaries":
@@ -413,8 +435,8 @@ func (t *typer) tracked(l Line, inst, what string) (Tracked, bool) {
 			tr.Weight, tr.HasWeight = int(v), true
 		case "reverse":
 			tr.Reverse = true
-		case "no_reverse":
-			tr.Reverse = false
+		default:
+			t.errorf(l.Pos, "(%s) unknown %s %s weight option %s - ignoring", inst, strings.ReplaceAll(what, " ", "_"), tr.Name, l.Tokens[i].Text)
 		}
 	}
 	return tr, true
@@ -447,7 +469,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 		w := toks[i].Text
 		arg := func() (string, bool) {
 			if i+1 >= len(toks) {
-				t.errorf(l.Pos, "No %s specified for %s", w, addr)
+				t.errorf(l.Pos, "No %s parameter specified for %s", w, addr)
 				return "", false
 			}
 			i++
@@ -602,7 +624,13 @@ func (t *typer) script(n *Node) {
 		t.errorf(n.End, "No script set for vrrp_script %s - removing", s.Name)
 		return
 	}
-	t.hasScripts = true
+	if s.User == "" && !t.defaultScriptUser(n.End) {
+		t.errorf(n.End, "Unable to set default user for vrrp script %s - removing", s.Name)
+		return
+	}
+	if t.usableScript(s.Script) {
+		t.hasScripts = true
+	}
 	t.cfg.Scripts[s.Name] = s
 }
 
@@ -689,9 +717,54 @@ func (t *typer) syncGroup(n *Node) {
 				t.unsupported(c)
 			}
 		}
-		if strings.HasPrefix(c.Name(), "notify") && c.Name() != "notify_priority_changes" {
+		if strings.HasPrefix(c.Name(), "notify") && c.Name() != "notify_priority_changes" && t.usableScript(rawArgs(c)) {
 			t.hasScripts = true
 		}
 	}
 	t.cfg.SyncGroups = append(t.cfg.SyncGroups, sg)
+}
+
+// checkRoutes reports routes keepalived cannot track (no interface).
+func (t *typer) checkRoutes(lines []Line) {
+	for _, l := range lines {
+		dest, hasDev := "", false
+		for i := 0; i < len(l.Tokens); i++ {
+			switch w := l.Tokens[i].Text; w {
+			case "dev", "oif", "no_track":
+				hasDev = true
+				i++
+			case "src", "via", "table", "metric", "proto", "scope", "mtu", "from":
+				i++
+			case "to":
+				if i+1 < len(l.Tokens) && dest == "" {
+					dest = l.Tokens[i+1].Text
+				}
+				i++
+			case "blackhole", "unreachable", "prohibit", "throw", "unicast", "local", "broadcast", "multicast", "anycast", "nat":
+			default:
+				if dest == "" {
+					dest = w
+				}
+			}
+		}
+		if !hasDev {
+			t.add(l.Pos, ClassWarning, "add `dev IF` (or `no_track`) to the route", "Warning - cannot track route %s with no interface specified, not tracking", dest)
+		}
+	}
+}
+
+// checkRules reports rules without a preference, as keepalived does.
+func (t *typer) checkRules(lines []Line) {
+	for _, l := range lines {
+		found := false
+		for _, tk := range l.Tokens {
+			switch tk.Text {
+			case "preference", "priority", "pref", "order":
+				found = true
+			}
+		}
+		if !found {
+			t.add(l.Pos, ClassWarning, "add `preference N` to the rule", "Rule has no preference specified - setting to 16384. This is probably not what you want.")
+		}
+	}
 }
