@@ -548,12 +548,13 @@ func (i *Instance) reload(a *actions, e Reload) {
 				*a = append(*a, FirewallDelVIPs{Addrs: removed})
 			}
 		}
-		if len(added) > 0 {
-			if i.cfg.NoAccept {
-				*a = append(*a, FirewallAddVIPs{Addrs: added})
-			}
-			*a = append(*a, AddVIPs{Addrs: added})
+		if len(added) > 0 && i.cfg.NoAccept {
+			*a = append(*a, FirewallAddVIPs{Addrs: added})
 		}
+		// keepalived re-applies every VIP on reload (restoring any removed by
+		// hand); the runner treats "already there" as success.
+		a.log(i, "setting VIPs.")
+		*a = append(*a, AddVIPs{Addrs: i.cfg.allVIPs()})
 		if !vipsEqual(old.allVIPs(), i.cfg.allVIPs()) {
 			i.gratuitous(a, i.cfg.GarpMasterRepeat)
 		}

@@ -409,17 +409,24 @@ func TestReloadKeepsState(t *testing.T) {
 	}
 	for _, a := range acts {
 		switch a.(type) {
-		case DelVIPs, AddVIPs, SendGratuitous:
+		case DelVIPs, SendGratuitous, FirewallAddVIPs, FirewallDelVIPs:
 			t.Fatalf("unchanged reload did %v", a)
 		}
+	}
+	mustLog(t, acts, "(lb_ha) setting VIPs.") // keepalived re-applies them
+	if a, _ := find[AddVIPs](acts); a.String() != "AddVIPs 192.168.110.100" {
+		t.Fatalf("re-applied %v", a)
 	}
 	// New VIP: added and GARPed, nothing removed.
 	cfg2 := cfg
 	cfg2.VIPs = addrs("192.168.110.100", "192.168.110.200")
 	cfg2.Priority = 120
 	acts = i.Step(Reload{Now: 20 * time.Second, Config: cfg2})
-	if a, ok := find[AddVIPs](acts); !ok || a.String() != "AddVIPs 192.168.110.200" {
+	if a, ok := find[AddVIPs](acts); !ok || a.String() != "AddVIPs 192.168.110.100,192.168.110.200" {
 		t.Fatalf("reload add: %v", acts)
+	}
+	if f, ok := find[FirewallAddVIPs](acts); !ok || f.String() != "FirewallAddVIPs 192.168.110.200" {
+		t.Fatalf("drop rule for the new VIP: %v", acts)
 	}
 	if _, ok := find[SendGratuitous](acts); !ok {
 		t.Fatal("changed VIPs need GARPs")
