@@ -234,13 +234,8 @@ func (s *session) transaction() bool {
 		s.sendError(be.errs, 503, be)
 		return false
 	}
-	srv.bal.Conns.Add(1)
 	srv.stats.sessions.Add(1)
-	srv.stats.curSessions.Add(1)
-	defer func() {
-		srv.bal.Conns.Add(-1)
-		srv.stats.curSessions.Add(-1)
-	}()
+	defer be.release(srv)
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose}
 	keep := x.run()
 	s.srvConn.Store(nil)

@@ -52,6 +52,7 @@ type backend struct {
 	bal     balance.Balancer
 	errs    errorPages
 	stats   Counters
+	queue   waitQueue
 }
 
 // New validates cfg, resolves backend references, builds the balancers and

@@ -92,18 +92,57 @@ func (b *backend) findServer(bs *balance.Server) *server {
 	return b.servers[bs.ID-1]
 }
 
+// pick chooses a server with a free maxconn slot and takes the slot.
+// When every usable server is full the request waits in the backend queue
+// for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
+// up with nil (503).
+func (b *backend) pick(req *balance.Request) *server {
+	var expire time.Time
+	for {
+		srv := b.findServer(b.bal.Pick(req))
+		if srv != nil && srv.acquire() {
+			return srv
+		}
+		if srv == nil && !b.anyUp() {
+			return nil
+		}
+		qt := firstSet(b.cfg.Timeouts.Queue, b.cfg.Timeouts.Connect)
+		if expire.IsZero() && qt > 0 {
+			expire = time.Now().Add(qt)
+		}
+		if srv != nil && srv.cfg.MaxQueue > 0 && b.queue.len() >= srv.cfg.MaxQueue {
+			return nil
+		}
+		left := time.Duration(0)
+		if !expire.IsZero() {
+			if left = time.Until(expire); left <= 0 {
+				return nil
+			}
+		}
+		b.stats.queue.Add(1)
+		ok := b.queue.wait(left)
+		b.stats.queue.Add(-1)
+		if !ok {
+			return nil
+		}
+	}
+}
+
 // connect picks a server and connects, applying `retries` and `option
 // redispatch` the way HAProxy does: retry the same server after a connect
 // failure, and with redispatch let the last retry go to another server.
-// It returns nil when every attempt failed or no server is usable (the
+// On success the server's slot is held: call b.release(srv) when done. It
+// returns a nil server when every attempt failed or no server is usable (the
 // caller answers 503).
 func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*server, *net.TCPConn, bool) {
 	var srv *server
 	for attempt := 0; attempt <= b.cfg.Retries; attempt++ {
 		if srv == nil || (b.cfg.Redispatch && attempt == b.cfg.Retries && attempt > 0) {
 			prev := srv
-			srv = b.findServer(b.bal.Pick(req))
-			if srv == nil {
+			if prev != nil {
+				b.release(prev)
+			}
+			if srv = b.pick(req); srv == nil {
 				return nil, nil, false
 			}
 			if prev != nil && prev != srv {
@@ -131,6 +170,9 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*
 		if next <= b.cfg.Retries && !isTimeout(err) && !(b.cfg.Redispatch && next == b.cfg.Retries) {
 			time.Sleep(min(connectTimeout, time.Second))
 		}
+	}
+	if srv != nil {
+		b.release(srv)
 	}
 	return nil, nil, false
 }

@@ -101,14 +101,9 @@ func (s *session) serveTCP() {
 	}
 	defer sc.Close()
 	s.srvConn.Store(sc)
-	srv.bal.Conns.Add(1)
 	srv.stats.sessions.Add(1)
-	srv.stats.curSessions.Add(1)
 	be.stats.sessions.Add(1)
-	defer func() {
-		srv.bal.Conns.Add(-1)
-		srv.stats.curSessions.Add(-1)
-	}()
+	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	up, down := relay(s.c, sc, relayTimeouts{
 		idle:      firstSet(max(ft.Client, bt.Server)),

@@ -1,0 +1,97 @@
+package proxy
+
+import (
+	"sync"
+	"time"
+)
+
+// waitQueue holds requests waiting for a server slot (`maxconn` on
+// servers). Waiters are woken in arrival order, one per freed slot.
+type waitQueue struct {
+	mu      sync.Mutex
+	waiters []chan struct{}
+}
+
+// wait blocks until signalled or timeout passes (0 = no limit); it reports
+// whether it was signalled.
+func (q *waitQueue) wait(timeout time.Duration) bool {
+	ch := make(chan struct{}, 1)
+	q.mu.Lock()
+	q.waiters = append(q.waiters, ch)
+	q.mu.Unlock()
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	select {
+	case <-ch:
+		return true
+	case <-expire:
+		q.mu.Lock()
+		for i, w := range q.waiters {
+			if w == ch {
+				q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
+				break
+			}
+		}
+		q.mu.Unlock()
+		select { // signalled while timing out: pass the slot on
+		case <-ch:
+			q.signal()
+		default:
+		}
+		return false
+	}
+}
+
+// signal wakes the oldest waiter, if any.
+func (q *waitQueue) signal() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.waiters) == 0 {
+		return
+	}
+	ch := q.waiters[0]
+	q.waiters = q.waiters[1:]
+	ch <- struct{}{}
+}
+
+func (q *waitQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.waiters)
+}
+
+// acquire takes one of the server's maxconn slots; false when full.
+func (s *server) acquire() bool {
+	for {
+		c := s.bal.Conns.Load()
+		if s.cfg.MaxConn > 0 && c >= int64(s.cfg.MaxConn) {
+			return false
+		}
+		if s.bal.Conns.CompareAndSwap(c, c+1) {
+			s.stats.curSessions.Add(1)
+			return true
+		}
+	}
+}
+
+// release gives the slot back and lets a queued request retry.
+func (b *backend) release(s *server) {
+	s.bal.Conns.Add(-1)
+	s.stats.curSessions.Add(-1)
+	b.queue.signal()
+}
+
+// anyUp reports whether some server could take traffic at all (so a nil
+// Pick means "all full", worth queueing for, not "all down").
+func (b *backend) anyUp() bool {
+	for _, s := range b.servers {
+		if s.bal.Up && s.bal.Weight > 0 {
+			return true
+		}
+	}
+	return false
+}
