@@ -37,6 +37,9 @@ type InstanceConfig struct {
 
 	UnicastPeers    []netip.Addr
 	CheckUnicastSrc bool
+	// UnicastPeerTTL holds a peer's `min_ttl`/`max_ttl`, checked (with
+	// check_unicast_src) against the received TTL / hop limit.
+	UnicastPeerTTL map[netip.Addr]TTLRange
 	// SkipCheckAdvAddr is vrrp_skip_check_adv_addr / skip_check_adv_addr.
 	SkipCheckAdvAddr bool
 
@@ -59,6 +62,9 @@ type InstanceConfig struct {
 	GarpLowerPrioDelay      time.Duration
 	GarpLowerPrioRepeat     int
 }
+
+// TTLRange is an inclusive TTL / hop limit range.
+type TTLRange struct{ Min, Max int }
 
 // DefaultInstanceConfig returns keepalived 2.2.7's defaults for an instance.
 // vrrp_min_garp changes them to GarpMasterRepeat 1, GarpMasterDelay 0.

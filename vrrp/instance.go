@@ -242,10 +242,13 @@ func (i *Instance) becomeMaster(a *actions, now time.Duration, timeout bool) {
 	}
 	i.state = StateMaster
 	i.preemptAt = 0
-	i.masterAdverInt = i.cfg.wireInterval()
 	i.cancelTimer(a, TimerMasterDown)
 	i.sendAdvert(a, i.effPrio)
 	a.log(i, "Entering MASTER STATE")
+	if own := i.cfg.wireInterval(); i.masterAdverInt != own {
+		a.log(i, "changing advert interval from %dms to locally configured %dms", i.masterAdverInt/time.Millisecond, own/time.Millisecond)
+		i.masterAdverInt = own
+	}
 	if i.cfg.NoAccept {
 		a.log(i, "setting firewall drop rule")
 		*a = append(*a, FirewallAddVIPs{Addrs: i.cfg.allVIPs()})
@@ -360,9 +363,16 @@ func (i *Instance) receive(a *actions, e AdvertReceived) {
 	}
 }
 
-func (i *Instance) learnInterval() {
-	if i.cfg.Version == 3 {
-		i.masterAdverInt = time.Duration(i.rx.MaxAdverInt) * 10 * time.Millisecond
+// learnInterval adopts the master's advert interval (VRRPv3 only, RFC 5798
+// Master_Adver_Interval); by names "master" or "new master" for the log.
+func (i *Instance) learnInterval(a *actions, by string) {
+	if i.cfg.Version != 3 {
+		return
+	}
+	mai := time.Duration(i.rx.MaxAdverInt) * 10 * time.Millisecond
+	if mai != i.masterAdverInt {
+		a.log(i, "advertisement interval updated from %dms to %dms by %s", i.masterAdverInt/time.Millisecond, mai/time.Millisecond, by)
+		i.masterAdverInt = mai
 	}
 }
 
@@ -374,7 +384,7 @@ func (i *Instance) backupRx(a *actions, e AdvertReceived) {
 		i.setTimer(a, TimerMasterDown, e.Now+i.skew())
 	case i.cfg.Nopreempt || hd.Priority >= i.effPrio ||
 		(i.cfg.PreemptDelay > 0 && (i.preemptAt == 0 || i.preemptAt > e.Now)):
-		i.learnInterval()
+		i.learnInterval(a, "master")
 		i.masterSrc, i.masterPrio = e.Src, hd.Priority
 		if i.cfg.PreemptDelay > 0 {
 			if hd.Priority >= i.effPrio {
@@ -444,7 +454,7 @@ func (i *Instance) masterRx(a *actions, e AdvertReceived) {
 		} else {
 			a.log(i, "Master received advert from %s with same priority %d but higher IP address than ours", e.Src, hd.Priority)
 		}
-		i.learnInterval()
+		i.learnInterval(a, "new master")
 		i.masterSrc, i.masterPrio = e.Src, hd.Priority
 		i.leaveMaster(a, e.Now)
 	}

@@ -626,3 +626,44 @@ func TestStartWithLinkDownIsFault(t *testing.T) {
 	}
 	timerAt(t, acts, TimerMasterDown)
 }
+
+func TestUnicastPeerTTLRange(t *testing.T) {
+	cfg := plainConfig(100, lb1)
+	cfg.UnicastPeers = []netip.Addr{lb2}
+	cfg.CheckUnicastSrc = true
+	cfg.UnicastPeerTTL = map[netip.Addr]TTLRange{lb2: {Min: 250, Max: 255}}
+	p := payload(t, cfg, 100, lb2)
+	var a Advert
+	for ttl, want := range map[int]DropReason{255: DropNone, 250: DropNone, 64: DropTTL, -1: DropNone} {
+		v := Validate(&cfg, p, RxMeta{Src: lb2, Dst: lb1, TTL: ttl}, true, &a)
+		if v.Reason != want {
+			t.Errorf("ttl %d: %s want %s (%s)", ttl, v.Reason, want, v.Msg)
+		}
+	}
+	v := Validate(&cfg, p, RxMeta{Src: lb2, Dst: lb1, TTL: 64}, true, &a)
+	if v.Msg != "TTL/HL 64 not in range 250 - 255" {
+		t.Errorf("msg %q", v.Msg)
+	}
+}
+
+func TestV3IntervalLogs(t *testing.T) {
+	c := plainConfig(100, lb1)
+	c.Version = 3
+	i := NewInstance(c)
+	i.Step(Start{Now: 0})
+	peer := plainConfig(200, lb2)
+	peer.Version, peer.AdvertInterval = 3, 2*time.Second
+	acts := i.Step(rx(time.Second, payload(t, peer, 200, lb2), lb2))
+	mustLog(t, acts, "(VI_1) advertisement interval updated from 1000ms to 2000ms by master")
+	acts = i.Step(rx(2*time.Second, payload(t, peer, 0, lb2), lb2))
+	// Priority 0 from a 2 s master: skew scaled by the learned interval.
+	down := timerAt(t, acts, TimerMasterDown)
+	if down-2*time.Second != 1218750*time.Microsecond {
+		t.Fatalf("skew %s", down-2*time.Second)
+	}
+	acts = i.Step(TimerExpired{Now: down, Kind: TimerMasterDown})
+	mustLog(t, acts, "(VI_1) changing advert interval from 2000ms to locally configured 1000ms")
+	if at := timerAt(t, acts, TimerAdvert); at != down+time.Second {
+		t.Fatalf("master must advertise at its own interval: next at %s", at-down)
+	}
+}

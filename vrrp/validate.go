@@ -161,8 +161,13 @@ func Validate(cfg *InstanceConfig, payload []byte, m RxMeta, checkAddrs bool, ad
 				return Verdict{Reason: DropAddrList, Msg: fmt.Sprintf("ip address associated with VRID %d not present in MASTER advert: %s", cfg.VRID, vip)}
 			}
 		}
-		if unicast && cfg.CheckUnicastSrc && !containsAddr(cfg.UnicastPeers, m.Src) {
-			return Verdict{Reason: DropUnicastSrc, Msg: fmt.Sprintf("unicast source address %s not a unicast peer", m.Src)}
+		if unicast && cfg.CheckUnicastSrc {
+			if !containsAddr(cfg.UnicastPeers, m.Src) {
+				return Verdict{Reason: DropUnicastSrc, Msg: fmt.Sprintf("unicast source address %s not a unicast peer", m.Src)}
+			}
+			if r, ok := cfg.UnicastPeerTTL[m.Src]; ok && m.TTL != -1 && (m.TTL < r.Min || m.TTL > r.Max) {
+				return Verdict{Reason: DropTTL, Msg: fmt.Sprintf("TTL/HL %d not in range %d - %d", m.TTL, r.Min, r.Max)}
+			}
 		}
 	}
 	return v
