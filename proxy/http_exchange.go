@@ -64,6 +64,7 @@ func (x *exchange) run() bool {
 		out := head
 		if sendBodyNow {
 			out = append(out, avail[:buffered]...)
+			s.out = out[:0]
 		}
 		err = x.serverWrite(out)
 		if err == nil && sendBodyNow && !complete {
@@ -276,7 +277,11 @@ func (x *exchange) forwardResponse() bool {
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.srv.stats.countStatus(status)
-	if err := s.clientWrite(append(head, rest[:k]...)); err != nil {
+	// One write for the head and what is buffered of the body; keep the
+	// grown slice so the next response does not allocate again.
+	w := append(head, rest[:k]...)
+	s.out = w[:0]
+	if err := s.clientWrite(w); err != nil {
 		return false
 	}
 	x.sstart += k
