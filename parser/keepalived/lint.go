@@ -18,6 +18,9 @@ type Options struct {
 	ConfigID   string   // -i; keepalived's default is the hostname up to the first dot
 	Interfaces []string // names of existing network interfaces
 	RandomSeed uint64   // seeds ${_RANDOM}
+	// Data, when not nil, is the content of File (includes are still read
+	// from the file system, relative to File's directory).
+	Data []byte
 	// FileExists says whether a script's program exists; keepalived silently
 	// drops scripts that don't. nil: look at the file system.
 	FileExists func(path string) bool

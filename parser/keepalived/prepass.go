@@ -105,7 +105,11 @@ func (p *prepass) notice(pos Pos, hint, format string, args ...any) {
 func runPrepass(opts Options) *prepass {
 	p := &prepass{opts: opts, defs: map[string]*definition{}}
 	p.stdDefinitions()
-	p.openGlob(opts.File, ".", Pos{})
+	if opts.Data != nil {
+		p.stack = append(p.stack, &source{display: opts.File, path: opts.File, dir: filepath.Dir(opts.File), lines: splitPhysical(opts.Data)})
+	} else {
+		p.openGlob(opts.File, ".", Pos{})
+	}
 	for {
 		l, ok := p.readLine()
 		if !ok {
@@ -185,6 +189,12 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 			p.notice(at, "remove the include that leads back to this file", "include loop: '%s' includes itself (keepalived recurses until it runs out of file descriptors)", display)
 			continue
 		}
+		if err == nil && (!st.Mode().IsRegular() || st.Mode()&0o111 != 0) {
+			// checked before reading: opening a FIFO would block
+			p.report(at, ClassNone, "Configuration file '%s' is not a regular non-executable file - skipping", display)
+			continue
+		}
+
 		data, err := os.ReadFile(m)
 		if err != nil {
 			var reason error = err
@@ -193,10 +203,6 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 				reason = pe.Err
 			}
 			p.report(at, ClassNone, "Configuration file '%s' open problem (%s) - skipping", display, capitalize(reason.Error()))
-			continue
-		}
-		if err == nil && (!st.Mode().IsRegular() || st.Mode()&0o111 != 0) {
-			p.report(at, ClassNone, "Configuration file '%s' is not a regular non-executable file - skipping", display)
 			continue
 		}
 		srcs = append(srcs, &source{display: display, path: m, dir: filepath.Dir(m), lines: splitPhysical(data)})
@@ -874,12 +880,11 @@ func expandBraces(s string) []string {
 				var out []string
 				start := open + 1
 				for _, c := range append(append([]int{}, commas...), i) {
-					for _, tail := range expandBraces(post) {
-						for _, mid := range expandBraces(s[start:c]) {
-							out = append(out, pre+mid+tail)
-						}
-					}
+					out = append(out, expandBraces(pre+s[start:c]+post)...)
 					start = c + 1
+					if len(out) > maxExpansions {
+						return out[:maxExpansions]
+					}
 				}
 				return out
 			}
