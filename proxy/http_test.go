@@ -290,3 +290,28 @@ func TestDenyRule403(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// An idle kept-alive client connection is closed silently after
+// `timeout http-keep-alive`, with no 408.
+func TestKeepAliveTimeoutClosesSilently(t *testing.T) {
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].Timeouts.HTTPKeepAlive = 200 * time.Millisecond
+	_, addr := startProxy(t, cfg)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	if _, body := readResponse(t, br, "GET"); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+	// A clean EOF before our own 3s deadline: the proxy closed it.
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	rest, err := io.ReadAll(br)
+	if err != nil || len(rest) != 0 {
+		t.Fatalf("after idle: %q %v", rest, err)
+	}
+}

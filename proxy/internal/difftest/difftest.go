@@ -123,7 +123,7 @@ func ParseAll(raw []byte, methods ...string) ([]Response, error) {
 			return out, nil
 		}
 		m := "GET"
-		if i < len(methods) {
+		if i < len(methods) && methods[i] != "" {
 			m = methods[i]
 		}
 		resp, err := http.ReadResponse(br, &http.Request{Method: m})
