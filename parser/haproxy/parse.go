@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 )
 
 // Result is the verdict of a check, as haproxy -c gives it.
@@ -89,16 +88,20 @@ func Check(paths []string, env Env) *Result {
 	return CheckFiles(files, env)
 }
 
-// CheckBytes checks a single in-memory file (tests, fuzzing).
+// CheckBytes checks a single in-memory file without consulting the host
+// (users, groups and error files are taken as present): for tests and
+// fuzzing.
 func CheckBytes(name string, data []byte, env Env) *Result {
 	r := &Result{Config: &Config{}}
-	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}}
+	yes := func(string) bool { return true }
+	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{},
+		lookups: systemLookups{User: yes, Group: yes, Readable: yes}}
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
 		return r
 	}
-	if st.checkValidity() {
+	if st.checkValidity() || st.initServerAddrs() {
 		r.Exit = 1
 	}
 	return r
@@ -279,6 +282,9 @@ func (s *state) global(p Pos, w []string) {
 		if arg(1) == "socket" {
 			ss := StatsSocket{Pos: p}
 			a, err := ParseAddress(arg(2))
+			if err == nil {
+				err = bindPorts(&a)
+			}
 			if err != nil {
 				s.alert(p, "'stats socket' : %s", err)
 				return
@@ -314,8 +320,14 @@ func (s *state) global(p Pos, w []string) {
 			g.StatsSockets = append(g.StatsSockets, ss)
 			return
 		}
+		switch arg(1) {
+		case "maxconn", "bind-process", "timeout":
+		default:
+			s.alert(p, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", arg(1))
+			return
+		}
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
-		s.d.Unsupported(p.File, p.Line, strings.Join(w[:2], " "))
+		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))
 	default:
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)

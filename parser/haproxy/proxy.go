@@ -152,6 +152,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			break
 		}
 	}
+	if len(w) == 0 {
+		return false
+	}
 	row, known := lookupProxyKeyword(w)
 	_, family := proxyIndex[kw]
 	if !known && !family && kw != "transparent" {
@@ -289,7 +292,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'%s' expects a backend name.", kw)
 			return false
 		}
-		cond, err := parseCondition(w[2:])
+		cond, err := parseCondition(tail(w, 2))
 		if err != nil {
 			s.alert(p, "error detected while parsing switching rule : %s.", err)
 			s.abort = true
@@ -325,7 +328,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.fileFatal, s.abort = true, true
 			return true
 		}
-		args := w[2:]
+		args := tail(w, 2)
 		for i, a := range args {
 			if a == "if" || a == "unless" {
 				cond, err := parseCondition(args[i:])
@@ -508,7 +511,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		px.Forwardfor = ff
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
-		rest := w[2:]
+		rest := tail(w, 2)
 		switch len(rest) {
 		case 1:
 			px.HTTPCheck.URI = rest[0]
@@ -559,7 +562,7 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 		}
 		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
 	case "admin":
-		cond, err := parseCondition(w[2:])
+		cond, err := parseCondition(tail(w, 2))
 		if err != nil || cond == nil {
 			s.alert(p, "'stats admin' requires either 'if' or 'unless' followed by a condition.")
 			return
@@ -777,4 +780,12 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	}
 	srv.ServerOptions = opts
 	px.Servers = append(px.Servers, srv)
+}
+
+// tail is w[i:], empty when w is shorter: statements may lack any argument.
+func tail(w []string, i int) []string {
+	if i >= len(w) {
+		return nil
+	}
+	return w[i:]
 }

@@ -141,7 +141,8 @@ func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult
 			res.Fatal = true
 			continue
 		}
-		if len(words) == 0 {
+		// Like readcfgfile, a line whose first word is empty is skipped.
+		if len(words) == 0 || words[0] == "" {
 			continue
 		}
 		w0 := words[0]

@@ -1,0 +1,107 @@
+package haproxy
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		bad  int // index of the offending byte, -1 when valid
+	}{
+		{"10", 10 * time.Millisecond, -1},
+		{"10ms", 10 * time.Millisecond, -1},
+		{"5us", 5 * time.Microsecond, -1},
+		{"30s", 30 * time.Second, -1},
+		{"1m", time.Minute, -1},
+		{"2h", 2 * time.Hour, -1},
+		{"1d", 24 * time.Hour, -1},
+		{"10x", 0, 2},
+		{"1.5s", 0, 1},
+		{"-1", 0, 0},
+		{"2y", 0, 1},
+	}
+	for _, tc := range tests {
+		got, bad, err := ParseTime(tc.in)
+		if tc.bad < 0 {
+			if err != nil || got != tc.want {
+				t.Errorf("ParseTime(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		if err == nil || bad != tc.bad {
+			t.Errorf("ParseTime(%q) bad=%d err=%v; want bad byte %d", tc.in, bad, err, tc.bad)
+		}
+	}
+	if _, _, err := ParseTime("99999999999"); err != errTimeOverflow {
+		t.Errorf("overflow not detected: %v", err)
+	}
+}
+
+func TestParseAddress(t *testing.T) {
+	tests := []struct {
+		in             string
+		family, host   string
+		lo, hi         int
+		path           string
+		fd             int
+		wantBindErrMsg string
+	}{
+		{in: "*:80", host: "", lo: 80, hi: 80},
+		{in: ":80", host: "", lo: 80, hi: 80},
+		{in: "1.2.3.4:80", family: "ipv4", host: "1.2.3.4", lo: 80, hi: 80},
+		{in: "[::]:443", family: "ipv6", host: "::", lo: 443, hi: 443},
+		{in: "ipv4@0.0.0.0:8080", family: "ipv4", host: "0.0.0.0", lo: 8080, hi: 8080},
+		{in: "ipv6@:::8080", family: "ipv6", host: "::", lo: 8080, hi: 8080},
+		{in: "unix@/run/x.sock", family: "unix", path: "/run/x.sock"},
+		{in: "/var/lib/haproxy/stats", family: "unix", path: "/var/lib/haproxy/stats"},
+		{in: "fd@3", family: "fd", fd: 3},
+		{in: "sockpair@4", family: "sockpair", fd: 4},
+		{in: ":8000-8010", lo: 8000, hi: 8010},
+		{in: ":99999", wantBindErrMsg: "invalid port '99999'"},
+		{in: ":0", wantBindErrMsg: "invalid port '0'"},
+		{in: ":8090-8080", wantBindErrMsg: "invalid port range '8090-8080'"},
+	}
+	for _, tc := range tests {
+		a, err := ParseAddress(tc.in)
+		if err == nil {
+			err = bindPorts(&a)
+		}
+		if tc.wantBindErrMsg != "" {
+			if err == nil || err.Error() != tc.wantBindErrMsg {
+				t.Errorf("%q: err %v, want %q", tc.in, err, tc.wantBindErrMsg)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if a.Family != tc.family || a.Host != tc.host || a.PortLow != tc.lo || a.PortHigh != tc.hi || a.Path != tc.path || a.FD != tc.fd {
+			t.Errorf("%q = %+v", tc.in, a)
+		}
+	}
+}
+
+func TestServerPortAndResolve(t *testing.T) {
+	a, _ := ParseAddress("127.0.0.1:http")
+	if err := serverPort(&a); err == nil || err.Error() != "invalid character 'h' in port number 'http' in '127.0.0.1:http'\n" {
+		t.Errorf("server port http: %v", err)
+	}
+	a, _ = ParseAddress("127.0.0.1:-1")
+	if err := serverPort(&a); err != nil || a.PortLow != -1 {
+		t.Errorf("offset port: %v %+v", err, a)
+	}
+	for in, want := range map[string]bool{"1.2.3:80": true, "192.168.110.300:80": false, "[::1:80": false,
+		"ipv4@::1:80": false, "web1:80": true, "[::1]:80": true, "unix@": true} {
+		a, err := ParseAddress(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := resolvable(a); got != want {
+			t.Errorf("resolvable(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
