@@ -12,6 +12,9 @@
 # and `timeout` bounds every run, so nothing is left behind. File descriptors
 # 3-9 are closed so `bind fd@N` cases see the same (absent) fds every time.
 set -eu
+# Byte order for globs and tools, whatever the caller's locale.
+LC_ALL=C
+export LC_ALL
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir="$here/testdata/haproxy"
