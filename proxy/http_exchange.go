@@ -21,6 +21,9 @@ type exchange struct {
 
 	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
 	sstart, send int
+
+	status int     // status sent to the client (for the log)
+	term   [2]byte // termination state (for the log)
 }
 
 // errStale marks a reused server connection that the server had already
@@ -87,6 +90,7 @@ func (x *exchange) run() bool {
 				x.be.stats.connErrors.Add(1)
 				x.sc = nil
 				s.sendError(x.be.errs, 503, x.be)
+				x.status, x.term = 503, term('S', 'C')
 				return false
 			}
 			x.sc, x.reused = c, false
@@ -146,10 +150,11 @@ var errBadResponse = errors.New("invalid response")
 func (x *exchange) failResponse(err error) {
 	x.srv.stats.respErrors.Add(1)
 	x.be.stats.respErrors.Add(1)
-	code := 502
+	code, t := 502, term('S', 'H')
 	if isTimeout(err) {
-		code = 504
+		code, t = 504, term('s', 'H')
 	}
+	x.status, x.term = code, t
 	x.srv.stats.countStatus(code)
 	x.s.sendError(x.be.errs, code, x.be)
 }
@@ -185,6 +190,7 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 				var serr error
 				if k, serr = cs.Scan(s.buf[:n]); serr != nil {
 					s.sendError(s.fe.errs, 400, x.be)
+					x.status, x.term = 400, term('P', 'D')
 					return serr
 				}
 			} else {
@@ -201,6 +207,10 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 			}
 		}
 		if err != nil {
+			x.term = term('C', 'D')
+			if isTimeout(err) {
+				x.term = term('c', 'D')
+			}
 			return err
 		}
 	}
@@ -218,6 +228,7 @@ func (x *exchange) readResponseHead() error {
 		if x.send > 0 {
 			err := x.s.resp.Parse(x.sbuf[:x.send])
 			if err == nil {
+				x.s.tl.respHead = time.Now()
 				return nil
 			}
 			if err != http1.ErrIncomplete || x.send >= headLimit {
@@ -274,6 +285,7 @@ func (x *exchange) forwardResponse() bool {
 		k = len(rest)
 	}
 	status := resp.Status
+	x.status = status
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.srv.stats.countStatus(status)
@@ -282,6 +294,7 @@ func (x *exchange) forwardResponse() bool {
 	w := append(head, rest[:k]...)
 	s.out = w[:0]
 	if err := s.clientWrite(w); err != nil {
+		x.term = term('C', 'D')
 		return false
 	}
 	x.sstart += k
@@ -297,6 +310,13 @@ func (x *exchange) forwardResponse() bool {
 			err = x.spliceN(-1)
 		}
 		if err != nil {
+			// The copy cannot tell which side failed; a timeout is the
+			// server's (client writes rarely stall), anything else is
+			// most often a client abort.
+			x.term = term('C', 'D')
+			if isTimeout(err) {
+				x.term = term('s', 'D')
+			}
 			return false
 		}
 	}
@@ -331,6 +351,7 @@ func (x *exchange) spliceN(n int64) error {
 			w, err = io.CopyN(s.c, x.sc, n)
 			n -= w
 		}
+		s.sent += w
 		s.fe.stats.bytesOut.Add(w)
 		x.srv.stats.bytesOut.Add(w)
 		if err == nil || (n < 0 && err == io.EOF) {

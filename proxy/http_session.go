@@ -41,6 +41,13 @@ type session struct {
 	out        []byte // head being built
 	breq       balance.Request
 	info       RequestInfo
+
+	// Per-transaction log material.
+	accepted       time.Time
+	tl             timeline
+	le             LogEntry
+	sent, received int64
+	retries        int
 }
 
 // wakeIfIdle makes a session blocked between requests return at once, so
@@ -113,6 +120,10 @@ func (s *session) balanceHeader(name string) (string, bool) {
 
 func (s *session) clientRead(p []byte) (int, error) {
 	n, err := s.c.Read(p)
+	if n > 0 && s.tl.firstByte.IsZero() {
+		s.tl.firstByte = time.Now()
+	}
+	s.received += int64(n)
 	s.fe.stats.bytesIn.Add(int64(n))
 	return n, err
 }
@@ -120,6 +131,7 @@ func (s *session) clientRead(p []byte) (int, error) {
 func (s *session) clientWrite(p []byte) error {
 	s.c.SetWriteDeadline(deadline(s.fe.cfg.Timeouts.Client))
 	n, err := s.c.Write(p)
+	s.sent += int64(n)
 	s.fe.stats.bytesOut.Add(int64(n))
 	return err
 }
@@ -143,6 +155,11 @@ func (s *session) readRequest(first bool) bool {
 		s.end = copy(s.buf, s.buf[s.start:s.end])
 		s.start = 0
 	}
+	s.tl = timeline{start: time.Now()}
+	s.sent, s.received, s.retries = 0, 0, 0
+	if s.end > 0 {
+		s.tl.firstByte = s.tl.start // pipelined bytes were already there
+	}
 	t := &s.fe.cfg.Timeouts
 	if s.end == 0 && !first {
 		s.idle.Store(true)
@@ -162,15 +179,18 @@ func (s *session) readRequest(first bool) bool {
 		if s.end > 0 {
 			err := s.req.Parse(s.buf[:s.end])
 			if err == nil {
+				s.tl.head = time.Now()
 				return true
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
 				s.sendError(s.fe.errs, pe.Status, nil)
+				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				return false
 			}
 			if s.end >= headLimit {
 				s.sendError(s.fe.errs, 400, nil)
+				s.emitLog(nil, nil, 400, term('P', 'R'))
 				return false
 			}
 		}
@@ -179,6 +199,9 @@ func (s *session) readRequest(first bool) bool {
 		if err != nil && n == 0 {
 			if isTimeout(err) {
 				s.sendError(s.fe.errs, 408, nil)
+				s.emitLog(nil, nil, 408, term('c', 'R'))
+			} else {
+				s.emitLog(nil, nil, 0, term('C', 'R'))
 			}
 			return false
 		}
@@ -199,6 +222,7 @@ func (s *session) transaction() bool {
 	for _, r := range fe.cfg.RequestRules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			s.sendError(fe.errs, 403, nil)
+			s.emitLog(nil, nil, 403, term('P', 'R'))
 			return false
 		}
 	}
@@ -208,6 +232,7 @@ func (s *session) transaction() bool {
 		var cs http1.ChunkScanner
 		if _, err := cs.Scan(s.buf[req.HeadLen:s.end]); err != nil {
 			s.sendError(fe.errs, 400, nil)
+			s.emitLog(nil, nil, 400, term('P', 'R'))
 			return false
 		}
 	}
@@ -220,6 +245,7 @@ func (s *session) transaction() bool {
 	}
 	if be == nil {
 		s.sendError(fe.errs, 503, nil)
+		s.emitLog(nil, nil, 503, term('S', 'C'))
 		return false
 	}
 	be.stats.requests.Add(1)
@@ -229,15 +255,21 @@ func (s *session) transaction() bool {
 	serverClose := mode != KeepAlive
 
 	s.breq.Src, s.breq.URI = s.src.Addr(), string(req.Target)
-	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect)
+	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
 		s.sendError(be.errs, 503, be)
+		t := term('S', 'C')
+		if s.tl.picked.IsZero() {
+			t = term('s', 'Q') // never left the queue
+		}
+		s.emitLog(be, nil, 503, t)
 		return false
 	}
 	srv.stats.sessions.Add(1)
 	defer be.release(srv)
-	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose}
+	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
 	s.srvConn.Store(nil)
+	s.emitLog(be, srv, x.status, x.term)
 	return keep
 }

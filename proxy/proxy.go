@@ -19,12 +19,17 @@ type BalancerFactory func(algo string, args []string, servers []*balance.Server)
 // Options are the runtime's collaborators.
 type Options struct {
 	NewBalancer BalancerFactory
+	// Log, when set, receives every finished HTTP transaction and TCP
+	// session (see LogEntry).
+	Log LogFunc
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
 // stops them and drains in-flight traffic.
 type Proxy struct {
 	cfg         *Config
+	opt         Options
+	actConn     atomic.Int64 // connections currently open (%ac)
 	frontends   []*frontend
 	backends    map[string]*backend
 	backendList []*backend
@@ -61,7 +66,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	if opt.NewBalancer == nil {
 		return nil, errors.New("proxy: Options.NewBalancer is required")
 	}
-	p := &Proxy{cfg: cfg, backends: map[string]*backend{}, sessions: map[*session]struct{}{}}
+	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}}
 	if cfg.MaxConn > 0 {
 		p.global = make(chan struct{}, cfg.MaxConn)
 	}
@@ -183,15 +188,17 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		s := &session{p: p, fe: f, c: c}
+		s := &session{p: p, fe: f, c: c, accepted: time.Now()}
 		if !p.track(s) {
 			c.Close()
 			p.release(f)
 			return
 		}
+		p.actConn.Add(1)
 		go func() {
 			defer p.release(f)
 			defer p.untrack(s)
+			defer p.actConn.Add(-1)
 			s.serve()
 		}()
 	}

@@ -134,7 +134,7 @@ func (b *backend) pick(req *balance.Request) *server {
 // On success the server's slot is held: call b.release(srv) when done. It
 // returns a nil server when every attempt failed or no server is usable (the
 // caller answers 503).
-func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*server, *net.TCPConn, bool) {
+func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, retries *int) (*server, *net.TCPConn, bool) {
 	var srv *server
 	for attempt := 0; attempt <= b.cfg.Retries; attempt++ {
 		if srv == nil || (b.cfg.Redispatch && attempt == b.cfg.Retries && attempt > 0) {
@@ -145,20 +145,26 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration) (*
 			if srv = b.pick(req); srv == nil {
 				return nil, nil, false
 			}
+			if tl.picked.IsZero() {
+				tl.picked = time.Now()
+			}
 			if prev != nil && prev != srv {
 				b.stats.redispatches.Add(1)
 				srv.stats.redispatches.Add(1)
 			}
 		}
 		if attempt > 0 {
+			*retries = attempt
 			b.stats.retries.Add(1)
 			srv.stats.retries.Add(1)
 		}
 		if c := srv.getIdle(time.Now()); c != nil {
+			tl.connected = time.Now()
 			return srv, c, true
 		}
 		c, err := srv.dial(connectTimeout)
 		if err == nil {
+			tl.connected = time.Now()
 			return srv, c, false
 		}
 		srv.stats.connErrors.Add(1)

@@ -95,8 +95,10 @@ func (s *session) serveTCP() {
 		return
 	}
 	s.breq.Src = s.src.Addr()
-	srv, sc, _ := be.connect(&s.breq, be.cfg.Timeouts.Connect)
+	s.tl = timeline{start: s.accepted}
+	srv, sc, _ := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
+		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()
@@ -114,6 +116,8 @@ func (s *session) serveTCP() {
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)
 	srv.stats.bytesOut.Add(down)
+	s.sent, s.received = down, up
+	s.emitLog(be, srv, 0, term('-', '-'))
 }
 
 // tunnel switches an upgraded HTTP connection (101) to a byte relay under
@@ -127,6 +131,7 @@ func (x *exchange) tunnel() bool {
 		return false
 	}
 	s.start = s.end
+	x.status = 101
 	s.fe.stats.countStatus(101)
 	x.be.stats.countStatus(101)
 	x.srv.stats.countStatus(101)
@@ -135,5 +140,7 @@ func (x *exchange) tunnel() bool {
 	up, down := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin})
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
+	s.sent += down
+	s.received += up
 	return false
 }

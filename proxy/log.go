@@ -1,0 +1,94 @@
+package proxy
+
+import (
+	"net/netip"
+	"time"
+)
+
+// LogEntry is what the data path knows about one HTTP transaction (or one
+// TCP session) when it ends: the raw material of HAProxy's httplog/tcplog
+// line. proxy/logfmt (or the integrator) formats it. Durations are -1 when
+// the step was never reached, as HAProxy prints them.
+type LogEntry struct {
+	Client   netip.AddrPort
+	Accept   time.Time // when the connection was accepted
+	Start    time.Time // when waiting for this request began (%tr base)
+	Frontend string
+	Backend  string // "" when none was chosen (HAProxy prints the frontend name)
+	Server   string // "" when no server was reached (HAProxy prints <NOSRV>)
+	TCP      bool   // a tcp-mode session, not an HTTP transaction
+
+	Idle     time.Duration // %Ti: keep-alive wait before the first byte
+	TR       time.Duration // %TR: first byte to complete request head
+	Tw       time.Duration // %Tw: time in queues
+	Tc       time.Duration // %Tc: connect time
+	Tr       time.Duration // %Tr: server response head time
+	Ta       time.Duration // %Ta (%Tt for TCP): total active time
+	Status   int           // %ST, 0 when no response (TCP, or aborted)
+	Bytes    int64         // %B: bytes sent to the client
+	BytesIn  int64         // %U: bytes received from the client
+	Retries  int           // %rc
+	Term     [2]byte       // %ts: termination state, e.g. "--", "SC", "cR"
+	Method   []byte        // request line parts (nil for TCP); valid only during the call
+	Target   []byte
+	Minor    int
+	NullConn bool // the client sent nothing at all (`option dontlognull`)
+
+	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
+	// %sq/%bq (server queues are shared with the backend queue here).
+	ActConn, FeConn, BeConn, SrvConn int64
+	SrvQueue, BeQueue                int64
+}
+
+// LogFunc receives each finished transaction. It runs on the connection's
+// goroutine and must not keep e or its slices after returning.
+type LogFunc func(e *LogEntry)
+
+func term(a, b byte) [2]byte { return [2]byte{a, b} }
+
+// since returns the duration from t0 to t1, or -1 when either is unset.
+func since(t0, t1 time.Time) time.Duration {
+	if t0.IsZero() || t1.IsZero() {
+		return -1
+	}
+	return t1.Sub(t0)
+}
+
+// timeline collects the instants of one transaction.
+type timeline struct {
+	start, firstByte, head, picked, connected, respHead, end time.Time
+}
+
+func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
+	log := s.p.opt.Log
+	if log == nil {
+		return
+	}
+	tl := &s.tl
+	tl.end = time.Now()
+	e := &s.le
+	*e = LogEntry{
+		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
+		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent, BytesIn: s.received,
+		Retries: s.retries, Term: t, NullConn: s.received == 0,
+		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
+		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
+		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
+		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+	}
+	if e.TCP {
+		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)
+	} else if s.req.Method != nil && tl.head.After(tl.start) {
+		e.Method, e.Target, e.Minor = s.req.Method, s.req.Target, s.req.Minor
+	}
+	if be != nil {
+		e.Backend = be.cfg.Name
+		e.BeConn = be.stats.curSessions.Load()
+		e.BeQueue = be.stats.queue.Load()
+	}
+	if srv != nil {
+		e.Server = srv.cfg.Name
+		e.SrvConn = srv.bal.Conns.Load()
+	}
+	log(e)
+}
