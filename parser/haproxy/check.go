@@ -193,8 +193,17 @@ func (s *state) checkValidity() bool {
 			seen[sv.Name] = sv
 		}
 	}
+	if s.hasProgram && !s.cfg.Global.MasterWorker {
+		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
+		fatal = true
+	}
 	if fatal {
 		return true
+	}
+	for _, px := range s.cfg.Proxies {
+		if px.Kind == "listen" && len(px.Binds) == 0 {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))
+		}
 	}
 	for _, px := range s.cfg.Proxies {
 		if px.Cap&CapFrontend == 0 {

@@ -1,6 +1,9 @@
 package haproxy
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // proxyKeyword is one row of configuration.txt's section 4.1 matrix.
 type proxyKeyword struct {
@@ -89,6 +92,11 @@ var proxyFirstWords = func() []string {
 	for k := range proxyIndex {
 		out = append(out, k)
 	}
+	// HAProxy also offers the section keywords themselves.
+	for k := range sectionKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }()
 

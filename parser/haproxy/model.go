@@ -98,7 +98,7 @@ type Proxy struct {
 	Raw           []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
-	sawHTTPRequest, sawTCPContent bool
+	sawHTTPRequest, sawTCPContent, sawUseBackend bool
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

@@ -108,17 +108,18 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 }
 
 type state struct {
-	cfg       *Config
-	d         *Diagnostics
-	proxies   map[string]*Proxy // by name, frontends/backends/listen
-	defaults  map[string]*Proxy
-	lastDef   *Proxy
-	fatal     bool
-	fileFatal bool
-	abort     bool
-	lookups   systemLookups
-	stoppedAt int // line where keyword parsing aborted the file
-	lastLine  int // line of the statement being parsed
+	cfg        *Config
+	d          *Diagnostics
+	proxies    map[string]*Proxy // by name, frontends/backends/listen
+	defaults   map[string]*Proxy
+	lastDef    *Proxy
+	fatal      bool
+	fileFatal  bool
+	abort      bool
+	lookups    systemLookups
+	hasProgram bool
+	stoppedAt  int // line where keyword parsing aborted the file
+	lastLine   int // line of the statement being parsed
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
@@ -197,6 +198,9 @@ func (s *state) section(file string, sec *astSection) bool {
 	case "defaults", "frontend", "backend", "listen":
 		return s.proxy(p, sec)
 	}
+	if sec.Kind == "program" {
+		s.hasProgram = true
+	}
 	o := &Section{Kind: sec.Kind, Pos: p}
 	if len(sec.Args) > 0 {
 		o.Name = sec.Args[0]
@@ -247,6 +251,13 @@ func (s *state) global(p Pos, w []string) {
 		return ""
 	}
 	switch kw {
+	case "daemon", "master-worker", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "quiet", "zero-warning", "insecure-fork-wanted", "insecure-setuid-wanted":
+		if len(w) > 1 && !(kw == "master-worker" && w[1] == "no-exit-on-failure") {
+			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
+			return
+		}
+	}
+	switch kw {
 	case "daemon":
 		g.Daemon = true
 	case "master-worker":
@@ -266,9 +277,13 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
 		}
 	case "maxconn", "nbthread":
-		n, err := strconv.Atoi(arg(1))
-		if err != nil {
+		if arg(1) == "" {
 			s.alert(p, "'%s' expects an integer argument.", kw)
+			return
+		}
+		n, _, _ := leadingInt(arg(1))
+		if kw == "nbthread" && (n < 1 || n > 64) {
+			s.alert(p, "'nbthread' value must be between 1 and 64 (was %d)", n)
 			return
 		}
 		if kw == "maxconn" {
@@ -277,7 +292,27 @@ func (s *state) global(p Pos, w []string) {
 			g.Nbthread = n
 		}
 	case "log":
+		if msg := checkLog(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return
+		}
 		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})
+	case "hard-stop-after":
+		if _, bad, err := ParseTime(arg(1)); err != nil && arg(1) != "" {
+			s.alert(p, "unexpected character '%c' in argument to <hard-stop-after>.", arg(1)[bad])
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
+	case "cpu-map":
+		for _, set := range tail(w, 2) {
+			if !isCPUSet(set) {
+				s.alert(p, "cpu-map : '%s' is not a CPU range.", set)
+				return
+			}
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	case "stats":
 		if arg(1) == "socket" {
 			ss := StatsSocket{Pos: p}
@@ -321,7 +356,12 @@ func (s *state) global(p Pos, w []string) {
 			return
 		}
 		switch arg(1) {
-		case "maxconn", "bind-process", "timeout":
+		case "timeout":
+			if _, bad, err := ParseTime(arg(2)); err != nil && arg(2) != "" {
+				s.alert(p, "'stats timeout' : unexpected character '%c'", arg(2)[bad])
+				return
+			}
+		case "maxconn", "bind-process":
 		default:
 			s.alert(p, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", arg(1))
 			return

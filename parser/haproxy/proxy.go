@@ -73,7 +73,9 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		from = sec.Args[2]
 		def = s.defaults[from]
 		if def == nil {
-			s.alert(p, "%s '%s' : defaults section '%s' not found for %s '%s'.", sec.Kind, name, from, sec.Kind, name)
+			s.alert(p, "defaults section '%s' not found for proxy '%s'.", from, name)
+			s.abort = true
+			return true
 		}
 	}
 	if sec.Kind != "defaults" {
@@ -253,11 +255,12 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		px.Timeouts[name] = d
 	case "maxconn", "retries":
-		n, err := strconv.Atoi(arg(1))
-		if err != nil {
+		// Only a missing value is an error: HAProxy reads it with atol().
+		if arg(1) == "" {
 			s.alert(p, "'%s' expects an integer argument.", kw)
 			return false
 		}
+		n, _, _ := leadingInt(arg(1))
 		if kw == "maxconn" {
 			px.Maxconn = n
 		} else {
@@ -304,6 +307,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
+		px.sawUseBackend = true
 	case "default_backend":
 		if arg(1) == "" {
 			s.alert(p, "'%s' expects a backend name.", kw)
@@ -316,6 +320,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
 		if kw == "http-request" {
+			if px.sawUseBackend {
+				s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
+			}
 			px.sawHTTPRequest = true
 		}
 		rule := HTTPRule{Pos: p, Action: arg(1)}
@@ -468,12 +475,15 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	if sub == "content" {
 		name = "tcp-request content"
 	}
+	name = "tcp-request"
 	switch {
 	case sub == "inspect-delay":
 	case sub != "content" && px.sawTCPContent:
 		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
 	case px.sawHTTPRequest:
 		s.warn(p, "a '%s' rule placed after an 'http-request' rule will still be processed before.", name)
+	case px.sawUseBackend:
+		s.warn(p, "a '%s' rule placed after a 'use_backend' rule will still be processed before.", name)
 	}
 	if sub == "content" {
 		px.sawTCPContent = true
@@ -555,9 +565,14 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 		px.Stats.Enabled = true
 		px.Stats.Auth = append(px.Stats.Auth, arg(2))
 	case "refresh":
-		d, _, err := ParseTime(arg(2))
-		if err != nil {
+		if arg(2) == "" {
 			s.alert(p, "'stats refresh' expects <delay> as argument.")
+			return
+		}
+		d, bad, err := ParseTime(arg(2))
+		if err != nil {
+			s.alertRaw(p.File, p.Line, fmt.Sprintf("unexpected character '%c' in argument to stats refresh interval.", arg(2)[bad]))
+			s.fileFatal = true
 			return
 		}
 		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
@@ -568,9 +583,12 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 			return
 		}
 		px.Stats.Admin = cond
-	default:
+	case "scope", "hide-version", "show-node", "show-desc", "show-legends", "show-modules", "bind-process", "http-request", "maxconn", "socket", "timeout":
 		px.Stats.Raw = append(px.Stats.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))
+	default:
+		s.alertRaw(p.File, p.Line, fmt.Sprintf("unknown stats parameter '%s', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.", arg(1)))
+		s.fileFatal = true
 	}
 }
 
@@ -606,7 +624,11 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	for i := 2; i < len(w); i++ {
 		o := w[i]
 		if !contains(bindKeywordNames, o) {
-			s.alert(p, "'bind %s' in section '%s': unknown keyword '%s'%s", w[1], px.Kind, o, didYouMean(o, bindKeywordNames))
+			if sug := didYouMean(o, bindKeywordNames); sug != "" {
+				s.alert(p, "'bind %s' in section '%s': unknown keyword '%s'%s", w[1], px.Kind, o, sug)
+			} else {
+				s.alert(p, "'bind %s' in section '%s': unknown keyword '%s'.", w[1], px.Kind, o)
+			}
 			return false
 		}
 		v := ""
@@ -687,7 +709,14 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		v := ""
 		if serverWithArg[o] {
 			if i+1 >= len(w) {
-				srvAlert("'%s' expects an argument.", o)
+				switch o {
+				case "inter", "fastinter", "downinter":
+					srvAlert("'%s' expects a delay as argument..", o)
+				case "cookie":
+					srvAlert("'cookie' expects <value> as argument..")
+				default:
+					srvAlert("'%s' expects an argument.", o)
+				}
 				return
 			}
 			v = w[i+1]
@@ -741,9 +770,9 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				opts.DownInter = d
 			}
 		case "rise", "fall", "weight", "maxconn", "maxqueue", "port", "id":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				srvAlert("'%s' expects an integer argument.", o)
+			n, _, _ := leadingInt(v) // atol(), as HAProxy reads them
+			if (o == "rise" || o == "fall") && n <= 0 {
+				srvAlert("'%s' has to be > 0..", o)
 				return
 			}
 			switch o {

@@ -294,6 +294,7 @@ func directive(file string, num int, raw string, words []string, stack *[]condFr
 		}
 		alert(fmt.Sprintf("unknown directive '%s'.", words[0]))
 		res.Fatal = true
+		return true // the file stops here, other files still load
 	}
 	return false
 }

@@ -1,0 +1,53 @@
+package haproxy
+
+import "strings"
+
+// logFacilities are syslog's facility names as HAProxy knows them.
+var logFacilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+	"auth2", "ftp", "ntp", "audit", "alert", "cron2", "local0", "local1", "local2", "local3", "local4", "local5",
+	"local6", "local7"}
+
+// checkLog validates "log <target> [len n] [format f] [sample r:s] <facility>
+// [level [minlevel]]" ("log global" aside) and returns HAProxy's complaint.
+func checkLog(w []string) string {
+	if len(w) == 2 && w[1] == "global" {
+		return ""
+	}
+	if len(w) < 3 {
+		return "log : expects <address> and <facility>  as arguments"
+	}
+	i := 2
+	for i+1 < len(w) && (w[i] == "len" || w[i] == "format" || w[i] == "sample") {
+		i += 2
+	}
+	if i >= len(w) {
+		return "log : expects <address> and <facility>  as arguments"
+	}
+	if !contains(logFacilities, w[i]) {
+		return "log : unknown log facility '" + w[i] + "'"
+	}
+	return ""
+}
+
+// isCPUSet accepts cpu-map's CPU sets: numbers and ranges, comma separated.
+func isCPUSet(s string) bool {
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !allDigits(lo) || isRange && !allDigits(hi) {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
