@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runArgs(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckSeed(t *testing.T) {
+	code, out, errs := runArgs("-c", "-f", "../../testdata/seed/haproxy.cfg")
+	if code != 0 || out != "Configuration file is valid\n" || errs != "" {
+		t.Fatalf("code %d out %q err %q", code, out, errs)
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bad.cfg")
+	os.WriteFile(p, []byte("global\n    daemn\n"), 0o644)
+	code, out, errs := runArgs("-c", "-f", p)
+	if code != 1 || out != "" {
+		t.Fatalf("code %d out %q", code, out)
+	}
+	want := regexp.MustCompile(`(?m)^\[ALERT\]    \(\d+\) : config : parsing \[` + regexp.QuoteMeta(p) + `:2\] : unknown keyword 'daemn' in 'global' section; did you mean 'daemon' maybe \?$`)
+	if !want.MatchString(errs) || !strings.Contains(errs, "Fatal errors found in configuration.") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	// -q silences everything but keeps the verdict.
+	code, out, errs = runArgs("-c", "-q", "-f", p)
+	if code != 1 || out != "" || errs != "" {
+		t.Errorf("-q: code %d out %q err %q", code, out, errs)
+	}
+}
+
+func TestMissingAndEmpty(t *testing.T) {
+	code, _, errs := runArgs("-c", "-f", "/nonexistent.cfg")
+	if code != 1 || !strings.Contains(errs, "Cannot open configuration file/directory /nonexistent.cfg : No such file or directory") ||
+		!strings.Contains(errs, "Usage : gohaproxy") {
+		t.Errorf("missing file: %d %q", code, errs)
+	}
+	code, _, errs = runArgs("-c", "-f", t.TempDir())
+	if code != 1 || !strings.Contains(errs, "Usage : gohaproxy") {
+		t.Errorf("empty dir: %d %q", code, errs)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	code, out, _ := runArgs("-v")
+	if code != 0 || !strings.Contains(out, "goha") || !strings.Contains(out, "2.6.12") {
+		t.Errorf("-v: %d %q", code, out)
+	}
+	code, out, _ = runArgs("-vv")
+	if code != 0 || !strings.Contains(out, "+OPENSSL") {
+		t.Errorf("-vv: %d %q", code, out)
+	}
+	code, _, errs := runArgs("-h")
+	if code != 1 || !strings.Contains(errs, "NOT ACTIVE YET") {
+		t.Errorf("-h: %d %q", code, errs)
+	}
+	code, _, errs = runArgs("-f", "../../testdata/seed/haproxy.cfg", "-W", "-D", "-p", "/tmp/x.pid", "-sf", "1", "2", "-dW")
+	if code != 1 || errs != "gohaproxy: proxy runtime not wired yet\n" {
+		t.Errorf("run mode: %d %q", code, errs)
+	}
+	code, _, errs = runArgs("-Z")
+	if code != 1 || !strings.Contains(errs, "unknown option '-Z'") {
+		t.Errorf("bad flag: %d %q", code, errs)
+	}
+	fl, err := parseFlags([]string{"-c", "-f", "a", "-f", "b", "-sf", "10", "11", "-x", "/s", "--", "c"})
+	if err != nil || strings.Join(fl.files, ",") != "a,b,c" || strings.Join(fl.softStop, ",") != "10,11" || fl.socketFrom != "/s" {
+		t.Errorf("parseFlags = %+v, %v", fl, err)
+	}
+}
