@@ -52,6 +52,7 @@ type frontend struct {
 }
 
 type backend struct {
+	mu      sync.Mutex // guards server Up/Weight/Backup changes (UpdateServer) against readers
 	cfg     *Backend
 	servers []*server
 	bal     balance.Balancer

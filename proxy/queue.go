@@ -88,6 +88,8 @@ func (b *backend) release(s *server) {
 // anyUp reports whether some server could take traffic at all (so a nil
 // Pick means "all full", worth queueing for, not "all down").
 func (b *backend) anyUp() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	for _, s := range b.servers {
 		if s.bal.Up && s.bal.Weight > 0 {
 			return true

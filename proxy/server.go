@@ -99,7 +99,11 @@ func (b *backend) findServer(bs *balance.Server) *server {
 func (b *backend) pick(req *balance.Request) *server {
 	var expire time.Time
 	for {
+		// Picks run under the backend lock so a balancer never reads a
+		// server's Up/Weight while UpdateServer changes them.
+		b.mu.Lock()
 		srv := b.findServer(b.bal.Pick(req))
+		b.mu.Unlock()
 		if srv != nil && srv.acquire() {
 			return srv
 		}

@@ -96,12 +96,14 @@ func (p *Proxy) Backends() []BackendState {
 	out := make([]BackendState, 0, len(p.backendList))
 	for _, b := range p.backendList {
 		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
+		b.mu.Lock()
 		for _, s := range b.servers {
 			bs.Servers = append(bs.Servers, ServerState{
 				Name: s.cfg.Name, Addr: s.cfg.Addr, Up: s.bal.Up, Weight: s.bal.Weight,
 				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(),
 			})
 		}
+		b.mu.Unlock()
 		out = append(out, bs)
 	}
 	return out
