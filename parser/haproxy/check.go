@@ -105,6 +105,23 @@ func undefinedACL(px *Proxy, c *Condition) string {
 	return ""
 }
 
+// httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
+// ignores (httplog falls back to tcplog).
+func (s *state) httpOnlyWarnings(px *Proxy) {
+	if px.Options["httplog"] && px.lfPos.Line > 0 {
+		s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with proxy '%s' (needs 'mode http'). Falling back to 'option tcplog'.", px.Name)
+	}
+	if len(px.HTTPRequest) > 0 && px.Cap&CapFrontend != 0 {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
+	}
+	if len(px.HTTPResponse) > 0 {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
+	}
+	if px.Forwardfor != nil && px.Cap&CapFrontend != 0 {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for proxy '%s' as it requires HTTP mode.", px.Name))
+	}
+}
+
 // hasLogTarget says whether a proxy logs anywhere: "log global" counts only
 // when the global section has log lines; "no log" clears the list.
 func (s *state) hasLogTarget(px *Proxy) bool {
@@ -200,42 +217,32 @@ func (s *state) checkValidity() bool {
 	if fatal {
 		return true
 	}
+	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
 	for _, px := range s.cfg.Proxies {
+		kind := px.Kind
+		if kind == "listen" {
+			kind = "proxy"
+		}
 		if px.Kind == "listen" && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))
 		}
-	}
-	for _, px := range s.cfg.Proxies {
-		if px.Cap&CapFrontend == 0 {
-			continue
+		if px.Mode != "http" {
+			s.httpOnlyWarnings(px)
 		}
-		if (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "") && !s.hasLogTarget(px) {
-			kind := px.Kind
-			if kind == "listen" {
-				kind = "proxy"
+		if px.Mode != "log" {
+			needClient := px.Cap&CapFrontend != 0
+			needBack := px.Cap&CapBackend != 0 && (len(px.Servers) > 0 || px.Kind == "backend")
+			if needClient && px.Timeouts["client"] == 0 || needBack && (px.Timeouts["connect"] == 0 || px.Timeouts["server"] == 0) {
+				x := s.d.Raw(Warning, "", 0, fmt.Sprintf("config : missing timeouts for %s '%s'.", kind, px.Name))
+				x.Extra = []string{
+					"   | While not properly invalid, you will certainly encounter various problems",
+					"   | with such a configuration. To fix this, please ensure that all following",
+					"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+				}
 			}
+		}
+		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "") && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
-		}
-	}
-	for _, px := range s.cfg.Proxies {
-		if px.Mode == "log" {
-			continue
-		}
-		needClient := px.Cap&CapFrontend != 0
-		needBack := px.Cap&CapBackend != 0 && len(px.Servers) > 0 || px.Cap&CapBackend != 0 && px.Kind == "backend"
-		missing := needClient && px.Timeouts["client"] == 0 ||
-			needBack && (px.Timeouts["connect"] == 0 || px.Timeouts["server"] == 0)
-		if missing {
-			kind := px.Kind
-			if kind == "listen" {
-				kind = "proxy"
-			}
-			x := s.d.Raw(Warning, "", 0, fmt.Sprintf("config : missing timeouts for %s '%s'.", kind, px.Name))
-			x.Extra = []string{
-				"   | While not properly invalid, you will certainly encounter various problems",
-				"   | with such a configuration. To fix this, please ensure that all following",
-				"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
-			}
 		}
 	}
 	return false

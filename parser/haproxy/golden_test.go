@@ -17,8 +17,6 @@ import (
 // failed; a listed case that starts matching fails so the list stays honest.
 var knownDifferences = map[string]string{
 	"feat-bind-fd":        "HAProxy checks 'bind fd@N' against the process's real descriptors at parse time; goha does not touch descriptors in the parser",
-	"warn-httplog-tcp":    "HTTP-only settings in a tcp proxy: goha does not yet emit HAProxy's three fallback warnings",
-	"inherit-defaults":    "the 'option httplog' fallback warning for tcp proxies is not emitted yet",
 	"bad-acl-fetch":       "ACL fetch/matcher/option/regex/pattern-file validation is not implemented yet",
 	"bad-bind-ssl":        "bind 'crt' files are not opened at check time yet",
 	"bad-cache-size":      "cache section values are kept raw, not validated yet",

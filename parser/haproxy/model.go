@@ -99,6 +99,10 @@ type Proxy struct {
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend bool
+	// lfPos is where HAProxy thinks the log format was declared: the line of
+	// "option httplog", moved by later rules that parse expressions (HAProxy
+	// shares one "current args position" between them).
+	lfPos Pos
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

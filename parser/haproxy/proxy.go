@@ -47,7 +47,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
-	px.LogFormat = def.LogFormat
+	px.LogFormat, px.lfPos = def.LogFormat, def.lfPos
 	px.Stats = def.Stats
 	return px
 }
@@ -319,6 +319,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
+		if px.lfPos.Line > 0 {
+			px.lfPos = p
+		}
 		if kw == "http-request" {
 			if px.sawUseBackend {
 				s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
@@ -538,6 +541,9 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		px.Options[name] = !neg
 	default:
 		px.Options[name] = !neg
+		if name == "httplog" && !neg {
+			px.lfPos = p
+		}
 		switch name {
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull":
 		default:
