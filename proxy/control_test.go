@@ -31,3 +31,20 @@ func TestUpdateServerTakesServerOutOfRotation(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestNewRejectsBadConfigs(t *testing.T) {
+	mixed := seedConfig("127.0.0.1:1")
+	mixed.Backends[0].Mode = ModeTCP
+	unknown := seedConfig("127.0.0.1:1")
+	unknown.Frontends[0].DefaultBackend = "nope"
+	dup := seedConfig("127.0.0.1:1")
+	dup.Backends = append(dup.Backends, dup.Backends[0])
+	for name, cfg := range map[string]*Config{"mixed modes": mixed, "unknown backend": unknown, "duplicate": dup} {
+		if _, err := New(cfg, Options{NewBalancer: newTestBalancer}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := New(seedConfig("127.0.0.1:1"), Options{}); err == nil {
+		t.Error("missing balancer factory accepted")
+	}
+}

@@ -60,7 +60,9 @@ func (x *exchange) run() bool {
 		complete = int64(buffered) == req.ContentLength
 	}
 	head := x.buildRequestHead()
-	sendBodyNow := !req.ExpectContinue
+	// With "Expect: 100-continue" the body waits for the server's 100,
+	// unless the client did not wait either and part of it is already here.
+	sendBodyNow := !req.ExpectContinue || buffered > 0
 	bodyConsumed := false // s.start already moved past the buffered body
 	var err error
 	for {
@@ -78,7 +80,25 @@ func (x *exchange) run() bool {
 				return false // client went away or sent a bad chunk (already answered)
 			}
 		}
-		if err == nil {
+		if err == nil && !sendBodyNow {
+			// A server that ignores Expect would wait for the body forever:
+			// like curl, give it expectWait to answer, then send the body.
+			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.be.cfg.Timeouts.Server, expectWait)))
+			if isTimeout(err) && x.send == 0 {
+				sendBodyNow = true
+				err = x.serverWrite(avail[:buffered])
+				s.start += buffered
+				bodyConsumed = true
+				if err == nil && !complete {
+					if err = x.streamRequestBody(&cs, req.ContentLength-int64(buffered)); err != nil {
+						return false
+					}
+				}
+				if err == nil {
+					err = x.readResponseHead()
+				}
+			}
+		} else if err == nil {
 			err = x.readResponseHead()
 		}
 		if err == errStale && x.reused && complete {
@@ -216,13 +236,21 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 	}
 }
 
+// expectWait is how long a request with "Expect: 100-continue" holds its
+// body back waiting for the server's interim response (curl waits 1s).
+const expectWait = time.Second
+
 // readResponseHead reads and parses the next response head into s.resp.
 func (x *exchange) readResponseHead() error {
+	return x.readResponseHeadWithin(x.be.cfg.Timeouts.Server)
+}
+
+func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 	if x.sstart > 0 {
 		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
 		x.sstart = 0
 	}
-	x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
+	x.sc.SetReadDeadline(deadline(timeout))
 	got := false
 	for {
 		if x.send > 0 {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,42 @@ func TestKeepAliveTimeoutClosesSilently(t *testing.T) {
 	rest, err := io.ReadAll(br)
 	if err != nil || len(rest) != 0 {
 		t.Fatalf("after idle: %q %v", rest, err)
+	}
+}
+
+// A server that ignores Expect and just waits for the body still gets it
+// (after a short wait), and the client gets the final answer.
+func TestExpectContinueServerIgnoresExpect(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		b, _ := io.ReadAll(req.Body) // never sends 100 Continue
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: "+strconv.Itoa(len(b)+4)+"\r\n\r\ngot:"+string(b))
+	}()
+	_, addr := startProxy(t, keepAliveCfg(ln.Addr().String()))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	time.Sleep(100 * time.Millisecond) // the client waits for 100 a little, then sends anyway
+	io.WriteString(c, "hello")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, body := readResponse(t, bufio.NewReader(c), "POST"); body != "got:hello" {
+		t.Fatalf("body %q", body)
 	}
 }

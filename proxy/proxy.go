@@ -124,6 +124,12 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 			f.use = append(f.use, b)
 		}
+		// HAProxy refuses a frontend whose backends run another mode.
+		for _, b := range append([]*backend{f.def}, f.use...) {
+			if b != nil && b.cfg.Mode != fc.Mode {
+				return nil, fmt.Errorf("proxy: frontend %q and backend %q have different modes", fc.Name, b.cfg.Name)
+			}
+		}
 		p.frontends = append(p.frontends, f)
 	}
 	return p, nil

@@ -39,3 +39,26 @@ func FuzzRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResponse checks the response parser on arbitrary server bytes.
+func FuzzResponse(f *testing.F) {
+	for _, s := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.0 204 No Content\r\nConnection: keep-alive\r\n\r\n",
+		"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nContent-Length: 4\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var r Response
+		if err := r.Parse(append([]byte(nil), in...)); err == nil {
+			if r.HeadLen <= 0 || r.HeadLen > len(in) || r.Status < 100 || r.Status > 999 {
+				t.Fatalf("headlen %d status %d", r.HeadLen, r.Status)
+			}
+			if r.Chunked && r.ContentLength >= 0 {
+				t.Fatal("both chunked and content-length")
+			}
+		}
+	})
+}
