@@ -17,7 +17,6 @@ import (
 // failed; a listed case that starts matching fails so the list stays honest.
 var knownDifferences = map[string]string{
 	"feat-bind-fd":        "HAProxy checks 'bind fd@N' against the process's real descriptors at parse time; goha does not touch descriptors in the parser",
-	"bad-acl-fetch":       "ACL fetch/matcher/option/regex/pattern-file validation is not implemented yet",
 	"bad-bind-ssl":        "bind 'crt' files are not opened at check time yet",
 	"bad-cache-size":      "cache section values are kept raw, not validated yet",
 	"bad-xref-sections":   "references to userlist/peers/cache/resolvers/http-errors sections and email-alert completeness are not checked yet",

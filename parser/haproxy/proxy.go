@@ -289,6 +289,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		a.Values = rest
+		if msg := s.checkACL(a); msg != "" {
+			s.alert(p, "error detected while parsing ACL '%s' : %s.", a.Name, msg)
+			return false
+		}
 		px.ACLs = append(px.ACLs, a)
 	case "use_backend":
 		if arg(1) == "" {

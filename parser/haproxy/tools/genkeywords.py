@@ -52,3 +52,27 @@ for var, s, e in (("bindKeywordNames", "5.1. Bind options", "5.2. Server and def
     for w in section_words(s, e):
         out.write('\t"%s",\n' % w)
     out.write("}\n")
+
+# Sample fetches (7.3.2 .. 7.3.7): "name[(args)] : type" lines at column 0.
+a = text.index("7.3.2. Fetching samples from internal states")
+b = text.index("7.4. Pre-defined ACLs")
+fetches = []
+inderiv = False
+for line in text[a:b]:
+    m = re.match(r"^([a-z][a-z0-9_.]*)(\(.*\))?\s*:\s*[a-z]", line)
+    if m and m.group(1) not in fetches:
+        fetches.append(m.group(1))
+    if line.strip() == "ACL derivatives :":
+        inderiv = True
+        continue
+    if inderiv:
+        d = re.match(r"^\s+([a-z][a-z0-9_.]*)(\(.*?\))?\s*:", line)
+        if d:
+            if d.group(1) not in fetches:
+                fetches.append(d.group(1))
+        else:
+            inderiv = False
+out.write("\n// fetchNames are the sample fetches section 7.3 documents.\nvar fetchNames = []string{\n")
+for f in fetches:
+    out.write('\t"%s",\n' % f)
+out.write("}\n")

@@ -1,0 +1,110 @@
+package haproxy
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+var fetchSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fetchNames {
+		m[f] = true
+	}
+	return m
+}()
+
+var aclMatchMethods = map[string]bool{"found": true, "bool": true, "int": true, "ip": true, "bin": true, "len": true,
+	"str": true, "sub": true, "reg": true, "beg": true, "end": true, "dir": true, "dom": true}
+
+// ipFetches are fetches whose patterns are addresses or networks.
+var ipFetches = map[string]bool{"src": true, "dst": true, "be_id": false}
+
+// fetchName is the fetch keyword of a criterion: "hdr(host),lower" -> "hdr".
+func fetchName(criterion string) string {
+	if i := strings.IndexAny(criterion, "(,"); i >= 0 {
+		return criterion[:i]
+	}
+	return criterion
+}
+
+// checkACL validates an acl line as HAProxy's ACL parser does: known fetch,
+// valid flags and matching method, loadable pattern files, compilable
+// regexes, valid addresses. It returns HAProxy's message or "".
+func (s *state) checkACL(a ACL) string {
+	name := fetchName(a.Criterion)
+	if !fetchSet[name] {
+		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Criterion)
+	}
+	method := ""
+	if strings.HasSuffix(name, "_reg") {
+		method = "reg"
+	}
+	for i := 0; i < len(a.Flags); i++ {
+		switch f := a.Flags[i]; f {
+		case "-i", "-n", "-u", "--":
+		case "-m", "-f", "-M":
+			if i+1 >= len(a.Flags) {
+				return fmt.Sprintf("missing argument after '%s'", f)
+			}
+			v := a.Flags[i+1]
+			i++
+			if f == "-m" {
+				if !aclMatchMethods[v] {
+					return fmt.Sprintf("unknown matching method '%s' when parsing ACL expression", v)
+				}
+				method = v
+			}
+			if f == "-f" && !s.lookups.readable(v) {
+				return fmt.Sprintf("failed to open pattern file <%s>", v)
+			}
+		default:
+			return fmt.Sprintf("'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'", f)
+		}
+	}
+	for _, v := range a.Values {
+		switch {
+		case method == "reg":
+			if _, err := regexp.Compile(v); err != nil {
+				return fmt.Sprintf("regex '%s' is invalid (error=%s, erroffset=%d)", v, pcreWording(err), len(v))
+			}
+		case ipFetches[name] && method == "":
+			if !validIPPattern(v) {
+				return fmt.Sprintf("'%s' is not a valid IPv4 or IPv6 address", v)
+			}
+		}
+	}
+	return ""
+}
+
+// pcreWording words Go's regexp errors like PCRE2 for the common cases.
+func pcreWording(err error) string {
+	if se, ok := err.(*syntax.Error); ok {
+		switch se.Code {
+		case syntax.ErrMissingParen:
+			return "missing closing parenthesis"
+		case syntax.ErrUnexpectedParen:
+			return "unmatched closing parenthesis"
+		case syntax.ErrMissingBracket:
+			return "missing terminating ] for character class"
+		}
+		return string(se.Code)
+	}
+	return err.Error()
+}
+
+func validIPPattern(v string) bool {
+	if _, _, err := net.ParseCIDR(v); err == nil {
+		return true
+	}
+	if net.ParseIP(v) != nil {
+		return true
+	}
+	// "10.0.0.0/255.0.0.0" masks are allowed too.
+	if ip, mask, ok := strings.Cut(v, "/"); ok {
+		return net.ParseIP(ip) != nil && net.ParseIP(mask) != nil
+	}
+	return false
+}
