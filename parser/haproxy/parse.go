@@ -192,6 +192,7 @@ func (s *state) section(file string, sec *astSection) bool {
 	switch sec.Kind {
 	case "global":
 		for _, st := range sec.Body {
+			s.lastLine = st.Pos.Line
 			s.global(Pos{file, st.Pos.Line}, append([]string{st.Keyword}, st.Args...))
 		}
 		return false
@@ -208,6 +209,7 @@ func (s *state) section(file string, sec *astSection) bool {
 	kws := smallSectionKeywords[sec.Kind]
 	for _, st := range sec.Body {
 		sp := Pos{file, st.Pos.Line}
+		s.lastLine = st.Pos.Line
 		if !contains(kws, st.Keyword) {
 			// Each of these section parsers words it its own way in 2.6.
 			switch sec.Kind {
@@ -221,11 +223,27 @@ func (s *state) section(file string, sec *astSection) bool {
 			s.fileFatal = true
 			continue
 		}
+		if sec.Kind == "cache" && st.Keyword == "max-object-size" {
+			// HAProxy reads a plain byte count; anything else warns and
+			// stops the configuration.
+			if v := firstArg(st.Args); !allDigits(v) {
+				s.d.Raw(Warning, sp.File, sp.Line, fmt.Sprintf("config : parsing [%s:%d]: max-object-size wrong value '%s'", sp.File, sp.Line, v))
+				s.fileFatal, s.abort = true, true
+				return true
+			}
+		}
 		o.Statements = append(o.Statements, Statement{Pos: sp, Args: append([]string{st.Keyword}, st.Args...)})
 		s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
 	}
 	s.cfg.Others = append(s.cfg.Others, o)
 	return false
+}
+
+func firstArg(a []string) string {
+	if len(a) == 0 {
+		return ""
+	}
+	return a[0]
 }
 
 func contains(list []string, w string) bool {

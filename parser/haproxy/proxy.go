@@ -653,6 +653,10 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 		if o == "ssl" {
 			b.SSL = true
 		}
+		if o == "crt" && !s.lookups.readable(v) {
+			s.alert(p, "'bind %s' in section '%s' : unable to stat SSL certificate from file '%s' : No such file or directory.", w[1], px.Kind, v)
+			return false
+		}
 		b.Options[o] = v
 	}
 	px.Binds = append(px.Binds, b)
