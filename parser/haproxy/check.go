@@ -105,6 +105,34 @@ func undefinedACL(px *Proxy, c *Condition) string {
 	return ""
 }
 
+// peersWithoutLocal drops peers sections that do not name the local peer
+// (global "localpeer", else the host name), with HAProxy's warning.
+func (s *state) peersWithoutLocal() {
+	local := ""
+	for _, st := range s.cfg.Global.Raw {
+		if st.Args[0] == "localpeer" && len(st.Args) > 1 {
+			local = st.Args[1]
+		}
+	}
+	if local == "" {
+		local = s.lookups.hostname()
+	}
+	for _, sec := range s.cfg.Others {
+		if sec.Kind != "peers" {
+			continue
+		}
+		found := false
+		for _, st := range sec.Statements {
+			if (st.Args[0] == "peer" || st.Args[0] == "server") && len(st.Args) > 1 && st.Args[1] == local {
+				found = true
+			}
+		}
+		if !found {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Removing incomplete section 'peers %s' (no peer named '%s').", sec.Name, local))
+		}
+	}
+}
+
 // httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
 // ignores (httplog falls back to tcplog).
 func (s *state) httpOnlyWarnings(px *Proxy) {
@@ -217,6 +245,7 @@ func (s *state) checkValidity() bool {
 	if fatal {
 		return true
 	}
+	s.peersWithoutLocal()
 	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
 	for _, px := range s.cfg.Proxies {
 		kind := px.Kind

@@ -95,7 +95,7 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	r := &Result{Config: &Config{}}
 	yes := func(string) bool { return true }
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{},
-		lookups: systemLookups{User: yes, Group: yes, Readable: yes}}
+		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Hostname: func() string { return "localhost" }}}
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1

@@ -13,6 +13,15 @@ var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 40
 // parsing (users, groups, error files). Tests and fuzzing may replace them.
 type systemLookups struct {
 	User, Group, Readable func(string) bool
+	Hostname              func() string
+}
+
+func (l systemLookups) hostname() string {
+	if l.Hostname != nil {
+		return l.Hostname()
+	}
+	h, _ := os.Hostname()
+	return h
 }
 
 func (l systemLookups) user(name string) bool {
