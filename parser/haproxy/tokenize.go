@@ -32,6 +32,16 @@ type Env func(name string) (value string, ok bool)
 // On a NUL byte it returns the words before it together with the error,
 // because HAProxy processes that line's prefix before aborting.
 func Tokenize(line string, env Env) ([]string, *TokenError) {
+	// A NUL anywhere (even in a comment or an expansion default) is fatal;
+	// what precedes it is still handed back for processing.
+	if k := strings.IndexByte(line, 0); k >= 0 {
+		words, _ := tokenize(line[:k], env)
+		return words, &TokenError{Msg: "Stray NUL character", Pos: k + 1}
+	}
+	return tokenize(line, env)
+}
+
+func tokenize(line string, env Env) ([]string, *TokenError) {
 	var (
 		words   []string
 		cur     strings.Builder
@@ -51,9 +61,6 @@ func Tokenize(line string, env Env) ([]string, *TokenError) {
 	for i < len(line) {
 		c := line[i]
 		switch {
-		case c == 0:
-			flush()
-			return words, &TokenError{Msg: "Stray NUL character", Pos: i + 1}
 		case squote:
 			if c == '\'' {
 				squote = false
@@ -140,9 +147,10 @@ func escape(line string, i int, dquote bool, cur *strings.Builder) (int, *TokenE
 		}
 		return 0, &TokenError{Msg: "truncated or invalid hexadecimal sequence", Pos: i + 1, Caret: true}
 	default:
-		// Unknown escapes keep the backslash, as HAProxy does.
+		// Unknown escapes keep the backslash, as HAProxy does; the next
+		// byte is then read normally (so a NUL after it is still caught).
 		cur.WriteByte('\\')
-		cur.WriteByte(n)
+		return 1, nil
 	}
 	return 2, nil
 }
