@@ -54,6 +54,10 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		return startBackend(t, func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
 			w.Header().Set("X-Server", name)
+			if r.URL.Path == "/chunked" { // force a chunked response
+				io.WriteString(w, "part1 ")
+				w.(http.Flusher).Flush()
+			}
 			fmt.Fprintf(w, "%s %s %s body=%q xff=%q conn=%q xa=%q", name, r.Method, r.RequestURI, b,
 				r.Header.Get("X-Forwarded-For"), r.Header.Values("Connection"), r.Header.Values("X-A"))
 		})
@@ -93,6 +97,8 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		{"keep-alive and pipelining", []string{b1.addr, b2.addr, b3.addr}, []string{
 			"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 			"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n",
+			"GET /chunked HTTP/1.1\r\nHost: x\r\n\r\nGET /chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			"GET /chunked HTTP/1.0\r\n\r\n",
 		}},
 		{"header handling", []string{b1.addr}, []string{
 			"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, X-Foo\r\nX-Foo: 1\r\nKeep-Alive: 5\r\nConnection: close\r\n\r\n",
@@ -131,6 +137,9 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 				got, err := difftest.ParseAll(graw, method)
 				if err != nil {
 					t.Fatalf("%q: goha: %v (%q)", raw, err, graw)
+				}
+				if os.Getenv("DIFFTEST_SHOW") != "" {
+					t.Logf("%q\nhaproxy %q\ngoha    %q", raw, hraw, graw)
 				}
 				if d := difftest.Diff(want, got, headers...); d != "" {
 					t.Errorf("%q:\n%s", raw, d)

@@ -32,8 +32,8 @@ var errStale = errors.New("stale pooled connection")
 
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	bp := getBuf()
+	defer putBuf(bp)
 	x.sbuf = *bp
 	defer func() {
 		if x.sc != nil { // not handed back to the pool by finish

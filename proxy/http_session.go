@@ -24,6 +24,20 @@ const (
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
 
+// buffersInUse counts pooled buffers currently taken (tests assert idle
+// connections hold none).
+var buffersInUse atomic.Int64
+
+func getBuf() *[]byte {
+	buffersInUse.Add(1)
+	return bufPool.Get().(*[]byte)
+}
+
+func putBuf(b *[]byte) {
+	buffersInUse.Add(-1)
+	bufPool.Put(b)
+}
+
 // session is one client connection and the transactions on it.
 type session struct {
 	p   *Proxy
@@ -34,7 +48,9 @@ type session struct {
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	srvConn atomic.Pointer[net.TCPConn]
 
-	buf        []byte // client-side buffer; buf[start:end] is unread input
+	bp         *[]byte // pooled buffer behind buf; nil while idle
+	buf        []byte  // client-side buffer; buf[start:end] is unread input
+	small      [1024]byte
 	start, end int
 	req        http1.Request
 	resp       http1.Response
@@ -98,9 +114,8 @@ func (s *session) serve() {
 		s.serveTCP()
 		return
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	s.buf = *bp
+	s.takeBuf()
+	defer s.dropBuf()
 	s.breq.Header = s.balanceHeader
 	s.info.req = &s.req
 	for first := true; ; first = false {
@@ -110,6 +125,18 @@ func (s *session) serve() {
 		if !s.transaction() || s.p.closing.Load() {
 			return
 		}
+	}
+}
+
+func (s *session) takeBuf() {
+	s.bp = getBuf()
+	s.buf = *s.bp
+}
+
+func (s *session) dropBuf() {
+	if s.bp != nil {
+		putBuf(s.bp)
+		s.bp, s.buf = nil, nil
 	}
 }
 
@@ -167,7 +194,15 @@ func (s *session) readRequest(first bool) bool {
 			return false
 		}
 		s.c.SetReadDeadline(deadline(firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client)))
-		n, _ := s.clientRead(s.buf[:headLimit])
+		// An idle connection holds no buffer: thousands of kept-alive
+		// clients cost a goroutine each, not 16 KiB each.
+		// The first read of the next request lands in a small per-session
+		// array; the big buffer is taken back once bytes arrive (most
+		// requests fit, so this costs no extra system call).
+		s.dropBuf()
+		n, _ := s.clientRead(s.small[:])
+		s.takeBuf()
+		s.end = copy(s.buf, s.small[:n])
 		s.idle.Store(false)
 		if n == 0 {
 			return false // idle keep-alive connection closed or timed out: silent

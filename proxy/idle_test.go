@@ -1,0 +1,57 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// Many kept-alive idle clients are all held (none refused or dropped) and
+// hold no 16 KiB buffer each while idle.
+func TestManyIdleKeepAliveClients(t *testing.T) {
+	const n = 2000
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].Timeouts.HTTPKeepAlive = 30 * time.Second
+	cfg.MaxConn = n + 10
+	p, addr := startProxy(t, cfg)
+	conns := make([]net.Conn, 0, n)
+	readers := make([]*bufio.Reader, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		readers = append(readers, bufio.NewReader(c))
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	for i := range n {
+		if _, body := readResponse(t, readers[i], "GET"); body != "ok" {
+			t.Fatalf("conn %d: %q", i, body)
+		}
+	}
+	for p.Frontends()[0].Stats.CurSessions != n {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// 2000 sessions × 16 KiB would be 32 MiB of buffers: idle ones hold none.
+	if got := buffersInUse.Load(); got != 0 {
+		t.Fatalf("%d buffers held by %d idle connections", got, n)
+	}
+	// Every idle connection is still usable.
+	for i := range n {
+		io.WriteString(conns[i], "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	for i := range n {
+		if _, body := readResponse(t, readers[i], "GET"); body != "ok" {
+			t.Fatalf("conn %d second request: %q", i, body)
+		}
+	}
+}
