@@ -52,6 +52,9 @@ func checkMode(fl *flags, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: fl.quiet, ShowGoha: fl.verbose}
 	res := LoadConfig(fl.files)
+	if fl.failOnWarning {
+		haproxy.ZeroWarning(res)
+	}
 	for _, d := range res.Diags.List {
 		pr.Print(d)
 	}
@@ -66,9 +69,6 @@ func checkMode(fl *flags, stdout, stderr io.Writer) int {
 		for _, l := range res.Stdout {
 			fmt.Fprintln(stdout, l)
 		}
-	}
-	if fl.failOnWarning && res.Diags.Warnings() && res.Exit == 0 {
-		return 1
 	}
 	return res.Exit
 }

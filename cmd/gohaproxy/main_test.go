@@ -79,3 +79,17 @@ func TestFlags(t *testing.T) {
 		t.Errorf("parseFlags = %+v, %v", fl, err)
 	}
 }
+
+func TestZeroWarning(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "w.cfg")
+	os.WriteFile(p, []byte("frontend fe\n    bind 127.0.0.1:8080\n"), 0o644)
+	code, out, errs := runArgs("-c", "-f", p)
+	if code != 0 || out != "Warnings were found.\nConfiguration file is valid\n" || !strings.Contains(errs, "missing timeouts for frontend 'fe'") {
+		t.Fatalf("plain: %d %q %q", code, out, errs)
+	}
+	code, out, errs = runArgs("-c", "-dW", "-f", p)
+	if code != 1 || out != "" || !strings.Contains(errs, "Some warnings were found and 'zero-warning' is set. Aborting.") {
+		t.Errorf("-dW: %d %q %q", code, out, errs)
+	}
+}

@@ -69,7 +69,23 @@ func CheckFiles(files []string, env Env) *Result {
 		return r
 	}
 	r.Stdout = append(r.Stdout, "Configuration file is valid")
+	for _, st := range r.Config.Global.Raw {
+		if st.Args[0] == "zero-warning" {
+			ZeroWarning(r)
+		}
+	}
 	return r
+}
+
+// ZeroWarning applies "-dW" / global "zero-warning": a configuration that
+// produced warnings is refused.
+func ZeroWarning(r *Result) {
+	if r.Exit != 0 && r.Exit != 2 || !r.Diags.Warnings() {
+		return
+	}
+	r.Diags.Raw(Alert, "", 0, "config : Some warnings were found and 'zero-warning' is set. Aborting.")
+	r.Stdout = nil
+	r.Exit = 1
 }
 
 // Check is "haproxy -c -f P1 -f P2 ...": expand the paths, read, parse and
