@@ -125,9 +125,14 @@ func Lint(opts Options) *Result {
 // addTypoHints suggests the nearest known keyword for unknown ones.
 func addTypoHints(diags []Diagnostic) []Diagnostic {
 	var names []string
+	hinted := 0
 	for i, d := range diags {
 		if d.Class != ClassUnknownKeyword || d.Hint != "" {
 			continue
+		}
+		// a file of garbage has thousands of unknown words: hint the first ones
+		if hinted++; hinted > 100 {
+			break
 		}
 		w := strings.TrimSuffix(strings.TrimPrefix(d.Message, "Unknown keyword '"), "'")
 		if names == nil {
@@ -135,6 +140,9 @@ func addTypoHints(diags []Diagnostic) []Diagnostic {
 		}
 		best, bestD := "", 3
 		for _, n := range names {
+			if len(n) > len(w)+2 || len(w) > len(n)+2 {
+				continue
+			}
 			if dd := editDistance(w, n); dd < bestD {
 				best, bestD = n, dd
 			}

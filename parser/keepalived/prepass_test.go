@@ -131,3 +131,28 @@ func TestExpandBraces(t *testing.T) {
 		t.Errorf("got %q want %q", got, want)
 	}
 }
+
+// Inputs on which keepalived loops or explodes end with a notice instead.
+func TestExpansionBudget(t *testing.T) {
+	for _, src := range []string{
+		"~SEQ(i,1,100000) ~SEQ(j,1,100000) x $i $j\n",
+		"$A=\\\n$A\n$A\n",
+		"$A=x \\\n$A\n$A\n",
+	} {
+		r := Lint(Options{File: "x", Data: []byte(src)})
+		found := false
+		for _, d := range r.Diagnostics {
+			if d.GohaOnly && strings.Contains(d.Message, "expansion stopped after") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no budget notice", src)
+		}
+	}
+	// $A=$A$A doubles on every substitution: the line length cap stops it
+	r := Lint(Options{File: "x", Data: []byte("$A=$A$A\nx $A\n")})
+	if r.ExitCode != 5 {
+		t.Errorf("exit %d", r.ExitCode)
+	}
+}
