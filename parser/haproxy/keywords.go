@@ -11,6 +11,58 @@ type proxyKeyword struct {
 	Negatable                             bool
 	Defaults, NamedDefaultsOnly           bool
 	Frontend, Listen, Backend, Deprecated bool
+	Usage                                 string // usage line from section 4.2
+	MinArgs, MaxArgs                      int    // documented arity; MaxArgs -1: open-ended
+}
+
+// keywordArity is a usage line and the argument counts derived from it.
+type keywordArity struct {
+	Usage            string
+	MinArgs, MaxArgs int
+}
+
+// KeywordInfo describes one keyword of a section's table, for the runtime,
+// linters and documentation (one table, read by all).
+type KeywordInfo struct {
+	Name             string
+	Usage            string
+	MinArgs, MaxArgs int // MaxArgs -1: open-ended or undocumented
+	Sections         []string
+	Negatable        bool // accepts the "no" prefix
+	Deprecated       bool
+	NamedDefaults    bool // allowed in defaults only when the section is named
+}
+
+// Keywords returns the keyword table of a section kind ("global",
+// "defaults", "frontend", "backend", "listen", "userlist", ...).
+func Keywords(section string) []KeywordInfo {
+	var out []KeywordInfo
+	switch section {
+	case "global":
+		for _, n := range globalKeywordNames {
+			a := globalKeywordUsage[n]
+			out = append(out, KeywordInfo{Name: n, Usage: a.Usage, MinArgs: a.MinArgs, MaxArgs: a.MaxArgs, Sections: []string{"global"}})
+		}
+	case "defaults", "frontend", "backend", "listen":
+		for _, k := range proxyKeywordMatrix {
+			if !k.Allowed(section) {
+				continue
+			}
+			var secs []string
+			for _, s := range []string{"defaults", "frontend", "listen", "backend"} {
+				if k.Allowed(s) {
+					secs = append(secs, s)
+				}
+			}
+			out = append(out, KeywordInfo{Name: k.Name, Usage: k.Usage, MinArgs: k.MinArgs, MaxArgs: k.MaxArgs, Sections: secs,
+				Negatable: k.Negatable, Deprecated: k.Deprecated, NamedDefaults: k.NamedDefaultsOnly})
+		}
+	default:
+		for _, n := range smallSectionKeywords[section] {
+			out = append(out, KeywordInfo{Name: n, MaxArgs: -1, Sections: []string{section}})
+		}
+	}
+	return out
 }
 
 // Allowed says whether the keyword may appear in a section kind.
