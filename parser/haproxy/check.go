@@ -238,6 +238,11 @@ func (s *state) checkValidity() bool {
 			seen[sv.Name] = sv
 		}
 	}
+	for _, px := range s.cfg.Proxies {
+		if s.sectionRefs(px) {
+			fatal = true
+		}
+	}
 	if s.hasProgram && !s.cfg.Global.MasterWorker {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
 		fatal = true

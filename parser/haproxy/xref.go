@@ -1,0 +1,102 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// sectionNamed finds a non-proxy section by kind and name.
+func (s *state) sectionNamed(kind, name string) *Section {
+	for _, o := range s.cfg.Others {
+		if o.Kind == kind && o.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// rawArgs returns the raw statements of a proxy starting with keyword.
+func rawArgs(px *Proxy, keyword string) []Statement {
+	var out []Statement
+	for _, st := range px.Raw {
+		if st.Args[0] == keyword {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// sectionRefs checks a proxy's references to other sections in the order
+// HAProxy's post-parse pass reports them; true on fatal errors.
+func (s *state) sectionRefs(px *Proxy) bool {
+	fatal := false
+	// email-alert needs from, mailers and to together.
+	ea := map[string]bool{}
+	for _, st := range rawArgs(px, "email-alert") {
+		if len(st.Args) > 1 {
+			ea[st.Args[1]] = true
+		}
+	}
+	if len(ea) > 0 && !(ea["from"] && ea["mailers"] && ea["to"]) {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'email-alert' will be ignored for proxy '%s' (the presence any of 'email-alert from', 'email-alert level' 'email-alert mailers', 'email-alert myhostname', or 'email-alert to' requires each of 'email-alert from', 'email-alert mailers' and 'email-alert to' to be present).", px.Name))
+	}
+	for _, st := range rawArgs(px, "stick-table") {
+		for i := 1; i+1 < len(st.Args); i++ {
+			if st.Args[i] == "peers" && s.sectionNamed("peers", st.Args[i+1]) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find sync peers '%s'.", px.Name, st.Args[i+1]))
+				fatal = true
+			}
+		}
+	}
+	// http_auth(userlist) / http_auth_group(userlist) in ACLs and rules.
+	checkAuth := func(p Pos, criterion string) {
+		name := fetchName(criterion)
+		if name != "http_auth" && name != "http_auth_group" {
+			return
+		}
+		ul := strings.TrimSuffix(strings.TrimPrefix(criterion[len(name):], "("), ")")
+		if s.sectionNamed("userlist", ul) == nil {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.",
+				p.File, p.Line, ul, name, px.Name))
+			fatal = true
+		}
+	}
+	for _, a := range px.ACLs {
+		checkAuth(a.Pos, a.Criterion)
+	}
+	for _, rules := range [][]HTTPRule{px.HTTPRequest, px.HTTPResponse} {
+		for _, r := range rules {
+			if r.Cond == nil {
+				continue
+			}
+			for _, and := range r.Cond.Or {
+				for _, t := range and {
+					if t.Anon != nil {
+						checkAuth(r.Pos, t.Anon.Criterion)
+					}
+				}
+			}
+		}
+	}
+	for _, rules := range [][]HTTPRule{px.HTTPRequest, px.HTTPResponse} {
+		for _, r := range rules {
+			if (r.Action == "cache-use" || r.Action == "cache-store") && len(r.Args) > 0 && s.sectionNamed("cache", r.Args[0]) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : config: proxy '%s': unable to find the cache '%s' referenced by the filter 'cache'.", px.Name, r.Args[0]))
+				fatal = true
+			}
+		}
+	}
+	for _, sv := range px.Servers {
+		if r, ok := sv.Other["resolvers"]; ok && s.sectionNamed("resolvers", r) == nil {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s', server '%s': unable to find required resolvers '%s'", px.Name, sv.Name, r))
+			fatal = true
+		}
+	}
+	for _, st := range px.ErrorFilesRef {
+		if len(st.Args) > 1 && s.sectionNamed("http-errors", st.Args[1]) == nil {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.Pos.File, st.Pos.Line))
+			fatal = true
+		}
+	}
+	return fatal
+}
