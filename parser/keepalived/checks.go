@@ -3,6 +3,7 @@ package keepalived
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 )
@@ -17,6 +18,7 @@ func (t *typer) complete() {
 		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
 		return
 	}
+	t.secureScripts()
 	if t.hasScripts && !t.cfg.Global.EnableScriptSecurity {
 		t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs (and make the scripts root-owned and not writable by others)",
 			"SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
@@ -49,6 +51,40 @@ func (t *typer) complete() {
 		t.completeInstance(in)
 	}
 	t.checkVRIDs()
+}
+
+// secureScripts applies enable_script_security to tracked vrrp_scripts:
+// missing programs and programs others may modify are disabled.
+func (t *typer) secureScripts() {
+	if !t.cfg.Global.EnableScriptSecurity {
+		return
+	}
+	used := map[string]bool{}
+	for _, r := range t.scriptRefs {
+		used[r.t.Name] = true
+	}
+	for _, name := range sortedKeys(t.cfg.Scripts) {
+		s := t.cfg.Scripts[name]
+		if !used[name] {
+			continue
+		}
+		m, ok := t.opts.FileMode(scriptProgram(s.Script))
+		switch {
+		case !ok:
+			t.add(Pos{}, ClassWarning, "fix the script path", "Disabling track script %s since not found/accessible", name)
+		case m.IsDir() || (m.IsRegular() && m.Perm()&0o022 != 0):
+			t.add(Pos{}, ClassWarning, "scripts must not be writable by group or others (chmod go-w)", "Disabling track script %s due to insecure", name)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (t *typer) resolveTracking() {
@@ -89,6 +125,10 @@ func (t *typer) completeSyncGroups() {
 		r.sg.Members = append(r.sg.Members, r.name)
 	}
 	for _, sg := range t.cfg.SyncGroups {
+		if len(sg.Members) == 0 {
+			t.add(Pos{}, ClassGeneral, "list the vrrp_instance names inside `group { ... }`", "Sync group %s has no virtual router(s). removing", sg.Name)
+			continue
+		}
 		if len(sg.Members) < 2 {
 			t.add(Pos{}, ClassGeneral, "a sync group keeps several instances in the same state; with one member it does nothing",
 				"Sync group %s has only %d virtual router(s) - this probably isn't what you want", sg.Name, len(sg.Members))

@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func FuzzLint(f *testing.F) {
 		done := make(chan *Result, 1)
 		go func() {
 			done <- Lint(Options{File: "fuzz.conf", Data: data, Interfaces: []string{"lo", "eth0"},
-				FileExists: func(string) bool { return true }, UserExists: func(string) bool { return false }})
+				FileMode: func(string) (fs.FileMode, bool) { return 0o755, true }, UserExists: func(string) bool { return false }})
 		}()
 		var r *Result
 		select {

@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"sort"
@@ -21,9 +22,10 @@ type Options struct {
 	// Data, when not nil, is the content of File (includes are still read
 	// from the file system, relative to File's directory).
 	Data []byte
-	// FileExists says whether a script's program exists; keepalived silently
-	// drops scripts that don't. nil: look at the file system.
-	FileExists func(path string) bool
+	// FileMode stats a script's program (ok false: missing or inaccessible);
+	// keepalived drops missing scripts and, with enable_script_security,
+	// insecure ones. nil: look at the file system.
+	FileMode func(path string) (mode fs.FileMode, ok bool)
 	// UserExists says whether a system user exists (keepalived_script, the
 	// default script user). nil: look up the user database.
 	UserExists func(name string) bool
@@ -33,10 +35,13 @@ func (o *Options) defaults() {
 	if o.File == "" {
 		o.File = DefaultConfigFile
 	}
-	if o.FileExists == nil {
-		o.FileExists = func(p string) bool {
+	if o.FileMode == nil {
+		o.FileMode = func(p string) (fs.FileMode, bool) {
 			st, err := os.Stat(p)
-			return err == nil && st.Mode().IsRegular()
+			if err != nil {
+				return 0, false
+			}
+			return st.Mode(), true
 		}
 	}
 	if o.UserExists == nil {

@@ -370,7 +370,11 @@ func scriptProgram(raw string) string {
 // exists. Missing programs are dropped silently by keepalived 2.2.7.
 func (t *typer) usableScript(raw string) bool {
 	p := scriptProgram(raw)
-	return p != "" && t.opts.FileExists(p)
+	if p == "" {
+		return false
+	}
+	m, ok := t.opts.FileMode(p)
+	return ok && !m.IsDir()
 }
 
 // defaultScriptUser mirrors keepalived: without script_user the scripts run

@@ -427,10 +427,14 @@ func (t *typer) tracked(l Line, inst, what string) (Tracked, bool) {
 			}
 			i++
 			v, msg := readInt(l.Tokens[i].Text, -254, 254)
-			if msg != "" || v < -253 || v > 253 {
+			if msg != "" {
 				t.number(l.Pos, msg)
 				t.errorf(l.Pos, "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...", inst, what, tr.Name)
 				return tr, false
+			}
+			if v == 254 || v == -254 {
+				t.errorf(l.Pos, "(%s) weight for %s cannot be +/-254. Setting to +/-253", inst, tr.Name)
+				v = v / 254 * 253
 			}
 			tr.Weight, tr.HasWeight = int(v), true
 		case "reverse":
