@@ -225,6 +225,18 @@ func suggest(word string, candidates []string) string {
 	return best
 }
 
+// didYouMeanOption is the suggestion for "option X": HAProxy 2.6.12 is
+// stricter there (observed: 'htplog' -> 'httplog', but no suggestion for
+// 'nosuchthing' at distance 13 from 'nolinger'), so the distance must stay
+// below the word's length.
+func didYouMeanOption(word string) string {
+	s := suggest(word, optionNames)
+	if s == "" || fingerprintDistance(fingerprint(word), fingerprint(s)) >= len(word) {
+		return ""
+	}
+	return "; did you mean '" + s + "' maybe ?"
+}
+
 // didYouMean formats the suffix HAProxy appends to unknown keywords.
 func didYouMean(word string, candidates []string) string {
 	if s := suggest(word, candidates); s != "" {

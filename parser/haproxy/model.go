@@ -98,7 +98,7 @@ type Proxy struct {
 	Raw           []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
-	sawHTTPRequest, sawTCPContent, sawUseBackend bool
+	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool
 	// lfPos is where HAProxy thinks the log format was declared: the line of
 	// "option httplog", moved by later rules that parse expressions (HAProxy
 	// shares one "current args position" between them).

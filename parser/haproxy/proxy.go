@@ -164,7 +164,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		return false
 	}
 	if !known && kw == "option" {
-		if sug := didYouMean(arg(1), optionNames); sug != "" {
+		if sug := didYouMeanOption(arg(1)); sug != "" {
 			s.alert(p, "unknown option '%s'%s", arg(1), sug)
 		} else {
 			s.alert(p, "unknown option '%s'.", arg(1))
@@ -302,12 +302,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		cond, err := parseCondition(tail(w, 2))
 		if err != nil {
 			s.alert(p, "error detected while parsing switching rule : %s.", err)
-			s.abort = true
 			return false
 		}
 		if bad := undefinedACL(px, cond); bad != "" {
 			s.alert(p, "error detected while parsing switching rule : no such ACL : '%s'.", bad)
-			s.abort = true
 			return false
 		}
 		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
@@ -318,6 +316,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		px.DefaultBack, px.DefaultBackAt = arg(1), p
+	case "redirect":
+		px.sawRedirect = true
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, "redirect")
 	case "tcp-request":
 		s.tcpRequestOrder(px, p, w)
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
@@ -327,7 +330,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.lfPos = p
 		}
 		if kw == "http-request" {
-			if px.sawUseBackend {
+			switch {
+			case px.sawRedirect:
+				s.warn(p, "a 'http-request' rule placed after a 'redirect' rule will still be processed before.")
+			case px.sawUseBackend:
 				s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
 			}
 			px.sawHTTPRequest = true
@@ -347,14 +353,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			if a == "if" || a == "unless" {
 				cond, err := parseCondition(args[i:])
 				if err != nil {
+					// A rule HAProxy cannot build stops the whole configuration.
 					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
 					s.abort = true
-					return false
+					return true
 				}
 				if bad := undefinedACL(px, cond); bad != "" {
 					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
 					s.abort = true
-					return false
+					return true
 				}
 				rule.Cond = cond
 				args = args[:i]
@@ -363,9 +370,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		rule.Args = args
 		if want, ok := httpActionArity[rule.Action]; ok && len(args) != want {
-			s.alert(p, "error detected in proxy '%s' while parsing '%s %s' rule : expects exactly %d arguments.", px.Name, kw, rule.Action, want)
+			kind := px.Kind
+			if kind == "listen" {
+				kind = "proxy"
+			}
+			s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : expects exactly %d arguments.", kind, px.Name, kw, rule.Action, want)
 			s.abort = true
-			return false
+			return true // HAProxy stops reading at a rule it cannot build
 		}
 		switch rule.Action {
 		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
@@ -489,6 +500,8 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
 	case px.sawHTTPRequest:
 		s.warn(p, "a '%s' rule placed after an 'http-request' rule will still be processed before.", name)
+	case px.sawRedirect:
+		s.warn(p, "a '%s' rule placed after a 'redirect' rule will still be processed before.", name)
 	case px.sawUseBackend:
 		s.warn(p, "a '%s' rule placed after a 'use_backend' rule will still be processed before.", name)
 	}
