@@ -169,9 +169,29 @@ func (s *state) hasLogTarget(px *Proxy) bool {
 // checks): it reports servers whose address cannot be resolved.
 func (s *state) initServerAddrs() bool {
 	failed := false
+	resolved := map[string]bool{}
 	for _, px := range s.cfg.Proxies {
 		for _, sv := range px.Servers {
-			if resolvable(sv.Addr) {
+			if strings.Contains(sv.Other["init-addr"], "none") {
+				continue // the server may start without an address
+			}
+			ok := resolvable(sv.Addr)
+			if ok && isName(sv.Addr.Host) {
+				if r, seen := resolved[sv.Addr.Host]; seen {
+					ok = r
+				} else {
+					ok = s.lookups.resolve(sv.Addr.Host)
+					resolved[sv.Addr.Host] = ok
+				}
+				if !ok {
+					if _, dyn := sv.Other["resolvers"]; dyn {
+						s.d.Raw(Warning, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : could not resolve address '%s', disabling server.",
+							sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, sv.Addr.Host))
+						continue
+					}
+				}
+			}
+			if ok {
 				continue
 			}
 			s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : could not resolve address '%s'.",

@@ -111,7 +111,7 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	r := &Result{Config: &Config{}}
 	yes := func(string) bool { return true }
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{},
-		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Hostname: func() string { return "localhost" }}}
+		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Resolve: yes, Hostname: func() string { return "localhost" }}}
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
@@ -274,6 +274,10 @@ func contains(list []string, w string) bool {
 func (s *state) global(p Pos, w []string) {
 	g := &s.cfg.Global
 	kw := w[0]
+	if kw == "nbproc" {
+		s.alert(p, "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.")
+		return
+	}
 	if !globalKeywordSet[kw] && kw != "stats" && kw != "master-worker" && kw != "nbthread" {
 		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
 		return

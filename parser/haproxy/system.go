@@ -1,8 +1,11 @@
 package haproxy
 
 import (
+	"context"
+	"net"
 	"os"
 	"os/user"
+	"time"
 )
 
 // errorfileCodes are the statuses HAProxy 2.6 serves from errorfile.
@@ -14,6 +17,19 @@ var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 40
 type systemLookups struct {
 	User, Group, Readable func(string) bool
 	Hostname              func() string
+	Resolve               func(host string) bool // a DNS name resolves
+}
+
+// resolve looks a server name up like HAProxy's init-addr "libc" does at
+// check time, bounded to two seconds so a dead resolver cannot hang -c.
+func (l systemLookups) resolve(host string) bool {
+	if l.Resolve != nil {
+		return l.Resolve(host)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+	return err == nil && len(addrs) > 0
 }
 
 func (l systemLookups) hostname() string {

@@ -272,6 +272,11 @@ func resolvable(a Address) bool {
 	return a.Family != "ipv6" || net.ParseIP(h) != nil || strings.ContainsAny(h, "abcdefghijklmnopqrstuvwxyz")
 }
 
+// isName reports whether a server host is a DNS name rather than a literal.
+func isName(h string) bool {
+	return h != "" && net.ParseIP(h) == nil && !inetAton(h) && !strings.ContainsAny(h, ":[]")
+}
+
 // inetAton accepts the 1 to 4 part dotted forms inet_aton(3) accepts.
 func inetAton(h string) bool {
 	parts := strings.Split(h, ".")
