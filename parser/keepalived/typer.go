@@ -265,9 +265,19 @@ func (t *typer) globalDefs(nodes []*Node) {
 		case "vrrp_check_unicast_src":
 			g.CheckUnicastSrc = true
 		case "vrrp_iptables":
-			g.UseIptables = true
+			// Debian's keepalived 2.2.7 is built without iptables support
+			t.add(n.Pos, ClassGeneral, "use `nftables` in global_defs", "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option")
 			g.Iptables = argsText(n)
+			if g.UseNftables {
+				continue
+			}
+			g.UseNftables = true
+			g.NftablesTable = "keepalived"
 		case "nftables":
+			if g.UseNftables {
+				t.errorf(n.Pos, "nftables already specified - ignoring")
+				continue
+			}
 			g.UseNftables = true
 			g.NftablesTable = "keepalived"
 			if len(n.Args) > 0 {
@@ -340,7 +350,7 @@ func (t *typer) optBool(n *Node, def bool) bool {
 	case 0:
 		return false
 	}
-	t.errorf(n.Pos, "Invalid value '%s' for %s", n.Arg(0), n.Name())
+	t.errorf(n.Pos, "Invalid value for %s specified", n.Name())
 	return def
 }
 

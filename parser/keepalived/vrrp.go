@@ -89,6 +89,10 @@ func (t *typer) instance(n *Node) {
 }
 
 func (t *typer) instanceKeyword(in *Instance, n *Node) {
+	if n.Name() == "lvs_sync_daemon_interface" {
+		t.add(n.Pos, ClassDeprecated, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
+		t.add(n.Pos, ClassDeprecated, "", "       Please use global lvs_sync_daemon")
+	}
 	if !n.Keyword.Runtime {
 		t.unsupported(n)
 		return
@@ -269,7 +273,12 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			}
 			p := UnicastPeer{Addr: a}
 			for i := 1; i+1 < len(l.Tokens); i += 2 {
-				v, _ := strconv.Atoi(l.Tokens[i+1].Text)
+				u, msg := readUnsigned(l.Tokens[i+1].Text, 0, 255)
+				if msg != "" {
+					t.number(l.Pos, msg)
+					continue
+				}
+				v := int(u)
 				switch l.Tokens[i].Text {
 				case "min_ttl":
 					p.MinTTL = v
@@ -313,6 +322,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		s := rawArgs(n)
 		if t.usableScript(s) {
 			t.hasScripts = true
+			t.defaultScriptUser(n.Pos)
 		}
 		switch n.Name() {
 		case "notify_master":
@@ -383,6 +393,10 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
 	case "native_ipv6":
+		if len(in.VIPs) > 0 && !in.IPv6 {
+			t.errorf(n.Pos, "(%s) Cannot specify native_ipv6 with IPv4 addresses", in.Name)
+			return
+		}
 		in.NativeIPv6 = true
 	case "dont_track_primary":
 		in.DontTrackPrimary = true
@@ -390,10 +404,9 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		if !t.need(n, 1) {
 			return
 		}
-		v, msg := readUnsigned(n.Arg(0), 1, 255)
+		v, msg := readUnsigned(n.Arg(0), 0, 255)
 		if msg != "" {
 			t.number(n.Pos, msg)
-			t.errorf(n.Pos, "(%s) invalid unicast_ttl %s specified - ignoring", in.Name, n.Arg(0))
 			return
 		}
 		in.UnicastTTL = int(v)
@@ -669,7 +682,7 @@ func (t *typer) trackFile(n *Node) {
 		}
 	}
 	if f.File == "" {
-		t.errorf(n.End, "No file set for track_file %s - removing", f.Name)
+		t.errorf(n.End, "No file set for track_file %s - ignoring", f.Name)
 		return
 	}
 	t.cfg.TrackFiles[f.Name] = f
@@ -723,6 +736,10 @@ func (t *typer) syncGroup(n *Node) {
 		}
 		if strings.HasPrefix(c.Name(), "notify") && c.Name() != "notify_priority_changes" && t.usableScript(rawArgs(c)) {
 			t.hasScripts = true
+			t.defaultScriptUser(c.Pos)
+		}
+		if c.Name() == "global_tracking" {
+			t.add(c.Pos, ClassDeprecated, "use track_interface/track_script/track_file in the sync group", "(%s) global_tracking is deprecated. Use track_interface/script/file on the sync group", sg.Name)
 		}
 	}
 	t.cfg.SyncGroups = append(t.cfg.SyncGroups, sg)
