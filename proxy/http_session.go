@@ -189,16 +189,19 @@ func (s *session) readRequest(first bool) bool {
 	}
 	t := &s.fe.cfg.Timeouts
 	if s.end == 0 && !first {
+		// Deadline first, then the idle flag, then the closing check:
+		// Shutdown sets closing before it looks at idle, so either we see
+		// closing here or its past deadline overrides ours.
+		s.c.SetReadDeadline(deadline(firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client)))
 		s.idle.Store(true)
 		if s.p.closing.Load() {
 			return false
 		}
-		s.c.SetReadDeadline(deadline(firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client)))
 		// An idle connection holds no buffer: thousands of kept-alive
-		// clients cost a goroutine each, not 16 KiB each.
-		// The first read of the next request lands in a small per-session
-		// array; the big buffer is taken back once bytes arrive (most
-		// requests fit, so this costs no extra system call).
+		// clients cost a goroutine each, not 16 KiB each. The first read
+		// of the next request lands in a small per-session array; the big
+		// buffer is taken back once bytes arrive (most requests fit, so
+		// this costs no extra system call).
 		s.dropBuf()
 		n, _ := s.clientRead(s.small[:])
 		s.takeBuf()

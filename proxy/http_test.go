@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -351,5 +352,52 @@ func TestExpectContinueServerIgnoresExpect(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, body := readResponse(t, bufio.NewReader(c), "POST"); body != "got:hello" {
 		t.Fatalf("body %q", body)
+	}
+}
+
+// Shutdown closes kept-alive idle clients at once instead of waiting for
+// their keep-alive timeout.
+func TestShutdownClosesIdleClients(t *testing.T) {
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].Timeouts.HTTPKeepAlive = time.Minute
+	p, err := New(cfg, Options{NewBalancer: newTestBalancer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", p.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	readResponse(t, br, "GET")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown waited for the idle client: %v", err)
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if rest, err := io.ReadAll(br); err != nil || len(rest) != 0 {
+		t.Fatalf("idle client: %q %v", rest, err)
+	}
+}
+
+func TestForwardForIfNoneAndCustomHeader(t *testing.T) {
+	be := startBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Join(r.Header.Values("X-Client"), ","))
+	})
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Header: "X-Client", IfNone: true}
+	_, addr := startProxy(t, cfg)
+	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nX-Client: 1.2.3.4\r\nConnection: close\r\n\r\n", 2*time.Second); !strings.HasSuffix(got, "\r\n\r\n1.2.3.4") {
+		t.Fatalf("if-none with header present: %q", got)
+	}
+	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2*time.Second); !strings.HasSuffix(got, "\r\n\r\n127.0.0.1") {
+		t.Fatalf("if-none without header: %q", got)
 	}
 }

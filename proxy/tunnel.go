@@ -25,7 +25,7 @@ func relay(client, server *net.TCPConn, t relayTimeouts) (up, down int64) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		up = pump(server, client, t.idle, &upQuiet, &downQuiet, &downDone, func() time.Duration {
+		up = pump(server, client, &upQuiet, &downQuiet, &downDone, func() time.Duration {
 			if downDone.Load() && t.serverFin > 0 {
 				return t.serverFin
 			}
@@ -36,7 +36,7 @@ func relay(client, server *net.TCPConn, t relayTimeouts) (up, down int64) {
 	}()
 	go func() {
 		defer wg.Done()
-		down = pump(client, server, t.idle, &downQuiet, &upQuiet, &upDone, func() time.Duration {
+		down = pump(client, server, &downQuiet, &upQuiet, &upDone, func() time.Duration {
 			if upDone.Load() && t.clientFin > 0 {
 				return t.clientFin
 			}
@@ -53,7 +53,7 @@ func relay(client, server *net.TCPConn, t relayTimeouts) (up, down int64) {
 // every period; a period without data marks this direction quiet, and the
 // relay ends (both connections are closed) only when the other direction
 // is quiet or finished too.
-func pump(dst, src *net.TCPConn, idle time.Duration, quiet, otherQuiet, otherDone *atomic.Bool, period func() time.Duration) int64 {
+func pump(dst, src *net.TCPConn, quiet, otherQuiet, otherDone *atomic.Bool, period func() time.Duration) int64 {
 	var total int64
 	for {
 		d := period()
