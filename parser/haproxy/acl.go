@@ -47,6 +47,9 @@ func (s *state) checkACL(a ACL) string {
 		case "-i", "-n", "-u", "--":
 		case "-m", "-f", "-M":
 			if i+1 >= len(a.Flags) {
+				if f == "-m" {
+					return "unknown matching method '' when parsing ACL expression"
+				}
 				return fmt.Sprintf("missing argument after '%s'", f)
 			}
 			v := a.Flags[i+1]
@@ -77,6 +80,31 @@ func (s *state) checkACL(a ACL) string {
 		}
 	}
 	return ""
+}
+
+// noPatternWarning tells whether HAProxy would warn that an ACL on a
+// string fetch has no pattern (and so never matches). Limited to the string
+// fetches and their derivatives, whose default match needs a pattern.
+func noPatternWarning(a ACL) bool {
+	if len(a.Values) > 0 {
+		return false
+	}
+	for _, f := range a.Flags {
+		if f == "--" || f == "-f" || f == "found" || f == "bool" {
+			return false
+		}
+	}
+	name := fetchName(a.Criterion)
+	switch name {
+	case "path", "url", "hdr", "req.hdr", "base", "method", "query", "req.cook", "cook", "res.hdr", "shdr":
+		return true
+	}
+	for _, suf := range []string{"_beg", "_end", "_sub", "_reg", "_dir", "_dom", "_str"} {
+		if strings.HasSuffix(name, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // pcreWording words Go's regexp errors like PCRE2 for the common cases.

@@ -248,6 +248,17 @@ func (s *state) checkValidity() bool {
 				}
 			}
 		}
+		for _, sv := range px.Servers {
+			t, ok := sv.Other["track"]
+			if !ok {
+				continue
+			}
+			if pxName, _, hasProxy := strings.Cut(t, "/"); hasProxy && s.proxies[pxName] == nil {
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required proxy '%s' for tracking.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, pxName))
+				fatal = true
+			}
+		}
 		seen := map[string]*Server{}
 		for _, sv := range px.Servers {
 			if prev := seen[sv.Name]; prev != nil {

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -16,12 +17,42 @@ var httpRequestActions = []string{"wait-for-handshake", "ot-group", "set-log-lev
 	"set-dst-port", "set-mark", "set-src", "set-src-port", "set-tos", "silent-drop", "set-priority-class",
 	"set-priority-offset"}
 
+// httpResponseActions is the same list for http-response.
+var httpResponseActions = []string{"ot-group", "set-log-level", "set-nice", "sc-inc-gpc(*)", "sc-inc-gpc0(*)",
+	"sc-inc-gpc1(*)", "sc-set-gpt(*)", "sc-set-gpt0(*)", "send-spoe-group", "cache-store", "add-acl(*)", "add-header",
+	"allow", "capture", "del-acl(*)", "del-header", "del-map(*)", "deny", "redirect", "replace-header",
+	"replace-value", "return", "set-header", "set-map(*)", "set-status", "strict-mode", "track-sc(*)",
+	"wait-for-body", "set-var-fmt(*)", "set-var(*)", "unset-var(*)", "set-mark", "set-tos", "silent-drop"}
+
+// httpStatusCodes are the statuses deny/return/errorfile may use.
+var httpStatusCodes = errorfileCodes
+
 // httpActionArity: actions taking an exact number of arguments before any
 // condition.
 var httpActionArity = map[string]int{"set-header": 2, "add-header": 2}
 
-func knownHTTPRequestAction(a string) bool {
-	for _, k := range httpRequestActions {
+// checkHTTPRuleArgs validates the arguments of the typed actions.
+func checkHTTPRuleArgs(r HTTPRule) string {
+	switch r.Action {
+	case "redirect":
+		if len(r.Args) == 0 || (r.Args[0] != "prefix" && r.Args[0] != "location" && r.Args[0] != "scheme") {
+			return "redirection type expected ('prefix', 'location', or 'scheme')."
+		}
+	case "deny", "return", "tarpit":
+		for i := 0; i+1 < len(r.Args); i++ {
+			if r.Args[i] == "deny_status" || r.Args[i] == "status" {
+				n, end, ok := leadingInt(r.Args[i+1])
+				if !ok || end != len(r.Args[i+1]) || !httpStatusCodes[n] && r.Action != "return" {
+					return fmt.Sprintf("Unexpected status code '%s'.", r.Args[i+1])
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func knownHTTPAction(list []string, a string) bool {
+	for _, k := range list {
 		if p, ok := strings.CutSuffix(k, "(*)"); ok {
 			if strings.HasPrefix(a, p) {
 				return true
@@ -33,9 +64,9 @@ func knownHTTPRequestAction(a string) bool {
 	return false
 }
 
-func httpRequestActionList() string {
-	q := make([]string, len(httpRequestActions))
-	for i, a := range httpRequestActions {
+func httpActionList(list []string) string {
+	q := make([]string, len(list))
+	for i, a := range list {
 		q[i] = "'" + a + "'"
 	}
 	return strings.Join(q, ", ")

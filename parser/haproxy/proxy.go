@@ -230,7 +230,18 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		px.Balance = Balance{Algorithm: base, Args: append([]string{algo}, w[2:]...)}
 	case "hash-type":
+		if arg(1) != "consistent" && arg(1) != "map-based" {
+			s.alert(p, "'hash-type' only supports 'consistent' and 'map-based'.")
+			return false
+		}
 		px.HashType = w[1:]
+	case "cookie":
+		if arg(1) == "" {
+			s.alert(p, "'cookie' expects <cookie_name> as argument.")
+			return false
+		}
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, "cookie")
 	case "timeout":
 		name := arg(1)
 		if !contains(timeoutNames, name) {
@@ -269,6 +280,26 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "option":
 		return s.option(px, p, w, neg)
 	case "http-check":
+		switch arg(1) {
+		case "expect":
+			if len(w) < 3 {
+				s.alert(p, "'http-check expect' : expects at least a matching pattern as arguments.")
+				return false
+			}
+		case "send":
+			for i := 2; i < len(w); i++ {
+				switch w[i] {
+				case "comment", "meth", "uri", "uri-lf", "ver", "hdr", "body", "body-lf":
+					i++
+					if w[i-1] == "hdr" {
+						i++
+					}
+				default:
+					s.alert(p, "'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '%s' as argument..", w[i])
+					return false
+				}
+			}
+		}
 		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
 	case "acl":
 		if arg(1) == "" || arg(2) == "" {
@@ -292,6 +323,16 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		if msg := s.checkACL(a); msg != "" {
 			s.alert(p, "error detected while parsing ACL '%s' : %s.", a.Name, msg)
 			return false
+		}
+		if noPatternWarning(a) {
+			x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Criterion))
+			x.Extra = []string{
+				"  no pattern to match against were provided, so this ACL will never match.",
+				"  If this is what you intended, please add '--' to get rid of this warning.",
+				"  If you intended to match only for existence, please use '-m found'.",
+				"  If you wanted to force an int to match as a bool, please use '-m bool'.",
+				"",
+			}
 		}
 		px.ACLs = append(px.ACLs, a)
 	case "use_backend":
@@ -339,9 +380,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.sawHTTPRequest = true
 		}
 		rule := HTTPRule{Pos: p, Action: arg(1)}
-		if kw == "http-request" && !knownHTTPRequestAction(rule.Action) {
-			msg := fmt.Sprintf("'http-request' expects %s, but got '%s'.", httpRequestActionList(), rule.Action)
-			if sug := suggest(rule.Action, httpRequestActions); sug != "" {
+		actions := httpRequestActions
+		if kw == "http-response" {
+			actions = httpResponseActions
+		}
+		if !knownHTTPAction(actions, rule.Action) {
+			msg := fmt.Sprintf("'%s' expects %s, but got '%s'.", kw, httpActionList(actions), rule.Action)
+			if sug := suggest(rule.Action, actions); sug != "" {
 				msg += fmt.Sprintf(" Did you mean '%s' maybe ?", sug)
 			}
 			s.alertRaw(p.File, p.Line, msg)
@@ -378,6 +423,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.abort = true
 			return true // HAProxy stops reading at a rule it cannot build
 		}
+		if msg := checkHTTPRuleArgs(rule); msg != "" {
+			kind := px.Kind
+			if kind == "listen" {
+				kind = "proxy"
+			}
+			s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : %s", kind, px.Name, kw, rule.Action, msg)
+			s.abort = true
+			return true
+		}
 		switch rule.Action {
 		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
 		default:
@@ -405,7 +459,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "errorfile":
 		code, err := strconv.Atoi(arg(1))
 		if err != nil || arg(2) == "" {
-			s.alert(p, "%s : %s expects <status_code> and <file> as arguments.", kw, kw)
+			s.alert(p, "errorfile : expects <status_code> and <file> as arguments.\n")
 			return false
 		}
 		if !errorfileCodes[code] {
@@ -526,7 +580,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 				i++
 			case "header":
 				if i+1 >= len(w) {
-					s.alert(p, "'option forwardfor header' requires a header name.")
+					s.alert(p, "'option forwardfor header' expects <header_name> as argument.")
 					return false
 				}
 				ff.Header = w[i+1]
@@ -581,8 +635,16 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 	case "enable":
 		px.Stats.Enabled = true
 	case "uri":
+		if arg(2) == "" {
+			s.alert(p, "'uri' needs an URI prefix.")
+			return
+		}
 		px.Stats.Enabled, px.Stats.URI = true, arg(2)
 	case "realm":
+		if arg(2) == "" {
+			s.alert(p, "'realm' needs an realm name.")
+			return
+		}
 		px.Stats.Enabled, px.Stats.Realm = true, arg(2)
 	case "auth":
 		px.Stats.Enabled = true
@@ -723,8 +785,15 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		i = 3
 	}
 	srvAlert := func(format string, a ...any) {
-		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : ", p.File, p.Line, label)+fmt.Sprintf(format, a...))
+		prefix := fmt.Sprintf("config : [%s:%d] : '%s' : ", p.File, p.Line, label)
+		if isDefault {
+			prefix = fmt.Sprintf("config : [%s:%d] : ", p.File, p.Line)
+		}
+		s.d.Raw(Alert, p.File, p.Line, prefix+fmt.Sprintf(format, a...))
 		s.fileFatal = true
+	}
+	if isDefault {
+		srv.Name = "default-server"
 	}
 	names := append(append([]string{}, serverKeywordNames...), serverExtraKeywords...)
 	for ; i < len(w); i++ {
@@ -773,6 +842,12 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			opts.SSL = false
 		case "verify":
 			opts.Verify = v
+		case "observe":
+			if v != "none" && v != "layer4" && v != "layer7" {
+				srvAlert("'observe' expects one of 'none', 'layer4', 'layer7' but got '%s'.", v)
+				return
+			}
+			opts.Other[o] = v
 		case "addr":
 			opts.CheckAddr = v
 		case "cookie":
