@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -64,6 +65,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 	}
 	b1, b2, b3 := echo("server1"), echo("server2"), echo("server3")
 	dead := deadAddr(t)
+	garbage := garbageServer(t)
 	cases := []struct {
 		name    string
 		servers []string
@@ -107,6 +109,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			"GET http://x/abs?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 		}},
 		{"dead server", []string{dead}, []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n"}},
+		{"invalid response", []string{garbage}, []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n"}},
 	}
 	headers := []string{"content-length", "transfer-encoding", "connection", "x-server", "content-type", "cache-control"}
 	for _, tc := range cases {
@@ -146,5 +149,71 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// garbageServer answers every request with bytes that are not HTTP.
+func garbageServer(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 4096))
+			io.WriteString(c, "garbage\r\n\r\n")
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// TestDifferentialTCPMode relays the same bytes, with a half-close, through
+// haproxy and this proxy in mode tcp.
+func TestDifferentialTCPMode(t *testing.T) {
+	if !difftest.Available() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("haproxy not installed")
+		}
+		t.Skip("haproxy not installed")
+	}
+	echo := echoHalfClose(t)
+	haddr := difftest.FreePort(t)
+	difftest.StartHAProxy(t, `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen l
+    bind `+haddr+`
+    server s1 `+echo+`
+`, haddr)
+	_, gaddr := startProxy(t, tcpConfig(echo))
+	payload := strings.Repeat("0123456789abcdef", 20000)
+	relayThrough := func(addr string) string {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		go func() {
+			io.WriteString(c, payload)
+			c.(*net.TCPConn).CloseWrite()
+		}()
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	h, g := relayThrough(haddr), relayThrough(gaddr)
+	if h != g || g != payload+"bye" {
+		t.Fatalf("haproxy %d bytes, goha %d bytes (want %d)", len(h), len(g), len(payload)+3)
 	}
 }
