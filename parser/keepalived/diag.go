@@ -65,6 +65,7 @@ type Diagnostic struct {
 	Message  string
 	Hint     string
 	GohaOnly bool
+	seq      int // logical line index for parse-time messages, -1 otherwise
 }
 
 // Text renders the diagnostic the way keepalived does: "(FILE: Line N) msg",

@@ -81,13 +81,15 @@ func Lint(opts Options) *Result {
 		diags = append(diags, Diagnostic{GohaOnly: true, Severity: SevError, Message: fmt.Sprintf("internal grammar error: %v", err)})
 		lines = p.lines
 	}
+	for i := range lines {
+		lines[i].seq = i
+	}
 	t := newTyper(opts)
 	// keepalived parses the file once per process; each parse activates only
 	// its own root keywords. The parent's parse types global_defs.
 	for _, g := range []procGroup{grpGlobal, grpVRRP, grpCheck, grpBFD} {
 		g := g
 		nodes, d := buildTree(lines, func(k *Keyword) bool { return k.Block != "root" || k.Group == g })
-		diags = append(diags, d...)
 		if t.aborted {
 			break
 		}
@@ -106,6 +108,12 @@ func Lint(opts Options) *Result {
 			for _, n := range nodes {
 				t.unsupported(n)
 				t.checkerScripts(n)
+			}
+		}
+		// keepalived types as it reads: after an exit, later lines were never read
+		for _, x := range d {
+			if !t.aborted || x.seq <= t.abortSeq {
+				diags = append(diags, x)
 			}
 		}
 	}

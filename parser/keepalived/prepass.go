@@ -34,6 +34,7 @@ type Line struct {
 	Pos    Pos
 	Text   string // the line after the pre-pass (scripts are read from it raw)
 	Tokens []Token
+	seq    int // index among all logical lines (reading order)
 }
 
 // maxBuf mirrors keepalived's MAXBUF: fgets reads at most maxBuf-1 bytes at a

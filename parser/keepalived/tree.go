@@ -37,16 +37,18 @@ type walker struct {
 	diags   []Diagnostic
 	aborted bool
 	last    Pos // position of the last line read
+	cur     int // seq of the last line read
 }
 
 func (w *walker) report(pos Pos, class Class, format string, args ...any) {
-	w.diags = append(w.diags, Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: SevError, Class: class, Message: fmt.Sprintf(format, args...)})
+	w.diags = append(w.diags, Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: SevError, Class: class, Message: fmt.Sprintf(format, args...), seq: w.cur})
 }
 
 func (w *walker) next() (Line, bool) {
 	for w.i < len(w.lines) {
 		l := w.lines[w.i]
 		w.i++
+		w.cur = l.seq
 		if len(l.Tokens) > 0 {
 			return l, true
 		}

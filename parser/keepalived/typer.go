@@ -13,7 +13,9 @@ type typer struct {
 	opts    Options
 	diags   []Diagnostic
 	aborted bool
-	ifaces  map[string]bool
+	// abortSeq is the line where keepalived would have exited
+	abortSeq int
+	ifaces   map[string]bool
 	// script references resolved after parsing (scripts may be defined later)
 	scriptRefs []scriptRef
 	fileRefs   []scriptRef
@@ -113,6 +115,7 @@ func (t *typer) need(n *Node, count int) bool {
 	t.add(n.Pos, ClassAbort, "give '"+n.Name()+"' a value", "*** Configuration line starting `%s` is missing a parameter after keyword `%s` at word position %d",
 		n.Name(), lastWord(n), len(n.Args)+2)
 	t.aborted = true
+	t.abortSeq = n.Line.seq
 	return false
 }
 

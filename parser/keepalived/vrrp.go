@@ -167,6 +167,14 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			t.errorf(n.Pos, "(%s): Version must be either 2 or 3", in.Name)
 			return
 		}
+		if v == 2 && in.IPv6 && len(in.VIPs) > 0 {
+			cur := 0
+			if t.versionSet[in] {
+				cur = in.Version
+			}
+			t.add(n.Pos, ClassGeneral, "IPv6 needs VRRP version 3", "(%s) vrrp_version 2 conflicts with configured or deduced version %d; ignoring.", in.Name, cur)
+			return
+		}
 		in.Version = int(v)
 		t.versionSet[in] = true
 	case "nopreempt":
@@ -270,6 +278,13 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			if err != nil {
 				t.errorf(l.Pos, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, l.Tokens[0].Text)
 				continue
+			}
+			if (len(in.VIPs) > 0 || len(in.UnicastPeers) > 0) && a.Is6() != in.IPv6 {
+				t.errorf(l.Pos, "Configuration error: VRRP instance[%s] and unicast peer address[%s] MUST be of the same family !!! Skipping...", in.Name, l.Tokens[0].Text)
+				continue
+			}
+			if len(in.VIPs) == 0 && len(in.UnicastPeers) == 0 {
+				in.IPv6 = a.Is6()
 			}
 			p := UnicastPeer{Addr: a}
 			for i := 1; i+1 < len(l.Tokens); i += 2 {

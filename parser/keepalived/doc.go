@@ -1,0 +1,27 @@
+// Package keepalived reads keepalived.conf the way keepalived 2.2.7 does and
+// produces a typed, defaults-applied Config plus keepalived's own `-t`
+// diagnostics (same words, same exit code), with goha hints on top.
+//
+// The pipeline, one concern per file:
+//
+//   - prepass.go: keepalived's read_line: comments ('#'/'!' outside double
+//     quotes; "//" is text), include globs with brace expansion relative to
+//     the including file, $NAME definitions (multi-line with '\'), @id/@^id
+//     lines, ~SEQ/~SEQx/~LST, and the split of lines at their first brace.
+//     Every token keeps its original file:line:column.
+//   - grammar.go: a participle grammar over the pre-pass tokens (Word,
+//     String, '{', '}', EOL) giving the line AST.
+//   - keywords.go: the keyword tree of keepalived 2.2.7 — every keyword, its
+//     block, its kind (scalar, value block, sub-block), whether gokeepalived
+//     runs it, and which keepalived process parses it.
+//   - tree.go: keepalived's process_stream: the keyword table, not the
+//     braces, decides where blocks start and end. It runs once per keepalived
+//     process (parent, vrrp, checker, bfd) because keepalived does, and the
+//     union of what those passes print is what users see.
+//   - typer.go, vrrp.go, checks.go: handlers that build Config and report in
+//     keepalived's words; checks.go holds the end-of-parse checks and strict
+//     mode rewrites.
+//   - lint.go: Lint, the entry point behind `gokeepalived -t`.
+//
+// Lint never reads the host's interfaces: Options.Interfaces is injected.
+package keepalived
