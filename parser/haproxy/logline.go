@@ -26,7 +26,33 @@ func checkLog(w []string) string {
 	if !contains(logFacilities, w[i]) {
 		return "log : unknown log facility '" + w[i] + "'"
 	}
+	for _, lvl := range w[i+1:] {
+		if !contains(logLevels, lvl) {
+			return "log : unknown optional log level '" + lvl + "'"
+		}
+	}
+	if a, err := ParseAddress(strings.TrimPrefix(strings.TrimPrefix(w[1], "udp@"), "udp4@")); err == nil && a.Family != "unix" && a.PortRaw != "" {
+		if n, end, ok := leadingInt(a.PortRaw); !ok || end != len(a.PortRaw) || n < 1 || n > 65535 {
+			return "log : invalid port '" + a.PortRaw + "'"
+		}
+	}
 	return ""
+}
+
+var logLevels = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
+
+// validNodeName: letters, digits, '.', '-', '_', not empty.
+func validNodeName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !isAlpha(c) && !isDigit(c) && c != '.' && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // isCPUSet accepts cpu-map's CPU sets: numbers and ranges, comma separated.

@@ -289,8 +289,13 @@ func (s *state) global(p Pos, w []string) {
 		return ""
 	}
 	switch kw {
-	case "daemon", "master-worker", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "quiet", "zero-warning", "insecure-fork-wanted", "insecure-setuid-wanted":
-		if len(w) > 1 && !(kw == "master-worker" && w[1] == "no-exit-on-failure") {
+	case "master-worker":
+		if len(w) > 1 && w[1] != "no-exit-on-failure" {
+			s.alert(p, "'master-worker' only supports 'no-exit-on-failure' option.")
+			return
+		}
+	case "daemon", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "quiet", "zero-warning", "insecure-fork-wanted", "insecure-setuid-wanted":
+		if len(w) > 1 {
 			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
 			return
 		}
@@ -301,9 +306,57 @@ func (s *state) global(p Pos, w []string) {
 	case "master-worker":
 		g.MasterWorker = true
 	case "pidfile":
+		if arg(1) == "" {
+			s.alert(p, "'pidfile' expects a file name as an argument.")
+			return
+		}
+		if len(w) > 2 {
+			s.alert(p, "'pidfile' cannot handle unexpected argument '%s'.", w[2])
+			return
+		}
 		g.Pidfile = arg(1)
 	case "chroot":
+		if arg(1) == "" {
+			s.alert(p, "'chroot' expects a directory as an argument.")
+			return
+		}
 		g.Chroot = arg(1)
+	case "tune.bufsize":
+		if n, end, ok := leadingInt(arg(1)); !ok || end != len(arg(1)) || n <= 0 {
+			s.alert(p, "'tune.bufsize' expects a positive integer argument.")
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
+	case "ssl-default-bind-ciphers", "ssl-default-server-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-server-ciphersuites":
+		if arg(1) == "" {
+			s.alert(p, "global statement '%s' expects a cipher suite as an argument.", kw)
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
+	case "spread-checks":
+		if n, _, _ := leadingInt(arg(1)); n < 0 || n > 50 {
+			s.alertRaw(p.File, p.Line, "'spread-checks' needs a positive value in range 0..50.")
+			s.fileFatal = true
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
+	case "description":
+		if arg(1) == "" {
+			s.alertRaw(p.File, p.Line, "'description' expects a string argument.")
+			s.fileFatal = true
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+	case "node":
+		if !validNodeName(arg(1)) {
+			s.alertRaw(p.File, p.Line, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).")
+			s.fileFatal = true
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "user":
 		g.User = arg(1)
 		if !s.lookups.user(g.User) {
@@ -315,6 +368,11 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
 		}
 	case "maxconn", "nbthread":
+		if n, end, ok := leadingInt(arg(1)); kw == "nbthread" && (!ok || end != len(arg(1))) {
+			_ = n
+			s.alert(p, "'nbthread' passed a missing or unparsable integer value in '%s'", arg(1))
+			return
+		}
 		if arg(1) == "" {
 			s.alert(p, "'%s' expects an integer argument.", kw)
 			return
@@ -354,12 +412,17 @@ func (s *state) global(p Pos, w []string) {
 	case "stats":
 		if arg(1) == "socket" {
 			ss := StatsSocket{Pos: p}
+			if arg(2) == "" {
+				s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
+				return
+			}
 			a, err := ParseAddress(arg(2))
 			if err == nil {
 				err = bindPorts(&a)
 			}
 			if err != nil {
-				s.alert(p, "'stats socket' : %s", err)
+				// HAProxy 2.6 repeats the position here and ends with a newline.
+				s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)
 				return
 			}
 			ss.Addr = a
@@ -367,6 +430,10 @@ func (s *state) global(p Pos, w []string) {
 				switch w[i] {
 				case "level":
 					ss.Level = arg(i + 1)
+					if ss.Level == "" {
+						s.alert(p, "'stats socket' : ''level' : missing level'")
+						return
+					}
 					if ss.Level != "user" && ss.Level != "operator" && ss.Level != "admin" {
 						s.alert(p, "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '%s')'", ss.Level)
 						return
