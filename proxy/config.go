@@ -1,8 +1,3 @@
-// Package proxy is gohaproxy's data path: listeners, the HTTP/1.1 and TCP
-// forwarding paths, server connection pools and per-proxy counters. It runs a
-// Config that the integrator builds from the parsed haproxy configuration;
-// it never reads configuration files itself (errorfiles excepted, which New
-// loads once).
 package proxy
 
 import (
@@ -141,7 +136,7 @@ type Backend struct {
 type Server struct {
 	Name     string
 	Addr     string // "host:port"
-	Weight   int    // 1..256, default 1
+	Weight   int    // 0..256 as configured (HAProxy's default is 1; 0 = never picked)
 	Backup   bool
 	Disabled bool
 	MaxConn  int // 0 = unlimited

@@ -78,12 +78,8 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
-			w := sc.Weight
-			if w == 0 {
-				w = 1
-			}
 			s := &server{cfg: sc, bal: &balance.Server{
-				Name: sc.Name, ID: i + 1, Weight: w, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
+				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
 			}}
 			b.servers = append(b.servers, s)
 			bals = append(bals, s.bal)

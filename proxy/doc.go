@@ -1,0 +1,52 @@
+// Package proxy is gohaproxy's data path: listeners, the HTTP/1.1 and TCP
+// forwarding paths, server connection pools, queues and counters. It runs a
+// Config that the integrator builds from the parsed haproxy configuration;
+// it never reads configuration files itself (errorfiles excepted, which New
+// loads once).
+//
+// # Wiring
+//
+//	p, err := proxy.New(cfg, proxy.Options{NewBalancer: balance.New, Log: logger})
+//	err = p.Start()              // binds every frontend's Binds
+//	...
+//	err = p.Shutdown(ctx)        // stop accepting, close idle clients, finish in-flight
+//
+// Config carries HAProxy's semantics with its defaults already applied by
+// the caller: Retries is used as given (HAProxy's default is 3), a zero
+// timeout means "no limit", Server.Weight is used as given (HAProxy's
+// default is 1; 0 means never picked), ConnMode defaults to
+// KeepAlive as in HAProxy 2.6. "listen" sections are a Frontend plus a
+// Backend of the same name. Binds are net.Listen addresses: expand "*:80",
+// port ranges and several bind lines into one entry each.
+//
+// # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
+//
+//   - Errors: 400/408/422 in the legacy form with "Connection: close",
+//     403/500/502/503/504 with lower-case headers; the connection is closed
+//     after an error. An empty connection that times out gets 408.
+//   - Header names are sent lower-case in both directions; Connection
+//     headers lose their close/keep-alive tokens, and what the next hop needs
+//     ("close", or "keep-alive" for HTTP/1.0) is sent as its own header.
+//     Other hop-by-hop headers (Keep-Alive, TE, Proxy-Connection, ...) are
+//     forwarded, as HAProxy does, rather than stripped like httputil.
+//   - Content-Length with Transfer-Encoding: Content-Length is removed, the
+//     body is forwarded chunked and the client connection is closed after
+//     the response. See proxy/http1 for the full list of request shapes.
+//   - retries: a refused connect is retried on the same server after
+//     min(timeout connect, 1s); with option redispatch the last retry goes
+//     to another server. All attempts failed: 503.
+//   - maxconn (global, frontend): beyond it the listener stops accepting, so
+//     connections wait in the kernel backlog. Server maxconn: requests wait
+//     in the backend queue for `timeout queue` (else `timeout connect`), then
+//     503.
+//
+// # State view
+//
+// Frontends and Backends return snapshots of the counters (sessions, bytes,
+// status classes, connect/response errors, retries, redispatches, queue) for
+// the stats page and the runtime API; UpdateServer changes a server's
+// Up/Weight/Backup (health checks, "disable server", "set weight") and
+// rebuilds the balancer. Options.Log receives a LogEntry per finished HTTP
+// transaction or TCP session with HAProxy's timers and termination state,
+// for proxy/logfmt to format.
+package proxy
