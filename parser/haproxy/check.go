@@ -269,6 +269,9 @@ func (s *state) checkValidity() bool {
 			seen[sv.Name] = sv
 		}
 	}
+	if s.userlistRefs() {
+		fatal = true
+	}
 	for _, px := range s.cfg.Proxies {
 		if s.sectionRefs(px) {
 			fatal = true

@@ -222,6 +222,9 @@ func (s *state) section(file string, sec *astSection) bool {
 	if len(sec.Args) > 0 {
 		o.Name = sec.Args[0]
 	}
+	if s.sectionHeader(p, sec.Kind, o.Name) {
+		return true
+	}
 	kws := smallSectionKeywords[sec.Kind]
 	for _, st := range sec.Body {
 		sp := Pos{file, st.Pos.Line}
@@ -239,19 +242,14 @@ func (s *state) section(file string, sec *astSection) bool {
 			s.fileFatal = true
 			continue
 		}
-		if sec.Kind == "cache" && st.Keyword == "max-object-size" {
-			// HAProxy reads a plain byte count; anything else warns and
-			// stops the configuration.
-			if v := firstArg(st.Args); !allDigits(v) {
-				s.d.Raw(Warning, sp.File, sp.Line, fmt.Sprintf("config : parsing [%s:%d]: max-object-size wrong value '%s'", sp.File, sp.Line, v))
-				s.fileFatal, s.abort = true, true
-				return true
-			}
+		if s.sectionStatement(o, sp, append([]string{st.Keyword}, st.Args...)) {
+			return true
 		}
 		o.Statements = append(o.Statements, Statement{Pos: sp, Args: append([]string{st.Keyword}, st.Args...)})
 		s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
 	}
 	s.cfg.Others = append(s.cfg.Others, o)
+	s.sectionEnd(o)
 	return false
 }
 

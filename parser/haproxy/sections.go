@@ -1,0 +1,185 @@
+package haproxy
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// sectionHeader validates the name of a non-proxy section; true = abort.
+func (s *state) sectionHeader(p Pos, kind, name string) bool {
+	if name != "" {
+		return false
+	}
+	switch kind {
+	case "userlist":
+		s.alertRaw(p.File, p.Line, "'userlist' expects <name> as arguments.")
+		s.fileFatal = true
+		return false
+	case "ring":
+		s.alert(p, "missing ring name.")
+		return false
+	case "cache":
+		s.alert(p, "'cache' expects a <name> argument")
+	case "program":
+		s.alert(p, "'program' expects an <id> argument")
+	default: // peers, resolvers, mailers, http-errors
+		s.alert(p, "missing name for %s section.", kind)
+	}
+	s.abort = true
+	return true
+}
+
+var ringFormats = []string{"iso", "local", "raw", "rfc3164", "rfc5424", "short", "priority", "timed"}
+
+// sectionStatement validates one statement of a non-proxy section the way
+// that section's HAProxy parser does; true = abort.
+func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	serverLike := func(kw string) bool {
+		if arg(2) == "" {
+			s.alert(p, "'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
+			return false
+		}
+		a, err := ParseAddress(arg(2))
+		if err == nil {
+			err = serverPort(&a)
+		}
+		if err != nil {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server (null)/%s' : %s", p.File, p.Line, arg(1), err))
+			s.fileFatal = true
+			return false
+		}
+		return true
+	}
+	switch sec.Kind + " " + w[0] {
+	case "userlist user", "userlist group":
+		if arg(1) == "" {
+			s.alertRaw(p.File, p.Line, fmt.Sprintf("'%s' expects <name> as arguments.", w[0]))
+			s.fileFatal = true
+		}
+	case "peers peer", "peers server":
+		if arg(2) != "" { // a bare "peer" line is accepted by 2.6
+			serverLike(w[0])
+		}
+	case "resolvers nameserver":
+		serverLike("nameserver")
+	case "resolvers hold":
+		switch arg(1) {
+		case "nx", "timeout", "valid", "obsolete", "other", "refused":
+		default:
+			s.alert(p, "'hold' unknown <event>: '%s', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.", arg(1))
+		}
+	case "resolvers timeout":
+		if arg(1) != "retry" && arg(1) != "resolve" {
+			s.alert(p, "'timeout' expects 'retry' or 'resolve' and <time> as arguments got '%s'.", arg(1))
+		}
+	case "mailers mailer":
+		serverLike("mailer")
+	case "mailers timeout":
+		if _, bad, err := ParseTime(arg(2)); err != nil && arg(2) != "" {
+			s.alertRaw(p.File, p.Line, fmt.Sprintf("unexpected character '%c' in argument to <timeout mail>.", arg(2)[bad]))
+			s.fileFatal = true
+		}
+	case "http-errors errorfile":
+		code, err := strconv.Atoi(arg(1))
+		switch {
+		case err != nil || arg(2) == "":
+			s.alert(p, "errorfile: expects <status_code> and <file> as arguments.")
+		case !errorfileCodes[code]:
+			s.alert(p, "errorfile : status code '%s' not handled.", arg(1))
+		case !s.lookups.readable(arg(2)):
+			s.alert(p, "errorfile : error opening file '%s'.", arg(2))
+		}
+	case "cache total-max-size", "cache max-object-size":
+		// HAProxy reads a plain number; anything else warns and stops.
+		if !allDigits(arg(1)) {
+			s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: %s wrong value '%s'", p.File, p.Line, w[0], arg(1)))
+			s.fileFatal, s.abort = true, true
+			return true
+		}
+	case "program command":
+		if arg(1) == "" {
+			s.alertRaw(p.File, p.Line, "'command' expects a command with optional arguments separated in words.")
+			s.fileFatal = true
+		}
+	case "ring size":
+		if _, err := ParseSize(arg(1)); err != nil {
+			s.alert(p, "invalid size '%s' for new sink buffer.", arg(1))
+		}
+	case "ring format":
+		if !contains(ringFormats, arg(1)) {
+			s.alert(p, "unknown format '%s'.", arg(1))
+		}
+	case "ring server":
+		if arg(2) == "" {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
+			s.fileFatal = true
+		}
+	}
+	return false
+}
+
+// sectionEnd runs the checks HAProxy makes when a section is complete.
+func (s *state) sectionEnd(sec *Section) {
+	if sec.Kind == "cache" {
+		for _, st := range sec.Statements {
+			if st.Args[0] == "total-max-size" {
+				return
+			}
+		}
+		s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Size not specified for cache '%s'", sec.Name))
+		s.fileFatal = true
+	}
+}
+
+// userlistRefs is the post-parse check of groups naming unknown users.
+func (s *state) userlistRefs() bool {
+	fatal := false
+	for _, sec := range s.cfg.Others {
+		if sec.Kind != "userlist" {
+			continue
+		}
+		users := map[string]bool{}
+		for _, st := range sec.Statements {
+			if st.Args[0] == "user" && len(st.Args) > 1 {
+				users[st.Args[1]] = true
+			}
+		}
+		for _, st := range sec.Statements {
+			if st.Args[0] != "group" {
+				continue
+			}
+			for i := 2; i+1 < len(st.Args); i++ {
+				if st.Args[i] != "users" {
+					continue
+				}
+				for _, u := range splitComma(st.Args[i+1]) {
+					if !users[u] {
+						s.d.Raw(Alert, "", 0, fmt.Sprintf("config : userlist '%s': no such user '%s' specified in group '%s'", sec.Name, u, st.Args[1]))
+						fatal = true
+					}
+				}
+			}
+		}
+	}
+	return fatal
+}
+
+func splitComma(v string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i == len(v) || v[i] == ',' {
+			if i > start {
+				out = append(out, v[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
