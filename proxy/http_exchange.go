@@ -138,8 +138,11 @@ func (x *exchange) run() bool {
 			sendBodyNow = true
 			err := x.serverWrite(avail[:buffered])
 			s.start += buffered
-			bodyConsumed = true
-			if err == nil && !complete {
+			if err != nil {
+				x.failResponse(err)
+				return false
+			}
+			if !complete {
 				if err = x.streamRequestBody(&cs, req.ContentLength-int64(buffered)); err != nil {
 					return false
 				}
