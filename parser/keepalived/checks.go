@@ -90,8 +90,15 @@ func sortedKeys[V any](m map[string]V) []string {
 func (t *typer) resolveTracking() {
 	for _, r := range t.scriptRefs {
 		if _, ok := t.cfg.Scripts[r.t.Name]; !ok {
-			t.add(r.t.Pos, ClassGeneral, "define `vrrp_script "+r.t.Name+" { script ... }`", "(%s) track script %s not found, ignoring...", r.inst.Name, r.t.Name)
-			r.inst.TrackScripts = removeTracked(r.inst.TrackScripts, r.t.Name)
+			owner := ""
+			if r.inst != nil {
+				owner = r.inst.Name
+				r.inst.TrackScripts = removeTracked(r.inst.TrackScripts, r.t.Name)
+			} else {
+				owner = r.sg.Name
+				r.sg.TrackScripts = removeTracked(r.sg.TrackScripts, r.t.Name)
+			}
+			t.add(r.t.Pos, ClassGeneral, "define `vrrp_script "+r.t.Name+" { script ... }`", "(%s) track script %s not found, ignoring...", owner, r.t.Name)
 		}
 	}
 	for _, r := range t.fileRefs {
@@ -117,16 +124,28 @@ func (t *typer) completeSyncGroups() {
 	for _, in := range t.cfg.Instances {
 		byName[in.Name] = true
 	}
+	declared := map[*SyncGroup]int{}
+	inGroup := map[string]*SyncGroup{}
 	for _, r := range t.syncRefs {
+		declared[r.sg]++
 		if !byName[r.name] {
 			t.errorf(Pos{}, "Virtual router %s specified in sync group %s doesn't exist - ignoring", r.name, r.sg.Name)
 			continue
 		}
+		if g, ok := inGroup[r.name]; ok && g != r.sg {
+			t.errorf(Pos{}, "Virtual router %s cannot exist in more than one sync group; ignoring %s", r.name, r.sg.Name)
+			continue
+		}
+		inGroup[r.name] = r.sg
 		r.sg.Members = append(r.sg.Members, r.name)
 	}
 	for _, sg := range t.cfg.SyncGroups {
 		if len(sg.Members) == 0 {
-			t.add(Pos{}, ClassGeneral, "list the vrrp_instance names inside `group { ... }`", "Sync group %s has no virtual router(s). removing", sg.Name)
+			if declared[sg] == 0 {
+				t.add(Pos{}, ClassGeneral, "list the vrrp_instance names inside `group { ... }`", "Sync group %s has no virtual router(s). removing", sg.Name)
+			} else {
+				t.errorf(Pos{}, "Sync group %s, no matching virtual router found in group declaration - removing", sg.Name)
+			}
 			continue
 		}
 		if len(sg.Members) < 2 {
@@ -174,6 +193,10 @@ func (t *typer) completeInstance(in *Instance) {
 		if reset {
 			in.PreemptDelay = 0
 		}
+	}
+	if len(in.UnicastPeers) == 0 && (in.UnicastSrc.IsValid() || in.unicastKeyword) {
+		t.add(Pos{}, ClassDeprecated, "add a unicast_peer block, or remove unicast_src_ip to use multicast",
+			"(%s) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.", in.Name)
 	}
 	if in.Strict && in.DownTimerAdverts != 0 {
 		t.errorf(Pos{}, "(%s) down_timer_adverts is incompatible with strict mode - resetting", in.Name)
@@ -226,13 +249,13 @@ func (t *typer) strictNotice(in *Instance) {
 	for _, v := range in.VIPs {
 		vips = append(vips, v.Prefix.Addr().String())
 	}
-	family := "ip"
-	if in.IPv6 {
-		family = "ip6"
+	table := t.cfg.Global.NftablesTable
+	if table == "" {
+		table = "keepalived"
 	}
 	t.diags = append(t.diags, Diagnostic{Severity: SevWarning, GohaOnly: true,
-		Message: fmt.Sprintf("(%s) vrrp_strict without accept: traffic addressed to VIP %s will be dropped by the nftables table '%s keepalived' while MASTER (a proxy bound to *:80 will not answer on it)",
-			in.Name, strings.Join(vips, ", "), family),
+		Message: fmt.Sprintf("(%s) vrrp_strict without accept: traffic addressed to VIP %s will be dropped by the nftables table '%s' while MASTER (a proxy bound to *:80 will not answer on it)",
+			in.Name, strings.Join(vips, ", "), table),
 		Hint: fmt.Sprintf("add `accept` to vrrp_instance %s (RFC 5798 Accept_Mode), or remove `vrrp_strict` from global_defs", in.Name)})
 }
 

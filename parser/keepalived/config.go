@@ -131,6 +131,8 @@ type Instance struct {
 	UnicastFaultNoPeer      bool
 	PromoteSecondaries      bool
 	IPv6                    bool
+	// unicastKeyword: unicast_ttl was given (a unicast-only keyword)
+	unicastKeyword bool
 }
 
 // VIP is one line of virtual_ipaddress (or static_ipaddress).

@@ -235,7 +235,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			v, msg := readUnsigned(n.Arg(0), 1, 100)
 			if msg != "" {
 				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [%s] - must be between 1 and 100", n.Arg(0))
+				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [1:100] '%s'", n.Arg(0))
 				continue
 			}
 			g.DownTimerAdverts = int(v)

@@ -364,7 +364,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		v, msg := readUnsigned(n.Arg(0), 0, 4294)
 		if msg != "" {
 			t.number(n.Pos, msg)
-			t.errorf(n.Pos, "(%s) %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
+			t.errorf(n.Pos, "(%s): %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
 			return
 		}
 		d := time.Duration(v) * time.Second
@@ -383,8 +383,12 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		v, msg := readUnsigned(n.Arg(0), 0, 1<<31-1)
 		if msg != "" {
 			t.number(n.Pos, msg)
-			t.errorf(n.Pos, "(%s) %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
+			t.errorf(n.Pos, "(%s): %s '%s' invalid - ignoring", in.Name, n.Name(), n.Arg(0))
 			return
+		}
+		if v == 0 && n.Name() != "garp_lower_prio_repeat" {
+			t.errorf(n.Pos, "(%s): %s must be greater than 0, setting to 1", in.Name, n.Name())
+			v = 1
 		}
 		switch n.Name() {
 		case "garp_master_repeat":
@@ -425,6 +429,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		in.UnicastTTL = int(v)
+		in.unicastKeyword = true
 	case "down_timer_adverts":
 		if !t.need(n, 1) {
 			return
@@ -450,14 +455,18 @@ func (t *typer) tracked(l Line, inst, what string) (Tracked, bool) {
 		switch l.Tokens[i].Text {
 		case "weight":
 			if i+1 >= len(l.Tokens) {
-				t.errorf(l.Pos, "(%s) %s %s weight missing", inst, what, tr.Name)
+				t.errorf(l.Pos, "(%s) weight without value specified for %s %s - ignoring", inst, strings.ReplaceAll(what, " ", "_"), tr.Name)
 				return tr, false
 			}
 			i++
 			v, msg := readInt(l.Tokens[i].Text, -254, 254)
 			if msg != "" {
 				t.number(l.Pos, msg)
-				t.errorf(l.Pos, "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...", inst, what, tr.Name)
+				if what == "track_interface" {
+					t.errorf(l.Pos, "(%s) weight %s for %s must be between [-253..253] inclusive. Ignoring...", inst, l.Tokens[i].Text, tr.Name)
+				} else {
+					t.errorf(l.Pos, "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...", inst, what, tr.Name)
+				}
 				return tr, false
 			}
 			if v == 254 || v == -254 {
@@ -736,6 +745,7 @@ func (t *typer) syncGroup(n *Node) {
 			for _, l := range c.Values {
 				if tr, ok := t.tracked(l, sg.Name, "track script"); ok {
 					sg.TrackScripts = append(sg.TrackScripts, tr)
+					t.scriptRefs = append(t.scriptRefs, scriptRef{sg: sg, t: tr})
 				}
 			}
 		case "track_file":
