@@ -308,6 +308,8 @@ func (s *session) transaction() bool {
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
 	s.srvConn.Store(nil)
+	be.stats.bytesIn.Add(s.received)
+	be.stats.bytesOut.Add(s.sent)
 	s.emitLog(be, srv, x.status, x.term)
 	return keep
 }

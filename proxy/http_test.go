@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 
 func TestSeedRoundRobin(t *testing.T) {
 	b1, b2, b3 := textBackend(t, "server1\n"), textBackend(t, "server2\n"), textBackend(t, "server3\n")
-	_, addr := startProxy(t, seedConfig(b1.addr, b2.addr, b3.addr))
+	p, addr := startProxy(t, seedConfig(b1.addr, b2.addr, b3.addr))
 	var got []string
 	for range 6 {
 		resp, err := http.Get("http://" + addr + "/")
@@ -28,6 +29,15 @@ func TestSeedRoundRobin(t *testing.T) {
 	}
 	if want := "server1 server2 server3 server1 server2 server3"; strings.Join(got, " ") != want {
 		t.Fatalf("got %v, want %s", got, want)
+	}
+	fe, be := p.Frontends()[0].Stats, p.Backends()[0]
+	if fe.Requests != 6 || fe.HRsp2xx != 6 || be.Stats.HRsp2xx != 6 || be.Stats.BytesOut != fe.BytesOut || fe.BytesOut == 0 {
+		t.Fatalf("frontend %+v backend %+v", fe, be.Stats)
+	}
+	for i, s := range be.Servers {
+		if s.Name != fmt.Sprintf("web%d", i+1) || s.Stats.Sessions != 2 || s.Stats.HRsp2xx != 2 || !s.Up {
+			t.Fatalf("server %d: %+v", i, s)
+		}
 	}
 }
 

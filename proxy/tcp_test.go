@@ -72,6 +72,9 @@ func TestTCPEchoAndHalfClose(t *testing.T) {
 	if st.BytesIn != int64(len(payload)) || st.BytesOut != int64(len(payload)+3) || st.Sessions != 1 {
 		t.Fatalf("stats %+v", st)
 	}
+	if bst := p.Backends()[0].Stats; bst.BytesIn != st.BytesIn || bst.BytesOut != st.BytesOut || bst.Sessions != 1 {
+		t.Fatalf("backend stats %+v", bst)
+	}
 }
 
 func TestTCPIdleTimeoutClosesBothSides(t *testing.T) {

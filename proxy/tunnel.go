@@ -116,6 +116,8 @@ func (s *session) serveTCP() {
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)
 	srv.stats.bytesOut.Add(down)
+	be.stats.bytesIn.Add(up)
+	be.stats.bytesOut.Add(down)
 	s.sent, s.received = down, up
 	s.emitLog(be, srv, 0, term('-', '-'))
 }
