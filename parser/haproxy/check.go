@@ -269,6 +269,16 @@ func (s *state) checkValidity() bool {
 			seen[sv.Name] = sv
 		}
 	}
+	for _, px := range s.cfg.Proxies {
+		for _, b := range px.Binds {
+			if _, crt := b.Options["crt"]; b.SSL && !crt {
+				if _, list := b.Options["crt-list"]; !list {
+					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': no SSL certificate specified for bind '%s' at [%s:%d] (use 'crt').", px.Name, b.Text, b.Pos.File, b.Pos.Line))
+					fatal = true
+				}
+			}
+		}
+	}
 	if s.userlistRefs() {
 		fatal = true
 	}

@@ -108,6 +108,7 @@ type Proxy struct {
 // Bind is one "bind" line; one line may hold several addresses.
 type Bind struct {
 	Pos     Pos
+	Text    string // the address argument as written
 	Addrs   []Address
 	Options map[string]string // option -> value ("" for flags)
 	SSL     bool

@@ -683,7 +683,7 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 		s.alert(p, "'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.")
 		return false
 	}
-	b := Bind{Pos: p, Options: map[string]string{}}
+	b := Bind{Pos: p, Text: w[1], Options: map[string]string{}}
 	for _, one := range strings.Split(w[1], ",") {
 		a, err := ParseAddress(one)
 		if err == nil {
@@ -694,12 +694,12 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		if a.Family != "unix" && a.Family != "abns" && a.Family != "fd" && a.Family != "sockpair" && !a.PortSet {
-			s.alert(p, "'bind' : missing port number: '%s'\n", one)
+			s.alert(p, "'bind' : missing port specification in '%s'", one)
 			return false
 		}
 		b.Addrs = append(b.Addrs, a)
 	}
-	withArg := map[string]bool{"alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
+	withArg := map[string]bool{"accept-netscaler-cip": true, "alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
 		"ca-ignore-err": true, "ca-sign-file": true, "ca-sign-pass": true, "ca-verify-file": true, "ciphers": true,
 		"ciphersuites": true, "crl-file": true, "crt": true, "crt-ignore-err": true, "crt-list": true, "expose-fd": true,
 		"gid": true, "group": true, "id": true, "interface": true, "level": true, "severity-output": true, "maxconn": true,
@@ -719,11 +719,24 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 		v := ""
 		if withArg[o] {
 			if i+1 >= len(w) {
-				s.alert(p, "'bind %s' : '%s' : missing value.", w[1], o)
+				what := "value"
+				if o == "name" {
+					what = "name"
+				}
+				s.alert(p, "'bind %s' in section '%s' : '%s' : missing %s", w[1], px.Kind, o, what)
 				return false
 			}
 			v = w[i+1]
 			i++
+			if o == "id" {
+				if _, end, ok := leadingInt(v); !ok || end != len(v) {
+					s.alert(p, "'bind %s' in section '%s' : 'id' : expects an integer argument, found '%s'", w[1], px.Kind, v)
+					return false
+				}
+			}
+			if o == "process" {
+				s.warn(p, "'bind %s' in section '%s' : 'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", w[1], px.Kind, v)
+			}
 		}
 		if o == "ssl" {
 			b.SSL = true

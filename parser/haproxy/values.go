@@ -105,12 +105,16 @@ func ParseAddress(s string) (Address, error) {
 		case "fd", "sockpair":
 			n, err := strconv.Atoi(rest)
 			if err != nil || n < 0 {
-				return a, fmt.Errorf("invalid %s number '%s'", fam, rest)
+				return a, fmt.Errorf("file descriptor '%s' is not a valid integer in '%s'", rest, s)
 			}
 			a.Family, a.FD = fam, n
 			return a, nil
 		default:
-			return a, fmt.Errorf("unknown address family '%s' in '%s'", fam, s)
+			host := s
+			if c := strings.LastIndex(s, ":"); c > at {
+				host = s[:c]
+			}
+			return a, fmt.Errorf("invalid address: '%s' in '%s'", host, s)
 		}
 	} else if strings.HasPrefix(s, "/") {
 		a.Family, a.Path = "unix", s
