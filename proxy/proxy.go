@@ -39,6 +39,7 @@ type Proxy struct {
 	listeners []net.Listener
 	sessions  map[*session]struct{}
 	closing   atomic.Bool
+	done      chan struct{}  // closed by Shutdown
 	wg        sync.WaitGroup // accept loops and sessions
 }
 
@@ -67,7 +68,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	if opt.NewBalancer == nil {
 		return nil, errors.New("proxy: Options.NewBalancer is required")
 	}
-	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}}
+	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{})}
 	if cfg.MaxConn > 0 {
 		p.global = make(chan struct{}, cfg.MaxConn)
 	}
@@ -171,25 +172,36 @@ func (p *Proxy) Addrs() []net.Addr {
 	return out
 }
 
-// acceptLoop takes a maxconn slot before calling Accept, so connections
-// beyond maxconn wait in the kernel's accept queue instead of being refused.
+// acceptLoop enforces maxconn without refusing anyone. The frontend's slot
+// is taken before Accept, so beyond the frontend's maxconn connections wait
+// in the kernel's accept queue. The global slot is shared by all listeners
+// and is taken after Accept: a listener must not reserve a global slot
+// while it has nobody to accept, or it would starve the others. So, at
+// the global limit, each listener holds at most one accepted connection
+// unserved until a slot frees (its client just waits, as in the backlog).
 func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 	defer p.wg.Done()
 	for {
-		if p.global != nil {
-			p.global <- struct{}{}
-		}
 		if f.slots != nil {
 			f.slots <- struct{}{}
 		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
-			p.release(f)
+			p.releaseFrontend(f)
 			if p.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return
 			}
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
+		}
+		if p.global != nil {
+			select {
+			case p.global <- struct{}{}:
+			case <-p.done:
+				c.Close()
+				p.releaseFrontend(f)
+				return
+			}
 		}
 		s := &session{p: p, fe: f, c: c, accepted: time.Now()}
 		if !p.track(s) {
@@ -207,13 +219,17 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 	}
 }
 
-func (p *Proxy) release(f *frontend) {
+func (p *Proxy) releaseFrontend(f *frontend) {
 	if f.slots != nil {
 		<-f.slots
 	}
+}
+
+func (p *Proxy) release(f *frontend) {
 	if p.global != nil {
 		<-p.global
 	}
+	p.releaseFrontend(f)
 }
 
 func (p *Proxy) track(s *session) bool {
@@ -240,7 +256,9 @@ func (p *Proxy) untrack(s *session) {
 // remaining connections are closed and ctx's error returned.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.mu.Lock()
-	p.closing.Store(true)
+	if !p.closing.Swap(true) {
+		close(p.done)
+	}
 	for _, l := range p.listeners {
 		l.Close()
 	}

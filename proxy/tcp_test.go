@@ -294,3 +294,40 @@ func TestErrorFile(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// The global maxconn is shared by all frontends: with its one slot taken by a
+// client of the first frontend, the second frontend's client waits.
+func TestGlobalMaxConnSharedAcrossFrontends(t *testing.T) {
+	echo := echoHalfClose(t)
+	cfg := tcpConfig(echo)
+	second := *cfg.Frontends[0]
+	second.Name = "ft2"
+	cfg.Frontends = append(cfg.Frontends, &second)
+	cfg.MaxConn = 1
+	p, _ := startProxy(t, cfg)
+	addrs := p.Addrs()
+	c1, err := net.Dial("tcp", addrs[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c1, "a")
+	c1.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.ReadFull(c1, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := net.Dial("tcp", addrs[1].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	io.WriteString(c2, "b")
+	c2.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, _ := c2.Read(make([]byte, 1)); n != 0 {
+		t.Fatal("second frontend served beyond the global maxconn")
+	}
+	c1.Close()
+	c2.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.ReadFull(c2, make([]byte, 1)); err != nil {
+		t.Fatalf("queued client not served: %v", err)
+	}
+}
