@@ -165,6 +165,16 @@ func (s *state) hasLogTarget(px *Proxy) bool {
 	return false
 }
 
+// globalVerifyNone: "ssl-server-verify none" in global.
+func (s *state) globalVerifyNone() bool {
+	for _, st := range s.cfg.Global.Raw {
+		if st.Args[0] == "ssl-server-verify" && len(st.Args) > 1 && st.Args[1] == "none" {
+			return true
+		}
+	}
+	return false
+}
+
 // initServerAddrs is HAProxy's server address initialisation (after the
 // checks): it reports servers whose address cannot be resolved.
 func (s *state) initServerAddrs() bool {
@@ -253,9 +263,45 @@ func (s *state) checkValidity() bool {
 			if !ok {
 				continue
 			}
-			if pxName, _, hasProxy := strings.Cut(t, "/"); hasProxy && s.proxies[pxName] == nil {
-				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required proxy '%s' for tracking.",
-					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, pxName))
+			tpx, tsrv := px, t
+			if pxName, srvName, hasProxy := strings.Cut(t, "/"); hasProxy {
+				tpx, tsrv = s.proxies[pxName], srvName
+				if tpx == nil {
+					s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required proxy '%s' for tracking.",
+						sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, pxName))
+					fatal = true
+					continue
+				}
+			}
+			var target *Server
+			for _, c := range tpx.Servers {
+				if c.Name == tsrv {
+					target = c
+					break
+				}
+			}
+			_, agent := func() (string, bool) {
+				if target == nil {
+					return "", false
+				}
+				v, ok := target.Other["agent-check"]
+				return v, ok
+			}()
+			switch {
+			case target == nil:
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required server '%s' for tracking.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tsrv))
+				fatal = true
+			case !target.Check && !agent:
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to use %s/%s for tracking as it does not have any check nor agent enabled.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tpx.Name, target.Name))
+				fatal = true
+			}
+		}
+		for _, sv := range px.Servers {
+			if _, ca := sv.Other["ca-file"]; sv.SSL && sv.Verify != "none" && !ca && !s.globalVerifyNone() {
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name))
 				fatal = true
 			}
 		}

@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -854,7 +855,43 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		case "no-ssl":
 			opts.SSL = false
 		case "verify":
+			if v != "none" && v != "required" {
+				srvAlert("'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v)
+				return
+			}
 			opts.Verify = v
+		case "slowstart":
+			if _, bad, err := ParseTime(v); err != nil && bad < len(v) {
+				srvAlert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], srv.Name)
+				return
+			}
+			opts.Other[o] = v
+		case "on-error":
+			switch v {
+			case "fastinter", "fail-check", "sudden-death", "mark-down":
+			default:
+				srvAlert("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '%s'.", v)
+				return
+			}
+			opts.Other[o] = v
+		case "proxy-v2-options":
+			for _, opt := range splitComma(v) {
+				switch opt {
+				case "ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key", "authority", "crc32c", "unique-id":
+				default:
+					srvAlert("'%s' : proxy v2 option not implemented.", opt)
+					return
+				}
+			}
+			opts.Other[o] = v
+		case "init-addr":
+			for _, m := range splitComma(v) {
+				if m != "libc" && m != "last" && m != "none" && net.ParseIP(m) == nil {
+					srvAlert("'init-addr' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'..", m)
+					return
+				}
+			}
+			opts.Other[o] = v
 		case "observe":
 			if v != "none" && v != "layer4" && v != "layer7" {
 				srvAlert("'observe' expects one of 'none', 'layer4', 'layer7' but got '%s'.", v)
@@ -874,6 +911,10 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				} else {
 					srvAlert("'%s' expects a positive delay.", o)
 				}
+				return
+			}
+			if d == 0 {
+				srvAlert("invalid value 0 for argument '%s' of server %s..", o, srv.Name)
 				return
 			}
 			switch o {
@@ -908,10 +949,26 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			case "port":
 				opts.Port = n
 			case "id":
+				if n <= 0 {
+					srvAlert("'id' : custom id has to be > 0.")
+					return
+				}
+				for _, other := range px.Servers {
+					if other.ID == n {
+						srvAlert("'id' : custom id %d already used at %s:%d ('server %s').", n, other.Pos.File, other.Pos.Line, other.Name)
+						return
+					}
+				}
 				opts.ID = n
 			}
 		default:
 			opts.Other[o] = v
+		}
+	}
+	if _, agent := opts.Other["agent-check"]; agent && !isDefault {
+		if _, port := opts.Other["agent-port"]; !port {
+			srvAlert("server %s does not have agent port. Agent check has been disabled.", srv.Name)
+			return
 		}
 	}
 	if _, tfo := opts.Other["tfo"]; tfo && !isDefault && !retriesOnConnFailures(px) {
