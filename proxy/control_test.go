@@ -48,3 +48,28 @@ func TestNewRejectsBadConfigs(t *testing.T) {
 		t.Error("missing balancer factory accepted")
 	}
 }
+
+// A server that dies while the proxy holds pooled connections to it: the
+// next request finds the pooled connection dead, cannot reconnect, and is
+// redispatched to the other server instead of failing.
+func TestDeadPooledServerRedispatches(t *testing.T) {
+	a, b := textBackend(t, "A"), textBackend(t, "B")
+	cfg := keepAliveCfg(a.addr)
+	cfg.Backends[0].Servers = append(cfg.Backends[0].Servers, &Server{Name: "web2", Addr: b.addr, Weight: 1})
+	cfg.Backends[0].Retries = 1
+	p, addr := startProxy(t, cfg)
+	req := "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	for _, want := range []string{"A", "B"} {
+		if got := rawExchange(t, addr, req, 2*time.Second); !strings.HasSuffix(got, want) {
+			t.Fatalf("warm-up: got %q, want %s", got, want)
+		}
+	}
+	if p.Backends()[0].Servers[0].Idle != 1 {
+		t.Fatalf("no pooled connection to web1: %+v", p.Backends()[0].Servers[0])
+	}
+	a.srv.Close() // closes the listener and every connection
+	time.Sleep(50 * time.Millisecond)
+	if got := rawExchange(t, addr, req, 3*time.Second); !strings.HasSuffix(got, "B") {
+		t.Fatalf("after web1 died: got %q", got)
+	}
+}

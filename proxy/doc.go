@@ -34,9 +34,13 @@
 //     the response. See proxy/http1 for the full list of request shapes.
 //   - retries: a refused connect is retried on the same server after
 //     min(timeout connect, 1s); with option redispatch the last retry goes
-//     to another server. All attempts failed: 503.
-//   - maxconn (global, frontend): beyond it the listener stops accepting, so
-//     connections wait in the kernel backlog. Server maxconn: requests wait
+//     to another server. All attempts failed: 503. A pooled server
+//     connection found dead is replayed (requests whose body is fully
+//     buffered) on a fresh connection, then through the same retry path.
+//   - maxconn: beyond a frontend's maxconn its listener stops accepting, so
+//     connections wait in the kernel backlog; at the global maxconn each
+//     listener holds at most one accepted, unserved connection (see
+//     acceptLoop). Nobody is refused. Server maxconn: requests wait
 //     in the backend queue for `timeout queue` (else `timeout connect`), then
 //     503.
 //

@@ -102,19 +102,28 @@ func (x *exchange) run() bool {
 			err = x.readResponseHead()
 		}
 		if err == errStale && x.reused && complete {
-			// The pooled connection was dead: replay on a fresh one.
+			// The pooled connection was dead, and its siblings probably
+			// are too (server restarted): drop them and replay on a fresh
+			// connection, through the normal connect path so retries and
+			// redispatch apply if the server is gone for good.
 			x.sc.Close()
-			c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect)
-			if derr != nil {
+			x.srv.closeIdle()
+			x.sc = nil
+			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect); derr == nil {
+				x.sc, x.reused = c, false
+			} else {
 				x.srv.stats.connErrors.Add(1)
 				x.be.stats.connErrors.Add(1)
-				x.sc = nil
-				s.sendError(x.be.errs, 503, x.be)
-				x.status, x.term = 503, term('S', 'C')
-				return false
+				x.be.release(x.srv)
+				x.srv, x.sc, x.reused = x.be.connect(&s.breq, x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+				if x.srv == nil {
+					s.sendError(x.be.errs, 503, x.be)
+					x.status, x.term = 503, term('S', 'C')
+					return false
+				}
+				x.srv.stats.sessions.Add(1)
 			}
-			x.sc, x.reused = c, false
-			s.srvConn.Store(c)
+			s.srvConn.Store(x.sc)
 			continue
 		}
 		break

@@ -304,12 +304,14 @@ func (s *session) transaction() bool {
 		return false
 	}
 	srv.stats.sessions.Add(1)
-	defer be.release(srv)
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
+	if x.srv != nil { // a replay may have moved to another server, or found none
+		be.release(x.srv)
+	}
 	s.srvConn.Store(nil)
 	be.stats.bytesIn.Add(s.received)
 	be.stats.bytesOut.Add(s.sent)
-	s.emitLog(be, srv, x.status, x.term)
+	s.emitLog(be, x.srv, x.status, x.term)
 	return keep
 }
