@@ -23,6 +23,7 @@ type typer struct {
 	syncRefs   []syncRef
 	badIface   bool
 	hasScripts bool
+	rulePref   int // next default rule preference keepalived assigns
 	// checkScripts: a MISC_CHECK runs an existing program
 	checkScripts bool
 	defaultUser  string // resolved default script user ("" until needed)
@@ -66,6 +67,7 @@ func newTyper(opts Options) *typer {
 		opts:       opts,
 		ifaces:     map[string]bool{},
 		instNames:  map[string]bool{},
+		rulePref:   16384,
 		versionSet: map[*Instance]bool{},
 		prioSet:    map[*Instance]bool{},
 		stateSet:   map[*Instance]bool{},
@@ -384,6 +386,15 @@ func scriptProgram(raw string) string {
 func (t *typer) usableScript(raw string) bool {
 	p := scriptProgram(raw)
 	if p == "" {
+		return false
+	}
+	if !strings.Contains(p, "/") {
+		// keepalived searches the PATH it runs scripts with
+		for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
+			if m, ok := t.opts.FileMode(dir + "/" + p); ok && !m.IsDir() {
+				return true
+			}
+		}
 		return false
 	}
 	m, ok := t.opts.FileMode(p)

@@ -793,6 +793,14 @@ func (t *typer) checkRoutes(lines []Line) {
 				}
 			}
 		}
+		for _, tk := range l.Tokens {
+			switch tk.Text {
+			case "or":
+				t.add(l.Pos, ClassDeprecated, "", "\"or\" for routes is deprecated. Please use \"nexthop\"")
+			case "gw":
+				t.add(l.Pos, ClassDeprecated, "", "\"gw\" for routes is deprecated. Please use \"via\"")
+			}
+		}
 		if !hasDev {
 			t.add(l.Pos, ClassWarning, "add `dev IF` (or `no_track`) to the route", "Warning - cannot track route %s with no interface specified, not tracking", dest)
 		}
@@ -802,15 +810,30 @@ func (t *typer) checkRoutes(lines []Line) {
 // checkRules reports rules without a preference, as keepalived does.
 func (t *typer) checkRules(lines []Line) {
 	for _, l := range lines {
-		found := false
-		for _, tk := range l.Tokens {
+		found, bad := false, false
+		for i, tk := range l.Tokens {
 			switch tk.Text {
 			case "preference", "priority", "pref", "order":
 				found = true
+			case "to", "from":
+				if i+1 < len(l.Tokens) && l.Tokens[i+1].Text != "all" {
+					a := l.Tokens[i+1].Text
+					if _, err := netip.ParsePrefix(a); err != nil {
+						if _, err := netip.ParseAddr(a); err != nil {
+							t.errorf(l.Pos, "Invalid rule %s address %s", tk.Text, a)
+							t.errorf(l.Pos, "VRRP parsed invalid IP %s. skipping IP...", a)
+							bad = true
+						}
+					}
+				}
 			}
 		}
+		if bad {
+			continue
+		}
 		if !found {
-			t.add(l.Pos, ClassWarning, "add `preference N` to the rule", "Rule has no preference specified - setting to 16384. This is probably not what you want.")
+			t.add(l.Pos, ClassWarning, "add `preference N` to the rule", "Rule has no preference specified - setting to %d. This is probably not what you want.", t.rulePref)
+			t.rulePref--
 		}
 	}
 }
