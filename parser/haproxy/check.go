@@ -219,6 +219,9 @@ func (s *state) listeners() []Bind {
 		out = append(out, Bind{Pos: ss.Pos, Addrs: []Address{ss.Addr}})
 	}
 	for _, px := range s.cfg.Frontends {
+		if px.Disabled {
+			continue
+		}
 		out = append(out, px.Binds...)
 	}
 	return out
@@ -252,8 +255,14 @@ func (s *state) checkValidity() bool {
 				if strings.Contains(ub.Backend, "%[") {
 					continue // dynamic name, resolved per request
 				}
-				if backend(ub.Backend) == nil {
+				be := backend(ub.Backend)
+				switch {
+				case be == nil:
 					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find required use_backend: '%s'.", px.Name, ub.Backend))
+					fatal = true
+				case px.Mode == "http" && be.Mode != "http":
+					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : http frontend '%s' (%s:%d) tries to use incompatible tcp backend '%s' (%s:%d) in a 'use_backend' rule (see 'mode').",
+						px.Name, px.Pos.File, px.Pos.Line, be.Name, be.Pos.File, be.Pos.Line))
 					fatal = true
 				}
 			}

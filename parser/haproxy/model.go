@@ -65,11 +65,12 @@ const (
 
 // Proxy is a defaults, frontend, backend or listen section.
 type Proxy struct {
-	Kind string // "defaults", "frontend", "backend", "listen"
-	Name string
-	From string // "from <defaults>"
-	Pos  Pos
-	Cap  Capability
+	Kind     string // "defaults", "frontend", "backend", "listen"
+	Name     string
+	From     string // "from <defaults>"
+	Disabled bool   // "disabled": parsed and checked, never started
+	Pos      Pos
+	Cap      Capability
 
 	Mode          string // "http", "tcp" (default "tcp")
 	Binds         []Bind

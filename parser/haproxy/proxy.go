@@ -80,11 +80,16 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		}
 	}
 	if sec.Kind != "defaults" {
-		// HAProxy 2.6 only complains when both sections have the very same
-		// capabilities (a listen may share a backend's name).
-		if prev := s.proxies[name]; prev != nil && prev.Cap == kindCap(sec.Kind) {
+		// HAProxy 2.6 only complains when the earlier section has every
+		// capability of the new one (a listen may follow a backend of the
+		// same name, not the other way round).
+		if prev := s.proxies[name]; prev != nil && prev.Cap&kindCap(sec.Kind) == kindCap(sec.Kind) {
+			prevKind := prev.Kind
+			if prevKind == "listen" {
+				prevKind = "proxy"
+			}
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
-				p.File, p.Line, sec.Kind, name, prev.Kind, name, prev.Pos.File, prev.Pos.Line))
+				p.File, p.Line, sec.Kind, name, prevKind, name, prev.Pos.File, prev.Pos.Line))
 			s.fileFatal = true
 		}
 	}
@@ -177,6 +182,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.fileFatal = true
 		return false
 	}
+	if known && row.NamedDefaultsOnly && px.Kind == "defaults" && px.Name == "" {
+		s.alert(p, "'%s' not allowed in anonymous 'defaults' section.", row.Name)
+		return false
+	}
 	if known && !row.Allowed(px.Kind) && (kw == "server" || kw == "server-template") {
 		// The server parser has its own wording (and its own prefix).
 		if px.Kind == "defaults" {
@@ -205,6 +214,8 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		switch arg(1) {
 		case "http", "tcp", "log":
 			px.Mode = arg(1)
+		case "health":
+			s.alert(p, "'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.")
 		default:
 			s.alert(p, "unknown proxy mode '%s'.", arg(1))
 		}
@@ -352,6 +363,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
 		px.sawUseBackend = true
+	case "disabled":
+		px.Disabled = true
+	case "enabled":
+		px.Disabled = false
 	case "default_backend":
 		if arg(1) == "" {
 			s.alert(p, "'%s' expects a backend name.", kw)
