@@ -65,6 +65,14 @@ type pendingLine struct {
 	defs [][2]string
 }
 
+// includeMode holds the strictness of an include variant.
+type includeMode uint8
+
+const (
+	includeStrictMissing includeMode = 1 << iota
+	includeStrictGlob
+)
+
 type source struct {
 	display string // name used in messages
 	path    string // name used to open the file
@@ -85,7 +93,8 @@ type prepass struct {
 	lines      []Line
 	aborted    bool
 	// multi-line definition being read
-	mlDef *definition
+	mlDef       *definition
+	includeMode includeMode // of the include being opened
 	// generated counts lines produced by expansions; past maxGenerated the
 	// pre-pass stops expanding (keepalived would loop or exhaust memory)
 	generated int
@@ -190,8 +199,15 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 	}
 	if len(matches) == 0 {
 		// glob(3) without a match of a pattern is silent; a plain name is reported
-		if !hasMeta(pattern) || at.Line == 0 {
-			p.report(at, ClassNone, "Config files missing '%s'.", pattern)
+		switch {
+		case !hasMeta(pattern) || at.Line == 0:
+			class := ClassNone
+			if p.includeMode&includeStrictMissing != 0 {
+				class = ClassSecurity
+			}
+			p.report(at, class, "Config files missing '%s'.", pattern)
+		case p.includeMode&includeStrictGlob != 0:
+			p.report(at, ClassSecurity, "No config files matched '%s'.", pattern)
 		}
 		return
 	}
@@ -784,10 +800,26 @@ func (p *prepass) checkInclude(text string, pos Pos, src *source) bool {
 		return false
 	}
 	toks, _ := splitWords(text, pos)
-	if len(toks) != 2 || toks[0].Text != "include" {
+	if len(toks) != 2 {
 		return false
 	}
+	// keepalived 2.2.7's variants: 'm' makes a missing file, 'w' a glob
+	// without match, 'a' both, a security error (exit 6); 'r'/'b' read as include.
+	var mode includeMode
+	switch toks[0].Text {
+	case "include", "includer", "includeb":
+	case "includem":
+		mode = includeStrictMissing
+	case "includew":
+		mode = includeStrictGlob
+	case "includea":
+		mode = includeStrictMissing | includeStrictGlob
+	default:
+		return false
+	}
+	p.includeMode = mode
 	p.openGlob(toks[1].Text, src.dir, pos)
+	p.includeMode = 0
 	return true
 }
 

@@ -124,6 +124,29 @@ func TestIncludes(t *testing.T) {
 	}
 }
 
+func TestIncludeVariants(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		kw   string
+		rc   int
+		msgs []string
+	}{
+		{"include", 0, []string{"(Line 2) Config files missing 'none.conf'."}},
+		{"includer", 0, []string{"(Line 2) Config files missing 'none.conf'."}},
+		{"includem", 6, []string{"(Line 2) Config files missing 'none.conf'."}},
+		{"includew", 6, []string{"(Line 1) No config files matched 'none*.conf'.", "(Line 2) Config files missing 'none.conf'."}},
+		{"includea", 6, []string{"(Line 1) No config files matched 'none*.conf'.", "(Line 2) Config files missing 'none.conf'."}},
+	}
+	for _, c := range cases {
+		src := c.kw + " none*.conf\n" + c.kw + " none.conf\n"
+		r := Lint(Options{File: filepath.Join(dir, "x.conf"), Data: []byte(src)})
+		got := MessageSet(r.Diagnostics)
+		if r.ExitCode != c.rc || strings.Join(got, "|") != strings.Join(c.msgs, "|") {
+			t.Errorf("%s: rc %d msgs %q, want %d %q", c.kw, r.ExitCode, got, c.rc, c.msgs)
+		}
+	}
+}
+
 func TestExpandBraces(t *testing.T) {
 	got := strings.Join(expandBraces("a{b,c{d,e}}f{1,2}"), " ")
 	want := "abf1 abf2 acdf1 acdf2 acef1 acef2"
