@@ -48,7 +48,7 @@ func parseCondition(w []string) (*Condition, error) {
 		}
 		if t == "" {
 			if i+1 >= len(w) {
-				return nil, fmt.Errorf("missing ACL after '!'")
+				break // a trailing lone '!' is ignored by 2.6
 			}
 			i++
 			t = w[i]
@@ -61,21 +61,26 @@ func parseCondition(w []string) (*Condition, error) {
 					break
 				}
 			}
-			if end < 0 || end == i+1 {
+			if end < 0 {
 				return nil, fmt.Errorf("missing closing '}' in condition")
 			}
+			if end == i+1 {
+				return nil, fmt.Errorf("missing fetch method in ACL expression ''")
+			}
 			body := w[i+1 : end]
-			term.Anon = &ACL{Criterion: body[0], Values: body[1:]}
+			a := &ACL{Criterion: body[0]}
+			a.Flags, a.Values = splitACLArgs(body[1:])
+			term.Anon = a
 			i = end
 		} else {
 			term.Name = t
 		}
 		and = append(and, term)
 	}
-	if len(and) == 0 {
-		return nil, fmt.Errorf("no condition after '%s'", map[bool]string{true: "unless", false: "if"}[c.Unless])
+	// An empty condition (bare "if", trailing "or") is accepted by 2.6.
+	if len(and) > 0 {
+		c.Or = append(c.Or, and)
 	}
-	c.Or = append(c.Or, and)
 	return c, nil
 }
 
@@ -257,6 +262,9 @@ func (s *state) checkValidity() bool {
 				}
 				be := backend(ub.Backend)
 				switch {
+				case be == px:
+					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': loop detected for use_backend: '%s'.", px.Name, ub.Backend))
+					fatal = true
 				case be == nil:
 					s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find required use_backend: '%s'.", px.Name, ub.Backend))
 					fatal = true

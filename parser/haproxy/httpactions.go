@@ -34,15 +34,45 @@ var httpActionArity = map[string]int{"set-header": 2, "add-header": 2}
 // checkHTTPRuleArgs validates the arguments of the typed actions.
 func checkHTTPRuleArgs(r HTTPRule) string {
 	switch r.Action {
+	case "set-path", "set-pathq", "set-query", "set-uri", "set-method":
+		if len(r.Args) != 1 {
+			return "expects exactly 1 argument <format>."
+		}
+	case "del-header":
+		if len(r.Args) < 1 {
+			return "expects at least 1 argument."
+		}
+	case "auth":
+		if len(r.Args) >= 1 && r.Args[0] == "realm" && len(r.Args) < 2 {
+			return "missing realm value.\n."
+		}
 	case "redirect":
 		if len(r.Args) == 0 || (r.Args[0] != "prefix" && r.Args[0] != "location" && r.Args[0] != "scheme") {
 			return "redirection type expected ('prefix', 'location', or 'scheme')."
+		}
+		if len(r.Args) < 2 {
+			return fmt.Sprintf("missing argument for '%s'.", r.Args[0])
+		}
+		for i := 2; i+1 < len(r.Args); i++ {
+			if r.Args[i] == "code" {
+				switch r.Args[i+1] {
+				case "301", "302", "303", "307", "308":
+				default:
+					return fmt.Sprintf("'code': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308).", r.Args[i+1])
+				}
+			}
 		}
 	case "deny", "return", "tarpit":
 		for i := 0; i+1 < len(r.Args); i++ {
 			if r.Args[i] == "deny_status" || r.Args[i] == "status" {
 				n, end, ok := leadingInt(r.Args[i+1])
-				if !ok || end != len(r.Args[i+1]) || !httpStatusCodes[n] && r.Action != "return" {
+				bad := !ok || end != len(r.Args[i+1])
+				if r.Action == "return" {
+					bad = bad || n < 200 || n > 599
+				} else {
+					bad = bad || !httpStatusCodes[n]
+				}
+				if bad {
 					return fmt.Sprintf("Unexpected status code '%s'.", r.Args[i+1])
 				}
 			}

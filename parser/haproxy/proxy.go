@@ -319,19 +319,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		a := ACL{Pos: p, Name: arg(1), Criterion: arg(2)}
-		rest := w[3:]
-		for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
-			a.Flags = append(a.Flags, rest[0])
-			if (rest[0] == "-m" || rest[0] == "-f" || rest[0] == "-M") && len(rest) > 1 {
-				a.Flags = append(a.Flags, rest[1])
-				rest = rest[1:]
-			}
-			rest = rest[1:]
-			if len(a.Flags) > 0 && a.Flags[len(a.Flags)-1] == "--" {
-				break
-			}
-		}
-		a.Values = rest
+		a.Flags, a.Values = splitACLArgs(w[3:])
 		if msg := s.checkACL(a); msg != "" {
 			s.alert(p, "error detected while parsing ACL '%s' : %s.", a.Name, msg)
 			return false
@@ -359,6 +347,10 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		if bad := undefinedACL(px, cond); bad != "" {
 			s.alert(p, "error detected while parsing switching rule : no such ACL : '%s'.", bad)
+			return false
+		}
+		if msg := s.anonACLError(cond); msg != "" {
+			s.alert(p, "error detected while parsing switching rule : %s.", msg)
 			return false
 		}
 		px.UseBackends = append(px.UseBackends, UseBackend{Pos: p, Backend: arg(1), Cond: cond})
@@ -421,6 +413,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				}
 				if bad := undefinedACL(px, cond); bad != "" {
 					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+					s.abort = true
+					return true
+				}
+				if msg := s.anonACLError(cond); msg != "" {
+					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
 					s.abort = true
 					return true
 				}
@@ -495,6 +492,40 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, row.Name)
 	}
 	return false
+}
+
+// splitACLArgs separates an ACL's leading flags (with their values) from its
+// patterns; "--" ends the flags.
+func splitACLArgs(rest []string) (flags, values []string) {
+	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
+		flags = append(flags, rest[0])
+		if (rest[0] == "-m" || rest[0] == "-f" || rest[0] == "-M") && len(rest) > 1 {
+			flags = append(flags, rest[1])
+			rest = rest[1:]
+		}
+		rest = rest[1:]
+		if flags[len(flags)-1] == "--" {
+			break
+		}
+	}
+	return flags, rest
+}
+
+// anonACLError validates the anonymous ACLs of a condition.
+func (s *state) anonACLError(c *Condition) string {
+	if c == nil {
+		return ""
+	}
+	for _, and := range c.Or {
+		for _, t := range and {
+			if t.Anon != nil {
+				if msg := s.checkACL(*t.Anon); msg != "" {
+					return msg
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // retriesOnConnFailures tells whether "retry-on" (so far) covers what TFO
@@ -679,7 +710,7 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
 	case "admin":
 		cond, err := parseCondition(tail(w, 2))
-		if err != nil || cond == nil {
+		if err != nil || cond == nil || len(w) < 3 {
 			s.alert(p, "'stats admin' requires either 'if' or 'unless' followed by a condition.")
 			return
 		}
