@@ -37,7 +37,11 @@ type lineLexer struct{ lines []Line }
 func (l *lineLexer) Symbols() map[string]lexer.TokenType { return lineSymbols }
 
 func (l *lineLexer) Lex(string, io.Reader) (lexer.Lexer, error) {
-	var toks []lexer.Token
+	n := 0
+	for _, ln := range l.lines {
+		n += len(ln.Words) + 1
+	}
+	toks := make([]lexer.Token, 0, n)
 	for _, ln := range l.lines {
 		pos := lexer.Position{Filename: ln.File, Line: ln.Num, Column: 1}
 		for i, w := range ln.Words {

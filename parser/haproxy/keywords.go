@@ -163,6 +163,21 @@ var optionNames = func() []string {
 	return out
 }()
 
+var bindKeywordSet = setOf(bindKeywordNames)
+
+// serverKeywordCandidates are the server options, documented ones first.
+var serverKeywordCandidates = append(append([]string{}, serverKeywordNames...), serverExtraKeywords...)
+
+var serverKeywordSet = setOf(serverKeywordCandidates)
+
+func setOf(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, k := range list {
+		m[k] = true
+	}
+	return m
+}
+
 var globalKeywordSet = func() map[string]bool {
 	m := map[string]bool{}
 	for _, k := range globalKeywordNames {

@@ -746,16 +746,9 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 		}
 		b.Addrs = append(b.Addrs, a)
 	}
-	withArg := map[string]bool{"accept-netscaler-cip": true, "alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
-		"ca-ignore-err": true, "ca-sign-file": true, "ca-sign-pass": true, "ca-verify-file": true, "ciphers": true,
-		"ciphersuites": true, "crl-file": true, "crt": true, "crt-ignore-err": true, "crt-list": true, "expose-fd": true,
-		"gid": true, "group": true, "id": true, "interface": true, "level": true, "severity-output": true, "maxconn": true,
-		"mode": true, "mss": true, "name": true, "namespace": true, "nice": true, "npn": true, "process": true,
-		"proto": true, "quic-cc-algo": true, "shards": true, "ssl-max-ver": true, "ssl-min-ver": true, "tcp-ut": true,
-		"thread": true, "tls-ticket-keys": true, "uid": true, "user": true, "verify": true}
 	for i := 2; i < len(w); i++ {
 		o := w[i]
-		if !contains(bindKeywordNames, o) {
+		if !bindKeywordSet[o] {
 			if sug := didYouMean(o, bindKeywordNames); sug != "" {
 				s.alert(p, "'bind %s' in section '%s': unknown keyword '%s'%s", w[1], px.Kind, o, sug)
 			} else {
@@ -764,7 +757,7 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		v := ""
-		if withArg[o] {
+		if bindWithArg[o] {
 			if i+1 >= len(w) {
 				what := "value"
 				if o == "name" {
@@ -797,6 +790,15 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	px.Binds = append(px.Binds, b)
 	return false
 }
+
+// bindWithArg are the bind options that take a value.
+var bindWithArg = map[string]bool{"accept-netscaler-cip": true, "alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
+	"ca-ignore-err": true, "ca-sign-file": true, "ca-sign-pass": true, "ca-verify-file": true, "ciphers": true,
+	"ciphersuites": true, "crl-file": true, "crt": true, "crt-ignore-err": true, "crt-list": true, "expose-fd": true,
+	"gid": true, "group": true, "id": true, "interface": true, "level": true, "severity-output": true, "maxconn": true,
+	"mode": true, "mss": true, "name": true, "namespace": true, "nice": true, "npn": true, "process": true,
+	"proto": true, "quic-cc-algo": true, "shards": true, "ssl-max-ver": true, "ssl-min-ver": true, "tcp-ut": true,
+	"thread": true, "tls-ticket-keys": true, "uid": true, "user": true, "verify": true}
 
 var serverWithArg = map[string]bool{"addr": true, "agent-send": true, "agent-inter": true, "agent-addr": true,
 	"agent-port": true, "alpn": true, "ca-file": true, "check-alpn": true, "check-proto": true, "check-sni": true,
@@ -855,11 +857,10 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	if isDefault {
 		srv.Name = "default-server"
 	}
-	names := append(append([]string{}, serverKeywordNames...), serverExtraKeywords...)
 	for ; i < len(w); i++ {
 		o := w[i]
-		if !contains(names, o) {
-			srvAlert("unknown keyword '%s'%s", o, didYouMean(o, names))
+		if !serverKeywordSet[o] {
+			srvAlert("unknown keyword '%s'%s", o, didYouMean(o, serverKeywordCandidates))
 			return
 		}
 		v := ""
