@@ -366,8 +366,7 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
 		}
 	case "maxconn", "nbthread":
-		if n, end, ok := leadingInt(arg(1)); kw == "nbthread" && (!ok || end != len(arg(1))) {
-			_ = n
+		if _, end, ok := leadingInt(arg(1)); kw == "nbthread" && (!ok || end != len(arg(1))) {
 			s.alert(p, "'nbthread' passed a missing or unparsable integer value in '%s'", arg(1))
 			return
 		}
