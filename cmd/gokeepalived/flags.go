@@ -223,14 +223,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // ConfigTest is `-t`: lint the file, print keepalived's messages (plus goha's
-// notices and hints) and return keepalived's exit status.
+// notices and hints) and return keepalived's exit status — except that a
+// named config file gokeepalived cannot read fails with 4 (keepalived: 0).
 func ConfigTest(file, configID string, interfaces []string, out io.Writer) int {
 	if configID == "" {
 		configID = ka.DefaultConfigID()
 	}
 	r := ka.Lint(ka.Options{File: file, ConfigID: configID, Interfaces: interfaces})
 	fmt.Fprint(out, ka.Format(r.Diagnostics))
-	return r.ExitCode
+	return r.LintExitCode
 }
 
 // hostInterfaces lists the interfaces of the current network namespace.

@@ -89,6 +89,7 @@ func TestConfigTestBadInput(t *testing.T) {
 	write("garbage.conf", garbage)
 	write("nul.conf", []byte("global_defs {\n\x00router_id x\n}\nbogus\x00more\n\x00\x00\x00\n"))
 	write("incl.conf", []byte("include dangling.conf\n"))
+	write("globincl.conf", []byte("include nothing-*.conf\nglobal_defs {\n router_id x\n}\n"))
 	if err := os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling.conf")); err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +102,14 @@ func TestConfigTestBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"missing file", []string{"-t", "-f", "nope.conf"}, 0, "Config files missing 'nope.conf'.\n"},
-		{"directory", []string{"-t", "-f", "adir"}, 0, "Configuration file 'adir/' is a directory - skipping\n"},
+		{"missing file", []string{"-t", "-f", "nope.conf"}, 4, "Config files missing 'nope.conf'.\n"},
+		{"directory", []string{"-t", "-f", "adir"}, 4, "Configuration file 'adir/' is a directory - skipping\n"},
 		{"nul bytes", []string{"-t", "-f", "nul.conf"}, 5, "(nul.conf: Line 4) Unknown keyword 'bogus'\n"},
-		{"unreadable include", []string{"-t", "-f", "incl.conf"}, 0, "(incl.conf: Line 1) Configuration file 'dangling.conf' open problem (No such file or directory) - skipping\n"},
+		{"unreadable include", []string{"-t", "-f", "incl.conf"}, 4, "(incl.conf: Line 1) Configuration file 'dangling.conf' open problem (No such file or directory) - skipping\n"},
+		{"missing file says why it fails", []string{"-t", "-f", "nope.conf"}, 4, "goha: cannot read 'nope.conf': gokeepalived -t exits 4"},
+		{"unmatched include glob is silent, as keepalived", []string{"-t", "-f", "globincl.conf"}, 0, ""},
 		{"garbage", []string{"-t", "-f", "garbage.conf"}, 5, "Unknown keyword"},
-		{"long option with value", []string{"--config-test", "--use-file=nope.conf"}, 0, "Config files missing 'nope.conf'."},
+		{"long option with value", []string{"--config-test", "--use-file=nope.conf"}, 4, "Config files missing 'nope.conf'."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,10 @@ type Result struct {
 	Config      *Config
 	Diagnostics []Diagnostic
 	ExitCode    int // keepalived -t's exit status
+	// LintExitCode is gokeepalived -t's exit status: ExitCode, except that a
+	// named file that could not be read fails the lint with 4 where
+	// keepalived 2.2.7 exits 0.
+	LintExitCode int
 }
 
 // DefaultConfigID is keepalived's default config-id: the host name up to the
@@ -132,7 +136,12 @@ func Lint(opts Options) *Result {
 	diags = append(diags, t.diags...)
 	diags = addTypoHints(dedupe(diags))
 	sortStable(diags)
-	return &Result{Config: t.cfg, Diagnostics: diags, ExitCode: ExitCode(diags)}
+	r := &Result{Config: t.cfg, Diagnostics: diags, ExitCode: ExitCode(diags)}
+	r.LintExitCode = r.ExitCode
+	if p.unreadable && r.LintExitCode == 0 {
+		r.LintExitCode = 4
+	}
+	return r
 }
 
 // addTypoHints suggests the nearest known keyword for unknown ones.

@@ -85,7 +85,10 @@ type source struct {
 }
 
 type prepass struct {
-	opts       Options
+	opts Options
+	// unreadable is set when a file the config names explicitly (the main
+	// file, or an include without glob characters) could not be read.
+	unreadable bool
 	stack      []*source
 	defs       map[string]*definition
 	blockDepth int
@@ -109,6 +112,19 @@ func (p *prepass) report(pos Pos, class Class, format string, args ...any) {
 		sev = SevWarning
 	}
 	p.diags = append(p.diags, Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: sev, Class: class, Message: fmt.Sprintf(format, args...)})
+}
+
+// cannotRead records a named file that could not be read. keepalived 2.2.7
+// logs it, runs with whatever it could read and `-t` exits 0; gokeepalived's
+// lint fails instead (exit 4, keepalived's file-not-found status) so that a
+// typo in `-f` or in an include cannot pass a pre-deploy check.
+func (p *prepass) cannotRead(pos Pos, name string, explicit bool) {
+	if !explicit {
+		return
+	}
+	p.unreadable = true
+	p.notice(pos, "check the path; keepalived 2.2.7 would exit 0 here and start with the rest of the configuration",
+		"cannot read '%s': gokeepalived -t exits 4", name)
 }
 
 func (p *prepass) notice(pos Pos, hint, format string, args ...any) {
@@ -206,6 +222,7 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 				class = ClassSecurity
 			}
 			p.report(at, class, "Config files missing '%s'.", pattern)
+			p.cannotRead(at, pattern, true)
 		case p.includeMode&includeStrictGlob != 0:
 			p.report(at, ClassSecurity, "No config files matched '%s'.", pattern)
 		}
@@ -222,6 +239,7 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 		st, err := os.Stat(m)
 		if err == nil && st.IsDir() {
 			p.report(at, ClassNone, "Configuration file '%s/' is a directory - skipping", strings.TrimSuffix(display, "/"))
+			p.cannotRead(at, display, !hasMeta(pattern) || at.Line == 0)
 			continue
 		}
 		if n := p.openCount(m); n >= maxIncludeRepeat {
@@ -243,6 +261,7 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 				reason = pe.Err
 			}
 			p.report(at, ClassNone, "Configuration file '%s' open problem (%s) - skipping", display, capitalize(reason.Error()))
+			p.cannotRead(at, display, !hasMeta(pattern) || at.Line == 0)
 			continue
 		}
 		srcs = append(srcs, &source{display: display, path: m, dir: filepath.Dir(m), lines: splitPhysical(data)})
