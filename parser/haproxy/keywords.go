@@ -105,7 +105,14 @@ var extraProxyKeywords = []string{"transparent", "no", "default"}
 // serverExtraKeywords: options documented in groups ("inter/fastinter/downinter").
 var serverExtraKeywords = []string{"inter", "fastinter"}
 
+// matrixExtras are proxy keywords 2.6 accepts that section 4.1's matrix
+// does not list.
+var matrixExtras = []proxyKeyword{
+	{Name: "hash-balance-factor", Defaults: true, Listen: true, Backend: true, Usage: "hash-balance-factor <factor>", MinArgs: 1, MaxArgs: 1},
+}
+
 var proxyIndex = func() map[string][]proxyKeyword {
+	proxyKeywordMatrix = append(proxyKeywordMatrix, matrixExtras...)
 	m := map[string][]proxyKeyword{}
 	for _, k := range proxyKeywordMatrix {
 		first := strings.SplitN(k.Name, " ", 2)[0]

@@ -486,7 +486,24 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.ErrorFiles[code] = arg(2)
 	case "errorfiles":
 		px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: p, Args: w})
+	case "id":
+		if n, _, _ := leadingInt(arg(1)); n <= 0 {
+			s.alertRaw(p.File, p.Line, "custom id has to be > 0.")
+			s.fileFatal = true
+			return false
+		}
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 	default:
+		if chk := rawChecks[kw]; chk != nil {
+			if msg := chk(w); msg != "" {
+				first, rest := splitMessage(msg)
+				s.alert(p, "%s", first)
+				if len(rest) > 0 {
+					s.d.List[len(s.d.List)-1].Extra = rest
+				}
+				return false
+			}
+		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, row.Name)
@@ -658,6 +675,10 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		}
 		px.Options[name] = !neg
 	default:
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
 		px.Options[name] = !neg
 		if name == "httplog" && !neg {
 			px.lfPos = p
