@@ -125,8 +125,9 @@ func usage(w io.Writer) {
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
         -dW fails if any warning is emitted
+        -dD diagnostic mode : prints .diag messages
 Accepted for compatibility but NOT ACTIVE YET (the proxy runtime is not wired):
-        -D -W -Ws -d -db -dD -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
+        -D -W -Ws -d -db -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
         -p <pidfile> -L <name> -x <socket> -S <bind> -C <dir> -n -N -m
         -sf/-st [pid ]*
 `)

@@ -50,7 +50,7 @@ func LoadConfig(paths []string) *haproxy.Result {
 
 func checkMode(fl *flags, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
-		Quiet: fl.quiet, ShowGoha: fl.verbose}
+		Quiet: fl.quiet, ShowGoha: fl.verbose, ShowDiag: fl.diagnostic}
 	res := LoadConfig(fl.files)
 	if fl.failOnWarning {
 		haproxy.ZeroWarning(res)

@@ -10,7 +10,8 @@ import (
 type Severity int
 
 const (
-	Notice Severity = iota
+	Diag Severity = iota - 1 // diagnostic mode (-dD) only
+	Notice
 	Warning
 	Alert
 )
@@ -22,6 +23,8 @@ func (s Severity) Tag() string {
 		return "[ALERT]   "
 	case Warning:
 		return "[WARNING] "
+	case Diag:
+		return "[DIAG]    "
 	}
 	return "[NOTICE]  "
 }
@@ -103,12 +106,13 @@ type Printer struct {
 	Executable string
 	Quiet      bool // -q: print nothing
 	ShowGoha   bool // print goha's own notices
+	ShowDiag   bool // -dD: print .diag messages
 	announced  bool
 }
 
 // Print writes one diagnostic.
 func (p *Printer) Print(x Diagnostic) {
-	if p.Quiet || (x.Goha && !p.ShowGoha) {
+	if p.Quiet || (x.Goha && !p.ShowGoha) || (x.Severity == Diag && !p.ShowDiag) {
 		return
 	}
 	if x.Severity >= Warning && !p.announced {

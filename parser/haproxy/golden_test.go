@@ -20,7 +20,7 @@ var knownDifferences = map[string]string{
 	"quirk-acl-no-name": "HAProxy 2.6 prints an unterminated message (\"character '\" and no newline) for 'acl' without a name; goha prints a proper one",
 }
 
-var msgRE = regexp.MustCompile(`^\[(ALERT|WARNING|NOTICE)\] +\((?:PID|\d+)\) : (.*)$`)
+var msgRE = regexp.MustCompile(`^\[(ALERT|WARNING|NOTICE|DIAG)\] +\((?:PID|\d+)\) : (.*)$`)
 var posRE = regexp.MustCompile(`\[([^\[\]]+:\d+)\]`)
 
 type goldenMsg struct {
@@ -54,7 +54,7 @@ func parseOutput(out string) (msgs []goldenMsg, valid bool) {
 }
 
 // caseArgs reads "# goha-args:" and "# goha-env:" lines of a case.
-func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, quiet bool) {
+func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, quiet, diag bool) {
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +71,9 @@ func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, 
 				if f[i] == "-q" {
 					quiet = true
 				}
+				if f[i] == "-dD" {
+					diag = true
+				}
 				if f[i] == "-f" && i+1 < len(f) {
 					paths = append(paths, f[i+1])
 					i++
@@ -82,16 +85,16 @@ func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, 
 			env[k] = v
 		}
 	}
-	return paths, env, quiet
+	return paths, env, quiet, diag
 }
 
 // render prints a result the way gohaproxy -c does (stderr then stdout).
-func render(res *Result, quiet bool) string {
+func render(res *Result, quiet, diag bool) string {
 	var b bytes.Buffer
 	if quiet {
 		return ""
 	}
-	pr := &Printer{W: &b, PID: 0, Version: Version + "-goha", Executable: "gohaproxy"}
+	pr := &Printer{W: &b, PID: 0, Version: Version + "-goha", Executable: "gohaproxy", ShowDiag: diag}
 	for _, d := range res.Diags.List {
 		pr.Print(d)
 	}
@@ -123,7 +126,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("bad golden header %q", first)
 			}
-			paths, env, quiet := caseArgs(t, name+".cfg")
+			paths, env, quiet, diag := caseArgs(t, name+".cfg")
 			res := Check(paths, func(k string) (string, bool) {
 				if k == "PATH" {
 					return os.Getenv("PATH"), true
@@ -132,7 +135,7 @@ func TestGolden(t *testing.T) {
 				return v, ok
 			})
 			wantMsgs, wantValid := parseOutput(rest)
-			gotMsgs, gotValid := parseOutput(render(res, quiet))
+			gotMsgs, gotValid := parseOutput(render(res, quiet, diag))
 			var problems []string
 			if res.Exit != wantExit {
 				problems = append(problems, fmt.Sprintf("exit %d, want %d", res.Exit, wantExit))

@@ -286,7 +286,7 @@ func directive(file string, num int, raw string, words []string, stack *[]condFr
 			res.Fatal, res.Abort = true, true
 			return true
 		case ".diag":
-			// Only printed in diagnostic mode (-dD), which goha does not have yet.
+			diags.Raw(Diag, file, num, text) // printed in diagnostic mode (-dD) only
 		}
 	default:
 		if !active {
