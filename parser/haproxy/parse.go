@@ -36,6 +36,11 @@ func CheckFiles(files []string, env Env) *Result {
 			return r
 		}
 		fatal, abort := st.parseFile(f, data, env)
+		if st.readerFailed {
+			r.Diags.Raw(Alert, "", 0, fmt.Sprintf("config : Could not open configuration file %s : Success", f))
+			r.Exit = 1
+			return r
+		}
 		if fatal || abort {
 			r.Diags.Raw(Alert, "", 0, "config : Error(s) found in configuration file : "+f)
 		}
@@ -134,8 +139,11 @@ type state struct {
 	abort      bool
 	lookups    systemLookups
 	hasProgram bool
-	stoppedAt  int // line where keyword parsing aborted the file
-	lastLine   int // line of the statement being parsed
+	// readerFailed mimics readcfgfile() returning -1 (a parse path in 2.6
+	// does): the caller then claims the file could not be opened.
+	readerFailed bool
+	stoppedAt    int // line where keyword parsing aborted the file
+	lastLine     int // line of the statement being parsed
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {

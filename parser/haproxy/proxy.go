@@ -486,6 +486,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.ErrorFiles[code] = arg(2)
 	case "errorfiles":
 		px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: p, Args: w})
+	case "description":
+		if arg(1) == "" {
+			// HAProxy 2.6 returns -1 from the file reader here, which its
+			// caller reports as a file it "could not open".
+			s.alertRaw(p.File, p.Line, "'description' expects a string argument.")
+			s.fileFatal, s.abort, s.readerFailed = true, true, true
+			return true
+		}
+		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 	case "id":
 		if n, _, _ := leadingInt(arg(1)); n <= 0 {
 			s.alertRaw(p.File, p.Line, "custom id has to be > 0.")
