@@ -359,7 +359,15 @@ func (s *state) checkValidity() bool {
 	}
 	s.peersWithoutLocal()
 	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
+	lfFatal := false
 	for _, px := range s.cfg.Proxies {
+		if px.LogFormat != "" {
+			if msg := checkLogFormat(px.LogFormat); msg != "" {
+				at := px.LogFormatPos
+				s.d.Raw(Alert, at.File, at.Line, fmt.Sprintf("config : Parsing [%s:%d]: failed to parse log-format : %s", at.File, at.Line, msg))
+				lfFatal = true
+			}
+		}
 		kind := px.Kind
 		if kind == "listen" {
 			kind = "proxy"
@@ -386,5 +394,5 @@ func (s *state) checkValidity() bool {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
 		}
 	}
-	return false
+	return lfFatal
 }

@@ -34,10 +34,15 @@ var httpActionArity = map[string]int{"set-header": 2, "add-header": 2}
 // checkHTTPRuleArgs validates the arguments of the typed actions.
 func checkHTTPRuleArgs(r HTTPRule) string {
 	switch r.Action {
+	case "set-header", "add-header":
+		if len(r.Args) == 2 {
+			return checkLogFormat(r.Args[1])
+		}
 	case "set-path", "set-pathq", "set-query", "set-uri", "set-method":
 		if len(r.Args) != 1 {
 			return "expects exactly 1 argument <format>."
 		}
+		return checkLogFormat(r.Args[0])
 	case "del-header":
 		if len(r.Args) < 1 {
 			return "expects at least 1 argument."

@@ -94,6 +94,7 @@ type Proxy struct {
 	Stats         Stats
 	Logs          []Statement
 	LogFormat     string
+	LogFormatPos  Pos
 	ErrorFiles    map[int]string
 	ErrorFilesRef []Statement
 	Raw           []Statement // known but not typed

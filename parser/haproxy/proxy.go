@@ -48,7 +48,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
-	px.LogFormat, px.lfPos = def.LogFormat, def.lfPos
+	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.Stats = def.Stats
 	return px
 }
@@ -468,7 +468,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "log-format expects one argument.")
 			return false
 		}
-		px.LogFormat = strings.Join(w[1:], " ")
+		px.LogFormat, px.LogFormatPos = strings.Join(w[1:], " "), p
 	case "errorfile":
 		code, err := strconv.Atoi(arg(1))
 		if err != nil || arg(2) == "" {
