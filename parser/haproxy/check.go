@@ -322,15 +322,6 @@ func (s *state) checkValidity() bool {
 				fatal = true
 			}
 		}
-		seen := map[string]*Server{}
-		for _, sv := range px.Servers {
-			if prev := seen[sv.Name]; prev != nil {
-				s.d.Alertf(sv.Pos.File, sv.Pos.Line, "proxy '%s', another server named '%s' was already defined at line %d, please use distinct names.", px.Name, sv.Name, prev.Pos.Line)
-				fatal = true
-				continue
-			}
-			seen[sv.Name] = sv
-		}
 	}
 	for _, px := range s.cfg.Proxies {
 		for _, b := range px.Binds {
@@ -353,9 +344,6 @@ func (s *state) checkValidity() bool {
 	if s.hasProgram && !s.cfg.Global.MasterWorker {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
 		fatal = true
-	}
-	if fatal {
-		return true
 	}
 	s.peersWithoutLocal()
 	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
@@ -394,5 +382,21 @@ func (s *state) checkValidity() bool {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
 		}
 	}
-	return lfFatal
+	// Duplicate server names are found by a later pass, after the warnings.
+	for _, px := range s.cfg.Proxies {
+		kind := px.Kind
+		if kind == "listen" {
+			kind = "proxy"
+		}
+		seen := map[string]*Server{}
+		for _, sv := range px.Servers {
+			if prev := seen[sv.Name]; prev != nil {
+				s.d.Alertf(sv.Pos.File, sv.Pos.Line, "%s '%s', another server named '%s' was already defined at line %d, please use distinct names.", kind, px.Name, sv.Name, prev.Pos.Line)
+				fatal = true
+				continue
+			}
+			seen[sv.Name] = sv
+		}
+	}
+	return fatal || lfFatal
 }

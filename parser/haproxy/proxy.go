@@ -204,10 +204,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				missing = "frontend"
 			}
 			s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", row.Name, px.Kind, px.Name, missing)
+			// HAProxy still parses the arguments (and may reject them).
+		} else {
+			s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)
 			return false
 		}
-		s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)
-		return false
 	}
 	switch kw {
 	case "mode":
@@ -378,15 +379,6 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		if px.lfPos.Line > 0 {
 			px.lfPos = p
 		}
-		if kw == "http-request" {
-			switch {
-			case px.sawRedirect:
-				s.warn(p, "a 'http-request' rule placed after a 'redirect' rule will still be processed before.")
-			case px.sawUseBackend:
-				s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
-			}
-			px.sawHTTPRequest = true
-		}
 		rule := HTTPRule{Pos: p, Action: arg(1)}
 		actions := httpRequestActions
 		if kw == "http-response" {
@@ -400,6 +392,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alertRaw(p.File, p.Line, msg)
 			s.fileFatal, s.abort = true, true
 			return true
+		}
+		if kw == "http-request" {
+			switch {
+			case px.sawRedirect:
+				s.warn(p, "a 'http-request' rule placed after a 'redirect' rule will still be processed before.")
+			case px.sawUseBackend:
+				s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
+			}
+			px.sawHTTPRequest = true
 		}
 		args := tail(w, 2)
 		for i, a := range args {
