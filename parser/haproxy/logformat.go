@@ -1,6 +1,9 @@
 package haproxy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // logFormatVars are the %-variables of section 8.2.4 (HAProxy 2.6).
 var logFormatVars = setOf([]string{"B", "CC", "CS", "H", "HM", "HP", "HPO", "HQ", "HU", "HV", "ID", "ST", "T", "TR",
@@ -21,10 +24,11 @@ func checkLogFormat(s string) string {
 			continue
 		}
 		if j < len(s) && s[j] == '{' { // flags
-			for j < len(s) && s[j] != '}' {
-				j++
+			end := strings.IndexByte(s[j:], '}')
+			if end < 0 {
+				return "" // unterminated flags: left to the runtime's parser
 			}
-			j++
+			j += end + 1
 		}
 		if j < len(s) && s[j] == '[' { // sample expression
 			depth := 0

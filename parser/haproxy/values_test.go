@@ -105,3 +105,15 @@ func TestServerPortAndResolve(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckLogFormat(t *testing.T) {
+	ok := []string{"%ci:%cp [%tr] %ft %b/%s %ST %B", "%{+Q}o %{-Q}r", "%[src] %%literal", "%{abc", "%", "%[", "%[src", "abc%", "%{+Q}"}
+	for _, s := range ok {
+		if msg := checkLogFormat(s); msg != "" {
+			t.Errorf("checkLogFormat(%q) = %q", s, msg)
+		}
+	}
+	if msg := checkLogFormat("%ci %zz"); msg != "no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'." {
+		t.Errorf("unknown variable: %q", msg)
+	}
+}
