@@ -3,6 +3,7 @@ package haproxy
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // proxyKeyword is one row of configuration.txt's section 4.1 matrix.
@@ -218,6 +219,49 @@ func fingerprint(w string) *[1024]uint8 {
 	return &fp
 }
 
+// sparseFP is a fingerprint's non-zero cells.
+type sparseFP []struct {
+	idx   uint16
+	count uint8
+}
+
+// candidateFingerprints caches the keywords' fingerprints in sparse form:
+// the candidate lists are fixed, and a config full of typos must stay cheap.
+var candidateFingerprints sync.Map // string -> sparseFP
+
+func candidateFingerprint(c string) sparseFP {
+	if fp, ok := candidateFingerprints.Load(c); ok {
+		return fp.(sparseFP)
+	}
+	dense := fingerprint(c)
+	var fp sparseFP
+	for i, n := range dense {
+		if n != 0 {
+			fp = append(fp, struct {
+				idx   uint16
+				count uint8
+			}{uint16(i), n})
+		}
+	}
+	candidateFingerprints.Store(c, fp)
+	return fp
+}
+
+// sparseDistance equals fingerprintDistance(w, c) in O(len(c)): start from
+// the word's total and correct the cells the candidate uses.
+func sparseDistance(w *[1024]uint8, wTotal int, c sparseFP) int {
+	d := wTotal
+	for _, cell := range c {
+		x, y := int(w[cell.idx]), int(cell.count)
+		diff := x - y
+		if diff < 0 {
+			diff = -diff
+		}
+		d += diff - x
+	}
+	return d
+}
+
 func fingerprintDistance(a, b *[1024]uint8) int {
 	d := 0
 	for i := range a {
@@ -235,9 +279,13 @@ func fingerprintDistance(a, b *[1024]uint8) int {
 // (distance reaching twice either word's length), as HAProxy 2.6 decides.
 func suggest(word string, candidates []string) string {
 	fw := fingerprint(word)
+	total := 0
+	for _, n := range fw {
+		total += int(n)
+	}
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
-		if d := fingerprintDistance(fw, fingerprint(c)); d < bestDist {
+		if d := sparseDistance(fw, total, candidateFingerprint(c)); d < bestDist {
 			best, bestDist = c, d
 		}
 	}

@@ -36,3 +36,19 @@ func TestKeywordTables(t *testing.T) {
 		t.Errorf("listen has only %d keywords", n)
 	}
 }
+
+func TestSparseDistanceMatchesDense(t *testing.T) {
+	words := []string{"daemn", "blah", "nosuchthing", "x", "", "Backend", "tune.ssl.default-dh-param"}
+	for _, w := range words {
+		fw := fingerprint(w)
+		total := 0
+		for _, n := range fw {
+			total += int(n)
+		}
+		for _, c := range globalKeywordNames {
+			if a, b := fingerprintDistance(fw, fingerprint(c)), sparseDistance(fw, total, candidateFingerprint(c)); a != b {
+				t.Fatalf("%q vs %q: dense %d sparse %d", w, c, a, b)
+			}
+		}
+	}
+}
