@@ -75,10 +75,12 @@ lint_dir() {
 		if [ -s "$tmp/stdout" ]; then
 			echo "golden-keepalived: note: $1/$conf wrote to stdout (not kept)" >&2
 		fi
+		# Written aside and moved, so an interrupted run leaves no torn golden.
 		{
 			printf 'exit: %d\n' "$code"
 			cat "$tmp/stderr"
-		} >"$name.golden"
+		} >"$tmp/golden"
+		mv "$tmp/golden" "$name.golden"
 		n=$((n + 1))
 	done
 }
@@ -120,7 +122,8 @@ index() {
 		printf -- '- `%s` rc %s: %s\n' "$rel" "$code" "$(describe "$name")"
 	done
 }
-index >"$dir/INDEX.md"
+index >"$tmp/index"
+mv "$tmp/index" "$dir/INDEX.md"
 
 after=$(host_state)
 if [ "$before" != "$after" ]; then
