@@ -140,7 +140,7 @@ var argDocs = map[string]string{
 
 var (
 	globalDefsTable = newTable("global_defs",
-		rt(`router_id vrrp_strict vrrp_skip_check_adv_addr vrrp_garp_interval vrrp_gna_interval
+		rt(`router_id include_check vrrp_strict vrrp_skip_check_adv_addr vrrp_garp_interval vrrp_gna_interval
 			vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh
 			vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat
 			vrrp_min_garp vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version
@@ -168,7 +168,7 @@ var (
 			lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
 			process_monitor_rcv_bufs_force rs_init_notifies no_checker_emails vrrp_rx_bufs_policy
 			vrrp_rx_bufs_multiplier log_unknown_vrids umask random_seed reload_check_config
-			reload_time_file reload_repeat reload_file include_check config_save_dir
+			reload_time_file reload_repeat reload_file config_save_dir
 			tmp_config_directory data_use_instance`),
 		unsupVals(`notification_email`),
 	)

@@ -65,12 +65,16 @@ type pendingLine struct {
 	defs [][2]string
 }
 
-// includeMode holds the strictness of an include variant.
+// includeMode holds which include problems are errors (exit 6): the
+// global_defs include_check level plus an include variant's additions.
 type includeMode uint8
 
 const (
-	includeStrictMissing includeMode = 1 << iota
-	includeStrictGlob
+	includeStrictMissing includeMode = 1 << iota // "match": a plain name or a missing directory
+	includeStrictGlob                            // "wildcard_match": a wildcard without match
+	includeStrictBrace                           // "brace_match": a brace alternative without file
+
+	includeAllChecks = includeStrictMissing | includeStrictGlob | includeStrictBrace
 )
 
 type source struct {
@@ -82,6 +86,9 @@ type source struct {
 	lineNo  int
 	pending []pendingLine
 	residue *pendingLine
+	// includeCheck is the include_check level when the file was opened;
+	// keepalived restores it when the file ends.
+	includeCheck includeMode
 }
 
 type prepass struct {
@@ -96,8 +103,9 @@ type prepass struct {
 	lines      []Line
 	aborted    bool
 	// multi-line definition being read
-	mlDef       *definition
-	includeMode includeMode // of the include being opened
+	mlDef        *definition
+	includeMode  includeMode // of the include being opened
+	includeCheck includeMode // global_defs include_check level of the file being read
 	// generated counts lines produced by expansions; past maxGenerated the
 	// pre-pass stops expanding (keepalived would loop or exhaust memory)
 	generated int
@@ -200,8 +208,17 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 	if !filepath.IsAbs(pattern) {
 		full = filepath.Join(dir, pattern)
 	}
+	mode := p.includeMode | p.includeCheck
+	strict := func(bit includeMode) Class {
+		if mode&bit != 0 {
+			return ClassSecurity
+		}
+		return ClassNone
+	}
 	var matches []string
-	for _, pat := range expandBraces(full) {
+	alternatives := expandBraces(full)
+	missingAlternatives := 0
+	for _, pat := range alternatives {
 		m, err := filepath.Glob(pat)
 		if err != nil {
 			continue
@@ -209,24 +226,26 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 		if len(m) == 0 && !hasMeta(pat) {
 			if _, err := os.Lstat(pat); err == nil {
 				m = []string{pat}
+			} else {
+				missingAlternatives++
 			}
 		}
 		matches = append(matches, m...)
 	}
 	if len(matches) == 0 {
-		// glob(3) without a match of a pattern is silent; a plain name is reported
+		// glob(3) without a match of a wildcard is silent unless the
+		// directory it searches is missing; a plain name is reported
 		switch {
-		case !hasMeta(pattern) || at.Line == 0:
-			class := ClassNone
-			if p.includeMode&includeStrictMissing != 0 {
-				class = ClassSecurity
-			}
-			p.report(at, class, "Config files missing '%s'.", pattern)
+		case !hasMeta(pattern) || at.Line == 0 || missingDir(full):
+			p.report(at, strict(includeStrictMissing), "Config files missing '%s'.", pattern)
 			p.cannotRead(at, pattern, true)
-		case p.includeMode&includeStrictGlob != 0:
+		case mode&includeStrictGlob != 0:
 			p.report(at, ClassSecurity, "No config files matched '%s'.", pattern)
 		}
 		return
+	}
+	if missingAlternatives > 0 && len(alternatives) > 1 {
+		p.report(at, strict(includeStrictBrace), "Some config files missing: \"%s\".", pattern)
 	}
 	var srcs []*source
 	for _, m := range matches {
@@ -269,6 +288,18 @@ func (p *prepass) openGlob(pattern, dir string, at Pos) {
 	for i := len(srcs) - 1; i >= 0; i-- {
 		p.stack = append(p.stack, srcs[i])
 	}
+}
+
+// missingDir reports whether the directory part of a wildcard pattern has no
+// wildcard itself and does not exist: keepalived then reports the include as
+// missing rather than as an empty match.
+func missingDir(pattern string) bool {
+	dir := filepath.Dir(pattern)
+	if hasMeta(dir) {
+		return false
+	}
+	st, err := os.Stat(dir)
+	return err != nil || !st.IsDir()
 }
 
 func capitalize(s string) string {
@@ -331,6 +362,7 @@ func (p *prepass) physical() (string, *source, bool) {
 			return "", s, true
 		}
 		if s.next >= len(s.lines) {
+			p.includeCheck = s.includeCheck
 			p.stack = p.stack[:len(p.stack)-1]
 			continue
 		}
@@ -819,6 +851,10 @@ func (p *prepass) checkInclude(text string, pos Pos, src *source) bool {
 		return false
 	}
 	toks, _ := splitWords(text, pos)
+	if len(toks) > 0 && toks[0].Text == "include_check" {
+		p.setIncludeCheck(toks[1:])
+		return false // the keyword parser sees it too (global_defs)
+	}
 	if len(toks) != 2 {
 		return false
 	}
@@ -826,20 +862,62 @@ func (p *prepass) checkInclude(text string, pos Pos, src *source) bool {
 	// without match, 'a' both, a security error (exit 6); 'r'/'b' read as include.
 	var mode includeMode
 	switch toks[0].Text {
-	case "include", "includer", "includeb":
+	case "include", "includer":
+	case "includeb":
+		mode = includeStrictBrace
 	case "includem":
 		mode = includeStrictMissing
 	case "includew":
 		mode = includeStrictGlob
 	case "includea":
-		mode = includeStrictMissing | includeStrictGlob
+		mode = includeAllChecks
 	default:
 		return false
 	}
 	p.includeMode = mode
+	depth := len(p.stack)
 	p.openGlob(toks[1].Text, src.dir, pos)
+	for _, s := range p.stack[depth:] {
+		s.includeCheck = p.includeCheck
+	}
 	p.includeMode = 0
 	return true
+}
+
+// setIncludeCheck applies global_defs' "include_check [[+|-]TYPE...]" when
+// keepalived reads it, so it governs the includes that follow in this file and
+// the files it includes. Without TYPE every check is on.
+func (p *prepass) setIncludeCheck(args []Token) {
+	if len(args) == 0 {
+		p.includeCheck = includeAllChecks
+		return
+	}
+	for _, a := range args {
+		name, remove := a.Text, false
+		switch {
+		case strings.HasPrefix(name, "+"):
+			name = name[1:]
+		case strings.HasPrefix(name, "-"):
+			name, remove = name[1:], true
+		}
+		var bit includeMode
+		switch name {
+		case "match":
+			bit = includeStrictMissing
+		case "wildcard_match":
+			bit = includeStrictGlob
+		case "brace_match":
+			bit = includeStrictBrace
+		default:
+			p.report(a.Pos, ClassGeneral, "Unknown include_check type '%s' - ignoring", a.Text)
+			continue
+		}
+		if remove {
+			p.includeCheck &^= bit
+		} else {
+			p.includeCheck |= bit
+		}
+	}
 }
 
 // finishLine splits the line at its first unquoted brace (the rest is read

@@ -147,6 +147,55 @@ func TestIncludeVariants(t *testing.T) {
 	}
 }
 
+// include_check levels and the include messages as keepalived 2.2.7 printed
+// them for the same files (probed with keepalived -t in a namespace).
+func TestIncludeCheck(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.conf"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	includes := "include nodir/g-*.conf\ninclude no-*.conf\ninclude {a,zz}.conf\n"
+	missingDir := "(Line 4) Config files missing 'nodir/g-*.conf'."
+	noMatch := "(Line 5) No config files matched 'no-*.conf'."
+	someMissing := `(Line 6) Some config files missing: "{a,zz}.conf".`
+	cases := []struct {
+		check string
+		rc    int
+		msgs  []string
+	}{
+		{"", 0, []string{missingDir, someMissing}},
+		{"include_check", 6, []string{missingDir, noMatch, someMissing}},
+		{"include_check match", 6, []string{missingDir, someMissing}},
+		{"include_check wildcard_match", 6, []string{missingDir, noMatch, someMissing}},
+		{"include_check +match -wildcard_match", 6, []string{missingDir, someMissing}},
+		{"include_check brace_match", 6, []string{missingDir, someMissing}},
+		{"include_check -match", 0, []string{missingDir, someMissing}},
+		{"include_check bogus", 5, []string{"(Line 2) Unknown include_check type 'bogus' - ignoring", missingDir, someMissing}},
+	}
+	for _, c := range cases {
+		src := "global_defs {\n" + c.check + "\n}\n" + includes
+		r := Lint(Options{File: filepath.Join(dir, "x.conf"), Data: []byte(src)})
+		got := MessageSet(r.Diagnostics)
+		if r.ExitCode != c.rc || strings.Join(got, "|") != strings.Join(c.msgs, "|") {
+			t.Errorf("%q: rc %d msgs %q, want %d %q", c.check, r.ExitCode, got, c.rc, c.msgs)
+		}
+	}
+}
+
+// The include_check level of a file is restored when an included file that
+// changed it ends.
+func TestIncludeCheckRestoredAfterInclude(t *testing.T) {
+	dir := t.TempDir()
+	inner := "global_defs {\ninclude_check\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "inner.conf"), []byte(inner), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := Lint(Options{File: filepath.Join(dir, "x.conf"), Data: []byte("include inner.conf\ninclude none.conf\n")})
+	if r.ExitCode != 0 {
+		t.Errorf("rc %d, want 0 (include_check of inner.conf must not leak): %q", r.ExitCode, MessageSet(r.Diagnostics))
+	}
+}
+
 func TestExpandBraces(t *testing.T) {
 	got := strings.Join(expandBraces("a{b,c{d,e}}f{1,2}"), " ")
 	want := "abf1 abf2 acdf1 acdf2 acef1 acef2"

@@ -14,6 +14,9 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			return
 		}
 		if !n.Keyword.Runtime {
+			if n.Name() == "linkbeat_interfaces" {
+				t.linkbeatInterfaces(n)
+			}
 			t.unsupported(n)
 			continue
 		}
@@ -39,6 +42,18 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			t.checkRules(n.Values)
 			t.cfg.StaticRules = append(t.cfg.StaticRules, rawLines(n.Values)...)
 		}
+	}
+}
+
+// linkbeatInterfaces checks the names like keepalived does before it polls
+// them: an interface that does not exist is an interface error (-t exit 4).
+func (t *typer) linkbeatInterfaces(n *Node) {
+	for _, l := range n.Values {
+		if len(l.Tokens) == 0 || t.ifaces[l.Tokens[0].Text] {
+			continue
+		}
+		t.add(l.Pos, ClassBadInterface, "check `ip link`: the interface must exist when gokeepalived starts",
+			"unknown interface %s specified for linkbeat interface", l.Tokens[0].Text)
 	}
 }
 
