@@ -1,0 +1,382 @@
+package wire
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// HAProxy's built-in defaults that the parser leaves unset.
+const (
+	defaultRetries = 3
+	defaultWeight  = 1
+	defaultInter   = 2 * time.Second
+	defaultRise    = 2
+	defaultFall    = 3
+	defaultXFF     = "X-Forwarded-For"
+)
+
+// Build maps cfg to a Plan. It never fails: what cannot run is left out and
+// reported in Plan.Notices. Disabled proxies are skipped.
+func Build(cfg *haproxy.Config) *Plan {
+	b := &builder{plan: &Plan{
+		Proxy:   &proxy.Config{MaxConn: cfg.Global.Maxconn},
+		Balance: map[string]BalanceSpec{},
+		Logs:    map[string]*LogSpec{},
+	}, seen: map[string]bool{}}
+	g := cfg.Global
+	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
+		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker}
+	b.plan.StatsSockets = g.StatsSockets
+	for _, st := range g.Logs {
+		if t, ok := b.logTarget(st); ok {
+			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
+		}
+	}
+	for _, px := range cfg.Backends {
+		if px.Disabled {
+			continue
+		}
+		b.backend(px)
+	}
+	for _, px := range cfg.Frontends {
+		if px.Disabled {
+			continue
+		}
+		b.frontend(px)
+	}
+	return b.plan
+}
+
+type builder struct {
+	plan *Plan
+	seen map[string]bool // notices already given (file:line:what)
+}
+
+// unsupported records a goha notice once per position and subject.
+func (b *builder) unsupported(p haproxy.Pos, what string) {
+	k := fmt.Sprintf("%s:%d:%s", p.File, p.Line, what)
+	if b.seen[k] {
+		return
+	}
+	b.seen[k] = true
+	b.plan.Notices.Unsupported(p.File, p.Line, what)
+}
+
+func mode(px *haproxy.Proxy) proxy.Mode {
+	if px.Mode == "http" {
+		return proxy.ModeHTTP
+	}
+	return proxy.ModeTCP
+}
+
+func timeouts(px *haproxy.Proxy) proxy.Timeouts {
+	t := px.Timeouts
+	return proxy.Timeouts{
+		Client: t["client"], Server: t["server"], Connect: t["connect"],
+		HTTPRequest: t["http-request"], HTTPKeepAlive: t["http-keep-alive"], Queue: t["queue"],
+		Tunnel: t["tunnel"], ClientFin: t["client-fin"], ServerFin: t["server-fin"],
+	}
+}
+
+// connMode: the parser keeps only the last of the three options.
+func connMode(px *haproxy.Proxy) proxy.HTTPConnMode {
+	switch {
+	case px.Options["httpclose"]:
+		return proxy.Close
+	case px.Options["http-server-close"]:
+		return proxy.ServerClose
+	}
+	return proxy.KeepAlive
+}
+
+func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
+	ff := px.Forwardfor
+	if ff == nil {
+		return proxy.ForwardFor{}
+	}
+	out := proxy.ForwardFor{Enabled: true, Header: ff.Header, IfNone: ff.IfNone}
+	if out.Header == "" {
+		out.Header = defaultXFF
+	}
+	if ff.Except != "" {
+		pfx, err := parsePrefix(ff.Except)
+		if err != nil {
+			b.unsupported(px.Pos, "option forwardfor except "+ff.Except)
+		} else {
+			out.Except = pfx
+		}
+	}
+	return out
+}
+
+// parsePrefix reads "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.a.s.k" or IPv6.
+func parsePrefix(s string) (netip.Prefix, error) {
+	addr, bits, hasMask := strings.Cut(s, "/")
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if !hasMask {
+		return netip.PrefixFrom(ip, ip.BitLen()), nil
+	}
+	if m, err := netip.ParseAddr(bits); err == nil && m.Is4() {
+		ones, b4 := 0, m.As4()
+		for _, x := range b4 {
+			for i := 7; i >= 0; i-- {
+				if x&(1<<i) == 0 {
+					return ip.Prefix(ones)
+				}
+				ones++
+			}
+		}
+		return ip.Prefix(ones)
+	}
+	var n int
+	if _, err := fmt.Sscanf(bits, "%d", &n); err != nil {
+		return netip.Prefix{}, err
+	}
+	return ip.Prefix(n)
+}
+
+func (b *builder) errorFiles(px *haproxy.Proxy) map[int]string {
+	for _, st := range px.ErrorFilesRef {
+		b.unsupported(st.Pos, "errorfiles")
+	}
+	if len(px.ErrorFiles) == 0 {
+		return nil
+	}
+	out := make(map[int]string, len(px.ErrorFiles))
+	for k, v := range px.ErrorFiles {
+		out[k] = v
+	}
+	return out
+}
+
+// timeoutsHonoured are the timeouts the data path and checks apply.
+var timeoutsHonoured = map[string]bool{"client": true, "server": true, "connect": true, "http-request": true,
+	"http-keep-alive": true, "queue": true, "tunnel": true, "client-fin": true, "server-fin": true, "check": true}
+
+func (b *builder) common(px *haproxy.Proxy) {
+	names := make([]string, 0, len(px.Timeouts))
+	for k := range px.Timeouts {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !timeoutsHonoured[k] {
+			b.unsupported(px.Pos, "timeout "+k)
+		}
+	}
+	if px.Stats.Enabled {
+		b.unsupported(px.Pos, "stats (statistics page)")
+	}
+}
+
+func (b *builder) frontend(px *haproxy.Proxy) {
+	b.common(px)
+	fe := &proxy.Frontend{
+		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
+		ErrorFiles: b.errorFiles(px),
+	}
+	if px.Kind == "listen" && fe.DefaultBackend == "" {
+		fe.DefaultBackend = px.Name
+	}
+	for _, bd := range px.Binds {
+		for o := range bd.Options {
+			if !bindOptionsHonoured[o] {
+				b.unsupported(bd.Pos, "bind option "+o)
+			}
+		}
+		if bd.SSL {
+			continue // no TLS: not served rather than served in clear
+		}
+		for _, a := range bd.Addrs {
+			addrs, err := expandBind(a)
+			if err != nil {
+				b.unsupported(bd.Pos, err.Error())
+				continue
+			}
+			fe.Binds = append(fe.Binds, addrs...)
+		}
+	}
+	acls := newACLSet(px)
+	for _, u := range px.UseBackends {
+		ub := proxy.UseBackend{Backend: u.Backend}
+		if u.Cond != nil {
+			c, err := acls.compile(u.Cond)
+			if err != nil {
+				b.unsupported(u.Pos, "use_backend condition: "+err.Error())
+				continue
+			}
+			ub.Cond = c
+		}
+		fe.UseBackends = append(fe.UseBackends, ub)
+	}
+	if fe.Mode == proxy.ModeHTTP {
+		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
+	}
+	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
+	if spec := b.logSpec(px); spec != nil {
+		b.plan.Logs[px.Name] = spec
+	}
+}
+
+// rules maps http-request/http-response header rules. Values with
+// log-format expressions and the actions the data path lacks are reported
+// and left out.
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *aclSet) []proxy.HeaderRule {
+	var out []proxy.HeaderRule
+	for _, r := range in {
+		var hr proxy.HeaderRule
+		switch r.Action {
+		case "set-header", "add-header":
+			if len(r.Args) != 2 {
+				b.unsupported(r.Pos, kw+" "+r.Action+" arguments")
+				continue
+			}
+			if strings.Contains(r.Args[1], "%") {
+				b.unsupported(r.Pos, kw+" "+r.Action+" with a log-format value")
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetHeader, Name: r.Args[0], Value: r.Args[1]}
+			if r.Action == "add-header" {
+				hr.Action = proxy.AddHeader
+			}
+		case "del-header":
+			if len(r.Args) != 1 {
+				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
+		case "deny":
+			if kw != "http-request" || len(r.Args) != 0 {
+				b.unsupported(r.Pos, kw+" deny "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.Deny}
+		default:
+			b.unsupported(r.Pos, kw+" "+r.Action)
+			continue
+		}
+		if r.Cond != nil {
+			c, err := acls.compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, kw+" condition: "+err.Error())
+				continue
+			}
+			hr.Cond = c
+		}
+		out = append(out, hr)
+	}
+	return out
+}
+
+func (b *builder) backend(px *haproxy.Proxy) {
+	b.common(px)
+	be := &proxy.Backend{
+		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
+		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
+		ErrorFiles: b.errorFiles(px),
+	}
+	if px.RetriesSet {
+		be.Retries = px.Retries
+	}
+	spec := BalanceSpec{Algorithm: "roundrobin", HashType: px.HashType, AllBackups: px.Options["allbackups"]}
+	if px.Balance.Algorithm != "" {
+		spec.Algorithm = px.Balance.Algorithm
+		if len(px.Balance.Args) > 0 {
+			first := px.Balance.Args[0]
+			if i := strings.IndexByte(first, '('); i > 0 && strings.HasSuffix(first, ")") {
+				spec.Header = first[i+1 : len(first)-1]
+			}
+			spec.Args = append([]string(nil), px.Balance.Args[1:]...)
+		}
+	}
+	be.Balance, be.BalanceArgs = spec.Algorithm, spec.Args
+	b.plan.Balance[px.Name] = spec
+	for _, s := range px.Servers {
+		b.server(px, be, s)
+	}
+	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
+}
+
+// serverOptionsHonoured are the server options the data path or the health
+// checks apply.
+var serverOptionsHonoured = map[string]bool{"check": true, "no-check": true, "backup": true, "no-backup": true,
+	"disabled": true, "enabled": true, "weight": true, "maxconn": true, "maxqueue": true, "inter": true,
+	"fastinter": true, "downinter": true, "rise": true, "fall": true, "port": true, "addr": true}
+
+func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server) {
+	opts := make([]string, 0, len(s.Set))
+	for o := range s.Set {
+		opts = append(opts, o)
+	}
+	sort.Strings(opts)
+	for _, o := range opts {
+		if !serverOptionsHonoured[o] {
+			b.unsupported(s.Pos, "server option "+o)
+		}
+	}
+	sv := &proxy.Server{Name: s.Name, Weight: defaultWeight, Backup: s.Backup, Disabled: s.Disabled,
+		MaxConn: s.Maxconn, MaxQueue: s.Maxqueue}
+	if s.Set["weight"] {
+		sv.Weight = s.Weight
+	}
+	addr, err := serverAddr(s.Addr)
+	if err != nil {
+		// Kept in the backend (ids, stats) but never picked.
+		b.unsupported(s.Pos, err.Error())
+		sv.Addr, sv.Disabled = s.Addr.Raw, true
+	} else {
+		sv.Addr = addr
+	}
+	be.Servers = append(be.Servers, sv)
+	if s.Check && err == nil {
+		b.plan.Checks = append(b.plan.Checks, b.check(px, s, addr))
+	}
+}
+
+func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
+	c := CheckSpec{Backend: px.Name, Server: s.Name, Addr: addr, Inter: s.Inter, FastInter: s.FastInter,
+		DownInter: s.DownInter, Rise: s.Rise, Fall: s.Fall, StartUp: !s.Disabled}
+	if c.Inter == 0 {
+		c.Inter = defaultInter
+	}
+	if c.FastInter == 0 {
+		c.FastInter = c.Inter
+	}
+	if c.DownInter == 0 {
+		c.DownInter = c.Inter
+	}
+	if c.Rise == 0 {
+		c.Rise = defaultRise
+	}
+	if c.Fall == 0 {
+		c.Fall = defaultFall
+	}
+	c.Timeout = px.Timeouts["check"]
+	if c.Timeout == 0 {
+		c.Timeout = px.Timeouts["connect"]
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if s.CheckAddr != "" {
+		host = s.CheckAddr
+	}
+	if s.Port > 0 {
+		port = fmt.Sprint(s.Port)
+	}
+	c.Addr = net.JoinHostPort(host, port)
+	if px.HTTPCheck.Enabled {
+		c.HTTP = b.httpCheck(px)
+	}
+	return c
+}

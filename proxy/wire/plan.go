@@ -1,0 +1,96 @@
+package wire
+
+import (
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Plan is everything gohaproxy needs to run one configuration.
+type Plan struct {
+	Proxy   *proxy.Config
+	Process Process
+	// Balance holds per-backend balancing options, by backend name.
+	Balance map[string]BalanceSpec
+	// Checks lists one entry per server with `check`, in configuration order.
+	Checks []CheckSpec
+	// Logs holds the log settings of each frontend (by name) that logs.
+	Logs map[string]*LogSpec
+	// GlobalLogs are the global section's log targets (startup messages and
+	// health-check transitions go there, as in HAProxy).
+	GlobalLogs   []LogTarget
+	StatsSockets []haproxy.StatsSocket
+	// Notices are goha notices for what the runtime does not honour.
+	Notices haproxy.Diagnostics
+}
+
+// Process is the global section's process settings.
+type Process struct {
+	Daemon       bool
+	Pidfile      string
+	Chroot       string
+	User, Group  string
+	Nbthread     int
+	MasterWorker bool
+}
+
+// BalanceSpec is the part of `balance`/`hash-type`/`option allbackups` the
+// balancer factory receives beyond algorithm and arguments.
+type BalanceSpec struct {
+	Algorithm  string   // "roundrobin", "hdr", ...
+	Args       []string // as written after the algorithm; for hdr(name) the name is Header
+	Header     string   // hdr(name), rdp-cookie(name)
+	HashType   []string // e.g. ["consistent", "sdbm", "avalanche"]; nil = map-based default
+	AllBackups bool
+}
+
+// CheckSpec describes one server's health check.
+type CheckSpec struct {
+	Backend, Server string
+	// Addr is where probes connect: the server address, with `addr` and
+	// `port` applied.
+	Addr                        string
+	Inter, FastInter, DownInter time.Duration
+	Rise, Fall                  int
+	// Timeout is `timeout check` if set, else `timeout connect` (HAProxy
+	// uses the connect timeout for the connection and the smaller of inter
+	// and timeout check for the whole check).
+	Timeout time.Duration
+	// HTTP is set by `option httpchk`.
+	HTTP *HTTPCheck
+	// StartUp: HAProxy starts a checked server UP (unless it is disabled).
+	StartUp bool
+}
+
+// HTTPCheck is `option httpchk` plus `http-check send/expect`.
+type HTTPCheck struct {
+	Method, URI, Version string
+	Headers              [][2]string // http-check send hdr NAME VALUE
+	Body                 string
+	// Expect is the last `http-check expect` (kind "status", "rstatus",
+	// "string", "rstring"; Negate for "!"); empty kind = 2xx/3xx pass.
+	ExpectKind, ExpectValue string
+	ExpectNegate            bool
+}
+
+// LogSpec is one frontend's logging: where to and in which format.
+type LogSpec struct {
+	Targets []LogTarget
+	// Format is "httplog", "tcplog", "custom" (Custom holds the log-format
+	// string) or "" (HAProxy's default, minimal format).
+	Format      string
+	Custom      string
+	DontLogNull bool
+}
+
+// LogTarget is one `log` line, resolved (never "global").
+type LogTarget struct {
+	Pos      haproxy.Pos
+	Address  string // "127.0.0.1:514", "/dev/log", "stdout", "stderr", "fd@1", "ring@x"
+	Len      int
+	Format   string // "rfc3164" (default), "rfc5424", "raw", ...
+	Facility string
+	Level    string // max level sent ("" = all)
+	MinLevel string
+}
