@@ -1,0 +1,45 @@
+// Package logfmt formats HAProxy 2.6 traffic log lines and sends them to
+// syslog targets, byte for byte as haproxy does.
+//
+// # Formatting
+//
+// A Format is a compiled `log-format` string. HTTPLog and TCPLog are the
+// formats behind `option httplog` and `option tcplog` (HAProxy defines them
+// as log-format strings too):
+//
+//	f, err := logfmt.Compile(`%ci:%cp [%tr] %ft %b/%s %ST %{+Q}r`)
+//	line := f.Append(buf[:0], &entry, &env)
+//
+// Entry has the same fields, in the same order, as proxy.LogEntry, so the
+// integrator converts a *proxy.LogEntry with (*logfmt.Entry)(e) without a
+// copy. Env carries what is constant for the process (pid, hostname, time
+// zone).
+//
+// Spaces between items are separators: as in HAProxy, a separator is
+// printed only when something was printed since the previous one, so
+// `%hr %hs %{+Q}r` with no captured headers yields a single space.
+//
+// # Sending
+//
+// ParseTarget reads the words of a `log` line (`127.0.0.1 local2`,
+// `/dev/log local0 info`, `stdout format raw local0`, ...). A Logger sends
+// a formatted message to its targets with the syslog header each target's
+// format asks for (RFC3164 by default: `<150>Nov 25 09:04:44
+// haproxy[25286]: ...`), over UDP, a unix datagram socket or a file
+// descriptor, applying the target's level and minlevel.
+//
+// # Behaviour measured on HAProxy 2.6.12 (Debian 12)
+//
+//   - httplog: `127.0.0.1:41502 [25/Nov/2026:09:04:44.465] main
+//     servers/web2 0/0/1/3/4 200 120 - - ---- 2/2/1/1/0 0/0 "GET /
+//     HTTP/1.1"`; a request that failed to parse logs `"<BADREQ>"` with
+//     `main/<NOSRV>` and timers `-1/-1/-1/-1/0`.
+//   - tcplog: `127.0.0.1:49648 [25/Nov/2026:09:04:44.473] tcpfe tcpbe/t1
+//     1/0/200 117 -- 2/1/0/0/0 0/0`.
+//   - Traffic logs are emitted at level info; a target's minlevel only
+//     lowers the severity of more severe messages (level = max(level,
+//     minlevel) numerically), its level drops less severe ones.
+//   - The RFC3164 header has no hostname (haproxy only sends one with
+//     log-send-hostname), a space-padded day, and the UDP datagram ends
+//     with "\n".
+package logfmt

@@ -1,0 +1,54 @@
+package logfmt
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Entry is one finished HTTP transaction or TCP session. Its fields are
+// exactly those of proxy.LogEntry, in the same order and with the same
+// types, so that a *proxy.LogEntry converts to a *Entry directly (this
+// package does not import proxy to stay small; a test pins the identity).
+// Durations are -1 when the step was never reached.
+type Entry struct {
+	Client   netip.AddrPort
+	Accept   time.Time // when the connection was accepted (%t)
+	Start    time.Time // when waiting for this request began (%tr = Start + Idle)
+	Frontend string
+	Backend  string // "" when none was chosen (printed as the frontend name)
+	Server   string // "" when no server was reached (printed as <NOSRV>)
+	TCP      bool   // a tcp-mode session, not an HTTP transaction
+
+	Idle     time.Duration // %Ti
+	TR       time.Duration // %TR
+	Tw       time.Duration // %Tw
+	Tc       time.Duration // %Tc
+	Tr       time.Duration // %Tr
+	Ta       time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
+	Status   int           // %ST, 0 when no response
+	Bytes    int64         // %B
+	BytesIn  int64         // %U
+	Retries  int           // %rc
+	Term     [2]byte       // %ts
+	Method   []byte        // nil for TCP, or when no request line was parsed
+	Target   []byte
+	Minor    int
+	NullConn bool // nothing received from the client (option dontlognull)
+
+	ActConn, FeConn, BeConn, SrvConn int64
+	SrvQueue, BeQueue                int64
+}
+
+// Env is what a log line needs that does not change per transaction.
+type Env struct {
+	PID      int            // %pid
+	Hostname string         // %H
+	Location *time.Location // for %t, %tr, %Tl, %trl; nil = time.Local
+}
+
+// Skip reports whether HAProxy would not log e at all: with `option
+// dontlognull`, a connection on which the client sent nothing is not
+// logged.
+func Skip(e *Entry, dontLogNull bool) bool {
+	return dontLogNull && e.NullConn
+}

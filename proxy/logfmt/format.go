@@ -1,0 +1,186 @@
+package logfmt
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The formats HAProxy 2.6 substitutes for `option httplog` and `option
+// tcplog` (src/log.c defines them as log-format strings).
+const (
+	HTTPLogFormat = `%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r`
+	TCPLogFormat  = `%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq`
+)
+
+// HTTPLog and TCPLog are the compiled `option httplog` / `option tcplog`.
+var (
+	HTTPLog = MustCompile(HTTPLogFormat)
+	TCPLog  = MustCompile(TCPLogFormat)
+)
+
+// Option flags of a variable, `%{+Q}r`, `%{+X}ci`, `%{+E}HQ`.
+const (
+	optQuote  = 1 << iota // +Q: strings in double quotes
+	optHex                // +X: addresses, ports and timestamps in hex
+	optEscape             // +E: backslash before '"', '\' and ']'
+)
+
+type nodeKind uint8
+
+const (
+	nodeText nodeKind = iota
+	nodeSep           // one or more spaces: printed once, only after output
+	nodeVar
+)
+
+type node struct {
+	kind nodeKind
+	text string // nodeText
+	v    varID  // nodeVar
+	opts uint8
+}
+
+// Format is a compiled log-format string; safe for concurrent use.
+type Format struct {
+	src   string
+	nodes []node
+}
+
+// String returns the log-format string f was compiled from.
+func (f *Format) String() string { return f.src }
+
+// UnsupportedError names a variable HAProxy knows but this package cannot
+// fill from an Entry (addresses of the listener or the server connection,
+// SSL details, sample expressions, ...).
+type UnsupportedError struct{ Var string }
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("log-format variable '%s' is not supported by gohaproxy", e.Var)
+}
+
+// MustCompile is Compile that panics; for formats fixed at build time.
+func MustCompile(s string) *Format {
+	f, err := Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// Compile parses a log-format string the way HAProxy does: `%%` is a
+// literal percent sign, `%{+Q,-X}name` sets options, runs of spaces are
+// one separator, anything else is literal text. Unknown variables fail
+// with HAProxy's message; known but unsupported ones (and `%[sample]`)
+// fail with an *UnsupportedError.
+func Compile(s string) (*Format, error) {
+	f := &Format{src: s}
+	var text strings.Builder
+	flush := func() {
+		if text.Len() > 0 {
+			f.nodes = append(f.nodes, node{kind: nodeText, text: text.String()})
+			text.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ':
+			flush()
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			f.nodes = append(f.nodes, node{kind: nodeSep})
+		case c == '%' && i+1 < len(s) && s[i+1] == '%':
+			text.WriteByte('%')
+			i += 2
+		case c == '%':
+			flush()
+			n, next, err := parseVar(s, i+1)
+			if err != nil {
+				return nil, err
+			}
+			f.nodes = append(f.nodes, n)
+			i = next
+		default:
+			text.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	return f, nil
+}
+
+// parseVar reads `{opts}name` starting after a '%'.
+func parseVar(s string, i int) (node, int, error) {
+	n := node{kind: nodeVar}
+	if i < len(s) && s[i] == '{' {
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return n, 0, fmt.Errorf("missing '}' after '%%{' in log-format '%s'", s)
+		}
+		for _, o := range strings.Split(s[i+1:i+end], ",") {
+			if len(o) < 2 || (o[0] != '+' && o[0] != '-') {
+				continue // HAProxy ignores what it does not understand
+			}
+			var bit uint8
+			switch o[1:] {
+			case "Q":
+				bit = optQuote
+			case "X":
+				bit = optHex
+			case "E":
+				bit = optEscape
+			}
+			if o[0] == '+' {
+				n.opts |= bit
+			} else {
+				n.opts &^= bit
+			}
+		}
+		i += end + 1
+	}
+	if i < len(s) && s[i] == '[' {
+		return n, 0, &UnsupportedError{Var: "%[" + strings.SplitN(s[i+1:], "]", 2)[0] + "]"}
+	}
+	start := i
+	for i < len(s) && isAlpha(s[i]) {
+		i++
+	}
+	name := s[start:i]
+	id, ok := varNames[name]
+	if !ok {
+		if unsupportedVars[name] {
+			return n, 0, &UnsupportedError{Var: "%" + name}
+		}
+		return n, 0, fmt.Errorf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'", name)
+	}
+	n.v = id
+	return n, i, nil
+}
+
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// Append formats e with f and appends the line (without a newline) to dst.
+func (f *Format) Append(dst []byte, e *Entry, env *Env) []byte {
+	wroteSinceSep := false // HAProxy drops separators before any output
+	for i := range f.nodes {
+		n := &f.nodes[i]
+		switch n.kind {
+		case nodeText:
+			dst = append(dst, n.text...)
+			wroteSinceSep = true
+		case nodeSep:
+			if wroteSinceSep {
+				dst = append(dst, ' ')
+				wroteSinceSep = false
+			}
+		case nodeVar:
+			before := len(dst)
+			dst = appendVar(dst, n, e, env)
+			if len(dst) > before {
+				wroteSinceSep = true
+			}
+		}
+	}
+	return dst
+}

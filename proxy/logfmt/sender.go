@@ -1,0 +1,135 @@
+package logfmt
+
+import (
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Logger sends messages to a set of targets. Safe for concurrent use.
+type Logger struct {
+	hdr     Header
+	now     func() time.Time
+	sinks   []*sink
+	dropped atomic.Int64
+	bufs    sync.Pool
+}
+
+// LoggerOptions are the process-wide parts of the syslog header.
+type LoggerOptions struct {
+	Tag      string // `log-tag`; default "haproxy"
+	PID      int    // default os.Getpid()
+	Hostname string // `log-send-hostname`: sent in RFC3164/5424 headers when set
+	Location *time.Location
+	Now      func() time.Time // default time.Now; tests pin it
+	// Stdout and Stderr replace the process's fd 1 and 2 (tests).
+	Stdout, Stderr interface{ Write([]byte) (int, error) }
+}
+
+type sink struct {
+	t   Target
+	mu  sync.Mutex // guards conn (re)dialing and fd writes
+	c   net.Conn
+	out interface{ Write([]byte) (int, error) }
+}
+
+// NewLogger prepares the targets. Sockets are opened lazily, on the first
+// message, and reopened after an error, so a syslog daemon that starts
+// late (or restarts) still gets later lines, as with HAProxy.
+func NewLogger(targets []Target, o LoggerOptions) *Logger {
+	l := &Logger{hdr: Header{Tag: o.Tag, PID: o.PID, Hostname: o.Hostname, Location: o.Location}, now: o.Now}
+	if l.hdr.Tag == "" {
+		l.hdr.Tag = "haproxy"
+	}
+	if l.hdr.PID == 0 {
+		l.hdr.PID = os.Getpid()
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	for _, t := range targets {
+		s := &sink{t: t}
+		if t.Network == "fd" {
+			s.out = os.Stdout
+			if o.Stdout != nil {
+				s.out = o.Stdout
+			}
+			if t.Addr == "2" {
+				s.out = os.Stderr
+				if o.Stderr != nil {
+					s.out = o.Stderr
+				}
+			}
+		}
+		l.sinks = append(l.sinks, s)
+	}
+	l.bufs.New = func() any { b := make([]byte, 0, 2048); return &b }
+	return l
+}
+
+// Dropped counts messages that could not be sent (HAProxy's DroppedLogs).
+func (l *Logger) Dropped() int64 { return l.dropped.Load() }
+
+// Log sends msg (without a trailing newline) at level to every target that
+// accepts the level: header, message cut to the target's len, "\n".
+func (l *Logger) Log(level Level, msg []byte) {
+	if l == nil || len(l.sinks) == 0 {
+		return
+	}
+	bp := l.bufs.Get().(*[]byte)
+	now := l.now()
+	for _, s := range l.sinks {
+		lv, ok := s.t.Level(level)
+		if !ok {
+			continue
+		}
+		b := AppendHeader((*bp)[:0], s.t.Format, s.t.Facility, lv, now, &l.hdr)
+		b = append(b, msg...)
+		if s.t.MaxLen > 0 && len(b) > s.t.MaxLen {
+			b = b[:s.t.MaxLen]
+		}
+		b = append(b, '\n')
+		if err := s.send(b); err != nil {
+			l.dropped.Add(1)
+		}
+		*bp = b
+	}
+	l.bufs.Put(bp)
+}
+
+func (s *sink) send(b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.out != nil {
+		_, err := s.out.Write(b)
+		return err
+	}
+	if s.c == nil {
+		c, err := net.Dial(s.t.Network, s.t.Addr)
+		if err != nil {
+			return err
+		}
+		s.c = c
+	}
+	if _, err := s.c.Write(b); err != nil {
+		s.c.Close()
+		s.c = nil
+		return err
+	}
+	return nil
+}
+
+// Close closes the sockets; later messages reopen them.
+func (l *Logger) Close() error {
+	for _, s := range l.sinks {
+		s.mu.Lock()
+		if s.c != nil {
+			s.c.Close()
+			s.c = nil
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}

@@ -1,0 +1,420 @@
+package logfmt
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+)
+
+type varID uint8
+
+const (
+	vClientIP varID = iota
+	vClientPort
+	vDateAccept   // %t
+	vDateRequest  // %tr
+	vGMTAccept    // %T
+	vLocalAccept  // %Tl
+	vGMTRequest   // %trg
+	vLocalRequest // %trl
+	vTsAccept     // %Ts
+	vMsAccept     // %ms
+	vFrontendT    // %ft
+	vFrontend     // %f
+	vBackend      // %b
+	vServer       // %s
+	vTh
+	vTi
+	vTR
+	vTq
+	vTw
+	vTc
+	vTr
+	vTd
+	vTa
+	vTt
+	vStatus
+	vBytesOut // %B
+	vBytesIn  // %U
+	vTermState
+	vTermCookie
+	vActConn
+	vFeConn
+	vBeConn
+	vSrvConn
+	vRetries
+	vSrvQueue
+	vBeQueue
+	vRequest // %r
+	vMethod  // %HM
+	vPath    // %HP
+	vQuery   // %HQ
+	vURI     // %HU
+	vVersion // %HV
+	vHostname
+	vPID
+	vUniqueID
+	vCookieReq
+	vCookieRsp
+	vCaptReq // %hr, %hrl: nothing, since gohaproxy has no `capture` support
+	vCaptRsp
+)
+
+var varNames = map[string]varID{
+	"ci": vClientIP, "cp": vClientPort,
+	"t": vDateAccept, "tr": vDateRequest, "T": vGMTAccept, "Tl": vLocalAccept,
+	"trg": vGMTRequest, "trl": vLocalRequest, "Ts": vTsAccept, "ms": vMsAccept,
+	"ft": vFrontendT, "f": vFrontend, "b": vBackend, "s": vServer,
+	"Th": vTh, "Ti": vTi, "TR": vTR, "Tq": vTq, "Tw": vTw, "Tc": vTc, "Tr": vTr,
+	"Td": vTd, "Ta": vTa, "Tt": vTt,
+	"ST": vStatus, "B": vBytesOut, "U": vBytesIn, "ts": vTermState, "tsc": vTermCookie,
+	"ac": vActConn, "fc": vFeConn, "bc": vBeConn, "sc": vSrvConn, "rc": vRetries,
+	"sq": vSrvQueue, "bq": vBeQueue,
+	"r": vRequest, "HM": vMethod, "HP": vPath, "HQ": vQuery, "HU": vURI, "HV": vVersion,
+	"H": vHostname, "pid": vPID, "ID": vUniqueID, "CC": vCookieReq, "CS": vCookieRsp,
+	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp,
+}
+
+// Variables HAProxy 2.6 knows that an Entry cannot fill.
+var unsupportedVars = map[string]bool{
+	"fi": true, "fp": true, "bi": true, "bp": true, "si": true, "sp": true,
+	"lc": true, "rt": true, "sslc": true, "sslv": true,
+	"Tu": true, "o": true,
+}
+
+const dateLayoutMs = "02/Jan/2006:15:04:05.000" // %t, %tr
+const dateLayoutTZ = "02/Jan/2006:15:04:05 -0700"
+
+func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
+	loc := time.Local
+	if env != nil && env.Location != nil {
+		loc = env.Location
+	}
+	switch n.v {
+	case vClientIP:
+		if n.opts&optHex != 0 && e.Client.IsValid() {
+			return appendHexAddr(dst, e.Client.Addr().Unmap().AsSlice())
+		}
+		if !e.Client.IsValid() {
+			return appendStr(dst, n, "")
+		}
+		return appendStr(dst, n, e.Client.Addr().Unmap().String())
+	case vClientPort:
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(e.Client.Port()), 4)
+		}
+		return strconv.AppendUint(dst, uint64(e.Client.Port()), 10)
+	case vDateAccept:
+		return e.Accept.In(loc).AppendFormat(dst, dateLayoutMs)
+	case vDateRequest:
+		return requestDate(e).In(loc).AppendFormat(dst, dateLayoutMs)
+	case vGMTAccept:
+		return e.Accept.UTC().AppendFormat(dst, dateLayoutTZ)
+	case vLocalAccept:
+		return e.Accept.In(loc).AppendFormat(dst, dateLayoutTZ)
+	case vGMTRequest:
+		return requestDate(e).UTC().AppendFormat(dst, dateLayoutTZ)
+	case vLocalRequest:
+		return requestDate(e).In(loc).AppendFormat(dst, dateLayoutTZ)
+	case vTsAccept:
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(e.Accept.Unix()), 8)
+		}
+		return strconv.AppendInt(dst, e.Accept.Unix(), 10)
+	case vMsAccept:
+		ms := e.Accept.Nanosecond() / 1e6
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(ms), 2)
+		}
+		return appendPad3(dst, ms)
+	case vFrontendT, vFrontend:
+		return appendStr(dst, n, e.Frontend)
+	case vBackend:
+		if e.Backend == "" {
+			return appendStr(dst, n, e.Frontend)
+		}
+		return appendStr(dst, n, e.Backend)
+	case vServer:
+		if e.Server == "" {
+			return appendStr(dst, n, "<NOSRV>")
+		}
+		return appendStr(dst, n, e.Server)
+	case vTh:
+		return strconv.AppendInt(dst, 0, 10) // no TLS or PROXY handshake here
+	case vTi:
+		return appendMs(dst, e.Idle)
+	case vTR:
+		return appendMs(dst, e.TR)
+	case vTq:
+		return appendMs(dst, tq(e))
+	case vTw:
+		return appendMs(dst, e.Tw)
+	case vTc:
+		return appendMs(dst, e.Tc)
+	case vTr:
+		return appendMs(dst, e.Tr)
+	case vTd:
+		return appendMs(dst, td(e))
+	case vTa:
+		if e.TCP {
+			return appendMs(dst, e.Ta)
+		}
+		return appendMs(dst, e.Ta)
+	case vTt:
+		return appendMs(dst, tt(e))
+	case vStatus:
+		if e.Status == 0 && !e.TCP {
+			return append(dst, "-1"...) // HAProxy's txn->status before a response
+		}
+		return strconv.AppendInt(dst, int64(e.Status), 10)
+	case vBytesOut:
+		return strconv.AppendInt(dst, e.Bytes, 10)
+	case vBytesIn:
+		return strconv.AppendInt(dst, e.BytesIn, 10)
+	case vTermState:
+		return appendTerm(dst, e.Term)
+	case vTermCookie:
+		return append(appendTerm(dst, e.Term), '-', '-') // no persistence cookie
+	case vActConn:
+		return strconv.AppendInt(dst, e.ActConn, 10)
+	case vFeConn:
+		return strconv.AppendInt(dst, e.FeConn, 10)
+	case vBeConn:
+		return strconv.AppendInt(dst, e.BeConn, 10)
+	case vSrvConn:
+		return strconv.AppendInt(dst, e.SrvConn, 10)
+	case vRetries:
+		return strconv.AppendInt(dst, int64(e.Retries), 10)
+	case vSrvQueue:
+		return strconv.AppendInt(dst, e.SrvQueue, 10)
+	case vBeQueue:
+		return strconv.AppendInt(dst, e.BeQueue, 10)
+	case vRequest:
+		if e.Method == nil {
+			return appendStr(dst, n, "<BADREQ>")
+		}
+		return appendRequest(dst, n, e)
+	case vMethod:
+		if e.Method == nil {
+			return appendStr(dst, n, "")
+		}
+		return appendEncoded(dst, n, e.Method)
+	case vURI:
+		if e.Method == nil {
+			return appendStr(dst, n, "")
+		}
+		return appendEncoded(dst, n, e.Target)
+	case vPath:
+		if e.Method == nil {
+			return appendStr(dst, n, "")
+		}
+		p := e.Target
+		if i := bytes.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		return appendEncoded(dst, n, p)
+	case vQuery:
+		var q []byte
+		if i := bytes.IndexByte(e.Target, '?'); i >= 0 {
+			q = e.Target[i:]
+		}
+		return appendEncoded(dst, n, q)
+	case vVersion:
+		if e.Method == nil {
+			return appendStr(dst, n, "")
+		}
+		return appendStr(dst, n, httpVersion(e.Minor))
+	case vHostname:
+		h := ""
+		if env != nil {
+			h = env.Hostname
+		}
+		return appendStr(dst, n, h)
+	case vPID:
+		pid := 0
+		if env != nil {
+			pid = env.PID
+		}
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(pid), 8)
+		}
+		return strconv.AppendInt(dst, int64(pid), 10)
+	case vUniqueID, vCookieReq, vCookieRsp:
+		return appendStr(dst, n, "-") // no unique-id-format, no cookie capture
+	case vCaptReq, vCaptRsp:
+		return dst // nothing captured: prints nothing, not even quotes
+	}
+	return dst
+}
+
+// requestDate is %tr's instant: the accept date for the first request of
+// a connection, later the start of the keep-alive wait, plus idle time.
+func requestDate(e *Entry) time.Time {
+	t := e.Start
+	if t.IsZero() {
+		t = e.Accept
+	}
+	if e.Idle > 0 {
+		t = t.Add(e.Idle)
+	}
+	return t
+}
+
+// tq is %Tq = Th + Ti + TR, -1 when the request never completed.
+func tq(e *Entry) time.Duration {
+	if e.TR < 0 {
+		return -1
+	}
+	return nonNeg(e.Idle) + e.TR
+}
+
+// tt is %Tt, the whole duration: Ti + Ta in HTTP, Ta as kept for TCP.
+func tt(e *Entry) time.Duration {
+	if e.TCP {
+		return e.Ta
+	}
+	return nonNeg(e.Idle) + nonNeg(e.Ta)
+}
+
+// td is %Td = Tt - (Tq + Tw + Tc + Tr), -1 when one of them is -1.
+func td(e *Entry) time.Duration {
+	q := tq(e)
+	if e.TCP {
+		q = 0
+	}
+	if q < 0 || e.Tw < 0 || e.Tc < 0 || (!e.TCP && e.Tr < 0) {
+		return -1
+	}
+	r := e.Tr
+	if e.TCP {
+		r = 0
+	}
+	return tt(e) - q - e.Tw - e.Tc - r
+}
+
+func nonNeg(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// appendMs prints a timer in whole milliseconds, -1 for "never reached".
+func appendMs(dst []byte, d time.Duration) []byte {
+	if d < 0 {
+		return append(dst, "-1"...)
+	}
+	return strconv.AppendInt(dst, int64(d/time.Millisecond), 10)
+}
+
+func appendPad3(dst []byte, v int) []byte {
+	return append(dst, byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+}
+
+func appendTerm(dst []byte, t [2]byte) []byte {
+	a, b := t[0], t[1]
+	if a == 0 {
+		a = '-'
+	}
+	if b == 0 {
+		b = '-'
+	}
+	return append(dst, a, b)
+}
+
+func httpVersion(minor int) string {
+	if minor == 0 {
+		return "HTTP/1.0"
+	}
+	return "HTTP/1." + strconv.Itoa(minor)
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+func appendHex(dst []byte, v uint64, width int) []byte {
+	var b [16]byte
+	i := len(b)
+	for v > 0 || len(b)-i < width {
+		i--
+		b[i] = hexDigits[v&15]
+		v >>= 4
+	}
+	return append(dst, b[i:]...)
+}
+
+func appendHexAddr(dst []byte, a []byte) []byte {
+	for _, c := range a {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
+}
+
+// appendStr prints a string variable: "-" when empty unless quoted (then
+// ""), with +Q quotes and +E escapes.
+func appendStr(dst []byte, n *node, s string) []byte {
+	q := n.opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	if s == "" && !q {
+		dst = append(dst, '-')
+	}
+	for i := 0; i < len(s); i++ {
+		dst = appendEscaped(dst, n, s[i])
+	}
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+func appendEscaped(dst []byte, n *node, c byte) []byte {
+	if n.opts&optEscape != 0 && (c == '"' || c == '\\' || c == ']') {
+		return append(dst, '\\', c)
+	}
+	return append(dst, c)
+}
+
+// needsEncoding is HAProxy's set of bytes written as #XX in logged request
+// parts: controls, DEL and above, '"' and '#'.
+func needsEncoding(c byte) bool { return c < 0x20 || c >= 0x7f || c == '"' || c == '#' }
+
+// appendEncoded prints a request part; empty prints nothing (quoted: "").
+func appendEncoded(dst []byte, n *node, s []byte) []byte {
+	q := n.opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	dst = appendEncodedRaw(dst, n, s)
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+func appendEncodedRaw(dst []byte, n *node, s []byte) []byte {
+	for _, c := range s {
+		if needsEncoding(c) {
+			dst = append(dst, '#', hexDigits[c>>4], hexDigits[c&15])
+			continue
+		}
+		dst = appendEscaped(dst, n, c)
+	}
+	return dst
+}
+
+func appendRequest(dst []byte, n *node, e *Entry) []byte {
+	q := n.opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	dst = appendEncodedRaw(dst, n, e.Method)
+	dst = append(dst, ' ')
+	dst = appendEncodedRaw(dst, n, e.Target)
+	dst = append(dst, ' ')
+	dst = append(dst, httpVersion(e.Minor)...)
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
