@@ -1,0 +1,333 @@
+package daemon
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	ka "github.com/goha-lb/goha/parser/keepalived"
+	"github.com/goha-lb/goha/vrrp"
+)
+
+// Config is a keepalived.conf in the form the runner executes: one effective
+// vrrp.InstanceConfig per vrrp_instance plus what lives around the state
+// machine (sockets, addresses, trackers, notify scripts).
+type Config struct {
+	Instances  []InstanceSpec
+	SyncGroups []SyncGroupSpec
+	Scripts    map[string]ScriptSpec
+	TrackFiles map[string]TrackFileSpec
+
+	// GarpInterval / GnaInterval are vrrp_garp_interval / vrrp_gna_interval:
+	// the minimum gap between two gratuitous ARPs (NAs) on one interface.
+	GarpInterval time.Duration
+	GnaInterval  time.Duration
+
+	// FirewallTable is the nftables table of the no-accept drop rules.
+	FirewallTable    string
+	FirewallPriority int
+
+	NotifyFIFO  string // notify_fifo / vrrp_notify_fifo: state lines written here
+	ScriptUser  string // script_user (keepalived_script when it exists, else root)
+	ScriptGroup string
+}
+
+// InstanceSpec is one vrrp_instance ready to run.
+type InstanceSpec struct {
+	vrrp.InstanceConfig
+	// Addrs holds how each VIP (and excluded VIP) is put on an interface.
+	Addrs map[netip.Addr]VIP
+	// Group is the multicast destination (224.0.0.18, ff02::12,
+	// vrrp_mcast_group4/6 or mcast_dst_ip); unused with unicast peers.
+	Group netip.Addr
+
+	TrackInterfaces []Tracker
+	TrackScripts    []Tracker
+	TrackFiles      []Tracker
+	Notify          NotifySpec
+	SyncGroup       string // "" when not in a vrrp_sync_group
+}
+
+// VIP is one virtual_ipaddress line as it goes on an interface.
+type VIP struct {
+	Prefix    netip.Prefix
+	Broadcast netip.Addr
+	Label     string
+	Scope     uint8
+	Dev       string // "" = the instance's interface
+}
+
+// Tracker is one track_interface / track_script / track_file reference
+// with the weight in force (the script's own weight unless overridden).
+type Tracker struct {
+	Name    string
+	Weight  int
+	Reverse bool
+}
+
+// NotifySpec are the notify scripts of an instance or sync group.
+type NotifySpec struct {
+	Master, Backup, Fault, Stop, Generic string
+}
+
+// SyncGroupSpec is a vrrp_sync_group.
+type SyncGroupSpec struct {
+	Name    string
+	Members []string
+	Notify  NotifySpec
+}
+
+// ScriptSpec is a vrrp_script.
+type ScriptSpec struct {
+	Name     string
+	Script   string
+	Interval time.Duration
+	Timeout  time.Duration
+	Weight   int
+	Reverse  bool
+	Rise     int
+	Fall     int
+	User     string
+	Group    string
+	InitFail bool
+}
+
+// TrackFileSpec is a track_file block.
+type TrackFileSpec struct {
+	Name      string
+	File      string
+	Weight    int
+	Reverse   bool
+	InitFile  bool
+	InitValue int
+}
+
+// PrimaryAddr returns the address keepalived uses as advert source on an
+// interface: its primary IPv4 address, or its first IPv6 link-local one.
+type PrimaryAddr func(ifname string, ipv6 bool) (netip.Addr, error)
+
+// MapConfig turns the parser's typed configuration into the runnable one,
+// applying the effective rules keepalived applies when it starts instances
+// (vrrp_min_garp, the source address, IPv6 → VRRPv3, no-accept). An
+// instance that cannot run (no source address) is left out and reported.
+func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
+	g := &c.Global
+	out := &Config{
+		Scripts:          map[string]ScriptSpec{},
+		TrackFiles:       map[string]TrackFileSpec{},
+		GarpInterval:     g.GarpInterval,
+		GnaInterval:      g.GnaInterval,
+		FirewallTable:    g.NftablesTable,
+		FirewallPriority: g.NftablesPriority,
+		ScriptUser:       g.ScriptUser,
+		ScriptGroup:      g.ScriptGroup,
+		NotifyFIFO:       g.VRRPNotifyFIFO,
+	}
+	if out.FirewallTable == "" {
+		out.FirewallTable = "keepalived"
+	}
+	if out.FirewallPriority == 0 {
+		out.FirewallPriority = -1
+	}
+	if out.NotifyFIFO == "" {
+		out.NotifyFIFO = g.NotifyFIFO
+	}
+	for name, s := range c.Scripts {
+		out.Scripts[name] = ScriptSpec{Name: s.Name, Script: s.Script, Interval: s.Interval, Timeout: s.Timeout,
+			Weight: s.Weight, Reverse: s.Reverse, Rise: max(s.Rise, 1), Fall: max(s.Fall, 1),
+			User: s.User, Group: s.Group, InitFail: s.InitFail}
+	}
+	for name, f := range c.TrackFiles {
+		out.TrackFiles[name] = TrackFileSpec{Name: f.Name, File: f.File, Weight: f.Weight, Reverse: f.Reverse,
+			InitFile: f.InitFile, InitValue: f.InitValue}
+	}
+	groupOf := map[string]*ka.SyncGroup{}
+	for _, sg := range c.SyncGroups {
+		out.SyncGroups = append(out.SyncGroups, SyncGroupSpec{Name: sg.Name, Members: sg.Members,
+			Notify: NotifySpec{Master: sg.NotifyMaster, Backup: sg.NotifyBackup, Fault: sg.NotifyFault, Stop: sg.NotifyStop, Generic: sg.Notify}})
+		for _, m := range sg.Members {
+			groupOf[m] = sg
+		}
+	}
+	var errs []error
+	for _, in := range c.Instances {
+		spec, err := mapInstance(g, in, primary, out)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if sg := groupOf[in.Name]; sg != nil {
+			// A sync group's trackers apply to every member.
+			spec.SyncGroup = sg.Name
+			spec.TrackInterfaces = append(spec.TrackInterfaces, trackers(sg.TrackInterfaces, nil)...)
+			spec.TrackScripts = append(spec.TrackScripts, trackers(sg.TrackScripts, scriptWeights(out.Scripts))...)
+			spec.TrackFiles = append(spec.TrackFiles, trackers(sg.TrackFiles, fileWeights(out.TrackFiles))...)
+		}
+		out.Instances = append(out.Instances, spec)
+	}
+	return out, errs
+}
+
+func scriptWeights(m map[string]ScriptSpec) func(string) (int, bool) {
+	return func(n string) (int, bool) { s := m[n]; return s.Weight, s.Reverse }
+}
+
+func fileWeights(m map[string]TrackFileSpec) func(string) (int, bool) {
+	return func(n string) (int, bool) { f := m[n]; return f.Weight, f.Reverse }
+}
+
+// trackers resolves weights: the reference's own weight unless given on the
+// track line (def nil: 0, as track_interface).
+func trackers(ts []ka.Tracked, def func(string) (int, bool)) []Tracker {
+	var out []Tracker
+	for _, t := range ts {
+		tr := Tracker{Name: t.Name, Weight: t.Weight, Reverse: t.Reverse}
+		if !t.HasWeight && def != nil {
+			tr.Weight, tr.Reverse = def(t.Name)
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Config) (InstanceSpec, error) {
+	ic := vrrp.DefaultInstanceConfig()
+	ic.Name = in.Name
+	ic.Interface = in.Interface
+	ic.IPv6 = in.IPv6
+	ic.Version = uint8(in.Version)
+	if ic.IPv6 || ic.Version == 0 {
+		// keepalived runs IPv6 instances as VRRPv3 whatever vrrp_version says.
+		if ic.IPv6 {
+			ic.Version = 3
+		} else {
+			ic.Version = 2
+		}
+	}
+	ic.VRID = uint8(in.VRID)
+	prio := in.Priority
+	if prio == 0 {
+		prio = 100
+	}
+	ic.Priority = uint8(prio)
+	ic.StartMaster = in.State == "MASTER"
+	if in.AdvertInt > 0 {
+		ic.AdvertInterval = in.AdvertInt
+	}
+	spec := InstanceSpec{Addrs: map[netip.Addr]VIP{}}
+	for _, v := range in.VIPs {
+		ic.VIPs = append(ic.VIPs, v.Prefix.Addr())
+		spec.Addrs[v.Prefix.Addr()] = mapVIP(v)
+	}
+	for _, v := range in.ExcludedVIPs {
+		ic.ExcludedVIPs = append(ic.ExcludedVIPs, v.Prefix.Addr())
+		spec.Addrs[v.Prefix.Addr()] = mapVIP(v)
+	}
+	if in.AuthType == "PASS" && ic.Version == 2 {
+		ic.AuthType = vrrp.AuthPass
+		ic.AuthPass = strings.TrimRight(string(in.AuthPass[:]), "\x00")
+	}
+	for _, p := range in.UnicastPeers {
+		ic.UnicastPeers = append(ic.UnicastPeers, p.Addr)
+		if p.MinTTL != 0 || p.MaxTTL != 0 {
+			if ic.UnicastPeerTTL == nil {
+				ic.UnicastPeerTTL = map[netip.Addr]vrrp.TTLRange{}
+			}
+			r := vrrp.TTLRange{Min: p.MinTTL, Max: p.MaxTTL}
+			if r.Max == 0 {
+				r.Max = 255
+			}
+			ic.UnicastPeerTTL[p.Addr] = r
+		}
+	}
+	ic.CheckUnicastSrc = in.CheckUnicastSrc
+	ic.SkipCheckAdvAddr = in.SkipCheckAdvAddr
+	ic.Nopreempt = in.Nopreempt
+	ic.PreemptDelay = in.PreemptDelay
+	ic.NoAccept = !in.Accept
+	ic.LowerPrioNoAdvert = in.LowerPrioNoAdvert
+	ic.HigherPrioSendAdvert = in.HigherPrioSendAdvert
+	ic.DontTrackPrimary = in.DontTrackPrimary
+	ic.GarpMasterDelay = in.GarpMasterDelay
+	ic.GarpMasterRepeat = in.GarpMasterRepeat
+	ic.GarpMasterRefresh = in.GarpMasterRefresh
+	ic.GarpMasterRefreshRepeat = in.GarpMasterRefreshRepeat
+	ic.GarpLowerPrioDelay = in.GarpLowerPrioDelay
+	ic.GarpLowerPrioRepeat = in.GarpLowerPrioRepeat
+	if g.MinGarp {
+		// vrrp_min_garp: one GARP on becoming MASTER and no delayed burst,
+		// unless the instance set its own values (the parser copies the
+		// global defaults into every instance, so compare with them).
+		if in.GarpMasterDelay == g.GarpMasterDelay {
+			ic.GarpMasterDelay = 0
+		}
+		if in.GarpMasterRepeat == g.GarpMasterRepeat {
+			ic.GarpMasterRepeat = 1
+		}
+		if !in.Strict && in.GarpLowerPrioRepeat == in.GarpMasterRepeat {
+			ic.GarpLowerPrioRepeat = ic.GarpMasterRepeat
+			ic.GarpLowerPrioDelay = ic.GarpMasterDelay
+		}
+	}
+	if in.Strict {
+		// The parser applies strict mode's rewrites; repeat the ones the
+		// state machine depends on so that a hand-built Config is safe too.
+		ic.LowerPrioNoAdvert = true
+		ic.GarpLowerPrioRepeat = 0
+		ic.GarpLowerPrioDelay = 0
+	}
+
+	switch {
+	case len(in.UnicastPeers) > 0 && in.UnicastSrc.IsValid():
+		ic.SrcAddr = in.UnicastSrc
+	case len(in.UnicastPeers) == 0 && in.McastSrc.IsValid():
+		ic.SrcAddr = in.McastSrc
+	case primary != nil:
+		a, err := primary(in.Interface, ic.IPv6)
+		if err != nil {
+			return InstanceSpec{}, fmt.Errorf("(%s) cannot find an IP address to use for interface %s: %w", in.Name, in.Interface, err)
+		}
+		ic.SrcAddr = a
+	}
+
+	spec.Group = in.McastDst
+	if !spec.Group.IsValid() {
+		if ic.IPv6 {
+			spec.Group = g.McastGroup6
+			if !spec.Group.IsValid() {
+				spec.Group = vrrp.MulticastGroup6
+			}
+		} else {
+			spec.Group = g.McastGroup4
+			if !spec.Group.IsValid() {
+				spec.Group = vrrp.MulticastGroup4
+			}
+		}
+	}
+	spec.InstanceConfig = ic
+	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
+	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
+	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
+	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify}
+	return spec, nil
+}
+
+func mapVIP(v ka.VIP) VIP {
+	return VIP{Prefix: v.Prefix, Broadcast: v.Broadcast, Label: v.Label, Scope: scopeNumber(v.Scope), Dev: v.Dev}
+}
+
+// scopeNumber maps `scope` names to rtnetlink's RT_SCOPE_* values.
+func scopeNumber(s string) uint8 {
+	switch s {
+	case "host":
+		return 254
+	case "link":
+		return 253
+	case "site":
+		return 200
+	case "nowhere":
+		return 255
+	}
+	return 0
+}
