@@ -115,7 +115,10 @@ func (f *Firewall) Add(addrs ...netip.Addr) (added []netip.Addr, err error) {
 			if err = f.conn.SetAddElements(st.set, elements(want)); err == nil {
 				err = f.conn.Flush()
 			}
-			if err != nil {
+			if err == nil {
+				st.addrs = append(st.addrs, want...)
+				slices.SortFunc(st.addrs, netip.Addr.Compare)
+			} else {
 				// The table may have been removed behind our back
 				// (`nft flush ruleset`): rebuild it with everything.
 				err = f.build(fam, append(slices.Clone(st.addrs), want...))

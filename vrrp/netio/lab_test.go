@@ -1,0 +1,107 @@
+package netio
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/lab"
+	"github.com/vishvananda/netlink"
+)
+
+// Addresses of the seed topology, which exist only inside lab namespaces.
+var (
+	addrA   = netip.MustParseAddr("192.168.110.11")
+	addrB   = netip.MustParseAddr("192.168.110.22")
+	seedVIP = netip.MustParseAddr("192.168.110.100")
+)
+
+// twoHosts builds a lab with hosts a (.11) and b (.22) on one bridge.
+// prefix must differ between tests of this package so that a lab left
+// half-closed by one test can never collide with the next one's names.
+func twoHosts(t *testing.T, prefix string) (*lab.Lab, *lab.Host, *lab.Host) {
+	t.Helper()
+	l := lab.NewForTest(t, prefix)
+	a, err := l.AddHost("a", "192.168.110.11/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	b, err := l.AddHost("b", "192.168.110.22/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	for _, h := range []*lab.Host{a, b} {
+		waitOperUp(t, h, lab.HostIfName)
+	}
+	// The bridge ports too: each end of a veth is activated on its own.
+	links, err := l.Switch().Handle().LinkList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range links {
+		if link.Type() == "veth" {
+			waitOperUp(t, l.Switch(), link.Attrs().Name)
+		}
+	}
+	return l, a, b
+}
+
+// waitOperUp waits (bounded) until ifname on h is operationally up. The
+// kernel turns the carrier and queueing on asynchronously (linkwatch, up
+// to a second after "ip link set up"); frames sent before are dropped.
+func waitOperUp(t *testing.T, h *lab.Host, ifname string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		l, err := h.Handle().LinkByName(ifname)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Attrs().OperState == netlink.OperUp {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: %s not operationally up after 5 s", h.Name, ifname)
+}
+
+// in runs fn inside h's namespace and fails the test on error.
+func in(t *testing.T, h *lab.Host, fn func() error) {
+	t.Helper()
+	if err := h.Do(fn); err != nil {
+		t.Fatalf("in %s: %v", h.Name, err)
+	}
+}
+
+// linkLocal waits (bounded) for ifname's IPv6 link-local address on h.
+func linkLocal(t *testing.T, h *lab.Host, ifname string) netip.Addr {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		ps, err := h.Addrs(ifname)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.Addr().IsLinkLocalUnicast() {
+				return p.Addr()
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s: no link-local address on %s", h.Name, ifname)
+	return netip.Addr{}
+}
+
+// capture starts tcpdump on the lab's bridge.
+func capture(t *testing.T, l *lab.Lab, filter string) *lab.Capture {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := l.Capture(ctx, filter)
+	if err != nil {
+		t.Fatalf("capture: %v", err)
+	}
+	return c
+}
