@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// flags holds HAProxy 2.6's command line. Only the check-related ones act
-// today; the others are parsed so existing unit files and scripts work.
+// flags holds HAProxy 2.6's command line. The check flags, -D, -d, -db, -p,
+// -q and -V act; the others are parsed so existing unit files and scripts
+// work.
 type flags struct {
 	files                          []string
 	check, quiet, verbose          bool
@@ -126,9 +127,11 @@ func usage(w io.Writer) {
         -c check mode : only check config files and exit
         -dW fails if any warning is emitted
         -dD diagnostic mode : prints .diag messages
-Accepted for compatibility but NOT ACTIVE YET (the proxy runtime is not wired):
-        -D -W -Ws -d -db -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
-        -p <pidfile> -L <name> -x <socket> -S <bind> -C <dir> -n -N -m
+        -D goes daemon ; -p writes pids of all children to this file
+        -d/-db stay in foreground (-d also enables debug mode in HAProxy)
+Accepted for compatibility but NOT ACTIVE YET:
+        -W -Ws -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
+        -L <name> -x <socket> -S <bind> -C <dir> -n -N -m
         -sf/-st [pid ]*
 `)
 }

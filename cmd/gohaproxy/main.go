@@ -1,7 +1,6 @@
 // Command gohaproxy is a drop-in replacement for HAProxy.
 //
-// For now it implements the configuration check (-c); the proxy runtime is
-// wired later through LoadConfig.
+// -c checks the configuration; otherwise the proxy runs (run.go).
 package main
 
 import (
@@ -10,6 +9,7 @@ import (
 	"os"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/wire"
 )
 
 func main() {
@@ -38,14 +38,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fl.check {
 		return checkMode(fl, stdout, stderr)
 	}
-	fmt.Fprintln(stderr, "gohaproxy: proxy runtime not wired yet")
-	return 1
+	return runMode(fl, stderr)
 }
 
 // LoadConfig expands the -f paths, parses and checks them; the proxy runtime
-// calls it and starts only when Exit is 0 (or 2 with listeners added later).
+// calls it and starts only when Exit is 0. What the runtime would not
+// honour is added as goha notices (printed with -V).
 func LoadConfig(paths []string) *haproxy.Result {
-	return haproxy.Check(paths, nil)
+	res := haproxy.Check(paths, nil)
+	if res.Exit != 1 && res.Config != nil {
+		res.Diags.List = append(res.Diags.List, wire.Build(res.Config).Notices.List...)
+	}
+	return res
 }
 
 func checkMode(fl *flags, stdout, stderr io.Writer) int {

@@ -66,8 +66,9 @@ func TestFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "NOT ACTIVE YET") {
 		t.Errorf("-h: %d %q", code, errs)
 	}
-	code, _, errs = runArgs("-f", "../../testdata/seed/haproxy.cfg", "-W", "-D", "-p", "/tmp/x.pid", "-sf", "1", "2", "-dW")
-	if code != 1 || errs != "gohaproxy: proxy runtime not wired yet\n" {
+	// Run mode with a file that cannot be read stops before going daemon.
+	code, _, errs = runArgs("-f", "/nonexistent.cfg", "-W", "-D", "-p", "/tmp/x.pid", "-sf", "1", "2", "-dW")
+	if code != 1 || !strings.Contains(errs, "Cannot open configuration file/directory /nonexistent.cfg") {
 		t.Errorf("run mode: %d %q", code, errs)
 	}
 	code, _, errs = runArgs("-Z")

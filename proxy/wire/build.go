@@ -307,6 +307,9 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
+	if spec := b.logSpec(px); spec != nil {
+		b.plan.Logs[px.Name] = spec
+	}
 }
 
 // serverOptionsHonoured are the server options the data path or the health

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
 func buildText(t *testing.T, cfg string) *Plan {
@@ -67,7 +68,8 @@ func TestSeed(t *testing.T) {
 	if len(p.StatsSockets) != 1 || p.StatsSockets[0].Addr.Path != "/var/lib/haproxy/stats" {
 		t.Errorf("stats sockets = %+v", p.StatsSockets)
 	}
-	gl := []LogTarget{{Pos: haproxy.Pos{File: "test.cfg", Line: 26}, Address: "127.0.0.1:514", Format: "rfc3164", Facility: "local2"}}
+	gl := []LogTarget{{Pos: haproxy.Pos{File: "test.cfg", Line: 26}, Target: logfmt.Target{Network: "udp", Addr: "127.0.0.1:514",
+		MaxLen: 1024, Facility: 18, MaxLevel: logfmt.Debug, MinLevel: logfmt.Emerg}}}
 	if !reflect.DeepEqual(p.GlobalLogs, gl) {
 		t.Errorf("global logs = %+v", p.GlobalLogs)
 	}

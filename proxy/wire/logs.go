@@ -1,14 +1,13 @@
 package wire
 
 import (
-	"net"
-	"strconv"
-	"strings"
+	"errors"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
-// logSpec is a frontend's logging: its `log` lines (with "log global"
+// logSpec is a proxy's logging: its `log` lines (with "log global"
 // replaced by the global targets) and the format chosen by log-format,
 // option httplog or option tcplog. nil when it has no target.
 func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
@@ -25,68 +24,42 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	if len(spec.Targets) == 0 {
 		return nil
 	}
+	if px.Cap&haproxy.CapFrontend == 0 {
+		return spec // backends only log events (server up/down)
+	}
 	switch {
 	case px.LogFormat != "":
 		spec.Format, spec.Custom = "custom", px.LogFormat
+		if _, err := logfmt.Compile(px.LogFormat); err != nil {
+			b.unsupported(px.LogFormatPos, "log-format: "+err.Error())
+			spec.Format, spec.Custom = "tcplog", ""
+		}
 	case px.Options["httplog"] && px.Mode == "http":
 		spec.Format = "httplog"
 	case px.Options["httplog"] || px.Options["tcplog"]:
 		// HAProxy falls back to tcplog for httplog in a tcp frontend.
+		spec.Format = "tcplog"
+	default:
+		// HAProxy's legacy "Connect from A to B (fe/mode)" line needs the
+		// frontend address the data path does not report.
+		b.unsupported(px.Pos, "default log format (without option httplog/tcplog or log-format); tcplog used")
 		spec.Format = "tcplog"
 	}
 	return spec
 }
 
 // logTarget reads "log <addr> [len N] [format F] [sample R:S] <facility>
-// [level [minlevel]]" (the parser has checked its shape).
+// [level [minlevel]]" with logfmt's parser.
 func (b *builder) logTarget(st haproxy.Statement) (LogTarget, bool) {
-	w := st.Args
-	if len(w) < 3 {
-		return LogTarget{}, false
-	}
-	t := LogTarget{Pos: st.Pos, Format: "rfc3164"}
-	addr := w[1]
-	i := 2
-	for i+1 < len(w) {
-		switch w[i] {
-		case "len":
-			t.Len, _ = strconv.Atoi(w[i+1])
-		case "format":
-			t.Format = w[i+1]
-		case "sample":
-			b.unsupported(st.Pos, "log sample")
-			return LogTarget{}, false
-		default:
-			goto facility
+	t, err := logfmt.ParseTarget(st.Args[1:])
+	if err != nil {
+		var ue *logfmt.UnsupportedError
+		if errors.As(err, &ue) {
+			b.unsupported(st.Pos, ue.Var)
+		} else {
+			b.unsupported(st.Pos, "log: "+err.Error())
 		}
-		i += 2
-	}
-facility:
-	if i >= len(w) {
 		return LogTarget{}, false
 	}
-	t.Facility = w[i]
-	if i+1 < len(w) {
-		t.Level = w[i+1]
-	}
-	if i+2 < len(w) {
-		t.MinLevel = w[i+2]
-	}
-	switch {
-	case addr == "stdout" || addr == "stderr" || addr == "fd@1" || addr == "fd@2":
-		t.Address = map[string]string{"stdout": "stdout", "stderr": "stderr", "fd@1": "stdout", "fd@2": "stderr"}[addr]
-	case strings.HasPrefix(addr, "/") || strings.HasPrefix(addr, "unix@"):
-		t.Address = strings.TrimPrefix(addr, "unix@")
-	case strings.HasPrefix(addr, "ring@") || strings.HasPrefix(addr, "fd@"):
-		b.unsupported(st.Pos, "log "+addr)
-		return LogTarget{}, false
-	default:
-		a := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(addr, "udp@"), "ipv4@"), "udp4@")
-		host, port, err := net.SplitHostPort(a)
-		if err != nil {
-			host, port = strings.Trim(a, "[]"), "514"
-		}
-		t.Address = net.JoinHostPort(host, port)
-	}
-	return t, true
+	return LogTarget{Pos: st.Pos, Target: t}, true
 }

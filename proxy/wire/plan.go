@@ -5,6 +5,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
 // Plan is everything gohaproxy needs to run one configuration.
@@ -15,7 +16,8 @@ type Plan struct {
 	Balance map[string]BalanceSpec
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
-	// Logs holds the log settings of each frontend (by name) that logs.
+	// Logs holds the log settings of each proxy (by name) that has log
+	// targets; backends use them for server state changes.
 	Logs map[string]*LogSpec
 	// GlobalLogs are the global section's log targets (startup messages and
 	// health-check transitions go there, as in HAProxy).
@@ -86,11 +88,6 @@ type LogSpec struct {
 
 // LogTarget is one `log` line, resolved (never "global").
 type LogTarget struct {
-	Pos      haproxy.Pos
-	Address  string // "127.0.0.1:514", "/dev/log", "stdout", "stderr", "fd@1", "ring@x"
-	Len      int
-	Format   string // "rfc3164" (default), "rfc5424", "raw", ...
-	Facility string
-	Level    string // max level sent ("" = all)
-	MinLevel string
+	Pos    haproxy.Pos
+	Target logfmt.Target
 }

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/wire"
+)
+
+// ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
+// master process (issue 7) passes one that hands out inherited sockets; nil
+// means the proxy binds itself.
+type ListenFunc func(network, addr string) (net.Listener, error)
+
+// workerOptions is what one worker process runs. runMode fills it from the
+// command line; the master-worker mode builds its own.
+type workerOptions struct {
+	Files   []string
+	Quiet   bool // -q: no startup messages on stderr
+	Verbose bool // -V: also print goha's "not supported yet" notices
+	// Pidfile overrides the global pidfile (-p). Empty and no global
+	// pidfile: none is written.
+	Pidfile string
+	// NoPidfile: a master writes the pidfile itself.
+	NoPidfile bool
+	Stderr    io.Writer
+	// Ready is called once the worker listens, has opened its stats
+	// sockets and log targets, and has dropped privileges (nil err), or
+	// when startup failed (err set, runWorker then returns non-zero).
+	Ready func(err error)
+	// Signals, when set, replaces the worker's own SIGTERM/SIGINT/SIGUSR1
+	// handling: a master forwards what it receives.
+	Signals <-chan os.Signal
+}
+
+// runMode is gohaproxy without -c: load and check the configuration, go to
+// the background when asked (-D or `daemon`, unless -d/-db), then run the
+// worker in this process.
+func runMode(fl *flags, stderr io.Writer) int {
+	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr}
+	if isDaemonChild() {
+		return runDaemonChild(o)
+	}
+	res, code, ok := loadForRun(o, false)
+	if !ok {
+		return code
+	}
+	foreground := fl.debug || fl.noBackground
+	if (fl.daemon || res.Config.Global.Daemon) && !foreground {
+		return daemonize(stderr)
+	}
+	return runWorker(o, nil)
+}
+
+// loadForRun parses and checks the files and prints what HAProxy prints at
+// startup (warnings and alerts). ok=false: exit with code.
+func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
+	res := LoadConfig(o.Files)
+	pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
+		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
+	for _, d := range res.Diags.List {
+		pr.Print(d)
+	}
+	if res.Usage {
+		if !silent {
+			usage(o.Stderr)
+		}
+		return res, 1, false
+	}
+	if res.Exit == 1 {
+		return res, 1, false
+	}
+	if res.Exit == 2 {
+		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : [%s.main()] No enabled listener found (check for 'bind' directives) ! Exiting.\n", os.Getpid(), "haproxy")
+		return res, 1, false
+	}
+	return res, 0, true
+}
+
+// runWorker runs one proxy process until a signal stops it:
+//
+//	SIGTERM, SIGINT  hard stop: the process dies of the signal, as HAProxy
+//	SIGUSR1          soft stop: stop accepting, log "Proxy X stopped", let
+//	                 in-flight transactions finish, exit 0
+//
+// Startup order (HAProxy's): bind listeners (listen, or the proxy itself
+// when listen is nil), open the stats sockets and log targets, write the
+// pidfile, chroot, drop to user/group, then call Ready and start health
+// checks.
+func runWorker(o workerOptions, listen ListenFunc) int {
+	res, code, ok := loadForRun(o, o.Ready != nil && isDaemonChild())
+	if !ok {
+		notifyReady(o, fmt.Errorf("configuration failed"))
+		return code
+	}
+	plan := wire.Build(res.Config)
+	w := &worker{o: o, plan: plan}
+	if err := w.start(listen); err != nil {
+		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : %s\n", os.Getpid(), err)
+		w.close()
+		notifyReady(o, err)
+		return 1
+	}
+	notifyReady(o, nil)
+	w.startChecks()
+	return w.wait()
+}
+
+func notifyReady(o workerOptions, err error) {
+	if o.Ready != nil {
+		o.Ready(err)
+	}
+}
+
+// worker is one running configuration.
+type worker struct {
+	o      workerOptions
+	plan   *wire.Plan
+	px     *proxy.Proxy
+	events *eventLog
+	stats  []io.Closer
+	stop   func() // stops health checks
+}
+
+func (w *worker) start(listen ListenFunc) error {
+	if n := w.plan.Process.Nbthread; n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
+	if err := resolveServers(w.plan.Proxy); err != nil {
+		return err
+	}
+	events, err := openEventLog(w.plan, w.o.Stderr, w.o.Quiet)
+	if err != nil {
+		return err
+	}
+	w.events = events
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger()})
+	if err != nil {
+		return err
+	}
+	w.px = px
+	if err := px.Start(); err != nil {
+		return startError(err)
+	}
+	for _, ss := range w.plan.StatsSockets {
+		c, err := openStatsSocket(ss, w)
+		if err != nil {
+			return err
+		}
+		w.stats = append(w.stats, c)
+	}
+	if !w.o.NoPidfile {
+		pidfile := w.o.Pidfile
+		if pidfile == "" {
+			pidfile = w.plan.Process.Pidfile
+		}
+		if pidfile != "" {
+			if err := os.WriteFile(pidfile, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+				return fmt.Errorf("[haproxy.main()] Cannot create pidfile %s", pidfile)
+			}
+		}
+	}
+	return dropPrivileges(w.plan.Process)
+}
+
+// startError words a bind failure like HAProxy's startup alert.
+func startError(err error) error {
+	return fmt.Errorf("Starting proxies: %v", err)
+}
+
+func (w *worker) close() {
+	for _, c := range w.stats {
+		c.Close()
+	}
+	if w.stop != nil {
+		w.stop()
+	}
+	if w.px != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		w.px.Shutdown(ctx)
+	}
+}
+
+func (w *worker) wait() int {
+	sigs := w.o.Signals
+	if sigs == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+		sigs = ch
+	}
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGUSR1:
+			w.softStop()
+			return 0
+		case syscall.SIGTERM, syscall.SIGINT:
+			w.hardStop(sig.(syscall.Signal))
+			return 128 + int(sig.(syscall.Signal))
+		}
+	}
+	return 0
+}
+
+// hardStop ends the process the way HAProxy's does on SIGTERM: nothing is
+// logged and the process dies of the signal (exit status 128+n to a shell).
+func (w *worker) hardStop(sig syscall.Signal) {
+	if w.o.Signals != nil {
+		w.close()
+		return
+	}
+	signal.Reset(sig)
+	syscall.Kill(os.Getpid(), sig)
+	select {} // the signal's default action ends the process
+}
+
+// softStop logs "Proxy X stopped (cumulated conns: ...)" for each proxy at
+// warning level, in HAProxy's order (proxies with listeners, the stats
+// socket's GLOBAL, backends, the internal HTTP client), then stops
+// accepting and waits for in-flight transactions.
+func (w *worker) softStop() {
+	if w.stop != nil {
+		w.stop()
+	}
+	for _, c := range w.stats {
+		c.Close()
+	}
+	fe := map[string]int64{}
+	for _, f := range w.px.Frontends() {
+		fe[f.Name] = f.Stats.Sessions
+	}
+	be := map[string]int64{}
+	for _, b := range w.px.Backends() {
+		be[b.Name] = b.Stats.Sessions
+	}
+	stopped := func(name string) {
+		w.events.warning(name, fmt.Sprintf("Proxy %s stopped (cumulated conns: FE: %d, BE: %d).", name, fe[name], be[name]))
+	}
+	done := map[string]bool{}
+	for _, f := range w.plan.Proxy.Frontends {
+		stopped(f.Name)
+		done[f.Name] = true
+	}
+	if len(w.plan.StatsSockets) > 0 {
+		w.events.stderrOnly("Proxy GLOBAL stopped (cumulated conns: FE: 0, BE: 0).", levelWarning)
+	}
+	for _, b := range w.plan.Proxy.Backends {
+		if !done[b.Name] {
+			stopped(b.Name)
+		}
+	}
+	w.events.warning("", "Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).")
+	w.px.Shutdown(context.Background())
+	w.events.close()
+}

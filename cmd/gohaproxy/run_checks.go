@@ -1,0 +1,4 @@
+package main
+
+// startChecks starts the health checks of every server with `check`.
+func (w *worker) startChecks() {}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/wire"
+)
+
+const (
+	levelEmerg   = logfmt.Emerg
+	levelAlert   = logfmt.Alert
+	levelWarning = logfmt.Warning
+	levelNotice  = logfmt.Notice
+)
+
+// eventLog sends HAProxy's messages: process events (server up/down, proxy
+// stopped) to stderr and to the concerned proxy's log targets, and traffic
+// lines (httplog, tcplog, log-format) to the frontend's targets.
+type eventLog struct {
+	mu      sync.Mutex
+	stderr  io.Writer // nil with -q
+	global  *logfmt.Logger
+	proxies map[string]*proxyLog
+	env     logfmt.Env
+	bufs    sync.Pool
+}
+
+type proxyLog struct {
+	logger      *logfmt.Logger
+	format      *logfmt.Format // nil: the proxy logs no traffic
+	dontLogNull bool
+}
+
+func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
+	l := &eventLog{proxies: map[string]*proxyLog{}, env: logfmt.Env{PID: os.Getpid()}}
+	if host, err := os.Hostname(); err == nil {
+		l.env.Hostname = host
+	}
+	if !quiet {
+		l.stderr = stderr
+	}
+	l.bufs.New = func() any { b := make([]byte, 0, 512); return &b }
+	opts := logfmt.LoggerOptions{Stdout: os.Stdout, Stderr: os.Stderr}
+	l.global = logfmt.NewLogger(targets(plan.GlobalLogs), opts)
+	for name, spec := range plan.Logs {
+		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), opts), dontLogNull: spec.DontLogNull}
+		switch spec.Format {
+		case "httplog":
+			pl.format = logfmt.HTTPLog
+		case "tcplog":
+			pl.format = logfmt.TCPLog
+		case "custom":
+			f, err := logfmt.Compile(spec.Custom)
+			if err != nil {
+				return nil, fmt.Errorf("proxy '%s': log-format: %v", name, err)
+			}
+			pl.format = f
+		}
+		l.proxies[name] = pl
+	}
+	return l, nil
+}
+
+func targets(in []wire.LogTarget) []logfmt.Target {
+	out := make([]logfmt.Target, len(in))
+	for i, t := range in {
+		out[i] = t.Target
+	}
+	return out
+}
+
+// event logs msg on stderr ("[WARNING]  (pid) : msg") and to the log
+// targets of the named proxy ("" = global).
+func (l *eventLog) event(proxyName string, level logfmt.Level, msg string) {
+	l.stderrOnly(msg, level)
+	if pl := l.proxies[proxyName]; pl != nil {
+		pl.logger.Log(level, []byte(msg))
+	} else if proxyName == "" {
+		l.global.Log(level, []byte(msg))
+	}
+}
+
+func (l *eventLog) warning(proxyName, msg string) { l.event(proxyName, levelWarning, msg) }
+
+// stderrOnly prints msg with HAProxy's tag for level, when not quiet.
+func (l *eventLog) stderrOnly(msg string, level logfmt.Level) {
+	if l.stderr == nil {
+		return
+	}
+	sev := haproxy.Notice
+	switch {
+	case level <= levelAlert:
+		sev = haproxy.Alert
+	case level <= levelWarning:
+		sev = haproxy.Warning
+	}
+	l.mu.Lock()
+	fmt.Fprintf(l.stderr, "%s (%d) : %s\n", sev.Tag(), os.Getpid(), msg)
+	l.mu.Unlock()
+}
+
+// trafficLogger formats each finished transaction with its frontend's
+// format and sends it at level info.
+func (l *eventLog) trafficLogger() proxy.LogFunc {
+	return func(e *proxy.LogEntry) {
+		pl := l.proxies[e.Frontend]
+		if pl == nil || pl.format == nil {
+			return
+		}
+		le := (*logfmt.Entry)(e)
+		if logfmt.Skip(le, pl.dontLogNull) {
+			return
+		}
+		bp := l.bufs.Get().(*[]byte)
+		line := pl.format.Append((*bp)[:0], le, &l.env)
+		pl.logger.Log(logfmt.Info, line)
+		*bp = line
+		l.bufs.Put(bp)
+	}
+}
+
+func (l *eventLog) close() {
+	if l == nil {
+		return
+	}
+	l.global.Close()
+	for _, pl := range l.proxies {
+		pl.logger.Close()
+	}
+}
