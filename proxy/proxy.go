@@ -22,6 +22,10 @@ type Options struct {
 	// Log, when set, receives every finished HTTP transaction and TCP
 	// session (see LogEntry).
 	Log LogFunc
+	// Listen, when set, opens each bind address instead of net.Listen
+	// (inherited descriptors, sockets handed over by a previous worker; see
+	// proxy/listen). It must return a *net.TCPListener.
+	Listen func(network, addr string) (net.Listener, error)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
@@ -40,7 +44,11 @@ type Proxy struct {
 	sessions  map[*session]struct{}
 	closing   atomic.Bool
 	done      chan struct{}  // closed by Shutdown
-	wg        sync.WaitGroup // accept loops and sessions
+	wg        sync.WaitGroup // sessions
+	acceptWG  sync.WaitGroup // accept loops
+	// acceptsDone is set once every accept loop has returned; from then
+	// on no session may start (wg may be waited on).
+	acceptsDone bool
 }
 
 type frontend struct {
@@ -139,7 +147,7 @@ func (p *Proxy) Start() error {
 	var owners []*frontend
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
-			ln, err := net.Listen("tcp", addr)
+			ln, err := p.listen(addr)
 			if err != nil {
 				for _, l := range lns {
 					l.Close()
@@ -154,10 +162,25 @@ func (p *Proxy) Start() error {
 	p.listeners = append(p.listeners, lns...)
 	p.mu.Unlock()
 	for i, ln := range lns {
-		p.wg.Add(1)
+		p.acceptWG.Add(1)
 		go p.acceptLoop(ln.(*net.TCPListener), owners[i])
 	}
 	return nil
+}
+
+func (p *Proxy) listen(addr string) (net.Listener, error) {
+	if p.opt.Listen == nil {
+		return net.Listen("tcp", addr)
+	}
+	ln, err := p.opt.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ln.(*net.TCPListener); !ok {
+		ln.Close()
+		return nil, fmt.Errorf("%T is not a TCP listener", ln)
+	}
+	return ln, nil
 }
 
 // Addrs returns the bound listener addresses in bind order (useful with
@@ -180,10 +203,14 @@ func (p *Proxy) Addrs() []net.Addr {
 // the global limit, each listener holds at most one accepted connection
 // unserved until a slot frees (its client just waits, as in the backlog).
 func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
-	defer p.wg.Done()
+	defer p.acceptWG.Done()
 	for {
 		if f.slots != nil {
-			f.slots <- struct{}{}
+			select {
+			case f.slots <- struct{}{}:
+			case <-p.done:
+				return
+			}
 		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
@@ -235,7 +262,7 @@ func (p *Proxy) release(f *frontend) {
 func (p *Proxy) track(s *session) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closing.Load() {
+	if p.acceptsDone {
 		return false
 	}
 	p.wg.Add(1)
@@ -264,6 +291,17 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	}
 	for s := range p.sessions {
 		s.wakeIfIdle()
+	}
+	p.mu.Unlock()
+	// A connection the kernel handed to Accept just as the listener closed
+	// is served, not dropped: when listeners are shared with the next
+	// worker (a reload), dropping it would reset a client. Its session sees
+	// closing and ends after its first response.
+	p.acceptWG.Wait()
+	p.mu.Lock()
+	p.acceptsDone = true
+	for s := range p.sessions {
+		s.wakeIfIdle() // sessions accepted during the wait
 	}
 	p.mu.Unlock()
 	done := make(chan struct{})
