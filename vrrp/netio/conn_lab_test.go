@@ -99,10 +99,7 @@ func TestConnIPv4Multicast(t *testing.T) {
 	// Multicast loopback is off: a never hears itself.
 	expectNothing(t, ca, 300*time.Millisecond)
 
-	pkts, err := cp.Packets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := packets(t, cp)
 	var ids []uint16
 	for _, p := range pkts {
 		ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
@@ -194,10 +191,7 @@ func TestConnIPv4Unicast(t *testing.T) {
 	if got.meta != want || !bytes.Equal(got.payload, payload) {
 		t.Fatalf("got %+v % x, want %+v % x", got.meta, got.payload, want, payload)
 	}
-	pkts, err := cp.Packets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := packets(t, cp)
 	n := 0
 	for _, p := range pkts {
 		if ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
@@ -247,10 +241,7 @@ func TestConnIPv6Multicast(t *testing.T) {
 		t.Errorf("received % x, want % x (kernel checksum = codec checksum)", got.payload, payload)
 	}
 	expectNothing(t, ca, 300*time.Millisecond)
-	pkts, err := cp.Packets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := packets(t, cp)
 	n := 0
 	for _, p := range pkts {
 		ip, ok := p.Layer(layers.LayerTypeIPv6).(*layers.IPv6)

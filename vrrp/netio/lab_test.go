@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/lab"
+	"github.com/google/gopacket"
 	"github.com/vishvananda/netlink"
 )
 
@@ -92,6 +93,18 @@ func linkLocal(t *testing.T, h *lab.Host, ifname string) netip.Addr {
 	}
 	t.Fatalf("%s: no link-local address on %s", h.Name, ifname)
 	return netip.Addr{}
+}
+
+// packets stops a capture and decodes it, after giving frames in flight
+// (veth and bridge hand them over asynchronously) time to reach tcpdump.
+func packets(t *testing.T, c *lab.Capture) []gopacket.Packet {
+	t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	pkts, err := c.Packets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkts
 }
 
 // capture starts tcpdump on the lab's bridge.

@@ -1,0 +1,121 @@
+package netio
+
+import (
+	"context"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/lab"
+	"golang.org/x/sys/unix"
+)
+
+// ipAddr is `ip -o addr show dev ens160` inside h, one line per address.
+func ipAddr(t *testing.T, h *lab.Host) string {
+	t.Helper()
+	out, err := h.Run(context.Background(), "ip", "-o", "addr", "show", "dev", lab.HostIfName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// addrLine is the `ip -o addr` line of addr, "" if absent.
+func addrLine(out string, addr netip.Addr) string {
+	re := regexp.MustCompile(`inet6? ` + regexp.QuoteMeta(addr.String()) + `/`)
+	for _, l := range strings.Split(out, "\n") {
+		if re.MatchString(l) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestAddrsAddDel(t *testing.T) {
+	_, a, _ := twoHosts(t, "nioaddr")
+	idx, _, err := a.Interface(lab.HostIfName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ad *Addrs
+	in(t, a, func() (err error) { ad, err = NewAddrs(idx); return })
+	defer ad.Close()
+
+	vip := VIP{Prefix: netip.MustParsePrefix("192.168.110.100/24")}
+	labelled := VIP{Prefix: netip.MustParsePrefix("192.168.110.200/24"), Label: "ens160:2"}
+	withBrd := VIP{Prefix: netip.MustParsePrefix("10.1.1.1/24"), Broadcast: netip.MustParseAddr("10.1.1.255")}
+	host := HostVIP(netip.MustParseAddr("192.168.110.150"))
+	v6 := VIP{Prefix: netip.MustParsePrefix("2001:db8:110::100/64")}
+	// A different scope inside the primary's subnet is EINVAL in the kernel.
+	linkScope := VIP{Prefix: netip.MustParsePrefix("169.254.1.1/16"), Scope: unix.RT_SCOPE_LINK}
+	all := []VIP{vip, labelled, withBrd, host, v6, linkScope}
+
+	added, err := ad.Add(all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(added, all) {
+		t.Fatalf("added %v, want %v", added, all)
+	}
+	out := ipAddr(t, a)
+	for _, tc := range []struct {
+		addr      string
+		want, not []string
+	}{
+		// Like keepalived: a secondary, no broadcast unless asked.
+		{"192.168.110.100", []string{"inet 192.168.110.100/24 scope global secondary ens160"}, []string{"brd"}},
+		{"192.168.110.200", []string{"inet 192.168.110.200/24 scope global secondary ens160:2"}, []string{"brd"}},
+		{"10.1.1.1", []string{"inet 10.1.1.1/24 brd 10.1.1.255 scope global ens160"}, nil},
+		{"192.168.110.150", []string{"inet 192.168.110.150/32 scope global ens160"}, []string{"brd"}},
+		{"2001:db8:110::100", []string{"inet6 2001:db8:110::100/64 scope global", "nodad"}, []string{"tentative"}},
+		{"169.254.1.1", []string{"inet 169.254.1.1/16 scope link ens160"}, []string{"brd"}},
+	} {
+		line := addrLine(out, netip.MustParseAddr(tc.addr))
+		for _, w := range tc.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: %q lacks %q", tc.addr, line, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(line, n) {
+				t.Errorf("%s: %q has %q", tc.addr, line, n)
+			}
+		}
+	}
+	if ok, err := ad.Has(netip.MustParseAddr("2001:db8:110::100")); err != nil || !ok {
+		t.Errorf("Has(v6 VIP) = %v, %v", ok, err)
+	}
+
+	// Present already: no error, nothing reported.
+	added, err = ad.Add(vip, v6)
+	if err != nil || len(added) != 0 {
+		t.Fatalf("re-add: added %v, err %v", added, err)
+	}
+
+	removed, err := ad.Del(vip, v6)
+	if err != nil || !slices.Equal(removed, []VIP{vip, v6}) {
+		t.Fatalf("Del: removed %v, err %v", removed, err)
+	}
+	out = ipAddr(t, a)
+	for _, gone := range []string{"192.168.110.100", "2001:db8:110::100"} {
+		if l := addrLine(out, netip.MustParseAddr(gone)); l != "" {
+			t.Errorf("%s still there: %q", gone, l)
+		}
+	}
+	// The primary and the other VIPs survive.
+	for _, kept := range []string{"192.168.110.11", "192.168.110.200"} {
+		if addrLine(out, netip.MustParseAddr(kept)) == "" {
+			t.Errorf("%s vanished:\n%s", kept, out)
+		}
+	}
+	// Gone already: no error, nothing reported.
+	removed, err = ad.Del(vip, v6)
+	if err != nil || len(removed) != 0 {
+		t.Fatalf("re-delete: removed %v, err %v", removed, err)
+	}
+	if ok, err := ad.Has(vip.Prefix.Addr()); err != nil || ok {
+		t.Errorf("Has(deleted) = %v, %v", ok, err)
+	}
+}
