@@ -32,8 +32,13 @@ type LinkWatcher struct {
 	name   string
 	ns     netns.NsHandle
 	events chan LinkEvent
+	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// Replaceable in tests: where updates and the current state come from.
+	subscribeFn func() (chan netlink.LinkUpdate, chan struct{}, error)
+	currentFn   func() LinkEvent
 }
 
 // WatchLink starts watching interface ifname of the calling thread's
@@ -48,16 +53,30 @@ func WatchLink(ctx context.Context, ifname string) (*LinkWatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("netio: current namespace: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	w := &LinkWatcher{name: ifname, ns: ns, events: make(chan LinkEvent, 16), cancel: cancel, done: make(chan struct{})}
-	updates, stop, err := w.subscribe()
-	if err != nil {
-		cancel()
+	w := newLinkWatcher(ctx, ifname, ns)
+	w.subscribeFn, w.currentFn = w.subscribe, w.current
+	if err := w.start(); err != nil {
+		w.cancel()
 		ns.Close()
 		return nil, err
 	}
-	go w.run(ctx, updates, stop)
 	return w, nil
+}
+
+func newLinkWatcher(ctx context.Context, ifname string, ns netns.NsHandle) *LinkWatcher {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &LinkWatcher{name: ifname, ns: ns, events: make(chan LinkEvent, 16), cancel: cancel, done: make(chan struct{})}
+	w.ctx = ctx
+	return w
+}
+
+func (w *LinkWatcher) start() error {
+	updates, stop, err := w.subscribeFn()
+	if err != nil {
+		return err
+	}
+	go w.run(w.ctx, updates, stop)
+	return nil
 }
 
 // Events delivers the interface's state changes.
@@ -87,7 +106,11 @@ func (w *LinkWatcher) subscribe() (chan netlink.LinkUpdate, chan struct{}, error
 func (w *LinkWatcher) run(ctx context.Context, updates chan netlink.LinkUpdate, stop chan struct{}) {
 	defer close(w.done)
 	defer close(w.events)
-	defer w.ns.Close()
+	defer func() {
+		if w.ns.IsOpen() {
+			w.ns.Close()
+		}
+	}()
 	var last *LinkEvent
 	emit := func(ev LinkEvent) bool {
 		if last != nil && last.Up == ev.Up && last.Removed == ev.Removed && last.Index == ev.Index {
@@ -102,7 +125,7 @@ func (w *LinkWatcher) run(ctx context.Context, updates chan netlink.LinkUpdate, 
 		}
 	}
 	// The current state first, so the caller never has to guess.
-	if !emit(w.current()) {
+	if !emit(w.currentFn()) {
 		close(stop)
 		return
 	}
@@ -125,11 +148,11 @@ func (w *LinkWatcher) run(ctx context.Context, updates chan netlink.LinkUpdate, 
 					case <-time.After(resubscribeDelay):
 					}
 					var err error
-					if updates, stop, err = w.subscribe(); err == nil {
+					if updates, stop, err = w.subscribeFn(); err == nil {
 						break
 					}
 				}
-				if !emit(w.current()) {
+				if !emit(w.currentFn()) {
 					close(stop)
 					return
 				}
