@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -191,9 +192,8 @@ func TestEncodeDecode(t *testing.T) {
 		s.Add(a, ln)
 		ln.Close()
 	}
-	extra := []*os.File{os.Stdin}
-	files, env := s.Encode(extra)
-	if len(files) != 3 || files[0] != os.Stdin {
+	files, env := s.Encode(4)
+	if len(files) != 2 {
 		t.Fatalf("files = %v", files)
 	}
 	if want := "127.0.0.1%3A0=4;%5B%3A%3A1%5D%3A0=5"; env != want {
@@ -202,7 +202,7 @@ func TestEncodeDecode(t *testing.T) {
 	// Decode in this process: rewrite the numbers to real duplicates.
 	var parts []string
 	for i, k := range s.Keys() {
-		d, err := dupConn(files[1+i], k)
+		d, err := dupConn(files[i], k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,4 +319,69 @@ func FuzzDecode(f *testing.F) {
 			set.files = nil // never close made-up descriptors
 		}
 	})
+}
+
+func TestFetchGetSocks(t *testing.T) {
+	path := t.TempDir() + "/stats.sock"
+	srv, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := NewSet()
+	defer s.Close()
+	s.Add("127.0.0.1:80", ln)
+	go func() {
+		c, err := srv.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		line := make([]byte, 64)
+		n, _ := c.Read(line)
+		if string(line[:n]) == GetSocksCommand+"\n" {
+			ServeGetSocks(c.(*net.UnixConn), s)
+		}
+	}()
+	got, err := FetchGetSocks(path, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	rln, ok, err := got.Take("127.0.0.1:80")
+	if !ok || err != nil {
+		t.Fatalf("keys %v: %v", got.Keys(), err)
+	}
+	defer rln.Close()
+	if rln.Addr().String() != ln.Addr().String() {
+		t.Fatalf("got %s want %s", rln.Addr(), ln.Addr())
+	}
+	if _, err := FetchGetSocks(t.TempDir()+"/none", time.Second); err == nil {
+		t.Fatal("fetch from a missing socket succeeded")
+	}
+}
+
+func TestReusePort(t *testing.T) {
+	a := &Resolver{ReusePort: true}
+	defer a.Close()
+	ln, err := a.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	b := &Resolver{ReusePort: true}
+	defer b.Close()
+	ln2, err := b.Listen("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatalf("second bind with SO_REUSEPORT: %v", err)
+	}
+	ln2.Close()
+	if _, err := (&Resolver{}).Listen("tcp", ln.Addr().String()); err == nil {
+		t.Fatal("bind without SO_REUSEPORT succeeded on a used port")
+	}
 }

@@ -1,7 +1,11 @@
 package listen
 
 import (
+	"context"
+	"syscall"
+
 	"fmt"
+	"golang.org/x/sys/unix"
 	"net"
 	"strconv"
 	"strings"
@@ -14,6 +18,10 @@ type Resolver struct {
 	// Inherited holds sockets handed over by the parent; a bind address
 	// found there is reused rather than bound again. May be nil.
 	Inherited *Set
+	// ReusePort sets SO_REUSEPORT on sockets it binds, as HAProxy does by
+	// default, so a new process can bind while the old one still listens
+	// (`-sf` without `-x`).
+	ReusePort bool
 
 	mu   sync.Mutex
 	used *Set
@@ -68,6 +76,18 @@ func (r *Resolver) open(network, addr string) (net.Listener, error) {
 		default:
 			return nil, fmt.Errorf("'%s': address family '%s' is not supported by gohaproxy", addr, fam)
 		}
+	}
+	if r.ReusePort {
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}}
+		return lc.Listen(context.Background(), network, addr)
 	}
 	return net.Listen(network, addr)
 }

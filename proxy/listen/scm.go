@@ -39,7 +39,7 @@ func Send(conn *net.UnixConn, s *Set) error {
 	msg = append(msg, body...)
 	fds := make([]int, 0, len(keys))
 	for _, k := range keys {
-		fd, err := rawFD(s.File(k))
+		fd, err := FD(s.File(k))
 		if err != nil {
 			return fmt.Errorf("listen: send %s: %w", k, err)
 		}
@@ -138,7 +138,9 @@ func Receive(conn *net.UnixConn) (*Set, error) {
 	return s, nil
 }
 
-func rawFD(f *os.File) (int, error) {
+// FD is f's descriptor number, read without os.File.Fd (which would switch
+// a shared socket to blocking mode). It stays valid while f is open.
+func FD(f *os.File) (int, error) {
 	if f == nil {
 		return -1, os.ErrClosed
 	}

@@ -87,14 +87,13 @@ func (s *Set) Close() {
 	}
 }
 
-// Encode lays the Set out for a child process: files go to
-// exec.Cmd.ExtraFiles (descriptor 3+i in the child, after the ones already
-// in extra) and env is the EnvInherited value naming them.
-func (s *Set) Encode(extra []*os.File) (files []*os.File, env string) {
-	files = extra
+// Encode lays the Set out for a child process whose descriptors from
+// firstFD on will be files[0], files[1], ... (exec.Cmd.ExtraFiles starts
+// at 3); env is the EnvInherited value naming them.
+func (s *Set) Encode(firstFD int) (files []*os.File, env string) {
 	var parts []string
 	for _, k := range s.Keys() {
-		parts = append(parts, url.QueryEscape(k)+"="+strconv.Itoa(3+len(files)))
+		parts = append(parts, url.QueryEscape(k)+"="+strconv.Itoa(firstFD+len(files)))
 		files = append(files, s.files[k])
 	}
 	return files, strings.Join(parts, ";")
