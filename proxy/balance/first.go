@@ -1,0 +1,50 @@
+package balance
+
+import "sync"
+
+// first is `balance first` (lb_fas.c): the usable server with the lowest
+// id that is below its maxconn; servers without maxconn are never full, so
+// the first of them takes everything that reaches it.
+type first struct {
+	mu      sync.Mutex
+	members []*member
+	c       census
+	opts    Options
+}
+
+func newFirst(servers []*Server, opts Options) *first {
+	b := &first{opts: opts}
+	for _, s := range servers {
+		b.members = append(b.members, &member{s: s})
+	}
+	b.refresh()
+	return b
+}
+
+func (b *first) refresh() {
+	for _, m := range b.members {
+		ew := clampWeight(m.s.Weight) * weightScale
+		m.eweight, m.backup, m.usable = ew, m.s.Backup, m.s.Up && ew > 0
+	}
+	b.c.count(b.members, b.opts.AllBackups)
+}
+
+func (b *first) Update() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refresh()
+}
+
+func (b *first) Pick(*Request) *Server {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.c.srvAct == 0 && b.c.fbck != nil {
+		return b.c.fbck.s
+	}
+	for _, m := range b.members {
+		if b.c.inGroup(m) && hasRoom(m.s) {
+			return m.s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package balance
+
+import "sync"
+
+// leastConn is `balance leastconn` (lb_fwlc.c): the server with the fewest
+// connections relative to its weight. HAProxy keeps servers in a tree keyed
+// by (conns+1)*4096/eweight (0 for an idle server) and re-inserts a server
+// each time its connection count changes, after the others with the same
+// key: equal servers therefore take turns. Here the key is computed at pick
+// time from the live Conns, and seq records when a server was last
+// re-inserted (its count changed, or it was picked).
+type leastConn struct {
+	mu      sync.Mutex
+	members []*member
+	c       census
+	opts    Options
+	seen    []int64  // Conns at the last look, per member
+	seq     []uint64 // last re-insertion, per member
+	tick    uint64
+}
+
+func newLeastConn(servers []*Server, opts Options) *leastConn {
+	b := &leastConn{opts: opts}
+	for _, s := range servers {
+		b.members = append(b.members, &member{s: s})
+		b.tick++
+		b.seq = append(b.seq, b.tick)
+		b.seen = append(b.seen, s.Conns.Load())
+	}
+	b.refresh()
+	return b
+}
+
+func (b *leastConn) refresh() {
+	for _, m := range b.members {
+		ew := clampWeight(m.s.Weight) * weightScale
+		m.eweight, m.backup, m.usable = ew, m.s.Backup, m.s.Up && ew > 0
+	}
+	b.c.count(b.members, b.opts.AllBackups)
+}
+
+func (b *leastConn) Update() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, m := range b.members {
+		was := m.usable
+		m.usable = usableNow(m.s)
+		if m.usable && !was {
+			b.tick++ // a server coming up is inserted after the others
+			b.seq[i] = b.tick
+		}
+	}
+	b.refresh()
+}
+
+func (b *leastConn) Pick(*Request) *Server {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.c.srvAct == 0 && b.c.fbck != nil {
+		return b.c.fbck.s
+	}
+	best := -1
+	var bestKey int64
+	for i, m := range b.members {
+		if !b.c.inGroup(m) {
+			continue
+		}
+		conns := m.s.Conns.Load()
+		if conns != b.seen[i] {
+			b.seen[i] = conns
+			b.tick++
+			b.seq[i] = b.tick
+		}
+		if !hasRoom(m.s) {
+			continue
+		}
+		var key int64
+		if conns > 0 {
+			key = (conns + 1) * eweightMax / int64(m.eweight)
+		}
+		if best < 0 || key < bestKey || key == bestKey && b.seq[i] < b.seq[best] {
+			best, bestKey = i, key
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	// The caller takes a connection on it now: HAProxy re-inserts it then.
+	b.tick++
+	b.seq[best] = b.tick
+	b.seen[best]++
+	return b.members[best].s
+}
