@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp"
+	"github.com/google/go-cmp/cmp"
 )
 
 // fakePrimary gives each interface a fixed primary address, as the seed lab does.

@@ -1,0 +1,55 @@
+package daemon
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/goha-lb/goha/vrrp"
+)
+
+// notify runs an instance's notify scripts and writes the FIFO line for a
+// state change, as keepalived: the state's own script (notify_master, ...)
+// and the generic `notify` with `INSTANCE name STATE priority` appended.
+func (r *Runner) notify(in *inst, n vrrp.Notify) {
+	r.notifyScripts(in.spec.Notify, "INSTANCE", in.spec.Name, n.State, n.Priority)
+}
+
+func (r *Runner) notifyScripts(ns NotifySpec, kind, name string, st vrrp.State, prio uint8) {
+	var script string
+	switch st {
+	case vrrp.StateMaster:
+		script = ns.Master
+	case vrrp.StateBackup:
+		script = ns.Backup
+	case vrrp.StateFault:
+		script = ns.Fault
+	case vrrp.StateStop:
+		script = ns.Stop
+	}
+	if argv := splitCommand(script); len(argv) > 0 {
+		r.edge.Spawn(argv, r.cfg.ScriptUser)
+	}
+	if argv := splitCommand(ns.Generic); len(argv) > 0 {
+		argv = append(argv, kind, name, st.String(), strconv.Itoa(int(prio)))
+		r.edge.Spawn(argv, r.cfg.ScriptUser)
+	}
+	if r.cfg.NotifyFIFO != "" {
+		r.edge.WriteFIFO(r.cfg.NotifyFIFO, fmt.Sprintf("%s %q %s %d\n", kind, name, st, prio))
+	}
+}
+
+// groupNotify runs a sync group's notify scripts once all its members
+// agree on a new state.
+func (r *Runner) groupNotify(g *group) {
+	st := g.insts[0].m.State()
+	for _, in := range g.insts[1:] {
+		if in.m.State() != st {
+			return
+		}
+	}
+	if st == g.state || st == vrrp.StateInit {
+		return
+	}
+	g.state = st
+	r.notifyScripts(g.spec.Notify, "GROUP", g.spec.Name, st, 0)
+}
