@@ -33,8 +33,8 @@ func Get(h *lab.Host, addr string, timeout time.Duration) Sample {
 
 // get must run on a thread inside the client's namespace: net.Dial creates
 // the socket on the calling goroutine's (locked) thread.
-func get(addr string, timeout time.Duration) Sample {
-	s := Sample{Start: time.Now()}
+func get(addr string, timeout time.Duration) (s Sample) {
+	s.Start = time.Now()
 	defer func() { s.Dur = time.Since(s.Start) }()
 	deadline := s.Start.Add(timeout)
 	conn, err := net.DialTimeout("tcp", addr, timeout)
