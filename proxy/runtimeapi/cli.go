@@ -1,0 +1,251 @@
+package runtimeapi
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Level is a CLI access level (`stats socket ... level`).
+type Level int
+
+// Access levels; HAProxy's default for a stats socket is LevelOperator.
+const (
+	LevelUser Level = iota
+	LevelOperator
+	LevelAdmin
+)
+
+func (l Level) String() string { return [...]string{"user", "operator", "admin"}[l] }
+
+// ParseLevel reads a `level` argument.
+func ParseLevel(s string) (Level, bool) {
+	switch s {
+	case "user":
+		return LevelUser, true
+	case "operator":
+		return LevelOperator, true
+	case "admin":
+		return LevelAdmin, true
+	}
+	return 0, false
+}
+
+// command is one CLI keyword: its words, help line and handler.
+type command struct {
+	words []string
+	usage string // left column of the help, "" = not listed
+	desc  string
+	level Level // minimum level
+	run   func(s *Session, args []string) string
+}
+
+// commands are the supported keywords in HAProxy's help order
+// (alphabetical; help, prompt and quit come last and are always listed).
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
+		{words: []string{"enable", "server"}, usage: "enable server  (DEPRECATED)", desc: "enable a disabled server (use 'set server' instead)", level: LevelAdmin, run: cmdEnableServer},
+		{words: []string{"get", "weight"}, usage: "get weight <bk>/<srv>", desc: "report a server's current weight", run: cmdGetWeight},
+		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: cmdOperator},
+		{words: []string{"set", "server"}, usage: "set server <bk>/<srv> [opts]", desc: "change a server's state, weight, address or ssl", level: LevelAdmin, run: cmdSetServer},
+		{words: []string{"set", "weight"}, usage: "set weight <bk>/<srv>  (DEPRECATED)", desc: "change a server's weight (use 'set server' instead)", level: LevelAdmin, run: cmdSetWeight},
+		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session", run: cmdShowCliLevel},
+		{words: []string{"show", "info"}, usage: "show info [desc|json|typed|float]*", desc: "report information about the running process", run: cmdShowInfo},
+		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
+		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
+		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: cmdUser},
+		{words: []string{"help"}, usage: "help [<command>]", desc: "list matching or all commands", run: cmdHelp},
+		{words: []string{"prompt"}, usage: "prompt", desc: "toggle interactive mode with prompt", run: cmdPrompt},
+		{words: []string{"quit"}, usage: "quit", desc: "disconnect", run: cmdQuit},
+	}
+}
+
+// always are the entries printed at the end of every usage list.
+func isAlways(c *command) bool {
+	switch c.words[0] {
+	case "help", "prompt", "quit":
+		return true
+	}
+	return false
+}
+
+// Session is one CLI connection's state. It is pure: Exec takes a line
+// and returns the bytes to write; the listener does the I/O.
+type Session struct {
+	src         Source
+	level       Level
+	interactive bool
+	quit        bool
+}
+
+// NewSession starts a session at the socket's level.
+func NewSession(src Source, level Level) *Session {
+	return &Session{src: src, level: level}
+}
+
+// Interactive reports whether `prompt` mode is on.
+func (s *Session) Interactive() bool { return s.interactive }
+
+// Exec runs one input line (several commands separated by ';', "\;"
+// for a literal semicolon) and returns the output. done is true when the
+// connection must close afterwards: after `quit`, or after any line when
+// not in interactive mode.
+func (s *Session) Exec(line string) (out []byte, done bool) {
+	var b bytes.Buffer
+	for _, cmd := range splitCommands(strings.TrimRight(line, "\r\n")) {
+		b.WriteString(s.run(cmd))
+		b.WriteByte('\n')
+		if s.quit {
+			return b.Bytes(), true
+		}
+	}
+	if !s.interactive {
+		return b.Bytes(), true
+	}
+	b.WriteString("> ")
+	return b.Bytes(), false
+}
+
+// splitCommands cuts a line at unescaped ';'.
+func splitCommands(line string) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == ';':
+			cur.WriteByte(';')
+			i++
+		case line[i] == ';':
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	return append(out, cur.String())
+}
+
+// run executes one command and returns its output (the caller adds the
+// empty line that ends every answer).
+func (s *Session) run(cmd string) string {
+	args := strings.Fields(cmd)
+	if len(args) == 0 {
+		if s.interactive {
+			return "" // an empty line in prompt mode just prints a new prompt
+		}
+		return usage("Unknown command. Please enter one of the following commands only:\n", commands, s.level)
+	}
+	c := lookup(args)
+	if c == nil {
+		return s.unknown(args)
+	}
+	if s.level < c.level {
+		return "Permission denied\n"
+	}
+	return c.run(s, args)
+}
+
+// lookup finds the command whose words start the arguments.
+func lookup(args []string) *command {
+	for _, c := range commands {
+		if len(args) < len(c.words) {
+			continue
+		}
+		ok := true
+		for i, w := range c.words {
+			if args[i] != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// matching returns the listed commands whose leading words are the given
+// words (help show -> every "show ..." command).
+func matching(words []string) []*command {
+	var out []*command
+	for _, c := range commands {
+		if isAlways(c) || len(words) > len(c.words) {
+			continue
+		}
+		ok := true
+		for i, w := range words {
+			if c.words[i] != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func usage(title string, list []*command, _ Level) string {
+	var b strings.Builder
+	b.WriteString(title)
+	for _, c := range list {
+		if !isAlways(c) {
+			fmt.Fprintf(&b, "  %-40s: %s\n", c.usage, c.desc)
+		}
+	}
+	for _, c := range commands {
+		if isAlways(c) {
+			fmt.Fprintf(&b, "  %-40s: %s\n", c.usage, c.desc)
+		}
+	}
+	return b.String()
+}
+
+// unknown answers a command nobody handles: the commands sharing its
+// first words if any, else the closest ones by spelling, as HAProxy does.
+func (s *Session) unknown(args []string) string {
+	const title = "Unknown command, but maybe one of the following ones is a better match:\n"
+	for n := len(args); n > 0; n-- {
+		if m := matching(args[:n]); len(m) > 0 {
+			return usage(title, m, s.level)
+		}
+	}
+	return usage(title, closest(args, 5), s.level)
+}
+
+func cmdHelp(s *Session, args []string) string {
+	const title = "The following commands are valid at this level:\n"
+	if len(args) == 1 {
+		return usage(title, commands, s.level)
+	}
+	return usage(title, matching(args[1:]), s.level)
+}
+
+func cmdPrompt(s *Session, _ []string) string {
+	s.interactive = !s.interactive
+	return ""
+}
+
+func cmdQuit(s *Session, _ []string) string {
+	s.quit = true
+	return ""
+}
+
+func cmdOperator(s *Session, _ []string) string {
+	if s.level > LevelOperator {
+		s.level = LevelOperator
+	}
+	return ""
+}
+
+func cmdUser(s *Session, _ []string) string {
+	s.level = LevelUser
+	return ""
+}
+
+func cmdShowCliLevel(s *Session, _ []string) string { return s.level.String() + "\n" }

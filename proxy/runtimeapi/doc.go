@@ -1,0 +1,31 @@
+// Package runtimeapi is HAProxy's stats socket (the "runtime API" or CLI)
+// for gohaproxy: line commands over a unix socket, `;`-separated, with
+// HAProxy 2.6's output formats and messages.
+//
+// The proxy (or the integrator) implements Source; this package never
+// imports proxy. Commands: help [words], prompt, quit, show info, show
+// stat [up|no-maint], show servers state [backend], show cli level,
+// get weight B/S, disable server B/S, enable server B/S, set server B/S
+// state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
+// operator, user. Anything else is answered like HAProxy does for an
+// unknown command (its usage list, with suggestions).
+//
+// # Protocol, as HAProxy 2.6.12 behaves
+//
+//   - Without `prompt`, the server reads one line, runs each `;`-separated
+//     command, prints its output followed by an empty line, and closes.
+//   - `prompt` toggles interactive mode: after every command's output and
+//     empty line it prints "> " and waits for the next line, until `quit`,
+//     EOF or the idle timeout (`stats timeout`, default 10s).
+//   - A socket's level defaults to operator (`stats socket PATH` without
+//     `level`): enable/disable/set server then answer "Permission denied".
+//     The seed configuration's socket is such a socket.
+//
+// # Wiring
+//
+//	l, err := runtimeapi.Listen("/var/lib/haproxy/stats", src, runtimeapi.Options{Level: runtimeapi.LevelAdmin})
+//	defer l.Close()
+//
+// Reference outputs captured from the real haproxy are kept in
+// testdata/haproxy-2.6.12/ and the tests compare against them.
+package runtimeapi

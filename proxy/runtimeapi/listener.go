@@ -1,0 +1,144 @@
+package runtimeapi
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// Options configure a stats socket.
+type Options struct {
+	Level   Level         // `level`; the zero value is LevelUser, so set it (HAProxy's default is operator)
+	Timeout time.Duration // `stats timeout`: idle limit per connection; default 10s
+	Mode    os.FileMode   // `mode`; 0 leaves the umask's choice
+	// MaxLine bounds one input line (HAProxy's buffer size).
+	MaxLine int
+}
+
+// Listener serves the runtime API on a socket.
+type Listener struct {
+	ln   net.Listener
+	src  Source
+	opt  Options
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	conn map[net.Conn]struct{}
+	done bool
+}
+
+// Listen creates the unix socket at path (replacing a stale socket file,
+// as HAProxy does) and serves it.
+func Listen(path string, src Source, opt Options) (*Listener, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Mode != 0 {
+		if err := os.Chmod(path, opt.Mode); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return Serve(ln, src, opt), nil
+}
+
+// Serve answers CLI connections on ln until Close.
+func Serve(ln net.Listener, src Source, opt Options) *Listener {
+	if opt.Timeout <= 0 {
+		opt.Timeout = 10 * time.Second
+	}
+	if opt.MaxLine <= 0 {
+		opt.MaxLine = 16384
+	}
+	s := &Listener{ln: ln, src: src, opt: opt, conn: map[net.Conn]struct{}{}}
+	s.wg.Add(1)
+	go s.acceptLoop()
+	return s
+}
+
+// Addr is the listening address (the socket path).
+func (s *Listener) Addr() net.Addr { return s.ln.Addr() }
+
+func (s *Listener) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return
+		}
+		s.mu.Lock()
+		if s.done {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conn[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go s.handle(c)
+	}
+}
+
+func (s *Listener) handle(c net.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conn, c)
+		s.mu.Unlock()
+		c.Close()
+	}()
+	sess := NewSession(s.src, s.opt.Level)
+	r := bufio.NewReaderSize(c, 4096)
+	for {
+		c.SetReadDeadline(time.Now().Add(s.opt.Timeout))
+		line, err := readLine(r, s.opt.MaxLine)
+		if err != nil && line == "" {
+			return
+		}
+		out, done := sess.Exec(line)
+		c.SetWriteDeadline(time.Now().Add(s.opt.Timeout))
+		if _, werr := c.Write(out); werr != nil || done || err != nil {
+			return
+		}
+	}
+}
+
+// readLine reads up to '\n'; a longer line is cut at max bytes.
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var buf []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(buf)+len(frag) <= max {
+			buf = append(buf, frag...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return string(buf), err
+	}
+}
+
+// Close stops accepting, closes open CLI connections, waits for their
+// goroutines and removes nothing: the caller owns the socket path
+// (net.UnixListener removes it on Close).
+func (s *Listener) Close() error {
+	s.mu.Lock()
+	s.done = true
+	err := s.ln.Close()
+	for c := range s.conn {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}

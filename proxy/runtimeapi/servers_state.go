@@ -1,0 +1,104 @@
+package runtimeapi
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+const serversStateHeader = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n"
+
+// HAProxy's numeric codes used by `show servers state` (the format
+// server-state-file reads back).
+const (
+	adminForcedMaint = 0x01 // disable server / state maint
+	adminConfigMaint = 0x04 // `disabled` in the configuration
+	adminForcedDrain = 0x08 // state drain
+
+	checkStateConfigured = 0x02
+	checkStateEnabled    = 0x04
+)
+
+// checkStatusCodes maps check_status strings to enum healthcheck_status.
+var checkStatusCodes = map[string]int{
+	"UNK": 0, "INI": 1, "START": 2, "HANA": 4, "SOCKERR": 5, "L4OK": 6, "L4TOUT": 7,
+	"L4CON": 8, "L6OK": 9, "L6TOUT": 10, "L6RSP": 11, "L7TOUT": 12, "L7RSP": 13,
+	"L7OK": 15, "L7OKC": 16, "L7STS": 17, "PROCERR": 18, "PROCTOUT": 19, "PROCOK": 20,
+}
+
+// check results: CHK_RES_UNKNOWN, NEUTRAL, FAILED, PASSED, CONDPASS.
+func checkResult(status string) int {
+	switch status {
+	case "L4OK", "L6OK", "L7OK", "PROCOK":
+		return 3
+	case "L7OKC":
+		return 4
+	case "", "UNK", "INI", "START":
+		return 0
+	}
+	return 2
+}
+
+func serverStateLine(px *Proxy, sv *Server) string {
+	host, port, err := net.SplitHostPort(sv.Addr)
+	if err != nil {
+		host, port = sv.Addr, "0"
+	}
+	op := 0
+	if sv.Up && !sv.Maint && !sv.ConfigDisabled {
+		op = 2
+	}
+	admin := 0
+	if sv.Maint {
+		admin |= adminForcedMaint
+	}
+	if sv.ConfigDisabled {
+		admin |= adminConfigMaint
+	}
+	if sv.Drain {
+		admin |= adminForcedDrain
+	}
+	status, result, health, state := 1, 0, 0, 0
+	if ck := sv.Check; ck != nil {
+		status = checkStatusCodes[ck.Status]
+		result = checkResult(ck.Status)
+		health = ck.Health
+		state = checkStateConfigured | checkStateEnabled
+	} else if op == 2 && admin == 0 {
+		health = 2 // HAProxy's default rise, where an unchecked server sits
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d 0 0 0 - %s - 0 0 - - 0\n",
+		px.ID, px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
+		secs(sv.LastChange), status, result, health, state, port)
+}
+
+// FormatServersState renders `show servers state [backend]`; ok is false
+// when the named backend does not exist.
+func FormatServersState(proxies []Proxy, backend string) (string, bool) {
+	var b strings.Builder
+	b.WriteString(serversStateHeader)
+	found := backend == ""
+	for i := range proxies {
+		px := &proxies[i]
+		if px.Backend == nil || (backend != "" && px.Name != backend) {
+			continue
+		}
+		found = true
+		for j := range px.Backend.Servers {
+			b.WriteString(serverStateLine(px, &px.Backend.Servers[j]))
+		}
+	}
+	return b.String(), found
+}
+
+func cmdShowServersState(s *Session, args []string) string {
+	be := ""
+	if len(args) > 3 {
+		be = args[3]
+	}
+	out, ok := FormatServersState(s.src.Stats(), be)
+	if !ok {
+		return "Can't find backend.\n"
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package runtimeapi
+
+import "time"
+
+// Source is what the runtime API reads and changes: the running proxy.
+// Implementations must be safe for concurrent use; every call is a
+// snapshot or a single change.
+type Source interface {
+	// Info is the process view of `show info`.
+	Info() Info
+	// Stats lists every proxy section in configuration order.
+	Stats() []Proxy
+	// SetServerState puts a server in maintenance, drain or back to ready
+	// (`disable server`, `enable server`, `set server ... state`). The
+	// backend and server exist (checked against Stats first).
+	SetServerState(backend, server string, state AdminState) error
+	// SetServerWeight sets a server's current (user) weight, 0..256.
+	SetServerWeight(backend, server string, weight int) error
+}
+
+// AdminState is the administrative state a runtime command asks for.
+type AdminState int
+
+// The states of `set server B/S state`.
+const (
+	StateReady AdminState = iota
+	StateDrain
+	StateMaint
+)
+
+func (s AdminState) String() string {
+	return [...]string{"ready", "drain", "maint"}[s]
+}
+
+// Info is the data of `show info`. Fields left zero print as 0 (or as
+// the HAProxy default noted).
+type Info struct {
+	Name         string // default "HAProxy"
+	Version      string
+	ReleaseDate  string
+	Nbthread     int
+	Pid          int
+	Uptime       time.Duration
+	StartTime    time.Time // Start_time_sec
+	UlimitN      int
+	Maxsock      int
+	Maxconn      int
+	HardMaxconn  int
+	CurrConns    int64
+	CumConns     int64
+	CumReq       int64
+	ConnRate     int64
+	MaxConnRate  int64
+	SessRate     int64
+	MaxSessRate  int64
+	Tasks        int
+	RunQueue     int
+	IdlePct      int // default 100
+	Node         string
+	Stopping     bool
+	Jobs         int
+	Listeners    int
+	DroppedLogs  int64
+	BytesOut     int64 // TotalBytesOut
+	BytesOutRate int64
+	PoolAlloc    int64 // bytes
+	PoolUsed     int64 // bytes
+}
+
+// Proxy is one frontend, backend or listen section. A listen section
+// has both halves and prints FRONTEND, its servers, then BACKEND.
+type Proxy struct {
+	Name     string
+	ID       int       // HAProxy's proxy id (iid column); see Stats docs
+	HTTP     bool      // mode http (else tcp)
+	Frontend *Frontend // nil for a backend section
+	Backend  *Backend  // nil for a frontend section
+}
+
+// Counters are the traffic counters shared by every row kind; their names
+// are the `show stat` columns.
+type Counters struct {
+	QCur, QMax                     int64
+	SCur, SMax, STot               int64
+	BIn, BOut                      int64
+	DReq, DResp                    int64
+	EReq, ECon, EResp              int64
+	WRetr, WRedis                  int64
+	Rate, RateMax                  int64    // sessions per second
+	HRsp                           [6]int64 // 1xx, 2xx, 3xx, 4xx, 5xx, other
+	ReqTot                         int64
+	ReqRate, ReqRateMax            int64
+	CliAbrt, SrvAbrt               int64
+	LbTot                          int64 // times the server/backend was picked
+	ConnRate, ConnRateMax, ConnTot int64
+	Connect, Reuse                 int64
+	// Averages over the last 1024 sessions and maxima, in milliseconds.
+	QTime, CTime, RTime, TTime             int64
+	QTimeMax, CTimeMax, RTimeMax, TTimeMax int64
+	// LastSess is the time since the last session; negative = never.
+	LastSess time.Duration
+}
+
+// Frontend is a frontend's row.
+type Frontend struct {
+	Counters
+	SLim    int  // maxconn
+	Stopped bool // "disable frontend": status STOP instead of OPEN
+}
+
+// Backend is a backend's row and its servers.
+type Backend struct {
+	Counters
+	SLim int    // fullconn
+	Algo string // balance algorithm, e.g. "roundrobin"
+	// StaticWeights is set for algorithms that cannot change weights at
+	// run time (static-rr, map-based hashing): only 0% and 100% apply.
+	StaticWeights bool
+	LastChange    time.Duration // since the backend last went up or down
+	Downs         int64         // chkdown: times the backend went down
+	Downtime      time.Duration
+	Servers       []Server
+}
+
+// Server is a server's row.
+type Server struct {
+	Counters
+	Name           string
+	ID             int    // server id in its backend (sid), 1-based
+	Addr           string // "host:port"
+	Up             bool   // operational state: running (else stopped)
+	Maint          bool   // administrative maintenance (disable server, state maint)
+	ConfigDisabled bool   // `disabled` on the server line (also Maint)
+	Drain          bool   // administrative drain
+	Backup         bool
+	Weight         int // current user weight
+	InitialWeight  int // weight from the configuration
+	MaxConn        int // slim; 0 = none
+	MaxQueue       int // qlimit; 0 = none
+	LastChange     time.Duration
+	Downtime       time.Duration
+	IdleConns      int
+	NeedConns      int    // need_conn_est: HAProxy's estimate of the connections the server needs
+	Check          *Check // nil: "no check"
+}
+
+// Check is a server's health check state, in HAProxy's terms: Health runs
+// from 0 to Rise+Fall-1 and the server is up at Health >= Rise.
+type Check struct {
+	Status             string // "L4OK", "L4CON", "L4TOUT", "L7OK", "L7STS", "L7RSP", "L7TOUT", "SOCKERR", "INI"
+	Code               int    // HTTP status for L7 checks, 0 = none
+	Duration           time.Duration
+	Desc               string // "Layer4 check passed", ...
+	Rise, Fall, Health int
+	Failed             int64 // chkfail
+	Downs              int64 // chkdown: UP->DOWN transitions
+}

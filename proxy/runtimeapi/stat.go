@@ -1,0 +1,369 @@
+package runtimeapi
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// statColumns is the `show stat` header of HAProxy 2.6, in order. The
+// header line is "# " + these joined by ',' + ",".
+var statColumns = strings.Split("pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out", ",")
+
+var statIndex = func() map[string]int {
+	m := make(map[string]int, len(statColumns))
+	for i, c := range statColumns {
+		m[c] = i
+	}
+	return m
+}()
+
+// StatHeader is the first line of `show stat`.
+func StatHeader() string { return "# " + strings.Join(statColumns, ",") + ",\n" }
+
+// row is one CSV line being filled; columns never set stay empty, as
+// HAProxy leaves the fields that do not apply to a row kind.
+type row []string
+
+func newRow() row { return make(row, len(statColumns)) }
+
+func (r row) set(col string, v string) {
+	i, ok := statIndex[col]
+	if !ok {
+		panic("runtimeapi: unknown stat column " + col)
+	}
+	r[i] = v
+}
+
+func (r row) num(col string, v int64) { r.set(col, strconv.FormatInt(v, 10)) }
+
+// zero sets columns that HAProxy prints as counters gohaproxy does not
+// keep (compression, SSL, H2, ...): they read 0, as in an HAProxy that
+// does not use the feature.
+func (r row) zero(cols ...string) {
+	for _, c := range cols {
+		r.set(c, "0")
+	}
+}
+
+func (r row) String() string { return strings.Join(r, ",") + ",\n" }
+
+var (
+	h2Cols   = []string{"h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors", "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams", "h2_total_connections", "h2_backend_total_streams"}
+	h1Cols   = []string{"h1_open_connections", "h1_open_streams", "h1_total_connections", "h1_total_streams", "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in", "h1_spliced_bytes_out"}
+	sslCols  = []string{"ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"}
+	compCols = []string{"comp_in", "comp_out", "comp_byp", "comp_rsp"}
+)
+
+func secs(d time.Duration) int64 { return int64(d / time.Second) }
+
+func (r row) common(px *Proxy, svname string, typ int64, sid int) {
+	r.set("pxname", px.Name)
+	r.set("svname", svname)
+	r.num("pid", 1)
+	r.num("iid", int64(px.ID))
+	r.num("sid", int64(sid))
+	r.num("type", typ)
+	if px.HTTP {
+		r.set("mode", "http")
+	} else {
+		r.set("mode", "tcp")
+	}
+	r.set("-", "-")
+	r.zero(sslCols...)
+}
+
+func (r row) httpResponses(c *Counters) {
+	for i, col := range []string{"hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"} {
+		r.num(col, c.HRsp[i])
+	}
+}
+
+func (r row) timers(c *Counters) {
+	r.num("qtime", c.QTime)
+	r.num("ctime", c.CTime)
+	r.num("rtime", c.RTime)
+	r.num("ttime", c.TTime)
+	r.num("qtime_max", c.QTimeMax)
+	r.num("ctime_max", c.CTimeMax)
+	r.num("rtime_max", c.RTimeMax)
+	r.num("ttime_max", c.TTimeMax)
+}
+
+func lastSess(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return secs(d)
+}
+
+func frontendRow(px *Proxy) row {
+	f := px.Frontend
+	c := &f.Counters
+	r := newRow()
+	r.common(px, "FRONTEND", 0, 0)
+	r.num("scur", c.SCur)
+	r.num("smax", c.SMax)
+	r.num("slim", int64(f.SLim))
+	r.num("stot", c.STot)
+	r.num("bin", c.BIn)
+	r.num("bout", c.BOut)
+	r.num("dreq", c.DReq)
+	r.num("dresp", c.DResp)
+	r.num("ereq", c.EReq)
+	if f.Stopped {
+		r.set("status", "STOP")
+	} else {
+		r.set("status", "OPEN")
+	}
+	r.num("rate", c.Rate)
+	r.zero("rate_lim")
+	r.num("rate_max", c.RateMax)
+	if px.HTTP {
+		r.httpResponses(c)
+		r.zero("intercepted", "cache_lookups", "cache_hits")
+	}
+	r.num("req_rate", c.ReqRate)
+	r.num("req_rate_max", c.ReqRateMax)
+	r.num("req_tot", c.ReqTot)
+	r.zero(compCols...)
+	r.num("conn_rate", c.ConnRate)
+	r.num("conn_rate_max", c.ConnRateMax)
+	r.num("conn_tot", c.ConnTot)
+	r.zero("dcon", "dses", "wrew", "eint")
+	r.zero(h2Cols...)
+	r.zero(h1Cols...)
+	return r
+}
+
+// usable is a server the balancer may pick: up, not in maintenance or
+// drain, with a weight.
+func usable(sv *Server) bool {
+	return sv.Up && !sv.Maint && !sv.ConfigDisabled && !sv.Drain && sv.Weight > 0
+}
+
+// serverStatus is HAProxy's status column for a server.
+func serverStatus(sv *Server) string {
+	if sv.Maint || sv.ConfigDisabled {
+		return "MAINT"
+	}
+	ck := sv.Check
+	if sv.Up {
+		goingDown := ck != nil && ck.Health < ck.Rise+ck.Fall-1
+		switch {
+		case sv.Drain && goingDown:
+			return fmt.Sprintf("DRAIN %d/%d", ck.Health-ck.Rise+1, ck.Fall)
+		case sv.Drain:
+			return "DRAIN"
+		case goingDown:
+			return fmt.Sprintf("UP %d/%d", ck.Health-ck.Rise+1, ck.Fall)
+		case ck == nil:
+			return "no check"
+		}
+		return "UP"
+	}
+	if ck != nil && ck.Health > 0 {
+		return fmt.Sprintf("DOWN %d/%d", ck.Health, ck.Rise)
+	}
+	return "DOWN"
+}
+
+func serverRow(px *Proxy, sv *Server) row {
+	c := &sv.Counters
+	r := newRow()
+	r.common(px, sv.Name, 2, sv.ID)
+	r.num("qcur", c.QCur)
+	r.num("qmax", c.QMax)
+	r.num("scur", c.SCur)
+	r.num("smax", c.SMax)
+	if sv.MaxConn > 0 {
+		r.num("slim", int64(sv.MaxConn))
+	}
+	r.num("stot", c.STot)
+	r.num("bin", c.BIn)
+	r.num("bout", c.BOut)
+	r.num("dresp", c.DResp)
+	r.num("econ", c.ECon)
+	r.num("eresp", c.EResp)
+	r.num("wretr", c.WRetr)
+	r.num("wredis", c.WRedis)
+	r.set("status", serverStatus(sv))
+	r.num("weight", int64(sv.Weight))
+	if sv.Backup {
+		r.zero("act")
+		r.num("bck", 1)
+	} else {
+		r.num("act", 1)
+		r.zero("bck")
+	}
+	r.num("lastchg", secs(sv.LastChange))
+	if sv.MaxQueue > 0 {
+		r.num("qlimit", int64(sv.MaxQueue))
+	}
+	r.num("lbtot", c.LbTot)
+	r.num("rate", c.Rate)
+	r.num("rate_max", c.RateMax)
+	if ck := sv.Check; ck != nil {
+		r.num("chkfail", ck.Failed)
+		r.num("chkdown", ck.Downs)
+		r.num("downtime", secs(sv.Downtime))
+		r.set("check_status", ck.Status)
+		if ck.Code != 0 {
+			r.num("check_code", int64(ck.Code))
+		}
+		r.num("check_duration", int64(ck.Duration/time.Millisecond))
+		r.set("check_desc", ck.Desc)
+		r.num("check_rise", int64(ck.Rise))
+		r.num("check_fall", int64(ck.Fall))
+		r.num("check_health", int64(ck.Health))
+	}
+	if px.HTTP {
+		r.httpResponses(c)
+		r.num("req_tot", c.ReqTot)
+	}
+	r.num("cli_abrt", c.CliAbrt)
+	r.num("srv_abrt", c.SrvAbrt)
+	r.num("lastsess", lastSess(c.LastSess))
+	r.timers(c)
+	r.set("addr", sv.Addr)
+	r.zero("wrew")
+	r.num("connect", c.Connect)
+	r.num("reuse", c.Reuse)
+	r.num("srv_icur", int64(sv.IdleConns))
+	r.zero("eint")
+	r.num("idle_conn_cur", int64(sv.IdleConns))
+	r.zero("safe_conn_cur", "used_conn_cur")
+	r.num("need_conn_est", int64(sv.NeedConns))
+	r.num("uweight", int64(sv.Weight))
+	return r
+}
+
+// backendWeights returns HAProxy's backend weight (active servers'
+// weights, or the backups' when no active server is usable) and the
+// counts of usable active and backup servers.
+func backendWeights(b *Backend) (weight, act, bck int64) {
+	var wact, wbck int64
+	for i := range b.Servers {
+		sv := &b.Servers[i]
+		if !usable(sv) {
+			continue
+		}
+		if sv.Backup {
+			bck++
+			wbck += int64(sv.Weight)
+		} else {
+			act++
+			wact += int64(sv.Weight)
+		}
+	}
+	if act > 0 {
+		return wact, act, bck
+	}
+	return wbck, act, bck
+}
+
+func backendRow(px *Proxy, filtered bool) row {
+	b := px.Backend
+	c := &b.Counters
+	r := newRow()
+	r.common(px, "BACKEND", 1, 0)
+	r.num("qcur", c.QCur)
+	r.num("qmax", c.QMax)
+	r.num("scur", c.SCur)
+	r.num("smax", c.SMax)
+	r.num("slim", int64(b.SLim))
+	r.num("stot", c.STot)
+	r.num("bin", c.BIn)
+	r.num("bout", c.BOut)
+	r.num("dreq", c.DReq)
+	r.num("dresp", c.DResp)
+	r.num("econ", c.ECon)
+	r.num("eresp", c.EResp)
+	r.num("wretr", c.WRetr)
+	r.num("wredis", c.WRedis)
+	w, act, bck := backendWeights(b)
+	status := "DOWN"
+	if w > 0 || len(b.Servers) == 0 {
+		status = "UP"
+	}
+	if filtered {
+		up := 0
+		for i := range b.Servers {
+			if b.Servers[i].Up && !b.Servers[i].Maint && !b.Servers[i].ConfigDisabled {
+				up++
+			}
+		}
+		status = fmt.Sprintf("%s (%d/%d)", status, up, len(b.Servers))
+	}
+	r.set("status", status)
+	r.num("weight", w)
+	r.num("act", act)
+	r.num("bck", bck)
+	r.num("chkdown", b.Downs)
+	r.num("lastchg", secs(b.LastChange))
+	r.num("downtime", secs(b.Downtime))
+	r.num("lbtot", c.LbTot)
+	r.num("rate", c.Rate)
+	r.num("rate_max", c.RateMax)
+	if px.HTTP {
+		r.httpResponses(c)
+		r.num("req_tot", c.ReqTot)
+		r.zero("cache_lookups", "cache_hits")
+	}
+	r.num("cli_abrt", c.CliAbrt)
+	r.num("srv_abrt", c.SrvAbrt)
+	r.zero(compCols...)
+	r.num("lastsess", lastSess(c.LastSess))
+	r.timers(c)
+	r.set("algo", b.Algo)
+	r.zero("wrew")
+	r.num("connect", c.Connect)
+	r.num("reuse", c.Reuse)
+	r.zero("eint")
+	r.num("uweight", w)
+	r.zero("agg_server_status", "agg_server_check_status", "agg_check_status")
+	r.zero(h2Cols...)
+	r.zero(h1Cols...)
+	return r
+}
+
+// FormatStat renders `show stat` for the proxies. upOnly hides servers
+// that are not up (`show stat up`), noMaint hides servers in maintenance
+// (`show stat no-maint`).
+func FormatStat(proxies []Proxy, upOnly, noMaint bool) string {
+	var b strings.Builder
+	b.WriteString(StatHeader())
+	for i := range proxies {
+		px := &proxies[i]
+		if px.Frontend != nil {
+			b.WriteString(frontendRow(px).String())
+		}
+		if px.Backend == nil {
+			continue
+		}
+		for j := range px.Backend.Servers {
+			sv := &px.Backend.Servers[j]
+			maint := sv.Maint || sv.ConfigDisabled
+			if (upOnly && (!sv.Up || maint)) || (noMaint && maint) {
+				continue
+			}
+			b.WriteString(serverRow(px, sv).String())
+		}
+		b.WriteString(backendRow(px, upOnly || noMaint).String())
+	}
+	return b.String()
+}
+
+func cmdShowStat(s *Session, args []string) string {
+	upOnly, noMaint := false, false
+	for _, a := range args[2:] {
+		switch a {
+		case "up":
+			upOnly = true
+		case "no-maint":
+			noMaint = true
+		}
+	}
+	return FormatStat(s.src.Stats(), upOnly, noMaint)
+}
