@@ -218,8 +218,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return ConfigTest(o.file, o.configID, hostInterfaces(), out)
 	}
-	fmt.Fprintln(stderr, "gokeepalived: VRRP runtime not wired yet")
-	return 1
+	return runDaemon(o, stderr)
 }
 
 // ConfigTest is `-t`: lint the file, print keepalived's messages (plus goha's

@@ -139,7 +139,8 @@ func TestFlags(t *testing.T) {
 		t.Errorf("--help rc %d:\n%s", code, stderr)
 	}
 	_, stderr, code = runBinary(t, ".", "-n", "-l", "-D", "-f", "x.conf")
-	if code != 1 || !strings.Contains(stderr, "gokeepalived: VRRP runtime not wired yet") {
+	// A missing file stops the daemon before anything runs (no pid file, no socket).
+	if code != 1 || !strings.Contains(stderr, "Configuration file x.conf could not be read") || !strings.Contains(stderr, ": Stopping\n") {
 		t.Errorf("run mode: rc %d %q", code, stderr)
 	}
 	_, stderr, code = runBinary(t, ".", "--bogus")

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	ka "github.com/goha-lb/goha/parser/keepalived"
+	"github.com/goha-lb/goha/vrrp/daemon"
+)
+
+// daemonEnv marks the re-executed child of a forking start.
+const daemonEnv = "GOKEEPALIVED_DAEMON"
+
+// Paths of keepalived's pid files and dumps.
+const (
+	defaultPidFile     = "/run/keepalived.pid"
+	defaultVRRPPidFile = "/run/keepalived_vrrp.pid"
+	dataFile           = "/tmp/keepalived.data"
+	statsFile          = "/tmp/keepalived.stats"
+)
+
+// runDaemon is keepalived without -t: load the configuration, run the VRRP
+// instances until SIGTERM/SIGINT, reload on SIGHUP, dump on SIGUSR1/USR2.
+func runDaemon(o *options, stderr io.Writer) int {
+	_, dontFork := o.set["dont-fork"]
+	if !dontFork && os.Getenv(daemonEnv) == "" {
+		return daemonize(stderr)
+	}
+	lg, err := newLogger(o, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	defer lg.close()
+
+	pid := os.Getpid()
+	lg.printf("Starting Keepalived v2.2.7 (gokeepalived)")
+	lg.printf("Command line: gokeepalived %s", strings.Join(os.Args[1:], " "))
+	lg.printf("Opening file '%s'.", o.file)
+	// The configuration is read before any pid file is written, so a
+	// broken start leaves nothing behind.
+	cfg, ok := loadConfig(o, lg)
+	if !ok {
+		lg.printf("Stopping")
+		return 1
+	}
+	pidFiles := []string{pathOr(o.set["pid"], defaultPidFile), pathOr(o.set["vrrp_pid"], defaultVRRPPidFile)}
+	for _, p := range pidFiles {
+		if err := os.WriteFile(p, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+			lg.printf("Unable to write pidfile %s: %v", p, err)
+		}
+	}
+	defer func() {
+		for _, p := range pidFiles {
+			os.Remove(p)
+		}
+	}()
+	lg.printf("Starting VRRP child process, pid=%d", pid)
+
+	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
+
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	for {
+		select {
+		case err := <-done:
+			cancel()
+			if err != nil {
+				lg.printf("%v", err)
+				return 1
+			}
+			return 0
+		case s := <-sigs:
+			switch s {
+			case syscall.SIGTERM, syscall.SIGINT:
+				cancel()
+				err := <-done
+				if err != nil {
+					lg.printf("%v", err)
+					return 1
+				}
+				return 0
+			case syscall.SIGHUP:
+				lg.printf("Reloading")
+				if next, ok := loadConfig(o, lg); ok {
+					r.Reload(next)
+				} else {
+					lg.printf("Reload failed: keeping the running configuration")
+				}
+			case syscall.SIGUSR1:
+				writeDump(lg, dataFile, r.Data())
+			case syscall.SIGUSR2:
+				writeDump(lg, statsFile, r.Stats())
+			}
+		}
+	}
+}
+
+func hasFlag(o *options, long string) bool { _, ok := o.set[long]; return ok }
+
+func pathOr(p, def string) string {
+	if p == "" {
+		return def
+	}
+	return p
+}
+
+func writeDump(lg *logger, path, s string) {
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		lg.printf("Unable to write %s: %v", path, err)
+	}
+}
+
+// loadConfig lints the file and maps it. The lint's messages are logged
+// as keepalived logs them when it reads its configuration. A file that
+// cannot be read or parsed is refused (on reload the running one stays).
+func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
+	id := o.configID
+	if id == "" {
+		id = ka.DefaultConfigID()
+	}
+	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces()})
+	for _, d := range res.Diagnostics {
+		lg.printf("%s", d.Text())
+	}
+	if res.Config == nil || res.LintExitCode == 2 {
+		lg.printf("Configuration file %s could not be loaded", o.file)
+		return nil, false
+	}
+	if _, err := os.Stat(o.file); err != nil {
+		lg.printf("Configuration file %s could not be read: %v", o.file, err)
+		return nil, false
+	}
+	cfg, errs := daemon.MapConfig(res.Config, daemon.LinuxPrimaryAddr)
+	for _, err := range errs {
+		lg.printf("%v", err)
+	}
+	return cfg, true
+}
+
+// daemonize re-executes the program detached (new session, stdio on
+// /dev/null), as keepalived forks into the background, and returns at once.
+func daemonize(stderr io.Writer) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	defer null.Close()
+	p, err := os.StartProcess(exe, os.Args, &os.ProcAttr{
+		Env:   append(os.Environ(), daemonEnv+"=1"),
+		Files: []*os.File{null, null, null},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	p.Release()
+	return 0
+}

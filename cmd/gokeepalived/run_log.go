@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/syslog"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// syslogIdent is the VRRP child's ident in keepalived.
+const syslogIdent = "Keepalived_vrrp"
+
+// logger writes keepalived's lines to syslog (unless -G) and, with -l, to
+// the console prefixed with the local time as keepalived does.
+type logger struct {
+	mu      sync.Mutex
+	sys     *syslog.Writer
+	console io.Writer
+}
+
+func newLogger(o *options, console io.Writer) (*logger, error) {
+	lg := &logger{}
+	if hasFlag(o, "log-console") {
+		lg.console = console
+	}
+	if !hasFlag(o, "no-syslog") {
+		fac := syslog.LOG_DAEMON
+		if s, ok := o.set["log-facility"]; ok {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 7 {
+				return nil, fmt.Errorf("invalid log facility %q (0-7)", s)
+			}
+			fac = syslog.LOG_LOCAL0 + syslog.Priority(n)<<3
+		}
+		// No syslog daemon (containers, namespaces): console only, as
+		// keepalived silently loses the lines.
+		lg.sys, _ = syslog.New(fac|syslog.LOG_INFO, syslogIdent)
+	}
+	return lg, nil
+}
+
+func (l *logger) printf(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sys != nil {
+		l.sys.Info(s)
+	}
+	if l.console != nil {
+		fmt.Fprintf(l.console, "%s: %s\n", time.Now().Format("Mon Jan _2 15:04:05 2006"), s)
+	}
+}
+
+func (l *logger) close() {
+	if l.sys != nil {
+		l.sys.Close()
+	}
+}
