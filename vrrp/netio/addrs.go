@@ -58,6 +58,9 @@ func NewAddrsWithHandle(h *netlink.Handle, ifindex int) *Addrs {
 // Close releases the netlink socket.
 func (a *Addrs) Close() { a.h.Close() }
 
+// infiniteLifetime is the "forever" address lifetime (INFINITY_LIFE_TIME).
+const infiniteLifetime = 0xffffffff
+
 // nlAddr is the netlink form of v. IPv4 gets an explicit 0.0.0.0
 // broadcast when none is wanted, because the library otherwise computes
 // one; IPv6 gets IFA_F_NODAD so the address is usable (and answerable by
@@ -78,6 +81,13 @@ func (v VIP) nlAddr() *netlink.Addr {
 		a.Label = v.Label
 	} else {
 		a.Flags = unix.IFA_F_NODAD
+		if v.Prefix.Addr().IsLinkLocalUnicast() {
+			// keepalived adds a link-local VIP deprecated (preferred
+			// lifetime 0, valid forever) so the kernel never picks it
+			// as a source address, e.g. for our own adverts.
+			a.PreferedLft = 0
+			a.ValidLft = infiniteLifetime
+		}
 	}
 	return a
 }

@@ -49,8 +49,9 @@ func TestAddrsAddDel(t *testing.T) {
 	host := HostVIP(netip.MustParseAddr("192.168.110.150"))
 	v6 := VIP{Prefix: netip.MustParsePrefix("2001:db8:110::100/64")}
 	// A different scope inside the primary's subnet is EINVAL in the kernel.
+	ll := HostVIP(netip.MustParseAddr("fe80::52"))
 	linkScope := VIP{Prefix: netip.MustParsePrefix("169.254.1.1/16"), Scope: unix.RT_SCOPE_LINK}
-	all := []VIP{vip, labelled, withBrd, host, v6, linkScope}
+	all := []VIP{vip, labelled, withBrd, host, v6, linkScope, ll}
 
 	added, err := ad.Add(all...)
 	if err != nil {
@@ -70,6 +71,8 @@ func TestAddrsAddDel(t *testing.T) {
 		{"10.1.1.1", []string{"inet 10.1.1.1/24 brd 10.1.1.255 scope global ens160"}, nil},
 		{"192.168.110.150", []string{"inet 192.168.110.150/32 scope global ens160"}, []string{"brd"}},
 		{"2001:db8:110::100", []string{"inet6 2001:db8:110::100/64 scope global", "nodad"}, []string{"tentative"}},
+		// As keepalived 2.2.7 adds fe80::52 (testdata/README.md).
+		{"fe80::52", []string{"inet6 fe80::52/128 scope link nodad deprecated", "valid_lft forever preferred_lft 0sec"}, nil},
 		{"169.254.1.1", []string{"inet 169.254.1.1/16 scope link ens160"}, []string{"brd"}},
 	} {
 		line := addrLine(out, netip.MustParseAddr(tc.addr))

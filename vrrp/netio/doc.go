@@ -10,7 +10,8 @@
 //     metadata the receive checks need (source, destination, TTL, ifindex).
 //   - Addrs (addrs.go): virtual addresses added to and removed from an
 //     interface with netlink, the way keepalived adds them (secondary, no
-//     broadcast unless asked, label, scope, IFA_F_NODAD for IPv6).
+//     broadcast unless asked, label, scope, IFA_F_NODAD for IPv6, link-local
+//     IPv6 VIPs deprecated so they are never chosen as a source).
 //   - Announcer (announce.go): keepalived's gratuitous ARP and unsolicited
 //     neighbour advertisement frames, written on a packet socket.
 //   - Firewall (firewall.go): keepalived's nftables `table ip keepalived` /

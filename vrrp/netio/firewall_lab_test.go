@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -138,5 +139,101 @@ func TestFirewallInNamespace(t *testing.T) {
 	}
 	if err := dial(b, seedVIP, 8080); err != nil {
 		t.Errorf("VIP unreachable after Close: %v", err)
+	}
+}
+
+func TestFirewall6InNamespace(t *testing.T) {
+	_, a, b := twoHosts(t, "niofw6")
+	idxA, _, _ := a.Interface(lab.HostIfName)
+	idxB, _, _ := b.Interface(lab.HostIfName)
+	llA := linkLocal(t, a, lab.HostIfName)
+	realA := netip.MustParseAddr("2001:db8:110::11")
+	vipG := netip.MustParseAddr("2001:db8:110::100")
+	vipLL := netip.MustParseAddr("fe80::52")
+
+	var fw *Firewall
+	var adA, adB *Addrs
+	var ln net.Listener
+	in(t, a, func() (err error) {
+		if fw, err = NewFirewall(FirewallConfig{}); err != nil {
+			return err
+		}
+		if adA, err = NewAddrs(idxA); err != nil {
+			return err
+		}
+		ln, err = net.Listen("tcp", "[::]:8080")
+		return err
+	})
+	defer fw.Close()
+	defer adA.Close()
+	defer ln.Close()
+	in(t, b, func() (err error) { adB, err = NewAddrs(idxB); return })
+	defer adB.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	if _, err := adA.Add(VIP{Prefix: netip.PrefixFrom(realA, 64)}, VIP{Prefix: netip.PrefixFrom(vipG, 64)}, HostVIP(vipLL)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adB.Add(VIP{Prefix: netip.MustParsePrefix("2001:db8:110::22/64")}); err != nil {
+		t.Fatal(err)
+	}
+	zoned := func(a netip.Addr) netip.Addr { return a.WithZone(lab.HostIfName) }
+	dialZ := func(addr netip.Addr) error {
+		return b.Do(func() error {
+			c, err := net.DialTimeout("tcp", netip.AddrPortFrom(addr, 8080).String(), 500*time.Millisecond)
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		})
+	}
+	for _, to := range []netip.Addr{vipG, zoned(vipLL)} {
+		if err := dialZ(to); err != nil {
+			t.Fatalf("before the firewall %s should answer: %v", to, err)
+		}
+	}
+
+	if _, err := fw.Add(vipG, zoned(vipLL)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := nftList(t, a, "ip6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/keepalived-ruleset6.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("nft list table ip6 keepalived differs from keepalived's\n got:\n%s\nwant:\n%s", out, want)
+	}
+	if out != fw.Rules() {
+		t.Errorf("Rules() differs from nft\nRules():\n%s\nnft:\n%s", fw.Rules(), out)
+	}
+	// The VIPs are dead, neighbour discovery and the real addresses work.
+	for _, to := range []netip.Addr{vipG, zoned(vipLL)} {
+		if err := dialZ(to); err == nil {
+			t.Errorf("connection to %s succeeded through the drop rules", to)
+		}
+	}
+	for _, to := range []netip.Addr{realA, zoned(llA)} {
+		if err := dialZ(to); err != nil {
+			t.Errorf("connection to %s failed: %v", to, err)
+		}
+	}
+	if _, err := fw.Del(vipG, zoned(vipLL)); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []netip.Addr{vipG, zoned(vipLL)} {
+		if err := dialZ(to); err != nil {
+			t.Errorf("%s still dropped after Del: %v", to, err)
+		}
 	}
 }

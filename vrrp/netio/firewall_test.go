@@ -1,6 +1,7 @@
 package netio
 
 import (
+	"errors"
 	"net/netip"
 	"os"
 	"regexp"
@@ -34,6 +35,19 @@ func TestRulesTextMatchesKeepalived(t *testing.T) {
 	got := RulesText("ip", DefaultTable, DefaultPriority, []netip.Addr{netip.MustParseAddr("192.168.110.100")})
 	if g, w := nftTokens(got), nftTokens(seedRuleset(t)); !slices.Equal(g, w) {
 		t.Fatalf("rules differ from keepalived's\n got %q\nwant %q", g, w)
+	}
+}
+
+func TestRulesText6MatchesKeepalived(t *testing.T) {
+	b, err := os.ReadFile("testdata/keepalived-ruleset6.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := RulesText("ip6", DefaultTable, DefaultPriority, []netip.Addr{
+		netip.MustParseAddr("2001:db8:110::100"), netip.MustParseAddr("fe80::52%ens160"),
+	})
+	if got != string(b) {
+		t.Fatalf("ip6 rules differ from keepalived's\n got:\n%s\nwant:\n%s", got, b)
 	}
 }
 
@@ -120,7 +134,21 @@ func TestFirewallBatches(t *testing.T) {
 	}
 	vip := netip.MustParseAddr("192.168.110.100")
 	vip2 := netip.MustParseAddr("192.168.110.200")
-	build := []string{"newtable", "deltable", "newtable", "newset", "newsetelem", "newchain", "newrule", "newchain", "newrule"}
+	build := []string{"newtable", "deltable", "newtable", "newset", "newsetelem", "newchain", "newchain", "newrule", "newrule"}
+	// ip6: vips with its element, neighbor-discovery with NS and NA, an
+	// empty vips_link_local; out, in and the two link-local chains; ND
+	// accept, fe80::/10 goto and link-local drop per direction, then the
+	// two vips drops.
+	build6 := []string{"newtable", "deltable", "newtable", "newset", "newsetelem", "newset", "newsetelem", "newset",
+		"newchain", "newchain", "newchain", "newchain",
+		"newrule", "newrule", "newrule", "newrule", "newrule", "newrule", "newrule", "newrule"}
+	fw.resolve = func(zone string) (int, string, error) {
+		if zone == "ens160" || zone == "2" {
+			return 2, "ens160", nil
+		}
+		return 0, "", errors.New("no such interface")
+	}
+	ll := netip.MustParseAddr("fe80::52%ens160")
 
 	steps := []struct {
 		name  string
@@ -134,7 +162,9 @@ func TestFirewallBatches(t *testing.T) {
 		{"second VIP is one element", func() ([]netip.Addr, error) { return fw.Add(vip, vip2) }, [][]string{{"newsetelem"}}, []netip.Addr{vip2}, []netip.Addr{vip, vip2}},
 		{"deleting an absent VIP sends nothing", func() ([]netip.Addr, error) { return fw.Del(netip.MustParseAddr("10.9.9.9")) }, nil, nil, []netip.Addr{vip, vip2}},
 		{"delete one", func() ([]netip.Addr, error) { return fw.Del(vip) }, [][]string{{"delsetelem"}}, []netip.Addr{vip}, []netip.Addr{vip2}},
-		{"IPv6 VIP builds the ip6 table", func() ([]netip.Addr, error) { return fw.Add(netip.MustParseAddr("2001:db8::5")) }, [][]string{build}, []netip.Addr{netip.MustParseAddr("2001:db8::5")}, []netip.Addr{vip2, netip.MustParseAddr("2001:db8::5")}},
+		{"IPv6 VIP builds the ip6 table", func() ([]netip.Addr, error) { return fw.Add(netip.MustParseAddr("2001:db8::5")) }, [][]string{build6}, []netip.Addr{netip.MustParseAddr("2001:db8::5")}, []netip.Addr{vip2, netip.MustParseAddr("2001:db8::5")}},
+		{"link-local VIP by index goes to vips_link_local", func() ([]netip.Addr, error) { return fw.Add(netip.MustParseAddr("fe80::52%2")) }, [][]string{{"newsetelem"}}, []netip.Addr{ll}, []netip.Addr{vip2, netip.MustParseAddr("2001:db8::5"), ll}},
+		{"and by name is the same element", func() ([]netip.Addr, error) { return fw.Add(ll) }, nil, nil, []netip.Addr{vip2, netip.MustParseAddr("2001:db8::5"), ll}},
 	}
 	for _, s := range steps {
 		moved, err := s.do()
@@ -151,8 +181,20 @@ func TestFirewallBatches(t *testing.T) {
 			t.Errorf("%s: set holds %v, want %v", s.name, got, s.after)
 		}
 	}
-	if r := fw.Rules(); !strings.Contains(r, "table ip keepalived") || !strings.Contains(r, "table ip6 keepalived") {
-		t.Errorf("Rules() misses a table:\n%s", r)
+	if r := fw.Rules(); !strings.Contains(r, "table ip keepalived") || !strings.Contains(r, "table ip6 keepalived") ||
+		!strings.Contains(r, `elements = { fe80::52 . "ens160" }`) {
+		t.Errorf("Rules() misses a table or the link-local VIP:\n%s", r)
+	}
+	for _, bad := range []string{"fe80::52", "fe80::52%eth9"} {
+		if _, err := fw.Add(netip.MustParseAddr(bad)); err == nil {
+			t.Errorf("Add(%s) accepted", bad)
+		}
+	}
+	if removed, err := fw.Del(ll); err != nil || !slices.Equal(removed, []netip.Addr{ll}) {
+		t.Errorf("Del(link-local): %v %v", removed, err)
+	}
+	if got := rec.take(); len(got) != 1 || !slices.Equal(got[0], []string{"delsetelem"}) {
+		t.Errorf("Del(link-local) sent %v", got)
 	}
 	if err := fw.Close(); err != nil {
 		t.Fatal(err)
