@@ -46,6 +46,9 @@ type workerOptions struct {
 // worker in this process.
 func runMode(fl *flags, stderr io.Writer) int {
 	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr}
+	if isMasterChild() {
+		return runMasterChild(o) // master*.go (issue 7)
+	}
 	if isDaemonChild() {
 		return runDaemonChild(o)
 	}
@@ -57,7 +60,7 @@ func runMode(fl *flags, stderr io.Writer) int {
 	if (fl.daemon || res.Config.Global.Daemon) && !foreground {
 		return daemonize(stderr)
 	}
-	return runWorker(o, nil)
+	return runProcess(fl, res, o) // master-worker, or this process with -sf/-st/-x (master*.go)
 }
 
 // loadForRun parses and checks the files and prints what HAProxy prints at
@@ -142,7 +145,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger()})
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Listen: listen})
 	if err != nil {
 		return err
 	}
