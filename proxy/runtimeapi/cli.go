@@ -132,10 +132,7 @@ func splitCommands(line string) []string {
 // empty line that ends every answer).
 func (s *Session) run(cmd string) string {
 	args := strings.Fields(cmd)
-	if len(args) == 0 {
-		if s.interactive {
-			return "" // an empty line in prompt mode just prints a new prompt
-		}
+	if len(args) == 0 { // also in prompt mode, as HAProxy answers an empty line
 		return usage("Unknown command. Please enter one of the following commands only:\n", commands, s.level)
 	}
 	c := lookup(args)

@@ -17,6 +17,7 @@ type fakeSource struct {
 	mu      sync.Mutex
 	proxies []Proxy
 	calls   []string
+	down    map[string]bool // backends currently down
 }
 
 func newFakeSource() *fakeSource {
@@ -86,6 +87,7 @@ func (f *fakeSource) SetServerState(b, s string, st AdminState) error {
 	sv := f.server(b, s)
 	sv.Maint, sv.Drain = st == StateMaint, st == StateDrain
 	sv.LastChange = 0
+	f.backendTransition(b)
 	return nil
 }
 
@@ -94,7 +96,31 @@ func (f *fakeSource) SetServerWeight(b, s string, w int) error {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "weight "+b+"/"+s+" "+itoa(w))
 	f.server(b, s).Weight = w
+	f.backendTransition(b)
 	return nil
+}
+
+// backendTransition does what HAProxy does when a backend loses its last
+// usable server or gets one back: count the down transition, reset
+// lastchg.
+func (f *fakeSource) backendTransition(name string) {
+	for _, p := range f.proxies {
+		if p.Backend == nil || p.Name != name {
+			continue
+		}
+		w, _, _ := backendWeights(p.Backend)
+		up := w > 0
+		if f.down == nil {
+			f.down = map[string]bool{}
+		}
+		if was := !f.down[name]; was != up {
+			p.Backend.LastChange = 0
+			if !up {
+				p.Backend.Downs++
+			}
+			f.down[name] = !up
+		}
+	}
 }
 
 func itoa(v int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(v)) }
@@ -155,4 +181,25 @@ func readCaptures(t *testing.T, name string) []capture {
 		}
 	}
 	return out
+}
+
+// newOperatorFakeSource mirrors testdata/haproxy-2.6.12/haproxy-operator.cfg:
+// no frontend, a `disabled` server, a static-rr backend. IDs are left to
+// the default numbering.
+func newOperatorFakeSource() *fakeSource {
+	never := Counters{LastSess: -1}
+	return &fakeSource{proxies: []Proxy{
+		{Name: "servers", HTTP: true, Backend: &Backend{Counters: never, SLim: 1, Algo: "roundrobin",
+			LastChange: time.Second, Servers: []Server{
+				{Counters: never, Name: "web1", ID: 1, Addr: "127.0.0.1:18090", ConfigDisabled: true, Maint: true, Up: true,
+					Weight: 1, InitialWeight: 1, LastChange: time.Second},
+				{Counters: never, Name: "web2", ID: 2, Addr: "127.0.0.1:18091", Up: true,
+					Weight: 5, InitialWeight: 5, LastChange: time.Second},
+			}}},
+		{Name: "st", HTTP: true, Backend: &Backend{Counters: never, SLim: 1, Algo: "static-rr", StaticWeights: true,
+			LastChange: time.Second, Servers: []Server{
+				{Counters: never, Name: "s1", ID: 1, Addr: "127.0.0.1:18090", Up: true,
+					Weight: 4, InitialWeight: 4, LastChange: time.Second},
+			}}},
+	}}
 }

@@ -16,6 +16,10 @@ type Options struct {
 	Mode    os.FileMode   // `mode`; 0 leaves the umask's choice
 	// MaxLine bounds one input line (HAProxy's buffer size).
 	MaxLine int
+	// GetSocks, when set (`expose-fd listeners`), answers the "_getsocks"
+	// command with which a new gohaproxy (`-x`) fetches this process's
+	// listening sockets; it gets the connection, which is closed after.
+	GetSocks func(c *net.UnixConn) error
 }
 
 // Listener serves the runtime API on a socket.
@@ -105,12 +109,25 @@ func (s *Listener) handle(c net.Conn) {
 		if err != nil && line == "" {
 			return
 		}
+		if s.opt.GetSocks != nil && trimEOL(line) == "_getsocks" {
+			if uc, ok := c.(*net.UnixConn); ok {
+				s.opt.GetSocks(uc)
+				return
+			}
+		}
 		out, done := sess.Exec(line)
 		c.SetWriteDeadline(time.Now().Add(s.opt.Timeout))
 		if _, werr := c.Write(out); werr != nil || done || err != nil {
 			return
 		}
 	}
+}
+
+func trimEOL(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // readLine reads up to '\n'; a longer line is cut at max bytes.

@@ -30,6 +30,54 @@ func TestReplayHAProxySession(t *testing.T) {
 	}
 }
 
+// TestReplayHAProxyOperatorSocket replays a session on a socket without
+// `level` (HAProxy's default, operator): admin commands are refused.
+func TestReplayHAProxyOperatorSocket(t *testing.T) {
+	src := newOperatorFakeSource()
+	n := 0
+	for _, c := range readCaptures(t, "session-operator.txt") {
+		if strings.Contains(c.cmd, "prompt") || strings.HasPrefix(c.cmd, "foo") {
+			continue // full HAProxy command list / fuzzy suggestions: layout tested elsewhere
+		}
+		n++
+		got, _ := NewSession(src, LevelOperator).Exec(c.cmd)
+		if string(got) != c.out {
+			t.Errorf("%q: %s", c.cmd, describeDiff(string(got), c.out))
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d captures replayed", n)
+	}
+	if len(src.calls) != 0 {
+		t.Errorf("operator level changed state: %v", src.calls)
+	}
+}
+
+// TestReplayHAProxyAdminWeights replays weight and state changes on the
+// operator configuration through an admin socket: static-rr weights,
+// percentages, clamping, a `disabled` server enabled, a backend going
+// down.
+func TestReplayHAProxyAdminWeights(t *testing.T) {
+	src := newOperatorFakeSource()
+	n := 0
+	for _, c := range readCaptures(t, "session-admin-operatorcfg.txt") {
+		if strings.Contains(c.cmd, " health ") {
+			continue // not supported by gohaproxy (answered with a message)
+		}
+		n++
+		got, _ := NewSession(src, LevelAdmin).Exec(c.cmd)
+		// The skipped `set server servers/web2 health up` raised web2's
+		// check health to rise+fall-1 (4); without it web2 keeps 2.
+		want := strings.ReplaceAll(c.out, "3 5 1 1 0 4 0", "3 5 1 1 0 2 0")
+		if string(got) != want {
+			t.Errorf("%q: %s", c.cmd, describeDiff(string(got), want))
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d captures replayed", n)
+	}
+}
+
 // describeDiff names the first differing line and, for CSV lines, the
 // differing columns.
 func describeDiff(got, want string) string {

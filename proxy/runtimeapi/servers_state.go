@@ -17,6 +17,7 @@ const (
 
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
+	checkStatePaused     = 0x08
 )
 
 // checkStatusCodes maps check_status strings to enum healthcheck_status.
@@ -45,7 +46,7 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		host, port = sv.Addr, "0"
 	}
 	op := 0
-	if sv.Up && !sv.Maint && !sv.ConfigDisabled {
+	if sv.Up && !sv.Maint {
 		op = 2
 	}
 	admin := 0
@@ -53,22 +54,29 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		admin |= adminForcedMaint
 	}
 	if sv.ConfigDisabled {
+		// HAProxy 2.6 keeps the configured-maintenance bit of a
+		// `disabled` server after `enable server` (it only clears the
+		// forced one), and reports its check as paused.
 		admin |= adminConfigMaint
 	}
 	if sv.Drain {
 		admin |= adminForcedDrain
 	}
+	healthy := op == 2 && admin == 0
 	status, result, health, state := 1, 0, 0, 0
 	if ck := sv.Check; ck != nil {
 		status = checkStatusCodes[ck.Status]
 		result = checkResult(ck.Status)
 		health = ck.Health
 		state = checkStateConfigured | checkStateEnabled
-	} else if op == 2 && admin == 0 {
+	} else if healthy {
 		health = 2 // HAProxy's default rise, where an unchecked server sits
 	}
+	if sv.ConfigDisabled {
+		state |= checkStatePaused
+	}
 	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d 0 0 0 - %s - 0 0 - - 0\n",
-		px.ID, px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
+		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
 		secs(sv.LastChange), status, result, health, state, port)
 }
 
@@ -80,6 +88,7 @@ func FormatServersState(proxies []Proxy, backend string) (string, bool) {
 	found := backend == ""
 	for i := range proxies {
 		px := &proxies[i]
+		px.defaultID(i)
 		if px.Backend == nil || (backend != "" && px.Name != backend) {
 			continue
 		}

@@ -155,3 +155,13 @@ type Check struct {
 	Failed             int64 // chkfail
 	Downs              int64 // chkdown: UP->DOWN transitions
 }
+
+// id returns the proxy id; ensure defaultID ran on a zero ID first.
+func (p *Proxy) id() int { return p.ID }
+
+// defaultID applies HAProxy's numbering when the source left ID zero.
+func (p *Proxy) defaultID(pos int) {
+	if p.ID == 0 {
+		p.ID = pos + 2
+	}
+}

@@ -62,7 +62,7 @@ func (r row) common(px *Proxy, svname string, typ int64, sid int) {
 	r.set("pxname", px.Name)
 	r.set("svname", svname)
 	r.num("pid", 1)
-	r.num("iid", int64(px.ID))
+	r.num("iid", int64(px.id()))
 	r.num("sid", int64(sid))
 	r.num("type", typ)
 	if px.HTTP {
@@ -140,12 +140,12 @@ func frontendRow(px *Proxy) row {
 // usable is a server the balancer may pick: up, not in maintenance or
 // drain, with a weight.
 func usable(sv *Server) bool {
-	return sv.Up && !sv.Maint && !sv.ConfigDisabled && !sv.Drain && sv.Weight > 0
+	return sv.Up && !sv.Maint && !sv.Drain && sv.Weight > 0
 }
 
 // serverStatus is HAProxy's status column for a server.
 func serverStatus(sv *Server) string {
-	if sv.Maint || sv.ConfigDisabled {
+	if sv.Maint {
 		return "MAINT"
 	}
 	ck := sv.Check
@@ -290,7 +290,7 @@ func backendRow(px *Proxy, filtered bool) row {
 	if filtered {
 		up := 0
 		for i := range b.Servers {
-			if b.Servers[i].Up && !b.Servers[i].Maint && !b.Servers[i].ConfigDisabled {
+			if b.Servers[i].Up && !b.Servers[i].Maint {
 				up++
 			}
 		}
@@ -336,6 +336,7 @@ func FormatStat(proxies []Proxy, upOnly, noMaint bool) string {
 	b.WriteString(StatHeader())
 	for i := range proxies {
 		px := &proxies[i]
+		px.defaultID(i)
 		if px.Frontend != nil {
 			b.WriteString(frontendRow(px).String())
 		}
@@ -344,7 +345,7 @@ func FormatStat(proxies []Proxy, upOnly, noMaint bool) string {
 		}
 		for j := range px.Backend.Servers {
 			sv := &px.Backend.Servers[j]
-			maint := sv.Maint || sv.ConfigDisabled
+			maint := sv.Maint
 			if (upOnly && (!sv.Up || maint)) || (noMaint && maint) {
 				continue
 			}
