@@ -23,9 +23,11 @@ func (s *Seed) StartPair(ctx context.Context, conf1, conf2 []byte) (ka1, ka2 *Da
 	if ka2, err = s.StartKeepalived(s.LB2, conf2); err != nil {
 		return ka1, nil, 0, err
 	}
-	// Past lb2's own master-down interval (3 adverts + skew < 4 s).
+	// Long enough for lb2 to hear lb1's adverts (one per second), which
+	// keep it BACKUP; a lb2 that heard none would take the VIP at 3.65 s
+	// and the next step sees it.
 	select {
-	case <-time.After(4 * time.Second):
+	case <-time.After(1500 * time.Millisecond):
 	case <-ctx.Done():
 		return ka1, ka2, 0, ctx.Err()
 	}

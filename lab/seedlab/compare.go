@@ -1,0 +1,99 @@
+package seedlab
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// README markers between which `make compare` writes its table.
+const (
+	CompareBegin = "<!-- compare:begin -->"
+	CompareEnd   = "<!-- compare:end -->"
+)
+
+// CompareTable renders failure-mode results as a Markdown table, one row
+// per mode, one column group per implementation (in the order given).
+func CompareTable(impls []string, results map[string][]ModeResult, note string) string {
+	var b strings.Builder
+	b.WriteString("| failure of lb1 (master) |")
+	for _, impl := range impls {
+		fmt.Fprintf(&b, " %s: gap | %s: failed requests |", impl, impl)
+	}
+	b.WriteString("\n|---|")
+	for range impls {
+		b.WriteString("---:|---:|")
+	}
+	b.WriteString("\n")
+	for _, m := range Modes {
+		fmt.Fprintf(&b, "| %s |", m.Name)
+		for _, impl := range impls {
+			r, ok := findResult(results[impl], m.Name)
+			switch {
+			case !ok:
+				b.WriteString(" n/a | n/a |")
+			case r.Why != "" && r.Load.Summary.Total == 0:
+				b.WriteString(" error | error |")
+			default:
+				fmt.Fprintf(&b, " %s | %d / %d |", gapText(r), r.Load.Summary.Failed, r.Load.Summary.Total)
+			}
+		}
+		b.WriteString("\n")
+	}
+	if note != "" {
+		b.WriteString("\n" + note + "\n")
+	}
+	return b.String()
+}
+
+func findResult(rs []ModeResult, mode string) (ModeResult, bool) {
+	for _, r := range rs {
+		if r.Mode == mode {
+			return r, true
+		}
+	}
+	return ModeResult{}, false
+}
+
+func gapText(r ModeResult) string {
+	s := r.Load.Summary
+	if s.Failed == 0 {
+		return "0 s"
+	}
+	g := fmt.Sprintf("%.2f s", s.Gap.Seconds())
+	if !s.Recovered {
+		g = "≥ " + g + " (no recovery)"
+	}
+	if !r.OK {
+		g += " ✗"
+	}
+	return g
+}
+
+// ReplaceBetween returns doc with the text between the begin and end
+// markers replaced by body. Both markers must be present, in order.
+func ReplaceBetween(doc []byte, begin, end, body string) ([]byte, error) {
+	i := bytes.Index(doc, []byte(begin))
+	j := bytes.Index(doc, []byte(end))
+	if i < 0 || j < 0 || j < i {
+		return nil, errors.New("seedlab: markers " + begin + " / " + end + " not found in order")
+	}
+	var out bytes.Buffer
+	out.Write(doc[:i+len(begin)])
+	out.WriteString("\n")
+	out.WriteString(strings.TrimRight(body, "\n"))
+	out.WriteString("\n")
+	out.Write(doc[j:])
+	return out.Bytes(), nil
+}
+
+// CompareNote explains how the table was measured.
+func CompareNote(loop LoopConfig, when time.Time) string {
+	return fmt.Sprintf("Measured by `make compare` on %s: seed lab (network namespaces), seed configs plus `version 3` + `accept`, "+
+		"client loop of %d requests/s (timeout %s) through the VIP for %s, lb1 failed 1 s in. "+
+		"Gap = last success before to first success after the outage; failed = failed/total requests. "+
+		"\"haproxy killed\": without a `vrrp_script` nothing moves the VIP, as with keepalived.",
+		when.UTC().Format("2006-01-02"), loop.Rate, loop.Timeout, loop.Duration)
+}

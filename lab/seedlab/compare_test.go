@@ -1,0 +1,62 @@
+package seedlab
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReplaceBetween(t *testing.T) {
+	doc := "# x\n## How it compares\n" + CompareBegin + "\nold\nold\n" + CompareEnd + "\ntail\n"
+	got, err := ReplaceBetween([]byte(doc), CompareBegin, CompareEnd, "new table\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# x\n## How it compares\n" + CompareBegin + "\nnew table\n" + CompareEnd + "\ntail\n"
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	again, _ := ReplaceBetween(got, CompareBegin, CompareEnd, "new table")
+	if string(again) != want {
+		t.Errorf("not idempotent:\n%s", again)
+	}
+	for _, bad := range []string{"no markers", CompareEnd + CompareBegin, CompareBegin + " only"} {
+		if _, err := ReplaceBetween([]byte(bad), CompareBegin, CompareEnd, "x"); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}
+
+func TestCompareTable(t *testing.T) {
+	t0 := time.Now()
+	sum := func(failed int, gap time.Duration, rec bool) LoadResult {
+		return LoadResult{Summary: Summary{Total: 100, Failed: failed, Gap: gap, Recovered: rec}, MovedOK: true}
+	}
+	res := map[string][]ModeResult{
+		"reference": {
+			{Mode: "graceful stop", Load: sum(4, 850*time.Millisecond, true), OK: true},
+			{Mode: "haproxy killed", Load: sum(60, 3*time.Second, false), OK: true},
+		},
+		"goha": {
+			{Mode: "graceful stop", Load: sum(0, 0, true), OK: true},
+			{Mode: "SIGKILL", Load: sum(10, 3*time.Second, true), OK: false},
+		},
+	}
+	got := CompareTable([]string{"goha", "reference"}, res, "note")
+	want := `| failure of lb1 (master) | goha: gap | goha: failed requests | reference: gap | reference: failed requests |
+|---|---:|---:|---:|---:|
+| graceful stop | 0 s | 0 / 100 | 0.85 s | 4 / 100 |
+| SIGKILL | 3.00 s ✗ | 10 / 100 | n/a | n/a |
+| link down | n/a | n/a | n/a | n/a |
+| haproxy killed | n/a | n/a | ≥ 3.00 s (no recovery) | 60 / 100 |
+| haproxy killed, vrrp_script | n/a | n/a | n/a | n/a |
+
+note
+`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(CompareNote(DefaultLoop(VIP+":80", 6*time.Second), t0), "20 requests/s") {
+		t.Error("note lacks the rate")
+	}
+}
