@@ -55,6 +55,13 @@ func haproxySequence(t *testing.T, backend string, weights []int, targets []stri
 		fmt.Fprintf(&b, "    server web%d %s weight %d\n", i+1, a, weights[i])
 	}
 	difftest.StartHAProxy(t, b.String(), front)
+	return fetchNames(t, front, targets, header)
+}
+
+// fetchNames sends one GET per target (a new connection each) and returns
+// the bodies (backend names).
+func fetchNames(t *testing.T, front string, targets []string, header map[string]string) []string {
+	t.Helper()
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	var got []string
 	for _, target := range targets {
@@ -129,6 +136,9 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		{name: "roundrobin 5/7/11", backend: "    balance roundrobin\n", algo: "roundrobin", weights: []int{5, 7, 11}, targets: repeat("/", 46)},
 		{name: "static-rr 1/2/3", backend: "    balance static-rr\n", algo: "static-rr", weights: []int{1, 2, 3}, targets: repeat("/", 18)},
 		{name: "static-rr 4/2/6", backend: "    balance static-rr\n", algo: "static-rr", weights: []int{4, 2, 6}, targets: repeat("/", 18)},
+		{name: "leastconn idle 1/1/1", backend: "    balance leastconn\n", algo: "leastconn", weights: []int{1, 1, 1}, targets: repeat("/", 9)},
+		{name: "leastconn idle 1/2/3", backend: "    balance leastconn\n", algo: "leastconn", weights: []int{1, 2, 3}, targets: repeat("/", 9)},
+		{name: "first", backend: "    balance first\n", algo: "first", weights: []int{1, 1, 1}, targets: repeat("/", 4)},
 		{name: "source map-based", backend: "    balance source\n", algo: "source", weights: []int{1, 1, 1}, targets: repeat("/", 6)},
 		{name: "source 1/2/3 consistent", backend: "    balance source\n    hash-type consistent\n", algo: "source", hash: []string{"consistent"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
 		{name: "source avalanche", backend: "    balance source\n    hash-type map-based sdbm avalanche\n", algo: "source", hash: []string{"map-based", "sdbm", "avalanche"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},

@@ -89,7 +89,7 @@ func (b *roundRobin) queue(n *rrNode) {
 	switch {
 	case !n.nextUsable:
 		n.lbTree = nil
-	case n.m.eweight <= 0 || n.npos >= 2*g.currWeight || n.npos >= g.currWeight+g.nextWeight:
+	case n.nextEW <= 0 || n.npos >= 2*g.currWeight || n.npos >= g.currWeight+g.nextWeight:
 		n.npos -= g.currWeight
 		b.queueByWeight(g.next, n)
 	default:

@@ -1,0 +1,428 @@
+package balance
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// Sequences checked against haproxy 2.6.12 by the differential tests; kept
+// here so the pure logic is pinned without haproxy installed.
+func TestPickSequences(t *testing.T) {
+	cases := []struct {
+		algo    string
+		weights []int
+		want    string
+	}{
+		{"roundrobin", []int{1, 1, 1}, "web1 web2 web3 web1 web2 web3 web1"},
+		{"roundrobin", []int{1, 2, 3}, "web3 web2 web3 web1 web3 web2 web3 web2 web3 web1 web3 web2"},
+		{"roundrobin", []int{1, 0, 2}, "web3 web3 web1 web3 web3 web1"},
+		{"roundrobin", []int{0, 0, 0}, "- - -"},
+		{"static-rr", []int{1, 1, 1}, "web1 web2 web3 web1 web2 web3 web1"},
+		{"static-rr", []int{1, 2, 3}, "web1 web3 web2 web3 web2 web3 web1 web3"},
+		{"static-rr", []int{4, 2, 6}, "web1 web3 web1 web3 web2 web3 web1 web3"},
+		{"leastconn", []int{1, 1, 1}, "web1 web2 web3 web1 web2 web3"},
+		{"leastconn", []int{1, 2, 3}, "web1 web2 web3 web1 web2 web3"},
+		{"first", []int{1, 1, 1}, "web1 web1 web1"},
+		{"first", []int{0, 1, 1}, "web2 web2 web2"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.algo, tc.weights), func(t *testing.T) {
+			b := mustNew(t, tc.algo, nil, servers(tc.weights...), Options{})
+			if got := sequence(b, nil, len(strings.Fields(tc.want))); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+var allAlgos = []struct {
+	algo string
+	args []string
+	opts Options
+}{
+	{"roundrobin", nil, Options{}},
+	{"static-rr", nil, Options{}},
+	{"leastconn", nil, Options{}},
+	{"first", nil, Options{}},
+	{"random", nil, Options{}},
+	{"random(3)", nil, Options{}},
+	{"source", nil, Options{}},
+	{"source", nil, Options{Consistent: true, Avalanche: true}},
+	{"uri", []string{"whole"}, Options{}},
+	{"uri", nil, Options{Consistent: true, Func: WT6}},
+	{"url_param", []string{"id"}, Options{}},
+	{"hdr(host)", nil, Options{Func: CRC32}},
+	{"hdr(host)", []string{"use_domain_only"}, Options{Consistent: true, Func: DJB2}},
+}
+
+func varied(i int) *Request {
+	return &Request{
+		Src: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}),
+		URI: fmt.Sprintf("/obj/%d?id=%d", i, i*7),
+		Header: func(string) (string, bool) {
+			return fmt.Sprintf("h%d.example.com", i), true
+		},
+	}
+}
+
+// Down servers, weight 0 and backups while actives are usable are never
+// picked, by any algorithm.
+func TestNeverPicksUnusable(t *testing.T) {
+	for _, a := range allAlgos {
+		t.Run(a.algo+strings.Join(a.args, ","), func(t *testing.T) {
+			srv := servers(1, 0, 2, 3, 1)
+			srv[3].Up = false
+			srv[4].Backup = true
+			b := mustNew(t, a.algo, a.args, srv, a.opts)
+			for i := range 500 {
+				s := b.Pick(varied(i))
+				if s == nil || s.Name == "web2" || s.Name == "web4" || s.Name == "web5" {
+					t.Fatalf("pick %d: %v", i, s)
+				}
+			}
+			// Everything down but the backup: only it.
+			srv[0].Up, srv[2].Up = false, false
+			b.Update()
+			for i := range 50 {
+				if s := b.Pick(varied(i)); s == nil || s.Name != "web5" {
+					t.Fatalf("pick %d with actives down: %v", i, s)
+				}
+			}
+			srv[4].Up = false
+			b.Update()
+			if s := b.Pick(varied(1)); s != nil {
+				t.Fatalf("nothing usable, picked %s", s.Name)
+			}
+		})
+	}
+}
+
+func TestBackups(t *testing.T) {
+	for _, algo := range []string{"roundrobin", "static-rr", "leastconn", "first", "source", "random"} {
+		for _, all := range []bool{false, true} {
+			t.Run(fmt.Sprint(algo, " allbackups=", all), func(t *testing.T) {
+				srv := servers(1, 1, 1, 1)
+				srv[0].Up = false
+				srv[1].Backup, srv[2].Backup, srv[3].Backup = true, true, true
+				srv[1].Up = false // the first usable backup is web3
+				b := mustNew(t, algo, nil, srv, Options{AllBackups: all})
+				c := counts(b, varied, 300)
+				if !all && c["web3"] != 300 {
+					t.Errorf("first backup only: %v", c)
+				}
+				if all && (c["web3"] == 0 || c["web4"] == 0) && algo != "first" && algo != "source" {
+					t.Errorf("allbackups should use both: %v", c)
+				}
+				if c["web1"]+c["web2"]+c["-"] != 0 {
+					t.Errorf("unusable picked: %v", c)
+				}
+				srv[0].Up = true // an active server is back: backups idle
+				b.Update()
+				if c := counts(b, varied, 50); c["web1"] != 50 {
+					t.Errorf("active back: %v", c)
+				}
+			})
+		}
+	}
+}
+
+// Over many picks each server's share is proportional to its weight.
+func TestFairShares(t *testing.T) {
+	weights := []int{1, 2, 3, 10, 4}
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	for _, tc := range []struct {
+		algo string
+		opts Options
+		tol  float64 // relative tolerance of a share
+		n    int
+	}{
+		{"roundrobin", Options{}, 0.001, total * 16 * 50},
+		{"static-rr", Options{}, 0.001, total * 100},
+		// The ring has only 16 points per unit of weight (as HAProxy's),
+		// so consistent hashing and random spread coarsely: a weight-1
+		// server of this backend gets about 1.5x its share, in HAProxy too.
+		{"random", Options{Rand: splitmix(1)}, 0.6, 60000},
+		{"source", Options{}, 0.06, 60000},
+		{"source", Options{Consistent: true, Avalanche: true}, 0.6, 60000},
+		{"uri", Options{}, 0.06, 60000},
+		{"uri", Options{Consistent: true, Avalanche: true}, 0.6, 60000},
+	} {
+		t.Run(fmt.Sprint(tc.algo, tc.opts.Consistent), func(t *testing.T) {
+			b := mustNew(t, tc.algo, []string{"whole"}[:boolInt(tc.algo == "uri")], servers(weights...), tc.opts)
+			c := counts(b, varied, tc.n)
+			for i, w := range weights {
+				want := float64(tc.n) * float64(w) / float64(total)
+				got := float64(c[fmt.Sprintf("web%d", i+1)])
+				if math.Abs(got-want) > tc.tol*want+1 {
+					t.Errorf("web%d weight %d: %v picks, want about %.0f (%v)", i+1, w, got, want, c)
+				}
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// splitmix returns a deterministic 32-bit generator for `random`.
+func splitmix(seed uint64) func() uint32 {
+	return func() uint32 {
+		seed += 0x9e3779b97f4a7c15
+		z := seed
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		return uint32(z ^ z>>31)
+	}
+}
+
+// With consistent hashing, a server going down moves only the keys it
+// had (about 1/n of them), and they come back when it returns.
+func TestConsistentMovesOnlyLostKeys(t *testing.T) {
+	const n, keys = 5, 20000
+	for _, algo := range []string{"source", "uri"} {
+		t.Run(algo, func(t *testing.T) {
+			srv := servers(1, 1, 1, 1, 1)
+			b := mustNew(t, algo, nil, srv, Options{Consistent: true, Avalanche: true})
+			before := make([]string, keys)
+			for i := range before {
+				before[i] = b.Pick(varied(i)).Name
+			}
+			srv[2].Up = false
+			b.Update()
+			moved := 0
+			for i := range before {
+				after := b.Pick(varied(i)).Name
+				if after != before[i] {
+					moved++
+					if before[i] != "web3" {
+						t.Fatalf("key %d moved from %s to %s though web3 went down", i, before[i], after)
+					}
+				}
+			}
+			if frac := float64(moved) / keys; frac < 0.5/n || frac > 1.6/n {
+				t.Errorf("%.3f of keys moved, want about %.3f", frac, 1.0/n)
+			}
+			srv[2].Up = true
+			b.Update()
+			for i := range before {
+				if s := b.Pick(varied(i)).Name; s != before[i] {
+					t.Fatalf("key %d: %s after web3 came back, was %s", i, s, before[i])
+				}
+			}
+		})
+	}
+}
+
+// Map-based hashing remaps most keys when the server count changes: the
+// reason consistent hashing exists (documented HAProxy behaviour).
+func TestMapBasedIsStableWithoutChanges(t *testing.T) {
+	b1 := mustNew(t, "uri", nil, servers(1, 2, 3), Options{})
+	b2 := mustNew(t, "uri", nil, servers(1, 2, 3), Options{})
+	for i := range 1000 {
+		if a, b := b1.Pick(varied(i)).Name, b2.Pick(varied(i)).Name; a != b {
+			t.Fatalf("key %d: %s vs %s", i, a, b)
+		}
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	for _, a := range allAlgos {
+		o := a.opts
+		o.Rand = splitmix(7)
+		b1 := mustNew(t, a.algo, a.args, servers(3, 1, 2), o)
+		o.Rand = splitmix(7)
+		b2 := mustNew(t, a.algo, a.args, servers(3, 1, 2), o)
+		for i := range 300 {
+			if x, y := b1.Pick(varied(i%17)), b2.Pick(varied(i%17)); x.Name != y.Name {
+				t.Fatalf("%s: pick %d differs: %s vs %s", a.algo, i, x.Name, y.Name)
+			}
+		}
+	}
+}
+
+func TestLeastConn(t *testing.T) {
+	srv := servers(1, 1, 2)
+	b := mustNew(t, "leastconn", nil, srv, Options{})
+	srv[0].Conns.Store(3)
+	srv[1].Conns.Store(1)
+	srv[2].Conns.Store(2) // (2+1)*4096/32 = 384 < (1+1)*4096/16 = 512
+	if s := b.Pick(nil); s.Name != "web3" {
+		t.Errorf("weighted least connections: %s", s.Name)
+	}
+	srv[2].Conns.Store(5)
+	if s := b.Pick(nil); s.Name != "web2" {
+		t.Errorf("fewest connections: %s", s.Name)
+	}
+	srv[1].MaxConn = 1
+	if s := b.Pick(nil); s.Name != "web1" && s.Name != "web3" {
+		t.Errorf("server at maxconn picked: %s", s.Name)
+	}
+	srv[0].MaxConn, srv[2].MaxConn = 3, 5
+	if s := b.Pick(nil); s != nil {
+		t.Errorf("all full, picked %s", s.Name)
+	}
+}
+
+func TestFirstFillsInIDOrder(t *testing.T) {
+	srv := servers(1, 1, 1)
+	for _, s := range srv {
+		s.MaxConn = 2
+	}
+	b := mustNew(t, "first", nil, srv, Options{})
+	var got []string
+	for range 7 {
+		s := b.Pick(nil)
+		if s == nil {
+			got = append(got, "-")
+			continue
+		}
+		s.Conns.Add(1)
+		got = append(got, s.Name)
+	}
+	if want := "web1 web1 web2 web2 web3 web3 -"; strings.Join(got, " ") != want {
+		t.Errorf("got %v want %s", got, want)
+	}
+	srv[0].Conns.Add(-1)
+	if s := b.Pick(nil); s == nil || s.Name != "web1" {
+		t.Errorf("slot freed on web1, got %v", s)
+	}
+}
+
+func TestRoundRobinSkipsSaturated(t *testing.T) {
+	srv := servers(1, 1, 1)
+	srv[1].MaxConn = 1
+	srv[1].Conns.Store(1)
+	b := mustNew(t, "roundrobin", nil, srv, Options{})
+	if got := sequence(b, nil, 4); got != "web1 web3 web1 web3" {
+		t.Errorf("got %s", got)
+	}
+	srv[1].Conns.Store(0)
+	got := sequence(b, nil, 6)
+	if strings.Count(got, "web2") != 2 {
+		t.Errorf("web2 free again: %s", got)
+	}
+	for _, s := range srv {
+		s.MaxConn, s.Conns = 1, atomicOne()
+	}
+	if s := b.Pick(nil); s != nil {
+		t.Errorf("all saturated: %s", s.Name)
+	}
+}
+
+func TestStaticRRSkipsSaturated(t *testing.T) {
+	srv := servers(1, 1, 1)
+	srv[0].MaxConn = 1
+	srv[0].Conns.Store(1)
+	b := mustNew(t, "static-rr", nil, srv, Options{})
+	if got := sequence(b, nil, 4); got != "web2 web3 web2 web3" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestRandomDrawsPreferLessLoaded(t *testing.T) {
+	srv := servers(1, 1)
+	srv[0].Conns.Store(100)
+	b := mustNew(t, "random(4)", nil, srv, Options{Rand: splitmix(3)})
+	c := counts(b, func(int) *Request { return nil }, 1000)
+	// web1 only wins when all four draws land on it: ~1/16.
+	if c["web1"] > 120 || c["web2"] < 880 {
+		t.Errorf("draws ignore load: %v", c)
+	}
+	b1 := mustNew(t, "random(1)", nil, srv, Options{Rand: splitmix(3)})
+	if c := counts(b1, func(int) *Request { return nil }, 1000); c["web1"] < 400 {
+		t.Errorf("one draw is plain random: %v", c)
+	}
+}
+
+func TestHashFallbackWithoutKey(t *testing.T) {
+	for _, consistent := range []bool{false, true} {
+		b := mustNew(t, "url_param", []string{"user"}, servers(1, 1, 1), Options{Consistent: consistent})
+		c := counts(b, func(int) *Request { return &Request{URI: "/no/param"} }, 300)
+		for _, n := range []string{"web1", "web2", "web3"} {
+			// the ring walk visits points, which interleave unevenly
+			if !consistent && c[n] != 100 || consistent && (c[n] < 70 || c[n] > 130) {
+				t.Errorf("consistent=%v: round robin fallback uneven: %v", consistent, c)
+			}
+		}
+	}
+}
+
+func TestCheckPostReadsBody(t *testing.T) {
+	b := mustNew(t, "url_param", []string{"user", "check_post"}, servers(1, 1, 1, 1, 1, 1, 1), Options{})
+	viaURI := b.Pick(&Request{URI: "/login?user=alice"})
+	for range 10 {
+		if s := b.Pick(&Request{URI: "/login", Body: []byte("x=1&user=alice&y=2")}); s != viaURI {
+			t.Fatalf("body parameter hashed differently: %s vs %s", s.Name, viaURI.Name)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, tc := range []struct {
+		algo string
+		args []string
+	}{
+		{"weird", nil},
+		{"hdr", nil},
+		{"hdr(host", nil},
+		{"random(0)", nil},
+		{"random(x)", nil},
+		{"url_param", nil},
+		{"url_param", []string{"a", "bogus"}},
+		{"uri", []string{"len"}},
+		{"uri", []string{"depth", "-1"}},
+		{"uri", []string{"nope"}},
+		{"hdr(x)", []string{"nope"}},
+		{"rdp-cookie", nil},
+	} {
+		if _, err := New(tc.algo, tc.args, servers(1), Options{}); err == nil {
+			t.Errorf("New(%q, %q) accepted", tc.algo, tc.args)
+		}
+	}
+	// The parser's Args repeat the algorithm word first.
+	if _, err := New("hdr(Host)", []string{"hdr(Host)", "use_domain_only"}, servers(1), Options{}); err != nil {
+		t.Errorf("parser-shaped args: %v", err)
+	}
+	if b, err := New("", nil, servers(1, 1), Options{}); err != nil || sequence(b, nil, 2) != "web1 web2" {
+		t.Errorf("empty algo is roundrobin: %v", err)
+	}
+}
+
+func TestParseHashType(t *testing.T) {
+	for _, tc := range []struct {
+		words []string
+		want  Options
+		bad   bool
+	}{
+		{words: nil, want: Options{}},
+		{words: []string{"map-based"}, want: Options{}},
+		{words: []string{"consistent"}, want: Options{Consistent: true, Avalanche: true}},
+		{words: []string{"consistent", "sdbm"}, want: Options{Consistent: true}},
+		{words: []string{"map-based", "djb2", "avalanche"}, want: Options{Func: DJB2, Avalanche: true}},
+		{words: []string{"consistent", "wt6"}, want: Options{Consistent: true, Func: WT6}},
+		{words: []string{"consistent", "crc32", ""}, want: Options{Consistent: true, Func: CRC32}},
+		{words: []string{"ring"}, bad: true},
+		{words: []string{"consistent", "md5"}, bad: true},
+		{words: []string{"consistent", "sdbm", "fast"}, bad: true},
+	} {
+		var o Options
+		err := o.ParseHashType(tc.words)
+		if (err != nil) != tc.bad {
+			t.Errorf("%q: err %v", tc.words, err)
+			continue
+		}
+		if !tc.bad && (o.Consistent != tc.want.Consistent || o.Func != tc.want.Func || o.Avalanche != tc.want.Avalanche) {
+			t.Errorf("%q: got %+v want %+v", tc.words, o, tc.want)
+		}
+	}
+}

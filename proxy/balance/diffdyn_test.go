@@ -1,0 +1,125 @@
+package balance
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// step is a runtime change between two runs of requests: HAProxy gets cmd
+// on its stats socket, our balancer gets apply + Update.
+type step struct {
+	cmd   string
+	apply func(s []*Server)
+	picks int
+}
+
+func adminCommand(t *testing.T, sock, cmd string) {
+	t.Helper()
+	c, err := net.DialTimeout("unix", sock, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	fmt.Fprintf(c, "%s\n", cmd)
+	out, _ := bufio.NewReader(c).ReadString(0)
+	if strings.TrimSpace(out) != "" {
+		t.Fatalf("haproxy answered %q to %q", out, cmd)
+	}
+}
+
+// TestDifferentialDynamicWeights changes weights and states at run time
+// through HAProxy's stats socket and through Update, and compares the pick
+// sequences around the changes (fwrr's repositioning rules).
+func TestDifferentialDynamicWeights(t *testing.T) {
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	cases := []struct {
+		name    string
+		balance string
+		weights []int
+		backup  []bool
+		steps   []step
+	}{
+		{name: "roundrobin weight up", balance: "roundrobin", weights: []int{1, 1, 1}, steps: []step{
+			{picks: 7},
+			{cmd: "set weight lb/web2 5", apply: func(s []*Server) { s[1].Weight = 5 }, picks: 21},
+			{cmd: "set weight lb/web2 1", apply: func(s []*Server) { s[1].Weight = 1 }, picks: 9},
+		}},
+		{name: "roundrobin down and up", balance: "roundrobin", weights: []int{1, 2, 3}, steps: []step{
+			{picks: 5},
+			{cmd: "disable server lb/web3", apply: func(s []*Server) { s[2].Up = false }, picks: 7},
+			{cmd: "enable server lb/web3", apply: func(s []*Server) { s[2].Up = true }, picks: 13},
+		}},
+		{name: "roundrobin drain to zero", balance: "roundrobin", weights: []int{2, 3, 1}, steps: []step{
+			{picks: 4},
+			{cmd: "set weight lb/web1 0", apply: func(s []*Server) { s[0].Weight = 0 }, picks: 8},
+			{cmd: "set weight lb/web1 4", apply: func(s []*Server) { s[0].Weight = 4 }, picks: 20},
+		}},
+		{name: "roundrobin backups", balance: "roundrobin", weights: []int{1, 1, 1, 1}, backup: []bool{false, false, true, true}, steps: []step{
+			{picks: 4},
+			{cmd: "disable server lb/web1", apply: func(s []*Server) { s[0].Up = false }, picks: 3},
+			{cmd: "disable server lb/web2", apply: func(s []*Server) { s[1].Up = false }, picks: 3},
+			{cmd: "disable server lb/web3", apply: func(s []*Server) { s[2].Up = false }, picks: 3},
+			{cmd: "enable server lb/web1", apply: func(s []*Server) { s[0].Up = true }, picks: 3},
+		}},
+		{name: "roundrobin many changes", balance: "roundrobin", weights: []int{3, 5, 2, 7}, steps: []step{
+			{picks: 6},
+			{cmd: "set weight lb/web4 1", apply: func(s []*Server) { s[3].Weight = 1 }, picks: 5},
+			{cmd: "set weight lb/web1 9", apply: func(s []*Server) { s[0].Weight = 9 }, picks: 11},
+			{cmd: "disable server lb/web2", apply: func(s []*Server) { s[1].Up = false }, picks: 3},
+			{cmd: "set weight lb/web3 0", apply: func(s []*Server) { s[2].Weight = 0 }, picks: 4},
+			{cmd: "enable server lb/web2", apply: func(s []*Server) { s[1].Up = true }, picks: 9},
+			{cmd: "set weight lb/web3 6", apply: func(s []*Server) { s[2].Weight = 6 }, picks: 30},
+		}},
+		{name: "static-rr down and up", balance: "static-rr", weights: []int{1, 2, 3}, steps: []step{
+			{picks: 5},
+			{cmd: "disable server lb/web2", apply: func(s []*Server) { s[1].Up = false }, picks: 7},
+			{cmd: "enable server lb/web2", apply: func(s []*Server) { s[1].Up = true }, picks: 13},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			addrs := startNamedBackends(t, len(tc.weights))
+			front := difftest.FreePort(t)
+			sock := filepath.Join(t.TempDir(), "admin.sock")
+			var cfg strings.Builder
+			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)
+			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n", front, tc.balance)
+			srv := servers(tc.weights...)
+			for i, a := range addrs {
+				bk := ""
+				if tc.backup != nil && tc.backup[i] {
+					bk = " backup"
+					srv[i].Backup = true
+				}
+				fmt.Fprintf(&cfg, "    server web%d %s weight %d%s\n", i+1, a, tc.weights[i], bk)
+			}
+			difftest.StartHAProxy(t, cfg.String(), front)
+			b := mustNew(t, tc.balance, nil, srv, Options{})
+			var want, got []string
+			for _, st := range tc.steps {
+				if st.cmd != "" {
+					adminCommand(t, sock, st.cmd)
+					st.apply(srv)
+					b.Update()
+					want = append(want, "|")
+					got = append(got, "|")
+				}
+				want = append(want, fetchNames(t, front, repeat("/", st.picks), nil)...)
+				got = append(got, strings.Fields(sequence(b, nil, st.picks))...)
+			}
+			if strings.Join(want, " ") != strings.Join(got, " ") {
+				t.Errorf("\nhaproxy: %v\ngoha:    %v", want, got)
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package balance
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+func atomicOne() (a atomic.Int64) { a.Store(1); return }
+
+func TestHashFunctions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    func(string) uint32
+		in   string
+		want uint32
+	}{
+		{"crc32", hashCRC32, "123456789", 0xcbf43926},
+		{"djb2 empty", hashDJB2, "", 5381},
+		{"djb2", hashDJB2, "a", 5381*33 + 'a'},
+		{"sdbm empty", hashSDBM, "", 0},
+		{"sdbm", hashSDBM, "ab", 'b' + ('a' << 6) + ('a' << 16) - 'a'},
+		// bytes >= 0x80 are signed chars in HAProxy
+		{"sdbm signed", hashSDBM, "\xff", 0xffffffff},
+		{"djb2 signed", hashDJB2, "\x80", 5381*33 - 128},
+		{"wt6 empty", hashWT6, "", 0xa53c965a ^ 0x5ca6953a},
+	} {
+		if got := tc.f(tc.in); got != tc.want {
+			t.Errorf("%s(%q) = %#x, want %#x", tc.name, tc.in, got, tc.want)
+		}
+	}
+	if fullHash(0) == fullHash(1) || fullHash(1) == 1 {
+		t.Error("fullHash does not mix")
+	}
+}
+
+func TestURICut(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		uri  string
+		want string
+	}{
+		{nil, "/a/b?c=1", "/a/b"},
+		{[]string{"whole"}, "/a/b?c=1", "/a/b?c=1"},
+		{[]string{"depth", "1"}, "/a/b/c", "/a"},
+		{[]string{"depth", "2"}, "/a/b/c?x", "/a/b"},
+		{[]string{"depth", "5"}, "/a/b", "/a/b"},
+		{[]string{"len", "3"}, "/abcdef", "/ab"},
+		{[]string{"len", "30"}, "/abc?x", "/abc"},
+		{[]string{"len", "4", "whole"}, "/a?bcdef", "/a?b"},
+		{nil, "http://h.example/p/q?x", "http://h.example/p/q"},
+		{[]string{"path-only"}, "http://h.example/p/q?x", "/p/q"},
+		{[]string{"path-only"}, "http://h.example", ""},
+		{[]string{"path-only", "whole"}, "/p?x", "/p?x"},
+	} {
+		k, err := parseURIKey(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := k.cut(tc.uri); got != tc.want {
+			t.Errorf("uri %q %q: got %q want %q", tc.args, tc.uri, got, tc.want)
+		}
+	}
+}
+
+func TestFindParam(t *testing.T) {
+	for _, tc := range []struct {
+		q, name, want string
+		ok            bool
+	}{
+		{"a=1&b=2", "b", "2", true},
+		{"a=1&b=2", "a", "1", true},
+		{"ab=1&b=2", "b", "2", true},
+		{"b", "b", "", false},
+		{"b=", "b", "", true},
+		{"x=1&b=&c=3", "b", "", true},
+		{"bb=1", "b", "", false},
+		{"", "b", "", false},
+		{"c=b=1", "b", "", false},
+	} {
+		got, ok := findParam(tc.q, tc.name)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("findParam(%q, %q) = %q %v, want %q %v", tc.q, tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestDomainOnly(t *testing.T) {
+	for in, want := range map[string]string{
+		"www.example.com":      "example",
+		"example.com":          "example",
+		"a.b.example.co":       "example",
+		"localhost":            "localhost",
+		"shop.example.org:443": "example",
+		".com":                 "",
+	} {
+		if got := domainOnly(in); got != want {
+			t.Errorf("domainOnly(%q) = %q want %q", in, got, want)
+		}
+	}
+}
