@@ -99,6 +99,18 @@ func (l *Logger) Log(level Level, msg []byte) {
 	l.bufs.Put(bp)
 }
 
+// Emit formats e with f and sends it at level: what the integrator calls
+// from proxy.Options.Log (after Skip). It allocates nothing per line.
+func (l *Logger) Emit(level Level, f *Format, e *Entry, env *Env) {
+	if l == nil || len(l.sinks) == 0 {
+		return
+	}
+	mp := l.bufs.Get().(*[]byte)
+	*mp = f.Append((*mp)[:0], e, env)
+	l.Log(level, *mp)
+	l.bufs.Put(mp)
+}
+
 func (s *sink) send(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -98,7 +98,15 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		if !e.Client.IsValid() {
 			return appendStr(dst, n, "")
 		}
-		return appendStr(dst, n, e.Client.Addr().Unmap().String())
+		q := n.opts&optQuote != 0
+		if q {
+			dst = append(dst, '"')
+		}
+		dst = e.Client.Addr().Unmap().AppendTo(dst)
+		if q {
+			dst = append(dst, '"')
+		}
+		return dst
 	case vClientPort:
 		if n.opts&optHex != 0 {
 			return appendHex(dst, uint64(e.Client.Port()), 4)
@@ -156,9 +164,6 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vTd:
 		return appendMs(dst, td(e))
 	case vTa:
-		if e.TCP {
-			return appendMs(dst, e.Ta)
-		}
 		return appendMs(dst, e.Ta)
 	case vTt:
 		return appendMs(dst, tt(e))
