@@ -62,5 +62,24 @@ golden-keepalived: deps
 golden-haproxy: deps
 	./scripts/golden-haproxy.sh
 
+# Install binaries, systemd units (contrib/systemd, installed as
+# gohaproxy.service and gokeepalived.service) and the configuration and
+# state directories the units and Debian's configurations use. PREFIX and
+# DESTDIR are honoured; configuration stays under /etc like the packages'.
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+.PHONY: install
+install: build
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BIN)/gohaproxy $(BIN)/gokeepalived $(DESTDIR)$(SBINDIR)/
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' contrib/systemd/haproxy.service > $(DESTDIR)$(UNITDIR)/gohaproxy.service
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' contrib/systemd/keepalived.service > $(DESTDIR)$(UNITDIR)/gokeepalived.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/gohaproxy.service $(DESTDIR)$(UNITDIR)/gokeepalived.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/haproxy $(DESTDIR)$(SYSCONFDIR)/keepalived \
+	  $(DESTDIR)$(LOCALSTATEDIR)/lib/haproxy/dev
+
 clean:
 	rm -rf $(BIN)
