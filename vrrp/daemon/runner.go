@@ -342,9 +342,9 @@ func (r *Runner) link(e LinkEvent, now time.Duration) {
 	if known && old == e.Up {
 		return
 	}
-	state := "DOWN"
+	state := "down"
 	if e.Up {
-		state = "UP"
+		state = "up"
 	}
 	r.logf("Netlink reports %s %s", e.Name, state)
 	for _, in := range r.insts {

@@ -217,7 +217,7 @@ func TestLinkDownFaultAndBack(t *testing.T) {
 		t.Fatalf("state %s after link down", h.state("lb_ha"))
 	}
 	containsAll(t, "fault ops", h.f.take(), "send ens160 224.0.0.18 "+advertHex(t, 0), "del ens160 192.168.110.100/24")
-	containsAll(t, "fault logs", h.takeLogs(), "Netlink reports ens160 DOWN", "(lb_ha) Entering FAULT STATE")
+	containsAll(t, "fault logs", h.takeLogs(), "Netlink reports ens160 down", "(lb_ha) Entering FAULT STATE")
 	h.advance(h.clock + 10*time.Second)
 	if ops := h.f.take(); countPrefix(ops, "send") != 0 {
 		t.Fatalf("adverts in FAULT: %q", ops)
