@@ -1,0 +1,100 @@
+package interop
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/goha-lb/goha/lab"
+)
+
+// goImpl is gokeepalived built once for the package's tests.
+var (
+	goImpl   Impl
+	goImplOK error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("/var/tmp", "interop-bin-") // not /tmp: daemons get a private one
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if os.Geteuid() == 0 {
+		goImpl, goImplOK = BuildGokeepalived(".", dir)
+	} else {
+		goImplOK = errors.New("not root: no lab")
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// gokeepalived returns the built binary, or ends t: a skip normally, a
+// failure under CI=true, so CI can never pass without the runtime.
+func gokeepalived(t *testing.T) Impl {
+	t.Helper()
+	if goImplOK != nil {
+		unavailable(t, "gokeepalived: "+goImplOK.Error())
+	}
+	return goImpl
+}
+
+func unavailable(t *testing.T, reason string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s (CI=true: this variant must run)", reason)
+	}
+	t.Skip(reason)
+}
+
+// newPair builds a lab for t and removes it when t ends.
+func newPair(t *testing.T) *Pair {
+	t.Helper()
+	lab.RequireRoot(t)
+	p, err := NewPair("iop")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Errorf("lab close: %v", err)
+		}
+	})
+	return p
+}
+
+// start starts impl on n with conf, ending t if it cannot run; a
+// gokeepalived whose runtime is not wired yet is reported like a missing
+// binary (skip, or failure under CI=true).
+func start(t *testing.T, n *Node, impl Impl, conf []byte) *Daemon {
+	t.Helper()
+	d, err := n.Start(impl, conf)
+	if errors.Is(err, ErrNotWired) {
+		unavailable(t, err.Error())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s on %s log:\n%s", impl.Name, n.Name, d.Log())
+		}
+		d.Kill()
+	})
+	return d
+}
+
+// seedConfs are keepalived-lb1.conf and keepalived-lb2.conf, unchanged.
+func seedConfs(t *testing.T) (lb1, lb2 []byte) {
+	t.Helper()
+	var err error
+	if lb1, err = SeedConf(".", "keepalived-lb1.conf"); err != nil {
+		t.Fatal(err)
+	}
+	if lb2, err = SeedConf(".", "keepalived-lb2.conf"); err != nil {
+		t.Fatal(err)
+	}
+	return lb1, lb2
+}
