@@ -110,13 +110,18 @@ func Compile(s string) (*Format, error) {
 	return f, nil
 }
 
-// parseVar reads `{opts}name` starting after a '%'.
+// parseVar reads `{opts}name` starting after a '%' (at index i of s),
+// with HAProxy 2.6's messages for malformed variables.
 func parseVar(s string, i int) (node, int, error) {
 	n := node{kind: nodeVar}
-	if i < len(s) && s[i] == '{' {
+	percent := i - 1
+	if i == len(s) {
+		return n, 0, fmt.Errorf("truncated line after '%%'.")
+	}
+	if s[i] == '{' {
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return n, 0, fmt.Errorf("missing '}' after '%%{' in log-format '%s'", s)
+			return n, 0, fmt.Errorf("missing '}' after '%%{' in '%s'.", s)
 		}
 		for _, o := range strings.Split(s[i+1:i+end], ",") {
 			if len(o) < 2 || (o[0] != '+' && o[0] != '-') {
@@ -147,12 +152,18 @@ func parseVar(s string, i int) (node, int, error) {
 		i++
 	}
 	name := s[start:i]
+	if name == "" {
+		if start > percent+1 { // options but no name
+			return n, 0, fmt.Errorf("parse argument modifier without variable name near '%s'.", s[percent:start])
+		}
+		return n, 0, fmt.Errorf("unexpected variable name near '%c' at position %d line : '%s'. Maybe you want to write a single '%%', use the syntax '%%%%'.", s[start], start, s)
+	}
 	id, ok := varNames[name]
 	if !ok {
 		if unsupportedVars[name] {
 			return n, 0, &UnsupportedError{Var: "%" + name}
 		}
-		return n, 0, fmt.Errorf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'", name)
+		return n, 0, fmt.Errorf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'.", name)
 	}
 	n.v = id
 	return n, i, nil

@@ -3,7 +3,6 @@ package logfmt
 import (
 	"errors"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 )
@@ -64,6 +63,7 @@ func TestHAProxyLines(t *testing.T) {
 		}, `a b c HQ=?x=#22y#22 Q="?x=#22y#22" X=200 Xci=7F000001 Xcp=825A Td=0 Qci="127.0.0.1" Qs="web1" Qst=200 E=/q%20a?x=#22y#22 HP=/q%20a Tt=1 b=servers ms=595 Ts=1795597640 tsc=---- "GET /q%20a?x=#22y#22 HTTP/1.0" end`},
 		{"empty-query", MustCompile(`HQ=%HQ Q=%{+Q}HQ`), Entry{Method: []byte("GET"), Target: []byte("/q")}, `HQ= Q=""`},
 		{"percent", MustCompile(`{%%} %pid %H`), Entry{}, `{%} 25286 vm`},
+		{"path-only", MustCompile(`%HPO %HP %HPO`), Entry{Method: []byte("GET"), Target: []byte("http://h:8/p/q?x=1")}, `/p/q http://h:8/p/q /p/q`},
 		{"gmt", MustCompile(`%T|%Tl|%trg`), Entry{Accept: acc, Start: acc, Idle: ms(5)}, `25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000`},
 		{"tr-adds-idle", MustCompile(`%t %tr`), Entry{Accept: acc, Start: acc.Add(ms(100)), Idle: ms(20)}, `25/Nov/2026:09:04:44.465 25/Nov/2026:09:04:44.585`},
 		{"no-response-status", MustCompile(`%ST`), Entry{}, `-1`},
@@ -78,10 +78,35 @@ func TestHAProxyLines(t *testing.T) {
 	}
 }
 
+// TestLogDateMatchesTimeFormat checks the hand-written date against the
+// layouts it replaces, across zones with odd offsets.
+func TestLogDateMatchesTimeFormat(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("x", -(3*3600 + 30*60)), time.FixedZone("y", 5*3600+45*60)}
+	for i, ts := range []time.Time{
+		time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 11, 25, 9, 4, 44, 465e6, time.UTC),
+	} {
+		tt := ts.In(zones[i%len(zones)])
+		if got, want := string(appendLogDate(nil, tt, true, false)), tt.Format(dateLayoutMs); got != want {
+			t.Errorf("ms: %s want %s", got, want)
+		}
+		if got, want := string(appendLogDate(nil, tt, false, true)), tt.Format(dateLayoutTZ); got != want {
+			t.Errorf("tz: %s want %s", got, want)
+		}
+	}
+}
+
 func TestCompileErrors(t *testing.T) {
-	_, err := Compile("%zz")
-	if err == nil || !strings.Contains(err.Error(), "no such format variable 'zz'") {
-		t.Errorf("unknown var: %v", err)
+	// HAProxy 2.6.12's messages (after its "failed to parse log-format : ").
+	for in, want := range map[string]string{
+		"x %zz": "no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.",
+		"a % b": "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'.",
+		"a %":   "truncated line after '%'.",
+		"%{+Q}": "parse argument modifier without variable name near '%{+Q}'.",
+	} {
+		if _, err := Compile(in); err == nil || err.Error() != want {
+			t.Errorf("%q: %v\nwant %s", in, err, want)
+		}
 	}
 	var ue *UnsupportedError
 	for _, s := range []string{"%fi", "%[src]", "%{+Q}[hdr(host)]", "%sslv"} {

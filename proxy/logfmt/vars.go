@@ -45,12 +45,13 @@ const (
 	vRetries
 	vSrvQueue
 	vBeQueue
-	vRequest // %r
-	vMethod  // %HM
-	vPath    // %HP
-	vQuery   // %HQ
-	vURI     // %HU
-	vVersion // %HV
+	vRequest  // %r
+	vMethod   // %HM
+	vPath     // %HP
+	vPathOnly // %HPO
+	vQuery    // %HQ
+	vURI      // %HU
+	vVersion  // %HV
 	vHostname
 	vPID
 	vUniqueID
@@ -70,7 +71,7 @@ var varNames = map[string]varID{
 	"ST": vStatus, "B": vBytesOut, "U": vBytesIn, "ts": vTermState, "tsc": vTermCookie,
 	"ac": vActConn, "fc": vFeConn, "bc": vBeConn, "sc": vSrvConn, "rc": vRetries,
 	"sq": vSrvQueue, "bq": vBeQueue,
-	"r": vRequest, "HM": vMethod, "HP": vPath, "HQ": vQuery, "HU": vURI, "HV": vVersion,
+	"r": vRequest, "HM": vMethod, "HP": vPath, "HPO": vPathOnly, "HQ": vQuery, "HU": vURI, "HV": vVersion,
 	"H": vHostname, "pid": vPID, "ID": vUniqueID, "CC": vCookieReq, "CS": vCookieRsp,
 	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp,
 }
@@ -113,17 +114,17 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return strconv.AppendUint(dst, uint64(e.Client.Port()), 10)
 	case vDateAccept:
-		return e.Accept.In(loc).AppendFormat(dst, dateLayoutMs)
+		return appendLogDate(dst, e.Accept.In(loc), true, false)
 	case vDateRequest:
-		return requestDate(e).In(loc).AppendFormat(dst, dateLayoutMs)
+		return appendLogDate(dst, requestDate(e).In(loc), true, false)
 	case vGMTAccept:
-		return e.Accept.UTC().AppendFormat(dst, dateLayoutTZ)
+		return appendLogDate(dst, e.Accept.UTC(), false, true)
 	case vLocalAccept:
-		return e.Accept.In(loc).AppendFormat(dst, dateLayoutTZ)
+		return appendLogDate(dst, e.Accept.In(loc), false, true)
 	case vGMTRequest:
-		return requestDate(e).UTC().AppendFormat(dst, dateLayoutTZ)
+		return appendLogDate(dst, requestDate(e).UTC(), false, true)
 	case vLocalRequest:
-		return requestDate(e).In(loc).AppendFormat(dst, dateLayoutTZ)
+		return appendLogDate(dst, requestDate(e).In(loc), false, true)
 	case vTsAccept:
 		if n.opts&optHex != 0 {
 			return appendHex(dst, uint64(e.Accept.Unix()), 8)
@@ -218,6 +219,11 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 			p = p[:i]
 		}
 		return appendEncoded(dst, n, p)
+	case vPathOnly:
+		if e.Method == nil {
+			return appendStr(dst, n, "")
+		}
+		return appendEncoded(dst, n, pathOnly(e.Target))
 	case vQuery:
 		var q []byte
 		if i := bytes.IndexByte(e.Target, '?'); i >= 0 {
@@ -422,4 +428,21 @@ func appendRequest(dst []byte, n *node, e *Entry) []byte {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// pathOnly is %HPO: the path without scheme, authority or query string.
+func pathOnly(target []byte) []byte {
+	p := target
+	if i := bytes.Index(p, []byte("://")); i >= 0 && bytes.IndexByte(p[:i], '/') < 0 {
+		p = p[i+3:]
+		if j := bytes.IndexByte(p, '/'); j >= 0 {
+			p = p[j:]
+		} else {
+			p = nil
+		}
+	}
+	if i := bytes.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }
