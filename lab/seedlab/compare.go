@@ -20,11 +20,11 @@ func CompareTable(impls []string, results map[string][]ModeResult, note string) 
 	var b strings.Builder
 	b.WriteString("| failure of lb1 (master) |")
 	for _, impl := range impls {
-		fmt.Fprintf(&b, " %s: gap | %s: failed requests |", impl, impl)
+		fmt.Fprintf(&b, " %s: VIP on lb2 after | %s: gap | %s: failed requests |", impl, impl, impl)
 	}
 	b.WriteString("\n|---|")
 	for range impls {
-		b.WriteString("---:|---:|")
+		b.WriteString("---:|---:|---:|")
 	}
 	b.WriteString("\n")
 	for _, m := range Modes {
@@ -33,11 +33,11 @@ func CompareTable(impls []string, results map[string][]ModeResult, note string) 
 			r, ok := findResult(results[impl], m.Name)
 			switch {
 			case !ok:
-				b.WriteString(" n/a | n/a |")
+				b.WriteString(" n/a | n/a | n/a |")
 			case r.Why != "" && r.Load.Summary.Total == 0:
-				b.WriteString(" error | error |")
+				b.WriteString(" error | error | error |")
 			default:
-				fmt.Fprintf(&b, " %s | %d / %d |", gapText(r), r.Load.Summary.Failed, r.Load.Summary.Total)
+				fmt.Fprintf(&b, " %s | %s | %d / %d |", movedText(r), gapText(r), r.Load.Summary.Failed, r.Load.Summary.Total)
 			}
 		}
 		b.WriteString("\n")
@@ -55,6 +55,13 @@ func findResult(rs []ModeResult, mode string) (ModeResult, bool) {
 		}
 	}
 	return ModeResult{}, false
+}
+
+func movedText(r ModeResult) string {
+	if !r.Load.MovedOK {
+		return "stays on lb1"
+	}
+	return fmt.Sprintf("%.2f s", r.Load.Moved.Seconds())
 }
 
 func gapText(r ModeResult) string {
@@ -94,6 +101,8 @@ func CompareNote(loop LoopConfig, when time.Time) string {
 	return fmt.Sprintf("Measured by `make compare` on %s: seed lab (network namespaces), seed configs plus `version 3` + `accept`, "+
 		"client loop of %d requests/s (timeout %s) through the VIP for %s, lb1 failed 1 s in. "+
 		"Gap = last success before to first success after the outage; failed = failed/total requests. "+
+		"Requests are sequential, so fewer are sent while they time out. "+
+		"SIGKILL kills keepalived only: the VIP stays on lb1, whose proxy keeps serving until lb2 takes over, so clients see no gap. "+
 		"\"haproxy killed\": without a `vrrp_script` nothing moves the VIP, as with keepalived.",
 		when.UTC().Format("2006-01-02"), loop.Rate, loop.Timeout, loop.Duration)
 }

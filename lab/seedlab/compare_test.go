@@ -29,27 +29,27 @@ func TestReplaceBetween(t *testing.T) {
 
 func TestCompareTable(t *testing.T) {
 	t0 := time.Now()
-	sum := func(failed int, gap time.Duration, rec bool) LoadResult {
-		return LoadResult{Summary: Summary{Total: 100, Failed: failed, Gap: gap, Recovered: rec}, MovedOK: true}
+	sum := func(failed int, gap time.Duration, rec bool, moved time.Duration) LoadResult {
+		return LoadResult{Summary: Summary{Total: 100, Failed: failed, Gap: gap, Recovered: rec}, Moved: moved, MovedOK: moved > 0}
 	}
 	res := map[string][]ModeResult{
 		"reference": {
-			{Mode: "graceful stop", Load: sum(4, 850*time.Millisecond, true), OK: true},
-			{Mode: "haproxy killed", Load: sum(60, 3*time.Second, false), OK: true},
+			{Mode: "graceful stop", Load: sum(4, 850*time.Millisecond, true, 1040*time.Millisecond), OK: true},
+			{Mode: "haproxy killed", Load: sum(60, 3*time.Second, false, 0), OK: true},
 		},
 		"goha": {
-			{Mode: "graceful stop", Load: sum(0, 0, true), OK: true},
-			{Mode: "SIGKILL", Load: sum(10, 3*time.Second, true), OK: false},
+			{Mode: "graceful stop", Load: sum(0, 0, true, 660*time.Millisecond), OK: true},
+			{Mode: "SIGKILL", Load: sum(10, 3*time.Second, true, 3100*time.Millisecond), OK: false},
 		},
 	}
 	got := CompareTable([]string{"goha", "reference"}, res, "note")
-	want := `| failure of lb1 (master) | goha: gap | goha: failed requests | reference: gap | reference: failed requests |
-|---|---:|---:|---:|---:|
-| graceful stop | 0 s | 0 / 100 | 0.85 s | 4 / 100 |
-| SIGKILL | 3.00 s ✗ | 10 / 100 | n/a | n/a |
-| link down | n/a | n/a | n/a | n/a |
-| haproxy killed | n/a | n/a | ≥ 3.00 s (no recovery) | 60 / 100 |
-| haproxy killed, vrrp_script | n/a | n/a | n/a | n/a |
+	want := `| failure of lb1 (master) | goha: VIP on lb2 after | goha: gap | goha: failed requests | reference: VIP on lb2 after | reference: gap | reference: failed requests |
+|---|---:|---:|---:|---:|---:|---:|
+| graceful stop | 0.66 s | 0 s | 0 / 100 | 1.04 s | 0.85 s | 4 / 100 |
+| SIGKILL | 3.10 s | 3.00 s ✗ | 10 / 100 | n/a | n/a | n/a |
+| link down | n/a | n/a | n/a | n/a | n/a | n/a |
+| haproxy killed | n/a | n/a | n/a | stays on lb1 | ≥ 3.00 s (no recovery) | 60 / 100 |
+| haproxy killed, vrrp_script | n/a | n/a | n/a | n/a | n/a | n/a |
 
 note
 `
