@@ -334,53 +334,97 @@ func TestProcessModel(t *testing.T) {
 	})
 
 	t.Run("reload under load: SIGUSR2", func(t *testing.T) {
-		tmp := t.TempDir()
-		addr := pmFreeAddr(t)
-		cfg := filepath.Join(tmp, "mw.cfg")
-		pmConfig(t, cfg, addr, be.addr, "    master-worker")
-		m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
-		waitServing(t, addr)
-		dur, reloads := loadParams()
-		res := steadyLoad(addr, be, dur, 200, func(i int) {
-			m.cmd.Process.Signal(syscall.SIGUSR2)
-		}, reloads)
-		t.Logf("SIGUSR2 x%d over %v: %s", reloads, dur, res)
-		if got := strings.Count(m.stderr.String(), "Loading success."); got != reloads+1 {
-			t.Errorf("%d successful loads, want %d:\n%s", got, reloads+1, m.stderr)
-		}
+		res := reloadUnderLoad(t, bin, be, "master-worker")
 		res.check(t)
 	})
 
 	t.Run("reload under load: -sf with -x", func(t *testing.T) {
-		tmp := t.TempDir()
-		addr := pmFreeAddr(t)
-		cfg := filepath.Join(tmp, "sf.cfg")
-		stats := filepath.Join(tmp, "stats")
-		pmConfig(t, cfg, addr, be.addr, "    stats socket "+stats+" mode 600 level admin expose-fd listeners")
-		var mu sync.Mutex
-		cur := startPM(t, bin, nil, nil, "-db", "-f", cfg)
-		waitServing(t, addr)
-		dur, reloads := loadParams()
-		var noGetsocks atomic.Bool
-		res := steadyLoad(addr, be, dur, 200, func(i int) {
-			mu.Lock()
-			defer mu.Unlock()
-			old := cur
-			cur = startPM(t, bin, nil, nil, "-db", "-f", cfg, "-x", stats, "-sf", strconv.Itoa(old.cmd.Process.Pid))
-			select {
-			case <-old.done:
-			case <-time.After(10 * time.Second):
-			}
-			if strings.Contains(cur.stderr.String(), "Failed to get the sockets") {
-				noGetsocks.Store(true)
-			}
-		}, reloads)
-		t.Logf("-sf -x x%d over %v: %s", reloads, dur, res)
-		if noGetsocks.Load() {
+		res := reloadUnderLoad(t, bin, be, "sf")
+		if res.noGetsocks {
 			t.Skip("the stats socket does not answer _getsocks yet (run_stats.go must pass runtimeapi.Options.GetSocks = serveGetSocks for expose-fd listeners)")
 		}
 		res.check(t)
 	})
+
+	// The same runs against the real HAProxy, for scripts/reload-bench.sh
+	// (numbers side by side; not part of make test).
+	t.Run("reference haproxy", func(t *testing.T) {
+		real, err := exec.LookPath("haproxy")
+		if os.Getenv("GOHA_RELOAD_COMPARE") != "1" || err != nil {
+			t.Skip("set GOHA_RELOAD_COMPARE=1 (and install haproxy) to run the reload load against HAProxy too")
+		}
+		for _, mode := range []string{"master-worker", "sf"} {
+			res := reloadUnderLoad(t, real, be, mode)
+			if res.failed != 0 {
+				t.Logf("haproxy %s: %s", mode, res)
+			}
+		}
+	})
+}
+
+// reloadUnderLoad runs steadyLoad through bin while reloading it: SIGUSR2
+// to a master ("master-worker", with one reload given a broken
+// configuration, which must change nothing), or new processes taking over
+// with -x and -sf ("sf").
+func reloadUnderLoad(t *testing.T, bin string, be *pmBackend, mode string) loadResult {
+	tmp := t.TempDir()
+	addr := pmFreeAddr(t)
+	cfg := filepath.Join(tmp, "r.cfg")
+	stats := filepath.Join(tmp, "stats")
+	global := "    master-worker"
+	if mode == "sf" {
+		global = "    stats socket " + stats + " mode 600 level admin expose-fd listeners"
+	}
+	pmConfig(t, cfg, addr, be.addr, global)
+	good, _ := os.ReadFile(cfg)
+	cur := startPM(t, bin, nil, nil, "-db", "-f", cfg)
+	waitServing(t, addr)
+	dur, reloads := loadParams()
+	var noGetsocks atomic.Bool
+	broken := -1
+	if mode == "master-worker" && reloads > 1 {
+		broken = 1
+	}
+	res := steadyLoad(addr, be, dur, 200, func(i int) {
+		if mode == "master-worker" {
+			if i == broken {
+				os.WriteFile(cfg, append(append([]byte{}, good...), "frontend\n"...), 0o644)
+				cur.cmd.Process.Signal(syscall.SIGUSR2)
+				cur.waitLog(t, "Loading failure!", 10*time.Second)
+				os.WriteFile(cfg, good, 0o644)
+				return
+			}
+			cur.cmd.Process.Signal(syscall.SIGUSR2)
+			return
+		}
+		old := cur
+		cur = startPM(t, bin, nil, nil, "-db", "-f", cfg, "-x", stats, "-sf", strconv.Itoa(old.cmd.Process.Pid))
+		select {
+		case <-old.done:
+		case <-time.After(10 * time.Second):
+		}
+		if strings.Contains(cur.stderr.String(), "Failed to get the sockets") {
+			noGetsocks.Store(true)
+		}
+	}, reloads)
+	res.noGetsocks = noGetsocks.Load()
+	t.Logf("%s %s: %d reloads over %v: %s", filepath.Base(bin), mode, reloads, dur, res)
+	if mode == "master-worker" {
+		want := reloads + 1
+		if broken >= 0 {
+			want--
+		}
+		// Reloads run at even intervals; the last one may still be
+		// finishing when the load stops.
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(cur.stderr.String(), "Loading success.") < want && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := strings.Count(cur.stderr.String(), "Loading success."); got != want {
+			t.Errorf("%d successful loads, want %d:\n%s", got, want, cur.stderr)
+		}
+	}
+	return res
 }
 
 // loadParams: 10 s with 5 reloads in `make test`; GOHA_RELOAD_SECONDS and
@@ -400,6 +444,7 @@ type loadResult struct {
 	sent, ok, failed, resets int64
 	served                   int64 // as counted by the backend
 	firstErr                 string
+	noGetsocks               bool
 }
 
 func (r loadResult) String() string {
@@ -414,7 +459,7 @@ func (r loadResult) check(t *testing.T) {
 }
 
 // steadyLoad sends rate requests per second (one connection each, so
-// every reload meets new connections) for dur, and calls reload `reloads`
+// every reload meets new connections, at most 64 in flight) for dur, and calls reload `reloads`
 // times at even intervals. Bounded in time and count.
 func steadyLoad(addr string, be *pmBackend, dur time.Duration, rate int, reload func(int), reloads int) loadResult {
 	var r loadResult
@@ -423,24 +468,34 @@ func steadyLoad(addr string, be *pmBackend, dur time.Duration, rate int, reload 
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	var wg sync.WaitGroup
-	const workers = 4
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tick := time.NewTicker(time.Second * workers / time.Duration(rate))
-			defer tick.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-tick.C:
-				}
-				atomic.AddInt64(&r.sent, 1)
+	// One goroutine per tick (at most 64 in flight), so a slow answer
+	// does not lower the rate.
+	sem := make(chan struct{}, 64)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			select {
+			case sem <- struct{}{}:
+			default:
+				continue // 64 requests outstanding: skip this tick
+			}
+			atomic.AddInt64(&r.sent, 1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
 				body, err := pmGet(addr)
 				if err == nil && body == "ok" {
 					atomic.AddInt64(&r.ok, 1)
-					continue
+					return
 				}
 				atomic.AddInt64(&r.failed, 1)
 				if errors.Is(err, syscall.ECONNRESET) {
@@ -451,9 +506,9 @@ func steadyLoad(addr string, be *pmBackend, dur time.Duration, rate int, reload 
 					r.firstErr = fmt.Sprintf("(first: %v %q)", err, body)
 				}
 				mu.Unlock()
-			}
-		}()
-	}
+			}()
+		}
+	}()
 	step := dur / time.Duration(reloads+1)
 	for i := 0; i < reloads; i++ {
 		select {
