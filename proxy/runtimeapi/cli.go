@@ -96,11 +96,12 @@ func (s *Session) Interactive() bool { return s.interactive }
 func (s *Session) Exec(line string) (out []byte, done bool) {
 	var b bytes.Buffer
 	for _, cmd := range splitCommands(strings.TrimRight(line, "\r\n")) {
-		b.WriteString(s.run(cmd))
-		b.WriteByte('\n')
-		if s.quit {
+		out := s.run(cmd)
+		if s.quit { // quit answers nothing, not even the empty line
 			return b.Bytes(), true
 		}
+		b.WriteString(out)
+		b.WriteByte('\n')
 	}
 	if !s.interactive {
 		return b.Bytes(), true

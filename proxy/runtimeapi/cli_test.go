@@ -129,7 +129,7 @@ func TestSessionProtocol(t *testing.T) {
 		t.Fatalf("operator may not disable: %q", out)
 	}
 	out, done = s.Exec("quit;show info\n")
-	if !done || string(out) != "\n" {
+	if !done || string(out) != "" {
 		t.Fatalf("quit: %q done=%v", out, done)
 	}
 	if len(src.calls) != 0 {

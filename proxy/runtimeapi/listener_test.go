@@ -89,7 +89,7 @@ func TestListenerOverUnixSocket(t *testing.T) {
 		t.Fatalf("level answer %q", got)
 	}
 	io.WriteString(c, "quit\n")
-	if rest, _ := io.ReadAll(r); string(rest) != "\n" {
+	if rest, _ := io.ReadAll(r); string(rest) != "" {
 		t.Fatalf("after quit: %q", rest)
 	}
 }

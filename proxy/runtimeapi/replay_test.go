@@ -78,6 +78,26 @@ func TestReplayHAProxyAdminWeights(t *testing.T) {
 	}
 }
 
+// TestReplayHAProxyMiscSession: levels lowered within a line, quit in the
+// middle of a line, help filters, extra spaces.
+func TestReplayHAProxyMiscSession(t *testing.T) {
+	n := 0
+	for _, c := range readCaptures(t, "session-misc.txt") {
+		switch c.cmd {
+		case "show", "set", "show servers state;", "show info json", "show stat typed":
+			continue // HAProxy's full command list, or formats gohaproxy does not produce
+		}
+		n++
+		got, _ := NewSession(newFakeSource(), LevelAdmin).Exec(c.cmd + "\n")
+		if string(got) != c.out {
+			t.Errorf("%q: %s", c.cmd, describeDiff(string(got), c.out))
+		}
+	}
+	if n < 7 {
+		t.Fatalf("only %d captures replayed", n)
+	}
+}
+
 // describeDiff names the first differing line and, for CSV lines, the
 // differing columns.
 func describeDiff(got, want string) string {
