@@ -46,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // honour is added as goha notices (printed with -V).
 func LoadConfig(paths []string) *haproxy.Result {
 	res := haproxy.Check(paths, nil)
+	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
 		res.Diags.List = append(res.Diags.List, wire.Build(res.Config).Notices.List...)
 	}

@@ -253,6 +253,12 @@ func TestProcessModel(t *testing.T) {
 			if code != 1 || !strings.Contains(p.stderr.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", code, p.stderr, tc.want)
 			}
+			// -c makes the same check, as HAProxy does while parsing.
+			c := startPM(t, bin, nil, []*os.File{tc.f}, "-c", "-f", cfg)
+			if code := c.exitCode(t, 10*time.Second); code != 1 || !strings.Contains(c.stderr.String(), "'bind' : "+tc.want+"\n") ||
+				!strings.Contains(c.stderr.String(), "config : Fatal errors found in configuration.") {
+				t.Errorf("-c: exit %d, output %q", code, c.stderr)
+			}
 			if real, err := exec.LookPath("haproxy"); err == nil {
 				cmd := exec.Command(real, "-db", "-f", cfg)
 				cmd.ExtraFiles = []*os.File{tc.f}

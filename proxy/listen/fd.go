@@ -28,26 +28,12 @@ func (e *FDError) Error() string { return e.Msg }
 // a duplicate; fd itself is closed once it has been wrapped, so a worker
 // does not keep two references to the same socket.
 func FromFD(fd int) (net.Listener, error) {
-	if fd < 0 {
-		return nil, &FDError{fd, fmt.Sprintf("file descriptor '%d' is not a valid integer", fd)}
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, cannotUse(fd, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-		return nil, cannotUse(fd, unix.ENOTSOCK)
-	}
-	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
-	if err != nil {
-		return nil, cannotUse(fd, err)
+	if err := CheckFD(fd); err != nil {
+		return nil, err
 	}
 	dom, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
 	if err != nil {
 		return nil, cannotUse(fd, err)
-	}
-	if typ != unix.SOCK_STREAM {
-		return nil, &FDError{fd, fmt.Sprintf("socket on file descriptor '%d' is of the wrong type.", fd)}
 	}
 	if dom != unix.AF_INET && dom != unix.AF_INET6 {
 		// The data path proxies TCP; HAProxy would take a unix stream
@@ -72,6 +58,30 @@ func FromFD(fd int) (net.Listener, error) {
 		return nil, &FDError{fd, fmt.Sprintf("cannot use file descriptor '%d' : %v.", fd, err)}
 	}
 	return ln, nil
+}
+
+// CheckFD is the check HAProxy makes on `bind fd@N` while it parses the
+// configuration (so `-c` reports it too): N must be an open socket of
+// stream type. It changes nothing on the descriptor.
+func CheckFD(fd int) error {
+	if fd < 0 {
+		return &FDError{fd, fmt.Sprintf("file descriptor '%d' is not a valid integer", fd)}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return cannotUse(fd, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+		return cannotUse(fd, unix.ENOTSOCK)
+	}
+	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil {
+		return cannotUse(fd, err)
+	}
+	if typ != unix.SOCK_STREAM {
+		return &FDError{fd, fmt.Sprintf("socket on file descriptor '%d' is of the wrong type.", fd)}
+	}
+	return nil
 }
 
 func cannotUse(fd int, err error) error {
