@@ -152,7 +152,7 @@ func TestMixedPairWithKeepalived(t *testing.T) {
 		name       string
 		high, low  string // configs of the priority 100 and 90 routers
 		vip        string
-		goHigh     bool // gokeepalived is the priority 100 router
+		goHigh     bool   // gokeepalived is the priority 100 router
 		takeoverLo string // the low router's log line on the priority 0 advert
 	}{
 		{"v2 gokeepalived master", seed("keepalived-lb1.conf", ""), seed("keepalived-lb2.conf", ""), "192.168.110.100", true, "Backup received priority 0 advertisement"},
