@@ -98,6 +98,21 @@ func TestReplayHAProxyMiscSession(t *testing.T) {
 	}
 }
 
+// TestReplayHAProxyStatFilters: `show stat <proxy> <type> <sid>`.
+func TestReplayHAProxyStatFilters(t *testing.T) {
+	n := 0
+	for _, c := range readCaptures(t, "session-statfilter.txt") {
+		n++
+		got, _ := NewSession(newOperatorFakeSource(), LevelAdmin).Exec(c.cmd)
+		if string(got) != c.out {
+			t.Errorf("%q: %s", c.cmd, describeDiff(string(got), c.out))
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d captures replayed", n)
+	}
+}
+
 // describeDiff names the first differing line and, for CSV lines, the
 // differing columns.
 func describeDiff(got, want string) string {

@@ -328,16 +328,31 @@ func backendRow(px *Proxy, filtered bool) row {
 	return r
 }
 
-// FormatStat renders `show stat` for the proxies. upOnly hides servers
-// that are not up (`show stat up`), noMaint hides servers in maintenance
-// (`show stat no-maint`).
-func FormatStat(proxies []Proxy, upOnly, noMaint bool) string {
+// StatFilter selects rows of `show stat`, as its arguments do.
+type StatFilter struct {
+	UpOnly  bool   // `up`: only servers that are up
+	NoMaint bool   // `no-maint`: no server in maintenance
+	Proxy   string // `<proxy> <type> <sid>` by name; "" = all (see ProxyID)
+	ProxyID int    // by id; -1 or 0 = all
+	Types   int    // bitmask: 1 frontends, 2 backends, 4 servers; 0 = all
+	SID     int    // server id; -1 or 0 = all
+}
+
+// FormatStat renders `show stat` for the proxies.
+func FormatStat(proxies []Proxy, f StatFilter) string {
 	var b strings.Builder
 	b.WriteString(StatHeader())
+	types := f.Types
+	if types <= 0 {
+		types = 7
+	}
 	for i := range proxies {
 		px := &proxies[i]
 		px.defaultID(i)
-		if px.Frontend != nil {
+		if (f.Proxy != "" && px.Name != f.Proxy) || (f.ProxyID > 0 && px.ID != f.ProxyID) {
+			continue
+		}
+		if px.Frontend != nil && types&1 != 0 {
 			b.WriteString(frontendRow(px).String())
 		}
 		if px.Backend == nil {
@@ -345,26 +360,50 @@ func FormatStat(proxies []Proxy, upOnly, noMaint bool) string {
 		}
 		for j := range px.Backend.Servers {
 			sv := &px.Backend.Servers[j]
-			maint := sv.Maint
-			if (upOnly && (!sv.Up || maint)) || (noMaint && maint) {
+			if types&4 == 0 || (f.SID > 0 && sv.ID != f.SID) ||
+				(f.UpOnly && (!sv.Up || sv.Maint)) || (f.NoMaint && sv.Maint) {
 				continue
 			}
 			b.WriteString(serverRow(px, sv).String())
 		}
-		b.WriteString(backendRow(px, upOnly || noMaint).String())
+		if types&2 != 0 {
+			b.WriteString(backendRow(px, f.UpOnly || f.NoMaint).String())
+		}
 	}
 	return b.String()
 }
 
 func cmdShowStat(s *Session, args []string) string {
-	upOnly, noMaint := false, false
+	var f StatFilter
+	var pos []string
 	for _, a := range args[2:] {
 		switch a {
 		case "up":
-			upOnly = true
+			f.UpOnly = true
 		case "no-maint":
-			noMaint = true
+			f.NoMaint = true
+		case "typed", "json", "desc":
+			// not produced: the CSV is answered
+		default:
+			pos = append(pos, a)
 		}
 	}
-	return FormatStat(s.src.Stats(), upOnly, noMaint)
+	proxies := s.src.Stats()
+	if len(pos) >= 3 { // HAProxy only filters with all three of <proxy> <type> <sid>
+		if id, err := strconv.Atoi(pos[0]); err == nil {
+			f.ProxyID = id
+		} else {
+			f.Proxy = pos[0]
+			found := false
+			for i := range proxies {
+				found = found || proxies[i].Name == pos[0]
+			}
+			if !found {
+				return "No such proxy.\n"
+			}
+		}
+		f.Types, _ = strconv.Atoi(pos[1])
+		f.SID, _ = strconv.Atoi(pos[2])
+	}
+	return FormatStat(proxies, f)
 }
