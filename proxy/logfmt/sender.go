@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -32,6 +33,7 @@ type sink struct {
 	t   Target
 	mu  sync.Mutex // guards conn (re)dialing and fd writes
 	c   net.Conn
+	raw syscall.RawConn // c's descriptor, for non-blocking writes
 	out interface{ Write([]byte) (int, error) }
 }
 
@@ -124,13 +126,33 @@ func (s *sink) send(b []byte) error {
 			return err
 		}
 		s.c = c
+		if sc, ok := c.(syscall.Conn); ok {
+			s.raw, _ = sc.SyscallConn()
+		}
 	}
-	if _, err := s.c.Write(b); err != nil {
+	var err error
+	if s.raw != nil {
+		// One non-blocking write: when the receiver's queue is full (a
+		// slow syslog daemon behind /dev/log) the line is dropped and
+		// counted, as HAProxy does, instead of stalling the connection
+		// that is logging.
+		if rerr := s.raw.Write(func(fd uintptr) bool {
+			_, err = syscall.Write(int(fd), b)
+			return true
+		}); rerr != nil {
+			err = rerr
+		}
+	} else {
+		_, err = s.c.Write(b)
+	}
+	if err == syscall.EAGAIN {
+		return err // the socket is fine, the receiver is just behind
+	}
+	if err != nil {
 		s.c.Close()
-		s.c = nil
-		return err
+		s.c, s.raw = nil, nil
 	}
-	return nil
+	return err
 }
 
 // Close closes the sockets; later messages reopen them.

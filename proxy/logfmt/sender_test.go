@@ -176,3 +176,36 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggerDropsWhenReceiverIsFull: a unix datagram receiver that never
+// reads fills up; Log must keep returning (lines dropped and counted)
+// rather than block the caller.
+func TestLoggerDropsWhenReceiverIsFull(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	pc, err := net.ListenPacket("unixgram", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	l := NewLogger([]Target{mustTarget(t, path+" local0")}, LoggerOptions{PID: 1})
+	defer l.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		msg := []byte(strings.Repeat("x", 900))
+		for i := 0; i < 5000; i++ {
+			l.Log(Info, msg)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Log blocked on a full receiver")
+	}
+	if l.Dropped() == 0 {
+		t.Errorf("5000 lines into a receiver that never reads, none dropped")
+	}
+	if got := recv(t, pc); !strings.HasPrefix(got, "<134>") {
+		t.Errorf("first queued line %q", got[:20])
+	}
+}
