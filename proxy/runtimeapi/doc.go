@@ -26,6 +26,26 @@
 //	l, err := runtimeapi.Listen("/var/lib/haproxy/stats", src, runtimeapi.Options{Level: runtimeapi.LevelAdmin})
 //	defer l.Close()
 //
+// # Filling a Source from proxy's state (for the integrator)
+//
+//	proxy.Stats          -> Counters
+//	  Sessions           -> STot (ConnTot too for frontends)
+//	  CurSessions        -> SCur
+//	  BytesIn/BytesOut   -> BIn/BOut
+//	  Requests           -> ReqTot
+//	  HRsp1xx..HRspOther -> HRsp[0..5]
+//	  ConnErrors         -> ECon;  RespErrors -> EResp
+//	  Retries            -> WRetr; Redispatches -> WRedis
+//	  Queue              -> QCur
+//	LastSess: -1 when never used (HAProxy prints -1).
+//	balance.Server Up/Weight/Backup -> Server.Up/Weight/Backup; the
+//	configured weight -> InitialWeight; `disabled` -> ConfigDisabled and
+//	Maint at start. SetServerState(maint|drain|ready) and SetServerWeight
+//	map to proxy.UpdateServer; HAProxy also logs "Server B/S is going DOWN
+//	for maintenance..." at that point (the Source's job). When a backend
+//	loses its last usable server, HAProxy resets its lastchg and counts a
+//	chkdown (Backend.LastChange, Backend.Downs).
+//
 // Reference outputs captured from the real haproxy are kept in
 // testdata/haproxy-2.6.12/ and the tests compare against them.
 package runtimeapi
