@@ -149,3 +149,11 @@ func BenchmarkHTTPLog(b *testing.B) {
 		buf = HTTPLog.Append(buf[:0], &e, utcEnv)
 	}
 }
+
+func TestAppendConnect(t *testing.T) {
+	// HAProxy 2.6.12, `mode tcp` frontend "lt" with `log global` only.
+	got := string(AppendConnect(nil, netip.MustParseAddrPort("127.0.0.1:58488"), netip.MustParseAddrPort("127.0.0.1:18084"), "lt"))
+	if want := "Connect from 127.0.0.1:58488 to 127.0.0.1:18084 (lt/TCP)"; got != want {
+		t.Errorf("got %q want %q", got, want)
+	}
+}
