@@ -19,7 +19,8 @@ func nftList(t *testing.T, h *lab.Host, family string) (string, error) {
 	return h.Run(context.Background(), "nft", "list", "table", family, "keepalived")
 }
 
-// dial tries a TCP connection from h to addr:port, bounded to 500 ms.
+// dial tries one TCP connection from h to addr:port, bounded to 500 ms
+// (a dropped SYN shows as a timeout).
 func dial(h *lab.Host, addr netip.Addr, port int) error {
 	return h.Do(func() error {
 		c, err := net.DialTimeout("tcp", netip.AddrPortFrom(addr, uint16(port)).String(), 500*time.Millisecond)
@@ -28,6 +29,19 @@ func dial(h *lab.Host, addr netip.Addr, port int) error {
 		}
 		return c.Close()
 	})
+}
+
+// reachable retries dial for up to 3 s: a first SYN can be lost while the
+// kernel is still joining a new address's solicited-node group, and the
+// retransmission comes only after a second.
+func reachable(h *lab.Host, addr netip.Addr, port int) error {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		err := dial(h, addr, port)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 func TestFirewallInNamespace(t *testing.T) {
@@ -63,7 +77,7 @@ func TestFirewallInNamespace(t *testing.T) {
 	if _, err := ad.Add(VIP{Prefix: netip.PrefixFrom(seedVIP, 24)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := dial(b, seedVIP, 8080); err != nil {
+	if err := reachable(b, seedVIP, 8080); err != nil {
 		t.Fatalf("before the firewall the VIP should answer: %v", err)
 	}
 
@@ -91,14 +105,14 @@ func TestFirewallInNamespace(t *testing.T) {
 	if err := dial(b, seedVIP, 8080); err == nil {
 		t.Error("connection to the VIP succeeded through the drop rule")
 	}
-	if err := dial(b, addrA, 8080); err != nil {
+	if err := reachable(b, addrA, 8080); err != nil {
 		t.Errorf("connection to the real address failed: %v", err)
 	}
 
 	if removed, err := fw.Del(seedVIP); err != nil || len(removed) != 1 {
 		t.Fatalf("Del: %v %v", removed, err)
 	}
-	if err := dial(b, seedVIP, 8080); err != nil {
+	if err := reachable(b, seedVIP, 8080); err != nil {
 		t.Errorf("VIP still dropped after Del: %v", err)
 	}
 	out, _ = nftList(t, a, "ip")
@@ -137,7 +151,7 @@ func TestFirewallInNamespace(t *testing.T) {
 			t.Errorf("table %s keepalived left after Close:\n%s", fam, out)
 		}
 	}
-	if err := dial(b, seedVIP, 8080); err != nil {
+	if err := reachable(b, seedVIP, 8080); err != nil {
 		t.Errorf("VIP unreachable after Close: %v", err)
 	}
 }
@@ -184,6 +198,10 @@ func TestFirewall6InNamespace(t *testing.T) {
 	if _, err := adB.Add(VIP{Prefix: netip.MustParsePrefix("2001:db8:110::22/64")}); err != nil {
 		t.Fatal(err)
 	}
+	for _, ad := range []netip.Addr{realA, vipG} {
+		waitUsable(t, a, lab.HostIfName, ad)
+	}
+	waitUsable(t, b, lab.HostIfName, netip.MustParseAddr("2001:db8:110::22"))
 	zoned := func(a netip.Addr) netip.Addr { return a.WithZone(lab.HostIfName) }
 	dialZ := func(addr netip.Addr) error {
 		return b.Do(func() error {
@@ -194,8 +212,17 @@ func TestFirewall6InNamespace(t *testing.T) {
 			return c.Close()
 		})
 	}
+	reachableZ := func(addr netip.Addr) error {
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			err := dialZ(addr)
+			if err == nil || time.Now().After(deadline) {
+				return err
+			}
+		}
+	}
 	for _, to := range []netip.Addr{vipG, zoned(vipLL)} {
-		if err := dialZ(to); err != nil {
+		if err := reachableZ(to); err != nil {
 			t.Fatalf("before the firewall %s should answer: %v", to, err)
 		}
 	}
@@ -224,7 +251,7 @@ func TestFirewall6InNamespace(t *testing.T) {
 		}
 	}
 	for _, to := range []netip.Addr{realA, zoned(llA)} {
-		if err := dialZ(to); err != nil {
+		if err := reachableZ(to); err != nil {
 			t.Errorf("connection to %s failed: %v", to, err)
 		}
 	}
@@ -232,7 +259,7 @@ func TestFirewall6InNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, to := range []netip.Addr{vipG, zoned(vipLL)} {
-		if err := dialZ(to); err != nil {
+		if err := reachableZ(to); err != nil {
 			t.Errorf("%s still dropped after Del: %v", to, err)
 		}
 	}

@@ -3,12 +3,14 @@ package netio
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/goha-lb/goha/lab"
 	"github.com/google/gopacket"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // Addresses of the seed topology, which exist only inside lab namespaces.
@@ -75,24 +77,57 @@ func in(t *testing.T, h *lab.Host, fn func() error) {
 	}
 }
 
-// linkLocal waits (bounded) for ifname's IPv6 link-local address on h.
+// linkLocal waits (bounded) for ifname's IPv6 link-local address on h to
+// be usable (no longer tentative: with DAD off the kernel still clears the
+// flag asynchronously, and until then it refuses the address as a source).
 func linkLocal(t *testing.T, h *lab.Host, ifname string) netip.Addr {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		ps, err := h.Addrs(ifname)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range ps {
-			if p.Addr().IsLinkLocalUnicast() {
-				return p.Addr()
+		for _, a := range usableAddrs(t, h, ifname) {
+			if a.IsLinkLocalUnicast() {
+				return a
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("%s: no link-local address on %s", h.Name, ifname)
+	t.Fatalf("%s: no usable link-local address on %s", h.Name, ifname)
 	return netip.Addr{}
+}
+
+// waitUsable waits (bounded) until addr on h's ifname is not tentative.
+func waitUsable(t *testing.T, h *lab.Host, ifname string, addr netip.Addr) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if slices.Contains(usableAddrs(t, h, ifname), addr) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s: %s not usable on %s", h.Name, addr, ifname)
+}
+
+func usableAddrs(t *testing.T, h *lab.Host, ifname string) []netip.Addr {
+	t.Helper()
+	link, err := h.Handle().LinkByName(ifname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := h.Handle().AddrList(link, netlink.FAMILY_ALL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []netip.Addr
+	for _, a := range list {
+		if a.Flags&unix.IFA_F_TENTATIVE != 0 {
+			continue
+		}
+		if ip, ok := netip.AddrFromSlice(a.IP); ok {
+			out = append(out, ip.Unmap())
+		}
+	}
+	return out
 }
 
 // packets stops a capture and decodes it, after giving frames in flight

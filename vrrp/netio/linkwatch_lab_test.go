@@ -83,6 +83,7 @@ func TestLinkWatcherRemovedAndAbsent(t *testing.T) {
 	if err := l.AddLink(a, "eth1"); err != nil {
 		t.Fatal(err)
 	}
+	waitOperUp(t, a, "eth1")
 	var w, absent *LinkWatcher
 	ctx, cancel := context.WithCancel(context.Background())
 	in(t, a, func() (err error) {
@@ -108,8 +109,8 @@ func TestLinkWatcherRemovedAndAbsent(t *testing.T) {
 	}
 	absent.Close()
 
-	if ev := nextEvent(t, w); ev.Name != "eth1" || ev.Removed {
-		t.Fatalf("initial event %+v", ev)
+	if ev := nextEvent(t, w); ev.Name != "eth1" || ev.Removed || !ev.Up {
+		t.Fatalf("initial event %+v, want eth1 up", ev)
 	}
 	link, err := a.Handle().LinkByName("eth1")
 	if err != nil {
