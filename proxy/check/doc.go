@@ -1,0 +1,29 @@
+// Package check runs HAProxy's server health checks: a pure rise/fall state
+// machine (Health), probes behind a small interface (TCP connect, HTTP with
+// `option httpchk` / `http-check send` / `http-check expect`), and a Runner
+// that schedules probes on a Clock and reports transitions with HAProxy's
+// log lines.
+//
+// # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
+//
+//   - A checked server starts UP with health = rise, so its first failed
+//     check marks it DOWN; once fully healthy (health = rise+fall-1) it
+//     takes fall failures to go DOWN, and rise successes to come back UP.
+//   - Intervals: inter while fully healthy, downinter while fully down
+//     (health 0), fastinter otherwise, each defaulting to inter (2s). The
+//     next check is scheduled from the end of the previous one. At start the
+//     checks are spread: check i of n waits mininter*i/n, mininter being the
+//     smallest interval of at least 1s.
+//   - Timeouts: without `timeout check` the whole check gets inter; with it,
+//     the connection gets min(timeout connect, inter) and the check as a
+//     whole max(that, timeout check).
+//   - `option httpchk` alone sends "OPTIONS / HTTP/1.0\r\n\r\n"; HTTP/1.1
+//     requests get "connection: close"; header names go out in lower case.
+//     Without `http-check expect`, 2xx and 3xx pass.
+//   - Log lines (syslog severities in brackets): "Server B/S is DOWN, reason:
+//     ..." [alert], "... is UP, reason: ..." [notice], "backend B has no
+//     server available!" [emerg], and with `option log-health-checks`
+//     "Health check for server B/S failed, ..., status: 2/3 UP." [notice]
+//     before a short "Server B/S is DOWN. ..." line. Backup servers read
+//     "Backup Server B/S" and "Health check for backup server B/S".
+package check

@@ -1,0 +1,98 @@
+package check
+
+import "fmt"
+
+// Severity is the syslog severity HAProxy sends a check message with.
+type Severity int
+
+const (
+	Emerg  Severity = 0
+	Alert  Severity = 1
+	Notice Severity = 5
+)
+
+// Line is one log message as HAProxy words it (no trailing newline).
+// Stderr is the text HAProxy prints on stderr for it, to go after its
+// "[WARNING]  (pid) : " or "[ALERT]    (pid) : " prefix (StderrAlert tells
+// which); empty when HAProxy prints nothing there.
+type Line struct {
+	Severity    Severity
+	Text        string
+	Stderr      string
+	StderrAlert bool
+}
+
+// BackendCounts is what the transition lines report about the backend
+// after the change: usable active and backup servers, the server's current
+// sessions, and the queue.
+type BackendCounts struct {
+	Active, Backup int
+	Sessions       int // sessions active on the server
+	Requeued       int // sessions moved away from it (always 0 here)
+	Queued         int // requests waiting in the server's queue
+}
+
+func serverTitle(backup bool) string {
+	if backup {
+		return "Backup Server"
+	}
+	return "Server"
+}
+
+func runningOnBackup(c BackendCounts) string {
+	if c.Backup > 0 && c.Active == 0 {
+		return " Running on backup."
+	}
+	return ""
+}
+
+// DownLine is "Server B/S is DOWN, reason: ... N active and M backup
+// servers left. ..." With logHealthChecks the reason was already in the
+// health-check line and HAProxy leaves it out here.
+func DownLine(backend, server string, backup bool, r Result, c BackendCounts, logHealthChecks bool) Line {
+	why := ""
+	if !logHealthChecks {
+		why = ", " + r.describe()
+	}
+	text := fmt.Sprintf("%s %s/%s is DOWN%s. %d active and %d backup servers left.%s %d sessions active, %d requeued, %d remaining in queue.",
+		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Sessions, c.Requeued, c.Queued)
+	return Line{Severity: Alert, Text: text, Stderr: text}
+}
+
+// UpLine is "Server B/S is UP, reason: ... N active and M backup servers
+// online. ..."
+func UpLine(backend, server string, backup bool, r Result, c BackendCounts, logHealthChecks bool) Line {
+	why := ""
+	if !logHealthChecks {
+		why = ", " + r.describe()
+	}
+	text := fmt.Sprintf("%s %s/%s is UP%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
+		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
+	return Line{Severity: Notice, Text: text, Stderr: text}
+}
+
+// NoServerLine is logged when a backend's last usable server goes down.
+// HAProxy quotes the name only on stderr.
+func NoServerLine(backend string) Line {
+	return Line{
+		Severity:    Emerg,
+		Text:        fmt.Sprintf("backend %s has no server available!", backend),
+		Stderr:      fmt.Sprintf("backend '%s' has no server available!", backend),
+		StderrAlert: true,
+	}
+}
+
+// HealthLine is the `option log-health-checks` line logged when a check
+// moves the health counter or changes the kind of result.
+func HealthLine(backend, server string, backup bool, r Result, h Health) Line {
+	kind := "server"
+	if backup {
+		kind = "backup server"
+	}
+	verb := "failed"
+	if r.Passed() {
+		verb = "succeeded"
+	}
+	return Line{Severity: Notice, Text: fmt.Sprintf("Health check for %s %s/%s %s, %s, status: %s.",
+		kind, backend, server, verb, r.describe(), h.Status())}
+}

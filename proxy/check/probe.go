@@ -1,0 +1,72 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"time"
+)
+
+// Timeouts bound one check. Connect limits establishing the connection,
+// Total the whole check; both count from the start of the check.
+type Timeouts struct {
+	Connect, Total time.Duration
+}
+
+// CheckTimeouts derives a check's timeouts the way HAProxy 2.6 does from
+// `inter`, `timeout connect` and `timeout check` (zero = unset).
+func CheckTimeouts(inter, connect, check time.Duration) Timeouts {
+	if inter <= 0 {
+		inter = DefaultInter
+	}
+	if check <= 0 {
+		return Timeouts{Connect: inter, Total: inter}
+	}
+	c := inter
+	if connect > 0 && connect < c {
+		c = connect
+	}
+	return Timeouts{Connect: c, Total: max(c, check)}
+}
+
+// Prober runs one check against addr ("host:port").
+type Prober interface {
+	Probe(ctx context.Context, addr string, t Timeouts) Result
+}
+
+// TCPProbe passes when a TCP connection is established (HAProxy's default
+// check without `option httpchk`).
+type TCPProbe struct {
+	// Dial, when set, replaces net.Dialer (tests, source binding).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (p TCPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
+	start := time.Now()
+	c, res, ok := dial(ctx, p.Dial, addr, t, start)
+	if !ok {
+		return res
+	}
+	c.Close()
+	return Result{Status: L4OK, Duration: time.Since(start)}
+}
+
+// dial connects within t.Connect; on failure it returns the Layer4 result.
+func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn, error), addr string, t Timeouts, start time.Time) (net.Conn, Result, bool) {
+	cctx, cancel := context.WithTimeout(ctx, t.Connect)
+	defer cancel()
+	if d == nil {
+		var nd net.Dialer
+		d = nd.DialContext
+	}
+	c, err := d(cctx, "tcp", addr)
+	if err == nil {
+		return c, Result{}, true
+	}
+	r := Result{Status: L4CON, Info: errInfo(err), Duration: time.Since(start)}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		r.Status, r.Info = L4TOUT, ""
+	}
+	return nil, r, false
+}

@@ -1,0 +1,100 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Status is the outcome class of one check (HAProxy's HCHK_STATUS_*).
+type Status int
+
+const (
+	L4OK   Status = iota // TCP connection established (tcp check passed)
+	L4TOUT               // connection not established in time
+	L4CON                // connection refused, unreachable, reset...
+	L7OK                 // HTTP check passed
+	L7TOUT               // connected, no complete answer in time
+	L7RSP                // invalid or missing HTTP response, content mismatch
+	L7STS                // unexpected HTTP status
+)
+
+var statusReasons = [...]string{
+	L4OK:   "Layer4 check passed",
+	L4TOUT: "Layer4 timeout",
+	L4CON:  "Layer4 connection problem",
+	L7OK:   "Layer7 check passed",
+	L7TOUT: "Layer7 timeout",
+	L7RSP:  "Layer7 invalid response",
+	L7STS:  "Layer7 wrong status",
+}
+
+// Reason is the text HAProxy logs after "reason: ".
+func (s Status) Reason() string {
+	if int(s) < len(statusReasons) {
+		return statusReasons[s]
+	}
+	return fmt.Sprintf("status %d", int(s))
+}
+
+// Passed reports whether the status counts as a successful check.
+func (s Status) Passed() bool { return s == L4OK || s == L7OK }
+
+// Result is one finished check.
+type Result struct {
+	Status   Status
+	Code     int    // HTTP status, when a status line was read
+	Info     string // HAProxy's "info" (errno text, reason phrase, ...)
+	Duration time.Duration
+}
+
+// Passed reports whether the check succeeded.
+func (r Result) Passed() bool { return r.Status.Passed() }
+
+// describe is the "reason: ..., code: N, info: \"...\", check duration:
+// Nms" fragment shared by HAProxy's check log lines. Successful checks never
+// show an info.
+func (r Result) describe() string {
+	var b strings.Builder
+	b.WriteString("reason: ")
+	b.WriteString(r.Status.Reason())
+	if r.Code != 0 && (r.Status == L7OK || r.Status == L7STS) {
+		fmt.Fprintf(&b, ", code: %d", r.Code)
+	}
+	if r.Info != "" && !r.Passed() {
+		fmt.Fprintf(&b, ", info: \"%s\"", r.Info)
+	}
+	fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())
+	return b.String()
+}
+
+// glibc's strerror texts for the errors a check meets; Go's own texts are
+// lower-case versions of (most of) these.
+var errnoText = map[syscall.Errno]string{
+	syscall.ECONNREFUSED:  "Connection refused",
+	syscall.ECONNRESET:    "Connection reset by peer",
+	syscall.EHOSTUNREACH:  "No route to host",
+	syscall.ENETUNREACH:   "Network is unreachable",
+	syscall.ETIMEDOUT:     "Connection timed out",
+	syscall.EADDRNOTAVAIL: "Cannot assign requested address",
+	syscall.EPIPE:         "Broken pipe",
+	syscall.EACCES:        "Permission denied",
+	syscall.EPERM:         "Operation not permitted",
+}
+
+// errInfo turns a socket error into HAProxy's info text (strerror(errno)).
+func errInfo(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		if s, ok := errnoText[en]; ok {
+			return s
+		}
+		s := en.Error()
+		if s != "" {
+			return strings.ToUpper(s[:1]) + s[1:]
+		}
+	}
+	return ""
+}

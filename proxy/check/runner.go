@@ -1,0 +1,210 @@
+package check
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Target is one server with `check`.
+type Target struct {
+	Backend, Server string
+	Backup          bool
+	// Addr is where the check connects: the server's address with `addr`
+	// and `port` applied (see CheckAddr).
+	Addr       string
+	Rise, Fall int // 0 = HAProxy's defaults, 2 and 3
+	Intervals
+	// Timeouts of each check; zero = CheckTimeouts(inter, 0, 0).
+	Timeouts Timeouts
+	Prober   Prober
+	// LogHealthChecks is the backend's `option log-health-checks`.
+	LogHealthChecks bool
+}
+
+// Event is an UP/DOWN transition of a target.
+type Event struct {
+	Target *Target
+	Up     bool
+	Result Result // the check that caused it
+	Health Health
+}
+
+// RunnerOptions are the runner's collaborators; all may be nil.
+type RunnerOptions struct {
+	Clock Clock // nil = RealClock
+	// Apply is called on each transition before it is logged, so that the
+	// data path (proxy.UpdateServer) already reflects it when Counts runs.
+	Apply func(Event)
+	// Counts reports the backend after a transition of server; nil counts
+	// the runner's own targets of that backend that are UP.
+	Counts func(backend, server string) BackendCounts
+	// Log receives HAProxy's messages in order.
+	Log func(Line)
+}
+
+// Runner schedules the checks of a set of targets and reports transitions.
+type Runner struct {
+	opts    RunnerOptions
+	states  []*targetState
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex // serialises results, transitions and logging
+	wg      sync.WaitGroup
+	stopped bool
+}
+
+type targetState struct {
+	t          *Target
+	h          Health
+	last       Result
+	lastStatus Status
+	checked    bool
+	timer      Timer
+}
+
+// NewRunner prepares the checks; nothing runs before Start.
+func NewRunner(targets []*Target, opts RunnerOptions) *Runner {
+	if opts.Clock == nil {
+		opts.Clock = RealClock{}
+	}
+	r := &Runner{opts: opts}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	for _, t := range targets {
+		rise, fall := t.Rise, t.Fall
+		if rise <= 0 {
+			rise = 2
+		}
+		if fall <= 0 {
+			fall = 3
+		}
+		r.states = append(r.states, &targetState{t: t, h: NewHealth(rise, fall)})
+	}
+	return r
+}
+
+// Start schedules every first check, spread as HAProxy's start_checks
+// does: check i of n starts after mininter*i/n, where mininter is the
+// smallest current interval of at least one second.
+func (r *Runner) Start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var minInter time.Duration
+	for _, s := range r.states {
+		if in := s.t.Intervals.Next(s.h); in >= time.Second && (minInter == 0 || in < minInter) {
+			minInter = in
+		}
+	}
+	n := len(r.states)
+	for i, s := range r.states {
+		r.schedule(s, minInter*time.Duration(i)/time.Duration(n))
+	}
+}
+
+// Stop cancels pending and running checks and waits for them.
+func (r *Runner) Stop() {
+	r.mu.Lock()
+	r.stopped = true
+	for _, s := range r.states {
+		if s.timer != nil && s.timer.Stop() {
+			r.wg.Done() // its callback will never run
+		}
+	}
+	r.mu.Unlock()
+	r.cancel()
+	r.wg.Wait()
+}
+
+// State returns a target's health and last result (ok=false: unknown).
+func (r *Runner) State(backend, server string) (h Health, last Result, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.states {
+		if s.t.Backend == backend && s.t.Server == server {
+			return s.h, s.last, true
+		}
+	}
+	return Health{}, Result{}, false
+}
+
+// schedule arms s's next check; r.mu is held.
+func (r *Runner) schedule(s *targetState, d time.Duration) {
+	if r.stopped {
+		return
+	}
+	r.wg.Add(1)
+	s.timer = r.opts.Clock.AfterFunc(d, func() {
+		defer r.wg.Done()
+		r.run(s)
+	})
+}
+
+func (r *Runner) run(s *targetState) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	t := s.t
+	to := t.Timeouts
+	if to.Total <= 0 {
+		to = CheckTimeouts(t.Inter, 0, 0)
+	}
+	res := t.Prober.Probe(r.ctx, t.Addr, to)
+	if r.ctx.Err() != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.record(s, res)
+	r.schedule(s, t.Intervals.Next(s.h))
+}
+
+// record applies a result to s and emits events and log lines; r.mu is
+// held.
+func (r *Runner) record(s *targetState, res Result) {
+	t := s.t
+	changed, flipped := s.h.Observe(res.Passed())
+	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
+		r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
+	}
+	s.last, s.lastStatus, s.checked = res, res.Status, true
+	if !flipped {
+		return
+	}
+	ev := Event{Target: t, Up: s.h.Up(), Result: res, Health: s.h}
+	if r.opts.Apply != nil {
+		r.opts.Apply(ev)
+	}
+	c := r.counts(t)
+	if ev.Up {
+		r.log(UpLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
+		return
+	}
+	r.log(DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
+	if c.Active+c.Backup == 0 {
+		r.log(NoServerLine(t.Backend))
+	}
+}
+
+func (r *Runner) counts(t *Target) BackendCounts {
+	if r.opts.Counts != nil {
+		return r.opts.Counts(t.Backend, t.Server)
+	}
+	var c BackendCounts
+	for _, s := range r.states {
+		if s.t.Backend != t.Backend || !s.h.Up() {
+			continue
+		}
+		if s.t.Backup {
+			c.Backup++
+		} else {
+			c.Active++
+		}
+	}
+	return c
+}
+
+func (r *Runner) log(l Line) {
+	if r.opts.Log != nil {
+		r.opts.Log(l)
+	}
+}
