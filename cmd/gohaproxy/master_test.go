@@ -553,3 +553,71 @@ func (n *notifySocket) expect(t *testing.T, want string) {
 		t.Fatalf("sd_notify got %q (%v), want %q", buf[:k], err, want)
 	}
 }
+
+// TestSystemdActivation: systemd passes a listening socket as fd 3 named
+// "web"; the configuration names it `fd@${LISTEN_FD_WEB}`; under -Ws the
+// worker serves it and keeps it across a reload.
+func TestSystemdActivation(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	f, err := ln.(*net.TCPListener).File()
+	ln.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "sd.cfg")
+	pmConfig(t, cfg, "fd@${LISTEN_FD_WEB}", be.addr, "")
+	// LISTEN_PID must be gohaproxy's own pid: sh's $$ survives exec.
+	sh := startPM(t, "/bin/sh", []string{"LISTEN_FDS=1", "LISTEN_FDNAMES=web", "BIN=" + bin, "CFG=" + cfg}, []*os.File{f},
+		"-c", `LISTEN_PID=$$ exec "$BIN" -W -db -f "$CFG"`)
+	f.Close()
+	waitServing(t, addr)
+	sh.cmd.Process.Signal(syscall.SIGUSR2)
+	sh.waitLog(t, `Former worker \(\d+\) exited with code 0`, 10*time.Second)
+	waitServing(t, addr)
+	if strings.Contains(sh.stderr.String(), "ALERT") {
+		t.Errorf("alerts:\n%s", sh.stderr)
+	}
+}
+
+// TestHardStopAfter: an old worker still busy hard-stop-after past a
+// reload is terminated by the master.
+func TestHardStopAfter(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-time.After(20 * time.Second):
+		}
+		io.WriteString(w, "late")
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	defer close(release)
+	addr := pmFreeAddr(t)
+	cfg := filepath.Join(dir, "hs.cfg")
+	pmConfig(t, cfg, addr, ln.Addr().String(), "    master-worker\n    hard-stop-after 300ms")
+	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
+	first := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
+	m.waitLog(t, `Loading success`, 10*time.Second)
+	errc := make(chan error, 1)
+	go func() { _, err := pmGet(addr); errc <- err }()
+	time.Sleep(300 * time.Millisecond) // the request is in flight
+	m.cmd.Process.Signal(syscall.SIGUSR2)
+	m.waitLog(t, `Former worker \(`+first+`\) exited with code 143 \(Terminated\)`, 10*time.Second)
+	if err := <-errc; err == nil {
+		t.Errorf("the in-flight request outlived hard-stop-after")
+	}
+}

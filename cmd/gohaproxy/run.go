@@ -203,8 +203,21 @@ func (w *worker) wait() int {
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGUSR1:
-			w.softStop()
-			return 0
+			// SIGTERM still ends a soft-stopping worker at once, as in
+			// HAProxy: the master sends it when hard-stop-after expires.
+			stopped := make(chan struct{})
+			go func() { w.softStop(); close(stopped) }()
+			for {
+				select {
+				case <-stopped:
+					return 0
+				case sig := <-sigs:
+					if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+						w.hardStop(sig.(syscall.Signal))
+						return 128 + int(sig.(syscall.Signal))
+					}
+				}
+			}
 		case syscall.SIGTERM, syscall.SIGINT:
 			w.hardStop(sig.(syscall.Signal))
 			return 128 + int(sig.(syscall.Signal))

@@ -59,21 +59,25 @@ func daemonize(stderr io.Writer) int {
 // HAProxy closes them).
 func runDaemonChild(o workerOptions) int {
 	ready := os.NewFile(3, "ready")
+	// Opened now: after chroot there may be no /dev/null.
+	null, nerr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	o.Ready = func(err error) {
 		if ready == nil {
 			return
 		}
 		if err == nil {
 			ready.Write([]byte("ok"))
-			if null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+			if nerr == nil {
 				for fd := 0; fd <= 2; fd++ {
 					unix.Dup3(int(null.Fd()), fd, 0)
 				}
-				null.Close()
 			}
 		}
 		ready.Close()
 		ready = nil
+		if nerr == nil {
+			null.Close()
+		}
 	}
 	return runWorker(o, nil)
 }
