@@ -9,13 +9,16 @@ import (
 // tcplog` (src/log.c defines them as log-format strings).
 const (
 	HTTPLogFormat = `%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r`
-	TCPLogFormat  = `%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq`
+	// HTTPLogCLFFormat is `option httplog clf`.
+	HTTPLogCLFFormat = `%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl`
+	TCPLogFormat     = `%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq`
 )
 
 // HTTPLog and TCPLog are the compiled `option httplog` / `option tcplog`.
 var (
-	HTTPLog = MustCompile(HTTPLogFormat)
-	TCPLog  = MustCompile(TCPLogFormat)
+	HTTPLog    = MustCompile(HTTPLogFormat)
+	HTTPLogCLF = MustCompile(HTTPLogCLFFormat)
+	TCPLog     = MustCompile(TCPLogFormat)
 )
 
 // Option flags of a variable, `%{+Q}r`, `%{+X}ci`, `%{+E}HQ`.
@@ -74,6 +77,7 @@ func MustCompile(s string) *Format {
 // fail with an *UnsupportedError.
 func Compile(s string) (*Format, error) {
 	f := &Format{src: s}
+	var global uint8 // options set by %{...}o for the variables after it
 	var text strings.Builder
 	flush := func() {
 		if text.Len() > 0 {
@@ -95,11 +99,15 @@ func Compile(s string) (*Format, error) {
 			i += 2
 		case c == '%':
 			flush()
-			n, next, err := parseVar(s, i+1)
+			n, next, err := parseVar(s, i+1, global)
 			if err != nil {
 				return nil, err
 			}
-			f.nodes = append(f.nodes, n)
+			if n.v == vGlobalOpts {
+				global = n.opts
+			} else {
+				f.nodes = append(f.nodes, n)
+			}
 			i = next
 		default:
 			text.WriteByte(c)
@@ -112,8 +120,8 @@ func Compile(s string) (*Format, error) {
 
 // parseVar reads `{opts}name` starting after a '%' (at index i of s),
 // with HAProxy 2.6's messages for malformed variables.
-func parseVar(s string, i int) (node, int, error) {
-	n := node{kind: nodeVar}
+func parseVar(s string, i int, global uint8) (node, int, error) {
+	n := node{kind: nodeVar, opts: global}
 	percent := i - 1
 	if i == len(s) {
 		return n, 0, fmt.Errorf("truncated line after '%%'.")

@@ -61,6 +61,15 @@ func TestHAProxyLines(t *testing.T) {
 			Ta: 1200 * time.Microsecond, Status: 200,
 			Method: []byte("GET"), Target: []byte(`/q%20a?x="y"`), Minor: 0,
 		}, `a b c HQ=?x=#22y#22 Q="?x=#22y#22" X=200 Xci=7F000001 Xcp=825A Td=0 Qci="127.0.0.1" Qs="web1" Qst=200 E=/q%20a?x=#22y#22 HP=/q%20a Tt=1 b=servers ms=595 Ts=1795597640 tsc=---- "GET /q%20a?x=#22y#22 HTTP/1.0" end`},
+		{"clf", HTTPLogCLF, Entry{
+			Client: netip.MustParseAddrPort("127.0.0.1:52508"), Accept: at(t, "2026-11-25T09:23:31.830"),
+			Frontend: "lg", Backend: "nosrv", Server: "web9", Ta: ms(1), Status: 200, Bytes: 117,
+			Method: []byte("GET"), Target: []byte("/x?y"), Minor: 1, ActConn: 1, FeConn: 1,
+		}, `127.0.0.1 - - [25/Nov/2026:09:23:31 +0000] "GET /x?y HTTP/1.1" 200 117 "" "" 52508 830 "lg" "nosrv" "web9" 0 0 0 0 1 ---- 1 1 0 0 0 0 0 "" "" `},
+		{"clf-badreq", HTTPLogCLF, Entry{
+			Client: netip.MustParseAddrPort("127.0.0.1:52520"), Accept: at(t, "2026-11-25T09:23:32.131"),
+			Frontend: "lg", TR: -1, Tw: -1, Tc: -1, Tr: -1, Status: 400, Term: [2]byte{'P', 'R'}, ActConn: 1, FeConn: 1,
+		}, `127.0.0.1 - - [25/Nov/2026:09:23:32 +0000] "<BADREQ>" 400 0 "" "" 52520 131 "lg" "lg" "<NOSRV>" -1 -1 -1 -1 0 PR-- 1 1 0 0 0 0 0 "" "" `},
 		{"empty-query", MustCompile(`HQ=%HQ Q=%{+Q}HQ`), Entry{Method: []byte("GET"), Target: []byte("/q")}, `HQ= Q=""`},
 		{"percent", MustCompile(`{%%} %pid %H`), Entry{}, `{%} 25286 vm`},
 		{"path-only", MustCompile(`%HPO %HP %HPO`), Entry{Method: []byte("GET"), Target: []byte("http://h:8/p/q?x=1")}, `/p/q http://h:8/p/q /p/q`},

@@ -59,6 +59,7 @@ const (
 	vCookieRsp
 	vCaptReq // %hr, %hrl: nothing, since gohaproxy has no `capture` support
 	vCaptRsp
+	vGlobalOpts // %o: not printed, sets the options of what follows
 )
 
 var varNames = map[string]varID{
@@ -73,14 +74,14 @@ var varNames = map[string]varID{
 	"sq": vSrvQueue, "bq": vBeQueue,
 	"r": vRequest, "HM": vMethod, "HP": vPath, "HPO": vPathOnly, "HQ": vQuery, "HU": vURI, "HV": vVersion,
 	"H": vHostname, "pid": vPID, "ID": vUniqueID, "CC": vCookieReq, "CS": vCookieRsp,
-	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp,
+	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp, "o": vGlobalOpts,
 }
 
 // Variables HAProxy 2.6 knows that an Entry cannot fill.
 var unsupportedVars = map[string]bool{
 	"fi": true, "fp": true, "bi": true, "bp": true, "si": true, "sp": true,
 	"lc": true, "rt": true, "sslc": true, "sslv": true,
-	"Tu": true, "o": true,
+	"Tu": true,
 }
 
 const dateLayoutMs = "02/Jan/2006:15:04:05.000" // %t, %tr
@@ -251,7 +252,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return strconv.AppendInt(dst, int64(pid), 10)
 	case vUniqueID, vCookieReq, vCookieRsp:
-		return appendStr(dst, n, "-") // no unique-id-format, no cookie capture
+		return appendStr(dst, n, "") // no unique-id-format, no cookie capture: "-", or "" quoted
 	case vCaptReq, vCaptRsp:
 		return dst // nothing captured: prints nothing, not even quotes
 	}
