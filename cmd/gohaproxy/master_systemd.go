@@ -10,7 +10,7 @@ import (
 
 // Systemd socket activation is read before anything else (init runs before
 // main): the configuration's `${LISTEN_FD_<NAME>}` must expand when it is
-// parsed, and a worker started later must not take LISTEN_PID, which names
+// parsed (`bind "fd@${LISTEN_FD_WEB}"`), and a worker started later must not take LISTEN_PID, which names
 // this process, for its own. The descriptors themselves stay where systemd
 // put them (3, 4, ...), so `bind fd@3` works as written.
 func init() {

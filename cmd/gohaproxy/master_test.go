@@ -555,7 +555,7 @@ func (n *notifySocket) expect(t *testing.T, want string) {
 }
 
 // TestSystemdActivation: systemd passes a listening socket as fd 3 named
-// "web"; the configuration names it `fd@${LISTEN_FD_WEB}`; under -Ws the
+// "web"; the configuration names it "fd@${LISTEN_FD_WEB}"; under -Ws the
 // worker serves it and keeps it across a reload.
 func TestSystemdActivation(t *testing.T) {
 	dir := t.TempDir()
@@ -572,7 +572,7 @@ func TestSystemdActivation(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "sd.cfg")
-	pmConfig(t, cfg, "fd@${LISTEN_FD_WEB}", be.addr, "")
+	pmConfig(t, cfg, `"fd@${LISTEN_FD_WEB}"`, be.addr, "") // HAProxy expands ${} inside double quotes
 	// LISTEN_PID must be gohaproxy's own pid: sh's $$ survives exec.
 	sh := startPM(t, "/bin/sh", []string{"LISTEN_FDS=1", "LISTEN_FDNAMES=web", "BIN=" + bin, "CFG=" + cfg}, []*os.File{f},
 		"-c", `LISTEN_PID=$$ exec "$BIN" -W -db -f "$CFG"`)

@@ -10,7 +10,8 @@
 //   - systemd socket activation (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES):
 //     the descriptors start at 3, so `bind fd@3` works unchanged, and each
 //     named one is also published as the environment variable
-//     LISTEN_FD_<NAME> for `bind fd@${LISTEN_FD_<NAME>}`.
+//     LISTEN_FD_<NAME> for `bind "fd@${LISTEN_FD_<NAME>}"` (HAProxy expands
+//     variables inside double quotes only).
 //   - "sockpair@N" (connections received as descriptors over a socketpair)
 //     is reported as not supported.
 //   - A Registry of listeners handed over by a previous worker or the

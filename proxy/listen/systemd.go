@@ -44,7 +44,7 @@ func SystemdActivation(getenv func(string) string, pid int) (Activation, bool) {
 // Env returns the variables that let a configuration name activated
 // sockets: LISTEN_FD_<NAME>=<fd> for every named one (NAME upper-cased,
 // other characters than letters and digits turned into '_'), so that
-// `bind fd@${LISTEN_FD_HTTP}` reads fd@3. The first name wins when two
+// `bind "fd@${LISTEN_FD_HTTP}"` reads fd@3. The first name wins when two
 // sanitise alike.
 func (a Activation) Env() []string {
 	seen := map[string]bool{}
