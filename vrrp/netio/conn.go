@@ -264,6 +264,7 @@ func interfaceSource(ifi *net.Interface, v6 bool) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("netio: addresses of %s: %w", ifi.Name, err)
 	}
+	var tentative netip.Addr
 	for _, a := range addrs {
 		ip, ok := netip.AddrFromSlice(a.IP)
 		if !ok {
@@ -271,11 +272,22 @@ func interfaceSource(ifi *net.Interface, v6 bool) (netip.Addr, error) {
 		}
 		ip = ip.Unmap()
 		if v6 && ip.Is6() && ip.IsLinkLocalUnicast() {
-			return ip, nil
+			// A tentative address cannot be a source yet (sendmsg
+			// fails with EINVAL): prefer one that is usable, but take a
+			// tentative one rather than none, as it soon will be.
+			if a.Flags&(unix.IFA_F_TENTATIVE|unix.IFA_F_DADFAILED) == 0 {
+				return ip, nil
+			}
+			if !tentative.IsValid() {
+				tentative = ip
+			}
 		}
 		if !v6 && ip.Is4() && a.Flags&unix.IFA_F_SECONDARY == 0 {
 			return ip, nil
 		}
+	}
+	if tentative.IsValid() {
+		return tentative, nil
 	}
 	if v6 {
 		return netip.Addr{}, fmt.Errorf("netio: %s has no IPv6 link-local address", ifi.Name)

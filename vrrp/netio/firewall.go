@@ -161,9 +161,25 @@ func (f *Firewall) elem(a netip.Addr) (fwElem, error) {
 	}
 	idx, name, err := f.resolve(a.Zone())
 	if err != nil {
-		return fwElem{}, err
+		return fwElem{}, fmt.Errorf("netio: firewall: %s: %w", a, err)
 	}
 	return fwElem{addr: a.WithZone(""), ifindex: idx, ifname: name}, nil
+}
+
+// elems converts addresses, leaving out (and reporting) the ones that
+// cannot be set elements, so one bad address never blocks the others.
+func (f *Firewall) elems(addrs []netip.Addr) ([]fwElem, error) {
+	out := make([]fwElem, 0, len(addrs))
+	var errs error
+	for _, a := range addrs {
+		e, err := f.elem(a)
+		if err != nil {
+			errs = errors.Join(errs, err)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, errs
 }
 
 func familyOf(a netip.Addr) nftables.TableFamily {
@@ -178,18 +194,13 @@ var families = []nftables.TableFamily{nftables.TableFamilyIPv4, nftables.TableFa
 // Add puts addresses in their family's drop set, building the table first
 // if needed, and returns the addresses that were not there yet. A
 // link-local IPv6 address must carry its interface as zone (name or index:
-// fe80::1%ens160); it goes to vips_link_local.
+// fe80::1%ens160); it goes to vips_link_local. An address without a usable
+// zone is left out and reported in err, while the others are still added.
 func (f *Firewall) Add(addrs ...netip.Addr) (added []netip.Addr, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	elems := make([]fwElem, 0, len(addrs))
-	for _, a := range addrs {
-		e, err := f.elem(a)
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, e)
-	}
+	elems, badErr := f.elems(addrs)
+	defer func() { err = errors.Join(err, badErr) }()
 	for _, fam := range families {
 		st := f.fams[fam]
 		var want []fwElem
@@ -260,14 +271,8 @@ func splitElems(es []fwElem) (plain, ll []nftables.SetElement) {
 func (f *Firewall) Del(addrs ...netip.Addr) (removed []netip.Addr, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var elems []fwElem
-	for _, a := range addrs {
-		e, err := f.elem(a)
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, e)
-	}
+	elems, badErr := f.elems(addrs)
+	defer func() { err = errors.Join(err, badErr) }()
 	for _, fam := range families {
 		st := f.fams[fam]
 		if st == nil {

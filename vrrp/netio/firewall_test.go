@@ -185,11 +185,23 @@ func TestFirewallBatches(t *testing.T) {
 		!strings.Contains(r, `elements = { fe80::52 . "ens160" }`) {
 		t.Errorf("Rules() misses a table or the link-local VIP:\n%s", r)
 	}
-	for _, bad := range []string{"fe80::52", "fe80::52%eth9"} {
-		if _, err := fw.Add(netip.MustParseAddr(bad)); err == nil {
-			t.Errorf("Add(%s) accepted", bad)
-		}
+	// Unzoned or unknown-interface link-local addresses are refused, but
+	// do not keep the good ones out.
+	v3 := netip.MustParseAddr("192.168.110.250")
+	added, err := fw.Add(netip.MustParseAddr("fe80::52"), v3, netip.MustParseAddr("fe80::52%eth9"))
+	if err == nil || !strings.Contains(err.Error(), "needs its interface") || !strings.Contains(err.Error(), "eth9") {
+		t.Errorf("bad link-local addresses: err %v", err)
 	}
+	if !slices.Equal(added, []netip.Addr{v3}) {
+		t.Errorf("added %v next to bad addresses, want [%s]", added, v3)
+	}
+	if got := rec.take(); len(got) != 1 || !slices.Equal(got[0], []string{"newsetelem"}) {
+		t.Errorf("Add with bad addresses sent %v", got)
+	}
+	if _, err := fw.Del(v3); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
 	if removed, err := fw.Del(ll); err != nil || !slices.Equal(removed, []netip.Addr{ll}) {
 		t.Errorf("Del(link-local): %v %v", removed, err)
 	}
