@@ -93,6 +93,7 @@ func HealthLine(backend, server string, backup bool, r Result, h Health) Line {
 	if r.Passed() {
 		verb = "succeeded"
 	}
-	return Line{Severity: Notice, Text: fmt.Sprintf("Health check for %s %s/%s %s, %s, status: %s.",
-		kind, backend, server, verb, r.describe(), h.Status())}
+	text := fmt.Sprintf("Health check for %s %s/%s %s, %s, status: %s.",
+		kind, backend, server, verb, r.describe(), h.Status())
+	return Line{Severity: Notice, Text: text, Stderr: text}
 }

@@ -1,0 +1,232 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock fires timers synchronously inside Advance, in time order.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c       *fakeClock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1000, 0)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	if t.stopped {
+		return false
+	}
+	t.stopped = true
+	return true
+}
+
+// Advance moves time forward by d, running due timers in order.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var next *fakeTimer
+		for _, t := range c.timers {
+			if !t.stopped && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		next.stopped = true
+		c.now = next.at
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+// scripted answers probes from a per-address script of pass/fail and
+// records when each probe ran.
+type scripted struct {
+	clock *fakeClock
+	mu    sync.Mutex
+	plan  map[string][]Result
+	times map[string][]time.Duration
+	start time.Time
+}
+
+func (p *scripted) Probe(_ context.Context, addr string, _ Timeouts) Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.times[addr] = append(p.times[addr], p.clock.Now().Sub(p.start))
+	q := p.plan[addr]
+	if len(q) == 0 {
+		return Result{Status: L4OK}
+	}
+	r := q[0]
+	if len(q) > 1 {
+		p.plan[addr] = q[1:]
+	}
+	return r
+}
+
+var (
+	refused = Result{Status: L4CON, Info: "Connection refused"}
+	ok200   = Result{Status: L7OK, Code: 200, Info: "OK"}
+)
+
+// The timeline measured on haproxy 2.6 (doc.go): inter 1s, fastinter
+// 200ms, downinter 3s, rise 2, fall 3; the server dies after 3.5s and
+// returns 9s later.
+func TestRunnerTimelineLikeHAProxy(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{
+		"a": {ok200, ok200, ok200, ok200, refused, refused, refused, refused, refused, refused, ok200},
+	}}
+	var lines []string
+	var events []bool
+	target := &Target{Backend: "servers", Server: "web1", Addr: "a", Rise: 2, Fall: 3, Prober: p, LogHealthChecks: true,
+		Intervals: Intervals{Inter: time.Second, FastInter: 200 * time.Millisecond, DownInter: 3 * time.Second}}
+	r := NewRunner([]*Target{target}, RunnerOptions{Clock: clock,
+		Apply: func(e Event) { events = append(events, e.Up) },
+		Log:   func(l Line) { lines = append(lines, fmt.Sprintf("[%d] %s", l.Severity, l.Text)) }})
+	r.Start()
+	clock.Advance(20 * time.Second)
+	r.Stop()
+	var ms []string
+	for _, d := range p.times["a"] {
+		ms = append(ms, fmt.Sprint(d.Milliseconds()))
+	}
+	// first check at once; a success makes the fresh server fully healthy,
+	// then inter while full, fastinter while failing, downinter while down.
+	wantTimes := "0 1000 2000 3000 4000 4200 4400 7400 10400 13400 16400 16600 17600"
+	if got := strings.Join(ms, " "); !strings.HasPrefix(got, wantTimes) {
+		t.Errorf("check times\ngot  %s\nwant %s...", got, wantTimes)
+	}
+	want := []string{
+		"[5] Health check for server servers/web1 succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 3/3 UP.",
+		"[5] Health check for server servers/web1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 2/3 UP.",
+		"[5] Health check for server servers/web1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 1/3 UP.",
+		"[5] Health check for server servers/web1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 0/2 DOWN.",
+		"[1] Server servers/web1 is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+		"[0] backend servers has no server available!",
+		"[5] Health check for server servers/web1 succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 1/2 DOWN.",
+		"[5] Health check for server servers/web1 succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 3/3 UP.",
+		"[5] Server servers/web1 is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines\ngot:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if fmt.Sprint(events) != "[false true]" {
+		t.Errorf("events %v", events)
+	}
+	if h, last, ok := r.State("servers", "web1"); !ok || !h.Up() || last.Status != L7OK {
+		t.Errorf("state %v %+v %v", h.Status(), last, ok)
+	}
+}
+
+// Without log-health-checks only transitions are logged, with the reason;
+// backups and "Running on backup" are worded as HAProxy does; the spread of
+// first checks follows start_checks.
+func TestRunnerTransitionsAndSpread(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{
+		"a": {refused}, "b": {ok200}, "c": {ok200, Result{Status: L7STS, Code: 503, Info: "Service Unavailable", Duration: 3 * time.Millisecond}},
+	}}
+	var lines []string
+	mk := func(name, addr string, backup bool) *Target {
+		return &Target{Backend: "servers", Server: name, Addr: addr, Backup: backup, Prober: p, Rise: 2, Fall: 1,
+			Intervals: Intervals{Inter: 1500 * time.Millisecond}}
+	}
+	r := NewRunner([]*Target{mk("web1", "a", false), mk("web2", "b", false), mk("bk", "c", true)}, RunnerOptions{Clock: clock,
+		Log: func(l Line) { lines = append(lines, l.Text) }})
+	r.Start()
+	clock.Advance(1400 * time.Millisecond)
+	if a, b, c := p.times["a"], p.times["b"], p.times["c"]; len(a) != 1 || a[0] != 0 || len(b) != 1 || b[0] != 500*time.Millisecond || len(c) != 1 || c[0] != time.Second {
+		t.Errorf("spread: %v %v %v", a, b, c)
+	}
+	clock.Advance(2000 * time.Millisecond)
+	r.Stop()
+	want := []string{
+		`Server servers/web1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+		`Backup Server servers/bk is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 3ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestRunnerCountsHookAndRunningOnBackup(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": {refused}}}
+	var lines []Line
+	r := NewRunner([]*Target{{Backend: "be", Server: "s", Addr: "a", Prober: p}}, RunnerOptions{Clock: clock,
+		Counts: func(b, s string) BackendCounts { return BackendCounts{Active: 0, Backup: 2, Sessions: 4, Queued: 1} },
+		Log:    func(l Line) { lines = append(lines, l) }})
+	r.Start()
+	clock.Advance(time.Millisecond)
+	r.Stop()
+	if len(lines) != 1 || lines[0].Severity != Alert || lines[0].Text !=
+		`Server be/s is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 0 active and 2 backup servers left. Running on backup. 4 sessions active, 0 requeued, 1 remaining in queue.` {
+		t.Errorf("%+v", lines)
+	}
+}
+
+func TestNoServerLineForms(t *testing.T) {
+	l := NoServerLine("servers")
+	if l.Text != "backend servers has no server available!" || l.Stderr != "backend 'servers' has no server available!" || !l.StderrAlert || l.Severity != Emerg {
+		t.Errorf("%+v", l)
+	}
+	up := UpLine("b", "s", true, Result{Status: L4OK, Duration: 2 * time.Millisecond}, BackendCounts{Backup: 1}, false)
+	if up.Text != "Backup Server b/s is UP, reason: Layer4 check passed, check duration: 2ms. 0 active and 1 backup servers online. Running on backup. 0 sessions requeued, 0 total in queue." {
+		t.Errorf("%q", up.Text)
+	}
+}
+
+func TestStopCancelsPending(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{}}
+	r := NewRunner([]*Target{{Backend: "b", Server: "s", Addr: "a", Prober: p}}, RunnerOptions{Clock: clock})
+	r.Start()
+	clock.Advance(time.Millisecond)
+	done := make(chan struct{})
+	go func() { r.Stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop hangs with a pending timer")
+	}
+	clock.Advance(time.Minute)
+	if n := len(p.times["a"]); n != 1 {
+		t.Errorf("%d probes, want 1 (none after Stop)", n)
+	}
+}
