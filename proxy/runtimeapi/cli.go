@@ -52,10 +52,12 @@ func init() {
 		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: cmdOperator},
 		{words: []string{"set", "server"}, usage: "set server <bk>/<srv> [opts]", desc: "change a server's state, weight, address or ssl", level: LevelAdmin, run: cmdSetServer},
 		{words: []string{"set", "weight"}, usage: "set weight <bk>/<srv>  (DEPRECATED)", desc: "change a server's weight (use 'set server' instead)", level: LevelAdmin, run: cmdSetWeight},
+		{words: []string{"show", "backend"}, usage: "show backend", desc: "list backends in the current running config", run: cmdShowBackend},
 		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session", run: cmdShowCliLevel},
 		{words: []string{"show", "info"}, usage: "show info [desc|json|typed|float]*", desc: "report information about the running process", run: cmdShowInfo},
 		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
 		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
+		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process", run: cmdShowVersion},
 		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: cmdUser},
 		{words: []string{"help"}, usage: "help [<command>]", desc: "list matching or all commands", run: cmdHelp},
 		{words: []string{"prompt"}, usage: "prompt", desc: "toggle interactive mode with prompt", run: cmdPrompt},
@@ -204,14 +206,13 @@ func usage(title string, list []*command, _ Level) string {
 	return b.String()
 }
 
-// unknown answers a command nobody handles: the commands sharing its
-// first words if any, else the closest ones by spelling, as HAProxy does.
+// unknown answers a command nobody handles: the commands its words start
+// if any ("show"), else the closest ones by spelling, as HAProxy does
+// (HAProxy's ranking of the closest ones is not reproduced exactly).
 func (s *Session) unknown(args []string) string {
 	const title = "Unknown command, but maybe one of the following ones is a better match:\n"
-	for n := len(args); n > 0; n-- {
-		if m := matching(args[:n]); len(m) > 0 {
-			return usage(title, m, s.level)
-		}
+	if m := matching(args); len(m) > 0 { // "show" -> every show command
+		return usage(title, m, s.level)
 	}
 	return usage(title, closest(args, 5), s.level)
 }
@@ -247,3 +248,16 @@ func cmdUser(s *Session, _ []string) string {
 }
 
 func cmdShowCliLevel(s *Session, _ []string) string { return s.level.String() + "\n" }
+
+func cmdShowVersion(s *Session, _ []string) string { return s.src.Info().Version + "\n" }
+
+func cmdShowBackend(s *Session, _ []string) string {
+	var b strings.Builder
+	b.WriteString("# name\n")
+	for _, p := range s.src.Stats() {
+		if p.Backend != nil {
+			b.WriteString(p.Name + "\n")
+		}
+	}
+	return b.String()
+}

@@ -94,7 +94,7 @@ func TestAgainstRealHAProxy(t *testing.T) {
 		"get weight st/s1", "set server servers/web2 weight 300", "set server servers/web2 weight abc",
 		"set server servers/web2 weight 5x", "set server servers/web2 weight -5%", "set weight servers/web2",
 		"set server st/s1 weight 2", "show servers state nope", "disable server", "show cli level",
-		"help show stat", "help set server",
+		"help show stat", "help set server", "show backend", "help show backend", "help show version",
 	} {
 		if got, want := ours(line), askRaw(t, sock, line); got != want {
 			t.Errorf("%q:\n ours %q\nhaproxy %q", line, got, want)

@@ -27,6 +27,14 @@ func closest(args []string, n int) []*command {
 	if len(all) > n {
 		all = all[:n]
 	}
+	// A clearly better candidate stands alone ("show servers state\;x"
+	// gets only "show servers state", as with HAProxy).
+	for i := range all {
+		if len(all) > 0 && all[i].dist > 2*all[0].dist {
+			all = all[:i]
+			break
+		}
+	}
 	// listed in help order, like HAProxy
 	sort.SliceStable(all, func(i, j int) bool { return all[i].pos < all[j].pos })
 	out := make([]*command, len(all))
