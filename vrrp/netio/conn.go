@@ -76,10 +76,15 @@ type Meta struct {
 // from one goroutine at a time; Send may be called from any goroutine.
 //
 // The socket is SO_BINDTODEVICE'd to the interface, so it sees only adverts
-// arriving there, and multicast loopback is off, so it never sees its own.
-// Every Conn receives every advert of the interface, whatever its VRID:
-// several instances on one interface either share one Conn and demultiplex
-// with vrrp.PeekVRID, or each open their own.
+// arriving there; multicast loopback is off, so it never sees its own; and
+// multicast-all is off, so it gets only its own group (or, in unicast
+// mode, only adverts sent to one of the host's addresses). A Conn receives
+// every such advert whatever its VRID: several instances on one interface
+// and group either share one Conn and demultiplex with vrrp.PeekVRID, or
+// each open their own (each then receives every advert).
+//
+// After Close, a blocked or later Recv returns an error matching
+// net.ErrClosed (errors.Is).
 //
 // IPv4 adverts are written with IP_HDRINCL, as keepalived does, so the
 // header is ours: TOS 0xc0, TTL 255, no DF, and an IP ID that starts at 1
@@ -158,12 +163,24 @@ func ipVersion(v6 bool) string {
 	return "4"
 }
 
-// bindToDevice makes a ListenConfig whose socket only sees ifname's traffic.
-func bindToDevice(ifname string) *net.ListenConfig {
+// bindToDevice makes a ListenConfig whose socket only sees ifname's
+// traffic, and only the multicast groups it joins itself: by default
+// (IP_MULTICAST_ALL / IPV6_MULTICAST_ALL on) a raw socket also gets every
+// group any other socket of the host joined, so a unicast Conn would
+// hear a neighbour instance's multicast adverts.
+func bindToDevice(ifname string, v6 bool) *net.ListenConfig {
 	return &net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		err := rc.Control(func(fd uintptr) {
 			serr = unix.SetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE, ifname)
+			if serr != nil {
+				return
+			}
+			if v6 {
+				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, 0)
+			} else {
+				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)
+			}
 		})
 		if err != nil {
 			return err
@@ -173,7 +190,7 @@ func bindToDevice(ifname string) *net.ListenConfig {
 }
 
 func (c *Conn) listen4() error {
-	pc, err := bindToDevice(c.ifi.Name).ListenPacket(context.Background(), "ip4:112", "0.0.0.0")
+	pc, err := bindToDevice(c.ifi.Name, false).ListenPacket(context.Background(), "ip4:112", "0.0.0.0")
 	if err != nil {
 		return fmt.Errorf("netio: ip4:112 socket on %s: %w", c.ifi.Name, err)
 	}
@@ -205,7 +222,7 @@ func (c *Conn) listen4() error {
 }
 
 func (c *Conn) listen6() error {
-	pc, err := bindToDevice(c.ifi.Name).ListenPacket(context.Background(), "ip6:112", "::")
+	pc, err := bindToDevice(c.ifi.Name, true).ListenPacket(context.Background(), "ip6:112", "::")
 	if err != nil {
 		return fmt.Errorf("netio: ip6:112 socket on %s: %w", c.ifi.Name, err)
 	}

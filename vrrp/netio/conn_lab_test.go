@@ -293,3 +293,87 @@ func TestListenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestConnGroupsAreSeparate: a Conn on vrrp_mcast_group4 224.0.0.100
+// receives adverts sent there, while a Conn on the default group and a
+// unicast Conn of the same host do not (multicast-all is off).
+func TestConnGroupsAreSeparate(t *testing.T) {
+	_, a, b := twoHosts(t, "niogrp")
+	group := netip.MustParseAddr("224.0.0.100")
+	var ca, custom, deflt, uni *Conn
+	in(t, a, func() (err error) { ca, err = Listen(ConnConfig{Interface: lab.HostIfName, Group: group}); return })
+	defer ca.Close()
+	in(t, b, func() error {
+		var err error
+		if custom, err = Listen(ConnConfig{Interface: lab.HostIfName, Group: group}); err != nil {
+			return err
+		}
+		if deflt, err = Listen(ConnConfig{Interface: lab.HostIfName}); err != nil {
+			return err
+		}
+		uni, err = Listen(ConnConfig{Interface: lab.HostIfName, Unicast: true})
+		return err
+	})
+	defer custom.Close()
+	defer deflt.Close()
+	defer uni.Close()
+	adv := seedAdvert(t, 2, seedVIP)
+	payload, _ := adv.Marshal(addrA, group)
+	if err := ca.Send(payload, netip.Addr{}); err != nil {
+		t.Fatal(err)
+	}
+	got := recvOne(t, custom)
+	if got.meta.Dst != group || !bytes.Equal(got.payload, payload) {
+		t.Fatalf("custom group Conn got %+v % x", got.meta, got.payload)
+	}
+	expectNothing(t, deflt, 300*time.Millisecond)
+	expectNothing(t, uni, 100*time.Millisecond)
+
+	// Close wakes a blocked Recv with net.ErrClosed.
+	errc := make(chan error, 1)
+	deflt.SetReadDeadline(time.Now().Add(5 * time.Second))
+	go func() { _, _, err := deflt.Recv(); errc <- err }()
+	time.Sleep(50 * time.Millisecond)
+	deflt.Close()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Recv after Close: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Close did not wake Recv")
+	}
+}
+
+// TestConnIPv6Unicast: unicast_peer with IPv6, from the link-local source
+// to the peer's link-local address.
+func TestConnIPv6Unicast(t *testing.T) {
+	_, a, b := twoHosts(t, "niouc6")
+	llA := linkLocal(t, a, lab.HostIfName)
+	llB := linkLocal(t, b, lab.HostIfName)
+	var ca, cb *Conn
+	in(t, a, func() (err error) {
+		ca, err = Listen(ConnConfig{Interface: lab.HostIfName, IPv6: true, Unicast: true})
+		return
+	})
+	defer ca.Close()
+	in(t, b, func() (err error) {
+		cb, err = Listen(ConnConfig{Interface: lab.HostIfName, IPv6: true, Unicast: true})
+		return
+	})
+	defer cb.Close()
+	adv := seedAdvert(t, 3, netip.MustParseAddr("2001:db8:110::100"))
+	payload, err := adv.Marshal(llA, llB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.Send(payload, llB); err != nil {
+		t.Fatal(err)
+	}
+	got := recvOne(t, cb)
+	bIndex, _, _ := b.Interface(lab.HostIfName)
+	want := Meta{Src: llA, Dst: llB, TTL: 255, IfIndex: bIndex}
+	if got.meta != want || !bytes.Equal(got.payload, payload) {
+		t.Fatalf("got %+v % x, want %+v % x", got.meta, got.payload, want, payload)
+	}
+}
