@@ -125,12 +125,13 @@ func notifyReady(o workerOptions, err error) {
 
 // worker is one running configuration.
 type worker struct {
-	o      workerOptions
-	plan   *wire.Plan
-	px     *proxy.Proxy
-	events *eventLog
-	stats  []io.Closer
-	stop   func() // stops health checks
+	o       workerOptions
+	plan    *wire.Plan
+	px      *proxy.Proxy
+	events  *eventLog
+	servers *serverStates
+	stats   []io.Closer
+	stop    func() // stops health checks
 }
 
 func (w *worker) start(listen ListenFunc) error {
@@ -150,6 +151,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
+	w.servers = newServerStates(px, w.plan.Proxy)
 	if err := px.Start(); err != nil {
 		return startError(err)
 	}

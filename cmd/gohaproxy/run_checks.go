@@ -1,4 +1,78 @@
 package main
 
-// startChecks starts the health checks of every server with `check`.
-func (w *worker) startChecks() {}
+import (
+	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/logfmt"
+)
+
+// startChecks starts the health checks of every server with `check`:
+// transitions go to the data path (through the server states, so
+// maintenance still wins) and HAProxy's lines to stderr and the backend's
+// log targets.
+func (w *worker) startChecks() {
+	if len(w.plan.Checks) == 0 {
+		return
+	}
+	var targets []*check.Target
+	for i := range w.plan.Checks {
+		spec := &w.plan.Checks[i]
+		t := spec.Target
+		if spec.HTTP != nil {
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects}
+		} else {
+			t.Prober = check.TCPProbe{}
+		}
+		targets = append(targets, &t)
+	}
+	r := check.NewRunner(targets, check.RunnerOptions{
+		Apply: func(ev check.Event) {
+			w.servers.update(ev.Target.Backend, ev.Target.Server, func(s *serverState) { s.checkUp = ev.Up })
+		},
+		Counts: w.backendCounts,
+		Log: func(l check.Line) {
+			if l.Stderr != "" {
+				lvl := levelWarning
+				if l.StderrAlert {
+					lvl = levelAlert
+				}
+				w.events.stderrOnly(l.Stderr, lvl)
+			}
+			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
+		},
+	})
+	r.Start()
+	w.stop = r.Stop
+}
+
+// backendOf finds which backend a check line is about, for its log
+// targets: every line names "B/S" or "backend B".
+func backendOf(l check.Line, targets []*check.Target) string {
+	for _, t := range targets {
+		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend+" ") {
+			return t.Backend
+		}
+	}
+	return ""
+}
+
+func (w *worker) backendCounts(backend, server string) check.BackendCounts {
+	var c check.BackendCounts
+	for _, b := range w.px.Backends() {
+		if b.Name != backend {
+			continue
+		}
+		for _, s := range b.Servers {
+			if s.Up && s.Weight > 0 {
+				if s.Backup {
+					c.Backup++
+				} else {
+					c.Active++
+				}
+			}
+			if s.Name == server {
+				c.Sessions = int(s.Stats.CurSessions)
+			}
+		}
+	}
+	return c
+}

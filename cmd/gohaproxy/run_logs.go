@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -79,6 +80,11 @@ func targets(in []wire.LogTarget) []logfmt.Target {
 // targets of the named proxy ("" = global).
 func (l *eventLog) event(proxyName string, level logfmt.Level, msg string) {
 	l.stderrOnly(msg, level)
+	l.send(proxyName, level, msg)
+}
+
+// send logs msg to the named proxy's log targets only ("" = global).
+func (l *eventLog) send(proxyName string, level logfmt.Level, msg string) {
 	if pl := l.proxies[proxyName]; pl != nil {
 		pl.logger.Log(level, []byte(msg))
 	} else if proxyName == "" {
@@ -133,4 +139,24 @@ func (l *eventLog) close() {
 	for _, pl := range l.proxies {
 		pl.logger.Close()
 	}
+}
+
+// containsWord reports whether s contains w followed by a non-name byte
+// (so "servers/web1" does not match "servers/web10").
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(w)
+		if end == len(s) || !isNameByte(s[end]) {
+			return true
+		}
+		i = end
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c == '.' || c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -314,3 +314,31 @@ func waitGone(t *testing.T, pid int) {
 	}
 	t.Fatalf("pid %d still running", pid)
 }
+
+func TestSeedCheckMarksDown(t *testing.T) {
+	e := seedConfig(t, " check inter 100ms")
+	pid := e.startDaemon(t)
+	e.webs[0].close()
+	lines := e.syslogLines(t, func(l string) bool { return strings.Contains(l, "is DOWN") }, 1, 5*time.Second)
+	if len(lines) != 1 {
+		t.Fatalf("no DOWN line on syslog")
+	}
+	want := fmt.Sprintf(`<145>... haproxy[%d]: Server servers/web1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`+"\n", pid)
+	got := lines[0]
+	if i := strings.Index(got, " haproxy["); i > 0 && strings.HasPrefix(got, "<145>") {
+		got = "<145>..." + got[i:]
+	}
+	// The check duration may read 1ms on a loaded machine.
+	got = strings.Replace(got, "check duration: 1ms", "check duration: 0ms", 1)
+	if got != want {
+		t.Errorf("DOWN line\n got %q\nwant %q", lines[0], want)
+	}
+	// Round robin over the two servers left.
+	seen := map[string]int{}
+	for i := 0; i < 4; i++ {
+		seen[get(t, e.bind)]++
+	}
+	if seen["200 server2"] != 2 || seen["200 server3"] != 2 {
+		t.Errorf("after DOWN: %v, want server2 and server3 twice each", seen)
+	}
+}

@@ -2,23 +2,19 @@ package wire
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // HAProxy's built-in defaults that the parser leaves unset.
 const (
 	defaultRetries = 3
 	defaultWeight  = 1
-	defaultInter   = 2 * time.Second
-	defaultRise    = 2
-	defaultFall    = 3
 	defaultXFF     = "X-Forwarded-For"
 )
 
@@ -349,37 +345,20 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
-	c := CheckSpec{Backend: px.Name, Server: s.Name, Addr: addr, Inter: s.Inter, FastInter: s.FastInter,
-		DownInter: s.DownInter, Rise: s.Rise, Fall: s.Fall, StartUp: !s.Disabled}
-	if c.Inter == 0 {
-		c.Inter = defaultInter
+	inter := s.Inter
+	if inter == 0 {
+		inter = check.DefaultInter
 	}
-	if c.FastInter == 0 {
-		c.FastInter = c.Inter
-	}
-	if c.DownInter == 0 {
-		c.DownInter = c.Inter
-	}
-	if c.Rise == 0 {
-		c.Rise = defaultRise
-	}
-	if c.Fall == 0 {
-		c.Fall = defaultFall
-	}
-	c.Timeout = px.Timeouts["check"]
-	if c.Timeout == 0 {
-		c.Timeout = px.Timeouts["connect"]
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	if s.CheckAddr != "" {
-		host = s.CheckAddr
-	}
-	if s.Port > 0 {
-		port = fmt.Sprint(s.Port)
-	}
-	c.Addr = net.JoinHostPort(host, port)
+	c := CheckSpec{Disabled: s.Disabled, Target: check.Target{
+		Backend: px.Name, Server: s.Name, Backup: s.Backup,
+		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
+		Rise: s.Rise, Fall: s.Fall,
+		Intervals:       check.Intervals{Inter: s.Inter, FastInter: s.FastInter, DownInter: s.DownInter},
+		Timeouts:        check.CheckTimeouts(inter, px.Timeouts["connect"], px.Timeouts["check"]),
+		LogHealthChecks: px.Options["log-health-checks"],
+	}}
 	if px.HTTPCheck.Enabled {
-		c.HTTP = b.httpCheck(px)
+		c.HTTP, c.Expects = b.httpCheck(px)
 	}
 	return c
 }

@@ -1,10 +1,9 @@
 package wire
 
 import (
-	"time"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
@@ -47,33 +46,17 @@ type BalanceSpec struct {
 	AllBackups bool
 }
 
-// CheckSpec describes one server's health check.
+// CheckSpec describes one server's health check, in proxy/check's terms;
+// the caller adds the Prober (check.TCPProbe, or check.HTTPProbe with HTTP
+// and Expects when HTTP is set).
 type CheckSpec struct {
-	Backend, Server string
-	// Addr is where probes connect: the server address, with `addr` and
-	// `port` applied.
-	Addr                        string
-	Inter, FastInter, DownInter time.Duration
-	Rise, Fall                  int
-	// Timeout is `timeout check` if set, else `timeout connect` (HAProxy
-	// uses the connect timeout for the connection and the smaller of inter
-	// and timeout check for the whole check).
-	Timeout time.Duration
-	// HTTP is set by `option httpchk`.
-	HTTP *HTTPCheck
-	// StartUp: HAProxy starts a checked server UP (unless it is disabled).
-	StartUp bool
-}
-
-// HTTPCheck is `option httpchk` plus `http-check send/expect`.
-type HTTPCheck struct {
-	Method, URI, Version string
-	Headers              [][2]string // http-check send hdr NAME VALUE
-	Body                 string
-	// Expect is the last `http-check expect` (kind "status", "rstatus",
-	// "string", "rstring"; Negate for "!"); empty kind = 2xx/3xx pass.
-	ExpectKind, ExpectValue string
-	ExpectNegate            bool
+	Target check.Target
+	// HTTP is set by `option httpchk` (with `http-check send` applied).
+	HTTP    *check.HTTPRequest
+	Expects []check.Expect
+	// Disabled: the server is `disabled` (maintenance); it is not checked
+	// until enabled.
+	Disabled bool
 }
 
 // LogSpec is one frontend's logging: where to and in which format.
