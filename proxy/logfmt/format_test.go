@@ -75,6 +75,7 @@ func TestHAProxyLines(t *testing.T) {
 		{"path-only", MustCompile(`%HPO %HP %HPO`), Entry{Method: []byte("GET"), Target: []byte("http://h:8/p/q?x=1")}, `/p/q http://h:8/p/q /p/q`},
 		{"gmt", MustCompile(`%T|%Tl|%trg`), Entry{Accept: acc, Start: acc, Idle: ms(5)}, `25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000`},
 		{"tr-adds-idle", MustCompile(`%t %tr`), Entry{Accept: acc, Start: acc.Add(ms(100)), Idle: ms(20)}, `25/Nov/2026:09:04:44.465 25/Nov/2026:09:04:44.585`},
+		{"tu", MustCompile(`%Tu %Tt %Ti`), Entry{Idle: ms(30), Ta: ms(12)}, `12 42 30`},
 		{"no-response-status", MustCompile(`%ST`), Entry{}, `-1`},
 	}
 	for _, tc := range tests {

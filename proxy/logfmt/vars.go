@@ -33,6 +33,7 @@ const (
 	vTd
 	vTa
 	vTt
+	vTu
 	vStatus
 	vBytesOut // %B
 	vBytesIn  // %U
@@ -68,7 +69,7 @@ var varNames = map[string]varID{
 	"trg": vGMTRequest, "trl": vLocalRequest, "Ts": vTsAccept, "ms": vMsAccept,
 	"ft": vFrontendT, "f": vFrontend, "b": vBackend, "s": vServer,
 	"Th": vTh, "Ti": vTi, "TR": vTR, "Tq": vTq, "Tw": vTw, "Tc": vTc, "Tr": vTr,
-	"Td": vTd, "Ta": vTa, "Tt": vTt,
+	"Td": vTd, "Ta": vTa, "Tt": vTt, "Tu": vTu,
 	"ST": vStatus, "B": vBytesOut, "U": vBytesIn, "ts": vTermState, "tsc": vTermCookie,
 	"ac": vActConn, "fc": vFeConn, "bc": vBeConn, "sc": vSrvConn, "rc": vRetries,
 	"sq": vSrvQueue, "bq": vBeQueue,
@@ -81,7 +82,6 @@ var varNames = map[string]varID{
 var unsupportedVars = map[string]bool{
 	"fi": true, "fp": true, "bi": true, "bp": true, "si": true, "sp": true,
 	"lc": true, "rt": true, "sslc": true, "sslv": true,
-	"Tu": true,
 }
 
 const dateLayoutMs = "02/Jan/2006:15:04:05.000" // %t, %tr
@@ -169,6 +169,8 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		return appendMs(dst, e.Ta)
 	case vTt:
 		return appendMs(dst, tt(e))
+	case vTu: // Tt without the idle time
+		return appendMs(dst, tt(e)-nonNeg(e.Idle))
 	case vStatus:
 		if e.Status == 0 && !e.TCP {
 			return append(dst, "-1"...) // HAProxy's txn->status before a response
