@@ -13,6 +13,7 @@ import (
 
 	"github.com/goha-lb/goha/lab"
 	"github.com/goha-lb/goha/vrrp"
+	"github.com/google/gopacket/layers"
 )
 
 // keepalivedV6Conf is a VRRPv3 / IPv6 instance (keepalived switches to v3
@@ -37,7 +38,8 @@ const keepalivedV6Conf = `vrrp_instance v6 {
 //     would be ignored and keepalived would take over: the test fails then);
 //   - once b falls silent keepalived becomes MASTER and b's Conn receives
 //     its adverts with TTL/hop limit 255, for IPv4 byte for byte as the
-//     seed README records them.
+//     seed README records them, and its gratuitous ARP / unsolicited NA
+//     for the VIP is byte-identical to GARPFrame / NAFrame.
 func TestInteropWithKeepalived(t *testing.T) {
 	if _, err := exec.LookPath("keepalived"); err != nil {
 		lab.Unavailable(t, "keepalived not installed")
@@ -88,6 +90,7 @@ func TestInteropWithKeepalived(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			cp := capture(t, l, "arp or icmp6")
 			ka, err := a.Start("keepalived", "-n", "-l", "-D", "-f", cfg,
 				"-p", filepath.Join(dir, "k.pid"), "-r", filepath.Join(dir, "v.pid"), "-c", filepath.Join(dir, "c.pid"))
 			if err != nil {
@@ -127,6 +130,44 @@ func TestInteropWithKeepalived(t *testing.T) {
 				}
 				tc.check(t, p)
 				break
+			}
+
+			// keepalived announced the VIP on its takeover: our frame
+			// for the same VIP from the same MAC is byte-identical.
+			_, macA, err := a.Interface(lab.HostIfName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var announce []byte
+			if tc.ipv6 {
+				announce, err = NAFrame(macA, tc.vip, false)
+			} else {
+				announce, err = GARPFrame(macA, tc.vip)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := 0
+			for _, p := range packets(t, cp) {
+				frame := p.Data()
+				if len(frame) < 14 || !bytes.Equal(frame[6:12], macA) {
+					continue
+				}
+				if arp, ok := p.Layer(layers.LayerTypeARP).(*layers.ARP); ok && !tc.ipv6 && bytes.Equal(arp.SourceProtAddress, tc.vip.AsSlice()) {
+					seen++
+					if !bytes.Equal(frame, announce) {
+						t.Errorf("keepalived's GARP\n% x\nours\n% x", frame, announce)
+					}
+				}
+				if na, ok := p.Layer(layers.LayerTypeICMPv6NeighborAdvertisement).(*layers.ICMPv6NeighborAdvertisement); ok && tc.ipv6 && bytes.Equal(na.TargetAddress, tc.vip.AsSlice()) {
+					seen++
+					if !bytes.Equal(frame, announce) {
+						t.Errorf("keepalived's NA\n% x\nours\n% x", frame, announce)
+					}
+				}
+			}
+			if seen == 0 {
+				t.Errorf("no gratuitous ARP / NA from keepalived for %s captured", tc.vip)
 			}
 		})
 	}
