@@ -8,6 +8,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 )
 
@@ -286,17 +287,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
-	spec := BalanceSpec{Algorithm: "roundrobin", HashType: px.HashType, AllBackups: px.Options["allbackups"]}
-	if px.Balance.Algorithm != "" {
-		spec.Algorithm = px.Balance.Algorithm
-		if len(px.Balance.Args) > 0 {
-			first := px.Balance.Args[0]
-			if i := strings.IndexByte(first, '('); i > 0 && strings.HasSuffix(first, ")") {
-				spec.Header = first[i+1 : len(first)-1]
-			}
-			spec.Args = append([]string(nil), px.Balance.Args[1:]...)
-		}
-	}
+	spec := b.balance(px)
 	be.Balance, be.BalanceArgs = spec.Algorithm, spec.Args
 	b.plan.Balance[px.Name] = spec
 	for _, s := range px.Servers {
@@ -361,4 +352,26 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		c.HTTP, c.Expects = b.httpCheck(px)
 	}
 	return c
+}
+
+// balance maps `balance`, `hash-type` and `option allbackups`. An algorithm
+// proxy/balance cannot build (rdp-cookie, hash <expr>, ...) is reported and
+// replaced by roundrobin.
+func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
+	spec := BalanceSpec{Algorithm: "roundrobin"}
+	spec.Options.AllBackups = px.Options["allbackups"]
+	if err := spec.Options.ParseHashType(px.HashType); err != nil {
+		b.unsupported(px.Pos, "hash-type "+strings.Join(px.HashType, " "))
+		spec.Options = balance.Options{AllBackups: spec.Options.AllBackups}
+	}
+	if len(px.Balance.Args) == 0 {
+		return spec
+	}
+	algo, args := px.Balance.Args[0], append([]string(nil), px.Balance.Args[1:]...)
+	if _, err := balance.New(algo, args, nil, spec.Options); err != nil {
+		b.unsupported(px.Pos, "balance "+strings.Join(px.Balance.Args, " ")+": "+err.Error())
+		return spec
+	}
+	spec.Algorithm, spec.Args = algo, args
+	return spec
 }

@@ -79,7 +79,7 @@ func TestSeed(t *testing.T) {
 	if len(p.Checks) != 0 {
 		t.Errorf("checks = %+v", p.Checks)
 	}
-	if got := p.Balance["servers"]; got.Algorithm != "roundrobin" || got.AllBackups {
+	if got := p.Balance["servers"]; got.Algorithm != "roundrobin" || got.Options.AllBackups || len(got.Args) != 0 {
 		t.Errorf("balance = %+v", got)
 	}
 	if n := notices(p); len(n) != 0 {

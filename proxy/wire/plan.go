@@ -3,6 +3,7 @@ package wire
 import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
@@ -36,14 +37,13 @@ type Process struct {
 	MasterWorker bool
 }
 
-// BalanceSpec is the part of `balance`/`hash-type`/`option allbackups` the
-// balancer factory receives beyond algorithm and arguments.
+// BalanceSpec is what proxy/balance.New takes for one backend: the
+// algorithm word as written ("roundrobin", "hdr(host)", "random(3)"), the
+// words after it, and the hash-type / allbackups options.
 type BalanceSpec struct {
-	Algorithm  string   // "roundrobin", "hdr", ...
-	Args       []string // as written after the algorithm; for hdr(name) the name is Header
-	Header     string   // hdr(name), rdp-cookie(name)
-	HashType   []string // e.g. ["consistent", "sdbm", "avalanche"]; nil = map-based default
-	AllBackups bool
+	Algorithm string
+	Args      []string
+	Options   balance.Options
 }
 
 // CheckSpec describes one server's health check, in proxy/check's terms;
