@@ -130,6 +130,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 	if pidfile != "" {
 		if err := os.WriteFile(pidfile, []byte(fmt.Sprintf("%d\n", m.pid)), 0o644); err != nil {
 			m.logf(m.pid, "ALERT", "[haproxy.main()] Cannot create pidfile %s", pidfile)
+			notifyReady(o, err)
 			return 1
 		}
 	}
@@ -137,6 +138,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 		cli, err := m.openCLI(spec)
 		if err != nil {
 			m.logf(m.pid, "ALERT", "Cannot create the master CLI socket '%s': %v", spec, err)
+			notifyReady(o, err)
 			return 1
 		}
 		defer cli.Close()
@@ -145,6 +147,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 	c, err := m.spawn()
 	if err != nil {
 		m.logf(m.pid, "ALERT", "[haproxy.main()] Cannot fork: %v", err)
+		notifyReady(o, err)
 		return 1
 	}
 	if err := m.waitReady(c); err != nil {
@@ -153,9 +156,12 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 		if code == 0 {
 			code = 1
 		}
+		notifyReady(o, fmt.Errorf("the first worker failed to start"))
 		return code
 	}
 	m.logf(m.pid, "NOTICE", "Loading success.")
+	// A daemonizing parent (-D) waits for this before it exits.
+	notifyReady(o, nil)
 	if fl.systemd {
 		sdNotify(fmt.Sprintf("READY=1\nMAINPID=%d\n", m.pid))
 	}
