@@ -97,12 +97,12 @@ func TestAddrsAddDel(t *testing.T) {
 		t.Fatalf("re-add: added %v, err %v", added, err)
 	}
 
-	removed, err := ad.Del(vip, v6)
-	if err != nil || !slices.Equal(removed, []VIP{vip, v6}) {
+	removed, err := ad.Del(vip, v6, ll)
+	if err != nil || !slices.Equal(removed, []VIP{vip, v6, ll}) {
 		t.Fatalf("Del: removed %v, err %v", removed, err)
 	}
 	out = ipAddr(t, a)
-	for _, gone := range []string{"192.168.110.100", "2001:db8:110::100"} {
+	for _, gone := range []string{"192.168.110.100", "2001:db8:110::100", "fe80::52"} {
 		if l := addrLine(out, netip.MustParseAddr(gone)); l != "" {
 			t.Errorf("%s still there: %q", gone, l)
 		}
