@@ -12,6 +12,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/wire"
 )
 
@@ -130,6 +131,7 @@ type worker struct {
 	px      *proxy.Proxy
 	events  *eventLog
 	servers *serverStates
+	checks  *check.Runner // nil without checks
 	stats   []io.Closer
 	stop    func() // stops health checks
 }
@@ -152,6 +154,7 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	w.px = px
 	w.servers = newServerStates(px, w.plan.Proxy)
+	w.checks = w.newChecks()
 	if err := px.Start(); err != nil {
 		return startError(err)
 	}

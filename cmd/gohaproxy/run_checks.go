@@ -5,13 +5,21 @@ import (
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
-// startChecks starts the health checks of every server with `check`:
+// startChecks starts the health checks prepared by newChecks.
+func (w *worker) startChecks() {
+	if w.checks != nil {
+		w.checks.Start()
+		w.stop = w.checks.Stop
+	}
+}
+
+// newChecks prepares the health checks of every server with `check`:
 // transitions go to the data path (through the server states, so
 // maintenance still wins) and HAProxy's lines to stderr and the backend's
-// log targets.
-func (w *worker) startChecks() {
+// log targets. nil when no server is checked.
+func (w *worker) newChecks() *check.Runner {
 	if len(w.plan.Checks) == 0 {
-		return
+		return nil
 	}
 	var targets []*check.Target
 	for i := range w.plan.Checks {
@@ -40,8 +48,7 @@ func (w *worker) startChecks() {
 			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
 		},
 	})
-	r.Start()
-	w.stop = r.Stop
+	return r
 }
 
 // backendOf finds which backend a check line is about, for its log

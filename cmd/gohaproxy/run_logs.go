@@ -160,3 +160,13 @@ func containsWord(s, w string) bool {
 func isNameByte(c byte) bool {
 	return c == '-' || c == '_' || c == '.' || c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+// dropped counts log messages that could not be sent (show info's
+// DroppedLogs).
+func (l *eventLog) dropped() int64 {
+	n := l.global.Dropped()
+	for _, pl := range l.proxies {
+		n += pl.logger.Dropped()
+	}
+	return n
+}

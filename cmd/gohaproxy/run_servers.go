@@ -2,6 +2,7 @@ package main
 
 import (
 	"sync"
+	"time"
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/balance"
@@ -20,14 +21,18 @@ type serverStates struct {
 type serverState struct {
 	maint, drain bool
 	checkUp      bool
-	weight       int // user weight (`weight`, `set server ... weight`)
+	weight       int       // user weight (`weight`, `set server ... weight`)
+	initWeight   int       // weight from the configuration
+	changed      time.Time // last UP/DOWN or admin change (lastchg)
+	downs        int64     // UP -> DOWN transitions seen by checks (chkdown)
 }
 
 func newServerStates(px *proxy.Proxy, cfg *proxy.Config) *serverStates {
 	st := &serverStates{px: px, m: map[[2]string]*serverState{}}
 	for _, b := range cfg.Backends {
 		for _, s := range b.Servers {
-			st.m[[2]string{b.Name, s.Name}] = &serverState{maint: s.Disabled, checkUp: true, weight: s.Weight}
+			st.m[[2]string{b.Name, s.Name}] = &serverState{maint: s.Disabled, checkUp: true, weight: s.Weight,
+				initWeight: s.Weight, changed: time.Now()}
 		}
 	}
 	return st
@@ -42,7 +47,14 @@ func (st *serverStates) update(backend, server string, fn func(s *serverState)) 
 	if s == nil {
 		return st.px.UpdateServer(backend, server, func(*balance.Server) {}) // its error names what is missing
 	}
+	before := *s
 	fn(s)
+	if before.maint != s.maint || before.drain != s.drain || before.checkUp != s.checkUp {
+		s.changed = time.Now()
+	}
+	if before.checkUp && !s.checkUp {
+		s.downs++
+	}
 	return st.px.UpdateServer(backend, server, func(b *balance.Server) {
 		b.Up = !s.maint && s.checkUp
 		b.Weight = s.weight

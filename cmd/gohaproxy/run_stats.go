@@ -1,13 +1,283 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
-// openStatsSocket creates a `stats socket` (before chroot) and serves the
-// runtime API on it.
+// openStatsSocket creates a `stats socket` (before chroot, so the path is
+// the host's) and serves the runtime API on it. HAProxy's default level is
+// operator.
 func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
-	return io.NopCloser(nil), nil
+	opt := runtimeapi.Options{Level: runtimeapi.LevelOperator}
+	if ss.Level != "" {
+		opt.Level, _ = runtimeapi.ParseLevel(ss.Level)
+	}
+	if ss.Mode != "" {
+		m, _ := strconv.ParseUint(ss.Mode, 8, 32)
+		opt.Mode = os.FileMode(m)
+	}
+	if ss.ExposeFD == "listeners" {
+		opt.GetSocks = serveGetSocks
+	}
+	src := &runtimeSource{w: w}
+	switch ss.Addr.Family {
+	case "unix", "":
+		if ss.Addr.Path == "" {
+			break
+		}
+		l, err := runtimeapi.Listen(ss.Addr.Path, src, opt)
+		if err != nil {
+			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind UNIX socket (%v) [%s]", err, ss.Addr.Path)
+		}
+		return l, nil
+	}
+	if ss.Addr.Family == "ipv4" || ss.Addr.Family == "ipv6" || ss.Addr.Family == "" {
+		ln, err := net.Listen("tcp", net.JoinHostPort(ss.Addr.Host, strconv.Itoa(ss.Addr.PortLow)))
+		if err != nil {
+			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind socket (%v) [%s]", err, ss.Addr.Raw)
+		}
+		return runtimeapi.Serve(ln, src, opt), nil
+	}
+	return nil, fmt.Errorf("stats socket %s: address family not supported", ss.Addr.Raw)
+}
+
+// runtimeSource is the running worker as the runtime API sees it.
+type runtimeSource struct {
+	w *worker
+}
+
+var processStart = time.Now()
+
+func (s *runtimeSource) Info() runtimeapi.Info {
+	w := s.w
+	info := runtimeapi.Info{Version: haproxy.Version, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
+		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {
+		info.UlimitN, info.Maxsock = int(rl.Cur), int(rl.Cur)
+	}
+	for _, f := range w.px.Frontends() {
+		info.CurrConns += f.Stats.CurSessions
+		info.CumConns += f.Stats.Sessions
+		info.CumReq += f.Stats.Requests
+		info.BytesOut += f.Stats.BytesOut
+	}
+	for _, f := range w.plan.Proxy.Frontends {
+		info.Listeners += len(f.Binds)
+	}
+	info.Jobs = int(info.CurrConns) + info.Listeners
+	info.DroppedLogs = w.events.dropped()
+	return info
+}
+
+func counters(st proxy.Stats) runtimeapi.Counters {
+	c := runtimeapi.Counters{
+		STot: st.Sessions, SCur: st.CurSessions, BIn: st.BytesIn, BOut: st.BytesOut, ReqTot: st.Requests,
+		HRsp: [6]int64{st.HRsp1xx, st.HRsp2xx, st.HRsp3xx, st.HRsp4xx, st.HRsp5xx, st.HRspOther},
+		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
+		LastSess: -1,
+	}
+	if st.Sessions > 0 {
+		c.LastSess = 0 // the data path does not timestamp sessions
+	}
+	return c
+}
+
+// Stats lists the sections in file order with HAProxy's ids (2, 3, ...;
+// id 1 is the stats socket's GLOBAL proxy).
+func (s *runtimeSource) Stats() []runtimeapi.Proxy {
+	w := s.w
+	fes := map[string]proxy.FrontendState{}
+	for _, f := range w.px.Frontends() {
+		fes[f.Name] = f
+	}
+	bes := map[string]proxy.BackendState{}
+	for _, b := range w.px.Backends() {
+		bes[b.Name] = b
+	}
+	feCfg := map[string]*proxy.Frontend{}
+	for _, f := range w.plan.Proxy.Frontends {
+		feCfg[f.Name] = f
+	}
+	out := make([]runtimeapi.Proxy, 0, len(w.plan.Sections))
+	for i, sec := range w.plan.Sections {
+		p := runtimeapi.Proxy{Name: sec.Name, ID: i + 2, HTTP: sec.HTTP}
+		if f, ok := fes[sec.Name]; ok && sec.Frontend {
+			c := counters(f.Stats)
+			c.ConnTot = f.Stats.Sessions
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn}
+			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
+				fe.SLim = fc.MaxConn
+			}
+			p.Frontend = fe
+		}
+		if b, ok := bes[sec.Name]; ok && sec.Backend {
+			p.Backend = s.backend(b)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
+	w := s.w
+	spec := w.plan.Balance[b.Name]
+	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: s.fullconn(b.Name), Algo: algoName(spec.Algorithm),
+		StaticWeights: isStaticWeights(spec.Algorithm, spec.Options.Consistent)}
+	checks := map[string]*check.Target{}
+	for i := range w.plan.Checks {
+		t := &w.plan.Checks[i].Target
+		if t.Backend == b.Name {
+			checks[t.Server] = t
+		}
+	}
+	var cfgServers []*proxy.Server
+	for _, bc := range w.plan.Proxy.Backends {
+		if bc.Name == b.Name {
+			cfgServers = bc.Servers
+		}
+	}
+	for i, sv := range b.Servers {
+		st, _ := w.servers.get(b.Name, sv.Name)
+		rs := runtimeapi.Server{Counters: counters(sv.Stats), Name: sv.Name, ID: i + 1, Addr: sv.Addr,
+			Up: st.checkUp, Maint: st.maint, Drain: st.drain, Backup: sv.Backup, Weight: st.weight,
+			InitialWeight: st.initWeight, IdleConns: sv.Idle, LastChange: time.Since(st.changed)}
+		if i < len(cfgServers) {
+			rs.ConfigDisabled = cfgServers[i].Disabled
+			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
+		}
+		if t := checks[sv.Name]; t != nil {
+			rs.Check = s.checkState(t, st)
+		}
+		be.Servers = append(be.Servers, rs)
+	}
+	return be
+}
+
+func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.Check {
+	rise, fall := t.Rise, t.Fall
+	if rise == 0 {
+		rise = 2
+	}
+	if fall == 0 {
+		fall = 3
+	}
+	c := &runtimeapi.Check{Status: "INI", Rise: rise, Fall: fall, Health: rise, Downs: st.downs}
+	if s.w.checks == nil {
+		return c
+	}
+	h, last, ok := s.w.checks.State(t.Backend, t.Server)
+	if !ok {
+		return c
+	}
+	c.Health = h.Value()
+	if last != (check.Result{}) {
+		c.Status, c.Code, c.Duration, c.Desc = statusName(last.Status), last.Code, last.Duration, last.Status.Reason()
+	}
+	return c
+}
+
+func statusName(s check.Status) string {
+	switch s {
+	case check.L4OK:
+		return "L4OK"
+	case check.L4TOUT:
+		return "L4TOUT"
+	case check.L4CON:
+		return "L4CON"
+	case check.L7OK:
+		return "L7OK"
+	case check.L7TOUT:
+		return "L7TOUT"
+	case check.L7RSP:
+		return "L7RSP"
+	case check.L7STS:
+		return "L7STS"
+	}
+	return "INI"
+}
+
+// algoName is the algorithm as `show stat` prints it (without arguments).
+func algoName(a string) string {
+	for i := 0; i < len(a); i++ {
+		if a[i] == '(' {
+			return a[:i]
+		}
+	}
+	return a
+}
+
+// isStaticWeights: static-rr and map-based hashing cannot change weights
+// at run time.
+func isStaticWeights(algo string, consistent bool) bool {
+	switch algoName(algo) {
+	case "static-rr":
+		return true
+	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
+		return !consistent
+	}
+	return false
+}
+
+// fullconn is HAProxy's default: 10% of the summed maxconn of the
+// frontends that can route to the backend (global maxconn for a frontend
+// without its own).
+func (s *runtimeSource) fullconn(backend string) int {
+	sum := 0
+	for _, f := range s.w.plan.Proxy.Frontends {
+		uses := f.DefaultBackend == backend
+		for _, u := range f.UseBackends {
+			uses = uses || u.Backend == backend
+		}
+		if !uses {
+			continue
+		}
+		if f.MaxConn > 0 {
+			sum += f.MaxConn
+		} else {
+			sum += s.w.plan.Proxy.MaxConn
+		}
+	}
+	return sum / 10
+}
+
+// SetServerState applies `disable/enable server` and `set server ...
+// state`, logging HAProxy's maintenance lines.
+func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.AdminState) error {
+	w := s.w
+	before, _ := w.servers.get(backend, server)
+	err := w.servers.update(backend, server, func(st *serverState) {
+		st.maint = state == runtimeapi.StateMaint
+		st.drain = state == runtimeapi.StateDrain
+	})
+	if err != nil {
+		return err
+	}
+	c := w.backendCounts(backend, server)
+	left := fmt.Sprintf("%d active and %d backup servers", c.Active, c.Backup)
+	switch {
+	case state == runtimeapi.StateMaint && !before.maint:
+		w.events.event(backend, levelAlert, fmt.Sprintf("Server %s/%s is going DOWN for maintenance. %s left. %d sessions active, 0 requeued, 0 remaining in queue.",
+			backend, server, left, c.Sessions))
+	case state != runtimeapi.StateMaint && before.maint:
+		w.events.event(backend, levelNotice, fmt.Sprintf("Server %s/%s is UP (leaving forced maintenance).", backend, server))
+	}
+	return nil
+}
+
+func (s *runtimeSource) SetServerWeight(backend, server string, weight int) error {
+	return s.w.servers.update(backend, server, func(st *serverState) { st.weight = weight })
 }

@@ -342,3 +342,67 @@ func TestSeedCheckMarksDown(t *testing.T) {
 		t.Errorf("after DOWN: %v, want server2 and server3 twice each", seen)
 	}
 }
+
+// statsCmd sends one command line to the stats socket and returns the
+// answer (the socket closes after it, HAProxy's non-interactive mode).
+func statsCmd(t *testing.T, path, cmd string) string {
+	t.Helper()
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	if err != nil {
+		t.Fatalf("stats socket: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, cmd+"\n")
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
+func TestSeedStatsSocket(t *testing.T) {
+	e := seedConfig(t, " check inter 100ms")
+	e.startDaemon(t)
+	for i := 0; i < 3; i++ {
+		get(t, e.bind)
+	}
+	out := statsCmd(t, e.statsPath, "show stat")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "# pxname,svname,qcur,qmax,scur,smax,slim,stot,") {
+		t.Fatalf("show stat:\n%s", out)
+	}
+	wantRows := []string{"main,FRONTEND,", "servers,web1,", "servers,web2,", "servers,web3,", "servers,BACKEND,"}
+	for i, w := range wantRows {
+		if !strings.HasPrefix(lines[i+1], w) {
+			t.Errorf("row %d = %q, want prefix %q", i+1, lines[i+1], w)
+		}
+	}
+	col := func(row, name string) string {
+		hdr := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
+		for _, l := range lines[1:] {
+			if strings.HasPrefix(l, row) {
+				f := strings.Split(l, ",")
+				for i, h := range hdr {
+					if h == name && i < len(f) {
+						return f[i]
+					}
+				}
+			}
+		}
+		return "?"
+	}
+	if got := col("servers,web1,", "status"); got != "UP" {
+		t.Errorf("web1 status %q", got)
+	}
+	if got := col("main,FRONTEND,", "stot"); got != "3" {
+		t.Errorf("frontend stot %q, want 3", got)
+	}
+	if got := col("servers,web2,", "stot"); got != "1" {
+		t.Errorf("web2 stot %q, want 1", got)
+	}
+	// The seed's socket has the default level (operator): no changes.
+	if got := statsCmd(t, e.statsPath, "disable server servers/web1"); !strings.Contains(got, "Permission denied") {
+		t.Errorf("disable server at operator level: %q", got)
+	}
+	if got := statsCmd(t, e.statsPath, "show servers state servers"); !strings.Contains(got, "\n3 servers 1 web1 127.0.0.1 2 0 1 1 ") || !strings.Contains(got, "\n3 servers 3 web3 127.0.0.1 2 0 1 1 ") {
+		t.Errorf("show servers state:\n%s", got)
+	}
+}

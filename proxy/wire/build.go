@@ -36,6 +36,12 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
+	for _, px := range cfg.Proxies {
+		if !px.Disabled {
+			b.plan.Sections = append(b.plan.Sections, Section{Name: px.Name, Frontend: px.Cap&haproxy.CapFrontend != 0,
+				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
+		}
+	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
 			continue

@@ -61,6 +61,9 @@ func TestSeed(t *testing.T) {
 	if !reflect.DeepEqual(p.Proxy, want) {
 		t.Errorf("proxy config:\n got %+v\nwant %+v", dump(p.Proxy), dump(want))
 	}
+	if want := []Section{{Name: "main", Frontend: true, HTTP: true}, {Name: "servers", Backend: true, HTTP: true}}; !reflect.DeepEqual(p.Sections, want) {
+		t.Errorf("sections = %+v", p.Sections)
+	}
 	wantProc := Process{Daemon: true, Pidfile: "/var/run/haproxy.pid", Chroot: "/var/lib/haproxy", User: "haproxy", Group: "haproxy"}
 	if p.Process != wantProc {
 		t.Errorf("process = %+v", p.Process)

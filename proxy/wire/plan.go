@@ -11,7 +11,10 @@ import (
 // Plan is everything gohaproxy needs to run one configuration.
 type Plan struct {
 	Proxy   *proxy.Config
-	Process Process
+	// Sections lists the running proxy sections in file order (a listen
+	// section is one entry with both halves), for the stats views.
+	Sections []Section
+	Process  Process
 	// Balance holds per-backend balancing options, by backend name.
 	Balance map[string]BalanceSpec
 	// Checks lists one entry per server with `check`, in configuration order.
@@ -25,6 +28,13 @@ type Plan struct {
 	StatsSockets []haproxy.StatsSocket
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
+}
+
+// Section is one running frontend, backend or listen section.
+type Section struct {
+	Name              string
+	Frontend, Backend bool
+	HTTP              bool
 }
 
 // Process is the global section's process settings.
