@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -31,25 +32,44 @@ type Listener struct {
 	mu   sync.Mutex
 	conn map[net.Conn]struct{}
 	done bool
+	path string      // socket file created by Listen
+	file os.FileInfo // its identity, to remove only our own socket
 }
 
-// Listen creates the unix socket at path (replacing a stale socket file,
-// as HAProxy does) and serves it.
+// Listen creates the unix socket at path and serves it. As HAProxy does,
+// the socket is bound under a temporary name and renamed over path, so a
+// reloading process replaces its predecessor's socket atomically and
+// clients never find the path missing; Close removes path only while it
+// is still this listener's socket, never a successor's.
 func Listen(path string, src Source, opt Options) (*Listener, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		os.Remove(path)
-	}
-	ln, err := net.Listen("unix", path)
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	os.Remove(tmp)
+	ln, err := net.Listen("unix", tmp)
 	if err != nil {
 		return nil, err
 	}
+	ul := ln.(*net.UnixListener)
+	ul.SetUnlinkOnClose(false)
+	fail := func(err error) (*Listener, error) {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, err
+	}
 	if opt.Mode != 0 {
-		if err := os.Chmod(path, opt.Mode); err != nil {
-			ln.Close()
-			return nil, err
+		if err := os.Chmod(tmp, opt.Mode); err != nil {
+			return fail(err)
 		}
 	}
-	return Serve(ln, src, opt), nil
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fail(err)
+	}
+	l := Serve(ln, src, opt)
+	l.path, l.file = path, fi
+	return l, nil
 }
 
 // Serve answers CLI connections on ln until Close.
@@ -146,8 +166,8 @@ func readLine(r *bufio.Reader, max int) (string, error) {
 }
 
 // Close stops accepting, closes open CLI connections, waits for their
-// goroutines and removes nothing: the caller owns the socket path
-// (net.UnixListener removes it on Close).
+// goroutines, and removes the socket file if it is still this
+// listener's.
 func (s *Listener) Close() error {
 	s.mu.Lock()
 	s.done = true
@@ -157,5 +177,10 @@ func (s *Listener) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	if s.path != "" {
+		if fi, serr := os.Stat(s.path); serr == nil && os.SameFile(fi, s.file) {
+			os.Remove(s.path)
+		}
+	}
 	return err
 }

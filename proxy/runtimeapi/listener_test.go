@@ -128,3 +128,32 @@ func TestListenerIdleTimeoutAndClose(t *testing.T) {
 		t.Errorf("socket still accepting after Close")
 	}
 }
+
+// TestListenReplacesAndSurvivesPredecessor: a second Listen on the same
+// path (a reload) takes the path over at once; closing the first one
+// afterwards leaves the second's socket in place.
+func TestListenReplacesAndSurvivesPredecessor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stats")
+	old, err := Listen(path, newFakeSource(), Options{Level: LevelOperator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := newOperatorFakeSource()
+	cur, err := Listen(path, src, Options{Level: LevelOperator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ask(t, path, "show backend"); got != "# name\nservers\nst\n\n" {
+		t.Fatalf("after the old listener closed, the path answers %q", got)
+	}
+	cur.Close()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("socket file left after the last Close: %v", err)
+	}
+	if m, _ := filepath.Glob(path + ".*"); len(m) != 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
