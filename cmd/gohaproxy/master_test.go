@@ -621,3 +621,69 @@ func TestHardStopAfter(t *testing.T) {
 		t.Errorf("the in-flight request outlived hard-stop-after")
 	}
 }
+
+// TestReloadChangesBinds: a reload that adds a bind serves it, one that
+// drops a bind stops listening there once the old worker is gone, and one
+// whose worker cannot start (its new port is taken) leaves the running
+// worker serving.
+func TestReloadChangesBinds(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	a, b := pmFreeAddr(t), pmFreeAddr(t)
+	cfg := filepath.Join(dir, "b.cfg")
+	pmConfig(t, cfg, a, be.addr, "    master-worker")
+	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
+	waitServing(t, a)
+
+	reload := func(n int) {
+		t.Helper()
+		m.cmd.Process.Signal(syscall.SIGUSR2)
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(m.stderr.String(), "Reloading HAProxy") < n && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		re := regexp.MustCompile(`Loading (success\.|failure!)`)
+		for len(re.FindAllString(m.stderr.String(), -1)) < n+1 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	// Two bind lines, A and B.
+	pmConfig(t, cfg, a+" "+b, be.addr, "    master-worker")
+	os.WriteFile(cfg, bytes.Replace(mustRead(t, cfg), []byte("bind "+a+" "+b), []byte("bind "+a+"\n    bind "+b), 1), 0o644)
+	reload(1)
+	waitServing(t, a)
+	waitServing(t, b)
+
+	pmConfig(t, cfg, b, be.addr, "    master-worker")
+	reload(2)
+	waitServing(t, b)
+	m.waitLog(t, `(?s)Former worker \(\d+\) exited.*Former worker \(\d+\) exited`, 10*time.Second)
+	if _, err := pmGet(a); err == nil {
+		t.Errorf("%s still served after its bind was removed", a)
+	}
+
+	// A port held by someone else: the new worker fails, the old serves.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	os.WriteFile(cfg, append(mustRead(t, cfg), []byte("frontend fe2\n    bind "+taken.Addr().String()+"\n    default_backend be\n")...), 0o644)
+	reload(3)
+	m.waitLog(t, `Loading failure!`, 10*time.Second)
+	waitServing(t, b)
+	if strings.Count(m.stderr.String(), "Current worker") != 0 {
+		t.Errorf("the running worker exited:\n%s", m.stderr)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
