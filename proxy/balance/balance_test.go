@@ -426,3 +426,34 @@ func TestParseHashType(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDynamic(t *testing.T) {
+	for _, tc := range []struct {
+		algo       string
+		consistent bool
+		want       bool
+	}{
+		{"roundrobin", false, true}, {"", false, true}, {"leastconn", false, true}, {"first", false, true},
+		{"random(2)", false, true}, {"static-rr", false, false}, {"source", false, false}, {"source", true, true},
+		{"uri", false, false}, {"hdr(host)", false, false}, {"hdr(host)", true, true}, {"url_param", true, true},
+	} {
+		if got := IsDynamic(tc.algo, Options{Consistent: tc.consistent}); got != tc.want {
+			t.Errorf("IsDynamic(%q, consistent=%v) = %v", tc.algo, tc.consistent, got)
+		}
+	}
+}
+
+// In tcp mode there is no URI or header: the HTTP hashes fall back to
+// round robin instead of sending everything to one server.
+func TestHTTPHashesWithoutHTTP(t *testing.T) {
+	for _, algo := range []string{"uri", "hdr(host)", "url_param"} {
+		args := []string(nil)
+		if algo == "url_param" {
+			args = []string{"id"}
+		}
+		b := mustNew(t, algo, args, servers(1, 1, 1), Options{})
+		if got := sequence(b, &Request{}, 3); got != "web1 web2 web3" {
+			t.Errorf("%s without HTTP: %s", algo, got)
+		}
+	}
+}

@@ -135,6 +135,9 @@ func parseURIKey(args []string) (uriKey, error) {
 }
 
 func (k uriKey) key(r *Request, o *Options) (uint32, bool) {
+	if r.URI == "" {
+		return 0, false // not HTTP (tcp mode): HAProxy falls back to round robin
+	}
 	return o.hash(k.cut(r.URI)), true
 }
 

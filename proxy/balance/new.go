@@ -88,3 +88,19 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 	}
 	return nil, fmt.Errorf("balance %s: not supported", algo)
 }
+
+// IsDynamic reports whether a backend's algorithm takes weight changes at
+// run time. HAProxy's static algorithms (static-rr and the map-based hashes)
+// only accept a weight of 0 or the configured one: its runtime API answers
+// "Backend is using a static LB algorithm and only accepts weights '0%' and
+// '100%'." to anything else.
+func IsDynamic(algo string, opts Options) bool {
+	base, _, _ := strings.Cut(algo, "(")
+	switch base {
+	case "static-rr":
+		return false
+	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
+		return opts.Consistent
+	}
+	return true
+}
