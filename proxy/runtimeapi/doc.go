@@ -4,7 +4,8 @@
 //
 // The proxy (or the integrator) implements Source; this package never
 // imports proxy. Commands: help [words], prompt, quit, show info, show
-// stat [up|no-maint], show servers state [backend], show cli level,
+// stat [up|no-maint] [<proxy> <type> <sid>], show servers state
+// [backend], show backend, show version, show cli level,
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
 // operator, user. Anything else is answered like HAProxy does for an
@@ -45,6 +46,13 @@
 //	for maintenance..." at that point (the Source's job). When a backend
 //	loses its last usable server, HAProxy resets its lastchg and counts a
 //	chkdown (Backend.LastChange, Backend.Downs).
+//
+// # Messages
+//
+// ServerStateEvents and BackendDownEvent give the log lines (with their
+// syslog level) and stderr lines HAProxy prints when a runtime command
+// changes a server ("Server servers/web1 is going DOWN for maintenance.
+// ..."); the Source emits them, since it knows the backend's situation.
 //
 // Reference outputs captured from the real haproxy are kept in
 // testdata/haproxy-2.6.12/ and the tests compare against them.
