@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,9 +16,10 @@ import (
 // step is a runtime change between two runs of requests: HAProxy gets cmd
 // on its stats socket, our balancer gets apply + Update.
 type step struct {
-	cmd   string
-	apply func(s []*Server)
-	picks int
+	cmd     string
+	apply   func(s []*Server)
+	picks   int
+	targets []string // request targets (default: picks x "/")
 }
 
 func adminCommand(t *testing.T, sock, cmd string) {
@@ -45,6 +47,8 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 	cases := []struct {
 		name    string
 		balance string
+		extra   string // more backend lines
+		opts    Options
 		weights []int
 		backup  []bool
 		steps   []step
@@ -80,6 +84,23 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 			{cmd: "enable server lb/web2", apply: func(s []*Server) { s[1].Up = true }, picks: 9},
 			{cmd: "set weight lb/web3 6", apply: func(s []*Server) { s[2].Weight = 6 }, picks: 30},
 		}},
+		{name: "roundrobin allbackups", balance: "roundrobin", extra: "    option allbackups\n", opts: Options{AllBackups: true},
+			weights: []int{1, 2, 1, 3}, backup: []bool{false, true, true, true}, steps: []step{
+				{picks: 3},
+				{cmd: "disable server lb/web1", apply: func(s []*Server) { s[0].Up = false }, picks: 12},
+				{cmd: "set weight lb/web3 4", apply: func(s []*Server) { s[2].Weight = 4 }, picks: 18},
+			}},
+		{name: "uri consistent weights", balance: "uri", extra: "    hash-type consistent\n", opts: Options{Consistent: true, Avalanche: true},
+			weights: []int{1, 1, 1}, steps: []step{
+				{targets: manyURIs(40)},
+				{cmd: "set weight lb/web2 3", apply: func(s []*Server) { s[1].Weight = 3 }, targets: manyURIs(40)},
+				{cmd: "disable server lb/web1", apply: func(s []*Server) { s[0].Up = false }, targets: manyURIs(40)},
+			}},
+		{name: "source map-based down", balance: "source", weights: []int{1, 1, 1, 1}, steps: []step{
+			{picks: 2},
+			{cmd: "disable server lb/web3", apply: func(s []*Server) { s[2].Up = false }, picks: 2},
+			{cmd: "disable server lb/web1", apply: func(s []*Server) { s[0].Up = false }, picks: 2},
+		}},
 		{name: "static-rr down and up", balance: "static-rr", weights: []int{1, 2, 3}, steps: []step{
 			{picks: 5},
 			{cmd: "disable server lb/web2", apply: func(s []*Server) { s[1].Up = false }, picks: 7},
@@ -93,7 +114,7 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 			sock := filepath.Join(t.TempDir(), "admin.sock")
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)
-			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n", front, tc.balance)
+			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n%s", front, tc.balance, tc.extra)
 			srv := servers(tc.weights...)
 			for i, a := range addrs {
 				bk := ""
@@ -104,7 +125,7 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 				fmt.Fprintf(&cfg, "    server web%d %s weight %d%s\n", i+1, a, tc.weights[i], bk)
 			}
 			difftest.StartHAProxy(t, cfg.String(), front)
-			b := mustNew(t, tc.balance, nil, srv, Options{})
+			b := mustNew(t, tc.balance, nil, srv, tc.opts)
 			var want, got []string
 			for _, st := range tc.steps {
 				if st.cmd != "" {
@@ -114,12 +135,33 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 					want = append(want, "|")
 					got = append(got, "|")
 				}
-				want = append(want, fetchNames(t, front, repeat("/", st.picks), nil)...)
-				got = append(got, strings.Fields(sequence(b, nil, st.picks))...)
+				targets := st.targets
+				if targets == nil {
+					targets = repeat("/", st.picks)
+				}
+				want = append(want, fetchNames(t, front, targets, nil)...)
+				for _, target := range targets {
+					got = append(got, nameOf(b.Pick(&Request{Src: netip.MustParseAddr("127.0.0.1"), URI: target})))
+				}
 			}
 			if strings.Join(want, " ") != strings.Join(got, " ") {
 				t.Errorf("\nhaproxy: %v\ngoha:    %v", want, got)
 			}
 		})
 	}
+}
+
+func manyURIs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("/item/%d", i)
+	}
+	return out
+}
+
+func nameOf(s *Server) string {
+	if s == nil {
+		return "-"
+	}
+	return s.Name
 }
