@@ -72,6 +72,10 @@ func startWeb(t *testing.T, name string) *webServer {
 		t.Fatal(err)
 	}
 	w := &webServer{addr: ln.Addr().String(), ln: ln, srv: &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		// What the proxy forwarded, for the differential test.
+		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
+		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
+		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, name+"\n")
 	})}}
 	go w.srv.Serve(ln)

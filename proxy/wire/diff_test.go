@@ -1,0 +1,130 @@
+package wire
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// startWeb is one of the seed's nginx virtual servers: it answers its name
+// and reports what the proxy forwarded in response headers.
+func startWeb(t *testing.T, name string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
+		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
+		rw.Header().Set("X-Seen-Path", r.URL.Path)
+		rw.Header().Set("Date", "fixed")
+		io.WriteString(rw, name+"\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// seedOnLoopback is testdata/seed/haproxy.cfg with only what cannot run
+// here rewritten: the bind goes to 127.0.0.1:<port>, servers to the test's
+// backends, and the process lines (chroot, pidfile, user, group, daemon,
+// stats socket, log target) are dropped: the in-process run below does not
+// use them and the reference runs in the foreground.
+func seedOnLoopback(t *testing.T, bind string, webs []string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/seed/haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := string(data)
+	repl := []string{"bind *:80", "bind " + bind}
+	for i, port := range []string{"80", "81", "82"} {
+		repl = append(repl, "192.168.110.33:"+port, webs[i])
+	}
+	for _, l := range []string{"log         127.0.0.1 local2\n", "chroot      /var/lib/haproxy\n", "pidfile     /var/run/haproxy.pid\n",
+		"user        haproxy\n", "group       haproxy\n", "daemon\n", "stats socket /var/lib/haproxy/stats\n"} {
+		repl = append(repl, "    "+l, "")
+	}
+	for i := 0; i < len(repl); i += 2 {
+		if !strings.Contains(cfg, repl[i]) {
+			t.Fatalf("seed has no %q", repl[i])
+		}
+		cfg = strings.Replace(cfg, repl[i], repl[i+1], 1)
+	}
+	return cfg
+}
+
+// runPlan starts the data path for cfg in this process, as gohaproxy does.
+func runPlan(t *testing.T, cfg string) {
+	t.Helper()
+	res := haproxy.CheckBytes("seed.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	plan := Build(res.Config)
+	i := 0
+	px, err := proxy.New(plan.Proxy, proxy.Options{NewBalancer: func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error) {
+		spec := plan.Balance[plan.Proxy.Backends[i].Name]
+		i++
+		return balance.New(spec.Algorithm, spec.Args, servers, spec.Options)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Shutdown(t.Context()) })
+}
+
+// TestSeedDifferential sends the same pipelined requests through the real
+// HAProxy and through wire+proxy, both running the seed configuration
+// against the same three backends: round robin order, bodies, and what
+// option forwardfor except 127.0.0.0/8 and http-server-close forward.
+func TestSeedDifferential(t *testing.T) {
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	var webs []string
+	for i := 1; i <= 3; i++ {
+		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+	}
+	haBind, goBind := difftest.FreePort(t), difftest.FreePort(t)
+	difftest.StartHAProxy(t, seedOnLoopback(t, haBind, webs), haBind)
+	runPlan(t, seedOnLoopback(t, goBind, webs))
+
+	var req strings.Builder
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&req, "GET /r%d HTTP/1.1\r\nHost: seed\r\n\r\n", i)
+	}
+	req.WriteString("GET /last HTTP/1.1\r\nHost: seed\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: close\r\n\r\n")
+	exchange := func(addr string) []difftest.Response {
+		raw, err := difftest.Exchange(addr, []byte(req.String()), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(raw)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, raw)
+		}
+		return rs
+	}
+	want, got := exchange(haBind), exchange(goBind)
+	if len(want) != 7 || want[0].Body != "server1\n" || want[2].Body != "server3\n" {
+		t.Fatalf("haproxy answered %+v", want)
+	}
+	if d := difftest.Diff(want, got, "x-seen-xff", "x-seen-connection", "x-seen-path", "content-length", "connection", "content-type"); d != "" {
+		t.Error(d)
+	}
+}
