@@ -10,7 +10,7 @@ import (
 
 // Plan is everything gohaproxy needs to run one configuration.
 type Plan struct {
-	Proxy   *proxy.Config
+	Proxy *proxy.Config
 	// Sections lists the running proxy sections in file order (a listen
 	// section is one entry with both halves), for the stats views.
 	Sections []Section
