@@ -52,3 +52,45 @@ type Env struct {
 func Skip(e *Entry, dontLogNull bool) bool {
 	return dontLogNull && e.NullConn
 }
+
+// Options are a proxy's options that decide whether and at which level a
+// transaction is logged.
+type Options struct {
+	DontLogNull    bool // option dontlognull
+	DontLogNormal  bool // option dontlog-normal: only log errors (see IsError)
+	SeparateErrors bool // option log-separate-errors: errors at level err
+}
+
+// Decide returns whether e is logged and at which level, as HAProxy 2.6
+// decides at the end of a stream.
+func Decide(e *Entry, o Options) (log bool, level Level) {
+	if Skip(e, o.DontLogNull) {
+		return false, Info
+	}
+	isErr := IsError(e)
+	if o.DontLogNormal && !isErr {
+		return false, Info
+	}
+	if isErr && o.SeparateErrors {
+		return true, Err
+	}
+	return true, Info
+}
+
+// IsError is HAProxy's notion of an "interesting" transaction for
+// dontlog-normal and log-separate-errors: it ended on an error other
+// than a local one ('L'), was retried without error, or got a 5xx in
+// HTTP mode. (Redispatches count too; Entry does not carry them apart
+// from the retries they imply.)
+func IsError(e *Entry) bool {
+	switch e.Term[0] {
+	case 0, '-':
+		if e.Retries > 0 {
+			return true
+		}
+	case 'L':
+	default:
+		return true
+	}
+	return !e.TCP && e.Status >= 500
+}

@@ -129,6 +129,34 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
+func TestDecide(t *testing.T) {
+	ok := Entry{Status: 200, Term: [2]byte{'-', '-'}}
+	tests := []struct {
+		name  string
+		e     Entry
+		o     Options
+		log   bool
+		level Level
+	}{
+		{"normal", ok, Options{}, true, Info},
+		{"normal dontlog-normal", ok, Options{DontLogNormal: true}, false, Info},
+		{"5xx separate", Entry{Status: 503, Term: [2]byte{'S', 'C'}}, Options{SeparateErrors: true}, true, Err},
+		{"5xx without flags", Entry{Status: 502}, Options{SeparateErrors: true, DontLogNormal: true}, true, Err},
+		{"client abort", Entry{Status: 200, Term: [2]byte{'C', 'D'}}, Options{DontLogNormal: true}, true, Info},
+		{"PR-- is an error (haproxy 2.6.12: <147> with log-separate-errors)", Entry{Status: 403, Term: [2]byte{'P', 'R'}}, Options{SeparateErrors: true}, true, Err},
+		{"retried", Entry{Status: 200, Retries: 1}, Options{SeparateErrors: true}, true, Err},
+		{"L flag", Entry{Status: 200, Term: [2]byte{'L', 'R'}}, Options{DontLogNormal: true}, false, Info},
+		{"tcp no status", Entry{TCP: true, Term: [2]byte{'-', '-'}}, Options{DontLogNormal: true}, false, Info},
+		{"null", Entry{NullConn: true}, Options{DontLogNull: true}, false, Info},
+	}
+	for _, tc := range tests {
+		log, level := Decide(&tc.e, tc.o)
+		if log != tc.log || (log && level != tc.level) {
+			t.Errorf("%s: %v %v, want %v %v", tc.name, log, level, tc.log, tc.level)
+		}
+	}
+}
+
 func TestSkip(t *testing.T) {
 	e := &Entry{NullConn: true}
 	if !Skip(e, true) || Skip(e, false) || Skip(&Entry{}, true) {
