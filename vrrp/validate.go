@@ -88,6 +88,10 @@ type Verdict struct {
 // Validate decodes payload into adv and applies keepalived's receive checks
 // for cfg. checkAddrs enables the VIP count/list check (keepalived skips it
 // under skip_check_adv_addr while the master's address is unchanged). Pure.
+// ipv4HeaderLen is the IPv4 header without options, as keepalived counts it
+// in its length messages.
+const ipv4HeaderLen = 20
+
 func Validate(cfg *InstanceConfig, payload []byte, m RxMeta, checkAddrs bool, adv *Advert) Verdict {
 	ipv6 := cfg.IPv6
 	if err := adv.Decode(payload, ipv6); err != nil {
@@ -103,7 +107,13 @@ func Validate(cfg *InstanceConfig, payload []byte, m RxMeta, checkAddrs bool, ad
 		if len(payload) > want {
 			word = "long"
 		}
-		return Verdict{Reason: DropLength, Msg: fmt.Sprintf("vrrp packet too %s, length %d and expect %d", word, len(payload), want)}
+		// keepalived measures IPv4 packets with their IP header (a raw IPv4
+		// socket reads it); IPv6 raw sockets deliver the payload only.
+		ipHdr := 0
+		if !ipv6 {
+			ipHdr = ipv4HeaderLen
+		}
+		return Verdict{Reason: DropLength, Msg: fmt.Sprintf("vrrp packet too %s, length %d and expect %d", word, len(payload)+ipHdr, want+ipHdr)}
 	}
 	if adv.VRID != cfg.VRID {
 		return Verdict{Reason: DropVRID, Msg: fmt.Sprintf("received VRID %d, ours is %d", adv.VRID, cfg.VRID)}
