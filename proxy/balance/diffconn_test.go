@@ -1,0 +1,132 @@
+package balance
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// heldBackends are three HTTP servers answering their name; requests to
+// /slow are held until release() so that servers carry live connections,
+// and each arrival of a /slow request is reported on arrived.
+type heldBackends struct {
+	addrs   []string
+	arrived chan string
+	release chan struct{}
+	once    sync.Once
+}
+
+func startHeldBackends(t *testing.T, n int) *heldBackends {
+	t.Helper()
+	h := &heldBackends{arrived: make(chan string, 64), release: make(chan struct{})}
+	for i := 1; i <= n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("web%d", i)
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/slow") {
+				h.arrived <- name
+				select {
+				case <-h.release:
+				case <-time.After(10 * time.Second):
+				}
+			}
+			io.WriteString(w, name)
+		})}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		h.addrs = append(h.addrs, ln.Addr().String())
+	}
+	t.Cleanup(h.releaseAll)
+	return h
+}
+
+func (h *heldBackends) releaseAll() { h.once.Do(func() { close(h.release) }) }
+
+// TestDifferentialLiveConnections holds some connections open (/slow) and
+// sends quick requests in between, through haproxy and through our
+// balancer (which sees the held connections in Conns), for the algorithms
+// that depend on connection counts.
+func TestDifferentialLiveConnections(t *testing.T) {
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	// script: "S" = a held request, "F" = a quick one
+	cases := []struct {
+		name    string
+		balance string
+		weights []int
+		maxconn int
+		script  string
+	}{
+		{"leastconn equal", "leastconn", []int{1, 1, 1}, 0, "S F F F S F F S F F F"},
+		{"leastconn weighted", "leastconn", []int{1, 2, 3}, 0, "S S F F F S F S F F F F"},
+		{"first maxconn 2", "first", []int{1, 1, 1}, 2, "F S F S F S F S F"},
+		{"roundrobin maxconn 1", "roundrobin", []int{1, 1, 1}, 1, "S F F F S F F F"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startHeldBackends(t, len(tc.weights))
+			front := difftest.FreePort(t)
+			var cfg strings.Builder
+			fmt.Fprintf(&cfg, "global\n    maxconn 200\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout queue 1s\n")
+			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n", front, tc.balance)
+			srv := servers(tc.weights...)
+			for i, a := range h.addrs {
+				mc := ""
+				if tc.maxconn > 0 {
+					mc = fmt.Sprintf(" maxconn %d", tc.maxconn)
+					srv[i].MaxConn = int64(tc.maxconn)
+				}
+				fmt.Fprintf(&cfg, "    server web%d %s weight %d%s\n", i+1, a, tc.weights[i], mc)
+			}
+			difftest.StartHAProxy(t, cfg.String(), front)
+			b := mustNew(t, tc.balance, nil, srv, Options{})
+			byName := map[string]*Server{}
+			for _, s := range srv {
+				byName[s.Name] = s
+			}
+
+			var want, got []string
+			client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			for _, op := range strings.Fields(tc.script) {
+				// ours
+				p := b.Pick(nil)
+				got = append(got, nameOf(p))
+				if p != nil && op == "S" {
+					p.Conns.Add(1) // held until the end
+				}
+				// haproxy's
+				if op == "S" {
+					go func() {
+						if resp, err := client.Get("http://" + front + "/slow"); err == nil {
+							resp.Body.Close()
+						}
+					}()
+					select {
+					case name := <-h.arrived:
+						want = append(want, name)
+					case <-time.After(5 * time.Second):
+						t.Fatal("held request never reached a backend")
+					}
+					continue
+				}
+				want = append(want, fetchNames(t, front, []string{"/"}, nil)...)
+			}
+			h.releaseAll()
+			t.Logf("script %s: %v", tc.script, got)
+			if strings.Join(want, " ") != strings.Join(got, " ") {
+				t.Errorf("script %s\nhaproxy: %v\ngoha:    %v", tc.script, want, got)
+			}
+		})
+	}
+}
