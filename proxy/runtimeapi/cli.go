@@ -136,7 +136,7 @@ func splitCommands(line string) []string {
 func (s *Session) run(cmd string) string {
 	args := strings.Fields(cmd)
 	if len(args) == 0 { // also in prompt mode, as HAProxy answers an empty line
-		return usage("Unknown command. Please enter one of the following commands only:\n", commands, s.level)
+		return usage("Unknown command. Please enter one of the following commands only:\n", commands)
 	}
 	c := lookup(args)
 	if c == nil {
@@ -190,7 +190,9 @@ func matching(words []string) []*command {
 	return out
 }
 
-func usage(title string, list []*command, _ Level) string {
+// usage lists commands in HAProxy's help layout. HAProxy 2.6 lists the
+// same commands at every level, so the level plays no part.
+func usage(title string, list []*command) string {
 	var b strings.Builder
 	b.WriteString(title)
 	for _, c := range list {
@@ -212,17 +214,17 @@ func usage(title string, list []*command, _ Level) string {
 func (s *Session) unknown(args []string) string {
 	const title = "Unknown command, but maybe one of the following ones is a better match:\n"
 	if m := matching(args); len(m) > 0 { // "show" -> every show command
-		return usage(title, m, s.level)
+		return usage(title, m)
 	}
-	return usage(title, closest(args, 5), s.level)
+	return usage(title, closest(args, 5))
 }
 
 func cmdHelp(s *Session, args []string) string {
 	const title = "The following commands are valid at this level:\n"
 	if len(args) == 1 {
-		return usage(title, commands, s.level)
+		return usage(title, commands)
 	}
-	return usage(title, matching(args[1:]), s.level)
+	return usage(title, matching(args[1:]))
 }
 
 func cmdPrompt(s *Session, _ []string) string {
