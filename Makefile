@@ -54,7 +54,12 @@ demo: deps build
 compare: deps build
 	$(GO) run $(GOFLAGS) ./lab/cmd/seeddemo -compare -readme README.md
 
+# gohaproxy vs HAProxy on loopback with wrk (scripts/bench.sh; BENCH_SECONDS,
+# BENCH_PPROF=1 for a CPU profile). Go micro-benchmarks: make gobench.
 bench: deps build
+	./scripts/bench.sh
+
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Short fuzz runs of every fuzz target (seeds found are kept in testdata/fuzz).

@@ -114,6 +114,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 		return 1
 	}
 	notifyReady(o, nil)
+	w.profStop = startCPUProfile()
 	w.startChecks()
 	return w.wait()
 }
@@ -132,8 +133,10 @@ type worker struct {
 	events  *eventLog
 	servers *serverStates
 	checks  *check.Runner // nil without checks
-	stats   []io.Closer
-	stop    func() // stops health checks
+	// profStop ends the optional CPU profile (run_pprof.go).
+	profStop func()
+	stats    []io.Closer
+	stop     func() // stops health checks
 }
 
 func (w *worker) start(listen ListenFunc) error {
@@ -234,6 +237,9 @@ func (w *worker) wait() int {
 // hardStop ends the process the way HAProxy's does on SIGTERM: nothing is
 // logged and the process dies of the signal (exit status 128+n to a shell).
 func (w *worker) hardStop(sig syscall.Signal) {
+	if w.profStop != nil {
+		w.profStop()
+	}
 	if w.o.Signals != nil {
 		w.close()
 		return
@@ -281,4 +287,7 @@ func (w *worker) softStop() {
 	w.events.warning("", "Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).")
 	w.px.Shutdown(context.Background())
 	w.events.close()
+	if w.profStop != nil {
+		w.profStop()
+	}
 }

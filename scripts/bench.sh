@@ -1,0 +1,147 @@
+#!/bin/bash
+# make bench: gohaproxy against the real HAProxy on 127.0.0.1, same
+# backends (three nginx virtual servers on loopback ports), same config,
+# one after the other, each case driven by wrk for BENCH_SECONDS (default
+# 10). Prints req/s, p50/p99 latency, the proxy's RSS after the case and the
+# gohaproxy/HAProxy req/s ratio. Bounded: every process started here is
+# killed by PID on exit; nothing binds outside 127.0.0.1.
+#
+# Cases: small response over keep-alive at c=64 and c=256, a 100 KB
+# response at c=64, and a TCP-mode proxy (HTTP keep-alive through it) at
+# c=64. With BENCH_PPROF=1 gohaproxy writes a CPU profile of the c=64 case
+# (GOHAPROXY_CPUPROFILE) and its top functions are printed.
+set -u
+cd "$(dirname "$0")/.."
+SECS="${BENCH_SECONDS:-10}"
+BIN="${GOHAPROXY:-bin/gohaproxy}"
+for c in nginx wrk; do command -v $c >/dev/null || { echo "bench: $c missing (make deps)"; exit 1; }; done
+[ -x "$BIN" ] || go build -o "$BIN" ./cmd/gohaproxy || exit 1
+HAVE_HAPROXY=1; command -v haproxy >/dev/null || HAVE_HAPROXY=0
+
+W=$(mktemp -d /tmp/goha-bench.XXXXXX); chmod 755 "$W" # nginx workers run as nobody
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.3
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+# Ports: a random base in 20000-29999, checked free.
+base=$(( 20000 + RANDOM % 9000 ))
+for i in 0 1 2 3 4 5 6 7; do
+  if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
+done
+B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4))
+
+# --- backends: nginx, three servers, a small and a 100 KB answer ----------
+mkdir -p "$W/nginx/logs" "$W/html"
+for i in 1 2 3; do mkdir -p "$W/html$i"; echo "server$i" > "$W/html$i/index.html"; head -c 102400 /dev/zero | tr '\0' 'x' > "$W/html$i/big"; done
+cat > "$W/nginx.conf" <<NGX
+worker_processes 1;
+pid $W/nginx.pid;
+error_log $W/nginx/logs/error.log crit;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  server { listen 127.0.0.1:$B1 backlog=4096; root $W/html1; }
+  server { listen 127.0.0.1:$B2 backlog=4096; root $W/html2; }
+  server { listen 127.0.0.1:$B3 backlog=4096; root $W/html3; }
+}
+NGX
+nginx -p "$W/nginx" -c "$W/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+
+# --- the proxy configuration both run ---------------------------------------
+cat > "$W/proxy.cfg" <<CFG
+global
+    maxconn 5000
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 30s
+frontend http
+    bind 127.0.0.1:$HTTP
+    default_backend servers
+backend servers
+    balance roundrobin
+    server web1 127.0.0.1:$B1
+    server web2 127.0.0.1:$B2
+    server web3 127.0.0.1:$B3
+frontend tcpfe
+    mode tcp
+    bind 127.0.0.1:$TCP
+    default_backend tcpservers
+backend tcpservers
+    mode tcp
+    balance roundrobin
+    server web1 127.0.0.1:$B1
+    server web2 127.0.0.1:$B2
+    server web3 127.0.0.1:$B3
+CFG
+
+waitport() { for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "bench: nothing on port $1"; return 1; }
+waitport $B1 || exit 1
+
+rss_kb() { awk '/^VmRSS/ {print $2}' /proc/$1/status 2>/dev/null || echo 0; }
+
+# run_case NAME URL CONNS -> sets REQS P50 P99
+run_case() {
+  local out
+  out=$(wrk -t2 -c"$3" -d"${SECS}s" --latency "$2" 2>&1)
+  REQS=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  P50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  P99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  ERRS=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+  [ -n "$ERRS" ] && echo "  ($1: $ERRS)" >&2
+  [ -n "$REQS" ] || REQS=0
+}
+
+CASES=("small-c64|http://127.0.0.1:$HTTP/|64" "small-c256|http://127.0.0.1:$HTTP/|256" "100KB-c64|http://127.0.0.1:$HTTP/big|64" "tcp-c64|http://127.0.0.1:$TCP/|64")
+declare -A R
+
+bench_proxy() { # name start-command...
+  local name=$1; shift
+  "$@" >"$W/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=($pid)
+  waitport $HTTP || { echo "bench: $name did not start:"; cat "$W/$name.log"; return 1; }
+  waitport $TCP || return 1
+  wrk -t2 -c16 -d1s "http://127.0.0.1:$HTTP/" >/dev/null 2>&1 # warm-up
+  for c in "${CASES[@]}"; do
+    IFS='|' read -r cname url conns <<<"$c"
+    run_case "$name/$cname" "$url" "$conns"
+    R[$name,$cname]="$REQS|$P50|$P99|$(rss_kb $pid)"
+  done
+  kill -USR1 $pid 2>/dev/null; sleep 0.5; kill $pid 2>/dev/null; wait $pid 2>/dev/null
+  sleep 0.5
+}
+
+echo "bench: ${SECS}s per case, wrk -t2, loopback, $(nproc) cores; backends: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+[ $HAVE_HAPROXY = 1 ] && bench_proxy haproxy haproxy -db -f "$W/proxy.cfg"
+if [ "${BENCH_PPROF:-0}" = 1 ]; then
+  GOHAPROXY_CPUPROFILE="$W/cpu.pprof" bench_proxy gohaproxy "$BIN" -db -f "$W/proxy.cfg"
+else
+  bench_proxy gohaproxy "$BIN" -db -f "$W/proxy.cfg"
+fi
+
+printf '\n| case | HAProxy req/s | p50 | p99 | RSS MB | gohaproxy req/s | p50 | p99 | RSS MB | ratio |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for c in "${CASES[@]}"; do
+  IFS='|' read -r cname _ _ <<<"$c"
+  IFS='|' read -r hr h50 h99 hrss <<<"${R[haproxy,$cname]:-0|-|-|0}"
+  IFS='|' read -r gr g50 g99 grss <<<"${R[gohaproxy,$cname]:-0|-|-|0}"
+  ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$hr" "$h50" "$h99" $((hrss/1024)) "$gr" "$g50" "$g99" $((grss/1024)) "$ratio"
+done
+if [ "${BENCH_PPROF:-0}" = 1 ] && [ -s "$W/cpu.pprof" ]; then
+  echo; echo "gohaproxy CPU profile (all cases), top 25:"
+  go tool pprof -top -nodecount=25 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '1,32p'
+fi
+exit 0
