@@ -47,6 +47,9 @@ func ModeByName(name string) (Mode, bool) {
 	return Modes[i], true
 }
 
+// FaultAfter is when, into the client loop, a failure mode strikes.
+const FaultAfter = 800 * time.Millisecond
+
 // ModeResult is one measured failure.
 type ModeResult struct {
 	Mode   string
@@ -60,7 +63,7 @@ type ModeResult struct {
 
 // MeasureMode builds a fresh seed lab with opts, brings up the proxies
 // and the VRRP pair (seed configs WithAccept, plus WithTrackHaproxy for
-// tracked modes), and fails lb1 in the given way one second into a client
+// tracked modes), and fails lb1 in the given way FaultAfter into a client
 // loop of length loop.
 func MeasureMode(ctx context.Context, opts Options, mode Mode, loop time.Duration) (res ModeResult, err error) {
 	res = ModeResult{Mode: mode.Name, LB1: opts.LB1.Name, LB2: opts.LB2.Name}
@@ -92,7 +95,7 @@ func MeasureMode(ctx context.Context, opts Options, mode Mode, loop time.Duratio
 	if mode.Moves {
 		target = s.LB2
 	}
-	res.Load, err = s.underLoadX(ctx, VIP, loop, time.Second, func() error { return mode.inject(ctx, m) }, target, mode.Exclusive)
+	res.Load, err = s.underLoadX(ctx, VIP, loop, FaultAfter, func() error { return mode.inject(ctx, m) }, target, mode.Exclusive)
 	if err != nil {
 		return res, err
 	}

@@ -1,20 +1,26 @@
 package seedlab
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/lab"
 )
 
 // modeLoop is the client loop per failure: long enough for the slowest
-// move (SIGKILL: 3 missed adverts + skew, about 3.7 s) after the fault at
-// 1 s, with some service after it.
-const modeLoop = 6 * time.Second
+// move (SIGKILL: 3 missed adverts + skew, about 3.7 s) after the fault,
+// with some service after it.
+const modeLoop = 5500 * time.Millisecond
 
 func runModes(t *testing.T, opts Options) {
 	for _, mode := range Modes {
 		t.Run(mode.Name, func(t *testing.T) {
-			newSeedForTest(t, opts).Close() // prerequisites, skip or CI failure
+			lab.RequireRoot(t)
 			res, err := MeasureMode(ctxT(t), opts, mode, modeLoop)
+			if errors.Is(err, ErrUnavailable) {
+				lab.Unavailable(t, err.Error())
+			}
 			skipNotWired(t, err)
 			l := res.Load
 			t.Logf("%s/%s %s: moved=%v after %s, holders after %v, client: %s",

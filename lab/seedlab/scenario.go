@@ -35,7 +35,7 @@ type Scenario struct {
 
 // NewScenario prepares the tutorial walk on s.
 func NewScenario(s *Seed, out io.Writer) *Scenario {
-	return &Scenario{S: s, Out: out, Loop: 6 * time.Second}
+	return &Scenario{S: s, Out: out, Loop: 5 * time.Second}
 }
 
 // OK reports whether every recorded step held.
@@ -184,6 +184,7 @@ func (sc *Scenario) stepStrict(ctx context.Context) error {
 	direct := Get(sc.S.Client.Host, LB1Addr+":80", 2*time.Second)
 	sc.shell("client", "curl "+LB1Addr, describe(direct))
 	sc.check("lb1's own address answers", direct.OK(), "%s", describe(direct))
+	sc.lint(ctx)
 	sc.printf("  The tutorial ran `nft flush ruleset` after every keepalived start:\n")
 	if out, err := sc.S.LB1.Run(ctx, "nft", "flush", "ruleset"); err != nil {
 		return fmt.Errorf("nft flush ruleset: %v: %s", err, out)
@@ -193,6 +194,21 @@ func (sc *Scenario) stepStrict(ctx context.Context) error {
 	sc.shell("client", "curl "+VIP, describe(flushed))
 	sc.check("VIP answers after flush", flushed.OK(), "%s", describe(flushed))
 	return nil
+}
+
+// lint shows what the VRRP daemon's config test says about the seed
+// config (gokeepalived explains the drop rules and names the fix;
+// keepalived 2.2.7 reports only the dropped authentication and the
+// MASTER state).
+func (sc *Scenario) lint(ctx context.Context) {
+	n := sc.S.LB1
+	bin := sc.S.Impl(n).Keepalived
+	out, _ := n.Command(ctx, n.PrivateArgv(bin, "-t", "-f", "/etc/keepalived/keepalived.conf")...).CombinedOutput()
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > 12 {
+		lines = append(lines[:12], fmt.Sprintf("... (%d more lines)", len(lines)-12))
+	}
+	sc.shell("lb1", baseName(bin)+" -t -f /etc/keepalived/keepalived.conf", strings.Join(lines, "\n"))
 }
 
 // The lasting fix: accept mode, which needs VRRPv3 under strict mode.

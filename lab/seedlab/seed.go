@@ -27,6 +27,10 @@ const (
 	VIP         = "192.168.110.100"
 )
 
+// ErrUnavailable wraps failures to build the lab itself (no namespaces,
+// no nginx): missing prerequisites rather than misbehaving daemons.
+var ErrUnavailable = errors.New("lab unavailable")
+
 // Prefix is the namespace-name prefix of seed labs (CleanupStale uses it).
 const Prefix = "seed"
 
@@ -74,7 +78,7 @@ func New(opts Options) (s *Seed, err error) {
 	}
 	l, err := lab.New(Prefix)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	s = &Seed{Lab: l, Files: files, opts: opts}
 	defer func() {
@@ -96,7 +100,7 @@ func New(opts Options) (s *Seed, err error) {
 	} {
 		host, err := l.AddHost(h.name, h.addr+"/24")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		if *h.node, err = newNode(host, l.Dir(), h.mounts); err != nil {
 			return nil, err
@@ -136,7 +140,7 @@ func (s *Seed) startBackend() error {
 	switch s.opts.Backend {
 	case BackendNginx:
 		if _, err := exec.LookPath("nginx"); err != nil {
-			return fmt.Errorf("seedlab: nginx backend: %w", err)
+			return fmt.Errorf("%w: seedlab: nginx backend: %v", ErrUnavailable, err)
 		}
 		if err := n.WriteFile("/etc/nginx/nginx.conf", []byte(nginxConf), 0o644); err != nil {
 			return err

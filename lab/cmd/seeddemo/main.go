@@ -73,8 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(stderr, "\nseeddemo: interrupted, cleaning up the lab")
+		fmt.Fprintln(stderr, "\nseeddemo: interrupted, cleaning up the lab (again to exit at once; the next run removes what is left)")
 		cancel()
+		<-sigs
+		os.Exit(130)
 	}()
 	opts := seedlab.Options{Backend: seedlab.BackendCommand, BackendArgv: []string{exe, serveBackendsArg},
 		SeedDir: filepath.Join(root, "testdata", "seed")}
