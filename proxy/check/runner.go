@@ -20,6 +20,9 @@ type Target struct {
 	Prober   Prober
 	// LogHealthChecks is the backend's `option log-health-checks`.
 	LogHealthChecks bool
+	// Disabled starts the target in maintenance (`disabled`): HAProxy runs
+	// no check until the server leaves maintenance (SetMaintenance).
+	Disabled bool
 }
 
 // Event is an UP/DOWN transition of a target.
@@ -61,6 +64,8 @@ type targetState struct {
 	lastStatus Status
 	checked    bool
 	timer      Timer
+	maint      bool
+	gen        int // bumped by SetMaintenance; results of older checks are dropped
 }
 
 // NewRunner prepares the checks; nothing runs before Start.
@@ -78,7 +83,7 @@ func NewRunner(targets []*Target, opts RunnerOptions) *Runner {
 		if fall <= 0 {
 			fall = 3
 		}
-		r.states = append(r.states, &targetState{t: t, h: NewHealth(rise, fall)})
+		r.states = append(r.states, &targetState{t: t, h: NewHealth(rise, fall), maint: t.Disabled})
 	}
 	return r
 }
@@ -97,8 +102,43 @@ func (r *Runner) Start() {
 	}
 	n := len(r.states)
 	for i, s := range r.states {
-		r.schedule(s, minInter*time.Duration(i)/time.Duration(n))
+		if !s.maint {
+			r.schedule(s, minInter*time.Duration(i)/time.Duration(n))
+		}
 	}
+}
+
+// SetMaintenance puts a target into maintenance (checks stop) or takes it
+// out. As in HAProxy 2.6, a server leaving maintenance is UP again with a
+// fresh health (one failure takes it down) and is checked at once. Apply
+// is not called (the caller, who holds its own locks, marks the server's
+// check state UP itself) and nothing is logged (the "leaving forced
+// maintenance" line belongs to whoever changed the state). It reports
+// whether the target exists.
+func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.states {
+		if s.t.Backend != backend || s.t.Server != server {
+			continue
+		}
+		if s.maint == maint {
+			return true
+		}
+		s.maint = maint
+		s.gen++
+		if s.timer != nil && s.timer.Stop() {
+			r.wg.Done()
+		}
+		s.timer = nil
+		if !maint {
+			s.h = NewHealth(s.h.Rise, s.h.Fall)
+			s.checked = false
+			r.schedule(s, 0)
+		}
+		return true
+	}
+	return false
 }
 
 // Stop cancels pending and running checks and waits for them.
@@ -133,13 +173,14 @@ func (r *Runner) schedule(s *targetState, d time.Duration) {
 		return
 	}
 	r.wg.Add(1)
+	gen := s.gen
 	s.timer = r.opts.Clock.AfterFunc(d, func() {
 		defer r.wg.Done()
-		r.run(s)
+		r.run(s, gen)
 	})
 }
 
-func (r *Runner) run(s *targetState) {
+func (r *Runner) run(s *targetState, gen int) {
 	if r.ctx.Err() != nil {
 		return
 	}
@@ -154,6 +195,9 @@ func (r *Runner) run(s *targetState) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if s.gen != gen || s.maint {
+		return // maintenance changed while the check ran
+	}
 	r.record(s, res)
 	r.schedule(s, t.Intervals.Next(s.h))
 }

@@ -230,3 +230,47 @@ func TestStopCancelsPending(t *testing.T) {
 		t.Errorf("%d probes, want 1 (none after Stop)", n)
 	}
 }
+
+// Maintenance stops the checks; leaving it makes the server UP with fresh
+// health and checks it at once, so a bad server goes DOWN at the first
+// failure, as measured on haproxy 2.6 ("enable server" then "is DOWN").
+func TestRunnerMaintenance(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{
+		"a": {ok200}, "b": {Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}},
+	}}
+	var lines []string
+	var events []string
+	r := NewRunner([]*Target{
+		{Backend: "A", Server: "ok", Addr: "a", Prober: p, Disabled: true, Intervals: Intervals{Inter: 500 * time.Millisecond}},
+		{Backend: "A", Server: "bad", Addr: "b", Prober: p, Disabled: true, Intervals: Intervals{Inter: 500 * time.Millisecond}},
+	}, RunnerOptions{Clock: clock,
+		Apply: func(e Event) { events = append(events, fmt.Sprintf("%s:%v", e.Target.Server, e.Up)) },
+		Log:   func(l Line) { lines = append(lines, l.Text) }})
+	r.Start()
+	clock.Advance(3 * time.Second)
+	if len(p.times["a"])+len(p.times["b"]) != 0 {
+		t.Fatalf("disabled servers were checked: %v", p.times)
+	}
+	if !r.SetMaintenance("A", "ok", false) || !r.SetMaintenance("A", "bad", false) || r.SetMaintenance("A", "nope", false) {
+		t.Fatal("SetMaintenance lookup")
+	}
+	clock.Advance(0)
+	if len(p.times["a"]) != 1 || len(p.times["b"]) != 1 {
+		t.Fatalf("not checked at once when leaving maintenance: %v", p.times)
+	}
+	want := []string{`Server A/bad is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := strings.Join(events, " "); got != "bad:false" {
+		t.Errorf("events %s", got)
+	}
+	r.SetMaintenance("A", "ok", true)
+	n := len(p.times["a"])
+	clock.Advance(5 * time.Second)
+	if len(p.times["a"]) != n {
+		t.Errorf("checks continued in maintenance")
+	}
+	r.Stop()
+}
