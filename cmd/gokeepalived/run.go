@@ -42,7 +42,10 @@ func runDaemon(o *options, stderr io.Writer) int {
 	pid := os.Getpid()
 	lg.printf("Starting Keepalived v2.2.7 (gokeepalived)")
 	lg.printf("Command line: gokeepalived %s", strings.Join(os.Args[1:], " "))
-	lg.printf("Opening file '%s'.", o.file)
+	if hasFlag(o, "log-detail") {
+		lg.printf("Opening file '%s'.", o.file)
+	}
+	lg.printf("Configuration file %s", o.file)
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
 	cfg, ok := loadConfig(o, lg)
@@ -60,6 +63,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 		for _, p := range pidFiles {
 			os.Remove(p)
 		}
+		lg.printf("Stopped Keepalived v2.2.7 (gokeepalived)")
 	}()
 	lg.printf("Starting VRRP child process, pid=%d", pid)
 

@@ -49,7 +49,7 @@ func startWith(t *testing.T, h *lab.Host, bin, dir, name, conf string) *lab.Proc
 	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	proc, err := h.Start(bin, "-n", "-l", "-G", "-f", p, "-p", filepath.Join(dir, name+".pid"), "-r", filepath.Join(dir, name+"_vrrp.pid"))
+	proc, err := h.Start(bin, "-n", "-l", "-D", "-G", "-f", p, "-p", filepath.Join(dir, name+".pid"), "-r", filepath.Join(dir, name+"_vrrp.pid"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ type peer struct {
 func (p *peer) start() {
 	p.t.Helper()
 	pid, vpid := filepath.Join(p.dir, p.name+".pid"), filepath.Join(p.dir, p.name+"_vrrp.pid")
-	argv := []string{p.bin, "-n", "-l", "-G", "-f", p.conf, "-p", pid, "-r", vpid}
+	argv := []string{p.bin, "-n", "-l", "-D", "-G", "-f", p.conf, "-p", pid, "-r", vpid}
 	if p.real {
 		argv = []string{"keepalived", "-n", "-l", "-D", "-G", "-P", "-f", p.conf, "-p", pid, "-r", vpid}
 	}

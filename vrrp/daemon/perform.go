@@ -30,7 +30,9 @@ func (r *Runner) perform(in *inst, acts []vrrp.Action) {
 		case vrrp.Notify:
 			r.notify(in, a)
 		case vrrp.Log:
-			r.opts.Log(a.Text)
+			if r.opts.Detail || !detailOnly(a.Text) {
+				r.opts.Log(a.Text)
+			}
 		}
 	}
 }

@@ -140,6 +140,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.closeAll()
 		return err
 	}
+	r.logf("Startup complete")
 	r.startAll(r.now())
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()

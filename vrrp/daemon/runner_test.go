@@ -21,9 +21,11 @@ type harness struct {
 	logs  []string
 }
 
-func newHarness(t *testing.T, cfg *Config) *harness {
+func newHarness(t *testing.T, cfg *Config) *harness { return newHarnessDetail(t, cfg, true) }
+
+func newHarnessDetail(t *testing.T, cfg *Config, detail bool) *harness {
 	h := &harness{t: t, f: newFakeEdge()}
-	h.r = New(cfg, Options{Edge: h.f, Log: func(s string) { h.logs = append(h.logs, s) }, Now: func() time.Duration { return h.clock }})
+	h.r = New(cfg, Options{Edge: h.f, Log: func(s string) { h.logs = append(h.logs, s) }, Now: func() time.Duration { return h.clock }, Detail: detail})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.r.bgCancel = cancel
 	if err := h.r.setup(ctx); err != nil {
@@ -367,4 +369,28 @@ func TestSyncGroupFollowsFault(t *testing.T) {
 	}
 	containsAll(t, "group logs", h.takeLogs(), "VRRP_Group(G) Syncing instances to FAULT state")
 	containsAll(t, "group fault", h.f.take(), "del ens160 10.0.0.1/24", "del ens161 10.0.0.2/24", "spawn /usr/bin/g GROUP G FAULT 0")
+}
+
+// TestLogLevels: without -D only the lines keepalived prints by default
+// (observed from keepalived 2.2.7 on the same scenario) are logged.
+func TestLogLevels(t *testing.T) {
+	h := newHarnessDetail(t, seedConfig(t, "keepalived-lb1.conf", "192.168.110.11"), false)
+	h.advance(4 * time.Second)
+	h.r.handle(LinkEvent{Name: "ens160", Up: false}, h.clock)
+	h.r.handle(LinkEvent{Name: "ens160", Up: true}, h.clock)
+	h.r.stop(h.clock)
+	want := []string{
+		"use_vmac or no_accept/strict specified, but no firewall configured - using nftables",
+		"(lb_ha) Entering BACKUP STATE (init)",
+		"(lb_ha) Entering MASTER STATE",
+		"Netlink reports ens160 down",
+		"(lb_ha) Entering FAULT STATE",
+		"Netlink reports ens160 up",
+		"(lb_ha) Entering BACKUP STATE",
+		"Stopping",
+		"Stopped",
+	}
+	if got := h.takeLogs(); !slices.Equal(got, want) {
+		t.Errorf("default log\n got %q\nwant %q", got, want)
+	}
 }

@@ -64,7 +64,7 @@ func (lb *lbHost) start() {
 		lb.logs += lb.proc.Stderr()
 	}
 	// -G: no syslog from the lab; pid files in the test's directory.
-	p, err := lb.h.Start(lb.bin, "-n", "-l", "-G", "-f", lb.conf,
+	p, err := lb.h.Start(lb.bin, "-n", "-l", "-D", "-G", "-f", lb.conf,
 		"-p", filepath.Join(lb.dir, lb.name+".pid"), "-r", filepath.Join(lb.dir, lb.name+"_vrrp.pid"))
 	if err != nil {
 		lb.t.Fatal(err)
