@@ -129,9 +129,12 @@ func usage(w io.Writer) {
         -dD diagnostic mode : prints .diag messages
         -D goes daemon ; -p writes pids of all children to this file
         -d/-db stay in foreground (-d also enables debug mode in HAProxy)
+        -W master-worker mode ; -Ws master-worker mode with systemd notify support.
+        -S <bind>[,<bind options>...] new master CLI
+        -sf/-st [pid ]* finishes/terminates old pids.
+        -x <unix_socket> get listening sockets from a unix socket
 Accepted for compatibility but NOT ACTIVE YET:
-        -W -Ws -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
-        -L <name> -x <socket> -S <bind> -C <dir> -n -N -m
-        -sf/-st [pid ]*
+        -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
+        -L <name> -C <dir> -n -N -m
 `)
 }
