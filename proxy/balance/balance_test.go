@@ -413,6 +413,8 @@ func TestParseHashType(t *testing.T) {
 		{words: []string{"consistent", "crc32", ""}, want: Options{Consistent: true, Func: CRC32}},
 		{words: []string{"ring"}, bad: true},
 		{words: []string{"consistent", "md5"}, bad: true},
+		{words: []string{"consistent", "Sdbm"}, bad: true}, // haproxy 2.6 is case-sensitive here
+		{words: []string{"consistent", "none"}, bad: true}, // not in 2.6
 		{words: []string{"consistent", "sdbm", "fast"}, bad: true},
 	} {
 		var o Options

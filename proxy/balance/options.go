@@ -3,7 +3,6 @@ package balance
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 )
 
 // HashFunc is the `hash-type` function applied to the key of the hashing
@@ -60,7 +59,7 @@ func (o *Options) ParseHashType(words []string) error {
 		return nil
 	}
 	if len(words) > 1 && words[1] != "" {
-		switch strings.ToLower(words[1]) {
+		switch words[1] {
 		case "sdbm":
 			o.Func = SDBM
 		case "djb2":
@@ -70,12 +69,12 @@ func (o *Options) ParseHashType(words []string) error {
 		case "crc32":
 			o.Func = CRC32
 		default:
-			return fmt.Errorf("hash-type: unknown hash function %q", words[1])
+			return fmt.Errorf("'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions")
 		}
 	}
 	if len(words) > 2 && words[2] != "" {
 		if words[2] != "avalanche" {
-			return fmt.Errorf("hash-type: unknown modifier %q", words[2])
+			return fmt.Errorf("'hash-type' only supports 'avalanche' as a modifier for hash functions")
 		}
 		o.Avalanche = true
 	}
