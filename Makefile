@@ -56,8 +56,11 @@ compare: deps build
 
 # gohaproxy vs HAProxy on loopback with wrk (scripts/bench.sh; BENCH_SECONDS,
 # BENCH_PPROF=1 for a CPU profile). Go micro-benchmarks: make gobench.
+# Then reloads under a steady load, gohaproxy and HAProxy side by side
+# (scripts/reload-bench.sh: 20 s, 10 reloads, SIGUSR2 and -x/-sf).
 bench: deps build
 	./scripts/bench.sh
+	./scripts/reload-bench.sh
 
 gobench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
