@@ -687,3 +687,30 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestMasterCLIForward: "@1 <command>" and "@!<pid> <command>" reach the
+// current worker's runtime API; "@master" is the master itself.
+func TestMasterCLIForward(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	addr := pmFreeAddr(t)
+	cfg := filepath.Join(dir, "f.cfg")
+	pmConfig(t, cfg, addr, be.addr, "    master-worker\n    stats socket "+filepath.Join(dir, "stats")+" level admin")
+	cli := filepath.Join(dir, "master.sock")
+	m := startPM(t, bin, nil, nil, "-db", "-f", cfg, "-S", cli)
+	worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
+	waitServing(t, addr)
+	for _, cmd := range []string{"@1 show info", "@!" + worker + " show info"} {
+		out := cliCommand(t, cli, cmd)
+		if !strings.Contains(out, "Name: HAProxy\n") || !strings.Contains(out, "\nPid: "+worker+"\n") {
+			t.Errorf("%s:\n%s", cmd, out)
+		}
+	}
+	if out := cliCommand(t, cli, "@master show proc"); !strings.HasPrefix(out, "#<PID>") {
+		t.Errorf("@master show proc: %q", out)
+	}
+	if out := cliCommand(t, cli, "@!1 show info"); out != "Can't connect to the target CLI!\n" {
+		t.Errorf("@!1 (no such worker): %q", out)
+	}
+}
