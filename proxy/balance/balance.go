@@ -2,6 +2,36 @@
 // algorithms do. It is pure: no sockets, no clock; the caller owns server
 // state (health, weights, connection counts) and tells the balancer when it
 // changes.
+//
+// New builds one from a backend's `balance` line and Options (hash-type,
+// allbackups). The algorithms follow HAProxy 2.6's own (lb_fwrr, lb_map,
+// lb_chash, lb_fwlc, lb_fas and backend.c) step by step, so that the pick
+// sequences are the same, not just the proportions; the differential tests
+// compare them with the real haproxy on 127.0.0.1, including runtime weight
+// and state changes and live connection counts.
+//
+// # Behaviour taken from HAProxy 2.6.12
+//
+//   - roundrobin: equal weights give web1, web2, web3, ...; weights are
+//     smoothed (1/2/3 gives web3 web2 web3 web1 web3 web2); weight and state
+//     changes take effect inside the current window.
+//   - static-rr and the map-based hashes use a table of sum(weight/gcd)
+//     slots; a hash picks slot hash % size.
+//   - Consistent hashing places 16 points per unit of weight at
+//     fullHash(id*4096+n); `hash-type consistent` alone means sdbm with
+//     avalanche. `source` hashes the address words, never through the hash
+//     function.
+//   - `uri` hashes the target as received up to '?' (all of it with
+//     `whole`), cut by `len` and `depth`; `path-only` drops scheme and
+//     authority. `hdr(name) use_domain_only` hashes the label before the TLD.
+//     With no key (no parameter, no header) HAProxy falls back to round
+//     robin over the map or the ring; so does Pick.
+//   - Backups are used only when no active server is usable: the first
+//     usable backup alone, or all of them with allbackups. Weight 0 and
+//     Up=false servers are never picked; a server at its MaxConn is skipped
+//     (random and first return nil instead, so the request queues).
+//   - In tcp mode HAProxy replaces the HTTP hashes by roundrobin at startup
+//     ("Layer 7 hash not possible ... Falling back to round robin.").
 package balance
 
 import (

@@ -1,6 +1,9 @@
 package balance
 
-import "sync"
+import (
+	"sort"
+	"sync"
+)
 
 // first is `balance first` (lb_fas.c): the usable server with the lowest
 // id that is below its maxconn; servers without maxconn are never full, so
@@ -17,7 +20,10 @@ func newFirst(servers []*Server, opts Options) *first {
 	for _, s := range servers {
 		b.members = append(b.members, &member{s: s})
 	}
+	// HAProxy walks servers by id, which `id` may set apart from the
+	// declaration order.
 	b.refresh()
+	sort.SliceStable(b.members, func(i, j int) bool { return b.members[i].s.ID < b.members[j].s.ID })
 	return b
 }
 
