@@ -4,7 +4,7 @@
 //
 // The proxy (or the integrator) implements Source; this package never
 // imports proxy. Commands: help [words], prompt, quit, show info, show
-// stat [up|no-maint] [<proxy> <type> <sid>], show servers state
+// stat [typed] [up|no-maint] [<proxy> <type> <sid>], show servers state
 // [backend], show backend, show version, show cli level,
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],

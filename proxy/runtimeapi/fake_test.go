@@ -182,3 +182,22 @@ func newOperatorFakeSource() *fakeSource {
 			}}},
 	}}
 }
+
+// newChecksFakeSource mirrors testdata/haproxy-2.6.12/haproxy-checks.cfg
+// three seconds after start: a listen section, s1 passing its HTTP check
+// (maxconn 10, maxqueue 5), s2 refused and down.
+func newChecksFakeSource() *fakeSource {
+	never := Counters{LastSess: -1}
+	return &fakeSource{proxies: []Proxy{
+		{Name: "web", HTTP: true, Frontend: &Frontend{SLim: 9985},
+			Backend: &Backend{Counters: never, SLim: 999, Algo: "roundrobin", LastChange: 3 * time.Second, Servers: []Server{
+				{Counters: never, Name: "s1", ID: 1, Addr: "127.0.0.1:28096", Up: true, Weight: 1, InitialWeight: 1,
+					MaxConn: 10, MaxQueue: 5, LastChange: 3 * time.Second, NeedConns: 1,
+					Check: &Check{Status: "L7OK", Code: 200, Duration: time.Millisecond, Desc: "Layer7 check passed", Rise: 2, Fall: 3, Health: 4}},
+				{Counters: never, Name: "s2", ID: 2, Addr: "127.0.0.1:28097", Weight: 1, InitialWeight: 1,
+					LastChange: 3 * time.Second, Downtime: 3 * time.Second, NeedConns: 1,
+					Check: &Check{Status: "L4CON", Desc: "Layer4 connection problem", Info: "Connection refused",
+						Rise: 2, Fall: 3, Health: 0, Failed: 1, Downs: 1}},
+			}}},
+	}}
+}

@@ -151,6 +151,7 @@ type Check struct {
 	Code               int    // HTTP status for L7 checks, 0 = none
 	Duration           time.Duration
 	Desc               string // "Layer4 check passed", ...
+	Info               string // last_chk: the check's detail, e.g. "Connection refused"
 	Rise, Fall, Health int
 	Failed             int64 // chkfail
 	Downs              int64 // chkdown: UP->DOWN transitions

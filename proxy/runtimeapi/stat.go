@@ -22,32 +22,60 @@ var statIndex = func() map[string]int {
 // StatHeader is the first line of `show stat`.
 func StatHeader() string { return "# " + strings.Join(statColumns, ",") + ",\n" }
 
-// row is one CSV line being filled; columns never set stay empty, as
-// HAProxy leaves the fields that do not apply to a row kind.
-type row []string
+// row is one `show stat` line being filled. Columns never set stay
+// absent: empty in the CSV, left out of the typed output, as HAProxy
+// leaves the fields that do not apply to a row kind.
+type row struct {
+	kind    byte // 'F', 'B' or 'S' (typed output)
+	v       []string
+	present []bool
+}
 
-func newRow() row { return make(row, len(statColumns)) }
+func newRow(kind byte) *row {
+	return &row{kind: kind, v: make([]string, len(statColumns)), present: make([]bool, len(statColumns))}
+}
 
-func (r row) set(col string, v string) {
+func (r *row) set(col string, v string) {
 	i, ok := statIndex[col]
 	if !ok {
 		panic("runtimeapi: unknown stat column " + col)
 	}
-	r[i] = v
+	r.v[i], r.present[i] = v, true
 }
 
-func (r row) num(col string, v int64) { r.set(col, strconv.FormatInt(v, 10)) }
+func (r *row) num(col string, v int64) { r.set(col, strconv.FormatInt(v, 10)) }
 
 // zero sets columns that HAProxy prints as counters gohaproxy does not
 // keep (compression, SSL, H2, ...): they read 0, as in an HAProxy that
 // does not use the feature.
-func (r row) zero(cols ...string) {
+func (r *row) zero(cols ...string) {
 	for _, c := range cols {
 		r.set(c, "0")
 	}
 }
 
-func (r row) String() string { return strings.Join(r, ",") + ",\n" }
+func (r *row) String() string { return strings.Join(r.v, ",") + ",\n" }
+
+// typed renders the row as `show stat typed` does:
+// "F.<iid>.<sid>.<field>.<name>.1:<tags>:<type>:<value>" per present
+// field. The "-" column is a CSV separator only, so the fields after it
+// are numbered one less.
+func (r *row) typed(b *strings.Builder, iid, sid int) {
+	pos := 0
+	for i, col := range statColumns {
+		if col == "-" {
+			continue
+		}
+		if r.present[i] {
+			tags, ok := statTags[string(r.kind)+"."+col]
+			if !ok {
+				tags = "MGP:u64" // not seen on haproxy for this row kind
+			}
+			fmt.Fprintf(b, "%c.%d.%d.%d.%s.1:%s:%s\n", r.kind, iid, sid, pos, col, tags, r.v[i])
+		}
+		pos++
+	}
+}
 
 var (
 	h2Cols   = []string{"h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors", "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams", "h2_total_connections", "h2_backend_total_streams"}
@@ -58,7 +86,7 @@ var (
 
 func secs(d time.Duration) int64 { return int64(d / time.Second) }
 
-func (r row) common(px *Proxy, svname string, typ int64, sid int) {
+func (r *row) common(px *Proxy, svname string, typ int64, sid int) {
 	r.set("pxname", px.Name)
 	r.set("svname", svname)
 	r.num("pid", 1)
@@ -74,13 +102,13 @@ func (r row) common(px *Proxy, svname string, typ int64, sid int) {
 	r.zero(sslCols...)
 }
 
-func (r row) httpResponses(c *Counters) {
+func (r *row) httpResponses(c *Counters) {
 	for i, col := range []string{"hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"} {
 		r.num(col, c.HRsp[i])
 	}
 }
 
-func (r row) timers(c *Counters) {
+func (r *row) timers(c *Counters) {
 	r.num("qtime", c.QTime)
 	r.num("ctime", c.CTime)
 	r.num("rtime", c.RTime)
@@ -98,10 +126,10 @@ func lastSess(d time.Duration) int64 {
 	return secs(d)
 }
 
-func frontendRow(px *Proxy) row {
+func frontendRow(px *Proxy) *row {
 	f := px.Frontend
 	c := &f.Counters
-	r := newRow()
+	r := newRow('F')
 	r.common(px, "FRONTEND", 0, 0)
 	r.num("scur", c.SCur)
 	r.num("smax", c.SMax)
@@ -169,9 +197,9 @@ func serverStatus(sv *Server) string {
 	return "DOWN"
 }
 
-func serverRow(px *Proxy, sv *Server) row {
+func serverRow(px *Proxy, sv *Server) *row {
 	c := &sv.Counters
-	r := newRow()
+	r := newRow('S')
 	r.common(px, sv.Name, 2, sv.ID)
 	r.num("qcur", c.QCur)
 	r.num("qmax", c.QMax)
@@ -213,6 +241,7 @@ func serverRow(px *Proxy, sv *Server) row {
 			r.num("check_code", int64(ck.Code))
 		}
 		r.num("check_duration", int64(ck.Duration/time.Millisecond))
+		r.set("last_chk", ck.Info)
 		r.set("check_desc", ck.Desc)
 		r.num("check_rise", int64(ck.Rise))
 		r.num("check_fall", int64(ck.Fall))
@@ -263,10 +292,10 @@ func backendWeights(b *Backend) (weight, act, bck int64) {
 	return wbck, act, bck
 }
 
-func backendRow(px *Proxy, filtered bool) row {
+func backendRow(px *Proxy, filtered bool) *row {
 	b := px.Backend
 	c := &b.Counters
-	r := newRow()
+	r := newRow('B')
 	r.common(px, "BACKEND", 1, 0)
 	r.num("qcur", c.QCur)
 	r.num("qmax", c.QMax)
@@ -330,6 +359,7 @@ func backendRow(px *Proxy, filtered bool) row {
 
 // StatFilter selects rows of `show stat`, as its arguments do.
 type StatFilter struct {
+	Typed   bool   // `typed`: one "F.iid.sid.field.name.1:tags:type:value" line per field
 	UpOnly  bool   // `up`: only servers that are up
 	NoMaint bool   // `no-maint`: no server in maintenance
 	Proxy   string // `<proxy> <type> <sid>` by name; "" = all (see ProxyID)
@@ -341,7 +371,16 @@ type StatFilter struct {
 // FormatStat renders `show stat` for the proxies.
 func FormatStat(proxies []Proxy, f StatFilter) string {
 	var b strings.Builder
-	b.WriteString(StatHeader())
+	emit := func(r *row, px *Proxy, sid int) {
+		if f.Typed {
+			r.typed(&b, px.ID, sid)
+		} else {
+			b.WriteString(r.String())
+		}
+	}
+	if !f.Typed {
+		b.WriteString(StatHeader())
+	}
 	types := f.Types
 	if types <= 0 {
 		types = 7
@@ -353,7 +392,7 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 			continue
 		}
 		if px.Frontend != nil && types&1 != 0 {
-			b.WriteString(frontendRow(px).String())
+			emit(frontendRow(px), px, 0)
 		}
 		if px.Backend == nil {
 			continue
@@ -364,10 +403,10 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 				(f.UpOnly && (!sv.Up || sv.Maint)) || (f.NoMaint && sv.Maint) {
 				continue
 			}
-			b.WriteString(serverRow(px, sv).String())
+			emit(serverRow(px, sv), px, sv.ID)
 		}
 		if types&2 != 0 {
-			b.WriteString(backendRow(px, f.UpOnly || f.NoMaint).String())
+			emit(backendRow(px, f.UpOnly || f.NoMaint), px, 0)
 		}
 	}
 	return b.String()
@@ -382,8 +421,10 @@ func cmdShowStat(s *Session, args []string) string {
 			f.UpOnly = true
 		case "no-maint":
 			f.NoMaint = true
-		case "typed", "json", "desc":
-			// not produced: the CSV is answered
+		case "typed":
+			f.Typed = true
+		case "json", "desc":
+			// not produced: the CSV (or typed) form is answered
 		default:
 			pos = append(pos, a)
 		}
