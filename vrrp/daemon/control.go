@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -148,48 +149,94 @@ func (r *Runner) Data() string {
 func (r *Runner) data() string {
 	var b strings.Builder
 	b.WriteString("------< Global definitions >------\n")
-	fmt.Fprintf(&b, " Gratuitous ARP interval = %s\n", r.cfg.GarpInterval)
-	fmt.Fprintf(&b, " Gratuitous NA interval = %s\n", r.cfg.GnaInterval)
+	if r.cfg.RouterID != "" {
+		fmt.Fprintf(&b, " Router ID = %s\n", r.cfg.RouterID)
+	}
+	fmt.Fprintf(&b, " Gratuitous ARP interval = %f\n", r.cfg.GarpInterval.Seconds())
+	fmt.Fprintf(&b, " Gratuitous NA interval = %f\n", r.cfg.GnaInterval.Seconds())
 	fmt.Fprintf(&b, " nftables table name = %s\n", r.cfg.FirewallTable)
+	fmt.Fprintf(&b, " nftables base chain priority = %d\n", r.cfg.FirewallPriority)
 	b.WriteString("------< VRRP Topology >------\n")
 	for _, in := range r.insts {
 		c := in.m.Config()
 		fmt.Fprintf(&b, " VRRP Instance = %s\n", c.Name)
 		fmt.Fprintf(&b, "   VRRP Version = %d\n", c.Version)
 		fmt.Fprintf(&b, "   State = %s\n", in.m.State())
+		fmt.Fprintf(&b, "   Master down timer = %d usecs\n", in.m.MasterDownInterval()/time.Microsecond)
 		fmt.Fprintf(&b, "   Interface = %s\n", c.Interface)
+		if c.SkipCheckAdvAddr {
+			b.WriteString("   Skip checking advert IP addresses\n")
+		}
+		if in.spec.Strict {
+			b.WriteString("   Enforcing strict VRRP compliance\n")
+		}
 		fmt.Fprintf(&b, "   Using src_ip = %s\n", c.SrcAddr)
+		if len(c.UnicastPeers) > 0 {
+			fmt.Fprintf(&b, "   Unicast Peers = %d\n", len(c.UnicastPeers))
+			for _, p := range c.UnicastPeers {
+				fmt.Fprintf(&b, "     %s\n", p)
+			}
+		} else {
+			fmt.Fprintf(&b, "   Multicast address %s\n", in.spec.Group)
+		}
+		fmt.Fprintf(&b, "   Gratuitous ARP delay = %d\n", c.GarpMasterDelay/time.Second)
+		fmt.Fprintf(&b, "   Gratuitous ARP repeat = %d\n", c.GarpMasterRepeat)
+		fmt.Fprintf(&b, "   Gratuitous ARP refresh = %d\n", c.GarpMasterRefresh/time.Second)
+		fmt.Fprintf(&b, "   Gratuitous ARP refresh repeat = %d\n", c.GarpMasterRefreshRepeat)
+		fmt.Fprintf(&b, "   Gratuitous ARP lower priority delay = %d\n", c.GarpLowerPrioDelay/time.Second)
+		fmt.Fprintf(&b, "   Gratuitous ARP lower priority repeat = %d\n", c.GarpLowerPrioRepeat)
+		fmt.Fprintf(&b, "   Send advert after receive lower priority advert = %t\n", !c.LowerPrioNoAdvert)
+		fmt.Fprintf(&b, "   Send advert after receive higher priority advert = %t\n", c.HigherPrioSendAdvert)
 		fmt.Fprintf(&b, "   Virtual Router ID = %d\n", c.VRID)
 		fmt.Fprintf(&b, "   Priority = %d\n", c.Priority)
 		fmt.Fprintf(&b, "   Effective priority = %d\n", in.m.Priority())
-		fmt.Fprintf(&b, "   Advert interval = %s\n", c.AdvertInterval)
+		fmt.Fprintf(&b, "   Total priority = %d\n", in.m.Priority())
+		if c.AdvertInterval%time.Second == 0 {
+			fmt.Fprintf(&b, "   Advert interval = %d sec\n", c.AdvertInterval/time.Second)
+		} else {
+			fmt.Fprintf(&b, "   Advert interval = %d milli-sec\n", c.AdvertInterval/time.Millisecond)
+		}
 		fmt.Fprintf(&b, "   Accept = %s\n", enabled(!c.NoAccept))
 		fmt.Fprintf(&b, "   Preempt = %s\n", enabled(!c.Nopreempt))
 		if c.Version == 2 {
 			fmt.Fprintf(&b, "   Authentication type = %s\n", authName(c.AuthType))
 		}
-		if len(in.spec.UnicastPeers) > 0 {
-			fmt.Fprintf(&b, "   Unicast Peers = %d\n", len(in.spec.UnicastPeers))
-			for _, p := range in.spec.UnicastPeers {
-				fmt.Fprintf(&b, "     %s\n", p)
-			}
-		} else {
-			fmt.Fprintf(&b, "   Multicast address = %s\n", in.spec.Group)
-		}
 		fmt.Fprintf(&b, "   Virtual IP (%d):\n", len(c.VIPs))
+		inSet := c.NoAccept && in.m.State() == vrrp.StateMaster
 		for _, a := range c.VIPs {
 			v := in.spec.Addrs[a]
+			if !v.Prefix.IsValid() {
+				v.Prefix = netip.PrefixFrom(a, a.BitLen())
+			}
 			dev := v.Dev
 			if dev == "" {
 				dev = c.Interface
 			}
-			fmt.Fprintf(&b, "     %s dev %s\n", v.Prefix, dev)
+			fmt.Fprintf(&b, "     %s dev %s scope %s", v.Prefix, dev, scopeName(v.Scope))
+			if inSet {
+				b.WriteString(" set nftable_set")
+			}
+			b.WriteString("\n")
 		}
 		if in.group != nil {
 			fmt.Fprintf(&b, "   Sync group = %s\n", in.group.spec.Name)
 		}
 	}
 	return b.String()
+}
+
+func scopeName(s uint8) string {
+	switch s {
+	case 254:
+		return "host"
+	case 253:
+		return "link"
+	case 200:
+		return "site"
+	case 255:
+		return "nowhere"
+	}
+	return "global"
 }
 
 func enabled(b bool) string {
@@ -219,7 +266,6 @@ func (r *Runner) stats() string {
 	for _, in := range r.insts {
 		c, st := in.m.Counters, in.m.Stats
 		fmt.Fprintf(&b, "VRRP Instance: %s\n", in.spec.Name)
-		fmt.Fprintf(&b, "  State: %s\n  Priority: %d\n", in.m.State(), in.m.Priority())
 		fmt.Fprintf(&b, "  Advertisements:\n    Received: %d\n    Sent: %d\n", c[vrrp.DropNone], st.AdvertsSent)
 		fmt.Fprintf(&b, "  Became master: %d\n  Released master: %d\n", st.BecomeMaster, st.ReleaseMaster)
 		fmt.Fprintf(&b, "  Packet Errors:\n    Length: %d\n    TTL: %d\n    Invalid Type: %d\n    Advertisement Interval: %d\n    Address List: %d\n",
@@ -227,6 +273,8 @@ func (r *Runner) stats() string {
 		fmt.Fprintf(&b, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
 			c[vrrp.DropInvalidAuthType], c[vrrp.DropAuthTypeMismatch], c[vrrp.DropAuthFailure])
 		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", st.PriZeroRcvd, st.PriZeroSent)
+		// gokeepalived's additions, after keepalived's own block.
+		fmt.Fprintf(&b, "  State: %s\n  Effective priority: %d\n", in.m.State(), in.m.Priority())
 		b.WriteString("  Drops by reason:\n")
 		for reason := vrrp.DropLength; reason.String() != fmt.Sprintf("DropReason(%d)", uint8(reason)); reason++ {
 			fmt.Fprintf(&b, "    %s: %d\n", reason, c[reason])

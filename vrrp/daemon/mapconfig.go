@@ -28,6 +28,7 @@ type Config struct {
 	FirewallTable    string
 	FirewallPriority int
 
+	RouterID    string // router_id, for the data dump
 	NotifyFIFO  string // notify_fifo / vrrp_notify_fifo: state lines written here
 	ScriptUser  string // script_user (keepalived_script when it exists, else root)
 	ScriptGroup string
@@ -47,6 +48,7 @@ type InstanceSpec struct {
 	TrackFiles      []Tracker
 	Notify          NotifySpec
 	SyncGroup       string // "" when not in a vrrp_sync_group
+	Strict          bool   // vrrp_strict / strict_mode (already applied; for the data dump)
 }
 
 // VIP is one virtual_ipaddress line as it goes on an interface.
@@ -123,6 +125,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		ScriptUser:       g.ScriptUser,
 		ScriptGroup:      g.ScriptGroup,
 		NotifyFIFO:       g.VRRPNotifyFIFO,
+		RouterID:         g.RouterID,
 	}
 	if out.FirewallTable == "" {
 		out.FirewallTable = "keepalived"
@@ -306,6 +309,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 		}
 	}
 	spec.InstanceConfig = ic
+	spec.Strict = in.Strict
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
 	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))

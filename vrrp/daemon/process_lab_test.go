@@ -66,7 +66,8 @@ func TestProcessSignals(t *testing.T) {
 	syscall.Kill(pid, syscall.SIGUSR2)
 	data := waitFile(t, "/tmp/keepalived.data")
 	stats := waitFile(t, "/tmp/keepalived.stats")
-	for _, w := range []string{" VRRP Instance = lb_ha\n", "   State = MASTER\n", "   Priority = 100\n", "     192.168.110.100/24 dev ens160\n"} {
+	for _, w := range []string{" VRRP Instance = lb_ha\n", "   State = MASTER\n", "   Priority = 100\n", "     192.168.110.100/24 dev ens160 scope global set nftable_set\n",
+		"   Master down timer = 3609375 usecs\n", "   Enforcing strict VRRP compliance\n", "   Multicast address 224.0.0.18\n", " Gratuitous ARP interval = 100.000000\n"} {
 		if !strings.Contains(data, w) {
 			t.Errorf("keepalived.data lacks %q:\n%s", w, data)
 		}

@@ -168,7 +168,7 @@ func TestSeedMasterLifecycle(t *testing.T) {
 			t.Errorf("stats lack %q:\n%s", w, stats)
 		}
 	}
-	if d := h.r.data(); !strings.Contains(d, "   State = BACKUP\n") || !strings.Contains(d, "     192.168.110.100/24 dev ens160\n") {
+	if d := h.r.data(); !strings.Contains(d, "   State = BACKUP\n") || !strings.Contains(d, "     192.168.110.100/24 dev ens160 scope global\n") {
 		t.Errorf("data dump:\n%s", d)
 	}
 }
