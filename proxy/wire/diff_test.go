@@ -28,6 +28,9 @@ func startWeb(t *testing.T, name string) string {
 		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
 		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
 		rw.Header().Set("X-Seen-Path", r.URL.Path)
+		for _, h := range []string{"X-Goha", "X-Tag", "X-Remove"} {
+			rw.Header().Set("X-Seen-"+h, strings.Join(r.Header.Values(h), "|"))
+		}
 		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, name+"\n")
 	})}
@@ -126,5 +129,137 @@ func TestSeedDifferential(t *testing.T) {
 	}
 	if d := difftest.Diff(want, got, "x-seen-xff", "x-seen-connection", "x-seen-path", "content-length", "connection", "content-type"); d != "" {
 		t.Error(d)
+	}
+}
+
+// startBoth runs cfg (with BIND replaced) through the real HAProxy and
+// through wire+proxy; it returns their addresses.
+func startBoth(t *testing.T, cfg string) (ha, goha string) {
+	t.Helper()
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	ha, goha = difftest.FreePort(t), difftest.FreePort(t)
+	difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
+	runPlan(t, strings.ReplaceAll(cfg, "BIND", goha))
+	// StartHAProxy's readiness probe was one connection (in tcp mode it
+	// takes a server): give gohaproxy the same.
+	if c, err := net.Dial("tcp", goha); err == nil {
+		c.Close()
+	}
+	return ha, goha
+}
+
+func webs3(t *testing.T) []string {
+	var webs []string
+	for i := 1; i <= 3; i++ {
+		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+	}
+	return webs
+}
+
+// TestRoutingDifferential: ACL routing (path_beg, hdr(host) -i, anonymous
+// ACL), weights, backup servers and header rules through both proxies.
+func TestRoutingDifferential(t *testing.T) {
+	w := webs3(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    acl is_api path_beg /api
+    acl host_b hdr(host) -i b.example
+    http-request set-header X-Goha yes
+    http-request add-header X-Tag t1 if is_api
+    http-request del-header X-Remove
+    http-request deny if { path_beg /forbidden }
+    http-response set-header X-Resp r1
+    use_backend api if is_api
+    use_backend bb if host_b !METH_POST
+    default_backend web
+backend api
+    server a1 ` + w[0] + `
+backend bb
+    balance roundrobin
+    server b1 ` + w[1] + ` weight 2
+    server b2 ` + w[2] + ` weight 1
+backend web
+    server w1 ` + w[0] + `
+    server w2 ` + w[1] + ` backup
+`
+	ha, goha := startBoth(t, cfg)
+	reqs := []string{
+		"GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n",
+		"GET /b1 HTTP/1.1\r\nHost: B.example\r\n\r\n",
+		"GET /b2 HTTP/1.1\r\nHost: b.example\r\n\r\n",
+		"GET /b3 HTTP/1.1\r\nHost: b.example\r\n\r\n",
+		"GET /b4 HTTP/1.1\r\nHost: b.example\r\n\r\n",
+		"POST /p HTTP/1.1\r\nHost: b.example\r\nContent-Length: 2\r\n\r\nhi",
+		"GET /w HTTP/1.1\r\nHost: a\r\nX-Remove: 1\r\nX-Goha: client\r\n\r\n",
+		"GET /forbidden HTTP/1.1\r\nHost: a\r\n\r\n",
+	}
+	raw := strings.Join(reqs, "")
+	exchange := func(addr string) []difftest.Response {
+		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return rs
+	}
+	want, got := exchange(ha), exchange(goha)
+	if len(want) != len(reqs) || want[len(reqs)-1].Status != 403 {
+		t.Fatalf("haproxy answered %+v", want)
+	}
+	if d := difftest.Diff(want, got, "x-seen-goha", "x-seen-tag", "x-seen-remove", "x-seen-path", "x-resp", "content-type"); d != "" {
+		t.Error(d)
+	}
+}
+
+// TestListenTCPDifferential: a listen section in tcp mode, one server per
+// connection in round robin.
+func TestListenTCPDifferential(t *testing.T) {
+	w := webs3(t)
+	cfg := `global
+    nbthread 1
+defaults
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+listen tcpl
+    mode tcp
+    bind BIND
+    balance roundrobin
+    server t1 ` + w[0] + `
+    server t2 ` + w[1] + `
+    server t3 ` + w[2] + `
+`
+	ha, goha := startBoth(t, cfg)
+	seq := func(addr string) string {
+		var out []string
+		for i := 0; i < 6; i++ {
+			raw, err := difftest.Exchange(addr, []byte("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := difftest.ParseAll(raw)
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("%v %q", err, raw)
+			}
+			out = append(out, strings.TrimSpace(rs[0].Body))
+		}
+		return strings.Join(out, ",")
+	}
+	// Whether the readiness probe's connection took a server is a race in
+	// both, so the sequences are compared as rotations of one cycle.
+	cycle := "server1,server2,server3,server1,server2,server3,server1,server2,server3"
+	want, got := seq(ha), seq(goha)
+	if !strings.Contains(cycle, want) || !strings.Contains(cycle, got) {
+		t.Errorf("not round robin: haproxy %s, goha %s", want, got)
 	}
 }
