@@ -344,7 +344,9 @@ func (m *master) waitReady(c *child) error {
 		// The child exits (or was killed); its exit is reported by the
 		// main loop as a current worker's only once it was ready, so mark
 		// it old to word it "Former worker".
+		m.mu.Lock()
 		c.old = true
+		m.mu.Unlock()
 		return r.err
 	}
 	m.mu.Lock()
