@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,13 +51,44 @@ func haproxySequence(t *testing.T, backend string, weights []int, targets []stri
 	addrs := startNamedBackends(t, len(weights))
 	front := difftest.FreePort(t)
 	var b strings.Builder
-	fmt.Fprintf(&b, "global\n    maxconn 200\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n")
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	fmt.Fprintf(&b, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)
 	fmt.Fprintf(&b, "listen lb\n    bind %s\n%s", front, backend)
 	for i, a := range addrs {
 		fmt.Fprintf(&b, "    server web%d %s weight %d\n", i+1, a, weights[i])
 	}
 	difftest.StartHAProxy(t, b.String(), front)
-	return fetchNames(t, front, targets, header)
+	var got []string
+	for _, target := range targets {
+		got = append(got, fetchNames(t, front, []string{target}, header)...)
+		waitSessions(t, sock, 0)
+	}
+	return got
+}
+
+// waitSessions polls haproxy's `show stat` until its servers carry n
+// sessions in total. A response reaches the client before haproxy has
+// released the server connection, and leastconn/first read that count.
+func waitSessions(t *testing.T, sock string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		total := 0
+		for _, line := range strings.Split(adminQuery(t, sock, "show stat"), "\n") {
+			f := strings.Split(line, ",")
+			if len(f) > 4 && !strings.HasPrefix(line, "#") && f[1] != "FRONTEND" && f[1] != "BACKEND" {
+				v, _ := strconv.Atoi(f[4]) // scur
+				total += v
+			}
+		}
+		if total == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("haproxy servers carry %d sessions, want %d", total, n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // fetchNames sends one GET per target (a new connection each) and returns

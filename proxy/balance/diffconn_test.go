@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,8 @@ func TestDifferentialLiveConnections(t *testing.T) {
 			h := startHeldBackends(t, len(tc.weights))
 			front := difftest.FreePort(t)
 			var cfg strings.Builder
-			fmt.Fprintf(&cfg, "global\n    maxconn 200\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout queue 1s\n")
+			sock := filepath.Join(t.TempDir(), "stats.sock")
+			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout queue 1s\n", sock)
 			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n", front, tc.balance)
 			srv := servers(tc.weights...)
 			for i, a := range h.addrs {
@@ -97,6 +99,7 @@ func TestDifferentialLiveConnections(t *testing.T) {
 			}
 
 			var want, got []string
+			held := 0
 			client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			for _, op := range strings.Fields(tc.script) {
 				// ours
@@ -118,12 +121,14 @@ func TestDifferentialLiveConnections(t *testing.T) {
 					case <-time.After(5 * time.Second):
 						t.Fatal("held request never reached a backend")
 					}
+					held++
+					waitSessions(t, sock, held)
 					continue
 				}
 				want = append(want, fetchNames(t, front, []string{"/"}, nil)...)
+				waitSessions(t, sock, held)
 			}
 			h.releaseAll()
-			t.Logf("script %s: %v", tc.script, got)
 			if strings.Join(want, " ") != strings.Join(got, " ") {
 				t.Errorf("script %s\nhaproxy: %v\ngoha:    %v", tc.script, want, got)
 			}

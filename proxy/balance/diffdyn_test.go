@@ -24,6 +24,15 @@ type step struct {
 
 func adminCommand(t *testing.T, sock, cmd string) {
 	t.Helper()
+	if out := adminQuery(t, sock, cmd); strings.TrimSpace(out) != "" {
+		t.Fatalf("haproxy answered %q to %q", out, cmd)
+	}
+}
+
+// adminQuery sends one command to haproxy's stats socket and returns the
+// answer.
+func adminQuery(t *testing.T, sock, cmd string) string {
+	t.Helper()
 	c, err := net.DialTimeout("unix", sock, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -32,9 +41,7 @@ func adminCommand(t *testing.T, sock, cmd string) {
 	c.SetDeadline(time.Now().Add(2 * time.Second))
 	fmt.Fprintf(c, "%s\n", cmd)
 	out, _ := bufio.NewReader(c).ReadString(0)
-	if strings.TrimSpace(out) != "" {
-		t.Fatalf("haproxy answered %q to %q", out, cmd)
-	}
+	return out
 }
 
 // TestDifferentialDynamicWeights changes weights and states at run time
@@ -139,7 +146,10 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 				if targets == nil {
 					targets = repeat("/", st.picks)
 				}
-				want = append(want, fetchNames(t, front, targets, nil)...)
+				for _, target := range targets {
+					want = append(want, fetchNames(t, front, []string{target}, nil)...)
+					waitSessions(t, sock, 0)
+				}
 				for _, target := range targets {
 					got = append(got, nameOf(b.Pick(&Request{Src: netip.MustParseAddr("127.0.0.1"), URI: target})))
 				}
