@@ -3,6 +3,7 @@ package logfmt
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,6 +77,12 @@ func TestHAProxyLines(t *testing.T) {
 		{"gmt", MustCompile(`%T|%Tl|%trg`), Entry{Accept: acc, Start: acc, Idle: ms(5)}, `25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000|25/Nov/2026:09:04:44 +0000`},
 		{"tr-adds-idle", MustCompile(`%t %tr`), Entry{Accept: acc, Start: acc.Add(ms(100)), Idle: ms(20)}, `25/Nov/2026:09:04:44.465 25/Nov/2026:09:04:44.585`},
 		{"tu", MustCompile(`%Tu %Tt %Ti`), Entry{Idle: ms(30), Ta: ms(12)}, `12 42 30`},
+		// haproxy 2.6.12 with `len 4096` and a 2000-byte path: the request
+		// line is kept to 1023 bytes (tune.http.logurilen 1024).
+		{"long-uri", MustCompile(`%{+Q}r`), Entry{Method: []byte("GET"), Target: []byte("/" + strings.Repeat("a", 1999)), Minor: 1},
+			`"GET /` + strings.Repeat("a", 1023-5) + `"`},
+		{"long-uri-hu", MustCompile(`%HU`), Entry{Method: []byte("GET"), Target: []byte("/" + strings.Repeat("a", 1999)), Minor: 1},
+			`/` + strings.Repeat("a", 1023-5)},
 		{"no-response-status", MustCompile(`%ST`), Entry{}, `-1`},
 	}
 	for _, tc := range tests {

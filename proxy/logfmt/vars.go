@@ -212,12 +212,12 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		if e.Method == nil {
 			return appendStr(dst, n, "")
 		}
-		return appendEncoded(dst, n, e.Target)
+		return appendEncoded(dst, n, loggedTarget(e))
 	case vPath:
 		if e.Method == nil {
 			return appendStr(dst, n, "")
 		}
-		p := e.Target
+		p := loggedTarget(e)
 		if i := bytes.IndexByte(p, '?'); i >= 0 {
 			p = p[:i]
 		}
@@ -226,11 +226,11 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		if e.Method == nil {
 			return appendStr(dst, n, "")
 		}
-		return appendEncoded(dst, n, pathOnly(e.Target))
+		return appendEncoded(dst, n, pathOnly(loggedTarget(e)))
 	case vQuery:
 		var q []byte
-		if i := bytes.IndexByte(e.Target, '?'); i >= 0 {
-			q = e.Target[i:]
+		if t := loggedTarget(e); bytes.IndexByte(t, '?') >= 0 {
+			q = t[bytes.IndexByte(t, '?'):]
 		}
 		return appendEncoded(dst, n, q)
 	case vVersion:
@@ -417,20 +417,45 @@ func appendEncodedRaw(dst []byte, n *node, s []byte) []byte {
 	return dst
 }
 
+// maxURILen is HAProxy's tune.http.logurilen: the request line kept for
+// the log is cut to this length minus one.
+const maxURILen = 1024
+
+// appendRequest prints %r, the request line as captured for the log.
 func appendRequest(dst []byte, n *node, e *Entry) []byte {
 	q := n.opts&optQuote != 0
 	if q {
 		dst = append(dst, '"')
 	}
-	dst = appendEncodedRaw(dst, n, e.Method)
-	dst = append(dst, ' ')
-	dst = appendEncodedRaw(dst, n, e.Target)
-	dst = append(dst, ' ')
-	dst = append(dst, httpVersion(e.Minor)...)
+	room := maxURILen - 1
+	for i, part := range [][]byte{e.Method, e.Target, []byte(httpVersion(e.Minor))} {
+		if i > 0 && room > 0 {
+			dst = append(dst, ' ')
+			room--
+		}
+		if len(part) > room {
+			part = part[:room]
+		}
+		dst = appendEncodedRaw(dst, n, part)
+		room -= len(part)
+	}
 	if q {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// loggedTarget is the target as the log capture holds it: cut where the
+// request line reaches maxURILen-1 bytes.
+func loggedTarget(e *Entry) []byte {
+	room := maxURILen - 1 - len(e.Method) - 1
+	if room < 0 {
+		room = 0
+	}
+	if len(e.Target) > room {
+		return e.Target[:room]
+	}
+	return e.Target
 }
 
 // pathOnly is %HPO: the path without scheme, authority or query string.
