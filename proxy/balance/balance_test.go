@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -457,5 +458,41 @@ func TestHTTPHashesWithoutHTTP(t *testing.T) {
 		if got := sequence(b, &Request{}, 3); got != "web1 web2 web3" {
 			t.Errorf("%s without HTTP: %s", algo, got)
 		}
+	}
+}
+
+// Picks run concurrently with Updates (the proxy picks without holding the
+// lock its UpdateServer writers take); run with -race.
+func TestConcurrentPickAndUpdate(t *testing.T) {
+	for _, a := range allAlgos {
+		srv := servers(1, 2, 3, 4)
+		b := mustNew(t, a.algo, a.args, srv, a.opts)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for g := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					if s := b.Pick(varied(i + g)); s != nil {
+						s.Conns.Add(1)
+						s.Conns.Add(-1)
+					}
+				}
+			}()
+		}
+		for i := range 200 {
+			s := srv[i%4]
+			s.Up = i%3 != 0
+			s.Weight = 1 + i%5
+			b.Update()
+		}
+		close(done)
+		wg.Wait()
 	}
 }
