@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/goha-lb/goha/vrrp"
 )
@@ -30,8 +31,12 @@ func (r *Runner) perform(in *inst, acts []vrrp.Action) {
 		case vrrp.Notify:
 			r.notify(in, a)
 		case vrrp.Log:
-			if r.opts.Detail || !detailOnly(a.Text) {
-				r.opts.Log(a.Text)
+			text := a.Text
+			if in.stripInit {
+				text = strings.TrimSuffix(text, " (init)")
+			}
+			if r.opts.Detail || !detailOnly(text) {
+				r.opts.Log(text)
 			}
 		}
 	}

@@ -60,6 +60,9 @@ type inst struct {
 	group  *group
 	idx    int // index in group.sg.Members
 
+	pending   bool // waiting for its scripts' first results
+	stripInit bool // log the first state without "(init)"
+
 	delta   int // last TrackChanged sent
 	fault   bool
 	buf     []byte
@@ -293,11 +296,40 @@ func (r *Runner) startAll(now time.Duration) {
 }
 
 func (r *Runner) startInstance(in *inst, now time.Duration) {
+	if r.scriptsPending(in) {
+		// keepalived keeps an instance in INIT until each tracked script
+		// has reported once (scriptResult starts it).
+		in.pending = true
+		return
+	}
 	if up, ok := r.linkUp[in.spec.Interface]; ok && !up {
 		r.step(in, vrrp.InterfaceDown{Now: now})
 	}
 	r.retrack(in, now)
 	r.step(in, vrrp.Start{Now: now})
+}
+
+// scriptsPending says whether a tracked script has not reported yet.
+func (r *Runner) scriptsPending(in *inst) bool {
+	for _, t := range in.spec.TrackScripts {
+		if st := r.scripts[t.Name]; st != nil && !st.known {
+			return true
+		}
+	}
+	return false
+}
+
+// startDeferred starts an instance whose scripts have all reported. Its
+// first state is then logged without "(init)", as keepalived does.
+func (r *Runner) startDeferred(in *inst, now time.Duration) {
+	in.pending = false
+	if up, ok := r.linkUp[in.spec.Interface]; ok && !up {
+		r.step(in, vrrp.InterfaceDown{Now: now})
+	}
+	r.retrack(in, now)
+	in.stripInit = true
+	r.step(in, vrrp.Start{Now: now})
+	in.stripInit = false
 }
 
 // handle processes one event on the loop goroutine.

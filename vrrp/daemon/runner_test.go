@@ -266,6 +266,19 @@ func configFrom(t *testing.T, conf string) *Config {
 
 func TestTrackScriptsAndNotify(t *testing.T) {
 	h := newHarness(t, configFrom(t, trackConf))
+	// The instance waits in INIT for the first result of every script.
+	if h.state("A") != vrrp.StateInit {
+		t.Fatalf("state %s before the scripts reported", h.state("A"))
+	}
+	h.r.handle(scriptEvent{name: "chk", rc: 0}, h.clock)
+	if h.state("A") != vrrp.StateInit {
+		t.Fatalf("state %s before must reported", h.state("A"))
+	}
+	h.r.handle(scriptEvent{name: "must", rc: 0}, h.clock)
+	if h.state("A") != vrrp.StateBackup {
+		t.Fatalf("state %s after the scripts reported", h.state("A"))
+	}
+	containsAll(t, "script start logs", h.takeLogs(), "VRRP_Script(chk) succeeded", "VRRP_Script(must) succeeded", "(A) Entering BACKUP STATE")
 	containsAll(t, "start notify", h.f.take(), "spawn /usr/bin/n INSTANCE A BACKUP 100", `fifo /run/ka.fifo INSTANCE "A" BACKUP 100`)
 	h.advance(4 * time.Second)
 	containsAll(t, "master notify", h.f.take(), "spawn /usr/bin/m arg", "spawn /usr/bin/n INSTANCE A MASTER 100",
@@ -282,8 +295,9 @@ func TestTrackScriptsAndNotify(t *testing.T) {
 	}
 	containsAll(t, "script logs", h.takeLogs(), "Script `chk` now returning 1", "VRRP_Script(chk) failed (exited with status 1)",
 		"(A) Changing effective priority from 100 to 40")
-	// Two successes (rise 2) restore it.
 	h.r.handle(scriptEvent{name: "chk", rc: 0}, h.clock)
+	containsAll(t, "first success logs", h.takeLogs(), "Script `chk` now returning 0")
+	// Two successes (rise 2) restore it.
 	h.r.handle(scriptEvent{name: "chk", rc: 0}, h.clock)
 	if p := h.r.byName["A"].m.Priority(); p != 100 {
 		t.Fatalf("priority %d after recovery", p)

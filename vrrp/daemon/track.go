@@ -13,6 +13,7 @@ import (
 // scriptState is a vrrp_script's rise/fall state.
 type scriptState struct {
 	spec   ScriptSpec
+	known  bool // reported at least once (or init_fail)
 	ok     bool
 	rc     int
 	seenRC bool
@@ -90,7 +91,7 @@ func (r *Runner) startTrackers(ctx context.Context) {
 		}
 		st := r.scripts[name]
 		if st == nil {
-			st = &scriptState{ok: !spec.InitFail}
+			st = &scriptState{ok: !spec.InitFail, known: spec.InitFail}
 			r.scripts[name] = st
 		}
 		st.spec = spec
@@ -159,16 +160,27 @@ func (r *Runner) scriptResult(e scriptEvent, now time.Duration) {
 	if st == nil {
 		return
 	}
-	if !st.seenRC || st.rc != e.rc {
+	if st.seenRC && st.rc != e.rc {
 		if e.rc >= 0 {
 			r.logf("Script `%s` now returning %d", e.name, e.rc)
 		} else {
 			r.logf("Script `%s` timed out", e.name)
 		}
-		st.rc, st.seenRC = e.rc, true
 	}
+	st.rc, st.seenRC = e.rc, true
 	changed := false
-	if e.rc == 0 {
+	if !st.known {
+		// The first result sets the state at once (keepalived logs it as
+		// a transition from init).
+		st.known, st.ok, changed = true, e.rc == 0, true
+		if st.ok {
+			r.logf("VRRP_Script(%s) succeeded", e.name)
+		} else if e.rc >= 0 {
+			r.logf("VRRP_Script(%s) failed (exited with status %d)", e.name, e.rc)
+		} else {
+			r.logf("VRRP_Script(%s) timed out", e.name)
+		}
+	} else if e.rc == 0 {
 		st.falls = 0
 		if !st.ok {
 			st.rises++
@@ -196,10 +208,16 @@ func (r *Runner) scriptResult(e scriptEvent, now time.Duration) {
 	}
 	for _, in := range r.insts {
 		for _, t := range in.spec.TrackScripts {
-			if t.Name == e.name {
-				r.retrack(in, now)
-				break
+			if t.Name != e.name {
+				continue
 			}
+			switch {
+			case !in.pending:
+				r.retrack(in, now)
+			case !r.scriptsPending(in):
+				r.startDeferred(in, now)
+			}
+			break
 		}
 	}
 }
