@@ -380,6 +380,7 @@ func TestNewErrors(t *testing.T) {
 		{"random(x)", nil},
 		{"url_param", nil},
 		{"url_param", []string{"a", "bogus"}},
+		{"url_param", []string{"a", "bogus", "check_post"}},
 		{"uri", []string{"len"}},
 		{"uri", []string{"depth", "-1"}},
 		{"uri", []string{"nope"}},
@@ -388,6 +389,15 @@ func TestNewErrors(t *testing.T) {
 	} {
 		if _, err := New(tc.algo, tc.args, servers(1), Options{}); err == nil {
 			t.Errorf("New(%q, %q) accepted", tc.algo, tc.args)
+		}
+	}
+	// accepted by haproxy 2.6 -c
+	for _, ok := range []struct {
+		algo string
+		args []string
+	}{{"url_param", []string{"session_id", "check_post", "64"}}, {"random", []string{"draws", "3"}}} {
+		if _, err := New(ok.algo, ok.args, servers(1), Options{}); err != nil {
+			t.Errorf("New(%q, %q): %v", ok.algo, ok.args, err)
 		}
 	}
 	// The parser's Args repeat the algorithm word first.

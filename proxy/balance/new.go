@@ -40,6 +40,7 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 	case "first":
 		return newFirst(servers, opts), nil
 	case "random":
+		// haproxy 2.6 accepts and ignores words after random[(draws)].
 		draws := 2
 		if hasParam {
 			n, err := strconv.Atoi(param)
@@ -62,13 +63,13 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 			return nil, fmt.Errorf("balance url_param requires an URL parameter name")
 		}
 		k := paramKey{name: args[0]}
-		for _, a := range args[1:] {
-			switch a {
-			case "check_post":
-				k.checkPost = true
-			default:
-				return nil, fmt.Errorf("balance url_param: unexpected argument %q", a)
+		if len(args) > 1 {
+			// 2.6 reads only this word; an old "check_post <max_wait>"
+			// value after it is ignored.
+			if args[1] != "check_post" {
+				return nil, fmt.Errorf("balance url_param only accepts 'check_post' modifier (got '%s')", args[1])
 			}
+			k.checkPost = true
 		}
 		return newHashed(servers, opts, k), nil
 	case "hdr":
@@ -81,7 +82,7 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 			case "use_domain_only":
 				k.domainOnly = true
 			default:
-				return nil, fmt.Errorf("balance hdr(%s): unexpected argument %q", param, a)
+				return nil, fmt.Errorf("balance %s only accepts 'use_domain_only' modifier (got '%s')", algo, a)
 			}
 		}
 		return newHashed(servers, opts, k), nil
