@@ -83,6 +83,13 @@ func TestHAProxyLines(t *testing.T) {
 			`"GET /` + strings.Repeat("a", 1023-5) + `"`},
 		{"long-uri-hu", MustCompile(`%HU`), Entry{Method: []byte("GET"), Target: []byte("/" + strings.Repeat("a", 1999)), Minor: 1},
 			`/` + strings.Repeat("a", 1023-5)},
+		// haproxy 2.6.12: every request-part variable of a request it
+		// could not parse prints <BADREQ>.
+		{"badreq-parts", MustCompile(`HM=%HM HV=%HV HU=%HU HP=%HP HQ=%HQ HPO=%HPO QHM=%{+Q}HM r=%r`), Entry{},
+			`HM=<BADREQ> HV=<BADREQ> HU=<BADREQ> HP=<BADREQ> HQ=<BADREQ> HPO=<BADREQ> QHM="<BADREQ>" r=<BADREQ>`},
+		{"request-parts", MustCompile(`HM=%HM HV=%HV HU=%HU HP=%HP HQ=%HQ HPO=%HPO QHM=%{+Q}HM r=%r`),
+			Entry{Method: []byte("GET"), Target: []byte(`/q%20a?x="y"`)},
+			`HM=GET HV=HTTP/1.0 HU=/q%20a?x=#22y#22 HP=/q%20a HQ=?x=#22y#22 HPO=/q%20a QHM="GET" r=GET /q%20a?x=#22y#22 HTTP/1.0`},
 		{"no-response-status", MustCompile(`%ST`), Entry{}, `-1`},
 	}
 	for _, tc := range tests {

@@ -205,17 +205,17 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		return appendRequest(dst, n, e)
 	case vMethod:
 		if e.Method == nil {
-			return appendStr(dst, n, "")
+			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, e.Method)
 	case vURI:
 		if e.Method == nil {
-			return appendStr(dst, n, "")
+			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, loggedTarget(e))
 	case vPath:
 		if e.Method == nil {
-			return appendStr(dst, n, "")
+			return appendStr(dst, n, "<BADREQ>")
 		}
 		p := loggedTarget(e)
 		if i := bytes.IndexByte(p, '?'); i >= 0 {
@@ -224,10 +224,13 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		return appendEncoded(dst, n, p)
 	case vPathOnly:
 		if e.Method == nil {
-			return appendStr(dst, n, "")
+			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, pathOnly(loggedTarget(e)))
 	case vQuery:
+		if e.Method == nil {
+			return appendStr(dst, n, "<BADREQ>")
+		}
 		var q []byte
 		if t := loggedTarget(e); bytes.IndexByte(t, '?') >= 0 {
 			q = t[bytes.IndexByte(t, '?'):]
@@ -235,7 +238,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		return appendEncoded(dst, n, q)
 	case vVersion:
 		if e.Method == nil {
-			return appendStr(dst, n, "")
+			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendStr(dst, n, httpVersion(e.Minor))
 	case vHostname:
