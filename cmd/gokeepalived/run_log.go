@@ -12,6 +12,9 @@ import (
 // syslogIdent is the VRRP child's ident in keepalived.
 const syslogIdent = "Keepalived_vrrp"
 
+// openSyslog connects to the local syslog daemon; tests replace it.
+var openSyslog = func(p syslog.Priority, ident string) (*syslog.Writer, error) { return syslog.New(p, ident) }
+
 // logger writes keepalived's lines to syslog (unless -G) and, with -l, to
 // the console prefixed with the local time as keepalived does.
 type logger struct {
@@ -36,7 +39,7 @@ func newLogger(o *options, console io.Writer) (*logger, error) {
 		}
 		// No syslog daemon (containers, namespaces): console only, as
 		// keepalived silently loses the lines.
-		lg.sys, _ = syslog.New(fac|syslog.LOG_INFO, syslogIdent)
+		lg.sys, _ = openSyslog(fac|syslog.LOG_INFO, syslogIdent)
 	}
 	return lg, nil
 }
