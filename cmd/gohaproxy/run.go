@@ -51,7 +51,7 @@ func runMode(fl *flags, stderr io.Writer) int {
 		return runMasterChild(o) // master*.go (issue 7)
 	}
 	if isDaemonChild() {
-		return runDaemonChild(o)
+		return runDaemonChild(fl, o)
 	}
 	res, code, ok := loadForRun(o, false)
 	if !ok {

@@ -57,7 +57,7 @@ func daemonize(stderr io.Writer) int {
 // runDaemonChild runs the worker and, once it is ready, releases the parent
 // and detaches from the terminal (stdin, stdout and stderr on /dev/null, as
 // HAProxy closes them).
-func runDaemonChild(o workerOptions) int {
+func runDaemonChild(fl *flags, o workerOptions) int {
 	ready := os.NewFile(3, "ready")
 	// Opened now: after chroot there may be no /dev/null.
 	null, nerr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
@@ -79,5 +79,14 @@ func runDaemonChild(o workerOptions) int {
 			null.Close()
 		}
 	}
-	return runWorker(o, nil)
+	// Through runProcess like a foreground start: with master-worker the
+	// master goes to the background and reports ready once its first
+	// worker listens; otherwise -sf/-st/-x handovers work as with HAProxy's
+	// classic `-D -p PIDFILE -sf $(cat PIDFILE)` reload.
+	res, code, ok := loadForRun(o, true)
+	if !ok {
+		o.Ready(fmt.Errorf("configuration failed"))
+		return code
+	}
+	return runProcess(fl, res, o)
 }

@@ -268,12 +268,18 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	c := w.backendCounts(backend, server)
 	left := fmt.Sprintf("%d active and %d backup servers", c.Active, c.Backup)
+	// HAProxy prints both as warnings on stderr but sends them to syslog
+	// at alert and notice.
 	switch {
 	case state == runtimeapi.StateMaint && !before.maint:
-		w.events.event(backend, levelAlert, fmt.Sprintf("Server %s/%s is going DOWN for maintenance. %s left. %d sessions active, 0 requeued, 0 remaining in queue.",
-			backend, server, left, c.Sessions))
+		msg := fmt.Sprintf("Server %s/%s is going DOWN for maintenance. %s left. %d sessions active, 0 requeued, 0 remaining in queue.",
+			backend, server, left, c.Sessions)
+		w.events.stderrOnly(msg, levelWarning)
+		w.events.send(backend, levelAlert, msg)
 	case state != runtimeapi.StateMaint && before.maint:
-		w.events.event(backend, levelNotice, fmt.Sprintf("Server %s/%s is UP (leaving forced maintenance).", backend, server))
+		msg := fmt.Sprintf("Server %s/%s is UP/READY (leaving forced maintenance).", backend, server)
+		w.events.stderrOnly(msg, levelWarning)
+		w.events.send(backend, levelNotice, msg)
 	}
 	return nil
 }

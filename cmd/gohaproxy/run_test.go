@@ -410,3 +410,110 @@ func TestSeedStatsSocket(t *testing.T) {
 		t.Errorf("show servers state:\n%s", got)
 	}
 }
+
+// -c -V lists what the runtime would not honour (goha notices from the
+// mapping); plain -c does not, and the verdict is unchanged.
+func TestCheckListsRuntimeNotices(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "n.cfg")
+	os.WriteFile(p, []byte("defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
+		"frontend fe\n bind 127.0.0.1:7000\n http-request return status 200\n default_backend be\nbackend be\n server s1 127.0.0.1:7001 send-proxy\n"), 0o644)
+	code, out, errs := runArgs("-c", "-V", "-f", p)
+	if code != 0 || out != "Configuration file is valid\n" {
+		t.Fatalf("-c -V: %d %q %q", code, out, errs)
+	}
+	for _, w := range []string{"goha: [" + p + ":8] : 'http-request return' parsed but not supported yet.",
+		"goha: [" + p + ":11] : 'server option send-proxy' parsed but not supported yet."} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("-c -V stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	if _, _, errs := runArgs("-c", "-f", p); errs != "" {
+		t.Errorf("-c without -V printed %q", errs)
+	}
+}
+
+// An admin-level stats socket changes what the balancer picks and logs
+// HAProxy's maintenance line; SIGTERM ends the process like HAProxy's
+// (killed by the signal: status 143 in a shell).
+func TestAdminSocketAndHardStop(t *testing.T) {
+	dir := t.TempDir()
+	var webs []*webServer
+	for i := 1; i <= 2; i++ {
+		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+	}
+	bind := freePort(t)
+	sock := filepath.Join(dir, "admin.sock")
+	cfg := fmt.Sprintf(`global
+    stats socket %s level admin mode 600
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    server s1 %s
+    server s2 %s
+`, sock, bind, webs[0].addr, webs[1].addr)
+	path := filepath.Join(dir, "a.cfg")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	var stderr strings.Builder
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	waitListen(t, bind)
+	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("socket mode: %v %v", fi, err)
+	}
+	if got := statsCmd(t, sock, "disable server be/s1"); got != "\n" {
+		t.Errorf("disable server answered %q", got)
+	}
+	for i := 0; i < 3; i++ {
+		if got := get(t, bind); got != "200 server2" {
+			t.Errorf("with s1 in maintenance: %s", got)
+		}
+	}
+	statsCmd(t, sock, "enable server be/s1")
+	seen := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		seen[get(t, bind)] = true
+	}
+	if !seen["200 server1"] {
+		t.Errorf("s1 not used after enable server: %v", seen)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-done:
+		done <- err
+	case <-time.After(5 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Errorf("exit after SIGTERM: %v, want killed by SIGTERM", err)
+	}
+	if !strings.Contains(stderr.String(), "[WARNING]  ") || !strings.Contains(stderr.String(), ") : Server be/s1 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n") ||
+		!strings.Contains(stderr.String(), ") : Server be/s1 is UP/READY (leaving forced maintenance).\n") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}
+
+func waitListen(t *testing.T, addr string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}

@@ -375,7 +375,11 @@ func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
 	}
 	algo, args := px.Balance.Args[0], append([]string(nil), px.Balance.Args[1:]...)
 	if _, err := balance.New(algo, args, nil, spec.Options); err != nil {
-		b.unsupported(px.Pos, "balance "+strings.Join(px.Balance.Args, " ")+": "+err.Error())
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "balance ") {
+			msg = "balance " + strings.Join(px.Balance.Args, " ") + ": " + msg
+		}
+		b.unsupported(px.Pos, msg)
 		return spec
 	}
 	spec.Algorithm, spec.Args = algo, args

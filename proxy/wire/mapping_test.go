@@ -1,0 +1,207 @@
+package wire
+
+import (
+	"net/netip"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
+)
+
+func readCfg(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRHELDefault(t *testing.T) {
+	p := buildText(t, readCfg(t, "../../testdata/haproxy/rhel-default.cfg"))
+	if n := notices(p); len(n) != 0 {
+		t.Errorf("notices: %q", n)
+	}
+	fe := p.Proxy.Frontends[0]
+	if fe.Name != "main" || !reflect.DeepEqual(fe.Binds, []string{"0.0.0.0:5000"}) || fe.DefaultBackend != "app" || fe.MaxConn != 3000 {
+		t.Errorf("frontend %+v", fe)
+	}
+	if len(fe.UseBackends) != 1 || fe.UseBackends[0].Backend != "static" {
+		t.Fatalf("use_backend %+v", fe.UseBackends)
+	}
+	cond := fe.UseBackends[0].Cond
+	for target, want := range map[string]bool{"/static/a.txt": true, "/IMAGES/x": true, "/app/logo.PNG": true, "/app/index.html": false, "/js": false} {
+		if got := cond.Match(&proxy.RequestInfo{Method: []byte("GET"), Target: []byte(target)}); got != want {
+			t.Errorf("url_static on %s = %v", target, got)
+		}
+	}
+	var names []string
+	for _, c := range p.Checks {
+		names = append(names, c.Target.Backend+"/"+c.Target.Server)
+		if c.Target.Timeouts != check.CheckTimeouts(check.DefaultInter, 10*time.Second, 10*time.Second) || c.HTTP != nil || c.Target.Rise != 0 {
+			t.Errorf("check %+v", c)
+		}
+	}
+	if strings.Join(names, ",") != "static/static,app/app1,app/app2,app/app3,app/app4" {
+		t.Errorf("checks %s", names)
+	}
+	if c := p.Checks[1].Target; c.Addr != "127.0.0.1:5001" {
+		t.Errorf("check addr %s", c.Addr)
+	}
+}
+
+func TestBindExpansion(t *testing.T) {
+	p := buildText(t, readCfg(t, "../../testdata/haproxy/feat-bind.cfg"))
+	want := []string{"0.0.0.0:8080", "0.0.0.0:8081", "[::]:8082", "[::]:8083", "127.0.0.1:8084", "127.0.0.1:8085",
+		"[::1]:8086", "[::]:8087", "[::1]:8088", "127.0.0.1:8090", "127.0.0.1:8091", "127.0.0.1:8092", "127.0.0.1:8093",
+		"127.0.0.1:8094", "127.0.0.1:8095", "127.0.0.1:8100", "127.0.0.1:8101", "0.0.0.0:8102", "127.0.0.1:8110",
+		"127.0.0.1:8111", "127.0.0.1:8112"}
+	if got := p.Proxy.Frontends[0].Binds; !reflect.DeepEqual(got, want) {
+		t.Errorf("binds\n got %q\nwant %q", got, want)
+	}
+	// A listen section is a frontend and a backend of the same name.
+	if len(p.Proxy.Backends) != 1 || p.Proxy.Backends[0].Name != "app" || p.Proxy.Frontends[0].DefaultBackend != "app" {
+		t.Errorf("listen split: %+v", p.Proxy.Backends)
+	}
+	n := strings.Join(notices(p), "\n")
+	for _, w := range []string{"'bind unix@/run/haproxy-goha.sock'", "'bind option mode'", "'bind /run/haproxy-goha2.sock'",
+		"'bind abns@goha-abstract'", "'bind option accept-proxy'", "'bind option maxconn'", "'bind option backlog'",
+		"'bind option transparent'", "'bind option tfo'", "'bind option defer-accept'", "'bind option interface'", "'bind option v6only'"} {
+		if !strings.Contains(n, w) {
+			t.Errorf("no notice for %s in\n%s", w, n)
+		}
+	}
+	if strings.Contains(n, "'bind option name'") {
+		t.Errorf("name is honoured, not a notice")
+	}
+}
+
+func TestDefaultsAndInheritance(t *testing.T) {
+	cfg := `global
+    maxconn 100
+defaults base
+    mode http
+    timeout connect 3s
+    timeout client 4s
+    timeout server 5s
+    option httpclose
+    retries 5
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 2s
+    timeout server 2s
+frontend tcpfe
+    bind 127.0.0.1:7000
+    default_backend tcpbe
+backend tcpbe
+    server t1 127.0.0.1:7001 weight 7 maxconn 10 maxqueue 20 backup
+    server t2 127.0.0.1:7002 disabled
+frontend web from base
+    bind 127.0.0.1:7100
+    option forwardfor header X-Client except 10.0.0.0/255.0.0.0 if-none
+    default_backend webbe
+backend webbe from base
+    no option httpclose
+    option http-keep-alive
+    option redispatch
+    server w1 127.0.0.1:7101
+listen off
+    disabled
+    bind 127.0.0.1:7200
+    server o1 127.0.0.1:7201
+`
+	p := buildText(t, cfg)
+	if n := notices(p); len(n) != 0 {
+		t.Errorf("notices %q", n)
+	}
+	if p.Proxy.MaxConn != 100 || len(p.Proxy.Frontends) != 2 || len(p.Proxy.Backends) != 2 {
+		t.Fatalf("proxies: %d fe, %d be", len(p.Proxy.Frontends), len(p.Proxy.Backends))
+	}
+	tcpfe, web := p.Proxy.Frontends[0], p.Proxy.Frontends[1]
+	tcpbe, webbe := p.Proxy.Backends[0], p.Proxy.Backends[1]
+	if tcpfe.Mode != proxy.ModeTCP || tcpfe.Timeouts.Client != 2*time.Second || tcpbe.Retries != 3 {
+		t.Errorf("tcp side: %+v %+v", tcpfe, tcpbe)
+	}
+	if want := []*proxy.Server{{Name: "t1", Addr: "127.0.0.1:7001", Weight: 7, MaxConn: 10, MaxQueue: 20, Backup: true},
+		{Name: "t2", Addr: "127.0.0.1:7002", Weight: 1, Disabled: true}}; !reflect.DeepEqual(tcpbe.Servers, want) {
+		t.Errorf("servers %s %s", sprint(tcpbe.Servers[0]), sprint(tcpbe.Servers[1]))
+	}
+	if web.Mode != proxy.ModeHTTP || web.ConnMode != proxy.Close || web.Timeouts.Server != 5*time.Second {
+		t.Errorf("web frontend %+v", web)
+	}
+	if want := (proxy.ForwardFor{Enabled: true, Header: "X-Client", IfNone: true, Except: netip.MustParsePrefix("10.0.0.0/8")}); web.ForwardFor != want {
+		t.Errorf("forwardfor %+v", web.ForwardFor)
+	}
+	if webbe.ConnMode != proxy.KeepAlive || !webbe.Redispatch || webbe.Retries != 5 {
+		t.Errorf("webbe %+v", webbe)
+	}
+	var secs []string
+	for _, s := range p.Sections {
+		secs = append(secs, s.Name)
+	}
+	if strings.Join(secs, ",") != "tcpfe,tcpbe,web,webbe" {
+		t.Errorf("sections %v", secs)
+	}
+}
+
+func TestUnsupportedReported(t *testing.T) {
+	cfg := `defaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+    timeout tarpit 1s
+frontend fe
+    bind 127.0.0.1:7000
+    bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
+    stats enable
+    http-request redirect location /x if { path /old }
+    http-request set-header X-Id %[src]
+    http-request set-header X-Ok yes
+    http-request return status 200
+    default_backend be
+backend be
+    balance rdp-cookie
+    server s1 127.0.0.1:7001 send-proxy check inter 1s
+    server s2 127.0.0.1 check
+`
+	p := buildText(t, cfg)
+	var got []string
+	for _, d := range p.Notices.List {
+		if !d.Goha {
+			t.Errorf("notice not marked goha: %+v", d)
+		}
+		got = append(got, strings.TrimPrefix(d.Text, "goha: "))
+	}
+	sort.Strings(got)
+	want := []string{
+		"[test.cfg:11] : 'http-request redirect' parsed but not supported yet.",
+		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
+		"[test.cfg:14] : 'http-request return' parsed but not supported yet.",
+		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
+		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
+		"[test.cfg:18] : 'server option send-proxy' parsed but not supported yet.",
+		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
+		"[test.cfg:7] : 'stats (statistics page)' parsed but not supported yet.",
+		"[test.cfg:7] : 'timeout tarpit' parsed but not supported yet.",
+		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
+		"[test.cfg:9] : 'bind option ssl' parsed but not supported yet.",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("notices\n got %q\nwant %q", got, want)
+	}
+	fe := p.Proxy.Frontends[0]
+	if !reflect.DeepEqual(fe.Binds, []string{"127.0.0.1:7000"}) || len(fe.RequestRules) != 1 || fe.RequestRules[0].Value != "yes" {
+		t.Errorf("frontend %+v rules %+v", fe.Binds, fe.RequestRules)
+	}
+	be := p.Proxy.Backends[0]
+	if be.Balance != "roundrobin" || !be.Servers[1].Disabled || len(p.Checks) != 1 {
+		t.Errorf("backend %+v checks %d", be, len(p.Checks))
+	}
+}
