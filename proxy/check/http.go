@@ -220,10 +220,53 @@ const maxCheckBody = 16384
 type HTTPProbe struct {
 	Request HTTPRequest
 	Expects []Expect
+	// Connect is an `http-check connect` rule's destination, if any.
+	Connect Connect
 	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
+// Connect is the destination part of `http-check connect [port N] [addr
+// A]`: it overrides the server's check address and port.
+type Connect struct {
+	Port int
+	Addr string
+}
+
+// ParseConnect reads the words after `http-check connect`. Only port (a
+// number), addr, linger, default and comment are understood; TLS, PROXY
+// protocol and socks options are refused so the caller reports them.
+func ParseConnect(words []string) (Connect, error) {
+	var c Connect
+	for i := 0; i < len(words); i++ {
+		switch kw := words[i]; kw {
+		case "default", "linger":
+		case "port", "addr", "comment":
+			if i+1 >= len(words) {
+				return c, fmt.Errorf("http-check connect: '%s' expects an argument", kw)
+			}
+			v := words[i+1]
+			i++
+			switch kw {
+			case "port":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 65535 {
+					return c, fmt.Errorf("http-check connect: port '%s' not supported (a number is)", v)
+				}
+				c.Port = n
+			case "addr":
+				c.Addr = v
+			}
+		default:
+			return c, fmt.Errorf("http-check connect: '%s' not supported", kw)
+		}
+	}
+	return c, nil
+}
+
 func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
+	if p.Connect != (Connect{}) {
+		addr = CheckAddr(addr, p.Connect.Addr, p.Connect.Port)
+	}
 	start := time.Now()
 	c, res, ok := dial(ctx, p.Dial, addr, t, start)
 	if !ok {

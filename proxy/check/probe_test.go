@@ -222,3 +222,22 @@ func TestParseExpectErrors(t *testing.T) {
 		t.Errorf("failed sends changed the request: %q", r.Bytes())
 	}
 }
+
+func TestHTTPCheckConnect(t *testing.T) {
+	s := startRaw(t, "HTTP/1.0 200 OK\r\n\r\n", false)
+	_, port, _ := net.SplitHostPort(s.addr())
+	c, err := ParseConnect([]string{"port", port, "linger", "comment", "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the server's own address is closed: the connect rule's port wins
+	r := (HTTPProbe{Connect: c}).Probe(context.Background(), "127.0.0.1:1", short)
+	if r.Status != L7OK {
+		t.Errorf("connect port not used: %+v", r)
+	}
+	for _, w := range [][]string{{"ssl"}, {"port"}, {"port", "src_port"}, {"send-proxy"}} {
+		if _, err := ParseConnect(w); err == nil {
+			t.Errorf("ParseConnect(%q) accepted", w)
+		}
+	}
+}

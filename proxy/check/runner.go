@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -44,6 +45,12 @@ type RunnerOptions struct {
 	Counts func(backend, server string) BackendCounts
 	// Log receives HAProxy's messages in order.
 	Log func(Line)
+	// SpreadChecks is the global `spread-checks` percentage (0..50): each
+	// interval is moved by a random amount within +/- that share.
+	SpreadChecks int
+	// Rand returns uniform values in [0,1) for SpreadChecks; nil uses
+	// math/rand/v2.
+	Rand func() float64
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -199,7 +206,23 @@ func (r *Runner) run(s *targetState, gen int) {
 		return // maintenance changed while the check ran
 	}
 	r.record(s, res)
-	r.schedule(s, t.Intervals.Next(s.h))
+	r.schedule(s, r.spread(t.Intervals.Next(s.h)))
+}
+
+// spread applies spread-checks to an interval the way HAProxy does:
+// inter + rv, rv drawn uniformly from [-inter*pct/100, +inter*pct/100].
+func (r *Runner) spread(d time.Duration) time.Duration {
+	pct := min(r.opts.SpreadChecks, 50)
+	if pct <= 0 {
+		return d
+	}
+	rnd := r.opts.Rand
+	if rnd == nil {
+		rnd = rand.Float64
+	}
+	rv := d * time.Duration(pct) / 100
+	rv -= time.Duration(2 * float64(rv) * rnd())
+	return d + rv
 }
 
 // record applies a result to s and emits events and log lines; r.mu is

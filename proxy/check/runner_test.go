@@ -274,3 +274,22 @@ func TestRunnerMaintenance(t *testing.T) {
 	}
 	r.Stop()
 }
+
+func TestSpreadChecks(t *testing.T) {
+	for _, tc := range []struct {
+		pct  int
+		rnd  float64
+		want time.Duration
+	}{
+		{0, 0.9, time.Second},
+		{5, 0, 1050 * time.Millisecond},
+		{5, 0.5, time.Second},
+		{5, 0.999999, 950 * time.Millisecond},
+		{80, 0, 1500 * time.Millisecond}, // capped at 50 like the keyword
+	} {
+		r := NewRunner(nil, RunnerOptions{SpreadChecks: tc.pct, Rand: func() float64 { return tc.rnd }})
+		if got := r.spread(time.Second); got.Round(time.Millisecond) != tc.want {
+			t.Errorf("spread %d%% rnd %v: %v want %v", tc.pct, tc.rnd, got, tc.want)
+		}
+	}
+}
