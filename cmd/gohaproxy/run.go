@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -108,7 +110,10 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	plan := wire.Build(res.Config)
 	w := &worker{o: o, plan: plan}
 	if err := w.start(listen); err != nil {
-		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : %s\n", os.Getpid(), err)
+		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: line})
+		}
 		w.close()
 		notifyReady(o, err)
 		return 1
@@ -159,7 +164,7 @@ func (w *worker) start(listen ListenFunc) error {
 	w.servers = newServerStates(px, w.plan.Proxy)
 	w.checks = w.newChecks()
 	if err := px.Start(); err != nil {
-		return startError(err)
+		return startError(w.plan, err)
 	}
 	for _, ss := range w.plan.StatsSockets {
 		c, err := openStatsSocket(ss, w)
@@ -182,8 +187,32 @@ func (w *worker) start(listen ListenFunc) error {
 	return dropPrivileges(w.plan.Process)
 }
 
-// startError words a bind failure like HAProxy's startup alert.
-func startError(err error) error {
+// startError words a bind failure like HAProxy's startup alerts:
+//
+//	Binding [file:line] for frontend fe: cannot bind socket (Address already in use) for [127.0.0.1:80]
+//	[haproxy.main()] Some protocols failed to start their listeners! Exiting.
+func startError(plan *wire.Plan, err error) error {
+	var op *net.OpError
+	var errno syscall.Errno
+	if !errors.As(err, &op) || op.Addr == nil || !errors.As(err, &errno) {
+		return fmt.Errorf("Starting proxies: %v", err)
+	}
+	addr := op.Addr.String()
+	for _, b := range plan.Binds {
+		if b.Addr != addr {
+			continue
+		}
+		kind := "frontend"
+		if b.Kind == "listen" {
+			kind = "proxy"
+		}
+		text := errno.Error()
+		if text != "" {
+			text = strings.ToUpper(text[:1]) + text[1:]
+		}
+		return fmt.Errorf("Binding [%s:%d] for %s %s: cannot bind socket (%s) for [%s]\n[haproxy.main()] Some protocols failed to start their listeners! Exiting.",
+			b.Pos.File, b.Pos.Line, kind, b.Proxy, text, addr)
+	}
 	return fmt.Errorf("Starting proxies: %v", err)
 }
 

@@ -517,3 +517,30 @@ func waitListen(t *testing.T, addr string) {
 	}
 	t.Fatalf("nothing listens on %s", addr)
 }
+
+// A bind that fails stops startup with HAProxy's two alerts and exit 1,
+// also through -D (the parent returns the child's failure).
+func TestBindFailure(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	path := filepath.Join(t.TempDir(), "b.cfg")
+	os.WriteFile(path, []byte("defaults\n mode http\n timeout connect 1s\n timeout client 1s\n timeout server 1s\n"+
+		"frontend fe\n bind "+busy.Addr().String()+"\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n"), 0o644)
+	for _, mode := range []string{"-db", "-D"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		cmd := exec.CommandContext(ctx, gohaproxyBin(t), mode, "-f", path)
+		cmd.WaitDelay = time.Second
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Errorf("%s: exit %v, want 1", mode, err)
+		}
+		want := fmt.Sprintf(") : Binding [%s:7] for frontend fe: cannot bind socket (Address already in use) for [%s]\n", path, busy.Addr())
+		if !strings.Contains(string(out), want) || !strings.Contains(string(out), ") : [haproxy.main()] Some protocols failed to start their listeners! Exiting.\n") {
+			t.Errorf("%s output:\n%s", mode, out)
+		}
+	}
+}

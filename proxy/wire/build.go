@@ -208,6 +208,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 				continue
 			}
 			fe.Binds = append(fe.Binds, addrs...)
+			for _, a := range addrs {
+				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
+			}
 		}
 	}
 	acls := newACLSet(px)

@@ -11,6 +11,9 @@ import (
 // Plan is everything gohaproxy needs to run one configuration.
 type Plan struct {
 	Proxy *proxy.Config
+	// Binds tells where each listening address came from, for startup
+	// errors worded like HAProxy's ("Binding [file:line] for frontend X").
+	Binds []BindRef
 	// Sections lists the running proxy sections in file order (a listen
 	// section is one entry with both halves), for the stats views.
 	Sections []Section
@@ -28,6 +31,14 @@ type Plan struct {
 	StatsSockets []haproxy.StatsSocket
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
+}
+
+// BindRef is one expanded bind address and its origin.
+type BindRef struct {
+	Addr  string // as in proxy.Frontend.Binds
+	Proxy string
+	Kind  string // "frontend" or "listen"
+	Pos   haproxy.Pos
 }
 
 // Section is one running frontend, backend or listen section.
