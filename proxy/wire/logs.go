@@ -39,11 +39,13 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	case px.Options["httplog"] || px.Options["tcplog"]:
 		// HAProxy falls back to tcplog for httplog in a tcp frontend.
 		spec.Format = "tcplog"
+	case px.Mode == "http":
+		// HAProxy logs no traffic for an http frontend without a format.
 	default:
-		// HAProxy's legacy "Connect from A to B (fe/mode)" line needs the
-		// frontend address the data path does not report.
-		b.unsupported(px.Pos, "default log format (without option httplog/tcplog or log-format); tcplog used")
-		spec.Format = "tcplog"
+		// A tcp frontend without a format logs "Connect from A to B (fe/TCP)"
+		// at accept time; the data path reports neither that moment nor the
+		// frontend address.
+		b.unsupported(px.Pos, "tcp log without option tcplog or log-format ('Connect from' line)")
 	}
 	return spec
 }

@@ -84,7 +84,8 @@ type CheckSpec struct {
 type LogSpec struct {
 	Targets []LogTarget
 	// Format is "httplog", "tcplog", "custom" (Custom holds the log-format
-	// string) or "" (HAProxy's default, minimal format).
+	// string) or "" (no traffic lines: HAProxy logs none for an http
+	// frontend without a format).
 	Format      string
 	Custom      string
 	DontLogNull bool
