@@ -40,6 +40,7 @@ type node struct {
 	kind nodeKind
 	text string // nodeText
 	v    varID  // nodeVar
+	name string // nodeVar: as written, for messages
 	opts uint8
 }
 
@@ -59,6 +60,29 @@ type UnsupportedError struct{ Var string }
 
 func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("log-format variable '%s' is not supported by gohaproxy", e.Var)
+}
+
+// httpOnlyVars are the variables HAProxy 2.6 refuses in a tcp-mode
+// proxy's log-format (measured with haproxy -c).
+var httpOnlyVars = map[string]bool{
+	"r": true, "HM": true, "HU": true, "HP": true, "HQ": true, "HV": true, "HPO": true,
+	"CC": true, "CS": true, "TR": true, "Tr": true, "Tq": true, "Ta": true, "Ti": true,
+	"tr": true, "trg": true, "trl": true,
+}
+
+// CompileFor is Compile for a proxy of the given mode: in tcp mode the
+// HTTP-only variables are refused with HAProxy's message.
+func CompileFor(s string, http bool) (*Format, error) {
+	f, err := Compile(s)
+	if err != nil || http {
+		return f, err
+	}
+	for _, n := range f.nodes {
+		if n.kind == nodeVar && httpOnlyVars[n.name] {
+			return nil, fmt.Errorf("format variable '%s' is reserved for HTTP mode.", n.name)
+		}
+	}
+	return f, nil
 }
 
 // MustCompile is Compile that panics; for formats fixed at build time.
@@ -173,7 +197,7 @@ func parseVar(s string, i int, global uint8) (node, int, error) {
 		}
 		return n, 0, fmt.Errorf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'.", name)
 	}
-	n.v = id
+	n.v, n.name = id, name
 	return n, i, nil
 }
 

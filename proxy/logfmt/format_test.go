@@ -171,6 +171,29 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+func TestCompileForTCP(t *testing.T) {
+	// haproxy -c on a mode tcp frontend: "failed to parse log-format :
+	// format variable 'r' is reserved for HTTP mode."
+	if _, err := CompileFor("%ci %r %HM", false); err == nil || err.Error() != "format variable 'r' is reserved for HTTP mode." {
+		t.Errorf("tcp %%r: %v", err)
+	}
+	for _, ok := range []string{TCPLogFormat, "%ST %B %U %Tt %Tw %Tc %Th %Td %tsc %ts %s %hr %t %Tu %T %Ts %ms"} {
+		if _, err := CompileFor(ok, false); err != nil {
+			t.Errorf("%q refused in tcp mode: %v", ok, err)
+		}
+	}
+	if _, err := CompileFor(HTTPLogFormat, true); err != nil {
+		t.Error(err)
+	}
+	// The same session in tcp mode (Tt=200 Tw=1 Tc=0): haproxy printed
+	// ST=0 and Td equal to Tt.
+	e := Entry{TCP: true, Server: "s1", Tw: ms(1), Tc: 0, Ta: ms(200), Bytes: 9, BytesIn: 4}
+	got := string(MustCompile("ST=%ST B=%B U=%U Tt=%Tt Tw=%Tw Tc=%Tc Th=%Th Td=%Td tsc=%tsc ts=%ts s=%s hr=%hr Tu=%Tu").Append(nil, &e, utcEnv))
+	if want := "ST=0 B=9 U=4 Tt=200 Tw=1 Tc=0 Th=0 Td=200 tsc=---- ts=-- s=s1 hr= Tu=200"; got != want {
+		t.Errorf("tcp line\n got %s\nwant %s", got, want)
+	}
+}
+
 func TestSkip(t *testing.T) {
 	e := &Entry{NullConn: true}
 	if !Skip(e, true) || Skip(e, false) || Skip(&Entry{}, true) {

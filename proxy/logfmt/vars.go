@@ -293,20 +293,19 @@ func tt(e *Entry) time.Duration {
 	return nonNeg(e.Idle) + nonNeg(e.Ta)
 }
 
-// td is %Td = Tt - (Tq + Tw + Tc + Tr), -1 when one of them is -1.
+// td is %Td, the data transfer time after the response headers: Tt -
+// (Tq + Tw + Tc + Tr) in HTTP, -1 when the response never came. In TCP
+// mode haproxy 2.6.12 printed Td equal to Tt (Tt=200 Tw=1 Tc=0 Td=200):
+// its data phase starts at accept there.
 func td(e *Entry) time.Duration {
-	q := tq(e)
 	if e.TCP {
-		q = 0
+		return tt(e)
 	}
-	if q < 0 || e.Tw < 0 || e.Tc < 0 || (!e.TCP && e.Tr < 0) {
+	q := tq(e)
+	if q < 0 || e.Tw < 0 || e.Tc < 0 || e.Tr < 0 {
 		return -1
 	}
-	r := e.Tr
-	if e.TCP {
-		r = 0
-	}
-	return tt(e) - q - e.Tw - e.Tc - r
+	return tt(e) - q - e.Tw - e.Tc - e.Tr
 }
 
 func nonNeg(d time.Duration) time.Duration {
