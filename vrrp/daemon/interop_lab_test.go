@@ -132,7 +132,7 @@ vrrp_instance v6 {
 
 // TestMixedPairWithKeepalived runs gokeepalived against the real
 // keepalived 2.2.7 for VRRPv2 (the seed configs), VRRPv3 (the seed configs
-// with vrrp_version 3) and IPv6, both ways round: the higher-priority
+// with vrrp_version 3), unicast peers and IPv6, both ways round: the higher-priority
 // router preempts the other, and its SIGTERM hands the VIP back within
 // the skew time. That proves each daemon accepts the other's adverts,
 // including priority 0.
@@ -148,6 +148,11 @@ func TestMixedPairWithKeepalived(t *testing.T) {
 		}
 		return strings.Replace(string(b), "   vrrp_strict\n", "   vrrp_strict\n"+extra, 1)
 	}
+	unicast := func(conf, src, peer string) string {
+		return strings.Replace(conf, "    virtual_ipaddress {", "    unicast_src_ip "+src+"\n    unicast_peer {\n        "+peer+"\n    }\n    virtual_ipaddress {", 1)
+	}
+	ucHigh := unicast(seed("keepalived-lb1.conf", ""), "192.168.110.11", "192.168.110.22")
+	ucLow := unicast(seed("keepalived-lb2.conf", ""), "192.168.110.22", "192.168.110.11")
 	for _, tc := range []struct {
 		name       string
 		high, low  string // configs of the priority 100 and 90 routers
@@ -159,6 +164,8 @@ func TestMixedPairWithKeepalived(t *testing.T) {
 		{"v2 keepalived master", seed("keepalived-lb1.conf", ""), seed("keepalived-lb2.conf", ""), "192.168.110.100", false, "Backup received priority 0 advertisement"},
 		{"v3 gokeepalived master", seed("keepalived-lb1.conf", "   vrrp_version 3\n"), seed("keepalived-lb2.conf", "   vrrp_version 3\n"), "192.168.110.100", true, "Backup received priority 0 advertisement"},
 		{"v3 keepalived master", seed("keepalived-lb1.conf", "   vrrp_version 3\n"), seed("keepalived-lb2.conf", "   vrrp_version 3\n"), "192.168.110.100", false, "Backup received priority 0 advertisement"},
+		{"unicast gokeepalived master", ucHigh, ucLow, "192.168.110.100", true, "Backup received priority 0 advertisement"},
+		{"unicast keepalived master", ucHigh, ucLow, "192.168.110.100", false, "Backup received priority 0 advertisement"},
 		{"IPv6 gokeepalived master", strings.Replace(v6Conf, "PRIO", "100", 1), strings.Replace(v6Conf, "PRIO", "90", 1), "fd00:110::100", true, "Backup received priority 0 advertisement"},
 		{"IPv6 keepalived master", strings.Replace(v6Conf, "PRIO", "100", 1), strings.Replace(v6Conf, "PRIO", "90", 1), "fd00:110::100", false, "Backup received priority 0 advertisement"},
 	} {
@@ -188,7 +195,7 @@ func TestMixedPairWithKeepalived(t *testing.T) {
 			if vip.Is6() {
 				time.Sleep(2 * time.Second)
 			} else {
-				time.Sleep(time.Second)
+				time.Sleep(500 * time.Millisecond)
 			}
 			dual := dualMaster(high, low)
 
@@ -197,8 +204,8 @@ func TestMixedPairWithKeepalived(t *testing.T) {
 			waitOnly(t, low, high, 8*time.Second)
 			high.start()
 			waitOnly(t, high, low, 10*time.Second)
-			// The low router heard the high one: it is BACKUP with a quiet log.
-			time.Sleep(1500 * time.Millisecond)
+			// The low router heard the high one and stays BACKUP.
+			time.Sleep(time.Second)
 			if low.hasVIP() || !high.hasVIP() {
 				t.Fatalf("not stable: high %v low %v\n--- high:\n%s\n--- low:\n%s", high.hasVIP(), low.hasVIP(), high.log(), low.log())
 			}
