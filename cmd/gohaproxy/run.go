@@ -96,6 +96,7 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 //	SIGTERM, SIGINT  hard stop: the process dies of the signal, as HAProxy
 //	SIGUSR1          soft stop: stop accepting, log "Proxy X stopped", let
 //	                 in-flight transactions finish, exit 0
+//	SIGHUP           log every server's and proxy's state (run_sighup.go)
 //
 // Startup order (HAProxy's): bind listeners (listen, or the proxy itself
 // when listen is nil), open the stats sockets and log targets, write the
@@ -234,11 +235,13 @@ func (w *worker) wait() int {
 	sigs := w.o.Signals
 	if sigs == nil {
 		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGHUP)
 		sigs = ch
 	}
 	for sig := range sigs {
 		switch sig {
+		case syscall.SIGHUP:
+			w.dumpStates()
 		case syscall.SIGUSR1:
 			// SIGTERM still ends a soft-stopping worker at once, as in
 			// HAProxy: the master sends it when hard-stop-after expires.

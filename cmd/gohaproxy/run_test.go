@@ -544,3 +544,39 @@ func TestBindFailure(t *testing.T) {
 		}
 	}
 }
+
+// SIGHUP dumps server and proxy states in HAProxy's words.
+func TestSIGHUPDump(t *testing.T) {
+	web := startWeb(t, "server1")
+	bind := freePort(t)
+	path := filepath.Join(t.TempDir(), "h.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n"+
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n server s3 %s backup\n", bind, web.addr, web.addr)), 0o644)
+	var stderr strings.Builder
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitListen(t, bind)
+	get(t, bind)
+	cmd.Process.Signal(syscall.SIGHUP)
+	want := []string{
+		"SIGHUP received, dumping servers states.",
+		"SIGHUP: Proxy fe has no servers. Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 2+0.",
+		"SIGHUP: Server be/s1 is UP. Conn: 0 act, 0 pend, 1 tot.",
+		"SIGHUP: Server be/s2 is DOWN. Conn: 0 act, 0 pend, 0 tot.",
+		"SIGHUP: Server be/s3 is UP. Conn: 0 act, 0 pend, 0 tot.",
+		"SIGHUP: Proxy be has 1 active servers and 1 backup servers available. Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 0+1.",
+	}
+	for i := 0; i < 100 && !strings.Contains(stderr.String(), "<HTTPCLIENT> has no server"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := stderr.String()
+	for _, w := range want {
+		if !strings.Contains(out, ") : "+w+"\n") {
+			t.Errorf("missing %q in\n%s", w, out)
+		}
+	}
+}
