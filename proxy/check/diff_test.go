@@ -30,6 +30,7 @@ func TestDifferentialLogLines(t *testing.T) {
 	unavailable := startRaw(t, "HTTP/1.0 503 Service Unavailable\r\n\r\n", false)
 	garbage := startRaw(t, "foo bar\r\n\r\n", false)
 	hang := startRaw(t, "", true)
+	notFound := startRaw(t, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", false)
 	closed := closedAddr(t)
 
 	type srv struct {
@@ -66,6 +67,10 @@ func TestDifferentialLogLines(t *testing.T) {
 			probe: HTTPProbe{}, logHC: true},
 		{name: "loghcdown", lines: []string{"option httpchk", "option log-health-checks"}, servers: []srv{{"s1", unavailable.addr(), false}},
 			probe: HTTPProbe{}, logHC: true},
+		{name: "on404", lines: []string{"option httpchk", "http-check disable-on-404"}, servers: []srv{{"s1", notFound.addr(), false}},
+			probe: HTTPProbe{DisableOn404: true}},
+		{name: "on404hc", lines: []string{"option httpchk", "http-check disable-on-404", "option log-health-checks"}, servers: []srv{{"s1", notFound.addr(), false}},
+			probe: HTTPProbe{DisableOn404: true}, logHC: true},
 		{name: "loghcbk", lines: []string{"option log-health-checks"}, servers: []srv{{"bk", closed, true}},
 			probe: TCPProbe{}, logHC: true},
 	}

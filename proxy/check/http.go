@@ -222,7 +222,11 @@ type HTTPProbe struct {
 	Expects []Expect
 	// Connect is an `http-check connect` rule's destination, if any.
 	Connect Connect
-	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DisableOn404 is `http-check disable-on-404`: a 404 is a conditional
+	// pass (L7OKC) that makes an UP server drain; the Runner turns it into
+	// a failure for a server that is DOWN.
+	DisableOn404 bool
+	Dial         func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Connect is the destination part of `http-check connect [port N] [addr
@@ -308,6 +312,9 @@ func (p HTTPProbe) exchange(c net.Conn) Result {
 			}
 			break
 		}
+	}
+	if p.DisableOn404 && code == 404 {
+		return Result{Status: L7OKC, Code: code, Info: phrase}
 	}
 	if len(p.Expects) == 0 {
 		if code >= 200 && code < 400 {

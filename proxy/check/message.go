@@ -71,6 +71,19 @@ func UpLine(backend, server string, backup bool, r Result, c BackendCounts, logH
 	return Line{Severity: Notice, Text: text, Stderr: text}
 }
 
+// StoppingLine is "Server B/S is stopping, reason: ... N active and M
+// backup servers online. ...": an UP server answered 404 under
+// `http-check disable-on-404` and now drains.
+func StoppingLine(backend, server string, backup bool, r Result, c BackendCounts, logHealthChecks bool) Line {
+	why := ""
+	if !logHealthChecks {
+		why = ", " + r.describe()
+	}
+	text := fmt.Sprintf("%s %s/%s is stopping%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
+		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
+	return Line{Severity: Notice, Text: text, Stderr: text}
+}
+
 // NoServerLine is logged when a backend's last usable server goes down.
 // HAProxy quotes the name only on stderr.
 func NoServerLine(backend string) Line {
@@ -90,7 +103,10 @@ func HealthLine(backend, server string, backup bool, r Result, h Health) Line {
 		kind = "backup server"
 	}
 	verb := "failed"
-	if r.Passed() {
+	switch {
+	case r.Status == L7OKC:
+		verb = "conditionally succeeded"
+	case r.Passed():
 		verb = "succeeded"
 	}
 	text := fmt.Sprintf("Health check for %s %s/%s %s, %s, status: %s.",

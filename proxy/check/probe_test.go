@@ -114,9 +114,12 @@ func TestHTTPProbe(t *testing.T) {
 		name    string
 		reply   string
 		hang    bool
+		on404   bool
 		expects [][]string
 		want    Result
 	}{
+		{name: "404 disable-on-404", reply: "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", on404: true, want: Result{Status: L7OKC, Code: 404, Info: "Not Found"}},
+		{name: "503 disable-on-404", reply: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", on404: true, want: Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}},
 		{name: "200 default", reply: okBody, want: Result{Status: L7OK, Code: 200, Info: "OK"}},
 		{name: "302 default", reply: "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", want: Result{Status: L7OK, Code: 302, Info: "Found"}},
 		{name: "503 default", reply: "HTTP/1.0 503 Service Unavailable\r\n\r\n", want: Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}},
@@ -144,7 +147,7 @@ func TestHTTPProbe(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startRaw(t, tc.reply, tc.hang)
-			p := HTTPProbe{}
+			p := HTTPProbe{DisableOn404: tc.on404}
 			for _, w := range tc.expects {
 				e, err := ParseExpect(w)
 				if err != nil {

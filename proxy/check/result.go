@@ -19,6 +19,7 @@ const (
 	L7TOUT               // connected, no complete answer in time
 	L7RSP                // invalid or missing HTTP response, content mismatch
 	L7STS                // unexpected HTTP status
+	L7OKC                // 404 with `http-check disable-on-404`: passed, but the server drains
 )
 
 var statusReasons = [...]string{
@@ -29,6 +30,7 @@ var statusReasons = [...]string{
 	L7TOUT: "Layer7 timeout",
 	L7RSP:  "Layer7 invalid response",
 	L7STS:  "Layer7 wrong status",
+	L7OKC:  "Layer7 check conditionally passed",
 }
 
 // Reason is the text HAProxy logs after "reason: ".
@@ -40,7 +42,7 @@ func (s Status) Reason() string {
 }
 
 // Passed reports whether the status counts as a successful check.
-func (s Status) Passed() bool { return s == L4OK || s == L7OK }
+func (s Status) Passed() bool { return s == L4OK || s == L7OK || s == L7OKC }
 
 // Result is one finished check.
 type Result struct {
@@ -60,7 +62,7 @@ func (r Result) describe() string {
 	var b strings.Builder
 	b.WriteString("reason: ")
 	b.WriteString(r.Status.Reason())
-	if r.Code != 0 && (r.Status == L7OK || r.Status == L7STS) {
+	if r.Code != 0 && (r.Status == L7OK || r.Status == L7STS || r.Status == L7OKC) {
 		fmt.Fprintf(&b, ", code: %d", r.Code)
 	}
 	if r.Info != "" && !r.Passed() {

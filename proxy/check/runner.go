@@ -26,10 +26,13 @@ type Target struct {
 	Disabled bool
 }
 
-// Event is an UP/DOWN transition of a target.
+// Event is a transition of a target: UP, DOWN, or (Up and Drain) the
+// "stopping" state of `http-check disable-on-404`, where the server stays
+// up for existing traffic but takes no new requests (weight 0).
 type Event struct {
 	Target *Target
 	Up     bool
+	Drain  bool
 	Result Result // the check that caused it
 	Health Health
 }
@@ -72,7 +75,8 @@ type targetState struct {
 	checked    bool
 	timer      Timer
 	maint      bool
-	gen        int // bumped by SetMaintenance; results of older checks are dropped
+	gen        int  // bumped by SetMaintenance; results of older checks are dropped
+	stopping   bool // UP but draining after a 404 (disable-on-404)
 }
 
 // NewRunner prepares the checks; nothing runs before Start.
@@ -140,7 +144,7 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 		s.timer = nil
 		if !maint {
 			s.h = NewHealth(s.h.Rise, s.h.Fall)
-			s.checked = false
+			s.checked, s.stopping = false, false
 			r.schedule(s, 0)
 		}
 		return true
@@ -229,24 +233,38 @@ func (r *Runner) spread(d time.Duration) time.Duration {
 // held.
 func (r *Runner) record(s *targetState, res Result) {
 	t := s.t
+	if res.Status == L7OKC && !s.h.Up() {
+		// a DOWN server answering 404 is not coming back
+		res.Status = L7STS
+	}
 	changed, flipped := s.h.Observe(res.Passed())
 	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
 		r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
 	}
 	s.last, s.lastStatus, s.checked = res, res.Status, true
-	if !flipped {
+	wasStopping := s.stopping
+	s.stopping = s.h.Up() && (res.Status == L7OKC || s.stopping && !flipped && res.Status != L7OK && res.Status != L4OK)
+	if !flipped && s.stopping == wasStopping {
 		return
 	}
-	ev := Event{Target: t, Up: s.h.Up(), Result: res, Health: s.h}
+	ev := Event{Target: t, Up: s.h.Up(), Drain: s.stopping, Result: res, Health: s.h}
 	if r.opts.Apply != nil {
 		r.opts.Apply(ev)
 	}
 	c := r.counts(t)
-	if ev.Up {
+	switch {
+	case ev.Drain:
+		r.log(StoppingLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
+	case ev.Up:
 		r.log(UpLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
 		return
+	default:
+		l := DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks)
+		if wasStopping {
+			l.Severity = Notice // HAProxy does not alert for a server that was already stopping
+		}
+		r.log(l)
 	}
-	r.log(DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
 	if c.Active+c.Backup == 0 {
 		r.log(NoServerLine(t.Backend))
 	}
@@ -258,7 +276,7 @@ func (r *Runner) counts(t *Target) BackendCounts {
 	}
 	var c BackendCounts
 	for _, s := range r.states {
-		if s.t.Backend != t.Backend || !s.h.Up() {
+		if s.t.Backend != t.Backend || !s.h.Up() || s.stopping || s.maint {
 			continue
 		}
 		if s.t.Backup {

@@ -293,3 +293,73 @@ func TestSpreadChecks(t *testing.T) {
 		}
 	}
 }
+
+// http-check disable-on-404 as measured on haproxy 2.6: a 404 drains an UP
+// server ("is stopping"), a 200 brings it back, a 404 while DOWN is a
+// plain failure.
+func TestRunnerDisableOn404(t *testing.T) {
+	ok := Result{Status: L7OK, Code: 200, Info: "OK"}
+	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found"}
+	bad := Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}
+	plan := []Result{ok, nf, nf, nf, ok, ok, bad, bad, bad, nf, nf, nf, ok, ok}
+	for _, logHC := range []bool{true, false} {
+		clock := newFakeClock()
+		p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": append([]Result(nil), plan...)}}
+		var lines, events []string
+		r := NewRunner([]*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, LogHealthChecks: logHC, Intervals: Intervals{Inter: 300 * time.Millisecond}}},
+			RunnerOptions{Clock: clock,
+				Apply: func(e Event) { events = append(events, fmt.Sprintf("up=%v drain=%v", e.Up, e.Drain)) },
+				Log:   func(l Line) { lines = append(lines, fmt.Sprintf("[%d] %s", l.Severity, l.Text)) }})
+		r.Start()
+		clock.Advance(time.Duration(len(plan)-1) * 300 * time.Millisecond)
+		r.Stop()
+		want := []string{
+			"[5] Health check for server B/s succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 3/3 UP.",
+			"[5] Health check for server B/s conditionally succeeded, reason: Layer7 check conditionally passed, code: 404, check duration: 0ms, status: 3/3 UP.",
+			"[5] Server B/s is stopping. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+			"[0] backend B has no server available!",
+			"[5] Health check for server B/s succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 3/3 UP.",
+			"[5] Server B/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+			`[5] Health check for server B/s failed, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms, status: 2/3 UP.`,
+			`[5] Health check for server B/s failed, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms, status: 1/3 UP.`,
+			`[5] Health check for server B/s failed, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms, status: 0/2 DOWN.`,
+			"[1] Server B/s is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+			"[0] backend B has no server available!",
+			"[5] Health check for server B/s succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 1/2 DOWN.",
+			"[5] Health check for server B/s succeeded, reason: Layer7 check passed, code: 200, check duration: 0ms, status: 3/3 UP.",
+			"[5] Server B/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+		}
+		if !logHC {
+			want = []string{
+				"[5] Server B/s is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: 0ms. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+				"[0] backend B has no server available!",
+				"[5] Server B/s is UP, reason: Layer7 check passed, code: 200, check duration: 0ms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+				`[1] Server B/s is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+				"[0] backend B has no server available!",
+				"[5] Server B/s is UP, reason: Layer7 check passed, code: 200, check duration: 0ms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+			}
+		}
+		if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+			t.Errorf("log-health-checks=%v\ngot:\n%s\nwant:\n%s", logHC, strings.Join(lines, "\n"), strings.Join(want, "\n"))
+		}
+		if got := strings.Join(events, ", "); got != "up=true drain=true, up=true drain=false, up=false drain=false, up=true drain=false" {
+			t.Errorf("events: %s", got)
+		}
+	}
+}
+
+// From stopping straight to DOWN the line is a notice, not an alert.
+func TestRunnerStoppingThenDown(t *testing.T) {
+	clock := newFakeClock()
+	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found"}
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": {nf, refused, refused, refused}}}
+	var lines []Line
+	r := NewRunner([]*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, Intervals: Intervals{Inter: time.Second}}},
+		RunnerOptions{Clock: clock, Log: func(l Line) { lines = append(lines, l) }})
+	r.Start()
+	clock.Advance(3 * time.Second)
+	r.Stop()
+	if len(lines) != 4 || !strings.Contains(lines[2].Text, "is DOWN") || lines[2].Severity != Notice {
+		t.Errorf("%+v", lines)
+	}
+}
