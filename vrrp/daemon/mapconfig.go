@@ -29,6 +29,10 @@ type Config struct {
 	FirewallPriority int
 
 	RouterID    string // router_id, for the data dump
+	// Notices name configured features the runtime does not run, logged at
+	// start so that nothing is silently ignored.
+	Notices []string
+
 	NotifyFIFO  string // notify_fifo / vrrp_notify_fifo: state lines written here
 	ScriptUser  string // script_user (keepalived_script when it exists, else root)
 	ScriptGroup string
@@ -168,8 +172,29 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			spec.TrackFiles = append(spec.TrackFiles, trackers(sg.TrackFiles, fileWeights(out.TrackFiles))...)
 		}
 		out.Instances = append(out.Instances, spec)
+		out.Notices = append(out.Notices, instanceNotices(in)...)
+	}
+	if len(c.StaticAddrs) > 0 || len(c.StaticRoutes) > 0 || len(c.StaticRules) > 0 {
+		out.Notices = append(out.Notices, "goha: static_ipaddress/static_routes/static_rules are not applied by gokeepalived")
 	}
 	return out, errs
+}
+
+// instanceNotices lists an instance's settings the runner does not act on.
+func instanceNotices(in *ka.Instance) []string {
+	var n []string
+	add := func(on bool, what string) {
+		if on {
+			n = append(n, fmt.Sprintf("goha: (%s) %s", in.Name, what))
+		}
+	}
+	add(in.UseVMAC, "use_vmac is not supported: adverts and VIPs use "+in.Interface+" and its own MAC address")
+	add(len(in.VirtualRoutes) > 0 || len(in.VirtualRules) > 0, "virtual_routes/virtual_rules are not applied")
+	add(in.NotifyMasterRxLowerPri != "", "notify_master_rx_lower_pri is not run")
+	add(in.NotifyDeleted != "", "notify_deleted is not run")
+	add(in.UnicastFaultNoPeer, "unicast_fault_no_peer is not applied")
+	add(in.PromoteSecondaries, "promote_secondaries is not applied")
+	return n
 }
 
 func scriptWeights(m map[string]ScriptSpec) func(string) (int, bool) {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,6 +164,25 @@ vrrp_instance D { interface ens160
 			}
 			if len(c.SyncGroups) != 1 || len(c.SyncGroups[0].Members) != 2 {
 				t.Errorf("sync groups %+v", c.SyncGroups)
+			}
+		}},
+		{"runtime notices for what is not run", `
+static_ipaddress {
+ 10.9.9.9/32 dev ens160
+}
+vrrp_instance F { interface ens160
+ virtual_router_id 6
+ use_vmac
+ notify_deleted /bin/true
+ virtual_ipaddress { 10.0.0.6 } }
+`, func(t *testing.T, c *Config, errs []error) {
+			want := []string{
+				"goha: (F) use_vmac is not supported: adverts and VIPs use ens160 and its own MAC address",
+				"goha: (F) notify_deleted is not run",
+				"goha: static_ipaddress/static_routes/static_rules are not applied by gokeepalived",
+			}
+			if strings.Join(c.Notices, "|") != strings.Join(want, "|") {
+				t.Errorf("notices\n got %q\nwant %q", c.Notices, want)
 			}
 		}},
 		{"no source address: instance left out", `

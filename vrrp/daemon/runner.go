@@ -174,6 +174,9 @@ func (r *Runner) do(fn func(now time.Duration)) {
 
 // setup opens the sockets, reads link states and starts the watchers.
 func (r *Runner) setup(ctx context.Context) error {
+	for _, n := range r.cfg.Notices {
+		r.logf("%s", n)
+	}
 	if r.anyNoAccept() {
 		r.logf("use_vmac or no_accept/strict specified, but no firewall configured - using nftables")
 	}
