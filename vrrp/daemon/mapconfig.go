@@ -28,7 +28,7 @@ type Config struct {
 	FirewallTable    string
 	FirewallPriority int
 
-	RouterID    string // router_id, for the data dump
+	RouterID string // router_id, for the data dump
 	// Notices name configured features the runtime does not run, logged at
 	// start so that nothing is silently ignored.
 	Notices []string
