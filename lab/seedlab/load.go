@@ -73,23 +73,39 @@ func (s *Seed) underLoadX(ctx context.Context, vip string, loop, after time.Dura
 	case <-time.After(after):
 	case <-ctx.Done():
 	}
+	// The watch runs alongside the fault: a fault such as a graceful stop
+	// returns only once the daemon has exited, which may be well after
+	// the VIP moved.
+	type moved struct {
+		after time.Duration
+		ok    bool
+	}
+	watch := make(chan moved, 1)
 	t0 := time.Now()
+	if target != nil {
+		go func() {
+			deadline := t0.Add(loop)
+			for time.Now().Before(deadline) && lctx.Err() == nil {
+				h := s.Holders(vip)
+				if target.HasVIP(vip) && (!exclusive || len(h) == 1) {
+					watch <- moved{time.Since(t0), true}
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			watch <- moved{}
+		}()
+	} else {
+		watch <- moved{}
+	}
 	if err := fault(); err != nil {
 		cancel()
 		<-done
+		<-watch
 		return res, err
 	}
-	if target != nil {
-		deadline := t0.Add(loop)
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			h := s.Holders(vip)
-			if target.HasVIP(vip) && (!exclusive || len(h) == 1) {
-				res.Moved, res.MovedOK = time.Since(t0), true
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	m := <-watch
+	res.Moved, res.MovedOK = m.after, m.ok
 	out := <-done
 	if out.err != nil {
 		return res, out.err
