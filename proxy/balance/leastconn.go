@@ -42,11 +42,17 @@ func (b *leastConn) refresh() {
 func (b *leastConn) Update() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// connection counts that moved since the last pick were re-inserted
+	// by HAProxy when they moved, before this change
+	b.observeConns()
 	for i, m := range b.members {
-		was := m.usable
+		was, wasEW := m.usable, m.eweight
 		m.usable = usableNow(m.s)
-		if m.usable && !was {
-			b.tick++ // a server coming up is inserted after the others
+		ew := clampWeight(m.s.Weight) * weightScale
+		if m.usable && (!was || ew != wasEW) {
+			// HAProxy re-inserts a server that comes up or changes weight:
+			// it goes after the others with the same key.
+			b.tick++
 			b.seq[i] = b.tick
 		}
 	}
@@ -59,18 +65,14 @@ func (b *leastConn) Pick(*Request) *Server {
 	if b.c.srvAct == 0 && b.c.fbck != nil {
 		return b.c.fbck.s
 	}
+	b.observeConns()
 	best := -1
 	var bestKey int64
 	for i, m := range b.members {
 		if !b.c.inGroup(m) {
 			continue
 		}
-		conns := m.s.Conns.Load()
-		if conns != b.seen[i] {
-			b.seen[i] = conns
-			b.tick++
-			b.seq[i] = b.tick
-		}
+		conns := b.seen[i]
 		if !hasRoom(m.s) {
 			continue
 		}
@@ -85,9 +87,22 @@ func (b *leastConn) Pick(*Request) *Server {
 	if best < 0 {
 		return nil
 	}
-	// The caller takes a connection on it now: HAProxy re-inserts it then.
+	// The caller takes a connection on it now: HAProxy re-inserts it then
+	// (and again when it ends, which keeps it last among its equals; a
+	// count still raised at the next look is one more re-insertion).
 	b.tick++
 	b.seq[best] = b.tick
-	b.seen[best]++
 	return b.members[best].s
+}
+
+// observeConns re-inserts (moves last) every server whose connection count
+// changed since the last look.
+func (b *leastConn) observeConns() {
+	for i, m := range b.members {
+		if conns := m.s.Conns.Load(); conns != b.seen[i] {
+			b.seen[i] = conns
+			b.tick++
+			b.seq[i] = b.tick
+		}
+	}
 }

@@ -1,0 +1,89 @@
+package balance
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// TestDifferentialRandomChanges replays a seeded random sequence of
+// runtime changes (set weight, disable, enable) and requests through
+// haproxy's stats socket and through Update, and compares every pick.
+func TestDifferentialRandomChanges(t *testing.T) {
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	for _, tc := range []struct {
+		balance string
+		extra   string
+		opts    Options
+		seed    uint64
+	}{
+		{"roundrobin", "", Options{}, 1},
+		{"roundrobin", "", Options{}, 2},
+		{"roundrobin", "    option allbackups\n", Options{AllBackups: true}, 3},
+		{"leastconn", "", Options{}, 4},
+		{"uri", "    hash-type consistent\n", Options{Consistent: true, Avalanche: true}, 5},
+	} {
+		t.Run(fmt.Sprint(tc.balance, tc.seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(tc.seed, 42))
+			const n = 5
+			weights := make([]int, n)
+			for i := range weights {
+				weights[i] = 1 + rng.IntN(20)
+			}
+			addrs := startNamedBackends(t, n)
+			front := difftest.FreePort(t)
+			sock := filepath.Join(t.TempDir(), "admin.sock")
+			var cfg strings.Builder
+			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)
+			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n%s", front, tc.balance, tc.extra)
+			srv := servers(weights...)
+			for i, a := range addrs {
+				bk := ""
+				if i == n-1 {
+					bk = " backup"
+					srv[i].Backup = true
+				}
+				fmt.Fprintf(&cfg, "    server web%d %s weight %d%s\n", i+1, a, weights[i], bk)
+			}
+			difftest.StartHAProxy(t, cfg.String(), front)
+			b := mustNew(t, tc.balance, nil, srv, tc.opts)
+			var want, got []string
+			for op := range 30 {
+				i := rng.IntN(n)
+				name := fmt.Sprintf("lb/web%d", i+1)
+				var cmd string
+				switch rng.IntN(4) {
+				case 0:
+					cmd = "disable server " + name
+					srv[i].Up = false
+				case 1:
+					cmd = "enable server " + name
+					srv[i].Up = true
+				default:
+					w := rng.IntN(30)
+					cmd = fmt.Sprintf("set weight %s %d", name, w)
+					srv[i].Weight = w
+				}
+				adminCommand(t, sock, cmd)
+				b.Update()
+				mark := "[" + strings.ReplaceAll(cmd, " ", "_") + "]"
+				want, got = append(want, mark), append(got, mark)
+				for k := range 1 + rng.IntN(7) {
+					target := fmt.Sprintf("/o/%d/%d", op, k)
+					want = append(want, fetchNames(t, front, []string{target}, nil)...)
+					waitSessions(t, sock, 0)
+					got = append(got, nameOf(b.Pick(&Request{URI: target})))
+				}
+			}
+			if strings.Join(want, " ") != strings.Join(got, " ") {
+				t.Errorf("weights %v\nhaproxy: %v\ngoha:    %v", weights, want, got)
+			}
+		})
+	}
+}
