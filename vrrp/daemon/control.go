@@ -65,7 +65,12 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	}
 	r.startTrackers(bgCtx)
 	for _, in := range r.insts {
-		if !slices.Contains(started, in) {
+		switch {
+		case slices.Contains(started, in):
+		case in.pending && !r.scriptsPending(in):
+			// The script it waited for is gone from the configuration.
+			r.startDeferred(in, now)
+		case !in.pending:
 			r.retrack(in, now)
 		}
 	}

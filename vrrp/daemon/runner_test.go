@@ -408,3 +408,24 @@ func TestLogLevels(t *testing.T) {
 		t.Errorf("default log\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestReloadStartsInstanceNoLongerWaiting: an instance waiting for a
+// script's first result starts when a reload drops that script.
+func TestReloadStartsInstanceNoLongerWaiting(t *testing.T) {
+	h := newHarness(t, configFrom(t, trackConf))
+	if h.state("A") != vrrp.StateInit {
+		t.Fatalf("state %s before the scripts reported", h.state("A"))
+	}
+	next := configFrom(t, strings.Replace(trackConf, " track_script { chk\n  must }\n", "", 1))
+	if len(next.Instances[0].TrackScripts) != 0 {
+		t.Fatalf("test config still tracks %v", next.Instances[0].TrackScripts)
+	}
+	h.r.reload(next, h.clock)
+	if h.state("A") != vrrp.StateBackup {
+		t.Fatalf("state %s after reload", h.state("A"))
+	}
+	h.advance(h.clock + 4*time.Second)
+	if h.state("A") != vrrp.StateMaster {
+		t.Fatalf("state %s 4 s after reload", h.state("A"))
+	}
+}
