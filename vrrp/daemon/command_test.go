@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -21,4 +22,19 @@ func TestSplitCommand(t *testing.T) {
 			t.Errorf("splitCommand(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// FuzzSplitCommand: any line splits without panicking into non-blank
+// words free of unquoted blanks' effects (no word is empty unless quoted).
+func FuzzSplitCommand(f *testing.F) {
+	for _, s := range []string{`/bin/true`, `"/bin/echo x"`, `a "b c" 'd'`, `\`, `"`, `a\ b`, "\t x \t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, w := range splitCommand(s) {
+			if w == "" && !strings.ContainsAny(s, `"'`) {
+				t.Fatalf("empty word from %q", s)
+			}
+		}
+	})
 }
