@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -134,6 +135,9 @@ func (sc *Scenario) stepProxies(ctx context.Context) error {
 	if sc.ha2, err = sc.S.StartHaproxy(sc.S.LB2); err != nil {
 		return err
 	}
+	for _, d := range []*Daemon{sc.ha1, sc.ha2} {
+		sc.checkPrivatePaths(d)
+	}
 	for _, n := range []*Node{sc.S.LB1, sc.S.LB2} {
 		var bodies []string
 		for range 3 {
@@ -144,6 +148,22 @@ func (sc *Scenario) stepProxies(ctx context.Context) error {
 		sc.check(n.Name+" round robin", isRotation(bodies), "%s", strings.Join(bodies, ", "))
 	}
 	return nil
+}
+
+// checkPrivatePaths verifies the seed's global section took effect per
+// host: the pidfile names a live proxy process and the stats socket exists,
+// both in the host's private directories.
+func (sc *Scenario) checkPrivatePaths(d *Daemon) {
+	n := d.Node
+	pid := readPidfile(n.Path("/var/run/haproxy.pid"))
+	fi, err := os.Stat(n.Path("/var/lib/haproxy/stats"))
+	sock := err == nil && fi.Mode()&os.ModeSocket != 0
+	how := "foreground"
+	if !pidAlive(d.Proc.Pid()) {
+		how = "daemonized"
+	}
+	sc.check(n.Name+" pidfile, stats socket", pidAlive(pid) && sock,
+		"haproxy.pid %d alive=%v (%s), stats socket=%v", pid, pidAlive(pid), how, sock)
 }
 
 // Tutorial check 4: the VIP on lb1, the higher priority.

@@ -3,6 +3,7 @@ package seedlab
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,23 @@ func TestPrivateMountsDoNotLeak(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != marker {
 		t.Fatalf("inside the private mount namespace: %q %v", out, err)
 	}
+	// ip netns exec remounted /sys for the host's namespace; the private
+	// mount namespace inherits that view.
+	out, err = s.LB1.Command(ctx, s.LB1.PrivateArgv("ls", "/sys/class/net")...).CombinedOutput()
+	if err != nil || strings.Join(strings.Fields(string(out)), " ") != "ens160 lo" {
+		t.Errorf("/sys/class/net inside lb1: %q %v, want ens160 lo", out, err)
+	}
+	// The seed's /var/run paths land in the private /run.
+	out, err = s.LB1.Command(ctx, s.LB1.PrivateArgv("sh", "-c", "echo 42 > /var/run/seedlab-test.pid")...).CombinedOutput()
+	if err != nil || readPidfile(s.LB1.Path("/run/seedlab-test.pid")) != 42 {
+		t.Errorf("write through /var/run: %q %v", out, err)
+	}
+	if _, err := os.Stat("/run/seedlab-test.pid"); err == nil {
+		t.Error("/run/seedlab-test.pid is visible in the root mount namespace")
+	}
+	if _, err := os.Stat(filepath.Join("/etc/netns", s.LB1.NS)); err == nil {
+		t.Error("an /etc/netns overlay exists for lb1; the lab must not need one")
+	}
 	if _, err := os.Stat("/etc/haproxy/marker"); err == nil {
 		t.Fatal("/etc/haproxy/marker is visible in the root mount namespace")
 	}
@@ -105,6 +123,24 @@ func TestPrivateMountsDoNotLeak(t *testing.T) {
 	}
 	if strings.Contains(string(mounts), s.Lab.Dir()) {
 		t.Fatalf("a lab bind mount leaked into the root mount namespace")
+	}
+}
+
+// A proxy that does not start aborts the walk: the demo then exits 1.
+func TestScenarioAbortsOnBrokenProxy(t *testing.T) {
+	broken := Impl{Name: "broken", Keepalived: "keepalived", Haproxy: "false"}
+	s := newSeedForTest(t, Options{LB1: broken, LB2: broken, Backend: BackendCommand})
+	sc := NewScenario(s, io.Discard)
+	err := sc.Run(ctxT(t))
+	if err == nil || !strings.Contains(err.Error(), "haproxy on lb1 exited") {
+		t.Fatalf("Run = %v, want the proxy start failure", err)
+	}
+	if sc.OK() {
+		t.Error("OK() after an aborted walk")
+	}
+	last := sc.Steps[len(sc.Steps)-1]
+	if last.Name != "abort" || last.OK {
+		t.Errorf("last step %+v, want a failed abort step", last)
 	}
 }
 
