@@ -48,7 +48,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 	lg.printf("Configuration file %s", o.file)
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
-	cfg, ok := loadConfig(o, lg)
+	cfg, later, ok := loadConfig(o, lg)
 	if !ok {
 		lg.printf("Stopping")
 		return 1
@@ -66,6 +66,10 @@ func runDaemon(o *options, stderr io.Writer) int {
 		lg.printf("Stopped Keepalived v2.2.7 (gokeepalived)")
 	}()
 	lg.printf("Starting VRRP child process, pid=%d", pid)
+	// keepalived's VRRP child prints the instance checks after this line.
+	for _, l := range later {
+		lg.printf("%s", l)
+	}
 
 	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
 
@@ -95,7 +99,10 @@ func runDaemon(o *options, stderr io.Writer) int {
 				return 0
 			case syscall.SIGHUP:
 				lg.printf("Reloading")
-				if next, ok := loadConfig(o, lg); ok {
+				if next, later, ok := loadConfig(o, lg); ok {
+					for _, l := range later {
+						lg.printf("%s", l)
+					}
 					r.Reload(next)
 				} else {
 					lg.printf("Reload failed: keeping the running configuration")
@@ -124,31 +131,55 @@ func writeDump(lg *logger, path, s string) {
 	}
 }
 
-// loadConfig lints the file and maps it. The lint's messages are logged
-// as keepalived logs them when it reads its configuration. A file that
-// cannot be read or parsed is refused (on reload the running one stays).
-func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
+// loadConfig lints the file and maps it. File-level messages are logged
+// at once, as keepalived's parent logs them while reading; instance-level
+// ones (and goha's notices) are returned for the caller to log after the
+// VRRP child line, where keepalived prints them. A file that cannot be read
+// or parsed is refused (on reload the running configuration stays).
+func loadConfig(o *options, lg *logger) (*daemon.Config, []string, bool) {
 	id := o.configID
 	if id == "" {
 		id = ka.DefaultConfigID()
 	}
 	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces()})
+	var later []string
 	for _, d := range res.Diagnostics {
-		lg.printf("%s", d.Text())
+		if t := runtimeText(d, o.file); d.GohaOnly || (d.Line == 0 && strings.HasPrefix(d.Message, "(")) {
+			later = append(later, t)
+		} else {
+			lg.printf("%s", t)
+		}
 	}
 	if res.Config == nil || res.LintExitCode == 2 {
 		lg.printf("Configuration file %s could not be loaded", o.file)
-		return nil, false
+		return nil, nil, false
 	}
 	if _, err := os.Stat(o.file); err != nil {
 		lg.printf("Configuration file %s could not be read: %v", o.file, err)
-		return nil, false
+		return nil, nil, false
 	}
 	cfg, errs := daemon.MapConfig(res.Config, daemon.LinuxPrimaryAddr)
 	for _, err := range errs {
-		lg.printf("%v", err)
+		later = append(later, err.Error())
 	}
-	return cfg, true
+	return cfg, later, true
+}
+
+// runtimeText renders a diagnostic as the running keepalived logs it:
+// "(Line N) msg" for the main file (the daemon's first reading), with the
+// file name for included files.
+func runtimeText(d ka.Diagnostic, mainFile string) string {
+	s := d.Message
+	switch {
+	case d.Line > 0 && d.File == mainFile:
+		s = fmt.Sprintf("(Line %d) %s", d.Line, s)
+	case d.Line > 0:
+		s = fmt.Sprintf("(%s: Line %d) %s", d.File, d.Line, s)
+	}
+	if d.GohaOnly {
+		s = "goha: " + s
+	}
+	return s
 }
 
 // daemonize re-executes the program detached (new session, stdio on

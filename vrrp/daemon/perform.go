@@ -60,7 +60,11 @@ func (r *Runner) sendAdvert(in *inst, a vrrp.SendAdvert) {
 		in.buf = b
 		if err := in.conn.c.Send(b, dst); err != nil {
 			in.sendErr++
-			r.logf("(%s) send advert error to %s: %v", in.spec.Name, dst, err)
+			// keepalived says nothing when the priority-0 advert of a
+			// FAULT caused by the link going down cannot leave.
+			if up, known := r.linkUp[in.spec.Interface]; !known || up {
+				r.logf("(%s) send advert error to %s: %v", in.spec.Name, dst, err)
+			}
 		}
 	}
 }
