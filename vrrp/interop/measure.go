@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/goha-lb/goha/lab"
@@ -60,7 +61,9 @@ func MeasureFailover(ctx context.Context, impl Impl, lb1Conf, lb2Conf []byte, ru
 			begin := time.Now()
 			switch f {
 			case FaultTerm:
-				err = d1.Term(5 * time.Second)
+				// Not Term: the takeover must be timed while the daemon
+				// is still shutting down (keepalived takes ~1 s to exit).
+				err = d1.Proc.Signal(syscall.SIGTERM)
 			case FaultKill:
 				d1.Kill()
 			case FaultLinkDown:
@@ -76,6 +79,13 @@ func MeasureFailover(ctx context.Context, impl Impl, lb1Conf, lb2Conf []byte, ru
 				time.Sleep(5 * time.Millisecond)
 			}
 			g.Takeover = time.Since(begin)
+			if f == FaultTerm {
+				select {
+				case <-d1.Proc.Done():
+				case <-time.After(5 * time.Second):
+					return gaps, fmt.Errorf("interop: %s still running 5 s after SIGTERM", impl.Name)
+				}
+			}
 
 			begin = time.Now()
 			if f == FaultLinkDown {
