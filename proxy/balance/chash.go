@@ -8,11 +8,17 @@ import "sort"
 // the point number, so removing a server moves only the keys it owned and
 // lowering a weight drops its highest-numbered points.
 type ring struct {
-	members    []*member
+	members []*member
+	// allocated is how many points HAProxy has allocated per server: the
+	// configured weight, grown when a weight is raised beyond it. Growing
+	// takes all the server's points out of the ring and puts them back,
+	// which moves the round-robin walk's position (see skipLast).
+	allocated  []int
 	c          census
 	act, bck   []ringPoint // sorted by key, then server id (stable)
 	allBackups bool
 	last       uint32 // key of the point the round-robin walk stopped at
+	lastID     int    // and its server's id
 	lastSet    bool
 }
 
@@ -25,6 +31,7 @@ func newRing(servers []*Server, allBackups bool) *ring {
 	r := &ring{allBackups: allBackups}
 	for _, s := range servers {
 		r.members = append(r.members, &member{s: s})
+		r.allocated = append(r.allocated, clampWeight(s.Weight)*weightScale)
 	}
 	r.refresh()
 	return r
@@ -32,7 +39,8 @@ func newRing(servers []*Server, allBackups bool) *ring {
 
 func (r *ring) refresh() {
 	r.act, r.bck = r.act[:0], r.bck[:0]
-	for _, m := range r.members {
+	regrown := false // the walk's server had all its points taken out and back
+	for i, m := range r.members {
 		ew := clampWeight(m.s.Weight) * weightScale
 		m.eweight, m.backup, m.usable = ew, m.s.Backup, m.s.Up && ew > 0
 		if !m.usable {
@@ -42,6 +50,12 @@ func (r *ring) refresh() {
 		if m.backup {
 			pts = &r.bck
 		}
+		if ew > r.allocated[i] {
+			r.allocated[i] = ew
+			if r.lastSet && r.lastID == m.s.ID {
+				regrown = true
+			}
+		}
 		for n := 0; n < ew; n++ {
 			*pts = append(*pts, ringPoint{key: fullHash(uint32(m.s.ID*eweightMax + n)), m: m})
 		}
@@ -50,6 +64,43 @@ func (r *ring) refresh() {
 		sort.SliceStable(pts, func(i, j int) bool { return pts[i].key < pts[j].key })
 	}
 	r.c.count(r.members, r.allBackups)
+	switch {
+	case regrown:
+		r.skipLast(r.lastID, true)
+	case r.lastSet && !r.hasPoint(r.act, r.last, r.lastID) && !r.hasPoint(r.bck, r.last, r.lastID):
+		r.skipLast(r.lastID, false)
+	}
+}
+
+// skipLast moves the walk's position off a point that leaves the ring,
+// as HAProxy's chash_skip_node does: to the next remaining point in key
+// order (wrapping), or nowhere. When all of the server's points leave and
+// come back (growth beyond its allocation), its own points are skipped.
+// It runs while the new ring is built or after, so points already removed
+// are never chosen.
+func (r *ring) skipLast(id int, notOwn bool) {
+	pts := r.act
+	if i := id - 1; i >= 0 && i < len(r.members) && r.members[i].backup {
+		pts = r.bck
+	}
+	start := sort.Search(len(pts), func(i int) bool { return pts[i].key > r.last })
+	for k := 0; k < len(pts); k++ {
+		p := pts[(start+k)%len(pts)]
+		if !notOwn || p.m.s.ID != id {
+			r.last, r.lastID = p.key, p.m.s.ID
+			return
+		}
+	}
+	r.lastSet = false
+}
+
+func (r *ring) hasPoint(pts []ringPoint, key uint32, id int) bool {
+	for i := sort.Search(len(pts), func(i int) bool { return pts[i].key >= key }); i < len(pts) && pts[i].key == key; i++ {
+		if pts[i].m.s.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // points returns the ring picks use now, or a fixed server (fbck), or
@@ -89,8 +140,9 @@ func (r *ring) lookup(h uint32) *Server {
 }
 
 // nextRR is chash_get_next_server, the fallback when a hashing algorithm
-// finds no key: walk the ring one point further than last time, skipping
-// servers at their maxconn.
+// finds no key: walk the ring from the point after the one used last time
+// (from the first point when there is none), skipping servers at their
+// maxconn.
 func (r *ring) nextRR() *Server {
 	pts, fixed := r.points()
 	if fixed != nil || len(pts) == 0 {
@@ -98,12 +150,16 @@ func (r *ring) nextRR() *Server {
 	}
 	start := 0
 	if r.lastSet {
-		start = sort.Search(len(pts), func(i int) bool { return pts[i].key >= r.last })
+		i := sort.Search(len(pts), func(i int) bool { return pts[i].key >= r.last })
+		for i < len(pts) && pts[i].key == r.last && pts[i].m.s.ID != r.lastID {
+			i++ // same key, another server's point
+		}
+		start = i + 1
 	}
-	for k := 1; k <= len(pts); k++ {
+	for k := 0; k < len(pts); k++ {
 		p := pts[(start+k)%len(pts)]
+		r.last, r.lastID, r.lastSet = p.key, p.m.s.ID, true
 		if hasRoom(p.m.s) {
-			r.last, r.lastSet = p.key, true
 			return p.m.s
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -79,7 +78,7 @@ func TestDifferentialLiveConnections(t *testing.T) {
 			h := startHeldBackends(t, len(tc.weights))
 			front := difftest.FreePort(t)
 			var cfg strings.Builder
-			sock := filepath.Join(t.TempDir(), "stats.sock")
+			sock := shortSock(t)
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout queue 1s\n", sock)
 			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n", front, tc.balance)
 			srv := servers(tc.weights...)

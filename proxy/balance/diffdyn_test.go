@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +117,7 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			addrs := startNamedBackends(t, len(tc.weights))
 			front := difftest.FreePort(t)
-			sock := filepath.Join(t.TempDir(), "admin.sock")
+			sock := shortSock(t)
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)
 			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance %s\n%s", front, tc.balance, tc.extra)

@@ -12,7 +12,16 @@ import (
 // back to round robin as HAProxy does.
 type keyer interface {
 	key(r *Request, o *Options) (h uint32, ok bool)
+	// singleShortcut reports whether HAProxy skips hashing (hash 0, no
+	// round-robin fallback) when only one server is in use: true for
+	// source, uri and hdr, not for url_param.
+	singleShortcut() bool
 }
+
+func (sourceKey) singleShortcut() bool { return true }
+func (uriKey) singleShortcut() bool    { return true }
+func (headerKey) singleShortcut() bool { return true }
+func (paramKey) singleShortcut() bool  { return false }
 
 // hashed is `source`, `uri`, `url_param` and `hdr`: a key hash looked up in
 // the weight map (hash-type map-based) or on the ring (consistent).
@@ -39,7 +48,12 @@ func (b *hashed) Pick(r *Request) *Server {
 	defer b.mu.Unlock()
 	var h uint32
 	ok := false
-	if r != nil {
+	switch {
+	case b.k.singleShortcut() && b.totUsed() == 1:
+		// one server in use: HAProxy looks up hash 0 without reading the
+		// key, so a missing key does not advance the round-robin walk
+		ok = true
+	case r != nil:
 		h, ok = b.k.key(r, &b.opts)
 	}
 	if b.r != nil {
@@ -58,6 +72,13 @@ func (b *hashed) Pick(r *Request) *Server {
 		return b.w.lookup(h)
 	}
 	return b.w.nextRR()
+}
+
+func (b *hashed) totUsed() int {
+	if b.r != nil {
+		return b.r.c.totUsed
+	}
+	return b.w.c.totUsed
 }
 
 func (b *hashed) Update() {
