@@ -260,7 +260,28 @@ func (sc *Scenario) stepThroughVIP(ctx context.Context) error {
 		bodies = append(bodies, got.Body)
 	}
 	sc.check("round robin via VIP", isRotation(bodies), "%s", strings.Join(bodies, ", "))
+	sc.showProxyLog("lb1")
 	return nil
+}
+
+// showProxyLog prints the last requests the proxy on host logged (httplog
+// over syslog to 127.0.0.1:514, as the seed config says) and checks that
+// it logged the client's requests through the VIP.
+func (sc *Scenario) showProxyLog(host string) {
+	var lines []string
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if lines = sc.S.Logs[host].Matching(ClientAddr+":", "main servers/web", `"GET / HTTP/1.1"`); len(lines) >= 3 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shown := lines
+	if len(shown) > 3 {
+		shown = shown[len(shown)-3:]
+	}
+	sc.shell(host, "syslog local2 from haproxy (udp 127.0.0.1:514), last requests", strings.Join(shown, "\n"))
+	sc.check(host+" httplog", len(lines) >= 3, "%d request lines from %s logged", len(lines), ClientAddr)
 }
 
 // Tutorial check 5, first half.

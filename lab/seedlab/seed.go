@@ -47,7 +47,9 @@ type Seed struct {
 	Lab                       *lab.Lab
 	Backend, LB1, LB2, Client *Node
 	Files                     Files
-	opts                      Options
+	// Logs are the proxies' syslog messages per load balancer (lb1, lb2).
+	Logs map[string]*SyslogSink
+	opts Options
 
 	mu      sync.Mutex
 	daemons []*Daemon
@@ -106,7 +108,13 @@ func New(opts Options) (s *Seed, err error) {
 			return nil, err
 		}
 	}
+	s.Logs = map[string]*SyslogSink{}
 	for _, n := range []*Node{s.LB1, s.LB2} {
+		sink, err := ListenSyslog(n)
+		if err != nil {
+			return nil, fmt.Errorf("%w: syslog sink in %s: %v", ErrUnavailable, n.Name, err)
+		}
+		s.Logs[n.Name] = sink
 		if err := n.WriteFile("/etc/haproxy/haproxy.cfg", files.Haproxy, 0o644); err != nil {
 			return nil, err
 		}
@@ -317,6 +325,9 @@ func (s *Seed) Close() error {
 	s.mu.Unlock()
 	for _, d := range ds {
 		d.KillAll()
+	}
+	for _, sink := range s.Logs {
+		sink.Close()
 	}
 	return s.Lab.Close()
 }
