@@ -100,8 +100,9 @@ func NewRunner(targets []*Target, opts RunnerOptions) *Runner {
 }
 
 // Start schedules every first check, spread as HAProxy's start_checks
-// does: check i of n starts after mininter*i/n, where mininter is the
-// smallest current interval of at least one second.
+// does: check i of n starts after max(mininter, its interval)*i/n, where
+// mininter is the smallest current interval of at least one second
+// (measured: inters 3s, 3s, 1.2s and 0.9s start at 0, 750, 600, 900 ms).
 func (r *Runner) Start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -114,7 +115,8 @@ func (r *Runner) Start() {
 	n := len(r.states)
 	for i, s := range r.states {
 		if !s.maint {
-			r.schedule(s, minInter*time.Duration(i)/time.Duration(n))
+			base := max(minInter, s.t.Intervals.Next(s.h))
+			r.schedule(s, base*time.Duration(i)/time.Duration(n))
 		}
 	}
 }

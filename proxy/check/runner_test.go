@@ -363,3 +363,28 @@ func TestRunnerStoppingThenDown(t *testing.T) {
 		t.Errorf("%+v", lines)
 	}
 }
+
+// The first checks' spread measured on haproxy 2.6 with four servers:
+// inter 3s, 3s, 1.5s (fastinter 1.2s) and 0.9s start at 0, 750, 600 and
+// 900 ms.
+func TestRunnerStartSpreadLikeHAProxy(t *testing.T) {
+	clock := newFakeClock()
+	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{}}
+	ms := time.Millisecond
+	mk := func(addr string, iv Intervals) *Target {
+		return &Target{Backend: "A", Server: addr, Addr: addr, Prober: p, Intervals: iv}
+	}
+	r := NewRunner([]*Target{
+		mk("s1", Intervals{Inter: 3000 * ms}), mk("s2", Intervals{Inter: 3000 * ms}),
+		mk("s3", Intervals{Inter: 1500 * ms, FastInter: 1200 * ms}), mk("s4", Intervals{Inter: 900 * ms}),
+	}, RunnerOptions{Clock: clock})
+	r.Start()
+	clock.Advance(950 * ms)
+	r.Stop()
+	want := map[string]time.Duration{"s1": 0, "s2": 750 * ms, "s3": 600 * ms, "s4": 900 * ms}
+	for addr, at := range want {
+		if got := p.times[addr]; len(got) == 0 || got[0] != at {
+			t.Errorf("%s first check at %v, want %v", addr, got, at)
+		}
+	}
+}
