@@ -11,8 +11,9 @@
 //     takes fall failures to go DOWN, and rise successes to come back UP.
 //   - Intervals: inter while fully healthy, downinter while fully down
 //     (health 0), fastinter otherwise, each defaulting to inter (2s). The
-//     next check is scheduled from the end of the previous one. At start the
-//     checks are spread: check i of n waits mininter*i/n, mininter being the
+//     next check is scheduled from the end of the previous one (a 400 ms
+//     check with inter 1s runs every 1.4 s). At start the checks are spread:
+//     check i of n waits max(mininter, its interval)*i/n, mininter being the
 //     smallest interval of at least 1s.
 //   - Timeouts: without `timeout check` the whole check gets inter; with it,
 //     the connection gets min(timeout connect, inter) and the check as a
