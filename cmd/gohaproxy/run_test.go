@@ -580,3 +580,40 @@ func TestSIGHUPDump(t *testing.T) {
 		}
 	}
 }
+
+// -D and -p on the command line act as `daemon` and `pidfile` do; -q keeps
+// the start silent even with warnings in the configuration.
+func TestDaemonFlagAndPidfile(t *testing.T) {
+	web := startWeb(t, "server1")
+	bind := freePort(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "d.cfg")
+	// No timeouts: HAProxy (and -c) warn about them; -q hides the warning.
+	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 %s\n", bind, web.addr)), 0o644)
+	pidPath := filepath.Join(dir, "p.pid")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gohaproxyBin(t), "-D", "-q", "-p", pidPath, "-f", path)
+	cmd.WaitDelay = time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(out) != 0 {
+		t.Fatalf("-D -q: %v %q", err, out)
+	}
+	pid := readPid(t, pidPath)
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	if pid == cmd.Process.Pid {
+		t.Errorf("pidfile holds the parent's pid")
+	}
+	if got := get(t, bind); got != "200 server1" {
+		t.Errorf("GET: %s", got)
+	}
+	// Detached: its own session, stdio on /dev/null.
+	if sid, _ := syscall.Getpgid(pid); sid != pid {
+		t.Errorf("daemon process group %d, want %d", sid, pid)
+	}
+	if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/2", pid)); l != "/dev/null" {
+		t.Errorf("daemon stderr is %q", l)
+	}
+	syscall.Kill(pid, syscall.SIGUSR1)
+	waitGone(t, pid)
+}
