@@ -172,7 +172,9 @@ func (w *worker) start(listen ListenFunc) error {
 		if err != nil {
 			return err
 		}
-		w.stats = append(w.stats, c)
+		if c != nil {
+			w.stats = append(w.stats, c)
+		}
 	}
 	if !w.o.NoPidfile {
 		pidfile := w.o.Pidfile

@@ -31,6 +31,19 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker}
 	b.plan.StatsSockets = g.StatsSockets
+	for _, ss := range g.StatsSockets {
+		for _, o := range ss.Options {
+			b.unsupported(ss.Pos, "stats socket option "+o)
+		}
+		if ss.ExposeFD != "" && ss.ExposeFD != "listeners" {
+			b.unsupported(ss.Pos, "stats socket expose-fd "+ss.ExposeFD)
+		}
+		switch ss.Addr.Family {
+		case "", "unix", "ipv4", "ipv6":
+		default:
+			b.unsupported(ss.Pos, "stats socket "+ss.Addr.Raw)
+		}
+	}
 	for _, st := range g.Logs {
 		if t, ok := b.logTarget(st); ok {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
@@ -167,6 +180,9 @@ var timeoutsHonoured = map[string]bool{"client": true, "server": true, "connect"
 	"http-keep-alive": true, "queue": true, "tunnel": true, "client-fin": true, "server-fin": true, "check": true}
 
 func (b *builder) common(px *haproxy.Proxy) {
+	if px.Mode == "log" {
+		b.unsupported(px.Pos, "mode log")
+	}
 	names := make([]string, 0, len(px.Timeouts))
 	for k := range px.Timeouts {
 		names = append(names, k)

@@ -33,6 +33,9 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 		if _, err := logfmt.Compile(px.LogFormat); err != nil {
 			b.unsupported(px.LogFormatPos, "log-format: "+err.Error())
 			spec.Format, spec.Custom = "tcplog", ""
+			if px.Mode == "http" {
+				spec.Format = "httplog" // the closest line HAProxy could print
+			}
 		}
 	case px.Options["httplog"] && px.Mode == "http":
 		spec.Format = "httplog"
