@@ -35,6 +35,9 @@ import (
 const (
 	masterChildEnv = "GOHAPROXY_MASTER_WORKER" // "1" in a worker the master started
 	masterCtrlEnv  = "GOHAPROXY_MASTER_CTRL"   // the worker's end of its control socket
+	// masterDaemonEnv tells a worker its master went to the background
+	// (-D): once listening it detaches from the terminal as the master does.
+	masterDaemonEnv = "GOHAPROXY_MASTER_DAEMON"
 	// readyTimeout bounds a new worker's startup; past it, it is killed
 	// and the reload counts as failed.
 	readyTimeout = 60 * time.Second
@@ -298,9 +301,12 @@ func (m *master) spawn() (*child, error) {
 		place(fd, ctrlAt+1+i)
 	}
 	env := []string{masterChildEnv + "=1", masterCtrlEnv + "=" + strconv.Itoa(ctrlAt), listen.EnvInherited + "=" + inherited}
+	if isDaemonChild() {
+		env = append(env, masterDaemonEnv+"=1")
+	}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k != masterChildEnv && k != masterCtrlEnv && k != listen.EnvInherited && k != daemonEnv {
+		if k != masterChildEnv && k != masterCtrlEnv && k != listen.EnvInherited && k != daemonEnv && k != masterDaemonEnv {
 			env = append(env, kv)
 		}
 	}
@@ -484,8 +490,14 @@ func runMasterChild(o workerOptions) int {
 		}
 		f.Close()
 	}
-	for _, k := range []string{masterChildEnv, masterCtrlEnv, listen.EnvInherited} {
+	daemon := os.Getenv(masterDaemonEnv) == "1"
+	for _, k := range []string{masterChildEnv, masterCtrlEnv, listen.EnvInherited, masterDaemonEnv} {
 		os.Unsetenv(k)
+	}
+	// Opened now: after chroot there may be no /dev/null.
+	var null *os.File
+	if daemon {
+		null, _ = os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	}
 	r := &listen.Resolver{Inherited: set}
 	defer r.Close()
@@ -500,6 +512,12 @@ func runMasterChild(o workerOptions) int {
 			fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : cannot report listeners to the master: %v\n", os.Getpid(), err)
 		}
 		used.Close()
+		if null != nil {
+			for fd := 0; fd <= 2; fd++ {
+				unix.Dup3(int(null.Fd()), fd, 0)
+			}
+			null.Close()
+		}
 		// The inherited sockets this configuration no longer binds are
 		// released now, so a removed bind line stops listening.
 		set.Close()

@@ -111,6 +111,8 @@ func startPM(t *testing.T, bin string, env []string, extra []*os.File, args ...s
 	p.cmd.Stdout = p.stderr
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.ExtraFiles = extra
+	// A daemon's descendants may hold the output pipe: never wait long.
+	p.cmd.WaitDelay = 2 * time.Second
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -713,4 +715,75 @@ func TestMasterCLIForward(t *testing.T) {
 	if out := cliCommand(t, cli, "@!1 show info"); out != "Can't connect to the target CLI!\n" {
 		t.Errorf("@!1 (no such worker): %q", out)
 	}
+}
+
+// TestDaemonMasterWorker: -D -W puts the master in the background (the
+// pidfile holds its pid) once its worker listens; -D -sf replaces a
+// daemon, HAProxy's classic reload.
+func TestDaemonMasterWorker(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	addr := pmFreeAddr(t)
+	cfg := filepath.Join(dir, "d.cfg")
+	pidfile := filepath.Join(dir, "pid")
+	pmConfig(t, cfg, addr, be.addr, "    stats socket "+filepath.Join(dir, "stats")+" expose-fd listeners")
+	readPID := func() int {
+		b, err := os.ReadFile(pidfile)
+		n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || n <= 0 {
+			t.Fatalf("pidfile: %q %v", b, err)
+		}
+		return n
+	}
+	stop := func(pid int) {
+		syscall.Kill(pid, syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for syscall.Kill(pid, 0) == nil && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	p := startPM(t, bin, nil, nil, "-D", "-W", "-f", cfg, "-p", pidfile)
+	if code := p.exitCode(t, 15*time.Second); code != 0 {
+		t.Fatalf("-D -W parent exit %d:\n%s", code, p.stderr)
+	}
+	master := readPID()
+	t.Cleanup(func() { stop(master) })
+	waitServing(t, addr)
+	syscall.Kill(master, syscall.SIGUSR2)
+	waitServing(t, addr)
+	stop(master)
+	if syscall.Kill(master, 0) == nil {
+		t.Fatalf("master %d still running after SIGTERM", master)
+	}
+	if _, err := pmGet(addr); err == nil {
+		t.Fatalf("a worker outlived its master")
+	}
+
+	// Classic daemon reload: -D -p PIDFILE -x STATS -sf OLD.
+	p = startPM(t, bin, nil, nil, "-D", "-f", cfg, "-p", pidfile)
+	if code := p.exitCode(t, 15*time.Second); code != 0 {
+		t.Fatalf("-D parent exit %d:\n%s", code, p.stderr)
+	}
+	old := readPID()
+	t.Cleanup(func() { stop(old) })
+	waitServing(t, addr)
+	p = startPM(t, bin, nil, nil, "-D", "-f", cfg, "-p", pidfile, "-x", filepath.Join(dir, "stats"), "-sf", strconv.Itoa(old))
+	if code := p.exitCode(t, 15*time.Second); code != 0 || strings.Contains(p.stderr.String(), "Failed to get the sockets") {
+		t.Fatalf("-D -sf parent exit %d:\n%s", code, p.stderr)
+	}
+	cur := readPID()
+	t.Cleanup(func() { stop(cur) })
+	if cur == old {
+		t.Fatalf("pidfile not rewritten")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(old, 0) == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if syscall.Kill(old, 0) == nil {
+		t.Errorf("old daemon %d did not finish after -sf", old)
+	}
+	waitServing(t, addr)
 }
