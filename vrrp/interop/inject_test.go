@@ -142,22 +142,67 @@ func (b badAdvert) logFor(impl Impl) string {
 const repeats = 3
 
 func TestBadAdvertsKeepalived(t *testing.T) {
-	runBadAdverts(t, Keepalived)
+	c1, c2 := seedConfs(t)
+	runInjection(t, Keepalived, Keepalived, c1, c2, badAdverts, mutated(nil, nil))
 }
 
 func TestBadAdvertsGokeepalived(t *testing.T) {
-	runBadAdverts(t, gokeepalived(t))
+	g := gokeepalived(t)
+	c1, c2 := seedConfs(t)
+	runInjection(t, g, g, c1, c2, badAdverts, mutated(nil, nil))
 }
 
-// runBadAdverts runs the seed pair with impl on both sides, injects every
-// bad advert from a third host, and checks that no state or VIP changed,
-// that each drop is logged and counted, and finally that a valid advert
-// from the same injector does move the VIP (so the injector is heard).
-func runBadAdverts(t *testing.T, impl Impl) {
-	p := newPair(t)
+// withPass sets PASS authentication with password pw on the seed advert.
+func withPass(pw string) func(*vrrp.Advert) {
+	return func(a *vrrp.Advert) { a.AuthType, a.AuthData = vrrp.AuthPass, vrrp.PassAuthData(pw) }
+}
+
+// passAdverts are bad adverts for the seed pair without vrrp_strict,
+// where `auth_type PASS` / `auth_pass 1111` is in force.
+var passAdverts = []badAdvert{
+	{name: "wrong-password",
+		frame: mutated(withPass("2222"), nil),
+		log:   "received an invalid passwd!", kaStat: "Failure", goReason: "auth_failure"},
+	{name: "password-prefix",
+		// keepalived compares all 8 bytes: "11112222" is not "1111".
+		frame: mutated(withPass("11112222"), nil),
+		log:   "received an invalid passwd!", kaStat: "Failure", goReason: "auth_failure"},
+	{name: "no-auth",
+		frame: mutated(nil, nil),
+		log:   "received a 0 auth, expecting 1!", kaStat: "Type Mismatch", goReason: "authtype_mismatch"},
+	{name: "ttl64-right-password",
+		frame: func(src netip.Addr) Frame {
+			f := mutated(withPass("1111"), nil)(src)
+			f.TTL = 64
+			return f
+		},
+		log: "invalid TTL/HL. Received 64 and expect 255", kaStat: "TTL", goReason: "ip_ttl_err"},
+}
+
+// TestBadAuthPassMixed runs the seed pair without vrrp_strict (so PASS
+// authentication is used, on the wire and in the checks), keepalived on
+// lb1 and gokeepalived on lb2, and injects adverts with a wrong password
+// or none; the control advert carries the right password.
+func TestBadAuthPassMixed(t *testing.T) {
+	g := gokeepalived(t)
 	c1, c2 := seedConfs(t)
-	d1 := start(t, p.LB1, impl, c1)
-	d2 := start(t, p.LB2, impl, c2)
+	c1, c2 = withoutStrict(c1), withoutStrict(c2)
+	runInjection(t, Keepalived, g, c1, c2, passAdverts, mutated(withPass("1111"), nil))
+}
+
+func withoutStrict(conf []byte) []byte {
+	return []byte(strings.Replace(string(conf), "   vrrp_strict\n", "", 1))
+}
+
+// runInjection runs a pair (impl1 with c1 on lb1, the master; impl2 with
+// c2 on lb2), injects every case from a third host, and checks that no
+// state or VIP changed, that each drop is logged and counted, and finally
+// that the control advert (valid, priority 254) from the same injector
+// does make lb1 step down (so the injector is heard).
+func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdvert, control func(netip.Addr) Frame) {
+	p := newPair(t)
+	d1 := start(t, p.LB1, impl1, c1)
+	d2 := start(t, p.LB2, impl2, c2)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := d1.WaitLog("(lb_ha) Entering MASTER STATE", 1, 10*time.Second); err != nil {
@@ -199,7 +244,7 @@ func runBadAdverts(t *testing.T, impl Impl) {
 			}
 		}
 	}()
-	for _, b := range badAdverts {
+	for _, b := range cases {
 		f := b.frame(src)
 		f.SrcMAC = inj.MAC
 		frame, err := f.Bytes()
@@ -232,24 +277,24 @@ func runBadAdverts(t *testing.T, impl Impl) {
 	}
 
 	// Each drop, logged by both routers, repeats times.
-	want := map[string]int{}
-	for _, b := range badAdverts {
-		if l := b.logFor(impl); l != "" {
-			want[l] += repeats
-		}
-	}
 	for _, d := range []*Daemon{d1, d2} {
+		want := map[string]int{}
+		for _, b := range cases {
+			if l := b.logFor(d.Impl); l != "" {
+				want[l] += repeats
+			}
+		}
 		for line, n := range want {
 			if got := d.LogCount("(lb_ha) " + line); got != n {
 				t.Errorf("%s on %s: %d lines %q, want %d", d.Impl.Name, d.Node.Name, got, line, n)
 			}
 		}
-		checkDropCounters(t, d)
+		checkDropCounters(t, d, cases)
 	}
 
 	// Control: the same injector, a valid advert at priority 254 → lb1
 	// steps down (so every drop above was the check's doing).
-	f := mutated(nil, nil)(src)
+	f := control(src)
 	f.SrcMAC = inj.MAC
 	frame, _ := f.Bytes()
 	if err := inj.Send(frame); err != nil {
@@ -268,7 +313,7 @@ func runBadAdverts(t *testing.T, impl Impl) {
 }
 
 // checkDropCounters compares the daemon's USR2 dump with what was sent.
-func checkDropCounters(t *testing.T, d *Daemon) {
+func checkDropCounters(t *testing.T, d *Daemon, cases []badAdvert) {
 	t.Helper()
 	stats, err := d.Stats()
 	if err != nil {
@@ -276,7 +321,7 @@ func checkDropCounters(t *testing.T, d *Daemon) {
 		return
 	}
 	want := map[string]int{}
-	for _, b := range badAdverts {
+	for _, b := range cases {
 		if d.Impl.Name == "keepalived" && b.kaStat != "" {
 			want[b.kaStat] += repeats
 		}
@@ -301,16 +346,20 @@ func checkDropCounters(t *testing.T, d *Daemon) {
 var statLine = regexp.MustCompile(`^\s*([A-Za-z_ ]+?):\s*(\d+)\s*$`)
 
 // parseStats reads "Name: N" lines of a stats dump. Names under
-// "Authentication Errors:" get an "auth " prefix where keepalived reuses
-// "Invalid Type" for the packet type.
+// "Authentication Errors:" get an "auth " prefix (keepalived reuses
+// "Invalid Type" for the packet type) and those under "Priority Zero:" a
+// "prio0 " prefix ("Received" is also the adverts' count).
 func parseStats(s string) map[string]int {
 	out := map[string]int{}
-	auth := false
+	prefix := ""
 	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, "Authentication Errors") {
-			auth = true
-		} else if strings.Contains(l, "Priority Zero") || strings.Contains(l, "Packet Errors") {
-			auth = false
+		switch strings.TrimSpace(l) {
+		case "Authentication Errors:":
+			prefix = "auth "
+		case "Priority Zero:":
+			prefix = "prio0 "
+		case "Advertisements:", "Packet Errors:":
+			prefix = ""
 		}
 		m := statLine.FindStringSubmatch(l)
 		if m == nil {
@@ -318,8 +367,8 @@ func parseStats(s string) map[string]int {
 		}
 		n, _ := strconv.Atoi(m[2])
 		k := m[1]
-		if auth && k == "Invalid Type" {
-			k = "auth Invalid Type"
+		if prefix == "prio0 " || prefix == "auth " && k == "Invalid Type" {
+			k = prefix + k
 		}
 		out[k] += n
 	}

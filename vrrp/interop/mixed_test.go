@@ -68,7 +68,7 @@ func runMixed(t *testing.T, v variant, master, backup Impl) {
 		t.Fatal(err)
 	}
 	// Settled: lb2 stays BACKUP on lb1's adverts for a few intervals.
-	time.Sleep(3 * time.Second)
+	time.Sleep(2 * time.Second)
 	if h := p.Holders(v.vip); len(h) != 1 || h[0] != "lb1" {
 		t.Fatalf("VIP %s held by %v after settling, want lb1", v.vip, h)
 	}
@@ -96,6 +96,18 @@ func runMixed(t *testing.T, v variant, master, backup Impl) {
 		t.Errorf("lb2 did not step down on lb1's advert: %v", err)
 	}
 	time.Sleep(1500 * time.Millisecond) // a last advert or two on the wire
+	// Each side counted the other's adverts as received: lb2 lb1's before
+	// the SIGTERM, the restarted lb1 lb2's before preempting.
+	for _, d := range []*Daemon{d2, d1b} {
+		stats, err := d.Stats()
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if n := parseStats(stats)["Received"]; n < 2 {
+			t.Errorf("%s on %s counted %d adverts received, want its peer's:\n%s", d.Impl.Name, d.Node.Name, n, stats)
+		}
+	}
 	pkts, err := capt.Packets()
 	if err != nil {
 		t.Fatal(err)
