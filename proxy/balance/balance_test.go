@@ -506,3 +506,25 @@ func TestConcurrentPickAndUpdate(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// hash-balance-factor: a key whose server is over its bounded share moves
+// to the next server on the ring, and comes back when the load drops.
+func TestHashBalanceFactor(t *testing.T) {
+	srv := servers(1, 1)
+	b := mustNew(t, "uri", nil, srv, Options{Consistent: true, Avalanche: true, HashBalanceFactor: 125})
+	r := &Request{URI: "/k"}
+	home := b.Pick(r)
+	home.Conns.Store(5)
+	// served 5: slots ceil(6*125/100) = 8 over 32 units of weight, 4 each
+	if s := b.Pick(r); s == home {
+		t.Fatalf("%s over its share still picked", s.Name)
+	}
+	home.Conns.Store(3)
+	if s := b.Pick(r); s != home {
+		t.Fatalf("back under its share, got %s", s.Name)
+	}
+	plain := mustNew(t, "uri", nil, srv, Options{Consistent: true, Avalanche: true})
+	if s := plain.Pick(r); s != home {
+		t.Fatal("without the factor the load is ignored")
+	}
+}

@@ -17,9 +17,12 @@ type ring struct {
 	c          census
 	act, bck   []ringPoint // sorted by key, then server id (stable)
 	allBackups bool
-	last       uint32 // key of the point the round-robin walk stopped at
-	lastID     int    // and its server's id
-	lastSet    bool
+	// balanceFactor is `hash-balance-factor` (0 = off): bounded loads.
+	balanceFactor int
+	cumulative    []int  // per member: eweight of the usable servers before it in its group
+	last          uint32 // key of the point the round-robin walk stopped at
+	lastID        int    // and its server's id
+	lastSet       bool
 }
 
 type ringPoint struct {
@@ -64,6 +67,20 @@ func (r *ring) refresh() {
 		sort.SliceStable(pts, func(i, j int) bool { return pts[i].key < pts[j].key })
 	}
 	r.c.count(r.members, r.allBackups)
+	r.cumulative = r.cumulative[:0]
+	var cumAct, cumBck int
+	for _, m := range r.members {
+		switch {
+		case !m.usable:
+			r.cumulative = append(r.cumulative, 0)
+		case m.backup:
+			r.cumulative = append(r.cumulative, cumBck)
+			cumBck += m.eweight
+		default:
+			r.cumulative = append(r.cumulative, cumAct)
+			cumAct += m.eweight
+		}
+	}
 	switch {
 	case regrown:
 		r.skipLast(r.lastID, true)
@@ -134,9 +151,45 @@ func (r *ring) lookup(h uint32) *Server {
 	dp := h - pts[p].key
 	dn := pts[i].key - h
 	if dp <= dn {
-		return pts[p].m.s
+		i = p
+	}
+	if r.balanceFactor > 0 {
+		// bounded loads: walk on to the first server under its share
+		for loop := 0; !r.eligible(pts[i].m); {
+			if i++; i == len(pts) {
+				i = 0
+				if loop++; loop > 1 {
+					break
+				}
+			}
+		}
 	}
 	return pts[i].m.s
+}
+
+// eligible is chash_server_is_eligible ("Consistent Hashing with Bounded
+// Loads"): a server may take a request while it serves fewer than its
+// weighted share of factor% of the backend's requests (plus this one).
+func (r *ring) eligible(m *member) bool {
+	var served int64
+	for _, o := range r.members {
+		served += o.s.Conns.Load()
+	}
+	tot := r.c.totWeight
+	if tot == 0 {
+		return true
+	}
+	slots := (int(served+1)*r.balanceFactor + 99) / 100
+	perWeight, rem := slots/tot, slots%tot
+	cum := 0
+	if i := m.s.ID - 1; i >= 0 && i < len(r.cumulative) && r.members[i] == m {
+		cum = r.cumulative[i]
+	}
+	mine := m.eweight*perWeight + (cum+m.eweight)*rem/tot - cum*rem/tot
+	if mine == 0 {
+		mine = 1
+	}
+	return m.s.Conns.Load() < int64(mine)
 }
 
 // nextRR is chash_get_next_server, the fallback when a hashing algorithm

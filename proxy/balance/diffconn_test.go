@@ -134,3 +134,63 @@ func TestDifferentialLiveConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestDifferentialBoundedLoads holds requests for one URI under `balance
+// uri` + `hash-type consistent` + `hash-balance-factor`: once its server
+// carries its share, the same key moves on along the ring, as in haproxy.
+func TestDifferentialBoundedLoads(t *testing.T) {
+	if !difftest.Available() {
+		t.Skip("haproxy not installed")
+	}
+	for _, factor := range []int{101, 150} {
+		t.Run(fmt.Sprint(factor), func(t *testing.T) {
+			h := startHeldBackends(t, 3)
+			front := difftest.FreePort(t)
+			sock := shortSock(t)
+			var cfg strings.Builder
+			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n", sock)
+			fmt.Fprintf(&cfg, "listen lb\n    bind %s\n    balance uri\n    hash-type consistent\n    hash-balance-factor %d\n", front, factor)
+			for i, a := range h.addrs {
+				fmt.Fprintf(&cfg, "    server web%d %s weight %d\n", i+1, a, 1+i%2)
+			}
+			difftest.StartHAProxy(t, cfg.String(), front)
+			srv := servers(1, 2, 1)
+			b := mustNew(t, "uri", nil, srv, Options{Consistent: true, Avalanche: true, HashBalanceFactor: factor})
+			client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			var want, got []string
+			held := 0
+			for _, op := range strings.Fields("S S S F S S F S S F") {
+				target := "/"
+				if op == "S" {
+					target = "/slow"
+				}
+				p := b.Pick(&Request{URI: target})
+				got = append(got, nameOf(p))
+				if op == "S" {
+					p.Conns.Add(1)
+					go func() {
+						if resp, err := client.Get("http://" + front + target); err == nil {
+							resp.Body.Close()
+						}
+					}()
+					select {
+					case name := <-h.arrived:
+						want = append(want, name)
+					case <-time.After(5 * time.Second):
+						t.Fatal("held request never reached a backend")
+					}
+					held++
+					waitSessions(t, sock, held)
+					continue
+				}
+				want = append(want, fetchNames(t, front, []string{target}, nil)...)
+				waitSessions(t, sock, held)
+			}
+			h.releaseAll()
+			t.Logf("factor %d: %v", factor, got)
+			if strings.Join(want, " ") != strings.Join(got, " ") {
+				t.Errorf("\nhaproxy: %v\ngoha:    %v", want, got)
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ func newHashed(servers []*Server, opts Options, k keyer) *hashed {
 	b := &hashed{opts: opts, k: k}
 	if opts.Consistent {
 		b.r = newRing(servers, opts.AllBackups)
+		b.r.balanceFactor = opts.HashBalanceFactor
 	} else {
 		b.w = newWeightMap(servers, opts.AllBackups)
 	}

@@ -28,6 +28,11 @@ type Options struct {
 	// Avalanche is the `avalanche` modifier: the key's hash goes through
 	// HAProxy's full avalanche integer hash before the lookup.
 	Avalanche bool
+	// HashBalanceFactor is `hash-balance-factor` (0 = off, else >= 100):
+	// with consistent hashing (and random), a server already serving more
+	// than factor% of its weighted share of the backend's requests is
+	// passed over for the next one on the ring.
+	HashBalanceFactor int
 	// AllBackups is `option allbackups`: when no active server is usable,
 	// balance over every usable backup instead of the first one.
 	AllBackups bool

@@ -15,7 +15,9 @@ type random struct {
 }
 
 func newRandom(servers []*Server, opts Options, draws int) *random {
-	return &random{r: newRing(servers, opts.AllBackups), opts: opts, draws: draws}
+	r := newRing(servers, opts.AllBackups)
+	r.balanceFactor = opts.HashBalanceFactor
+	return &random{r: r, opts: opts, draws: draws}
 }
 
 func (b *random) Update() {
