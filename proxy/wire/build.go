@@ -231,6 +231,10 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	acls := newACLSet(px)
 	for _, u := range px.UseBackends {
+		if strings.Contains(u.Backend, "%[") {
+			b.unsupported(u.Pos, "use_backend with a dynamic name")
+			continue
+		}
 		ub := proxy.UseBackend{Backend: u.Backend}
 		if u.Cond != nil {
 			c, err := acls.compile(u.Cond)
