@@ -72,6 +72,9 @@ func TestDifferentialLiveConnections(t *testing.T) {
 		{"leastconn weighted", "leastconn", []int{1, 2, 3}, 0, "S S F F F S F S F F F F"},
 		{"first maxconn 2", "first", []int{1, 1, 1}, 2, "F S F S F S F S F"},
 		{"roundrobin maxconn 1", "roundrobin", []int{1, 1, 1}, 1, "S F F F S F F F"},
+		{"roundrobin weighted maxconn 2", "roundrobin", []int{3, 1, 2}, 2, "S S F F F S F S F F F F"},
+		{"static-rr maxconn 1", "static-rr", []int{1, 2, 1}, 1, "S F F F S F F F"},
+		{"leastconn maxconn 1", "leastconn", []int{1, 2, 1}, 1, "S F F S F F F"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,7 +190,6 @@ func TestDifferentialBoundedLoads(t *testing.T) {
 				waitSessions(t, sock, held)
 			}
 			h.releaseAll()
-			t.Logf("factor %d: %v", factor, got)
 			if strings.Join(want, " ") != strings.Join(got, " ") {
 				t.Errorf("\nhaproxy: %v\ngoha:    %v", want, got)
 			}
