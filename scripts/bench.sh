@@ -8,8 +8,9 @@
 #
 # Cases: small response over keep-alive at c=64 and c=256, a 100 KB
 # response at c=64, and a TCP-mode proxy (HTTP keep-alive through it) at
-# c=64. With BENCH_PPROF=1 gohaproxy writes a CPU profile of the c=64 case
-# (GOHAPROXY_CPUPROFILE) and its top functions are printed.
+# c=64. With BENCH_PPROF=1 gohaproxy writes a CPU profile of its whole run
+# (GOHAPROXY_CPUPROFILE) and its top functions are printed; BENCH_ONLY=gohaproxy
+# skips HAProxy (for profiling runs).
 set -u
 cd "$(dirname "$0")/.."
 SECS="${BENCH_SECONDS:-10}"
@@ -124,7 +125,7 @@ bench_proxy() { # name start-command...
 }
 
 echo "bench: ${SECS}s per case, wrk -t2, loopback, $(nproc) cores; backends: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
-[ $HAVE_HAPROXY = 1 ] && bench_proxy haproxy haproxy -db -f "$W/proxy.cfg"
+[ $HAVE_HAPROXY = 1 ] && [ "${BENCH_ONLY:-}" != gohaproxy ] && bench_proxy haproxy haproxy -db -f "$W/proxy.cfg"
 if [ "${BENCH_PPROF:-0}" = 1 ]; then
   GOHAPROXY_CPUPROFILE="$W/cpu.pprof" bench_proxy gohaproxy "$BIN" -db -f "$W/proxy.cfg"
 else
@@ -143,5 +144,7 @@ done
 if [ "${BENCH_PPROF:-0}" = 1 ] && [ -s "$W/cpu.pprof" ]; then
   echo; echo "gohaproxy CPU profile (all cases), top 25:"
   go tool pprof -top -nodecount=25 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '1,32p'
+  echo; echo "cumulative, top 30:"
+  go tool pprof -top -cum -nodecount=30 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '6,37p'
 fi
 exit 0
