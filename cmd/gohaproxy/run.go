@@ -85,7 +85,7 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 		return res, 1, false
 	}
 	if res.Exit == 2 {
-		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : [%s.main()] No enabled listener found (check for 'bind' directives) ! Exiting.\n", os.Getpid(), "haproxy")
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: "[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting."})
 		return res, 1, false
 	}
 	return res, 0, true

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -616,4 +617,15 @@ func TestDaemonFlagAndPidfile(t *testing.T) {
 	}
 	syscall.Kill(pid, syscall.SIGUSR1)
 	waitGone(t, pid)
+}
+
+// No listener at all: HAProxy's startup alert (after its version notices)
+// and exit 1.
+func TestNoListener(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n.cfg")
+	os.WriteFile(path, []byte("defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend be\n server s1 127.0.0.1:1\n"), 0o644)
+	code, _, errs := runArgs("-db", "-f", path)
+	if code != 1 || !regexp.MustCompile(`^\[NOTICE\]   \(\d+\) : haproxy version is .*\n\[NOTICE\]   \(\d+\) : path to executable is .*\n\[ALERT\]    \(\d+\) : \[haproxy\.main\(\)\] No enabled listener found \(check for 'bind' directives\) ! Exiting\.\n$`).MatchString(errs) {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
 }
