@@ -277,6 +277,10 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		return res
 	}
 	defer c.Close()
+	// Runner.Stop cancels ctx: cut a check blocked in a read at once
+	// instead of waiting for its timeout.
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
 	deadline := start.Add(t.Total)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d

@@ -244,3 +244,20 @@ func TestHTTPCheckConnect(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPProbeStopsOnCancel(t *testing.T) {
+	s := startRaw(t, "", true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan Result, 1)
+	go func() { done <- (HTTPProbe{}).Probe(ctx, s.addr(), Timeouts{Connect: time.Second, Total: time.Minute}) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case r := <-done:
+		if r.Passed() {
+			t.Errorf("cancelled check passed: %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("probe ignored cancellation")
+	}
+}
