@@ -54,12 +54,13 @@ demo: deps build
 compare: deps build
 	$(GO) run $(GOFLAGS) ./lab/cmd/seeddemo -compare -readme README.md
 
-# gohaproxy vs HAProxy on loopback with wrk (scripts/bench.sh; BENCH_SECONDS,
-# BENCH_PPROF=1 for a CPU profile). Go micro-benchmarks: make gobench.
+# gohaproxy vs HAProxy on loopback with wrk, its table written into README
+# (scripts/bench.sh; BENCH_SECONDS, BENCH_PPROF=1 for a CPU profile). Go
+# micro-benchmarks: make gobench.
 # Then reloads under a steady load, gohaproxy and HAProxy side by side
 # (scripts/reload-bench.sh: 20 s, 10 reloads, SIGUSR2 and -x/-sf).
 bench: deps build
-	./scripts/bench.sh
+	BENCH_README=README.md ./scripts/bench.sh
 	./scripts/reload-bench.sh
 
 gobench:

@@ -132,15 +132,25 @@ else
   bench_proxy gohaproxy "$BIN" -db -f "$W/proxy.cfg"
 fi
 
-printf '\n| case | HAProxy req/s | p50 | p99 | RSS MB | gohaproxy req/s | p50 | p99 | RSS MB | ratio |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-for c in "${CASES[@]}"; do
-  IFS='|' read -r cname _ _ <<<"$c"
-  IFS='|' read -r hr h50 h99 hrss <<<"${R[haproxy,$cname]:-0|-|-|0}"
-  IFS='|' read -r gr g50 g99 grss <<<"${R[gohaproxy,$cname]:-0|-|-|0}"
-  ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$hr" "$h50" "$h99" $((hrss/1024)) "$gr" "$g50" "$g99" $((grss/1024)) "$ratio"
-done
+table() {
+  printf '| case | HAProxy req/s | p50 | p99 | RSS MB | gohaproxy req/s | p50 | p99 | RSS MB | ratio |\n'
+  printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  for c in "${CASES[@]}"; do
+    IFS='|' read -r cname _ _ <<<"$c"
+    IFS='|' read -r hr h50 h99 hrss <<<"${R[haproxy,$cname]:-0|-|-|0}"
+    IFS='|' read -r gr g50 g99 grss <<<"${R[gohaproxy,$cname]:-0|-|-|0}"
+    ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$hr" "$h50" "$h99" $((hrss/1024)) "$gr" "$g50" "$g99" $((grss/1024)) "$ratio"
+  done
+  printf '\nMeasured by `make bench` on %s: %s cores, %ss per case, wrk -t2, haproxy %s and gohaproxy with the same configuration, backends nginx %s. Ratio = gohaproxy/HAProxy req/s; RSS after the case.\n' \
+    "$(date -u +%Y-%m-%d)" "$(nproc)" "$SECS" "$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" "$(nginx -v 2>&1 | sed 's/.*\///')"
+}
+echo; table | tee "$W/table.md"
+# BENCH_README=README.md puts the table between the bench markers.
+if [ -n "${BENCH_README:-}" ] && grep -q '<!-- bench:begin -->' "$BENCH_README"; then
+  awk -v t="$W/table.md" '/<!-- bench:end -->/ {skip=0} !skip {print} /<!-- bench:begin -->/ {while ((getline l < t) > 0) print l; skip=1}' "$BENCH_README" > "$W/readme" && cat "$W/readme" > "$BENCH_README"
+  echo "bench: table written to $BENCH_README"
+fi
 if [ "${BENCH_PPROF:-0}" = 1 ] && [ -s "$W/cpu.pprof" ]; then
   echo; echo "gohaproxy CPU profile (all cases), top 25:"
   go tool pprof -top -nodecount=25 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '1,32p'
