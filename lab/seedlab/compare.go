@@ -99,7 +99,7 @@ func ReplaceBetween(doc []byte, begin, end, body string) ([]byte, error) {
 // CompareNote explains how the table was measured.
 func CompareNote(loop LoopConfig, when time.Time) string {
 	return fmt.Sprintf("Measured by `make compare` on %s: seed lab (network namespaces), seed configs plus `version 3` + `accept`, "+
-		"client loop of %d requests/s (timeout %s) through the VIP for %s, lb1 failed %s in. "+
+		"client loop of %d requests/s (timeout %s) through the VIP for %s (3 s / 4.5 s for the haproxy kills), lb1 failed %s in. "+
 		"Gap = last success before to first success after the outage; failed = failed/total requests. "+
 		"Requests are sequential, so fewer are sent while they time out. "+
 		"SIGKILL kills keepalived only: the VIP stays on lb1, whose proxy keeps serving until lb2 takes over, so clients see no gap. "+

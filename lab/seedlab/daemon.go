@@ -2,7 +2,6 @@ package seedlab
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -141,10 +140,4 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
-}
-
-// fileExists is a small helper for readiness checks on private paths.
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

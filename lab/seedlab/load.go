@@ -27,7 +27,7 @@ func (s *Seed) StartPair(ctx context.Context, conf1, conf2 []byte) (ka1, ka2 *Da
 	// keep it BACKUP; a lb2 that heard none would take the VIP at 3.65 s
 	// and the next step sees it.
 	select {
-	case <-time.After(1500 * time.Millisecond):
+	case <-time.After(1200 * time.Millisecond):
 	case <-ctx.Done():
 		return ka1, ka2, 0, ctx.Err()
 	}

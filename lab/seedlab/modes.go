@@ -16,7 +16,10 @@ type Mode struct {
 	// Moves: the VIP is expected on lb2 afterwards. Exclusive: and gone
 	// from lb1 (a SIGKILLed keepalived leaves its VIP behind).
 	Moves, Exclusive bool
-	inject           func(ctx context.Context, m *modeRun) error
+	// MaxLoop, if set, shortens the client loop for modes that settle
+	// early (nothing moves, or a tracker reacts within a second or two).
+	MaxLoop time.Duration
+	inject  func(ctx context.Context, m *modeRun) error
 }
 
 type modeRun struct {
@@ -32,9 +35,9 @@ var Modes = []Mode{
 		inject: func(ctx context.Context, m *modeRun) error { m.ka1.KillAll(); return nil }},
 	{Name: "link down", Moves: true, Exclusive: true,
 		inject: func(ctx context.Context, m *modeRun) error { return m.s.LB1.SetLink("ens160", false) }},
-	{Name: "haproxy killed", Moves: false,
+	{Name: "haproxy killed", Moves: false, MaxLoop: 3 * time.Second,
 		inject: func(ctx context.Context, m *modeRun) error { m.ha1.KillAll(); return nil }},
-	{Name: "haproxy killed, vrrp_script", Tracked: true, Moves: true, Exclusive: true,
+	{Name: "haproxy killed, vrrp_script", Tracked: true, Moves: true, Exclusive: true, MaxLoop: 4500 * time.Millisecond,
 		inject: func(ctx context.Context, m *modeRun) error { m.ha1.KillAll(); return nil }},
 }
 
@@ -91,6 +94,9 @@ func MeasureMode(ctx context.Context, opts Options, mode Mode, loop time.Duratio
 		return res, fmt.Errorf("seedlab: %s: VIP does not answer before the fault: %s", mode.Name, describe(got))
 	}
 	m := &modeRun{s: s, ka1: ka1, ha1: ha1}
+	if mode.MaxLoop > 0 && loop > mode.MaxLoop {
+		loop = mode.MaxLoop
+	}
 	var target *Node
 	if mode.Moves {
 		target = s.LB2

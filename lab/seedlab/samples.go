@@ -75,5 +75,3 @@ func (s Summary) String() string {
 	}
 	return fmt.Sprintf("%d requests, %d failed, service gap %s%s", s.Total, s.Failed, s.Gap.Round(time.Millisecond), rec)
 }
-
-func itoa(i int) string { return fmt.Sprint(i) }

@@ -296,6 +296,7 @@ func (sc *Scenario) stepFailover(ctx context.Context) error {
 	sc.printf("  VIP on lb2 %s after the stop; client: %s\n", m.Moved.Round(time.Millisecond), m.Summary)
 	sc.shell("lb2", "ip -4 -br addr show ens160", sc.S.LB2.IPAddr(ctx))
 	sc.check("VIP moved to lb2", m.MovedOK, "after %s", m.Moved.Round(time.Millisecond))
+	sc.shell("lb2", baseName(sc.S.Impl(sc.S.LB2).Keepalived)+" log (VRRP transitions)", strings.Join(transitions(sc.ka2.Log(), 4), "\n"))
 	sc.check("lb2 logs MASTER", sc.ka2.LogHas("Entering MASTER STATE"), "%q in lb2's log", "(lb_ha) Entering MASTER STATE")
 	sc.check("service continues", m.Summary.Recovered && m.Summary.Total > 0, "%s", m.Summary)
 	return nil
@@ -394,6 +395,20 @@ func (sc *Scenario) Timeline(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%7.1fs  %-4s  %-30s  %s\n", st.At.Seconds(), mark, st.Name, res)
 	}
+}
+
+// transitions returns the last n log lines about VRRP state changes.
+func transitions(log string, n int) []string {
+	var out []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "STATE") || strings.Contains(l, "priority 0") || strings.Contains(l, "advertisement timeout") {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
 }
 
 func orOK(err error) any {

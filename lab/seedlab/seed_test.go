@@ -3,6 +3,7 @@ package seedlab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -158,7 +159,7 @@ func TestBackendsBuiltin(t *testing.T) {
 func assertBackends(t *testing.T, s *Seed) {
 	t.Helper()
 	for _, b := range BackendPorts {
-		got := Get(s.Client.Host, BackendAddr+":"+itoa(b.Port), 2*time.Second)
+		got := Get(s.Client.Host, fmt.Sprintf("%s:%d", BackendAddr, b.Port), 2*time.Second)
 		if !got.OK() || got.Body != b.Body {
 			t.Errorf("GET %s:%d = %d %q %s, want 200 %q", BackendAddr, b.Port, got.Status, got.Body, got.Err, b.Body)
 		}
