@@ -629,3 +629,65 @@ func TestNoListener(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }
+
+// A backend killed under load, seed settings (retries 3, option redispatch)
+// plus `check inter 100ms`: no client sees an error, the checks mark the
+// server DOWN, and afterwards only the two others answer.
+func TestSeedBackendKilledUnderLoad(t *testing.T) {
+	e := seedConfig(t, " check inter 100ms")
+	e.startDaemon(t)
+	var (
+		mu       sync.Mutex
+		ok, bad  int
+		failures []string
+		after    = map[string]int{}
+	)
+	killed := make(chan struct{})
+	stop := time.Now().Add(2500 * time.Millisecond)
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 8 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 2000 && time.Now().Before(stop); n++ {
+				resp, err := client.Get("http://" + e.bind + "/")
+				var body []byte
+				if err == nil {
+					body, _ = io.ReadAll(resp.Body)
+					resp.Body.Close()
+				}
+				mu.Lock()
+				if err != nil || resp.StatusCode != 200 {
+					bad++
+					failures = append(failures, fmt.Sprint(err, resp))
+				} else {
+					ok++
+					select {
+					case <-killed:
+						after[strings.TrimSpace(string(body))]++
+					default:
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	killedAt := time.Now()
+	e.webs[0].close()
+	lines := e.syslogLines(t, func(l string) bool { return strings.Contains(l, "Server servers/web1 is DOWN") }, 1, 3*time.Second)
+	if len(lines) == 1 {
+		t.Logf("web1 marked DOWN %v after it was killed (fall 3 x inter 100ms)", time.Since(killedAt).Round(time.Millisecond))
+	} else {
+		t.Errorf("no DOWN line for web1")
+	}
+	close(killed)
+	wg.Wait()
+	if bad != 0 || ok < 20 {
+		t.Errorf("%d ok, %d failed: %q", ok, bad, failures)
+	}
+	if after["server1"] != 0 || after["server2"] == 0 || after["server3"] == 0 {
+		t.Errorf("answers after DOWN: %v", after)
+	}
+}
