@@ -120,5 +120,8 @@ func runDemo(ctx context.Context, opts seedlab.Options, stdout, stderr io.Writer
 		return 1
 	}
 	fmt.Fprintf(stdout, "\nRESULT: every step held (%s)\n", opts.LB1.Name)
+	if opts.LB1.Name == "goha" {
+		fmt.Fprintln(stdout, "The same walk with Debian's keepalived + HAProxy: go run ./lab/cmd/seeddemo -impl reference")
+	}
 	return 0
 }
