@@ -271,14 +271,9 @@ func (r *Runner) stats() string {
 	for _, in := range r.insts {
 		c, st := in.m.Counters, in.m.Stats
 		fmt.Fprintf(&b, "VRRP Instance: %s\n", in.spec.Name)
-		fmt.Fprintf(&b, "  Advertisements:\n    Received: %d\n    Sent: %d\n", c[vrrp.DropNone], st.AdvertsSent)
-		fmt.Fprintf(&b, "  Became master: %d\n  Released master: %d\n", st.BecomeMaster, st.ReleaseMaster)
-		fmt.Fprintf(&b, "  Packet Errors:\n    Length: %d\n    TTL: %d\n    Invalid Type: %d\n    Advertisement Interval: %d\n    Address List: %d\n",
-			c[vrrp.DropLength], c[vrrp.DropTTL], c[vrrp.DropType], c[vrrp.DropIntervalMismatch], c[vrrp.DropAddrList]+c[vrrp.DropAddrCount])
-		fmt.Fprintf(&b, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
-			c[vrrp.DropInvalidAuthType], c[vrrp.DropAuthTypeMismatch], c[vrrp.DropAuthFailure])
-		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", st.PriZeroRcvd, st.PriZeroSent)
-		// gokeepalived's additions, after keepalived's own block.
+		// gokeepalived's additions first, so that keepalived's own block
+		// (Advertisements .. Priority Zero) stays intact and last, as
+		// section-aware parsers of keepalived.stats expect.
 		fmt.Fprintf(&b, "  State: %s\n  Effective priority: %d\n", in.m.State(), in.m.Priority())
 		b.WriteString("  Drops by reason:\n")
 		for reason := vrrp.DropLength; reason.String() != fmt.Sprintf("DropReason(%d)", uint8(reason)); reason++ {
@@ -286,6 +281,13 @@ func (r *Runner) stats() string {
 		}
 		fmt.Fprintf(&b, "  Unknown VRID on socket: %d\n", in.conn.unknown)
 		fmt.Fprintf(&b, "  Send errors: %d\n", in.sendErr)
+		fmt.Fprintf(&b, "  Advertisements:\n    Received: %d\n    Sent: %d\n", c[vrrp.DropNone], st.AdvertsSent)
+		fmt.Fprintf(&b, "  Became master: %d\n  Released master: %d\n", st.BecomeMaster, st.ReleaseMaster)
+		fmt.Fprintf(&b, "  Packet Errors:\n    Length: %d\n    TTL: %d\n    Invalid Type: %d\n    Advertisement Interval: %d\n    Address List: %d\n",
+			c[vrrp.DropLength], c[vrrp.DropTTL], c[vrrp.DropType], c[vrrp.DropIntervalMismatch], c[vrrp.DropAddrList]+c[vrrp.DropAddrCount])
+		fmt.Fprintf(&b, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
+			c[vrrp.DropInvalidAuthType], c[vrrp.DropAuthTypeMismatch], c[vrrp.DropAuthFailure])
+		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", st.PriZeroRcvd, st.PriZeroSent)
 	}
 	return b.String()
 }
