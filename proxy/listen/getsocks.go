@@ -9,12 +9,9 @@ import (
 // GetSocksCommand is the runtime API command a new process sends to the
 // old one's `stats socket ... expose-fd listeners` to fetch its listening
 // sockets (`gohaproxy -x <socket>`), as HAProxy's "_getsocks". The answer
-// is a Send transfer, not HAProxy's binary layout: gohaproxy and HAProxy
-// processes cannot hand sockets to each other.
+// is in HAProxy's layout (see xfer.go), so gohaproxy and HAProxy processes
+// can hand sockets to each other.
 const GetSocksCommand = "_getsocks"
-
-// ServeGetSocks answers GetSocksCommand on conn with the sockets of s.
-func ServeGetSocks(conn *net.UnixConn, s *Set) error { return Send(conn, s) }
 
 // FetchGetSocks connects to the old process's stats socket at path, asks
 // for its listeners and returns them.
@@ -29,5 +26,5 @@ func FetchGetSocks(path string, timeout time.Duration) (*Set, error) {
 	if _, err := fmt.Fprintf(uc, "%s\n", GetSocksCommand); err != nil {
 		return nil, err
 	}
-	return Receive(uc)
+	return receiveGetSocks(uc)
 }

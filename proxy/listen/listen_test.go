@@ -335,7 +335,7 @@ func TestFetchGetSocks(t *testing.T) {
 	defer ln.Close()
 	s := NewSet()
 	defer s.Close()
-	s.Add("127.0.0.1:80", ln)
+	s.Add("127.0.0.1:80", ln) // the key does not travel: the address does
 	go func() {
 		c, err := srv.Accept()
 		if err != nil {
@@ -353,7 +353,7 @@ func TestFetchGetSocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer got.Close()
-	rln, ok, err := got.Take("127.0.0.1:80")
+	rln, ok, err := got.Take(ln.Addr().String())
 	if !ok || err != nil {
 		t.Fatalf("keys %v: %v", got.Keys(), err)
 	}

@@ -63,12 +63,19 @@ func (s *Set) Len() int { return len(s.files) }
 // File returns the socket stored under addr, or nil.
 func (s *Set) File(addr string) *os.File { return s.files[addr] }
 
-// Take removes the socket stored under addr and returns it as a listener;
-// ok is false when there is none.
+// Take removes the socket stored under addr (or, failing that, one whose
+// local address is the one addr names) and returns it as a listener; ok is
+// false when there is none.
 func (s *Set) Take(addr string) (ln net.Listener, ok bool, err error) {
 	f := s.files[addr]
 	if f == nil {
-		return nil, false, nil
+		// Sockets received from another process (-x) are named by their
+		// local address, not by the bind line.
+		k, found := s.takeByAddress(addr)
+		if !found {
+			return nil, false, nil
+		}
+		addr, f = k, s.files[k]
 	}
 	delete(s.files, addr)
 	ln, err = net.FileListener(f)
