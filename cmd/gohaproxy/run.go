@@ -42,6 +42,9 @@ type workerOptions struct {
 	// Signals, when set, replaces the worker's own SIGTERM/SIGINT/SIGUSR1
 	// handling: a master forwards what it receives.
 	Signals <-chan os.Signal
+	// Loaded is the configuration already read and reported by the caller
+	// (runMode); nil: runWorker reads Files itself.
+	Loaded *haproxy.Result
 }
 
 // runMode is gohaproxy without -c: load and check the configuration, go to
@@ -63,6 +66,7 @@ func runMode(fl *flags, stderr io.Writer) int {
 	if (fl.daemon || res.Config.Global.Daemon) && !foreground {
 		return daemonize(stderr)
 	}
+	o.Loaded = res                // read and reported once
 	return runProcess(fl, res, o) // master-worker, or this process with -sf/-st/-x (master*.go)
 }
 
@@ -103,10 +107,14 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 // pidfile, chroot, drop to user/group, then call Ready and start health
 // checks.
 func runWorker(o workerOptions, listen ListenFunc) int {
-	res, code, ok := loadForRun(o, o.Ready != nil && isDaemonChild())
-	if !ok {
-		notifyReady(o, fmt.Errorf("configuration failed"))
-		return code
+	res := o.Loaded
+	if res == nil {
+		var code int
+		var ok bool
+		if res, code, ok = loadForRun(o, o.Ready != nil && isDaemonChild()); !ok {
+			notifyReady(o, fmt.Errorf("configuration failed"))
+			return code
+		}
 	}
 	plan := wire.Build(res.Config)
 	w := &worker{o: o, plan: plan}

@@ -88,5 +88,6 @@ func runDaemonChild(fl *flags, o workerOptions) int {
 		o.Ready(fmt.Errorf("configuration failed"))
 		return code
 	}
+	o.Loaded = res
 	return runProcess(fl, res, o)
 }

@@ -700,3 +700,22 @@ func TestSeedBackendKilledUnderLoad(t *testing.T) {
 		t.Errorf("answers after DOWN: %v", after)
 	}
 }
+
+// Configuration warnings are printed once at startup, as HAProxy does.
+func TestStartupWarningsOnce(t *testing.T) {
+	bind := freePort(t)
+	path := filepath.Join(t.TempDir(), "w.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 127.0.0.1:1\n", bind)), 0o644)
+	var stderr strings.Builder
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitListen(t, bind)
+	cmd.Process.Kill()
+	cmd.Wait()
+	if n := strings.Count(stderr.String(), "missing timeouts for frontend 'fe'."); n != 1 {
+		t.Errorf("warning printed %d times:\n%s", n, stderr.String())
+	}
+}
