@@ -787,3 +787,42 @@ func TestDaemonMasterWorker(t *testing.T) {
 	}
 	waitServing(t, addr)
 }
+
+// TestHandoverWithHAProxy: a running HAProxy is replaced by gohaproxy
+// (`-x <its stats socket> -sf <its pid>`), which is replaced by HAProxy
+// again, under a steady load: the listening socket passes from one to the
+// other and no request fails.
+func TestHandoverWithHAProxy(t *testing.T) {
+	real, err := exec.LookPath("haproxy")
+	if err != nil {
+		t.Skip("haproxy not installed")
+	}
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	addr := pmFreeAddr(t)
+	stats := filepath.Join(dir, "stats")
+	cfg := filepath.Join(dir, "h.cfg")
+	pmConfig(t, cfg, addr, be.addr, "    stats socket "+stats+" mode 600 level admin expose-fd listeners")
+	cur := startPM(t, real, nil, nil, "-db", "-f", cfg)
+	waitServing(t, addr)
+	var outputs []*pmProc
+	next := []string{bin, real}
+	res := steadyLoad(addr, be, 6*time.Second, 200, func(i int) {
+		old := cur
+		cur = startPM(t, next[i], nil, nil, "-db", "-f", cfg, "-x", stats, "-sf", strconv.Itoa(old.cmd.Process.Pid))
+		outputs = append(outputs, cur)
+		select {
+		case <-old.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s did not finish after -sf", old.cmd.Path)
+		}
+	}, 2)
+	t.Logf("haproxy -> gohaproxy -> haproxy: %s", res)
+	for _, p := range outputs {
+		if strings.Contains(p.stderr.String(), "Failed to get the sockets") || strings.Contains(p.stderr.String(), "ALERT") {
+			t.Errorf("%s:\n%s", p.cmd.Path, p.stderr)
+		}
+	}
+	res.check(t)
+}
