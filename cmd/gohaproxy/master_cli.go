@@ -156,24 +156,36 @@ func uptime(d time.Duration) string {
 	return fmt.Sprintf("%dd%02dh%02dm%02ds", s/86400, s/3600%24, s/60%60, s%60)
 }
 
-// forward runs a command on a worker ("1": the newest, "!PID": by pid)
-// through the runtime API socket of the configuration (`stats socket`).
+// forward runs a command on a worker through the runtime API socket of
+// the configuration (`stats socket`). Targets as HAProxy's master CLI:
+// "1" is the current worker (the only relative pid it supports), "!PID" a
+// worker by pid; "" and "0" are the master itself.
 func (m *master) forward(w io.Writer, target, cmd string) {
+	if target == "" || target == "0" {
+		m.cliCommand(w, cmd)
+		return
+	}
 	m.mu.Lock()
-	var found bool
+	found, current := false, false
 	if strings.HasPrefix(target, "!") {
-		pid, _ := strconv.Atoi(target[1:])
+		pid, err := strconv.Atoi(target[1:])
 		for _, c := range m.workers {
-			found = found || c.pid == pid && !c.old
+			if err == nil && c.pid == pid {
+				found, current = true, !c.old
+			}
 		}
-	} else if n, err := strconv.Atoi(target); err == nil {
-		found = n >= 1 && n <= len(m.workers) && !m.workers[n-1].old
+	} else if target == "1" && len(m.workers) > 0 {
+		found, current = true, !m.workers[0].old
 	}
 	path := m.statsPath
 	m.mu.Unlock()
+	if !found {
+		fmt.Fprintf(w, "Can't find the target PID matching the prefix '@%s'\n", target)
+		return
+	}
 	// Only the current worker owns the stats socket; an old worker's
 	// runtime API is out of reach.
-	if !found || path == "" {
+	if !current || path == "" {
 		fmt.Fprintf(w, "Can't connect to the target CLI!\n")
 		return
 	}

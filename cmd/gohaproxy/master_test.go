@@ -712,8 +712,13 @@ func TestMasterCLIForward(t *testing.T) {
 	if out := cliCommand(t, cli, "@master show proc"); !strings.HasPrefix(out, "#<PID>") {
 		t.Errorf("@master show proc: %q", out)
 	}
-	if out := cliCommand(t, cli, "@!1 show info"); out != "Can't connect to the target CLI!\n" {
-		t.Errorf("@!1 (no such worker): %q", out)
+	for _, bad := range []string{"@!1", "@2", "@x"} {
+		if out := cliCommand(t, cli, bad+" show info"); out != "Can't find the target PID matching the prefix '"+bad+"'\n" {
+			t.Errorf("%s (no such worker): %q", bad, out)
+		}
+	}
+	if out := cliCommand(t, cli, "@0 show proc"); !strings.HasPrefix(out, "#<PID>") {
+		t.Errorf("@0 show proc: %q", out)
 	}
 }
 
