@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -79,6 +80,23 @@ func gapText(r ModeResult) string {
 	return g
 }
 
+// Median returns the run with the median gap (ties broken by the VIP's
+// move time), so a table cell is one real run, not a blend of several.
+func Median(runs []ModeResult) ModeResult {
+	if len(runs) == 0 {
+		return ModeResult{}
+	}
+	sorted := append([]ModeResult(nil), runs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i].Load, sorted[j].Load
+		if a.Summary.Gap != b.Summary.Gap {
+			return a.Summary.Gap < b.Summary.Gap
+		}
+		return a.Moved < b.Moved
+	})
+	return sorted[(len(sorted)-1)/2]
+}
+
 // ReplaceBetween returns doc with the text between the begin and end
 // markers replaced by body. Both markers must be present, in order.
 func ReplaceBetween(doc []byte, begin, end, body string) ([]byte, error) {
@@ -97,12 +115,12 @@ func ReplaceBetween(doc []byte, begin, end, body string) ([]byte, error) {
 }
 
 // CompareNote explains how the table was measured.
-func CompareNote(loop LoopConfig, when time.Time) string {
-	return fmt.Sprintf("Measured by `make compare` on %s: seed lab (network namespaces), seed configs plus `version 3` + `accept`, "+
+func CompareNote(loop LoopConfig, runs int, when time.Time) string {
+	return fmt.Sprintf("Measured by `make compare` on %s, median of %d runs per cell (by gap): seed lab (network namespaces), seed configs plus `version 3` + `accept`, "+
 		"client loop of %d requests/s (timeout %s) through the VIP for %s (3 s / 4.5 s for the haproxy kills), lb1 failed %s in. "+
 		"Gap = last success before to first success after the outage; failed = failed/total requests. "+
 		"Requests are sequential, so fewer are sent while they time out. "+
 		"SIGKILL kills keepalived only: the VIP stays on lb1, whose proxy keeps serving until lb2 takes over, so clients see no gap. "+
 		"\"haproxy killed\": without a `vrrp_script` nothing moves the VIP, as with keepalived.",
-		when.UTC().Format("2006-01-02"), loop.Rate, loop.Timeout, loop.Duration, FaultAfter)
+		when.UTC().Format("2006-01-02"), runs, loop.Rate, loop.Timeout, loop.Duration, FaultAfter)
 }

@@ -56,7 +56,30 @@ note
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if !strings.Contains(CompareNote(DefaultLoop(VIP+":80", 6*time.Second), t0), "20 requests/s") {
+	if !strings.Contains(CompareNote(DefaultLoop(VIP+":80", 6*time.Second), 3, t0), "20 requests/s") {
 		t.Error("note lacks the rate")
+	}
+}
+
+func TestMedian(t *testing.T) {
+	r := func(gap, moved time.Duration) ModeResult {
+		return ModeResult{Load: LoadResult{Summary: Summary{Gap: gap}, Moved: moved}}
+	}
+	runs := []ModeResult{r(900*time.Millisecond, 1), r(600*time.Millisecond, 2), r(800*time.Millisecond, 3)}
+	if got := Median(runs); got.Load.Summary.Gap != 800*time.Millisecond {
+		t.Errorf("median gap %s, want 800ms", got.Load.Summary.Gap)
+	}
+	if got := Median(runs[:2]); got.Load.Summary.Gap != 600*time.Millisecond {
+		t.Errorf("median of two: %s, want the lower (600ms)", got.Load.Summary.Gap)
+	}
+	ties := []ModeResult{r(0, 3*time.Second), r(0, time.Second), r(0, 2*time.Second)}
+	if got := Median(ties); got.Load.Moved != 2*time.Second {
+		t.Errorf("tie broken by move time: %s, want 2s", got.Load.Moved)
+	}
+	if got := Median(nil); got.Mode != "" {
+		t.Errorf("empty: %+v", got)
+	}
+	if runs[0].Load.Summary.Gap != 900*time.Millisecond {
+		t.Error("Median reordered its input")
 	}
 }

@@ -16,7 +16,7 @@ const compareLoop = 6 * time.Second
 // runCompare measures every failure mode with goha and with the reference
 // daemons and writes the table into the README between the compare
 // markers.
-func runCompare(ctx context.Context, base seedlab.Options, binDir, readme string, stdout, stderr io.Writer) int {
+func runCompare(ctx context.Context, base seedlab.Options, binDir, readme string, nruns int, stdout, stderr io.Writer) int {
 	doc, err := os.ReadFile(readme)
 	if err != nil {
 		fmt.Fprintln(stderr, "seeddemo:", err)
@@ -27,25 +27,30 @@ func runCompare(ctx context.Context, base seedlab.Options, binDir, readme string
 	failed := false
 	for _, impl := range impls {
 		for _, mode := range seedlab.Modes {
-			if ctx.Err() != nil {
-				return 1
-			}
-			opts := base
-			opts.LB1, opts.LB2 = impl, impl
-			r, err := seedlab.MeasureMode(ctx, opts, mode, compareLoop)
-			if err != nil {
-				fmt.Fprintf(stdout, "%-10s %-28s error: %v\n", impl.Name, mode.Name, err)
-				r.Why = err.Error()
-				failed = true
-			} else {
+			var runs []seedlab.ModeResult
+			for i := 0; i < nruns; i++ {
+				if ctx.Err() != nil {
+					return 1
+				}
+				opts := base
+				opts.LB1, opts.LB2 = impl, impl
+				r, err := seedlab.MeasureMode(ctx, opts, mode, compareLoop)
+				if err != nil {
+					fmt.Fprintf(stdout, "%-10s %-28s error: %v\n", impl.Name, mode.Name, err)
+					failed = true
+					continue
+				}
 				fmt.Fprintf(stdout, "%-10s %-28s %s (expected: %s%s)\n", impl.Name, mode.Name, r.Load.Summary, r.Expect, verdict(r))
 				failed = failed || !r.OK
+				runs = append(runs, r)
 			}
-			results[impl.Name] = append(results[impl.Name], r)
+			if len(runs) > 0 {
+				results[impl.Name] = append(results[impl.Name], seedlab.Median(runs))
+			}
 		}
 	}
 	table := seedlab.CompareTable([]string{"goha", "reference"}, results,
-		seedlab.CompareNote(seedlab.DefaultLoop(seedlab.VIP+":80", compareLoop), time.Now()))
+		seedlab.CompareNote(seedlab.DefaultLoop(seedlab.VIP+":80", compareLoop), nruns, time.Now()))
 	out, err := seedlab.ReplaceBetween(doc, seedlab.CompareBegin, seedlab.CompareEnd, table)
 	if err != nil {
 		fmt.Fprintf(stderr, "seeddemo: %s: %v\n", readme, err)

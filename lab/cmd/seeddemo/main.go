@@ -44,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	binDir := fs.String("bin", "", "directory of gokeepalived and gohaproxy (default: <repo>/bin)")
 	compare := fs.Bool("compare", false, "measure every failure mode with both implementations and write the table into -readme")
 	readme := fs.String("readme", "", "README to update with -compare (default: <repo>/README.md)")
+	runs := fs.Int("runs", 3, "with -compare: runs per failure mode and implementation (the table shows the median)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -84,7 +85,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if *readme == "" {
 			*readme = filepath.Join(root, "README.md")
 		}
-		return runCompare(ctx, opts, *binDir, *readme, stdout, stderr)
+		if *runs < 1 || *runs > 9 {
+			fmt.Fprintln(stderr, "seeddemo: -runs must be 1..9")
+			return 2
+		}
+		return runCompare(ctx, opts, *binDir, *readme, *runs, stdout, stderr)
 	}
 	impl, err := seedlab.ImplByName(*implName, *binDir)
 	if err != nil {
