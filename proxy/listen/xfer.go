@@ -122,22 +122,9 @@ func receiveGetSocks(conn *net.UnixConn) (*Set, error) {
 			return nil, errors.New("listen: _getsocks: more sockets than announced")
 		}
 	}
-	// Walk the per-socket records only to validate them: gohaproxy binds
-	// no namespace or interface specific sockets.
-	off := 0
-	for range files {
-		for i := 0; i < 2; i++ {
-			if off >= len(data) || off+1+int(data[off]) > len(data) {
-				closeAll()
-				return nil, errors.New("listen: _getsocks: inconsistent socket records")
-			}
-			off += 1 + int(data[off])
-		}
-		off += 4
-		if off > len(data) {
-			closeAll()
-			return nil, errors.New("listen: _getsocks: inconsistent socket records")
-		}
+	if err := checkRecords(data, len(files)); err != nil {
+		closeAll()
+		return nil, err
 	}
 	s := NewSet()
 	for _, f := range files {
@@ -149,6 +136,26 @@ func receiveGetSocks(conn *net.UnixConn) (*Set, error) {
 		s.Put(key, f)
 	}
 	return s, nil
+}
+
+// checkRecords validates the per-socket records of a transfer of n
+// sockets (namespace, interface, options); gohaproxy binds no namespace or
+// interface specific sockets, so their values are not used.
+func checkRecords(data []byte, n int) error {
+	off := 0
+	for i := 0; i < n; i++ {
+		for j := 0; j < 2; j++ {
+			if off >= len(data) || off+1+int(data[off]) > len(data) {
+				return errors.New("listen: _getsocks: inconsistent socket records")
+			}
+			off += 1 + int(data[off])
+		}
+		if off+4 > len(data) {
+			return errors.New("listen: _getsocks: inconsistent socket records")
+		}
+		off += 4
+	}
+	return nil
 }
 
 // addrKey names a received socket by its local address: "127.0.0.1:80",

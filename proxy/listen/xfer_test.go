@@ -186,3 +186,32 @@ func TestGetSocksWithHAProxy(t *testing.T) {
 		t.Fatal("haproxy -x did not serve on the socket it was given")
 	}
 }
+
+func TestCheckRecords(t *testing.T) {
+	ok := []byte{0, 0, 0, 0, 0, 0, 2, 'n', 's', 3, 'e', 't', 'h', 0, 0, 0, 0}
+	if err := checkRecords(ok, 2); err != nil {
+		t.Errorf("valid records: %v", err)
+	}
+	for _, n := range []int{3} {
+		if checkRecords(ok, n) == nil {
+			t.Errorf("%d records accepted from data for 2", n)
+		}
+	}
+	for _, bad := range [][]byte{{}, {0}, {0, 0, 0, 0, 0}, {5, 'a'}, {0, 9, 'x', 0, 0, 0, 0}} {
+		if checkRecords(bad, 1) == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func FuzzCheckRecords(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 0}, 1)
+	f.Add([]byte{2, 'n', 's', 3, 'e', 't', 'h', 0, 0, 0, 0}, 1)
+	f.Add([]byte{255}, 3)
+	f.Fuzz(func(t *testing.T, data []byte, n int) {
+		if n < 0 || n > 1000 {
+			return
+		}
+		checkRecords(data, n) // must not panic
+	})
+}
