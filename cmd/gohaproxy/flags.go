@@ -133,8 +133,9 @@ func usage(w io.Writer) {
         -S <bind>[,<bind options>...] new master CLI
         -sf/-st [pid ]* finishes/terminates old pids.
         -x <unix_socket> get listening sockets from a unix socket
+        -C <dir> changes to directory <dir> before loading files
 Accepted for compatibility but NOT ACTIVE YET:
         -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
-        -L <name> -C <dir> -n -N -m
+        -L <name> -n -N -m
 `)
 }

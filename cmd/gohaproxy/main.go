@@ -35,6 +35,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printVersion(stdout, false)
 		return 0
 	}
+	if fl.chdir != "" && !chdirFlag(fl, stderr) { // -C, run.go
+		return 1
+	}
 	if fl.check {
 		return checkMode(fl, stdout, stderr)
 	}

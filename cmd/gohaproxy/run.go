@@ -133,6 +133,31 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	return w.wait()
 }
 
+// chdirFlag applies -C <dir> before anything is read, as HAProxy does
+// (relative -f paths, errorfiles and pidfiles then start from dir).
+func chdirFlag(fl *flags, stderr io.Writer) bool {
+	if err := os.Chdir(fl.chdir); err != nil {
+		pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: fl.quiet}
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: fmt.Sprintf("Could not change to directory %s : %s", fl.chdir, errnoText(err))})
+		return false
+	}
+	return true
+}
+
+// errnoText is strerror's wording of err's errno ("No such file or
+// directory"), or err itself.
+func errnoText(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	t := errno.Error()
+	if t == "" {
+		return t
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
 func notifyReady(o workerOptions, err error) {
 	if o.Ready != nil {
 		o.Ready(err)
@@ -217,10 +242,7 @@ func startError(plan *wire.Plan, err error) error {
 		if b.Kind == "listen" {
 			kind = "proxy"
 		}
-		text := errno.Error()
-		if text != "" {
-			text = strings.ToUpper(text[:1]) + text[1:]
-		}
+		text := errnoText(errno)
 		return fmt.Errorf("Binding [%s:%d] for %s %s: cannot bind socket (%s) for [%s]\n[haproxy.main()] Some protocols failed to start their listeners! Exiting.",
 			b.Pos.File, b.Pos.Line, kind, b.Proxy, text, addr)
 	}

@@ -719,3 +719,21 @@ func TestStartupWarningsOnce(t *testing.T) {
 		t.Errorf("warning printed %d times:\n%s", n, stderr.String())
 	}
 }
+
+// -C changes directory before the files are read.
+func TestChdirFlag(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "c.cfg"), []byte("defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
+		"frontend fe\n bind 127.0.0.1:7000\n default_backend be\nbackend be\n server s1 127.0.0.1:7001\n"), 0o644)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	code, out, errs := runArgs("-C", dir, "-c", "-f", "c.cfg")
+	if code != 0 || out != "Configuration file is valid\n" {
+		t.Errorf("-C %s -c -f c.cfg: %d %q %q", dir, code, out, errs)
+	}
+	os.Chdir(wd)
+	code, _, errs = runArgs("-C", "/nonexistent", "-c", "-f", "c.cfg")
+	if code != 1 || !strings.Contains(errs, ") : Could not change to directory /nonexistent : No such file or directory\n") {
+		t.Errorf("-C /nonexistent: %d %q", code, errs)
+	}
+}
