@@ -17,9 +17,13 @@ const compareLoop = 6 * time.Second
 // daemons and writes the table into the README between the compare
 // markers.
 func runCompare(ctx context.Context, base seedlab.Options, binDir, readme string, nruns int, stdout, stderr io.Writer) int {
+	// Fail before minutes of measuring if the markers are missing.
 	doc, err := os.ReadFile(readme)
+	if err == nil {
+		_, err = seedlab.ReplaceBetween(doc, seedlab.CompareBegin, seedlab.CompareEnd, "")
+	}
 	if err != nil {
-		fmt.Fprintln(stderr, "seeddemo:", err)
+		fmt.Fprintf(stderr, "seeddemo: %s: %v\n", readme, err)
 		return 1
 	}
 	impls := []seedlab.Impl{seedlab.Goha(binDir), seedlab.Reference()}
@@ -51,6 +55,12 @@ func runCompare(ctx context.Context, base seedlab.Options, binDir, readme string
 	}
 	table := seedlab.CompareTable([]string{"goha", "reference"}, results,
 		seedlab.CompareNote(seedlab.DefaultLoop(seedlab.VIP+":80", compareLoop), nruns, time.Now()))
+	// Read again: the measurement takes minutes, and the README may have
+	// changed meanwhile; only the text between the markers is ours.
+	if doc, err = os.ReadFile(readme); err != nil {
+		fmt.Fprintln(stderr, "seeddemo:", err)
+		return 1
+	}
 	out, err := seedlab.ReplaceBetween(doc, seedlab.CompareBegin, seedlab.CompareEnd, table)
 	if err != nil {
 		fmt.Fprintf(stderr, "seeddemo: %s: %v\n", readme, err)
