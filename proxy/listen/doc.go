@@ -20,7 +20,11 @@
 //     or lost during a reload) instead of binding again.
 //
 // Set is what a running worker exports again: the listeners it uses, by
-// bind address, as files to put in exec.Cmd.ExtraFiles (Encode) or to send
-// over a unix socket with SCM_RIGHTS (Send/Receive, the `-x` transfer and
-// the worker-to-master report).
+// bind address, as files to put in exec.Cmd.ExtraFiles (Encode), to send
+// to the master over a unix socket with SCM_RIGHTS and their bind
+// addresses (Send/Receive), or to hand to a new process asking
+// "_getsocks" on a `stats socket ... expose-fd listeners` (ServeGetSocks,
+// FetchGetSocks for `-x`). That last transfer is HAProxy 2.6's own layout,
+// so a gohaproxy can take over a running HAProxy's sockets and the other
+// way round; such sockets are matched to bind lines by local address.
 package listen
