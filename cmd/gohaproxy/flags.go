@@ -134,8 +134,9 @@ func usage(w io.Writer) {
         -sf/-st [pid ]* finishes/terminates old pids.
         -x <unix_socket> get listening sockets from a unix socket
         -C <dir> changes to directory <dir> before loading files
+        -n sets the maximum total # of connections ; -N the default per-proxy maximum
 Accepted for compatibility but NOT ACTIVE YET:
         -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
-        -L <name> -n -N -m
+        -L <name> -m
 `)
 }

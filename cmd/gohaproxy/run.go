@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -42,6 +43,9 @@ type workerOptions struct {
 	// Signals, when set, replaces the worker's own SIGTERM/SIGINT/SIGUSR1
 	// handling: a master forwards what it receives.
 	Signals <-chan os.Signal
+	// MaxConn and MaxPConn are -n (global maxconn) and -N (maxconn of
+	// proxies that set none); 0 = not given.
+	MaxConn, MaxPConn int
 	// Loaded is the configuration already read and reported by the caller
 	// (runMode); nil: runWorker reads Files itself.
 	Loaded *haproxy.Result
@@ -52,6 +56,8 @@ type workerOptions struct {
 // worker in this process.
 func runMode(fl *flags, stderr io.Writer) int {
 	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr}
+	o.MaxConn, _ = strconv.Atoi(fl.maxconn)
+	o.MaxPConn, _ = strconv.Atoi(fl.maxpconn)
 	if isMasterChild() {
 		return runMasterChild(o) // master*.go (issue 7)
 	}
@@ -117,6 +123,16 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 		}
 	}
 	plan := wire.Build(res.Config)
+	if o.MaxConn > 0 {
+		plan.Proxy.MaxConn = o.MaxConn
+	}
+	if o.MaxPConn > 0 {
+		for _, f := range plan.Proxy.Frontends {
+			if f.MaxConn == 0 {
+				f.MaxConn = o.MaxPConn
+			}
+		}
+	}
 	w := &worker{o: o, plan: plan}
 	if err := w.start(listen); err != nil {
 		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}

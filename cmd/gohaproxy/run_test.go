@@ -737,3 +737,29 @@ func TestChdirFlag(t *testing.T) {
 		t.Errorf("-C /nonexistent: %d %q", code, errs)
 	}
 }
+
+// -n sets the global maxconn, -N the maxconn of proxies without one; both
+// show in the runtime API.
+func TestMaxconnFlags(t *testing.T) {
+	dir := t.TempDir()
+	bind := freePort(t)
+	sock := filepath.Join(dir, "s.sock")
+	path := filepath.Join(dir, "m.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n", sock, bind)), 0o644)
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-n", "7", "-N", "5", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitListen(t, bind)
+	if info := statsCmd(t, sock, "show info"); !strings.Contains(info, "\nMaxconn: 7\n") {
+		t.Errorf("show info:\n%s", info)
+	}
+	stat := statsCmd(t, sock, "show stat")
+	for _, l := range strings.Split(stat, "\n") {
+		if strings.HasPrefix(l, "fe,FRONTEND,") && strings.Split(l, ",")[6] != "5" {
+			t.Errorf("frontend slim: %s", l)
+		}
+	}
+}
