@@ -831,3 +831,34 @@ func TestHandoverWithHAProxy(t *testing.T) {
 	}
 	res.check(t)
 }
+
+// TestWorkerCrash: when the current worker dies, the master stops too,
+// with the worker's status, in HAProxy's words (compared with the real
+// haproxy when installed).
+func TestWorkerCrash(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	bins := []string{bin}
+	if real, err := exec.LookPath("haproxy"); err == nil {
+		bins = append(bins, real)
+	}
+	for _, b := range bins {
+		addr := pmFreeAddr(t)
+		cfg := filepath.Join(dir, "c.cfg")
+		pmConfig(t, cfg, addr, be.addr, "")
+		m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)
+		worker, _ := strconv.Atoi(m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1])
+		waitServing(t, addr)
+		syscall.Kill(worker, syscall.SIGKILL)
+		if code := m.exitCode(t, 10*time.Second); code != 137 {
+			t.Errorf("%s: master exit %d, want 137", b, code)
+		}
+		want := fmt.Sprintf(`\[ALERT\]    \(\d+\) : Current worker \(%d\) exited with code 137 \(Killed\)\n`+
+			`\[ALERT\]    \(\d+\) : exit-on-failure: killing every processes with SIGTERM\n`+
+			`\[WARNING\]  \(\d+\) : All workers exited. Exiting... \(137\)\n$`, worker)
+		if !regexp.MustCompile(want).MatchString(m.stderr.String()) {
+			t.Errorf("%s output:\n%s", b, m.stderr)
+		}
+	}
+}
