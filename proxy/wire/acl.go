@@ -212,6 +212,19 @@ func compileACL(a haproxy.ACL) (proxy.Condition, error) {
 			}
 			return out, true
 		}
+	case "url_param", "urlp":
+		if arg == "" {
+			return nil, fmt.Errorf("fetch %s", a.Criterion)
+		}
+		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return queryParam(r.Target, arg) }
+	case "cook", "req.cook":
+		if arg == "" {
+			return nil, fmt.Errorf("fetch %s", a.Criterion)
+		}
+		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return cookie(r.Header("cookie"), arg) }
+	case "ssl_fc":
+		// No TLS listener is served, so no connection is TLS.
+		return constCond(false), nil
 	case "src":
 		if method == "" {
 			method = "ip"
@@ -451,4 +464,34 @@ func intRange(p string) (int, int, error) {
 		}
 	}
 	return l, h, nil
+}
+
+// queryParam returns the values of name in the target's query string
+// (url_param/urlp: matched as written, without decoding).
+func queryParam(target []byte, name string) ([]string, bool) {
+	_, q, ok := strings.Cut(string(target), "?")
+	if !ok {
+		return nil, false
+	}
+	var out []string
+	for _, kv := range strings.FieldsFunc(q, func(r rune) bool { return r == '&' || r == ';' }) {
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			out = append(out, v)
+		}
+	}
+	return out, len(out) > 0
+}
+
+// cookie returns the values of the cookie name in a Cookie header.
+func cookie(h []byte, name string) ([]string, bool) {
+	if h == nil {
+		return nil, false
+	}
+	var out []string
+	for _, part := range strings.Split(string(h), ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
+			out = append(out, v)
+		}
+	}
+	return out, len(out) > 0
 }

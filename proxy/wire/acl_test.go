@@ -58,6 +58,12 @@ func TestACLMatch(t *testing.T) {
 		{"path_beg /api", "if TRUE", get, true},
 		{"path http://h/abs", "", req("GET", "http://h/abs", "10.0.0.1:1"), false},
 		{"path /abs", "", req("GET", "http://h/abs?q", "10.0.0.1:1"), true},
+		{"url_param(id) 7", "", get, true},
+		{"urlp(id) -m beg 8", "", get, false},
+		{"urlp(nope) -m found", "", get, false},
+		{"url_param(id) -m found", "", get, true},
+		{"ssl_fc", "", get, false},
+		{"cook(sid) -m found", "", get, false}, // no Cookie header
 	}
 	for _, tc := range tests {
 		cond := tc.cond

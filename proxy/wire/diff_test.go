@@ -176,9 +176,17 @@ frontend fe
     http-request del-header X-Remove
     http-request deny if { path_beg /forbidden }
     http-response set-header X-Resp r1
+    acl has_sid cook(sid) -m found
+    acl q7 url_param(id) 7
     use_backend api if is_api
+    use_backend ck if has_sid
+    use_backend qp if q7
     use_backend bb if host_b !METH_POST
     default_backend web
+backend ck
+    server c1 ` + w[2] + `
+backend qp
+    server q1 ` + w[1] + `
 backend api
     server a1 ` + w[0] + `
 backend bb
@@ -198,6 +206,9 @@ backend web
 		"GET /b4 HTTP/1.1\r\nHost: b.example\r\n\r\n",
 		"POST /p HTTP/1.1\r\nHost: b.example\r\nContent-Length: 2\r\n\r\nhi",
 		"GET /w HTTP/1.1\r\nHost: a\r\nX-Remove: 1\r\nX-Goha: client\r\n\r\n",
+		"GET /c HTTP/1.1\r\nHost: a\r\nCookie: a=1; sid=x\r\n\r\n",
+		"GET /q?x=1&id=7 HTTP/1.1\r\nHost: a\r\n\r\n",
+		"GET /q?id=8 HTTP/1.1\r\nHost: a\r\n\r\n",
 		"GET /forbidden HTTP/1.1\r\nHost: a\r\n\r\n",
 	}
 	raw := strings.Join(reqs, "")
@@ -212,6 +223,9 @@ backend web
 		}
 		return rs
 	}
+	// Known difference, not asserted: after the deny's 403 HAProxy 2.6 keeps
+	// the client connection open (Exchange then waits for its idle time)
+	// while the data path closes it.
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != len(reqs) || want[len(reqs)-1].Status != 403 {
 		t.Fatalf("haproxy answered %+v", want)
