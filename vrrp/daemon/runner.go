@@ -32,6 +32,7 @@ type Runner struct {
 	cfg    *Config
 	now    func() time.Duration
 	events chan any
+	exited chan struct{} // closed when Run returns
 
 	insts   []*inst
 	byName  map[string]*inst
@@ -114,6 +115,7 @@ func New(cfg *Config, o Options) *Runner {
 	return &Runner{
 		opts: o, edge: o.Edge, cfg: cfg, now: o.Now,
 		events:  make(chan any, 256),
+		exited:  make(chan struct{}),
 		byName:  map[string]*inst{},
 		groups:  map[string]*group{},
 		conns:   map[ConnSpec]*connState{},
@@ -132,6 +134,7 @@ func (r *Runner) logf(format string, args ...any) { r.opts.Log(fmt.Sprintf(forma
 // Run starts every instance and runs until ctx is done, then stops them as
 // keepalived does on SIGTERM (priority-0 adverts, VIPs and rules removed).
 func (r *Runner) Run(ctx context.Context) error {
+	defer close(r.exited)
 	if r.now == nil {
 		start := time.Now()
 		r.now = func() time.Duration { return time.Since(start) }
@@ -165,11 +168,19 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// do runs fn on the loop goroutine and waits for it.
+// do runs fn on the loop goroutine and waits for it; once Run has
+// returned it does nothing.
 func (r *Runner) do(fn func(now time.Duration)) {
 	done := make(chan struct{})
-	r.events <- ctrlEvent{fn: fn, done: done}
-	<-done
+	select {
+	case r.events <- ctrlEvent{fn: fn, done: done}:
+	case <-r.exited:
+		return
+	}
+	select {
+	case <-done:
+	case <-r.exited:
+	}
 }
 
 // setup opens the sockets, reads link states and starts the watchers.

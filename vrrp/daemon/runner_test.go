@@ -429,3 +429,37 @@ func TestReloadStartsInstanceNoLongerWaiting(t *testing.T) {
 		t.Fatalf("state %s 4 s after reload", h.state("A"))
 	}
 }
+
+// TestRunLoopAndControlAfterExit runs the real loop with the fake edge:
+// Status works while running, Run returns after cancel (the BACKUP start
+// cleared leftover VIPs), and control calls after that return instead of
+// hanging.
+func TestRunLoopAndControlAfterExit(t *testing.T) {
+	f := newFakeEdge()
+	r := New(seedConfig(t, "keepalived-lb1.conf", "192.168.110.11"), Options{Edge: f})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	if st := r.Status(); len(st) != 1 || st[0].State != vrrp.StateBackup {
+		t.Fatalf("status %+v", st)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if ops := f.take(); !slices.Contains(ops, "del ens160 192.168.110.100/24") {
+		t.Errorf("ops %q", ops)
+	}
+	fin := make(chan struct{})
+	go func() { r.Status(); r.Stats(); r.Reload(r.cfg); close(fin) }()
+	select {
+	case <-fin:
+	case <-time.After(2 * time.Second):
+		t.Fatal("control call after Run returned hangs")
+	}
+}
