@@ -118,9 +118,9 @@ func ipHeaderSum(h []byte) uint16 {
 }
 
 func TestParseStats(t *testing.T) {
-	in := "VRRP Instance: lb_ha\n  Packet Errors:\n    Length: 9\n    Invalid Type: 3\n  Authentication Errors:\n    Invalid Type: 2\n    Type Mismatch: 1\n  Priority Zero:\n    Received: 4\n  Advertisements:\n    Received: 5\n  Drops by reason:\n    ip_ttl_err: 3\n  Unknown VRID on socket: 7\n"
+	in := "VRRP Instance: lb_ha\n  Packet Errors:\n    Length: 9\n    Invalid Type: 3\n  Authentication Errors:\n    Invalid Type: 2\n    Type Mismatch: 1\n  Priority Zero:\n    Received: 4\n  Advertisements:\n    Received: 5\n  Drops by reason:\n    ip_ttl_err: 3\n    Invalid Type: 1\n  Unknown VRID on socket: 7\n"
 	got := parseStats(in)
-	want := map[string]int{"Length": 9, "Invalid Type": 3, "auth Invalid Type": 2, "Type Mismatch": 1, "prio0 Received": 4, "ip_ttl_err": 3, "Unknown VRID on socket": 7, "Received": 5}
+	want := map[string]int{"Length": 9, "Invalid Type": 4, "auth Invalid Type": 2, "Type Mismatch": 1, "prio0 Received": 4, "ip_ttl_err": 3, "Unknown VRID on socket": 7, "Received": 5}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %d, want %d", k, got[k], v)

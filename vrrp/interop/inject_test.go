@@ -353,13 +353,9 @@ func parseStats(s string) map[string]int {
 	out := map[string]int{}
 	prefix := ""
 	for _, l := range strings.Split(s, "\n") {
-		switch strings.TrimSpace(l) {
-		case "Authentication Errors:":
-			prefix = "auth "
-		case "Priority Zero:":
-			prefix = "prio0 "
-		case "Advertisements:", "Packet Errors:":
-			prefix = ""
+		if h := strings.TrimSpace(l); strings.HasSuffix(h, ":") {
+			// A section header: the prefix holds until the next one.
+			prefix = map[string]string{"Authentication Errors:": "auth ", "Priority Zero:": "prio0 "}[h]
 		}
 		m := statLine.FindStringSubmatch(l)
 		if m == nil {
