@@ -152,7 +152,15 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	}
 	for i, sv := range b.Servers {
 		st, _ := w.servers.get(b.Name, sv.Name)
-		rs := runtimeapi.Server{Counters: counters(sv.Stats), Name: sv.Name, ID: i + 1, Addr: sv.Addr,
+		sc := counters(sv.Stats)
+		// proxy counts requests sent to a server as its sessions; HAProxy
+		// shows them as picks (lbtot) and, in http mode, requests.
+		sc.LbTot = sv.Stats.Sessions
+		if sv.Stats.Requests == 0 && w.plan.Proxy.Backends != nil && isHTTPBackend(w, b.Name) {
+			sc.ReqTot = sv.Stats.Sessions
+		}
+		be.LbTot += sc.LbTot
+		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
 			Up: st.checkUp, Maint: st.maint, Drain: st.drain, Backup: sv.Backup, Weight: st.weight,
 			InitialWeight: st.initWeight, IdleConns: sv.Idle, LastChange: time.Since(st.changed)}
 		if i < len(cfgServers) {
@@ -286,4 +294,13 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 
 func (s *runtimeSource) SetServerWeight(backend, server string, weight int) error {
 	return s.w.servers.update(backend, server, func(st *serverState) { st.weight = weight })
+}
+
+func isHTTPBackend(w *worker, name string) bool {
+	for _, b := range w.plan.Proxy.Backends {
+		if b.Name == name {
+			return b.Mode == proxy.ModeHTTP
+		}
+	}
+	return false
 }
