@@ -790,7 +790,7 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 	}
 	defer func() { ha.Process.Kill(); ha.Wait() }()
 	waitListen(t, haBind)
-	waitListen(t, e.bind) // the same probe connection on both sides
+	waitListen(t, e.bind)              // the same probe connection on both sides
 	time.Sleep(400 * time.Millisecond) // a few checks on both sides
 	for i := 0; i < 3; i++ {
 		get(t, haBind)
