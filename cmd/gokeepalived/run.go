@@ -45,10 +45,9 @@ func runDaemon(o *options, stderr io.Writer) int {
 	if hasFlag(o, "log-detail") {
 		lg.printf("Opening file '%s'.", o.file)
 	}
-	lg.printf("Configuration file %s", o.file)
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
-	cfg, later, ok := loadConfig(o, lg)
+	cfg, ok := loadConfig(o, lg)
 	if !ok {
 		lg.printf("Stopping")
 		return 1
@@ -66,10 +65,6 @@ func runDaemon(o *options, stderr io.Writer) int {
 		lg.printf("Stopped Keepalived v2.2.7 (gokeepalived)")
 	}()
 	lg.printf("Starting VRRP child process, pid=%d", pid)
-	// keepalived's VRRP child prints the instance checks after this line.
-	for _, l := range later {
-		lg.printf("%s", l)
-	}
 
 	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
 
@@ -98,14 +93,14 @@ func runDaemon(o *options, stderr io.Writer) int {
 				}
 				return 0
 			case syscall.SIGHUP:
-				lg.printf("Reloading")
-				if next, later, ok := loadConfig(o, lg); ok {
-					for _, l := range later {
-						lg.printf("%s", l)
-					}
+				// keepalived 2.2.7 reloads an empty configuration when the
+				// file is gone (every VIP dropped); gokeepalived keeps the
+				// running one instead.
+				lg.printf("Reloading ...")
+				if next, ok := loadConfig(o, lg); ok {
 					r.Reload(next)
 				} else {
-					lg.printf("Reload failed: keeping the running configuration")
+					lg.printf("goha: reload failed: keeping the running configuration")
 				}
 			case syscall.SIGUSR1:
 				writeDump(lg, dataFile, r.Data())
@@ -133,14 +128,16 @@ func writeDump(lg *logger, path, s string) {
 
 // loadConfig lints the file and maps it. File-level messages are logged
 // at once, as keepalived's parent logs them while reading; instance-level
-// ones (and goha's notices) are returned for the caller to log after the
-// VRRP child line, where keepalived prints them. A file that cannot be read
+// ones (and goha's notices) go to Config.Notices, which the runner logs
+// when it starts or reloads the instances, where keepalived's VRRP
+// process prints them. A file that cannot be read
 // or parsed is refused (on reload the running configuration stays).
-func loadConfig(o *options, lg *logger) (*daemon.Config, []string, bool) {
+func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
 	id := o.configID
 	if id == "" {
 		id = ka.DefaultConfigID()
 	}
+	lg.printf("Configuration file %s", o.file)
 	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces()})
 	var later []string
 	for _, d := range res.Diagnostics {
@@ -152,17 +149,20 @@ func loadConfig(o *options, lg *logger) (*daemon.Config, []string, bool) {
 	}
 	if res.Config == nil || res.LintExitCode == 2 {
 		lg.printf("Configuration file %s could not be loaded", o.file)
-		return nil, nil, false
+		return nil, false
 	}
 	if _, err := os.Stat(o.file); err != nil {
 		lg.printf("Configuration file %s could not be read: %v", o.file, err)
-		return nil, nil, false
+		return nil, false
 	}
 	cfg, errs := daemon.MapConfig(res.Config, daemon.LinuxPrimaryAddr)
 	for _, err := range errs {
 		later = append(later, err.Error())
 	}
-	return cfg, later, true
+	// The runner logs these with its own notices when it starts (or
+	// reloads) the instances, where keepalived's VRRP process prints them.
+	cfg.Notices = append(later, cfg.Notices...)
+	return cfg, true
 }
 
 // runtimeText renders a diagnostic as the running keepalived logs it:

@@ -21,6 +21,9 @@ func (r *Runner) Reload(cfg *Config) {
 
 func (r *Runner) reload(cfg *Config, now time.Duration) {
 	r.logf("Reloading")
+	for _, n := range cfg.Notices {
+		r.logf("%s", n)
+	}
 	// Trackers restart with the new configuration; their state is kept.
 	r.bgCancel()
 	r.waitBackground()
@@ -77,6 +80,7 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	for _, in := range started {
 		r.startInstance(in, now)
 	}
+	r.logf("Reload complete")
 }
 
 // waitBackground waits for the tracker goroutines while still serving the
