@@ -284,6 +284,26 @@ func TestSeedPair(t *testing.T) {
 		t.Errorf("lb1 (one run, two MASTER entries) logged %d GARP bursts, want 2", n)
 	}
 
+	// SIGHUP of the master with the same file: reloaded in place, the VIP
+	// never leaves lb1, keepalived's reload lines are logged.
+	watch := watchVIP(lb1)
+	if err := lb1.proc.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, lb1, "Reload complete", 3*time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	if watch() {
+		t.Errorf("the VIP left lb1 during a SIGHUP reload")
+	}
+	for _, w := range []string{"Reloading ...", "Reloading\n", "(lb_ha) Strict mode does not support authentication. Ignoring."} {
+		if n := strings.Count(lb1.proc.Stderr(), w); n < 1 {
+			t.Errorf("lb1 log lacks %q after SIGHUP", w)
+		}
+	}
+	if strings.Count(lb1.proc.Stderr(), "(lb_ha) Entering MASTER STATE") != 2 {
+		t.Errorf("lb1 changed state on SIGHUP:\n%s", lb1.proc.Stderr())
+	}
+
 	for _, lb := range lbs {
 		if err := lb.proc.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
