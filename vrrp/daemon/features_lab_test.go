@@ -193,3 +193,54 @@ func TestTrackScriptAndNotify(t *testing.T) {
 		t.Errorf("notify calls\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestTrackInterface: lb1 tracks a second interface with weight -20; its
+// link going down lowers lb1 below lb2, which takes the VIP; back up, lb1
+// preempts again. Link changes come from netlink (netio.LinkWatcher).
+func TestTrackInterface(t *testing.T) {
+	l := lab.NewForTest(t, "katif")
+	bin := buildGokeepalived(t)
+	dir := t.TempDir()
+	lb1, err := l.AddHost("lb1", "192.168.110.11/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	if err := l.AddLink(lb1, "ens161", "10.0.161.11/24"); err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	lb2, err := l.AddHost("lb2", "192.168.110.22/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	conf := func(prio string, track bool) string {
+		s := "vrrp_instance lb_ha {\n  state BACKUP\n  interface ens160\n  virtual_router_id 51\n  priority " + prio + "\n  advert_int 1\n" +
+			"  virtual_ipaddress {\n    192.168.110.100/24\n  }\n"
+		if track {
+			s += "  track_interface {\n    ens161 weight -20\n  }\n"
+		}
+		return s + "}\n"
+	}
+	time.Sleep(time.Second)
+	p1 := startWith(t, lb1, bin, dir, "lb1", conf("100", true))
+	p2 := startWith(t, lb2, bin, dir, "lb2", conf("90", false))
+	vip := "192.168.110.100"
+	waitFor(t, 10*time.Second, "VIP on lb1", func() bool { return has(t, lb1, vip) && !has(t, lb2, vip) }, p1, p2)
+	if err := lb1.SetLink("ens161", false); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 8*time.Second, "VIP on lb2 after ens161 down", func() bool { return has(t, lb2, vip) && !has(t, lb1, vip) }, p1, p2)
+	if err := lb1.SetLink("ens161", true); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 8*time.Second, "VIP back on lb1 after ens161 up", func() bool { return has(t, lb1, vip) && !has(t, lb2, vip) }, p1, p2)
+	for _, w := range []string{"Netlink reports ens161 down", "(lb_ha) Changing effective priority from 100 to 80",
+		"Netlink reports ens161 up", "(lb_ha) Changing effective priority from 80 to 100"} {
+		if !strings.Contains(p1.Stderr(), w) {
+			t.Errorf("lb1 log lacks %q:\n%s", w, p1.Stderr())
+		}
+	}
+	p1.Signal(syscall.SIGTERM)
+	p2.Signal(syscall.SIGTERM)
+	<-p1.Done()
+	<-p2.Done()
+}
