@@ -35,6 +35,10 @@ func runActiveActive(t *testing.T, impl1, impl2 Impl) {
 	c1, c2 = seedlab.ActiveActive(c1, false), seedlab.ActiveActive(c2, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	capt, err := p.Lab.Capture(ctx, "ip proto 112")
+	if err != nil {
+		t.Fatal(err)
+	}
 	d1 := start(t, p.LB1, impl1, c1)
 	start(t, p.LB2, impl2, c2)
 	for _, w := range []struct {
@@ -45,6 +49,9 @@ func runActiveActive(t *testing.T, impl1, impl2 Impl) {
 			t.Fatal(err)
 		}
 	}
+	// Both start as BACKUP; lb1, started first, may hold VRID 52 for a
+	// moment before lb2 preempts it. From here on nothing moves.
+	settled := time.Now()
 	// Stable for a few intervals (each backup accepts the other's adverts).
 	time.Sleep(2 * time.Second)
 	if h1, h2 := p.Holders(VIP), p.Holders(VIP2); len(h1) != 1 || h1[0] != "lb1" || len(h2) != 1 || h2[0] != "lb2" {
@@ -68,5 +75,31 @@ func runActiveActive(t *testing.T, impl1, impl2 Impl) {
 	}
 	if h := p.Holders(VIP2); len(h) != 1 || h[0] != "lb2" {
 		t.Errorf("after restarting lb1: %s on %v, want lb2", VIP2, h)
+	}
+	pkts, err := capt.Packets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ads := Adverts(pkts)
+	for _, vrid := range []uint8{51, 52} {
+		// 20 ms of slack, as in the mixed pairs (an advert in flight).
+		if ov := DualMaster(ads, vrid, time.Second); Longest(ov) > time.Second+20*time.Millisecond {
+			t.Errorf("VRID %d: dual master for %s: %+v", vrid, Longest(ov), ov)
+		}
+	}
+	// lb_ha2's master never changed once settled: only lb2 advertised
+	// VRID 52.
+	n52 := 0
+	for _, a := range ads {
+		if a.VRID != 52 || a.At.Before(settled) {
+			continue
+		}
+		n52++
+		if a.Src.String() != LB2Addr {
+			t.Errorf("VRID 52 advert from %s (priority %d)", a.Src, a.Priority)
+		}
+	}
+	if n52 < 5 {
+		t.Errorf("%d VRID 52 adverts captured, want lb2's every second", n52)
 	}
 }
