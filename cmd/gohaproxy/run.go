@@ -149,6 +149,25 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	return w.wait()
 }
 
+// defaultMaxconn is HAProxy 2.6's global maxconn when none is configured:
+// half of the file descriptors left after its reserve, one per listener
+// and one per checked server (measured: ulimit -n 1024, 4096 and 20000
+// with two listeners give 498, 2034 and 9986; two checks take one more).
+func defaultMaxconn(plan *wire.Plan) int {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<30 {
+		return 0
+	}
+	used := 26 + len(plan.StatsSockets) + len(plan.Checks)
+	for _, f := range plan.Proxy.Frontends {
+		used += len(f.Binds)
+	}
+	if n := (int(rl.Cur) - used) / 2; n > 0 {
+		return n
+	}
+	return 1
+}
+
 // chdirFlag applies -C <dir> before anything is read, as HAProxy does
 // (relative -f paths, errorfiles and pidfiles then start from dir).
 func chdirFlag(fl *flags, stderr io.Writer) bool {
@@ -197,6 +216,9 @@ type worker struct {
 func (w *worker) start(listen ListenFunc) error {
 	if n := w.plan.Process.Nbthread; n > 0 {
 		runtime.GOMAXPROCS(n)
+	}
+	if w.plan.Proxy.MaxConn == 0 {
+		w.plan.Proxy.MaxConn = defaultMaxconn(w.plan)
 	}
 	if err := resolveServers(w.plan.Proxy); err != nil {
 		return err

@@ -52,7 +52,9 @@ func (st *serverStates) update(backend, server string, fn func(s *serverState)) 
 	if before.maint != s.maint || before.drain != s.drain || before.checkUp != s.checkUp {
 		s.changed = time.Now()
 	}
-	if before.checkUp && !s.checkUp {
+	// chkdown counts UP -> DOWN transitions whatever the cause, entering
+	// maintenance included (as HAProxy counts them).
+	if before.checkUp && !before.maint && (!s.checkUp || s.maint) {
 		s.downs++
 	}
 	return st.px.UpdateServer(backend, server, func(b *balance.Server) {

@@ -240,7 +240,7 @@ func isStaticWeights(algo string, consistent bool) bool {
 	return false
 }
 
-// fullconn is HAProxy's default: 10% of the summed maxconn of the
+// fullconn is HAProxy's default: 10% (rounded up) of the summed maxconn of the
 // frontends that can route to the backend (global maxconn for a frontend
 // without its own).
 func (s *runtimeSource) fullconn(backend string) int {
@@ -259,7 +259,7 @@ func (s *runtimeSource) fullconn(backend string) int {
 			sum += s.w.plan.Proxy.MaxConn
 		}
 	}
-	return sum / 10
+	return (sum + 9) / 10 // rounded up, as HAProxy does
 }
 
 // SetServerState applies `disable/enable server` and `set server ...
