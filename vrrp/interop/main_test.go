@@ -2,8 +2,13 @@ package interop
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/goha-lb/goha/lab"
@@ -21,14 +26,44 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if os.Geteuid() == 0 {
+	flag.Parse()
+	if os.Geteuid() == 0 && !testing.Short() {
+		cleanupStale()
 		goImpl, goImplOK = BuildGokeepalived(".", dir)
 	} else {
-		goImplOK = errors.New("not root: no lab")
+		goImplOK = errors.New("no lab: not root, or -short")
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// cleanupStale removes the labs of earlier runs that died before Close:
+// first the daemons still running inside them (by PID), then the
+// namespaces.
+func cleanupStale() {
+	for _, prefix := range []string{"iop", "iofo"} {
+		ents, _ := os.ReadDir("/run/netns")
+		for _, e := range ents {
+			rest, ok := strings.CutPrefix(e.Name(), prefix+"-")
+			if !ok {
+				continue
+			}
+			num, _, _ := strings.Cut(rest, "-")
+			if pid, err := strconv.Atoi(num); err != nil || alive(pid) {
+				continue
+			}
+			out, _ := exec.Command("ip", "netns", "pids", e.Name()).Output()
+			for _, f := range strings.Fields(string(out)) {
+				if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
+		if _, err := lab.CleanupStale(prefix); err != nil {
+			fmt.Fprintln(os.Stderr, "interop: stale labs:", err)
+		}
+	}
 }
 
 // gokeepalived returns the built binary, or ends t: a skip normally, a
@@ -52,6 +87,9 @@ func unavailable(t *testing.T, reason string) {
 // newPair builds a lab for t and removes it when t ends.
 func newPair(t *testing.T) *Pair {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("namespace lab test (-short)")
+	}
 	lab.RequireRoot(t)
 	p, err := NewPair("iop")
 	if err != nil {
