@@ -193,7 +193,7 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 	}
 	c.Health = h.Value()
 	if last != (check.Result{}) {
-		c.Status, c.Code, c.Duration, c.Desc = statusName(last.Status), last.Code, last.Duration, last.Status.Reason()
+		c.Status, c.Code, c.Duration, c.Desc, c.Info = statusName(last.Status), last.Code, last.Duration, last.Status.Reason(), last.Info
 	}
 	return c
 }
