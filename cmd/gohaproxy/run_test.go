@@ -805,7 +805,7 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 			t.Errorf("row %d\nhaproxy %s\n   goha %s", i, want[i], got[i])
 		}
 	}
-	if w, g := serversState(statsCmd(t, haStats, "show servers state")), serversState(statsCmd(t, e.statsPath, "show servers state")); w != g || w == "" {
+	if w, g := settledState(t, haStats), serversState(statsCmd(t, e.statsPath, "show servers state")); w != g || w == "" {
 		t.Errorf("show servers state\nhaproxy:\n%s\ngoha:\n%s", w, g)
 	}
 }
@@ -959,4 +959,28 @@ func noCheckFields(state string) string {
 		out = append(out, strings.Join(f, " "))
 	}
 	return strings.Join(out, "\n")
+}
+
+// settledState is show servers state taken when no check is in progress
+// (HAProxy then reports the last result instead of 0 and state|1); a
+// bounded number of tries.
+func settledState(t *testing.T, sock string) string {
+	t.Helper()
+	var st string
+	for i := 0; i < 50; i++ {
+		st = serversState(statsCmd(t, sock, "show servers state"))
+		busy := false
+		for _, l := range strings.Split(st, "\n") {
+			if f := strings.Fields(l); len(f) > 13 {
+				if n, _ := strconv.Atoi(f[13]); n&1 == 1 {
+					busy = true
+				}
+			}
+		}
+		if !busy {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return st
 }
