@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/lab"
 	"github.com/goha-lb/goha/vrrp"
 )
 
@@ -200,6 +201,12 @@ func withoutStrict(conf []byte) []byte {
 // that the control advert (valid, priority 254) from the same injector
 // does make lb1 step down (so the injector is heard).
 func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdvert, control func(netip.Addr) Frame) {
+	runInjectionVIP(t, impl1, impl2, c1, c2, cases, control, VIP)
+}
+
+// runInjectionVIP is runInjection for a pair whose VIP is vip; an IPv6
+// VIP makes the injector send from its link-local address.
+func runInjectionVIP(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdvert, control func(netip.Addr) Frame, vip string) {
 	p := newPair(t)
 	d1 := start(t, p.LB1, impl1, c1)
 	d2 := start(t, p.LB2, impl2, c2)
@@ -208,7 +215,7 @@ func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdv
 	if err := d1.WaitLog("(lb_ha) Entering MASTER STATE", 1, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.WaitHolder(ctx, VIP, p.LB1, 3*time.Second); err != nil {
+	if _, err := p.WaitHolder(ctx, vip, p.LB1, 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if err := d2.WaitLog("(lb_ha) Entering BACKUP STATE", 1, time.Second); err != nil {
@@ -220,6 +227,9 @@ func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdv
 	}
 	defer inj.Close()
 	src := netip.MustParseAddr(InjAddr)
+	if netip.MustParseAddr(vip).Is6() {
+		src = linkLocal(t, p.Inj)
+	}
 
 	// Watch the VIP every 10 ms during the whole injection.
 	var (
@@ -237,7 +247,7 @@ func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdv
 				return
 			case <-time.After(10 * time.Millisecond):
 			}
-			if h := p.Holders(VIP); len(h) != 1 || h[0] != "lb1" {
+			if h := p.Holders(vip); len(h) != 1 || h[0] != "lb1" {
 				mu.Lock()
 				wrong = append(wrong, fmt.Sprintf("%s: %v", time.Now().Format("15:04:05.000"), h))
 				mu.Unlock()
@@ -264,7 +274,7 @@ func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdv
 	close(stop)
 	polled.Wait()
 	if len(wrong) > 0 {
-		t.Errorf("VIP %s left lb1 alone during the injection: %v", VIP, wrong)
+		t.Errorf("VIP %s left lb1 alone during the injection: %v", vip, wrong)
 	}
 	if n := d1.LogCount("(lb_ha) Entering BACKUP STATE"); n != 1 {
 		t.Errorf("lb1 logged Entering BACKUP STATE %d times (want only the initial one)", n)
@@ -303,13 +313,29 @@ func runInjection(t *testing.T, impl1, impl2 Impl, c1, c2 []byte, cases []badAdv
 	if err := d1.WaitLog("(lb_ha) Entering BACKUP STATE", 2, 3*time.Second); err != nil {
 		t.Fatalf("control advert not accepted: %v", err)
 	}
-	if _, err := p.WaitHolder(ctx, VIP, nil, 2*time.Second); err != nil {
+	if _, err := p.WaitHolder(ctx, vip, nil, 2*time.Second); err != nil {
 		t.Errorf("after the valid higher-priority advert: %v", err)
 	}
 	// With the injector silent, lb1 (shorter down timer) takes the VIP back.
-	if _, err := p.WaitHolder(ctx, VIP, p.LB1, 6*time.Second); err != nil {
+	if _, err := p.WaitHolder(ctx, vip, p.LB1, 6*time.Second); err != nil {
 		t.Errorf("after the control: %v", err)
 	}
+}
+
+// linkLocal is n's IPv6 link-local address on ens160.
+func linkLocal(t *testing.T, n *Node) netip.Addr {
+	t.Helper()
+	ps, err := n.Addrs(lab.HostIfName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ps {
+		if a.Addr().Is6() && a.Addr().IsLinkLocalUnicast() {
+			return a.Addr()
+		}
+	}
+	t.Fatalf("%s has no link-local address", n.Name)
+	return netip.Addr{}
 }
 
 // checkDropCounters compares the daemon's USR2 dump with what was sent.
