@@ -220,7 +220,7 @@ func (w *worker) start(listen ListenFunc) error {
 	if w.plan.Proxy.MaxConn == 0 {
 		w.plan.Proxy.MaxConn = defaultMaxconn(w.plan)
 	}
-	if err := resolveServers(w.plan.Proxy); err != nil {
+	if err := resolveServers(w.plan.Proxy, w.plan.Checks); err != nil {
 		return err
 	}
 	events, err := openEventLog(w.plan, w.o.Stderr, w.o.Quiet)

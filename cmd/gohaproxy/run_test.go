@@ -992,3 +992,48 @@ func settledState(t *testing.T, sock string) string {
 	}
 	return st
 }
+
+// Check host names (`addr NAME`) are resolved before chroot: inside an
+// empty chroot, with no /etc/hosts, the checks still reach the server.
+// (Server names are resolved the same way; Go caches /etc/hosts for 5 s,
+// so only a name not looked up before the chroot shows the difference.)
+func TestHostnamesResolvedBeforeChroot(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	// A name only /etc/hosts knows ("localhost" Go resolves without it).
+	name := ""
+	if hosts, err := os.ReadFile("/etc/hosts"); err == nil {
+		for _, l := range strings.Split(string(hosts), "\n") {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == "127.0.0.1" && f[1] != "localhost" && !strings.Contains(f[1], "localhost") {
+				name = f[1]
+				break
+			}
+		}
+	}
+	if name == "" {
+		t.Skip("no other name for 127.0.0.1 in /etc/hosts")
+	}
+	web := startWeb(t, "server1")
+	_, port, _ := net.SplitHostPort(web.addr)
+	dir := t.TempDir()
+	bind := freePort(t)
+	path := filepath.Join(dir, "r.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("global\n chroot %s\ndefaults\n mode http\n timeout client 2s\n timeout server 2s\n timeout connect 1s\n"+
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:%s check inter 100ms addr %s\n", dir, bind, port, name)), 0o644)
+	var stderr strings.Builder
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitListen(t, bind)
+	time.Sleep(500 * time.Millisecond) // several checks
+	if got := get(t, bind); got != "200 server1" {
+		t.Errorf("GET through the chrooted proxy: %s", got)
+	}
+	if strings.Contains(stderr.String(), "is DOWN") {
+		t.Errorf("check failed inside the chroot:\n%s", stderr.String())
+	}
+}
