@@ -777,7 +777,7 @@ func TestMaxconnFlags(t *testing.T) {
 // columns that do not depend on timing or process identity.
 func TestShowStatMatchesHAProxy(t *testing.T) {
 	if _, err := exec.LookPath("haproxy"); err != nil {
-		t.Skip("haproxy not installed")
+		skipOrFail(t, "haproxy not installed")
 	}
 	e := seedConfig(t, " check inter 100ms")
 	e.startDaemon(t)
@@ -878,7 +878,7 @@ func serversState(out string) string {
 // show stat and show servers state as they leave HAProxy's.
 func TestAdminCommandsMatchHAProxy(t *testing.T) {
 	if _, err := exec.LookPath("haproxy"); err != nil {
-		t.Skip("haproxy not installed")
+		skipOrFail(t, "haproxy not installed")
 	}
 	var webs []*webServer
 	for i := 1; i <= 3; i++ {
@@ -999,7 +999,7 @@ func settledState(t *testing.T, sock string) string {
 // so only a name not looked up before the chroot shows the difference.)
 func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 	if os.Getuid() != 0 {
-		t.Skip("chroot needs root")
+		skipOrFail(t, "chroot needs root")
 	}
 	// A name only /etc/hosts knows ("localhost" Go resolves without it).
 	name := ""
