@@ -23,7 +23,11 @@ const (
 	defaultVRRPPidFile = "/run/keepalived_vrrp.pid"
 	dataFile           = "/tmp/keepalived.data"
 	statsFile          = "/tmp/keepalived.stats"
+	jsonFile           = "/tmp/keepalived.json"
 )
+
+// sigJSON is keepalived's JSON dump signal (--signum JSON), SIGRTMIN+2.
+const sigJSON = syscall.Signal(36)
 
 // runDaemon is keepalived without -t: load the configuration, run the VRRP
 // instances until SIGTERM/SIGINT, reload on SIGHUP, dump on SIGUSR1/USR2.
@@ -69,7 +73,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
 
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, sigJSON)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
@@ -106,6 +110,8 @@ func runDaemon(o *options, stderr io.Writer) int {
 				writeDump(lg, dataFile, r.Data())
 			case syscall.SIGUSR2:
 				writeDump(lg, statsFile, r.Stats())
+			case sigJSON:
+				writeDump(lg, jsonFile, r.JSON())
 			}
 		}
 	}

@@ -211,27 +211,33 @@ func (r *Runner) data() string {
 			fmt.Fprintf(&b, "   Authentication type = %s\n", authName(c.AuthType))
 		}
 		fmt.Fprintf(&b, "   Virtual IP (%d):\n", len(c.VIPs))
-		inSet := c.NoAccept && in.m.State() == vrrp.StateMaster
 		for _, a := range c.VIPs {
-			v := in.spec.Addrs[a]
-			if !v.Prefix.IsValid() {
-				v.Prefix = netip.PrefixFrom(a, a.BitLen())
-			}
-			dev := v.Dev
-			if dev == "" {
-				dev = c.Interface
-			}
-			fmt.Fprintf(&b, "     %s dev %s scope %s", v.Prefix, dev, scopeName(v.Scope))
-			if inSet {
-				b.WriteString(" set nftable_set")
-			}
-			b.WriteString("\n")
+			fmt.Fprintf(&b, "     %s\n", in.vipText(a))
 		}
 		if in.group != nil {
 			fmt.Fprintf(&b, "   Sync group = %s\n", in.group.spec.Name)
 		}
 	}
 	return b.String()
+}
+
+// vipText is a VIP as keepalived's dumps show it:
+// "192.168.110.100/24 dev ens160 scope global set nftable_set".
+func (in *inst) vipText(a netip.Addr) string {
+	c := in.m.Config()
+	v := in.spec.Addrs[a]
+	if !v.Prefix.IsValid() {
+		v.Prefix = netip.PrefixFrom(a, a.BitLen())
+	}
+	dev := v.Dev
+	if dev == "" {
+		dev = c.Interface
+	}
+	s := fmt.Sprintf("%s dev %s scope %s", v.Prefix, dev, scopeName(v.Scope))
+	if c.NoAccept && in.m.State() == vrrp.StateMaster {
+		s += " set nftable_set"
+	}
+	return s
 }
 
 func scopeName(s uint8) string {

@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,6 +77,25 @@ func TestProcessSignals(t *testing.T) {
 		if !strings.Contains(stats, w) {
 			t.Errorf("keepalived.stats lacks %q:\n%s", w, stats)
 		}
+	}
+
+	// Signal 36 (--signum JSON): keepalived's JSON dump.
+	os.Remove("/tmp/keepalived.json")
+	syscall.Kill(pid, syscall.Signal(36))
+	var dump []struct {
+		Data struct {
+			Iname string   `json:"iname"`
+			State int      `json:"state"`
+			VIPs  []string `json:"vips"`
+		} `json:"data"`
+		Stats struct {
+			BecomeMaster int `json:"become_master"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(waitFile(t, "/tmp/keepalived.json")), &dump); err != nil || len(dump) != 1 ||
+		dump[0].Data.Iname != "lb_ha" || dump[0].Data.State != 2 || dump[0].Stats.BecomeMaster != 1 ||
+		len(dump[0].Data.VIPs) != 1 || dump[0].Data.VIPs[0] != "192.168.110.100/24 dev ens160 scope global set nftable_set" {
+		t.Errorf("keepalived.json: %v %+v", err, dump)
 	}
 
 	// HUP with a new priority: applied in place, the VIP never leaves.

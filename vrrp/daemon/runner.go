@@ -61,6 +61,8 @@ type inst struct {
 	group  *group
 	idx    int // index in group.sg.Members
 
+	lastTransition time.Time // wall clock of the last state change (JSON dump)
+
 	pending   bool // waiting for its scripts' first results
 	stripInit bool // log the first state without "(init)"
 
@@ -415,12 +417,25 @@ func (r *Runner) link(e LinkEvent, now time.Duration) {
 // the resulting actions.
 func (r *Runner) step(in *inst, ev vrrp.Event) {
 	if in.group == nil {
+		before := in.m.State()
 		r.perform(in, in.m.Step(ev))
+		if in.m.State() != before {
+			in.lastTransition = time.Now()
+		}
 		return
 	}
 	g := in.group
+	before := make([]vrrp.State, len(g.insts))
+	for k, m := range g.insts {
+		before[k] = m.m.State()
+	}
 	for _, ma := range g.sg.Step(in.idx, ev) {
 		r.perform(g.insts[ma.Member], ma.Actions)
+	}
+	for k, m := range g.insts {
+		if m.m.State() != before[k] {
+			m.lastTransition = time.Now()
+		}
 	}
 	r.groupNotify(g)
 }
