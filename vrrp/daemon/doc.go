@@ -24,9 +24,10 @@
 //   - Notify (notify.go): notify_master/backup/fault/stop, generic notify
 //     with `INSTANCE name STATE priority` (`GROUP name STATE 0` for sync
 //     groups once all members agree) and the notify FIFO line.
-//   - Reload/Status/Data/Stats (control.go): SIGHUP in place (an unchanged
-//     socket keeps the instance and its state, no VIP flap), the USR1 data
-//     dump and the USR2 statistics with a line per drop reason.
+//   - Reload/Status/Data/Stats (control.go) and JSON (json.go): SIGHUP in
+//     place (an unchanged socket keeps the instance and its state, no VIP
+//     flap), the USR1 data dump, the USR2 statistics with a line per drop
+//     reason and the signal-36 JSON dump.
 //   - LinuxEdge (linux.go): the Edge over vrrp/netio, netlink and exec.
 //
 // The clock is injected (Options.Now) and every host effect goes through
