@@ -158,14 +158,20 @@ func defaultMaxconn(plan *wire.Plan) int {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<30 {
 		return 0
 	}
+	if n := (int(rl.Cur) - fdReserve(plan)) / 2; n > 0 {
+		return n
+	}
+	return 1
+}
+
+// fdReserve is the descriptors HAProxy keeps besides two per connection:
+// 26, one per listener and one per checked server.
+func fdReserve(plan *wire.Plan) int {
 	used := 26 + len(plan.StatsSockets) + len(plan.Checks)
 	for _, f := range plan.Proxy.Frontends {
 		used += len(f.Binds)
 	}
-	if n := (int(rl.Cur) - used) / 2; n > 0 {
-		return n
-	}
-	return 1
+	return used
 }
 
 // chdirFlag applies -C <dir> before anything is read, as HAProxy does

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -65,9 +64,12 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	info := runtimeapi.Info{Version: haproxy.Version, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
 		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
 		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
-	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {
-		info.UlimitN, info.Maxsock = int(rl.Cur), int(rl.Cur)
+	// HAProxy sizes its descriptors from maxconn (2 per connection plus
+	// its reserve, see defaultMaxconn) and shows that as both values.
+	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
+	info.UlimitN = info.Maxsock
+	if host, err := os.Hostname(); err == nil {
+		info.Node = host
 	}
 	for _, f := range w.px.Frontends() {
 		info.CurrConns += f.Stats.CurSessions
@@ -75,10 +77,12 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 		info.CumReq += f.Stats.Requests
 		info.BytesOut += f.Stats.BytesOut
 	}
+	info.Listeners = len(w.plan.StatsSockets)
 	for _, f := range w.plan.Proxy.Frontends {
 		info.Listeners += len(f.Binds)
 	}
-	info.Jobs = int(info.CurrConns) + info.Listeners
+	// Jobs: listeners, sessions, and the CLI connection asking.
+	info.Jobs = int(info.CurrConns) + info.Listeners + 1
 	info.DroppedLogs = w.events.dropped()
 	return info
 }
