@@ -47,6 +47,7 @@ func runSingle(fl *flags, o workerOptions) int {
 			prev(err)
 		}
 	}
+	o.OnSoftStop = r.Close // run.go: refuse new connections once soft-stopping
 	return runWorker(o, r.Listen)
 }
 

@@ -46,6 +46,10 @@ type workerOptions struct {
 	// MaxConn and MaxPConn are -n (global maxconn) and -N (maxconn of
 	// proxies that set none); 0 = not given.
 	MaxConn, MaxPConn int
+	// OnSoftStop runs once the listeners are closed at a soft stop (SIGUSR1):
+	// whoever keeps copies of the listening sockets closes them there, so
+	// new connections are refused as with HAProxy instead of queueing.
+	OnSoftStop func()
 	// Loaded is the configuration already read and reported by the caller
 	// (runMode); nil: runWorker reads Files itself.
 	Loaded *haproxy.Result
@@ -393,6 +397,9 @@ func (w *worker) softStop() {
 		}
 	}
 	w.events.warning("", "Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).")
+	if w.o.OnSoftStop != nil {
+		w.o.OnSoftStop() // the socket closes with the proxy's own listener below
+	}
 	w.px.Shutdown(context.Background())
 	w.events.close()
 	if w.profStop != nil {

@@ -1057,3 +1057,79 @@ func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 		t.Errorf("check failed inside the chroot:\n%s", stderr.String())
 	}
 }
+
+// SIGUSR1 is a soft stop: the listener closes at once, a transaction in
+// flight still completes, then the process exits 0.
+func TestSoftStopFinishesInFlight(t *testing.T) {
+	release := make(chan struct{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		io.WriteString(rw, "slow\n")
+	})}
+	go slow.Serve(ln)
+	defer slow.Close()
+	bind := freePort(t)
+	path := filepath.Join(t.TempDir(), "s.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout client 10s\n timeout server 10s\n timeout connect 1s\n"+
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n", bind, ln.Addr())), 0o644)
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	waitListen(t, bind)
+	result := make(chan string, 1)
+	go func() {
+		c := &http.Client{Timeout: 8 * time.Second}
+		resp, err := c.Get("http://" + bind + "/")
+		if err != nil {
+			result <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		result <- fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	}()
+	time.Sleep(300 * time.Millisecond) // the request is at the server
+	cmd.Process.Signal(syscall.SIGUSR1)
+	// New connections are refused once the listener is closed.
+	refused := false
+	for i := 0; i < 50 && !refused; i++ {
+		c, err := net.DialTimeout("tcp", bind, 200*time.Millisecond)
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !refused {
+		t.Errorf("still accepting after SIGUSR1")
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("exited (%v) before the in-flight request finished", err)
+	default:
+	}
+	close(release)
+	if got := <-result; got != "200 slow" {
+		t.Errorf("in-flight request: %s", got)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after soft stop: %v, want 0", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("no exit after the last transaction")
+	}
+}
