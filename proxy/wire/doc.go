@@ -1,17 +1,21 @@
 // Package wire turns the typed haproxy configuration (parser/haproxy) into
 // what gohaproxy runs: the data path's proxy.Config plus the settings of the
-// parts around it (health checks, log targets and formats, stats sockets,
-// process settings).
+// parts around it (balancer options, health checks, log targets and
+// formats, stats sockets, process settings).
 //
 // The parser already copies a defaults section into the proxies that follow
 // it; Build applies HAProxy's built-in defaults on top (retries 3, server
-// weight 1, check inter 2s rise 2 fall 3, the X-Forwarded-For header name),
-// expands binds ("*:80" is 0.0.0.0:80, port ranges one listener per port),
-// splits a listen section into a frontend and a backend of the same name and
-// skips disabled proxies.
+// weight 1, the X-Forwarded-For header name; check intervals and rise/fall
+// defaults are proxy/check's), expands binds ("*:80" is 0.0.0.0:80, port
+// ranges one listener per port), splits a listen section into a frontend
+// and a backend of the same name, skips disabled proxies, and compiles the
+// ACL conditions of use_backend and http-request/http-response rules
+// (acl.go).
 //
 // Unknown is never silent: everything the parser typed but the runtime does
 // not honour is reported as a goha notice ("'x' parsed but not supported
 // yet."), the same wording the parser uses for keywords it keeps raw, so
-// `gohaproxy -c -V` lists it and the runtime can print it at startup.
+// `gohaproxy -c -V` lists it and `gohaproxy -V` prints it at startup. The
+// contract (corpus_test.go, FuzzBuild): whatever the parser accepts maps to
+// a proxy.Config that proxy.New accepts.
 package wire
