@@ -256,7 +256,20 @@ func (t *typer) strictNotice(in *Instance) {
 	t.diags = append(t.diags, Diagnostic{Severity: SevWarning, GohaOnly: true,
 		Message: fmt.Sprintf("(%s) vrrp_strict without accept: traffic addressed to VIP %s will be dropped by the nftables table '%s' while MASTER (a proxy bound to *:80 will not answer on it)",
 			in.Name, strings.Join(vips, ", "), table),
-		Hint: fmt.Sprintf("add `accept` to vrrp_instance %s (RFC 5798 Accept_Mode), or remove `vrrp_strict` from global_defs", in.Name)})
+		Hint: strictHint(in)})
+}
+
+// strictHint names the change that makes the VIP reachable. Under vrrp_strict
+// keepalived resets accept for VRRPv2 (RFC 3768 has no Accept_Mode), so a v2
+// instance needs `version 3` as well.
+func strictHint(in *Instance) string {
+	switch {
+	case in.Version == 2 && in.AcceptSet:
+		return fmt.Sprintf("add `version 3` to vrrp_instance %s: its `accept` is reset for VRRPv2 in strict mode; or remove `vrrp_strict` from global_defs", in.Name)
+	case in.Version == 2:
+		return fmt.Sprintf("add `version 3` and `accept` to vrrp_instance %s (VRRPv2 has no Accept_Mode, so strict mode resets accept), or remove `vrrp_strict` from global_defs", in.Name)
+	}
+	return fmt.Sprintf("add `accept` to vrrp_instance %s (RFC 5798 Accept_Mode), or remove `vrrp_strict` from global_defs", in.Name)
 }
 
 func (t *typer) checkVRIDs() {

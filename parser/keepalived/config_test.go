@@ -3,6 +3,7 @@ package keepalived
 import (
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,12 +40,43 @@ func TestSeedLB1Config(t *testing.T) {
 	}
 	var strictNotice bool
 	for _, d := range r.Diagnostics {
-		if d.GohaOnly && d.Hint != "" && containsAll(d.Message, "vrrp_strict without accept", "192.168.110.100", "dropped") {
+		if d.GohaOnly && containsAll(d.Hint, "version 3", "accept") && containsAll(d.Message, "vrrp_strict without accept", "192.168.110.100", "dropped") {
 			strictNotice = true
 		}
 	}
 	if !strictNotice {
 		t.Errorf("no strict/accept explanation in\n%s", Format(r.Diagnostics))
+	}
+}
+
+// The hint names what makes the VIP reachable under vrrp_strict: VRRPv3 keeps
+// accept, VRRPv2 resets it (keepalived 2.2.7), so v2 needs `version 3` too.
+func TestStrictAcceptHint(t *testing.T) {
+	cases := []struct {
+		lines    string
+		noticed  bool
+		hintHas  string
+		hintLack string
+	}{
+		{"", true, "add `version 3` and `accept`", ""},
+		{"accept\n", true, "add `version 3` to vrrp_instance V", ""},
+		{"version 3\n", true, "add `accept` to vrrp_instance V", "version 3"},
+		{"version 3\naccept\n", false, "", ""},
+	}
+	for _, c := range cases {
+		src := "global_defs {\nvrrp_strict\n}\nvrrp_instance V {\ninterface ens160\nvirtual_router_id 5\npriority 100\n" +
+			c.lines + "virtual_ipaddress {\n192.168.110.100/24\n}\n}\n"
+		r := Lint(Options{File: "x.conf", Data: []byte(src), Interfaces: seedIfaces})
+		var hint string
+		noticed := false
+		for _, d := range r.Diagnostics {
+			if d.GohaOnly && strings.Contains(d.Message, "vrrp_strict without accept") {
+				noticed, hint = true, d.Hint
+			}
+		}
+		if noticed != c.noticed || !strings.Contains(hint, c.hintHas) || (c.hintLack != "" && strings.Contains(hint, c.hintLack)) {
+			t.Errorf("%q: noticed=%v hint %q", c.lines, noticed, hint)
+		}
 	}
 }
 
