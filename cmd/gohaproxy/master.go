@@ -204,11 +204,15 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 			m.remove(c)
 			left := len(m.workers)
 			m.mu.Unlock()
-			if current {
-				m.logf(m.pid, "ALERT", "Current worker (%d) exited with code %d (%s)", c.pid, code, why)
-			} else {
-				m.logf(m.pid, "WARNING", "Former worker (%d) exited with code %d (%s)", c.pid, code, why)
+			// HAProxy warns about a clean exit and alerts about any other.
+			level, which := "ALERT", "Current"
+			if code == 0 {
+				level = "WARNING"
 			}
+			if !current {
+				which = "Former"
+			}
+			m.logf(m.pid, level, "%s worker (%d) exited with code %d (%s)", which, c.pid, code, why)
 			if current && !stopping {
 				// HAProxy's exit-on-failure: the master does not outlive
 				// its current worker.

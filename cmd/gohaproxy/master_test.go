@@ -862,3 +862,40 @@ func TestWorkerCrash(t *testing.T) {
 		}
 	}
 }
+
+// TestMasterStopSignals: SIGTERM (hard) and SIGUSR1 (soft) to the master
+// stop everything with exit status 0 and HAProxy's lines (compared with
+// the real haproxy when installed).
+func TestMasterStopSignals(t *testing.T) {
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	bins := []string{bin}
+	if real, err := exec.LookPath("haproxy"); err == nil {
+		bins = append(bins, real)
+	}
+	for _, b := range bins {
+		for sig, last := range map[syscall.Signal]string{
+			syscall.SIGTERM: `\[ALERT\]    \(\d+\) : Current worker \(%d\) exited with code 143 \(Terminated\)\n`,
+			syscall.SIGUSR1: `\[WARNING\]  \(\d+\) : Current worker \(%d\) exited with code 0 \(Exit\)\n`,
+		} {
+			t.Run(filepath.Base(b)+"-"+strconv.Itoa(int(sig)), func(t *testing.T) {
+				addr := pmFreeAddr(t)
+				cfg := filepath.Join(dir, "s.cfg")
+				pmConfig(t, cfg, addr, be.addr, "")
+				m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)
+				worker, _ := strconv.Atoi(m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1])
+				waitServing(t, addr)
+				m.cmd.Process.Signal(sig)
+				if code := m.exitCode(t, 10*time.Second); code != 0 {
+					t.Errorf("%s %v: master exit %d", b, sig, code)
+				}
+				want := `(?s)\[WARNING\]  \(\d+\) : Exiting Master process...\n.*` + fmt.Sprintf(last, worker) +
+					`\[WARNING\]  \(\d+\) : All workers exited. Exiting... \(0\)\n$`
+				if !regexp.MustCompile(want).MatchString(m.stderr.String()) {
+					t.Errorf("%s %v output:\n%s", b, sig, m.stderr)
+				}
+			})
+		}
+	}
+}
