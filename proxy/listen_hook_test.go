@@ -108,6 +108,7 @@ func TestShutdownHandsOverSharedSocket(t *testing.T) {
 	defer cur.Shutdown(context.Background())
 
 	var failed, served atomic.Int64
+	var firstErr atomic.Value
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	tr := &http.Transport{DisableKeepAlives: true}
@@ -123,6 +124,7 @@ func TestShutdownHandsOverSharedSocket(t *testing.T) {
 			resp, err := client.Get("http://" + addr + "/")
 			if err != nil {
 				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
 				continue
 			}
 			b, _ := io.ReadAll(resp.Body)
@@ -131,6 +133,7 @@ func TestShutdownHandsOverSharedSocket(t *testing.T) {
 				served.Add(1)
 			} else {
 				failed.Add(1)
+				firstErr.CompareAndSwap(nil, resp.Status+" "+string(b))
 			}
 		}
 	}()
@@ -144,6 +147,6 @@ func TestShutdownHandsOverSharedSocket(t *testing.T) {
 	close(stop)
 	<-done
 	if failed.Load() != 0 || served.Load() == 0 {
-		t.Fatalf("served %d, failed %d", served.Load(), failed.Load())
+		t.Fatalf("served %d, failed %d (first: %v)", served.Load(), failed.Load(), firstErr.Load())
 	}
 }

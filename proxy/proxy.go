@@ -43,7 +43,9 @@ type Proxy struct {
 	listeners []net.Listener
 	sessions  map[*session]struct{}
 	closing   atomic.Bool
-	done      chan struct{}  // closed by Shutdown
+	done      chan struct{} // closed by Shutdown
+	aborted   chan struct{} // closed when Shutdown's context ends
+	abortOnce sync.Once
 	wg        sync.WaitGroup // sessions
 	acceptWG  sync.WaitGroup // accept loops
 	// acceptsDone is set once every accept loop has returned; from then
@@ -76,7 +78,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	if opt.NewBalancer == nil {
 		return nil, errors.New("proxy: Options.NewBalancer is required")
 	}
-	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{})}
+	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{}), aborted: make(chan struct{})}
 	if cfg.MaxConn > 0 {
 		p.global = make(chan struct{}, cfg.MaxConn)
 	}
@@ -222,9 +224,13 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 			continue
 		}
 		if p.global != nil {
+			// Once accepted, a connection waits for a global slot even
+			// while shutting down (sessions are finishing and free them):
+			// with listeners shared by the next worker, dropping it would
+			// fail a client. Only Shutdown's deadline gives it up.
 			select {
 			case p.global <- struct{}{}:
-			case <-p.done:
+			case <-p.aborted:
 				c.Close()
 				p.releaseFrontend(f)
 				return
@@ -293,6 +299,8 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.wakeIfIdle()
 	}
 	p.mu.Unlock()
+	stopAbort := context.AfterFunc(ctx, func() { p.abortOnce.Do(func() { close(p.aborted) }) })
+	defer stopAbort()
 	// A connection the kernel handed to Accept just as the listener closed
 	// is served, not dropped: when listeners are shared with the next
 	// worker (a reload), dropping it would reset a client. Its session sees
