@@ -335,7 +335,7 @@ func TestProcessModel(t *testing.T) {
 		if code := m.exitCode(t, 10*time.Second); code != 0 {
 			t.Errorf("master exit code %d after SIGTERM", code)
 		}
-		m.waitLog(t, `Current worker \(\d+\) exited with code 143 \(Terminated\)\n.*All workers exited. Exiting... \(0\)`, time.Second)
+		m.waitLog(t, `(?s)Current worker \(\d+\) exited with code 143 \(Terminated\)\n.*All workers exited. Exiting... \(0\)`, time.Second)
 		if _, err := pmGet(addr); err == nil {
 			t.Errorf("still serving after the master stopped")
 		}
