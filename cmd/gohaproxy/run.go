@@ -221,6 +221,31 @@ type worker struct {
 	profStop func()
 	stats    []io.Closer
 	stop     func() // stops health checks
+	// ulimitN is the descriptor limit as `show info` reports it (0: 2 x
+	// maxconn + reserve, what HAProxy asks for).
+	ulimitN uint64
+}
+
+// sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does
+// (run_fdlimit.go) and prints its warnings; a fatal outcome is the error.
+func (w *worker) sizeFDLimit() error {
+	maxconn := w.plan.Proxy.MaxConn
+	if maxconn <= 0 {
+		return nil
+	}
+	fd := raiseFDLimit(maxconn, 2*maxconn+fdReserve(w.plan), w.plan.Process.StrictLimits, getFDLimit, setFDLimit)
+	if fd.Fatal {
+		return errors.New(strings.Join(fd.Alerts, "\n"))
+	}
+	w.ulimitN = fd.UlimitN
+	pr := &haproxy.Printer{W: w.o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: w.o.Quiet}
+	for _, m := range fd.Warnings {
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Warning, Text: m})
+	}
+	for _, m := range fd.Alerts {
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: m})
+	}
+	return nil
 }
 
 func (w *worker) start(listen ListenFunc) error {
@@ -229,6 +254,9 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	if w.plan.Proxy.MaxConn == 0 {
 		w.plan.Proxy.MaxConn = defaultMaxconn(w.plan)
+	}
+	if err := w.sizeFDLimit(); err != nil {
+		return err
 	}
 	if err := resolveServers(w.plan.Proxy, w.plan.Checks); err != nil {
 		return err

@@ -68,6 +68,9 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	// its reserve, see defaultMaxconn) and shows that as both values.
 	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
 	info.UlimitN = info.Maxsock
+	if w.ulimitN != 0 {
+		info.UlimitN = int(w.ulimitN)
+	}
 	if host, err := os.Hostname(); err == nil {
 		info.Node = host
 	}

@@ -284,6 +284,10 @@ func (s *state) global(p Pos, w []string) {
 		s.alert(p, "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.")
 		return
 	}
+	if kw == "no" && len(w) > 1 {
+		s.globalNo(p, w)
+		return
+	}
 	if !globalKeywordSet[kw] && kw != "stats" && kw != "master-worker" && kw != "nbthread" {
 		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
 		return
@@ -478,8 +482,36 @@ func (s *state) global(p Pos, w []string) {
 		}
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))
+	case "strict-limits":
+		// Honoured by gohaproxy's file-descriptor limit (the default).
+		if len(w) > 1 {
+			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	default:
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)
 	}
+}
+
+// globalNo is a global keyword prefixed with "no". HAProxy 2.6 takes the
+// prefix on a few flags only and names them when it refuses one. The
+// statement is kept whole in Raw ("no", "strict-limits").
+func (s *state) globalNo(p Pos, w []string) {
+	switch w[1] {
+	case "strict-limits":
+		// honoured: a failed setrlimit then only warns
+	case "busy-polling", "set-dumpable", "insecure-fork-wanted", "numa-cpu-mapping":
+		s.d.Unsupported(p.File, p.Line, "no "+w[1])
+	default:
+		s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
+		s.fileFatal = true
+		return
+	}
+	if len(w) > 2 {
+		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", w[1], w[2])
+		return
+	}
+	s.cfg.Global.Raw = append(s.cfg.Global.Raw, Statement{Pos: p, Args: w})
 }

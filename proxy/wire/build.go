@@ -29,7 +29,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
-		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker}
+		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw)}
 	b.plan.StatsSockets = g.StatsSockets
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -407,4 +407,19 @@ func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
 	}
 	spec.Algorithm, spec.Args = algo, args
 	return spec
+}
+
+// strictLimits is global `strict-limits`: on unless the last of
+// `strict-limits` / `no strict-limits` says no (HAProxy 2.6's default).
+func strictLimits(raw []haproxy.Statement) bool {
+	strict := true
+	for _, st := range raw {
+		switch strings.Join(st.Args, " ") {
+		case "strict-limits":
+			strict = true
+		case "no strict-limits":
+			strict = false
+		}
+	}
+	return strict
 }

@@ -56,6 +56,10 @@ type Process struct {
 	User, Group  string
 	Nbthread     int
 	MasterWorker bool
+	// StrictLimits: a file-descriptor limit that cannot be raised to what
+	// maxconn needs stops the process (HAProxy's default); false only
+	// warns (`no strict-limits`).
+	StrictLimits bool
 }
 
 // BalanceSpec is what proxy/balance.New takes for one backend: the
