@@ -41,7 +41,7 @@ func TestRaiseFDLimit(t *testing.T) {
 			want: fdLimitOutcome{UlimitN: 20028}, end: fdLimit{20028, 20028}},
 		{name: "strict: fatal", start: fdLimit{20000, 20000}, maxconn: 10000, maxsock: 20028, strict: true,
 			want: fdLimitOutcome{Alerts: []string{"[haproxy.main()] Cannot raise FD limit to 20028, limit is 20000."}, Fatal: true, UlimitN: 20028},
-			end: fdLimit{20000, 20000}},
+			end:  fdLimit{20000, 20000}},
 		{name: "no strict-limits: soft to hard, warn and alert", start: fdLimit{1024, 20000}, maxconn: 10000, maxsock: 20028,
 			want: fdLimitOutcome{Warnings: []string{"[haproxy.main()] Cannot raise FD limit to 20028, limit is 20000."},
 				Alerts: []string{tooLow}, UlimitN: 20000},
