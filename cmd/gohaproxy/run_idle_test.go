@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// idleClient is one kept-alive client connection and its reader.
+type idleClient struct {
+	c  net.Conn
+	br *bufio.Reader
+}
+
+// roundTrip sends a GET on the connection and reads the whole response.
+func (ic *idleClient) roundTrip(deadline time.Time) (string, error) {
+	ic.c.SetDeadline(deadline)
+	defer ic.c.SetDeadline(time.Time{})
+	if _, err := io.WriteString(ic.c, "GET / HTTP/1.1\r\nHost: idle\r\n\r\n"); err != nil {
+		return "", err
+	}
+	resp, err := http.ReadResponse(ic.br, nil)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", err
+	}
+	if resp.Close {
+		return "", fmt.Errorf("proxy closes a keep-alive connection: %v", resp.Header)
+	}
+	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b))), nil
+}
+
+// parallel runs f(i) for i in [0,n) on a bounded number of goroutines and
+// returns the first error.
+func parallel(n, workers int, f func(i int) error) error {
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := f(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("#%d: %w", i, err)
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		mu.Lock()
+		stop := first != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// showInfoField reads one `show info` field (e.g. "CurrConns").
+func showInfoField(t *testing.T, sock, field string) string {
+	t.Helper()
+	for _, l := range strings.Split(statsCmd(t, sock, "show info"), "\n") {
+		if v, ok := strings.CutPrefix(l, field+": "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// waitInfoField polls `show info` until field equals want (bounded).
+func waitInfoField(t *testing.T, sock, field, want string, wait time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		got := showInfoField(t, sock, field)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The issue's proof: 10,000 idle keep-alive client connections held by the
+// gohaproxy binary under global maxconn 10000. Each connection made one
+// request and then idles; all stay open and answer a second request; the
+// stats socket counts 10000 current connections; a connection beyond
+// maxconn waits in the accept queue (not refused, not answered) and is
+// served once one of the 10,000 closes.
+//
+// Here the hard descriptor limit is 20000 and cannot be raised, below the
+// 2 x 10000 + 28 HAProxy sizes for this config: as with HAProxy, the
+// config needs `no strict-limits` and gohaproxy warns. The server side is
+// closed after each response (`option http-server-close`), so holding the
+// clients takes one descriptor each.
+func TestTenThousandIdleClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 connections")
+	}
+	const n = 10000
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur < n+500 {
+		skipOrFail(t, fmt.Sprintf("descriptor limit of the test process too low for %d clients: %+v %v", n, rl, err))
+	}
+	web := startWeb(t, "server1")
+	dir := t.TempDir()
+	bind := freePort(t)
+	sock := filepath.Join(dir, "stats")
+	cfgPath := filepath.Join(dir, "idle.cfg")
+	cfg := fmt.Sprintf(`global
+    maxconn %d
+    no strict-limits
+    stats socket %s mode 600 level admin
+defaults
+    mode http
+    option http-server-close
+    timeout connect 5s
+    timeout client 2m
+    timeout server 30s
+    timeout http-request 30s
+    timeout http-keep-alive 2m
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    server s1 %s
+`, n, sock, bind, web.addr)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", cfgPath)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitListen(t, bind)
+
+	// The limit warning, as HAProxy prints it for the same config.
+	const maxsock = 2*n + 28 // reserve 26 + one listener + one stats socket
+	out, _ := os.ReadFile(stderr.Name())
+	if rl.Max < maxsock {
+		for _, want := range []string{
+			fmt.Sprintf("[WARNING]  (%d) : [haproxy.main()] Cannot raise FD limit to %d, limit is %d.\n", pid, maxsock, rl.Max),
+			fmt.Sprintf("[ALERT]    (%d) : [haproxy.main()] FD limit (%d) too low for maxconn=%d/maxsock=%d. Please raise 'ulimit-n' to %d or more to avoid any trouble.\n", pid, rl.Max, n, maxsock, maxsock),
+		} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, out)
+			}
+		}
+	}
+	if got := showInfoField(t, sock, "Maxconn"); got != strconv.Itoa(n) {
+		t.Fatalf("show info Maxconn: %q", got)
+	}
+	t.Logf("gohaproxy before the clients: VmRSS %s kB, fds %d", procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+
+	deadline := time.Now().Add(90 * time.Second)
+	clients := make([]*idleClient, n)
+	defer func() {
+		for _, ic := range clients {
+			if ic != nil {
+				ic.c.Close()
+			}
+		}
+	}()
+	start := time.Now()
+	err = parallel(n, 32, func(i int) error {
+		c, err := net.DialTimeout("tcp", bind, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		ic := &idleClient{c: c, br: bufio.NewReaderSize(c, 1024)}
+		clients[i] = ic
+		got, err := ic.roundTrip(deadline)
+		if err == nil && got != "200 server1" {
+			err = fmt.Errorf("first request answered %q", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("opening %d clients: %v", n, err)
+	}
+	t.Logf("%d clients connected and answered in %v", n, time.Since(start).Round(time.Millisecond))
+	if got := waitInfoField(t, sock, "CurrConns", strconv.Itoa(n), 10*time.Second); got != strconv.Itoa(n) {
+		t.Fatalf("show info CurrConns = %q with %d idle clients", got, n)
+	}
+	t.Logf("gohaproxy holding %d idle clients: VmRSS %s kB, fds %d", n, procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+
+	// Every one of them is still open and usable.
+	start = time.Now()
+	if err := parallel(n, 32, func(i int) error {
+		got, err := clients[i].roundTrip(deadline)
+		if err == nil && got != "200 server1" {
+			err = fmt.Errorf("second request answered %q", got)
+		}
+		return err
+	}); err != nil {
+		t.Fatalf("second request on the idle clients: %v", err)
+	}
+	t.Logf("second request on all %d in %v", n, time.Since(start).Round(time.Millisecond))
+
+	// One more waits in the accept queue: connected by the kernel, its
+	// request unanswered, not refused.
+	extra, err := net.DialTimeout("tcp", bind, 5*time.Second)
+	if err != nil {
+		t.Fatalf("connection beyond maxconn refused: %v", err)
+	}
+	xc := &idleClient{c: extra, br: bufio.NewReader(extra)}
+	defer extra.Close()
+	if _, err := io.WriteString(extra, "GET / HTTP/1.1\r\nHost: idle\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	extra.SetReadDeadline(time.Now().Add(time.Second))
+	var ne net.Error
+	if _, err := xc.br.Peek(1); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("beyond maxconn: want no answer while %d are held, got %v", n, err)
+	}
+	if got := showInfoField(t, sock, "CurrConns"); got != strconv.Itoa(n) {
+		t.Errorf("CurrConns %q beyond maxconn", got)
+	}
+	// One idle client leaves: the waiting one is accepted and served.
+	clients[0].c.Close()
+	clients[0] = nil
+	extra.SetReadDeadline(time.Now().Add(15 * time.Second))
+	resp, err := http.ReadResponse(xc.br, nil)
+	if err != nil {
+		t.Fatalf("queued connection not served after a slot freed: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if got := fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b))); got != "200 server1" {
+		t.Errorf("queued connection answered %q", got)
+	}
+	if got := waitInfoField(t, sock, "CurrConns", strconv.Itoa(n), 5*time.Second); got != strconv.Itoa(n) {
+		t.Errorf("CurrConns %q after the swap, want %d", got, n)
+	}
+}
+
+// countFDs is the number of open descriptors of process pid.
+func countFDs(t *testing.T, pid int) int {
+	t.Helper()
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
