@@ -149,6 +149,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	}
 	notifyReady(o, nil)
 	w.profStop = startCPUProfile()
+	defer startDebugListener(o.Stderr)()
 	w.startChecks()
 	return w.wait()
 }
