@@ -57,6 +57,9 @@ func since(t0, t1 time.Time) time.Duration {
 // timeline collects the instants of one transaction.
 type timeline struct {
 	start, firstByte, head, picked, connected, respHead, end time.Time
+	// failed is the last server a connect attempt failed on: HAProxy's
+	// log names it (servers/web1 ... SC--) when no attempt succeeded.
+	failed *server
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -89,6 +92,8 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
+	} else if tl.failed != nil && t == term('S', 'C') && be != nil {
+		e.Server = tl.failed.cfg.Name
 	}
 	log(e)
 }

@@ -61,15 +61,25 @@ func TestLogEntries(t *testing.T) {
 	rawExchange(t, taddr, "", 300*time.Millisecond)
 	tstop()
 
+	deadTCP := tcpConfig(deadAddr(t))
+	deadTCP.Backends[0].Timeouts.Connect = 50 * time.Millisecond // turn-around waits between the retries
+	dtsink, dtaddr, dtstop := startLoggedProxy(t, deadTCP)
+	rawExchange(t, dtaddr, "", 2*time.Second)
+	dtstop()
+
 	want := []string{
 		"main servers/web1 200 -- rc=0 GET /x tcp=false null=false",
 		"main / 400 PR rc=0   tcp=false null=false",
 		"main / 408 cR rc=0   tcp=false null=false",
 	}
 	got := append(sink.get(), dsink.get()...)
-	want = append(want, "main servers/ 503 SC rc=3 GET /y tcp=false null=false")
+	// A failed connect names the server, as HAProxy 2.6 logs it
+	// ("main servers/web1 0/0/-1/-1/3006 503 217 - - SC-- ...").
+	want = append(want, "main servers/web1 503 SC rc=3 GET /y tcp=false null=false")
 	got = append(got, tsink.get()...)
 	want = append(want, "ft bt/s1 0 -- rc=0   tcp=true null=true")
+	got = append(got, dtsink.get()...)
+	want = append(want, "ft bt/s1 0 SC rc=3   tcp=true null=true")
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("log entries\n got %q\nwant %q", got, want)
 	}

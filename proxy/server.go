@@ -173,6 +173,7 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 		}
 		srv.stats.connErrors.Add(1)
 		b.stats.connErrors.Add(1)
+		tl.failed = srv
 		// HAProxy's turn-around timer: a refused connection is retried
 		// after min(timeout connect, 1s), so a restarting server is not
 		// hammered. A redispatched attempt goes elsewhere and does not wait.
