@@ -30,6 +30,7 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	bgCtx, cancel := context.WithCancel(context.Background())
 	r.bgCancel = cancel
 	old := r.insts
+	r.reloadStatic(r.cfg, cfg)
 	r.cfg = cfg
 	want := map[string]InstanceSpec{}
 	for _, s := range cfg.Instances {
@@ -38,7 +39,7 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	var keep []*inst
 	for _, in := range old {
 		s, ok := want[in.spec.Name]
-		if ok && connSpecOf(&s) == in.conn.spec {
+		if ok && connSpecOf(&s) == in.conn.spec && vmacEqual(s.VMAC, in.spec.VMAC) {
 			keep = append(keep, in)
 			continue
 		}
@@ -48,7 +49,9 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	var started []*inst
 	for _, s := range cfg.Instances {
 		if in := r.byName[s.Name]; in != nil {
+			prev := in.spec
 			in.spec = s
+			r.reloadRoutes(in, prev)
 			r.step(in, vrrp.Reload{Now: now, Config: s.InstanceConfig})
 			continue
 		}
@@ -119,6 +122,9 @@ func (r *Runner) removeInstance(in *inst, now time.Duration) {
 	cs.insts = slices.DeleteFunc(cs.insts, func(x *inst) bool { return x == in })
 	if len(cs.insts) == 0 {
 		r.closeConn(cs)
+	}
+	if in.spec.VMAC != nil {
+		r.deleteVMAC(&in.spec)
 	}
 }
 

@@ -20,6 +20,7 @@ type Edge interface {
 	LinkUp(ifname string) (bool, error)
 	// Links delivers link changes of the given interfaces until ctx ends.
 	Links(ctx context.Context, ifnames []string) (<-chan LinkEvent, error)
+	HostNet
 	Scripts
 }
 

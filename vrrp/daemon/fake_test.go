@@ -118,3 +118,14 @@ func (f *fakeEdge) WriteFIFO(path, line string) {
 }
 
 func writeFile(p, s string) error { return os.WriteFile(p, []byte(s), 0o644) }
+
+func (f *fakeEdge) CreateVMAC(v VMACSpec) error {
+	f.record("vmac+ %s %s %d v6=%v base=%v", v.Name, v.Parent, v.VRID, v.IPv6, v.XmitBase)
+	f.links[v.Name] = f.links[v.Parent] // a macvlan follows its parent's carrier
+	return nil
+}
+func (f *fakeEdge) DeleteVMAC(name string) error { f.record("vmac- %s", name); return nil }
+func (f *fakeEdge) AddRoute(r Route) error       { f.record("route+ %s", r.Text); return nil }
+func (f *fakeEdge) DelRoute(r Route) error       { f.record("route- %s", r.Text); return nil }
+func (f *fakeEdge) AddRule(r Rule) error         { f.record("rule+ %d %s", r.Priority, r.Text); return nil }
+func (f *fakeEdge) DelRule(r Rule) error         { f.record("rule- %d %s", r.Priority, r.Text); return nil }

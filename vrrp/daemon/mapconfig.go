@@ -8,6 +8,7 @@ import (
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp"
+	"github.com/goha-lb/goha/vrrp/netio"
 )
 
 // Config is a keepalived.conf in the form the runner executes: one effective
@@ -33,6 +34,12 @@ type Config struct {
 	// start so that nothing is silently ignored.
 	Notices []string
 
+	// StaticAddrs / StaticRoutes / StaticRules are static_ipaddress,
+	// static_routes and static_rules: installed at start, removed on stop.
+	StaticAddrs  []VIP
+	StaticRoutes []Route
+	StaticRules  []Rule
+
 	NotifyFIFO  string // notify_fifo / vrrp_notify_fifo: state lines written here
 	ScriptUser  string // script_user (keepalived_script when it exists, else root)
 	ScriptGroup string
@@ -53,6 +60,13 @@ type InstanceSpec struct {
 	Notify          NotifySpec
 	SyncGroup       string // "" when not in a vrrp_sync_group
 	Strict          bool   // vrrp_strict / strict_mode (already applied; for the data dump)
+
+	// VMAC is use_vmac; Interface is then the VMAC's name (where the VIPs,
+	// gratuitous ARPs and, unless vmac_xmit_base, the adverts go).
+	VMAC *VMACSpec
+	// Routes and Rules are virtual_routes / virtual_rules, installed while MASTER.
+	Routes []Route
+	Rules  []Rule
 }
 
 // VIP is one virtual_ipaddress line as it goes on an interface.
@@ -174,9 +188,8 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		out.Instances = append(out.Instances, spec)
 		out.Notices = append(out.Notices, instanceNotices(in)...)
 	}
-	if len(c.StaticAddrs) > 0 || len(c.StaticRoutes) > 0 || len(c.StaticRules) > 0 {
-		out.Notices = append(out.Notices, "goha: static_ipaddress/static_routes/static_rules are not applied by gokeepalived")
-	}
+	mapStatic(c, out)
+	assignRulePriorities(c, out)
 	return out, errs
 }
 
@@ -188,8 +201,6 @@ func instanceNotices(in *ka.Instance) []string {
 			n = append(n, fmt.Sprintf("goha: (%s) %s", in.Name, what))
 		}
 	}
-	add(in.UseVMAC, "use_vmac is not supported: adverts and VIPs use "+in.Interface+" and its own MAC address")
-	add(len(in.VirtualRoutes) > 0 || len(in.VirtualRules) > 0, "virtual_routes/virtual_rules are not applied")
 	add(in.NotifyMasterRxLowerPri != "", "notify_master_rx_lower_pri is not run")
 	add(in.NotifyDeleted != "", "notify_deleted is not run")
 	add(in.UnicastFaultNoPeer, "unicast_fault_no_peer is not applied")
@@ -333,6 +344,15 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 			}
 		}
 	}
+	if in.UseVMAC {
+		name := in.VMACName
+		if name == "" {
+			name = netio.DefaultVMACName(ic.VRID)
+		}
+		spec.VMAC = &VMACSpec{Name: name, Parent: in.Interface, VRID: ic.VRID, IPv6: ic.IPv6, XmitBase: in.VMACXmitBase}
+		ic.Interface = name
+	}
+	spec.Routes, spec.Rules = routesAndRules(in.Name, "virtual_routes", "virtual_rules", in.VirtualRoutes, in.VirtualRules, &cfg.Notices)
 	spec.InstanceConfig = ic
 	spec.Strict = in.Strict
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)

@@ -169,6 +169,7 @@ vrrp_instance D { interface ens160
 		{"runtime notices for what is not run", `
 static_ipaddress {
  10.9.9.9/32 dev ens160
+ 10.9.9.8/32
 }
 vrrp_instance F { interface ens160
  virtual_router_id 6
@@ -176,10 +177,10 @@ vrrp_instance F { interface ens160
  notify_deleted /bin/true
  virtual_ipaddress { 10.0.0.6 } }
 `, func(t *testing.T, c *Config, errs []error) {
+			// use_vmac and static_* are run now: only what is not.
 			want := []string{
-				"goha: (F) use_vmac is not supported: adverts and VIPs use ens160 and its own MAC address",
 				"goha: (F) notify_deleted is not run",
-				"goha: static_ipaddress/static_routes/static_rules are not applied by gokeepalived",
+				"goha: (Line 4) static_ipaddress 10.9.9.8/32 has no dev: not added",
 			}
 			if strings.Join(c.Notices, "|") != strings.Join(want, "|") {
 				t.Errorf("notices\n got %q\nwant %q", c.Notices, want)

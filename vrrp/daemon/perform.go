@@ -19,7 +19,13 @@ func (r *Runner) perform(in *inst, acts []vrrp.Action) {
 			r.sendAdvert(in, a)
 		case vrrp.AddVIPs:
 			r.vips(in, a.Addrs, true)
+			if in.m.State() == vrrp.StateMaster {
+				r.setRoutes(in)
+			}
 		case vrrp.DelVIPs:
+			if in.routesSet && in.m.State() != vrrp.StateMaster {
+				r.clearRoutes(in, in.spec.Routes, in.spec.Rules)
+			}
 			r.dropQueuedGarps(a.Addrs)
 			r.vips(in, a.Addrs, false)
 		case vrrp.FirewallAddVIPs:
@@ -34,6 +40,10 @@ func (r *Runner) perform(in *inst, acts []vrrp.Action) {
 			text := a.Text
 			if in.stripInit {
 				text = strings.TrimSuffix(text, " (init)")
+			}
+			if isRemovingVIPs(text) && (len(in.spec.Routes) > 0 || len(in.spec.Rules) > 0) {
+				// Also at start: keepalived clears what a previous run left.
+				r.clearRoutes(in, in.spec.Routes, in.spec.Rules)
 			}
 			if r.opts.Detail || !detailOnly(text) {
 				r.opts.Log(text)
@@ -80,7 +90,7 @@ func (r *Runner) vips(in *inst, addrs []netip.Addr, add bool) {
 		}
 		dev := v.Dev
 		if dev == "" {
-			dev = in.spec.Interface
+			dev = in.spec.Interface // the VMAC with use_vmac
 		}
 		if _, seen := byDev[dev]; !seen {
 			order = append(order, dev)

@@ -44,12 +44,13 @@ type Runner struct {
 	fw      Firewall
 	fwAddrs map[string]int // VIP → number of instances that put it in the drop set
 
-	linkUp   map[string]bool
-	scripts  map[string]*scriptState
-	files    map[string]int // track_file values
-	bgCancel context.CancelFunc
-	bg       sync.WaitGroup
-	readers  sync.WaitGroup
+	staticSet bool // static_* installed
+	linkUp    map[string]bool
+	scripts   map[string]*scriptState
+	files     map[string]int // track_file values
+	bgCancel  context.CancelFunc
+	bg        sync.WaitGroup
+	readers   sync.WaitGroup
 }
 
 // inst is one running vrrp_instance.
@@ -66,10 +67,11 @@ type inst struct {
 	pending   bool // waiting for its scripts' first results
 	stripInit bool // log the first state without "(init)"
 
-	delta   int // last TrackChanged sent
-	fault   bool
-	buf     []byte
-	sendErr uint64
+	routesSet bool // virtual_routes/rules installed (MASTER)
+	delta     int  // last TrackChanged sent
+	fault     bool
+	buf       []byte
+	sendErr   uint64
 }
 
 type group struct {
@@ -146,6 +148,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err := r.setup(bgCtx); err != nil {
 		cancel()
 		r.closeAll()
+		r.teardownHost()
 		return err
 	}
 	r.logf("Startup complete")
@@ -193,6 +196,8 @@ func (r *Runner) setup(ctx context.Context) error {
 	if r.anyNoAccept() {
 		r.logf("use_vmac or no_accept/strict specified, but no firewall configured - using nftables")
 	}
+	r.setStatic()
+	r.staticSet = true
 	for _, spec := range r.cfg.Instances {
 		if _, err := r.addInstance(spec); err != nil {
 			return err
@@ -208,7 +213,7 @@ func (r *Runner) setup(ctx context.Context) error {
 
 func (r *Runner) anyNoAccept() bool {
 	for _, in := range r.cfg.Instances {
-		if in.NoAccept {
+		if in.NoAccept || in.VMAC != nil {
 			return true
 		}
 	}
@@ -217,8 +222,16 @@ func (r *Runner) anyNoAccept() bool {
 
 // addInstance creates an instance and attaches it to its socket.
 func (r *Runner) addInstance(spec InstanceSpec) (*inst, error) {
+	if spec.VMAC != nil {
+		if err := r.createVMAC(&spec); err != nil {
+			return nil, fmt.Errorf("(%s) %w", spec.Name, err)
+		}
+	}
 	cs, err := r.conn(connSpecOf(&spec))
 	if err != nil {
+		if spec.VMAC != nil {
+			r.deleteVMAC(&spec)
+		}
 		return nil, fmt.Errorf("(%s) %w", spec.Name, err)
 	}
 	in := &inst{spec: spec, m: vrrp.NewInstance(spec.InstanceConfig), conn: cs}
@@ -233,6 +246,11 @@ func (r *Runner) addInstance(spec InstanceSpec) (*inst, error) {
 
 func connSpecOf(s *InstanceSpec) ConnSpec {
 	cs := ConnSpec{Interface: s.Interface, IPv6: s.IPv6, Src: s.SrcAddr}
+	if s.VMAC != nil && s.VMAC.XmitBase {
+		// vmac_xmit_base: keepalived's socket is on the parent (sockpool
+		// ifindex of the base interface), adverts carry its MAC.
+		cs.Interface = s.VMAC.Parent
+	}
 	if len(s.UnicastPeers) > 0 {
 		cs.Unicast = true
 	} else {
@@ -492,7 +510,22 @@ func (r *Runner) stop(now time.Duration) {
 	}
 	r.drainGarps(now)
 	r.closeAll()
+	r.teardownHost()
 	r.logf("Stopped")
+}
+
+// teardownHost removes the VMACs and the static addresses, routes and
+// rules once the sockets are closed (keepalived's last stop steps).
+func (r *Runner) teardownHost() {
+	for _, in := range r.insts {
+		if in.spec.VMAC != nil {
+			r.deleteVMAC(&in.spec)
+		}
+	}
+	if r.staticSet {
+		r.clearStatic(r.cfg)
+		r.staticSet = false
+	}
 }
 
 func (r *Runner) closeAll() {

@@ -1,0 +1,101 @@
+package daemon
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	ka "github.com/goha-lb/goha/parser/keepalived"
+)
+
+// routesAndRules parses an instance's (or the static) route and rule
+// lines. A line gokeepalived cannot install as written is left out with a
+// notice naming the line and the reason, never silently.
+func routesAndRules(owner, routesKw, rulesKw string, routes, rules []ka.RawLine, notices *[]string) ([]Route, []Rule) {
+	var outRoutes []Route
+	var outRules []Rule
+	for _, l := range routes {
+		rt, err := ParseRoute(l.Words)
+		if err != nil {
+			*notices = append(*notices, lineNotice(owner, routesKw, "route", l, err))
+			continue
+		}
+		rt.pos = l.Pos
+		outRoutes = append(outRoutes, rt)
+	}
+	for _, l := range rules {
+		ru, err := ParseRule(l.Words)
+		if err != nil {
+			*notices = append(*notices, lineNotice(owner, rulesKw, "rule", l, err))
+			continue
+		}
+		ru.pos = l.Pos
+		outRules = append(outRules, ru)
+	}
+	return outRoutes, outRules
+}
+
+func lineNotice(owner, kw, what string, l ka.RawLine, err error) string {
+	where := ""
+	if l.Pos.Line > 0 {
+		where = fmt.Sprintf("(Line %d) ", l.Pos.Line)
+	}
+	if owner != "" {
+		where += "(" + owner + ") "
+	}
+	reason := err.Error()
+	var u UnsupportedOptionError
+	if errors.As(err, &u) {
+		reason = fmt.Sprintf("'%s' is parsed but not supported by gokeepalived yet", u.Option)
+	}
+	return fmt.Sprintf("goha: %s%s: %s %q is not installed: %s", where, kw, what, RouteLineText(l.Words), reason)
+}
+
+// RouteLineText is a route or rule line as written.
+func RouteLineText(words []string) string {
+	s := ""
+	for i, w := range words {
+		if i > 0 {
+			s += " "
+		}
+		s += w
+	}
+	return s
+}
+
+func mapStatic(c *ka.Config, out *Config) {
+	for _, v := range c.StaticAddrs {
+		if v.Dev == "" {
+			out.Notices = append(out.Notices, fmt.Sprintf("goha: (Line %d) static_ipaddress %s has no dev: not added", v.Pos.Line, v.Prefix))
+			continue
+		}
+		out.StaticAddrs = append(out.StaticAddrs, mapVIP(v))
+	}
+	out.StaticRoutes, out.StaticRules = routesAndRules("", "static_routes", "static_rules", c.StaticRoutes, c.StaticRules, &out.Notices)
+}
+
+// assignRulePriorities gives each rule written without a preference the
+// one keepalived assigns: 16384 for the first such rule of the file, one
+// less for each next (its warning "Rule has no preference specified -
+// setting to N").
+func assignRulePriorities(c *ka.Config, out *Config) {
+	var missing []*Rule
+	collect := func(rules []Rule) {
+		for i := range rules {
+			if rules[i].Priority < 0 {
+				missing = append(missing, &rules[i])
+			}
+		}
+	}
+	collect(out.StaticRules)
+	for i := range out.Instances {
+		collect(out.Instances[i].Rules)
+	}
+	slices.SortStableFunc(missing, func(a, b *Rule) int {
+		return cmp.Or(cmp.Compare(a.pos.File, b.pos.File), cmp.Compare(a.pos.Line, b.pos.Line))
+	})
+	for i, r := range missing {
+		r.Priority = 16384 - i
+	}
+}
