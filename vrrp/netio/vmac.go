@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -114,6 +115,7 @@ func CreateVMAC(v VMAC) (ifindex int, err error) {
 	if err := netlink.LinkSetUp(link); err != nil {
 		return fail(fmt.Errorf("netio: vmac %s up: %w", v.Name, err))
 	}
+	waitRunning(v.Name, parent)
 	if v.IPv6 {
 		ll, err := parentLinkLocal(parent)
 		if err != nil {
@@ -126,6 +128,23 @@ func CreateVMAC(v VMAC) (ifindex int, err error) {
 		}
 	}
 	return link.Attrs().Index, nil
+}
+
+// waitRunning waits (at most 1 s) until a VMAC whose parent is running is
+// running too: the kernel sets the carrier asynchronously, and an instance
+// reading the link state before would start in FAULT.
+func waitRunning(name string, parent netlink.Link) {
+	if parent.Attrs().RawFlags&unix.IFF_RUNNING == 0 {
+		return
+	}
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		l, err := netlink.LinkByName(name)
+		if err != nil || l.Attrs().RawFlags&unix.IFF_RUNNING != 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // DeleteVMAC removes the VMAC; a missing one is not an error.
