@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -49,7 +50,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("haproxy not installed")
 		}
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	echo := func(name string) *backendServer {
 		return startBackend(t, func(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +181,7 @@ func TestDifferentialTCPMode(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("haproxy not installed")
 		}
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	echo := echoHalfClose(t)
 	haddr := difftest.FreePort(t)

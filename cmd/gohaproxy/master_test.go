@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -800,7 +801,7 @@ func TestDaemonMasterWorker(t *testing.T) {
 func TestHandoverWithHAProxy(t *testing.T) {
 	real, err := exec.LookPath("haproxy")
 	if err != nil {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)

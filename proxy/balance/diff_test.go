@@ -2,6 +2,7 @@ package balance
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -47,7 +48,7 @@ func startNamedBackends(t *testing.T, n int) []string {
 func haproxySequence(t *testing.T, backend string, weights []int, targets []string, header map[string]string) []string {
 	t.Helper()
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	addrs := startNamedBackends(t, len(weights))
 	front := difftest.FreePort(t)

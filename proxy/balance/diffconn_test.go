@@ -2,6 +2,7 @@ package balance
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -58,7 +59,7 @@ func (h *heldBackends) releaseAll() { h.once.Do(func() { close(h.release) }) }
 // that depend on connection counts.
 func TestDifferentialLiveConnections(t *testing.T) {
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	// script: "S" = a held request, "F" = a quick one
 	cases := []struct {
@@ -143,7 +144,7 @@ func TestDifferentialLiveConnections(t *testing.T) {
 // carries its share, the same key moves on along the ring, as in haproxy.
 func TestDifferentialBoundedLoads(t *testing.T) {
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	for _, factor := range []int{101, 150} {
 		t.Run(fmt.Sprint(factor), func(t *testing.T) {

@@ -3,6 +3,7 @@ package balance
 import (
 	"bufio"
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"net"
 	"net/netip"
 	"strings"
@@ -48,7 +49,7 @@ func adminQuery(t *testing.T, sock, cmd string) string {
 // sequences around the changes (fwrr's repositioning rules).
 func TestDifferentialDynamicWeights(t *testing.T) {
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	cases := []struct {
 		name    string

@@ -2,6 +2,7 @@ package balance
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // haproxy's stats socket and through Update, and compares every pick.
 func TestDifferentialRandomChanges(t *testing.T) {
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	for _, tc := range []struct {
 		balance string

@@ -3,6 +3,7 @@ package check
 import (
 	"bufio"
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +24,7 @@ import (
 // depend on scheduling.
 func TestDifferentialLogLines(t *testing.T) {
 	if !difftest.Available() {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	const okReply = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world"
 	ok := startRaw(t, okReply, false)

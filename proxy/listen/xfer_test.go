@@ -2,6 +2,7 @@ package listen
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -106,7 +107,7 @@ func TestTakeByAddress(t *testing.T) {
 func TestGetSocksWithHAProxy(t *testing.T) {
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	dir := t.TempDir()
 	port := func() string {

@@ -2,6 +2,7 @@ package logfmt
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -94,7 +95,7 @@ func TestAgainstRealHAProxy(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("haproxy not installed")
 		}
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	udp := udpListener(t)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "server1\n") }))

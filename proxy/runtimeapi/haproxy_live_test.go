@@ -2,6 +2,7 @@ package runtimeapi
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"os"
@@ -22,7 +23,7 @@ func startHAProxy(t *testing.T) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("haproxy not installed")
 		}
-		t.Skip("haproxy not installed")
+		testenv.Missing(t, "haproxy not installed")
 	}
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "stats")

@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"github.com/goha-lb/goha/internal/testenv"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -140,7 +141,7 @@ vrrp_instance v6 {
 // directions run. (vrrp/interop runs v3 and IPv6 the other way round too.)
 func TestMixedPairWithKeepalived(t *testing.T) {
 	if _, err := exec.LookPath("keepalived"); err != nil {
-		t.Skip("keepalived not installed")
+		testenv.Missing(t, "keepalived not installed")
 	}
 	bin := buildGokeepalived(t)
 	seed := func(name, extra string) string {
