@@ -3,13 +3,13 @@ package balance
 import (
 	"bufio"
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 

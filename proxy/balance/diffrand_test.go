@@ -2,12 +2,12 @@ package balance
 
 import (
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 

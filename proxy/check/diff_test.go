@@ -3,7 +3,6 @@ package check
 import (
 	"bufio"
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 

@@ -2,7 +2,6 @@ package listen
 
 import (
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // serveOnce answers one _getsocks on a fresh unix socket with s.

@@ -2,7 +2,6 @@ package logfmt
 
 import (
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 func freePort(t *testing.T) int {

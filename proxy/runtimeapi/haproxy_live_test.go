@@ -2,7 +2,6 @@ package runtimeapi
 
 import (
 	"fmt"
-	"github.com/goha-lb/goha/internal/testenv"
 	"io"
 	"net"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // startHAProxy runs the real haproxy with only a stats socket and two

@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"github.com/goha-lb/goha/internal/testenv"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/lab"
 )
 
