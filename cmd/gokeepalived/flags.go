@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
+	"github.com/goha-lb/goha/vrrp/daemon"
 )
 
 // version is what -v prints; the keepalived release whose behaviour we follow.
@@ -229,7 +230,13 @@ func ConfigTest(file, configID string, interfaces []string, out io.Writer) int {
 		configID = ka.DefaultConfigID()
 	}
 	r := ka.Lint(ka.Options{File: file, ConfigID: configID, Interfaces: interfaces})
-	fmt.Fprint(out, ka.Format(r.Diagnostics))
+	diags := r.Diagnostics
+	if r.Config != nil {
+		// Route and rule options the daemon cannot install, named as the
+		// parser names unsupported keywords.
+		diags = append(diags, daemon.RouteDiagnostics(r.Config)...)
+	}
+	fmt.Fprint(out, ka.Format(diags))
 	return r.LintExitCode
 }
 

@@ -34,7 +34,9 @@ func (r *Runner) createVMAC(spec *InstanceSpec) error {
 		r.logf("(%s): Failed creating VMAC interface %s: %v", spec.Name, v.Name, err)
 		return err
 	}
-	r.logf("(%s): Success creating VMAC interface %s", spec.Name, v.Name)
+	// keepalived 2.2.7 logs the success lines, like the route and rule
+	// steps below, only with -D (checked with and without it).
+	r.detailf("(%s): Success creating VMAC interface %s", spec.Name, v.Name)
 	return nil
 }
 
@@ -44,7 +46,7 @@ func (r *Runner) deleteVMAC(spec *InstanceSpec) {
 		r.logf("(%s): Failed removing VMAC interface %s: %v", spec.Name, v.Name, err)
 		return
 	}
-	r.logf("(%s): Success removing VMAC interface %s", spec.Name, v.Name)
+	r.detailf("(%s): Success removing VMAC interface %s", spec.Name, v.Name)
 }
 
 // setRoutes installs an instance's virtual_routes then virtual_rules, as

@@ -171,3 +171,20 @@ func TestRunnerVMACRoutesLifecycle(t *testing.T) {
 	}
 	containsAll(t, "stop logs", h.takeLogs(), "(lb_ha): Success removing VMAC interface vrrp.51")
 }
+
+// TestVMACRoutesLogLevel: without -D keepalived 2.2.7 logs none of the
+// VMAC, route and rule steps (seen in a namespace); the states stay.
+func TestVMACRoutesLogLevel(t *testing.T) {
+	h := newHarnessDetail(t, vmacConfig(t, vmacRoutesConf), false)
+	h.advance(4 * time.Second)
+	h.r.stop(h.clock)
+	logs := strings.Join(h.takeLogs(), "\n")
+	for _, w := range []string{"VMAC", "Virtual Routes", "Virtual Rules"} {
+		if strings.Contains(logs, w) {
+			t.Errorf("without -D the log has %q:\n%s", w, logs)
+		}
+	}
+	if !strings.Contains(logs, "(lb_ha) Entering MASTER STATE") {
+		t.Errorf("no MASTER entry:\n%s", logs)
+	}
+}

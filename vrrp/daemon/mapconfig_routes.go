@@ -99,3 +99,39 @@ func assignRulePriorities(c *ka.Config, out *Config) {
 		r.Priority = 16384 - i
 	}
 }
+
+// RouteDiagnostics reports, for `gokeepalived -t`, every route, rule and
+// static address line the daemon would leave out (an option it does not
+// support, or one keepalived itself rejects), as goha notices: they never
+// change -t's exit status.
+func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
+	var out []ka.Diagnostic
+	add := func(owner, kw, what string, l ka.RawLine, err error) {
+		msg := lineNotice(owner, kw, what, ka.RawLine{Words: l.Words}, err)
+		out = append(out, ka.Diagnostic{File: l.Pos.File, Line: l.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
+			Message: msg[len("goha: "):]})
+	}
+	check := func(owner, routesKw, rulesKw string, routes, rules []ka.RawLine) {
+		for _, l := range routes {
+			if _, err := ParseRoute(l.Words); err != nil {
+				add(owner, routesKw, "route", l, err)
+			}
+		}
+		for _, l := range rules {
+			if _, err := ParseRule(l.Words); err != nil {
+				add(owner, rulesKw, "rule", l, err)
+			}
+		}
+	}
+	for _, v := range c.StaticAddrs {
+		if v.Dev == "" {
+			out = append(out, ka.Diagnostic{File: v.Pos.File, Line: v.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
+				Message: fmt.Sprintf("static_ipaddress %s has no dev: not added", v.Prefix)})
+		}
+	}
+	check("", "static_routes", "static_rules", c.StaticRoutes, c.StaticRules)
+	for _, in := range c.Instances {
+		check(in.Name, "virtual_routes", "virtual_rules", in.VirtualRoutes, in.VirtualRules)
+	}
+	return out
+}
