@@ -19,7 +19,10 @@ const (
 type Config struct {
 	// MaxConn is the global maxconn (0 = unlimited): beyond it listeners
 	// stop accepting and new connections wait in the kernel backlog.
-	MaxConn   int
+	MaxConn int
+	// NoSplice is the global `nosplice`: no proxy splices, whatever its
+	// options say.
+	NoSplice  bool
 	Frontends []*Frontend
 	Backends  []*Backend
 }
@@ -41,6 +44,16 @@ const (
 	Close                           // close both sides after each response
 )
 
+// SpliceOptions are `option splice-auto`, `option splice-request` and
+// `option splice-response`. A frontend's and its backend's are ORed, as in
+// HAProxy. Without any, a tcp relay copies through user-space buffers
+// (HAProxy's default); Request/Response splice that direction from the
+// first byte; Auto splices a direction once it streams (several
+// consecutive reads fill the buffer).
+type SpliceOptions struct {
+	Auto, Request, Response bool
+}
+
 // ForwardFor is `option forwardfor [except NET] [header NAME] [if-none]`.
 type ForwardFor struct {
 	Enabled bool
@@ -58,6 +71,7 @@ type Frontend struct {
 	Timeouts   Timeouts
 	ConnMode   HTTPConnMode
 	ForwardFor ForwardFor
+	Splice     SpliceOptions
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -124,6 +138,7 @@ type Backend struct {
 	Timeouts    Timeouts
 	ConnMode    HTTPConnMode
 	ForwardFor  ForwardFor
+	Splice      SpliceOptions
 	Retries     int  // `retries`, HAProxy default 3
 	Redispatch  bool // `option redispatch`: last retry may pick another server
 	Balance     string

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"io"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,75 +14,211 @@ type relayTimeouts struct {
 	serverFin time.Duration // after the server half-closed (0 = idle)
 }
 
-// relay copies both ways between bare *net.TCPConn, so io.Copy uses
-// splice(2). When one side finishes sending, the other side's write half is
-// shut (half-close) and the remaining direction goes on under the *-fin
-// timeout. It returns the bytes copied client→server and server→client.
-func relay(client, server *net.TCPConn, t relayTimeouts) (up, down int64) {
+// spliceMode says when one direction of a relay moves its bytes with
+// splice(2) instead of through a user-space buffer.
+type spliceMode uint8
+
+const (
+	spliceNever  spliceMode = iota // plain copy: HAProxy without `option splice-*`
+	spliceAuto                     // once the direction streams: `option splice-auto`
+	spliceAlways                   // `option splice-request` / `splice-response`
+)
+
+// spliceModes returns the client→server and server→client modes of a
+// frontend/backend pair: HAProxy ORs the two proxies' options, and the
+// global `nosplice` turns them all off.
+func spliceModes(noSplice bool, f, b SpliceOptions) (up, down spliceMode) {
+	if noSplice {
+		return spliceNever, spliceNever
+	}
+	pick := func(always bool) spliceMode {
+		switch {
+		case always:
+			return spliceAlways
+		case f.Auto || b.Auto:
+			return spliceAuto
+		}
+		return spliceNever
+	}
+	return pick(f.Request || b.Request), pick(f.Response || b.Response)
+}
+
+const (
+	// relaySmall is each direction's own read buffer. A relay reads into
+	// it first and takes a pooled bufSize buffer only after a read filled
+	// it, giving it back after a read that does not fill that one (the
+	// socket is drained, the next read will likely wait): an idle tcp
+	// session holds no pooled buffer and no pipe.
+	relaySmall = 4096
+	// streamerReads is how many consecutive reads must fill the pooled
+	// buffer before splice-auto hands the direction to the kernel: like
+	// HAProxy's streamer detection, only a sustained stream is spliced,
+	// since for small messages the pipe round trip costs more than the
+	// copy it saves.
+	streamerReads = 3
+	// spliceChunk bounds one splice run, so the inactivity clock advances
+	// while a long transfer is spliced.
+	spliceChunk = 1 << 20
+)
+
+// relay copies both ways between two connections. When one side finishes
+// sending, the other side's write half is shut (half-close) and the
+// remaining direction goes on under the *-fin timeout.
+func relay(client, server *tconn, t relayTimeouts, upMode, downMode spliceMode) relayCounts {
+	r := &relayState{base: time.Now()}
+	var up, down int64
 	var wg sync.WaitGroup
-	var upQuiet, downQuiet, upDone, downDone atomic.Bool
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		up = pump(server, client, &upQuiet, &downQuiet, &downDone, func() time.Duration {
-			if downDone.Load() && t.serverFin > 0 {
+		up = r.pump(server, client, upMode, &r.spliced[0], r.upSmall[:], func() time.Duration {
+			if r.downDone.Load() && t.serverFin > 0 {
 				return t.serverFin
 			}
 			return t.idle
 		})
-		upDone.Store(true)
+		r.upDone.Store(true)
 		server.CloseWrite()
 	}()
 	go func() {
 		defer wg.Done()
-		down = pump(client, server, &downQuiet, &upQuiet, &upDone, func() time.Duration {
-			if upDone.Load() && t.clientFin > 0 {
+		down = r.pump(client, server, downMode, &r.spliced[1], r.downSmall[:], func() time.Duration {
+			if r.upDone.Load() && t.clientFin > 0 {
 				return t.clientFin
 			}
 			return t.idle
 		})
-		downDone.Store(true)
+		r.downDone.Store(true)
 		client.CloseWrite()
 	}()
 	wg.Wait()
-	return up, down
+	return relayCounts{up: up, down: down, splicedUp: r.spliced[0].Load(), splicedDown: r.spliced[1].Load()}
 }
 
-// pump copies src to dst until EOF or error. Its read deadline is re-armed
-// every period; a period without data marks this direction quiet, and the
-// relay ends (both connections are closed) only when the other direction
-// is quiet or finished too.
-func pump(dst, src *net.TCPConn, quiet, otherQuiet, otherDone *atomic.Bool, period func() time.Duration) int64 {
+// relayCounts are the bytes a relay moved client→server (up) and
+// server→client (down), and how many of them went through splice(2).
+type relayCounts struct {
+	up, down, splicedUp, splicedDown int64
+}
+
+// relayState is what the two directions of a relay share.
+type relayState struct {
+	spliced            [2]atomic.Int64 // by splice: up, down
+	base               time.Time
+	last               atomic.Int64 // when a byte last moved either way, since base
+	upDone, downDone   atomic.Bool
+	upSmall, downSmall [relaySmall]byte
+}
+
+func (r *relayState) touch(now time.Time) { r.last.Store(int64(now.Sub(r.base))) }
+
+// quietUntil is when the relay ends if nothing moves: d after the last
+// byte in either direction.
+func (r *relayState) quietUntil(d time.Duration) time.Time {
+	return r.base.Add(time.Duration(r.last.Load()) + d)
+}
+
+// pump copies src to dst until EOF or error. The read deadline is the end
+// of the relay's quiet period (d after the last byte moved either way); a
+// read that times out while the other direction moved goes on, one that
+// finds the whole relay quiet closes both connections.
+func (r *relayState) pump(dst, src *tconn, mode spliceMode, spliced *atomic.Int64, small []byte, period func() time.Duration) int64 {
+	var total int64
+	var big *[]byte
+	defer func() {
+		if big != nil {
+			putBuf(big)
+		}
+	}()
+	fullReads := 0
+	for {
+		if mode == spliceAlways || (mode == spliceAuto && fullReads >= streamerReads) {
+			if big != nil {
+				putBuf(big)
+				big = nil
+			}
+			n := r.splice(dst, src, period)
+			spliced.Store(n)
+			return total + n
+		}
+		d := period()
+		p := small
+		if big != nil {
+			p = *big
+		}
+		now := time.Now()
+		var want time.Time
+		if d > 0 {
+			want = r.quietUntil(d)
+		}
+		n, err := src.readUntil(p, now, want)
+		if n > 0 {
+			r.touch(time.Now())
+			if _, werr := dst.write(p[:n], d); werr != nil {
+				src.Close()
+				dst.Close()
+				return total
+			}
+			total += int64(n)
+			switch {
+			case n == len(p) && big == nil:
+				big = getBuf()
+			case n == len(p):
+				fullReads++
+			case big != nil:
+				putBuf(big)
+				big, fullReads = nil, 0
+			}
+		}
+		if err == nil {
+			continue
+		}
+		if err == io.EOF {
+			return total
+		}
+		if isTimeout(err) && time.Now().Before(r.quietUntil(period())) {
+			continue // the other direction moved meanwhile
+		}
+		src.Close()
+		dst.Close()
+		return total
+	}
+}
+
+// splice moves src to dst with splice(2) (io.Copy between two
+// *net.TCPConn) until EOF or error. It runs in chunks so the quiet-period
+// clock follows a long transfer; a timeout after some bytes moved counts as
+// activity, so in this mode the quiet period is measured from the last
+// deadline that saw data, at most one period late.
+func (r *relayState) splice(dst, src *tconn, period func() time.Duration) int64 {
 	var total int64
 	for {
 		d := period()
+		now := time.Now()
 		if d > 0 {
-			src.SetReadDeadline(time.Now().Add(d))
-			dst.SetWriteDeadline(time.Now().Add(d))
+			src.setRead(now.Add(d))
+			dst.setWrite(now.Add(d))
 		} else {
-			src.SetReadDeadline(time.Time{})
-			dst.SetWriteDeadline(time.Time{})
+			src.setRead(time.Time{})
+			dst.setWrite(time.Time{})
 		}
-		n, err := io.Copy(dst, src)
+		n, err := io.CopyN(dst.TCPConn, src.TCPConn, spliceChunk)
 		total += n
-		if err == nil {
-			return total // EOF
+		if n > 0 {
+			r.touch(time.Now())
 		}
-		if !isTimeout(err) {
-			src.Close()
-			dst.Close()
+		if err == nil {
+			continue // a whole chunk: go on with fresh deadlines
+		}
+		if err == io.EOF {
 			return total
 		}
-		if n > 0 {
-			quiet.Store(false)
+		if isTimeout(err) && (n > 0 || time.Now().Before(r.quietUntil(period()))) {
 			continue
 		}
-		quiet.Store(true)
-		if otherQuiet.Load() || otherDone.Load() {
-			src.Close()
-			dst.Close()
-			return total
-		}
+		src.Close()
+		dst.Close()
+		return total
 	}
 }
 
@@ -107,11 +242,13 @@ func (s *session) serveTCP() {
 	be.stats.sessions.Add(1)
 	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
-	up, down := relay(s.c, sc, relayTimeouts{
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, be.cfg.Splice)
+	rc := relay(newTconn(s.c, nil), newTconn(sc, nil), relayTimeouts{
 		idle:      firstSet(max(ft.Client, bt.Server)),
 		clientFin: ft.ClientFin,
 		serverFin: bt.ServerFin,
-	})
+	}, upMode, downMode)
+	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)
@@ -139,7 +276,9 @@ func (x *exchange) tunnel() bool {
 	x.srv.stats.countStatus(101)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
 	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
-	up, down := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin})
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, x.be.cfg.Splice)
+	rc := relay(newTconn(s.c, nil), newTconn(x.sc, nil), relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
+	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
 	s.sent += down
