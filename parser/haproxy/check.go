@@ -138,21 +138,33 @@ func (s *state) peersWithoutLocal() {
 	}
 }
 
+// layer7Balance says whether a balance algorithm hashes part of the HTTP
+// request (uri, url_param, hdr(name)): HAProxy needs mode http for those.
+func layer7Balance(algo string) bool {
+	return algo == "uri" || algo == "url_param" || algo == "hdr"
+}
+
 // httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
 // ignores (httplog falls back to tcplog).
 func (s *state) httpOnlyWarnings(px *Proxy) {
-	if px.Options["httplog"] && px.lfPos.Line > 0 {
-		s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with proxy '%s' (needs 'mode http'). Falling back to 'option tcplog'.", px.Name)
-	}
 	if len(px.HTTPRequest) > 0 && px.Cap&CapFrontend != 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
 	if len(px.HTTPResponse) > 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
-	if px.Forwardfor != nil && px.Cap&CapFrontend != 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for proxy '%s' as it requires HTTP mode.", px.Name))
+	if px.Forwardfor != nil {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
 	}
+}
+
+// kindWord is how HAProxy names a proxy's kind in messages: a listen
+// section is a "proxy".
+func kindWord(px *Proxy) string {
+	if px.Kind == "listen" {
+		return "proxy"
+	}
+	return px.Kind
 }
 
 // hasLogTarget says whether a proxy logs anywhere: "log global" counts only
@@ -360,11 +372,17 @@ func (s *state) checkValidity() bool {
 		if kind == "listen" {
 			kind = "proxy"
 		}
+		// HAProxy's order for a non-HTTP proxy (checked with haproxy -c):
+		// layer 7 hash, httplog, no bind, missing timeouts, HTTP rules.
+		if px.Mode != "http" && px.Cap&CapBackend != 0 && layer7Balance(px.Balance.Algorithm) {
+			// The runtime (proxy/wire) balances such a backend round robin.
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", kind, px.Name))
+		}
+		if px.Mode != "http" && px.Options["httplog"] && px.lfPos.Line > 0 {
+			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with proxy '%s' (needs 'mode http'). Falling back to 'option tcplog'.", px.Name)
+		}
 		if px.Kind == "listen" && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))
-		}
-		if px.Mode != "http" {
-			s.httpOnlyWarnings(px)
 		}
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0
@@ -377,6 +395,9 @@ func (s *state) checkValidity() bool {
 					"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
 				}
 			}
+		}
+		if px.Mode != "http" {
+			s.httpOnlyWarnings(px)
 		}
 		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "") && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))

@@ -44,3 +44,28 @@ func TestGlobalNoPrefix(t *testing.T) {
 		}
 	}
 }
+
+// hash-balance-factor (inherited from defaults) and spread-checks are typed
+// and honoured by the runtime: no "not supported" notice.
+func TestHonouredTuningTyped(t *testing.T) {
+	res := checkString(t, "global\n    spread-checks 7\ndefaults\n    mode http\n    hash-balance-factor 150\n"+
+		"backend b\n    balance uri\n    server s 127.0.0.1:1\nbackend c\n    hash-balance-factor 0\n    server s 127.0.0.1:1\n")
+	if res.Exit != 0 {
+		t.Fatalf("exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	for _, d := range res.Diags.List {
+		if d.Goha {
+			t.Errorf("notice: %s", d.Text)
+		}
+	}
+	if res.Config.Global.SpreadChecks != 7 {
+		t.Errorf("spread-checks %d", res.Config.Global.SpreadChecks)
+	}
+	got := map[string]int{}
+	for _, px := range res.Config.Backends {
+		got[px.Name] = px.HashBalanceFactor
+	}
+	if got["b"] != 150 || got["c"] != 0 {
+		t.Errorf("hash-balance-factor %v", got)
+	}
+}

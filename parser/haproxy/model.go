@@ -40,6 +40,7 @@ type Global struct {
 	Pidfile, Chroot      string
 	User, Group          string
 	Maxconn, Nbthread    int
+	SpreadChecks         int // `spread-checks` percentage, 0..50
 	Logs                 []Statement
 	StatsSockets         []StatsSocket
 	Raw                  []Statement
@@ -78,26 +79,28 @@ type Proxy struct {
 	DefaultServer ServerOptions
 	Balance       Balance
 	HashType      []string
-	Timeouts      map[string]time.Duration
-	Maxconn       int
-	Retries       int
-	RetriesSet    bool
-	Options       map[string]bool // "redispatch", "httplog", ... false = "no option"
-	Forwardfor    *Forwardfor
-	HTTPCheck     HTTPCheck
-	ACLs          []ACL
-	UseBackends   []UseBackend
-	DefaultBack   string
-	DefaultBackAt Pos
-	HTTPRequest   []HTTPRule
-	HTTPResponse  []HTTPRule
-	Stats         Stats
-	Logs          []Statement
-	LogFormat     string
-	LogFormatPos  Pos
-	ErrorFiles    map[int]string
-	ErrorFilesRef []Statement
-	Raw           []Statement // known but not typed
+	// HashBalanceFactor is `hash-balance-factor` (0 = off, else > 100).
+	HashBalanceFactor int
+	Timeouts          map[string]time.Duration
+	Maxconn           int
+	Retries           int
+	RetriesSet        bool
+	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
+	Forwardfor        *Forwardfor
+	HTTPCheck         HTTPCheck
+	ACLs              []ACL
+	UseBackends       []UseBackend
+	DefaultBack       string
+	DefaultBackAt     Pos
+	HTTPRequest       []HTTPRule
+	HTTPResponse      []HTTPRule
+	Stats             Stats
+	Logs              []Statement
+	LogFormat         string
+	LogFormatPos      Pos
+	ErrorFiles        map[int]string
+	ErrorFilesRef     []Statement
+	Raw               []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

@@ -351,8 +351,8 @@ func (s *state) global(p Pos, w []string) {
 			s.fileFatal = true
 			return
 		}
+		g.SpreadChecks, _, _ = leadingInt(arg(1)) // honoured by proxy/check
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
-		s.d.Unsupported(p.File, p.Line, kw)
 	case "description":
 		if arg(1) == "" {
 			s.alertRaw(p.File, p.Line, "'description' expects a string argument.")

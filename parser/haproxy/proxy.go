@@ -41,7 +41,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	for k, v := range def.ErrorFiles {
 		px.ErrorFiles[k] = v
 	}
-	px.Balance, px.HashType = def.Balance, def.HashType
+	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
@@ -376,7 +376,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
-		if px.lfPos.Line > 0 {
+		if px.lfPos.Line > 0 && movesLogFormatPos(arg(1)) {
 			px.lfPos = p
 		}
 		rule := HTTPRule{Pos: p, Action: arg(1)}
@@ -496,6 +496,12 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return true
 		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+	case "hash-balance-factor":
+		if msg := rawChecks[kw](w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		px.HashBalanceFactor, _, _ = leadingInt(arg(1)) // honoured by proxy/balance
 	case "id":
 		if n, _, _ := leadingInt(arg(1)); n <= 0 {
 			s.alertRaw(p.File, p.Line, "custom id has to be > 0.")
@@ -1067,4 +1073,19 @@ func tail(w []string, i int) []string {
 		return nil
 	}
 	return w[i:]
+}
+
+// movesLogFormatPos says whether HAProxy 2.6 records an http-request or
+// http-response action's line as the proxy's log-format position when it
+// parses it (so the httplog fallback warning names that line). Measured
+// with haproxy -c: set-header, add-header, replace-header, replace-value,
+// early-hint, redirect, set-var-fmt and set-status do; deny, return,
+// del-header, set-path, set-uri, set-query, set-method, set-log-level and
+// capture do not.
+func movesLogFormatPos(action string) bool {
+	switch action {
+	case "set-header", "add-header", "replace-header", "replace-value", "early-hint", "redirect", "set-status":
+		return true
+	}
+	return strings.HasPrefix(action, "set-var-fmt(")
 }

@@ -29,7 +29,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
-		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw)}
+		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks}
 	b.plan.StatsSockets = g.StatsSockets
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -379,6 +379,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	}}
 	if px.HTTPCheck.Enabled {
 		c.HTTP, c.Expects = b.httpCheck(px)
+		c.DisableOn404 = disableOn404(px)
 	}
 	return c
 }
@@ -393,7 +394,13 @@ func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
 		b.unsupported(px.Pos, "hash-type "+strings.Join(px.HashType, " "))
 		spec.Options = balance.Options{AllBackups: spec.Options.AllBackups}
 	}
+	spec.Options.HashBalanceFactor = px.HashBalanceFactor
 	if len(px.Balance.Args) == 0 {
+		return spec
+	}
+	if px.Mode != "http" && (px.Balance.Algorithm == "uri" || px.Balance.Algorithm == "url_param" || px.Balance.Algorithm == "hdr") {
+		// HAProxy: "Layer 7 hash not possible for backend 'b' (needs 'mode
+		// http'). Falling back to round robin." (the parser warns).
 		return spec
 	}
 	algo, args := px.Balance.Args[0], append([]string(nil), px.Balance.Args[1:]...)

@@ -36,10 +36,21 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expe
 				continue
 			}
 			expects = append(expects, e)
-		case "comment":
+		case "comment", "disable-on-404": // see disableOn404
 		default:
 			b.unsupported(st.Pos, "http-check "+w[1])
 		}
 	}
 	return &req, expects
+}
+
+// disableOn404 is `http-check disable-on-404`: a 404 answer drains an UP
+// server instead of failing it (check.HTTPProbe.DisableOn404).
+func disableOn404(px *haproxy.Proxy) bool {
+	for _, st := range px.HTTPCheck.Rules {
+		if len(st.Args) >= 2 && st.Args[1] == "disable-on-404" {
+			return true
+		}
+	}
+	return false
 }

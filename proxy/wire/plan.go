@@ -60,6 +60,8 @@ type Process struct {
 	// maxconn needs stops the process (HAProxy's default); false only
 	// warns (`no strict-limits`).
 	StrictLimits bool
+	// SpreadChecks is global `spread-checks` (percent, 0..50).
+	SpreadChecks int
 }
 
 // BalanceSpec is what proxy/balance.New takes for one backend: the
@@ -79,6 +81,8 @@ type CheckSpec struct {
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
 	HTTP    *check.HTTPRequest
 	Expects []check.Expect
+	// DisableOn404 is `http-check disable-on-404` (HTTP checks only).
+	DisableOn404 bool
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool

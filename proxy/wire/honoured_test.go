@@ -1,0 +1,97 @@
+package wire
+
+import (
+	"strings"
+	"testing"
+)
+
+// A layer 7 balance algorithm in a tcp-mode backend falls back to round
+// robin as in HAProxy (whose warning the parser prints); an HTTP backend
+// keeps it.
+func TestLayer7BalanceInTCPFallsBack(t *testing.T) {
+	p := buildText(t, `defaults
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+backend t1
+    mode tcp
+    balance uri
+    server s 127.0.0.1:1
+backend t2
+    mode tcp
+    balance url_param foo
+    server s 127.0.0.1:1
+backend t3
+    mode tcp
+    balance hdr(host)
+    server s 127.0.0.1:1
+backend t4
+    mode tcp
+    balance source
+    server s 127.0.0.1:1
+backend h1
+    mode http
+    balance hdr(host)
+    server s 127.0.0.1:1
+`)
+	want := map[string]string{"t1": "roundrobin", "t2": "roundrobin", "t3": "roundrobin", "t4": "source", "h1": "hdr(host)"}
+	for name, algo := range want {
+		if got := p.Balance[name].Algorithm; got != algo {
+			t.Errorf("%s: balance %q, want %q", name, got, algo)
+		}
+	}
+	for _, be := range p.Proxy.Backends {
+		if be.Balance != want[be.Name] {
+			t.Errorf("%s: proxy.Backend.Balance %q, want %q", be.Name, be.Balance, want[be.Name])
+		}
+	}
+	if n := notices(p); len(n) != 0 {
+		t.Errorf("notices: %q", n)
+	}
+}
+
+// hash-balance-factor (inherited from defaults), spread-checks and
+// http-check disable-on-404 reach proxy/balance and proxy/check, without a
+// "not supported" notice.
+func TestHonouredTuning(t *testing.T) {
+	p := buildText(t, `global
+    spread-checks 5
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    hash-balance-factor 150
+backend b
+    balance uri
+    hash-type consistent
+    option httpchk GET /health
+    http-check disable-on-404
+    server s 127.0.0.1:1 check
+backend plain
+    hash-balance-factor 0
+    option httpchk
+    server s 127.0.0.1:1 check
+`)
+	if got := p.Balance["b"].Options.HashBalanceFactor; got != 150 {
+		t.Errorf("b hash-balance-factor %d", got)
+	}
+	if got := p.Balance["plain"].Options.HashBalanceFactor; got != 0 {
+		t.Errorf("plain hash-balance-factor %d", got)
+	}
+	if p.Process.SpreadChecks != 5 {
+		t.Errorf("spread-checks %d", p.Process.SpreadChecks)
+	}
+	on := map[string]bool{}
+	for _, c := range p.Checks {
+		on[c.Target.Backend] = c.DisableOn404
+	}
+	if !on["b"] || on["plain"] {
+		t.Errorf("disable-on-404 by backend: %v", on)
+	}
+	for _, n := range notices(p) {
+		if strings.Contains(n, "404") || strings.Contains(n, "spread") || strings.Contains(n, "hash-balance") {
+			t.Errorf("notice: %s", n)
+		}
+	}
+}
