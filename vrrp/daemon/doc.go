@@ -28,7 +28,12 @@
 //     place (an unchanged socket keeps the instance and its state, no VIP
 //     flap), the USR1 data dump, the USR2 statistics with a line per drop
 //     reason and the signal-36 JSON dump.
-//   - LinuxEdge (linux.go): the Edge over vrrp/netio, netlink and exec.
+//   - Host networking (hostnet.go, routes.go): use_vmac macvlans created
+//     before the sockets and deleted on stop, virtual_routes/rules while
+//     MASTER (set after the VIPs, removed before them), static_* for the
+//     daemon's lifetime; route and rule lines parsed by ParseRoute/ParseRule.
+//   - LinuxEdge (linux.go, linux_hostnet.go): the Edge over vrrp/netio,
+//     netlink and exec.
 //
 // The clock is injected (Options.Now) and every host effect goes through
 // Edge, so runner_test.go drives the loop synchronously with a fake clock

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"strings"
+
+	ka "github.com/goha-lb/goha/parser/keepalived"
 )
 
 // VMACSpec is an instance's use_vmac interface.
@@ -105,7 +107,7 @@ func (r *Runner) reloadRoutes(in *inst, old InstanceSpec) {
 	}
 	var routes []Route
 	for _, o := range old.Routes {
-		if !containsFunc(in.spec.Routes, func(n Route) bool { return n.Text == o.Text && n == o }) {
+		if !containsFunc(in.spec.Routes, func(n Route) bool { return sameRoute(n, o) }) {
 			routes = append(routes, o)
 		}
 	}
@@ -119,6 +121,13 @@ func (r *Runner) reloadRoutes(in *inst, old InstanceSpec) {
 		r.clearRoutes(in, routes, rules)
 		in.routesSet = true
 	}
+}
+
+// sameRoute compares two routes as the kernel sees them: where they were
+// written in the file does not matter.
+func sameRoute(a, b Route) bool {
+	a.pos, b.pos = ka.Pos{}, ka.Pos{}
+	return a == b
 }
 
 func containsFunc[T any](s []T, f func(T) bool) bool {
@@ -206,7 +215,7 @@ func (r *Runner) reloadStatic(old, next *Config) {
 		}
 	}
 	for _, o := range old.StaticRoutes {
-		if !containsFunc(next.StaticRoutes, func(n Route) bool { return n == o }) {
+		if !containsFunc(next.StaticRoutes, func(n Route) bool { return sameRoute(n, o) }) {
 			gone.StaticRoutes = append(gone.StaticRoutes, o)
 		}
 	}
