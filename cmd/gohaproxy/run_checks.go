@@ -26,7 +26,7 @@ func (w *worker) newChecks() *check.Runner {
 		spec := &w.plan.Checks[i]
 		t := spec.Target
 		if spec.HTTP != nil {
-			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects}
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404}
 		} else {
 			t.Prober = check.TCPProbe{}
 		}
@@ -34,9 +34,13 @@ func (w *worker) newChecks() *check.Runner {
 	}
 	r := check.NewRunner(targets, check.RunnerOptions{
 		Apply: func(ev check.Event) {
-			w.servers.update(ev.Target.Backend, ev.Target.Server, func(s *serverState) { s.checkUp = ev.Up })
+			w.servers.update(ev.Target.Backend, ev.Target.Server, func(s *serverState) {
+				s.checkUp = ev.Up
+				s.checkDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
+			})
 		},
-		Counts: w.backendCounts,
+		SpreadChecks: w.plan.Process.SpreadChecks,
+		Counts:       w.backendCounts,
 		Log: func(l check.Line) {
 			if l.Stderr != "" {
 				lvl := levelWarning

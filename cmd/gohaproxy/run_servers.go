@@ -21,10 +21,13 @@ type serverStates struct {
 type serverState struct {
 	maint, drain bool
 	checkUp      bool
-	weight       int       // user weight (`weight`, `set server ... weight`)
-	initWeight   int       // weight from the configuration
-	changed      time.Time // last UP/DOWN or admin change (lastchg)
-	downs        int64     // UP -> DOWN transitions seen by checks (chkdown)
+	// checkDrain: an UP server whose check answered 404 under `http-check
+	// disable-on-404` takes no new traffic (HAProxy's NOLB, "stopping").
+	checkDrain bool
+	weight     int       // user weight (`weight`, `set server ... weight`)
+	initWeight int       // weight from the configuration
+	changed    time.Time // last UP/DOWN or admin change (lastchg)
+	downs      int64     // UP -> DOWN transitions seen by checks (chkdown)
 }
 
 func newServerStates(px *proxy.Proxy, cfg *proxy.Config) *serverStates {
@@ -49,7 +52,7 @@ func (st *serverStates) update(backend, server string, fn func(s *serverState)) 
 	}
 	before := *s
 	fn(s)
-	if before.maint != s.maint || before.drain != s.drain || before.checkUp != s.checkUp {
+	if before.maint != s.maint || before.drain != s.drain || before.checkUp != s.checkUp || before.checkDrain != s.checkDrain {
 		s.changed = time.Now()
 	}
 	// chkdown counts UP -> DOWN transitions whatever the cause, entering
@@ -60,7 +63,7 @@ func (st *serverStates) update(backend, server string, fn func(s *serverState)) 
 	return st.px.UpdateServer(backend, server, func(b *balance.Server) {
 		b.Up = !s.maint && s.checkUp
 		b.Weight = s.weight
-		if s.drain {
+		if s.drain || s.checkDrain {
 			b.Weight = 0
 		}
 	})

@@ -168,7 +168,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
-			Up: st.checkUp, Maint: st.maint, Drain: st.drain, Backup: sv.Backup, Weight: st.weight,
+			Up: st.checkUp, Maint: st.maint, Drain: st.drain, Stopping: st.checkDrain, Backup: sv.Backup, Weight: st.weight,
 			InitialWeight: st.initWeight, IdleConns: sv.Idle, LastChange: time.Since(st.changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
@@ -221,6 +221,8 @@ func statusName(s check.Status) string {
 		return "L7RSP"
 	case check.L7STS:
 		return "L7STS"
+	case check.L7OKC:
+		return "L7OKC"
 	}
 	return "INI"
 }

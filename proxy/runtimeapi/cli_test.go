@@ -211,11 +211,19 @@ func TestServerStatus(t *testing.T) {
 		{Server{Up: true, Drain: true}, "DRAIN"},
 		{Server{Up: true, Drain: true, Check: ck(3)}, "DRAIN 2/3"},
 		{Server{Up: true, Maint: true, Check: ck(4)}, "MAINT"},
+		// http-check disable-on-404 answered 404: HAProxy's NOLB
+		{Server{Up: true, Stopping: true, Check: ck(4)}, "NOLB"},
+		{Server{Up: true, Stopping: true, Check: ck(3)}, "NOLB 2/3"},
 	}
 	for _, tc := range tests {
 		if got := serverStatus(&tc.sv); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.sv, got, tc.want)
 		}
+	}
+	// srv_op_state 3 is SRV_ST_STOPPING.
+	line := serverStateLine(&Proxy{Name: "b", ID: 2}, &Server{Name: "s1", ID: 1, Addr: "127.0.0.1:80", Up: true, Stopping: true, Weight: 1, InitialWeight: 1, Check: &Check{Status: "L7OKC", Code: 404, Rise: 2, Fall: 3, Health: 4}})
+	if f := strings.Fields(line); len(f) < 12 || f[5] != "3" || f[10] != "16" || f[11] != "4" {
+		t.Errorf("servers state of a stopping server: %q", line)
 	}
 }
 

@@ -48,6 +48,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	op := 0
 	if sv.Up && !sv.Maint {
 		op = 2
+		if sv.Stopping {
+			op = 3 // SRV_ST_STOPPING
+		}
 	}
 	admin := 0
 	if sv.Maint {

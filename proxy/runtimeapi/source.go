@@ -132,6 +132,7 @@ type Server struct {
 	Maint          bool   // administrative maintenance (disable server, state maint)
 	ConfigDisabled bool   // `disabled` on the server line (also Maint)
 	Drain          bool   // administrative drain
+	Stopping       bool   // up, but its check asks to drain (disable-on-404: NOLB)
 	Backup         bool
 	Weight         int // current user weight
 	InitialWeight  int // weight from the configuration

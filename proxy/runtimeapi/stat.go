@@ -168,7 +168,7 @@ func frontendRow(px *Proxy) *row {
 // usable is a server the balancer may pick: up, not in maintenance or
 // drain, with a weight.
 func usable(sv *Server) bool {
-	return sv.Up && !sv.Maint && !sv.Drain && sv.Weight > 0
+	return sv.Up && !sv.Maint && !sv.Drain && !sv.Stopping && sv.Weight > 0
 }
 
 // serverStatus is HAProxy's status column for a server.
@@ -184,6 +184,10 @@ func serverStatus(sv *Server) string {
 			return fmt.Sprintf("DRAIN %d/%d", ck.Health-ck.Rise+1, ck.Fall)
 		case sv.Drain:
 			return "DRAIN"
+		case sv.Stopping && goingDown:
+			return fmt.Sprintf("NOLB %d/%d", ck.Health-ck.Rise+1, ck.Fall)
+		case sv.Stopping:
+			return "NOLB"
 		case goingDown:
 			return fmt.Sprintf("UP %d/%d", ck.Health-ck.Rise+1, ck.Fall)
 		case ck == nil:
