@@ -3,7 +3,6 @@ package proxy
 import (
 	"errors"
 	"io"
-	"net"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/http1"
@@ -14,7 +13,7 @@ type exchange struct {
 	s           *session
 	be          *backend
 	srv         *server
-	sc          *net.TCPConn
+	sc          *tconn
 	reused      bool
 	serverClose bool
 	clientClose bool
@@ -195,8 +194,7 @@ func (x *exchange) serverWrite(p []byte) error {
 	if len(p) == 0 {
 		return nil
 	}
-	x.sc.SetWriteDeadline(deadline(x.be.cfg.Timeouts.Server))
-	_, err := x.sc.Write(p)
+	_, err := x.sc.write(p, x.be.cfg.Timeouts.Server)
 	if err != nil && x.reused {
 		return errStale
 	}
@@ -210,12 +208,12 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 	s.start, s.end = 0, 0
 	clientTO := s.fe.cfg.Timeouts.Client
 	for {
-		s.c.SetReadDeadline(deadline(clientTO))
 		limit := len(s.buf)
 		if !s.req.Chunked && remain < int64(limit) {
 			limit = int(remain)
 		}
-		n, err := s.clientRead(s.buf[:limit])
+		now := time.Now()
+		n, err := s.clientRead(s.buf[:limit], now, deadlineFrom(now, clientTO))
 		if n > 0 {
 			k := n
 			if s.req.Chunked {
@@ -228,8 +226,7 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 			} else {
 				remain -= int64(n)
 			}
-			x.sc.SetWriteDeadline(deadline(x.be.cfg.Timeouts.Server))
-			if _, werr := x.sc.Write(s.buf[:k]); werr != nil {
+			if _, werr := x.sc.write(s.buf[:k], x.be.cfg.Timeouts.Server); werr != nil {
 				x.failResponse(werr)
 				return werr
 			}
@@ -262,7 +259,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
 		x.sstart = 0
 	}
-	x.sc.SetReadDeadline(deadline(timeout))
+	now := time.Now()
+	want := deadlineFrom(now, timeout) // the whole head within the timeout
 	got := false
 	for {
 		if x.send > 0 {
@@ -275,7 +273,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 				return errBadResponse
 			}
 		}
-		n, err := x.sc.Read(x.sbuf[x.send:headLimit])
+		n, err := x.sc.readUntil(x.sbuf[x.send:headLimit], now, want)
+		now = time.Time{}
 		x.send += n
 		got = got || n > 0
 		if err != nil && n == 0 {
@@ -343,11 +342,11 @@ func (x *exchange) forwardResponse() bool {
 		var err error
 		switch kind {
 		case http1.BodyLength:
-			err = x.spliceN(resp.ContentLength - int64(k))
+			err = x.copyBody(resp.ContentLength - int64(k))
 		case http1.BodyChunked:
 			err = x.copyChunked(&cs)
 		case http1.BodyUntilClose:
-			err = x.spliceN(-1)
+			err = x.copyBody(-1)
 		}
 		if err != nil {
 			// The copy cannot tell which side failed; a timeout is the
@@ -374,21 +373,64 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	return !x.clientClose
 }
 
+// bodySpliceMin is the body length past which a response body is spliced
+// even without `option splice-response`: a body known to be that large is
+// a stream, where splice(2) saves the copies through user space (what
+// splice-auto would find out after a few reads). Below it, or with the
+// global `nosplice`, the body goes through the server buffer: for a few
+// kilobytes the pipe round trip costs more than the copy.
+const bodySpliceMin = 64 << 10
+
+// copyBody sends n more response bytes (n < 0: until the server closes) to
+// the client. `timeout server` and `timeout client` are inactivity
+// timeouts, applied per read and per write.
+func (x *exchange) copyBody(n int64) error {
+	s := x.s
+	_, down := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, x.be.cfg.Splice)
+	if down == spliceAlways || (!s.p.cfg.NoSplice && n >= bodySpliceMin) {
+		return x.spliceN(n)
+	}
+	x.sstart, x.send = 0, 0
+	for n != 0 {
+		p := x.sbuf
+		if n > 0 && n < int64(len(p)) {
+			p = p[:n]
+		}
+		m, err := x.sc.read(p, x.be.cfg.Timeouts.Server)
+		if m > 0 {
+			if werr := s.clientWrite(p[:m]); werr != nil {
+				return werr
+			}
+			x.srv.stats.bytesOut.Add(int64(m))
+			if n > 0 {
+				n -= int64(m)
+			}
+		}
+		if err != nil {
+			if n < 0 && err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // spliceN copies n response bytes (n < 0: until EOF) from the server to the
 // client directly between the two *net.TCPConn, so the kernel can splice.
-// Deadlines are re-armed while data flows: `timeout server` and `timeout
-// client` are inactivity timeouts.
+// Deadlines are re-armed while data flows.
 func (x *exchange) spliceN(n int64) error {
 	s := x.s
 	for {
-		x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
-		s.c.SetWriteDeadline(deadline(s.fe.cfg.Timeouts.Client))
+		now := time.Now()
+		x.sc.setRead(deadlineFrom(now, x.be.cfg.Timeouts.Server))
+		s.c.setWrite(deadlineFrom(now, s.fe.cfg.Timeouts.Client))
 		var w int64
 		var err error
 		if n < 0 {
-			w, err = io.Copy(s.c, x.sc)
+			w, err = io.Copy(s.c.TCPConn, x.sc.TCPConn)
 		} else {
-			w, err = io.CopyN(s.c, x.sc, n)
+			w, err = io.CopyN(s.c.TCPConn, x.sc.TCPConn, n)
 			n -= w
 		}
 		s.sent += w
@@ -409,8 +451,7 @@ func (x *exchange) copyChunked(cs *http1.ChunkScanner) error {
 	s := x.s
 	x.sstart, x.send = 0, 0
 	for !cs.Done() {
-		x.sc.SetReadDeadline(deadline(x.be.cfg.Timeouts.Server))
-		n, err := x.sc.Read(x.sbuf)
+		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
 		if n > 0 {
 			k, serr := cs.Scan(x.sbuf[:n])
 			if serr != nil {

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"sync"
@@ -42,11 +41,12 @@ func putBuf(b *[]byte) {
 type session struct {
 	p   *Proxy
 	fe  *frontend
-	c   *net.TCPConn
+	c   *tconn // its read deadline wake-ups are final while woken is set
 	src netip.AddrPort
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
-	srvConn atomic.Pointer[net.TCPConn]
+	woken   atomic.Bool // Shutdown woke the idle wait
+	srvConn atomic.Pointer[tconn]
 
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
@@ -70,6 +70,7 @@ type session struct {
 // Shutdown does not wait for keep-alive timeouts.
 func (s *session) wakeIfIdle() {
 	if s.idle.Load() {
+		s.woken.Store(true)
 		s.c.SetReadDeadline(time.Unix(1, 0))
 	}
 }
@@ -82,11 +83,12 @@ func (s *session) abort() {
 	}
 }
 
-func deadline(d time.Duration) time.Time {
+// deadlineFrom is now+d, or no deadline (zero) when d is not set.
+func deadlineFrom(now time.Time, d time.Duration) time.Time {
 	if d <= 0 {
 		return time.Time{}
 	}
-	return time.Now().Add(d)
+	return now.Add(d)
 }
 
 func firstSet(ds ...time.Duration) time.Duration {
@@ -145,8 +147,10 @@ func (s *session) balanceHeader(name string) (string, bool) {
 	return string(v), v != nil
 }
 
-func (s *session) clientRead(p []byte) (int, error) {
-	n, err := s.c.Read(p)
+// clientRead reads from the client until want (zero: no limit); now is
+// the caller's clock reading.
+func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
+	n, err := s.c.readUntil(p, now, want)
 	if n > 0 && s.tl.firstByte.IsZero() {
 		s.tl.firstByte = time.Now()
 	}
@@ -156,8 +160,7 @@ func (s *session) clientRead(p []byte) (int, error) {
 }
 
 func (s *session) clientWrite(p []byte) error {
-	s.c.SetWriteDeadline(deadline(s.fe.cfg.Timeouts.Client))
-	n, err := s.c.Write(p)
+	n, err := s.c.write(p, s.fe.cfg.Timeouts.Client)
 	s.sent += int64(n)
 	s.fe.stats.bytesOut.Add(int64(n))
 	return err
@@ -192,7 +195,9 @@ func (s *session) readRequest(first bool) bool {
 		// Deadline first, then the idle flag, then the closing check:
 		// Shutdown sets closing before it looks at idle, so either we see
 		// closing here or its past deadline overrides ours.
-		s.c.SetReadDeadline(deadline(firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client)))
+		now := s.tl.start
+		want := deadlineFrom(now, firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client))
+		s.c.armRead(now, want)
 		s.idle.Store(true)
 		if s.p.closing.Load() {
 			return false
@@ -203,16 +208,23 @@ func (s *session) readRequest(first bool) bool {
 		// buffer is taken back once bytes arrive (most requests fit, so
 		// this costs no extra system call).
 		s.dropBuf()
-		n, _ := s.clientRead(s.small[:])
+		n, _ := s.clientRead(s.small[:], now, want)
 		s.takeBuf()
 		s.end = copy(s.buf, s.small[:n])
 		s.idle.Store(false)
+		s.woken.Store(false) // a wake-up that lost the race with data is moot
 		if n == 0 {
 			return false // idle keep-alive connection closed or timed out: silent
 		}
 		s.end = n
 	}
-	s.c.SetReadDeadline(deadline(firstSet(t.HTTPRequest, t.Client)))
+	// The head must be complete within `timeout http-request` from its
+	// first byte (from the accept for the first request).
+	now := s.tl.start
+	if !s.tl.firstByte.IsZero() {
+		now = s.tl.firstByte
+	}
+	want := deadlineFrom(now, firstSet(t.HTTPRequest, t.Client))
 	for {
 		if s.end > 0 {
 			err := s.req.Parse(s.buf[:s.end])
@@ -232,7 +244,7 @@ func (s *session) readRequest(first bool) bool {
 				return false
 			}
 		}
-		n, err := s.clientRead(s.buf[s.end:headLimit])
+		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
 			if isTimeout(err) {

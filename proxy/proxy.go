@@ -236,7 +236,8 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 				return
 			}
 		}
-		s := &session{p: p, fe: f, c: c, accepted: time.Now()}
+		s := &session{p: p, fe: f, accepted: time.Now()}
+		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			c.Close()
 			p.release(f)

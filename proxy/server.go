@@ -26,12 +26,12 @@ type server struct {
 }
 
 type idleConn struct {
-	c     *net.TCPConn
+	c     *tconn
 	since time.Time
 }
 
 // getIdle pops the most recent idle connection, dropping expired ones.
-func (s *server) getIdle(now time.Time) *net.TCPConn {
+func (s *server) getIdle(now time.Time) *tconn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for n := len(s.idle); n > 0; n = len(s.idle) {
@@ -46,7 +46,7 @@ func (s *server) getIdle(now time.Time) *net.TCPConn {
 }
 
 // putIdle returns a connection to the pool, or closes it when full.
-func (s *server) putIdle(c *net.TCPConn, now time.Time) {
+func (s *server) putIdle(c *tconn, now time.Time) {
 	s.mu.Lock()
 	if len(s.idle) < maxIdlePerServer {
 		s.idle = append(s.idle, idleConn{c, now})
@@ -73,7 +73,8 @@ func (s *server) closeIdle() {
 }
 
 // dial opens a fresh connection to the server within the connect timeout.
-func (s *server) dial(timeout time.Duration) (*net.TCPConn, error) {
+// Its deadline state travels with it through the idle pool.
+func (s *server) dial(timeout time.Duration) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	c, err := d.Dial("tcp", s.cfg.Addr)
 	if err != nil {
@@ -81,7 +82,7 @@ func (s *server) dial(timeout time.Duration) (*net.TCPConn, error) {
 	}
 	tc := c.(*net.TCPConn)
 	tc.SetNoDelay(true)
-	return tc, nil
+	return newTconn(tc, nil), nil
 }
 
 // findServer maps a balancer's pick back to our server.
@@ -138,7 +139,7 @@ func (b *backend) pick(req *balance.Request) *server {
 // On success the server's slot is held: call b.release(srv) when done. It
 // returns a nil server when every attempt failed or no server is usable (the
 // caller answers 503).
-func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, retries *int) (*server, *net.TCPConn, bool) {
+func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, retries *int) (*server, *tconn, bool) {
 	var srv *server
 	for attempt := 0; attempt <= b.cfg.Retries; attempt++ {
 		if srv == nil || (b.cfg.Redispatch && attempt == b.cfg.Retries && attempt > 0) {

@@ -243,7 +243,7 @@ func (s *session) serveTCP() {
 	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, be.cfg.Splice)
-	rc := relay(newTconn(s.c, nil), newTconn(sc, nil), relayTimeouts{
+	rc := relay(s.c, sc, relayTimeouts{
 		idle:      firstSet(max(ft.Client, bt.Server)),
 		clientFin: ft.ClientFin,
 		serverFin: bt.ServerFin,
@@ -277,7 +277,7 @@ func (x *exchange) tunnel() bool {
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
 	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, x.be.cfg.Splice)
-	rc := relay(newTconn(s.c, nil), newTconn(x.sc, nil), relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
+	rc := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
 	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
