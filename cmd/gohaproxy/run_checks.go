@@ -25,6 +25,7 @@ func (w *worker) newChecks() *check.Runner {
 	for i := range w.plan.Checks {
 		spec := &w.plan.Checks[i]
 		t := spec.Target
+		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
 		if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404}
 		} else {

@@ -29,13 +29,12 @@ type eventLog struct {
 	global  *logfmt.Logger
 	proxies map[string]*proxyLog
 	env     logfmt.Env
-	bufs    sync.Pool
 }
 
 type proxyLog struct {
-	logger      *logfmt.Logger
-	format      *logfmt.Format // nil: the proxy logs no traffic
-	dontLogNull bool
+	logger *logfmt.Logger
+	format *logfmt.Format // nil: the proxy logs no traffic
+	opts   logfmt.Options
 }
 
 func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
@@ -46,18 +45,23 @@ func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, err
 	if !quiet {
 		l.stderr = stderr
 	}
-	l.bufs.New = func() any { b := make([]byte, 0, 512); return &b }
 	opts := logfmt.LoggerOptions{Stdout: os.Stdout, Stderr: os.Stderr}
 	l.global = logfmt.NewLogger(targets(plan.GlobalLogs), opts)
+	http := map[string]bool{}
+	for _, sec := range plan.Sections {
+		http[sec.Name] = sec.HTTP
+	}
 	for name, spec := range plan.Logs {
-		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), opts), dontLogNull: spec.DontLogNull}
+		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), opts), opts: logfmt.Options{DontLogNull: spec.DontLogNull}}
 		switch spec.Format {
 		case "httplog":
 			pl.format = logfmt.HTTPLog
+		case "httplog clf":
+			pl.format = logfmt.HTTPLogCLF
 		case "tcplog":
 			pl.format = logfmt.TCPLog
 		case "custom":
-			f, err := logfmt.Compile(spec.Custom)
+			f, err := logfmt.CompileFor(spec.Custom, http[name])
 			if err != nil {
 				return nil, fmt.Errorf("proxy '%s': log-format: %v", name, err)
 			}
@@ -112,7 +116,7 @@ func (l *eventLog) stderrOnly(msg string, level logfmt.Level) {
 }
 
 // trafficLogger formats each finished transaction with its frontend's
-// format and sends it at level info.
+// format and sends it at the level logfmt.Decide gives (info).
 func (l *eventLog) trafficLogger() proxy.LogFunc {
 	return func(e *proxy.LogEntry) {
 		pl := l.proxies[e.Frontend]
@@ -120,14 +124,9 @@ func (l *eventLog) trafficLogger() proxy.LogFunc {
 			return
 		}
 		le := (*logfmt.Entry)(e)
-		if logfmt.Skip(le, pl.dontLogNull) {
-			return
+		if ok, level := logfmt.Decide(le, pl.opts); ok {
+			pl.logger.Emit(level, pl.format, le, &l.env)
 		}
-		bp := l.bufs.Get().(*[]byte)
-		line := pl.format.Append((*bp)[:0], le, &l.env)
-		pl.logger.Log(logfmt.Info, line)
-		*bp = line
-		l.bufs.Put(bp)
 	}
 }
 

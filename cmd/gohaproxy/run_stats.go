@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
@@ -190,7 +191,7 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 	if fall == 0 {
 		fall = 3
 	}
-	c := &runtimeapi.Check{Status: "INI", Rise: rise, Fall: fall, Health: rise, Downs: st.downs}
+	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.downs}
 	if s.w.checks == nil {
 		return c
 	}
@@ -201,6 +202,9 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 	c.Health = h.Value()
 	if last != (check.Result{}) {
 		c.Status, c.Code, c.Duration, c.Desc, c.Info = statusName(last.Status), last.Code, last.Duration, last.Status.Reason(), last.Info
+		if last.Status == check.L7OK || last.Status == check.L4OK {
+			c.Info = "" // HAProxy keeps no detail for a passed check (last_chk empty)
+		}
 	}
 	return c
 }
@@ -272,31 +276,54 @@ func (s *runtimeSource) fullconn(backend string) int {
 }
 
 // SetServerState applies `disable/enable server` and `set server ...
-// state`, logging HAProxy's maintenance lines.
+// state`, pauses or resumes the server's health check, and logs HAProxy's
+// lines for the transition (runtimeapi.ServerStateEvents).
 func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.AdminState) error {
 	w := s.w
 	before, _ := w.servers.get(backend, server)
+	wasUsable := false
+	backup := false
+	for _, b := range w.px.Backends() {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				wasUsable, backup = sv.Up && sv.Weight > 0, sv.Backup
+			}
+		}
+	}
+	maint := state == runtimeapi.StateMaint
 	err := w.servers.update(backend, server, func(st *serverState) {
-		st.maint = state == runtimeapi.StateMaint
+		if st.maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
+			// HAProxy: a server leaving maintenance is UP with a fresh
+			// health and is checked at once.
+			st.checkUp, st.checkDrain = true, false
+		}
+		st.maint = maint
 		st.drain = state == runtimeapi.StateDrain
 	})
 	if err != nil {
 		return err
 	}
-	c := w.backendCounts(backend, server)
-	left := fmt.Sprintf("%d active and %d backup servers", c.Active, c.Backup)
-	// HAProxy prints both as warnings on stderr but sends them to syslog
-	// at alert and notice.
+	if maint && !before.maint && w.checks != nil {
+		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance
+	}
+	from := runtimeapi.StateReady
 	switch {
-	case state == runtimeapi.StateMaint && !before.maint:
-		msg := fmt.Sprintf("Server %s/%s is going DOWN for maintenance. %s left. %d sessions active, 0 requeued, 0 remaining in queue.",
-			backend, server, left, c.Sessions)
-		w.events.stderrOnly(msg, levelWarning)
-		w.events.send(backend, levelAlert, msg)
-	case state != runtimeapi.StateMaint && before.maint:
-		msg := fmt.Sprintf("Server %s/%s is UP/READY (leaving forced maintenance).", backend, server)
-		w.events.stderrOnly(msg, levelWarning)
-		w.events.send(backend, levelNotice, msg)
+	case before.maint:
+		from = runtimeapi.StateMaint
+	case before.drain:
+		from = runtimeapi.StateDrain
+	}
+	c := w.backendCounts(backend, server)
+	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
+		From: from, To: state, WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		// HAProxy prints them under their tag on stderr and sends them to
+		// syslog at their own level (alert, notice, emerg).
+		tag := levelWarning
+		if ev.Tag == "ALERT" {
+			tag = levelAlert
+		}
+		w.events.stderrOnly(ev.Stderr, tag)
+		w.events.send(backend, logfmt.Level(ev.Level), ev.Text)
 	}
 	return nil
 }

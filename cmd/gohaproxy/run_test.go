@@ -282,9 +282,15 @@ func TestSeedRoundRobinDaemon(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("got %d httplog lines: %q", len(lines), lines)
 	}
+	// Each session logs once its response is written, so on a loaded
+	// machine the next request's line may arrive first: look for web1's.
 	re := httplogRe(pid, "web1")
-	if !re.MatchString(lines[0]) {
-		t.Errorf("httplog line %q does not match %s", lines[0], re)
+	matched := false
+	for _, l := range lines {
+		matched = matched || re.MatchString(l)
+	}
+	if !matched {
+		t.Errorf("no httplog line matches %s in %q", re, lines)
 	}
 	// Soft stop: exits once in-flight work is done.
 	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
@@ -956,11 +962,13 @@ backend be
 	}
 }
 
-// Known difference (proxy/check and proxy/runtimeapi have no notion of a
-// paused check yet): HAProxy pauses a server's check in maintenance (no
-// check columns, health 0) and restarts it at health = rise ("UP 1/3")
-// when the server leaves maintenance; goha keeps checking. The admin
-// comparison therefore leaves the check columns out.
+// Known difference: both pause a server's check in maintenance (no check
+// columns, health 0; TestDisabledServersMatchHAProxy compares that) and
+// restart it at health = rise ("UP 1/3") when the server leaves
+// maintenance, but HAProxy runs the next check at its usual interval while
+// proxy/check's runner checks at once, so right after `enable server` the
+// health differs for a moment. The admin comparison leaves the check
+// columns out.
 func noCheckCols(rows []string) []string {
 	out := make([]string, len(rows))
 	for i, r := range rows {

@@ -696,6 +696,11 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			return false
 		}
 		px.Options[name] = !neg
+		if name == "httplog" {
+			// `option httplog clf` is kept as its own flag: the last
+			// `option httplog` line decides.
+			px.Options["httplog clf"] = !neg && len(w) > 2 && w[2] == "clf"
+		}
 		if name == "httplog" && !neg {
 			px.lfPos = p
 		}

@@ -72,11 +72,17 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		result = checkResult(ck.Status)
 		health = ck.Health
 		state = checkStateConfigured | checkStateEnabled
+		if sv.Maint {
+			// maintenance pauses the check and empties its health
+			// (checked against HAProxy 2.6: `disabled` and `disable server`)
+			health = 0
+			state |= checkStatePaused
+		}
 	} else if healthy {
 		health = 2 // HAProxy's default rise, where an unchecked server sits
 	}
-	if sv.ConfigDisabled {
-		state |= checkStatePaused
+	if sv.ConfigDisabled && sv.Check == nil {
+		state |= checkStatePaused // kept after `enable server` when there is no check
 	}
 	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d 0 0 0 - %s - 0 0 - - 0\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,

@@ -240,11 +240,18 @@ func serverRow(px *Proxy, sv *Server) *row {
 		r.num("chkfail", ck.Failed)
 		r.num("chkdown", ck.Downs)
 		r.num("downtime", secs(sv.Downtime))
+	}
+	// A check paused by maintenance shows no check columns (HAProxy fills
+	// them only for an enabled, unpaused check); a check that never ran
+	// has no code or duration yet.
+	if ck := sv.Check; ck != nil && !sv.Maint {
 		r.set("check_status", ck.Status)
 		if ck.Code != 0 {
 			r.num("check_code", int64(ck.Code))
 		}
-		r.num("check_duration", int64(ck.Duration/time.Millisecond))
+		if ck.Status != "INI" {
+			r.num("check_duration", int64(ck.Duration/time.Millisecond))
+		}
 		r.set("last_chk", ck.Info)
 		r.set("check_desc", ck.Desc)
 		r.num("check_rise", int64(ck.Rise))

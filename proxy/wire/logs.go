@@ -39,6 +39,9 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 		}
 	case px.Options["httplog"] && px.Mode == "http":
 		spec.Format = "httplog"
+		if px.Options["httplog clf"] {
+			spec.Format = "httplog clf"
+		}
 	case px.Options["httplog"] || px.Options["tcplog"]:
 		// HAProxy falls back to tcplog for httplog in a tcp frontend.
 		spec.Format = "tcplog"

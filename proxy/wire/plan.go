@@ -91,7 +91,7 @@ type CheckSpec struct {
 // LogSpec is one frontend's logging: where to and in which format.
 type LogSpec struct {
 	Targets []LogTarget
-	// Format is "httplog", "tcplog", "custom" (Custom holds the log-format
+	// Format is "httplog", "httplog clf", "tcplog", "custom" (Custom holds the log-format
 	// string) or "" (no traffic lines: HAProxy logs none for an http
 	// frontend without a format).
 	Format      string
