@@ -15,14 +15,26 @@ type VMACSpec struct {
 	// XmitBase is vmac_xmit_base: adverts leave from Parent (its MAC),
 	// VIPs and gratuitous ARPs stay on the VMAC.
 	XmitBase bool
+	// Table / Priority are the nftables table (global `nftables`) and
+	// priority where keepalived keeps its VMAC rules (IGMP/MLD reports
+	// sent from the parent, not with the virtual MAC).
+	Table    string
+	Priority int
 }
 
 // HostNet is the part of the Edge that changes the host's interfaces,
 // routes and rules. "Exists" on add and "not found" on delete are not
 // errors, so that stale leftovers of a crashed run are adopted or ignored.
 type HostNet interface {
+	// CreateVMAC creates the macvlan and adds it to the VMAC nftables
+	// rules; DeleteVMAC takes it out of them and deletes it.
 	CreateVMAC(VMACSpec) error
 	DeleteVMAC(name string) error
+	// SyncVMACRules re-installs the VMAC nftables rules after the no-accept
+	// firewall rebuilt the table they share; CloseVMACRules deletes them
+	// (clean stop, once every VMAC is gone).
+	SyncVMACRules() error
+	CloseVMACRules() error
 	AddRoute(Route) error
 	DelRoute(Route) error
 	AddRule(Rule) error

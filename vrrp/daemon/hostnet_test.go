@@ -56,7 +56,7 @@ func vmacConfig(t *testing.T, conf string) *Config {
 func TestMapConfigVMACRoutes(t *testing.T) {
 	c := vmacConfig(t, vmacRoutesConf)
 	in := c.Instances[0]
-	if in.VMAC == nil || *in.VMAC != (VMACSpec{Name: "vrrp.51", Parent: "ens160", VRID: 51}) || in.Interface != "vrrp.51" {
+	if in.VMAC == nil || *in.VMAC != (VMACSpec{Name: "vrrp.51", Parent: "ens160", VRID: 51, Table: "keepalived", Priority: -1}) || in.Interface != "vrrp.51" {
 		t.Fatalf("vmac %+v interface %s", in.VMAC, in.Interface)
 	}
 	if in.SrcAddr.String() != "192.168.110.11" {
@@ -87,7 +87,7 @@ func TestMapConfigVMACRoutes(t *testing.T) {
 
 	c = vmacConfig(t, strings.Replace(vmacRoutesConf, "use_vmac", "use_vmac vm51\n    vmac_xmit_base", 1))
 	in = c.Instances[0]
-	if *in.VMAC != (VMACSpec{Name: "vm51", Parent: "ens160", VRID: 51, XmitBase: true}) || connSpecOf(&in).Interface != "ens160" {
+	if *in.VMAC != (VMACSpec{Name: "vm51", Parent: "ens160", VRID: 51, XmitBase: true, Table: "keepalived", Priority: -1}) || connSpecOf(&in).Interface != "ens160" {
 		t.Errorf("xmit_base: vmac %+v socket on %s", in.VMAC, connSpecOf(&in).Interface)
 	}
 }
@@ -162,6 +162,7 @@ func TestRunnerVMACRoutesLifecycle(t *testing.T) {
 		"route- unreachable 10.60.0.0/16",
 		"del vrrp.51 192.168.110.100/24",
 		"vmac- vrrp.51",
+		"vmac close",
 		"rule- 16384 from 10.40.0.0/16 table 100",
 		"route- 10.20.0.0/16 via 192.168.110.254 dev ens160",
 		"del ens160 10.9.9.1/24",

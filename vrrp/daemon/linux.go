@@ -24,6 +24,9 @@ import (
 type LinuxEdge struct {
 	mu    sync.Mutex
 	users map[string]*syscall.Credential
+
+	hn        sync.Mutex // guards vmacRules
+	vmacRules *netio.VMACFilter
 }
 
 // NewLinuxEdge returns the host edge.

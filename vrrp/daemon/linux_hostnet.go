@@ -12,14 +12,62 @@ import (
 	"github.com/goha-lb/goha/vrrp/netio"
 )
 
-// CreateVMAC creates the macvlan with netio (sysctls, up, IPv6 link-local).
+// CreateVMAC creates the macvlan with netio (sysctls, up, IPv6 link-local)
+// and adds it to the VMAC nftables rules.
 func (e *LinuxEdge) CreateVMAC(v VMACSpec) error {
-	_, err := netio.CreateVMAC(netio.VMAC{Name: v.Name, Parent: v.Parent, VRID: v.VRID, IPv6: v.IPv6})
-	return err
+	idx, err := netio.CreateVMAC(netio.VMAC{Name: v.Name, Parent: v.Parent, VRID: v.VRID, IPv6: v.IPv6})
+	if err != nil {
+		return err
+	}
+	parent, err := net.InterfaceByName(v.Parent)
+	if err == nil {
+		e.hn.Lock()
+		defer e.hn.Unlock()
+		if e.vmacRules == nil {
+			e.vmacRules, err = netio.NewVMACFilter(v.Table, int32(v.Priority))
+		}
+		if err == nil {
+			err = e.vmacRules.Add(idx, parent.Index, v.IPv6)
+		}
+	}
+	if err != nil {
+		netio.DeleteVMAC(v.Name)
+		return fmt.Errorf("VMAC nftables rules: %w", err)
+	}
+	return nil
 }
 
-// DeleteVMAC removes the macvlan.
-func (e *LinuxEdge) DeleteVMAC(name string) error { return netio.DeleteVMAC(name) }
+// DeleteVMAC takes the macvlan out of the nftables rules and removes it.
+func (e *LinuxEdge) DeleteVMAC(name string) error {
+	e.hn.Lock()
+	if ifi, err := net.InterfaceByName(name); err == nil && e.vmacRules != nil {
+		e.vmacRules.Remove(ifi.Index)
+	}
+	e.hn.Unlock()
+	return netio.DeleteVMAC(name)
+}
+
+// SyncVMACRules re-installs missing VMAC rules.
+func (e *LinuxEdge) SyncVMACRules() error {
+	e.hn.Lock()
+	defer e.hn.Unlock()
+	if e.vmacRules == nil {
+		return nil
+	}
+	return e.vmacRules.Sync()
+}
+
+// CloseVMACRules deletes the VMAC rules' tables.
+func (e *LinuxEdge) CloseVMACRules() error {
+	e.hn.Lock()
+	defer e.hn.Unlock()
+	if e.vmacRules == nil {
+		return nil
+	}
+	err := e.vmacRules.Close()
+	e.vmacRules = nil
+	return err
+}
 
 // AddRoute installs a route; one already there is fine.
 func (e *LinuxEdge) AddRoute(r Route) error {

@@ -349,7 +349,8 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 		if name == "" {
 			name = netio.DefaultVMACName(ic.VRID)
 		}
-		spec.VMAC = &VMACSpec{Name: name, Parent: in.Interface, VRID: ic.VRID, IPv6: ic.IPv6, XmitBase: in.VMACXmitBase}
+		spec.VMAC = &VMACSpec{Name: name, Parent: in.Interface, VRID: ic.VRID, IPv6: ic.IPv6, XmitBase: in.VMACXmitBase,
+			Table: cfg.FirewallTable, Priority: cfg.FirewallPriority}
 		ic.Interface = name
 	}
 	spec.Routes, spec.Rules = routesAndRules(in.Name, "virtual_routes", "virtual_rules", in.VirtualRoutes, in.VirtualRules, &cfg.Notices)

@@ -169,4 +169,19 @@ func (r *Runner) firewall(addrs []netip.Addr, add bool) {
 	if err != nil {
 		r.logf("nftables: updating set vips of table %s: %v", r.cfg.FirewallTable, err)
 	}
+	if r.anyVMAC() {
+		// The firewall may have rebuilt the table the VMAC rules share.
+		if err := r.edge.SyncVMACRules(); err != nil {
+			r.logf("nftables: VMAC rules of table %s: %v", r.cfg.FirewallTable, err)
+		}
+	}
+}
+
+func (r *Runner) anyVMAC() bool {
+	for _, in := range r.insts {
+		if in.spec.VMAC != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -517,9 +517,16 @@ func (r *Runner) stop(now time.Duration) {
 // teardownHost removes the VMACs and the static addresses, routes and
 // rules once the sockets are closed (keepalived's last stop steps).
 func (r *Runner) teardownHost() {
+	vmacs := false
 	for _, in := range r.insts {
 		if in.spec.VMAC != nil {
 			r.deleteVMAC(&in.spec)
+			vmacs = true
+		}
+	}
+	if vmacs {
+		if err := r.edge.CloseVMACRules(); err != nil {
+			r.logf("nftables: removing the VMAC rules: %v", err)
 		}
 	}
 	if r.staticSet {
