@@ -125,8 +125,8 @@ func (f *fakeEdge) CreateVMAC(v VMACSpec) error {
 	return nil
 }
 func (f *fakeEdge) DeleteVMAC(name string) error { f.record("vmac- %s", name); return nil }
-func (f *fakeEdge) SyncVMACRules() error          { f.record("vmac sync"); return nil }
-func (f *fakeEdge) CloseVMACRules() error         { f.record("vmac close"); return nil }
+func (f *fakeEdge) SyncVMACRules() error         { f.record("vmac sync"); return nil }
+func (f *fakeEdge) CloseVMACRules() error        { f.record("vmac close"); return nil }
 func (f *fakeEdge) AddRoute(r Route) error       { f.record("route+ %s", r.Text); return nil }
 func (f *fakeEdge) DelRoute(r Route) error       { f.record("route- %s", r.Text); return nil }
 func (f *fakeEdge) AddRule(r Rule) error         { f.record("rule+ %d %s", r.Priority, r.Text); return nil }
