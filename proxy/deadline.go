@@ -103,13 +103,21 @@ func (c *tconn) read(p []byte, d time.Duration) (int, error) {
 // d (0 = no limit). Progress (a partial write) restarts the clock, as
 // HAProxy's write timeouts do.
 func (c *tconn) write(p []byte, d time.Duration) (int, error) {
+	return c.writeAt(p, time.Time{}, d)
+}
+
+// writeAt is write for a caller that has just read the clock (now; zero:
+// read it here).
+func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
 	if d <= 0 {
 		if !c.wdl.IsZero() {
 			c.setWrite(time.Time{})
 		}
 		return c.Write(p)
 	}
-	now := time.Now()
+	if now.IsZero() {
+		now = time.Now()
+	}
 	want := now.Add(d)
 	if stale(c.wdl, now, want) {
 		c.setWrite(want)

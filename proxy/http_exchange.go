@@ -64,13 +64,15 @@ func (x *exchange) run() bool {
 	sendBodyNow := !req.ExpectContinue || buffered > 0
 	bodyConsumed := false // s.start already moved past the buffered body
 	var err error
+	wnow := s.tl.connected // the connection was just taken: no clock reading
 	for {
 		out := head
 		if sendBodyNow {
 			out = append(out, avail[:buffered]...)
 			s.out = out[:0]
 		}
-		err = x.serverWrite(out)
+		err = x.serverWriteAt(out, wnow)
+		wnow = time.Time{}
 		if err == nil && sendBodyNow && !complete {
 			s.start += buffered
 			bodyConsumed = true
@@ -190,11 +192,14 @@ func (x *exchange) failResponse(err error) {
 	x.s.sendError(x.be.errs, code, x.be)
 }
 
-func (x *exchange) serverWrite(p []byte) error {
+func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
+
+// serverWriteAt is serverWrite for a caller that has just read the clock.
+func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 	if len(p) == 0 {
 		return nil
 	}
-	_, err := x.sc.write(p, x.be.cfg.Timeouts.Server)
+	_, err := x.sc.writeAt(p, now, x.be.cfg.Timeouts.Server)
 	if err != nil && x.reused {
 		return errStale
 	}
@@ -332,7 +337,7 @@ func (x *exchange) forwardResponse() bool {
 	// grown slice so the next response does not allocate again.
 	w := append(head, rest[:k]...)
 	s.out = w[:0]
-	if err := s.clientWrite(w); err != nil {
+	if err := s.clientWriteAt(w, s.tl.respHead); err != nil { // the head was just parsed
 		x.term = term('C', 'D')
 		return false
 	}
@@ -367,7 +372,7 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
 	if keepServer {
 		// Handed back by run's deferred cleanup through putIdle.
-		x.srv.putIdle(x.sc, time.Now())
+		x.srv.putIdle(x.sc, x.s.tl.respHead) // the pool's age check is coarse
 		x.sc = nil
 	}
 	return !x.clientClose

@@ -159,8 +159,11 @@ func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
 	return n, err
 }
 
-func (s *session) clientWrite(p []byte) error {
-	n, err := s.c.write(p, s.fe.cfg.Timeouts.Client)
+func (s *session) clientWrite(p []byte) error { return s.clientWriteAt(p, time.Time{}) }
+
+// clientWriteAt is clientWrite for a caller that has just read the clock.
+func (s *session) clientWriteAt(p []byte, now time.Time) error {
+	n, err := s.c.writeAt(p, now, s.fe.cfg.Timeouts.Client)
 	s.sent += int64(n)
 	s.fe.stats.bytesOut.Add(int64(n))
 	return err
@@ -225,11 +228,17 @@ func (s *session) readRequest(first bool) bool {
 		now = s.tl.firstByte
 	}
 	want := deadlineFrom(now, firstSet(t.HTTPRequest, t.Client))
-	for {
+	hadData := s.end > 0
+	for reads := 0; ; reads++ {
 		if s.end > 0 {
 			err := s.req.Parse(s.buf[:s.end])
 			if err == nil {
-				s.tl.head = time.Now()
+				// A head that came whole with its first byte was
+				// complete when that byte was: no clock reading.
+				s.tl.head = s.tl.firstByte
+				if reads > 1 || (reads == 1 && hadData) {
+					s.tl.head = time.Now()
+				}
 				return true
 			}
 			var pe *http1.Error
@@ -304,7 +313,10 @@ func (s *session) transaction() bool {
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive
 
-	s.breq.Src, s.breq.URI = s.src.Addr(), string(req.Target)
+	s.breq.Src = s.src.Addr()
+	if string(req.Target) != s.breq.URI { // compared without a copy
+		s.breq.URI = string(req.Target) // clients often repeat a target: no allocation then
+	}
 	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
 		s.sendError(be.errs, 503, be)

@@ -153,6 +153,8 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 			if tl.picked.IsZero() {
 				tl.picked = time.Now()
 			}
+			// One clock reading serves the pick, the pool and, for a
+			// pooled connection, the connect time (Tc = 0 then anyway).
 			if prev != nil && prev != srv {
 				b.stats.redispatches.Add(1)
 				srv.stats.redispatches.Add(1)
@@ -163,8 +165,12 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 			b.stats.retries.Add(1)
 			srv.stats.retries.Add(1)
 		}
-		if c := srv.getIdle(time.Now()); c != nil {
-			tl.connected = time.Now()
+		now := tl.picked
+		if attempt > 0 {
+			now = time.Now()
+		}
+		if c := srv.getIdle(now); c != nil {
+			tl.connected = now
 			return srv, c, true
 		}
 		c, err := srv.dial(connectTimeout)
