@@ -99,3 +99,62 @@ backend be
 	}
 	compare("after disable s1, enable s3", "s1", "s2", "s3")
 }
+
+// The runtime API's state and weight changes print HAProxy's messages in
+// HAProxy's order: maintenance, drain, back to ready, and the backend
+// alert when maintenance or a zero weight takes its last usable server.
+func TestAdminEventsMatchHAProxy(t *testing.T) {
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		skipOrFail(t, "haproxy not installed")
+	}
+	w1, w2 := startWeb(t, "server1"), startWeb(t, "server2")
+	steps := []string{"disable server be/s1", "set server be/s2 state drain", "set server be/s2 state ready",
+		"enable server be/s1", "set server be/s1 state drain", "set server be/s1 state maint", "set server be/s1 state ready",
+		"set server be/s1 weight 0", "set server be/s2 weight 0", "set server be/s2 weight 1", "set weight be/s2 0",
+		"set server be/s1 weight 5"}
+	run := func(bin string) string {
+		dir, bind := t.TempDir(), freePort(t)
+		path := filepath.Join(dir, "e.cfg")
+		os.WriteFile(path, []byte(fmt.Sprintf(`global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    server s1 %s check inter 100ms
+    server s2 %s check inter 100ms
+`, dir, bind, w1.addr, w2.addr)), 0o644)
+		errPath := filepath.Join(dir, "stderr")
+		stderr, err := os.Create(errPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stderr.Close()
+		cmd := exec.Command(bin, "-db", "-f", path)
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cmd.Process.Kill(); cmd.Wait() }()
+		waitListen(t, bind)
+		time.Sleep(300 * time.Millisecond)
+		for _, s := range steps {
+			statsCmd(t, filepath.Join(dir, "s.sock"), s)
+		}
+		time.Sleep(100 * time.Millisecond)
+		out, _ := os.ReadFile(errPath)
+		return strings.ReplaceAll(string(out), fmt.Sprintf("(%d)", cmd.Process.Pid), "(PID)")
+	}
+	want, got := run("haproxy"), run(gohaproxyBin(t))
+	if want != got {
+		t.Errorf("stderr differs\nhaproxy:\n%s\ngoha:\n%s", want, got)
+	}
+	if !strings.Contains(got, "backend 'be' has no server available!") {
+		t.Errorf("no backend alert in\n%s", got)
+	}
+}

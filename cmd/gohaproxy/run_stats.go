@@ -281,15 +281,7 @@ func (s *runtimeSource) fullconn(backend string) int {
 func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.AdminState) error {
 	w := s.w
 	before, _ := w.servers.get(backend, server)
-	wasUsable := false
-	backup := false
-	for _, b := range w.px.Backends() {
-		for _, sv := range b.Servers {
-			if b.Name == backend && sv.Name == server {
-				wasUsable, backup = sv.Up && sv.Weight > 0, sv.Backup
-			}
-		}
-	}
+	wasUsable, backup := s.serverUsable(backend, server)
 	maint := state == runtimeapi.StateMaint
 	err := w.servers.update(backend, server, func(st *serverState) {
 		if st.maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
@@ -316,20 +308,49 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
 		From: from, To: state, WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
-		// HAProxy prints them under their tag on stderr and sends them to
-		// syslog at their own level (alert, notice, emerg).
-		tag := levelWarning
-		if ev.Tag == "ALERT" {
-			tag = levelAlert
-		}
-		w.events.stderrOnly(ev.Stderr, tag)
-		w.events.send(backend, logfmt.Level(ev.Level), ev.Text)
+		s.logEvent(backend, ev)
 	}
 	return nil
 }
 
+// SetServerWeight applies `set server B/S weight N` / `set weight`; a
+// weight of 0 that takes the backend's last usable server logs HAProxy's
+// "backend 'b' has no server available!" alert.
 func (s *runtimeSource) SetServerWeight(backend, server string, weight int) error {
-	return s.w.servers.update(backend, server, func(st *serverState) { st.weight = weight })
+	w := s.w
+	wasUsable, _ := s.serverUsable(backend, server)
+	if err := w.servers.update(backend, server, func(st *serverState) { st.weight = weight }); err != nil {
+		return err
+	}
+	if c := w.backendCounts(backend, server); wasUsable && weight == 0 && c.Active+c.Backup == 0 {
+		s.logEvent(backend, runtimeapi.BackendDownEvent(backend))
+	}
+	return nil
+}
+
+// serverUsable says whether the data path may pick the server (up, with a
+// weight), and whether it is a backup.
+func (s *runtimeSource) serverUsable(backend, server string) (usable, backup bool) {
+	for _, b := range s.w.px.Backends() {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				return sv.Up && sv.Weight > 0, sv.Backup
+			}
+		}
+	}
+	return false, false
+}
+
+// logEvent prints a runtime API event under its tag on stderr and sends it
+// to the backend's log targets at its own level (alert, notice, emerg), as
+// HAProxy does.
+func (s *runtimeSource) logEvent(backend string, ev runtimeapi.Event) {
+	tag := levelWarning
+	if ev.Tag == "ALERT" {
+		tag = levelAlert
+	}
+	s.w.events.stderrOnly(ev.Stderr, tag)
+	s.w.events.send(backend, logfmt.Level(ev.Level), ev.Text)
 }
 
 func isHTTPBackend(w *worker, name string) bool {

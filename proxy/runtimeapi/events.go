@@ -65,6 +65,9 @@ func ServerStateEvents(t Transition) []Event {
 		}
 		out = append(out, notice(fmt.Sprintf("%s enters drain state. %d active and %d backup servers online. %d sessions requeued, %d total in queue.",
 			who, t.Act, t.Bck, t.Requeued, t.Queued)))
+		if t.WasUsable && t.Act == 0 && t.Bck == 0 {
+			out = append(out, BackendDownEvent(t.Backend)) // draining the last usable server (HAProxy 2.6.12)
+		}
 	case StateReady:
 		if t.From == StateMaint {
 			out = append(out, notice(who+" is UP/READY (leaving forced maintenance)."))
