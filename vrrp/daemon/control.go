@@ -171,6 +171,9 @@ func (r *Runner) data() string {
 	fmt.Fprintf(&b, " Gratuitous NA interval = %f\n", r.cfg.GnaInterval.Seconds())
 	fmt.Fprintf(&b, " nftables table name = %s\n", r.cfg.FirewallTable)
 	fmt.Fprintf(&b, " nftables base chain priority = %d\n", r.cfg.FirewallPriority)
+	if len(r.cfg.StaticAddrs) > 0 || len(r.cfg.StaticRoutes) > 0 || len(r.cfg.StaticRules) > 0 {
+		r.staticDump(&b)
+	}
 	b.WriteString("------< VRRP Topology >------\n")
 	for _, in := range r.insts {
 		c := in.m.Config()
@@ -178,7 +181,13 @@ func (r *Runner) data() string {
 		fmt.Fprintf(&b, "   VRRP Version = %d\n", c.Version)
 		fmt.Fprintf(&b, "   State = %s\n", in.m.State())
 		fmt.Fprintf(&b, "   Master down timer = %d usecs\n", in.m.MasterDownInterval()/time.Microsecond)
-		fmt.Fprintf(&b, "   Interface = %s\n", c.Interface)
+		if in.spec.VMAC != nil {
+			up, known := r.linkUp[c.Interface]
+			in.vmacDump(&b, up || !known)
+			fmt.Fprintf(&b, "   Interface = %s, vmac on %s\n", c.Interface, in.spec.VMAC.Parent)
+		} else {
+			fmt.Fprintf(&b, "   Interface = %s\n", c.Interface)
+		}
 		if c.SkipCheckAdvAddr {
 			b.WriteString("   Skip checking advert IP addresses\n")
 		}
@@ -220,6 +229,7 @@ func (r *Runner) data() string {
 		for _, a := range c.VIPs {
 			fmt.Fprintf(&b, "     %s\n", in.vipText(a))
 		}
+		in.routesDump(&b)
 		if in.group != nil {
 			fmt.Fprintf(&b, "   Sync group = %s\n", in.group.spec.Name)
 		}
@@ -238,6 +248,9 @@ func (in *inst) vipText(a netip.Addr) string {
 	dev := v.Dev
 	if dev == "" {
 		dev = c.Interface
+		if in.spec.VMAC != nil {
+			dev += "@" + in.spec.VMAC.Parent // keepalived: "dev vrrp.51@ens160"
+		}
 	}
 	s := fmt.Sprintf("%s dev %s scope %s", v.Prefix, dev, scopeName(v.Scope))
 	if c.NoAccept && in.m.State() == vrrp.StateMaster {

@@ -231,3 +231,29 @@ func TestReloadKeepsVMACAndMovesRoutes(t *testing.T) {
 		t.Errorf("vmac ops after dropping use_vmac: %q", ops)
 	}
 }
+
+// TestDataDumpVMACRoutes: the SIGUSR1 dump has keepalived 2.2.7's lines
+// for the VMAC, the static set and the virtual routes and rules (copied
+// from the real dump of the same configuration in a namespace).
+func TestDataDumpVMACRoutes(t *testing.T) {
+	conf := strings.Replace(vmacRoutesConf, "        unreachable 10.60.0.0/16\n",
+		"        unreachable 10.60.0.0/16\n        src 192.168.110.100 10.70.0.0/16 dev ens160\n", 1)
+	conf = strings.Replace(conf, "   10.21.0.0/16 dev ens160 nexthop via 192.168.110.1\n", "   blackhole 10.30.0.0/16\n", 1)
+	h := newHarness(t, vmacConfig(t, conf))
+	h.advance(4 * time.Second)
+	d := h.r.data()
+	for _, w := range []string{
+		"------< Static Addresses >------\n     10.9.9.1/24 dev ens160 scope global set\n",
+		"------< Static Routes >------\n     prepend 10.20.0.0/16 via inet 192.168.110.254 dev ens160 proto 18\n     add blackhole 10.30.0.0/16 proto 18 no_track\n",
+		"------< Static Rules >------\n     from 10.40.0.0/16 priority 16384 tos 0x0 protocol 18 lookup 100\n",
+		"   Use VMAC, i/f name vrrp.51, is_up = true, xmit_base = false\n   Interface = vrrp.51, vmac on ens160\n",
+		"     192.168.110.100/24 dev vrrp.51@ens160 scope global",
+		"   Virtual Routes :\n     prepend 10.50.0.0/16 via inet 192.168.110.254 dev ens160 table 200 proto 18 metric 5\n" +
+			"     add unreachable 10.60.0.0/16 proto 18 no_track\n     prepend 10.70.0.0/16 src 192.168.110.100 dev ens160 proto 18\n",
+		"   Virtual Rules :\n     from 10.80.0.0/16 priority 200 tos 0x0 protocol 18 lookup 200\n",
+	} {
+		if !strings.Contains(d, w) {
+			t.Errorf("dump lacks\n%s\n---\n%s", w, d)
+		}
+	}
+}
