@@ -12,10 +12,11 @@ import (
 
 // Response bodies of every size class go through whole and in order over
 // one kept-alive client connection, and the server connection is reused:
-// bodies past a buffer are copied, bodies past bodySpliceMin are spliced
-// (unless `nosplice`), and with splice-response every body is spliced.
+// a remainder (past what came with the head) that fits a buffer is copied,
+// a longer one spliced (unless `nosplice`), and with splice-response every
+// remainder is spliced.
 func TestResponseBodyPaths(t *testing.T) {
-	sizes := []int{100, bufSize + 10, 3 * bufSize, bodySpliceMin - 1, bodySpliceMin, 300 << 10}
+	sizes := []int{100, bufSize - 10, bufSize + 10, bodySpliceMin + headLimit, 3 * bufSize, 300 << 10}
 	for _, tc := range []struct {
 		name     string
 		nosplice bool

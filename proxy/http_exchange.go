@@ -378,13 +378,13 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	return !x.clientClose
 }
 
-// bodySpliceMin is the body length past which a response body is spliced
-// even without `option splice-response`: a body known to be that large is
-// a stream, where splice(2) saves the copies through user space (what
-// splice-auto would find out after a few reads). Below it, or with the
-// global `nosplice`, the body goes through the server buffer: for a few
-// kilobytes the pipe round trip costs more than the copy.
-const bodySpliceMin = 64 << 10
+// bodySpliceMin is the body remainder from which a response body is
+// spliced even without `option splice-response`: past one buffer, copying
+// takes a read and a write per 16 KiB where splice(2) takes two calls per
+// pipe (64 KiB) and no copy through user space. Up to one buffer, or with
+// the global `nosplice`, the body goes through the server buffer: one read
+// and one write, with no pipe to take and give back.
+const bodySpliceMin = bufSize + 1
 
 // copyBody sends n more response bytes (n < 0: until the server closes) to
 // the client. `timeout server` and `timeout client` are inactivity

@@ -119,6 +119,10 @@ bench_proxy() { # name start-command...
     IFS='|' read -r cname url conns <<<"$c"
     run_case "$name/$cname" "$url" "$conns"
     R[$name,$cname]="$REQS|$P50|$P99|$(rss_kb $pid)"
+    if ! kill -0 $pid 2>/dev/null; then
+      echo "bench: $name exited during $cname:" >&2; tail -5 "$W/$name.log" >&2
+      break
+    fi
   done
   kill -USR1 $pid 2>/dev/null; sleep 0.5; kill $pid 2>/dev/null; wait $pid 2>/dev/null
   sleep 0.5
