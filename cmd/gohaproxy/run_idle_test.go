@@ -129,6 +129,17 @@ func TestTenThousandIdleClients(t *testing.T) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur < n+500 {
 		skipOrFail(t, fmt.Sprintf("descriptor limit of the test process too low for %d clients: %+v %v", n, rl, err))
 	}
+	t.Run("gohaproxy", func(t *testing.T) { holdIdleClients(t, gohaproxyBin(t), n, rl) })
+	// The same expectations hold for the reference, whose RSS is logged
+	// for comparison.
+	if hp, err := exec.LookPath("haproxy"); err == nil {
+		t.Run("haproxy", func(t *testing.T) { holdIdleClients(t, hp, n, rl) })
+	}
+}
+
+// holdIdleClients runs bin on the idle-clients config and checks what
+// TestTenThousandIdleClients describes.
+func holdIdleClients(t *testing.T, bin string, n int, rl syscall.Rlimit) {
 	web := startWeb(t, "server1")
 	dir := t.TempDir()
 	bind := freePort(t)
@@ -160,7 +171,7 @@ backend be
 		t.Fatal(err)
 	}
 	defer stderr.Close()
-	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", cfgPath)
+	cmd := exec.Command(bin, "-db", "-f", cfgPath)
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -170,12 +181,18 @@ backend be
 	waitListen(t, bind)
 
 	// The limit warning, as HAProxy prints it for the same config.
-	const maxsock = 2*n + 28 // reserve 26 + one listener + one stats socket
+	maxsock := 2*n + 28 // reserve 26 + one listener + one stats socket
 	out, _ := os.ReadFile(stderr.Name())
-	if rl.Max < maxsock {
+	// HAProxy names itself by argv[0] ("[/usr/sbin/haproxy.main()]");
+	// gohaproxy always says "haproxy", as in its other startup messages.
+	self := "haproxy"
+	if filepath.Base(bin) == "haproxy" {
+		self = bin
+	}
+	if rl.Max < uint64(maxsock) {
 		for _, want := range []string{
-			fmt.Sprintf("[WARNING]  (%d) : [haproxy.main()] Cannot raise FD limit to %d, limit is %d.\n", pid, maxsock, rl.Max),
-			fmt.Sprintf("[ALERT]    (%d) : [haproxy.main()] FD limit (%d) too low for maxconn=%d/maxsock=%d. Please raise 'ulimit-n' to %d or more to avoid any trouble.\n", pid, rl.Max, n, maxsock, maxsock),
+			fmt.Sprintf("[WARNING]  (%d) : [%s.main()] Cannot raise FD limit to %d, limit is %d.\n", pid, self, maxsock, rl.Max),
+			fmt.Sprintf("[ALERT]    (%d) : [%s.main()] FD limit (%d) too low for maxconn=%d/maxsock=%d. Please raise 'ulimit-n' to %d or more to avoid any trouble.\n", pid, self, rl.Max, n, maxsock, maxsock),
 		} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("stderr lacks %q:\n%s", want, out)
@@ -185,7 +202,19 @@ backend be
 	if got := showInfoField(t, sock, "Maxconn"); got != strconv.Itoa(n) {
 		t.Fatalf("show info Maxconn: %q", got)
 	}
-	t.Logf("gohaproxy before the clients: VmRSS %s kB, fds %d", procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+	// As HAProxy shows it for this config here: Maxsock what it wanted,
+	// Ulimit-n what it got.
+	wantUlimit := uint64(maxsock)
+	if rl.Max < uint64(maxsock) {
+		wantUlimit = rl.Max
+	}
+	if got := showInfoField(t, sock, "Maxsock"); got != strconv.Itoa(maxsock) {
+		t.Errorf("show info Maxsock: %q, want %d", got, maxsock)
+	}
+	if got := showInfoField(t, sock, "Ulimit-n"); got != strconv.FormatUint(wantUlimit, 10) {
+		t.Errorf("show info Ulimit-n: %q, want %d", got, wantUlimit)
+	}
+	t.Logf("%s before the clients: VmRSS %s kB, fds %d", filepath.Base(bin), procStatus(t, pid, "VmRSS"), countFDs(t, pid))
 
 	deadline := time.Now().Add(90 * time.Second)
 	clients := make([]*idleClient, n)
@@ -217,7 +246,7 @@ backend be
 	if got := waitInfoField(t, sock, "CurrConns", strconv.Itoa(n), 10*time.Second); got != strconv.Itoa(n) {
 		t.Fatalf("show info CurrConns = %q with %d idle clients", got, n)
 	}
-	t.Logf("gohaproxy holding %d idle clients: VmRSS %s kB, fds %d", n, procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+	t.Logf("%s holding %d idle clients: VmRSS %s kB, fds %d", filepath.Base(bin), n, procStatus(t, pid, "VmRSS"), countFDs(t, pid))
 
 	// Every one of them is still open and usable.
 	start = time.Now()
