@@ -257,3 +257,32 @@ func TestDataDumpVMACRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteInterfaceTracked: a virtual route's dev is tracked like a
+// track_interface of weight 0, unless no_track (keepalived 2.2.7: FAULT
+// while ens161 is down, back to BACKUP then MASTER after).
+func TestRouteInterfaceTracked(t *testing.T) {
+	conf := strings.Replace(vmacRoutesConf, "        unreachable 10.60.0.0/16\n",
+		"        10.99.0.0/16 via 10.98.0.254 dev ens161\n        10.97.0.0/16 dev lo no_track\n", 1)
+	c := vmacConfig(t, conf)
+	if got := c.Instances[0].TrackInterfaces; len(got) != 1 || got[0] != (Tracker{Name: "ens161"}) {
+		t.Fatalf("trackers %+v, want ens161 with weight 0 only", got)
+	}
+	h := newHarness(t, c)
+	h.advance(4 * time.Second)
+	if h.state("lb_ha") != vrrp.StateMaster {
+		t.Fatal("not MASTER")
+	}
+	h.f.take()
+	h.r.link(LinkEvent{Name: "ens161", Up: false}, h.clock)
+	if h.state("lb_ha") != vrrp.StateFault {
+		t.Fatalf("state %s with the route's interface down", h.state("lb_ha"))
+	}
+	if ops := opsWith(h.f.take(), "route-"); len(ops) != 3 {
+		t.Errorf("routes removed on FAULT: %q", ops)
+	}
+	h.r.link(LinkEvent{Name: "ens161", Up: true}, h.clock)
+	if h.state("lb_ha") != vrrp.StateBackup {
+		t.Errorf("state %s after the interface came back", h.state("lb_ha"))
+	}
+}

@@ -359,6 +359,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
 	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
+	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify}
 	return spec, nil
 }

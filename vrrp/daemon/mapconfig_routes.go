@@ -135,3 +135,24 @@ func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
 	}
 	return out
 }
+
+// routeTrackers is keepalived's tracking of a virtual route's interface:
+// a route with `dev` (and no `no_track`) puts the instance in FAULT while
+// that interface is down, like a track_interface of weight 0 (seen with
+// keepalived 2.2.7: "Netlink reports ens161 down", "Entering FAULT STATE").
+// The instance's own interfaces are tracked already.
+func routeTrackers(spec *InstanceSpec, base string) []Tracker {
+	var out []Tracker
+	seen := map[string]bool{base: true, spec.Interface: true}
+	for _, t := range spec.TrackInterfaces {
+		seen[t.Name] = true
+	}
+	for _, rt := range spec.Routes {
+		if rt.Dev == "" || rt.NoTrack || seen[rt.Dev] {
+			continue
+		}
+		seen[rt.Dev] = true
+		out = append(out, Tracker{Name: rt.Dev})
+	}
+	return out
+}
