@@ -1,5 +1,7 @@
 package http1
 
+import "bytes"
+
 // MaxHeaders is HAProxy's default tune.http.maxhdr: a head with more header
 // lines is rejected.
 const MaxHeaders = 101
@@ -31,16 +33,16 @@ type Framing struct {
 // its LF, or ok=false when no LF is buffered yet. A bare LF ends a line, as
 // HAProxy accepts.
 func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
-	for i := p; i < len(buf); i++ {
-		if buf[i] == '\n' {
-			end := i
-			if end > p && buf[end-1] == '\r' {
-				end--
-			}
-			return buf[p:end], i + 1, true
-		}
+	i := bytes.IndexByte(buf[p:], '\n')
+	if i < 0 {
+		return nil, 0, false
 	}
-	return nil, 0, false
+	i += p
+	end := i
+	if end > p && buf[end-1] == '\r' {
+		end--
+	}
+	return buf[p:end], i + 1, true
 }
 
 // parseHeaders parses header lines from p up to and including the empty
@@ -55,13 +57,11 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 		// Find the end of this logical line, unfolding continuations.
 		var end, next int
 		for q := p; ; {
-			i := q
-			for i < len(buf) && buf[i] != '\n' {
-				i++
-			}
-			if i == len(buf) {
+			i := bytes.IndexByte(buf[q:], '\n') // vectorised: most of a head is this scan
+			if i < 0 {
 				return hs, 0, ErrIncomplete
 			}
+			i += q
 			end, next = i, i+1
 			if end > start && buf[end-1] == '\r' {
 				end--
@@ -98,13 +98,11 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 			return hs, 0, bad("header line without a valid name")
 		}
 		val := trimOWS(line[colon+1:])
-		for _, c := range val {
-			// HAProxy 2.6 passes other control bytes in values; NUL and a
-			// bare CR are refused here because they split headers in
-			// downstream parsers.
-			if c == 0 || c == '\r' || c == '\n' {
-				return hs, 0, bad("NUL or CR in header value")
-			}
+		// HAProxy 2.6 passes other control bytes in values; NUL and a
+		// bare CR are refused here because they split headers in
+		// downstream parsers. (A value holds no LF: lines end there.)
+		if bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 {
+			return hs, 0, bad("NUL or CR in header value")
 		}
 		if len(hs) >= MaxHeaders {
 			return hs, 0, bad("too many headers")
