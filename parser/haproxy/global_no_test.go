@@ -69,3 +69,14 @@ func TestHonouredTuningTyped(t *testing.T) {
 		t.Errorf("hash-balance-factor %v", got)
 	}
 }
+
+// `no log` in global forgets the targets declared before it.
+func TestGlobalNoLog(t *testing.T) {
+	res := checkString(t, "global\n    log 127.0.0.1 local0\n    no log\n    log 127.0.0.2 local1\nlisten l\n    bind 127.0.0.1:8080\n    mode tcp\n    server s 127.0.0.1:1\n")
+	if res.Exit == 1 {
+		t.Fatalf("rejected: %+v", res.Diags.List)
+	}
+	if logs := res.Config.Global.Logs; len(logs) != 1 || logs[0].Args[1] != "127.0.0.2" {
+		t.Errorf("global logs %+v", logs)
+	}
+}

@@ -504,9 +504,23 @@ func (s *state) globalNo(p Pos, w []string) {
 		// honoured: a failed setrlimit then only warns
 	case "busy-polling", "set-dumpable", "insecure-fork-wanted", "numa-cpu-mapping":
 		s.d.Unsupported(p.File, p.Line, "no "+w[1])
+	case "log":
+		// forgets the global log targets declared so far
+		if len(w) > 2 {
+			s.alert(p, "log : 'no log' does not expect arguments")
+			return
+		}
+		s.cfg.Global.Logs = nil
+		return
+	case "option":
+		// an allowed prefix, but no global keyword (and 2.6 suggests none)
+		s.alert(p, "unknown keyword 'option' in 'global' section")
+		return
 	default:
+		// HAProxy refuses the prefix, then parses the rest as usual.
 		s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
 		s.fileFatal = true
+		s.global(p, w[1:])
 		return
 	}
 	if len(w) > 2 {
