@@ -197,7 +197,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.fileFatal = true
 		return false
 	}
-	if known && !row.Allowed(px.Kind) {
+	if known && !row.Allowed(px.Kind) && !noCapabilityCheck[kw] {
 		if px.Kind != "defaults" {
 			missing := "backend"
 			if px.Cap == CapBackend {
@@ -1094,3 +1094,8 @@ func movesLogFormatPos(action string) bool {
 	}
 	return strings.HasPrefix(action, "set-var-fmt(")
 }
+
+// noCapabilityCheck are keywords whose HAProxy 2.6 parser never checks the
+// proxy's capabilities: in a frontend they are taken silently (measured
+// with haproxy -c).
+var noCapabilityCheck = map[string]bool{"hash-balance-factor": true}
