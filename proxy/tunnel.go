@@ -131,6 +131,7 @@ func (r *relayState) pump(dst, src *tconn, mode spliceMode, spliced *atomic.Int6
 		}
 	}()
 	fullReads := 0
+	now := time.Now() // one clock reading per read serves the next one too
 	for {
 		if mode == spliceAlways || (mode == spliceAuto && fullReads >= streamerReads) {
 			if big != nil {
@@ -146,15 +147,15 @@ func (r *relayState) pump(dst, src *tconn, mode spliceMode, spliced *atomic.Int6
 		if big != nil {
 			p = *big
 		}
-		now := time.Now()
 		var want time.Time
 		if d > 0 {
 			want = r.quietUntil(d)
 		}
 		n, err := src.readUntil(p, now, want)
+		now = time.Now()
 		if n > 0 {
-			r.touch(time.Now())
-			if _, werr := dst.write(p[:n], d); werr != nil {
+			r.touch(now)
+			if _, werr := dst.writeAt(p[:n], now, d); werr != nil {
 				src.Close()
 				dst.Close()
 				return total
@@ -176,7 +177,7 @@ func (r *relayState) pump(dst, src *tconn, mode spliceMode, spliced *atomic.Int6
 		if err == io.EOF {
 			return total
 		}
-		if isTimeout(err) && time.Now().Before(r.quietUntil(period())) {
+		if isTimeout(err) && now.Before(r.quietUntil(period())) {
 			continue // the other direction moved meanwhile
 		}
 		src.Close()
