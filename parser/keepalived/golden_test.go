@@ -60,7 +60,6 @@ func TestGoldenKeepalivedSamples(t *testing.T) {
 	testGoldenDir(t, filepath.Join("..", "..", "testdata", "keepalived", "samples"), map[string]string{
 		"SSL_GET":        "checker-process semantics are not modelled: IPVS is not supported",
 		"fwmark":         "checker-process semantics are not modelled: IPVS is not supported",
-		"vrrp.lvs_syncd": "keepalived indents the second line of the lvs_sync_daemon_interface deprecation by an amount not yet understood (7 spaces for instance 'A', 8 for 'VI_1', 6 for 'AB')",
 	})
 }
 

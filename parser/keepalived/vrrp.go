@@ -103,14 +103,28 @@ func (t *typer) instance(n *Node) {
 	}
 }
 
+// lvsSyncIndent is the indent keepalived 2.2.7 gives the second line of
+// the lvs_sync_daemon_interface deprecation: six spaces and a printf field
+// of width strlen(name)-2, which a negative width left-justifies, so it is
+// 6+|len-2| wide (measured: "A" 7, "AB" 6, "ABC" 7, "VI_1" 8, 10 chars 14).
+func lvsSyncIndent(name string) string {
+	w := len(name) - 2
+	if w < 0 {
+		w = -w
+	}
+	return strings.Repeat(" ", 6+w)
+}
+
 func (t *typer) instanceKeyword(in *Instance, n *Node) {
 	if n.Name() == "lvs_sync_daemon_interface" {
 		t.add(n.Pos, ClassDeprecated, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
-		t.add(n.Pos, ClassDeprecated, "", "       Please use global lvs_sync_daemon")
+		t.add(n.Pos, ClassDeprecated, "", "%sPlease use global lvs_sync_daemon", lvsSyncIndent(in.Name))
 	}
 	if !n.Keyword.Runtime {
 		t.unsupported(n)
-		return
+		if !n.Keyword.Typed {
+			return
+		}
 	}
 	switch n.Name() {
 	case "state":
