@@ -167,6 +167,7 @@ func (t *typer) completeInstance(in *Instance) {
 		t.add(Pos{}, ClassGeneral, "VRRPv3 has no authentication: remove the block or use version 2", "(%s) VRRP version 3 does not support authentication. Ignoring.", in.Name)
 		in.AuthType, in.AuthPass = "", [8]byte{}
 	}
+	t.completeAuth(in)
 	if in.Nopreempt && in.Priority == 255 {
 		t.errorf(Pos{}, "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
 		in.Nopreempt = false

@@ -160,7 +160,9 @@ func TestTypoHint(t *testing.T) {
 }
 
 func TestUnsupportedReported(t *testing.T) {
-	src := "global_defs {\n smtp_server 1.2.3.4\n}\nvirtual_server 10.0.0.1 80 {\n delay_loop 6\n}\n"
+	// a virtual server keepalived 2.2.7 takes without a word (a server with
+	// no real server, protocol, scheduler or method gets checker messages)
+	src := "global_defs {\n smtp_server 1.2.3.4\n}\nvirtual_server 10.0.0.1 80 {\n delay_loop 6\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n }\n}\n"
 	r := Lint(Options{File: "x.conf", Data: []byte(src), Interfaces: seedIfaces})
 	if r.ExitCode != 0 {
 		t.Errorf("unsupported keywords must not change the exit code: %d\n%s", r.ExitCode, Format(r.Diagnostics))

@@ -54,7 +54,11 @@ func (o *Options) defaults() {
 
 // Result is the outcome of Lint.
 type Result struct {
-	Config      *Config
+	Config *Config
+	// IPVS is the checker side (virtual_server, virtual_server_group) after
+	// keepalived's checks, typed for `-t`'s messages only: gokeepalived does
+	// not run IPVS (the runtime reports every virtual_server as unsupported).
+	IPVS        *IPVSConfig
 	Diagnostics []Diagnostic
 	ExitCode    int // keepalived -t's exit status
 	// LintExitCode is gokeepalived -t's exit status: ExitCode, except that a
@@ -89,6 +93,7 @@ func Lint(opts Options) *Result {
 		lines[i].seq = i
 	}
 	t := newTyper(opts)
+	var ipvs *IPVSConfig // the checker process's virtual servers
 	// keepalived parses the file once per process; each parse activates only
 	// its own root keywords. The parent's parse types global_defs.
 	for _, g := range []procGroup{grpGlobal, grpVRRP, grpCheck, grpBFD} {
@@ -109,6 +114,9 @@ func Lint(opts Options) *Result {
 		case grpVRRP:
 			t.vrrpTree(nodes)
 		default:
+			if g == grpCheck {
+				ipvs = t.ipvs(nodes)
+			}
 			for _, n := range nodes {
 				t.unsupported(n)
 				t.checkerScripts(n)
@@ -128,6 +136,7 @@ func Lint(opts Options) *Result {
 	}
 	if !t.aborted {
 		t.complete()
+		t.completeIPVS(ipvs)
 		if t.checkScripts && !t.cfg.Global.EnableScriptSecurity {
 			t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs",
 				"SECURITY VIOLATION - check scripts are being executed but script_security not enabled.")
@@ -136,7 +145,7 @@ func Lint(opts Options) *Result {
 	diags = append(diags, t.diags...)
 	diags = addTypoHints(dedupe(diags))
 	sortStable(diags)
-	r := &Result{Config: t.cfg, Diagnostics: diags, ExitCode: ExitCode(diags)}
+	r := &Result{Config: t.cfg, IPVS: ipvs, Diagnostics: diags, ExitCode: ExitCode(diags)}
 	r.LintExitCode = r.ExitCode
 	if p.unreadable && r.LintExitCode == 0 {
 		r.LintExitCode = 4

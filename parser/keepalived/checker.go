@@ -1,0 +1,225 @@
+package keepalived
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// The checker (IPVS) side of keepalived.conf: virtual_server and
+// virtual_server_group. gokeepalived does not run IPVS (every virtual_server
+// is still reported as "parsed but not supported"), but `-t` reproduces the
+// messages keepalived 2.2.7's checker process prints at the end of its parse
+// (its validate_check_config), so this file models the part of the virtual
+// server that those messages depend on and the rewrites between them: a
+// message printed after a rewrite shows the rewritten value (the protocol
+// "none" becomes "udp", a fwmark service loses its protocol).
+
+// IPVSConfig is the checker process's view of the configuration.
+type IPVSConfig struct {
+	Groups         map[string]*VSGroup
+	VirtualServers []*VirtualServer
+}
+
+// VSGroup is a virtual_server_group: address ranges and firewall marks.
+type VSGroup struct {
+	Name    string
+	Pos     Pos
+	Ranges  []VSGRange
+	Fwmarks []uint32
+}
+
+// VSGRange is one "IP[-END] [PORT]" line of a virtual_server_group.
+type VSGRange struct {
+	Start, End netip.Addr // End == Start for a single address
+	Port       int
+}
+
+// Forwarding methods (lb_kind / lvs_method), keepalived's spelling.
+const (
+	FwdNAT = "NAT"
+	FwdDR  = "DR"
+	FwdTUN = "TUN"
+)
+
+// DefaultScheduler is IPVS_DEF_SCHED, set when lb_algo is missing or invalid.
+const DefaultScheduler = "wlc"
+
+// defaultPersistence is IPVS_SVC_PERSISTENT_TIMEOUT, in seconds.
+const defaultPersistence = 360
+
+// ipvsSchedulers are the lb_algo values keepalived 2.2.7 accepts
+// (case-sensitive).
+var ipvsSchedulers = map[string]bool{
+	"rr": true, "wrr": true, "lc": true, "wlc": true, "lblc": true, "sh": true, "mh": true,
+	"dh": true, "fo": true, "ovf": true, "lblcr": true, "sed": true, "nq": true,
+}
+
+// VirtualServer is one virtual_server block. Exactly one of Group, Fwmark
+// (IsFwmark) and Addr says what the service is.
+type VirtualServer struct {
+	Pos      Pos
+	Group    string // "virtual_server group NAME"
+	IsFwmark bool   // "virtual_server fwmark N"
+	Fwmark   uint32
+	Addr     netip.Addr // "virtual_server IP [PORT]"
+	Port     int
+	// Protocol is "tcp", "udp", "sctp" or "" (none set).
+	Protocol           string
+	Scheduler          string // "" when lb_algo is missing or was invalid
+	Forwarding         string // FwdNAT, FwdDR, FwdTUN or "" (none set)
+	PersistenceTimeout int    // seconds, 0 = not persistent
+	RealServers        []*RealServer
+}
+
+// RealServer is a real_server of a virtual server.
+type RealServer struct {
+	Pos        Pos
+	Addr       netip.Addr
+	Port       int    // 0 when not given
+	Forwarding string // lvs_method of the real server, "" = the virtual server's
+}
+
+// trio renders an address the way keepalived's inet_sockaddrtotrio does:
+// "[IP]:PROTO:PORT", PROTO "none" when no protocol is set.
+func trio(a netip.Addr, proto string, port int) string {
+	if proto == "" {
+		proto = "none"
+	}
+	return fmt.Sprintf("[%s]:%s:%d", a, proto, port)
+}
+
+// name is keepalived's FMT_VS.
+func (vs *VirtualServer) name() string {
+	switch {
+	case vs.Group != "":
+		return fmt.Sprintf("[%s]:0", vs.Group)
+	case vs.IsFwmark:
+		return fmt.Sprintf("FWM %d", vs.Fwmark)
+	}
+	return trio(vs.Addr, vs.Protocol, vs.Port)
+}
+
+// rsName is keepalived's FMT_RS: the real server with the virtual server's
+// protocol.
+func (vs *VirtualServer) rsName(rs *RealServer) string {
+	return trio(rs.Addr, vs.Protocol, rs.Port)
+}
+
+// String is keepalived's format_vsge: "IP,PORT" or "START-END,PORT".
+func (r VSGRange) String() string {
+	if r.End != r.Start {
+		return fmt.Sprintf("%s-%s,%d", r.Start, r.End, r.Port)
+	}
+	return fmt.Sprintf("%s,%d", r.Start, r.Port)
+}
+
+// Validate applies keepalived 2.2.7's end-of-parse checks of the checker
+// process to c, in keepalived's order, and returns its messages (none
+// carries a position). Virtual servers without real servers, or naming a
+// group that does not exist, are removed.
+func (c *IPVSConfig) Validate() []string {
+	var msgs []string
+	say := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	kept := c.VirtualServers[:0]
+	for _, vs := range c.VirtualServers {
+		var g *VSGroup
+		if vs.Group != "" {
+			// keepalived drops a service whose group is unknown without a word
+			if g = c.Groups[vs.Group]; g == nil {
+				continue
+			}
+		}
+		if len(vs.RealServers) == 0 {
+			say("Virtual server %s has no real servers - ignoring", vs.name())
+			continue
+		}
+		kept = append(kept, vs)
+		byAddress := (g != nil && len(g.Ranges) > 0) || (g == nil && !vs.IsFwmark)
+		if byAddress {
+			if vs.Protocol == "" {
+				// the kernel would take protocol 0 as UDP: keepalived says so
+				say("Virtual server %s: no protocol set - defaulting to UDP", vs.name())
+				vs.Protocol = "udp"
+			}
+			if vs.PersistenceTimeout == 0 && g == nil && vs.Port == 0 {
+				say("Virtual server %s: zero port only valid for persistent services - setting", vs.name())
+				vs.PersistenceTimeout = defaultPersistence
+			}
+		}
+		if vs.PersistenceTimeout == 0 && g != nil {
+			for _, r := range g.Ranges {
+				if r.Port == 0 {
+					say("Virtual server %s: zero port only valid for persistent services - setting", vs.name())
+					vs.PersistenceTimeout = defaultPersistence
+					break
+				}
+			}
+		}
+		fwmarkOnly := (g != nil && len(g.Ranges) == 0 && len(g.Fwmarks) > 0) || (g == nil && vs.IsFwmark)
+		if vs.Protocol != "" && fwmarkOnly {
+			say("Warning: Virtual server %s: protocol specified for fwmark - protocol will be ignored", vs.name())
+			vs.Protocol = ""
+		}
+		if vs.Scheduler == "" {
+			say("Virtual server %s: no scheduler set, setting default '%s'", vs.name(), DefaultScheduler)
+			vs.Scheduler = DefaultScheduler
+		}
+		for _, rs := range vs.RealServers {
+			if rs.Forwarding != "" {
+				continue
+			}
+			if vs.Forwarding == "" {
+				say("Virtual server %s: no forwarding method set, setting default NAT", vs.name())
+				vs.Forwarding = FwdNAT
+			}
+			rs.Forwarding = vs.Forwarding
+		}
+		msgs = append(msgs, vs.checkPorts(g)...)
+	}
+	c.VirtualServers = kept
+	return msgs
+}
+
+// checkPorts: unless NAT, a real server answers on the virtual server's
+// port (direct routing and tunnels cannot translate it), and behind a
+// firewall mark it has no port at all.
+func (vs *VirtualServer) checkPorts(g *VSGroup) []string {
+	var msgs []string
+	say := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	if g != nil {
+		if len(g.Fwmarks) > 0 {
+			for _, rs := range vs.RealServers {
+				if rs.Forwarding != FwdNAT && rs.Port != 0 {
+					say("WARNING - fwmark virtual server %s, real server %s has port specified - port will be ignored", vs.name(), vs.rsName(rs))
+				}
+			}
+		}
+		for _, r := range g.Ranges {
+			for _, rs := range vs.RealServers {
+				if rs.Forwarding != FwdNAT && rs.Port != 0 && rs.Port != r.Port {
+					say("virtual server %s:[%s] and real server %s ports don't match", vs.name(), r, vs.rsName(rs))
+				}
+			}
+		}
+		return msgs
+	}
+	for _, rs := range vs.RealServers {
+		switch {
+		case rs.Forwarding == FwdNAT:
+			if !vs.IsFwmark && rs.Port == 0 {
+				rs.Port = vs.Port
+			}
+		case vs.IsFwmark:
+			if rs.Port != 0 {
+				say("WARNING - fwmark virtual server %s, real server %s has port specified - clearing", vs.name(), vs.rsName(rs))
+				rs.Port = 0
+			}
+		case rs.Port == 0:
+			rs.Port = vs.Port
+		case rs.Port != vs.Port:
+			say("WARNING - virtual server %s and real server %s ports don't match - resetting", vs.name(), vs.rsName(rs))
+			rs.Port = vs.Port
+		}
+	}
+	return msgs
+}

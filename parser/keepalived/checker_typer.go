@@ -1,0 +1,219 @@
+package keepalived
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// ipvs types the checker process's root nodes (virtual_server_group,
+// virtual_server), reporting what keepalived's checker parser reports while
+// reading them. The end-of-parse checks are IPVSConfig.Validate, run by
+// completeIPVS.
+func (t *typer) ipvs(nodes []*Node) *IPVSConfig {
+	c := &IPVSConfig{Groups: map[string]*VSGroup{}}
+	for _, n := range nodes {
+		if t.aborted {
+			return c
+		}
+		switch n.Name() {
+		case "virtual_server_group":
+			if g := vsGroup(n); g != nil {
+				c.Groups[g.Name] = g
+			}
+		case "virtual_server":
+			if vs := t.virtualServer(n); vs != nil {
+				c.VirtualServers = append(c.VirtualServers, vs)
+			}
+		}
+	}
+	return c
+}
+
+// completeIPVS runs the checker's end-of-parse checks.
+func (t *typer) completeIPVS(c *IPVSConfig) {
+	if c == nil {
+		return
+	}
+	for _, m := range c.Validate() {
+		t.add(Pos{}, ClassGeneral, "", "%s", m)
+	}
+}
+
+// vsGroup reads "virtual_server_group NAME { fwmark N | IP[-END] [PORT] ... }".
+// Lines it cannot read are left out (keepalived's own wording for them is
+// not modelled).
+func vsGroup(n *Node) *VSGroup {
+	if len(n.Args) == 0 {
+		return nil
+	}
+	g := &VSGroup{Name: n.Arg(0), Pos: n.Pos}
+	for _, l := range n.Values {
+		w := l.Tokens
+		if w[0].Text == "fwmark" {
+			if len(w) > 1 {
+				if v, err := strconv.ParseUint(w[1].Text, 10, 32); err == nil {
+					g.Fwmarks = append(g.Fwmarks, uint32(v))
+				}
+			}
+			continue
+		}
+		r, ok := parseVSGRange(w[0].Text)
+		if !ok {
+			continue
+		}
+		if len(w) > 1 {
+			r.Port = parsePort(w[1].Text)
+		}
+		g.Ranges = append(g.Ranges, r)
+	}
+	if len(g.Ranges) == 0 && len(g.Fwmarks) == 0 {
+		return nil
+	}
+	return g
+}
+
+// parseVSGRange reads "IP" or "IP-LAST": LAST replaces the address's last
+// byte (IPv4, decimal) or last 16-bit group (IPv6, hexadecimal).
+func parseVSGRange(s string) (VSGRange, bool) {
+	addr, last, isRange := strings.Cut(s, "-")
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return VSGRange{}, false
+	}
+	r := VSGRange{Start: a, End: a}
+	if !isRange {
+		return r, true
+	}
+	b := a.AsSlice()
+	if a.Is4() {
+		v, err := strconv.ParseUint(last, 10, 8)
+		if err != nil {
+			return VSGRange{}, false
+		}
+		b[3] = byte(v)
+	} else {
+		v, err := strconv.ParseUint(last, 16, 16)
+		if err != nil {
+			return VSGRange{}, false
+		}
+		b[14], b[15] = byte(v>>8), byte(v)
+	}
+	r.End, _ = netip.AddrFromSlice(b)
+	return r, true
+}
+
+func parsePort(s string) int {
+	v, err := strconv.ParseUint(s, 10, 16)
+	if err != nil {
+		return 0
+	}
+	return int(v)
+}
+
+// virtualServer reads "virtual_server (IP [PORT] | fwmark N | group NAME) { ... }".
+func (t *typer) virtualServer(n *Node) *VirtualServer {
+	vs := &VirtualServer{Pos: n.Pos}
+	switch n.Arg(0) {
+	case "group":
+		vs.Group = n.Arg(1)
+		if vs.Group == "" {
+			return nil
+		}
+	case "fwmark":
+		v, err := strconv.ParseUint(n.Arg(1), 10, 32)
+		if err != nil {
+			return nil
+		}
+		vs.IsFwmark, vs.Fwmark = true, uint32(v)
+	default:
+		a, err := netip.ParseAddr(n.Arg(0))
+		if err != nil {
+			return nil
+		}
+		vs.Addr = a.Unmap()
+		vs.Port = parsePort(n.Arg(1))
+	}
+	for _, c := range n.Children {
+		if t.aborted {
+			return nil
+		}
+		switch c.Name() {
+		case "lb_algo", "lvs_sched":
+			if !t.need(c, 1) {
+				return nil
+			}
+			if !ipvsSchedulers[c.Arg(0)] {
+				t.add(c.Pos, ClassGeneral, "IPVS schedulers: rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq (lower case)",
+					"Invalid lvs_scheduler '%s' - ignoring", c.Arg(0))
+				continue
+			}
+			vs.Scheduler = c.Arg(0)
+		case "lb_kind", "lvs_method":
+			if !t.need(c, 1) {
+				return nil
+			}
+			if f, ok := forwardingMethod(c); ok {
+				vs.Forwarding = f
+			} else {
+				t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
+					"PARSER : unknown [%s] routing method for virtual server.", c.Arg(0))
+			}
+		case "protocol":
+			if !t.need(c, 1) {
+				return nil
+			}
+			switch p := strings.ToLower(c.Arg(0)); p {
+			case "tcp", "udp", "sctp":
+				vs.Protocol = p
+			default:
+				t.errorf(c.Pos, "Unknown protocol %s - ignoring", c.Arg(0))
+			}
+		case "persistence_timeout":
+			vs.PersistenceTimeout = defaultPersistence
+			if len(c.Args) > 0 {
+				if v, err := strconv.ParseUint(c.Arg(0), 10, 32); err == nil && v > 0 {
+					vs.PersistenceTimeout = int(v)
+				}
+			}
+		case "real_server":
+			if rs := t.realServer(c); rs != nil {
+				vs.RealServers = append(vs.RealServers, rs)
+			}
+		}
+	}
+	return vs
+}
+
+// forwardingMethod reads lb_kind/lvs_method's first word; the tunnel
+// options after TUN (type, port, csum) are not checked.
+func forwardingMethod(n *Node) (string, bool) {
+	switch m := n.Arg(0); m {
+	case FwdNAT, FwdDR, FwdTUN:
+		return m, true
+	}
+	return "", false
+}
+
+func (t *typer) realServer(n *Node) *RealServer {
+	a, err := netip.ParseAddr(n.Arg(0))
+	if err != nil {
+		return nil
+	}
+	rs := &RealServer{Pos: n.Pos, Addr: a.Unmap(), Port: parsePort(n.Arg(1))}
+	for _, c := range n.Children {
+		if c.Name() != "lvs_method" {
+			continue
+		}
+		if !t.need(c, 1) {
+			return nil
+		}
+		if f, ok := forwardingMethod(c); ok {
+			rs.Forwarding = f
+		} else {
+			t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
+				"PARSER : unknown [%s] routing method for real server.", c.Arg(0))
+		}
+	}
+	return rs
+}

@@ -1,0 +1,36 @@
+package keepalived
+
+// completeAuth continues keepalived 2.2.7's chain of authentication checks
+// after the strict-mode and VRRPv3 ones (each earlier rule clears AuthType,
+// so at most one message is printed per instance, as keepalived's
+// else-if chain does).
+//
+// An AH instance that would start as MASTER without being the address
+// owner starts as BACKUP instead: keepalived needs a peer's advert to learn
+// the AH sequence number before it may take over. An AH instance with IPv6
+// cannot reach this point (IPv6 instances are VRRPv3).
+//
+// gokeepalived's runtime speaks PASS or no authentication only, so an AH
+// instance that survives these checks is also reported as not supported
+// (the runtime would send unauthenticated adverts over protocol 112, which
+// a keepalived AH peer never accepts).
+func (t *typer) completeAuth(in *Instance) {
+	switch {
+	case in.AuthType == "":
+		return
+	case in.AuthPass == [8]byte{}:
+		t.add(Pos{}, ClassGeneral, "add `auth_pass` to the authentication block, or remove the block",
+			"(%s) Authentication specified but no password given. Ignoring", in.Name)
+		in.AuthType = ""
+		return
+	case in.AuthType == "AH" && in.State == "MASTER" && in.Priority != 255:
+		t.add(Pos{}, ClassGeneral, "use `state BACKUP`: with AH the instance must hear the master's sequence number before taking over",
+			"(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
+		in.State = "BACKUP"
+	}
+	if in.AuthType == "AH" {
+		t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: "auth_type AH", Pos: in.Pos})
+		t.notice(in.Pos, "use `auth_type PASS`, or no authentication (RFC 5798 has none)",
+			"(%s) auth_type AH is parsed but not supported by gokeepalived yet: it would send and accept unauthenticated adverts, which an AH peer rejects", in.Name)
+	}
+}
