@@ -68,15 +68,39 @@ type VirtualServer struct {
 	Scheduler          string // "" when lb_algo is missing or was invalid
 	Forwarding         string // FwdNAT, FwdDR, FwdTUN or "" (none set)
 	PersistenceTimeout int    // seconds, 0 = not persistent
+	// Weight is the default weight of the real servers (virtual_server's
+	// weight keyword, 1 by default).
+	Weight int
+	// Quorum is the total weight of live real servers the service needs
+	// (default 1); Hysteresis the margin around it (default 0). keepalived
+	// keeps both unsigned, so a hysteresis reduced below quorum 0 wraps.
+	Quorum, Hysteresis uint32
 	RealServers        []*RealServer
+	Sorry              *RealServer // sorry_server, nil when none
+	// family: an address of the service's family (its own, or its first
+	// real server's not tunnelled), invalid while unknown
+	family netip.Addr
 }
 
-// RealServer is a real_server of a virtual server.
+// NewVirtualServer returns a virtual server with keepalived's defaults.
+func NewVirtualServer(pos Pos) *VirtualServer {
+	return &VirtualServer{Pos: pos, Weight: 1, Quorum: 1}
+}
+
+// RealServer is a real_server (or the sorry_server) of a virtual server.
 type RealServer struct {
 	Pos        Pos
 	Addr       netip.Addr
 	Port       int    // 0 when not given
 	Forwarding string // lvs_method of the real server, "" = the virtual server's
+	Weight     *int   // nil: the virtual server's weight
+}
+
+func (rs *RealServer) weight(vs *VirtualServer) int {
+	if rs.Weight != nil {
+		return *rs.Weight
+	}
+	return vs.Weight
 }
 
 // trio renders an address the way keepalived's inet_sockaddrtotrio does:
@@ -164,9 +188,9 @@ func (c *IPVSConfig) Validate() []string {
 			say("Virtual server %s: no scheduler set, setting default '%s'", vs.name(), DefaultScheduler)
 			vs.Scheduler = DefaultScheduler
 		}
-		for _, rs := range vs.RealServers {
+		defaultFwd := func(rs *RealServer) {
 			if rs.Forwarding != "" {
-				continue
+				return
 			}
 			if vs.Forwarding == "" {
 				say("Virtual server %s: no forwarding method set, setting default NAT", vs.name())
@@ -174,10 +198,45 @@ func (c *IPVSConfig) Validate() []string {
 			}
 			rs.Forwarding = vs.Forwarding
 		}
+		var weightSum uint32
+		rss := vs.RealServers[:0]
+		for _, rs := range vs.RealServers {
+			if dup := vs.duplicate(rs, rss); dup {
+				say("VS %s: real server %s is duplicated - removing second rs", vs.name(), vs.rsName(rs))
+				continue
+			}
+			rss = append(rss, rs)
+			defaultFwd(rs)
+			weightSum += uint32(rs.weight(vs))
+		}
+		vs.RealServers = rss
+		if vs.Sorry != nil {
+			defaultFwd(vs.Sorry)
+		}
+		// a quorum above the total weight could never be reached
+		if vs.Quorum > weightSum {
+			say("Warning - quorum %d for %s exceeds total weight of real servers %d, reducing quorum to %d", vs.Quorum, vs.name(), weightSum, weightSum)
+			vs.Quorum = weightSum
+		}
+		if vs.Hysteresis >= vs.Quorum {
+			say("Virtual server %s: hysteresis %d >= quorum %d; setting hysteresis to %d", vs.name(), vs.Hysteresis, vs.Quorum, vs.Quorum-1)
+			vs.Hysteresis = vs.Quorum - 1
+		}
 		msgs = append(msgs, vs.checkPorts(g)...)
 	}
 	c.VirtualServers = kept
 	return msgs
+}
+
+// duplicate says whether rs repeats a real server already kept (same
+// address and port).
+func (vs *VirtualServer) duplicate(rs *RealServer, kept []*RealServer) bool {
+	for _, k := range kept {
+		if k.Addr == rs.Addr && k.Port == rs.Port {
+			return true
+		}
+	}
+	return false
 }
 
 // checkPorts: unless NAT, a real server answers on the virtual server's
@@ -194,11 +253,18 @@ func (vs *VirtualServer) checkPorts(g *VSGroup) []string {
 				}
 			}
 		}
+		ss := vs.Sorry
+		if len(g.Fwmarks) > 0 && ss != nil && ss.Forwarding != FwdNAT && ss.Port != 0 {
+			say("WARNING - fwmark virtual server %s, sorry server has port specified - port will be ignored", vs.name())
+		}
 		for _, r := range g.Ranges {
 			for _, rs := range vs.RealServers {
 				if rs.Forwarding != FwdNAT && rs.Port != 0 && rs.Port != r.Port {
 					say("virtual server %s:[%s] and real server %s ports don't match", vs.name(), r, vs.rsName(rs))
 				}
+			}
+			if ss != nil && ss.Forwarding != FwdNAT && ss.Port != 0 && ss.Port != r.Port {
+				say("WARNING - virtual server %s, sorry server has port specified - port will be ignored", vs.name())
 			}
 		}
 		return msgs
@@ -219,6 +285,20 @@ func (vs *VirtualServer) checkPorts(g *VSGroup) []string {
 		case rs.Port != vs.Port:
 			say("WARNING - virtual server %s and real server %s ports don't match - resetting", vs.name(), vs.rsName(rs))
 			rs.Port = vs.Port
+		}
+	}
+	if ss := vs.Sorry; ss != nil && ss.Forwarding != FwdNAT {
+		switch {
+		case vs.IsFwmark:
+			if ss.Port != 0 {
+				say("WARNING - virtual server %s, sorry server has port specified - clearing", vs.name())
+				ss.Port = 0
+			}
+		case ss.Port == 0:
+			ss.Port = vs.Port
+		case ss.Port != vs.Port:
+			say("WARNING - virtual server %s and sorry server ports don't match - resetting", vs.name())
+			ss.Port = vs.Port
 		}
 	}
 	return msgs

@@ -19,7 +19,17 @@ func (t *typer) ipvs(nodes []*Node) *IPVSConfig {
 		switch n.Name() {
 		case "virtual_server_group":
 			if g := vsGroup(n); g != nil {
-				c.Groups[g.Name] = g
+				// a group defined twice: services use the first one
+				if c.Groups[g.Name] == nil {
+					c.Groups[g.Name] = g
+				}
+			} else if len(n.Args) > 0 {
+				end := n.End
+				if end.Line == 0 {
+					end = n.Pos
+				}
+				t.add(end, ClassGeneral, "give the group addresses (IP[-LAST] PORT) or `fwmark N` lines",
+					"virtual server group %s has no entries - removing", n.Arg(0))
 			}
 		case "virtual_server":
 			if vs := t.virtualServer(n); vs != nil {
@@ -113,7 +123,7 @@ func parsePort(s string) int {
 
 // virtualServer reads "virtual_server (IP [PORT] | fwmark N | group NAME) { ... }".
 func (t *typer) virtualServer(n *Node) *VirtualServer {
-	vs := &VirtualServer{Pos: n.Pos}
+	vs := NewVirtualServer(n.Pos)
 	switch n.Arg(0) {
 	case "group":
 		vs.Group = n.Arg(1)
@@ -128,11 +138,19 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 		vs.IsFwmark, vs.Fwmark = true, uint32(v)
 	default:
 		a, err := netip.ParseAddr(n.Arg(0))
-		if err != nil {
+		port, perr := strconv.ParseUint(n.Arg(1), 10, 16)
+		if err != nil || (len(n.Args) > 1 && perr != nil) {
+			// keepalived skips the block (its lines are not read)
+			if len(n.Args) > 1 {
+				t.errorf(n.Pos, "Invalid virtual server IP address/port %s/%s - skipping", n.Arg(0), n.Arg(1))
+			} else {
+				t.errorf(n.Pos, "Invalid virtual server IP address %s - skipping", n.Arg(0))
+			}
 			return nil
 		}
 		vs.Addr = a.Unmap()
-		vs.Port = parsePort(n.Arg(1))
+		vs.Port = int(port)
+		vs.family = vs.Addr
 	}
 	for _, c := range n.Children {
 		if t.aborted {
@@ -170,16 +188,74 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 				t.errorf(c.Pos, "Unknown protocol %s - ignoring", c.Arg(0))
 			}
 		case "persistence_timeout":
-			vs.PersistenceTimeout = defaultPersistence
-			if len(c.Args) > 0 {
-				if v, err := strconv.ParseUint(c.Arg(0), 10, 32); err == nil && v > 0 {
-					vs.PersistenceTimeout = int(v)
+			if len(c.Args) == 0 {
+				vs.PersistenceTimeout = defaultPersistence
+				continue
+			}
+			// at most 31 days (LVS_MAX_TIMEOUT)
+			v, msg := readUnsigned(c.Arg(0), 1, 2678400)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "persistence_timeout invalid")
+				continue
+			}
+			vs.PersistenceTimeout = int(v)
+		case "weight":
+			if v, err := strconv.Atoi(c.Arg(0)); err == nil {
+				vs.Weight = v
+			}
+		case "quorum", "hysteresis":
+			if v, err := strconv.ParseUint(c.Arg(0), 10, 32); err == nil {
+				if c.Name() == "quorum" {
+					vs.Quorum = uint32(v)
+				} else {
+					vs.Hysteresis = uint32(v)
 				}
 			}
-		case "real_server":
-			if rs := t.realServer(c); rs != nil {
-				vs.RealServers = append(vs.RealServers, rs)
+		case "sorry_server":
+			a, err := netip.ParseAddr(c.Arg(0))
+			if err != nil {
+				continue
 			}
+			vs.Sorry = &RealServer{Pos: c.Pos, Addr: a.Unmap(), Port: parsePort(c.Arg(1))}
+		case "sorry_server_lvs_method":
+			if !t.need(c, 1) {
+				return nil
+			}
+			if vs.Sorry == nil {
+				t.errorf(c.Pos, "sorry_server forwarding used without sorry_server")
+				continue
+			}
+			if f, ok := forwardingMethod(c); ok {
+				vs.Sorry.Forwarding = f
+			} else {
+				t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
+					"PARSER : unknown [%s] routing method for sorry server.", c.Arg(0))
+			}
+		case "real_server":
+			rs := t.realServer(c, vs)
+			if rs == nil {
+				continue
+			}
+			// keepalived checks the family at the real server's closing
+			// brace; a tunnel may cross families
+			fwd := rs.Forwarding
+			if fwd == "" {
+				fwd = vs.Forwarding
+			}
+			if fwd != FwdTUN && vs.Group == "" {
+				if !vs.family.IsValid() {
+					vs.family = rs.Addr
+				} else if vs.family.Is4() != rs.Addr.Is4() {
+					end := c.End
+					if end.Line == 0 {
+						end = c.Pos
+					}
+					t.errorf(end, "Address family of virtual server and real server %s don't match - skipping real server.", rs.Addr)
+					continue
+				}
+			}
+			vs.RealServers = append(vs.RealServers, rs)
 		}
 	}
 	return vs
@@ -195,13 +271,33 @@ func forwardingMethod(n *Node) (string, bool) {
 	return "", false
 }
 
-func (t *typer) realServer(n *Node) *RealServer {
+func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 	a, err := netip.ParseAddr(n.Arg(0))
-	if err != nil {
+	port, perr := strconv.ParseUint(n.Arg(1), 10, 16)
+	if err != nil || (len(n.Args) > 1 && perr != nil) {
+		if len(n.Args) > 1 {
+			t.errorf(n.Pos, "Invalid real server ip address/port %s/%s - skipping", n.Arg(0), n.Arg(1))
+		} else {
+			t.errorf(n.Pos, "Invalid real server ip address %s - skipping", n.Arg(0))
+		}
 		return nil
 	}
-	rs := &RealServer{Pos: n.Pos, Addr: a.Unmap(), Port: parsePort(n.Arg(1))}
+	rs := &RealServer{Pos: n.Pos, Addr: a.Unmap(), Port: int(port)}
 	for _, c := range n.Children {
+		if c.Name() == "weight" {
+			if !t.need(c, 1) {
+				return nil
+			}
+			v, msg := readUnsigned(c.Arg(0), 0, 2147483647)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "Real server weight %s is outside range 0-2147483647", c.Arg(0))
+				continue
+			}
+			w := int(v)
+			rs.Weight = &w
+			continue
+		}
 		if c.Name() != "lvs_method" {
 			continue
 		}

@@ -119,6 +119,7 @@ func (w *walker) process(t *Table, needBob bool) ([]*Node, bool) {
 		switch kw.Kind {
 		case kwValues:
 			n.Values = w.valueBlock(n)
+			n.End = w.last
 		case kwBlock:
 			w.kwLevel++
 			n.Children, _ = w.process(kw.Sub, true)
