@@ -1,0 +1,250 @@
+package keepalived
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func intp(v int) *int { return &v }
+
+// rsAt is a real server at addr:port with the virtual server's method.
+func rsAt(a string, port int) *RealServer { return &RealServer{Addr: addr(a), Port: port} }
+
+// A complete, valid service: the base the table below modifies.
+func validVS() *VirtualServer {
+	vs := NewVirtualServer(Pos{})
+	vs.Addr, vs.Port, vs.Protocol = addr("10.0.0.1"), 80, "tcp"
+	vs.Scheduler, vs.Forwarding = "rr", FwdNAT
+	vs.RealServers = []*RealServer{rsAt("10.0.0.2", 80)}
+	return vs
+}
+
+// The end-of-parse checks in keepalived 2.2.7's words and order; each row
+// was seen from the real daemon (the goldens in testdata/keepalived hold
+// the same cases as whole configurations).
+func TestIPVSValidate(t *testing.T) {
+	groups := map[string]*VSGroup{
+		"FW":  {Name: "FW", Fwmarks: []uint32{5}},
+		"RG":  {Name: "RG", Ranges: []VSGRange{{Start: addr("10.0.0.1"), End: addr("10.0.0.1"), Port: 80}, {Start: addr("10.0.0.10"), End: addr("10.0.0.12"), Port: 81}}},
+		"MIX": {Name: "MIX", Ranges: []VSGRange{{Start: addr("10.0.0.1"), End: addr("10.0.0.1"), Port: 80}}, Fwmarks: []uint32{7}},
+		"Z":   {Name: "Z", Ranges: []VSGRange{{Start: addr("10.0.0.1"), End: addr("10.0.0.1"), Port: 0}}},
+	}
+	tests := []struct {
+		name string
+		edit func(vs *VirtualServer)
+		want []string
+		then func(t *testing.T, vs *VirtualServer)
+	}{
+		{name: "valid", edit: func(*VirtualServer) {}},
+		{name: "defaults in order: protocol, scheduler, method",
+			edit: func(vs *VirtualServer) { vs.Protocol, vs.Scheduler, vs.Forwarding = "", "", "" },
+			want: []string{
+				"Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP",
+				"Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default 'wlc'",
+				"Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT",
+			},
+			then: func(t *testing.T, vs *VirtualServer) {
+				if vs.Protocol != "udp" || vs.Scheduler != "wlc" || vs.RealServers[0].Forwarding != FwdNAT {
+					t.Errorf("defaults not applied: %+v", vs)
+				}
+			}},
+		{name: "method of the real server needs none from the service",
+			edit: func(vs *VirtualServer) { vs.Forwarding = ""; vs.RealServers[0].Forwarding = FwdDR }},
+		{name: "no real servers", edit: func(vs *VirtualServer) { vs.RealServers = nil },
+			want: []string{"Virtual server [10.0.0.1]:tcp:80 has no real servers - ignoring"}},
+		{name: "zero port", edit: func(vs *VirtualServer) { vs.Port = 0 },
+			want: []string{"Virtual server [10.0.0.1]:tcp:0: zero port only valid for persistent services - setting"},
+			then: func(t *testing.T, vs *VirtualServer) {
+				if vs.PersistenceTimeout != 360 {
+					t.Errorf("persistence %d", vs.PersistenceTimeout)
+				}
+			}},
+		{name: "zero port, persistent", edit: func(vs *VirtualServer) { vs.Port, vs.PersistenceTimeout = 0, 50 }},
+		{name: "fwmark with protocol", edit: func(vs *VirtualServer) { vs.Addr, vs.IsFwmark, vs.Fwmark = netip.Addr{}, true, 1 },
+			want: []string{"Warning: Virtual server FWM 1: protocol specified for fwmark - protocol will be ignored"}},
+		{name: "fwmark DR real server with port",
+			edit: func(vs *VirtualServer) {
+				vs.Addr, vs.IsFwmark, vs.Fwmark, vs.Protocol, vs.Forwarding = netip.Addr{}, true, 3, "", FwdDR
+			},
+			want: []string{"WARNING - fwmark virtual server FWM 3, real server [10.0.0.2]:none:80 has port specified - clearing"},
+			then: func(t *testing.T, vs *VirtualServer) {
+				if vs.RealServers[0].Port != 0 {
+					t.Errorf("port kept")
+				}
+			}},
+		{name: "DR port mismatch resets, missing port taken",
+			edit: func(vs *VirtualServer) {
+				vs.Forwarding = FwdDR
+				vs.RealServers = []*RealServer{rsAt("10.0.0.2", 8080), rsAt("10.0.0.3", 0)}
+			},
+			want: []string{"WARNING - virtual server [10.0.0.1]:tcp:80 and real server [10.0.0.2]:tcp:8080 ports don't match - resetting"},
+			then: func(t *testing.T, vs *VirtualServer) {
+				if vs.RealServers[0].Port != 80 || vs.RealServers[1].Port != 80 {
+					t.Errorf("ports %d %d", vs.RealServers[0].Port, vs.RealServers[1].Port)
+				}
+			}},
+		{name: "NAT translates ports", edit: func(vs *VirtualServer) { vs.RealServers[0].Port = 8080 }},
+		{name: "group of fwmarks: protocol reset before the port warning",
+			edit: func(vs *VirtualServer) { vs.Addr, vs.Port, vs.Group, vs.Forwarding = netip.Addr{}, 0, "FW", FwdDR },
+			want: []string{
+				"Warning: Virtual server [FW]:0: protocol specified for fwmark - protocol will be ignored",
+				"WARNING - fwmark virtual server [FW]:0, real server [10.0.0.2]:none:80 has port specified - port will be ignored",
+			}},
+		{name: "group with addresses and a fwmark keeps its protocol",
+			edit: func(vs *VirtualServer) { vs.Addr, vs.Port, vs.Group, vs.Forwarding = netip.Addr{}, 0, "MIX", FwdDR },
+			want: []string{"WARNING - fwmark virtual server [MIX]:0, real server [10.0.0.2]:tcp:80 has port specified - port will be ignored"}},
+		{name: "group ranges against a DR real server",
+			edit: func(vs *VirtualServer) { vs.Addr, vs.Port, vs.Group, vs.Forwarding = netip.Addr{}, 0, "RG", FwdDR },
+			want: []string{"virtual server [RG]:0:[10.0.0.10-10.0.0.12,81] and real server [10.0.0.2]:tcp:80 ports don't match"}},
+		{name: "group range with zero port",
+			edit: func(vs *VirtualServer) { vs.Addr, vs.Port, vs.Group = netip.Addr{}, 0, "Z" },
+			want: []string{"Virtual server [Z]:0: zero port only valid for persistent services - setting"}},
+		{name: "unknown group: dropped without a word", edit: func(vs *VirtualServer) { vs.Group = "NOPE"; vs.Scheduler = "" }},
+		{name: "duplicate real server, quorum over the weights, hysteresis wraps",
+			edit: func(vs *VirtualServer) {
+				vs.Quorum, vs.Hysteresis = 5, 7
+				vs.RealServers = []*RealServer{{Addr: addr("10.0.0.2"), Port: 80, Weight: intp(0)}, {Addr: addr("10.0.0.2"), Port: 80, Weight: intp(2)}}
+			},
+			want: []string{
+				"VS [10.0.0.1]:tcp:80: real server [10.0.0.2]:tcp:80 is duplicated - removing second rs",
+				"Warning - quorum 5 for [10.0.0.1]:tcp:80 exceeds total weight of real servers 0, reducing quorum to 0",
+				"Virtual server [10.0.0.1]:tcp:80: hysteresis 7 >= quorum 0; setting hysteresis to 4294967295",
+			}},
+		{name: "service weight is the real servers' default",
+			edit: func(vs *VirtualServer) {
+				vs.Weight, vs.Quorum = 3, 10
+				vs.RealServers = append(vs.RealServers, rsAt("10.0.0.3", 80))
+			},
+			want: []string{"Warning - quorum 10 for [10.0.0.1]:tcp:80 exceeds total weight of real servers 6, reducing quorum to 6"}},
+		{name: "DR sorry server port",
+			edit: func(vs *VirtualServer) { vs.Forwarding = FwdDR; vs.Sorry = rsAt("10.0.0.9", 8080) },
+			want: []string{"WARNING - virtual server [10.0.0.1]:tcp:80 and sorry server ports don't match - resetting"}},
+		{name: "IPv6 service", edit: func(vs *VirtualServer) { vs.Addr, vs.Protocol = addr("2001:db8::1"), "" },
+			want: []string{"Virtual server [2001:db8::1]:none:80: no protocol set - defaulting to UDP"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			vs := validVS()
+			tc.edit(vs)
+			c := &IPVSConfig{Groups: groups, VirtualServers: []*VirtualServer{vs}}
+			got := c.Validate()
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if tc.then != nil {
+				tc.then(t, vs)
+			}
+		})
+	}
+}
+
+func TestParseVSGRange(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // String() with port 0, "" = refused
+	}{
+		{"192.168.110.101-105", "192.168.110.101-192.168.110.105,0"},
+		{"192.168.110.100", "192.168.110.100,0"},
+		{"2001:db8::20-2f", "2001:db8::20-2001:db8::2f,0"},
+		{"192.168.110.1-256", ""},
+		{"192.168.110.1-x", ""},
+		{"2001:db8::1-fffff", ""},
+		{"nope", ""},
+	}
+	for _, tc := range tests {
+		r, ok := parseVSGRange(tc.in)
+		got := ""
+		if ok {
+			got = r.String()
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %q want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The checker's parse-time messages carry the line; virtual servers stay
+// "parsed but not supported" for the runtime.
+func TestIPVSLint(t *testing.T) {
+	src := `virtual_server 10.0.0.1 80 {
+    lb_algo fastest
+    lb_kind TUNNEL
+    protocol TCP
+    real_server 10.0.0.2 80 {
+        lvs_method dr
+        weight -1
+    }
+}
+`
+	r := Lint(Options{File: "x.conf", Data: []byte(src), Interfaces: seedIfaces})
+	want := []string{
+		"(Line 2) Invalid lvs_scheduler 'fastest' - ignoring",
+		"(Line 3) PARSER : unknown [TUNNEL] routing method for virtual server.",
+		"(Line 6) PARSER : unknown [dr] routing method for real server.",
+		"(Line 7) Real server weight -1 is outside range 0-2147483647",
+		"(Line 7) negative number '-1'",
+		"Virtual server [10.0.0.1]:tcp:80: no forwarding method set, setting default NAT",
+		"Virtual server [10.0.0.1]:tcp:80: no scheduler set, setting default 'wlc'",
+	}
+	if got := MessageSet(r.Diagnostics); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r.ExitCode != 5 {
+		t.Errorf("exit %d", r.ExitCode)
+	}
+	if r.IPVS == nil || len(r.IPVS.VirtualServers) != 1 || r.IPVS.VirtualServers[0].Scheduler != DefaultScheduler {
+		t.Errorf("IPVS model: %+v", r.IPVS)
+	}
+	found := false
+	for _, u := range r.Config.Unsupported {
+		found = found || u.Keyword == "virtual_server"
+	}
+	if !found {
+		t.Errorf("virtual_server not reported as unsupported: %+v", r.Config.Unsupported)
+	}
+}
+
+// AH: keepalived moves a non-owner MASTER to BACKUP; gokeepalived also says
+// that it does not run AH, and the runtime sees no AH instance as
+// supported.
+func TestAuthAH(t *testing.T) {
+	inst := func(state, prio string) string {
+		return "vrrp_instance V {\n state " + state + "\n interface eth0\n virtual_router_id 1\n" + prio +
+			" authentication {\n  auth_type AH\n  auth_pass 1111\n }\n virtual_ipaddress {\n  10.0.0.100/24\n }\n}\n"
+	}
+	tests := []struct {
+		name, src, msg, state string
+	}{
+		{"master non-owner", inst("MASTER", " priority 100\n"), "(V) Initial state master is incompatible with AH authentication - clearing", "BACKUP"},
+		{"master owner", inst("MASTER", " priority 255\n"), "", "MASTER"},
+		{"master, priority defaults to owner", inst("MASTER", ""), "", "MASTER"},
+		{"backup", inst("BACKUP", " priority 100\n"), "", "BACKUP"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Lint(Options{File: "x.conf", Data: []byte(tc.src), Interfaces: []string{"eth0"}})
+			got := MessageSet(r.Diagnostics)
+			if tc.msg == "" && len(got) != 0 || tc.msg != "" && (len(got) != 1 || got[0] != tc.msg) {
+				t.Errorf("messages %q, want %q", got, tc.msg)
+			}
+			in := r.Config.Instances[0]
+			if in.State != tc.state || in.AuthType != "AH" {
+				t.Errorf("state %s auth %q", in.State, in.AuthType)
+			}
+			noticed := false
+			for _, d := range r.Diagnostics {
+				noticed = noticed || (d.GohaOnly && strings.Contains(d.Message, "auth_type AH is parsed but not supported"))
+			}
+			if !noticed {
+				t.Errorf("AH not reported as unsupported:\n%s", Format(r.Diagnostics))
+			}
+		})
+	}
+	r := Lint(Options{File: "x.conf", Data: []byte(strings.Replace(inst("BACKUP", ""), "  auth_pass 1111\n", "", 1)), Interfaces: []string{"eth0"}})
+	if got := MessageSet(r.Diagnostics); len(got) != 1 || got[0] != "(V) Authentication specified but no password given. Ignoring" || r.Config.Instances[0].AuthType != "" {
+		t.Errorf("no password: %q auth %q", got, r.Config.Instances[0].AuthType)
+	}
+}
