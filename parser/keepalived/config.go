@@ -178,6 +178,9 @@ type SyncGroup struct {
 	TrackInterfaces []Tracked
 	TrackScripts    []Tracked
 	TrackFiles      []Tracked
+	// TrackingWeight is sync_group_tracking_weight (or the deprecated
+	// global_tracking): members keep the weights of their own trackers.
+	TrackingWeight bool
 }
 
 // Script is a vrrp_script.

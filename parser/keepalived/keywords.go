@@ -33,9 +33,13 @@ type Keyword struct {
 	Kind    kwKind
 	Args    string // argument kind and range, as documented by keepalived.conf(5)
 	Runtime bool   // implemented by gokeepalived's VRRP runtime
-	Group   procGroup
-	Sub     *Table
-	Named   bool // a value block whose keyword line carries a name
+	// Typed: not run (reported as "parsed but not supported") but still
+	// typed, so that keepalived's own checks of the value and its effect on
+	// other keywords (strict-mode resets, deprecations) stay reproduced.
+	Typed bool
+	Group procGroup
+	Sub   *Table
+	Named bool // a value block whose keyword line carries a name
 }
 
 // Table is the set of keywords valid inside one block.
@@ -81,6 +85,15 @@ func rtVals(list string) []*Keyword {
 	return words(list, kwValues, true)
 }
 func unsupVals(list string) []*Keyword { return words(list, kwValues, false) }
+
+// unsupTyped are keywords gokeepalived does not run but still types (see Keyword.Typed).
+func unsupTyped(list string) []*Keyword {
+	ks := words(list, kwScalar, false)
+	for _, k := range ks {
+		k.Typed = true
+	}
+	return ks
+}
 
 func block(name string, runtime bool, sub *Table) []*Keyword {
 	return []*Keyword{{Name: name, Kind: kwBlock, Runtime: runtime, Sub: sub, Args: argDocs[name]}}
@@ -145,11 +158,13 @@ var (
 			vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat
 			vrrp_min_garp vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version
 			vrrp_mcast_group4 vrrp_mcast_group6 vrrp_check_unicast_src vrrp_iptables nftables
-			nftables_priority nftables_ifindex nftables_counters script_user enable_script_security
-			notify_fifo notify_fifo_script vrrp_notify_fifo vrrp_notify_fifo_script
-			vrrp_notify_priority_changes vrrp_startup_delay vrrp_down_timer_adverts
-			vrrp_garp_extra_if vrrp_vmac_garp_intvl dynamic_interfaces default_interface
-			disable_local_igmp vmac_prefix vmac_addr_prefix`),
+			nftables_priority script_user enable_script_security
+			notify_fifo vrrp_notify_fifo`),
+		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
+		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
+			vrrp_notify_priority_changes vrrp_startup_delay vrrp_down_timer_adverts dynamic_interfaces
+			default_interface`),
+		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_prefix vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
 			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script
 			notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
@@ -177,14 +192,16 @@ var (
 
 	vrrpInstanceTable = newTable("vrrp_instance",
 		rt(`state interface virtual_router_id priority advert_int nopreempt preempt preempt_delay
-			accept no_accept notify_master notify_backup notify_fault notify_stop notify
-			notify_deleted notify_master_rx_lower_pri notify_priority_changes version strict_mode
-			skip_check_adv_addr garp_master_delay garp_master_repeat garp_master_refresh
-			garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if
-			vmac_garp_intvl lower_prio_no_advert higher_prio_send_advert down_timer_adverts
-			dont_track_primary track_src_ip mcast_src_ip mcast_dst_ip unicast_src_ip unicast_ttl
-			unicast_fault_no_peer check_unicast_src old_unicast_checksum use_vmac use_vmac_addr
-			vmac_xmit_base native_ipv6 promote_secondaries kernel_rx_buf_size debug`),
+			accept no_accept notify_master notify_backup notify_fault notify_stop notify version
+			strict_mode skip_check_adv_addr garp_master_delay garp_master_repeat garp_master_refresh
+			garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat
+			lower_prio_no_advert higher_prio_send_advert dont_track_primary mcast_src_ip mcast_dst_ip
+			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base`),
+		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
+		unsupTyped(`notify_deleted notify_master_rx_lower_pri notify_priority_changes down_timer_adverts
+			unicast_ttl unicast_fault_no_peer native_ipv6 promote_secondaries`),
+		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr
+			kernel_rx_buf_size debug`),
 		unsup(`smtp_alert use_ipvlan vrf linkbeat_use_polling lvs_sync_daemon_interface`),
 		rtVals(`virtual_ipaddress virtual_ipaddress_excluded virtual_routes virtual_rules unicast_peer
 			track_interface track_script track_file`),
@@ -195,9 +212,9 @@ var (
 	syncGroupTable = newTable("vrrp_sync_group",
 		rtVals(`group track_interface track_script track_file`),
 		unsupVals(`track_process track_bfd`),
-		rt(`notify_master notify_backup notify_fault notify_stop notify notify_priority_changes
-			global_tracking sync_group_tracking_weight`),
-		unsup(`smtp_alert`),
+		rt(`notify_master notify_backup notify_fault notify_stop notify global_tracking
+			sync_group_tracking_weight`),
+		unsup(`smtp_alert notify_priority_changes`),
 	)
 
 	vrrpScriptTable = newTable("vrrp_script", rt(`script interval timeout weight rise fall user init_fail`))

@@ -152,7 +152,9 @@ func (t *typer) globalDefs(nodes []*Node) {
 		}
 		if !n.Keyword.Runtime {
 			t.unsupported(n)
-			continue
+			if !n.Keyword.Typed {
+				continue
+			}
 		}
 		switch n.Name() {
 		case "router_id":
@@ -308,6 +310,9 @@ func (t *typer) globalDefs(nodes []*Node) {
 				return
 			}
 			g.ScriptUser, g.ScriptGroup = n.Arg(0), n.Arg(1)
+			if g.ScriptGroup != "" {
+				t.notice(n.Pos, "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
+			}
 		case "enable_script_security":
 			g.EnableScriptSecurity = true
 		case "notify_fifo":

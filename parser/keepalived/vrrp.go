@@ -237,6 +237,10 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 				switch c.Arg(0) {
 				case "PASS", "AH":
 					in.AuthType = c.Arg(0)
+					if c.Arg(0) == "AH" {
+						t.notice(c.Pos, "use auth_type PASS (VRRPv2) or no authentication",
+							"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication")
+					}
 				default:
 					t.errorf(c.Pos, "(%s) unknown authentication type '%s'", in.Name, c.Arg(0))
 				}
@@ -686,6 +690,9 @@ func (t *typer) script(n *Node) {
 				return
 			}
 			s.User, s.Group = c.Arg(0), c.Arg(1)
+			if s.Group != "" {
+				t.notice(c.Pos, "", "the group '%s' of vrrp_script %s is parsed but not supported by gokeepalived yet: the script runs with the primary group of %s", s.Group, s.Name, s.User)
+			}
 		case "init_fail":
 			s.InitFail = true
 		}
@@ -764,6 +771,8 @@ func (t *typer) syncGroup(n *Node) {
 			sg.NotifyStop = rawArgs(c)
 		case "notify":
 			sg.Notify = rawArgs(c)
+		case "global_tracking", "sync_group_tracking_weight":
+			sg.TrackingWeight = true
 		case "track_interface":
 			for _, l := range c.Values {
 				if tr, ok := t.tracked(l, sg.Name, "track_interface"); ok {

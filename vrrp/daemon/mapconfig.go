@@ -179,6 +179,9 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			continue
 		}
 		if sg := groupOf[in.Name]; sg != nil {
+			if !sg.TrackingWeight {
+				syncMemberTrackers(&spec, &out.Notices)
+			}
 			// A sync group's trackers apply to every member.
 			spec.SyncGroup = sg.Name
 			spec.TrackInterfaces = append(spec.TrackInterfaces, trackers(sg.TrackInterfaces, nil)...)
@@ -186,26 +189,49 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			spec.TrackFiles = append(spec.TrackFiles, trackers(sg.TrackFiles, fileWeights(out.TrackFiles))...)
 		}
 		out.Instances = append(out.Instances, spec)
-		out.Notices = append(out.Notices, instanceNotices(in)...)
 	}
 	mapStatic(c, out)
 	assignRulePriorities(c, out)
 	return out, errs
 }
 
-// instanceNotices lists an instance's settings the runner does not act on.
-func instanceNotices(in *ka.Instance) []string {
-	var n []string
-	add := func(on bool, what string) {
-		if on {
-			n = append(n, fmt.Sprintf("goha: (%s) %s", in.Name, what))
+// syncMemberTrackers applies keepalived 2.2.7's rule for the own trackers
+// of a sync-group member without sync_group_tracking_weight: a weighted
+// script is dropped, a track file of the default weight 1 becomes
+// unweighted (a non-zero value is then a FAULT) and one of another weight
+// is dropped. A weighted interface is only logged: keepalived 2.2.7 says
+// it ignores the weight but still applies it (seen in a namespace: the
+// priority follows the interface). The sync group's own trackers are not
+// concerned.
+func syncMemberTrackers(spec *InstanceSpec, notices *[]string) {
+	for _, t := range spec.TrackInterfaces {
+		if t.Weight != 0 {
+			*notices = append(*notices, fmt.Sprintf("(%s) ignoring %s tracked interface weight due to SYNC group", spec.Name, t.Name))
 		}
 	}
-	add(in.NotifyMasterRxLowerPri != "", "notify_master_rx_lower_pri is not run")
-	add(in.NotifyDeleted != "", "notify_deleted is not run")
-	add(in.UnicastFaultNoPeer, "unicast_fault_no_peer is not applied")
-	add(in.PromoteSecondaries, "promote_secondaries is not applied")
-	return n
+	scripts := spec.TrackScripts[:0:0]
+	for _, t := range spec.TrackScripts {
+		if t.Weight != 0 {
+			*notices = append(*notices, fmt.Sprintf("(%s) ignoring tracked script %s with weights due to SYNC group", spec.Name, t.Name))
+			continue
+		}
+		scripts = append(scripts, t)
+	}
+	spec.TrackScripts = scripts
+	files := spec.TrackFiles[:0:0]
+	for _, t := range spec.TrackFiles {
+		switch t.Weight {
+		case 0:
+		case 1:
+			*notices = append(*notices, fmt.Sprintf("(%s) ignoring weight from tracked file %s due to SYNC group. specify weight 0", spec.Name, t.Name))
+			t.Weight = 0
+		default:
+			*notices = append(*notices, fmt.Sprintf("(%s) ignoring tracked file %s with weight %d due to SYNC group", spec.Name, t.Name, t.Weight))
+			continue
+		}
+		files = append(files, t)
+	}
+	spec.TrackFiles = files
 }
 
 func scriptWeights(m map[string]ScriptSpec) func(string) (int, bool) {

@@ -1,0 +1,434 @@
+package keepalived
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+var updateKeywordsDoc = flag.Bool("update-keywords", false, "rewrite KEYWORDS.md from keywordAudit")
+
+// auditStatus is what gokeepalived does with a keyword of keepalived 2.2.7.
+type auditStatus string
+
+const (
+	// honoured: run with keepalived 2.2.7's semantics (Runtime keywords).
+	honoured auditStatus = "honoured"
+	// notRun: parsed (and, when Typed, checked as keepalived checks it) but
+	// not acted on; `gokeepalived -t` and the daemon's log report it as
+	// "parsed but not supported" with its line.
+	notRun auditStatus = "not run (reported)"
+)
+
+type auditEntry struct {
+	status auditStatus
+	where  string // honoured: file:func doing it; not run: what is missing
+}
+
+func ok(where string) auditEntry   { return auditEntry{honoured, where} }
+func gap(why string) auditEntry    { return auditEntry{notRun, why} }
+func inParser(f string) auditEntry { return ok("parser/keepalived/" + f) }
+func inRunner(f string) auditEntry { return ok("vrrp/daemon/" + f) }
+func inVRRP(f string) auditEntry   { return ok("vrrp/" + f) }
+
+// keywordAudit is the decision taken for every keyword gokeepalived runs
+// and for every keyword the audit found stored but not run. A Runtime
+// keyword without an entry fails TestKeywordAuditCoversRuntimeKeywords: a
+// new keyword needs a decision (and KEYWORDS.md, generated from this map,
+// shows it).
+var keywordAudit = map[string]map[string]auditEntry{
+	"root": {
+		"global_defs":      inParser("typer.go:globalDefs"),
+		"vrrp_instance":    inParser("vrrp.go:instance → vrrp/daemon/mapconfig.go:mapInstance"),
+		"vrrp_sync_group":  inParser("vrrp.go:syncGroup → vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"),
+		"vrrp_script":      inParser("vrrp.go:script → vrrp/daemon/track.go:runScript"),
+		"track_file":       inParser("vrrp.go:trackFile → vrrp/daemon/track.go:pollFile"),
+		"vrrp_track_file":  inParser("vrrp.go:trackFile (same block as track_file)"),
+		"static_ipaddress": inRunner("hostnet.go:setStatic (a line without dev is left out with a notice)"),
+		"static_routes":    inRunner("hostnet.go:setStatic, routes.go:ParseRoute"),
+		"static_rules":     inRunner("hostnet.go:setStatic, routes.go:ParseRule"),
+	},
+	"global_defs": {
+		"router_id":                       inRunner("mapconfig.go:MapConfig (data dump, control.go:data)"),
+		"include_check":                   inParser("prepass.go:setIncludeCheck"),
+		"vrrp_strict":                     inParser("checks.go:completeInstance (strict rewrites) + vrrp/daemon/mapconfig.go:mapInstance"),
+		"vrrp_skip_check_adv_addr":        inVRRP("instance.go:receive (SkipCheckAdvAddr)"),
+		"vrrp_garp_interval":              inRunner("garp.go:drainGarps"),
+		"vrrp_gna_interval":               inRunner("garp.go:drainGarps"),
+		"vrrp_garp_master_delay":          inVRRP("instance.go:becomeMaster (instance default)"),
+		"vrrp_garp_master_repeat":         inVRRP("instance.go:becomeMaster (instance default)"),
+		"vrrp_garp_master_refresh":        inVRRP("instance.go:timerExpired (instance default)"),
+		"vrrp_garp_master_refresh_repeat": inVRRP("instance.go:timerExpired (instance default)"),
+		"vrrp_garp_lower_prio_delay":      inVRRP("instance.go:masterRx (instance default)"),
+		"vrrp_garp_lower_prio_repeat":     inVRRP("instance.go:masterRx (instance default)"),
+		"vrrp_min_garp":                   inRunner("mapconfig.go:mapInstance"),
+		"vrrp_lower_prio_no_advert":       inVRRP("instance.go:masterRx (instance default)"),
+		"vrrp_higher_prio_send_advert":    inVRRP("instance.go:masterRx (instance default)"),
+		"vrrp_version":                    inRunner("mapconfig.go:mapInstance"),
+		"vrrp_mcast_group4":               inRunner("mapconfig.go:mapInstance (InstanceSpec.Group)"),
+		"vrrp_mcast_group6":               inRunner("mapconfig.go:mapInstance (InstanceSpec.Group)"),
+		"vrrp_check_unicast_src":          inVRRP("validate.go:Validate (instance default)"),
+		"vrrp_iptables":                   inParser("typer.go:globalDefs (Debian's 2.2.7 has no iptables: nftables table 'keepalived', as keepalived)"),
+		"nftables":                        inRunner("mapconfig.go:MapConfig (FirewallTable) → perform.go:firewall"),
+		"nftables_priority":               inRunner("mapconfig.go:MapConfig (FirewallPriority) → perform.go:firewall"),
+		"script_user":                     inRunner("notify.go:notifyScripts, track.go:runScript (a group argument is reported: the user's own group is used)"),
+		"enable_script_security":          inParser("checks.go:secureScripts (insecure or missing track scripts disabled, SECURITY VIOLATION)"),
+		"notify_fifo":                     inRunner("notify.go:notify (FIFO line; vrrp_notify_fifo wins)"),
+		"vrrp_notify_fifo":                inRunner("notify.go:notify (FIFO line)"),
+
+		"nftables_ifindex":             gap("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
+		"nftables_counters":            gap("the no-accept rules carry no counters"),
+		"notify_fifo_script":           gap("the FIFO is written, no reader script is started"),
+		"vrrp_notify_fifo_script":      gap("the FIFO is written, no reader script is started"),
+		"vrrp_notify_priority_changes": gap("priority changes are not written to the FIFO / notify"),
+		"vrrp_startup_delay":           gap("instances start at once"),
+		"vrrp_down_timer_adverts":      gap("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
+		"dynamic_interfaces":           gap("interfaces must exist at start; a missing one is not waited for"),
+		"default_interface":            gap("a static_ipaddress without dev is left out instead of going on the default interface"),
+		"vrrp_garp_extra_if":           gap("no extra GARPs on other interfaces (not even stored)"),
+		"vrrp_vmac_garp_intvl":         gap("no GARP on a VMAC's parent (not even stored)"),
+		"disable_local_igmp":           gap("IGMP reports of VMACs follow the kernel default (not even stored)"),
+		"vmac_prefix":                  gap("VMACs are named vrrp.VRID (not even stored)"),
+		"vmac_addr_prefix":             gap("VMACs use 00:00:5e:00:01/02 (not even stored)"),
+	},
+	"authentication": {
+		"auth_type": inRunner("mapconfig.go:mapInstance (PASS, VRRPv2; AH is reported by the parser and adverts go without authentication)"),
+		"auth_pass": inVRRP("advert.go / validate.go:Validate (8 bytes)"),
+	},
+	"vrrp_instance": {
+		"state":                      inRunner("mapconfig.go:mapInstance (StartMaster)"),
+		"interface":                  inRunner("mapconfig.go:mapInstance → runner.go:conn"),
+		"virtual_router_id":          inRunner("mapconfig.go:mapInstance"),
+		"priority":                   inRunner("mapconfig.go:mapInstance"),
+		"advert_int":                 inRunner("mapconfig.go:mapInstance"),
+		"nopreempt":                  inVRRP("instance.go:backupRx"),
+		"preempt":                    inVRRP("instance.go:backupRx (clears nopreempt)"),
+		"preempt_delay":              inVRRP("instance.go:backupRx"),
+		"accept":                     inRunner("perform.go:firewall (no drop rules)"),
+		"no_accept":                  inRunner("perform.go:firewall (nftables drop rules while MASTER)"),
+		"notify_master":              inRunner("notify.go:notify"),
+		"notify_backup":              inRunner("notify.go:notify"),
+		"notify_fault":               inRunner("notify.go:notify"),
+		"notify_stop":                inRunner("notify.go:notify"),
+		"notify":                     inRunner("notify.go:notify"),
+		"version":                    inRunner("mapconfig.go:mapInstance"),
+		"strict_mode":                inParser("checks.go:completeInstance + vrrp/daemon/mapconfig.go:mapInstance"),
+		"skip_check_adv_addr":        inVRRP("instance.go:receive"),
+		"garp_master_delay":          inVRRP("instance.go:becomeMaster"),
+		"garp_master_repeat":         inVRRP("instance.go:becomeMaster"),
+		"garp_master_refresh":        inVRRP("instance.go:timerExpired"),
+		"garp_master_refresh_repeat": inVRRP("instance.go:timerExpired"),
+		"garp_lower_prio_delay":      inVRRP("instance.go:masterRx"),
+		"garp_lower_prio_repeat":     inVRRP("instance.go:masterRx"),
+		"lower_prio_no_advert":       inVRRP("instance.go:masterRx"),
+		"higher_prio_send_advert":    inVRRP("instance.go:masterRx"),
+		"dont_track_primary":         inVRRP("instance.go:faulty, syncgroup.go:ownFault"),
+		"mcast_src_ip":               inRunner("mapconfig.go:mapInstance (SrcAddr)"),
+		"mcast_dst_ip":               inRunner("mapconfig.go:mapInstance (InstanceSpec.Group)"),
+		"unicast_src_ip":             inRunner("mapconfig.go:mapInstance (SrcAddr)"),
+		"check_unicast_src":          inVRRP("validate.go:Validate"),
+		"use_vmac":                   inRunner("hostnet.go:createVMAC"),
+		"vmac_xmit_base":             inRunner("runner.go:connSpecOf"),
+		"virtual_ipaddress":          inRunner("perform.go:vips"),
+		"virtual_ipaddress_excluded": inRunner("perform.go:vips"),
+		"virtual_routes":             inRunner("hostnet.go:setRoutes"),
+		"virtual_rules":              inRunner("hostnet.go:setRoutes"),
+		"unicast_peer":               inRunner("perform.go:sendAdvert; min_ttl/max_ttl in vrrp/validate.go:Validate"),
+		"track_interface":            inRunner("track.go:trackState"),
+		"track_script":               inRunner("track.go:trackState"),
+		"track_file":                 inRunner("track.go:trackState"),
+		"authentication":             inRunner("mapconfig.go:mapInstance"),
+
+		"notify_deleted":             gap("not run"),
+		"notify_master_rx_lower_pri": gap("not run"),
+		"notify_priority_changes":    gap("priority changes are not notified"),
+		"down_timer_adverts":         gap("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
+		"unicast_ttl":                gap("unicast adverts are sent with TTL 255"),
+		"unicast_fault_no_peer":      gap("an instance without peers is not put in FAULT"),
+		"native_ipv6":                gap("the family comes from the addresses and peers only"),
+		"promote_secondaries":        gap("the interface's promote_secondaries sysctl is left as is"),
+		"garp_extra_if":              gap("no extra GARPs on other interfaces (not even stored)"),
+		"vmac_garp_intvl":            gap("no GARP on a VMAC's parent (not even stored)"),
+		"track_src_ip":               gap("losing the advert source address does not put the instance in FAULT (not even stored)"),
+		"old_unicast_checksum":       gap("VRRPv3 unicast checksums always use the peer address (not even stored)"),
+		"use_vmac_addr":              gap("not even stored"),
+		"kernel_rx_buf_size":         gap("the socket keeps the kernel's buffer size (not even stored)"),
+		"debug":                      gap("keepalived only shows it in the data dump (not even stored)"),
+	},
+	"vrrp_sync_group": {
+		"group":                      inRunner("runner.go:buildGroups, vrrp/syncgroup.go:Step"),
+		"track_interface":            inRunner("mapconfig.go:MapConfig (added to every member)"),
+		"track_script":               inRunner("mapconfig.go:MapConfig (added to every member)"),
+		"track_file":                 inRunner("mapconfig.go:MapConfig (added to every member)"),
+		"notify_master":              inRunner("notify.go:groupNotify"),
+		"notify_backup":              inRunner("notify.go:groupNotify"),
+		"notify_fault":               inRunner("notify.go:groupNotify"),
+		"notify_stop":                inRunner("notify.go:groupNotify"),
+		"notify":                     inRunner("notify.go:groupNotify"),
+		"global_tracking":            inRunner("mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)"),
+		"sync_group_tracking_weight": inRunner("mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)"),
+
+		"notify_priority_changes": gap("priority changes are not notified (not even stored)"),
+	},
+	"vrrp_script": {
+		"script":    inRunner("track.go:runScript"),
+		"interval":  inRunner("track.go:runScript"),
+		"timeout":   inRunner("track.go:runScript"),
+		"weight":    inRunner("mapconfig.go:trackers → track.go:trackState"),
+		"rise":      inRunner("track.go:scriptResult"),
+		"fall":      inRunner("track.go:scriptResult"),
+		"user":      inRunner("track.go:runScript (a group argument is reported: the user's own group is used)"),
+		"init_fail": inRunner("track.go:startTrackers"),
+	},
+	"track_file": {
+		"file":      inRunner("track.go:pollFile"),
+		"weight":    inRunner("mapconfig.go:trackers → track.go:trackState"),
+		"init_file": inRunner("track.go:startTrackers"),
+	},
+}
+
+// auditedTables are the blocks of the VRRP process, in document order.
+func auditedTables() []*Table {
+	return []*Table{rootTable, globalDefsTable, authTable, vrrpInstanceTable, syncGroupTable, vrrpScriptTable, trackFileTable}
+}
+
+// allTables walks the keyword tree from the root (each table once).
+func allTables() []*Table {
+	var out []*Table
+	seen := map[*Table]bool{}
+	var walk func(*Table)
+	walk = func(t *Table) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		out = append(out, t)
+		for _, k := range t.order {
+			if k.Sub != nil {
+				walk(k.Sub)
+			}
+		}
+	}
+	walk(rootTable)
+	return out
+}
+
+func TestKeywordAuditCoversRuntimeKeywords(t *testing.T) {
+	for _, tab := range allTables() {
+		for _, k := range tab.order {
+			e, found := keywordAudit[tab.Name][k.Name]
+			switch {
+			case k.Runtime && !found:
+				t.Errorf("%s %s is a runtime keyword without an audit decision: add it to keywordAudit (honoured: where), or make it unsup/unsupTyped", tab.Name, k.Name)
+			case k.Runtime && e.status != honoured:
+				t.Errorf("%s %s is a runtime keyword but audited %q", tab.Name, k.Name, e.status)
+			case !k.Runtime && found && e.status == honoured:
+				t.Errorf("%s %s is audited honoured but not a runtime keyword", tab.Name, k.Name)
+			}
+		}
+	}
+	for block, m := range keywordAudit {
+		var tab *Table
+		for _, x := range allTables() {
+			if x.Name == block {
+				tab = x
+			}
+		}
+		if tab == nil {
+			t.Errorf("audited block %s is not in the keyword tree", block)
+			continue
+		}
+		for name, e := range m {
+			if tab.lookup(name) == nil {
+				t.Errorf("audited keyword %s %s is not in the keyword tree", block, name)
+			}
+			if e.where == "" {
+				t.Errorf("%s %s: empty audit note", block, name)
+			}
+		}
+	}
+}
+
+// renderKeywordsDoc writes KEYWORDS.md from the keyword tree and the audit.
+func renderKeywordsDoc() string {
+	var b strings.Builder
+	b.WriteString(`# gokeepalived keyword audit
+
+Generated from ` + "`keywords_audit_test.go`" + ` (` + "`go test ./parser/keepalived -run KeywordsDoc -update-keywords`" + `);
+the test fails when a runtime keyword of ` + "`keywords.go`" + ` has no decision here.
+
+Rule: every keyword gokeepalived accepts is run with keepalived 2.2.7's semantics
+(**honoured**) or reported by ` + "`gokeepalived -t`" + ` and in the daemon's log as
+"'KEYWORD' is parsed but not supported by gokeepalived yet" with its line
+(**not run (reported)**). Keywords typed although not run (` + "`unsupTyped`" + `) still get
+keepalived's own checks (range errors, strict-mode resets, deprecations).
+
+`)
+	for _, tab := range auditedTables() {
+		fmt.Fprintf(&b, "## %s\n\n| keyword | status | where / what is missing |\n|---|---|---|\n", tab.Name)
+		var others []string
+		for _, k := range tab.order {
+			e, found := keywordAudit[tab.Name][k.Name]
+			if !found {
+				if tab == rootTable && k.Group != grpVRRP && k.Group != grpGlobal {
+					continue
+				}
+				others = append(others, k.Name)
+				continue
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, e.status, e.where)
+		}
+		if len(others) > 0 {
+			sort.Strings(others)
+			fmt.Fprintf(&b, "\nAlso parsed and reported as not supported: %s.\n", "`"+strings.Join(others, "`, `")+"`")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(`## Other blocks
+
+` + "`vrrp_track_process`, `garp_group`, `track_group`, `bfd_instance`, `SSL`, `virtual_server_group`, `virtual_server`" + `
+and everything inside them are parsed and reported as not supported (the checker and BFD
+processes are not part of gokeepalived).
+
+## Known gaps below keyword level
+
+- VIP line options ` + "`no_track`, `preferred_lft`, `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`, `use_vmac`, `track_group`, `peer`" + `
+  are parsed; the address is added without them (IPv6 VIPs are always added with nodad).
+- Route/rule options not installed are reported per line (see vrrp/daemon/README.md).
+`)
+	return b.String()
+}
+
+func TestKeywordsDoc(t *testing.T) {
+	want := renderKeywordsDoc()
+	if *updateKeywordsDoc {
+		if err := os.WriteFile("KEYWORDS.md", []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile("KEYWORDS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("KEYWORDS.md is out of date: go test ./parser/keepalived -run KeywordsDoc -update-keywords")
+	}
+}
+
+// notRunArgs gives the keywords typed although not run a value keepalived
+// accepts (a missing one would abort the parse).
+var notRunArgs = map[string]string{
+	"notify_fifo_script":         "/bin/true",
+	"vrrp_notify_fifo_script":    "/bin/true",
+	"vrrp_startup_delay":         "5",
+	"vrrp_down_timer_adverts":    "5",
+	"default_interface":          "eth0",
+	"notify_deleted":             "/bin/true",
+	"notify_master_rx_lower_pri": "/bin/true",
+	"down_timer_adverts":         "5",
+	"unicast_ttl":                "10",
+	"vmac_prefix":                "vr",
+	"vmac_addr_prefix":           "00:00:5e",
+	"garp_extra_if":              "5",
+	"vmac_garp_intvl":            "5",
+	"kernel_rx_buf_size":         "65536",
+	"debug":                      "1",
+}
+
+// Every keyword audited "not run" is reported with its line by -t.
+func TestNotRunKeywordsAreReported(t *testing.T) {
+	var conf []string
+	line := map[string]int{} // "block kw" → line
+	add := func(block, kw string) {
+		s := " " + kw
+		if a := notRunArgs[kw]; a != "" {
+			s += " " + a
+		}
+		conf = append(conf, s)
+		line[block+" "+kw] = len(conf)
+	}
+	section := func(head, block string) {
+		conf = append(conf, head+" {")
+		var names []string
+		for kw, e := range keywordAudit[block] {
+			if e.status == notRun {
+				names = append(names, kw)
+			}
+		}
+		sort.Strings(names)
+		for _, kw := range names {
+			add(block, kw)
+		}
+		if block == "vrrp_instance" {
+			conf = append(conf, " interface eth0", " virtual_router_id 9", " virtual_ipaddress {", "  10.0.0.9", " }")
+		}
+		if block == "vrrp_sync_group" {
+			conf = append(conf, " group {", "  V", " }")
+		}
+		conf = append(conf, "}")
+	}
+	section("global_defs", "global_defs")
+	section("vrrp_instance V", "vrrp_instance")
+	section("vrrp_sync_group G", "vrrp_sync_group")
+	r := Lint(Options{File: "k.conf", Data: []byte(strings.Join(conf, "\n") + "\n"), ConfigID: "lb",
+		Interfaces: []string{"lo", "eth0"}, UserExists: func(n string) bool { return n == "root" },
+		FileMode: func(string) (os.FileMode, bool) { return 0o755, true }})
+	var got []string
+	for _, d := range r.Diagnostics {
+		if d.GohaOnly && strings.Contains(d.Message, "is parsed but not supported") {
+			got = append(got, fmt.Sprintf("%d %s", d.Line, d.Message))
+		}
+	}
+	for key, l := range line {
+		kw := key[strings.IndexByte(key, ' ')+1:]
+		want := fmt.Sprintf("%d '%s' is parsed but not supported by gokeepalived yet", l, kw)
+		if !slices.Contains(got, want) {
+			t.Errorf("%s: no notice %q\n%s", key, want, Format(r.Diagnostics))
+		}
+	}
+}
+
+// Values of honoured keywords that are not run are reported too.
+func TestUnsupportedValuesAreReported(t *testing.T) {
+	conf := `global_defs {
+ script_user root wheel
+}
+vrrp_script chk {
+ script /bin/true
+ user nobody daemon
+}
+vrrp_instance V {
+ interface eth0
+ virtual_router_id 9
+ authentication {
+  auth_type AH
+  auth_pass secret
+ }
+ track_script {
+  chk
+ }
+ virtual_ipaddress {
+  10.0.0.9
+ }
+}
+`
+	r := Lint(Options{File: "k.conf", Data: []byte(conf), ConfigID: "lb", Interfaces: []string{"lo", "eth0"},
+		UserExists: func(n string) bool { return true }, FileMode: func(string) (os.FileMode, bool) { return 0o755, true }})
+	want := map[string]int{
+		"the group 'wheel' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of root":            2,
+		"the group 'daemon' of vrrp_script chk is parsed but not supported by gokeepalived yet: the script runs with the primary group of nobody": 6,
+		"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication":                                 12,
+	}
+	for _, d := range r.Diagnostics {
+		if l, ok := want[d.Message]; ok && d.GohaOnly && d.Line == l {
+			delete(want, d.Message)
+		}
+	}
+	for m, l := range want {
+		t.Errorf("no goha notice at line %d: %q\n%s", l, m, Format(r.Diagnostics))
+	}
+}
