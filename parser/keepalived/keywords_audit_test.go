@@ -29,11 +29,11 @@ type auditEntry struct {
 	where  string // honoured: file:func doing it; not run: what is missing
 }
 
-func ok(where string) auditEntry   { return auditEntry{honoured, where} }
-func gap(why string) auditEntry    { return auditEntry{notRun, why} }
-func inParser(f string) auditEntry { return ok("parser/keepalived/" + f) }
-func inRunner(f string) auditEntry { return ok("vrrp/daemon/" + f) }
-func inVRRP(f string) auditEntry   { return ok("vrrp/" + f) }
+func kwHonoured(where string) auditEntry { return auditEntry{honoured, where} }
+func kwNotRun(why string) auditEntry     { return auditEntry{notRun, why} }
+func inParser(f string) auditEntry       { return kwHonoured("parser/keepalived/" + f) }
+func inRunner(f string) auditEntry       { return kwHonoured("vrrp/daemon/" + f) }
+func inVRRP(f string) auditEntry         { return kwHonoured("vrrp/" + f) }
 
 // keywordAudit is the decision taken for every keyword gokeepalived runs
 // and for every keyword the audit found stored but not run. A Runtime
@@ -80,20 +80,20 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"notify_fifo":                     inRunner("notify.go:notify (FIFO line; vrrp_notify_fifo wins)"),
 		"vrrp_notify_fifo":                inRunner("notify.go:notify (FIFO line)"),
 
-		"nftables_ifindex":             gap("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
-		"nftables_counters":            gap("the no-accept rules carry no counters"),
-		"notify_fifo_script":           gap("the FIFO is written, no reader script is started"),
-		"vrrp_notify_fifo_script":      gap("the FIFO is written, no reader script is started"),
-		"vrrp_notify_priority_changes": gap("priority changes are not written to the FIFO / notify"),
-		"vrrp_startup_delay":           gap("instances start at once"),
-		"vrrp_down_timer_adverts":      gap("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
-		"dynamic_interfaces":           gap("interfaces must exist at start; a missing one is not waited for"),
-		"default_interface":            gap("a static_ipaddress without dev is left out instead of going on the default interface"),
-		"vrrp_garp_extra_if":           gap("no extra GARPs on other interfaces (not even stored)"),
-		"vrrp_vmac_garp_intvl":         gap("no GARP on a VMAC's parent (not even stored)"),
-		"disable_local_igmp":           gap("IGMP reports of VMACs follow the kernel default (not even stored)"),
-		"vmac_prefix":                  gap("VMACs are named vrrp.VRID (not even stored)"),
-		"vmac_addr_prefix":             gap("VMACs use 00:00:5e:00:01/02 (not even stored)"),
+		"nftables_ifindex":             kwNotRun("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
+		"nftables_counters":            kwNotRun("the no-accept rules carry no counters"),
+		"notify_fifo_script":           kwNotRun("the FIFO is written, no reader script is started"),
+		"vrrp_notify_fifo_script":      kwNotRun("the FIFO is written, no reader script is started"),
+		"vrrp_notify_priority_changes": kwNotRun("priority changes are not written to the FIFO / notify"),
+		"vrrp_startup_delay":           kwNotRun("instances start at once"),
+		"vrrp_down_timer_adverts":      kwNotRun("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
+		"dynamic_interfaces":           kwNotRun("interfaces must exist at start; a missing one is not waited for"),
+		"default_interface":            kwNotRun("a static_ipaddress without dev is left out instead of going on the default interface"),
+		"vrrp_garp_extra_if":           kwNotRun("no extra GARPs on other interfaces (not even stored)"),
+		"vrrp_vmac_garp_intvl":         kwNotRun("no GARP on a VMAC's parent (not even stored)"),
+		"disable_local_igmp":           kwNotRun("IGMP reports of VMACs follow the kernel default (not even stored)"),
+		"vmac_prefix":                  kwNotRun("VMACs are named vrrp.VRID (not even stored)"),
+		"vmac_addr_prefix":             kwNotRun("VMACs use 00:00:5e:00:01/02 (not even stored)"),
 	},
 	"authentication": {
 		"auth_type": inRunner("mapconfig.go:mapInstance (PASS, VRRPv2; AH is reported by the parser and adverts go without authentication)"),
@@ -143,21 +143,21 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"track_file":                 inRunner("track.go:trackState"),
 		"authentication":             inRunner("mapconfig.go:mapInstance"),
 
-		"notify_deleted":             gap("not run"),
-		"notify_master_rx_lower_pri": gap("not run"),
-		"notify_priority_changes":    gap("priority changes are not notified"),
-		"down_timer_adverts":         gap("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
-		"unicast_ttl":                gap("unicast adverts are sent with TTL 255"),
-		"unicast_fault_no_peer":      gap("an instance without peers is not put in FAULT"),
-		"native_ipv6":                gap("the family comes from the addresses and peers only"),
-		"promote_secondaries":        gap("the interface's promote_secondaries sysctl is left as is"),
-		"garp_extra_if":              gap("no extra GARPs on other interfaces (not even stored)"),
-		"vmac_garp_intvl":            gap("no GARP on a VMAC's parent (not even stored)"),
-		"track_src_ip":               gap("losing the advert source address does not put the instance in FAULT (not even stored)"),
-		"old_unicast_checksum":       gap("VRRPv3 unicast checksums always use the peer address (not even stored)"),
-		"use_vmac_addr":              gap("not even stored"),
-		"kernel_rx_buf_size":         gap("the socket keeps the kernel's buffer size (not even stored)"),
-		"debug":                      gap("keepalived only shows it in the data dump (not even stored)"),
+		"notify_deleted":             kwNotRun("not run"),
+		"notify_master_rx_lower_pri": kwNotRun("not run"),
+		"notify_priority_changes":    kwNotRun("priority changes are not notified"),
+		"down_timer_adverts":         kwNotRun("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
+		"unicast_ttl":                kwNotRun("unicast adverts are sent with TTL 255"),
+		"unicast_fault_no_peer":      kwNotRun("an instance without peers is not put in FAULT"),
+		"native_ipv6":                kwNotRun("the family comes from the addresses and peers only"),
+		"promote_secondaries":        kwNotRun("the interface's promote_secondaries sysctl is left as is"),
+		"garp_extra_if":              kwNotRun("no extra GARPs on other interfaces (not even stored)"),
+		"vmac_garp_intvl":            kwNotRun("no GARP on a VMAC's parent (not even stored)"),
+		"track_src_ip":               kwNotRun("losing the advert source address does not put the instance in FAULT (not even stored)"),
+		"old_unicast_checksum":       kwNotRun("VRRPv3 unicast checksums always use the peer address (not even stored)"),
+		"use_vmac_addr":              kwNotRun("not even stored"),
+		"kernel_rx_buf_size":         kwNotRun("the socket keeps the kernel's buffer size (not even stored)"),
+		"debug":                      kwNotRun("keepalived only shows it in the data dump (not even stored)"),
 	},
 	"vrrp_sync_group": {
 		"group":                      inRunner("runner.go:buildGroups, vrrp/syncgroup.go:Step"),
@@ -172,7 +172,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"global_tracking":            inRunner("mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)"),
 		"sync_group_tracking_weight": inRunner("mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)"),
 
-		"notify_priority_changes": gap("priority changes are not notified (not even stored)"),
+		"notify_priority_changes": kwNotRun("priority changes are not notified (not even stored)"),
 	},
 	"vrrp_script": {
 		"script":    inRunner("track.go:runScript"),
