@@ -68,6 +68,9 @@ type VirtualServer struct {
 	Scheduler          string // "" when lb_algo is missing or was invalid
 	Forwarding         string // FwdNAT, FwdDR, FwdTUN or "" (none set)
 	PersistenceTimeout int    // seconds, 0 = not persistent
+	// Flags are the service flags given (ops, flag-1..3, sh-port, ...).
+	Flags     []string
+	HASuspend bool
 	// Weight is the default weight of the real servers (virtual_server's
 	// weight keyword, 1 by default).
 	Weight int
@@ -158,12 +161,20 @@ func (c *IPVSConfig) Validate() []string {
 			continue
 		}
 		kept = append(kept, vs)
+		if vs.HASuspend && (vs.IsFwmark || (g != nil && len(g.Fwmarks) > 0)) {
+			say("Virtual server %s: cannot use ha_suspend with fwmarks - clearing ha_suspend", vs.name())
+			vs.HASuspend = false
+		}
 		byAddress := (g != nil && len(g.Ranges) > 0) || (g == nil && !vs.IsFwmark)
 		if byAddress {
 			if vs.Protocol == "" {
 				// the kernel would take protocol 0 as UDP: keepalived says so
 				say("Virtual server %s: no protocol set - defaulting to UDP", vs.name())
 				vs.Protocol = "udp"
+			}
+			if vs.hasFlag("ops") && vs.Protocol != "udp" {
+				say("Virtual server %s: one packet scheduling requires UDP - resetting", vs.name())
+				vs.Flags = removeString(vs.Flags, "ops")
 			}
 			if vs.PersistenceTimeout == 0 && g == nil && vs.Port == 0 {
 				say("Virtual server %s: zero port only valid for persistent services - setting", vs.name())
@@ -302,4 +313,23 @@ func (vs *VirtualServer) checkPorts(g *VSGroup) []string {
 		}
 	}
 	return msgs
+}
+
+func (vs *VirtualServer) hasFlag(f string) bool {
+	for _, x := range vs.Flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func removeString(list []string, s string) []string {
+	out := list[:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -171,11 +171,8 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 			if !t.need(c, 1) {
 				return nil
 			}
-			if f, ok := forwardingMethod(c); ok {
+			if f, ok := t.forwarding(c, "virtual"); ok {
 				vs.Forwarding = f
-			} else {
-				t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
-					"PARSER : unknown [%s] routing method for virtual server.", c.Arg(0))
 			}
 		case "protocol":
 			if !t.need(c, 1) {
@@ -200,6 +197,18 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 				continue
 			}
 			vs.PersistenceTimeout = int(v)
+		case "ops", "flag-1", "flag-2", "flag-3":
+			vs.Flags = append(vs.Flags, c.Name())
+		case "hashed", "sh-port", "sh-fallback", "mh-port", "mh-fallback":
+			// scheduler flags: keepalived takes them for sh and mh (whichever
+			// of the two flag families) and names only sh otherwise
+			if vs.Scheduler != "sh" && vs.Scheduler != "mh" {
+				t.errorf(c.Pos, "%s only applies to sh scheduler - ignoring", c.Name())
+				continue
+			}
+			vs.Flags = append(vs.Flags, c.Name())
+		case "ha_suspend":
+			vs.HASuspend = true
 		case "weight":
 			if v, err := strconv.Atoi(c.Arg(0)); err == nil {
 				vs.Weight = v
@@ -226,11 +235,8 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 				t.errorf(c.Pos, "sorry_server forwarding used without sorry_server")
 				continue
 			}
-			if f, ok := forwardingMethod(c); ok {
+			if f, ok := t.forwarding(c, "sorry"); ok {
 				vs.Sorry.Forwarding = f
-			} else {
-				t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
-					"PARSER : unknown [%s] routing method for sorry server.", c.Arg(0))
 			}
 		case "real_server":
 			rs := t.realServer(c, vs)
@@ -261,14 +267,67 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 	return vs
 }
 
-// forwardingMethod reads lb_kind/lvs_method's first word; the tunnel
-// options after TUN (type, port, csum) are not checked.
-func forwardingMethod(n *Node) (string, bool) {
-	switch m := n.Arg(0); m {
-	case FwdNAT, FwdDR, FwdTUN:
+// forwarding reads lb_kind/lvs_method/sorry_server_lvs_method (sType
+// "virtual", "real" or "sorry" names the server in the messages). After TUN
+// come tunnel options: type ipip|gue|gre, port N (gue only), nocsum|csum|
+// remcsum. keepalived sets TUN before reading them, so a bad option is
+// reported but the method stays.
+func (t *typer) forwarding(c *Node, sType string) (string, bool) {
+	m := c.Arg(0)
+	switch m {
+	case FwdNAT, FwdDR:
 		return m, true
+	case FwdTUN:
+	default:
+		t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
+			"PARSER : unknown [%s] routing method for %s server.", m, sType)
+		return "", false
 	}
-	return "", false
+	tunType, port, csum := "ipip", uint64(0), "nocsum"
+	for i := 1; i < len(c.Args); i++ {
+		switch w := c.Arg(i); w {
+		case "type":
+			if i+1 >= len(c.Args) {
+				t.errorf(c.Pos, "Missing tunnel type for %s server.", sType)
+				return m, true
+			}
+			switch v := c.Arg(i + 1); v {
+			case "ipip", "gue", "gre":
+				tunType = v
+			default:
+				t.errorf(c.Pos, "Unknown tunnel type %s for %s server.", v, sType)
+				return m, true
+			}
+			i++
+		case "port":
+			if i+1 >= len(c.Args) {
+				t.errorf(c.Pos, "Missing port for %s server gue tunnel.", sType)
+				return m, true
+			}
+			v, msg := readUnsigned(c.Arg(i+1), 1, 65535)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "Invalid gue tunnel port %s for %s server.", c.Arg(i+1), sType)
+				return m, true
+			}
+			port = v
+			i++
+		case "nocsum", "csum", "remcsum":
+			csum = w
+		default:
+			t.errorf(c.Pos, "Invalid tunnel option %s for %s server.", w, sType)
+			return m, true
+		}
+	}
+	switch {
+	case (tunType == "gue") != (port != 0):
+		t.errorf(c.Pos, "gue tunnels require port, otherwise cannot have port.")
+	case tunType == "ipip" && csum != "nocsum":
+		t.errorf(c.Pos, "ipip tunnels do not support checksum option.")
+	case tunType == "gre" && csum == "remcsum":
+		t.errorf(c.Pos, "gre tunnels do not support remote checksum option.")
+	}
+	return m, true
 }
 
 func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
@@ -304,11 +363,8 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 		if !t.need(c, 1) {
 			return nil
 		}
-		if f, ok := forwardingMethod(c); ok {
+		if f, ok := t.forwarding(c, "real"); ok {
 			rs.Forwarding = f
-		} else {
-			t.add(c.Pos, ClassGeneral, "forwarding methods: NAT, DR, TUN (upper case)",
-				"PARSER : unknown [%s] routing method for real server.", c.Arg(0))
 		}
 	}
 	return rs
