@@ -208,8 +208,7 @@ func TestIPVSLint(t *testing.T) {
 }
 
 // AH: keepalived moves a non-owner MASTER to BACKUP; gokeepalived also says
-// that it does not run AH, and the runtime sees no AH instance as
-// supported.
+// that it does not run AH.
 func TestAuthAH(t *testing.T) {
 	inst := func(state, prio string) string {
 		return "vrrp_instance V {\n state " + state + "\n interface eth0\n virtual_router_id 1\n" + prio +
@@ -236,7 +235,7 @@ func TestAuthAH(t *testing.T) {
 			}
 			noticed := false
 			for _, d := range r.Diagnostics {
-				noticed = noticed || (d.GohaOnly && strings.Contains(d.Message, "auth_type AH is parsed but not supported"))
+				noticed = noticed || (d.GohaOnly && strings.Contains(d.Message, "'auth_type AH' is parsed but not supported"))
 			}
 			if !noticed {
 				t.Errorf("AH not reported as unsupported:\n%s", Format(r.Diagnostics))

@@ -10,10 +10,8 @@ package keepalived
 // the AH sequence number before it may take over. An AH instance with IPv6
 // cannot reach this point (IPv6 instances are VRRPv3).
 //
-// gokeepalived's runtime speaks PASS or no authentication only, so an AH
-// instance that survives these checks is also reported as not supported
-// (the runtime would send unauthenticated adverts over protocol 112, which
-// a keepalived AH peer never accepts).
+// gokeepalived's runtime speaks PASS or no authentication only: the
+// auth_type line itself reports AH as not supported (vrrp.go).
 func (t *typer) completeAuth(in *Instance) {
 	switch {
 	case in.AuthType == "":
@@ -27,10 +25,5 @@ func (t *typer) completeAuth(in *Instance) {
 		t.add(Pos{}, ClassGeneral, "use `state BACKUP`: with AH the instance must hear the master's sequence number before taking over",
 			"(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
 		in.State = "BACKUP"
-	}
-	if in.AuthType == "AH" {
-		t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: "auth_type AH", Pos: in.Pos})
-		t.notice(in.Pos, "use `auth_type PASS`, or no authentication (RFC 5798 has none)",
-			"(%s) auth_type AH is parsed but not supported by gokeepalived yet: it would send and accept unauthenticated adverts, which an AH peer rejects", in.Name)
 	}
 }
