@@ -26,10 +26,13 @@ type tconn struct {
 	stop *atomic.Bool
 	// Deadline changes per side (tests check they stay rare).
 	rarms, warms int
+	io           rawIO
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {
-	return &tconn{TCPConn: c, stop: stop}
+	t := &tconn{TCPConn: c, stop: stop}
+	t.io.init(c)
+	return t
 }
 
 // stale reports whether an armed deadline a is unusable for an operation
@@ -74,7 +77,7 @@ func (c *tconn) readUntil(p []byte, now, want time.Time) (int, error) {
 	}
 	c.armRead(now, want)
 	for {
-		n, err := c.Read(p)
+		n, err := c.io.read(c.TCPConn, p)
 		if n == 0 && err != nil && !want.IsZero() && isTimeout(err) {
 			if time.Now().Before(want) {
 				// Fired early (armed for an earlier operation) or, when
@@ -113,7 +116,7 @@ func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
 		if !c.wdl.IsZero() {
 			c.setWrite(time.Time{})
 		}
-		return c.Write(p)
+		return c.io.write(c.TCPConn, p)
 	}
 	if now.IsZero() {
 		now = time.Now()
@@ -124,7 +127,7 @@ func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
 	}
 	total := 0
 	for {
-		n, err := c.Write(p[total:])
+		n, err := c.io.write(c.TCPConn, p[total:])
 		total += n
 		if err == nil || !isTimeout(err) {
 			return total, err
