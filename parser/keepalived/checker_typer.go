@@ -18,18 +18,14 @@ func (t *typer) ipvs(nodes []*Node) *IPVSConfig {
 		}
 		switch n.Name() {
 		case "virtual_server_group":
-			if g := vsGroup(n); g != nil {
+			if !t.need(n, 1) {
+				return c
+			}
+			if g := t.vsGroup(n); g != nil {
 				// a group defined twice: services use the first one
 				if c.Groups[g.Name] == nil {
 					c.Groups[g.Name] = g
 				}
-			} else if len(n.Args) > 0 {
-				end := n.End
-				if end.Line == 0 {
-					end = n.Pos
-				}
-				t.add(end, ClassGeneral, "give the group addresses (IP[-LAST] PORT) or `fwmark N` lines",
-					"virtual server group %s has no entries - removing", n.Arg(0))
 			}
 		case "virtual_server":
 			if vs := t.virtualServer(n); vs != nil {
@@ -50,37 +46,108 @@ func (t *typer) completeIPVS(c *IPVSConfig) {
 	}
 }
 
-// vsGroup reads "virtual_server_group NAME { fwmark N | IP[-END] [PORT] ... }".
-// Lines it cannot read are left out (keepalived's own wording for them is
-// not modelled).
-func vsGroup(n *Node) *VSGroup {
-	if len(n.Args) == 0 {
-		return nil
-	}
+// vsGroup reads "virtual_server_group NAME { fwmark N [inet|inet6] |
+// IP[-LAST] [PORT] ... }" with keepalived's messages for bad lines (which
+// are skipped). A group left empty, or mixing IPv4, IPv6 and a fwmark of no
+// family, is removed (reported at its closing brace) and nil returned.
+func (t *typer) vsGroup(n *Node) *VSGroup {
 	g := &VSGroup{Name: n.Arg(0), Pos: n.Pos}
+	var have4, have6, fwmarkNoFamily bool
 	for _, l := range n.Values {
 		w := l.Tokens
 		if w[0].Text == "fwmark" {
-			if len(w) > 1 {
-				if v, err := strconv.ParseUint(w[1].Text, 10, 32); err == nil {
-					g.Fwmarks = append(g.Fwmarks, uint32(v))
-				}
+			// a value line has no node of its own: keepalived reads its
+			// words the same way (a missing value ends the parse)
+			if !t.need(&Node{Keyword: &Keyword{Name: "fwmark"}, Pos: l.Pos, Line: l, Args: w[1:]}, 1) {
+				return nil
+			}
+			v, msg := readUnsigned(w[1].Text, 0, 4294967295)
+			if msg != "" {
+				t.number(l.Pos, msg)
+				t.errorf(l.Pos, "(%s): fwmark '%s' must be in [0, 4294967295] - ignoring", g.Name, w[1].Text)
+				continue
+			}
+			g.Fwmarks = append(g.Fwmarks, uint32(v))
+			if len(w) < 3 || (w[2].Text != "inet" && w[2].Text != "inet6") {
+				fwmarkNoFamily = true
 			}
 			continue
 		}
-		r, ok := parseVSGRange(w[0].Text)
+		port := 0
+		if len(w) > 1 && strings.Trim(w[1].Text, "0") != "" {
+			// an all-zero port is no port
+			v, msg := readUnsigned(w[1].Text, 1, 65535)
+			if msg != "" {
+				t.number(l.Pos, msg)
+				t.errorf(l.Pos, "Invalid virtual server group IP address %s /port/%s - skipping", w[0].Text, w[1].Text)
+				continue
+			}
+			port = int(v)
+		}
+		r, ok := t.vsgRange(l.Pos, w[0].Text, w)
 		if !ok {
 			continue
 		}
-		if len(w) > 1 {
-			r.Port = parsePort(w[1].Text)
-		}
+		r.Port = port
 		g.Ranges = append(g.Ranges, r)
+		if r.Start.Is4() {
+			have4 = true
+		} else {
+			have6 = true
+		}
 	}
-	if len(g.Ranges) == 0 && len(g.Fwmarks) == 0 {
+	end := n.End
+	if end.Line == 0 {
+		end = n.Pos
+	}
+	switch {
+	case len(g.Ranges) == 0 && len(g.Fwmarks) == 0:
+		t.add(end, ClassGeneral, "give the group addresses (IP[-LAST] PORT) or `fwmark N` lines",
+			"virtual server group %s has no entries - removing", g.Name)
+		return nil
+	case have4 && have6 && fwmarkNoFamily:
+		t.add(end, ClassGeneral, "give the fwmark a family (`fwmark N inet` or `inet6`), or keep one address family per group",
+			"virtual server group %s cannot have IPv4, IPv6 and fwmark without family - removing", g.Name)
 		return nil
 	}
 	return g
+}
+
+// vsgRange reads a group's address or range, reporting what keepalived
+// reports for bad ones.
+func (t *typer) vsgRange(pos Pos, s string, w []Token) (VSGRange, bool) {
+	addr, last, isRange := strings.Cut(s, "-")
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		t.errorf(pos, "Invalid virtual server group IP address %s /port/%s - skipping", s, tokenText(w, 1))
+		return VSGRange{}, false
+	}
+	if isRange {
+		base, bits := 10, 8
+		if !a.Is4() {
+			base, bits = 16, 16
+		}
+		if _, err := strconv.ParseUint(last, base, bits); err != nil {
+			t.errorf(pos, "Virtual server group range '%s' end '%s' too large", s, last)
+			return VSGRange{}, false
+		}
+	}
+	r, ok := parseVSGRange(s)
+	if !ok {
+		return VSGRange{}, false
+	}
+	if isRange && r.End.Compare(r.Start) <= 0 {
+		t.errorf(pos, "Address range end is not greater than address range start - %s - skipping", s)
+		return VSGRange{}, false
+	}
+	return r, true
+}
+
+func tokenText(w []Token, i int) string {
+	if i < len(w) {
+		return w[i].Text
+	}
+	return ""
 }
 
 // parseVSGRange reads "IP" or "IP-LAST": LAST replaces the address's last
@@ -123,6 +190,9 @@ func parsePort(s string) int {
 
 // virtualServer reads "virtual_server (IP [PORT] | fwmark N | group NAME) { ... }".
 func (t *typer) virtualServer(n *Node) *VirtualServer {
+	if !t.need(n, 1) {
+		return nil
+	}
 	vs := NewVirtualServer(n.Pos)
 	switch n.Arg(0) {
 	case "group":
@@ -131,8 +201,13 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 			return nil
 		}
 	case "fwmark":
-		v, err := strconv.ParseUint(n.Arg(1), 10, 32)
-		if err != nil {
+		if len(n.Args) < 2 {
+			return nil // keepalived 2.2.7 crashes here
+		}
+		v, msg := readUnsigned(n.Arg(1), 0, 4294967295)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "virtual server fwmark '%s' must be in [0, 4294967295] - ignoring", n.Arg(1))
 			return nil
 		}
 		vs.IsFwmark, vs.Fwmark = true, uint32(v)
@@ -331,6 +406,9 @@ func (t *typer) forwarding(c *Node, sType string) (string, bool) {
 }
 
 func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
+	if !t.need(n, 1) {
+		return nil
+	}
 	a, err := netip.ParseAddr(n.Arg(0))
 	port, perr := strconv.ParseUint(n.Arg(1), 10, 16)
 	if err != nil || (len(n.Args) > 1 && perr != nil) {
