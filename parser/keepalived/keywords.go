@@ -159,10 +159,10 @@ var (
 			vrrp_min_garp vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version
 			vrrp_mcast_group4 vrrp_mcast_group6 vrrp_check_unicast_src vrrp_iptables nftables
 			nftables_priority script_user enable_script_security
-			notify_fifo vrrp_notify_fifo`),
+			notify_fifo vrrp_notify_fifo vrrp_startup_delay`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
 		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
-			vrrp_notify_priority_changes vrrp_startup_delay vrrp_down_timer_adverts dynamic_interfaces
+			vrrp_notify_priority_changes vrrp_down_timer_adverts dynamic_interfaces
 			default_interface`),
 		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_prefix vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark

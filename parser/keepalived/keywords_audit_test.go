@@ -79,13 +79,13 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"enable_script_security":          inParser("checks.go:secureScripts (insecure or missing track scripts disabled, SECURITY VIOLATION)"),
 		"notify_fifo":                     inRunner("notify.go:notify (FIFO line; vrrp_notify_fifo wins)"),
 		"vrrp_notify_fifo":                inRunner("notify.go:notify (FIFO line)"),
+		"vrrp_startup_delay":              inRunner("runner.go:beginStartupDelay, delayMasterDown (first master-down timer from the delay's end)"),
 
 		"nftables_ifindex":             kwNotRun("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
 		"nftables_counters":            kwNotRun("the no-accept rules carry no counters"),
 		"notify_fifo_script":           kwNotRun("the FIFO is written, no reader script is started"),
 		"vrrp_notify_fifo_script":      kwNotRun("the FIFO is written, no reader script is started"),
 		"vrrp_notify_priority_changes": kwNotRun("priority changes are not written to the FIFO / notify"),
-		"vrrp_startup_delay":           kwNotRun("instances start at once"),
 		"vrrp_down_timer_adverts":      kwNotRun("the master-down timer is always 3 adverts + skew (needs vrrp.InstanceConfig)"),
 		"dynamic_interfaces":           kwNotRun("interfaces must exist at start; a missing one is not waited for"),
 		"default_interface":            kwNotRun("a static_ipaddress without dev is left out instead of going on the default interface"),
@@ -324,7 +324,6 @@ func TestKeywordsDoc(t *testing.T) {
 var notRunArgs = map[string]string{
 	"notify_fifo_script":         "/bin/true",
 	"vrrp_notify_fifo_script":    "/bin/true",
-	"vrrp_startup_delay":         "5",
 	"vrrp_down_timer_adverts":    "5",
 	"default_interface":          "eth0",
 	"notify_deleted":             "/bin/true",

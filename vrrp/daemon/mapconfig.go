@@ -40,9 +40,12 @@ type Config struct {
 	StaticRoutes []Route
 	StaticRules  []Rule
 
-	NotifyFIFO  string // notify_fifo / vrrp_notify_fifo: state lines written here
-	ScriptUser  string // script_user (keepalived_script when it exists, else root)
-	ScriptGroup string
+	NotifyFIFO string // notify_fifo / vrrp_notify_fifo: state lines written here
+	// StartupDelay is vrrp_startup_delay: the first master-down timer of
+	// the instances started with the daemon runs from its end.
+	StartupDelay time.Duration
+	ScriptUser   string // script_user (keepalived_script when it exists, else root)
+	ScriptGroup  string
 }
 
 // InstanceSpec is one vrrp_instance ready to run.
@@ -144,6 +147,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		ScriptGroup:      g.ScriptGroup,
 		NotifyFIFO:       g.VRRPNotifyFIFO,
 		RouterID:         g.RouterID,
+		StartupDelay:     g.StartupDelay,
 	}
 	if out.FirewallTable == "" {
 		out.FirewallTable = "keepalived"

@@ -45,12 +45,16 @@ type Runner struct {
 	fwAddrs map[string]int // VIP → number of instances that put it in the drop set
 
 	staticSet bool // static_* installed
-	linkUp    map[string]bool
-	scripts   map[string]*scriptState
-	files     map[string]int // track_file values
-	bgCancel  context.CancelFunc
-	bg        sync.WaitGroup
-	readers   sync.WaitGroup
+	// startupEnd is when vrrp_startup_delay ends (0: no delay); delayBegun
+	// says whether it was set (only the first start is delayed, as keepalived).
+	startupEnd time.Duration
+	delayBegun bool
+	linkUp     map[string]bool
+	scripts    map[string]*scriptState
+	files      map[string]int // track_file values
+	bgCancel   context.CancelFunc
+	bg         sync.WaitGroup
+	readers    sync.WaitGroup
 }
 
 // inst is one running vrrp_instance.
@@ -151,6 +155,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.teardownHost()
 		return err
 	}
+	r.beginStartupDelay(r.now())
 	r.logf("Startup complete")
 	r.startAll(r.now())
 	timer := time.NewTimer(time.Hour)
@@ -324,6 +329,7 @@ func (r *Runner) buildGroups() {
 // startAll starts every instance: link state first (an instance whose link
 // is down starts in FAULT), then trackers, then Start.
 func (r *Runner) startAll(now time.Duration) {
+	r.beginStartupDelay(now)
 	for _, in := range r.insts {
 		r.startInstance(in, now)
 	}
@@ -341,6 +347,32 @@ func (r *Runner) startInstance(in *inst, now time.Duration) {
 	}
 	r.retrack(in, now)
 	r.step(in, vrrp.Start{Now: now})
+	r.delayMasterDown(in, now)
+}
+
+// beginStartupDelay starts vrrp_startup_delay's window, once per Run.
+func (r *Runner) beginStartupDelay(now time.Duration) {
+	if r.delayBegun {
+		return
+	}
+	r.delayBegun = true
+	if d := r.cfg.StartupDelay; d > 0 {
+		r.startupEnd = now + d
+		r.logf("Delaying startup for %g seconds", d.Seconds())
+	}
+}
+
+// delayMasterDown applies vrrp_startup_delay to an instance started inside
+// the window: keepalived 2.2.7 enters BACKUP at once (adverts are received
+// and reset the timer as usual) but arms the first master-down timer from
+// the end of the delay (seen in a namespace: MASTER after delay + 3 adverts
+// + skew).
+func (r *Runner) delayMasterDown(in *inst, now time.Duration) {
+	at := in.timers[vrrp.TimerMasterDown]
+	if now >= r.startupEnd || at < 0 || in.m.State() != vrrp.StateBackup {
+		return
+	}
+	in.timers[vrrp.TimerMasterDown] = at + r.startupEnd - now
 }
 
 // scriptsPending says whether a tracked script has not reported yet.
@@ -364,6 +396,7 @@ func (r *Runner) startDeferred(in *inst, now time.Duration) {
 	in.stripInit = true
 	r.step(in, vrrp.Start{Now: now})
 	in.stripInit = false
+	r.delayMasterDown(in, now)
 }
 
 // handle processes one event on the loop goroutine.
