@@ -247,3 +247,45 @@ func TestAuthAH(t *testing.T) {
 		t.Errorf("no password: %q auth %q", got, r.Config.Instances[0].AuthType)
 	}
 }
+
+// Group lines keepalived refuses are skipped with its message; a group
+// mixing IPv4, IPv6 and a fwmark without family is removed at its '}', and
+// a service using it is dropped without a word.
+func TestVSGroupLint(t *testing.T) {
+	src := `virtual_server_group G {
+    fwmark abc
+    10.0.0.1 99999
+    10.0.0.10-5 80
+    10.0.0.20-300 80
+    10.0.0.30 0
+    2001:db8::1 80
+    fwmark 1
+}
+virtual_server group G {
+    real_server 10.0.0.2 80 {
+    }
+}
+virtual_server_group H {
+    10.0.0.1-3 80
+}
+`
+	r := Lint(Options{File: "x.conf", Data: []byte(src), Interfaces: seedIfaces})
+	want := []string{
+		"(Line 2) (G): fwmark 'abc' must be in [0, 4294967295] - ignoring",
+		"(Line 2) invalid number 'abc'",
+		"(Line 3) Invalid virtual server group IP address 10.0.0.1 /port/99999 - skipping",
+		"(Line 3) number '99999' outside range [1, 65535]",
+		"(Line 4) Address range end is not greater than address range start - 10.0.0.10-5 - skipping",
+		"(Line 5) Virtual server group range '10.0.0.20-300' end '300' too large",
+		"(Line 9) virtual server group G cannot have IPv4, IPv6 and fwmark without family - removing",
+	}
+	if got := MessageSet(r.Diagnostics); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(r.IPVS.VirtualServers) != 0 || r.IPVS.Groups["G"] != nil {
+		t.Errorf("group G or its service kept: %+v", r.IPVS)
+	}
+	if h := r.IPVS.Groups["H"]; h == nil || h.Ranges[0].String() != "10.0.0.1-10.0.0.3,80" {
+		t.Errorf("group H: %+v", h)
+	}
+}
