@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -285,33 +286,86 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 		case "ha_suspend":
 			vs.HASuspend = true
 		case "weight":
-			if v, err := strconv.Atoi(c.Arg(0)); err == nil {
-				vs.Weight = v
-			}
-		case "quorum", "hysteresis":
-			if v, err := strconv.ParseUint(c.Arg(0), 10, 32); err == nil {
-				if c.Name() == "quorum" {
-					vs.Quorum = uint32(v)
-				} else {
-					vs.Hysteresis = uint32(v)
-				}
-			}
-		case "sorry_server":
-			a, err := netip.ParseAddr(c.Arg(0))
-			if err != nil {
-				continue
-			}
-			vs.Sorry = &RealServer{Pos: c.Pos, Addr: a.Unmap(), Port: parsePort(c.Arg(1))}
-		case "sorry_server_lvs_method":
 			if !t.need(c, 1) {
 				return nil
 			}
+			v, msg := readUnsigned(c.Arg(0), 1, math.MaxInt32)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "Virtual server weight %s is outside range 1-2147483647", c.Arg(0))
+				continue
+			}
+			vs.Weight = int(v)
+		case "quorum":
+			if !t.need(c, 1) {
+				return nil
+			}
+			v, msg := readUnsigned(c.Arg(0), 1, math.MaxUint32)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "Quorum %s must be in [1, 4294967295]. Setting to 1.", c.Arg(0))
+				v = 1
+			}
+			vs.Quorum = uint32(v)
+		case "hysteresis":
+			if !t.need(c, 1) {
+				return nil
+			}
+			v, msg := readUnsigned(c.Arg(0), 0, math.MaxUint32)
+			if msg != "" {
+				t.number(c.Pos, msg)
+				t.errorf(c.Pos, "Hysteresis %s must be in [0, 4294967295] - ignoring", c.Arg(0))
+				continue
+			}
+			vs.Hysteresis = uint32(v)
+		case "ip_family":
+			if !t.need(c, 1) {
+				return nil
+			}
+			var fam netip.Addr
+			switch c.Arg(0) {
+			case "inet":
+				fam = netip.IPv4Unspecified()
+			case "inet6":
+				fam = netip.IPv6Unspecified()
+			default:
+				t.errorf(c.Pos, "unknown address family %s", c.Arg(0))
+				continue
+			}
+			if vs.family.IsValid() && vs.family.Is4() != fam.Is4() {
+				t.errorf(c.Pos, "Virtual server specified family %s conflicts with server family", c.Arg(0))
+				continue
+			}
+			vs.family = fam
+		case "sorry_server":
+			if !t.need(c, 1) {
+				return nil
+			}
+			a, err := netip.ParseAddr(c.Arg(0))
+			if err != nil {
+				t.errorf(c.Pos, "Invalid sorry server IP address %s - skipping", c.Arg(0))
+				continue
+			}
+			vs.Sorry = &RealServer{Pos: c.Pos, Addr: a.Unmap(), Port: parsePort(c.Arg(1))}
+		case "sorry_server_inhibit":
+			if vs.Sorry == nil {
+				t.errorf(c.Pos, "Ignoring sorry_server inhibit used before or without sorry_server")
+			}
+		case "sorry_server_lvs_method":
+			// keepalived looks for the sorry server before reading the value
 			if vs.Sorry == nil {
 				t.errorf(c.Pos, "sorry_server forwarding used without sorry_server")
 				continue
 			}
+			if !t.need(c, 1) {
+				return nil
+			}
 			if f, ok := t.forwarding(c, "sorry"); ok {
 				vs.Sorry.Forwarding = f
+			}
+		default:
+			if !t.checkerValue(c, false) {
+				return nil
 			}
 		case "real_server":
 			rs := t.realServer(c, vs)
@@ -436,6 +490,9 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 			continue
 		}
 		if c.Name() != "lvs_method" {
+			if !t.checkerValue(c, true) {
+				return nil
+			}
 			continue
 		}
 		if !t.need(c, 1) {
