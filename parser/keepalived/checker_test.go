@@ -289,3 +289,33 @@ virtual_server_group H {
 		t.Errorf("group H: %+v", h)
 	}
 }
+
+// keepalived's checker timers: decimal seconds read as microseconds, with
+// its number reader's words for refused values.
+func TestReadTimer(t *testing.T) {
+	tests := []struct {
+		in     string
+		lo, hi uint64
+		want   uint64
+		ok     bool
+		msgs   string
+	}{
+		{"6", 1, timerMax, 6000000, true, ""},
+		{".5", 1, timerMax, 500000, true, ""},
+		{"+3", 1, timerMax, 3000000, true, ""},
+		{"1.0000005", 1, timerMax, 1000001, true, "number '1.0000005' has too many decimal places"},
+		{"1.0000004", 1, timerMax, 1000000, true, "number '1.0000004' has too many decimal places"},
+		{"0", 1, timerMax, 0, false, "number '0' outside range [0.000001, 18446744073709.551614]"},
+		{"5000", 1, timerMaxUint, 0, false, "number '5000' outside range [0.000001, 4294.967295]"},
+		{"-1", 0, timerMax, 0, false, "negative number '-1'"},
+		{"x", 0, timerMax, 0, false, "invalid number 'x'"},
+		{"1e3", 0, timerMax, 0, false, "invalid number '1e3'"},
+		{"99999999999999999999", 1, timerMax, 0, false, "number '99999999999999999999' outside unsigned decimal range"},
+	}
+	for _, tc := range tests {
+		v, msgs, ok := readTimer(tc.in, tc.lo, tc.hi)
+		if ok != tc.ok || (ok && v != tc.want) || strings.Join(msgs, "|") != tc.msgs {
+			t.Errorf("%s: got %d %v %q, want %d %v %q", tc.in, v, ok, msgs, tc.want, tc.ok, tc.msgs)
+		}
+	}
+}
