@@ -42,7 +42,9 @@ func (t *typer) complete() {
 	t.completeSyncGroups()
 	for _, in := range t.cfg.Instances {
 		if len(in.VIPs) == 0 {
-			if in.Strict || in.Priority == 255 {
+			// native_ipv6 makes the instance IPv6, which keepalived 2.2.7
+			// refuses without a VIP (seen with keepalived -t).
+			if in.Strict || in.Priority == 255 || in.NativeIPv6 {
 				t.add(Pos{}, ClassGeneral, "add a virtual_ipaddress block", "(%s) No VIP specified; at least one is required", in.Name)
 				return
 			}

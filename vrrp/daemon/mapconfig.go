@@ -264,7 +264,9 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	ic := vrrp.DefaultInstanceConfig()
 	ic.Name = in.Name
 	ic.Interface = in.Interface
-	ic.IPv6 = in.IPv6
+	// native_ipv6 forces the family (keepalived refuses it without IPv6
+	// VIPs, which already make the instance IPv6: kept for hand-built configs).
+	ic.IPv6 = in.IPv6 || in.NativeIPv6
 	ic.Version = uint8(in.Version)
 	if ic.IPv6 || ic.Version == 0 {
 		// keepalived runs IPv6 instances as VRRPv3 whatever vrrp_version says.

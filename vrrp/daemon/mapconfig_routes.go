@@ -67,8 +67,10 @@ func RouteLineText(words []string) string {
 func mapStatic(c *ka.Config, out *Config) {
 	for _, v := range c.StaticAddrs {
 		if v.Dev == "" {
-			out.Notices = append(out.Notices, fmt.Sprintf("goha: (Line %d) static_ipaddress %s has no dev: not added", v.Pos.Line, v.Prefix))
-			continue
+			// keepalived 2.2.7 puts it on default_interface, eth0 when
+			// unset (seen in a namespace; it refuses the file when that
+			// interface does not exist).
+			v.Dev = cmp.Or(c.Global.DefaultInterface, "eth0")
 		}
 		out.StaticAddrs = append(out.StaticAddrs, mapVIP(v))
 	}
@@ -100,8 +102,8 @@ func assignRulePriorities(c *ka.Config, out *Config) {
 	}
 }
 
-// RouteDiagnostics reports, for `gokeepalived -t`, every route, rule and
-// static address line the daemon would leave out (an option it does not
+// RouteDiagnostics reports, for `gokeepalived -t`, every route and rule
+// line the daemon would leave out (an option it does not
 // support, or one keepalived itself rejects), as goha notices: they never
 // change -t's exit status.
 func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
@@ -121,12 +123,6 @@ func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
 			if _, err := ParseRule(l.Words); err != nil {
 				add(owner, rulesKw, "rule", l, err)
 			}
-		}
-	}
-	for _, v := range c.StaticAddrs {
-		if v.Dev == "" {
-			out = append(out, ka.Diagnostic{File: v.Pos.File, Line: v.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
-				Message: fmt.Sprintf("static_ipaddress %s has no dev: not added", v.Prefix)})
 		}
 	}
 	check("", "static_routes", "static_rules", c.StaticRoutes, c.StaticRules)
