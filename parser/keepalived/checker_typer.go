@@ -489,6 +489,12 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 			rs.Weight = &w
 			continue
 		}
+		if c.Keyword.Kind == kwBlock {
+			if !t.healthCheck(c, vs, rs) {
+				return nil
+			}
+			continue
+		}
 		if c.Name() != "lvs_method" {
 			if !t.checkerValue(c, true) {
 				return nil
