@@ -319,3 +319,17 @@ func TestReadTimer(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckerValueReaders(t *testing.T) {
+	for s, want := range map[string]bool{"200": true, "200-299": true, "100": true, "599": true,
+		"99": false, "600": false, "x": false, "300-200": false, "200-": false} {
+		if validStatusCodes(s) != want {
+			t.Errorf("status code %q: want %v", s, want)
+		}
+	}
+	for s, want := range map[string]bool{"0a0b": true, "0a0": true, "0A 0B": true, "zz": false, "": false, "  ": false} {
+		if validHexString(s) != want {
+			t.Errorf("hex string %q: want %v", s, want)
+		}
+	}
+}
