@@ -159,10 +159,10 @@ var (
 			vrrp_min_garp vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version
 			vrrp_mcast_group4 vrrp_mcast_group6 vrrp_check_unicast_src vrrp_iptables nftables
 			nftables_priority script_user enable_script_security
-			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface`),
+			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface vrrp_notify_priority_changes`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
 		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
-			vrrp_notify_priority_changes vrrp_down_timer_adverts dynamic_interfaces`),
+			vrrp_down_timer_adverts dynamic_interfaces`),
 		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_prefix vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
 			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script
@@ -195,9 +195,9 @@ var (
 			strict_mode skip_check_adv_addr garp_master_delay garp_master_repeat garp_master_refresh
 			garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat
 			lower_prio_no_advert higher_prio_send_advert dont_track_primary mcast_src_ip mcast_dst_ip
-			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base native_ipv6`),
+			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base native_ipv6 notify_priority_changes`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
-		unsupTyped(`notify_deleted notify_master_rx_lower_pri notify_priority_changes down_timer_adverts
+		unsupTyped(`notify_deleted notify_master_rx_lower_pri down_timer_adverts
 			unicast_ttl unicast_fault_no_peer promote_secondaries`),
 		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr
 			kernel_rx_buf_size debug`),

@@ -38,6 +38,18 @@ func (r *Runner) notifyScripts(ns NotifySpec, kind, name string, st vrrp.State, 
 	}
 }
 
+// notifyPriority writes notify_priority_changes' FIFO line. keepalived
+// 2.2.7 (seen in a namespace) writes `INSTANCE "A" BACKUP_PRIORITY 120` /
+// `MASTER_PRIORITY 100` and runs no notify script for it; a change before
+// the instance has a state (at start) is not written.
+func (r *Runner) notifyPriority(in *inst, prio uint8) {
+	st := in.m.State()
+	if !in.spec.NotifyPriorityChanges || r.cfg.NotifyFIFO == "" || st == vrrp.StateInit {
+		return
+	}
+	r.edge.WriteFIFO(r.cfg.NotifyFIFO, fmt.Sprintf("INSTANCE %q %s_PRIORITY %d\n", in.spec.Name, st, prio))
+}
+
 // groupNotify runs a sync group's notify scripts once all its members
 // agree on a new state.
 func (r *Runner) groupNotify(g *group) {

@@ -329,5 +329,6 @@ func (r *Runner) retrack(in *inst, now time.Duration) {
 	r.step(in, vrrp.TrackChanged{Now: now, PriorityDelta: d, Fault: f})
 	if after := in.m.Priority(); after != before {
 		r.logf("(%s) Changing effective priority from %d to %d", in.spec.Name, before, after)
+		r.notifyPriority(in, after)
 	}
 }
