@@ -363,6 +363,10 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 			if f, ok := t.forwarding(c, "sorry"); ok {
 				vs.Sorry.Forwarding = f
 			}
+		case "quorum_up", "quorum_down":
+			if t.usableScript(rawArgs(c)) {
+				t.checkScripts = true
+			}
 		default:
 			if !t.checkerValue(c, false) {
 				return nil
@@ -474,6 +478,7 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 		return nil
 	}
 	rs := &RealServer{Pos: n.Pos, Addr: a.Unmap(), Port: int(port)}
+	seen := map[string]bool{} // notify_up/notify_down given
 	for _, c := range n.Children {
 		if c.Name() == "weight" {
 			if !t.need(c, 1) {
@@ -495,6 +500,10 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 			}
 			continue
 		}
+		if c.Name() == "notify_up" || c.Name() == "notify_down" {
+			t.checkerNotify(c, vs, seen)
+			continue
+		}
 		if c.Name() != "lvs_method" {
 			if !t.checkerValue(c, true) {
 				return nil
@@ -509,4 +518,23 @@ func (t *typer) realServer(n *Node, vs *VirtualServer) *RealServer {
 		}
 	}
 	return rs
+}
+
+// checkerNotify: a real server's notify_up/notify_down script. A second one
+// is refused (keepalived names the service by its group name, "(null)"
+// without one); an existing program makes the configuration run checker
+// scripts (script security applies).
+func (t *typer) checkerNotify(c *Node, vs *VirtualServer, seen map[string]bool) {
+	if seen[c.Name()] {
+		group := vs.Group
+		if group == "" {
+			group = "(null)"
+		}
+		t.errorf(c.Pos, "(%s) %s script already specified - ignoring %s", group, c.Name(), c.Arg(0))
+		return
+	}
+	seen[c.Name()] = true
+	if t.usableScript(rawArgs(c)) {
+		t.checkScripts = true
+	}
 }
