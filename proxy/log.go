@@ -64,7 +64,7 @@ type timeline struct {
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	log := s.p.opt.Log
-	if log == nil {
+	if !s.fe.logs {
 		return
 	}
 	tl := &s.tl

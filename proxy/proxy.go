@@ -22,6 +22,10 @@ type Options struct {
 	// Log, when set, receives every finished HTTP transaction and TCP
 	// session (see LogEntry).
 	Log LogFunc
+	// Logs, when set, tells which frontends log at all: the others skip
+	// building their LogEntry (and the clock reading it needs). Unset,
+	// every frontend's transactions go to Log.
+	Logs func(frontend string) bool
 	// Listen, when set, opens each bind address instead of net.Listen
 	// (inherited descriptors, sockets handed over by a previous worker; see
 	// proxy/listen). It must return a *net.TCPListener.
@@ -60,6 +64,7 @@ type frontend struct {
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
 	stats Counters
+	logs  bool // its transactions go to Options.Log
 }
 
 type backend struct {
@@ -111,7 +116,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		p.backendList = append(p.backendList, b)
 	}
 	for _, fc := range cfg.Frontends {
-		f := &frontend{cfg: fc}
+		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
 		if fc.MaxConn > 0 {
 			f.slots = make(chan struct{}, fc.MaxConn)
 		}

@@ -267,7 +267,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Listen: listen})
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen})
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,13 @@ func (l *eventLog) trafficLogger() proxy.LogFunc {
 	}
 }
 
+// logsTraffic reports whether a frontend's transactions produce log lines
+// (the proxy skips building entries for the others).
+func (l *eventLog) logsTraffic(frontend string) bool {
+	pl := l.proxies[frontend]
+	return pl != nil && pl.format != nil
+}
+
 func (l *eventLog) close() {
 	if l == nil {
 		return
