@@ -80,6 +80,9 @@ type Scripts interface {
 	Check(ctx context.Context, argv []string, user string) int
 	// Spawn starts a notify script and does not wait for it.
 	Spawn(argv []string, user string)
-	// WriteFIFO writes one line to the notify FIFO.
+	// OpenFIFO opens (creating it if missing) the notify FIFO at start;
+	// WriteFIFO writes one line to it; CloseFIFOs closes it on stop.
+	OpenFIFO(path string) error
 	WriteFIFO(path, line string)
+	CloseFIFOs()
 }

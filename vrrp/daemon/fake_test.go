@@ -18,6 +18,7 @@ type fakeEdge struct {
 	links   map[string]bool
 	fwOpen  bool
 	checkRC map[string]int
+	promote map[string]bool // promote_secondaries per interface
 }
 
 func newFakeEdge() *fakeEdge {
@@ -113,6 +114,8 @@ func (f *fakeEdge) Check(ctx context.Context, argv []string, user string) int {
 	return -1
 }
 func (f *fakeEdge) Spawn(argv []string, user string) { f.record("spawn %s", strings.Join(argv, " ")) }
+func (f *fakeEdge) OpenFIFO(path string) error       { f.record("fifo open %s", path); return nil }
+func (f *fakeEdge) CloseFIFOs()                      { f.record("fifo close") }
 func (f *fakeEdge) WriteFIFO(path, line string) {
 	f.record("fifo %s %s", path, strings.TrimSuffix(line, "\n"))
 }
@@ -131,3 +134,12 @@ func (f *fakeEdge) AddRoute(r Route) error       { f.record("route+ %s", r.Text)
 func (f *fakeEdge) DelRoute(r Route) error       { f.record("route- %s", r.Text); return nil }
 func (f *fakeEdge) AddRule(r Rule) error         { f.record("rule+ %d %s", r.Priority, r.Text); return nil }
 func (f *fakeEdge) DelRule(r Rule) error         { f.record("rule- %d %s", r.Priority, r.Text); return nil }
+func (f *fakeEdge) PromoteSecondaries(ifname string, on bool) (bool, error) {
+	was := f.promote[ifname]
+	if f.promote == nil {
+		f.promote = map[string]bool{}
+	}
+	f.promote[ifname] = on
+	f.record("promote_secondaries %s %v", ifname, on)
+	return was, nil
+}

@@ -39,6 +39,41 @@ type HostNet interface {
 	DelRoute(Route) error
 	AddRule(Rule) error
 	DelRule(Rule) error
+	// PromoteSecondaries sets net.ipv4.conf.IF.promote_secondaries and
+	// returns the value it had.
+	PromoteSecondaries(ifname string, on bool) (was bool, err error)
+}
+
+// promoteSecondaries applies an instance's promote_secondaries as keepalived
+// 2.2.7 (seen in a namespace): the interface's sysctl is set to 1 when the
+// instance is created and put back to 0 on stop, unless it was already 1.
+// A VMAC gets it with its other sysctls.
+func (r *Runner) promoteSecondaries(spec *InstanceSpec) {
+	if !spec.PromoteSecondaries || spec.VMAC != nil {
+		return
+	}
+	if _, done := r.promoted[spec.Interface]; done {
+		return
+	}
+	was, err := r.edge.PromoteSecondaries(spec.Interface, true)
+	if err != nil {
+		r.logf("(%s) setting promote_secondaries on %s: %v", spec.Name, spec.Interface, err)
+		return
+	}
+	r.promoted[spec.Interface] = !was
+}
+
+// restorePromoteSecondaries undoes promoteSecondaries on stop.
+func (r *Runner) restorePromoteSecondaries() {
+	for ifname, changed := range r.promoted {
+		if !changed {
+			continue
+		}
+		if _, err := r.edge.PromoteSecondaries(ifname, false); err != nil {
+			r.logf("resetting promote_secondaries on %s: %v", ifname, err)
+		}
+	}
+	r.promoted = map[string]bool{}
 }
 
 // createVMAC brings up an instance's VMAC before its socket is opened.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -24,6 +25,7 @@ import (
 type LinuxEdge struct {
 	mu    sync.Mutex
 	users map[string]*syscall.Credential
+	fifos map[string]*fifoFile // notify FIFOs, open for the daemon's lifetime
 
 	hn        sync.Mutex // guards vmacRules
 	vmacRules *netio.VMACFilter
@@ -225,12 +227,61 @@ func (e *LinuxEdge) Spawn(argv []string, usr string) {
 	go cmd.Wait()
 }
 
-// WriteFIFO writes a line to the notify FIFO if a reader has it open.
-func (e *LinuxEdge) WriteFIFO(path, line string) {
-	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+// OpenFIFO opens the notify FIFO for the daemon's lifetime, as keepalived
+// 2.2.7 does at start (seen in a namespace): created with mode 0600 when
+// missing (and then removed on stop), opened read-write so that a write
+// never fails for want of a reader and a reader sees every line, not an end
+// of file after each one.
+func (e *LinuxEdge) OpenFIFO(path string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.fifos[path] != nil {
+		return nil
+	}
+	created := false
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := unix.Mkfifo(path, 0o600); err != nil {
+			return fmt.Errorf("creating notify FIFO %s: %w", path, err)
+		}
+		created = true
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
+		return fmt.Errorf("opening notify FIFO %s: %w", path, err)
+	}
+	if e.fifos == nil {
+		e.fifos = map[string]*fifoFile{}
+	}
+	e.fifos[path] = &fifoFile{f: f, created: created}
+	return nil
+}
+
+// WriteFIFO writes a line to the notify FIFO (opened on first use); a full
+// pipe drops the line rather than stall the VRRP loop.
+func (e *LinuxEdge) WriteFIFO(path, line string) {
+	if err := e.OpenFIFO(path); err != nil {
 		return
 	}
-	f.WriteString(line)
-	f.Close()
+	e.mu.Lock()
+	ff := e.fifos[path]
+	e.mu.Unlock()
+	ff.f.WriteString(line)
+}
+
+// CloseFIFOs closes the notify FIFOs, removing those gokeepalived created.
+func (e *LinuxEdge) CloseFIFOs() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for path, ff := range e.fifos {
+		ff.f.Close()
+		if ff.created {
+			os.Remove(path)
+		}
+	}
+	e.fifos = nil
+}
+
+type fifoFile struct {
+	f       *os.File
+	created bool
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -190,4 +192,19 @@ func nlRule(r Rule) *netlink.Rule {
 	nr.Type = r.Type
 	nr.Protocol = r.Protocol
 	return nr
+}
+
+// PromoteSecondaries implements HostNet with /proc/sys (the namespace of
+// the calling thread, the daemon's).
+func (e *LinuxEdge) PromoteSecondaries(ifname string, on bool) (bool, error) {
+	p := "/proc/sys/net/ipv4/conf/" + ifname + "/promote_secondaries"
+	old, err := os.ReadFile(p)
+	if err != nil {
+		return false, err
+	}
+	v := "0\n"
+	if on {
+		v = "1\n"
+	}
+	return strings.TrimSpace(string(old)) == "1", os.WriteFile(p, []byte(v), 0o644)
 }

@@ -65,8 +65,10 @@ type InstanceSpec struct {
 	// vrrp_notify_priority_changes): effective priority changes are
 	// written to the notify FIFO as `INSTANCE "name" STATE_PRIORITY prio`.
 	NotifyPriorityChanges bool
-	SyncGroup             string // "" when not in a vrrp_sync_group
-	Strict                bool   // vrrp_strict / strict_mode (already applied; for the data dump)
+	// PromoteSecondaries is promote_secondaries (hostnet.go).
+	PromoteSecondaries bool
+	SyncGroup          string // "" when not in a vrrp_sync_group
+	Strict             bool   // vrrp_strict / strict_mode (already applied; for the data dump)
 
 	// VMAC is use_vmac; Interface is then the VMAC's name (where the VIPs,
 	// gratuitous ARPs and, unless vmac_xmit_base, the adverts go).
@@ -397,6 +399,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
 	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges
+	spec.PromoteSecondaries = in.PromoteSecondaries
 	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify}
 	return spec, nil
 }

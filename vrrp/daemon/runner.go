@@ -49,12 +49,15 @@ type Runner struct {
 	// says whether it was set (only the first start is delayed, as keepalived).
 	startupEnd time.Duration
 	delayBegun bool
-	linkUp     map[string]bool
-	scripts    map[string]*scriptState
-	files      map[string]int // track_file values
-	bgCancel   context.CancelFunc
-	bg         sync.WaitGroup
-	readers    sync.WaitGroup
+	// promoted: interfaces whose promote_secondaries gokeepalived set
+	// (true: it was 0 and is put back on stop).
+	promoted map[string]bool
+	linkUp   map[string]bool
+	scripts  map[string]*scriptState
+	files    map[string]int // track_file values
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
+	readers  sync.WaitGroup
 }
 
 // inst is one running vrrp_instance.
@@ -134,6 +137,8 @@ func New(cfg *Config, o Options) *Runner {
 		linkUp:  map[string]bool{},
 		scripts: map[string]*scriptState{},
 		files:   map[string]int{},
+
+		promoted: map[string]bool{},
 	}
 }
 
@@ -201,6 +206,11 @@ func (r *Runner) setup(ctx context.Context) error {
 	if r.anyNoAccept() {
 		r.logf("use_vmac or no_accept/strict specified, but no firewall configured - using nftables")
 	}
+	if r.cfg.NotifyFIFO != "" {
+		if err := r.edge.OpenFIFO(r.cfg.NotifyFIFO); err != nil {
+			r.logf("%v", err)
+		}
+	}
 	r.setStatic()
 	r.staticSet = true
 	for _, spec := range r.cfg.Instances {
@@ -239,6 +249,7 @@ func (r *Runner) addInstance(spec InstanceSpec) (*inst, error) {
 		}
 		return nil, fmt.Errorf("(%s) %w", spec.Name, err)
 	}
+	r.promoteSecondaries(&spec)
 	in := &inst{spec: spec, m: vrrp.NewInstance(spec.InstanceConfig), conn: cs}
 	for k := range in.timers {
 		in.timers[k] = -1
@@ -565,6 +576,10 @@ func (r *Runner) teardownHost() {
 	if r.staticSet {
 		r.clearStatic(r.cfg)
 		r.staticSet = false
+	}
+	r.restorePromoteSecondaries()
+	if r.cfg.NotifyFIFO != "" {
+		r.edge.CloseFIFOs()
 	}
 }
 
