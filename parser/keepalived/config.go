@@ -71,6 +71,7 @@ type GlobalDefs struct {
 	StartupDelay            time.Duration
 	DynamicInterfaces       bool
 	DefaultInterface        string
+	VMACPrefix              string // vmac_prefix: default VMAC names are PREFIX.VRID ("" = vrrp)
 	Pos                     Pos
 }
 

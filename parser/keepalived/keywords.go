@@ -159,11 +159,12 @@ var (
 			vrrp_min_garp vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version
 			vrrp_mcast_group4 vrrp_mcast_group6 vrrp_check_unicast_src vrrp_iptables nftables
 			nftables_priority script_user enable_script_security
-			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface vrrp_notify_priority_changes`),
+			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface vrrp_notify_priority_changes
+			vmac_prefix`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
 		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
 			vrrp_down_timer_adverts dynamic_interfaces`),
-		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_prefix vmac_addr_prefix`),
+		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
 			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script
 			notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert

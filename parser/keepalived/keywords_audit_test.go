@@ -81,6 +81,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"vrrp_notify_fifo":                inRunner("notify.go:notify (FIFO line)"),
 		"default_interface":               inRunner("mapconfig_routes.go:mapStatic (a static_ipaddress without dev goes on it, eth0 when unset)"),
 		"vrrp_notify_priority_changes":    inRunner("mapconfig.go:mapInstance → notify.go:notifyPriority (every instance; an instance's 'notify_priority_changes false' does not turn it off)"),
+		"vmac_prefix":                     inRunner("mapconfig.go:mapInstance (use_vmac without a name: PREFIX.VRID, checked in a namespace)"),
 		"vrrp_startup_delay":              inRunner("runner.go:beginStartupDelay, delayMasterDown (first master-down timer from the delay's end)"),
 
 		"nftables_ifindex":        kwNotRun("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
@@ -92,7 +93,6 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"vrrp_garp_extra_if":      kwNotRun("no extra GARPs on other interfaces (not even stored)"),
 		"vrrp_vmac_garp_intvl":    kwNotRun("no GARP on a VMAC's parent (not even stored)"),
 		"disable_local_igmp":      kwNotRun("IGMP reports of VMACs follow the kernel default (not even stored)"),
-		"vmac_prefix":             kwNotRun("VMACs are named vrrp.VRID (not even stored)"),
 		"vmac_addr_prefix":        kwNotRun("VMACs use 00:00:5e:00:01/02 (not even stored)"),
 	},
 	"authentication": {
@@ -329,7 +329,6 @@ var notRunArgs = map[string]string{
 	"notify_master_rx_lower_pri": "/bin/true",
 	"down_timer_adverts":         "5",
 	"unicast_ttl":                "10",
-	"vmac_prefix":                "vr",
 	"vmac_addr_prefix":           "00:00:5e",
 	"garp_extra_if":              "5",
 	"vmac_garp_intvl":            "5",

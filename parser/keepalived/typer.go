@@ -345,6 +345,11 @@ func (t *typer) globalDefs(nodes []*Node) {
 				return
 			}
 			g.DefaultInterface = n.Arg(0)
+		case "vmac_prefix":
+			if !t.need(n, 1) {
+				return
+			}
+			g.VMACPrefix = n.Arg(0)
 		}
 	}
 }

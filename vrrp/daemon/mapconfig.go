@@ -386,6 +386,10 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 		name := in.VMACName
 		if name == "" {
 			name = netio.DefaultVMACName(ic.VRID)
+			if g.VMACPrefix != "" {
+				// vmac_prefix replaces "vrrp" (keepalived 2.2.7: vx.77).
+				name = fmt.Sprintf("%s.%d", g.VMACPrefix, ic.VRID)
+			}
 		}
 		spec.VMAC = &VMACSpec{Name: name, Parent: in.Interface, VRID: ic.VRID, IPv6: ic.IPv6, XmitBase: in.VMACXmitBase,
 			Table: cfg.FirewallTable, Priority: cfg.FirewallPriority}

@@ -30,3 +30,27 @@ func TestStaticAddressDefaultInterface(t *testing.T) {
 		}
 	}
 }
+
+// vmac_prefix as keepalived 2.2.7 in a namespace: `vmac_prefix vx` names
+// the VMAC of VRID 77 vx.77 (vrrp.77 without it); a given name wins.
+func TestVMACPrefix(t *testing.T) {
+	for _, tc := range []struct{ global, vmac, want string }{
+		{"", "use_vmac", "vrrp.77"},
+		{"vmac_prefix vx", "use_vmac", "vx.77"},
+		{"vmac_prefix vx", "use_vmac mine", "mine"},
+	} {
+		p := t.TempDir() + "/k.conf"
+		conf := "global_defs {\n" + tc.global + "\n}\nvrrp_instance A {\n interface ens160\n virtual_router_id 77\n " + tc.vmac +
+			"\n virtual_ipaddress {\n  10.77.0.100/24\n }\n}\n"
+		if err := writeFile(p, conf); err != nil {
+			t.Fatal(err)
+		}
+		c, errs := MapConfig(lintFile(t, p, nil), fakePrimary(map[string]string{"ens160": "10.77.0.1"}))
+		if len(errs) > 0 || len(c.Instances) != 1 || c.Instances[0].VMAC == nil {
+			t.Fatalf("%q: errors %v", tc.global, errs)
+		}
+		if got := c.Instances[0].VMAC.Name; got != tc.want || c.Instances[0].Interface != tc.want {
+			t.Errorf("%q %q: VMAC %q (interface %q), want %q", tc.global, tc.vmac, got, c.Instances[0].Interface, tc.want)
+		}
+	}
+}
