@@ -13,6 +13,7 @@ import (
 // completeIPVS.
 func (t *typer) ipvs(nodes []*Node) *IPVSConfig {
 	c := &IPVSConfig{Groups: map[string]*VSGroup{}}
+	sslSeen := false
 	for _, n := range nodes {
 		if t.aborted {
 			return c
@@ -28,6 +29,12 @@ func (t *typer) ipvs(nodes []*Node) *IPVSConfig {
 					c.Groups[g.Name] = g
 				}
 			}
+		case "SSL":
+			if sslSeen {
+				t.errorf(n.Pos, "SSL context already specified - replacing")
+			}
+			sslSeen = true
+			t.sslBlock(n)
 		case "virtual_server":
 			if vs := t.virtualServer(n); vs != nil {
 				c.VirtualServers = append(c.VirtualServers, vs)
@@ -536,5 +543,24 @@ func (t *typer) checkerNotify(c *Node, vs *VirtualServer, seen map[string]bool) 
 	seen[c.Name()] = true
 	if t.usableScript(rawArgs(c)) {
 		t.checkScripts = true
+	}
+}
+
+// sslBlock lints the SSL context of the HTTPS checkers: each file keyword
+// needs its value and replaces an earlier one. The files themselves are
+// not read at -t.
+func (t *typer) sslBlock(n *Node) {
+	what := map[string]string{"password": "password", "ca": "cafile", "certificate": "certfile", "key": "keyfile"}
+	seen := map[string]bool{}
+	for _, c := range n.Children {
+		w := what[c.Name()]
+		switch {
+		case len(c.Args) == 0:
+			t.errorf(c.Pos, "SSL %s missing", w)
+			continue
+		case seen[w]:
+			t.errorf(c.Pos, "SSL %s already specified - replacing", w)
+		}
+		seen[w] = true
 	}
 }
