@@ -21,6 +21,13 @@
 //   - typer.go, vrrp.go, checks.go: handlers that build Config and report in
 //     keepalived's words; checks.go holds the end-of-parse checks and strict
 //     mode rewrites.
+//   - vrrp_auth.go: the authentication checks after strict mode and v3
+//     (no password, AH with an initial MASTER state).
+//   - checker.go: the checker process's model of virtual_server and
+//     virtual_server_group and its pure end-of-parse checks (Validate);
+//     checker_typer.go, checker_values.go, checker_checks.go type those
+//     blocks, their values and the health checkers, in keepalived's words.
+//     gokeepalived runs no IPVS: this is for `-t` (and Result.IPVS) only.
 //   - lint.go: Lint, the entry point behind `gokeepalived -t`.
 //
 // Lint never reads the host's interfaces: Options.Interfaces is injected.
