@@ -198,6 +198,11 @@ func TestIPVSLint(t *testing.T) {
 	if r.IPVS == nil || len(r.IPVS.VirtualServers) != 1 || r.IPVS.VirtualServers[0].Scheduler != DefaultScheduler {
 		t.Errorf("IPVS model: %+v", r.IPVS)
 	}
+	for _, d := range r.Diagnostics {
+		if strings.Contains(d.Message, "no scheduler set") && !strings.Contains(d.Hint, "lb_algo") {
+			t.Errorf("no hint for %q: %q", d.Message, d.Hint)
+		}
+	}
 	found := false
 	for _, u := range r.Config.Unsupported {
 		found = found || u.Keyword == "virtual_server"

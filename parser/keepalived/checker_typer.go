@@ -50,8 +50,35 @@ func (t *typer) completeIPVS(c *IPVSConfig) {
 		return
 	}
 	for _, m := range c.Validate() {
-		t.add(Pos{}, ClassGeneral, "", "%s", m)
+		t.add(Pos{}, ClassGeneral, ipvsHint(m), "%s", m)
 	}
+}
+
+// ipvsHints: goha's advice for the end-of-parse messages, by a phrase of
+// keepalived's message.
+var ipvsHints = []struct{ phrase, hint string }{
+	{"has no real servers", "add a real_server block: keepalived ignores a service without one"},
+	{"no protocol set", "add `protocol TCP` (or UDP, SCTP)"},
+	{"zero port only valid", "give the service a port, or set persistence_timeout"},
+	{"protocol specified for fwmark", "remove `protocol`: a fwmark service matches on the mark alone"},
+	{"no scheduler set", "add `lb_algo` (rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq)"},
+	{"no forwarding method set", "add `lb_kind NAT`, `DR` or `TUN`"},
+	{"is duplicated", "remove the repeated real_server"},
+	{"exceeds total weight", "keep quorum at most the sum of the real servers' weights"},
+	{"hysteresis", "keep hysteresis below quorum"},
+	{"ports don't match", "with DR or TUN a real server answers on the service's port: drop its port or use lb_kind NAT"},
+	{"has port specified", "with DR or TUN behind a fwmark a real server has no port of its own: drop it or use lb_kind NAT"},
+	{"ha_suspend", "remove ha_suspend: it needs a virtual address to watch"},
+	{"one packet scheduling", "ops needs protocol UDP"},
+}
+
+func ipvsHint(msg string) string {
+	for _, h := range ipvsHints {
+		if strings.Contains(msg, h.phrase) {
+			return h.hint
+		}
+	}
+	return ""
 }
 
 // vsGroup reads "virtual_server_group NAME { fwmark N [inet|inet6] |
