@@ -137,7 +137,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"promote_secondaries":        inRunner("hostnet.go:promoteSecondaries (sysctl set at start, put back to 0 on stop unless it was 1)"),
 		"native_ipv6":                inParser("checks.go:complete (IPv6: refused without a VIP, as keepalived) + vrrp/daemon/mapconfig.go:mapInstance; a valid instance's IPv6 VIPs already make it IPv6"),
 		"virtual_ipaddress":          inRunner("perform.go:vips"),
-		"virtual_ipaddress_excluded": inRunner("perform.go:vips"),
+		"virtual_ipaddress_excluded": inRunner("perform.go:vips (never sets the instance's family: parser/keepalived/vrrp.go:instanceKeyword)"),
 		"virtual_routes":             inRunner("hostnet.go:setRoutes"),
 		"virtual_rules":              inRunner("hostnet.go:setRoutes"),
 		"unicast_peer":               inRunner("perform.go:sendAdvert; min_ttl/max_ttl in vrrp/validate.go:Validate"),

@@ -263,17 +263,20 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			if !ok {
 				continue
 			}
-			if len(in.VIPs)+len(in.ExcludedVIPs) == 0 {
+			if n.Name() == "virtual_ipaddress_excluded" {
+				// eVIPs may mix families and never set the instance's: an
+				// instance with only IPv6 eVIPs is IPv4, and IPv4 VIPs after
+				// IPv6 eVIPs are fine (keepalived 2.2.7 in a namespace).
+				in.ExcludedVIPs = append(in.ExcludedVIPs, v)
+				continue
+			}
+			if len(in.VIPs) == 0 {
 				in.IPv6 = v.Prefix.Addr().Is6()
-			} else if v.Prefix.Addr().Is6() != in.IPv6 && n.Name() == "virtual_ipaddress" {
+			} else if v.Prefix.Addr().Is6() != in.IPv6 {
 				t.errorf(l.Pos, "(%s): address family must match VRRP instance [%s] - ignoring", in.Name, l.Tokens[0].Text)
 				continue
 			}
-			if n.Name() == "virtual_ipaddress" {
-				in.VIPs = append(in.VIPs, v)
-			} else {
-				in.ExcludedVIPs = append(in.ExcludedVIPs, v)
-			}
+			in.VIPs = append(in.VIPs, v)
 		}
 	case "virtual_routes":
 		t.checkRoutes(n.Values)

@@ -54,3 +54,21 @@ func TestVMACPrefix(t *testing.T) {
 		}
 	}
 }
+
+// eVIPs never set an instance's family (keepalived 2.2.7 in a namespace: an
+// instance with only IPv6 eVIPs advertises over IPv4, VRRPv2).
+func TestExcludedVIPsKeepFamily(t *testing.T) {
+	p := t.TempDir() + "/k.conf"
+	conf := "vrrp_instance A {\n interface ens160\n virtual_router_id 77\n virtual_ipaddress_excluded {\n  fd00::201/64\n }\n}\n"
+	if err := writeFile(p, conf); err != nil {
+		t.Fatal(err)
+	}
+	c, errs := MapConfig(lintFile(t, p, nil), fakePrimary(map[string]string{"ens160": "10.77.0.1"}))
+	if len(errs) > 0 || len(c.Instances) != 1 {
+		t.Fatalf("errors %v", errs)
+	}
+	in := c.Instances[0]
+	if in.IPv6 || in.Version != 2 || in.SrcAddr != netip.MustParseAddr("10.77.0.1") || len(in.ExcludedVIPs) != 1 {
+		t.Errorf("IPv6 %v version %d src %s eVIPs %v, want IPv4 v2 from 10.77.0.1", in.IPv6, in.Version, in.SrcAddr, in.ExcludedVIPs)
+	}
+}
