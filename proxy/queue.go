@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,6 +11,9 @@ import (
 type waitQueue struct {
 	mu      sync.Mutex
 	waiters []chan struct{}
+	// n mirrors len(waiters), so that signal, called at every slot
+	// release, skips the lock when nobody waits (the common case).
+	n atomic.Int32
 }
 
 // wait blocks until signalled or timeout passes (0 = no limit); it reports
@@ -18,6 +22,7 @@ func (q *waitQueue) wait(timeout time.Duration) bool {
 	ch := make(chan struct{}, 1)
 	q.mu.Lock()
 	q.waiters = append(q.waiters, ch)
+	q.n.Add(1)
 	q.mu.Unlock()
 	var expire <-chan time.Time
 	if timeout > 0 {
@@ -33,6 +38,7 @@ func (q *waitQueue) wait(timeout time.Duration) bool {
 		for i, w := range q.waiters {
 			if w == ch {
 				q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
+				q.n.Add(-1)
 				break
 			}
 		}
@@ -47,7 +53,13 @@ func (q *waitQueue) wait(timeout time.Duration) bool {
 }
 
 // signal wakes the oldest waiter, if any.
+// A waiter that registers after the count was read is in the same place as
+// one that registered after the lock was released: it waits for the next
+// release or its timeout.
 func (q *waitQueue) signal() {
+	if q.n.Load() == 0 {
+		return
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.waiters) == 0 {
@@ -55,6 +67,7 @@ func (q *waitQueue) signal() {
 	}
 	ch := q.waiters[0]
 	q.waiters = q.waiters[1:]
+	q.n.Add(-1)
 	ch <- struct{}{}
 }
 
