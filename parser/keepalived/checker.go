@@ -26,6 +26,24 @@ type VSGroup struct {
 	Pos     Pos
 	Ranges  []VSGRange
 	Fwmarks []uint32
+	// fwmarkFamily is each fwmark's "inet"/"inet6", "" when not given
+	fwmarkFamily []string
+}
+
+// fits says whether a service of the family of addr can use the group:
+// every address, and every fwmark given a family, must be of that family.
+func (g *VSGroup) fits(addr netip.Addr) bool {
+	for _, r := range g.Ranges {
+		if r.Start.Is4() != addr.Is4() {
+			return false
+		}
+	}
+	for _, f := range g.fwmarkFamily {
+		if f != "" && (f == "inet") != addr.Is4() {
+			return false
+		}
+	}
+	return true
 }
 
 // VSGRange is one "IP[-END] [PORT]" line of a virtual_server_group.
@@ -81,7 +99,8 @@ type VirtualServer struct {
 	RealServers        []*RealServer
 	Sorry              *RealServer // sorry_server, nil when none
 	// family: an address of the service's family (its own, or its first
-	// real server's not tunnelled), invalid while unknown
+	// real server's not tunnelled), invalid while unknown; typed by the
+	// parser (Validate drops a group service whose group does not fit it)
 	family netip.Addr
 }
 
@@ -153,6 +172,10 @@ func (c *IPVSConfig) Validate() []string {
 		if vs.Group != "" {
 			// keepalived drops a service whose group is unknown without a word
 			if g = c.Groups[vs.Group]; g == nil {
+				continue
+			}
+			// nor one whose real servers' family the group does not match
+			if vs.family.IsValid() && !g.fits(vs.family) {
 				continue
 			}
 		}

@@ -103,9 +103,13 @@ func (t *typer) vsGroup(n *Node) *VSGroup {
 				continue
 			}
 			g.Fwmarks = append(g.Fwmarks, uint32(v))
-			if len(w) < 3 || (w[2].Text != "inet" && w[2].Text != "inet6") {
+			fam := ""
+			if len(w) > 2 && (w[2].Text == "inet" || w[2].Text == "inet6") {
+				fam = w[2].Text
+			} else {
 				fwmarkNoFamily = true
 			}
+			g.fwmarkFamily = append(g.fwmarkFamily, fam)
 			continue
 		}
 		port := 0
@@ -416,7 +420,7 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 			if fwd == "" {
 				fwd = vs.Forwarding
 			}
-			if fwd != FwdTUN && vs.Group == "" {
+			if fwd != FwdTUN {
 				if !vs.family.IsValid() {
 					vs.family = rs.Addr
 				} else if vs.family.Is4() != rs.Addr.Is4() {
