@@ -338,3 +338,25 @@ func TestCheckerValueReaders(t *testing.T) {
 		}
 	}
 }
+
+// A group service takes its family from its real servers; the group must
+// fit it (addresses, and fwmarks given a family).
+func TestVSGroupFits(t *testing.T) {
+	v4, v6 := addr("10.0.0.2"), addr("2001:db8::2")
+	one := func(a string) VSGRange { return VSGRange{Start: addr(a), End: addr(a), Port: 80} }
+	tests := []struct {
+		name   string
+		g      VSGroup
+		v4, v6 bool
+	}{
+		{"IPv4 addresses", VSGroup{Ranges: []VSGRange{one("10.0.0.1")}}, true, false},
+		{"both families", VSGroup{Ranges: []VSGRange{one("10.0.0.1"), one("2001:db8::1")}}, false, false},
+		{"fwmark without family", VSGroup{Fwmarks: []uint32{1}, fwmarkFamily: []string{""}}, true, true},
+		{"fwmark inet6", VSGroup{Fwmarks: []uint32{1}, fwmarkFamily: []string{"inet6"}}, false, true},
+	}
+	for _, tc := range tests {
+		if got4, got6 := tc.g.fits(v4), tc.g.fits(v6); got4 != tc.v4 || got6 != tc.v6 {
+			t.Errorf("%s: fits IPv4 %v IPv6 %v, want %v %v", tc.name, got4, got6, tc.v4, tc.v6)
+		}
+	}
+}
