@@ -197,7 +197,9 @@ func (t *typer) completeInstance(in *Instance) {
 			in.PreemptDelay = 0
 		}
 	}
-	if len(in.UnicastPeers) == 0 && (in.UnicastSrc.IsValid() || in.unicastKeyword) {
+	// With unicast_fault_no_peer keepalived 2.2.7 says nothing here: the
+	// instance is unicast without peers, in FAULT at run time.
+	if len(in.UnicastPeers) == 0 && (in.UnicastSrc.IsValid() || in.unicastKeyword) && !in.UnicastFaultNoPeer {
 		t.add(Pos{}, ClassDeprecated, "add a unicast_peer block, or remove unicast_src_ip to use multicast",
 			"(%s) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.", in.Name)
 	}

@@ -309,6 +309,9 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			in.McastDst = a
 		}
 	case "unicast_peer":
+		// Even empty, the block is a unicast keyword (keepalived -t: "A
+		// unicast keyword has been specified without any unicast peers").
+		in.unicastKeyword = true
 		for _, l := range n.Values {
 			a, err := netip.ParseAddr(l.Tokens[0].Text)
 			if err != nil {

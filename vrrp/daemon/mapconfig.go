@@ -67,8 +67,11 @@ type InstanceSpec struct {
 	NotifyPriorityChanges bool
 	// PromoteSecondaries is promote_secondaries (hostnet.go).
 	PromoteSecondaries bool
-	SyncGroup          string // "" when not in a vrrp_sync_group
-	Strict             bool   // vrrp_strict / strict_mode (already applied; for the data dump)
+	// NoPeerFault is unicast_fault_no_peer without any unicast peer: the
+	// instance stays in FAULT (track.go:trackState).
+	NoPeerFault bool
+	SyncGroup   string // "" when not in a vrrp_sync_group
+	Strict      bool   // vrrp_strict / strict_mode (already applied; for the data dump)
 
 	// VMAC is use_vmac; Interface is then the VMAC's name (where the VIPs,
 	// gratuitous ARPs and, unless vmac_xmit_base, the adverts go).
@@ -404,6 +407,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges
 	spec.PromoteSecondaries = in.PromoteSecondaries
+	spec.NoPeerFault = in.UnicastFaultNoPeer && len(in.UnicastPeers) == 0
 	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify}
 	return spec, nil
 }

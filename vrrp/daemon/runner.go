@@ -250,6 +250,9 @@ func (r *Runner) addInstance(spec InstanceSpec) (*inst, error) {
 		return nil, fmt.Errorf("(%s) %w", spec.Name, err)
 	}
 	r.promoteSecondaries(&spec)
+	if spec.NoPeerFault {
+		r.logf("(%s) Cannot use unicast without any peers - going to fault state", spec.Name)
+	}
 	in := &inst{spec: spec, m: vrrp.NewInstance(spec.InstanceConfig), conn: cs}
 	for k := range in.timers {
 		in.timers[k] = -1

@@ -277,6 +277,7 @@ func (r *Runner) fileValue(e fileEvent, now time.Duration) {
 // unweighted tracker fails. A positive weight is added while the tracked
 // object is fine, a negative one while it fails; reverse swaps the two.
 func (r *Runner) trackState(in *inst) (delta int, fault bool) {
+	fault = in.spec.NoPeerFault
 	apply := func(ok bool, t Tracker) {
 		if t.Reverse {
 			ok = !ok
