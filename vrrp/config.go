@@ -53,6 +53,9 @@ type InstanceConfig struct {
 	LowerPrioNoAdvert    bool
 	HigherPrioSendAdvert bool
 	DontTrackPrimary     bool
+	// DownTimerAdverts is down_timer_adverts: the master-down timer is this
+	// many advert intervals plus the skew (0: RFC's 3).
+	DownTimerAdverts int
 
 	// GARP schedule (keepalived's names). Repeat counts are per VIP.
 	GarpMasterDelay         time.Duration // second burst after MASTER entry; 0 = none

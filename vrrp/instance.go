@@ -68,7 +68,11 @@ func (i *Instance) Config() InstanceConfig { return i.cfg }
 
 // MasterDownInterval is 3 × Master_Adver_Interval + Skew_Time for the current priority.
 func (i *Instance) MasterDownInterval() time.Duration {
-	return 3*i.masterAdverInt + i.skew()
+	n := time.Duration(3)
+	if i.cfg.DownTimerAdverts > 0 {
+		n = time.Duration(i.cfg.DownTimerAdverts)
+	}
+	return n*i.masterAdverInt + i.skew()
 }
 
 // skew is keepalived's Skew_Time: v2 (256−p)/256 s in µs; v3 (256−p)·Master_Adver_Int/256

@@ -160,10 +160,10 @@ var (
 			vrrp_mcast_group4 vrrp_mcast_group6 vrrp_check_unicast_src vrrp_iptables nftables
 			nftables_priority script_user enable_script_security
 			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface vrrp_notify_priority_changes
-			vmac_prefix`),
+			vmac_prefix vrrp_down_timer_adverts`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
 		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
-			vrrp_down_timer_adverts dynamic_interfaces`),
+			dynamic_interfaces`),
 		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
 			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script
@@ -197,9 +197,9 @@ var (
 			garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat
 			lower_prio_no_advert higher_prio_send_advert dont_track_primary mcast_src_ip mcast_dst_ip
 			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base native_ipv6 notify_priority_changes
-			promote_secondaries unicast_fault_no_peer`),
+			promote_secondaries unicast_fault_no_peer down_timer_adverts`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
-		unsupTyped(`notify_deleted notify_master_rx_lower_pri down_timer_adverts
+		unsupTyped(`notify_deleted notify_master_rx_lower_pri
 			unicast_ttl`),
 		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr
 			kernel_rx_buf_size debug`),

@@ -329,6 +329,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	ic.LowerPrioNoAdvert = in.LowerPrioNoAdvert
 	ic.HigherPrioSendAdvert = in.HigherPrioSendAdvert
 	ic.DontTrackPrimary = in.DontTrackPrimary
+	ic.DownTimerAdverts = in.DownTimerAdverts
 	ic.GarpMasterDelay = in.GarpMasterDelay
 	ic.GarpMasterRepeat = in.GarpMasterRepeat
 	ic.GarpMasterRefresh = in.GarpMasterRefresh
