@@ -43,6 +43,16 @@
 //     acceptLoop). Nobody is refused. Server maxconn: requests wait
 //     in the backend queue for `timeout queue` (else `timeout connect`), then
 //     503.
+//   - splice(2): only `option splice-request|splice-response|splice-auto`
+//     (frontend's ORed with backend's) make a direction splice, never with
+//     the global `nosplice`; without them every byte is copied through a
+//     buffer, as HAProxy does. Not a speed-only choice: a copy counts bytes
+//     out as it goes and applies the inactivity timeouts per read and
+//     write, a spliced run counts at its end and checks its deadlines
+//     between runs. Request/response splice from the first byte of a tcp
+//     relay or of an HTTP response body; auto splices a tcp direction once
+//     it streams and an HTTP body larger than one buffer (or delimited by
+//     the server closing).
 //
 // # State view
 //

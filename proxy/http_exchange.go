@@ -378,12 +378,17 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	return !x.clientClose
 }
 
-// bodySpliceMin is the body remainder from which a response body is
-// spliced even without `option splice-response`: past one buffer, copying
-// takes a read and a write per 16 KiB where splice(2) takes two calls per
-// pipe (64 KiB) and no copy through user space. Up to one buffer, or with
-// the global `nosplice`, the body goes through the server buffer: one read
-// and one write, with no pipe to take and give back.
+// bodySpliceMin is the body remainder from which `option splice-auto`
+// splices a response body: past one buffer the body streams, and splice(2)
+// moves it with two calls per pipe (64 KiB) and no copy through user space.
+// Smaller remainders go through the server buffer (one read, one write, no
+// pipe to take and give back).
+//
+// Without a splice option nothing is spliced, as in HAProxy: the copy
+// counts bytes out as they go (`show stat` follows a long download) and
+// applies `timeout server`/`timeout client` to each read and write, where a
+// spliced run counts at its end and re-arms its deadlines only between
+// runs (a stalled transfer is then noticed after up to twice the timeout).
 const bodySpliceMin = bufSize + 1
 
 // copyBody sends n more response bytes (n < 0: until the server closes) to
@@ -392,7 +397,7 @@ const bodySpliceMin = bufSize + 1
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
 	_, down := spliceModes(s.p.cfg.NoSplice, s.fe.cfg.Splice, x.be.cfg.Splice)
-	if down == spliceAlways || (!s.p.cfg.NoSplice && n >= bodySpliceMin) {
+	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
 		return x.spliceN(n)
 	}
 	x.sstart, x.send = 0, 0

@@ -72,8 +72,8 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	if w.ulimitN != 0 {
 		info.UlimitN = int(w.ulimitN)
 	}
-	if host, err := os.Hostname(); err == nil {
-		info.Node = host
+	if info.Node = w.plan.Process.Node; info.Node == "" {
+		info.Node, _ = os.Hostname() // HAProxy's default node name
 	}
 	for _, f := range w.px.Frontends() {
 		info.CurrConns += f.Stats.CurSessions

@@ -40,7 +40,9 @@ type Global struct {
 	Pidfile, Chroot      string
 	User, Group          string
 	Maxconn, Nbthread    int
-	SpreadChecks         int // `spread-checks` percentage, 0..50
+	SpreadChecks         int    // `spread-checks` percentage, 0..50
+	NoSplice             bool   // `nosplice`: no splice(2) whatever the proxies' options
+	Node                 string // `node`: the name `show info` reports
 	Logs                 []Statement
 	StatsSockets         []StatsSocket
 	Raw                  []Statement

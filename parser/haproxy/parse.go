@@ -315,6 +315,11 @@ func (s *state) global(p Pos, w []string) {
 		g.Daemon = true
 	case "master-worker":
 		g.MasterWorker = true
+		if len(w) > 1 {
+			// the master always stops with its current worker
+			g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+			s.d.Unsupported(p.File, p.Line, "master-worker "+w[1])
+		}
 	case "pidfile":
 		if arg(1) == "" {
 			s.alert(p, "'pidfile' expects a file name as an argument.")
@@ -359,13 +364,17 @@ func (s *state) global(p Pos, w []string) {
 			s.fileFatal = true
 			return
 		}
+		// HAProxy shows it in `show info` and on the stats page; gohaproxy
+		// shows neither.
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	case "node":
 		if !validNodeName(arg(1)) {
 			s.alertRaw(p.File, p.Line, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).")
 			s.fileFatal = true
 			return
 		}
+		g.Node = arg(1) // `show info` node (the host name by default)
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "user":
 		g.User = arg(1)
@@ -407,8 +416,10 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "unexpected character '%c' in argument to <hard-stop-after>.", arg(1)[bad])
 			return
 		}
+		// Honoured by the master (cmd/gohaproxy/master.go reads it from Raw).
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
-		s.d.Unsupported(p.File, p.Line, kw)
+	case "nosplice":
+		g.NoSplice = true // proxy.Config.NoSplice
 	case "cpu-map":
 		for _, set := range tail(w, 2) {
 			if !isCPUSet(set) {

@@ -146,9 +146,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		return ""
 	}
-	neg := false
+	neg, reset := false, false
 	if (kw == "no" || kw == "default") && len(w) > 1 {
-		neg = kw == "no"
+		neg, reset = kw == "no", kw == "default"
 		w = w[1:]
 		kw = w[0]
 	}
@@ -177,7 +177,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 		return false
 	}
-	if neg && known && !row.Negatable {
+	if (neg || reset) && known && !row.Negatable {
 		s.alertRaw(p.File, p.Line, fmt.Sprintf("negation/default is not supported for %s '%s'.", kw, strings.TrimPrefix(row.Name, kw+" ")))
 		s.fileFatal = true
 		return false
@@ -291,6 +291,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.Retries, px.RetriesSet = n, true
 		}
 	case "option":
+		if reset {
+			// `default option X` puts X back to HAProxy's built-in state
+			// (off), dropping what defaults or earlier lines said.
+			delete(px.Options, w[1])
+			if w[1] == "httplog" {
+				delete(px.Options, "httplog clf")
+			}
+			return false
+		}
 		return s.option(px, p, w, neg)
 	case "http-check":
 		switch arg(1) {
@@ -495,7 +504,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.fileFatal, s.abort, s.readerFailed = true, true, true
 			return true
 		}
+		// shown by HAProxy's stats page only, which gohaproxy does not serve
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	case "hash-balance-factor":
 		if msg := rawChecks[kw](w); msg != "" {
 			s.alert(p, "%s", msg)
@@ -508,7 +519,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.fileFatal = true
 			return false
 		}
+		// the stats views number proxies in file order
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	default:
 		if chk := rawChecks[kw]; chk != nil {
 			if msg := chk(w); msg != "" {
@@ -705,7 +718,9 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			px.lfPos = p
 		}
 		switch name {
-		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull":
+		// honoured: proxy/wire maps each (see KEYWORDS.md)
+		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
+			"splice-auto", "splice-request", "splice-response":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}
@@ -756,7 +771,7 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 			s.alert(p, "'stats admin' requires either 'if' or 'unless' followed by a condition.")
 			return
 		}
-		px.Stats.Admin = cond
+		px.Stats.Enabled, px.Stats.Admin = true, cond
 	case "scope", "hide-version", "show-node", "show-desc", "show-legends", "show-modules", "bind-process", "http-request", "maxconn", "socket", "timeout":
 		px.Stats.Raw = append(px.Stats.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))

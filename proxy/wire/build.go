@@ -23,13 +23,14 @@ const (
 // reported in Plan.Notices. Disabled proxies are skipped.
 func Build(cfg *haproxy.Config) *Plan {
 	b := &builder{plan: &Plan{
-		Proxy:   &proxy.Config{MaxConn: cfg.Global.Maxconn},
+		Proxy:   &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice},
 		Balance: map[string]BalanceSpec{},
 		Logs:    map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
-		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks}
+		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
+		Node: g.Node}
 	b.plan.StatsSockets = g.StatsSockets
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -203,7 +204,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe := &proxy.Frontend{
 		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
-		ErrorFiles: b.errorFiles(px),
+		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 	}
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
@@ -311,7 +312,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
-		ErrorFiles: b.errorFiles(px),
+		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 	}
 	if px.RetriesSet {
 		be.Retries = px.Retries
@@ -429,4 +430,12 @@ func strictLimits(raw []haproxy.Statement) bool {
 		}
 	}
 	return strict
+}
+
+// splice maps `option splice-auto|splice-request|splice-response` (`no
+// option` and defaults already applied by the parser). The data path ORs a
+// frontend's with its backend's, and the global `nosplice` overrides both.
+func splice(px *haproxy.Proxy) proxy.SpliceOptions {
+	return proxy.SpliceOptions{Auto: px.Options["splice-auto"], Request: px.Options["splice-request"],
+		Response: px.Options["splice-response"]}
 }

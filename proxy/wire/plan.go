@@ -62,6 +62,9 @@ type Process struct {
 	StrictLimits bool
 	// SpreadChecks is global `spread-checks` (percent, 0..50).
 	SpreadChecks int
+	// Node is global `node`, the name `show info` reports ("" = the host
+	// name, HAProxy's default).
+	Node string
 }
 
 // BalanceSpec is what proxy/balance.New takes for one backend: the
