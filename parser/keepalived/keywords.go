@@ -197,9 +197,9 @@ var (
 			garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat
 			lower_prio_no_advert higher_prio_send_advert dont_track_primary mcast_src_ip mcast_dst_ip
 			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base native_ipv6 notify_priority_changes
-			promote_secondaries unicast_fault_no_peer down_timer_adverts`),
+			promote_secondaries unicast_fault_no_peer down_timer_adverts notify_deleted`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
-		unsupTyped(`notify_deleted notify_master_rx_lower_pri
+		unsupTyped(`notify_master_rx_lower_pri
 			unicast_ttl`),
 		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr
 			kernel_rx_buf_size debug`),

@@ -135,6 +135,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"use_vmac":                   inRunner("hostnet.go:createVMAC"),
 		"vmac_xmit_base":             inRunner("runner.go:connSpecOf"),
 		"promote_secondaries":        inRunner("hostnet.go:promoteSecondaries (sysctl set at start, put back to 0 on stop unless it was 1)"),
+		"notify_deleted":             inRunner("control.go:reload → notify.go:notify (instance gone on reload: this script without arguments, DELETED to notify/FIFO; without it FAULT)"),
 		"down_timer_adverts":         inVRRP("instance.go:MasterDownInterval (N adverts + skew; reset by strict mode)"),
 		"unicast_fault_no_peer":      inRunner("track.go:trackState (no peers: FAULT from the start, logged as keepalived; no deprecation at -t)"),
 		"native_ipv6":                inParser("checks.go:complete (IPv6: refused without a VIP, as keepalived) + vrrp/daemon/mapconfig.go:mapInstance; a valid instance's IPv6 VIPs already make it IPv6"),
@@ -148,7 +149,6 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"track_file":                 inRunner("track.go:trackState"),
 		"authentication":             inRunner("mapconfig.go:mapInstance"),
 
-		"notify_deleted":             kwNotRun("not run"),
 		"notify_master_rx_lower_pri": kwNotRun("not run"),
 		"unicast_ttl":                kwNotRun("unicast adverts are sent with TTL 255"),
 		"garp_extra_if":              kwNotRun("no extra GARPs on other interfaces (not even stored)"),
@@ -324,7 +324,6 @@ func TestKeywordsDoc(t *testing.T) {
 var notRunArgs = map[string]string{
 	"notify_fifo_script":         "/bin/true",
 	"vrrp_notify_fifo_script":    "/bin/true",
-	"notify_deleted":             "/bin/true",
 	"notify_master_rx_lower_pri": "/bin/true",
 	"unicast_ttl":                "10",
 	"vmac_addr_prefix":           "00:00:5e",

@@ -43,6 +43,8 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 			keep = append(keep, in)
 			continue
 		}
+		// Gone from the file: notified as deleted (notify.go:notify).
+		in.deleted = !ok
 		r.removeInstance(in, now)
 	}
 	r.insts = keep

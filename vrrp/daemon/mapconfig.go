@@ -101,6 +101,7 @@ type Tracker struct {
 // NotifySpec are the notify scripts of an instance or sync group.
 type NotifySpec struct {
 	Master, Backup, Fault, Stop, Generic string
+	Deleted                              string // notify_deleted (instances only)
 }
 
 // SyncGroupSpec is a vrrp_sync_group.
@@ -409,7 +410,8 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges
 	spec.PromoteSecondaries = in.PromoteSecondaries
 	spec.NoPeerFault = in.UnicastFaultNoPeer && len(in.UnicastPeers) == 0
-	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify}
+	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify,
+		Deleted: in.NotifyDeleted}
 	return spec, nil
 }
 

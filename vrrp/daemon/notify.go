@@ -10,7 +10,18 @@ import (
 // notify runs an instance's notify scripts and writes the FIFO line for a
 // state change, as keepalived: the state's own script (notify_master, ...)
 // and the generic `notify` with `INSTANCE name STATE priority` appended.
+//
+// An instance a reload deletes is notified as keepalived 2.2.7 does (seen in
+// a namespace): with notify_deleted, that script (no arguments) and state
+// DELETED for the generic script and the FIFO; without it, as FAULT.
 func (r *Runner) notify(in *inst, n vrrp.Notify) {
+	if in.deleted && n.State == vrrp.StateStop {
+		if in.spec.Notify.Deleted != "" {
+			r.notifyRun(in.spec.Notify.Deleted, in.spec.Notify.Generic, "INSTANCE", in.spec.Name, "DELETED", n.Priority)
+			return
+		}
+		n.State = vrrp.StateFault
+	}
 	r.notifyScripts(in.spec.Notify, "INSTANCE", in.spec.Name, n.State, n.Priority)
 }
 
@@ -26,15 +37,21 @@ func (r *Runner) notifyScripts(ns NotifySpec, kind, name string, st vrrp.State, 
 	case vrrp.StateStop:
 		script = ns.Stop
 	}
+	r.notifyRun(script, ns.Generic, kind, name, st.String(), prio)
+}
+
+// notifyRun runs the state's own script, the generic one with `KIND name
+// STATE priority` appended, and writes the FIFO line.
+func (r *Runner) notifyRun(script, generic, kind, name, state string, prio uint8) {
 	if argv := splitCommand(script); len(argv) > 0 {
 		r.edge.Spawn(argv, r.cfg.ScriptUser)
 	}
-	if argv := splitCommand(ns.Generic); len(argv) > 0 {
-		argv = append(argv, kind, name, st.String(), strconv.Itoa(int(prio)))
+	if argv := splitCommand(generic); len(argv) > 0 {
+		argv = append(argv, kind, name, state, strconv.Itoa(int(prio)))
 		r.edge.Spawn(argv, r.cfg.ScriptUser)
 	}
 	if r.cfg.NotifyFIFO != "" {
-		r.edge.WriteFIFO(r.cfg.NotifyFIFO, fmt.Sprintf("%s %q %s %d\n", kind, name, st, prio))
+		r.edge.WriteFIFO(r.cfg.NotifyFIFO, fmt.Sprintf("%s %q %s %d\n", kind, name, state, prio))
 	}
 }
 

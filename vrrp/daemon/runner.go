@@ -75,6 +75,7 @@ type inst struct {
 	stripInit bool // log the first state without "(init)"
 
 	routesSet bool // virtual_routes/rules installed (MASTER)
+	deleted   bool // removed by a reload whose file no longer has it
 	delta     int  // last TrackChanged sent
 	fault     bool
 	buf       []byte
