@@ -76,7 +76,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"nftables":                        inRunner("mapconfig.go:MapConfig (FirewallTable) → perform.go:firewall"),
 		"nftables_priority":               inRunner("mapconfig.go:MapConfig (FirewallPriority) → perform.go:firewall"),
 		"script_user":                     inRunner("notify.go:notifyScripts, track.go:runScript (a group argument is reported: the user's own group is used)"),
-		"enable_script_security":          inParser("checks.go:secureScripts (insecure or missing track scripts disabled, SECURITY VIOLATION)"),
+		"enable_script_security":          inParser("checks.go:secureScripts (insecure or missing track scripts disabled, SECURITY VIOLATION) + vrrp/daemon/mapconfig.go:secureNotify (notify scripts others may write are not run; file mode only, parent directories not checked)"),
 		"notify_fifo":                     inRunner("notify.go:notify (FIFO line; vrrp_notify_fifo wins), linux.go:OpenFIFO (created if missing, open for the daemon's lifetime)"),
 		"vrrp_notify_fifo":                inRunner("notify.go:notify (FIFO line)"),
 		"default_interface":               inRunner("mapconfig_routes.go:mapStatic (a static_ipaddress without dev goes on it, eth0 when unset)"),

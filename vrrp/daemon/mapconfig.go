@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"fmt"
+	"io/fs"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -179,8 +181,9 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	}
 	groupOf := map[string]*ka.SyncGroup{}
 	for _, sg := range c.SyncGroups {
-		out.SyncGroups = append(out.SyncGroups, SyncGroupSpec{Name: sg.Name, Members: sg.Members,
-			Notify: NotifySpec{Master: sg.NotifyMaster, Backup: sg.NotifyBackup, Fault: sg.NotifyFault, Stop: sg.NotifyStop, Generic: sg.Notify}})
+		ns := NotifySpec{Master: sg.NotifyMaster, Backup: sg.NotifyBackup, Fault: sg.NotifyFault, Stop: sg.NotifyStop, Generic: sg.Notify}
+		secureNotify(g, &ns, &out.Notices)
+		out.SyncGroups = append(out.SyncGroups, SyncGroupSpec{Name: sg.Name, Members: sg.Members, Notify: ns})
 		for _, m := range sg.Members {
 			groupOf[m] = sg
 		}
@@ -207,6 +210,36 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	mapStatic(c, out)
 	assignRulePriorities(c, out)
 	return out, errs
+}
+
+// scriptMode stats a notify script's program (ok false: missing); a
+// variable so that tests need no real files.
+var scriptMode = func(p string) (fs.FileMode, bool) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0, false
+	}
+	return st.Mode(), true
+}
+
+// secureNotify applies enable_script_security to notify scripts as
+// keepalived 2.2.7 does when it starts (seen in a namespace; -t says
+// nothing): a program others may modify is not run, logged "Unsafe
+// permissions found for script '...' - disabling." once per use.
+func secureNotify(g *ka.GlobalDefs, ns *NotifySpec, notices *[]string) {
+	if !g.EnableScriptSecurity {
+		return
+	}
+	for _, s := range []*string{&ns.Generic, &ns.Backup, &ns.Master, &ns.Fault, &ns.Stop, &ns.Deleted} {
+		argv := splitCommand(*s)
+		if len(argv) == 0 {
+			continue
+		}
+		if m, ok := scriptMode(argv[0]); ok && (m.IsDir() || m.Perm()&0o022 != 0) {
+			*notices = append(*notices, fmt.Sprintf("Unsafe permissions found for script '%s' - disabling.", argv[0]))
+			*s = ""
+		}
+	}
 }
 
 // syncMemberTrackers applies keepalived 2.2.7's rule for the own trackers
@@ -412,6 +445,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.NoPeerFault = in.UnicastFaultNoPeer && len(in.UnicastPeers) == 0
 	spec.Notify = NotifySpec{Master: in.NotifyMaster, Backup: in.NotifyBackup, Fault: in.NotifyFault, Stop: in.NotifyStop, Generic: in.Notify,
 		Deleted: in.NotifyDeleted}
+	secureNotify(g, &spec.Notify, &cfg.Notices)
 	return spec, nil
 }
 
