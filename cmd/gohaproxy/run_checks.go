@@ -27,7 +27,7 @@ func (w *worker) newChecks() *check.Runner {
 		t := spec.Target
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
 		if spec.HTTP != nil {
-			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404}
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect}
 		} else {
 			t.Prober = check.TCPProbe{}
 		}

@@ -379,7 +379,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 	if px.HTTPCheck.Enabled {
-		c.HTTP, c.Expects = b.httpCheck(px)
+		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)
 	}
 	return c

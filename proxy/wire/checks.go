@@ -10,7 +10,7 @@ import (
 // httpCheck maps `option httpchk [meth] [uri] [ver]` and the `http-check
 // send`/`expect` lines with proxy/check's readers; what they refuse is
 // reported and left out.
-func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expect) {
+func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expect, check.Connect) {
 	var args []string
 	for _, a := range []string{px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version} {
 		if a != "" {
@@ -19,11 +19,15 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expe
 	}
 	req := check.OptionHTTPChk(args)
 	var expects []check.Expect
+	var connect check.Connect
+	stepped := false // a send, expect or connect came before
 	for _, st := range px.HTTPCheck.Rules {
 		w := st.Args // "http-check", verb, ...
 		if len(w) < 2 {
 			continue
 		}
+		first := !stepped
+		stepped = stepped || w[1] == "send" || w[1] == "expect" || w[1] == "connect"
 		switch w[1] {
 		case "send":
 			if err := req.ApplySend(w[2:]); err != nil {
@@ -36,12 +40,21 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expe
 				continue
 			}
 			expects = append(expects, e)
-		case "comment", "disable-on-404": // see disableOn404
+		case "connect":
+			// proxy/check runs one connect, before anything is sent: a
+			// rule sequence with a later or a second connect is reported.
+			c, err := check.ParseConnect(w[2:])
+			if !first || err != nil {
+				b.unsupported(st.Pos, "http-check connect "+strings.Join(w[2:], " "))
+				continue
+			}
+			connect = c
+		case "disable-on-404": // see disableOn404
 		default:
 			b.unsupported(st.Pos, "http-check "+w[1])
 		}
 	}
-	return &req, expects
+	return &req, expects, connect
 }
 
 // disableOn404 is `http-check disable-on-404`: a 404 answer drains an UP

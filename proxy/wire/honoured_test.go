@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -92,6 +94,51 @@ backend plain
 	for _, n := range notices(p) {
 		if strings.Contains(n, "404") || strings.Contains(n, "spread") || strings.Contains(n, "hash-balance") {
 			t.Errorf("notice: %s", n)
+		}
+	}
+}
+
+// A leading `http-check connect port N [addr A]` reaches the HTTP probe;
+// one after a send, or with options proxy/check lacks, is reported.
+// `http-check comment` (a label for check failures) is reported.
+func TestHTTPCheckConnect(t *testing.T) {
+	p := buildText(t, `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+backend lead
+    option httpchk
+    http-check connect port 8081 addr 127.0.0.2
+    http-check send meth GET uri /health
+    server s 127.0.0.1:80 check
+backend late
+    option httpchk
+    http-check send meth GET uri /health
+    http-check connect port 8082
+    server s 127.0.0.1:80 check
+backend tls
+    option httpchk
+    http-check comment probing
+    http-check connect port 8083 ssl
+    server s 127.0.0.1:80 check
+`)
+	got := map[string]string{}
+	for _, c := range p.Checks {
+		got[c.Target.Backend] = fmt.Sprintf("%s:%d", c.Connect.Addr, c.Connect.Port)
+	}
+	want := map[string]string{"lead": "127.0.0.2:8081", "late": ":0", "tls": ":0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("connect by backend %v, want %v", got, want)
+	}
+	n := notices(p)
+	wantN := []string{"'http-check connect port 8082' parsed", "'http-check comment' parsed", "'http-check connect port 8083 ssl' parsed"}
+	if len(n) != len(wantN) {
+		t.Fatalf("notices %q", n)
+	}
+	for i, w := range wantN {
+		if !strings.Contains(n[i], w) {
+			t.Errorf("notice %q, want %q", n[i], w)
 		}
 	}
 }

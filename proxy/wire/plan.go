@@ -84,6 +84,9 @@ type CheckSpec struct {
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
 	HTTP    *check.HTTPRequest
 	Expects []check.Expect
+	// Connect is a leading `http-check connect [port N] [addr A]`
+	// (check.HTTPProbe.Connect); zero = the server's check address.
+	Connect check.Connect
 	// DisableOn404 is `http-check disable-on-404` (HTTP checks only).
 	DisableOn404 bool
 	// Disabled: the server is `disabled` (maintenance); it is not checked
