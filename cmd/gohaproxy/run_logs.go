@@ -45,14 +45,23 @@ func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, err
 	if !quiet {
 		l.stderr = stderr
 	}
-	opts := logfmt.LoggerOptions{Stdout: os.Stdout, Stderr: os.Stderr}
+	opts := logfmt.LoggerOptions{Stdout: os.Stdout, Stderr: os.Stderr, Tag: plan.LogTag}
+	if plan.SendHostname { // log-send-hostname [name]
+		if opts.Hostname = plan.Hostname; opts.Hostname == "" {
+			opts.Hostname = l.env.Hostname
+		}
+	}
 	l.global = logfmt.NewLogger(targets(plan.GlobalLogs), opts)
 	http := map[string]bool{}
 	for _, sec := range plan.Sections {
 		http[sec.Name] = sec.HTTP
 	}
 	for name, spec := range plan.Logs {
-		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), opts), opts: logfmt.Options{DontLogNull: spec.DontLogNull}}
+		popts := opts
+		if spec.Tag != "" { // the proxy's log-tag
+			popts.Tag = spec.Tag
+		}
+		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), popts), opts: logfmt.Options{DontLogNull: spec.DontLogNull}}
 		switch spec.Format {
 		case "httplog":
 			pl.format = logfmt.HTTPLog

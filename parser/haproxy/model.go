@@ -43,9 +43,14 @@ type Global struct {
 	SpreadChecks         int    // `spread-checks` percentage, 0..50
 	NoSplice             bool   // `nosplice`: no splice(2) whatever the proxies' options
 	Node                 string // `node`: the name `show info` reports
-	Logs                 []Statement
-	StatsSockets         []StatsSocket
-	Raw                  []Statement
+	LogTag               string // `log-tag`: the syslog tag ("" = "haproxy")
+	// SendHostname is `log-send-hostname [name]`: syslog headers carry
+	// Hostname, or the system's host name when it is empty.
+	SendHostname bool
+	Hostname     string
+	Logs         []Statement
+	StatsSockets []StatsSocket
+	Raw          []Statement
 }
 
 // StatsSocket is "stats socket <addr> [options]".
@@ -99,6 +104,7 @@ type Proxy struct {
 	Stats             Stats
 	Logs              []Statement
 	LogFormat         string
+	LogTag            string // `log-tag` ("" = the global one)
 	LogFormatPos      Pos
 	ErrorFiles        map[int]string
 	ErrorFilesRef     []Statement

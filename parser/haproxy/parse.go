@@ -420,6 +420,20 @@ func (s *state) global(p Pos, w []string) {
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "nosplice":
 		g.NoSplice = true // proxy.Config.NoSplice
+	case "zero-warning":
+		// applied by CheckFiles (warnings then refuse the configuration)
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+	case "log-tag", "log-send-hostname":
+		if kw == "log-tag" && arg(1) == "" {
+			g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+			s.d.Unsupported(p.File, p.Line, kw)
+			return
+		}
+		if kw == "log-tag" {
+			g.LogTag = arg(1)
+		} else {
+			g.SendHostname, g.Hostname = true, arg(1)
+		}
 	case "cpu-map":
 		for _, set := range tail(w, 2) {
 			if !isCPUSet(set) {

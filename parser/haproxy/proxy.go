@@ -49,6 +49,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
+	px.LogTag = def.LogTag
 	px.Stats = def.Stats
 	return px
 }
@@ -507,6 +508,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		// shown by HAProxy's stats page only, which gohaproxy does not serve
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)
+	case "log-tag":
+		if arg(1) == "" {
+			px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+			s.d.Unsupported(p.File, p.Line, kw)
+			return false
+		}
+		px.LogTag = arg(1) // the syslog tag of this proxy's lines
 	case "hash-balance-factor":
 		if msg := rawChecks[kw](w); msg != "" {
 			s.alert(p, "%s", msg)

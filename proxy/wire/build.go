@@ -32,6 +32,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node}
 	b.plan.StatsSockets = g.StatsSockets
+	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
 			b.unsupported(ss.Pos, "stats socket option "+o)

@@ -11,7 +11,7 @@ import (
 // replaced by the global targets) and the format chosen by log-format,
 // option httplog or option tcplog. nil when it has no target.
 func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
-	spec := &LogSpec{DontLogNull: px.Options["dontlognull"]}
+	spec := &LogSpec{DontLogNull: px.Options["dontlognull"], Tag: px.LogTag}
 	for _, st := range px.Logs {
 		if len(st.Args) == 2 && st.Args[1] == "global" {
 			spec.Targets = append(spec.Targets, b.plan.GlobalLogs...)

@@ -27,7 +27,12 @@ type Plan struct {
 	Logs map[string]*LogSpec
 	// GlobalLogs are the global section's log targets (startup messages and
 	// health-check transitions go there, as in HAProxy).
-	GlobalLogs   []LogTarget
+	GlobalLogs []LogTarget
+	// LogTag is global `log-tag` ("" = "haproxy"); SendHostname and
+	// Hostname are `log-send-hostname [name]` (empty name = the host's).
+	LogTag       string
+	SendHostname bool
+	Hostname     string
 	StatsSockets []haproxy.StatsSocket
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
@@ -103,6 +108,8 @@ type LogSpec struct {
 	Format      string
 	Custom      string
 	DontLogNull bool
+	// Tag is the proxy's `log-tag` ("" = Plan.LogTag).
+	Tag string
 }
 
 // LogTarget is one `log` line, resolved (never "global").
