@@ -1,0 +1,193 @@
+package wire
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+)
+
+// keywordsTable is the audit of what the parser accepts: keyword, section,
+// whether gohaproxy honours it or reports it, and where.
+const keywordsTable = "../../parser/haproxy/KEYWORDS.md"
+
+// auditBase has no goha notice of its own; each keyword is added to the
+// global section, the frontend or the backend and its notices (parser's
+// and wire's) counted against it.
+const auditBase = `global
+%s
+defaults
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend f
+    mode http
+    bind 127.0.0.1:8080
+    default_backend b
+%s
+backend b
+    mode http
+    option httpchk
+    server s 127.0.0.1:9 check
+%s
+`
+
+// auditArgs are the arguments tried for a keyword, in order, until the
+// parser accepts the statement; keywords not listed try the generic ones.
+var auditArgs = map[string][][]string{
+	"acl":               {{"a", "src", "127.0.0.1"}},
+	"balance":           {{"roundrobin"}},
+	"bind":              {{"127.0.0.1:8081"}},
+	"server":            {{"s2", "127.0.0.1:10"}},
+	"default-server":    {{"weight", "2"}},
+	"use_backend":       {{"b"}},
+	"default_backend":   {{"b"}},
+	"errorfile":         {{"503", "/dev/null"}},
+	"log":               {{"127.0.0.1:514", "local0"}},
+	"log-format":        {{"%ci"}},
+	"mode":              {{"http"}},
+	"hash-type":         {{"consistent"}},
+	"http-request":      {{"set-header", "X", "y"}},
+	"http-response":     {{"set-header", "X", "y"}},
+	"stats admin":       {{"if", "TRUE"}},
+	"http-check send":   {{"meth", "GET"}},
+	"http-check expect": {{"status", "200"}},
+	"retries":           {{"3"}},
+	"maxconn":           {{"100"}},
+	"stats":             {{"socket", "/tmp/goha-audit.sock"}},
+	"user":              {{"nobody"}},
+	"group":             {{"nogroup"}},
+	"pidfile":           {{"/tmp/goha-audit.pid"}},
+	"chroot":            {{"/tmp"}},
+	"nbthread":          {{"2"}},
+	"spread-checks":     {{"5"}},
+	"hard-stop-after":   {{"30s"}},
+	"node":              {{"lb1"}},
+	"log-tag":           {{"x"}},
+}
+
+var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}
+
+type auditResult struct {
+	section, keyword string
+	honoured         bool
+}
+
+// auditOne returns the notices of the base configuration with stmt added
+// where section says, and whether the parser accepted it.
+func auditOne(section, stmt string) (n int, ok bool) {
+	g, f, b := "", "", ""
+	switch section {
+	case "global":
+		g = "    " + stmt
+	case "frontend":
+		f = "    " + stmt
+	default:
+		b = "    " + stmt
+	}
+	res := haproxy.CheckBytes("a.cfg", []byte(fmt.Sprintf(auditBase, g, f, b)), func(string) (string, bool) { return "", false })
+	if res.Exit == 1 {
+		return 0, false
+	}
+	for _, d := range res.Diags.List {
+		if d.Severity == haproxy.Alert {
+			return 0, false
+		}
+		if d.Goha {
+			n++
+		}
+	}
+	return n + len(Build(res.Config).Notices.List), true
+}
+
+// audit tries every global keyword and every proxy keyword of the parser's
+// tables (plus the `no` forms the global section takes).
+func audit(t *testing.T) []auditResult {
+	if n, ok := auditOne("global", ""); !ok || n != 0 {
+		t.Fatalf("audit base: accepted %v, %d notices", ok, n)
+	}
+	type kw struct{ section, name, where string }
+	var kws []kw
+	for _, k := range haproxy.Keywords("global") {
+		kws = append(kws, kw{"global", k.Name, "global"})
+	}
+	kws = append(kws, kw{"global", "no strict-limits", "global"}, kw{"global", "no log", "global"},
+		kw{"global", "master-worker", "global"})
+	seen := map[string]bool{}
+	for _, sec := range []string{"backend", "frontend"} {
+		for _, k := range haproxy.Keywords(sec) {
+			if seen[k.Name] {
+				continue
+			}
+			seen[k.Name] = true
+			kws = append(kws, kw{"proxy", k.Name, sec})
+		}
+	}
+	var out []auditResult
+	for _, k := range kws {
+		cands := auditArgs[k.name]
+		if cands == nil {
+			cands = genericArgs
+		}
+		for _, args := range cands {
+			n, ok := auditOne(k.where, strings.TrimSpace(k.name+" "+strings.Join(args, " ")))
+			if ok {
+				out = append(out, auditResult{k.section, k.name, n == 0})
+				break
+			}
+		}
+	}
+	return out
+}
+
+var tableRow = regexp.MustCompile("^\\| `([^`]+)` \\| (global|proxy) \\| (honoured|reported) \\|")
+
+// TestKeywordsTableInSync: every keyword the parser accepts in the audit
+// is in KEYWORDS.md, with the status observed (honoured = no goha notice
+// from the parser or the mapping), and every row is such a keyword.
+// KEYWORDS_DRAFT=1 prints the rows the table needs.
+func TestKeywordsTableInSync(t *testing.T) {
+	results := audit(t)
+	if len(results) < 150 {
+		t.Fatalf("only %d keywords accepted by the audit", len(results))
+	}
+	data, err := os.ReadFile(keywordsTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if m := tableRow.FindStringSubmatch(line); m != nil {
+			table[m[2]+" "+m[1]] = m[3]
+		}
+	}
+	var draft []string
+	observed := map[string]bool{}
+	for _, r := range results {
+		key := r.section + " " + r.keyword
+		observed[key] = true
+		want := "reported"
+		if r.honoured {
+			want = "honoured"
+		}
+		draft = append(draft, fmt.Sprintf("| `%s` | %s | %s |", r.keyword, r.section, want))
+		if got, ok := table[key]; !ok {
+			t.Errorf("%s %q (%s) missing from KEYWORDS.md", r.section, r.keyword, want)
+		} else if got != want {
+			t.Errorf("%s %q is %s, KEYWORDS.md says %s", r.section, r.keyword, want, got)
+		}
+	}
+	for key := range table {
+		if !observed[key] {
+			t.Errorf("KEYWORDS.md row %q: not a keyword the audit accepts", key)
+		}
+	}
+	if os.Getenv("KEYWORDS_DRAFT") == "1" {
+		sort.Strings(draft)
+		t.Log("\n" + strings.Join(draft, "\n"))
+	}
+}
