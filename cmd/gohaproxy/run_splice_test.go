@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pipeFDs counts the pipes process pid holds: splice(2) moves bytes
+// through a pipe, which the relay keeps while it waits for more data, so a
+// spliced direction adds one; a copied relay adds none.
+func pipeFDs(t *testing.T, pid int) int {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if l, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && strings.HasPrefix(l, "pipe:") {
+			n++
+		}
+	}
+	return n
+}
+
+// echoServer echoes every connection until it closes.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(c, c) }()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// option splice-request/splice-response reach the tcp relay of the running
+// binary (it splices, so it holds a pipe while the connection is idle), and
+// global nosplice or no option at all leave it copying (no pipe), as
+// HAProxy, which never splices without an option.
+func TestSpliceOptionsReachTheRelay(t *testing.T) {
+	bin := gohaproxyBin(t)
+	echo := echoServer(t)
+	for _, tc := range []struct {
+		name, global, defOpt, opts string
+		pipes                      bool
+	}{
+		{"splice options", "", "", "option splice-request\n    option splice-response", true},
+		{"from defaults", "", "option splice-request", "", true},
+		{"nosplice", "nosplice", "", "option splice-request\n    option splice-response", false},
+		{"no option", "", "option splice-request", "no option splice-request", false},
+		{"none", "", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := freePort(t)
+			cfg := filepath.Join(t.TempDir(), "s.cfg")
+			os.WriteFile(cfg, []byte(fmt.Sprintf(`global
+    %s
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    %s
+listen l
+    bind %s
+    %s
+    server s %s
+`, tc.global, tc.defOpt, addr, tc.opts, echo)), 0o644)
+			cmd := exec.Command(bin, "-db", "-q", "-f", cfg) // fds 0-2 on /dev/null: no pipes of ours
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			waitListen(t, addr)
+			base := pipeFDs(t, cmd.Process.Pid) // the runtime's own, if any
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			msg := strings.Repeat("x", 64<<10)
+			go io.WriteString(c, msg)
+			got := make([]byte, len(msg))
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
+				t.Fatalf("echo through the relay: %v", err)
+			}
+			n := 0
+			for i := 0; i < 40; i++ { // the relay is idle now, waiting in its pump
+				if n = pipeFDs(t, cmd.Process.Pid) - base; n > 0 == tc.pipes && i >= 4 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if n > 0 != tc.pipes {
+				t.Errorf("%d more pipes held with the relay idle, want spliced=%v", n, tc.pipes)
+			}
+		})
+	}
+}
