@@ -61,7 +61,8 @@ func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, err
 		if spec.Tag != "" { // the proxy's log-tag
 			popts.Tag = spec.Tag
 		}
-		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), popts), opts: logfmt.Options{DontLogNull: spec.DontLogNull}}
+		pl := &proxyLog{logger: logfmt.NewLogger(targets(spec.Targets), popts), opts: logfmt.Options{DontLogNull: spec.DontLogNull,
+			DontLogNormal: spec.DontLogNormal, SeparateErrors: spec.SeparateErrors}}
 		switch spec.Format {
 		case "httplog":
 			pl.format = logfmt.HTTPLog

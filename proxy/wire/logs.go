@@ -11,7 +11,8 @@ import (
 // replaced by the global targets) and the format chosen by log-format,
 // option httplog or option tcplog. nil when it has no target.
 func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
-	spec := &LogSpec{DontLogNull: px.Options["dontlognull"], Tag: px.LogTag}
+	spec := &LogSpec{DontLogNull: px.Options["dontlognull"], Tag: px.LogTag,
+		DontLogNormal: px.Options["dontlog-normal"], SeparateErrors: px.Options["log-separate-errors"]}
 	for _, st := range px.Logs {
 		if len(st.Args) == 2 && st.Args[1] == "global" {
 			spec.Targets = append(spec.Targets, b.plan.GlobalLogs...)

@@ -108,6 +108,9 @@ type LogSpec struct {
 	Format      string
 	Custom      string
 	DontLogNull bool
+	// DontLogNormal and SeparateErrors are `option dontlog-normal` and
+	// `option log-separate-errors` (logfmt.Options).
+	DontLogNormal, SeparateErrors bool
 	// Tag is the proxy's `log-tag` ("" = Plan.LogTag).
 	Tag string
 }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// errorOnlyLogs runs bin with `option dontlog-normal` and `option
+// log-separate-errors`, sends a GET answered 200 and one answered 503 (dead
+// server), then a marker request to a plain frontend, and returns
+// "<PRI> frontend status" for each traffic line received before the
+// marker's.
+func errorOnlyLogs(t *testing.T, bin string) []string {
+	t.Helper()
+	web := startWeb(t, "server1")
+	syslog, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syslog.Close()
+	okBind, deadBind, markBind := freePort(t), freePort(t), freePort(t)
+	cfgPath := filepath.Join(t.TempDir(), "errs.cfg")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`global
+    log %s local2
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    retries 1
+    timeout connect 200ms
+    timeout client 5s
+    timeout server 5s
+frontend okfe
+    bind %s
+    option dontlog-normal
+    option log-separate-errors
+    default_backend ok
+frontend deadfe
+    bind %s
+    option dontlog-normal
+    option log-separate-errors
+    default_backend dead
+frontend mark
+    bind %s
+    default_backend ok
+backend ok
+    server web %s
+backend dead
+    server web %s
+`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, deadAddr(t))), 0o644)
+	cmd := exec.Command(bin, "-db", "-q", "-f", cfgPath)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	for _, a := range []string{okBind, deadBind, markBind} {
+		waitListen(t, a)
+	}
+	get(t, okBind)
+	get(t, deadBind)
+	time.Sleep(200 * time.Millisecond) // both lines (if any) sent before the marker's
+	get(t, markBind)
+	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)
+	var out []string
+	buf := make([]byte, 4096)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		syslog.SetReadDeadline(deadline)
+		n, err := syslog.Read(buf)
+		if err != nil {
+			break
+		}
+		m := line.FindStringSubmatch(string(buf[:n]))
+		if m == nil {
+			continue
+		}
+		if m[2] == "mark" {
+			break
+		}
+		out = append(out, m[1]+" "+m[2]+" "+m[3])
+	}
+	return out
+}
+
+// option dontlog-normal drops the successful transaction's line and
+// log-separate-errors sends the failed one at level err (<147> for
+// local2), as HAProxy 2.6 (compared with the real haproxy when present).
+func TestDontLogNormalAndSeparateErrors(t *testing.T) {
+	want := []string{"<147> deadfe 503"}
+	got := errorOnlyLogs(t, gohaproxyBin(t))
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("gohaproxy lines %q, want %q", got, want)
+	}
+	if hp, err := exec.LookPath("haproxy"); err == nil {
+		if real := errorOnlyLogs(t, hp); strings.Join(real, "|") != strings.Join(want, "|") {
+			t.Errorf("haproxy lines %q, want %q", real, want)
+		}
+	}
+}
