@@ -17,5 +17,7 @@
 // yet."), the same wording the parser uses for keywords it keeps raw, so
 // `gohaproxy -c -V` lists it and `gohaproxy -V` prints it at startup. The
 // contract (corpus_test.go, FuzzBuild): whatever the parser accepts maps to
-// a proxy.Config that proxy.New accepts.
+// a proxy.Config that proxy.New accepts. parser/haproxy/KEYWORDS.md lists
+// which keywords are honoured and where; TestKeywordsTableInSync checks it
+// against the notices the parser and Build actually give.
 package wire
