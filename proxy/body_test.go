@@ -12,9 +12,9 @@ import (
 
 // Response bodies of every size class go through whole and in order over
 // one kept-alive client connection, and the server connection is reused:
-// a remainder (past what came with the head) that fits a buffer is copied,
-// a longer one spliced (unless `nosplice`), and with splice-response every
-// remainder is spliced.
+// without a splice option every remainder (past what came with the head)
+// is copied, with splice-response every remainder is spliced, and
+// `nosplice` overrides the option.
 func TestResponseBodyPaths(t *testing.T) {
 	sizes := []int{100, bufSize - 10, bufSize + 10, bodySpliceMin + headLimit, 3 * bufSize, 300 << 10}
 	for _, tc := range []struct {
