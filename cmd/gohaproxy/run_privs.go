@@ -30,6 +30,12 @@ func dropPrivileges(p wire.Process) error {
 		}
 		gid, _ = strconv.Atoi(g.Gid)
 	}
+	if p.UID != nil { // global uid: no lookup
+		uid = *p.UID
+	}
+	if p.GID != nil {
+		gid = *p.GID
+	}
 	if p.Chroot != "" {
 		if err := syscall.Chroot(p.Chroot); err != nil {
 			return fmt.Errorf("[haproxy.main()] Cannot chroot(%s).", p.Chroot)

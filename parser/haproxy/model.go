@@ -39,6 +39,7 @@ type Global struct {
 	Daemon, MasterWorker bool
 	Pidfile, Chroot      string
 	User, Group          string
+	UID, GID             *int // `uid`/`gid` (nil: not given, or a later user/group)
 	Maxconn, Nbthread    int
 	SpreadChecks         int    // `spread-checks` percentage, 0..50
 	NoSplice             bool   // `nosplice`: no splice(2) whatever the proxies' options

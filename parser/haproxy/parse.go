@@ -143,7 +143,9 @@ type state struct {
 	// does): the caller then claims the file could not be opened.
 	readerFailed bool
 	stoppedAt    int // line where keyword parsing aborted the file
-	lastLine     int // line of the statement being parsed
+	// uidSet, gidSet: a non-zero id came from user/uid (group/gid)
+	uidSet, gidSet bool
+	lastLine       int // line of the statement being parsed
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
@@ -376,15 +378,50 @@ func (s *state) global(p Pos, w []string) {
 		}
 		g.Node = arg(1) // `show info` node (the host name by default)
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
-	case "user":
-		g.User = arg(1)
-		if !s.lookups.user(g.User) {
-			s.alert(p, "cannot find user id for '%s' (0:Success)", g.User)
+	case "uid", "gid", "user", "group":
+		// HAProxy keeps the first non-zero id of user/uid (group/gid) and
+		// alerts, without failing, at any later one.
+		isUser := kw == "uid" || kw == "user"
+		if isUser && s.uidSet || !isUser && s.gidSet {
+			if isUser {
+				s.d.Alertf(p.File, p.Line, "user/uid already specified. Continuing.")
+			} else {
+				s.d.Alertf(p.File, p.Line, "gid/group was already specified. Continuing.")
+			}
+			return
 		}
-	case "group":
-		g.Group = arg(1)
-		if !s.lookups.group(g.Group) {
-			s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
+		switch kw {
+		case "uid", "gid":
+			if arg(1) == "" {
+				s.alert(p, "'%s' expects an integer argument.", kw)
+				return
+			}
+			n, end, ok := leadingInt(arg(1))
+			if !ok || end != len(arg(1)) {
+				// Not a number: a warning, the id stays unset (HAProxy 2.6).
+				x := s.d.Raw(Warning, p.File, p.Line, "config : "+at(p.File, p.Line)+
+					fmt.Sprintf(" %s: string '%s' is not a number.", kw, arg(1)))
+				x.Extra = []string{"   | You might want to use the '" + map[string]string{"uid": "user", "gid": "group"}[kw] +
+					"' parameter to use a system " + map[string]string{"uid": "user", "gid": "group"}[kw] + " name."}
+				return
+			}
+			if kw == "uid" {
+				g.UID, g.User, s.uidSet = &n, "", n != 0
+			} else {
+				g.GID, g.Group, s.gidSet = &n, "", n != 0
+			}
+		case "user":
+			g.UID, g.User = nil, arg(1)
+			if !s.lookups.user(g.User) {
+				s.alert(p, "cannot find user id for '%s' (0:Success)", g.User)
+			}
+			s.uidSet = g.User != "root" // root is id 0, which HAProxy takes as unset
+		case "group":
+			g.GID, g.Group = nil, arg(1)
+			if !s.lookups.group(g.Group) {
+				s.alert(p, "cannot find group id for '%s' (0:Success)", g.Group)
+			}
+			s.gidSet = g.Group != "root"
 		}
 	case "maxconn", "nbthread":
 		if _, end, ok := leadingInt(arg(1)); kw == "nbthread" && (!ok || end != len(arg(1))) {

@@ -30,7 +30,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	g := cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
-		Node: g.Node}
+		Node: g.Node, UID: g.UID, GID: g.GID}
 	b.plan.StatsSockets = g.StatsSockets
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {

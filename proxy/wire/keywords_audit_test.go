@@ -51,6 +51,8 @@ var auditArgs = map[string][][]string{
 	"log-format":        {{"%ci"}},
 	"mode":              {{"http"}},
 	"hash-type":         {{"consistent"}},
+	"uid":               {{"65534"}},
+	"gid":               {{"65534"}},
 	"http-request":      {{"set-header", "X", "y"}},
 	"http-response":     {{"set-header", "X", "y"}},
 	"stats admin":       {{"if", "TRUE"}},

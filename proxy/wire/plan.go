@@ -59,6 +59,7 @@ type Process struct {
 	Pidfile      string
 	Chroot       string
 	User, Group  string
+	UID, GID     *int // global uid/gid: numeric ids used as given
 	Nbthread     int
 	MasterWorker bool
 	// StrictLimits: a file-descriptor limit that cannot be raised to what
