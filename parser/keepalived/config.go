@@ -144,10 +144,24 @@ type VIP struct {
 	Dev       string
 	Scope     string
 	Label     string
-	NoTrack   bool
-	NoDAD     bool
-	Options   []string // remaining flags: home, mngtmpaddr, noprefixroute, autojoin, ...
-	Pos       Pos
+	// NoTrack is `no_track`: the VIP's `dev` is not tracked (without it
+	// that interface going down puts the instance in FAULT).
+	NoTrack bool
+	// NoDAD is `-nodad`, which keepalived reads as "not nodad": an IPv6
+	// VIP then goes through duplicate address detection (IFA_F_NODAD is
+	// otherwise always set). No effect on IPv4.
+	NoDAD bool
+	// PreferredLft is `preferred_lft N|forever` (IPv6 only in keepalived
+	// 2.2.7), valid when HasPreferredLft; forever is 0xffffffff.
+	PreferredLft    uint32
+	HasPreferredLft bool
+	// Address flags: `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`.
+	Home, MngTmpAddr, NoPrefixRoute, AutoJoin bool
+	// UseVMAC is the per-address `use_vmac` (reported as not supported).
+	UseVMAC bool
+	// TrackGroup is a static_ipaddress line's `track_group NAME`.
+	TrackGroup string
+	Pos        Pos
 }
 
 // UnicastPeer is one unicast_peer entry.

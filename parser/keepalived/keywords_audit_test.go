@@ -296,8 +296,9 @@ processes are not part of gokeepalived).
 
 ## Known gaps below keyword level
 
-- VIP line options ` + "`no_track`, `preferred_lft`, `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`, `use_vmac`, `track_group`, `peer`" + `
-  are parsed; the address is added without them (IPv6 VIPs are always added with nodad).
+- VIP line options: ` + "`peer`, `-nodad`, `preferred_lft` (IPv6), `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`" + ` go on
+  the address as keepalived adds it (vrrp/netio.VIP); a VIP's ` + "`dev`" + ` is tracked (FAULT while down)
+  unless ` + "`no_track`" + `. Per-address ` + "`use_vmac`" + ` and static ` + "`track_group`" + ` are reported as not supported.
 - Route/rule options not installed are reported per line (see vrrp/daemon/README.md).
 `)
 	return b.String()

@@ -32,6 +32,9 @@ type typer struct {
 	prioSet      map[*Instance]bool
 	stateSet     map[*Instance]bool
 	vridSet      map[*Instance]bool
+	// trackGroups: track_group blocks seen so far (static_ipaddress's
+	// track_group option looks them up at parse time, as keepalived).
+	trackGroups map[string]bool
 }
 
 type scriptRef struct {
@@ -64,14 +67,15 @@ func newTyper(opts Options) *typer {
 				NftablesPriority:        -1,
 			},
 		},
-		opts:       opts,
-		ifaces:     map[string]bool{},
-		instNames:  map[string]bool{},
-		rulePref:   16384,
-		versionSet: map[*Instance]bool{},
-		prioSet:    map[*Instance]bool{},
-		stateSet:   map[*Instance]bool{},
-		vridSet:    map[*Instance]bool{},
+		opts:        opts,
+		ifaces:      map[string]bool{},
+		instNames:   map[string]bool{},
+		rulePref:    16384,
+		versionSet:  map[*Instance]bool{},
+		prioSet:     map[*Instance]bool{},
+		stateSet:    map[*Instance]bool{},
+		vridSet:     map[*Instance]bool{},
+		trackGroups: map[string]bool{},
 	}
 	for _, i := range opts.Interfaces {
 		t.ifaces[i] = true

@@ -17,6 +17,10 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			if n.Name() == "linkbeat_interfaces" {
 				t.linkbeatInterfaces(n)
 			}
+			if n.Name() == "track_group" && len(n.Args) > 0 {
+				// Known to static_ipaddress's track_group option.
+				t.trackGroups[n.Arg(0)] = true
+			}
 			t.unsupported(n)
 			continue
 		}
@@ -522,7 +526,8 @@ func (t *typer) tracked(l Line, inst, what string) (Tracked, bool) {
 	return tr, true
 }
 
-// vip parses one virtual_ipaddress/static_ipaddress line.
+// vip parses one virtual_ipaddress/static_ipaddress line (in is nil for
+// static_ipaddress), with keepalived 2.2.7's messages for each option.
 func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 	v := VIP{Pos: l.Pos}
 	addr := l.Tokens[0].Text
@@ -539,6 +544,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 		if msg != "" {
 			t.number(l.Pos, msg)
 			t.errorf(l.Pos, "Invalid address prefix len %s for address %s - using %d", lenText, addr, bits)
+			hasLen = false
 		} else {
 			plen = int(n)
 		}
@@ -592,33 +598,84 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 			}
 		case "peer":
 			if d, ok := arg(); ok {
-				if p, err := netip.ParsePrefix(d); err == nil {
-					v.Peer = p
-				} else if a, err := netip.ParseAddr(d); err == nil {
-					v.Peer = netip.PrefixFrom(a, a.BitLen())
-				} else {
-					t.errorf(l.Pos, "Invalid peer address %s for %s - ignoring", d, addr)
-				}
+				t.vipPeer(l.Pos, &v, d, hasLen)
 			}
 		case "preferred_lft":
 			if d, ok := arg(); ok {
-				v.Options = append(v.Options, w+"="+d)
+				if d == "forever" {
+					v.PreferredLft, v.HasPreferredLft = infiniteLft, true
+				} else if n, msg := readUnsigned(d, 0, infiniteLft); msg != "" {
+					t.number(l.Pos, msg)
+					t.errorf(l.Pos, "preferred_lft %s is invalid", d)
+				} else {
+					v.PreferredLft, v.HasPreferredLft = uint32(n), true
+				}
 			}
 		case "no_track":
 			v.NoTrack = true
 		case "-nodad":
 			v.NoDAD = true
-		case "home", "mngtmpaddr", "noprefixroute", "autojoin":
-			v.Options = append(v.Options, w)
+		case "home":
+			v.Home = true
+		case "mngtmpaddr":
+			v.MngTmpAddr = true
+		case "noprefixroute":
+			v.NoPrefixRoute = true
+		case "autojoin":
+			v.AutoJoin = true
 		case "use_vmac":
-			v.Options = append(v.Options, w)
+			if in == nil {
+				// Not an option of static addresses (keepalived 2.2.7).
+				t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
+				continue
+			}
+			v.UseVMAC = true
+			t.notice(l.Pos, "", "'use_vmac' of ip address %s is parsed but not supported by gokeepalived yet: the address is added to the instance's interface, not to a VMAC", addr)
 		case "track_group":
-			arg()
+			if in != nil {
+				// keepalived reads it (and its argument, next round) as
+				// unknown words on a VRRP address line.
+				t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
+				continue
+			}
+			if d, ok := arg(); ok {
+				if !t.trackGroups[d] {
+					t.errorf(l.Pos, "track_group %s not found", d)
+					continue
+				}
+				v.TrackGroup = d
+				t.notice(l.Pos, "", "'track_group' of static ip address %s is parsed but not supported by gokeepalived yet: the address stays whatever the group's state", addr)
+			}
 		default:
 			t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
 		}
 	}
 	return v, true
+}
+
+// infiniteLft is the "forever" address lifetime (INFINITY_LIFE_TIME).
+const infiniteLft = 0xffffffff
+
+// vipPeer reads `peer ADDR`. keepalived takes a bare address of the VIP's
+// family; the VIP's own prefix length is then dropped (the kernel's
+// point-to-point address is /32 or /128). A bad peer leaves the VIP
+// without one (both messages as keepalived 2.2.7).
+func (t *typer) vipPeer(pos Pos, v *VIP, d string, hasLen bool) {
+	p, err := netip.ParseAddr(d)
+	if err != nil || p.Zone() != "" {
+		t.errorf(pos, "VRRP parsed invalid IP %s. skipping IP...", d)
+		t.errorf(pos, "Invalid peer address %s", d)
+		return
+	}
+	if p.Is4() != v.Prefix.Addr().Is4() {
+		t.errorf(pos, "Peer address %s does not match address family", d)
+		return
+	}
+	if hasLen {
+		t.errorf(pos, "Cannot specify address prefix when specifying peer address - ignoring")
+	}
+	v.Prefix = netip.PrefixFrom(v.Prefix.Addr(), v.Prefix.Addr().BitLen())
+	v.Peer = netip.PrefixFrom(p, p.BitLen())
 }
 
 func (t *typer) script(n *Node) {

@@ -88,7 +88,8 @@ type linuxAddrs struct{ a *netio.Addrs }
 func toNetio(vips []VIP) []netio.VIP {
 	out := make([]netio.VIP, len(vips))
 	for i, v := range vips {
-		out[i] = netio.VIP{Prefix: v.Prefix, Broadcast: v.Broadcast, Label: v.Label, Scope: v.Scope}
+		out[i] = netio.VIP{Prefix: v.Prefix, Broadcast: v.Broadcast, Label: v.Label, Scope: v.Scope,
+			Peer: v.Peer, DAD: v.DAD, PreferredLft: v.PreferredLft, HasPreferredLft: v.HasPreferredLft, Flags: v.Flags}
 	}
 	return out
 }

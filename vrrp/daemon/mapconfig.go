@@ -11,6 +11,7 @@ import (
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp"
 	"github.com/goha-lb/goha/vrrp/netio"
+	"golang.org/x/sys/unix"
 )
 
 // Config is a keepalived.conf in the form the runner executes: one effective
@@ -90,6 +91,17 @@ type VIP struct {
 	Label     string
 	Scope     uint8
 	Dev       string // "" = the instance's interface
+	// Peer, DAD, PreferredLft/HasPreferredLft and Flags (IFA_F_*) are
+	// the VIP line's peer, -nodad, preferred_lft and home / mngtmpaddr /
+	// noprefixroute / autojoin (see netio.VIP).
+	Peer            netip.Addr
+	DAD             bool
+	PreferredLft    uint32
+	HasPreferredLft bool
+	Flags           uint32
+	// NoTrack is no_track: a VIP on another interface (Dev) otherwise
+	// puts the instance in FAULT while that interface is down.
+	NoTrack bool
 }
 
 // Tracker is one track_interface / track_script / track_file reference
@@ -439,6 +451,7 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
 	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
+	spec.TrackInterfaces = append(spec.TrackInterfaces, vipTrackers(&spec, in)...)
 	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges
 	spec.PromoteSecondaries = in.PromoteSecondaries
@@ -450,7 +463,22 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 }
 
 func mapVIP(v ka.VIP) VIP {
-	return VIP{Prefix: v.Prefix, Broadcast: v.Broadcast, Label: v.Label, Scope: scopeNumber(v.Scope), Dev: v.Dev}
+	out := VIP{Prefix: v.Prefix, Broadcast: v.Broadcast, Label: v.Label, Scope: scopeNumber(v.Scope), Dev: v.Dev,
+		Peer: v.Peer.Addr(), DAD: v.NoDAD, NoTrack: v.NoTrack}
+	if v.Prefix.Addr().Is6() {
+		// keepalived 2.2.7 applies preferred_lft to IPv6 addresses only.
+		out.PreferredLft, out.HasPreferredLft = v.PreferredLft, v.HasPreferredLft
+	}
+	for _, f := range []struct {
+		on   bool
+		flag uint32
+	}{{v.Home, unix.IFA_F_HOMEADDRESS}, {v.MngTmpAddr, unix.IFA_F_MANAGETEMPADDR},
+		{v.NoPrefixRoute, unix.IFA_F_NOPREFIXROUTE}, {v.AutoJoin, unix.IFA_F_MCAUTOJOIN}} {
+		if f.on {
+			out.Flags |= f.flag
+		}
+	}
+	return out
 }
 
 // scopeNumber maps `scope` names to rtnetlink's RT_SCOPE_* values.

@@ -132,6 +132,25 @@ func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
 	return out
 }
 
+// vipTrackers is keepalived's tracking of a VIP's interface: an address
+// with `dev` on another interface (and no `no_track`) puts the instance in
+// FAULT while that interface is down, like a route's (below).
+func vipTrackers(spec *InstanceSpec, in *ka.Instance) []Tracker {
+	var out []Tracker
+	seen := map[string]bool{in.Interface: true, spec.Interface: true}
+	for _, t := range spec.TrackInterfaces {
+		seen[t.Name] = true
+	}
+	for _, v := range append(slices.Clip(in.VIPs), in.ExcludedVIPs...) {
+		if v.Dev == "" || v.NoTrack || seen[v.Dev] {
+			continue
+		}
+		seen[v.Dev] = true
+		out = append(out, Tracker{Name: v.Dev})
+	}
+	return out
+}
+
 // routeTrackers is keepalived's tracking of a virtual route's interface:
 // a route with `dev` (and no `no_track`) puts the instance in FAULT while
 // that interface is down, like a track_interface of weight 0 (seen with

@@ -11,6 +11,7 @@ import (
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 )
 
 // fakePrimary gives each interface a fixed primary address, as the seed lab does.
@@ -110,6 +111,41 @@ vrrp_instance A { interface ens160
 			v := in.Addrs[netip.MustParseAddr("10.0.0.1")]
 			if v.Dev != "ens161" || v.Label != "ens161:1" || v.Scope != 253 {
 				t.Errorf("VIP %+v", v)
+			}
+		}},
+		{"VIP line options, and a VIP's dev tracked unless no_track", `
+vrrp_instance A { interface ens160
+ virtual_router_id 1
+ virtual_ipaddress {
+  10.0.0.1/24 dev ens161
+  10.0.0.2/24 dev lo no_track
+  10.0.0.3 peer 10.0.0.33 noprefixroute autojoin
+  10.0.0.4/24 preferred_lft 30
+ }
+ virtual_ipaddress_excluded {
+  2001:db8::1/64 -nodad preferred_lft forever home mngtmpaddr
+ } }
+`, func(t *testing.T, c *Config, errs []error) {
+			in := c.Instances[0]
+			// As keepalived (TRACK_ADDR): ens161 carries a VIP, lo's is no_track.
+			if want := []Tracker{{Name: "ens161"}}; !cmp.Equal(in.TrackInterfaces, want) {
+				t.Errorf("trackers %+v, want %+v", in.TrackInterfaces, want)
+			}
+			a := func(s string) VIP { return in.Addrs[netip.MustParseAddr(s)] }
+			if v := a("10.0.0.2"); !v.NoTrack || v.Dev != "lo" {
+				t.Errorf("no_track VIP %+v", v)
+			}
+			if v := a("10.0.0.3"); v.Peer != netip.MustParseAddr("10.0.0.33") || v.Prefix.Bits() != 32 ||
+				v.Flags != unix.IFA_F_NOPREFIXROUTE|unix.IFA_F_MCAUTOJOIN {
+				t.Errorf("peer VIP %+v", v)
+			}
+			// preferred_lft is IPv6-only in keepalived 2.2.7.
+			if v := a("10.0.0.4"); v.HasPreferredLft {
+				t.Errorf("IPv4 preferred_lft kept: %+v", v)
+			}
+			if v := a("2001:db8::1"); !v.DAD || !v.HasPreferredLft || v.PreferredLft != 0xffffffff ||
+				v.Flags != unix.IFA_F_HOMEADDRESS|unix.IFA_F_MANAGETEMPADDR {
+				t.Errorf("IPv6 options %+v", v)
 			}
 		}},
 		{"IPv6 is VRRPv3 from the link-local address", `

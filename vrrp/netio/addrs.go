@@ -22,6 +22,20 @@ type VIP struct {
 	Label string
 	// Scope is the `scope` option (unix.RT_SCOPE_*; 0 = global).
 	Scope uint8
+	// Peer is the `peer` option: the other end of a point-to-point
+	// address (Prefix is then /32 or /128, as keepalived adds it).
+	Peer netip.Addr
+	// DAD is keepalived's `-nodad`, which reads "not nodad": an IPv6 VIP
+	// then goes through duplicate address detection. Without it IPv6 VIPs
+	// get IFA_F_NODAD, as keepalived adds them.
+	DAD bool
+	// PreferredLft is `preferred_lft N|forever` (IPv6), used when
+	// HasPreferredLft; the address is then valid forever.
+	PreferredLft    uint32
+	HasPreferredLft bool
+	// Flags are further IFA_F_* flags from the VIP line: home (IPv6
+	// IFA_F_HOMEADDRESS), mngtmpaddr, noprefixroute, autojoin.
+	Flags uint32
 }
 
 // HostVIP is a VIP for a bare address, with keepalived's default prefix
@@ -72,6 +86,11 @@ func (v VIP) nlAddr() *netlink.Addr {
 			Mask: net.CIDRMask(v.Prefix.Bits(), v.Prefix.Addr().BitLen()),
 		},
 		Scope: int(v.Scope),
+		Flags: int(v.Flags),
+	}
+	if v.Peer.IsValid() {
+		// The kernel's IFA_ADDRESS is then the peer, IFA_LOCAL ours.
+		a.Peer = &net.IPNet{IP: v.Peer.AsSlice(), Mask: net.CIDRMask(v.Peer.BitLen(), v.Peer.BitLen())}
 	}
 	if v.Prefix.Addr().Is4() {
 		a.Broadcast = net.IPv4zero
@@ -80,8 +99,14 @@ func (v VIP) nlAddr() *netlink.Addr {
 		}
 		a.Label = v.Label
 	} else {
-		a.Flags = unix.IFA_F_NODAD
-		if v.Prefix.Addr().IsLinkLocalUnicast() {
+		if !v.DAD {
+			a.Flags |= unix.IFA_F_NODAD
+		}
+		switch {
+		case v.HasPreferredLft:
+			a.PreferedLft = int(v.PreferredLft)
+			a.ValidLft = infiniteLifetime
+		case v.Prefix.Addr().IsLinkLocalUnicast():
 			// keepalived adds a link-local VIP deprecated (preferred
 			// lifetime 0, valid forever) so the kernel never picks it
 			// as a source address, e.g. for our own adverts.

@@ -24,7 +24,7 @@ func ipAddr(t *testing.T, h *lab.Host) string {
 
 // addrLine is the `ip -o addr` line of addr, "" if absent.
 func addrLine(out string, addr netip.Addr) string {
-	re := regexp.MustCompile(`inet6? ` + regexp.QuoteMeta(addr.String()) + `/`)
+	re := regexp.MustCompile(`inet6? ` + regexp.QuoteMeta(addr.String()) + `[/ ]`)
 	for _, l := range strings.Split(out, "\n") {
 		if re.MatchString(l) {
 			return l
@@ -120,5 +120,70 @@ func TestAddrsAddDel(t *testing.T) {
 	}
 	if ok, err := ad.Has(vip.Prefix.Addr()); err != nil || ok {
 		t.Errorf("Has(deleted) = %v, %v", ok, err)
+	}
+}
+
+// The VIP line options go on the address as keepalived 2.2.7 puts them
+// (`ip -o addr` of the same addresses added by keepalived shows the same
+// flags): peer, -nodad, preferred_lft, home, mngtmpaddr, noprefixroute,
+// autojoin.
+func TestAddrsLineOptions(t *testing.T) {
+	_, a, _ := twoHosts(t, "nioaopt")
+	idx, _, err := a.Interface(lab.HostIfName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ad *Addrs
+	in(t, a, func() (err error) { ad, err = NewAddrs(idx); return })
+	defer ad.Close()
+
+	peer := VIP{Prefix: netip.MustParsePrefix("192.168.110.101/32"), Peer: netip.MustParseAddr("192.168.110.201")}
+	noPrefixRoute := VIP{Prefix: netip.MustParsePrefix("10.7.7.1/24"), Flags: unix.IFA_F_NOPREFIXROUTE}
+	dad := VIP{Prefix: netip.MustParsePrefix("2001:db8:110::100/64"), DAD: true}
+	lft := VIP{Prefix: netip.MustParsePrefix("2001:db8:110::101/64"), PreferredLft: 30, HasPreferredLft: true}
+	deprecated := VIP{Prefix: netip.MustParsePrefix("2001:db8:110::102/64"), HasPreferredLft: true,
+		Flags: unix.IFA_F_HOMEADDRESS | unix.IFA_F_MANAGETEMPADDR}
+	all := []VIP{peer, noPrefixRoute, dad, lft, deprecated}
+	if added, err := ad.Add(all...); err != nil || !slices.Equal(added, all) {
+		t.Fatalf("added %v, err %v", added, err)
+	}
+	out := ipAddr(t, a)
+	for _, tc := range []struct {
+		addr      string
+		want, not []string
+	}{
+		{"192.168.110.101", []string{"inet 192.168.110.101 peer 192.168.110.201/32 scope global"}, nil},
+		{"10.7.7.1", []string{"inet 10.7.7.1/24 scope global noprefixroute"}, nil},
+		// DAD runs (the lab has no duplicate, so it ends at once or soon):
+		// no nodad flag.
+		{"2001:db8:110::100", []string{"inet6 2001:db8:110::100/64 scope global"}, []string{"nodad"}},
+		{"2001:db8:110::101", []string{"nodad", "valid_lft forever preferred_lft 30sec"}, nil},
+		{"2001:db8:110::102", []string{"home", "mngtmpaddr", "nodad", "deprecated", "valid_lft forever preferred_lft 0sec"}, nil},
+	} {
+		line := addrLine(out, netip.MustParseAddr(tc.addr))
+		for _, w := range tc.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: %q lacks %q", tc.addr, line, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(line, n) {
+				t.Errorf("%s: %q has %q", tc.addr, line, n)
+			}
+		}
+	}
+	// noprefixroute: no connected route for 10.7.7.0/24.
+	if routes, err := a.Run(context.Background(), "ip", "-o", "route", "show", "10.7.7.0/24"); err != nil || strings.TrimSpace(routes) != "" {
+		t.Errorf("route for a noprefixroute VIP: %q, %v", routes, err)
+	}
+	// Removal finds them again (the peer address is matched by IFA_LOCAL).
+	if removed, err := ad.Del(all...); err != nil || !slices.Equal(removed, all) {
+		t.Fatalf("Del: removed %v, err %v", removed, err)
+	}
+	out = ipAddr(t, a)
+	for _, v := range all {
+		if l := addrLine(out, v.Prefix.Addr()); l != "" {
+			t.Errorf("%s still there: %q", v, l)
+		}
 	}
 }
