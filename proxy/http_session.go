@@ -32,6 +32,26 @@ var (
 	countBuffers bool
 )
 
+// streamBufSize is the buffer of a body copied past one bufSize: the
+// size of a pipe, so a copy makes as few system calls as a splice.
+const streamBufSize = 64 << 10
+
+var streamBufPool = sync.Pool{New: func() any { b := make([]byte, streamBufSize); return &b }}
+
+func getStreamBuf() *[]byte {
+	if countBuffers {
+		buffersInUse.Add(1)
+	}
+	return streamBufPool.Get().(*[]byte)
+}
+
+func putStreamBuf(b *[]byte) {
+	if countBuffers {
+		buffersInUse.Add(-1)
+	}
+	streamBufPool.Put(b)
+}
+
 func getBuf() *[]byte {
 	if countBuffers {
 		buffersInUse.Add(1)
