@@ -112,26 +112,9 @@ var unsupportedRouteOptions = map[string]bool{
 func ParseRoute(words []string) (Route, error) {
 	r := Route{Type: rtnUnicast, Protocol: rtProtKeepalived, Text: strings.Join(words, " ")}
 	scopeSet := false
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		arg := func() (string, error) {
-			if i+1 >= len(words) {
-				return "", fmt.Errorf("route option %q needs a value", w)
-			}
-			i++
-			return words[i], nil
-		}
-		num := func(bits int) (int, error) {
-			s, err := arg()
-			if err != nil {
-				return 0, err
-			}
-			n, err := strconv.ParseUint(s, 0, bits)
-			if err != nil {
-				return 0, fmt.Errorf("invalid %s %q", w, s)
-			}
-			return int(n), nil
-		}
+	ow := &optionWords{words: words, what: "route"}
+	for ; ow.i < len(words); ow.i++ {
+		w, arg, num := words[ow.i], ow.arg, ow.num
 		var err error
 		switch {
 		case w == "src":
@@ -227,26 +210,9 @@ func ParseRule(words []string) (Rule, error) {
 		r.IPv6, famSet = v6, true
 		return nil
 	}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		arg := func() (string, error) {
-			if i+1 >= len(words) {
-				return "", fmt.Errorf("rule option %q needs a value", w)
-			}
-			i++
-			return words[i], nil
-		}
-		num := func(bits int) (int, error) {
-			s, err := arg()
-			if err != nil {
-				return 0, err
-			}
-			n, err := strconv.ParseUint(s, 0, bits)
-			if err != nil {
-				return 0, fmt.Errorf("invalid %s %q", w, s)
-			}
-			return int(n), nil
-		}
+	ow := &optionWords{words: words, what: "rule"}
+	for ; ow.i < len(words); ow.i++ {
+		w, arg, num := words[ow.i], ow.arg, ow.num
 		var err error
 		switch w {
 		case "from", "to":
@@ -358,6 +324,35 @@ func ParseRule(words []string) (Rule, error) {
 		}
 	}
 	return r, nil
+}
+
+// optionWords walks the words of a route or rule line; at an option word,
+// arg takes its value and num its value as an unsigned number of bits bits.
+type optionWords struct {
+	words []string
+	i     int
+	what  string // "route" or "rule", for messages
+}
+
+func (o *optionWords) arg() (string, error) {
+	if o.i+1 >= len(o.words) {
+		return "", fmt.Errorf("%s option %q needs a value", o.what, o.words[o.i])
+	}
+	o.i++
+	return o.words[o.i], nil
+}
+
+func (o *optionWords) num(bits int) (int, error) {
+	w := o.words[o.i]
+	s, err := o.arg()
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(s, 0, bits)
+	if err != nil {
+		return 0, fmt.Errorf("invalid %s %q", w, s)
+	}
+	return int(n), nil
 }
 
 func addrArg(arg func() (string, error)) (netip.Addr, error) {
