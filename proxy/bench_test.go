@@ -10,13 +10,14 @@ import (
 )
 
 // rawBackend answers every request on a connection with a fixed small
-// response, so the benchmark measures the proxy, not net/http.
-func rawBackend(b *testing.B, body string) string {
+// response, so benchmarks and allocation tests measure the proxy, not
+// net/http.
+func rawBackend(tb testing.TB, body string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { ln.Close() })
+	tb.Cleanup(func() { ln.Close() })
 	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nContent-Type: text/plain\r\n\r\n" + body)
 	go func() {
 		for {
