@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 )
 
 // httplogRe matches one RFC3164 datagram carrying HAProxy's httplog line
@@ -21,4 +25,49 @@ func skipOrFail(t *testing.T, why string) {
 		t.Fatal(why)
 	}
 	t.Skip(why)
+}
+
+// startWithConfig writes cfg to a file, runs `bin -db -q -f FILE` (bin is
+// gohaproxy or haproxy), waits until each of binds accepts, and kills the
+// process when the test ends.
+func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-db", "-q", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for _, b := range binds {
+		waitListen(t, b)
+	}
+	return cmd
+}
+
+// syslogTarget is a UDP syslog server on loopback, closed when the test
+// ends; its LocalAddr goes in a `log ADDR local2` line.
+func syslogTarget(t *testing.T) *net.UDPConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// readSyslog hands each datagram received within the next 5 s to more,
+// until more returns false.
+func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
+	buf := make([]byte, 4096)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		n, err := c.Read(buf)
+		if err != nil || !more(string(buf[:n])) {
+			return
+		}
+	}
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,14 +17,9 @@ import (
 func errorOnlyLogs(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
-	syslog, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syslog.Close()
+	syslog := syslogTarget(t)
 	okBind, deadBind, markBind := freePort(t), freePort(t), freePort(t)
-	cfgPath := filepath.Join(t.TempDir(), "errs.cfg")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`global
+	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
 defaults
     mode http
@@ -55,38 +47,24 @@ backend ok
     server web %s
 backend dead
     server web %s
-`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, deadAddr(t))), 0o644)
-	cmd := exec.Command(bin, "-db", "-q", "-f", cfgPath)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for _, a := range []string{okBind, deadBind, markBind} {
-		waitListen(t, a)
-	}
+`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, deadAddr(t)), okBind, deadBind, markBind)
 	get(t, okBind)
 	get(t, deadBind)
 	time.Sleep(200 * time.Millisecond) // both lines (if any) sent before the marker's
 	get(t, markBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)
 	var out []string
-	buf := make([]byte, 4096)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		syslog.SetReadDeadline(deadline)
-		n, err := syslog.Read(buf)
-		if err != nil {
-			break
-		}
-		m := line.FindStringSubmatch(string(buf[:n]))
+	readSyslog(syslog, func(l string) bool {
+		m := line.FindStringSubmatch(l)
 		if m == nil {
-			continue
+			return true
 		}
 		if m[2] == "mark" {
-			break
+			return false
 		}
 		out = append(out, m[1]+" "+m[2]+" "+m[3])
-	}
+		return true
+	})
 	return out
 }
 

@@ -2,14 +2,10 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // trafficLogLines runs bin (haproxy or gohaproxy) on a config with an
@@ -20,15 +16,9 @@ import (
 func trafficLogLines(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
-	syslog, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syslog.Close()
-	dir := t.TempDir()
+	syslog := syslogTarget(t)
 	mainBind, clfBind := freePort(t), freePort(t)
-	cfgPath := filepath.Join(dir, "logs.cfg")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`global
+	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
 defaults
     mode http
@@ -49,14 +39,7 @@ backend servers
     server web1 %s
 backend ok
     server web2 %s
-`, syslog.LocalAddr(), mainBind, clfBind, deadAddr(t), web.addr)), 0o644)
-	cmd := exec.Command(bin, "-db", "-q", "-f", cfgPath)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, mainBind)
-	waitListen(t, clfBind)
+`, syslog.LocalAddr(), mainBind, clfBind, deadAddr(t), web.addr), mainBind, clfBind)
 	if got := get(t, mainBind); !strings.HasPrefix(got, "503 ") {
 		t.Errorf("%s: dead server answered %q", bin, got)
 	}
@@ -64,20 +47,13 @@ backend ok
 		t.Errorf("%s: clf frontend answered %q", bin, got)
 	}
 	var lines []string
-	buf := make([]byte, 4096)
-	deadline := time.Now().Add(5 * time.Second)
 	header := regexp.MustCompile(`^<\d+>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [a-z]+\[\d+\]: `)
-	for len(lines) < 2 {
-		syslog.SetReadDeadline(deadline)
-		n, err := syslog.Read(buf)
-		if err != nil {
-			break
-		}
-		l := string(buf[:n])
+	readSyslog(syslog, func(l string) bool {
 		if strings.Contains(l, "GET / HTTP/1.1") {
 			lines = append(lines, header.ReplaceAllString(strings.TrimSuffix(l, "\n"), ""))
 		}
-	}
+		return len(lines) < 2
+	})
 	// Each line is sent once its response is out, so on a loaded machine
 	// the second request's may come first: main's line, then clf's.
 	if len(lines) == 2 && strings.Contains(lines[0], `"clf"`) {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 // logHeaders runs bin with a global log-tag and log-send-hostname and a
@@ -20,15 +16,9 @@ import (
 func logHeaders(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
-	syslog, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syslog.Close()
-	dir := t.TempDir()
+	syslog := syslogTarget(t)
 	aBind, bBind := freePort(t), freePort(t)
-	cfgPath := filepath.Join(dir, "tag.cfg")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`global
+	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
     log-tag gtag
     log-send-hostname lbhost
@@ -48,30 +38,17 @@ frontend plain
     default_backend ok
 backend ok
     server web %s
-`, syslog.LocalAddr(), aBind, bBind, web.addr)), 0o644)
-	cmd := exec.Command(bin, "-db", "-q", "-f", cfgPath)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, aBind)
-	waitListen(t, bBind)
+`, syslog.LocalAddr(), aBind, bBind, web.addr), aBind, bBind)
 	get(t, aBind)
 	get(t, bBind)
 	header := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d (\S+ \S+)\[\d+\]: .* (tagged|plain) `)
 	var out []string
-	buf := make([]byte, 4096)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(out) < 2 {
-		syslog.SetReadDeadline(deadline)
-		n, err := syslog.Read(buf)
-		if err != nil {
-			break
-		}
-		if m := header.FindStringSubmatch(string(buf[:n])); m != nil {
+	readSyslog(syslog, func(l string) bool {
+		if m := header.FindStringSubmatch(l); m != nil {
 			out = append(out, m[1]+"DATE "+m[2]+"[PID]: "+m[3])
 		}
-	}
+		return len(out) < 2
+	})
 	sort.Strings(out)
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +45,8 @@ func TestNumericUIDGID(t *testing.T) {
 			{"uid 65534\n    user root\n    gid 65533\n    group root", "65534", "65533"},
 			{"user root\n    uid 65534\n    gid 0\n    gid 65533", "65534", "65533"},
 		} {
-			dir := t.TempDir()
 			addr := freePort(t)
-			cfg := filepath.Join(dir, "u.cfg")
-			os.WriteFile(cfg, []byte(fmt.Sprintf(`global
+			cmd := startWithConfig(t, bin, fmt.Sprintf(`global
     %s
 defaults
     mode tcp
@@ -59,12 +56,7 @@ defaults
 listen l
     bind %s
     server s 127.0.0.1:9
-`, tc.global, addr)), 0o644)
-			cmd := exec.Command(bin, "-db", "-q", "-f", cfg)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitListen(t, addr)
+`, tc.global, addr), addr)
 			var uid, gid string
 			for i := 0; i < 50; i++ { // ids change right after binding
 				if uid, gid = procIDs(t, cmd.Process.Pid); uid == tc.uid && gid == tc.gid {
@@ -72,8 +64,6 @@ listen l
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			cmd.Process.Kill()
-			cmd.Wait()
 			if uid != tc.uid || gid != tc.gid {
 				t.Errorf("%s with %q: uid %s gid %s, want %s %s", bin, tc.global, uid, gid, tc.uid, tc.gid)
 			}
