@@ -1,10 +1,10 @@
 package main
 
 import (
-	"net"
 	"os"
 	"strings"
 
+	"github.com/goha-lb/goha/internal/sdnotify"
 	"github.com/goha-lb/goha/proxy/listen"
 )
 
@@ -27,22 +27,6 @@ func init() {
 	}
 }
 
-// sdNotify sends one sd_notify(3) datagram to $NOTIFY_SOCKET (a path, or
-// an abstract name written with a leading '@'). Without the variable it
-// does nothing, as sd_notify.
-func sdNotify(state string) error {
-	path := os.Getenv("NOTIFY_SOCKET")
-	if path == "" {
-		return nil
-	}
-	if strings.HasPrefix(path, "@") {
-		path = "\x00" + path[1:]
-	}
-	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = c.Write([]byte(state))
-	return err
-}
+// sdNotify sends one sd_notify(3) datagram to $NOTIFY_SOCKET, as HAProxy
+// -Ws does whenever the variable is set.
+func sdNotify(state string) error { return sdnotify.Notify(state) }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/goha-lb/goha/internal/sdnotify"
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp/daemon"
 )
@@ -44,6 +45,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 	defer lg.close()
 
 	pid := os.Getpid()
+	notify := systemdNotifier()
 	lg.printf("Starting Keepalived v2.2.7 (gokeepalived)")
 	lg.printf("Command line: gokeepalived %s", strings.Join(os.Args[1:], " "))
 	if hasFlag(o, "log-detail") {
@@ -77,6 +79,9 @@ func runDaemon(o *options, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
+	ready := fmt.Sprintf("READY=1\nMAINPID=%d", pid)
+	lg.printf("Startup complete")
+	notify(ready)
 	for {
 		select {
 		case err := <-done:
@@ -89,6 +94,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGTERM, syscall.SIGINT:
+				notify("STOPPING=1")
 				cancel()
 				err := <-done
 				if err != nil {
@@ -100,12 +106,14 @@ func runDaemon(o *options, stderr io.Writer) int {
 				// keepalived 2.2.7 reloads an empty configuration when the
 				// file is gone (every VIP dropped); gokeepalived keeps the
 				// running one instead.
+				notify("RELOADING=1")
 				lg.printf("Reloading ...")
 				if next, ok := loadConfig(o, lg); ok {
 					r.Reload(next)
 				} else {
 					lg.printf("goha: reload failed: keeping the running configuration")
 				}
+				notify(ready)
 			case syscall.SIGUSR1:
 				writeDump(lg, dataFile, r.Data())
 			case syscall.SIGUSR2:
@@ -115,6 +123,24 @@ func runDaemon(o *options, stderr io.Writer) int {
 			}
 		}
 	}
+}
+
+// systemdNotifier returns how to tell systemd about start, reload and
+// stop. keepalived 2.2.7 notifies only when its parent is systemd (pid 1
+// named systemd) and takes NOTIFY_SOCKET out of the environment, so
+// scripts it runs do not inherit it; the messages and their moments are
+// keepalived's, measured under a systemd-named parent: "READY=1\nMAINPID=N"
+// at "Startup complete" and again after each reload, "RELOADING=1" on
+// SIGHUP, "STOPPING=1" on SIGTERM; nothing for a file that cannot be read
+// (the exit status tells systemd). A forked daemon (no -n) never notifies: a Type=notify unit runs
+// it with --dont-fork.
+func systemdNotifier() func(state string) {
+	socket := os.Getenv("NOTIFY_SOCKET")
+	if socket == "" || os.Getenv(daemonEnv) != "" || !sdnotify.IsSystemd("/proc", os.Getppid()) {
+		return func(string) {}
+	}
+	os.Unsetenv("NOTIFY_SOCKET")
+	return func(state string) { sdnotify.NotifyTo(socket, state) }
 }
 
 func hasFlag(o *options, long string) bool { _, ok := o.set[long]; return ok }
