@@ -80,7 +80,6 @@ func runDaemon(o *options, stderr io.Writer) int {
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 	ready := fmt.Sprintf("READY=1\nMAINPID=%d", pid)
-	lg.printf("Startup complete")
 	notify(ready)
 	for {
 		select {
