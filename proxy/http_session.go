@@ -38,32 +38,23 @@ const streamBufSize = 64 << 10
 
 var streamBufPool = sync.Pool{New: func() any { b := make([]byte, streamBufSize); return &b }}
 
-func getStreamBuf() *[]byte {
+func getBuf() *[]byte        { return takeFrom(&bufPool) }
+func putBuf(b *[]byte)       { giveTo(&bufPool, b) }
+func getStreamBuf() *[]byte  { return takeFrom(&streamBufPool) }
+func putStreamBuf(b *[]byte) { giveTo(&streamBufPool, b) }
+
+func takeFrom(pool *sync.Pool) *[]byte {
 	if countBuffers {
 		buffersInUse.Add(1)
 	}
-	return streamBufPool.Get().(*[]byte)
+	return pool.Get().(*[]byte)
 }
 
-func putStreamBuf(b *[]byte) {
+func giveTo(pool *sync.Pool, b *[]byte) {
 	if countBuffers {
 		buffersInUse.Add(-1)
 	}
-	streamBufPool.Put(b)
-}
-
-func getBuf() *[]byte {
-	if countBuffers {
-		buffersInUse.Add(1)
-	}
-	return bufPool.Get().(*[]byte)
-}
-
-func putBuf(b *[]byte) {
-	if countBuffers {
-		buffersInUse.Add(-1)
-	}
-	bufPool.Put(b)
+	pool.Put(b)
 }
 
 // session is one client connection and the transactions on it.
