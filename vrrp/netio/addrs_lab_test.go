@@ -33,6 +33,22 @@ func addrLine(out string, addr netip.Addr) string {
 	return ""
 }
 
+// checkAddrLine: addr's `ip -o addr` line in out has every want and no not.
+func checkAddrLine(t *testing.T, out, addr string, want, not []string) {
+	t.Helper()
+	line := addrLine(out, netip.MustParseAddr(addr))
+	for _, w := range want {
+		if !strings.Contains(line, w) {
+			t.Errorf("%s: %q lacks %q", addr, line, w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(line, n) {
+			t.Errorf("%s: %q has %q", addr, line, n)
+		}
+	}
+}
+
 func TestAddrsAddDel(t *testing.T) {
 	_, a, _ := twoHosts(t, "nioaddr")
 	idx, _, err := a.Interface(lab.HostIfName)
@@ -75,17 +91,7 @@ func TestAddrsAddDel(t *testing.T) {
 		{"fe80::52", []string{"inet6 fe80::52/128 scope link nodad deprecated", "valid_lft forever preferred_lft 0sec"}, nil},
 		{"169.254.1.1", []string{"inet 169.254.1.1/16 scope link ens160"}, []string{"brd"}},
 	} {
-		line := addrLine(out, netip.MustParseAddr(tc.addr))
-		for _, w := range tc.want {
-			if !strings.Contains(line, w) {
-				t.Errorf("%s: %q lacks %q", tc.addr, line, w)
-			}
-		}
-		for _, n := range tc.not {
-			if strings.Contains(line, n) {
-				t.Errorf("%s: %q has %q", tc.addr, line, n)
-			}
-		}
+		checkAddrLine(t, out, tc.addr, tc.want, tc.not)
 	}
 	if ok, err := ad.Has(netip.MustParseAddr("2001:db8:110::100")); err != nil || !ok {
 		t.Errorf("Has(v6 VIP) = %v, %v", ok, err)
@@ -160,17 +166,7 @@ func TestAddrsLineOptions(t *testing.T) {
 		{"2001:db8:110::101", []string{"nodad", "valid_lft forever preferred_lft 30sec"}, nil},
 		{"2001:db8:110::102", []string{"home", "mngtmpaddr", "nodad", "deprecated", "valid_lft forever preferred_lft 0sec"}, nil},
 	} {
-		line := addrLine(out, netip.MustParseAddr(tc.addr))
-		for _, w := range tc.want {
-			if !strings.Contains(line, w) {
-				t.Errorf("%s: %q lacks %q", tc.addr, line, w)
-			}
-		}
-		for _, n := range tc.not {
-			if strings.Contains(line, n) {
-				t.Errorf("%s: %q has %q", tc.addr, line, n)
-			}
-		}
+		checkAddrLine(t, out, tc.addr, tc.want, tc.not)
 	}
 	// noprefixroute: no connected route for 10.7.7.0/24.
 	if routes, err := a.Run(context.Background(), "ip", "-o", "route", "show", "10.7.7.0/24"); err != nil || strings.TrimSpace(routes) != "" {
