@@ -401,8 +401,8 @@ func (s *state) global(p Pos, w []string) {
 				// Not a number: a warning, the id stays unset (HAProxy 2.6).
 				x := s.d.Raw(Warning, p.File, p.Line, "config : "+at(p.File, p.Line)+
 					fmt.Sprintf(" %s: string '%s' is not a number.", kw, arg(1)))
-				x.Extra = []string{"   | You might want to use the '" + map[string]string{"uid": "user", "gid": "group"}[kw] +
-					"' parameter to use a system " + map[string]string{"uid": "user", "gid": "group"}[kw] + " name."}
+				named := map[string]string{"uid": "user", "gid": "group"}[kw]
+				x.Extra = []string{"   | You might want to use the '" + named + "' parameter to use a system " + named + " name."}
 				return
 			}
 			if kw == "uid" {
