@@ -114,6 +114,22 @@ func waitLog(t *testing.T, lb *lbHost, line string, limit time.Duration) {
 	t.Fatalf("%s log lacks %q:\n%s", lb.name, line, lb.log())
 }
 
+// waitGARPSent waits until the running daemon logged a GARP for the VIP
+// as sent: the VIP is on the interface a moment before the GARP leaves,
+// and the next step (a kill, a link down) must not cut that moment short.
+func waitGARPSent(t *testing.T, lb *lbHost, limit time.Duration) {
+	t.Helper()
+	line := "Sending gratuitous ARP on " + lab.HostIfName + " for " + seedVIP.String()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if strings.Contains(lb.proc.Stderr(), line) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s log lacks %q:\n%s", lb.name, line, lb.log())
+}
+
 func waitExit(t *testing.T, lb *lbHost, limit time.Duration) int {
 	t.Helper()
 	select {
@@ -221,6 +237,7 @@ func TestSeedPair(t *testing.T) {
 	t0 = time.Now()
 	lb1.start()
 	waitVIP(t, lb1, lb2, 10*time.Second)
+	waitGARPSent(t, lb1, time.Second)
 	takeovers = append(takeovers, takeover{"lb1 back", lb1, t0, false})
 
 	// SIGKILL: nothing is cleaned; lb2 takes over after the master down
@@ -261,6 +278,7 @@ func TestSeedPair(t *testing.T) {
 	t0 = time.Now()
 	lb1.start()
 	waitVIP(t, lb1, lb2, 10*time.Second)
+	waitGARPSent(t, lb1, time.Second)
 	takeovers = append(takeovers, takeover{"lb1 back after crash", lb1, t0, false})
 
 	// lb1's ens160 down: FAULT, VIP released, lb2 takes over; up: lb1 preempts.

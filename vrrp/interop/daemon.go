@@ -132,12 +132,22 @@ func (d *Daemon) Kill() {
 		syscall.Kill(p, syscall.SIGKILL)
 	}
 	d.Proc.Wait()
+	// Wait until each pid is reaped, not just dead: keepalived's
+	// "daemon is already running" check is kill(pid, 0) on the pid in its
+	// pidfile, which still succeeds on an orphaned zombie child that init
+	// has not collected yet, so a restart right after a kill would refuse.
 	deadline := time.Now().Add(5 * time.Second)
 	for _, p := range pids {
-		for alive(p) && time.Now().Before(deadline) {
+		for !reaped(p) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// reaped reports whether pid no longer exists, zombie included.
+func reaped(pid int) bool {
+	_, _, ok := procStat(pid)
+	return !ok
 }
 
 // Stats asks for the USR2 dump and returns it once written.
