@@ -53,7 +53,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 	}
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
-	cfg, ok := loadConfig(o, lg)
+	cfg, missingIface, ok := loadConfig(o, lg)
 	if !ok {
 		lg.printf("Stopping")
 		return 1
@@ -71,6 +71,18 @@ func runDaemon(o *options, stderr io.Writer) int {
 		lg.printf("Stopped Keepalived v2.2.7 (gokeepalived)")
 	}()
 	lg.printf("Starting VRRP child process, pid=%d", pid)
+	if len(missingIface) > 0 {
+		// keepalived 2.2.7's VRRP process prints these, exits with a
+		// permanent config error and the parent terminates with exit
+		// status 2, telling systemd ERRNO=22 (EINVAL).
+		for _, m := range missingIface {
+			lg.printf("%s", m)
+		}
+		lg.printf("Stopped")
+		lg.printf("pid %d exited with permanent error CONFIG. Terminating", pid)
+		notify("ERRNO=22")
+		return 2
+	}
 
 	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
 
@@ -107,9 +119,14 @@ func runDaemon(o *options, stderr io.Writer) int {
 				// running one instead.
 				notify("RELOADING=1")
 				lg.printf("Reloading ...")
-				if next, ok := loadConfig(o, lg); ok {
+				// keepalived 2.2.7 terminates when the new file names a
+				// missing interface; gokeepalived keeps the VIPs it runs.
+				if next, missingIface, ok := loadConfig(o, lg); ok && len(missingIface) == 0 {
 					r.Reload(next)
 				} else {
+					for _, m := range missingIface {
+						lg.printf("%s", m)
+					}
 					lg.printf("goha: reload failed: keeping the running configuration")
 				}
 				notify(ready)
@@ -163,7 +180,11 @@ func writeDump(lg *logger, path, s string) {
 // when it starts or reloads the instances, where keepalived's VRRP
 // process prints them. A file that cannot be read
 // or parsed is refused (on reload the running configuration stays).
-func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
+// missingIface holds, in the VRRP process's "(FILE: Line N)" form, the
+// messages about instance interfaces the host lacks, which keepalived
+// prints before refusing the configuration; it is empty when every
+// interface exists.
+func loadConfig(o *options, lg *logger) (cfg *daemon.Config, missingIface []string, ok bool) {
 	id := o.configID
 	if id == "" {
 		id = ka.DefaultConfigID()
@@ -172,6 +193,10 @@ func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
 	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces()})
 	var later []string
 	for _, d := range res.Diagnostics {
+		if d.MissingInterface {
+			missingIface = append(missingIface, d.Text())
+			continue
+		}
 		if t := runtimeText(d, o.file); d.GohaOnly || (d.Line == 0 && strings.HasPrefix(d.Message, "(")) {
 			later = append(later, t)
 		} else {
@@ -180,11 +205,14 @@ func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
 	}
 	if res.Config == nil || res.LintExitCode == 2 {
 		lg.printf("Configuration file %s could not be loaded", o.file)
-		return nil, false
+		return nil, nil, false
 	}
 	if _, err := os.Stat(o.file); err != nil {
 		lg.printf("Configuration file %s could not be read: %v", o.file, err)
-		return nil, false
+		return nil, nil, false
+	}
+	if len(missingIface) > 0 {
+		return nil, missingIface, true
 	}
 	cfg, errs := daemon.MapConfig(res.Config, daemon.LinuxPrimaryAddr)
 	for _, err := range errs {
@@ -193,7 +221,7 @@ func loadConfig(o *options, lg *logger) (*daemon.Config, bool) {
 	// The runner logs these with its own notices when it starts (or
 	// reloads) the instances, where keepalived's VRRP process prints them.
 	cfg.Notices = append(later, cfg.Notices...)
-	return cfg, true
+	return cfg, nil, true
 }
 
 // runtimeText renders a diagnostic as the running keepalived logs it:

@@ -16,6 +16,7 @@ func (t *typer) complete() {
 	t.resolveTracking()
 	if t.badIface {
 		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
+		t.diags[len(t.diags)-1].MissingInterface = true
 		return
 	}
 	t.secureScripts()

@@ -65,7 +65,11 @@ type Diagnostic struct {
 	Message  string
 	Hint     string
 	GohaOnly bool
-	seq      int // logical line index for parse-time messages, -1 otherwise
+	// MissingInterface marks the messages about a vrrp_instance interface
+	// the host lacks: keepalived 2.2.7 refuses to run such a file, and
+	// its VRRP process (not the parent) prints them.
+	MissingInterface bool
+	seq              int // logical line index for parse-time messages, -1 otherwise
 }
 
 // Text renders the diagnostic the way keepalived does: "(FILE: Line N) msg",

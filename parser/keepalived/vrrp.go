@@ -151,6 +151,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		if !t.ifaces[in.Interface] {
 			t.add(n.Pos, ClassWarning, "check `ip link`: gokeepalived needs the interface to exist when it starts",
 				"WARNING - interface %s for vrrp_instance %s doesn't exist", in.Interface, in.Name)
+			t.diags[len(t.diags)-1].MissingInterface = true
 			t.badIface = true
 		}
 	case "virtual_router_id":

@@ -111,6 +111,17 @@ func TestProcessSignals(t *testing.T) {
 	if data := waitFile(t, "/tmp/keepalived.data"); !strings.Contains(data, "   Priority = 120\n") || !strings.Contains(data, "   State = MASTER\n") {
 		t.Errorf("after HUP:\n%s", data)
 	}
+	// HUP with a file naming an interface the host lacks: keepalived 2.2.7
+	// terminates (dropping the VIP); gokeepalived keeps what it runs.
+	conf, _ = os.ReadFile(lb.conf)
+	if err := os.WriteFile(lb.conf, []byte(strings.Replace(string(conf), "interface ens160", "interface nosuch0", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(pid, syscall.SIGHUP)
+	time.Sleep(1500 * time.Millisecond)
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("daemon died on a reload naming a missing interface: %v", err)
+	}
 	// HUP with the file gone: logged, the running configuration stays.
 	os.Rename(lb.conf, lb.conf+".away")
 	syscall.Kill(pid, syscall.SIGHUP)

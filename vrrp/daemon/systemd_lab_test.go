@@ -90,8 +90,9 @@ func waitDone(t *testing.T, p *lab.Proc) {
 // Under a Type=notify unit (the shipped keepalived.service), systemd waits
 // for READY=1: gokeepalived sends keepalived 2.2.7's notifications at the
 // same moments — READY=1 with MAINPID at start and after a reload,
-// RELOADING=1 on SIGHUP, STOPPING=1 on SIGTERM, nothing for a missing file
-// — and only when its parent is systemd, like keepalived. The same run is
+// RELOADING=1 on SIGHUP, STOPPING=1 on SIGTERM, nothing for a missing file,
+// ERRNO=22 when an instance's interface does not exist (the start is
+// refused, exit status 2) — and only when its parent is systemd, like keepalived. The same run is
 // made with the real keepalived when it is installed and must match.
 func TestSystemdNotify(t *testing.T) {
 	l := lab.NewForTest(t, "kasdn")
@@ -112,6 +113,12 @@ func TestSystemdNotify(t *testing.T) {
 	}
 	conf := seedCopy(t, dir, "keepalived-lb1.conf")
 	missing := filepath.Join(dir, "missing.conf")
+	noIface := filepath.Join(dir, "noiface.conf")
+	if b, err := os.ReadFile(conf); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(noIface, []byte(strings.Replace(string(b), "interface ens160", "interface nosuch0", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ready := regexp.MustCompile(`^READY=1\nMAINPID=\d+$`)
 
 	for name, bin := range impls {
@@ -136,6 +143,27 @@ func TestSystemdNotify(t *testing.T) {
 			waitDone(t, p)
 			if got := n.next(300 * time.Millisecond); got != "" {
 				t.Errorf("missing file: notified %q", got)
+			}
+			// An instance on an interface the host lacks: refused, with
+			// ERRNO=22 to systemd and exit status 2 otherwise.
+			p = run(true, noIface)
+			waitDone(t, p)
+			if got := n.next(2 * time.Second); got != "ERRNO=22" {
+				t.Errorf("missing interface: notified %q, want ERRNO=22", got)
+			}
+			p = run(false, noIface)
+			waitDone(t, p)
+			if st, _ := p.Wait(); st == nil || st.ExitCode() != 2 {
+				t.Errorf("missing interface: exit %v, want 2:\n%s", st, p.Stderr())
+			}
+			refusal := regexp.MustCompile(`(?m)Starting VRRP child process, pid=(\d+)\n.*: \(` + regexp.QuoteMeta(noIface) +
+				`: Line 13\) WARNING - interface nosuch0 for vrrp_instance lb_ha doesn't exist\n.*: Non-existent interface specified in configuration\n` +
+				`.*: Stopped.*\n.*: pid (\d+) exited with permanent error CONFIG\. Terminating\n`)
+			if m := refusal.FindStringSubmatch(p.Stderr()); m == nil || m[1] != m[2] {
+				t.Errorf("missing interface: log does not match %s:\n%s", refusal, p.Stderr())
+			}
+			if got := n.next(300 * time.Millisecond); got != "" {
+				t.Errorf("missing interface without systemd: notified %q", got)
 			}
 			// Not under systemd: nothing is sent, whatever NOTIFY_SOCKET says.
 			p = run(false, conf)
