@@ -6,22 +6,35 @@ import (
 	"strings"
 )
 
-// flags holds HAProxy 2.6's command line. The check flags, -D, -d, -db, -p,
-// -q and -V act; the others are parsed so existing unit files and scripts
-// work.
+// flags holds HAProxy 2.6's command line. Every flag acts as in HAProxy
+// except those inactive() lists, which are accepted so existing unit files
+// and scripts work and are named in a startup warning.
 type flags struct {
 	files                          []string
 	check, quiet, verbose          bool
 	version, versionVerbose, help  bool
 	daemon, masterWorker, systemd  bool
-	debug, noBackground            bool
+	debug, noBackground, noSplice  bool
 	failOnWarning, diagnostic      bool
 	pidfile, localPeer, socketFrom string
 	chdir                          string
 	maxconn, maxpconn, memMB       string
 	masterCLI                      []string
 	softStop, hardStop             []string
-	other                          []string // -de -dp -dS ... accepted, no effect
+	other                          []string // -de -dp -dG ... accepted, no effect
+}
+
+// inactive lists the flags given that gohaproxy accepts without acting on
+// them, as they were written.
+func (f *flags) inactive() []string {
+	var out []string
+	if f.localPeer != "" {
+		out = append(out, "-L "+f.localPeer)
+	}
+	if f.memMB != "" {
+		out = append(out, "-m "+f.memMB)
+	}
+	return append(out, f.other...)
 }
 
 func parseFlags(args []string) (*flags, error) {
@@ -72,6 +85,8 @@ func parseFlags(args []string) (*flags, error) {
 			f.failOnWarning = true
 		case a == "-dD":
 			f.diagnostic = true
+		case a == "-dS":
+			f.noSplice = true // HAProxy: the same as global `nosplice`
 		case a == "-p" || a == "-L" || a == "-x" || a == "-C" || a == "-n" || a == "-N" || a == "-m" || a == "-S":
 			var v string
 			if v, err = need(&i, a); err != nil {
@@ -135,8 +150,9 @@ func usage(w io.Writer) {
         -x <unix_socket> get listening sockets from a unix socket
         -C <dir> changes to directory <dir> before loading files
         -n sets the maximum total # of connections ; -N the default per-proxy maximum
-Accepted for compatibility but NOT ACTIVE YET:
-        -de -dp -dS -dG -dR -dr -dV -dL -dK -dM
+        -dS disables splice usage (as global nosplice)
+Accepted for compatibility but NOT ACTIVE YET (a startup warning names them):
+        -de -dp -dG -dR -dr -dV -dL -dK -dM
         -L <name> -m
 `)
 }

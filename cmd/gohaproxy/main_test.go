@@ -75,6 +75,16 @@ func TestFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "unknown option '-Z'") {
 		t.Errorf("bad flag: %d %q", code, errs)
 	}
+	// Flags accepted without effect are named in a warning at start.
+	code, _, errs = runArgs("-f", "/nonexistent.cfg", "-dS", "-dp", "-m", "64", "-L", "lb1")
+	for _, w := range []string{"-dp", "-m 64", "-L lb1"} {
+		if !strings.Contains(errs, "[WARNING]  ") || !strings.Contains(errs, "goha: command line option '"+w+"' is accepted but not supported yet: ignored.") {
+			t.Errorf("inactive flag %s not warned about: %d %q", w, code, errs)
+		}
+	}
+	if strings.Contains(errs, "'-dS'") {
+		t.Errorf("-dS acts (no splice) but was warned about: %q", errs)
+	}
 	fl, err := parseFlags([]string{"-c", "-f", "a", "-f", "b", "-sf", "10", "11", "-x", "/s", "--", "c"})
 	if err != nil || strings.Join(fl.files, ",") != "a,b,c" || strings.Join(fl.softStop, ",") != "10,11" || fl.socketFrom != "/s" {
 		t.Errorf("parseFlags = %+v, %v", fl, err)

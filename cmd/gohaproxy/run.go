@@ -46,6 +46,11 @@ type workerOptions struct {
 	// MaxConn and MaxPConn are -n (global maxconn) and -N (maxconn of
 	// proxies that set none); 0 = not given.
 	MaxConn, MaxPConn int
+	// NoSplice is -dS: no splice(2), as the global `nosplice`.
+	NoSplice bool
+	// Inactive are the command-line flags accepted without effect; the
+	// first reading of the configuration warns about them.
+	Inactive []string
 	// OnSoftStop runs once the listeners are closed at a soft stop (SIGUSR1):
 	// whoever keeps copies of the listening sockets closes them there, so
 	// new connections are refused as with HAProxy instead of queueing.
@@ -62,12 +67,14 @@ func runMode(fl *flags, stderr io.Writer) int {
 	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr}
 	o.MaxConn, _ = strconv.Atoi(fl.maxconn)
 	o.MaxPConn, _ = strconv.Atoi(fl.maxpconn)
+	o.NoSplice = fl.noSplice
 	if isMasterChild() {
 		return runMasterChild(o) // master*.go (issue 7)
 	}
 	if isDaemonChild() {
 		return runDaemonChild(fl, o)
 	}
+	o.Inactive = fl.inactive() // warned once, by the process started by hand
 	res, code, ok := loadForRun(o, false)
 	if !ok {
 		return code
@@ -88,6 +95,9 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
 	for _, d := range res.Diags.List {
 		pr.Print(d)
+	}
+	for _, f := range o.Inactive {
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Warning, Text: fmt.Sprintf("goha: command line option '%s' is accepted but not supported yet: ignored.", f)})
 	}
 	if res.Usage {
 		if !silent {
@@ -129,6 +139,9 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	plan := wire.Build(res.Config)
 	if o.MaxConn > 0 {
 		plan.Proxy.MaxConn = o.MaxConn
+	}
+	if o.NoSplice {
+		plan.Proxy.NoSplice = true
 	}
 	if o.MaxPConn > 0 {
 		for _, f := range plan.Proxy.Frontends {

@@ -63,20 +63,22 @@ func echoServer(t *testing.T) string {
 
 // option splice-request/splice-response reach the tcp relay of the running
 // binary (it splices, so it holds a pipe while the connection is idle), and
-// global nosplice or no option at all leave it copying (no pipe), as
+// global nosplice, -dS or no option at all leave it copying (no pipe), as
 // HAProxy, which never splices without an option.
 func TestSpliceOptionsReachTheRelay(t *testing.T) {
 	bin := gohaproxyBin(t)
 	echo := echoServer(t)
 	for _, tc := range []struct {
 		name, global, defOpt, opts string
+		flag                       string
 		pipes                      bool
 	}{
-		{"splice options", "", "", "option splice-request\n    option splice-response", true},
-		{"from defaults", "", "option splice-request", "", true},
-		{"nosplice", "nosplice", "", "option splice-request\n    option splice-response", false},
-		{"no option", "", "option splice-request", "no option splice-request", false},
-		{"none", "", "", "", false},
+		{"splice options", "", "", "option splice-request\n    option splice-response", "", true},
+		{"from defaults", "", "option splice-request", "", "", true},
+		{"nosplice", "nosplice", "", "option splice-request\n    option splice-response", "", false},
+		{"-dS", "", "", "option splice-request\n    option splice-response", "-dS", false},
+		{"no option", "", "option splice-request", "no option splice-request", "", false},
+		{"none", "", "", "", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := freePort(t)
@@ -94,7 +96,11 @@ listen l
     %s
     server s %s
 `, tc.global, tc.defOpt, addr, tc.opts, echo)), 0o644)
-			cmd := exec.Command(bin, "-db", "-q", "-f", cfg) // fds 0-2 on /dev/null: no pipes of ours
+			args := []string{"-db", "-q", "-f", cfg}
+			if tc.flag != "" {
+				args = append(args, tc.flag)
+			}
+			cmd := exec.Command(bin, args...) // fds 0-2 on /dev/null: no pipes of ours
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
