@@ -23,6 +23,10 @@ const (
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
 
+// smallPool holds the buffers an idle session reads the first bytes of
+// its next request into (see waitIdle).
+var smallPool = sync.Pool{New: func() any { b := make([]byte, 1024); return &b }}
+
 // buffersInUse counts pooled buffers currently taken when countBuffers is
 // set (tests assert idle connections hold none). Only tests set it: a
 // counter every session updates four times per request is a cache line
@@ -68,9 +72,16 @@ type session struct {
 	woken   atomic.Bool // Shutdown woke the idle wait
 	srvConn atomic.Pointer[tconn]
 
+	// Parking (idle_park.go): the descriptor under which the parker holds
+	// the session (-1: not parked) and its keep-alive timer, both guarded
+	// by the parker's lock; where the idle wait began and must end.
+	parkedFD            int32
+	parkTimer           *time.Timer
+	resumed             bool
+	idleStart, idleWant time.Time
+
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
-	small      [1024]byte
 	start, end int
 	req        http1.Request
 	resp       http1.Response
@@ -88,15 +99,24 @@ type session struct {
 
 // wakeIfIdle makes a session blocked between requests return at once, so
 // Shutdown does not wait for keep-alive timeouts.
+// A parked session is ended here (on its own goroutine: the caller holds
+// the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
 	if s.idle.Load() {
 		s.woken.Store(true)
 		s.c.SetReadDeadline(time.Unix(1, 0))
+		if k := parker; k != nil && k.take(s) {
+			go s.finish()
+		}
 	}
 }
 
 // abort closes both sides of a session (Shutdown past its deadline).
 func (s *session) abort() {
+	if k := parker; k != nil && k.take(s) {
+		go s.finish()
+		return
+	}
 	s.c.Close()
 	if sc := s.srvConn.Load(); sc != nil {
 		sc.Close()
@@ -122,32 +142,60 @@ func firstSet(ds ...time.Duration) time.Duration {
 
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
+// serve runs a newly accepted connection on its own goroutine. The session
+// ends with finish, on whichever goroutine serves it last: an HTTP session
+// parked between requests continues on another one (resume).
 func (s *session) serve() {
-	defer s.c.Close()
 	st := &s.fe.stats
 	st.sessions.Add(1)
 	st.curSessions.Add(1)
-	defer st.curSessions.Add(-1)
 	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
 		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
 	s.c.SetNoDelay(true)
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
+		s.finish()
 		return
 	}
 	s.takeBuf()
-	defer s.dropBuf()
 	s.breq.Header = s.balanceHeader
 	s.info.req = &s.req
-	for first := true; ; first = false {
-		if !s.readRequest(first) {
+	s.serveHTTP(true)
+}
+
+// serveHTTP runs transactions until the connection ends or is parked.
+func (s *session) serveHTTP(first bool) {
+	for ; ; first = false {
+		switch s.readRequest(first) {
+		case requestParked:
+			return
+		case requestNone:
+			s.finish()
 			return
 		}
 		if !s.transaction() || s.p.closing.Load() {
+			s.finish()
 			return
 		}
 	}
+}
+
+// resume continues a parked session whose socket became readable.
+func (s *session) resume() {
+	s.resumed = true
+	s.serveHTTP(false)
+}
+
+// finish ends a session: its buffer back to the pool, its socket closed,
+// its counters and connection slots released.
+func (s *session) finish() {
+	s.dropBuf()
+	s.fe.stats.curSessions.Add(-1)
+	s.c.Close()
+	s.p.actConn.Add(-1)
+	s.p.untrack(s)
+	s.p.release(s.fe)
 }
 
 func (s *session) takeBuf() {
@@ -199,11 +247,20 @@ func (s *session) sendError(pages errorPages, code int, be *backend) {
 	s.clientWrite(pages[code])
 }
 
+// What readRequest leaves the session with.
+type requestRead int
+
+const (
+	requestReady  requestRead = iota // a whole head is buffered
+	requestNone                      // the connection ends (answered or silent)
+	requestParked                    // idle: handed to the parker
+)
+
 // readRequest reads until a whole request head is buffered. It applies
 // `timeout http-keep-alive` while waiting for the first byte of a follow-up
 // request and `timeout http-request` for the head itself (408 when it
 // expires, which is what cuts slowloris clients).
-func (s *session) readRequest(first bool) bool {
+func (s *session) readRequest(first bool) requestRead {
 	if s.start > 0 {
 		s.end = copy(s.buf, s.buf[s.start:s.end])
 		s.start = 0
@@ -215,31 +272,9 @@ func (s *session) readRequest(first bool) bool {
 	}
 	t := &s.fe.cfg.Timeouts
 	if s.end == 0 && !first {
-		// Deadline first, then the idle flag, then the closing check:
-		// Shutdown sets closing before it looks at idle, so either we see
-		// closing here or its past deadline overrides ours.
-		now := s.tl.start
-		want := deadlineFrom(now, firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client))
-		s.c.armRead(now, want)
-		s.idle.Store(true)
-		if s.p.closing.Load() {
-			return false
+		if r := s.waitIdle(t); r != requestReady {
+			return r
 		}
-		// An idle connection holds no buffer: thousands of kept-alive
-		// clients cost a goroutine each, not 16 KiB each. The first read
-		// of the next request lands in a small per-session array; the big
-		// buffer is taken back once bytes arrive (most requests fit, so
-		// this costs no extra system call).
-		s.dropBuf()
-		n, _ := s.clientRead(s.small[:], now, want)
-		s.takeBuf()
-		s.end = copy(s.buf, s.small[:n])
-		s.idle.Store(false)
-		s.woken.Store(false) // a wake-up that lost the race with data is moot
-		if n == 0 {
-			return false // idle keep-alive connection closed or timed out: silent
-		}
-		s.end = n
 	}
 	// The head must be complete within `timeout http-request` from its
 	// first byte (from the accept for the first request).
@@ -259,18 +294,18 @@ func (s *session) readRequest(first bool) bool {
 				if reads > 1 || (reads == 1 && hadData) {
 					s.tl.head = time.Now()
 				}
-				return true
+				return requestReady
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
 				s.sendError(s.fe.errs, pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
-				return false
+				return requestNone
 			}
 			if s.end >= headLimit {
 				s.sendError(s.fe.errs, 400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
-				return false
+				return requestNone
 			}
 		}
 		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
@@ -282,9 +317,82 @@ func (s *session) readRequest(first bool) bool {
 			} else {
 				s.emitLog(nil, nil, 0, term('C', 'R'))
 			}
-			return false
+			return requestNone
 		}
 	}
+}
+
+// waitIdle waits on a kept-alive connection for the first bytes of the
+// next request, up to `timeout http-keep-alive`. A waiting connection
+// holds no 16 KiB buffer: its first read lands in a pooled 1 KiB one, and
+// the big buffer is taken back once bytes arrive (most requests fit, so
+// this costs no extra system call). Past parkAfter the session is parked
+// (idle_park.go): its goroutine ends and it resumes here, on a new one,
+// when its socket becomes readable.
+func (s *session) waitIdle(t *Timeouts) requestRead {
+	now := s.tl.start
+	want := deadlineFrom(now, firstSet(t.HTTPKeepAlive, t.HTTPRequest, t.Client))
+	var n int
+	if s.resumed {
+		// The socket is readable (data, or the end): this read does not
+		// wait. The idle time counts from where it began.
+		s.resumed = false
+		s.tl.start, want = s.idleStart, s.idleWant
+		s.takeBuf()
+		n, _ = s.clientRead(s.buf[:headLimit], time.Now(), want)
+	} else {
+		k := sharedParker()
+		canPark := k != nil && (want.IsZero() || want.Sub(now) > 2*parkAfter)
+		wait := want
+		if canPark {
+			wait = now.Add(parkAfter)
+		}
+		// Deadline first, then the idle flag, then the closing check:
+		// Shutdown sets closing before it looks at idle, so either we see
+		// closing here or its past deadline overrides ours.
+		s.c.armRead(now, wait)
+		s.idle.Store(true)
+		if s.p.closing.Load() {
+			return requestNone
+		}
+		s.dropBuf()
+		small := smallPool.Get().(*[]byte)
+		var err error
+		n, err = s.clientRead(*small, now, wait)
+		if n == 0 && canPark && isTimeout(err) && !s.woken.Load() {
+			s.idleStart, s.idleWant = now, want
+			s.shed()
+			if k.park(s, want) {
+				smallPool.Put(small)
+				// Shutdown may have looked for idle sessions before the
+				// parker had this one: look at closing again.
+				if s.p.closing.Load() && k.take(s) {
+					return requestNone
+				}
+				return requestParked
+			}
+			n, _ = s.clientRead(*small, time.Now(), want)
+		}
+		s.takeBuf()
+		copy(s.buf, (*small)[:n])
+		smallPool.Put(small)
+	}
+	s.end = n
+	s.idle.Store(false)
+	s.woken.Store(false) // a wake-up that lost the race with data is moot
+	if n == 0 {
+		return requestNone // idle keep-alive connection closed or timed out: silent
+	}
+	return requestReady
+}
+
+// shed lets go of what a session about to be parked keeps from its last
+// transaction (parsed header tables, the head it built), rebuilt by the
+// next one.
+func (s *session) shed() {
+	s.req = http1.Request{}
+	s.resp = http1.Response{}
+	s.out = nil
 }
 
 // connMode combines frontend and backend options: the most closing wins.

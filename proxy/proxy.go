@@ -241,7 +241,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 				return
 			}
 		}
-		s := &session{p: p, fe: f, accepted: time.Now()}
+		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1}
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			c.Close()
@@ -249,12 +249,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 			return
 		}
 		p.actConn.Add(1)
-		go func() {
-			defer p.release(f)
-			defer p.untrack(s)
-			defer p.actConn.Add(-1)
-			s.serve()
-		}()
+		go s.serve() // its finish releases what is taken here
 	}
 }
 

@@ -247,6 +247,10 @@ backend be
 		t.Fatalf("show info CurrConns = %q with %d idle clients", got, n)
 	}
 	t.Logf("%s holding %d idle clients: VmRSS %s kB, fds %d", filepath.Base(bin), n, procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+	// gohaproxy parks a connection idle for a second (no goroutine): the
+	// memory of a steady idle state, for comparison.
+	time.Sleep(3 * time.Second)
+	t.Logf("%s after 3 s more: VmRSS %s kB", filepath.Base(bin), procStatus(t, pid, "VmRSS"))
 
 	// Every one of them is still open and usable.
 	start = time.Now()
