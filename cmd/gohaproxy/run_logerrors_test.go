@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // errorOnlyLogs runs bin with `option dontlog-normal` and `option
@@ -50,21 +49,28 @@ backend dead
 `, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, deadAddr(t)), okBind, deadBind, markBind)
 	get(t, okBind)
 	get(t, deadBind)
-	time.Sleep(200 * time.Millisecond) // both lines (if any) sent before the marker's
-	get(t, markBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)
 	var out []string
-	readSyslog(syslog, func(l string) bool {
-		m := line.FindStringSubmatch(l)
-		if m == nil {
-			return true
-		}
-		if m[2] == "mark" {
-			return false
-		}
-		out = append(out, m[1]+" "+m[2]+" "+m[3])
-		return true
-	})
+	// Collect up to deadfe's line (a loaded machine may log it a while
+	// after its response), then up to the marker's, sent only then: an
+	// okfe line, logged before deadfe's request was even sent, would be
+	// in one of the two.
+	collect := func(until string) {
+		readSyslog(syslog, func(l string) bool {
+			m := line.FindStringSubmatch(l)
+			if m == nil {
+				return true
+			}
+			if m[2] == "mark" {
+				return false
+			}
+			out = append(out, m[1]+" "+m[2]+" "+m[3])
+			return m[2] != until
+		})
+	}
+	collect("deadfe")
+	get(t, markBind)
+	collect("mark")
 	return out
 }
 
