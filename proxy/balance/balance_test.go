@@ -528,3 +528,42 @@ func TestHashBalanceFactor(t *testing.T) {
 		t.Fatal("without the factor the load is ignored")
 	}
 }
+
+// balance hash <expr>: the fetches supported, what is refused, and the
+// fallbacks (the picks themselves are compared with HAProxy in
+// TestDifferentialAgainstHAProxy).
+func TestHashExpression(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"src"}, true}, {[]string{"path"}, true}, {[]string{"url"}, true},
+		{[]string{"urlp(id)"}, true}, {[]string{"url_param(id)"}, true},
+		{nil, false}, {[]string{"path", "x"}, false}, {[]string{"req.hdr(host),lower"}, false},
+		{[]string{"urlp()"}, false}, {[]string{"path(1)"}, false}, {[]string{"req.cook(s)"}, false}, {[]string{"urlp(id"}, false},
+	} {
+		if _, err := New("hash", tc.args, servers(1, 1), Options{}); (err == nil) != tc.ok {
+			t.Errorf("New(hash, %q): %v, want accepted=%v", tc.args, err, tc.ok)
+		}
+	}
+	// A tcp session (no URI) and a request without the parameter have no
+	// sample: round robin, which walks the servers.
+	for _, args := range [][]string{{"path"}, {"url"}, {"urlp(id)"}} {
+		b := mustNew(t, "hash", args, servers(1, 1, 1), Options{})
+		seen := map[string]bool{}
+		for i := 0; i < 3; i++ {
+			seen[b.Pick(&Request{Src: netip.MustParseAddr("10.0.0.1")}).Name] = true
+		}
+		if len(seen) != 3 {
+			t.Errorf("hash %v without a sample: picks %v, want round robin over 3", args, seen)
+		}
+	}
+	// The same key, the same server.
+	b := mustNew(t, "hash", []string{"urlp(id)"}, servers(1, 1, 1), Options{})
+	first := b.Pick(&Request{URI: "/?id=42"}).Name
+	for i := 0; i < 5; i++ {
+		if got := b.Pick(&Request{URI: "/x?a=1&id=42"}).Name; got != first {
+			t.Errorf("urlp(id)=42 went to %s then %s", first, got)
+		}
+	}
+}

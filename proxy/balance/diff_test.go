@@ -196,6 +196,13 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			targets: repeat("/", 2), header: map[string]string{"Host": "shop.example.org:8080"}},
 		{name: "hdr(host) 2/1/1", backend: "    balance hdr(host)\n", algo: "hdr(host)", weights: []int{2, 1, 1},
 			targets: repeat("/", 2), header: map[string]string{"Host": "a.b.c"}},
+		{name: "hash path", backend: "    balance hash path\n", algo: "hash", args: []string{"path"}, weights: []int{1, 1, 1}, targets: uris},
+		{name: "hash url 2/1/3", backend: "    balance hash url\n", algo: "hash", args: []string{"url"}, weights: []int{2, 1, 3}, targets: uris},
+		{name: "hash path consistent djb2", backend: "    balance hash path\n    hash-type consistent djb2\n", algo: "hash", args: []string{"path"}, hash: []string{"consistent", "djb2"}, weights: []int{1, 1, 1}, targets: uris},
+		{name: "hash urlp(q)", backend: "    balance hash urlp(q)\n", algo: "hash", args: []string{"urlp(q)"}, weights: []int{1, 1, 1},
+			targets: []string{"/?q=a", "/?q=b", "/?x=1&q=c", "/?q=d&x=2", "/?q=e", "/?q=f", "/?q=g", "/?q=", "/nothing", "/nothing", "/nothing", "/?qq=1"}},
+		{name: "hash src", backend: "    balance hash src\n", algo: "hash", args: []string{"src"}, weights: []int{1, 1, 1}, targets: repeat("/", 4)},
+		{name: "hash src avalanche", backend: "    balance hash src\n    hash-type map-based sdbm avalanche\n", algo: "hash", args: []string{"src"}, hash: []string{"map-based", "sdbm", "avalanche"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
 		{name: "hdr(x-key)", backend: "    balance hdr(X-Key)\n", algo: "hdr(X-Key)", weights: []int{1, 1, 1},
 			targets: repeat("/", 3), header: map[string]string{"X-Key": "customer-42"}},
 	}

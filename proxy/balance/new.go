@@ -58,6 +58,12 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 			return nil, err
 		}
 		return newHashed(servers, opts, k), nil
+	case "hash":
+		k, err := parseExprKey(args)
+		if err != nil {
+			return nil, err
+		}
+		return newHashed(servers, opts, k), nil
 	case "url_param":
 		if len(args) == 0 || args[0] == "" {
 			return nil, fmt.Errorf("balance url_param requires an URL parameter name")

@@ -142,3 +142,33 @@ backend tls
 		}
 	}
 }
+
+// balance hash with a supported fetch reaches proxy/balance without a
+// notice; converters are reported and round robin used.
+func TestBalanceHashExpression(t *testing.T) {
+	p := buildText(t, `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+backend h1
+    balance hash path
+    server s 127.0.0.1:1
+backend h2
+    balance hash urlp(id)
+    hash-type consistent
+    server s 127.0.0.1:1
+backend h3
+    balance hash req.hdr(host),lower
+    server s 127.0.0.1:1
+`)
+	for name, want := range map[string]string{"h1": "hash [path]", "h2": "hash [urlp(id)]", "h3": "roundrobin []"} {
+		if got := fmt.Sprintf("%s %v", p.Balance[name].Algorithm, p.Balance[name].Args); got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+	n := notices(p)
+	if len(n) != 1 || !strings.Contains(n[0], "balance hash req.hdr(host),lower: converters and extra fetch arguments are not supported yet") {
+		t.Errorf("notices: %q", n)
+	}
+}
