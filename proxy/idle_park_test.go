@@ -49,6 +49,25 @@ func waitParked(t *testing.T, p *Proxy, want int) {
 	}
 }
 
+// parkingProxy starts a keep-alive proxy whose sessions park after 50 ms.
+func parkingProxy(t *testing.T, keepAlive time.Duration) (*Proxy, string) {
+	t.Helper()
+	shortPark(t)
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].Timeouts.HTTPKeepAlive = keepAlive
+	return startProxy(t, cfg)
+}
+
+// expectClosed reads until the proxy closes the client cleanly (bounded).
+func expectClosed(t *testing.T, c net.Conn, br *bufio.Reader) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if rest, err := io.ReadAll(br); err != nil || len(rest) != 0 {
+		t.Fatalf("parked client: %q %v", rest, err)
+	}
+}
+
 // idleKeepAliveClient connects, makes one request and returns the client.
 func idleKeepAliveClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	t.Helper()
@@ -70,11 +89,7 @@ func idleKeepAliveClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 // in two pieces, so the resumed session waits for the rest of the head)
 // is answered on the same connection.
 func TestParkedSessionResumes(t *testing.T) {
-	shortPark(t)
-	be := textBackend(t, "ok")
-	cfg := keepAliveCfg(be.addr)
-	cfg.Frontends[0].Timeouts.HTTPKeepAlive = 30 * time.Second
-	p, addr := startProxy(t, cfg)
+	p, addr := parkingProxy(t, 30*time.Second)
 	before := runtime.NumGoroutine()
 	const n = 20
 	conns := make([]net.Conn, n)
@@ -109,19 +124,11 @@ func TestParkedSessionResumes(t *testing.T) {
 // `timeout http-keep-alive` still closes a parked connection silently, and
 // not before it expires.
 func TestParkedSessionKeepAliveTimeout(t *testing.T) {
-	shortPark(t)
-	be := textBackend(t, "ok")
-	cfg := keepAliveCfg(be.addr)
-	cfg.Frontends[0].Timeouts.HTTPKeepAlive = 500 * time.Millisecond
-	p, addr := startProxy(t, cfg)
+	p, addr := parkingProxy(t, 500*time.Millisecond)
 	start := time.Now()
 	c, br := idleKeepAliveClient(t, addr)
 	waitParked(t, p, 1)
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	rest, err := io.ReadAll(br)
-	if err != nil || len(rest) != 0 {
-		t.Fatalf("parked client: %q %v", rest, err)
-	}
+	expectClosed(t, c, br)
 	if d := time.Since(start); d < 450*time.Millisecond {
 		t.Errorf("closed after %v, before the 500 ms keep-alive timeout", d)
 	}
@@ -131,11 +138,7 @@ func TestParkedSessionKeepAliveTimeout(t *testing.T) {
 
 // A parked client that goes away ends its session.
 func TestParkedSessionClientCloses(t *testing.T) {
-	shortPark(t)
-	be := textBackend(t, "ok")
-	cfg := keepAliveCfg(be.addr)
-	cfg.Frontends[0].Timeouts.HTTPKeepAlive = 30 * time.Second
-	p, addr := startProxy(t, cfg)
+	p, addr := parkingProxy(t, 30*time.Second)
 	c, _ := idleKeepAliveClient(t, addr)
 	waitParked(t, p, 1)
 	c.Close()
@@ -145,11 +148,7 @@ func TestParkedSessionClientCloses(t *testing.T) {
 
 // Shutdown closes parked clients at once.
 func TestShutdownEndsParkedSessions(t *testing.T) {
-	shortPark(t)
-	be := textBackend(t, "ok")
-	cfg := keepAliveCfg(be.addr)
-	cfg.Frontends[0].Timeouts.HTTPKeepAlive = time.Minute
-	p, addr := startProxy(t, cfg)
+	p, addr := parkingProxy(t, time.Minute)
 	c, br := idleKeepAliveClient(t, addr)
 	waitParked(t, p, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -157,10 +156,7 @@ func TestShutdownEndsParkedSessions(t *testing.T) {
 	if err := p.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown waited for the parked client: %v", err)
 	}
-	c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	if rest, err := io.ReadAll(br); err != nil || len(rest) != 0 {
-		t.Fatalf("parked client: %q %v", rest, err)
-	}
+	expectClosed(t, c, br)
 }
 
 func waitCurSessions(t *testing.T, p *Proxy, want int64) {
