@@ -105,7 +105,7 @@ func (s *session) wakeIfIdle() {
 	if s.idle.Load() {
 		s.woken.Store(true)
 		s.c.SetReadDeadline(time.Unix(1, 0))
-		if k := parker; k != nil && k.take(s) {
+		if k := sharedParker(); k != nil && k.take(s) {
 			go s.finish()
 		}
 	}
@@ -113,7 +113,7 @@ func (s *session) wakeIfIdle() {
 
 // abort closes both sides of a session (Shutdown past its deadline).
 func (s *session) abort() {
-	if k := parker; k != nil && k.take(s) {
+	if k := sharedParker(); k != nil && k.take(s) {
 		go s.finish()
 		return
 	}
