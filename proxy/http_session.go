@@ -160,6 +160,7 @@ func (s *session) serve() {
 	}
 	s.takeBuf()
 	s.breq.Header = s.balanceHeader
+	s.breq.LastHeader = s.balanceLastHeader
 	s.info.req = &s.req
 	s.serveHTTP(true)
 }
@@ -208,6 +209,11 @@ func (s *session) dropBuf() {
 		putBuf(s.bp)
 		s.bp, s.buf = nil, nil
 	}
+}
+
+func (s *session) balanceLastHeader(name string) (string, bool) {
+	v := s.req.LastHeader(name)
+	return string(v), v != nil
 }
 
 func (s *session) balanceHeader(name string) (string, bool) {

@@ -63,6 +63,9 @@ type Request struct {
 	Src    netip.Addr // client address (`source`)
 	URI    string     // request target as received, path and query (`uri`, `url_param`)
 	Header func(name string) (value string, ok bool)
+	// LastHeader is the last occurrence of a header (`balance hash
+	// req.hdr(name)`); nil means none.
+	LastHeader func(name string) (value string, ok bool)
 	// Body is the part of the request body already received; `url_param
 	// NAME check_post` looks for the parameter there when the URI has none.
 	// Nil is fine: the algorithm then falls back as HAProxy does when the

@@ -538,7 +538,8 @@ func TestHashExpression(t *testing.T) {
 		ok   bool
 	}{
 		{[]string{"src"}, true}, {[]string{"path"}, true}, {[]string{"url"}, true},
-		{[]string{"urlp(id)"}, true}, {[]string{"url_param(id)"}, true},
+		{[]string{"urlp(id)"}, true}, {[]string{"url_param(id)"}, true}, {[]string{"req.hdr(X-Key)"}, true}, {[]string{"hdr(host)"}, true},
+		{[]string{"req.hdr()"}, false},
 		{nil, false}, {[]string{"path", "x"}, false}, {[]string{"req.hdr(host),lower"}, false},
 		{[]string{"urlp()"}, false}, {[]string{"path(1)"}, false}, {[]string{"req.cook(s)"}, false}, {[]string{"urlp(id"}, false},
 	} {
@@ -556,6 +557,14 @@ func TestHashExpression(t *testing.T) {
 		}
 		if len(seen) != 3 {
 			t.Errorf("hash %v without a sample: picks %v, want round robin over 3", args, seen)
+		}
+	}
+	// req.hdr hashes the last value of the last occurrence.
+	h := mustNew(t, "hash", []string{"req.hdr(X-Key)"}, servers(1, 1, 1, 1, 1), Options{})
+	for _, v := range []string{"k7", "first, k7", "a,b, k7 ", "x,\tk7"} {
+		want := h.Pick(&Request{LastHeader: func(string) (string, bool) { return "k7", true }}).Name
+		if got := h.Pick(&Request{LastHeader: func(string) (string, bool) { return v, true }}).Name; got != want {
+			t.Errorf("req.hdr value %q went to %s, %q to %s", v, got, "k7", want)
 		}
 	}
 	// The same key, the same server.

@@ -129,14 +129,15 @@ func ourSequence(t *testing.T, algo string, args []string, o Options, weights []
 	b := mustNew(t, algo, args, servers(weights...), o)
 	var got []string
 	for _, target := range targets {
-		r := &Request{Src: netip.MustParseAddr("127.0.0.1"), URI: target, Header: func(name string) (string, bool) {
+		lookup := func(name string) (string, bool) {
 			for k, v := range header {
 				if strings.EqualFold(k, name) {
 					return v, true
 				}
 			}
 			return "", false
-		}}
+		}
+		r := &Request{Src: netip.MustParseAddr("127.0.0.1"), URI: target, Header: lookup, LastHeader: lookup}
 		s := b.Pick(r)
 		if s == nil {
 			got = append(got, "-")
@@ -201,6 +202,20 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		{name: "hash path consistent djb2", backend: "    balance hash path\n    hash-type consistent djb2\n", algo: "hash", args: []string{"path"}, hash: []string{"consistent", "djb2"}, weights: []int{1, 1, 1}, targets: uris},
 		{name: "hash urlp(q)", backend: "    balance hash urlp(q)\n", algo: "hash", args: []string{"urlp(q)"}, weights: []int{1, 1, 1},
 			targets: []string{"/?q=a", "/?q=b", "/?x=1&q=c", "/?q=d&x=2", "/?q=e", "/?q=f", "/?q=g", "/?q=", "/nothing", "/nothing", "/nothing", "/?qq=1"}},
+		{name: "hash req.hdr(x-key)", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{1, 1, 1},
+			targets: repeat("/", 3), header: map[string]string{"X-Key": "customer-42"}},
+		{name: "hash req.hdr(x-key) list", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{1, 1, 1},
+			targets: repeat("/", 3), header: map[string]string{"X-Key": "first, customer-7 "}},
+		{name: "hash req.hdr(x-key) list 2", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{1, 1, 1},
+			targets: repeat("/", 2), header: map[string]string{"X-Key": "k1,k2,k3"}},
+		{name: "hash req.hdr(x-key) list 3", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{1, 1, 1},
+			targets: repeat("/", 2), header: map[string]string{"X-Key": "tenant-9, tenant-3"}},
+		{name: "hash req.hdr(x-key) list 4", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{2, 1, 1},
+			targets: repeat("/", 2), header: map[string]string{"X-Key": "zz,\tyy"}},
+		{name: "hash hdr(x-key) missing", backend: "    balance hash hdr(X-Key)\n", algo: "hash", args: []string{"hdr(X-Key)"}, weights: []int{1, 1, 1},
+			targets: repeat("/", 6)},
+		{name: "hash hdr(host) consistent", backend: "    balance hash hdr(host)\n    hash-type consistent\n", algo: "hash", args: []string{"hdr(host)"}, hash: []string{"consistent"}, weights: []int{1, 2, 1},
+			targets: repeat("/", 3), header: map[string]string{"Host": "shop.example.org"}},
 		{name: "hash src", backend: "    balance hash src\n", algo: "hash", args: []string{"src"}, weights: []int{1, 1, 1}, targets: repeat("/", 4)},
 		{name: "hash src avalanche", backend: "    balance hash src\n    hash-type map-based sdbm avalanche\n", algo: "hash", args: []string{"src"}, hash: []string{"map-based", "sdbm", "avalanche"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
 		{name: "hdr(x-key)", backend: "    balance hdr(X-Key)\n", algo: "hdr(X-Key)", weights: []int{1, 1, 1},

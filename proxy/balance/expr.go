@@ -6,8 +6,9 @@ import (
 )
 
 // exprKey is `balance hash <expr>` (HAProxy 2.6) for the expressions made
-// of one sample fetch without converters: src, path, url and
-// urlp(name) / url_param(name). HAProxy casts the sample to binary and
+// of one sample fetch without converters: src, path, url,
+// urlp(name) / url_param(name) and req.hdr(name) / hdr(name). req.hdr is
+// the last value of the last occurrence, values being split at commas. HAProxy casts the sample to binary and
 // hashes those bytes with hash-type's function: an IPv4 source is its 4
 // address bytes, an IPv6 one its 16, a string its bytes. A request without
 // the sample (no such parameter; no HTTP request at all in a tcp session,
@@ -15,8 +16,8 @@ import (
 // Other fetches, and converters, are refused by New (the config check
 // reports them as not supported).
 type exprKey struct {
-	fetch string // "src", "path", "url" or "urlp"
-	name  string // urlp's parameter
+	fetch string // "src", "path", "url", "urlp" or "hdr"
+	name  string // urlp's parameter, hdr's header name (lower case)
 }
 
 func (exprKey) singleShortcut() bool { return true }
@@ -47,8 +48,13 @@ func parseExprKey(args []string) (exprKey, error) {
 			return exprKey{}, fmt.Errorf("balance hash %s: only urlp(<name>) is supported", expr)
 		}
 		return exprKey{fetch: "urlp", name: param}, nil
+	case "req.hdr", "hdr":
+		if param == "" {
+			return exprKey{}, fmt.Errorf("balance hash %s: only %s(<name>) is supported", expr, fetch)
+		}
+		return exprKey{fetch: "hdr", name: strings.ToLower(param)}, nil
 	}
-	return exprKey{}, fmt.Errorf("balance hash %s: only the src, path, url and urlp(<name>) fetches are supported yet", expr)
+	return exprKey{}, fmt.Errorf("balance hash %s: only the src, path, url, urlp(<name>) and req.hdr(<name>) fetches are supported yet", expr)
 }
 
 func (k exprKey) key(r *Request, o *Options) (uint32, bool) {
@@ -78,6 +84,18 @@ func (k exprKey) key(r *Request, o *Options) (uint32, bool) {
 			p = p[:i]
 		}
 		return o.hash(p), true
+	case "hdr":
+		if r.LastHeader == nil {
+			return 0, false
+		}
+		v, ok := r.LastHeader(k.name)
+		if !ok {
+			return 0, false
+		}
+		if i := strings.LastIndexByte(v, ','); i >= 0 {
+			v = v[i+1:]
+		}
+		return o.hash(strings.Trim(v, " \t")), true
 	case "urlp":
 		if _, q, ok := strings.Cut(r.URI, "?"); ok {
 			if v, found := findParam(q, k.name); found {

@@ -98,6 +98,22 @@ func (r *Request) WantsClose() bool {
 // HasBody reports whether a body follows the head.
 func (r *Request) HasBody() bool { return r.Chunked || r.ContentLength > 0 }
 
+// LastHeader is the value of the last header called name, given in lower
+// case (nil when there is none): HAProxy's req.hdr() sample fetch reads
+// the last occurrence.
+func (r *Request) LastHeader(name string) []byte {
+	var v []byte
+	for _, h := range r.Headers {
+		if EqualFold(h.Name, name) {
+			v = h.Value
+			if v == nil {
+				v = []byte{}
+			}
+		}
+	}
+	return v
+}
+
 func findHeader(hs []Header, name string) []byte {
 	for _, h := range hs {
 		if EqualFold(h.Name, name) {

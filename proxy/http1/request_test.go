@@ -166,3 +166,25 @@ func TestResponseParse(t *testing.T) {
 		}
 	}
 }
+
+// LastHeader is the last occurrence, whatever the case it was sent in (the
+// name asked for is lower case, as for Header); a header present with an
+// empty value is found (empty, not nil).
+func TestLastHeader(t *testing.T) {
+	var r Request
+	if err := r.Parse([]byte("GET / HTTP/1.1\r\nX-Key: a\r\nHost: h\r\nx-key: b, c\r\nEmpty:\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(r.LastHeader("x-key")); got != "b, c" {
+		t.Errorf("LastHeader(x-key) = %q", got)
+	}
+	if got := string(r.Header("x-key")); got != "a" {
+		t.Errorf("Header(x-key) = %q (the first)", got)
+	}
+	if v := r.LastHeader("empty"); v == nil || len(v) != 0 {
+		t.Errorf("LastHeader(empty) = %#v, want empty and not nil", v)
+	}
+	if v := r.LastHeader("missing"); v != nil {
+		t.Errorf("LastHeader(missing) = %q", v)
+	}
+}
