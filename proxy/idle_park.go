@@ -125,10 +125,3 @@ func (k *idleParker) wait() {
 		}
 	}
 }
-
-// parked reports how many sessions are parked (tests).
-func (k *idleParker) parked() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.byFD)
-}
