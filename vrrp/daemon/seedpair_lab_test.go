@@ -104,9 +104,16 @@ func waitVIP(t *testing.T, on, off *lbHost, limit time.Duration) time.Duration {
 
 func waitLog(t *testing.T, lb *lbHost, line string, limit time.Duration) {
 	t.Helper()
+	waitLine(t, lb, lb.log, line, limit)
+}
+
+// waitLine polls read (all of lb's log, or its running daemon's) until it
+// contains line.
+func waitLine(t *testing.T, lb *lbHost, read func() string, line string, limit time.Duration) {
+	t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		if strings.Contains(lb.log(), line) {
+		if strings.Contains(read(), line) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -119,15 +126,7 @@ func waitLog(t *testing.T, lb *lbHost, line string, limit time.Duration) {
 // and the next step (a kill, a link down) must not cut that moment short.
 func waitGARPSent(t *testing.T, lb *lbHost, limit time.Duration) {
 	t.Helper()
-	line := "Sending gratuitous ARP on " + lab.HostIfName + " for " + seedVIP.String()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if strings.Contains(lb.proc.Stderr(), line) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("%s log lacks %q:\n%s", lb.name, line, lb.log())
+	waitLine(t, lb, lb.proc.Stderr, "Sending gratuitous ARP on "+lab.HostIfName+" for "+seedVIP.String(), limit)
 }
 
 func waitExit(t *testing.T, lb *lbHost, limit time.Duration) int {
