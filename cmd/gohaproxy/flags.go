@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // flags holds HAProxy 2.6's command line. Every flag acts as in HAProxy
@@ -16,6 +19,7 @@ type flags struct {
 	daemon, masterWorker, systemd  bool
 	debug, noBackground, noSplice  bool
 	failOnWarning, diagnostic      bool
+	allowUnsupported               bool // --allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1
 	pidfile, localPeer, socketFrom string
 	chdir                          string
 	maxconn, maxpconn, memMB       string
@@ -38,7 +42,7 @@ func (f *flags) inactive() []string {
 }
 
 func parseFlags(args []string) (*flags, error) {
-	f := &flags{}
+	f := &flags{allowUnsupported: os.Getenv(haproxy.AllowUnsupportedEnv) == "1"}
 	need := func(i *int, name string) (string, error) {
 		if *i+1 >= len(args) {
 			return "", fmt.Errorf("option %s requires an argument", name)
@@ -69,6 +73,8 @@ func parseFlags(args []string) (*flags, error) {
 			f.version = true
 		case a == "-vv":
 			f.versionVerbose = true
+		case a == "--allow-unsupported":
+			f.allowUnsupported = true
 		case a == "-h" || a == "--help":
 			f.help = true
 		case a == "-D":
@@ -137,7 +143,11 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage : gohaproxy [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]
         [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]
         -v displays version ; -vv shows known build options.
-        -V enters verbose mode (also prints goha's "not supported yet" notices)
+        -V enters verbose mode (also prints goha's notices)
+        --allow-unsupported runs a configuration that uses features goha does
+          not implement, without them (also GOHA_ALLOW_UNSUPPORTED=1). Without
+          it such a configuration is refused: -c and startup print an ALERT
+          naming file:line and the feature, and exit 1.
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
         -dW fails if any warning is emitted

@@ -46,20 +46,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // LoadConfig expands the -f paths, parses and checks them; the proxy runtime
 // calls it and starts only when Exit is 0. What the runtime would not
-// honour is added as goha notices (printed with -V).
-func LoadConfig(paths []string) *haproxy.Result {
+// honour (the parser's and the adapter's goha notices) gets the fail-closed
+// verdict: inert features warn, unsupported ones refuse the configuration
+// unless allowUnsupported (parser/haproxy/policy.go).
+func LoadConfig(paths []string, allowUnsupported bool) *haproxy.Result {
 	res := haproxy.Check(paths, nil)
 	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
 		res.Diags.List = append(res.Diags.List, wire.Build(res.Config).Notices.List...)
 	}
+	haproxy.ApplyPolicy(res, allowUnsupported)
 	return res
 }
 
 func checkMode(fl *flags, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: fl.quiet, ShowGoha: fl.verbose, ShowDiag: fl.diagnostic}
-	res := LoadConfig(fl.files)
+	res := LoadConfig(fl.files, fl.allowUnsupported)
 	if fl.failOnWarning {
 		haproxy.ZeroWarning(res)
 	}

@@ -29,7 +29,11 @@ type ListenFunc func(network, addr string) (net.Listener, error)
 type workerOptions struct {
 	Files   []string
 	Quiet   bool // -q: no startup messages on stderr
-	Verbose bool // -V: also print goha's "not supported yet" notices
+	Verbose bool // -V: also print goha's notices
+	// AllowUnsupported (--allow-unsupported, GOHA_ALLOW_UNSUPPORTED=1)
+	// runs a configuration without the features goha does not implement
+	// instead of refusing it.
+	AllowUnsupported bool
 	// Pidfile overrides the global pidfile (-p). Empty and no global
 	// pidfile: none is written.
 	Pidfile string
@@ -64,7 +68,8 @@ type workerOptions struct {
 // the background when asked (-D or `daemon`, unless -d/-db), then run the
 // worker in this process.
 func runMode(fl *flags, stderr io.Writer) int {
-	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr}
+	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr,
+		AllowUnsupported: fl.allowUnsupported}
 	o.MaxConn, _ = strconv.Atoi(fl.maxconn)
 	o.MaxPConn, _ = strconv.Atoi(fl.maxpconn)
 	o.NoSplice = fl.noSplice
@@ -90,7 +95,7 @@ func runMode(fl *flags, stderr io.Writer) int {
 // loadForRun parses and checks the files and prints what HAProxy prints at
 // startup (warnings and alerts). ok=false: exit with code.
 func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
-	res := LoadConfig(o.Files)
+	res := LoadConfig(o.Files, o.AllowUnsupported)
 	pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
 	for _, d := range res.Diags.List {

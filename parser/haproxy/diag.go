@@ -33,7 +33,8 @@ func (s Severity) Tag() string {
 // the message has no position. Text is HAProxy's full message after the
 // "(PID) : " part (e.g. "config : parsing [f:3] : unknown keyword ...").
 // Goha marks messages HAProxy never prints (e.g. "not supported yet"); they
-// never change the verdict.
+// never change HAProxy's verdict (Errors, Warnings): the fail-closed verdict
+// on them is ApplyPolicy's.
 type Diagnostic struct {
 	Severity Severity
 	File     string
@@ -41,6 +42,9 @@ type Diagnostic struct {
 	Text     string
 	Extra    []string // continuation lines, printed as-is after the message
 	Goha     bool
+	// Subject is what a goha notice is about ("server option slowstart"):
+	// ApplyPolicy (policy.go) classifies it as inert or unsupported.
+	Subject string
 }
 
 // Diagnostics accumulates messages plus HAProxy's error bits.
@@ -94,7 +98,7 @@ func (d *Diagnostics) Raw(sev Severity, file string, line int, text string) *Dia
 // Unsupported records goha's own note about a keyword kept raw.
 func (d *Diagnostics) Unsupported(file string, line int, what string) {
 	x := d.add(Notice, file, line, fmt.Sprintf("goha: [%s:%d] : '%s' parsed but not supported yet.", file, line, what))
-	x.Goha = true
+	x.Goha, x.Subject = true, what
 }
 
 // Printer writes diagnostics in HAProxy's layout. Like HAProxy it announces
@@ -105,14 +109,14 @@ type Printer struct {
 	Version    string
 	Executable string
 	Quiet      bool // -q: print nothing
-	ShowGoha   bool // print goha's own notices
+	ShowGoha   bool // print goha's own notices (its warnings and alerts always print)
 	ShowDiag   bool // -dD: print .diag messages
 	announced  bool
 }
 
 // Print writes one diagnostic.
 func (p *Printer) Print(x Diagnostic) {
-	if p.Quiet || (x.Goha && !p.ShowGoha) || (x.Severity == Diag && !p.ShowDiag) {
+	if p.Quiet || (x.Goha && x.Severity < Warning && !p.ShowGoha) || (x.Severity == Diag && !p.ShowDiag) {
 		return
 	}
 	if x.Severity >= Warning && !p.announced {

@@ -221,6 +221,7 @@ type HTTPRule struct {
 
 // Stats is the proxy's stats page settings.
 type Stats struct {
+	Pos     Pos // the first stats line
 	Enabled bool
 	URI     string
 	Realm   string

@@ -743,6 +743,9 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 		}
 		return ""
 	}
+	if inherited := px.Stats.Pos.File != px.Pos.File || px.Stats.Pos.Line < px.Pos.Line; inherited {
+		px.Stats.Pos = p // the first stats line of this section, where the policy reports
+	}
 	switch arg(1) {
 	case "enable":
 		px.Stats.Enabled = true

@@ -196,7 +196,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 		}
 	}
 	if px.Stats.Enabled {
-		b.unsupported(px.Pos, "stats (statistics page)")
+		b.unsupported(px.Stats.Pos, "stats enable")
 	}
 }
 
