@@ -97,8 +97,16 @@ func printVersion(w io.Writer, verbose bool) {
 	if verbose {
 		fmt.Fprintln(w, "Written in Go; configuration compatible with HAProxy 2.6.")
 		fmt.Fprint(w, "Feature list :")
+		has := map[string]bool{}
 		for _, f := range haproxy.Features {
-			fmt.Fprint(w, " +"+f)
+			has[f] = true
+		}
+		for _, f := range haproxy.FeatureNames {
+			if has[f] {
+				fmt.Fprint(w, " +"+f)
+			} else {
+				fmt.Fprint(w, " -"+f)
+			}
 		}
 		fmt.Fprintln(w)
 	}

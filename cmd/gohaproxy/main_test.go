@@ -106,3 +106,16 @@ func TestZeroWarning(t *testing.T) {
 		t.Errorf("-dW: %d %q %q", code, out, errs)
 	}
 }
+
+// -vv tells the truth: no +OPENSSL, +LUA, +PROMEX ... until goha has them.
+func TestVersionFeaturesTruthful(t *testing.T) {
+	_, out, _ := runArgs("-vv")
+	for _, absent := range []string{"OPENSSL", "LUA", "PROMEX", "PCRE2", "OT", "SLZ", "ZLIB", "QUIC"} {
+		if !strings.Contains(out, " -"+absent+" ") && !strings.HasSuffix(strings.TrimSpace(out), " -"+absent) || strings.Contains(out, "+"+absent+" ") {
+			t.Errorf("-vv does not say -%s:\n%s", absent, out)
+		}
+	}
+	if !strings.Contains(out, " +LINUX_SPLICE ") {
+		t.Errorf("-vv lacks +LINUX_SPLICE:\n%s", out)
+	}
+}

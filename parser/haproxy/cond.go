@@ -9,12 +9,20 @@ import (
 // Version is the HAProxy version goha mimics; conditions and -v use it.
 const Version = "2.6.12"
 
-// Features is the "+NAME" part of the feature list of the HAProxy build goha
-// mimics (Debian 12's 2.6.12), so feature() answers the same way.
-var Features = []string{"ACCEPT4", "BACKTRACE", "CPU_AFFINITY", "CRYPT_H", "DL", "EPOLL",
-	"GETADDRINFO", "LIBCRYPT", "LINUX_SPLICE", "LINUX_TPROXY", "LUA", "NETFILTER", "NS",
-	"OPENSSL", "OT", "PCRE2", "PCRE2_JIT", "POLL", "PRCTL", "PROMEX", "RT", "SLZ", "SYSTEMD",
-	"TFO", "THREAD", "THREAD_DUMP", "TPROXY"}
+// Features is the "+NAME" part of gohaproxy's feature list (-vv): only what
+// goha really has, so `.if feature(OPENSSL)` blocks take the branch goha can
+// run. Debian's HAProxy 2.6.12 also says +OPENSSL +LUA +PROMEX +PCRE2 ...;
+// each comes here when goha implements it (a deliberate difference from
+// `haproxy -c`, listed in the golden test and the README).
+var Features = []string{"ACCEPT4", "EPOLL", "LINUX_SPLICE", "SYSTEMD", "THREAD"}
+
+// FeatureNames is every name of HAProxy 2.6's feature list, for -vv's
+// "+NAME"/"-NAME" line.
+var FeatureNames = []string{"51DEGREES", "ACCEPT4", "BACKTRACE", "CLOSEFROM", "CPU_AFFINITY", "CRYPT_H",
+	"DEVICEATLAS", "DL", "ENGINE", "EPOLL", "EVPORTS", "GETADDRINFO", "KQUEUE", "LIBCRYPT", "LINUX_SPLICE",
+	"LINUX_TPROXY", "LUA", "MEMORY_PROFILING", "NETFILTER", "NS", "OBSOLETE_LINKER", "OPENSSL", "OT", "PCRE",
+	"PCRE2", "PCRE2_JIT", "PCRE_JIT", "POLL", "PRCTL", "PROCCTL", "PROMEX", "QUIC", "RT", "SLZ", "STATIC_PCRE",
+	"STATIC_PCRE2", "SYSTEMD", "TFO", "THREAD", "THREAD_DUMP", "TPROXY", "WURFL", "ZLIB"}
 
 // CondError is a failure to parse a .if expression; Pos is 1-based in the
 // expression text.
