@@ -324,11 +324,20 @@ func TestProcessModel(t *testing.T) {
 		if proc := cliCommand(t, cli, "show proc"); !strings.Contains(proc, "master          2 [failed: 1]") {
 			t.Errorf("after a failed reload, show proc:\n%s", proc)
 		}
+		// A configuration goha cannot honour in full (fail closed): refused
+		// like a broken one, the current worker serves on.
+		os.WriteFile(cfg, append(append([]byte{}, good...), "    http-request return status 204\n"...), 0o644)
+		m.cmd.Process.Signal(syscall.SIGUSR2)
+		m.waitLog(t, `(?s)'http-request return in a backend' is not supported by goha\..*\[WARNING\]  \(\d+\) : Loading failure!`, 10*time.Second)
+		waitServing(t, addr)
+		if proc := cliCommand(t, cli, "show proc"); !strings.Contains(proc, "master          3 [failed: 2]") {
+			t.Errorf("after a refused reload, show proc:\n%s", proc)
+		}
 		os.WriteFile(cfg, good, 0o644)
 		// The master CLI's reload answers once the reload is done.
 		cliCommand(t, cli, "reload")
 		proc = cliCommand(t, cli, "show proc")
-		if !strings.Contains(proc, "master          3 [failed: 0]") || strings.Count(proc, " worker ") < 1 {
+		if !strings.Contains(proc, "master          4 [failed: 0]") || strings.Count(proc, " worker ") < 1 {
 			t.Errorf("after reload, show proc:\n%s", proc)
 		}
 		waitServing(t, addr)

@@ -310,6 +310,16 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 
 func (b *builder) backend(px *haproxy.Proxy) {
 	b.common(px)
+	if px.Kind == "backend" {
+		// The data path runs the frontend's rules only (a listen section's
+		// are mapped by frontend()); a backend's would be dropped.
+		for _, r := range px.HTTPRequest {
+			b.unsupported(r.Pos, "http-request "+r.Action+" in a backend")
+		}
+		for _, r := range px.HTTPResponse {
+			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend")
+		}
+	}
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
