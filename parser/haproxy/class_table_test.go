@@ -371,3 +371,82 @@ func TestRegistryDumpCurrent(t *testing.T) {
 		t.Errorf("the installed haproxy's registry differs from %s: run scripts/haproxy-registry.sh and classify the new keywords", registryDump)
 	}
 }
+
+// TestDefaultConfigsClassified walks the seed's, Debian's and RHEL's default
+// haproxy.cfg (which must keep starting under the fail-closed policy, issue
+// 16) statement by statement: every keyword, bind and server option, ACL
+// criterion and rule action they use has a row, and none is unsupported.
+func TestDefaultConfigsClassified(t *testing.T) {
+	for _, name := range []string{"seed", "debian-default", "rhel-default"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "haproxy", name+".cfg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		section, n := "", 0
+		for i, line := range strings.Split(string(data), "\n") {
+			w := strings.Fields(strings.SplitN(line, "#", 2)[0])
+			if len(w) == 0 {
+				continue
+			}
+			if sectionKinds[w[0]] {
+				section = w[0]
+				continue
+			}
+			for _, s := range statementSubjects(section, w) {
+				n++
+				r, ok := ClassOf(s.kind, s.name)
+				if !ok || r.Class == Unsupported {
+					t.Errorf("%s.cfg:%d: %s %q is %v (row: %v)", name, i+1, s.kind, s.name, r.Class, ok)
+				}
+			}
+		}
+		if n < 20 {
+			t.Errorf("%s.cfg: only %d subjects checked", name, n)
+		}
+	}
+}
+
+// statementSubjects is a small reading of one statement of those files:
+// enough grammar for them, not a parser.
+func statementSubjects(section string, w []string) []subject {
+	if section == "global" {
+		if w[0] == "stats" && len(w) > 1 {
+			return []subject{{"global", "stats " + w[1]}}
+		}
+		return []subject{{"global", w[0]}}
+	}
+	row, ok := lookupProxyKeyword(w)
+	if !ok {
+		return []subject{{"proxy", strings.Join(w, " ")}}
+	}
+	out := []subject{{"proxy", row.Name}}
+	switch w[0] {
+	case "bind":
+		for i := 2; i < len(w); i++ {
+			out = append(out, subject{"bind", w[i]})
+			if bindWithArg[w[i]] {
+				i++
+			}
+		}
+	case "server", "default-server":
+		first := 3
+		if w[0] == "default-server" {
+			first = 1
+		}
+		for i := first; i < len(w); i++ {
+			out = append(out, subject{"server", w[i]})
+			if serverWithArg[w[i]] {
+				i++
+			}
+		}
+	case "acl":
+		if len(w) > 2 {
+			out = append(out, subject{"acl", fetchName(w[2])})
+		}
+	case "http-request", "http-response":
+		if len(w) > 1 {
+			out = append(out, subject{w[0], RuleActionName(w[1])})
+		}
+	}
+	return out
+}
