@@ -314,3 +314,58 @@ func didYouMean(word string, candidates []string) string {
 	}
 	return ""
 }
+
+// Keywords HAProxy 2.6.12 accepts that configuration.txt does not list where
+// tools/genkeywords.py looks, found by auditing the binary's registrations
+// (testdata/haproxy/registry) and checked one by one with the real
+// `haproxy -c`. The parser keeps them raw (a goha notice); their policy is in
+// classTable.
+
+// globalExtras are global keywords 2.6 registers in its source tables.
+var globalExtras = []string{"close-spread-time", "set-var-fmt", "ssl-load-extra-del-ext",
+	"ssl-load-extra-files", "thread-group", "thread-groups", "tune.h2.max-frame-size",
+	"tune.listener.multi-queue", "tune.ssl.capture-cipherlist-size", "tune.vars.check-max-size"}
+
+// serverOptionExtras are server options 2.6 registers but does not document
+// in section 5.2; "usesrc" takes a value and is only valid after "source".
+var serverOptionExtras = map[string]bool{"no-check-send-proxy": false, "usesrc": true}
+
+// fetchExtras are sample fetches 2.6 registers but does not document
+// ("sc1_clr_gpc" is registered alone, without sc0/sc2 siblings).
+var fetchExtras = []string{"base32+src", "url32+src", "fcgi.docroot", "fcgi.index", "nbproc",
+	"sc1_clr_gpc", "unique-id"}
+
+func init() {
+	matrixExtras = append(matrixExtras,
+		proxyKeyword{Name: "dynamic-cookie-key", Defaults: true, Listen: true, Backend: true,
+			Usage: "dynamic-cookie-key <string>", MinArgs: 1, MaxArgs: 1},
+		proxyKeyword{Name: "max-session-srv-conns", Defaults: true, Frontend: true, Listen: true,
+			Usage: "max-session-srv-conns <nb>", MinArgs: 1, MaxArgs: 1})
+	for _, k := range matrixExtras[len(matrixExtras)-2:] {
+		proxyKeywordMatrix = append(proxyKeywordMatrix, k)
+		proxyIndex[k.Name] = append(proxyIndex[k.Name], k)
+	}
+	proxyFirstWords = append(proxyFirstWords, "dynamic-cookie-key", "max-session-srv-conns")
+	sort.Strings(proxyFirstWords)
+	for _, k := range globalExtras {
+		if !globalKeywordSet[k] {
+			globalKeywordNames = append(globalKeywordNames, k)
+			globalKeywordSet[k] = true
+			globalKeywordUsage[k] = keywordArity{Usage: k + " ...", MaxArgs: -1}
+		}
+	}
+	sort.Strings(globalKeywordNames)
+	for k, withArg := range serverOptionExtras {
+		if !serverKeywordSet[k] {
+			serverKeywordCandidates = append(serverKeywordCandidates, k)
+			serverKeywordSet[k] = true
+			serverWithArg[k] = withArg
+		}
+	}
+	for _, f := range fetchExtras {
+		if !fetchSet[f] {
+			fetchNames = append(fetchNames, f)
+			fetchSet[f] = true
+		}
+	}
+}
