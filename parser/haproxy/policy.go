@@ -145,7 +145,7 @@ var subjectKinds = []struct{ prefix, kind string }{
 func lookupSubject(subject string) (ClassRow, bool) {
 	for _, k := range subjectKinds {
 		if rest, ok := strings.CutPrefix(subject, k.prefix); ok {
-			if r, ok := ClassOf(k.kind, actionName(rest)); ok {
+			if r, ok := ClassOf(k.kind, RuleActionName(firstWord(rest))); ok {
 				return r, true
 			}
 		}
@@ -162,12 +162,9 @@ func lookupSubject(subject string) (ClassRow, bool) {
 	return ClassRow{}, false
 }
 
-// actionName is the action or option word of a rule: "set-var(txn.x) ..."
-// gives "set-var", "track-sc0 src" gives "track-sc0".
-func actionName(s string) string {
+// firstWord is the action or option word of a rule ("track-sc0 src" gives
+// "track-sc0"); RuleActionName then drops its "(...)" and numbering.
+func firstWord(s string) string {
 	w, _, _ := strings.Cut(s, " ")
-	if i := strings.IndexByte(w, '('); i > 0 {
-		w = w[:i]
-	}
 	return w
 }

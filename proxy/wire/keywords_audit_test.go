@@ -126,7 +126,11 @@ func audit(t *testing.T) []auditResult {
 				continue
 			}
 			seen[k.Name] = true
-			kws = append(kws, kw{"proxy", k.Name, sec})
+			where := sec
+			if k.Name == "http-request" || k.Name == "http-response" {
+				where = "frontend" // a backend's rules are reported (build.go)
+			}
+			kws = append(kws, kw{"proxy", k.Name, where})
 		}
 	}
 	var out []auditResult
@@ -177,6 +181,13 @@ func TestKeywordsTableInSync(t *testing.T) {
 			want = "honoured"
 		}
 		draft = append(draft, fmt.Sprintf("| `%s` | %s | %s |", r.keyword, r.section, want))
+		// The policy table agrees: a keyword used without a notice is
+		// implemented; one reported is inert or unsupported.
+		if row, ok := haproxy.ClassOf(r.section, strings.TrimPrefix(r.keyword, "no ")); !ok {
+			t.Errorf("%s %q has no row in the class table", r.section, r.keyword)
+		} else if (row.Class == haproxy.Implemented) != r.honoured {
+			t.Errorf("%s %q is %s, the class table says %s", r.section, r.keyword, want, row.Class)
+		}
 		if got, ok := table[key]; !ok {
 			t.Errorf("%s %q (%s) missing from KEYWORDS.md", r.section, r.keyword, want)
 		} else if got != want {

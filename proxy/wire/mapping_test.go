@@ -181,6 +181,7 @@ backend be
 	}
 	sort.Strings(got)
 	want := []string{
+		"[test.cfg:10] : 'stats enable' parsed but not supported yet.",
 		"[test.cfg:11] : 'http-request redirect' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-request return' parsed but not supported yet.",
@@ -188,7 +189,6 @@ backend be
 		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
-		"[test.cfg:7] : 'stats (statistics page)' parsed but not supported yet.",
 		"[test.cfg:7] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl' parsed but not supported yet.",
