@@ -9,10 +9,6 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 )
 
-// bindOptionsHonoured are bind options that change nothing gohaproxy does
-// differently from HAProxy (names and ids only label the listener).
-var bindOptionsHonoured = map[string]bool{"name": true, "id": true}
-
 // expandBind turns one parsed address into net.Listen addresses, one per
 // port. HAProxy binds "*:80" and ":80" on IPv4 only (0.0.0.0), "[::]:80" on
 // IPv6 (v4-mapped as well, as Linux does by default). fd@N and sockpair@N

@@ -177,9 +177,13 @@ func (b *builder) errorFiles(px *haproxy.Proxy) map[int]string {
 	return out
 }
 
-// timeoutsHonoured are the timeouts the data path and checks apply.
-var timeoutsHonoured = map[string]bool{"client": true, "server": true, "connect": true, "http-request": true,
-	"http-keep-alive": true, "queue": true, "tunnel": true, "client-fin": true, "server-fin": true, "check": true}
+// implemented says whether the policy table (parser/haproxy class_table.go,
+// the one list of what goha implements) has kind/name as Implemented: the
+// timeouts, bind and server options the data path and checks apply.
+func implemented(kind, name string) bool {
+	row, ok := haproxy.ClassOf(kind, name)
+	return ok && row.Class == haproxy.Implemented
+}
 
 func (b *builder) common(px *haproxy.Proxy) {
 	if px.Mode == "log" {
@@ -191,7 +195,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if !timeoutsHonoured[k] {
+		if !implemented("proxy", "timeout "+k) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
 	}
@@ -212,7 +216,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	for _, bd := range px.Binds {
 		for o := range bd.Options {
-			if !bindOptionsHonoured[o] {
+			if !implemented("bind", o) {
 				b.unsupported(bd.Pos, "bind option "+o)
 			}
 		}
@@ -340,12 +344,6 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 }
 
-// serverOptionsHonoured are the server options the data path or the health
-// checks apply.
-var serverOptionsHonoured = map[string]bool{"check": true, "no-check": true, "backup": true, "no-backup": true,
-	"disabled": true, "enabled": true, "weight": true, "maxconn": true, "maxqueue": true, "inter": true,
-	"fastinter": true, "downinter": true, "rise": true, "fall": true, "port": true, "addr": true}
-
 func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server) {
 	opts := make([]string, 0, len(s.Set))
 	for o := range s.Set {
@@ -353,7 +351,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	sort.Strings(opts)
 	for _, o := range opts {
-		if !serverOptionsHonoured[o] {
+		if !implemented("server", o) {
 			b.unsupported(s.Pos, "server option "+o)
 		}
 	}
