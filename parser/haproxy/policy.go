@@ -49,9 +49,12 @@ func ApplyPolicy(r *Result, allow bool) bool {
 			where += at(d.File, d.Line)
 		}
 		switch {
-		case row.Class == Inert || row.Class == InertUnlessTLS && !tls:
+		case row.Class == Inert:
 			d.Severity = Warning
 			d.Text = fmt.Sprintf("%s'%s' has no effect in goha%s.", where, d.Subject, because(row.Why))
+		case row.Class == InertUnlessTLS && !tls:
+			d.Severity = Warning
+			d.Text = fmt.Sprintf("%s'%s' has no effect in goha (no bind or server uses TLS).", where, d.Subject)
 		case allow:
 			d.Severity = Warning
 			d.Text = fmt.Sprintf("%s%s: running without it (--allow-unsupported).", where, notSupported(d.Subject))

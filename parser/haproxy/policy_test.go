@@ -16,7 +16,7 @@ func TestApplyPolicy(t *testing.T) {
 		{name: "inert only", cfg: "global\n cpu-map auto:1/1-2 0-1\n ssl-default-bind-ciphers X\nlisten l\n bind 127.0.0.1:1\n",
 			exit: 0, want: []string{
 				"[WARNING]  config : parsing [t.cfg:2] : 'cpu-map' has no effect in goha (CPU affinity: scheduling only).",
-				"[WARNING]  config : parsing [t.cfg:3] : 'ssl-default-bind-ciphers' has no effect in goha (TLS setting).",
+				"[WARNING]  config : parsing [t.cfg:3] : 'ssl-default-bind-ciphers' has no effect in goha (no bind or server uses TLS).",
 			}},
 		{name: "TLS default used by a TLS bind", cfg: "global\n ssl-default-bind-ciphers X\nlisten l\n bind 127.0.0.1:1 ssl crt /x.pem\n",
 			exit: 1, want: []string{
