@@ -35,11 +35,7 @@ func (h *Host) NsHandle() netns.NsHandle { return h.ns }
 // `ip netns exec`, so it sees the host's /etc overlay. A nil ctx means no
 // deadline.
 func (h *Host) Command(ctx context.Context, argv ...string) *exec.Cmd {
-	args := append([]string{"netns", "exec", h.NS}, argv...)
-	if ctx == nil {
-		return exec.Command("ip", args...)
-	}
-	return exec.CommandContext(ctx, "ip", args...)
+	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", h.NS}, argv...)...)
 }
 
 // Run runs argv inside the host and returns its combined output. A non-zero

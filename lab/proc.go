@@ -1,11 +1,11 @@
 package lab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 )
 
@@ -19,7 +19,6 @@ type Proc struct {
 
 	cmdPid   int
 	proc     *os.Process
-	waitOnce sync.Once
 	done     chan struct{}
 	state    *os.ProcessState
 	err      error
@@ -47,7 +46,7 @@ func (h *Host) Start(argv ...string) (*Proc, error) {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
 	defer stderr.Close()
-	cmd := h.Command(nil, argv...) // lifetime is managed by Proc, not a context
+	cmd := h.Command(context.Background(), argv...) // lifetime is managed by Proc (Close), not a context
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Own process group, so a terminal's Ctrl-C reaches us, not it, and
 	// Close decides how it ends.
