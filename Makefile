@@ -32,8 +32,18 @@ deps:
 vet:
 	$(GO) vet $(PKGS)
 
+# staticcheck is installed from the Go module proxy on first use (pinned).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@[ -x $(STATICCHECK) ] && $(STATICCHECK) -version | grep -q $(STATICCHECK_VERSION) || \
+	  GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) $(PKGS)
+	@cp go.mod /tmp/goha-go.mod.lint && cp go.sum /tmp/goha-go.sum.lint && $(GO) mod tidy && \
+	  if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum:"; git diff -- go.mod go.sum; \
+	  cp /tmp/goha-go.mod.lint go.mod; cp /tmp/goha-go.sum.lint go.sum; exit 1; fi
 
 # All tests: unit, golden, fuzz seeds, and the namespace integration tests
 # (which need root; under CI=true they fail instead of skipping).

@@ -263,12 +263,6 @@ func (s *state) section(file string, sec *astSection) bool {
 	return false
 }
 
-func firstArg(a []string) string {
-	if len(a) == 0 {
-		return ""
-	}
-	return a[0]
-}
 
 func contains(list []string, w string) bool {
 	for _, x := range list {
