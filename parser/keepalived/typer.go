@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ type typer struct {
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
+	// lvsSyncIface is the LVS sync daemon interface set so far (global
+	// lvs_sync_daemon or a vrrp_instance's lvs_sync_daemon_interface).
+	lvsSyncIface string
 }
 
 type scriptRef struct {
@@ -153,6 +157,12 @@ func (t *typer) globalDefs(nodes []*Node) {
 	for _, n := range nodes {
 		if t.aborted {
 			return
+		}
+		if n.Name() == "notification_email" && len(n.Values) == 0 {
+			t.add(n.End, ClassWarning, "list at least one address, or remove the block", "Warning - empty notification_email block")
+		}
+		if n.Name() == "lvs_sync_daemon" && len(n.Args) > 0 && t.lvsSyncIface == "" {
+			t.lvsSyncIface = n.Arg(0)
 		}
 		if !n.Keyword.Runtime {
 			t.unsupported(n)
@@ -398,21 +408,25 @@ func scriptProgram(raw string) string {
 // usableScript says whether keepalived would keep a script: its program
 // exists. Missing programs are dropped silently by keepalived 2.2.7.
 func (t *typer) usableScript(raw string) bool {
-	p := scriptProgram(raw)
+	m, ok := t.programMode(scriptProgram(raw))
+	return ok && !m.IsDir()
+}
+
+// programMode stats a script's program, searching the PATH keepalived
+// runs scripts with when the name has no '/'.
+func (t *typer) programMode(p string) (fs.FileMode, bool) {
 	if p == "" {
-		return false
+		return 0, false
 	}
 	if !strings.Contains(p, "/") {
-		// keepalived searches the PATH it runs scripts with
 		for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
 			if m, ok := t.opts.FileMode(dir + "/" + p); ok && !m.IsDir() {
-				return true
+				return m, true
 			}
 		}
-		return false
+		return 0, false
 	}
-	m, ok := t.opts.FileMode(p)
-	return ok && !m.IsDir()
+	return t.opts.FileMode(p)
 }
 
 // defaultScriptUser mirrors keepalived: without script_user the scripts run

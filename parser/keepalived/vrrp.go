@@ -121,8 +121,15 @@ func lvsSyncIndent(name string) string {
 
 func (t *typer) instanceKeyword(in *Instance, n *Node) {
 	if n.Name() == "lvs_sync_daemon_interface" {
-		t.add(n.Pos, ClassDeprecated, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
-		t.add(n.Pos, ClassDeprecated, "", "%sPlease use global lvs_sync_daemon", lvsSyncIndent(in.Name))
+		// keepalived 2.2.7 reports this deprecation as a general config
+		// error (a security violation elsewhere still decides -t's exit).
+		t.add(n.Pos, ClassGeneral, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
+		t.add(n.Pos, ClassGeneral, "", "%sPlease use global lvs_sync_daemon", lvsSyncIndent(in.Name))
+		if t.lvsSyncIface != "" {
+			t.errorf(n.Pos, "(%s) lvs_sync_daemon_interface has already been specified as %s - ignoring", in.Name, t.lvsSyncIface)
+		} else if len(n.Args) > 0 {
+			t.lvsSyncIface = n.Arg(0)
+		}
 	}
 	if !n.Keyword.Runtime {
 		t.unsupported(n)
@@ -362,7 +369,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		}
 	case "track_script":
 		for _, l := range n.Values {
-			if tr, ok := t.tracked(l, in.Name, "track script"); ok {
+			if tr, ok := t.tracked(l, in.Name, "track script"); ok && t.knownScript(in.Name, tr) {
 				in.TrackScripts = append(in.TrackScripts, tr)
 				t.scriptRefs = append(t.scriptRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackScripts) - 1})
 			}
@@ -379,6 +386,12 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		s := rawArgs(n)
+		if slot := instanceNotifySlot(in, n.Name()); slot != nil && *slot != "" {
+			// keepalived keeps the first script and names the second by
+			// its first word (a quoted script is one word).
+			t.errorf(n.Pos, "(%s) %s script already specified - ignoring %s", in.Name, n.Name(), n.Arg(0))
+			return
+		}
 		if t.usableScript(s) {
 			t.hasScripts = true
 			t.defaultScriptUser(n.Pos)
@@ -401,7 +414,20 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		}
 	case "notify_priority_changes":
 		in.NotifyPriorityChanges = t.optBool(n, true)
-	case "garp_master_delay", "garp_master_refresh", "garp_lower_prio_delay":
+	case "garp_master_refresh":
+		if !t.need(n, 1) {
+			return
+		}
+		// keepalived 2.2.7 reads seconds up to UINT_MAX (not the delays'
+		// UINT_MAX/TIMER_HZ) and resets the refresh to off on a bad value.
+		v, msg := readUnsigned(n.Arg(0), 0, 1<<32-1)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s): Invalid garp_master_refresh '%s' - ignoring", in.Name, n.Arg(0))
+			v = 0
+		}
+		in.GarpMasterRefresh = time.Duration(v) * time.Second
+	case "garp_master_delay", "garp_lower_prio_delay":
 		if !t.need(n, 1) {
 			return
 		}
@@ -412,12 +438,9 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		d := time.Duration(v) * time.Second
-		switch n.Name() {
-		case "garp_master_delay":
+		if n.Name() == "garp_master_delay" {
 			in.GarpMasterDelay = d
-		case "garp_master_refresh":
-			in.GarpMasterRefresh = d
-		default:
+		} else {
 			in.GarpLowerPrioDelay = d
 		}
 	case "garp_master_repeat", "garp_master_refresh_repeat", "garp_lower_prio_repeat":
@@ -825,16 +848,13 @@ func (t *typer) syncGroup(n *Node) {
 					t.syncRefs = append(t.syncRefs, syncRef{sg: sg, name: tk.Text, pos: l.Pos})
 				}
 			}
-		case "notify_master":
-			sg.NotifyMaster = rawArgs(c)
-		case "notify_backup":
-			sg.NotifyBackup = rawArgs(c)
-		case "notify_fault":
-			sg.NotifyFault = rawArgs(c)
-		case "notify_stop":
-			sg.NotifyStop = rawArgs(c)
-		case "notify":
-			sg.Notify = rawArgs(c)
+		case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify":
+			slot := syncGroupNotifySlot(sg, c.Name())
+			if *slot != "" {
+				t.errorf(c.Pos, "vrrp group %s: %s script already specified - ignoring %s", sg.Name, c.Name(), c.Arg(0))
+				continue
+			}
+			*slot = rawArgs(c)
 		case "global_tracking", "sync_group_tracking_weight":
 			sg.TrackingWeight = true
 		case "track_interface":
@@ -845,7 +865,7 @@ func (t *typer) syncGroup(n *Node) {
 			}
 		case "track_script":
 			for _, l := range c.Values {
-				if tr, ok := t.tracked(l, sg.Name, "track script"); ok {
+				if tr, ok := t.tracked(l, sg.Name, "track script"); ok && t.knownScript(sg.Name, tr) {
 					sg.TrackScripts = append(sg.TrackScripts, tr)
 					t.scriptRefs = append(t.scriptRefs, scriptRef{sg: sg, t: tr})
 				}
@@ -875,12 +895,26 @@ func (t *typer) syncGroup(n *Node) {
 // checkRoutes reports routes keepalived cannot track (no interface).
 func (t *typer) checkRoutes(lines []Line) {
 	for _, l := range lines {
-		dest, hasDev := "", false
+		dest, hasDev, nexthop := "", false, false
 		for i := 0; i < len(l.Tokens); i++ {
 			switch w := l.Tokens[i].Text; w {
+			case "nexthop":
+				// a nexthop's dev is not the route's: the route is
+				// tracked only through its own dev (keepalived 2.2.7)
+				nexthop = true
 			case "dev", "oif", "no_track":
-				hasDev = true
-				i++
+				if w != "no_track" && i+1 < len(l.Tokens) && !t.ifaces[l.Tokens[i+1].Text] {
+					t.add(l.Pos, ClassGeneral, "check `ip link`: the interface must exist when gokeepalived starts",
+						"WARNING - interface %s for VROUTE nexthop doesn't exist", l.Tokens[i+1].Text)
+					t.diags[len(t.diags)-1].MissingInterface = true
+					t.badIface = true
+				}
+				if !nexthop {
+					hasDev = true
+				}
+				if w != "no_track" {
+					i++
+				}
 			case "src", "via", "table", "metric", "proto", "scope", "mtu", "from":
 				i++
 			case "to":
@@ -938,4 +972,51 @@ func (t *typer) checkRules(lines []Line) {
 			t.rulePref--
 		}
 	}
+}
+
+// instanceNotifySlot is where an instance keeps the notify script a
+// keyword sets; keepalived 2.2.7 refuses a second one for the same
+// keyword (notify_deleted is not checked: nil).
+func instanceNotifySlot(in *Instance, kw string) *string {
+	switch kw {
+	case "notify_master":
+		return &in.NotifyMaster
+	case "notify_backup":
+		return &in.NotifyBackup
+	case "notify_fault":
+		return &in.NotifyFault
+	case "notify_stop":
+		return &in.NotifyStop
+	case "notify":
+		return &in.Notify
+	case "notify_master_rx_lower_pri":
+		return &in.NotifyMasterRxLowerPri
+	}
+	return nil
+}
+
+// syncGroupNotifySlot is instanceNotifySlot for a vrrp_sync_group.
+func syncGroupNotifySlot(sg *SyncGroup, kw string) *string {
+	switch kw {
+	case "notify_master":
+		return &sg.NotifyMaster
+	case "notify_backup":
+		return &sg.NotifyBackup
+	case "notify_fault":
+		return &sg.NotifyFault
+	case "notify_stop":
+		return &sg.NotifyStop
+	}
+	return &sg.Notify
+}
+
+// knownScript looks a track_script entry up when it is read, as keepalived
+// does: a vrrp_script defined further down the file is not known yet, and
+// the entry is dropped.
+func (t *typer) knownScript(owner string, tr Tracked) bool {
+	if _, ok := t.cfg.Scripts[tr.Name]; ok {
+		return true
+	}
+	t.add(tr.Pos, ClassGeneral, "define `vrrp_script "+tr.Name+" { script ... }` above the track_script that names it", "(%s) track script %s not found, ignoring...", owner, tr.Name)
+	return false
 }
