@@ -29,6 +29,10 @@ type Options struct {
 	// UserExists says whether a system user exists (keepalived_script, the
 	// default script user). nil: look up the user database.
 	UserExists func(name string) bool
+	// AllowUnsupported is the operator's override (--allow-unsupported,
+	// GOHA_ALLOW_UNSUPPORTED=1): unsupported features become warnings and
+	// no longer fail the lint.
+	AllowUnsupported bool
 }
 
 func (o *Options) defaults() {
@@ -66,6 +70,11 @@ type Result struct {
 	// keepalived 2.2.7 exits 0.
 	LintExitCode int
 }
+
+// ExitUnsupported is gokeepalived -t's exit status for a file keepalived
+// accepts but which uses a feature gokeepalived does not run (keepalived's
+// own, non-zero, status wins when it has one).
+const ExitUnsupported = 1
 
 // DefaultConfigID is keepalived's default config-id: the host name up to the
 // first dot.
@@ -116,7 +125,7 @@ func Lint(opts Options) *Result {
 				}
 				if n.Name() == "global_defs" {
 					t.globalDefs(n.Children)
-				} else if !n.Keyword.Runtime {
+				} else if !n.Keyword.Honoured() {
 					t.unsupported(n)
 				}
 			}
@@ -174,6 +183,11 @@ func Lint(opts Options) *Result {
 	r.LintExitCode = r.ExitCode
 	if p.unreadable && r.LintExitCode == 0 {
 		r.LintExitCode = 4
+	}
+	if r.LintExitCode == 0 && RefusesStart(diags) {
+		// keepalived would run this file; gokeepalived would run it
+		// without a feature, so it refuses it (issue 16: fail closed).
+		r.LintExitCode = ExitUnsupported
 	}
 	return r
 }

@@ -136,9 +136,33 @@ func lastWord(n *Node) string {
 	return n.Name()
 }
 
+// unsupported reports a keyword gokeepalived does not run, by its class
+// in the keyword table: inert ones are warned about, the others refused.
 func (t *typer) unsupported(n *Node) {
-	t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: n.Name(), Pos: n.Pos})
-	t.notice(n.Pos, "", "'%s' is parsed but not supported by gokeepalived yet", n.Name())
+	if n.Keyword.Support == Inert {
+		t.inert(n.Pos, n.Name(), n.Keyword.Why)
+		return
+	}
+	t.refuse(n.Pos, n.Name(), "", "'%s' is parsed but not supported by gokeepalived yet", n.Name())
+}
+
+// refuse records a feature of the file gokeepalived does not run: -t
+// fails and the daemon refuses the file unless Options.AllowUnsupported,
+// which makes it a warning (the daemon then runs without the feature).
+func (t *typer) refuse(pos Pos, feature, hint, format string, args ...any) {
+	t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: feature, Pos: pos})
+	d := Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: SevError, Hint: hint,
+		Message: fmt.Sprintf(format, args...), GohaOnly: true, Unsupported: true}
+	if t.opts.AllowUnsupported {
+		d.Severity = SevWarning
+		d.Message += AllowedSuffix
+	}
+	t.diags = append(t.diags, d)
+}
+
+// inert warns about a keyword whose effect cannot change what gokeepalived does.
+func (t *typer) inert(pos Pos, name, why string) {
+	t.notice(pos, "", "'%s' has no effect in goha: %s", name, why)
 }
 
 // rawArgs returns the text after the keyword on its line, for scripts.
@@ -164,7 +188,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 		if n.Name() == "lvs_sync_daemon" && len(n.Args) > 0 && t.lvsSyncIface == "" {
 			t.lvsSyncIface = n.Arg(0)
 		}
-		if !n.Keyword.Runtime {
+		if !n.Keyword.Honoured() {
 			t.unsupported(n)
 			if !n.Keyword.Typed {
 				continue
@@ -325,7 +349,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			}
 			g.ScriptUser, g.ScriptGroup = n.Arg(0), n.Arg(1)
 			if g.ScriptGroup != "" {
-				t.notice(n.Pos, "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
+				t.refuse(n.Pos, "script_user group", "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
 			}
 		case "enable_script_security":
 			g.EnableScriptSecurity = true

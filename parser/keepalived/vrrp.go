@@ -13,7 +13,7 @@ func (t *typer) vrrpTree(nodes []*Node) {
 		if t.aborted {
 			return
 		}
-		if !n.Keyword.Runtime {
+		if !n.Keyword.Honoured() {
 			if n.Name() == "linkbeat_interfaces" {
 				t.linkbeatInterfaces(n)
 			}
@@ -131,7 +131,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			t.lvsSyncIface = n.Arg(0)
 		}
 	}
-	if !n.Keyword.Runtime {
+	if !n.Keyword.Honoured() {
 		t.unsupported(n)
 		if !n.Keyword.Typed {
 			return
@@ -250,7 +250,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 				case "PASS", "AH":
 					in.AuthType = c.Arg(0)
 					if c.Arg(0) == "AH" {
-						t.notice(c.Pos, "use auth_type PASS (VRRPv2) or no authentication",
+						t.refuse(c.Pos, "auth_type AH", "use auth_type PASS (VRRPv2) or no authentication",
 							"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication")
 					}
 				default:
@@ -654,7 +654,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 				continue
 			}
 			v.UseVMAC = true
-			t.notice(l.Pos, "", "'use_vmac' of ip address %s is parsed but not supported by gokeepalived yet: the address is added to the instance's interface, not to a VMAC", addr)
+			t.refuse(l.Pos, "use_vmac", "", "'use_vmac' of ip address %s is parsed but not supported by gokeepalived yet: the address is added to the instance's interface, not to a VMAC", addr)
 		case "track_group":
 			if in != nil {
 				// keepalived reads it (and its argument, next round) as
@@ -668,7 +668,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 					continue
 				}
 				v.TrackGroup = d
-				t.notice(l.Pos, "", "'track_group' of static ip address %s is parsed but not supported by gokeepalived yet: the address stays whatever the group's state", addr)
+				t.refuse(l.Pos, "track_group", "", "'track_group' of static ip address %s is parsed but not supported by gokeepalived yet: the address stays whatever the group's state", addr)
 			}
 		default:
 			t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
@@ -778,7 +778,7 @@ func (t *typer) script(n *Node) {
 			}
 			s.User, s.Group = c.Arg(0), c.Arg(1)
 			if s.Group != "" {
-				t.notice(c.Pos, "", "the group '%s' of vrrp_script %s is parsed but not supported by gokeepalived yet: the script runs with the primary group of %s", s.Group, s.Name, s.User)
+				t.refuse(c.Pos, "vrrp_script user group", "", "the group '%s' of vrrp_script %s is parsed but not supported by gokeepalived yet: the script runs with the primary group of %s", s.Group, s.Name, s.User)
 			}
 		case "init_fail":
 			s.InitFail = true
@@ -877,7 +877,7 @@ func (t *typer) syncGroup(n *Node) {
 				}
 			}
 		default:
-			if !c.Keyword.Runtime {
+			if !c.Keyword.Honoured() {
 				t.unsupported(c)
 			}
 		}
