@@ -74,7 +74,7 @@ type Diagnostic struct {
 	// -t fails and the daemon refuses the file unless the operator allows
 	// unsupported features (Options.AllowUnsupported).
 	Unsupported bool
-	seq              int // logical line index for parse-time messages, -1 otherwise
+	seq         int // logical line index for parse-time messages, -1 otherwise
 }
 
 // Text renders the diagnostic the way keepalived does: "(FILE: Line N) msg",

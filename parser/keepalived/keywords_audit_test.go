@@ -42,8 +42,8 @@ type auditEntry struct {
 }
 
 func kwHonoured(where string) auditEntry { return auditEntry{honoured, where} }
-func kwRefused(why string) auditEntry   { return auditEntry{refused, why} }
-func kwInert(why string) auditEntry     { return auditEntry{inertKw, why} }
+func kwRefused(why string) auditEntry    { return auditEntry{refused, why} }
+func kwInert(why string) auditEntry      { return auditEntry{inertKw, why} }
 func inParser(f string) auditEntry       { return kwHonoured("parser/keepalived/" + f) }
 func inRunner(f string) auditEntry       { return kwHonoured("vrrp/daemon/" + f) }
 func inVRRP(f string) auditEntry         { return kwHonoured("vrrp/" + f) }
