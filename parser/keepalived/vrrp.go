@@ -248,11 +248,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 				}
 				switch c.Arg(0) {
 				case "PASS", "AH":
-					in.AuthType = c.Arg(0)
-					if c.Arg(0) == "AH" {
-						t.refuse(c.Pos, "auth_type AH", "use auth_type PASS (VRRPv2) or no authentication",
-							"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication")
-					}
+					in.AuthType, in.authPos = c.Arg(0), c.Pos
 				default:
 					t.errorf(c.Pos, "(%s) unknown authentication type '%s'", in.Name, c.Arg(0))
 				}
