@@ -265,3 +265,24 @@ func TestAllowUnsupported(t *testing.T) {
 		})
 	}
 }
+
+// Arguments of honoured keywords the runtime does not act on are
+// unsupported too.
+func TestUnsupportedArguments(t *testing.T) {
+	conf := "global_defs {\n notify_fifo /run/k.fifo nobody\n vrrp_notify_fifo /run/v.fifo nobody nogroup\n}\n" +
+		"track_file f {\n file /run/f\n init_file 5 overwrite\n}\n"
+	r := Lint(Options{File: "k.conf", Data: []byte(conf), ConfigID: "lb", Interfaces: []string{"lo"},
+		UserExists: func(string) bool { return true }})
+	for _, want := range []string{
+		"goha: (k.conf: Line 2) the user and group of notify_fifo are parsed but not supported by gokeepalived yet: the FIFO belongs to root\n",
+		"goha: (k.conf: Line 3) the user and group of vrrp_notify_fifo are parsed but not supported by gokeepalived yet: the FIFO belongs to root\n",
+		"goha: (k.conf: Line 7) 'overwrite' of init_file is parsed but not supported by gokeepalived yet: an existing file is kept\n",
+	} {
+		if !strings.Contains(Format(r.Diagnostics), want) {
+			t.Errorf("no %q in\n%s", want, Format(r.Diagnostics))
+		}
+	}
+	if !RefusesStart(r.Diagnostics) || r.LintExitCode != ExitUnsupported {
+		t.Errorf("exit %d, refuses %v", r.LintExitCode, RefusesStart(r.Diagnostics))
+	}
+}

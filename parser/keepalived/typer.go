@@ -353,13 +353,19 @@ func (t *typer) globalDefs(nodes []*Node) {
 			}
 		case "enable_script_security":
 			g.EnableScriptSecurity = true
-		case "notify_fifo":
-			g.NotifyFIFO = n.Arg(0)
+		case "notify_fifo", "vrrp_notify_fifo":
+			if n.Name() == "notify_fifo" {
+				g.NotifyFIFO = n.Arg(0)
+			} else {
+				g.VRRPNotifyFIFO = n.Arg(0)
+			}
+			if len(n.Args) > 1 {
+				// keepalived gives the FIFO to that user (and group)
+				t.refuse(n.Pos, n.Name()+" user", "", "the user and group of %s are parsed but not supported by gokeepalived yet: the FIFO belongs to root", n.Name())
+			}
 		case "notify_fifo_script":
 			g.NotifyFIFOScript = rawArgs(n)
 			t.hasScripts = t.hasScripts || t.usableScript(g.NotifyFIFOScript)
-		case "vrrp_notify_fifo":
-			g.VRRPNotifyFIFO = n.Arg(0)
 		case "vrrp_notify_fifo_script":
 			g.VRRPNotifyFIFOScript = rawArgs(n)
 			t.hasScripts = t.hasScripts || t.usableScript(g.VRRPNotifyFIFOScript)

@@ -822,6 +822,12 @@ func (t *typer) trackFile(n *Node) {
 			if len(c.Args) > 0 {
 				f.InitValue, _ = strconv.Atoi(c.Arg(0))
 			}
+			for _, a := range c.Args {
+				if a.Text == "overwrite" {
+					// the runner only creates a missing file
+					t.refuse(c.Pos, "init_file overwrite", "", "'overwrite' of init_file is parsed but not supported by gokeepalived yet: an existing file is kept")
+				}
+			}
 		}
 	}
 	if f.File == "" {
