@@ -13,7 +13,6 @@ import (
 // failure stops all further checking as it does in keepalived, then sync
 // groups, then the per-instance rewrites, then VRID clashes.
 func (t *typer) complete() {
-	t.resolveTracking()
 	if t.badIface {
 		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
 		t.diags[len(t.diags)-1].MissingInterface = true
@@ -121,15 +120,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func (t *typer) resolveTracking() {
-	for _, r := range t.fileRefs {
-		if _, ok := t.cfg.TrackFiles[r.t.Name]; !ok {
-			t.errorf(r.t.Pos, "(%s) track file %s not found, ignoring...", r.inst.Name, r.t.Name)
-			r.inst.TrackFiles = removeTracked(r.inst.TrackFiles, r.t.Name)
-		}
-	}
 }
 
 func removeTracked(ts []Tracked, name string) []Tracked {

@@ -17,9 +17,8 @@ type typer struct {
 	// abortSeq is the line where keepalived would have exited
 	abortSeq int
 	ifaces   map[string]bool
-	// script references resolved after parsing (scripts may be defined later)
+	// track_script references (for disabling missing or insecure scripts)
 	scriptRefs []scriptRef
-	fileRefs   []scriptRef
 	instNames  map[string]bool
 	syncRefs   []syncRef
 	badIface   bool

@@ -372,9 +372,8 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		}
 	case "track_file":
 		for _, l := range n.Values {
-			if tr, ok := t.tracked(l, in.Name, "track file"); ok {
+			if tr, ok := t.tracked(l, in.Name, "track file"); ok && t.knownTrackFile(in.Name, tr) {
 				in.TrackFiles = append(in.TrackFiles, tr)
-				t.fileRefs = append(t.fileRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackFiles) - 1})
 			}
 		}
 	case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "notify_deleted", "notify_master_rx_lower_pri":
@@ -874,7 +873,7 @@ func (t *typer) syncGroup(n *Node) {
 			}
 		case "track_file":
 			for _, l := range c.Values {
-				if tr, ok := t.tracked(l, sg.Name, "track file"); ok {
+				if tr, ok := t.tracked(l, sg.Name, "track file"); ok && t.knownTrackFile(sg.Name, tr) {
 					sg.TrackFiles = append(sg.TrackFiles, tr)
 				}
 			}
@@ -1020,5 +1019,14 @@ func (t *typer) knownScript(owner string, tr Tracked) bool {
 		return true
 	}
 	t.add(tr.Pos, ClassGeneral, "define `vrrp_script "+tr.Name+" { script ... }` above the track_script that names it", "(%s) track script %s not found, ignoring...", owner, tr.Name)
+	return false
+}
+
+// knownTrackFile is knownScript for track_file entries.
+func (t *typer) knownTrackFile(owner string, tr Tracked) bool {
+	if _, ok := t.cfg.TrackFiles[tr.Name]; ok {
+		return true
+	}
+	t.errorf(tr.Pos, "(%s) track file %s not found, ignoring...", owner, tr.Name)
 	return false
 }
