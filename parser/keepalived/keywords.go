@@ -218,8 +218,8 @@ var (
 			vmac_prefix vrrp_down_timer_adverts`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
 		typed(unsup(`notify_fifo_script vrrp_notify_fifo_script dynamic_interfaces`)),
-		typed(inert("the nftables drop rules match the VIPs only, without counters or interface indexes",
-			`nftables_ifindex nftables_counters`)),
+		typed(inert("the link-local VIP rules always match interface indexes", `nftables_ifindex`)),
+		typed(inert("the nftables rules carry no counters", `nftables_counters`)),
 		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
 			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script startup_script
@@ -261,7 +261,7 @@ var (
 		typed(unsup(`notify_master_rx_lower_pri unicast_ttl`)),
 		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr`),
 		inert(whyBuffers, `kernel_rx_buf_size`),
-		inert("keepalived 2.2.7 reads it and never uses it", `debug`),
+		inert("keepalived only shows it in the data dump", `debug`),
 		inert(whyEmail, `smtp_alert`),
 		inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
 		unsup(`use_ipvlan vrf lvs_sync_daemon_interface`),
