@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
@@ -54,6 +55,7 @@ var flagSpecs = []flagSpec{
 	{"i", "config-id", 1, "Skip any configuration lines beginning '@' that don't match id", true},
 	{"", "signum", 1, "Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON", true},
 	{"t", "config-test", 2, "Check the configuration for obvious errors, output to stderr by default", true},
+	{"", "allow-unsupported", 0, "goha: run without the configuration features gokeepalived does not support (also GOHA_ALLOW_UNSUPPORTED=1); without it such a configuration is refused", true},
 	{"v", "version", 0, "Display the version number", true},
 	{"h", "help", 0, "Display this help message", true},
 }
@@ -67,8 +69,16 @@ type options struct {
 	signum     string
 	help       bool
 	version    bool
-	set        map[string]string // long name -> value for everything else
+	// allowUnsupported is the operator's override of the fail-closed
+	// policy: --allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1.
+	allowUnsupported bool
+	// ignored lists, as typed, the options accepted but not supported.
+	ignored []string
+	set     map[string]string // long name -> value for everything else
 }
+
+// allowUnsupportedEnv is the environment form of --allow-unsupported.
+const allowUnsupportedEnv = "GOHA_ALLOW_UNSUPPORTED"
 
 func lookupShort(s string) *flagSpec {
 	for i := range flagSpecs {
@@ -98,22 +108,26 @@ func lookupLong(s string) *flagSpec {
 
 // parseArgs follows getopt_long's rules as keepalived uses them.
 func parseArgs(args []string) (*options, error) {
-	o := &options{file: ka.DefaultConfigFile, set: map[string]string{}}
+	o := &options{file: ka.DefaultConfigFile, set: map[string]string{},
+		allowUnsupported: os.Getenv(allowUnsupportedEnv) == "1"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		var spec *flagSpec
 		val, hasVal := "", false
+		typed := a // the option as written, for the "ignored" warning
 		switch {
 		case strings.HasPrefix(a, "--") && len(a) > 2:
 			name := a[2:]
 			if k, v, ok := strings.Cut(name, "="); ok {
 				name, val, hasVal = k, v, true
 			}
+			typed = "--" + name
 			spec = lookupLong(name)
 			if spec == nil {
 				return nil, fmt.Errorf("unrecognized option '%s'", a)
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
+			typed = a[:2]
 			spec = lookupShort(a[1:2])
 			if spec == nil {
 				return nil, fmt.Errorf("invalid option -- '%s'", a[1:2])
@@ -139,7 +153,12 @@ func parseArgs(args []string) (*options, error) {
 		if spec.arg == 0 && hasVal {
 			return nil, fmt.Errorf("option '--%s' doesn't allow an argument", spec.long)
 		}
+		if !spec.supported && !slices.Contains(o.ignored, typed) {
+			o.ignored = append(o.ignored, typed)
+		}
 		switch spec.long {
+		case "allow-unsupported":
+			o.allowUnsupported = true
 		case "use-file":
 			o.file = val
 		case "config-test":
@@ -217,27 +236,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 			defer f.Close()
 			out = f
 		}
-		return ConfigTest(o.file, o.configID, hostInterfaces(), out)
+		for _, f := range o.ignored {
+			fmt.Fprintln(out, ignoredOptionText(f))
+		}
+		return ConfigTest(o.file, o.configID, hostInterfaces(), o.allowUnsupported, out)
 	}
 	return runDaemon(o, stderr)
 }
 
+// ignoredOptionText is the warning for a command-line option accepted but
+// not supported, in gohaproxy's words.
+func ignoredOptionText(f string) string {
+	return fmt.Sprintf("goha: command line option '%s' is accepted but not supported yet: ignored.", f)
+}
+
 // ConfigTest is `-t`: lint the file, print keepalived's messages (plus goha's
 // notices and hints) and return keepalived's exit status — except that a
-// named config file gokeepalived cannot read fails with 4 (keepalived: 0).
-func ConfigTest(file, configID string, interfaces []string, out io.Writer) int {
+// named config file gokeepalived cannot read fails with 4 (keepalived: 0),
+// and that a file using a feature gokeepalived does not run fails with
+// ka.ExitUnsupported unless allowUnsupported.
+func ConfigTest(file, configID string, interfaces []string, allowUnsupported bool, out io.Writer) int {
 	if configID == "" {
 		configID = ka.DefaultConfigID()
 	}
-	r := ka.Lint(ka.Options{File: file, ConfigID: configID, Interfaces: interfaces})
+	r := ka.Lint(ka.Options{File: file, ConfigID: configID, Interfaces: interfaces, AllowUnsupported: allowUnsupported})
 	diags := r.Diagnostics
+	code := r.LintExitCode
 	if r.Config != nil {
 		// Route and rule options the daemon cannot install, named as the
 		// parser names unsupported keywords.
-		diags = append(diags, daemon.RouteDiagnostics(r.Config)...)
+		routes := daemon.RouteDiagnostics(r.Config, allowUnsupported)
+		diags = append(diags, routes...)
+		if code == 0 && ka.RefusesStart(routes) {
+			code = ka.ExitUnsupported
+		}
 	}
 	fmt.Fprint(out, ka.Format(diags))
-	return r.LintExitCode
+	return code
 }
 
 // hostInterfaces lists the interfaces of the current network namespace.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -48,12 +49,15 @@ func runDaemon(o *options, stderr io.Writer) int {
 	notify := systemdNotifier()
 	lg.printf("Starting Keepalived v2.2.7 (gokeepalived)")
 	lg.printf("Command line: gokeepalived %s", strings.Join(os.Args[1:], " "))
+	for _, f := range o.ignored {
+		lg.printf("%s", ignoredOptionText(f))
+	}
 	if hasFlag(o, "log-detail") {
 		lg.printf("Opening file '%s'.", o.file)
 	}
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
-	cfg, missingIface, ok := loadConfig(o, lg)
+	cfg, refusal, ok := loadConfig(o, lg)
 	if !ok {
 		lg.printf("Stopping")
 		return 1
@@ -71,11 +75,13 @@ func runDaemon(o *options, stderr io.Writer) int {
 		lg.printf("Stopped Keepalived v2.2.7 (gokeepalived)")
 	}()
 	lg.printf("Starting VRRP child process, pid=%d", pid)
-	if len(missingIface) > 0 {
-		// keepalived 2.2.7's VRRP process prints these, exits with a
-		// permanent config error and the parent terminates with exit
-		// status 2, telling systemd ERRNO=22 (EINVAL).
-		for _, m := range missingIface {
+	if len(refusal) > 0 {
+		// keepalived 2.2.7's VRRP process prints the missing-interface
+		// messages, exits with a permanent config error and the parent
+		// terminates with exit status 2, telling systemd ERRNO=22
+		// (EINVAL). A file using a feature gokeepalived does not run is
+		// refused the same way (issue 16: fail closed).
+		for _, m := range refusal {
 			lg.printf("%s", m)
 		}
 		lg.printf("Stopped")
@@ -120,11 +126,12 @@ func runDaemon(o *options, stderr io.Writer) int {
 				notify("RELOADING=1")
 				lg.printf("Reloading ...")
 				// keepalived 2.2.7 terminates when the new file names a
-				// missing interface; gokeepalived keeps the VIPs it runs.
-				if next, missingIface, ok := loadConfig(o, lg); ok && len(missingIface) == 0 {
+				// missing interface; gokeepalived keeps the VIPs it runs,
+				// as it does for a file with an unsupported feature.
+				if next, refusal, ok := loadConfig(o, lg); ok && len(refusal) == 0 {
 					r.Reload(next)
 				} else {
-					for _, m := range missingIface {
+					for _, m := range refusal {
 						lg.printf("%s", m)
 					}
 					lg.printf("goha: reload failed: keeping the running configuration")
@@ -169,9 +176,35 @@ func pathOr(p, def string) string {
 }
 
 func writeDump(lg *logger, path, s string) {
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+	if err := writePrivate(path, []byte(s)); err != nil {
 		lg.printf("Unable to write %s: %v", path, err)
 	}
+}
+
+// writePrivate writes a dump as keepalived 2.2.7's fopen_safe does: a new
+// file of mode 0600 in the same directory, renamed over the path, so that
+// nobody who had the old file open, and no symbolic link planted at the
+// path, sees what is written.
+func writePrivate(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // loadConfig lints the file and maps it. File-level messages are logged
@@ -180,26 +213,31 @@ func writeDump(lg *logger, path, s string) {
 // when it starts or reloads the instances, where keepalived's VRRP
 // process prints them. A file that cannot be read
 // or parsed is refused (on reload the running configuration stays).
-// missingIface holds, in the VRRP process's "(FILE: Line N)" form, the
-// messages about instance interfaces the host lacks, which keepalived
-// prints before refusing the configuration; it is empty when every
-// interface exists.
-func loadConfig(o *options, lg *logger) (cfg *daemon.Config, missingIface []string, ok bool) {
+// refusal holds the lines to log before refusing a file that was read:
+// the messages about instance interfaces the host lacks, in the VRRP
+// process's "(FILE: Line N)" form, which keepalived prints before refusing
+// the configuration, and goha's alerts about features gokeepalived does not
+// run (unless the operator allowed them). It is empty when the file can run.
+func loadConfig(o *options, lg *logger) (cfg *daemon.Config, refusal []string, ok bool) {
 	id := o.configID
 	if id == "" {
 		id = ka.DefaultConfigID()
 	}
 	lg.printf("Configuration file %s", o.file)
-	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces()})
-	var later []string
+	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces(), AllowUnsupported: o.allowUnsupported})
+	var later, missingIface, unsupported []string
 	for _, d := range res.Diagnostics {
 		if d.MissingInterface {
 			missingIface = append(missingIface, d.Text())
 			continue
 		}
-		if t := runtimeText(d, o.file); d.GohaOnly || (d.Line == 0 && strings.HasPrefix(d.Message, "(")) {
+		t := runtimeText(d, o.file)
+		switch {
+		case d.Unsupported && !o.allowUnsupported:
+			unsupported = append(unsupported, t)
+		case d.GohaOnly || (d.Line == 0 && strings.HasPrefix(d.Message, "(")):
 			later = append(later, t)
-		} else {
+		default:
 			lg.printf("%s", t)
 		}
 	}
@@ -211,8 +249,16 @@ func loadConfig(o *options, lg *logger) (cfg *daemon.Config, missingIface []stri
 		lg.printf("Configuration file %s could not be read: %v", o.file, err)
 		return nil, nil, false
 	}
-	if len(missingIface) > 0 {
-		return nil, missingIface, true
+	for _, d := range daemon.RouteDiagnostics(res.Config, o.allowUnsupported) {
+		if d.Unsupported && !o.allowUnsupported {
+			unsupported = append(unsupported, runtimeText(d, o.file))
+		}
+	}
+	if len(unsupported) > 0 {
+		unsupported = append(unsupported, refusalText)
+	}
+	if refusal = append(missingIface, unsupported...); len(refusal) > 0 {
+		return nil, refusal, true
 	}
 	cfg, errs := daemon.MapConfig(res.Config, daemon.LinuxPrimaryAddr)
 	for _, err := range errs {
@@ -223,6 +269,10 @@ func loadConfig(o *options, lg *logger) (cfg *daemon.Config, missingIface []stri
 	cfg.Notices = append(later, cfg.Notices...)
 	return cfg, nil, true
 }
+
+// refusalText closes the list of unsupported features of a refused file.
+const refusalText = "goha: the configuration uses features gokeepalived does not support: refusing it " +
+	"(--allow-unsupported or " + allowUnsupportedEnv + "=1 runs without them)"
 
 // runtimeText renders a diagnostic as the running keepalived logs it:
 // "(Line N) msg" for the main file (the daemon's first reading), with the

@@ -7,7 +7,8 @@ import (
 
 // The checker (IPVS) side of keepalived.conf: virtual_server and
 // virtual_server_group. gokeepalived does not run IPVS (every virtual_server
-// is still reported as "parsed but not supported"), but `-t` reproduces the
+// is unsupported: -t fails and the daemon refuses the file unless the
+// operator passes --allow-unsupported), but `-t` reproduces the
 // messages keepalived 2.2.7's checker process prints at the end of its parse
 // (its validate_check_config), so this file models the part of the virtual
 // server that those messages depend on and the rewrites between them: a

@@ -13,7 +13,6 @@ import (
 // failure stops all further checking as it does in keepalived, then sync
 // groups, then the per-instance rewrites, then VRID clashes.
 func (t *typer) complete() {
-	t.resolveTracking()
 	if t.badIface {
 		t.add(Pos{}, ClassBadInterface, "", "Non-existent interface specified in configuration")
 		t.diags[len(t.diags)-1].MissingInterface = true
@@ -56,27 +55,60 @@ func (t *typer) complete() {
 	t.checkVRIDs()
 }
 
-// secureScripts applies enable_script_security to tracked vrrp_scripts:
-// missing programs and programs others may modify are disabled.
+// secureScripts is keepalived's check of the tracked vrrp_scripts: a
+// program that does not exist is disabled whatever the settings (seen with
+// keepalived 2.2.7: "since not found/accessible", exit 5, with or without
+// enable_script_security); with enable_script_security a program others
+// may modify is disabled too. A disabled script is dropped from every
+// instance and sync group tracking it, and never run.
 func (t *typer) secureScripts() {
-	if !t.cfg.Global.EnableScriptSecurity {
-		return
-	}
 	used := map[string]bool{}
 	for _, r := range t.scriptRefs {
 		used[r.t.Name] = true
 	}
 	for _, name := range sortedKeys(t.cfg.Scripts) {
 		s := t.cfg.Scripts[name]
-		if !used[name] {
+		if !used[name] || opensFile(s.Script) {
 			continue
 		}
-		m, ok := t.opts.FileMode(scriptProgram(s.Script))
+		m, ok := t.programMode(scriptProgram(s.Script))
 		switch {
 		case !ok:
 			t.add(Pos{}, ClassWarning, "fix the script path", "Disabling track script %s since not found/accessible", name)
-		case m.IsDir() || (m.IsRegular() && m.Perm()&0o022 != 0):
+		case t.cfg.Global.EnableScriptSecurity && (m.IsDir() || (m.IsRegular() && m.Perm()&0o022 != 0)):
 			t.add(Pos{}, ClassWarning, "scripts must not be writable by group or others (chmod go-w)", "Disabling track script %s due to insecure", name)
+		default:
+			continue
+		}
+		t.disableScript(name)
+	}
+}
+
+// opensFile is keepalived's "</path" script: a check that the file can be
+// opened, never executed, so never disabled.
+func opensFile(raw string) bool {
+	p := scriptProgram(raw)
+	if p == "<" {
+		toks, _ := splitWords(raw, Pos{})
+		if len(toks) > 1 {
+			p += toks[1].Text
+		}
+	}
+	rest, ok := strings.CutPrefix(p, "<")
+	return ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), "/")
+}
+
+// disableScript removes a vrrp_script and every reference to it.
+func (t *typer) disableScript(name string) {
+	delete(t.cfg.Scripts, name)
+	for _, r := range t.scriptRefs {
+		if r.t.Name != name {
+			continue
+		}
+		if r.inst != nil {
+			r.inst.TrackScripts = removeTracked(r.inst.TrackScripts, name)
+		} else {
+			r.sg.TrackScripts = removeTracked(r.sg.TrackScripts, name)
 		}
 	}
 }
@@ -88,28 +120,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func (t *typer) resolveTracking() {
-	for _, r := range t.scriptRefs {
-		if _, ok := t.cfg.Scripts[r.t.Name]; !ok {
-			owner := ""
-			if r.inst != nil {
-				owner = r.inst.Name
-				r.inst.TrackScripts = removeTracked(r.inst.TrackScripts, r.t.Name)
-			} else {
-				owner = r.sg.Name
-				r.sg.TrackScripts = removeTracked(r.sg.TrackScripts, r.t.Name)
-			}
-			t.add(r.t.Pos, ClassGeneral, "define `vrrp_script "+r.t.Name+" { script ... }`", "(%s) track script %s not found, ignoring...", owner, r.t.Name)
-		}
-	}
-	for _, r := range t.fileRefs {
-		if _, ok := t.cfg.TrackFiles[r.t.Name]; !ok {
-			t.errorf(r.t.Pos, "(%s) track file %s not found, ignoring...", r.inst.Name, r.t.Name)
-			r.inst.TrackFiles = removeTracked(r.inst.TrackFiles, r.t.Name)
-		}
-	}
 }
 
 func removeTracked(ts []Tracked, name string) []Tracked {

@@ -92,6 +92,7 @@ type Instance struct {
 	AcceptSet               bool // accept/no_accept given explicitly
 	Strict                  bool
 	AuthType                string // "", "PASS" or "AH"
+	authPos                 Pos    // the auth_type line
 	AuthPass                [8]byte
 	VIPs                    []VIP
 	ExcludedVIPs            []VIP

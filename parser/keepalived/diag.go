@@ -69,7 +69,12 @@ type Diagnostic struct {
 	// the host lacks: keepalived 2.2.7 refuses to run such a file, and
 	// its VRRP process (not the parent) prints them.
 	MissingInterface bool
-	seq              int // logical line index for parse-time messages, -1 otherwise
+	// Unsupported marks a feature of the file gokeepalived parses but does
+	// not run (the keyword table's unsupported class, or such a value):
+	// -t fails and the daemon refuses the file unless the operator allows
+	// unsupported features (Options.AllowUnsupported).
+	Unsupported bool
+	seq         int // logical line index for parse-time messages, -1 otherwise
 }
 
 // Text renders the diagnostic the way keepalived does: "(FILE: Line N) msg",
@@ -153,4 +158,19 @@ func sortStable(diags []Diagnostic) {
 		}
 		return false
 	})
+}
+
+// AllowedSuffix ends an unsupported feature's message when the operator
+// allowed unsupported features: the daemon runs without it.
+const AllowedSuffix = ": ignored (--allow-unsupported)"
+
+// RefusesStart says whether the diagnostics hold an unsupported feature
+// the operator did not allow.
+func RefusesStart(diags []Diagnostic) bool {
+	for _, d := range diags {
+		if d.Unsupported && d.Severity == SevError {
+			return true
+		}
+	}
+	return false
 }

@@ -12,8 +12,11 @@
 //   - grammar.go: a participle grammar over the pre-pass tokens (Word,
 //     String, '{', '}', EOL) giving the line AST.
 //   - keywords.go: the keyword tree of keepalived 2.2.7 — every keyword, its
-//     block, its kind (scalar, value block, sub-block), whether gokeepalived
-//     runs it, and which keepalived process parses it.
+//     block, its kind (scalar, value block, sub-block), its class (Support:
+//     honoured, unsupported, inert; the fail-closed policy) and which
+//     keepalived process parses it. Unsupported keywords and values are
+//     Diagnostics with Unsupported set: -t fails (ExitUnsupported) and the
+//     daemon refuses the file unless Options.AllowUnsupported.
 //   - tree.go: keepalived's process_stream: the keyword table, not the
 //     braces, decides where blocks start and end. It runs once per keepalived
 //     process (parent, vrrp, checker, bfd) because keepalived does, and the
@@ -22,7 +25,7 @@
 //     keepalived's words; checks.go holds the end-of-parse checks and strict
 //     mode rewrites.
 //   - vrrp_auth.go: the authentication checks after strict mode and v3
-//     (no password, AH with an initial MASTER state).
+//     (no password, AH with an initial MASTER state, AH unsupported).
 //   - checker.go: the checker process's model of virtual_server and
 //     virtual_server_group and its pure end-of-parse checks (Validate);
 //     checker_typer.go, checker_values.go, checker_checks.go type those

@@ -26,21 +26,56 @@ const (
 	grpBFD
 )
 
+// Support is what gokeepalived does with a keyword: the project's
+// fail-closed policy (issue 16) as data, one value per keyword.
+type Support uint8
+
+const (
+	// Honoured: run with keepalived 2.2.7's semantics.
+	Honoured Support = iota
+	// Refused: parsed (and checked as keepalived checks it) but not run.
+	// `-t` reports it as "not supported" with its line and fails; the
+	// daemon refuses to start (or to reload to such a file) unless the
+	// operator passes --allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1.
+	Refused
+	// Inert: keepalived's documented effect cannot change which VRRP
+	// state is taken, which addresses, routes or rules are installed,
+	// what is sent on the wire or which scripts run (email alerts,
+	// process scheduling, buffer sizes). Accepted with a warning that
+	// contains "has no effect in goha".
+	Inert
+)
+
+func (s Support) String() string {
+	switch s {
+	case Refused:
+		return "unsupported"
+	case Inert:
+		return "inert"
+	}
+	return "honoured"
+}
+
 // Keyword is one entry of keepalived 2.2.7's keyword tree.
 type Keyword struct {
 	Name    string
 	Block   string // name of the table (block) the keyword belongs to
 	Kind    kwKind
-	Args    string // argument kind and range, as documented by keepalived.conf(5)
-	Runtime bool   // implemented by gokeepalived's VRRP runtime
-	// Typed: not run (reported as "parsed but not supported") but still
-	// typed, so that keepalived's own checks of the value and its effect on
-	// other keywords (strict-mode resets, deprecations) stay reproduced.
+	Args    string  // argument kind and range, as documented by keepalived.conf(5)
+	Support Support // honoured, unsupported (refused) or inert
+	// Why says, for an inert keyword, what goha does not do with it.
+	Why string
+	// Typed: not run but still typed, so that keepalived's own checks of
+	// the value and its effect on other keywords (strict-mode resets,
+	// deprecations) stay reproduced.
 	Typed bool
 	Group procGroup
 	Sub   *Table
 	Named bool // a value block whose keyword line carries a name
 }
+
+// Honoured says whether gokeepalived's runtime implements the keyword.
+func (k *Keyword) Honoured() bool { return k.Support == Honoured }
 
 // Table is the set of keywords valid inside one block.
 type Table struct {
@@ -53,8 +88,6 @@ func (t *Table) lookup(name string) *Keyword { return t.byKey[name] }
 
 // Keywords lists the table's keywords in declaration order.
 func (t *Table) Keywords() []*Keyword { return t.order }
-
-type kwOpt func(*Keyword)
 
 func newTable(name string, groups ...[]*Keyword) *Table {
 	t := &Table{Name: name, byKey: map[string]*Keyword{}}
@@ -70,33 +103,48 @@ func newTable(name string, groups ...[]*Keyword) *Table {
 	return t
 }
 
-func words(list string, kind kwKind, runtime bool) []*Keyword {
+func words(list string, kind kwKind, sup Support) []*Keyword {
 	var out []*Keyword
 	for _, n := range strings.Fields(list) {
-		out = append(out, &Keyword{Name: n, Kind: kind, Runtime: runtime, Args: argDocs[n]})
+		out = append(out, &Keyword{Name: n, Kind: kind, Support: sup, Args: argDocs[n]})
 	}
 	return out
 }
 
-// implemented scalars / unsupported scalars / value blocks
-func rt(list string) []*Keyword    { return words(list, kwScalar, true) }
-func unsup(list string) []*Keyword { return words(list, kwScalar, false) }
-func rtVals(list string) []*Keyword {
-	return words(list, kwValues, true)
-}
-func unsupVals(list string) []*Keyword { return words(list, kwValues, false) }
+// Constructors by class: rt (honoured), unsup (refused), inert (warned);
+// the *Vals forms are "{ ... }" value blocks.
+func rt(list string) []*Keyword        { return words(list, kwScalar, Honoured) }
+func unsup(list string) []*Keyword     { return words(list, kwScalar, Refused) }
+func rtVals(list string) []*Keyword    { return words(list, kwValues, Honoured) }
+func unsupVals(list string) []*Keyword { return words(list, kwValues, Refused) }
 
-// unsupTyped are keywords gokeepalived does not run but still types (see Keyword.Typed).
-func unsupTyped(list string) []*Keyword {
-	ks := words(list, kwScalar, false)
+// inert keywords carry why they have no effect (shown in the warning).
+func inert(why, list string) []*Keyword {
+	ks := words(list, kwScalar, Inert)
+	for _, k := range ks {
+		k.Why = why
+	}
+	return ks
+}
+
+func inertVals(why, list string) []*Keyword {
+	ks := inert(why, list)
+	for _, k := range ks {
+		k.Kind = kwValues
+	}
+	return ks
+}
+
+// typed marks keywords gokeepalived does not run but still types (see Keyword.Typed).
+func typed(ks []*Keyword) []*Keyword {
 	for _, k := range ks {
 		k.Typed = true
 	}
 	return ks
 }
 
-func block(name string, runtime bool, sub *Table) []*Keyword {
-	return []*Keyword{{Name: name, Kind: kwBlock, Runtime: runtime, Sub: sub, Args: argDocs[name]}}
+func block(name string, sup Support, sub *Table) []*Keyword {
+	return []*Keyword{{Name: name, Kind: kwBlock, Support: sup, Sub: sub, Args: argDocs[name]}}
 }
 
 func inGroup(g procGroup, ks ...[]*Keyword) []*Keyword {
@@ -151,6 +199,13 @@ var argDocs = map[string]string{
 	"track_file":                      "{ NAME [weight W [reverse]] }",
 }
 
+// Why inert keywords have no effect in goha.
+const (
+	whyEmail   = "email alerts are not sent"
+	whySched   = "process scheduling, memory locking and real-time limits of keepalived's child processes"
+	whyBuffers = "kernel socket buffer sizes are the kernel's defaults"
+)
+
 var (
 	globalDefsTable = newTable("global_defs",
 		rt(`router_id include_check vrrp_strict vrrp_skip_check_adv_addr vrrp_garp_interval vrrp_gna_interval
@@ -162,30 +217,34 @@ var (
 			notify_fifo vrrp_notify_fifo vrrp_startup_delay default_interface vrrp_notify_priority_changes
 			vmac_prefix vrrp_down_timer_adverts`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
-		unsupTyped(`nftables_ifindex nftables_counters notify_fifo_script vrrp_notify_fifo_script
-			dynamic_interfaces`),
+		typed(unsup(`notify_fifo_script vrrp_notify_fifo_script dynamic_interfaces`)),
+		typed(inert("the link-local VIP rules always match interface indexes", `nftables_ifindex`)),
+		typed(inert("the nftables rules carry no counters", `nftables_counters`)),
 		unsup(`vrrp_garp_extra_if vrrp_vmac_garp_intvl disable_local_igmp vmac_addr_prefix`),
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
-			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script
-			notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
-			smtp_alert_vrrp smtp_alert_checker no_email_faults checker_log_all_failures startup_script
+			fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script startup_script
 			startup_script_timeout shutdown_script shutdown_script_timeout process_names process_name
-			vrrp_process_name checker_process_name lvs_process_name bfd_process_name max_auto_priority
-			min_auto_priority_delay vrrp_priority checker_priority bfd_priority vrrp_no_swap
-			checker_no_swap bfd_no_swap vrrp_rt_priority checker_rt_priority bfd_rt_priority
-			vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity vrrp_rlimit_rttime
-			checker_rlimit_rttime bfd_rlimit_rttime vrrp_rlimit_rtime checker_rlimit_rtime
-			bfd_rlimit_rtime lvs_timeouts lvs_flush lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon
+			vrrp_process_name checker_process_name lvs_process_name bfd_process_name
+			lvs_timeouts lvs_flush lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon
 			snmp_socket enable_traps enable_snmp_vrrp enable_snmp_keepalived enable_snmp_checker
 			enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_dbus dbus_service_name
-			vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs
+			rs_init_notifies log_unknown_vrids umask reload_check_config reload_time_file reload_repeat
+			reload_file config_save_dir data_use_instance`),
+		inert(whyEmail, `notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
+			smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`),
+		inertVals(whyEmail, `notification_email`),
+		inert(whySched, `max_auto_priority min_auto_priority_delay vrrp_priority checker_priority bfd_priority
+			vrrp_no_swap checker_no_swap bfd_no_swap vrrp_rt_priority checker_rt_priority bfd_rt_priority
+			vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity vrrp_rlimit_rttime
+			checker_rlimit_rttime bfd_rlimit_rttime vrrp_rlimit_rtime checker_rlimit_rtime
+			bfd_rlimit_rtime`),
+		inert(whyBuffers, `vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs
 			vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
 			lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
-			process_monitor_rcv_bufs_force rs_init_notifies no_checker_emails vrrp_rx_bufs_policy
-			vrrp_rx_bufs_multiplier log_unknown_vrids umask random_seed reload_check_config
-			reload_time_file reload_repeat reload_file config_save_dir
-			tmp_config_directory data_use_instance`),
-		unsupVals(`notification_email`),
+			process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier`),
+		inert("the checker process is not part of gokeepalived (virtual_server is refused)", `checker_log_all_failures`),
+		inert("it seeds keepalived's own random numbers only", `random_seed`),
+		inert("gokeepalived keeps no temporary copy of the configuration", `tmp_config_directory`),
 	)
 
 	authTable = newTable("authentication", rt(`auth_type auth_pass`))
@@ -199,15 +258,17 @@ var (
 			unicast_src_ip check_unicast_src use_vmac vmac_xmit_base native_ipv6 notify_priority_changes
 			promote_secondaries unicast_fault_no_peer down_timer_adverts notify_deleted`),
 		// Audited in KEYWORDS.md: stored by the parser but not acted on by the runner.
-		unsupTyped(`notify_master_rx_lower_pri
-			unicast_ttl`),
-		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr
-			kernel_rx_buf_size debug`),
-		unsup(`smtp_alert use_ipvlan vrf linkbeat_use_polling lvs_sync_daemon_interface`),
+		typed(unsup(`notify_master_rx_lower_pri unicast_ttl`)),
+		unsup(`garp_extra_if vmac_garp_intvl track_src_ip old_unicast_checksum use_vmac_addr`),
+		inert(whyBuffers, `kernel_rx_buf_size`),
+		inert("keepalived only shows it in the data dump", `debug`),
+		inert(whyEmail, `smtp_alert`),
+		inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
+		unsup(`use_ipvlan vrf lvs_sync_daemon_interface`),
 		rtVals(`virtual_ipaddress virtual_ipaddress_excluded virtual_routes virtual_rules unicast_peer
 			track_interface track_script track_file`),
 		unsupVals(`track_process track_bfd`),
-		block("authentication", true, authTable),
+		block("authentication", Honoured, authTable),
 	)
 
 	syncGroupTable = newTable("vrrp_sync_group",
@@ -215,7 +276,8 @@ var (
 		unsupVals(`track_process track_bfd`),
 		rt(`notify_master notify_backup notify_fault notify_stop notify global_tracking
 			sync_group_tracking_weight`),
-		unsup(`smtp_alert notify_priority_changes`),
+		inert(whyEmail, `smtp_alert`),
+		unsup(`notify_priority_changes`),
 	)
 
 	vrrpScriptTable = newTable("vrrp_script", rt(`script interval timeout weight rise fall user init_fail`))
@@ -241,23 +303,23 @@ var (
 		regex_options regex_min_offset regex_max_offset regex_stack`))
 
 	httpCheckTable = newTable("HTTP_GET", unsup(checkerCommon+` http_protocol virtualhost enable_sni
-		fast_recovery nb_get_retry`), block("url", false, urlTable))
+		fast_recovery nb_get_retry`), block("url", Refused, urlTable))
 
 	smtpHostTable = newTable("host", unsup(checkerCommon))
 
 	realServerTable = newTable("real_server",
 		unsup(`weight lvs_method uthreshold lthreshold inhibit_on_failure notify_up notify_down alpha
 			retry delay_before_retry warmup connect_timeout delay_loop smtp_alert virtualhost snmp_name`),
-		block("HTTP_GET", false, httpCheckTable),
-		block("SSL_GET", false, httpCheckTable),
-		block("TCP_CHECK", false, newTable("TCP_CHECK", unsup(checkerCommon))),
-		block("SMTP_CHECK", false, newTable("SMTP_CHECK", unsup(checkerCommon+` helo_name`), block("host", false, smtpHostTable))),
-		block("MISC_CHECK", false, newTable("MISC_CHECK", unsup(checkerCommon+` misc_path misc_timeout misc_dynamic user`))),
-		block("DNS_CHECK", false, newTable("DNS_CHECK", unsup(checkerCommon+` type name`))),
-		block("BFD_CHECK", false, newTable("BFD_CHECK", unsup(`name weight`))),
-		block("UDP_CHECK", false, newTable("UDP_CHECK", unsup(checkerCommon+` payload require_reply min_reply_length max_reply_length`))),
-		block("PING_CHECK", false, newTable("PING_CHECK", unsup(checkerCommon))),
-		block("FILE_CHECK", false, newTable("FILE_CHECK", unsup(`track_file weight`))),
+		block("HTTP_GET", Refused, httpCheckTable),
+		block("SSL_GET", Refused, httpCheckTable),
+		block("TCP_CHECK", Refused, newTable("TCP_CHECK", unsup(checkerCommon))),
+		block("SMTP_CHECK", Refused, newTable("SMTP_CHECK", unsup(checkerCommon+` helo_name`), block("host", Refused, smtpHostTable))),
+		block("MISC_CHECK", Refused, newTable("MISC_CHECK", unsup(checkerCommon+` misc_path misc_timeout misc_dynamic user`))),
+		block("DNS_CHECK", Refused, newTable("DNS_CHECK", unsup(checkerCommon+` type name`))),
+		block("BFD_CHECK", Refused, newTable("BFD_CHECK", unsup(`name weight`))),
+		block("UDP_CHECK", Refused, newTable("UDP_CHECK", unsup(checkerCommon+` payload require_reply min_reply_length max_reply_length`))),
+		block("PING_CHECK", Refused, newTable("PING_CHECK", unsup(checkerCommon))),
+		block("FILE_CHECK", Refused, newTable("FILE_CHECK", unsup(`track_file weight`))),
 	)
 
 	virtualServerTable = newTable("virtual_server",
@@ -266,35 +328,36 @@ var (
 			mh-port mh-fallback ha_suspend virtualhost snmp_name alpha omega quorum hysteresis
 			quorum_up quorum_down weight sorry_server sorry_server_inhibit sorry_server_lvs_method
 			retry delay_before_retry warmup connect_timeout delay_loop inhibit_on_failure smtp_alert`),
-		block("real_server", false, realServerTable),
+		block("real_server", Refused, realServerTable),
 	)
 
 	// rootTable is keepalived.conf's top level.
 	rootTable = newTable("root",
 		inGroup(grpGlobal,
-			block("global_defs", true, globalDefsTable),
-			unsup(`net_namespace net_namespace_ipvs namespace_with_ipsets use_pid_dir instance
-				child_wait_time linkbeat_use_polling`),
+			block("global_defs", Honoured, globalDefsTable),
+			unsup(`net_namespace net_namespace_ipvs namespace_with_ipsets use_pid_dir instance`),
+			inert("gokeepalived has no child processes to wait for", `child_wait_time`),
+			inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
 		),
 		inGroup(grpVRRP,
-			block("vrrp_instance", true, vrrpInstanceTable),
-			block("vrrp_sync_group", true, syncGroupTable),
-			block("vrrp_script", true, vrrpScriptTable),
-			block("vrrp_track_process", false, trackProcessTable),
-			block("track_file", true, trackFileTable),
-			block("vrrp_track_file", true, trackFileTable),
-			block("garp_group", false, garpGroupTable),
-			block("track_group", false, trackGroupTable),
+			block("vrrp_instance", Honoured, vrrpInstanceTable),
+			block("vrrp_sync_group", Honoured, syncGroupTable),
+			block("vrrp_script", Honoured, vrrpScriptTable),
+			block("vrrp_track_process", Refused, trackProcessTable),
+			block("track_file", Honoured, trackFileTable),
+			block("vrrp_track_file", Honoured, trackFileTable),
+			block("garp_group", Refused, garpGroupTable),
+			block("track_group", Refused, trackGroupTable),
 			unsupVals(`linkbeat_interfaces interface_up_down_delays`),
 			rtVals(`static_ipaddress static_routes static_rules`),
 		),
 		inGroup(grpCheck,
-			block("SSL", false, sslTable),
+			block("SSL", Refused, sslTable),
 			named(unsupVals(`virtual_server_group`)),
-			block("virtual_server", false, virtualServerTable),
+			block("virtual_server", Refused, virtualServerTable),
 		),
 		inGroup(grpBFD,
-			block("bfd_instance", false, bfdTable),
+			block("bfd_instance", Refused, bfdTable),
 		),
 	)
 )

@@ -29,6 +29,10 @@ type Options struct {
 	// UserExists says whether a system user exists (keepalived_script, the
 	// default script user). nil: look up the user database.
 	UserExists func(name string) bool
+	// AllowUnsupported is the operator's override (--allow-unsupported,
+	// GOHA_ALLOW_UNSUPPORTED=1): unsupported features become warnings and
+	// no longer fail the lint.
+	AllowUnsupported bool
 }
 
 func (o *Options) defaults() {
@@ -67,6 +71,11 @@ type Result struct {
 	LintExitCode int
 }
 
+// ExitUnsupported is gokeepalived -t's exit status for a file keepalived
+// accepts but which uses a feature gokeepalived does not run (keepalived's
+// own, non-zero, status wins when it has one).
+const ExitUnsupported = 1
+
 // DefaultConfigID is keepalived's default config-id: the host name up to the
 // first dot.
 func DefaultConfigID() string {
@@ -94,9 +103,15 @@ func Lint(opts Options) *Result {
 	}
 	t := newTyper(opts)
 	var ipvs *IPVSConfig // the checker process's virtual servers
+	netNamespace := false
+	childFrom, childDiagsFrom := len(diags), 0
 	// keepalived parses the file once per process; each parse activates only
 	// its own root keywords. The parent's parse types global_defs.
-	for _, g := range []procGroup{grpGlobal, grpVRRP, grpCheck, grpBFD} {
+	// keepalived 2.2.7's -t reads the checker's blocks (and completes
+	// them) before the VRRP ones, then BFD's: a VRRP-side exit still
+	// shows the checker's messages, a checker-side exit hides the VRRP's
+	// (seen with keepalived -t).
+	for _, g := range []procGroup{grpGlobal, grpCheck, grpVRRP, grpBFD} {
 		g := g
 		nodes, d := buildTree(lines, func(k *Keyword) bool { return k.Block != "root" || k.Group == g })
 		if t.aborted {
@@ -105,9 +120,12 @@ func Lint(opts Options) *Result {
 		switch g {
 		case grpGlobal:
 			for _, n := range nodes {
+				if n.Name() == "net_namespace" {
+					netNamespace = true
+				}
 				if n.Name() == "global_defs" {
 					t.globalDefs(n.Children)
-				} else if !n.Keyword.Runtime {
+				} else if !n.Keyword.Honoured() {
 					t.unsupported(n)
 				}
 			}
@@ -128,19 +146,35 @@ func Lint(opts Options) *Result {
 				diags = append(diags, x)
 			}
 		}
+		if g == grpGlobal {
+			childFrom, childDiagsFrom = len(diags), len(t.diags)
+		}
+		if t.aborted {
+			continue
+		}
+		switch g {
+		case grpCheck:
+			t.completeIPVS(ipvs)
+			if t.checkScripts && !t.cfg.Global.EnableScriptSecurity {
+				t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs",
+					"SECURITY VIOLATION - check scripts are being executed but script_security not enabled.")
+			}
+		case grpVRRP:
+			t.complete()
+		}
 	}
 	if p.blockDepth > 0 {
 		diags = append(diags, Diagnostic{Severity: SevError, Class: ClassMissingEOB,
 			Message: fmt.Sprintf("There are %d missing '}'s or extra '{'s", p.blockDepth),
 			Hint:    "every block opened with '{' needs a matching '}'"})
 	}
-	if !t.aborted {
-		t.complete()
-		t.completeIPVS(ipvs)
-		if t.checkScripts && !t.cfg.Global.EnableScriptSecurity {
-			t.add(Pos{}, ClassSecurity, "add `enable_script_security` to global_defs",
-				"SECURITY VIOLATION - check scripts are being executed but script_security not enabled.")
-		}
+	if netNamespace {
+		// keepalived 2.2.7's -t with net_namespace reports nothing of the
+		// VRRP, checker and BFD parses (seen: a missing interface, priority
+		// 300 and a missing script all pass with exit 0). gokeepalived
+		// still shows them, as its own notices.
+		quiet(diags[childFrom:])
+		quiet(t.diags[childDiagsFrom:])
 	}
 	diags = append(diags, t.diags...)
 	diags = addTypoHints(dedupe(diags))
@@ -149,6 +183,11 @@ func Lint(opts Options) *Result {
 	r.LintExitCode = r.ExitCode
 	if p.unreadable && r.LintExitCode == 0 {
 		r.LintExitCode = 4
+	}
+	if r.LintExitCode == 0 && RefusesStart(diags) {
+		// keepalived would run this file; gokeepalived would run it
+		// without a feature, so it refuses it (issue 16: fail closed).
+		r.LintExitCode = ExitUnsupported
 	}
 	return r
 }
@@ -230,4 +269,11 @@ func MessageSet(diags []Diagnostic) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// quiet turns diagnostics keepalived does not print into goha notices.
+func quiet(diags []Diagnostic) {
+	for i := range diags {
+		diags[i].GohaOnly = true
+	}
 }

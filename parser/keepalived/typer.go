@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"strings"
 	"time"
@@ -16,9 +17,8 @@ type typer struct {
 	// abortSeq is the line where keepalived would have exited
 	abortSeq int
 	ifaces   map[string]bool
-	// script references resolved after parsing (scripts may be defined later)
+	// track_script references (for disabling missing or insecure scripts)
 	scriptRefs []scriptRef
-	fileRefs   []scriptRef
 	instNames  map[string]bool
 	syncRefs   []syncRef
 	badIface   bool
@@ -35,6 +35,9 @@ type typer struct {
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
+	// lvsSyncIface is the LVS sync daemon interface set so far (global
+	// lvs_sync_daemon or a vrrp_instance's lvs_sync_daemon_interface).
+	lvsSyncIface string
 }
 
 type scriptRef struct {
@@ -132,9 +135,33 @@ func lastWord(n *Node) string {
 	return n.Name()
 }
 
+// unsupported reports a keyword gokeepalived does not run, by its class
+// in the keyword table: inert ones are warned about, the others refused.
 func (t *typer) unsupported(n *Node) {
-	t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: n.Name(), Pos: n.Pos})
-	t.notice(n.Pos, "", "'%s' is parsed but not supported by gokeepalived yet", n.Name())
+	if n.Keyword.Support == Inert {
+		t.inert(n.Pos, n.Name(), n.Keyword.Why)
+		return
+	}
+	t.refuse(n.Pos, n.Name(), "", "'%s' is parsed but not supported by gokeepalived yet", n.Name())
+}
+
+// refuse records a feature of the file gokeepalived does not run: -t
+// fails and the daemon refuses the file unless Options.AllowUnsupported,
+// which makes it a warning (the daemon then runs without the feature).
+func (t *typer) refuse(pos Pos, feature, hint, format string, args ...any) {
+	t.cfg.Unsupported = append(t.cfg.Unsupported, Unsupported{Keyword: feature, Pos: pos})
+	d := Diagnostic{File: pos.File, Line: pos.Line, Col: pos.Col, Severity: SevError, Hint: hint,
+		Message: fmt.Sprintf(format, args...), GohaOnly: true, Unsupported: true}
+	if t.opts.AllowUnsupported {
+		d.Severity = SevWarning
+		d.Message += AllowedSuffix
+	}
+	t.diags = append(t.diags, d)
+}
+
+// inert warns about a keyword whose effect cannot change what gokeepalived does.
+func (t *typer) inert(pos Pos, name, why string) {
+	t.notice(pos, "", "'%s' has no effect in goha: %s", name, why)
 }
 
 // rawArgs returns the text after the keyword on its line, for scripts.
@@ -154,7 +181,13 @@ func (t *typer) globalDefs(nodes []*Node) {
 		if t.aborted {
 			return
 		}
-		if !n.Keyword.Runtime {
+		if n.Name() == "notification_email" && len(n.Values) == 0 {
+			t.add(n.End, ClassWarning, "list at least one address, or remove the block", "Warning - empty notification_email block")
+		}
+		if n.Name() == "lvs_sync_daemon" && len(n.Args) > 0 && t.lvsSyncIface == "" {
+			t.lvsSyncIface = n.Arg(0)
+		}
+		if !n.Keyword.Honoured() {
 			t.unsupported(n)
 			if !n.Keyword.Typed {
 				continue
@@ -315,17 +348,23 @@ func (t *typer) globalDefs(nodes []*Node) {
 			}
 			g.ScriptUser, g.ScriptGroup = n.Arg(0), n.Arg(1)
 			if g.ScriptGroup != "" {
-				t.notice(n.Pos, "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
+				t.refuse(n.Pos, "script_user group", "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
 			}
 		case "enable_script_security":
 			g.EnableScriptSecurity = true
-		case "notify_fifo":
-			g.NotifyFIFO = n.Arg(0)
+		case "notify_fifo", "vrrp_notify_fifo":
+			if n.Name() == "notify_fifo" {
+				g.NotifyFIFO = n.Arg(0)
+			} else {
+				g.VRRPNotifyFIFO = n.Arg(0)
+			}
+			if len(n.Args) > 1 {
+				// keepalived gives the FIFO to that user (and group)
+				t.refuse(n.Pos, n.Name()+" user", "", "the user and group of %s are parsed but not supported by gokeepalived yet: the FIFO belongs to root", n.Name())
+			}
 		case "notify_fifo_script":
 			g.NotifyFIFOScript = rawArgs(n)
 			t.hasScripts = t.hasScripts || t.usableScript(g.NotifyFIFOScript)
-		case "vrrp_notify_fifo":
-			g.VRRPNotifyFIFO = n.Arg(0)
 		case "vrrp_notify_fifo_script":
 			g.VRRPNotifyFIFOScript = rawArgs(n)
 			t.hasScripts = t.hasScripts || t.usableScript(g.VRRPNotifyFIFOScript)
@@ -398,21 +437,25 @@ func scriptProgram(raw string) string {
 // usableScript says whether keepalived would keep a script: its program
 // exists. Missing programs are dropped silently by keepalived 2.2.7.
 func (t *typer) usableScript(raw string) bool {
-	p := scriptProgram(raw)
+	m, ok := t.programMode(scriptProgram(raw))
+	return ok && !m.IsDir()
+}
+
+// programMode stats a script's program, searching the PATH keepalived
+// runs scripts with when the name has no '/'.
+func (t *typer) programMode(p string) (fs.FileMode, bool) {
 	if p == "" {
-		return false
+		return 0, false
 	}
 	if !strings.Contains(p, "/") {
-		// keepalived searches the PATH it runs scripts with
 		for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
 			if m, ok := t.opts.FileMode(dir + "/" + p); ok && !m.IsDir() {
-				return true
+				return m, true
 			}
 		}
-		return false
+		return 0, false
 	}
-	m, ok := t.opts.FileMode(p)
-	return ok && !m.IsDir()
+	return t.opts.FileMode(p)
 }
 
 // defaultScriptUser mirrors keepalived: without script_user the scripts run

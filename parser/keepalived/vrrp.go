@@ -13,7 +13,7 @@ func (t *typer) vrrpTree(nodes []*Node) {
 		if t.aborted {
 			return
 		}
-		if !n.Keyword.Runtime {
+		if !n.Keyword.Honoured() {
 			if n.Name() == "linkbeat_interfaces" {
 				t.linkbeatInterfaces(n)
 			}
@@ -121,10 +121,17 @@ func lvsSyncIndent(name string) string {
 
 func (t *typer) instanceKeyword(in *Instance, n *Node) {
 	if n.Name() == "lvs_sync_daemon_interface" {
-		t.add(n.Pos, ClassDeprecated, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
-		t.add(n.Pos, ClassDeprecated, "", "%sPlease use global lvs_sync_daemon", lvsSyncIndent(in.Name))
+		// keepalived 2.2.7 reports this deprecation as a general config
+		// error (a security violation elsewhere still decides -t's exit).
+		t.add(n.Pos, ClassGeneral, "use lvs_sync_daemon in global_defs", "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
+		t.add(n.Pos, ClassGeneral, "", "%sPlease use global lvs_sync_daemon", lvsSyncIndent(in.Name))
+		if t.lvsSyncIface != "" {
+			t.errorf(n.Pos, "(%s) lvs_sync_daemon_interface has already been specified as %s - ignoring", in.Name, t.lvsSyncIface)
+		} else if len(n.Args) > 0 {
+			t.lvsSyncIface = n.Arg(0)
+		}
 	}
-	if !n.Keyword.Runtime {
+	if !n.Keyword.Honoured() {
 		t.unsupported(n)
 		if !n.Keyword.Typed {
 			return
@@ -241,11 +248,7 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 				}
 				switch c.Arg(0) {
 				case "PASS", "AH":
-					in.AuthType = c.Arg(0)
-					if c.Arg(0) == "AH" {
-						t.notice(c.Pos, "use auth_type PASS (VRRPv2) or no authentication",
-							"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication")
-					}
+					in.AuthType, in.authPos = c.Arg(0), c.Pos
 				default:
 					t.errorf(c.Pos, "(%s) unknown authentication type '%s'", in.Name, c.Arg(0))
 				}
@@ -362,16 +365,15 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		}
 	case "track_script":
 		for _, l := range n.Values {
-			if tr, ok := t.tracked(l, in.Name, "track script"); ok {
+			if tr, ok := t.tracked(l, in.Name, "track script"); ok && t.knownScript(in.Name, tr) {
 				in.TrackScripts = append(in.TrackScripts, tr)
 				t.scriptRefs = append(t.scriptRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackScripts) - 1})
 			}
 		}
 	case "track_file":
 		for _, l := range n.Values {
-			if tr, ok := t.tracked(l, in.Name, "track file"); ok {
+			if tr, ok := t.tracked(l, in.Name, "track file"); ok && t.knownTrackFile(in.Name, tr) {
 				in.TrackFiles = append(in.TrackFiles, tr)
-				t.fileRefs = append(t.fileRefs, scriptRef{inst: in, t: tr, idx: len(in.TrackFiles) - 1})
 			}
 		}
 	case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "notify_deleted", "notify_master_rx_lower_pri":
@@ -379,6 +381,12 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		s := rawArgs(n)
+		if slot := instanceNotifySlot(in, n.Name()); slot != nil && *slot != "" {
+			// keepalived keeps the first script and names the second by
+			// its first word (a quoted script is one word).
+			t.errorf(n.Pos, "(%s) %s script already specified - ignoring %s", in.Name, n.Name(), n.Arg(0))
+			return
+		}
 		if t.usableScript(s) {
 			t.hasScripts = true
 			t.defaultScriptUser(n.Pos)
@@ -401,7 +409,20 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 		}
 	case "notify_priority_changes":
 		in.NotifyPriorityChanges = t.optBool(n, true)
-	case "garp_master_delay", "garp_master_refresh", "garp_lower_prio_delay":
+	case "garp_master_refresh":
+		if !t.need(n, 1) {
+			return
+		}
+		// keepalived 2.2.7 reads seconds up to UINT_MAX (not the delays'
+		// UINT_MAX/TIMER_HZ) and resets the refresh to off on a bad value.
+		v, msg := readUnsigned(n.Arg(0), 0, 1<<32-1)
+		if msg != "" {
+			t.number(n.Pos, msg)
+			t.errorf(n.Pos, "(%s): Invalid garp_master_refresh '%s' - ignoring", in.Name, n.Arg(0))
+			v = 0
+		}
+		in.GarpMasterRefresh = time.Duration(v) * time.Second
+	case "garp_master_delay", "garp_lower_prio_delay":
 		if !t.need(n, 1) {
 			return
 		}
@@ -412,12 +433,9 @@ func (t *typer) instanceKeyword(in *Instance, n *Node) {
 			return
 		}
 		d := time.Duration(v) * time.Second
-		switch n.Name() {
-		case "garp_master_delay":
+		if n.Name() == "garp_master_delay" {
 			in.GarpMasterDelay = d
-		case "garp_master_refresh":
-			in.GarpMasterRefresh = d
-		default:
+		} else {
 			in.GarpLowerPrioDelay = d
 		}
 	case "garp_master_repeat", "garp_master_refresh_repeat", "garp_lower_prio_repeat":
@@ -631,7 +649,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 				continue
 			}
 			v.UseVMAC = true
-			t.notice(l.Pos, "", "'use_vmac' of ip address %s is parsed but not supported by gokeepalived yet: the address is added to the instance's interface, not to a VMAC", addr)
+			t.refuse(l.Pos, "use_vmac", "", "'use_vmac' of ip address %s is parsed but not supported by gokeepalived yet: the address is added to the instance's interface, not to a VMAC", addr)
 		case "track_group":
 			if in != nil {
 				// keepalived reads it (and its argument, next round) as
@@ -645,7 +663,7 @@ func (t *typer) vip(l Line, in *Instance) (VIP, bool) {
 					continue
 				}
 				v.TrackGroup = d
-				t.notice(l.Pos, "", "'track_group' of static ip address %s is parsed but not supported by gokeepalived yet: the address stays whatever the group's state", addr)
+				t.refuse(l.Pos, "track_group", "", "'track_group' of static ip address %s is parsed but not supported by gokeepalived yet: the address stays whatever the group's state", addr)
 			}
 		default:
 			t.errorf(l.Pos, "Unknown configuration entry '%s' for ip address - ignoring", w)
@@ -755,7 +773,7 @@ func (t *typer) script(n *Node) {
 			}
 			s.User, s.Group = c.Arg(0), c.Arg(1)
 			if s.Group != "" {
-				t.notice(c.Pos, "", "the group '%s' of vrrp_script %s is parsed but not supported by gokeepalived yet: the script runs with the primary group of %s", s.Group, s.Name, s.User)
+				t.refuse(c.Pos, "vrrp_script user group", "", "the group '%s' of vrrp_script %s is parsed but not supported by gokeepalived yet: the script runs with the primary group of %s", s.Group, s.Name, s.User)
 			}
 		case "init_fail":
 			s.InitFail = true
@@ -803,6 +821,12 @@ func (t *typer) trackFile(n *Node) {
 			if len(c.Args) > 0 {
 				f.InitValue, _ = strconv.Atoi(c.Arg(0))
 			}
+			for _, a := range c.Args {
+				if a.Text == "overwrite" {
+					// the runner only creates a missing file
+					t.refuse(c.Pos, "init_file overwrite", "", "'overwrite' of init_file is parsed but not supported by gokeepalived yet: an existing file is kept")
+				}
+			}
 		}
 	}
 	if f.File == "" {
@@ -825,16 +849,13 @@ func (t *typer) syncGroup(n *Node) {
 					t.syncRefs = append(t.syncRefs, syncRef{sg: sg, name: tk.Text, pos: l.Pos})
 				}
 			}
-		case "notify_master":
-			sg.NotifyMaster = rawArgs(c)
-		case "notify_backup":
-			sg.NotifyBackup = rawArgs(c)
-		case "notify_fault":
-			sg.NotifyFault = rawArgs(c)
-		case "notify_stop":
-			sg.NotifyStop = rawArgs(c)
-		case "notify":
-			sg.Notify = rawArgs(c)
+		case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify":
+			slot := syncGroupNotifySlot(sg, c.Name())
+			if *slot != "" {
+				t.errorf(c.Pos, "vrrp group %s: %s script already specified - ignoring %s", sg.Name, c.Name(), c.Arg(0))
+				continue
+			}
+			*slot = rawArgs(c)
 		case "global_tracking", "sync_group_tracking_weight":
 			sg.TrackingWeight = true
 		case "track_interface":
@@ -845,19 +866,19 @@ func (t *typer) syncGroup(n *Node) {
 			}
 		case "track_script":
 			for _, l := range c.Values {
-				if tr, ok := t.tracked(l, sg.Name, "track script"); ok {
+				if tr, ok := t.tracked(l, sg.Name, "track script"); ok && t.knownScript(sg.Name, tr) {
 					sg.TrackScripts = append(sg.TrackScripts, tr)
 					t.scriptRefs = append(t.scriptRefs, scriptRef{sg: sg, t: tr})
 				}
 			}
 		case "track_file":
 			for _, l := range c.Values {
-				if tr, ok := t.tracked(l, sg.Name, "track file"); ok {
+				if tr, ok := t.tracked(l, sg.Name, "track file"); ok && t.knownTrackFile(sg.Name, tr) {
 					sg.TrackFiles = append(sg.TrackFiles, tr)
 				}
 			}
 		default:
-			if !c.Keyword.Runtime {
+			if !c.Keyword.Honoured() {
 				t.unsupported(c)
 			}
 		}
@@ -875,12 +896,26 @@ func (t *typer) syncGroup(n *Node) {
 // checkRoutes reports routes keepalived cannot track (no interface).
 func (t *typer) checkRoutes(lines []Line) {
 	for _, l := range lines {
-		dest, hasDev := "", false
+		dest, hasDev, nexthop := "", false, false
 		for i := 0; i < len(l.Tokens); i++ {
 			switch w := l.Tokens[i].Text; w {
+			case "nexthop":
+				// a nexthop's dev is not the route's: the route is
+				// tracked only through its own dev (keepalived 2.2.7)
+				nexthop = true
 			case "dev", "oif", "no_track":
-				hasDev = true
-				i++
+				if w != "no_track" && i+1 < len(l.Tokens) && !t.ifaces[l.Tokens[i+1].Text] {
+					t.add(l.Pos, ClassGeneral, "check `ip link`: the interface must exist when gokeepalived starts",
+						"WARNING - interface %s for VROUTE nexthop doesn't exist", l.Tokens[i+1].Text)
+					t.diags[len(t.diags)-1].MissingInterface = true
+					t.badIface = true
+				}
+				if !nexthop {
+					hasDev = true
+				}
+				if w != "no_track" {
+					i++
+				}
 			case "src", "via", "table", "metric", "proto", "scope", "mtu", "from":
 				i++
 			case "to":
@@ -938,4 +973,60 @@ func (t *typer) checkRules(lines []Line) {
 			t.rulePref--
 		}
 	}
+}
+
+// instanceNotifySlot is where an instance keeps the notify script a
+// keyword sets; keepalived 2.2.7 refuses a second one for the same
+// keyword (notify_deleted is not checked: nil).
+func instanceNotifySlot(in *Instance, kw string) *string {
+	switch kw {
+	case "notify_master":
+		return &in.NotifyMaster
+	case "notify_backup":
+		return &in.NotifyBackup
+	case "notify_fault":
+		return &in.NotifyFault
+	case "notify_stop":
+		return &in.NotifyStop
+	case "notify":
+		return &in.Notify
+	case "notify_master_rx_lower_pri":
+		return &in.NotifyMasterRxLowerPri
+	}
+	return nil
+}
+
+// syncGroupNotifySlot is instanceNotifySlot for a vrrp_sync_group.
+func syncGroupNotifySlot(sg *SyncGroup, kw string) *string {
+	switch kw {
+	case "notify_master":
+		return &sg.NotifyMaster
+	case "notify_backup":
+		return &sg.NotifyBackup
+	case "notify_fault":
+		return &sg.NotifyFault
+	case "notify_stop":
+		return &sg.NotifyStop
+	}
+	return &sg.Notify
+}
+
+// knownScript looks a track_script entry up when it is read, as keepalived
+// does: a vrrp_script defined further down the file is not known yet, and
+// the entry is dropped.
+func (t *typer) knownScript(owner string, tr Tracked) bool {
+	if _, ok := t.cfg.Scripts[tr.Name]; ok {
+		return true
+	}
+	t.add(tr.Pos, ClassGeneral, "define `vrrp_script "+tr.Name+" { script ... }` above the track_script that names it", "(%s) track script %s not found, ignoring...", owner, tr.Name)
+	return false
+}
+
+// knownTrackFile is knownScript for track_file entries.
+func (t *typer) knownTrackFile(owner string, tr Tracked) bool {
+	if _, ok := t.cfg.TrackFiles[tr.Name]; ok {
+		return true
+	}
+	t.errorf(tr.Pos, "(%s) track file %s not found, ignoring...", owner, tr.Name)
+	return false
 }

@@ -10,8 +10,9 @@ package keepalived
 // the AH sequence number before it may take over. An AH instance with IPv6
 // cannot reach this point (IPv6 instances are VRRPv3).
 //
-// gokeepalived's runtime speaks PASS or no authentication only: the
-// auth_type line itself reports AH as not supported (vrrp.go).
+// gokeepalived's runtime speaks PASS or no authentication only: AH that
+// survives keepalived's checks (strict mode and VRRPv3 drop it, as does a
+// missing password) is an unsupported feature, reported on its line.
 func (t *typer) completeAuth(in *Instance) {
 	switch {
 	case in.AuthType == "":
@@ -25,5 +26,9 @@ func (t *typer) completeAuth(in *Instance) {
 		t.add(Pos{}, ClassGeneral, "use `state BACKUP`: with AH the instance must hear the master's sequence number before taking over",
 			"(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
 		in.State = "BACKUP"
+	}
+	if in.AuthType == "AH" {
+		t.refuse(in.authPos, "auth_type AH", "use auth_type PASS (VRRPv2) or no authentication",
+			"'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication")
 	}
 }

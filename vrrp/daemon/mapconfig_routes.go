@@ -102,16 +102,28 @@ func assignRulePriorities(c *ka.Config, out *Config) {
 	}
 }
 
-// RouteDiagnostics reports, for `gokeepalived -t`, every route and rule
-// line the daemon would leave out (an option it does not
-// support, or one keepalived itself rejects), as goha notices: they never
-// change -t's exit status.
-func RouteDiagnostics(c *ka.Config) []ka.Diagnostic {
+// RouteDiagnostics reports every route and rule line the daemon would
+// leave out, as goha notices. A line keepalived itself rejects is a notice
+// only; a line with an option gokeepalived cannot install is an
+// unsupported feature (ka.Diagnostic.Unsupported): `-t` fails and the
+// daemon refuses the file unless allow (the operator's
+// --allow-unsupported), which makes it a warning.
+func RouteDiagnostics(c *ka.Config, allow bool) []ka.Diagnostic {
 	var out []ka.Diagnostic
 	add := func(owner, kw, what string, l ka.RawLine, err error) {
 		msg := lineNotice(owner, kw, what, ka.RawLine{Words: l.Words}, err)
-		out = append(out, ka.Diagnostic{File: l.Pos.File, Line: l.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
-			Message: msg[len("goha: "):]})
+		d := ka.Diagnostic{File: l.Pos.File, Line: l.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
+			Message: msg[len("goha: "):]}
+		var u UnsupportedOptionError
+		if errors.As(err, &u) {
+			d.Unsupported = true
+			if allow {
+				d.Message += ka.AllowedSuffix
+			} else {
+				d.Severity = ka.SevError
+			}
+		}
+		out = append(out, d)
 	}
 	check := func(owner, routesKw, rulesKw string, routes, rules []ka.RawLine) {
 		for _, l := range routes {
