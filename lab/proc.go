@@ -17,11 +17,11 @@ type Proc struct {
 	StdoutPath string
 	StderrPath string
 
-	cmdPid   int
-	proc     *os.Process
-	done     chan struct{}
-	state    *os.ProcessState
-	err      error
+	cmdPid int
+	proc   *os.Process
+	done   chan struct{}
+	state  *os.ProcessState
+	err    error
 }
 
 // Start starts argv inside the host through `ip netns exec` (which execs
