@@ -263,7 +263,6 @@ func (s *state) section(file string, sec *astSection) bool {
 	return false
 }
 
-
 func contains(list []string, w string) bool {
 	for _, x := range list {
 		if x == w {
