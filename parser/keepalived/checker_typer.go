@@ -405,10 +405,6 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 			if t.usableScript(rawArgs(c)) {
 				t.checkScripts = true
 			}
-		default:
-			if !t.checkerValue(c, false) {
-				return nil
-			}
 		case "real_server":
 			rs := t.realServer(c, vs)
 			if rs == nil {
@@ -433,6 +429,10 @@ func (t *typer) virtualServer(n *Node) *VirtualServer {
 				}
 			}
 			vs.RealServers = append(vs.RealServers, rs)
+		default:
+			if !t.checkerValue(c, false) {
+				return nil
+			}
 		}
 	}
 	return vs

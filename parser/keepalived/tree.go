@@ -35,7 +35,6 @@ type walker struct {
 	skipSub int
 	active  func(*Keyword) bool
 	diags   []Diagnostic
-	aborted bool
 	last    Pos // position of the last line read
 	cur     int // seq of the last line read
 }

@@ -26,8 +26,6 @@ type typer struct {
 	rulePref   int // next default rule preference keepalived assigns
 	// checkScripts: a MISC_CHECK runs an existing program
 	checkScripts bool
-	defaultUser  string // resolved default script user ("" until needed)
-	noUser       bool   // the default user could not be set
 	versionSet   map[*Instance]bool
 	prioSet      map[*Instance]bool
 	stateSet     map[*Instance]bool

@@ -16,7 +16,6 @@ type fakeEdge struct {
 	ops     []string // in order: "send ens160 224.0.0.18 <hex>", "add ens160 1.2.3.4/24", "garp ens160 1.2.3.4", "fw+ 1.2.3.4", "spawn ...", "fifo ..."
 	conns   []*fakeConn
 	links   map[string]bool
-	fwOpen  bool
 	checkRC map[string]int
 	promote map[string]bool // promote_secondaries per interface
 }

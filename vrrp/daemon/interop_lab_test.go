@@ -17,16 +17,15 @@ import (
 
 // peer is one router of a mixed pair: gokeepalived or the real keepalived.
 type peer struct {
-	t     *testing.T
-	name  string
-	real  bool // keepalived 2.2.7
-	h     *lab.Host
-	bin   string
-	conf  string
-	dir   string
-	vip   netip.Addr
-	proc  *lab.Proc
-	state string
+	t    *testing.T
+	name string
+	real bool // keepalived 2.2.7
+	h    *lab.Host
+	bin  string
+	conf string
+	dir  string
+	vip  netip.Addr
+	proc *lab.Proc
 }
 
 func (p *peer) start() {
