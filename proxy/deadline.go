@@ -64,10 +64,6 @@ func (c *tconn) setRead(t time.Time) {
 	c.rdl = t
 }
 
-// forceRead arms t as the read deadline whatever is armed (a deadline
-// meant to fire, such as Shutdown's wake-up, or a reset after one did).
-func (c *tconn) forceRead(t time.Time) { c.setRead(t) }
-
 // readUntil reads into p, failing with os.ErrDeadlineExceeded once want has
 // passed (zero want: no deadline). now is the caller's clock reading (zero:
 // read it here).
