@@ -94,7 +94,7 @@ type session struct {
 	tl             timeline
 	le             LogEntry
 	sent, received int64
-	retries        int
+	retries        retryLog
 }
 
 // wakeIfIdle makes a session blocked between requests return at once, so
@@ -272,7 +272,7 @@ func (s *session) readRequest(first bool) requestRead {
 		s.start = 0
 	}
 	s.tl = timeline{start: time.Now()}
-	s.sent, s.received, s.retries = 0, 0, 0
+	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
 	}

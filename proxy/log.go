@@ -18,21 +18,23 @@ type LogEntry struct {
 	Server   string // "" when no server was reached (HAProxy prints <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle     time.Duration // %Ti: keep-alive wait before the first byte
-	TR       time.Duration // %TR: first byte to complete request head
-	Tw       time.Duration // %Tw: time in queues
-	Tc       time.Duration // %Tc: connect time
-	Tr       time.Duration // %Tr: server response head time
-	Ta       time.Duration // %Ta (%Tt for TCP): total active time
-	Status   int           // %ST, 0 when no response (TCP, or aborted)
-	Bytes    int64         // %B: bytes sent to the client
-	BytesIn  int64         // %U: bytes received from the client
-	Retries  int           // %rc
-	Term     [2]byte       // %ts: termination state, e.g. "--", "SC", "cR"
-	Method   []byte        // request line parts (nil for TCP); valid only during the call
-	Target   []byte
-	Minor    int
-	NullConn bool // the client sent nothing at all (`option dontlognull`)
+	Idle    time.Duration // %Ti: keep-alive wait before the first byte
+	TR      time.Duration // %TR: first byte to complete request head
+	Tw      time.Duration // %Tw: time in queues
+	Tc      time.Duration // %Tc: connect time
+	Tr      time.Duration // %Tr: server response head time
+	Ta      time.Duration // %Ta (%Tt for TCP): total active time
+	Status  int           // %ST, 0 when no response (TCP, or aborted)
+	Bytes   int64         // %B: bytes sent to the client
+	BytesIn int64         // %U: bytes received from the client
+	Retries int           // %rc
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
+	Term         [2]byte // %ts: termination state, e.g. "--", "SC", "cR"
+	Method       []byte  // request line parts (nil for TCP); valid only during the call
+	Target       []byte
+	Minor        int
+	NullConn     bool // the client sent nothing at all (`option dontlognull`)
 
 	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
 	// %sq/%bq (server queues are shared with the backend queue here).
@@ -73,7 +75,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
 		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent, BytesIn: s.received,
-		Retries: s.retries, Term: t, NullConn: s.received == 0,
+		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),

@@ -19,21 +19,23 @@ type Entry struct {
 	Server   string // "" when no server was reached (printed as <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle     time.Duration // %Ti
-	TR       time.Duration // %TR
-	Tw       time.Duration // %Tw
-	Tc       time.Duration // %Tc
-	Tr       time.Duration // %Tr
-	Ta       time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
-	Status   int           // %ST, 0 when no response
-	Bytes    int64         // %B
-	BytesIn  int64         // %U
-	Retries  int           // %rc
-	Term     [2]byte       // %ts
-	Method   []byte        // nil for TCP, or when no request line was parsed
-	Target   []byte
-	Minor    int
-	NullConn bool // nothing received from the client (option dontlognull)
+	Idle    time.Duration // %Ti
+	TR      time.Duration // %TR
+	Tw      time.Duration // %Tw
+	Tc      time.Duration // %Tc
+	Tr      time.Duration // %Tr
+	Ta      time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
+	Status  int           // %ST, 0 when no response
+	Bytes   int64         // %B
+	BytesIn int64         // %U
+	Retries int           // %rc
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
+	Term         [2]byte // %ts
+	Method       []byte  // nil for TCP, or when no request line was parsed
+	Target       []byte
+	Minor        int
+	NullConn     bool // nothing received from the client (option dontlognull)
 
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
@@ -80,12 +82,11 @@ func Decide(e *Entry, o Options) (log bool, level Level) {
 // IsError is HAProxy's notion of an "interesting" transaction for
 // dontlog-normal and log-separate-errors: it ended on an error other
 // than a local one ('L'), was retried without error, or got a 5xx in
-// HTTP mode. (Redispatches count too; Entry does not carry them apart
-// from the retries they imply.)
+// HTTP mode. Redispatches count too.
 func IsError(e *Entry) bool {
 	switch e.Term[0] {
 	case 0, '-':
-		if e.Retries > 0 {
+		if e.Retries > 0 || e.Redispatched {
 			return true
 		}
 	case 'L':
