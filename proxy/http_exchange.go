@@ -298,8 +298,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 func (x *exchange) forwardResponse() bool {
 	s, resp := x.s, &x.s.resp
 	kind := resp.Body(string(s.req.Method) == "HEAD")
-	if kind == http1.BodyUntilClose {
-		x.clientClose = true
+	if kind == http1.BodyUntilClose || s.p.closing.Load() {
+		x.clientClose = true // soft stop: the last response says close
 	}
 	for _, r := range s.fe.cfg.ResponseRules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {

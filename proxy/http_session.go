@@ -79,6 +79,9 @@ type session struct {
 	parkTimer           *time.Timer
 	resumed             bool
 	idleStart, idleWant time.Time
+	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy
+	// is stopping (softStopGrace); stored before idle is set.
+	graceEnd atomic.Int64
 
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
@@ -97,16 +100,33 @@ type session struct {
 	retries        retryLog
 }
 
-// wakeIfIdle makes a session blocked between requests return at once, so
-// Shutdown does not wait for keep-alive timeouts.
-// A parked session is ended here (on its own goroutine: the caller holds
-// the Proxy's lock, which finish takes).
+// softStopGrace is how long, from the end of its last response, a
+// kept-alive connection may still bring its next request once the proxy
+// is stopping: a client at full speed has often sent it already, and
+// closing under it would lose it (HAProxy closes idle connections at once
+// and loses a few). That request is answered with Connection: close. A
+// connection idle for longer is parked, and Shutdown closes it at once,
+// as HAProxy does.
+func softStopGrace() time.Duration { return parkAfter }
+
+// wakeIfIdle makes a session blocked between requests end its wait by its
+// graceEnd, so Shutdown does not wait for keep-alive timeouts. A parked
+// session is ended here (on its own goroutine: the caller holds the
+// Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
 	if s.idle.Load() {
-		s.woken.Store(true)
-		s.c.SetReadDeadline(time.Unix(1, 0))
 		if k := sharedParker(); k != nil && k.take(s) {
+			s.woken.Store(true)
 			go s.finish()
+			return
+		}
+		// Waiting on its goroutine: its wait ends by graceEnd already when
+		// it may park; otherwise (a short keep-alive timeout, no parker)
+		// it is cut there. A graceEnd past means the session was parked
+		// and is resuming with data: its request is served.
+		if end := time.Unix(0, s.graceEnd.Load()); time.Now().Before(end) {
+			s.woken.Store(true)
+			s.c.SetReadDeadline(end)
 		}
 	}
 }
@@ -175,7 +195,10 @@ func (s *session) serveHTTP(first bool) {
 			s.finish()
 			return
 		}
-		if !s.transaction() || s.p.closing.Load() {
+		// Once the proxy stops, responses say Connection: close (see
+		// forwardResponse); one whose head had already gone keeps the
+		// connection for one more request, waited for by waitIdle.
+		if !s.transaction() {
 			s.finish()
 			return
 		}
@@ -353,13 +376,22 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		if canPark {
 			wait = now.Add(parkAfter)
 		}
-		// Deadline first, then the idle flag, then the closing check:
-		// Shutdown sets closing before it looks at idle, so either we see
-		// closing here or its past deadline overrides ours.
+		// A soft stop lets the client send what it may already be
+		// sending until graceEnd (softStopGrace); that request is answered
+		// with Connection: close. Deadline and graceEnd first, then the
+		// idle flag, then the closing check: Shutdown sets closing before
+		// it looks at idle, so either we see closing here or it cuts our
+		// wait to graceEnd.
+		graceEnd := now.Add(softStopGrace())
+		if !want.IsZero() && want.Before(graceEnd) {
+			graceEnd = want
+		}
+		s.graceEnd.Store(graceEnd.UnixNano())
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
 		if s.p.closing.Load() {
-			return requestNone
+			s.woken.Store(true) // never parked: ends at graceEnd
+			wait = graceEnd
 		}
 		s.dropBuf()
 		small := smallPool.Get().(*[]byte)
