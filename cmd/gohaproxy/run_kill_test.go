@@ -68,7 +68,7 @@ func parseWrkMax(out string) (time.Duration, error) {
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second, "m": time.Minute}[m[2]]
-	return time.Duration(math.Round(v * float64(unit) / float64(time.Microsecond))) * time.Microsecond, err
+	return time.Duration(math.Round(v*float64(unit)/float64(time.Microsecond))) * time.Microsecond, err
 }
 
 func TestParseWrkMax(t *testing.T) {
