@@ -113,8 +113,6 @@ func (x *exchange) run() bool {
 			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
-				x.srv.stats.connErrors.Add(1)
-				x.be.stats.connErrors.Add(1)
 				x.be.release(x.srv)
 				x.srv, x.sc, x.reused = x.be.connect(&s.breq, x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 				if x.srv == nil {

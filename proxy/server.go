@@ -177,12 +177,14 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 			tl.connected = time.Now()
 			return srv, c, false
 		}
-		srv.stats.connErrors.Add(1)
-		b.stats.connErrors.Add(1)
 		tl.failed = srv
 		failures++
 		plan := decideRetry(b.retryFacts(srv, failures, !isTimeout(err)))
 		if plan.GiveUp {
+			// econ counts requests that could not connect, on the last
+			// server tried, as HAProxy's failed_conns.
+			srv.stats.connErrors.Add(1)
+			b.stats.connErrors.Add(1)
 			b.release(srv)
 			return nil, nil, false
 		}
