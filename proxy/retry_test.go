@@ -3,6 +3,8 @@ package proxy
 import (
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // The rows follow HAProxy 2.6's back_handle_st_cer/stream_choose_redispatch;
@@ -71,6 +73,42 @@ func TestHashAlgorithm(t *testing.T) {
 		"random": false, "source": true, "uri": true, "url_param": true, "hdr(host)": true, "rdp-cookie(x)": true, "hash": true} {
 		if hashAlgorithm(algo) != want {
 			t.Errorf("hashAlgorithm(%q) = %v", algo, !want)
+		}
+	}
+}
+
+// A redispatched request goes to another server when one is usable, as
+// HAProxy's roundrobin and leastconn do with the server to avoid; a
+// map-based hash keeps its server.
+func TestPickAvoiding(t *testing.T) {
+	for algo, mayRepeat := range map[string]bool{"roundrobin": false, "static-rr": false, "leastconn": false, "uri": true} {
+		cfg := seedConfig("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3")
+		cfg.Backends[0].Balance = algo
+		p, err := New(cfg, Options{NewBalancer: func(a string, args []string, s []*balance.Server) (balance.Balancer, error) {
+			return balance.New(a, args, s, balance.Options{})
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := p.backends["servers"]
+		avoid := b.servers[1]
+		req := &balance.Request{URI: "/x"}
+		hits := 0
+		for range 12 {
+			s := b.pickAvoiding(req, avoid)
+			if s == nil {
+				t.Fatalf("%s: no server", algo)
+			}
+			if s == avoid {
+				hits++
+			}
+			b.release(s)
+		}
+		if hits > 0 && !mayRepeat {
+			t.Errorf("%s: the avoided server picked %d times of 12", algo, hits)
+		}
+		if avoid.bal.Conns.Load() != 0 || b.servers[0].bal.Conns.Load() != 0 {
+			t.Errorf("%s: slots left taken", algo)
 		}
 	}
 }

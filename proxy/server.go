@@ -222,13 +222,17 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 }
 
 // pickAvoiding picks a server other than avoid when another one is usable,
-// as HAProxy's balancers do when they redispatch; a hash that maps to
-// avoid keeps it.
+// as HAProxy's balancers do when they redispatch; a map-based hash that
+// maps to avoid keeps it, as HAProxy's does (and so does `first`, which
+// HAProxy would move past: a known difference).
 func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
 	srv := b.pick(req)
 	for i := 0; srv != nil && srv == avoid && i < len(b.servers); i++ {
+		// The slot on avoid is held while picking again: roundrobin
+		// moves on, and leastconn sees avoid one connection busier.
+		again := b.pick(req)
 		b.release(srv)
-		srv = b.pick(req)
+		srv = again
 	}
 	return srv
 }
