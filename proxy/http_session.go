@@ -104,30 +104,35 @@ type session struct {
 // kept-alive connection may still bring its next request once the proxy
 // is stopping: a client at full speed has often sent it already, and
 // closing under it would lose it (HAProxy closes idle connections at once
-// and loses a few). That request is answered with Connection: close. A
-// connection idle for longer is parked, and Shutdown closes it at once,
-// as HAProxy does.
-func softStopGrace() time.Duration { return parkAfter }
+// and loses a few per reload). That request is answered with Connection:
+// close. A connection idle for longer is closed at once, as HAProxy does.
+// A variable so tests can change it.
+var softStopGrace = time.Second
 
 // wakeIfIdle makes a session blocked between requests end its wait by its
 // graceEnd, so Shutdown does not wait for keep-alive timeouts. A parked
-// session is ended here (on its own goroutine: the caller holds the
-// Proxy's lock, which finish takes).
+// session past its graceEnd is ended here (on its own goroutine: the
+// caller holds the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
-	if s.idle.Load() {
-		if k := sharedParker(); k != nil && k.take(s) {
-			s.woken.Store(true)
-			go s.finish()
+	if !s.idle.Load() {
+		return
+	}
+	end := time.Unix(0, s.graceEnd.Load())
+	if k := sharedParker(); k != nil {
+		if parked, now := k.endBy(s, end); parked {
+			if now {
+				s.woken.Store(true)
+				go s.finish()
+			}
 			return
 		}
-		// Waiting on its goroutine: its wait ends by graceEnd already when
-		// it may park; otherwise (a short keep-alive timeout, no parker)
-		// it is cut there. A graceEnd past means the session was parked
-		// and is resuming with data: its request is served.
-		if end := time.Unix(0, s.graceEnd.Load()); time.Now().Before(end) {
-			s.woken.Store(true)
-			s.c.SetReadDeadline(end)
-		}
+	}
+	// Waiting on its goroutine: its wait is cut (or stretched) to end, and
+	// it does not park. An end past means the session is resuming with
+	// data from the parker: its request is served.
+	if time.Now().Before(end) {
+		s.woken.Store(true)
+		s.c.SetReadDeadline(end)
 	}
 }
 
@@ -382,7 +387,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		// idle flag, then the closing check: Shutdown sets closing before
 		// it looks at idle, so either we see closing here or it cuts our
 		// wait to graceEnd.
-		graceEnd := now.Add(softStopGrace())
+		graceEnd := now.Add(softStopGrace)
 		if !want.IsZero() && want.Before(graceEnd) {
 			graceEnd = want
 		}
@@ -404,8 +409,10 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 				smallPool.Put(small)
 				// Shutdown may have looked for idle sessions before the
 				// parker had this one: look at closing again.
-				if s.p.closing.Load() && k.take(s) {
-					return requestNone
+				if s.p.closing.Load() {
+					if _, now := k.endBy(s, graceEnd); now {
+						return requestNone
+					}
 				}
 				return requestParked
 			}

@@ -286,11 +286,11 @@ func (p *Proxy) untrack(s *session) {
 
 // Shutdown stops accepting and lets every kept-alive connection end at a
 // message boundary, as HAProxy's soft stop: in-flight transactions finish
-// and their responses say Connection: close; a connection whose last
-// response had already gone without it keeps waiting for one more request;
-// an idle connection gets until softStopGrace after its last response to
-// bring the request its client may already be sending (answered with
-// Connection: close), and one idle for longer (parked) is closed at once.
+// and their responses say Connection: close. An idle connection (or one
+// whose last response had gone without it) gets until softStopGrace after
+// its last response to bring the request its client may already be
+// sending, answered with Connection: close; one idle for longer is closed
+// at once.
 // It returns when all are done. When ctx ends first, the remaining
 // connections are closed and ctx's error returned.
 func (p *Proxy) Shutdown(ctx context.Context) error {
