@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,13 +22,15 @@ import (
 //	        min(timeout connect, 1s), then 503 SC, %rc 2, Tc -1
 //	hash:   balance uri, two refusing servers, retries 2 + redispatch:
 //	        one turn-around, then the last retry is redispatched at once
-func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration) {
+func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration, string) {
 	t.Helper()
 	web := startWeb(t, "server1")
 	syslog := syslogTarget(t)
 	binds := []string{freePort(t), freePort(t), freePort(t)}
+	stats := filepath.Join(t.TempDir(), "stats")
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
+    stats socket %s level admin
 defaults
     mode http
     log global
@@ -57,7 +60,7 @@ backend hash
     option redispatch
     server web1 %s
     server web2 %s
-`, syslog.LocalAddr(), binds[0], binds[1], binds[2], deadAddr(t), web.addr, deadAddr(t), deadAddr(t), deadAddr(t)), binds...)
+`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], deadAddr(t), web.addr, deadAddr(t), deadAddr(t), deadAddr(t)), binds...)
 	var took []time.Duration
 	for i, want := range []string{"200 server1", "503 ", "503 "} {
 		start := time.Now()
@@ -82,7 +85,31 @@ backend hash
 		}
 		return n < 3
 	})
-	return lines, took
+	return lines, took, retryCounters(t, statsCmd(t, stats, "show stat"))
+}
+
+// retryCounters extracts econ, wretr and wredis of every backend and
+// server from `show stat`.
+func retryCounters(t *testing.T, csv string) string {
+	t.Helper()
+	rows := strings.Split(strings.TrimSpace(csv), "\n")
+	if len(rows) < 2 || !strings.HasPrefix(rows[0], "# ") {
+		t.Fatalf("show stat: %q", csv)
+	}
+	col := map[string]int{}
+	for i, h := range strings.Split(strings.TrimPrefix(rows[0], "# "), ",") {
+		col[h] = i
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		f := strings.Split(r, ",")
+		if len(f) <= col["wredis"] || f[col["svname"]] == "FRONTEND" {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s/%s econ=%s wretr=%s wredis=%s", f[col["pxname"]], f[col["svname"]],
+			f[col["econ"]], f[col["wretr"]], f[col["wredis"]]))
+	}
+	return strings.Join(out, "\n")
 }
 
 // maskRetryLine keeps what the retry logic decides: backend/server,
@@ -101,14 +128,19 @@ func maskRetryLine(l string) string {
 	return l
 }
 
-// Retries and redispatch as HAProxy 2.6 logs and times them: the same
-// three failures through haproxy and gohaproxy, lines compared masked,
+// Retries and redispatch as HAProxy 2.6 logs, counts and times them: the
+// same three failures through haproxy and gohaproxy, lines compared masked,
+// `show stat` econ/wretr/wredis compared,
 // and the turn-arounds counted from the request durations (300 ms each;
 // a bound of one turn-around either way, so a loaded machine passes).
 func TestRetryLogsMatchHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
-	want, _ := retryLogLines(t, hp)
-	got, took := retryLogLines(t, gohaproxyBin(t))
+	want, _, wantStats := retryLogLines(t, hp)
+	got, took, gotStats := retryLogLines(t, gohaproxyBin(t))
+	t.Logf("show stat counters (both):\n%s", gotStats)
+	if wantStats != gotStats {
+		t.Errorf("show stat counters:\n haproxy\n%s\n gohaproxy\n%s", wantStats, gotStats)
+	}
 	for i := range want {
 		t.Logf("haproxy   %s\ngohaproxy %s (%v)", want[i], got[i], took[i])
 		if w, g := maskRetryLine(want[i]), maskRetryLine(got[i]); w != g || w == "" {
