@@ -133,24 +133,25 @@ type HeaderRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
-	Name       string
-	Mode       Mode
-	Timeouts   Timeouts
-	ConnMode   HTTPConnMode
-	ForwardFor ForwardFor
-	Splice     SpliceOptions
-	Retries    int  // `retries`, HAProxy default 3
-	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Name        string
+	Mode        Mode
+	Timeouts    Timeouts
+	ConnMode    HTTPConnMode
+	ForwardFor  ForwardFor
+	Splice      SpliceOptions
+	Retries     int  // `retries`, HAProxy default 3
+	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Balance     string
+	BalanceArgs []string
+	Servers     []*Server
+	ErrorFiles  map[int]string
+
 	// RedispatchEvery is `option redispatch <interval>` (HAProxy's default
 	// is -1, the last retry; see retryFacts).
 	RedispatchEvery int
 	// NoConnRetry: `retry-on` without conn-failure (e.g. `retry-on none`):
 	// a failed connection is not retried.
 	NoConnRetry bool
-	Balance     string
-	BalanceArgs []string
-	Servers     []*Server
-	ErrorFiles  map[int]string
 }
 
 // Server is one `server` line.

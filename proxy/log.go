@@ -18,28 +18,29 @@ type LogEntry struct {
 	Server   string // "" when no server was reached (HAProxy prints <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle    time.Duration // %Ti: keep-alive wait before the first byte
-	TR      time.Duration // %TR: first byte to complete request head
-	Tw      time.Duration // %Tw: time in queues
-	Tc      time.Duration // %Tc: connect time
-	Tr      time.Duration // %Tr: server response head time
-	Ta      time.Duration // %Ta (%Tt for TCP): total active time
-	Status  int           // %ST, 0 when no response (TCP, or aborted)
-	Bytes   int64         // %B: bytes sent to the client
-	BytesIn int64         // %U: bytes received from the client
-	Retries int           // %rc
-	// Redispatched: a retry went to another server (%rc gets a '+').
-	Redispatched bool
-	Term         [2]byte // %ts: termination state, e.g. "--", "SC", "cR"
-	Method       []byte  // request line parts (nil for TCP); valid only during the call
-	Target       []byte
-	Minor        int
-	NullConn     bool // the client sent nothing at all (`option dontlognull`)
+	Idle     time.Duration // %Ti: keep-alive wait before the first byte
+	TR       time.Duration // %TR: first byte to complete request head
+	Tw       time.Duration // %Tw: time in queues
+	Tc       time.Duration // %Tc: connect time
+	Tr       time.Duration // %Tr: server response head time
+	Ta       time.Duration // %Ta (%Tt for TCP): total active time
+	Status   int           // %ST, 0 when no response (TCP, or aborted)
+	Bytes    int64         // %B: bytes sent to the client
+	BytesIn  int64         // %U: bytes received from the client
+	Retries  int           // %rc
+	Term     [2]byte       // %ts: termination state, e.g. "--", "SC", "cR"
+	Method   []byte        // request line parts (nil for TCP); valid only during the call
+	Target   []byte
+	Minor    int
+	NullConn bool // the client sent nothing at all (`option dontlognull`)
 
 	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
 	// %sq/%bq (server queues are shared with the backend queue here).
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
+
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's

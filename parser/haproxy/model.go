@@ -94,26 +94,22 @@ type Proxy struct {
 	Retries           int
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
-	// RedispatchEvery is the interval of `option redispatch [<interval>]`
-	// (-1 when absent: the last retry).
-	RedispatchEvery int
-	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
-	Forwardfor      *Forwardfor
-	HTTPCheck       HTTPCheck
-	ACLs            []ACL
-	UseBackends     []UseBackend
-	DefaultBack     string
-	DefaultBackAt   Pos
-	HTTPRequest     []HTTPRule
-	HTTPResponse    []HTTPRule
-	Stats           Stats
-	Logs            []Statement
-	LogFormat       string
-	LogTag          string // `log-tag` ("" = the global one)
-	LogFormatPos    Pos
-	ErrorFiles      map[int]string
-	ErrorFilesRef   []Statement
-	Raw             []Statement // known but not typed
+	Forwardfor        *Forwardfor
+	HTTPCheck         HTTPCheck
+	ACLs              []ACL
+	UseBackends       []UseBackend
+	DefaultBack       string
+	DefaultBackAt     Pos
+	HTTPRequest       []HTTPRule
+	HTTPResponse      []HTTPRule
+	Stats             Stats
+	Logs              []Statement
+	LogFormat         string
+	LogTag            string // `log-tag` ("" = the global one)
+	LogFormatPos      Pos
+	ErrorFiles        map[int]string
+	ErrorFilesRef     []Statement
+	Raw               []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool
@@ -121,6 +117,11 @@ type Proxy struct {
 	// "option httplog", moved by later rules that parse expressions (HAProxy
 	// shares one "current args position" between them).
 	lfPos Pos
+
+	// RedispatchEvery is the interval of `option redispatch [<interval>]`
+	// (-1 when absent: the last retry).
+	RedispatchEvery int
+	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

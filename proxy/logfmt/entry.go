@@ -19,26 +19,27 @@ type Entry struct {
 	Server   string // "" when no server was reached (printed as <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle    time.Duration // %Ti
-	TR      time.Duration // %TR
-	Tw      time.Duration // %Tw
-	Tc      time.Duration // %Tc
-	Tr      time.Duration // %Tr
-	Ta      time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
-	Status  int           // %ST, 0 when no response
-	Bytes   int64         // %B
-	BytesIn int64         // %U
-	Retries int           // %rc
-	// Redispatched: a retry went to another server (%rc gets a '+').
-	Redispatched bool
-	Term         [2]byte // %ts
-	Method       []byte  // nil for TCP, or when no request line was parsed
-	Target       []byte
-	Minor        int
-	NullConn     bool // nothing received from the client (option dontlognull)
+	Idle     time.Duration // %Ti
+	TR       time.Duration // %TR
+	Tw       time.Duration // %Tw
+	Tc       time.Duration // %Tc
+	Tr       time.Duration // %Tr
+	Ta       time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
+	Status   int           // %ST, 0 when no response
+	Bytes    int64         // %B
+	BytesIn  int64         // %U
+	Retries  int           // %rc
+	Term     [2]byte       // %ts
+	Method   []byte        // nil for TCP, or when no request line was parsed
+	Target   []byte
+	Minor    int
+	NullConn bool // nothing received from the client (option dontlognull)
 
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
+
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
 }
 
 // Env is what a log line needs that does not change per transaction.
