@@ -67,8 +67,9 @@ compare: deps build
 # gohaproxy vs HAProxy on loopback with wrk, its table written into README
 # (scripts/bench.sh; BENCH_SECONDS, BENCH_PPROF=1 for a CPU profile). Go
 # micro-benchmarks: make gobench.
-# Then reloads under a steady load, gohaproxy and HAProxy side by side
-# (scripts/reload-bench.sh: 20 s, 10 reloads, SIGUSR2 and -x/-sf).
+# Then reloads under a full-speed keep-alive load, gohaproxy and HAProxy
+# side by side (scripts/reload-bench.sh: wrk -t1 -c16, 12 s, 10 reloads,
+# SIGUSR2 and -x/-sf).
 bench: deps build
 	BENCH_README=README.md ./scripts/bench.sh
 	./scripts/reload-bench.sh

@@ -140,11 +140,18 @@ type Backend struct {
 	ForwardFor  ForwardFor
 	Splice      SpliceOptions
 	Retries     int  // `retries`, HAProxy default 3
-	Redispatch  bool // `option redispatch`: last retry may pick another server
+	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	Balance     string
 	BalanceArgs []string
 	Servers     []*Server
 	ErrorFiles  map[int]string
+
+	// RedispatchEvery is `option redispatch <interval>` (HAProxy's default
+	// is -1, the last retry; see retryFacts).
+	RedispatchEvery int
+	// NoConnRetry: `retry-on` without conn-failure (e.g. `retry-on none`):
+	// a failed connection is not retried.
+	NoConnRetry bool
 }
 
 // Server is one `server` line.

@@ -9,7 +9,7 @@
 //	p, err := proxy.New(cfg, proxy.Options{NewBalancer: balance.New, Log: logger})
 //	err = p.Start()              // binds every frontend's Binds
 //	...
-//	err = p.Shutdown(ctx)        // stop accepting, close idle clients, finish in-flight
+//	err = p.Shutdown(ctx)        // stop accepting, end each client connection after a Connection: close response
 //
 // Config carries HAProxy's semantics with its defaults already applied by
 // the caller: Retries is used as given (HAProxy's default is 3), a zero
@@ -32,9 +32,17 @@
 //   - Content-Length with Transfer-Encoding: Content-Length is removed, the
 //     body is forwarded chunked and the client connection is closed after
 //     the response. See proxy/http1 for the full list of request shapes.
-//   - retries: a refused connect is retried on the same server after
-//     min(timeout connect, 1s); with option redispatch the last retry goes
-//     to another server. All attempts failed: 503. A pooled server
+//   - retries (retry.go, HAProxy 2.6's back_handle_st_cer): `retries`
+//     retries after a failed connect, each with its own `timeout connect`.
+//     With option redispatch a retry goes to another server at once when
+//     the session is not persistent, another server is active and the
+//     algorithm is not a hash, or when the failed server is marked down,
+//     or per the redispatch interval (by default the last retry); a
+//     refused connect retried on the same server (or the only one) waits
+//     the turn-around timer, min(timeout connect, 1s). `retry-on` without
+//     conn-failure (none) retries nothing. All attempts failed: 503; the
+//     log's %rc counts the retries, '+' when one went to another server,
+//     and Tw/Tc count from the last assignment. A pooled server
 //     connection found dead is replayed (requests whose body is fully
 //     buffered) on a fresh connection, then through the same retry path.
 //   - maxconn: beyond a frontend's maxconn its listener stops accepting, so

@@ -113,8 +113,6 @@ func (x *exchange) run() bool {
 			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
-				x.srv.stats.connErrors.Add(1)
-				x.be.stats.connErrors.Add(1)
 				x.be.release(x.srv)
 				x.srv, x.sc, x.reused = x.be.connect(&s.breq, x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 				if x.srv == nil {
@@ -298,8 +296,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 func (x *exchange) forwardResponse() bool {
 	s, resp := x.s, &x.s.resp
 	kind := resp.Body(string(s.req.Method) == "HEAD")
-	if kind == http1.BodyUntilClose {
-		x.clientClose = true
+	if kind == http1.BodyUntilClose || s.p.closing.Load() {
+		x.clientClose = true // soft stop: the last response says close
 	}
 	for _, r := range s.fe.cfg.ResponseRules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {

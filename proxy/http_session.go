@@ -79,6 +79,9 @@ type session struct {
 	parkTimer           *time.Timer
 	resumed             bool
 	idleStart, idleWant time.Time
+	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy
+	// is stopping (softStopGrace); stored before idle is set.
+	graceEnd atomic.Int64
 
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
@@ -94,20 +97,42 @@ type session struct {
 	tl             timeline
 	le             LogEntry
 	sent, received int64
-	retries        int
+	retries        retryLog
 }
 
-// wakeIfIdle makes a session blocked between requests return at once, so
-// Shutdown does not wait for keep-alive timeouts.
-// A parked session is ended here (on its own goroutine: the caller holds
-// the Proxy's lock, which finish takes).
+// softStopGrace is how long, from the end of its last response, a
+// kept-alive connection may still bring its next request once the proxy
+// is stopping: a client at full speed has often sent it already, and
+// closing under it would lose it (HAProxy closes idle connections at once
+// and loses a few per reload). That request is answered with Connection:
+// close. A connection idle for longer is closed at once, as HAProxy does.
+// A variable so tests can change it.
+var softStopGrace = time.Second
+
+// wakeIfIdle makes a session blocked between requests end its wait by its
+// graceEnd, so Shutdown does not wait for keep-alive timeouts. A parked
+// session past its graceEnd is ended here (on its own goroutine: the
+// caller holds the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
-	if s.idle.Load() {
-		s.woken.Store(true)
-		s.c.SetReadDeadline(time.Unix(1, 0))
-		if k := sharedParker(); k != nil && k.take(s) {
-			go s.finish()
+	if !s.idle.Load() {
+		return
+	}
+	end := time.Unix(0, s.graceEnd.Load())
+	if k := sharedParker(); k != nil {
+		if parked, now := k.endBy(s, end); parked {
+			if now {
+				s.woken.Store(true)
+				go s.finish()
+			}
+			return
 		}
+	}
+	// Waiting on its goroutine: its wait is cut (or stretched) to end, and
+	// it does not park. An end past means the session is resuming with
+	// data from the parker: its request is served.
+	if time.Now().Before(end) {
+		s.woken.Store(true)
+		s.c.SetReadDeadline(end)
 	}
 }
 
@@ -175,7 +200,10 @@ func (s *session) serveHTTP(first bool) {
 			s.finish()
 			return
 		}
-		if !s.transaction() || s.p.closing.Load() {
+		// Once the proxy stops, responses say Connection: close (see
+		// forwardResponse); one whose head had already gone keeps the
+		// connection for one more request, waited for by waitIdle.
+		if !s.transaction() {
 			s.finish()
 			return
 		}
@@ -272,7 +300,7 @@ func (s *session) readRequest(first bool) requestRead {
 		s.start = 0
 	}
 	s.tl = timeline{start: time.Now()}
-	s.sent, s.received, s.retries = 0, 0, 0
+	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
 	}
@@ -353,13 +381,22 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		if canPark {
 			wait = now.Add(parkAfter)
 		}
-		// Deadline first, then the idle flag, then the closing check:
-		// Shutdown sets closing before it looks at idle, so either we see
-		// closing here or its past deadline overrides ours.
+		// A soft stop lets the client send what it may already be
+		// sending until graceEnd (softStopGrace); that request is answered
+		// with Connection: close. Deadline and graceEnd first, then the
+		// idle flag, then the closing check: Shutdown sets closing before
+		// it looks at idle, so either we see closing here or it cuts our
+		// wait to graceEnd.
+		graceEnd := now.Add(softStopGrace)
+		if !want.IsZero() && want.Before(graceEnd) {
+			graceEnd = want
+		}
+		s.graceEnd.Store(graceEnd.UnixNano())
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
 		if s.p.closing.Load() {
-			return requestNone
+			s.woken.Store(true) // never parked: ends at graceEnd
+			wait = graceEnd
 		}
 		s.dropBuf()
 		small := smallPool.Get().(*[]byte)
@@ -372,8 +409,10 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 				smallPool.Put(small)
 				// Shutdown may have looked for idle sessions before the
 				// parker had this one: look at closing again.
-				if s.p.closing.Load() && k.take(s) {
-					return requestNone
+				if s.p.closing.Load() {
+					if _, now := k.endBy(s, graceEnd); now {
+						return requestNone
+					}
 				}
 				return requestParked
 			}

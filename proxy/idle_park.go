@@ -78,6 +78,32 @@ func (k *idleParker) park(s *session, want time.Time) bool {
 	return true
 }
 
+// endBy makes a parked session end by end at the latest (a soft stop's
+// grace): its keep-alive timer is moved to end, or, when end has passed,
+// s is taken from the parker and now is true (the caller ends it). parked
+// is false when s is not parked (anymore).
+func (k *idleParker) endBy(s *session, end time.Time) (parked, now bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	fd := s.parkedFD
+	if fd < 0 || k.byFD[fd] != s {
+		return false, false
+	}
+	if !time.Now().Before(end) {
+		k.takeLocked(fd, s)
+		return true, true
+	}
+	if s.parkTimer != nil {
+		s.parkTimer.Stop() // one that already fired finds s taken or ends it
+	}
+	s.parkTimer = time.AfterFunc(time.Until(end), func() {
+		if k.take(s) {
+			s.finish()
+		}
+	})
+	return true, false
+}
+
 // take removes s from the parker; false when it is not parked (anymore).
 func (k *idleParker) take(s *session) bool {
 	k.mu.Lock()

@@ -38,6 +38,9 @@ type LogEntry struct {
 	// %sq/%bq (server queues are shared with the backend queue here).
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
+
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -73,7 +76,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
 		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent, BytesIn: s.received,
-		Retries: s.retries, Term: t, NullConn: s.received == 0,
+		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),

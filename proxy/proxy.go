@@ -284,10 +284,15 @@ func (p *Proxy) untrack(s *session) {
 	p.wg.Done()
 }
 
-// Shutdown stops accepting, closes client connections that sit idle between
-// requests, lets in-flight transactions finish (their connections close after
-// the response), and returns when all are done. When ctx ends first, the
-// remaining connections are closed and ctx's error returned.
+// Shutdown stops accepting and lets every kept-alive connection end at a
+// message boundary, as HAProxy's soft stop: in-flight transactions finish
+// and their responses say Connection: close. An idle connection (or one
+// whose last response had gone without it) gets until softStopGrace after
+// its last response to bring the request its client may already be
+// sending, answered with Connection: close; one idle for longer is closed
+// at once.
+// It returns when all are done. When ctx ends first, the remaining
+// connections are closed and ctx's error returned.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closing.Swap(true) {

@@ -133,40 +133,39 @@ func (b *backend) pick(req *balance.Request) *server {
 	}
 }
 
-// connect picks a server and connects, applying `retries` and `option
-// redispatch` the way HAProxy does: retry the same server after a connect
-// failure, and with redispatch let the last retry go to another server.
-// On success the server's slot is held: call b.release(srv) when done. It
-// returns a nil server when every attempt failed or no server is usable (the
-// caller answers 503).
-func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, retries *int) (*server, *tconn, bool) {
-	var srv *server
-	for attempt := 0; attempt <= b.cfg.Retries; attempt++ {
-		if srv == nil || (b.cfg.Redispatch && attempt == b.cfg.Retries && attempt > 0) {
-			prev := srv
-			if prev != nil {
-				b.release(prev)
-			}
-			if srv = b.pick(req); srv == nil {
+// retryLog is what a transaction's log line says of its connection
+// attempts: %rc, prefixed with '+' once a retry went to another server.
+type retryLog struct {
+	n            int
+	redispatched bool
+}
+
+// connect picks a server and connects, applying `retries`, `retry-on` and
+// `option redispatch` as HAProxy 2.6 does (decideRetry). On success the
+// server's slot is held: call b.release(srv) when done. It returns a nil
+// server when every attempt failed or no server is usable (the caller
+// answers 503). tl.picked is the last (re)assignment, as HAProxy's Tw/Tc.
+func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, rl *retryLog) (*server, *tconn, bool) {
+	var srv, prev *server
+	for failures := 0; ; {
+		if srv == nil {
+			if srv = b.pickAvoiding(req, prev); srv == nil {
 				return nil, nil, false
-			}
-			if tl.picked.IsZero() {
-				tl.picked = time.Now()
 			}
 			// One clock reading serves the pick, the pool and, for a
 			// pooled connection, the connect time (Tc = 0 then anyway).
+			tl.picked = time.Now()
 			if prev != nil && prev != srv {
+				rl.redispatched = true
 				b.stats.redispatches.Add(1)
-				srv.stats.redispatches.Add(1)
+				prev.stats.redispatches.Add(1)
+			} else if prev != nil {
+				b.stats.retries.Add(1)
+				srv.stats.retries.Add(1)
 			}
 		}
-		if attempt > 0 {
-			*retries = attempt
-			b.stats.retries.Add(1)
-			srv.stats.retries.Add(1)
-		}
 		now := tl.picked
-		if attempt > 0 {
+		if failures > 0 {
 			now = time.Now()
 		}
 		if c := srv.getIdle(now); c != nil {
@@ -178,19 +177,62 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 			tl.connected = time.Now()
 			return srv, c, false
 		}
-		srv.stats.connErrors.Add(1)
-		b.stats.connErrors.Add(1)
 		tl.failed = srv
-		// HAProxy's turn-around timer: a refused connection is retried
-		// after min(timeout connect, 1s), so a restarting server is not
-		// hammered. A redispatched attempt goes elsewhere and does not wait.
-		next := attempt + 1
-		if next <= b.cfg.Retries && !isTimeout(err) && !(b.cfg.Redispatch && next == b.cfg.Retries) {
-			time.Sleep(min(connectTimeout, time.Second))
+		failures++
+		plan := decideRetry(b.retryFacts(srv, failures, !isTimeout(err)))
+		if plan.GiveUp {
+			// econ counts requests that could not connect, on the last
+			// server tried, as HAProxy's failed_conns.
+			srv.stats.connErrors.Add(1)
+			b.stats.connErrors.Add(1)
+			b.release(srv)
+			return nil, nil, false
+		}
+		rl.n = failures
+		if plan.Redispatch {
+			b.release(srv)
+			prev, srv = srv, nil
+		} else {
+			b.stats.retries.Add(1)
+			srv.stats.retries.Add(1)
+		}
+		if plan.Wait {
+			time.Sleep(turnaround(connectTimeout))
 		}
 	}
-	if srv != nil {
-		b.release(srv)
+}
+
+// retryFacts describes the backend's state after a failed attempt on srv.
+func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts {
+	b.mu.Lock()
+	active := 0
+	for _, s := range b.servers {
+		if s.bal.Up && s.bal.Weight > 0 && !s.bal.Backup {
+			active++
+		}
 	}
-	return nil, nil, false
+	down := !srv.bal.Up
+	b.mu.Unlock()
+	return retryFacts{
+		Retries: b.cfg.Retries, Failures: failures, ConnRetry: !b.cfg.NoConnRetry,
+		Redispatch: b.cfg.Redispatch, RedispatchEvery: b.cfg.RedispatchEvery,
+		ServerDown: down, ActiveServers: active, HashBalance: hashAlgorithm(b.cfg.Balance),
+		Refused: refused,
+	}
+}
+
+// pickAvoiding picks a server other than avoid when another one is usable,
+// as HAProxy's balancers do when they redispatch; a map-based hash that
+// maps to avoid keeps it, as HAProxy's does (and so does `first`, which
+// HAProxy would move past: a known difference).
+func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
+	srv := b.pick(req)
+	for i := 0; srv != nil && srv == avoid && i < len(b.servers); i++ {
+		// The slot on avoid is held while picking again: roundrobin
+		// moves on, and leastconn sees avoid one connection busier.
+		again := b.pick(req)
+		b.release(srv)
+		srv = again
+	}
+	return srv
 }

@@ -1208,7 +1208,7 @@ var classTable = []ClassRow{
 	{"proxy", "rate-limit sessions", Unsupported, ""},
 	{"proxy", "redirect", Unsupported, ""},
 	{"proxy", "retries", Implemented, "proxy.Backend.Retries"},
-	{"proxy", "retry-on", Unsupported, ""},
+	{"proxy", "retry-on", Implemented, "conn-failure and none (proxy/retry.go decideRetry); the other conditions are reported"},
 	{"proxy", "server", Implemented, "proxy.Server (options: see server rows)"},
 	{"proxy", "server-state-file-name", Inert, "read by load-server-state-from-file, unsupported"},
 	{"proxy", "server-template", Unsupported, ""},

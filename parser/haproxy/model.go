@@ -117,6 +117,11 @@ type Proxy struct {
 	// "option httplog", moved by later rules that parse expressions (HAProxy
 	// shares one "current args position" between them).
 	lfPos Pos
+
+	// RedispatchEvery is the interval of `option redispatch [<interval>]`
+	// (-1 when absent: the last retry).
+	RedispatchEvery int
+	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

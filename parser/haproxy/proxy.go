@@ -43,6 +43,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	}
 	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
+	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
 	px.DefaultServer = def.DefaultServer
@@ -279,6 +280,8 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		px.Timeouts[name] = d
+	case "retry-on":
+		s.retryOn(px, p, w)
 	case "maxconn", "retries":
 		// Only a missing value is an error: HAProxy reads it with atol().
 		if arg(1) == "" {
@@ -586,11 +589,9 @@ func (s *state) anonACLError(c *Condition) string {
 // needs to retry a connection.
 func retriesOnConnFailures(px *Proxy) bool {
 	have := map[string]bool{}
-	for _, st := range px.Raw {
-		if st.Args[0] == "retry-on" {
-			for _, a := range st.Args[1:] {
-				have[a] = true
-			}
+	if px.RetryOn != nil {
+		for _, a := range px.RetryOn.Words {
+			have[a] = true
 		}
 	}
 	return have["all-retryable-errors"] || have["conn-failure"] && have["empty-response"] && have["response-timeout"]
@@ -724,6 +725,9 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		}
 		if name == "httplog" && !neg {
 			px.lfPos = p
+		}
+		if name == "redispatch" {
+			px.RedispatchEvery = redispatchInterval(w)
 		}
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)

@@ -37,6 +37,9 @@ type Entry struct {
 
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
+
+	// Redispatched: a retry went to another server (%rc gets a '+').
+	Redispatched bool
 }
 
 // Env is what a log line needs that does not change per transaction.
@@ -80,12 +83,11 @@ func Decide(e *Entry, o Options) (log bool, level Level) {
 // IsError is HAProxy's notion of an "interesting" transaction for
 // dontlog-normal and log-separate-errors: it ended on an error other
 // than a local one ('L'), was retried without error, or got a 5xx in
-// HTTP mode. (Redispatches count too; Entry does not carry them apart
-// from the retries they imply.)
+// HTTP mode. Redispatches count too.
 func IsError(e *Entry) bool {
 	switch e.Term[0] {
 	case 0, '-':
-		if e.Retries > 0 {
+		if e.Retries > 0 || e.Redispatched {
 			return true
 		}
 	case 'L':

@@ -193,6 +193,9 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vSrvConn:
 		return strconv.AppendInt(dst, e.SrvConn, 10)
 	case vRetries:
+		if e.Redispatched {
+			dst = append(dst, '+')
+		}
 		return strconv.AppendInt(dst, int64(e.Retries), 10)
 	case vSrvQueue:
 		return strconv.AppendInt(dst, e.SrvQueue, 10)

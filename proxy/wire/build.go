@@ -332,6 +332,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
+	be.RedispatchEvery = px.RedispatchEvery
+	b.retryOn(px, be)
 	spec := b.balance(px)
 	be.Balance, be.BalanceArgs = spec.Algorithm, spec.Args
 	b.plan.Balance[px.Name] = spec
@@ -341,6 +343,31 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
+	}
+}
+
+// retryOn maps `retry-on`: conn-failure (the default) and none are
+// honoured by proxy.decideRetry; the conditions met after the request was
+// sent (empty/junk response, response timeout, status codes) are not
+// implemented. HAProxy ignores them outside mode http.
+func (b *builder) retryOn(px *haproxy.Proxy, be *proxy.Backend) {
+	if px.RetryOn == nil {
+		return
+	}
+	be.NoConnRetry = true
+	for _, w := range px.RetryOn.Words {
+		switch w {
+		case "conn-failure":
+			be.NoConnRetry = false
+		case "none":
+		default:
+			if w == "all-retryable-errors" {
+				be.NoConnRetry = false
+			}
+			if px.Mode == "http" {
+				b.unsupported(px.RetryOn.Pos, "retry-on "+w)
+			}
+		}
 	}
 }
 

@@ -50,7 +50,7 @@ func TestSeed(t *testing.T) {
 		}},
 		Backends: []*proxy.Backend{{
 			Name: "servers", Mode: proxy.ModeHTTP, Timeouts: timeouts, ConnMode: proxy.ServerClose,
-			ForwardFor: ff, Retries: 3, Redispatch: true, Balance: "roundrobin",
+			ForwardFor: ff, Retries: 3, Redispatch: true, RedispatchEvery: -1, Balance: "roundrobin",
 			Servers: []*proxy.Server{
 				{Name: "web1", Addr: "192.168.110.33:80", Weight: 1},
 				{Name: "web2", Addr: "192.168.110.33:81", Weight: 1},

@@ -59,6 +59,7 @@ var auditArgs = map[string][][]string{
 	"http-check send":   {{"meth", "GET"}},
 	"http-check expect": {{"status", "200"}},
 	"retries":           {{"3"}},
+	"retry-on":          {{"conn-failure"}},
 	"maxconn":           {{"100"}},
 	"stats":             {{"socket", "/tmp/goha-audit.sock"}},
 	"user":              {{"nobody"}},
