@@ -56,7 +56,6 @@ type wrkResult struct {
 	served                        int64 // as counted by the backend
 	reloads                       int
 	dur                           time.Duration
-	firstLines                    string
 }
 
 func (r wrkResult) socketErrors() int64 { return r.connect + r.read + r.write + r.timeout }
