@@ -126,8 +126,8 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		case EqualFold(h.Name, "content-length"):
 			var first []byte
 			var err error
-			forEachToken(h.Value, func(tok []byte) {
-				n, ok := parseDecimal(tok)
+			forEachElement(h.Value, func(tok []byte, _ bool) {
+				n, ok := parseDecimal(tok) // an empty element is invalid too
 				switch {
 				case err != nil:
 				case !ok:
@@ -154,7 +154,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 			clIdx = len(out)
 		case EqualFold(h.Name, "transfer-encoding"):
 			teSeen = true
-			forEachToken(h.Value, func(tok []byte) {
+			forEachElement(h.Value, func(tok []byte, last bool) {
+				if len(tok) == 0 && last {
+					return // "chunked," is "chunked" for HAProxy
+				}
 				if EqualFold(tok, "chunked") {
 					chunkedCount++
 					chunkedLast = true
