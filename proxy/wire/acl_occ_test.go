@@ -139,10 +139,10 @@ func TestHostOfAbsoluteURI(t *testing.T) {
 		t.Fatal(err)
 	}
 	for in, want := range map[string]bool{
-		"GET http://u@admin.example:80/x HTTP/1.1\r\n\r\n":                    true,
+		"GET http://u@admin.example:80/x HTTP/1.1\r\n\r\n":                   true,
 		"GET http://admin.example/x HTTP/1.1\r\nHost: admin.example\r\n\r\n": true,
-		"GET http://other/x HTTP/1.1\r\n\r\n":                                 false,
-		"GET /x HTTP/1.1\r\n\r\n":                                             false,
+		"GET http://other/x HTTP/1.1\r\n\r\n":                                false,
+		"GET /x HTTP/1.1\r\n\r\n":                                            false,
 	} {
 		var req http1.Request
 		if err := req.Parse([]byte(in)); err != nil {
