@@ -422,8 +422,8 @@ func (s *session) transaction() bool {
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
-		var cs http1.ChunkScanner
-		if _, err := cs.Scan(s.buf[req.HeadLen:s.end]); err != nil {
+		var cs http1.Dechunker
+		if _, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
 			s.sendError(fe.errs, 400, nil)
 			s.emitLog(nil, nil, 400, term('P', 'R'))
 			return false

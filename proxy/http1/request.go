@@ -12,7 +12,7 @@ type Request struct {
 	HeadLen int
 	Framing
 	// Authority is the authority of an absolute-form target (after its
-	// default port was removed), nil for other forms.
+	// default port was removed) or CONNECT's target, nil for other forms.
 	Authority []byte
 	// ExpectContinue is set for an HTTP/1.1 request carrying
 	// "Expect: 100-continue".

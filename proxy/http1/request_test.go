@@ -50,6 +50,13 @@ func TestRequestParse(t *testing.T) {
 		{name: "identical hosts merged", in: "GET / HTTP/1.1\r\nHost: a\r\nhost: A\r\n\r\n", method: "GET", target: "/", minor: 1, cl: -1, hdrs: 1},
 		{name: "TE trailing comma", in: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked,\r\n\r\n", method: "POST", target: "/", minor: 1, cl: -1, chunked: true, hdrs: 1},
 
+		{name: "connect default port off Host", in: "CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n", method: "CONNECT", target: "t:443", minor: 1, cl: -1, hdrs: 1},
+		{name: "connect port 80 Host without", in: "CONNECT t:80 HTTP/1.1\r\nHost: t\r\n\r\n", method: "CONNECT", target: "t:80", minor: 1, cl: -1, hdrs: 1},
+		{name: "connect other port", in: "CONNECT t:8443 HTTP/1.1\r\nHost: t:8443\r\n\r\n", method: "CONNECT", target: "t:8443", minor: 1, cl: -1, hdrs: 1},
+		{name: "connect host differs", in: "CONNECT t:443 HTTP/1.1\r\nHost: u:443\r\n\r\n", status: 400},
+		{name: "connect without port", in: "CONNECT t HTTP/1.1\r\n\r\n", status: 400},
+		{name: "connect absolute", in: "CONNECT http://t/ HTTP/1.1\r\n\r\n", status: 400},
+		{name: "connect asterisk", in: "CONNECT * HTTP/1.1\r\n\r\n", status: 400},
 		{name: "fragment", in: "GET /a#b HTTP/1.1\r\n\r\n", status: 400},
 		{name: "non-ASCII target", in: "GET /\xc3\xa9 HTTP/1.1\r\n\r\n", status: 400},
 		{name: "relative target", in: "GET a HTTP/1.1\r\n\r\n", status: 400},

@@ -27,10 +27,19 @@ func checkTarget(method, target []byte) (authority []byte, err error) {
 		}
 	}
 	if string(method) == "CONNECT" {
-		if target[0] == '/' || target[0] == '*' {
+		// host ":" port, nothing else (HAProxy refuses "t", "*", "/x",
+		// "http://t/").
+		i := bytes.LastIndexByte(target, ':')
+		if i <= 0 || i == len(target)-1 || bytes.IndexByte(target[i:], ']') >= 0 ||
+			bytes.IndexByte(target, '/') >= 0 || target[0] == '*' {
 			return nil, bad("CONNECT target not in authority form")
 		}
-		return nil, nil
+		for _, c := range target[i+1:] {
+			if c < '0' || c > '9' {
+				return nil, bad("CONNECT target not in authority form")
+			}
+		}
+		return target, nil
 	}
 	switch {
 	case target[0] == '/':
@@ -75,6 +84,8 @@ func defaultPortLen(scheme, authority []byte) int {
 	port := authority[i+1:]
 	switch {
 	case len(port) == 0:
+	case scheme == nil && (string(port) == "80" || string(port) == "443"):
+		// CONNECT: HAProxy 2.6 drops either from Host.
 	case EqualFold(scheme, "http") && string(port) == "80":
 	case EqualFold(scheme, "https") && string(port) == "443":
 	default:
@@ -110,9 +121,13 @@ func equalFoldBytes(a, b []byte) bool {
 // name the same host as the URI. Duplicate Host headers were merged first.
 func (r *Request) normalizeAuthority() error {
 	t := r.Target
-	scheme := t[:schemeLen(t)]
+	var scheme []byte // nil for CONNECT's authority form
+	connect := string(r.Method) == "CONNECT"
+	if !connect {
+		scheme = t[:schemeLen(t)]
+	}
 	auth := r.Authority
-	if n := defaultPortLen(scheme, auth); n > 0 {
+	if n := defaultPortLen(scheme, auth); n > 0 && !connect {
 		end := len(scheme) + 3 + len(auth) // index of the authority's end in t
 		copy(t[end-n:], t[end:])
 		for i := len(t) - n; i < len(t); i++ {
@@ -129,7 +144,11 @@ func (r *Request) normalizeAuthority() error {
 	if n := defaultPortLen(scheme, h.Value); n > 0 {
 		h.Value = h.Value[:len(h.Value)-n]
 	}
-	if !equalFoldBytes(h.Value, hostOf(r.Authority)) {
+	want := hostOf(r.Authority)
+	if connect {
+		want = want[:len(want)-defaultPortLen(nil, want)] // the target keeps its port
+	}
+	if !equalFoldBytes(h.Value, want) {
 		return bad("absolute URI authority differs from Host")
 	}
 	return nil
