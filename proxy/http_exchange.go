@@ -146,7 +146,7 @@ func (x *exchange) run() bool {
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
 	for resp.Status < 200 && resp.Status != 101 {
-		if err := s.clientWrite(x.sbuf[x.sstart : x.sstart+resp.HeadLen]); err != nil {
+		if err := s.clientWrite(x.buildInterimHead()); err != nil {
 			return false
 		}
 		x.sstart += resp.HeadLen

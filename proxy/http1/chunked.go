@@ -2,7 +2,7 @@ package http1
 
 // Dechunker parses a chunked body as it streams through and re-frames it
 // the way HAProxy 2.6's HTX does: the data of all the chunks read at once
-// leaves as one chunk, sized in lower-case hex, every line ends in CR LF,
+// leaves as one chunk, sized in upper-case hex, every line ends in CR LF,
 // chunk extensions are dropped, and the trailer fields are parsed as
 // header fields and re-emitted (names in lower case). Whatever reached the
 // server is therefore framed the same way by every parser, whatever the
@@ -14,7 +14,7 @@ package http1
 // bytes, testdata/http1): LF or CR LF after the size, the data and each
 // trailer line; blanks after the size; any extension after ';'. Refused:
 // a CR not followed by LF, a blank before the size, anything but blanks or
-// ';' after it, a size of more than 15 hex digits, data not followed by a
+// ';' after it, a size past 2^56 (leading zeros are fine), data not followed by a
 // line end, a trailer line without a colon or with a name that is not a
 // token (HAProxy lets "Bad Name: x" through in a trailer; goha refuses it
 // as it does in a head), NUL or CR in a trailer value (HAProxy passes NUL).
@@ -67,7 +67,7 @@ func (d *Dechunker) Check(p []byte) (int, error) {
 // the next message) or on error, an *Error.
 func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 	hdrAt := len(dst)
-	const sizeRoom = 18 // 15 hex digits + CR LF, reserved before the data
+	const sizeRoom = 18 // 16 hex digits + CR LF, reserved before the data
 	if !d.discard {
 		dst = append(dst, "                  "[:sizeRoom]...)
 	}
@@ -79,7 +79,9 @@ func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 			v := hexVal(c)
 			switch {
 			case v >= 0:
-				if d.digits >= 15 {
+				if d.remain&0xF0000000000000 != 0 {
+					// HAProxy's bound: leading zeros are fine, a size
+					// past 2^56 is not.
 					return dst[:hdrAt], n, bad("chunk size too large")
 				}
 				d.remain = d.remain<<4 | int64(v)
@@ -233,7 +235,7 @@ func hexVal(c byte) int {
 }
 
 func appendHex(dst []byte, n uint64) []byte {
-	const hex = "0123456789abcdef"
+	const hex = "0123456789ABCDEF" // HAProxy writes sizes in upper case
 	var tmp [16]byte
 	i := len(tmp)
 	for {

@@ -16,9 +16,10 @@ func TestDechunker(t *testing.T) {
 	}{
 		{"3\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n", 13, true},
 		{"3;a=b\r\nabc\r\n0\r\nX-T: 1\r\n\r\nNEXT", "3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n", 25, true},
-		{"A\r\n0123456789\r\n0\r\n\r\n", "a\r\n0123456789\r\n0\r\n\r\n", 20, true},
+		{"A\r\n0123456789\r\n0\r\n\r\n", "A\r\n0123456789\r\n0\r\n\r\n", 20, true},
 		{"3\nabc\n0\n\n", "3\r\nabc\r\n0\r\n\r\n", 9, true},
 		{"3\r\nabc\r\n2\r\nde\r\n1\r\nf\r\n0\r\n\r\n", "6\r\nabcdef\r\n0\r\n\r\n", 26, true},
+		{"0000000000000005\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\n\r\n", 30, true},
 		{"05\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\n\r\n", 16, true},
 		{"5 \r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\n\r\n", 16, true},
 		{"5\t;x\r\nhello\r\n0;y\r\n\r\n", "5\r\nhello\r\n0\r\n\r\n", 20, true},
@@ -106,7 +107,7 @@ func decodeChunked(t *testing.T, b []byte) (body, trailers string) {
 		var n int
 		for _, c := range b[:i] {
 			v := hexVal(c)
-			if v < 0 || (c >= 'A' && c <= 'F') {
+			if v < 0 || (c >= 'a' && c <= 'f') {
 				t.Fatalf("bad size %q", b[:i])
 			}
 			n = n<<4 | v
@@ -136,7 +137,7 @@ func TestAppendChunkRoundTrip(t *testing.T) {
 	b = AppendChunk(b, bytes.Repeat([]byte("x"), 300))
 	b = AppendChunk(b, nil)
 	b = AppendLastChunk(b)
-	if !bytes.HasPrefix(b, []byte("5\r\nhello\r\n12c\r\n")) {
+	if !bytes.HasPrefix(b, []byte("5\r\nhello\r\n12C\r\n")) {
 		t.Fatalf("encoding %q", b[:20])
 	}
 	var d Dechunker

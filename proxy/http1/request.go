@@ -49,7 +49,7 @@ func (r *Request) Parse(buf []byte) error {
 	}
 	t1 := t0
 	for t1 < len(line) && !isBlank(line[t1]) {
-		if c := line[t1]; c < ' ' || c == 0x7f {
+		if c := line[t1]; c < ' ' {
 			return bad("invalid character in request target")
 		}
 		t1++

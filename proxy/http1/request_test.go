@@ -178,7 +178,10 @@ func TestResponseParse(t *testing.T) {
 		{in: "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", status: 200, body: BodyLength},
 		{in: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", status: 200, body: BodyLength},
 		{in: "HTTP/1.1 200\r\n\r\n", status: 200, body: BodyUntilClose, keep: true},
-		{in: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", status: 200, body: BodyUntilClose, keep: true},
+		// HAProxy 2.6 answers 502 for any response coding but "chunked".
+		{in: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", bad: true},
+		{in: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", bad: true},
+		{in: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", bad: true},
 		{in: "garbage\r\n\r\n", bad: true},
 		{in: "HTTP/1.1 2x0 OK\r\n\r\n", bad: true},
 		{in: "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", bad: true},

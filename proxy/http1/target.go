@@ -10,10 +10,10 @@ import "bytes"
 // non-ASCII byte is read differently by different servers).
 
 // targetByteOK marks the bytes allowed in a request target: visible ASCII
-// except '#'.
+// and DEL, except '#'.
 var targetByteOK = func() (t [256]bool) {
-	for c := 0x21; c < 0x7f; c++ {
-		t[c] = c != '#'
+	for c := 0x21; c <= 0x7f; c++ {
+		t[c] = c != '#' // DEL passes, as in HAProxy 2.6
 	}
 	return
 }()
@@ -127,7 +127,9 @@ func (r *Request) normalizeAuthority() error {
 		scheme = t[:schemeLen(t)]
 	}
 	auth := r.Authority
+	portDropped := false
 	if n := defaultPortLen(scheme, auth); n > 0 && !connect {
+		portDropped = true
 		end := len(scheme) + 3 + len(auth) // index of the authority's end in t
 		copy(t[end-n:], t[end:])
 		for i := len(t) - n; i < len(t); i++ {
@@ -140,15 +142,19 @@ func (r *Request) normalizeAuthority() error {
 	if hi < 0 {
 		return nil // HAProxy adds no Host: the authority stands alone
 	}
+	// Host and URI are compared without default ports; Host loses its
+	// own only when the URI carried one (HAProxy keeps "Host: t:80" for
+	// "http://t/x").
 	h := &r.Headers[hi]
-	if n := defaultPortLen(scheme, h.Value); n > 0 {
-		h.Value = h.Value[:len(h.Value)-n]
+	host := h.Value[:len(h.Value)-defaultPortLen(scheme, h.Value)]
+	if portDropped || connect {
+		h.Value = host
 	}
 	want := hostOf(r.Authority)
 	if connect {
 		want = want[:len(want)-defaultPortLen(nil, want)] // the target keeps its port
 	}
-	if !equalFoldBytes(h.Value, want) {
+	if !equalFoldBytes(host, want) {
 		return bad("absolute URI authority differs from Host")
 	}
 	return nil
