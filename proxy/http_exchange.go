@@ -141,7 +141,9 @@ func (x *exchange) run() bool {
 	}
 	if err != nil {
 		x.failResponse(err)
-		return false
+		// Like HAProxy, the client keeps its connection after a 502 or
+		// 504 when its request was read whole.
+		return sendBodyNow && !x.clientClose
 	}
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
@@ -330,8 +332,8 @@ func (x *exchange) forwardResponse() bool {
 	case http1.BodyChunked:
 		var err error
 		if w, k, err = cs.Reframe(head, rest); err != nil {
-			x.failResponse(errBadResponse)
-			return false
+			x.failResponse(errBadResponse) // nothing was sent yet
+			return !x.clientClose
 		}
 		done = cs.Done()
 	case http1.BodyUntilClose:
