@@ -11,6 +11,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // aclSet compiles a proxy's conditions: named ACLs (several lines with one
@@ -220,7 +221,7 @@ func compileACL(a haproxy.ACL) (proxy.Condition, error) {
 		if arg == "" {
 			return nil, fmt.Errorf("fetch %s", a.Criterion)
 		}
-		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return cookie(r.Header("cookie"), arg) }
+		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return cookie(r, arg) }
 	case "ssl_fc":
 		// No TLS listener is served, so no connection is TLS.
 		return constCond(false), nil
@@ -483,15 +484,19 @@ func queryParam(target []byte, name string) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// cookie returns the values of the cookie name in a Cookie header.
-func cookie(h []byte, name string) ([]string, bool) {
-	if h == nil {
-		return nil, false
-	}
+// cookie returns the values of the cookie name in every Cookie header
+// (HAProxy's cook() reads them all, and takes ',' as a separator as well
+// as ';').
+func cookie(r *proxy.RequestInfo, name string) ([]string, bool) {
 	var out []string
-	for _, part := range strings.Split(string(h), ";") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
-			out = append(out, v)
+	for _, h := range r.Headers() {
+		if !http1.EqualFold(h.Name, "cookie") {
+			continue
+		}
+		for _, part := range strings.FieldsFunc(string(h.Value), func(c rune) bool { return c == ';' || c == ',' }) {
+			if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
+				out = append(out, strings.TrimSpace(v))
+			}
 		}
 	}
 	return out, len(out) > 0

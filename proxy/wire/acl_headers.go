@@ -11,19 +11,29 @@ import (
 )
 
 // Header fetches read every occurrence the server will read, as HAProxy's
-// do when an ACL evaluates them (each value is tried until one matches):
+// do when an ACL evaluates them (each value is tried until one matches).
+// Each row is checked against HAProxy 2.6 by TestHeaderOccurrenceDifferential
+// (acl_occ_test.go); goha differs in one place only, marked *:
 //
-//	fetch            values                                   <occ> counts
-//	hdr, req.hdr     every comma-separated value of every line  values
-//	fhdr, req.fhdr   every full line, commas kept               lines
-//	hdr_cnt          number of comma-separated values           -
-//	fhdr_cnt         number of lines                            -
+//	fetch             goha reads                                HAProxy 2.6 reads
+//	hdr, req.hdr      every comma-separated value of every line same
+//	  (and _beg _end _sub _reg _dom _dir _len, -m ...)
+//	hdr(n,<occ>)      the occ-th value counting list elements   same
+//	                  (1 first, -1 last, 0 none)
+//	fhdr, req.fhdr    every full line, commas kept              same
+//	req.fhdr(n,<occ>) the occ-th line                           same
+//	hdr_cnt           number of comma-separated values          same
+//	fhdr_cnt          number of lines                           same
+//	cook, req.cook    every cookie of every Cookie line,        same
+//	                  ';' and ',' separate (acl.go)
+//	base              first Host (duplicates merged or refused  same
+//	                  by the parser) + path
+//	hdr(host) *       no Host, absolute URI: its authority      nothing
+//	base *            no Host, absolute URI: authority + path   path only
 //
-// Without a name every header is read. An occurrence argument picks one
-// value: 1 is the first, -1 the last, 0 none. hdr(host) of an
-// absolute-form request without a Host header reads the URI's authority:
-// the server takes the host from there (RFC 9112 §3.2.2). HAProxy reads
-// nothing in that case; goha lets no rule see less than the server.
+// Without a name every header is read. (*) The server takes the host from
+// an absolute URI when there is no Host (RFC 9112 §3.2.2): goha lets no
+// rule see less than the server does.
 
 // headerFetch compiles one of the header fetches above.
 func headerFetch(fetch, arg string) (func(r *proxy.RequestInfo) ([]string, bool), error) {

@@ -44,6 +44,9 @@ var occurrenceACLs = []string{
 	`base_beg t/admin`,
 	`base -m sub /admin`,
 	`hdr(host) -i admin.example`,
+	`cook(role) admin`,
+	`req.cook(role) -m found`,
+	`cook(role) -m beg adm`,
 }
 
 // occurrenceRequests exercise them: duplicate lines, comma lists, both.
@@ -63,6 +66,12 @@ var occurrenceRequests = []string{
 	"GET / HTTP/1.1\r\nHost: Admin.Example\r\nHost: admin.example\r\n\r\n",
 	"GET http://admin.example/ HTTP/1.1\r\nHost: admin.example\r\n\r\n",
 	"GET http://admin.example:80/admin HTTP/1.1\r\nHost: admin.example:80\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1\r\nCookie: role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: role=user; role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1, role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1;role=admin ;b=2\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: ROLE=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: role=\"admin\"\r\n\r\n",
 }
 
 func occurrenceConfig(backend string) string {
