@@ -43,22 +43,28 @@ func (x *exchange) run() bool {
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
-	var cs http1.ChunkScanner
+	var cs http1.Dechunker
 	buffered, complete := 0, true
 	avail := s.buf[s.start:s.end]
+	head := x.buildRequestHead()
+	var body []byte // what is buffered of the body, as it goes to the server
 	switch {
 	case req.Chunked:
-		n, err := cs.Scan(avail)
+		// A chunked body is re-framed (http1.Dechunker), right behind the
+		// head in s.out.
+		full, n, err := cs.Reframe(head, avail)
 		if err != nil {
 			s.sendError(s.fe.errs, 400, x.be)
 			return false
 		}
+		head, body = full[:len(head)], full[len(head):]
+		s.out = full[:0]
 		buffered, complete = n, cs.Done()
 	case req.ContentLength > 0:
 		buffered = int(min(int64(len(avail)), req.ContentLength))
 		complete = int64(buffered) == req.ContentLength
+		body = avail[:buffered]
 	}
-	head := x.buildRequestHead()
 	// With "Expect: 100-continue" the body waits for the server's 100,
 	// unless the client did not wait either and part of it is already here.
 	sendBodyNow := !req.ExpectContinue || buffered > 0
@@ -68,7 +74,7 @@ func (x *exchange) run() bool {
 	for {
 		out := head
 		if sendBodyNow {
-			out = append(out, avail[:buffered]...)
+			out = append(out, body...) // in place already when re-framed
 			s.out = out[:0]
 		}
 		err = x.serverWriteAt(out, wnow)
@@ -87,7 +93,7 @@ func (x *exchange) run() bool {
 			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.be.cfg.Timeouts.Server, expectWait)))
 			if isTimeout(err) && x.send == 0 {
 				sendBodyNow = true
-				err = x.serverWrite(avail[:buffered])
+				err = x.serverWrite(body)
 				s.start += buffered
 				bodyConsumed = true
 				if err == nil && !complete {
@@ -133,18 +139,20 @@ func (x *exchange) run() bool {
 	}
 	if err != nil {
 		x.failResponse(err)
-		return false
+		// Like HAProxy, the client keeps its connection after a 502 or
+		// 504 when its request was read whole.
+		return sendBodyNow && !x.clientClose
 	}
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
 	for resp.Status < 200 && resp.Status != 101 {
-		if err := s.clientWrite(x.sbuf[x.sstart : x.sstart+resp.HeadLen]); err != nil {
+		if err := s.clientWrite(x.buildInterimHead()); err != nil {
 			return false
 		}
 		x.sstart += resp.HeadLen
 		if resp.Status == 100 && !sendBodyNow {
 			sendBodyNow = true
-			err := x.serverWrite(avail[:buffered])
+			err := x.serverWrite(body)
 			s.start += buffered
 			if err != nil {
 				x.failResponse(err)
@@ -206,7 +214,7 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 
 // streamRequestBody copies the rest of the request body from the client:
 // remain bytes for Content-Length, or up to the last chunk for chunked.
-func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error {
+func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 	s := x.s
 	s.start, s.end = 0, 0
 	clientTO := s.fe.cfg.Timeouts.Client
@@ -218,18 +226,20 @@ func (x *exchange) streamRequestBody(cs *http1.ChunkScanner, remain int64) error
 		now := time.Now()
 		n, err := s.clientRead(s.buf[:limit], now, deadlineFrom(now, clientTO))
 		if n > 0 {
-			k := n
+			k, out := n, s.buf[:n]
 			if s.req.Chunked {
+				// The head is sent: s.out takes the re-framed chunks.
 				var serr error
-				if k, serr = cs.Scan(s.buf[:n]); serr != nil {
+				if out, k, serr = cs.Reframe(s.out[:0], s.buf[:n]); serr != nil {
 					s.sendError(s.fe.errs, 400, x.be)
 					x.status, x.term = 400, term('P', 'D')
 					return serr
 				}
+				s.out = out[:0]
 			} else {
 				remain -= int64(n)
 			}
-			if _, werr := x.sc.write(s.buf[:k], x.be.cfg.Timeouts.Server); werr != nil {
+			if _, werr := x.sc.write(out, x.be.cfg.Timeouts.Server); werr != nil {
 				x.failResponse(werr)
 				return werr
 			}
@@ -308,8 +318,9 @@ func (x *exchange) forwardResponse() bool {
 	head := x.buildResponseHead()
 	x.sstart += resp.HeadLen
 	rest := x.sbuf[x.sstart:x.send]
-	var cs http1.ChunkScanner
+	var cs http1.Dechunker
 	done, k := false, 0
+	var w []byte // the head and what is buffered of the body
 	switch kind {
 	case http1.BodyNone:
 		done = true
@@ -318,9 +329,9 @@ func (x *exchange) forwardResponse() bool {
 		done = int64(k) == resp.ContentLength
 	case http1.BodyChunked:
 		var err error
-		if k, err = cs.Scan(rest); err != nil {
-			x.failResponse(errBadResponse)
-			return false
+		if w, k, err = cs.Reframe(head, rest); err != nil {
+			x.failResponse(errBadResponse) // nothing was sent yet
+			return !x.clientClose
 		}
 		done = cs.Done()
 	case http1.BodyUntilClose:
@@ -333,14 +344,16 @@ func (x *exchange) forwardResponse() bool {
 	x.srv.stats.countStatus(status)
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
-	w := append(head, rest[:k]...)
+	if w == nil {
+		w = append(head, rest[:k]...)
+	}
 	s.out = w[:0]
 	if err := s.clientWriteAt(w, s.tl.respHead); err != nil { // the head was just parsed
 		x.term = term('C', 'D')
 		return false
 	}
 	x.sstart += k
-	x.srv.stats.bytesOut.Add(int64(len(head) + k))
+	x.srv.stats.bytesOut.Add(int64(len(w)))
 	if !done {
 		var err error
 		switch kind {
@@ -464,20 +477,22 @@ func (x *exchange) spliceN(n int64) error {
 }
 
 // copyChunked relays a chunked body, validating it on the way.
-func (x *exchange) copyChunked(cs *http1.ChunkScanner) error {
+func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 	s := x.s
 	x.sstart, x.send = 0, 0
 	for !cs.Done() {
 		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
 		if n > 0 {
-			k, serr := cs.Scan(x.sbuf[:n])
+			// The head is sent: s.out takes the re-framed chunks.
+			out, k, serr := cs.Reframe(s.out[:0], x.sbuf[:n])
 			if serr != nil {
 				return serr
 			}
-			if werr := s.clientWrite(x.sbuf[:k]); werr != nil {
+			s.out = out[:0]
+			if werr := s.clientWrite(out); werr != nil {
 				return werr
 			}
-			x.srv.stats.bytesOut.Add(int64(k))
+			x.srv.stats.bytesOut.Add(int64(len(out)))
 			x.sstart, x.send = k, n
 		}
 		if err != nil && !cs.Done() {

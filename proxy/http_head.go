@@ -20,6 +20,10 @@ func appendHeader(out []byte, name, value []byte) []byte {
 // connectionTokens appends the tokens of a Connection value that are not
 // close/keep-alive (those describe the hop being replaced).
 func connectionTokens(dst, v []byte) []byte {
+	if !hasHopToken(v) {
+		// Nothing to remove: HAProxy forwards the value as written.
+		return append(dst, v...)
+	}
 	start := 0
 	for i := 0; i <= len(v); i++ {
 		if i < len(v) && v[i] != ',' {
@@ -37,11 +41,37 @@ func connectionTokens(dst, v []byte) []byte {
 			continue
 		}
 		if len(dst) > 0 {
-			dst = append(dst, ", "...)
+			dst = append(dst, ',') // HAProxy joins the kept tokens without a space
 		}
 		dst = append(dst, tok...)
 	}
 	return dst
+}
+
+// hasHopToken reports whether a Connection value lists close or
+// keep-alive.
+func hasHopToken(v []byte) bool {
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
+		}
+		tok := v[:i]
+		for len(tok) > 0 && (tok[0] == ' ' || tok[0] == '\t') {
+			tok = tok[1:]
+		}
+		for len(tok) > 0 && (tok[len(tok)-1] == ' ' || tok[len(tok)-1] == '\t') {
+			tok = tok[:len(tok)-1]
+		}
+		if http1.EqualFold(tok, "close") || http1.EqualFold(tok, "keep-alive") {
+			return true
+		}
+		if i == len(v) {
+			break
+		}
+		v = v[i+1:]
+	}
+	return false
 }
 
 // ruleTouches reports whether a set/del rule that applies removes header h.
@@ -121,7 +151,9 @@ func (x *exchange) buildRequestHead() []byte {
 		// HTTP/1.0 closes by default: nothing to say
 	case x.serverClose:
 		extra = "close"
-	case req.Minor == 0:
+	case req.Minor == 0 && !req.Chunked:
+		// (HAProxy 2.6 asks an HTTP/1.0 chunked request's server for
+		// nothing: observed, testdata/http1 te-http10.)
 		extra = "keep-alive"
 	}
 	// Each client Connection header was kept in place minus close and
@@ -158,13 +190,15 @@ func (x *exchange) buildResponseHead() []byte {
 	out := append(s.out[:0], "HTTP/1."...)
 	out = append(out, byte('0'+resp.Minor), ' ')
 	out = strconv.AppendInt(out, int64(resp.Status), 10)
-	if len(resp.Reason) > 0 {
-		out = append(out, ' ')
-		out = append(out, resp.Reason...)
-	}
+	out = append(out, ' ') // even before an empty reason, as HAProxy writes it
+	out = append(out, resp.Reason...)
 	out = append(out, '\r', '\n')
 	var conn [128]byte
+	noLength := resp.Status == 204 || resp.Status < 200
 	for _, h := range resp.Headers {
+		if noLength && http1.EqualFold(h.Name, "content-length") {
+			continue // a 204 has no body to measure: HAProxy drops it
+		}
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
@@ -178,15 +212,35 @@ func (x *exchange) buildResponseHead() []byte {
 	extra := ""
 	switch {
 	case resp.Status == 101:
-	case x.clientClose && s.req.Minor == 0:
-		// HTTP/1.0 closes by default: HAProxy says nothing
+	case x.clientClose && resp.Minor == 0:
+		// An HTTP/1.0 response closes by default: HAProxy says nothing
+		// (an HTTP/1.1 one relayed to an HTTP/1.0 client gets
+		// "connection: close").
 	case x.clientClose:
 		extra = "close"
-	case s.req.Minor == 0:
+	case s.req.Minor == 0 || resp.Minor == 0:
 		extra = "keep-alive"
 	}
 	out = writeConnection(out, nil, extra)
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out
+}
+
+// buildInterimHead writes a 1xx response relayed to the client: status
+// line and header fields, names in lower case, as HAProxy re-emits it.
+// It takes a buffer of its own: s.out may still hold the request body
+// that a 100 Continue releases.
+func (x *exchange) buildInterimHead() []byte {
+	resp := &x.s.resp
+	out := append(make([]byte, 0, 64+resp.HeadLen), "HTTP/1."...)
+	out = append(out, byte('0'+resp.Minor), ' ')
+	out = strconv.AppendInt(out, int64(resp.Status), 10)
+	out = append(out, ' ')
+	out = append(out, resp.Reason...)
+	out = append(out, '\r', '\n')
+	for _, h := range resp.Headers {
+		out = appendHeader(out, h.Name, h.Value)
+	}
+	return append(out, '\r', '\n')
 }

@@ -281,6 +281,30 @@ func (s *session) sendError(pages errorPages, code int, be *backend) {
 	s.clientWrite(pages[code])
 }
 
+// drainAndShut ends a connection the proxy refused a request on: the
+// error page is followed by a FIN, then what the client still sends is
+// read and dropped for a moment, so that closing does not answer unread
+// bytes with a reset that could destroy the error page in flight (HAProxy
+// sends the page, shuts its side and drains too).
+func (s *session) drainAndShut() {
+	s.c.CloseWrite()
+	deadline := time.Now().Add(drainTime)
+	s.c.TCPConn.SetReadDeadline(deadline)
+	for total := 0; total < drainMax; {
+		n, err := s.c.TCPConn.Read(s.buf)
+		total += n
+		if err != nil {
+			break
+		}
+	}
+}
+
+// The drain before closing after an error is bounded in time and bytes.
+const (
+	drainTime = 500 * time.Millisecond
+	drainMax  = 1 << 20
+)
+
 // What readRequest leaves the session with.
 type requestRead int
 
@@ -334,11 +358,13 @@ func (s *session) readRequest(first bool) requestRead {
 			if errors.As(err, &pe) {
 				s.sendError(s.fe.errs, pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
+				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
 				s.sendError(s.fe.errs, 400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
+				s.drainAndShut()
 				return requestNone
 			}
 		}
@@ -455,16 +481,24 @@ func (s *session) transaction() bool {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			s.sendError(fe.errs, 403, nil)
 			s.emitLog(nil, nil, 403, term('P', 'R'))
+			if !req.HasBody() && !req.WantsClose() && !req.CLWithTE {
+				// Nothing of this request is left to read: like
+				// HAProxy, the connection serves the next one.
+				s.start = req.HeadLen
+				return true
+			}
+			s.drainAndShut()
 			return false
 		}
 	}
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
-		var cs http1.ChunkScanner
-		if _, err := cs.Scan(s.buf[req.HeadLen:s.end]); err != nil {
+		var cs http1.Dechunker
+		if _, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
 			s.sendError(fe.errs, 400, nil)
 			s.emitLog(nil, nil, 400, term('P', 'R'))
+			s.drainAndShut()
 			return false
 		}
 	}

@@ -84,7 +84,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if e.TCP {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)
-	} else if s.req.Method != nil && tl.head.After(tl.start) {
+	} else if s.req.Method != nil && !tl.head.IsZero() { // a head was parsed in this transaction (pipelined ones too)
 		e.Method, e.Target, e.Minor = s.req.Method, s.req.Target, s.req.Minor
 	}
 	if be != nil {

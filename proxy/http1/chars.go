@@ -81,3 +81,20 @@ func forEachToken(v []byte, fn func(tok []byte)) {
 		v = v[i+1:]
 	}
 }
+
+// forEachElement is forEachToken keeping empty elements (",3" or "3,"):
+// Content-Length and Transfer-Encoding lists judge them as HAProxy does.
+// last is set for the final element.
+func forEachElement(v []byte, fn func(tok []byte, last bool)) {
+	for {
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
+		}
+		fn(trimOWS(v[:i]), i == len(v))
+		if i == len(v) {
+			return
+		}
+		v = v[i+1:]
+	}
+}

@@ -1,154 +1,224 @@
 package http1
 
-// ChunkScanner validates a chunked body as it passes through unchanged: the
-// proxy forwards the raw bytes and only needs to know where the body ends
-// and whether it is well-formed. The zero value is ready for a new body.
-type ChunkScanner struct {
-	state  chunkState
-	remain int64 // data bytes left in the current chunk
-	digits int
-	lineN  int // bytes in the current size or trailer line
+// Dechunker parses a chunked body as it streams through and re-frames it
+// the way HAProxy 2.6's HTX does: the data of all the chunks read at once
+// leaves as one chunk, sized in upper-case hex, every line ends in CR LF,
+// chunk extensions are dropped, and the trailer fields are parsed as
+// header fields and re-emitted (names in lower case). Whatever reached the
+// server is therefore framed the same way by every parser, whatever the
+// client wrote: bare LF line ends (which HAProxy accepts) cannot be read
+// differently downstream, and a trailer line that is not a header field is
+// a 400 instead of a smuggled request.
+//
+// Accepted as HAProxy 2.6 accepts them (checked against it with raw
+// bytes, testdata/http1): LF or CR LF after the size, the data and each
+// trailer line; blanks after the size; any extension after ';'. Refused:
+// a CR not followed by LF, a blank before the size, anything but blanks or
+// ';' after it, a size past 2^56 (leading zeros are fine), data not followed by a
+// line end, a trailer line without a colon or with a name that is not a
+// token (HAProxy lets "Bad Name: x" through in a trailer; goha refuses it
+// as it does in a head), NUL or CR in a trailer value (HAProxy passes NUL).
+//
+// The zero value is ready for a new body.
+type Dechunker struct {
+	state   chunkState
+	remain  int64 // data bytes left in the current chunk
+	digits  int
+	lineN   int      // bytes in the current size line
+	tr      []byte   // trailer section being buffered (rare: allocated then)
+	trStart int      // start of the current trailer line in tr
+	hs      []Header // parsed trailers, reused
+	discard bool     // Check: validate only
 }
 
 type chunkState uint8
 
 const (
-	csSize    chunkState = iota // hex digits of the chunk size
-	csExt                       // chunk extension up to LF
-	csSizeLF                    // after CR of the size line
-	csData                      // chunk data
-	csDataCR                    // CR after data
-	csDataLF                    // LF after data
-	csTrailer                   // start of a trailer line (or the final empty line)
-	csTrailerLine
-	csTrailerLF // LF that ends a trailer line
-	csEndLF     // LF of the final empty line
+	csSize     chunkState = iota // hex digits of the chunk size
+	csSizeTail                   // blanks after the size
+	csExt                        // chunk extension up to the line end
+	csSizeLF                     // after CR of the size line
+	csData                       // chunk data
+	csDataCR                     // line end after data
+	csDataLF                     // LF after data's CR
+	csTrailer                    // start of the trailer section
+	csTrailers                   // buffering trailer lines
+	csEndLF                      // LF of an empty trailer section
 	csDone
 )
 
-// maxChunkLine bounds size and trailer lines, like a head.
+// maxChunkLine bounds a size line and the trailer section, like a head.
 const maxChunkLine = 16384
 
-// Done reports whether the final CRLF of the body was scanned.
-func (s *ChunkScanner) Done() bool { return s.state == csDone }
+// Done reports whether the whole body, trailers included, was read.
+func (d *Dechunker) Done() bool { return d.state == csDone }
 
-// Scan consumes bytes of p and returns how many belong to the body; n <
-// len(p) only when the body ended (the rest is the next message). It
-// returns an *Error for a malformed chunk (bad or oversized size, missing
-// CRLF).
-func (s *ChunkScanner) Scan(p []byte) (n int, err error) {
-	for n < len(p) {
+// Check validates p as the next bytes of the body without producing
+// output; it returns how many belong to the body.
+func (d *Dechunker) Check(p []byte) (int, error) {
+	d.discard = true
+	_, n, err := d.Reframe(nil, p)
+	d.discard = false
+	return n, err
+}
+
+// Reframe consumes the next bytes of the body from p and appends their
+// re-framed form to dst. n < len(p) only when the body ended (the rest is
+// the next message) or on error, an *Error.
+func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
+	hdrAt := len(dst)
+	const sizeRoom = 18 // 16 hex digits + CR LF, reserved before the data
+	if !d.discard {
+		dst = append(dst, "                  "[:sizeRoom]...)
+	}
+	dataAt := len(dst)
+	for n < len(p) && d.state != csDone {
 		c := p[n]
-		switch s.state {
+		switch d.state {
 		case csSize:
 			v := hexVal(c)
 			switch {
 			case v >= 0:
-				if s.digits >= 15 {
-					return n, bad("chunk size too large")
+				if d.remain&0xF0000000000000 != 0 {
+					// HAProxy's bound: leading zeros are fine, a size
+					// past 2^56 is not.
+					return dst[:hdrAt], n, bad("chunk size too large")
 				}
-				s.remain = s.remain<<4 | int64(v)
-				s.digits++
-			case s.digits == 0:
-				return n, bad("invalid chunk size")
-			case c == ';' || c == ' ' || c == '\t':
-				s.state = csExt
+				d.remain = d.remain<<4 | int64(v)
+				d.digits++
+			case d.digits == 0:
+				return dst[:hdrAt], n, bad("invalid chunk size")
+			case c == ' ' || c == '\t':
+				d.state = csSizeTail
+			case c == ';':
+				d.state = csExt
 			case c == '\r':
-				s.state = csSizeLF
+				d.state = csSizeLF
 			case c == '\n':
-				s.endSizeLine()
+				d.endSizeLine()
 			default:
-				return n, bad("invalid chunk size")
+				return dst[:hdrAt], n, bad("invalid chunk size")
 			}
-		case csExt:
-			if s.lineN++; s.lineN > maxChunkLine {
-				return n, bad("chunk extension too long")
+		case csSizeTail, csExt:
+			if d.lineN++; d.lineN > maxChunkLine {
+				return dst[:hdrAt], n, bad("chunk size line too long")
 			}
-			switch c {
-			case '\r':
-				s.state = csSizeLF
-			case '\n':
-				s.endSizeLine()
-			case 0:
-				return n, bad("NUL in chunk extension")
+			switch {
+			case c == '\r':
+				d.state = csSizeLF
+			case c == '\n':
+				d.endSizeLine()
+			case d.state == csExt:
+			case c == ';':
+				d.state = csExt
+			case c != ' ' && c != '\t':
+				return dst[:hdrAt], n, bad("invalid chunk size")
 			}
 		case csSizeLF:
 			if c != '\n' {
-				return n, bad("missing LF after chunk size")
+				return dst[:hdrAt], n, bad("missing LF after chunk size")
 			}
-			s.endSizeLine()
+			d.endSizeLine()
 		case csData:
-			k := int64(len(p) - n)
-			if k > s.remain {
-				k = s.remain
+			k := min(int64(len(p)-n), d.remain)
+			if !d.discard {
+				dst = append(dst, p[n:n+int(k)]...)
 			}
-			s.remain -= k
+			d.remain -= k
 			n += int(k)
-			if s.remain == 0 {
-				s.state = csDataCR
+			if d.remain == 0 {
+				d.state = csDataCR
 			}
 			continue
 		case csDataCR:
 			switch c {
 			case '\r':
-				s.state = csDataLF
+				d.state = csDataLF
 			case '\n':
-				s.state = csSize
+				d.state = csSize
 			default:
-				return n, bad("missing CRLF after chunk data")
+				return dst[:hdrAt], n, bad("missing CRLF after chunk data")
 			}
 		case csDataLF:
 			if c != '\n' {
-				return n, bad("missing LF after chunk data")
+				return dst[:hdrAt], n, bad("missing LF after chunk data")
 			}
-			s.state = csSize
+			d.state = csSize
 		case csTrailer:
 			switch c {
 			case '\r':
-				s.state = csEndLF
+				d.state = csEndLF
 			case '\n':
-				s.state = csDone
-				return n + 1, nil
+				d.state = csDone
 			default:
-				s.state, s.lineN = csTrailerLine, 1
+				d.tr, d.trStart = append(d.tr[:0], c), 0
+				d.state = csTrailers
 			}
-		case csTrailerLine:
-			if s.lineN++; s.lineN > maxChunkLine {
-				return n, bad("trailer line too long")
+		case csTrailers:
+			if len(d.tr) >= maxChunkLine {
+				return dst[:hdrAt], n, bad("trailers too long")
 			}
-			switch c {
-			case '\r':
-				s.state = csTrailerLF
-			case '\n':
-				s.state = csTrailer
-			case 0:
-				return n, bad("NUL in trailer")
+			d.tr = append(d.tr, c)
+			if c == '\n' {
+				line := d.tr[d.trStart : len(d.tr)-1]
+				if len(line) > 0 && line[len(line)-1] == '\r' {
+					line = line[:len(line)-1]
+				}
+				if len(line) == 0 {
+					var perr error
+					if d.hs, _, perr = parseHeaders(d.tr, 0, d.hs[:0]); perr != nil {
+						if perr == ErrIncomplete {
+							perr = bad("invalid trailers")
+						}
+						return dst[:hdrAt], n, perr
+					}
+					d.state = csDone
+				}
+				d.trStart = len(d.tr)
 			}
-		case csTrailerLF:
-			if c != '\n' {
-				return n, bad("missing LF in trailer")
-			}
-			s.state = csTrailer
 		case csEndLF:
 			if c != '\n' {
-				return n, bad("missing final LF")
+				return dst[:hdrAt], n, bad("missing final LF")
 			}
-			s.state = csDone
-			return n + 1, nil
-		case csDone:
-			return n, nil
+			d.state = csDone
 		}
 		n++
 	}
-	return n, nil
+	if d.discard {
+		return dst, n, nil
+	}
+	// The data read in this call leaves as one chunk: its size line goes
+	// where the room was reserved, the data moves up against it.
+	if size := len(dst) - dataAt; size == 0 {
+		dst = dst[:hdrAt]
+	} else {
+		h := appendHex(dst[:hdrAt], uint64(size))
+		h = append(h, '\r', '\n')
+		dst = dst[:len(h)+copy(dst[len(h):], dst[dataAt:])]
+		dst = append(dst, '\r', '\n')
+	}
+	if d.state == csDone {
+		dst = append(dst, '0', '\r', '\n')
+		for _, h := range d.hs {
+			n0 := len(dst)
+			dst = append(dst, h.Name...)
+			LowerInPlace(dst[n0:])
+			dst = append(dst, ':', ' ')
+			dst = append(dst, h.Value...)
+			dst = append(dst, '\r', '\n')
+		}
+		dst = append(dst, '\r', '\n')
+		d.hs = d.hs[:0]
+	}
+	return dst, n, nil
 }
 
-func (s *ChunkScanner) endSizeLine() {
-	s.digits, s.lineN = 0, 0
-	if s.remain == 0 {
-		s.state = csTrailer
+func (d *Dechunker) endSizeLine() {
+	d.digits, d.lineN = 0, 0
+	if d.remain == 0 {
+		d.state = csTrailer
 	} else {
-		s.state = csData
+		d.state = csData
 	}
 }
 
@@ -164,20 +234,27 @@ func hexVal(c byte) int {
 	return -1
 }
 
+func appendHex(dst []byte, n uint64) []byte {
+	const hex = "0123456789ABCDEF" // HAProxy writes sizes in upper case
+	var tmp [16]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = hex[n&15]
+		if n >>= 4; n == 0 {
+			break
+		}
+	}
+	return append(dst, tmp[i:]...)
+}
+
 // AppendChunk appends p as one chunk of a chunked body (nothing for an
 // empty p: the last chunk is AppendLastChunk).
 func AppendChunk(dst, p []byte) []byte {
 	if len(p) == 0 {
 		return dst
 	}
-	const hex = "0123456789abcdef"
-	var tmp [16]byte
-	i := len(tmp)
-	for n := uint64(len(p)); n > 0; n >>= 4 {
-		i--
-		tmp[i] = hex[n&15]
-	}
-	dst = append(dst, tmp[i:]...)
+	dst = appendHex(dst, uint64(len(p)))
 	dst = append(dst, '\r', '\n')
 	dst = append(dst, p...)
 	return append(dst, '\r', '\n')

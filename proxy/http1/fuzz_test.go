@@ -32,10 +32,19 @@ func FuzzRequest(f *testing.F) {
 				t.Fatalf("with trailing data: err %v headlen %d vs %d", err, r2.HeadLen, r.HeadLen)
 			}
 		}
-		var s ChunkScanner
-		n, _ := s.Scan(in)
+		var d Dechunker
+		out, n, err := d.Reframe(nil, in)
 		if n > len(in) {
 			t.Fatalf("scanned %d of %d", n, len(in))
+		}
+		if err == nil && d.Done() {
+			// What leaves is strict CRLF chunked framing of the same
+			// body, and parses as itself.
+			var again Dechunker
+			out2, m, err := again.Reframe(nil, out)
+			if err != nil || m != len(out) || !again.Done() || string(out2) != string(out) {
+				t.Fatalf("re-framed %q does not round-trip: %q %v", out, out2, err)
+			}
 		}
 	})
 }

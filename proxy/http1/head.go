@@ -2,9 +2,13 @@ package http1
 
 import "bytes"
 
-// MaxHeaders is HAProxy's default tune.http.maxhdr: a head with more header
-// lines is rejected.
+// MaxHeaders is HAProxy's default tune.http.maxhdr (101): the start line
+// takes one of its slots, so a head may hold 100 header lines.
 const MaxHeaders = 101
+
+// maxNameLen is the longest header name HAProxy's HTX stores (one byte
+// of length).
+const maxNameLen = 255
 
 // Header is one header field; Name and Value point into the parsed buffer.
 type Header struct {
@@ -70,6 +74,9 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 				return hs, next, nil
 			}
 			if next == len(buf) {
+				if q == start && !startsHeaderLine(buf[start:end]) {
+					return hs, 0, bad("invalid header line")
+				}
 				return hs, 0, ErrIncomplete // cannot tell yet whether the next line folds
 			}
 			if c := buf[next]; c != ' ' && c != '\t' {
@@ -97,6 +104,9 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 		if colon <= 0 {
 			return hs, 0, bad("header line without a valid name")
 		}
+		if colon > maxNameLen {
+			return hs, 0, bad("header name too long")
+		}
 		val := trimOWS(line[colon+1:])
 		// HAProxy 2.6 passes other control bytes in values; NUL and a
 		// bare CR are refused here because they split headers in
@@ -104,7 +114,7 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 		if bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 {
 			return hs, 0, bad("NUL or CR in header value")
 		}
-		if len(hs) >= MaxHeaders {
+		if len(hs) >= MaxHeaders-1 {
 			return hs, 0, bad("too many headers")
 		}
 		hs = append(hs, Header{Name: line[:colon], Value: val})
@@ -126,8 +136,8 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		case EqualFold(h.Name, "content-length"):
 			var first []byte
 			var err error
-			forEachToken(h.Value, func(tok []byte) {
-				n, ok := parseDecimal(tok)
+			forEachElement(h.Value, func(tok []byte, _ bool) {
+				n, ok := parseDecimal(tok) // an empty element is invalid too
 				switch {
 				case err != nil:
 				case !ok:
@@ -154,7 +164,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 			clIdx = len(out)
 		case EqualFold(h.Name, "transfer-encoding"):
 			teSeen = true
-			forEachToken(h.Value, func(tok []byte) {
+			forEachElement(h.Value, func(tok []byte, last bool) {
+				if len(tok) == 0 && last {
+					return // "chunked," is "chunked" for HAProxy
+				}
 				if EqualFold(tok, "chunked") {
 					chunkedCount++
 					chunkedLast = true
@@ -180,14 +193,12 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		out = append(out, h)
 	}
 	if teSeen {
+		// HAProxy 2.6 takes "chunked" alone, in requests and responses
+		// alike (a response with "gzip" or "gzip, chunked" is a 502).
 		if chunkedCount > 1 || !chunkedLast {
-			if isRequest {
-				return out, bad("invalid transfer-encoding")
-			}
-			// A response whose coding list does not end in chunked is
-			// delimited by the connection close (RFC 9112 §6.3).
+			return out, bad("invalid transfer-encoding")
 		}
-		if isRequest && otherCoding && chunkedCount == 1 && chunkedLast {
+		if otherCoding {
 			return out, &Error{Status: 422, Msg: "unsupported transfer-coding"}
 		}
 		f.Chunked = chunkedCount == 1 && chunkedLast
@@ -228,4 +239,19 @@ func parseVersion(v []byte) (minor int, ok bool) {
 		return 0, true
 	}
 	return 1, true
+}
+
+// startsHeaderLine reports whether line can begin a header field (a token
+// then a colon): a line that cannot is refused at once instead of waiting
+// for the next line's first byte.
+func startsHeaderLine(line []byte) bool {
+	for i, c := range line {
+		if c == ':' {
+			return i > 0
+		}
+		if !isToken[c] {
+			return false
+		}
+	}
+	return false
 }

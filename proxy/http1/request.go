@@ -11,6 +11,9 @@ type Request struct {
 	// the next pipelined request) starts there.
 	HeadLen int
 	Framing
+	// Authority is the authority of an absolute-form target (after its
+	// default port was removed) or CONNECT's target, nil for other forms.
+	Authority []byte
 	// ExpectContinue is set for an HTTP/1.1 request carrying
 	// "Expect: 100-continue".
 	ExpectContinue bool
@@ -22,6 +25,7 @@ func (r *Request) Parse(buf []byte) error {
 	hs := r.Headers[:0]
 	*r = Request{Headers: hs}
 	p := 0
+	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
 	for p < len(buf) && (buf[p] == '\r' || buf[p] == '\n') {
 		p++
@@ -30,32 +34,42 @@ func (r *Request) Parse(buf []byte) error {
 	if !ok {
 		return ErrIncomplete
 	}
+	// method SP target SP version; HAProxy 2.6 takes runs of SP or HTAB
+	// between the three and re-emits single spaces.
 	sp1 := 0
-	for sp1 < len(line) && line[sp1] != ' ' {
+	for sp1 < len(line) && !isBlank(line[sp1]) {
 		if !isToken[line[sp1]] {
 			return bad("invalid method")
 		}
 		sp1++
 	}
-	if sp1 == 0 || sp1 == len(line) {
+	t0 := skipBlanks(line, sp1)
+	if sp1 == 0 || t0 == sp1 || t0 == len(line) {
 		return bad("invalid request line")
 	}
-	rest := line[sp1+1:]
-	sp2 := 0
-	for sp2 < len(rest) && rest[sp2] != ' ' {
-		if c := rest[sp2]; c <= ' ' || c == 0x7f {
+	t1 := t0
+	for t1 < len(line) && !isBlank(line[t1]) {
+		if c := line[t1]; c < ' ' {
 			return bad("invalid character in request target")
 		}
-		sp2++
+		t1++
 	}
-	if sp2 == 0 || sp2 == len(rest) {
+	v0 := skipBlanks(line, t1)
+	if v0 == t1 || v0 == len(line) {
 		return bad("invalid request line") // HTTP/0.9 shapes included
 	}
-	minor, ok := parseVersion(rest[sp2+1:])
+	minor, ok := parseVersion(line[v0:])
 	if !ok {
 		return bad("invalid HTTP version")
 	}
-	r.Method, r.Target, r.Minor = line[:sp1], rest[:sp2], minor
+	r.Method, r.Target, r.Minor = line[:sp1], line[t0:t1], minor
+	if string(r.Method) == "PRI" {
+		// The HTTP/2 preface: never forwarded as an HTTP/1.1 request.
+		return bad("HTTP/2 preface on an HTTP/1 connection")
+	}
+	if r.Authority, err = checkTarget(r.Method, r.Target); err != nil {
+		return err
+	}
 	hs, end, err := parseHeaders(buf, next, hs)
 	r.Headers = hs
 	if err != nil {
@@ -63,6 +77,14 @@ func (r *Request) Parse(buf []byte) error {
 	}
 	if r.Headers, err = analyze(hs, &r.Framing, minor, true); err != nil {
 		return err
+	}
+	if r.Headers, err = mergeHosts(r.Headers); err != nil {
+		return err
+	}
+	if r.Authority != nil {
+		if err = r.normalizeAuthority(); err != nil {
+			return err
+		}
 	}
 	r.HeadLen = end
 	for _, h := range r.Headers {
@@ -121,4 +143,13 @@ func findHeader(hs []Header, name string) []byte {
 		}
 	}
 	return nil
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+func skipBlanks(b []byte, i int) int {
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	return i
 }

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"net/netip"
 	"os"
@@ -12,12 +11,13 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // aclSet compiles a proxy's conditions: named ACLs (several lines with one
 // name are OR-ed, as in HAProxy), anonymous `{ ... }` ACLs and HAProxy's
-// predefined ACLs. Fetches: path, url, query, method, base, hdr(name)
-// (req.hdr), src and always_true/always_false, with their _beg, _end, _sub,
+// predefined ACLs. Fetches: path, url, query, method, base, hdr(name[,occ])
+// (req.hdr), req.fhdr, hdr_cnt, fhdr_cnt (every occurrence: acl_headers.go), src and always_true/always_false, with their _beg, _end, _sub,
 // _reg, _dir, _dom, _str derivatives and `-m` methods (str, beg, end, sub,
 // reg, dir, dom, found, len, ip); flags -i, -n, -u, -f FILE; converters
 // lower and upper. Anything else is an error the builder reports.
@@ -162,7 +162,16 @@ func (a *acl) Match(r *proxy.RequestInfo) bool {
 
 // compileACL builds the matcher of one acl line.
 func compileACL(a haproxy.ACL) (proxy.Condition, error) {
-	crit, conv, _ := strings.Cut(a.Criterion, ",")
+	// The converter list starts at the first comma outside the fetch's
+	// arguments: req.hdr(x,1),lower.
+	crit, conv := a.Criterion, ""
+	if i := strings.IndexByte(crit, ')'); i >= 0 {
+		if j := strings.IndexByte(crit[i:], ','); j >= 0 {
+			crit, conv = crit[:i+j], crit[i+j+1:]
+		}
+	} else {
+		crit, conv, _ = strings.Cut(crit, ",")
+	}
 	name, arg := crit, ""
 	if i := strings.IndexByte(crit, '('); i > 0 && strings.HasSuffix(crit, ")") {
 		name, arg = crit[:i], crit[i+1:len(crit)-1]
@@ -193,24 +202,15 @@ func compileACL(a haproxy.ACL) (proxy.Condition, error) {
 		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return []string{string(r.Method)}, r.Method != nil }
 	case "base":
 		fetch = func(r *proxy.RequestInfo) ([]string, bool) {
-			return []string{string(r.Header("host")) + pathOf(r.Target)}, r.Target != nil
+			return []string{string(hostFor(r)) + pathOf(r.Target)}, r.Target != nil
 		}
-	case "hdr", "req.hdr":
-		h, occ, _ := strings.Cut(arg, ",")
-		if h == "" || occ != "" {
-			return nil, fmt.Errorf("fetch %s", a.Criterion)
+	case "hdr", "req.hdr", "fhdr", "req.fhdr", "hdr_cnt", "req.hdr_cnt", "fhdr_cnt", "req.fhdr_cnt":
+		var err error
+		if fetch, err = headerFetch(name, arg); err != nil {
+			return nil, fmt.Errorf("fetch %s: %v", a.Criterion, err)
 		}
-		h = strings.ToLower(h)
-		fetch = func(r *proxy.RequestInfo) ([]string, bool) {
-			v := r.Header(h)
-			if v == nil {
-				return nil, false
-			}
-			var out []string
-			for _, p := range bytes.Split(v, []byte{','}) {
-				out = append(out, string(bytes.TrimSpace(p)))
-			}
-			return out, true
+		if strings.HasSuffix(name, "_cnt") && method == "" {
+			method = "int"
 		}
 	case "url_param", "urlp":
 		if arg == "" {
@@ -221,7 +221,7 @@ func compileACL(a haproxy.ACL) (proxy.Condition, error) {
 		if arg == "" {
 			return nil, fmt.Errorf("fetch %s", a.Criterion)
 		}
-		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return cookie(r.Header("cookie"), arg) }
+		fetch = func(r *proxy.RequestInfo) ([]string, bool) { return cookie(r, arg) }
 	case "ssl_fc":
 		// No TLS listener is served, so no connection is TLS.
 		return constCond(false), nil
@@ -384,6 +384,8 @@ func matcher(method string, pats []string, ci bool) (func(string) bool, error) {
 			}
 			return false
 		}, nil
+	case "int":
+		return intMatcher(pats)
 	case "len":
 		var ranges [][2]int
 		for _, p := range pats {
@@ -482,15 +484,19 @@ func queryParam(target []byte, name string) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// cookie returns the values of the cookie name in a Cookie header.
-func cookie(h []byte, name string) ([]string, bool) {
-	if h == nil {
-		return nil, false
-	}
+// cookie returns the values of the cookie name in every Cookie header
+// (HAProxy's cook() reads them all, and takes ',' as a separator as well
+// as ';').
+func cookie(r *proxy.RequestInfo, name string) ([]string, bool) {
 	var out []string
-	for _, part := range strings.Split(string(h), ";") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
-			out = append(out, v)
+	for _, h := range r.Headers() {
+		if !http1.EqualFold(h.Name, "cookie") {
+			continue
+		}
+		for _, part := range strings.FieldsFunc(string(h.Value), func(c rune) bool { return c == ';' || c == ',' }) {
+			if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
+				out = append(out, strings.TrimSpace(v))
+			}
 		}
 	}
 	return out, len(out) > 0

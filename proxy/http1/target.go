@@ -1,0 +1,190 @@
+package http1
+
+import "bytes"
+
+// The request-target rules below are HAProxy 2.6's, checked by sending raw
+// requests to it (testdata/http1 holds the corpus): a target is origin
+// form ("/..."), "*", absolute form ("scheme://authority[/...]") or, for
+// CONNECT only, authority form. Anything else is a 400, and so is a '#'
+// or a byte >= 0x80 anywhere in it (a fragment never travels; a raw
+// non-ASCII byte is read differently by different servers).
+
+// targetByteOK marks the bytes allowed in a request target: visible ASCII
+// and DEL, except '#'.
+var targetByteOK = func() (t [256]bool) {
+	for c := 0x21; c <= 0x7f; c++ {
+		t[c] = c != '#' // DEL passes, as in HAProxy 2.6
+	}
+	return
+}()
+
+// checkTarget validates the target of a request with the given method and
+// returns the authority of an absolute-form target (nil otherwise).
+func checkTarget(method, target []byte) (authority []byte, err error) {
+	for _, c := range target {
+		if !targetByteOK[c] {
+			return nil, bad("invalid character in request target")
+		}
+	}
+	if string(method) == "CONNECT" {
+		// host ":" port, nothing else (HAProxy refuses "t", "*", "/x",
+		// "http://t/").
+		i := bytes.LastIndexByte(target, ':')
+		if i <= 0 || i == len(target)-1 || bytes.IndexByte(target[i:], ']') >= 0 ||
+			bytes.IndexByte(target, '/') >= 0 || target[0] == '*' {
+			return nil, bad("CONNECT target not in authority form")
+		}
+		for _, c := range target[i+1:] {
+			if c < '0' || c > '9' {
+				return nil, bad("CONNECT target not in authority form")
+			}
+		}
+		return target, nil
+	}
+	switch {
+	case target[0] == '/':
+		return nil, nil
+	case len(target) == 1 && target[0] == '*':
+		return nil, nil
+	}
+	scheme := schemeLen(target)
+	if scheme == 0 || !bytes.HasPrefix(target[scheme:], []byte("://")) {
+		return nil, bad("request target is neither origin nor absolute form")
+	}
+	rest := target[scheme+3:]
+	if i := bytes.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, nil
+}
+
+// schemeLen is the length of a URI scheme (ALPHA *(ALPHA / DIGIT / "+" /
+// "-" / ".")) at the start of t, 0 when there is none.
+func schemeLen(t []byte) int {
+	for i, c := range t {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return i
+		}
+	}
+	return len(t)
+}
+
+// defaultPortLen is the length of the ":port" suffix of authority that is
+// the default port of scheme (":80" for http, ":443" for https, or an
+// empty ":"), 0 when the port must stay. HAProxy 2.6 removes it from the
+// URI and from Host (http_scheme_based_normalize).
+func defaultPortLen(scheme, authority []byte) int {
+	i := bytes.LastIndexByte(authority, ':')
+	if i < 0 || bytes.IndexByte(authority[i:], ']') >= 0 {
+		return 0 // no port, or the colon is inside an IPv6 literal
+	}
+	port := authority[i+1:]
+	switch {
+	case len(port) == 0:
+	case scheme == nil && (string(port) == "80" || string(port) == "443"):
+		// CONNECT: HAProxy 2.6 drops either from Host.
+	case EqualFold(scheme, "http") && string(port) == "80":
+	case EqualFold(scheme, "https") && string(port) == "443":
+	default:
+		return 0
+	}
+	return len(authority) - i
+}
+
+// hostOf is an authority without its userinfo: what Host must equal.
+func hostOf(authority []byte) []byte {
+	if i := bytes.LastIndexByte(authority, '@'); i >= 0 {
+		return authority[i+1:]
+	}
+	return authority
+}
+
+// equalFoldBytes compares two ASCII byte strings ignoring case.
+func equalFoldBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeAuthority applies HAProxy's absolute-form rules once the head is
+// parsed: the default port leaves the target (shifted in place; the freed
+// bytes become spaces, which a re-parse skips) and Host, and Host must then
+// name the same host as the URI. Duplicate Host headers were merged first.
+func (r *Request) normalizeAuthority() error {
+	t := r.Target
+	var scheme []byte // nil for CONNECT's authority form
+	connect := string(r.Method) == "CONNECT"
+	if !connect {
+		scheme = t[:schemeLen(t)]
+	}
+	auth := r.Authority
+	portDropped := false
+	if n := defaultPortLen(scheme, auth); n > 0 && !connect {
+		portDropped = true
+		end := len(scheme) + 3 + len(auth) // index of the authority's end in t
+		copy(t[end-n:], t[end:])
+		for i := len(t) - n; i < len(t); i++ {
+			t[i] = ' '
+		}
+		r.Target = t[:len(t)-n]
+		r.Authority = auth[:len(auth)-n]
+	}
+	hi := r.hostIndex()
+	if hi < 0 {
+		return nil // HAProxy adds no Host: the authority stands alone
+	}
+	// Host and URI are compared without default ports; Host loses its
+	// own only when the URI carried one (HAProxy keeps "Host: t:80" for
+	// "http://t/x").
+	h := &r.Headers[hi]
+	host := h.Value[:len(h.Value)-defaultPortLen(scheme, h.Value)]
+	if portDropped || connect {
+		h.Value = host
+	}
+	want := hostOf(r.Authority)
+	if connect {
+		want = want[:len(want)-defaultPortLen(nil, want)] // the target keeps its port
+	}
+	if !equalFoldBytes(host, want) {
+		return bad("absolute URI authority differs from Host")
+	}
+	return nil
+}
+
+func (r *Request) hostIndex() int {
+	for i, h := range r.Headers {
+		if EqualFold(h.Name, "host") {
+			return i
+		}
+	}
+	return -1
+}
+
+// mergeHosts keeps one Host header: identical duplicates (ignoring case)
+// are dropped, different ones are a 400, as in HAProxy 2.6.
+func mergeHosts(hs []Header) ([]Header, error) {
+	first := -1
+	out := hs[:0]
+	for i, h := range hs {
+		if EqualFold(h.Name, "host") {
+			if first >= 0 {
+				if !equalFoldBytes(h.Value, out[first].Value) {
+					return hs, bad("different Host headers")
+				}
+				continue
+			}
+			first = len(out)
+		}
+		out = append(out, hs[i])
+	}
+	return out, nil
+}

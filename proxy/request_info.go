@@ -1,0 +1,32 @@
+package proxy
+
+import (
+	"net/netip"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// NewRequestInfo is what conditions see of a parsed request; the proxy
+// fills its own per session, tests and tools build one with this.
+func NewRequestInfo(src netip.AddrPort, req *http1.Request) *RequestInfo {
+	return &RequestInfo{Src: src, Method: req.Method, Target: req.Target, req: req}
+}
+
+// Headers returns every header field of the request in the order the
+// server will receive them (after duplicate Host and Content-Length
+// merging): header fetches must see every occurrence the server sees.
+func (r *RequestInfo) Headers() []http1.Header {
+	if r.req == nil {
+		return nil
+	}
+	return r.req.Headers
+}
+
+// Authority is the authority of an absolute-form target (nil for other
+// forms): the host the server reads when the request has no Host header.
+func (r *RequestInfo) Authority() []byte {
+	if r.req == nil {
+		return nil
+	}
+	return r.req.Authority
+}

@@ -1,0 +1,164 @@
+package wire
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// occurrenceACLs are the header fetches' occurrence rules under test: one
+// acl each, named a<i>. Each matching acl makes the proxy add a header
+// x-m-a<i>, which the backend lists in its answer.
+var occurrenceACLs = []string{
+	`hdr(x-role) -i admin`,
+	`req.hdr(x-role) admin`,
+	`hdr_beg(x-role) adm`,
+	`hdr_end(x-role) min`,
+	`hdr_sub(x-role) dmi`,
+	`hdr_reg(x-role) ^adm`,
+	`hdr_dom(x-d) example.com`,
+	`hdr_dir(x-p) admin`,
+	`hdr_len(x-role) 5`,
+	`hdr(x-role) -m str admin`,
+	`hdr(x-role) -m beg adm`,
+	`req.hdr(x-role,1) admin`,
+	`req.hdr(x-role,-1) admin`,
+	`req.hdr(x-role,2) admin`,
+	`req.fhdr(x-role) admin`,
+	`req.fhdr(x-role) -m sub ", admin"`,
+	`req.fhdr(x-role,1) admin`,
+	`hdr_cnt(x-role) gt 1`,
+	`req.hdr_cnt(x-role) eq 2`,
+	`req.fhdr_cnt(x-role) eq 2`,
+	`base_beg t/admin`,
+	`base -m sub /admin`,
+	`hdr(host) -i admin.example`,
+	`cook(role) admin`,
+	`req.cook(role) -m found`,
+	`cook(role) -m beg adm`,
+}
+
+// occurrenceRequests exercise them: duplicate lines, comma lists, both.
+var occurrenceRequests = []string{
+	"GET / HTTP/1.1\r\nHost: t\r\nX-Role: user\r\nX-Role: admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-Role: user, admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-Role: admin, user\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-Role: admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nx-role: user,admin\r\nX-ROLE: guest\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-Role:  admin \r\nX-Role: admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-D: a.org, www.example.com\r\nX-P: /x, /y/admin/z\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nX-D: a.org\r\nX-D: example.com.evil\r\nX-P: /x/admin\r\n\r\n",
+	"GET /admin/x HTTP/1.1\r\nHost: t\r\n\r\n",
+	"GET /x/admin HTTP/1.1\r\nHost: T\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: admin.example\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: Admin.Example\r\nHost: admin.example\r\n\r\n",
+	"GET http://admin.example/ HTTP/1.1\r\nHost: admin.example\r\n\r\n",
+	"GET http://admin.example:80/admin HTTP/1.1\r\nHost: admin.example:80\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1\r\nCookie: role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: role=user; role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1, role=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: a=1;role=admin ;b=2\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: ROLE=admin\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: t\r\nCookie: role=\"admin\"\r\n\r\n",
+}
+
+func occurrenceConfig(backend string) string {
+	var b strings.Builder
+	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	for i, a := range occurrenceACLs {
+		fmt.Fprintf(&b, "    acl a%02d %s\n", i, a)
+	}
+	for i := range occurrenceACLs {
+		fmt.Fprintf(&b, "    http-request set-header x-m-a%02d 1 if a%02d\n", i, i)
+	}
+	b.WriteString("    default_backend be\nbackend be\n    server s1 " + backend + "\n")
+	return b.String()
+}
+
+// startMatchEcho answers with the sorted names of the x-m-* headers the
+// proxy added: the acls that matched.
+func startMatchEcho(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var m []string
+		for k := range r.Header {
+			if k = strings.ToLower(k); strings.HasPrefix(k, "x-m-") {
+				m = append(m, k[4:])
+			}
+		}
+		sort.Strings(m)
+		io.WriteString(rw, strings.Join(m, " "))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// TestHeaderOccurrenceDifferential: each header fetch's occurrence rule
+// (every line, every comma-separated value, <occ>, counts, base, Host of an
+// absolute URI) against HAProxy 2.6 with the same acls and requests.
+func TestHeaderOccurrenceDifferential(t *testing.T) {
+	ha, goha := startBoth(t, occurrenceConfig(startMatchEcho(t)))
+	matched := func(addr, req string) string {
+		raw, err := difftest.Exchange(addr, []byte(strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(raw)
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("%q: %v %q", req, err, raw)
+		}
+		return rs[0].Body
+	}
+	for _, req := range occurrenceRequests {
+		want, got := matched(ha, req), matched(goha, req)
+		if want != got {
+			t.Errorf("%q:\n haproxy matched %q\n goha    matched %q", req, want, got)
+		}
+	}
+}
+
+// TestHostOfAbsoluteURI: without a Host header the server reads the host
+// from an absolute URI, so hdr(host) and base read it too (HAProxy reads
+// nothing there; goha lets no rule see less than the server).
+func TestHostOfAbsoluteURI(t *testing.T) {
+	cfg := "frontend fe\n    mode http\n    bind 127.0.0.1:1\n    acl h hdr(host) -i admin.example\n    acl b base_beg admin.example/x\n    http-request deny if h b\n    default_backend be\nbackend be\n    mode http\n    server s 127.0.0.1:2\n"
+	res := haproxy.CheckBytes("h.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config: %+v", res.Diags.List)
+	}
+	cond, err := newACLSet(res.Config.Frontends[0]).compile(res.Config.Frontends[0].HTTPRequest[0].Cond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]bool{
+		"GET http://u@admin.example:80/x HTTP/1.1\r\n\r\n":                   true,
+		"GET http://admin.example/x HTTP/1.1\r\nHost: admin.example\r\n\r\n": true,
+		"GET http://other/x HTTP/1.1\r\n\r\n":                                false,
+		"GET /x HTTP/1.1\r\n\r\n":                                            false,
+	} {
+		var req http1.Request
+		if err := req.Parse([]byte(in)); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := cond.Match(proxy.NewRequestInfo(netip.AddrPort{}, &req)); got != want {
+			t.Errorf("%q: matched %v, want %v", in, got, want)
+		}
+	}
+}
