@@ -154,25 +154,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 }
 
 // garbageServer answers every request with bytes that are not HTTP.
-func garbageServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Read(make([]byte, 4096))
-			io.WriteString(c, "garbage\r\n\r\n")
-			c.Close()
-		}
-	}()
-	return ln.Addr().String()
-}
+func garbageServer(t *testing.T) string { return serveEach(t, answerGarbage) }
 
 // TestDifferentialTCPMode relays the same bytes, with a half-close, through
 // haproxy and this proxy in mode tcp.

@@ -14,35 +14,20 @@ import (
 // errBackend answers each connection's first request with the response
 // its path names: "/good" a 200, "/slow" nothing, anything else garbage.
 func errBackend(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				n, _ := c.Read(buf)
-				switch req := string(buf[:n]); {
-				case strings.Contains(req, " /good "):
-					io.WriteString(c, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-				case strings.Contains(req, " /slow "):
-					time.Sleep(time.Second)
-					return
-				default:
-					io.WriteString(c, "garbage\r\n\r\n")
-				}
-				c.Read(buf) // until the proxy closes
-			}()
+	return serveEach(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		switch req := string(buf[:n]); {
+		case strings.Contains(req, " /good "):
+			io.WriteString(c, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+		case strings.Contains(req, " /slow "):
+			time.Sleep(time.Second)
+			return
+		default:
+			io.WriteString(c, "garbage\r\n\r\n")
 		}
-	}()
-	return ln.Addr().String()
+		c.Read(buf) // until the proxy closes
+	})
 }
 
 // statusOn sends one request on c and returns the status line's code.

@@ -247,29 +247,14 @@ func TestSlowlorisGets408(t *testing.T) {
 
 func TestServerTimeout504AndBadResponse502(t *testing.T) {
 	slow := startBackend(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(time.Second) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Read(make([]byte, 4096))
-			io.WriteString(c, "garbage\r\n\r\n")
-			c.Close()
-		}
-	}()
+	garbage := serveEach(t, answerGarbage)
 	cfg := seedConfig(slow.addr)
 	cfg.Backends[0].Timeouts.Server = 200 * time.Millisecond
 	_, addr := startProxy(t, cfg)
 	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second); got != builtinErrors[504] {
 		t.Fatalf("504: got %q", got)
 	}
-	_, addr2 := startProxy(t, seedConfig(ln.Addr().String()))
+	_, addr2 := startProxy(t, seedConfig(garbage))
 	if got := rawExchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second); got != builtinErrors[502] {
 		t.Fatalf("502: got %q", got)
 	}

@@ -17,25 +17,10 @@ import (
 // echoHalfClose echoes everything and, once the client half-closes, writes
 // "bye" and closes: it proves both directions and the half-close travel.
 func echoHalfClose(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.Copy(c, c)
-				io.WriteString(c, "bye")
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return serveEach(t, func(c net.Conn) {
+		io.Copy(c, c)
+		io.WriteString(c, "bye")
+	})
 }
 
 func tcpConfig(server string) *Config {
