@@ -64,6 +64,23 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		s.alert(p, "'%s' expects an <id> argument", sec.Kind)
 		return true
 	}
+	if sec.Kind != "defaults" {
+		// HAProxy 2.6 only complains when the earlier section has every
+		// capability of the new one (a listen may follow a backend of the
+		// same name, not the other way round).
+		if prev := s.proxies[name]; prev != nil && prev.Cap&kindCap(sec.Kind) == kindCap(sec.Kind) {
+			prevKind := prev.Kind
+			if prevKind == "listen" {
+				prevKind = "proxy"
+			}
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
+				p.File, p.Line, sec.Kind, name, prevKind, name, prev.Pos.File, prev.Pos.Line))
+			s.fileFatal = true
+		}
+		if s.headerExtraArgs(p, sec) {
+			return false
+		}
+	}
 	// A proxy starts from the last defaults section; a defaults section
 	// without "from" starts from HAProxy's built-in defaults.
 	def := s.lastDef
@@ -78,20 +95,6 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 			s.alert(p, "defaults section '%s' not found for proxy '%s'.", from, name)
 			s.abort = true
 			return true
-		}
-	}
-	if sec.Kind != "defaults" {
-		// HAProxy 2.6 only complains when the earlier section has every
-		// capability of the new one (a listen may follow a backend of the
-		// same name, not the other way round).
-		if prev := s.proxies[name]; prev != nil && prev.Cap&kindCap(sec.Kind) == kindCap(sec.Kind) {
-			prevKind := prev.Kind
-			if prevKind == "listen" {
-				prevKind = "proxy"
-			}
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
-				p.File, p.Line, sec.Kind, name, prevKind, name, prev.Pos.File, prev.Pos.Line))
-			s.fileFatal = true
 		}
 	}
 	px := newProxy(sec.Kind, name, p, def)
@@ -126,6 +129,36 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		}
 	}
 	return false
+}
+
+// headerExtraArgs applies HAProxy 2.6's rule for words after a proxy's
+// name: only "from <defaults>" may follow. Anything else (typically the
+// pre-1.5 "listen NAME ADDR:PORT" form) is refused for a section that can
+// accept connections ("please use the 'bind' keyword"), and silently for a
+// backend; in both cases no proxy is created, so every statement of the
+// section is then out of any proxy. It returns true when the section was
+// handled that way.
+func (s *state) headerExtraArgs(p Pos, sec *astSection) bool {
+	a := sec.Args
+	fe := kindCap(sec.Kind)&CapFrontend != 0
+	switch {
+	case len(a) > 1 && (len(a) < 3 || a[1] != "from"):
+		if fe {
+			s.alert(p, "please use the 'bind' keyword for listening addresses.")
+		}
+	case len(a) > 3:
+		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", sec.Kind, a[3])
+		if fe {
+			s.alert(p, "please use the 'bind' keyword for listening addresses.")
+		}
+	default:
+		return false
+	}
+	for _, st := range sec.Body {
+		s.lastLine = st.Pos.Line
+		s.alert(Pos{p.File, st.Pos.Line}, "'listen' or 'defaults' expected.")
+	}
+	return true
 }
 
 func kindCap(kind string) Capability {
