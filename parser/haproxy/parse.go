@@ -146,10 +146,12 @@ type state struct {
 	// uidSet, gidSet: a non-zero id came from user/uid (group/gid)
 	uidSet, gidSet bool
 	lastLine       int // line of the statement being parsed
+	env            Env // for addresses, which HAProxy expands again ($VAR)
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
 	var preDiags Diagnostics
+	s.env = env
 	pre := Preprocess(file, data, env, &preDiags)
 	s.fileFatal, s.abort = pre.Fatal, pre.Abort
 	if pre.Abort {
@@ -487,10 +489,7 @@ func (s *state) global(p Pos, w []string) {
 				s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
 				return
 			}
-			a, err := ParseAddress(arg(2))
-			if err == nil {
-				err = bindPorts(&a)
-			}
+			a, err := listenAddress(arg(2), s.env)
 			if err != nil {
 				// HAProxy 2.6 repeats the position here and ends with a newline.
 				s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)

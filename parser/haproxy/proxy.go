@@ -830,16 +830,10 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	}
 	b := Bind{Pos: p, Text: w[1], Options: map[string]string{}}
 	for _, one := range strings.Split(w[1], ",") {
-		a, err := ParseAddress(one)
-		if err == nil {
-			err = bindPorts(&a)
-		}
+		a, err := listenAddress(one, s.env)
 		if err != nil {
-			s.alert(p, "'bind' : %s", err)
-			return false
-		}
-		if a.Family != "unix" && a.Family != "abns" && a.Family != "fd" && a.Family != "sockpair" && !a.PortSet {
-			s.alert(p, "'bind' : missing port specification in '%s'", one)
+			// HAProxy re-indents the message, which drops a final newline.
+			s.alert(p, "'bind' : %s", strings.TrimSuffix(err.Error(), "\n"))
 			return false
 		}
 		b.Addrs = append(b.Addrs, a)

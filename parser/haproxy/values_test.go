@@ -63,12 +63,29 @@ func TestParseAddress(t *testing.T) {
 		{in: ":99999", wantBindErrMsg: "invalid port '99999'"},
 		{in: ":0", wantBindErrMsg: "invalid port '0'"},
 		{in: ":8090-8080", wantBindErrMsg: "invalid port range '8090-8080'"},
+		{in: "*:80x", lo: 80, hi: 80},
+		{in: "*:", wantBindErrMsg: "missing port specification in '*:'"},
+		{in: "127.0.0.1", wantBindErrMsg: "missing port specification in '127.0.0.1'"},
+		{in: "[::1]", wantBindErrMsg: "missing port specification in '[::1]'"},
+		{in: "ipv4@:", wantBindErrMsg: "missing port specification in 'ipv4@:'"},
+		{in: "*:abc", wantBindErrMsg: "invalid character 'a' in port number 'abc' in '*:abc'\n"},
+		{in: "*:80-", wantBindErrMsg: "invalid port ''"},
+		{in: "*:-80", wantBindErrMsg: "port offset not permitted here in '*:-80'"},
+		{in: "*:+80", wantBindErrMsg: "port offset not permitted here in '*:+80'"},
+		// Environment variables, expanded by the address parser itself.
+		{in: "*:$PORT", lo: 8080, hi: 8080},
+		{in: "*:${PORT}", lo: 8080, hi: 8080},
+		{in: "${ADDR}:81", family: "ipv4", host: "127.0.0.1", lo: 81, hi: 81},
+		{in: "*:$UNSET", wantBindErrMsg: "missing port specification in '*:$UNSET'"},
+		{in: "$UNSET", wantBindErrMsg: "'$UNSET' resolves to an empty address (environment variable missing?)\n"},
+		{in: "127.0.0.1:$PORT-$UNSET", wantBindErrMsg: "invalid port ''"},
+	}
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"PORT": "8080", "ADDR": "127.0.0.1"}[k]
+		return v, ok
 	}
 	for _, tc := range tests {
-		a, err := ParseAddress(tc.in)
-		if err == nil {
-			err = bindPorts(&a)
-		}
+		a, err := listenAddress(tc.in, env)
 		if tc.wantBindErrMsg != "" {
 			if err == nil || err.Error() != tc.wantBindErrMsg {
 				t.Errorf("%q: err %v, want %q", tc.in, err, tc.wantBindErrMsg)
