@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Result is the verdict of a check, as haproxy -c gives it.
@@ -213,6 +214,18 @@ func (s *state) alert(p Pos, format string, a ...any) {
 }
 
 func (s *state) warn(p Pos, format string, a ...any) { s.d.Warnf(p.File, p.Line, format, a...) }
+
+// timerWarn gives HAProxy's warning for text after a time value ("15min");
+// HAProxy prints it without a position (prefix, when given, is the server
+// line context HAProxy puts before the first message of a server line).
+func (s *state) timerWarn(p Pos, v string, prefix ...string) bool {
+	msg := timerTrailingText(v)
+	if msg == "" {
+		return false
+	}
+	s.d.Raw(Warning, p.File, p.Line, "config : "+strings.Join(prefix, "")+msg)
+	return true
+}
 
 // section handles one section; it returns true to abort.
 func (s *state) section(file string, sec *astSection) bool {
@@ -455,6 +468,7 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "unexpected character '%c' in argument to <hard-stop-after>.", arg(1)[bad])
 			return
 		}
+		s.timerWarn(p, arg(1))
 		// Honoured by the master (cmd/gohaproxy/master.go reads it from Raw).
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "nosplice":
@@ -536,6 +550,7 @@ func (s *state) global(p Pos, w []string) {
 				s.alert(p, "'stats timeout' : unexpected character '%c'", arg(2)[bad])
 				return
 			}
+			s.timerWarn(p, arg(2))
 		case "maxconn", "bind-process":
 		default:
 			s.alert(p, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", arg(1))

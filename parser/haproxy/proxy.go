@@ -300,6 +300,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		d, bad, err := ParseTime(arg(2))
+		if err == nil {
+			s.timerWarn(p, arg(2))
+		}
 		switch {
 		case err == errTimeOverflow:
 			s.alert(p, "timer overflow in argument '%s' to 'timeout %s' (maximum value is 2147483647 ms or ~24.8 days)", arg(2), name)
@@ -805,6 +808,7 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 			s.fileFatal = true
 			return
 		}
+		s.timerWarn(p, arg(2))
 		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
 	case "admin":
 		cond, err := parseCondition(tail(w, 2))
@@ -946,6 +950,21 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		s.d.Raw(Alert, p.File, p.Line, prefix+fmt.Sprintf(format, a...))
 		s.fileFatal = true
 	}
+	// Timer warnings: HAProxy puts the server line's context before the
+	// first message of the line only.
+	warnedTimer := false
+	srvTimerWarn := func(v string) {
+		prefix := fmt.Sprintf("[%s:%d] : '%s' : ", p.File, p.Line, label)
+		if isDefault {
+			prefix = fmt.Sprintf("[%s:%d] : ", p.File, p.Line)
+		}
+		if warnedTimer {
+			prefix = ""
+		}
+		if s.timerWarn(p, v, prefix) {
+			warnedTimer = true
+		}
+	}
 	if isDefault {
 		srv.Name = "default-server"
 	}
@@ -1004,6 +1023,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				srvAlert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], srv.Name)
 				return
 			}
+			srvTimerWarn(v)
 			opts.Other[o] = v
 		case "on-error":
 			switch v {
@@ -1037,6 +1057,17 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				return
 			}
 			opts.Other[o] = v
+		case "agent-inter":
+			if _, bad, err := ParseTime(v); err != nil {
+				if bad > 0 && bad < len(v) {
+					srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
+				} else {
+					srvAlert("'%s' expects a positive delay.", o)
+				}
+				return
+			}
+			srvTimerWarn(v)
+			opts.Other[o] = v
 		case "addr":
 			opts.CheckAddr = v
 		case "cookie":
@@ -1052,6 +1083,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				}
 				return
 			}
+			srvTimerWarn(v)
 			if d == 0 {
 				srvAlert("invalid value 0 for argument '%s' of server %s..", o, srv.Name)
 				return

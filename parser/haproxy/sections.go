@@ -84,6 +84,8 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		if _, bad, err := ParseTime(arg(2)); err != nil && arg(2) != "" {
 			s.alertRaw(p.File, p.Line, fmt.Sprintf("unexpected character '%c' in argument to <timeout mail>.", arg(2)[bad]))
 			s.fileFatal = true
+		} else {
+			s.timerWarn(p, arg(2))
 		}
 	case "http-errors errorfile":
 		code, err := strconv.Atoi(arg(1))

@@ -14,51 +14,82 @@ var errTimeOverflow = fmt.Errorf("timer overflow")
 // ParseTime reads an HAProxy time value: digits then an optional unit
 // (us, ms, s, m, h, d), milliseconds when there is none. On a bad character
 // it returns that character's index (HAProxy names it in its message).
+// Like HAProxy 2.6, text after a complete unit is ignored ("15min" is 15m,
+// "10sec" is 10s); TimerTrailing tells where such text starts, for the
+// warning HAProxy prints.
 func ParseTime(s string) (time.Duration, int, error) {
+	d, bad, _, err := parseTime(s)
+	return d, bad, err
+}
+
+// TimerTrailing returns the index of the first byte after a valid time
+// value's unit, or -1 when the value ends there (or is invalid).
+func TimerTrailing(s string) int {
+	_, _, trail, err := parseTime(s)
+	if err != nil {
+		return -1
+	}
+	return trail
+}
+
+func parseTime(s string) (time.Duration, int, int, error) {
 	i := 0
 	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
 	if i == 0 {
 		if s == "" {
-			return 0, 0, fmt.Errorf("expects an integer value")
+			return 0, 0, -1, fmt.Errorf("expects an integer value")
 		}
-		return 0, 0, fmt.Errorf("unexpected character '%c'", s[0])
+		return 0, 0, -1, fmt.Errorf("unexpected character '%c'", s[0])
 	}
 	n, err := strconv.ParseUint(s[:i], 10, 64)
 	if err != nil {
-		return 0, i, errTimeOverflow
+		return 0, i, -1, errTimeOverflow
 	}
-	unit := time.Millisecond
-	rest := s[i:]
-	switch rest {
-	case "":
-	case "us":
-		unit = time.Microsecond
-	case "ms":
-	case "s":
-		unit = time.Second
-	case "m":
-		unit = time.Minute
-	case "h":
-		unit = time.Hour
-	case "d":
-		unit = 24 * time.Hour
-	default:
-		bad := i
-		// HAProxy accepts the unit's prefix then stops at the first byte no
-		// unit explains; point where the known units stop matching.
-		for _, u := range []string{"us", "ms", "s", "m", "h", "d"} {
-			if strings.HasPrefix(rest, u) && i+len(u) > bad {
-				bad = i + len(u)
-			}
+	unit, end := time.Millisecond, i
+	if i < len(s) {
+		next := byte(0)
+		if i+1 < len(s) {
+			next = s[i+1]
 		}
-		return 0, bad, fmt.Errorf("unexpected character '%c'", s[bad])
+		switch {
+		case s[i] == 'u' && next == 's':
+			unit, end = time.Microsecond, i+2
+		case s[i] == 'm' && next == 's':
+			end = i + 2
+		case s[i] == 'm':
+			unit, end = time.Minute, i+1
+		case s[i] == 's':
+			unit, end = time.Second, i+1
+		case s[i] == 'h':
+			unit, end = time.Hour, i+1
+		case s[i] == 'd':
+			unit, end = 24*time.Hour, i+1
+		default:
+			return 0, i, -1, fmt.Errorf("unexpected character '%c'", s[i])
+		}
+	}
+	trail := -1
+	if end < len(s) {
+		trail = end
 	}
 	if d := time.Duration(n) * unit; d/time.Millisecond <= 2147483647 && d/unit == time.Duration(n) {
-		return d, 0, nil
+		return d, 0, trail, nil
 	}
-	return 0, 0, errTimeOverflow
+	return 0, 0, -1, errTimeOverflow
+}
+
+// timerTrailingText is HAProxy 2.6's warning for a time value followed by
+// text ("15min"), which it reads as the value before that text.
+func timerTrailingText(v string) string {
+	t := TimerTrailing(v)
+	if t < 0 {
+		return ""
+	}
+	return fmt.Sprintf("unexpected character '%c' after the timer value '%s', only "+
+		"(us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. "+
+		"This will be reported as an error in next versions.", v[t], v)
 }
 
 // ParseSize reads a size with an optional k/m/g suffix (powers of 1024).

@@ -22,6 +22,13 @@ func TestParseTime(t *testing.T) {
 		{"1.5s", 0, 1},
 		{"-1", 0, 0},
 		{"2y", 0, 1},
+		{"10u", 0, 2},
+		// HAProxy 2.6 keeps the value before trailing text (and warns).
+		{"15min", 15 * time.Minute, -1},
+		{"10sec", 10 * time.Second, -1},
+		{"500msec", 500 * time.Millisecond, -1},
+		{"5usx", 5 * time.Microsecond, -1},
+		{"2days", 48 * time.Hour, -1},
 	}
 	for _, tc := range tests {
 		got, bad, err := ParseTime(tc.in)
@@ -34,6 +41,15 @@ func TestParseTime(t *testing.T) {
 		if err == nil || bad != tc.bad {
 			t.Errorf("ParseTime(%q) bad=%d err=%v; want bad byte %d", tc.in, bad, err, tc.bad)
 		}
+	}
+	for in, want := range map[string]int{"15min": 3, "10sec": 3, "3ss": 2, "10ms": -1, "10": -1, "10x": -1, "1m": -1} {
+		if got := TimerTrailing(in); got != want {
+			t.Errorf("TimerTrailing(%q) = %d, want %d", in, got, want)
+		}
+	}
+	res := CheckBytes("t.cfg", []byte("defaults\n    timeout client 15min\n"), nil)
+	if d := res.Config.Defaults[0].Timeouts["client"]; d != 15*time.Minute {
+		t.Errorf("timeout client 15min = %v, want 15m", d)
 	}
 	if _, _, err := ParseTime("99999999999"); err != errTimeOverflow {
 		t.Errorf("overflow not detected: %v", err)
