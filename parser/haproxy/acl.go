@@ -60,7 +60,7 @@ func (s *state) checkACL(a ACL) string {
 				}
 				method = v
 			}
-			if f == "-f" && !s.lookups.readable(v) {
+			if f == "-f" && !s.patternFileLoads(v) {
 				return fmt.Sprintf("failed to open pattern file <%s>", v)
 			}
 		default:
@@ -135,4 +135,20 @@ func validIPPattern(v string) bool {
 		return net.ParseIP(ip) != nil && net.ParseIP(mask) != nil
 	}
 	return false
+}
+
+// patternFileLoads tells whether HAProxy would fail to load pattern file
+// name now. HAProxy keeps one pattern reference per file name, created on
+// first use even when the file cannot be opened: only the first use of a
+// missing file is an error, later uses of the same name reuse the (empty)
+// reference.
+func (s *state) patternFileLoads(name string) bool {
+	if s.patRefs[name] {
+		return true
+	}
+	if s.patRefs == nil {
+		s.patRefs = map[string]bool{}
+	}
+	s.patRefs[name] = true
+	return s.lookups.readable(name)
 }

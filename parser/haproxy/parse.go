@@ -146,8 +146,9 @@ type state struct {
 	stoppedAt    int // line where keyword parsing aborted the file
 	// uidSet, gidSet: a non-zero id came from user/uid (group/gid)
 	uidSet, gidSet bool
-	lastLine       int // line of the statement being parsed
-	env            Env // for addresses, which HAProxy expands again ($VAR)
+	lastLine       int             // line of the statement being parsed
+	env            Env             // for addresses, which HAProxy expands again ($VAR)
+	patRefs        map[string]bool // pattern/map files already referenced (acl.go)
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
