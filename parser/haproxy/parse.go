@@ -19,11 +19,58 @@ type Result struct {
 	// Usage means HAProxy would print its version banner and usage text
 	// (no configuration file, or one it cannot open).
 	Usage bool
+	// Quiet: the configuration set global "quiet"; Silenced and
+	// SilencedStdout hold what HAProxy does not print because of it
+	// (everything after the keyword), which -V prints anyway.
+	Quiet          bool
+	Silenced       []Diagnostic
+	SilencedStdout []string
 }
 
 // CheckFiles parses and checks files in order (already expanded by
 // ExpandPaths), the way "haproxy -c" does.
 func CheckFiles(files []string, env Env) *Result {
+	r := checkFiles(files, env)
+	applyQuiet(r)
+	return r
+}
+
+// quietMarker is the text of the goha-only diagnostic recorded where global
+// "quiet" appears; applyQuiet cuts the output there.
+const quietMarker = "goha: quiet"
+
+// applyQuiet applies global "quiet" as HAProxy does at -c: every message
+// after the keyword (in reading order, post-parse checks included) and the
+// final "Configuration file is valid"-style lines are not printed; the exit
+// status is unchanged. The silenced messages are kept in Result.Silenced
+// (HAProxy prints them anyway with -V). Goha's own notices stay.
+func applyQuiet(r *Result) {
+	at := -1
+	for i, d := range r.Diags.List {
+		if d.Goha && d.Text == quietMarker {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return
+	}
+	kept := r.Diags.List[:at:at]
+	for _, d := range r.Diags.List[at+1:] {
+		switch {
+		case d.Goha && d.Text == quietMarker:
+		case d.Goha:
+			kept = append(kept, d)
+		default:
+			r.Silenced = append(r.Silenced, d)
+		}
+	}
+	r.Diags.List = kept
+	r.SilencedStdout, r.Stdout = r.Stdout, nil
+	r.Quiet = true
+}
+
+func checkFiles(files []string, env Env) *Result {
 	if env == nil {
 		env = lookupEnv
 	}
@@ -86,10 +133,20 @@ func CheckFiles(files []string, env Env) *Result {
 // ZeroWarning applies "-dW" / global "zero-warning": a configuration that
 // produced warnings is refused.
 func ZeroWarning(r *Result) {
-	if r.Exit != 0 && r.Exit != 2 || !r.Diags.Warnings() {
+	silencedWarning := false
+	for _, d := range r.Silenced {
+		silencedWarning = silencedWarning || d.Severity == Warning
+	}
+	if r.Exit != 0 && r.Exit != 2 || !r.Diags.Warnings() && !silencedWarning {
 		return
 	}
-	r.Diags.Raw(Alert, "", 0, "config : Some warnings were found and 'zero-warning' is set. Aborting.")
+	const msg = "config : Some warnings were found and 'zero-warning' is set. Aborting."
+	if r.Quiet {
+		r.Silenced = append(r.Silenced, Diagnostic{Severity: Alert, Text: msg})
+		r.SilencedStdout = nil
+	} else {
+		r.Diags.Raw(Alert, "", 0, msg)
+	}
 	r.Stdout = nil
 	r.Exit = 1
 }
@@ -121,11 +178,10 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
-		return r
-	}
-	if st.checkValidity() || st.initServerAddrs() {
+	} else if st.checkValidity() || st.initServerAddrs() {
 		r.Exit = 1
 	}
+	applyQuiet(r)
 	return r
 }
 
@@ -326,6 +382,10 @@ func (s *state) global(p Pos, w []string) {
 		if len(w) > 1 {
 			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
 			return
+		}
+		if kw == "quiet" {
+			// From here on HAProxy prints nothing (see applyQuiet).
+			s.d.Raw(Notice, p.File, p.Line, quietMarker).Goha = true
 		}
 	}
 	switch kw {
