@@ -1,6 +1,9 @@
 package haproxy
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // logFacilities are syslog's facility names as HAProxy knows them.
 var logFacilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
@@ -76,4 +79,35 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// logTargetResolves checks a log target's host the way HAProxy 2.6 does
+// while parsing (its address parser resolves names at once, through the
+// system resolver): it returns HAProxy's message for a host that does not
+// resolve, or "". Paths, descriptors, rings and stdout/stderr have no host.
+func (s *state) logTargetResolves(target string) string {
+	t := envExpand(target, s.env)
+	if t == "stdout" || t == "stderr" || strings.HasPrefix(t, "/") {
+		return ""
+	}
+	if at := strings.Index(t, "@"); at > 0 {
+		switch t[:at] {
+		case "udp", "udp4", "udp6", "ipv4", "ipv6", "tcp", "tcp4", "tcp6":
+			t = t[at+1:]
+		default: // ring@, fd@, unix@, abns@, ...
+			return ""
+		}
+	}
+	a, err := ParseAddress(t)
+	if err != nil || a.Family == "unix" {
+		return ""
+	}
+	host := a.Host
+	if strings.HasPrefix(t, "[") {
+		host = t[:strings.LastIndex(t, "]")+1]
+	}
+	if resolvable(a) && (!isName(a.Host) || s.lookups.resolve(a.Host)) {
+		return ""
+	}
+	return fmt.Sprintf("log : invalid address: '%s' in '%s'", host, target)
 }

@@ -272,6 +272,25 @@ func (s *state) alert(p Pos, format string, a ...any) {
 
 func (s *state) warn(p Pos, format string, a ...any) { s.d.Warnf(p.File, p.Line, format, a...) }
 
+// logLine checks a "log" line (global or proxy); false when refused.
+func (s *state) logLine(p Pos, w []string) bool {
+	msg := checkLog(w)
+	if msg == "" && !(len(w) == 2 && w[1] == "global") {
+		msg = s.logTargetResolves(w[1])
+		if msg != "" {
+			// HAProxy's message ends with a newline: an empty line follows.
+			s.alert(p, "%s", msg)
+			s.d.List[len(s.d.List)-1].Extra = []string{""}
+			return false
+		}
+	}
+	if msg != "" {
+		s.alert(p, "%s", msg)
+		return false
+	}
+	return true
+}
+
 // timerWarn gives HAProxy's warning for text after a time value ("15min");
 // HAProxy prints it without a position (prefix, when given, is the server
 // line context HAProxy puts before the first message of a server line).
@@ -519,8 +538,7 @@ func (s *state) global(p Pos, w []string) {
 			g.Nbthread = n
 		}
 	case "log":
-		if msg := checkLog(w); msg != "" {
-			s.alert(p, "%s", msg)
+		if !s.logLine(p, w) {
 			return
 		}
 		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})

@@ -509,6 +509,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.Logs = nil
 			return false
 		}
+		if !s.logLine(p, w) {
+			return false
+		}
 		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
 	case "log-format":
 		if len(w) < 2 {

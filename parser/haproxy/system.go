@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type systemLookups struct {
 func (l systemLookups) resolve(host string) bool {
 	if l.Resolve != nil {
 		return l.Resolve(host)
+	}
+	if h := strings.ToLower(strings.TrimSuffix(host, ".")); h == "invalid" || strings.HasSuffix(h, ".invalid") {
+		return false // RFC 6761: never resolves; no query is sent
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
