@@ -3,7 +3,6 @@ package haproxy
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -589,35 +588,46 @@ func (s *state) global(p Pos, w []string) {
 				return
 			}
 			ss.Addr = a
+			// Every bind option is accepted here, with its value, and
+			// checked by the same parsers as on bind lines.
 			for i := 3; i < len(w); i++ {
-				switch w[i] {
+				o := w[i]
+				if !bindKeywordSet[o] {
+					if sug := suggest(o, bindKeywordNames); sug != "" {
+						s.alert(p, "'stats socket' : unknown keyword '%s'. Did you mean '%s' maybe ?", o, sug)
+					} else {
+						s.alert(p, "'stats socket' : unknown keyword '%s'.", o)
+					}
+					return
+				}
+				v := ""
+				if bindWithArg[o] {
+					v = arg(i + 1)
+				}
+				if msg, warn := s.bindOption(o, v); warn {
+					s.warn(p, "'stats socket' : %s", msg)
+				} else if msg != "" {
+					s.alert(p, "'stats socket' : '%s'", msg)
+					return
+				}
+				switch o {
 				case "level":
-					ss.Level = arg(i + 1)
-					if ss.Level == "" {
-						s.alert(p, "'stats socket' : ''level' : missing level'")
-						return
-					}
-					if ss.Level != "user" && ss.Level != "operator" && ss.Level != "admin" {
-						s.alert(p, "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '%s')'", ss.Level)
-						return
-					}
-					i++
+					ss.Level = v
 				case "mode":
-					ss.Mode = arg(i + 1)
-					if _, err := strconv.ParseUint(ss.Mode, 8, 32); err != nil {
-						s.alert(p, "'stats socket' : ''mode' : missing or invalid mode '%s' (octal integer expected)'", ss.Mode)
-						return
-					}
-					i++
+					ss.Mode = v
 				case "expose-fd":
-					ss.ExposeFD = arg(i + 1)
-					i++
+					ss.ExposeFD = v
 				default:
-					if !contains(bindKeywordNames, w[i]) {
-						s.alert(p, "'stats socket' : unknown keyword '%s'.", w[i])
-						return
+					ss.Options = append(ss.Options, o)
+					if bindWithArg[o] {
+						if ss.Values == nil {
+							ss.Values = map[string]string{}
+						}
+						ss.Values[o] = v
 					}
-					ss.Options = append(ss.Options, w[i])
+				}
+				if bindWithArg[o] {
+					i++
 				}
 			}
 			g.StatsSockets = append(g.StatsSockets, ss)

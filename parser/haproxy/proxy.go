@@ -855,34 +855,26 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			}
 			return false
 		}
-		v := ""
+		v, missing := "", false
 		if bindWithArg[o] {
-			if i+1 >= len(w) {
-				what := "value"
-				if o == "name" {
-					what = "name"
-				}
-				s.alert(p, "'bind %s' in section '%s' : '%s' : missing %s", w[1], px.Kind, o, what)
-				return false
+			if missing = i+1 >= len(w); !missing {
+				v = w[i+1]
 			}
-			v = w[i+1]
 			i++
-			if o == "id" {
-				if _, end, ok := leadingInt(v); !ok || end != len(v) {
-					s.alert(p, "'bind %s' in section '%s' : 'id' : expects an integer argument, found '%s'", w[1], px.Kind, v)
-					return false
-				}
-			}
-			if o == "process" {
-				s.warn(p, "'bind %s' in section '%s' : 'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", w[1], px.Kind, v)
-			}
+		}
+		msg, warn := s.bindOption(o, v)
+		if msg == "" && missing {
+			msg = fmt.Sprintf("'%s' : missing value", o) // the usual wording; a few options have their own
+		}
+		if warn {
+			s.warn(p, "'bind %s' in section '%s' : %s", w[1], px.Kind, msg)
+		} else if msg != "" {
+			// HAProxy re-indents the message, which drops a final newline.
+			s.alert(p, "'bind %s' in section '%s' : %s", w[1], px.Kind, strings.TrimSuffix(msg, "\n"))
+			return false
 		}
 		if o == "ssl" {
 			b.SSL = true
-		}
-		if o == "crt" && !s.lookups.readable(v) {
-			s.alert(p, "'bind %s' in section '%s' : unable to stat SSL certificate from file '%s' : No such file or directory.", w[1], px.Kind, v)
-			return false
 		}
 		b.Options[o] = v
 	}

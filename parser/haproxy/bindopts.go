@@ -1,0 +1,182 @@
+package haproxy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// bindOption checks one bind option and its value as HAProxy 2.6's bind
+// keyword parsers do; "bind" lines and "stats socket" (which takes every
+// bind option) share them. It returns the parser's message, and whether
+// that message is only a warning. v is the word after the option ("" when
+// the line ends), meaningful only for options in bindWithArg. A message
+// HAProxy ends with a newline keeps it.
+func (s *state) bindOption(o, v string) (msg string, warn bool) {
+	n, _, _ := leadingInt(v) // atol(), as most of these parsers read numbers
+	switch o {
+	case "user", "group":
+		what := map[string]string{"user": "user name", "group": "group name"}[o]
+		switch {
+		case v == "":
+			return fmt.Sprintf("'%s' : missing %s", o, what), false
+		case !s.namedAccount(o, v):
+			return fmt.Sprintf("'%s' : unknown %s '%s'", o, what, v), false
+		}
+	case "uid", "gid", "backlog", "shards", "accept-netscaler-cip", "maxconn", "nice":
+		switch {
+		case v == "":
+			return fmt.Sprintf("'%s' : missing value", o), false
+		case o == "backlog" && n < 0:
+			return fmt.Sprintf("'backlog' : invalid value %d, must be > 0", n), false
+		case o == "shards" && v != "by-thread" && (n < 1 || n > 64):
+			return fmt.Sprintf("'shards' : invalid value %d, allowed range is 1..64 or 'by-thread'", n), false
+		case o == "accept-netscaler-cip" && n == 0: // read unsigned: -5 passes
+			return fmt.Sprintf("'accept-netscaler-cip' : invalid value %d, must be >= 0", n), false
+		case o == "maxconn" && n < 0:
+			return fmt.Sprintf("'maxconn' : invalid value %d, must be >= 0", n), false
+		case o == "nice" && (n < -1024 || n > 1024):
+			return fmt.Sprintf("'nice' : invalid value %d, allowed range is -1024..1024", n), false
+		}
+	case "mode":
+		if _, err := strconv.ParseUint(v, 8, 32); err != nil {
+			return fmt.Sprintf("'mode' : missing or invalid mode '%s' (octal integer expected)", v), false
+		}
+	case "level":
+		switch v {
+		case "":
+			return "'level' : missing level", false
+		case "user", "operator", "admin":
+		default:
+			return fmt.Sprintf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v), false
+		}
+	case "severity-output":
+		switch v {
+		case "":
+			return "'severity-output' : missing severity format", false
+		case "none", "number", "string":
+		default:
+			return fmt.Sprintf("'severity-output' only supports 'none', 'number', and 'string' (got '%s')", v), false
+		}
+	case "expose-fd":
+		switch v {
+		case "":
+			return "'expose-fd' : missing fd type", false
+		case "listeners":
+		default:
+			return fmt.Sprintf("'expose-fd' only supports 'listeners' (got '%s')", v), false
+		}
+	case "name":
+		if v == "" {
+			return "'name' : missing name", false
+		}
+	case "id":
+		_, end, ok := leadingInt(v)
+		switch {
+		case v == "":
+			return "'id' : expects an integer argument", false
+		case !ok || end != len(v):
+			return fmt.Sprintf("'id' : expects an integer argument, found '%s'", v), false
+		case n <= 0:
+			return "'id' : custom id has to be > 0", false
+		}
+	case "mss":
+		if n == 0 || n < -65535 || n > 65535 {
+			return "'mss' : expects an MSS with and absolute value between 1 and 65535", false
+		}
+	case "interface":
+		if v == "" {
+			return "'interface' : missing interface name", false
+		}
+	case "alpn":
+		if v == "" {
+			return "'alpn' : missing the comma-delimited ALPN protocol suite", false
+		}
+	case "tcp-ut":
+		if v == "" {
+			return "'tcp-ut' : missing TCP User Timeout value", false
+		}
+		if _, _, err := ParseTime(v); err != nil {
+			return "'tcp-ut' : expects a positive delay in milliseconds", false
+		}
+	case "process":
+		if m := numberRange(v, 1); m != "" {
+			return "'process' : " + m, false
+		}
+		return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", v), true
+	case "thread":
+		if m := threadSet(v); m != "" {
+			return m, false
+		}
+	case "crt":
+		if !s.lookups.readable(v) {
+			return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
+		}
+	case "crt-list":
+		if !s.lookups.readable(v) {
+			return fmt.Sprintf("'crt-list' : cannot open file '%s' : No such file or directory", v), false
+		}
+	}
+	return "", false
+}
+
+// namedAccount: bind's user/group take names only (getpwnam/getgrnam), not
+// the numeric ids global uid/gid accept.
+func (s *state) namedAccount(kind, name string) bool {
+	if allDigits(name) {
+		return false
+	}
+	if kind == "user" {
+		return s.lookups.user(name)
+	}
+	return s.lookups.group(name)
+}
+
+// numberRange checks "all", "odd", "even", "N" or "N-M" against 1..max as
+// HAProxy's process/thread number parser does; "" when valid.
+func numberRange(v string, max int) string {
+	if v == "all" || v == "odd" || v == "even" {
+		return ""
+	}
+	dash := -1
+	for i := 0; i < len(v); i++ {
+		if v[i] == '-' && dash < 0 {
+			dash = i
+		} else if !isDigit(v[i]) {
+			return fmt.Sprintf("'%s' is not a valid number/range.", v)
+		}
+	}
+	lo, _, _ := leadingInt(v)
+	hi := lo
+	if dash >= 0 {
+		hi = max
+		if dash+1 < len(v) {
+			hi, _, _ = leadingInt(v[dash+1:])
+		}
+	}
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	if lo < 1 || hi > max {
+		return fmt.Sprintf("'%s' is not a valid number/range. It supports numbers from 1 to %d.\n", v, max)
+	}
+	return ""
+}
+
+// threadSet checks a bind "thread" value: [group/]threads, one thread group
+// of 64 threads in this build, as HAProxy 2.6 reads it; "" when valid.
+func threadSet(v string) string {
+	for _, part := range strings.Split(v, ",") {
+		if g, t, ok := strings.Cut(part, "/"); ok {
+			if m := numberRange(g, 1); m != "" {
+				gn, _, _ := leadingInt(g)
+				return fmt.Sprintf("'%s' thread-group number must be between 1 and 1 (was %d)", v, gn)
+			}
+			part = t
+		}
+		if m := numberRange(part, 64); m != "" {
+			return fmt.Sprintf("'%s' : %s", v, m)
+		}
+	}
+	return ""
+}
