@@ -38,6 +38,14 @@ func (s *state) checkACL(a ACL) string {
 	if !fetchSet[name] {
 		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Criterion)
 	}
+	if msg := s.mapConverters(a.Criterion); msg != "" {
+		// An ACL keyword (path, hdr, ...) is parsed by another path of
+		// HAProxy's ACL parser, which words it differently.
+		if aclKeyword(name) {
+			return fmt.Sprintf("ACL keyword '%s' : %s.", name, msg)
+		}
+		return msg + " in ACL expression '" + a.Criterion + "'"
+	}
 	method := ""
 	if strings.HasSuffix(name, "_reg") {
 		method = "reg"
@@ -60,8 +68,10 @@ func (s *state) checkACL(a ACL) string {
 				}
 				method = v
 			}
-			if f == "-f" && !s.patternFileLoads(v) {
-				return fmt.Sprintf("failed to open pattern file <%s>", v)
+			if f == "-f" {
+				if msg := s.patternRef(v, false); msg != "" {
+					return msg
+				}
 			}
 		default:
 			return fmt.Sprintf("'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'", f)
@@ -137,18 +147,24 @@ func validIPPattern(v string) bool {
 	return false
 }
 
-// patternFileLoads tells whether HAProxy would fail to load pattern file
-// name now. HAProxy keeps one pattern reference per file name, created on
-// first use even when the file cannot be opened: only the first use of a
-// missing file is an error, later uses of the same name reuse the (empty)
-// reference.
-func (s *state) patternFileLoads(name string) bool {
-	if s.patRefs[name] {
+
+// aclKeyword tells whether HAProxy 2.6 registers name as an ACL keyword
+// (a fetch with a built-in match method) rather than a sample fetch.
+func aclKeyword(name string) bool {
+	switch name {
+	case "method", "http_auth_group", "req_ver", "resp_ver", "payload", "payload_lv",
+		"req_rdp_cookie", "req_ssl_sni", "ssl_fc_sni_end", "ssl_fc_sni_reg":
 		return true
 	}
-	if s.patRefs == nil {
-		s.patRefs = map[string]bool{}
+	base, suffix, _ := strings.Cut(name, "_")
+	switch suffix {
+	case "", "beg", "dir", "dom", "end", "len", "reg", "sub":
+	default:
+		return false
 	}
-	s.patRefs[name] = true
-	return s.lookups.readable(name)
+	switch base {
+	case "base", "cook", "hdr", "path", "scook", "shdr", "url", "urlp":
+		return true
+	}
+	return false
 }

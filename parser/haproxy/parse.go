@@ -203,7 +203,7 @@ type state struct {
 	uidSet, gidSet bool
 	lastLine       int             // line of the statement being parsed
 	env            Env             // for addresses, which HAProxy expands again ($VAR)
-	patRefs        map[string]bool // pattern/map files already referenced (acl.go)
+	patRefs        map[string]bool // pattern files already referenced: true = two columns (files.go)
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
@@ -541,6 +541,14 @@ func (s *state) global(p Pos, w []string) {
 			return
 		}
 		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})
+	case "lua-load", "lua-load-per-thread":
+		// HAProxy loads the script while parsing; goha runs no Lua.
+		if arg(1) != "" && !s.lookups.readable(arg(1)) {
+			s.alert(p, "error in Lua file '%s': cannot open %s: No such file or directory", arg(1), arg(1))
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	case "hard-stop-after":
 		if _, bad, err := ParseTime(arg(1)); err != nil && arg(1) != "" {
 			s.alert(p, "unexpected character '%c' in argument to <hard-stop-after>.", arg(1)[bad])

@@ -419,6 +419,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, "redirect")
 	case "tcp-request":
 		s.tcpRequestOrder(px, p, w)
+		for i := 2; i+1 < len(w); i++ {
+			if strings.HasPrefix(w[i], "set-var(") {
+				if msg := s.mapConverters(w[i+1]); msg != "" {
+					s.alert(p, "%s", msg)
+					return false
+				}
+				break
+			}
+		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
@@ -483,7 +492,16 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.abort = true
 			return true // HAProxy stops reading at a rule it cannot build
 		}
-		if msg := checkHTTPRuleArgs(rule); msg != "" {
+		msg := checkHTTPRuleArgs(rule)
+		if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
+			if m := s.replyFile(args); m != "" {
+				msg = m + "."
+			}
+		}
+		if msg == "" {
+			msg = s.ruleSampleMaps(rule)
+		}
+		if msg != "" {
 			kind := px.Kind
 			if kind == "listen" {
 				kind = "proxy"
@@ -570,6 +588,12 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)
 	default:
+		if kw == "http-error" {
+			if msg := s.replyFile(w[1:]); msg != "" {
+				s.alert(p, "http-error : %s", msg)
+				return false
+			}
+		}
 		if chk := rawChecks[kw]; chk != nil {
 			if msg := chk(w); msg != "" {
 				first, rest := splitMessage(msg)
