@@ -147,7 +147,6 @@ func validIPPattern(v string) bool {
 	return false
 }
 
-
 // aclKeyword tells whether HAProxy 2.6 registers name as an ACL keyword
 // (a fetch with a built-in match method) rather than a sample fetch.
 func aclKeyword(name string) bool {
