@@ -457,28 +457,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 			px.sawHTTPRequest = true
 		}
-		args := tail(w, 2)
+		// HAProxy parses the action (up to if/unless) before the condition.
+		args, condWords := tail(w, 2), []string(nil)
 		for i, a := range args {
 			if a == "if" || a == "unless" {
-				cond, err := parseCondition(args[i:])
-				if err != nil {
-					// A rule HAProxy cannot build stops the whole configuration.
-					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
-					s.abort = true
-					return true
-				}
-				if bad := undefinedACL(px, cond); bad != "" {
-					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
-					s.abort = true
-					return true
-				}
-				if msg := s.anonACLError(cond); msg != "" {
-					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
-					s.abort = true
-					return true
-				}
-				rule.Cond = cond
-				args = args[:i]
+				args, condWords = args[:i], args[i:]
 				break
 			}
 		}
@@ -509,6 +492,26 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : %s", kind, px.Name, kw, rule.Action, msg)
 			s.abort = true
 			return true
+		}
+		if condWords != nil {
+			cond, err := parseCondition(condWords)
+			if err != nil {
+				// A rule HAProxy cannot build stops the whole configuration.
+				s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
+				s.abort = true
+				return true
+			}
+			if bad := undefinedACL(px, cond); bad != "" {
+				s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+				s.abort = true
+				return true
+			}
+			if msg := s.anonACLError(cond); msg != "" {
+				s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
+				s.abort = true
+				return true
+			}
+			rule.Cond = cond
 		}
 		switch rule.Action {
 		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
