@@ -106,8 +106,22 @@ func (s *state) logTargetResolves(target string) string {
 	if strings.HasPrefix(t, "[") {
 		host = t[:strings.LastIndex(t, "]")+1]
 	}
-	if resolvable(a) && (!isName(a.Host) || s.lookups.resolve(a.Host)) {
+	if resolvable(a) && (!isName(a.Host) || s.resolveOnce(a.Host)) {
 		return ""
 	}
 	return fmt.Sprintf("log : invalid address: '%s' in '%s'", host, target)
+}
+
+// resolveOnce resolves a log host name once per check: each lookup may take
+// up to the resolver's bound, and a name is usually repeated on many lines.
+func (s *state) resolveOnce(host string) bool {
+	if ok, seen := s.logHosts[host]; seen {
+		return ok
+	}
+	if s.logHosts == nil {
+		s.logHosts = map[string]bool{}
+	}
+	ok := s.lookups.resolve(host)
+	s.logHosts[host] = ok
+	return ok
 }

@@ -32,6 +32,9 @@ func TestLogTargetResolves(t *testing.T) {
 			t.Errorf("%q: %q, want %q", target, got, want)
 		}
 	}
+	if len(asked) != 2 {
+		t.Errorf("looked up %q, want each name once", asked)
+	}
 	for _, h := range asked {
 		if h != "logs.example.com" && h != "nohost.example.com" {
 			t.Errorf("looked up %q", h)

@@ -204,6 +204,7 @@ type state struct {
 	lastLine       int             // line of the statement being parsed
 	env            Env             // for addresses, which HAProxy expands again ($VAR)
 	patRefs        map[string]bool // pattern files already referenced: true = two columns (files.go)
+	logHosts       map[string]bool // log host names already resolved (logline.go)
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
