@@ -12,7 +12,7 @@ import (
 // that message is only a warning. v is the word after the option ("" when
 // the line ends), meaningful only for options in bindWithArg. A message
 // HAProxy ends with a newline keeps it.
-func (s *state) bindOption(o, v string) (msg string, warn bool) {
+func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
 	n, _, _ := leadingInt(v) // atol(), as most of these parsers read numbers
 	switch o {
 	case "user", "group":
@@ -107,6 +107,35 @@ func (s *state) bindOption(o, v string) (msg string, warn bool) {
 	case "thread":
 		if m := threadSet(v); m != "" {
 			return m, false
+		}
+	case "ssl-min-ver", "ssl-max-ver":
+		switch v {
+		case "":
+			return fmt.Sprintf("'%s' : missing the ssl/tls version", o), false
+		case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+		default:
+			return fmt.Sprintf("'%s' : unknown ssl/tls version", v), false
+		}
+	case "verify":
+		switch v {
+		case "":
+			return "'verify' : missing verify method", false
+		case "none", "optional", "required":
+		default:
+			return fmt.Sprintf("'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported\n", v), false
+		}
+	case "ciphers", "ciphersuites", "curves", "npn", "ecdhe", "namespace":
+		if v == "" {
+			what := map[string]string{"ciphers": "cipher suite", "ciphersuites": "cipher suite", "curves": "curve suite",
+				"npn": "the comma-delimited NPN protocol suite", "ecdhe": "named curve", "namespace": "namespace id"}[o]
+			return fmt.Sprintf("'%s' : missing %s", o, what), false
+		}
+	case "ca-file", "crl-file":
+		if !s.lookups.readable(v) {
+			// HAProxy's certificate store loader speaks first, without a
+			// position, and calls every such file a ca-file.
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Couldn't open the ca-file '%s' (No such file or directory).", v))
+			return fmt.Sprintf("'%s' : unable to load %s", o, v), false
 		}
 	case "crt":
 		if !s.lookups.readable(v) {

@@ -47,9 +47,13 @@ func TestBindOption(t *testing.T) {
 		{o: "crt", v: "/etc/no.pem", msg: "unable to stat SSL certificate from file '/etc/no.pem' : No such file or directory.\n"},
 		{o: "crt-list", v: "/etc/no.list", msg: "'crt-list' : cannot open file '/etc/no.list' : No such file or directory"},
 		{o: "accept-proxy"},
+		{o: "ssl-min-ver", v: "TLSv1.2"},
+		{o: "ssl-max-ver", v: "TLSv1.4", msg: "'TLSv1.4' : unknown ssl/tls version"},
+		{o: "verify", v: "maybe", msg: "'verify' : unknown verify method 'maybe', only 'none', 'optional', and 'required' are supported\n"},
+		{o: "ciphers", msg: "'ciphers' : missing cipher suite"},
 	}
 	for _, tc := range tests {
-		msg, warn := st.bindOption(tc.o, tc.v)
+		msg, warn := st.bindOption(Pos{}, tc.o, tc.v)
 		if msg != tc.msg || warn != tc.warn {
 			t.Errorf("%s %q = %q, %v; want %q, %v", tc.o, tc.v, msg, warn, tc.msg, tc.warn)
 		}

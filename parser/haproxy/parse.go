@@ -613,7 +613,7 @@ func (s *state) global(p Pos, w []string) {
 				if bindWithArg[o] {
 					v = arg(i + 1)
 				}
-				if msg, warn := s.bindOption(o, v); warn {
+				if msg, warn := s.bindOption(p, o, v); warn {
 					s.warn(p, "'stats socket' : %s", msg)
 				} else if msg != "" {
 					s.alert(p, "'stats socket' : '%s'", msg)

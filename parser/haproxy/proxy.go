@@ -889,7 +889,7 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			}
 			i++
 		}
-		msg, warn := s.bindOption(o, v)
+		msg, warn := s.bindOption(p, o, v)
 		if msg == "" && missing {
 			msg = fmt.Sprintf("'%s' : missing value", o) // the usual wording; a few options have their own
 		}
