@@ -131,6 +131,7 @@ func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
 			return fmt.Sprintf("'%s' : missing %s", o, what), false
 		}
 	case "ca-file", "crl-file":
+		v = s.underBase("ca-base", v)
 		if !s.lookups.readable(v) {
 			// HAProxy's certificate store loader speaks first, without a
 			// position, and calls every such file a ca-file.
@@ -138,6 +139,7 @@ func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
 			return fmt.Sprintf("'%s' : unable to load %s", o, v), false
 		}
 	case "crt":
+		v = s.underBase("crt-base", v)
 		if !s.lookups.readable(v) {
 			return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
 		}
@@ -208,4 +210,22 @@ func threadSet(v string) string {
 		}
 	}
 	return ""
+}
+
+// underBase applies global crt-base / ca-base to a relative file name, as
+// HAProxy does for crt and ca-file/crl-file (not for crt-list).
+func (s *state) underBase(kw, name string) string {
+	if strings.HasPrefix(name, "/") || s.cfg == nil {
+		return name
+	}
+	base := ""
+	for _, st := range s.cfg.Global.Raw {
+		if st.Args[0] == kw && len(st.Args) > 1 {
+			base = st.Args[1]
+		}
+	}
+	if base == "" {
+		return name
+	}
+	return base + "/" + name
 }
