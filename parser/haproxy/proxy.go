@@ -287,6 +287,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'cookie' expects <cookie_name> as argument.")
 			return false
 		}
+		s.timerWarnAfter(p, w, "maxidle", "maxlife")
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "cookie")
 	case "timeout":
@@ -419,6 +420,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, "redirect")
 	case "tcp-request":
 		s.tcpRequestOrder(px, p, w)
+		s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
 		for i := 2; i+1 < len(w); i++ {
 			if strings.HasPrefix(w[i], "set-var(") {
 				if msg := s.mapConverters(w[i+1]); msg != "" {
@@ -591,6 +593,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)
 	default:
+		if kw == "tcp-response" {
+			s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
+		}
 		if kw == "http-error" {
 			if msg := s.replyFile(w[1:]); msg != "" {
 				s.alert(p, "http-error : %s", msg)
@@ -606,6 +611,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				}
 				return false
 			}
+		}
+		if kw == "stick-table" {
+			s.timerWarnAfter(p, w, "expire")
 		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})

@@ -73,11 +73,15 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		case "nx", "timeout", "valid", "obsolete", "other", "refused":
 		default:
 			s.alert(p, "'hold' unknown <event>: '%s', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.", arg(1))
+			return false
 		}
+		s.timerWarn(p, arg(2))
 	case "resolvers timeout":
 		if arg(1) != "retry" && arg(1) != "resolve" {
 			s.alert(p, "'timeout' expects 'retry' or 'resolve' and <time> as arguments got '%s'.", arg(1))
+			return false
 		}
+		s.timerWarn(p, arg(2))
 	case "mailers mailer":
 		serverLike("mailer")
 	case "mailers timeout":
