@@ -960,9 +960,16 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		}
 		srv.Name = w[1]
 		label = "server " + px.Name + "/" + srv.Name
-		a, err := ParseAddress(w[2])
-		if err == nil {
+		// HAProxy's address parser expands $VAR/${VAR} again (unquoted too);
+		// its messages quote the address as written.
+		exp := envExpand(w[2], s.env)
+		a, err := ParseAddress(exp)
+		if exp == "" {
+			err = fmt.Errorf("'%s' resolves to an empty address (environment variable missing?)\n", w[2])
+		} else if err == nil {
+			a.Raw = w[2]
 			err = serverPort(&a)
+			a.Raw = exp
 		}
 		if err != nil {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : %s", p.File, p.Line, label, err))
