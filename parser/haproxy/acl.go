@@ -50,10 +50,13 @@ func (s *state) checkACL(a ACL) string {
 	if strings.HasSuffix(name, "_reg") {
 		method = "reg"
 	}
+	mapFile := false // -M: the -f files that follow are maps (two columns)
 	for i := 0; i < len(a.Flags); i++ {
 		switch f := a.Flags[i]; f {
 		case "-i", "-n", "-u", "--":
-		case "-m", "-f", "-M":
+		case "-M":
+			mapFile = true
+		case "-m", "-f":
 			if i+1 >= len(a.Flags) {
 				if f == "-m" {
 					return "unknown matching method '' when parsing ACL expression"
@@ -69,7 +72,7 @@ func (s *state) checkACL(a ACL) string {
 				method = v
 			}
 			if f == "-f" {
-				if msg := s.patternRef(v, false); msg != "" {
+				if msg := s.patternRef(v, mapFile); msg != "" {
 					return msg
 				}
 			}

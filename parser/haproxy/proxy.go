@@ -627,7 +627,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 func splitACLArgs(rest []string) (flags, values []string) {
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
 		flags = append(flags, rest[0])
-		if (rest[0] == "-m" || rest[0] == "-f" || rest[0] == "-M") && len(rest) > 1 {
+		if (rest[0] == "-m" || rest[0] == "-f") && len(rest) > 1 {
 			flags = append(flags, rest[1])
 			rest = rest[1:]
 		}
