@@ -76,8 +76,8 @@ func splitTopLevel(expr string) []string {
 }
 
 // ruleSampleMaps checks the map files of an http-request/http-response
-// rule's sample expressions: a set-var's expression and the %[...] of its
-// log-format arguments. The message is the one HAProxy ends the rule's
+// rule's sample expressions: a set-var's or capture's expression and the
+// %[...] of its log-format arguments. The message is the one HAProxy ends the rule's
 // error with, or "".
 func (s *state) ruleSampleMaps(r HTTPRule) string {
 	if strings.HasPrefix(r.Action, "set-var(") && len(r.Args) > 0 {
@@ -86,21 +86,35 @@ func (s *state) ruleSampleMaps(r HTTPRule) string {
 		}
 		return ""
 	}
+	if r.Action == "capture" && len(r.Args) > 0 {
+		if msg := s.mapConverters(r.Args[0]); msg != "" {
+			return msg + "."
+		}
+		return ""
+	}
 	for _, a := range r.Args {
-		for rest := a; ; {
-			i := strings.Index(rest, "%[")
-			if i < 0 {
-				break
-			}
-			rest = rest[i+2:]
-			expr, _, _ := strings.Cut(rest, "]")
-			if msg := s.mapConverters(expr); msg != "" {
-				// HAProxy quotes the format from the expression to its end.
-				return fmt.Sprintf("failed to parse sample expression <%s> : %s.", rest, msg)
-			}
+		if msg := s.formatMaps(a); msg != "" {
+			return msg
 		}
 	}
 	return ""
+}
+
+// formatMaps checks the map files of the %[...] expressions of a
+// log-format string; the message is HAProxy's, or "".
+func (s *state) formatMaps(format string) string {
+	for rest := format; ; {
+		i := strings.Index(rest, "%[")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+2:]
+		expr, _, _ := strings.Cut(rest, "]")
+		if msg := s.mapConverters(expr); msg != "" {
+			// HAProxy quotes the format from the expression to its end.
+			return fmt.Sprintf("failed to parse sample expression <%s> : %s.", rest, msg)
+		}
+	}
 }
 
 // replyFile checks the file a reply names (deny, return, tarpit,

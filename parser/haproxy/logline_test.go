@@ -44,3 +44,19 @@ func TestLogTargetResolves(t *testing.T) {
 		t.Error(".invalid resolved")
 	}
 }
+
+// TestLogFormatLastWins: option httplog/tcplog replace a log-format given
+// before them (or inherited), and a later log-format replaces them, as in
+// HAProxy; the runtime logs with what remains.
+func TestLogFormatLastWins(t *testing.T) {
+	cfg := "defaults\n    mode http\n    log-format \"%ci\"\nfrontend a\n    bind :80\n    option httplog\n" +
+		"frontend b\n    bind :81\n    option httplog\n    log-format \"%ci %r\"\n"
+	res := CheckBytes("t.cfg", []byte(cfg), nil)
+	a, b := res.Config.Frontends[0], res.Config.Frontends[1]
+	if a.LogFormat != "" || !a.Options["httplog"] {
+		t.Errorf("a: log-format %q httplog %v, want httplog only", a.LogFormat, a.Options["httplog"])
+	}
+	if b.LogFormat != "%ci %r" {
+		t.Errorf("b: log-format %q, want the later log-format", b.LogFormat)
+	}
+}

@@ -799,6 +799,11 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		if name == "httplog" && !neg {
 			px.lfPos = p
 		}
+		if !neg && (name == "httplog" || name == "tcplog" || name == "httpslog") {
+			// These replace the proxy's log format, a log-format line
+			// before them (or inherited) included: the last one wins.
+			px.LogFormat, px.LogFormatPos = "", Pos{}
+		}
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
