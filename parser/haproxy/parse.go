@@ -24,6 +24,7 @@ type Result struct {
 	Quiet          bool
 	Silenced       []Diagnostic
 	SilencedStdout []string
+	unquieted      []Diagnostic // the whole output, for Unquiet
 }
 
 // CheckFiles parses and checks files in order (already expanded by
@@ -42,7 +43,8 @@ const quietMarker = "goha: quiet"
 // after the keyword (in reading order, post-parse checks included) and the
 // final "Configuration file is valid"-style lines are not printed; the exit
 // status is unchanged. The silenced messages are kept in Result.Silenced
-// (HAProxy prints them anyway with -V). Goha's own notices stay.
+// (HAProxy prints them anyway with -V: Result.Unquiet). Goha's own notices
+// stay.
 func applyQuiet(r *Result) {
 	at := -1
 	for i, d := range r.Diags.List {
@@ -54,19 +56,32 @@ func applyQuiet(r *Result) {
 	if at < 0 {
 		return
 	}
-	kept := r.Diags.List[:at:at]
-	for _, d := range r.Diags.List[at+1:] {
+	var kept, all []Diagnostic
+	for i, d := range r.Diags.List {
 		switch {
 		case d.Goha && d.Text == quietMarker:
-		case d.Goha:
+			continue
+		case i < at || d.Goha:
 			kept = append(kept, d)
 		default:
 			r.Silenced = append(r.Silenced, d)
 		}
+		all = append(all, d)
 	}
-	r.Diags.List = kept
+	r.Diags.List, r.unquieted = kept, all
 	r.SilencedStdout, r.Stdout = r.Stdout, nil
 	r.Quiet = true
+}
+
+// Unquiet undoes global "quiet" on a result, as HAProxy's -V does: every
+// message is printed again, in order, with the verdict lines. Call it
+// before adding diagnostics of one's own.
+func (r *Result) Unquiet() {
+	if !r.Quiet {
+		return
+	}
+	r.Diags.List, r.Stdout = r.unquieted, r.SilencedStdout
+	r.Quiet, r.Silenced, r.SilencedStdout, r.unquieted = false, nil, nil, nil
 }
 
 func checkFiles(files []string, env Env) *Result {
@@ -141,7 +156,8 @@ func ZeroWarning(r *Result) {
 	}
 	const msg = "config : Some warnings were found and 'zero-warning' is set. Aborting."
 	if r.Quiet {
-		r.Silenced = append(r.Silenced, Diagnostic{Severity: Alert, Text: msg})
+		d := Diagnostic{Severity: Alert, Text: msg}
+		r.Silenced, r.unquieted = append(r.Silenced, d), append(r.unquieted, d)
 		r.SilencedStdout = nil
 	} else {
 		r.Diags.Raw(Alert, "", 0, msg)

@@ -38,6 +38,13 @@ func TestGlobalQuiet(t *testing.T) {
 		t.Errorf("stdout %q, want nothing", res.Stdout)
 	}
 
+	n := len(res.Diags.List) + len(res.Silenced)
+	res.Unquiet() // -V
+	if res.Quiet || len(res.Diags.List) != n || !strings.Contains(res.Diags.List[0].Text, "'before'") ||
+		!strings.Contains(res.Diags.List[len(res.Diags.List)-1].Text, "Aborting") {
+		t.Errorf("Unquiet: quiet %v, %d messages (want %d)", res.Quiet, len(res.Diags.List), n)
+	}
+
 	res = CheckBytes("q.cfg", []byte("listen l\n    bind :8000\n"), nil)
 	if res.Quiet || len(res.Silenced) != 0 {
 		t.Errorf("no quiet keyword: quiet %v silenced %d", res.Quiet, len(res.Silenced))
