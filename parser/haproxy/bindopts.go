@@ -100,8 +100,13 @@ func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
 			return "'tcp-ut' : expects a positive delay in milliseconds", false
 		}
 	case "process":
-		if m := numberRange(v, 1); m != "" {
+		// "P/T" (process/thread, from multi-process days) is still read.
+		procs, thr, slash := strings.Cut(v, "/")
+		if m := numberRange(procs, 1); m != "" {
 			return "'process' : " + m, false
+		}
+		if slash {
+			return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread %s' instead.", v, thr), true
 		}
 		return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", v), true
 	case "thread":
@@ -197,17 +202,16 @@ func numberRange(v string, max int) string {
 // threadSet checks a bind "thread" value: [group/]threads, one thread group
 // of 64 threads in this build, as HAProxy 2.6 reads it; "" when valid.
 func threadSet(v string) string {
-	for _, part := range strings.Split(v, ",") {
-		if g, t, ok := strings.Cut(part, "/"); ok {
-			if m := numberRange(g, 1); m != "" {
-				gn, _, _ := leadingInt(g)
-				return fmt.Sprintf("'%s' thread-group number must be between 1 and 1 (was %d)", v, gn)
-			}
-			part = t
+	part := v
+	if g, t, ok := strings.Cut(v, "/"); ok {
+		if m := numberRange(g, 1); m != "" {
+			gn, _, _ := leadingInt(g)
+			return fmt.Sprintf("'%s' thread-group number must be between 1 and 1 (was %d)", v, gn)
 		}
-		if m := numberRange(part, 64); m != "" {
-			return fmt.Sprintf("'%s' : %s", v, m)
-		}
+		part = t
+	}
+	if m := numberRange(part, 64); m != "" {
+		return fmt.Sprintf("'%s' : %s", v, m)
 	}
 	return ""
 }

@@ -40,6 +40,8 @@ func TestBindOption(t *testing.T) {
 		{o: "process", v: "2", msg: "'process' : '2' is not a valid number/range. It supports numbers from 1 to 1.\n"},
 		{o: "process", v: "abc", msg: "'process' : 'abc' is not a valid number/range."},
 		{o: "thread", v: "1-64"},
+		{o: "thread", v: "1-2,4", msg: "'1-2,4' : '1-2,4' is not a valid number/range."},
+		{o: "process", v: "1/2", msg: "'process 1/2' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread 2' instead.", warn: true},
 		{o: "thread", v: "1/2"},
 		{o: "thread", v: "65", msg: "'65' : '65' is not a valid number/range. It supports numbers from 1 to 64.\n"},
 		{o: "thread", v: "2/1", msg: "'2/1' thread-group number must be between 1 and 1 (was 2)"},
