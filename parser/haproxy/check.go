@@ -390,8 +390,10 @@ func (s *state) checkValidity() bool {
 			// The runtime (proxy/wire) balances such a backend round robin.
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", kind, px.Name))
 		}
-		if px.Mode != "http" && px.Options["httplog"] && px.lfPos.Line > 0 {
-			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with proxy '%s' (needs 'mode http'). Falling back to 'option tcplog'.", px.Name)
+		// Only a frontend logs, and only if httplog is still its format (a
+		// later tcplog or log-format replaced it).
+		if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options["httplog"] && px.LogFormat == "" && px.lfPos.Line > 0 {
+			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", kind, px.Name)
 		}
 		if px.Kind == "listen" && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))

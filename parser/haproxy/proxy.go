@@ -800,9 +800,15 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			px.lfPos = p
 		}
 		if !neg && (name == "httplog" || name == "tcplog" || name == "httpslog") {
-			// These replace the proxy's log format, a log-format line
-			// before them (or inherited) included: the last one wins.
+			// These replace the proxy's log format, a log-format line or
+			// one another before them (or inherited) included: the last
+			// one wins.
 			px.LogFormat, px.LogFormatPos = "", Pos{}
+			for _, other := range []string{"httplog", "httplog clf", "tcplog", "httpslog"} {
+				if other != name && !(name == "httplog" && other == "httplog clf") {
+					delete(px.Options, other)
+				}
+			}
 		}
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)
