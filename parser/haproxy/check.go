@@ -395,8 +395,8 @@ func (s *state) checkValidity() bool {
 		if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options["httplog"] && px.LogFormat == "" && px.lfPos.Line > 0 {
 			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", kind, px.Name)
 		}
-		if px.Kind == "listen" && len(px.Binds) == 0 {
-			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))
+		if px.Cap&CapFrontend != 0 && len(px.Binds) == 0 {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", kind, px.Name))
 		}
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0

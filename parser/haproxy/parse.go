@@ -221,6 +221,7 @@ type state struct {
 	env            Env             // for addresses, which HAProxy expands again ($VAR)
 	patRefs        map[string]bool // pattern files already referenced: true = two columns (files.go)
 	logHosts       map[string]bool // log host names already resolved (logline.go)
+	defaultsRefs   map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {

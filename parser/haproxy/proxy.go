@@ -97,6 +97,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 			return true
 		}
 	}
+	s.defaultsUse(p, def, from != "")
 	px := newProxy(sec.Kind, name, p, def)
 	px.From = from
 	for _, st := range sec.Body {
@@ -129,6 +130,29 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		}
 	}
 	return false
+}
+
+// defaultsUse records how a named defaults section is used: HAProxy 2.6
+// alerts (without failing the check) when one section is both named by
+// "from" and taken implicitly as the last defaults, at each use of the
+// second kind.
+func (s *state) defaultsUse(p Pos, def *Proxy, explicit bool) {
+	if def == nil || def.Name == "" {
+		return
+	}
+	if s.defaultsRefs == nil {
+		s.defaultsRefs = map[*Proxy]int{}
+	}
+	use := 1 // implicit
+	if explicit {
+		use = 2
+	}
+	if s.defaultsRefs[def]&^use != 0 {
+		s.d.Alertf(p.File, p.Line, "defaults section '%s' (declared at %s:%d) is explicitly referenced by another proxy and implicitly used here. "+
+			"To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+			def.Name, def.Pos.File, def.Pos.Line)
+	}
+	s.defaultsRefs[def] |= use
 }
 
 // headerExtraArgs applies HAProxy 2.6's rule for words after a proxy's
