@@ -233,3 +233,69 @@ func (s *state) underBase(kw, name string) string {
 	}
 	return base + "/" + name
 }
+
+// statsSocket parses global "stats socket <address> [bind options]".
+func (s *state) statsSocket(p Pos, w []string) {
+	g := &s.cfg.Global
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	ss := StatsSocket{Pos: p}
+	if arg(2) == "" {
+		s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
+		return
+	}
+	a, err := listenAddress(arg(2), s.env)
+	if err != nil {
+		// HAProxy 2.6 repeats the position here and ends with a newline.
+		s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)
+		return
+	}
+	ss.Addr = a
+	// Every bind option is accepted here, with its value, and
+	// checked by the same parsers as on bind lines.
+	for i := 3; i < len(w); i++ {
+		o := w[i]
+		if !bindKeywordSet[o] {
+			if sug := suggest(o, bindKeywordNames); sug != "" {
+				s.alert(p, "'stats socket' : unknown keyword '%s'. Did you mean '%s' maybe ?", o, sug)
+			} else {
+				s.alert(p, "'stats socket' : unknown keyword '%s'.", o)
+			}
+			return
+		}
+		v := ""
+		if bindWithArg[o] {
+			v = arg(i + 1)
+		}
+		if msg, warn := s.bindOption(p, o, v); warn {
+			s.warn(p, "'stats socket' : %s", msg)
+		} else if msg != "" {
+			s.alert(p, "'stats socket' : '%s'", msg)
+			return
+		}
+		switch o {
+		case "level":
+			ss.Level = v
+		case "mode":
+			ss.Mode = v
+		case "expose-fd":
+			ss.ExposeFD = v
+		default:
+			ss.Options = append(ss.Options, o)
+			if bindWithArg[o] {
+				if ss.Values == nil {
+					ss.Values = map[string]string{}
+				}
+				ss.Values[o] = v
+			}
+		}
+		if bindWithArg[o] {
+			i++
+		}
+	}
+	g.StatsSockets = append(g.StatsSockets, ss)
+}

@@ -125,3 +125,22 @@ func (s *state) resolveOnce(host string) bool {
 	s.logHosts[host] = ok
 	return ok
 }
+
+// logLine checks a "log" line (global or proxy); false when refused.
+func (s *state) logLine(p Pos, w []string) bool {
+	msg := checkLog(w)
+	if msg == "" && !(len(w) == 2 && w[1] == "global") {
+		msg = s.logTargetResolves(w[1])
+		if msg != "" {
+			// HAProxy's message ends with a newline: an empty line follows.
+			s.alert(p, "%s", msg)
+			s.d.List[len(s.d.List)-1].Extra = []string{""}
+			return false
+		}
+	}
+	if msg != "" {
+		s.alert(p, "%s", msg)
+		return false
+	}
+	return true
+}

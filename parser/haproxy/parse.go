@@ -3,7 +3,6 @@ package haproxy
 import (
 	"fmt"
 	"os"
-	"strings"
 )
 
 // Result is the verdict of a check, as haproxy -c gives it.
@@ -33,55 +32,6 @@ func CheckFiles(files []string, env Env) *Result {
 	r := checkFiles(files, env)
 	applyQuiet(r)
 	return r
-}
-
-// quietMarker is the text of the goha-only diagnostic recorded where global
-// "quiet" appears; applyQuiet cuts the output there.
-const quietMarker = "goha: quiet"
-
-// applyQuiet applies global "quiet" as HAProxy does at -c: every message
-// after the keyword (in reading order, post-parse checks included) and the
-// final "Configuration file is valid"-style lines are not printed; the exit
-// status is unchanged. The silenced messages are kept in Result.Silenced
-// (HAProxy prints them anyway with -V: Result.Unquiet). Goha's own notices
-// stay.
-func applyQuiet(r *Result) {
-	at := -1
-	for i, d := range r.Diags.List {
-		if d.Goha && d.Text == quietMarker {
-			at = i
-			break
-		}
-	}
-	if at < 0 {
-		return
-	}
-	var kept, all []Diagnostic
-	for i, d := range r.Diags.List {
-		switch {
-		case d.Goha && d.Text == quietMarker:
-			continue
-		case i < at || d.Goha:
-			kept = append(kept, d)
-		default:
-			r.Silenced = append(r.Silenced, d)
-		}
-		all = append(all, d)
-	}
-	r.Diags.List, r.unquieted = kept, all
-	r.SilencedStdout, r.Stdout = r.Stdout, nil
-	r.Quiet = true
-}
-
-// Unquiet undoes global "quiet" on a result, as HAProxy's -V does: every
-// message is printed again, in order, with the verdict lines. Call it
-// before adding diagnostics of one's own.
-func (r *Result) Unquiet() {
-	if !r.Quiet {
-		return
-	}
-	r.Diags.List, r.Stdout = r.unquieted, r.SilencedStdout
-	r.Quiet, r.Silenced, r.SilencedStdout, r.unquieted = false, nil, nil, nil
 }
 
 func checkFiles(files []string, env Env) *Result {
@@ -288,47 +238,6 @@ func (s *state) alert(p Pos, format string, a ...any) {
 }
 
 func (s *state) warn(p Pos, format string, a ...any) { s.d.Warnf(p.File, p.Line, format, a...) }
-
-// logLine checks a "log" line (global or proxy); false when refused.
-func (s *state) logLine(p Pos, w []string) bool {
-	msg := checkLog(w)
-	if msg == "" && !(len(w) == 2 && w[1] == "global") {
-		msg = s.logTargetResolves(w[1])
-		if msg != "" {
-			// HAProxy's message ends with a newline: an empty line follows.
-			s.alert(p, "%s", msg)
-			s.d.List[len(s.d.List)-1].Extra = []string{""}
-			return false
-		}
-	}
-	if msg != "" {
-		s.alert(p, "%s", msg)
-		return false
-	}
-	return true
-}
-
-// timerWarnAfter gives timerWarn for the value after each of the named
-// words of a statement kept raw (stick-table expire, cookie maxidle, ...).
-func (s *state) timerWarnAfter(p Pos, w []string, names ...string) {
-	for i := 1; i+1 < len(w); i++ {
-		if contains(names, w[i]) {
-			s.timerWarn(p, w[i+1])
-		}
-	}
-}
-
-// timerWarn gives HAProxy's warning for text after a time value ("15min");
-// HAProxy prints it without a position (prefix, when given, is the server
-// line context HAProxy puts before the first message of a server line).
-func (s *state) timerWarn(p Pos, v string, prefix ...string) bool {
-	msg := timerTrailingText(v)
-	if msg == "" {
-		return false
-	}
-	s.d.Raw(Warning, p.File, p.Line, "config : "+strings.Join(prefix, "")+msg)
-	return true
-}
 
 // section handles one section; it returns true to abort.
 func (s *state) section(file string, sec *astSection) bool {
@@ -612,61 +521,7 @@ func (s *state) global(p Pos, w []string) {
 		s.d.Unsupported(p.File, p.Line, kw)
 	case "stats":
 		if arg(1) == "socket" {
-			ss := StatsSocket{Pos: p}
-			if arg(2) == "" {
-				s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
-				return
-			}
-			a, err := listenAddress(arg(2), s.env)
-			if err != nil {
-				// HAProxy 2.6 repeats the position here and ends with a newline.
-				s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)
-				return
-			}
-			ss.Addr = a
-			// Every bind option is accepted here, with its value, and
-			// checked by the same parsers as on bind lines.
-			for i := 3; i < len(w); i++ {
-				o := w[i]
-				if !bindKeywordSet[o] {
-					if sug := suggest(o, bindKeywordNames); sug != "" {
-						s.alert(p, "'stats socket' : unknown keyword '%s'. Did you mean '%s' maybe ?", o, sug)
-					} else {
-						s.alert(p, "'stats socket' : unknown keyword '%s'.", o)
-					}
-					return
-				}
-				v := ""
-				if bindWithArg[o] {
-					v = arg(i + 1)
-				}
-				if msg, warn := s.bindOption(p, o, v); warn {
-					s.warn(p, "'stats socket' : %s", msg)
-				} else if msg != "" {
-					s.alert(p, "'stats socket' : '%s'", msg)
-					return
-				}
-				switch o {
-				case "level":
-					ss.Level = v
-				case "mode":
-					ss.Mode = v
-				case "expose-fd":
-					ss.ExposeFD = v
-				default:
-					ss.Options = append(ss.Options, o)
-					if bindWithArg[o] {
-						if ss.Values == nil {
-							ss.Values = map[string]string{}
-						}
-						ss.Values[o] = v
-					}
-				}
-				if bindWithArg[o] {
-					i++
-				}
-			}
-			g.StatsSockets = append(g.StatsSockets, ss)
+			s.statsSocket(p, w)
 			return
 		}
 		switch arg(1) {
