@@ -148,6 +148,11 @@ func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
 		if !s.lookups.readable(v) {
 			return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
 		}
+		if data, ok := s.lookups.readFile(v); ok {
+			if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
+				return msg, false
+			}
+		}
 	case "crt-list":
 		if !s.lookups.readable(v) {
 			return fmt.Sprintf("'crt-list' : cannot open file '%s' : No such file or directory", v), false
