@@ -49,8 +49,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // honour (the parser's and the adapter's goha notices) gets the fail-closed
 // verdict: inert features warn, unsupported ones refuse the configuration
 // unless allowUnsupported (parser/haproxy/policy.go).
-func LoadConfig(paths []string, allowUnsupported bool) *haproxy.Result {
+// With verbose (-V) a global "quiet" silences nothing, as in HAProxy.
+func LoadConfig(paths []string, allowUnsupported, verbose bool) *haproxy.Result {
 	res := haproxy.Check(paths, nil)
+	if verbose {
+		res.Unquiet()
+	}
 	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
 		res.Diags.List = append(res.Diags.List, wire.Build(res.Config).Notices.List...)
@@ -62,7 +66,7 @@ func LoadConfig(paths []string, allowUnsupported bool) *haproxy.Result {
 func checkMode(fl *flags, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: fl.quiet, ShowGoha: fl.verbose, ShowDiag: fl.diagnostic}
-	res := LoadConfig(fl.files, fl.allowUnsupported)
+	res := LoadConfig(fl.files, fl.allowUnsupported, fl.verbose)
 	if fl.failOnWarning {
 		haproxy.ZeroWarning(res)
 	}

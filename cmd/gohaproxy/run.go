@@ -95,7 +95,7 @@ func runMode(fl *flags, stderr io.Writer) int {
 // loadForRun parses and checks the files and prints what HAProxy prints at
 // startup (warnings and alerts). ok=false: exit with code.
 func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
-	res := LoadConfig(o.Files, o.AllowUnsupported)
+	res := LoadConfig(o.Files, o.AllowUnsupported, o.Verbose)
 	pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
 	for _, d := range res.Diags.List {

@@ -38,14 +38,25 @@ func (s *state) checkACL(a ACL) string {
 	if !fetchSet[name] {
 		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Criterion)
 	}
+	if msg := s.mapConverters(a.Criterion); msg != "" {
+		// An ACL keyword (path, hdr, ...) is parsed by another path of
+		// HAProxy's ACL parser, which words it differently.
+		if aclKeyword(name) {
+			return fmt.Sprintf("ACL keyword '%s' : %s.", name, msg)
+		}
+		return msg + " in ACL expression '" + a.Criterion + "'"
+	}
 	method := ""
 	if strings.HasSuffix(name, "_reg") {
 		method = "reg"
 	}
+	mapFile := false // -M: the -f files that follow are maps (two columns)
 	for i := 0; i < len(a.Flags); i++ {
 		switch f := a.Flags[i]; f {
 		case "-i", "-n", "-u", "--":
-		case "-m", "-f", "-M":
+		case "-M":
+			mapFile = true
+		case "-m", "-f":
 			if i+1 >= len(a.Flags) {
 				if f == "-m" {
 					return "unknown matching method '' when parsing ACL expression"
@@ -60,8 +71,10 @@ func (s *state) checkACL(a ACL) string {
 				}
 				method = v
 			}
-			if f == "-f" && !s.lookups.readable(v) {
-				return fmt.Sprintf("failed to open pattern file <%s>", v)
+			if f == "-f" {
+				if msg := s.patternRef(v, mapFile); msg != "" {
+					return msg
+				}
 			}
 		default:
 			return fmt.Sprintf("'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'", f)
@@ -133,6 +146,27 @@ func validIPPattern(v string) bool {
 	// "10.0.0.0/255.0.0.0" masks are allowed too.
 	if ip, mask, ok := strings.Cut(v, "/"); ok {
 		return net.ParseIP(ip) != nil && net.ParseIP(mask) != nil
+	}
+	return false
+}
+
+// aclKeyword tells whether HAProxy 2.6 registers name as an ACL keyword
+// (a fetch with a built-in match method) rather than a sample fetch.
+func aclKeyword(name string) bool {
+	switch name {
+	case "method", "http_auth_group", "req_ver", "resp_ver", "payload", "payload_lv",
+		"req_rdp_cookie", "req_ssl_sni", "ssl_fc_sni_end", "ssl_fc_sni_reg":
+		return true
+	}
+	base, suffix, _ := strings.Cut(name, "_")
+	switch suffix {
+	case "", "beg", "dir", "dom", "end", "len", "reg", "sub":
+	default:
+		return false
+	}
+	switch base {
+	case "base", "cook", "hdr", "path", "scook", "shdr", "url", "urlp":
+		return true
 	}
 	return false
 }

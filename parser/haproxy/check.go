@@ -270,7 +270,14 @@ func (s *state) checkValidity() bool {
 		if px.Cap&CapFrontend != 0 {
 			for _, ub := range px.UseBackends {
 				if strings.Contains(ub.Backend, "%[") {
-					continue // dynamic name, resolved per request
+					// dynamic name, resolved per request; its sample
+					// expressions are built (map files opened) now
+					if msg := s.formatMaps(ub.Backend); msg != "" {
+						s.d.Raw(Alert, ub.Pos.File, ub.Pos.Line, fmt.Sprintf("config : Parsing [%s:%d]: failed to parse use_backend rule '%s' : %s",
+							ub.Pos.File, ub.Pos.Line, ub.Backend, msg))
+						fatal = true
+					}
+					continue
 				}
 				be := backend(ub.Backend)
 				switch {
@@ -361,11 +368,16 @@ func (s *state) checkValidity() bool {
 	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
 	lfFatal := false
 	for _, px := range s.cfg.Proxies {
+		lfBad := false // a log-format that fails to build is left empty
 		if px.LogFormat != "" {
-			if msg := checkLogFormat(px.LogFormat); msg != "" {
+			msg := checkLogFormat(px.LogFormat)
+			if msg == "" {
+				msg = s.formatMaps(px.LogFormat)
+			}
+			if msg != "" {
 				at := px.LogFormatPos
 				s.d.Raw(Alert, at.File, at.Line, fmt.Sprintf("config : Parsing [%s:%d]: failed to parse log-format : %s", at.File, at.Line, msg))
-				lfFatal = true
+				lfFatal, lfBad = true, true
 			}
 		}
 		kind := px.Kind
@@ -378,11 +390,13 @@ func (s *state) checkValidity() bool {
 			// The runtime (proxy/wire) balances such a backend round robin.
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", kind, px.Name))
 		}
-		if px.Mode != "http" && px.Options["httplog"] && px.lfPos.Line > 0 {
-			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with proxy '%s' (needs 'mode http'). Falling back to 'option tcplog'.", px.Name)
+		// Only a frontend logs, and only if httplog is still its format (a
+		// later tcplog or log-format replaced it).
+		if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options["httplog"] && px.LogFormat == "" && px.lfPos.Line > 0 {
+			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", kind, px.Name)
 		}
-		if px.Kind == "listen" && len(px.Binds) == 0 {
-			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : proxy '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", px.Name))
+		if px.Cap&CapFrontend != 0 && len(px.Binds) == 0 {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", kind, px.Name))
 		}
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0
@@ -399,7 +413,7 @@ func (s *state) checkValidity() bool {
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
 		}
-		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "") && !s.hasLogTarget(px) {
+		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
 		}
 	}

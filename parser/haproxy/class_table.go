@@ -850,7 +850,7 @@ var classTable = []ClassRow{
 	{"global", "pp2-never-send-local", Inert, "PROXY v2 to servers; send-proxy-v2 unsupported"},
 	{"global", "presetenv", Unsupported, ""},
 	{"global", "profiling.tasks", Inert, "profiling counters only"},
-	{"global", "quiet", Inert, "startup messages on the terminal only"},
+	{"global", "quiet", Implemented, "parser/haproxy/quiet.go: nothing printed after it at -c and at start; -V undoes it"},
 	{"global", "resetenv", Unsupported, ""},
 	{"global", "server-state-base", Inert, "read by load-server-state-from-file, unsupported"},
 	{"global", "server-state-file", Inert, "read by load-server-state-from-file, unsupported"},

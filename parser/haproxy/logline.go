@@ -1,6 +1,9 @@
 package haproxy
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // logFacilities are syslog's facility names as HAProxy knows them.
 var logFacilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
@@ -74,6 +77,70 @@ func allDigits(s string) bool {
 		if !isDigit(s[i]) {
 			return false
 		}
+	}
+	return true
+}
+
+// logTargetResolves checks a log target's host the way HAProxy 2.6 does
+// while parsing (its address parser resolves names at once, through the
+// system resolver): it returns HAProxy's message for a host that does not
+// resolve, or "". Paths, descriptors, rings and stdout/stderr have no host.
+func (s *state) logTargetResolves(target string) string {
+	t := envExpand(target, s.env)
+	if t == "stdout" || t == "stderr" || strings.HasPrefix(t, "/") {
+		return ""
+	}
+	if at := strings.Index(t, "@"); at > 0 {
+		switch t[:at] {
+		case "udp", "udp4", "udp6", "ipv4", "ipv6", "tcp", "tcp4", "tcp6":
+			t = t[at+1:]
+		default: // ring@, fd@, unix@, abns@, ...
+			return ""
+		}
+	}
+	a, err := ParseAddress(t)
+	if err != nil || a.Family == "unix" {
+		return ""
+	}
+	host := a.Host
+	if strings.HasPrefix(t, "[") {
+		host = t[:strings.LastIndex(t, "]")+1]
+	}
+	if resolvable(a) && (!isName(a.Host) || s.resolveOnce(a.Host)) {
+		return ""
+	}
+	return fmt.Sprintf("log : invalid address: '%s' in '%s'", host, target)
+}
+
+// resolveOnce resolves a log host name once per check: each lookup may take
+// up to the resolver's bound, and a name is usually repeated on many lines.
+func (s *state) resolveOnce(host string) bool {
+	if ok, seen := s.logHosts[host]; seen {
+		return ok
+	}
+	if s.logHosts == nil {
+		s.logHosts = map[string]bool{}
+	}
+	ok := s.lookups.resolve(host)
+	s.logHosts[host] = ok
+	return ok
+}
+
+// logLine checks a "log" line (global or proxy); false when refused.
+func (s *state) logLine(p Pos, w []string) bool {
+	msg := checkLog(w)
+	if msg == "" && !(len(w) == 2 && w[1] == "global") {
+		msg = s.logTargetResolves(w[1])
+		if msg != "" {
+			// HAProxy's message ends with a newline: an empty line follows.
+			s.alert(p, "%s", msg)
+			s.d.List[len(s.d.List)-1].Extra = []string{""}
+			return false
+		}
+	}
+	if msg != "" {
+		s.alert(p, "%s", msg)
+		return false
 	}
 	return true
 }

@@ -61,7 +61,8 @@ type StatsSocket struct {
 	Level    string
 	Mode     string
 	ExposeFD string
-	Options  []string
+	Options  []string          // other bind options, by name, in order
+	Values   map[string]string // the values of those Options that take one
 }
 
 // Capability says which roles a proxy section has.

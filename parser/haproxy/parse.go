@@ -3,7 +3,6 @@ package haproxy
 import (
 	"fmt"
 	"os"
-	"strconv"
 )
 
 // Result is the verdict of a check, as haproxy -c gives it.
@@ -18,11 +17,24 @@ type Result struct {
 	// Usage means HAProxy would print its version banner and usage text
 	// (no configuration file, or one it cannot open).
 	Usage bool
+	// Quiet: the configuration set global "quiet"; Silenced and
+	// SilencedStdout hold what HAProxy does not print because of it
+	// (everything after the keyword), which -V prints anyway.
+	Quiet          bool
+	Silenced       []Diagnostic
+	SilencedStdout []string
+	unquieted      []Diagnostic // the whole output, for Unquiet
 }
 
 // CheckFiles parses and checks files in order (already expanded by
 // ExpandPaths), the way "haproxy -c" does.
 func CheckFiles(files []string, env Env) *Result {
+	r := checkFiles(files, env)
+	applyQuiet(r)
+	return r
+}
+
+func checkFiles(files []string, env Env) *Result {
 	if env == nil {
 		env = lookupEnv
 	}
@@ -85,10 +97,21 @@ func CheckFiles(files []string, env Env) *Result {
 // ZeroWarning applies "-dW" / global "zero-warning": a configuration that
 // produced warnings is refused.
 func ZeroWarning(r *Result) {
-	if r.Exit != 0 && r.Exit != 2 || !r.Diags.Warnings() {
+	silencedWarning := false
+	for _, d := range r.Silenced {
+		silencedWarning = silencedWarning || d.Severity == Warning
+	}
+	if r.Exit != 0 && r.Exit != 2 || !r.Diags.Warnings() && !silencedWarning {
 		return
 	}
-	r.Diags.Raw(Alert, "", 0, "config : Some warnings were found and 'zero-warning' is set. Aborting.")
+	const msg = "config : Some warnings were found and 'zero-warning' is set. Aborting."
+	if r.Quiet {
+		d := Diagnostic{Severity: Alert, Text: msg}
+		r.Silenced, r.unquieted = append(r.Silenced, d), append(r.unquieted, d)
+		r.SilencedStdout = nil
+	} else {
+		r.Diags.Raw(Alert, "", 0, msg)
+	}
 	r.Stdout = nil
 	r.Exit = 1
 }
@@ -120,11 +143,10 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
-		return r
-	}
-	if st.checkValidity() || st.initServerAddrs() {
+	} else if st.checkValidity() || st.initServerAddrs() {
 		r.Exit = 1
 	}
+	applyQuiet(r)
 	return r
 }
 
@@ -145,11 +167,16 @@ type state struct {
 	stoppedAt    int // line where keyword parsing aborted the file
 	// uidSet, gidSet: a non-zero id came from user/uid (group/gid)
 	uidSet, gidSet bool
-	lastLine       int // line of the statement being parsed
+	lastLine       int             // line of the statement being parsed
+	env            Env             // for addresses, which HAProxy expands again ($VAR)
+	patRefs        map[string]bool // pattern files already referenced: true = two columns (files.go)
+	logHosts       map[string]bool // log host names already resolved (logline.go)
+	defaultsRefs   map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
 	var preDiags Diagnostics
+	s.env = env
 	pre := Preprocess(file, data, env, &preDiags)
 	s.fileFatal, s.abort = pre.Fatal, pre.Abort
 	if pre.Abort {
@@ -304,6 +331,10 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
 			return
 		}
+		if kw == "quiet" {
+			// From here on HAProxy prints nothing (see applyQuiet).
+			s.d.Raw(Notice, p.File, p.Line, quietMarker).Goha = true
+		}
 	}
 	switch kw {
 	case "daemon":
@@ -436,20 +467,32 @@ func (s *state) global(p Pos, w []string) {
 			g.Nbthread = n
 		}
 	case "log":
-		if msg := checkLog(w); msg != "" {
-			s.alert(p, "%s", msg)
+		if !s.logLine(p, w) {
 			return
 		}
 		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})
+	case "lua-load", "lua-load-per-thread":
+		// HAProxy loads the script while parsing; goha runs no Lua.
+		if arg(1) != "" && !s.lookups.readable(arg(1)) {
+			s.alert(p, "error in Lua file '%s': cannot open %s: No such file or directory", arg(1), arg(1))
+			return
+		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+		s.d.Unsupported(p.File, p.Line, kw)
 	case "hard-stop-after":
 		if _, bad, err := ParseTime(arg(1)); err != nil && arg(1) != "" {
 			s.alert(p, "unexpected character '%c' in argument to <hard-stop-after>.", arg(1)[bad])
 			return
 		}
+		s.timerWarn(p, arg(1))
 		// Honoured by the master (cmd/gohaproxy/master.go reads it from Raw).
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "nosplice":
 		g.NoSplice = true // proxy.Config.NoSplice
+	case "quiet":
+		// applied by CheckFiles (applyQuiet): -c and the startup print
+		// nothing from here on; -V undoes it (Result.Unquiet)
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "zero-warning":
 		// applied by CheckFiles (warnings then refuse the configuration)
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
@@ -475,53 +518,7 @@ func (s *state) global(p Pos, w []string) {
 		s.d.Unsupported(p.File, p.Line, kw)
 	case "stats":
 		if arg(1) == "socket" {
-			ss := StatsSocket{Pos: p}
-			if arg(2) == "" {
-				s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
-				return
-			}
-			a, err := ParseAddress(arg(2))
-			if err == nil {
-				err = bindPorts(&a)
-			}
-			if err != nil {
-				// HAProxy 2.6 repeats the position here and ends with a newline.
-				s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)
-				return
-			}
-			ss.Addr = a
-			for i := 3; i < len(w); i++ {
-				switch w[i] {
-				case "level":
-					ss.Level = arg(i + 1)
-					if ss.Level == "" {
-						s.alert(p, "'stats socket' : ''level' : missing level'")
-						return
-					}
-					if ss.Level != "user" && ss.Level != "operator" && ss.Level != "admin" {
-						s.alert(p, "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '%s')'", ss.Level)
-						return
-					}
-					i++
-				case "mode":
-					ss.Mode = arg(i + 1)
-					if _, err := strconv.ParseUint(ss.Mode, 8, 32); err != nil {
-						s.alert(p, "'stats socket' : ''mode' : missing or invalid mode '%s' (octal integer expected)'", ss.Mode)
-						return
-					}
-					i++
-				case "expose-fd":
-					ss.ExposeFD = arg(i + 1)
-					i++
-				default:
-					if !contains(bindKeywordNames, w[i]) {
-						s.alert(p, "'stats socket' : unknown keyword '%s'.", w[i])
-						return
-					}
-					ss.Options = append(ss.Options, w[i])
-				}
-			}
-			g.StatsSockets = append(g.StatsSockets, ss)
+			s.statsSocket(p, w)
 			return
 		}
 		switch arg(1) {
@@ -530,6 +527,7 @@ func (s *state) global(p Pos, w []string) {
 				s.alert(p, "'stats timeout' : unexpected character '%c'", arg(2)[bad])
 				return
 			}
+			s.timerWarn(p, arg(2))
 		case "maxconn", "bind-process":
 		default:
 			s.alert(p, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", arg(1))

@@ -63,14 +63,22 @@ func ApplyPolicy(r *Result, allow bool) bool {
 			d.Text = fmt.Sprintf("%s%s.", where, notSupported(d.Subject))
 			refused = true
 		}
+		if r.Quiet {
+			// global "quiet": HAProxy prints nothing after it (-V undoes
+			// it before this runs: Unquiet); the verdict stays.
+			r.Silenced = append(r.Silenced, *d)
+			continue
+		}
 		kept = append(kept, *d)
 	}
 	r.Diags.List = kept
-	if refused {
+	if refused && !r.Quiet {
 		r.Diags.List = append(r.Diags.List,
 			Diagnostic{Severity: Alert, Goha: true, Text: "config : goha refuses to run a configuration it cannot honour in full; " +
 				"remove the lines above, or pass --allow-unsupported (or " + AllowUnsupportedEnv + "=1) to run without them."},
 			Diagnostic{Severity: Alert, Goha: true, Text: "config : Fatal errors found in configuration."})
+	}
+	if refused {
 		r.Stdout = nil
 		r.Exit = 1
 	}

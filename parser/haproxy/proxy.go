@@ -2,7 +2,6 @@ package haproxy
 
 import (
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +64,23 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 		s.alert(p, "'%s' expects an <id> argument", sec.Kind)
 		return true
 	}
+	if sec.Kind != "defaults" {
+		// HAProxy 2.6 only complains when the earlier section has every
+		// capability of the new one (a listen may follow a backend of the
+		// same name, not the other way round).
+		if prev := s.proxies[name]; prev != nil && prev.Cap&kindCap(sec.Kind) == kindCap(sec.Kind) {
+			prevKind := prev.Kind
+			if prevKind == "listen" {
+				prevKind = "proxy"
+			}
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
+				p.File, p.Line, sec.Kind, name, prevKind, name, prev.Pos.File, prev.Pos.Line))
+			s.fileFatal = true
+		}
+		if s.headerExtraArgs(p, sec) {
+			return false
+		}
+	}
 	// A proxy starts from the last defaults section; a defaults section
 	// without "from" starts from HAProxy's built-in defaults.
 	def := s.lastDef
@@ -81,20 +97,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 			return true
 		}
 	}
-	if sec.Kind != "defaults" {
-		// HAProxy 2.6 only complains when the earlier section has every
-		// capability of the new one (a listen may follow a backend of the
-		// same name, not the other way round).
-		if prev := s.proxies[name]; prev != nil && prev.Cap&kindCap(sec.Kind) == kindCap(sec.Kind) {
-			prevKind := prev.Kind
-			if prevKind == "listen" {
-				prevKind = "proxy"
-			}
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
-				p.File, p.Line, sec.Kind, name, prevKind, name, prev.Pos.File, prev.Pos.Line))
-			s.fileFatal = true
-		}
-	}
+	s.defaultsUse(p, def, from != "")
 	px := newProxy(sec.Kind, name, p, def)
 	px.From = from
 	for _, st := range sec.Body {
@@ -255,6 +258,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'cookie' expects <cookie_name> as argument.")
 			return false
 		}
+		s.timerWarnAfter(p, w, "maxidle", "maxlife")
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "cookie")
 	case "timeout":
@@ -268,6 +272,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			return false
 		}
 		d, bad, err := ParseTime(arg(2))
+		if err == nil {
+			s.timerWarn(p, arg(2))
+		}
 		switch {
 		case err == errTimeOverflow:
 			s.alert(p, "timer overflow in argument '%s' to 'timeout %s' (maximum value is 2147483647 ms or ~24.8 days)", arg(2), name)
@@ -386,6 +393,16 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.d.Unsupported(p.File, p.Line, "redirect")
 	case "tcp-request":
 		s.tcpRequestOrder(px, p, w)
+		s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
+		for i := 2; i+1 < len(w); i++ {
+			if strings.HasPrefix(w[i], "set-var(") {
+				if msg := s.mapConverters(w[i+1]); msg != "" {
+					s.alert(p, "%s", msg)
+					return false
+				}
+				break
+			}
+		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
@@ -415,28 +432,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 			px.sawHTTPRequest = true
 		}
-		args := tail(w, 2)
+		// HAProxy parses the action (up to if/unless) before the condition.
+		args, condWords := tail(w, 2), []string(nil)
 		for i, a := range args {
 			if a == "if" || a == "unless" {
-				cond, err := parseCondition(args[i:])
-				if err != nil {
-					// A rule HAProxy cannot build stops the whole configuration.
-					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
-					s.abort = true
-					return true
-				}
-				if bad := undefinedACL(px, cond); bad != "" {
-					s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
-					s.abort = true
-					return true
-				}
-				if msg := s.anonACLError(cond); msg != "" {
-					s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
-					s.abort = true
-					return true
-				}
-				rule.Cond = cond
-				args = args[:i]
+				args, condWords = args[:i], args[i:]
 				break
 			}
 		}
@@ -450,7 +450,16 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.abort = true
 			return true // HAProxy stops reading at a rule it cannot build
 		}
-		if msg := checkHTTPRuleArgs(rule); msg != "" {
+		msg := checkHTTPRuleArgs(rule)
+		if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
+			if m := s.replyFile(args); m != "" {
+				msg = m + "."
+			}
+		}
+		if msg == "" {
+			msg = s.ruleSampleMaps(rule)
+		}
+		if msg != "" {
 			kind := px.Kind
 			if kind == "listen" {
 				kind = "proxy"
@@ -458,6 +467,26 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : %s", kind, px.Name, kw, rule.Action, msg)
 			s.abort = true
 			return true
+		}
+		if condWords != nil {
+			cond, err := parseCondition(condWords)
+			if err != nil {
+				// A rule HAProxy cannot build stops the whole configuration.
+				s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
+				s.abort = true
+				return true
+			}
+			if bad := undefinedACL(px, cond); bad != "" {
+				s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+				s.abort = true
+				return true
+			}
+			if msg := s.anonACLError(cond); msg != "" {
+				s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
+				s.abort = true
+				return true
+			}
+			rule.Cond = cond
 		}
 		switch rule.Action {
 		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
@@ -474,6 +503,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "log":
 		if neg {
 			px.Logs = nil
+			return false
+		}
+		if !s.logLine(p, w) {
 			return false
 		}
 		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
@@ -534,6 +566,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, kw)
 	default:
+		if kw == "tcp-response" {
+			s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
+		}
+		if kw == "http-error" {
+			if msg := s.replyFile(w[1:]); msg != "" {
+				s.alert(p, "http-error : %s", msg)
+				return false
+			}
+		}
 		if chk := rawChecks[kw]; chk != nil {
 			if msg := chk(w); msg != "" {
 				first, rest := splitMessage(msg)
@@ -543,6 +584,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				}
 				return false
 			}
+		}
+		if kw == "stick-table" {
+			s.timerWarnAfter(p, w, "expire")
 		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
 		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
@@ -556,7 +600,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 func splitACLArgs(rest []string) (flags, values []string) {
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
 		flags = append(flags, rest[0])
-		if (rest[0] == "-m" || rest[0] == "-f" || rest[0] == "-M") && len(rest) > 1 {
+		if (rest[0] == "-m" || rest[0] == "-f") && len(rest) > 1 {
 			flags = append(flags, rest[1])
 			rest = rest[1:]
 		}
@@ -729,6 +773,17 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		if name == "redispatch" {
 			px.RedispatchEvery = redispatchInterval(w)
 		}
+		if !neg && (name == "httplog" || name == "tcplog" || name == "httpslog") {
+			// These replace the proxy's log format, a log-format line or
+			// one another before them (or inherited) included: the last
+			// one wins.
+			px.LogFormat, px.LogFormatPos = "", Pos{}
+			for _, other := range []string{"httplog", "httplog clf", "tcplog", "httpslog"} {
+				if other != name && !(name == "httplog" && other == "httplog clf") {
+					delete(px.Options, other)
+				}
+			}
+		}
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
@@ -779,6 +834,7 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 			s.fileFatal = true
 			return
 		}
+		s.timerWarn(p, arg(2))
 		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
 	case "admin":
 		cond, err := parseCondition(tail(w, 2))
@@ -804,16 +860,10 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	}
 	b := Bind{Pos: p, Text: w[1], Options: map[string]string{}}
 	for _, one := range strings.Split(w[1], ",") {
-		a, err := ParseAddress(one)
-		if err == nil {
-			err = bindPorts(&a)
-		}
+		a, err := listenAddress(one, s.env)
 		if err != nil {
-			s.alert(p, "'bind' : %s", err)
-			return false
-		}
-		if a.Family != "unix" && a.Family != "abns" && a.Family != "fd" && a.Family != "sockpair" && !a.PortSet {
-			s.alert(p, "'bind' : missing port specification in '%s'", one)
+			// HAProxy re-indents the message, which drops a final newline.
+			s.alert(p, "'bind' : %s", strings.TrimSuffix(err.Error(), "\n"))
 			return false
 		}
 		b.Addrs = append(b.Addrs, a)
@@ -828,34 +878,26 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			}
 			return false
 		}
-		v := ""
+		v, missing := "", false
 		if bindWithArg[o] {
-			if i+1 >= len(w) {
-				what := "value"
-				if o == "name" {
-					what = "name"
-				}
-				s.alert(p, "'bind %s' in section '%s' : '%s' : missing %s", w[1], px.Kind, o, what)
-				return false
+			if missing = i+1 >= len(w); !missing {
+				v = w[i+1]
 			}
-			v = w[i+1]
 			i++
-			if o == "id" {
-				if _, end, ok := leadingInt(v); !ok || end != len(v) {
-					s.alert(p, "'bind %s' in section '%s' : 'id' : expects an integer argument, found '%s'", w[1], px.Kind, v)
-					return false
-				}
-			}
-			if o == "process" {
-				s.warn(p, "'bind %s' in section '%s' : 'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", w[1], px.Kind, v)
-			}
+		}
+		msg, warn := s.bindOption(p, o, v)
+		if msg == "" && missing {
+			msg = fmt.Sprintf("'%s' : missing value", o) // the usual wording; a few options have their own
+		}
+		if warn {
+			s.warn(p, "'bind %s' in section '%s' : %s", w[1], px.Kind, msg)
+		} else if msg != "" {
+			// HAProxy re-indents the message, which drops a final newline.
+			s.alert(p, "'bind %s' in section '%s' : %s", w[1], px.Kind, strings.TrimSuffix(msg, "\n"))
+			return false
 		}
 		if o == "ssl" {
 			b.SSL = true
-		}
-		if o == "crt" && !s.lookups.readable(v) {
-			s.alert(p, "'bind %s' in section '%s' : unable to stat SSL certificate from file '%s' : No such file or directory.", w[1], px.Kind, v)
-			return false
 		}
 		b.Options[o] = v
 	}
@@ -871,236 +913,6 @@ var bindWithArg = map[string]bool{"accept-netscaler-cip": true, "alpn": true, "b
 	"mode": true, "mss": true, "name": true, "namespace": true, "nice": true, "npn": true, "process": true,
 	"proto": true, "quic-cc-algo": true, "shards": true, "ssl-max-ver": true, "ssl-min-ver": true, "tcp-ut": true,
 	"thread": true, "tls-ticket-keys": true, "uid": true, "user": true, "verify": true}
-
-var serverWithArg = map[string]bool{"addr": true, "agent-send": true, "agent-inter": true, "agent-addr": true,
-	"agent-port": true, "alpn": true, "ca-file": true, "check-alpn": true, "check-proto": true, "check-sni": true,
-	"ciphers": true, "ciphersuites": true, "cookie": true, "crl-file": true, "crt": true, "error-limit": true,
-	"fall": true, "id": true, "init-addr": true, "inter": true, "fastinter": true, "downinter": true,
-	"log-proto": true, "maxconn": true, "maxqueue": true, "max-reuse": true, "minconn": true, "namespace": true,
-	"npn": true, "observe": true, "on-error": true, "on-marked-down": true, "on-marked-up": true,
-	"pool-low-conn": true, "pool-max-conn": true, "pool-purge-delay": true, "port": true, "proto": true,
-	"redir": true, "rise": true, "resolve-opts": true, "resolve-prefer": true, "resolve-net": true,
-	"resolvers": true, "proxy-v2-options": true, "slowstart": true, "sni": true, "source": true,
-	"ssl-max-ver": true, "ssl-min-ver": true, "socks4": true, "tcp-ut": true, "track": true, "verify": true,
-	"verifyhost": true, "weight": true, "ws": true}
-
-func (s *state) server(px *Proxy, p Pos, w []string) {
-	isDefault := w[0] == "default-server"
-	opts := px.DefaultServer
-	opts.Set = map[string]bool{}
-	opts.Other = map[string]string{}
-	for k, v := range px.DefaultServer.Set {
-		opts.Set[k] = v
-	}
-	for k, v := range px.DefaultServer.Other {
-		opts.Other[k] = v
-	}
-	srv := &Server{Pos: p}
-	i := 1
-	label := "default-server"
-	if !isDefault {
-		if len(w) < 3 {
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
-			s.fileFatal = true
-			return
-		}
-		srv.Name = w[1]
-		label = "server " + px.Name + "/" + srv.Name
-		a, err := ParseAddress(w[2])
-		if err == nil {
-			err = serverPort(&a)
-		}
-		if err != nil {
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : %s", p.File, p.Line, label, err))
-			s.fileFatal = true
-			return
-		}
-		srv.Addr = a
-		i = 3
-	}
-	srvAlert := func(format string, a ...any) {
-		prefix := fmt.Sprintf("config : [%s:%d] : '%s' : ", p.File, p.Line, label)
-		if isDefault {
-			prefix = fmt.Sprintf("config : [%s:%d] : ", p.File, p.Line)
-		}
-		s.d.Raw(Alert, p.File, p.Line, prefix+fmt.Sprintf(format, a...))
-		s.fileFatal = true
-	}
-	if isDefault {
-		srv.Name = "default-server"
-	}
-	for ; i < len(w); i++ {
-		o := w[i]
-		if !serverKeywordSet[o] {
-			srvAlert("unknown keyword '%s'%s", o, didYouMean(o, serverKeywordCandidates))
-			return
-		}
-		v := ""
-		if serverWithArg[o] {
-			if i+1 >= len(w) {
-				switch o {
-				case "inter", "fastinter", "downinter":
-					srvAlert("'%s' expects a delay as argument..", o)
-				case "cookie":
-					srvAlert("'cookie' expects <value> as argument..")
-				default:
-					srvAlert("'%s' expects an argument.", o)
-				}
-				return
-			}
-			v = w[i+1]
-			i++
-		}
-		opts.Set[o] = true
-		switch o {
-		case "check":
-			opts.Check = true
-		case "no-check":
-			opts.Check = false
-		case "backup":
-			opts.Backup = true
-		case "no-backup":
-			opts.Backup = false
-		case "disabled":
-			opts.Disabled = true
-		case "enabled":
-			opts.Disabled = false
-		case "send-proxy":
-			opts.SendProxy = true
-		case "send-proxy-v2":
-			opts.SendProxyV2 = true
-		case "ssl":
-			opts.SSL = true
-		case "no-ssl":
-			opts.SSL = false
-		case "verify":
-			if v != "none" && v != "required" {
-				srvAlert("'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v)
-				return
-			}
-			opts.Verify = v
-		case "slowstart":
-			if _, bad, err := ParseTime(v); err != nil && bad < len(v) {
-				srvAlert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], srv.Name)
-				return
-			}
-			opts.Other[o] = v
-		case "on-error":
-			switch v {
-			case "fastinter", "fail-check", "sudden-death", "mark-down":
-			default:
-				srvAlert("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '%s'.", v)
-				return
-			}
-			opts.Other[o] = v
-		case "proxy-v2-options":
-			for _, opt := range splitComma(v) {
-				switch opt {
-				case "ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key", "authority", "crc32c", "unique-id":
-				default:
-					srvAlert("'%s' : proxy v2 option not implemented.", opt)
-					return
-				}
-			}
-			opts.Other[o] = v
-		case "init-addr":
-			for _, m := range splitComma(v) {
-				if m != "libc" && m != "last" && m != "none" && net.ParseIP(m) == nil {
-					srvAlert("'init-addr' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'..", m)
-					return
-				}
-			}
-			opts.Other[o] = v
-		case "observe":
-			if v != "none" && v != "layer4" && v != "layer7" {
-				srvAlert("'observe' expects one of 'none', 'layer4', 'layer7' but got '%s'.", v)
-				return
-			}
-			opts.Other[o] = v
-		case "addr":
-			opts.CheckAddr = v
-		case "cookie":
-			opts.Cookie = v
-		case "inter", "fastinter", "downinter":
-			d, bad, err := ParseTime(v)
-			if err != nil {
-				if bad > 0 && bad < len(v) {
-					// HAProxy 2.6 names 'agent-inter' here whatever the keyword.
-					srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
-				} else {
-					srvAlert("'%s' expects a positive delay.", o)
-				}
-				return
-			}
-			if d == 0 {
-				srvAlert("invalid value 0 for argument '%s' of server %s..", o, srv.Name)
-				return
-			}
-			switch o {
-			case "inter":
-				opts.Inter = d
-			case "fastinter":
-				opts.FastInter = d
-			default:
-				opts.DownInter = d
-			}
-		case "rise", "fall", "weight", "maxconn", "maxqueue", "port", "id":
-			n, _, _ := leadingInt(v) // atol(), as HAProxy reads them
-			if (o == "rise" || o == "fall") && n <= 0 {
-				srvAlert("'%s' has to be > 0..", o)
-				return
-			}
-			switch o {
-			case "rise":
-				opts.Rise = n
-			case "fall":
-				opts.Fall = n
-			case "weight":
-				if n < 0 || n > 256 {
-					srvAlert("weight of server %s is not within 0 and 256 (%d)..", srv.Name, n)
-					return
-				}
-				opts.Weight = n
-			case "maxconn":
-				opts.Maxconn = n
-			case "maxqueue":
-				opts.Maxqueue = n
-			case "port":
-				opts.Port = n
-			case "id":
-				if n <= 0 {
-					srvAlert("'id' : custom id has to be > 0.")
-					return
-				}
-				for _, other := range px.Servers {
-					if other.ID == n {
-						srvAlert("'id' : custom id %d already used at %s:%d ('server %s').", n, other.Pos.File, other.Pos.Line, other.Name)
-						return
-					}
-				}
-				opts.ID = n
-			}
-		default:
-			opts.Other[o] = v
-		}
-	}
-	if _, agent := opts.Other["agent-check"]; agent && !isDefault {
-		if _, port := opts.Other["agent-port"]; !port {
-			srvAlert("server %s does not have agent port. Agent check has been disabled.", srv.Name)
-			return
-		}
-	}
-	if _, tfo := opts.Other["tfo"]; tfo && !isDefault && !retriesOnConnFailures(px) {
-		s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.",
-			p.File, p.Line, label))
-	}
-	if isDefault {
-		px.DefaultServer = opts
-		return
-	}
-	srv.ServerOptions = opts
-	px.Servers = append(px.Servers, srv)
-}
 
 // tail is w[i:], empty when w is shorter: statements may lack any argument.
 func tail(w []string, i int) []string {

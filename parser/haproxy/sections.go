@@ -73,17 +73,23 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		case "nx", "timeout", "valid", "obsolete", "other", "refused":
 		default:
 			s.alert(p, "'hold' unknown <event>: '%s', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.", arg(1))
+			return false
 		}
+		s.timerWarn(p, arg(2))
 	case "resolvers timeout":
 		if arg(1) != "retry" && arg(1) != "resolve" {
 			s.alert(p, "'timeout' expects 'retry' or 'resolve' and <time> as arguments got '%s'.", arg(1))
+			return false
 		}
+		s.timerWarn(p, arg(2))
 	case "mailers mailer":
 		serverLike("mailer")
 	case "mailers timeout":
 		if _, bad, err := ParseTime(arg(2)); err != nil && arg(2) != "" {
 			s.alertRaw(p.File, p.Line, fmt.Sprintf("unexpected character '%c' in argument to <timeout mail>.", arg(2)[bad]))
 			s.fileFatal = true
+		} else {
+			s.timerWarn(p, arg(2))
 		}
 	case "http-errors errorfile":
 		code, err := strconv.Atoi(arg(1))

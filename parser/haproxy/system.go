@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 )
 
@@ -16,8 +17,11 @@ var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 40
 // parsing (users, groups, error files). Tests and fuzzing may replace them.
 type systemLookups struct {
 	User, Group, Readable func(string) bool
-	Hostname              func() string
-	Resolve               func(host string) bool // a DNS name resolves
+	// ReadFile reads a regular file's content (certificates); when nil and
+	// Readable is replaced, contents are not looked at.
+	ReadFile func(string) ([]byte, bool)
+	Hostname func() string
+	Resolve  func(host string) bool // a DNS name resolves
 }
 
 // resolve looks a server name up like HAProxy's init-addr "libc" does at
@@ -25,6 +29,9 @@ type systemLookups struct {
 func (l systemLookups) resolve(host string) bool {
 	if l.Resolve != nil {
 		return l.Resolve(host)
+	}
+	if h := strings.ToLower(strings.TrimSuffix(host, ".")); h == "invalid" || strings.HasSuffix(h, ".invalid") {
+		return false // RFC 6761: never resolves; no query is sent
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -72,4 +79,20 @@ func (l systemLookups) readable(path string) bool {
 	}
 	f.Close()
 	return true
+}
+
+// readFile returns a regular file's content, false when it cannot be read
+// or is no regular file (a crt directory is loaded file by file).
+func (l systemLookups) readFile(path string) ([]byte, bool) {
+	if l.ReadFile != nil {
+		return l.ReadFile(path)
+	}
+	if l.Readable != nil {
+		return nil, false
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return nil, false
+	}
+	data, err := os.ReadFile(path)
+	return data, err == nil
 }

@@ -14,51 +14,82 @@ var errTimeOverflow = fmt.Errorf("timer overflow")
 // ParseTime reads an HAProxy time value: digits then an optional unit
 // (us, ms, s, m, h, d), milliseconds when there is none. On a bad character
 // it returns that character's index (HAProxy names it in its message).
+// Like HAProxy 2.6, text after a complete unit is ignored ("15min" is 15m,
+// "10sec" is 10s); TimerTrailing tells where such text starts, for the
+// warning HAProxy prints.
 func ParseTime(s string) (time.Duration, int, error) {
+	d, bad, _, err := parseTime(s)
+	return d, bad, err
+}
+
+// TimerTrailing returns the index of the first byte after a valid time
+// value's unit, or -1 when the value ends there (or is invalid).
+func TimerTrailing(s string) int {
+	_, _, trail, err := parseTime(s)
+	if err != nil {
+		return -1
+	}
+	return trail
+}
+
+func parseTime(s string) (time.Duration, int, int, error) {
 	i := 0
 	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
 	if i == 0 {
 		if s == "" {
-			return 0, 0, fmt.Errorf("expects an integer value")
+			return 0, 0, -1, fmt.Errorf("expects an integer value")
 		}
-		return 0, 0, fmt.Errorf("unexpected character '%c'", s[0])
+		return 0, 0, -1, fmt.Errorf("unexpected character '%c'", s[0])
 	}
 	n, err := strconv.ParseUint(s[:i], 10, 64)
 	if err != nil {
-		return 0, i, errTimeOverflow
+		return 0, i, -1, errTimeOverflow
 	}
-	unit := time.Millisecond
-	rest := s[i:]
-	switch rest {
-	case "":
-	case "us":
-		unit = time.Microsecond
-	case "ms":
-	case "s":
-		unit = time.Second
-	case "m":
-		unit = time.Minute
-	case "h":
-		unit = time.Hour
-	case "d":
-		unit = 24 * time.Hour
-	default:
-		bad := i
-		// HAProxy accepts the unit's prefix then stops at the first byte no
-		// unit explains; point where the known units stop matching.
-		for _, u := range []string{"us", "ms", "s", "m", "h", "d"} {
-			if strings.HasPrefix(rest, u) && i+len(u) > bad {
-				bad = i + len(u)
-			}
+	unit, end := time.Millisecond, i
+	if i < len(s) {
+		next := byte(0)
+		if i+1 < len(s) {
+			next = s[i+1]
 		}
-		return 0, bad, fmt.Errorf("unexpected character '%c'", s[bad])
+		switch {
+		case s[i] == 'u' && next == 's':
+			unit, end = time.Microsecond, i+2
+		case s[i] == 'm' && next == 's':
+			end = i + 2
+		case s[i] == 'm':
+			unit, end = time.Minute, i+1
+		case s[i] == 's':
+			unit, end = time.Second, i+1
+		case s[i] == 'h':
+			unit, end = time.Hour, i+1
+		case s[i] == 'd':
+			unit, end = 24*time.Hour, i+1
+		default:
+			return 0, i, -1, fmt.Errorf("unexpected character '%c'", s[i])
+		}
+	}
+	trail := -1
+	if end < len(s) {
+		trail = end
 	}
 	if d := time.Duration(n) * unit; d/time.Millisecond <= 2147483647 && d/unit == time.Duration(n) {
-		return d, 0, nil
+		return d, 0, trail, nil
 	}
-	return 0, 0, errTimeOverflow
+	return 0, 0, -1, errTimeOverflow
+}
+
+// timerTrailingText is HAProxy 2.6's warning for a time value followed by
+// text ("15min"), which it reads as the value before that text.
+func timerTrailingText(v string) string {
+	t := TimerTrailing(v)
+	if t < 0 {
+		return ""
+	}
+	return fmt.Sprintf("unexpected character '%c' after the timer value '%s', only "+
+		"(us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. "+
+		"This will be reported as an error in next versions.", v[t], v)
 }
 
 // ParseSize reads a size with an optional k/m/g suffix (powers of 1024).
@@ -189,37 +220,107 @@ func leadingInt(s string) (int, int, bool) {
 	return n, j, true
 }
 
-// bindPorts validates a bind port the way HAProxy 2.6 does: the digits are
-// read like strtol (so "80x" is port 80 and text without digits is port 0,
-// accepted), an explicit 0 or a value over 65535 is refused, and a range
-// must not be reversed.
-func bindPorts(a *Address) error {
-	if !a.PortSet {
+// envExpand replaces $NAME and ${NAME} in an address with the variable's
+// value (nothing when unset), as HAProxy's address parser does on top of
+// the config tokenizer: "bind *:$PORT" works unquoted.
+func envExpand(s string, env Env) string {
+	if env == nil || !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i + 1
+		brace := j < len(s) && s[j] == '{'
+		if brace {
+			j++
+		}
+		k := j
+		for k < len(s) && (isAlpha(s[k]) || isDigit(s[k]) || s[k] == '_') {
+			k++
+		}
+		if k > j {
+			if v, ok := env(s[j:k]); ok {
+				b.WriteString(v)
+			}
+		}
+		i = k
+		if brace && k < len(s) && s[k] == '}' {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// bindPorts validates the port of a listening address (bind, stats socket)
+// the way HAProxy 2.6 does. a.Raw is the address after envExpand, orig the
+// address as written (HAProxy quotes that one). The port follows the last
+// ':' (a ']' first means none); it must start with a digit and is read like
+// atoi ("80x" is 80), a range "lo-hi" is allowed, a sign is an offset, which
+// a listener refuses. Messages HAProxy ends with a newline keep it.
+func bindPorts(a *Address, orig string) error {
+	switch a.Family {
+	case "unix", "abns", "uxst", "uxdg", "fd", "sockpair":
 		return nil
 	}
-	lo, hi := a.PortRaw, a.PortRaw
-	if d := strings.Index(a.PortRaw, "-"); d > 0 {
-		lo, hi = a.PortRaw[:d], a.PortRaw[d+1:]
+	s := a.Raw
+	if at := strings.Index(s, "@"); at > 0 && a.Family != "" {
+		s = s[at+1:]
 	}
-	l, _, okl := leadingInt(lo)
-	h, _, okh := leadingInt(hi)
-	if !okl {
+	c := len(s) - 1
+	for c > 0 && s[c] != ':' && s[c] != ']' {
+		c--
+	}
+	if c < 0 || s[c] != ':' {
+		return fmt.Errorf("missing port specification in '%s'", orig)
+	}
+	p1 := s[c+1:]
+	switch {
+	case p1 == "":
+		return fmt.Errorf("missing port specification in '%s'", orig)
+	case isDigit(p1[0]):
+		p2 := p1
+		if d := strings.IndexByte(p1, '-'); d >= 0 {
+			p1, p2 = p1[:d], p1[d+1:]
+		}
+		lo, _, _ := leadingInt(p1)
+		hi, _, _ := leadingInt(p2)
+		if strings.HasPrefix(p2, "-") || strings.HasPrefix(p2, "+") {
+			hi = -1 // atoi reads a sign; any signed end is refused below
+		}
+		if lo < 1 || lo > 65535 {
+			return fmt.Errorf("invalid port '%s'", p1)
+		}
+		if hi < 1 || hi > 65535 {
+			return fmt.Errorf("invalid port '%s'", p2)
+		}
+		if lo > hi {
+			return fmt.Errorf("invalid port range '%d-%d'", lo, hi)
+		}
+		a.PortLow, a.PortHigh, a.PortSet, a.PortRaw = lo, hi, true, s[c+1:]
 		return nil
+	case p1[0] == '-' || p1[0] == '+':
+		return fmt.Errorf("port offset not permitted here in '%s'", orig)
 	}
-	if l <= 0 || l > 65535 {
-		return fmt.Errorf("invalid port '%s'", lo)
+	return fmt.Errorf("invalid character '%c' in port number '%s' in '%s'\n", p1[0], p1, orig)
+}
+
+// listenAddress reads one listening address (one item of a bind list, or a
+// stats socket) as HAProxy's str2sa_range does for listeners.
+func listenAddress(orig string, env Env) (Address, error) {
+	exp := envExpand(orig, env)
+	if exp == "" {
+		return Address{Raw: orig}, fmt.Errorf("'%s' resolves to an empty address (environment variable missing?)\n", orig)
 	}
-	if okh && (h <= 0 || h > 65535) {
-		return fmt.Errorf("invalid port '%s'", hi)
+	a, err := ParseAddress(exp)
+	if err != nil {
+		return a, err
 	}
-	if okh && h < l {
-		return fmt.Errorf("invalid port range '%s'", a.PortRaw)
-	}
-	if !okh {
-		h = l
-	}
-	a.PortLow, a.PortHigh = l, h
-	return nil
+	return a, bindPorts(&a, orig)
 }
 
 // serverPort validates a server port: digits with an optional sign (a

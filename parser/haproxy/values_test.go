@@ -22,6 +22,13 @@ func TestParseTime(t *testing.T) {
 		{"1.5s", 0, 1},
 		{"-1", 0, 0},
 		{"2y", 0, 1},
+		{"10u", 0, 2},
+		// HAProxy 2.6 keeps the value before trailing text (and warns).
+		{"15min", 15 * time.Minute, -1},
+		{"10sec", 10 * time.Second, -1},
+		{"500msec", 500 * time.Millisecond, -1},
+		{"5usx", 5 * time.Microsecond, -1},
+		{"2days", 48 * time.Hour, -1},
 	}
 	for _, tc := range tests {
 		got, bad, err := ParseTime(tc.in)
@@ -34,6 +41,15 @@ func TestParseTime(t *testing.T) {
 		if err == nil || bad != tc.bad {
 			t.Errorf("ParseTime(%q) bad=%d err=%v; want bad byte %d", tc.in, bad, err, tc.bad)
 		}
+	}
+	for in, want := range map[string]int{"15min": 3, "10sec": 3, "3ss": 2, "10ms": -1, "10": -1, "10x": -1, "1m": -1} {
+		if got := TimerTrailing(in); got != want {
+			t.Errorf("TimerTrailing(%q) = %d, want %d", in, got, want)
+		}
+	}
+	res := CheckBytes("t.cfg", []byte("defaults\n    timeout client 15min\n"), nil)
+	if d := res.Config.Defaults[0].Timeouts["client"]; d != 15*time.Minute {
+		t.Errorf("timeout client 15min = %v, want 15m", d)
 	}
 	if _, _, err := ParseTime("99999999999"); err != errTimeOverflow {
 		t.Errorf("overflow not detected: %v", err)
@@ -63,12 +79,29 @@ func TestParseAddress(t *testing.T) {
 		{in: ":99999", wantBindErrMsg: "invalid port '99999'"},
 		{in: ":0", wantBindErrMsg: "invalid port '0'"},
 		{in: ":8090-8080", wantBindErrMsg: "invalid port range '8090-8080'"},
+		{in: "*:80x", lo: 80, hi: 80},
+		{in: "*:", wantBindErrMsg: "missing port specification in '*:'"},
+		{in: "127.0.0.1", wantBindErrMsg: "missing port specification in '127.0.0.1'"},
+		{in: "[::1]", wantBindErrMsg: "missing port specification in '[::1]'"},
+		{in: "ipv4@:", wantBindErrMsg: "missing port specification in 'ipv4@:'"},
+		{in: "*:abc", wantBindErrMsg: "invalid character 'a' in port number 'abc' in '*:abc'\n"},
+		{in: "*:80-", wantBindErrMsg: "invalid port ''"},
+		{in: "*:-80", wantBindErrMsg: "port offset not permitted here in '*:-80'"},
+		{in: "*:+80", wantBindErrMsg: "port offset not permitted here in '*:+80'"},
+		// Environment variables, expanded by the address parser itself.
+		{in: "*:$PORT", lo: 8080, hi: 8080},
+		{in: "*:${PORT}", lo: 8080, hi: 8080},
+		{in: "${ADDR}:81", family: "ipv4", host: "127.0.0.1", lo: 81, hi: 81},
+		{in: "*:$UNSET", wantBindErrMsg: "missing port specification in '*:$UNSET'"},
+		{in: "$UNSET", wantBindErrMsg: "'$UNSET' resolves to an empty address (environment variable missing?)\n"},
+		{in: "127.0.0.1:$PORT-$UNSET", wantBindErrMsg: "invalid port ''"},
+	}
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"PORT": "8080", "ADDR": "127.0.0.1"}[k]
+		return v, ok
 	}
 	for _, tc := range tests {
-		a, err := ParseAddress(tc.in)
-		if err == nil {
-			err = bindPorts(&a)
-		}
+		a, err := listenAddress(tc.in, env)
 		if tc.wantBindErrMsg != "" {
 			if err == nil || err.Error() != tc.wantBindErrMsg {
 				t.Errorf("%q: err %v, want %q", tc.in, err, tc.wantBindErrMsg)

@@ -1,0 +1,306 @@
+package haproxy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// bindOption checks one bind option and its value as HAProxy 2.6's bind
+// keyword parsers do; "bind" lines and "stats socket" (which takes every
+// bind option) share them. It returns the parser's message, and whether
+// that message is only a warning. v is the word after the option ("" when
+// the line ends), meaningful only for options in bindWithArg. A message
+// HAProxy ends with a newline keeps it.
+func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
+	n, _, _ := leadingInt(v) // atol(), as most of these parsers read numbers
+	switch o {
+	case "user", "group":
+		what := map[string]string{"user": "user name", "group": "group name"}[o]
+		switch {
+		case v == "":
+			return fmt.Sprintf("'%s' : missing %s", o, what), false
+		case !s.namedAccount(o, v):
+			return fmt.Sprintf("'%s' : unknown %s '%s'", o, what, v), false
+		}
+	case "uid", "gid", "backlog", "shards", "accept-netscaler-cip", "maxconn", "nice":
+		switch {
+		case v == "":
+			return fmt.Sprintf("'%s' : missing value", o), false
+		case o == "backlog" && n < 0:
+			return fmt.Sprintf("'backlog' : invalid value %d, must be > 0", n), false
+		case o == "shards" && v != "by-thread" && (n < 1 || n > 64):
+			return fmt.Sprintf("'shards' : invalid value %d, allowed range is 1..64 or 'by-thread'", n), false
+		case o == "accept-netscaler-cip" && n == 0: // read unsigned: -5 passes
+			return fmt.Sprintf("'accept-netscaler-cip' : invalid value %d, must be >= 0", n), false
+		case o == "maxconn" && n < 0:
+			return fmt.Sprintf("'maxconn' : invalid value %d, must be >= 0", n), false
+		case o == "nice" && (n < -1024 || n > 1024):
+			return fmt.Sprintf("'nice' : invalid value %d, allowed range is -1024..1024", n), false
+		}
+	case "mode":
+		if _, err := strconv.ParseUint(v, 8, 32); err != nil {
+			return fmt.Sprintf("'mode' : missing or invalid mode '%s' (octal integer expected)", v), false
+		}
+	case "level":
+		switch v {
+		case "":
+			return "'level' : missing level", false
+		case "user", "operator", "admin":
+		default:
+			return fmt.Sprintf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v), false
+		}
+	case "severity-output":
+		switch v {
+		case "":
+			return "'severity-output' : missing severity format", false
+		case "none", "number", "string":
+		default:
+			return fmt.Sprintf("'severity-output' only supports 'none', 'number', and 'string' (got '%s')", v), false
+		}
+	case "expose-fd":
+		switch v {
+		case "":
+			return "'expose-fd' : missing fd type", false
+		case "listeners":
+		default:
+			return fmt.Sprintf("'expose-fd' only supports 'listeners' (got '%s')", v), false
+		}
+	case "name":
+		if v == "" {
+			return "'name' : missing name", false
+		}
+	case "id":
+		_, end, ok := leadingInt(v)
+		switch {
+		case v == "":
+			return "'id' : expects an integer argument", false
+		case !ok || end != len(v):
+			return fmt.Sprintf("'id' : expects an integer argument, found '%s'", v), false
+		case n <= 0:
+			return "'id' : custom id has to be > 0", false
+		}
+	case "mss":
+		if n == 0 || n < -65535 || n > 65535 {
+			return "'mss' : expects an MSS with and absolute value between 1 and 65535", false
+		}
+	case "interface":
+		if v == "" {
+			return "'interface' : missing interface name", false
+		}
+	case "alpn":
+		if v == "" {
+			return "'alpn' : missing the comma-delimited ALPN protocol suite", false
+		}
+	case "tcp-ut":
+		if v == "" {
+			return "'tcp-ut' : missing TCP User Timeout value", false
+		}
+		if _, _, err := ParseTime(v); err != nil {
+			return "'tcp-ut' : expects a positive delay in milliseconds", false
+		}
+	case "process":
+		// "P/T" (process/thread, from multi-process days) is still read.
+		procs, thr, slash := strings.Cut(v, "/")
+		if m := numberRange(procs, 1); m != "" {
+			return "'process' : " + m, false
+		}
+		if slash {
+			return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread %s' instead.", v, thr), true
+		}
+		return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", v), true
+	case "thread":
+		if m := threadSet(v); m != "" {
+			return m, false
+		}
+	case "ssl-min-ver", "ssl-max-ver":
+		switch v {
+		case "":
+			return fmt.Sprintf("'%s' : missing the ssl/tls version", o), false
+		case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+		default:
+			return fmt.Sprintf("'%s' : unknown ssl/tls version", v), false
+		}
+	case "verify":
+		switch v {
+		case "":
+			return "'verify' : missing verify method", false
+		case "none", "optional", "required":
+		default:
+			return fmt.Sprintf("'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported\n", v), false
+		}
+	case "ciphers", "ciphersuites", "curves", "npn", "ecdhe", "namespace":
+		if v == "" {
+			what := map[string]string{"ciphers": "cipher suite", "ciphersuites": "cipher suite", "curves": "curve suite",
+				"npn": "the comma-delimited NPN protocol suite", "ecdhe": "named curve", "namespace": "namespace id"}[o]
+			return fmt.Sprintf("'%s' : missing %s", o, what), false
+		}
+	case "ca-file", "crl-file":
+		v = s.underBase("ca-base", v)
+		if !s.lookups.readable(v) {
+			// HAProxy's certificate store loader speaks first, without a
+			// position, and calls every such file a ca-file.
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Couldn't open the ca-file '%s' (No such file or directory).", v))
+			return fmt.Sprintf("'%s' : unable to load %s", o, v), false
+		}
+	case "crt":
+		v = s.underBase("crt-base", v)
+		if !s.lookups.readable(v) {
+			return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
+		}
+		if data, ok := s.lookups.readFile(v); ok {
+			if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
+				return msg, false
+			}
+		}
+	case "crt-list":
+		if !s.lookups.readable(v) {
+			return fmt.Sprintf("'crt-list' : cannot open file '%s' : No such file or directory", v), false
+		}
+	}
+	return "", false
+}
+
+// namedAccount: bind's user/group take names only (getpwnam/getgrnam), not
+// the numeric ids global uid/gid accept.
+func (s *state) namedAccount(kind, name string) bool {
+	if allDigits(name) {
+		return false
+	}
+	if kind == "user" {
+		return s.lookups.user(name)
+	}
+	return s.lookups.group(name)
+}
+
+// numberRange checks "all", "odd", "even", "N" or "N-M" against 1..max as
+// HAProxy's process/thread number parser does; "" when valid.
+func numberRange(v string, max int) string {
+	if v == "all" || v == "odd" || v == "even" {
+		return ""
+	}
+	dash := -1
+	for i := 0; i < len(v); i++ {
+		if v[i] == '-' && dash < 0 {
+			dash = i
+		} else if !isDigit(v[i]) {
+			return fmt.Sprintf("'%s' is not a valid number/range.", v)
+		}
+	}
+	lo, _, _ := leadingInt(v)
+	hi := lo
+	if dash >= 0 {
+		hi = max
+		if dash+1 < len(v) {
+			hi, _, _ = leadingInt(v[dash+1:])
+		}
+	}
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	if lo < 1 || hi > max {
+		return fmt.Sprintf("'%s' is not a valid number/range. It supports numbers from 1 to %d.\n", v, max)
+	}
+	return ""
+}
+
+// threadSet checks a bind "thread" value: [group/]threads, one thread group
+// of 64 threads in this build, as HAProxy 2.6 reads it; "" when valid.
+func threadSet(v string) string {
+	part := v
+	if g, t, ok := strings.Cut(v, "/"); ok {
+		if m := numberRange(g, 1); m != "" {
+			gn, _, _ := leadingInt(g)
+			return fmt.Sprintf("'%s' thread-group number must be between 1 and 1 (was %d)", v, gn)
+		}
+		part = t
+	}
+	if m := numberRange(part, 64); m != "" {
+		return fmt.Sprintf("'%s' : %s", v, m)
+	}
+	return ""
+}
+
+// underBase applies global crt-base / ca-base to a relative file name, as
+// HAProxy does for crt and ca-file/crl-file (not for crt-list).
+func (s *state) underBase(kw, name string) string {
+	if strings.HasPrefix(name, "/") || s.cfg == nil {
+		return name
+	}
+	base := ""
+	for _, st := range s.cfg.Global.Raw {
+		if st.Args[0] == kw && len(st.Args) > 1 {
+			base = st.Args[1]
+		}
+	}
+	if base == "" {
+		return name
+	}
+	return base + "/" + name
+}
+
+// statsSocket parses global "stats socket <address> [bind options]".
+func (s *state) statsSocket(p Pos, w []string) {
+	g := &s.cfg.Global
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	ss := StatsSocket{Pos: p}
+	if arg(2) == "" {
+		s.alert(p, "'stats socket' in global section expects an address or a path to a UNIX socket")
+		return
+	}
+	a, err := listenAddress(arg(2), s.env)
+	if err != nil {
+		// HAProxy 2.6 repeats the position here and ends with a newline.
+		s.alert(p, "parsing [%s:%d] : 'stats socket' : %s\n", p.File, p.Line, err)
+		return
+	}
+	ss.Addr = a
+	// Every bind option is accepted here, with its value, and
+	// checked by the same parsers as on bind lines.
+	for i := 3; i < len(w); i++ {
+		o := w[i]
+		if !bindKeywordSet[o] {
+			if sug := suggest(o, bindKeywordNames); sug != "" {
+				s.alert(p, "'stats socket' : unknown keyword '%s'. Did you mean '%s' maybe ?", o, sug)
+			} else {
+				s.alert(p, "'stats socket' : unknown keyword '%s'.", o)
+			}
+			return
+		}
+		v := ""
+		if bindWithArg[o] {
+			v = arg(i + 1)
+		}
+		if msg, warn := s.bindOption(p, o, v); warn {
+			s.warn(p, "'stats socket' : %s", msg)
+		} else if msg != "" {
+			s.alert(p, "'stats socket' : '%s'", msg)
+			return
+		}
+		switch o {
+		case "level":
+			ss.Level = v
+		case "mode":
+			ss.Mode = v
+		case "expose-fd":
+			ss.ExposeFD = v
+		default:
+			ss.Options = append(ss.Options, o)
+			if bindWithArg[o] {
+				if ss.Values == nil {
+					ss.Values = map[string]string{}
+				}
+				ss.Values[o] = v
+			}
+		}
+		if bindWithArg[o] {
+			i++
+		}
+	}
+	g.StatsSockets = append(g.StatsSockets, ss)
+}
