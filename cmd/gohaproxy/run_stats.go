@@ -20,7 +20,7 @@ import (
 // the host's) and serves the runtime API on it. HAProxy's default level is
 // operator. nil, nil: a socket kind that is not served.
 func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
-	opt := runtimeapi.Options{Level: runtimeapi.LevelOperator}
+	opt := runtimeapi.Options{Level: runtimeapi.LevelOperator, Timeout: w.plan.StatsTimeout}
 	if ss.Level != "" {
 		opt.Level, _ = runtimeapi.ParseLevel(ss.Level)
 	}

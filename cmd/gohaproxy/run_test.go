@@ -1193,3 +1193,42 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 		t.Errorf("no exit after the last transaction")
 	}
 }
+
+// `stats timeout` is the runtime API's idle limit: a client that sends
+// nothing is closed after it, as HAProxy closes it. (In prompt mode
+// HAProxy 2.6 keeps an idle client open; goha does not yet.)
+func TestStatsTimeout(t *testing.T) {
+	dir := t.TempDir()
+	bind := freePort(t)
+	sock := filepath.Join(dir, "s.sock")
+	path := filepath.Join(dir, "t.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\n stats timeout 300ms\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n", sock, bind)), 0o644)
+	for _, bin := range []string{gohaproxyBin(t), "haproxy"} {
+		if bin == "haproxy" {
+			if _, err := exec.LookPath("haproxy"); err != nil {
+				skipOrFail(t, "haproxy not installed")
+			}
+		}
+		cmd := exec.Command(bin, "-db", "-q", "-f", path)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitListen(t, bind)
+		statsCmd(t, sock, "show info") // the socket is up
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		start := time.Now()
+		_, err = io.Copy(io.Discard, c) // until the proxy closes
+		idle := time.Since(start)
+		c.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+		if err != nil || idle < 250*time.Millisecond || idle > 3*time.Second {
+			t.Errorf("%s: idle client closed after %v (err %v), want about 300ms", bin, idle, err)
+		}
+	}
+}

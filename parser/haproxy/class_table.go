@@ -880,7 +880,7 @@ var classTable = []ClassRow{
 	{"global", "stats bind-process", Inert, "CLI process pinning; deprecated no-op in 2.6"},
 	{"global", "stats maxconn", Inert, "CLI connection limit only"},
 	{"global", "stats socket", Implemented, "runtime API, cmd/gohaproxy/run_stats.go"},
-	{"global", "stats timeout", Inert, "idle timeout of CLI sessions only"},
+	{"global", "stats timeout", Implemented, "runtimeapi.Options.Timeout (cmd/gohaproxy/run_stats.go)"},
 	{"global", "strict-limits", Implemented, "wire Process.StrictLimits, run_fdlimit.go"},
 	{"global", "thread-group", Inert, "thread grouping: scheduling only"},
 	{"global", "thread-groups", Inert, "thread grouping: scheduling only"},

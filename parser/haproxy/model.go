@@ -51,6 +51,9 @@ type Global struct {
 	Hostname     string
 	Logs         []Statement
 	StatsSockets []StatsSocket
+	// StatsTimeout is `stats timeout`: how long the runtime API waits for
+	// an idle client (0: HAProxy's default, 10s).
+	StatsTimeout time.Duration
 	Raw          []Statement
 }
 

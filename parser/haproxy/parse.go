@@ -528,6 +528,11 @@ func (s *state) global(p Pos, w []string) {
 				return
 			}
 			s.timerWarn(p, arg(2))
+			if d, _, err := ParseTime(arg(2)); err == nil && d > 0 {
+				g.StatsTimeout = d // the runtime API's idle limit per client
+			}
+			g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+			return
 		case "maxconn", "bind-process":
 		default:
 			s.alert(p, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", arg(1))

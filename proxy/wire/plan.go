@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"time"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/balance"
@@ -34,6 +36,7 @@ type Plan struct {
 	SendHostname bool
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
+	StatsTimeout time.Duration // `stats timeout` (0: the runtime API's default, 10s)
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }
