@@ -281,7 +281,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "group", Implemented},
 		{"global", "daemon", Implemented},
 		{"global", "stats socket", Implemented},
-		{"global", "stats timeout", Inert},
+		{"global", "stats timeout", Implemented},
 		{"global", "ca-base", InertUnlessTLS},
 		{"global", "crt-base", InertUnlessTLS},
 		{"global", "ssl-default-bind-ciphers", InertUnlessTLS},
