@@ -83,7 +83,7 @@ func (k proxyKeyword) Allowed(kind string) bool {
 var sectionKinds = map[string]bool{
 	"global": true, "defaults": true, "frontend": true, "backend": true, "listen": true,
 	"userlist": true, "peers": true, "resolvers": true, "mailers": true, "http-errors": true,
-	"cache": true, "program": true, "ring": true,
+	"cache": true, "program": true, "ring": true, "log-forward": true, "namespace_list": true,
 }
 
 // smallSectionKeywords are the keywords of the sections configuration.txt
@@ -97,6 +97,10 @@ var smallSectionKeywords = map[string][]string{
 	"cache":       {"total-max-size", "max-object-size", "max-age", "process-vary", "max-secondary-entries"},
 	"program":     {"command", "user", "group", "option", "no"},
 	"ring":        {"description", "format", "maxlen", "size", "timeout", "server"},
+	// log-forward (3.1 of 2.6's "log forwarding") and namespace_list (its
+	// network namespaces), both outside configuration.txt's keyword lists.
+	"log-forward":    {"backlog", "bind", "dgram-bind", "log", "maxconn", "timeout"},
+	"namespace_list": {"namespace"},
 }
 
 // extraProxyKeywords are proxy keywords HAProxy accepts that the matrix

@@ -147,6 +147,8 @@ var subjectKinds = []struct{ prefix, kind string }{
 	{"cache ", "cache"},
 	{"program ", "program"},
 	{"ring ", "ring"},
+	{"log-forward ", "log-forward"},
+	{"namespace_list ", "namespace_list"},
 }
 
 // lookupSubject finds the policy row of a notice subject ("server option

@@ -11,6 +11,8 @@ func (s *state) sectionHeader(p Pos, kind, name string) bool {
 		return false
 	}
 	switch kind {
+	case "namespace_list":
+		return false // takes no name
 	case "userlist":
 		s.alertRaw(p.File, p.Line, "'userlist' expects <name> as arguments.")
 		s.fileFatal = true
@@ -57,6 +59,12 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		return true
 	}
 	switch sec.Kind + " " + w[0] {
+	case "namespace_list namespace":
+		// HAProxy opens /var/run/netns/<name> while parsing.
+		if arg(1) != "" && !s.lookups.readable("/var/run/netns/"+arg(1)) {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: Cannot open namespace '%s'.", p.File, p.Line, arg(1)))
+			s.fileFatal = true
+		}
 	case "userlist user", "userlist group":
 		if arg(1) == "" {
 			s.alertRaw(p.File, p.Line, fmt.Sprintf("'%s' expects <name> as arguments.", w[0]))
