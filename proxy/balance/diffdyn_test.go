@@ -34,6 +34,12 @@ func adminCommand(t *testing.T, sock, cmd string) {
 func adminQuery(t *testing.T, sock, cmd string) string {
 	t.Helper()
 	c, err := net.DialTimeout("unix", sock, 2*time.Second)
+	// haproxy renames its stats socket into place after its listeners
+	// answer: a loaded machine may not be there yet.
+	for i := 0; err != nil && i < 100; i++ {
+		time.Sleep(50 * time.Millisecond)
+		c, err = net.DialTimeout("unix", sock, 2*time.Second)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
