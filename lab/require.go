@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // RequireRoot skips t unless the process can build labs (root, iproute2,
@@ -20,10 +22,7 @@ func RequireRoot(t testing.TB) {
 // setup itself fails.
 func Unavailable(t testing.TB, reason string) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("lab unavailable (CI=true makes this fatal): %s", reason)
-	}
-	t.Skipf("lab unavailable: %s", reason)
+	testenv.Missing(t, "lab unavailable: "+reason)
 }
 
 func missing() string {

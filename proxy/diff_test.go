@@ -47,9 +47,6 @@ backend servers
 // status, body and the headers that matter.
 func TestDifferentialAgainstHAProxy(t *testing.T) {
 	if !difftest.Available() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("haproxy not installed")
-		}
 		testenv.Missing(t, "haproxy not installed")
 	}
 	echo := func(name string) *backendServer {
@@ -160,9 +157,6 @@ func garbageServer(t *testing.T) string { return serveEach(t, answerGarbage) }
 // haproxy and this proxy in mode tcp.
 func TestDifferentialTCPMode(t *testing.T) {
 	if !difftest.Available() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("haproxy not installed")
-		}
 		testenv.Missing(t, "haproxy not installed")
 	}
 	echo := echoHalfClose(t)

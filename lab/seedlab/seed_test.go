@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/lab"
 )
 
@@ -64,10 +65,7 @@ func gohaImpl(t *testing.T) Impl {
 	}
 	impl := Goha(filepath.Join(root, "bin"))
 	if err := impl.check(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("goha binaries missing: %v", err)
-		}
-		t.Skipf("goha binaries missing: %v", err)
+		testenv.Missing(t, "goha binaries missing: "+err.Error())
 	}
 	return impl
 }

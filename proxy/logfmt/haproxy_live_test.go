@@ -93,9 +93,6 @@ func entryFromTCPLog(t *testing.T, m []string) Entry {
 func TestAgainstRealHAProxy(t *testing.T) {
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("haproxy not installed")
-		}
 		testenv.Missing(t, "haproxy not installed")
 	}
 	udp := udpListener(t)

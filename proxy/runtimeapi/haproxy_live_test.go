@@ -21,9 +21,6 @@ func startHAProxy(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("haproxy not installed")
-		}
 		testenv.Missing(t, "haproxy not installed")
 	}
 	dir := t.TempDir()
