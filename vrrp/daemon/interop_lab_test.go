@@ -137,7 +137,7 @@ vrrp_instance v6 {
 // the high one validates its adverts ("received lower priority"),
 // preempts it, and its SIGTERM hands the VIP back within the skew time:
 // each daemon accepts the other's adverts, priority 0 included for the
-// directions run. (vrrp/interop runs v3 and IPv6 the other way round too.)
+// directions run. (lab/interop runs v3 and IPv6 the other way round too.)
 func TestMixedPairWithKeepalived(t *testing.T) {
 	if _, err := exec.LookPath("keepalived"); err != nil {
 		testenv.Missing(t, "keepalived not installed")

@@ -4,7 +4,7 @@
 // lb1, the time until the VIP appears on lb2 and, once lb1 is back, until
 // it is on lb1 again. It needs root and prints a Markdown table.
 //
-//	go run ./vrrp/interop/cmd/failover [-runs 3] [-gokeepalived PATH]
+//	go run ./lab/interop/cmd/failover [-runs 3] [-gokeepalived PATH]
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/goha-lb/goha/vrrp/interop"
+	"github.com/goha-lb/goha/lab/interop"
 )
 
 func main() {
