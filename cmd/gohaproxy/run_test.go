@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -1195,8 +1196,8 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 }
 
 // `stats timeout` is the runtime API's idle limit: a client that sends
-// nothing is closed after it, as HAProxy closes it. (In prompt mode
-// HAProxy 2.6 keeps an idle client open; goha does not yet.)
+// nothing is closed after it, and an interactive (prompt) session is
+// never closed for being idle, as HAProxy 2.6 does.
 func TestStatsTimeout(t *testing.T) {
 	dir := t.TempDir()
 	bind := freePort(t)
@@ -1225,10 +1226,23 @@ func TestStatsTimeout(t *testing.T) {
 		_, err = io.Copy(io.Discard, c) // until the proxy closes
 		idle := time.Since(start)
 		c.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
 		if err != nil || idle < 250*time.Millisecond || idle > 3*time.Second {
 			t.Errorf("%s: idle client closed after %v (err %v), want about 300ms", bin, idle, err)
 		}
+		p, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(p, "prompt\n")
+		buf := make([]byte, 3)
+		p.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.ReadFull(p, buf) // "\n> "
+		p.SetReadDeadline(time.Now().Add(time.Second))
+		if n, err := p.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: prompt session idle for 3 timeouts: read %d, %v; want still open", bin, n, err)
+		}
+		p.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
 	}
 }

@@ -124,7 +124,14 @@ func (s *Listener) handle(c net.Conn) {
 	sess := NewSession(s.src, s.opt.Level)
 	r := bufio.NewReaderSize(c, 4096)
 	for {
-		c.SetReadDeadline(time.Now().Add(s.opt.Timeout))
+		// HAProxy 2.6 applies `stats timeout` to a client waiting to send
+		// its command, but never closes an interactive (prompt) session
+		// for being idle (measured: open after 13 s with a 1 s timeout).
+		if sess.Interactive() {
+			c.SetReadDeadline(time.Time{})
+		} else {
+			c.SetReadDeadline(time.Now().Add(s.opt.Timeout))
+		}
 		line, err := readLine(r, s.opt.MaxLine)
 		if err != nil && line == "" {
 			return
