@@ -62,7 +62,7 @@ var processStart = time.Now()
 
 func (s *runtimeSource) Info() runtimeapi.Info {
 	w := s.w
-	info := runtimeapi.Info{Version: haproxy.Version, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
+	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
 		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
 		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus

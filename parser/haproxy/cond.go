@@ -9,6 +9,10 @@ import (
 // Version is the HAProxy version goha mimics; conditions and -v use it.
 const Version = "2.6.12"
 
+// ReleaseDate is HAProxy 2.6.12's release date, as `show info` prints it
+// (Release_date: clients such as hatop refuse an empty one).
+const ReleaseDate = "2023/03/10"
+
 // Features is the "+NAME" part of gohaproxy's feature list (-vv): only what
 // goha really has, so `.if feature(OPENSSL)` blocks take the branch goha can
 // run. Debian's HAProxy 2.6.12 also says +OPENSSL +LUA +PROMEX +PCRE2 ...;
