@@ -732,7 +732,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
-			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors":
+			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
+			"accept-invalid-http-request", "accept-invalid-http-response":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}
