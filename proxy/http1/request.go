@@ -11,9 +11,10 @@ type Request struct {
 	Method, Target []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
-	// Version is what to forward as the version when Minor is 0 (the
-	// request's own, "HTTP/1.0" or another one accept-invalid let
-	// through); a request with Minor 1 is forwarded as HTTP/1.1.
+	// Version is the version as received ("HTTP/1.0" for HTTP/0.9),
+	// which HAProxy logs; a request with Minor 0 is forwarded with it
+	// (say "HTTP/1.10" under accept-invalid), one with Minor 1 as
+	// HTTP/1.1.
 	Version []byte
 	Headers []Header
 	// HeadLen is the number of buffer bytes the head occupies; the body (or
@@ -80,10 +81,7 @@ func (r *Request) Parse(buf []byte) error {
 	if !ok {
 		return bad("invalid HTTP version")
 	}
-	r.Method, r.Target, r.Minor = line[:sp1], line[t0:t1], minor
-	if minor == 0 {
-		r.Version = line[v0:]
-	}
+	r.Method, r.Target, r.Minor, r.Version = line[:sp1], line[t0:t1], minor, line[v0:]
 	if string(r.Method) == "PRI" {
 		// The HTTP/2 preface: never forwarded as an HTTP/1.1 request.
 		return bad("HTTP/2 preface on an HTTP/1 connection")

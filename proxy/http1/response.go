@@ -23,9 +23,9 @@ type Response struct {
 	Reason        []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
-	// Version is what to relay as the version when Minor is 0 (the
-	// server's own: "HTTP/1.0", "HTTP/0.9", or what accept-invalid let
-	// through); a response with Minor 1 is relayed as HTTP/1.1.
+	// Version is the version as received; a response with Minor 0 is
+	// relayed with it ("HTTP/1.0", "HTTP/0.9", or what accept-invalid
+	// let through), one with Minor 1 as HTTP/1.1.
 	Version []byte
 	Headers []Header
 	HeadLen int
@@ -71,10 +71,7 @@ func (r *Response) Parse(buf []byte) error {
 	if st < 100 || (len(line) > v+4 && line[v+4] != ' ') {
 		return bad("invalid status code")
 	}
-	r.Status, r.Minor = st, minor
-	if minor == 0 {
-		r.Version = line[:v]
-	}
+	r.Status, r.Minor, r.Version = st, minor, line[:v]
 	if len(line) > v+5 {
 		r.Reason = line[v+5:]
 	}
