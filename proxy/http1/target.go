@@ -7,7 +7,8 @@ import "bytes"
 // form ("/..."), "*", absolute form ("scheme://authority[/...]") or, for
 // CONNECT only, authority form. Anything else is a 400, and so is a '#'
 // or a byte >= 0x80 anywhere in it (a fragment never travels; a raw
-// non-ASCII byte is read differently by different servers).
+// non-ASCII byte is read differently by different servers), unless the
+// frontend has `option accept-invalid-http-request` (checkTarget's lax).
 
 // targetByteOK marks the bytes allowed in a request target: visible ASCII
 // and DEL, except '#'.
