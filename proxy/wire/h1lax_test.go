@@ -218,3 +218,25 @@ func TestAcceptInvalidScope(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTP1StrictVersionsAndHost: shapes HAProxy 2.6 accepts without the
+// options and re-emits in a way the lax work brought in line (checked on
+// haproxy 2.6.12): a version other than 1.1 is forwarded and relayed as
+// received, and a URI's dropped default port makes Host the URI's host.
+func TestHTTP1StrictVersionsAndHost(t *testing.T) {
+	requests := []corpusCase{
+		{name: "version-09", raw: []byte("GET / HTTP/0.9\r\nHost: t\r\n\r\n")},
+		{name: "version-01", raw: []byte("GET / HTTP/0.1\r\nHost: t\r\n\r\n")},
+		{name: "default-port-host-case", raw: []byte("GET http://a:80/x HTTP/1.1\r\nHost: A\r\n\r\n")},
+		{name: "default-port-host-port", raw: []byte("GET http://a:80/x HTTP/1.1\r\nHost: A:80\r\n\r\n")},
+	}
+	ha, goha := startCorpusSides(t)
+	runCorpusOn(t, ha, goha, requests, false, func(c corpusCase) ([]byte, []byte, bool) { return c.raw, nil, false })
+	responses := []corpusCase{
+		{name: "response-09", raw: []byte("HTTP/0.9 200 OK\r\nContent-Length: 2\r\n\r\nok")},
+		{name: "response-09-until-close", raw: []byte("HTTP/0.9 200 OK\r\n\r\nbody")},
+	}
+	runCorpusOn(t, ha, goha, responses, true, func(c corpusCase) ([]byte, []byte, bool) {
+		return []byte("GET /r HTTP/1.1\r\nHost: t\r\n\r\n"), c.raw, true
+	})
+}
