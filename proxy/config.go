@@ -82,6 +82,9 @@ type Frontend struct {
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string
+	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
+	// request parser relaxes what HAProxy 2.6's does (http1.Request).
+	AcceptInvalidRequest bool
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.
@@ -152,6 +155,10 @@ type Backend struct {
 	// NoConnRetry: `retry-on` without conn-failure (e.g. `retry-on none`):
 	// a failed connection is not retried.
 	NoConnRetry bool
+	// AcceptInvalidResponse is `option accept-invalid-http-response`:
+	// the response parser relaxes what HAProxy 2.6's does
+	// (http1.Response). The backend's option decides, as in HAProxy.
+	AcceptInvalidResponse bool
 }
 
 // Server is one `server` line.

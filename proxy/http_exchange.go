@@ -277,6 +277,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 	got := false
 	for {
 		if x.send > 0 {
+			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse
 			err := x.s.resp.Parse(x.sbuf[:x.send])
 			if err == nil {
 				x.s.tl.respHead = time.Now()

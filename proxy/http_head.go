@@ -129,8 +129,9 @@ func (x *exchange) buildRequestHead() []byte {
 	out := append(s.out[:0], req.Method...)
 	out = append(out, ' ')
 	out = append(out, req.Target...)
-	out = append(out, " HTTP/1."...)
-	out = append(out, byte('0'+req.Minor), '\r', '\n')
+	out = append(out, ' ')
+	out = appendVersion(out, req.Minor, req.Version)
+	out = append(out, '\r', '\n')
 	var conn [128]byte
 	for _, h := range req.Headers {
 		if http1.EqualFold(h.Name, "connection") {
@@ -187,8 +188,8 @@ func (x *exchange) buildRequestHead() []byte {
 func (x *exchange) buildResponseHead() []byte {
 	s, resp := x.s, &x.s.resp
 	rules := s.fe.cfg.ResponseRules
-	out := append(s.out[:0], "HTTP/1."...)
-	out = append(out, byte('0'+resp.Minor), ' ')
+	out := appendVersion(s.out[:0], resp.Minor, resp.Version)
+	out = append(out, ' ')
 	out = strconv.AppendInt(out, int64(resp.Status), 10)
 	out = append(out, ' ') // even before an empty reason, as HAProxy writes it
 	out = append(out, resp.Reason...)
@@ -233,8 +234,8 @@ func (x *exchange) buildResponseHead() []byte {
 // that a 100 Continue releases.
 func (x *exchange) buildInterimHead() []byte {
 	resp := &x.s.resp
-	out := append(make([]byte, 0, 64+resp.HeadLen), "HTTP/1."...)
-	out = append(out, byte('0'+resp.Minor), ' ')
+	out := appendVersion(make([]byte, 0, 64+resp.HeadLen), resp.Minor, resp.Version)
+	out = append(out, ' ')
 	out = strconv.AppendInt(out, int64(resp.Status), 10)
 	out = append(out, ' ')
 	out = append(out, resp.Reason...)
@@ -243,4 +244,18 @@ func (x *exchange) buildInterimHead() []byte {
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	return append(out, '\r', '\n')
+}
+
+// appendVersion writes a message's version as HAProxy 2.6 re-emits it:
+// "HTTP/1.1" for anything it speaks as HTTP/1.1, otherwise the version as
+// received ("HTTP/1.0", "HTTP/0.9", or what accept-invalid-http-* let
+// through, such as "HTTP/1.10" or "RTSP/1.0").
+func appendVersion(out []byte, minor int, v []byte) []byte {
+	switch {
+	case minor == 1:
+		return append(out, "HTTP/1.1"...)
+	case len(v) == 0:
+		return append(out, "HTTP/1.0"...)
+	}
+	return append(out, v...)
 }

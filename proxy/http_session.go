@@ -344,6 +344,7 @@ func (s *session) readRequest(first bool) requestRead {
 	hadData := s.end > 0
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
+			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			err := s.req.Parse(s.buf[:s.end])
 			if err == nil {
 				// A head that came whole with its first byte was

@@ -32,7 +32,8 @@ type LogEntry struct {
 	Method   []byte        // request line parts (nil for TCP); valid only during the call
 	Target   []byte
 	Minor    int
-	NullConn bool // the client sent nothing at all (`option dontlognull`)
+	Version  []byte // the version as received, which HAProxy logs (nil = HTTP/1.<Minor>)
+	NullConn bool   // the client sent nothing at all (`option dontlognull`)
 
 	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
 	// %sq/%bq (server queues are shared with the backend queue here).
@@ -85,7 +86,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	if e.TCP {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)
 	} else if s.req.Method != nil && !tl.head.IsZero() { // a head was parsed in this transaction (pipelined ones too)
-		e.Method, e.Target, e.Minor = s.req.Method, s.req.Target, s.req.Minor
+		e.Method, e.Target, e.Minor, e.Version = s.req.Method, s.req.Target, s.req.Minor, s.req.Version
 	}
 	if be != nil {
 		e.Backend = be.cfg.Name

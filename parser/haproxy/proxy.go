@@ -208,7 +208,15 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			if px.Cap == CapBackend {
 				missing = "frontend"
 			}
-			s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", row.Name, px.Kind, px.Name, missing)
+			// HAProxy names an option without the word "option", and
+			// has its own sentence for the log formats in a backend.
+			name := strings.TrimPrefix(row.Name, "option ")
+			switch {
+			case kw == "option" && (name == "httplog" || name == "httpslog") && px.Cap == CapBackend:
+				s.warn(p, "%s '%s' : 'option %s' directive is ignored in backends.", px.Kind, px.Name, name)
+			default:
+				s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", name, px.Kind, px.Name, missing)
+			}
 			// HAProxy still parses the arguments (and may reject them).
 		} else {
 			s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)
@@ -787,7 +795,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		switch name {
 		// honoured: proxy/wire maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
-			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors":
+			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
+			"accept-invalid-http-request", "accept-invalid-http-response":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

@@ -21,6 +21,21 @@ var isToken = func() (t [256]bool) {
 	return
 }()
 
+// isVersionByte marks the bytes HAProxy 2.6's H1 parser takes in an HTTP
+// version under accept-invalid-http-request/-response: digits, upper-case
+// letters, '.' and '/' (checked against haproxy 2.6.12: "HTTP/1.X",
+// "RTSP/1.0" and "1.1" pass, "http/1.1", "HTTP_1.1" do not).
+var isVersionByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	t['.'], t['/'] = true, true
+	return
+}()
+
 // lower folds ASCII upper case; header names are ASCII tokens.
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {

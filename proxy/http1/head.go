@@ -51,8 +51,11 @@ func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
 
 // parseHeaders parses header lines from p up to and including the empty
 // line. Folded continuation lines (obs-fold) are unfolded in place by
-// replacing the CR LF with spaces, which is what HAProxy 2.6 does.
-func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
+// replacing the CR LF with spaces, which is what HAProxy 2.6 does. lax is
+// accept-invalid-http-request/-response: a header name may hold any byte
+// but the colon (a leading blank on the first line included), as long as
+// it is not empty and does not start with CR.
+func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, error) {
 	for {
 		if p >= len(buf) {
 			return hs, 0, ErrIncomplete
@@ -74,7 +77,7 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 				return hs, next, nil
 			}
 			if next == len(buf) {
-				if q == start && !startsHeaderLine(buf[start:end]) {
+				if q == start && !startsHeaderLine(buf[start:end], lax) {
 					return hs, 0, bad("invalid header line")
 				}
 				return hs, 0, ErrIncomplete // cannot tell yet whether the next line folds
@@ -88,17 +91,24 @@ func parseHeaders(buf []byte, p int, hs []Header) ([]Header, int, error) {
 			q = next
 		}
 		line := buf[start:end]
-		if line[0] == ' ' || line[0] == '\t' {
+		if !lax && (line[0] == ' ' || line[0] == '\t') {
 			return hs, 0, bad("folded line before any header")
 		}
 		colon := -1
-		for i, c := range line {
-			if c == ':' {
-				colon = i
-				break
+		if lax {
+			colon = bytes.IndexByte(line, ':')
+			if line[0] == '\r' {
+				colon = -1 // HAProxy reads a CR there as the end of the head
 			}
-			if !isToken[c] {
-				return hs, 0, bad("invalid character in header name")
+		} else {
+			for i, c := range line {
+				if c == ':' {
+					colon = i
+					break
+				}
+				if !isToken[c] {
+					return hs, 0, bad("invalid character in header name")
+				}
 			}
 		}
 		if colon <= 0 {
@@ -227,6 +237,27 @@ func parseDecimal(b []byte) (int64, bool) {
 	return n, true
 }
 
+// laxVersion reads a version as HAProxy 2.6 does under
+// accept-invalid-http-request/-response: any non-empty run of version
+// bytes (isVersionByte). It is HTTP/1.1 when it is eight bytes long and
+// its sixth and eighth bytes say at least 1.1 ("HTTP/1.X" and "RTSP/1.1"
+// are, and are forwarded as HTTP/1.1); anything else is spoken as
+// HTTP/1.0 and forwarded as written ("HTTP/1.10", "RTSP/1.0").
+func laxVersion(v []byte) (minor int, ok bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	for _, c := range v {
+		if !isVersionByte[c] {
+			return 0, false
+		}
+	}
+	if len(v) == 8 && (v[5] > '1' || v[5] == '1' && v[7] >= '1') {
+		return 1, true
+	}
+	return 0, true
+}
+
 // parseVersion reads "HTTP/x.y" and returns the minor version the proxy
 // speaks: 0 for HTTP/1.0, 1 for anything else (HAProxy forwards other
 // HTTP/x.y versions as HTTP/1.1).
@@ -244,7 +275,10 @@ func parseVersion(v []byte) (minor int, ok bool) {
 // startsHeaderLine reports whether line can begin a header field (a token
 // then a colon): a line that cannot is refused at once instead of waiting
 // for the next line's first byte.
-func startsHeaderLine(line []byte) bool {
+func startsHeaderLine(line []byte, lax bool) bool {
+	if lax {
+		return len(line) > 0 && line[0] != '\r' && bytes.IndexByte(line, ':') > 0
+	}
 	for i, c := range line {
 		if c == ':' {
 			return i > 0

@@ -3,9 +3,19 @@ package http1
 // Request is a parsed request head. Reuse one Request per connection: Parse
 // resets it and keeps the Headers backing array.
 type Request struct {
+	// AcceptInvalid is `option accept-invalid-http-request` of the
+	// frontend: set it before Parse (Parse keeps it). It relaxes what
+	// HAProxy 2.6 relaxes (see checkTarget, parseHeaders, laxVersion,
+	// parseHTTP09); everything else stays refused.
+	AcceptInvalid  bool
 	Method, Target []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
-	Minor   int
+	Minor int
+	// Version is the version as received ("HTTP/1.0" for HTTP/0.9),
+	// which HAProxy logs; a request with Minor 0 is forwarded with it
+	// (say "HTTP/1.10" under accept-invalid), one with Minor 1 as
+	// HTTP/1.1.
+	Version []byte
 	Headers []Header
 	// HeadLen is the number of buffer bytes the head occupies; the body (or
 	// the next pipelined request) starts there.
@@ -23,7 +33,8 @@ type Request struct {
 // ErrIncomplete when buf ends before the empty line, or an *Error.
 func (r *Request) Parse(buf []byte) error {
 	hs := r.Headers[:0]
-	*r = Request{Headers: hs}
+	lax := r.AcceptInvalid
+	*r = Request{Headers: hs, AcceptInvalid: lax}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -55,22 +66,30 @@ func (r *Request) Parse(buf []byte) error {
 		t1++
 	}
 	v0 := skipBlanks(line, t1)
+	if v0 == len(line) && lax {
+		return r.parseHTTP09(line[:sp1], line[t0:t1], next)
+	}
 	if v0 == t1 || v0 == len(line) {
 		return bad("invalid request line") // HTTP/0.9 shapes included
 	}
-	minor, ok := parseVersion(line[v0:])
+	var minor int
+	if lax {
+		minor, ok = laxVersion(line[v0:])
+	} else {
+		minor, ok = parseVersion(line[v0:])
+	}
 	if !ok {
 		return bad("invalid HTTP version")
 	}
-	r.Method, r.Target, r.Minor = line[:sp1], line[t0:t1], minor
+	r.Method, r.Target, r.Minor, r.Version = line[:sp1], line[t0:t1], minor, line[v0:]
 	if string(r.Method) == "PRI" {
 		// The HTTP/2 preface: never forwarded as an HTTP/1.1 request.
 		return bad("HTTP/2 preface on an HTTP/1 connection")
 	}
-	if r.Authority, err = checkTarget(r.Method, r.Target); err != nil {
+	if r.Authority, err = checkTarget(r.Method, r.Target, lax); err != nil {
 		return err
 	}
-	hs, end, err := parseHeaders(buf, next, hs)
+	hs, end, err := parseHeaders(buf, next, hs, lax)
 	r.Headers = hs
 	if err != nil {
 		return err
@@ -82,7 +101,7 @@ func (r *Request) Parse(buf []byte) error {
 		return err
 	}
 	if r.Authority != nil {
-		if err = r.normalizeAuthority(); err != nil {
+		if err = r.normalizeAuthority(lax); err != nil {
 			return err
 		}
 	}
@@ -95,6 +114,33 @@ func (r *Request) Parse(buf []byte) error {
 	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
+	return nil
+}
+
+// http10 is the version an HTTP/0.9 request is forwarded with.
+var http10 = []byte("HTTP/1.0")
+
+// parseHTTP09 takes a request line without a version, which HAProxy 2.6
+// accepts under accept-invalid-http-request for GET with a target: the
+// head ends with that line (whatever follows is never read as headers:
+// the request closes its connection) and the request goes on as
+// "GET target HTTP/1.0" without headers.
+func (r *Request) parseHTTP09(method, target []byte, end int) error {
+	if string(method) != "GET" {
+		return bad("HTTP/0.9 request other than GET")
+	}
+	r.Method, r.Target, r.Minor, r.Version = method, target, 0, http10
+	r.Framing = Framing{ContentLength: -1}
+	var err error
+	if r.Authority, err = checkTarget(method, target, true); err != nil {
+		return err
+	}
+	if r.Authority != nil {
+		if err = r.normalizeAuthority(true); err != nil {
+			return err
+		}
+	}
+	r.HeadLen = end
 	return nil
 }
 

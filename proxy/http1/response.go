@@ -1,5 +1,7 @@
 package http1
 
+import "bytes"
+
 // BodyKind says how a response body is delimited.
 type BodyKind int
 
@@ -12,10 +14,19 @@ const (
 
 // Response is a parsed response head, reusable like Request.
 type Response struct {
-	Status int
-	Reason []byte
+	// AcceptInvalid is `option accept-invalid-http-response` of the
+	// backend: set it before Parse (Parse keeps it). Header names may
+	// then hold any byte but the colon and the version is any run of
+	// version bytes (laxVersion), as in HAProxy 2.6.
+	AcceptInvalid bool
+	Status        int
+	Reason        []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
-	Minor   int
+	Minor int
+	// Version is the version as received; a response with Minor 0 is
+	// relayed with it ("HTTP/1.0", "HTTP/0.9", or what accept-invalid
+	// let through), one with Minor 1 as HTTP/1.1.
+	Version []byte
 	Headers []Header
 	HeadLen int
 	Framing
@@ -24,33 +35,47 @@ type Response struct {
 // Parse parses the response head at the start of buf.
 func (r *Response) Parse(buf []byte) error {
 	hs := r.Headers[:0]
-	*r = Response{Headers: hs}
+	lax := r.AcceptInvalid
+	*r = Response{Headers: hs, AcceptInvalid: lax}
 	line, next, ok := nextLine(buf, 0)
 	if !ok {
 		return ErrIncomplete
 	}
-	if len(line) < 12 || line[8] != ' ' {
+	// v is the length of the version: eight bytes ("HTTP/x.y"), or
+	// under accept-invalid whatever runs up to the first space.
+	v := 8
+	if lax {
+		if v = bytes.IndexByte(line, ' '); v < 0 {
+			v = len(line)
+		}
+	}
+	if len(line) < v+4 || line[v] != ' ' {
 		return bad("invalid status line")
 	}
-	minor, ok := parseVersion(line[:8])
+	var minor int
+	if lax {
+		minor, ok = laxVersion(line[:v])
+	} else {
+		minor, ok = parseVersion(line[:v])
+	}
 	if !ok {
 		return bad("invalid HTTP version")
 	}
 	st := 0
-	for _, c := range line[9:12] {
+	for _, c := range line[v+1 : v+4] {
 		if c < '0' || c > '9' {
 			return bad("invalid status code")
 		}
 		st = st*10 + int(c-'0')
 	}
-	if st < 100 || (len(line) > 12 && line[12] != ' ') {
+	if st < 100 || (len(line) > v+4 && line[v+4] != ' ') {
 		return bad("invalid status code")
 	}
-	r.Status, r.Minor = st, minor
-	if len(line) > 13 {
-		r.Reason = line[13:]
+	r.Status, r.Minor, r.Version = st, minor, line[:v]
+	if len(line) > v+5 {
+		r.Reason = line[v+5:]
 	}
-	hs, end, err := parseHeaders(buf, next, hs)
+	hs, end, err := parseHeaders(buf, next, hs, lax)
 	r.Headers = hs
 	if err != nil {
 		return err

@@ -7,7 +7,8 @@ import "bytes"
 // form ("/..."), "*", absolute form ("scheme://authority[/...]") or, for
 // CONNECT only, authority form. Anything else is a 400, and so is a '#'
 // or a byte >= 0x80 anywhere in it (a fragment never travels; a raw
-// non-ASCII byte is read differently by different servers).
+// non-ASCII byte is read differently by different servers), unless the
+// frontend has `option accept-invalid-http-request` (checkTarget's lax).
 
 // targetByteOK marks the bytes allowed in a request target: visible ASCII
 // and DEL, except '#'.
@@ -19,13 +20,30 @@ var targetByteOK = func() (t [256]bool) {
 }()
 
 // checkTarget validates the target of a request with the given method and
-// returns the authority of an absolute-form target (nil otherwise).
-func checkTarget(method, target []byte) (authority []byte, err error) {
+// returns the authority of an absolute-form target (nil otherwise). lax
+// (accept-invalid-http-request) lets '#' and bytes >= 0x80 through and
+// refuses no form: a target in none of the four forms is forwarded as it
+// is, with no authority.
+func checkTarget(method, target []byte, lax bool) (authority []byte, err error) {
+	if lax {
+		// Control bytes stay refused (the caller checked them); a
+		// target in none of the forms has no authority.
+		if authority, err = targetForm(method, target); err != nil {
+			return nil, nil
+		}
+		return authority, nil
+	}
 	for _, c := range target {
 		if !targetByteOK[c] {
 			return nil, bad("invalid character in request target")
 		}
 	}
+	return targetForm(method, target)
+}
+
+// targetForm finds which of the four forms target has (RFC 9112 §3.2) and
+// returns the authority of the absolute and authority forms.
+func targetForm(method, target []byte) (authority []byte, err error) {
 	if string(method) == "CONNECT" {
 		// host ":" port, nothing else (HAProxy refuses "t", "*", "/x",
 		// "http://t/").
@@ -119,7 +137,7 @@ func equalFoldBytes(a, b []byte) bool {
 // parsed: the default port leaves the target (shifted in place; the freed
 // bytes become spaces, which a re-parse skips) and Host, and Host must then
 // name the same host as the URI. Duplicate Host headers were merged first.
-func (r *Request) normalizeAuthority() error {
+func (r *Request) normalizeAuthority(lax bool) error {
 	t := r.Target
 	var scheme []byte // nil for CONNECT's authority form
 	connect := string(r.Method) == "CONNECT"
@@ -142,20 +160,28 @@ func (r *Request) normalizeAuthority() error {
 	if hi < 0 {
 		return nil // HAProxy adds no Host: the authority stands alone
 	}
-	// Host and URI are compared without default ports; Host loses its
-	// own only when the URI carried one (HAProxy keeps "Host: t:80" for
-	// "http://t/x").
+	// Host and URI are compared without default ports. When the URI
+	// carried its default port, HAProxy writes the URI's host into Host
+	// (so "Host: T:80" becomes "t" for "http://t:80/"); otherwise Host
+	// stays as sent ("Host: t:80" is kept for "http://t/x"), except that
+	// CONNECT's Host loses a default port.
 	h := &r.Headers[hi]
 	host := h.Value[:len(h.Value)-defaultPortLen(scheme, h.Value)]
-	if portDropped || connect {
-		h.Value = host
-	}
 	want := hostOf(r.Authority)
 	if connect {
 		want = want[:len(want)-defaultPortLen(nil, want)] // the target keeps its port
 	}
-	if !equalFoldBytes(host, want) {
+	same := equalFoldBytes(host, want)
+	if !same && !lax {
 		return bad("absolute URI authority differs from Host")
+	}
+	// accept-invalid-http-request forwards a Host that differs as it
+	// is, unless the URI's default port was dropped (observed).
+	switch {
+	case portDropped:
+		h.Value = want
+	case connect && same:
+		h.Value = host
 	}
 	return nil
 }

@@ -33,7 +33,8 @@ type Entry struct {
 	Method   []byte        // nil for TCP, or when no request line was parsed
 	Target   []byte
 	Minor    int
-	NullConn bool // nothing received from the client (option dontlognull)
+	Version  []byte // the version as received (HAProxy logs it so); nil = HTTP/1.<Minor>
+	NullConn bool   // nothing received from the client (option dontlognull)
 
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64

@@ -90,6 +90,12 @@ func TestHAProxyLines(t *testing.T) {
 		{"request-parts", MustCompile(`HM=%HM HV=%HV HU=%HU HP=%HP HQ=%HQ HPO=%HPO QHM=%{+Q}HM r=%r`),
 			Entry{Method: []byte("GET"), Target: []byte(`/q%20a?x="y"`)},
 			`HM=GET HV=HTTP/1.0 HU=/q%20a?x=#22y#22 HP=/q%20a HQ=?x=#22y#22 HPO=/q%20a QHM="GET" r=GET /q%20a?x=#22y#22 HTTP/1.0`},
+		// haproxy 2.6.12 with option accept-invalid-http-request logs the
+		// version as received ("GET / RTSP/1.1" although it forwards
+		// HTTP/1.1); so it does HTTP/0.9 and HTTP/2.0 without the option.
+		{"version-as-received", MustCompile(`%{+Q}r %HV`),
+			Entry{Method: []byte("GET"), Target: []byte("/"), Minor: 1, Version: []byte("RTSP/1.1")},
+			`"GET / RTSP/1.1" RTSP/1.1`},
 		{"no-response-status", MustCompile(`%ST`), Entry{}, `-1`},
 	}
 	for _, tc := range tests {

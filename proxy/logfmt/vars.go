@@ -243,6 +243,9 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		if e.Method == nil {
 			return appendStr(dst, n, "<BADREQ>")
 		}
+		if e.Version != nil {
+			return appendEncoded(dst, n, e.Version)
+		}
 		return appendStr(dst, n, httpVersion(e.Minor))
 	case vHostname:
 		h := ""
@@ -433,7 +436,11 @@ func appendRequest(dst []byte, n *node, e *Entry) []byte {
 		dst = append(dst, '"')
 	}
 	room := maxURILen - 1
-	for i, part := range [][]byte{e.Method, e.Target, []byte(httpVersion(e.Minor))} {
+	version := e.Version
+	if version == nil {
+		version = []byte(httpVersion(e.Minor))
+	}
+	for i, part := range [][]byte{e.Method, e.Target, version} {
 		if i > 0 && room > 0 {
 			dst = append(dst, ' ')
 			room--

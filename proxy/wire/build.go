@@ -210,6 +210,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		// A frontend's option parses requests (a backend's is ignored
+		// with a warning by the parser, as HAProxy does).
+		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 	}
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
@@ -328,6 +331,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		// The backend's option parses its servers' responses.
+		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 	}
 	if px.RetriesSet {
 		be.Retries = px.Retries

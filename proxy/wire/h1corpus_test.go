@@ -242,6 +242,11 @@ func run1(addr string, rec *recorder, raw, answer []byte, closes bool) outcome {
 // builds what is sent and the backend's answer for a case.
 func runCorpus(t *testing.T, cases []corpusCase, responses bool, request func(c corpusCase) (raw, answer []byte, closes bool)) {
 	ha, goha := startCorpusSides(t)
+	runCorpusOn(t, ha, goha, cases, responses, request)
+}
+
+// runCorpusOn is runCorpus on sides already started (corpusLanes each).
+func runCorpusOn(t *testing.T, ha, goha corpusSide, cases []corpusCase, responses bool, request func(c corpusCase) (raw, answer []byte, closes bool)) {
 	type result struct{ ha, goha outcome }
 	results := make([]result, len(cases))
 	var wg sync.WaitGroup
