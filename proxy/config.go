@@ -64,14 +64,17 @@ type ForwardFor struct {
 
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
-	Name       string
-	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	Mode       Mode
-	MaxConn    int // 0 = unlimited
-	Timeouts   Timeouts
-	ConnMode   HTTPConnMode
-	ForwardFor ForwardFor
-	Splice     SpliceOptions
+	Name  string
+	Binds []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	// AcceptProxy holds the Binds entries whose connections must start
+	// with a PROXY protocol header (`bind ... accept-proxy`).
+	AcceptProxy map[string]bool
+	Mode        Mode
+	MaxConn     int // 0 = unlimited
+	Timeouts    Timeouts
+	ConnMode    HTTPConnMode
+	ForwardFor  ForwardFor
+	Splice      SpliceOptions
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -163,4 +166,7 @@ type Server struct {
 	Disabled bool
 	MaxConn  int // 0 = unlimited
 	MaxQueue int
+	// SendProxy is the PROXY protocol version each connection to the
+	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
+	SendProxy int
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"sync"
@@ -67,6 +68,10 @@ type session struct {
 	fe  *frontend
 	c   *tconn // its read deadline wake-ups are final while woken is set
 	src netip.AddrPort
+	// dst is the address the client connected to; with src, the one a
+	// PROXY header carried on an accept-proxy bind (acceptProxy).
+	dst         netip.AddrPort
+	acceptProxy bool
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -176,6 +181,13 @@ func (s *session) serve() {
 	st.curSessions.Add(1)
 	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
 		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
+		s.dst = unmapped(la.AddrPort())
+	}
+	if s.acceptProxy && s.acceptProxyHeader() != nil {
+		s.finish()
+		return
 	}
 	s.c.SetNoDelay(true)
 	if s.fe.cfg.Mode == ModeTCP {
@@ -524,7 +536,7 @@ func (s *session) transaction() bool {
 	if string(req.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(req.Target) // clients often repeat a target: no allocation then
 	}
-	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
 		s.sendError(be.errs, 503, be)
 		t := term('S', 'C')

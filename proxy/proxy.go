@@ -152,6 +152,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 func (p *Proxy) Start() error {
 	var lns []net.Listener
 	var owners []*frontend
+	var pp []bool // accept-proxy, per listener
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
 			ln, err := p.listen(addr)
@@ -163,6 +164,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
+			pp = append(pp, f.cfg.AcceptProxy[addr])
 		}
 	}
 	p.mu.Lock()
@@ -170,7 +172,7 @@ func (p *Proxy) Start() error {
 	p.mu.Unlock()
 	for i, ln := range lns {
 		p.acceptWG.Add(1)
-		go p.acceptLoop(ln.(*net.TCPListener), owners[i])
+		go p.acceptLoop(ln.(*net.TCPListener), owners[i], pp[i])
 	}
 	return nil
 }
@@ -209,7 +211,9 @@ func (p *Proxy) Addrs() []net.Addr {
 // while it has nobody to accept, or it would starve the others. So, at
 // the global limit, each listener holds at most one accepted connection
 // unserved until a slot frees (its client just waits, as in the backlog).
-func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
+//
+// acceptProxy: each connection starts with a PROXY header (accept-proxy).
+func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, acceptProxy bool) {
 	defer p.acceptWG.Done()
 	for {
 		if f.slots != nil {
@@ -241,7 +245,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 				return
 			}
 		}
-		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1}
+		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, acceptProxy: acceptProxy}
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			c.Close()

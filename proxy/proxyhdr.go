@@ -1,0 +1,94 @@
+package proxy
+
+import (
+	"io"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/proxyproto"
+)
+
+// acceptProxyHeader takes the PROXY protocol header a connection to an
+// accept-proxy bind must start with, as HAProxy 2.6 does: it waits up to
+// `timeout client` for the first bytes, peeks at what has arrived (at most
+// one buffer), and takes the header only if those bytes hold a whole valid
+// one. A header cut short is refused like a malformed one: HAProxy cannot
+// wait again after a peek either. On refusal the caller closes the
+// connection without a byte; whatever the client sent is still unread, so
+// the kernel resets the connection when there was any, as with HAProxy.
+// The addresses carried replace the connection's (src, dst) unless the
+// header says to keep them (v1 UNKNOWN, v2 LOCAL or a non-TCP family).
+func (s *session) acceptProxyHeader() error {
+	bp := getBuf()
+	defer putBuf(bp)
+	s.c.setRead(deadlineFrom(time.Now(), s.fe.cfg.Timeouts.Client))
+	n, err := peek(s.c, *bp)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return io.EOF // closed before any byte (HAProxy: CO_ER_PRX_EMPTY)
+	}
+	h, hl, err := proxyproto.Decode((*bp)[:n])
+	if err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(s.c.TCPConn, (*bp)[:hl]); err != nil {
+		return err
+	}
+	if !h.Local {
+		s.src = unmapped(h.Src)
+		s.dst = unmapped(h.Dst)
+	}
+	return nil
+}
+
+// peek reads what the socket holds without consuming it, waiting (within
+// the read deadline) for at least one byte or the end of the stream.
+func peek(c *tconn, p []byte) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var rerr error
+	err = raw.Read(func(fd uintptr) bool {
+		for {
+			n, _, rerr = syscall.Recvfrom(int(fd), p, syscall.MSG_PEEK)
+			if rerr != syscall.EINTR {
+				return rerr != syscall.EAGAIN
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rerr != nil {
+		return 0, rerr
+	}
+	return n, nil
+}
+
+func unmapped(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// clientAddrs are a session's client and frontend addresses as the PROXY
+// header to a server carries them.
+type clientAddrs struct{ src, dst netip.AddrPort }
+
+func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst} }
+
+// hello is the PROXY header a send-proxy server gets first on each new
+// connection made for this client, or nil. With both send-proxy and
+// send-proxy-v2, HAProxy sends v2.
+func (c clientAddrs) hello(srv *server) []byte {
+	switch srv.cfg.SendProxy {
+	case 1:
+		return proxyproto.AppendV1(nil, c.src, c.dst)
+	case 2:
+		return proxyproto.AppendV2(nil, c.src, c.dst)
+	}
+	return nil
+}
