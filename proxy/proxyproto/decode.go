@@ -31,8 +31,7 @@ var (
 var Sig2 = []byte("\r\n\r\n\x00\r\nQUIT\n")
 
 const (
-	v2HeadLen   = 16  // signature, version/command, family, length
-	v1MaxLen    = 107 // the protocol's longest v1 line, CRLF included
+	v2HeadLen   = 16 // signature, version/command, family, length
 	addrLenIPv4 = 12
 	addrLenIPv6 = 36
 
@@ -41,7 +40,6 @@ const (
 	tlvUniqueID  = 0x05
 
 	maxAuthority = 255 // HAProxy refuses longer authority TLVs
-	maxUniqueID  = 128 // HAProxy's UNIQUEID_LEN
 )
 
 // Header is what a decoded PROXY header says.
@@ -74,71 +72,134 @@ func decodeV1(b []byte) (Header, int, error) {
 	}
 	rest := b[6:]
 	switch {
-	case bytes.HasPrefix(rest, []byte("TCP4 ")), bytes.HasPrefix(rest, []byte("TCP6 ")):
+	case bytes.HasPrefix(rest, []byte("TCP4 ")):
+		return decodeTCP4(b)
+	case bytes.HasPrefix(rest, []byte("TCP6 ")):
+		return decodeTCP6(b)
 	case bytes.HasPrefix(rest, []byte("UNKNOWN\r\n")):
 		h.Local = true
 		return h, 6 + 9, nil
 	case len(rest) < 9 && bytes.HasPrefix([]byte("UNKNOWN\r\n"), rest):
 		return h, 0, ErrNeedMore
-	default:
-		// Also "UNKNOWN <anything>\r\n": HAProxy 2.6 only takes the bare
-		// form.
-		return h, 0, ErrBadProto
 	}
-	end := bytes.IndexByte(b, '\r')
-	if end < 0 {
-		if len(b) < v1MaxLen {
+	// Also "UNKNOWN <anything>\r\n": HAProxy 2.6 only takes the bare form.
+	return h, 0, ErrBadProto
+}
+
+// decodeTCP4 reads "PROXY TCP4 src dst sport dport\r\n" the way HAProxy
+// 2.6 does, leniently: an address is up to four dot-separated numbers
+// (missing ones are 0, only the last three digits of each count, and
+// values carry over as in its inetaddr_host_lim_ret), a port is any run
+// of digits (empty is 0, kept modulo 65536).
+func decodeTCP4(b []byte) (Header, int, error) {
+	h := Header{Version: 1}
+	i := 11
+	var addrs [2]netip.Addr
+	for k := range addrs {
+		addrs[k], i = lenientIPv4(b, i)
+		if i == len(b) {
 			return h, 0, ErrNeedMore
 		}
-		return h, 0, ErrBadHeader
+		if b[i] != ' ' {
+			return h, 0, ErrBadHeader
+		}
+		i++
 	}
-	if end+1 >= len(b) {
+	var sport, dport uint16
+	sport, i = lenientPort(b, i)
+	if i == len(b) {
 		return h, 0, ErrNeedMore
 	}
-	if b[end+1] != '\n' || end+2 > v1MaxLen {
+	if b[i] != ' ' {
 		return h, 0, ErrBadHeader
 	}
-	f := bytes.Split(b[11:end], []byte(" "))
-	if len(f) != 4 {
+	dport, i = lenientPort(b, i+1)
+	if i > len(b)-2 {
+		return h, 0, ErrNeedMore
+	}
+	if b[i] != '\r' || b[i+1] != '\n' {
 		return h, 0, ErrBadHeader
 	}
-	v6 := rest[3] == '6'
-	src, ok1 := v1Addr(f[0], v6)
-	dst, ok2 := v1Addr(f[1], v6)
-	sp, ok3 := v1Port(f[2])
-	dp, ok4 := v1Port(f[3])
+	h.Src, h.Dst = netip.AddrPortFrom(addrs[0], sport), netip.AddrPortFrom(addrs[1], dport)
+	return h, i + 2, nil
+}
+
+// lenientIPv4 parses an IPv4 address at b[i:] as HAProxy 2.6's
+// inetaddr_host_lim_ret and returns it with the index of the first byte
+// not taken.
+func lenientIPv4(b []byte, i int) (netip.Addr, int) {
+	var v uint32
+	for shift := 24; ; shift -= 8 {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		grp := uint32(0)
+		for k := max(start, i-3); k < i; k++ {
+			grp = grp*10 + uint32(b[k]-'0')
+		}
+		v += grp << shift
+		if shift == 0 || i == len(b) || b[i] != '.' {
+			break
+		}
+		i++
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), i
+}
+
+// lenientPort reads digits at b[i:] as HAProxy's read_uint (wrapping in
+// 32 bits) and keeps the low 16 bits, as its htons does.
+func lenientPort(b []byte, i int) (uint16, int) {
+	var n uint32
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		n = n*10 + uint32(b[i]-'0')
+		i++
+	}
+	return uint16(n), i
+}
+
+// decodeTCP6 reads "PROXY TCP6 src dst sport dport\r\n" as HAProxy 2.6:
+// the line up to CR is cut at spaces (fields past the fourth are
+// ignored), addresses must be inet_pton IPv6 forms, ports all digits
+// (empty is 0).
+func decodeTCP6(b []byte) (Header, int, error) {
+	h := Header{Version: 1}
+	cr := -1
+	for i := 11; ; i++ {
+		if i > len(b)-2 {
+			return h, 0, ErrNeedMore
+		}
+		if b[i] == '\r' {
+			if b[i+1] != '\n' {
+				return h, 0, ErrBadHeader
+			}
+			cr = i
+			break
+		}
+	}
+	f := bytes.Split(b[11:cr], []byte(" "))
+	if len(f) < 4 {
+		return h, 0, ErrBadHeader
+	}
+	src, ok1 := v6Addr(f[0])
+	dst, ok2 := v6Addr(f[1])
+	sport, ok3 := digitsPort(f[2])
+	dport, ok4 := digitsPort(f[3])
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return h, 0, ErrBadHeader
 	}
-	h.Src, h.Dst = netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
-	return h, end + 2, nil
+	h.Src, h.Dst = netip.AddrPortFrom(src, sport), netip.AddrPortFrom(dst, dport)
+	return h, cr + 2, nil
 }
 
-// v1Addr parses a TCP4 (dotted quad) or TCP6 (inet_pton's IPv6 forms, no
-// zone) address.
-func v1Addr(s []byte, v6 bool) (netip.Addr, bool) {
+func v6Addr(s []byte) (netip.Addr, bool) {
 	a, err := netip.ParseAddr(string(s))
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, false
-	}
-	if v6 {
-		return a, a.Is6()
-	}
-	return a, a.Is4()
+	return a, err == nil && a.Zone() == "" && a.Is6()
 }
 
-func v1Port(s []byte) (uint16, bool) {
-	if len(s) == 0 || len(s) > 5 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return uint16(n), n <= 65535
+func digitsPort(s []byte) (uint16, bool) {
+	p, n := lenientPort(s, 0)
+	return p, n == len(s)
 }
 
 func decodeV2(b []byte) (Header, int, error) {
@@ -179,10 +240,9 @@ func decodeV2(b []byte) (Header, int, error) {
 		h.Dst = netip.AddrPortFrom(netip.AddrFrom16([16]byte(body[16:32])), binary.BigEndian.Uint16(body[34:36]))
 		tlvs = body[addrLenIPv6:]
 	default:
-		// UNSPEC, UDP, unix sockets: HAProxy keeps the connection's
-		// addresses and does not look at TLVs.
-		h.Local = true
-		return h, total, nil
+		// UNSPEC, UDP, unix sockets with the PROXY command: HAProxy
+		// 2.6.12 refuses them (observed).
+		return h, 0, ErrBadHeader
 	}
 	if err := checkTLVs(b[:total], total-len(tlvs)); err != nil {
 		return Header{Version: 2}, 0, err
@@ -191,30 +251,20 @@ func decodeV2(b []byte) (Header, int, error) {
 }
 
 // checkTLVs walks the TLVs of the header hdr from offset off: they are
-// skipped, but those HAProxy checks must pass its checks (a CRC32C that
-// matches, bounded authority and unique-id lengths), and none may run
-// past the header.
+// skipped, but a CRC32C must match and an authority be at most 255 bytes,
+// as HAProxy 2.6 checks. A TLV running past the header ends the walk (2.6
+// does not refuse it).
 func checkTLVs(hdr []byte, off int) error {
-	for off < len(hdr) {
-		if off+3 > len(hdr) {
-			return ErrBadHeader
-		}
+	for off+3 <= len(hdr) {
 		typ, n := hdr[off], int(binary.BigEndian.Uint16(hdr[off+1:off+3]))
 		val := off + 3
-		if val+n > len(hdr) {
-			return ErrBadHeader
-		}
 		switch typ {
 		case tlvCRC32C:
-			if n != 4 || !crcMatches(hdr, val) {
+			if val+4 > len(hdr) || !crcMatches(hdr, val) {
 				return ErrBadHeader
 			}
 		case tlvAuthority:
 			if n > maxAuthority {
-				return ErrBadHeader
-			}
-		case tlvUniqueID:
-			if n > maxUniqueID {
 				return ErrBadHeader
 			}
 		}
