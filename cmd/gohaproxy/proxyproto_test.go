@@ -247,3 +247,103 @@ func TestProxyProtocolBesideHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// checkCapture records the first bytes of each connection a health check
+// makes, with the port it came from.
+type checkCapture struct {
+	addr string
+	got  chan string
+}
+
+func startCheckCapture(t *testing.T) *checkCapture {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c := &checkCapture{addr: ln.Addr().String(), got: make(chan string, 64)}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.SetDeadline(time.Now().Add(time.Second))
+				b, _ := io.ReadAll(conn)
+				rport := strconv.Itoa(conn.RemoteAddr().(*net.TCPAddr).Port)
+				_, lport, _ := net.SplitHostPort(c.addr)
+				s := strings.ReplaceAll(string(b), " "+rport+" ", " CHECKPORT ")
+				s = strings.ReplaceAll(s, " "+lport+"\r\n", " SERVERPORT\r\n")
+				if h, n, err := proxyproto.Decode(b); err == nil && h.Version == 2 {
+					// Binary ports: check them, then show the rest as hex.
+					ok := !h.Local && h.Src.Port() == conn.RemoteAddr().(*net.TCPAddr).AddrPort().Port() &&
+						h.Dst == conn.LocalAddr().(*net.TCPAddr).AddrPort()
+					shown := b[:n]
+					if !h.Local {
+						shown = b[:n-4] // less the ports
+					}
+					s = fmt.Sprintf("v2 local=%v addrs-are-the-check-connection=%v %x", h.Local, ok, shown)
+				}
+				select {
+				case c.got <- s:
+				default:
+				}
+			}()
+		}
+	}()
+	return c
+}
+
+func (c *checkCapture) first(t *testing.T) string {
+	t.Helper()
+	select {
+	case s := <-c.got:
+		return s
+	case <-time.After(3 * time.Second):
+		t.Fatalf("no health check came to %s", c.addr)
+		return ""
+	}
+}
+
+// TestSendProxyChecksBesideHAProxy: HAProxy 2.6's health checks of a
+// send-proxy server on its traffic address start with the header too (v1
+// naming the check connection, v2 LOCAL unless pp2-never-send-local).
+// gohaproxy's must send the same bytes.
+func TestSendProxyChecksBesideHAProxy(t *testing.T) {
+	haproxyBin := testenv.LookPath(t, "haproxy")
+	for _, global := range []string{"", "    pp2-never-send-local\n"} {
+		results := map[string][]string{}
+		for _, bin := range []string{haproxyBin, gohaproxyBin(t)} {
+			v1, v2 := startCheckCapture(t), startCheckCapture(t)
+			fe := freePort(t)
+			cfg := fmt.Sprintf(`global
+%sdefaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+    timeout check 1s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    server v1 %s send-proxy check inter 300ms
+    server v2 %s send-proxy-v2 check inter 300ms
+`, global, fe, v1.addr, v2.addr)
+			cmd := startWithConfig(t, bin, cfg, fe)
+			results[bin] = []string{v1.first(t), v2.first(t)}
+			cmd.Process.Kill()
+		}
+		want, got := results[haproxyBin], results[gohaproxyBin(t)]
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("global %q, server %d: check sent\n %q\nwant %q", global, i, got[i], want[i])
+			} else if testing.Verbose() {
+				t.Logf("global %q, server %d: %q", global, i, got[i])
+			}
+		}
+	}
+}
