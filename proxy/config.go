@@ -69,6 +69,9 @@ type Frontend struct {
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
 	AcceptProxy map[string]bool
+	// BindNames names each Binds entry as HAProxy's logs do: the bind
+	// line's `name`, else the listener's number in the frontend.
+	BindNames map[string]string
 	Mode        Mode
 	MaxConn     int // 0 = unlimited
 	Timeouts    Timeouts

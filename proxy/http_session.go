@@ -70,8 +70,8 @@ type session struct {
 	src netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
 	// PROXY header carried on an accept-proxy bind (acceptProxy).
-	dst         netip.AddrPort
-	acceptProxy bool
+	dst  netip.AddrPort
+	bind bindInfo
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -185,9 +185,12 @@ func (s *session) serve() {
 	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
 		s.dst = unmapped(la.AddrPort())
 	}
-	if s.acceptProxy && s.acceptProxyHeader() != nil {
-		s.finish()
-		return
+	if s.bind.acceptProxy {
+		if err := s.acceptProxyHeader(); err != nil {
+			s.connError(err)
+			s.finish()
+			return
+		}
 	}
 	s.c.SetNoDelay(true)
 	if s.fe.cfg.Mode == ModeTCP {

@@ -92,3 +92,45 @@ func (c clientAddrs) hello(srv *server) []byte {
 	}
 	return nil
 }
+
+// bindInfo is what a listener tells its sessions.
+type bindInfo struct {
+	acceptProxy bool   // connections start with a PROXY header
+	name        string // as HAProxy's logs name the listener
+}
+
+// ConnError is a connection HAProxy refuses before its session begins,
+// with the line it logs: "<client> [<accept date>] <frontend>/<bind>:
+// <Msg>".
+type ConnError struct {
+	Client   netip.AddrPort
+	Accept   time.Time
+	Frontend string
+	Bind     string
+	Msg      string
+	// Null: the client sent nothing usable (closed, timed out, reset):
+	// `option dontlognull` drops the line.
+	Null bool
+}
+
+// connError reports why the PROXY header was refused, in HAProxy's words.
+func (s *session) connError(err error) {
+	if s.p.opt.ConnError == nil {
+		return
+	}
+	e := &ConnError{Client: s.src, Accept: s.accepted, Frontend: s.fe.cfg.Name, Bind: s.bind.name, Msg: err.Error()}
+	switch {
+	case err == io.EOF:
+		e.Msg, e.Null = "Connection closed while waiting for PROXY protocol header", true
+	case isTimeout(err):
+		e.Msg, e.Null = "Timeout while waiting for PROXY protocol header", true
+	case !isDecodeError(err):
+		e.Msg, e.Null = "Connection error while waiting for PROXY protocol header", true
+	}
+	s.p.opt.ConnError(e)
+}
+
+func isDecodeError(err error) bool {
+	return err == proxyproto.ErrNeedMore || err == proxyproto.ErrNotHeader ||
+		err == proxyproto.ErrBadHeader || err == proxyproto.ErrBadProto
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,8 +116,11 @@ type ppResult struct {
 	resp     string // what the client read
 	closeErr string // how its read ended: "EOF", "reset" or "timeout"
 	backend  string // bytes the backend got
-	client   string // the log line's client ip:port
+	client   string // the traffic log line's client ip:port
+	errLog   string // the error log line of a refused connection
 }
+
+var logDate = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]`)
 
 func (r *ppRun) exchange(t *testing.T, send []byte, to string) ppResult {
 	t.Helper()
@@ -151,6 +155,13 @@ func (r *ppRun) exchange(t *testing.T, send []byte, to string) ppResult {
 		return strings.ReplaceAll(s, fport, "FPORT")
 	}
 	if !strings.HasPrefix(res.resp, "HTTP/1.1 200") {
+		readSyslog(r.logs, func(d string) bool {
+			if i := strings.Index(d, "]: "); i >= 0 {
+				res.errLog = norm(logDate.ReplaceAllString(d[i+3:], "[DATE]"))
+				return false
+			}
+			return true
+		})
 		return res
 	}
 	b := rec.next(t)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -217,6 +218,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
 	}
+	listeners := 0 // HAProxy numbers each listener of a frontend from 1
 	for _, bd := range px.Binds {
 		for o := range bd.Options {
 			if !implemented("bind", o) {
@@ -224,6 +226,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 		if bd.SSL {
+			listeners += len(bd.Addrs)
 			continue // no TLS: not served rather than served in clear
 		}
 		for _, a := range bd.Addrs {
@@ -234,6 +237,14 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 			fe.Binds = append(fe.Binds, addrs...)
 			for _, a := range addrs {
+				listeners++
+				if fe.BindNames == nil {
+					fe.BindNames = map[string]string{}
+				}
+				fe.BindNames[a] = strconv.Itoa(listeners)
+				if name, ok := bd.Options["name"]; ok && name != "" {
+					fe.BindNames[a] = name
+				}
 				if _, ok := bd.Options["accept-proxy"]; ok {
 					if fe.AcceptProxy == nil {
 						fe.AcceptProxy = map[string]bool{}

@@ -226,6 +226,8 @@ defaults
     timeout server 1s
 frontend fe
     bind 127.0.0.1:7000 accept-proxy
+    bind 127.0.0.1:7010,127.0.0.1:7011
+    bind 127.0.0.1:7012 name web
     default_backend be
 backend be
     server s0 127.0.0.1:7001 check
@@ -251,7 +253,13 @@ backend be
 	if !reflect.DeepEqual(got, []int{0, 1, 2, 2, 1}) || !reflect.DeepEqual(checks, []int{0, 1, 2, 0, 0}) {
 		t.Errorf("servers %v, checks %v", got, checks)
 	}
-	if !p.Proxy.Frontends[0].AcceptProxy["127.0.0.1:7000"] {
+	// HAProxy's error log lines name a listener by its bind name, else by
+	// its number in the frontend (fe/1, fe/2, ...; observed with 2.6.12).
+	wantNames := map[string]string{"127.0.0.1:7000": "1", "127.0.0.1:7010": "2", "127.0.0.1:7011": "3", "127.0.0.1:7012": "web"}
+	if got := p.Proxy.Frontends[0].BindNames; !reflect.DeepEqual(got, wantNames) {
+		t.Errorf("bind names %v", got)
+	}
+	if !p.Proxy.Frontends[0].AcceptProxy["127.0.0.1:7000"] || len(p.Proxy.Frontends[0].AcceptProxy) != 1 {
 		t.Errorf("accept-proxy not mapped: %v", p.Proxy.Frontends[0].AcceptProxy)
 	}
 }
