@@ -71,13 +71,13 @@ type Frontend struct {
 	AcceptProxy map[string]bool
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
-	BindNames map[string]string
-	Mode        Mode
-	MaxConn     int // 0 = unlimited
-	Timeouts    Timeouts
-	ConnMode    HTTPConnMode
-	ForwardFor  ForwardFor
-	Splice      SpliceOptions
+	BindNames  map[string]string
+	Mode       Mode
+	MaxConn    int // 0 = unlimited
+	Timeouts   Timeouts
+	ConnMode   HTTPConnMode
+	ForwardFor ForwardFor
+	Splice     SpliceOptions
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
