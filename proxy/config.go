@@ -64,14 +64,8 @@ type ForwardFor struct {
 
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
-	Name  string
-	Binds []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	// AcceptProxy holds the Binds entries whose connections must start
-	// with a PROXY protocol header (`bind ... accept-proxy`).
-	AcceptProxy map[string]bool
-	// BindNames names each Binds entry as HAProxy's logs do: the bind
-	// line's `name`, else the listener's number in the frontend.
-	BindNames  map[string]string
+	Name       string
+	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
 	Mode       Mode
 	MaxConn    int // 0 = unlimited
 	Timeouts   Timeouts
@@ -88,6 +82,13 @@ type Frontend struct {
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string
+
+	// AcceptProxy holds the Binds entries whose connections must start
+	// with a PROXY protocol header (`bind ... accept-proxy`).
+	AcceptProxy map[string]bool
+	// BindNames names each Binds entry as HAProxy's logs do: the bind
+	// line's `name`, else the listener's number in the frontend.
+	BindNames map[string]string
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.
