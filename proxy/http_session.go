@@ -69,7 +69,7 @@ type session struct {
 	c   *tconn // its read deadline wake-ups are final while woken is set
 	src netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
-	// PROXY header carried on an accept-proxy bind (acceptProxy).
+	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
 	dst  netip.AddrPort
 	bind bindInfo
 
@@ -177,7 +177,6 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // parked between requests continues on another one (resume).
 func (s *session) serve() {
 	st := &s.fe.stats
-	st.sessions.Add(1)
 	st.curSessions.Add(1)
 	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
 		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
@@ -192,6 +191,9 @@ func (s *session) serve() {
 			return
 		}
 	}
+	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
+	// out connections refused before their session began.
+	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
