@@ -383,7 +383,7 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
 	if keepServer {
 		// Handed back by run's deferred cleanup through putIdle.
-		x.srv.putIdle(x.sc, x.s.tl.respHead) // the pool's age check is coarse
+		x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
 		x.sc = nil
 	}
 	return !x.clientClose

@@ -72,6 +72,7 @@ type session struct {
 	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
 	dst  netip.AddrPort
 	bind bindInfo
+	priv privateConn // a send-proxy server's connection kept for this client
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -236,6 +237,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)
 	s.c.Close()

@@ -75,10 +75,64 @@ func unmapped(ap netip.AddrPort) netip.AddrPort {
 }
 
 // clientAddrs are a session's client and frontend addresses as the PROXY
-// header to a server carries them.
-type clientAddrs struct{ src, dst netip.AddrPort }
+// header to a server carries them, and where the session keeps its
+// private server connection.
+type clientAddrs struct {
+	src, dst netip.AddrPort
+	priv     *privateConn
+}
 
-func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst} }
+func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv} }
+
+// privateConn is a kept-alive connection to a send-proxy server: its
+// PROXY header named this session's client, so, as HAProxy does, it is
+// reused for this session's next requests only, never pooled for others.
+type privateConn struct {
+	srv   *server
+	c     *tconn
+	since time.Time
+}
+
+func (p *privateConn) close() {
+	if p.c != nil {
+		p.c.Close()
+		*p = privateConn{}
+	}
+}
+
+// takeIdle is a kept-alive connection to srv for this client: the
+// session's own for a send-proxy server, else one from srv's pool.
+func (c clientAddrs) takeIdle(srv *server, now time.Time) *tconn {
+	if srv.cfg.SendProxy == 0 {
+		return srv.getIdle(now)
+	}
+	p := c.priv
+	if p == nil || p.c == nil || p.srv != srv {
+		return nil
+	}
+	tc, since := p.c, p.since
+	*p = privateConn{}
+	if now.Sub(since) >= idleMaxAge {
+		tc.Close()
+		return nil
+	}
+	return tc
+}
+
+// putIdle keeps sc for reuse: in the session for a send-proxy server (the
+// previous one is closed), else in srv's pool.
+func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
+	if srv.cfg.SendProxy == 0 {
+		srv.putIdle(sc, now)
+		return
+	}
+	if c.priv == nil {
+		sc.Close()
+		return
+	}
+	c.priv.close()
+	*c.priv = privateConn{srv: srv, c: sc, since: now}
+}
 
 // hello is the PROXY header a send-proxy server gets first on each new
 // connection made for this client, or nil. With both send-proxy and

@@ -51,9 +51,8 @@ func (h *headBackend) snapshot() [][]string {
 // TestAcceptProxyToSendProxy: the addresses of a client's PROXY header
 // become its source for X-Forwarded-For and the log, and each connection
 // to a send-proxy server carries them; a keep-alive server connection made
-// for one client is never reused for another (nor, unlike HAProxy, which
-// keeps it private to the client, for the same client: every request gets
-// a new one).
+// for one client is kept for that client's next request (private, as in
+// HAProxy), never reused for another.
 func TestAcceptProxyToSendProxy(t *testing.T) {
 	hb := &headBackend{}
 	cfg := seedConfig(serveEach(t, hb.serve))
@@ -115,8 +114,8 @@ func TestAcceptProxyToSendProxy(t *testing.T) {
 			t.Errorf("server connection %d starts with %q", i, h)
 		}
 	}
-	if len(heads) != 4 {
-		t.Errorf("%d server connections, want 4 (one per request: send-proxy connections are not pooled)", len(heads))
+	if len(heads) != 2 {
+		t.Errorf("%d server connections, want 2: one per client, kept for its next request", len(heads))
 	}
 	mu.Lock()
 	defer mu.Unlock()

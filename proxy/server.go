@@ -191,7 +191,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if failures > 0 {
 			now = time.Now()
 		}
-		if c := srv.getIdle(now); c != nil {
+		if c := client.takeIdle(srv, now); c != nil {
 			tl.connected = now
 			return srv, c, true
 		}
