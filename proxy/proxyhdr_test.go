@@ -117,10 +117,18 @@ func TestAcceptProxyToSendProxy(t *testing.T) {
 	if len(heads) != 2 {
 		t.Errorf("%d server connections, want 2: one per client, kept for its next request", len(heads))
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	// A transaction is logged after its response: wait for the last.
 	want := "198.51.100.1:40001 198.51.100.1:40001 [2001:db8::7]:40002 [2001:db8::7]:40002"
-	if got := strings.Join(clients, " "); got != want {
+	got := ""
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		got = strings.Join(clients, " ")
+		mu.Unlock()
+		if got == want {
+			break
+		}
+	}
+	if got != want {
 		t.Errorf("logged clients %q, want %q", got, want)
 	}
 }
