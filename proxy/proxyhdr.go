@@ -18,7 +18,7 @@ import (
 // connection without a byte; whatever the client sent is still unread, so
 // the kernel resets the connection when there was any, as with HAProxy.
 // The addresses carried replace the connection's (src, dst) unless the
-// header says to keep them (v1 UNKNOWN, v2 LOCAL or a non-TCP family).
+// header says to keep them (v1 UNKNOWN, v2 LOCAL).
 func (s *session) acceptProxyHeader() error {
 	bp := getBuf()
 	defer putBuf(bp)

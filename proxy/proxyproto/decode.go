@@ -45,9 +45,8 @@ const (
 // Header is what a decoded PROXY header says.
 type Header struct {
 	Version int // 1 or 2
-	// Local: the header carries no addresses to use (v1 UNKNOWN, v2 LOCAL,
-	// v2 PROXY over a family other than TCP over IPv4/IPv6); the
-	// connection's own addresses stay in force, as in HAProxy.
+	// Local: the header carries no addresses to use (v1 UNKNOWN, v2
+	// LOCAL); the connection's own addresses stay in force, as in HAProxy.
 	Local    bool
 	Src, Dst netip.AddrPort
 }
