@@ -85,6 +85,13 @@ type Frontend struct {
 	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
 	// request parser relaxes what HAProxy 2.6's does (http1.Request).
 	AcceptInvalidRequest bool
+
+	// AcceptProxy holds the Binds entries whose connections must start
+	// with a PROXY protocol header (`bind ... accept-proxy`).
+	AcceptProxy map[string]bool
+	// BindNames names each Binds entry as HAProxy's logs do: the bind
+	// line's `name`, else the listener's number in the frontend.
+	BindNames map[string]string
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.
@@ -170,4 +177,7 @@ type Server struct {
 	Disabled bool
 	MaxConn  int // 0 = unlimited
 	MaxQueue int
+	// SendProxy is the PROXY protocol version each connection to the
+	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
+	SendProxy int
 }

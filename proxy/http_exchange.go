@@ -116,11 +116,11 @@ func (x *exchange) run() bool {
 			x.sc.Close()
 			x.srv.closeIdle()
 			x.sc = nil
-			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect); derr == nil {
+			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv)); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
 				x.be.release(x.srv)
-				x.srv, x.sc, x.reused = x.be.connect(&s.breq, x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 				if x.srv == nil {
 					s.sendError(x.be.errs, 503, x.be)
 					x.status, x.term = 503, term('S', 'C')
@@ -384,7 +384,7 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
 	if keepServer {
 		// Handed back by run's deferred cleanup through putIdle.
-		x.srv.putIdle(x.sc, x.s.tl.respHead) // the pool's age check is coarse
+		x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
 		x.sc = nil
 	}
 	return !x.clientClose

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"sync"
@@ -67,6 +68,11 @@ type session struct {
 	fe  *frontend
 	c   *tconn // its read deadline wake-ups are final while woken is set
 	src netip.AddrPort
+	// dst is the address the client connected to; with src, the one a
+	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
+	dst  netip.AddrPort
+	bind bindInfo
+	priv privateConn // a send-proxy server's connection kept for this client
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -172,11 +178,23 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // parked between requests continues on another one (resume).
 func (s *session) serve() {
 	st := &s.fe.stats
-	st.sessions.Add(1)
 	st.curSessions.Add(1)
 	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
 		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
+	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
+		s.dst = unmapped(la.AddrPort())
+	}
+	if s.bind.acceptProxy {
+		if err := s.acceptProxyHeader(); err != nil {
+			s.connError(err)
+			s.finish()
+			return
+		}
+	}
+	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
+	// out connections refused before their session began.
+	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
@@ -219,6 +237,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)
 	s.c.Close()
@@ -525,7 +544,7 @@ func (s *session) transaction() bool {
 	if string(req.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(req.Target) // clients often repeat a target: no allocation then
 	}
-	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
 		s.sendError(be.errs, 503, be)
 		t := term('S', 'C')

@@ -26,6 +26,10 @@ type Options struct {
 	// building their LogEntry (and the clock reading it needs). Unset,
 	// every frontend's transactions go to Log.
 	Logs func(frontend string) bool
+	// ConnError, when set, receives each connection refused before its
+	// session began (a bad or missing PROXY header on an accept-proxy
+	// bind), for HAProxy's error log line.
+	ConnError func(e *ConnError)
 	// Listen, when set, opens each bind address instead of net.Listen
 	// (inherited descriptors, sockets handed over by a previous worker; see
 	// proxy/listen). It must return a *net.TCPListener.
@@ -152,6 +156,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 func (p *Proxy) Start() error {
 	var lns []net.Listener
 	var owners []*frontend
+	var binds []bindInfo // per listener
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
 			ln, err := p.listen(addr)
@@ -163,6 +168,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
+			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr]})
 		}
 	}
 	p.mu.Lock()
@@ -170,7 +176,7 @@ func (p *Proxy) Start() error {
 	p.mu.Unlock()
 	for i, ln := range lns {
 		p.acceptWG.Add(1)
-		go p.acceptLoop(ln.(*net.TCPListener), owners[i])
+		go p.acceptLoop(ln.(*net.TCPListener), owners[i], binds[i])
 	}
 	return nil
 }
@@ -209,7 +215,7 @@ func (p *Proxy) Addrs() []net.Addr {
 // while it has nobody to accept, or it would starve the others. So, at
 // the global limit, each listener holds at most one accepted connection
 // unserved until a slot frees (its client just waits, as in the backlog).
-func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
+func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 	defer p.acceptWG.Done()
 	for {
 		if f.slots != nil {
@@ -241,7 +247,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend) {
 				return
 			}
 		}
-		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1}
+		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			c.Close()

@@ -47,6 +47,12 @@ func (s *server) getIdle(now time.Time) *tconn {
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
+	if s.cfg.SendProxy != 0 {
+		// Its PROXY header named one client: never reused for another
+		// (HAProxy makes such connections private to their session).
+		c.Close()
+		return
+	}
 	s.mu.Lock()
 	if len(s.idle) < maxIdlePerServer {
 		s.idle = append(s.idle, idleConn{c, now})
@@ -72,17 +78,34 @@ func (s *server) closeIdle() {
 	s.idle = nil
 }
 
-// dial opens a fresh connection to the server within the connect timeout.
-// Its deadline state travels with it through the idle pool.
-func (s *server) dial(timeout time.Duration) (*tconn, error) {
+// dial opens a fresh connection to the server within the connect timeout,
+// and sends hello first (the PROXY header of send-proxy servers): as with
+// HAProxy, the connection is made only once hello is sent, so a failure
+// to send it is a connect failure. Its deadline state travels with it
+// through the idle pool.
+func (s *server) dial(timeout time.Duration, hello []byte) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
+	start := time.Now()
 	c, err := d.Dial("tcp", s.cfg.Addr)
 	if err != nil {
 		return nil, err
 	}
 	tc := c.(*net.TCPConn)
 	tc.SetNoDelay(true)
-	return newTconn(tc, nil), nil
+	t := newTconn(tc, nil)
+	if hello != nil {
+		left := time.Duration(0)
+		if timeout > 0 {
+			if left = timeout - time.Since(start); left <= 0 {
+				left = time.Millisecond
+			}
+		}
+		if _, err := t.write(hello, left); err != nil {
+			tc.Close()
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // findServer maps a balancer's pick back to our server.
@@ -145,7 +168,7 @@ type retryLog struct {
 // server's slot is held: call b.release(srv) when done. It returns a nil
 // server when every attempt failed or no server is usable (the caller
 // answers 503). tl.picked is the last (re)assignment, as HAProxy's Tw/Tc.
-func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl *timeline, rl *retryLog) (*server, *tconn, bool) {
+func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeout time.Duration, tl *timeline, rl *retryLog) (*server, *tconn, bool) {
 	var srv, prev *server
 	for failures := 0; ; {
 		if srv == nil {
@@ -168,11 +191,11 @@ func (b *backend) connect(req *balance.Request, connectTimeout time.Duration, tl
 		if failures > 0 {
 			now = time.Now()
 		}
-		if c := srv.getIdle(now); c != nil {
+		if c := client.takeIdle(srv, now); c != nil {
 			tl.connected = now
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout)
+		c, err := srv.dial(connectTimeout, client.hello(srv))
 		if err == nil {
 			tl.connected = time.Now()
 			return srv, c, false

@@ -285,7 +285,8 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen})
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
+		ConnError: events.connErrorLogger()})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"net"
+
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
@@ -26,10 +29,14 @@ func (w *worker) newChecks() *check.Runner {
 		spec := &w.plan.Checks[i]
 		t := spec.Target
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
+		var dial func(context.Context, string, string) (net.Conn, error)
+		if spec.SendProxy != 0 {
+			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
+		}
 		if spec.HTTP != nil {
-			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect}
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else {
-			t.Prober = check.TCPProbe{}
+			t.Prober = check.TCPProbe{Dial: dial}
 		}
 		targets = append(targets, &t)
 	}

@@ -326,7 +326,7 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "'master-worker' only supports 'no-exit-on-failure' option.")
 			return
 		}
-	case "daemon", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "quiet", "zero-warning", "insecure-fork-wanted", "insecure-setuid-wanted":
+	case "daemon", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "quiet", "zero-warning", "insecure-fork-wanted", "insecure-setuid-wanted", "pp2-never-send-local":
 		if len(w) > 1 {
 			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
 			return
@@ -546,6 +546,10 @@ func (s *state) global(p Pos, w []string) {
 			s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
 			return
 		}
+		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
+	case "pp2-never-send-local":
+		// Honoured by send-proxy-v2 health checks (proxy/wire hasGlobal);
+		// its argument count is checked above.
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	default:
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})

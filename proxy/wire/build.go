@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -32,6 +33,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, g.StatsTimeout
+	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -75,6 +77,8 @@ func Build(cfg *haproxy.Config) *Plan {
 type builder struct {
 	plan *Plan
 	seen map[string]bool // notices already given (file:line:what)
+	// pp2NeverSendLocal is global `pp2-never-send-local`.
+	pp2NeverSendLocal bool
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -217,6 +221,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
 	}
+	listeners := 0 // HAProxy numbers each listener of a frontend from 1
 	for _, bd := range px.Binds {
 		for o := range bd.Options {
 			if !implemented("bind", o) {
@@ -224,6 +229,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 		if bd.SSL {
+			listeners += len(bd.Addrs)
 			continue // no TLS: not served rather than served in clear
 		}
 		for _, a := range bd.Addrs {
@@ -234,6 +240,20 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 			fe.Binds = append(fe.Binds, addrs...)
 			for _, a := range addrs {
+				listeners++
+				if fe.BindNames == nil {
+					fe.BindNames = map[string]string{}
+				}
+				fe.BindNames[a] = strconv.Itoa(listeners)
+				if name, ok := bd.Options["name"]; ok && name != "" {
+					fe.BindNames[a] = name
+				}
+				if _, ok := bd.Options["accept-proxy"]; ok {
+					if fe.AcceptProxy == nil {
+						fe.AcceptProxy = map[string]bool{}
+					}
+					fe.AcceptProxy[a] = true
+				}
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
 		}
@@ -392,6 +412,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Set["weight"] {
 		sv.Weight = s.Weight
 	}
+	sv.SendProxy = sendProxy(s)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.
@@ -402,8 +423,35 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	be.Servers = append(be.Servers, sv)
 	if s.Check && err == nil {
-		b.plan.Checks = append(b.plan.Checks, b.check(px, s, addr))
+		c := b.check(px, s, addr)
+		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
+		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
+			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
+		}
+		b.plan.Checks = append(b.plan.Checks, c)
 	}
+}
+
+// sendProxy is the PROXY protocol version a server's connections start
+// with: send-proxy-v2 wins over send-proxy, as in HAProxy.
+func sendProxy(s *haproxy.Server) int {
+	switch {
+	case s.SendProxyV2:
+		return 2
+	case s.SendProxy:
+		return 1
+	}
+	return 0
+}
+
+// checkSendProxy: HAProxy 2.6's health checks to a send-proxy server send
+// the header too when they go to the traffic address (neither `port` nor
+// `addr` set for checks).
+func checkSendProxy(s *haproxy.Server) int {
+	if s.Port != 0 || s.CheckAddr != "" {
+		return 0
+	}
+	return sendProxy(s)
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
@@ -456,6 +504,17 @@ func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
 	}
 	spec.Algorithm, spec.Args = algo, args
 	return spec
+}
+
+// hasGlobal reports whether a global section has the statement kw (no
+// arguments).
+func hasGlobal(raw []haproxy.Statement, kw string) bool {
+	for _, st := range raw {
+		if len(st.Args) == 1 && st.Args[0] == kw {
+			return true
+		}
+	}
+	return false
 }
 
 // strictLimits is global `strict-limits`: on unless the last of

@@ -47,6 +47,7 @@ func TestSeed(t *testing.T) {
 		Frontends: []*proxy.Frontend{{
 			Name: "main", Binds: []string{"0.0.0.0:80"}, Mode: proxy.ModeHTTP, MaxConn: 3000,
 			Timeouts: timeouts, ConnMode: proxy.ServerClose, ForwardFor: ff, DefaultBackend: "servers",
+			BindNames: map[string]string{"0.0.0.0:80": "1"},
 		}},
 		Backends: []*proxy.Backend{{
 			Name: "servers", Mode: proxy.ModeHTTP, Timeouts: timeouts, ConnMode: proxy.ServerClose,

@@ -70,11 +70,17 @@ func TestBindExpansion(t *testing.T) {
 	}
 	n := strings.Join(notices(p), "\n")
 	for _, w := range []string{"'bind unix@/run/haproxy-goha.sock'", "'bind option mode'", "'bind /run/haproxy-goha2.sock'",
-		"'bind abns@goha-abstract'", "'bind option accept-proxy'", "'bind option maxconn'", "'bind option backlog'",
+		"'bind abns@goha-abstract'", "'bind option maxconn'", "'bind option backlog'",
 		"'bind option transparent'", "'bind option tfo'", "'bind option defer-accept'", "'bind option interface'", "'bind option v6only'"} {
 		if !strings.Contains(n, w) {
 			t.Errorf("no notice for %s in\n%s", w, n)
 		}
+	}
+	if strings.Contains(n, "accept-proxy") {
+		t.Errorf("accept-proxy is honoured, not a notice")
+	}
+	if ap := p.Proxy.Frontends[0].AcceptProxy; !reflect.DeepEqual(ap, map[string]bool{"127.0.0.1:8110": true}) {
+		t.Errorf("accept-proxy binds %v", ap)
 	}
 	if strings.Contains(n, "'bind option name'") {
 		t.Errorf("name is honoured, not a notice")
@@ -168,7 +174,7 @@ frontend fe
     default_backend be
 backend be
     balance rdp-cookie
-    server s1 127.0.0.1:7001 send-proxy check inter 1s
+    server s1 127.0.0.1:7001 send-proxy-v2-ssl check inter 1s
     server s2 127.0.0.1 check
 `
 	p := buildText(t, cfg)
@@ -187,7 +193,7 @@ backend be
 		"[test.cfg:14] : 'http-request return' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
 		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
-		"[test.cfg:18] : 'server option send-proxy' parsed but not supported yet.",
+		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
 		"[test.cfg:7] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
@@ -203,5 +209,57 @@ backend be
 	be := p.Proxy.Backends[0]
 	if be.Balance != "roundrobin" || !be.Servers[1].Disabled || len(p.Checks) != 1 {
 		t.Errorf("backend %+v checks %d", be, len(p.Checks))
+	}
+}
+
+// TestSendProxyMapping: send-proxy/send-proxy-v2 set the server's PROXY
+// version (v2 wins when both are given, as in HAProxy), and health checks
+// on the traffic address send the header too, but not those with their
+// own `port` or `addr`.
+func TestSendProxyMapping(t *testing.T) {
+	cfg := `global
+    pp2-never-send-local
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+frontend fe
+    bind 127.0.0.1:7000 accept-proxy
+    bind 127.0.0.1:7010,127.0.0.1:7011
+    bind 127.0.0.1:7012 name web
+    default_backend be
+backend be
+    server s0 127.0.0.1:7001 check
+    server s1 127.0.0.1:7002 send-proxy check
+    server s2 127.0.0.1:7003 send-proxy-v2 check
+    server s3 127.0.0.1:7004 send-proxy send-proxy-v2 check port 9000
+    server s4 127.0.0.1:7005 send-proxy check addr 127.0.0.2
+`
+	p := buildText(t, cfg)
+	if n := notices(p); len(n) != 0 {
+		t.Errorf("notices %q", n)
+	}
+	var got, checks []int
+	for _, s := range p.Proxy.Backends[0].Servers {
+		got = append(got, s.SendProxy)
+	}
+	for _, c := range p.Checks {
+		checks = append(checks, c.SendProxy)
+		if !c.SendProxyV2Addrs {
+			t.Errorf("%s: pp2-never-send-local not mapped", c.Target.Server)
+		}
+	}
+	if !reflect.DeepEqual(got, []int{0, 1, 2, 2, 1}) || !reflect.DeepEqual(checks, []int{0, 1, 2, 0, 0}) {
+		t.Errorf("servers %v, checks %v", got, checks)
+	}
+	// HAProxy's error log lines name a listener by its bind name, else by
+	// its number in the frontend (fe/1, fe/2, ...; observed with 2.6.12).
+	wantNames := map[string]string{"127.0.0.1:7000": "1", "127.0.0.1:7010": "2", "127.0.0.1:7011": "3", "127.0.0.1:7012": "web"}
+	if got := p.Proxy.Frontends[0].BindNames; !reflect.DeepEqual(got, wantNames) {
+		t.Errorf("bind names %v", got)
+	}
+	if !p.Proxy.Frontends[0].AcceptProxy["127.0.0.1:7000"] || len(p.Proxy.Frontends[0].AcceptProxy) != 1 {
+		t.Errorf("accept-proxy not mapped: %v", p.Proxy.Frontends[0].AcceptProxy)
 	}
 }

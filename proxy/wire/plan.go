@@ -101,6 +101,14 @@ type CheckSpec struct {
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool
+	// SendProxy: each check connection starts with a PROXY header of this
+	// version (0: none) carrying the check connection's own addresses
+	// (v1), or a LOCAL one (v2), as HAProxy's checks of a send-proxy
+	// server on its traffic port.
+	SendProxy int
+	// SendProxyV2Addrs: global `pp2-never-send-local`: a v2 check header
+	// carries the check connection's addresses instead of LOCAL.
+	SendProxyV2Addrs bool
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

@@ -1,0 +1,190 @@
+package proxy
+
+import (
+	"io"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/proxyproto"
+)
+
+// acceptProxyHeader takes the PROXY protocol header a connection to an
+// accept-proxy bind must start with, as HAProxy 2.6 does: it waits up to
+// `timeout client` for the first bytes, peeks at what has arrived (at most
+// one buffer), and takes the header only if those bytes hold a whole valid
+// one. A header cut short is refused like a malformed one: HAProxy cannot
+// wait again after a peek either. On refusal the caller closes the
+// connection without a byte; whatever the client sent is still unread, so
+// the kernel resets the connection when there was any, as with HAProxy.
+// The addresses carried replace the connection's (src, dst) unless the
+// header says to keep them (v1 UNKNOWN, v2 LOCAL).
+func (s *session) acceptProxyHeader() error {
+	bp := getBuf()
+	defer putBuf(bp)
+	s.c.setRead(deadlineFrom(time.Now(), s.fe.cfg.Timeouts.Client))
+	n, err := peek(s.c, *bp)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return io.EOF // closed before any byte (HAProxy: CO_ER_PRX_EMPTY)
+	}
+	h, hl, err := proxyproto.Decode((*bp)[:n])
+	if err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(s.c.TCPConn, (*bp)[:hl]); err != nil {
+		return err
+	}
+	if !h.Local {
+		s.src = unmapped(h.Src)
+		s.dst = unmapped(h.Dst)
+	}
+	return nil
+}
+
+// peek reads what the socket holds without consuming it, waiting (within
+// the read deadline) for at least one byte or the end of the stream.
+func peek(c *tconn, p []byte) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var rerr error
+	err = raw.Read(func(fd uintptr) bool {
+		for {
+			n, _, rerr = syscall.Recvfrom(int(fd), p, syscall.MSG_PEEK)
+			if rerr != syscall.EINTR {
+				return rerr != syscall.EAGAIN
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rerr != nil {
+		return 0, rerr
+	}
+	return n, nil
+}
+
+func unmapped(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// clientAddrs are a session's client and frontend addresses as the PROXY
+// header to a server carries them, and where the session keeps its
+// private server connection.
+type clientAddrs struct {
+	src, dst netip.AddrPort
+	priv     *privateConn
+}
+
+func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv} }
+
+// privateConn is a kept-alive connection to a send-proxy server: its
+// PROXY header named this session's client, so, as HAProxy does, it is
+// reused for this session's next requests only, never pooled for others.
+type privateConn struct {
+	srv   *server
+	c     *tconn
+	since time.Time
+}
+
+func (p *privateConn) close() {
+	if p.c != nil {
+		p.c.Close()
+		*p = privateConn{}
+	}
+}
+
+// takeIdle is a kept-alive connection to srv for this client: the
+// session's own for a send-proxy server, else one from srv's pool.
+func (c clientAddrs) takeIdle(srv *server, now time.Time) *tconn {
+	if srv.cfg.SendProxy == 0 {
+		return srv.getIdle(now)
+	}
+	p := c.priv
+	if p == nil || p.c == nil || p.srv != srv {
+		return nil
+	}
+	tc, since := p.c, p.since
+	*p = privateConn{}
+	if now.Sub(since) >= idleMaxAge {
+		tc.Close()
+		return nil
+	}
+	return tc
+}
+
+// putIdle keeps sc for reuse: in the session for a send-proxy server (the
+// previous one is closed), else in srv's pool.
+func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
+	if srv.cfg.SendProxy == 0 {
+		srv.putIdle(sc, now)
+		return
+	}
+	if c.priv == nil {
+		sc.Close()
+		return
+	}
+	c.priv.close()
+	*c.priv = privateConn{srv: srv, c: sc, since: now}
+}
+
+// hello is the PROXY header a send-proxy server gets first on each new
+// connection made for this client, or nil. With both send-proxy and
+// send-proxy-v2, HAProxy sends v2.
+func (c clientAddrs) hello(srv *server) []byte {
+	switch srv.cfg.SendProxy {
+	case 1:
+		return proxyproto.AppendV1(nil, c.src, c.dst)
+	case 2:
+		return proxyproto.AppendV2(nil, c.src, c.dst)
+	}
+	return nil
+}
+
+// bindInfo is what a listener tells its sessions.
+type bindInfo struct {
+	acceptProxy bool   // connections start with a PROXY header
+	name        string // as HAProxy's logs name the listener
+}
+
+// ConnError is a connection HAProxy refuses before its session begins,
+// with the line it logs: "<client> [<accept date>] <frontend>/<bind>:
+// <Msg>".
+type ConnError struct {
+	Client   netip.AddrPort
+	Accept   time.Time
+	Frontend string
+	Bind     string
+	Msg      string
+	// Null: the client sent nothing usable (closed, timed out, reset):
+	// `option dontlognull` drops the line.
+	Null bool
+}
+
+// connError reports why the PROXY header was refused, in HAProxy's words.
+func (s *session) connError(err error) {
+	if s.p.opt.ConnError == nil {
+		return
+	}
+	e := &ConnError{Client: s.src, Accept: s.accepted, Frontend: s.fe.cfg.Name, Bind: s.bind.name, Msg: err.Error()}
+	switch {
+	case err == io.EOF:
+		e.Msg, e.Null = "Connection closed while waiting for PROXY protocol header", true
+	case isTimeout(err):
+		e.Msg, e.Null = "Timeout while waiting for PROXY protocol header", true
+	case !isDecodeError(err):
+		e.Msg, e.Null = "Connection error while waiting for PROXY protocol header", true
+	}
+	s.p.opt.ConnError(e)
+}
+
+func isDecodeError(err error) bool {
+	return err == proxyproto.ErrNeedMore || err == proxyproto.ErrNotHeader ||
+		err == proxyproto.ErrBadHeader || err == proxyproto.ErrBadProto
+}
