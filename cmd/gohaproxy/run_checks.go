@@ -28,6 +28,8 @@ func (w *worker) newChecks() *check.Runner {
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
 		if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect}
+		} else if spec.TCP != nil {
+			t.Prober = *spec.TCP // option tcp-check and the protocol checks
 		} else {
 			t.Prober = check.TCPProbe{}
 		}

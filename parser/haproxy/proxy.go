@@ -45,6 +45,8 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
+	px.TCPCheck = def.TCPCheck
+	px.TCPCheck.ownRules = false
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
@@ -334,6 +336,25 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+	case "tcp-check":
+		if msg := rawChecks[kw](w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		// proxy/wire runs them (or reports the forms it cannot); these
+		// actions proxy/check has no equivalent for
+		switch arg(1) {
+		case "send-binary-lf", "set-var", "set-var-fmt", "unset-var":
+			s.d.Unsupported(p.File, p.Line, "tcp-check "+arg(1))
+		default:
+			if strings.HasPrefix(arg(1), "set-var") || strings.HasPrefix(arg(1), "unset-var") {
+				s.d.Unsupported(p.File, p.Line, "tcp-check "+arg(1))
+			}
+		}
+		if !px.TCPCheck.ownRules {
+			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
+		}
+		px.TCPCheck.Rules = append(px.TCPCheck.Rules, Statement{Pos: p, Args: w})
 	case "acl":
 		if arg(1) == "" || arg(2) == "" {
 			s.alert(p, "'acl' expects an ACL name and a fetch method.")
@@ -741,6 +762,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		px.Forwardfor = ff
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
+		px.TCPCheck.Option = nil
 		rest := tail(w, 2)
 		switch len(rest) {
 		case 1:
@@ -750,6 +772,20 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		case 3:
 			px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version = rest[0], rest[1], rest[2]
 		}
+	case "tcp-check", "redis-check", "mysql-check", "pgsql-check", "smtpchk", "ldap-check", "ssl-hello-chk":
+		if neg {
+			px.Options[name] = false
+			s.d.Unsupported(p.File, p.Line, "no option "+name)
+			return false
+		}
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		// one check type per proxy: the last option line decides
+		// (proxy/check runs them; proxy/wire maps the arguments)
+		px.HTTPCheck.Enabled = false
+		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.
 		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {

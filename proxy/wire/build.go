@@ -73,8 +73,9 @@ func Build(cfg *haproxy.Config) *Plan {
 }
 
 type builder struct {
-	plan *Plan
-	seen map[string]bool // notices already given (file:line:what)
+	plan      *Plan
+	seen      map[string]bool                         // notices already given (file:line:what)
+	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -414,9 +415,12 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		Timeouts:        check.CheckTimeouts(inter, px.Timeouts["connect"], px.Timeouts["check"]),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
-	if px.HTTPCheck.Enabled {
+	switch {
+	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)
+	case px.TCPCheck.Option != nil:
+		c.TCP = b.tcpCheck(px)
 	}
 	return c
 }
