@@ -126,6 +126,8 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "tcpempty", lines: tc, srv: silent},
 		{name: "tcpplain", lines: []string{"option tcp-check"}, addr: closed},
 		{name: "tcpconnport", lines: []string{"option tcp-check", "tcp-check connect port " + closedPort, "tcp-check send x"}, srv: pong},
+		{name: "tcpconnaddr", lines: []string{"option tcp-check", "tcp-check connect addr " + pong.addr(), `tcp-check send "PING\r\n"`,
+			"tcp-check expect string +PONG"}, addr: closed},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},

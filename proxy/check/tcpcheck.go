@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -138,6 +139,13 @@ func ParseTCPCheckRule(words []string) (TCPRule, error) {
 		c, err := ParseConnect(rest)
 		if err != nil {
 			return r, errors.New(strings.Replace(err.Error(), "http-check", "tcp-check", 1))
+		}
+		// `addr ip:port`: the port counts when no `port` is given
+		if host, port, err := net.SplitHostPort(c.Addr); err == nil {
+			c.Addr = host
+			if n, err := strconv.Atoi(port); err == nil && c.Port == 0 && n > 0 && n < 65536 {
+				c.Port = n
+			}
 		}
 		r.Connect = c
 		return r, nil

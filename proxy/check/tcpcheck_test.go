@@ -208,3 +208,20 @@ func TestTCPCheckProbeLocal(t *testing.T) {
 		}
 	}
 }
+
+func TestTCPConnectAddr(t *testing.T) {
+	cases := []struct {
+		words []string
+		want  Connect
+	}{
+		{[]string{"connect", "addr", "127.0.0.2:99"}, Connect{Addr: "127.0.0.2", Port: 99}},
+		{[]string{"connect", "addr", "127.0.0.2:99", "port", "100"}, Connect{Addr: "127.0.0.2", Port: 100}},
+		{[]string{"connect", "addr", "::1"}, Connect{Addr: "::1"}},
+		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379}},
+	}
+	for _, c := range cases {
+		if got := rule(t, c.words...).Connect; got != c.want {
+			t.Errorf("%v: %+v, want %+v", c.words, got, c.want)
+		}
+	}
+}
