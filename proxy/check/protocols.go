@@ -172,7 +172,9 @@ func mysqlPacket(buf []byte, off int, last, isLast bool) (verdict, Result) {
 		}
 		return evalStop, Result{Status: L7RSP, ShowCode: true}
 	}
-	if buf[off+4] == 0xff {
+	// a zero-length packet has no first byte: HAProxy reads past the
+	// data there; it is not an error packet
+	if len(buf) > off+4 && buf[off+4] == 0xff {
 		code := 0
 		if len(buf) >= off+7 {
 			code = int(buf[off+5]) | int(buf[off+6])<<8

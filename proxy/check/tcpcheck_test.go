@@ -225,3 +225,28 @@ func TestTCPConnectAddr(t *testing.T) {
 		}
 	}
 }
+
+// FuzzProtocolAnswers feeds arbitrary answers to the protocol checks'
+// judges: they must decide without panicking, whatever the server sends.
+func FuzzProtocolAnswers(f *testing.F) {
+	f.Add([]byte("+PONG\r\n"), true)
+	f.Add(ldapBindOK, false)
+	f.Add([]byte{0x30, 0x84}, true)
+	f.Add(append(mysqlHandshake(), mysqlErr(2)...), true)
+	f.Add([]byte{0xff, 0xff, 0xff, 0x00, 0xff}, true)
+	f.Add(pgError(), false)
+	my, _ := MySQLCheck([]string{"user", "u"})
+	probes := []TCPCheckProbe{RedisCheck(), LDAPCheck(), PgSQLCheck("u"), SMTPCheck(nil), SSLHelloCheck(nil), my}
+	f.Fuzz(func(t *testing.T, b []byte, last bool) {
+		for _, p := range probes {
+			for i := range p.Rules {
+				if r := &p.Rules[i]; r.Kind == RuleExpect {
+					v, _ := r.evalExpect(b, last, false, i == len(p.Rules)-1)
+					if last && v == evalWait && r.Match != MatchCustom {
+						t.Fatalf("rule %d waits after the last read", i)
+					}
+				}
+			}
+		}
+	})
+}
