@@ -86,6 +86,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	pong := line("", "+PONG\r\n", true)
 	errAnswer := line("", "-ERR nope\r\n", true)
 	silent := line("", "", true)
+	pongLF := line("", "+PONG\n", true)
 	hang := startFake(t, &fakeServer{hang: true})
 	banner := startFake(t, &fakeServer{greet: []byte("SSH-2.0-goha\r\n"), need: 6, reply: []byte("+PONG\r\n"), close: true})
 	closed := closedAddr(t)
@@ -128,6 +129,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "tcpconnport", lines: []string{"option tcp-check", "tcp-check connect port " + closedPort, "tcp-check send x"}, srv: pong},
 		{name: "tcpconnaddr", lines: []string{"option tcp-check", "tcp-check connect addr " + pong.addr(), `tcp-check send "PING\r\n"`,
 			"tcp-check expect string +PONG"}, addr: closed},
+		{name: "tcpdollar", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, `tcp-check expect rstring ^.PONG$`}, srv: pongLF},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},

@@ -96,14 +96,50 @@ func parseHex(s string) ([]byte, error) {
 }
 
 // compileRE compiles an rstring/rbinary pattern with Go's RE2. HAProxy uses
-// PCRE: a pattern RE2 refuses (look-arounds, back-references, ...) is an
-// error, so the caller reports the rule instead of matching differently.
+// PCRE: a pattern RE2 refuses (look-arounds, back-references, \Z, ...) is
+// an error, so the caller reports the rule instead of matching
+// differently. PCRE's `$` also matches before a final newline where RE2's
+// does not: a final `$` becomes `(?:\n?\z)`, one anywhere else is refused.
 func compileRE(p string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(p)
+	src, err := pcreDollar(p)
+	if err != nil {
+		return nil, fmt.Errorf("regex '%s' not supported by goha's RE2 engine: %v", p, err)
+	}
+	re, err := regexp.Compile(src)
 	if err != nil {
 		return nil, fmt.Errorf("regex '%s' not supported by goha's RE2 engine: %v", p, err)
 	}
 	return re, nil
+}
+
+// pcreDollar rewrites a trailing unescaped `$` (outside a bracket class)
+// to RE2's equivalent of PCRE's default end anchor.
+func pcreDollar(p string) (string, error) {
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			if i+1 < len(p) && p[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				i++ // a leading ']' is a literal
+			}
+		case c == '$':
+			if i != len(p)-1 || strings.Contains(p, "(?") {
+				return "", errors.New("'$' is only supported at the end of a pattern without inline flags")
+			}
+			return p[:i] + `(?:\n?\z)`, nil
+		}
+	}
+	return p, nil
 }
 
 var okStatuses = map[string]Status{"L7OK": L7OK, "L7OKC": L7OKC, "L6OK": L6OK, "L4OK": L4OK}

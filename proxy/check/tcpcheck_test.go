@@ -110,6 +110,9 @@ func TestEvalExpect(t *testing.T) {
 		{"binary mismatch", []string{"expect", "binary", "ff"}, "a", true, evalStop, L7RSP, "TCPCHK did not match content (binary) at step 1"},
 		{"rbinary on upper-case hex", []string{"expect", "rbinary", "^0A0B"}, "\x0a\x0b", false, evalContinue, 0, ""},
 		{"rbinary mismatch", []string{"expect", "rbinary", "^FF"}, "\x0a", true, evalStop, L7RSP, "TCPCHK did not match content (binary regex) at step 1"},
+		{"PCRE $ before a final newline", []string{"expect", "rstring", "^OK$"}, "OK\n", true, evalContinue, 0, ""},
+		{"$ is still the end", []string{"expect", "rstring", "^OK$"}, "OK\nX", true, evalStop, L7RSP, "TCPCHK did not match content (regex) at step 1"},
+		{"escaped $ and class", []string{"expect", "rstring", `^\$[$]`}, "$$", true, evalContinue, 0, ""},
 		{"error-status and on-error", []string{"expect", "string", "OK", "error-status", "L7STS", "on-error", "down"}, "KO", true, evalStop, L7STS, "down"},
 	}
 	for _, c := range cases {
