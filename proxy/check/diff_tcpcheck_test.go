@@ -15,13 +15,34 @@ import (
 )
 
 // cfgWords splits a config line as HAProxy does for these tests: words
-// separated by spaces, double quotes removed, \r \n \\ unescaped.
+// separated by spaces outside double quotes, quotes removed, \r \n \\
+// unescaped.
 func cfgWords(line string) []string {
 	var out []string
-	for _, w := range strings.Fields(line) {
-		w = strings.Trim(w, `"`)
-		w = strings.NewReplacer(`\r`, "\r", `\n`, "\n", `\\`, `\`).Replace(w)
-		out = append(out, w)
+	var cur strings.Builder
+	inQuote, have := false, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '"':
+			inQuote, have = !inQuote, true
+		case c == ' ' && !inQuote:
+			if have {
+				out = append(out, cur.String())
+			}
+			cur.Reset()
+			have = false
+		case c == '\\' && i+1 < len(line) && strings.IndexByte("rn\\", line[i+1]) >= 0:
+			cur.WriteByte(map[byte]byte{'r': '\r', 'n': '\n', '\\': '\\'}[line[i+1]])
+			i++
+			have = true
+		default:
+			cur.WriteByte(c)
+			have = true
+		}
+	}
+	if have {
+		out = append(out, cur.String())
 	}
 	return out
 }
@@ -87,6 +108,8 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	errAnswer := line("", "-ERR nope\r\n", true)
 	silent := line("", "", true)
 	pongLF := line("", "+PONG\n", true)
+	master := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$26\r\n# Replication\r\nrole:master\r\n", "+OK\r\n"}})
+	replica := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$25\r\n# Replication\r\nrole:slave\r\n", "+OK\r\n"}})
 	hang := startFake(t, &fakeServer{hang: true})
 	banner := startFake(t, &fakeServer{greet: []byte("SSH-2.0-goha\r\n"), need: 6, reply: []byte("+PONG\r\n"), close: true})
 	closed := closedAddr(t)
@@ -120,6 +143,8 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		addr  string // when srv is nil
 		to    Timeouts
 	}
+	redisDoc := []string{"option tcp-check", "tcp-check connect", `tcp-check send "PING\r\n"`, "tcp-check expect string +PONG",
+		`tcp-check send "info replication\r\n"`, "tcp-check expect string role:master", `tcp-check send "QUIT\r\n"`, "tcp-check expect string +OK"}
 	tc := []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect string +PONG"}
 	scenarios := []scenario{
 		{name: "tcpok", lines: tc, srv: pong},
@@ -130,6 +155,9 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "tcpconnaddr", lines: []string{"option tcp-check", "tcp-check connect addr " + pong.addr(), `tcp-check send "PING\r\n"`,
 			"tcp-check expect string +PONG"}, addr: closed},
 		{name: "tcpdollar", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, `tcp-check expect rstring ^.PONG$`}, srv: pongLF},
+		// the redis master example of HAProxy's documentation
+		{name: "redismaster", lines: redisDoc, srv: master},
+		{name: "redisreplica", lines: redisDoc, srv: replica},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},
