@@ -344,7 +344,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		// proxy/wire runs them (or reports the forms it cannot); these
 		// actions proxy/check has no equivalent for
 		switch arg(1) {
-		case "send-binary-lf", "set-var", "set-var-fmt", "unset-var":
+		case "set-var", "set-var-fmt", "unset-var":
 			s.d.Unsupported(p.File, p.Line, "tcp-check "+arg(1))
 		default:
 			if strings.HasPrefix(arg(1), "set-var") || strings.HasPrefix(arg(1), "unset-var") {

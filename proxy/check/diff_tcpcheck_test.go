@@ -158,6 +158,10 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		// the redis master example of HAProxy's documentation
 		{name: "redismaster", lines: redisDoc, srv: master},
 		{name: "redisreplica", lines: redisDoc, srv: replica},
+		{name: "tcplfok", lines: []string{"option tcp-check", "tcp-check send-binary-lf 50494e470d0a", "tcp-check expect binary-lf 2b504f4e47"}, srv: pong},
+		{name: "tcplfbad", lines: []string{"option tcp-check", `tcp-check send-lf "PING\r\n"`, "tcp-check expect string-lf +PONG"}, srv: errAnswer},
+		{name: "tcplftout", lines: []string{"option tcp-check", "tcp-check expect string-lf hello", "timeout check 200"}, srv: hang,
+			to: CheckTimeouts(300*time.Millisecond, time.Second, 200*time.Millisecond)},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},

@@ -69,6 +69,7 @@ type TCPRule struct {
 	ToutStatus Status // statusUnset: L7TOUT
 	OnSuccess  string // literal `on-success` text
 	OnError    string // literal `on-error` text
+	logFormat  bool   // string-lf/binary-lf with a literal format: HAProxy words its failures differently
 	re         *regexp.Regexp
 	head       int // index in the ruleset of the first rule of its expect chain (HAProxy's expect.head)
 	// protocol checks: HAProxy's sample expressions on the response,
@@ -185,7 +186,7 @@ func ParseTCPCheckRule(words []string) (TCPRule, error) {
 		}
 		r.Connect = c
 		return r, nil
-	case "send", "send-lf", "send-binary":
+	case "send", "send-lf", "send-binary", "send-binary-lf":
 		if len(words) < 2 {
 			return TCPRule{}, fmt.Errorf("tcp-check %s: expects data", words[0])
 		}
@@ -206,7 +207,10 @@ func ParseTCPCheckRule(words []string) (TCPRule, error) {
 				return r, fmt.Errorf("tcp-check send-lf: log-format '%s' not supported (a literal is)", words[1])
 			}
 			r.Data = []byte(words[1])
-		case "send-binary":
+		case "send-binary", "send-binary-lf":
+			if words[0] == "send-binary-lf" && strings.Contains(words[1], "%") {
+				return r, fmt.Errorf("tcp-check send-binary-lf: log-format '%s' not supported (a literal is)", words[1])
+			}
 			b, err := parseHex(words[1])
 			if err != nil {
 				return r, fmt.Errorf("tcp-check send-binary: %v", err)
@@ -289,6 +293,13 @@ func parseTCPExpect(w []string) (TCPRule, error) {
 			default:
 				r.ToutStatus = st
 			}
+		case "string-lf", "binary-lf":
+			// a literal log-format is its text; variables are refused
+			if arg != "" && strings.Contains(arg, "%") {
+				return r, fmt.Errorf("tcp-check expect %s: log-format '%s' not supported (a literal is)", kw, arg)
+			}
+			kw, r.logFormat = strings.TrimSuffix(kw, "-lf"), true
+			fallthrough
 		case "string", "rstring", "binary", "rbinary":
 			if typed {
 				return r, errors.New("tcp-check expect: only one pattern expected")
@@ -407,14 +418,18 @@ func (r *TCPRule) stepText() string {
 	case RuleSend:
 		s += " (send)"
 	case RuleExpect:
-		switch r.Match {
-		case MatchString:
+		switch {
+		case r.logFormat && r.Match == MatchString:
+			s += " (expect log-format string)"
+		case r.logFormat:
+			s += " (expect log-format binary)"
+		case r.Match == MatchString:
 			s += fmt.Sprintf(" (expect string '%s')", r.Pattern)
-		case MatchBinary:
+		case r.Match == MatchBinary:
 			s += fmt.Sprintf(" (expect binary '%s')", r.Pattern)
-		case MatchRString:
+		case r.Match == MatchRString:
 			s += " (expect regex)"
-		case MatchRBinary:
+		case r.Match == MatchRBinary:
 			s += " (expect binary regex)"
 		default:
 			s += " (expect custom function)"
@@ -492,14 +507,18 @@ func (r *TCPRule) errorInfo(buf []byte, match, generic bool) string {
 		if match {
 			s = "TCPCHK matched unwanted content"
 		}
-		switch r.Match {
-		case MatchString:
+		switch {
+		case r.logFormat && r.Match == MatchString:
+			s += fmt.Sprintf(" (log-format string) at step %d", r.step())
+		case r.logFormat:
+			s += fmt.Sprintf(" (log-format binary) at step %d", r.step())
+		case r.Match == MatchString:
 			s += fmt.Sprintf(" '%s' at step %d", r.Pattern, r.step())
-		case MatchBinary:
+		case r.Match == MatchBinary:
 			s += fmt.Sprintf(" (binary) at step %d", r.step())
-		case MatchRString:
+		case r.Match == MatchRString:
 			s += fmt.Sprintf(" (regex) at step %d", r.step())
-		case MatchRBinary:
+		case r.Match == MatchRBinary:
 			s += fmt.Sprintf(" (binary regex) at step %d", r.step())
 		default:
 			s += fmt.Sprintf(" (custom function) at step %d", r.step())

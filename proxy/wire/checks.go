@@ -82,7 +82,7 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	case "tcp-check":
 		var rules []check.TCPRule
 		for i, st := range px.TCPCheck.Rules {
-			if v := st.Args[1]; v == "send-binary-lf" || strings.HasPrefix(v, "set-var") || strings.HasPrefix(v, "unset-var") {
+			if v := st.Args[1]; strings.HasPrefix(v, "set-var") || strings.HasPrefix(v, "unset-var") {
 				continue // the parser reported the action itself
 			}
 			r, err := check.ParseTCPCheckRule(st.Args[1:])
