@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // lineServer answers each connection's first line with reply and closes.
@@ -78,9 +80,7 @@ func tlsServer(t *testing.T) string {
 // stat` says of each server once checked: status, check_status,
 // check_code, last_chk and check_desc.
 func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	haproxyBin := testenv.LookPath(t, "haproxy") // skips locally, fails under CI=true
 	pong, nope, tlsAddr := lineServer(t, "+PONG\r\n"), lineServer(t, "-ERR nope\r\n"), tlsServer(t)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := ln.Addr().String()
@@ -111,7 +111,7 @@ func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
 		waitListen(t, bind)
 		return filepath.Join(dir, "s.sock")
 	}
-	haSock, goSock := start("haproxy"), start(gohaproxyBin(t))
+	haSock, goSock := start(haproxyBin), start(gohaproxyBin(t))
 	time.Sleep(700 * time.Millisecond) // several checks each: every server settled
 	cols := func(sock string) map[string]string {
 		out := map[string]string{}
