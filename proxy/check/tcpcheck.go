@@ -18,6 +18,9 @@ const (
 	RuleConnect RuleKind = iota
 	RuleSend
 	RuleExpect
+	// ruleComment is a `tcp-check comment` line before FinishTCPRules
+	// hands its text to the rules that follow.
+	ruleComment RuleKind = -1
 )
 
 // MatchKind is what a tcp-check expect rule tests.
@@ -147,9 +150,9 @@ var okStatuses = map[string]Status{"L7OK": L7OK, "L7OKC": L7OKC, "L6OK": L6OK, "
 var errStatuses = map[string]Status{"L7RSP": L7RSP, "L7STS": L7STS, "L7OKC": L7OKC, "L6RSP": L6RSP, "L4CON": L4CON}
 var toutStatuses = map[string]Status{"L7TOUT": L7TOUT, "L6TOUT": L6TOUT, "L4TOUT": L4TOUT}
 
-// ParseTCPCheckRule reads the words after `tcp-check` (verb first). It
-// returns ok=false for a `comment` rule (the comment goes to the rules
-// that follow: see FinishTCPRules) with the comment in rule.Comment. What
+// ParseTCPCheckRule reads the words after `tcp-check` (verb first). A
+// `comment` line gives a rule of its own kind whose text FinishTCPRules
+// hands to the rules that follow. What
 // goha does not implement (log-format sends and expects, sample
 // expressions, TLS/PROXY connects, set-var) is an error.
 func ParseTCPCheckRule(words []string) (TCPRule, error) {
@@ -161,7 +164,7 @@ func ParseTCPCheckRule(words []string) (TCPRule, error) {
 		if len(words) < 2 {
 			return TCPRule{}, errors.New("tcp-check comment: expects a string")
 		}
-		return TCPRule{Kind: -1, Comment: words[1]}, nil
+		return TCPRule{Kind: ruleComment, Comment: words[1]}, nil
 	case "connect":
 		r := TCPRule{Kind: RuleConnect}
 		var rest []string
@@ -339,7 +342,7 @@ func parseTCPExpect(w []string) (TCPRule, error) {
 }
 
 // FinishTCPRules is HAProxy's post-parse pass over a ruleset: comment rules
-// (Kind -1) are dropped, their text going to the following rules of one
+// are dropped, their text going to the following rules of one
 // action that have none; an implicit connect is put first when the ruleset
 // does not start with one; each expect learns the head of its chain.
 func FinishTCPRules(in []TCPRule) []TCPRule {
@@ -348,14 +351,14 @@ func FinishTCPRules(in []TCPRule) []TCPRule {
 		out = append(out, TCPRule{Kind: RuleConnect, Implicit: true})
 	}
 	comment := ""
-	prev := RuleKind(-1)
+	prev := ruleComment
 	for _, r := range in {
-		if r.Kind != prev && prev != -1 {
+		if r.Kind != prev && prev != ruleComment {
 			comment = ""
 		}
 		prev = r.Kind
 		switch r.Kind {
-		case -1:
+		case ruleComment:
 			comment = r.Comment
 			continue
 		case RuleConnect:
@@ -386,11 +389,11 @@ func FinishTCPRules(in []TCPRule) []TCPRule {
 
 func firstAction(rs []TCPRule) RuleKind {
 	for _, r := range rs {
-		if r.Kind != -1 {
+		if r.Kind != ruleComment {
 			return r.Kind
 		}
 	}
-	return -1
+	return ruleComment
 }
 
 // step is HAProxy's step number of a rule: 0 for the implicit connect.
