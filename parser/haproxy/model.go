@@ -202,6 +202,10 @@ type TCPCheck struct {
 	// ownRules: Rules came from this section (a section's first tcp-check
 	// line replaces the ruleset inherited from defaults, as in HAProxy)
 	ownRules bool
+	// unusedTCP/unusedHTTP: tcp-check (http-check) lines were given while
+	// another check type was set and no check option came after them;
+	// HAProxy warns that they are ignored.
+	unusedTCP, unusedHTTP bool
 }
 
 // ACL is "acl name criterion [flags] [values]".

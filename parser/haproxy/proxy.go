@@ -46,7 +46,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
 	px.TCPCheck = def.TCPCheck
-	px.TCPCheck.ownRules = false
+	px.TCPCheck.ownRules, px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false, false
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
@@ -336,6 +336,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+		if a := arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
+			px.TCPCheck.unusedHTTP = true
+		}
 	case "tcp-check":
 		if msg := rawChecks[kw](w); msg != "" {
 			s.alert(p, "%s", msg)
@@ -355,6 +358,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
 		}
 		px.TCPCheck.Rules = append(px.TCPCheck.Rules, Statement{Pos: p, Args: w})
+		if o := px.TCPCheck.Option; o == nil || o[0] != "tcp-check" {
+			px.TCPCheck.unusedTCP = true
+		}
 	case "acl":
 		if arg(1) == "" || arg(2) == "" {
 			s.alert(p, "'acl' expects an ACL name and a fetch method.")
@@ -763,6 +769,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
 		px.TCPCheck.Option = nil
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false // any check option uses or drops them
 		rest := tail(w, 2)
 		switch len(rest) {
 		case 1:
@@ -786,6 +793,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		// (proxy/check runs them; proxy/wire maps the arguments)
 		px.HTTPCheck.Enabled = false
 		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.
 		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {

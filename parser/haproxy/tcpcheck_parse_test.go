@@ -31,3 +31,33 @@ func TestTCPCheckExpectNegation(t *testing.T) {
 		t.Errorf("messages %q, want %q", got, want)
 	}
 }
+
+// tcp-check and http-check lines that no check option uses are ignored
+// with HAProxy's warnings, in its order among the proxy's warnings
+// (haproxy -c 2.6.12 output, captured by hand); a check option given after
+// the lines uses or drops them silently.
+func TestUnusedCheckRulesWarnings(t *testing.T) {
+	cfg := "global\n    log 127.0.0.1 local0\nlisten l\n    bind 127.0.0.1:18081\n    log global\n    option httplog\n    balance uri\n" +
+		"    tcp-check send x\n    http-check send meth GET\n    http-request deny\n    server s 127.0.0.1:1 check\n" +
+		"backend later\n    tcp-check send x\n    http-check send meth GET\n    option redis-check\n    timeout connect 1s\n    timeout server 1s\n    server s 127.0.0.1:1 check\n" +
+		"backend other\n    option httpchk\n    tcp-check send x\n    timeout connect 1s\n    timeout server 1s\n    server s 127.0.0.1:1 check\n"
+	res := CheckBytes("t.cfg", []byte(cfg), nil)
+	var got []string
+	for _, d := range res.Diags.List {
+		if d.Severity == Warning {
+			got = append(got, d.Text)
+		}
+	}
+	want := []string{
+		"config : Layer 7 hash not possible for proxy 'l' (needs 'mode http'). Falling back to round robin.",
+		"config : parsing [t.cfg:6] : 'option httplog' not usable with proxy 'l' (needs 'mode http'). Falling back to 'option tcplog'.",
+		"config : proxy 'l' uses http-check rules without 'option httpchk', so the rules are ignored.",
+		"config : missing timeouts for proxy 'l'.",
+		"config : proxy 'l' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+		"config : 'http-request' rules ignored for proxy 'l' as they require HTTP mode.",
+		"config : backend 'other' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
