@@ -56,6 +56,11 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	return px
 }
 
+// checkOptionNames are the options whose HAProxy parser (tcpcheck.c) warns
+// about a missing backend capability with the option's name alone.
+var checkOptionNames = map[string]bool{"httpchk": true, "tcp-check": true, "redis-check": true, "mysql-check": true,
+	"pgsql-check": true, "smtpchk": true, "ldap-check": true, "ssl-hello-chk": true}
+
 // proxy parses a defaults/frontend/backend/listen section; true = abort.
 func (s *state) proxy(p Pos, sec *astSection) bool {
 	name := ""
@@ -210,7 +215,18 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			if px.Cap == CapBackend {
 				missing = "frontend"
 			}
-			s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", row.Name, px.Kind, px.Name, missing)
+			name := row.Name
+			switch {
+			case kw == "option" && checkOptionNames[arg(1)]:
+				name = arg(1) // HAProxy's check option parsers name the option alone
+			case kw == "tcp-check" || kw == "http-check":
+				name = kw
+			}
+			s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", name, px.Kind, px.Name, missing)
+			if kw == "tcp-check" || kw == "http-check" && (arg(1) == "disable-on-404" || arg(1) == "send-state") {
+				// HAProxy then prints its (empty) error message as a warning
+				s.warn(p, "(null)")
+			}
 			// HAProxy still parses the arguments (and may reject them).
 		} else {
 			s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)

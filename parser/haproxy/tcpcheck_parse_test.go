@@ -61,3 +61,35 @@ func TestUnusedCheckRulesWarnings(t *testing.T) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Check options and check rules in a frontend: HAProxy's capability
+// warnings name the check option alone, print an empty "(null)" message
+// after tcp-check lines and http-check disable-on-404/send-state, and warn
+// about disable-on-404 without httpchk (haproxy -c 2.6.12, by hand).
+func TestCheckKeywordsInFrontend(t *testing.T) {
+	cfg := "frontend f\n    bind 127.0.0.1:18082\n    option httpchk\n    option mysql-check\n    option redis-check\n" +
+		"    http-check send meth GET\n    http-check disable-on-404\n    tcp-check expect string x\n    timeout client 1s\n"
+	res := CheckBytes("f.cfg", []byte(cfg), nil)
+	var got []string
+	for _, d := range res.Diags.List {
+		if d.Severity == Warning {
+			got = append(got, d.Text)
+		}
+	}
+	want := []string{
+		"config : parsing [f.cfg:3] : 'httpchk' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:4] : 'mysql-check' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:5] : 'redis-check' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:6] : 'http-check' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:7] : 'http-check' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:7] : (null)",
+		"config : parsing [f.cfg:8] : 'tcp-check' ignored because frontend 'f' has no backend capability.",
+		"config : parsing [f.cfg:8] : (null)",
+		"config : frontend 'f' uses http-check rules without 'option httpchk', so the rules are ignored.",
+		"config : 'disable-on-404' will be ignored for frontend 'f' (requires 'option httpchk').",
+		"config : frontend 'f' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
