@@ -108,6 +108,8 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	errAnswer := line("", "-ERR nope\r\n", true)
 	silent := line("", "", true)
 	pongLF := line("", "+PONG\n", true)
+	splitPong := startFake(t, &fakeServer{need: -1, reply: []byte("+PONG\r\n"), split: true})
+	splitChain := startFake(t, &fakeServer{need: -1, reply: []byte("HELLO WORLD\r\n"), split: true})
 	master := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$26\r\n# Replication\r\nrole:master\r\n", "+OK\r\n"}})
 	replica := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$25\r\n# Replication\r\nrole:slave\r\n", "+OK\r\n"}})
 	hang := startFake(t, &fakeServer{hang: true})
@@ -162,6 +164,10 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "tcplfbad", lines: []string{"option tcp-check", `tcp-check send-lf "PING\r\n"`, "tcp-check expect string-lf +PONG"}, srv: errAnswer},
 		{name: "tcplftout", lines: []string{"option tcp-check", "tcp-check expect string-lf hello", "timeout check 200"}, srv: hang,
 			to: CheckTimeouts(300*time.Millisecond, time.Second, 200*time.Millisecond)},
+		{name: "tcpsplit", lines: tc, srv: splitPong},
+		{name: "tcpchain", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR",
+			"tcp-check expect string WORLD"}, srv: splitChain},
+		{name: "tcpminrecv", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect min-recv 3 string WORLD"}, srv: splitChain},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},

@@ -27,6 +27,7 @@ type fakeServer struct {
 	reply []byte
 	close bool
 	hang  bool // accept and say nothing
+	split bool // send reply in two halves, 50 ms apart
 	// script: after greet, the answer to each line received in turn
 	// (need, reply and close are then unused)
 	script []string
@@ -118,7 +119,11 @@ func (f *fakeServer) serve(c net.Conn) {
 			return
 		}
 	}
-	if len(f.reply) > 0 {
+	if len(f.reply) > 0 && f.split {
+		c.Write(f.reply[:len(f.reply)/2])
+		time.Sleep(50 * time.Millisecond)
+		c.Write(f.reply[len(f.reply)/2:])
+	} else if len(f.reply) > 0 {
 		c.Write(f.reply)
 	}
 	if f.close {
