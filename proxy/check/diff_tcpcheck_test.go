@@ -110,6 +110,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	pongLF := line("", "+PONG\n", true)
 	splitPong := startFake(t, &fakeServer{need: -1, reply: []byte("+PONG\r\n"), split: true})
 	splitChain := startFake(t, &fakeServer{need: -1, reply: []byte("HELLO WORLD\r\n"), split: true})
+	code503 := line("", "-503 Service down\r\nmore", true)
 	master := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$26\r\n# Replication\r\nrole:master\r\n", "+OK\r\n"}})
 	replica := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$25\r\n# Replication\r\nrole:slave\r\n", "+OK\r\n"}})
 	hang := startFake(t, &fakeServer{hang: true})
@@ -168,6 +169,10 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "tcpchain", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR",
 			"tcp-check expect string WORLD"}, srv: splitChain},
 		{name: "tcpminrecv", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect min-recv 3 string WORLD"}, srv: splitChain},
+		{name: "tcpfmterr", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`,
+			`tcp-check expect string +PONG error-status L7STS on-error "got %[res.payload(0,0),cut_crlf] [%[res.payload(40,2)]]" status-code res.payload(1,3)`}, srv: code503},
+		{name: "tcpfmtok", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`,
+			`tcp-check expect string +PONG on-success "%[res.payload(0,0),cut_crlf,ltrim('+'),lower] fine" status-code res.payload(1,2)`}, srv: pong},
 		{name: "tcpbanner", lines: []string{"option tcp-check", "tcp-check comment banner", `tcp-check expect rstring ^SSH-2\.0`,
 			"tcp-check send-binary 50494e470d0a", "tcp-check expect binary 2b504f4e47"}, srv: banner},
 		{name: "tcpnegate", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect ! string ERR comment nope"}, srv: errAnswer},

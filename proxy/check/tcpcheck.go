@@ -272,13 +272,31 @@ func parseTCPExpect(w []string) (TCPRule, error) {
 				return r, err
 			}
 			if strings.Contains(arg, "%") {
-				return r, fmt.Errorf("tcp-check expect: %s log-format '%s' not supported (a literal is)", kw, arg)
+				f, err := parsePayloadFormat(arg)
+				if err != nil {
+					return r, fmt.Errorf("tcp-check expect: %s '%s': %v", kw, arg, err)
+				}
+				if kw == "on-success" {
+					r.onSuccessFn = f
+				} else {
+					r.onErrorFn = f
+				}
+				continue
 			}
 			if kw == "on-success" {
 				r.OnSuccess = arg
 			} else {
 				r.OnError = arg
 			}
+		case "status-code":
+			if err := need(); err != nil {
+				return r, err
+			}
+			f, err := parseStatusCode(arg)
+			if err != nil {
+				return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", arg, err)
+			}
+			r.codeFn = f
 		case "ok-status", "error-status", "tout-status":
 			if err := need(); err != nil {
 				return r, err
@@ -331,7 +349,7 @@ func parseTCPExpect(w []string) (TCPRule, error) {
 				}
 			}
 		default:
-			// string-lf, binary-lf, status-code (sample expressions)
+			// custom, or anything HAProxy would refuse
 			return r, fmt.Errorf("tcp-check expect: '%s' not supported", kw)
 		}
 	}

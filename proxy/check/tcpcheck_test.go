@@ -113,6 +113,10 @@ func TestEvalExpect(t *testing.T) {
 		{"PCRE $ before a final newline", []string{"expect", "rstring", "^OK$"}, "OK\n", true, evalContinue, 0, ""},
 		{"$ is still the end", []string{"expect", "rstring", "^OK$"}, "OK\nX", true, evalStop, L7RSP, "TCPCHK did not match content (regex) at step 1"},
 		{"escaped $ and class", []string{"expect", "rstring", `^\$[$]`}, "$$", true, evalContinue, 0, ""},
+		{"on-error expression", []string{"expect", "string", "+PONG", "error-status", "L7STS", "on-error", "got %[res.payload(0,0),cut_crlf] back", "status-code", "res.payload(1,3)"},
+			"-503 ERR\r\nmore", true, evalStop, L7STS, "got -503 ERR back"},
+		{"on-error missing payload", []string{"expect", "string", "+PONG", "on-error", "[%[res.payload(40,2)]] [%[res.payload(0,2),ltrim('-'),lower]]"},
+			"-ERR", true, evalStop, L7RSP, "[] [e]"},
 		{"error-status and on-error", []string{"expect", "string", "OK", "error-status", "L7STS", "on-error", "down"}, "KO", true, evalStop, L7STS, "down"},
 	}
 	for _, c := range cases {
@@ -129,7 +133,10 @@ func TestParseTCPCheckRuleRefuses(t *testing.T) {
 		{"expect", "rstring", "(?=x)"},    // PCRE look-ahead: RE2 has none
 		{"expect", "rstring", `(a)\1`},    // back-reference
 		{"expect", "string-lf", "%[src]"}, // log-format
-		{"expect", "string", "x", "status-code", "res.payload(0,3)"},
+		{"expect", "string", "x", "status-code", "req.len"},
+		{"expect", "string", "x", "on-error", "%[src]"},
+		{"expect", "string", "x", "on-error", "%ci"},
+		{"expect", "string", "x", "on-success", "%[res.payload(0,0),json]"},
 		{"expect", "binary", "abc"}, // odd hex
 		{"send-lf", "%[src]"},       // log-format variables
 		{"send-binary", "zz"},       // not hex
