@@ -260,3 +260,19 @@ func FuzzProtocolAnswers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPayloadFormat: any on-error/on-success text either compiles or is
+// refused, and a compiled one evaluates on any answer without panicking.
+func FuzzPayloadFormat(f *testing.F) {
+	f.Add("%[res.payload(0,0),cut_crlf]", []byte("-ERR x\r\n"))
+	f.Add("a %[res.payload(4,0),ltrim(' '),cut_crlf] b", []byte("250 ok"))
+	f.Add("%[res.payload(1,3),rtrim(,)]", []byte("x"))
+	f.Fuzz(func(t *testing.T, format string, buf []byte) {
+		if fn, err := parsePayloadFormat(format); err == nil {
+			fn(buf)
+		}
+		if fn, err := parseStatusCode(format); err == nil {
+			fn(buf)
+		}
+	})
+}
