@@ -267,6 +267,8 @@ func FuzzPayloadFormat(f *testing.F) {
 	f.Add("%[res.payload(0,0),cut_crlf]", []byte("-ERR x\r\n"))
 	f.Add("a %[res.payload(4,0),ltrim(' '),cut_crlf] b", []byte("250 ok"))
 	f.Add("%[res.payload(1,3),rtrim(,)]", []byte("x"))
+	f.Add("%[res.payload(1,99999999999999999999)]", []byte("x"))
+	f.Add("%[res.payload(1,9223372036854775807)]", []byte("x"))
 	f.Fuzz(func(t *testing.T, format string, buf []byte) {
 		if fn, err := parsePayloadFormat(format); err == nil {
 			fn(buf)

@@ -30,8 +30,12 @@ func parsePayloadExpr(s string) (payloadExpr, error) {
 		return payloadExpr{}, fmt.Errorf("sample expression '%s' not supported (res.payload(<offset>,<length>) is)", s)
 	}
 	var e payloadExpr
-	e.off, _ = strconv.Atoi(m[1])
-	e.n, _ = strconv.Atoi(m[2])
+	var err1, err2 error
+	e.off, err1 = strconv.Atoi(m[1])
+	e.n, err2 = strconv.Atoi(m[2])
+	if err1 != nil || err2 != nil || e.off > 1<<30 || e.n > 1<<30 {
+		return e, fmt.Errorf("sample expression '%s': offset or length out of range", s)
+	}
 	rest := s[len(m[0]):]
 	for rest != "" {
 		if rest[0] != ',' {
