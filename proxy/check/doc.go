@@ -19,7 +19,11 @@
 // sample-expression texts computed in Go (measured against 2.6.12: smtpchk
 // ends with QUIT and reports the QUIT answer; mysql-check reports the
 // server version, ldap-check "Success"). rstring/rbinary use RE2: a
-// pattern only PCRE accepts is refused, never matched differently.
+// pattern only PCRE accepts is refused, never matched differently (a
+// final `$` is rewritten to PCRE's meaning). Log-format and sample
+// expressions are evaluated only in the forms HAProxy's presets use
+// (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
+// tcpformat.go); the others are refused so proxy/wire reports the rule.
 //
 // # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
 //
