@@ -35,6 +35,12 @@ func (w *worker) newChecks() *check.Runner {
 		}
 		if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
+		} else if spec.TCP != nil {
+			p := *spec.TCP // option tcp-check and the protocol checks
+			if dial != nil {
+				p.Dial = dial
+			}
+			t.Prober = p
 		} else {
 			t.Prober = check.TCPProbe{Dial: dial}
 		}

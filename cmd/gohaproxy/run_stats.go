@@ -202,34 +202,14 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 	c.Health = h.Value()
 	if last != (check.Result{}) {
 		c.Status, c.Code, c.Duration, c.Desc, c.Info = statusName(last.Status), last.Code, last.Duration, last.Status.Reason(), last.Info
-		if last.Status == check.L7OK || last.Status == check.L4OK {
-			c.Info = "" // HAProxy keeps no detail for a passed check (last_chk empty)
+		if (last.Status == check.L7OK || last.Status == check.L4OK) && !last.ShowInfo {
+			c.Info = "" // HAProxy keeps no detail for a passed HTTP or connect check (last_chk empty)
 		}
 	}
 	return c
 }
 
-func statusName(s check.Status) string {
-	switch s {
-	case check.L4OK:
-		return "L4OK"
-	case check.L4TOUT:
-		return "L4TOUT"
-	case check.L4CON:
-		return "L4CON"
-	case check.L7OK:
-		return "L7OK"
-	case check.L7TOUT:
-		return "L7TOUT"
-	case check.L7RSP:
-		return "L7RSP"
-	case check.L7STS:
-		return "L7STS"
-	case check.L7OKC:
-		return "L7OKC"
-	}
-	return "INI"
-}
+func statusName(s check.Status) string { return s.Name() }
 
 // algoName is the algorithm as `show stat` prints it (without arguments).
 func algoName(a string) string {

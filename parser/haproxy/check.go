@@ -398,6 +398,12 @@ func (s *state) checkValidity() bool {
 		if px.Cap&CapFrontend != 0 && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", kind, px.Name))
 		}
+		if px.TCPCheck.unusedHTTP && !px.HTTPCheck.Enabled {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' uses http-check rules without 'option httpchk', so the rules are ignored.", kind, px.Name))
+		}
+		if px.Cap&CapBackend == 0 && disableOn404(px) {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'disable-on-404' will be ignored for %s '%s' (requires 'option httpchk').", kind, px.Name))
+		}
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0
 			needBack := px.Cap&CapBackend != 0 && (len(px.Servers) > 0 || px.Kind == "backend")
@@ -409,6 +415,9 @@ func (s *state) checkValidity() bool {
 					"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
 				}
 			}
+		}
+		if px.TCPCheck.unusedTCP {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' uses tcp-check rules without 'option tcp-check', so the rules are ignored.", kind, px.Name))
 		}
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
@@ -434,4 +443,14 @@ func (s *state) checkValidity() bool {
 		}
 	}
 	return fatal || lfFatal
+}
+
+// disableOn404 says whether the proxy has an `http-check disable-on-404` line.
+func disableOn404(px *Proxy) bool {
+	for _, st := range px.HTTPCheck.Rules {
+		if len(st.Args) > 1 && st.Args[1] == "disable-on-404" {
+			return true
+		}
+	}
+	return false
 }

@@ -100,6 +100,7 @@ type Proxy struct {
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
 	Forwardfor        *Forwardfor
 	HTTPCheck         HTTPCheck
+	TCPCheck          TCPCheck
 	ACLs              []ACL
 	UseBackends       []UseBackend
 	DefaultBack       string
@@ -188,6 +189,23 @@ type HTTPCheck struct {
 	URI     string
 	Version string
 	Rules   []Statement // http-check send/expect/... in order
+}
+
+// TCPCheck is a check type other than httpchk (the last of `option
+// tcp-check|redis-check|mysql-check|pgsql-check|smtpchk|ldap-check|
+// ssl-hello-chk` wins, as does httpchk over them) and the proxy's
+// `tcp-check` lines, which an `option tcp-check` runs.
+type TCPCheck struct {
+	Option []string // words after "option" ({"mysql-check", "user", "u"}); nil = none
+	Pos    Pos
+	Rules  []Statement // tcp-check lines in order
+	// ownRules: Rules came from this section (a section's first tcp-check
+	// line replaces the ruleset inherited from defaults, as in HAProxy)
+	ownRules bool
+	// unusedTCP/unusedHTTP: tcp-check (http-check) lines were given while
+	// another check type was set and no check option came after them;
+	// HAProxy warns that they are ignored.
+	unusedTCP, unusedHTTP bool
 }
 
 // ACL is "acl name criterion [flags] [values]".

@@ -45,6 +45,8 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
+	px.TCPCheck = def.TCPCheck
+	px.TCPCheck.ownRules, px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false, false
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]Statement(nil), def.Logs...)
@@ -53,6 +55,11 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Stats = def.Stats
 	return px
 }
+
+// checkOptionNames are the options whose HAProxy parser (tcpcheck.c) warns
+// about a missing backend capability with the option's name alone.
+var checkOptionNames = map[string]bool{"httpchk": true, "tcp-check": true, "redis-check": true, "mysql-check": true,
+	"pgsql-check": true, "smtpchk": true, "ldap-check": true, "ssl-hello-chk": true}
 
 // proxy parses a defaults/frontend/backend/listen section; true = abort.
 func (s *state) proxy(p Pos, sec *astSection) bool {
@@ -208,14 +215,25 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			if px.Cap == CapBackend {
 				missing = "frontend"
 			}
-			// HAProxy names an option without the word "option", and
-			// has its own sentence for the log formats in a backend.
+			// HAProxy names an option without the word "option" (its check
+			// option parsers name it alone), and has its own sentence for
+			// the log formats in a backend.
 			name := strings.TrimPrefix(row.Name, "option ")
+			switch {
+			case kw == "option" && checkOptionNames[arg(1)]:
+				name = arg(1)
+			case kw == "tcp-check" || kw == "http-check":
+				name = kw
+			}
 			switch {
 			case kw == "option" && (name == "httplog" || name == "httpslog") && px.Cap == CapBackend:
 				s.warn(p, "%s '%s' : 'option %s' directive is ignored in backends.", px.Kind, px.Name, name)
 			default:
 				s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", name, px.Kind, px.Name, missing)
+			}
+			if kw == "tcp-check" || kw == "http-check" && (arg(1) == "disable-on-404" || arg(1) == "send-state") {
+				// HAProxy then prints its (empty) error message as a warning
+				s.warn(p, "(null)")
 			}
 			// HAProxy still parses the arguments (and may reject them).
 		} else {
@@ -342,6 +360,31 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+		if a := arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
+			px.TCPCheck.unusedHTTP = true
+		}
+	case "tcp-check":
+		if msg := rawChecks[kw](w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		// proxy/wire runs them (or reports the forms it cannot); these
+		// actions proxy/check has no equivalent for
+		switch arg(1) {
+		case "set-var", "set-var-fmt", "unset-var":
+			s.d.Unsupported(p.File, p.Line, "tcp-check "+arg(1))
+		default:
+			if strings.HasPrefix(arg(1), "set-var") || strings.HasPrefix(arg(1), "unset-var") {
+				s.d.Unsupported(p.File, p.Line, "tcp-check "+arg(1))
+			}
+		}
+		if !px.TCPCheck.ownRules {
+			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
+		}
+		px.TCPCheck.Rules = append(px.TCPCheck.Rules, Statement{Pos: p, Args: w})
+		if o := px.TCPCheck.Option; o == nil || o[0] != "tcp-check" {
+			px.TCPCheck.unusedTCP = true
+		}
 	case "acl":
 		if arg(1) == "" || arg(2) == "" {
 			s.alert(p, "'acl' expects an ACL name and a fetch method.")
@@ -749,6 +792,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		px.Forwardfor = ff
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
+		px.TCPCheck.Option = nil
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false // any check option uses or drops them
 		rest := tail(w, 2)
 		switch len(rest) {
 		case 1:
@@ -758,6 +803,21 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		case 3:
 			px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version = rest[0], rest[1], rest[2]
 		}
+	case "tcp-check", "redis-check", "mysql-check", "pgsql-check", "smtpchk", "ldap-check", "ssl-hello-chk":
+		if neg {
+			px.Options[name] = false
+			s.d.Unsupported(p.File, p.Line, "no option "+name)
+			return false
+		}
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		// one check type per proxy: the last option line decides
+		// (proxy/check runs them; proxy/wire maps the arguments)
+		px.HTTPCheck.Enabled = false
+		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.
 		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {

@@ -51,8 +51,15 @@ var rawChecks = map[string]rawCheck{
 				w[k] == "tout-status" || w[k] == "on-success" || w[k] == "on-error" || w[k] == "status-code") {
 				k += 2
 			}
-			if k < len(w) && !contains(tcpCheckExpectKinds, w[k]) {
-				return fmt.Sprintf("'tcp-check expect' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf''[!]rbinary', '[!]binary-lf' or comment but got '%s' as argument..", w[k])
+			kind := ""
+			if k < len(w) {
+				kind = strings.TrimLeft(w[k], "!")
+				if kind == "" && k+1 < len(w) { // "! string x": the pattern kind comes next
+					kind = w[k+1]
+				}
+			}
+			if k < len(w) && !contains(tcpCheckExpectKinds, kind) {
+				return fmt.Sprintf("'tcp-check expect' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf''[!]rbinary', '[!]binary-lf' or comment but got '%s' as argument..", kind)
 			}
 		case "send":
 			if len(w) < 3 {

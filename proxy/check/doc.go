@@ -1,8 +1,29 @@
 // Package check runs HAProxy's server health checks: a pure rise/fall state
 // machine (Health), probes behind a small interface (TCP connect, HTTP with
-// `option httpchk` / `http-check send` / `http-check expect`), and a Runner
-// that schedules probes on a Clock and reports transitions with HAProxy's
-// log lines.
+// `option httpchk` / `http-check send` / `http-check expect`, tcp-check
+// rulesets and the protocol checks), and a Runner that schedules probes on
+// a Clock and reports transitions with HAProxy's log lines.
+//
+// # tcp-check and the protocol checks (tcpcheck.go, protocols.go)
+//
+// TCPCheckProbe evaluates a ruleset as HAProxy 2.6's tcpcheck_main does:
+// an implicit connect (step 0) before a ruleset without one, the input
+// buffer emptied by every send and connect, an expect waiting for more
+// data until its pattern could match (or min-recv bytes, after which a
+// mismatch is final), expect chains resumed from their first negated rule,
+// comments handed to the following rules. `option tcp-check` results carry
+// HAProxy's texts ("(tcp-check)", "TCPCHK did not match content 'x' at
+// step 2", " at step 1 of tcp-check (expect string 'x')", ...).
+// redis-check, mysql-check, pgsql-check, smtpchk, ldap-check and
+// ssl-hello-chk are HAProxy's preset rulesets with its bytes and its
+// sample-expression texts computed in Go (measured against 2.6.12: smtpchk
+// ends with QUIT and reports the QUIT answer; mysql-check reports the
+// server version, ldap-check "Success"). rstring/rbinary use RE2: a
+// pattern only PCRE accepts is refused, never matched differently (a
+// final `$` is rewritten to PCRE's meaning). Log-format and sample
+// expressions are evaluated only in the forms HAProxy's presets use
+// (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
+// tcpformat.go); the others are refused so proxy/wire reports the rule.
 //
 // # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
 //

@@ -173,7 +173,7 @@ func ParseExpect(words []string) (Expect, error) {
 			e.codes = append(e.codes, [2]int{a, b})
 		}
 	case "rstatus", "rstring":
-		re, err := regexp.Compile(e.Pattern)
+		re, err := compileRE(e.Pattern) // PCRE's semantics or refused
 		if err != nil {
 			return e, fmt.Errorf("http-check expect %s: %v", words[0], err)
 		}

@@ -12,25 +12,46 @@ import (
 type Status int
 
 const (
-	L4OK   Status = iota // TCP connection established (tcp check passed)
-	L4TOUT               // connection not established in time
-	L4CON                // connection refused, unreachable, reset...
-	L7OK                 // HTTP check passed
-	L7TOUT               // connected, no complete answer in time
-	L7RSP                // invalid or missing HTTP response, content mismatch
-	L7STS                // unexpected HTTP status
-	L7OKC                // 404 with `http-check disable-on-404`: passed, but the server drains
+	L4OK    Status = iota // TCP connection established (tcp check passed)
+	L4TOUT                // connection not established in time
+	L4CON                 // connection refused, unreachable, reset...
+	L7OK                  // HTTP check passed
+	L7TOUT                // connected, no complete answer in time
+	L7RSP                 // invalid or missing HTTP response, content mismatch
+	L7STS                 // unexpected HTTP status
+	L7OKC                 // 404 with `http-check disable-on-404`: passed, but the server drains
+	L6OK                  // TLS hello answered (ssl-hello-chk), or a tcp-check ending on an ssl connect
+	L6TOUT                // no TLS answer in time
+	L6RSP                 // not a TLS answer
+	SOCKERR               // I/O error after the connection was established
 )
 
 var statusReasons = [...]string{
-	L4OK:   "Layer4 check passed",
-	L4TOUT: "Layer4 timeout",
-	L4CON:  "Layer4 connection problem",
-	L7OK:   "Layer7 check passed",
-	L7TOUT: "Layer7 timeout",
-	L7RSP:  "Layer7 invalid response",
-	L7STS:  "Layer7 wrong status",
-	L7OKC:  "Layer7 check conditionally passed",
+	L4OK:    "Layer4 check passed",
+	L4TOUT:  "Layer4 timeout",
+	L4CON:   "Layer4 connection problem",
+	L7OK:    "Layer7 check passed",
+	L7TOUT:  "Layer7 timeout",
+	L7RSP:   "Layer7 invalid response",
+	L7STS:   "Layer7 wrong status",
+	L7OKC:   "Layer7 check conditionally passed",
+	L6OK:    "Layer6 check passed",
+	L6TOUT:  "Layer6 timeout",
+	L6RSP:   "Layer6 invalid response",
+	SOCKERR: "Socket error",
+}
+
+var statusNames = [...]string{
+	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
+	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
+}
+
+// Name is HAProxy's short name of the status (`show stat` check_status).
+func (s Status) Name() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "UNK"
 }
 
 // Reason is the text HAProxy logs after "reason: ".
@@ -42,7 +63,11 @@ func (s Status) Reason() string {
 }
 
 // Passed reports whether the status counts as a successful check.
-func (s Status) Passed() bool { return s == L4OK || s == L7OK || s == L7OKC }
+func (s Status) Passed() bool { return s == L4OK || s == L7OK || s == L7OKC || s == L6OK }
+
+// hasCode: HAProxy prints a check code for the statuses with layer 7 data
+// (HCHK_STATUS_L57DATA and above), even 0.
+func (s Status) hasCode() bool { return s == L7OK || s == L7STS || s == L7OKC }
 
 // Result is one finished check.
 type Result struct {
@@ -50,6 +75,13 @@ type Result struct {
 	Code     int    // HTTP status, when a status line was read
 	Info     string // HAProxy's "info" (errno text, reason phrase, ...)
 	Duration time.Duration
+	// ShowInfo: Info is HAProxy's check description even on success
+	// (tcp-check and protocol checks: "(tcp-check)", "Redis server is
+	// ok"); HTTP checks keep none for a passed check.
+	ShowInfo bool
+	// ShowCode: print the code even when 0 (tcp-check results with layer
+	// 7 data always carry one).
+	ShowCode bool
 }
 
 // Passed reports whether the check succeeded.
@@ -62,10 +94,10 @@ func (r Result) describe() string {
 	var b strings.Builder
 	b.WriteString("reason: ")
 	b.WriteString(r.Status.Reason())
-	if r.Code != 0 && (r.Status == L7OK || r.Status == L7STS || r.Status == L7OKC) {
+	if (r.Code != 0 || r.ShowCode) && r.Status.hasCode() {
 		fmt.Fprintf(&b, ", code: %d", r.Code)
 	}
-	if r.Info != "" && !r.Passed() {
+	if r.Info != "" && (!r.Passed() || r.ShowInfo) {
 		fmt.Fprintf(&b, ", info: \"%s\"", r.Info)
 	}
 	fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())

@@ -246,7 +246,9 @@ func serverRow(px *Proxy, sv *Server) *row {
 	// has no code or duration yet.
 	if ck := sv.Check; ck != nil && !sv.Maint {
 		r.set("check_status", ck.Status)
-		if ck.Code != 0 {
+		// HAProxy shows a code for the statuses with layer 7 data, 0
+		// included (a tcp-check's L7OK)
+		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" {
 			r.num("check_code", int64(ck.Code))
 		}
 		if ck.Status != "INI" {

@@ -75,8 +75,9 @@ func Build(cfg *haproxy.Config) *Plan {
 }
 
 type builder struct {
-	plan *Plan
-	seen map[string]bool // notices already given (file:line:what)
+	plan      *Plan
+	seen      map[string]bool                         // notices already given (file:line:what)
+	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
 }
@@ -467,9 +468,12 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		Timeouts:        check.CheckTimeouts(inter, px.Timeouts["connect"], px.Timeouts["check"]),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
-	if px.HTTPCheck.Enabled {
+	switch {
+	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)
+	case px.TCPCheck.Option != nil:
+		c.TCP = b.tcpCheck(px)
 	}
 	return c
 }

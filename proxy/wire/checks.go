@@ -67,3 +67,52 @@ func disableOn404(px *haproxy.Proxy) bool {
 	}
 	return false
 }
+
+// tcpCheck maps the proxy's check option other than httpchk: `option
+// tcp-check` with its tcp-check lines (the forms proxy/check cannot run
+// are reported and left out), or a protocol check. The probe is built
+// once per proxy.
+func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
+	if p, ok := b.tcpChecks[px]; ok {
+		return p
+	}
+	opt := px.TCPCheck.Option
+	var p check.TCPCheckProbe
+	switch opt[0] {
+	case "tcp-check":
+		var rules []check.TCPRule
+		for i, st := range px.TCPCheck.Rules {
+			if v := st.Args[1]; strings.HasPrefix(v, "set-var") || strings.HasPrefix(v, "unset-var") {
+				continue // the parser reported the action itself
+			}
+			r, err := check.ParseTCPCheckRule(st.Args[1:])
+			if err != nil {
+				b.unsupported(st.Pos, "tcp-check "+strings.Join(st.Args[1:], " ")+": "+err.Error())
+				continue
+			}
+			r.Index = i // HAProxy numbers steps over every tcp-check line
+			rules = append(rules, r)
+		}
+		p = check.NewTCPCheck(rules)
+	case "redis-check":
+		p = check.RedisCheck()
+	case "ssl-hello-chk":
+		p = check.SSLHelloCheck(nil)
+	case "smtpchk":
+		p = check.SMTPCheck(opt[1:])
+	case "ldap-check":
+		p = check.LDAPCheck()
+	case "pgsql-check":
+		p = check.PgSQLCheck(opt[len(opt)-1]) // the parser checked "user <name>"
+	case "mysql-check":
+		var err error
+		if p, err = check.MySQLCheck(opt[1:]); err != nil {
+			b.unsupported(px.TCPCheck.Pos, "option "+strings.Join(opt, " ")+": "+err.Error())
+		}
+	}
+	if b.tcpChecks == nil {
+		b.tcpChecks = map[*haproxy.Proxy]*check.TCPCheckProbe{}
+	}
+	b.tcpChecks[px] = &p
+	return &p
+}

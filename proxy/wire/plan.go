@@ -98,6 +98,10 @@ type CheckSpec struct {
 	Connect check.Connect
 	// DisableOn404 is `http-check disable-on-404` (HTTP checks only).
 	DisableOn404 bool
+	// TCP is set by `option tcp-check` (with its tcp-check rules) and the
+	// protocol checks (redis-check, mysql-check, pgsql-check, smtpchk,
+	// ldap-check, ssl-hello-chk); nil with HTTP nil = a plain connect.
+	TCP *check.TCPCheckProbe
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool
