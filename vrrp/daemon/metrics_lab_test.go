@@ -59,9 +59,9 @@ func TestMetricsListener(t *testing.T) {
 
 	// BACKUP first (the listener is up before the instance starts), then
 	// MASTER after the master-down interval, its first GARP counted.
-	m := scrape.until(`state="BACKUP"`, 5*time.Second)
+	scrape.until(`state="BACKUP"`, 5*time.Second)
 	waitGARPSent(t, lb1, 8*time.Second)
-	m = scrape.until(`state="MASTER"`, 2*time.Second)
+	m := scrape.until(`state="MASTER"`, 2*time.Second)
 	for series, want := range map[string]float64{
 		seedSeries("gokeepalived_vrrp_state", `state="MASTER"`):      1,
 		seedSeries("gokeepalived_vrrp_state", `state="BACKUP"`):      0,
