@@ -68,3 +68,68 @@ func TestSnapshotCounts(t *testing.T) {
 		t.Fatalf("queued GARP not counted once sent: %d", s.GarpsSent)
 	}
 }
+
+const snapTrackConf = `
+vrrp_script chk { script "/bin/true"
+ weight -60
+ fall 2 }
+vrrp_track_file tf { file "/nonexistent/goha-track-file" }
+vrrp_instance A { interface ens160
+ virtual_router_id 51
+ priority 100
+ track_script { chk }
+ track_interface { ens161 weight -10 }
+ track_file { tf weight 5 }
+ virtual_ipaddress { 192.168.110.100/24 } }
+`
+
+// TestSnapshotTrackers: the snapshot reports each tracker's own status
+// (scripts only once they reported) and the priority they produce.
+func TestSnapshotTrackers(t *testing.T) {
+	h := newHarness(t, configFrom(t, snapTrackConf))
+	s := h.r.snapshot()[0]
+	if s.State != vrrp.StateInit || len(s.TrackScripts) != 0 ||
+		len(s.TrackFiles) != 1 || s.TrackFiles[0] != (TrackFileValue{Name: "tf", Value: 0}) {
+		t.Fatalf("before the script reported: %+v", s)
+	}
+	h.r.handle(LinkEvent{Name: "ens161", Up: true}, h.clock)
+	h.r.handle(scriptEvent{name: "chk", rc: 0}, h.clock)
+	s = h.r.snapshot()[0]
+	if s.State != vrrp.StateBackup || len(s.TrackScripts) != 1 || s.TrackScripts[0] != (TrackStatus{Name: "chk", Up: true}) ||
+		len(s.TrackInterfaces) != 1 || s.TrackInterfaces[0] != (TrackStatus{Name: "ens161", Up: true}) || s.EffectivePriority != 100 {
+		t.Fatalf("all fine: %+v", s)
+	}
+	h.r.handle(scriptEvent{name: "chk", rc: 1}, h.clock)
+	h.r.handle(scriptEvent{name: "chk", rc: 1}, h.clock)
+	h.r.handle(LinkEvent{Name: "ens161", Up: false}, h.clock)
+	s = h.r.snapshot()[0]
+	if s.TrackScripts[0].Up || s.TrackInterfaces[0].Up || s.BasePriority != 100 || s.EffectivePriority != 30 {
+		t.Fatalf("script failed and link down: %+v", s)
+	}
+	h.r.handle(fileEvent{name: "tf", value: 3}, h.clock)
+	if s = h.r.snapshot()[0]; s.TrackFiles[0].Value != 3 || s.EffectivePriority != 45 {
+		t.Fatalf("track_file 3: %+v", s)
+	}
+}
+
+// TestSnapshotSyncGroupTransitions: members moved by their sync group
+// count their transitions too.
+func TestSnapshotSyncGroupTransitions(t *testing.T) {
+	p := t.TempDir() + "/k.conf"
+	if err := writeFile(p, syncConf); err != nil {
+		t.Fatal(err)
+	}
+	c, errs := MapConfig(lintFile(t, p, nil), fakePrimary(map[string]string{"ens160": "10.0.0.11", "ens161": "10.0.1.11"}))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	h := newHarness(t, c)
+	h.advance(4 * time.Second)
+	h.r.handle(LinkEvent{Name: "ens161", Up: false}, h.clock)
+	for _, s := range h.r.snapshot() {
+		// INIT → BACKUP → MASTER → FAULT
+		if s.State != vrrp.StateFault || s.Transitions != 3 || s.Stats.ReleaseMaster != 1 {
+			t.Errorf("%s: state %s transitions %d released %d", s.Name, s.State, s.Transitions, s.Stats.ReleaseMaster)
+		}
+	}
+}
