@@ -22,6 +22,9 @@ import (
 // metricsAddr is the listener inside lb1's namespace (loopback there).
 const metricsAddr = "127.0.0.1:9650"
 
+// metricsInst is the seed instance's name in this test.
+const metricsInst = "lb_metrics"
+
 // TestMetricsListener runs the seed master with --metrics-address inside
 // its namespace and scrapes it from inside that namespace: the instance
 // shows as MASTER, adverts_sent grows between scrapes, crafted bad adverts
@@ -40,7 +43,14 @@ func TestMetricsListener(t *testing.T) {
 	if err != nil {
 		lab.Unavailable(t, err.Error())
 	}
-	lb1 := &lbHost{t: t, name: "lb1", h: h1, bin: bin, conf: seedCopy(t, dir, "keepalived-lb1.conf"), dir: dir}
+	// The seed master under a name of its own: /tmp/keepalived.stats is
+	// shared with any other lab test running at the same time.
+	conf := seedCopy(t, dir, "keepalived-lb1.conf")
+	b, _ := os.ReadFile(conf)
+	if err := os.WriteFile(conf, []byte(strings.Replace(string(b), "vrrp_instance lb_ha ", "vrrp_instance "+metricsInst+" ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lb1 := &lbHost{t: t, name: "lb1", h: h1, bin: bin, conf: conf, dir: dir}
 	startArgs := func(name string) []string {
 		return []string{bin, "-n", "-l", "-D", "-G", "-f", lb1.conf, "--metrics-address=" + metricsAddr,
 			"-p", filepath.Join(dir, name+".pid"), "-r", filepath.Join(dir, name+"_vrrp.pid")}
@@ -145,7 +155,7 @@ func TestMetricsListener(t *testing.T) {
 		stats := waitFile(t, "/tmp/keepalived.stats")
 		after := scrape.get()
 		sent := seedSeries("gokeepalived_vrrp_adverts_sent_total")
-		if before[sent] != after[sent] || !strings.Contains(stats, "VRRP Instance: lb_ha\n") {
+		if before[sent] != after[sent] || !strings.Contains(stats, "VRRP Instance: "+metricsInst+"\n") {
 			continue
 		}
 		agreed = true
@@ -181,7 +191,7 @@ func TestMetricsListener(t *testing.T) {
 // seedSeries names a series of the seed instance, extra labels sorted in
 // among instance, interface, vrid and family as the exposition orders them.
 func seedSeries(name string, extra ...string) string {
-	labels := append([]string{`family="ipv4"`, `instance="lb_ha"`, `interface="ens160"`, `vrid="51"`}, extra...)
+	labels := append([]string{`family="ipv4"`, `instance="` + metricsInst + `"`, `interface="ens160"`, `vrid="51"`}, extra...)
 	sortLabels(labels)
 	return name + "{" + strings.Join(labels, ",") + "}"
 }
