@@ -56,6 +56,7 @@ var flagSpecs = []flagSpec{
 	{"", "signum", 1, "Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON", true},
 	{"t", "config-test", 2, "Check the configuration for obvious errors, output to stderr by default", true},
 	{"", "allow-unsupported", 0, "goha: run without the configuration features gokeepalived does not support (also GOHA_ALLOW_UNSUPPORTED=1); without it such a configuration is refused", true},
+	{"", "metrics-address", 1, "goha: serve Prometheus metrics at http://ARG/metrics, ARG being ADDR:PORT (e.g. 127.0.0.1:9650); off by default", true},
 	{"v", "version", 0, "Display the version number", true},
 	{"h", "help", 0, "Display this help message", true},
 }
@@ -72,6 +73,8 @@ type options struct {
 	// allowUnsupported is the operator's override of the fail-closed
 	// policy: --allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1.
 	allowUnsupported bool
+	// metricsAddr is --metrics-address (ADDR:PORT); empty: no listener.
+	metricsAddr string
 	// ignored lists, as typed, the options accepted but not supported.
 	ignored []string
 	set     map[string]string // long name -> value for everything else
@@ -165,6 +168,11 @@ func parseArgs(args []string) (*options, error) {
 			o.configTest, o.testLog = true, val
 		case "config-id":
 			o.configID = val
+		case "metrics-address":
+			if _, _, err := net.SplitHostPort(val); err != nil {
+				return nil, fmt.Errorf("option '--metrics-address' wants ADDR:PORT: %v", err)
+			}
+			o.metricsAddr = val
 		case "signum":
 			o.signum = val
 		case "help":

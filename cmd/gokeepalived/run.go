@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/goha-lb/goha/internal/sdnotify"
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp/daemon"
+	"github.com/goha-lb/goha/vrrp/daemon/metrics"
 )
 
 // daemonEnv marks the re-executed child of a forking start.
@@ -90,6 +92,17 @@ func runDaemon(o *options, stderr io.Writer) int {
 		return 2
 	}
 
+	var metricsLn net.Listener
+	if o.metricsAddr != "" {
+		// Bound before the instances start: a daemon asked for metrics it
+		// cannot serve refuses to start instead of running unobserved.
+		if metricsLn, err = metrics.Listen(o.metricsAddr); err != nil {
+			lg.printf("goha: cannot listen for metrics on %s: %v", o.metricsAddr, err)
+			lg.printf("Stopped")
+			return 1
+		}
+	}
+
 	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
 
 	sigs := make(chan os.Signal, 8)
@@ -97,6 +110,14 @@ func runDaemon(o *options, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
+	if metricsLn != nil {
+		lg.printf("goha: serving metrics on http://%s/metrics", metricsLn.Addr())
+		go func() {
+			if err := metrics.Serve(ctx, metricsLn, r); err != nil {
+				lg.printf("goha: metrics listener: %v", err)
+			}
+		}()
+	}
 	ready := fmt.Sprintf("READY=1\nMAINPID=%d", pid)
 	notify(ready)
 	for {

@@ -28,6 +28,9 @@
 //     place (an unchanged socket keeps the instance and its state, no VIP
 //     flap), the USR1 data dump, the USR2 statistics with a line per drop
 //     reason and the signal-36 JSON dump.
+//   - Snapshot (snapshot.go): a read-only copy of every instance's state and
+//     of the counters the stats dump prints, for the Prometheus exporter
+//     (vrrp/daemon/metrics, gokeepalived --metrics-address).
 //   - Host networking (hostnet.go, routes.go): use_vmac macvlans created
 //     before the sockets and deleted on stop, virtual_routes/rules while
 //     MASTER (set after the VIPs, removed before them), static_* for the

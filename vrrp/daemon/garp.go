@@ -20,9 +20,16 @@ type garpKey struct {
 // immediately when the interface has been quiet long enough.
 type garpQueue struct {
 	interval time.Duration
-	pending  []netip.Addr
+	pending  []garpItem
 	last     time.Duration
 	sent     bool // last is valid
+}
+
+// garpItem is one queued announcement and the instance it is sent for
+// (whose GARP count it adds to once it leaves).
+type garpItem struct {
+	addr netip.Addr
+	in   *inst
 }
 
 // next is when the head of the queue may go out.
@@ -54,7 +61,7 @@ func (r *Runner) queueGratuitous(in *inst, a vrrp.SendGratuitous) {
 				}
 				r.garps[k] = q
 			}
-			q.pending = append(q.pending, addr)
+			q.pending = append(q.pending, garpItem{addr: addr, in: in})
 		}
 	}
 	r.drainGarps(r.now())
@@ -67,27 +74,30 @@ func (r *Runner) drainGarps(now time.Duration) {
 			if t, _ := q.next(); t > now {
 				break
 			}
-			addr := q.pending[0]
+			it := q.pending[0]
 			q.pending = q.pending[1:]
 			q.last, q.sent = now, true
-			r.announce(k, addr)
+			if r.announce(k, it.addr) {
+				it.in.garpsSent++
+			}
 		}
 	}
 }
 
-func (r *Runner) announce(k garpKey, addr netip.Addr) {
+// announce sends one GARP / NA and says whether it left.
+func (r *Runner) announce(k garpKey, addr netip.Addr) bool {
 	ann := r.anns[k.ifname]
 	if ann == nil {
 		var err error
 		if ann, err = r.edge.Announcer(k.ifname); err != nil {
 			r.logf("Error opening gratuitous ARP socket on %s: %v", k.ifname, err)
-			return
+			return false
 		}
 		r.anns[k.ifname] = ann
 	}
 	if err := ann.Announce(addr); err != nil {
 		r.logf("Error sending gratuitous ARP on %s for %s: %v", k.ifname, addr, err)
-		return
+		return false
 	}
 	if r.opts.Detail {
 		if k.ipv6 {
@@ -96,12 +106,13 @@ func (r *Runner) announce(k garpKey, addr netip.Addr) {
 			r.logf("Sending gratuitous ARP on %s for %s", k.ifname, addr)
 		}
 	}
+	return true
 }
 
 // dropQueuedGarps forgets queued announcements of addresses we no longer
 // hold: a late GARP from a backup would steal the VIP back.
 func (r *Runner) dropQueuedGarps(addrs []netip.Addr) {
 	for _, q := range r.garps {
-		q.pending = slices.DeleteFunc(q.pending, func(a netip.Addr) bool { return slices.Contains(addrs, a) })
+		q.pending = slices.DeleteFunc(q.pending, func(it garpItem) bool { return slices.Contains(addrs, it.addr) })
 	}
 }

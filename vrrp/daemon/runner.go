@@ -80,6 +80,10 @@ type inst struct {
 	fault     bool
 	buf       []byte
 	sendErr   uint64
+
+	// Counted for the metrics exporter (snapshot.go) only.
+	transitions uint64 // state changes
+	garpsSent   uint64 // gratuitous ARPs / unsolicited NAs that left
 }
 
 type group struct {
@@ -487,6 +491,7 @@ func (r *Runner) step(in *inst, ev vrrp.Event) {
 		r.perform(in, in.m.Step(ev))
 		if in.m.State() != before {
 			in.lastTransition = time.Now()
+			in.transitions++
 		}
 		return
 	}
@@ -501,6 +506,7 @@ func (r *Runner) step(in *inst, ev vrrp.Event) {
 	for k, m := range g.insts {
 		if m.m.State() != before[k] {
 			m.lastTransition = time.Now()
+			m.transitions++
 		}
 	}
 	r.groupNotify(g)
