@@ -125,7 +125,7 @@ func writeConnection(out, tokens []byte, extra string) []byte {
 // buildRequestHead writes the request head sent to the server.
 func (x *exchange) buildRequestHead() []byte {
 	s, req := x.s, &x.s.req
-	rules := s.fe.cfg.RequestRules
+	rules := s.fe.cfg.RequestRules[:s.ruleStop]
 	out := append(s.out[:0], req.Method...)
 	out = append(out, ' ')
 	out = append(out, req.Target...)

@@ -91,6 +91,9 @@ type session struct {
 	out        []byte // head being built
 	breq       balance.Request
 	info       RequestInfo
+	// ruleStop: the request rules before it apply to this request (those
+	// after an allow do not).
+	ruleStop int
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -477,19 +480,8 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
-	for _, r := range fe.cfg.RequestRules {
-		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			s.sendError(fe.errs, 403, nil)
-			s.emitLog(nil, nil, 403, term('P', 'R'))
-			if !req.HasBody() && !req.WantsClose() && !req.CLWithTE {
-				// Nothing of this request is left to read: like
-				// HAProxy, the connection serves the next one.
-				s.start = req.HeadLen
-				return true
-			}
-			s.drainAndShut()
-			return false
-		}
+	if answered, keep := s.runRequestRules(); answered {
+		return keep
 	}
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server

@@ -289,12 +289,16 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
-		case "deny":
-			if kw != "http-request" || len(r.Args) != 0 {
-				b.unsupported(r.Pos, kw+" deny "+strings.Join(r.Args, " "))
+		case "deny", "allow", "return", "redirect":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}
-			hr = proxy.HeaderRule{Action: proxy.Deny}
+			var err error
+			if hr, err = terminalRule(r, px.ErrorFiles); err != nil {
+				b.unsupported(r.Pos, err.Error())
+				continue
+			}
 		default:
 			b.unsupported(r.Pos, kw+" "+r.Action)
 			continue

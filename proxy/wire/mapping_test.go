@@ -161,10 +161,10 @@ frontend fe
     bind 127.0.0.1:7000
     bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
     stats enable
-    http-request redirect location /x if { path /old }
+    http-request redirect location /x%[path] if { path /old }
     http-request set-header X-Id %[src]
     http-request set-header X-Ok yes
-    http-request return status 200
+    http-request return status 200 content-type text/plain lf-string %[src]
     default_backend be
 backend be
     balance rdp-cookie
@@ -182,9 +182,9 @@ backend be
 	sort.Strings(got)
 	want := []string{
 		"[test.cfg:10] : 'stats enable' parsed but not supported yet.",
-		"[test.cfg:11] : 'http-request redirect' parsed but not supported yet.",
+		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
-		"[test.cfg:14] : 'http-request return' parsed but not supported yet.",
+		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
 		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy' parsed but not supported yet.",

@@ -1,0 +1,100 @@
+package proxy
+
+import "bytes"
+
+// runRequestRules runs the frontend's http-request rules, then its legacy
+// redirect rules, in HAProxy's order: the first deny, return or redirect
+// whose condition holds answers the request; an allow ends the
+// http-request rules (the header rules after it do not apply) but not the
+// redirect rules. It returns whether the request was answered and, if so,
+// whether the connection may carry another request.
+func (s *session) runRequestRules() (answered, keep bool) {
+	rules := s.fe.cfg.RequestRules
+	s.ruleStop = len(rules)
+	for i := range rules {
+		r := &rules[i]
+		if r.Action < Deny || !(r.Cond == nil || r.Cond.Match(&s.info)) {
+			continue
+		}
+		if r.Action == Allow {
+			s.ruleStop = i
+			break
+		}
+		return true, s.answerRule(r)
+	}
+	for i := range s.fe.cfg.Redirects {
+		r := &s.fe.cfg.Redirects[i]
+		if r.Cond == nil || r.Cond.Match(&s.info) {
+			return true, s.answerRule(r)
+		}
+	}
+	return false, false
+}
+
+// answerRule sends the response of a deny, return or redirect rule, with
+// the connection header HAProxy's H1 layer appends to the responses it
+// makes. Like HAProxy, the connection serves the next request when the
+// request is whole in the buffer and the client keeps it; otherwise the
+// answer says close and is followed by a FIN and a drain.
+func (s *session) answerRule(r *HeaderRule) bool {
+	fe, req := s.fe, &s.req
+	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	if whole && req.ContentLength > 0 {
+		whole = int64(s.end-req.HeadLen) >= req.ContentLength
+		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
+	}
+	closeConn := r.Close || !whole || req.WantsClose() || s.p.closing.Load()
+	status, t := r.Status, term('L', 'R')
+	var page []byte
+	switch {
+	case r.Action == Redirect:
+		status = r.Redirect.Code
+	case r.Reply != nil:
+		page = r.Reply
+	default:
+		if status == 0 {
+			status = 403
+		}
+		page = fe.errs[status]
+	}
+	if r.Action == Deny {
+		t = term('P', 'R')
+	}
+	if r.Action == Redirect {
+		var buf [256]byte
+		page = r.Redirect.AppendResponse(buf[:0], req.Target, req.Header("host"))
+	}
+	head, body := page, []byte(nil)
+	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
+		head, body = page[:i+2], page[i+4:]
+	}
+	respMinor := 1
+	if bytes.HasPrefix(page, []byte("HTTP/1.0 ")) {
+		respMinor = 0
+	}
+	extra := ""
+	switch {
+	case closeConn && respMinor == 0:
+	case closeConn:
+		extra = "connection: close\r\n"
+	case req.Minor == 0 || respMinor == 0:
+		extra = "connection: keep-alive\r\n"
+	}
+	out := page
+	if extra != "" {
+		out = append(s.out[:0], head...)
+		out = append(out, extra...)
+		out = append(out, "\r\n"...)
+		out = append(out, body...)
+		s.out = out
+	}
+	fe.stats.countStatus(status)
+	s.clientWrite(out)
+	s.emitLog(nil, nil, status, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	s.drainAndShut()
+	return false
+}
