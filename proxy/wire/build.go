@@ -252,9 +252,15 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		fe.UseBackends = append(fe.UseBackends, ub)
 	}
+	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
+		fe.Redirects = b.redirects(px, acls)
+	} else {
+		for _, r := range px.Redirects {
+			b.unsupported(r.Pos, "redirect in a tcp proxy")
+		}
 	}
 	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
 	if spec := b.logSpec(px); spec != nil {
@@ -326,6 +332,12 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		}
 		for _, r := range px.HTTPResponse {
 			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend")
+		}
+		for _, r := range px.Redirects {
+			b.unsupported(r.Pos, "redirect in a backend")
+		}
+		for _, r := range px.TCPConnRules {
+			b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a backend")
 		}
 	}
 	be := &proxy.Backend{
