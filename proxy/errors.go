@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 )
 
 // builtinErrors are the responses HAProxy 2.6.12 puts on the wire, captured
@@ -37,8 +36,8 @@ var builtinErrors = map[int]string{
 }
 
 // ruleErrorPages are the 400 and 408 pages as an http-request rule sends
-// them (deny_status 400): through HAProxy's HTX layer, lower-case names,
-// and "connection: close" since the connection ends after them.
+// them (deny_status 400): through HAProxy's HTX layer, lower-case names;
+// the connection ends after them (answerRule says so in the head).
 var ruleErrorPages = map[int]string{
 	400: htx("400 Bad request", "Your browser sent an invalid request."),
 	408: htx("408 Request Time-out", "Your browser didn't send a complete request in time."),
@@ -50,8 +49,7 @@ var ruleErrorPages = map[int]string{
 // for (it refuses the configuration).
 func RuleErrorPage(code int) (page []byte, close, ok bool) {
 	if p, ok := ruleErrorPages[code]; ok {
-		i := strings.Index(p, "\r\n\r\n")
-		return []byte(p[:i] + "\r\nconnection: close" + p[i:]), true, true
+		return []byte(p), true, true
 	}
 	p, ok := builtinErrors[code]
 	if !ok || code == 422 {
