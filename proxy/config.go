@@ -32,6 +32,9 @@ type Timeouts struct {
 	Client, Server, Connect           time.Duration
 	HTTPRequest, HTTPKeepAlive, Queue time.Duration
 	Tunnel, ClientFin, ServerFin      time.Duration
+	// Tarpit is how long http-request tarpit holds a request (`timeout
+	// tarpit`, else `timeout connect`, as HAProxy).
+	Tarpit time.Duration
 }
 
 // HTTPConnMode is the `option http-keep-alive | http-server-close |
@@ -128,6 +131,7 @@ const (
 	Allow    // stops the http-request rules: the request goes on (requests only)
 	Return   // answers Reply (requests only)
 	Redirect // answers the 30x Redirect builds (requests only)
+	Tarpit   // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
 )
 
 // HeaderRule is one http-request/http-response rule.

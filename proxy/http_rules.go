@@ -1,6 +1,9 @@
 package proxy
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // runRequestRules runs the frontend's http-request rules, then its legacy
 // redirect rules, in HAProxy's order: the first deny, return or redirect
@@ -57,8 +60,12 @@ func (s *session) answerRule(r *HeaderRule) bool {
 		}
 		page = fe.errs[status]
 	}
-	if r.Action == Deny {
+	switch r.Action {
+	case Deny:
 		t = term('P', 'R')
+	case Tarpit:
+		t = term('P', 'T')
+		s.tarpit()
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
@@ -97,4 +104,19 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	s.drainAndShut()
 	return false
+}
+
+// tarpit holds the request for the frontend's tarpit timeout before the
+// answer; a hard stop cuts it short.
+func (s *session) tarpit() {
+	d := s.fe.cfg.Timeouts.Tarpit
+	if d <= 0 {
+		return
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+	case <-s.p.aborted:
+	}
 }

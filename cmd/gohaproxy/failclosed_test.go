@@ -45,7 +45,7 @@ var failClosedRows = []failClosedRow{
 	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte", true},
 	{"07-return.cfg", statusOf("GET", "/health"), "204", true},
 	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", false},
-	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", false},
+	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
 	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", false},
 }
 
@@ -137,7 +137,7 @@ func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe fun
 // TestAllowUnsupportedRuns: with the override the daemon starts and serves
 // without the feature, after a warning naming it.
 func TestAllowUnsupportedRuns(t *testing.T) {
-	path, _ := filepath.Abs("../../testdata/failclosed/09-tarpit.cfg")
+	path, _ := filepath.Abs("../../testdata/failclosed/02-auth.cfg")
 	be := startWeb(t, "be")
 	fe := freePort(t)
 	for _, how := range []string{"flag", "env"} {
@@ -160,15 +160,15 @@ func TestAllowUnsupportedRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitListen(t, fe)
-		got := statusOf("GET", "/t")(t, fe)
+		got := statusOf("GET", "/")(t, fe)
 		cmd.Process.Kill()
 		cmd.Wait()
 		logFile.Close()
 		if got != "200" {
-			t.Errorf("%s: GET /t answered %s, want the backend's 200 (the rule is not run)", how, got)
+			t.Errorf("%s: GET / answered %s, want the backend's 200 (the rule is not run)", how, got)
 		}
 		stderr, _ := os.ReadFile(logPath)
-		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:12] : 'http-request tarpit' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
+		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:14] : 'http-request auth' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
 		if !strings.Contains(string(stderr), want) || strings.Contains(string(stderr), "[ALERT]") {
 			t.Errorf("%s: stderr lacks %q:\n%s", how, want, stderr)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -100,7 +101,17 @@ func timeouts(px *haproxy.Proxy) proxy.Timeouts {
 		Client: t["client"], Server: t["server"], Connect: t["connect"],
 		HTTPRequest: t["http-request"], HTTPKeepAlive: t["http-keep-alive"], Queue: t["queue"],
 		Tunnel: t["tunnel"], ClientFin: t["client-fin"], ServerFin: t["server-fin"],
+		Tarpit: firstSet(t["tarpit"], t["connect"]),
 	}
+}
+
+func firstSet(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
 }
 
 // connMode: the parser keeps only the last of the three options.
@@ -295,7 +306,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
-		case "deny", "allow", "return", "redirect":
+		case "deny", "allow", "return", "redirect", "tarpit":
 			if kw != "http-request" {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
@@ -303,6 +314,10 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			var err error
 			if hr, err = terminalRule(r, px.ErrorFiles); err != nil {
 				b.unsupported(r.Pos, err.Error())
+				continue
+			}
+			if hr.Action == proxy.Tarpit && px.Timeouts["tarpit"] <= 0 && px.Timeouts["connect"] <= 0 {
+				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
 				continue
 			}
 		default:

@@ -186,10 +186,8 @@ backend be
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
-		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
-		"[test.cfg:7] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl' parsed but not supported yet.",
 	}

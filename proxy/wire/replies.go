@@ -30,7 +30,9 @@ func terminalRule(r haproxy.HTTPRule, errorFiles map[int]string) (proxy.HeaderRu
 		}
 		return proxy.HeaderRule{Action: proxy.Allow}, nil
 	case "deny":
-		return denyRule(r.Args, errorFiles)
+		return denyRule(r.Args, errorFiles, proxy.Deny, 403)
+	case "tarpit":
+		return denyRule(r.Args, errorFiles, proxy.Tarpit, 500)
 	case "return":
 		hr, err := replyRule(r.Args, 200, "http-request return")
 		hr.Action = proxy.Return
@@ -48,24 +50,29 @@ func terminalRule(r haproxy.HTTPRule, errorFiles map[int]string) (proxy.HeaderRu
 // denyRule: `deny` alone or with `deny_status <code>` alone sends the
 // proxy's error page for the code (403 by default); any other reply
 // argument makes an http reply built from the arguments.
-func denyRule(args []string, errorFiles map[int]string) (proxy.HeaderRule, error) {
-	hr := proxy.HeaderRule{Action: proxy.Deny, Status: 403}
+// tarpit takes the same arguments, with 500 for default.
+func denyRule(args []string, errorFiles map[int]string, action proxy.RuleAction, status int) (proxy.HeaderRule, error) {
+	kw := "http-request deny"
+	if action == proxy.Tarpit {
+		kw = "http-request tarpit"
+	}
+	hr := proxy.HeaderRule{Action: action, Status: status}
 	switch {
 	case len(args) == 0:
 		return hr, nil
 	case len(args) == 2 && args[0] == "deny_status":
 		code, err := strconv.Atoi(args[1])
 		if err != nil {
-			return hr, errUnsupported("http-request deny deny_status " + args[1])
+			return hr, errUnsupported(kw + " deny_status " + args[1])
 		}
 		page, closes, ok := proxy.RuleErrorPage(code)
 		if !ok {
-			return hr, errUnsupported("http-request deny deny_status " + args[1])
+			return hr, errUnsupported(kw + " deny_status " + args[1])
 		}
 		hr.Status = code
 		if closes {
 			if _, custom := errorFiles[code]; custom {
-				return hr, errUnsupported("http-request deny deny_status " + args[1] + " with an errorfile")
+				return hr, errUnsupported(kw + " deny_status " + args[1] + " with an errorfile")
 			}
 			hr.Reply, hr.Close = page, true
 		}
@@ -74,8 +81,8 @@ func denyRule(args []string, errorFiles map[int]string) (proxy.HeaderRule, error
 	if args[0] == "deny_status" {
 		args = append([]string{"status"}, args[1:]...)
 	}
-	out, err := replyRule(args, 403, "http-request deny")
-	out.Action = proxy.Deny
+	out, err := replyRule(args, status, kw)
+	out.Action = action
 	return out, err
 }
 
