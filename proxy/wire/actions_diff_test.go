@@ -50,8 +50,8 @@ func exchangeFrom(t *testing.T, src, addr, raw string, idle time.Duration) ([]by
 	}
 }
 
-// TestRequestActionsDifferential: http-request deny/return/redirect/allow
-// and legacy redirect through the real HAProxy and wire+proxy on the same
+// TestRequestActionsDifferential: http-request deny/return/redirect/allow/
+// tarpit and legacy redirect through the real HAProxy and wire+proxy on the same
 // configuration; each connection's bytes must be equal, and so must how it
 // ends (kept open, closed).
 func TestRequestActionsDifferential(t *testing.T) {
@@ -66,9 +66,12 @@ func TestRequestActionsDifferential(t *testing.T) {
     timeout connect 2s
     timeout client 5s
     timeout server 5s
+    timeout tarpit 200ms
 frontend fe
     bind BIND
     http-request set-header X-Goha before
+    http-request tarpit if { path /t }
+    http-request tarpit deny_status 404 content-type text/plain string x if { path /ts }
     http-request allow if { path /allow }
     http-request deny deny_status 404 if { path /d404 }
     http-request deny deny_status 429 if { path /d429 }
@@ -114,6 +117,7 @@ backend web
 			"GET /self/a HTTP/1.1\r\nHost: h\r\n\r\n", "GET /lp/b?c HTTP/1.1\r\nHost: h\r\n\r\n",
 			"GET /allow HTTP/1.1\r\nHost: h\r\nX-Legacy: 1\r\n\r\n"},
 		{"GET /d HTTP/1.0\r\n\r\n"},
+		{"GET /t HTTP/1.1\r\nHost: h\r\n\r\n", "GET /ts HTTP/1.1\r\nHost: h\r\n\r\n"},
 		{"GET /r HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "GET /ref HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"},
 		{"GET /l HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"},
 		{"POST /l HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"},
@@ -121,8 +125,16 @@ backend web
 	}
 	for _, reqs := range conns {
 		raw := strings.Join(reqs, "")
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
+		idle := 300 * time.Millisecond
+		if strings.HasPrefix(raw, "GET /t ") {
+			idle = time.Second // past the tarpit's 200ms on a loaded machine
+		}
+		want, wantEnd := exchangeFrom(t, "", ha, raw, idle)
+		start := time.Now()
+		got, gotEnd := exchangeFrom(t, "", goha, raw, idle)
+		if strings.HasPrefix(raw, "GET /t ") && time.Since(start) < 2*200*time.Millisecond {
+			t.Errorf("two tarpitted requests answered in %v, want >= 400ms", time.Since(start))
+		}
 		if !bytes.Equal(want, got) || wantEnd != gotEnd {
 			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
 		}
