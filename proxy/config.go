@@ -132,6 +132,7 @@ const (
 	Return   // answers Reply (requests only)
 	Redirect // answers the 30x Redirect builds (requests only)
 	Tarpit   // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
+	SetPath  // replaces the path of the target with Value, query kept (requests only)
 )
 
 // HeaderRule is one http-request/http-response rule.

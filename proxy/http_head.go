@@ -75,15 +75,25 @@ func hasHopToken(v []byte) bool {
 }
 
 // ruleTouches reports whether a set/del rule that applies removes header h.
-func ruleTouches(rules []HeaderRule, info *RequestInfo, name []byte) bool {
+// hits, when not nil, says which rules applied (their conditions were
+// evaluated in order by runRequestRules); otherwise conditions are
+// evaluated here.
+func ruleTouches(rules []HeaderRule, hits []bool, info *RequestInfo, name []byte) bool {
 	for i := range rules {
 		r := &rules[i]
 		if (r.Action == SetHeader || r.Action == DelHeader) && http1.EqualFold(name, lowerASCII(r.Name)) &&
-			(r.Cond == nil || r.Cond.Match(info)) {
+			ruleApplies(r, hits, i, info) {
 			return true
 		}
 	}
 	return false
+}
+
+func ruleApplies(r *HeaderRule, hits []bool, i int, info *RequestInfo) bool {
+	if hits != nil {
+		return i < len(hits) && hits[i]
+	}
+	return r.Cond == nil || r.Cond.Match(info)
 }
 
 func lowerASCII(s string) string {
@@ -97,10 +107,10 @@ func lowerASCII(s string) string {
 	return s
 }
 
-func appendRuleHeaders(out []byte, rules []HeaderRule, info *RequestInfo) []byte {
+func appendRuleHeaders(out []byte, rules []HeaderRule, hits []bool, info *RequestInfo) []byte {
 	for i := range rules {
 		r := &rules[i]
-		if (r.Action == SetHeader || r.Action == AddHeader) && (r.Cond == nil || r.Cond.Match(info)) {
+		if (r.Action == SetHeader || r.Action == AddHeader) && ruleApplies(r, hits, i, info) {
 			out = appendHeader(out, []byte(r.Name), []byte(r.Value))
 		}
 	}
@@ -128,7 +138,7 @@ func (x *exchange) buildRequestHead() []byte {
 	rules := s.fe.cfg.RequestRules[:s.ruleStop]
 	out := append(s.out[:0], req.Method...)
 	out = append(out, ' ')
-	out = append(out, req.Target...)
+	out = append(out, s.info.Target...) // set-path may have rewritten it
 	out = append(out, " HTTP/1."...)
 	out = append(out, byte('0'+req.Minor), '\r', '\n')
 	var conn [128]byte
@@ -137,12 +147,12 @@ func (x *exchange) buildRequestHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+		if len(rules) > 0 && ruleTouches(rules, s.ruleHits, &s.info, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendRuleHeaders(out, rules, s.ruleHits, &s.info)
 	extra := ""
 	switch {
 	case req.IsUpgrade():
@@ -203,12 +213,12 @@ func (x *exchange) buildResponseHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendRuleHeaders(out, rules, nil, &s.info)
 	extra := ""
 	switch {
 	case resp.Status == 101:

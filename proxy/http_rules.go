@@ -14,16 +14,29 @@ import (
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.ruleStop = len(rules)
+	s.ruleHits = s.ruleHits[:0]
+rules:
 	for i := range rules {
 		r := &rules[i]
-		if r.Action < Deny || !(r.Cond == nil || r.Cond.Match(&s.info)) {
+		hit := r.Cond == nil || r.Cond.Match(&s.info)
+		s.ruleHits = append(s.ruleHits, hit)
+		if !hit {
 			continue
 		}
-		if r.Action == Allow {
+		switch r.Action {
+		case SetPath:
+			src := s.info.Target
+			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
+				src = append([]byte(nil), src...) // a second set-path: its source is s.target
+			}
+			s.target = setPath(s.target[:0], src, r.Value)
+			s.info.Target = s.target
+		case Allow:
 			s.ruleStop = i
-			break
+			break rules
+		case Deny, Return, Redirect, Tarpit:
+			return true, s.answerRule(r)
 		}
-		return true, s.answerRule(r)
 	}
 	for i := range s.fe.cfg.Redirects {
 		r := &s.fe.cfg.Redirects[i]
@@ -69,7 +82,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
-		page = r.Redirect.AppendResponse(buf[:0], req.Target, req.Header("host"))
+		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, req.Header("host"))
 	}
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
@@ -119,4 +132,27 @@ func (s *session) tarpit() {
 	case <-tm.C:
 	case <-s.p.aborted:
 	}
+}
+
+// setPath appends to dst the target with its path replaced by path: an
+// absolute URI keeps its scheme and authority, and the query string is
+// kept, as HAProxy's set-path does.
+func setPath(dst, target []byte, path string) []byte {
+	start := 0
+	if len(target) == 0 || target[0] != '/' {
+		if i := bytes.Index(target, []byte("://")); i >= 0 {
+			start = len(target)
+			if j := bytes.IndexByte(target[i+3:], '/'); j >= 0 {
+				start = i + 3 + j
+			} else if j := bytes.IndexByte(target[i+3:], '?'); j >= 0 {
+				start = i + 3 + j
+			}
+		}
+	}
+	dst = append(dst, target[:start]...)
+	dst = append(dst, path...)
+	if q := bytes.IndexByte(target[start:], '?'); q >= 0 {
+		dst = append(dst, target[start+q:]...)
+	}
+	return dst
 }

@@ -92,8 +92,11 @@ type session struct {
 	breq       balance.Request
 	info       RequestInfo
 	// ruleStop: the request rules before it apply to this request (those
-	// after an allow do not).
+	// after an allow do not); ruleHits says which of them matched,
+	// evaluated in order; target is the target set-path rewrote.
 	ruleStop int
+	ruleHits []bool
+	target   []byte
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -513,8 +516,8 @@ func (s *session) transaction() bool {
 	serverClose := mode != KeepAlive
 
 	s.breq.Src = s.src.Addr()
-	if string(req.Target) != s.breq.URI { // compared without a copy
-		s.breq.URI = string(req.Target) // clients often repeat a target: no allocation then
+	if string(s.info.Target) != s.breq.URI { // compared without a copy
+		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
 	srv, sc, reused := be.connect(&s.breq, be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {

@@ -1013,7 +1013,7 @@ var classTable = []ClassRow{
 	{"http-request", "set-mark", Unsupported, ""},
 	{"http-request", "set-method", Unsupported, ""},
 	{"http-request", "set-nice", Inert, "scheduling priority only"},
-	{"http-request", "set-path", Unsupported, ""},
+	{"http-request", "set-path", Implemented, "proxy.SetPath (wire rules()): literal paths; later conditions, routing, balancing and the forwarded request see the new path; log-format values reported"},
 	{"http-request", "set-pathq", Unsupported, ""},
 	{"http-request", "set-priority-class", Unsupported, ""},
 	{"http-request", "set-priority-offset", Unsupported, ""},

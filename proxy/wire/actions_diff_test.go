@@ -185,3 +185,53 @@ backend web
 		}
 	}
 }
+
+// TestSetPathDifferential: set-path rewrites the path (query kept, an
+// absolute URI keeps its authority); the rules after it, use_backend and
+// the server see the new path, the rules before it the old one.
+func TestSetPathDifferential(t *testing.T) {
+	w := webs3(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-header X-Goha old if { path /old }
+    http-request set-path /new if { path /old }
+    http-request set-header X-Tag new if { path /new }
+    http-request set-path /api/v2 if { path_beg /v1 }
+    http-request set-path /twice if { path /api/v2 } { url_param(t) 1 }
+    use_backend api if { path_beg /api }
+    default_backend web
+backend api
+    server a1 ` + w[1] + `
+backend web
+    server w1 ` + w[0] + `
+`
+	ha, goha := startBoth(t, cfg)
+	raw := "GET /old?q=1 HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /v1/x HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /v1?t=1 HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET http://h/old?z HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /new HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	exchange := func(addr string) []difftest.Response {
+		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return rs
+	}
+	want, got := exchange(ha), exchange(goha)
+	if len(want) != 5 || want[0].Headers["x-seen-path"] != "/new" || want[1].Body != "server2\n" {
+		t.Fatalf("haproxy answered %+v", want)
+	}
+	if d := difftest.Diff(want, got, "x-seen-path", "x-seen-x-goha", "x-seen-x-tag", "content-type"); d != "" {
+		t.Error(d)
+	}
+}

@@ -300,6 +300,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if r.Action == "add-header" {
 				hr.Action = proxy.AddHeader
 			}
+		case "set-path":
+			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") {
+				b.unsupported(r.Pos, kw+" set-path "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
 		case "del-header":
 			if len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))
