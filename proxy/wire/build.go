@@ -58,6 +58,9 @@ func Build(cfg *haproxy.Config) *Plan {
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
 		}
 	}
+	for _, px := range cfg.Defaults {
+		b.defaultsRules(px)
+	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
 			continue
@@ -341,6 +344,24 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 		out = append(out, hr)
 	}
 	return out
+}
+
+// defaultsRules reports the rules of a (named) defaults section: HAProxy
+// runs them in the proxies that inherit the section, the data path runs
+// only a proxy's own.
+func (b *builder) defaultsRules(px *haproxy.Proxy) {
+	for _, r := range px.HTTPRequest {
+		b.unsupported(r.Pos, "http-request "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.HTTPResponse {
+		b.unsupported(r.Pos, "http-response "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.TCPConnRules {
+		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.Redirects {
+		b.unsupported(r.Pos, "redirect in a defaults section")
+	}
 }
 
 func (b *builder) backend(px *haproxy.Proxy) {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -201,5 +202,42 @@ backend be
 	be := p.Proxy.Backends[0]
 	if be.Balance != "roundrobin" || !be.Servers[1].Disabled || len(p.Checks) != 1 {
 		t.Errorf("backend %+v checks %d", be, len(p.Checks))
+	}
+}
+
+// TestDefaultsRulesReported: rules in a named defaults section run in the
+// proxies inheriting it in HAProxy; the data path runs a proxy's own
+// rules only, so they are reported, never dropped.
+func TestDefaultsRulesReported(t *testing.T) {
+	p := buildText(t, `defaults d1
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+    tcp-request connection reject
+    http-request deny
+defaults d2
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+frontend fe from d1
+    bind 127.0.0.1:7000
+    default_backend be
+backend be from d2
+    server s1 127.0.0.1:7001
+`)
+	var got []string
+	for _, d := range p.Notices.List {
+		got = append(got, strings.TrimPrefix(d.Text, "goha: "))
+	}
+	want := []string{
+		"[test.cfg:6] : 'tcp-request connection reject in a defaults section' parsed but not supported yet.",
+		"[test.cfg:7] : 'http-request deny in a defaults section' parsed but not supported yet.",
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("notices %q lack %q", got, w)
+		}
 	}
 }
