@@ -127,12 +127,13 @@ const (
 	SetHeader RuleAction = iota
 	AddHeader
 	DelHeader
-	Deny     // answers Reply, or the error page for Status (403 when 0)
-	Allow    // stops the http-request rules: the request goes on (requests only)
-	Return   // answers Reply (requests only)
-	Redirect // answers the 30x Redirect builds (requests only)
-	Tarpit   // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
-	SetPath  // replaces the path of the target with Value, query kept (requests only)
+	Deny      // answers Reply, or the error page for Status (403 when 0)
+	Allow     // stops the http-request rules: the request goes on (requests only)
+	Return    // answers Reply (requests only)
+	Redirect  // answers the 30x Redirect builds (requests only)
+	Tarpit    // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
+	SetPath   // replaces the path of the target with Value, query kept (requests only)
+	SetMethod // replaces the method with Value (requests only)
 )
 
 // HeaderRule is one http-request/http-response rule.

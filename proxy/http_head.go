@@ -136,7 +136,11 @@ func writeConnection(out, tokens []byte, extra string) []byte {
 func (x *exchange) buildRequestHead() []byte {
 	s, req := x.s, &x.s.req
 	rules := s.fe.cfg.RequestRules[:s.ruleStop]
-	out := append(s.out[:0], req.Method...)
+	method := req.Method
+	if len(s.method) > 0 {
+		method = s.method // set-method
+	}
+	out := append(s.out[:0], method...)
 	out = append(out, ' ')
 	out = append(out, s.info.Target...) // set-path may have rewritten it
 	out = append(out, " HTTP/1."...)

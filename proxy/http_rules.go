@@ -15,6 +15,7 @@ func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.ruleStop = len(rules)
 	s.ruleHits = s.ruleHits[:0]
+	s.method = s.method[:0]
 rules:
 	for i := range rules {
 		r := &rules[i]
@@ -31,6 +32,10 @@ rules:
 			}
 			s.target = setPath(s.target[:0], src, r.Value)
 			s.info.Target = s.target
+		case SetMethod:
+			// Measured: HAProxy 2.6's method fetch (METH_PUT, ...) in
+			// the rules after it still sees the client's method.
+			s.method = append(s.method[:0], r.Value...)
 		case Allow:
 			s.ruleStop = i
 			break rules
@@ -155,4 +160,13 @@ func setPath(dst, target []byte, path string) []byte {
 		dst = append(dst, target[start+q:]...)
 	}
 	return dst
+}
+
+// sentMethodIs says whether the request went to the server with method m
+// (set-method's, else the client's).
+func (s *session) sentMethodIs(m string) bool {
+	if len(s.method) > 0 {
+		return string(s.method) == m
+	}
+	return string(s.req.Method) == m
 }

@@ -97,6 +97,7 @@ type session struct {
 	ruleStop int
 	ruleHits []bool
 	target   []byte
+	method   []byte // the method set-method wrote (empty: the client's)
 
 	// Per-transaction log material.
 	accepted       time.Time

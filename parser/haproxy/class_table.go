@@ -1011,7 +1011,7 @@ var classTable = []ClassRow{
 	{"http-request", "set-log-level", Unsupported, ""},
 	{"http-request", "set-map", Unsupported, ""},
 	{"http-request", "set-mark", Unsupported, ""},
-	{"http-request", "set-method", Unsupported, ""},
+	{"http-request", "set-method", Implemented, "proxy.SetMethod (wire rules()): literal tokens; the server gets it (later conditions see the client's, as HAProxy), a HEAD's response is read as one; log-format values reported"},
 	{"http-request", "set-nice", Inert, "scheduling priority only"},
 	{"http-request", "set-path", Implemented, "proxy.SetPath (wire rules()): literal paths; later conditions, routing, balancing and the forwarded request see the new path; log-format values reported"},
 	{"http-request", "set-pathq", Unsupported, ""},

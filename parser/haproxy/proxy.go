@@ -501,7 +501,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			rule.Cond = cond
 		}
 		switch rule.Action {
-		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit":
+		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method":
 		default:
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}

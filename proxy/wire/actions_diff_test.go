@@ -3,7 +3,9 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,6 +234,60 @@ backend web
 		t.Fatalf("haproxy answered %+v", want)
 	}
 	if d := difftest.Diff(want, got, "x-seen-path", "x-seen-x-goha", "x-seen-x-tag", "content-type"); d != "" {
+		t.Error(d)
+	}
+}
+
+// TestSetMethodDifferential: set-method rewrites the method the server
+// gets (the rules after it still see the client's, as measured); a request
+// turned into HEAD has its response read without a body.
+func TestSetMethodDifferential(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Date", "fixed")
+		rw.Header().Set("X-Seen-Method", r.Method)
+		rw.Header().Set("X-Seen-Tag", r.Header.Get("X-Tag"))
+		io.WriteString(rw, "method "+r.Method+"\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-method PUT if { path /put }
+    http-request set-header X-Tag put if METH_PUT
+    http-request set-method HEAD if { path /head }
+    default_backend web
+backend web
+    server w1 ` + ln.Addr().String() + `
+`
+	ha, goha := startBoth(t, cfg)
+	raw := "GET /put HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /head HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /other HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	exchange := func(addr string) []difftest.Response {
+		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(out, "GET", "HEAD", "GET")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return rs
+	}
+	want, got := exchange(ha), exchange(goha)
+	if len(want) != 3 || want[0].Headers["x-seen-method"] != "PUT" || want[1].Headers["x-seen-method"] != "HEAD" {
+		t.Fatalf("haproxy answered %+v", want)
+	}
+	if d := difftest.Diff(want, got, "x-seen-method", "x-seen-tag", "content-length", "content-type"); d != "" {
 		t.Error(d)
 	}
 }

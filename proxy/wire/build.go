@@ -309,6 +309,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
+		case "set-method":
+			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !isToken(r.Args[0]) {
+				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
 		case "del-header":
 			if len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))
