@@ -32,6 +32,9 @@ type Timeouts struct {
 	Client, Server, Connect           time.Duration
 	HTTPRequest, HTTPKeepAlive, Queue time.Duration
 	Tunnel, ClientFin, ServerFin      time.Duration
+	// Tarpit is how long http-request tarpit holds a request (`timeout
+	// tarpit`, else `timeout connect`, as HAProxy).
+	Tarpit time.Duration
 }
 
 // HTTPConnMode is the `option http-keep-alive | http-server-close |
@@ -79,6 +82,10 @@ type Frontend struct {
 	RequestRules []HeaderRule
 	// ResponseRules run on each response before it is sent to the client.
 	ResponseRules []HeaderRule
+	// TCPConnRules are the `tcp-request connection` rules.
+	TCPConnRules []TCPConnRule
+	// Redirects are the legacy `redirect` rules, run after RequestRules.
+	Redirects []HeaderRule
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string
@@ -130,15 +137,37 @@ const (
 	SetHeader RuleAction = iota
 	AddHeader
 	DelHeader
-	Deny // answers 403 (requests only)
+	Deny      // answers Reply, or the error page for Status (403 when 0)
+	Allow     // stops the http-request rules: the request goes on (requests only)
+	Return    // answers Reply (requests only)
+	Redirect  // answers the 30x Redirect builds (requests only)
+	Tarpit    // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
+	SetPath   // replaces the path of the target with Value, query kept (requests only)
+	SetMethod // replaces the method with Value (requests only)
 )
 
-// HeaderRule is one http-request/http-response header rule.
+// HeaderRule is one http-request/http-response rule.
 type HeaderRule struct {
 	Action RuleAction
 	Name   string
 	Value  string
 	Cond   Condition // nil = always
+	// Deny and Return: the response HAProxy builds for the rule, whole
+	// (nil: the proxy's error page for Status); Close says the connection
+	// ends after it whatever the request (a 400 or 408 page).
+	Status int
+	Reply  []byte
+	Close  bool
+	// Redirect is the redirect rule's target (Action Redirect).
+	Redirect *RedirectRule
+}
+
+// TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:
+// evaluated on each accepted connection before anything is read; the
+// first whose condition holds decides.
+type TCPConnRule struct {
+	Reject bool
+	Cond   Condition // sees only Src (nil = always)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

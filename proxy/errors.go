@@ -20,6 +20,42 @@ var builtinErrors = map[int]string{
 	502: htx("502 Bad Gateway", "The server returned an invalid or incomplete response."),
 	503: htx("503 Service Unavailable", "No server is available to handle this request."),
 	504: htx("504 Gateway Time-out", "The server didn't respond in time."),
+	// The other pages HAProxy has for `deny_status` and the like
+	// (captured the same way; 407's reason and 501's leading dot are
+	// HAProxy's).
+	200: htx("200 OK", "Service ready."),
+	401: htx("401 Unauthorized", "You need a valid user and password to access this content."),
+	404: htx("404 Not Found", "The resource could not be found."),
+	405: htx("405 Method Not Allowed", "A request was made of a resource using a request method not supported by that resource"),
+	407: htx("407 Unauthorized", "You need a valid user and password to access this content."),
+	410: htx("410 Gone", "The resource is no longer available and will not be available again."),
+	413: htx("413 Payload Too Large", "The request entity exceeds the maximum allowed."),
+	425: htx("425 Too Early", "Your browser sent early data."),
+	429: htx("429 Too Many Requests", "You have sent too many requests in a given amount of time."),
+	501: htx("501 Not Implemented", ".The server does not support the functionality required to fulfill the request."),
+}
+
+// ruleErrorPages are the 400 and 408 pages as an http-request rule sends
+// them (deny_status 400): through HAProxy's HTX layer, lower-case names;
+// the connection ends after them (answerRule says so in the head).
+var ruleErrorPages = map[int]string{
+	400: htx("400 Bad request", "Your browser sent an invalid request."),
+	408: htx("408 Request Time-out", "Your browser didn't send a complete request in time."),
+}
+
+// RuleErrorPage is the built-in page HAProxy 2.6 sends for `deny
+// deny_status <code>` (its `default-errorfiles`), and whether the
+// connection closes after it; ok is false for a code HAProxy has no page
+// for (it refuses the configuration).
+func RuleErrorPage(code int) (page []byte, close, ok bool) {
+	if p, ok := ruleErrorPages[code]; ok {
+		return []byte(p), true, true
+	}
+	p, ok := builtinErrors[code]
+	if !ok || code == 422 {
+		return nil, false, false
+	}
+	return []byte(p), false, true
 }
 
 func body(status, text string) string {

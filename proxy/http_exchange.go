@@ -306,7 +306,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 // forwardResponse sends the final response head and body to the client.
 func (x *exchange) forwardResponse() bool {
 	s, resp := x.s, &x.s.resp
-	kind := resp.Body(string(s.req.Method) == "HEAD")
+	kind := resp.Body(s.sentMethodIs("HEAD"))
 	if kind == http1.BodyUntilClose || s.p.closing.Load() {
 		x.clientClose = true // soft stop: the last response says close
 	}

@@ -75,15 +75,25 @@ func hasHopToken(v []byte) bool {
 }
 
 // ruleTouches reports whether a set/del rule that applies removes header h.
-func ruleTouches(rules []HeaderRule, info *RequestInfo, name []byte) bool {
+// hits, when not nil, says which rules applied (their conditions were
+// evaluated in order by runRequestRules); otherwise conditions are
+// evaluated here.
+func ruleTouches(rules []HeaderRule, hits []bool, info *RequestInfo, name []byte) bool {
 	for i := range rules {
 		r := &rules[i]
 		if (r.Action == SetHeader || r.Action == DelHeader) && http1.EqualFold(name, lowerASCII(r.Name)) &&
-			(r.Cond == nil || r.Cond.Match(info)) {
+			ruleApplies(r, hits, i, info) {
 			return true
 		}
 	}
 	return false
+}
+
+func ruleApplies(r *HeaderRule, hits []bool, i int, info *RequestInfo) bool {
+	if hits != nil {
+		return i < len(hits) && hits[i]
+	}
+	return r.Cond == nil || r.Cond.Match(info)
 }
 
 func lowerASCII(s string) string {
@@ -97,10 +107,10 @@ func lowerASCII(s string) string {
 	return s
 }
 
-func appendRuleHeaders(out []byte, rules []HeaderRule, info *RequestInfo) []byte {
+func appendRuleHeaders(out []byte, rules []HeaderRule, hits []bool, info *RequestInfo) []byte {
 	for i := range rules {
 		r := &rules[i]
-		if (r.Action == SetHeader || r.Action == AddHeader) && (r.Cond == nil || r.Cond.Match(info)) {
+		if (r.Action == SetHeader || r.Action == AddHeader) && ruleApplies(r, hits, i, info) {
 			out = appendHeader(out, []byte(r.Name), []byte(r.Value))
 		}
 	}
@@ -125,10 +135,14 @@ func writeConnection(out, tokens []byte, extra string) []byte {
 // buildRequestHead writes the request head sent to the server.
 func (x *exchange) buildRequestHead() []byte {
 	s, req := x.s, &x.s.req
-	rules := s.fe.cfg.RequestRules
-	out := append(s.out[:0], req.Method...)
+	rules := s.fe.cfg.RequestRules[:s.ruleStop]
+	method := req.Method
+	if len(s.method) > 0 {
+		method = s.method // set-method
+	}
+	out := append(s.out[:0], method...)
 	out = append(out, ' ')
-	out = append(out, req.Target...)
+	out = append(out, s.info.Target...) // set-path may have rewritten it
 	out = append(out, ' ')
 	out = appendVersion(out, req.Minor, req.Version)
 	out = append(out, '\r', '\n')
@@ -138,12 +152,12 @@ func (x *exchange) buildRequestHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+		if len(rules) > 0 && ruleTouches(rules, s.ruleHits, &s.info, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendRuleHeaders(out, rules, s.ruleHits, &s.info)
 	extra := ""
 	switch {
 	case req.IsUpgrade():
@@ -204,12 +218,12 @@ func (x *exchange) buildResponseHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
+		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendRuleHeaders(out, rules, nil, &s.info)
 	extra := ""
 	switch {
 	case resp.Status == 101:

@@ -97,6 +97,13 @@ type session struct {
 	out        []byte // head being built
 	breq       balance.Request
 	info       RequestInfo
+	// ruleStop: the request rules before it apply to this request (those
+	// after an allow do not); ruleHits says which of them matched,
+	// evaluated in order; target is the target set-path rewrote.
+	ruleStop int
+	ruleHits []bool
+	target   []byte
+	method   []byte // the method set-method wrote (empty: the client's)
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -497,19 +504,8 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
-	for _, r := range fe.cfg.RequestRules {
-		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			s.sendError(fe.errs, 403, nil)
-			s.emitLog(nil, nil, 403, term('P', 'R'))
-			if !req.HasBody() && !req.WantsClose() && !req.CLWithTE {
-				// Nothing of this request is left to read: like
-				// HAProxy, the connection serves the next one.
-				s.start = req.HeadLen
-				return true
-			}
-			s.drainAndShut()
-			return false
-		}
+	if answered, keep := s.runRequestRules(); answered {
+		return keep
 	}
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
@@ -541,8 +537,8 @@ func (s *session) transaction() bool {
 	serverClose := mode != KeepAlive
 
 	s.breq.Src = s.src.Addr()
-	if string(req.Target) != s.breq.URI { // compared without a copy
-		s.breq.URI = string(req.Target) // clients often repeat a target: no allocation then
+	if string(s.info.Target) != s.breq.URI { // compared without a copy
+		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {

@@ -234,6 +234,10 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
+		if rejectConn(f, c) {
+			p.releaseFrontend(f)
+			continue
+		}
 		if p.global != nil {
 			// Once accepted, a connection waits for a global slot even
 			// while shutting down (sessions are finishing and free them):

@@ -25,26 +25,28 @@ import (
 )
 
 // failClosedRow is one row of issue 16's table: a configuration using a
-// feature goha does not implement, the request that shows the feature, and
-// what HAProxy 2.6 answers. goha must refuse the configuration (-c and at
-// start) until it answers exactly as HAProxy does.
+// feature, the request that shows the feature, and what HAProxy 2.6
+// answers. Until goha implements the feature it must refuse the
+// configuration (-c and at start); once implemented, goha and HAProxy get
+// the same probe on the same file and must both give that answer.
 type failClosedRow struct {
-	file  string // testdata/failclosed/<file>; lines marked "# unsupported" must be named
-	probe func(t *testing.T, addr string) string
-	want  string // HAProxy's answer, as probe words it
+	file        string // testdata/failclosed/<file>; lines marked "# unsupported" must be named
+	probe       func(t *testing.T, addr string) string
+	want        string // HAProxy's answer, as probe words it
+	implemented bool   // goha runs the file and answers as HAProxy
 }
 
 var failClosedRows = []failClosedRow{
-	{"01-deny-status.cfg", statusOf("GET", "/admin"), "403"},
-	{"02-auth.cfg", statusOf("GET", "/"), "401"},
-	{"03-url-dec.cfg", statusOf("GET", "/%61dmin"), "403"},
-	{"04-rate-limit.cfg", statusesOf(5, "/"), "200 200 200 429 429"},
-	{"05-redirect-scheme.cfg", redirectOf("/x?y"), "301 https://127.0.0.1/x?y"},
-	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte"},
-	{"07-return.cfg", statusOf("GET", "/health"), "204"},
-	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401"},
-	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s"},
-	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS"},
+	{"01-deny-status.cfg", statusOf("GET", "/admin"), "403", true},
+	{"02-auth.cfg", statusOf("GET", "/"), "401", false},
+	{"03-url-dec.cfg", statusOf("GET", "/%61dmin"), "403", false},
+	{"04-rate-limit.cfg", statusesOf(5, "/"), "200 200 200 429 429", false},
+	{"05-redirect-scheme.cfg", redirectOf("/x?y"), "301 https://127.0.0.1/x?y", true},
+	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte", true},
+	{"07-return.cfg", statusOf("GET", "/health"), "204", true},
+	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", false},
+	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
+	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", false},
 }
 
 func TestFailClosedRows(t *testing.T) {
@@ -64,57 +66,78 @@ func TestFailClosedRows(t *testing.T) {
 			fe := freePort(t)
 			env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.addr), "CERT="+cert)
 
-			// goha: -c names every marked line and exits 1.
-			cmd := exec.Command(bin, "-c", "-f", path)
-			cmd.Env = env
-			out, err := cmd.CombinedOutput()
-			if code := exitStatus(err); code != 1 {
-				t.Errorf("gohaproxy -c: exit %d, want 1\n%s", code, out)
-			}
-			for _, line := range markedLines(t, path) {
-				want := fmt.Sprintf("[ALERT]    (%d) : config : parsing [%s:%d] : ", cmd.ProcessState.Pid(), path, line)
-				if !strings.Contains(string(out), want) || !strings.Contains(string(out), "not supported by goha") {
-					t.Errorf("gohaproxy -c does not name line %d as not supported:\n%s", line, out)
+			if row.implemented {
+				// goha: -c accepts the file, the daemon answers as HAProxy.
+				cmd := exec.Command(bin, "-c", "-f", path)
+				cmd.Env = env
+				if out, err := cmd.CombinedOutput(); err != nil || strings.Contains(string(out), "not supported by goha") {
+					t.Fatalf("gohaproxy -c: %v\n%s", err, out)
 				}
+				if got := probeDaemon(t, exec.Command(bin, "-db", "-f", path), env, fe, row.probe); got != row.want {
+					t.Errorf("goha answered %q, HAProxy's answer is %q", got, row.want)
+				}
+			} else {
+				checkRefused(t, bin, path, env, fe)
 			}
 
-			// goha: the daemon refuses to start and never listens.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			run := exec.CommandContext(ctx, bin, "-db", "-f", path)
-			run.Env = env
-			out, err = run.CombinedOutput()
-			if code := exitStatus(err); code != 1 || !strings.Contains(string(out), "not supported by goha") {
-				t.Errorf("gohaproxy -db: exit %d, want 1 with the alert\n%s", code, out)
-			}
-			if c, err := net.DialTimeout("tcp", fe, time.Second); err == nil {
-				c.Close()
-				t.Errorf("something listens on %s after the refusal", fe)
-			}
-
-			// HAProxy, same file, same request: the answer goha must give
-			// once it implements the feature.
+			// HAProxy, same file, same request: the answer goha must give.
 			if haveHAProxy != nil {
 				return
 			}
-			hp := exec.Command(haproxyBin, "-db", "-q", "-f", path)
-			hp.Env = env
-			if err := hp.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { hp.Process.Kill(); hp.Wait() }()
-			waitListen(t, fe)
-			if got := row.probe(t, fe); got != row.want {
+			if got := probeDaemon(t, exec.Command(haproxyBin, "-db", "-q", "-f", path), env, fe, row.probe); got != row.want {
 				t.Errorf("HAProxy answered %q, the table says %q", got, row.want)
 			}
 		})
 	}
 }
 
+// checkRefused: -c names every marked line and exits 1; the daemon
+// refuses to start and never listens.
+func checkRefused(t *testing.T, bin, path string, env []string, fe string) {
+	t.Helper()
+	cmd := exec.Command(bin, "-c", "-f", path)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if code := exitStatus(err); code != 1 {
+		t.Errorf("gohaproxy -c: exit %d, want 1\n%s", code, out)
+	}
+	for _, line := range markedLines(t, path) {
+		want := fmt.Sprintf("[ALERT]    (%d) : config : parsing [%s:%d] : ", cmd.ProcessState.Pid(), path, line)
+		if !strings.Contains(string(out), want) || !strings.Contains(string(out), "not supported by goha") {
+			t.Errorf("gohaproxy -c does not name line %d as not supported:\n%s", line, out)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	run := exec.CommandContext(ctx, bin, "-db", "-f", path)
+	run.Env = env
+	out, err = run.CombinedOutput()
+	if code := exitStatus(err); code != 1 || !strings.Contains(string(out), "not supported by goha") {
+		t.Errorf("gohaproxy -db: exit %d, want 1 with the alert\n%s", code, out)
+	}
+	if c, err := net.DialTimeout("tcp", fe, time.Second); err == nil {
+		c.Close()
+		t.Errorf("something listens on %s after the refusal", fe)
+	}
+}
+
+// probeDaemon starts cmd (either proxy, on the row's file), waits for it
+// to listen on fe, probes it and stops it (by its PID).
+func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe func(*testing.T, string) string) string {
+	t.Helper()
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitListen(t, fe)
+	return probe(t, fe)
+}
+
 // TestAllowUnsupportedRuns: with the override the daemon starts and serves
 // without the feature, after a warning naming it.
 func TestAllowUnsupportedRuns(t *testing.T) {
-	path, _ := filepath.Abs("../../testdata/failclosed/01-deny-status.cfg")
+	path, _ := filepath.Abs("../../testdata/failclosed/02-auth.cfg")
 	be := startWeb(t, "be")
 	fe := freePort(t)
 	for _, how := range []string{"flag", "env"} {
@@ -137,15 +160,15 @@ func TestAllowUnsupportedRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitListen(t, fe)
-		got := statusOf("GET", "/admin")(t, fe)
+		got := statusOf("GET", "/")(t, fe)
 		cmd.Process.Kill()
 		cmd.Wait()
 		logFile.Close()
 		if got != "200" {
-			t.Errorf("%s: GET /admin answered %s, want the backend's 200 (the rule is not run)", how, got)
+			t.Errorf("%s: GET / answered %s, want the backend's 200 (the rule is not run)", how, got)
 		}
 		stderr, _ := os.ReadFile(logPath)
-		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:11] : 'http-request deny deny_status 403' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
+		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:14] : 'http-request auth' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
 		if !strings.Contains(string(stderr), want) || strings.Contains(string(stderr), "[ALERT]") {
 			t.Errorf("%s: stderr lacks %q:\n%s", how, want, stderr)
 		}

@@ -107,14 +107,20 @@ type Proxy struct {
 	DefaultBackAt     Pos
 	HTTPRequest       []HTTPRule
 	HTTPResponse      []HTTPRule
-	Stats             Stats
-	Logs              []Statement
-	LogFormat         string
-	LogTag            string // `log-tag` ("" = the global one)
-	LogFormatPos      Pos
-	ErrorFiles        map[int]string
-	ErrorFilesRef     []Statement
-	Raw               []Statement // known but not typed
+	// TCPConnRules are the `tcp-request connection accept|reject` rules
+	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
+	TCPConnRules []HTTPRule
+	// Redirects are the legacy `redirect` rules (Action "redirect", Args
+	// from location|prefix|scheme on).
+	Redirects     []HTTPRule
+	Stats         Stats
+	Logs          []Statement
+	LogFormat     string
+	LogTag        string // `log-tag` ("" = the global one)
+	LogFormatPos  Pos
+	ErrorFiles    map[int]string
+	ErrorFilesRef []Statement
+	Raw           []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

@@ -440,6 +440,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	case "redirect":
 		px.sawRedirect = true
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		if r, ok := simpleRule(w, 1); ok {
+			r.Pos, r.Action = p, "redirect"
+			px.Redirects = append(px.Redirects, r) // the wire maps it or reports it
+			break
+		}
 		s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
 		s.d.Unsupported(p.File, p.Line, "redirect")
 	case "tcp-request":
@@ -455,6 +460,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			}
 		}
 		px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+		if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject") {
+			if r, ok := simpleRule(w, 3); ok {
+				r.Pos, r.Action = p, w[2]
+				px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
+				break
+			}
+		}
 		s.d.Unsupported(p.File, p.Line, "tcp-request")
 	case "http-request", "http-response":
 		if px.lfPos.Line > 0 && movesLogFormatPos(arg(1)) {
@@ -540,7 +552,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			rule.Cond = cond
 		}
 		switch rule.Action {
-		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path":
+		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method":
 		default:
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}
@@ -731,6 +743,29 @@ func checkBalanceArgs(base, algo string, args []string) string {
 		}
 	}
 	return ""
+}
+
+// simpleRule splits w[from:] into arguments and an if/unless condition
+// for the rules the wire maps itself (legacy redirect, tcp-request
+// connection accept/reject); ok is false when the condition does not
+// parse, and the line stays reported as unsupported.
+func simpleRule(w []string, from int) (HTTPRule, bool) {
+	args, condWords := tail(w, from), []string(nil)
+	for i, a := range args {
+		if a == "if" || a == "unless" {
+			args, condWords = args[:i], args[i:]
+			break
+		}
+	}
+	r := HTTPRule{Args: args}
+	if condWords != nil {
+		cond, err := parseCondition(condWords)
+		if err != nil {
+			return r, false
+		}
+		r.Cond = cond
+	}
+	return r, true
 }
 
 // tcpRequestOrder warns like HAProxy when a connection/session rule comes

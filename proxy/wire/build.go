@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -59,6 +60,9 @@ func Build(cfg *haproxy.Config) *Plan {
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
 		}
 	}
+	for _, px := range cfg.Defaults {
+		b.defaultsRules(px)
+	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
 			continue
@@ -105,7 +109,17 @@ func timeouts(px *haproxy.Proxy) proxy.Timeouts {
 		Client: t["client"], Server: t["server"], Connect: t["connect"],
 		HTTPRequest: t["http-request"], HTTPKeepAlive: t["http-keep-alive"], Queue: t["queue"],
 		Tunnel: t["tunnel"], ClientFin: t["client-fin"], ServerFin: t["server-fin"],
+		Tarpit: firstSet(t["tarpit"], t["connect"]),
 	}
+}
+
+func firstSet(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
 }
 
 // connMode: the parser keeps only the last of the three options.
@@ -276,9 +290,15 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		fe.UseBackends = append(fe.UseBackends, ub)
 	}
+	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
+		fe.Redirects = b.redirects(px, acls)
+	} else {
+		for _, r := range px.Redirects {
+			b.unsupported(r.Pos, "redirect in a tcp proxy")
+		}
 	}
 	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
 	if spec := b.logSpec(px); spec != nil {
@@ -307,18 +327,38 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if r.Action == "add-header" {
 				hr.Action = proxy.AddHeader
 			}
+		case "set-path":
+			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") {
+				b.unsupported(r.Pos, kw+" set-path "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
+		case "set-method":
+			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !isToken(r.Args[0]) {
+				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
 		case "del-header":
 			if len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
-		case "deny":
-			if kw != "http-request" || len(r.Args) != 0 {
-				b.unsupported(r.Pos, kw+" deny "+strings.Join(r.Args, " "))
+		case "deny", "allow", "return", "redirect", "tarpit":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}
-			hr = proxy.HeaderRule{Action: proxy.Deny}
+			var err error
+			if hr, err = terminalRule(r, px.ErrorFiles); err != nil {
+				b.unsupported(r.Pos, err.Error())
+				continue
+			}
+			if hr.Action == proxy.Tarpit && px.Timeouts["tarpit"] <= 0 && px.Timeouts["connect"] <= 0 {
+				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
+				continue
+			}
 		default:
 			b.unsupported(r.Pos, kw+" "+r.Action)
 			continue
@@ -336,6 +376,24 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 	return out
 }
 
+// defaultsRules reports the rules of a (named) defaults section: HAProxy
+// runs them in the proxies that inherit the section, the data path runs
+// only a proxy's own.
+func (b *builder) defaultsRules(px *haproxy.Proxy) {
+	for _, r := range px.HTTPRequest {
+		b.unsupported(r.Pos, "http-request "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.HTTPResponse {
+		b.unsupported(r.Pos, "http-response "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.TCPConnRules {
+		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a defaults section")
+	}
+	for _, r := range px.Redirects {
+		b.unsupported(r.Pos, "redirect in a defaults section")
+	}
+}
+
 func (b *builder) backend(px *haproxy.Proxy) {
 	b.common(px)
 	if px.Kind == "backend" {
@@ -346,6 +404,12 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		}
 		for _, r := range px.HTTPResponse {
 			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend")
+		}
+		for _, r := range px.Redirects {
+			b.unsupported(r.Pos, "redirect in a backend")
+		}
+		for _, r := range px.TCPConnRules {
+			b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a backend")
 		}
 	}
 	be := &proxy.Backend{

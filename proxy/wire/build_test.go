@@ -40,7 +40,8 @@ func TestSeed(t *testing.T) {
 	}
 	p := buildText(t, string(data))
 	timeouts := proxy.Timeouts{Client: time.Minute, Server: time.Minute, Connect: 10 * time.Second,
-		HTTPRequest: 10 * time.Second, HTTPKeepAlive: 10 * time.Second, Queue: time.Minute}
+		HTTPRequest: 10 * time.Second, HTTPKeepAlive: 10 * time.Second, Queue: time.Minute,
+		Tarpit: 10 * time.Second} // timeout connect, as HAProxy when timeout tarpit is unset
 	ff := proxy.ForwardFor{Enabled: true, Header: "X-Forwarded-For", Except: netip.MustParsePrefix("127.0.0.0/8")}
 	want := &proxy.Config{
 		MaxConn: 4000,

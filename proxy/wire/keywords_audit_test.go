@@ -73,6 +73,12 @@ var auditArgs = map[string][][]string{
 	"log-tag":           {{"x"}},
 }
 
+// The rules wire maps in frontends only (tcprules.go).
+func init() {
+	auditArgs["redirect"] = [][]string{{"location", "/x"}}
+	auditArgs["tcp-request connection"] = [][]string{{"reject"}}
+}
+
 var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}
 
 type auditResult struct {
@@ -128,7 +134,8 @@ func audit(t *testing.T) []auditResult {
 			}
 			seen[k.Name] = true
 			where := sec
-			if k.Name == "http-request" || k.Name == "http-response" {
+			switch k.Name {
+			case "http-request", "http-response", "redirect", "tcp-request connection":
 				where = "frontend" // a backend's rules are reported (build.go)
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -167,10 +168,10 @@ frontend fe
     bind 127.0.0.1:7000
     bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
     stats enable
-    http-request redirect location /x if { path /old }
+    http-request redirect location /x%[path] if { path /old }
     http-request set-header X-Id %[src]
     http-request set-header X-Ok yes
-    http-request return status 200
+    http-request return status 200 content-type text/plain lf-string %[src]
     default_backend be
 backend be
     balance rdp-cookie
@@ -188,14 +189,12 @@ backend be
 	sort.Strings(got)
 	want := []string{
 		"[test.cfg:10] : 'stats enable' parsed but not supported yet.",
-		"[test.cfg:11] : 'http-request redirect' parsed but not supported yet.",
+		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
-		"[test.cfg:14] : 'http-request return' parsed but not supported yet.",
+		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
-		"[test.cfg:16] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
-		"[test.cfg:7] : 'timeout tarpit' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl' parsed but not supported yet.",
 	}
@@ -261,5 +260,42 @@ backend be
 	}
 	if !p.Proxy.Frontends[0].AcceptProxy["127.0.0.1:7000"] || len(p.Proxy.Frontends[0].AcceptProxy) != 1 {
 		t.Errorf("accept-proxy not mapped: %v", p.Proxy.Frontends[0].AcceptProxy)
+	}
+}
+
+// TestDefaultsRulesReported: rules in a named defaults section run in the
+// proxies inheriting it in HAProxy; the data path runs a proxy's own
+// rules only, so they are reported, never dropped.
+func TestDefaultsRulesReported(t *testing.T) {
+	p := buildText(t, `defaults d1
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+    tcp-request connection reject
+    http-request deny
+defaults d2
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+frontend fe from d1
+    bind 127.0.0.1:7000
+    default_backend be
+backend be from d2
+    server s1 127.0.0.1:7001
+`)
+	var got []string
+	for _, d := range p.Notices.List {
+		got = append(got, strings.TrimPrefix(d.Text, "goha: "))
+	}
+	want := []string{
+		"[test.cfg:6] : 'tcp-request connection reject in a defaults section' parsed but not supported yet.",
+		"[test.cfg:7] : 'http-request deny in a defaults section' parsed but not supported yet.",
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("notices %q lack %q", got, w)
+		}
 	}
 }

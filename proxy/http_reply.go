@@ -1,0 +1,180 @@
+package proxy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// RedirectKind is the form of a redirect rule's target.
+type RedirectKind int
+
+const (
+	RedirectLocation RedirectKind = iota // the target as is
+	RedirectPrefix                       // the target, then the request's path
+	RedirectScheme                       // the target, "://", the Host header, the path
+)
+
+// RedirectRule is `http-request redirect` / `redirect` with a literal
+// target, as HAProxy 2.6 answers it (http_apply_redirect_rule).
+type RedirectRule struct {
+	Kind        RedirectKind
+	Target      string
+	Code        int    // 301, 302 (default), 303, 307 or 308
+	DropQuery   bool   // prefix/scheme: the path loses its query string
+	AppendSlash bool   // prefix/scheme: a location not ending in "/" gets one
+	Cookie      string // the Set-Cookie value (set-cookie / clear-cookie), "" = none
+}
+
+// redirectReason is HAProxy's reason phrase for each redirect code.
+func redirectReason(code int) string {
+	switch code {
+	case 301:
+		return "Moved Permanently"
+	case 303:
+		return "See Other"
+	case 307:
+		return "Temporary Redirect"
+	case 308:
+		return "Permanent Redirect"
+	}
+	return "Found"
+}
+
+// requestPath is the path of a request target with its query, the way
+// HAProxy's http_parse_path reads it: an absolute URI loses its scheme and
+// authority, and a target without a path ("*", "http://h") has none.
+func requestPath(target []byte) []byte {
+	if len(target) > 0 && target[0] == '/' {
+		return target
+	}
+	s := string(target)
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return nil
+	}
+	if j := strings.IndexByte(s[i+3:], '/'); j >= 0 {
+		return target[i+3+j:]
+	}
+	return nil
+}
+
+// AppendResponse appends the whole redirect response for a request with
+// this target and Host value (the connection header is the caller's).
+func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
+	out = append(out, "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(r.Code), 10)
+	out = append(out, ' ')
+	out = append(out, redirectReason(r.Code)...)
+	out = append(out, "\r\ncontent-length: 0\r\nlocation: "...)
+	n := len(out)
+	if r.Kind == RedirectLocation {
+		out = append(out, r.Target...)
+	} else {
+		path := requestPath(target)
+		if r.DropQuery {
+			if i := indexByte(path, '?'); i >= 0 {
+				path = path[:i]
+			}
+		}
+		if len(path) == 0 {
+			path = []byte("/")
+		}
+		if r.Kind == RedirectScheme {
+			out = append(out, r.Target...)
+			out = append(out, "://"...)
+			out = append(out, host...)
+		} else if r.Target != "/" {
+			// A prefix "/" adds nothing: a self-redirection.
+			out = append(out, r.Target...)
+		}
+		out = append(out, path...)
+		if r.AppendSlash && len(out) > n && out[len(out)-1] != '/' {
+			out = append(out, '/')
+		}
+	}
+	out = append(out, "\r\n"...)
+	if r.Code == 302 || r.Code == 303 || r.Code == 307 {
+		out = append(out, "cache-control: no-cache\r\n"...)
+	}
+	if r.Cookie != "" {
+		out = append(out, "set-cookie: "...)
+		out = append(out, r.Cookie...)
+		out = append(out, "\r\n"...)
+	}
+	return append(out, "\r\n"...)
+}
+
+func indexByte(b []byte, c byte) int {
+	for i := range b {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// reasons are HAProxy 2.6's reason phrases (http_get_reason), for the
+// responses it builds itself.
+var reasons = map[int]string{
+	100: "Continue", 101: "Switching Protocols", 102: "Processing",
+	200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information", 204: "No Content",
+	205: "Reset Content", 206: "Partial Content", 207: "Multi-Status", 210: "Content Different", 226: "IM Used",
+	300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
+	305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect", 310: "Too many Redirects",
+	400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+	405: "Method Not Allowed", 406: "Not Acceptable", 407: "Proxy Authentication Required",
+	408: "Request Time-out", 409: "Conflict", 410: "Gone", 411: "Length Required", 412: "Precondition Failed",
+	413: "Request Entity Too Large", 414: "Request-URI Too Long", 415: "Unsupported Media Type",
+	416: "Requested range unsatisfiable", 417: "Expectation failed", 418: "I'm a teapot",
+	421: "Misdirected Request", 422: "Unprocessable Content", 423: "Locked", 424: "Method failure",
+	425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
+	431: "Request Header Fields Too Large", 449: "Retry With", 450: "Blocked by Windows Parental Controls",
+	451: "Unavailable For Legal Reasons", 456: "Unrecoverable Error", 499: "client has closed connection",
+	500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway or Proxy Error",
+	503: "Service Unavailable", 504: "Gateway Time-out", 505: "HTTP Version not supported",
+	506: "Variant also negotiate", 507: "Insufficient storage", 508: "Loop detected",
+	509: "Bandwidth Limit Exceeded", 510: "Not extended", 511: "Network authentication required",
+	520: "Web server is returning an unknown error",
+}
+
+// Reason is HAProxy's reason phrase for status.
+func Reason(status int) string {
+	if r, ok := reasons[status]; ok {
+		return r
+	}
+	switch status / 100 {
+	case 1:
+		return "Informational"
+	case 2:
+		return "Success"
+	case 3:
+		return "Redirection"
+	case 4:
+		return "Client Error"
+	case 5:
+		return "Server Error"
+	}
+	return "Other"
+}
+
+// ReplyHeader is one `hdr <name> <value>` of a deny/return rule.
+type ReplyHeader struct{ Name, Value string }
+
+// BuildReply is the response HAProxy 2.6 builds for an http reply with a
+// literal payload (or none): status line, the hdr headers in order, names
+// in lower case, then content-length (none for 204 and 304) and
+// content-type (only with a non-empty payload), then the payload.
+func BuildReply(status int, hdrs []ReplyHeader, ctype string, body []byte) []byte {
+	out := []byte("HTTP/1.1 " + strconv.Itoa(status) + " " + Reason(status) + "\r\n")
+	for _, h := range hdrs {
+		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
+	}
+	if status != 204 && status != 304 {
+		out = append(out, "content-length: "+strconv.Itoa(len(body))+"\r\n"...)
+	}
+	if len(body) > 0 && ctype != "" {
+		out = append(out, "content-type: "+ctype+"\r\n"...)
+	}
+	out = append(out, "\r\n"...)
+	return append(out, body...)
+}

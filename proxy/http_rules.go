@@ -1,0 +1,172 @@
+package proxy
+
+import (
+	"bytes"
+	"time"
+)
+
+// runRequestRules runs the frontend's http-request rules, then its legacy
+// redirect rules, in HAProxy's order: the first deny, return or redirect
+// whose condition holds answers the request; an allow ends the
+// http-request rules (the header rules after it do not apply) but not the
+// redirect rules. It returns whether the request was answered and, if so,
+// whether the connection may carry another request.
+func (s *session) runRequestRules() (answered, keep bool) {
+	rules := s.fe.cfg.RequestRules
+	s.ruleStop = len(rules)
+	s.ruleHits = s.ruleHits[:0]
+	s.method = s.method[:0]
+rules:
+	for i := range rules {
+		r := &rules[i]
+		hit := r.Cond == nil || r.Cond.Match(&s.info)
+		s.ruleHits = append(s.ruleHits, hit)
+		if !hit {
+			continue
+		}
+		switch r.Action {
+		case SetPath:
+			src := s.info.Target
+			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
+				src = append([]byte(nil), src...) // a second set-path: its source is s.target
+			}
+			s.target = setPath(s.target[:0], src, r.Value)
+			s.info.Target = s.target
+		case SetMethod:
+			// Measured: HAProxy 2.6's method fetch (METH_PUT, ...) in
+			// the rules after it still sees the client's method.
+			s.method = append(s.method[:0], r.Value...)
+		case Allow:
+			s.ruleStop = i
+			break rules
+		case Deny, Return, Redirect, Tarpit:
+			return true, s.answerRule(r)
+		}
+	}
+	for i := range s.fe.cfg.Redirects {
+		r := &s.fe.cfg.Redirects[i]
+		if r.Cond == nil || r.Cond.Match(&s.info) {
+			return true, s.answerRule(r)
+		}
+	}
+	return false, false
+}
+
+// answerRule sends the response of a deny, return or redirect rule, with
+// the connection header HAProxy's H1 layer appends to the responses it
+// makes. Like HAProxy, the connection serves the next request when the
+// request is whole in the buffer and the client keeps it; otherwise the
+// answer says close and is followed by a FIN and a drain.
+func (s *session) answerRule(r *HeaderRule) bool {
+	fe, req := s.fe, &s.req
+	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	if whole && req.ContentLength > 0 {
+		whole = int64(s.end-req.HeadLen) >= req.ContentLength
+		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
+	}
+	closeConn := r.Close || !whole || req.WantsClose() || s.p.closing.Load()
+	status, t := r.Status, term('L', 'R')
+	var page []byte
+	switch {
+	case r.Action == Redirect:
+		status = r.Redirect.Code
+	case r.Reply != nil:
+		page = r.Reply
+	default:
+		if status == 0 {
+			status = 403
+		}
+		page = fe.errs[status]
+	}
+	switch r.Action {
+	case Deny:
+		t = term('P', 'R')
+	case Tarpit:
+		t = term('P', 'T')
+		s.tarpit()
+	}
+	if r.Action == Redirect {
+		var buf [256]byte
+		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, req.Header("host"))
+	}
+	head, body := page, []byte(nil)
+	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
+		head, body = page[:i+2], page[i+4:]
+	}
+	respMinor := 1
+	if bytes.HasPrefix(page, []byte("HTTP/1.0 ")) {
+		respMinor = 0
+	}
+	extra := ""
+	switch {
+	case closeConn && respMinor == 0:
+	case closeConn:
+		extra = "connection: close\r\n"
+	case req.Minor == 0 || respMinor == 0:
+		extra = "connection: keep-alive\r\n"
+	}
+	out := page
+	if extra != "" {
+		out = append(s.out[:0], head...)
+		out = append(out, extra...)
+		out = append(out, "\r\n"...)
+		out = append(out, body...)
+		s.out = out
+	}
+	fe.stats.countStatus(status)
+	s.clientWrite(out)
+	s.emitLog(nil, nil, status, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	s.drainAndShut()
+	return false
+}
+
+// tarpit holds the request for the frontend's tarpit timeout before the
+// answer; a hard stop cuts it short.
+func (s *session) tarpit() {
+	d := s.fe.cfg.Timeouts.Tarpit
+	if d <= 0 {
+		return
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+	case <-s.p.aborted:
+	}
+}
+
+// setPath appends to dst the target with its path replaced by path: an
+// absolute URI keeps its scheme and authority, and the query string is
+// kept, as HAProxy's set-path does.
+func setPath(dst, target []byte, path string) []byte {
+	start := 0
+	if len(target) == 0 || target[0] != '/' {
+		if i := bytes.Index(target, []byte("://")); i >= 0 {
+			start = len(target)
+			if j := bytes.IndexByte(target[i+3:], '/'); j >= 0 {
+				start = i + 3 + j
+			} else if j := bytes.IndexByte(target[i+3:], '?'); j >= 0 {
+				start = i + 3 + j
+			}
+		}
+	}
+	dst = append(dst, target[:start]...)
+	dst = append(dst, path...)
+	if q := bytes.IndexByte(target[start:], '?'); q >= 0 {
+		dst = append(dst, target[start+q:]...)
+	}
+	return dst
+}
+
+// sentMethodIs says whether the request went to the server with method m
+// (set-method's, else the client's).
+func (s *session) sentMethodIs(m string) bool {
+	if len(s.method) > 0 {
+		return string(s.method) == m
+	}
+	return string(s.req.Method) == m
+}
