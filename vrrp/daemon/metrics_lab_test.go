@@ -191,7 +191,7 @@ func TestMetricsListener(t *testing.T) {
 // seedSeries names a series of the seed instance, extra labels sorted in
 // among instance, interface, vrid and family as the exposition orders them.
 func seedSeries(name string, extra ...string) string {
-	labels := append([]string{`family="ipv4"`, `instance="` + metricsInst + `"`, `interface="ens160"`, `vrid="51"`}, extra...)
+	labels := append([]string{`family="ipv4"`, `vrrp_instance="` + metricsInst + `"`, `interface="ens160"`, `vrid="51"`}, extra...)
 	sortLabels(labels)
 	return name + "{" + strings.Join(labels, ",") + "}"
 }

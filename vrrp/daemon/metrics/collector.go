@@ -20,7 +20,7 @@ type Source interface {
 }
 
 // instanceLabels are on every per-instance series.
-var instanceLabels = []string{"instance", "interface", "vrid", "family"}
+var instanceLabels = []string{"vrrp_instance", "interface", "vrid", "family"}
 
 func desc(name, help string, extra ...string) *prometheus.Desc {
 	return prometheus.NewDesc("gokeepalived_vrrp_"+name, help, append(append([]string{}, instanceLabels...), extra...), nil)

@@ -81,7 +81,7 @@ func TestCollectorOneHotState(t *testing.T) {
 		src := fakeSource{{Name: "i", Interface: "eth0", VRID: 1, State: tc.state}}
 		want := "# HELP gokeepalived_vrrp_state_code " + descHelp(t, "gokeepalived_vrrp_state_code") + "\n" +
 			"# TYPE gokeepalived_vrrp_state_code gauge\n" +
-			`gokeepalived_vrrp_state_code{family="ipv4",instance="i",interface="eth0",vrid="1"} ` + tc.code + "\n" +
+			`gokeepalived_vrrp_state_code{family="ipv4",interface="eth0",vrid="1",vrrp_instance="i"} ` + tc.code + "\n" +
 			"# HELP gokeepalived_vrrp_state " + descHelp(t, "gokeepalived_vrrp_state") + "\n" +
 			"# TYPE gokeepalived_vrrp_state gauge\n"
 		for _, s := range states {
@@ -89,7 +89,7 @@ func TestCollectorOneHotState(t *testing.T) {
 			if s == tc.state {
 				v = "1"
 			}
-			want += `gokeepalived_vrrp_state{family="ipv4",instance="i",interface="eth0",state="` + s.String() + `",vrid="1"} ` + v + "\n"
+			want += `gokeepalived_vrrp_state{family="ipv4",interface="eth0",state="` + s.String() + `",vrid="1",vrrp_instance="i"} ` + v + "\n"
 		}
 		if err := testutil.CollectAndCompare(NewCollector(src), strings.NewReader(want), "gokeepalived_vrrp_state", "gokeepalived_vrrp_state_code"); err != nil {
 			t.Errorf("%s: %v", tc.state, err)
@@ -133,8 +133,8 @@ func TestHandlerServesMetricsOnly(t *testing.T) {
 		t.Fatalf("/metrics: %d", code)
 	}
 	for _, w := range []string{
-		`gokeepalived_vrrp_state{family="ipv4",instance="lb_ha",interface="ens160",state="MASTER",vrid="51"} 1` + "\n",
-		`gokeepalived_vrrp_adverts_sent_total{family="ipv4",instance="lb_ha",interface="ens160",vrid="51"} 42` + "\n",
+		`gokeepalived_vrrp_state{family="ipv4",interface="ens160",state="MASTER",vrid="51",vrrp_instance="lb_ha"} 1` + "\n",
+		`gokeepalived_vrrp_adverts_sent_total{family="ipv4",interface="ens160",vrid="51",vrrp_instance="lb_ha"} 42` + "\n",
 		"\nprocess_start_time_seconds ", "\ngo_goroutines ",
 	} {
 		if !strings.Contains(body, w) {
