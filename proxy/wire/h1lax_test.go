@@ -3,11 +3,9 @@ package wire
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -21,51 +19,10 @@ import (
 
 // startLaxRecorder is startRecorder framing requests by laxSplit.
 func startLaxRecorder(t *testing.T) *recorder {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &recorder{ln: ln, answer: []byte("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go r.serveLax(c)
-		}
-	}()
-	return r
-}
-
-func (r *recorder) serveLax(c net.Conn) {
-	defer c.Close()
-	var pending []byte
-	buf := make([]byte, 64<<10)
-	for {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := c.Read(buf)
-		r.mu.Lock()
-		r.got.Write(buf[:n])
-		answer, closes := r.answer, r.closes
-		r.mu.Unlock()
-		pending = append(pending, buf[:n]...)
-		var msgs int
-		msgs, pending = laxSplit(pending)
-		for range msgs {
-			if _, werr := c.Write(answer); werr != nil {
-				return
-			}
-			if closes {
-				time.Sleep(50 * time.Millisecond)
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
+	return newRecorder(t, func(b []byte) (int, []byte, error) {
+		n, rest := laxSplit(b)
+		return n, rest, nil
+	})
 }
 
 // laxSplit counts the whole requests at the start of b: a head ends at
