@@ -27,37 +27,22 @@ type recorder struct {
 
 func startRecorder(t *testing.T) *recorder {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	r := &recorder{addr: ln.Addr().String(), got: make(chan []byte, 16)}
-	go func() {
-		for {
-			c, err := ln.Accept()
+	r := &recorder{got: make(chan []byte, 16)}
+	r.addr = serveEach(t, loopbackListener(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		var b []byte
+		buf := make([]byte, 4096)
+		// A v2 header starts with CRLFCRLF: look for the head's end past it.
+		for len(b) < 5 || !bytes.Contains(b[4:], []byte("\r\n\r\n")) {
+			n, err := c.Read(buf)
+			b = append(b, buf[:n]...)
 			if err != nil {
-				return
+				break
 			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(3 * time.Second))
-				var b []byte
-				buf := make([]byte, 4096)
-				// A v2 header starts with CRLFCRLF: look for the head's end
-				// past it.
-				for len(b) < 5 || !bytes.Contains(b[4:], []byte("\r\n\r\n")) {
-					n, err := c.Read(buf)
-					b = append(b, buf[:n]...)
-					if err != nil {
-						break
-					}
-				}
-				r.got <- b
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-			}()
 		}
-	}()
+		r.got <- b
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	})
 	return r
 }
 

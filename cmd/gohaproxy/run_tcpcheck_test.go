@@ -23,26 +23,11 @@ import (
 // lineServer answers each connection's first line with reply and closes.
 func lineServer(t *testing.T, reply string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(2 * time.Second))
-				bufio.NewReader(c).ReadString('\n')
-				c.Write([]byte(reply))
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return serveEach(t, loopbackListener(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		bufio.NewReader(c).ReadString('\n')
+		c.Write([]byte(reply))
+	})
 }
 
 // tlsServer completes TLS handshakes with a throw-away certificate.
@@ -58,21 +43,10 @@ func tlsServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(2 * time.Second))
-				c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return serveEach(t, ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		c.(*tls.Conn).Handshake()
+	})
 }
 
 // TestTCPChecksShowStatMatchHAProxy runs haproxy and gohaproxy with the
