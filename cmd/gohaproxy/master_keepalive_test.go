@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -116,16 +115,7 @@ Requests/sec:  29833.33
 
 // keepAliveParams: 12 s and 10 reloads unless GOHA_RELOAD_SECONDS and
 // GOHA_RELOADS say otherwise (bounded as loadParams).
-func keepAliveParams() (time.Duration, int) {
-	dur, reloads := 12*time.Second, 10
-	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOAD_SECONDS")); err == nil && v > 0 && v <= 60 {
-		dur = time.Duration(v) * time.Second
-	}
-	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOADS")); err == nil && v > 0 && v <= 50 {
-		reloads = v
-	}
-	return dur, reloads
-}
+func keepAliveParams() (time.Duration, int) { return reloadParams(12*time.Second, 10, 60, 50) }
 
 // reloadKeepAlive runs wrk -t1 -c16 through bin for the test duration and
 // reloads it at even intervals: SIGUSR2 to the master ("master-worker") or

@@ -448,12 +448,15 @@ func reloadUnderLoad(t *testing.T, bin string, be *pmBackend, mode string) loadR
 
 // loadParams: 20 s with 10 reloads (issue 7's proof) unless
 // GOHA_RELOAD_SECONDS and GOHA_RELOADS say otherwise.
-func loadParams() (time.Duration, int) {
-	dur, reloads := 20*time.Second, 10
-	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOAD_SECONDS")); err == nil && v > 0 && v <= 120 {
+func loadParams() (time.Duration, int) { return reloadParams(20*time.Second, 10, 120, 100) }
+
+// reloadParams is dur and reloads, or GOHA_RELOAD_SECONDS and GOHA_RELOADS
+// when they are set and within maxSeconds and maxReloads.
+func reloadParams(dur time.Duration, reloads, maxSeconds, maxReloads int) (time.Duration, int) {
+	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOAD_SECONDS")); err == nil && v > 0 && v <= maxSeconds {
 		dur = time.Duration(v) * time.Second
 	}
-	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOADS")); err == nil && v > 0 && v <= 100 {
+	if v, err := strconv.Atoi(os.Getenv("GOHA_RELOADS")); err == nil && v > 0 && v <= maxReloads {
 		reloads = v
 	}
 	return dur, reloads
