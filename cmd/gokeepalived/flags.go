@@ -23,6 +23,22 @@ type flagSpec struct {
 	supported   bool
 }
 
+// refusedFlags are the options gokeepalived does not act on whose effect
+// matters, by long name, with why ignoring one would change what the
+// daemon does: they are refused (fail closed) unless --allow-unsupported.
+// The others only warn.
+var refusedFlags = map[string]string{
+	"check":             "gokeepalived has no health-checker process: it would run VRRP instead",
+	"release-vips":      "VIPs are not dropped on a transition caused by a signal",
+	"dont-release-vrrp": "VIPs and routes would be removed when the daemon stops",
+	"namespace":         "VRRP would run in the current network namespace",
+	"genhash":           "the genhash utility is not part of gokeepalived",
+	"snmp":              "gokeepalived has no SNMP subsystem",
+	"snmp-agent-socket": "gokeepalived has no SNMP subsystem",
+	"all-config":        "a missing configuration file would not be an error",
+}
+
+
 var flagSpecs = []flagSpec{
 	{"f", "use-file", 1, "Use the specified configuration file", true},
 	{"P", "vrrp", 0, "Only run with VRRP subsystem", true},
@@ -75,8 +91,10 @@ type options struct {
 	allowUnsupported bool
 	// metricsAddr is --metrics-address (ADDR:PORT); empty: no listener.
 	metricsAddr string
-	// ignored lists, as typed, the options accepted but not supported.
+	// ignored lists, as typed, the options accepted but not supported;
+	// refused those of them whose effect matters (refusedFlags), with why.
 	ignored []string
+	refused map[string]string
 	set     map[string]string // long name -> value for everything else
 }
 
@@ -158,6 +176,12 @@ func parseArgs(args []string) (*options, error) {
 		}
 		if !spec.supported && !slices.Contains(o.ignored, typed) {
 			o.ignored = append(o.ignored, typed)
+			if why := refusedFlags[spec.long]; why != "" {
+				if o.refused == nil {
+					o.refused = map[string]string{}
+				}
+				o.refused[typed] = why
+			}
 		}
 		switch spec.long {
 		case "allow-unsupported":
@@ -201,7 +225,10 @@ func usage(w io.Writer) {
 			name += "[=ARG]"
 		}
 		note := ""
-		if !f.supported {
+		switch {
+		case refusedFlags[f.long] != "":
+			note = " (not supported by gokeepalived: refused unless --allow-unsupported)"
+		case !f.supported:
 			note = " (accepted, not supported by gokeepalived: ignored)"
 		}
 		fmt.Fprintf(w, "  %-32s %s%s\n", name, f.help, note)
@@ -233,6 +260,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, n)
 		return 0
+	case len(o.refused) > 0 && !o.allowUnsupported:
+		for _, f := range o.ignored {
+			if why, ok := o.refused[f]; ok {
+				fmt.Fprintf(stderr, "goha: command line option '%s' is not supported by gokeepalived (%s); pass --allow-unsupported (or %s=1) to run without it.\n", f, why, allowUnsupportedEnv)
+			}
+		}
+		return 1
 	case o.configTest:
 		out := stderr
 		if o.testLog != "" {

@@ -91,14 +91,29 @@ func TestIgnoredOptions(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "ok.conf"), []byte("global_defs {\n router_id x\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runBinary(t, dir, "-t", "-f", "ok.conf", "-d", "-x")
-	for _, f := range []string{"-d", "-x"} {
+	_, stderr, code := runBinary(t, dir, "-t", "-f", "ok.conf", "-d", "-m")
+	for _, f := range []string{"-d", "-m"} {
 		if !strings.Contains(stderr, "goha: command line option '"+f+"' is accepted but not supported yet: ignored.\n") {
 			t.Errorf("no warning for %s:\n%s", f, stderr)
 		}
 	}
 	if code != 0 {
 		t.Errorf("-t exit %d", code)
+	}
+	// An ignored option whose effect matters is refused (fail closed),
+	// unless the override is given.
+	_, stderr, code = runBinary(t, dir, "-t", "-f", "ok.conf", "-C", "-s", "ns1")
+	for _, f := range []string{"-C", "-s"} {
+		if !strings.Contains(stderr, "goha: command line option '"+f+"' is not supported by gokeepalived (") {
+			t.Errorf("no refusal for %s:\n%s", f, stderr)
+		}
+	}
+	if code != 1 {
+		t.Errorf("-t -C -s: exit %d, want 1", code)
+	}
+	_, stderr, code = runBinary(t, dir, "-t", "-f", "ok.conf", "-C", "--allow-unsupported")
+	if code != 0 || !strings.Contains(stderr, "goha: command line option '-C' is accepted but not supported yet: ignored.\n") {
+		t.Errorf("-t -C --allow-unsupported: exit %d\n%s", code, stderr)
 	}
 	_, stderr, _ = runBinary(t, dir, "--help")
 	if !strings.Contains(stderr, "--allow-unsupported") || !strings.Contains(stderr, "GOHA_ALLOW_UNSUPPORTED=1") {
