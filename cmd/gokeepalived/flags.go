@@ -38,7 +38,6 @@ var refusedFlags = map[string]string{
 	"all-config":        "a missing configuration file would not be an error",
 }
 
-
 var flagSpecs = []flagSpec{
 	{"f", "use-file", 1, "Use the specified configuration file", true},
 	{"P", "vrrp", 0, "Only run with VRRP subsystem", true},
