@@ -1,8 +1,8 @@
 package proxy
 
 import (
+	"bytes"
 	"strconv"
-	"strings"
 )
 
 // RedirectKind is the form of a redirect rule's target.
@@ -44,18 +44,31 @@ func redirectReason(code int) string {
 // HAProxy's http_parse_path reads it: an absolute URI loses its scheme and
 // authority, and a target without a path ("*", "http://h") has none.
 func requestPath(target []byte) []byte {
-	if len(target) > 0 && target[0] == '/' {
-		return target
-	}
-	s := string(target)
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return nil
-	}
-	if j := strings.IndexByte(s[i+3:], '/'); j >= 0 {
-		return target[i+3+j:]
+	if i := pathStart(target); i < len(target) && target[i] == '/' {
+		return target[i:]
 	}
 	return nil
+}
+
+// pathStart is where the path of a request target starts: 0 for an
+// origin-form (or any non-absolute) target; after the scheme and authority
+// of an absolute URI, at its query when it has no path, or at its end.
+func pathStart(target []byte) int {
+	if len(target) == 0 || target[0] == '/' {
+		return 0
+	}
+	i := bytes.Index(target, []byte("://"))
+	if i < 0 {
+		return 0
+	}
+	rest := target[i+3:]
+	if j := bytes.IndexByte(rest, '/'); j >= 0 {
+		return i + 3 + j
+	}
+	if j := bytes.IndexByte(rest, '?'); j >= 0 {
+		return i + 3 + j
+	}
+	return len(target)
 }
 
 // AppendResponse appends the whole redirect response for a request with
@@ -72,7 +85,7 @@ func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
 	} else {
 		path := requestPath(target)
 		if r.DropQuery {
-			if i := indexByte(path, '?'); i >= 0 {
+			if i := bytes.IndexByte(path, '?'); i >= 0 {
 				path = path[:i]
 			}
 		}
@@ -102,15 +115,6 @@ func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
 		out = append(out, "\r\n"...)
 	}
 	return append(out, "\r\n"...)
-}
-
-func indexByte(b []byte, c byte) int {
-	for i := range b {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // reasons are HAProxy 2.6's reason phrases (http_get_reason), for the

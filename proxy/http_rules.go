@@ -143,17 +143,7 @@ func (s *session) tarpit() {
 // absolute URI keeps its scheme and authority, and the query string is
 // kept, as HAProxy's set-path does.
 func setPath(dst, target []byte, path string) []byte {
-	start := 0
-	if len(target) == 0 || target[0] != '/' {
-		if i := bytes.Index(target, []byte("://")); i >= 0 {
-			start = len(target)
-			if j := bytes.IndexByte(target[i+3:], '/'); j >= 0 {
-				start = i + 3 + j
-			} else if j := bytes.IndexByte(target[i+3:], '?'); j >= 0 {
-				start = i + 3 + j
-			}
-		}
-	}
+	start := pathStart(target)
 	dst = append(dst, target[:start]...)
 	dst = append(dst, path...)
 	if q := bytes.IndexByte(target[start:], '?'); q >= 0 {
