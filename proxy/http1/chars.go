@@ -113,3 +113,14 @@ func forEachElement(v []byte, fn func(tok []byte, last bool)) {
 		v = v[i+1:]
 	}
 }
+
+// IsToken says whether s is a non-empty RFC 9110 token (a method or a
+// header name as written).
+func IsToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isToken[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // HAProxy's built-in defaults that the parser leaves unset.
@@ -334,7 +335,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
 		case "set-method":
-			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !isToken(r.Args[0]) {
+			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !http1.IsToken(r.Args[0]) {
 				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))
 				continue
 			}

@@ -249,18 +249,3 @@ func redirectRule(args []string) (*proxy.RedirectRule, error) {
 	}
 	return rd, nil
 }
-
-// isToken says whether s is an HTTP token (a method HAProxy's set-method
-// can write as is).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
