@@ -186,9 +186,7 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
-	if ap, err := netip.ParseAddrPort(s.c.RemoteAddr().String()); err == nil {
-		s.src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	}
+	s.src = peerAddr(s.c)
 	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
 		s.dst = unmapped(la.AddrPort())
 	}

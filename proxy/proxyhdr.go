@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"io"
+	"net"
 	"net/netip"
 	"syscall"
 	"time"
@@ -72,6 +73,15 @@ func peek(c *tconn, p []byte) (int, error) {
 
 func unmapped(ap netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// peerAddr is a TCP connection's remote address, an IPv4-mapped IPv6
+// address unmapped (zero for another kind of connection).
+func peerAddr(c net.Conn) netip.AddrPort {
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return unmapped(ta.AddrPort())
+	}
+	return netip.AddrPort{}
 }
 
 // clientAddrs are a session's client and frontend addresses as the PROXY

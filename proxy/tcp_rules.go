@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"net"
-	"net/netip"
 )
 
 // rejectConn runs the frontend's `tcp-request connection` rules on a
@@ -14,10 +13,7 @@ func rejectConn(f *frontend, c *net.TCPConn) bool {
 	if len(rules) == 0 {
 		return false
 	}
-	var info RequestInfo
-	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
-		info.Src = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	}
+	info := RequestInfo{Src: peerAddr(c)}
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&info) {
