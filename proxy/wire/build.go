@@ -62,7 +62,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		}
 	}
 	for _, px := range cfg.Defaults {
-		b.defaultsRules(px)
+		b.rulesNotRun(px, "defaults section")
 	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
@@ -377,41 +377,30 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 	return out
 }
 
-// defaultsRules reports the rules of a (named) defaults section: HAProxy
-// runs them in the proxies that inherit the section, the data path runs
-// only a proxy's own.
-func (b *builder) defaultsRules(px *haproxy.Proxy) {
+// rulesNotRun reports every rule of a section whose rules the data path
+// does not run (it runs a frontend's or listen's own only): a (named)
+// defaults section, whose rules HAProxy runs in the proxies inheriting
+// it, or a backend. where names the section kind in the notice.
+func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	for _, r := range px.HTTPRequest {
-		b.unsupported(r.Pos, "http-request "+r.Action+" in a defaults section")
+		b.unsupported(r.Pos, "http-request "+r.Action+" in a "+where)
 	}
 	for _, r := range px.HTTPResponse {
-		b.unsupported(r.Pos, "http-response "+r.Action+" in a defaults section")
+		b.unsupported(r.Pos, "http-response "+r.Action+" in a "+where)
 	}
 	for _, r := range px.TCPConnRules {
-		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a defaults section")
+		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
 	}
 	for _, r := range px.Redirects {
-		b.unsupported(r.Pos, "redirect in a defaults section")
+		b.unsupported(r.Pos, "redirect in a "+where)
 	}
 }
 
 func (b *builder) backend(px *haproxy.Proxy) {
 	b.common(px)
 	if px.Kind == "backend" {
-		// The data path runs the frontend's rules only (a listen section's
-		// are mapped by frontend()); a backend's would be dropped.
-		for _, r := range px.HTTPRequest {
-			b.unsupported(r.Pos, "http-request "+r.Action+" in a backend")
-		}
-		for _, r := range px.HTTPResponse {
-			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend")
-		}
-		for _, r := range px.Redirects {
-			b.unsupported(r.Pos, "redirect in a backend")
-		}
-		for _, r := range px.TCPConnRules {
-			b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a backend")
-		}
+		// A listen section's rules are mapped by frontend().
+		b.rulesNotRun(px, "backend")
 	}
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
