@@ -3,6 +3,7 @@ package haproxy
 import (
 	"fmt"
 	"net"
+	"time"
 )
 
 // serverWithArg are the server options that take a value.
@@ -81,6 +82,22 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		if s.timerWarn(p, v, prefix) {
 			warnedTimer = true
 		}
+	}
+	// srvDelay reads a check delay option's value as HAProxy's server
+	// keyword parser does (2.6 names 'agent-inter' in its message whatever
+	// the keyword); false: alerted.
+	srvDelay := func(o, v string) (time.Duration, bool) {
+		d, bad, err := ParseTime(v)
+		if err != nil {
+			if bad > 0 && bad < len(v) {
+				srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
+			} else {
+				srvAlert("'%s' expects a positive delay.", o)
+			}
+			return 0, false
+		}
+		srvTimerWarn(v)
+		return d, true
 	}
 	if isDefault {
 		srv.Name = "default-server"
@@ -175,32 +192,19 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			}
 			opts.Other[o] = v
 		case "agent-inter":
-			if _, bad, err := ParseTime(v); err != nil {
-				if bad > 0 && bad < len(v) {
-					srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
-				} else {
-					srvAlert("'%s' expects a positive delay.", o)
-				}
+			if _, ok := srvDelay(o, v); !ok {
 				return
 			}
-			srvTimerWarn(v)
 			opts.Other[o] = v
 		case "addr":
 			opts.CheckAddr = v
 		case "cookie":
 			opts.Cookie = v
 		case "inter", "fastinter", "downinter":
-			d, bad, err := ParseTime(v)
-			if err != nil {
-				if bad > 0 && bad < len(v) {
-					// HAProxy 2.6 names 'agent-inter' here whatever the keyword.
-					srvAlert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], srv.Name)
-				} else {
-					srvAlert("'%s' expects a positive delay.", o)
-				}
+			d, ok := srvDelay(o, v)
+			if !ok {
 				return
 			}
-			srvTimerWarn(v)
 			if d == 0 {
 				srvAlert("invalid value 0 for argument '%s' of server %s..", o, srv.Name)
 				return
