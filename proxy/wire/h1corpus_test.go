@@ -216,16 +216,28 @@ type corpusSide struct {
 	recs  []*recorder
 }
 
+// newCorpusSides gives HAProxy's side and goha's lanes recorders (started
+// by start) and free bind addresses. Recorders come first: one listening
+// on :0 could otherwise be given a port FreePort just released for a bind.
+func newCorpusSides(t *testing.T, lanes int, start func(*testing.T) *recorder) (ha, goha corpusSide) {
+	for _, s := range []*corpusSide{&ha, &goha} {
+		for range lanes {
+			s.recs = append(s.recs, start(t))
+		}
+	}
+	for _, s := range []*corpusSide{&ha, &goha} {
+		for range lanes {
+			s.binds = append(s.binds, difftest.FreePort(t))
+		}
+	}
+	return ha, goha
+}
+
 func startCorpusSides(t *testing.T) (ha, goha corpusSide) {
 	if !difftest.Available() {
 		skipOrFail(t, "haproxy not installed")
 	}
-	for _, s := range []*corpusSide{&ha, &goha} {
-		for range corpusLanes {
-			s.binds = append(s.binds, difftest.FreePort(t))
-			s.recs = append(s.recs, startRecorder(t))
-		}
-	}
+	ha, goha = newCorpusSides(t, corpusLanes, startRecorder)
 	difftest.StartHAProxy(t, corpusConfig(ha.binds, ha.recs), ha.binds[0])
 	runPlan(t, corpusConfig(goha.binds, goha.recs))
 	return ha, goha

@@ -61,12 +61,7 @@ func startLaxSides(t *testing.T) (ha, goha corpusSide) {
 	if !difftest.Available() {
 		skipOrFail(t, "haproxy not installed")
 	}
-	for _, s := range []*corpusSide{&ha, &goha} {
-		for range corpusLanes {
-			s.binds = append(s.binds, difftest.FreePort(t))
-			s.recs = append(s.recs, startLaxRecorder(t))
-		}
-	}
+	ha, goha = newCorpusSides(t, corpusLanes, startLaxRecorder)
 	cfg := laxConfig(ha.binds, ha.recs)
 	if strings.Count(cfg, "option accept-invalid-http-re") != 2*corpusLanes {
 		t.Fatalf("laxConfig did not set both options on every lane:\n%s", cfg)
@@ -139,13 +134,7 @@ func TestAcceptInvalidScope(t *testing.T) {
 	if !difftest.Available() {
 		skipOrFail(t, "haproxy not installed")
 	}
-	var ha, goha corpusSide
-	for _, s := range []*corpusSide{&ha, &goha} {
-		for range 3 {
-			s.binds = append(s.binds, difftest.FreePort(t))
-			s.recs = append(s.recs, startLaxRecorder(t))
-		}
-	}
+	ha, goha := newCorpusSides(t, 3, startLaxRecorder)
 	difftest.StartHAProxy(t, scopeConfig(ha.binds, ha.recs), ha.binds[0])
 	runPlan(t, scopeConfig(goha.binds, goha.recs))
 	ok := []byte("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
