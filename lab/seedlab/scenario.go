@@ -155,9 +155,19 @@ func (sc *Scenario) stepProxies(ctx context.Context) error {
 // both in the host's private directories.
 func (sc *Scenario) checkPrivatePaths(d *Daemon) {
 	n := d.Node
-	pid := readPidfile(n.Path("/var/run/haproxy.pid"))
-	fi, err := os.Stat(n.Path("/var/lib/haproxy/stats"))
-	sock := err == nil && fi.Mode()&os.ModeSocket != 0
+	// The stats socket may be up while the daemonizing parent has not yet
+	// written the pidfile: wait (bounded) for both.
+	var pid int
+	var sock bool
+	for i := 0; i < 100; i++ {
+		pid = readPidfile(n.Path("/var/run/haproxy.pid"))
+		fi, err := os.Stat(n.Path("/var/lib/haproxy/stats"))
+		sock = err == nil && fi.Mode()&os.ModeSocket != 0
+		if pidAlive(pid) && sock {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	how := "foreground"
 	if !pidAlive(d.Proc.Pid()) {
 		how = "daemonized"
