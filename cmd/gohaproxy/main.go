@@ -9,7 +9,7 @@ import (
 	"os"
 
 	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy/wire"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 func main() {
@@ -57,7 +57,7 @@ func LoadConfig(paths []string, allowUnsupported, verbose bool) *haproxy.Result 
 	}
 	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
-		res.Diags.List = append(res.Diags.List, wire.Build(res.Config).Notices.List...)
+		res.Diags.List = append(res.Diags.List, haproxycfg.Build(res.Config).Notices.List...)
 	}
 	haproxy.ApplyPolicy(res, allowUnsupported)
 	return res

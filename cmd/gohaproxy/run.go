@@ -16,7 +16,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
-	"github.com/goha-lb/goha/proxy/wire"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
@@ -141,7 +141,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 			return code
 		}
 	}
-	plan := wire.Build(res.Config)
+	plan := haproxycfg.Build(res.Config)
 	if o.MaxConn > 0 {
 		plan.Proxy.MaxConn = o.MaxConn
 	}
@@ -176,7 +176,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 // half of the file descriptors left after its reserve, one per listener
 // and one per checked server (measured: ulimit -n 1024, 4096 and 20000
 // with two listeners give 498, 2034 and 9986; two checks take one more).
-func defaultMaxconn(plan *wire.Plan) int {
+func defaultMaxconn(plan *haproxycfg.Plan) int {
 	var rl syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<30 {
 		return 0
@@ -189,7 +189,7 @@ func defaultMaxconn(plan *wire.Plan) int {
 
 // fdReserve is the descriptors HAProxy keeps besides two per connection:
 // 26, one per listener and one per checked server.
-func fdReserve(plan *wire.Plan) int {
+func fdReserve(plan *haproxycfg.Plan) int {
 	used := 26 + len(plan.StatsSockets) + len(plan.Checks)
 	for _, f := range plan.Proxy.Frontends {
 		used += len(f.Binds)
@@ -231,7 +231,7 @@ func notifyReady(o workerOptions, err error) {
 // worker is one running configuration.
 type worker struct {
 	o       workerOptions
-	plan    *wire.Plan
+	plan    *haproxycfg.Plan
 	px      *proxy.Proxy
 	events  *eventLog
 	servers *serverStates
@@ -323,7 +323,7 @@ func (w *worker) start(listen ListenFunc) error {
 //
 //	Binding [file:line] for frontend fe: cannot bind socket (Address already in use) for [127.0.0.1:80]
 //	[haproxy.main()] Some protocols failed to start their listeners! Exiting.
-func startError(plan *wire.Plan, err error) error {
+func startError(plan *haproxycfg.Plan, err error) error {
 	var op *net.OpError
 	var errno syscall.Errno
 	if !errors.As(err, &op) || op.Addr == nil || !errors.As(err, &errno) {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/logfmt"
-	"github.com/goha-lb/goha/proxy/wire"
 )
 
 const (
@@ -37,7 +37,7 @@ type proxyLog struct {
 	opts   logfmt.Options
 }
 
-func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
+func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
 	l := &eventLog{proxies: map[string]*proxyLog{}, env: logfmt.Env{PID: os.Getpid()}}
 	if host, err := os.Hostname(); err == nil {
 		l.env.Hostname = host
@@ -82,7 +82,7 @@ func openEventLog(plan *wire.Plan, stderr io.Writer, quiet bool) (*eventLog, err
 	return l, nil
 }
 
-func targets(in []wire.LogTarget) []logfmt.Target {
+func targets(in []haproxycfg.LogTarget) []logfmt.Target {
 	out := make([]logfmt.Target, len(in))
 	for i, t := range in {
 		out[i] = t.Target

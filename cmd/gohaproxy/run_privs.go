@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/goha-lb/goha/proxy/wire"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 // dropPrivileges applies `chroot`, `group` and `user` in HAProxy's order,
 // after every socket is open: names are looked up first (the chroot has no
 // /etc/passwd), then chroot + chdir("/"), then the supplementary groups are
 // cleared and gid, then uid, set. Go applies setuid/setgid to every thread.
-func dropPrivileges(p wire.Process) error {
+func dropPrivileges(p haproxycfg.Process) error {
 	uid, gid := -1, -1
 	if p.User != "" {
 		u, err := user.Lookup(p.User)

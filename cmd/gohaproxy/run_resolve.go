@@ -6,13 +6,13 @@ import (
 	"net/netip"
 
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/wire"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 // resolveServers replaces server (and health-check `addr`) host names by
 // their first address, once at startup as HAProxy's libc resolution does
 // (after chroot there is no resolv.conf to read).
-func resolveServers(cfg *proxy.Config, checks []wire.CheckSpec) error {
+func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 	for i := range checks {
 		t := &checks[i].Target
 		host, port, err := net.SplitHostPort(t.Addr)

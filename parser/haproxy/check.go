@@ -387,7 +387,7 @@ func (s *state) checkValidity() bool {
 		// HAProxy's order for a non-HTTP proxy (checked with haproxy -c):
 		// layer 7 hash, httplog, no bind, missing timeouts, HTTP rules.
 		if px.Mode != "http" && px.Cap&CapBackend != 0 && layer7Balance(px.Balance.Algorithm) {
-			// The runtime (proxy/wire) balances such a backend round robin.
+			// The runtime (proxy/haproxycfg) balances such a backend round robin.
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", kind, px.Name))
 		}
 		// Only a frontend logs, and only if httplog is still its format (a

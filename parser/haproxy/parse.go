@@ -548,7 +548,7 @@ func (s *state) global(p Pos, w []string) {
 		}
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	case "pp2-never-send-local":
-		// Honoured by send-proxy-v2 health checks (proxy/wire hasGlobal);
+		// Honoured by send-proxy-v2 health checks (proxy/haproxycfg hasGlobal);
 		// its argument count is checked above.
 		g.Raw = append(g.Raw, Statement{Pos: p, Args: w})
 	default:

@@ -20,7 +20,7 @@ func TestApplyPolicy(t *testing.T) {
 			}},
 		{name: "TLS default used by a TLS bind", cfg: "global\n ssl-default-bind-ciphers X\nlisten l\n bind 127.0.0.1:1 ssl crt /x.pem\n",
 			exit: 1, want: []string{
-				// (the bind options themselves are reported by proxy/wire)
+				// (the bind options themselves are reported by proxy/haproxycfg)
 				"[ALERT]    config : parsing [t.cfg:2] : 'ssl-default-bind-ciphers' is not supported by goha.",
 			}},
 		{name: "unsupported action", cfg: "listen l\n bind 127.0.0.1:1\n http-request auth\n",

@@ -368,7 +368,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "%s", msg)
 			return false
 		}
-		// proxy/wire runs them (or reports the forms it cannot); these
+		// proxy/haproxycfg runs them (or reports the forms it cannot); these
 		// actions proxy/check has no equivalent for
 		switch arg(1) {
 		case "set-var", "set-var-fmt", "unset-var":
@@ -849,7 +849,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			return false
 		}
 		// one check type per proxy: the last option line decides
-		// (proxy/check runs them; proxy/wire maps the arguments)
+		// (proxy/check runs them; proxy/haproxycfg maps the arguments)
 		px.HTTPCheck.Enabled = false
 		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
 		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
@@ -888,7 +888,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			}
 		}
 		switch name {
-		// honoured: proxy/wire maps each (see KEYWORDS.md)
+		// honoured: proxy/haproxycfg maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response":

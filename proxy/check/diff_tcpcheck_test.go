@@ -48,7 +48,7 @@ func cfgWords(line string) []string {
 }
 
 // probeFromLines builds goha's probe for a backend's check lines, as
-// proxy/wire does from the parsed configuration.
+// proxy/haproxycfg does from the parsed configuration.
 func probeFromLines(t *testing.T, lines []string) Prober {
 	t.Helper()
 	var rules []TCPRule

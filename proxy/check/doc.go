@@ -23,7 +23,7 @@
 // final `$` is rewritten to PCRE's meaning). Log-format and sample
 // expressions are evaluated only in the forms HAProxy's presets use
 // (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
-// tcpformat.go); the others are refused so proxy/wire reports the rule.
+// tcpformat.go); the others are refused so proxy/haproxycfg reports the rule.
 //
 // # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
 //

@@ -8,7 +8,7 @@ import (
 
 // The lax mode is `option accept-invalid-http-request|response`; every
 // row was checked against haproxy 2.6.12 (testdata/http1/accept-invalid-*
-// hold the same shapes and run against it in proxy/wire). strict is the
+// hold the same shapes and run against it in proxy/haproxycfg). strict is the
 // status without the option (0 = accepted there too).
 
 func TestRequestLax(t *testing.T) {

@@ -1,4 +1,4 @@
-// Package wire turns the typed haproxy configuration (parser/haproxy) into
+// Package haproxycfg turns the typed haproxy configuration (parser/haproxy) into
 // what gohaproxy runs: the data path's proxy.Config plus the settings of the
 // parts around it (balancer options, health checks, log targets and
 // formats, stats sockets, process settings).
@@ -20,4 +20,4 @@
 // a proxy.Config that proxy.New accepts. parser/haproxy/KEYWORDS.md lists
 // which keywords are honoured and where; TestKeywordsTableInSync checks it
 // against the notices the parser and Build actually give.
-package wire
+package haproxycfg
