@@ -320,7 +320,7 @@ func didYouMean(word string, candidates []string) string {
 }
 
 // Keywords HAProxy 2.6.12 accepts that configuration.txt does not list where
-// tools/genkeywords.py looks, found by auditing the binary's registrations
+// internal/genkeywords looks, found by auditing the binary's registrations
 // (testdata/haproxy/registry) and checked one by one with the real
 // `haproxy -c`. The parser keeps them raw (a goha notice); their policy is in
 // classTable.
