@@ -2,7 +2,6 @@ package lab
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/goha-lb/goha/internal/testenv"
@@ -10,11 +9,13 @@ import (
 
 // RequireRoot skips t unless the process can build labs (root, iproute2,
 // namespaces). When the environment has CI=true a missing prerequisite is
-// a failure instead, so CI can never pass by skipping.
+// a failure instead, so CI can never pass by skipping (internal/testenv).
 func RequireRoot(t testing.TB) {
 	t.Helper()
-	if reason := missing(); reason != "" {
-		Unavailable(t, reason)
+	testenv.Root(t)
+	testenv.LookPath(t, "ip")
+	if _, err := os.Stat("/proc/self/ns/net"); err != nil {
+		Unavailable(t, "kernel without network namespaces")
 	}
 }
 
@@ -23,19 +24,6 @@ func RequireRoot(t testing.TB) {
 func Unavailable(t testing.TB, reason string) {
 	t.Helper()
 	testenv.Missing(t, "lab unavailable: "+reason)
-}
-
-func missing() string {
-	if os.Geteuid() != 0 {
-		return "needs root"
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		return "needs iproute2 (ip)"
-	}
-	if _, err := os.Stat("/proc/self/ns/net"); err != nil {
-		return "kernel without network namespaces"
-	}
-	return ""
 }
 
 // NewForTest creates a lab for t, skipping (or failing under CI=true) when

@@ -46,9 +46,7 @@ backend servers
 // haproxy and through this proxy with equivalent configs and compares
 // status, body and the headers that matter.
 func TestDifferentialAgainstHAProxy(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	echo := func(name string) *backendServer {
 		return startBackend(t, func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
@@ -156,9 +154,7 @@ func garbageServer(t *testing.T) string { return serveEach(t, answerGarbage) }
 // TestDifferentialTCPMode relays the same bytes, with a half-close, through
 // haproxy and this proxy in mode tcp.
 func TestDifferentialTCPMode(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	echo := echoHalfClose(t)
 	haddr := difftest.FreePort(t)
 	difftest.StartHAProxy(t, `defaults

@@ -11,14 +11,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // TestPrometheusHAProxyExporter: Debian's prometheus-haproxy-exporter, a
 // real client of the stats socket (`show stat` CSV), exports the same
 // series from gohaproxy as from HAProxy: the same metric names and labels.
 func TestPrometheusHAProxyExporter(t *testing.T) {
-	exporter := lookOrMissing(t, "prometheus-haproxy-exporter")
-	haproxy := lookOrMissing(t, "haproxy")
+	exporter := testenv.LookPath(t, "prometheus-haproxy-exporter")
+	haproxy := testenv.LookPath(t, "haproxy")
 	web := startWeb(t, "server1")
 	var series [][]string
 	for _, bin := range []string{gohaproxyBin(t), haproxy} {

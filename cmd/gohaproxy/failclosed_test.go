@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // failClosedRow is one row of issue 16's table: a configuration using a
@@ -50,10 +52,7 @@ var failClosedRows = []failClosedRow{
 }
 
 func TestFailClosedRows(t *testing.T) {
-	haproxyBin, haveHAProxy := exec.LookPath("haproxy")
-	if haveHAProxy != nil {
-		skipOrFail(t, "haproxy not installed: the HAProxy column is not checked")
-	}
+	haproxyBin := testenv.LookPath(t, "haproxy")
 	bin := gohaproxyBin(t)
 	cert := selfSignedPEM(t)
 	for _, row := range failClosedRows {
@@ -81,9 +80,6 @@ func TestFailClosedRows(t *testing.T) {
 			}
 
 			// HAProxy, same file, same request: the answer goha must give.
-			if haveHAProxy != nil {
-				return
-			}
 			if got := probeDaemon(t, exec.Command(haproxyBin, "-db", "-q", "-f", path), env, fe, row.probe); got != row.want {
 				t.Errorf("HAProxy answered %q, the table says %q", got, row.want)
 			}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // TestHatop: Debian's hatop, a real client of the stats socket, runs
@@ -17,9 +19,9 @@ import (
 // read with capture-pane; both proxies must show the same proxies, servers
 // and states.
 func TestHatop(t *testing.T) {
-	hatop := lookOrMissing(t, "hatop")
-	tmux := lookOrMissing(t, "tmux")
-	haproxy := lookOrMissing(t, "haproxy")
+	hatop := testenv.LookPath(t, "hatop")
+	tmux := testenv.LookPath(t, "tmux")
+	haproxy := testenv.LookPath(t, "haproxy")
 	web := startWeb(t, "server1")
 	var screens []string
 	for i, bin := range []string{gohaproxyBin(t), haproxy} {
@@ -66,13 +68,4 @@ func statusRows(screen string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func lookOrMissing(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		skipOrFail(t, name+" not installed (make deps)")
-	}
-	return p
 }

@@ -263,7 +263,7 @@ func TestProcessModel(t *testing.T) {
 				!strings.Contains(c.stderr.String(), "config : Fatal errors found in configuration.") {
 				t.Errorf("-c: exit %d, output %q", code, c.stderr)
 			}
-			if real, err := exec.LookPath("haproxy"); err == nil {
+			if real, ok := testenv.Optional(t, "haproxy"); ok {
 				cmd := exec.Command(real, "-db", "-f", cfg)
 				cmd.ExtraFiles = []*os.File{tc.f}
 				out, _ := cmd.CombinedOutput()
@@ -368,10 +368,10 @@ func TestProcessModel(t *testing.T) {
 	// The same runs against the real HAProxy, for scripts/reload-bench.sh
 	// (numbers side by side; not part of make test).
 	t.Run("reference haproxy", func(t *testing.T) {
-		real, err := exec.LookPath("haproxy")
-		if os.Getenv("GOHA_RELOAD_COMPARE") != "1" || err != nil {
+		if os.Getenv("GOHA_RELOAD_COMPARE") != "1" {
 			t.Skip("set GOHA_RELOAD_COMPARE=1 (and install haproxy) to run the reload load against HAProxy too")
 		}
+		real := testenv.LookPath(t, "haproxy")
 		for _, mode := range []string{"master-worker", "sf"} {
 			res := reloadUnderLoad(t, real, be, mode)
 			if res.failed != 0 {
@@ -812,10 +812,7 @@ func TestDaemonMasterWorker(t *testing.T) {
 // again, under a steady load: the listening socket passes from one to the
 // other and no request fails.
 func TestHandoverWithHAProxy(t *testing.T) {
-	real, err := exec.LookPath("haproxy")
-	if err != nil {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	real := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
@@ -854,7 +851,7 @@ func TestWorkerCrash(t *testing.T) {
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	bins := []string{bin}
-	if real, err := exec.LookPath("haproxy"); err == nil {
+	if real, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, real)
 	}
 	for _, b := range bins {
@@ -885,7 +882,7 @@ func TestMasterStopSignals(t *testing.T) {
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	bins := []string{bin}
-	if real, err := exec.LookPath("haproxy"); err == nil {
+	if real, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, real)
 	}
 	for _, b := range bins {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // Servers with `disabled` (one checked, one not) and a checked server put
@@ -17,9 +19,7 @@ import (
 // disabled; after `enable server` an unchecked disabled server keeps the
 // configured flag and its paused state (admin 4, state 8).
 func TestDisabledServersMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	var webs []*webServer
 	for i := 1; i <= 3; i++ {
 		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
@@ -104,9 +104,7 @@ backend be
 // HAProxy's order: maintenance, drain, back to ready, and the backend
 // alert when maintenance or a zero weight takes its last usable server.
 func TestAdminEventsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	w1, w2 := startWeb(t, "server1"), startWeb(t, "server2")
 	steps := []string{"disable server be/s1", "set server be/s2 state drain", "set server be/s2 state ready",
 		"enable server be/s1", "set server be/s1 state drain", "set server be/s1 state maint", "set server be/s1 state ready",

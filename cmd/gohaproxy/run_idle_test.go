@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // idleClient is one kept-alive client connection and its reader.
@@ -127,12 +129,12 @@ func TestTenThousandIdleClients(t *testing.T) {
 	const n = 10000
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur < n+500 {
-		skipOrFail(t, fmt.Sprintf("descriptor limit of the test process too low for %d clients: %+v %v", n, rl, err))
+		testenv.Missing(t, fmt.Sprintf("descriptor limit of the test process too low for %d clients: %+v %v", n, rl, err))
 	}
 	t.Run("gohaproxy", func(t *testing.T) { holdIdleClients(t, gohaproxyBin(t), n, rl) })
 	// The same expectations hold for the reference, whose RSS is logged
 	// for comparison.
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		t.Run("haproxy", func(t *testing.T) { holdIdleClients(t, hp, n, rl) })
 	}
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // errorOnlyLogs runs bin with `option dontlog-normal` and `option
@@ -83,7 +84,7 @@ func TestDontLogNormalAndSeparateErrors(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("gohaproxy lines %q, want %q", got, want)
 	}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		if real := errorOnlyLogs(t, hp); strings.Join(real, "|") != strings.Join(want, "|") {
 			t.Errorf("haproxy lines %q, want %q", real, want)
 		}

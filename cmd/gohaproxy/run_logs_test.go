@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // trafficLogLines runs bin (haproxy or gohaproxy) on a config with an
@@ -91,10 +92,7 @@ func maskLogLine(l string) string {
 // logs HAProxy's CLF line: both compared with the real HAProxy's lines on
 // the same kind of syslog target.
 func TestTrafficLogsMatchHAProxy(t *testing.T) {
-	hp, err := exec.LookPath("haproxy")
-	if err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	hp := testenv.LookPath(t, "haproxy")
 	want := trafficLogLines(t, hp)
 	got := trafficLogLines(t, gohaproxyBin(t))
 	if len(want) != 2 || len(got) != 2 {

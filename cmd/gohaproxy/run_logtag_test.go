@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // logHeaders runs bin with a global log-tag and log-send-hostname and a
@@ -61,7 +62,7 @@ func TestLogTagAndHostname(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("gohaproxy headers %q, want %q", got, want)
 	}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		if real := logHeaders(t, hp); strings.Join(real, "\n") != strings.Join(want, "\n") {
 			t.Errorf("haproxy headers %q, want %q", real, want)
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // nodeInfo runs bin with global `node` (or none) and returns `show info`'s
@@ -52,7 +54,7 @@ backend b
 func TestNodeInShowInfo(t *testing.T) {
 	host, _ := os.Hostname()
 	bins := []string{gohaproxyBin(t)}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, hp)
 	}
 	for _, bin := range bins {

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // The proof tests run the built binary on the seed configuration with only
@@ -837,9 +839,7 @@ func TestMaxconnFlags(t *testing.T) {
 // (same rewritten config, same backends, same three requests), on the
 // columns that do not depend on timing or process identity.
 func TestShowStatMatchesHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	e := seedConfig(t, " check inter 100ms")
 	e.startDaemon(t)
 	cfg, err := os.ReadFile(e.cfgPath)
@@ -961,9 +961,7 @@ func serversState(out string) string {
 // Runtime API changes (drain, maintenance, weight, back to ready) leave
 // show stat and show servers state as they leave HAProxy's.
 func TestAdminCommandsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	var webs []*webServer
 	for i := 1; i <= 3; i++ {
 		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
@@ -1085,7 +1083,7 @@ func settledState(t *testing.T, sock string) string {
 // so only a name not looked up before the chroot shows the difference.)
 func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 	if os.Getuid() != 0 {
-		skipOrFail(t, "chroot needs root")
+		testenv.Missing(t, "chroot needs root")
 	}
 	// A name only /etc/hosts knows ("localhost" Go resolves without it).
 	name := ""
@@ -1212,9 +1210,7 @@ func TestStatsTimeout(t *testing.T) {
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n", sock, bind)), 0o644)
 	for _, bin := range []string{gohaproxyBin(t), "haproxy"} {
 		if bin == "haproxy" {
-			if _, err := exec.LookPath("haproxy"); err != nil {
-				skipOrFail(t, "haproxy not installed")
-			}
+			testenv.LookPath(t, "haproxy")
 		}
 		cmd := exec.Command(bin, "-db", "-q", "-f", path)
 		if err := cmd.Start(); err != nil {

@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // procIDs returns the "Uid:" and "Gid:" lines' real ids of pid.
@@ -33,10 +34,10 @@ func procIDs(t *testing.T, pid int) (uid, gid string) {
 // haproxy when present). Needs root.
 func TestNumericUIDGID(t *testing.T) {
 	if os.Getuid() != 0 {
-		skipOrFail(t, "needs root to change ids")
+		testenv.Missing(t, "needs root to change ids")
 	}
 	bins := []string{gohaproxyBin(t)}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, hp)
 	}
 	for _, bin := range bins {

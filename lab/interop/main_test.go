@@ -72,14 +72,9 @@ func cleanupStale() {
 func gokeepalived(t *testing.T) Impl {
 	t.Helper()
 	if goImplOK != nil {
-		unavailable(t, "gokeepalived: "+goImplOK.Error())
+		testenv.Missing(t, "gokeepalived: "+goImplOK.Error())
 	}
 	return goImpl
-}
-
-func unavailable(t *testing.T, reason string) {
-	t.Helper()
-	testenv.Missing(t, reason)
 }
 
 // newPair builds a lab for t and removes it when t ends.
@@ -108,7 +103,7 @@ func start(t *testing.T, n *Node, impl Impl, conf []byte) *Daemon {
 	t.Helper()
 	d, err := n.Start(impl, conf)
 	if errors.Is(err, ErrNotWired) {
-		unavailable(t, err.Error())
+		testenv.Missing(t, err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)

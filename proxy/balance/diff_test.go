@@ -47,9 +47,7 @@ func startNamedBackends(t *testing.T, n int) []string {
 // the server names answering the given request targets, in order.
 func haproxySequence(t *testing.T, backend string, weights []int, targets []string, header map[string]string) []string {
 	t.Helper()
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	addrs := startNamedBackends(t, len(weights))
 	front := difftest.FreePort(t)
 	var b strings.Builder

@@ -58,9 +58,7 @@ func (h *heldBackends) releaseAll() { h.once.Do(func() { close(h.release) }) }
 // balancer (which sees the held connections in Conns), for the algorithms
 // that depend on connection counts.
 func TestDifferentialLiveConnections(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	// script: "S" = a held request, "F" = a quick one
 	cases := []struct {
 		name    string
@@ -143,9 +141,7 @@ func TestDifferentialLiveConnections(t *testing.T) {
 // uri` + `hash-type consistent` + `hash-balance-factor`: once its server
 // carries its share, the same key moves on along the ring, as in haproxy.
 func TestDifferentialBoundedLoads(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	for _, factor := range []int{101, 150} {
 		t.Run(fmt.Sprint(factor), func(t *testing.T) {
 			h := startHeldBackends(t, 3)

@@ -54,9 +54,7 @@ func adminQuery(t *testing.T, sock, cmd string) string {
 // through HAProxy's stats socket and through Update, and compares the pick
 // sequences around the changes (fwrr's repositioning rules).
 func TestDifferentialDynamicWeights(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	cases := []struct {
 		name    string
 		balance string

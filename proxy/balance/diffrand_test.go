@@ -15,9 +15,7 @@ import (
 // runtime changes (set weight, disable, enable) and requests through
 // haproxy's stats socket and through Update, and compares every pick.
 func TestDifferentialRandomChanges(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	for _, tc := range []struct {
 		balance string
 		extra   string

@@ -98,9 +98,7 @@ func probeFromLines(t *testing.T, lines []string) Prober {
 // servers, and compares the log-health-checks and DOWN lines (durations
 // normalised) and the bytes each fake server received.
 func TestDifferentialTCPChecks(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	line := func(greet string, reply string, close bool) *fakeServer {
 		return startFake(t, &fakeServer{greet: []byte(greet), need: -1, reply: []byte(reply), close: close})
 	}

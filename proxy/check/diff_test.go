@@ -23,9 +23,7 @@ import (
 // whose servers change state at their first check, so the lines do not
 // depend on scheduling.
 func TestDifferentialLogLines(t *testing.T) {
-	if !difftest.Available() {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	const okReply = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world"
 	ok := startRaw(t, okReply, false)
 	unavailable := startRaw(t, "HTTP/1.0 503 Service Unavailable\r\n\r\n", false)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/balance"
@@ -96,9 +97,7 @@ func runPlan(t *testing.T, cfg string) {
 // against the same three backends: round robin order, bodies, and what
 // option forwardfor except 127.0.0.0/8 and http-server-close forward.
 func TestSeedDifferential(t *testing.T) {
-	if !difftest.Available() {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	var webs []string
 	for i := 1; i <= 3; i++ {
 		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
@@ -136,9 +135,7 @@ func TestSeedDifferential(t *testing.T) {
 // through wire+proxy; it returns their addresses.
 func startBoth(t *testing.T, cfg string) (ha, goha string) {
 	t.Helper()
-	if !difftest.Available() {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	ha, goha = difftest.FreePort(t), difftest.FreePort(t)
 	difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
 	runPlan(t, strings.ReplaceAll(cfg, "BIND", goha))

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -234,9 +235,7 @@ func newCorpusSides(t *testing.T, lanes int, start func(*testing.T) *recorder) (
 }
 
 func startCorpusSides(t *testing.T) (ha, goha corpusSide) {
-	if !difftest.Available() {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	ha, goha = newCorpusSides(t, corpusLanes, startRecorder)
 	difftest.StartHAProxy(t, corpusConfig(ha.binds, ha.recs), ha.binds[0])
 	runPlan(t, corpusConfig(goha.binds, goha.recs))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -58,9 +59,7 @@ func laxConfig(binds []string, recs []*recorder) string {
 }
 
 func startLaxSides(t *testing.T) (ha, goha corpusSide) {
-	if !difftest.Available() {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	ha, goha = newCorpusSides(t, corpusLanes, startLaxRecorder)
 	cfg := laxConfig(ha.binds, ha.recs)
 	if strings.Count(cfg, "option accept-invalid-http-re") != 2*corpusLanes {
@@ -131,9 +130,7 @@ backend be_negated
 }
 
 func TestAcceptInvalidScope(t *testing.T) {
-	if !difftest.Available() {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	ha, goha := newCorpusSides(t, 3, startLaxRecorder)
 	difftest.StartHAProxy(t, scopeConfig(ha.binds, ha.recs), ha.binds[0])
 	runPlan(t, scopeConfig(goha.binds, goha.recs))

@@ -106,10 +106,7 @@ func TestTakeByAddress(t *testing.T) {
 // TestGetSocksWithHAProxy hands sockets between the real HAProxy and this
 // package in both directions (loopback, processes killed by PID).
 func TestGetSocksWithHAProxy(t *testing.T) {
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	bin := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
 	port := func() string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

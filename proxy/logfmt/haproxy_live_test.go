@@ -91,10 +91,7 @@ func entryFromTCPLog(t *testing.T, m []string) Entry {
 // served GET, a request it could not parse, a request to a dead server
 // (retries, SC, -1 timers) and a tcplog session.
 func TestAgainstRealHAProxy(t *testing.T) {
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	bin := testenv.LookPath(t, "haproxy")
 	udp := udpListener(t)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "server1\n") }))
 	defer backend.Close()

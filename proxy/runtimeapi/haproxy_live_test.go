@@ -19,10 +19,7 @@ import (
 // path. It skips when haproxy is not installed (fails under CI=true).
 func startHAProxy(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	bin := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "stats")
 	cfg := filepath.Join(dir, "haproxy.cfg")

@@ -3,7 +3,6 @@ package daemon_test
 import (
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -139,9 +138,7 @@ vrrp_instance v6 {
 // each daemon accepts the other's adverts, priority 0 included for the
 // directions run. (lab/interop runs v3 and IPv6 the other way round too.)
 func TestMixedPairWithKeepalived(t *testing.T) {
-	if _, err := exec.LookPath("keepalived"); err != nil {
-		testenv.Missing(t, "keepalived not installed")
-	}
+	testenv.LookPath(t, "keepalived")
 	bin := buildGokeepalived(t)
 	seed := func(name, extra string) string {
 		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "seed", name))

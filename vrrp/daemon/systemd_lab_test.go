@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -101,7 +100,7 @@ func TestSystemdNotify(t *testing.T) {
 		lab.Unavailable(t, err.Error())
 	}
 	impls := map[string]string{"gokeepalived": buildGokeepalived(t)}
-	if ka, err := exec.LookPath("keepalived"); err == nil {
+	if ka, ok := testenv.Optional(t, "keepalived"); ok {
 		impls["keepalived"] = ka
 	} else {
 		testenv.Missing(t, "keepalived not installed: gokeepalived checked alone")

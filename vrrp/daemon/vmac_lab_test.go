@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/vishvananda/netlink"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/lab"
 )
 
@@ -275,9 +275,7 @@ func TestVMACRoutesPair(t *testing.T) {
 	// Mixed pair: the real keepalived with the same file on lb1 preempts
 	// gokeepalived's VMAC master, then hands back on SIGTERM.
 	var t3, t4 time.Time
-	if _, err := exec.LookPath("keepalived"); err != nil {
-		t.Log("keepalived not installed: mixed pair part skipped")
-	} else {
+	if _, ok := testenv.Optional(t, "keepalived"); ok { // the mixed pair part
 		t3 = time.Now()
 		lb1.start("", true)
 		waitVMACVIP(t, lb1, lb2, 10*time.Second)

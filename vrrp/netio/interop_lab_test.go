@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/lab"
 	"github.com/goha-lb/goha/vrrp"
 	"github.com/google/gopacket/layers"
@@ -41,9 +41,7 @@ const keepalivedV6Conf = `vrrp_instance v6 {
 //     seed README records them, and its gratuitous ARP / unsolicited NA
 //     for the VIP is byte-identical to GARPFrame / NAFrame.
 func TestInteropWithKeepalived(t *testing.T) {
-	if _, err := exec.LookPath("keepalived"); err != nil {
-		lab.Unavailable(t, "keepalived not installed")
-	}
+	testenv.LookPath(t, "keepalived")
 	seed, err := os.ReadFile("../../testdata/seed/keepalived-lb1.conf")
 	if err != nil {
 		t.Fatal(err)

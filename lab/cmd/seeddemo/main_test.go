@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/lab"
 )
 
@@ -22,21 +23,20 @@ func TestFlags(t *testing.T) {
 	if code := run([]string{"-nosuchflag"}, &out, &errb); code != 2 {
 		t.Errorf("unknown flag: exit %d, want 2", code)
 	}
-	if os.Geteuid() == 0 {
+	t.Run("unknown implementation", func(t *testing.T) {
+		testenv.Root(t) // run checks root before -impl
 		errb.Reset()
 		if code := run([]string{"-impl", "bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `unknown implementation "bogus"`) {
 			t.Errorf("bad -impl: exit %d, stderr %q", code, errb.String())
 		}
-	}
+	})
 }
 
 // Ctrl-C in the middle of the demo removes the lab: its namespaces and
 // every process in them, daemonized proxies included.
 func TestInterruptCleansUp(t *testing.T) {
 	lab.RequireRoot(t)
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		lab.Unavailable(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	bin := filepath.Join(t.TempDir(), "seeddemo")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)

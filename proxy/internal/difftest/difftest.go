@@ -20,12 +20,6 @@ import (
 	"time"
 )
 
-// Available reports whether a haproxy binary is installed.
-func Available() bool {
-	_, err := exec.LookPath("haproxy")
-	return err == nil
-}
-
 // FreePort returns a loopback "127.0.0.1:port" that was free a moment ago.
 func FreePort(t testing.TB) string {
 	t.Helper()
