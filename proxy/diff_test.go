@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -60,7 +61,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		})
 	}
 	b1, b2, b3 := echo("server1"), echo("server2"), echo("server3")
-	dead := deadAddr(t)
+	dead := loopback.DeadAddr(t)
 	garbage := garbageServer(t)
 	cases := []struct {
 		name    string
@@ -110,7 +111,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 	headers := []string{"content-length", "transfer-encoding", "connection", "x-server", "content-type", "cache-control"}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			haddr := difftest.FreePort(t)
+			haddr := loopback.FreeAddr(t)
 			difftest.StartHAProxy(t, seedHAProxyCfg(haddr, tc.servers...), haddr)
 			cfg := seedConfig(tc.servers...)
 			cfg.Backends[0].Timeouts.Connect = 100 * time.Millisecond
@@ -149,14 +150,16 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 }
 
 // garbageServer answers every request with bytes that are not HTTP.
-func garbageServer(t *testing.T) string { return serveEach(t, answerGarbage) }
+func garbageServer(t *testing.T) string {
+	return loopback.ServeEach(t, loopback.Listen(t), answerGarbage)
+}
 
 // TestDifferentialTCPMode relays the same bytes, with a half-close, through
 // haproxy and this proxy in mode tcp.
 func TestDifferentialTCPMode(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	echo := echoHalfClose(t)
-	haddr := difftest.FreePort(t)
+	haddr := loopback.FreeAddr(t)
 	difftest.StartHAProxy(t, `defaults
     mode tcp
     timeout connect 1s

@@ -9,12 +9,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // errBackend answers each connection's first request with the response
 // its path names: "/good" a 200, "/slow" nothing, anything else garbage.
 func errBackend(t *testing.T) string {
-	return serveEach(t, func(c net.Conn) {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		buf := make([]byte, 4096)
 		n, _ := c.Read(buf)
 		switch req := string(buf[:n]); {

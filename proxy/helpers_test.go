@@ -81,17 +81,6 @@ func textBackend(t *testing.T, text string) *backendServer {
 	})
 }
 
-// deadAddr returns a loopback address nothing listens on.
-func deadAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
-}
-
 func defaultTimeouts() Timeouts {
 	return Timeouts{Client: 5 * time.Second, Server: 5 * time.Second, Connect: 100 * time.Millisecond,
 		HTTPRequest: 2 * time.Second, HTTPKeepAlive: 2 * time.Second}
@@ -167,31 +156,6 @@ func readResponse(t *testing.T, br *bufio.Reader, method string) (*http.Response
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-
-// serveEach listens on 127.0.0.1 and hands each accepted connection to
-// handle, on its own goroutine, closing it when handle returns; the
-// listener closes when the test ends. It returns the listening address.
-func serveEach(tb testing.TB, handle func(net.Conn)) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
 
 // answerGarbage reads one request and answers with bytes that are not HTTP.
 func answerGarbage(c net.Conn) {

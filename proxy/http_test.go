@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 func TestSeedRoundRobin(t *testing.T) {
@@ -190,7 +192,7 @@ func TestCLWithTEForwardsChunkedAndCloses(t *testing.T) {
 }
 
 func TestDeadBackend503(t *testing.T) {
-	cfg := seedConfig(deadAddr(t), deadAddr(t))
+	cfg := seedConfig(loopback.DeadAddr(t), loopback.DeadAddr(t))
 	p, addr := startProxy(t, cfg)
 	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second)
 	if got != builtinErrors[503] {
@@ -208,7 +210,7 @@ func TestDeadBackend503(t *testing.T) {
 
 func TestRedispatchReachesLiveServer(t *testing.T) {
 	live := textBackend(t, "alive")
-	cfg := seedConfig(deadAddr(t), live.addr)
+	cfg := seedConfig(loopback.DeadAddr(t), live.addr)
 	cfg.Backends[0].Retries = 1
 	_, addr := startProxy(t, cfg)
 	for range 4 {
@@ -247,7 +249,7 @@ func TestSlowlorisGets408(t *testing.T) {
 
 func TestServerTimeout504AndBadResponse502(t *testing.T) {
 	slow := startBackend(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(time.Second) })
-	garbage := serveEach(t, answerGarbage)
+	garbage := loopback.ServeEach(t, loopback.Listen(t), answerGarbage)
 	cfg := seedConfig(slow.addr)
 	cfg.Backends[0].Timeouts.Server = 200 * time.Millisecond
 	_, addr := startProxy(t, cfg)

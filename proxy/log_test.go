@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 type logSink struct {
@@ -51,7 +53,7 @@ func TestLogEntries(t *testing.T) {
 	rawExchange(t, addr, "GET / HTTP/1.1\r\n", 2*time.Second)
 	stop()
 
-	dead := seedConfig(deadAddr(t))
+	dead := seedConfig(loopback.DeadAddr(t))
 	dsink, daddr, dstop := startLoggedProxy(t, dead)
 	rawExchange(t, daddr, "GET /y HTTP/1.1\r\nHost: a\r\n\r\n", 2*time.Second)
 	dstop()
@@ -61,7 +63,7 @@ func TestLogEntries(t *testing.T) {
 	rawExchange(t, taddr, "", 300*time.Millisecond)
 	tstop()
 
-	deadTCP := tcpConfig(deadAddr(t))
+	deadTCP := tcpConfig(loopback.DeadAddr(t))
 	deadTCP.Backends[0].Timeouts.Connect = 50 * time.Millisecond // turn-around waits between the retries
 	dtsink, dtaddr, dtstop := startLoggedProxy(t, deadTCP)
 	rawExchange(t, dtaddr, "", 2*time.Second)

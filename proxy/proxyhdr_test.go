@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // headBackend records, per connection, the bytes before each request head's
@@ -55,7 +57,7 @@ func (h *headBackend) snapshot() [][]string {
 // HAProxy), never reused for another.
 func TestAcceptProxyToSendProxy(t *testing.T) {
 	hb := &headBackend{}
-	cfg := seedConfig(serveEach(t, hb.serve))
+	cfg := seedConfig(loopback.ServeEach(t, loopback.Listen(t), hb.serve))
 	fe, be := cfg.Frontends[0], cfg.Backends[0]
 	fe.AcceptProxy = map[string]bool{"127.0.0.1:0": true}
 	fe.ForwardFor = ForwardFor{Enabled: true, Header: "X-Forwarded-For"}
@@ -137,7 +139,7 @@ func TestAcceptProxyToSendProxy(t *testing.T) {
 // without a byte, reported to ConnError with HAProxy's reason, and not
 // counted as a session.
 func TestAcceptProxyRefused(t *testing.T) {
-	cfg := seedConfig(deadAddr(t))
+	cfg := seedConfig(loopback.DeadAddr(t))
 	fe := cfg.Frontends[0]
 	fe.AcceptProxy = map[string]bool{"127.0.0.1:0": true}
 	fe.BindNames = map[string]string{"127.0.0.1:0": "1"}

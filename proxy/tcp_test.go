@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // echoHalfClose echoes everything and, once the client half-closes, writes
 // "bye" and closes: it proves both directions and the half-close travel.
 func echoHalfClose(t *testing.T) string {
-	return serveEach(t, func(c net.Conn) {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		io.Copy(c, c)
 		io.WriteString(c, "bye")
 	})
@@ -267,7 +269,7 @@ func TestErrorFile(t *testing.T) {
 	if err := os.WriteFile(f, []byte(raw), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := seedConfig(deadAddr(t))
+	cfg := seedConfig(loopback.DeadAddr(t))
 	cfg.Backends[0].ErrorFiles = map[int]string{503: f}
 	_, addr := startProxy(t, cfg)
 	if got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second); got != raw {

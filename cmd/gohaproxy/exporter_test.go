@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -26,13 +27,13 @@ func TestPrometheusHAProxyExporter(t *testing.T) {
 	for _, bin := range []string{gohaproxyBin(t), haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
-		bind := freePort(t)
+		bind := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("global\n stats socket %s\ndefaults\n mode http\n timeout client 5s\n timeout server 5s\n timeout connect 1s\n"+
 			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 %s\n", sock, bind, web.addr, web.addr)
 		startWithConfig(t, bin, cfg, bind)
 		statsCmd(t, sock, "show info") // the socket is up
 		get(t, bind)
-		listen := freePort(t)
+		listen := loopback.FreeAddr(t)
 		cmd := exec.Command(exporter, "--web.listen-address="+listen, "--haproxy.scrape-uri=unix:"+sock)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -62,7 +63,7 @@ func TestFailClosedRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			be := startWeb(t, "be")
-			fe := freePort(t)
+			fe := loopback.FreeAddr(t)
 			env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.addr), "CERT="+cert)
 
 			if row.implemented {
@@ -135,7 +136,7 @@ func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe fun
 func TestAllowUnsupportedRuns(t *testing.T) {
 	path, _ := filepath.Abs("../../testdata/failclosed/02-auth.cfg")
 	be := startWeb(t, "be")
-	fe := freePort(t)
+	fe := loopback.FreeAddr(t)
 	for _, how := range []string{"flag", "env"} {
 		args := []string{"-db", "-f", path}
 		env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.addr))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -27,7 +28,7 @@ func TestHatop(t *testing.T) {
 	for i, bin := range []string{gohaproxyBin(t), haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
-		bind := freePort(t)
+		bind := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("global\n stats socket %s level admin\ndefaults\n mode http\n timeout client 5s\n timeout server 5s\n timeout connect 1s\n"+
 			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n", sock, bind, web.addr)
 		startWithConfig(t, bin, cfg, bind)

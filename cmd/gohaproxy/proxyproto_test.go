@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 )
@@ -28,7 +29,7 @@ type recorder struct {
 func startRecorder(t *testing.T) *recorder {
 	t.Helper()
 	r := &recorder{got: make(chan []byte, 16)}
-	r.addr = serveEach(t, loopbackListener(t), func(c net.Conn) {
+	r.addr = loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(3 * time.Second))
 		var b []byte
 		buf := make([]byte, 4096)
@@ -65,7 +66,7 @@ type ppRun struct {
 }
 
 func startPPRun(t *testing.T, bin string) *ppRun {
-	r := &ppRun{fe: freePort(t), tcpfe: freePort(t), plain: startRecorder(t), spc: startRecorder(t), tcp: startRecorder(t),
+	r := &ppRun{fe: loopback.FreeAddr(t), tcpfe: loopback.FreeAddr(t), plain: startRecorder(t), spc: startRecorder(t), tcp: startRecorder(t),
 		logs: syslogTarget(t)}
 	cfg := fmt.Sprintf(`global
     log %s local0
@@ -314,7 +315,7 @@ func TestSendProxyChecksBesideHAProxy(t *testing.T) {
 		results := map[string][]string{}
 		for _, bin := range []string{haproxyBin, gohaproxyBin(t)} {
 			v1, v2 := startCheckCapture(t), startCheckCapture(t)
-			fe := freePort(t)
+			fe := loopback.FreeAddr(t)
 			cfg := fmt.Sprintf(`global
 %sdefaults
     mode http

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // healthWeb is a backend whose /health answers 200 or 404 as told and
@@ -47,7 +49,7 @@ func TestDisableOn404Drains(t *testing.T) {
 	ok2.Store(true)
 	a1, a2 := healthWeb(t, "server1", &ok1), healthWeb(t, "server2", &ok2)
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "stats")
 	cfgPath := filepath.Join(dir, "d404.cfg")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`global

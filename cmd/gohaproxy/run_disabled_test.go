@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -25,7 +26,7 @@ func TestDisabledServersMatchHAProxy(t *testing.T) {
 		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "d.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin
@@ -111,7 +112,7 @@ func TestAdminEventsMatchHAProxy(t *testing.T) {
 		"set server be/s1 weight 0", "set server be/s2 weight 0", "set server be/s2 weight 1", "set weight be/s2 0",
 		"set server be/s1 weight 5"}
 	run := func(bin string) string {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "e.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin

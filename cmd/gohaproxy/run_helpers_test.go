@@ -61,34 +61,3 @@ func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
 		}
 	}
 }
-
-// serveEach hands each connection ln accepts to handle, on its own
-// goroutine, closing it afterwards; ln closes when the test ends. It
-// returns ln's address.
-func serveEach(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
-	t.Helper()
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
-// loopbackListener listens on a free 127.0.0.1 port.
-func loopbackListener(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
-}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -144,7 +145,7 @@ func TestTenThousandIdleClients(t *testing.T) {
 func holdIdleClients(t *testing.T, bin string, n int, rl syscall.Rlimit) {
 	web := startWeb(t, "server1")
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "stats")
 	cfgPath := filepath.Join(dir, "idle.cfg")
 	cfg := fmt.Sprintf(`global

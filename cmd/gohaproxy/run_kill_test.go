@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -104,7 +105,7 @@ func startKillable(t *testing.T) *killableWeb {
 func killUnderLoad(t *testing.T, wrk, bin string) killResult {
 	t.Helper()
 	webs := []*killableWeb{startKillable(t), startKillable(t), startKillable(t)}
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`defaults
     mode http
     timeout connect %dms

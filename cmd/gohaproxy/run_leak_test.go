@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // leakEnv is a gohaproxy process with an HTTP keep-alive frontend, an HTTP
@@ -32,7 +34,7 @@ func startLeakEnv(t *testing.T) *leakEnv {
 	for i := 1; i <= 3; i++ {
 		fmt.Fprintf(&servers, "    server s%d %s\n", i, startWeb(t, fmt.Sprintf("server%d", i)).addr)
 	}
-	e := &leakEnv{keepAlive: freePort(t), httpClose: freePort(t), tcp: freePort(t), debug: freePort(t)}
+	e := &leakEnv{keepAlive: loopback.FreeAddr(t), httpClose: loopback.FreeAddr(t), tcp: loopback.FreeAddr(t), debug: loopback.FreeAddr(t)}
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "leak.cfg")
 	cfg := fmt.Sprintf(`global

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -18,7 +19,7 @@ func errorOnlyLogs(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
 	syslog := syslogTarget(t)
-	okBind, deadBind, markBind := freePort(t), freePort(t), freePort(t)
+	okBind, deadBind, markBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
 defaults
@@ -47,7 +48,7 @@ backend ok
     server web %s
 backend dead
     server web %s
-`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, deadAddr(t)), okBind, deadBind, markBind)
+`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
 	get(t, okBind)
 	get(t, deadBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -18,7 +19,7 @@ func trafficLogLines(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
 	syslog := syslogTarget(t)
-	mainBind, clfBind := freePort(t), freePort(t)
+	mainBind, clfBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
 defaults
@@ -40,7 +41,7 @@ backend servers
     server web1 %s
 backend ok
     server web2 %s
-`, syslog.LocalAddr(), mainBind, clfBind, deadAddr(t), web.addr), mainBind, clfBind)
+`, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.addr), mainBind, clfBind)
 	if got := get(t, mainBind); !strings.HasPrefix(got, "503 ") {
 		t.Errorf("%s: dead server answered %q", bin, got)
 	}
@@ -61,12 +62,6 @@ backend ok
 		lines[0], lines[1] = lines[1], lines[0]
 	}
 	return lines
-}
-
-// deadAddr is a loopback address nothing listens on.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	return freePort(t) // closed when freePort returns
 }
 
 // maskLogLine blanks what differs between two runs (ports, dates, timers,

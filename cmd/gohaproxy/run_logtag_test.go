@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -18,7 +19,7 @@ func logHeaders(t *testing.T, bin string) []string {
 	t.Helper()
 	web := startWeb(t, "server1")
 	syslog := syslogTarget(t)
-	aBind, bBind := freePort(t), freePort(t)
+	aBind, bBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
     log-tag gtag

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -17,7 +18,7 @@ func nodeInfo(t *testing.T, bin, node string) string {
 	t.Helper()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "s.sock")
-	addr := freePort(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "n.cfg")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`global
     stats socket %s level admin

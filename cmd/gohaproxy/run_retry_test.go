@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -26,7 +27,7 @@ func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration, string)
 	t.Helper()
 	web := startWeb(t, "server1")
 	syslog := syslogTarget(t)
-	binds := []string{freePort(t), freePort(t), freePort(t)}
+	binds := []string{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)}
 	stats := filepath.Join(t.TempDir(), "stats")
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
@@ -60,7 +61,7 @@ backend hash
     option redispatch
     server web1 %s
     server web2 %s
-`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], deadAddr(t), web.addr, deadAddr(t), deadAddr(t), deadAddr(t)), binds...)
+`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], loopback.DeadAddr(t), web.addr, loopback.DeadAddr(t), loopback.DeadAddr(t), loopback.DeadAddr(t)), binds...)
 	var took []time.Duration
 	for i, want := range []string{"200 server1", "503 ", "503 "} {
 		start := time.Now()

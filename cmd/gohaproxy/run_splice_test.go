@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // pipeFDs counts the pipes process pid opened itself (pipes it inherited
@@ -81,7 +83,7 @@ func TestSpliceOptionsReachTheRelay(t *testing.T) {
 		{"none", "", "", "", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr := freePort(t)
+			addr := loopback.FreeAddr(t)
 			cfg := filepath.Join(t.TempDir(), "s.cfg")
 			os.WriteFile(cfg, []byte(fmt.Sprintf(`global
     %s

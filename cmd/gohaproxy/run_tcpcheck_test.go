@@ -17,13 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // lineServer answers each connection's first line with reply and closes.
 func lineServer(t *testing.T, reply string) string {
 	t.Helper()
-	return serveEach(t, loopbackListener(t), func(c net.Conn) {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(2 * time.Second))
 		bufio.NewReader(c).ReadString('\n')
 		c.Write([]byte(reply))
@@ -43,7 +44,7 @@ func tlsServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveEach(t, ln, func(c net.Conn) {
+	return loopback.ServeEach(t, ln, func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(2 * time.Second))
 		c.(*tls.Conn).Handshake()
 	})
@@ -69,7 +70,7 @@ func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
 		{"mysqldown", "option mysql-check user haproxy", closed},
 	}
 	start := func(bin string) string {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		var cfg strings.Builder
 		fmt.Fprintf(&cfg, "global\n    stats socket %s/s.sock level admin\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind %s\n    default_backend tcpok\n", dir, bind)
 		for _, b := range backends {

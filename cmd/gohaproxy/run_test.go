@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -61,33 +62,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// webServer answers every request with its name and a newline, like the
-// seed's nginx virtual servers; close stops it.
+// webServer is a loopback.Web (the seed's nginx virtual servers: each
+// answers its name and a newline) under the names these tests use.
 type webServer struct {
 	addr string
-	srv  *http.Server
-	ln   net.Listener
+	web  *loopback.Web
 }
 
 func startWeb(t *testing.T, name string) *webServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &webServer{addr: ln.Addr().String(), ln: ln, srv: &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		// What the proxy forwarded, for the differential test.
-		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
-		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
-		rw.Header().Set("Date", "fixed")
-		io.WriteString(rw, name+"\n")
-	})}}
-	go w.srv.Serve(ln)
-	t.Cleanup(func() { w.close() })
-	return w
+	w := loopback.StartWeb(t, name)
+	return &webServer{addr: w.Addr, web: w}
 }
 
-func (w *webServer) close() { w.srv.Close() }
+func (w *webServer) close() { w.web.Close() }
 
 // seedEnv is one run of the seed configuration.
 type seedEnv struct {
@@ -129,7 +117,7 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.syslog.Close() })
-	e.bind = freePort(t)
+	e.bind = loopback.FreeAddr(t)
 	root := os.Getuid() == 0
 	_, uerr := user.Lookup("haproxy")
 	e.asUser = root && uerr == nil
@@ -165,16 +153,6 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 		t.Fatal(err)
 	}
 	return e
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startDaemon runs `gohaproxy -f cfg` (the seed says `daemon`): the parent
@@ -488,7 +466,7 @@ func TestAdminSocketAndHardStop(t *testing.T) {
 	for i := 1; i <= 2; i++ {
 		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
 	}
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "admin.sock")
 	cfg := fmt.Sprintf(`global
     stats socket %s level admin mode 600
@@ -595,7 +573,7 @@ func TestBindFailure(t *testing.T) {
 // SIGHUP dumps server and proxy states in HAProxy's words.
 func TestSIGHUPDump(t *testing.T) {
 	web := startWeb(t, "server1")
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "h.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n server s3 %s backup\n", bind, web.addr, web.addr)), 0o644)
@@ -649,7 +627,7 @@ func TestSIGHUPDump(t *testing.T) {
 // the start silent even with warnings in the configuration.
 func TestDaemonFlagAndPidfile(t *testing.T) {
 	web := startWeb(t, "server1")
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "d.cfg")
 	// No timeouts: HAProxy (and -c) warn about them; -q hides the warning.
@@ -774,7 +752,7 @@ func TestSeedBackendKilledUnderLoad(t *testing.T) {
 
 // Configuration warnings are printed once at startup, as HAProxy does.
 func TestStartupWarningsOnce(t *testing.T) {
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "w.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 127.0.0.1:1\n", bind)), 0o644)
 	var stderr strings.Builder
@@ -813,7 +791,7 @@ func TestChdirFlag(t *testing.T) {
 // show in the runtime API.
 func TestMaxconnFlags(t *testing.T) {
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "s.sock")
 	path := filepath.Join(dir, "m.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
@@ -846,7 +824,7 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	haBind, haDir := freePort(t), t.TempDir()
+	haBind, haDir := loopback.FreeAddr(t), t.TempDir()
 	os.Mkdir(filepath.Join(haDir, "chroot"), 0o755)
 	haStats := filepath.Join(haDir, "stats")
 	haCfg := strings.NewReplacer("bind "+e.bind, "bind "+haBind, e.pidPath, filepath.Join(haDir, "pid"),
@@ -984,7 +962,7 @@ backend be
 `, dir, bind, webs[0].addr, webs[1].addr, webs[2].addr)
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "a.cfg")
 		os.WriteFile(path, []byte(cfgFor(dir, bind)), 0o644)
 		cmd := exec.Command(bin, "-db", "-f", path)
@@ -1101,7 +1079,7 @@ func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 	web := startWeb(t, "server1")
 	_, port, _ := net.SplitHostPort(web.addr)
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(dir, "r.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n chroot %s\ndefaults\n mode http\n timeout client 2s\n timeout server 2s\n timeout connect 1s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:%s check inter 100ms addr %s\n", dir, bind, port, name)), 0o644)
@@ -1139,7 +1117,7 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 	})}
 	go slow.Serve(ln)
 	defer slow.Close()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "s.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout client 10s\n timeout server 10s\n timeout connect 1s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n", bind, ln.Addr())), 0o644)
@@ -1203,7 +1181,7 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 // never closed for being idle, as HAProxy 2.6 does.
 func TestStatsTimeout(t *testing.T) {
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "s.sock")
 	path := filepath.Join(dir, "t.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\n stats timeout 300ms\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -46,7 +47,7 @@ func TestNumericUIDGID(t *testing.T) {
 			{"uid 65534\n    user root\n    gid 65533\n    group root", "65534", "65533"},
 			{"user root\n    uid 65534\n    gid 0\n    gid 65533", "65534", "65533"},
 		} {
-			addr := freePort(t)
+			addr := loopback.FreeAddr(t)
 			cmd := startWithConfig(t, bin, fmt.Sprintf(`global
     %s
 defaults

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/goha-lb/goha/lab"
 )
 
 // SeedConf reads a seed config (testdata/seed/NAME) of the repository
@@ -19,32 +21,11 @@ func SeedConf(dir, name string) ([]byte, error) {
 // V3 makes every instance of conf speak VRRPv3 (`version 3` after each
 // advert_int line). Under vrrp_strict keepalived then also ignores the
 // PASS authentication, as it does for v2.
-func V3(conf []byte) []byte { return insertAfter(conf, "advert_int", "version 3") }
+func V3(conf []byte) []byte { return lab.InsertAfter(conf, "advert_int", "version 3") }
 
 // IPv6 turns the seed's instance into an IPv6 one: the VIP becomes
 // fd00:110::100/64, which makes keepalived speak VRRPv3 over IPv6 from
 // the interface's link-local address to ff02::12.
 func IPv6(conf []byte) []byte {
 	return []byte(strings.ReplaceAll(string(conf), VIP+"/24", VIP6+"/64"))
-}
-
-// insertAfter adds lines after every line whose first word is key,
-// indented like it.
-func insertAfter(conf []byte, key string, lines ...string) []byte {
-	var out strings.Builder
-	for _, l := range strings.SplitAfter(string(conf), "\n") {
-		out.WriteString(l)
-		f := strings.Fields(l)
-		if len(f) == 0 || f[0] != key {
-			continue
-		}
-		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		if !strings.HasSuffix(l, "\n") {
-			out.WriteString("\n")
-		}
-		for _, add := range lines {
-			out.WriteString(indent + add + "\n")
-		}
-	}
-	return []byte(out.String())
 }

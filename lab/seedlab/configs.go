@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/goha-lb/goha/lab"
 )
 
 // Files are the seed's configs, read verbatim from testdata/seed.
@@ -46,7 +48,7 @@ func LoadFiles(dir string) (Files, error) {
 // VRRPv3 (RFC 5798), where accept mode is the standard's own switch. With
 // it keepalived installs no nftables drop rules for the VIPs.
 func WithAccept(conf []byte) []byte {
-	return insertAfter(conf, "advert_int", "version 3", "accept")
+	return lab.InsertAfter(conf, "advert_int", "version 3", "accept")
 }
 
 // TrackScriptPath is where WithTrackHaproxy's check script lives.
@@ -61,7 +63,7 @@ const TrackScript = "#!/bin/bash\n# Exit 0 while the local proxy accepts connect
 // default weight 0 puts the instance in FAULT while it fails).
 func WithTrackHaproxy(conf []byte) []byte {
 	script := "vrrp_script chk_haproxy {\n    script \"" + TrackScriptPath + "\"\n    interval 1\n    timeout 1\n    fall 1\n    rise 1\n}\n\n"
-	s := string(insertAfter(conf, "advert_int", "track_script {", "    chk_haproxy", "}"))
+	s := string(lab.InsertAfter(conf, "advert_int", "track_script {", "    chk_haproxy", "}"))
 	i := strings.Index(s, "vrrp_instance ")
 	if i < 0 {
 		return []byte(s)
@@ -102,27 +104,6 @@ func ActiveActive(conf []byte, master bool) []byte {
 }
 `, secondName, state, secondVRID, prio, VIP2)
 	return []byte(s)
-}
-
-// insertAfter adds lines after every line whose first word is key,
-// indented like that line.
-func insertAfter(conf []byte, key string, lines ...string) []byte {
-	var out strings.Builder
-	for _, l := range strings.SplitAfter(string(conf), "\n") {
-		out.WriteString(l)
-		f := strings.Fields(l)
-		if len(f) == 0 || f[0] != key {
-			continue
-		}
-		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		if !strings.HasSuffix(l, "\n") {
-			out.WriteString("\n")
-		}
-		for _, add := range lines {
-			out.WriteString(indent + add + "\n")
-		}
-	}
-	return []byte(out.String())
 }
 
 // nginxConf is the backend's nginx.conf: the Debian default reduced to

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -49,7 +50,7 @@ func haproxySequence(t *testing.T, backend string, weights []int, targets []stri
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
 	addrs := startNamedBackends(t, len(weights))
-	front := difftest.FreePort(t)
+	front := loopback.FreeAddr(t)
 	var b strings.Builder
 	sock := shortSock(t)
 	fmt.Fprintf(&b, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -78,7 +79,7 @@ func TestDifferentialLiveConnections(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := startHeldBackends(t, len(tc.weights))
-			front := difftest.FreePort(t)
+			front := loopback.FreeAddr(t)
 			var cfg strings.Builder
 			sock := shortSock(t)
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout queue 1s\n", sock)
@@ -145,7 +146,7 @@ func TestDifferentialBoundedLoads(t *testing.T) {
 	for _, factor := range []int{101, 150} {
 		t.Run(fmt.Sprint(factor), func(t *testing.T) {
 			h := startHeldBackends(t, 3)
-			front := difftest.FreePort(t)
+			front := loopback.FreeAddr(t)
 			sock := shortSock(t)
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n", sock)

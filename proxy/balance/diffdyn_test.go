@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -121,7 +122,7 @@ func TestDifferentialDynamicWeights(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			addrs := startNamedBackends(t, len(tc.weights))
-			front := difftest.FreePort(t)
+			front := loopback.FreeAddr(t)
 			sock := shortSock(t)
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)

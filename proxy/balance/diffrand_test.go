@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -44,7 +45,7 @@ func TestDifferentialRandomChanges(t *testing.T) {
 				weights[i] = 1 + rng.IntN(20)
 			}
 			addrs := startNamedBackends(t, n)
-			front := difftest.FreePort(t)
+			front := loopback.FreeAddr(t)
 			sock := shortSock(t)
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global\n    maxconn 200\n    stats socket %s level admin\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n", sock)

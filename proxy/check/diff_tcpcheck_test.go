@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // cfgWords splits a config line as HAProxy does for these tests: words
@@ -216,7 +216,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		targets = append(targets, &Target{Backend: sc.name, Server: "s1", Addr: addr,
 			Intervals: Intervals{Inter: 300 * time.Millisecond}, Prober: probeFromLines(t, sc.lines), LogHealthChecks: true, Timeouts: sc.to})
 	}
-	front := difftest.FreePort(t)
+	front := loopback.FreeAddr(t)
 	fmt.Fprintf(&cfg, "frontend fe\n    bind %s\n    default_backend tcpok\n", front)
 
 	const window = 1500 * time.Millisecond

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // TestDifferentialLogLines runs the real haproxy and our Runner against the
@@ -92,7 +92,7 @@ func TestDifferentialLogLines(t *testing.T) {
 				Intervals: Intervals{Inter: 300 * time.Millisecond}, Prober: sc.probe, LogHealthChecks: sc.logHC, Timeouts: sc.to})
 		}
 	}
-	front := difftest.FreePort(t)
+	front := loopback.FreeAddr(t)
 	fmt.Fprintf(&cfg, "frontend fe\n    bind %s\n    default_backend http503\n", front)
 
 	const window = 1500 * time.Millisecond

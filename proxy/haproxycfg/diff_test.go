@@ -2,43 +2,19 @@ package haproxycfg
 
 import (
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
-
-// startWeb is one of the seed's nginx virtual servers: it answers its name
-// and reports what the proxy forwarded in response headers.
-func startWeb(t *testing.T, name string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
-		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
-		rw.Header().Set("X-Seen-Path", r.URL.Path)
-		for _, h := range []string{"X-Goha", "X-Tag", "X-Remove"} {
-			rw.Header().Set("X-Seen-"+h, strings.Join(r.Header.Values(h), "|"))
-		}
-		rw.Header().Set("Date", "fixed")
-		io.WriteString(rw, name+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
-}
 
 // seedOnLoopback is testdata/seed/haproxy.cfg with only what cannot run
 // here rewritten: the bind goes to 127.0.0.1:<port>, servers to the test's
@@ -100,9 +76,9 @@ func TestSeedDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	var webs []string
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)).Addr)
 	}
-	haBind, goBind := difftest.FreePort(t), difftest.FreePort(t)
+	haBind, goBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	difftest.StartHAProxy(t, seedOnLoopback(t, haBind, webs), haBind)
 	runPlan(t, seedOnLoopback(t, goBind, webs))
 
@@ -136,7 +112,7 @@ func TestSeedDifferential(t *testing.T) {
 func startBoth(t *testing.T, cfg string) (ha, goha string) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
-	ha, goha = difftest.FreePort(t), difftest.FreePort(t)
+	ha, goha = loopback.FreeAddr(t), loopback.FreeAddr(t)
 	difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
 	runPlan(t, strings.ReplaceAll(cfg, "BIND", goha))
 	// StartHAProxy's readiness probe was one connection (in tcp mode it
@@ -150,7 +126,7 @@ func startBoth(t *testing.T, cfg string) (ha, goha string) {
 func webs3(t *testing.T) []string {
 	var webs []string
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)).Addr)
 	}
 	return webs
 }

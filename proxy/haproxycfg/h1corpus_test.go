@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -228,7 +229,7 @@ func newCorpusSides(t *testing.T, lanes int, start func(*testing.T) *recorder) (
 	}
 	for _, s := range []*corpusSide{&ha, &goha} {
 		for range lanes {
-			s.binds = append(s.binds, difftest.FreePort(t))
+			s.binds = append(s.binds, loopback.FreeAddr(t))
 		}
 	}
 	return ha, goha

@@ -16,18 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 var (
 	syslogRe  = regexp.MustCompile(`^<(\d+)>(\w{3} [ \d]\d \d\d:\d\d:\d\d) haproxy\[(\d+)\]: (.*)\n$`)
@@ -95,7 +86,7 @@ func TestAgainstRealHAProxy(t *testing.T) {
 	udp := udpListener(t)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "server1\n") }))
 	defer backend.Close()
-	httpPort, tcpPort, deadPort := freePort(t), freePort(t), freePort(t)
+	httpPort, tcpPort, deadPort := loopback.FreePort(t), loopback.FreePort(t), loopback.FreePort(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "haproxy.cfg")
 	conf := fmt.Sprintf(`global

@@ -20,17 +20,6 @@ import (
 	"time"
 )
 
-// FreePort returns a loopback "127.0.0.1:port" that was free a moment ago.
-func FreePort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // StartHAProxy writes cfg to a temporary file, runs `haproxy -db -f` on it
 // and waits until addr accepts connections. The process is killed (by PID)
 // when the test ends. cfg must bind only 127.0.0.1 addresses.

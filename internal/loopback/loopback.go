@@ -1,0 +1,120 @@
+// Package loopback holds the helpers tests use to serve and find ports on
+// 127.0.0.1: a free address, a listener closed with the test, a per-connection
+// server and the seed's web backend. It binds loopback addresses only (the
+// project's network-safety rule for the root namespace) and ties every
+// listener and server to the test's cleanup.
+package loopback
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// FreeAddr returns a "127.0.0.1:port" that was free a moment ago. Nothing
+// listens on it when FreeAddr returns, so it also serves as a dead address
+// (a connect there is refused) until something else takes the port.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// FreePort is FreeAddr's port.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ap, err := net.ResolveTCPAddr("tcp", FreeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ap.Port
+}
+
+// Listen listens on a free 127.0.0.1 port; the listener closes when the
+// test ends.
+func Listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// ServeEach hands each connection ln accepts to handle, on its own
+// goroutine, closing it when handle returns; ln closes when the test ends.
+// It returns ln's address.
+func ServeEach(t testing.TB, ln net.Listener, handle func(net.Conn)) string {
+	t.Helper()
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// Web is one of the seed's nginx virtual servers on loopback.
+type Web struct {
+	Addr   string
+	Server *http.Server
+}
+
+// seenHeaders are the request headers a Web reports back, each as
+// X-Seen-<name> with its values joined by "|", so a differential test sees
+// what the proxy forwarded in the response it compares.
+var seenHeaders = []struct{ header, as string }{
+	{"X-Forwarded-For", "X-Seen-XFF"},
+	{"Connection", "X-Seen-Connection"},
+	{"X-Goha", "X-Seen-X-Goha"},
+	{"X-Tag", "X-Seen-X-Tag"},
+	{"X-Remove", "X-Seen-X-Remove"},
+}
+
+// StartWeb starts a Web that answers every request with its name and a
+// newline, reports the forwarded headers (seenHeaders) and the path
+// (X-Seen-Path), and sends a fixed Date so answers compare byte for byte.
+// It stops when the test ends.
+func StartWeb(t testing.TB, name string) *Web {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Web{Addr: ln.Addr().String(), Server: &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		for _, h := range seenHeaders {
+			rw.Header().Set(h.as, strings.Join(r.Header.Values(h.header), "|"))
+		}
+		rw.Header().Set("X-Seen-Path", r.URL.Path)
+		rw.Header().Set("Date", "fixed")
+		io.WriteString(rw, name+"\n")
+	})}}
+	go w.Server.Serve(ln)
+	t.Cleanup(w.Close)
+	return w
+}
+
+// Close stops the server (and its connections) now.
+func (w *Web) Close() { w.Server.Close() }
+
+// DeadAddr returns a loopback address nothing listens on (a connect there
+// is refused): a server that is down.
+func DeadAddr(t testing.TB) string {
+	t.Helper()
+	return FreeAddr(t)
+}
