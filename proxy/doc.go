@@ -6,10 +6,10 @@
 //
 // # Wiring
 //
-//	p, err := proxy.New(cfg, proxy.Options{NewBalancer: balance.New, Log: logger})
-//	err = p.Start()              // binds every frontend's Binds
-//	...
-//	err = p.Shutdown(ctx)        // stop accepting, end each client connection after a Connection: close response
+// New builds a Proxy from a Config and Options, Start binds every
+// frontend's Binds, and Shutdown stops accepting and ends each client
+// connection after a "Connection: close" response; the package Example
+// runs one on loopback.
 //
 // Config carries HAProxy's semantics with its defaults already applied by
 // the caller: Retries is used as given (HAProxy's default is 3), a zero

@@ -5,10 +5,8 @@
 //
 // A Format is a compiled `log-format` string. HTTPLog and TCPLog are the
 // formats behind `option httplog` and `option tcplog` (HAProxy defines them
-// as log-format strings too):
-//
-//	f, err := logfmt.Compile(`%ci:%cp [%tr] %ft %b/%s %ST %{+Q}r`)
-//	line := f.Append(buf[:0], &entry, &env)
+// as log-format strings too). Compile a format once, then Append each
+// transaction's line to a reused buffer (ExampleCompile).
 //
 // Entry has the same fields, in the same order, as proxy.LogEntry, so the
 // integrator converts a *proxy.LogEntry with (*logfmt.Entry)(e) without a

@@ -24,8 +24,8 @@
 //
 // # Wiring
 //
-//	l, err := runtimeapi.Listen("/var/lib/haproxy/stats", src, runtimeapi.Options{Level: runtimeapi.LevelAdmin})
-//	defer l.Close()
+// Listen serves a Source on a unix socket with the `stats socket` line's
+// options (level, mode, timeout); ExampleListen runs one.
 //
 // # Filling a Source from proxy's state (for the integrator)
 //
