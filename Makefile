@@ -10,7 +10,7 @@ DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop 
 # Commands whose absence means a package is missing (same order as DEPS_PKGS).
 DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter
 
-.PHONY: all build deps test unit vet lint demo compare bench fuzz clean \
+.PHONY: all build deps test unit vet lint layout generate demo compare bench fuzz clean \
         golden-keepalived golden-haproxy
 
 all: build
@@ -44,6 +44,16 @@ lint: vet
 	@cp go.mod /tmp/goha-go.mod.lint && cp go.sum /tmp/goha-go.sum.lint && $(GO) mod tidy && \
 	  if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum:"; git diff -- go.mod go.sum; \
 	  cp /tmp/goha-go.mod.lint go.mod; cp /tmp/goha-go.sum.lint go.sum; exit 1; fi
+
+# The layout rules of issue 12 (file sizes, thin commands, no lab/ or cmd/
+# imports from parser/, vrrp/, proxy/): scripts/check-layout.sh.
+layout:
+	./scripts/check-layout.sh
+
+# Regenerate parser/haproxy/keywords_gen.go from the configuration.txt the
+# Debian haproxy package installs (make deps); TestGenerated checks it.
+generate: deps
+	$(GO) generate ./parser/haproxy
 
 # All tests: unit, golden, fuzz seeds, and the namespace integration tests
 # (which need root; under CI=true they fail instead of skipping).
