@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -122,7 +123,7 @@ func keepAliveParams() (time.Duration, int) { return reloadParams(12*time.Second
 // a new process taking the listeners over with -x and -sf ("sf").
 func reloadKeepAlive(t *testing.T, wrk, bin string, be *pmBackend, mode string) wrkResult {
 	tmp := t.TempDir()
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(tmp, "ka.cfg")
 	stats := filepath.Join(tmp, "stats")
 	global := "    master-worker"

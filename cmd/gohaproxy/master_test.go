@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -183,16 +184,6 @@ func waitServing(t *testing.T, addr string) {
 	t.Fatalf("%s never served", addr)
 }
 
-func pmFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func cliCommand(t *testing.T, path, cmd string) string {
 	t.Helper()
 	c, err := net.Dial("unix", path)
@@ -277,7 +268,7 @@ func TestProcessModel(t *testing.T) {
 	t.Run("master-worker CLI sd_notify reloads", func(t *testing.T) {
 		tmp := t.TempDir()
 		notify := newNotifySocket(t, filepath.Join(tmp, "notify"))
-		addr := pmFreeAddr(t)
+		addr := loopback.FreeAddr(t)
 		cfg := filepath.Join(tmp, "mw.cfg")
 		pmConfig(t, cfg, addr, be.addr, "    hard-stop-after 5s")
 		cli := filepath.Join(tmp, "master.sock")
@@ -387,7 +378,7 @@ func TestProcessModel(t *testing.T) {
 // with -x and -sf ("sf").
 func reloadUnderLoad(t *testing.T, bin string, be *pmBackend, mode string) loadResult {
 	tmp := t.TempDir()
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(tmp, "r.cfg")
 	stats := filepath.Join(tmp, "stats")
 	global := "    master-worker"
@@ -622,7 +613,7 @@ func TestHardStopAfter(t *testing.T) {
 	go srv.Serve(ln)
 	defer srv.Close()
 	defer close(release)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "hs.cfg")
 	pmConfig(t, cfg, addr, ln.Addr().String(), "    master-worker\n    hard-stop-after 300ms")
 	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
@@ -646,7 +637,7 @@ func TestReloadChangesBinds(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	a, b := pmFreeAddr(t), pmFreeAddr(t)
+	a, b := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "b.cfg")
 	pmConfig(t, cfg, a, be.addr, "    master-worker")
 	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
@@ -710,7 +701,7 @@ func TestMasterCLIForward(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "f.cfg")
 	pmConfig(t, cfg, addr, be.addr, "    master-worker\n    stats socket "+filepath.Join(dir, "stats")+" level admin")
 	cli := filepath.Join(dir, "master.sock")
@@ -743,7 +734,7 @@ func TestDaemonMasterWorker(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "d.cfg")
 	pidfile := filepath.Join(dir, "pid")
 	pmConfig(t, cfg, addr, be.addr, "    stats socket "+filepath.Join(dir, "stats")+" expose-fd listeners")
@@ -816,7 +807,7 @@ func TestHandoverWithHAProxy(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	stats := filepath.Join(dir, "stats")
 	cfg := filepath.Join(dir, "h.cfg")
 	pmConfig(t, cfg, addr, be.addr, "    stats socket "+stats+" mode 600 level admin expose-fd listeners")
@@ -855,7 +846,7 @@ func TestWorkerCrash(t *testing.T) {
 		bins = append(bins, real)
 	}
 	for _, b := range bins {
-		addr := pmFreeAddr(t)
+		addr := loopback.FreeAddr(t)
 		cfg := filepath.Join(dir, "c.cfg")
 		pmConfig(t, cfg, addr, be.addr, "")
 		m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)
@@ -891,7 +882,7 @@ func TestMasterStopSignals(t *testing.T) {
 			syscall.SIGUSR1: `\[WARNING\]  \(\d+\) : Current worker \(%d\) exited with code 0 \(Exit\)\n`,
 		} {
 			t.Run(filepath.Base(b)+"-"+strconv.Itoa(int(sig)), func(t *testing.T) {
-				addr := pmFreeAddr(t)
+				addr := loopback.FreeAddr(t)
 				cfg := filepath.Join(dir, "s.cfg")
 				pmConfig(t, cfg, addr, be.addr, "")
 				m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)

@@ -113,7 +113,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	replica := startFake(t, &fakeServer{script: []string{"+PONG\r\n", "$25\r\n# Replication\r\nrole:slave\r\n", "+OK\r\n"}})
 	hang := startFake(t, &fakeServer{hang: true})
 	banner := startFake(t, &fakeServer{greet: []byte("SSH-2.0-goha\r\n"), need: 6, reply: []byte("+PONG\r\n"), close: true})
-	closed := closedAddr(t)
+	closed := loopback.DeadAddr(t)
 	_, closedPort, _ := strings.Cut(closed, ":")
 
 	redisOK := startFake(t, &fakeServer{need: 14, reply: []byte("+PONG\r\n")})

@@ -30,7 +30,7 @@ func TestDifferentialLogLines(t *testing.T) {
 	garbage := startRaw(t, "foo bar\r\n\r\n", false)
 	hang := startRaw(t, "", true)
 	notFound := startRaw(t, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", false)
-	closed := closedAddr(t)
+	closed := loopback.DeadAddr(t)
 
 	type srv struct {
 		name, addr string

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // rawServer accepts on 127.0.0.1 and, per connection, records what it
@@ -81,17 +83,6 @@ func (s *rawServer) requests() []string {
 	return out
 }
 
-// closedAddr returns a loopback address nobody listens on.
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
-}
-
 var short = Timeouts{Connect: time.Second, Total: 300 * time.Millisecond}
 
 func TestTCPProbe(t *testing.T) {
@@ -99,7 +90,7 @@ func TestTCPProbe(t *testing.T) {
 	if r := (TCPProbe{}).Probe(context.Background(), s.addr(), short); r.Status != L4OK {
 		t.Errorf("listening: %+v", r)
 	}
-	r := (TCPProbe{}).Probe(context.Background(), closedAddr(t), short)
+	r := (TCPProbe{}).Probe(context.Background(), loopback.DeadAddr(t), short)
 	if r.Status != L4CON || r.Info != "Connection refused" {
 		t.Errorf("closed: %+v", r)
 	}
@@ -166,7 +157,7 @@ func TestHTTPProbe(t *testing.T) {
 			}
 		})
 	}
-	r := (HTTPProbe{}).Probe(context.Background(), closedAddr(t), short)
+	r := (HTTPProbe{}).Probe(context.Background(), loopback.DeadAddr(t), short)
 	if r.Status != L4CON || r.Info != "Connection refused" {
 		t.Errorf("closed port: %+v", r)
 	}

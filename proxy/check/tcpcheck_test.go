@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 func mustHex(t *testing.T, s string) []byte {
@@ -202,7 +204,7 @@ func TestTCPCheckProbeLocal(t *testing.T) {
 		want Result
 	}{
 		{"pass", build(ping, []string{"expect", "string", "+PONG"}), pong.addr(), Result{Status: L7OK, Info: "(tcp-check)", ShowInfo: true, ShowCode: true}},
-		{"refused", build(ping), closedAddr(t), Result{Status: L4CON, Info: "Connection refused at initial connection step of tcp-check"}},
+		{"refused", build(ping), loopback.DeadAddr(t), Result{Status: L4CON, Info: "Connection refused at initial connection step of tcp-check"}},
 		{"connect only", build([]string{"connect"}), pong.addr(), Result{Status: L4OK, Info: "(tcp-check)", ShowInfo: true}},
 		{"implicit connect only", build(), pong.addr(), Result{Status: L4OK, ShowInfo: true}},
 		{"send last", build(ping), pong.addr(), Result{Status: L7OK, Info: "(tcp-check)", ShowInfo: true, ShowCode: true}},
