@@ -2,9 +2,9 @@ package haproxy
 
 // Class is what goha does with a piece of HAProxy's grammar it accepts: the
 // fail-closed policy (README, "What goha does with what it does not
-// implement"). Every keyword, option, bind
-// and server option, action, sample fetch, converter, ACL keyword, filter and
-// service HAProxy 2.6 registers has exactly one row in classTable.
+// implement"). Every keyword, option, bind and server option, action,
+// sample fetch, converter, ACL keyword, filter and service HAProxy 2.6
+// registers has exactly one row in classTable.
 type Class uint8
 
 const (
