@@ -49,7 +49,7 @@ func (r *Runner) read(cs *connState) {
 				return
 			}
 			r.logf("VRRP receive error on %s: %v", cs.spec.Interface, err)
-			time.Sleep(100 * time.Millisecond)
+			sleep(r.clock, 100*time.Millisecond, nil)
 			continue
 		}
 		r.events <- rxEvent{cs: cs, payload: slices.Clone(b), meta: m}

@@ -17,8 +17,9 @@ type Options struct {
 	Log func(string)
 	// Detail is -D/--log-detail: also log each gratuitous ARP / NA sent.
 	Detail bool
-	// Now is the monotonic clock as an offset; nil: time since Run started.
-	Now func() time.Duration
+	// Clock is where every time read and timer of the daemon goes; nil:
+	// SystemClock.
+	Clock Clock
 }
 
 // Runner runs the vrrp instances of a Config: it owns the state machines
@@ -29,7 +30,8 @@ type Runner struct {
 	opts   Options
 	edge   Edge
 	cfg    *Config
-	now    func() time.Duration
+	clock  Clock
+	now    func() time.Duration // monotonic offset since New
 	events chan any
 	exited chan struct{} // closed when Run returns
 
@@ -127,8 +129,17 @@ func New(cfg *Config, o Options) *Runner {
 	if o.Log == nil {
 		o.Log = func(string) {}
 	}
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	clock := o.Clock
+	start := clock.Now()
 	return &Runner{
-		opts: o, edge: o.Edge, cfg: cfg, now: o.Now,
+		opts: o, edge: o.Edge, cfg: cfg, clock: clock,
+		// The state machines count in offsets from one origin; a
+		// wall-clock step cannot move a deadline (time.Time keeps the
+		// monotonic reading).
+		now:     func() time.Duration { return clock.Now().Sub(start) },
 		events:  make(chan any, 256),
 		exited:  make(chan struct{}),
 		byName:  map[string]*inst{},
@@ -152,10 +163,6 @@ func (r *Runner) logf(format string, args ...any) { r.opts.Log(fmt.Sprintf(forma
 // keepalived does on SIGTERM (priority-0 adverts, VIPs and rules removed).
 func (r *Runner) Run(ctx context.Context) error {
 	defer close(r.exited)
-	if r.now == nil {
-		start := time.Now()
-		r.now = func() time.Duration { return time.Since(start) }
-	}
 	bgCtx, cancel := context.WithCancel(context.Background())
 	r.bgCancel = cancel
 	if err := r.setup(bgCtx); err != nil {
@@ -167,7 +174,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.beginStartupDelay(r.now())
 	r.logf("Startup complete")
 	r.startAll(r.now())
-	timer := time.NewTimer(time.Hour)
+	timer := r.clock.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		if d, ok := r.nextDeadline(); ok {
@@ -178,7 +185,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		select {
 		case ev := <-r.events:
 			r.handle(ev, r.now())
-		case <-timer.C:
+		case <-timer.C():
 			r.fireDue(r.now())
 		case <-ctx.Done():
 			r.stop(r.now())
@@ -274,7 +281,7 @@ func (r *Runner) step(in *inst, ev vrrp.Event) {
 		before := in.m.State()
 		r.perform(in, in.m.Step(ev))
 		if in.m.State() != before {
-			in.lastTransition = time.Now()
+			in.lastTransition = r.clock.Now()
 			in.transitions++
 		}
 		return
@@ -289,7 +296,7 @@ func (r *Runner) step(in *inst, ev vrrp.Event) {
 	}
 	for k, m := range g.insts {
 		if m.m.State() != before[k] {
-			m.lastTransition = time.Now()
+			m.lastTransition = r.clock.Now()
 			m.transitions++
 		}
 	}

@@ -131,9 +131,9 @@ func (r *Runner) runScript(ctx context.Context, s ScriptSpec) {
 		user = r.cfg.ScriptUser
 	}
 	for {
-		cctx, cancel := context.WithTimeout(ctx, timeout)
+		cctx, cancel, expired := timeoutOn(ctx, r.clock, timeout)
 		rc := r.edge.Check(cctx, argv, user)
-		timedOut := cctx.Err() == context.DeadlineExceeded
+		timedOut := expired()
 		cancel()
 		if ctx.Err() != nil {
 			return
@@ -146,9 +146,7 @@ func (r *Runner) runScript(ctx context.Context, s ScriptSpec) {
 		case <-ctx.Done():
 			return
 		}
-		select {
-		case <-time.After(interval):
-		case <-ctx.Done():
+		if !sleep(r.clock, interval, ctx.Done()) {
 			return
 		}
 	}
