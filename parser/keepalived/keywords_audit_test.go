@@ -59,7 +59,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"vrrp_instance":    inParser("vrrp.go:instance → vrrp/daemon/mapconfig.go:mapInstance"),
 		"vrrp_sync_group":  inParser("vrrp.go:syncGroup → vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"),
 		"vrrp_script":      inParser("vrrp.go:script → vrrp/daemon/track.go:runScript"),
-		"track_file":       inParser("vrrp.go:trackFile → vrrp/daemon/track.go:pollFile"),
+		"track_file":       inParser("vrrp.go:trackFile → vrrp/daemon/trackfile.go:followFile"),
 		"vrrp_track_file":  inParser("vrrp.go:trackFile (same block as track_file)"),
 		"static_ipaddress": inRunner("hostnet.go:setStatic (without dev: on default_interface, eth0 when unset)"),
 		"static_routes":    inRunner("hostnet.go:setStatic, routes.go:ParseRoute"),
@@ -198,7 +198,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"init_fail": inRunner("track.go:startTrackers"),
 	},
 	"track_file": {
-		"file":      inRunner("track.go:pollFile"),
+		"file":      inRunner("trackfile.go:followFile"),
 		"weight":    inRunner("mapconfig.go:trackers → track.go:trackState"),
 		"init_file": inRunner("track.go:startTrackers (creates a missing file; `overwrite` is unsupported)"),
 	},

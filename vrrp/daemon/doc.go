@@ -19,10 +19,12 @@
 //   - GARP/NA pacing (garp.go): per interface and family, one frame per
 //     vrrp_garp_interval / vrrp_gna_interval (0 = all at once); queued
 //     frames for addresses the instance gives up are dropped.
-//   - Trackers (track.go): track_interface from link events, vrrp_script
-//     checks with interval, timeout, rise/fall, weight and reverse,
-//     track_file polled each second; weights summed as keepalived does
-//     (positive while fine, negative while failing, 0 = FAULT).
+//   - Trackers (track.go, trackfile.go): track_interface from link events,
+//     vrrp_script checks with interval, timeout, rise/fall, weight and
+//     reverse, track_file watched with fsnotify on its directory as
+//     keepalived does with inotify (written or moved in: read again once
+//     settled; deleted or moved away: 0); weights summed as keepalived
+//     does (positive while fine, negative while failing, 0 = FAULT).
 //   - Notify (notify.go): notify_master/backup/fault/stop, generic notify
 //     with `INSTANCE name STATE priority` (`GROUP name STATE 0` for sync
 //     groups once all members agree) and the notify FIFO line.
