@@ -30,6 +30,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	                                default, or an earlier LABEL to copy;
 //	                                keys: name interface prio src vrid vips
 //	                                (a,b) version ipv6 advert garp-refresh
+//	                                nopreempt preempt-delay
 //	run LABEL...                    the instances, in member order
 //	group NAME LABEL...             those instances form a sync group
 //
@@ -37,6 +38,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //
 //	start L at=T              shutdown L at=T           link L at=T up|down
 //	fire L TIMER              (at the time it was armed for)
+//	expire L TIMER at=T       (an armed timer's expiry at another time)
 //	advert L at=T from=LABEL prio=N [src=A] [dst=A] [ttl=N]
 //	                          (as a peer running LABEL's config sends it)
 //	track L at=T delta=N [fault]
@@ -205,17 +207,20 @@ func (h *harness) do(line string) error {
 		default:
 			return fmt.Errorf("want link L at=T up|down")
 		}
-	case "fire":
+	case "fire", "expire":
 		if len(pos) != 2 {
-			return fmt.Errorf("want fire L TIMER")
+			return fmt.Errorf("want %s L TIMER", cmd)
 		}
 		k, err := timerKind(pos[1])
 		if err != nil {
 			return err
 		}
-		at, ok := h.timers[m][k]
+		armed, ok := h.timers[m][k]
 		if !ok {
 			return fmt.Errorf("[%s] timer %s not armed", h.names[m], k)
+		}
+		if cmd == "fire" {
+			at = armed
 		}
 		h.step(m, TimerExpired{Now: at, Kind: k})
 	case "advert":
@@ -319,6 +324,10 @@ func (h *harness) config(base string, kv map[string]string) (InstanceConfig, err
 			c.AdvertInterval, err = time.ParseDuration(v)
 		case "garp-refresh":
 			c.GarpMasterRefresh, err = time.ParseDuration(v)
+		case "nopreempt":
+			c.Nopreempt = v == "true"
+		case "preempt-delay":
+			c.PreemptDelay, err = time.ParseDuration(v)
 		default:
 			err = fmt.Errorf("unknown key %q", k)
 		}
