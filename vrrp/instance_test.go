@@ -177,72 +177,6 @@ func TestMasterReceive(t *testing.T) {
 	}
 }
 
-func TestOwnerStartsMaster(t *testing.T) {
-	c := plainConfig(255, lb1)
-	c.StartMaster = true
-	i := NewInstance(c)
-	acts := i.Step(Start{Now: 0})
-	if i.State() != StateMaster {
-		t.Fatalf("owner state %s", i.State())
-	}
-	if s, _ := find[SendAdvert](acts); s.Advert.Priority != 255 {
-		t.Fatalf("advert %v", acts)
-	}
-	// 255 without state MASTER waits like anyone else.
-	c.StartMaster = false
-	i = NewInstance(c)
-	i.Step(Start{Now: 0})
-	if i.State() != StateBackup {
-		t.Fatalf("state %s", i.State())
-	}
-}
-
-func TestFaultAndRecovery(t *testing.T) {
-	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
-	acts := i.Step(Start{Now: 0})
-	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
-	acts = i.Step(InterfaceDown{Now: 10 * time.Second})
-	if i.State() != StateFault {
-		t.Fatalf("state %s", i.State())
-	}
-	mustLog(t, acts, "(lb_ha) Entering FAULT STATE")
-	if s, ok := find[SendAdvert](acts); !ok || s.Advert.Priority != 0 {
-		t.Fatalf("MASTER→FAULT must send priority 0: %v", acts)
-	}
-	if _, ok := find[DelVIPs](acts); !ok {
-		t.Fatal("no DelVIPs")
-	}
-	if _, ok := find[FirewallDelVIPs](acts); !ok {
-		t.Fatal("no FirewallDelVIPs")
-	}
-	// Adverts are not processed in FAULT.
-	if acts := i.Step(rx(11*time.Second, payload(t, seedConfig("x", 90, "192.168.110.22"), 90, lb2), lb2)); len(acts) != 0 {
-		t.Fatalf("FAULT processed an advert: %v", acts)
-	}
-	acts = i.Step(InterfaceUp{Now: 20 * time.Second})
-	if i.State() != StateBackup {
-		t.Fatalf("recovery state %s", i.State())
-	}
-	mustLog(t, acts, "(lb_ha) Entering BACKUP STATE")
-	if at := timerAt(t, acts, TimerMasterDown); at != 20*time.Second+3609375*time.Microsecond {
-		t.Fatalf("down timer %s", at)
-	}
-
-	// dont_track_primary ignores the link; an unweighted tracker failure does not.
-	c := plainConfig(100, lb1)
-	c.DontTrackPrimary = true
-	i = NewInstance(c)
-	i.Step(Start{Now: 0})
-	i.Step(InterfaceDown{Now: time.Second})
-	if i.State() != StateBackup {
-		t.Fatalf("dont_track_primary: %s", i.State())
-	}
-	i.Step(TrackChanged{Now: 2 * time.Second, Fault: true})
-	if i.State() != StateFault {
-		t.Fatalf("tracker fault: %s", i.State())
-	}
-}
-
 func TestTrackWeightsClamp(t *testing.T) {
 	cases := []struct {
 		base  uint8
@@ -258,68 +192,6 @@ func TestTrackWeightsClamp(t *testing.T) {
 		if i.Priority() != c.want {
 			t.Errorf("base %d delta %d: %d want %d", c.base, c.delta, i.Priority(), c.want)
 		}
-	}
-}
-
-func TestShutdown(t *testing.T) {
-	i := NewInstance(seedConfig("lb_ha", 100, "192.168.110.11"))
-	acts := i.Step(Start{Now: 0})
-	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
-	acts = i.Step(Shutdown{Now: 9 * time.Second})
-	var got []string
-	for _, a := range acts {
-		got = append(got, a.String())
-	}
-	want := "SendAdvert v2 vrid 51 prio 0|Log (lb_ha) sent 0 priority|Log (lb_ha) removing VIPs.|DelVIPs 192.168.110.100|" +
-		"Log (lb_ha) removing firewall drop rule|FirewallDelVIPs 192.168.110.100|CancelTimer advert|CancelTimer garp-delay|Notify STOP 100"
-	if strings.Join(got, "|") != want {
-		t.Fatalf("shutdown:\n%s\nwant\n%s", strings.Join(got, "|"), want)
-	}
-	if i.State() != StateStop || len(i.Step(TimerExpired{Now: 10 * time.Second, Kind: TimerAdvert})) != 0 {
-		t.Fatal("a stopped instance must stay silent")
-	}
-}
-
-func TestReloadKeepsState(t *testing.T) {
-	cfg := seedConfig("lb_ha", 100, "192.168.110.11")
-	i := NewInstance(cfg)
-	acts := i.Step(Start{Now: 0})
-	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
-
-	// Same config: one advert, no priority 0, no VIP change, no GARP.
-	acts = i.Step(Reload{Now: 10 * time.Second, Config: cfg})
-	if i.State() != StateMaster {
-		t.Fatal("reload flapped")
-	}
-	if s, ok := find[SendAdvert](acts); !ok || s.Advert.Priority != 100 {
-		t.Fatalf("reload advert: %v", acts)
-	}
-	for _, a := range acts {
-		switch a.(type) {
-		case DelVIPs, SendGratuitous, FirewallAddVIPs, FirewallDelVIPs:
-			t.Fatalf("unchanged reload did %v", a)
-		}
-	}
-	mustLog(t, acts, "(lb_ha) setting VIPs.") // keepalived re-applies them
-	if a, _ := find[AddVIPs](acts); a.String() != "AddVIPs 192.168.110.100" {
-		t.Fatalf("re-applied %v", a)
-	}
-	// New VIP: added and GARPed, nothing removed.
-	cfg2 := cfg
-	cfg2.VIPs = addrs("192.168.110.100", "192.168.110.200")
-	cfg2.Priority = 120
-	acts = i.Step(Reload{Now: 20 * time.Second, Config: cfg2})
-	if a, ok := find[AddVIPs](acts); !ok || a.String() != "AddVIPs 192.168.110.100,192.168.110.200" {
-		t.Fatalf("reload add: %v", acts)
-	}
-	if f, ok := find[FirewallAddVIPs](acts); !ok || f.String() != "FirewallAddVIPs 192.168.110.200" {
-		t.Fatalf("drop rule for the new VIP: %v", acts)
-	}
-	if _, ok := find[SendGratuitous](acts); !ok {
-		t.Fatal("changed VIPs need GARPs")
-	}
-	if s, _ := find[SendAdvert](acts); s.Advert.Priority != 120 || len(s.Advert.Addrs) != 2 {
-		t.Fatalf("new priority/VIPs not advertised at once: %v", s)
 	}
 }
 
@@ -482,36 +354,6 @@ func TestExcludedVIPsAreOwnedNotAdvertised(t *testing.T) {
 	if s, _ := find[SendAdvert](acts); len(s.Advert.Addrs) != 1 {
 		t.Fatalf("later advert carries %v", s.Advert.Addrs)
 	}
-}
-
-func TestReloadOfAnotherVirtualRouterRestarts(t *testing.T) {
-	c := plainConfig(100, lb1)
-	i := NewInstance(c)
-	acts := i.Step(Start{Now: 0})
-	i.Step(TimerExpired{Now: timerAt(t, acts, TimerMasterDown), Kind: TimerMasterDown})
-	c2 := c
-	c2.VRID = 60
-	acts = i.Step(Reload{Now: 10 * time.Second, Config: c2})
-	s, ok := find[SendAdvert](acts)
-	if !ok || s.Advert.Priority != 0 || s.Advert.VRID != 51 {
-		t.Fatalf("old router must resign with priority 0: %v", acts)
-	}
-	if i.State() != StateBackup {
-		t.Fatalf("state %s", i.State())
-	}
-	mustLog(t, acts, "(VI_1) Entering BACKUP STATE (init)")
-}
-
-func TestStartWithLinkDownIsFault(t *testing.T) {
-	i := NewInstance(plainConfig(100, lb1))
-	i.Step(InterfaceDown{Now: 0})
-	acts := i.Step(Start{Now: 0})
-	mustLog(t, acts, "(VI_1) Entering FAULT STATE (init)")
-	acts = i.Step(InterfaceUp{Now: time.Second})
-	if i.State() != StateBackup {
-		t.Fatalf("state %s", i.State())
-	}
-	timerAt(t, acts, TimerMasterDown)
 }
 
 func TestUnicastPeerTTLRange(t *testing.T) {

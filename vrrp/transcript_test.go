@@ -30,15 +30,18 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	                                default, or an earlier LABEL to copy;
 //	                                keys: name interface prio src vrid vips
 //	                                (a,b) version ipv6 advert garp-refresh
-//	                                nopreempt preempt-delay
+//	                                nopreempt preempt-delay start-master
+//	                                dont-track-primary
 //	run LABEL...                    the instances, in member order
 //	group NAME LABEL...             those instances form a sync group
 //
-// Steps (output: the event, each action, the stepped instance's state):
+// Steps (output: the event, each action — an advert sent with its bytes —
+// and the stepped instance's state):
 //
 //	start L at=T              shutdown L at=T           link L at=T up|down
 //	fire L TIMER              (at the time it was armed for)
-//	expire L TIMER at=T       (an armed timer's expiry at another time)
+//	expire L TIMER at=T       (an expiry at another time: stale, early, or
+//	                          of a timer not armed)
 //	advert L at=T from=LABEL prio=N [src=A] [dst=A] [ttl=N]
 //	                          (as a peer running LABEL's config sends it)
 //	track L at=T delta=N [fault]
@@ -124,6 +127,7 @@ type harness struct {
 	t       *testing.T
 	configs map[string]InstanceConfig
 	names   []string
+	cfgs    []InstanceConfig // each member's running configuration
 	insts   []*Instance
 	group   *SyncGroup
 	timers  []map[TimerKind]time.Duration
@@ -161,6 +165,7 @@ func (h *harness) do(line string) error {
 				return fmt.Errorf("no config %s", l)
 			}
 			h.names = append(h.names, l)
+			h.cfgs = append(h.cfgs, c)
 			h.insts = append(h.insts, NewInstance(c))
 			h.timers = append(h.timers, map[TimerKind]time.Duration{})
 		}
@@ -215,11 +220,11 @@ func (h *harness) do(line string) error {
 		if err != nil {
 			return err
 		}
-		armed, ok := h.timers[m][k]
-		if !ok {
-			return fmt.Errorf("[%s] timer %s not armed", h.names[m], k)
-		}
 		if cmd == "fire" {
+			armed, ok := h.timers[m][k]
+			if !ok {
+				return fmt.Errorf("[%s] timer %s not armed", h.names[m], k)
+			}
 			at = armed
 		}
 		h.step(m, TimerExpired{Now: at, Kind: k})
@@ -240,6 +245,7 @@ func (h *harness) do(line string) error {
 		if !ok {
 			return fmt.Errorf("no config %q", kv["config"])
 		}
+		h.cfgs[m] = c
 		h.step(m, Reload{Now: at, Config: c})
 	case "state":
 		fmt.Fprintf(&h.out, "[%s] state %s prio %d\n", h.names[m], h.insts[m].State(), h.insts[m].Priority())
@@ -324,6 +330,10 @@ func (h *harness) config(base string, kv map[string]string) (InstanceConfig, err
 			c.AdvertInterval, err = time.ParseDuration(v)
 		case "garp-refresh":
 			c.GarpMasterRefresh, err = time.ParseDuration(v)
+		case "start-master":
+			c.StartMaster = v == "true"
+		case "dont-track-primary":
+			c.DontTrackPrimary = v == "true"
 		case "nopreempt":
 			c.Nopreempt = v == "true"
 		case "preempt-delay":
@@ -402,7 +412,32 @@ func (h *harness) record(m int, acts []Action) {
 			delete(h.timers[m], x.Kind)
 		}
 		fmt.Fprintf(&h.out, "    %s\n", a)
+		if x, ok := a.(SendAdvert); ok {
+			fmt.Fprintf(&h.out, "      packet %s\n", h.packet(m, x))
+		}
 	}
+}
+
+// packet is the advert's bytes as the runner sends them: from the
+// member's source address to its group (or the checksum destination the
+// action names).
+func (h *harness) packet(m int, s SendAdvert) string {
+	c := h.cfgs[m]
+	dst := MulticastGroup4
+	if c.IPv6 {
+		dst = MulticastGroup6
+	}
+	if len(c.UnicastPeers) > 0 {
+		dst = c.UnicastPeers[0]
+	}
+	if s.ChecksumDst.IsValid() {
+		dst = s.ChecksumDst
+	}
+	b, err := s.Advert.Marshal(c.SrcAddr, dst)
+	if err != nil {
+		return "unmarshalable: " + err.Error()
+	}
+	return fmt.Sprintf("%x", b)
 }
 
 func (h *harness) step(m int, ev Event) {
