@@ -34,4 +34,15 @@
 // AdvertReceived with the IP source, destination and TTL/hop limit (-1 if
 // unknown). Link changes are InterfaceDown/InterfaceUp, the summed tracker
 // state is TrackChanged, SIGTERM is Shutdown, SIGHUP is Reload per instance.
+//
+// # Transcripts
+//
+// The scenarios of testdata/transcripts/*.txt (the seed pair and its
+// instances alone, the address owner, priority 0, preemption, nopreempt
+// and preempt_delay, fault and recovery, shutdown, reloads, VRRPv3 over
+// IPv6, sync groups) are data: steps (start, fire a timer, an advert
+// received, a link or tracker change, a reload, shutdown) each followed by
+// the actions (with the bytes of each advert sent), state and priority
+// they produce, run by one driver (transcript_test.go); go test ./vrrp
+// -run Transcripts -update rewrites the expected output.
 package vrrp

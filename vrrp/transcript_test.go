@@ -6,33 +6,381 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden transcripts under testdata/vrrp/transcripts")
+var update = flag.Bool("update", false, "rewrite the expected output of testdata/transcripts/*.txt")
 
-// harness drives instances like a runner would: it remembers the timers they
-// arm so a scenario can say "let the master-down timer fire", and writes a
-// transcript of every event and the actions it produced.
-type harness struct {
-	t      *testing.T
-	names  []string
-	insts  []*Instance
-	group  *SyncGroup
-	timers []map[TimerKind]time.Duration
-	out    strings.Builder
+// TestTranscripts runs the state-machine scenarios of testdata/transcripts:
+// each file is a list of steps, each followed by the actions, state and
+// packets it produced (the format of etcd-io/raft's datadriven tests):
+//
+//	# comment
+//	command arg... key=value...
+//	----
+//	expected output (no blank line; a blank line ends it)
+//
+// Configurations (no output):
+//
+//	config LABEL BASE key=value...  BASE: seed (keepalived-lb1/lb2.conf after
+//	                                the strict rewrites), plain (non-strict v2),
+//	                                default, or an earlier LABEL to copy;
+//	                                keys: name interface prio src vrid vips
+//	                                (a,b) version ipv6 advert garp-refresh
+//	                                nopreempt preempt-delay start-master
+//	                                dont-track-primary
+//	run LABEL...                    the instances, in member order
+//	group NAME LABEL...             those instances form a sync group
+//
+// Steps (output: the event, each action — an advert sent with its bytes —
+// and the stepped instance's state):
+//
+//	start L at=T              shutdown L at=T           link L at=T up|down
+//	fire L TIMER              (at the time it was armed for)
+//	expire L TIMER at=T       (an expiry at another time: stale, early, or
+//	                          of a timer not armed)
+//	advert L at=T from=LABEL prio=N [src=A] [dst=A] [ttl=N]
+//	                          (as a peer running LABEL's config sends it)
+//	track L at=T delta=N [fault]
+//	reload L at=T config=LABEL
+//	state L                   (output: its state and priority)
+//
+// go test ./vrrp -run Transcripts -update rewrites the expected output.
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "transcripts", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runTranscript(t, f) })
+	}
 }
 
-func newHarness(t *testing.T, cfgs ...InstanceConfig) *harness {
-	h := &harness{t: t}
-	for _, c := range cfgs {
-		h.names = append(h.names, c.Name)
-		h.insts = append(h.insts, NewInstance(c))
-		h.timers = append(h.timers, map[TimerKind]time.Duration{})
+// transcriptCase is one step of a transcript file: the text before it
+// (comments, blank lines), its command line and its expected output.
+type transcriptCase struct {
+	pre, cmd, want string
+	line           int
+}
+
+func parseTranscript(t *testing.T, path string) (cases []transcriptCase, tail string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return h
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	var pre strings.Builder
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if l == "" || strings.HasPrefix(l, "#") {
+			pre.WriteString(l + "\n")
+			continue
+		}
+		c := transcriptCase{pre: pre.String(), cmd: l, line: i + 1}
+		pre.Reset()
+		if i+1 >= len(lines) || lines[i+1] != "----" {
+			t.Fatalf("%s:%d: %q is not followed by ----", path, i+1, l)
+		}
+		i += 2
+		var want strings.Builder
+		for ; i < len(lines) && lines[i] != ""; i++ {
+			want.WriteString(lines[i] + "\n")
+		}
+		c.want = want.String()
+		cases = append(cases, c)
+	}
+	return cases, pre.String()
+}
+
+func runTranscript(t *testing.T, path string) {
+	cases, tail := parseTranscript(t, path)
+	h := &harness{t: t, configs: map[string]InstanceConfig{}}
+	var out strings.Builder
+	failed := false
+	for _, c := range cases {
+		h.out.Reset()
+		if err := h.do(c.cmd); err != nil {
+			t.Fatalf("%s:%d: %s: %v", path, c.line, c.cmd, err)
+		}
+		got := h.out.String()
+		if got != c.want && !*update {
+			t.Errorf("%s:%d: %s\ngot:\n%swant:\n%s", path, c.line, c.cmd, got, c.want)
+			failed = true
+		}
+		out.WriteString(c.pre + c.cmd + "\n----\n" + got + "\n")
+	}
+	if *update && !failed {
+		text := strings.TrimRight(out.String()+tail, "\n") + "\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// harness drives instances like a runner would: it remembers the timers they
+// arm so a step can say "let the master-down timer fire", and writes every
+// event and the actions it produced.
+type harness struct {
+	t       *testing.T
+	configs map[string]InstanceConfig
+	names   []string
+	cfgs    []InstanceConfig // each member's running configuration
+	insts   []*Instance
+	group   *SyncGroup
+	timers  []map[TimerKind]time.Duration
+	out     strings.Builder
+}
+
+// do runs one command line.
+func (h *harness) do(line string) error {
+	f := strings.Fields(line)
+	cmd, args := f[0], f[1:]
+	kv := map[string]string{}
+	var pos []string
+	for _, a := range args {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			kv[k] = v
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	switch cmd {
+	case "config":
+		if len(pos) != 2 {
+			return fmt.Errorf("want config LABEL BASE")
+		}
+		c, err := h.config(pos[1], kv)
+		if err != nil {
+			return err
+		}
+		h.configs[pos[0]] = c
+		return nil
+	case "run":
+		for _, l := range pos {
+			c, ok := h.configs[l]
+			if !ok {
+				return fmt.Errorf("no config %s", l)
+			}
+			h.names = append(h.names, l)
+			h.cfgs = append(h.cfgs, c)
+			h.insts = append(h.insts, NewInstance(c))
+			h.timers = append(h.timers, map[TimerKind]time.Duration{})
+		}
+		return nil
+	case "group":
+		if len(pos) < 2 {
+			return fmt.Errorf("want group NAME LABEL...")
+		}
+		g := &SyncGroup{Name: pos[0]}
+		for _, l := range pos[1:] {
+			m, err := h.member(l)
+			if err != nil {
+				return err
+			}
+			g.Members = append(g.Members, h.insts[m])
+		}
+		h.group = g
+		return nil
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("no instance named")
+	}
+	m, err := h.member(pos[0])
+	if err != nil {
+		return err
+	}
+	var at time.Duration
+	if s, ok := kv["at"]; ok {
+		if at, err = time.ParseDuration(s); err != nil {
+			return err
+		}
+	}
+	switch cmd {
+	case "start":
+		h.step(m, Start{Now: at})
+	case "shutdown":
+		h.step(m, Shutdown{Now: at})
+	case "link":
+		switch {
+		case len(pos) == 2 && pos[1] == "up":
+			h.step(m, InterfaceUp{Now: at})
+		case len(pos) == 2 && pos[1] == "down":
+			h.step(m, InterfaceDown{Now: at})
+		default:
+			return fmt.Errorf("want link L at=T up|down")
+		}
+	case "fire", "expire":
+		if len(pos) != 2 {
+			return fmt.Errorf("want %s L TIMER", cmd)
+		}
+		k, err := timerKind(pos[1])
+		if err != nil {
+			return err
+		}
+		if cmd == "fire" {
+			armed, ok := h.timers[m][k]
+			if !ok {
+				return fmt.Errorf("[%s] timer %s not armed", h.names[m], k)
+			}
+			at = armed
+		}
+		h.step(m, TimerExpired{Now: at, Kind: k})
+	case "advert":
+		ev, err := h.advert(at, kv)
+		if err != nil {
+			return err
+		}
+		h.step(m, ev)
+	case "track":
+		d, err := strconv.Atoi(kv["delta"])
+		if err != nil && kv["delta"] != "" {
+			return err
+		}
+		h.step(m, TrackChanged{Now: at, PriorityDelta: d, Fault: len(pos) == 2 && pos[1] == "fault"})
+	case "reload":
+		c, ok := h.configs[kv["config"]]
+		if !ok {
+			return fmt.Errorf("no config %q", kv["config"])
+		}
+		h.cfgs[m] = c
+		h.step(m, Reload{Now: at, Config: c})
+	case "state":
+		fmt.Fprintf(&h.out, "[%s] state %s prio %d\n", h.names[m], h.insts[m].State(), h.insts[m].Priority())
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+func (h *harness) member(label string) (int, error) {
+	for i, n := range h.names {
+		if n == label {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no instance %s (run it first)", label)
+}
+
+func timerKind(s string) (TimerKind, error) {
+	for k := TimerMasterDown; k <= TimerGarpLowerPrio; k++ {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown timer %q", s)
+}
+
+// config builds an instance configuration from a base and overrides.
+func (h *harness) config(base string, kv map[string]string) (InstanceConfig, error) {
+	var c InstanceConfig
+	switch base {
+	case "seed":
+		c = seedConfig("lb_ha", 100, "192.168.110.11")
+	case "plain":
+		c = plainConfig(100, lb1)
+	case "default":
+		c = DefaultInstanceConfig()
+	default:
+		b, ok := h.configs[base]
+		if !ok {
+			return c, fmt.Errorf("unknown base %q", base)
+		}
+		c = b
+		c.VIPs = append([]netip.Addr(nil), b.VIPs...)
+	}
+	for k, v := range kv {
+		var err error
+		switch k {
+		case "name":
+			c.Name = v
+		case "interface":
+			c.Interface = v
+		case "prio":
+			var n int
+			n, err = strconv.Atoi(v)
+			c.Priority = uint8(n)
+			if base == "seed" {
+				c.StartMaster = n == 100 // the seed's owner-like start (seedConfig)
+			}
+		case "src":
+			c.SrcAddr, err = netip.ParseAddr(v)
+		case "vrid":
+			var n int
+			n, err = strconv.Atoi(v)
+			c.VRID = uint8(n)
+		case "vips":
+			c.VIPs = nil
+			for _, a := range strings.Split(v, ",") {
+				var p netip.Addr
+				if p, err = netip.ParseAddr(a); err != nil {
+					break
+				}
+				c.VIPs = append(c.VIPs, p)
+			}
+		case "version":
+			var n int
+			n, err = strconv.Atoi(v)
+			c.Version = uint8(n)
+		case "ipv6":
+			c.IPv6 = v == "true"
+		case "advert":
+			c.AdvertInterval, err = time.ParseDuration(v)
+		case "garp-refresh":
+			c.GarpMasterRefresh, err = time.ParseDuration(v)
+		case "start-master":
+			c.StartMaster = v == "true"
+		case "dont-track-primary":
+			c.DontTrackPrimary = v == "true"
+		case "nopreempt":
+			c.Nopreempt = v == "true"
+		case "preempt-delay":
+			c.PreemptDelay, err = time.ParseDuration(v)
+		default:
+			err = fmt.Errorf("unknown key %q", k)
+		}
+		if err != nil {
+			return c, fmt.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+	return c, nil
+}
+
+// advert is an advert as a peer running the config "from" sends it.
+func (h *harness) advert(at time.Duration, kv map[string]string) (AdvertReceived, error) {
+	c, ok := h.configs[kv["from"]]
+	if !ok {
+		return AdvertReceived{}, fmt.Errorf("no config %q", kv["from"])
+	}
+	prio, err := strconv.Atoi(kv["prio"])
+	if err != nil {
+		return AdvertReceived{}, fmt.Errorf("prio: %v", err)
+	}
+	src := c.SrcAddr
+	if s, ok := kv["src"]; ok {
+		if src, err = netip.ParseAddr(s); err != nil {
+			return AdvertReceived{}, err
+		}
+	}
+	ev := AdvertReceived{Now: at, Payload: payload(h.t, c, uint8(prio), src), Src: src, Dst: MulticastGroup4, TTL: 255}
+	if c.IPv6 {
+		ev.Dst = MulticastGroup6
+	}
+	if s, ok := kv["dst"]; ok {
+		if ev.Dst, err = netip.ParseAddr(s); err != nil {
+			return ev, err
+		}
+	}
+	if s, ok := kv["ttl"]; ok {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return ev, err
+		}
+		ev.TTL = n
+	}
+	return ev, nil
 }
 
 func describe(ev Event) string {
@@ -64,7 +412,32 @@ func (h *harness) record(m int, acts []Action) {
 			delete(h.timers[m], x.Kind)
 		}
 		fmt.Fprintf(&h.out, "    %s\n", a)
+		if x, ok := a.(SendAdvert); ok {
+			fmt.Fprintf(&h.out, "      packet %s\n", h.packet(m, x))
+		}
 	}
+}
+
+// packet is the advert's bytes as the runner sends them: from the
+// member's source address to its group (or the checksum destination the
+// action names).
+func (h *harness) packet(m int, s SendAdvert) string {
+	c := h.cfgs[m]
+	dst := MulticastGroup4
+	if c.IPv6 {
+		dst = MulticastGroup6
+	}
+	if len(c.UnicastPeers) > 0 {
+		dst = c.UnicastPeers[0]
+	}
+	if s.ChecksumDst.IsValid() {
+		dst = s.ChecksumDst
+	}
+	b, err := s.Advert.Marshal(c.SrcAddr, dst)
+	if err != nil {
+		return "unmarshalable: " + err.Error()
+	}
+	return fmt.Sprintf("%x", b)
 }
 
 func (h *harness) step(m int, ev Event) {
@@ -80,134 +453,4 @@ func (h *harness) step(m int, ev Event) {
 		h.record(m, h.insts[m].Step(ev))
 	}
 	fmt.Fprintf(&h.out, "  state %s prio %d\n", h.insts[m].State(), h.insts[m].Priority())
-}
-
-// fire lets member m's armed timer k expire; it returns the time it fired.
-func (h *harness) fire(m int, k TimerKind) time.Duration {
-	at, ok := h.timers[m][k]
-	if !ok {
-		h.t.Fatalf("[%s] timer %s not armed", h.names[m], k)
-	}
-	h.step(m, TimerExpired{Now: at, Kind: k})
-	return at
-}
-
-func (h *harness) check(name string) {
-	path := filepath.Join("..", "testdata", "vrrp", "transcripts", name+".txt")
-	got := h.out.String()
-	if *rewrite {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			h.t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			h.t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		h.t.Fatalf("%v (run go test ./vrrp -run Transcript -rewrite)", err)
-	}
-	if string(want) != got {
-		h.t.Fatalf("transcript %s differs; got:\n%s", name, got)
-	}
-}
-
-func TestTranscriptSeedPair(t *testing.T) {
-	c1 := seedConfig("lb_ha", 100, "192.168.110.11")
-	c2 := seedConfig("lb_ha", 90, "192.168.110.22")
-	h := newHarness(t, c1, c2)
-	h.names = []string{"lb1", "lb2"}
-	// lb2 starts alone and becomes MASTER.
-	h.step(1, Start{Now: 0})
-	h.fire(1, TimerMasterDown)
-	h.fire(1, TimerAdvert)
-	// lb1 starts, hears lb2's lower advert, ignores it and preempts on timeout.
-	t1 := 5 * time.Second
-	h.step(0, Start{Now: t1})
-	h.step(0, rx(t1+500*time.Millisecond, payload(t, c2, 90, lb2), lb2))
-	at := h.fire(0, TimerMasterDown)
-	if at-t1 != 3609375*time.Microsecond {
-		t.Fatalf("lb1 preempted after %s", at-t1)
-	}
-	// lb2 hears lb1's higher advert and steps down.
-	h.step(1, rx(at, payload(t, c1, 100, lb1), lb1))
-	if h.insts[1].State() != StateBackup {
-		t.Fatal("lb2 did not step down")
-	}
-	// lb1 keeps advertising; lb2 re-arms on each.
-	h.fire(0, TimerAdvert)
-	h.step(1, rx(at+time.Second, payload(t, c1, 100, lb1), lb1))
-	// SIGTERM on lb1: priority 0, lb2 takes over after its skew time.
-	h.step(0, Shutdown{Now: at + 1500*time.Millisecond})
-	h.step(1, rx(at+1500*time.Millisecond, payload(t, c1, 0, lb1), lb1))
-	got := h.fire(1, TimerMasterDown)
-	if got-(at+1500*time.Millisecond) != 648437*time.Microsecond {
-		t.Fatalf("takeover after %s", got-(at+1500*time.Millisecond))
-	}
-	h.check("seed-pair")
-}
-
-func TestTranscriptFaultAndReload(t *testing.T) {
-	c := plainConfig(100, lb1)
-	c.GarpMasterRefresh = 60 * time.Second
-	h := newHarness(t, c)
-	h.step(0, Start{Now: 0})
-	h.fire(0, TimerMasterDown)
-	h.step(0, TrackChanged{Now: 4 * time.Second, PriorityDelta: -30})
-	h.fire(0, TimerAdvert)
-	h.fire(0, TimerGarpDelay)
-	h.step(0, InterfaceDown{Now: 20 * time.Second})
-	h.step(0, InterfaceUp{Now: 30 * time.Second})
-	h.fire(0, TimerMasterDown)
-	h.fire(0, TimerGarpRefresh)
-	c2 := c
-	c2.VIPs = addrs("192.168.110.100", "192.168.110.200")
-	h.step(0, Reload{Now: 100 * time.Second, Config: c2})
-	h.step(0, Reload{Now: 110 * time.Second, Config: c2})
-	h.check("fault-reload")
-}
-
-func TestTranscriptV3IPv6(t *testing.T) {
-	c := DefaultInstanceConfig()
-	c.Name, c.Interface, c.Version, c.VRID, c.IPv6 = "VI_V6", "ens160", 3, 55, true
-	c.VIPs = addrs("fe80::55", "2001:db8:110::100")
-	c.SrcAddr = netip.MustParseAddr("fe80::11")
-	peer := c
-	peer.Priority, peer.AdvertInterval = 150, 2*time.Second
-	peerSrc := netip.MustParseAddr("fe80::22")
-	h := newHarness(t, c)
-	h.step(0, Start{Now: 0})
-	ev := rx(time.Second, payload(t, peer, 150, peerSrc), peerSrc)
-	ev.Dst = MulticastGroup6
-	h.step(0, ev)
-	h.step(0, AdvertReceived{Now: 2 * time.Second, Payload: ev.Payload, Src: peerSrc, Dst: MulticastGroup6, TTL: 64})
-	h.fire(0, TimerMasterDown)
-	h.check("v3-ipv6")
-}
-
-func TestTranscriptSyncGroup(t *testing.T) {
-	a := plainConfig(100, lb1)
-	a.Name = "VI_A"
-	b := plainConfig(100, lb1)
-	b.Name, b.VRID, b.VIPs = "VI_B", 52, addrs("192.168.110.200")
-	h := newHarness(t, a, b)
-	h.group = &SyncGroup{Name: "G1", Members: h.insts}
-	h.step(0, Start{Now: 0})
-	h.step(1, Start{Now: 0})
-	h.fire(0, TimerMasterDown)
-	if h.insts[1].State() != StateMaster {
-		t.Fatal("VI_B did not follow VI_A to MASTER")
-	}
-	h.step(1, TrackChanged{Now: 10 * time.Second, Fault: true})
-	if h.insts[0].State() != StateFault {
-		t.Fatal("VI_A did not follow VI_B to FAULT")
-	}
-	h.step(1, TrackChanged{Now: 20 * time.Second, Fault: false})
-	if h.insts[0].State() != StateBackup || h.insts[1].State() != StateBackup {
-		t.Fatalf("group did not recover: %s %s", h.insts[0].State(), h.insts[1].State())
-	}
-	peer := plainConfig(200, lb2)
-	h.step(0, rx(21*time.Second, payload(t, peer, 200, lb2), lb2))
-	h.check("sync-group")
 }

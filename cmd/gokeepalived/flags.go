@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/goha-lb/goha/internal/keepalivedcmd"
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp/daemon"
 )
@@ -98,7 +99,7 @@ type options struct {
 }
 
 // allowUnsupportedEnv is the environment form of --allow-unsupported.
-const allowUnsupportedEnv = "GOHA_ALLOW_UNSUPPORTED"
+const allowUnsupportedEnv = keepalivedcmd.AllowUnsupportedEnv
 
 func lookupShort(s string) *flagSpec {
 	for i := range flagSpecs {
@@ -280,10 +281,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, f := range o.ignored {
 			fmt.Fprintln(out, ignoredOptionText(f))
 		}
-		return ConfigTest(o.file, o.configID, hostInterfaces(), o.allowUnsupported, out)
+		return ConfigTest(o.file, o.configID, keepalivedcmd.HostInterfaces(), o.allowUnsupported, out)
 	}
-	return runDaemon(o, stderr)
+	return keepalivedcmd.Run(daemonOptions(o, args), stderr)
 }
+
+// daemonOptions is what the command line decides for the daemon.
+func daemonOptions(o *options, args []string) keepalivedcmd.Options {
+	d := keepalivedcmd.Options{
+		File: o.file, ConfigID: o.configID, AllowUnsupported: o.allowUnsupported,
+		MetricsAddr: o.metricsAddr,
+		DontFork:    hasFlag(o, "dont-fork"),
+		LogConsole:  hasFlag(o, "log-console"), LogDetail: hasFlag(o, "log-detail"), NoSyslog: hasFlag(o, "no-syslog"),
+		PidFile: o.set["pid"], VRRPPidFile: o.set["vrrp_pid"],
+		Args: args,
+	}
+	if s, ok := o.set["log-facility"]; ok {
+		d.LogFacility = &s
+	}
+	for _, f := range o.ignored {
+		d.Notices = append(d.Notices, ignoredOptionText(f))
+	}
+	return d
+}
+
+func hasFlag(o *options, long string) bool { _, ok := o.set[long]; return ok }
 
 // ignoredOptionText is the warning for a command-line option accepted but
 // not supported, in gohaproxy's words.
@@ -314,17 +336,4 @@ func ConfigTest(file, configID string, interfaces []string, allowUnsupported boo
 	}
 	fmt.Fprint(out, ka.Format(diags))
 	return code
-}
-
-// hostInterfaces lists the interfaces of the current network namespace.
-func hostInterfaces() []string {
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return nil
-	}
-	out := make([]string, 0, len(ifs))
-	for _, i := range ifs {
-		out = append(out, i.Name)
-	}
-	return out
 }

@@ -59,7 +59,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"vrrp_instance":    inParser("vrrp.go:instance → vrrp/daemon/mapconfig.go:mapInstance"),
 		"vrrp_sync_group":  inParser("vrrp.go:syncGroup → vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"),
 		"vrrp_script":      inParser("vrrp.go:script → vrrp/daemon/track.go:runScript"),
-		"track_file":       inParser("vrrp.go:trackFile → vrrp/daemon/track.go:pollFile"),
+		"track_file":       inParser("vrrp.go:trackFile → vrrp/daemon/trackfile.go:followFile"),
 		"vrrp_track_file":  inParser("vrrp.go:trackFile (same block as track_file)"),
 		"static_ipaddress": inRunner("hostnet.go:setStatic (without dev: on default_interface, eth0 when unset)"),
 		"static_routes":    inRunner("hostnet.go:setStatic, routes.go:ParseRoute"),
@@ -96,7 +96,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"vrrp_notify_priority_changes":    inRunner("mapconfig.go:mapInstance → notify.go:notifyPriority (every instance; an instance's 'notify_priority_changes false' does not turn it off)"),
 		"vmac_prefix":                     inRunner("mapconfig.go:mapInstance (use_vmac without a name: PREFIX.VRID, checked in a namespace)"),
 		"vrrp_down_timer_adverts":         inVRRP("instance.go:MasterDownInterval (instance default; reset by strict mode)"),
-		"vrrp_startup_delay":              inRunner("runner.go:beginStartupDelay, delayMasterDown (first master-down timer from the delay's end)"),
+		"vrrp_startup_delay":              inRunner("start.go:beginStartupDelay, delayMasterDown (first master-down timer from the delay's end)"),
 
 		"nftables_ifindex":        kwInert("not switchable: the link-local VIP rules always match interface indexes (iif/oif)"),
 		"nftables_counters":       kwInert("the no-accept rules carry no counters"),
@@ -114,7 +114,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 	},
 	"vrrp_instance": {
 		"state":                      inRunner("mapconfig.go:mapInstance (StartMaster)"),
-		"interface":                  inRunner("mapconfig.go:mapInstance → runner.go:conn"),
+		"interface":                  inRunner("mapconfig.go:mapInstance → conn.go:conn"),
 		"virtual_router_id":          inRunner("mapconfig.go:mapInstance"),
 		"priority":                   inRunner("mapconfig.go:mapInstance"),
 		"advert_int":                 inRunner("mapconfig.go:mapInstance"),
@@ -146,7 +146,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"unicast_src_ip":             inRunner("mapconfig.go:mapInstance (SrcAddr)"),
 		"check_unicast_src":          inVRRP("validate.go:Validate"),
 		"use_vmac":                   inRunner("hostnet.go:createVMAC"),
-		"vmac_xmit_base":             inRunner("runner.go:connSpecOf"),
+		"vmac_xmit_base":             inRunner("conn.go:connSpecOf"),
 		"promote_secondaries":        inRunner("hostnet.go:promoteSecondaries (sysctl set at start, put back to 0 on stop unless it was 1)"),
 		"notify_deleted":             inRunner("control.go:reload → notify.go:notify (instance gone on reload: this script without arguments, DELETED to notify/FIFO; without it FAULT)"),
 		"down_timer_adverts":         inVRRP("instance.go:MasterDownInterval (N adverts + skew; reset by strict mode)"),
@@ -173,7 +173,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"debug":                      kwInert("keepalived only shows it in the data dump (not even stored)"),
 	},
 	"vrrp_sync_group": {
-		"group":                      inRunner("runner.go:buildGroups, vrrp/syncgroup.go:Step"),
+		"group":                      inRunner("start.go:buildGroups, vrrp/syncgroup.go:Step"),
 		"track_interface":            inRunner("mapconfig.go:MapConfig (added to every member)"),
 		"track_script":               inRunner("mapconfig.go:MapConfig (added to every member)"),
 		"track_file":                 inRunner("mapconfig.go:MapConfig (added to every member)"),
@@ -198,7 +198,7 @@ var keywordAudit = map[string]map[string]auditEntry{
 		"init_fail": inRunner("track.go:startTrackers"),
 	},
 	"track_file": {
-		"file":      inRunner("track.go:pollFile"),
+		"file":      inRunner("trackfile.go:followFile"),
 		"weight":    inRunner("mapconfig.go:trackers → track.go:trackState"),
 		"init_file": inRunner("track.go:startTrackers (creates a missing file; `overwrite` is unsupported)"),
 	},

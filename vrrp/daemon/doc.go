@@ -1,6 +1,6 @@
 // Package daemon runs the vrrp_instances of a keepalived.conf: the runner
 // between the pure state machine (package vrrp) and the Linux edge
-// (package vrrp/netio), used by cmd/gokeepalived.
+// (package vrrp/netio), used by gokeepalived's daemon (internal/keepalivedcmd).
 //
 //   - MapConfig (mapconfig.go) turns the parser's typed configuration into
 //     a Config: one effective vrrp.InstanceConfig per instance with the
@@ -9,18 +9,22 @@
 //     vrrp_min_garp; no-accept), plus VIP options, multicast group,
 //     trackers, notify scripts and sync groups.
 //   - Runner (runner.go) owns every instance in one event loop: it arms the
-//     machine's timer slots as deadlines of one time.Timer, feeds received
+//     machine's timer slots as deadlines of one Clock timer, feeds received
 //     adverts by VRID (PeekVRID; adverts for a VRID nobody runs are counted
 //     per socket), link changes, tracker sums and sync-group moves, and
-//     performs the actions through an Edge (perform.go). Instances with the
-//     same interface, family, group and source share one socket.
+//     performs the actions through an Edge (perform.go). Starting
+//     (start.go), the shared sockets (conn.go) and stopping (stop.go) are
+//     beside it. Instances with the same interface, family, group and
+//     source share one socket.
 //   - GARP/NA pacing (garp.go): per interface and family, one frame per
 //     vrrp_garp_interval / vrrp_gna_interval (0 = all at once); queued
 //     frames for addresses the instance gives up are dropped.
-//   - Trackers (track.go): track_interface from link events, vrrp_script
-//     checks with interval, timeout, rise/fall, weight and reverse,
-//     track_file polled each second; weights summed as keepalived does
-//     (positive while fine, negative while failing, 0 = FAULT).
+//   - Trackers (track.go, trackfile.go): track_interface from link events,
+//     vrrp_script checks with interval, timeout, rise/fall, weight and
+//     reverse, track_file watched with fsnotify on its directory as
+//     keepalived does with inotify (written or moved in: read again once
+//     settled; deleted or moved away: 0); weights summed as keepalived
+//     does (positive while fine, negative while failing, 0 = FAULT).
 //   - Notify (notify.go): notify_master/backup/fault/stop, generic notify
 //     with `INSTANCE name STATE priority` (`GROUP name STATE 0` for sync
 //     groups once all members agree) and the notify FIFO line.
@@ -38,9 +42,11 @@
 //   - LinuxEdge (linux.go, linux_hostnet.go): the Edge over vrrp/netio,
 //     netlink and exec.
 //
-// The clock is injected (Options.Now) and every host effect goes through
-// Edge, so runner_test.go drives the loop synchronously with a fake clock
-// and a recording edge. The *_lab_test.go files run the real binary in
+// The clock is injected (Options.Clock, clock.go): the loop's deadlines,
+// script intervals and timeouts and the time of a state change all read
+// it, and every host effect goes through Edge, so runner_test.go drives
+// the loop synchronously with a fake clock and a recording edge, and
+// clock_test.go runs Run itself on a fake clock. The *_lab_test.go files run the real binary in
 // network namespaces: the seed pair, the process signals, and mixed pairs
 // with the real keepalived 2.2.7.
 package daemon

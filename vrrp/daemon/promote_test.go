@@ -63,9 +63,9 @@ vrrp_instance C {
 		{"was 1", true, []string{"promote_secondaries ens160 true"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &harness{t: t, f: newFakeEdge()}
+			h := &harness{t: t, f: newFakeEdge(), clk: newFakeClock()}
 			h.f.promote = map[string]bool{"ens160": tc.already}
-			h.r = New(c, Options{Edge: h.f, Now: func() time.Duration { return h.clock }})
+			h.r = New(c, Options{Edge: h.f, Clock: h.clk})
 			ctx, cancel := context.WithCancel(context.Background())
 			h.r.bgCancel = cancel
 			if err := h.r.setup(ctx); err != nil {

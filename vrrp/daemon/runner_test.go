@@ -18,14 +18,15 @@ type harness struct {
 	r     *Runner
 	f     *fakeEdge
 	clock time.Duration
+	clk   *fakeClock // follows clock (advance)
 	logs  []string
 }
 
 func newHarness(t *testing.T, cfg *Config) *harness { return newHarnessDetail(t, cfg, true) }
 
 func newHarnessDetail(t *testing.T, cfg *Config, detail bool) *harness {
-	h := &harness{t: t, f: newFakeEdge()}
-	h.r = New(cfg, Options{Edge: h.f, Log: func(s string) { h.logs = append(h.logs, s) }, Now: func() time.Duration { return h.clock }, Detail: detail})
+	h := &harness{t: t, f: newFakeEdge(), clk: newFakeClock()}
+	h.r = New(cfg, Options{Edge: h.f, Log: func(s string) { h.logs = append(h.logs, s) }, Clock: h.clk, Detail: detail})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.r.bgCancel = cancel
 	if err := h.r.setup(ctx); err != nil {
@@ -48,9 +49,11 @@ func (h *harness) advance(to time.Duration) {
 			break
 		}
 		h.clock = max(h.clock, d)
+		h.clk.set(h.clock)
 		h.r.fireDue(h.clock)
 	}
 	h.clock = to
+	h.clk.set(h.clock)
 }
 
 func (h *harness) takeLogs() []string { l := h.logs; h.logs = nil; return l }

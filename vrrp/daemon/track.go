@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goha-lb/goha/vrrp"
@@ -72,7 +71,7 @@ func (r *Runner) watchLinks(ctx context.Context) error {
 	return nil
 }
 
-// startTrackers starts a checker per used vrrp_script and a poller per
+// startTrackers starts a checker per used vrrp_script and a watcher per
 // used track_file.
 func (r *Runner) startTrackers(ctx context.Context) {
 	used, files := map[string]bool{}, map[string]bool{}
@@ -108,9 +107,7 @@ func (r *Runner) startTrackers(ctx context.Context) {
 				os.WriteFile(spec.File, []byte(strconv.Itoa(spec.InitValue)+"\n"), 0o644)
 			}
 		}
-		r.files[name] = readTrackFile(spec.File)
-		r.bg.Add(1)
-		go r.pollFile(ctx, spec)
+		r.followFile(ctx, spec)
 	}
 }
 
@@ -131,9 +128,9 @@ func (r *Runner) runScript(ctx context.Context, s ScriptSpec) {
 		user = r.cfg.ScriptUser
 	}
 	for {
-		cctx, cancel := context.WithTimeout(ctx, timeout)
+		cctx, cancel, expired := timeoutOn(ctx, r.clock, timeout)
 		rc := r.edge.Check(cctx, argv, user)
-		timedOut := cctx.Err() == context.DeadlineExceeded
+		timedOut := expired()
 		cancel()
 		if ctx.Err() != nil {
 			return
@@ -146,9 +143,7 @@ func (r *Runner) runScript(ctx context.Context, s ScriptSpec) {
 		case <-ctx.Done():
 			return
 		}
-		select {
-		case <-time.After(interval):
-		case <-ctx.Done():
+		if !sleep(r.clock, interval, ctx.Done()) {
 			return
 		}
 	}
@@ -218,57 +213,6 @@ func (r *Runner) scriptResult(e scriptEvent, now time.Duration) {
 				r.startDeferred(in, now)
 			}
 			break
-		}
-	}
-}
-
-// pollFile reads a track_file every second (keepalived uses inotify; a
-// one-second poll keeps the runner free of a watcher per directory).
-func (r *Runner) pollFile(ctx context.Context, s TrackFileSpec) {
-	defer r.bg.Done()
-	last := readTrackFile(s.File)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
-		}
-		if v := readTrackFile(s.File); v != last {
-			last = v
-			select {
-			case r.events <- fileEvent{name: s.Name, value: v}:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}
-}
-
-// readTrackFile is keepalived's reading: the leading integer, 0 otherwise.
-func readTrackFile(path string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	v, err := strconv.Atoi(f[0])
-	if err != nil {
-		return 0
-	}
-	return v
-}
-
-func (r *Runner) fileValue(e fileEvent, now time.Duration) {
-	r.files[e.name] = e.value
-	for _, in := range r.insts {
-		for _, t := range in.spec.TrackFiles {
-			if t.Name == e.name {
-				r.retrack(in, now)
-				break
-			}
 		}
 	}
 }

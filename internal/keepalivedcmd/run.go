@@ -1,4 +1,4 @@
-package main
+package keepalivedcmd
 
 import (
 	"context"
@@ -33,12 +33,12 @@ const (
 // sigJSON is keepalived's JSON dump signal (--signum JSON), SIGRTMIN+2.
 const sigJSON = syscall.Signal(36)
 
-// runDaemon is keepalived without -t: load the configuration, run the VRRP
+// Run is keepalived without -t: load the configuration, run the VRRP
 // instances until SIGTERM/SIGINT, reload on SIGHUP, dump on SIGUSR1/USR2.
-func runDaemon(o *options, stderr io.Writer) int {
-	_, dontFork := o.set["dont-fork"]
-	if !dontFork && os.Getenv(daemonEnv) == "" {
-		return daemonize(stderr)
+// It returns the process's exit status; stderr is the console of -l.
+func Run(o Options, stderr io.Writer) int {
+	if !o.DontFork && os.Getenv(daemonEnv) == "" {
+		return daemonize(o, stderr)
 	}
 	lg, err := newLogger(o, stderr)
 	if err != nil {
@@ -50,12 +50,12 @@ func runDaemon(o *options, stderr io.Writer) int {
 	pid := os.Getpid()
 	notify := systemdNotifier()
 	lg.printf("Starting Keepalived v2.2.7 (gokeepalived)")
-	lg.printf("Command line: gokeepalived %s", strings.Join(os.Args[1:], " "))
-	for _, f := range o.ignored {
-		lg.printf("%s", ignoredOptionText(f))
+	lg.printf("Command line: gokeepalived %s", strings.Join(o.Args, " "))
+	for _, n := range o.Notices {
+		lg.printf("%s", n)
 	}
-	if hasFlag(o, "log-detail") {
-		lg.printf("Opening file '%s'.", o.file)
+	if o.LogDetail {
+		lg.printf("Opening file '%s'.", o.File)
 	}
 	// The configuration is read before any pid file is written, so a
 	// broken start leaves nothing behind.
@@ -64,7 +64,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 		lg.printf("Stopping")
 		return 1
 	}
-	pidFiles := []string{pathOr(o.set["pid"], defaultPidFile), pathOr(o.set["vrrp_pid"], defaultVRRPPidFile)}
+	pidFiles := []string{pathOr(o.PidFile, defaultPidFile), pathOr(o.VRRPPidFile, defaultVRRPPidFile)}
 	for _, p := range pidFiles {
 		if err := os.WriteFile(p, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
 			lg.printf("Unable to write pidfile %s: %v", p, err)
@@ -93,17 +93,17 @@ func runDaemon(o *options, stderr io.Writer) int {
 	}
 
 	var metricsLn net.Listener
-	if o.metricsAddr != "" {
+	if o.MetricsAddr != "" {
 		// Bound before the instances start: a daemon asked for metrics it
 		// cannot serve refuses to start instead of running unobserved.
-		if metricsLn, err = metrics.Listen(o.metricsAddr); err != nil {
-			lg.printf("goha: cannot listen for metrics on %s: %v", o.metricsAddr, err)
+		if metricsLn, err = metrics.Listen(o.MetricsAddr); err != nil {
+			lg.printf("goha: cannot listen for metrics on %s: %v", o.MetricsAddr, err)
 			lg.printf("Stopped")
 			return 1
 		}
 	}
 
-	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: hasFlag(o, "log-detail")})
+	r := daemon.New(cfg, daemon.Options{Edge: daemon.NewLinuxEdge(), Log: func(s string) { lg.printf("%s", s) }, Detail: o.LogDetail})
 
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, sigJSON)
@@ -187,8 +187,6 @@ func systemdNotifier() func(state string) {
 	return func(state string) { sdnotify.NotifyTo(socket, state) }
 }
 
-func hasFlag(o *options, long string) bool { _, ok := o.set[long]; return ok }
-
 func pathOr(p, def string) string {
 	if p == "" {
 		return def
@@ -239,22 +237,22 @@ func writePrivate(path string, data []byte) error {
 // process's "(FILE: Line N)" form, which keepalived prints before refusing
 // the configuration, and goha's alerts about features gokeepalived does not
 // run (unless the operator allowed them). It is empty when the file can run.
-func loadConfig(o *options, lg *logger) (cfg *daemon.Config, refusal []string, ok bool) {
-	id := o.configID
+func loadConfig(o Options, lg *logger) (cfg *daemon.Config, refusal []string, ok bool) {
+	id := o.ConfigID
 	if id == "" {
 		id = ka.DefaultConfigID()
 	}
-	lg.printf("Configuration file %s", o.file)
-	res := ka.Lint(ka.Options{File: o.file, ConfigID: id, Interfaces: hostInterfaces(), AllowUnsupported: o.allowUnsupported})
+	lg.printf("Configuration file %s", o.File)
+	res := ka.Lint(ka.Options{File: o.File, ConfigID: id, Interfaces: HostInterfaces(), AllowUnsupported: o.AllowUnsupported})
 	var later, missingIface, unsupported []string
 	for _, d := range res.Diagnostics {
 		if d.MissingInterface {
 			missingIface = append(missingIface, d.Text())
 			continue
 		}
-		t := runtimeText(d, o.file)
+		t := runtimeText(d, o.File)
 		switch {
-		case d.Unsupported && !o.allowUnsupported:
+		case d.Unsupported && !o.AllowUnsupported:
 			unsupported = append(unsupported, t)
 		case d.GohaOnly || (d.Line == 0 && strings.HasPrefix(d.Message, "(")):
 			later = append(later, t)
@@ -263,16 +261,16 @@ func loadConfig(o *options, lg *logger) (cfg *daemon.Config, refusal []string, o
 		}
 	}
 	if res.Config == nil || res.LintExitCode == 2 {
-		lg.printf("Configuration file %s could not be loaded", o.file)
+		lg.printf("Configuration file %s could not be loaded", o.File)
 		return nil, nil, false
 	}
-	if _, err := os.Stat(o.file); err != nil {
-		lg.printf("Configuration file %s could not be read: %v", o.file, err)
+	if _, err := os.Stat(o.File); err != nil {
+		lg.printf("Configuration file %s could not be read: %v", o.File, err)
 		return nil, nil, false
 	}
-	for _, d := range daemon.RouteDiagnostics(res.Config, o.allowUnsupported) {
-		if d.Unsupported && !o.allowUnsupported {
-			unsupported = append(unsupported, runtimeText(d, o.file))
+	for _, d := range daemon.RouteDiagnostics(res.Config, o.AllowUnsupported) {
+		if d.Unsupported && !o.AllowUnsupported {
+			unsupported = append(unsupported, runtimeText(d, o.File))
 		}
 	}
 	if len(unsupported) > 0 {
@@ -293,7 +291,7 @@ func loadConfig(o *options, lg *logger) (cfg *daemon.Config, refusal []string, o
 
 // refusalText closes the list of unsupported features of a refused file.
 const refusalText = "goha: the configuration uses features gokeepalived does not support: refusing it " +
-	"(--allow-unsupported or " + allowUnsupportedEnv + "=1 runs without them)"
+	"(--allow-unsupported or " + AllowUnsupportedEnv + "=1 runs without them)"
 
 // runtimeText renders a diagnostic as the running keepalived logs it:
 // "(Line N) msg" for the main file (the daemon's first reading), with the
@@ -314,7 +312,7 @@ func runtimeText(d ka.Diagnostic, mainFile string) string {
 
 // daemonize re-executes the program detached (new session, stdio on
 // /dev/null), as keepalived forks into the background, and returns at once.
-func daemonize(stderr io.Writer) int {
+func daemonize(o Options, stderr io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
@@ -326,7 +324,8 @@ func daemonize(stderr io.Writer) int {
 		return 1
 	}
 	defer null.Close()
-	p, err := os.StartProcess(exe, os.Args, &os.ProcAttr{
+	argv := append([]string{os.Args[0]}, o.Args...)
+	p, err := os.StartProcess(exe, argv, &os.ProcAttr{
 		Env:   append(os.Environ(), daemonEnv+"=1"),
 		Files: []*os.File{null, null, null},
 		Sys:   &syscall.SysProcAttr{Setsid: true},

@@ -1,4 +1,4 @@
-package main
+package keepalivedcmd
 
 import (
 	"fmt"
@@ -23,14 +23,15 @@ type logger struct {
 	console io.Writer
 }
 
-func newLogger(o *options, console io.Writer) (*logger, error) {
+func newLogger(o Options, console io.Writer) (*logger, error) {
 	lg := &logger{}
-	if hasFlag(o, "log-console") {
+	if o.LogConsole {
 		lg.console = console
 	}
-	if !hasFlag(o, "no-syslog") {
+	if !o.NoSyslog {
 		fac := syslog.LOG_DAEMON
-		if s, ok := o.set["log-facility"]; ok {
+		if o.LogFacility != nil {
+			s := *o.LogFacility
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 || n > 7 {
 				return nil, fmt.Errorf("invalid log facility %q (0-7)", s)

@@ -1,4 +1,4 @@
-package main
+package keepalivedcmd
 
 import (
 	"bytes"
@@ -34,20 +34,19 @@ func TestLoggerSyslogAndConsole(t *testing.T) {
 		}
 		return string(b[:n])
 	}
+	facility := func(s string) *string { return &s }
 	for _, tc := range []struct {
-		args []string
+		args string // the command line these options stand for
+		o    Options
 		pri  string // <facility*8+info>
 	}{
-		{nil, "<30>"},                  // daemon.info
-		{[]string{"-S", "3"}, "<158>"}, // local3.info
-		{[]string{"-S", "0"}, "<134>"}, // local0.info
-		{[]string{"-G"}, ""},           // no syslog
-		{[]string{"-l", "-S", "7"}, "<190>"},
+		{"", Options{}, "<30>"},                                // daemon.info
+		{"-S 3", Options{LogFacility: facility("3")}, "<158>"}, // local3.info
+		{"-S 0", Options{LogFacility: facility("0")}, "<134>"}, // local0.info
+		{"-G", Options{NoSyslog: true}, ""},                    // no syslog
+		{"-l -S 7", Options{LogConsole: true, LogFacility: facility("7")}, "<190>"},
 	} {
-		o, err := parseArgs(tc.args)
-		if err != nil {
-			t.Fatal(err)
-		}
+		o := tc.o
 		var console bytes.Buffer
 		lg, err := newLogger(o, &console)
 		if err != nil {
@@ -62,12 +61,12 @@ func TestLoggerSyslogAndConsole(t *testing.T) {
 		if tc.pri != "" && (!strings.HasPrefix(got, tc.pri) || !strings.Contains(got, " Keepalived_vrrp[") || !strings.HasSuffix(strings.TrimSpace(got), "]: (lb_ha) Entering MASTER STATE")) {
 			t.Errorf("%v: syslog %q, want priority %s, ident Keepalived_vrrp", tc.args, got, tc.pri)
 		}
-		wantConsole := hasFlag(o, "log-console")
+		wantConsole := o.LogConsole
 		if re := regexp.MustCompile(`^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: \(lb_ha\) Entering MASTER STATE\n$`); wantConsole != re.MatchString(console.String()) {
 			t.Errorf("%v: console %q", tc.args, console.String())
 		}
 	}
-	if _, err := newLogger(&options{set: map[string]string{"log-facility": "8"}}, nil); err == nil {
+	if _, err := newLogger(Options{LogFacility: facility("8")}, nil); err == nil {
 		t.Error("-S 8 accepted")
 	}
 }
