@@ -67,10 +67,8 @@ func parseCondition(w []string) (*Condition, error) {
 			if end == i+1 {
 				return nil, fmt.Errorf("missing fetch method in ACL expression ''")
 			}
-			body := w[i+1 : end]
-			a := &ACL{Criterion: body[0]}
-			a.Flags, a.Values = splitACLArgs(body[1:])
-			term.Anon = a
+			a := newACL(Pos{}, "", w[i+1:end])
+			term.Anon = &a
 			i = end
 		} else {
 			term.Name = t

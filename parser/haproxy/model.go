@@ -214,15 +214,6 @@ type TCPCheck struct {
 	unusedTCP, unusedHTTP bool
 }
 
-// ACL is "acl name criterion [flags] [values]".
-type ACL struct {
-	Pos       Pos
-	Name      string
-	Criterion string
-	Flags     []string
-	Values    []string
-}
-
 // Condition is an "if"/"unless" clause: OR of ANDs of (possibly negated)
 // terms, where a term is an ACL name or an anonymous "{ ... }" ACL.
 type Condition struct {

@@ -390,14 +390,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'acl' expects an ACL name and a fetch method.")
 			return false
 		}
-		a := ACL{Pos: p, Name: arg(1), Criterion: arg(2)}
-		a.Flags, a.Values = splitACLArgs(w[3:])
+		a := newACL(p, arg(1), w[2:])
 		if msg := s.checkACL(a); msg != "" {
 			s.alert(p, "error detected while parsing ACL '%s' : %s.", a.Name, msg)
 			return false
 		}
 		if noPatternWarning(a) {
-			x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Criterion))
+			x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Sample.Text))
 			x.Extra = []string{
 				"  no pattern to match against were provided, so this ACL will never match.",
 				"  If this is what you intended, please add '--' to get rid of this warning.",
