@@ -105,7 +105,9 @@ func newACL(p Pos, name string, words []string) ACL {
 	}
 	flags, patterns := splitACLArgs(words[1:])
 	a.Match, a.Invalid = parseMatchFlags(flags, method)
-	a.Match.Patterns = patterns
+	if len(patterns) > 0 {
+		a.Match.Patterns = patterns
+	}
 	return a
 }
 
