@@ -169,7 +169,7 @@ func kindWord(px *Proxy) string {
 // when the global section has log lines; "no log" clears the list.
 func (s *state) hasLogTarget(px *Proxy) bool {
 	for _, l := range px.Logs {
-		if len(l.Args) > 1 && l.Args[1] == "global" {
+		if l.Global {
 			if len(s.cfg.Global.Logs) > 0 {
 				return true
 			}

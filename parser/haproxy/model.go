@@ -49,7 +49,7 @@ type Global struct {
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool
 	Hostname     string
-	Logs         []Statement
+	Logs         []LogTarget
 	StatsSockets []StatsSocket
 	// StatsTimeout is `stats timeout`: how long the runtime API waits for
 	// an idle client (0: HAProxy's default, 10s).
@@ -114,7 +114,7 @@ type Proxy struct {
 	// from location|prefix|scheme on).
 	Redirects     []HTTPRule
 	Stats         Stats
-	Logs          []Statement
+	Logs          []LogTarget
 	LogFormat     string
 	LogTag        string // `log-tag` ("" = the global one)
 	LogFormatPos  Pos

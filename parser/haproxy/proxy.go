@@ -49,7 +49,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.TCPCheck.ownRules, px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false, false
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
-	px.Logs = append([]Statement(nil), def.Logs...)
+	px.Logs = append([]LogTarget(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogTag = def.LogTag
 	px.Stats = def.Stats
@@ -567,10 +567,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.Logs = nil
 			return false
 		}
-		if !s.logLine(p, w) {
+		t, ok := s.logLine(p, w)
+		if !ok {
 			return false
 		}
-		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
+		px.Logs = append(px.Logs, t)
 	case "log-format":
 		if len(w) < 2 {
 			s.alert(p, "log-format expects one argument.")
