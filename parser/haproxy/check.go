@@ -446,7 +446,7 @@ func (s *state) checkValidity() bool {
 // disableOn404 says whether the proxy has an `http-check disable-on-404` line.
 func disableOn404(px *Proxy) bool {
 	for _, st := range px.HTTPCheck.Rules {
-		if len(st.Args) > 1 && st.Args[1] == "disable-on-404" {
+		if st.Kind == StepDisableOn404 {
 			return true
 		}
 	}

@@ -194,7 +194,7 @@ type HTTPCheck struct {
 	Method  string
 	URI     string
 	Version string
-	Rules   []Statement // http-check send/expect/... in order
+	Rules   []CheckStep // http-check send/expect/... in order
 }
 
 // TCPCheck is a check type other than httpchk (the last of `option
@@ -204,7 +204,7 @@ type HTTPCheck struct {
 type TCPCheck struct {
 	Option []string // words after "option" ({"mysql-check", "user", "u"}); nil = none
 	Pos    Pos
-	Rules  []Statement // tcp-check lines in order
+	Rules  []CheckStep // tcp-check lines in order
 	// ownRules: Rules came from this section (a section's first tcp-check
 	// line replaces the ruleset inherited from defaults, as in HAProxy)
 	ownRules bool

@@ -359,7 +359,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				}
 			}
 		}
-		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, ParseHTTPCheckStep(p, w))
 		if a := arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
 			px.TCPCheck.unusedHTTP = true
 		}
@@ -381,7 +381,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		if !px.TCPCheck.ownRules {
 			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
 		}
-		px.TCPCheck.Rules = append(px.TCPCheck.Rules, Statement{Pos: p, Args: w})
+		px.TCPCheck.Rules = append(px.TCPCheck.Rules, ParseTCPCheckStep(p, w))
 		if o := px.TCPCheck.Option; o == nil || o[0] != "tcp-check" {
 			px.TCPCheck.unusedTCP = true
 		}

@@ -58,7 +58,7 @@ func probeFromLines(t *testing.T, lines []string) Prober {
 		w := cfgWords(l)
 		switch {
 		case w[0] == "tcp-check":
-			r, err := ParseTCPCheckRule(w[1:])
+			r, err := parseTCPCheckRule(w[1:])
 			if err != nil {
 				t.Fatalf("%s: %v", l, err)
 			}

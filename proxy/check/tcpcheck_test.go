@@ -77,7 +77,7 @@ func TestProtocolRequestBytes(t *testing.T) {
 
 func rule(t *testing.T, words ...string) TCPRule {
 	t.Helper()
-	r, err := ParseTCPCheckRule(words)
+	r, err := parseTCPCheckRule(words)
 	if err != nil {
 		t.Fatalf("%v: %v", words, err)
 	}
@@ -146,7 +146,7 @@ func TestParseTCPCheckRuleRefuses(t *testing.T) {
 		{"set-var(check.x)", "int(1)"},
 		{"expect", "min-recv", "2"}, // no pattern
 	} {
-		if _, err := ParseTCPCheckRule(w); err == nil {
+		if _, err := parseTCPCheckRule(w); err == nil {
 			t.Errorf("%v accepted", w)
 		}
 	}
