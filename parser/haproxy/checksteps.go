@@ -387,3 +387,55 @@ func parseCheckConnect(words []string) (CheckConnect, error) {
 	}
 	return c, nil
 }
+
+// ProtocolCheck is the check option of a proxy other than httpchk: `option
+// tcp-check` (its steps are TCPCheck.Rules) or a protocol check with its
+// arguments.
+type ProtocolCheck struct {
+	Name string // "tcp-check", "redis-check", "mysql-check", "pgsql-check", "smtpchk", "ldap-check", "ssl-hello-chk"
+	Text string // the words after "option", joined by spaces, for messages
+	// User is mysql-check's and pgsql-check's `user <name>` ("" for a
+	// mysql-check without one).
+	User     string
+	MySQLPre int // mysql-check's protocol: 41 (post-41, the default) or 40 (pre-41)
+	// SMTPHello is smtpchk's greeting, "EHLO <domain>" or "HELO <domain>"
+	// ("": HELO localhost).
+	SMTPHello string
+	// Invalid is goha's message for arguments the parser lets through but
+	// goha cannot run ("" otherwise).
+	Invalid string
+}
+
+// ParseProtocolCheck reads the words after "option" of a check option
+// (HAProxy's own complaints were given by the option's parser).
+func ParseProtocolCheck(w []string) *ProtocolCheck {
+	c := &ProtocolCheck{Name: w[0], Text: strings.Join(w, " "), MySQLPre: 41}
+	args := w[1:]
+	switch c.Name {
+	case "smtpchk":
+		if len(args) >= 2 && (args[0] == "EHLO" || args[0] == "HELO") {
+			c.SMTPHello = args[0] + " " + args[1]
+		}
+	case "pgsql-check":
+		c.User = args[len(args)-1]
+	case "mysql-check":
+		if len(args) == 0 {
+			break
+		}
+		if args[0] != "user" || len(args) < 2 {
+			c.Invalid = "mysql-check: expects 'user <username>'"
+			break
+		}
+		c.User = args[1]
+		if len(args) > 2 {
+			switch args[2] {
+			case "post-41":
+			case "pre-41":
+				c.MySQLPre = 40
+			default:
+				c.Invalid = fmt.Sprintf("mysql-check: '%s' not supported", args[2])
+			}
+		}
+	}
+	return c
+}

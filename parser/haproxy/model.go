@@ -202,7 +202,7 @@ type HTTPCheck struct {
 // ssl-hello-chk` wins, as does httpchk over them) and the proxy's
 // `tcp-check` lines, which an `option tcp-check` runs.
 type TCPCheck struct {
-	Option []string // words after "option" ({"mysql-check", "user", "u"}); nil = none
+	Option *ProtocolCheck // the check option (`option mysql-check user u`); nil = none
 	Pos    Pos
 	Rules  []CheckStep // tcp-check lines in order
 	// ownRules: Rules came from this section (a section's first tcp-check

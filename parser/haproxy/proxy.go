@@ -382,7 +382,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
 		}
 		px.TCPCheck.Rules = append(px.TCPCheck.Rules, ParseTCPCheckStep(p, w))
-		if o := px.TCPCheck.Option; o == nil || o[0] != "tcp-check" {
+		if o := px.TCPCheck.Option; o == nil || o.Name != "tcp-check" {
 			px.TCPCheck.unusedTCP = true
 		}
 	case "acl":
@@ -851,7 +851,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		// one check type per proxy: the last option line decides
 		// (proxy/check runs them; proxy/haproxycfg maps the arguments)
 		px.HTTPCheck.Enabled = false
-		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
+		px.TCPCheck.Option, px.TCPCheck.Pos = ParseProtocolCheck(w[1:]), p
 		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.

@@ -1,8 +1,6 @@
 package haproxycfg
 
 import (
-	"strings"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/check"
 )
@@ -77,7 +75,10 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	}
 	opt := px.TCPCheck.Option
 	var p check.TCPCheckProbe
-	switch opt[0] {
+	if opt.Invalid != "" {
+		b.unsupported(px.TCPCheck.Pos, "option "+opt.Text+": "+opt.Invalid)
+	}
+	switch opt.Name {
 	case "tcp-check":
 		var rules []check.TCPRule
 		for i, st := range px.TCPCheck.Rules {
@@ -98,15 +99,14 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	case "ssl-hello-chk":
 		p = check.SSLHelloCheck(nil)
 	case "smtpchk":
-		p = check.SMTPCheck(opt[1:])
+		p = check.SMTPCheck(opt.SMTPHello)
 	case "ldap-check":
 		p = check.LDAPCheck()
 	case "pgsql-check":
-		p = check.PgSQLCheck(opt[len(opt)-1]) // the parser checked "user <name>"
+		p = check.PgSQLCheck(opt.User) // the parser checked "user <name>"
 	case "mysql-check":
-		var err error
-		if p, err = check.MySQLCheck(opt[1:]); err != nil {
-			b.unsupported(px.TCPCheck.Pos, "option "+strings.Join(opt, " ")+": "+err.Error())
+		if opt.Invalid == "" {
+			p = check.MySQLCheck(opt.User, opt.MySQLPre != 40)
 		}
 	}
 	if b.tcpChecks == nil {
