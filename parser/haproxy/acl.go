@@ -16,9 +16,6 @@ var fetchSet = func() map[string]bool {
 	return m
 }()
 
-var aclMatchMethods = map[string]bool{"found": true, "bool": true, "int": true, "ip": true, "bin": true, "len": true,
-	"str": true, "sub": true, "reg": true, "beg": true, "end": true, "dir": true, "dom": true}
-
 // ipFetches are fetches whose patterns are addresses or networks.
 var ipFetches = map[string]bool{"src": true, "dst": true, "be_id": false}
 
