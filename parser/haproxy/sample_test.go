@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +65,18 @@ func TestNewACL(t *testing.T) {
 	if _, ok := PredefinedACL("HTTP_2.0"); ok {
 		t.Errorf("HTTP_2.0 is not evaluated by goha")
 	}
+}
+
+// FuzzParseSample: any criterion and flags give a typed ACL without
+// panicking, and the sample keeps its text.
+func FuzzParseSample(f *testing.F) {
+	f.Add("req.hdr(host,1),lower", "-i -m beg /a")
+	f.Add("hdr(x", "-f")
+	f.Add("),(,,", "-- -x")
+	f.Fuzz(func(t *testing.T, crit, rest string) {
+		a := newACL(Pos{}, "n", append([]string{crit}, strings.Fields(rest)...))
+		if a.Sample.Text != crit {
+			t.Fatalf("text %q, want %q", a.Sample.Text, crit)
+		}
+	})
 }

@@ -196,3 +196,41 @@ func TestNonLayer4(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineTypes: converters apply left to right, and the default
+// matcher follows the sample's final type as in HAProxy (sint: int, ip
+// addresses: ip, anything else: str).
+func TestPipelineTypes(t *testing.T) {
+	r := request(t, "GET /Api HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-A: 2\r\n\r\n")
+	tests := []struct {
+		acl  string
+		want bool
+	}{
+		{"path,lower /api", true},
+		{"path,upper /API", true},
+		{"path,lower,upper /API", true},
+		{"path,upper,lower /Api", false},
+		{"hdr_cnt(x-a) 2", true},        // sint: int match
+		{"hdr_cnt(x-a) 1:3", true},      // a range
+		{"src 10.0.0.0/8", true},        // address: ip match
+		{"src,lower 10.0.0.1", true},    // str after a converter: string equality
+		{"src,lower 10.0.0.0/8", false}, // not a network any more
+	}
+	for _, tc := range tests {
+		fe := frontend(t, "acl x "+tc.acl)
+		c, err := Compile(fe.ACLs[0])
+		if err != nil {
+			t.Errorf("%s: %v", tc.acl, err)
+			continue
+		}
+		if got := c.Match(r); got != tc.want {
+			t.Errorf("%s = %v, want %v", tc.acl, got, tc.want)
+		}
+	}
+	for typ, want := range map[haproxy.SampleType]haproxy.MatchMethod{haproxy.SampleSInt: haproxy.MatchInt, haproxy.SampleIPv4: haproxy.MatchIP,
+		haproxy.SampleIPv6: haproxy.MatchIP, haproxy.SampleStr: haproxy.MatchStr, haproxy.SampleMeth: haproxy.MatchStr} {
+		if got := defaultMatch(typ); got != want {
+			t.Errorf("defaultMatch(%s) = %s, want %s", typ, got, want)
+		}
+	}
+}

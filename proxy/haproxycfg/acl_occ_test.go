@@ -43,6 +43,13 @@ var occurrenceACLs = []string{
 	`cook(role) admin`,
 	`req.cook(role) -m found`,
 	`cook(role) -m beg adm`,
+	// the pipeline's types: a converter's str output is matched as str
+	`hdr(x-role),upper ADMIN`,
+	`hdr(x-role),lower,upper ADMIN`,
+	`src,lower 127.0.0.1`,
+	`src,lower 127.0.0.0/8`,
+	`src 127.0.0.0/8`,
+	`hdr_cnt(x-role),lower 2`,
 }
 
 // occurrenceRequests exercise them: duplicate lines, comma lists, both.
