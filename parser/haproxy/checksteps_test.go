@@ -106,3 +106,20 @@ func TestParseProtocolCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPCheckStepsNotShared: two backends after one defaults section
+// each keep their own http-check steps (they once shared the defaults'
+// array, and the second backend's step replaced the first's).
+func TestHTTPCheckStepsNotShared(t *testing.T) {
+	cfg := "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n option httpchk\n" +
+		" http-check send meth GET\n http-check expect status 200\n http-check expect string a\n" +
+		"backend a\n http-check expect string A\n server s 127.0.0.1:1 check\n" +
+		"backend b\n http-check expect string B\n server s 127.0.0.1:1 check\n"
+	res := CheckBytes("t.cfg", []byte(cfg), nil)
+	for _, be := range res.Config.Backends {
+		r := be.HTTPCheck.Rules
+		if len(r) == 0 || r[len(r)-1].Expect.Pattern != strings.ToUpper(be.Name) {
+			t.Errorf("backend %s: steps %+v", be.Name, r)
+		}
+	}
+}

@@ -45,6 +45,9 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
+	// a copy: proxies append their own steps (a shared array would let one
+	// proxy's step overwrite another's)
+	px.HTTPCheck.Rules = append([]CheckStep(nil), def.HTTPCheck.Rules...)
 	px.TCPCheck = def.TCPCheck
 	px.TCPCheck.ownRules, px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false, false
 	px.DefaultServer = def.DefaultServer
