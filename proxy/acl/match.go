@@ -260,7 +260,9 @@ func intMatcher(pats []string) (func(string) bool, error) {
 	}, nil
 }
 
-// ParsePrefix reads an address pattern: "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.a.s.k" or IPv6.
+// ParsePrefix reads an address pattern: "a.b.c.d", "a.b.c.d/len",
+// "a.b.c.d/m.a.s.k" or IPv6 (ACL ip patterns; the adapter reads
+// `option forwardfor except` with it too).
 func ParsePrefix(s string) (netip.Prefix, error) {
 	addr, bits, hasMask := strings.Cut(s, "/")
 	ip, err := netip.ParseAddr(addr)
