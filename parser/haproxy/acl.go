@@ -16,9 +16,6 @@ var fetchSet = func() map[string]bool {
 	return m
 }()
 
-var aclMatchMethods = map[string]bool{"found": true, "bool": true, "int": true, "ip": true, "bin": true, "len": true,
-	"str": true, "sub": true, "reg": true, "beg": true, "end": true, "dir": true, "dom": true}
-
 // ipFetches are fetches whose patterns are addresses or networks.
 var ipFetches = map[string]bool{"src": true, "dst": true, "be_id": false}
 
@@ -30,63 +27,38 @@ func fetchName(criterion string) string {
 	return criterion
 }
 
-// checkACL validates an acl line as HAProxy's ACL parser does: known fetch,
-// valid flags and matching method, loadable pattern files, compilable
-// regexes, valid addresses. It returns HAProxy's message or "".
+// checkACL validates an acl as HAProxy's ACL parser does: known fetch,
+// loadable map files, valid flags and matching method, loadable pattern
+// files, compilable regexes, valid addresses. It returns HAProxy's message
+// or "".
 func (s *state) checkACL(a ACL) string {
-	name := fetchName(a.Criterion)
+	name := a.Keyword
 	if !fetchSet[name] {
-		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Criterion)
+		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Sample.Text)
 	}
-	if msg := s.mapConverters(a.Criterion); msg != "" {
+	if msg := s.sampleMaps(a.Sample); msg != "" {
 		// An ACL keyword (path, hdr, ...) is parsed by another path of
 		// HAProxy's ACL parser, which words it differently.
 		if aclKeyword(name) {
 			return fmt.Sprintf("ACL keyword '%s' : %s.", name, msg)
 		}
-		return msg + " in ACL expression '" + a.Criterion + "'"
+		return msg + " in ACL expression '" + a.Sample.Text + "'"
 	}
-	method := ""
-	if strings.HasSuffix(name, "_reg") {
-		method = "reg"
-	}
-	mapFile := false // -M: the -f files that follow are maps (two columns)
-	for i := 0; i < len(a.Flags); i++ {
-		switch f := a.Flags[i]; f {
-		case "-i", "-n", "-u", "--":
-		case "-M":
-			mapFile = true
-		case "-m", "-f":
-			if i+1 >= len(a.Flags) {
-				if f == "-m" {
-					return "unknown matching method '' when parsing ACL expression"
-				}
-				return fmt.Sprintf("missing argument after '%s'", f)
-			}
-			v := a.Flags[i+1]
-			i++
-			if f == "-m" {
-				if !aclMatchMethods[v] {
-					return fmt.Sprintf("unknown matching method '%s' when parsing ACL expression", v)
-				}
-				method = v
-			}
-			if f == "-f" {
-				if msg := s.patternRef(v, mapFile); msg != "" {
-					return msg
-				}
-			}
-		default:
-			return fmt.Sprintf("'%s' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'", f)
+	for _, f := range a.Match.Files {
+		if msg := s.patternRef(f.Path, f.Map); msg != "" {
+			return msg
 		}
 	}
-	for _, v := range a.Values {
+	if a.Invalid != "" {
+		return a.Invalid
+	}
+	for _, v := range a.Match.Patterns {
 		switch {
-		case method == "reg":
+		case a.Match.Method == MatchReg:
 			if _, err := regexp.Compile(v); err != nil {
 				return fmt.Sprintf("regex '%s' is invalid (error=%s, erroffset=%d)", v, pcreWording(err), len(v))
 			}
-		case ipFetches[name] && method == "":
+		case ipFetches[name] && a.Match.Method == MatchDefault:
 			if !validIPPattern(v) {
 				return fmt.Sprintf("'%s' is not a valid IPv4 or IPv6 address", v)
 			}
@@ -99,15 +71,11 @@ func (s *state) checkACL(a ACL) string {
 // string fetch has no pattern (and so never matches). Limited to the string
 // fetches and their derivatives, whose default match needs a pattern.
 func noPatternWarning(a ACL) bool {
-	if len(a.Values) > 0 {
+	m := a.Match
+	if len(m.Patterns) > 0 || m.EndOfFlags || len(m.Files) > 0 || m.Method == MatchFound || m.Method == MatchBool {
 		return false
 	}
-	for _, f := range a.Flags {
-		if f == "--" || f == "-f" || f == "found" || f == "bool" {
-			return false
-		}
-	}
-	name := fetchName(a.Criterion)
+	name := a.Keyword
 	switch name {
 	case "path", "url", "hdr", "req.hdr", "base", "method", "query", "req.cook", "cook", "res.hdr", "shdr":
 		return true

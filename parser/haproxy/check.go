@@ -67,10 +67,8 @@ func parseCondition(w []string) (*Condition, error) {
 			if end == i+1 {
 				return nil, fmt.Errorf("missing fetch method in ACL expression ''")
 			}
-			body := w[i+1 : end]
-			a := &ACL{Criterion: body[0]}
-			a.Flags, a.Values = splitACLArgs(body[1:])
-			term.Anon = a
+			a := newACL(Pos{}, "", w[i+1:end])
+			term.Anon = &a
 			i = end
 		} else {
 			term.Name = t
@@ -171,7 +169,7 @@ func kindWord(px *Proxy) string {
 // when the global section has log lines; "no log" clears the list.
 func (s *state) hasLogTarget(px *Proxy) bool {
 	for _, l := range px.Logs {
-		if len(l.Args) > 1 && l.Args[1] == "global" {
+		if l.Global {
 			if len(s.cfg.Global.Logs) > 0 {
 				return true
 			}
@@ -448,7 +446,7 @@ func (s *state) checkValidity() bool {
 // disableOn404 says whether the proxy has an `http-check disable-on-404` line.
 func disableOn404(px *Proxy) bool {
 	for _, st := range px.HTTPCheck.Rules {
-		if len(st.Args) > 1 && st.Args[1] == "disable-on-404" {
+		if st.Kind == StepDisableOn404 {
 			return true
 		}
 	}

@@ -105,13 +105,13 @@ backend api from base
 	if len(fe.Binds[0].Addrs) != 2 || fe.Binds[0].Options["name"] != "web" {
 		t.Errorf("bind %+v", fe.Binds[0])
 	}
-	if len(fe.ACLs) != 2 || fe.ACLs[0].Criterion != "path_beg" || strings.Join(fe.ACLs[0].Flags, " ") != "-i" || fe.ACLs[0].Values[0] != "/api" ||
-		strings.Join(fe.ACLs[1].Flags, " ") != "-m str" {
+	if len(fe.ACLs) != 2 || fe.ACLs[0].Keyword != "path_beg" || fe.ACLs[0].Sample.Fetch.Name != "path" || fe.ACLs[0].Match.Method != MatchBeg ||
+		!fe.ACLs[0].Match.IgnoreCase || fe.ACLs[0].Match.Patterns[0] != "/api" || fe.ACLs[1].Match.Method != MatchStr {
 		t.Errorf("acls %+v", fe.ACLs)
 	}
 	ub := fe.UseBackends[0]
 	if ub.Backend != "api" || len(ub.Cond.Or) != 2 || len(ub.Cond.Or[0]) != 2 || !ub.Cond.Or[0][1].Negate || ub.Cond.Or[1][0].Anon == nil ||
-		ub.Cond.Or[1][0].Anon.Criterion != "src" {
+		ub.Cond.Or[1][0].Anon.Sample.Text != "src" {
 		t.Errorf("use_backend %+v", ub.Cond)
 	}
 	if len(fe.HTTPRequest) != 2 || fe.HTTPRequest[0].Action != "set-header" || fe.HTTPRequest[1].Cond == nil || len(fe.HTTPResponse) != 1 {

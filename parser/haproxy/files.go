@@ -41,38 +41,20 @@ func (s *state) patternRef(name string, twoColumns bool) string {
 // sample expression ("req.hdr(host),lower,map_dom(/etc/x.map,dflt)") and
 // returns HAProxy's message for the first that fails, or "".
 func (s *state) mapConverters(expr string) string {
-	for _, conv := range splitTopLevel(expr)[1:] {
-		name, args, ok := strings.Cut(conv, "(")
-		if !ok || name != "map" && !strings.HasPrefix(name, "map_") {
+	return s.sampleMaps(ParseSample(expr))
+}
+
+// sampleMaps is mapConverters of a parsed sample expression.
+func (s *state) sampleMaps(smp Sample) string {
+	for _, conv := range smp.Converters {
+		if conv.Args == nil || conv.Name != "map" && !strings.HasPrefix(conv.Name, "map_") {
 			continue
 		}
-		file, _, _ := strings.Cut(strings.TrimSuffix(args, ")"), ",")
-		if msg := s.patternRef(file, true); msg != "" {
-			return fmt.Sprintf("invalid args in converter '%s' : %s", name, msg)
+		if msg := s.patternRef(conv.Args[0].Str, true); msg != "" {
+			return fmt.Sprintf("invalid args in converter '%s' : %s", conv.Name, msg)
 		}
 	}
 	return ""
-}
-
-// splitTopLevel splits a sample expression on the commas outside
-// parentheses: the fetch, then each converter.
-func splitTopLevel(expr string) []string {
-	var parts []string
-	depth, start := 0, 0
-	for i := 0; i < len(expr); i++ {
-		switch expr[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				parts = append(parts, expr[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(parts, expr[start:])
 }
 
 // ruleSampleMaps checks the map files of an http-request/http-response

@@ -76,7 +76,7 @@ func TestGlobalNoLog(t *testing.T) {
 	if res.Exit == 1 {
 		t.Fatalf("rejected: %+v", res.Diags.List)
 	}
-	if logs := res.Config.Global.Logs; len(logs) != 1 || logs[0].Args[1] != "127.0.0.2" {
+	if logs := res.Config.Global.Logs; len(logs) != 1 || logs[0].Address != "127.0.0.2" {
 		t.Errorf("global logs %+v", logs)
 	}
 }

@@ -49,7 +49,7 @@ type Global struct {
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool
 	Hostname     string
-	Logs         []Statement
+	Logs         []LogTarget
 	StatsSockets []StatsSocket
 	// StatsTimeout is `stats timeout`: how long the runtime API waits for
 	// an idle client (0: HAProxy's default, 10s).
@@ -114,7 +114,7 @@ type Proxy struct {
 	// from location|prefix|scheme on).
 	Redirects     []HTTPRule
 	Stats         Stats
-	Logs          []Statement
+	Logs          []LogTarget
 	LogFormat     string
 	LogTag        string // `log-tag` ("" = the global one)
 	LogFormatPos  Pos
@@ -194,7 +194,7 @@ type HTTPCheck struct {
 	Method  string
 	URI     string
 	Version string
-	Rules   []Statement // http-check send/expect/... in order
+	Rules   []CheckStep // http-check send/expect/... in order
 }
 
 // TCPCheck is a check type other than httpchk (the last of `option
@@ -202,9 +202,9 @@ type HTTPCheck struct {
 // ssl-hello-chk` wins, as does httpchk over them) and the proxy's
 // `tcp-check` lines, which an `option tcp-check` runs.
 type TCPCheck struct {
-	Option []string // words after "option" ({"mysql-check", "user", "u"}); nil = none
+	Option *ProtocolCheck // the check option (`option mysql-check user u`); nil = none
 	Pos    Pos
-	Rules  []Statement // tcp-check lines in order
+	Rules  []CheckStep // tcp-check lines in order
 	// ownRules: Rules came from this section (a section's first tcp-check
 	// line replaces the ruleset inherited from defaults, as in HAProxy)
 	ownRules bool
@@ -212,15 +212,6 @@ type TCPCheck struct {
 	// another check type was set and no check option came after them;
 	// HAProxy warns that they are ignored.
 	unusedTCP, unusedHTTP bool
-}
-
-// ACL is "acl name criterion [flags] [values]".
-type ACL struct {
-	Pos       Pos
-	Name      string
-	Criterion string
-	Flags     []string
-	Values    []string
 }
 
 // Condition is an "if"/"unless" clause: OR of ANDs of (possibly negated)

@@ -467,10 +467,11 @@ func (s *state) global(p Pos, w []string) {
 			g.Nbthread = n
 		}
 	case "log":
-		if !s.logLine(p, w) {
+		t, ok := s.logLine(p, w)
+		if !ok {
 			return
 		}
-		g.Logs = append(g.Logs, Statement{Pos: p, Args: w})
+		g.Logs = append(g.Logs, t)
 	case "lua-load", "lua-load-per-thread":
 		// HAProxy loads the script while parsing; goha runs no Lua.
 		if arg(1) != "" && !s.lookups.readable(arg(1)) {

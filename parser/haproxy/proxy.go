@@ -45,11 +45,14 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor = def.Forwardfor
 	px.HTTPCheck = def.HTTPCheck
+	// a copy: proxies append their own steps (a shared array would let one
+	// proxy's step overwrite another's)
+	px.HTTPCheck.Rules = append([]CheckStep(nil), def.HTTPCheck.Rules...)
 	px.TCPCheck = def.TCPCheck
 	px.TCPCheck.ownRules, px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false, false
 	px.DefaultServer = def.DefaultServer
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
-	px.Logs = append([]Statement(nil), def.Logs...)
+	px.Logs = append([]LogTarget(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogTag = def.LogTag
 	px.Stats = def.Stats
@@ -359,7 +362,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 				}
 			}
 		}
-		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, Statement{Pos: p, Args: w})
+		px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, ParseHTTPCheckStep(p, w))
 		if a := arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
 			px.TCPCheck.unusedHTTP = true
 		}
@@ -381,8 +384,8 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		if !px.TCPCheck.ownRules {
 			px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
 		}
-		px.TCPCheck.Rules = append(px.TCPCheck.Rules, Statement{Pos: p, Args: w})
-		if o := px.TCPCheck.Option; o == nil || o[0] != "tcp-check" {
+		px.TCPCheck.Rules = append(px.TCPCheck.Rules, ParseTCPCheckStep(p, w))
+		if o := px.TCPCheck.Option; o == nil || o.Name != "tcp-check" {
 			px.TCPCheck.unusedTCP = true
 		}
 	case "acl":
@@ -390,14 +393,13 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'acl' expects an ACL name and a fetch method.")
 			return false
 		}
-		a := ACL{Pos: p, Name: arg(1), Criterion: arg(2)}
-		a.Flags, a.Values = splitACLArgs(w[3:])
+		a := newACL(p, arg(1), w[2:])
 		if msg := s.checkACL(a); msg != "" {
 			s.alert(p, "error detected while parsing ACL '%s' : %s.", a.Name, msg)
 			return false
 		}
 		if noPatternWarning(a) {
-			x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Criterion))
+			x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Sample.Text))
 			x.Extra = []string{
 				"  no pattern to match against were provided, so this ACL will never match.",
 				"  If this is what you intended, please add '--' to get rid of this warning.",
@@ -568,10 +570,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			px.Logs = nil
 			return false
 		}
-		if !s.logLine(p, w) {
+		t, ok := s.logLine(p, w)
+		if !ok {
 			return false
 		}
-		px.Logs = append(px.Logs, Statement{Pos: p, Args: w})
+		px.Logs = append(px.Logs, t)
 	case "log-format":
 		if len(w) < 2 {
 			s.alert(p, "log-format expects one argument.")
@@ -851,7 +854,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		// one check type per proxy: the last option line decides
 		// (proxy/check runs them; proxy/haproxycfg maps the arguments)
 		px.HTTPCheck.Enabled = false
-		px.TCPCheck.Option, px.TCPCheck.Pos = append([]string(nil), w[1:]...), p
+		px.TCPCheck.Option, px.TCPCheck.Pos = ParseProtocolCheck(w[1:]), p
 		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.

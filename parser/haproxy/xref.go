@@ -62,7 +62,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		}
 	}
 	for _, a := range px.ACLs {
-		checkAuth(a.Pos, a.Criterion)
+		checkAuth(a.Pos, a.Sample.Text)
 	}
 	for _, rules := range [][]HTTPRule{px.HTTPRequest, px.HTTPResponse} {
 		for _, r := range rules {
@@ -72,7 +72,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			for _, and := range r.Cond.Or {
 				for _, t := range and {
 					if t.Anon != nil {
-						checkAuth(r.Pos, t.Anon.Criterion)
+						checkAuth(r.Pos, t.Anon.Sample.Text)
 					}
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // cfgWords splits a config line as HAProxy does for these tests: words
@@ -52,13 +53,13 @@ func cfgWords(line string) []string {
 func probeFromLines(t *testing.T, lines []string) Prober {
 	t.Helper()
 	var rules []TCPRule
-	var opt []string
+	var opt *haproxy.ProtocolCheck
 	idx := 0
 	for _, l := range lines {
 		w := cfgWords(l)
 		switch {
 		case w[0] == "tcp-check":
-			r, err := ParseTCPCheckRule(w[1:])
+			r, err := parseTCPCheckRule(w[1:])
 			if err != nil {
 				t.Fatalf("%s: %v", l, err)
 			}
@@ -66,10 +67,13 @@ func probeFromLines(t *testing.T, lines []string) Prober {
 			idx++
 			rules = append(rules, r)
 		case w[0] == "option" && w[1] != "log-health-checks":
-			opt = w[1:]
+			opt = haproxy.ParseProtocolCheck(w[1:])
 		}
 	}
-	switch opt[0] {
+	if opt.Invalid != "" {
+		t.Fatal(opt.Invalid)
+	}
+	switch opt.Name {
 	case "tcp-check":
 		return NewTCPCheck(rules)
 	case "redis-check":
@@ -77,17 +81,13 @@ func probeFromLines(t *testing.T, lines []string) Prober {
 	case "ssl-hello-chk":
 		return SSLHelloCheck(nil)
 	case "smtpchk":
-		return SMTPCheck(opt[1:])
+		return SMTPCheck(opt.SMTPHello)
 	case "ldap-check":
 		return LDAPCheck()
 	case "pgsql-check":
-		return PgSQLCheck(opt[2])
+		return PgSQLCheck(opt.User)
 	case "mysql-check":
-		p, err := MySQLCheck(opt[1:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return MySQLCheck(opt.User, opt.MySQLPre != 40)
 	}
 	t.Fatalf("no probe for %v", opt)
 	return nil

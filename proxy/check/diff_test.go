@@ -45,7 +45,7 @@ func TestDifferentialLogLines(t *testing.T) {
 		to      Timeouts
 	}
 	expect := func(w ...string) []Expect {
-		e, err := ParseExpect(w)
+		e, err := parseExpect(w)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,12 @@
 // rulesets and the protocol checks), and a Runner that schedules probes on
 // a Clock and reports transitions with HAProxy's log lines.
 //
+// The check lines are read once, by the parser: parser/haproxy types each
+// `tcp-check`/`http-check` line as a CheckStep and the check option as a
+// ProtocolCheck. This package compiles them (NewTCPRule, NewExpect,
+// HTTPRequest.ApplySend, OptionHTTPChk, SMTPCheck, MySQLCheck): hex data,
+// regexes, status names and sample expressions; it never reads words.
+//
 // # tcp-check and the protocol checks (tcpcheck.go, protocols.go)
 //
 // TCPCheckProbe evaluates a ruleset as HAProxy 2.6's tcpcheck_main does:

@@ -43,7 +43,7 @@ func FuzzHTTPResponse(f *testing.F) {
 	f.Add([]byte("garbage"), "rstatus", "^2")
 	f.Fuzz(func(t *testing.T, reply []byte, kind, pattern string) {
 		p := HTTPProbe{}
-		if e, err := ParseExpect([]string{kind, pattern}); err == nil {
+		if e, err := parseExpect([]string{kind, pattern}); err == nil {
 			p.Expects = []Expect{e}
 		}
 		client, server := net.Pipe()
@@ -73,10 +73,12 @@ func FuzzParseExpect(f *testing.F) {
 	f.Add("meth GET uri / hdr Host x body")
 	f.Fuzz(func(t *testing.T, line string) {
 		w := strings.Fields(line)
-		ParseExpect(w)
+		parseExpect(w)
 		var r HTTPRequest
-		r.ApplySend(w)
+		applySend(&r, w)
 		r.Bytes()
-		OptionHTTPChk(w)
+		if len(w) >= 3 {
+			OptionHTTPChk(w[0], w[1], w[2])
+		}
 	})
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Header is one request header of an HTTP check.
@@ -27,21 +29,12 @@ type HTTPRequest struct {
 	Body                 string
 }
 
-// OptionHTTPChk reads the arguments of `option httpchk [<method>] [<uri>]
-// [<version>]` (one argument is a URI). The version may carry extra header
-// lines after "\r\n", the old way of sending a Host header; both real CRLFs
-// and the escaped form are understood.
-func OptionHTTPChk(args []string) HTTPRequest {
-	var r HTTPRequest
-	switch len(args) {
-	case 0:
-	case 1:
-		r.URI = args[0]
-	case 2:
-		r.Method, r.URI = args[0], args[1]
-	default:
-		r.Method, r.URI, r.Version = args[0], args[1], args[2]
-	}
+// OptionHTTPChk is the request of `option httpchk [<method>] [<uri>]
+// [<version>]` (empty: HAProxy's default). The version may carry extra
+// header lines after "\r\n", the old way of sending a Host header; both
+// real CRLFs and the escaped form are understood.
+func OptionHTTPChk(method, uri, version string) HTTPRequest {
+	r := HTTPRequest{Method: method, URI: uri, Version: version}
 	v := strings.ReplaceAll(r.Version, `\r\n`, "\r\n")
 	if first, rest, ok := strings.Cut(v, "\r\n"); ok {
 		r.Version = first
@@ -54,36 +47,24 @@ func OptionHTTPChk(args []string) HTTPRequest {
 	return r
 }
 
-// ApplySend applies the words after `http-check send` ("meth GET uri /h
-// ver HTTP/1.1 hdr Host example.com body x").
-func (r *HTTPRequest) ApplySend(words []string) error {
-	for i := 0; i < len(words); i++ {
-		kw := words[i]
-		need := 1
-		if kw == "hdr" {
-			need = 2
-		}
-		if i+need >= len(words) {
-			return fmt.Errorf("http-check send: '%s' expects %d argument(s)", kw, need)
-		}
-		switch kw {
-		case "meth":
-			r.Method = words[i+1]
-		case "uri":
-			r.URI = words[i+1]
-		case "ver":
-			r.Version = words[i+1]
-		case "hdr":
-			r.Headers = append(r.Headers, Header{Name: words[i+1], Value: words[i+2]})
-		case "body":
-			r.Body = words[i+1]
-		case "comment":
-		default:
-			return fmt.Errorf("http-check send: '%s' not supported", kw)
-		}
-		i += need
+// ApplySend applies an `http-check send` step: the parts it gives replace
+// those of the request, its headers are added.
+func (r *HTTPRequest) ApplySend(s haproxy.CheckSend) {
+	if s.Method != "" {
+		r.Method = s.Method
 	}
-	return nil
+	if s.URI != "" {
+		r.URI = s.URI
+	}
+	if s.Version != "" {
+		r.Version = s.Version
+	}
+	for _, h := range s.Headers {
+		r.Headers = append(r.Headers, Header{Name: h.Name, Value: h.Value})
+	}
+	if s.Body != "" {
+		r.Body = s.Body
+	}
 }
 
 // Bytes is the request as HAProxy 2.6 puts it on the wire: header names in
@@ -138,56 +119,28 @@ type Expect struct {
 	re      *regexp.Regexp
 }
 
-// ParseExpect reads the words after `http-check expect`.
-func ParseExpect(words []string) (Expect, error) {
-	var e Expect
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
-	}
-	// options that only shape reporting in 2.6 come before the pattern
-	for len(words) > 2 && (words[0] == "comment" || words[0] == "min-recv" || words[0] == "ok-status" ||
-		words[0] == "error-status" || words[0] == "tout-status" || words[0] == "on-success" || words[0] == "on-error" || words[0] == "status-code") {
-		words = words[2:]
-	}
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
-	}
-	if len(words) < 2 {
-		return e, errors.New("http-check expect: expects a match type and a pattern")
-	}
-	e.Pattern = words[1]
-	switch words[0] {
-	case "status":
-		e.Kind = ExpectStatus
-		for _, part := range strings.Split(e.Pattern, ",") {
-			lo, hi, isRange := strings.Cut(part, "-")
-			a, err1 := strconv.Atoi(lo)
-			b := a
-			var err2 error
-			if isRange {
-				b, err2 = strconv.Atoi(hi)
-			}
-			if err1 != nil || err2 != nil || b < a {
-				return e, fmt.Errorf("http-check expect status: invalid status code range '%s'", part)
-			}
-			e.codes = append(e.codes, [2]int{a, b})
+// NewExpect compiles an `http-check expect` step the parser typed.
+func NewExpect(e haproxy.CheckExpect) (Expect, error) {
+	out := Expect{Negate: e.Negate, Pattern: e.Pattern}
+	switch e.Match {
+	case haproxy.CheckMatchStatus:
+		out.Kind, out.codes = ExpectStatus, e.Codes
+	case haproxy.CheckMatchRStatus, haproxy.CheckMatchRString:
+		kw, kind := "rstatus", ExpectRStatus
+		if e.Match == haproxy.CheckMatchRString {
+			kw, kind = "rstring", ExpectRString
 		}
-	case "rstatus", "rstring":
 		re, err := compileRE(e.Pattern) // PCRE's semantics or refused
 		if err != nil {
-			return e, fmt.Errorf("http-check expect %s: %v", words[0], err)
+			return out, fmt.Errorf("http-check expect %s: %v", kw, err)
 		}
-		e.re = re
-		e.Kind = ExpectRStatus
-		if words[0] == "rstring" {
-			e.Kind = ExpectRString
-		}
-	case "string":
-		e.Kind = ExpectString
+		out.Kind, out.re = kind, re
+	case haproxy.CheckMatchString:
+		out.Kind = ExpectString
 	default:
-		return e, fmt.Errorf("http-check expect: '%s' not supported", words[0])
+		return out, fmt.Errorf("http-check expect: match %d not supported", e.Match)
 	}
-	return e, nil
+	return out, nil
 }
 
 func (e Expect) onBody() bool { return e.Kind == ExpectString || e.Kind == ExpectRString }
@@ -234,37 +187,6 @@ type HTTPProbe struct {
 type Connect struct {
 	Port int
 	Addr string
-}
-
-// ParseConnect reads the words after `http-check connect`. Only port (a
-// number), addr, linger, default and comment are understood; TLS, PROXY
-// protocol and socks options are refused so the caller reports them.
-func ParseConnect(words []string) (Connect, error) {
-	var c Connect
-	for i := 0; i < len(words); i++ {
-		switch kw := words[i]; kw {
-		case "default", "linger":
-		case "port", "addr", "comment":
-			if i+1 >= len(words) {
-				return c, fmt.Errorf("http-check connect: '%s' expects an argument", kw)
-			}
-			v := words[i+1]
-			i++
-			switch kw {
-			case "port":
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 || n > 65535 {
-					return c, fmt.Errorf("http-check connect: port '%s' not supported (a number is)", v)
-				}
-				c.Port = n
-			case "addr":
-				c.Addr = v
-			}
-		default:
-			return c, fmt.Errorf("http-check connect: '%s' not supported", kw)
-		}
-	}
-	return c, nil
 }
 
 func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {

@@ -140,7 +140,7 @@ func TestHTTPProbe(t *testing.T) {
 			s := startRaw(t, tc.reply, tc.hang)
 			p := HTTPProbe{DisableOn404: tc.on404}
 			for _, w := range tc.expects {
-				e, err := ParseExpect(w)
+				e, err := parseExpect(w)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -166,7 +166,7 @@ func TestHTTPProbe(t *testing.T) {
 // The bytes on the wire, as captured from haproxy 2.6 by a raw listener.
 func TestHTTPRequestBytes(t *testing.T) {
 	withSend := func(base HTTPRequest, words ...string) HTTPRequest {
-		if err := base.ApplySend(words); err != nil {
+		if err := applySend(&base, words); err != nil {
 			t.Fatal(err)
 		}
 		return base
@@ -175,10 +175,10 @@ func TestHTTPRequestBytes(t *testing.T) {
 		req  HTTPRequest
 		want string
 	}{
-		{OptionHTTPChk(nil), "OPTIONS / HTTP/1.0\r\n\r\n"},
-		{OptionHTTPChk([]string{"/health"}), "OPTIONS /health HTTP/1.0\r\n\r\n"},
-		{OptionHTTPChk([]string{"GET", "/health", `HTTP/1.1\r\nHost: www`}), "GET /health HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n"},
-		{OptionHTTPChk([]string{"GET", "/h", "HTTP/1.1\r\nHost: a\r\nX-Y: z"}), "GET /h HTTP/1.1\r\nhost: a\r\nx-y: z\r\nconnection: close\r\n\r\n"},
+		{OptionHTTPChk("", "", ""), "OPTIONS / HTTP/1.0\r\n\r\n"},
+		{OptionHTTPChk("", "/health", ""), "OPTIONS /health HTTP/1.0\r\n\r\n"},
+		{OptionHTTPChk("GET", "/health", `HTTP/1.1\r\nHost: www`), "GET /health HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n"},
+		{OptionHTTPChk("GET", "/h", "HTTP/1.1\r\nHost: a\r\nX-Y: z"), "GET /h HTTP/1.1\r\nhost: a\r\nx-y: z\r\nconnection: close\r\n\r\n"},
 		{withSend(HTTPRequest{}, "meth", "HEAD", "uri", "/x", "ver", "HTTP/1.1", "hdr", "Host", "example.com", "hdr", "X-A", "b"),
 			"HEAD /x HTTP/1.1\r\nhost: example.com\r\nx-a: b\r\nconnection: close\r\n\r\n"},
 		{withSend(HTTPRequest{}, "meth", "POST", "uri", "/p", "ver", "HTTP/1.1", "hdr", "Host", "h", "body", "abc"),
@@ -199,16 +199,16 @@ func TestHTTPRequestBytes(t *testing.T) {
 
 func TestParseExpectErrors(t *testing.T) {
 	for _, w := range [][]string{nil, {"status"}, {"status", "abc"}, {"status", "300-200"}, {"rstring", "("}, {"header", "x"}, {"!"}} {
-		if _, err := ParseExpect(w); err == nil {
-			t.Errorf("ParseExpect(%q) accepted", w)
+		if _, err := parseExpect(w); err == nil {
+			t.Errorf("parseExpect(%q) accepted", w)
 		}
 	}
-	if e, err := ParseExpect([]string{"comment", "c", "status", "200"}); err != nil || e.Kind != ExpectStatus {
+	if e, err := parseExpect([]string{"comment", "c", "status", "200"}); err != nil || e.Kind != ExpectStatus {
 		t.Errorf("comment option: %v %+v", err, e)
 	}
 	var r HTTPRequest
 	for _, w := range [][]string{{"meth"}, {"hdr", "a"}, {"frobnicate", "x"}} {
-		if err := r.ApplySend(w); err == nil {
+		if err := applySend(&r, w); err == nil {
 			t.Errorf("ApplySend(%q) accepted", w)
 		}
 	}
@@ -220,7 +220,7 @@ func TestParseExpectErrors(t *testing.T) {
 func TestHTTPCheckConnect(t *testing.T) {
 	s := startRaw(t, "HTTP/1.0 200 OK\r\n\r\n", false)
 	_, port, _ := net.SplitHostPort(s.addr())
-	c, err := ParseConnect([]string{"port", port, "linger", "comment", "x"})
+	c, err := parseConnect([]string{"port", port, "linger", "comment", "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,8 +230,8 @@ func TestHTTPCheckConnect(t *testing.T) {
 		t.Errorf("connect port not used: %+v", r)
 	}
 	for _, w := range [][]string{{"ssl"}, {"port"}, {"port", "src_port"}, {"send-proxy"}} {
-		if _, err := ParseConnect(w); err == nil {
-			t.Errorf("ParseConnect(%q) accepted", w)
+		if _, err := parseConnect(w); err == nil {
+			t.Errorf("parseConnect(%q) accepted", w)
 		}
 	}
 }

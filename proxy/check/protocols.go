@@ -3,7 +3,6 @@ package check
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"regexp"
 	"strconv"
 	"time"
@@ -84,12 +83,12 @@ func smtpText(b []byte) string {
 }
 
 // SMTPCheck is `option smtpchk [EHLO|HELO <domain>]`: expect a 2xx
-// greeting, send the command, expect a 2xx answer. args are the words
-// after smtpchk.
-func SMTPCheck(args []string) TCPCheckProbe {
+// greeting, send the command, expect a 2xx answer. hello is the command
+// given ("EHLO <domain>"; "": HELO localhost).
+func SMTPCheck(hello string) TCPCheckProbe {
 	cmd := "HELO localhost"
-	if len(args) >= 2 && (args[0] == "EHLO" || args[0] == "HELO") {
-		cmd = args[0] + " " + args[1]
+	if hello != "" {
+		cmd = hello
 	}
 	conn := TCPRule{Kind: RuleConnect, Index: 0}
 	greet := newExpect()
@@ -186,28 +185,15 @@ func mysqlPacket(buf []byte, off int, last, isLast bool) (verdict, Result) {
 
 // MySQLCheck is `option mysql-check [user <u> [post-41|pre-41]]`: without
 // a user, the server's initial handshake must not be an error packet;
-// with one, an authentication and a quit are sent and the answer to the
-// authentication must not be an error packet either. args are the words
-// after mysql-check.
-func MySQLCheck(args []string) (TCPCheckProbe, error) {
+// with one, an authentication and a quit are sent (in the 4.1 protocol
+// when post41) and the answer to the authentication must not be an error
+// packet either.
+func MySQLCheck(user string, post41 bool) TCPCheckProbe {
 	conn := TCPRule{Kind: RuleConnect, Index: 0}
 	rules := []TCPRule{conn}
 	idx := 1
-	if len(args) > 0 {
-		if args[0] != "user" || len(args) < 2 {
-			return TCPCheckProbe{}, fmt.Errorf("mysql-check: expects 'user <username>'")
-		}
-		post41 := true
-		if len(args) > 2 {
-			switch args[2] {
-			case "post-41":
-			case "pre-41":
-				post41 = false
-			default:
-				return TCPCheckProbe{}, fmt.Errorf("mysql-check: '%s' not supported", args[2])
-			}
-		}
-		rules = append(rules, TCPRule{Kind: RuleSend, Index: idx, Data: mysqlAuth(args[1], post41)})
+	if user != "" {
+		rules = append(rules, TCPRule{Kind: RuleSend, Index: idx, Data: mysqlAuth(user, post41)})
 		idx++
 	}
 	// the server version from the handshake is the info of a passed check
@@ -216,7 +202,7 @@ func MySQLCheck(args []string) (TCPCheckProbe, error) {
 	hs.Index, hs.Match, hs.onSuccessFn = idx, MatchCustom, version
 	hs.custom = func(buf []byte, last, isLast bool) (verdict, Result) { return mysqlPacket(buf, 0, last, isLast) }
 	rules = append(rules, hs)
-	if len(args) > 0 {
+	if user != "" {
 		ok := newExpect()
 		ok.Index, ok.Match, ok.onSuccessFn = idx+1, MatchCustom, version
 		ok.custom = func(buf []byte, last, isLast bool) (verdict, Result) {
@@ -228,7 +214,7 @@ func MySQLCheck(args []string) (TCPCheckProbe, error) {
 		}
 		rules = append(rules, ok)
 	}
-	return TCPCheckProbe{Rules: FinishTCPRules(rules)}, nil
+	return TCPCheckProbe{Rules: FinishTCPRules(rules)}
 }
 
 // ldapBindRequest is ldap-check's anonymous simple bind (message 1).

@@ -5,10 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // RuleKind is the action of one tcp-check rule.
@@ -150,211 +150,99 @@ var okStatuses = map[string]Status{"L7OK": L7OK, "L7OKC": L7OKC, "L6OK": L6OK, "
 var errStatuses = map[string]Status{"L7RSP": L7RSP, "L7STS": L7STS, "L7OKC": L7OKC, "L6RSP": L6RSP, "L4CON": L4CON}
 var toutStatuses = map[string]Status{"L7TOUT": L7TOUT, "L6TOUT": L6TOUT, "L4TOUT": L4TOUT}
 
-// ParseTCPCheckRule reads the words after `tcp-check` (verb first). A
-// `comment` line gives a rule of its own kind whose text FinishTCPRules
-// hands to the rules that follow. What
-// goha does not implement (log-format sends and expects, sample
-// expressions, TLS/PROXY connects, set-var) is an error.
-func ParseTCPCheckRule(words []string) (TCPRule, error) {
-	if len(words) == 0 {
-		return TCPRule{}, errors.New("tcp-check: missing action")
+// NewTCPRule compiles a tcp-check step the parser typed. A `comment` step
+// gives a rule of its own kind whose text FinishTCPRules hands to the
+// rules that follow. What goha does not implement (log-format sends and
+// expects, sample expressions, TLS/PROXY connects, set-var) is an error.
+func NewTCPRule(st haproxy.CheckStep) (TCPRule, error) {
+	if st.Invalid != "" {
+		return TCPRule{}, errors.New(st.Invalid)
 	}
-	switch words[0] {
-	case "comment":
-		if len(words) < 2 {
-			return TCPRule{}, errors.New("tcp-check comment: expects a string")
-		}
-		return TCPRule{Kind: ruleComment, Comment: words[1]}, nil
-	case "connect":
-		r := TCPRule{Kind: RuleConnect}
-		var rest []string
-		for i := 1; i < len(words); i++ {
-			if words[i] == "comment" && i+1 < len(words) {
-				r.Comment = words[i+1]
-				i++
-				continue
-			}
-			rest = append(rest, words[i])
-		}
-		c, err := ParseConnect(rest)
-		if err != nil {
-			return r, errors.New(strings.Replace(err.Error(), "http-check", "tcp-check", 1))
-		}
-		// `addr ip:port`: the port counts when no `port` is given
-		if host, port, err := net.SplitHostPort(c.Addr); err == nil {
-			c.Addr = host
-			if n, err := strconv.Atoi(port); err == nil && c.Port == 0 && n > 0 && n < 65536 {
-				c.Port = n
-			}
-		}
-		r.Connect = c
-		return r, nil
-	case "send", "send-lf", "send-binary", "send-binary-lf":
-		if len(words) < 2 {
-			return TCPRule{}, fmt.Errorf("tcp-check %s: expects data", words[0])
-		}
-		r := TCPRule{Kind: RuleSend}
-		for i := 2; i < len(words); i++ {
-			if words[i] != "comment" || i+1 >= len(words) {
-				return r, fmt.Errorf("tcp-check %s: expects 'comment' but got '%s'", words[0], words[i])
-			}
-			r.Comment = words[i+1]
-			i++
-		}
-		switch words[0] {
-		case "send":
-			r.Data = []byte(words[1])
-		case "send-lf":
-			// only a literal: a log-format with variables is reported
-			if strings.Contains(words[1], "%") {
-				return r, fmt.Errorf("tcp-check send-lf: log-format '%s' not supported (a literal is)", words[1])
-			}
-			r.Data = []byte(words[1])
-		case "send-binary", "send-binary-lf":
-			if words[0] == "send-binary-lf" && strings.Contains(words[1], "%") {
-				return r, fmt.Errorf("tcp-check send-binary-lf: log-format '%s' not supported (a literal is)", words[1])
-			}
-			b, err := parseHex(words[1])
+	switch st.Kind {
+	case haproxy.StepComment:
+		return TCPRule{Kind: ruleComment, Comment: st.Comment}, nil
+	case haproxy.StepConnect:
+		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: Connect{Port: st.Connect.Port, Addr: st.Connect.Addr}}, nil
+	case haproxy.StepSend:
+		r := TCPRule{Kind: RuleSend, Comment: st.Comment, Data: []byte(st.Send.Data)}
+		if st.Send.Binary {
+			b, err := parseHex(st.Send.Data)
 			if err != nil {
 				return r, fmt.Errorf("tcp-check send-binary: %v", err)
 			}
 			r.Data = b
 		}
 		return r, nil
-	case "expect":
-		return parseTCPExpect(words[1:])
+	case haproxy.StepExpect:
+		return newTCPExpect(st)
 	}
-	return TCPRule{}, fmt.Errorf("tcp-check %s: not supported", words[0])
+	return TCPRule{}, fmt.Errorf("tcp-check %s: not supported", st.Verb)
 }
 
-func parseTCPExpect(w []string) (TCPRule, error) {
+// newTCPExpect compiles an expect step: its pattern, status names and
+// sample expressions.
+func newTCPExpect(st haproxy.CheckStep) (TCPRule, error) {
+	e := st.Expect
 	r := newExpect()
-	typed := false
-	for i := 0; i < len(w); i++ {
-		kw := w[i]
-		if strings.HasPrefix(kw, "!") {
-			for strings.HasPrefix(kw, "!") {
-				r.Negate = !r.Negate
-				kw = kw[1:]
-			}
-			if kw == "" {
-				continue
-			}
+	r.Comment, r.Negate, r.MinRecv, r.logFormat = st.Comment, e.Negate, e.MinRecv, e.LogFormat
+	for _, on := range []struct {
+		kw, text string
+		fn       *func([]byte) string
+		lit      *string
+	}{{"on-success", e.OnSuccess, &r.onSuccessFn, &r.OnSuccess}, {"on-error", e.OnError, &r.onErrorFn, &r.OnError}} {
+		if !strings.Contains(on.text, "%") {
+			*on.lit = on.text
+			continue
 		}
-		arg := ""
-		if i+1 < len(w) {
-			arg = w[i+1]
+		f, err := parsePayloadFormat(on.text)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect: %s '%s': %v", on.kw, on.text, err)
 		}
-		need := func() error {
-			if arg == "" {
-				return fmt.Errorf("tcp-check expect: '%s' expects an argument", kw)
-			}
-			i++
-			return nil
-		}
-		switch kw {
-		case "min-recv":
-			if err := need(); err != nil {
-				return r, err
-			}
-			n, err := strconv.Atoi(arg)
-			if err != nil || n < -1 {
-				return r, fmt.Errorf("tcp-check expect: min-recv '%s' not supported", arg)
-			}
-			r.MinRecv = n
-		case "comment":
-			if err := need(); err != nil {
-				return r, err
-			}
-			r.Comment = arg
-		case "on-success", "on-error":
-			if err := need(); err != nil {
-				return r, err
-			}
-			if strings.Contains(arg, "%") {
-				f, err := parsePayloadFormat(arg)
-				if err != nil {
-					return r, fmt.Errorf("tcp-check expect: %s '%s': %v", kw, arg, err)
-				}
-				if kw == "on-success" {
-					r.onSuccessFn = f
-				} else {
-					r.onErrorFn = f
-				}
-				continue
-			}
-			if kw == "on-success" {
-				r.OnSuccess = arg
-			} else {
-				r.OnError = arg
-			}
-		case "status-code":
-			if err := need(); err != nil {
-				return r, err
-			}
-			f, err := parseStatusCode(arg)
-			if err != nil {
-				return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", arg, err)
-			}
-			r.codeFn = f
-		case "ok-status", "error-status", "tout-status":
-			if err := need(); err != nil {
-				return r, err
-			}
-			table := map[string]map[string]Status{"ok-status": okStatuses, "error-status": errStatuses, "tout-status": toutStatuses}[kw]
-			st, ok := table[strings.ToUpper(arg)]
-			if !ok {
-				return r, fmt.Errorf("tcp-check expect: %s '%s' not supported", kw, arg)
-			}
-			switch kw {
-			case "ok-status":
-				r.OKStatus = st
-			case "error-status":
-				r.ErrStatus = st
-			default:
-				r.ToutStatus = st
-			}
-		case "string-lf", "binary-lf":
-			// a literal log-format is its text; variables are refused
-			if arg != "" && strings.Contains(arg, "%") {
-				return r, fmt.Errorf("tcp-check expect %s: log-format '%s' not supported (a literal is)", kw, arg)
-			}
-			kw, r.logFormat = strings.TrimSuffix(kw, "-lf"), true
-			fallthrough
-		case "string", "rstring", "binary", "rbinary":
-			if typed {
-				return r, errors.New("tcp-check expect: only one pattern expected")
-			}
-			if err := need(); err != nil {
-				return r, err
-			}
-			typed = true
-			switch kw {
-			case "string":
-				r.Match, r.Pattern = MatchString, []byte(arg)
-			case "binary":
-				b, err := parseHex(arg)
-				if err != nil {
-					return r, fmt.Errorf("tcp-check expect binary: %v", err)
-				}
-				r.Match, r.Pattern = MatchBinary, b
-			default:
-				re, err := compileRE(arg)
-				if err != nil {
-					return r, fmt.Errorf("tcp-check expect %s: %v", kw, err)
-				}
-				r.Match, r.Pattern, r.re = MatchRString, []byte(arg), re
-				if kw == "rbinary" {
-					r.Match = MatchRBinary
-				}
-			}
-		default:
-			// custom, or anything HAProxy would refuse
-			return r, fmt.Errorf("tcp-check expect: '%s' not supported", kw)
-		}
+		*on.fn = f
 	}
-	if !typed {
-		return r, errors.New("tcp-check expect: pattern not found")
+	if e.StatusCode != "" {
+		f, err := parseStatusCode(e.StatusCode)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", e.StatusCode, err)
+		}
+		r.codeFn = f
+	}
+	for _, s := range []struct {
+		kw, name string
+		table    map[string]Status
+		to       *Status
+	}{{"ok-status", e.OKStatus, okStatuses, &r.OKStatus}, {"error-status", e.ErrorStatus, errStatuses, &r.ErrStatus},
+		{"tout-status", e.ToutStatus, toutStatuses, &r.ToutStatus}} {
+		if s.name == "" {
+			continue
+		}
+		v, ok := s.table[strings.ToUpper(s.name)]
+		if !ok {
+			return r, fmt.Errorf("tcp-check expect: %s '%s' not supported", s.kw, s.name)
+		}
+		*s.to = v
+	}
+	switch e.Match {
+	case haproxy.CheckMatchString:
+		r.Match, r.Pattern = MatchString, []byte(e.Pattern)
+	case haproxy.CheckMatchBinary:
+		b, err := parseHex(e.Pattern)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect binary: %v", err)
+		}
+		r.Match, r.Pattern = MatchBinary, b
+	case haproxy.CheckMatchRString, haproxy.CheckMatchRBinary:
+		kw := map[haproxy.CheckMatch]string{haproxy.CheckMatchRString: "rstring", haproxy.CheckMatchRBinary: "rbinary"}[e.Match]
+		re, err := compileRE(e.Pattern)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect %s: %v", kw, err)
+		}
+		r.Match, r.Pattern, r.re = MatchRString, []byte(e.Pattern), re
+		if e.Match == haproxy.CheckMatchRBinary {
+			r.Match = MatchRBinary
+		}
+	default:
+		return r, fmt.Errorf("tcp-check expect: match %d not supported", e.Match)
 	}
 	return r, nil
 }

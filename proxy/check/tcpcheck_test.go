@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 func mustHex(t *testing.T, s string) []byte {
@@ -38,9 +39,9 @@ func sends(p TCPCheckProbe) [][]byte {
 // TestProtocolRequestBytes pins the bytes each protocol check sends (the
 // differential test compares them with what haproxy sends).
 func TestProtocolRequestBytes(t *testing.T) {
-	my41, _ := MySQLCheck([]string{"user", "haproxy"})
-	my40, _ := MySQLCheck([]string{"user", "haproxy", "pre-41"})
-	myNone, _ := MySQLCheck(nil)
+	my41 := MySQLCheck("haproxy", true)
+	my40 := MySQLCheck("haproxy", false)
+	myNone := MySQLCheck("", true)
 	at := time.Unix(0x01020304, 0)
 	cases := []struct {
 		name string
@@ -49,9 +50,9 @@ func TestProtocolRequestBytes(t *testing.T) {
 	}{
 		{"redis", RedisCheck(), [][]byte{[]byte("*1\r\n$4\r\nPING\r\n")}},
 		{"ldap", LDAPCheck(), [][]byte{mustHex(t, "300C020101600702010304008000")}},
-		{"smtp default", SMTPCheck(nil), [][]byte{[]byte("HELO localhost\r\n"), []byte("QUIT\r\n")}},
-		{"smtp ehlo", SMTPCheck([]string{"EHLO", "goha.test"}), [][]byte{[]byte("EHLO goha.test\r\n"), []byte("QUIT\r\n")}},
-		{"smtp other verb", SMTPCheck([]string{"NOOP", "x"}), [][]byte{[]byte("HELO localhost\r\n"), []byte("QUIT\r\n")}},
+		{"smtp default", SMTPCheck(""), [][]byte{[]byte("HELO localhost\r\n"), []byte("QUIT\r\n")}},
+		{"smtp ehlo", SMTPCheck(haproxy.ParseProtocolCheck([]string{"smtpchk", "EHLO", "goha.test"}).SMTPHello), [][]byte{[]byte("EHLO goha.test\r\n"), []byte("QUIT\r\n")}},
+		{"smtp other verb", SMTPCheck(haproxy.ParseProtocolCheck([]string{"smtpchk", "NOOP", "x"}).SMTPHello), [][]byte{[]byte("HELO localhost\r\n"), []byte("QUIT\r\n")}},
 		{"pgsql", PgSQLCheck("haproxy"), [][]byte{mustHex(t, "00000016 00030000 7573657200 686170726f787900 00")}},
 		{"mysql no user", myNone, nil},
 		{"mysql post-41", my41, [][]byte{mustHex(t, "29000001 00820000 00800001 21"+strings.Repeat("00", 23)+"686170726f787900 00 010000 00 01")}},
@@ -79,7 +80,7 @@ func TestProtocolRequestBytes(t *testing.T) {
 
 func rule(t *testing.T, words ...string) TCPRule {
 	t.Helper()
-	r, err := ParseTCPCheckRule(words)
+	r, err := parseTCPCheckRule(words)
 	if err != nil {
 		t.Fatalf("%v: %v", words, err)
 	}
@@ -148,7 +149,7 @@ func TestParseTCPCheckRuleRefuses(t *testing.T) {
 		{"set-var(check.x)", "int(1)"},
 		{"expect", "min-recv", "2"}, // no pattern
 	} {
-		if _, err := ParseTCPCheckRule(w); err == nil {
+		if _, err := parseTCPCheckRule(w); err == nil {
 			t.Errorf("%v accepted", w)
 		}
 	}
@@ -247,8 +248,8 @@ func FuzzProtocolAnswers(f *testing.F) {
 	f.Add(append(mysqlHandshake(), mysqlErr(2)...), true)
 	f.Add([]byte{0xff, 0xff, 0xff, 0x00, 0xff}, true)
 	f.Add(pgError(), false)
-	my, _ := MySQLCheck([]string{"user", "u"})
-	probes := []TCPCheckProbe{RedisCheck(), LDAPCheck(), PgSQLCheck("u"), SMTPCheck(nil), SSLHelloCheck(nil), my}
+	my := MySQLCheck("u", true)
+	probes := []TCPCheckProbe{RedisCheck(), LDAPCheck(), PgSQLCheck("u"), SMTPCheck(""), SSLHelloCheck(nil), my}
 	f.Fuzz(func(t *testing.T, b []byte, last bool) {
 		for _, p := range probes {
 			for i := range p.Rules {

@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"fmt"
-	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/http1"
@@ -144,7 +144,7 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 		out.Header = defaultXFF
 	}
 	if ff.Except != "" {
-		pfx, err := parsePrefix(ff.Except)
+		pfx, err := acl.ParsePrefix(ff.Except)
 		if err != nil {
 			b.unsupported(px.Pos, "option forwardfor except "+ff.Except)
 		} else {
@@ -152,35 +152,6 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 		}
 	}
 	return out
-}
-
-// parsePrefix reads "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.a.s.k" or IPv6.
-func parsePrefix(s string) (netip.Prefix, error) {
-	addr, bits, hasMask := strings.Cut(s, "/")
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	if !hasMask {
-		return netip.PrefixFrom(ip, ip.BitLen()), nil
-	}
-	if m, err := netip.ParseAddr(bits); err == nil && m.Is4() {
-		ones, b4 := 0, m.As4()
-		for _, x := range b4 {
-			for i := 7; i >= 0; i-- {
-				if x&(1<<i) == 0 {
-					return ip.Prefix(ones)
-				}
-				ones++
-			}
-		}
-		return ip.Prefix(ones)
-	}
-	var n int
-	if _, err := fmt.Sscanf(bits, "%d", &n); err != nil {
-		return netip.Prefix{}, err
-	}
-	return ip.Prefix(n)
 }
 
 func (b *builder) errorFiles(px *haproxy.Proxy) map[int]string {
@@ -274,7 +245,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 	}
-	acls := newACLSet(px)
+	acls := acl.NewSet(px.ACLs)
 	for _, u := range px.UseBackends {
 		if strings.Contains(u.Backend, "%[") {
 			b.unsupported(u.Pos, "use_backend with a dynamic name")
@@ -282,7 +253,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		ub := proxy.UseBackend{Backend: u.Backend}
 		if u.Cond != nil {
-			c, err := acls.compile(u.Cond)
+			c, err := acls.Compile(u.Cond)
 			if err != nil {
 				b.unsupported(u.Pos, "use_backend condition: "+err.Error())
 				continue
@@ -310,7 +281,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 // rules maps http-request/http-response header rules. Values with
 // log-format expressions and the actions the data path lacks are reported
 // and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *aclSet) []proxy.HeaderRule {
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
 	for _, r := range in {
 		var hr proxy.HeaderRule
@@ -365,7 +336,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			continue
 		}
 		if r.Cond != nil {
-			c, err := acls.compile(r.Cond)
+			c, err := acls.Compile(r.Cond)
 			if err != nil {
 				b.unsupported(r.Pos, kw+" condition: "+err.Error())
 				continue

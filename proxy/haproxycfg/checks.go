@@ -1,57 +1,54 @@
 package haproxycfg
 
 import (
-	"strings"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/check"
 )
 
-// httpCheck maps `option httpchk [meth] [uri] [ver]` and the `http-check
-// send`/`expect` lines with proxy/check's readers; what they refuse is
-// reported and left out.
+// httpCheck maps `option httpchk [meth] [uri] [ver]` and the typed
+// `http-check send`/`expect`/`connect` steps to proxy/check's request,
+// expects and connect; what they refuse is reported and left out.
 func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expect, check.Connect) {
-	var args []string
-	for _, a := range []string{px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version} {
-		if a != "" {
-			args = append(args, a)
-		}
-	}
-	req := check.OptionHTTPChk(args)
+	req := check.OptionHTTPChk(px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version)
 	var expects []check.Expect
 	var connect check.Connect
 	stepped := false // a send, expect or connect came before
 	for _, st := range px.HTTPCheck.Rules {
-		w := st.Args // "http-check", verb, ...
-		if len(w) < 2 {
+		if st.Verb == "" {
 			continue
 		}
 		first := !stepped
-		stepped = stepped || w[1] == "send" || w[1] == "expect" || w[1] == "connect"
-		switch w[1] {
-		case "send":
-			if err := req.ApplySend(w[2:]); err != nil {
-				b.unsupported(st.Pos, "http-check send: "+err.Error())
+		stepped = stepped || st.Kind == haproxy.StepSend || st.Kind == haproxy.StepExpect || st.Kind == haproxy.StepConnect
+		// the line as the notices quote it: "http-check <verb> <args>"
+		line := "http-check " + st.Text
+		if st.Text == st.Verb {
+			line += " "
+		}
+		switch st.Kind {
+		case haproxy.StepSend:
+			// the parts read before a refused word still apply, as before
+			req.ApplySend(st.Send)
+			if st.Invalid != "" {
+				b.unsupported(st.Pos, "http-check send: "+st.Invalid)
 			}
-		case "expect":
-			e, err := check.ParseExpect(w[2:])
-			if err != nil {
-				b.unsupported(st.Pos, "http-check expect "+strings.Join(w[2:], " "))
+		case haproxy.StepExpect:
+			e, err := check.NewExpect(st.Expect)
+			if st.Invalid != "" || err != nil {
+				b.unsupported(st.Pos, line)
 				continue
 			}
 			expects = append(expects, e)
-		case "connect":
+		case haproxy.StepConnect:
 			// proxy/check runs one connect, before anything is sent: a
 			// rule sequence with a later or a second connect is reported.
-			c, err := check.ParseConnect(w[2:])
-			if !first || err != nil {
-				b.unsupported(st.Pos, "http-check connect "+strings.Join(w[2:], " "))
+			if !first || st.Invalid != "" {
+				b.unsupported(st.Pos, line)
 				continue
 			}
-			connect = c
-		case "disable-on-404": // see disableOn404
+			connect = check.Connect{Port: st.Connect.Port, Addr: st.Connect.Addr}
+		case haproxy.StepDisableOn404: // see disableOn404
 		default:
-			b.unsupported(st.Pos, "http-check "+w[1])
+			b.unsupported(st.Pos, "http-check "+st.Verb)
 		}
 	}
 	return &req, expects, connect
@@ -61,7 +58,7 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expe
 // server instead of failing it (check.HTTPProbe.DisableOn404).
 func disableOn404(px *haproxy.Proxy) bool {
 	for _, st := range px.HTTPCheck.Rules {
-		if len(st.Args) >= 2 && st.Args[1] == "disable-on-404" {
+		if st.Kind == haproxy.StepDisableOn404 {
 			return true
 		}
 	}
@@ -78,16 +75,19 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	}
 	opt := px.TCPCheck.Option
 	var p check.TCPCheckProbe
-	switch opt[0] {
+	if opt.Invalid != "" {
+		b.unsupported(px.TCPCheck.Pos, "option "+opt.Text+": "+opt.Invalid)
+	}
+	switch opt.Name {
 	case "tcp-check":
 		var rules []check.TCPRule
 		for i, st := range px.TCPCheck.Rules {
-			if v := st.Args[1]; strings.HasPrefix(v, "set-var") || strings.HasPrefix(v, "unset-var") {
+			if st.Kind == haproxy.StepSetVar {
 				continue // the parser reported the action itself
 			}
-			r, err := check.ParseTCPCheckRule(st.Args[1:])
+			r, err := check.NewTCPRule(st)
 			if err != nil {
-				b.unsupported(st.Pos, "tcp-check "+strings.Join(st.Args[1:], " ")+": "+err.Error())
+				b.unsupported(st.Pos, "tcp-check "+st.Text+": "+err.Error())
 				continue
 			}
 			r.Index = i // HAProxy numbers steps over every tcp-check line
@@ -99,15 +99,14 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	case "ssl-hello-chk":
 		p = check.SSLHelloCheck(nil)
 	case "smtpchk":
-		p = check.SMTPCheck(opt[1:])
+		p = check.SMTPCheck(opt.SMTPHello)
 	case "ldap-check":
 		p = check.LDAPCheck()
 	case "pgsql-check":
-		p = check.PgSQLCheck(opt[len(opt)-1]) // the parser checked "user <name>"
+		p = check.PgSQLCheck(opt.User) // the parser checked "user <name>"
 	case "mysql-check":
-		var err error
-		if p, err = check.MySQLCheck(opt[1:]); err != nil {
-			b.unsupported(px.TCPCheck.Pos, "option "+strings.Join(opt, " ")+": "+err.Error())
+		if opt.Invalid == "" {
+			p = check.MySQLCheck(opt.User, opt.MySQLPre != 40)
 		}
 	}
 	if b.tcpChecks == nil {

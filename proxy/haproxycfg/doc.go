@@ -8,9 +8,10 @@
 // weight 1, the X-Forwarded-For header name; check intervals and rise/fall
 // defaults are proxy/check's), expands binds ("*:80" is 0.0.0.0:80, port
 // ranges one listener per port), splits a listen section into a frontend
-// and a backend of the same name, skips disabled proxies, and compiles the
-// ACL conditions of use_backend and http-request/http-response rules
-// (acl.go).
+// and a backend of the same name, skips disabled proxies, and has the ACL
+// conditions of use_backend, http-request/http-response, redirect and
+// tcp-request connection rules compiled by proxy/acl (the request-time ACL
+// engine), reporting what it refuses.
 //
 // Unknown is never silent: everything the parser typed but the runtime does
 // not honour is reported as a goha notice ("'x' parsed but not supported

@@ -13,12 +13,12 @@ import (
 func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	spec := &LogSpec{DontLogNull: px.Options["dontlognull"], Tag: px.LogTag,
 		DontLogNormal: px.Options["dontlog-normal"], SeparateErrors: px.Options["log-separate-errors"]}
-	for _, st := range px.Logs {
-		if len(st.Args) == 2 && st.Args[1] == "global" {
+	for _, lt := range px.Logs {
+		if lt.Global {
 			spec.Targets = append(spec.Targets, b.plan.GlobalLogs...)
 			continue
 		}
-		if t, ok := b.logTarget(st); ok {
+		if t, ok := b.logTarget(lt); ok {
 			spec.Targets = append(spec.Targets, t)
 		}
 	}
@@ -57,10 +57,10 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	return spec
 }
 
-// logTarget reads "log <addr> [len N] [format F] [sample R:S] <facility>
-// [level [minlevel]]" with logfmt's parser.
-func (b *builder) logTarget(st haproxy.Statement) (LogTarget, bool) {
-	t, err := logfmt.ParseTarget(st.Args[1:])
+// logTarget makes logfmt's target of a typed `log` line, reporting what
+// logfmt cannot send to.
+func (b *builder) logTarget(st haproxy.LogTarget) (LogTarget, bool) {
+	t, err := logfmt.NewTarget(st)
 	if err != nil {
 		var ue *logfmt.UnsupportedError
 		if errors.As(err, &ue) {

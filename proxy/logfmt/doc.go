@@ -19,8 +19,9 @@
 //
 // # Sending
 //
-// ParseTarget reads the words of a `log` line (`127.0.0.1 local2`,
-// `/dev/log local0 info`, `stdout format raw local0`, ...). A Logger sends
+// NewTarget takes a `log` line the parser typed (parser/haproxy's
+// LogTarget: address kind, len, format, sample, facility, levels; the
+// facility and level names are the parser's lists). A Logger sends
 // a formatted message to its targets with the syslog header each target's
 // format asks for (RFC3164 by default: `<150>Nov 25 09:04:44
 // haproxy[25286]: ...`), over UDP, a unix datagram socket or a file

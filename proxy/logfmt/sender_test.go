@@ -2,11 +2,14 @@ package logfmt
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 var fixedNow = func() time.Time { return time.Date(2026, 11, 5, 9, 4, 44, 465e6, time.UTC) }
@@ -34,7 +37,7 @@ func recv(t *testing.T, c net.PacketConn) string {
 
 func mustTarget(t *testing.T, words string) Target {
 	t.Helper()
-	tg, err := ParseTarget(strings.Fields(words))
+	tg, err := parseTarget(words)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +146,17 @@ func TestEmitHTTPLog(t *testing.T) {
 	}
 }
 
-func TestParseTarget(t *testing.T) {
+// parseTarget makes the Target of a log line's words (after "log") the
+// way gohaproxy does: the parser types the line, NewTarget takes the type.
+func parseTarget(words string) (Target, error) {
+	lt, msg := haproxy.ParseLogTarget(haproxy.Pos{}, append([]string{"log"}, strings.Fields(words)...))
+	if msg != "" {
+		return Target{}, errors.New(msg)
+	}
+	return NewTarget(lt)
+}
+
+func TestNewTarget(t *testing.T) {
 	tests := []struct {
 		in   string
 		want Target
@@ -160,11 +173,15 @@ func TestParseTarget(t *testing.T) {
 		{"127.0.0.1 local9", Target{}, "unknown log facility 'local9'"},
 		{"127.0.0.1 local0 loud", Target{}, "unknown optional log level 'loud'"},
 		{"127.0.0.1 format json local0", Target{}, "unknown log format 'json'"},
-		{"127.0.0.1", Target{}, "missing facility"},
+		{"127.0.0.1", Target{}, "expects <address> and <facility>"},
+		{"127.0.0.1 len 79 local0", Target{}, "log: invalid len '79' (must be between 80 and 65535)"},
+		{"127.0.0.1 sample 1:2 local0", Target{}, "not supported"},
+		{"fd@3 local0", Target{}, "not supported"},
+		{"127.0.0.1 local0 info info info", Target{}, "log: too many arguments"},
 		{"ring@buf local0", Target{}, "not supported"},
 	}
 	for _, tc := range tests {
-		got, err := ParseTarget(strings.Fields(tc.in))
+		got, err := parseTarget(tc.in)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%q: error %v, want %q", tc.in, err, tc.err)

@@ -3,6 +3,8 @@ package logfmt
 import (
 	"strconv"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Level is a syslog severity, 0 (emerg) to 7 (debug).
@@ -20,40 +22,11 @@ const (
 	Debug
 )
 
-var levelNames = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
-
 func (l Level) String() string {
-	if l < 0 || int(l) >= len(levelNames) {
+	if l < 0 || int(l) >= len(haproxy.LogLevels) {
 		return strconv.Itoa(int(l))
 	}
-	return levelNames[l]
-}
-
-// ParseLevel reads a level name as the `log` keyword accepts it.
-func ParseLevel(s string) (Level, bool) {
-	for i, n := range levelNames {
-		if n == s {
-			return Level(i), true
-		}
-	}
-	return 0, false
-}
-
-// facilityNames are the 24 syslog facilities in code order.
-var facilityNames = []string{
-	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-	"uucp", "cron", "auth2", "ftp", "ntp", "audit", "alert", "cron2",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
-}
-
-// ParseFacility returns the facility code (local2 = 18) of a name.
-func ParseFacility(s string) (int, bool) {
-	for i, n := range facilityNames {
-		if n == s {
-			return i, true
-		}
-	}
-	return 0, false
+	return haproxy.LogLevels[l]
 }
 
 // SyslogFormat is a target's `format`.

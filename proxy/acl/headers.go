@@ -1,4 +1,4 @@
-package haproxycfg
+package acl
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -13,7 +14,7 @@ import (
 // Header fetches read every occurrence the server will read, as HAProxy's
 // do when an ACL evaluates them (each value is tried until one matches).
 // Each row is checked against HAProxy 2.6 by TestHeaderOccurrenceDifferential
-// (acl_occ_test.go); goha differs in one place only, marked *:
+// (proxy/haproxycfg/acl_occ_test.go); goha differs in one place only, marked *:
 //
 //	fetch             goha reads                                HAProxy 2.6 reads
 //	hdr, req.hdr      every comma-separated value of every line same
@@ -25,7 +26,7 @@ import (
 //	hdr_cnt           number of comma-separated values          same
 //	fhdr_cnt          number of lines                           same
 //	cook, req.cook    every cookie of every Cookie line,        same
-//	                  ';' and ',' separate (acl.go)
+//	                  ';' and ',' separate (fetch.go)
 //	base              first Host (duplicates merged or refused  same
 //	                  by the parser) + path
 //	hdr(host) *       no Host, absolute URI: its authority      nothing
@@ -35,40 +36,50 @@ import (
 // an absolute URI when there is no Host (RFC 9112 §3.2.2): goha lets no
 // rule see less than the server does.
 
-// headerFetch compiles one of the header fetches above.
-func headerFetch(fetch, arg string) (func(r *proxy.RequestInfo) ([]string, bool), error) {
-	full := strings.Contains(fetch, "fhdr")
-	count := strings.HasSuffix(fetch, "_cnt")
-	name, occArg, hasOcc := strings.Cut(arg, ",")
-	name = strings.ToLower(strings.TrimSpace(name))
-	occ := 0
-	if hasOcc {
-		if count {
+// Header value splitting of a fetch.
+const (
+	splitValues = true  // hdr: every comma-separated value
+	fullLines   = false // fhdr: every full line
+)
+
+// headerFetch is the builder of the header fetches above: args are the
+// header name (none or empty: every header) and an optional occurrence
+// (not for the counts).
+func headerFetch(split, count bool) func(args []haproxy.Arg) (fetchFunc, error) {
+	return func(args []haproxy.Arg) (fetchFunc, error) {
+		name := ""
+		if len(args) > 0 {
+			name = strings.ToLower(strings.TrimSpace(args[0].Str))
+		}
+		occ, hasOcc := 0, len(args) > 1
+		switch {
+		case len(args) > 2:
+			return nil, fmt.Errorf("occurrence %q", args[1].Str)
+		case hasOcc && count:
 			return nil, fmt.Errorf("no occurrence argument")
+		case hasOcc && args[1].Kind != haproxy.ArgSInt:
+			return nil, fmt.Errorf("occurrence %q", args[1].Str)
+		case hasOcc:
+			occ = int(args[1].Int)
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(occArg))
-		if err != nil {
-			return nil, fmt.Errorf("occurrence %q", occArg)
-		}
-		occ = n
+		return func(r *proxy.RequestInfo) ([]string, bool) {
+			vals := headerValues(r, name, split)
+			if count {
+				return []string{strconv.Itoa(len(vals))}, true
+			}
+			if hasOcc {
+				i := occ - 1
+				if occ < 0 {
+					i = len(vals) + occ
+				}
+				if occ == 0 || i < 0 || i >= len(vals) {
+					return nil, false
+				}
+				return vals[i : i+1], true
+			}
+			return vals, len(vals) > 0
+		}, nil
 	}
-	return func(r *proxy.RequestInfo) ([]string, bool) {
-		vals := headerValues(r, name, !full)
-		if count {
-			return []string{strconv.Itoa(len(vals))}, true
-		}
-		if hasOcc {
-			i := occ - 1
-			if occ < 0 {
-				i = len(vals) + occ
-			}
-			if occ == 0 || i < 0 || i >= len(vals) {
-				return nil, false
-			}
-			return vals[i : i+1], true
-		}
-		return vals, len(vals) > 0
-	}, nil
 }
 
 // headerValues lists the values of header name ("" = all headers), split
@@ -113,60 +124,4 @@ func hostFor(r *proxy.RequestInfo) []byte {
 		a = a[i+1:]
 	}
 	return a
-}
-
-// intMatcher matches integer samples (hdr_cnt) against HAProxy's integer
-// patterns: "N", "N:M", ":M", "N:", or an operator "eq|ge|gt|le|lt N".
-func intMatcher(pats []string) (func(string) bool, error) {
-	type rng struct{ lo, hi int64 }
-	var rs []rng
-	const inf = int64(^uint64(0) >> 1)
-	for i := 0; i < len(pats); i++ {
-		p := pats[i]
-		op := ""
-		switch p {
-		case "eq", "ge", "gt", "le", "lt":
-			if i+1 == len(pats) {
-				return nil, fmt.Errorf("operator %s without a value", p)
-			}
-			op, p = pats[i], pats[i+1]
-			i++
-		}
-		if op != "" {
-			n, err := strconv.ParseInt(p, 10, 64)
-			if err != nil {
-				return nil, err
-			}
-			switch op {
-			case "eq":
-				rs = append(rs, rng{n, n})
-			case "ge":
-				rs = append(rs, rng{n, inf})
-			case "gt":
-				rs = append(rs, rng{n + 1, inf})
-			case "le":
-				rs = append(rs, rng{-inf, n})
-			case "lt":
-				rs = append(rs, rng{-inf, n - 1})
-			}
-			continue
-		}
-		lo, hi, err := intRange(p)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, rng{int64(lo), int64(hi)})
-	}
-	return func(v string) bool {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return false
-		}
-		for _, r := range rs {
-			if n >= r.lo && n <= r.hi {
-				return true
-			}
-		}
-		return false
-	}, nil
 }

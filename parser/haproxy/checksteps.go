@@ -1,0 +1,441 @@
+package haproxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Health-check steps: the parser reads each `tcp-check` and `http-check`
+// line once into a CheckStep; proxy/check compiles the steps (patterns,
+// hex data, regexes, status names, sample expressions) without reading
+// words again.
+
+// CheckStepKind is the action of a tcp-check or http-check line.
+type CheckStepKind uint8
+
+const (
+	StepOther        CheckStepKind = iota // an action goha does not run (Invalid says which)
+	StepConnect                           // connect
+	StepSend                              // send, send-lf, send-binary, send-binary-lf
+	StepExpect                            // expect
+	StepComment                           // comment: its text goes to the steps that follow (tcp-check)
+	StepSetVar                            // set-var*, unset-var (tcp-check; reported by the parser)
+	StepDisableOn404                      // http-check disable-on-404
+	StepSendState                         // http-check send-state
+)
+
+// CheckStep is one tcp-check or http-check line.
+type CheckStep struct {
+	Pos  Pos
+	Kind CheckStepKind
+	Verb string // the action as written ("send-binary-lf")
+	// Text is the words after the keyword, joined by spaces: messages
+	// quote the line with it.
+	Text    string
+	Comment string
+	Connect CheckConnect
+	Send    CheckSend
+	Expect  CheckExpect
+	// Invalid is goha's message for a line the parser accepts but
+	// proxy/check cannot run ("" otherwise); the adapter reports it.
+	Invalid string
+}
+
+// CheckConnect is `connect [port <n>] [addr <a>] [default] [linger]`.
+type CheckConnect struct {
+	Port int    // 0: the server's check port
+	Addr string // "": the server's check address
+}
+
+// CheckSend is what a send step sends: tcp-check's data, or the parts of
+// the request an http-check send sets (empty: unchanged).
+type CheckSend struct {
+	Data      string // tcp-check: the data (hex digits when Binary)
+	Binary    bool   // send-binary, send-binary-lf
+	LogFormat bool   // send-lf, send-binary-lf (a literal: goha has no variables there)
+
+	Method, URI, Version string // http-check send meth, uri, ver
+	Headers              []CheckHeader
+	Body                 string
+}
+
+// CheckHeader is one `hdr <name> <value>` of an http-check send.
+type CheckHeader struct{ Name, Value string }
+
+// CheckMatch is what an expect step tests.
+type CheckMatch uint8
+
+const (
+	CheckMatchString  CheckMatch = iota // string <text>
+	CheckMatchRString                   // rstring <regex>
+	CheckMatchBinary                    // binary <hex> (tcp-check)
+	CheckMatchRBinary                   // rbinary <regex> (tcp-check)
+	CheckMatchStatus                    // status <codes> (http-check)
+	CheckMatchRStatus                   // rstatus <regex> (http-check)
+)
+
+// CheckExpect is an expect step.
+type CheckExpect struct {
+	Negate    bool
+	Match     CheckMatch
+	Pattern   string
+	LogFormat bool     // string-lf, binary-lf with a literal pattern
+	Codes     [][2]int // status: the code ranges
+	MinRecv   int      // -1: not given
+	// OKStatus, ErrorStatus and ToutStatus are the status names as
+	// written (any case; "" when not given).
+	OKStatus, ErrorStatus, ToutStatus string
+	// OnSuccess and OnError are log-format strings (literal text or
+	// %[...] expressions); StatusCode is a sample expression.
+	OnSuccess, OnError, StatusCode string
+}
+
+// ParseTCPCheckStep reads a `tcp-check` line (w[0] is "tcp-check").
+func ParseTCPCheckStep(p Pos, w []string) CheckStep {
+	st := CheckStep{Pos: p, Text: strings.Join(w[1:], " "), Verb: wordAt(w, 1)}
+	err := st.tcpStep(w[1:])
+	if err != nil {
+		st.Invalid = err.Error()
+	}
+	return st
+}
+
+func (st *CheckStep) tcpStep(words []string) error {
+	if len(words) == 0 {
+		return errors.New("tcp-check: missing action")
+	}
+	switch words[0] {
+	case "comment":
+		st.Kind = StepComment
+		if len(words) < 2 {
+			return errors.New("tcp-check comment: expects a string")
+		}
+		st.Comment = words[1]
+		return nil
+	case "connect":
+		st.Kind = StepConnect
+		var rest []string
+		for i := 1; i < len(words); i++ {
+			if words[i] == "comment" && i+1 < len(words) {
+				st.Comment = words[i+1]
+				i++
+				continue
+			}
+			rest = append(rest, words[i])
+		}
+		c, err := parseCheckConnect(rest)
+		if err != nil {
+			return errors.New(strings.Replace(err.Error(), "http-check", "tcp-check", 1))
+		}
+		// `addr ip:port`: the port counts when no `port` is given
+		if host, port, err := net.SplitHostPort(c.Addr); err == nil {
+			c.Addr = host
+			if n, err := strconv.Atoi(port); err == nil && c.Port == 0 && n > 0 && n < 65536 {
+				c.Port = n
+			}
+		}
+		st.Connect = c
+		return nil
+	case "send", "send-lf", "send-binary", "send-binary-lf":
+		st.Kind = StepSend
+		if len(words) < 2 {
+			return fmt.Errorf("tcp-check %s: expects data", words[0])
+		}
+		for i := 2; i < len(words); i++ {
+			if words[i] != "comment" || i+1 >= len(words) {
+				return fmt.Errorf("tcp-check %s: expects 'comment' but got '%s'", words[0], words[i])
+			}
+			st.Comment = words[i+1]
+			i++
+		}
+		st.Send = CheckSend{Data: words[1], Binary: strings.HasPrefix(words[0], "send-binary"), LogFormat: strings.HasSuffix(words[0], "-lf")}
+		// only a literal: a log-format with variables is reported
+		if st.Send.LogFormat && strings.Contains(words[1], "%") {
+			return fmt.Errorf("tcp-check %s: log-format '%s' not supported (a literal is)", words[0], words[1])
+		}
+		return nil
+	case "expect":
+		st.Kind = StepExpect
+		return st.tcpExpect(words[1:])
+	}
+	if strings.HasPrefix(words[0], "set-var") || strings.HasPrefix(words[0], "unset-var") {
+		st.Kind = StepSetVar
+	}
+	return fmt.Errorf("tcp-check %s: not supported", words[0])
+}
+
+func (st *CheckStep) tcpExpect(w []string) error {
+	e := &st.Expect
+	e.MinRecv = -1
+	typed := false
+	for i := 0; i < len(w); i++ {
+		kw := w[i]
+		if strings.HasPrefix(kw, "!") {
+			for strings.HasPrefix(kw, "!") {
+				e.Negate = !e.Negate
+				kw = kw[1:]
+			}
+			if kw == "" {
+				continue
+			}
+		}
+		arg := ""
+		if i+1 < len(w) {
+			arg = w[i+1]
+		}
+		if arg == "" {
+			switch kw {
+			case "min-recv", "comment", "on-success", "on-error", "status-code", "ok-status", "error-status", "tout-status":
+				return fmt.Errorf("tcp-check expect: '%s' expects an argument", kw)
+			}
+		}
+		switch kw {
+		case "min-recv":
+			i++
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < -1 {
+				return fmt.Errorf("tcp-check expect: min-recv '%s' not supported", arg)
+			}
+			e.MinRecv = n
+		case "comment":
+			i++
+			st.Comment = arg
+		case "on-success":
+			i++
+			e.OnSuccess = arg
+		case "on-error":
+			i++
+			e.OnError = arg
+		case "status-code":
+			i++
+			e.StatusCode = arg
+		case "ok-status":
+			i++
+			e.OKStatus = arg
+		case "error-status":
+			i++
+			e.ErrorStatus = arg
+		case "tout-status":
+			i++
+			e.ToutStatus = arg
+		case "string-lf", "binary-lf":
+			// a literal log-format is its text; variables are refused
+			if arg != "" && strings.Contains(arg, "%") {
+				return fmt.Errorf("tcp-check expect %s: log-format '%s' not supported (a literal is)", kw, arg)
+			}
+			kw, e.LogFormat = strings.TrimSuffix(kw, "-lf"), true
+			fallthrough
+		case "string", "rstring", "binary", "rbinary":
+			if typed {
+				return errors.New("tcp-check expect: only one pattern expected")
+			}
+			if arg == "" {
+				return fmt.Errorf("tcp-check expect: '%s' expects an argument", kw)
+			}
+			i++
+			typed = true
+			e.Pattern = arg
+			e.Match = map[string]CheckMatch{"string": CheckMatchString, "rstring": CheckMatchRString,
+				"binary": CheckMatchBinary, "rbinary": CheckMatchRBinary}[kw]
+		default:
+			// custom, or anything HAProxy would refuse
+			return fmt.Errorf("tcp-check expect: '%s' not supported", kw)
+		}
+	}
+	if !typed {
+		return errors.New("tcp-check expect: pattern not found")
+	}
+	return nil
+}
+
+// ParseHTTPCheckStep reads an `http-check` line (w[0] is "http-check").
+func ParseHTTPCheckStep(p Pos, w []string) CheckStep {
+	st := CheckStep{Pos: p, Text: strings.Join(w[1:], " "), Verb: wordAt(w, 1)}
+	var err error
+	switch st.Verb {
+	case "send":
+		st.Kind = StepSend
+		err = st.Send.httpSend(w[2:])
+	case "expect":
+		st.Kind = StepExpect
+		err = st.Expect.httpExpect(w[2:])
+	case "connect":
+		st.Kind = StepConnect
+		st.Connect, err = parseCheckConnect(w[2:])
+	case "disable-on-404":
+		st.Kind = StepDisableOn404
+	case "send-state":
+		st.Kind = StepSendState
+		err = fmt.Errorf("http-check %s", st.Verb)
+	default:
+		err = fmt.Errorf("http-check %s", st.Verb)
+	}
+	if err != nil {
+		st.Invalid = err.Error()
+	}
+	return st
+}
+
+// httpSend reads the words after `http-check send` ("meth GET uri /h ver
+// HTTP/1.1 hdr Host example.com body x").
+func (s *CheckSend) httpSend(words []string) error {
+	for i := 0; i < len(words); i++ {
+		kw := words[i]
+		need := 1
+		if kw == "hdr" {
+			need = 2
+		}
+		if i+need >= len(words) {
+			return fmt.Errorf("http-check send: '%s' expects %d argument(s)", kw, need)
+		}
+		switch kw {
+		case "meth":
+			s.Method = words[i+1]
+		case "uri":
+			s.URI = words[i+1]
+		case "ver":
+			s.Version = words[i+1]
+		case "hdr":
+			s.Headers = append(s.Headers, CheckHeader{Name: words[i+1], Value: words[i+2]})
+		case "body":
+			s.Body = words[i+1]
+		case "comment":
+		default:
+			return fmt.Errorf("http-check send: '%s' not supported", kw)
+		}
+		i += need
+	}
+	return nil
+}
+
+// httpExpect reads the words after `http-check expect`.
+func (e *CheckExpect) httpExpect(words []string) error {
+	e.MinRecv = -1
+	if len(words) > 0 && words[0] == "!" {
+		e.Negate, words = true, words[1:]
+	}
+	// options that only shape reporting in 2.6 come before the pattern
+	for len(words) > 2 && (words[0] == "comment" || words[0] == "min-recv" || words[0] == "ok-status" ||
+		words[0] == "error-status" || words[0] == "tout-status" || words[0] == "on-success" || words[0] == "on-error" || words[0] == "status-code") {
+		words = words[2:]
+	}
+	if len(words) > 0 && words[0] == "!" {
+		e.Negate, words = true, words[1:]
+	}
+	if len(words) < 2 {
+		return errors.New("http-check expect: expects a match type and a pattern")
+	}
+	e.Pattern = words[1]
+	switch words[0] {
+	case "status":
+		e.Match = CheckMatchStatus
+		for _, part := range strings.Split(e.Pattern, ",") {
+			lo, hi, isRange := strings.Cut(part, "-")
+			a, err1 := strconv.Atoi(lo)
+			b := a
+			var err2 error
+			if isRange {
+				b, err2 = strconv.Atoi(hi)
+			}
+			if err1 != nil || err2 != nil || b < a {
+				return fmt.Errorf("http-check expect status: invalid status code range '%s'", part)
+			}
+			e.Codes = append(e.Codes, [2]int{a, b})
+		}
+	case "rstatus":
+		e.Match = CheckMatchRStatus
+	case "rstring":
+		e.Match = CheckMatchRString
+	case "string":
+		e.Match = CheckMatchString
+	default:
+		return fmt.Errorf("http-check expect: '%s' not supported", words[0])
+	}
+	return nil
+}
+
+// parseCheckConnect reads the words after `connect`. Only port (a number),
+// addr, linger, default and comment are understood; TLS, PROXY protocol
+// and socks options are refused so the adapter reports them.
+func parseCheckConnect(words []string) (CheckConnect, error) {
+	var c CheckConnect
+	for i := 0; i < len(words); i++ {
+		switch kw := words[i]; kw {
+		case "default", "linger":
+		case "port", "addr", "comment":
+			if i+1 >= len(words) {
+				return c, fmt.Errorf("http-check connect: '%s' expects an argument", kw)
+			}
+			v := words[i+1]
+			i++
+			switch kw {
+			case "port":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 65535 {
+					return c, fmt.Errorf("http-check connect: port '%s' not supported (a number is)", v)
+				}
+				c.Port = n
+			case "addr":
+				c.Addr = v
+			}
+		default:
+			return c, fmt.Errorf("http-check connect: '%s' not supported", kw)
+		}
+	}
+	return c, nil
+}
+
+// ProtocolCheck is the check option of a proxy other than httpchk: `option
+// tcp-check` (its steps are TCPCheck.Rules) or a protocol check with its
+// arguments.
+type ProtocolCheck struct {
+	Name string // "tcp-check", "redis-check", "mysql-check", "pgsql-check", "smtpchk", "ldap-check", "ssl-hello-chk"
+	Text string // the words after "option", joined by spaces, for messages
+	// User is mysql-check's and pgsql-check's `user <name>` ("" for a
+	// mysql-check without one).
+	User     string
+	MySQLPre int // mysql-check's protocol: 41 (post-41, the default) or 40 (pre-41)
+	// SMTPHello is smtpchk's greeting, "EHLO <domain>" or "HELO <domain>"
+	// ("": HELO localhost).
+	SMTPHello string
+	// Invalid is goha's message for arguments the parser lets through but
+	// goha cannot run ("" otherwise).
+	Invalid string
+}
+
+// ParseProtocolCheck reads the words after "option" of a check option
+// (HAProxy's own complaints were given by the option's parser).
+func ParseProtocolCheck(w []string) *ProtocolCheck {
+	c := &ProtocolCheck{Name: w[0], Text: strings.Join(w, " "), MySQLPre: 41}
+	args := w[1:]
+	switch c.Name {
+	case "smtpchk":
+		if len(args) >= 2 && (args[0] == "EHLO" || args[0] == "HELO") {
+			c.SMTPHello = args[0] + " " + args[1]
+		}
+	case "pgsql-check":
+		c.User = args[len(args)-1]
+	case "mysql-check":
+		if len(args) == 0 {
+			break
+		}
+		if args[0] != "user" || len(args) < 2 {
+			c.Invalid = "mysql-check: expects 'user <username>'"
+			break
+		}
+		c.User = args[1]
+		if len(args) > 2 {
+			switch args[2] {
+			case "post-41":
+			case "pre-41":
+				c.MySQLPre = 40
+			default:
+				c.Invalid = fmt.Sprintf("mysql-check: '%s' not supported", args[2])
+			}
+		}
+	}
+	return c
+}

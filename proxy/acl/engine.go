@@ -1,0 +1,217 @@
+package acl
+
+import (
+	"fmt"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Set compiles the conditions of one proxy against its acl lines. Named
+// ACLs are compiled once and shared by every condition that uses them.
+type Set struct {
+	acls  []haproxy.ACL
+	cache map[string]proxy.Condition
+}
+
+// NewSet returns the compiler of conditions over acls (a proxy's acl lines).
+func NewSet(acls []haproxy.ACL) *Set {
+	return &Set{acls: acls, cache: map[string]proxy.Condition{}}
+}
+
+// Compile turns a condition into a proxy.Condition.
+func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
+	out := &condition{unless: c.Unless}
+	for _, and := range c.Or {
+		var terms []term
+		for _, t := range and {
+			var m proxy.Condition
+			var err error
+			if t.Anon != nil {
+				m, err = Compile(*t.Anon)
+			} else {
+				m, err = s.named(t.Name)
+			}
+			if err != nil {
+				return nil, err
+			}
+			terms = append(terms, term{neg: t.Negate, m: m})
+		}
+		out.or = append(out.or, terms)
+	}
+	return out, nil
+}
+
+// named compiles every acl line called name, OR-ed as in HAProxy, or the
+// predefined ACL of that name when the proxy declares none.
+func (s *Set) named(name string) (proxy.Condition, error) {
+	if m, ok := s.cache[name]; ok {
+		return m, nil
+	}
+	var any anyOf
+	for _, a := range s.acls {
+		if a.Name != name {
+			continue
+		}
+		m, err := Compile(a)
+		if err != nil {
+			return nil, fmt.Errorf("acl %s: %v", name, err)
+		}
+		any = append(any, m)
+	}
+	if len(any) == 0 {
+		a, ok := haproxy.PredefinedACL(name)
+		if !ok {
+			return nil, fmt.Errorf("acl %s: unknown", name)
+		}
+		m, err := Compile(a)
+		if err != nil {
+			return nil, err
+		}
+		any = append(any, m)
+	}
+	s.cache[name] = any
+	return any, nil
+}
+
+// NonLayer4 names the first ACL criterion of c whose fetch has no value
+// when a connection is accepted (before a byte is read), or "" when every
+// one has: tcp-request connection rules may use only those.
+func (s *Set) NonLayer4(c *haproxy.Condition) string {
+	check := func(a haproxy.ACL) string {
+		if f, ok := fetches[a.Sample.Fetch.Name]; ok && f.layer4 {
+			return ""
+		}
+		return a.Sample.Text
+	}
+	for _, and := range c.Or {
+		for _, t := range and {
+			if t.Anon != nil {
+				if bad := check(*t.Anon); bad != "" {
+					return bad
+				}
+				continue
+			}
+			found := false
+			for _, a := range s.acls {
+				if a.Name == t.Name {
+					found = true
+					if bad := check(a); bad != "" {
+						return bad
+					}
+				}
+			}
+			if p, ok := haproxy.PredefinedACL(t.Name); ok && !found {
+				if bad := check(p); bad != "" {
+					return bad
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// condition is `if|unless` an OR of ANDs of possibly negated ACLs.
+type condition struct {
+	unless bool
+	or     [][]term
+}
+
+type term struct {
+	neg bool
+	m   proxy.Condition
+}
+
+func (c *condition) Match(r *proxy.RequestInfo) bool {
+	res := false
+	for _, and := range c.or {
+		ok := true
+		for _, t := range and {
+			if t.m.Match(r) == t.neg {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			res = true
+			break
+		}
+	}
+	return res != c.unless
+}
+
+type anyOf []proxy.Condition
+
+func (a anyOf) Match(r *proxy.RequestInfo) bool {
+	for _, m := range a {
+		if m.Match(r) {
+			return true
+		}
+	}
+	return false
+}
+
+type constCond bool
+
+func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
+
+// acl is one compiled acl line: a fetch, its converters, and a match over
+// the patterns. It matches when one of the values matches.
+type acl struct {
+	fetch fetchFunc
+	match func(v string) bool
+}
+
+func (a *acl) Match(r *proxy.RequestInfo) bool {
+	vals, ok := a.fetch(r)
+	if !ok {
+		return false
+	}
+	for _, v := range vals {
+		if a.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Compile builds the matcher of one ACL: fetch -> converters -> matcher.
+func Compile(a haproxy.ACL) (proxy.Condition, error) {
+	if a.Invalid != "" {
+		return nil, fmt.Errorf("%s", a.Invalid)
+	}
+	f, ok := fetches[a.Sample.Fetch.Name]
+	if !ok {
+		return nil, fmt.Errorf("fetch %s", a.Sample.Text)
+	}
+	if f.constant != nil {
+		return constCond(*f.constant), nil
+	}
+	fetch, err := f.build(a.Sample.Fetch.Args)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %v", a.Sample.Text, err)
+	}
+	out := f.out
+	for _, c := range a.Sample.Converters {
+		if fetch, out, err = convert(fetch, out, c); err != nil {
+			return nil, fmt.Errorf("converter %s", convText(a.Sample.Converters))
+		}
+	}
+	method := a.Match.Method
+	if method == haproxy.MatchDefault {
+		method = defaultMatch(out)
+	}
+	pats := append([]string(nil), a.Match.Patterns...)
+	for _, pf := range a.Match.Files {
+		p, err := patternFile(pf.Path)
+		if err != nil {
+			return nil, err
+		}
+		pats = append(pats, p...)
+	}
+	m, err := matcher(method, pats, a.Match.IgnoreCase)
+	if err != nil {
+		return nil, err
+	}
+	return &acl{fetch: fetch, match: m}, nil
+}

@@ -1,0 +1,292 @@
+package acl
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+)
+
+// defaultMatch is the method of an ACL without -m nor a keyword suffix:
+// HAProxy's default for the sample's type.
+func defaultMatch(t haproxy.SampleType) haproxy.MatchMethod {
+	switch t {
+	case haproxy.SampleSInt:
+		return haproxy.MatchInt
+	case haproxy.SampleIPv4, haproxy.SampleIPv6:
+		return haproxy.MatchIP
+	}
+	return haproxy.MatchStr
+}
+
+// matchBuilder builds the test of one sample value against the patterns;
+// ci is -i (ignore case).
+type matchBuilder func(pats []string, ci bool) (func(string) bool, error)
+
+// matchers are the match methods the engine evaluates.
+var matchers = map[haproxy.MatchMethod]matchBuilder{
+	haproxy.MatchFound: func([]string, bool) (func(string) bool, error) {
+		return func(string) bool { return true }, nil
+	},
+	haproxy.MatchStr: strMatch(func(v, p string) bool { return v == p }),
+	haproxy.MatchBeg: strMatch(strings.HasPrefix),
+	haproxy.MatchEnd: strMatch(strings.HasSuffix),
+	haproxy.MatchSub: strMatch(strings.Contains),
+	haproxy.MatchDir: strMatch(func(v, p string) bool { return delimited(v, p, '/') }),
+	haproxy.MatchDom: strMatch(func(v, p string) bool { return delimited(v, p, '.') }),
+	haproxy.MatchReg: regMatch,
+	haproxy.MatchInt: func(pats []string, _ bool) (func(string) bool, error) { return intMatcher(pats) },
+	haproxy.MatchLen: lenMatch,
+	haproxy.MatchIP:  ipMatch,
+}
+
+// matcher builds the test of one value against the patterns with an ACL
+// matching method.
+func matcher(method haproxy.MatchMethod, pats []string, ci bool) (func(string) bool, error) {
+	build, ok := matchers[method]
+	if !ok {
+		return nil, fmt.Errorf("match method %s", method)
+	}
+	return build(pats, ci)
+}
+
+// strMatch is a string method: the value matches when test(value, pattern)
+// holds for one pattern, both lowered under -i.
+func strMatch(test func(v, p string) bool) matchBuilder {
+	return func(pats []string, ci bool) (func(string) bool, error) {
+		fold := func(s string) string {
+			if ci {
+				return strings.ToLower(s)
+			}
+			return s
+		}
+		ps := make([]string, len(pats))
+		for i, p := range pats {
+			ps[i] = fold(p)
+		}
+		return func(v string) bool {
+			v = fold(v)
+			for _, p := range ps {
+				if test(v, p) {
+					return true
+				}
+			}
+			return false
+		}, nil
+	}
+}
+
+func regMatch(pats []string, ci bool) (func(string) bool, error) {
+	var res []*regexp.Regexp
+	for _, p := range pats {
+		if ci {
+			p = "(?i)" + p
+		}
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, err
+		}
+		res = append(res, re)
+	}
+	return func(v string) bool {
+		for _, re := range res {
+			if re.MatchString(v) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+func lenMatch(pats []string, _ bool) (func(string) bool, error) {
+	var ranges [][2]int
+	for _, p := range pats {
+		lo, hi, err := intRange(p)
+		if err != nil {
+			return nil, err
+		}
+		ranges = append(ranges, [2]int{lo, hi})
+	}
+	return func(v string) bool {
+		for _, r := range ranges {
+			if len(v) >= r[0] && len(v) <= r[1] {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+func ipMatch(pats []string, _ bool) (func(string) bool, error) {
+	var nets []netip.Prefix
+	for _, p := range pats {
+		pfx, err := ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("address %s", p)
+		}
+		nets = append(nets, pfx.Masked())
+	}
+	return func(v string) bool {
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		for _, n := range nets {
+			if n.Contains(a) || n.Addr().Is4() && a.Is4In6() && n.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// delimited reports whether p occurs in v as whole sep-delimited parts
+// (HAProxy's dir and dom matches).
+func delimited(v, p string, sep byte) bool {
+	p = strings.Trim(p, string(sep))
+	if p == "" {
+		return false
+	}
+	for i := 0; i+len(p) <= len(v); i++ {
+		if v[i:i+len(p)] != p {
+			continue
+		}
+		if (i == 0 || v[i-1] == sep) && (i+len(p) == len(v) || v[i+len(p)] == sep) {
+			return true
+		}
+	}
+	return false
+}
+
+// intRange reads "N", "N:M", ":M", "N:" (lengths).
+func intRange(p string) (int, int, error) {
+	lo, hi, isRange := strings.Cut(p, ":")
+	if !isRange {
+		n, err := strconv.Atoi(p)
+		return n, n, err
+	}
+	l, h := 0, int(^uint(0)>>1)
+	var err error
+	if lo != "" {
+		if l, err = strconv.Atoi(lo); err != nil {
+			return 0, 0, err
+		}
+	}
+	if hi != "" {
+		if h, err = strconv.Atoi(hi); err != nil {
+			return 0, 0, err
+		}
+	}
+	return l, h, nil
+}
+
+// patternFile reads an `acl -f` file: one pattern a line, blank lines and
+// lines starting with '#' ignored, surrounding blanks trimmed.
+func patternFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out, sc.Err()
+}
+
+// intMatcher matches integer samples (hdr_cnt) against HAProxy's integer
+// patterns: "N", "N:M", ":M", "N:", or an operator "eq|ge|gt|le|lt N".
+func intMatcher(pats []string) (func(string) bool, error) {
+	type rng struct{ lo, hi int64 }
+	var rs []rng
+	const inf = int64(^uint64(0) >> 1)
+	for i := 0; i < len(pats); i++ {
+		p := pats[i]
+		op := ""
+		switch p {
+		case "eq", "ge", "gt", "le", "lt":
+			if i+1 == len(pats) {
+				return nil, fmt.Errorf("operator %s without a value", p)
+			}
+			op, p = pats[i], pats[i+1]
+			i++
+		}
+		if op != "" {
+			n, err := strconv.ParseInt(p, 10, 64)
+			if err != nil {
+				return nil, err
+			}
+			switch op {
+			case "eq":
+				rs = append(rs, rng{n, n})
+			case "ge":
+				rs = append(rs, rng{n, inf})
+			case "gt":
+				rs = append(rs, rng{n + 1, inf})
+			case "le":
+				rs = append(rs, rng{-inf, n})
+			case "lt":
+				rs = append(rs, rng{-inf, n - 1})
+			}
+			continue
+		}
+		lo, hi, err := intRange(p)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, rng{int64(lo), int64(hi)})
+	}
+	return func(v string) bool {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return false
+		}
+		for _, r := range rs {
+			if n >= r.lo && n <= r.hi {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// ParsePrefix reads an address pattern: "a.b.c.d", "a.b.c.d/len",
+// "a.b.c.d/m.a.s.k" or IPv6 (ACL ip patterns; the adapter reads
+// `option forwardfor except` with it too).
+func ParsePrefix(s string) (netip.Prefix, error) {
+	addr, bits, hasMask := strings.Cut(s, "/")
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if !hasMask {
+		return netip.PrefixFrom(ip, ip.BitLen()), nil
+	}
+	if m, err := netip.ParseAddr(bits); err == nil && m.Is4() {
+		ones, b4 := 0, m.As4()
+		for _, x := range b4 {
+			for i := 7; i >= 0; i-- {
+				if x&(1<<i) == 0 {
+					return ip.Prefix(ones)
+				}
+				ones++
+			}
+		}
+		return ip.Prefix(ones)
+	}
+	var n int
+	if _, err := fmt.Sscanf(bits, "%d", &n); err != nil {
+		return netip.Prefix{}, err
+	}
+	return ip.Prefix(n)
+}
