@@ -6,7 +6,7 @@
 //
 // # Wiring
 //
-//	p, err := proxy.New(cfg, proxy.Options{NewBalancer: balance.New, Log: logger})
+//	p, err := proxy.New(cfg, proxy.Options{Log: logger}) // balancers from each Backend.Balance
 //	err = p.Start()              // binds every frontend's Binds
 //	...
 //	err = p.Shutdown(ctx)        // stop accepting, end each client connection after a Connection: close response

@@ -230,12 +230,11 @@ func notifyReady(o workerOptions, err error) {
 
 // worker is one running configuration.
 type worker struct {
-	o       workerOptions
-	plan    *haproxycfg.Plan
-	px      *proxy.Proxy
-	events  *eventLog
-	servers *serverStates
-	checks  *check.Runner // nil without checks
+	o      workerOptions
+	plan   *haproxycfg.Plan
+	px     *proxy.Proxy
+	events *eventLog
+	checks *check.Runner // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
 	stats    []io.Closer
@@ -285,13 +284,12 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{NewBalancer: balancerFactory(w.plan), Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
 		ConnError: events.connErrorLogger()})
 	if err != nil {
 		return err
 	}
 	w.px = px
-	w.servers = newServerStates(px, w.plan.Proxy)
 	w.checks = w.newChecks()
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)

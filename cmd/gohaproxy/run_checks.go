@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 
+	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
@@ -48,9 +49,9 @@ func (w *worker) newChecks() *check.Runner {
 	}
 	r := check.NewRunner(targets, check.RunnerOptions{
 		Apply: func(ev check.Event) {
-			w.servers.update(ev.Target.Backend, ev.Target.Server, func(s *serverState) {
-				s.checkUp = ev.Up
-				s.checkDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
+			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
+				s.CheckUp = ev.Up
+				s.CheckDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
 			})
 		},
 		SpreadChecks: w.plan.Process.SpreadChecks,

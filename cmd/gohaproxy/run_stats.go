@@ -11,6 +11,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
@@ -142,9 +143,14 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 
 func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	w := s.w
-	spec := w.plan.Balance[b.Name]
-	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: s.fullconn(b.Name), Algo: algoName(spec.Algorithm),
-		StaticWeights: isStaticWeights(spec.Algorithm, spec.Options.Consistent)}
+	var spec balance.Spec
+	for _, bc := range w.plan.Proxy.Backends {
+		if bc.Name == b.Name {
+			spec = bc.Balance
+		}
+	}
+	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: w.plan.Proxy.FullConn(b.Name), Algo: spec.Name(),
+		StaticWeights: !spec.Dynamic()}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
 		t := &w.plan.Checks[i].Target
@@ -159,7 +165,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 	}
 	for i, sv := range b.Servers {
-		st, _ := w.servers.get(b.Name, sv.Name)
+		st, _ := w.px.ServerStatus(b.Name, sv.Name)
 		sc := counters(sv.Stats)
 		// proxy counts requests sent to a server as its sessions; HAProxy
 		// shows them as picks (lbtot) and, in http mode, requests.
@@ -169,8 +175,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
-			Up: st.checkUp, Maint: st.maint, Drain: st.drain, Stopping: st.checkDrain, Backup: sv.Backup, Weight: st.weight,
-			InitialWeight: st.initWeight, IdleConns: sv.Idle, LastChange: time.Since(st.changed)}
+			Up: st.CheckUp, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
+			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
 			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
@@ -183,7 +189,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	return be
 }
 
-func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.Check {
+func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runtimeapi.Check {
 	rise, fall := t.Rise, t.Fall
 	if rise == 0 {
 		rise = 2
@@ -191,7 +197,7 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 	if fall == 0 {
 		fall = 3
 	}
-	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.downs}
+	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.Downs}
 	if s.w.checks == nil {
 		return c
 	}
@@ -211,78 +217,34 @@ func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.
 
 func statusName(s check.Status) string { return s.Name() }
 
-// algoName is the algorithm as `show stat` prints it (without arguments).
-func algoName(a string) string {
-	for i := 0; i < len(a); i++ {
-		if a[i] == '(' {
-			return a[:i]
-		}
-	}
-	return a
-}
-
-// isStaticWeights: static-rr and map-based hashing cannot change weights
-// at run time.
-func isStaticWeights(algo string, consistent bool) bool {
-	switch algoName(algo) {
-	case "static-rr":
-		return true
-	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
-		return !consistent
-	}
-	return false
-}
-
-// fullconn is HAProxy's default: 10% (rounded up) of the summed maxconn of the
-// frontends that can route to the backend (global maxconn for a frontend
-// without its own).
-func (s *runtimeSource) fullconn(backend string) int {
-	sum := 0
-	for _, f := range s.w.plan.Proxy.Frontends {
-		uses := f.DefaultBackend == backend
-		for _, u := range f.UseBackends {
-			uses = uses || u.Backend == backend
-		}
-		if !uses {
-			continue
-		}
-		if f.MaxConn > 0 {
-			sum += f.MaxConn
-		} else {
-			sum += s.w.plan.Proxy.MaxConn
-		}
-	}
-	return (sum + 9) / 10 // rounded up, as HAProxy does
-}
-
 // SetServerState applies `disable/enable server` and `set server ...
 // state`, pauses or resumes the server's health check, and logs HAProxy's
 // lines for the transition (runtimeapi.ServerStateEvents).
 func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.AdminState) error {
 	w := s.w
-	before, _ := w.servers.get(backend, server)
+	before, _ := w.px.ServerStatus(backend, server)
 	wasUsable, backup := s.serverUsable(backend, server)
 	maint := state == runtimeapi.StateMaint
-	err := w.servers.update(backend, server, func(st *serverState) {
-		if st.maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
+	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
+		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh
 			// health and is checked at once.
-			st.checkUp, st.checkDrain = true, false
+			st.CheckUp, st.CheckDrain = true, false
 		}
-		st.maint = maint
-		st.drain = state == runtimeapi.StateDrain
+		st.Maint = maint
+		st.Drain = state == runtimeapi.StateDrain
 	})
 	if err != nil {
 		return err
 	}
-	if maint && !before.maint && w.checks != nil {
+	if maint && !before.Maint && w.checks != nil {
 		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance
 	}
 	from := runtimeapi.StateReady
 	switch {
-	case before.maint:
+	case before.Maint:
 		from = runtimeapi.StateMaint
-	case before.drain:
+	case before.Drain:
 		from = runtimeapi.StateDrain
 	}
 	c := w.backendCounts(backend, server)
@@ -299,7 +261,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 func (s *runtimeSource) SetServerWeight(backend, server string, weight int) error {
 	w := s.w
 	wasUsable, _ := s.serverUsable(backend, server)
-	if err := w.servers.update(backend, server, func(st *serverState) { st.weight = weight }); err != nil {
+	if err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) { st.Weight = weight }); err != nil {
 		return err
 	}
 	if c := w.backendCounts(backend, server); wasUsable && weight == 0 && c.Active+c.Backup == 0 {
