@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -57,7 +57,7 @@ func daemonize(stderr io.Writer) int {
 // runDaemonChild runs the worker and, once it is ready, releases the parent
 // and detaches from the terminal (stdin, stdout and stderr on /dev/null, as
 // HAProxy closes them).
-func runDaemonChild(fl *flags, o workerOptions) int {
+func runDaemonChild(fl *Options, o workerOptions) int {
 	ready := os.NewFile(3, "ready")
 	// Opened now: after chroot there may be no /dev/null.
 	null, nerr := os.OpenFile(os.DevNull, os.O_RDWR, 0)

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -62,30 +61,31 @@ type workerOptions struct {
 	// Loaded is the configuration already read and reported by the caller
 	// (runMode); nil: runWorker reads Files itself.
 	Loaded *haproxy.Result
+	// Usage is Options.Usage.
+	Usage func(io.Writer)
 }
 
 // runMode is gohaproxy without -c: load and check the configuration, go to
 // the background when asked (-D or `daemon`, unless -d/-db), then run the
 // worker in this process.
-func runMode(fl *flags, stderr io.Writer) int {
-	o := workerOptions{Files: fl.files, Quiet: fl.quiet, Verbose: fl.verbose, Pidfile: fl.pidfile, Stderr: stderr,
-		AllowUnsupported: fl.allowUnsupported}
-	o.MaxConn, _ = strconv.Atoi(fl.maxconn)
-	o.MaxPConn, _ = strconv.Atoi(fl.maxpconn)
-	o.NoSplice = fl.noSplice
+func runMode(fl *Options, stderr io.Writer) int {
+	o := workerOptions{Files: fl.Files, Quiet: fl.Quiet, Verbose: fl.Verbose, Pidfile: fl.Pidfile, Stderr: stderr,
+		AllowUnsupported: fl.AllowUnsupported, Usage: fl.Usage}
+	o.MaxConn, o.MaxPConn = fl.MaxConn, fl.MaxPConn
+	o.NoSplice = fl.NoSplice
 	if isMasterChild() {
 		return runMasterChild(o) // master*.go (issue 7)
 	}
 	if isDaemonChild() {
 		return runDaemonChild(fl, o)
 	}
-	o.Inactive = fl.inactive() // warned once, by the process started by hand
+	o.Inactive = fl.Inactive // warned once, by the process started by hand
 	res, code, ok := loadForRun(o, false)
 	if !ok {
 		return code
 	}
-	foreground := fl.debug || fl.noBackground
-	if (fl.daemon || res.Config.Global.Daemon) && !foreground {
+	foreground := fl.Debug || fl.NoBackground
+	if (fl.Daemon || res.Config.Global.Daemon) && !foreground {
 		return daemonize(stderr)
 	}
 	o.Loaded = res                // read and reported once
@@ -105,8 +105,8 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 		pr.Print(haproxy.Diagnostic{Severity: haproxy.Warning, Text: fmt.Sprintf("goha: command line option '%s' is accepted but not supported yet: ignored.", f)})
 	}
 	if res.Usage {
-		if !silent {
-			usage(o.Stderr)
+		if !silent && o.Usage != nil {
+			o.Usage(o.Stderr)
 		}
 		return res, 1, false
 	}
@@ -199,10 +199,10 @@ func fdReserve(plan *haproxycfg.Plan) int {
 
 // chdirFlag applies -C <dir> before anything is read, as HAProxy does
 // (relative -f paths, errorfiles and pidfiles then start from dir).
-func chdirFlag(fl *flags, stderr io.Writer) bool {
-	if err := os.Chdir(fl.chdir); err != nil {
-		pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: fl.quiet}
-		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: fmt.Sprintf("Could not change to directory %s : %s", fl.chdir, errnoText(err))})
+func chdirFlag(fl *Options, stderr io.Writer) bool {
+	if err := os.Chdir(fl.Chdir); err != nil {
+		pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: fl.Quiet}
+		pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: fmt.Sprintf("Could not change to directory %s : %s", fl.Chdir, errnoText(err))})
 		return false
 	}
 	return true

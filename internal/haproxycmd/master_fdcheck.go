@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"github.com/goha-lb/goha/parser/haproxy"

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 // Master-worker mode (-W, -Ws, `master-worker` in global) as HAProxy 2.6
 // runs it: the master supervises one current worker, reloads on SIGUSR2 or
@@ -48,8 +48,8 @@ func isMasterChild() bool { return os.Getenv(masterChildEnv) == "1" }
 // runProcess runs a loaded, valid configuration: under a master when
 // master-worker mode is asked for, else in this process (with -sf/-st/-x
 // handovers).
-func runProcess(fl *flags, res *haproxy.Result, o workerOptions) int {
-	if fl.masterWorker || res.Config.Global.MasterWorker {
+func runProcess(fl *Options, res *haproxy.Result, o workerOptions) int {
+	if fl.MasterWorker || res.Config.Global.MasterWorker {
 		return runMaster(fl, res, o)
 	}
 	return runSingle(fl, o)
@@ -74,7 +74,7 @@ type readyResult struct {
 }
 
 type master struct {
-	fl      *flags
+	fl      *Options
 	o       workerOptions
 	exe     string
 	pid     int
@@ -112,7 +112,7 @@ func (m *master) logf(pid int, level, format string, args ...any) {
 	fmt.Fprintf(m.o.Stderr, "%-10s (%d) : %s\n", "["+level+"]", pid, fmt.Sprintf(format, args...))
 }
 
-func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
+func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : [haproxy.main()] Cannot find the executable to start workers: %v\n", os.Getpid(), err)
@@ -126,7 +126,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 
-	pidfile := fl.pidfile
+	pidfile := fl.Pidfile
 	if pidfile == "" {
 		pidfile = res.Config.Global.Pidfile
 	}
@@ -137,7 +137,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 			return 1
 		}
 	}
-	for _, spec := range fl.masterCLI {
+	for _, spec := range fl.MasterCLI {
 		cli, err := m.openCLI(spec)
 		if err != nil {
 			m.logf(m.pid, "ALERT", "Cannot create the master CLI socket '%s': %v", spec, err)
@@ -165,7 +165,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 	m.logf(m.pid, "NOTICE", "Loading success.")
 	// A daemonizing parent (-D) waits for this before it exits.
 	notifyReady(o, nil)
-	if fl.systemd {
+	if fl.Systemd {
 		sdNotify(fmt.Sprintf("READY=1\nMAINPID=%d\n", m.pid))
 	}
 
@@ -181,7 +181,7 @@ func runMaster(fl *flags, res *haproxy.Result, o workerOptions) int {
 			case syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1:
 				if !stopping {
 					stopping = true
-					if fl.systemd {
+					if fl.Systemd {
 						sdNotify("STOPPING=1\n")
 					}
 					m.logf(m.pid, "WARNING", "Exiting Master process...")
@@ -375,11 +375,11 @@ func (m *master) waitReady(c *child) error {
 // workers soft-stop (SIGUSR1), bounded by hard-stop-after.
 func (m *master) reload() {
 	m.logf(m.pid, "NOTICE", "Reloading HAProxy")
-	if m.fl.systemd {
+	if m.fl.Systemd {
 		sdNotify("RELOADING=1\n")
 	}
 	defer func() {
-		if m.fl.systemd {
+		if m.fl.Systemd {
 			sdNotify("READY=1\n")
 		}
 	}()

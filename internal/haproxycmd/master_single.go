@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -22,11 +22,11 @@ const getsocksTimeout = 5 * time.Second
 // listens. Once this process listens, the processes named by -sf are told
 // to finish their work and exit (SIGUSR1), those named by -st to stop now
 // (SIGTERM).
-func runSingle(fl *flags, o workerOptions) int {
+func runSingle(fl *Options, o workerOptions) int {
 	r := &listen.Resolver{ReusePort: true}
 	defer r.Close()
-	if fl.socketFrom != "" {
-		set, err := listen.FetchGetSocks(fl.socketFrom, getsocksTimeout)
+	if fl.SocketFrom != "" {
+		set, err := listen.FetchGetSocks(fl.SocketFrom, getsocksTimeout)
 		if err != nil {
 			fmt.Fprintf(o.Stderr, "[WARNING]  (%d) : Failed to get the sockets from the old process!\n", os.Getpid())
 		} else {
@@ -40,8 +40,8 @@ func runSingle(fl *flags, o workerOptions) int {
 			if r.Inherited != nil {
 				r.Inherited.Close() // sockets the new configuration dropped
 			}
-			signalPIDs(fl.softStop, syscall.SIGUSR1)
-			signalPIDs(fl.hardStop, syscall.SIGTERM)
+			signalPIDs(fl.SoftStop, syscall.SIGUSR1)
+			signalPIDs(fl.HardStop, syscall.SIGTERM)
 		}
 		if prev != nil {
 			prev(err)
