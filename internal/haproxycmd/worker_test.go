@@ -1,0 +1,189 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
+)
+
+// lockedBuffer is a worker's stderr, written by its goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startWorker runs cfg in this process as gohaproxy's worker runs it
+// (runWorker without the signal loop): listeners, stats sockets, log
+// targets, health checks. It is closed when the test ends.
+func startWorker(t *testing.T, cfg string) (*worker, *lockedBuffer) {
+	t.Helper()
+	res := haproxy.CheckBytes("test.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	stderr := &lockedBuffer{}
+	w := &worker{o: workerOptions{Stderr: stderr, NoPidfile: true}, plan: haproxycfg.Build(res.Config)}
+	if err := w.start(nil); err != nil {
+		w.close()
+		t.Fatal(err)
+	}
+	w.startChecks()
+	t.Cleanup(w.close)
+	return w, stderr
+}
+
+// nameServer answers every request with name on 127.0.0.1.
+func nameServer(t *testing.T, name string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { io.WriteString(rw, name) })}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// freePort is a 127.0.0.1 port free a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// cli sends one runtime API command to the unix socket at path and
+// returns the answer.
+func cli(t *testing.T, path, cmd string) string {
+	t.Helper()
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(c, "%s\n", cmd)
+	b, err := io.ReadAll(bufio.NewReader(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// statusOf is the status column of server sv in `show stat`.
+func statusOf(t *testing.T, out, sv string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	hdr := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
+	col := -1
+	for i, h := range hdr {
+		if h == "status" {
+			col = i
+		}
+	}
+	for _, l := range lines[1:] {
+		if f := strings.Split(l, ","); len(f) > col && f[0] == "be" && f[1] == sv {
+			return f[col]
+		}
+	}
+	t.Fatalf("no row for be/%s in:\n%s", sv, out)
+	return ""
+}
+
+// A runtime `disable server`, `set server ... state drain` and `enable
+// server` reach the data path in-process (runtimeapi -> daemon -> proxy ->
+// balance): the picks, show stat's status and HAProxy's stderr lines
+// follow.
+func TestRuntimeAdminStateInProcess(t *testing.T) {
+	s1, s2 := nameServer(t, "s1"), nameServer(t, "s2")
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	w, stderr := startWorker(t, fmt.Sprintf(`global
+    stats socket %s level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    balance roundrobin
+    server s1 %s
+    server s2 %s
+`, sock, freePort(t), s1, s2))
+	addr := w.px.Addrs()[0].String()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	picks := func() string {
+		var got []string
+		for range 4 {
+			resp, err := client.Get("http://" + addr + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			got = append(got, string(b))
+		}
+		return strings.Join(got, " ")
+	}
+	if got := picks(); got != "s1 s2 s1 s2" {
+		t.Fatalf("round robin: %s", got)
+	}
+	for _, step := range []struct {
+		cmd, picks, s1, s2, stderr string
+	}{
+		{"disable server be/s1", "s2 s2 s2 s2", "MAINT", "no check", "Server be/s1 is going DOWN for maintenance."},
+		{"enable server be/s1", "", "no check", "no check", "Server be/s1 is UP/READY (leaving forced maintenance)."},
+		{"set server be/s2 state drain", "s1 s1 s1 s1", "no check", "DRAIN", ""},
+		{"set server be/s2 state ready", "", "no check", "no check", ""},
+	} {
+		if out := cli(t, sock, step.cmd); strings.TrimSpace(out) != "" {
+			t.Errorf("%s: %q", step.cmd, out)
+		}
+		if step.picks != "" {
+			if got := picks(); got != step.picks {
+				t.Errorf("after %s: picks %s, want %s", step.cmd, got, step.picks)
+			}
+		} else if got := picks(); !strings.Contains(got, "s1") || !strings.Contains(got, "s2") {
+			t.Errorf("after %s: picks %s, want both servers", step.cmd, got)
+		}
+		stat := cli(t, sock, "show stat")
+		if g1, g2 := statusOf(t, stat, "s1"), statusOf(t, stat, "s2"); g1 != step.s1 || g2 != step.s2 {
+			t.Errorf("after %s: status %s/%s, want %s/%s", step.cmd, g1, g2, step.s1, step.s2)
+		}
+		if step.stderr != "" && !strings.Contains(stderr.String(), step.stderr) {
+			t.Errorf("after %s: stderr lacks %q:\n%s", step.cmd, step.stderr, stderr.String())
+		}
+	}
+	st, _ := w.px.ServerStatus("be", "s1")
+	if st.Downs != 1 {
+		t.Errorf("s1 chkdown %d, want 1 (one entry into maintenance)", st.Downs)
+	}
+}
