@@ -141,6 +141,24 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 			return code
 		}
 	}
+	w, err := startWorker(o, res, listen)
+	if err != nil {
+		notifyReady(o, err)
+		return 1
+	}
+	notifyReady(o, nil)
+	w.profStop = startCPUProfile()
+	defer startDebugListener(o.Stderr)()
+	w.startChecks()
+	return w.wait()
+}
+
+// startWorker maps a loaded configuration with the command line's
+// overrides (-n, -N, -dS) and starts it: listeners, stats sockets, log
+// targets, pidfile, privileges. A failure is printed as HAProxy's startup
+// alerts and what was opened is closed. Health checks start later
+// (startChecks), once the caller has reported ready.
+func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*worker, error) {
 	plan := haproxycfg.Build(res.Config)
 	if o.MaxConn > 0 {
 		plan.Proxy.MaxConn = o.MaxConn
@@ -162,14 +180,9 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 			pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: line})
 		}
 		w.close()
-		notifyReady(o, err)
-		return 1
+		return nil, err
 	}
-	notifyReady(o, nil)
-	w.profStop = startCPUProfile()
-	defer startDebugListener(o.Stderr)()
-	w.startChecks()
-	return w.wait()
+	return w, nil
 }
 
 // defaultMaxconn is HAProxy 2.6's global maxconn when none is configured:

@@ -6,14 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 // lockedBuffer is a worker's stderr, written by its goroutines.
@@ -34,24 +32,40 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startWorker runs cfg in this process as gohaproxy's worker runs it
-// (runWorker without the signal loop): listeners, stats sockets, log
-// targets, health checks. It is closed when the test ends.
-func startWorker(t *testing.T, cfg string) (*worker, *lockedBuffer) {
+// gohaproxy names, where a differential test chooses the binary to run,
+// gohaproxy started in this process (inProcess) beside the real haproxy.
+const gohaproxy = "gohaproxy (in process)"
+
+// inProcess runs the configuration file path in this process as
+// `gohaproxy -db [-q] -f path` runs it after its flags (runMode's loading,
+// then runWorker without its signal loop): startup messages, listeners,
+// stats sockets, log targets, health checks. It is closed when the test
+// ends; its stderr is returned.
+func inProcess(t *testing.T, path string, quiet bool) (*worker, *lockedBuffer) {
 	t.Helper()
-	res := haproxy.CheckBytes("test.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
 	stderr := &lockedBuffer{}
-	w := &worker{o: workerOptions{Stderr: stderr, NoPidfile: true}, plan: haproxycfg.Build(res.Config)}
-	if err := w.start(nil); err != nil {
-		w.close()
-		t.Fatal(err)
+	o := workerOptions{Files: []string{path}, Quiet: quiet, Stderr: stderr, NoPidfile: true}
+	res, code, ok := loadForRun(o, false)
+	if !ok {
+		t.Fatalf("configuration refused (exit %d):\n%s", code, stderr)
+	}
+	w, err := startWorker(o, res, nil)
+	if err != nil {
+		t.Fatalf("start: %v\n%s", err, stderr)
 	}
 	w.startChecks()
 	t.Cleanup(w.close)
 	return w, stderr
+}
+
+// writeConfig writes cfg to a file in a new temporary directory.
+func writeConfig(t *testing.T, cfg string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // nameServer answers every request with name on 127.0.0.1.
@@ -64,17 +78,6 @@ func nameServer(t *testing.T, name string) string {
 	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { io.WriteString(rw, name) })}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
-}
-
-// freePort is a 127.0.0.1 port free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	return ln.Addr().String()
 }
 
@@ -123,7 +126,7 @@ func statusOf(t *testing.T, out, sv string) string {
 func TestRuntimeAdminStateInProcess(t *testing.T) {
 	s1, s2 := nameServer(t, "s1"), nameServer(t, "s2")
 	sock := filepath.Join(t.TempDir(), "s.sock")
-	w, stderr := startWorker(t, fmt.Sprintf(`global
+	w, stderr := inProcess(t, writeConfig(t, fmt.Sprintf(`global
     stats socket %s level admin
 defaults
     mode http
@@ -137,7 +140,7 @@ backend be
     balance roundrobin
     server s1 %s
     server s2 %s
-`, sock, freePort(t), s1, s2))
+`, sock, freePort(t), s1, s2)), false)
 	addr := w.px.Addrs()[0].String()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	picks := func() string {

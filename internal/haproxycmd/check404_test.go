@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -67,19 +66,9 @@ frontend f
     bind %s
     default_backend b
 `, sock, a1, a2, bind)), 0o644)
-	stderr, err := os.Create(filepath.Join(dir, "stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stderr.Close()
-	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", cfgPath)
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	_, stderr := inProcess(t, cfgPath, false) // gohaproxy -db -f cfgPath
 	waitListen(t, bind)
-	pid := cmd.Process.Pid
+	pid := os.Getpid()
 
 	s1Row := func() []string {
 		for _, l := range strings.Split(statsCmd(t, sock, "show stat"), "\n") {
@@ -131,17 +120,17 @@ frontend f
 	if !seen["200 server1"] || !seen["200 server2"] {
 		t.Errorf("after s1 came back: %v", seen)
 	}
-	out, _ := os.ReadFile(stderr.Name())
+	out := stderr.String()
 	for _, want := range []string{
 		fmt.Sprintf("[WARNING]  (%d) : Server b/s1 is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: ", pid),
 		"ms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.\n",
 		fmt.Sprintf("[WARNING]  (%d) : Server b/s1 is UP, reason: Layer7 check passed, code: 200, check duration: ", pid),
 	} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(string(out), "not supported") {
+	if strings.Contains(out, "not supported") {
 		t.Errorf("stderr: %s", out)
 	}
 }
