@@ -8,6 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,4 +188,101 @@ func freePort(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// startWithConfig writes cfg to a file, runs it with bin (gohaproxy: in
+// this process; another binary: `bin -db -q -f FILE`, killed when the test
+// ends) and waits until each of binds accepts.
+func startWithConfig(t *testing.T, bin, cfg string, binds ...string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runQuiet(t, bin, path)
+	for _, b := range binds {
+		waitListen(t, b)
+	}
+}
+
+// runQuiet runs the configuration file path as `bin -db -q -f path` until
+// the test ends; gohaproxy runs in this process.
+func runQuiet(t *testing.T, bin, path string) {
+	t.Helper()
+	if bin == gohaproxy {
+		inProcess(t, path, true)
+		return
+	}
+	cmd := exec.Command(bin, "-db", "-q", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+}
+
+// syslogTarget is a UDP syslog server on loopback, closed when the test
+// ends; its LocalAddr goes in a `log ADDR local2` line.
+func syslogTarget(t *testing.T) *net.UDPConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// readSyslog hands each datagram received within the next 5 s to more,
+// until more returns false.
+func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
+	buf := make([]byte, 4096)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		n, err := c.Read(buf)
+		if err != nil || !more(string(buf[:n])) {
+			return
+		}
+	}
+}
+
+// serveEach hands each connection ln accepts to handle, on its own
+// goroutine, closing it afterwards; ln closes when the test ends. It
+// returns ln's address.
+func serveEach(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
+	t.Helper()
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// loopbackListener listens on a free 127.0.0.1 port.
+func loopbackListener(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// showInfoField reads one `show info` field (e.g. "CurrConns").
+func showInfoField(t *testing.T, sock, field string) string {
+	t.Helper()
+	for _, l := range strings.Split(statsCmd(t, sock, "show info"), "\n") {
+		if v, ok := strings.CutPrefix(l, field+": "); ok {
+			return v
+		}
+	}
+	return ""
 }

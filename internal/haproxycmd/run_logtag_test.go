@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -57,7 +57,7 @@ backend ok
 // header as in HAProxy 2.6 (compared with the real haproxy when present).
 func TestLogTagAndHostname(t *testing.T) {
 	want := []string{"<150>DATE lbhost ftag[PID]: tagged", "<150>DATE lbhost gtag[PID]: plain"}
-	got := logHeaders(t, gohaproxyBin(t))
+	got := logHeaders(t, gohaproxy)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("gohaproxy headers %q, want %q", got, want)
 	}

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,15 +76,11 @@ func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
 		}
 		path := filepath.Join(dir, "t.cfg")
 		os.WriteFile(path, []byte(cfg.String()), 0o644)
-		cmd := exec.Command(bin, "-db", "-q", "-f", path)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		runQuiet(t, bin, path)
 		waitListen(t, bind)
 		return filepath.Join(dir, "s.sock")
 	}
-	haSock, goSock := start(haproxyBin), start(gohaproxyBin(t))
+	haSock, goSock := start(haproxyBin), start(gohaproxy)
 	time.Sleep(700 * time.Millisecond) // several checks each: every server settled
 	cols := func(sock string) map[string]string {
 		out := map[string]string{}

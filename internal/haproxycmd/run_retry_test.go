@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -136,7 +136,7 @@ func maskRetryLine(l string) string {
 func TestRetryLogsMatchHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
 	want, _, wantStats := retryLogLines(t, hp)
-	got, took, gotStats := retryLogLines(t, gohaproxyBin(t))
+	got, took, gotStats := retryLogLines(t, gohaproxy)
 	t.Logf("show stat counters (both):\n%s", gotStats)
 	if wantStats != gotStats {
 		t.Errorf("show stat counters:\n haproxy\n%s\n gohaproxy\n%s", wantStats, gotStats)

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -79,7 +79,7 @@ backend dead
 // local2), as HAProxy 2.6 (compared with the real haproxy when present).
 func TestDontLogNormalAndSeparateErrors(t *testing.T) {
 	want := []string{"<147> deadfe 503"}
-	got := errorOnlyLogs(t, gohaproxyBin(t))
+	got := errorOnlyLogs(t, gohaproxy)
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("gohaproxy lines %q, want %q", got, want)
 	}

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -96,7 +96,7 @@ func TestTrafficLogsMatchHAProxy(t *testing.T) {
 		skipOrFail(t, "haproxy not installed")
 	}
 	want := trafficLogLines(t, hp)
-	got := trafficLogLines(t, gohaproxyBin(t))
+	got := trafficLogLines(t, gohaproxy)
 	if len(want) != 2 || len(got) != 2 {
 		t.Fatalf("lines: haproxy %q, gohaproxy %q", want, got)
 	}

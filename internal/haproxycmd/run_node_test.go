@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -31,11 +31,7 @@ frontend f
 backend b
     server s 127.0.0.1:9
 `, sock, node, addr)), 0o644)
-	cmd := exec.Command(bin, "-db", "-q", "-f", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	runQuiet(t, bin, cfg)
 	waitListen(t, addr)
 	for i := 0; i < 100; i++ {
 		if _, err := os.Stat(sock); err == nil {
@@ -51,7 +47,7 @@ backend b
 // present).
 func TestNodeInShowInfo(t *testing.T) {
 	host, _ := os.Hostname()
-	bins := []string{gohaproxyBin(t)}
+	bins := []string{gohaproxy}
 	if hp, err := exec.LookPath("haproxy"); err == nil {
 		bins = append(bins, hp)
 	}
