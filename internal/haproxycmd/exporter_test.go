@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ func TestPrometheusHAProxyExporter(t *testing.T) {
 	haproxy := lookOrMissing(t, "haproxy")
 	web := startWeb(t, "server1")
 	var series [][]string
-	for _, bin := range []string{gohaproxyBin(t), haproxy} {
+	for _, bin := range []string{gohaproxy, haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
 		bind := freePort(t)

@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func TestHatop(t *testing.T) {
 	haproxy := lookOrMissing(t, "haproxy")
 	web := startWeb(t, "server1")
 	var screens []string
-	for i, bin := range []string{gohaproxyBin(t), haproxy} {
+	for i, bin := range []string{gohaproxy, haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
 		bind := freePort(t)
