@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -44,60 +42,4 @@ func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
 		waitListen(t, b)
 	}
 	return cmd
-}
-
-// syslogTarget is a UDP syslog server on loopback, closed when the test
-// ends; its LocalAddr goes in a `log ADDR local2` line.
-func syslogTarget(t *testing.T) *net.UDPConn {
-	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// readSyslog hands each datagram received within the next 5 s to more,
-// until more returns false.
-func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
-	buf := make([]byte, 4096)
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for {
-		n, err := c.Read(buf)
-		if err != nil || !more(string(buf[:n])) {
-			return
-		}
-	}
-}
-
-// serveEach hands each connection ln accepts to handle, on its own
-// goroutine, closing it afterwards; ln closes when the test ends. It
-// returns ln's address.
-func serveEach(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
-	t.Helper()
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
-// loopbackListener listens on a free 127.0.0.1 port.
-func loopbackListener(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
 }

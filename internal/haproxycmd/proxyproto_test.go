@@ -1,4 +1,4 @@
-package main
+package haproxycmd
 
 import (
 	"bytes"
@@ -224,7 +224,7 @@ func TestProxyProtocolBesideHAProxy(t *testing.T) {
 		{"tcp mode no header", []byte(get), "tcp"},
 	}
 	ref := startPPRun(t, haproxyBin)
-	goha := startPPRun(t, gohaproxyBin(t))
+	goha := startPPRun(t, gohaproxy)
 	for _, tc := range cases {
 		t0 := time.Now()
 		want := ref.exchange(t, tc.send, tc.to)
@@ -312,7 +312,7 @@ func TestSendProxyChecksBesideHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
 	for _, global := range []string{"", "    pp2-never-send-local\n"} {
 		results := map[string][]string{}
-		for _, bin := range []string{haproxyBin, gohaproxyBin(t)} {
+		for _, bin := range []string{haproxyBin, gohaproxy} {
 			v1, v2 := startCheckCapture(t), startCheckCapture(t)
 			fe := freePort(t)
 			cfg := fmt.Sprintf(`global
@@ -329,11 +329,10 @@ backend be
     server v1 %s send-proxy check inter 300ms
     server v2 %s send-proxy-v2 check inter 300ms
 `, global, fe, v1.addr, v2.addr)
-			cmd := startWithConfig(t, bin, cfg, fe)
+			startWithConfig(t, bin, cfg, fe) // runs until the test ends: each run has its own captures
 			results[bin] = []string{v1.first(t), v2.first(t)}
-			cmd.Process.Kill()
 		}
-		want, got := results[haproxyBin], results[gohaproxyBin(t)]
+		want, got := results[haproxyBin], results[gohaproxy]
 		for i := range want {
 			if got[i] != want[i] {
 				t.Errorf("global %q, server %d: check sent\n %q\nwant %q", global, i, got[i], want[i])
