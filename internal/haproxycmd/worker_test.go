@@ -49,6 +49,10 @@ func inProcess(t *testing.T, path string, quiet bool) (*worker, *lockedBuffer) {
 	if !ok {
 		t.Fatalf("configuration refused (exit %d):\n%s", code, stderr)
 	}
+	if g := res.Config.Global; g.Chroot != "" || g.User != "" || g.Group != "" || g.UID != nil || g.GID != nil {
+		// They would apply to the test process itself.
+		t.Fatal("chroot, user and group need their own process: exec the binary")
+	}
 	w, err := startWorker(o, res, nil)
 	if err != nil {
 		t.Fatalf("start: %v\n%s", err, stderr)
