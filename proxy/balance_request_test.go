@@ -35,7 +35,7 @@ func (b *recordingBalancer) Update() {}
 func TestBalancerSeesFirstAndLastHeader(t *testing.T) {
 	be := textBackend(t, "ok")
 	rb := &recordingBalancer{}
-	p, err := New(keepAliveCfg(be.addr), Options{NewBalancer: func(_ string, _ []string, servers []*balance.Server) (balance.Balancer, error) {
+	p, err := New(keepAliveCfg(be.addr), Options{NewBalancer: func(_ balance.Spec, servers []*balance.Server) (balance.Balancer, error) {
 		rb.servers = servers
 		return rb, nil
 	}})

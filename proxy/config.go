@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
@@ -172,18 +173,19 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
-	Name        string
-	Mode        Mode
-	Timeouts    Timeouts
-	ConnMode    HTTPConnMode
-	ForwardFor  ForwardFor
-	Splice      SpliceOptions
-	Retries     int  // `retries`, HAProxy default 3
-	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
-	Balance     string
-	BalanceArgs []string
-	Servers     []*Server
-	ErrorFiles  map[int]string
+	Name       string
+	Mode       Mode
+	Timeouts   Timeouts
+	ConnMode   HTTPConnMode
+	ForwardFor ForwardFor
+	Splice     SpliceOptions
+	Retries    int  // `retries`, HAProxy default 3
+	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	// Balance is `balance` with hash-type and allbackups (New builds the
+	// balancer from it; the algorithm must be set).
+	Balance    balance.Spec
+	Servers    []*Server
+	ErrorFiles map[int]string
 
 	// RedispatchEvery is `option redispatch <interval>` (HAProxy's default
 	// is -1, the last retry; see retryFacts).

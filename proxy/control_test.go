@@ -44,8 +44,34 @@ func TestNewRejectsBadConfigs(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := New(seedConfig("127.0.0.1:1"), Options{}); err == nil {
-		t.Error("missing balancer factory accepted")
+	noAlgo := seedConfig("127.0.0.1:1")
+	noAlgo.Backends[0].Balance = balance.Spec{}
+	if _, err := New(noAlgo, Options{}); err == nil {
+		t.Error("backend without a balance algorithm accepted")
+	}
+	unbuildable := seedConfig("127.0.0.1:1")
+	unbuildable.Backends[0].Balance = balance.Spec{Algorithm: "rdp-cookie"}
+	if _, err := New(unbuildable, Options{}); err == nil {
+		t.Error("balance rdp-cookie accepted")
+	}
+}
+
+// Without Options.NewBalancer, New builds each backend's balancer from its
+// Backend.Balance with balance.Build.
+func TestNewBuildsBalancers(t *testing.T) {
+	cfg := seedConfig("127.0.0.1:1", "127.0.0.1:2")
+	cfg.Backends[0].Servers[1].Weight = 2
+	cfg.Backends[0].Balance = balance.Spec{Algorithm: "static-rr"}
+	p, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 3 {
+		got = append(got, p.backends["servers"].bal.Pick(&balance.Request{}).Name)
+	}
+	if strings.Join(got, " ") != "web1 web2 web2" {
+		t.Errorf("static-rr 1/2 picks %v, want web1 web2 web2", got)
 	}
 }
 

@@ -6,7 +6,8 @@
 //
 // # Wiring
 //
-// New builds a Proxy from a Config and Options, Start binds every
+// New builds a Proxy from a Config and Options (the balancers from each
+// Backend.Balance), Start binds every
 // frontend's Binds, and Shutdown stops accepting and ends each client
 // connection after a "Connection: close" response; the package Example
 // runs one on loopback.
@@ -66,9 +67,13 @@
 //
 // Frontends and Backends return snapshots of the counters (sessions, bytes,
 // status classes, connect/response errors, retries, redispatches, queue) for
-// the stats page and the runtime API; UpdateServer changes a server's
-// Up/Weight/Backup (health checks, "disable server", "set weight") and
-// rebuilds the balancer. Options.Log receives a LogEntry per finished HTTP
+// the stats page and the runtime API. Each server keeps a ServerStatus, its
+// administrative state (maintenance, drain, weight) apart from its health
+// checks' verdict, as HAProxy does; UpdateServerStatus changes it (health
+// checks, "disable server", "set weight") and gives the balancer what the
+// two make together, so maintenance outlasts a check coming back.
+// UpdateServer sets a server's balance.Server fields directly. Each
+// backend's balancer is built by New from Backend.Balance (a balance.Spec). Options.Log receives a LogEntry per finished HTTP
 // transaction or TCP session with HAProxy's timers and termination state,
 // for proxy/logfmt to format.
 package proxy

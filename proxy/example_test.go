@@ -29,13 +29,10 @@ func Example() {
 		Frontends: []*proxy.Frontend{{Name: "main", Binds: []string{"127.0.0.1:0"}, Mode: proxy.ModeHTTP,
 			Timeouts: timeouts, DefaultBackend: "servers", ConnMode: proxy.KeepAlive}},
 		Backends: []*proxy.Backend{{Name: "servers", Mode: proxy.ModeHTTP, Timeouts: timeouts, Retries: 3,
-			Balance: "roundrobin", ConnMode: proxy.KeepAlive,
+			Balance: balance.Spec{Algorithm: "roundrobin"}, ConnMode: proxy.KeepAlive,
 			Servers: []*proxy.Server{{Name: "web1", Addr: webAddr, Weight: 1}}}},
 	}
-	newBalancer := func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error) {
-		return balance.New(algo, args, servers, balance.Options{})
-	}
-	p, err := proxy.New(cfg, proxy.Options{NewBalancer: newBalancer})
+	p, err := proxy.New(cfg, proxy.Options{}) // builds each backend's balancer from its Balance spec
 	if err != nil {
 		log.Fatal(err)
 	}

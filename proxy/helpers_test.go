@@ -27,8 +27,8 @@ type testRR struct {
 	next    int
 }
 
-func newTestBalancer(algo string, args []string, servers []*balance.Server) (balance.Balancer, error) {
-	if algo != "roundrobin" {
+func newTestBalancer(spec balance.Spec, servers []*balance.Server) (balance.Balancer, error) {
+	if algo := spec.Algorithm; algo != "roundrobin" {
 		return nil, fmt.Errorf("test balancer: %s not supported", algo)
 	}
 	return &testRR{servers: servers}, nil
@@ -90,7 +90,7 @@ func defaultTimeouts() Timeouts {
 // balance roundrobin) on an ephemeral loopback port.
 func seedConfig(addrs ...string) *Config {
 	be := &Backend{Name: "servers", Mode: ModeHTTP, Timeouts: defaultTimeouts(), Retries: 3, Redispatch: true,
-		Balance: "roundrobin", ConnMode: ServerClose}
+		Balance: balance.Spec{Algorithm: "roundrobin"}, ConnMode: ServerClose}
 	for i, a := range addrs {
 		be.Servers = append(be.Servers, &Server{Name: fmt.Sprintf("web%d", i+1), Addr: a, Weight: 1})
 	}

@@ -12,13 +12,12 @@ import (
 	"github.com/goha-lb/goha/proxy/balance"
 )
 
-// BalancerFactory builds a backend's balancer; proxy/balance.New has this
-// shape. Options.NewBalancer must be set.
-type BalancerFactory func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error)
-
-// Options are the runtime's collaborators.
+// Options are the runtime's collaborators; the zero value is valid.
 type Options struct {
-	NewBalancer BalancerFactory
+	// NewBalancer, when set, builds each backend's balancer from its
+	// Backend.Balance instead of balance.Build: tests hand in balancers
+	// they can watch.
+	NewBalancer func(spec balance.Spec, servers []*balance.Server) (balance.Balancer, error)
 	// Log, when set, receives every finished HTTP transaction and TCP
 	// session (see LogEntry).
 	Log LogFunc
@@ -46,6 +45,9 @@ type Proxy struct {
 	backends    map[string]*backend
 	backendList []*backend
 	global      chan struct{} // global maxconn slots; nil = unlimited
+
+	// statusMu serialises server status changes (UpdateServerStatus).
+	statusMu sync.Mutex
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -84,9 +86,11 @@ type backend struct {
 // New validates cfg, resolves backend references, builds the balancers and
 // loads errorfiles. It opens no socket.
 func New(cfg *Config, opt Options) (*Proxy, error) {
-	if opt.NewBalancer == nil {
-		return nil, errors.New("proxy: Options.NewBalancer is required")
+	newBalancer := opt.NewBalancer
+	if newBalancer == nil {
+		newBalancer = balance.Build
 	}
+	now := time.Now()
 	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{}), aborted: make(chan struct{})}
 	if cfg.MaxConn > 0 {
 		p.global = make(chan struct{}, cfg.MaxConn)
@@ -98,17 +102,17 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
-			s := &server{cfg: sc, bal: &balance.Server{
+			s := &server{cfg: sc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
 			}}
 			b.servers = append(b.servers, s)
 			bals = append(bals, s.bal)
 		}
-		algo := bc.Balance
-		if algo == "" {
-			algo = "roundrobin"
+		if bc.Balance.Algorithm == "" {
+			// The configuration adapter fills in HAProxy's default.
+			return nil, fmt.Errorf("proxy: backend %q: no balance algorithm", bc.Name)
 		}
-		bal, err := opt.NewBalancer(algo, bc.BalanceArgs, bals)
+		bal, err := newBalancer(bc.Balance, bals)
 		if err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}

@@ -83,9 +83,9 @@ func TestHashAlgorithm(t *testing.T) {
 func TestPickAvoiding(t *testing.T) {
 	for algo, mayRepeat := range map[string]bool{"roundrobin": false, "static-rr": false, "leastconn": false, "uri": true} {
 		cfg := seedConfig("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3")
-		cfg.Backends[0].Balance = algo
-		p, err := New(cfg, Options{NewBalancer: func(a string, args []string, s []*balance.Server) (balance.Balancer, error) {
-			return balance.New(a, args, s, balance.Options{})
+		cfg.Backends[0].Balance = balance.Spec{Algorithm: algo}
+		p, err := New(cfg, Options{NewBalancer: func(spec balance.Spec, s []*balance.Server) (balance.Balancer, error) {
+			return balance.Build(spec, s)
 		}})
 		if err != nil {
 			t.Fatal(err)

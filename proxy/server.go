@@ -20,6 +20,9 @@ type server struct {
 	cfg   *Server
 	bal   *balance.Server
 	stats Counters
+	// status is the admin and check state behind bal's Up and Weight
+	// (server_status.go); guarded by Proxy.statusMu.
+	status ServerStatus
 
 	mu   sync.Mutex
 	idle []idleConn // LIFO: the most recently used connection is the warmest
@@ -239,7 +242,7 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 	return retryFacts{
 		Retries: b.cfg.Retries, Failures: failures, ConnRetry: !b.cfg.NoConnRetry,
 		Redispatch: b.cfg.Redispatch, RedispatchEvery: b.cfg.RedispatchEvery,
-		ServerDown: down, ActiveServers: active, HashBalance: hashAlgorithm(b.cfg.Balance),
+		ServerDown: down, ActiveServers: active, HashBalance: hashAlgorithm(b.cfg.Balance.Algorithm),
 		Refused: refused,
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // echoHalfClose echoes everything and, once the client half-closes, writes
@@ -29,7 +30,7 @@ func tcpConfig(server string) *Config {
 	to := Timeouts{Client: 2 * time.Second, Server: 2 * time.Second, Connect: time.Second}
 	return &Config{
 		Frontends: []*Frontend{{Name: "ft", Binds: []string{"127.0.0.1:0"}, Mode: ModeTCP, Timeouts: to, DefaultBackend: "bt"}},
-		Backends: []*Backend{{Name: "bt", Mode: ModeTCP, Timeouts: to, Retries: 3, Balance: "roundrobin",
+		Backends: []*Backend{{Name: "bt", Mode: ModeTCP, Timeouts: to, Retries: 3, Balance: balance.Spec{Algorithm: "roundrobin"},
 			Servers: []*Server{{Name: "s1", Addr: server, Weight: 1}}}},
 	}
 }

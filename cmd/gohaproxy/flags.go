@@ -4,28 +4,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
+	"github.com/goha-lb/goha/internal/haproxycmd"
 	"github.com/goha-lb/goha/parser/haproxy"
 )
 
-// flags holds HAProxy 2.6's command line. Every flag acts as in HAProxy
-// except those inactive() lists, which are accepted so existing unit files
-// and scripts work and are named in a startup warning.
+// flags holds HAProxy 2.6's command line: what the daemon acts on in
+// haproxycmd.Options, and what only the command sees. Every flag acts as
+// in HAProxy except those inactive() lists, which are accepted so existing
+// unit files and scripts work and are named in a startup warning.
 type flags struct {
-	files                          []string
-	check, quiet, verbose          bool
-	version, versionVerbose, help  bool
-	daemon, masterWorker, systemd  bool
-	debug, noBackground, noSplice  bool
-	failOnWarning, diagnostic      bool
-	allowUnsupported               bool // --allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1
-	pidfile, localPeer, socketFrom string
-	chdir                          string
-	maxconn, maxpconn, memMB       string
-	masterCLI                      []string
-	softStop, hardStop             []string
-	other                          []string // -de -dp -dG ... accepted, no effect
+	haproxycmd.Options
+	version, versionVerbose, help bool
+	localPeer, memMB              string
+	other                         []string // -de -dp -dG ... accepted, no effect
 }
 
 // inactive lists the flags given that gohaproxy accepts without acting on
@@ -42,7 +36,17 @@ func (f *flags) inactive() []string {
 }
 
 func parseFlags(args []string) (*flags, error) {
-	f := &flags{allowUnsupported: os.Getenv(haproxy.AllowUnsupportedEnv) == "1"}
+	f := &flags{}
+	f.AllowUnsupported = os.Getenv(haproxy.AllowUnsupportedEnv) == "1"
+	f, err := f.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	f.Inactive = f.inactive()
+	return f, nil
+}
+
+func (f *flags) parse(args []string) (*flags, error) {
 	need := func(i *int, name string) (string, error) {
 		if *i+1 >= len(args) {
 			return "", fmt.Errorf("option %s requires an argument", name)
@@ -55,44 +59,44 @@ func parseFlags(args []string) (*flags, error) {
 		a := args[i]
 		switch {
 		case a == "--":
-			f.files = append(f.files, args[i+1:]...)
+			f.Files = append(f.Files, args[i+1:]...)
 			return f, nil
 		case a == "-f":
 			var v string
 			if v, err = need(&i, a); err != nil {
 				return nil, err
 			}
-			f.files = append(f.files, v)
+			f.Files = append(f.Files, v)
 		case a == "-c":
-			f.check = true
+			f.Check = true
 		case a == "-q":
-			f.quiet = true
+			f.Quiet = true
 		case a == "-V":
-			f.verbose = true
+			f.Verbose = true
 		case a == "-v":
 			f.version = true
 		case a == "-vv":
 			f.versionVerbose = true
 		case a == "--allow-unsupported":
-			f.allowUnsupported = true
+			f.AllowUnsupported = true
 		case a == "-h" || a == "--help":
 			f.help = true
 		case a == "-D":
-			f.daemon = true
+			f.Daemon = true
 		case a == "-W":
-			f.masterWorker = true
+			f.MasterWorker = true
 		case a == "-Ws":
-			f.masterWorker, f.systemd = true, true
+			f.MasterWorker, f.Systemd = true, true
 		case a == "-d":
-			f.debug = true
+			f.Debug = true
 		case a == "-db":
-			f.noBackground = true
+			f.NoBackground = true
 		case a == "-dW":
-			f.failOnWarning = true
+			f.FailOnWarning = true
 		case a == "-dD":
-			f.diagnostic = true
+			f.Diagnostic = true
 		case a == "-dS":
-			f.noSplice = true // HAProxy: the same as global `nosplice`
+			f.NoSplice = true // HAProxy: the same as global `nosplice`
 		case a == "-p" || a == "-L" || a == "-x" || a == "-C" || a == "-n" || a == "-N" || a == "-m" || a == "-S":
 			var v string
 			if v, err = need(&i, a); err != nil {
@@ -100,21 +104,21 @@ func parseFlags(args []string) (*flags, error) {
 			}
 			switch a {
 			case "-p":
-				f.pidfile = v
+				f.Pidfile = v
 			case "-L":
 				f.localPeer = v
 			case "-x":
-				f.socketFrom = v
+				f.SocketFrom = v
 			case "-C":
-				f.chdir = v
+				f.Chdir = v
 			case "-n":
-				f.maxconn = v
+				f.MaxConn = atoi(v)
 			case "-N":
-				f.maxpconn = v
+				f.MaxPConn = atoi(v)
 			case "-m":
 				f.memMB = v
 			case "-S":
-				f.masterCLI = append(f.masterCLI, v)
+				f.MasterCLI = append(f.MasterCLI, v)
 			}
 		case a == "-sf" || a == "-st":
 			var pids []string
@@ -123,20 +127,26 @@ func parseFlags(args []string) (*flags, error) {
 				pids = append(pids, args[i])
 			}
 			if a == "-sf" {
-				f.softStop = pids
+				f.SoftStop = pids
 			} else {
-				f.hardStop = pids
+				f.HardStop = pids
 			}
 		case strings.HasPrefix(a, "-d"):
 			f.other = append(f.other, a)
 		case !strings.HasPrefix(a, "-"):
 			// HAProxy takes bare arguments after the options as files too.
-			f.files = append(f.files, a)
+			f.Files = append(f.Files, a)
 		default:
 			return nil, fmt.Errorf("unknown option '%s'", a)
 		}
 	}
 	return f, nil
+}
+
+// atoi reads -n and -N; a value that is no number is 0, not given.
+func atoi(v string) int {
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 func usage(w io.Writer) {

@@ -88,7 +88,7 @@ func TestFlags(t *testing.T) {
 		t.Errorf("-dS acts (no splice) but was warned about: %q", errs)
 	}
 	fl, err := parseFlags([]string{"-c", "-f", "a", "-f", "b", "-sf", "10", "11", "-x", "/s", "--", "c"})
-	if err != nil || strings.Join(fl.files, ",") != "a,b,c" || strings.Join(fl.softStop, ",") != "10,11" || fl.socketFrom != "/s" {
+	if err != nil || strings.Join(fl.Files, ",") != "a,b,c" || strings.Join(fl.SoftStop, ",") != "10,11" || fl.SocketFrom != "/s" {
 		t.Errorf("parseFlags = %+v, %v", fl, err)
 	}
 }

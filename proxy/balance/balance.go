@@ -4,7 +4,8 @@
 // changes.
 //
 // New builds one from a backend's `balance` line and Options (hash-type,
-// allbackups). The algorithms follow HAProxy 2.6's own (lb_fwrr, lb_map,
+// allbackups); Build does the same from a Spec, the typed form
+// proxy.Backend carries. The algorithms follow HAProxy 2.6's own (lb_fwrr, lb_map,
 // lb_chash, lb_fwlc, lb_fas and backend.c) step by step, so that the pick
 // sequences are the same, not just the proportions; the differential tests
 // compare them with the real haproxy on 127.0.0.1, including runtime weight

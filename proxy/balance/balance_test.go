@@ -576,3 +576,31 @@ func TestHashExpression(t *testing.T) {
 		}
 	}
 }
+
+func TestSpec(t *testing.T) {
+	for _, tc := range []struct {
+		spec    Spec
+		name    string
+		dynamic bool
+	}{
+		{Spec{Algorithm: "roundrobin"}, "roundrobin", true},
+		{Spec{Algorithm: "static-rr"}, "static-rr", false},
+		{Spec{Algorithm: "hdr(host)"}, "hdr", false},
+		{Spec{Algorithm: "hdr(host)", Options: Options{Consistent: true}}, "hdr", true},
+		{Spec{Algorithm: "random(3)"}, "random", true},
+	} {
+		if got := tc.spec.Name(); got != tc.name {
+			t.Errorf("%q: Name() = %q, want %q", tc.spec.Algorithm, got, tc.name)
+		}
+		if got := tc.spec.Dynamic(); got != tc.dynamic {
+			t.Errorf("%q: Dynamic() = %v, want %v", tc.spec.Algorithm, got, tc.dynamic)
+		}
+	}
+	b, err := Build(Spec{Algorithm: "static-rr"}, servers(1, 2))
+	if err != nil || sequence(b, nil, 3) != "web1 web2 web2" {
+		t.Errorf("Build(static-rr): %v", err)
+	}
+	if _, err := Build(Spec{Algorithm: "rdp-cookie"}, servers(1)); err == nil {
+		t.Error("Build(rdp-cookie) accepted")
+	}
+}

@@ -26,9 +26,8 @@ const (
 // reported in Plan.Notices. Disabled proxies are skipped.
 func Build(cfg *haproxy.Config) *Plan {
 	b := &builder{plan: &Plan{
-		Proxy:   &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice},
-		Balance: map[string]BalanceSpec{},
-		Logs:    map[string]*LogSpec{},
+		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice},
+		Logs:  map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
@@ -385,9 +384,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
-	spec := b.balance(px)
-	be.Balance, be.BalanceArgs = spec.Algorithm, spec.Args
-	b.plan.Balance[px.Name] = spec
+	be.Balance = b.balance(px)
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
@@ -506,8 +503,8 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 // balance maps `balance`, `hash-type` and `option allbackups`. An algorithm
 // proxy/balance cannot build (rdp-cookie, hash <expr>, ...) is reported and
 // replaced by roundrobin.
-func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
-	spec := BalanceSpec{Algorithm: "roundrobin"}
+func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
+	spec := balance.Spec{Algorithm: "roundrobin"}
 	spec.Options.AllBackups = px.Options["allbackups"]
 	if err := spec.Options.ParseHashType(px.HashType); err != nil {
 		b.unsupported(px.Pos, "hash-type "+strings.Join(px.HashType, " "))

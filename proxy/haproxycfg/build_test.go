@@ -10,6 +10,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
@@ -52,7 +53,7 @@ func TestSeed(t *testing.T) {
 		}},
 		Backends: []*proxy.Backend{{
 			Name: "servers", Mode: proxy.ModeHTTP, Timeouts: timeouts, ConnMode: proxy.ServerClose,
-			ForwardFor: ff, Retries: 3, Redispatch: true, RedispatchEvery: -1, Balance: "roundrobin",
+			ForwardFor: ff, Retries: 3, Redispatch: true, RedispatchEvery: -1, Balance: balance.Spec{Algorithm: "roundrobin"},
 			Servers: []*proxy.Server{
 				{Name: "web1", Addr: "192.168.110.33:80", Weight: 1},
 				{Name: "web2", Addr: "192.168.110.33:81", Weight: 1},
@@ -84,7 +85,7 @@ func TestSeed(t *testing.T) {
 	if len(p.Checks) != 0 {
 		t.Errorf("checks = %+v", p.Checks)
 	}
-	if got := p.Balance["servers"]; got.Algorithm != "roundrobin" || got.Options.AllBackups || len(got.Args) != 0 {
+	if got := balanceOf(p, "servers"); got.Algorithm != "roundrobin" || got.Options.AllBackups || len(got.Args) != 0 {
 		t.Errorf("balance = %+v", got)
 	}
 	if n := notices(p); len(n) != 0 {
@@ -104,4 +105,14 @@ func dump(c *proxy.Config) string {
 		}
 	}
 	return b.String()
+}
+
+// balanceOf is the balance.Spec the plan gives backend name.
+func balanceOf(p *Plan, name string) balance.Spec {
+	for _, be := range p.Proxy.Backends {
+		if be.Name == name {
+			return be.Balance
+		}
+	}
+	return balance.Spec{}
 }

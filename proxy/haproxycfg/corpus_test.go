@@ -8,7 +8,6 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // buildsAndRuns is the mapping's contract: a configuration the parser
@@ -35,12 +34,7 @@ func buildsAndRuns(t *testing.T, name string, data []byte, hostFiles bool) {
 			be.ErrorFiles = nil
 		}
 	}
-	i := 0
-	_, err := proxy.New(p.Proxy, proxy.Options{NewBalancer: func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error) {
-		spec := p.Balance[p.Proxy.Backends[i].Name]
-		i++
-		return balance.New(spec.Algorithm, spec.Args, servers, spec.Options)
-	}})
+	_, err := proxy.New(p.Proxy, proxy.Options{})
 	if err != nil {
 		t.Errorf("%s: proxy.New refused the mapping: %v", name, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -53,12 +52,7 @@ func runPlan(t *testing.T, cfg string) {
 		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
 	}
 	plan := Build(res.Config)
-	i := 0
-	px, err := proxy.New(plan.Proxy, proxy.Options{NewBalancer: func(algo string, args []string, servers []*balance.Server) (balance.Balancer, error) {
-		spec := plan.Balance[plan.Proxy.Backends[i].Name]
-		i++
-		return balance.New(spec.Algorithm, spec.Args, servers, spec.Options)
-	}})
+	px, err := proxy.New(plan.Proxy, proxy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,13 +38,13 @@ backend h1
 `)
 	want := map[string]string{"t1": "roundrobin", "t2": "roundrobin", "t3": "roundrobin", "t4": "source", "h1": "hdr(host)"}
 	for name, algo := range want {
-		if got := p.Balance[name].Algorithm; got != algo {
+		if got := balanceOf(p, name).Algorithm; got != algo {
 			t.Errorf("%s: balance %q, want %q", name, got, algo)
 		}
 	}
 	for _, be := range p.Proxy.Backends {
-		if be.Balance != want[be.Name] {
-			t.Errorf("%s: proxy.Backend.Balance %q, want %q", be.Name, be.Balance, want[be.Name])
+		if be.Balance.Algorithm != want[be.Name] {
+			t.Errorf("%s: proxy.Backend.Balance %q, want %q", be.Name, be.Balance.Algorithm, want[be.Name])
 		}
 	}
 	if n := notices(p); len(n) != 0 {
@@ -75,10 +75,10 @@ backend plain
     option httpchk
     server s 127.0.0.1:1 check
 `)
-	if got := p.Balance["b"].Options.HashBalanceFactor; got != 150 {
+	if got := balanceOf(p, "b").Options.HashBalanceFactor; got != 150 {
 		t.Errorf("b hash-balance-factor %d", got)
 	}
-	if got := p.Balance["plain"].Options.HashBalanceFactor; got != 0 {
+	if got := balanceOf(p, "plain").Options.HashBalanceFactor; got != 0 {
 		t.Errorf("plain hash-balance-factor %d", got)
 	}
 	if p.Process.SpreadChecks != 5 {
@@ -163,7 +163,7 @@ backend h3
     server s 127.0.0.1:1
 `)
 	for name, want := range map[string]string{"h1": "hash [path]", "h2": "hash [urlp(id)]", "h3": "roundrobin []"} {
-		if got := fmt.Sprintf("%s %v", p.Balance[name].Algorithm, p.Balance[name].Args); got != want {
+		if got := fmt.Sprintf("%s %v", balanceOf(p, name).Algorithm, balanceOf(p, name).Args); got != want {
 			t.Errorf("%s: %s, want %s", name, got, want)
 		}
 	}

@@ -206,7 +206,7 @@ backend be
 		t.Errorf("frontend %+v rules %+v", fe.Binds, fe.RequestRules)
 	}
 	be := p.Proxy.Backends[0]
-	if be.Balance != "roundrobin" || !be.Servers[1].Disabled || len(p.Checks) != 1 {
+	if be.Balance.Algorithm != "roundrobin" || !be.Servers[1].Disabled || len(p.Checks) != 1 {
 		t.Errorf("backend %+v checks %d", be, len(p.Checks))
 	}
 }

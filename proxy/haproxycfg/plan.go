@@ -5,7 +5,6 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
@@ -20,8 +19,6 @@ type Plan struct {
 	// section is one entry with both halves), for the stats views.
 	Sections []Section
 	Process  Process
-	// Balance holds per-backend balancing options, by backend name.
-	Balance map[string]BalanceSpec
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
 	// Logs holds the log settings of each proxy (by name) that has log
@@ -74,15 +71,6 @@ type Process struct {
 	// Node is global `node`, the name `show info` reports ("" = the host
 	// name, HAProxy's default).
 	Node string
-}
-
-// BalanceSpec is what proxy/balance.New takes for one backend: the
-// algorithm word as written ("roundrobin", "hdr(host)", "random(3)"), the
-// words after it, and the hash-type / allbackups options.
-type BalanceSpec struct {
-	Algorithm string
-	Args      []string
-	Options   balance.Options
 }
 
 // CheckSpec describes one server's health check, in proxy/check's terms;

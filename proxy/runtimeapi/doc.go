@@ -42,7 +42,7 @@
 //	balance.Server Up/Weight/Backup -> Server.Up/Weight/Backup; the
 //	configured weight -> InitialWeight; `disabled` -> ConfigDisabled and
 //	Maint at start. SetServerState(maint|drain|ready) and SetServerWeight
-//	map to proxy.UpdateServer; HAProxy also logs "Server B/S is going DOWN
+//	map to proxy.UpdateServerStatus; HAProxy also logs "Server B/S is going DOWN
 //	for maintenance..." at that point (the Source's job). When a backend
 //	loses its last usable server, HAProxy resets its lastchg and counts a
 //	chkdown (Backend.LastChange, Backend.Downs).

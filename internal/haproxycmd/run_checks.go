@@ -1,0 +1,104 @@
+package haproxycmd
+
+import (
+	"context"
+	"net"
+
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/logfmt"
+)
+
+// startChecks starts the health checks prepared by newChecks.
+func (w *worker) startChecks() {
+	if w.checks != nil {
+		w.checks.Start()
+		w.stop = w.checks.Stop
+	}
+}
+
+// newChecks prepares the health checks of every server with `check`:
+// transitions go to the data path (through the server states, so
+// maintenance still wins) and HAProxy's lines to stderr and the backend's
+// log targets. nil when no server is checked.
+func (w *worker) newChecks() *check.Runner {
+	if len(w.plan.Checks) == 0 {
+		return nil
+	}
+	var targets []*check.Target
+	for i := range w.plan.Checks {
+		spec := &w.plan.Checks[i]
+		t := spec.Target
+		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
+		var dial func(context.Context, string, string) (net.Conn, error)
+		if spec.SendProxy != 0 {
+			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
+		}
+		if spec.HTTP != nil {
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
+		} else if spec.TCP != nil {
+			p := *spec.TCP // option tcp-check and the protocol checks
+			if dial != nil {
+				p.Dial = dial
+			}
+			t.Prober = p
+		} else {
+			t.Prober = check.TCPProbe{Dial: dial}
+		}
+		targets = append(targets, &t)
+	}
+	r := check.NewRunner(targets, check.RunnerOptions{
+		Apply: func(ev check.Event) {
+			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
+				s.CheckUp = ev.Up
+				s.CheckDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
+			})
+		},
+		SpreadChecks: w.plan.Process.SpreadChecks,
+		Counts:       w.backendCounts,
+		Log: func(l check.Line) {
+			if l.Stderr != "" {
+				lvl := levelWarning
+				if l.StderrAlert {
+					lvl = levelAlert
+				}
+				w.events.stderrOnly(l.Stderr, lvl)
+			}
+			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
+		},
+	})
+	return r
+}
+
+// backendOf finds which backend a check line is about, for its log
+// targets: every line names "B/S" or "backend B".
+func backendOf(l check.Line, targets []*check.Target) string {
+	for _, t := range targets {
+		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend+" ") {
+			return t.Backend
+		}
+	}
+	return ""
+}
+
+func (w *worker) backendCounts(backend, server string) check.BackendCounts {
+	var c check.BackendCounts
+	for _, b := range w.px.Backends() {
+		if b.Name != backend {
+			continue
+		}
+		for _, s := range b.Servers {
+			if s.Up && s.Weight > 0 {
+				if s.Backup {
+					c.Backup++
+				} else {
+					c.Active++
+				}
+			}
+			if s.Name == server {
+				c.Sessions = int(s.Stats.CurSessions)
+			}
+		}
+	}
+	return c
+}

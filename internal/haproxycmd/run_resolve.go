@@ -1,0 +1,51 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
+)
+
+// resolveServers replaces server (and health-check `addr`) host names by
+// their first address, once at startup as HAProxy's libc resolution does
+// (after chroot there is no resolv.conf to read).
+func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
+	for i := range checks {
+		t := &checks[i].Target
+		host, port, err := net.SplitHostPort(t.Addr)
+		if err != nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(host); err == nil {
+			continue
+		}
+		addrs, err := net.LookupHost(host)
+		if err != nil || len(addrs) == 0 {
+			return fmt.Errorf("config : could not resolve check address '%s' of server %s/%s.", host, t.Backend, t.Server)
+		}
+		t.Addr = net.JoinHostPort(addrs[0], port)
+	}
+	for _, b := range cfg.Backends {
+		for _, s := range b.Servers {
+			if s.Disabled && s.Addr == "" {
+				continue
+			}
+			host, port, err := net.SplitHostPort(s.Addr)
+			if err != nil {
+				continue // reported by wire; the server is disabled
+			}
+			if _, err := netip.ParseAddr(host); err == nil {
+				continue
+			}
+			addrs, err := net.LookupHost(host)
+			if err != nil || len(addrs) == 0 {
+				return fmt.Errorf("config : could not resolve address '%s' of server %s/%s.", host, b.Name, s.Name)
+			}
+			s.Addr = net.JoinHostPort(addrs[0], port)
+		}
+	}
+	return nil
+}

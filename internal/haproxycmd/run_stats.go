@@ -1,0 +1,305 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
+)
+
+// openStatsSocket creates a `stats socket` (before chroot, so the path is
+// the host's) and serves the runtime API on it. HAProxy's default level is
+// operator. nil, nil: a socket kind that is not served.
+func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
+	opt := runtimeapi.Options{Level: runtimeapi.LevelOperator, Timeout: w.plan.StatsTimeout}
+	if ss.Level != "" {
+		opt.Level, _ = runtimeapi.ParseLevel(ss.Level)
+	}
+	if ss.Mode != "" {
+		m, _ := strconv.ParseUint(ss.Mode, 8, 32)
+		opt.Mode = os.FileMode(m)
+	}
+	if ss.ExposeFD == "listeners" {
+		opt.GetSocks = serveGetSocks
+	}
+	src := &runtimeSource{w: w}
+	switch ss.Addr.Family {
+	case "unix", "":
+		if ss.Addr.Path == "" {
+			break
+		}
+		l, err := runtimeapi.Listen(ss.Addr.Path, src, opt)
+		if err != nil {
+			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind UNIX socket (%v) [%s]", err, ss.Addr.Path)
+		}
+		return l, nil
+	}
+	if ss.Addr.Family == "ipv4" || ss.Addr.Family == "ipv6" || ss.Addr.Family == "" {
+		ln, err := net.Listen("tcp", net.JoinHostPort(ss.Addr.Host, strconv.Itoa(ss.Addr.PortLow)))
+		if err != nil {
+			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind socket (%v) [%s]", err, ss.Addr.Raw)
+		}
+		return runtimeapi.Serve(ln, src, opt), nil
+	}
+	return nil, nil // abns@, fd@...: reported by wire as not supported, left out
+}
+
+// runtimeSource is the running worker as the runtime API sees it.
+type runtimeSource struct {
+	w *worker
+}
+
+var processStart = time.Now()
+
+func (s *runtimeSource) Info() runtimeapi.Info {
+	w := s.w
+	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
+		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+	// HAProxy sizes its descriptors from maxconn (2 per connection plus
+	// its reserve, see defaultMaxconn) and shows that as both values.
+	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
+	info.UlimitN = info.Maxsock
+	if w.ulimitN != 0 {
+		info.UlimitN = int(w.ulimitN)
+	}
+	if info.Node = w.plan.Process.Node; info.Node == "" {
+		info.Node, _ = os.Hostname() // HAProxy's default node name
+	}
+	for _, f := range w.px.Frontends() {
+		info.CurrConns += f.Stats.CurSessions
+		info.CumConns += f.Stats.Sessions
+		info.CumReq += f.Stats.Requests
+		info.BytesOut += f.Stats.BytesOut
+	}
+	info.Listeners = len(w.plan.StatsSockets)
+	for _, f := range w.plan.Proxy.Frontends {
+		info.Listeners += len(f.Binds)
+	}
+	// Jobs: listeners, sessions, and the CLI connection asking.
+	info.Jobs = int(info.CurrConns) + info.Listeners + 1
+	info.DroppedLogs = w.events.dropped()
+	return info
+}
+
+func counters(st proxy.Stats) runtimeapi.Counters {
+	c := runtimeapi.Counters{
+		STot: st.Sessions, SCur: st.CurSessions, BIn: st.BytesIn, BOut: st.BytesOut, ReqTot: st.Requests,
+		HRsp: [6]int64{st.HRsp1xx, st.HRsp2xx, st.HRsp3xx, st.HRsp4xx, st.HRsp5xx, st.HRspOther},
+		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
+		LastSess: -1,
+	}
+	if st.Sessions > 0 {
+		c.LastSess = 0 // the data path does not timestamp sessions
+	}
+	return c
+}
+
+// Stats lists the sections in file order with HAProxy's ids (2, 3, ...;
+// id 1 is the stats socket's GLOBAL proxy).
+func (s *runtimeSource) Stats() []runtimeapi.Proxy {
+	w := s.w
+	fes := map[string]proxy.FrontendState{}
+	for _, f := range w.px.Frontends() {
+		fes[f.Name] = f
+	}
+	bes := map[string]proxy.BackendState{}
+	for _, b := range w.px.Backends() {
+		bes[b.Name] = b
+	}
+	feCfg := map[string]*proxy.Frontend{}
+	for _, f := range w.plan.Proxy.Frontends {
+		feCfg[f.Name] = f
+	}
+	out := make([]runtimeapi.Proxy, 0, len(w.plan.Sections))
+	for i, sec := range w.plan.Sections {
+		p := runtimeapi.Proxy{Name: sec.Name, ID: i + 2, HTTP: sec.HTTP}
+		if f, ok := fes[sec.Name]; ok && sec.Frontend {
+			c := counters(f.Stats)
+			c.ConnTot = f.Stats.Sessions
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn}
+			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
+				fe.SLim = fc.MaxConn
+			}
+			p.Frontend = fe
+		}
+		if b, ok := bes[sec.Name]; ok && sec.Backend {
+			p.Backend = s.backend(b)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
+	w := s.w
+	var spec balance.Spec
+	for _, bc := range w.plan.Proxy.Backends {
+		if bc.Name == b.Name {
+			spec = bc.Balance
+		}
+	}
+	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: w.plan.Proxy.FullConn(b.Name), Algo: spec.Name(),
+		StaticWeights: !spec.Dynamic()}
+	checks := map[string]*check.Target{}
+	for i := range w.plan.Checks {
+		t := &w.plan.Checks[i].Target
+		if t.Backend == b.Name {
+			checks[t.Server] = t
+		}
+	}
+	var cfgServers []*proxy.Server
+	for _, bc := range w.plan.Proxy.Backends {
+		if bc.Name == b.Name {
+			cfgServers = bc.Servers
+		}
+	}
+	for i, sv := range b.Servers {
+		st, _ := w.px.ServerStatus(b.Name, sv.Name)
+		sc := counters(sv.Stats)
+		// proxy counts requests sent to a server as its sessions; HAProxy
+		// shows them as picks (lbtot) and, in http mode, requests.
+		sc.LbTot = sv.Stats.Sessions
+		if sv.Stats.Requests == 0 && w.plan.Proxy.Backends != nil && isHTTPBackend(w, b.Name) {
+			sc.ReqTot = sv.Stats.Sessions
+		}
+		be.LbTot += sc.LbTot
+		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
+			Up: st.CheckUp, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
+			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
+		if i < len(cfgServers) {
+			rs.ConfigDisabled = cfgServers[i].Disabled
+			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
+		}
+		if t := checks[sv.Name]; t != nil {
+			rs.Check = s.checkState(t, st)
+		}
+		be.Servers = append(be.Servers, rs)
+	}
+	return be
+}
+
+func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runtimeapi.Check {
+	rise, fall := t.Rise, t.Fall
+	if rise == 0 {
+		rise = 2
+	}
+	if fall == 0 {
+		fall = 3
+	}
+	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.Downs}
+	if s.w.checks == nil {
+		return c
+	}
+	h, last, ok := s.w.checks.State(t.Backend, t.Server)
+	if !ok {
+		return c
+	}
+	c.Health = h.Value()
+	if last != (check.Result{}) {
+		c.Status, c.Code, c.Duration, c.Desc, c.Info = statusName(last.Status), last.Code, last.Duration, last.Status.Reason(), last.Info
+		if (last.Status == check.L7OK || last.Status == check.L4OK) && !last.ShowInfo {
+			c.Info = "" // HAProxy keeps no detail for a passed HTTP or connect check (last_chk empty)
+		}
+	}
+	return c
+}
+
+func statusName(s check.Status) string { return s.Name() }
+
+// SetServerState applies `disable/enable server` and `set server ...
+// state`, pauses or resumes the server's health check, and logs HAProxy's
+// lines for the transition (runtimeapi.ServerStateEvents).
+func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.AdminState) error {
+	w := s.w
+	before, _ := w.px.ServerStatus(backend, server)
+	wasUsable, backup := s.serverUsable(backend, server)
+	maint := state == runtimeapi.StateMaint
+	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
+		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
+			// HAProxy: a server leaving maintenance is UP with a fresh
+			// health and is checked at once.
+			st.CheckUp, st.CheckDrain = true, false
+		}
+		st.Maint = maint
+		st.Drain = state == runtimeapi.StateDrain
+	})
+	if err != nil {
+		return err
+	}
+	if maint && !before.Maint && w.checks != nil {
+		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance
+	}
+	from := runtimeapi.StateReady
+	switch {
+	case before.Maint:
+		from = runtimeapi.StateMaint
+	case before.Drain:
+		from = runtimeapi.StateDrain
+	}
+	c := w.backendCounts(backend, server)
+	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
+		From: from, To: state, WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		s.logEvent(backend, ev)
+	}
+	return nil
+}
+
+// SetServerWeight applies `set server B/S weight N` / `set weight`; a
+// weight of 0 that takes the backend's last usable server logs HAProxy's
+// "backend 'b' has no server available!" alert.
+func (s *runtimeSource) SetServerWeight(backend, server string, weight int) error {
+	w := s.w
+	wasUsable, _ := s.serverUsable(backend, server)
+	if err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) { st.Weight = weight }); err != nil {
+		return err
+	}
+	if c := w.backendCounts(backend, server); wasUsable && weight == 0 && c.Active+c.Backup == 0 {
+		s.logEvent(backend, runtimeapi.BackendDownEvent(backend))
+	}
+	return nil
+}
+
+// serverUsable says whether the data path may pick the server (up, with a
+// weight), and whether it is a backup.
+func (s *runtimeSource) serverUsable(backend, server string) (usable, backup bool) {
+	for _, b := range s.w.px.Backends() {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				return sv.Up && sv.Weight > 0, sv.Backup
+			}
+		}
+	}
+	return false, false
+}
+
+// logEvent prints a runtime API event under its tag on stderr and sends it
+// to the backend's log targets at its own level (alert, notice, emerg), as
+// HAProxy does.
+func (s *runtimeSource) logEvent(backend string, ev runtimeapi.Event) {
+	tag := levelWarning
+	if ev.Tag == "ALERT" {
+		tag = levelAlert
+	}
+	s.w.events.stderrOnly(ev.Stderr, tag)
+	s.w.events.send(backend, logfmt.Level(ev.Level), ev.Text)
+}
+
+func isHTTPBackend(w *worker, name string) bool {
+	for _, b := range w.plan.Proxy.Backends {
+		if b.Name == name {
+			return b.Mode == proxy.ModeHTTP
+		}
+	}
+	return false
+}

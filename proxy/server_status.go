@@ -1,0 +1,126 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
+)
+
+// ServerStatus is one server's state as HAProxy keeps it: the
+// administrative state (maintenance from `disabled` or the runtime API,
+// drain) apart from the operational state health checks give. The
+// balancer sees only what the two make together (Usable, EffectiveWeight),
+// so a check coming back UP cannot take a server out of maintenance.
+type ServerStatus struct {
+	Maint, Drain bool
+	// CheckUp is the health checks' verdict (true without checks).
+	CheckUp bool
+	// CheckDrain: an UP server whose check answered 404 under `http-check
+	// disable-on-404` takes no new traffic (HAProxy's NOLB, "stopping").
+	CheckDrain bool
+	Weight     int       // user weight (`weight`, `set server ... weight`)
+	InitWeight int       // weight from the configuration
+	Changed    time.Time // last UP/DOWN or admin change (`show stat` lastchg)
+	Downs      int64     // UP -> DOWN transitions (`show stat` chkdown)
+}
+
+// initialStatus is a configured server's status at start: in maintenance
+// when `disabled`, up until a check says otherwise.
+func initialStatus(s *Server, now time.Time) ServerStatus {
+	return ServerStatus{Maint: s.Disabled, CheckUp: true, Weight: s.Weight, InitWeight: s.Weight, Changed: now}
+}
+
+// Usable says whether the balancer may pick the server: not in
+// maintenance and up by its checks.
+func (s ServerStatus) Usable() bool { return !s.Maint && s.CheckUp }
+
+// EffectiveWeight is the weight the balancer uses: 0 while draining, by
+// the runtime API or by disable-on-404, so the server takes no new
+// traffic but keeps what it has.
+func (s ServerStatus) EffectiveWeight() int {
+	if s.Drain || s.CheckDrain {
+		return 0
+	}
+	return s.Weight
+}
+
+// settle finishes a change from before to s at now: lastchg moves on a
+// change of state (not of weight), and chkdown counts UP -> DOWN
+// transitions whatever the cause, entering maintenance included (as
+// HAProxy counts them).
+func (s ServerStatus) settle(before ServerStatus, now time.Time) ServerStatus {
+	if before.Maint != s.Maint || before.Drain != s.Drain || before.CheckUp != s.CheckUp || before.CheckDrain != s.CheckDrain {
+		s.Changed = now
+	}
+	if before.Usable() && !s.Usable() {
+		s.Downs++
+	}
+	return s
+}
+
+// ServerStatus returns a copy of the status of server in backend.
+func (p *Proxy) ServerStatus(backend, server string) (ServerStatus, bool) {
+	srv := p.findServer(backend, server)
+	if srv == nil {
+		return ServerStatus{}, false
+	}
+	p.statusMu.Lock()
+	defer p.statusMu.Unlock()
+	return srv.status, true
+}
+
+// UpdateServerStatus changes the status of server in backend with fn (a
+// runtime `disable server`, `set server ... weight`, a health check's
+// verdict) and gives the balancer the result. Updates are serialised, so
+// fn sees the status the previous one left.
+func (p *Proxy) UpdateServerStatus(backend, server string, fn func(s *ServerStatus)) error {
+	srv := p.findServer(backend, server)
+	if srv == nil {
+		return p.UpdateServer(backend, server, func(*balance.Server) {}) // its error names what is missing
+	}
+	p.statusMu.Lock()
+	defer p.statusMu.Unlock()
+	before := srv.status
+	fn(&srv.status)
+	srv.status = srv.status.settle(before, time.Now())
+	st := srv.status
+	return p.UpdateServer(backend, server, func(b *balance.Server) {
+		b.Up = st.Usable()
+		b.Weight = st.EffectiveWeight()
+	})
+}
+
+func (p *Proxy) findServer(backend, server string) *server {
+	b := p.backends[backend]
+	if b == nil {
+		return nil
+	}
+	for _, s := range b.servers {
+		if s.cfg.Name == server {
+			return s
+		}
+	}
+	return nil
+}
+
+// FullConn is HAProxy's default `fullconn` of a backend: 10% (rounded up)
+// of the summed maxconn of the frontends that can route to it, the global
+// maxconn standing for a frontend without its own.
+func (c *Config) FullConn(backend string) int {
+	sum := 0
+	for _, f := range c.Frontends {
+		uses := f.DefaultBackend == backend
+		for _, u := range f.UseBackends {
+			uses = uses || u.Backend == backend
+		}
+		if !uses {
+			continue
+		}
+		if f.MaxConn > 0 {
+			sum += f.MaxConn
+		} else {
+			sum += c.MaxConn
+		}
+	}
+	return (sum + 9) / 10
+}
