@@ -28,8 +28,12 @@ type typer struct {
 	checkScripts bool
 	versionSet   map[*Instance]bool
 	prioSet      map[*Instance]bool
-	stateSet     map[*Instance]bool
-	vridSet      map[*Instance]bool
+	// inst is the vrrp_instance whose keywords are being typed: the
+	// handlers of the vrrp_instance table write into it (keepalived's
+	// handlers likewise fill the last instance of the list).
+	inst     *Instance
+	stateSet map[*Instance]bool
+	vridSet  map[*Instance]bool
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
@@ -206,10 +210,10 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readDouble(n.Arg(0), 0.000001, 4294.967295)
+			v, msg := n.Keyword.Range.double(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
-				t.add(n.Pos, ClassGeneral, "use a value ≥ 0.000001 (seconds between gratuitous ARPs/NAs per interface) or remove the line", "%s '%s' is invalid", n.Name(), n.Arg(0))
+				t.add(n.Pos, ClassGeneral, "use a value ≥ "+n.Keyword.Range.lo()+" (seconds between gratuitous ARPs/NAs per interface) or remove the line", "%s '%s' is invalid", n.Name(), n.Arg(0))
 				continue
 			}
 			if n.Name() == "vrrp_garp_interval" {
@@ -224,7 +228,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readUnsigned(n.Arg(0), 0, 4294)
+			v, msg := n.Keyword.Range.unsigned(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
 				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
@@ -243,7 +247,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readUnsigned(n.Arg(0), 0, 1<<31-1)
+			v, msg := n.Keyword.Range.unsigned(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
 				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
@@ -271,10 +275,10 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readUnsigned(n.Arg(0), 1, 100)
+			v, msg := n.Keyword.Range.unsigned(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [1:100] '%s'", n.Arg(0))
+				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [%s:%s] '%s'", n.Keyword.Range.lo(), n.Keyword.Range.hi(), n.Arg(0))
 				continue
 			}
 			g.DownTimerAdverts = int(v)
@@ -282,7 +286,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readInt(n.Arg(0), 2, 3)
+			v, msg := n.Keyword.Range.integer(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
 				t.errorf(n.Pos, "VRRP Error: Version must be either 2 or 3")
@@ -329,7 +333,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readInt(n.Arg(0), -2147483648, 2147483647)
+			v, msg := n.Keyword.Range.integer(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
 				t.errorf(n.Pos, "invalid nftables chain priority '%s'", n.Arg(0))
@@ -372,7 +376,7 @@ func (t *typer) globalDefs(nodes []*Node) {
 			if !t.need(n, 1) {
 				return
 			}
-			v, msg := readDouble(n.Arg(0), 0, 3600)
+			v, msg := n.Keyword.Range.double(n.Arg(0))
 			if msg != "" {
 				t.number(n.Pos, msg)
 				t.errorf(n.Pos, "vrrp_startup_delay '%s' is invalid", n.Arg(0))
