@@ -39,10 +39,10 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			}
 		case "static_routes":
 			t.checkRoutes(n.Values)
-			t.cfg.StaticRoutes = append(t.cfg.StaticRoutes, rawLines(n.Values)...)
+			t.cfg.StaticRoutes.add(n.Values)
 		case "static_rules":
 			t.checkRules(n.Values)
-			t.cfg.StaticRules = append(t.cfg.StaticRules, rawLines(n.Values)...)
+			t.cfg.StaticRules.add(n.Values)
 		}
 	}
 }
@@ -57,18 +57,6 @@ func (t *typer) linkbeatInterfaces(n *Node) {
 		t.add(l.Pos, ClassBadInterface, "check `ip link`: the interface must exist when gokeepalived starts",
 			"unknown interface %s specified for linkbeat interface", l.Tokens[0].Text)
 	}
-}
-
-func rawLines(ls []Line) []RawLine {
-	var out []RawLine
-	for _, l := range ls {
-		r := RawLine{Pos: l.Pos}
-		for _, tk := range l.Tokens {
-			r.Words = append(r.Words, tk.Text)
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 func (t *typer) instance(n *Node) {

@@ -6,14 +6,52 @@ import "net/netip"
 func instVirtualRoutes(t *typer, n *Node) {
 	in := t.inst
 	t.checkRoutes(n.Values)
-	in.VirtualRoutes = append(in.VirtualRoutes, rawLines(n.Values)...)
+	in.VirtualRoutes.add(n.Values)
 }
 
 // instVirtualRules types virtual_rules.
 func instVirtualRules(t *typer, n *Node) {
 	in := t.inst
 	t.checkRules(n.Values)
-	in.VirtualRules = append(in.VirtualRules, rawLines(n.Values)...)
+	in.VirtualRules.add(n.Values)
+}
+
+// add types the lines of a routes block: keepalived's checks are
+// reported by checkRoutes; here each line becomes a Route or, when it
+// cannot be installed as written, a RejectedLine.
+func (rl *RouteList) add(lines []Line) {
+	for _, l := range lines {
+		words := lineWords(l)
+		r, err := ParseRoute(words)
+		if err != nil {
+			rl.Rejected = append(rl.Rejected, RejectedLine{Words: words, Pos: l.Pos, Err: err})
+			continue
+		}
+		r.Pos = l.Pos
+		rl.Routes = append(rl.Routes, r)
+	}
+}
+
+// add types the lines of a rules block (see RouteList.add).
+func (rl *RuleList) add(lines []Line) {
+	for _, l := range lines {
+		words := lineWords(l)
+		r, err := ParseRule(words)
+		if err != nil {
+			rl.Rejected = append(rl.Rejected, RejectedLine{Words: words, Pos: l.Pos, Err: err})
+			continue
+		}
+		r.Pos = l.Pos
+		rl.Rules = append(rl.Rules, r)
+	}
+}
+
+func lineWords(l Line) []string {
+	out := make([]string, 0, len(l.Tokens))
+	for _, tk := range l.Tokens {
+		out = append(out, tk.Text)
+	}
+	return out
 }
 
 // checkRoutes reports routes keepalived cannot track (no interface).
