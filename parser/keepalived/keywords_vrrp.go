@@ -159,18 +159,18 @@ var (
 
 	vrrpScriptTable = newTable("vrrp_script", []*Keyword{
 		{Name: "script", Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "interval", Args: "<INT seconds>", Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "timeout", Args: "<INT seconds>", Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "weight", Args: "<INT -253..253>", Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
-		{Name: "rise", Args: "<INT 1..>", Where: "vrrp/daemon/track.go:scriptResult"},
-		{Name: "fall", Args: "<INT 1..>", Where: "vrrp/daemon/track.go:scriptResult"},
+		{Name: "interval", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript"},
+		{Name: "timeout", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript"},
+		{Name: "weight", Range: &Range{Min: -253, Max: 253, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
+		{Name: "rise", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult"},
+		{Name: "fall", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult"},
 		{Name: "user", Where: "vrrp/daemon/track.go:runScript (a group argument is unsupported: refused unless --allow-unsupported, then the user's own group is used)"},
 		{Name: "init_fail", Where: "vrrp/daemon/track.go:startTrackers"},
 	})
 
 	trackFileTable = newTable("track_file", []*Keyword{
 		{Name: "file", Where: "vrrp/daemon/track.go:pollFile"},
-		{Name: "weight", Args: "<INT -253..253>", Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
+		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
 		{Name: "init_file", Where: "vrrp/daemon/track.go:startTrackers (creates a missing file; `overwrite` is unsupported)"},
 	})
 

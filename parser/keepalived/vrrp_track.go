@@ -25,7 +25,7 @@ func (t *typer) script(n *Node) {
 			if !t.need(c, 1) {
 				return
 			}
-			v, msg := readDouble(c.Arg(0), 0, 2147483)
+			v, msg := c.Keyword.Range.double(c.Arg(0))
 			if msg != "" {
 				t.number(c.Pos, msg)
 				continue
@@ -39,7 +39,7 @@ func (t *typer) script(n *Node) {
 			if !t.need(c, 1) {
 				return
 			}
-			v, msg := readDouble(c.Arg(0), 0, 2147483)
+			v, msg := c.Keyword.Range.double(c.Arg(0))
 			if msg != "" {
 				t.number(c.Pos, msg)
 				continue
@@ -53,10 +53,10 @@ func (t *typer) script(n *Node) {
 			if !t.need(c, 1) {
 				return
 			}
-			v, msg := readInt(c.Arg(0), -253, 253)
+			v, msg := c.Keyword.Range.integer(c.Arg(0))
 			if msg != "" {
 				t.number(c.Pos, msg)
-				t.errorf(c.Pos, "vrrp_script %s weight %s must be in [-253, 253]", s.Name, c.Arg(0))
+				t.errorf(c.Pos, "vrrp_script %s weight %s must be in [%s, %s]", s.Name, c.Arg(0), c.Keyword.Range.lo(), c.Keyword.Range.hi())
 				continue
 			}
 			s.Weight = int(v)
@@ -65,10 +65,10 @@ func (t *typer) script(n *Node) {
 			if !t.need(c, 1) {
 				return
 			}
-			v, msg := readUnsigned(c.Arg(0), 1, 1<<31-1)
+			v, msg := c.Keyword.Range.unsigned(c.Arg(0))
 			if msg != "" {
 				t.number(c.Pos, msg)
-				t.errorf(c.Pos, "vrrp_script %s %s value invalid - must be >= 1", s.Name, c.Name())
+				t.errorf(c.Pos, "vrrp_script %s %s value invalid - must be >= %s", s.Name, c.Name(), c.Keyword.Range.lo())
 				continue
 			}
 			if c.Name() == "rise" {
@@ -118,7 +118,7 @@ func (t *typer) trackFile(n *Node) {
 			if !t.need(c, 1) {
 				return
 			}
-			v, msg := readInt(c.Arg(0), -254, 254)
+			v, msg := c.Keyword.Range.integer(c.Arg(0))
 			if msg != "" {
 				t.number(c.Pos, msg)
 				continue
