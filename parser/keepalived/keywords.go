@@ -103,6 +103,16 @@ type Table struct {
 	Name  string
 	byKey map[string]*Keyword
 	order []*Keyword
+	// typedBy is the file:function typing the keywords whose rows have no
+	// handler; defaultsIn where the block's defaults are set. KEYWORDS.md
+	// prints both, so that a keyword's parse and default are one hop away.
+	typedBy, defaultsIn string
+}
+
+// sites records where the table's keywords are typed and defaulted.
+func (t *Table) sites(typedBy, defaultsIn string) *Table {
+	t.typedBy, t.defaultsIn = typedBy, defaultsIn
+	return t
 }
 
 func (t *Table) lookup(name string) *Keyword { return t.byKey[name] }

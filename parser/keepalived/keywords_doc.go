@@ -4,6 +4,9 @@ package keepalived
 
 import (
 	"fmt"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -25,6 +28,21 @@ func mdCell(s string) string {
 		return ""
 	}
 	return "`" + strings.ReplaceAll(s, "|", "\\|") + "`"
+}
+
+// parsedBy names the function typing the keyword: its row's handler, or
+// the table's own typing function.
+func parsedBy(tab *Table, k *Keyword) string {
+	if k.handle == nil {
+		if k.Sub != nil && k.Sub.typedBy != "" && tab == rootTable {
+			return k.Sub.typedBy
+		}
+		return tab.typedBy
+	}
+	f := runtime.FuncForPC(reflect.ValueOf(k.handle).Pointer())
+	file, _ := f.FileLine(f.Entry())
+	name := f.Name()
+	return filepath.Base(file) + ":" + name[strings.LastIndex(name, ".")+1:]
 }
 
 // auditedTables are the blocks of the VRRP process, in document order.
@@ -64,7 +82,11 @@ rule options gokeepalived cannot install) are unsupported the same way.
 
 `)
 	for _, tab := range auditedTables() {
-		fmt.Fprintf(&b, "## %s\n\n| keyword | arguments | status | where / what is missing |\n|---|---|---|---|\n", tab.Name)
+		fmt.Fprintf(&b, "## %s\n\n", tab.Name)
+		if tab.defaultsIn != "" {
+			fmt.Fprintf(&b, "Defaults: parser/keepalived/%s.\n\n", tab.defaultsIn)
+		}
+		b.WriteString("| keyword | arguments | parsed by (parser/keepalived/) | status | where run / what is missing |\n|---|---|---|---|---|\n")
 		others := map[Support][]string{}
 		for _, k := range tab.order {
 			if k.Where == "" {
@@ -74,7 +96,7 @@ rule options gokeepalived cannot install) are unsupported the same way.
 				others[k.Support] = append(others[k.Support], k.Name)
 				continue
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Name, mdCell(k.ArgDoc()), docStatus(k.Support), k.Where)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Name, mdCell(k.ArgDoc()), parsedBy(tab, k), docStatus(k.Support), k.Where)
 		}
 		if l := others[Refused]; len(l) > 0 {
 			sort.Strings(l)

@@ -17,7 +17,7 @@ var (
 	globalDefsTable = newTable("global_defs",
 		[]*Keyword{
 			{Name: "router_id", Args: "<STRING>", Where: "vrrp/daemon/mapconfig.go:MapConfig (data dump, control.go:data)", handle: gdRouterID},
-			{Name: "include_check", Where: "parser/keepalived/prepass.go:setIncludeCheck"},
+			{Name: "include_check", Where: "parser/keepalived/prepass_include.go:setIncludeCheck"},
 			{Name: "vrrp_strict", Args: "(flag)", Where: "parser/keepalived/checks.go:completeInstance (strict rewrites) + vrrp/daemon/mapconfig.go:mapInstance", handle: gdVRRPStrict},
 			{Name: "vrrp_skip_check_adv_addr", Where: "vrrp/instance.go:receive (SkipCheckAdvAddr)", handle: gdVRRPSkipCheckAdvAddr},
 			{Name: "vrrp_garp_interval", Range: &Range{Min: 0.000001, Max: 4294.967295, Kind: numTimer}, Where: "vrrp/daemon/garp.go:drainGarps", handle: gdGarpInterval},
@@ -65,12 +65,12 @@ var (
 		inert("the checker process is not part of gokeepalived (virtual_server is refused)", `checker_log_all_failures`),
 		inert("it seeds keepalived's own random numbers only", `random_seed`),
 		inert("gokeepalived keeps no temporary copy of the configuration", `tmp_config_directory`),
-	)
+	).sites("typer.go:globalDefs", "typer.go:newTyper")
 
 	authTable = newTable("authentication", []*Keyword{
 		{Name: "auth_type", Args: "PASS|AH", Where: "vrrp/daemon/mapconfig.go:mapInstance (PASS, VRRPv2; AH is reported by the parser and adverts go without authentication)"},
-		{Name: "auth_pass", Args: "<STRING> first 8 characters used", Where: "vrrp/advert.go / validate.go:Validate (8 bytes)"},
-	})
+		{Name: "auth_pass", Args: "<STRING> first 8 characters used", Where: "vrrp/advert.go, vrrp/validate.go:Validate (8 bytes)"},
+	}).sites("vrrp_instance.go:instAuthentication", "vrrp.go:instance")
 
 	vrrpInstanceTable = newTable("vrrp_instance",
 		[]*Keyword{
@@ -123,7 +123,7 @@ var (
 			{Name: "kernel_rx_buf_size", Support: Inert, Why: "kernel socket buffer sizes are the kernel's defaults", Where: "the socket keeps the kernel's buffer size (not even stored)"},
 			{Name: "debug", Support: Inert, Why: "keepalived only shows it in the data dump", Where: "keepalived only shows it in the data dump (not even stored)"},
 			{Name: "virtual_ipaddress", Kind: kwValues, Args: "{ IP[/LEN] [brd IP] [dev IF] [scope S] [label L] ... }", Where: "vrrp/daemon/perform.go:vips", handle: instVIPs},
-			{Name: "virtual_ipaddress_excluded", Kind: kwValues, Where: "vrrp/daemon/perform.go:vips (never sets the instance's family: parser/keepalived/vrrp.go:instanceKeyword)", handle: instVIPs},
+			{Name: "virtual_ipaddress_excluded", Kind: kwValues, Where: "vrrp/daemon/perform.go:vips (never sets the instance's family: parser/keepalived/vrrp_instance_addrs.go:instVIPs)", handle: instVIPs},
 			{Name: "virtual_routes", Kind: kwValues, Where: "parser/keepalived/routes.go:ParseRoute → vrrp/daemon/hostnet.go:setRoutes", handle: instVirtualRoutes},
 			{Name: "virtual_rules", Kind: kwValues, Where: "parser/keepalived/routes.go:ParseRule → vrrp/daemon/hostnet.go:setRoutes", handle: instVirtualRules},
 			{Name: "unicast_peer", Kind: kwValues, Args: "{ IP [min_ttl N] [max_ttl N] }", Where: "vrrp/daemon/perform.go:sendAdvert; min_ttl/max_ttl in vrrp/validate.go:Validate", handle: instUnicastPeer},
@@ -136,7 +136,7 @@ var (
 		inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
 		unsup(`use_ipvlan vrf lvs_sync_daemon_interface`),
 		unsupVals(`track_process track_bfd`),
-	)
+	).sites("vrrp.go:instanceKeyword", "vrrp.go:instance (from global_defs)")
 
 	syncGroupTable = newTable("vrrp_sync_group",
 		[]*Keyword{
@@ -155,7 +155,7 @@ var (
 		},
 		unsupVals(`track_process track_bfd`),
 		inert("email alerts are not sent", `smtp_alert`),
-	)
+	).sites("vrrp_track.go:syncGroup", "vrrp_track.go:syncGroup")
 
 	vrrpScriptTable = newTable("vrrp_script", []*Keyword{
 		{Name: "script", Where: "vrrp/daemon/track.go:runScript"},
@@ -166,13 +166,13 @@ var (
 		{Name: "fall", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult"},
 		{Name: "user", Where: "vrrp/daemon/track.go:runScript (a group argument is unsupported: refused unless --allow-unsupported, then the user's own group is used)"},
 		{Name: "init_fail", Where: "vrrp/daemon/track.go:startTrackers"},
-	})
+	}).sites("vrrp_track.go:script", "vrrp_track.go:script")
 
 	trackFileTable = newTable("track_file", []*Keyword{
 		{Name: "file", Where: "vrrp/daemon/track.go:pollFile"},
 		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
 		{Name: "init_file", Where: "vrrp/daemon/track.go:startTrackers (creates a missing file; `overwrite` is unsupported)"},
-	})
+	}).sites("vrrp_track.go:trackFile", "vrrp_track.go:trackFile")
 
 	trackProcessTable = newTable("vrrp_track_process", unsup(`process param_match weight quorum
 		quorum_max delay terminate_delay fork_delay full_command`))
@@ -185,7 +185,7 @@ var (
 	rootTable = newTable("root",
 		inGroup(grpGlobal,
 			[]*Keyword{
-				{Name: "global_defs", Kind: kwBlock, Sub: globalDefsTable, Where: "parser/keepalived/typer.go:globalDefs"},
+				{Name: "global_defs", Kind: kwBlock, Sub: globalDefsTable, Where: "its keywords (below)"},
 			},
 			unsup(`net_namespace net_namespace_ipvs namespace_with_ipsets use_pid_dir instance`),
 			inert("gokeepalived has no child processes to wait for", `child_wait_time`),
@@ -193,14 +193,14 @@ var (
 		),
 		inGroup(grpVRRP,
 			[]*Keyword{
-				{Name: "vrrp_instance", Kind: kwBlock, Sub: vrrpInstanceTable, Where: "parser/keepalived/vrrp.go:instance → vrrp/daemon/mapconfig.go:mapInstance"},
-				{Name: "vrrp_sync_group", Kind: kwBlock, Sub: syncGroupTable, Where: "parser/keepalived/vrrp.go:syncGroup → vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"},
-				{Name: "vrrp_script", Kind: kwBlock, Sub: vrrpScriptTable, Where: "parser/keepalived/vrrp.go:script → vrrp/daemon/track.go:runScript"},
+				{Name: "vrrp_instance", Kind: kwBlock, Sub: vrrpInstanceTable, Where: "vrrp/daemon/mapconfig.go:mapInstance"},
+				{Name: "vrrp_sync_group", Kind: kwBlock, Sub: syncGroupTable, Where: "vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"},
+				{Name: "vrrp_script", Kind: kwBlock, Sub: vrrpScriptTable, Where: "vrrp/daemon/track.go:runScript"},
 			},
 			block("vrrp_track_process", Refused, trackProcessTable),
 			[]*Keyword{
-				{Name: "track_file", Kind: kwBlock, Sub: trackFileTable, Where: "parser/keepalived/vrrp.go:trackFile → vrrp/daemon/track.go:pollFile"},
-				{Name: "vrrp_track_file", Kind: kwBlock, Sub: trackFileTable, Where: "parser/keepalived/vrrp.go:trackFile (same block as track_file)"},
+				{Name: "track_file", Kind: kwBlock, Sub: trackFileTable, Where: "vrrp/daemon/track.go:pollFile"},
+				{Name: "vrrp_track_file", Kind: kwBlock, Sub: trackFileTable, Where: "as track_file (the same block)"},
 			},
 			block("garp_group", Refused, garpGroupTable),
 			block("track_group", Refused, trackGroupTable),
@@ -219,5 +219,5 @@ var (
 		inGroup(grpBFD,
 			block("bfd_instance", Refused, bfdTable),
 		),
-	)
+	).sites("vrrp.go:vrrpTree", "")
 )
