@@ -142,11 +142,10 @@ func words(list string, kind kwKind, sup Support) []*Keyword {
 	return out
 }
 
-// Constructors by class: rt (honoured), unsup (refused), inert (warned);
-// the *Vals forms are "{ ... }" value blocks.
-func rt(list string) []*Keyword        { return words(list, kwScalar, Honoured) }
+// Rows in bulk for keywords that need no handler nor Where of their own:
+// unsup (refused), inert (warned); the *Vals forms are "{ ... }" value
+// blocks. Honoured keywords are written as rows, with their handler.
 func unsup(list string) []*Keyword     { return words(list, kwScalar, Refused) }
-func rtVals(list string) []*Keyword    { return words(list, kwValues, Honoured) }
 func unsupVals(list string) []*Keyword { return words(list, kwValues, Refused) }
 
 // inert keywords carry why they have no effect (shown in the warning).
@@ -162,14 +161,6 @@ func inertVals(why, list string) []*Keyword {
 	ks := inert(why, list)
 	for _, k := range ks {
 		k.Kind = kwValues
-	}
-	return ks
-}
-
-// typed marks keywords gokeepalived does not run but still types (see Keyword.Typed).
-func typed(ks []*Keyword) []*Keyword {
-	for _, k := range ks {
-		k.Typed = true
 	}
 	return ks
 }

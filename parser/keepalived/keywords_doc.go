@@ -75,7 +75,7 @@ Rule (fail closed): every keyword gokeepalived accepts has one class in the keyw
   what is installed or sent, or which scripts run (email alerts, process scheduling, buffer
   sizes): accepted with "goha: (FILE: Line N) 'KEYWORD' has no effect in goha: WHY".
 
-Keywords typed although not run (` + "`typed(...)`" + `) still get keepalived's own checks (range
+Keywords typed although not run (field ` + "`Typed`" + ` of the row) still get keepalived's own checks (range
 errors, strict-mode resets, deprecations). Values the runtime cannot honour (` + "`auth_type AH`" + `, a
 group in ` + "`script_user`" + `/` + "`user`" + `, per-address ` + "`use_vmac`" + `, static ` + "`track_group`" + `, route and
 rule options gokeepalived cannot install) are unsupported the same way.
