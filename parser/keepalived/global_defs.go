@@ -5,7 +5,10 @@ import (
 	"time"
 )
 
-// The handlers of the global_defs rows (keywords_vrrp.go), in table order.
+// Handlers of the global_defs rows (keywords_vrrp.go). Each writes into
+// the Config's GlobalDefs; a numeric keyword's bounds come from its row's
+// Range. A vrrp_instance copies the VRRP defaults when it is created
+// (vrrp.go:instance).
 
 // gdRouterID types router_id.
 func gdRouterID(t *typer, n *Node) {

@@ -2,6 +2,11 @@ package keepalived
 
 import "time"
 
+// Handlers of the vrrp_instance rows (keywords_vrrp.go): identity, timers,
+// preemption, GARP settings and flags. Each writes into t.inst, the
+// instance being typed, and reports in keepalived 2.2.7's words; a numeric
+// keyword's bounds come from its row's Range.
+
 // instState types state.
 func instState(t *typer, n *Node) {
 	in := t.inst

@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// Handlers of the vrrp_instance rows about addresses: VIPs and eVIPs (one
+// family per instance), source addresses and unicast peers.
+
 // instVIPs types virtual_ipaddress, virtual_ipaddress_excluded.
 func instVIPs(t *typer, n *Node) {
 	in := t.inst

@@ -1,5 +1,8 @@
 package keepalived
 
+// Handlers of the vrrp_instance notify rows, and where an instance or a
+// sync group keeps each notify script (keepalived refuses a second one).
+
 // instNotify types notify_master, notify_backup, notify_fault, notify_stop, notify, notify_deleted, notify_master_rx_lower_pri.
 func instNotify(t *typer, n *Node) {
 	in := t.inst

@@ -2,6 +2,10 @@ package keepalived
 
 import "strings"
 
+// Handlers of the vrrp_instance tracker rows (track_interface,
+// track_script, track_file) and the tracker line grammar they share with
+// vrrp_sync_group.
+
 // instTrackInterface types track_interface.
 func instTrackInterface(t *typer, n *Node) {
 	in := t.inst

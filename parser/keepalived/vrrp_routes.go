@@ -2,6 +2,10 @@ package keepalived
 
 import "net/netip"
 
+// virtual_routes/virtual_rules (and static_*) blocks: keepalived's checks
+// at parse time (tracking, deprecations, preferences) and the typing of
+// each line into a Route or Rule (grammar: routes.go).
+
 // instVirtualRoutes types virtual_routes.
 func instVirtualRoutes(t *typer, n *Node) {
 	in := t.inst

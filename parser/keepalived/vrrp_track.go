@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// The root blocks vrrp_script, track_file/vrrp_track_file and
+// vrrp_sync_group. Their few keywords are typed by one switch per block
+// (KEYWORDS.md names it as their parse site): a missing parameter ends
+// the block at once, skipping its end checks ("No script set ..."), as
+// keepalived exits there; the switch's returns keep that visible.
+
 func (t *typer) script(n *Node) {
 	if !t.need(n, 1) {
 		return
