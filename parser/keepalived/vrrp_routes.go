@@ -59,6 +59,10 @@ func lineWords(l Line) []string {
 }
 
 // checkRoutes reports routes keepalived cannot track (no interface).
+// It is keepalived's own parse-time scan, kept apart from ParseRoute on
+// purpose: keepalived makes these checks (and prints these messages) for
+// every line, including the lines gokeepalived then rejects at the first
+// option it cannot install, where ParseRoute stops.
 func (t *typer) checkRoutes(lines []Line) {
 	for _, l := range lines {
 		dest, hasDev, nexthop := "", false, false
