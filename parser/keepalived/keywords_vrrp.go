@@ -140,17 +140,17 @@ var (
 
 	syncGroupTable = newTable("vrrp_sync_group",
 		[]*Keyword{
-			{Name: "group", Kind: kwValues, Where: "vrrp/daemon/runner.go:buildGroups, vrrp/syncgroup.go:Step"},
-			{Name: "track_interface", Kind: kwValues, Args: "{ IF [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)"},
-			{Name: "track_script", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)"},
-			{Name: "track_file", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)"},
-			{Name: "notify_master", Where: "vrrp/daemon/notify.go:groupNotify"},
-			{Name: "notify_backup", Where: "vrrp/daemon/notify.go:groupNotify"},
-			{Name: "notify_fault", Where: "vrrp/daemon/notify.go:groupNotify"},
-			{Name: "notify_stop", Where: "vrrp/daemon/notify.go:groupNotify"},
-			{Name: "notify", Where: "vrrp/daemon/notify.go:groupNotify"},
-			{Name: "global_tracking", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)"},
-			{Name: "sync_group_tracking_weight", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)"},
+			{Name: "group", Kind: kwValues, Where: "vrrp/daemon/runner.go:buildGroups, vrrp/syncgroup.go:Step", handle: syncGroupMembers},
+			{Name: "track_interface", Kind: kwValues, Args: "{ IF [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)", handle: syncGroupTrackInterface},
+			{Name: "track_script", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)", handle: syncGroupTrackScript},
+			{Name: "track_file", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member)", handle: syncGroupTrackFile},
+			{Name: "notify_master", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
+			{Name: "notify_backup", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
+			{Name: "notify_fault", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
+			{Name: "notify_stop", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
+			{Name: "notify", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
+			{Name: "global_tracking", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)", handle: syncGroupTrackingWeight},
+			{Name: "sync_group_tracking_weight", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)", handle: syncGroupTrackingWeight},
 			{Name: "notify_priority_changes", Support: Refused, Where: "priority changes are not notified (not even stored)"},
 		},
 		unsupVals(`track_process track_bfd`),
@@ -158,20 +158,20 @@ var (
 	).sites("vrrp_track.go:syncGroup", "vrrp_track.go:syncGroup")
 
 	vrrpScriptTable = newTable("vrrp_script", []*Keyword{
-		{Name: "script", Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "interval", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "timeout", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript"},
-		{Name: "weight", Range: &Range{Min: -253, Max: 253, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
-		{Name: "rise", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult"},
-		{Name: "fall", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult"},
-		{Name: "user", Where: "vrrp/daemon/track.go:runScript (a group argument is unsupported: refused unless --allow-unsupported, then the user's own group is used)"},
-		{Name: "init_fail", Where: "vrrp/daemon/track.go:startTrackers"},
+		{Name: "script", Where: "vrrp/daemon/track.go:runScript", handle: scriptScript},
+		{Name: "interval", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript", handle: scriptInterval},
+		{Name: "timeout", Range: &Range{Min: 0, Max: 2147483, Kind: numTimer}, Where: "vrrp/daemon/track.go:runScript", handle: scriptTimeout},
+		{Name: "weight", Range: &Range{Min: -253, Max: 253, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState", handle: scriptWeight},
+		{Name: "rise", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult", handle: scriptRiseFall},
+		{Name: "fall", Range: &Range{Min: 1, Max: 1<<31 - 1}, Where: "vrrp/daemon/track.go:scriptResult", handle: scriptRiseFall},
+		{Name: "user", Where: "vrrp/daemon/track.go:runScript (a group argument is unsupported: refused unless --allow-unsupported, then the user's own group is used)", handle: scriptUser},
+		{Name: "init_fail", Where: "vrrp/daemon/track.go:startTrackers", handle: scriptInitFail},
 	}).sites("vrrp_track.go:script", "vrrp_track.go:script")
 
 	trackFileTable = newTable("track_file", []*Keyword{
-		{Name: "file", Where: "vrrp/daemon/track.go:pollFile"},
-		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState"},
-		{Name: "init_file", Where: "vrrp/daemon/track.go:startTrackers (creates a missing file; `overwrite` is unsupported)"},
+		{Name: "file", Where: "vrrp/daemon/track.go:pollFile", handle: trackFileFile},
+		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Where: "vrrp/daemon/mapconfig.go:trackers → track.go:trackState", handle: trackFileWeight},
+		{Name: "init_file", Where: "vrrp/daemon/track.go:startTrackers (creates a missing file; `overwrite` is unsupported)", handle: trackFileInitFile},
 	}).sites("vrrp_track.go:trackFile", "vrrp_track.go:trackFile")
 
 	trackProcessTable = newTable("vrrp_track_process", unsup(`process param_match weight quorum

@@ -31,9 +31,14 @@ type typer struct {
 	// inst is the vrrp_instance whose keywords are being typed: the
 	// handlers of the vrrp_instance table write into it (keepalived's
 	// handlers likewise fill the last instance of the list).
-	inst     *Instance
-	stateSet map[*Instance]bool
-	vridSet  map[*Instance]bool
+	inst *Instance
+	// vscript, vtrackFile, vsyncGroup: the vrrp_script, track_file and
+	// vrrp_sync_group being typed, for their rows' handlers.
+	vscript    *Script
+	vtrackFile *TrackFile
+	vsyncGroup *SyncGroup
+	stateSet   map[*Instance]bool
+	vridSet    map[*Instance]bool
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
