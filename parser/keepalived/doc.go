@@ -27,12 +27,14 @@
 //     braces, decides where blocks start and end. It runs once per keepalived
 //     process (parent, vrrp, checker, bfd) because keepalived does, and the
 //     union of what those passes print is what users see.
-//   - typer.go (global_defs), vrrp.go (the VRRP process's root blocks and
-//     the vrrp_instance dispatch), vrrp_instance*.go (one handler per
-//     vrrp_instance keyword, by family: identity and timers, addresses,
-//     notify scripts, trackers), vrrp_track.go (vrrp_script, track_file,
-//     vrrp_sync_group), checks.go (end-of-parse checks and strict-mode
-//     rewrites): they build Config and report in keepalived's words.
+//   - typer.go: the typer and the global_defs block; global_defs.go its
+//     rows' handlers. vrrp.go: the VRRP process's root blocks and the
+//     vrrp_instance block; vrrp_instance*.go one handler per vrrp_instance
+//     keyword, by family (identity and timers, addresses, notify scripts,
+//     trackers); vrrp_track.go the vrrp_script, track_file and
+//     vrrp_sync_group blocks, vrrp_track_keywords.go their handlers;
+//     checks.go the end-of-parse checks and strict-mode rewrites. They build
+//     Config and report in keepalived's words.
 //   - routes.go, vrrp_routes.go, route_notices.go: the route and rule
 //     grammar (static_routes, virtual_routes, static_rules, virtual_rules).
 //     The parser emits typed Route and Rule values; a line gokeepalived
@@ -44,8 +46,10 @@
 //   - checker.go: the checker process's model of virtual_server and
 //     virtual_server_group and its pure end-of-parse checks (Validate);
 //     checker_typer.go, checker_values.go, checker_checks.go type those
-//     blocks, their values and the health checkers, in keepalived's words.
-//     gokeepalived runs no IPVS: this is for `-t` (and Result.IPVS) only.
+//     blocks, their values and the health checkers, in keepalived's words
+//     (by block, not through row handlers: every checker keyword is
+//     refused). gokeepalived runs no IPVS: this is for `-t` (and
+//     Result.IPVS) only.
 //   - lint.go: Lint, the entry point behind `gokeepalived -t`.
 //
 // # Why a line scanner and a keyword walker, not a participle grammar
