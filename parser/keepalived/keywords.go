@@ -72,6 +72,9 @@ type Keyword struct {
 	// (after the parser); otherwise what goha does not do. KEYWORDS.md
 	// prints it; a runtime keyword without it fails a test.
 	Where string
+	// Tests names the tests ("dir/file_test.go:TestName") that pin the
+	// keyword's parse and runtime effect, where a row gives them.
+	Tests string
 	// Why says, for an inert keyword, what goha does not do with it.
 	Why string
 	// Typed: not run but still typed, so that keepalived's own checks of

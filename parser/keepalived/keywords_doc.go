@@ -96,7 +96,11 @@ rule options gokeepalived cannot install) are unsupported the same way.
 				others[k.Support] = append(others[k.Support], k.Name)
 				continue
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Name, mdCell(k.ArgDoc()), parsedBy(tab, k), docStatus(k.Support), k.Where)
+			where := k.Where
+			if k.Tests != "" {
+				where += "; tests: " + k.Tests
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Name, mdCell(k.ArgDoc()), parsedBy(tab, k), docStatus(k.Support), where)
 		}
 		if l := others[Refused]; len(l) > 0 {
 			sort.Strings(l)

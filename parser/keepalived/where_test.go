@@ -19,7 +19,7 @@ func TestWhereReferencesExist(t *testing.T) {
 	for _, tab := range allTables() {
 		for _, k := range tab.order {
 			dir := ""
-			for _, m := range whereRef.FindAllStringSubmatch(k.Where, -1) {
+			for _, m := range whereRef.FindAllStringSubmatch(k.Where+"; "+k.Tests, -1) {
 				if m[1] != "" {
 					dir = m[1]
 				}
