@@ -10,7 +10,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/keepalivedcmd"
 	ka "github.com/goha-lb/goha/parser/keepalived"
-	"github.com/goha-lb/goha/vrrp/daemon"
 )
 
 // version is what -v prints; the keepalived release whose behaviour we follow.
@@ -328,7 +327,7 @@ func ConfigTest(file, configID string, interfaces []string, allowUnsupported boo
 	if r.Config != nil {
 		// Route and rule options the daemon cannot install, named as the
 		// parser names unsupported keywords.
-		routes := daemon.RouteDiagnostics(r.Config, allowUnsupported)
+		routes := ka.RouteDiagnostics(r.Config, allowUnsupported)
 		diags = append(diags, routes...)
 		if code == 0 && ka.RefusesStart(routes) {
 			code = ka.ExitUnsupported

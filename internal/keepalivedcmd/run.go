@@ -268,7 +268,7 @@ func loadConfig(o Options, lg *logger) (cfg *daemon.Config, refusal []string, ok
 		lg.printf("Configuration file %s could not be read: %v", o.File, err)
 		return nil, nil, false
 	}
-	for _, d := range daemon.RouteDiagnostics(res.Config, o.AllowUnsupported) {
+	for _, d := range ka.RouteDiagnostics(res.Config, o.AllowUnsupported) {
 		if d.Unsupported && !o.AllowUnsupported {
 			unsupported = append(unsupported, runtimeText(d, o.File))
 		}

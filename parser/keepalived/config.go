@@ -14,8 +14,8 @@ type Config struct {
 	Scripts      map[string]*Script
 	TrackFiles   map[string]*TrackFile
 	StaticAddrs  []VIP
-	StaticRoutes []RawLine
-	StaticRules  []RawLine
+	StaticRoutes RouteList
+	StaticRules  RuleList
 	// Unsupported lists keyword occurrences parsed but not run by gokeepalived.
 	Unsupported []Unsupported
 }
@@ -26,10 +26,26 @@ type Unsupported struct {
 	Pos     Pos
 }
 
-// RawLine is a line kept verbatim (routes, rules) with its position.
-type RawLine struct {
+// RouteList is a static_routes or virtual_routes block typed: the routes
+// to install and, apart, the lines gokeepalived leaves out (with why).
+type RouteList struct {
+	Routes   []Route
+	Rejected []RejectedLine
+}
+
+// RuleList is a static_rules or virtual_rules block typed (see RouteList).
+type RuleList struct {
+	Rules    []Rule
+	Rejected []RejectedLine
+}
+
+// RejectedLine is a route or rule line that is not installed: the grammar
+// rejects it, or it uses an option gokeepalived cannot apply (Err is then
+// an UnsupportedOptionError). It is reported, never silently dropped.
+type RejectedLine struct {
 	Words []string
 	Pos   Pos
+	Err   error
 }
 
 // GlobalDefs holds global_defs settings relevant to VRRP and the daemon.
@@ -96,8 +112,8 @@ type Instance struct {
 	AuthPass                [8]byte
 	VIPs                    []VIP
 	ExcludedVIPs            []VIP
-	VirtualRoutes           []RawLine
-	VirtualRules            []RawLine
+	VirtualRoutes           RouteList
+	VirtualRules            RuleList
 	UnicastSrc              netip.Addr
 	UnicastPeers            []UnicastPeer
 	McastSrc                netip.Addr

@@ -9,9 +9,9 @@ import (
 )
 
 // wantClass is the class every keyword gokeepalived does not honour must
-// have, per table of the blocks gokeepalived runs (honoured keywords are
-// listed in keywordAudit with where they are run). A keyword added to
-// keywords.go without a decision here fails TestKeywordClasses.
+// have, per table of the blocks gokeepalived runs (honoured keywords
+// say in their row where they are run). A keyword added to
+// the tables without a decision here fails TestKeywordClasses.
 var wantClass = map[string]map[Support]string{
 	"root": {
 		Refused: `net_namespace net_namespace_ipvs namespace_with_ipsets use_pid_dir instance
@@ -81,7 +81,7 @@ func TestKeywordClasses(t *testing.T) {
 			case k.Honoured() && ok:
 				t.Errorf("%s %s is honoured but listed %s in wantClass", tab.Name, k.Name, class)
 			case k.Honoured():
-				// keywordAudit says where (TestKeywordAuditCoversRuntimeKeywords)
+				// its row says where (TestKeywordRowsSayWhere)
 			case !ok:
 				t.Errorf("%s %s (%s) has no decision: list it in wantClass as Refused or Inert", tab.Name, k.Name, k.Support)
 			case class != k.Support:

@@ -92,13 +92,14 @@ func Lint(opts Options) *Result {
 	opts.defaults()
 	p := runPrepass(opts)
 	diags := append([]Diagnostic(nil), p.diags...)
-	lines, err := parseLines(p.lines)
-	if err != nil {
-		// cannot happen for pre-pass output; keep going with the raw lines
-		diags = append(diags, Diagnostic{GohaOnly: true, Severity: SevError, Message: fmt.Sprintf("internal grammar error: %v", err)})
-		lines = p.lines
-	}
+	// The pre-pass lines go straight to the keyword walker (tree.go); see
+	// the package doc for why no grammar sits between them.
+	lines := p.lines
 	for i := range lines {
+		if len(lines[i].Tokens) > 0 {
+			// A line is where its first word is (its leading blanks are not).
+			lines[i].Pos = lines[i].Tokens[0].Pos
+		}
 		lines[i].seq = i
 	}
 	t := newTyper(opts)

@@ -28,8 +28,17 @@ type typer struct {
 	checkScripts bool
 	versionSet   map[*Instance]bool
 	prioSet      map[*Instance]bool
-	stateSet     map[*Instance]bool
-	vridSet      map[*Instance]bool
+	// inst is the vrrp_instance whose keywords are being typed: the
+	// handlers of the vrrp_instance table write into it (keepalived's
+	// handlers likewise fill the last instance of the list).
+	inst *Instance
+	// vscript, vtrackFile, vsyncGroup: the vrrp_script, track_file and
+	// vrrp_sync_group being typed, for their rows' handlers.
+	vscript    *Script
+	vtrackFile *TrackFile
+	vsyncGroup *SyncGroup
+	stateSet   map[*Instance]bool
+	vridSet    map[*Instance]bool
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
@@ -171,10 +180,9 @@ func rawArgs(n *Node) string {
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
-// ---- global_defs ----
-
+// globalDefs types the global_defs block: each keyword through its row's
+// handler (global_defs.go), after the checks keepalived makes on any.
 func (t *typer) globalDefs(nodes []*Node) {
-	g := &t.cfg.Global
 	for _, n := range nodes {
 		if t.aborted {
 			return
@@ -191,206 +199,8 @@ func (t *typer) globalDefs(nodes []*Node) {
 				continue
 			}
 		}
-		switch n.Name() {
-		case "router_id":
-			if len(n.Args) == 0 {
-				t.errorf(n.Pos, "routerid name missing - ignoring")
-				continue
-			}
-			g.RouterID = n.Arg(0)
-		case "vrrp_strict":
-			g.Strict = true
-		case "vrrp_skip_check_adv_addr":
-			g.SkipCheckAdvAddr = t.optBool(n, true)
-		case "vrrp_garp_interval", "vrrp_gna_interval":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readDouble(n.Arg(0), 0.000001, 4294.967295)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.add(n.Pos, ClassGeneral, "use a value ≥ 0.000001 (seconds between gratuitous ARPs/NAs per interface) or remove the line", "%s '%s' is invalid", n.Name(), n.Arg(0))
-				continue
-			}
-			if n.Name() == "vrrp_garp_interval" {
-				g.GarpInterval = seconds(v)
-			} else {
-				g.GnaInterval = seconds(v)
-			}
-			if v >= 1 {
-				t.notice(n.Pos, "keepalived reads this value in seconds; 0.001 would be 1 ms", "%s %s means one gratuitous ARP/NA every %s seconds per interface", n.Name(), n.Arg(0), n.Arg(0))
-			}
-		case "vrrp_garp_master_delay", "vrrp_garp_master_refresh", "vrrp_garp_lower_prio_delay":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readUnsigned(n.Arg(0), 0, 4294)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
-				continue
-			}
-			d := time.Duration(v) * time.Second
-			switch n.Name() {
-			case "vrrp_garp_master_delay":
-				g.GarpMasterDelay = d
-			case "vrrp_garp_master_refresh":
-				g.GarpMasterRefresh = d
-			default:
-				g.GarpLowerPrioDelay = d
-			}
-		case "vrrp_garp_master_repeat", "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_repeat":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readUnsigned(n.Arg(0), 0, 1<<31-1)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "%s '%s' invalid - ignoring", n.Name(), n.Arg(0))
-				continue
-			}
-			if v == 0 && n.Name() != "vrrp_garp_lower_prio_repeat" {
-				t.errorf(n.Pos, "%s must be greater than 0, setting to 1", n.Name())
-				v = 1
-			}
-			switch n.Name() {
-			case "vrrp_garp_master_repeat":
-				g.GarpMasterRepeat = int(v)
-			case "vrrp_garp_master_refresh_repeat":
-				g.GarpMasterRefreshRepeat = int(v)
-			default:
-				g.GarpLowerPrioRepeat = int(v)
-			}
-		case "vrrp_min_garp":
-			g.MinGarp = t.optBool(n, true)
-		case "vrrp_lower_prio_no_advert":
-			g.LowerPrioNoAdvert = t.optBool(n, true)
-		case "vrrp_higher_prio_send_advert":
-			g.HigherPrioSendAdvert = t.optBool(n, true)
-		case "vrrp_down_timer_adverts":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readUnsigned(n.Arg(0), 1, 100)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "Invalid vrrp_down_timer_adverts [1:100] '%s'", n.Arg(0))
-				continue
-			}
-			g.DownTimerAdverts = int(v)
-		case "vrrp_version":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readInt(n.Arg(0), 2, 3)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "VRRP Error: Version must be either 2 or 3")
-				continue
-			}
-			g.Version = int(v)
-		case "vrrp_mcast_group4", "vrrp_mcast_group6":
-			if !t.need(n, 1) {
-				return
-			}
-			a, err := netip.ParseAddr(n.Arg(0))
-			want4 := n.Name() == "vrrp_mcast_group4"
-			if err != nil || a.Is4() != want4 || !a.IsMulticast() {
-				t.errorf(n.Pos, "Can't parse %s [%s]. Skipping", n.Name(), n.Arg(0))
-				continue
-			}
-			if want4 {
-				g.McastGroup4 = a
-			} else {
-				g.McastGroup6 = a
-			}
-		case "vrrp_check_unicast_src":
-			g.CheckUnicastSrc = true
-		case "vrrp_iptables":
-			// Debian's keepalived 2.2.7 is built without iptables support
-			t.add(n.Pos, ClassGeneral, "use `nftables` in global_defs", "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option")
-			g.Iptables = argsText(n)
-			if g.UseNftables {
-				continue
-			}
-			g.UseNftables = true
-			g.NftablesTable = "keepalived"
-		case "nftables":
-			if g.UseNftables {
-				t.errorf(n.Pos, "nftables already specified - ignoring")
-				continue
-			}
-			g.UseNftables = true
-			g.NftablesTable = "keepalived"
-			if len(n.Args) > 0 {
-				g.NftablesTable = n.Arg(0)
-			}
-		case "nftables_priority":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readInt(n.Arg(0), -2147483648, 2147483647)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "invalid nftables chain priority '%s'", n.Arg(0))
-				continue
-			}
-			g.NftablesPriority = int(v)
-		case "nftables_counters":
-			g.NftablesCounters = true
-		case "nftables_ifindex":
-			g.NftablesIfindex = true
-		case "script_user":
-			if !t.need(n, 1) {
-				return
-			}
-			g.ScriptUser, g.ScriptGroup = n.Arg(0), n.Arg(1)
-			if g.ScriptGroup != "" {
-				t.refuse(n.Pos, "script_user group", "", "the group '%s' of script_user is parsed but not supported by gokeepalived yet: scripts run with the primary group of %s", g.ScriptGroup, g.ScriptUser)
-			}
-		case "enable_script_security":
-			g.EnableScriptSecurity = true
-		case "notify_fifo", "vrrp_notify_fifo":
-			if n.Name() == "notify_fifo" {
-				g.NotifyFIFO = n.Arg(0)
-			} else {
-				g.VRRPNotifyFIFO = n.Arg(0)
-			}
-			if len(n.Args) > 1 {
-				// keepalived gives the FIFO to that user (and group)
-				t.refuse(n.Pos, n.Name()+" user", "", "the user and group of %s are parsed but not supported by gokeepalived yet: the FIFO belongs to root", n.Name())
-			}
-		case "notify_fifo_script":
-			g.NotifyFIFOScript = rawArgs(n)
-			t.hasScripts = t.hasScripts || t.usableScript(g.NotifyFIFOScript)
-		case "vrrp_notify_fifo_script":
-			g.VRRPNotifyFIFOScript = rawArgs(n)
-			t.hasScripts = t.hasScripts || t.usableScript(g.VRRPNotifyFIFOScript)
-		case "vrrp_notify_priority_changes":
-			g.NotifyPriorityChanges = t.optBool(n, true)
-		case "vrrp_startup_delay":
-			if !t.need(n, 1) {
-				return
-			}
-			v, msg := readDouble(n.Arg(0), 0, 3600)
-			if msg != "" {
-				t.number(n.Pos, msg)
-				t.errorf(n.Pos, "vrrp_startup_delay '%s' is invalid", n.Arg(0))
-				continue
-			}
-			g.StartupDelay = seconds(v)
-		case "dynamic_interfaces":
-			g.DynamicInterfaces = true
-		case "default_interface":
-			if !t.need(n, 1) {
-				return
-			}
-			g.DefaultInterface = n.Arg(0)
-		case "vmac_prefix":
-			if !t.need(n, 1) {
-				return
-			}
-			g.VMACPrefix = n.Arg(0)
+		if h := n.Keyword.handle; h != nil {
+			h(t, n)
 		}
 	}
 }

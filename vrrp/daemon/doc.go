@@ -38,7 +38,7 @@
 //   - Host networking (hostnet.go, routes.go): use_vmac macvlans created
 //     before the sockets and deleted on stop, virtual_routes/rules while
 //     MASTER (set after the VIPs, removed before them), static_* for the
-//     daemon's lifetime; route and rule lines parsed by ParseRoute/ParseRule.
+//     daemon's lifetime; route and rule lines come typed from parser/keepalived.
 //   - LinuxEdge (linux.go, linux_hostnet.go): the Edge over vrrp/netio,
 //     netlink and exec.
 //

@@ -3,15 +3,17 @@ package daemon
 import (
 	"fmt"
 	"strings"
+
+	ka "github.com/goha-lb/goha/parser/keepalived"
 )
 
-// dumpText is a route as keepalived 2.2.7's data dump (SIGUSR1) shows it,
+// routeDumpText is a route as keepalived 2.2.7's data dump (SIGUSR1) shows it,
 // for the forms checked against the real dump: "prepend" for a route
 // tracked through its interface, "add" and "no_track" for one without dev.
 //
 //	prepend 10.50.0.0/16 via inet 192.168.110.254 dev ens160 table 200 proto 18 metric 5
 //	add unreachable 10.60.0.0/16 proto 18 no_track
-func (r Route) dumpText() string {
+func routeDumpText(r Route) string {
 	var b strings.Builder
 	tracked := r.Dev != "" && !r.NoTrack
 	if tracked {
@@ -19,10 +21,8 @@ func (r Route) dumpText() string {
 	} else {
 		b.WriteString("add ")
 	}
-	for name, typ := range routeTypes {
-		if typ == r.Type && typ != rtnUnicast {
-			b.WriteString(name + " ")
-		}
+	if name := ka.RouteTypeName(r.Type); name != "" {
+		b.WriteString(name + " ")
 	}
 	b.WriteString(r.Dst.String())
 	if r.Src.IsValid() {
@@ -57,10 +57,10 @@ func (r Route) dumpText() string {
 	return b.String()
 }
 
-// dumpText is a rule as keepalived 2.2.7's data dump shows it:
+// ruleDumpText is a rule as keepalived 2.2.7's data dump shows it:
 //
 //	from 10.80.0.0/16 priority 200 tos 0x0 protocol 18 lookup 200
-func (r Rule) dumpText() string {
+func ruleDumpText(r Rule) string {
 	var b strings.Builder
 	if r.Invert {
 		b.WriteString("not ")
@@ -114,11 +114,11 @@ func (r *Runner) staticDump(b *strings.Builder) {
 	}
 	b.WriteString("------< Static Routes >------\n")
 	for _, rt := range r.cfg.StaticRoutes {
-		fmt.Fprintf(b, "     %s\n", rt.dumpText())
+		fmt.Fprintf(b, "     %s\n", routeDumpText(rt))
 	}
 	b.WriteString("------< Static Rules >------\n")
 	for _, ru := range r.cfg.StaticRules {
-		fmt.Fprintf(b, "     %s\n", ru.dumpText())
+		fmt.Fprintf(b, "     %s\n", ruleDumpText(ru))
 	}
 }
 
@@ -132,13 +132,13 @@ func (in *inst) routesDump(b *strings.Builder) {
 	if len(in.spec.Routes) > 0 {
 		b.WriteString("   Virtual Routes :\n")
 		for _, rt := range in.spec.Routes {
-			fmt.Fprintf(b, "     %s\n", rt.dumpText())
+			fmt.Fprintf(b, "     %s\n", routeDumpText(rt))
 		}
 	}
 	if len(in.spec.Rules) > 0 {
 		b.WriteString("   Virtual Rules :\n")
 		for _, ru := range in.spec.Rules {
-			fmt.Fprintf(b, "     %s\n", ru.dumpText())
+			fmt.Fprintf(b, "     %s\n", ruleDumpText(ru))
 		}
 	}
 }

@@ -173,7 +173,7 @@ func (r *Runner) reloadRoutes(in *inst, old InstanceSpec) {
 // sameRoute compares two routes as the kernel sees them: where they were
 // written in the file does not matter.
 func sameRoute(a, b Route) bool {
-	a.pos, b.pos = ka.Pos{}, ka.Pos{}
+	a.Pos, b.Pos = ka.Pos{}, ka.Pos{}
 	return a == b
 }
 

@@ -2,66 +2,22 @@ package daemon
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"slices"
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
 )
 
-// routesAndRules parses an instance's (or the static) route and rule
+// routesAndRules takes an instance's (or the static) typed route and rule
 // lines. A line gokeepalived cannot install as written is left out with a
 // notice naming the line and the reason, never silently.
-func routesAndRules(owner, routesKw, rulesKw string, routes, rules []ka.RawLine, notices *[]string) ([]Route, []Rule) {
-	var outRoutes []Route
-	var outRules []Rule
-	for _, l := range routes {
-		rt, err := ParseRoute(l.Words)
-		if err != nil {
-			*notices = append(*notices, lineNotice(owner, routesKw, "route", l, err))
-			continue
-		}
-		rt.pos = l.Pos
-		outRoutes = append(outRoutes, rt)
+func routesAndRules(owner, routesKw, rulesKw string, routes ka.RouteList, rules ka.RuleList, notices *[]string) ([]Route, []Rule) {
+	for _, l := range routes.Rejected {
+		*notices = append(*notices, l.Notice(owner, routesKw, "route"))
 	}
-	for _, l := range rules {
-		ru, err := ParseRule(l.Words)
-		if err != nil {
-			*notices = append(*notices, lineNotice(owner, rulesKw, "rule", l, err))
-			continue
-		}
-		ru.pos = l.Pos
-		outRules = append(outRules, ru)
+	for _, l := range rules.Rejected {
+		*notices = append(*notices, l.Notice(owner, rulesKw, "rule"))
 	}
-	return outRoutes, outRules
-}
-
-func lineNotice(owner, kw, what string, l ka.RawLine, err error) string {
-	where := ""
-	if l.Pos.Line > 0 {
-		where = fmt.Sprintf("(Line %d) ", l.Pos.Line)
-	}
-	if owner != "" {
-		where += "(" + owner + ") "
-	}
-	reason := err.Error()
-	var u UnsupportedOptionError
-	if errors.As(err, &u) {
-		reason = fmt.Sprintf("'%s' is parsed but not supported by gokeepalived yet", u.Option)
-	}
-	return fmt.Sprintf("goha: %s%s: %s %q is not installed: %s", where, kw, what, RouteLineText(l.Words), reason)
-}
-
-// RouteLineText is a route or rule line as written.
-func RouteLineText(words []string) string {
-	s := ""
-	for i, w := range words {
-		if i > 0 {
-			s += " "
-		}
-		s += w
-	}
-	return s
+	return slices.Clone(routes.Routes), slices.Clone(rules.Rules)
 }
 
 func mapStatic(c *ka.Config, out *Config) {
@@ -95,53 +51,11 @@ func assignRulePriorities(c *ka.Config, out *Config) {
 		collect(out.Instances[i].Rules)
 	}
 	slices.SortStableFunc(missing, func(a, b *Rule) int {
-		return cmp.Or(cmp.Compare(a.pos.File, b.pos.File), cmp.Compare(a.pos.Line, b.pos.Line))
+		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line))
 	})
 	for i, r := range missing {
 		r.Priority = 16384 - i
 	}
-}
-
-// RouteDiagnostics reports every route and rule line the daemon would
-// leave out, as goha notices. A line keepalived itself rejects is a notice
-// only; a line with an option gokeepalived cannot install is an
-// unsupported feature (ka.Diagnostic.Unsupported): `-t` fails and the
-// daemon refuses the file unless allow (the operator's
-// --allow-unsupported), which makes it a warning.
-func RouteDiagnostics(c *ka.Config, allow bool) []ka.Diagnostic {
-	var out []ka.Diagnostic
-	add := func(owner, kw, what string, l ka.RawLine, err error) {
-		msg := lineNotice(owner, kw, what, ka.RawLine{Words: l.Words}, err)
-		d := ka.Diagnostic{File: l.Pos.File, Line: l.Pos.Line, Severity: ka.SevWarning, GohaOnly: true,
-			Message: msg[len("goha: "):]}
-		var u UnsupportedOptionError
-		if errors.As(err, &u) {
-			d.Unsupported = true
-			if allow {
-				d.Message += ka.AllowedSuffix
-			} else {
-				d.Severity = ka.SevError
-			}
-		}
-		out = append(out, d)
-	}
-	check := func(owner, routesKw, rulesKw string, routes, rules []ka.RawLine) {
-		for _, l := range routes {
-			if _, err := ParseRoute(l.Words); err != nil {
-				add(owner, routesKw, "route", l, err)
-			}
-		}
-		for _, l := range rules {
-			if _, err := ParseRule(l.Words); err != nil {
-				add(owner, rulesKw, "rule", l, err)
-			}
-		}
-	}
-	check("", "static_routes", "static_rules", c.StaticRoutes, c.StaticRules)
-	for _, in := range c.Instances {
-		check(in.Name, "virtual_routes", "virtual_rules", in.VirtualRoutes, in.VirtualRules)
-	}
-	return out
 }
 
 // vipTrackers is keepalived's tracking of a VIP's interface: an address

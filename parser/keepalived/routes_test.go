@@ -1,4 +1,4 @@
-package daemon
+package keepalived
 
 import (
 	"errors"
@@ -35,7 +35,7 @@ func TestParseRoute(t *testing.T) {
 		}
 		tc.want.Text = tc.line
 		if tc.want.Type == 0 {
-			tc.want.Type = rtnUnicast
+			tc.want.Type = RTNUnicast
 		}
 		if tc.want.Protocol == 0 {
 			tc.want.Protocol = rtProtKeepalived
@@ -93,8 +93,8 @@ func TestParseRule(t *testing.T) {
 			return r.Iif == "ens160" && r.Oif == "lo" && r.Invert && r.IPProto == 6 && *r.Sport == [2]uint16{80, 80} &&
 				*r.Dport == [2]uint16{1000, 2000} && *r.UIDRange == [2]uint32{10, 20} && r.TOS == 8
 		}},
-		{"from 10.0.0.0/8 goto 100 priority 50", func(r Rule) bool { return r.Goto == 100 && r.Type == frActGoto }},
-		{"from 10.0.0.0/8 blackhole priority 51", func(r Rule) bool { return r.Type == frActBlackhole }},
+		{"from 10.0.0.0/8 goto 100 priority 50", func(r Rule) bool { return r.Goto == 100 && r.Type == FRActGoto }},
+		{"from 10.0.0.0/8 blackhole priority 51", func(r Rule) bool { return r.Type == FRActBlackhole }},
 		{"table 100 suppress_prefixlength 0 suppress_ifgroup 3 priority 1", func(r Rule) bool {
 			return r.SuppressPrefixlen == 0 && r.SuppressIfgroup == 3
 		}},
