@@ -95,6 +95,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		if _, dup := p.backends[bc.Name]; dup {
 			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)
 		}
+		if err := bc.ForwardFor.validate(); err != nil {
+			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
+		}
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
@@ -104,11 +107,12 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			b.servers = append(b.servers, s)
 			bals = append(bals, s.bal)
 		}
-		algo := bc.Balance
-		if algo == "" {
-			algo = "roundrobin"
+		// The configuration adapter fills HAProxy's defaults (parser/haproxy
+		// defaults.go); an empty algorithm is a caller's mistake.
+		if bc.Balance == "" {
+			return nil, fmt.Errorf("proxy: backend %q: no balance algorithm", bc.Name)
 		}
-		bal, err := opt.NewBalancer(algo, bc.BalanceArgs, bals)
+		bal, err := opt.NewBalancer(bc.Balance, bc.BalanceArgs, bals)
 		if err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
@@ -120,6 +124,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		p.backendList = append(p.backendList, b)
 	}
 	for _, fc := range cfg.Frontends {
+		if err := fc.ForwardFor.validate(); err != nil {
+			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
+		}
 		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
 		if fc.MaxConn > 0 {
 			f.slots = make(chan struct{}, fc.MaxConn)

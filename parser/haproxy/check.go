@@ -407,7 +407,7 @@ func (s *state) checkValidity() bool {
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0
 			needBack := px.Cap&CapBackend != 0 && (len(px.Servers) > 0 || px.Kind == "backend")
-			if needClient && px.Timeouts["client"] == 0 || needBack && (px.Timeouts["connect"] == 0 || px.Timeouts["server"] == 0) {
+			if needClient && px.Timeouts.Client == 0 || needBack && (px.Timeouts.Connect == 0 || px.Timeouts.Server == 0) {
 				x := s.d.Raw(Warning, "", 0, fmt.Sprintf("config : missing timeouts for %s '%s'.", kind, px.Name))
 				x.Extra = []string{
 					"   | While not properly invalid, you will certainly encounter various problems",

@@ -90,10 +90,10 @@ type Proxy struct {
 	Servers       []*Server
 	DefaultServer ServerOptions
 	Balance       Balance
-	HashType      []string
+	HashType      HashType
 	// HashBalanceFactor is `hash-balance-factor` (0 = off, else > 100).
 	HashBalanceFactor int
-	Timeouts          map[string]time.Duration
+	Timeouts          Timeouts
 	Maxconn           int
 	Retries           int
 	RetriesSet        bool
@@ -173,12 +173,6 @@ type ServerOptions struct {
 	CheckAddr, Cookie, Verify                            string
 	Set                                                  map[string]bool // which options were given
 	Other                                                map[string]string
-}
-
-// Balance is "balance <algo> [args]".
-type Balance struct {
-	Algorithm string
-	Args      []string
 }
 
 // Forwardfor is "option forwardfor [except net] [header name] [if-none]".

@@ -2,13 +2,12 @@ package haproxy
 
 import (
 	"fmt"
-	"time"
 )
 
 // newProxy starts a proxy from its defaults, applying HAProxy's inheritance:
 // a frontend/backend/listen copies the last (or "from"-named) defaults.
 func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
-	px := &Proxy{Kind: kind, Name: name, Pos: p, Mode: "tcp", Timeouts: map[string]time.Duration{},
+	px := &Proxy{Kind: kind, Name: name, Pos: p, Mode: DefaultMode,
 		Options: map[string]bool{}, ErrorFiles: map[int]string{}}
 	switch kind {
 	case "frontend":
@@ -22,9 +21,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 		return px
 	}
 	px.Mode = def.Mode
-	for k, v := range def.Timeouts {
-		px.Timeouts[k] = v
-	}
+	px.Timeouts = def.Timeouts
 	for k, v := range def.Options {
 		px.Options[k] = v
 	}

@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -13,13 +14,6 @@ import (
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/http1"
-)
-
-// HAProxy's built-in defaults that the parser leaves unset.
-const (
-	defaultRetries = 3
-	defaultWeight  = 1
-	defaultXFF     = "X-Forwarded-For"
 )
 
 // Build maps cfg to a Plan. It never fails: what cannot run is left out and
@@ -107,10 +101,10 @@ func mode(px *haproxy.Proxy) proxy.Mode {
 func timeouts(px *haproxy.Proxy) proxy.Timeouts {
 	t := px.Timeouts
 	return proxy.Timeouts{
-		Client: t["client"], Server: t["server"], Connect: t["connect"],
-		HTTPRequest: t["http-request"], HTTPKeepAlive: t["http-keep-alive"], Queue: t["queue"],
-		Tunnel: t["tunnel"], ClientFin: t["client-fin"], ServerFin: t["server-fin"],
-		Tarpit: firstSet(t["tarpit"], t["connect"]),
+		Client: t.Client, Server: t.Server, Connect: t.Connect,
+		HTTPRequest: t.HTTPRequest, HTTPKeepAlive: t.HTTPKeepAlive, Queue: t.Queue,
+		Tunnel: t.Tunnel, ClientFin: t.ClientFin, ServerFin: t.ServerFin,
+		Tarpit: firstSet(t.Tarpit, t.Connect),
 	}
 }
 
@@ -141,7 +135,7 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 	}
 	out := proxy.ForwardFor{Enabled: true, Header: ff.Header, IfNone: ff.IfNone}
 	if out.Header == "" {
-		out.Header = defaultXFF
+		out.Header = haproxy.DefaultForwardforHeader
 	}
 	if ff.Except != "" {
 		pfx, err := parsePrefix(ff.Except)
@@ -209,12 +203,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 	if px.Mode == "log" {
 		b.unsupported(px.Pos, "mode log")
 	}
-	names := make([]string, 0, len(px.Timeouts))
-	for k := range px.Timeouts {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range px.Timeouts.Names() {
 		if !implemented("proxy", "timeout "+k) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
@@ -356,7 +345,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
-			if hr.Action == proxy.Tarpit && px.Timeouts["tarpit"] <= 0 && px.Timeouts["connect"] <= 0 {
+			if hr.Action == proxy.Tarpit && px.Timeouts.Tarpit <= 0 && px.Timeouts.Connect <= 0 {
 				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
 				continue
 			}
@@ -404,7 +393,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
@@ -462,7 +451,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 			b.unsupported(s.Pos, "server option "+o)
 		}
 	}
-	sv := &proxy.Server{Name: s.Name, Weight: defaultWeight, Backup: s.Backup, Disabled: s.Disabled,
+	sv := &proxy.Server{Name: s.Name, Weight: haproxy.DefaultServerWeight, Backup: s.Backup, Disabled: s.Disabled,
 		MaxConn: s.Maxconn, MaxQueue: s.Maxqueue}
 	if s.Set["weight"] {
 		sv.Weight = s.Weight
@@ -510,16 +499,15 @@ func checkSendProxy(s *haproxy.Server) int {
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
-	inter := s.Inter
-	if inter == 0 {
-		inter = check.DefaultInter
-	}
+	// the defaults table's values for what the server line leaves unset:
+	// fastinter and downinter default to inter
+	inter := cmp.Or(s.Inter, haproxy.DefaultCheckInter)
 	c := CheckSpec{Disabled: s.Disabled, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup,
 		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
-		Rise: s.Rise, Fall: s.Fall,
-		Intervals:       check.Intervals{Inter: s.Inter, FastInter: s.FastInter, DownInter: s.DownInter},
-		Timeouts:        check.CheckTimeouts(inter, px.Timeouts["connect"], px.Timeouts["check"]),
+		Rise: cmp.Or(s.Rise, haproxy.DefaultCheckRise), Fall: cmp.Or(s.Fall, haproxy.DefaultCheckFall),
+		Intervals:       check.Intervals{Inter: inter, FastInter: cmp.Or(s.FastInter, inter), DownInter: cmp.Or(s.DownInter, inter)},
+		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 	switch {
@@ -532,16 +520,17 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	return c
 }
 
-// balance maps `balance`, `hash-type` and `option allbackups`. An algorithm
+// balance maps `balance`, `hash-type` and `option allbackups`, filling
+// their defaults from parser/haproxy's defaults table. An algorithm
 // proxy/balance cannot build (rdp-cookie, hash <expr>, ...) is reported and
-// replaced by roundrobin.
+// replaced by the default one.
 func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
-	spec := BalanceSpec{Algorithm: "roundrobin"}
-	spec.Options.AllBackups = px.Options["allbackups"]
-	if err := spec.Options.ParseHashType(px.HashType); err != nil {
-		b.unsupported(px.Pos, "hash-type "+strings.Join(px.HashType, " "))
-		spec.Options = balance.Options{AllBackups: spec.Options.AllBackups}
+	spec := BalanceSpec{Algorithm: haproxy.DefaultBalance}
+	spec.Options = hashOptions(px.HashType)
+	if px.HashType.Refused != "" {
+		b.unsupported(px.Pos, "hash-type "+px.HashType.Refused)
 	}
+	spec.Options.AllBackups = px.Options["allbackups"]
 	spec.Options.HashBalanceFactor = px.HashBalanceFactor
 	if len(px.Balance.Args) == 0 {
 		return spec
@@ -562,6 +551,18 @@ func (b *builder) balance(px *haproxy.Proxy) BalanceSpec {
 	}
 	spec.Algorithm, spec.Args = algo, args
 	return spec
+}
+
+// hashFuncs are the balance functions of the parser's hash-type names.
+var hashFuncs = map[string]balance.HashFunc{"sdbm": balance.SDBM, "djb2": balance.DJB2, "wt6": balance.WT6, "crc32": balance.CRC32}
+
+// hashOptions maps a typed `hash-type`; without one (or with a refused
+// one) it is the defaults table's (map-based sdbm, no avalanche).
+func hashOptions(ht haproxy.HashType) balance.Options {
+	if ht.Method == "" || ht.Refused != "" {
+		ht = haproxy.HashType{Method: haproxy.DefaultHashMethod, Function: haproxy.DefaultHashFunction}
+	}
+	return balance.Options{Consistent: ht.Method == haproxy.HashConsistent, Func: hashFuncs[ht.Function], Avalanche: ht.Avalanche}
 }
 
 // hasGlobal reports whether a global section has the statement kw (no
