@@ -147,10 +147,10 @@ func layer7Balance(algo string) bool {
 // httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
 // ignores (httplog falls back to tcplog).
 func (s *state) httpOnlyWarnings(px *Proxy) {
-	if len(px.HTTPRequest) > 0 && px.Cap&CapFrontend != 0 {
+	if len(px.HTTPRequestRules) > 0 && px.Cap&CapFrontend != 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
-	if len(px.HTTPResponse) > 0 {
+	if len(px.HTTPResponseRules) > 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
 	if px.Forwardfor != nil {

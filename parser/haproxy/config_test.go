@@ -114,8 +114,8 @@ backend api from base
 		ub.Cond.Or[1][0].Anon.Criterion != "src" {
 		t.Errorf("use_backend %+v", ub.Cond)
 	}
-	if len(fe.HTTPRequest) != 2 || fe.HTTPRequest[0].Action != "set-header" || fe.HTTPRequest[1].Cond == nil || len(fe.HTTPResponse) != 1 {
-		t.Errorf("http rules %+v %+v", fe.HTTPRequest, fe.HTTPResponse)
+	if len(fe.HTTPRequestRules) != 2 || fe.HTTPRequestRules[0].Action != "set-header" || fe.HTTPRequestRules[1].Cond == nil || len(fe.HTTPResponseRules) != 1 {
+		t.Errorf("http rules %+v %+v", fe.HTTPRequestRules, fe.HTTPResponseRules)
 	}
 	if ff := fe.Forwardfor; ff.Except != "10.0.0.0/8" || ff.Header != "X-Real-IP" || !ff.IfNone {
 		t.Errorf("forwardfor %+v", ff)

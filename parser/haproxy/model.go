@@ -105,8 +105,8 @@ type Proxy struct {
 	UseBackends       []UseBackend
 	DefaultBack       string
 	DefaultBackAt     Pos
-	HTTPRequest       []HTTPRule
-	HTTPResponse      []HTTPRule
+	HTTPRequestRules  []HTTPRule // `http-request` rules, in order
+	HTTPResponseRules []HTTPRule // `http-response` rules, in order
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule

@@ -100,9 +100,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *proxyLine) bool {
 		s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 	}
 	if kw == "http-request" {
-		px.HTTPRequest = append(px.HTTPRequest, rule)
+		px.HTTPRequestRules = append(px.HTTPRequestRules, rule)
 	} else {
-		px.HTTPResponse = append(px.HTTPResponse, rule)
+		px.HTTPResponseRules = append(px.HTTPResponseRules, rule)
 	}
 	return false
 }

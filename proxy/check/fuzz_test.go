@@ -74,7 +74,7 @@ func FuzzParseExpect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		w := strings.Fields(line)
 		ParseExpect(w)
-		var r HTTPRequest
+		var r ProbeRequest
 		r.ApplySend(w)
 		r.Bytes()
 		OptionHTTPChk(w)

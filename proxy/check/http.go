@@ -18,10 +18,10 @@ import (
 // Header is one request header of an HTTP check.
 type Header struct{ Name, Value string }
 
-// HTTPRequest is what an HTTP check sends: HAProxy's `option httpchk` and
+// ProbeRequest is the request an HTTP check sends: HAProxy's `option httpchk` and
 // `http-check send` settings. The zero value sends HAProxy's default,
 // "OPTIONS / HTTP/1.0".
-type HTTPRequest struct {
+type ProbeRequest struct {
 	Method, URI, Version string
 	Headers              []Header
 	Body                 string
@@ -31,8 +31,8 @@ type HTTPRequest struct {
 // [<version>]` (one argument is a URI). The version may carry extra header
 // lines after "\r\n", the old way of sending a Host header; both real CRLFs
 // and the escaped form are understood.
-func OptionHTTPChk(args []string) HTTPRequest {
-	var r HTTPRequest
+func OptionHTTPChk(args []string) ProbeRequest {
+	var r ProbeRequest
 	switch len(args) {
 	case 0:
 	case 1:
@@ -56,7 +56,7 @@ func OptionHTTPChk(args []string) HTTPRequest {
 
 // ApplySend applies the words after `http-check send` ("meth GET uri /h
 // ver HTTP/1.1 hdr Host example.com body x").
-func (r *HTTPRequest) ApplySend(words []string) error {
+func (r *ProbeRequest) ApplySend(words []string) error {
 	for i := 0; i < len(words); i++ {
 		kw := words[i]
 		need := 1
@@ -89,7 +89,7 @@ func (r *HTTPRequest) ApplySend(words []string) error {
 // Bytes is the request as HAProxy 2.6 puts it on the wire: header names in
 // lower case, a content-length with a body, and "connection: close" for
 // HTTP/1.1 (1.0 closes anyway).
-func (r HTTPRequest) Bytes() []byte {
+func (r ProbeRequest) Bytes() []byte {
 	method, uri, ver := r.Method, r.URI, r.Version
 	if method == "" {
 		method = "OPTIONS"
@@ -218,7 +218,7 @@ const maxCheckBody = 16384
 // HTTPProbe is `option httpchk`: send Request, read the response, apply
 // Expects in order (none: 2xx and 3xx pass).
 type HTTPProbe struct {
-	Request HTTPRequest
+	Request ProbeRequest
 	Expects []Expect
 	// Connect is an `http-check connect` rule's destination, if any.
 	Connect Connect

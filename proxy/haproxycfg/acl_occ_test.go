@@ -143,7 +143,7 @@ func TestHostOfAbsoluteURI(t *testing.T) {
 	if res.Exit != 0 {
 		t.Fatalf("config: %+v", res.Diags.List)
 	}
-	cond, err := newACLSet(res.Config.Frontends[0]).compile(res.Config.Frontends[0].HTTPRequest[0].Cond)
+	cond, err := newACLSet(res.Config.Frontends[0]).compile(res.Config.Frontends[0].HTTPRequestRules[0].Cond)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,8 +282,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
+		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
 		fe.Redirects = b.redirects(px, acls)
 	} else {
 		for _, r := range px.Redirects {
@@ -371,10 +371,10 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 // defaults section, whose rules HAProxy runs in the proxies inheriting
 // it, or a backend. where names the section kind in the notice.
 func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
-	for _, r := range px.HTTPRequest {
+	for _, r := range px.HTTPRequestRules {
 		b.unsupported(r.Pos, "http-request "+r.Action+" in a "+where)
 	}
-	for _, r := range px.HTTPResponse {
+	for _, r := range px.HTTPResponseRules {
 		b.unsupported(r.Pos, "http-response "+r.Action+" in a "+where)
 	}
 	for _, r := range px.TCPConnRules {

@@ -10,7 +10,7 @@ import (
 // httpCheck maps `option httpchk [meth] [uri] [ver]` and the `http-check
 // send`/`expect` lines with proxy/check's readers; what they refuse is
 // reported and left out.
-func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expect, check.Connect) {
+func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Expect, check.Connect) {
 	var args []string
 	for _, a := range []string{px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version} {
 		if a != "" {

@@ -91,7 +91,7 @@ type BalanceSpec struct {
 type CheckSpec struct {
 	Target check.Target
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
-	HTTP    *check.HTTPRequest
+	HTTP    *check.ProbeRequest
 	Expects []check.Expect
 	// Connect is a leading `http-check connect [port N] [addr A]`
 	// (check.HTTPProbe.Connect); zero = the server's check address.
