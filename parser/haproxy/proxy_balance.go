@@ -77,7 +77,7 @@ var balanceAlgos = map[string]bool{"roundrobin": true, "static-rr": true, "least
 	"first": true, "source": true, "uri": true, "url_param": true, "hdr": true, "random": true,
 	"rdp-cookie": true, "hash": true}
 
-func (s *state) parseBalance(px *Proxy, l *proxyLine) bool {
+func (s *state) parseBalance(px *Proxy, l *kwLine) bool {
 	w := l.w
 	if len(w) < 2 {
 		return false // 2.6 silently keeps the previous algorithm
@@ -145,7 +145,7 @@ func typedBalance(base, algo string, args []string) Balance {
 	return b
 }
 
-func (s *state) parseHashType(px *Proxy, l *proxyLine) bool {
+func (s *state) parseHashType(px *Proxy, l *kwLine) bool {
 	if l.arg(1) != "consistent" && l.arg(1) != "map-based" {
 		s.alert(l.p, "'hash-type' only supports 'consistent' and 'map-based'.")
 		return false
@@ -164,7 +164,7 @@ func (s *state) parseHashType(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseHashBalanceFactor(px *Proxy, l *proxyLine) bool {
+func (s *state) parseHashBalanceFactor(px *Proxy, l *kwLine) bool {
 	if msg := rawChecks[l.kw](l.w); msg != "" {
 		s.alert(l.p, "%s", msg)
 		return false

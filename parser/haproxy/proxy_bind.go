@@ -8,7 +8,7 @@ import (
 // Handler of `bind`; its row is in proxyKeywordTable, the bind options'
 // checks are in bindopts.go.
 
-func (s *state) parseBind(px *Proxy, l *proxyLine) bool {
+func (s *state) parseBind(px *Proxy, l *kwLine) bool {
 	return s.bind(px, l.p, l.w)
 }
 

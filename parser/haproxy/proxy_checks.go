@@ -5,7 +5,7 @@ import "strings"
 // Handlers of the health-check rule keywords (http-check, tcp-check); rows
 // in proxyKeywordTable. The check options are in proxy_options.go.
 
-func (s *state) parseHTTPCheck(px *Proxy, l *proxyLine) bool {
+func (s *state) parseHTTPCheck(px *Proxy, l *kwLine) bool {
 	w, p := l.w, l.p
 	switch l.arg(1) {
 	case "expect":
@@ -34,7 +34,7 @@ func (s *state) parseHTTPCheck(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseTCPCheck(px *Proxy, l *proxyLine) bool {
+func (s *state) parseTCPCheck(px *Proxy, l *kwLine) bool {
 	w, p := l.w, l.p
 	if msg := rawChecks[l.kw](w); msg != "" {
 		s.alert(p, "%s", msg)

@@ -10,7 +10,7 @@ import (
 // argument checks are in httpactions.go.
 
 // parseHTTPRule is `http-request` and `http-response`.
-func (s *state) parseHTTPRule(px *Proxy, l *proxyLine) bool {
+func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	p, w, kw := l.p, l.w, l.kw
 	if px.lfPos.Line > 0 && movesLogFormatPos(l.arg(1)) {
 		px.lfPos = p
@@ -107,7 +107,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseRedirect(px *Proxy, l *proxyLine) bool {
+func (s *state) parseRedirect(px *Proxy, l *kwLine) bool {
 	p, w := l.p, l.w
 	px.sawRedirect = true
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
@@ -121,7 +121,7 @@ func (s *state) parseRedirect(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseHTTPError(px *Proxy, l *proxyLine) bool {
+func (s *state) parseHTTPError(px *Proxy, l *kwLine) bool {
 	if msg := s.replyFile(l.w[1:]); msg != "" {
 		s.alert(l.p, "http-error : %s", msg)
 		return false

@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// proxyLine is one statement of a proxy section as a keyword handler sees
-// it: the words (after a "no"/"default" prefix), where it came from, and
+// kwLine is one statement as a keyword handler sees it: the words (after
+// a "no"/"default" prefix), where it came from, and, in a proxy section,
 // the matrix row the words matched (zero when none did).
-type proxyLine struct {
+type kwLine struct {
 	p          Pos
 	w          []string
 	kw         string
@@ -17,7 +17,7 @@ type proxyLine struct {
 }
 
 // arg is the i-th word, "" past the end (statements may lack arguments).
-func (l *proxyLine) arg(i int) string {
+func (l *kwLine) arg(i int) string {
 	if i < len(l.w) {
 		return l.w[i]
 	}
@@ -26,7 +26,7 @@ func (l *proxyLine) arg(i int) string {
 
 // proxyHandler parses one statement into px; true = stop reading the
 // configuration (HAProxy aborts there).
-type proxyHandler func(s *state, px *Proxy, l *proxyLine) bool
+type proxyHandler func(s *state, px *Proxy, l *kwLine) bool
 
 // proxyKeywordRow is one row of the proxy keyword table, HAProxy's cfg_kws
 // for the proxy sections: the first word, its argument doc, and the
@@ -178,7 +178,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.capabilityWarning(px, p, w, row)
 		// HAProxy still parses the arguments (and may reject them).
 	}
-	l := &proxyLine{p: p, w: w, kw: kw, neg: neg, reset: reset, row: row}
+	l := &kwLine{p: p, w: w, kw: kw, neg: neg, reset: reset, row: row}
 	if h := proxyHandlers[kw]; h != nil {
 		return h(s, px, l)
 	}
@@ -223,7 +223,7 @@ func (s *state) capabilityWarning(px *Proxy, p Pos, w []string, row proxyKeyword
 
 // parseRawKeyword keeps a known keyword goha does not model raw, after the
 // argument checks HAProxy's parser makes (rawChecks), and reports it.
-func (s *state) parseRawKeyword(px *Proxy, l *proxyLine) bool {
+func (s *state) parseRawKeyword(px *Proxy, l *kwLine) bool {
 	if !s.rawCheck(l) {
 		return false
 	}
@@ -233,7 +233,7 @@ func (s *state) parseRawKeyword(px *Proxy, l *proxyLine) bool {
 
 // rawCheck runs the keyword's argument check, if it has one; false = the
 // line was refused (alerted).
-func (s *state) rawCheck(l *proxyLine) bool {
+func (s *state) rawCheck(l *kwLine) bool {
 	chk := rawChecks[l.kw]
 	if chk == nil {
 		return true
@@ -252,7 +252,7 @@ func (s *state) rawCheck(l *proxyLine) bool {
 
 // keepUnsupported keeps a statement raw and reports it under its matrix
 // name.
-func (s *state) keepUnsupported(px *Proxy, l *proxyLine) {
+func (s *state) keepUnsupported(px *Proxy, l *kwLine) {
 	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
 	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: l.p, Args: l.w})
 	s.d.Unsupported(l.p.File, l.p.Line, l.row.Name)

@@ -8,7 +8,7 @@ import (
 // Handlers of the logging and error-page keywords (log, log-format,
 // log-tag, errorfile, errorfiles); rows in proxyKeywordTable.
 
-func (s *state) parseLog(px *Proxy, l *proxyLine) bool {
+func (s *state) parseLog(px *Proxy, l *kwLine) bool {
 	if l.neg {
 		px.Logs = nil
 		return false
@@ -20,7 +20,7 @@ func (s *state) parseLog(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseLogFormat(px *Proxy, l *proxyLine) bool {
+func (s *state) parseLogFormat(px *Proxy, l *kwLine) bool {
 	if len(l.w) < 2 {
 		s.alert(l.p, "log-format expects one argument.")
 		return false
@@ -29,7 +29,7 @@ func (s *state) parseLogFormat(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseLogTag(px *Proxy, l *proxyLine) bool {
+func (s *state) parseLogTag(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
 		s.d.Unsupported(l.p.File, l.p.Line, l.kw)
@@ -39,7 +39,7 @@ func (s *state) parseLogTag(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseErrorfile(px *Proxy, l *proxyLine) bool {
+func (s *state) parseErrorfile(px *Proxy, l *kwLine) bool {
 	p := l.p
 	code, err := strconv.Atoi(l.arg(1))
 	if err != nil || l.arg(2) == "" {
@@ -58,7 +58,7 @@ func (s *state) parseErrorfile(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseErrorfiles(px *Proxy, l *proxyLine) bool {
+func (s *state) parseErrorfiles(px *Proxy, l *kwLine) bool {
 	px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: l.p, Args: l.w})
 	return false
 }

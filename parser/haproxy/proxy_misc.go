@@ -3,7 +3,7 @@ package haproxy
 // Handlers of the proxy keywords that set one of the section's own
 // settings (mode, state, limits, identity); rows in proxyKeywordTable.
 
-func (s *state) parseMode(px *Proxy, l *proxyLine) bool {
+func (s *state) parseMode(px *Proxy, l *kwLine) bool {
 	switch l.arg(1) {
 	case "http", "tcp", "log":
 		px.Mode = l.arg(1)
@@ -15,19 +15,19 @@ func (s *state) parseMode(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseDisabled(px *Proxy, l *proxyLine) bool {
+func (s *state) parseDisabled(px *Proxy, l *kwLine) bool {
 	px.Disabled = true
 	return false
 }
 
-func (s *state) parseEnabled(px *Proxy, l *proxyLine) bool {
+func (s *state) parseEnabled(px *Proxy, l *kwLine) bool {
 	px.Disabled = false
 	return false
 }
 
 // parseMaxconnRetries is `maxconn` and `retries`: only a missing value is
 // an error, HAProxy reads it with atol().
-func (s *state) parseMaxconnRetries(px *Proxy, l *proxyLine) bool {
+func (s *state) parseMaxconnRetries(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		s.alert(l.p, "'%s' expects an integer argument.", l.kw)
 		return false
@@ -41,17 +41,17 @@ func (s *state) parseMaxconnRetries(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseRetryOn(px *Proxy, l *proxyLine) bool {
+func (s *state) parseRetryOn(px *Proxy, l *kwLine) bool {
 	s.retryOn(px, l.p, l.w)
 	return false
 }
 
-func (s *state) parseServer(px *Proxy, l *proxyLine) bool {
+func (s *state) parseServer(px *Proxy, l *kwLine) bool {
 	s.server(px, l.p, l.w)
 	return false
 }
 
-func (s *state) parseCookie(px *Proxy, l *proxyLine) bool {
+func (s *state) parseCookie(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		s.alert(l.p, "'cookie' expects <cookie_name> as argument.")
 		return false
@@ -62,7 +62,7 @@ func (s *state) parseCookie(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseDescription(px *Proxy, l *proxyLine) bool {
+func (s *state) parseDescription(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		// HAProxy 2.6 returns -1 from the file reader here, which its
 		// caller reports as a file it "could not open".
@@ -76,7 +76,7 @@ func (s *state) parseDescription(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseID(px *Proxy, l *proxyLine) bool {
+func (s *state) parseID(px *Proxy, l *kwLine) bool {
 	if n, _, _ := leadingInt(l.arg(1)); n <= 0 {
 		s.alertRaw(l.p.File, l.p.Line, "custom id has to be > 0.")
 		s.fileFatal = true

@@ -3,7 +3,7 @@ package haproxy
 // Handler of `option <name>` (and `no option`, `default option`); its row
 // is in proxyKeywordTable.
 
-func (s *state) parseOption(px *Proxy, l *proxyLine) bool {
+func (s *state) parseOption(px *Proxy, l *kwLine) bool {
 	w := l.w
 	if l.reset {
 		// `default option X` puts X back to HAProxy's built-in state

@@ -4,7 +4,7 @@ import "fmt"
 
 // Handlers of the stats page keyword; its row is in proxyKeywordTable.
 
-func (s *state) parseStats(px *Proxy, l *proxyLine) bool {
+func (s *state) parseStats(px *Proxy, l *kwLine) bool {
 	s.stats(px, l.p, l.w)
 	return false
 }

@@ -8,7 +8,7 @@ import (
 // Handlers of the ACL and backend-switching keywords (acl, use_backend,
 // default_backend); rows in proxyKeywordTable.
 
-func (s *state) parseACL(px *Proxy, l *proxyLine) bool {
+func (s *state) parseACL(px *Proxy, l *kwLine) bool {
 	p, w := l.p, l.w
 	if l.arg(1) == "" || l.arg(2) == "" {
 		s.alert(p, "'acl' expects an ACL name and a fetch method.")
@@ -34,7 +34,7 @@ func (s *state) parseACL(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseUseBackend(px *Proxy, l *proxyLine) bool {
+func (s *state) parseUseBackend(px *Proxy, l *kwLine) bool {
 	p := l.p
 	if l.arg(1) == "" {
 		s.alert(p, "'%s' expects a backend name.", l.kw)
@@ -58,7 +58,7 @@ func (s *state) parseUseBackend(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseDefaultBackend(px *Proxy, l *proxyLine) bool {
+func (s *state) parseDefaultBackend(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		s.alert(l.p, "'%s' expects a backend name.", l.kw)
 		return false

@@ -5,7 +5,7 @@ import "strings"
 // Handlers of the TCP rule keywords (tcp-request, tcp-response) and of
 // stick-table; rows in proxyKeywordTable.
 
-func (s *state) parseTCPRequest(px *Proxy, l *proxyLine) bool {
+func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	p, w := l.p, l.w
 	s.tcpRequestOrder(px, p, w)
 	s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
@@ -30,12 +30,12 @@ func (s *state) parseTCPRequest(px *Proxy, l *proxyLine) bool {
 	return false
 }
 
-func (s *state) parseTCPResponse(px *Proxy, l *proxyLine) bool {
+func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")
 	return s.parseRawKeyword(px, l)
 }
 
-func (s *state) parseStickTable(px *Proxy, l *proxyLine) bool {
+func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {
 	if !s.rawCheck(l) {
 		return false
 	}

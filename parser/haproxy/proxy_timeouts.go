@@ -45,7 +45,7 @@ func timeoutField(t *Timeouts, name string) *time.Duration {
 
 // parseTimeout is `timeout <name> <value>`; its row is in
 // proxyKeywordTable.
-func (s *state) parseTimeout(px *Proxy, l *proxyLine) bool {
+func (s *state) parseTimeout(px *Proxy, l *kwLine) bool {
 	name, v := l.arg(1), l.arg(2)
 	field := timeoutField(&px.Timeouts, name)
 	if field == nil {

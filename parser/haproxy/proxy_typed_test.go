@@ -100,3 +100,18 @@ func TestProxyKeywordTable(t *testing.T) {
 		}
 	}
 }
+
+// TestGlobalKeywordTable: every row names a global keyword HAProxy 2.6
+// knows, once.
+func TestGlobalKeywordTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range globalKeywordTable {
+		if seen[r.Name] {
+			t.Errorf("%s: two rows", r.Name)
+		}
+		seen[r.Name] = true
+		if !globalKeywordSet[r.Name] && r.Name != "stats" && r.Name != "master-worker" && r.Name != "nbthread" {
+			t.Errorf("%s: not a global keyword", r.Name)
+		}
+	}
+}
