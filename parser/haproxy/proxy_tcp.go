@@ -63,11 +63,9 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	if len(w) > 1 {
 		sub = w[1]
 	}
-	name := "tcp-request"
-	if sub == "content" {
-		name = "tcp-request content"
-	}
-	name = "tcp-request"
+	// HAProxy 2.6 names every kind of rule 'tcp-request' here, content
+	// rules included.
+	const name = "tcp-request"
 	switch {
 	case sub == "inspect-delay":
 	case sub != "content" && px.sawTCPContent:
