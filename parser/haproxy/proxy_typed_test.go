@@ -115,3 +115,21 @@ func TestGlobalKeywordTable(t *testing.T) {
 		}
 	}
 }
+
+// TestServerOptionTable: every row names a server option HAProxy 2.6
+// knows, once, and takes a value exactly when the option does.
+func TestServerOptionTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range serverOptionTable {
+		if seen[r.Name] {
+			t.Errorf("%s: two rows", r.Name)
+		}
+		seen[r.Name] = true
+		if !serverKeywordSet[r.Name] {
+			t.Errorf("%s: not a server option", r.Name)
+		}
+		if (r.Args != "") != serverWithArg[r.Name] {
+			t.Errorf("%s: argument doc %q, takes a value: %v", r.Name, r.Args, serverWithArg[r.Name])
+		}
+	}
+}
