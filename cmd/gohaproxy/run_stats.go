@@ -252,7 +252,7 @@ func (s *runtimeSource) fullconn(backend string) int {
 			sum += s.w.plan.Proxy.MaxConn
 		}
 	}
-	return (sum + 9) / 10 // rounded up, as HAProxy does
+	return haproxy.DefaultFullconn(sum)
 }
 
 // SetServerState applies `disable/enable server` and `set server ...
