@@ -64,12 +64,3 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 	px.Binds = append(px.Binds, b)
 	return false
 }
-
-// bindWithArg are the bind options that take a value.
-var bindWithArg = map[string]bool{"accept-netscaler-cip": true, "alpn": true, "backlog": true, "curves": true, "ecdhe": true, "ca-file": true,
-	"ca-ignore-err": true, "ca-sign-file": true, "ca-sign-pass": true, "ca-verify-file": true, "ciphers": true,
-	"ciphersuites": true, "crl-file": true, "crt": true, "crt-ignore-err": true, "crt-list": true, "expose-fd": true,
-	"gid": true, "group": true, "id": true, "interface": true, "level": true, "severity-output": true, "maxconn": true,
-	"mode": true, "mss": true, "name": true, "namespace": true, "nice": true, "npn": true, "process": true,
-	"proto": true, "quic-cc-algo": true, "shards": true, "ssl-max-ver": true, "ssl-min-ver": true, "tcp-ut": true,
-	"thread": true, "tls-ticket-keys": true, "uid": true, "user": true, "verify": true}

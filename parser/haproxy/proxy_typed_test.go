@@ -133,3 +133,21 @@ func TestServerOptionTable(t *testing.T) {
 		}
 	}
 }
+
+// TestBindOptionTable: every row names a bind option HAProxy 2.6 knows,
+// once, and an option with a check takes a value.
+func TestBindOptionTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range bindOptionTable {
+		if seen[r.Name] {
+			t.Errorf("%s: two rows", r.Name)
+		}
+		seen[r.Name] = true
+		if !bindKeywordSet[r.Name] {
+			t.Errorf("%s: not a bind option", r.Name)
+		}
+		if r.Check != nil && !r.Value {
+			t.Errorf("%s: a check without a value", r.Name)
+		}
+	}
+}
