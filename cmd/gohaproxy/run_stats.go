@@ -184,14 +184,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 }
 
 func (s *runtimeSource) checkState(t *check.Target, st serverState) *runtimeapi.Check {
-	rise, fall := t.Rise, t.Fall
-	if rise == 0 {
-		rise = 2
-	}
-	if fall == 0 {
-		fall = 3
-	}
-	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.downs}
+	// rise and fall come filled from parser/haproxy's defaults table
+	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: t.Rise, Fall: t.Fall, Health: t.Rise, Downs: st.downs}
 	if s.w.checks == nil {
 		return c
 	}
