@@ -39,7 +39,9 @@ type URIHashParams struct {
 	Whole, PathOnly bool
 }
 
-// URLParamHashParams are `balance url_param <name> [check_post]`.
+// URLParamHashParams are `balance url_param <name> [check_post]`. HAProxy
+// 2.6 reads no <max_wait> after check_post any more (a value there is
+// ignored), so there is no field for it.
 type URLParamHashParams struct {
 	Name      string
 	CheckPost bool
