@@ -5,10 +5,12 @@ import "time"
 // HAProxy 2.6's built-in defaults: what a keyword means when it is absent.
 // This is the one place they are written. The parser leaves an absent
 // keyword unset (zero) in the model, so that inheritance from defaults
-// sections and "was it given?" checks stay exact; the configuration
-// adapter (proxy/haproxycfg) fills every default from here once, and the
-// runtime packages (proxy, proxy/balance, proxy/check) take the values as
-// given and refuse a zero one rather than default it again.
+// sections and "was it given?" checks stay exact, and fills only the
+// defaults of a line's own parameters (random's draws, rdp-cookie's name,
+// hash-type's function); the configuration adapter (proxy/haproxycfg)
+// fills every other default from here, once. The runtime packages take
+// the values as given: proxy.New refuses a backend without an algorithm
+// or a forwardfor without a header name, balance.New an empty algorithm.
 const (
 	// DefaultMode is the proxy mode without `mode` (newProxy).
 	DefaultMode = "tcp"

@@ -28,7 +28,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
-	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, g.StatsTimeout
+	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {

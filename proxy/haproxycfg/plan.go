@@ -36,7 +36,7 @@ type Plan struct {
 	SendHostname bool
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
-	StatsTimeout time.Duration // `stats timeout` (0: the runtime API's default, 10s)
+	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }
