@@ -55,6 +55,8 @@ func TestTypedHashType(t *testing.T) {
 		// goha reports these (proxy/haproxycfg) where HAProxy alerts
 		{"hash-type consistent md5", HashType{Refused: "consistent md5"}},
 		{"hash-type consistent wt6 shuffle", HashType{Refused: "consistent wt6 shuffle"}},
+		{"hash-type consistent Sdbm", HashType{Refused: "consistent Sdbm"}}, // case-sensitive in 2.6
+		{"hash-type consistent none", HashType{Refused: "consistent none"}}, // not in 2.6
 	} {
 		be := backendOf(t, "    "+tc.line+"\n")
 		if be.HashType != tc.want {
