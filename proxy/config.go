@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"net/netip"
 	"time"
 
@@ -62,8 +63,18 @@ type SpliceOptions struct {
 type ForwardFor struct {
 	Enabled bool
 	Except  netip.Prefix // clients inside it get no header (zero = none)
-	Header  string       // default "X-Forwarded-For"
+	Header  string       // the header's name; required when Enabled
 	IfNone  bool         // only add when the request has none
+}
+
+// validate refuses an enabled ForwardFor without a header name: the
+// configuration adapter fills HAProxy's default name (parser/haproxy
+// defaults.go), the data path does not guess one.
+func (ff ForwardFor) validate() error {
+	if ff.Enabled && ff.Header == "" {
+		return errors.New("option forwardfor without a header name")
+	}
+	return nil
 }
 
 // Frontend is a `frontend`, or the front half of a `listen` section.

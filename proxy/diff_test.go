@@ -115,7 +115,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			difftest.StartHAProxy(t, seedHAProxyCfg(haddr, tc.servers...), haddr)
 			cfg := seedConfig(tc.servers...)
 			cfg.Backends[0].Timeouts.Connect = 100 * time.Millisecond
-			cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Except: mustPrefix("127.0.0.0/8")}
+			cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Header: "X-Forwarded-For", Except: mustPrefix("127.0.0.0/8")}
 			_, gaddr := startProxy(t, cfg)
 			for _, raw := range tc.reqs {
 				method := strings.SplitN(raw, " ", 2)[0]

@@ -180,10 +180,7 @@ func (x *exchange) buildRequestHead() []byte {
 		ff = &x.be.cfg.ForwardFor
 	}
 	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
-		name := ff.Header
-		if name == "" {
-			name = "x-forwarded-for"
-		}
+		name := ff.Header // proxy.New refused an empty one
 		if !ff.IfNone || req.Header(lowerASCII(name)) == nil {
 			n := len(out)
 			out = append(out, name...)

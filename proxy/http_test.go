@@ -268,7 +268,7 @@ func TestForwardForAndHeaders(t *testing.T) {
 	})
 	cfg := keepAliveCfg(be.addr)
 	cfg.Frontends[0].RequestRules = []HeaderRule{{Action: SetHeader, Name: "X-Set", Value: "v"}, {Action: DelHeader, Name: "x-del"}}
-	cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Except: netip.MustParsePrefix("10.0.0.0/8")}
+	cfg.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Header: "X-Forwarded-For", Except: netip.MustParsePrefix("10.0.0.0/8")}
 	_, addr := startProxy(t, cfg)
 	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nX-Set: old\r\nX-Del: d\r\nConnection: close\r\n\r\n", 2*time.Second)
 	if !strings.HasSuffix(got, "127.0.0.1|v|") {
@@ -276,7 +276,7 @@ func TestForwardForAndHeaders(t *testing.T) {
 	}
 	// Clients inside the `except` network get no header (the seed's 127.0.0.0/8).
 	cfg2 := keepAliveCfg(be.addr)
-	cfg2.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Except: netip.MustParsePrefix("127.0.0.0/8")}
+	cfg2.Frontends[0].ForwardFor = ForwardFor{Enabled: true, Header: "X-Forwarded-For", Except: netip.MustParsePrefix("127.0.0.0/8")}
 	_, addr2 := startProxy(t, cfg2)
 	if got := rawExchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2*time.Second); !strings.HasSuffix(got, "\r\n\r\n||") {
 		t.Fatalf("got %q", got)

@@ -99,6 +99,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		if _, dup := p.backends[bc.Name]; dup {
 			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)
 		}
+		if err := bc.ForwardFor.validate(); err != nil {
+			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
+		}
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
@@ -109,7 +112,8 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			bals = append(bals, s.bal)
 		}
 		if bc.Balance.Algorithm == "" {
-			// The configuration adapter fills in HAProxy's default.
+			// The configuration adapter fills HAProxy's defaults (parser/haproxy
+			// defaults.go); an empty algorithm is a caller's mistake.
 			return nil, fmt.Errorf("proxy: backend %q: no balance algorithm", bc.Name)
 		}
 		bal, err := newBalancer(bc.Balance, bals)
@@ -124,6 +128,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		p.backendList = append(p.backendList, b)
 	}
 	for _, fc := range cfg.Frontends {
+		if err := fc.ForwardFor.validate(); err != nil {
+			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
+		}
 		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
 		if fc.MaxConn > 0 {
 			f.slots = make(chan struct{}, fc.MaxConn)

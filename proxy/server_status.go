@@ -103,10 +103,11 @@ func (p *Proxy) findServer(backend, server string) *server {
 	return nil
 }
 
-// FullConn is HAProxy's default `fullconn` of a backend: 10% (rounded up)
-// of the summed maxconn of the frontends that can route to it, the global
-// maxconn standing for a frontend without its own.
-func (c *Config) FullConn(backend string) int {
+// FrontendMaxconn is the summed maxconn of the frontends that can route to
+// a backend, the global maxconn standing for a frontend without its own:
+// what HAProxy's default `fullconn` is taken from (parser/haproxy
+// DefaultFullconn; the global maxconn may be known only at start).
+func (c *Config) FrontendMaxconn(backend string) int {
 	sum := 0
 	for _, f := range c.Frontends {
 		uses := f.DefaultBackend == backend
@@ -122,5 +123,5 @@ func (c *Config) FullConn(backend string) int {
 			sum += c.MaxConn
 		}
 	}
-	return (sum + 9) / 10
+	return sum
 }

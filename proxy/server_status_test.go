@@ -43,15 +43,15 @@ func TestServerStatusSettle(t *testing.T) {
 	}
 }
 
-func TestFullConn(t *testing.T) {
+func TestFrontendMaxconn(t *testing.T) {
 	cfg := &Config{MaxConn: 1000, Frontends: []*Frontend{
 		{Name: "a", DefaultBackend: "b1", MaxConn: 95},
 		{Name: "b", DefaultBackend: "b2", UseBackends: []UseBackend{{Backend: "b1"}}}, // global maxconn
 		{Name: "c", DefaultBackend: "b3", MaxConn: 10},
 	}}
-	for backend, want := range map[string]int{"b1": 110, "b2": 100, "b3": 1, "none": 0} {
-		if got := cfg.FullConn(backend); got != want {
-			t.Errorf("FullConn(%s) = %d, want %d", backend, got, want)
+	for backend, want := range map[string]int{"b1": 1095, "b2": 1000, "b3": 10, "none": 0} {
+		if got := cfg.FrontendMaxconn(backend); got != want {
+			t.Errorf("FrontendMaxconn(%s) = %d, want %d", backend, got, want)
 		}
 	}
 }

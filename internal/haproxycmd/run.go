@@ -194,16 +194,13 @@ func defaultMaxconn(plan *haproxycfg.Plan) int {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<30 {
 		return 0
 	}
-	if n := (int(rl.Cur) - fdReserve(plan)) / 2; n > 0 {
-		return n
-	}
-	return 1
+	return haproxy.DefaultMaxconn(int(rl.Cur), fdReserve(plan))
 }
 
 // fdReserve is the descriptors HAProxy keeps besides two per connection:
 // 26, one per listener and one per checked server.
 func fdReserve(plan *haproxycfg.Plan) int {
-	used := 26 + len(plan.StatsSockets) + len(plan.Checks)
+	used := haproxy.FDReserveBase + len(plan.StatsSockets) + len(plan.Checks)
 	for _, f := range plan.Proxy.Frontends {
 		used += len(f.Binds)
 	}

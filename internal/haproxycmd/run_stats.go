@@ -149,7 +149,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			spec = bc.Balance
 		}
 	}
-	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: w.plan.Proxy.FullConn(b.Name), Algo: spec.Name(),
+	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
 		StaticWeights: !spec.Dynamic()}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
@@ -190,14 +190,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 }
 
 func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runtimeapi.Check {
-	rise, fall := t.Rise, t.Fall
-	if rise == 0 {
-		rise = 2
-	}
-	if fall == 0 {
-		fall = 3
-	}
-	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: rise, Fall: fall, Health: rise, Downs: st.Downs}
+	// rise and fall come filled from parser/haproxy's defaults table
+	c := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: t.Rise, Fall: t.Fall, Health: t.Rise, Downs: st.Downs}
 	if s.w.checks == nil {
 		return c
 	}

@@ -6,157 +6,305 @@ import (
 	"strings"
 )
 
-// bindOption checks one bind option and its value as HAProxy 2.6's bind
-// keyword parsers do; "bind" lines and "stats socket" (which takes every
-// bind option) share them. It returns the parser's message, and whether
-// that message is only a warning. v is the word after the option ("" when
-// the line ends), meaningful only for options in bindWithArg. A message
-// HAProxy ends with a newline keeps it.
+// bindCheck checks option o's value v as HAProxy 2.6's parser for that
+// bind option does: the parser's message ("" = accepted), and whether that
+// message is only a warning. A message HAProxy ends with a newline keeps
+// it.
+type bindCheck func(s *state, p Pos, o, v string) (msg string, warn bool)
+
+// bindOptionRow is one row of the bind option table, HAProxy's bind_kws:
+// the option, whether it takes a value, and the check of that value (nil:
+// any value). The option list comes from configuration.txt
+// (bindKeywordNames, keywords_gen.go); an option without a row is a flag
+// HAProxy accepts without checking.
+type bindOptionRow struct {
+	Name  string
+	Value bool
+	Check bindCheck
+}
+
+var bindOptionTable = []bindOptionRow{
+	{"accept-netscaler-cip", true, bindCheckNumber},
+	{"alpn", true, bindCheckALPN},
+	{"backlog", true, bindCheckNumber},
+	{"ca-file", true, bindCheckCAFile},
+	{"ca-ignore-err", true, nil},
+	{"ca-sign-file", true, nil},
+	{"ca-sign-pass", true, nil},
+	{"ca-verify-file", true, nil},
+	{"ciphers", true, bindCheckNonEmpty},
+	{"ciphersuites", true, bindCheckNonEmpty},
+	{"crl-file", true, bindCheckCAFile},
+	{"crt", true, bindCheckCrt},
+	{"crt-ignore-err", true, nil},
+	{"crt-list", true, bindCheckCrtList},
+	{"curves", true, bindCheckNonEmpty},
+	{"ecdhe", true, bindCheckNonEmpty},
+	{"expose-fd", true, bindCheckExposeFD},
+	{"gid", true, bindCheckNumber},
+	{"group", true, bindCheckAccount},
+	{"id", true, bindCheckID},
+	{"interface", true, bindCheckInterface},
+	{"level", true, bindCheckLevel},
+	{"maxconn", true, bindCheckNumber},
+	{"mode", true, bindCheckMode},
+	{"mss", true, bindCheckMSS},
+	{"name", true, bindCheckName},
+	{"namespace", true, bindCheckNonEmpty},
+	{"nice", true, bindCheckNumber},
+	{"npn", true, bindCheckNonEmpty},
+	{"process", true, bindCheckProcess},
+	{"proto", true, nil},
+	{"quic-cc-algo", true, nil},
+	{"severity-output", true, bindCheckSeverityOutput},
+	{"shards", true, bindCheckNumber},
+	{"ssl-max-ver", true, bindCheckSSLVersion},
+	{"ssl-min-ver", true, bindCheckSSLVersion},
+	{"tcp-ut", true, bindCheckTCPUserTimeout},
+	{"thread", true, bindCheckThread},
+	{"tls-ticket-keys", true, nil},
+	{"uid", true, bindCheckNumber},
+	{"user", true, bindCheckAccount},
+	{"verify", true, bindCheckVerify},
+}
+
+// bindOptionRows indexes bindOptionTable by option.
+var bindOptionRows = func() map[string]bindOptionRow {
+	m := make(map[string]bindOptionRow, len(bindOptionTable))
+	for _, r := range bindOptionTable {
+		m[r.Name] = r
+	}
+	return m
+}()
+
+// bindWithArg are the bind options that take a value.
+var bindWithArg = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range bindOptionTable {
+		if r.Value {
+			m[r.Name] = true
+		}
+	}
+	return m
+}()
+
+// bindOption checks one bind option and its value; "bind" lines and
+// "stats socket" (which takes every bind option) share it. v is the word
+// after the option ("" when the line ends), meaningful only for options in
+// bindWithArg.
 func (s *state) bindOption(p Pos, o, v string) (msg string, warn bool) {
+	if r := bindOptionRows[o]; r.Check != nil {
+		return r.Check(s, p, o, v)
+	}
+	return "", false
+}
+
+// bindCheckAccount is user and group (names only).
+func bindCheckAccount(s *state, p Pos, o, v string) (msg string, warn bool) {
+	what := map[string]string{"user": "user name", "group": "group name"}[o]
+	switch {
+	case v == "":
+		return fmt.Sprintf("'%s' : missing %s", o, what), false
+	case !s.namedAccount(o, v):
+		return fmt.Sprintf("'%s' : unknown %s '%s'", o, what, v), false
+	}
+	return "", false
+}
+
+// bindCheckNumber is the numeric options: uid, gid, backlog, shards,
+// accept-netscaler-cip, maxconn and nice.
+func bindCheckNumber(s *state, p Pos, o, v string) (msg string, warn bool) {
 	n, _, _ := leadingInt(v) // atol(), as most of these parsers read numbers
-	switch o {
-	case "user", "group":
-		what := map[string]string{"user": "user name", "group": "group name"}[o]
-		switch {
-		case v == "":
-			return fmt.Sprintf("'%s' : missing %s", o, what), false
-		case !s.namedAccount(o, v):
-			return fmt.Sprintf("'%s' : unknown %s '%s'", o, what, v), false
+	switch {
+	case v == "":
+		return fmt.Sprintf("'%s' : missing value", o), false
+	case o == "backlog" && n < 0:
+		return fmt.Sprintf("'backlog' : invalid value %d, must be > 0", n), false
+	case o == "shards" && v != "by-thread" && (n < 1 || n > 64):
+		return fmt.Sprintf("'shards' : invalid value %d, allowed range is 1..64 or 'by-thread'", n), false
+	case o == "accept-netscaler-cip" && n == 0: // read unsigned: -5 passes
+		return fmt.Sprintf("'accept-netscaler-cip' : invalid value %d, must be >= 0", n), false
+	case o == "maxconn" && n < 0:
+		return fmt.Sprintf("'maxconn' : invalid value %d, must be >= 0", n), false
+	case o == "nice" && (n < -1024 || n > 1024):
+		return fmt.Sprintf("'nice' : invalid value %d, allowed range is -1024..1024", n), false
+	}
+	return "", false
+}
+
+func bindCheckMode(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if _, err := strconv.ParseUint(v, 8, 32); err != nil {
+		return fmt.Sprintf("'mode' : missing or invalid mode '%s' (octal integer expected)", v), false
+	}
+	return "", false
+}
+
+func bindCheckLevel(s *state, p Pos, o, v string) (msg string, warn bool) {
+	switch v {
+	case "":
+		return "'level' : missing level", false
+	case "user", "operator", "admin":
+	default:
+		return fmt.Sprintf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v), false
+	}
+	return "", false
+}
+
+func bindCheckSeverityOutput(s *state, p Pos, o, v string) (msg string, warn bool) {
+	switch v {
+	case "":
+		return "'severity-output' : missing severity format", false
+	case "none", "number", "string":
+	default:
+		return fmt.Sprintf("'severity-output' only supports 'none', 'number', and 'string' (got '%s')", v), false
+	}
+	return "", false
+}
+
+func bindCheckExposeFD(s *state, p Pos, o, v string) (msg string, warn bool) {
+	switch v {
+	case "":
+		return "'expose-fd' : missing fd type", false
+	case "listeners":
+	default:
+		return fmt.Sprintf("'expose-fd' only supports 'listeners' (got '%s')", v), false
+	}
+	return "", false
+}
+
+func bindCheckName(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return "'name' : missing name", false
+	}
+	return "", false
+}
+
+func bindCheckID(s *state, p Pos, o, v string) (msg string, warn bool) {
+	n, end, ok := leadingInt(v)
+	switch {
+	case v == "":
+		return "'id' : expects an integer argument", false
+	case !ok || end != len(v):
+		return fmt.Sprintf("'id' : expects an integer argument, found '%s'", v), false
+	case n <= 0:
+		return "'id' : custom id has to be > 0", false
+	}
+	return "", false
+}
+
+func bindCheckMSS(s *state, p Pos, o, v string) (msg string, warn bool) {
+	n, _, _ := leadingInt(v) // atol(), as most of these parsers read numbers
+	if n == 0 || n < -65535 || n > 65535 {
+		return "'mss' : expects an MSS with and absolute value between 1 and 65535", false
+	}
+	return "", false
+}
+
+func bindCheckInterface(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return "'interface' : missing interface name", false
+	}
+	return "", false
+}
+
+func bindCheckALPN(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return "'alpn' : missing the comma-delimited ALPN protocol suite", false
+	}
+	return "", false
+}
+
+func bindCheckTCPUserTimeout(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return "'tcp-ut' : missing TCP User Timeout value", false
+	}
+	if _, _, err := ParseTime(v); err != nil {
+		return "'tcp-ut' : expects a positive delay in milliseconds", false
+	}
+	return "", false
+}
+
+func bindCheckProcess(s *state, p Pos, o, v string) (msg string, warn bool) {
+	// "P/T" (process/thread, from multi-process days) is still read.
+	procs, thr, slash := strings.Cut(v, "/")
+	if m := numberRange(procs, 1); m != "" {
+		return "'process' : " + m, false
+	}
+	if slash {
+		return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread %s' instead.", v, thr), true
+	}
+	return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", v), true
+}
+
+func bindCheckThread(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if m := threadSet(v); m != "" {
+		return m, false
+	}
+	return "", false
+}
+
+// bindCheckSSLVersion is ssl-min-ver and ssl-max-ver.
+func bindCheckSSLVersion(s *state, p Pos, o, v string) (msg string, warn bool) {
+	switch v {
+	case "":
+		return fmt.Sprintf("'%s' : missing the ssl/tls version", o), false
+	case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+	default:
+		return fmt.Sprintf("'%s' : unknown ssl/tls version", v), false
+	}
+	return "", false
+}
+
+func bindCheckVerify(s *state, p Pos, o, v string) (msg string, warn bool) {
+	switch v {
+	case "":
+		return "'verify' : missing verify method", false
+	case "none", "optional", "required":
+	default:
+		return fmt.Sprintf("'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported\n", v), false
+	}
+	return "", false
+}
+
+// bindCheckNonEmpty is the options whose parser only wants a value:
+// ciphers, ciphersuites, curves, npn, ecdhe, namespace.
+func bindCheckNonEmpty(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		what := map[string]string{"ciphers": "cipher suite", "ciphersuites": "cipher suite", "curves": "curve suite",
+			"npn": "the comma-delimited NPN protocol suite", "ecdhe": "named curve", "namespace": "namespace id"}[o]
+		return fmt.Sprintf("'%s' : missing %s", o, what), false
+	}
+	return "", false
+}
+
+// bindCheckCAFile is ca-file and crl-file.
+func bindCheckCAFile(s *state, p Pos, o, v string) (msg string, warn bool) {
+	v = s.underBase("ca-base", v)
+	if !s.lookups.readable(v) {
+		// HAProxy's certificate store loader speaks first, without a
+		// position, and calls every such file a ca-file.
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Couldn't open the ca-file '%s' (No such file or directory).", v))
+		return fmt.Sprintf("'%s' : unable to load %s", o, v), false
+	}
+	return "", false
+}
+
+func bindCheckCrt(s *state, p Pos, o, v string) (msg string, warn bool) {
+	v = s.underBase("crt-base", v)
+	if !s.lookups.readable(v) {
+		return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
+	}
+	if data, ok := s.lookups.readFile(v); ok {
+		if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
+			return msg, false
 		}
-	case "uid", "gid", "backlog", "shards", "accept-netscaler-cip", "maxconn", "nice":
-		switch {
-		case v == "":
-			return fmt.Sprintf("'%s' : missing value", o), false
-		case o == "backlog" && n < 0:
-			return fmt.Sprintf("'backlog' : invalid value %d, must be > 0", n), false
-		case o == "shards" && v != "by-thread" && (n < 1 || n > 64):
-			return fmt.Sprintf("'shards' : invalid value %d, allowed range is 1..64 or 'by-thread'", n), false
-		case o == "accept-netscaler-cip" && n == 0: // read unsigned: -5 passes
-			return fmt.Sprintf("'accept-netscaler-cip' : invalid value %d, must be >= 0", n), false
-		case o == "maxconn" && n < 0:
-			return fmt.Sprintf("'maxconn' : invalid value %d, must be >= 0", n), false
-		case o == "nice" && (n < -1024 || n > 1024):
-			return fmt.Sprintf("'nice' : invalid value %d, allowed range is -1024..1024", n), false
-		}
-	case "mode":
-		if _, err := strconv.ParseUint(v, 8, 32); err != nil {
-			return fmt.Sprintf("'mode' : missing or invalid mode '%s' (octal integer expected)", v), false
-		}
-	case "level":
-		switch v {
-		case "":
-			return "'level' : missing level", false
-		case "user", "operator", "admin":
-		default:
-			return fmt.Sprintf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v), false
-		}
-	case "severity-output":
-		switch v {
-		case "":
-			return "'severity-output' : missing severity format", false
-		case "none", "number", "string":
-		default:
-			return fmt.Sprintf("'severity-output' only supports 'none', 'number', and 'string' (got '%s')", v), false
-		}
-	case "expose-fd":
-		switch v {
-		case "":
-			return "'expose-fd' : missing fd type", false
-		case "listeners":
-		default:
-			return fmt.Sprintf("'expose-fd' only supports 'listeners' (got '%s')", v), false
-		}
-	case "name":
-		if v == "" {
-			return "'name' : missing name", false
-		}
-	case "id":
-		_, end, ok := leadingInt(v)
-		switch {
-		case v == "":
-			return "'id' : expects an integer argument", false
-		case !ok || end != len(v):
-			return fmt.Sprintf("'id' : expects an integer argument, found '%s'", v), false
-		case n <= 0:
-			return "'id' : custom id has to be > 0", false
-		}
-	case "mss":
-		if n == 0 || n < -65535 || n > 65535 {
-			return "'mss' : expects an MSS with and absolute value between 1 and 65535", false
-		}
-	case "interface":
-		if v == "" {
-			return "'interface' : missing interface name", false
-		}
-	case "alpn":
-		if v == "" {
-			return "'alpn' : missing the comma-delimited ALPN protocol suite", false
-		}
-	case "tcp-ut":
-		if v == "" {
-			return "'tcp-ut' : missing TCP User Timeout value", false
-		}
-		if _, _, err := ParseTime(v); err != nil {
-			return "'tcp-ut' : expects a positive delay in milliseconds", false
-		}
-	case "process":
-		// "P/T" (process/thread, from multi-process days) is still read.
-		procs, thr, slash := strings.Cut(v, "/")
-		if m := numberRange(procs, 1); m != "" {
-			return "'process' : " + m, false
-		}
-		if slash {
-			return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread %s' instead.", v, thr), true
-		}
-		return fmt.Sprintf("'process %s' on 'bind' lines is deprecated and will be removed in 2.7.", v), true
-	case "thread":
-		if m := threadSet(v); m != "" {
-			return m, false
-		}
-	case "ssl-min-ver", "ssl-max-ver":
-		switch v {
-		case "":
-			return fmt.Sprintf("'%s' : missing the ssl/tls version", o), false
-		case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
-		default:
-			return fmt.Sprintf("'%s' : unknown ssl/tls version", v), false
-		}
-	case "verify":
-		switch v {
-		case "":
-			return "'verify' : missing verify method", false
-		case "none", "optional", "required":
-		default:
-			return fmt.Sprintf("'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported\n", v), false
-		}
-	case "ciphers", "ciphersuites", "curves", "npn", "ecdhe", "namespace":
-		if v == "" {
-			what := map[string]string{"ciphers": "cipher suite", "ciphersuites": "cipher suite", "curves": "curve suite",
-				"npn": "the comma-delimited NPN protocol suite", "ecdhe": "named curve", "namespace": "namespace id"}[o]
-			return fmt.Sprintf("'%s' : missing %s", o, what), false
-		}
-	case "ca-file", "crl-file":
-		v = s.underBase("ca-base", v)
-		if !s.lookups.readable(v) {
-			// HAProxy's certificate store loader speaks first, without a
-			// position, and calls every such file a ca-file.
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Couldn't open the ca-file '%s' (No such file or directory).", v))
-			return fmt.Sprintf("'%s' : unable to load %s", o, v), false
-		}
-	case "crt":
-		v = s.underBase("crt-base", v)
-		if !s.lookups.readable(v) {
-			return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
-		}
-		if data, ok := s.lookups.readFile(v); ok {
-			if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
-				return msg, false
-			}
-		}
-	case "crt-list":
-		if !s.lookups.readable(v) {
-			return fmt.Sprintf("'crt-list' : cannot open file '%s' : No such file or directory", v), false
-		}
+	}
+	return "", false
+}
+
+func bindCheckCrtList(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if !s.lookups.readable(v) {
+		return fmt.Sprintf("'crt-list' : cannot open file '%s' : No such file or directory", v), false
 	}
 	return "", false
 }

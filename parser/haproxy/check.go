@@ -145,10 +145,10 @@ func layer7Balance(algo string) bool {
 // httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
 // ignores (httplog falls back to tcplog).
 func (s *state) httpOnlyWarnings(px *Proxy) {
-	if len(px.HTTPRequest) > 0 && px.Cap&CapFrontend != 0 {
+	if len(px.HTTPRequestRules) > 0 && px.Cap&CapFrontend != 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
-	if len(px.HTTPResponse) > 0 {
+	if len(px.HTTPResponseRules) > 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
 	if px.Forwardfor != nil {
@@ -405,7 +405,7 @@ func (s *state) checkValidity() bool {
 		if px.Mode != "log" {
 			needClient := px.Cap&CapFrontend != 0
 			needBack := px.Cap&CapBackend != 0 && (len(px.Servers) > 0 || px.Kind == "backend")
-			if needClient && px.Timeouts["client"] == 0 || needBack && (px.Timeouts["connect"] == 0 || px.Timeouts["server"] == 0) {
+			if needClient && px.Timeouts.Client == 0 || needBack && (px.Timeouts.Connect == 0 || px.Timeouts.Server == 0) {
 				x := s.d.Raw(Warning, "", 0, fmt.Sprintf("config : missing timeouts for %s '%s'.", kind, px.Name))
 				x.Extra = []string{
 					"   | While not properly invalid, you will certainly encounter various problems",

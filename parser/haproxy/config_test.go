@@ -39,12 +39,12 @@ func TestSeedConfigModel(t *testing.T) {
 		t.Errorf("frontend = %+v", fe)
 	}
 	// Inherited from defaults.
-	if fe.Mode != "http" || fe.Timeouts["client"] != time.Minute || fe.Maxconn != 3000 || !fe.Options["httplog"] ||
+	if fe.Mode != "http" || fe.Timeouts.Client != time.Minute || fe.Maxconn != 3000 || !fe.Options["httplog"] ||
 		!fe.Options["dontlognull"] || !fe.Options["http-server-close"] || fe.Forwardfor == nil || fe.Forwardfor.Except != "127.0.0.0/8" {
 		t.Errorf("frontend inheritance = %+v", fe)
 	}
-	if be.Balance.Algorithm != "roundrobin" || be.Retries != 3 || !be.Options["redispatch"] || be.Timeouts["connect"] != 10*time.Second ||
-		be.Timeouts["http-keep-alive"] != 10*time.Second || be.Timeouts["queue"] != time.Minute {
+	if be.Balance.Algorithm != "roundrobin" || be.Retries != 3 || !be.Options["redispatch"] || be.Timeouts.Connect != 10*time.Second ||
+		be.Timeouts.HTTPKeepAlive != 10*time.Second || be.Timeouts.Queue != time.Minute {
 		t.Errorf("backend = %+v", be)
 	}
 	var addrs []string
@@ -114,8 +114,8 @@ backend api from base
 		ub.Cond.Or[1][0].Anon.Sample.Text != "src" {
 		t.Errorf("use_backend %+v", ub.Cond)
 	}
-	if len(fe.HTTPRequest) != 2 || fe.HTTPRequest[0].Action != "set-header" || fe.HTTPRequest[1].Cond == nil || len(fe.HTTPResponse) != 1 {
-		t.Errorf("http rules %+v %+v", fe.HTTPRequest, fe.HTTPResponse)
+	if len(fe.HTTPRequestRules) != 2 || fe.HTTPRequestRules[0].Action != "set-header" || fe.HTTPRequestRules[1].Cond == nil || len(fe.HTTPResponseRules) != 1 {
+		t.Errorf("http rules %+v %+v", fe.HTTPRequestRules, fe.HTTPResponseRules)
 	}
 	if ff := fe.Forwardfor; ff.Except != "10.0.0.0/8" || ff.Header != "X-Real-IP" || !ff.IfNone {
 		t.Errorf("forwardfor %+v", ff)
@@ -124,7 +124,8 @@ backend api from base
 		t.Errorf("stats %+v", st)
 	}
 	be := c.Backends[0]
-	if be.Balance.Algorithm != "uri" || strings.Join(be.Balance.Args, " ") != "uri len 10 depth 2" || be.HashType[0] != "consistent" {
+	if be.Balance.Algorithm != "uri" || strings.Join(be.Balance.Args, " ") != "uri len 10 depth 2" ||
+		be.Balance.URI != (URIHashParams{Len: 10, Depth: 2}) || be.HashType.Method != HashConsistent {
 		t.Errorf("balance %+v %v", be.Balance, be.HashType)
 	}
 	if hc := be.HTTPCheck; !hc.Enabled || hc.Method != "GET" || hc.URI != "/health" || hc.Version != "HTTP/1.1" || len(hc.Rules) != 1 {

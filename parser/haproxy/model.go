@@ -90,10 +90,10 @@ type Proxy struct {
 	Servers       []*Server
 	DefaultServer ServerOptions
 	Balance       Balance
-	HashType      []string
+	HashType      HashType
 	// HashBalanceFactor is `hash-balance-factor` (0 = off, else > 100).
 	HashBalanceFactor int
-	Timeouts          map[string]time.Duration
+	Timeouts          Timeouts
 	Maxconn           int
 	Retries           int
 	RetriesSet        bool
@@ -105,8 +105,8 @@ type Proxy struct {
 	UseBackends       []UseBackend
 	DefaultBack       string
 	DefaultBackAt     Pos
-	HTTPRequest       []HTTPRule
-	HTTPResponse      []HTTPRule
+	HTTPRequestRules  []HTTPRule // `http-request` rules, in order
+	HTTPResponseRules []HTTPRule // `http-response` rules, in order
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule
@@ -173,12 +173,6 @@ type ServerOptions struct {
 	CheckAddr, Cookie, Verify                            string
 	Set                                                  map[string]bool // which options were given
 	Other                                                map[string]string
-}
-
-// Balance is "balance <algo> [args]".
-type Balance struct {
-	Algorithm string
-	Args      []string
 }
 
 // Forwardfor is "option forwardfor [except net] [header name] [if-none]".

@@ -48,7 +48,7 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 	res := CheckBytes("t.cfg", []byte("defaults\n    timeout client 15min\n"), nil)
-	if d := res.Config.Defaults[0].Timeouts["client"]; d != 15*time.Minute {
+	if d := res.Config.Defaults[0].Timeouts.Client; d != 15*time.Minute {
 		t.Errorf("timeout client 15min = %v, want 15m", d)
 	}
 	if _, _, err := ParseTime("99999999999"); err != errTimeOverflow {

@@ -98,7 +98,7 @@ func TestHostOfAbsoluteURI(t *testing.T) {
 	if res.Exit != 0 {
 		t.Fatalf("config: %+v", res.Diags.List)
 	}
-	cond, err := NewSet(res.Config.Frontends[0].ACLs).Compile(res.Config.Frontends[0].HTTPRequest[0].Cond)
+	cond, err := NewSet(res.Config.Frontends[0].ACLs).Compile(res.Config.Frontends[0].HTTPRequestRules[0].Cond)
 	if err != nil {
 		t.Fatal(err)
 	}

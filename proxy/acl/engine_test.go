@@ -149,7 +149,7 @@ func TestConditions(t *testing.T) {
 	for _, tc := range tests {
 		fe := frontend(t, "acl api path /api", "acl post method POST", "acl get method GET",
 			"acl twice path /nope", "acl twice path /api", "http-request deny "+tc.cond)
-		c, err := NewSet(fe.ACLs).Compile(fe.HTTPRequest[0].Cond)
+		c, err := NewSet(fe.ACLs).Compile(fe.HTTPRequestRules[0].Cond)
 		if err != nil {
 			t.Errorf("%s: %v", tc.cond, err)
 			continue
@@ -180,7 +180,7 @@ func TestCompileRefusals(t *testing.T) {
 			tc.line, name = "acl y path /", "HTTP"
 		}
 		fe := frontend(t, tc.line, "http-request deny if "+name)
-		_, err := NewSet(fe.ACLs).Compile(fe.HTTPRequest[0].Cond)
+		_, err := NewSet(fe.ACLs).Compile(fe.HTTPRequestRules[0].Cond)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%s: %v, want %q", tc.line, err, tc.want)
 		}
@@ -191,7 +191,7 @@ func TestNonLayer4(t *testing.T) {
 	fe := frontend(t, "acl lo src 127.0.0.1", "acl p path /", "http-request deny if lo TRUE { src -m ip 10.0.0.0/8 }", "http-request deny if lo p", "http-request deny if { path_beg /x }")
 	s := NewSet(fe.ACLs)
 	for i, want := range []string{"", "path", "path_beg"} {
-		if got := s.NonLayer4(fe.HTTPRequest[i].Cond); got != want {
+		if got := s.NonLayer4(fe.HTTPRequestRules[i].Cond); got != want {
 			t.Errorf("rule %d: %q, want %q", i, got, want)
 		}
 	}

@@ -163,7 +163,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		backend string
 		algo    string
 		args    []string
-		hash    []string
+		hash    Options // the backend's hash-type line, as proxy/haproxycfg maps it
 		weights []int
 		targets []string
 		header  map[string]string
@@ -178,16 +178,16 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 		{name: "leastconn idle 1/2/3", backend: "    balance leastconn\n", algo: "leastconn", weights: []int{1, 2, 3}, targets: repeat("/", 9)},
 		{name: "first", backend: "    balance first\n", algo: "first", weights: []int{1, 1, 1}, targets: repeat("/", 4)},
 		{name: "source map-based", backend: "    balance source\n", algo: "source", weights: []int{1, 1, 1}, targets: repeat("/", 6)},
-		{name: "source 1/2/3 consistent", backend: "    balance source\n    hash-type consistent\n", algo: "source", hash: []string{"consistent"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
-		{name: "source avalanche", backend: "    balance source\n    hash-type map-based sdbm avalanche\n", algo: "source", hash: []string{"map-based", "sdbm", "avalanche"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
+		{name: "source 1/2/3 consistent", backend: "    balance source\n    hash-type consistent\n", algo: "source", hash: Options{Consistent: true, Avalanche: true}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
+		{name: "source avalanche", backend: "    balance source\n    hash-type map-based sdbm avalanche\n", algo: "source", hash: Options{Avalanche: true}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
 		{name: "uri", backend: "    balance uri\n", algo: "uri", weights: []int{1, 1, 1}, targets: uris},
 		{name: "uri whole", backend: "    balance uri whole\n", algo: "uri", args: []string{"whole"}, weights: []int{1, 1, 1}, targets: uris},
 		{name: "uri depth 1", backend: "    balance uri depth 1\n", algo: "uri", args: []string{"depth", "1"}, weights: []int{1, 2, 1}, targets: uris},
 		{name: "uri len 3", backend: "    balance uri len 3\n", algo: "uri", args: []string{"len", "3"}, weights: []int{1, 1, 1}, targets: uris},
-		{name: "uri consistent", backend: "    balance uri\n    hash-type consistent\n", algo: "uri", hash: []string{"consistent"}, weights: []int{1, 1, 1}, targets: uris},
-		{name: "uri djb2", backend: "    balance uri\n    hash-type map-based djb2\n", algo: "uri", hash: []string{"map-based", "djb2"}, weights: []int{2, 1, 1}, targets: uris},
-		{name: "uri wt6 consistent", backend: "    balance uri\n    hash-type consistent wt6\n", algo: "uri", hash: []string{"consistent", "wt6"}, weights: []int{1, 1, 1}, targets: uris},
-		{name: "uri crc32 avalanche", backend: "    balance uri\n    hash-type consistent crc32 avalanche\n", algo: "uri", hash: []string{"consistent", "crc32", "avalanche"}, weights: []int{1, 3, 1}, targets: uris},
+		{name: "uri consistent", backend: "    balance uri\n    hash-type consistent\n", algo: "uri", hash: Options{Consistent: true, Avalanche: true}, weights: []int{1, 1, 1}, targets: uris},
+		{name: "uri djb2", backend: "    balance uri\n    hash-type map-based djb2\n", algo: "uri", hash: Options{Func: DJB2}, weights: []int{2, 1, 1}, targets: uris},
+		{name: "uri wt6 consistent", backend: "    balance uri\n    hash-type consistent wt6\n", algo: "uri", hash: Options{Consistent: true, Func: WT6}, weights: []int{1, 1, 1}, targets: uris},
+		{name: "uri crc32 avalanche", backend: "    balance uri\n    hash-type consistent crc32 avalanche\n", algo: "uri", hash: Options{Consistent: true, Func: CRC32, Avalanche: true}, weights: []int{1, 3, 1}, targets: uris},
 		{name: "url_param", backend: "    balance url_param q\n", algo: "url_param", args: []string{"q"}, weights: []int{1, 1, 1},
 			targets: []string{"/?q=a", "/?q=b", "/?x=1&q=c", "/?q=d&x=2", "/?q=e", "/?q=f", "/?q=g", "/?q=", "/nothing", "/nothing", "/nothing", "/?qq=1"}},
 		{name: "hdr(host) use_domain_only", backend: "    balance hdr(host) use_domain_only\n", algo: "hdr(host)", args: []string{"use_domain_only"}, weights: []int{1, 1, 1},
@@ -198,7 +198,7 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			targets: repeat("/", 2), header: map[string]string{"Host": "a.b.c"}},
 		{name: "hash path", backend: "    balance hash path\n", algo: "hash", args: []string{"path"}, weights: []int{1, 1, 1}, targets: uris},
 		{name: "hash url 2/1/3", backend: "    balance hash url\n", algo: "hash", args: []string{"url"}, weights: []int{2, 1, 3}, targets: uris},
-		{name: "hash path consistent djb2", backend: "    balance hash path\n    hash-type consistent djb2\n", algo: "hash", args: []string{"path"}, hash: []string{"consistent", "djb2"}, weights: []int{1, 1, 1}, targets: uris},
+		{name: "hash path consistent djb2", backend: "    balance hash path\n    hash-type consistent djb2\n", algo: "hash", args: []string{"path"}, hash: Options{Consistent: true, Func: DJB2}, weights: []int{1, 1, 1}, targets: uris},
 		{name: "hash urlp(q)", backend: "    balance hash urlp(q)\n", algo: "hash", args: []string{"urlp(q)"}, weights: []int{1, 1, 1},
 			targets: []string{"/?q=a", "/?q=b", "/?x=1&q=c", "/?q=d&x=2", "/?q=e", "/?q=f", "/?q=g", "/?q=", "/nothing", "/nothing", "/nothing", "/?qq=1"}},
 		{name: "hash req.hdr(x-key)", backend: "    balance hash req.hdr(X-Key)\n", algo: "hash", args: []string{"req.hdr(X-Key)"}, weights: []int{1, 1, 1},
@@ -213,19 +213,16 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			targets: repeat("/", 2), header: map[string]string{"X-Key": "zz,\tyy"}},
 		{name: "hash hdr(x-key) missing", backend: "    balance hash hdr(X-Key)\n", algo: "hash", args: []string{"hdr(X-Key)"}, weights: []int{1, 1, 1},
 			targets: repeat("/", 6)},
-		{name: "hash hdr(host) consistent", backend: "    balance hash hdr(host)\n    hash-type consistent\n", algo: "hash", args: []string{"hdr(host)"}, hash: []string{"consistent"}, weights: []int{1, 2, 1},
+		{name: "hash hdr(host) consistent", backend: "    balance hash hdr(host)\n    hash-type consistent\n", algo: "hash", args: []string{"hdr(host)"}, hash: Options{Consistent: true, Avalanche: true}, weights: []int{1, 2, 1},
 			targets: repeat("/", 3), header: map[string]string{"Host": "shop.example.org"}},
 		{name: "hash src", backend: "    balance hash src\n", algo: "hash", args: []string{"src"}, weights: []int{1, 1, 1}, targets: repeat("/", 4)},
-		{name: "hash src avalanche", backend: "    balance hash src\n    hash-type map-based sdbm avalanche\n", algo: "hash", args: []string{"src"}, hash: []string{"map-based", "sdbm", "avalanche"}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
+		{name: "hash src avalanche", backend: "    balance hash src\n    hash-type map-based sdbm avalanche\n", algo: "hash", args: []string{"src"}, hash: Options{Avalanche: true}, weights: []int{1, 2, 3}, targets: repeat("/", 4)},
 		{name: "hdr(x-key)", backend: "    balance hdr(X-Key)\n", algo: "hdr(X-Key)", weights: []int{1, 1, 1},
 			targets: repeat("/", 3), header: map[string]string{"X-Key": "customer-42"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var o Options
-			if err := o.ParseHashType(tc.hash); err != nil {
-				t.Fatal(err)
-			}
+			o := tc.hash
 			want := haproxySequence(t, tc.backend, tc.weights, tc.targets, tc.header)
 			got := ourSequence(t, tc.algo, tc.args, o, tc.weights, tc.targets, tc.header)
 			if strings.Join(want, " ") != strings.Join(got, " ") {

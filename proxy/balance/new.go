@@ -14,7 +14,8 @@ import (
 // after it ("whole", "len", "12", "depth", "2", "path-only" for uri; the
 // parameter name and "check_post" for url_param; "use_domain_only" for hdr).
 // The parser's Balance.Args, which repeat the algorithm word first, are
-// accepted too. An empty algo is HAProxy's default, roundrobin.
+// accepted too. An empty algo is an error: the configuration adapter fills
+// HAProxy's default (parser/haproxy defaults.go), not the balancer.
 //
 // servers are in id order (Server.ID = position). opts carries hash-type and
 // allbackups. The balancer reads each server's Up, Weight and Backup now and
@@ -31,7 +32,9 @@ func New(algo string, args []string, servers []*Server, opts Options) (Balancer,
 		}
 	}
 	switch base {
-	case "", "roundrobin":
+	case "":
+		return nil, fmt.Errorf("balance: no algorithm")
+	case "roundrobin":
 		return newRoundRobin(servers, opts), nil
 	case "static-rr":
 		return &staticRR{w: newWeightMap(servers, opts.AllBackups)}, nil

@@ -1,7 +1,6 @@
 package balance
 
 import (
-	"fmt"
 	"math/rand/v2"
 )
 
@@ -39,51 +38,6 @@ type Options struct {
 	// Rand returns uniform 32-bit values for `random`; nil uses math/rand/v2.
 	// Tests set it to get reproducible picks.
 	Rand func() uint32
-}
-
-// ParseHashType reads the words after `hash-type` ("consistent sdbm
-// avalanche", "map-based", ...) into o, as HAProxy 2.6 does: method first,
-// then an optional function, then an optional modifier.
-func (o *Options) ParseHashType(words []string) error {
-	if len(words) == 0 {
-		return nil
-	}
-	switch words[0] {
-	case "map-based":
-		o.Consistent = false
-	case "consistent":
-		o.Consistent = true
-	default:
-		return fmt.Errorf("'hash-type' only supports 'consistent' and 'map-based'")
-	}
-	o.Func, o.Avalanche = SDBM, false
-	if len(words) < 2 || words[1] == "" {
-		// HAProxy 2.6: "consistent" without a function means sdbm with
-		// the avalanche modifier; "map-based" alone means plain sdbm.
-		o.Avalanche = o.Consistent
-		return nil
-	}
-	if len(words) > 1 && words[1] != "" {
-		switch words[1] {
-		case "sdbm":
-			o.Func = SDBM
-		case "djb2":
-			o.Func = DJB2
-		case "wt6":
-			o.Func = WT6
-		case "crc32":
-			o.Func = CRC32
-		default:
-			return fmt.Errorf("'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions")
-		}
-	}
-	if len(words) > 2 && words[2] != "" {
-		if words[2] != "avalanche" {
-			return fmt.Errorf("'hash-type' only supports 'avalanche' as a modifier for hash functions")
-		}
-		o.Avalanche = true
-	}
-	return nil
 }
 
 func (o *Options) hash(key string) uint32 {

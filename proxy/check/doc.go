@@ -7,7 +7,7 @@
 // The check lines are read once, by the parser: parser/haproxy types each
 // `tcp-check`/`http-check` line as a CheckStep and the check option as a
 // ProtocolCheck. This package compiles them (NewTCPRule, NewExpect,
-// HTTPRequest.ApplySend, OptionHTTPChk, SMTPCheck, MySQLCheck): hex data,
+// ProbeRequest.ApplySend, OptionHTTPChk, SMTPCheck, MySQLCheck): hex data,
 // regexes, status names and sample expressions; it never reads words.
 //
 // # tcp-check and the protocol checks (tcpcheck.go, protocols.go)

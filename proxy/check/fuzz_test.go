@@ -74,7 +74,7 @@ func FuzzParseExpect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		w := strings.Fields(line)
 		parseExpect(w)
-		var r HTTPRequest
+		var r ProbeRequest
 		applySend(&r, w)
 		r.Bytes()
 		if len(w) >= 3 {

@@ -20,10 +20,10 @@ import (
 // Header is one request header of an HTTP check.
 type Header struct{ Name, Value string }
 
-// HTTPRequest is what an HTTP check sends: HAProxy's `option httpchk` and
+// ProbeRequest is the request an HTTP check sends: HAProxy's `option httpchk` and
 // `http-check send` settings. The zero value sends HAProxy's default,
 // "OPTIONS / HTTP/1.0".
-type HTTPRequest struct {
+type ProbeRequest struct {
 	Method, URI, Version string
 	Headers              []Header
 	Body                 string
@@ -33,8 +33,8 @@ type HTTPRequest struct {
 // [<version>]` (empty: HAProxy's default). The version may carry extra
 // header lines after "\r\n", the old way of sending a Host header; both
 // real CRLFs and the escaped form are understood.
-func OptionHTTPChk(method, uri, version string) HTTPRequest {
-	r := HTTPRequest{Method: method, URI: uri, Version: version}
+func OptionHTTPChk(method, uri, version string) ProbeRequest {
+	r := ProbeRequest{Method: method, URI: uri, Version: version}
 	v := strings.ReplaceAll(r.Version, `\r\n`, "\r\n")
 	if first, rest, ok := strings.Cut(v, "\r\n"); ok {
 		r.Version = first
@@ -49,7 +49,7 @@ func OptionHTTPChk(method, uri, version string) HTTPRequest {
 
 // ApplySend applies an `http-check send` step: the parts it gives replace
 // those of the request, its headers are added.
-func (r *HTTPRequest) ApplySend(s haproxy.CheckSend) {
+func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
 	if s.Method != "" {
 		r.Method = s.Method
 	}
@@ -70,7 +70,7 @@ func (r *HTTPRequest) ApplySend(s haproxy.CheckSend) {
 // Bytes is the request as HAProxy 2.6 puts it on the wire: header names in
 // lower case, a content-length with a body, and "connection: close" for
 // HTTP/1.1 (1.0 closes anyway).
-func (r HTTPRequest) Bytes() []byte {
+func (r ProbeRequest) Bytes() []byte {
 	method, uri, ver := r.Method, r.URI, r.Version
 	if method == "" {
 		method = "OPTIONS"
@@ -171,7 +171,7 @@ const maxCheckBody = 16384
 // HTTPProbe is `option httpchk`: send Request, read the response, apply
 // Expects in order (none: 2xx and 3xx pass).
 type HTTPProbe struct {
-	Request HTTPRequest
+	Request ProbeRequest
 	Expects []Expect
 	// Connect is an `http-check connect` rule's destination, if any.
 	Connect Connect

@@ -165,23 +165,23 @@ func TestHTTPProbe(t *testing.T) {
 
 // The bytes on the wire, as captured from haproxy 2.6 by a raw listener.
 func TestHTTPRequestBytes(t *testing.T) {
-	withSend := func(base HTTPRequest, words ...string) HTTPRequest {
+	withSend := func(base ProbeRequest, words ...string) ProbeRequest {
 		if err := applySend(&base, words); err != nil {
 			t.Fatal(err)
 		}
 		return base
 	}
 	cases := []struct {
-		req  HTTPRequest
+		req  ProbeRequest
 		want string
 	}{
 		{OptionHTTPChk("", "", ""), "OPTIONS / HTTP/1.0\r\n\r\n"},
 		{OptionHTTPChk("", "/health", ""), "OPTIONS /health HTTP/1.0\r\n\r\n"},
 		{OptionHTTPChk("GET", "/health", `HTTP/1.1\r\nHost: www`), "GET /health HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n"},
 		{OptionHTTPChk("GET", "/h", "HTTP/1.1\r\nHost: a\r\nX-Y: z"), "GET /h HTTP/1.1\r\nhost: a\r\nx-y: z\r\nconnection: close\r\n\r\n"},
-		{withSend(HTTPRequest{}, "meth", "HEAD", "uri", "/x", "ver", "HTTP/1.1", "hdr", "Host", "example.com", "hdr", "X-A", "b"),
+		{withSend(ProbeRequest{}, "meth", "HEAD", "uri", "/x", "ver", "HTTP/1.1", "hdr", "Host", "example.com", "hdr", "X-A", "b"),
 			"HEAD /x HTTP/1.1\r\nhost: example.com\r\nx-a: b\r\nconnection: close\r\n\r\n"},
-		{withSend(HTTPRequest{}, "meth", "POST", "uri", "/p", "ver", "HTTP/1.1", "hdr", "Host", "h", "body", "abc"),
+		{withSend(ProbeRequest{}, "meth", "POST", "uri", "/p", "ver", "HTTP/1.1", "hdr", "Host", "h", "body", "abc"),
 			"POST /p HTTP/1.1\r\nhost: h\r\ncontent-length: 3\r\nconnection: close\r\n\r\nabc"},
 	}
 	for i, tc := range cases {
@@ -206,7 +206,7 @@ func TestParseExpectErrors(t *testing.T) {
 	if e, err := parseExpect([]string{"comment", "c", "status", "200"}); err != nil || e.Kind != ExpectStatus {
 		t.Errorf("comment option: %v %+v", err, e)
 	}
-	var r HTTPRequest
+	var r ProbeRequest
 	for _, w := range [][]string{{"meth"}, {"hdr", "a"}, {"frobnicate", "x"}} {
 		if err := applySend(&r, w); err == nil {
 			t.Errorf("ApplySend(%q) accepted", w)

@@ -28,7 +28,7 @@ func parseExpect(words []string) (Expect, error) {
 }
 
 // applySend applies the words after "http-check send" to r.
-func applySend(r *HTTPRequest, words []string) error {
+func applySend(r *ProbeRequest, words []string) error {
 	st := httpCheckStep("send", words)
 	r.ApplySend(st.Send)
 	if st.Invalid != "" {

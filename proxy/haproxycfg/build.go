@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strconv"
@@ -15,13 +16,6 @@ import (
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
-// HAProxy's built-in defaults that the parser leaves unset.
-const (
-	defaultRetries = 3
-	defaultWeight  = 1
-	defaultXFF     = "X-Forwarded-For"
-)
-
 // Build maps cfg to a Plan. It never fails: what cannot run is left out and
 // reported in Plan.Notices. Disabled proxies are skipped.
 func Build(cfg *haproxy.Config) *Plan {
@@ -33,7 +27,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
-	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, g.StatsTimeout
+	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
@@ -106,10 +100,10 @@ func mode(px *haproxy.Proxy) proxy.Mode {
 func timeouts(px *haproxy.Proxy) proxy.Timeouts {
 	t := px.Timeouts
 	return proxy.Timeouts{
-		Client: t["client"], Server: t["server"], Connect: t["connect"],
-		HTTPRequest: t["http-request"], HTTPKeepAlive: t["http-keep-alive"], Queue: t["queue"],
-		Tunnel: t["tunnel"], ClientFin: t["client-fin"], ServerFin: t["server-fin"],
-		Tarpit: firstSet(t["tarpit"], t["connect"]),
+		Client: t.Client, Server: t.Server, Connect: t.Connect,
+		HTTPRequest: t.HTTPRequest, HTTPKeepAlive: t.HTTPKeepAlive, Queue: t.Queue,
+		Tunnel: t.Tunnel, ClientFin: t.ClientFin, ServerFin: t.ServerFin,
+		Tarpit: firstSet(t.Tarpit, t.Connect),
 	}
 }
 
@@ -140,7 +134,7 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 	}
 	out := proxy.ForwardFor{Enabled: true, Header: ff.Header, IfNone: ff.IfNone}
 	if out.Header == "" {
-		out.Header = defaultXFF
+		out.Header = haproxy.DefaultForwardforHeader
 	}
 	if ff.Except != "" {
 		pfx, err := acl.ParsePrefix(ff.Except)
@@ -179,12 +173,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 	if px.Mode == "log" {
 		b.unsupported(px.Pos, "mode log")
 	}
-	names := make([]string, 0, len(px.Timeouts))
-	for k := range px.Timeouts {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range px.Timeouts.Names() {
 		if !implemented("proxy", "timeout "+k) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
@@ -263,8 +252,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
+		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
 		fe.Redirects = b.redirects(px, acls)
 	} else {
 		for _, r := range px.Redirects {
@@ -326,7 +315,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
-			if hr.Action == proxy.Tarpit && px.Timeouts["tarpit"] <= 0 && px.Timeouts["connect"] <= 0 {
+			if hr.Action == proxy.Tarpit && px.Timeouts.Tarpit <= 0 && px.Timeouts.Connect <= 0 {
 				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
 				continue
 			}
@@ -352,10 +341,10 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 // defaults section, whose rules HAProxy runs in the proxies inheriting
 // it, or a backend. where names the section kind in the notice.
 func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
-	for _, r := range px.HTTPRequest {
+	for _, r := range px.HTTPRequestRules {
 		b.unsupported(r.Pos, "http-request "+r.Action+" in a "+where)
 	}
-	for _, r := range px.HTTPResponse {
+	for _, r := range px.HTTPResponseRules {
 		b.unsupported(r.Pos, "http-response "+r.Action+" in a "+where)
 	}
 	for _, r := range px.TCPConnRules {
@@ -374,7 +363,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), Retries: defaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
@@ -430,7 +419,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 			b.unsupported(s.Pos, "server option "+o)
 		}
 	}
-	sv := &proxy.Server{Name: s.Name, Weight: defaultWeight, Backup: s.Backup, Disabled: s.Disabled,
+	sv := &proxy.Server{Name: s.Name, Weight: haproxy.DefaultServerWeight, Backup: s.Backup, Disabled: s.Disabled,
 		MaxConn: s.Maxconn, MaxQueue: s.Maxqueue}
 	if s.Set["weight"] {
 		sv.Weight = s.Weight
@@ -478,16 +467,15 @@ func checkSendProxy(s *haproxy.Server) int {
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
-	inter := s.Inter
-	if inter == 0 {
-		inter = check.DefaultInter
-	}
+	// the defaults table's values for what the server line leaves unset:
+	// fastinter and downinter default to inter
+	inter := cmp.Or(s.Inter, haproxy.DefaultCheckInter)
 	c := CheckSpec{Disabled: s.Disabled, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup,
 		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
-		Rise: s.Rise, Fall: s.Fall,
-		Intervals:       check.Intervals{Inter: s.Inter, FastInter: s.FastInter, DownInter: s.DownInter},
-		Timeouts:        check.CheckTimeouts(inter, px.Timeouts["connect"], px.Timeouts["check"]),
+		Rise: cmp.Or(s.Rise, haproxy.DefaultCheckRise), Fall: cmp.Or(s.Fall, haproxy.DefaultCheckFall),
+		Intervals:       check.Intervals{Inter: inter, FastInter: cmp.Or(s.FastInter, inter), DownInter: cmp.Or(s.DownInter, inter)},
+		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 	switch {
@@ -500,16 +488,17 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	return c
 }
 
-// balance maps `balance`, `hash-type` and `option allbackups`. An algorithm
+// balance maps `balance`, `hash-type` and `option allbackups`, filling
+// their defaults from parser/haproxy's defaults table. An algorithm
 // proxy/balance cannot build (rdp-cookie, hash <expr>, ...) is reported and
-// replaced by roundrobin.
+// replaced by the default one.
 func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
-	spec := balance.Spec{Algorithm: "roundrobin"}
-	spec.Options.AllBackups = px.Options["allbackups"]
-	if err := spec.Options.ParseHashType(px.HashType); err != nil {
-		b.unsupported(px.Pos, "hash-type "+strings.Join(px.HashType, " "))
-		spec.Options = balance.Options{AllBackups: spec.Options.AllBackups}
+	spec := balance.Spec{Algorithm: haproxy.DefaultBalance}
+	spec.Options = hashOptions(px.HashType)
+	if px.HashType.Refused != "" {
+		b.unsupported(px.Pos, "hash-type "+px.HashType.Refused)
 	}
+	spec.Options.AllBackups = px.Options["allbackups"]
 	spec.Options.HashBalanceFactor = px.HashBalanceFactor
 	if len(px.Balance.Args) == 0 {
 		return spec
@@ -530,6 +519,18 @@ func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
 	}
 	spec.Algorithm, spec.Args = algo, args
 	return spec
+}
+
+// hashFuncs are the balance functions of the parser's hash-type names.
+var hashFuncs = map[string]balance.HashFunc{"sdbm": balance.SDBM, "djb2": balance.DJB2, "wt6": balance.WT6, "crc32": balance.CRC32}
+
+// hashOptions maps a typed `hash-type`; without one (or with a refused
+// one) it is the defaults table's (map-based sdbm, no avalanche).
+func hashOptions(ht haproxy.HashType) balance.Options {
+	if ht.Method == "" || ht.Refused != "" {
+		ht = haproxy.HashType{Method: haproxy.DefaultHashMethod, Function: haproxy.DefaultHashFunction}
+	}
+	return balance.Options{Consistent: ht.Method == haproxy.HashConsistent, Func: hashFuncs[ht.Function], Avalanche: ht.Avalanche}
 }
 
 // hasGlobal reports whether a global section has the statement kw (no

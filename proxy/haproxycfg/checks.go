@@ -8,7 +8,7 @@ import (
 // httpCheck maps `option httpchk [meth] [uri] [ver]` and the typed
 // `http-check send`/`expect`/`connect` steps to proxy/check's request,
 // expects and connect; what they refuse is reported and left out.
-func (b *builder) httpCheck(px *haproxy.Proxy) (*check.HTTPRequest, []check.Expect, check.Connect) {
+func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Expect, check.Connect) {
 	req := check.OptionHTTPChk(px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version)
 	var expects []check.Expect
 	var connect check.Connect

@@ -4,9 +4,11 @@
 // formats, stats sockets, process settings).
 //
 // The parser already copies a defaults section into the proxies that follow
-// it; Build applies HAProxy's built-in defaults on top (retries 3, server
-// weight 1, the X-Forwarded-For header name; check intervals and rise/fall
-// defaults are proxy/check's), expands binds ("*:80" is 0.0.0.0:80, port
+// it; Build fills HAProxy's built-in defaults on top, from the one table
+// parser/haproxy/defaults.go (balance roundrobin, retries 3, server weight
+// 1, the X-Forwarded-For header name, check inter/fastinter/downinter and
+// rise/fall, hash-type), so that the runtime packages never default a zero
+// value again; it expands binds ("*:80" is 0.0.0.0:80, port
 // ranges one listener per port), splits a listen section into a frontend
 // and a backend of the same name, skips disabled proxies, and has the ACL
 // conditions of use_backend, http-request/http-response, redirect and

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 )
@@ -44,7 +45,10 @@ func TestRHELDefault(t *testing.T) {
 	var names []string
 	for _, c := range p.Checks {
 		names = append(names, c.Target.Backend+"/"+c.Target.Server)
-		if c.Target.Timeouts != check.CheckTimeouts(check.DefaultInter, 10*time.Second, 10*time.Second) || c.HTTP != nil || c.Target.Rise != 0 {
+		// no rise/fall/inter on the server lines: the defaults table's
+		if c.Target.Timeouts != check.CheckTimeouts(haproxy.DefaultCheckInter, 10*time.Second, 10*time.Second) || c.HTTP != nil ||
+			c.Target.Rise != haproxy.DefaultCheckRise || c.Target.Fall != haproxy.DefaultCheckFall ||
+			c.Target.Intervals != (check.Intervals{Inter: haproxy.DefaultCheckInter, FastInter: haproxy.DefaultCheckInter, DownInter: haproxy.DefaultCheckInter}) {
 			t.Errorf("check %+v", c)
 		}
 	}

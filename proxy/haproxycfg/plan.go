@@ -33,7 +33,7 @@ type Plan struct {
 	SendHostname bool
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
-	StatsTimeout time.Duration // `stats timeout` (0: the runtime API's default, 10s)
+	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }
@@ -79,7 +79,7 @@ type Process struct {
 type CheckSpec struct {
 	Target check.Target
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
-	HTTP    *check.HTTPRequest
+	HTTP    *check.ProbeRequest
 	Expects []check.Expect
 	// Connect is a leading `http-check connect [port N] [addr A]`
 	// (check.HTTPProbe.Connect); zero = the server's check address.

@@ -1,0 +1,23 @@
+package haproxy
+
+import "testing"
+
+func TestDefaultFullconn(t *testing.T) {
+	// 10% of the frontends' summed maxconn, rounded up
+	for _, tc := range []struct{ sum, want int }{{0, 0}, {1, 1}, {10, 1}, {11, 2}, {2000, 200}, {8001, 801}} {
+		if got := DefaultFullconn(tc.sum); got != tc.want {
+			t.Errorf("DefaultFullconn(%d) = %d, want %d", tc.sum, got, tc.want)
+		}
+	}
+}
+
+func TestDefaultMaxconn(t *testing.T) {
+	// measured with HAProxy 2.6 and two listeners (reserve 26+2)
+	for _, tc := range []struct{ limit, reserve, want int }{
+		{1024, 28, 498}, {4096, 28, 2034}, {20000, 28, 9986}, {20, 28, 1}, {29, 28, 1},
+	} {
+		if got := DefaultMaxconn(tc.limit, tc.reserve); got != tc.want {
+			t.Errorf("DefaultMaxconn(%d, %d) = %d, want %d", tc.limit, tc.reserve, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package haproxy
+
+// globalHandler parses one statement of the global section into g.
+type globalHandler func(s *state, g *Global, l *kwLine)
+
+// globalKeywordRow is one row of the global keyword table, HAProxy's
+// cfg_kws for the global section: the keyword, its argument doc, whether
+// it refuses any argument (HAProxy checks that before the keyword's own
+// parser), and its handler. The keyword list and usage lines come from
+// configuration.txt (globalKeywordNames, keywords_gen.go); a keyword
+// without a row is kept raw and reported (globalUnsupported).
+type globalKeywordRow struct {
+	Name    string
+	Args    string
+	NoArgs  bool
+	Handler globalHandler
+}
+
+var globalKeywordTable = []globalKeywordRow{
+	// process model (global_process.go)
+	{"daemon", "", true, (*state).globalDaemon},
+	{"master-worker", "[no-exit-on-failure]", false, (*state).globalMasterWorker},
+	{"pidfile", "<pidfile>", false, (*state).globalPidfile},
+	{"chroot", "<jail dir>", false, (*state).globalChroot},
+	{"uid", "<number>", false, (*state).globalAccount},
+	{"gid", "<number>", false, (*state).globalAccount},
+	{"user", "<user name>", false, (*state).globalAccount},
+	{"group", "<group name>", false, (*state).globalAccount},
+	{"maxconn", "<number>", false, (*state).globalMaxconnNbthread},
+	{"nbthread", "<number>", false, (*state).globalMaxconnNbthread},
+	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
+	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
+	{"nosplice", "", true, (*state).globalNosplice},
+	// honoured by gohaproxy's file-descriptor limit (the default)
+	{"strict-limits", "", true, (*state).globalKeepRaw},
+	{"node", "<name>", false, (*state).globalNode},
+	// logs (global_logs.go)
+	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
+	{"log-tag", "<string>", false, (*state).globalLogTag},
+	{"log-send-hostname", "[<string>]", false, (*state).globalLogSendHostname},
+	// runtime API (global_logs.go)
+	{"stats", "socket|timeout|maxconn|bind-process ...", false, (*state).globalStats},
+	// what -c prints (global_misc.go)
+	{"quiet", "", true, (*state).globalKeepRaw},
+	{"zero-warning", "", true, (*state).globalKeepRaw},
+	// honoured by send-proxy-v2 health checks (proxy/haproxycfg hasGlobal)
+	{"pp2-never-send-local", "", true, (*state).globalKeepRaw},
+	// checked, then reported (global_misc.go)
+	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
+	{"ssl-default-bind-ciphers", "<ciphers>", false, (*state).globalCiphers},
+	{"ssl-default-server-ciphers", "<ciphers>", false, (*state).globalCiphers},
+	{"ssl-default-bind-ciphersuites", "<ciphersuites>", false, (*state).globalCiphers},
+	{"ssl-default-server-ciphersuites", "<ciphersuites>", false, (*state).globalCiphers},
+	{"description", "<text>", false, (*state).globalDescription},
+	{"lua-load", "<file>", false, (*state).globalLuaLoad},
+	{"lua-load-per-thread", "<file>", false, (*state).globalLuaLoad},
+	{"cpu-map", "[auto:]<thread-group>[/<thread-set>] <cpu-set>...", false, (*state).globalCPUMap},
+	{"noepoll", "", true, nil},
+	{"nopoll", "", true, nil},
+	{"nogetaddrinfo", "", true, nil},
+	{"noreuseport", "", true, nil},
+	{"insecure-fork-wanted", "", true, nil},
+	{"insecure-setuid-wanted", "", true, nil},
+}
+
+// globalRows indexes globalKeywordTable by keyword.
+var globalRows = func() map[string]globalKeywordRow {
+	m := make(map[string]globalKeywordRow, len(globalKeywordTable))
+	for _, r := range globalKeywordTable {
+		m[r.Name] = r
+	}
+	return m
+}()
+
+// global handles one line of the global section: the checks HAProxy makes
+// before any keyword parser runs, then the keyword's handler.
+func (s *state) global(p Pos, w []string) {
+	kw := w[0]
+	if kw == "nbproc" {
+		s.alert(p, "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.")
+		return
+	}
+	if kw == "no" && len(w) > 1 {
+		s.globalNo(p, w)
+		return
+	}
+	if !globalKeywordSet[kw] && kw != "stats" && kw != "master-worker" && kw != "nbthread" {
+		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
+		return
+	}
+	row := globalRows[kw]
+	if row.NoArgs && len(w) > 1 {
+		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])
+		return
+	}
+	h := row.Handler
+	if h == nil {
+		h = (*state).globalUnsupported
+	}
+	h(s, &s.cfg.Global, &kwLine{p: p, w: w, kw: kw})
+}
+
+// globalUnsupported keeps a known global keyword goha does not model raw,
+// and reports it.
+func (s *state) globalUnsupported(g *Global, l *kwLine) {
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+	s.d.Unsupported(l.p.File, l.p.Line, l.kw)
+}
+
+// globalKeepRaw keeps a keyword that something reads from Global.Raw
+// (quiet and zero-warning: CheckFiles; pp2-never-send-local and
+// strict-limits: proxy/haproxycfg).
+func (s *state) globalKeepRaw(g *Global, l *kwLine) {
+	if l.kw == "quiet" {
+		// From here on HAProxy prints nothing (see applyQuiet).
+		s.d.Raw(Notice, l.p.File, l.p.Line, quietMarker).Goha = true
+	}
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+}
+
+// globalNo is a global keyword prefixed with "no". HAProxy 2.6 takes the
+// prefix on a few flags only and names them when it refuses one. The
+// statement is kept whole in Raw ("no", "strict-limits").
+func (s *state) globalNo(p Pos, w []string) {
+	switch w[1] {
+	case "strict-limits":
+		// honoured: a failed setrlimit then only warns
+	case "busy-polling", "set-dumpable", "insecure-fork-wanted", "numa-cpu-mapping":
+		s.d.Unsupported(p.File, p.Line, "no "+w[1])
+	case "log":
+		// forgets the global log targets declared so far
+		if len(w) > 2 {
+			s.alert(p, "log : 'no log' does not expect arguments")
+			return
+		}
+		s.cfg.Global.Logs = nil
+		return
+	case "option":
+		// an allowed prefix, but no global keyword (and 2.6 suggests none)
+		s.alert(p, "unknown keyword 'option' in 'global' section")
+		return
+	default:
+		// HAProxy refuses the prefix, then parses the rest as usual.
+		s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
+		s.fileFatal = true
+		s.global(p, w[1:])
+		return
+	}
+	if len(w) > 2 {
+		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", w[1], w[2])
+		return
+	}
+	s.cfg.Global.Raw = append(s.cfg.Global.Raw, Statement{Pos: p, Args: w})
+}

@@ -1,0 +1,56 @@
+package haproxy
+
+import "strings"
+
+// Handlers of the health-check rule keywords (http-check, tcp-check); rows
+// in proxyKeywordTable. The check options are in proxy_options.go.
+
+func (s *state) parseHTTPCheck(px *Proxy, l *kwLine) bool {
+	w, p := l.w, l.p
+	switch l.arg(1) {
+	case "expect":
+		if len(w) < 3 {
+			s.alert(p, "'http-check expect' : expects at least a matching pattern as arguments.")
+			return false
+		}
+	case "send":
+		for i := 2; i < len(w); i++ {
+			switch w[i] {
+			case "comment", "meth", "uri", "uri-lf", "ver", "hdr", "body", "body-lf":
+				i++
+				if w[i-1] == "hdr" {
+					i++
+				}
+			default:
+				s.alert(p, "'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '%s' as argument..", w[i])
+				return false
+			}
+		}
+	}
+	px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, ParseHTTPCheckStep(p, w))
+	if a := l.arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
+		px.TCPCheck.unusedHTTP = true
+	}
+	return false
+}
+
+func (s *state) parseTCPCheck(px *Proxy, l *kwLine) bool {
+	w, p := l.w, l.p
+	if msg := rawChecks[l.kw](w); msg != "" {
+		s.alert(p, "%s", msg)
+		return false
+	}
+	// proxy/haproxycfg runs them (or reports the forms it cannot); these
+	// actions proxy/check has no equivalent for
+	if a := l.arg(1); strings.HasPrefix(a, "set-var") || strings.HasPrefix(a, "unset-var") {
+		s.d.Unsupported(p.File, p.Line, "tcp-check "+a)
+	}
+	if !px.TCPCheck.ownRules {
+		px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true
+	}
+	px.TCPCheck.Rules = append(px.TCPCheck.Rules, ParseTCPCheckStep(p, w))
+	if o := px.TCPCheck.Option; o == nil || o.Name != "tcp-check" {
+		px.TCPCheck.unusedTCP = true
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Handlers of the HTTP rule keywords (http-request, http-response, the
+// legacy redirect, http-error); rows in proxyKeywordTable. The actions'
+// argument checks are in httpactions.go.
+
+// parseHTTPRule is `http-request` and `http-response`.
+func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
+	p, w, kw := l.p, l.w, l.kw
+	if px.lfPos.Line > 0 && movesLogFormatPos(l.arg(1)) {
+		px.lfPos = p
+	}
+	rule := HTTPRule{Pos: p, Action: l.arg(1)}
+	actions := httpRequestActions
+	if kw == "http-response" {
+		actions = httpResponseActions
+	}
+	if !knownHTTPAction(actions, rule.Action) {
+		msg := fmt.Sprintf("'%s' expects %s, but got '%s'.", kw, httpActionList(actions), rule.Action)
+		if sug := suggest(rule.Action, actions); sug != "" {
+			msg += fmt.Sprintf(" Did you mean '%s' maybe ?", sug)
+		}
+		s.alertRaw(p.File, p.Line, msg)
+		s.fileFatal, s.abort = true, true
+		return true
+	}
+	if kw == "http-request" {
+		switch {
+		case px.sawRedirect:
+			s.warn(p, "a 'http-request' rule placed after a 'redirect' rule will still be processed before.")
+		case px.sawUseBackend:
+			s.warn(p, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before.")
+		}
+		px.sawHTTPRequest = true
+	}
+	// HAProxy parses the action (up to if/unless) before the condition.
+	args, condWords := tail(w, 2), []string(nil)
+	for i, a := range args {
+		if a == "if" || a == "unless" {
+			args, condWords = args[:i], args[i:]
+			break
+		}
+	}
+	rule.Args = args
+	if want, ok := httpActionArity[rule.Action]; ok && len(args) != want {
+		kind := px.Kind
+		if kind == "listen" {
+			kind = "proxy"
+		}
+		s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : expects exactly %d arguments.", kind, px.Name, kw, rule.Action, want)
+		s.abort = true
+		return true // HAProxy stops reading at a rule it cannot build
+	}
+	msg := checkHTTPRuleArgs(rule)
+	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
+		if m := s.replyFile(args); m != "" {
+			msg = m + "."
+		}
+	}
+	if msg == "" {
+		msg = s.ruleSampleMaps(rule)
+	}
+	if msg != "" {
+		kind := px.Kind
+		if kind == "listen" {
+			kind = "proxy"
+		}
+		s.alert(p, "error detected in %s '%s' while parsing '%s %s' rule : %s", kind, px.Name, kw, rule.Action, msg)
+		s.abort = true
+		return true
+	}
+	if condWords != nil {
+		cond, err := parseCondition(condWords)
+		if err != nil {
+			// A rule HAProxy cannot build stops the whole configuration.
+			s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, err)
+			s.abort = true
+			return true
+		}
+		if bad := undefinedACL(px, cond); bad != "" {
+			s.alert(p, "error detected while parsing an '%s %s' condition : no such ACL : '%s'.", kw, rule.Action, bad)
+			s.abort = true
+			return true
+		}
+		if msg := s.anonACLError(cond); msg != "" {
+			s.alert(p, "error detected while parsing an '%s %s' condition : %s.", kw, rule.Action, msg)
+			s.abort = true
+			return true
+		}
+		rule.Cond = cond
+	}
+	switch rule.Action {
+	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method":
+	default:
+		s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
+	}
+	if kw == "http-request" {
+		px.HTTPRequestRules = append(px.HTTPRequestRules, rule)
+	} else {
+		px.HTTPResponseRules = append(px.HTTPResponseRules, rule)
+	}
+	return false
+}
+
+func (s *state) parseRedirect(px *Proxy, l *kwLine) bool {
+	p, w := l.p, l.w
+	px.sawRedirect = true
+	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+	if r, ok := simpleRule(w, 1); ok {
+		r.Pos, r.Action = p, "redirect"
+		px.Redirects = append(px.Redirects, r) // the wire maps it or reports it
+		return false
+	}
+	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: p, Args: w})
+	s.d.Unsupported(p.File, p.Line, "redirect")
+	return false
+}
+
+func (s *state) parseHTTPError(px *Proxy, l *kwLine) bool {
+	if msg := s.replyFile(l.w[1:]); msg != "" {
+		s.alert(l.p, "http-error : %s", msg)
+		return false
+	}
+	return s.parseRawKeyword(px, l)
+}
+
+// simpleRule splits w[from:] into arguments and an if/unless condition
+// for the rules the wire maps itself (legacy redirect, tcp-request
+// connection accept/reject); ok is false when the condition does not
+// parse, and the line stays reported as unsupported.
+func simpleRule(w []string, from int) (HTTPRule, bool) {
+	args, condWords := tail(w, from), []string(nil)
+	for i, a := range args {
+		if a == "if" || a == "unless" {
+			args, condWords = args[:i], args[i:]
+			break
+		}
+	}
+	r := HTTPRule{Args: args}
+	if condWords != nil {
+		cond, err := parseCondition(condWords)
+		if err != nil {
+			return r, false
+		}
+		r.Cond = cond
+	}
+	return r, true
+}
+
+// movesLogFormatPos says whether HAProxy 2.6 records an http-request or
+// http-response action's line as the proxy's log-format position when it
+// parses it (so the httplog fallback warning names that line). Measured
+// with haproxy -c: set-header, add-header, replace-header, replace-value,
+// early-hint, redirect, set-var-fmt and set-status do; deny, return,
+// del-header, set-path, set-uri, set-query, set-method, set-log-level and
+// capture do not.
+func movesLogFormatPos(action string) bool {
+	switch action {
+	case "set-header", "add-header", "replace-header", "replace-value", "early-hint", "redirect", "set-status":
+		return true
+	}
+	return strings.HasPrefix(action, "set-var-fmt(")
+}

@@ -1,0 +1,89 @@
+package haproxy
+
+// Handlers of the proxy keywords that set one of the section's own
+// settings (mode, state, limits, identity); rows in proxyKeywordTable.
+
+func (s *state) parseMode(px *Proxy, l *kwLine) bool {
+	switch l.arg(1) {
+	case "http", "tcp", "log":
+		px.Mode = l.arg(1)
+	case "health":
+		s.alert(l.p, "'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.")
+	default:
+		s.alert(l.p, "unknown proxy mode '%s'.", l.arg(1))
+	}
+	return false
+}
+
+func (s *state) parseDisabled(px *Proxy, l *kwLine) bool {
+	px.Disabled = true
+	return false
+}
+
+func (s *state) parseEnabled(px *Proxy, l *kwLine) bool {
+	px.Disabled = false
+	return false
+}
+
+// parseMaxconnRetries is `maxconn` and `retries`: only a missing value is
+// an error, HAProxy reads it with atol().
+func (s *state) parseMaxconnRetries(px *Proxy, l *kwLine) bool {
+	if l.arg(1) == "" {
+		s.alert(l.p, "'%s' expects an integer argument.", l.kw)
+		return false
+	}
+	n, _, _ := leadingInt(l.arg(1))
+	if l.kw == "maxconn" {
+		px.Maxconn = n
+	} else {
+		px.Retries, px.RetriesSet = n, true
+	}
+	return false
+}
+
+func (s *state) parseRetryOn(px *Proxy, l *kwLine) bool {
+	s.retryOn(px, l.p, l.w)
+	return false
+}
+
+func (s *state) parseServer(px *Proxy, l *kwLine) bool {
+	s.server(px, l.p, l.w)
+	return false
+}
+
+func (s *state) parseCookie(px *Proxy, l *kwLine) bool {
+	if l.arg(1) == "" {
+		s.alert(l.p, "'cookie' expects <cookie_name> as argument.")
+		return false
+	}
+	s.timerWarnAfter(l.p, l.w, "maxidle", "maxlife")
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
+	s.d.Unsupported(l.p.File, l.p.Line, "cookie")
+	return false
+}
+
+func (s *state) parseDescription(px *Proxy, l *kwLine) bool {
+	if l.arg(1) == "" {
+		// HAProxy 2.6 returns -1 from the file reader here, which its
+		// caller reports as a file it "could not open".
+		s.alertRaw(l.p.File, l.p.Line, "'description' expects a string argument.")
+		s.fileFatal, s.abort, s.readerFailed = true, true, true
+		return true
+	}
+	// shown by HAProxy's stats page only, which gohaproxy does not serve
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
+	s.d.Unsupported(l.p.File, l.p.Line, l.kw)
+	return false
+}
+
+func (s *state) parseID(px *Proxy, l *kwLine) bool {
+	if n, _, _ := leadingInt(l.arg(1)); n <= 0 {
+		s.alertRaw(l.p.File, l.p.Line, "custom id has to be > 0.")
+		s.fileFatal = true
+		return false
+	}
+	// the stats views number proxies in file order
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
+	s.d.Unsupported(l.p.File, l.p.Line, l.kw)
+	return false
+}

@@ -1,0 +1,121 @@
+package haproxy
+
+// Handler of `option <name>` (and `no option`, `default option`); its row
+// is in proxyKeywordTable.
+
+func (s *state) parseOption(px *Proxy, l *kwLine) bool {
+	w := l.w
+	if l.reset {
+		// `default option X` puts X back to HAProxy's built-in state
+		// (off), dropping what defaults or earlier lines said.
+		delete(px.Options, w[1])
+		if w[1] == "httplog" {
+			delete(px.Options, "httplog clf")
+		}
+		return false
+	}
+	return s.option(px, l.p, w, l.neg)
+}
+
+func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
+	name := w[1]
+	switch name {
+	case "forwardfor":
+		ff := &Forwardfor{}
+		for i := 2; i < len(w); i++ {
+			switch w[i] {
+			case "except":
+				if i+1 >= len(w) {
+					s.alert(p, "'option forwardfor except' expects <address>[/mask] as argument.")
+					return false
+				}
+				ff.Except = w[i+1]
+				i++
+			case "header":
+				if i+1 >= len(w) {
+					s.alert(p, "'option forwardfor header' expects <header_name> as argument.")
+					return false
+				}
+				ff.Header = w[i+1]
+				i++
+			case "if-none":
+				ff.IfNone = true
+			default:
+				s.alert(p, "'option forwardfor' only supports optional values 'except', 'header' and 'if-none'.")
+				return false
+			}
+		}
+		px.Forwardfor = ff
+	case "httpchk":
+		px.HTTPCheck.Enabled = true
+		px.TCPCheck.Option = nil
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false // any check option uses or drops them
+		rest := tail(w, 2)
+		switch len(rest) {
+		case 1:
+			px.HTTPCheck.URI = rest[0]
+		case 2:
+			px.HTTPCheck.Method, px.HTTPCheck.URI = rest[0], rest[1]
+		case 3:
+			px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version = rest[0], rest[1], rest[2]
+		}
+	case "tcp-check", "redis-check", "mysql-check", "pgsql-check", "smtpchk", "ldap-check", "ssl-hello-chk":
+		if neg {
+			px.Options[name] = false
+			s.d.Unsupported(p.File, p.Line, "no option "+name)
+			return false
+		}
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		// one check type per proxy: the last option line decides
+		// (proxy/check runs them; proxy/haproxycfg maps the arguments)
+		px.HTTPCheck.Enabled = false
+		px.TCPCheck.Option, px.TCPCheck.Pos = ParseProtocolCheck(w[1:]), p
+		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
+	case "http-server-close", "httpclose", "http-keep-alive":
+		// These three select one connection mode: the last one wins.
+		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {
+			delete(px.Options, m)
+		}
+		px.Options[name] = !neg
+	default:
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		px.Options[name] = !neg
+		if name == "httplog" {
+			// `option httplog clf` is kept as its own flag: the last
+			// `option httplog` line decides.
+			px.Options["httplog clf"] = !neg && len(w) > 2 && w[2] == "clf"
+		}
+		if name == "httplog" && !neg {
+			px.lfPos = p
+		}
+		if name == "redispatch" {
+			px.RedispatchEvery = redispatchInterval(w)
+		}
+		if !neg && (name == "httplog" || name == "tcplog" || name == "httpslog") {
+			// These replace the proxy's log format, a log-format line or
+			// one another before them (or inherited) included: the last
+			// one wins.
+			px.LogFormat, px.LogFormatPos = "", Pos{}
+			for _, other := range []string{"httplog", "httplog clf", "tcplog", "httpslog"} {
+				if other != name && !(name == "httplog" && other == "httplog clf") {
+					delete(px.Options, other)
+				}
+			}
+		}
+		switch name {
+		// honoured: proxy/haproxycfg maps each (see KEYWORDS.md)
+		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
+			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
+			"accept-invalid-http-request", "accept-invalid-http-response":
+		default:
+			s.d.Unsupported(p.File, p.Line, "option "+name)
+		}
+	}
+	return false
+}

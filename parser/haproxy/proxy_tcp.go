@@ -1,0 +1,83 @@
+package haproxy
+
+import "strings"
+
+// Handlers of the TCP rule keywords (tcp-request, tcp-response) and of
+// stick-table; rows in proxyKeywordTable.
+
+func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
+	p, w := l.p, l.w
+	s.tcpRequestOrder(px, p, w)
+	s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
+	for i := 2; i+1 < len(w); i++ {
+		if strings.HasPrefix(w[i], "set-var(") {
+			if msg := s.mapConverters(w[i+1]); msg != "" {
+				s.alert(p, "%s", msg)
+				return false
+			}
+			break
+		}
+	}
+	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
+	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject") {
+		if r, ok := simpleRule(w, 3); ok {
+			r.Pos, r.Action = p, w[2]
+			px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
+			return false
+		}
+	}
+	s.d.Unsupported(p.File, p.Line, "tcp-request")
+	return false
+}
+
+func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
+	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")
+	return s.parseRawKeyword(px, l)
+}
+
+func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
+	s.timerWarnAfter(l.p, l.w, "expire")
+	s.keepUnsupported(px, l)
+	return false
+}
+
+// retriesOnConnFailures tells whether "retry-on" (so far) covers what TFO
+// needs to retry a connection.
+func retriesOnConnFailures(px *Proxy) bool {
+	have := map[string]bool{}
+	if px.RetryOn != nil {
+		for _, a := range px.RetryOn.Words {
+			have[a] = true
+		}
+	}
+	return have["all-retryable-errors"] || have["conn-failure"] && have["empty-response"] && have["response-timeout"]
+}
+
+// tcpRequestOrder warns like HAProxy when a connection/session rule comes
+// after rules that run later (they still run first).
+func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
+	sub := ""
+	if len(w) > 1 {
+		sub = w[1]
+	}
+	// HAProxy 2.6 names every kind of rule 'tcp-request' here, content
+	// rules included.
+	const name = "tcp-request"
+	switch {
+	case sub == "inspect-delay":
+	case sub != "content" && px.sawTCPContent:
+		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
+	case px.sawHTTPRequest:
+		s.warn(p, "a '%s' rule placed after an 'http-request' rule will still be processed before.", name)
+	case px.sawRedirect:
+		s.warn(p, "a '%s' rule placed after a 'redirect' rule will still be processed before.", name)
+	case px.sawUseBackend:
+		s.warn(p, "a '%s' rule placed after a 'use_backend' rule will still be processed before.", name)
+	}
+	if sub == "content" {
+		px.sawTCPContent = true
+	}
+}

@@ -1,0 +1,261 @@
+package haproxy
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// serverLine is one server or default-server line as its option handlers
+// see it: the options being built, and the line's context for HAProxy's
+// message prefixes.
+type serverLine struct {
+	s         *state
+	px        *Proxy
+	p         Pos
+	label     string // "server <proxy>/<name>" or "default-server"
+	isDefault bool
+	opts      *ServerOptions
+	srv       *Server
+	// warnedTimer: HAProxy puts the server line's context before the
+	// first timer warning of the line only.
+	warnedTimer bool
+}
+
+// alert is an ALERT with the server parser's prefix.
+func (l *serverLine) alert(format string, a ...any) {
+	prefix := fmt.Sprintf("config : [%s:%d] : '%s' : ", l.p.File, l.p.Line, l.label)
+	if l.isDefault {
+		prefix = fmt.Sprintf("config : [%s:%d] : ", l.p.File, l.p.Line)
+	}
+	l.s.d.Raw(Alert, l.p.File, l.p.Line, prefix+fmt.Sprintf(format, a...))
+	l.s.fileFatal = true
+}
+
+// timerWarn is HAProxy's warning for text after a time value.
+func (l *serverLine) timerWarn(v string) {
+	prefix := fmt.Sprintf("[%s:%d] : '%s' : ", l.p.File, l.p.Line, l.label)
+	if l.isDefault {
+		prefix = fmt.Sprintf("[%s:%d] : ", l.p.File, l.p.Line)
+	}
+	if l.warnedTimer {
+		prefix = ""
+	}
+	if l.s.timerWarn(l.p, v, prefix) {
+		l.warnedTimer = true
+	}
+}
+
+// delay reads a check delay option's value as HAProxy's server keyword
+// parser does (2.6 names 'agent-inter' in its message whatever the
+// keyword); false: alerted.
+func (l *serverLine) delay(o, v string) (time.Duration, bool) {
+	d, bad, err := ParseTime(v)
+	if err != nil {
+		if bad > 0 && bad < len(v) {
+			l.alert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], l.srv.Name)
+		} else {
+			l.alert("'%s' expects a positive delay.", o)
+		}
+		return 0, false
+	}
+	l.timerWarn(v)
+	return d, true
+}
+
+// serverOptionHandler applies option o (value v, "" for a flag) to the
+// line's options; false = refused (alerted), the line is dropped.
+type serverOptionHandler func(l *serverLine, o, v string) bool
+
+// serverOptionRow is one row of the server option table, HAProxy's
+// srv_kws: the option, its argument doc and its handler. The option list
+// comes from configuration.txt (serverKeywordNames, keywords_gen.go); an
+// option without a row is kept in ServerOptions.Other as written.
+type serverOptionRow struct {
+	Name    string
+	Args    string
+	Handler serverOptionHandler
+}
+
+var serverOptionTable = []serverOptionRow{
+	{"check", "", serverFlag(func(o *ServerOptions) *bool { return &o.Check }, true)},
+	{"no-check", "", serverFlag(func(o *ServerOptions) *bool { return &o.Check }, false)},
+	{"backup", "", serverFlag(func(o *ServerOptions) *bool { return &o.Backup }, true)},
+	{"no-backup", "", serverFlag(func(o *ServerOptions) *bool { return &o.Backup }, false)},
+	{"disabled", "", serverFlag(func(o *ServerOptions) *bool { return &o.Disabled }, true)},
+	{"enabled", "", serverFlag(func(o *ServerOptions) *bool { return &o.Disabled }, false)},
+	{"send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxy }, true)},
+	{"send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, true)},
+	{"ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, true)},
+	{"no-ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, false)},
+	{"verify", "none|required", serverVerify},
+	{"slowstart", "<start_time>", serverSlowstart},
+	{"on-error", "<mode>", serverOnError},
+	{"proxy-v2-options", "<option>[,<option>]*", serverProxyV2Options},
+	{"init-addr", "{last | libc | none | <ip>},[...]*", serverInitAddr},
+	{"observe", "<mode>", serverObserve},
+	{"agent-inter", "<delay>", serverAgentInter},
+	{"addr", "<ipv4|ipv6>", func(l *serverLine, o, v string) bool { l.opts.CheckAddr = v; return true }},
+	{"cookie", "<value>", func(l *serverLine, o, v string) bool { l.opts.Cookie = v; return true }},
+	{"inter", "<delay>", serverInterval},
+	{"fastinter", "<delay>", serverInterval},
+	{"downinter", "<delay>", serverInterval},
+	{"rise", "<count>", serverCount},
+	{"fall", "<count>", serverCount},
+	{"weight", "<weight>", serverCount},
+	{"maxconn", "<maxconn>", serverCount},
+	{"maxqueue", "<maxqueue>", serverCount},
+	{"port", "<port>", serverCount},
+	{"id", "<value>", serverCount},
+}
+
+// serverOptionHandlers indexes serverOptionTable by option.
+var serverOptionHandlers = func() map[string]serverOptionHandler {
+	m := make(map[string]serverOptionHandler, len(serverOptionTable))
+	for _, r := range serverOptionTable {
+		m[r.Name] = r.Handler
+	}
+	return m
+}()
+
+// serverFlag sets a boolean option to on.
+func serverFlag(field func(*ServerOptions) *bool, on bool) serverOptionHandler {
+	return func(l *serverLine, o, v string) bool {
+		*field(l.opts) = on
+		return true
+	}
+}
+
+func serverVerify(l *serverLine, o, v string) bool {
+	if v != "none" && v != "required" {
+		l.alert("'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v)
+		return false
+	}
+	l.opts.Verify = v
+	return true
+}
+
+func serverSlowstart(l *serverLine, o, v string) bool {
+	if _, bad, err := ParseTime(v); err != nil && bad < len(v) {
+		l.alert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], l.srv.Name)
+		return false
+	}
+	l.timerWarn(v)
+	l.opts.Other[o] = v
+	return true
+}
+
+func serverOnError(l *serverLine, o, v string) bool {
+	switch v {
+	case "fastinter", "fail-check", "sudden-death", "mark-down":
+	default:
+		l.alert("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '%s'.", v)
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+func serverProxyV2Options(l *serverLine, o, v string) bool {
+	for _, opt := range splitComma(v) {
+		switch opt {
+		case "ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key", "authority", "crc32c", "unique-id":
+		default:
+			l.alert("'%s' : proxy v2 option not implemented.", opt)
+			return false
+		}
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+func serverInitAddr(l *serverLine, o, v string) bool {
+	for _, m := range splitComma(v) {
+		if m != "libc" && m != "last" && m != "none" && net.ParseIP(m) == nil {
+			l.alert("'init-addr' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'..", m)
+			return false
+		}
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+func serverObserve(l *serverLine, o, v string) bool {
+	if v != "none" && v != "layer4" && v != "layer7" {
+		l.alert("'observe' expects one of 'none', 'layer4', 'layer7' but got '%s'.", v)
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+func serverAgentInter(l *serverLine, o, v string) bool {
+	if _, ok := l.delay(o, v); !ok {
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+// serverInterval is inter, fastinter and downinter.
+func serverInterval(l *serverLine, o, v string) bool {
+	d, ok := l.delay(o, v)
+	if !ok {
+		return false
+	}
+	if d == 0 {
+		l.alert("invalid value 0 for argument '%s' of server %s..", o, l.srv.Name)
+		return false
+	}
+	switch o {
+	case "inter":
+		l.opts.Inter = d
+	case "fastinter":
+		l.opts.FastInter = d
+	default:
+		l.opts.DownInter = d
+	}
+	return true
+}
+
+// serverCount is the integer options: rise, fall, weight, maxconn,
+// maxqueue, port and id.
+func serverCount(l *serverLine, o, v string) bool {
+	opts := l.opts
+	n, _, _ := leadingInt(v) // atol(), as HAProxy reads them
+	if (o == "rise" || o == "fall") && n <= 0 {
+		l.alert("'%s' has to be > 0..", o)
+		return false
+	}
+	switch o {
+	case "rise":
+		opts.Rise = n
+	case "fall":
+		opts.Fall = n
+	case "weight":
+		if n < 0 || n > 256 {
+			l.alert("weight of server %s is not within 0 and 256 (%d)..", l.srv.Name, n)
+			return false
+		}
+		opts.Weight = n
+	case "maxconn":
+		opts.Maxconn = n
+	case "maxqueue":
+		opts.Maxqueue = n
+	case "port":
+		opts.Port = n
+	case "id":
+		if n <= 0 {
+			l.alert("'id' : custom id has to be > 0.")
+			return false
+		}
+		for _, other := range l.px.Servers {
+			if other.ID == n {
+				l.alert("'id' : custom id %d already used at %s:%d ('server %s').", n, other.Pos.File, other.Pos.Line, other.Name)
+				return false
+			}
+		}
+		opts.ID = n
+	}
+	return true
+}
