@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +95,8 @@ func TestTCPProbe(t *testing.T) {
 	if r.Status != L4CON || r.Info != "Connection refused" {
 		t.Errorf("closed: %+v", r)
 	}
-	if got := r.describe(); got != `reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms` {
+	// the duration is the connect's, a few ms at most on a loaded machine
+	if got := r.describe(); !regexp.MustCompile(`^reason: Layer4 connection problem, info: "Connection refused", check duration: [0-9]ms$`).MatchString(got) {
 		t.Errorf("describe: %q", got)
 	}
 }
