@@ -44,16 +44,19 @@ lint: vet
 	@cp go.mod /tmp/goha-go.mod.lint && cp go.sum /tmp/goha-go.sum.lint && $(GO) mod tidy && \
 	  if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum:"; git diff -- go.mod go.sum; \
 	  cp /tmp/goha-go.mod.lint go.mod; cp /tmp/goha-go.sum.lint go.sum; exit 1; fi
+	./scripts/check-layout.sh
 
 # The layout rules of issue 12 (file sizes, thin commands, no lab/ or cmd/
 # imports from parser/, vrrp/, proxy/): scripts/check-layout.sh.
 layout:
 	./scripts/check-layout.sh
 
-# Regenerate parser/haproxy/keywords_gen.go from the configuration.txt the
-# Debian haproxy package installs (make deps); TestGenerated checks it.
+# Regenerate parser/haproxy/keywords_gen.go (from the configuration.txt the
+# Debian haproxy package installs, make deps) and parser/keepalived's
+# KEYWORDS.md (from its keyword rows); TestGenerated and TestKeywordsDoc
+# check that the committed files are current.
 generate: deps
-	$(GO) generate ./parser/haproxy
+	$(GO) generate ./parser/haproxy ./parser/keepalived
 
 # All tests: unit, golden, fuzz seeds, and the namespace integration tests
 # (which need root; under CI=true they fail instead of skipping).
