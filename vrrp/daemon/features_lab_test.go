@@ -181,6 +181,12 @@ func TestTrackScriptAndNotify(t *testing.T) {
 			t.Errorf("lb1 log lacks %q:\n%s", w, p1.Stderr())
 		}
 	}
+	// Notify scripts run asynchronously: the second MASTER's script must
+	// have written before the stop, or the two appends could race.
+	waitFor(t, 5*time.Second, "the second MASTER notify", func() bool {
+		b, _ := os.ReadFile(notifyLog)
+		return strings.Count(string(b), "MASTER 100") == 2
+	}, p1, p2)
 	p1.Signal(syscall.SIGTERM)
 	p2.Signal(syscall.SIGTERM)
 	<-p1.Done()
