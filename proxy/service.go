@@ -52,6 +52,10 @@ type ServiceReply struct {
 	// prometheus exporter and stats page stream their output that way,
 	// to HTTP/1.0 clients too, closing after); else content-length.
 	Chunked bool
+	// ErrorPage answers with the frontend's error page for Status (its
+	// errorfile if any) and closes, as HAProxy's applets answer a request
+	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
+	ErrorPage bool
 }
 
 // answerService runs r's service on the request and sends its reply. As
@@ -78,9 +82,15 @@ func (s *session) answerService(svc Service) bool {
 	sr := ServiceRequest{Src: s.src, Method: string(req.Method), Path: string(path), Query: string(query),
 		Body: body, info: &s.info}
 	rep := svc.Serve(&sr)
-	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0)
-	out := s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
-	s.out = out
+	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
+	var out []byte
+	if rep.ErrorPage {
+		out = s.appendServiceError(s.out[:0], rep.Status)
+		s.out = out
+	} else {
+		out = s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
+		s.out = out
+	}
 	fe.stats.countStatus(rep.Status)
 	fe.stats.intercepted.Add(1)
 	// The applet answers at once: no queue, connect or server time.
@@ -96,6 +106,27 @@ func (s *session) answerService(svc Service) bool {
 	}
 	s.drainAndShut()
 	return false
+}
+
+// appendServiceError appends the error page for status as HAProxy sends
+// an applet's error: through its HTX layer (lower-case names, the 400 and
+// 408 pages too), then connection: close.
+func (s *session) appendServiceError(out []byte, status int) []byte {
+	page := s.fe.errs[status]
+	if _, custom := s.fe.cfg.ErrorFiles[status]; !custom {
+		if p, ok := ruleErrorPages[status]; ok {
+			page = []byte(p)
+		}
+	}
+	i := bytes.Index(page, []byte("\r\n\r\n"))
+	if i < 0 {
+		return append(out, page...)
+	}
+	out = append(out, page[:i+2]...)
+	if !bytes.Contains(bytes.ToLower(page[:i+2]), []byte("\nconnection:")) {
+		out = append(out, "connection: close\r\n"...)
+	}
+	return append(out, page[i+2:]...)
 }
 
 // readBodyInBuffer reads the rest of a content-length body that fits in

@@ -304,6 +304,10 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	w.px = px
 	w.checks = w.newChecks()
+	if w.plan.Promex != nil {
+		// use-service prometheus-exporter reads what `show stat` shows.
+		w.plan.Promex.SetSource(&runtimeSource{w: w})
+	}
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)
 	}
