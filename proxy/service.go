@@ -81,6 +81,9 @@ func (s *session) answerService(svc Service) bool {
 	}
 	sr := ServiceRequest{Src: s.src, Method: string(req.Method), Path: string(path), Query: string(query),
 		Body: body, info: &s.info}
+	// Counted before the service reads the counters, as HAProxy counts
+	// the interception when the rule fires.
+	fe.stats.intercepted.Add(1)
 	rep := svc.Serve(&sr)
 	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
@@ -92,7 +95,6 @@ func (s *session) answerService(svc Service) bool {
 		s.out = out
 	}
 	fe.stats.countStatus(rep.Status)
-	fe.stats.intercepted.Add(1)
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now

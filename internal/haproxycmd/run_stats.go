@@ -32,6 +32,7 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	if ss.ExposeFD == "listeners" {
 		opt.GetSocks = serveGetSocks
 	}
+	opt.OnAccept = func() { w.cliConns.Add(1) }
 	src := &runtimeSource{w: w}
 	switch ss.Addr.Family {
 	case "unix", "":
@@ -82,6 +83,8 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 		info.CumReq += f.Stats.Requests
 		info.BytesOut += f.Stats.BytesOut
 	}
+	info.CumConns += w.cliConns.Load()
+	info.CumReq += w.cliConns.Load()
 	info.Listeners = len(w.plan.StatsSockets)
 	for _, f := range w.plan.Proxy.Frontends {
 		info.Listeners += len(f.Binds)
