@@ -21,7 +21,9 @@ type refuseService struct{}
 
 func (refuseService) LogName() string { return "<NO>" }
 
-func (refuseService) Serve(*ServiceRequest) ServiceReply { return ServiceReply{Status: 400, ErrorPage: true} }
+func (refuseService) Serve(*ServiceRequest) ServiceReply {
+	return ServiceReply{Status: 400, ErrorPage: true}
+}
 
 type pathIs string
 

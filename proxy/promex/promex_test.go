@@ -149,7 +149,7 @@ func TestRender(t *testing.T) {
 
 type fakeSource struct{ s Snapshot }
 
-func (f fakeSource) Info() runtimeapi.Info      { return f.s.Info }
+func (f fakeSource) Info() runtimeapi.Info     { return f.s.Info }
 func (f fakeSource) Stats() []runtimeapi.Proxy { return f.s.Proxies }
 
 func TestServe(t *testing.T) {
