@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // Service answers requests inside the proxy instead of a server: what
@@ -85,6 +87,14 @@ func (s *session) answerService(svc Service) bool {
 	// the interception when the rule fires.
 	fe.stats.intercepted.Add(1)
 	rep := svc.Serve(&sr)
+	for _, r := range fe.cfg.ResponseRules {
+		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			// An http-response deny refuses the applet's answer as a
+			// server's: the 502 page.
+			rep = ServiceReply{Status: 502, ErrorPage: true}
+			break
+		}
+	}
 	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
 	if rep.ErrorPage {
@@ -124,11 +134,25 @@ func (s *session) appendServiceError(out []byte, status int) []byte {
 	if i < 0 {
 		return append(out, page...)
 	}
-	out = append(out, page[:i+2]...)
-	if !bytes.Contains(bytes.ToLower(page[:i+2]), []byte("\nconnection:")) {
-		out = append(out, "connection: close\r\n"...)
+	// The frontend's http-response header rules apply to it too.
+	rules := s.fe.cfg.ResponseRules
+	head, body := page[:i+2], page[i+4:]
+	for n := 0; len(head) > 0; n++ {
+		line := head
+		if j := bytes.Index(head, []byte("\r\n")); j >= 0 {
+			line, head = head[:j+2], head[j+2:]
+		} else {
+			head = nil
+		}
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, nil, &s.info, name)) {
+			continue
+		}
+		out = append(out, line...)
 	}
-	return append(out, page[i+2:]...)
+	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = append(out, "connection: close\r\n\r\n"...)
+	return append(out, body...)
 }
 
 // readBodyInBuffer reads the rest of a content-length body that fits in
@@ -156,7 +180,13 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 	out = append(out, ' ')
 	out = append(out, Reason(rep.Status)...)
 	out = append(out, "\r\n"...)
+	// The frontend's http-response header rules apply, as HAProxy runs
+	// them on an applet's response too (their headers after the framing).
+	rules := s.fe.cfg.ResponseRules
 	for _, h := range rep.Headers {
+		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, []byte(h.Name)) {
+			continue
+		}
 		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
 	}
 	if rep.Chunked {
@@ -166,6 +196,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
 		out = append(out, "\r\n"...)
 	}
+	out = appendRuleHeaders(out, rules, nil, &s.info)
 	switch {
 	case closeConn:
 		out = append(out, "connection: close\r\n"...)

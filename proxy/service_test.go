@@ -38,6 +38,7 @@ func TestUseService(t *testing.T) {
 	cfg := seedConfig(web.addr)
 	fe := cfg.Frontends[0]
 	fe.ConnMode = KeepAlive
+	fe.ResponseRules = []HeaderRule{{Action: SetHeader, Name: "X-Test", Value: "1", Cond: pathIs("/c")}}
 	fe.RequestRules = []HeaderRule{
 		{Action: UseService, Service: echoService{chunked: true}, Cond: pathIs("/c")},
 		{Action: UseService, Service: echoService{}, Cond: pathIs("/l")},
@@ -46,14 +47,14 @@ func TestUseService(t *testing.T) {
 	sink, addr, stop := startLoggedProxy(t, cfg)
 	for _, c := range []struct{ req, want string }{
 		{"GET /c/x?q=1 HTTP/1.1\r\nhost: a\r\nx-a: b\r\n\r\nGET /l HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n",
-			"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n" +
+			"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\nx-test: 1\r\n\r\n" +
 				"10\r\nGET /c/x q=1 b \n\r\n0\r\n\r\n" +
 				"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 10\r\nconnection: close\r\n\r\nGET /l   \n"},
 		{"POST /l HTTP/1.0\r\nconnection: keep-alive\r\ncontent-length: 3\r\n\r\nabcHEAD /l HTTP/1.0\r\n\r\n",
 			"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 14\r\nconnection: keep-alive\r\n\r\nPOST /l   abc\n" +
 				"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 11\r\nconnection: close\r\n\r\n"},
 		{"GET /c HTTP/1.0\r\nconnection: keep-alive\r\n\r\n",
-			"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\nA\r\nGET /c   \n\r\n0\r\n\r\n"},
+			"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\nx-test: 1\r\nconnection: close\r\n\r\nA\r\nGET /c   \n\r\n0\r\n\r\n"},
 		// HAProxy 2.6's answer to a refused scrape, measured.
 		{"GET /e HTTP/1.1\r\nhost: a\r\n\r\n",
 			"HTTP/1.1 400 Bad request\r\ncontent-length: 90\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n" +
