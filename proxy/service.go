@@ -109,6 +109,12 @@ func (s *session) answerService(svc Service) bool {
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
 	s.clientWrite(out)
+	if be := s.p.backends[fe.cfg.Name]; be != nil {
+		// A listen section: HAProxy's stream keeps the proxy as its
+		// backend, whose byte counters see the applet's traffic.
+		be.stats.bytesIn.Add(s.received)
+		be.stats.bytesOut.Add(s.sent)
+	}
 	s.applet = svc
 	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
 	s.applet = nil
