@@ -23,7 +23,7 @@ import (
 // unchecked and a disabled server, and a tcp listen section (whose http
 // metrics HAProxy leaves out).
 const promexCfg = `global
- stats socket %[1]s
+ stats socket %[1]s level admin
 defaults
  mode http
  timeout client 5s
@@ -108,6 +108,25 @@ func getScrape(t *testing.T, addr, query string) scrape {
 	return s
 }
 
+// rawHead sends req and returns the response up to the end of its head,
+// byte for byte, and what follows it (a HEAD answer has nothing more).
+func rawHead(t *testing.T, addr, req string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, req)
+	b, _ := io.ReadAll(c)
+	head, body, _ := strings.Cut(string(b), "\r\n\r\n")
+	if strings.HasPrefix(req, "HEAD ") {
+		return fmt.Sprintf("%q + %q", head, body)
+	}
+	return fmt.Sprintf("%q", head)
+}
+
 // seriesKeys lists the series with their labels in name order (the
 // Prometheus library sorts them; HAProxy writes proxy, server, then the
 // rest: the same set), the build's version string left out.
@@ -168,13 +187,16 @@ var equalCounters = regexp.MustCompile(`^haproxy_(frontend_(http_requests_total|
 // TestPromexDiff: `http-request use-service prometheus-exporter` beside
 // HAProxy 2.6 on the same configuration and traffic: the same response
 // head, metric names, TYPE and HELP lines and label sets, at every scope
-// filter; the same values for the counters the requests drive; the same
-// log line for the exporter's requests.
+// filter (a checked, a drained and a disabled server; a tcp section); the
+// same values for the counters the requests drive; the same log line for
+// the exporter's requests; byte-identical heads for an HTTP/1.0 GET and a
+// HEAD.
 func TestPromexDiff(t *testing.T) {
 	haproxy := testenv.LookPath(t, "haproxy")
 	web := startWeb(t, "server1")
 	got := map[string]map[string]scrape{}
 	logs := map[string][]string{}
+	heads := map[string][]string{}
 	queries := []string{"", "?scope=global", "?scope=frontend", "?scope=backend", "?scope=server", "?scope=server&no-maint",
 		"?scope=frontend&scope=backend", "?scope=", "?scope=*", "?scope=global&scope=&scope=server", "?no-maint",
 		"?foo=bar", "?scope=listener", "?scope=sticktable", "?scope=bogus", "?scope", "?scope=a=b", "?scope=%zz", "?scope=%67lobal"}
@@ -195,6 +217,10 @@ func TestPromexDiff(t *testing.T) {
 		}
 		if r := get(t, prom); r != "200 server1" { // not /metrics: to the backend
 			t.Fatalf("%s: %s", bin, r)
+		}
+		// A drained server: its state label and the backend's aggregates.
+		if r := statsCmd(t, sock, "set server be/s2 state drain"); strings.TrimSpace(r) != "" {
+			t.Fatalf("%s: set server: %q", bin, r)
 		}
 		// HAProxy may count a response a moment after the client has it
 		// (seen once in five runs): let it settle. Polling its socket
@@ -220,8 +246,13 @@ func TestPromexDiff(t *testing.T) {
 			n++
 			return n < len(queries)+1 // and the request to the backend
 		})
+		heads[bin] = append(heads[bin], rawHead(t, prom, "GET /metrics?scope=global HTTP/1.0\r\n\r\n"),
+			rawHead(t, prom, "HEAD /metrics?scope=global HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"))
 	}
 	g, h := got[gohaproxy], got[haproxy]
+	if x, y := strings.Join(heads[gohaproxy], "\n--\n"), strings.Join(heads[haproxy], "\n--\n"); x != y {
+		t.Errorf("raw heads (HTTP/1.0 GET, HEAD)\ngohaproxy:\n%s\nhaproxy:\n%s", x, y)
+	}
 	for _, q := range queries {
 		a, b := g[q], h[q]
 		if a.head != b.head {
