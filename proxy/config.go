@@ -156,6 +156,9 @@ const (
 	Tarpit    // holds the request for Timeouts.Tarpit, then answers as Deny (requests only)
 	SetPath   // replaces the path of the target with Value, query kept (requests only)
 	SetMethod // replaces the method with Value (requests only)
+	// UseService answers the request with Service (HAProxy's
+	// `http-request use-service`; requests only).
+	UseService
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -172,6 +175,8 @@ type HeaderRule struct {
 	Close  bool
 	// Redirect is the redirect rule's target (Action Redirect).
 	Redirect *RedirectRule
+	// Service answers the request (Action UseService).
+	Service Service
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:

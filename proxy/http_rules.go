@@ -41,6 +41,8 @@ rules:
 			break rules
 		case Deny, Return, Redirect, Tarpit:
 			return true, s.answerRule(r)
+		case UseService:
+			return true, s.answerService(r.Service)
 		}
 	}
 	for i := range s.fe.cfg.Redirects {

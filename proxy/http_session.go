@@ -104,6 +104,8 @@ type session struct {
 	ruleHits []bool
 	target   []byte
 	method   []byte // the method set-method wrote (empty: the client's)
+	// applet is the Service answering this request while it is logged.
+	applet Service
 
 	// Per-transaction log material.
 	accepted       time.Time

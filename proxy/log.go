@@ -93,7 +93,11 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 		e.BeConn = be.stats.curSessions.Load()
 		e.BeQueue = be.stats.queue.Load()
 	}
-	if srv != nil {
+	if s.applet != nil {
+		// HAProxy's stream keeps the frontend as its backend and names
+		// the applet as the server: "prom prom/<PROMEX>".
+		e.Backend, e.Server = s.fe.cfg.Name, s.applet.LogName()
+	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
 	} else if tl.failed != nil && t == term('S', 'C') && be != nil {

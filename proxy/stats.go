@@ -13,6 +13,7 @@ type Counters struct {
 	respErrors            atomic.Int64
 	retries, redispatches atomic.Int64
 	queue                 atomic.Int64
+	intercepted           atomic.Int64 // requests a Service answered
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -34,6 +35,7 @@ type Stats struct {
 	Retries      int64 // wretr
 	Redispatches int64 // wredis
 	Queue        int64 // qcur
+	Intercepted  int64 // intercepted: requests answered by a Service (frontends)
 }
 
 // Snapshot copies the counters.
@@ -45,6 +47,7 @@ func (c *Counters) Snapshot() Stats {
 		HRsp3xx: c.status[3].Load(), HRsp4xx: c.status[4].Load(), HRsp5xx: c.status[5].Load(),
 		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(),
+		Intercepted: c.intercepted.Load(),
 	}
 }
 

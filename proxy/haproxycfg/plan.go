@@ -7,6 +7,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/promex"
 )
 
 // Plan is everything gohaproxy needs to run one configuration.
@@ -34,6 +35,10 @@ type Plan struct {
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
 	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
+	// Promex is the prometheus-exporter service every `http-request
+	// use-service prometheus-exporter` rule answers with (nil: none); the
+	// daemon gives it its figures (promex.Exporter.SetSource).
+	Promex *promex.Exporter
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }

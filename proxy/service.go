@@ -1,0 +1,244 @@
+package proxy
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// Service answers requests inside the proxy instead of a server: what
+// HAProxy calls an applet (`http-request use-service <name>`, the stats
+// page). The proxy hands it the parsed request and frames, sends, logs and
+// counts its reply; a Service only computes the reply. Serve runs on the
+// session's goroutine, concurrently with other sessions: it must be safe
+// for concurrent use.
+type Service interface {
+	// LogName is the server name the log line shows for the requests it
+	// answers, as HAProxy names its applets: "<PROMEX>", "<STATS>".
+	LogName() string
+	Serve(r *ServiceRequest) ServiceReply
+}
+
+// ServiceRequest is what a Service sees of a request.
+type ServiceRequest struct {
+	Src    netip.AddrPort
+	Method string
+	// Path and Query split the request target at its first '?' (Query
+	// without it); an absolute URI's scheme and authority are left out.
+	Path, Query string
+	// Body is the request's body when it had a content-length and fit in
+	// the session's buffer (bodies of forms and admin posts); nil else.
+	Body []byte
+	info *RequestInfo
+}
+
+// Header returns the value of the first header named name (pass it in
+// lower case), or nil.
+func (r *ServiceRequest) Header(name string) []byte {
+	if r.info == nil {
+		return nil
+	}
+	return r.info.Header(name)
+}
+
+// ServiceReply is a Service's answer; the proxy adds the framing and
+// connection headers.
+type ServiceReply struct {
+	Status  int
+	Headers []ReplyHeader // sent in order; lower-case names, as HAProxy's
+	Body    []byte
+	// Chunked frames the body with transfer-encoding: chunked (HAProxy's
+	// prometheus exporter and stats page stream their output that way,
+	// to HTTP/1.0 clients too, closing after); else content-length.
+	Chunked bool
+	// ErrorPage answers with the frontend's error page for Status (its
+	// errorfile if any) and closes, as HAProxy's applets answer a request
+	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
+	ErrorPage bool
+}
+
+// answerService runs r's service on the request and sends its reply. As
+// for answerRule, the connection serves the next request when this one
+// was whole in the buffer and the client keeps it. It returns whether the
+// connection may carry another request.
+func (s *session) answerService(svc Service) bool {
+	fe, req := s.fe, &s.req
+	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	var body []byte
+	if whole && req.ContentLength > 0 {
+		s.readBodyInBuffer()
+		have := int64(s.end - req.HeadLen)
+		whole = have >= req.ContentLength
+		if whole {
+			body = s.buf[req.HeadLen : req.HeadLen+int(req.ContentLength)]
+		}
+		next += int(min(req.ContentLength, have))
+	}
+	path, query := requestPath(s.info.Target), []byte(nil)
+	if i := bytes.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	sr := ServiceRequest{Src: s.src, Method: string(req.Method), Path: string(path), Query: string(query),
+		Body: body, info: &s.info}
+	// Counted before the service reads the counters, as HAProxy counts
+	// the interception when the rule fires.
+	fe.stats.intercepted.Add(1)
+	rep := svc.Serve(&sr)
+	for _, r := range fe.cfg.ResponseRules {
+		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			// An http-response deny refuses the applet's answer as a
+			// server's: the 502 page.
+			rep = ServiceReply{Status: 502, ErrorPage: true}
+			break
+		}
+	}
+	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
+	var out []byte
+	if rep.ErrorPage {
+		out = s.appendServiceError(s.out[:0], rep.Status)
+		s.out = out
+	} else {
+		out = s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
+		s.out = out
+	}
+	fe.stats.countStatus(rep.Status)
+	// The applet answers at once: no queue, connect or server time.
+	now := time.Now()
+	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
+	s.clientWrite(out)
+	if be := s.p.backends[fe.cfg.Name]; be != nil {
+		// A listen section: HAProxy's stream keeps the proxy as its
+		// backend, whose byte counters see the applet's traffic.
+		be.stats.bytesIn.Add(s.received)
+		be.stats.bytesOut.Add(s.sent)
+	}
+	s.applet = svc
+	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
+	s.applet = nil
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	s.drainAndShut()
+	return false
+}
+
+// appendServiceError appends the error page for status as HAProxy sends
+// an applet's error: through its HTX layer (lower-case names, the 400 and
+// 408 pages too), then connection: close.
+func (s *session) appendServiceError(out []byte, status int) []byte {
+	page := s.fe.errs[status]
+	if _, custom := s.fe.cfg.ErrorFiles[status]; !custom {
+		if p, ok := ruleErrorPages[status]; ok {
+			page = []byte(p)
+		}
+	}
+	i := bytes.Index(page, []byte("\r\n\r\n"))
+	if i < 0 {
+		return append(out, page...)
+	}
+	// The frontend's http-response header rules apply to it too.
+	rules := s.fe.cfg.ResponseRules
+	head, body := page[:i+2], page[i+4:]
+	for n := 0; len(head) > 0; n++ {
+		line := head
+		if j := bytes.Index(head, []byte("\r\n")); j >= 0 {
+			line, head = head[:j+2], head[j+2:]
+		} else {
+			head = nil
+		}
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, nil, &s.info, name)) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = append(out, "connection: close\r\n\r\n"...)
+	return append(out, body...)
+}
+
+// readBodyInBuffer reads the rest of a content-length body that fits in
+// the session's buffer (bounded by the client timeout).
+func (s *session) readBodyInBuffer() {
+	req := &s.req
+	want := req.HeadLen + int(min(req.ContentLength, int64(len(s.buf)-req.HeadLen)))
+	deadline := deadlineFrom(time.Now(), s.fe.cfg.Timeouts.Client)
+	for s.end < want {
+		n, err := s.clientRead(s.buf[s.end:want], time.Time{}, deadline)
+		s.end += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+// appendServiceReply frames a service's reply as HAProxy's H1 layer does:
+// an HTTP/1.1 status line whatever the request's version, the service's
+// headers, the framing header, then connection: close or keep-alive as
+// answerRule adds them. A HEAD request gets the head only.
+func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, head bool) []byte {
+	out = append(out, "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(rep.Status), 10)
+	out = append(out, ' ')
+	out = append(out, Reason(rep.Status)...)
+	out = append(out, "\r\n"...)
+	// The frontend's http-response header rules apply, as HAProxy runs
+	// them on an applet's response too (their headers after the framing).
+	rules := s.fe.cfg.ResponseRules
+	for _, h := range rep.Headers {
+		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, []byte(h.Name)) {
+			continue
+		}
+		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
+	}
+	if rep.Chunked {
+		out = append(out, "transfer-encoding: chunked\r\n"...)
+	} else {
+		out = append(out, "content-length: "...)
+		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
+		out = append(out, "\r\n"...)
+	}
+	out = appendRuleHeaders(out, rules, nil, &s.info)
+	switch {
+	case closeConn:
+		out = append(out, "connection: close\r\n"...)
+	case s.req.Minor == 0:
+		out = append(out, "connection: keep-alive\r\n"...)
+	}
+	out = append(out, "\r\n"...)
+	if head {
+		return out
+	}
+	if !rep.Chunked {
+		return append(out, rep.Body...)
+	}
+	return appendChunked(out, rep.Body)
+}
+
+// serviceChunk is the most a chunk of a service's reply carries: HAProxy
+// sends its applets' output a buffer at a time.
+const serviceChunk = bufSize - maxRewrite
+
+// appendChunked appends body as chunks (hex sizes in upper case, as
+// HAProxy writes them) and the last chunk.
+func appendChunked(out, body []byte) []byte {
+	for len(body) > 0 {
+		n := min(len(body), serviceChunk)
+		out = strconv.AppendUint(out, uint64(n), 16)
+		hex := out[len(out)-len(strconv.FormatUint(uint64(n), 16)):]
+		for i, c := range hex {
+			if c >= 'a' {
+				hex[i] = c - 'a' + 'A'
+			}
+		}
+		out = append(out, "\r\n"...)
+		out = append(out, body[:n]...)
+		out = append(out, "\r\n"...)
+		body = body[n:]
+	}
+	return append(out, "0\r\n\r\n"...)
+}
