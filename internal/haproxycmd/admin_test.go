@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // Servers with `disabled` (one checked, one not) and a checked server put
@@ -17,15 +20,13 @@ import (
 // disabled; after `enable server` an unchecked disabled server keeps the
 // configured flag and its paused state (admin 4, state 8).
 func TestDisabledServersMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	var webs []*webServer
+	testenv.LookPath(t, "haproxy")
+	var webs []*loopback.Web
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "d.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin
@@ -42,7 +43,7 @@ backend be
     server s1 %s check inter 100ms
     server s2 %s check inter 100ms disabled
     server s3 %s disabled
-`, dir, bind, webs[0].addr, webs[1].addr, webs[2].addr)), 0o644)
+`, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)), 0o644)
 		if bin == gohaproxy {
 			inProcess(t, path, true) // gohaproxy -db -q -f path
 		} else {
@@ -108,16 +109,14 @@ backend be
 // HAProxy's order: maintenance, drain, back to ready, and the backend
 // alert when maintenance or a zero weight takes its last usable server.
 func TestAdminEventsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	w1, w2 := startWeb(t, "server1"), startWeb(t, "server2")
+	testenv.LookPath(t, "haproxy")
+	w1, w2 := loopback.StartWeb(t, "server1"), loopback.StartWeb(t, "server2")
 	steps := []string{"disable server be/s1", "set server be/s2 state drain", "set server be/s2 state ready",
 		"enable server be/s1", "set server be/s1 state drain", "set server be/s1 state maint", "set server be/s1 state ready",
 		"set server be/s1 weight 0", "set server be/s2 weight 0", "set server be/s2 weight 1", "set weight be/s2 0",
 		"set server be/s1 weight 5"}
 	run := func(bin string) string {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "e.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin
@@ -132,7 +131,7 @@ frontend fe
 backend be
     server s1 %s check inter 100ms
     server s2 %s check inter 100ms
-`, dir, bind, w1.addr, w2.addr)), 0o644)
+`, dir, bind, w1.Addr, w2.Addr)), 0o644)
 		var pid int
 		var stderr func() string
 		if bin == gohaproxy {
@@ -173,12 +172,10 @@ backend be
 // Runtime API changes (drain, maintenance, weight, back to ready) leave
 // show stat and show servers state as they leave HAProxy's.
 func TestAdminCommandsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	var webs []*webServer
+	testenv.LookPath(t, "haproxy")
+	var webs []*loopback.Web
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	cfgFor := func(dir, bind string) string {
 		return fmt.Sprintf(`global
@@ -195,10 +192,10 @@ backend be
     server s1 %s check inter 100ms weight 10
     server s2 %s check inter 100ms
     server s3 %s backup
-`, dir, bind, webs[0].addr, webs[1].addr, webs[2].addr)
+`, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "a.cfg")
 		os.WriteFile(path, []byte(cfgFor(dir, bind)), 0o644)
 		if bin == gohaproxy {

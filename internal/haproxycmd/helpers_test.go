@@ -1,7 +1,8 @@
 package haproxycmd
 
-// Loopback helpers of the differential tests (copies of cmd/gohaproxy's
-// test helpers, which the tests that exec the binary keep using).
+// Helpers of the differential tests that run gohaproxy in this process
+// beside the real haproxy (loopback servers and addresses come from
+// internal/loopback, the environment checks from internal/testenv).
 
 import (
 	"fmt"
@@ -15,44 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/goha-lb/goha/internal/testenv"
 )
-
-// skipOrFail skips a test whose environment is missing, except under
-// CI=true where the environment is promised (make deps, root).
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	testenv.Missing(t, why)
-}
-
-// webServer answers every request with its name and a newline, like the
-// seed's nginx virtual servers; close stops it.
-type webServer struct {
-	addr string
-	srv  *http.Server
-	ln   net.Listener
-}
-
-func startWeb(t *testing.T, name string) *webServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &webServer{addr: ln.Addr().String(), ln: ln, srv: &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		// What the proxy forwarded, for the differential test.
-		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
-		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
-		rw.Header().Set("Date", "fixed")
-		io.WriteString(rw, name+"\n")
-	})}}
-	go w.srv.Serve(ln)
-	t.Cleanup(func() { w.close() })
-	return w
-}
-
-func (w *webServer) close() { w.srv.Close() }
 
 func get(t *testing.T, addr string) string {
 	t.Helper()
@@ -179,17 +143,6 @@ func settledState(t *testing.T, sock string) string {
 	return st
 }
 
-// freePort is a 127.0.0.1 port free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startWithConfig writes cfg to a file, runs it with bin (gohaproxy: in
 // this process; another binary: `bin -db -q -f FILE`, killed when the test
 // ends) and waits until each of binds accepts.
@@ -243,37 +196,6 @@ func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
 			return
 		}
 	}
-}
-
-// serveEach hands each connection ln accepts to handle, on its own
-// goroutine, closing it afterwards; ln closes when the test ends. It
-// returns ln's address.
-func serveEach(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
-	t.Helper()
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
-// loopbackListener listens on a free 127.0.0.1 port.
-func loopbackListener(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
 }
 
 // showInfoField reads one `show info` field (e.g. "CurrConns").

@@ -17,7 +17,7 @@ import (
 // marker's.
 func errorOnlyLogs(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	syslog := syslogTarget(t)
 	okBind, deadBind, markBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
@@ -48,7 +48,7 @@ backend ok
     server web %s
 backend dead
     server web %s
-`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
+`, syslog.LocalAddr(), okBind, deadBind, markBind, web.Addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
 	get(t, okBind)
 	get(t, deadBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)

@@ -17,7 +17,7 @@ import (
 // syslog header removed.
 func trafficLogLines(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	syslog := syslogTarget(t)
 	mainBind, clfBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
@@ -41,7 +41,7 @@ backend servers
     server web1 %s
 backend ok
     server web2 %s
-`, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.addr), mainBind, clfBind)
+`, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.Addr), mainBind, clfBind)
 	if got := get(t, mainBind); !strings.HasPrefix(got, "503 ") {
 		t.Errorf("%s: dead server answered %q", bin, got)
 	}

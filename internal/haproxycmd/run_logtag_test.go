@@ -17,7 +17,7 @@ import (
 // masked), sorted.
 func logHeaders(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	syslog := syslogTarget(t)
 	aBind, bBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
@@ -40,7 +40,7 @@ frontend plain
     default_backend ok
 backend ok
     server web %s
-`, syslog.LocalAddr(), aBind, bBind, web.addr), aBind, bBind)
+`, syslog.LocalAddr(), aBind, bBind, web.Addr), aBind, bBind)
 	get(t, aBind)
 	get(t, bBind)
 	header := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d (\S+ \S+)\[\d+\]: .* (tagged|plain) `)

@@ -3,10 +3,12 @@ package haproxycmd
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // nodeInfo runs bin with global `node` (or none) and returns `show info`'s
@@ -15,7 +17,7 @@ func nodeInfo(t *testing.T, bin, node string) string {
 	t.Helper()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "s.sock")
-	addr := freePort(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "n.cfg")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`global
     stats socket %s level admin
@@ -48,7 +50,7 @@ backend b
 func TestNodeInShowInfo(t *testing.T) {
 	host, _ := os.Hostname()
 	bins := []string{gohaproxy}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, hp)
 	}
 	for _, bin := range bins {

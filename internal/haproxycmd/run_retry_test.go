@@ -25,7 +25,7 @@ import (
 //	        one turn-around, then the last retry is redispatched at once
 func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration, string) {
 	t.Helper()
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	syslog := syslogTarget(t)
 	binds := []string{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)}
 	stats := filepath.Join(t.TempDir(), "stats")
@@ -61,7 +61,7 @@ backend hash
     option redispatch
     server web1 %s
     server web2 %s
-`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], loopback.DeadAddr(t), web.addr, loopback.DeadAddr(t), loopback.DeadAddr(t), loopback.DeadAddr(t)), binds...)
+`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], loopback.DeadAddr(t), web.Addr, loopback.DeadAddr(t), loopback.DeadAddr(t), loopback.DeadAddr(t)), binds...)
 	var took []time.Duration
 	for i, want := range []string{"200 server1", "503 ", "503 "} {
 		start := time.Now()

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // lockedBuffer is a worker's stderr, written by its goroutines.
@@ -144,7 +146,7 @@ backend be
     balance roundrobin
     server s1 %s
     server s2 %s
-`, sock, freePort(t), s1, s2)), false)
+`, sock, loopback.FreeAddr(t), s1, s2)), false)
 	addr := w.px.Addrs()[0].String()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	picks := func() string {
