@@ -68,3 +68,11 @@ func TestStartWeb(t *testing.T) {
 		t.Error("GET after Close succeeded")
 	}
 }
+
+func TestWaitListenAndGet(t *testing.T) {
+	w := StartWeb(t, "server1")
+	WaitListen(t, w.Addr)
+	if got := Get(t, w.Addr); got != "200 server1" {
+		t.Errorf("Get = %q, want 200 server1", got)
+	}
+}
