@@ -8,20 +8,13 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // httplogRe matches one RFC3164 datagram carrying HAProxy's httplog line
 // for a GET / answered 200 by servers/<server>.
 func httplogRe(pid int, server string) *regexp.Regexp {
 	return regexp.MustCompile(fmt.Sprintf(`^<150>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d haproxy\[%d\]: 127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] main servers/%s \d+/\d+/\d+/\d+/\d+ 200 \d+ - - ---- \d+/\d+/\d+/\d+/0 0/0 "GET / HTTP/1\.1"\n$`, pid, server))
-}
-
-// skipOrFail skips a test whose environment is missing, except under
-// CI=true where the environment is promised (make deps, root).
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	testenv.Missing(t, why)
 }
 
 // startWithConfig writes cfg to a file, runs `bin -db -q -f FILE` (bin is
@@ -39,7 +32,7 @@ func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	for _, b := range binds {
-		waitListen(t, b)
+		loopback.WaitListen(t, b)
 	}
 	return cmd
 }

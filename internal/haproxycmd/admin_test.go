@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -53,7 +54,7 @@ backend be
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
 	_, haSock := start("haproxy")
@@ -61,7 +62,7 @@ backend be
 	time.Sleep(400 * time.Millisecond) // s1's first checks pass in both
 	compare := func(step string, servers ...string) {
 		t.Helper()
-		wantRows, gotRows := statRows(statsCmd(t, haSock, "show stat")), statRows(statsCmd(t, goSock, "show stat"))
+		wantRows, gotRows := haproxytest.StatRows(haproxytest.StatsCmd(t, haSock, "show stat")), haproxytest.StatRows(haproxytest.StatsCmd(t, goSock, "show stat"))
 		for _, s := range servers {
 			var w, g string
 			for _, r := range wantRows {
@@ -78,7 +79,7 @@ backend be
 				t.Errorf("%s: show stat of %s\nhaproxy %s\n   goha %s", step, s, w, g)
 			}
 		}
-		want, got := settledState(t, haSock), settledState(t, goSock)
+		want, got := haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
 		for _, s := range servers {
 			var w, g string
 			for _, l := range strings.Split(want, "\n") {
@@ -98,7 +99,7 @@ backend be
 	}
 	compare("start", "s1", "s2", "s3")
 	for _, cmd := range []string{"disable server be/s1", "enable server be/s3"} {
-		if a, b := statsCmd(t, haSock, cmd), statsCmd(t, goSock, cmd); a != b {
+		if a, b := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd); a != b {
 			t.Errorf("%s: haproxy answered %q, goha %q", cmd, a, b)
 		}
 	}
@@ -152,10 +153,10 @@ backend be
 			defer func() { cmd.Process.Kill(); cmd.Wait() }()
 			pid, stderr = cmd.Process.Pid, func() string { b, _ := os.ReadFile(errPath); return string(b) }
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		time.Sleep(300 * time.Millisecond)
 		for _, s := range steps {
-			statsCmd(t, filepath.Join(dir, "s.sock"), s)
+			haproxytest.StatsCmd(t, filepath.Join(dir, "s.sock"), s)
 		}
 		time.Sleep(100 * time.Millisecond)
 		return strings.ReplaceAll(stderr(), fmt.Sprintf("(%d)", pid), "(PID)")
@@ -207,7 +208,7 @@ backend be
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
 	_, haSock := start("haproxy")
@@ -217,17 +218,17 @@ backend be
 		"enable server be/s2", "set server be/s1 state ready", "set server be/s2 state maint", "set weight be/s1 50%"}
 	for _, cmd := range steps {
 		if cmd != "" {
-			if a, b := statsCmd(t, haSock, cmd), statsCmd(t, goSock, cmd); a != b {
+			if a, b := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd); a != b {
 				t.Errorf("%s: haproxy answered %q, goha %q", cmd, a, b)
 			}
 		}
-		w, g := noCheckCols(statRows(statsCmd(t, haSock, "show stat"))), noCheckCols(statRows(statsCmd(t, goSock, "show stat")))
+		w, g := noCheckCols(haproxytest.StatRows(haproxytest.StatsCmd(t, haSock, "show stat"))), noCheckCols(haproxytest.StatRows(haproxytest.StatsCmd(t, goSock, "show stat")))
 		for i := range w {
 			if i >= len(g) || w[i] != g[i] {
 				t.Errorf("after %q, show stat row %d\nhaproxy %s\n   goha %s", cmd, i, w[i], g[min(i, len(g)-1)])
 			}
 		}
-		if w, g := noCheckFields(serversState(statsCmd(t, haSock, "show servers state"))), noCheckFields(serversState(statsCmd(t, goSock, "show servers state"))); w != g {
+		if w, g := noCheckFields(haproxytest.ServersState(haproxytest.StatsCmd(t, haSock, "show servers state"))), noCheckFields(haproxytest.ServersState(haproxytest.StatsCmd(t, goSock, "show servers state"))); w != g {
 			t.Errorf("after %q, show servers state\nhaproxy:\n%s\ngoha:\n%s", cmd, w, g)
 		}
 	}

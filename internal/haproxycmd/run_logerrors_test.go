@@ -49,8 +49,8 @@ backend ok
 backend dead
     server web %s
 `, syslog.LocalAddr(), okBind, deadBind, markBind, web.Addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
-	get(t, okBind)
-	get(t, deadBind)
+	loopback.Get(t, okBind)
+	loopback.Get(t, deadBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)
 	var out []string
 	// Collect up to deadfe's line (a loaded machine may log it a while
@@ -71,7 +71,7 @@ backend dead
 		})
 	}
 	collect("deadfe")
-	get(t, markBind)
+	loopback.Get(t, markBind)
 	collect("mark")
 	return out
 }

@@ -42,10 +42,10 @@ backend servers
 backend ok
     server web2 %s
 `, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.Addr), mainBind, clfBind)
-	if got := get(t, mainBind); !strings.HasPrefix(got, "503 ") {
+	if got := loopback.Get(t, mainBind); !strings.HasPrefix(got, "503 ") {
 		t.Errorf("%s: dead server answered %q", bin, got)
 	}
-	if got := get(t, clfBind); got != "200 server1" {
+	if got := loopback.Get(t, clfBind); got != "200 server1" {
 		t.Errorf("%s: clf frontend answered %q", bin, got)
 	}
 	var lines []string

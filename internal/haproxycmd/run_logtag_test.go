@@ -41,8 +41,8 @@ frontend plain
 backend ok
     server web %s
 `, syslog.LocalAddr(), aBind, bBind, web.Addr), aBind, bBind)
-	get(t, aBind)
-	get(t, bBind)
+	loopback.Get(t, aBind)
+	loopback.Get(t, bBind)
 	header := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d (\S+ \S+)\[\d+\]: .* (tagged|plain) `)
 	var out []string
 	readSyslog(syslog, func(l string) bool {

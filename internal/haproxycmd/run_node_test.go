@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -34,14 +35,14 @@ backend b
     server s 127.0.0.1:9
 `, sock, node, addr)), 0o644)
 	runQuiet(t, bin, cfg)
-	waitListen(t, addr)
+	loopback.WaitListen(t, addr)
 	for i := 0; i < 100; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return showInfoField(t, sock, "node")
+	return haproxytest.ShowInfoField(t, sock, "node")
 }
 
 // Global `node` names the process in `show info`; without it the host

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -65,7 +66,7 @@ backend hash
 	var took []time.Duration
 	for i, want := range []string{"200 server1", "503 ", "503 "} {
 		start := time.Now()
-		if got := get(t, binds[i]); !strings.HasPrefix(got, want) {
+		if got := loopback.Get(t, binds[i]); !strings.HasPrefix(got, want) {
 			t.Errorf("%s: request %d answered %q, want %q", bin, i, got, want)
 		}
 		took = append(took, time.Since(start))
@@ -86,7 +87,7 @@ backend hash
 		}
 		return n < 3
 	})
-	return lines, took, retryCounters(t, statsCmd(t, stats, "show stat"))
+	return lines, took, retryCounters(t, haproxytest.StatsCmd(t, stats, "show stat"))
 }
 
 // retryCounters extracts econ, wretr and wredis of every backend and
