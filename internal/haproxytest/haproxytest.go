@@ -1,20 +1,47 @@
 // Package haproxytest holds the helpers shared by the tests of gohaproxy
 // that compare it with the real HAProxy 2.6: cmd/gohaproxy's, which exec
 // the binary, and internal/haproxycmd's, which run the daemon in the test
-// process. Both ask the runtime API the same questions and reduce the
-// answers the same way, so the reductions (which columns are compared,
-// which are timing) live once, here. It talks over unix sockets only.
+// process. Both start the real haproxy the same way, ask the runtime API
+// the same questions and reduce the answers the same way, so the
+// reductions (which columns are compared, which are timing) live once,
+// here.
 package haproxytest
 
 import (
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// WriteConfig writes cfg to a configuration file in a directory removed
+// when the test ends and returns its path.
+func WriteConfig(t testing.TB, cfg string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// StartQuiet starts `bin -db -q -f path` (bin is a gohaproxy binary or
+// haproxy) and kills it by its PID, then waits for it, when the test ends.
+func StartQuiet(t testing.TB, bin, path string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "-db", "-q", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
 
 // StatsCmd sends one command line to the stats socket at path and returns
 // the answer (the socket closes after it, HAProxy's non-interactive mode).

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestStatRows(t *testing.T) {
@@ -95,5 +97,28 @@ func TestBuffer(t *testing.T) {
 	wg.Wait()
 	if got := b.String(); got != "abababab" {
 		t.Errorf("Buffer = %q", got)
+	}
+}
+
+func TestWriteConfigAndStartQuiet(t *testing.T) {
+	path := WriteConfig(t, "global\n")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "global\n" {
+		t.Fatalf("config file %q, %v", b, err)
+	}
+	// A stand-in daemon that records its arguments and runs until killed.
+	dir := t.TempDir()
+	bin, args := filepath.Join(dir, "daemon"), filepath.Join(dir, "args")
+	os.WriteFile(bin, []byte("#!/bin/sh\necho \"$@\" > "+args+".tmp && mv "+args+".tmp "+args+"\nexec sleep 30\n"), 0o755)
+	cmd := StartQuiet(t, bin, path)
+	var got []byte
+	for i := 0; i < 100 && len(got) == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+		got, _ = os.ReadFile(args)
+	}
+	if string(got) != "-db -q -f "+path+"\n" {
+		t.Errorf("daemon started with %q", got)
+	}
+	if cmd.ProcessState != nil {
+		t.Errorf("daemon exited before the test ended: %v", cmd.ProcessState)
 	}
 }

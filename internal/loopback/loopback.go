@@ -1,9 +1,9 @@
 // Package loopback holds the helpers tests use to serve and find ports on
-// 127.0.0.1: a free address, a listener closed with the test, a per-connection
-// server and the seed's web backend, and the client side of those: wait
-// until an address accepts, GET a page. It binds loopback addresses only (the
-// project's network-safety rule for the root namespace) and ties every
-// listener and server to the test's cleanup.
+// 127.0.0.1: a free address, a TCP listener or UDP socket closed with the
+// test, a per-connection server and the seed's web backend, and the client
+// side of those: wait until an address accepts, GET a page. It binds
+// loopback addresses only (the project's network-safety rule for the root
+// namespace) and ties every listener and server to the test's cleanup.
 package loopback
 
 import (
@@ -49,6 +49,18 @@ func Listen(t testing.TB) net.Listener {
 	}
 	t.Cleanup(func() { ln.Close() })
 	return ln
+}
+
+// ListenUDP opens a UDP socket on a free 127.0.0.1 port, closed when the
+// test ends: a syslog target, whose LocalAddr goes in a `log ADDR` line.
+func ListenUDP(t testing.TB) *net.UDPConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // ServeEach hands each connection ln accepts to handle, on its own
