@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"testing"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 )
 
@@ -22,15 +21,7 @@ func httplogRe(pid int, server string) *regexp.Regexp {
 // process when the test ends.
 func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-db", "-q", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	cmd := haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, cfg))
 	for _, b := range binds {
 		loopback.WaitListen(t, b)
 	}

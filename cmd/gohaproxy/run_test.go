@@ -94,11 +94,7 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 	for i := 1; i <= 3; i++ {
 		e.webs = append(e.webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
-	e.syslog, err = net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.syslog.Close() })
+	e.syslog = loopback.ListenUDP(t)
 	e.bind = loopback.FreeAddr(t)
 	root := os.Getuid() == 0
 	_, uerr := user.Lookup("haproxy")

@@ -1,17 +1,17 @@
 package haproxycmd
 
 // Helpers of the differential tests that run gohaproxy in this process
-// beside the real haproxy (loopback servers and addresses come from
-// internal/loopback, the environment checks from internal/testenv).
+// beside the real haproxy. Loopback servers and addresses come from
+// internal/loopback, the real haproxy and its runtime API from
+// internal/haproxytest (shared with cmd/gohaproxy's tests, which exec the
+// binary), the environment checks from internal/testenv.
 
 import (
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 )
 
@@ -20,11 +20,7 @@ import (
 // ends) and waits until each of binds accepts.
 func startWithConfig(t *testing.T, bin, cfg string, binds ...string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	runQuiet(t, bin, path)
+	runQuiet(t, bin, haproxytest.WriteConfig(t, cfg))
 	for _, b := range binds {
 		loopback.WaitListen(t, b)
 	}
@@ -38,23 +34,7 @@ func runQuiet(t *testing.T, bin, path string) {
 		inProcess(t, path, true)
 		return
 	}
-	cmd := exec.Command(bin, "-db", "-q", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-}
-
-// syslogTarget is a UDP syslog server on loopback, closed when the test
-// ends; its LocalAddr goes in a `log ADDR local2` line.
-func syslogTarget(t *testing.T) *net.UDPConn {
-	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	haproxytest.StartQuiet(t, bin, path)
 }
 
 // readSyslog hands each datagram received within the next 5 s to more,

@@ -67,7 +67,7 @@ type ppRun struct {
 
 func startPPRun(t *testing.T, bin string) *ppRun {
 	r := &ppRun{fe: loopback.FreeAddr(t), tcpfe: loopback.FreeAddr(t), plain: startRecorder(t), spc: startRecorder(t), tcp: startRecorder(t),
-		logs: syslogTarget(t)}
+		logs: loopback.ListenUDP(t)}
 	cfg := fmt.Sprintf(`global
     log %s local0
 defaults

@@ -18,7 +18,7 @@ import (
 func errorOnlyLogs(t *testing.T, bin string) []string {
 	t.Helper()
 	web := loopback.StartWeb(t, "server1")
-	syslog := syslogTarget(t)
+	syslog := loopback.ListenUDP(t)
 	okBind, deadBind, markBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2

@@ -18,7 +18,7 @@ import (
 func trafficLogLines(t *testing.T, bin string) []string {
 	t.Helper()
 	web := loopback.StartWeb(t, "server1")
-	syslog := syslogTarget(t)
+	syslog := loopback.ListenUDP(t)
 	mainBind, clfBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2

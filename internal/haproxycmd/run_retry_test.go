@@ -27,7 +27,7 @@ import (
 func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration, string) {
 	t.Helper()
 	web := loopback.StartWeb(t, "server1")
-	syslog := syslogTarget(t)
+	syslog := loopback.ListenUDP(t)
 	binds := []string{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)}
 	stats := filepath.Join(t.TempDir(), "stats")
 	startWithConfig(t, bin, fmt.Sprintf(`global
