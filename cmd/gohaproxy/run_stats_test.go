@@ -93,9 +93,7 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 // (Server names are resolved the same way; Go caches /etc/hosts for 5 s,
 // so only a name not looked up before the chroot shows the difference.)
 func TestHostnamesResolvedBeforeChroot(t *testing.T) {
-	if os.Getuid() != 0 {
-		testenv.Missing(t, "chroot needs root")
-	}
+	testenv.Root(t) // for chroot
 	// A name only /etc/hosts knows ("localhost" Go resolves without it).
 	name := ""
 	if hosts, err := os.ReadFile("/etc/hosts"); err == nil {
