@@ -62,9 +62,9 @@ func TestFailClosedRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			be := startWeb(t, "be")
+			be := loopback.StartWeb(t, "be")
 			fe := loopback.FreeAddr(t)
-			env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.addr), "CERT="+cert)
+			env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.Addr), "CERT="+cert)
 
 			if row.implemented {
 				// goha: -c accepts the file, the daemon answers as HAProxy.
@@ -127,7 +127,7 @@ func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe fun
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, fe)
+	loopback.WaitListen(t, fe)
 	return probe(t, fe)
 }
 
@@ -135,11 +135,11 @@ func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe fun
 // without the feature, after a warning naming it.
 func TestAllowUnsupportedRuns(t *testing.T) {
 	path, _ := filepath.Abs("../../testdata/failclosed/02-auth.cfg")
-	be := startWeb(t, "be")
+	be := loopback.StartWeb(t, "be")
 	fe := loopback.FreeAddr(t)
 	for _, how := range []string{"flag", "env"} {
 		args := []string{"-db", "-f", path}
-		env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.addr))
+		env := append(os.Environ(), "FE_PORT="+portOf(fe), "BE_PORT="+portOf(be.Addr))
 		if how == "flag" {
 			args = append([]string{"--allow-unsupported"}, args...)
 		} else {
@@ -156,7 +156,7 @@ func TestAllowUnsupportedRuns(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitListen(t, fe)
+		loopback.WaitListen(t, fe)
 		got := statusOf("GET", "/")(t, fe)
 		cmd.Process.Kill()
 		cmd.Wait()

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -97,7 +97,7 @@ func TestHardStopAfter(t *testing.T) {
 	go srv.Serve(ln)
 	defer srv.Close()
 	defer close(release)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "hs.cfg")
 	pmConfig(t, cfg, addr, ln.Addr().String(), "    master-worker\n    hard-stop-after 300ms")
 	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
@@ -121,7 +121,7 @@ func TestReloadChangesBinds(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	a, b := pmFreeAddr(t), pmFreeAddr(t)
+	a, b := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "b.cfg")
 	pmConfig(t, cfg, a, be.addr, "    master-worker")
 	m := startPM(t, bin, nil, nil, "-db", "-f", cfg)
@@ -156,11 +156,7 @@ func TestReloadChangesBinds(t *testing.T) {
 	}
 
 	// A port held by someone else: the new worker fails, the old serves.
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
+	taken := loopback.Listen(t) // holds the port until the test ends
 	os.WriteFile(cfg, append(mustRead(t, cfg), []byte("frontend fe2\n    bind "+taken.Addr().String()+"\n    default_backend be\n")...), 0o644)
 	reload(3)
 	m.waitLog(t, `Loading failure!`, 10*time.Second)
@@ -185,7 +181,7 @@ func TestMasterCLIForward(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "f.cfg")
 	pmConfig(t, cfg, addr, be.addr, "    master-worker\n    stats socket "+filepath.Join(dir, "stats")+" level admin")
 	cli := filepath.Join(dir, "master.sock")
@@ -218,7 +214,7 @@ func TestDaemonMasterWorker(t *testing.T) {
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "d.cfg")
 	pidfile := filepath.Join(dir, "pid")
 	pmConfig(t, cfg, addr, be.addr, "    stats socket "+filepath.Join(dir, "stats")+" expose-fd listeners")
@@ -287,14 +283,11 @@ func TestDaemonMasterWorker(t *testing.T) {
 // again, under a steady load: the listening socket passes from one to the
 // other and no request fails.
 func TestHandoverWithHAProxy(t *testing.T) {
-	real, err := exec.LookPath("haproxy")
-	if err != nil {
-		testenv.Missing(t, "haproxy not installed")
-	}
+	real := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	stats := filepath.Join(dir, "stats")
 	cfg := filepath.Join(dir, "h.cfg")
 	pmConfig(t, cfg, addr, be.addr, "    stats socket "+stats+" mode 600 level admin expose-fd listeners")
@@ -329,11 +322,11 @@ func TestWorkerCrash(t *testing.T) {
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	bins := []string{bin}
-	if real, err := exec.LookPath("haproxy"); err == nil {
+	if real, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, real)
 	}
 	for _, b := range bins {
-		addr := pmFreeAddr(t)
+		addr := loopback.FreeAddr(t)
 		cfg := filepath.Join(dir, "c.cfg")
 		pmConfig(t, cfg, addr, be.addr, "")
 		m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)
@@ -360,7 +353,7 @@ func TestMasterStopSignals(t *testing.T) {
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	bins := []string{bin}
-	if real, err := exec.LookPath("haproxy"); err == nil {
+	if real, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, real)
 	}
 	for _, b := range bins {
@@ -369,7 +362,7 @@ func TestMasterStopSignals(t *testing.T) {
 			syscall.SIGUSR1: `\[WARNING\]  \(\d+\) : Current worker \(%d\) exited with code 0 \(Exit\)\n`,
 		} {
 			t.Run(filepath.Base(b)+"-"+strconv.Itoa(int(sig)), func(t *testing.T) {
-				addr := pmFreeAddr(t)
+				addr := loopback.FreeAddr(t)
 				cfg := filepath.Join(dir, "s.cfg")
 				pmConfig(t, cfg, addr, be.addr, "")
 				m := startPM(t, b, nil, nil, "-W", "-db", "-f", cfg)

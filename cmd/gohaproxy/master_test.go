@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // The process-model tests (issue 7) run the built gohaproxy on 127.0.0.1
@@ -78,27 +81,9 @@ backend be
 	}
 }
 
-// syncBuffer collects a process's stderr.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type pmProc struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *haproxytest.Buffer
 	done   chan struct{}
 	err    error
 }
@@ -106,7 +91,7 @@ type pmProc struct {
 // startPM starts gohaproxy; cleanup kills it (by PID) and waits.
 func startPM(t *testing.T, bin string, env []string, extra []*os.File, args ...string) *pmProc {
 	t.Helper()
-	p := &pmProc{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &pmProc{cmd: exec.Command(bin, args...), stderr: &haproxytest.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stderr = p.stderr
 	p.cmd.Stdout = p.stderr
 	p.cmd.Env = append(os.Environ(), env...)
@@ -181,16 +166,6 @@ func waitServing(t *testing.T, addr string) {
 	t.Fatalf("%s never served", addr)
 }
 
-func pmFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func cliCommand(t *testing.T, path, cmd string) string {
 	t.Helper()
 	c, err := net.Dial("unix", path)
@@ -261,7 +236,7 @@ func TestProcessModel(t *testing.T) {
 				!strings.Contains(c.stderr.String(), "config : Fatal errors found in configuration.") {
 				t.Errorf("-c: exit %d, output %q", code, c.stderr)
 			}
-			if real, err := exec.LookPath("haproxy"); err == nil {
+			if real, ok := testenv.Optional(t, "haproxy"); ok {
 				cmd := exec.Command(real, "-db", "-f", cfg)
 				cmd.ExtraFiles = []*os.File{tc.f}
 				out, _ := cmd.CombinedOutput()
@@ -275,7 +250,7 @@ func TestProcessModel(t *testing.T) {
 	t.Run("master-worker CLI sd_notify reloads", func(t *testing.T) {
 		tmp := t.TempDir()
 		notify := newNotifySocket(t, filepath.Join(tmp, "notify"))
-		addr := pmFreeAddr(t)
+		addr := loopback.FreeAddr(t)
 		cfg := filepath.Join(tmp, "mw.cfg")
 		pmConfig(t, cfg, addr, be.addr, "    hard-stop-after 5s")
 		cli := filepath.Join(tmp, "master.sock")
@@ -366,10 +341,10 @@ func TestProcessModel(t *testing.T) {
 	// The same runs against the real HAProxy, for scripts/reload-bench.sh
 	// (numbers side by side; not part of make test).
 	t.Run("reference haproxy", func(t *testing.T) {
-		real, err := exec.LookPath("haproxy")
-		if os.Getenv("GOHA_RELOAD_COMPARE") != "1" || err != nil {
+		if os.Getenv("GOHA_RELOAD_COMPARE") != "1" {
 			t.Skip("set GOHA_RELOAD_COMPARE=1 (and install haproxy) to run the reload load against HAProxy too")
 		}
+		real := testenv.LookPath(t, "haproxy")
 		for _, mode := range []string{"master-worker", "sf"} {
 			res := reloadUnderLoad(t, real, be, mode)
 			if res.failed != 0 {
@@ -385,7 +360,7 @@ func TestProcessModel(t *testing.T) {
 // with -x and -sf ("sf").
 func reloadUnderLoad(t *testing.T, bin string, be *pmBackend, mode string) loadResult {
 	tmp := t.TempDir()
-	addr := pmFreeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(tmp, "r.cfg")
 	stats := filepath.Join(tmp, "stats")
 	global := "    master-worker"

@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"testing"
 
-	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // httplogRe matches one RFC3164 datagram carrying HAProxy's httplog line
@@ -17,29 +16,14 @@ func httplogRe(pid int, server string) *regexp.Regexp {
 	return regexp.MustCompile(fmt.Sprintf(`^<150>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d haproxy\[%d\]: 127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] main servers/%s \d+/\d+/\d+/\d+/\d+ 200 \d+ - - ---- \d+/\d+/\d+/\d+/0 0/0 "GET / HTTP/1\.1"\n$`, pid, server))
 }
 
-// skipOrFail skips a test whose environment is missing, except under
-// CI=true where the environment is promised (make deps, root).
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	testenv.Missing(t, why)
-}
-
 // startWithConfig writes cfg to a file, runs `bin -db -q -f FILE` (bin is
 // gohaproxy or haproxy), waits until each of binds accepts, and kills the
 // process when the test ends.
 func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-db", "-q", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	cmd := haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, cfg))
 	for _, b := range binds {
-		waitListen(t, b)
+		loopback.WaitListen(t, b)
 	}
 	return cmd
 }

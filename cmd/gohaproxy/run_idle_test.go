@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -87,23 +88,12 @@ func parallel(n, workers int, f func(i int) error) error {
 	return first
 }
 
-// showInfoField reads one `show info` field (e.g. "CurrConns").
-func showInfoField(t *testing.T, sock, field string) string {
-	t.Helper()
-	for _, l := range strings.Split(statsCmd(t, sock, "show info"), "\n") {
-		if v, ok := strings.CutPrefix(l, field+": "); ok {
-			return v
-		}
-	}
-	return ""
-}
-
 // waitInfoField polls `show info` until field equals want (bounded).
 func waitInfoField(t *testing.T, sock, field, want string, wait time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		got := showInfoField(t, sock, field)
+		got := haproxytest.ShowInfoField(t, sock, field)
 		if got == want || time.Now().After(deadline) {
 			return got
 		}
@@ -143,7 +133,7 @@ func TestTenThousandIdleClients(t *testing.T) {
 // holdIdleClients runs bin on the idle-clients config and checks what
 // TestTenThousandIdleClients describes.
 func holdIdleClients(t *testing.T, bin string, n int, rl syscall.Rlimit) {
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	dir := t.TempDir()
 	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "stats")
@@ -165,7 +155,7 @@ frontend fe
     default_backend be
 backend be
     server s1 %s
-`, n, sock, bind, web.addr)
+`, n, sock, bind, web.Addr)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +171,7 @@ backend be
 	}
 	pid := cmd.Process.Pid
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 
 	// The limit warning, as HAProxy prints it for the same config.
 	maxsock := 2*n + 28 // reserve 26 + one listener + one stats socket
@@ -202,7 +192,7 @@ backend be
 			}
 		}
 	}
-	if got := showInfoField(t, sock, "Maxconn"); got != strconv.Itoa(n) {
+	if got := haproxytest.ShowInfoField(t, sock, "Maxconn"); got != strconv.Itoa(n) {
 		t.Fatalf("show info Maxconn: %q", got)
 	}
 	// As HAProxy shows it for this config here: Maxsock what it wanted,
@@ -211,10 +201,10 @@ backend be
 	if rl.Max < uint64(maxsock) {
 		wantUlimit = rl.Max
 	}
-	if got := showInfoField(t, sock, "Maxsock"); got != strconv.Itoa(maxsock) {
+	if got := haproxytest.ShowInfoField(t, sock, "Maxsock"); got != strconv.Itoa(maxsock) {
 		t.Errorf("show info Maxsock: %q, want %d", got, maxsock)
 	}
-	if got := showInfoField(t, sock, "Ulimit-n"); got != strconv.FormatUint(wantUlimit, 10) {
+	if got := haproxytest.ShowInfoField(t, sock, "Ulimit-n"); got != strconv.FormatUint(wantUlimit, 10) {
 		t.Errorf("show info Ulimit-n: %q, want %d", got, wantUlimit)
 	}
 	t.Logf("%s before the clients: VmRSS %s kB, fds %d", filepath.Base(bin), procStatus(t, pid, "VmRSS"), countFDs(t, pid))
@@ -284,7 +274,7 @@ backend be
 	if _, err := xc.br.Peek(1); !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("beyond maxconn: want no answer while %d are held, got %v", n, err)
 	}
-	if got := showInfoField(t, sock, "CurrConns"); got != strconv.Itoa(n) {
+	if got := haproxytest.ShowInfoField(t, sock, "CurrConns"); got != strconv.Itoa(n) {
 		t.Errorf("CurrConns %q beyond maxconn", got)
 	}
 	// One idle client leaves: the waiting one is accepted and served.

@@ -32,7 +32,7 @@ func startLeakEnv(t *testing.T) *leakEnv {
 	t.Helper()
 	var servers strings.Builder
 	for i := 1; i <= 3; i++ {
-		fmt.Fprintf(&servers, "    server s%d %s\n", i, startWeb(t, fmt.Sprintf("server%d", i)).addr)
+		fmt.Fprintf(&servers, "    server s%d %s\n", i, loopback.StartWeb(t, fmt.Sprintf("server%d", i)).Addr)
 	}
 	e := &leakEnv{keepAlive: loopback.FreeAddr(t), httpClose: loopback.FreeAddr(t), tcp: loopback.FreeAddr(t), debug: loopback.FreeAddr(t)}
 	dir := t.TempDir()
@@ -71,7 +71,7 @@ backend web
 	e.pid = cmd.Process.Pid
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	for _, a := range []string{e.keepAlive, e.httpClose, e.tcp, e.debug} {
-		waitListen(t, a)
+		loopback.WaitListen(t, a)
 	}
 	return e
 }

@@ -46,21 +46,7 @@ func pipeFDs(t *testing.T, pid int) int {
 // echoServer echoes every connection until it closes.
 func echoServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); io.Copy(c, c) }()
-		}
-	}()
-	return ln.Addr().String()
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { io.Copy(c, c) })
 }
 
 // option splice-request/splice-response reach the tcp relay of the running
@@ -107,7 +93,7 @@ listen l
 				t.Fatal(err)
 			}
 			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-			waitListen(t, addr)
+			loopback.WaitListen(t, addr)
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)

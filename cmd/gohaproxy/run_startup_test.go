@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // -c -V lists what the runtime would not honour (goha notices from the
@@ -70,11 +72,11 @@ func withoutSeedInertWarnings(out string) string {
 // (killed by the signal: status 143 in a shell).
 func TestAdminSocketAndHardStop(t *testing.T) {
 	dir := t.TempDir()
-	var webs []*webServer
+	var webs []*loopback.Web
 	for i := 1; i <= 2; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "admin.sock")
 	cfg := fmt.Sprintf(`global
     stats socket %s level admin mode 600
@@ -89,7 +91,7 @@ frontend fe
 backend be
     server s1 %s
     server s2 %s
-`, sock, bind, webs[0].addr, webs[1].addr)
+`, sock, bind, webs[0].Addr, webs[1].Addr)
 	path := filepath.Join(dir, "a.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
 	var stderr strings.Builder
@@ -101,22 +103,22 @@ backend be
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("socket mode: %v %v", fi, err)
 	}
-	if got := statsCmd(t, sock, "disable server be/s1"); got != "\n" {
+	if got := haproxytest.StatsCmd(t, sock, "disable server be/s1"); got != "\n" {
 		t.Errorf("disable server answered %q", got)
 	}
 	for i := 0; i < 3; i++ {
-		if got := get(t, bind); got != "200 server2" {
+		if got := loopback.Get(t, bind); got != "200 server2" {
 			t.Errorf("with s1 in maintenance: %s", got)
 		}
 	}
-	statsCmd(t, sock, "enable server be/s1")
+	haproxytest.StatsCmd(t, sock, "enable server be/s1")
 	seen := map[string]bool{}
 	for i := 0; i < 2; i++ {
-		seen[get(t, bind)] = true
+		seen[loopback.Get(t, bind)] = true
 	}
 	if !seen["200 server1"] {
 		t.Errorf("s1 not used after enable server: %v", seen)
@@ -139,26 +141,10 @@ backend be
 	}
 }
 
-func waitListen(t *testing.T, addr string) {
-	t.Helper()
-	for i := 0; i < 100; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s", addr)
-}
-
 // A bind that fails stops startup with HAProxy's two alerts and exit 1,
 // also through -D (the parent returns the child's failure).
 func TestBindFailure(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
+	busy := loopback.Listen(t) // holds the port until the test ends
 	path := filepath.Join(t.TempDir(), "b.cfg")
 	os.WriteFile(path, []byte("defaults\n mode http\n timeout connect 1s\n timeout client 1s\n timeout server 1s\n"+
 		"frontend fe\n bind "+busy.Addr().String()+"\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n"), 0o644)
@@ -180,11 +166,11 @@ func TestBindFailure(t *testing.T) {
 
 // SIGHUP dumps server and proxy states in HAProxy's words.
 func TestSIGHUPDump(t *testing.T) {
-	web := startWeb(t, "server1")
-	bind := freePort(t)
+	web := loopback.StartWeb(t, "server1")
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "h.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n"+
-		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n server s3 %s backup\n", bind, web.addr, web.addr)), 0o644)
+		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n server s3 %s backup\n", bind, web.Addr, web.Addr)), 0o644)
 	var stderr strings.Builder
 	cmd := exec.Command(gohaproxyBin(t), "-db", "-f", path)
 	cmd.Stderr = &stderr
@@ -192,8 +178,8 @@ func TestSIGHUPDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, bind)
-	get(t, bind)
+	loopback.WaitListen(t, bind)
+	loopback.Get(t, bind)
 	cmd.Process.Signal(syscall.SIGHUP)
 	want := []string{
 		"SIGHUP received, dumping servers states.",
@@ -234,12 +220,12 @@ func TestSIGHUPDump(t *testing.T) {
 // -D and -p on the command line act as `daemon` and `pidfile` do; -q keeps
 // the start silent even with warnings in the configuration.
 func TestDaemonFlagAndPidfile(t *testing.T) {
-	web := startWeb(t, "server1")
-	bind := freePort(t)
+	web := loopback.StartWeb(t, "server1")
+	bind := loopback.FreeAddr(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "d.cfg")
 	// No timeouts: HAProxy (and -c) warn about them; -q hides the warning.
-	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 %s\n", bind, web.addr)), 0o644)
+	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 %s\n", bind, web.Addr)), 0o644)
 	pidPath := filepath.Join(dir, "p.pid")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -254,7 +240,7 @@ func TestDaemonFlagAndPidfile(t *testing.T) {
 	if pid == cmd.Process.Pid {
 		t.Errorf("pidfile holds the parent's pid")
 	}
-	if got := get(t, bind); got != "200 server1" {
+	if got := loopback.Get(t, bind); got != "200 server1" {
 		t.Errorf("GET: %s", got)
 	}
 	// Detached: its own session, stdio on /dev/null.
@@ -336,7 +322,7 @@ func TestSeedBackendKilledUnderLoad(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	killedAt := time.Now()
-	e.webs[0].close()
+	e.webs[0].Close()
 	lines := e.syslogLines(t, func(l string) bool { return strings.Contains(l, "Server servers/web1 is DOWN") }, 1, 3*time.Second)
 	mu.Lock()
 	downAt = time.Now()
@@ -360,7 +346,7 @@ func TestSeedBackendKilledUnderLoad(t *testing.T) {
 
 // Configuration warnings are printed once at startup, as HAProxy does.
 func TestStartupWarningsOnce(t *testing.T) {
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "w.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 127.0.0.1:1\n", bind)), 0o644)
 	var stderr strings.Builder
@@ -369,7 +355,7 @@ func TestStartupWarningsOnce(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 	cmd.Process.Kill()
 	cmd.Wait()
 	if n := strings.Count(stderr.String(), "missing timeouts for frontend 'fe'."); n != 1 {
@@ -399,7 +385,7 @@ func TestChdirFlag(t *testing.T) {
 // show in the runtime API.
 func TestMaxconnFlags(t *testing.T) {
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "s.sock")
 	path := filepath.Join(dir, "m.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
@@ -409,11 +395,11 @@ func TestMaxconnFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, bind)
-	if info := statsCmd(t, sock, "show info"); !strings.Contains(info, "\nMaxconn: 7\n") {
+	loopback.WaitListen(t, bind)
+	if info := haproxytest.StatsCmd(t, sock, "show info"); !strings.Contains(info, "\nMaxconn: 7\n") {
 		t.Errorf("show info:\n%s", info)
 	}
-	stat := statsCmd(t, sock, "show stat")
+	stat := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, l := range strings.Split(stat, "\n") {
 		if strings.HasPrefix(l, "fe,FRONTEND,") && strings.Split(l, ",")[6] != "5" {
 			t.Errorf("frontend slim: %s", l)

@@ -15,22 +15,24 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // show stat of the seed configuration, gohaproxy against the real HAProxy
 // (same rewritten config, same backends, same three requests), on the
 // columns that do not depend on timing or process identity.
 func TestShowStatMatchesHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
+	testenv.LookPath(t, "haproxy")
 	e := seedConfig(t, " check inter 100ms")
 	e.startDaemon(t)
 	cfg, err := os.ReadFile(e.cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	haBind, haDir := freePort(t), t.TempDir()
+	haBind, haDir := loopback.FreeAddr(t), t.TempDir()
 	os.Mkdir(filepath.Join(haDir, "chroot"), 0o755)
 	haStats := filepath.Join(haDir, "stats")
 	haCfg := strings.NewReplacer("bind "+e.bind, "bind "+haBind, e.pidPath, filepath.Join(haDir, "pid"),
@@ -42,12 +44,12 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { ha.Process.Kill(); ha.Wait() }()
-	waitListen(t, haBind)
-	waitListen(t, e.bind)              // the same probe connection on both sides
+	loopback.WaitListen(t, haBind)
+	loopback.WaitListen(t, e.bind)     // the same probe connection on both sides
 	time.Sleep(400 * time.Millisecond) // a few checks on both sides
 	for i := 0; i < 3; i++ {
-		get(t, haBind)
-		get(t, e.bind)
+		loopback.Get(t, haBind)
+		loopback.Get(t, e.bind)
 	}
 	// Both log to the test's syslog: the httplog lines must agree but for
 	// timers, ports, dates and pids. And %B: on the same bytes sent
@@ -72,7 +74,7 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 	// The last client just closed: on a loaded machine gohaproxy may not
 	// have seen it yet (bounded wait for the session count to drop).
 	waitInfoField(t, e.statsPath, "CurrConns", "0", 3*time.Second)
-	want, got := statRows(statsCmd(t, haStats, "show stat")), statRows(statsCmd(t, e.statsPath, "show stat"))
+	want, got := haproxytest.StatRows(haproxytest.StatsCmd(t, haStats, "show stat")), haproxytest.StatRows(haproxytest.StatsCmd(t, e.statsPath, "show stat"))
 	if len(want) != len(got) {
 		t.Fatalf("haproxy %d rows, goha %d:\n%s\n--\n%s", len(want), len(got), strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
@@ -81,89 +83,9 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 			t.Errorf("row %d\nhaproxy %s\n   goha %s", i, want[i], got[i])
 		}
 	}
-	if w, g := settledState(t, haStats), serversState(statsCmd(t, e.statsPath, "show servers state")); w != g || w == "" {
+	if w, g := haproxytest.SettledState(t, haStats), haproxytest.ServersState(haproxytest.StatsCmd(t, e.statsPath, "show servers state")); w != g || w == "" {
 		t.Errorf("show servers state\nhaproxy:\n%s\ngoha:\n%s", w, g)
 	}
-}
-
-// statCols are the show stat columns compared with HAProxy: those that do
-// not depend on timing or process identity.
-var statCols = []string{"pxname", "svname", "qcur", "scur", "slim", "stot", "status", "weight", "act", "bck", "chkfail", "chkdown",
-	"qlimit", "iid", "sid", "lbtot", "type", "check_status", "hrsp_2xx", "req_tot", "check_rise", "check_fall", "check_health",
-	"addr", "mode", "algo", "uweight", "agg_server_status", "agg_check_status"}
-
-// statRows reduces show stat output to "col=value ..." rows of statCols.
-func statRows(out string) []string {
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	hdr := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	idx := map[string]int{}
-	for i, h := range hdr {
-		idx[h] = i
-	}
-	var rows []string
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		var r []string
-		for _, c := range statCols {
-			v := "?"
-			if i, ok := idx[c]; ok && i < len(f) {
-				v = f[i]
-			}
-			if c == "addr" && v != "" { // the ports differ by design
-				v = "127.0.0.1"
-			}
-			// HAProxy marks a check in progress with "* ": timing.
-			v = strings.TrimPrefix(v, "* ")
-			// Known difference of the data path's counters: HAProxy also
-			// counts a connection closed before any request (the probe)
-			// in the frontend's req_tot.
-			if c == "req_tot" && f[1] == "FRONTEND" {
-				v = "(not compared)"
-			}
-			r = append(r, c+"="+v)
-		}
-		rows = append(rows, strings.Join(r, " "))
-	}
-	return rows
-}
-
-// serversState reduces show servers state output to its rows, the time
-// since the last change (field 10) and the port (19) blanked.
-func serversState(out string) string {
-	var rows []string
-	for _, l := range strings.Split(out, "\n") {
-		f := strings.Fields(l)
-		if len(f) < 20 || strings.HasPrefix(l, "#") {
-			continue
-		}
-		f[9], f[18] = "-", "-"
-		rows = append(rows, strings.Join(f, " "))
-	}
-	return strings.Join(rows, "\n")
-}
-
-// settledState is show servers state taken when no check is in progress
-// (HAProxy then reports the last result instead of 0 and state|1); a
-// bounded number of tries.
-func settledState(t *testing.T, sock string) string {
-	t.Helper()
-	var st string
-	for i := 0; i < 50; i++ {
-		st = serversState(statsCmd(t, sock, "show servers state"))
-		busy := false
-		for _, l := range strings.Split(st, "\n") {
-			if f := strings.Fields(l); len(f) > 13 {
-				if n, _ := strconv.Atoi(f[13]); n&1 == 1 {
-					busy = true
-				}
-			}
-		}
-		if !busy {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return st
 }
 
 // Check host names (`addr NAME`) are resolved before chroot: inside an
@@ -171,9 +93,7 @@ func settledState(t *testing.T, sock string) string {
 // (Server names are resolved the same way; Go caches /etc/hosts for 5 s,
 // so only a name not looked up before the chroot shows the difference.)
 func TestHostnamesResolvedBeforeChroot(t *testing.T) {
-	if os.Getuid() != 0 {
-		skipOrFail(t, "chroot needs root")
-	}
+	testenv.Root(t) // for chroot
 	// A name only /etc/hosts knows ("localhost" Go resolves without it).
 	name := ""
 	if hosts, err := os.ReadFile("/etc/hosts"); err == nil {
@@ -187,10 +107,10 @@ func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 	if name == "" {
 		t.Skip("no other name for 127.0.0.1 in /etc/hosts")
 	}
-	web := startWeb(t, "server1")
-	_, port, _ := net.SplitHostPort(web.addr)
+	web := loopback.StartWeb(t, "server1")
+	_, port, _ := net.SplitHostPort(web.Addr)
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(dir, "r.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n chroot %s\ndefaults\n mode http\n timeout client 2s\n timeout server 2s\n timeout connect 1s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:%s check inter 100ms addr %s\n", dir, bind, port, name)), 0o644)
@@ -201,9 +121,9 @@ func TestHostnamesResolvedBeforeChroot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 	time.Sleep(500 * time.Millisecond) // several checks
-	if got := get(t, bind); got != "200 server1" {
+	if got := loopback.Get(t, bind); got != "200 server1" {
 		t.Errorf("GET through the chrooted proxy: %s", got)
 	}
 	if strings.Contains(stderr.String(), "is DOWN") {
@@ -228,7 +148,7 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 	})}
 	go slow.Serve(ln)
 	defer slow.Close()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	path := filepath.Join(t.TempDir(), "s.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("defaults\n mode http\n timeout client 10s\n timeout server 10s\n timeout connect 1s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n", bind, ln.Addr())), 0o644)
@@ -239,7 +159,7 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	defer cmd.Process.Kill()
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 	result := make(chan string, 1)
 	go func() {
 		c := &http.Client{Timeout: 8 * time.Second}
@@ -292,23 +212,21 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 // never closed for being idle, as HAProxy 2.6 does.
 func TestStatsTimeout(t *testing.T) {
 	dir := t.TempDir()
-	bind := freePort(t)
+	bind := loopback.FreeAddr(t)
 	sock := filepath.Join(dir, "s.sock")
 	path := filepath.Join(dir, "t.cfg")
 	os.WriteFile(path, []byte(fmt.Sprintf("global\n stats socket %s\n stats timeout 300ms\ndefaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
 		"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n", sock, bind)), 0o644)
 	for _, bin := range []string{gohaproxyBin(t), "haproxy"} {
 		if bin == "haproxy" {
-			if _, err := exec.LookPath("haproxy"); err != nil {
-				skipOrFail(t, "haproxy not installed")
-			}
+			testenv.LookPath(t, "haproxy")
 		}
 		cmd := exec.Command(bin, "-db", "-q", "-f", path)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitListen(t, bind)
-		statsCmd(t, sock, "show info") // the socket is up
+		loopback.WaitListen(t, bind)
+		haproxytest.StatsCmd(t, sock, "show info") // the socket is up
 		c, err := net.Dial("unix", sock)
 		if err != nil {
 			t.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -18,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // The proof tests run the built binary on the seed configuration with only
@@ -58,40 +59,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// webServer answers every request with its name and a newline, like the
-// seed's nginx virtual servers; close stops it.
-type webServer struct {
-	addr string
-	srv  *http.Server
-	ln   net.Listener
-}
-
-func startWeb(t *testing.T, name string) *webServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &webServer{addr: ln.Addr().String(), ln: ln, srv: &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		// What the proxy forwarded, for the differential test.
-		rw.Header().Set("X-Seen-XFF", strings.Join(r.Header.Values("X-Forwarded-For"), "|"))
-		rw.Header().Set("X-Seen-Connection", strings.Join(r.Header.Values("Connection"), "|"))
-		rw.Header().Set("Date", "fixed")
-		io.WriteString(rw, name+"\n")
-	})}}
-	go w.srv.Serve(ln)
-	t.Cleanup(func() { w.close() })
-	return w
-}
-
-func (w *webServer) close() { w.srv.Close() }
-
 // seedEnv is one run of the seed configuration.
 type seedEnv struct {
 	dir       string
 	cfgPath   string
 	bind      string
-	webs      []*webServer
+	webs      []*loopback.Web
 	syslog    *net.UDPConn
 	statsPath string
 	pidPath   string
@@ -119,14 +92,10 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 	e.statsPath = filepath.Join(e.dir, "stats")
 	e.pidPath = filepath.Join(e.dir, "haproxy.pid")
 	for i := 1; i <= 3; i++ {
-		e.webs = append(e.webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		e.webs = append(e.webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
-	e.syslog, err = net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.syslog.Close() })
-	e.bind = freePort(t)
+	e.syslog = loopback.ListenUDP(t)
+	e.bind = loopback.FreeAddr(t)
 	root := os.Getuid() == 0
 	_, uerr := user.Lookup("haproxy")
 	e.asUser = root && uerr == nil
@@ -141,7 +110,7 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 	}
 	for i, port := range []string{"80", "81", "82"} {
 		repl = append(repl, fmt.Sprintf("server web%d 192.168.110.33:%s", i+1, port),
-			fmt.Sprintf("server web%d %s%s", i+1, e.webs[i].addr, serverSuffix))
+			fmt.Sprintf("server web%d %s%s", i+1, e.webs[i].Addr, serverSuffix))
 	}
 	cfg := string(data)
 	for i := 0; i < len(repl); i += 2 {
@@ -162,16 +131,6 @@ func seedConfig(t *testing.T, serverSuffix string) *seedEnv {
 		t.Fatal(err)
 	}
 	return e
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startDaemon runs `gohaproxy -f cfg` (the seed says `daemon`): the parent
@@ -206,18 +165,6 @@ func readPid(t *testing.T, path string) int {
 		t.Fatalf("pidfile content %q", b)
 	}
 	return pid
-}
-
-func get(t *testing.T, addr string) string {
-	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := c.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatalf("GET: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
 }
 
 // syslogLines collects datagrams until want lines matched match or the
@@ -261,7 +208,7 @@ func TestSeedRoundRobinDaemon(t *testing.T) {
 	pid := e.startDaemon(t)
 	var seq []string
 	for i := 0; i < 6; i++ {
-		seq = append(seq, get(t, e.bind))
+		seq = append(seq, loopback.Get(t, e.bind))
 	}
 	want := "200 server1,200 server2,200 server3,200 server1,200 server2,200 server3"
 	if got := strings.Join(seq, ","); got != want {
@@ -331,7 +278,7 @@ func waitGone(t *testing.T, pid int) {
 func TestSeedCheckMarksDown(t *testing.T) {
 	e := seedConfig(t, " check inter 100ms")
 	pid := e.startDaemon(t)
-	e.webs[0].close()
+	e.webs[0].Close()
 	lines := e.syslogLines(t, func(l string) bool { return strings.Contains(l, "is DOWN") }, 1, 5*time.Second)
 	if len(lines) != 1 {
 		t.Fatalf("no DOWN line on syslog")
@@ -352,41 +299,20 @@ func TestSeedCheckMarksDown(t *testing.T) {
 	// Round robin over the two servers left.
 	seen := map[string]int{}
 	for i := 0; i < 4; i++ {
-		seen[get(t, e.bind)]++
+		seen[loopback.Get(t, e.bind)]++
 	}
 	if seen["200 server2"] != 2 || seen["200 server3"] != 2 {
 		t.Errorf("after DOWN: %v, want server2 and server3 twice each", seen)
 	}
 }
 
-// statsCmd sends one command line to the stats socket and returns the
-// answer (the socket closes after it, HAProxy's non-interactive mode).
-func statsCmd(t *testing.T, path, cmd string) string {
-	t.Helper()
-	c, err := net.DialTimeout("unix", path, 2*time.Second)
-	// The socket is opened after the listeners: a loaded machine may not
-	// have got there yet when the bind answers.
-	for i := 0; err != nil && i < 100; i++ {
-		time.Sleep(50 * time.Millisecond)
-		c, err = net.DialTimeout("unix", path, 2*time.Second)
-	}
-	if err != nil {
-		t.Fatalf("stats socket: %v", err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(c, cmd+"\n")
-	b, _ := io.ReadAll(c)
-	return string(b)
-}
-
 func TestSeedStatsSocket(t *testing.T) {
 	e := seedConfig(t, " check inter 100ms")
 	e.startDaemon(t)
 	for i := 0; i < 3; i++ {
-		get(t, e.bind)
+		loopback.Get(t, e.bind)
 	}
-	out := statsCmd(t, e.statsPath, "show stat")
+	out := haproxytest.StatsCmd(t, e.statsPath, "show stat")
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	if len(lines) != 6 || !strings.HasPrefix(lines[0], "# pxname,svname,qcur,qmax,scur,smax,slim,stot,") {
 		t.Fatalf("show stat:\n%s", out)
@@ -421,10 +347,10 @@ func TestSeedStatsSocket(t *testing.T) {
 		t.Errorf("web2 stot %q, want 1", got)
 	}
 	// The seed's socket has the default level (operator): no changes.
-	if got := statsCmd(t, e.statsPath, "disable server servers/web1"); !strings.Contains(got, "Permission denied") {
+	if got := haproxytest.StatsCmd(t, e.statsPath, "disable server servers/web1"); !strings.Contains(got, "Permission denied") {
 		t.Errorf("disable server at operator level: %q", got)
 	}
-	if got := statsCmd(t, e.statsPath, "show servers state servers"); !strings.Contains(got, "\n3 servers 1 web1 127.0.0.1 2 0 1 1 ") || !strings.Contains(got, "\n3 servers 3 web3 127.0.0.1 2 0 1 1 ") {
+	if got := haproxytest.StatsCmd(t, e.statsPath, "show servers state servers"); !strings.Contains(got, "\n3 servers 1 web1 127.0.0.1 2 0 1 1 ") || !strings.Contains(got, "\n3 servers 3 web3 127.0.0.1 2 0 1 1 ") {
 		t.Errorf("show servers state:\n%s", got)
 	}
 }

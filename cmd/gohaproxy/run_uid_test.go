@@ -34,9 +34,7 @@ func procIDs(t *testing.T, pid int) (uid, gid string) {
 // non-zero id of user/uid (group/gid) wins, as in HAProxy 2.6 (compared with the real
 // haproxy when present). Needs root.
 func TestNumericUIDGID(t *testing.T) {
-	if os.Getuid() != 0 {
-		testenv.Missing(t, "needs root to change ids")
-	}
+	testenv.Root(t) // to change ids
 	bins := []string{gohaproxyBin(t)}
 	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, hp)

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // Servers with `disabled` (one checked, one not) and a checked server put
@@ -17,15 +21,13 @@ import (
 // disabled; after `enable server` an unchecked disabled server keeps the
 // configured flag and its paused state (admin 4, state 8).
 func TestDisabledServersMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	var webs []*webServer
+	testenv.LookPath(t, "haproxy")
+	var webs []*loopback.Web
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "d.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin
@@ -42,7 +44,7 @@ backend be
     server s1 %s check inter 100ms
     server s2 %s check inter 100ms disabled
     server s3 %s disabled
-`, dir, bind, webs[0].addr, webs[1].addr, webs[2].addr)), 0o644)
+`, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)), 0o644)
 		if bin == gohaproxy {
 			inProcess(t, path, true) // gohaproxy -db -q -f path
 		} else {
@@ -52,7 +54,7 @@ backend be
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
 	_, haSock := start("haproxy")
@@ -60,7 +62,7 @@ backend be
 	time.Sleep(400 * time.Millisecond) // s1's first checks pass in both
 	compare := func(step string, servers ...string) {
 		t.Helper()
-		wantRows, gotRows := statRows(statsCmd(t, haSock, "show stat")), statRows(statsCmd(t, goSock, "show stat"))
+		wantRows, gotRows := haproxytest.StatRows(haproxytest.StatsCmd(t, haSock, "show stat")), haproxytest.StatRows(haproxytest.StatsCmd(t, goSock, "show stat"))
 		for _, s := range servers {
 			var w, g string
 			for _, r := range wantRows {
@@ -77,7 +79,7 @@ backend be
 				t.Errorf("%s: show stat of %s\nhaproxy %s\n   goha %s", step, s, w, g)
 			}
 		}
-		want, got := settledState(t, haSock), settledState(t, goSock)
+		want, got := haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
 		for _, s := range servers {
 			var w, g string
 			for _, l := range strings.Split(want, "\n") {
@@ -97,7 +99,7 @@ backend be
 	}
 	compare("start", "s1", "s2", "s3")
 	for _, cmd := range []string{"disable server be/s1", "enable server be/s3"} {
-		if a, b := statsCmd(t, haSock, cmd), statsCmd(t, goSock, cmd); a != b {
+		if a, b := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd); a != b {
 			t.Errorf("%s: haproxy answered %q, goha %q", cmd, a, b)
 		}
 	}
@@ -108,16 +110,14 @@ backend be
 // HAProxy's order: maintenance, drain, back to ready, and the backend
 // alert when maintenance or a zero weight takes its last usable server.
 func TestAdminEventsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	w1, w2 := startWeb(t, "server1"), startWeb(t, "server2")
+	testenv.LookPath(t, "haproxy")
+	w1, w2 := loopback.StartWeb(t, "server1"), loopback.StartWeb(t, "server2")
 	steps := []string{"disable server be/s1", "set server be/s2 state drain", "set server be/s2 state ready",
 		"enable server be/s1", "set server be/s1 state drain", "set server be/s1 state maint", "set server be/s1 state ready",
 		"set server be/s1 weight 0", "set server be/s2 weight 0", "set server be/s2 weight 1", "set weight be/s2 0",
 		"set server be/s1 weight 5"}
 	run := func(bin string) string {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "e.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf(`global
     stats socket %s/s.sock level admin
@@ -132,7 +132,7 @@ frontend fe
 backend be
     server s1 %s check inter 100ms
     server s2 %s check inter 100ms
-`, dir, bind, w1.addr, w2.addr)), 0o644)
+`, dir, bind, w1.Addr, w2.Addr)), 0o644)
 		var pid int
 		var stderr func() string
 		if bin == gohaproxy {
@@ -153,10 +153,10 @@ backend be
 			defer func() { cmd.Process.Kill(); cmd.Wait() }()
 			pid, stderr = cmd.Process.Pid, func() string { b, _ := os.ReadFile(errPath); return string(b) }
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		time.Sleep(300 * time.Millisecond)
 		for _, s := range steps {
-			statsCmd(t, filepath.Join(dir, "s.sock"), s)
+			haproxytest.StatsCmd(t, filepath.Join(dir, "s.sock"), s)
 		}
 		time.Sleep(100 * time.Millisecond)
 		return strings.ReplaceAll(stderr(), fmt.Sprintf("(%d)", pid), "(PID)")
@@ -173,12 +173,10 @@ backend be
 // Runtime API changes (drain, maintenance, weight, back to ready) leave
 // show stat and show servers state as they leave HAProxy's.
 func TestAdminCommandsMatchHAProxy(t *testing.T) {
-	if _, err := exec.LookPath("haproxy"); err != nil {
-		skipOrFail(t, "haproxy not installed")
-	}
-	var webs []*webServer
+	testenv.LookPath(t, "haproxy")
+	var webs []*loopback.Web
 	for i := 1; i <= 3; i++ {
-		webs = append(webs, startWeb(t, fmt.Sprintf("server%d", i)))
+		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	cfgFor := func(dir, bind string) string {
 		return fmt.Sprintf(`global
@@ -195,10 +193,10 @@ backend be
     server s1 %s check inter 100ms weight 10
     server s2 %s check inter 100ms
     server s3 %s backup
-`, dir, bind, webs[0].addr, webs[1].addr, webs[2].addr)
+`, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)
 	}
 	start := func(bin string) (string, string) {
-		dir, bind := t.TempDir(), freePort(t)
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "a.cfg")
 		os.WriteFile(path, []byte(cfgFor(dir, bind)), 0o644)
 		if bin == gohaproxy {
@@ -210,7 +208,7 @@ backend be
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		}
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
 	_, haSock := start("haproxy")
@@ -220,17 +218,17 @@ backend be
 		"enable server be/s2", "set server be/s1 state ready", "set server be/s2 state maint", "set weight be/s1 50%"}
 	for _, cmd := range steps {
 		if cmd != "" {
-			if a, b := statsCmd(t, haSock, cmd), statsCmd(t, goSock, cmd); a != b {
+			if a, b := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd); a != b {
 				t.Errorf("%s: haproxy answered %q, goha %q", cmd, a, b)
 			}
 		}
-		w, g := noCheckCols(statRows(statsCmd(t, haSock, "show stat"))), noCheckCols(statRows(statsCmd(t, goSock, "show stat")))
+		w, g := noCheckCols(haproxytest.StatRows(haproxytest.StatsCmd(t, haSock, "show stat"))), noCheckCols(haproxytest.StatRows(haproxytest.StatsCmd(t, goSock, "show stat")))
 		for i := range w {
 			if i >= len(g) || w[i] != g[i] {
 				t.Errorf("after %q, show stat row %d\nhaproxy %s\n   goha %s", cmd, i, w[i], g[min(i, len(g)-1)])
 			}
 		}
-		if w, g := noCheckFields(serversState(statsCmd(t, haSock, "show servers state"))), noCheckFields(serversState(statsCmd(t, goSock, "show servers state"))); w != g {
+		if w, g := noCheckFields(haproxytest.ServersState(haproxytest.StatsCmd(t, haSock, "show servers state"))), noCheckFields(haproxytest.ServersState(haproxytest.StatsCmd(t, goSock, "show servers state"))); w != g {
 			t.Errorf("after %q, show servers state\nhaproxy:\n%s\ngoha:\n%s", cmd, w, g)
 		}
 	}

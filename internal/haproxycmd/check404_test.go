@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 )
 
@@ -69,11 +70,11 @@ frontend f
     default_backend b
 `, sock, a1, a2, bind)), 0o644)
 	_, stderr := inProcess(t, cfgPath, false) // gohaproxy -db -f cfgPath
-	waitListen(t, bind)
+	loopback.WaitListen(t, bind)
 	pid := os.Getpid()
 
 	s1Row := func() []string {
-		for _, l := range strings.Split(statsCmd(t, sock, "show stat"), "\n") {
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show stat"), "\n") {
 			if strings.HasPrefix(l, "b,s1,") {
 				return strings.Split(l, ",")
 			}
@@ -99,7 +100,7 @@ frontend f
 	if row[17] != "NOLB" || row[36] != "L7OKC" || row[37] != "404" {
 		t.Fatalf("s1 after a 404: status %q check %q code %q", row[17], row[36], row[37])
 	}
-	for _, l := range strings.Split(statsCmd(t, sock, "show servers state"), "\n") {
+	for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show servers state"), "\n") {
 		if f := strings.Fields(l); len(f) > 13 && f[3] == "s1" {
 			if f[5] != "3" || f[10] != "16" || f[11] != "4" {
 				t.Errorf("servers state of the stopping server: %q (want op 3, check 16, result 4)", l)
@@ -107,7 +108,7 @@ frontend f
 		}
 	}
 	for i := 0; i < 6; i++ {
-		if got := get(t, bind); got != "200 server2" {
+		if got := loopback.Get(t, bind); got != "200 server2" {
 			t.Errorf("request %d while s1 drains: %q", i, got)
 		}
 	}
@@ -117,7 +118,7 @@ frontend f
 	}
 	seen := map[string]bool{}
 	for i := 0; i < 4; i++ {
-		seen[get(t, bind)] = true
+		seen[loopback.Get(t, bind)] = true
 	}
 	if !seen["200 server1"] || !seen["200 server2"] {
 		t.Errorf("after s1 came back: %v", seen)

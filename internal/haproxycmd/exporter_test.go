@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -22,24 +23,24 @@ import (
 func TestPrometheusHAProxyExporter(t *testing.T) {
 	exporter := testenv.LookPath(t, "prometheus-haproxy-exporter")
 	haproxy := testenv.LookPath(t, "haproxy")
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	var series [][]string
 	for _, bin := range []string{gohaproxy, haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
 		bind := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("global\n stats socket %s\ndefaults\n mode http\n timeout client 5s\n timeout server 5s\n timeout connect 1s\n"+
-			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 %s\n", sock, bind, web.addr, web.addr)
+			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 %s\n", sock, bind, web.Addr, web.Addr)
 		startWithConfig(t, bin, cfg, bind)
-		statsCmd(t, sock, "show info") // the socket is up
-		get(t, bind)
+		haproxytest.StatsCmd(t, sock, "show info") // the socket is up
+		loopback.Get(t, bind)
 		listen := loopback.FreeAddr(t)
 		cmd := exec.Command(exporter, "--web.listen-address="+listen, "--haproxy.scrape-uri=unix:"+sock)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		waitListen(t, listen)
+		loopback.WaitListen(t, listen)
 		var body string
 		for try := 0; try < 20; try++ {
 			resp, err := http.Get("http://" + listen + "/metrics")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -23,16 +24,16 @@ func TestHatop(t *testing.T) {
 	hatop := testenv.LookPath(t, "hatop")
 	tmux := testenv.LookPath(t, "tmux")
 	haproxy := testenv.LookPath(t, "haproxy")
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	var screens []string
 	for i, bin := range []string{gohaproxy, haproxy} {
 		dir := t.TempDir()
 		sock := filepath.Join(dir, "s.sock")
 		bind := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("global\n stats socket %s level admin\ndefaults\n mode http\n timeout client 5s\n timeout server 5s\n timeout connect 1s\n"+
-			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n", sock, bind, web.addr)
+			"frontend fe\n bind %s\n default_backend be\nbackend be\n server s1 %s\n server s2 127.0.0.1:1 disabled\n", sock, bind, web.Addr)
 		startWithConfig(t, bin, cfg, bind)
-		statsCmd(t, sock, "show info") // the socket is up
+		haproxytest.StatsCmd(t, sock, "show info") // the socket is up
 		session := fmt.Sprintf("goha-hatop-%d-%d", os.Getpid(), i)
 		if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "30",
 			hatop+" -s "+sock+"; sleep 30").CombinedOutput(); err != nil {

@@ -67,7 +67,7 @@ type ppRun struct {
 
 func startPPRun(t *testing.T, bin string) *ppRun {
 	r := &ppRun{fe: loopback.FreeAddr(t), tcpfe: loopback.FreeAddr(t), plain: startRecorder(t), spc: startRecorder(t), tcp: startRecorder(t),
-		logs: syslogTarget(t)}
+		logs: loopback.ListenUDP(t)}
 	cfg := fmt.Sprintf(`global
     log %s local0
 defaults
@@ -254,43 +254,30 @@ type checkCapture struct {
 
 func startCheckCapture(t *testing.T) *checkCapture {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := loopback.Listen(t)
 	c := &checkCapture{addr: ln.Addr().String(), got: make(chan string, 64)}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
+	loopback.ServeEach(t, ln, func(conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(time.Second))
+		b, _ := io.ReadAll(conn)
+		rport := strconv.Itoa(conn.RemoteAddr().(*net.TCPAddr).Port)
+		_, lport, _ := net.SplitHostPort(c.addr)
+		s := strings.ReplaceAll(string(b), " "+rport+" ", " CHECKPORT ")
+		s = strings.ReplaceAll(s, " "+lport+"\r\n", " SERVERPORT\r\n")
+		if h, n, err := proxyproto.Decode(b); err == nil && h.Version == 2 {
+			// Binary ports: check them, then show the rest as hex.
+			ok := !h.Local && h.Src.Port() == conn.RemoteAddr().(*net.TCPAddr).AddrPort().Port() &&
+				h.Dst == conn.LocalAddr().(*net.TCPAddr).AddrPort()
+			shown := b[:n]
+			if !h.Local {
+				shown = b[:n-4] // less the ports
 			}
-			go func() {
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(time.Second))
-				b, _ := io.ReadAll(conn)
-				rport := strconv.Itoa(conn.RemoteAddr().(*net.TCPAddr).Port)
-				_, lport, _ := net.SplitHostPort(c.addr)
-				s := strings.ReplaceAll(string(b), " "+rport+" ", " CHECKPORT ")
-				s = strings.ReplaceAll(s, " "+lport+"\r\n", " SERVERPORT\r\n")
-				if h, n, err := proxyproto.Decode(b); err == nil && h.Version == 2 {
-					// Binary ports: check them, then show the rest as hex.
-					ok := !h.Local && h.Src.Port() == conn.RemoteAddr().(*net.TCPAddr).AddrPort().Port() &&
-						h.Dst == conn.LocalAddr().(*net.TCPAddr).AddrPort()
-					shown := b[:n]
-					if !h.Local {
-						shown = b[:n-4] // less the ports
-					}
-					s = fmt.Sprintf("v2 local=%v addrs-are-the-check-connection=%v %x", h.Local, ok, shown)
-				}
-				select {
-				case c.got <- s:
-				default:
-				}
-			}()
+			s = fmt.Sprintf("v2 local=%v addrs-are-the-check-connection=%v %x", h.Local, ok, shown)
 		}
-	}()
+		select {
+		case c.got <- s:
+		default:
+		}
+	})
 	return c
 }
 

@@ -17,8 +17,8 @@ import (
 // marker's.
 func errorOnlyLogs(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
-	syslog := syslogTarget(t)
+	web := loopback.StartWeb(t, "server1")
+	syslog := loopback.ListenUDP(t)
 	okBind, deadBind, markBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
@@ -48,9 +48,9 @@ backend ok
     server web %s
 backend dead
     server web %s
-`, syslog.LocalAddr(), okBind, deadBind, markBind, web.addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
-	get(t, okBind)
-	get(t, deadBind)
+`, syslog.LocalAddr(), okBind, deadBind, markBind, web.Addr, loopback.DeadAddr(t)), okBind, deadBind, markBind)
+	loopback.Get(t, okBind)
+	loopback.Get(t, deadBind)
 	line := regexp.MustCompile(`^(<\d+>).* (okfe|deadfe|mark) \S+ \S+ (\d{3}) `)
 	var out []string
 	// Collect up to deadfe's line (a loaded machine may log it a while
@@ -71,7 +71,7 @@ backend dead
 		})
 	}
 	collect("deadfe")
-	get(t, markBind)
+	loopback.Get(t, markBind)
 	collect("mark")
 	return out
 }

@@ -17,8 +17,8 @@ import (
 // syslog header removed.
 func trafficLogLines(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
-	syslog := syslogTarget(t)
+	web := loopback.StartWeb(t, "server1")
+	syslog := loopback.ListenUDP(t)
 	mainBind, clfBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
@@ -41,11 +41,11 @@ backend servers
     server web1 %s
 backend ok
     server web2 %s
-`, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.addr), mainBind, clfBind)
-	if got := get(t, mainBind); !strings.HasPrefix(got, "503 ") {
+`, syslog.LocalAddr(), mainBind, clfBind, loopback.DeadAddr(t), web.Addr), mainBind, clfBind)
+	if got := loopback.Get(t, mainBind); !strings.HasPrefix(got, "503 ") {
 		t.Errorf("%s: dead server answered %q", bin, got)
 	}
-	if got := get(t, clfBind); got != "200 server1" {
+	if got := loopback.Get(t, clfBind); got != "200 server1" {
 		t.Errorf("%s: clf frontend answered %q", bin, got)
 	}
 	var lines []string

@@ -17,8 +17,8 @@ import (
 // masked), sorted.
 func logHeaders(t *testing.T, bin string) []string {
 	t.Helper()
-	web := startWeb(t, "server1")
-	syslog := syslogTarget(t)
+	web := loopback.StartWeb(t, "server1")
+	syslog := loopback.ListenUDP(t)
 	aBind, bBind := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
@@ -40,9 +40,9 @@ frontend plain
     default_backend ok
 backend ok
     server web %s
-`, syslog.LocalAddr(), aBind, bBind, web.addr), aBind, bBind)
-	get(t, aBind)
-	get(t, bBind)
+`, syslog.LocalAddr(), aBind, bBind, web.Addr), aBind, bBind)
+	loopback.Get(t, aBind)
+	loopback.Get(t, bBind)
 	header := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d (\S+ \S+)\[\d+\]: .* (tagged|plain) `)
 	var out []string
 	readSyslog(syslog, func(l string) bool {

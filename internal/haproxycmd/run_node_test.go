@@ -3,10 +3,13 @@ package haproxycmd
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // nodeInfo runs bin with global `node` (or none) and returns `show info`'s
@@ -15,7 +18,7 @@ func nodeInfo(t *testing.T, bin, node string) string {
 	t.Helper()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "s.sock")
-	addr := freePort(t)
+	addr := loopback.FreeAddr(t)
 	cfg := filepath.Join(dir, "n.cfg")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`global
     stats socket %s level admin
@@ -32,14 +35,14 @@ backend b
     server s 127.0.0.1:9
 `, sock, node, addr)), 0o644)
 	runQuiet(t, bin, cfg)
-	waitListen(t, addr)
+	loopback.WaitListen(t, addr)
 	for i := 0; i < 100; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return showInfoField(t, sock, "node")
+	return haproxytest.ShowInfoField(t, sock, "node")
 }
 
 // Global `node` names the process in `show info`; without it the host
@@ -48,7 +51,7 @@ backend b
 func TestNodeInShowInfo(t *testing.T) {
 	host, _ := os.Hostname()
 	bins := []string{gohaproxy}
-	if hp, err := exec.LookPath("haproxy"); err == nil {
+	if hp, ok := testenv.Optional(t, "haproxy"); ok {
 		bins = append(bins, hp)
 	}
 	for _, bin := range bins {

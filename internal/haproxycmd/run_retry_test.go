@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -25,8 +26,8 @@ import (
 //	        one turn-around, then the last retry is redispatched at once
 func retryLogLines(t *testing.T, bin string) ([]string, []time.Duration, string) {
 	t.Helper()
-	web := startWeb(t, "server1")
-	syslog := syslogTarget(t)
+	web := loopback.StartWeb(t, "server1")
+	syslog := loopback.ListenUDP(t)
 	binds := []string{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)}
 	stats := filepath.Join(t.TempDir(), "stats")
 	startWithConfig(t, bin, fmt.Sprintf(`global
@@ -61,11 +62,11 @@ backend hash
     option redispatch
     server web1 %s
     server web2 %s
-`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], loopback.DeadAddr(t), web.addr, loopback.DeadAddr(t), loopback.DeadAddr(t), loopback.DeadAddr(t)), binds...)
+`, syslog.LocalAddr(), stats, binds[0], binds[1], binds[2], loopback.DeadAddr(t), web.Addr, loopback.DeadAddr(t), loopback.DeadAddr(t), loopback.DeadAddr(t)), binds...)
 	var took []time.Duration
 	for i, want := range []string{"200 server1", "503 ", "503 "} {
 		start := time.Now()
-		if got := get(t, binds[i]); !strings.HasPrefix(got, want) {
+		if got := loopback.Get(t, binds[i]); !strings.HasPrefix(got, want) {
 			t.Errorf("%s: request %d answered %q, want %q", bin, i, got, want)
 		}
 		took = append(took, time.Since(start))
@@ -86,7 +87,7 @@ backend hash
 		}
 		return n < 3
 	})
-	return lines, took, retryCounters(t, statsCmd(t, stats, "show stat"))
+	return lines, took, retryCounters(t, haproxytest.StatsCmd(t, stats, "show stat"))
 }
 
 // retryCounters extracts econ, wretr and wredis of every backend and

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -56,9 +57,7 @@ func tlsServer(t *testing.T) string {
 func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy") // skips locally, fails under CI=true
 	pong, nope, tlsAddr := lineServer(t, "+PONG\r\n"), lineServer(t, "-ERR nope\r\n"), tlsServer(t)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := loopback.DeadAddr(t)
 	backends := []struct{ name, lines, addr string }{
 		{"tcpok", "option tcp-check\n    tcp-check send \"PING\\r\\n\"\n    tcp-check expect string +PONG", pong},
 		{"tcpbad", "option tcp-check\n    tcp-check send \"PING\\r\\n\"\n    tcp-check expect string +PONG", nope},
@@ -78,14 +77,14 @@ func TestTCPChecksShowStatMatchHAProxy(t *testing.T) {
 		path := filepath.Join(dir, "t.cfg")
 		os.WriteFile(path, []byte(cfg.String()), 0o644)
 		runQuiet(t, bin, path)
-		waitListen(t, bind)
+		loopback.WaitListen(t, bind)
 		return filepath.Join(dir, "s.sock")
 	}
 	haSock, goSock := start(haproxyBin), start(gohaproxy)
 	time.Sleep(700 * time.Millisecond) // several checks each: every server settled
 	cols := func(sock string) map[string]string {
 		out := map[string]string{}
-		for _, l := range strings.Split(statsCmd(t, sock, "show stat"), "\n") {
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show stat"), "\n") {
 			f := strings.Split(l, ",")
 			if len(f) > 65 && f[1] == "s1" {
 				out[f[0]] = fmt.Sprintf("status=%s check_status=%s check_code=%s last_chk=%q check_desc=%q", f[17], strings.TrimPrefix(f[36], "* "), f[37], f[56], f[65]) // "* ": a check in progress, timing

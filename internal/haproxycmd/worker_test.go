@@ -9,28 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 )
-
-// lockedBuffer is a worker's stderr, written by its goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // gohaproxy names, where a differential test chooses the binary to run,
 // gohaproxy started in this process (inProcess) beside the real haproxy.
@@ -41,9 +25,9 @@ const gohaproxy = "gohaproxy (in process)"
 // then runWorker without its signal loop): startup messages, listeners,
 // stats sockets, log targets, health checks. It is closed when the test
 // ends; its stderr is returned.
-func inProcess(t *testing.T, path string, quiet bool) (*worker, *lockedBuffer) {
+func inProcess(t *testing.T, path string, quiet bool) (*worker, *haproxytest.Buffer) {
 	t.Helper()
-	stderr := &lockedBuffer{}
+	stderr := &haproxytest.Buffer{}
 	o := workerOptions{Files: []string{path}, Quiet: quiet, Stderr: stderr, NoPidfile: true}
 	res, code, ok := loadForRun(o, false)
 	if !ok {
@@ -144,7 +128,7 @@ backend be
     balance roundrobin
     server s1 %s
     server s2 %s
-`, sock, freePort(t), s1, s2)), false)
+`, sock, loopback.FreeAddr(t), s1, s2)), false)
 	addr := w.px.Addrs()[0].String()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	picks := func() string {

@@ -1,16 +1,19 @@
 // Package loopback holds the helpers tests use to serve and find ports on
-// 127.0.0.1: a free address, a listener closed with the test, a per-connection
-// server and the seed's web backend. It binds loopback addresses only (the
-// project's network-safety rule for the root namespace) and ties every
-// listener and server to the test's cleanup.
+// 127.0.0.1: a free address, a TCP listener or UDP socket closed with the
+// test, a per-connection server and the seed's web backend, and the client
+// side of those: wait until an address accepts, GET a page. It binds
+// loopback addresses only (the project's network-safety rule for the root
+// namespace) and ties every listener and server to the test's cleanup.
 package loopback
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FreeAddr returns a "127.0.0.1:port" that was free a moment ago. Nothing
@@ -46,6 +49,18 @@ func Listen(t testing.TB) net.Listener {
 	}
 	t.Cleanup(func() { ln.Close() })
 	return ln
+}
+
+// ListenUDP opens a UDP socket on a free 127.0.0.1 port, closed when the
+// test ends: a syslog target, whose LocalAddr goes in a `log ADDR` line.
+func ListenUDP(t testing.TB) *net.UDPConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // ServeEach hands each connection ln accepts to handle, on its own
@@ -117,4 +132,34 @@ func (w *Web) Close() { w.Server.Close() }
 func DeadAddr(t testing.TB) string {
 	t.Helper()
 	return FreeAddr(t)
+}
+
+// WaitListen returns once something accepts a connection on addr (the
+// connection is closed at once), or fails t after about 3 s: a proxy
+// started by the test binds its frontends some time after it starts.
+func WaitListen(t testing.TB, addr string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+// Get fetches http://addr/ on a new connection and returns the status code
+// and the body without its surrounding white space, "200 server1" for a
+// Web reached through a proxy; an error fails t.
+func Get(t testing.TB, addr string) string {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatalf("GET: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
 }

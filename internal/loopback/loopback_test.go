@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestFreeAddrIsDead(t *testing.T) {
@@ -66,5 +67,31 @@ func TestStartWeb(t *testing.T) {
 	w.Close()
 	if _, err := http.Get("http://" + w.Addr + "/"); err == nil {
 		t.Error("GET after Close succeeded")
+	}
+}
+
+func TestWaitListenAndGet(t *testing.T) {
+	w := StartWeb(t, "server1")
+	WaitListen(t, w.Addr)
+	if got := Get(t, w.Addr); got != "200 server1" {
+		t.Errorf("Get = %q, want 200 server1", got)
+	}
+}
+
+func TestListenUDP(t *testing.T) {
+	c := ListenUDP(t)
+	if !strings.HasPrefix(c.LocalAddr().String(), "127.0.0.1:") {
+		t.Fatalf("LocalAddr = %v", c.LocalAddr())
+	}
+	s, err := net.Dial("udp", c.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	io.WriteString(s, "<150>hello")
+	buf := make([]byte, 64)
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err := c.Read(buf); err != nil || string(buf[:n]) != "<150>hello" {
+		t.Errorf("read %q, %v", buf[:n], err)
 	}
 }
