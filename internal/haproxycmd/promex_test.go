@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -193,7 +194,7 @@ var equalCounters = regexp.MustCompile(`^haproxy_(frontend_(http_requests_total|
 // HEAD.
 func TestPromexDiff(t *testing.T) {
 	haproxy := testenv.LookPath(t, "haproxy")
-	web := startWeb(t, "server1")
+	web := loopback.StartWeb(t, "server1")
 	got := map[string]map[string]scrape{}
 	logs := map[string][]string{}
 	heads := map[string][]string{}
@@ -203,23 +204,23 @@ func TestPromexDiff(t *testing.T) {
 	for _, bin := range []string{gohaproxy, haproxy} {
 		sock := filepath.Join(t.TempDir(), "s.sock")
 		prom, front, raw := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-		syslog := syslogTarget(t)
-		cfg := fmt.Sprintf(promexCfg, sock, prom, front, web.addr, loopback.DeadAddr(t), syslog.LocalAddr(), raw)
+		syslog := loopback.ListenUDP(t)
+		cfg := fmt.Sprintf(promexCfg, sock, prom, front, web.Addr, loopback.DeadAddr(t), syslog.LocalAddr(), raw)
 		// No probe connection to the binds: HAProxy counts an empty one as
 		// a request; the stats socket answers once the listeners are up.
 		startWithConfig(t, bin, cfg)
-		statsCmd(t, sock, "show info")
+		haproxytest.StatsCmd(t, sock, "show info")
 		time.Sleep(500 * time.Millisecond) // s1's first checks are in
 		for i := 0; i < 3; i++ {
-			if r := get(t, front); r != "200 server1" {
+			if r := loopback.Get(t, front); r != "200 server1" {
 				t.Fatalf("%s: %s", bin, r)
 			}
 		}
-		if r := get(t, prom); r != "200 server1" { // not /metrics: to the backend
+		if r := loopback.Get(t, prom); r != "200 server1" { // not /metrics: to the backend
 			t.Fatalf("%s: %s", bin, r)
 		}
 		// A drained server: its state label and the backend's aggregates.
-		if r := statsCmd(t, sock, "set server be/s2 state drain"); strings.TrimSpace(r) != "" {
+		if r := haproxytest.StatsCmd(t, sock, "set server be/s2 state drain"); strings.TrimSpace(r) != "" {
 			t.Fatalf("%s: set server: %q", bin, r)
 		}
 		// HAProxy may count a response a moment after the client has it
