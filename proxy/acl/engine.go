@@ -158,8 +158,11 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 // acl is one compiled acl line: a fetch, its converters, and a match over
 // the patterns. It matches when one of the values matches.
 type acl struct {
-	fetch fetchFunc
-	match func(v string) bool
+	fetch     fetchFunc
+	fetchType haproxy.SampleType
+	steps     []step
+	matchType haproxy.SampleType // the type the matcher reads, cast to
+	match     func(v string) bool
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
@@ -167,12 +170,26 @@ func (a *acl) Match(r *proxy.RequestInfo) bool {
 	if !ok {
 		return false
 	}
-	for _, v := range vals {
-		if a.match(v) {
+	for _, s := range vals {
+		if a.matchOne(s) {
 			return true
 		}
 	}
 	return false
+}
+
+// matchOne runs one fetched value through the converters and the matcher;
+// a value that becomes "no sample" does not match.
+func (a *acl) matchOne(s string) bool {
+	v, ok := fromText(a.fetchType, s)
+	if !ok || !run(a.steps, &v) {
+		return false
+	}
+	if a.matchType != haproxy.SampleAny && v.t != a.matchType && !v.cast(a.matchType) {
+		return false
+	}
+	t, ok := v.text()
+	return ok && a.match(t)
 }
 
 // Compile builds the matcher of one ACL: fetch -> converters -> matcher.
@@ -184,22 +201,31 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if !ok {
 		return nil, fmt.Errorf("fetch %s", a.Sample.Text)
 	}
-	if f.constant != nil {
+	if f.constant != nil && len(a.Sample.Converters) == 0 {
 		return constCond(*f.constant), nil
 	}
-	fetch, err := f.build(a.Sample.Fetch.Args)
-	if err != nil {
+	var fetch fetchFunc
+	var err error
+	if f.constant != nil {
+		c := "0"
+		if *f.constant {
+			c = "1"
+		}
+		fetch = func(*proxy.RequestInfo) ([]string, bool) { return []string{c}, true }
+	} else if fetch, err = f.build(a.Sample.Fetch.Args); err != nil {
 		return nil, fmt.Errorf("fetch %s: %v", a.Sample.Text, err)
 	}
-	out := f.out
-	for _, c := range a.Sample.Converters {
-		if fetch, out, err = convert(fetch, out, c); err != nil {
-			return nil, fmt.Errorf("converter %s", convText(a.Sample.Converters))
-		}
+	steps, out, err := compileConverters(f.out, a.Sample.Converters)
+	if err != nil {
+		return nil, fmt.Errorf("converter %s: %v", convText(a.Sample.Converters), err)
 	}
 	method := a.Match.Method
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
+	}
+	in := matchInput(method)
+	if in != haproxy.SampleAny && castOf(out, in) == nil {
+		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	pats := append([]string(nil), a.Match.Patterns...)
 	for _, pf := range a.Match.Files {
@@ -213,5 +239,5 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &acl{fetch: fetch, match: m}, nil
+	return &acl{fetch: fetch, fetchType: f.out, steps: steps, matchType: in, match: m}, nil
 }

@@ -20,8 +20,26 @@ func defaultMatch(t haproxy.SampleType) haproxy.MatchMethod {
 		return haproxy.MatchInt
 	case haproxy.SampleIPv4, haproxy.SampleIPv6:
 		return haproxy.MatchIP
+	case haproxy.SampleBool:
+		return haproxy.MatchBool
 	}
 	return haproxy.MatchStr
+}
+
+// matchInput is the sample type a method reads: the engine casts the
+// converted sample to it (HAProxy's matchers take a typed sample).
+func matchInput(m haproxy.MatchMethod) haproxy.SampleType {
+	switch m {
+	case haproxy.MatchFound:
+		return haproxy.SampleAny
+	case haproxy.MatchBool:
+		return haproxy.SampleBool
+	case haproxy.MatchInt:
+		return haproxy.SampleSInt
+	case haproxy.MatchIP:
+		return haproxy.SampleAddr
+	}
+	return haproxy.SampleStr
 }
 
 // matchBuilder builds the test of one sample value against the patterns;
@@ -32,6 +50,10 @@ type matchBuilder func(pats []string, ci bool) (func(string) bool, error)
 var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchFound: func([]string, bool) (func(string) bool, error) {
 		return func(string) bool { return true }, nil
+	},
+	// bool: the sample is true (non-zero); patterns are not read.
+	haproxy.MatchBool: func([]string, bool) (func(string) bool, error) {
+		return func(v string) bool { return v != "0" }, nil
 	},
 	haproxy.MatchStr: strMatch(func(v, p string) bool { return v == p }),
 	haproxy.MatchBeg: strMatch(strings.HasPrefix),
