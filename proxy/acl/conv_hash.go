@@ -53,7 +53,7 @@ func init() {
 		"base64":  {in: bin, out: str, build: fixed(encodeWith(base64.StdEncoding))},
 		"b64dec":  {in: str, out: bin, build: fixed(decodeWith(base64.StdEncoding))},
 		"ub64enc": {in: bin, out: str, build: fixed(encodeWith(base64.RawURLEncoding))},
-		"ub64dec": {in: str, out: bin, build: fixed(decodeWith(base64.RawURLEncoding))},
+		"ub64dec": {in: str, out: bin, build: fixed(ub64dec)},
 	})
 }
 
@@ -91,8 +91,8 @@ func wt6(s string) uint32 {
 	return h0 ^ h1
 }
 
-// fullHash is HAProxy's full_hash, the avalanche of the hash converters'
-// optional argument.
+// fullHash is HAProxy's full_hash (Bob Jenkins' avalanche, then a
+// multiplication by a prime), the hash converters' optional argument.
 func fullHash(a uint32) uint32 {
 	a = (a + 0x7ed55d16) + (a << 12)
 	a = (a ^ 0xc761c23c) ^ (a >> 19)
@@ -100,7 +100,7 @@ func fullHash(a uint32) uint32 {
 	a = (a + 0xd3a2646c) ^ (a << 9)
 	a = (a + 0xfd7046c5) + (a << 3)
 	a = (a ^ 0xb55a4f09) ^ (a >> 16)
-	return a
+	return a * 3221225473
 }
 
 func digestFunc(newHash func() hash.Hash) convFunc {
@@ -185,4 +185,51 @@ func decodeWith(enc *base64.Encoding) convFunc {
 		v.s = string(b)
 		return true
 	}
+}
+
+// ub64dec decodes base64url without padding as HAProxy 2.6.12 does: a
+// length of 4n+1 has no sample, and '=' is read as the digit 63 (so
+// "aGk=" gives "hi?"), as TestConverterDifferential found.
+func ub64dec(v *value) bool {
+	if len(v.s)%4 == 1 {
+		return false
+	}
+	out := make([]byte, 0, len(v.s)*3/4)
+	var acc uint32
+	n := 0
+	for i := 0; i < len(v.s); i++ {
+		d, ok := url64Digit(v.s[i])
+		if !ok {
+			return false
+		}
+		acc, n = acc<<6|d, n+1
+		if n == 4 {
+			out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, n = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		out = append(out, byte(acc>>4))
+	case 3:
+		out = append(out, byte(acc>>10), byte(acc>>2))
+	}
+	v.s = string(out)
+	return true
+}
+
+func url64Digit(c byte) (uint32, bool) {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return uint32(c - 'A'), true
+	case c >= 'a' && c <= 'z':
+		return uint32(c-'a') + 26, true
+	case c >= '0' && c <= '9':
+		return uint32(c-'0') + 52, true
+	case c == '-':
+		return 62, true
+	case c == '_', c == '=':
+		return 63, true
+	}
+	return 0, false
 }

@@ -17,10 +17,12 @@ import (
 func init() {
 	sint, boolean, str := haproxy.SampleSInt, haproxy.SampleBool, haproxy.SampleStr
 	op := func(f func(a, b int64) int64) convDef {
-		return convDef{in: sint, out: sint, args: []argKind{argStr}, min: 1, build: buildOperator(f)}
+		return convDef{in: sint, out: sint, args: []argKind{argStr}, min: 1, build: buildOperator(f), keep: true}
 	}
 	unary := func(out haproxy.SampleType, f func(int64) int64) convDef {
-		return convDef{in: sint, out: out, build: fixed(func(v *value) bool { v.i = f(v.i); return true })}
+		// neg and cpl leave the type (a bool stays a bool), the others
+		// return a bool.
+		return convDef{in: sint, out: out, keep: out == sint, build: fixed(func(v *value) bool { v.i = f(v.i); return true })}
 	}
 	register(map[string]convDef{
 		"add": op(arithAdd),
@@ -91,13 +93,16 @@ func wholeInt(s string) bool {
 	return true
 }
 
-// arithAdd is HAProxy's arith_add: capped at the int64 bounds.
+// arithAdd is HAProxy's arith_add, capped at the int64 bounds, with its
+// quirk kept: for two negative operands the second check computes
+// MaxInt64-a, which wraps, so that -7 + -3 gives MaxInt64 in HAProxy 2.6
+// (sub(3) of -7 too). Checked by TestConverterDifferential.
 func arithAdd(a, b int64) int64 {
 	if (a ^ b) >= 0 {
 		if a < 0 && math.MinInt64-a > b {
 			return math.MinInt64
 		}
-		if a >= 0 && math.MaxInt64-a < b {
+		if math.MaxInt64-a < b {
 			return math.MaxInt64
 		}
 	}
@@ -219,7 +224,8 @@ func andAddr(a, m netip.Addr) netip.Addr {
 }
 
 // buildHTTPDate is http_date([<offset>[,<unit>]]): the date of a number of
-// seconds since the epoch (plus offset) in the IMF-fixdate form of HTTP,
+// seconds since the epoch plus offset (then masked to 55 bits, as HAProxy
+// does, so that a negative date is far in the future) in the IMF-fixdate form of HTTP,
 // always in GMT. Only the unit "s" is read; the ms and us units are
 // refused (not implemented).
 func buildHTTPDate(a convArgs) (convFunc, error) {
@@ -228,7 +234,7 @@ func buildHTTPDate(a convArgs) (convFunc, error) {
 	}
 	off := a.ints[0]
 	return func(v *value) bool {
-		t := (v.i & 0x007fffffffffffff) + off
+		t := (v.i + off) & 0x007fffffffffffff
 		v.s = time.Unix(t, 0).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
 		return true
 	}, nil

@@ -15,13 +15,13 @@ import (
 func init() {
 	str, sint, bin := haproxy.SampleStr, haproxy.SampleSInt, haproxy.SampleBin
 	register(map[string]convDef{
-		"lower":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiLower(v.s); return true })},
-		"upper":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiUpper(v.s); return true })},
+		"lower":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiLower(v.s); return true }), keep: true},
+		"upper":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiUpper(v.s); return true }), keep: true},
 		"length": {in: str, out: sint, build: fixed(func(v *value) bool { v.i = int64(len(v.s)); return true })},
-		"bytes":  {in: bin, out: bin, args: []argKind{argSInt, argSInt}, min: 1, build: buildBytes},
-		"field":  {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(field)},
-		"word":   {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(word)},
-		"regsub": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 2, build: buildRegsub},
+		"bytes":  {in: bin, out: bin, args: []argKind{argSInt, argSInt}, min: 1, build: buildBytes, keep: true},
+		"field":  {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(field), keep: true},
+		"word":   {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(word), keep: true},
+		"regsub": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 2, build: buildRegsub, keep: true},
 		"concat": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 1, build: buildConcat},
 	})
 }
@@ -300,12 +300,13 @@ func unhex(c byte) byte {
 	return 0
 }
 
-// buildConcat is concat(<start>[,<var>[,<end>]]) with literal strings;
-// goha has no variables yet, so a variable name is refused.
+// buildConcat is concat(<start>[,<var>[,<end>]]): the strings are
+// appended after the sample. goha has no variables yet, so a variable
+// name is refused.
 func buildConcat(a convArgs) (convFunc, error) {
 	if a.strs[1] != "" {
 		return nil, fmt.Errorf("variable '%s': variables are not supported by goha yet", a.strs[1])
 	}
 	pre, post := a.strs[0], a.strs[2]
-	return func(v *value) bool { v.s = pre + v.s + post; return true }, nil
+	return func(v *value) bool { v.s = v.s + pre + post; return true }, nil
 }

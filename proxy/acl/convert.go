@@ -43,6 +43,9 @@ type convDef struct {
 	args    []argKind
 	min     int
 	build   func(a convArgs) (convFunc, error)
+	// keep is set when HAProxy's converter leaves the sample's type as
+	// it came (lower, bytes, add, ...): out is only the declared type.
+	keep bool
 }
 
 // converters are the sample converters the engine evaluates, by name; the
@@ -90,12 +93,14 @@ func readArgs(def convDef, c haproxy.Converter) (convArgs, error) {
 }
 
 // step is one compiled converter: the implicit cast to its input type,
-// its function, then its output type. A converter of addresses (ipmask)
-// keeps the family it computed: HAProxy declares ipv4 for the type check
-// and casts from the actual type at run time.
+// its function, then its output type unless the converter keeps the type
+// (see convDef.keep). A converter of addresses (ipmask) keeps the family
+// it computed: HAProxy declares ipv4 for the type check and casts from
+// the actual type at run time.
 type step struct {
 	in, out haproxy.SampleType
 	conv    convFunc
+	keep    bool
 }
 
 // compileConverters checks the chain after a fetch of type t: each
@@ -119,7 +124,7 @@ func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, ha
 		if err != nil {
 			return nil, t, fmt.Errorf("invalid args in converter '%s' : %v", c.Name, err)
 		}
-		steps = append(steps, step{in: def.in, out: def.out, conv: f})
+		steps = append(steps, step{in: def.in, out: def.out, conv: f, keep: def.keep || def.in == haproxy.SampleAddr})
 		t = def.out
 	}
 	return steps, t, nil
@@ -135,7 +140,7 @@ func run(steps []step, v *value) bool {
 		if !s.conv(v) {
 			return false
 		}
-		if s.in != haproxy.SampleAddr {
+		if !s.keep {
 			v.t = s.out
 		}
 	}

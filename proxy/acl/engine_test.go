@@ -167,7 +167,7 @@ func TestCompileRefusals(t *testing.T) {
 		{"acl x req.ssl_sni -i a", "acl x: fetch req.ssl_sni"},
 		{"acl x path,lower,upper,nope /a", "acl x: converter lower,upper,nope: unknown converter 'nope'"},
 		{"acl x path,lower(1) /a", "acl x: converter lower(1): converter 'lower' does not support any args"},
-		{"acl x path,length,bool,hex 1", "acl x: converter length,bool,hex: converter 'hex' cannot be applied"},
+		{"acl x ipv6(::1),bool -m found", "acl x: converter bool: converter 'bool' cannot be applied"},
 		{"acl x path,bool,ipmask(8) 1", "acl x: converter bool,ipmask(8): converter 'ipmask' cannot be applied"},
 		{"acl x path,bytes(x) 1", "acl x: converter bytes(x): invalid arg 1 in converter 'bytes' : failed to parse 'x' as type 'integer'"},
 		{"acl x path,field(0,/) 1", "acl x: converter field(0,/): invalid args in converter 'field' : Unexpected value 0 for index"},

@@ -26,16 +26,19 @@ type castFunc func(v *value) bool
 
 // casts is HAProxy 2.6's implicit cast matrix (sample.c sample_casts),
 // casts[from][to]; nil is an impossible cast, refused when the expression
-// is compiled ("converter 'x' cannot be applied"). The identity casts are
-// castNone. SampleAddr is a destination only (ipmask's input: either
-// address family).
+// is compiled ("converter 'x' cannot be applied"). castNone is HAProxy's
+// c_none, which leaves the type as it was: bool stays bool when a sint
+// converter reads it (so bool(true),add(1),hex gives 1 through bool->bin,
+// as HAProxy 2.6.12 does), str stays str when a bin converter reads it.
+// SampleAddr is a destination only (ipmask's input: either address
+// family). bool->bin exists in 2.6.12 (c_bool2bin).
 var casts = [...][9]castFunc{
 	haproxy.SampleBool: {
-		haproxy.SampleBool: castNone, haproxy.SampleSInt: toType(haproxy.SampleSInt),
-		haproxy.SampleStr: intToStr,
+		haproxy.SampleBool: castNone, haproxy.SampleSInt: castNone,
+		haproxy.SampleStr: intToStr, haproxy.SampleBin: boolToBin,
 	},
 	haproxy.SampleSInt: {
-		haproxy.SampleBool: toType(haproxy.SampleBool), haproxy.SampleSInt: castNone,
+		haproxy.SampleBool: castNone, haproxy.SampleSInt: castNone,
 		haproxy.SampleAddr: intToIPv4, haproxy.SampleIPv4: intToIPv4, haproxy.SampleIPv6: intToIPv6,
 		haproxy.SampleStr: intToStr, haproxy.SampleBin: intToBin,
 	},
@@ -50,7 +53,7 @@ var casts = [...][9]castFunc{
 	haproxy.SampleStr: {
 		haproxy.SampleBool: strToInt, haproxy.SampleSInt: strToInt, haproxy.SampleAddr: strToAddr,
 		haproxy.SampleIPv4: strToIPv4, haproxy.SampleIPv6: strToIPv6, haproxy.SampleStr: castNone,
-		haproxy.SampleBin: toType(haproxy.SampleBin), haproxy.SampleMeth: toType(haproxy.SampleMeth),
+		haproxy.SampleBin: castNone, haproxy.SampleMeth: toType(haproxy.SampleMeth),
 	},
 	haproxy.SampleBin: {
 		haproxy.SampleStr: binToStr, haproxy.SampleBin: castNone, haproxy.SampleMeth: toType(haproxy.SampleMeth),
@@ -109,6 +112,12 @@ func intToBin(v *value) bool {
 	binary.BigEndian.PutUint64(b[:], uint64(v.i))
 	v.s, v.t = string(b[:]), haproxy.SampleBin
 	return true
+}
+
+// boolToBin is the 8 bytes of 0 or 1 (c_bool2bin).
+func boolToBin(v *value) bool {
+	v.i = b2i(v.i != 0)
+	return intToBin(v)
 }
 
 func ipv4ToInt(v *value) bool {

@@ -1,0 +1,63 @@
+package acl
+
+import (
+	"fmt"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Expr is a compiled sample expression outside an ACL (the form %[...]
+// and other sample users evaluate): a fetch and its converters.
+type Expr struct {
+	fetch     fetchFunc
+	fetchType haproxy.SampleType
+	steps     []step
+	out       haproxy.SampleType
+}
+
+// CompileExpr compiles a sample expression; an unknown fetch or converter,
+// a bad argument or an impossible chain of types is an error with
+// HAProxy's words.
+func CompileExpr(s haproxy.Sample) (*Expr, error) {
+	f, ok := fetches[s.Fetch.Name]
+	if !ok {
+		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
+	}
+	var fetch fetchFunc
+	if f.constant != nil {
+		c := "0"
+		if *f.constant {
+			c = "1"
+		}
+		fetch = func(*proxy.RequestInfo) ([]string, bool) { return []string{c}, true }
+	} else {
+		var err error
+		if fetch, err = f.build(s.Fetch.Args); err != nil {
+			return nil, fmt.Errorf("fetch method '%s' : %v", s.Fetch.Name, err)
+		}
+	}
+	steps, out, err := compileConverters(f.out, s.Converters)
+	if err != nil {
+		return nil, err
+	}
+	return &Expr{fetch: fetch, fetchType: f.out, steps: steps, out: out}, nil
+}
+
+// Type is the sample type the expression is declared to return.
+func (e *Expr) Type() haproxy.SampleType { return e.out }
+
+// Text evaluates the expression on the first value its fetch returns and
+// gives the result as a string (cast to str, as a log-format or header
+// value reads it); false is "no sample".
+func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
+	vals, ok := e.fetch(r)
+	if !ok || len(vals) == 0 {
+		return "", false
+	}
+	v, ok := fromText(e.fetchType, vals[0])
+	if !ok || !run(e.steps, &v) {
+		return "", false
+	}
+	return v.text()
+}
