@@ -22,7 +22,8 @@ import (
 var convValues = []string{
 	"abc", "ABC", "a:b:c", "a::b:", "7", "-7", "0", "12abc", "9223372036854775807", "-9223372036854775808",
 	"", "aQ==", "aGk==", "a+b/", "10.1.2.3", "::ffff:10.1.2.3", "2001:db8::1", "aGk=", "aGk", "_-8", "ff", "zz", "%41b+c?d+e",
-	"Hello World",
+	"Hello World", "a b&c=d/e?f~g.h-i_j*k!l'(m)n;o:p@q$s+t\"u<v>w{x}y|z^`[]#%25", "caf\xc3\xa9 \xe2\x82\xac", "\xff\xfe",
+	"%4", "%zz", "x%00y",
 }
 
 // convExprs are the converter chains under test, each after req.hdr(x)
@@ -42,7 +43,8 @@ var convExprs = []string{
 	"djb2", "sdbm", "wt6", "crc32", "crc32c", "djb2(1)", "sdbm(1)", "wt6(1)", "crc32(1)", "crc32c(1)",
 	"xxh3", "xxh3(5)", "sha1", "sha2", "sha2(224)", "sha2(384)", "sha2(512)", "digest(md5)", "digest(sha256)",
 	"hex", "hex2i", "base64", "b64dec", "ub64enc", "ub64dec", "length,add(1),hex2i", "add(1),lower,upper",
-	"hex,lower", "base64,b64dec",
+	"hex,lower", "base64,b64dec", "json(ascii)", "json()", "json(utf8)", "url_dec", "url_dec(1)", "url_enc",
+	"url_enc(query)", "url_dec,url_enc",
 }
 
 // convBoolExprs return a bool: matched with -m bool.
@@ -89,10 +91,13 @@ func TestConverterDifferential(t *testing.T) {
 		exprs = append(exprs, "req.hdr(x),"+c)
 	}
 	exprs = append(exprs, constExprs...)
-	type row struct{ acl, desc string }
+	type row struct {
+		acl, desc string
+		anyway    bool // may never match (found, bool rows)
+	}
 	var rows []row
 	for _, e := range exprs {
-		rows = append(rows, row{e + " -m found", e + " found"})
+		rows = append(rows, row{e + " -m found", e + " found", true})
 		seen := map[string]bool{}
 		for _, v := range convValues {
 			got, ok := gohaText(t, e+",hex", convRequest(v))
@@ -104,11 +109,11 @@ func TestConverterDifferential(t *testing.T) {
 			if got == "" {
 				pat = "-m len 0"
 			}
-			rows = append(rows, row{e + ",hex " + pat, fmt.Sprintf("%s = %q (from %q)", e, unhexText(got), v)})
+			rows = append(rows, row{e + ",hex " + pat, fmt.Sprintf("%s = %q (from %q)", e, unhexText(got), v), false})
 		}
 	}
 	for _, e := range convBoolExprs {
-		rows = append(rows, row{e + " -m found", e + " found"}, row{e + " -m bool", e + " true"})
+		rows = append(rows, row{e + " -m found", e + " found", true}, row{e + " -m bool", e + " true", true})
 	}
 	// Chunks keep the matches of one request under HAProxy's limit of
 	// header fields (tune.http.maxhdr 101).
@@ -120,9 +125,13 @@ func TestConverterDifferential(t *testing.T) {
 			acls[i] = r.acl
 		}
 		ha, goha := startBoth(t, matchConfig(acls, startMatchEcho(t)))
+		everMatched := map[string]bool{}
 		for _, v := range convValues {
 			req := convRequest(v)
 			want, got := matchedACLs(t, ha, req), matchedACLs(t, goha, req)
+			for _, n := range strings.Fields(want) {
+				everMatched[n] = true
+			}
 			if want == got {
 				continue
 			}
@@ -130,6 +139,13 @@ func TestConverterDifferential(t *testing.T) {
 				var i int
 				fmt.Sscanf(d.name, "a%d", &i)
 				t.Errorf("X: %q: acl %s (%s) matched in %s only", v, part[i].acl, part[i].desc, d.side)
+			}
+		}
+		// Each row was made from a value goha computed for one of the
+		// requests: a row HAProxy never matched tests nothing.
+		for i, r := range part {
+			if name := fmt.Sprintf("a%03d", i); !everMatched[name] && !r.anyway {
+				t.Errorf("acl %s (%s) never matched: the row tests nothing", r.acl, r.desc)
 			}
 		}
 	}
