@@ -49,14 +49,16 @@ var convExprs = []string{
 
 // convBoolExprs return a bool: matched with -m bool.
 var convBoolExprs = []string{"req.hdr(x),bool", "req.hdr(x),not", "req.hdr(x),odd", "req.hdr(x),even",
-	"req.hdr(x),length,bool", "req.hdr(x),add(1),odd", "bool(1)", "bool(false),not", "always_true,not", "always_false,not"}
+	"req.hdr(x),length,bool", "req.hdr(x),add(1),odd", "bool(1)", "bool(false),not", "always_true,not", "always_false,not",
+	"src_port,bool", "src_port,mod(65536),bool"}
 
 // constExprs are fetches that do not read the request, with converters.
 var constExprs = []string{
 	"int(5),add(1)", "int(-3)", "str(abc),upper", "str(12abc),add(1)", "ipv4(10.1.2.3),ipmask(16)",
 	"ipv6(2001:db8::1),ipmask(8,ffff::)", "bin(4142),lower", "meth(GET),lower", "bool(true),add(1)",
 	"int(258),ipmask(32)", "ipv4(1.2.3.4),add(0)", "str(hi),sha2,base64", "pathq", "base32",
-	"req.cook_cnt", "req.cook_cnt(a)", "nbproc",
+	"req.cook_cnt", "req.cook_cnt(a)", "cook_cnt(b)", "nbproc", "env(PATH)", "env(GOHA_NOPE_UNSET)", "hostname",
+	"str(),length",
 }
 
 // gohaText is what goha's pipeline gives for expr on the request, as the
