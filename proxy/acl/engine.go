@@ -204,21 +204,11 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if f.constant != nil && len(a.Sample.Converters) == 0 {
 		return constCond(*f.constant), nil
 	}
-	var fetch fetchFunc
-	var err error
-	if f.constant != nil {
-		c := "0"
-		if *f.constant {
-			c = "1"
-		}
-		fetch = func(*proxy.RequestInfo) ([]string, bool) { return []string{c}, true }
-	} else if fetch, err = f.build(a.Sample.Fetch.Args); err != nil {
-		return nil, fmt.Errorf("fetch %s: %v", a.Sample.Text, err)
-	}
-	steps, out, err := compileConverters(f.out, a.Sample.Converters)
+	e, err := compileParts(f, a.Sample)
 	if err != nil {
-		return nil, fmt.Errorf("converter %s: %v", convText(a.Sample.Converters), err)
+		return nil, err
 	}
+	out := e.out
 	method := a.Match.Method
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
@@ -239,5 +229,5 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &acl{fetch: fetch, fetchType: f.out, steps: steps, matchType: in, match: m}, nil
+	return &acl{fetch: e.fetch, fetchType: f.out, steps: e.steps, matchType: in, match: m}, nil
 }

@@ -24,6 +24,12 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
 	}
+	return compileParts(f, s)
+}
+
+// compileParts builds the fetch of row f with s's arguments and compiles
+// s's converters after it.
+func compileParts(f fetchDef, s haproxy.Sample) (*Expr, error) {
 	var fetch fetchFunc
 	if f.constant != nil {
 		c := "0"
@@ -34,12 +40,12 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 	} else {
 		var err error
 		if fetch, err = f.build(s.Fetch.Args); err != nil {
-			return nil, fmt.Errorf("fetch method '%s' : %v", s.Fetch.Name, err)
+			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
 		}
 	}
 	steps, out, err := compileConverters(f.out, s.Converters)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("converter %s: %v", convText(s.Converters), err)
 	}
 	return &Expr{fetch: fetch, fetchType: f.out, steps: steps, out: out}, nil
 }
