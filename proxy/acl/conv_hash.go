@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"unsafe"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/zeebo/xxh3"
@@ -38,8 +39,8 @@ func init() {
 		"djb2":   hash32(djb2),
 		"sdbm":   hash32(sdbm),
 		"wt6":    hash32(wt6),
-		"crc32":  hash32(func(s string) uint32 { return crc32.ChecksumIEEE([]byte(s)) }),
-		"crc32c": hash32(func(s string) uint32 { return crc32.Checksum([]byte(s), castagnoli) }),
+		"crc32":  hash32(func(s string) uint32 { return crc32.ChecksumIEEE(sbytes(s)) }),
+		"crc32c": hash32(func(s string) uint32 { return crc32.Checksum(sbytes(s), castagnoli) }),
 		"xxh3": {in: bin, out: sint, args: []argKind{argSInt}, build: func(a convArgs) (convFunc, error) {
 			seed := uint64(a.ints[0])
 			return func(v *value) bool { v.i = int64(xxh3.HashStringSeed(v.s, seed)); return true }, nil
@@ -56,6 +57,10 @@ func init() {
 		"ub64dec": {in: str, out: bin, build: fixed(ub64dec)},
 	})
 }
+
+// sbytes is a read-only view of s as bytes, for the hash functions that
+// take a []byte and only read it (no copy per request).
+func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 func djb2(s string) uint32 {
 	h := uint32(5381)
@@ -106,7 +111,7 @@ func fullHash(a uint32) uint32 {
 func digestFunc(newHash func() hash.Hash) convFunc {
 	return func(v *value) bool {
 		h := newHash()
-		h.Write([]byte(v.s))
+		h.Write(sbytes(v.s))
 		v.s = string(h.Sum(nil))
 		return true
 	}

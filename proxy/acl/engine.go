@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -159,37 +160,32 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 // the patterns. It matches when one of the values matches.
 type acl struct {
 	fetch     fetchFunc
-	fetchType haproxy.SampleType
 	steps     []step
 	matchType haproxy.SampleType // the type the matcher reads, cast to
-	match     func(v string) bool
+	match     typedMatch
+	yield     func(value) bool // matchOne, bound once: no closure per request
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
-	vals, ok := a.fetch(r)
-	if !ok {
-		return false
-	}
-	for _, s := range vals {
-		if a.matchOne(s) {
-			return true
-		}
-	}
-	return false
+	return a.fetch(r, a.yield)
 }
+
+// values holds the value a match works on: the converters take it by
+// pointer through function values, which would move every value to the
+// heap; reusing one per goroutine keeps a match allocation-free.
+var values = sync.Pool{New: func() any { return new(value) }}
 
 // matchOne runs one fetched value through the converters and the matcher;
 // a value that becomes "no sample" does not match.
-func (a *acl) matchOne(s string) bool {
-	v, ok := fromText(a.fetchType, s)
-	if !ok || !run(a.steps, &v) {
-		return false
-	}
-	if a.matchType != haproxy.SampleAny && v.t != a.matchType && !v.cast(a.matchType) {
-		return false
-	}
-	t, ok := v.text()
-	return ok && a.match(t)
+func (a *acl) matchOne(in value) bool {
+	v := values.Get().(*value)
+	*v = in
+	ok := run(a.steps, v) &&
+		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
+		a.match.test(v)
+	*v = value{}
+	values.Put(v)
+	return ok
 }
 
 // Compile builds the matcher of one ACL: fetch -> converters -> matcher.
@@ -225,9 +221,11 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 		}
 		pats = append(pats, p...)
 	}
-	m, err := matcher(method, pats, a.Match.IgnoreCase)
+	m, err := buildTyped(method, pats, a.Match.IgnoreCase)
 	if err != nil {
 		return nil, err
 	}
-	return &acl{fetch: e.fetch, fetchType: f.out, steps: e.steps, matchType: in, match: m}, nil
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m}
+	c.yield = c.matchOne
+	return c, nil
 }

@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -32,11 +33,7 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 func compileParts(f fetchDef, s haproxy.Sample) (*Expr, error) {
 	var fetch fetchFunc
 	if f.constant != nil {
-		c := "0"
-		if *f.constant {
-			c = "1"
-		}
-		fetch = func(*proxy.RequestInfo) ([]string, bool) { return []string{c}, true }
+		fetch = constant(value{t: haproxy.SampleBool, i: b2i(*f.constant)})
 	} else {
 		var err error
 		if fetch, err = f.build(s.Fetch.Args); err != nil {
@@ -55,15 +52,18 @@ func (e *Expr) Type() haproxy.SampleType { return e.out }
 
 // Text evaluates the expression on the first value its fetch returns and
 // gives the result as a string (cast to str, as a log-format or header
-// value reads it); false is "no sample".
+// value reads it); false is "no sample". The string is the caller's.
 func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
-	vals, ok := e.fetch(r)
-	if !ok || len(vals) == 0 {
-		return "", false
-	}
-	v, ok := fromText(e.fetchType, vals[0])
-	if !ok || !run(e.steps, &v) {
-		return "", false
-	}
-	return v.text()
+	var out string
+	var ok bool
+	e.fetch(r, func(v value) bool {
+		if run(e.steps, &v) {
+			var s string
+			if s, ok = v.text(); ok {
+				out = strings.Clone(s) // it may alias the request
+			}
+		}
+		return true // the first value decides
+	})
+	return out, ok
 }

@@ -20,28 +20,30 @@ import (
 func init() {
 	str, sint := haproxy.SampleStr, haproxy.SampleSInt
 	rows := map[string]fetchDef{
-		"str":  {out: str, layer4: true, build: constFetch(argAny)},
-		"int":  {out: sint, layer4: true, build: constFetch(argInt)},
-		"ipv4": {out: haproxy.SampleIPv4, layer4: true, build: constFetch(argAddr(true))},
-		"ipv6": {out: haproxy.SampleIPv6, layer4: true, build: constFetch(argAddr(false))},
-		"bool": {out: haproxy.SampleBool, layer4: true, build: constFetch(argBool)},
-		"bin":  {out: haproxy.SampleBin, layer4: true, build: constFetch(argBin)},
-		"meth": {out: haproxy.SampleMeth, layer4: true, build: constFetch(argMeth)},
+		"str":  {out: str, layer4: true, build: constFetch(str, argAny)},
+		"int":  {out: sint, layer4: true, build: constFetch(sint, argInt)},
+		"ipv4": {out: haproxy.SampleIPv4, layer4: true, build: constFetch(haproxy.SampleIPv4, argAddr(true))},
+		"ipv6": {out: haproxy.SampleIPv6, layer4: true, build: constFetch(haproxy.SampleIPv6, argAddr(false))},
+		"bool": {out: haproxy.SampleBool, layer4: true, build: constFetch(haproxy.SampleBool, argBool)},
+		"bin":  {out: haproxy.SampleBin, layer4: true, build: constFetch(haproxy.SampleBin, argBin)},
+		"meth": {out: haproxy.SampleMeth, layer4: true, build: constFetch(haproxy.SampleMeth, argMeth)},
 		"env": {out: str, layer4: true, build: func(args []haproxy.Arg) (fetchFunc, error) {
 			if len(args) != 1 || args[0].Str == "" {
 				return nil, fmt.Errorf("expects one name")
 			}
 			v, ok := os.LookupEnv(args[0].Str)
-			return func(*proxy.RequestInfo) ([]string, bool) { return []string{v}, ok }, nil
+			return func(_ *proxy.RequestInfo, yield func(value) bool) bool { return ok && yield(strValue(v)) }, nil
 		}},
 		"hostname": {out: str, layer4: true, build: func([]haproxy.Arg) (fetchFunc, error) {
 			h, err := os.Hostname()
-			return func(*proxy.RequestInfo) ([]string, bool) { return []string{h}, err == nil }, nil
+			return func(_ *proxy.RequestInfo, yield func(value) bool) bool { return err == nil && yield(strValue(h)) }, nil
 		}},
-		"nbproc": {out: sint, layer4: true, build: noArgs(func(*proxy.RequestInfo) ([]string, bool) { return []string{"1"}, true })},
+		"nbproc": {out: sint, layer4: true, build: noArgs(func(_ *proxy.RequestInfo, yield func(value) bool) bool {
+			return yield(value{t: haproxy.SampleSInt, i: 1})
+		})},
 
-		"src_port": {out: sint, layer4: true, build: noArgs(func(r *proxy.RequestInfo) ([]string, bool) {
-			return []string{strconv.Itoa(int(r.Src.Port()))}, r.Src.IsValid()
+		"src_port": {out: sint, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.Src.IsValid() && yield(value{t: haproxy.SampleSInt, i: int64(r.Src.Port())})
 		})},
 		"pathq":         {out: str, build: noArgs(fetchPathQ)},
 		"base32":        {out: sint, build: noArgs(fetchBase32)},
@@ -54,19 +56,29 @@ func init() {
 	}
 }
 
-// constFetch is the builder of a constant fetch: one argument, read by
-// read (HAProxy's argument type and check), always the same value.
-func constFetch(read func(string) (string, error)) func([]haproxy.Arg) (fetchFunc, error) {
+// constFetch is the builder of a constant fetch of type t: one argument,
+// read by read (HAProxy's argument type and check) into the text of the
+// value, always the same value.
+func constFetch(t haproxy.SampleType, read func(string) (string, error)) func([]haproxy.Arg) (fetchFunc, error) {
 	return func(args []haproxy.Arg) (fetchFunc, error) {
 		if len(args) != 1 {
 			return nil, fmt.Errorf("expects one argument")
 		}
-		v, err := read(args[0].Str)
+		text, err := read(args[0].Str)
 		if err != nil {
 			return nil, err
 		}
-		return func(*proxy.RequestInfo) ([]string, bool) { return []string{v}, true }, nil
+		v, ok := fromText(t, text)
+		if !ok {
+			return nil, fmt.Errorf("'%s' is not a %s", args[0].Str, t)
+		}
+		return constant(v), nil
 	}
+}
+
+// constant is a fetch that always yields v.
+func constant(v value) fetchFunc {
+	return func(_ *proxy.RequestInfo, yield func(value) bool) bool { return yield(v) }
 }
 
 func argAny(s string) (string, error) { return s, nil }
@@ -119,31 +131,35 @@ func argMeth(s string) (string, error) {
 
 // fetchPathQ is HAProxy's pathq: the path and query of the target, without
 // scheme and authority.
-func fetchPathQ(r *proxy.RequestInfo) ([]string, bool) {
+func fetchPathQ(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.Target == nil {
-		return nil, false
+		return false
 	}
-	t := string(r.Target)
-	p := pathOf(r.Target)
-	if _, q, ok := strings.Cut(t, "?"); ok {
-		p += "?" + q
+	t := bstr(r.Target)
+	p := pathOf(t)
+	if i := strings.IndexByte(t, '?'); i >= 0 {
+		if strings.HasSuffix(t[:i], p) {
+			p = t[i-len(p):] // the path ends at the '?': extend it
+		} else {
+			p += t[i:] // "http://h?q": the path is "/"
+		}
 	}
-	return []string{p}, true
+	return yield(strValue(p))
 }
 
 // fetchBase32 is HAProxy's base32: the sdbm hash of the host then the
 // path, avalanched by full_hash.
-func fetchBase32(r *proxy.RequestInfo) ([]string, bool) {
+func fetchBase32(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.Target == nil {
-		return nil, false
+		return false
 	}
 	h := uint32(0)
-	for _, s := range []string{string(hostFor(r)), pathOf(r.Target)} {
+	for _, s := range [2]string{bstr(hostFor(r)), pathOf(bstr(r.Target))} {
 		for i := 0; i < len(s); i++ {
 			h = uint32(s[i]) + h<<6 + h<<16 - h
 		}
 	}
-	return []string{strconv.FormatUint(uint64(fullHash(h)), 10)}, true
+	return yield(value{t: haproxy.SampleSInt, i: int64(fullHash(h))})
 }
 
 // hdrNames is req.hdr_names([<delim>]): the header names, lower-cased as
@@ -156,7 +172,7 @@ func hdrNames(args []haproxy.Arg) (fetchFunc, error) {
 	if len(args) == 1 {
 		delim = args[0].Str
 	}
-	return func(r *proxy.RequestInfo) ([]string, bool) {
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		var b strings.Builder
 		for i, h := range r.Headers() {
 			if i > 0 {
@@ -164,7 +180,7 @@ func hdrNames(args []haproxy.Arg) (fetchFunc, error) {
 			}
 			b.WriteString(strings.ToLower(string(h.Name)))
 		}
-		return []string{b.String()}, true
+		return yield(strValue(b.String()))
 	}, nil
 }
 
@@ -178,19 +194,14 @@ func cookCount(args []haproxy.Arg) (fetchFunc, error) {
 	if len(args) == 1 {
 		name = args[0].Str
 	}
-	return func(r *proxy.RequestInfo) ([]string, bool) {
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		n := 0
-		for _, h := range r.Headers() {
-			if !http1.EqualFold(h.Name, "cookie") {
-				continue
+		forEachCookie(r, func(k, _ string) bool {
+			if name == "" || k == name {
+				n++
 			}
-			for _, part := range strings.FieldsFunc(string(h.Value), func(c rune) bool { return c == ';' || c == ',' }) {
-				k, _, ok := strings.Cut(strings.TrimSpace(part), "=")
-				if ok && (name == "" || k == name) {
-					n++
-				}
-			}
-		}
-		return []string{strconv.Itoa(n)}, true
+			return false
+		})
+		return yield(value{t: haproxy.SampleSInt, i: int64(n)})
 	}, nil
 }

@@ -227,8 +227,8 @@ func binToStr(v *value) bool {
 	return true
 }
 
-// text is the value as the string matchers read it: cast to str.
-func (v value) text() (string, bool) {
+// text is the value as the string matchers read it: v cast to str.
+func (v *value) text() (string, bool) {
 	if !v.cast(haproxy.SampleStr) {
 		return "", false
 	}
