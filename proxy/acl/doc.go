@@ -35,5 +35,7 @@
 // HAProxy's predefined ACLs. Header fetches read every occurrence the
 // server will read (headers.go, checked against HAProxy 2.6 by
 // proxy/haproxycfg's TestHeaderOccurrenceDifferential). CompileExpr
-// (expr.go) is the same pipeline for sample users outside ACLs.
+// (expr.go) is the same pipeline for sample users outside ACLs, and
+// CompileFormat (format.go) the %[...] samples of http-request
+// set-header/add-header values (checked by TestHeaderFormatDifferential).
 package acl
