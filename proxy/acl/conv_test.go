@@ -116,6 +116,9 @@ func TestConverters(t *testing.T) {
 		{str("nope"), ",ipmask(24)", none},
 		{sint(1), ",http_date", "Thu, 01 Jan 1970 00:00:01 GMT"},
 		{sint(0), ",http_date(86400)", "Fri, 02 Jan 1970 00:00:00 GMT"},
+		{sint(0), ",utime(%Y-%m-%dT%H:%M:%S%Z)", "1970-01-01T00:00:00GMT"},
+		{sint(86400 + 3600), ",utime(%a %e %b %j %I%p,-3600)", "Fri  2 Jan 002 12AM"},
+		{sint(-1), ",utime(%Y)", "1141709097"}, // masked to 55 bits: far in the future
 		// hashes: published check values
 		{str("123456789"), ",crc32", "3421780262"},
 		{str("123456789"), ",crc32c", "3808858755"},

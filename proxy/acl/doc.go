@@ -23,7 +23,7 @@
 //
 // A fetch, converter, argument or method without a row is an error the
 // caller reports as unsupported (fail closed): variables, maps, the
-// ltime/utime/hmac/strcmp/secure_memcmp converters and json's lax modes
+// hmac/strcmp/secure_memcmp converters and json's lax modes
 // among them. Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
 // TestConverterDifferential, which also found HAProxy's quirks kept here

@@ -45,6 +45,8 @@ var convExprs = []string{
 	"hex", "hex2i", "base64", "b64dec", "ub64enc", "ub64dec", "length,add(1),hex2i", "add(1),lower,upper",
 	"hex,lower", "base64,b64dec", "json(ascii)", "json()", "json(utf8)", "url_dec", "url_dec(1)", "url_enc",
 	"url_enc(query)", "url_dec,url_enc",
+	"ltime(%Y%m%d%H%M%S)", "utime(%a-%d-%b-%y)", "utime(%s)", "utime(%j:%u:%w:%e:%k:%l:%I:%p)", "utime(%F_%T_%D_%R)",
+	"utime(%Z%z)", "ltime(%Z%z)", "utime(%C%y%B%A%h,3600)", "utime(%%%n%t)", "ltime(%s,-7200)",
 }
 
 // convBoolExprs return a bool: matched with -m bool.
