@@ -119,6 +119,12 @@ func TestConverters(t *testing.T) {
 		{sint(0), ",utime(%Y-%m-%dT%H:%M:%S%Z)", "1970-01-01T00:00:00GMT"},
 		{sint(86400 + 3600), ",utime(%a %e %b %j %I%p,-3600)", "Fri  2 Jan 002 12AM"},
 		{sint(-1), ",utime(%Y)", "1141709097"}, // masked to 55 bits: far in the future
+		{str("--a-b--"), ",ltrim(-)", "a-b--"},
+		{str("--a-b--"), ",rtrim(-b)", "--a"},
+		{str("a\r\nb"), ",cut_crlf", "a"},
+		{sint(258), ",htonl", "00000102"},
+		{value{t: haproxy.SampleBool, i: 1}, ",iif(y,n)", "y"},
+		{sint(0), ",iif(y,n)", "n"},
 		// hashes: published check values
 		{str("123456789"), ",crc32", "3421780262"},
 		{str("123456789"), ",crc32c", "3808858755"},

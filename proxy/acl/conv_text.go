@@ -146,3 +146,50 @@ func buildURLEnc(a convArgs) (convFunc, error) {
 		return true
 	}, nil
 }
+
+// Small string converters of HAProxy 2.6: iif, ltrim, rtrim, cut_crlf,
+// htonl.
+func init() {
+	str := haproxy.SampleStr
+	register(map[string]convDef{
+		"iif": {in: haproxy.SampleBool, out: str, args: []argKind{argStr, argStr}, min: 2, build: func(a convArgs) (convFunc, error) {
+			yes, no := a.strs[0], a.strs[1]
+			return func(v *value) bool {
+				v.s = no
+				if v.i != 0 {
+					v.s = yes
+				}
+				return true
+			}, nil
+		}},
+		"ltrim": {in: str, out: str, args: []argKind{argStr}, min: 1, keep: true, build: func(a convArgs) (convFunc, error) {
+			cut := a.strs[0]
+			return func(v *value) bool {
+				for v.s != "" && strings.IndexByte(cut, v.s[0]) >= 0 { // bytes, as HAProxy's memchr
+					v.s = v.s[1:]
+				}
+				return true
+			}, nil
+		}},
+		"rtrim": {in: str, out: str, args: []argKind{argStr}, min: 1, keep: true, build: func(a convArgs) (convFunc, error) {
+			cut := a.strs[0]
+			return func(v *value) bool {
+				for v.s != "" && strings.IndexByte(cut, v.s[len(v.s)-1]) >= 0 {
+					v.s = v.s[:len(v.s)-1]
+				}
+				return true
+			}, nil
+		}},
+		"cut_crlf": {in: str, out: str, keep: true, build: fixed(func(v *value) bool {
+			if i := strings.IndexAny(v.s, "\r\n"); i >= 0 {
+				v.s = v.s[:i]
+			}
+			return true
+		})},
+		"htonl": {in: haproxy.SampleSInt, out: haproxy.SampleBin, build: fixed(func(v *value) bool {
+			n := uint32(v.i)
+			v.s = string([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+			return true
+		})},
+	})
+}

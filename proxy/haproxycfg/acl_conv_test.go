@@ -46,6 +46,7 @@ var convExprs = []string{
 	"hex,lower", "base64,b64dec", "json(ascii)", "json()", "json(utf8)", "url_dec", "url_dec(1)", "url_enc",
 	"url_enc(query)", "url_dec,url_enc",
 	"ltime(%Y%m%d%H%M%S)", "utime(%a-%d-%b-%y)", "utime(%s)", "utime(%j:%u:%w:%e:%k:%l:%I:%p)", "utime(%F_%T_%D_%R)",
+	"ltrim(a-)", "rtrim(:c)", "cut_crlf", "htonl", "add(1),htonl", "bool,iif(yes,no)", "length,iif(long,)",
 	"utime(%Z%z)", "ltime(%Z%z)", "utime(%C%y%B%A%h,3600)", "utime(%%%n%t)", "ltime(%s,-7200)",
 }
 
