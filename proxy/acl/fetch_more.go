@@ -49,7 +49,12 @@ func init() {
 		"base32":        {out: sint, build: noArgs(fetchBase32)},
 		"req.hdr_names": {out: str, build: hdrNames},
 		"req.cook_cnt":  {out: sint, build: cookCount},
-		"cook_cnt":      {out: sint, build: cookCount},
+		// req.ver: the version without "HTTP/" ("1.1"), as HAProxy gives it.
+		"req.ver": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			v, ok := strings.CutPrefix(bstr(r.Version()), "HTTP/")
+			return ok && yield(strValue(v))
+		})},
+		"cook_cnt": {out: sint, build: cookCount},
 	}
 	for k, v := range rows {
 		fetches[k] = v

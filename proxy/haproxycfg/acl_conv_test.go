@@ -60,7 +60,7 @@ var constExprs = []string{
 	"int(5),add(1)", "int(-3)", "str(abc),upper", "str(12abc),add(1)", "ipv4(10.1.2.3),ipmask(16)",
 	"ipv6(2001:db8::1),ipmask(8,ffff::)", "bin(4142),lower", "meth(GET),lower", "bool(true),add(1)",
 	"int(258),ipmask(32)", "ipv4(1.2.3.4),add(0)", "str(hi),sha2,base64", "pathq", "base32",
-	"req.cook_cnt", "req.cook_cnt(a)", "cook_cnt(b)", "nbproc", "env(PATH)", "env(GOHA_NOPE_UNSET)", "hostname",
+	"req.ver", "req.cook_cnt", "req.cook_cnt(a)", "cook_cnt(b)", "nbproc", "env(PATH)", "env(GOHA_NOPE_UNSET)", "hostname",
 	"str(),length",
 }
 
@@ -96,6 +96,11 @@ func TestConverterDifferential(t *testing.T) {
 		exprs = append(exprs, "req.hdr(x),"+c)
 	}
 	exprs = append(exprs, constExprs...)
+	// every value, and one request in HTTP/1.0 (req.ver)
+	reqs := map[string]string{"abc (HTTP/1.0)": strings.Replace(convRequest("abc"), " HTTP/1.1\r\n", " HTTP/1.0\r\n", 1)}
+	for _, v := range convValues {
+		reqs[v] = convRequest(v)
+	}
 	type row struct {
 		acl, desc string
 		anyway    bool // may never match (found, bool rows)
@@ -104,8 +109,8 @@ func TestConverterDifferential(t *testing.T) {
 	for _, e := range exprs {
 		rows = append(rows, row{e + " -m found", e + " found", true})
 		seen := map[string]bool{}
-		for _, v := range convValues {
-			got, ok := gohaText(t, e+",hex", convRequest(v))
+		for v, req := range reqs {
+			got, ok := gohaText(t, e+",hex", req)
 			if !ok || seen[got] {
 				continue
 			}
@@ -131,8 +136,7 @@ func TestConverterDifferential(t *testing.T) {
 		}
 		ha, goha := startBoth(t, matchConfig(acls, startMatchEcho(t)))
 		everMatched := map[string]bool{}
-		for _, v := range convValues {
-			req := convRequest(v)
+		for v, req := range reqs {
 			want, got := matchedACLs(t, ha, req), matchedACLs(t, goha, req)
 			for _, n := range strings.Fields(want) {
 				everMatched[n] = true
