@@ -166,6 +166,10 @@ type HeaderRule struct {
 	Action RuleAction
 	Name   string
 	Value  string
+	// Format, when set, computes the value of a set-header/add-header
+	// rule per request (a log-format value with %[...] samples); Value is
+	// then unused.
+	Format func(*RequestInfo) string
 	Cond   Condition // nil = always
 	// Deny and Return: the response HAProxy builds for the rule, whole
 	// (nil: the proxy's error page for Status); Close says the connection

@@ -111,7 +111,11 @@ func appendRuleHeaders(out []byte, rules []HeaderRule, hits []bool, info *Reques
 	for i := range rules {
 		r := &rules[i]
 		if (r.Action == SetHeader || r.Action == AddHeader) && ruleApplies(r, hits, i, info) {
-			out = appendHeader(out, []byte(r.Name), []byte(r.Value))
+			v := r.Value
+			if r.Format != nil {
+				v = r.Format(info)
+			}
+			out = appendHeader(out, []byte(r.Name), []byte(v))
 		}
 	}
 	return out

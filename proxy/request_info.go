@@ -30,3 +30,12 @@ func (r *RequestInfo) Authority() []byte {
 	}
 	return r.req.Authority
 }
+
+// Version is the request's HTTP version as received ("HTTP/1.1"; nil
+// without a parsed request).
+func (r *RequestInfo) Version() []byte {
+	if r.req == nil {
+		return nil
+	}
+	return r.req.Version
+}

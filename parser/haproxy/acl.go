@@ -58,7 +58,7 @@ func (s *state) checkACL(a ACL) string {
 			if _, err := regexp.Compile(v); err != nil {
 				return fmt.Sprintf("regex '%s' is invalid (error=%s, erroffset=%d)", v, pcreWording(err), len(v))
 			}
-		case ipFetches[name] && a.Match.Method == MatchDefault:
+		case ipFetches[name] && a.Match.Method == MatchDefault && len(a.Sample.Converters) == 0:
 			if !validIPPattern(v) {
 				return fmt.Sprintf("'%s' is not a valid IPv4 or IPv6 address", v)
 			}

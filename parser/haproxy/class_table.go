@@ -27,7 +27,7 @@ import (
 //
 // Implemented: HAProxy's semantics in goha today; Why says where. Some forms
 // of an implemented keyword are still reported by proxy/haproxycfg (deny with
-// arguments, log-format values in set-header, ...). Inert: Why says why the
+// arguments, log-format variables other than %[...] in set-header, ...). Inert: Why says why the
 // effect cannot change what is served, to whom, on which port or what is
 // logged; several are inert because the only features that read them are
 // themselves unsupported (userlist, timeout tarpit, tune.lua.*, ...).

@@ -254,7 +254,8 @@ func TestClassOfSamples(t *testing.T) {
 	}{
 		// Issue 16: served differently today, so unsupported.
 		{"http-request", "auth", Unsupported},
-		{"converter", "url_dec", Unsupported},
+		{"converter", "url_dec", Implemented},
+		{"converter", "hmac", Unsupported},
 		{"proxy", "stick-table", Unsupported},
 		{"http-request", "track-sc", Unsupported},
 		{"fetch", "sc_http_req_rate", Unsupported},

@@ -23,9 +23,10 @@ const (
 	SampleIPv4                   // IPv4 address
 	SampleIPv6                   // IPv6 address
 	SampleMeth                   // HTTP method (a known one or a string)
+	SampleAddr                   // an input type only: ipv4 or ipv6 (ipmask's input)
 )
 
-var sampleTypeNames = [...]string{"any", "bool", "sint", "str", "bin", "ipv4", "ipv6", "meth"}
+var sampleTypeNames = [...]string{"any", "bool", "sint", "str", "bin", "ipv4", "ipv6", "meth", "addr"}
 
 // String is HAProxy's name of the type ("sint", "str", ...).
 func (t SampleType) String() string {

@@ -5,38 +5,146 @@ import (
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
-// convDef is one row of the converter table: the sample type it returns,
-// the number of arguments it takes, and its function on one value.
+// convFunc applies a converter to v in place; v is already of the
+// converter's input type. False is HAProxy's "no sample".
+type convFunc func(v *value) bool
+
+// argKind is the type HAProxy declares for a converter argument
+// (ARGT_SINT, ARGT_STR, ...); each is read and checked when the expression
+// is compiled, as HAProxy's make_arg_list does at parse time.
+type argKind uint8
+
+const (
+	argSInt argKind = iota
+	argStr
+)
+
+var argKindNames = [...]string{argSInt: "integer", argStr: "string"}
+
+// convArgs are a converter's arguments once checked: n of them given,
+// each read as its declared kind (the unused field is zero).
+type convArgs struct {
+	n    int
+	ints []int64
+	strs []string
+}
+
+// has says whether argument i was given.
+func (a convArgs) has(i int) bool { return i < a.n }
+
+// convDef is one row of the converter table, as HAProxy declares its
+// converters: input and output sample types, argument kinds (the first
+// min of them mandatory), and the builder that checks the arguments'
+// values (HAProxy's val_args) and returns the function.
 type convDef struct {
-	out   haproxy.SampleType
-	nargs int
-	apply func(string) string
+	in, out haproxy.SampleType
+	args    []argKind
+	min     int
+	build   func(a convArgs) (convFunc, error)
+	// keep is set when HAProxy's converter leaves the sample's type as
+	// it came (lower, bytes, add, ...): out is only the declared type.
+	keep bool
 }
 
-// converters are the sample converters the engine evaluates, by name.
-var converters = map[string]convDef{
-	"lower": {out: haproxy.SampleStr, apply: strings.ToLower},
-	"upper": {out: haproxy.SampleStr, apply: strings.ToUpper},
-}
+// converters are the sample converters the engine evaluates, by name; the
+// rows are in conv_str.go, conv_num.go and conv_hash.go.
+var converters = map[string]convDef{}
 
-// convert appends converter c to fetch, whose samples are of type in.
-// Every sample type has a text form the engine carries, so a str
-// converter applies to any of them (HAProxy casts them to str).
-func convert(fetch fetchFunc, in haproxy.SampleType, c haproxy.Converter) (fetchFunc, haproxy.SampleType, error) {
-	def, ok := converters[c.Name]
-	if !ok || len(c.Args) != def.nargs {
-		return nil, in, fmt.Errorf("converter %s", c.Text)
+// register adds rows to the converter table (each file registers its own).
+func register(rows map[string]convDef) {
+	for k, v := range rows {
+		converters[k] = v
 	}
-	return func(r *proxy.RequestInfo) ([]string, bool) {
-		vals, ok := fetch(r)
-		for i, v := range vals {
-			vals[i] = def.apply(v)
+}
+
+// fixed is the builder of a converter whose function does not depend on
+// its arguments.
+func fixed(f convFunc) func(convArgs) (convFunc, error) {
+	return func(convArgs) (convFunc, error) { return f, nil }
+}
+
+// readArgs checks c's arguments against def, with HAProxy's messages.
+func readArgs(def convDef, c haproxy.Converter) (convArgs, error) {
+	a := convArgs{n: len(c.Args), ints: make([]int64, len(def.args)), strs: make([]string, len(def.args))}
+	if len(c.Args) > 0 && len(def.args) == 0 {
+		return a, fmt.Errorf("converter '%s' does not support any args", c.Name)
+	}
+	if len(c.Args) > len(def.args) {
+		return a, fmt.Errorf("invalid arg %d in converter '%s' : end of arguments expected at position %d, but got '%s'",
+			len(def.args)+1, c.Name, len(def.args)+1, c.Args[len(def.args)].Str)
+	}
+	if len(c.Args) < def.min {
+		return a, fmt.Errorf("invalid arg %d in converter '%s' : missing arguments (got %d/%d)", len(c.Args)+1, c.Name, len(c.Args), def.min)
+	}
+	for i, arg := range c.Args {
+		switch def.args[i] {
+		case argSInt:
+			if arg.Kind != haproxy.ArgSInt {
+				return a, fmt.Errorf("invalid arg %d in converter '%s' : failed to parse '%s' as type '%s'", i+1, c.Name, arg.Str, argKindNames[argSInt])
+			}
+			a.ints[i] = arg.Int
+		default:
+			a.strs[i] = arg.Str
 		}
-		return vals, ok
-	}, def.out, nil
+	}
+	return a, nil
+}
+
+// step is one compiled converter: the implicit cast to its input type,
+// its function, then its output type unless the converter keeps the type
+// (see convDef.keep). A converter of addresses (ipmask) keeps the family
+// it computed: HAProxy declares ipv4 for the type check and casts from
+// the actual type at run time.
+type step struct {
+	in, out haproxy.SampleType
+	conv    convFunc
+	keep    bool
+}
+
+// compileConverters checks the chain after a fetch of type t: each
+// converter must accept its input after an implicit cast, else HAProxy's
+// "converter 'x' cannot be applied".
+func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, haproxy.SampleType, error) {
+	var steps []step
+	for _, c := range cs {
+		def, ok := converters[c.Name]
+		if !ok {
+			return nil, t, fmt.Errorf("unknown converter '%s'", c.Name)
+		}
+		if castOf(t, def.in) == nil {
+			return nil, t, fmt.Errorf("converter '%s' cannot be applied", c.Name)
+		}
+		args, err := readArgs(def, c)
+		if err != nil {
+			return nil, t, err
+		}
+		f, err := def.build(args)
+		if err != nil {
+			return nil, t, fmt.Errorf("invalid args in converter '%s' : %v", c.Name, err)
+		}
+		steps = append(steps, step{in: def.in, out: def.out, conv: f, keep: def.keep || def.in == haproxy.SampleAddr})
+		t = def.out
+	}
+	return steps, t, nil
+}
+
+// run applies the steps to v; false when a cast or a converter leaves no
+// sample.
+func run(steps []step, v *value) bool {
+	for _, s := range steps {
+		if v.t != s.in && !v.cast(s.in) {
+			return false
+		}
+		if !s.conv(v) {
+			return false
+		}
+		if !s.keep {
+			v.t = s.out
+		}
+	}
+	return true
 }
 
 // convText is the converters' part of a sample expression, for messages.

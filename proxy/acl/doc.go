@@ -3,18 +3,39 @@
 // Match and Condition) into proxy.Condition values the data path evaluates
 // per request. It never reads configuration words: the parser typed them.
 //
-// An ACL is HAProxy's sample pipeline: a fetch reads values from the
-// request (fetch.go), converters transform them in order (convert.go), and
-// a matcher compares them with the patterns (match.go). Each of the three
-// is a table keyed by name; a row declares its arguments and its sample
-// types (HAProxy's bool, sint, str, bin, ipv4, ipv6, meth), and the
-// default matcher of a fetch follows from its output type, as in HAProxy.
-// A fetch, converter or method without a row is an error the caller
-// reports as unsupported (fail closed).
+// An ACL is HAProxy's sample pipeline: a fetch reads typed values from the
+// request (fetch.go, fetch_more.go, headers.go), converters transform them
+// in order (convert.go; the rows in conv_str.go, conv_num.go,
+// conv_hash.go, conv_text.go), and a matcher compares them with the
+// patterns (match.go). Each of the three is a table keyed by name; a row
+// declares its arguments and its sample types (HAProxy's bool, sint, str,
+// bin, ipv4, ipv6, meth), and the default matcher follows from the
+// expression's final type, as in HAProxy.
+//
+// Values (value.go) carry HAProxy's types and its implicit cast matrix
+// (sample.c sample_casts): compiling an expression inserts the casts a
+// converter's input needs and refuses a chain HAProxy refuses ("converter
+// 'x' cannot be applied"); arguments are typed and checked then, with
+// HAProxy's messages. At run time a failed cast or converter is "no
+// sample": the value does not match. Evaluation is pure (no I/O, no clock)
+// and, for integer, address and plain string ACLs, allocation-free
+// (alloc_test.go measures it).
+//
+// A fetch, converter, argument or method without a row is an error the
+// caller reports as unsupported (fail closed): variables, maps, the
+// hmac/strcmp/secure_memcmp converters and json's lax modes
+// among them. Every converter row and the fetches of fetch_more.go are
+// checked against HAProxy 2.6 by proxy/haproxycfg's
+// TestConverterDifferential, which also found HAProxy's quirks kept here
+// (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,
+// c_none casts keeping the type).
 //
 // Conditions (engine.go) are `if|unless` an OR of ANDs of possibly negated
 // terms; a named term is every acl line of that name OR-ed, else one of
 // HAProxy's predefined ACLs. Header fetches read every occurrence the
 // server will read (headers.go, checked against HAProxy 2.6 by
-// proxy/haproxycfg's TestHeaderOccurrenceDifferential).
+// proxy/haproxycfg's TestHeaderOccurrenceDifferential). CompileExpr
+// (expr.go) is the same pipeline for sample users outside ACLs, and
+// CompileFormat (format.go) the %[...] samples of http-request
+// set-header/add-header values (checked by TestHeaderFormatDifferential).
 package acl

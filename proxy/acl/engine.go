@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -158,21 +159,33 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 // acl is one compiled acl line: a fetch, its converters, and a match over
 // the patterns. It matches when one of the values matches.
 type acl struct {
-	fetch fetchFunc
-	match func(v string) bool
+	fetch     fetchFunc
+	steps     []step
+	matchType haproxy.SampleType // the type the matcher reads, cast to
+	match     typedMatch
+	yield     func(value) bool // matchOne, bound once: no closure per request
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
-	vals, ok := a.fetch(r)
-	if !ok {
-		return false
-	}
-	for _, v := range vals {
-		if a.match(v) {
-			return true
-		}
-	}
-	return false
+	return a.fetch(r, a.yield)
+}
+
+// values holds the value a match works on: the converters take it by
+// pointer through function values, which would move every value to the
+// heap; reusing one per goroutine keeps a match allocation-free.
+var values = sync.Pool{New: func() any { return new(value) }}
+
+// matchOne runs one fetched value through the converters and the matcher;
+// a value that becomes "no sample" does not match.
+func (a *acl) matchOne(in value) bool {
+	v := values.Get().(*value)
+	*v = in
+	ok := run(a.steps, v) &&
+		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
+		a.match.test(v)
+	*v = value{}
+	values.Put(v)
+	return ok
 }
 
 // Compile builds the matcher of one ACL: fetch -> converters -> matcher.
@@ -184,22 +197,21 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if !ok {
 		return nil, fmt.Errorf("fetch %s", a.Sample.Text)
 	}
-	if f.constant != nil {
+	if f.constant != nil && len(a.Sample.Converters) == 0 {
 		return constCond(*f.constant), nil
 	}
-	fetch, err := f.build(a.Sample.Fetch.Args)
+	e, err := compileParts(f, a.Sample)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %v", a.Sample.Text, err)
+		return nil, err
 	}
-	out := f.out
-	for _, c := range a.Sample.Converters {
-		if fetch, out, err = convert(fetch, out, c); err != nil {
-			return nil, fmt.Errorf("converter %s", convText(a.Sample.Converters))
-		}
-	}
+	out := e.out
 	method := a.Match.Method
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
+	}
+	in := matchInput(method)
+	if in != haproxy.SampleAny && castOf(out, in) == nil {
+		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	pats := append([]string(nil), a.Match.Patterns...)
 	for _, pf := range a.Match.Files {
@@ -209,9 +221,11 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 		}
 		pats = append(pats, p...)
 	}
-	m, err := matcher(method, pats, a.Match.IgnoreCase)
+	m, err := buildTyped(method, pats, a.Match.IgnoreCase)
 	if err != nil {
 		return nil, err
 	}
-	return &acl{fetch: fetch, match: m}, nil
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m}
+	c.yield = c.matchOne
+	return c, nil
 }

@@ -165,8 +165,16 @@ func TestConditions(t *testing.T) {
 func TestCompileRefusals(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"acl x req.ssl_sni -i a", "acl x: fetch req.ssl_sni"},
-		{"acl x path,lower,upper,base64 /a", "acl x: converter lower,upper,base64"},
-		{"acl x path,lower(1) /a", "acl x: converter lower(1)"},
+		{"acl x path,lower,upper,nope /a", "acl x: converter lower,upper,nope: unknown converter 'nope'"},
+		{"acl x path,lower(1) /a", "acl x: converter lower(1): converter 'lower' does not support any args"},
+		{"acl x ipv6(::1),bool -m found", "acl x: converter bool: converter 'bool' cannot be applied"},
+		{"acl x path,bool,ipmask(8) 1", "acl x: converter bool,ipmask(8): converter 'ipmask' cannot be applied"},
+		{"acl x path,bytes(x) 1", "acl x: converter bytes(x): invalid arg 1 in converter 'bytes' : failed to parse 'x' as type 'integer'"},
+		{"acl x path,field(0,/) 1", "acl x: converter field(0,/): invalid args in converter 'field' : Unexpected value 0 for index"},
+		{"acl x path,add(txn.x) 1", "acl x: converter add(txn.x): invalid args in converter 'add' : variable 'txn.x': variables are not supported by goha yet"},
+		{"acl x path,add(1x) 1", "acl x: converter add(1x): invalid args in converter 'add' : expects an integer or a variable name"},
+		{"acl x path,regsub((?=a),b) 1", "acl x: converter regsub((?=a),b): invalid args in converter 'regsub' : regex '(?=a)' is not supported by goha (RE2): error parsing regexp: invalid or unsupported Perl syntax: `(?=`"},
+		{"acl x path,sha2(100) 1", "acl x: converter sha2(100): invalid args in converter 'sha2' : Unsupported number of bits: '100'."},
 		{"acl x url_param() 1", "acl x: fetch url_param(): expects one name"},
 		{"acl x hdr_cnt(a,1) 1", "acl x: fetch hdr_cnt(a,1): no occurrence argument"},
 		{"acl x hdr(a,b) 1", `acl x: fetch hdr(a,b): occurrence "b"`},
@@ -228,7 +236,8 @@ func TestPipelineTypes(t *testing.T) {
 		}
 	}
 	for typ, want := range map[haproxy.SampleType]haproxy.MatchMethod{haproxy.SampleSInt: haproxy.MatchInt, haproxy.SampleIPv4: haproxy.MatchIP,
-		haproxy.SampleIPv6: haproxy.MatchIP, haproxy.SampleStr: haproxy.MatchStr, haproxy.SampleMeth: haproxy.MatchStr} {
+		haproxy.SampleIPv6: haproxy.MatchIP, haproxy.SampleStr: haproxy.MatchStr, haproxy.SampleMeth: haproxy.MatchStr,
+		haproxy.SampleBool: haproxy.MatchBool} {
 		if got := defaultMatch(typ); got != want {
 			t.Errorf("defaultMatch(%s) = %s, want %s", typ, got, want)
 		}

@@ -3,15 +3,20 @@ package acl
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
-// fetchFunc reads a sample's values from a request; false when the request
-// has none (the "no sample" outcome: the ACL does not match).
-type fetchFunc func(r *proxy.RequestInfo) ([]string, bool)
+// fetchFunc reads a sample's values from a request and gives each to
+// yield, in order, until yield returns true; it reports whether yield did.
+// A request without a value gives none (the "no sample" outcome). Values
+// are typed as the row declares (or ipv6 for an ipv4 row's IPv6 address),
+// and a string may alias the request's bytes (see bstr): it is valid
+// during the call only, so nothing downstream keeps it.
+type fetchFunc func(r *proxy.RequestInfo, yield func(value) bool) bool
 
 // fetchDef is one row of the fetch table.
 type fetchDef struct {
@@ -66,45 +71,59 @@ func noArgs(f fetchFunc) func([]haproxy.Arg) (fetchFunc, error) {
 }
 
 // oneName is the builder of a fetch taking one non-empty name.
-func oneName(f func(r *proxy.RequestInfo, name string) ([]string, bool)) func([]haproxy.Arg) (fetchFunc, error) {
+func oneName(f func(r *proxy.RequestInfo, name string, yield func(value) bool) bool) func([]haproxy.Arg) (fetchFunc, error) {
 	return func(args []haproxy.Arg) (fetchFunc, error) {
 		if len(args) != 1 || args[0].Str == "" {
 			return nil, fmt.Errorf("expects one name")
 		}
 		name := args[0].Str
-		return func(r *proxy.RequestInfo) ([]string, bool) { return f(r, name) }, nil
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool { return f(r, name, yield) }, nil
 	}
 }
 
-func fetchPath(r *proxy.RequestInfo) ([]string, bool) {
-	return []string{pathOf(r.Target)}, r.Target != nil
+// bstr is b as a string without a copy. The request's bytes do not change
+// while its rules run, and no string a fetch yields outlives the
+// evaluation (Expr.Text copies its result).
+func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+func strValue(s string) value { return value{t: haproxy.SampleStr, s: s} }
+
+func fetchPath(r *proxy.RequestInfo, yield func(value) bool) bool {
+	return r.Target != nil && yield(strValue(pathOf(bstr(r.Target))))
 }
 
-func fetchURL(r *proxy.RequestInfo) ([]string, bool) {
-	return []string{string(r.Target)}, r.Target != nil
+func fetchURL(r *proxy.RequestInfo, yield func(value) bool) bool {
+	return r.Target != nil && yield(strValue(bstr(r.Target)))
 }
 
-func fetchQuery(r *proxy.RequestInfo) ([]string, bool) {
-	_, q, ok := strings.Cut(string(r.Target), "?")
-	return []string{q}, ok
+func fetchQuery(r *proxy.RequestInfo, yield func(value) bool) bool {
+	_, q, ok := strings.Cut(bstr(r.Target), "?")
+	return ok && yield(strValue(q))
 }
 
-func fetchMethod(r *proxy.RequestInfo) ([]string, bool) {
-	return []string{string(r.Method)}, r.Method != nil
+func fetchMethod(r *proxy.RequestInfo, yield func(value) bool) bool {
+	return r.Method != nil && yield(value{t: haproxy.SampleMeth, s: bstr(r.Method)})
 }
 
-func fetchBase(r *proxy.RequestInfo) ([]string, bool) {
-	return []string{string(hostFor(r)) + pathOf(r.Target)}, r.Target != nil
+func fetchBase(r *proxy.RequestInfo, yield func(value) bool) bool {
+	return r.Target != nil && yield(strValue(string(hostFor(r))+pathOf(bstr(r.Target))))
 }
 
-func fetchSrc(r *proxy.RequestInfo) ([]string, bool) {
-	return []string{r.Src.Addr().Unmap().String()}, r.Src.IsValid()
+func fetchSrc(r *proxy.RequestInfo, yield func(value) bool) bool {
+	if !r.Src.IsValid() {
+		return false
+	}
+	a := r.Src.Addr().Unmap()
+	t := haproxy.SampleIPv4
+	if a.Is6() {
+		t = haproxy.SampleIPv6
+	}
+	return yield(value{t: t, a: a})
 }
 
 // pathOf is HAProxy's `path`: the target without the query string, and
 // without scheme and authority for an absolute URI.
-func pathOf(target []byte) string {
-	t := string(target)
+func pathOf(t string) string {
 	if i := strings.Index(t, "://"); i > 0 && !strings.HasPrefix(t, "/") {
 		rest := t[i+3:]
 		if j := strings.IndexByte(rest, '/'); j >= 0 {
@@ -119,36 +138,56 @@ func pathOf(target []byte) string {
 	return t
 }
 
-// queryParam returns the values of name in the target's query string
+// queryParam yields the values of name in the target's query string
 // (url_param/urlp: matched as written, without decoding).
-func queryParam(r *proxy.RequestInfo, name string) ([]string, bool) {
-	_, q, ok := strings.Cut(string(r.Target), "?")
-	if !ok {
-		return nil, false
-	}
-	var out []string
-	for _, kv := range strings.FieldsFunc(q, func(r rune) bool { return r == '&' || r == ';' }) {
-		if k, v, _ := strings.Cut(kv, "="); k == name {
-			out = append(out, v)
+func queryParam(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
+	_, q, ok := strings.Cut(bstr(r.Target), "?")
+	for ok && q != "" {
+		var kv string
+		i := strings.IndexAny(q, "&;")
+		if i < 0 {
+			kv, q = q, ""
+		} else {
+			kv, q = q[:i], q[i+1:]
+		}
+		if k, v, _ := strings.Cut(kv, "="); kv != "" && k == name && yield(strValue(v)) {
+			return true
 		}
 	}
-	return out, len(out) > 0
+	return false
 }
 
-// cookie returns the values of the cookie name in every Cookie header
+// cookie yields the values of the cookie name in every Cookie header
 // (HAProxy's cook() reads them all, and takes ',' as a separator as well
 // as ';').
-func cookie(r *proxy.RequestInfo, name string) ([]string, bool) {
-	var out []string
+func cookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
+	stop := false
+	forEachCookie(r, func(k, v string) bool {
+		stop = k == name && yield(strValue(v))
+		return stop
+	})
+	return stop
+}
+
+// forEachCookie calls f with each name=value of the Cookie headers, both
+// trimmed, until f returns true.
+func forEachCookie(r *proxy.RequestInfo, f func(k, v string) bool) {
 	for _, h := range r.Headers() {
 		if !http1.EqualFold(h.Name, "cookie") {
 			continue
 		}
-		for _, part := range strings.FieldsFunc(string(h.Value), func(c rune) bool { return c == ';' || c == ',' }) {
-			if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == name {
-				out = append(out, strings.TrimSpace(v))
+		rest := bstr(h.Value)
+		for rest != "" {
+			var part string
+			i := strings.IndexAny(rest, ";,")
+			if i < 0 {
+				part, rest = rest, ""
+			} else {
+				part, rest = rest[:i], rest[i+1:]
+			}
+			if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && f(k, strings.TrimSpace(v)) {
+				return
 			}
 		}
 	}
-	return out, len(out) > 0
 }

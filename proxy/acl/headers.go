@@ -3,7 +3,6 @@ package acl
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -62,54 +61,69 @@ func headerFetch(split, count bool) func(args []haproxy.Arg) (fetchFunc, error) 
 		case hasOcc:
 			occ = int(args[1].Int)
 		}
-		return func(r *proxy.RequestInfo) ([]string, bool) {
-			vals := headerValues(r, name, split)
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			if count {
-				return []string{strconv.Itoa(len(vals))}, true
+				n := 0
+				forEachValue(r, name, split, func(string) bool { n++; return false })
+				return yield(value{t: haproxy.SampleSInt, i: int64(n)})
 			}
-			if hasOcc {
-				i := occ - 1
-				if occ < 0 {
-					i = len(vals) + occ
-				}
-				if occ == 0 || i < 0 || i >= len(vals) {
-					return nil, false
-				}
-				return vals[i : i+1], true
+			if !hasOcc {
+				return forEachValue(r, name, split, func(v string) bool { return yield(strValue(v)) })
 			}
-			return vals, len(vals) > 0
+			want := occ // 1-based from the first; from the last when negative
+			if occ < 0 {
+				n := 0
+				forEachValue(r, name, split, func(string) bool { n++; return false })
+				want = n + occ + 1
+			}
+			if occ == 0 || want < 1 {
+				return false
+			}
+			i, stop := 0, false
+			forEachValue(r, name, split, func(v string) bool {
+				if i++; i == want {
+					stop = yield(strValue(v))
+					return true
+				}
+				return false
+			})
+			return stop
 		}, nil
 	}
 }
 
-// headerValues lists the values of header name ("" = all headers), split
-// on commas when split is set.
-func headerValues(r *proxy.RequestInfo, name string, split bool) []string {
-	var out []string
-	add := func(v []byte) {
+// forEachValue calls f with each value of header name ("" = all headers),
+// split on commas when split is set, until f returns true; it reports
+// whether f did.
+func forEachValue(r *proxy.RequestInfo, name string, split bool, f func(string) bool) bool {
+	each := func(v string) bool {
 		if !split {
-			out = append(out, string(v))
-			return
+			return f(v)
 		}
 		for {
-			i := bytes.IndexByte(v, ',')
+			i := strings.IndexByte(v, ',')
 			if i < 0 {
-				out = append(out, string(bytes.Trim(v, " \t")))
-				return
+				return f(strings.Trim(v, " \t"))
 			}
-			out = append(out, string(bytes.Trim(v[:i], " \t")))
+			if f(strings.Trim(v[:i], " \t")) {
+				return true
+			}
 			v = v[i+1:]
 		}
 	}
+	found := false
 	for _, h := range r.Headers() {
 		if name == "" || http1.EqualFold(h.Name, name) {
-			add(h.Value)
+			found = true
+			if each(bstr(h.Value)) {
+				return true
+			}
 		}
 	}
-	if out == nil && name == "host" && r.Authority() != nil {
-		add(hostFor(r))
+	if !found && name == "host" && r.Authority() != nil {
+		return each(bstr(hostFor(r)))
 	}
-	return out
+	return false
 }
 
 // hostFor is the host the server reads: the first Host header (the parser

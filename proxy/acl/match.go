@@ -20,8 +20,26 @@ func defaultMatch(t haproxy.SampleType) haproxy.MatchMethod {
 		return haproxy.MatchInt
 	case haproxy.SampleIPv4, haproxy.SampleIPv6:
 		return haproxy.MatchIP
+	case haproxy.SampleBool:
+		return haproxy.MatchBool
 	}
 	return haproxy.MatchStr
+}
+
+// matchInput is the sample type a method reads: the engine casts the
+// converted sample to it (HAProxy's matchers take a typed sample).
+func matchInput(m haproxy.MatchMethod) haproxy.SampleType {
+	switch m {
+	case haproxy.MatchFound:
+		return haproxy.SampleAny
+	case haproxy.MatchBool:
+		return haproxy.SampleBool
+	case haproxy.MatchInt:
+		return haproxy.SampleSInt
+	case haproxy.MatchIP:
+		return haproxy.SampleAddr
+	}
+	return haproxy.SampleStr
 }
 
 // matchBuilder builds the test of one sample value against the patterns;
@@ -32,6 +50,10 @@ type matchBuilder func(pats []string, ci bool) (func(string) bool, error)
 var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchFound: func([]string, bool) (func(string) bool, error) {
 		return func(string) bool { return true }, nil
+	},
+	// bool: the sample is true (non-zero); patterns are not read.
+	haproxy.MatchBool: func([]string, bool) (func(string) bool, error) {
+		return func(v string) bool { return v != "0" }, nil
 	},
 	haproxy.MatchStr: strMatch(func(v, p string) bool { return v == p }),
 	haproxy.MatchBeg: strMatch(strings.HasPrefix),
@@ -122,7 +144,21 @@ func lenMatch(pats []string, _ bool) (func(string) bool, error) {
 	}, nil
 }
 
+// ipMatch is ipNets on the text of an address.
 func ipMatch(pats []string, _ bool) (func(string) bool, error) {
+	f, err := ipNets(pats)
+	if err != nil {
+		return nil, err
+	}
+	return func(v string) bool {
+		a, err := netip.ParseAddr(v)
+		return err == nil && f(a)
+	}, nil
+}
+
+// ipNets matches addresses against networks; an IPv4 network also
+// matches the IPv4-mapped IPv6 form.
+func ipNets(pats []string) (func(netip.Addr) bool, error) {
 	var nets []netip.Prefix
 	for _, p := range pats {
 		pfx, err := ParsePrefix(p)
@@ -131,11 +167,7 @@ func ipMatch(pats []string, _ bool) (func(string) bool, error) {
 		}
 		nets = append(nets, pfx.Masked())
 	}
-	return func(v string) bool {
-		a, err := netip.ParseAddr(v)
-		if err != nil {
-			return false
-		}
+	return func(a netip.Addr) bool {
 		for _, n := range nets {
 			if n.Contains(a) || n.Addr().Is4() && a.Is4In6() && n.Contains(a.Unmap()) {
 				return true
@@ -204,9 +236,57 @@ func patternFile(path string) ([]string, error) {
 	return out, sc.Err()
 }
 
-// intMatcher matches integer samples (hdr_cnt) against HAProxy's integer
-// patterns: "N", "N:M", ":M", "N:", or an operator "eq|ge|gt|le|lt N".
+// typedMatch is a matcher on the sample it reads: integers and addresses
+// are compared as such, the rest as strings (no text form is built for
+// them, so an integer or address ACL allocates nothing).
+type typedMatch struct {
+	str  func(string) bool
+	num  func(int64) bool
+	addr func(netip.Addr) bool
+}
+
+func (m typedMatch) test(v *value) bool {
+	switch {
+	case m.num != nil:
+		return m.num(v.i)
+	case m.addr != nil:
+		return m.addr(v.a)
+	}
+	t, ok := v.text()
+	return ok && m.str(t)
+}
+
+// buildTyped is matcher, typed for the int, bool and ip methods.
+func buildTyped(method haproxy.MatchMethod, pats []string, ci bool) (typedMatch, error) {
+	switch method {
+	case haproxy.MatchInt:
+		f, err := intRanges(pats)
+		return typedMatch{num: f}, err
+	case haproxy.MatchBool:
+		return typedMatch{num: func(n int64) bool { return n != 0 }}, nil
+	case haproxy.MatchIP:
+		f, err := ipNets(pats)
+		return typedMatch{addr: f}, err
+	}
+	f, err := matcher(method, pats, ci)
+	return typedMatch{str: f}, err
+}
+
+// intMatcher is intRanges on the text of an integer.
 func intMatcher(pats []string) (func(string) bool, error) {
+	f, err := intRanges(pats)
+	if err != nil {
+		return nil, err
+	}
+	return func(v string) bool {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return err == nil && f(n)
+	}, nil
+}
+
+// intRanges matches integer samples (hdr_cnt) against HAProxy's integer
+// patterns: "N", "N:M", ":M", "N:", or an operator "eq|ge|gt|le|lt N".
+func intRanges(pats []string) (func(int64) bool, error) {
 	type rng struct{ lo, hi int64 }
 	var rs []rng
 	const inf = int64(^uint64(0) >> 1)
@@ -246,11 +326,7 @@ func intMatcher(pats []string) (func(string) bool, error) {
 		}
 		rs = append(rs, rng{int64(lo), int64(hi)})
 	}
-	return func(v string) bool {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return false
-		}
+	return func(n int64) bool {
 		for _, r := range rs {
 			if n >= r.lo && n <= r.hi {
 				return true

@@ -279,11 +279,18 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, kw+" "+r.Action+" arguments")
 				continue
 			}
-			if strings.Contains(r.Args[1], "%") {
-				b.unsupported(r.Pos, kw+" "+r.Action+" with a log-format value")
-				continue
-			}
 			hr = proxy.HeaderRule{Action: proxy.SetHeader, Name: r.Args[0], Value: r.Args[1]}
+			if strings.Contains(r.Args[1], "%") {
+				// %[...] samples of the request (acl.CompileFormat); the
+				// response's rules and other log-format variables are not
+				// evaluated yet.
+				f, err := acl.CompileFormat(r.Args[1])
+				if kw != "http-request" || err != nil {
+					b.unsupported(r.Pos, kw+" "+r.Action+" with a log-format value")
+					continue
+				}
+				hr.Format = f
+			}
 			if r.Action == "add-header" {
 				hr.Action = proxy.AddHeader
 			}

@@ -173,7 +173,7 @@ frontend fe
     bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
     stats enable
     http-request redirect location /x%[path] if { path /old }
-    http-request set-header X-Id %[src]
+    http-request set-header X-Id %ci
     http-request set-header X-Ok yes
     http-request return status 200 content-type text/plain lf-string %[src]
     default_backend be

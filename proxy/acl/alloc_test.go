@@ -1,0 +1,64 @@
+package acl
+
+import (
+	"testing"
+)
+
+// allocACLs are ACLs of every shape the pipeline has: a fetch alone, with
+// string converters, with integer and address converters, a hash.
+var allocACLs = []string{
+	"path_beg /api",
+	"hdr(host) -i example.com",
+	"hdr_cnt(x-a) gt 1",
+	"src 10.0.0.0/8",
+	"src,ipmask(24) 10.0.0.0",
+	"req.hdr(x-a),add(1) gt 1",
+	"path,lower /api",
+	"req.hdr(x-a),crc32 gt 1",
+	"req.hdr(host),sha2,base64 -m found",
+}
+
+// TestAllocsPerMatch measures the allocations of one ACL evaluation and
+// fails if one grows past what was measured when the pipeline was typed
+// (go test -v prints the numbers).
+func TestAllocsPerMatch(t *testing.T) {
+	r := request(t, "GET /Api/v1?q=1 HTTP/1.1\r\nHost: example.com\r\nX-A: 1\r\nX-A: 2\r\n\r\n")
+	// Measured when fetches started yielding typed values: integer and
+	// address pipelines, and strings without a converter that builds
+	// one, allocate nothing.
+	limits := map[string]float64{
+		"path_beg /api": 0, "hdr(host) -i example.com": 0, "hdr_cnt(x-a) gt 1": 0, "src 10.0.0.0/8": 0,
+		"src,ipmask(24) 10.0.0.0": 0, "req.hdr(x-a),add(1) gt 1": 0, "req.hdr(x-a),crc32 gt 1": 0,
+		"path,lower /api": 1, "req.hdr(host),sha2,base64 -m found": 5,
+	}
+	for _, line := range allocACLs {
+		fe := frontend(t, "acl x "+line)
+		c, err := Compile(fe.ACLs[0])
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		n := testing.AllocsPerRun(200, func() { c.Match(r) })
+		t.Logf("%-40s %4.0f allocs/match", line, n)
+		if lim, ok := limits[line]; ok && n > lim {
+			t.Errorf("%s: %v allocs, was %v", line, n, lim)
+		}
+	}
+}
+
+func BenchmarkACLMatch(b *testing.B) {
+	t := &testing.T{}
+	r := request(t, "GET /Api/v1?q=1 HTTP/1.1\r\nHost: example.com\r\nX-A: 1\r\nX-A: 2\r\n\r\n")
+	for _, line := range allocACLs {
+		fe := frontend(t, "acl x "+line)
+		c, err := Compile(fe.ACLs[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(line, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				c.Match(r)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package acl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Expr is a compiled sample expression outside an ACL (the form %[...]
+// and other sample users evaluate): a fetch and its converters.
+type Expr struct {
+	fetch     fetchFunc
+	fetchType haproxy.SampleType
+	steps     []step
+	out       haproxy.SampleType
+}
+
+// CompileExpr compiles a sample expression; an unknown fetch or converter,
+// a bad argument or an impossible chain of types is an error with
+// HAProxy's words.
+func CompileExpr(s haproxy.Sample) (*Expr, error) {
+	f, ok := fetches[s.Fetch.Name]
+	if !ok {
+		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
+	}
+	return compileParts(f, s)
+}
+
+// compileParts builds the fetch of row f with s's arguments and compiles
+// s's converters after it.
+func compileParts(f fetchDef, s haproxy.Sample) (*Expr, error) {
+	var fetch fetchFunc
+	if f.constant != nil {
+		fetch = constant(value{t: haproxy.SampleBool, i: b2i(*f.constant)})
+	} else {
+		var err error
+		if fetch, err = f.build(s.Fetch.Args); err != nil {
+			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
+		}
+	}
+	steps, out, err := compileConverters(f.out, s.Converters)
+	if err != nil {
+		return nil, fmt.Errorf("converter %s: %v", convText(s.Converters), err)
+	}
+	return &Expr{fetch: fetch, fetchType: f.out, steps: steps, out: out}, nil
+}
+
+// Type is the sample type the expression is declared to return.
+func (e *Expr) Type() haproxy.SampleType { return e.out }
+
+// Text evaluates the expression on the first value its fetch returns and
+// gives the result as a string (cast to str, as a log-format or header
+// value reads it); false is "no sample". The string is the caller's.
+func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
+	var out string
+	var ok bool
+	e.fetch(r, func(v value) bool {
+		if run(e.steps, &v) {
+			var s string
+			if s, ok = v.text(); ok {
+				out = strings.Clone(s) // it may alias the request
+			}
+		}
+		return true // the first value decides
+	})
+	return out, ok
+}

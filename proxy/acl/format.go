@@ -1,0 +1,82 @@
+package acl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// CompileFormat compiles a log-format string made of literal text, "%%"
+// and "%[<sample expression>]" samples, the form header values of
+// http-request set-header/add-header take. A sample with no value writes
+// "-", as HAProxy's log-format does. Other log-format variables (%ci,
+// %{+Q}[...], ...) are refused: the caller reports them as unsupported.
+func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
+	type part struct {
+		lit  string
+		expr *Expr
+	}
+	var parts []part
+	var lit strings.Builder
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '%' {
+			lit.WriteByte(c)
+			continue
+		}
+		switch {
+		case strings.HasPrefix(text[i:], "%%"):
+			lit.WriteByte('%')
+			i++
+		case strings.HasPrefix(text[i:], "%["):
+			end := closingBracket(text[i:])
+			if end < 0 {
+				return nil, fmt.Errorf("missing ']' after %q", text[i:])
+			}
+			e, err := CompileExpr(haproxy.ParseSample(text[i+2 : i+end]))
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, part{lit: lit.String()}, part{expr: e})
+			lit.Reset()
+			i += end
+		default:
+			return nil, fmt.Errorf("log-format variable %q is not supported by goha", text[i:])
+		}
+	}
+	parts = append(parts, part{lit: lit.String()})
+	return func(r *proxy.RequestInfo) string {
+		var b strings.Builder
+		for _, p := range parts {
+			if p.expr == nil {
+				b.WriteString(p.lit)
+				continue
+			}
+			if s, ok := p.expr.Text(r); ok {
+				b.WriteString(s)
+			}
+		}
+		return b.String()
+	}, nil
+}
+
+// closingBracket is the index of the ']' closing "%[" at the start of s,
+// outside the expression's parentheses (a regsub's "[a-z]" stays in).
+func closingBracket(s string) int {
+	depth := 0
+	for i := 2; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ']':
+			if depth <= 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,48 @@
+package acl
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// FuzzSampleEval: any expression either compiles or is refused, and a
+// compiled one evaluates on any header value without panicking; the
+// same expression as an ACL gives the same "no sample" as Text.
+func FuzzSampleEval(f *testing.F) {
+	for _, e := range []string{
+		"req.hdr(x),lower", "req.hdr(x),field(-2,:,0)", "req.hdr(x),word(2,:,3)", "req.hdr(x),regsub(x*,-,g)",
+		"req.hdr(x),add(9223372036854775807),mul(-2)", "req.hdr(x),div(0),neg", "req.hdr(x),ipmask(24,64)",
+		"req.hdr(x),b64dec,hex", "req.hdr(x),ub64dec,sha2(512),base64", "req.hdr(x),url_dec(1),url_enc",
+		"req.hdr(x),json(utf8)", "req.hdr(x),bytes(2,1),xxh3(7)", "req.hdr(x),http_date(-5)", "str(a),concat(b,,c)",
+		"int(7),ipmask(8)", "bin(00ff),lower", "src,add(1)", "path,hex2i", "req.hdr(x,-1),length,bool",
+	} {
+		f.Add(e, "a:b::c")
+		f.Add(e, "-12")
+		f.Add(e, "::ffff:1.2.3.4")
+	}
+	f.Fuzz(func(t *testing.T, expr, hdr string) {
+		s := haproxy.ParseSample(expr)
+		e, err := CompileExpr(s)
+		if err != nil {
+			return
+		}
+		var req http1.Request
+		if strings.ContainsAny(hdr, "\r\n") || req.Parse([]byte("GET /p?q=1 HTTP/1.1\r\nHost: h\r\nX: "+hdr+"\r\n\r\n")) != nil {
+			return
+		}
+		r := proxy.NewRequestInfo(netip.MustParseAddrPort("10.0.0.1:5"), &req)
+		text, ok := e.Text(r)
+		c, err := Compile(haproxy.ACL{Sample: s, Match: haproxy.Match{Method: haproxy.MatchFound}})
+		if err != nil {
+			t.Fatalf("%q compiles as an expression, not as an acl: %v", expr, err)
+		}
+		if found := c.Match(r); ok && !found {
+			t.Fatalf("%q on %q: Text gives %q but the acl finds no sample", expr, hdr, text)
+		}
+	})
+}
