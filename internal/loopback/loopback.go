@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,15 +20,34 @@ import (
 // FreeAddr returns a "127.0.0.1:port" that was free a moment ago. Nothing
 // listens on it when FreeAddr returns, so it also serves as a dead address
 // (a connect there is refused) until something else takes the port.
+//
+// The kernel may hand a port it just released out again, so two calls in
+// a row could return the same address; the daemons bind with SO_REUSEPORT,
+// so two binds on it would both succeed and split the traffic. FreeAddr
+// never returns a port it returned before in this process.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for i := 0; ; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		givenMu.Lock()
+		seen := given[addr]
+		given[addr] = true
+		givenMu.Unlock()
+		if !seen || i == 100 {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
+
+var (
+	givenMu sync.Mutex
+	given   = map[string]bool{} // addresses FreeAddr returned
+)
 
 // FreePort is FreeAddr's port.
 func FreePort(t testing.TB) int {

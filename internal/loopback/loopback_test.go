@@ -95,3 +95,16 @@ func TestListenUDP(t *testing.T) {
 		t.Errorf("read %q, %v", buf[:n], err)
 	}
 }
+
+// TestFreeAddrNeverRepeats: the addresses FreeAddr hands out are distinct,
+// even when the kernel offers a port it just released again.
+func TestFreeAddrNeverRepeats(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 200; i++ {
+		a := FreeAddr(t)
+		if seen[a] {
+			t.Fatalf("FreeAddr returned %s twice", a)
+		}
+		seen[a] = true
+	}
+}
