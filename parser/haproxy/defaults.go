@@ -10,7 +10,8 @@ import "time"
 // hash-type's function); the configuration adapter (proxy/haproxycfg)
 // fills every other default from here, once. The runtime packages take
 // the values as given: proxy.New refuses a backend without an algorithm
-// or a forwardfor without a header name, balance.New an empty algorithm.
+// or a forwardfor without a header name, balance.Build an empty algorithm
+// or a zero parameter an algorithm needs (random's draws, ...).
 const (
 	// DefaultMode is the proxy mode without `mode` (newProxy).
 	DefaultMode = "tcp"
