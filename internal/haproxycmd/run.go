@@ -300,7 +300,9 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
-	w.checks = w.newChecks()
+	if w.checks, err = w.newChecks(); err != nil {
+		return err
+	}
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)
 	}

@@ -46,6 +46,12 @@ const (
 	// absent.
 	DefaultCheckRise = 2
 	DefaultCheckFall = 3
+	// DefaultHTTPCheckMethod, DefaultHTTPCheckURI and
+	// DefaultHTTPCheckVersion are the request line of `option httpchk`
+	// (and `http-check send`) for the parts not given.
+	DefaultHTTPCheckMethod  = "OPTIONS"
+	DefaultHTTPCheckURI     = "/"
+	DefaultHTTPCheckVersion = "HTTP/1.0"
 
 	// DefaultStatsTimeout is global `stats timeout` when absent: how long
 	// the runtime API waits for an idle client.
