@@ -77,6 +77,8 @@ func balanceSpec(pb haproxy.Balance) (balance.Spec, string) {
 				return spec, fmt.Sprintf("balance %s only accepts 'use_domain_only' modifier (got '%s')", algo, a)
 			}
 		}
+	case "rdp-cookie":
+		return spec, fmt.Sprintf("balance %s: not supported", algo)
 	case "hash":
 		if len(args) != 1 {
 			return spec, "balance hash: expects one sample expression"

@@ -27,6 +27,7 @@ func TestBalanceWordsRefused(t *testing.T) {
 		"balance hdr(host":                     "balance hdr(host: missing ')'",
 		"balance hdr()":                        "balance hdr requires a header name",
 		"balance rdp-cookie":                   "balance rdp-cookie: not supported",
+		"balance rdp-cookie(user)":             "balance rdp-cookie(user): not supported",
 		"balance hash path x":                  "balance hash: expects one sample expression",
 		"balance hash req.hdr(host),lower":     "balance hash req.hdr(host),lower: converters and extra fetch arguments are not supported yet",
 		"balance hash req.hdr(host,1)":         "converters and extra fetch arguments are not supported yet",
