@@ -304,7 +304,9 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
-	w.checks = w.newChecks()
+	if w.checks, err = w.newChecks(); err != nil {
+		return err
+	}
 	if w.plan.Promex != nil {
 		// use-service prometheus-exporter reads what `show stat` shows.
 		w.plan.Promex.SetSource(&runtimeSource{w: w})

@@ -20,10 +20,11 @@ func (w *worker) startChecks() {
 // newChecks prepares the health checks of every server with `check`:
 // transitions go to the data path (through the server states, so
 // maintenance still wins) and HAProxy's lines to stderr and the backend's
-// log targets. nil when no server is checked.
-func (w *worker) newChecks() *check.Runner {
+// log targets. nil when no server is checked; an error when a check lacks
+// a value proxy/haproxycfg should have filled (check.NewRunner).
+func (w *worker) newChecks() (*check.Runner, error) {
 	if len(w.plan.Checks) == 0 {
-		return nil
+		return nil, nil
 	}
 	var targets []*check.Target
 	for i := range w.plan.Checks {
@@ -47,7 +48,7 @@ func (w *worker) newChecks() *check.Runner {
 		}
 		targets = append(targets, &t)
 	}
-	r := check.NewRunner(targets, check.RunnerOptions{
+	return check.NewRunner(targets, check.RunnerOptions{
 		Apply: func(ev check.Event) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
 				s.CheckUp = ev.Up
@@ -67,7 +68,6 @@ func (w *worker) newChecks() *check.Runner {
 			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
 		},
 	})
-	return r
 }
 
 // backendOf finds which backend a check line is about, for its log

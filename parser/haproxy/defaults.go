@@ -10,7 +10,8 @@ import "time"
 // hash-type's function); the configuration adapter (proxy/haproxycfg)
 // fills every other default from here, once. The runtime packages take
 // the values as given: proxy.New refuses a backend without an algorithm
-// or a forwardfor without a header name, balance.New an empty algorithm.
+// or a forwardfor without a header name, balance.Build an empty algorithm
+// or a zero parameter an algorithm needs (random's draws, ...).
 const (
 	// DefaultMode is the proxy mode without `mode` (newProxy).
 	DefaultMode = "tcp"
@@ -45,6 +46,12 @@ const (
 	// absent.
 	DefaultCheckRise = 2
 	DefaultCheckFall = 3
+	// DefaultHTTPCheckMethod, DefaultHTTPCheckURI and
+	// DefaultHTTPCheckVersion are the request line of `option httpchk`
+	// (and `http-check send`) for the parts not given.
+	DefaultHTTPCheckMethod  = "OPTIONS"
+	DefaultHTTPCheckURI     = "/"
+	DefaultHTTPCheckVersion = "HTTP/1.0"
 
 	// DefaultStatsTimeout is global `stats timeout` when absent: how long
 	// the runtime API waits for an idle client.

@@ -3,9 +3,11 @@
 // state (health, weights, connection counts) and tells the balancer when it
 // changes.
 //
-// New builds one from a backend's `balance` line and Options (hash-type,
-// allbackups); Build does the same from a Spec, the typed form
-// proxy.Backend carries. The algorithms follow HAProxy 2.6's own (lb_fwrr, lb_map,
+// Build builds one from a Spec, the typed form of a backend's `balance`
+// line with its Options (hash-type, allbackups) that proxy.Backend
+// carries; the package never reads configuration words and never fills a
+// default (proxy/haproxycfg does, from parser/haproxy's defaults table).
+// The algorithms follow HAProxy 2.6's own (lb_fwrr, lb_map,
 // lb_chash, lb_fwlc, lb_fas and backend.c) step by step, so that the pick
 // sequences are the same, not just the proportions; the differential tests
 // compare them with the real haproxy on 127.0.0.1, including runtime weight

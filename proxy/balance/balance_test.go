@@ -368,61 +368,63 @@ func TestCheckPostReadsBody(t *testing.T) {
 	}
 }
 
-func TestNewErrors(t *testing.T) {
-	for _, tc := range []struct {
-		algo string
-		args []string
-	}{
-		{"weird", nil},
-		{"hdr", nil},
-		{"hdr(host", nil},
-		{"random(0)", nil},
-		{"random(x)", nil},
-		{"url_param", nil},
-		{"url_param", []string{"a", "bogus"}},
-		{"url_param", []string{"a", "bogus", "check_post"}},
-		{"uri", []string{"len"}},
-		{"uri", []string{"depth", "-1"}},
-		{"uri", []string{"nope"}},
-		{"hdr(x)", []string{"nope"}},
-		{"rdp-cookie", nil},
+// Build takes typed parameters and defaults none: a zero value an
+// algorithm needs is an error (proxy/haproxycfg fills HAProxy's defaults;
+// the words HAProxy refuses are refused by the parser or reported by
+// proxy/haproxycfg, TestBalanceWordsRefused).
+func TestBuildErrors(t *testing.T) {
+	for _, spec := range []Spec{
+		{},
+		{Algorithm: "weird"},
+		{Algorithm: "hdr"},
+		{Algorithm: "random"},
+		{Algorithm: "random", Draws: -1},
+		{Algorithm: "url_param"},
+		{Algorithm: "url_param", URLParam: URLParamParams{CheckPost: true}},
+		{Algorithm: "uri", URI: URIParams{Depth: -1}},
+		{Algorithm: "uri", URI: URIParams{Len: -1}},
+		{Algorithm: "hash"},
+		{Algorithm: "hash", Hash: HashSample{Fetch: FetchURLParam}},
+		{Algorithm: "hash", Hash: HashSample{Fetch: FetchReqHdr}},
+		{Algorithm: "hash", Hash: HashSample{Fetch: SampleFetch(99)}},
+		{Algorithm: "rdp-cookie", RDPCookie: "mstshash"},
 	} {
-		if _, err := New(tc.algo, tc.args, servers(1), Options{}); err == nil {
-			t.Errorf("New(%q, %q) accepted", tc.algo, tc.args)
+		if _, err := Build(spec, servers(1)); err == nil {
+			t.Errorf("Build(%+v) accepted", spec)
 		}
 	}
-	// accepted by haproxy 2.6 -c
-	for _, ok := range []struct {
-		algo string
-		args []string
-	}{{"url_param", []string{"session_id", "check_post", "64"}}, {"random", []string{"draws", "3"}}} {
-		if _, err := New(ok.algo, ok.args, servers(1), Options{}); err != nil {
-			t.Errorf("New(%q, %q): %v", ok.algo, ok.args, err)
+	for _, spec := range []Spec{
+		{Algorithm: "random", Draws: 1},
+		{Algorithm: "hdr", Header: HeaderParams{Name: "Host", UseDomainOnly: true}},
+		{Algorithm: "url_param", URLParam: URLParamParams{Name: "session_id", CheckPost: true}},
+		{Algorithm: "uri", URI: URIParams{Len: 0, Depth: 3, Whole: true}},
+		{Algorithm: "hash", Hash: HashSample{Fetch: FetchSrc}},
+	} {
+		if _, err := Build(spec, servers(1)); err != nil {
+			t.Errorf("Build(%+v): %v", spec, err)
 		}
 	}
-	// The parser's Args repeat the algorithm word first.
-	if _, err := New("hdr(Host)", []string{"hdr(Host)", "use_domain_only"}, servers(1), Options{}); err != nil {
-		t.Errorf("parser-shaped args: %v", err)
-	}
-	// HAProxy's default algorithm is filled by the configuration adapter
-	// (proxy/haproxycfg TestBuild...), never here.
-	if _, err := New("", nil, servers(1, 1), Options{}); err == nil {
-		t.Errorf("empty algo: no error")
+	// Lines haproxy 2.6 -c accepts, as the parser types them.
+	for _, line := range [][]string{{"url_param", "session_id", "check_post", "64"}, {"random", "draws", "3"}, {"hdr(Host)", "use_domain_only"}} {
+		if _, err := Build(specOf(t, line[0], line[1:]), servers(1)); err != nil {
+			t.Errorf("Build(balance %q): %v", line, err)
+		}
 	}
 }
 
-func TestIsDynamic(t *testing.T) {
+func TestDynamic(t *testing.T) {
 	for _, tc := range []struct {
 		algo       string
 		consistent bool
 		want       bool
 	}{
 		{"roundrobin", false, true}, {"", false, true}, {"leastconn", false, true}, {"first", false, true},
-		{"random(2)", false, true}, {"static-rr", false, false}, {"source", false, false}, {"source", true, true},
-		{"uri", false, false}, {"hdr(host)", false, false}, {"hdr(host)", true, true}, {"url_param", true, true},
+		{"random", false, true}, {"static-rr", false, false}, {"source", false, false}, {"source", true, true},
+		{"uri", false, false}, {"hdr", false, false}, {"hdr", true, true}, {"url_param", true, true},
+		{"hash", false, false}, {"hash", true, true}, {"rdp-cookie", false, false},
 	} {
-		if got := IsDynamic(tc.algo, Options{Consistent: tc.consistent}); got != tc.want {
-			t.Errorf("IsDynamic(%q, consistent=%v) = %v", tc.algo, tc.consistent, got)
+		if got := (Spec{Algorithm: tc.algo, Options: Options{Consistent: tc.consistent}}).Dynamic(); got != tc.want {
+			t.Errorf("Dynamic(%q, consistent=%v) = %v", tc.algo, tc.consistent, got)
 		}
 	}
 }
@@ -504,18 +506,15 @@ func TestHashBalanceFactor(t *testing.T) {
 // fallbacks (the picks themselves are compared with HAProxy in
 // TestDifferentialAgainstHAProxy).
 func TestHashExpression(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		ok   bool
-	}{
-		{[]string{"src"}, true}, {[]string{"path"}, true}, {[]string{"url"}, true},
-		{[]string{"urlp(id)"}, true}, {[]string{"url_param(id)"}, true}, {[]string{"req.hdr(X-Key)"}, true}, {[]string{"hdr(host)"}, true},
-		{[]string{"req.hdr()"}, false},
-		{nil, false}, {[]string{"path", "x"}, false}, {[]string{"req.hdr(host),lower"}, false},
-		{[]string{"urlp()"}, false}, {[]string{"path(1)"}, false}, {[]string{"req.cook(s)"}, false}, {[]string{"urlp(id"}, false},
+	// Which expressions map to a HashSample is proxy/haproxycfg's
+	// TestBalanceHashSample; here the typed samples the parser's words give.
+	for expr, want := range map[string]HashSample{
+		"src": {Fetch: FetchSrc}, "path": {Fetch: FetchPath}, "url": {Fetch: FetchURL},
+		"urlp(id)": {FetchURLParam, "id"}, "url_param(id)": {FetchURLParam, "id"},
+		"req.hdr(X-Key)": {FetchReqHdr, "X-Key"}, "hdr(host)": {FetchReqHdr, "host"},
 	} {
-		if _, err := New("hash", tc.args, servers(1, 1), Options{}); (err == nil) != tc.ok {
-			t.Errorf("New(hash, %q): %v, want accepted=%v", tc.args, err, tc.ok)
+		if got := specOf(t, "hash", []string{expr}).Hash; got != want {
+			t.Errorf("hash %s: %+v, want %+v", expr, got, want)
 		}
 	}
 	// A tcp session (no URI) and a request without the parameter have no
@@ -556,22 +555,25 @@ func TestSpec(t *testing.T) {
 	}{
 		{Spec{Algorithm: "roundrobin"}, "roundrobin", true},
 		{Spec{Algorithm: "static-rr"}, "static-rr", false},
-		{Spec{Algorithm: "hdr(host)"}, "hdr", false},
-		{Spec{Algorithm: "hdr(host)", Options: Options{Consistent: true}}, "hdr", true},
-		{Spec{Algorithm: "random(3)"}, "random", true},
+		{specOf(t, "hdr(host)", nil), "hdr", false},
+		{Spec{Algorithm: "hdr", Header: HeaderParams{Name: "host"}, Options: Options{Consistent: true}}, "hdr", true},
+		{specOf(t, "random(3)", nil), "random", true},
 	} {
 		if got := tc.spec.Name(); got != tc.name {
-			t.Errorf("%q: Name() = %q, want %q", tc.spec.Algorithm, got, tc.name)
+			t.Errorf("%+v: Name() = %q, want %q", tc.spec, got, tc.name)
 		}
 		if got := tc.spec.Dynamic(); got != tc.dynamic {
-			t.Errorf("%q: Dynamic() = %v, want %v", tc.spec.Algorithm, got, tc.dynamic)
+			t.Errorf("%+v: Dynamic() = %v, want %v", tc.spec, got, tc.dynamic)
 		}
+	}
+	if got := specOf(t, "random(3)", nil).Draws; got != 3 {
+		t.Errorf("random(3): draws %d", got)
 	}
 	b, err := Build(Spec{Algorithm: "static-rr"}, servers(1, 2))
 	if err != nil || sequence(b, nil, 3) != "web1 web2 web2" {
 		t.Errorf("Build(static-rr): %v", err)
 	}
-	if _, err := Build(Spec{Algorithm: "rdp-cookie"}, servers(1)); err == nil {
+	if _, err := Build(Spec{Algorithm: "rdp-cookie", RDPCookie: "mstshash"}, servers(1)); err == nil {
 		t.Error("Build(rdp-cookie) accepted")
 	}
 }

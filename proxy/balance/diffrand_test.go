@@ -83,7 +83,7 @@ func TestDifferentialRandomChanges(t *testing.T) {
 					srv[i].Up = true
 				default:
 					w := rng.IntN(30)
-					if !IsDynamic(tc.balance, tc.opts) {
+					if spec := (Spec{Algorithm: specOf(t, tc.balance, args).Algorithm, Options: tc.opts}); !spec.Dynamic() {
 						w = weights[i] * rng.IntN(2) // static: 0% or 100% only
 					}
 					cmd = fmt.Sprintf("set weight %s %d", name, w)

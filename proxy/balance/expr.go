@@ -12,50 +12,32 @@ import (
 // source is its 4 address bytes, an IPv6 one its 16, a string its bytes.
 // A request without the sample (no such parameter or header; no HTTP
 // request at all in a tcp session, which has an empty URI) falls back to
-// round robin, as HAProxy's. Other fetches, and converters, are refused
-// by New (the config check reports them as not supported).
+// round robin, as HAProxy's. proxy/haproxycfg maps the parser's sample
+// expression to a HashSample and reports other fetches, and converters, as
+// not supported.
 //
 // path and url are the uri algorithm's keys (path-only, whole), urlp the
 // url_param one's; only HAProxy's one-server shortcut differs for urlp.
-func parseExprKey(args []string) (keyer, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("balance hash: expects one sample expression")
-	}
-	expr := args[0]
-	if strings.ContainsRune(expr, ',') {
-		return nil, fmt.Errorf("balance hash %s: converters and extra fetch arguments are not supported yet", expr)
-	}
-	fetch, param, hasParam := strings.Cut(expr, "(")
-	if hasParam {
-		var ok bool
-		if param, ok = strings.CutSuffix(param, ")"); !ok {
-			return nil, fmt.Errorf("balance hash %s: missing ')'", expr)
-		}
-	}
-	switch fetch {
-	case "src", "path", "url":
-		if hasParam {
-			return nil, fmt.Errorf("balance hash %s: %s takes no argument", expr, fetch)
-		}
-		switch fetch {
-		case "src":
-			return srcSampleKey{}, nil
-		case "path":
-			return uriKey{pathOnly: true}, nil
-		}
+func sampleKey(h HashSample) (keyer, error) {
+	switch h.Fetch {
+	case FetchSrc:
+		return srcSampleKey{}, nil
+	case FetchPath:
+		return uriKey{pathOnly: true}, nil
+	case FetchURL:
 		return uriKey{whole: true}, nil
-	case "urlp", "url_param":
-		if param == "" {
-			return nil, fmt.Errorf("balance hash %s: only urlp(<name>) is supported", expr)
+	case FetchURLParam:
+		if h.Param == "" {
+			return nil, fmt.Errorf("balance hash: urlp needs a parameter name")
 		}
-		return paramSampleKey{paramKey{name: param}}, nil
-	case "req.hdr", "hdr":
-		if param == "" {
-			return nil, fmt.Errorf("balance hash %s: only %s(<name>) is supported", expr, fetch)
+		return paramSampleKey{paramKey{name: h.Param}}, nil
+	case FetchReqHdr:
+		if h.Param == "" {
+			return nil, fmt.Errorf("balance hash: req.hdr needs a header name")
 		}
-		return lastHeaderKey{name: strings.ToLower(param)}, nil
+		return lastHeaderKey{name: strings.ToLower(h.Param)}, nil
 	}
-	return nil, fmt.Errorf("balance hash %s: only the src, path, url, urlp(<name>) and req.hdr(<name>) fetches are supported yet", expr)
+	return nil, fmt.Errorf("balance hash: no sample fetch")
 }
 
 // srcSampleKey is the src sample: the address bytes hashed (the source

@@ -1,8 +1,6 @@
 package balance
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -125,35 +123,6 @@ func (sourceKey) key(r *Request, o *Options) (uint32, bool) {
 type uriKey struct {
 	length, depth   int
 	whole, pathOnly bool
-}
-
-func parseURIKey(args []string) (uriKey, error) {
-	var k uriKey
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; a {
-		case "len", "depth":
-			if i+1 >= len(args) {
-				return k, fmt.Errorf("balance uri: '%s' expects a positive integer", a)
-			}
-			n, err := strconv.Atoi(args[i+1])
-			if err != nil || n < 0 {
-				return k, fmt.Errorf("balance uri: '%s' expects a positive integer (got '%s')", a, args[i+1])
-			}
-			if a == "len" {
-				k.length = n
-			} else {
-				k.depth = n
-			}
-			i++
-		case "whole":
-			k.whole = true
-		case "path-only":
-			k.pathOnly = true
-		default:
-			return k, fmt.Errorf("balance uri only accepts parameters 'len', 'depth', 'path-only' and 'whole' (got '%s')", a)
-		}
-	}
-	return k, nil
 }
 
 func (k uriKey) key(r *Request, o *Options) (uint32, bool) {

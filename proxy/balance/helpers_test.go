@@ -3,6 +3,8 @@ package balance
 import (
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // servers builds web1..webN with the given weights, all Up.
@@ -16,11 +18,39 @@ func servers(weights ...int) []*Server {
 
 func mustNew(t testing.TB, algo string, args []string, srv []*Server, o Options) Balancer {
 	t.Helper()
-	b, err := New(algo, args, srv, o)
+	spec := specOf(t, algo, args)
+	spec.Options = o
+	b, err := Build(spec, srv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// specOf is the Spec of the line "balance <algo> <args>" as the tests
+// write it (the same words the differential tests hand HAProxy): the
+// parser reads the words into its typed Balance, which is copied field by
+// field the way proxy/haproxycfg maps it (with the few fetches of `balance
+// hash` this package supports).
+func specOf(t testing.TB, algo string, args []string) Spec {
+	t.Helper()
+	line := strings.TrimSpace(algo + " " + strings.Join(args, " "))
+	r := haproxy.CheckBytes("t.cfg", []byte("backend b\n    mode http\n    balance "+line+"\n    server s 127.0.0.1:1\n"), nil)
+	if r.Exit == 1 || len(r.Config.Backends) != 1 {
+		t.Fatalf("balance %s: the parser refuses it: %v", line, r.Diags.List)
+	}
+	pb := r.Config.Backends[0].Balance
+	spec := Spec{Algorithm: pb.Algorithm, URI: URIParams(pb.URI), URLParam: URLParamParams(pb.URLParam),
+		Header: HeaderParams(pb.Header), Draws: pb.Draws, RDPCookie: pb.RDPCookie}
+	if pb.Algorithm == "hash" {
+		smp := haproxy.ParseSample(pb.Expr)
+		spec.Hash.Fetch = map[string]SampleFetch{"src": FetchSrc, "path": FetchPath, "url": FetchURL,
+			"urlp": FetchURLParam, "url_param": FetchURLParam, "req.hdr": FetchReqHdr, "hdr": FetchReqHdr}[smp.Fetch.Name]
+		if len(smp.Fetch.Args) > 0 {
+			spec.Hash.Param = smp.Fetch.Args[0].Str
+		}
+	}
+	return spec
 }
 
 // sequence returns the names of n picks joined by spaces ("-" for nil).

@@ -52,10 +52,8 @@ func TestURICut(t *testing.T) {
 		{[]string{"path-only"}, "http://h.example", ""},
 		{[]string{"path-only", "whole"}, "/p?x", "/p?x"},
 	} {
-		k, err := parseURIKey(tc.args)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := specOf(t, "uri", tc.args).URI
+		k := uriKey{length: u.Len, depth: u.Depth, whole: u.Whole, pathOnly: u.PathOnly}
 		if got := k.cut(tc.uri); got != tc.want {
 			t.Errorf("uri %q %q: got %q want %q", tc.args, tc.uri, got, tc.want)
 		}

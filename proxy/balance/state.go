@@ -10,7 +10,7 @@ const (
 )
 
 // member is the balancer's committed view of one Server: what it was when
-// Update (or New) last looked. Pick only reads members, never the Server's
+// Update (or Build) last looked. Pick only reads members, never the Server's
 // Up/Weight/Backup, so a writer changing them between Updates cannot tear a
 // pick.
 type member struct {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"sort"
@@ -214,7 +215,8 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		}
 		fmt.Fprintf(&cfg, "    server s1 %s check inter 300\n", addr)
 		targets = append(targets, &Target{Backend: sc.name, Server: "s1", Addr: addr,
-			Intervals: Intervals{Inter: 300 * time.Millisecond}, Prober: probeFromLines(t, sc.lines), LogHealthChecks: true, Timeouts: sc.to})
+			Rise: 2, Fall: 3, Intervals: sameIntervals(300 * time.Millisecond), Prober: probeFromLines(t, sc.lines), LogHealthChecks: true,
+			Timeouts: cmp.Or(sc.to, CheckTimeouts(300*time.Millisecond, 0, 0))})
 	}
 	front := loopback.FreeAddr(t)
 	fmt.Fprintf(&cfg, "frontend fe\n    bind %s\n    default_backend tcpok\n", front)
@@ -232,7 +234,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 
 	var mu sync.Mutex
 	var got []string
-	r := NewRunner(targets, RunnerOptions{Log: func(l Line) {
+	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
 		mu.Lock()
 		got = append(got, l.Text)
 		mu.Unlock()

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -54,22 +55,22 @@ func TestDifferentialLogLines(t *testing.T) {
 	scenarios := []scenario{
 		{name: "tcprefused", lines: []string{"mode tcp"}, servers: []srv{{"s1", closed, false}, {"s2", ok.addr(), false}}, probe: TCPProbe{}},
 		{name: "tcpbackup", lines: []string{"mode tcp"}, servers: []srv{{"a", closed, false}, {"b", ok.addr(), true}}, probe: TCPProbe{}},
-		{name: "http503", lines: []string{"option httpchk"}, servers: []srv{{"s1", unavailable.addr(), false}}, probe: HTTPProbe{}},
-		{name: "garbage", lines: []string{"option httpchk"}, servers: []srv{{"s1", garbage.addr(), false}}, probe: HTTPProbe{}},
+		{name: "http503", lines: []string{"option httpchk"}, servers: []srv{{"s1", unavailable.addr(), false}}, probe: HTTPProbe{Request: defaultRequest}},
+		{name: "garbage", lines: []string{"option httpchk"}, servers: []srv{{"s1", garbage.addr(), false}}, probe: HTTPProbe{Request: defaultRequest}},
 		{name: "nomatch", lines: []string{"option httpchk", "http-check expect string nope"}, servers: []srv{{"s1", ok.addr(), false}},
-			probe: HTTPProbe{Expects: expect("string", "nope")}},
+			probe: HTTPProbe{Request: defaultRequest, Expects: expect("string", "nope")}},
 		{name: "notstatus", lines: []string{"option httpchk", "http-check expect ! status 200"}, servers: []srv{{"s1", ok.addr(), false}},
-			probe: HTTPProbe{Expects: expect("!", "status", "200")}},
+			probe: HTTPProbe{Request: defaultRequest, Expects: expect("!", "status", "200")}},
 		{name: "hang", lines: []string{"option httpchk", "timeout check 200"}, servers: []srv{{"s1", hang.addr(), false}},
-			probe: HTTPProbe{}, to: CheckTimeouts(300*time.Millisecond, time.Second, 200*time.Millisecond)},
+			probe: HTTPProbe{Request: defaultRequest}, to: CheckTimeouts(300*time.Millisecond, time.Second, 200*time.Millisecond)},
 		{name: "loghcok", lines: []string{"option httpchk", "option log-health-checks"}, servers: []srv{{"s1", ok.addr(), false}},
-			probe: HTTPProbe{}, logHC: true},
+			probe: HTTPProbe{Request: defaultRequest}, logHC: true},
 		{name: "loghcdown", lines: []string{"option httpchk", "option log-health-checks"}, servers: []srv{{"s1", unavailable.addr(), false}},
-			probe: HTTPProbe{}, logHC: true},
+			probe: HTTPProbe{Request: defaultRequest}, logHC: true},
 		{name: "on404", lines: []string{"option httpchk", "http-check disable-on-404"}, servers: []srv{{"s1", notFound.addr(), false}},
-			probe: HTTPProbe{DisableOn404: true}},
+			probe: HTTPProbe{Request: defaultRequest, DisableOn404: true}},
 		{name: "on404hc", lines: []string{"option httpchk", "http-check disable-on-404", "option log-health-checks"}, servers: []srv{{"s1", notFound.addr(), false}},
-			probe: HTTPProbe{DisableOn404: true}, logHC: true},
+			probe: HTTPProbe{Request: defaultRequest, DisableOn404: true}, logHC: true},
 		{name: "loghcbk", lines: []string{"option log-health-checks"}, servers: []srv{{"bk", closed, true}},
 			probe: TCPProbe{}, logHC: true},
 	}
@@ -89,7 +90,8 @@ func TestDifferentialLogLines(t *testing.T) {
 			}
 			fmt.Fprintf(&cfg, "    server %s %s check inter 300%s\n", s.name, s.addr, bk)
 			targets = append(targets, &Target{Backend: sc.name, Server: s.name, Backup: s.backup, Addr: s.addr,
-				Intervals: Intervals{Inter: 300 * time.Millisecond}, Prober: sc.probe, LogHealthChecks: sc.logHC, Timeouts: sc.to})
+				Rise: 2, Fall: 3, Intervals: sameIntervals(300 * time.Millisecond), Prober: sc.probe, LogHealthChecks: sc.logHC,
+				Timeouts: cmp.Or(sc.to, CheckTimeouts(300*time.Millisecond, 0, 0))})
 		}
 	}
 	front := loopback.FreeAddr(t)
@@ -100,7 +102,7 @@ func TestDifferentialLogLines(t *testing.T) {
 
 	var mu sync.Mutex
 	var got []string
-	r := NewRunner(targets, RunnerOptions{Log: func(l Line) {
+	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
 		mu.Lock()
 		got = append(got, l.Text)
 		mu.Unlock()

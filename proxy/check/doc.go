@@ -37,7 +37,8 @@
 //     check marks it DOWN; once fully healthy (health = rise+fall-1) it
 //     takes fall failures to go DOWN, and rise successes to come back UP.
 //   - Intervals: inter while fully healthy, downinter while fully down
-//     (health 0), fastinter otherwise, each defaulting to inter (2s). The
+//     (health 0), fastinter otherwise (proxy/haproxycfg fills fastinter and
+//     downinter with inter when unset, inter with 2s, as HAProxy). The
 //     next check is scheduled from the end of the previous one (a 400 ms
 //     check with inter 1s runs every 1.4 s). At start the checks are spread:
 //     check i of n waits max(mininter, its interval)*i/n, mininter being the
@@ -45,7 +46,8 @@
 //   - Timeouts: without `timeout check` the whole check gets inter; with it,
 //     the connection gets min(timeout connect, inter) and the check as a
 //     whole max(that, timeout check).
-//   - `option httpchk` alone sends "OPTIONS / HTTP/1.0\r\n\r\n"; HTTP/1.1
+//   - `option httpchk` alone sends "OPTIONS / HTTP/1.0\r\n\r\n" (the
+//     defaults proxy/haproxycfg fills from parser/haproxy); HTTP/1.1
 //     requests get "connection: close"; header names go out in lower case.
 //     Without `http-check expect`, 2xx and 3xx pass.
 //   - Log lines (syslog severities in brackets): "Server B/S is DOWN, reason:

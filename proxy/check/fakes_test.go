@@ -190,3 +190,17 @@ func pgError() []byte {
 	n := len(body) + 4
 	return append([]byte{'E', byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}, body...)
 }
+
+// defaultRequest is the request of `option httpchk` alone, as
+// proxy/haproxycfg fills it from parser/haproxy's defaults table.
+var defaultRequest = ProbeRequest{Method: "OPTIONS", URI: "/", Version: "HTTP/1.0"}
+
+// mustRunner is NewRunner for targets whose values the test sets.
+func mustRunner(t testing.TB, targets []*Target, opts RunnerOptions) *Runner {
+	t.Helper()
+	r, err := NewRunner(targets, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -42,7 +42,7 @@ func FuzzHTTPResponse(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZ\r\n"), "rstring", "a.*b")
 	f.Add([]byte("garbage"), "rstatus", "^2")
 	f.Fuzz(func(t *testing.T, reply []byte, kind, pattern string) {
-		p := HTTPProbe{}
+		p := HTTPProbe{Request: defaultRequest}
 		if e, err := parseExpect([]string{kind, pattern}); err == nil {
 			p.Expects = []Expect{e}
 		}

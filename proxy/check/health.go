@@ -71,33 +71,24 @@ func (h Health) Status() string {
 	return fmt.Sprintf("%d/%d DOWN", h.health, h.Rise)
 }
 
-// Intervals are a server's `inter`, `fastinter` and `downinter`; zero
-// fastinter/downinter default to inter, zero inter to HAProxy's 2s.
+// Intervals are a server's `inter`, `fastinter` and `downinter`, all set
+// (NewRunner refuses a zero one): proxy/haproxycfg fills inter from
+// parser/haproxy's defaults table and fastinter/downinter with inter when
+// the server line leaves them out, as HAProxy does.
 type Intervals struct {
 	Inter, FastInter, DownInter time.Duration
 }
 
-// DefaultInter is HAProxy's `inter` when none is configured.
-const DefaultInter = 2 * time.Second
-
-// Next is the delay before the next check in state h (srv_getinter).
+// Next is the delay before the next check in state h (srv_getinter):
+// inter while fully healthy, downinter while fully down, fastinter in
+// between.
 func (iv Intervals) Next(h Health) time.Duration {
-	inter := iv.Inter
-	if inter <= 0 {
-		inter = DefaultInter
-	}
 	switch {
 	case h.Full():
-		return inter
+		return iv.Inter
 	case !h.up && h.health == 0:
-		if iv.DownInter > 0 {
-			return iv.DownInter
-		}
-		return inter
+		return iv.DownInter
 	default:
-		if iv.FastInter > 0 {
-			return iv.FastInter
-		}
-		return inter
+		return iv.FastInter
 	}
 }

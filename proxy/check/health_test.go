@@ -111,12 +111,8 @@ func TestIntervals(t *testing.T) {
 	if d := iv.Next(h); d != 200*time.Millisecond {
 		t.Errorf("coming up: %v", d)
 	}
-	if d := (Intervals{}).Next(h); d != 2*time.Second {
-		t.Errorf("defaults: %v", d)
-	}
-	if d := (Intervals{Inter: 5 * time.Second}).Next(Health{Rise: 2, Fall: 3}); d != 5*time.Second {
-		t.Errorf("downinter defaults to inter: %v", d)
-	}
+	// inter 2s and fastinter/downinter = inter when the server line leaves
+	// them out are filled by proxy/haproxycfg (TestCheckDefaultsFilled).
 }
 
 func TestCheckTimeouts(t *testing.T) {
@@ -130,7 +126,7 @@ func TestCheckTimeouts(t *testing.T) {
 		{1500 * s, 1000 * s, 700 * s, Timeouts{1000 * s, 1000 * s}},
 		{1500 * s, 1000 * s, 2500 * s, Timeouts{1000 * s, 2500 * s}},
 		{1500 * s, 0, 700 * s, Timeouts{1500 * s, 1500 * s}},
-		{0, 0, 0, Timeouts{2000 * s, 2000 * s}},
+		// inter's own default (2s) is proxy/haproxycfg's: TestCheckDefaultsFilled
 	} {
 		if got := CheckTimeouts(tc.inter, tc.connect, tc.check); got != tc.want {
 			t.Errorf("CheckTimeouts(%v, %v, %v) = %+v want %+v", tc.inter, tc.connect, tc.check, got, tc.want)

@@ -21,8 +21,9 @@ import (
 type Header struct{ Name, Value string }
 
 // ProbeRequest is the request an HTTP check sends: HAProxy's `option httpchk` and
-// `http-check send` settings. The zero value sends HAProxy's default,
-// "OPTIONS / HTTP/1.0".
+// `http-check send` settings. Method, URI and Version are all set
+// (proxy/haproxycfg fills HAProxy's "OPTIONS / HTTP/1.0" from parser/haproxy's
+// defaults table); NewRunner refuses a request without them.
 type ProbeRequest struct {
 	Method, URI, Version string
 	Headers              []Header
@@ -30,7 +31,7 @@ type ProbeRequest struct {
 }
 
 // OptionHTTPChk is the request of `option httpchk [<method>] [<uri>]
-// [<version>]` (empty: HAProxy's default). The version may carry extra
+// [<version>]`, the defaults already filled by the caller. The version may carry extra
 // header lines after "\r\n", the old way of sending a Host header; both
 // real CRLFs and the escaped form are understood.
 func OptionHTTPChk(method, uri, version string) ProbeRequest {
@@ -67,20 +68,19 @@ func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
 	}
 }
 
+// validate refuses a request line with an empty part.
+func (r ProbeRequest) validate() error {
+	if r.Method == "" || r.URI == "" || r.Version == "" {
+		return fmt.Errorf("HTTP check request %q %q %q: method, uri and version must be set", r.Method, r.URI, r.Version)
+	}
+	return nil
+}
+
 // Bytes is the request as HAProxy 2.6 puts it on the wire: header names in
 // lower case, a content-length with a body, and "connection: close" for
 // HTTP/1.1 (1.0 closes anyway).
 func (r ProbeRequest) Bytes() []byte {
 	method, uri, ver := r.Method, r.URI, r.Version
-	if method == "" {
-		method = "OPTIONS"
-	}
-	if uri == "" {
-		uri = "/"
-	}
-	if ver == "" {
-		ver = "HTTP/1.0"
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\r\n", method, uri, ver)
 	hasConn := false
@@ -218,11 +218,7 @@ func (p HTTPProbe) exchange(c net.Conn) Result {
 		return ioResult(err)
 	}
 	br := bufio.NewReaderSize(c, 4096)
-	method := p.Request.Method
-	if method == "" {
-		method = "OPTIONS"
-	}
-	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	resp, err := http.ReadResponse(br, &http.Request{Method: p.Request.Method})
 	if err != nil {
 		return ioResult(err)
 	}

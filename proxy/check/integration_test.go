@@ -20,8 +20,8 @@ func TestRealServerGoesDownWithinFallChecks(t *testing.T) {
 	var mu sync.Mutex
 	var lines []string
 	var ups []bool
-	r := NewRunner([]*Target{{Backend: "servers", Server: "web1", Addr: addr, Rise: rise, Fall: fall,
-		Intervals: Intervals{Inter: time.Second}, Prober: HTTPProbe{}, Timeouts: Timeouts{Connect: time.Second, Total: time.Second}}},
+	r := mustRunner(t, []*Target{{Backend: "servers", Server: "web1", Addr: addr, Rise: rise, Fall: fall,
+		Intervals: sameIntervals(time.Second), Prober: HTTPProbe{Request: defaultRequest}, Timeouts: Timeouts{Connect: time.Second, Total: time.Second}}},
 		RunnerOptions{Clock: clock,
 			Apply: func(e Event) { ups = append(ups, e.Up) },
 			Log: func(l Line) {

@@ -14,12 +14,13 @@ type Timeouts struct {
 	Connect, Total time.Duration
 }
 
-// CheckTimeouts derives a check's timeouts the way HAProxy 2.6 does from
-// `inter`, `timeout connect` and `timeout check` (zero = unset).
+// CheckTimeouts derives a check's timeouts from `inter` (set: the caller
+// fills HAProxy's default) and `timeout connect` and `timeout check` (zero
+// = not configured). The fallbacks are HAProxy 2.6's semantics, not
+// defaults: without `timeout check` the whole check is bounded by inter;
+// with it, the connection by min(timeout connect, inter) and the check by
+// max(that, timeout check).
 func CheckTimeouts(inter, connect, check time.Duration) Timeouts {
-	if inter <= 0 {
-		inter = DefaultInter
-	}
 	if check <= 0 {
 		return Timeouts{Connect: inter, Total: inter}
 	}

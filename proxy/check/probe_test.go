@@ -140,7 +140,7 @@ func TestHTTPProbe(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startRaw(t, tc.reply, tc.hang)
-			p := HTTPProbe{DisableOn404: tc.on404}
+			p := HTTPProbe{Request: defaultRequest, DisableOn404: tc.on404}
 			for _, w := range tc.expects {
 				e, err := parseExpect(w)
 				if err != nil {
@@ -159,7 +159,7 @@ func TestHTTPProbe(t *testing.T) {
 			}
 		})
 	}
-	r := (HTTPProbe{}).Probe(context.Background(), loopback.DeadAddr(t), short)
+	r := (HTTPProbe{Request: defaultRequest}).Probe(context.Background(), loopback.DeadAddr(t), short)
 	if r.Status != L4CON || r.Info != "Connection refused" {
 		t.Errorf("closed port: %+v", r)
 	}
@@ -177,8 +177,8 @@ func TestHTTPRequestBytes(t *testing.T) {
 		req  ProbeRequest
 		want string
 	}{
-		{OptionHTTPChk("", "", ""), "OPTIONS / HTTP/1.0\r\n\r\n"},
-		{OptionHTTPChk("", "/health", ""), "OPTIONS /health HTTP/1.0\r\n\r\n"},
+		{OptionHTTPChk("OPTIONS", "/", "HTTP/1.0"), "OPTIONS / HTTP/1.0\r\n\r\n"},
+		{OptionHTTPChk("OPTIONS", "/health", "HTTP/1.0"), "OPTIONS /health HTTP/1.0\r\n\r\n"},
 		{OptionHTTPChk("GET", "/health", `HTTP/1.1\r\nHost: www`), "GET /health HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n"},
 		{OptionHTTPChk("GET", "/h", "HTTP/1.1\r\nHost: a\r\nX-Y: z"), "GET /h HTTP/1.1\r\nhost: a\r\nx-y: z\r\nconnection: close\r\n\r\n"},
 		{withSend(ProbeRequest{}, "meth", "HEAD", "uri", "/x", "ver", "HTTP/1.1", "hdr", "Host", "example.com", "hdr", "X-A", "b"),
@@ -208,7 +208,7 @@ func TestParseExpectErrors(t *testing.T) {
 	if e, err := parseExpect([]string{"comment", "c", "status", "200"}); err != nil || e.Kind != ExpectStatus {
 		t.Errorf("comment option: %v %+v", err, e)
 	}
-	var r ProbeRequest
+	r := defaultRequest
 	for _, w := range [][]string{{"meth"}, {"hdr", "a"}, {"frobnicate", "x"}} {
 		if err := applySend(&r, w); err == nil {
 			t.Errorf("ApplySend(%q) accepted", w)

@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -14,9 +16,9 @@ type Target struct {
 	// Addr is where the check connects: the server's address with `addr`
 	// and `port` applied (see CheckAddr).
 	Addr       string
-	Rise, Fall int // 0 = HAProxy's defaults, 2 and 3
+	Rise, Fall int // >= 1 (proxy/haproxycfg fills HAProxy's defaults)
 	Intervals
-	// Timeouts of each check; zero = CheckTimeouts(inter, 0, 0).
+	// Timeouts of each check (CheckTimeouts); both must be set.
 	Timeouts Timeouts
 	Prober   Prober
 	// LogHealthChecks is the backend's `option log-health-checks`.
@@ -79,24 +81,44 @@ type targetState struct {
 	stopping   bool // UP but draining after a 404 (disable-on-404)
 }
 
-// NewRunner prepares the checks; nothing runs before Start.
-func NewRunner(targets []*Target, opts RunnerOptions) *Runner {
+// NewRunner prepares the checks; nothing runs before Start. Each target
+// carries every value it needs (proxy/haproxycfg fills HAProxy's defaults
+// from parser/haproxy's defaults table): a zero rise, fall, interval or
+// timeout, a missing prober or an HTTP check without its request line is
+// an error, never defaulted here.
+func NewRunner(targets []*Target, opts RunnerOptions) (*Runner, error) {
+	for _, t := range targets {
+		if err := t.validate(); err != nil {
+			return nil, fmt.Errorf("health check of %s/%s: %w", t.Backend, t.Server, err)
+		}
+	}
 	if opts.Clock == nil {
 		opts.Clock = RealClock{}
 	}
 	r := &Runner{opts: opts}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for _, t := range targets {
-		rise, fall := t.Rise, t.Fall
-		if rise <= 0 {
-			rise = 2
-		}
-		if fall <= 0 {
-			fall = 3
-		}
-		r.states = append(r.states, &targetState{t: t, h: NewHealth(rise, fall), maint: t.Disabled})
+		r.states = append(r.states, &targetState{t: t, h: NewHealth(t.Rise, t.Fall), maint: t.Disabled})
 	}
-	return r
+	return r, nil
+}
+
+// validate refuses the zero values a target cannot run with.
+func (t *Target) validate() error {
+	switch {
+	case t.Rise < 1 || t.Fall < 1:
+		return fmt.Errorf("rise %d and fall %d must be at least 1", t.Rise, t.Fall)
+	case t.Inter <= 0 || t.FastInter <= 0 || t.DownInter <= 0:
+		return fmt.Errorf("inter %v, fastinter %v and downinter %v must be positive", t.Inter, t.FastInter, t.DownInter)
+	case t.Timeouts.Connect <= 0 || t.Timeouts.Total <= 0:
+		return fmt.Errorf("check timeouts %+v must be positive", t.Timeouts)
+	case t.Prober == nil:
+		return errors.New("no prober")
+	}
+	if p, ok := t.Prober.(HTTPProbe); ok {
+		return p.Request.validate()
+	}
+	return nil
 }
 
 // Start schedules every first check, spread as HAProxy's start_checks
@@ -198,11 +220,7 @@ func (r *Runner) run(s *targetState, gen int) {
 		return
 	}
 	t := s.t
-	to := t.Timeouts
-	if to.Total <= 0 {
-		to = CheckTimeouts(t.Inter, 0, 0)
-	}
-	res := t.Prober.Probe(r.ctx, t.Addr, to)
+	res := t.Prober.Probe(r.ctx, t.Addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}

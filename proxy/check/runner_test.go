@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -115,8 +116,9 @@ func TestRunnerTimelineLikeHAProxy(t *testing.T) {
 	var lines []string
 	var events []bool
 	target := &Target{Backend: "servers", Server: "web1", Addr: "a", Rise: 2, Fall: 3, Prober: p, LogHealthChecks: true,
-		Intervals: Intervals{Inter: time.Second, FastInter: 200 * time.Millisecond, DownInter: 3 * time.Second}}
-	r := NewRunner([]*Target{target}, RunnerOptions{Clock: clock,
+		Intervals: Intervals{Inter: time.Second, FastInter: 200 * time.Millisecond, DownInter: 3 * time.Second},
+		Timeouts:  CheckTimeouts(time.Second, 0, 0)}
+	r := mustRunner(t, []*Target{target}, RunnerOptions{Clock: clock,
 		Apply: func(e Event) { events = append(events, e.Up) },
 		Log:   func(l Line) { lines = append(lines, fmt.Sprintf("[%d] %s", l.Severity, l.Text)) }})
 	r.Start()
@@ -165,9 +167,9 @@ func TestRunnerTransitionsAndSpread(t *testing.T) {
 	var lines []string
 	mk := func(name, addr string, backup bool) *Target {
 		return &Target{Backend: "servers", Server: name, Addr: addr, Backup: backup, Prober: p, Rise: 2, Fall: 1,
-			Intervals: Intervals{Inter: 1500 * time.Millisecond}}
+			Intervals: sameIntervals(1500 * time.Millisecond), Timeouts: CheckTimeouts(1500*time.Millisecond, 0, 0)}
 	}
-	r := NewRunner([]*Target{mk("web1", "a", false), mk("web2", "b", false), mk("bk", "c", true)}, RunnerOptions{Clock: clock,
+	r := mustRunner(t, []*Target{mk("web1", "a", false), mk("web2", "b", false), mk("bk", "c", true)}, RunnerOptions{Clock: clock,
 		Log: func(l Line) { lines = append(lines, l.Text) }})
 	r.Start()
 	clock.Advance(1400 * time.Millisecond)
@@ -189,7 +191,8 @@ func TestRunnerCountsHookAndRunningOnBackup(t *testing.T) {
 	clock := newFakeClock()
 	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": {refused}}}
 	var lines []Line
-	r := NewRunner([]*Target{{Backend: "be", Server: "s", Addr: "a", Prober: p}}, RunnerOptions{Clock: clock,
+	r := mustRunner(t, []*Target{{Backend: "be", Server: "s", Addr: "a", Prober: p, Rise: 2, Fall: 3,
+		Intervals: sameIntervals(2 * time.Second), Timeouts: CheckTimeouts(2*time.Second, 0, 0)}}, RunnerOptions{Clock: clock,
 		Counts: func(b, s string) BackendCounts { return BackendCounts{Active: 0, Backup: 2, Sessions: 4, Queued: 1} },
 		Log:    func(l Line) { lines = append(lines, l) }})
 	r.Start()
@@ -215,7 +218,8 @@ func TestNoServerLineForms(t *testing.T) {
 func TestStopCancelsPending(t *testing.T) {
 	clock := newFakeClock()
 	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{}}
-	r := NewRunner([]*Target{{Backend: "b", Server: "s", Addr: "a", Prober: p}}, RunnerOptions{Clock: clock})
+	r := mustRunner(t, []*Target{{Backend: "b", Server: "s", Addr: "a", Prober: p, Rise: 2, Fall: 3,
+		Intervals: sameIntervals(2 * time.Second), Timeouts: CheckTimeouts(2*time.Second, 0, 0)}}, RunnerOptions{Clock: clock})
 	r.Start()
 	clock.Advance(time.Millisecond)
 	done := make(chan struct{})
@@ -241,9 +245,11 @@ func TestRunnerMaintenance(t *testing.T) {
 	}}
 	var lines []string
 	var events []string
-	r := NewRunner([]*Target{
-		{Backend: "A", Server: "ok", Addr: "a", Prober: p, Disabled: true, Intervals: Intervals{Inter: 500 * time.Millisecond}},
-		{Backend: "A", Server: "bad", Addr: "b", Prober: p, Disabled: true, Intervals: Intervals{Inter: 500 * time.Millisecond}},
+	r := mustRunner(t, []*Target{
+		{Backend: "A", Server: "ok", Addr: "a", Prober: p, Disabled: true, Rise: 2, Fall: 3,
+			Intervals: sameIntervals(500 * time.Millisecond), Timeouts: CheckTimeouts(500*time.Millisecond, 0, 0)},
+		{Backend: "A", Server: "bad", Addr: "b", Prober: p, Disabled: true, Rise: 2, Fall: 3,
+			Intervals: sameIntervals(500 * time.Millisecond), Timeouts: CheckTimeouts(500*time.Millisecond, 0, 0)},
 	}, RunnerOptions{Clock: clock,
 		Apply: func(e Event) { events = append(events, fmt.Sprintf("%s:%v", e.Target.Server, e.Up)) },
 		Log:   func(l Line) { lines = append(lines, l.Text) }})
@@ -287,7 +293,7 @@ func TestSpreadChecks(t *testing.T) {
 		{5, 0.999999, 950 * time.Millisecond},
 		{80, 0, 1500 * time.Millisecond}, // capped at 50 like the keyword
 	} {
-		r := NewRunner(nil, RunnerOptions{SpreadChecks: tc.pct, Rand: func() float64 { return tc.rnd }})
+		r := mustRunner(t, nil, RunnerOptions{SpreadChecks: tc.pct, Rand: func() float64 { return tc.rnd }})
 		if got := r.spread(time.Second); got.Round(time.Millisecond) != tc.want {
 			t.Errorf("spread %d%% rnd %v: %v want %v", tc.pct, tc.rnd, got, tc.want)
 		}
@@ -306,7 +312,8 @@ func TestRunnerDisableOn404(t *testing.T) {
 		clock := newFakeClock()
 		p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": append([]Result(nil), plan...)}}
 		var lines, events []string
-		r := NewRunner([]*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, LogHealthChecks: logHC, Intervals: Intervals{Inter: 300 * time.Millisecond}}},
+		r := mustRunner(t, []*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, LogHealthChecks: logHC, Rise: 2, Fall: 3,
+			Intervals: sameIntervals(300 * time.Millisecond), Timeouts: CheckTimeouts(300*time.Millisecond, 0, 0)}},
 			RunnerOptions{Clock: clock,
 				Apply: func(e Event) { events = append(events, fmt.Sprintf("up=%v drain=%v", e.Up, e.Drain)) },
 				Log:   func(l Line) { lines = append(lines, fmt.Sprintf("[%d] %s", l.Severity, l.Text)) }})
@@ -354,7 +361,8 @@ func TestRunnerStoppingThenDown(t *testing.T) {
 	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found"}
 	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": {nf, refused, refused, refused}}}
 	var lines []Line
-	r := NewRunner([]*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, Intervals: Intervals{Inter: time.Second}}},
+	r := mustRunner(t, []*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, Rise: 2, Fall: 3,
+		Intervals: sameIntervals(time.Second), Timeouts: CheckTimeouts(time.Second, 0, 0)}},
 		RunnerOptions{Clock: clock, Log: func(l Line) { lines = append(lines, l) }})
 	r.Start()
 	clock.Advance(3 * time.Second)
@@ -372,9 +380,10 @@ func TestRunnerStartSpreadLikeHAProxy(t *testing.T) {
 	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{}}
 	ms := time.Millisecond
 	mk := func(addr string, iv Intervals) *Target {
-		return &Target{Backend: "A", Server: addr, Addr: addr, Prober: p, Intervals: iv}
+		iv.FastInter, iv.DownInter = cmp.Or(iv.FastInter, iv.Inter), cmp.Or(iv.DownInter, iv.Inter)
+		return &Target{Backend: "A", Server: addr, Addr: addr, Prober: p, Rise: 2, Fall: 3, Intervals: iv, Timeouts: CheckTimeouts(iv.Inter, 0, 0)}
 	}
-	r := NewRunner([]*Target{
+	r := mustRunner(t, []*Target{
 		mk("s1", Intervals{Inter: 3000 * ms}), mk("s2", Intervals{Inter: 3000 * ms}),
 		mk("s3", Intervals{Inter: 1500 * ms, FastInter: 1200 * ms}), mk("s4", Intervals{Inter: 900 * ms}),
 	}, RunnerOptions{Clock: clock})
@@ -385,6 +394,43 @@ func TestRunnerStartSpreadLikeHAProxy(t *testing.T) {
 	for addr, at := range want {
 		if got := p.times[addr]; len(got) == 0 || got[0] != at {
 			t.Errorf("%s first check at %v, want %v", addr, got, at)
+		}
+	}
+}
+
+// sameIntervals are the intervals of a server line with `inter d` alone:
+// fastinter and downinter are inter (as proxy/haproxycfg fills them).
+func sameIntervals(d time.Duration) Intervals {
+	return Intervals{Inter: d, FastInter: d, DownInter: d}
+}
+
+// NewRunner defaults nothing: proxy/haproxycfg fills HAProxy's defaults,
+// and a target missing one is refused.
+func TestNewRunnerRefusesZeroValues(t *testing.T) {
+	good := func() *Target {
+		return &Target{Backend: "b", Server: "s", Addr: "a", Rise: 2, Fall: 3, Intervals: sameIntervals(time.Second),
+			Timeouts: CheckTimeouts(time.Second, 0, 0), Prober: HTTPProbe{Request: defaultRequest}}
+	}
+	if _, err := NewRunner([]*Target{good()}, RunnerOptions{}); err != nil {
+		t.Fatalf("complete target refused: %v", err)
+	}
+	for name, spoil := range map[string]func(*Target){
+		"rise":         func(t *Target) { t.Rise = 0 },
+		"fall":         func(t *Target) { t.Fall = 0 },
+		"inter":        func(t *Target) { t.Inter = 0 },
+		"fastinter":    func(t *Target) { t.FastInter = 0 },
+		"downinter":    func(t *Target) { t.DownInter = 0 },
+		"connect":      func(t *Target) { t.Timeouts.Connect = 0 },
+		"total":        func(t *Target) { t.Timeouts.Total = 0 },
+		"prober":       func(t *Target) { t.Prober = nil },
+		"http method":  func(t *Target) { t.Prober = HTTPProbe{Request: ProbeRequest{URI: "/", Version: "HTTP/1.0"}} },
+		"http uri":     func(t *Target) { t.Prober = HTTPProbe{Request: ProbeRequest{Method: "GET", Version: "HTTP/1.0"}} },
+		"http version": func(t *Target) { t.Prober = HTTPProbe{Request: ProbeRequest{Method: "GET", URI: "/"}} },
+	} {
+		tg := good()
+		spoil(tg)
+		if _, err := NewRunner([]*Target{good(), tg}, RunnerOptions{}); err == nil || !strings.Contains(err.Error(), "b/s") {
+			t.Errorf("%s: zero value accepted (err %v)", name, err)
 		}
 	}
 }

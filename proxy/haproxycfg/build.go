@@ -11,7 +11,6 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
-	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -499,51 +498,6 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		c.TCP = b.tcpCheck(px)
 	}
 	return c
-}
-
-// balance maps `balance`, `hash-type` and `option allbackups`, filling
-// their defaults from parser/haproxy's defaults table. An algorithm
-// proxy/balance cannot build (rdp-cookie, hash <expr>, ...) is reported and
-// replaced by the default one.
-func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
-	spec := balance.Spec{Algorithm: haproxy.DefaultBalance}
-	spec.Options = hashOptions(px.HashType)
-	if px.HashType.Refused != "" {
-		b.unsupported(px.Pos, "hash-type "+px.HashType.Refused)
-	}
-	spec.Options.AllBackups = px.Options["allbackups"]
-	spec.Options.HashBalanceFactor = px.HashBalanceFactor
-	if len(px.Balance.Args) == 0 {
-		return spec
-	}
-	if px.Mode != "http" && (px.Balance.Algorithm == "uri" || px.Balance.Algorithm == "url_param" || px.Balance.Algorithm == "hdr") {
-		// HAProxy: "Layer 7 hash not possible for backend 'b' (needs 'mode
-		// http'). Falling back to round robin." (the parser warns).
-		return spec
-	}
-	algo, args := px.Balance.Args[0], append([]string(nil), px.Balance.Args[1:]...)
-	if _, err := balance.New(algo, args, nil, spec.Options); err != nil {
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "balance ") {
-			msg = "balance " + strings.Join(px.Balance.Args, " ") + ": " + msg
-		}
-		b.unsupported(px.Pos, msg)
-		return spec
-	}
-	spec.Algorithm, spec.Args = algo, args
-	return spec
-}
-
-// hashFuncs are the balance functions of the parser's hash-type names.
-var hashFuncs = map[string]balance.HashFunc{"sdbm": balance.SDBM, "djb2": balance.DJB2, "wt6": balance.WT6, "crc32": balance.CRC32}
-
-// hashOptions maps a typed `hash-type`; without one (or with a refused
-// one) it is the defaults table's (map-based sdbm, no avalanche).
-func hashOptions(ht haproxy.HashType) balance.Options {
-	if ht.Method == "" || ht.Refused != "" {
-		ht = haproxy.HashType{Method: haproxy.DefaultHashMethod, Function: haproxy.DefaultHashFunction}
-	}
-	return balance.Options{Consistent: ht.Method == haproxy.HashConsistent, Func: hashFuncs[ht.Function], Avalanche: ht.Avalanche}
 }
 
 // hasGlobal reports whether a global section has the statement kw (no

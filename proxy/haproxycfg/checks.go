@@ -1,15 +1,21 @@
 package haproxycfg
 
 import (
+	"cmp"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/check"
 )
 
 // httpCheck maps `option httpchk [meth] [uri] [ver]` and the typed
 // `http-check send`/`expect`/`connect` steps to proxy/check's request,
-// expects and connect; what they refuse is reported and left out.
+// expects and connect; what they refuse is reported and left out. The parts
+// of the request line neither gives are the defaults table's (OPTIONS /
+// HTTP/1.0).
 func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Expect, check.Connect) {
-	req := check.OptionHTTPChk(px.HTTPCheck.Method, px.HTTPCheck.URI, px.HTTPCheck.Version)
+	hc := px.HTTPCheck
+	req := check.OptionHTTPChk(cmp.Or(hc.Method, haproxy.DefaultHTTPCheckMethod),
+		cmp.Or(hc.URI, haproxy.DefaultHTTPCheckURI), cmp.Or(hc.Version, haproxy.DefaultHTTPCheckVersion))
 	var expects []check.Expect
 	var connect check.Connect
 	stepped := false // a send, expect or connect came before

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // A layer 7 balance algorithm in a tcp-mode backend falls back to round
@@ -36,11 +38,14 @@ backend h1
     balance hdr(host)
     server s 127.0.0.1:1
 `)
-	want := map[string]string{"t1": "roundrobin", "t2": "roundrobin", "t3": "roundrobin", "t4": "source", "h1": "hdr(host)"}
+	want := map[string]string{"t1": "roundrobin", "t2": "roundrobin", "t3": "roundrobin", "t4": "source", "h1": "hdr"}
 	for name, algo := range want {
 		if got := balanceOf(p, name).Algorithm; got != algo {
 			t.Errorf("%s: balance %q, want %q", name, got, algo)
 		}
+	}
+	if h := balanceOf(p, "h1").Header; h != (balance.HeaderParams{Name: "host"}) {
+		t.Errorf("h1: hdr parameters %+v, want hdr(host)", h)
 	}
 	for _, be := range p.Proxy.Backends {
 		if be.Balance.Algorithm != want[be.Name] {
@@ -162,9 +167,13 @@ backend h3
     balance hash req.hdr(host),lower
     server s 127.0.0.1:1
 `)
-	for name, want := range map[string]string{"h1": "hash [path]", "h2": "hash [urlp(id)]", "h3": "roundrobin []"} {
-		if got := fmt.Sprintf("%s %v", balanceOf(p, name).Algorithm, balanceOf(p, name).Args); got != want {
-			t.Errorf("%s: %s, want %s", name, got, want)
+	for name, want := range map[string]balance.Spec{
+		"h1": {Algorithm: "hash", Hash: balance.HashSample{Fetch: balance.FetchPath}},
+		"h2": {Algorithm: "hash", Hash: balance.HashSample{Fetch: balance.FetchURLParam, Param: "id"}},
+		"h3": {Algorithm: "roundrobin"},
+	} {
+		if got := balanceOf(p, name); got.Algorithm != want.Algorithm || got.Hash != want.Hash {
+			t.Errorf("%s: %s %+v, want %s %+v", name, got.Algorithm, got.Hash, want.Algorithm, want.Hash)
 		}
 	}
 	n := notices(p)
