@@ -48,7 +48,11 @@ func TestShowStatMatchesHAProxy(t *testing.T) {
 	loopback.WaitListen(t, e.bind)     // the same probe connection on both sides
 	time.Sleep(400 * time.Millisecond) // a few checks on both sides
 	for i := 0; i < 3; i++ {
+		// Each request after the previous client's close was seen (on a
+		// loaded machine a daemon may log 2/2 connections otherwise).
+		waitInfoField(t, haStats, "CurrConns", "0", 3*time.Second)
 		loopback.Get(t, haBind)
+		waitInfoField(t, e.statsPath, "CurrConns", "0", 3*time.Second)
 		loopback.Get(t, e.bind)
 	}
 	// Both log to the test's syslog: the httplog lines must agree but for
@@ -208,8 +212,9 @@ func TestSoftStopFinishesInFlight(t *testing.T) {
 }
 
 // `stats timeout` is the runtime API's idle limit: a client that sends
-// nothing is closed after it, and an interactive (prompt) session is
-// never closed for being idle, as HAProxy 2.6 does.
+// nothing is closed after it (both daemons, compared), and an interactive
+// (prompt) session is never closed for being idle (HAProxy 2.6 closes
+// about half of them, at random: see below).
 func TestStatsTimeout(t *testing.T) {
 	dir := t.TempDir()
 	bind := loopback.FreeAddr(t)
@@ -246,10 +251,30 @@ func TestStatsTimeout(t *testing.T) {
 		io.WriteString(p, "prompt\n")
 		buf := make([]byte, 3)
 		p.SetReadDeadline(time.Now().Add(2 * time.Second))
-		io.ReadFull(p, buf) // "\n> "
+		if _, err := io.ReadFull(p, buf); err != nil { // "\n> "
+			// The stats timeout (300ms) can pass before the "prompt" line
+			// arrives on a loaded machine: the session then ends as idle.
+			if bin == "haproxy" {
+				t.Logf("%s: no prompt (%v): the reference closed the session first; not compared", bin, err)
+			} else {
+				t.Errorf("%s: no prompt: %v", bin, err)
+			}
+			p.Close()
+			cmd.Process.Kill()
+			cmd.Wait()
+			continue
+		}
 		p.SetReadDeadline(time.Now().Add(time.Second))
 		if n, err := p.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("%s: prompt session idle for 3 timeouts: read %d, %v; want still open", bin, n, err)
+			if bin == "haproxy" {
+				// Measured on 2.6.12 (10 sessions, 2026-12-06): about half
+				// its prompt sessions end when the first stats timeout since
+				// the connect expires, the others stay open for good. goha
+				// keeps them open, as an operator at the prompt expects.
+				t.Logf("%s: prompt session closed while idle (read %d, %v)", bin, n, err)
+			} else {
+				t.Errorf("%s: prompt session idle for 3 timeouts: read %d, %v; want still open", bin, n, err)
+			}
 		}
 		p.Close()
 		cmd.Process.Kill()
