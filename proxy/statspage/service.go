@@ -1,0 +1,64 @@
+package statspage
+
+import (
+	"strings"
+	"sync/atomic"
+
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Service serves one proxy's stats page inside the proxy (HAProxy's
+// <STATS> applet). Its data source is bound once the running proxy
+// exists: the page shows the runtime's counters, which the configuration
+// adapter building the Service cannot reach yet.
+type Service struct {
+	Options Options
+	src     atomic.Pointer[sourceBox]
+}
+
+type sourceBox struct{ Source }
+
+// Bind sets the data source; until then the page answers 503.
+func (s *Service) Bind(src Source) { s.src.Store(&sourceBox{src}) }
+
+// LogName is the server name of the requests it answers in the logs.
+func (s *Service) LogName() string { return "<STATS>" }
+
+// Serve answers a request the stats rule matched.
+func (s *Service) Serve(r *proxy.ServiceRequest) proxy.ServiceReply {
+	box := s.src.Load()
+	if box == nil {
+		return proxy.ServiceReply{Status: 503}
+	}
+	uri := r.Path
+	if r.Query != "" {
+		uri += "?" + r.Query
+	}
+	resp := Serve(&s.Options, Request{Method: r.Method, URI: uri, Authorization: string(r.Header("authorization"))}, box.Source)
+	rep := proxy.ServiceReply{Status: resp.Status, Body: []byte(resp.Body), Chunked: resp.Streamed}
+	for _, h := range resp.Headers {
+		rep.Headers = append(rep.Headers, proxy.ReplyHeader{Name: h.Name, Value: h.Value})
+	}
+	return rep
+}
+
+// Match is the condition of the stats rule: HAProxy serves the page for
+// GET, HEAD and POST requests whose URI starts with the stats prefix.
+func (s *Service) Match(r *proxy.RequestInfo) bool {
+	return s.Options.Matches(string(r.Method), requestURI(r.Target))
+}
+
+// requestURI is the path and query of a request target; an absolute URI
+// is reduced to them as HAProxy does before comparing with the prefix.
+func requestURI(target []byte) string {
+	t := string(target)
+	if len(t) > 0 && t[0] != '/' {
+		if _, rest, ok := strings.Cut(t, "://"); ok {
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				return rest[j:]
+			}
+			return "/"
+		}
+	}
+	return t
+}
