@@ -303,6 +303,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
+	bindStatsPages(w)
 	w.checks = w.newChecks()
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)

@@ -35,6 +35,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Node: g.Node, UID: g.UID, GID: g.GID}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, g.StatsTimeout
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
+	b.globalDesc = globalDescription(g.Raw)
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -84,6 +85,8 @@ type builder struct {
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
+	// globalDesc is global `description`, the stats page's show-desc text.
+	globalDesc string
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -189,8 +192,10 @@ func (b *builder) common(px *haproxy.Proxy) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
 	}
-	if px.Stats.Enabled {
-		b.unsupported(px.Stats.Pos, "stats enable")
+	if px.Stats.Enabled && px.Cap&haproxy.CapFrontend == 0 {
+		// The page is served by a frontend's request rules (stats.go);
+		// a backend's page would need the backend's own hook.
+		b.unsupported(px.Stats.Pos, "stats enable in a backend")
 	}
 }
 
@@ -266,7 +271,11 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
 		fe.Redirects = b.redirects(px, acls)
+		if r, ok := b.statsPage(px, fe); ok {
+			fe.RequestRules = append(fe.RequestRules, r)
+		}
 	} else {
+		b.statsPage(px, fe) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}

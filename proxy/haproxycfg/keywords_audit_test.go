@@ -56,6 +56,7 @@ var auditArgs = map[string][][]string{
 	"http-request":      {{"set-header", "X", "y"}},
 	"http-response":     {{"set-header", "X", "y"}},
 	"stats admin":       {{"if", "TRUE"}},
+	"stats auth":        {{"admin:secret"}},
 	"http-check send":   {{"meth", "GET"}},
 	"http-check expect": {{"status", "200"}},
 	"retries":           {{"3"}},
@@ -137,6 +138,9 @@ func audit(t *testing.T) []auditResult {
 			switch k.Name {
 			case "http-request", "http-response", "redirect", "tcp-request connection":
 				where = "frontend" // a backend's rules are reported (build.go)
+			}
+			if strings.HasPrefix(k.Name, "stats ") {
+				where = "frontend" // a backend's stats page is reported (stats.go)
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/statspage"
 )
 
 // Plan is everything gohaproxy needs to run one configuration.
@@ -34,6 +35,9 @@ type Plan struct {
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
 	StatsTimeout time.Duration // `stats timeout` (0: the runtime API's default, 10s)
+	// StatsPages are the stats page services of the frontend and listen
+	// sections; the worker binds them to the running proxy's data.
+	StatsPages []*statspage.Service
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }

@@ -1,0 +1,87 @@
+package haproxycfg
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/statspage"
+)
+
+// statsPage adapts a frontend or listen section's `stats` lines to the
+// stats page service, served by a request rule that runs after the
+// section's http-request rules, as HAProxy checks the stats URI once
+// those rules have accepted the request. It returns the rule to append,
+// or false when the section serves no page.
+func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend) (proxy.HeaderRule, bool) {
+	st := &px.Stats
+	if !st.Enabled {
+		return proxy.HeaderRule{}, false
+	}
+	if fe.Mode != proxy.ModeHTTP {
+		// HAProxy keeps going without the page.
+		b.plan.Notices.Raw(haproxy.Warning, "", 0, fmt.Sprintf("config : 'stats' statement ignored for %s '%s' as it requires HTTP mode.", kindName(px), px.Name))
+		return proxy.HeaderRule{}, false
+	}
+	if st.Admin != nil {
+		b.unsupported(st.Pos, "stats admin")
+	}
+	for _, r := range px.HTTPRequest {
+		// An allow ends goha's rule walk before the page's rule; HAProxy
+		// still serves the page after it.
+		if r.Action == "allow" {
+			b.unsupported(r.Pos, "http-request allow in a proxy serving the stats page")
+		}
+	}
+	svc := &statspage.Service{Options: statspage.Options{URI: st.URI, Refresh: st.Refresh, Realm: st.Realm, Self: px.Name}}
+	for _, a := range st.Auth {
+		if !strings.Contains(a, ":") {
+			b.unsupported(st.Pos, "stats auth without ':'")
+		}
+		svc.Options.Auth = append(svc.Options.Auth, a)
+	}
+	for _, raw := range st.Raw {
+		w := raw.Args
+		arg := strings.Join(w[min(2, len(w)):], " ")
+		switch w[1] {
+		case "hide-version":
+			svc.Options.HideVersion = true
+		case "show-legends":
+			svc.Options.ShowLegends = true
+		case "show-node":
+			svc.Options.ShowNode, svc.Options.Node = true, arg
+		case "show-desc":
+			svc.Options.ShowDesc, svc.Options.Desc = true, arg
+			if arg == "" {
+				svc.Options.Desc = b.globalDesc
+			}
+		case "scope":
+			if arg != "" {
+				svc.Options.Scope = append(svc.Options.Scope, arg)
+			}
+		default:
+			b.unsupported(raw.Pos, "stats "+w[1])
+		}
+	}
+	b.plan.StatsPages = append(b.plan.StatsPages, svc)
+	return proxy.HeaderRule{Action: proxy.UseService, Cond: svc, Service: svc}, true
+}
+
+// globalDescription is the global `description`, the page's default text
+// for `stats show-desc`.
+func globalDescription(raw []haproxy.Statement) string {
+	for _, st := range raw {
+		if len(st.Args) > 1 && st.Args[0] == "description" {
+			return strings.Join(st.Args[1:], " ")
+		}
+	}
+	return ""
+}
+
+func kindName(px *haproxy.Proxy) string {
+	if px.Kind == "listen" {
+		return "proxy"
+	}
+	return px.Kind
+}
