@@ -27,7 +27,8 @@ type pageSummary struct {
 // challenge with goha's realm and answers it, renders the page with
 // HAProxy's CSS (a DOWN server's row painted #ff9090), shows one table per
 // proxy with the rows' states, and reloads the page on its own after the
-// `stats refresh` delay.
+// `stats refresh` delay; an admin action through the form puts a server
+// in maintenance.
 func TestStatsPageInChromium(t *testing.T) {
 	browser := testenv.LookPath(t, "chromium")
 	web := startWeb(t, "web")
@@ -128,5 +129,30 @@ func TestStatsPageInChromium(t *testing.T) {
 	marked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.gohaMark === 1`))
 	if err != nil || marked {
 		t.Errorf("the page did not reload after the refresh delay (err %v)", err)
+	}
+
+	// An admin action through the form: tick a2, pick MAINT, press Apply;
+	// the browser follows the 303 to the banner and a2 shows in
+	// maintenance.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const box = document.querySelector('input.app-checkbox[value="a2"]');
+			box.checked = true;
+			box.form.elements['action'].value = 'maint';
+			box.form.querySelector('input[type=submit]').click();
+			return true;
+		})()`)); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("div.active_up"))); err != nil {
+		t.Fatalf("chromium: no banner after the admin action: %v", err)
+	}
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.pathname,
+			document.querySelector('div.active_up').textContent,
+			document.querySelector('a[name="app/a2"]').closest('tr').className]`))
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	if strings.Join(after, "|") != "/st;st=DONE|[X] Action processed successfully.|maintain" {
+		t.Errorf("after the admin action: %q", after)
 	}
 }

@@ -34,6 +34,7 @@ listen stats
     stats realm Goha\ Test
     stats auth admin:secret
     stats show-legends
+    stats admin if TRUE
     server s1 %[3]s check inter 100ms
     server s2 %[4]s check inter 100ms
     server s3 %[3]s
@@ -242,8 +243,8 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 	if len(haTables) != len(goTables) {
 		t.Fatalf("tables: haproxy %d, goha %d", len(haTables), len(goTables))
 	}
-	// Cells compared: 0 name, 8 sessions cur, 10 sessions total, 22
-	// status, 24 weight, 25 act, 26 bck (columns after the row name).
+	// Cells compared (after the admin form's checkbox cell): 1 name, 11
+	// sessions total, 23 status, 25 weight, 26 act, 27 bck.
 	for i := range haTables {
 		h, g := haTables[i], goTables[i]
 		if len(h) != len(g) {
@@ -259,16 +260,16 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 				t.Errorf("%s row %d: haproxy %s (%d cells), goha %s (%d cells)", haNames[i], j, hr.class, len(hr.cells), gr.class, len(gr.cells))
 				continue
 			}
-			for _, c := range []int{0, 10, 22, 24, 25, 26} {
-				if c >= len(hr.cells) || (hr.class == "frontend" && c > 22) {
+			for _, c := range []int{1, 11, 23, 25, 26, 27} {
+				if c >= len(hr.cells) || (hr.class == "frontend" && c > 23) {
 					continue
 				}
 				hv, gv := hr.cells[c], gr.cells[c]
-				if c == 22 { // "<lastchg> <status>": the time may differ by a second
+				if c == 23 { // "<lastchg> <status>": the time may differ by a second
 					hv, gv = statusWord(hv), statusWord(gv)
 				}
 				if hv != gv {
-					t.Errorf("%s row %d (%s) cell %d: haproxy %q, goha %q", haNames[i], j, hr.cells[0], c, hv, gv)
+					t.Errorf("%s row %d (%s) cell %d: haproxy %q, goha %q", haNames[i], j, hr.cells[1], c, hv, gv)
 				}
 			}
 		}
@@ -277,11 +278,39 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 	// The traffic shows (and the loop above found it equal in HAProxy's
 	// page): 5 sessions on app's backend, 3 on a1 and 2 on a2.
 	app := goTables[2]
-	if len(app) != 5 || app[4].class != "backend" || app[4].cells[10] != "5" || app[2].cells[10] != "3" || app[3].cells[10] != "2" || app[2].class != "active_up" {
+	if len(app) != 5 || app[4].class != "backend" || app[4].cells[11] != "5" || app[2].cells[11] != "3" || app[3].cells[11] != "2" || app[2].class != "active_up" {
 		t.Errorf("app table: %q", app)
 	}
 	if st := goTables[0]; len(st) != 8 || st[3].class != "active_up" || st[4].class != "active_down" || st[5].class != "active_no_check" || st[6].class != "backup_no_check" {
 		t.Errorf("stats table: %q", st)
+	}
+
+	// The admin form: the same POSTs get the same redirects, and the
+	// drained server shows as HAProxy shows it.
+	for _, form := range []string{"s=a1&action=drain&b=app", "s=nope&action=maint&b=app", "action=maint&b=app", "s=a1&action=bogus&b=app", "s=a2&action=maint&b=%234"} {
+		var loc [2]string
+		for i, name := range []string{"haproxy", "goha"} {
+			req, _ := http.NewRequest("POST", "http://"+runs[name].page+"/st", strings.NewReader(form))
+			req.SetBasicAuth("admin", "secret")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			c := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc[i] = fmt.Sprint(resp.StatusCode, " ", resp.Header.Get("Location"))
+		}
+		if loc[0] != loc[1] {
+			t.Errorf("POST %s: haproxy %q, goha %q", form, loc[0], loc[1])
+		}
+	}
+	for _, name := range []string{"haproxy", "goha"} {
+		_, tables := pageTables(t, fetchPage(t, runs[name].page, "/st;st=DONE", true).body)
+		app := tables[2]
+		if len(app) != 5 || app[2].class != "active_draining" || statusWord(app[2].cells[23]) != "DRAIN" || app[3].class != "maintain" {
+			t.Errorf("%s: after drain a1 and maint a2 (by the form's #id): %q", name, app[2:4])
+		}
 	}
 
 	// ;csv is show stat's CSV: same header, same rows and statuses.

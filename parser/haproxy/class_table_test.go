@@ -265,7 +265,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"proxy", "stats enable", Implemented}, // issue 17: proxy/statspage
 		{"proxy", "stats uri", Implemented},
 		{"proxy", "stats auth", Implemented},
-		{"proxy", "stats admin", Unsupported},
+		{"proxy", "stats admin", Implemented},
 		{"proxy", "stats http-request", Unsupported},
 		{"bind", "ssl", Unsupported},
 		{"bind", "crt", Unsupported},

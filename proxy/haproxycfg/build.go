@@ -271,11 +271,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
 		fe.Redirects = b.redirects(px, acls)
-		if r, ok := b.statsPage(px, fe); ok {
-			fe.RequestRules = append(fe.RequestRules, r)
-		}
+		fe.RequestRules = append(fe.RequestRules, b.statsPage(px, fe, acls)...)
 	} else {
-		b.statsPage(px, fe) // warns that tcp mode ignores it
+		b.statsPage(px, fe, acls) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}

@@ -167,7 +167,7 @@ func TestUnsupportedReported(t *testing.T) {
 frontend fe
     bind 127.0.0.1:7000
     bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
-    stats admin if TRUE
+    stats enable
     http-request redirect location /x%[path] if { path /old }
     http-request set-header X-Id %[src]
     http-request set-header X-Ok yes
@@ -188,7 +188,6 @@ backend be
 	}
 	sort.Strings(got)
 	want := []string{
-		"[test.cfg:10] : 'stats admin' parsed but not supported yet.",
 		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",

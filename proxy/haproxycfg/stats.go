@@ -6,26 +6,26 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/statspage"
 )
 
 // statsPage adapts a frontend or listen section's `stats` lines to the
-// stats page service, served by a request rule that runs after the
+// stats page service, served by request rules that run after the
 // section's http-request rules, as HAProxy checks the stats URI once
-// those rules have accepted the request. It returns the rule to append,
-// or false when the section serves no page.
-func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend) (proxy.HeaderRule, bool) {
+// those rules have accepted the request. With `stats admin if|unless
+// <cond>` a first rule serves the page with the admin form to requests
+// the condition grants. It returns the rules to append (none when the
+// section serves no page).
+func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set) []proxy.HeaderRule {
 	st := &px.Stats
 	if !st.Enabled {
-		return proxy.HeaderRule{}, false
+		return nil
 	}
 	if fe.Mode != proxy.ModeHTTP {
 		// HAProxy keeps going without the page.
 		b.plan.Notices.Raw(haproxy.Warning, "", 0, fmt.Sprintf("config : 'stats' statement ignored for %s '%s' as it requires HTTP mode.", kindName(px), px.Name))
-		return proxy.HeaderRule{}, false
-	}
-	if st.Admin != nil {
-		b.unsupported(st.Pos, "stats admin")
+		return nil
 	}
 	for _, r := range px.HTTPRequest {
 		// An allow ends goha's rule walk before the page's rule; HAProxy
@@ -65,8 +65,25 @@ func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend) (proxy.Header
 		}
 	}
 	b.plan.StatsPages = append(b.plan.StatsPages, svc)
-	return proxy.HeaderRule{Action: proxy.UseService, Cond: svc, Service: svc}, true
+	rules := []proxy.HeaderRule{{Action: proxy.UseService, Cond: svc, Service: svc}}
+	if st.Admin != nil {
+		cond, err := acls.Compile(st.Admin)
+		if err != nil {
+			b.unsupported(st.Pos, "stats admin condition: "+err.Error())
+			return rules
+		}
+		admin := &statspage.Service{Options: svc.Options, Admin: true}
+		b.plan.StatsPages = append(b.plan.StatsPages, admin)
+		rules = append([]proxy.HeaderRule{{Action: proxy.UseService, Cond: both{admin, cond}, Service: admin}}, rules...)
+	}
+	return rules
 }
+
+// both holds when the two conditions hold: the stats URI and `stats
+// admin`'s condition.
+type both [2]proxy.Condition
+
+func (c both) Match(r *proxy.RequestInfo) bool { return c[0].Match(r) && c[1].Match(r) }
 
 // globalDescription is the global `description`, the page's default text
 // for `stats show-desc`.

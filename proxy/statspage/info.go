@@ -15,6 +15,8 @@ type view struct {
 	hideDown  bool   // ";up"
 	noRefresh bool   // ";norefresh", only with a refresh configured
 	scope     string // "?scope=<text>" from the form
+	admin     bool   // `stats admin` granted this request: the form
+	stCode    string // ";st=<code>": an admin action's outcome to show
 }
 
 // scopeTxt is the scope carried by the page's links.
@@ -131,6 +133,9 @@ func writeInfo(b *strings.Builder, v *view, in *runtimeapi.Info) {
 		"<li><a href=\"http://www.haproxy.org/#down\">Updates (v2.6)</a><br>\n" +
 		"<li><a href=\"http://www.haproxy.org/#docs\">Online manual</a><br>\n" +
 		"</ul></td></tr></table>\n")
+	if v.stCode != "" {
+		writeStatusMessage(b, v, v.stCode)
+	}
 }
 
 // legend is the colour legend and the start of the display options cell.

@@ -1,6 +1,7 @@
 package statspage
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/goha-lb/goha/proxy/runtimeapi"
@@ -24,18 +25,23 @@ func renderHTML(v *view, in *runtimeapi.Info, statCSV string) string {
 		if !v.inScope(group[0].str("pxname")) {
 			continue
 		}
-		writeProxyHeader(&b, v, proxyOf(group))
+		px := proxyOf(group)
+		writeProxyHeader(&b, v, px)
 		for _, f := range group {
 			switch f.str("svname") {
 			case "FRONTEND":
-				writeFrontend(&b, f)
+				writeFrontend(&b, v, f)
 			case "BACKEND":
 				writeBackend(&b, v, f)
 			default:
 				writeServer(&b, v, f)
 			}
 		}
-		b.WriteString("</table><p>\n")
+		if v.admin && px.servers {
+			fmt.Fprintf(&b, "</table>%s<input type=\"hidden\" name=\"b\" value=\"#%d\">&nbsp;<input type=\"submit\" value=\"Apply\"></form><p>\n", actionSelect, px.id)
+		} else {
+			b.WriteString("</table><p>\n")
+		}
 	}
 	b.WriteString("</body></html>\n")
 	return b.String()
@@ -43,10 +49,11 @@ func renderHTML(v *view, in *runtimeapi.Info, statCSV string) string {
 
 // proxyOf describes a proxy from its rows.
 func proxyOf(group []fields) proxyInfo {
-	fe, be := false, false
+	fe, be, servers := false, false, false
 	for _, f := range group {
 		fe = fe || f.str("svname") == "FRONTEND"
 		be = be || f.str("svname") == "BACKEND"
+		servers = servers || f.str("type") == "2"
 	}
 	cap := "backend"
 	switch {
@@ -55,7 +62,7 @@ func proxyOf(group []fields) proxyInfo {
 	case fe:
 		cap = "frontend"
 	}
-	return proxyInfo{name: group[0].str("pxname"), cap: cap, mode: group[0].str("mode"), id: group[0].num("iid")}
+	return proxyInfo{name: group[0].str("pxname"), cap: cap, mode: group[0].str("mode"), id: group[0].num("iid"), servers: servers}
 }
 
 // inScope applies `stats scope` (the configured list; "." is the proxy

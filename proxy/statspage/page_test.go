@@ -56,6 +56,10 @@ func TestPageAsHAProxy(t *testing.T) {
 	}{
 		{"default", Options{URI: "/stats", Refresh: 10 * time.Second}, "/stats"},
 		{"legends", Options{URI: "/adm?stats", HideVersion: true, ShowLegends: true, ShowDesc: true, Desc: "my desc", ShowNode: true}, "/adm?stats;up"},
+		// `stats admin if TRUE`, after a POST that drained be/b1: the
+		// form around each proxy with servers, the checkboxes, the
+		// action list, the outcome banner.
+		{"admin", Options{URI: "/st"}, "/st;st=DONE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			csv, err := os.ReadFile("testdata/" + tc.name + ".csv")
@@ -68,7 +72,10 @@ func TestPageAsHAProxy(t *testing.T) {
 			}
 			in := readInfo(t, "testdata/"+tc.name+".info")
 			rest := tc.uri[len(tc.opt.URI):]
-			v := &view{opt: &tc.opt, hideDown: strings.Contains(rest, ";up")}
+			v := &view{opt: &tc.opt, hideDown: strings.Contains(rest, ";up"), admin: tc.name == "admin"}
+			if i := strings.Index(rest, ";st="); i >= 0 {
+				v.stCode = rest[i+4 : i+8]
+			}
 			got := renderHTML(v, &in, string(csv))
 			g, w := normalize(got), normalize(string(want))
 			if g != w {

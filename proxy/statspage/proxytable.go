@@ -5,37 +5,49 @@ import (
 	"strings"
 )
 
-// columnHeads are the two header rows of every proxy table.
-const columnHeads = `<tr class="titre"><th rowspan=2></th><th colspan=3>Queue</th><th colspan=3>Session rate</th><th colspan=6>Sessions</th><th colspan=2>Bytes</th><th colspan=2>Denied</th><th colspan=3>Errors</th><th colspan=2>Warnings</th><th colspan=9>Server</th></tr>
+// columnHeads are the two header rows of every proxy table (after the
+// first cell of the first row).
+const columnHeads = `<th rowspan=2></th><th colspan=3>Queue</th><th colspan=3>Session rate</th><th colspan=6>Sessions</th><th colspan=2>Bytes</th><th colspan=2>Denied</th><th colspan=3>Errors</th><th colspan=2>Warnings</th><th colspan=9>Server</th></tr>
 <tr class="titre"><th>Cur</th><th>Max</th><th>Limit</th><th>Cur</th><th>Max</th><th>Limit</th><th>Cur</th><th>Max</th><th>Limit</th><th>Total</th><th>LbTot</th><th>Last</th><th>In</th><th>Out</th><th>Req</th><th>Resp</th><th>Req</th><th>Conn</th><th>Resp</th><th>Retr</th><th>Redis</th><th>Status</th><th>LastChk</th><th>Wght</th><th>Act</th><th>Bck</th><th>Chk</th><th>Dwn</th><th>Dwntme</th><th>Thrtle</th>
 </tr>`
 
 // proxyInfo is what the page header of a proxy says beside its rows.
 type proxyInfo struct {
-	name string
-	cap  string // "proxy" (listen), "frontend", "backend"
-	mode string
-	id   int64
+	name    string
+	cap     string // "proxy" (listen), "frontend", "backend"
+	mode    string
+	id      int64
+	servers bool // has server rows: the admin form applies
 }
 
 // writeProxyHeader writes the proxy name bar and the column heads.
 func writeProxyHeader(b *strings.Builder, v *view, px proxyInfo) {
+	if v.admin && px.servers {
+		b.WriteString("<form method=\"post\">")
+	}
 	fmt.Fprintf(b, "<table class=\"tbl\" width=\"100%%\">\n<tr class=\"titre\"><th class=\"pxname\" width=\"10%%\"><a name=\"%s\"></a>", px.name)
 	if v.opt.ShowLegends {
 		fmt.Fprintf(b, "<u><a class=px href=\"#%s\">%s</a><div class=tips>cap: %s, mode: %s, id: %d</div></u>", px.name, px.name, px.cap, px.mode, px.id)
 	} else {
 		fmt.Fprintf(b, "<a class=px href=\"#%s\">%s</a>", px.name, px.name)
 	}
-	b.WriteString("</th><th class=\"empty\" width=\"90%\"></th></tr>\n</table>\n<table class=\"tbl\" width=\"100%\">\n")
+	b.WriteString("</th><th class=\"empty\" width=\"90%\"></th></tr>\n</table>\n<table class=\"tbl\" width=\"100%\">\n<tr class=\"titre\">")
+	if v.admin && !px.servers {
+		b.WriteString("<th rowspan=2></th>") // the rows' empty admin cell
+	}
+	if v.admin && px.servers {
+		// The select-all box of the server checkboxes.
+		fmt.Fprintf(b, "<th rowspan=2 width=1><input type=\"checkbox\" onclick=\"for(c in document.getElementsByClassName('%s-checkbox')) document.getElementsByClassName('%s-checkbox').item(c).checked = this.checked\"></th>", px.name, px.name)
+	}
 	b.WriteString(columnHeads)
 }
 
 func isHTTP(f fields) bool { return f.str("mode") == "http" }
 
 // writeFrontend writes a FRONTEND row.
-func writeFrontend(b *strings.Builder, f fields) {
+func writeFrontend(b *strings.Builder, v *view, f fields) {
 	px := f.str("pxname")
-	fmt.Fprintf(b, "<tr class=\"frontend\"><td class=ac><a name=\"%s/Frontend\"></a><a class=lfsb href=\"#%s/Frontend\">Frontend</a></td><td colspan=3></td>", px, px)
+	fmt.Fprintf(b, "<tr class=\"frontend\">%s<td class=ac><a name=\"%s/Frontend\"></a><a class=lfsb href=\"#%s/Frontend\">Frontend</a></td><td colspan=3></td>", v.adminCell(), px, px)
 	fmt.Fprintf(b, "<td><u>%s<div class=tips><table class=det><tr><th>Current connection rate:</th><td>%s/s</td></tr><tr><th>Current session rate:</th><td>%s/s</td></tr>",
 		u2h(f.num("rate")), u2h(f.num("conn_rate")), u2h(f.num("rate")))
 	if isHTTP(f) {
@@ -86,7 +98,7 @@ func writeTimes(b *strings.Builder, f fields) {
 // writeBackend writes a BACKEND row.
 func writeBackend(b *strings.Builder, v *view, f fields) {
 	px := f.str("pxname")
-	b.WriteString("<tr class=\"backend\"><td class=ac>")
+	b.WriteString("<tr class=\"backend\">" + v.adminCell() + "<td class=ac>")
 	if v.opt.ShowLegends {
 		b.WriteString("<u>")
 	}

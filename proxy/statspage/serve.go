@@ -41,6 +41,10 @@ type Request struct {
 	URI    string // path and query, as received
 	// Authorization is the Authorization header's value ("" if none).
 	Authorization string
+	// Admin: the `stats admin` condition holds for this request.
+	Admin bool
+	// Body is a POST's form (the admin actions).
+	Body []byte
 }
 
 // Header is one response header, lower-case name as HAProxy sends it.
@@ -125,6 +129,21 @@ func Serve(o *Options, r Request, src Source) Response {
 			s = s[:20]
 		}
 		v.scope = htmlEncode(s)
+	}
+	v.admin = r.Admin
+	if i := strings.Index(rest, ";st="); i >= 0 && len(rest) >= i+8 {
+		v.stCode = rest[i+4 : i+8]
+	}
+	if r.Method == "POST" {
+		code := post(r.Admin, r.Body, src)
+		if code == "" {
+			// An action goha does not perform (health/agent forcing,
+			// kill sessions): refused rather than reported as done.
+			return Response{Status: 503, Headers: []Header{{"cache-control", "no-cache"}, {"content-type", "text/html"}},
+				Body: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"}
+		}
+		return Response{Status: 303, Headers: []Header{{"cache-control", "no-cache"}, {"content-type", "text/plain"},
+			{"location", o.uri() + ";st=" + code + v.upFlag() + v.noRefreshFlag() + v.scopeTxt()}}}
 	}
 	headers := []Header{{"cache-control", "no-cache"}}
 	var body string

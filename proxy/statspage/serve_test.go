@@ -2,6 +2,7 @@ package statspage
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,44 @@ func TestMatches(t *testing.T) {
 	}
 	if requestURI([]byte("http://h:1/st?x")) != "/st?x" {
 		t.Error("absolute URI")
+	}
+}
+
+type adminFake struct {
+	fakeSource
+	set []string
+}
+
+func (a *adminFake) SetServerState(b, s string, st runtimeapi.AdminState) error {
+	a.set = append(a.set, b+"/"+s+" "+st.String())
+	return nil
+}
+
+// TestAdminPost: the form's outcomes as HAProxy words them in the
+// redirect, and the actions goha does not perform refused.
+func TestAdminPost(t *testing.T) {
+	o := &Options{URI: "/st"}
+	src := &adminFake{fakeSource: twoProxies()}
+	for _, tc := range []struct {
+		admin bool
+		body  string
+		want  string
+	}{
+		{true, "s=a1&s=a2&action=drain&b=app", "303 /st;st=DONE"},
+		{true, "s=a1&s=zz&action=maint&b=%233", "303 /st;st=PART"},
+		{true, "s=zz&action=maint&b=app", "303 /st;st=ERRP"},
+		{true, "s=a1&action=nope&b=app", "303 /st;st=ERRP"},
+		{true, "s=a1&action=maint&b=nope", "303 /st;st=ERRP"},
+		{true, "action=maint&b=app", "303 /st;st=NONE"},
+		{false, "s=a1&action=maint&b=app", "303 /st;st=DENY"},
+		{true, "s=a1&action=shutdown&b=app", "503 "},
+	} {
+		r := Serve(o, Request{Method: "POST", URI: "/st", Admin: tc.admin, Body: []byte(tc.body)}, src)
+		if got := fmt.Sprint(r.Status, " ", header(r, "location")); got != tc.want {
+			t.Errorf("%s (admin %v): %q, want %q", tc.body, tc.admin, got, tc.want)
+		}
+	}
+	if strings.Join(src.set, ",") != "app/a1 drain,app/a2 drain,app/a1 maint" {
+		t.Errorf("applied %q", src.set)
 	}
 }

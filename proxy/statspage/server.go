@@ -45,7 +45,11 @@ func kind(f fields) string {
 // writeServer writes a server row.
 func writeServer(b *strings.Builder, v *view, f fields) {
 	px, sv := f.str("pxname"), f.str("svname")
-	fmt.Fprintf(b, "<tr class=\"%s\"><td class=ac><a name=\"%s/%s\"></a>", serverStyle(f), px, sv)
+	fmt.Fprintf(b, "<tr class=\"%s\">", serverStyle(f))
+	if v.admin {
+		fmt.Fprintf(b, "<td><input class='%s-checkbox' type=\"checkbox\" name=\"s\" value=\"%s\"></td>", px, sv)
+	}
+	fmt.Fprintf(b, "<td class=ac><a name=\"%s/%s\"></a>", px, sv)
 	if v.opt.ShowLegends {
 		b.WriteString("<u>")
 	}

@@ -13,12 +13,17 @@ import (
 // adapter building the Service cannot reach yet.
 type Service struct {
 	Options Options
-	src     atomic.Pointer[sourceBox]
+	// Admin: requests this Service answers may use the admin form (the
+	// `stats admin` condition held; haproxycfg puts that Service's rule
+	// first).
+	Admin bool
+	src   atomic.Pointer[sourceBox]
 }
 
 type sourceBox struct{ Source }
 
-// Bind sets the data source; until then the page answers 503.
+// Bind sets the data source (an AdminSource for the admin form); until
+// then the page answers 503.
 func (s *Service) Bind(src Source) { s.src.Store(&sourceBox{src}) }
 
 // LogName is the server name of the requests it answers in the logs.
@@ -34,7 +39,8 @@ func (s *Service) Serve(r *proxy.ServiceRequest) proxy.ServiceReply {
 	if r.Query != "" {
 		uri += "?" + r.Query
 	}
-	resp := Serve(&s.Options, Request{Method: r.Method, URI: uri, Authorization: string(r.Header("authorization"))}, box.Source)
+	resp := Serve(&s.Options, Request{Method: r.Method, URI: uri, Authorization: string(r.Header("authorization")),
+		Admin: s.Admin, Body: r.Body}, box.Source)
 	rep := proxy.ServiceReply{Status: resp.Status, Body: []byte(resp.Body), Chunked: resp.Streamed}
 	for _, h := range resp.Headers {
 		rep.Headers = append(rep.Headers, proxy.ReplyHeader{Name: h.Name, Value: h.Value})
