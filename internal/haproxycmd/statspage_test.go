@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -283,6 +284,45 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 	}
 	if st := goTables[0]; len(st) != 8 || st[3].class != "active_up" || st[4].class != "active_down" || st[5].class != "active_no_check" || st[6].class != "backup_no_check" {
 		t.Errorf("stats table: %q", st)
+	}
+
+	// ;json is show stat json: the same rows and, in each, the same
+	// fields with the same positions, tags and value types.
+	jsonShape := func(body string) []string {
+		var rows [][]struct {
+			ObjType string         `json:"objType"`
+			ProxyID int            `json:"proxyId"`
+			ID      int            `json:"id"`
+			Field   map[string]any `json:"field"`
+			Tags    map[string]any `json:"tags"`
+			Value   map[string]any `json:"value"`
+		}
+		if err := json.Unmarshal([]byte(body), &rows); err != nil {
+			t.Fatalf(";json: %v\n%.300s", err, body)
+		}
+		var out []string
+		for _, r := range rows {
+			for _, f := range r {
+				out = append(out, fmt.Sprint(f.ObjType, f.ProxyID, f.ID, f.Field, f.Tags, f.Value["type"]))
+			}
+		}
+		return out
+	}
+	haJSON, goJSON := fetchPage(t, runs["haproxy"].page, "/st;json", true), fetchPage(t, runs["goha"].page, "/st;json", true)
+	if haJSON.header.Get("Content-Type") != goJSON.header.Get("Content-Type") {
+		t.Errorf(";json content-type: haproxy %q, goha %q", haJSON.header.Get("Content-Type"), goJSON.header.Get("Content-Type"))
+	}
+	if h, g := jsonShape(haJSON.body), jsonShape(goJSON.body); !reflect.DeepEqual(h, g) {
+		for i := 0; i < len(h) && i < len(g); i++ {
+			if h[i] != g[i] {
+				t.Errorf(";json field %d: haproxy %s, goha %s", i, h[i], g[i])
+				break
+			}
+		}
+		t.Errorf(";json: haproxy %d fields, goha %d", len(h), len(g))
+	}
+	if h, g := fetchPage(t, runs["haproxy"].page, "/st;json-schema", true).body, fetchPage(t, runs["goha"].page, "/st;json-schema", true).body; h != g {
+		t.Errorf(";json-schema differs")
 	}
 
 	// The admin form: the same POSTs get the same redirects, and the

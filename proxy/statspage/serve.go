@@ -148,11 +148,12 @@ func Serve(o *Options, r Request, src Source) Response {
 	headers := []Header{{"cache-control", "no-cache"}}
 	var body string
 	switch {
+	case strings.Contains(rest, ";json-schema"):
+		headers = append(headers, Header{"content-type", "application/json"})
+		body = jsonSchema
 	case strings.Contains(rest, ";json"):
-		// `show stat json` is not produced yet: refuse rather than
-		// answer different data under the JSON name.
-		return Response{Status: 503, Headers: []Header{{"cache-control", "no-cache"}, {"content-type", "text/html"}},
-			Body: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"}
+		headers = append(headers, Header{"content-type", "application/json"})
+		body = statJSON(runtimeapi.FormatStat(scoped(v, src.Stats()), runtimeapi.StatFilter{Typed: true, UpOnly: v.hideDown}))
 	case strings.Contains(rest, ";csv"):
 		headers = append(headers, Header{"content-type", "text/plain"})
 		body = runtimeapi.FormatStat(scoped(v, src.Stats()), runtimeapi.StatFilter{UpOnly: v.hideDown})

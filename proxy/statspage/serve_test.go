@@ -2,6 +2,7 @@ package statspage
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -80,8 +81,16 @@ func TestServeFormats(t *testing.T) {
 	if strings.Contains(r.Body, "app,") || !strings.Contains(r.Body, "stats,FRONTEND") {
 		t.Fatalf("stats scope .: %s", r.Body)
 	}
-	if r := Serve(o, Request{Method: "GET", URI: "/stats;json"}, src); r.Status != 503 {
-		t.Fatalf(";json is not produced: want a refusal, got %d", r.Status)
+	r = Serve(o, Request{Method: "GET", URI: "/stats;json"}, src)
+	var rows [][]map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &rows); err != nil || header(r, "content-type") != "application/json" || len(rows) != 2 {
+		t.Fatalf(";json: %v %d rows\n%s", err, len(rows), r.Body)
+	}
+	if f := rows[0][0]; f["objType"] != "Frontend" || f["value"].(map[string]any)["value"] != "stats" {
+		t.Errorf(";json first field: %v", f)
+	}
+	if r := Serve(o, Request{Method: "GET", URI: "/stats;json-schema"}, src); !strings.HasPrefix(r.Body, `{"$schema":"http://json-schema.org/draft-04/schema#"`) {
+		t.Errorf(";json-schema: %.80s", r.Body)
 	}
 }
 
