@@ -63,6 +63,16 @@
 //     it streams and an HTTP body larger than one buffer (or delimited by
 //     the server closing).
 //
+// # Services
+//
+// A Service answers a request in the proxy instead of a server (HAProxy's
+// applets): an http-request rule with Action UseService hands it the parsed
+// request, and the proxy frames its ServiceReply as HAProxy's H1 layer does
+// (HTTP/1.1 status line, chunked or content-length, the frontend's
+// http-response header rules, keep-alive), logs it as "fe fe/<NAME> ... LR"
+// and counts it on the frontend (status class, intercepted). proxy/promex
+// is one; the stats page is meant to be another.
+//
 // # State view
 //
 // Frontends and Backends return snapshots of the counters (sessions, bytes,

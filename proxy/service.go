@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // Service answers requests inside the proxy instead of a server: what
@@ -52,6 +54,10 @@ type ServiceReply struct {
 	// prometheus exporter and stats page stream their output that way,
 	// to HTTP/1.0 clients too, closing after); else content-length.
 	Chunked bool
+	// ErrorPage answers with the frontend's error page for Status (its
+	// errorfile if any) and closes, as HAProxy's applets answer a request
+	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
+	ErrorPage bool
 }
 
 // answerService runs r's service on the request and sends its reply. As
@@ -77,16 +83,38 @@ func (s *session) answerService(svc Service) bool {
 	}
 	sr := ServiceRequest{Src: s.src, Method: string(req.Method), Path: string(path), Query: string(query),
 		Body: body, info: &s.info}
-	rep := svc.Serve(&sr)
-	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0)
-	out := s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
-	s.out = out
-	fe.stats.countStatus(rep.Status)
+	// Counted before the service reads the counters, as HAProxy counts
+	// the interception when the rule fires.
 	fe.stats.intercepted.Add(1)
+	rep := svc.Serve(&sr)
+	for _, r := range fe.cfg.ResponseRules {
+		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			// An http-response deny refuses the applet's answer as a
+			// server's: the 502 page.
+			rep = ServiceReply{Status: 502, ErrorPage: true}
+			break
+		}
+	}
+	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
+	var out []byte
+	if rep.ErrorPage {
+		out = s.appendServiceError(s.out[:0], rep.Status)
+		s.out = out
+	} else {
+		out = s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
+		s.out = out
+	}
+	fe.stats.countStatus(rep.Status)
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
 	s.clientWrite(out)
+	if be := s.p.backends[fe.cfg.Name]; be != nil {
+		// A listen section: HAProxy's stream keeps the proxy as its
+		// backend, whose byte counters see the applet's traffic.
+		be.stats.bytesIn.Add(s.received)
+		be.stats.bytesOut.Add(s.sent)
+	}
 	s.applet = svc
 	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
 	s.applet = nil
@@ -96,6 +124,41 @@ func (s *session) answerService(svc Service) bool {
 	}
 	s.drainAndShut()
 	return false
+}
+
+// appendServiceError appends the error page for status as HAProxy sends
+// an applet's error: through its HTX layer (lower-case names, the 400 and
+// 408 pages too), then connection: close.
+func (s *session) appendServiceError(out []byte, status int) []byte {
+	page := s.fe.errs[status]
+	if _, custom := s.fe.cfg.ErrorFiles[status]; !custom {
+		if p, ok := ruleErrorPages[status]; ok {
+			page = []byte(p)
+		}
+	}
+	i := bytes.Index(page, []byte("\r\n\r\n"))
+	if i < 0 {
+		return append(out, page...)
+	}
+	// The frontend's http-response header rules apply to it too.
+	rules := s.fe.cfg.ResponseRules
+	head, body := page[:i+2], page[i+4:]
+	for n := 0; len(head) > 0; n++ {
+		line := head
+		if j := bytes.Index(head, []byte("\r\n")); j >= 0 {
+			line, head = head[:j+2], head[j+2:]
+		} else {
+			head = nil
+		}
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, nil, &s.info, name)) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = append(out, "connection: close\r\n\r\n"...)
+	return append(out, body...)
 }
 
 // readBodyInBuffer reads the rest of a content-length body that fits in
@@ -123,7 +186,13 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 	out = append(out, ' ')
 	out = append(out, Reason(rep.Status)...)
 	out = append(out, "\r\n"...)
+	// The frontend's http-response header rules apply, as HAProxy runs
+	// them on an applet's response too (their headers after the framing).
+	rules := s.fe.cfg.ResponseRules
 	for _, h := range rep.Headers {
+		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, []byte(h.Name)) {
+			continue
+		}
 		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
 	}
 	if rep.Chunked {
@@ -133,6 +202,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
 		out = append(out, "\r\n"...)
 	}
+	out = appendRuleHeaders(out, rules, nil, &s.info)
 	switch {
 	case closeConn:
 		out = append(out, "connection: close\r\n"...)

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -255,6 +256,9 @@ type worker struct {
 	// ulimitN is the descriptor limit as `show info` reports it (0: 2 x
 	// maxconn + reserve, what HAProxy asks for).
 	ulimitN uint64
+	// cliConns counts stats socket connections, which HAProxy counts in
+	// show info's CumConns and CumReq (and the exporter's totals).
+	cliConns atomic.Int64
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does
@@ -305,6 +309,10 @@ func (w *worker) start(listen ListenFunc) error {
 	w.px = px
 	bindStatsPages(w)
 	w.checks = w.newChecks()
+	if w.plan.Promex != nil {
+		// use-service prometheus-exporter reads what `show stat` shows.
+		w.plan.Promex.SetSource(&runtimeSource{w: w})
+	}
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)
 	}

@@ -32,6 +32,7 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	if ss.ExposeFD == "listeners" {
 		opt.GetSocks = serveGetSocks
 	}
+	opt.OnAccept = func() { w.cliConns.Add(1) }
 	src := &runtimeSource{w: w}
 	switch ss.Addr.Family {
 	case "unix", "":
@@ -90,6 +91,8 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 		info.CumReq += f.Stats.Requests
 		info.BytesOut += f.Stats.BytesOut
 	}
+	info.CumConns += w.cliConns.Load()
+	info.CumReq += w.cliConns.Load()
 	info.Listeners = len(w.plan.StatsSockets)
 	for _, f := range w.plan.Proxy.Frontends {
 		info.Listeners += len(f.Binds)
@@ -105,7 +108,7 @@ func counters(st proxy.Stats) runtimeapi.Counters {
 		STot: st.Sessions, SCur: st.CurSessions, BIn: st.BytesIn, BOut: st.BytesOut, ReqTot: st.Requests,
 		HRsp: [6]int64{st.HRsp1xx, st.HRsp2xx, st.HRsp3xx, st.HRsp4xx, st.HRsp5xx, st.HRspOther},
 		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
-		LastSess: -1,
+		Intercepted: st.Intercepted, LastSess: -1,
 	}
 	if st.Sessions > 0 {
 		c.LastSess = 0 // the data path does not timestamp sessions

@@ -273,7 +273,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "tune.bufsize", Unsupported},
 		{"global", "setenv", Unsupported},
 		{"filter", "compression", Unsupported},
-		{"service", "prometheus-exporter", Unsupported},
+		{"service", "prometheus-exporter", Implemented},
 		// Seed, Debian and RHEL defaults.
 		{"global", "log", Implemented},
 		{"global", "chroot", Implemented},

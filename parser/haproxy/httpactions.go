@@ -43,6 +43,16 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 			return "expects exactly 1 argument <format>."
 		}
 		return checkLogFormat(r.Args[0])
+	case "use-service":
+		// HAProxy reads the word after use-service as the name, even
+		// "if"; only the services of its Debian build are known (Lua ones
+		// need lua-load, which goha does not support).
+		if len(r.Args) == 0 {
+			return "'use-service' expects a service name.."
+		}
+		if r.Args[0] != "prometheus-exporter" {
+			return fmt.Sprintf("'%s' unknown service name..", r.Args[0])
+		}
 	case "del-header":
 		if len(r.Args) < 1 {
 			return "expects at least 1 argument."

@@ -554,7 +554,8 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 			rule.Cond = cond
 		}
 		switch rule.Action {
-		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method":
+		case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
+			"use-service":
 		default:
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}

@@ -317,6 +317,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
+		case "use-service":
+			svc, ok := b.service(r, kw)
+			if !ok {
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.UseService, Service: svc}
 		case "del-header":
 			if len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))

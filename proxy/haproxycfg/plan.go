@@ -7,6 +7,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/promex"
 	"github.com/goha-lb/goha/proxy/statspage"
 )
 
@@ -38,6 +39,10 @@ type Plan struct {
 	// StatsPages are the stats page services of the frontend and listen
 	// sections; the worker binds them to the running proxy's data.
 	StatsPages []*statspage.Service
+	// Promex is the prometheus-exporter service every `http-request
+	// use-service prometheus-exporter` rule answers with (nil: none); the
+	// daemon gives it its figures (promex.Exporter.SetSource).
+	Promex *promex.Exporter
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }

@@ -14,6 +14,10 @@ func cmdShowInfo(s *Session, _ []string) string {
 	return formatInfo(&in)
 }
 
+// FormatInfo renders `show info` for in: the one text the prometheus
+// exporter reads its process metrics from too.
+func FormatInfo(in Info) string { return formatInfo(&in) }
+
 func formatInfo(in *Info) string {
 	name := in.Name
 	if name == "" {

@@ -21,6 +21,9 @@ type Options struct {
 	// command with which a new gohaproxy (`-x`) fetches this process's
 	// listening sockets; it gets the connection, which is closed after.
 	GetSocks func(c *net.UnixConn) error
+	// OnAccept, when set, is called for each accepted connection: HAProxy
+	// counts a CLI connection in CumConns and CumReq.
+	OnAccept func()
 }
 
 // Listener serves the runtime API on a socket.
@@ -109,6 +112,9 @@ func (s *Listener) acceptLoop() {
 		s.conn[c] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
+		if s.opt.OnAccept != nil {
+			s.opt.OnAccept()
+		}
 		go s.handle(c)
 	}
 }

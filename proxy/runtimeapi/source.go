@@ -94,6 +94,7 @@ type Counters struct {
 	LbTot                          int64 // times the server/backend was picked
 	ConnRate, ConnRateMax, ConnTot int64
 	Connect, Reuse                 int64
+	Intercepted                    int64 // requests answered by a use-service or stats applet (frontends)
 	// Averages over the last 1024 sessions and maxima, in milliseconds.
 	QTime, CTime, RTime, TTime             int64
 	QTimeMax, CTimeMax, RTimeMax, TTimeMax int64

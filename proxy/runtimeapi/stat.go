@@ -150,7 +150,8 @@ func frontendRow(px *Proxy) *row {
 	r.num("rate_max", c.RateMax)
 	if px.HTTP {
 		r.httpResponses(c)
-		r.zero("intercepted", "cache_lookups", "cache_hits")
+		r.num("intercepted", c.Intercepted)
+		r.zero("cache_lookups", "cache_hits")
 	}
 	r.num("req_rate", c.ReqRate)
 	r.num("req_rate_max", c.ReqRateMax)
