@@ -202,6 +202,10 @@ type Backend struct {
 	// the response parser relaxes what HAProxy 2.6's does
 	// (http1.Response). The backend's option decides, as in HAProxy.
 	AcceptInvalidResponse bool
+	// Services are UseService rules checked once a request is routed to
+	// the backend, as HAProxy checks a backend's stats URI: the first
+	// whose condition holds answers instead of a server.
+	Services []HeaderRule
 }
 
 // Server is one `server` line.

@@ -44,6 +44,8 @@ frontend fe
     bind %[5]s
     default_backend app
 backend app
+    stats enable
+    stats uri /appst
     server a1 %[3]s check inter 100ms
     server a2 %[3]s
 `
@@ -374,6 +376,15 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 		}
 		if hf[1] != "FRONTEND" && hf[0] == "app" && hf[7] != gf[7] {
 			t.Errorf(";csv %s/%s stot: haproxy %s, goha %s", hf[0], hf[1], hf[7], gf[7])
+		}
+	}
+
+	// A backend's page: served once a request is routed to the backend.
+	for _, name := range []string{"haproxy", "goha"} {
+		r := fetchPage(t, runs[name].fe, "/appst", false)
+		names, _ := pageTables(t, r.body)
+		if r.status != 200 || r.header.Get("Content-Type") != "text/html" || strings.Join(names, ",") != "stats,fe,app" {
+			t.Errorf("%s: GET /appst through fe: %d %q %q", name, r.status, r.header.Get("Content-Type"), names)
 		}
 	}
 }

@@ -192,11 +192,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
 	}
-	if px.Stats.Enabled && px.Cap&haproxy.CapFrontend == 0 {
-		// The page is served by a frontend's request rules (stats.go);
-		// a backend's page would need the backend's own hook.
-		b.unsupported(px.Stats.Pos, "stats enable in a backend")
-	}
+
 }
 
 func (b *builder) frontend(px *haproxy.Proxy) {
@@ -271,9 +267,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
 		fe.Redirects = b.redirects(px, acls)
-		fe.RequestRules = append(fe.RequestRules, b.statsPage(px, fe, acls)...)
+		fe.RequestRules = append(fe.RequestRules, b.statsPage(px, fe.Mode, acls)...)
 	} else {
-		b.statsPage(px, fe, acls) // warns that tcp mode ignores it
+		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}
@@ -400,6 +396,10 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be.Balance = b.balance(px)
 	for _, s := range px.Servers {
 		b.server(px, be, s)
+	}
+	if px.Kind == "backend" {
+		// A listen section's page is served by its frontend half's rules.
+		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs))
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

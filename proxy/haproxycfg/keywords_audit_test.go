@@ -139,9 +139,6 @@ func audit(t *testing.T) []auditResult {
 			case "http-request", "http-response", "redirect", "tcp-request connection":
 				where = "frontend" // a backend's rules are reported (build.go)
 			}
-			if strings.HasPrefix(k.Name, "stats ") {
-				where = "frontend" // a backend's stats page is reported (stats.go)
-			}
 			kws = append(kws, kw{"proxy", k.Name, where})
 		}
 	}

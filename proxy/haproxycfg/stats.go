@@ -10,19 +10,20 @@ import (
 	"github.com/goha-lb/goha/proxy/statspage"
 )
 
-// statsPage adapts a frontend or listen section's `stats` lines to the
-// stats page service, served by request rules that run after the
+// statsPage adapts a section's `stats` lines to the stats page service:
+// for a frontend or listen section, request rules that run after the
 // section's http-request rules, as HAProxy checks the stats URI once
-// those rules have accepted the request. With `stats admin if|unless
+// those rules have accepted the request; for a backend, the rules it
+// checks once a request is routed to it. With `stats admin if|unless
 // <cond>` a first rule serves the page with the admin form to requests
 // the condition grants. It returns the rules to append (none when the
 // section serves no page).
-func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set) []proxy.HeaderRule {
+func (b *builder) statsPage(px *haproxy.Proxy, mode proxy.Mode, acls *acl.Set) []proxy.HeaderRule {
 	st := &px.Stats
 	if !st.Enabled {
 		return nil
 	}
-	if fe.Mode != proxy.ModeHTTP {
+	if mode != proxy.ModeHTTP {
 		// HAProxy keeps going without the page.
 		b.plan.Notices.Raw(haproxy.Warning, "", 0, fmt.Sprintf("config : 'stats' statement ignored for %s '%s' as it requires HTTP mode.", kindName(px), px.Name))
 		return nil
@@ -30,7 +31,7 @@ func (b *builder) statsPage(px *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set
 	for _, r := range px.HTTPRequest {
 		// An allow ends goha's rule walk before the page's rule; HAProxy
 		// still serves the page after it.
-		if r.Action == "allow" {
+		if r.Action == "allow" && px.Cap&haproxy.CapFrontend != 0 {
 			b.unsupported(r.Pos, "http-request allow in a proxy serving the stats page")
 		}
 	}
