@@ -81,6 +81,9 @@ type Frontend struct {
 	UseBackends    []UseBackend
 	// RequestRules run in order on each HTTP request before routing.
 	RequestRules []HeaderRule
+	// Services are UseService rules checked after RequestRules (even
+	// after an allow) and before Redirects: the section's stats page.
+	Services []HeaderRule
 	// ResponseRules run on each response before it is sent to the client.
 	ResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.

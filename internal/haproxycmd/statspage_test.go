@@ -36,6 +36,8 @@ listen stats
     stats auth admin:secret
     stats show-legends
     stats admin if TRUE
+    http-request deny if { path /st/denied }
+    http-request allow
     server s1 %[3]s check inter 100ms
     server s2 %[4]s check inter 100ms
     server s3 %[3]s
@@ -376,6 +378,14 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 		}
 		if hf[1] != "FRONTEND" && hf[0] == "app" && hf[7] != gf[7] {
 			t.Errorf(";csv %s/%s stot: haproxy %s, goha %s", hf[0], hf[1], hf[7], gf[7])
+		}
+	}
+
+	// The section's http-request rules run first: a deny answers before
+	// the page; after an allow the page is still served.
+	for _, name := range []string{"haproxy", "goha"} {
+		if r := fetchPage(t, runs[name].page, "/st/denied", true); r.status != 403 {
+			t.Errorf("%s: GET /st/denied: %d, want the deny's 403", name, r.status)
 		}
 	}
 

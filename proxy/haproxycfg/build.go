@@ -267,7 +267,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequest, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponse, acls)
 		fe.Redirects = b.redirects(px, acls)
-		fe.RequestRules = append(fe.RequestRules, b.statsPage(px, fe.Mode, acls)...)
+		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {

@@ -201,8 +201,8 @@ backend be
 		t.Errorf("notices\n got %q\nwant %q", got, want)
 	}
 	fe := p.Proxy.Frontends[0]
-	if !reflect.DeepEqual(fe.Binds, []string{"127.0.0.1:7000"}) || len(fe.RequestRules) != 2 || fe.RequestRules[0].Value != "yes" ||
-		fe.RequestRules[1].Action != proxy.UseService {
+	if !reflect.DeepEqual(fe.Binds, []string{"127.0.0.1:7000"}) || len(fe.RequestRules) != 1 || fe.RequestRules[0].Value != "yes" ||
+		len(fe.Services) != 1 || fe.Services[0].Action != proxy.UseService {
 		t.Errorf("frontend %+v rules %+v", fe.Binds, fe.RequestRules)
 	}
 	be := p.Proxy.Backends[0]

@@ -11,10 +11,10 @@ import (
 )
 
 // statsPage adapts a section's `stats` lines to the stats page service:
-// for a frontend or listen section, request rules that run after the
-// section's http-request rules, as HAProxy checks the stats URI once
-// those rules have accepted the request; for a backend, the rules it
-// checks once a request is routed to it. With `stats admin if|unless
+// for a frontend or listen section, rules checked after the section's
+// http-request rules (proxy.Frontend.Services), as HAProxy checks the
+// stats URI once those rules have accepted the request; for a backend,
+// the rules it checks once a request is routed to it. With `stats admin if|unless
 // <cond>` a first rule serves the page with the admin form to requests
 // the condition grants. It returns the rules to append (none when the
 // section serves no page).
@@ -27,13 +27,6 @@ func (b *builder) statsPage(px *haproxy.Proxy, mode proxy.Mode, acls *acl.Set) [
 		// HAProxy keeps going without the page.
 		b.plan.Notices.Raw(haproxy.Warning, "", 0, fmt.Sprintf("config : 'stats' statement ignored for %s '%s' as it requires HTTP mode.", kindName(px), px.Name))
 		return nil
-	}
-	for _, r := range px.HTTPRequest {
-		// An allow ends goha's rule walk before the page's rule; HAProxy
-		// still serves the page after it.
-		if r.Action == "allow" && px.Cap&haproxy.CapFrontend != 0 {
-			b.unsupported(r.Pos, "http-request allow in a proxy serving the stats page")
-		}
 	}
 	svc := &statspage.Service{Options: statspage.Options{URI: st.URI, Refresh: st.Refresh, Realm: st.Realm, Self: px.Name}}
 	for _, a := range st.Auth {
