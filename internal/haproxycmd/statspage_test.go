@@ -48,6 +48,9 @@ frontend fe
 backend app
     stats enable
     stats uri /appst
+    stats http-request deny if { req.hdr(x-deny) -m found }
+    stats http-request auth realm Other if { req.hdr(x-auth) -m found }
+    stats http-request allow
     server a1 %[3]s check inter 100ms
     server a2 %[3]s
 `
@@ -386,6 +389,27 @@ func TestStatsPageMatchesHAProxy(t *testing.T) {
 	for _, name := range []string{"haproxy", "goha"} {
 		if r := fetchPage(t, runs[name].page, "/st/denied", true); r.status != 403 {
 			t.Errorf("%s: GET /st/denied: %d, want the deny's 403", name, r.status)
+		}
+	}
+
+	// A backend's `stats http-request` rules run before its page: deny,
+	// auth with its realm, then allow.
+	for _, hdr := range []string{"x-deny", "x-auth"} {
+		var got [2]string
+		for i, name := range []string{"haproxy", "goha"} {
+			req, _ := http.NewRequest("GET", "http://"+runs[name].fe+"/appst", nil)
+			req.Header.Set(hdr, "1")
+			c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			got[i] = fmt.Sprintf("%d %q %q %q", resp.StatusCode, resp.Header.Get("Www-Authenticate"), resp.Header.Get("Content-Type"), b)
+		}
+		if got[0] != got[1] || !strings.HasPrefix(got[0], "40") {
+			t.Errorf("stats http-request, header %s:\nhaproxy %s\ngoha    %s", hdr, got[0], got[1])
 		}
 	}
 

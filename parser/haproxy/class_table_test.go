@@ -266,7 +266,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"proxy", "stats uri", Implemented},
 		{"proxy", "stats auth", Implemented},
 		{"proxy", "stats admin", Implemented},
-		{"proxy", "stats http-request", Unsupported},
+		{"proxy", "stats http-request", Implemented},
 		{"bind", "ssl", Unsupported},
 		{"bind", "crt", Unsupported},
 		{"global", "lua-load", Unsupported},

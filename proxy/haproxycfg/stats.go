@@ -54,12 +54,27 @@ func (b *builder) statsPage(px *haproxy.Proxy, mode proxy.Mode, acls *acl.Set) [
 			if arg != "" {
 				svc.Options.Scope = append(svc.Options.Scope, arg)
 			}
+		case "http-request":
+			// compiled below, once the options are known
 		default:
 			b.unsupported(raw.Pos, "stats "+w[1])
 		}
 	}
+	checks, _ := b.compileStatsRules(st.Raw, &svc.Options, acls)
 	b.plan.StatsPages = append(b.plan.StatsPages, svc)
-	rules := []proxy.HeaderRule{{Action: proxy.UseService, Cond: svc, Service: svc}}
+	var page proxy.Condition = svc
+	var rules []proxy.HeaderRule
+	if len(checks) > 0 {
+		// One rule per refusal, then the page when the rules let it.
+		for i := range checks {
+			if r := &checks[i]; r.action != "allow" {
+				ref := &statspage.Refusal{Deny: r.action == "deny", Realm: r.realm}
+				rules = append(rules, proxy.HeaderRule{Action: proxy.UseService, Cond: decided{svc, checks, r}, Service: ref})
+			}
+		}
+		page = decided{uri: svc, rules: checks}
+	}
+	rules = append(rules, proxy.HeaderRule{Action: proxy.UseService, Cond: page, Service: svc})
 	if st.Admin != nil {
 		cond, err := acls.Compile(st.Admin)
 		if err != nil {
@@ -68,7 +83,9 @@ func (b *builder) statsPage(px *haproxy.Proxy, mode proxy.Mode, acls *acl.Set) [
 		}
 		admin := &statspage.Service{Options: svc.Options, Admin: true}
 		b.plan.StatsPages = append(b.plan.StatsPages, admin)
-		rules = append([]proxy.HeaderRule{{Action: proxy.UseService, Cond: both{admin, cond}, Service: admin}}, rules...)
+		// Before the page's rule, after the refusals.
+		n := len(rules) - 1
+		rules = append(rules[:n:n], proxy.HeaderRule{Action: proxy.UseService, Cond: both{page, cond}, Service: admin}, rules[n])
 	}
 	return rules
 }

@@ -83,12 +83,28 @@ func (o *Options) realm() string {
 	return o.Realm
 }
 
+// challenge is HAProxy's 401 for the stats page.
+func challenge(realm string) Response {
+	return Response{Status: 401, Headers: []Header{
+		{"cache-control", "no-cache"},
+		{"content-type", "text/html"},
+		{"www-authenticate", `Basic realm="` + realm + `"`},
+	}, Body: unauthorized}
+}
+
+// forbidden is HAProxy's 403 for a `stats http-request deny`.
+func forbidden() Response {
+	return Response{Status: 403, Headers: []Header{{"cache-control", "no-cache"}, {"content-type", "text/html"}},
+		Body: "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n"}
+}
+
 // unauthorized is HAProxy's 401 body for the stats page.
 const unauthorized = "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n"
 
-// authorized checks Basic credentials against `stats auth` (passwords
-// are clear text there, as in HAProxy's generated userlist).
-func (o *Options) authorized(header string) bool {
+// Authorized checks an Authorization header's Basic credentials against
+// `stats auth` (passwords are clear text there, as in HAProxy's generated
+// userlist); true without `stats auth`.
+func (o *Options) Authorized(header string) bool {
 	if len(o.Auth) == 0 {
 		return true
 	}
@@ -110,12 +126,8 @@ func (o *Options) authorized(header string) bool {
 
 // Serve answers one stats request from src's current data.
 func Serve(o *Options, r Request, src Source) Response {
-	if !o.authorized(r.Authorization) {
-		return Response{Status: 401, Headers: []Header{
-			{"cache-control", "no-cache"},
-			{"content-type", "text/html"},
-			{"www-authenticate", `Basic realm="` + o.realm() + `"`},
-		}, Body: unauthorized}
+	if !o.Authorized(r.Authorization) {
+		return challenge(o.realm())
 	}
 	rest := r.URI[len(o.uri()):]
 	v := &view{opt: o, hideDown: strings.Contains(rest, ";up")}

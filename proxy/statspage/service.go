@@ -68,3 +68,30 @@ func requestURI(target []byte) string {
 	}
 	return t
 }
+
+// Refusal answers a stats request its `stats http-request` rules refuse:
+// deny's 403, or auth's 401 naming Realm ("" = the page's default).
+type Refusal struct {
+	Deny  bool
+	Realm string
+}
+
+// LogName names the stats applet in the logs, as for the page.
+func (r *Refusal) LogName() string { return "<STATS>" }
+
+// Serve answers with the refusal.
+func (r *Refusal) Serve(*proxy.ServiceRequest) proxy.ServiceReply {
+	resp := forbidden()
+	if !r.Deny {
+		realm := r.Realm
+		if realm == "" {
+			realm = "HAProxy Statistics"
+		}
+		resp = challenge(realm)
+	}
+	rep := proxy.ServiceReply{Status: resp.Status, Body: []byte(resp.Body)}
+	for _, h := range resp.Headers {
+		rep.Headers = append(rep.Headers, proxy.ReplyHeader{Name: h.Name, Value: h.Value})
+	}
+	return rep
+}
