@@ -92,6 +92,9 @@ type Frontend struct {
 	UseBackends    []UseBackend
 	// RequestRules run in order on each HTTP request before routing.
 	RequestRules []HeaderRule
+	// Services are UseService rules checked after RequestRules (even
+	// after an allow) and before Redirects: the section's stats page.
+	Services []HeaderRule
 	// ResponseRules run on each response before it is sent to the client.
 	ResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.
@@ -217,6 +220,10 @@ type Backend struct {
 	// the response parser relaxes what HAProxy 2.6's does
 	// (http1.Response). The backend's option decides, as in HAProxy.
 	AcceptInvalidResponse bool
+	// Services are UseService rules checked once a request is routed to
+	// the backend, as HAProxy checks a backend's stats URI: the first
+	// whose condition holds answers instead of a server.
+	Services []HeaderRule
 }
 
 // Server is one `server` line.

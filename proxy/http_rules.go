@@ -45,6 +45,14 @@ rules:
 			return true, s.answerService(r.Service)
 		}
 	}
+	// The frontend's services (its stats page) come after its rules, an
+	// allow included: HAProxy checks the stats URI once they accepted
+	// the request.
+	for i := range s.fe.cfg.Services {
+		if r := &s.fe.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
+			return true, s.answerService(r.Service)
+		}
+	}
 	for i := range s.fe.cfg.Redirects {
 		r := &s.fe.cfg.Redirects[i]
 		if r.Cond == nil || r.Cond.Match(&s.info) {

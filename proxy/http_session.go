@@ -532,6 +532,11 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
+	for i := range be.cfg.Services {
+		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
+			return s.answerService(r.Service)
+		}
+	}
 	mode := connMode(fe.cfg, be.cfg)
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive

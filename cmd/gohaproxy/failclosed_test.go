@@ -47,7 +47,7 @@ var failClosedRows = []failClosedRow{
 	{"05-redirect-scheme.cfg", redirectOf("/x?y"), "301 https://127.0.0.1/x?y", true},
 	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte", true},
 	{"07-return.cfg", statusOf("GET", "/health"), "204", true},
-	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", false},
+	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", true},
 	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
 	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", false},
 }

@@ -304,6 +304,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
+	bindStatsPages(w)
 	if w.checks, err = w.newChecks(); err != nil {
 		return err
 	}

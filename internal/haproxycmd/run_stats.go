@@ -55,6 +55,14 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	return nil, nil // abns@, fd@...: reported by wire as not supported, left out
 }
 
+// bindStatsPages gives the stats pages of the configuration the running
+// proxy's data: the page shows what `show stat` and `show info` show.
+func bindStatsPages(w *worker) {
+	for _, p := range w.plan.StatsPages {
+		p.Bind(&runtimeSource{w: w})
+	}
+}
+
 // runtimeSource is the running worker as the runtime API sees it.
 type runtimeSource struct {
 	w *worker

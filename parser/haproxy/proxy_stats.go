@@ -1,6 +1,9 @@
 package haproxy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Handlers of the stats page keyword; its row is in proxyKeywordTable.
 
@@ -49,7 +52,10 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 			return
 		}
 		s.timerWarn(p, arg(2))
-		px.Stats.Enabled, px.Stats.Refresh = true, d*1000 // seconds by default
+		if strings.Trim(arg(2), "0123456789") == "" {
+			d *= 1000 // a bare number is seconds here (ParseTime's default unit is ms)
+		}
+		px.Stats.Enabled, px.Stats.Refresh = true, d
 	case "admin":
 		cond, err := parseCondition(tail(w, 2))
 		if err != nil || cond == nil || len(w) < 3 {
@@ -59,7 +65,9 @@ func (s *state) stats(px *Proxy, p Pos, w []string) {
 		px.Stats.Enabled, px.Stats.Admin = true, cond
 	case "scope", "hide-version", "show-node", "show-desc", "show-legends", "show-modules", "bind-process", "http-request", "maxconn", "socket", "timeout":
 		px.Stats.Raw = append(px.Stats.Raw, Statement{Pos: p, Args: w})
-		s.d.Unsupported(p.File, p.Line, "stats "+arg(1))
+		if row, ok := ClassOf("proxy", "stats "+arg(1)); !ok || row.Class != Implemented {
+			s.d.Unsupported(p.File, p.Line, "stats "+arg(1)) // the stats page reads the implemented ones from Raw
+		}
 	default:
 		s.alertRaw(p.File, p.Line, fmt.Sprintf("unknown stats parameter '%s', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.", arg(1)))
 		s.fileFatal = true

@@ -28,6 +28,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Node: g.Node, UID: g.UID, GID: g.GID}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
+	b.globalDesc = globalDescription(g.Raw)
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -77,6 +78,8 @@ type builder struct {
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
+	// globalDesc is global `description`, the stats page's show-desc text.
+	globalDesc string
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -177,9 +180,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 			b.unsupported(px.Pos, "timeout "+k)
 		}
 	}
-	if px.Stats.Enabled {
-		b.unsupported(px.Stats.Pos, "stats enable")
-	}
+
 }
 
 func (b *builder) frontend(px *haproxy.Proxy) {
@@ -254,7 +255,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
 		fe.Redirects = b.redirects(px, acls)
+		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
+		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}
@@ -388,6 +391,10 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be.Balance = b.balance(px)
 	for _, s := range px.Servers {
 		b.server(px, be, s)
+	}
+	if px.Kind == "backend" {
+		// A listen section's page is served by its frontend half's rules.
+		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs))
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

@@ -56,6 +56,7 @@ var auditArgs = map[string][][]string{
 	"http-request":      {{"set-header", "X", "y"}},
 	"http-response":     {{"set-header", "X", "y"}},
 	"stats admin":       {{"if", "TRUE"}},
+	"stats auth":        {{"admin:secret"}},
 	"http-check send":   {{"meth", "GET"}},
 	"http-check expect": {{"status", "200"}},
 	"retries":           {{"3"}},

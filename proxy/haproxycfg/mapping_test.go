@@ -192,7 +192,6 @@ backend be
 	}
 	sort.Strings(got)
 	want := []string{
-		"[test.cfg:10] : 'stats enable' parsed but not supported yet.",
 		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
@@ -206,7 +205,8 @@ backend be
 		t.Errorf("notices\n got %q\nwant %q", got, want)
 	}
 	fe := p.Proxy.Frontends[0]
-	if !reflect.DeepEqual(fe.Binds, []string{"127.0.0.1:7000"}) || len(fe.RequestRules) != 1 || fe.RequestRules[0].Value != "yes" {
+	if !reflect.DeepEqual(fe.Binds, []string{"127.0.0.1:7000"}) || len(fe.RequestRules) != 1 || fe.RequestRules[0].Value != "yes" ||
+		len(fe.Services) != 1 || fe.Services[0].Action != proxy.UseService {
 		t.Errorf("frontend %+v rules %+v", fe.Binds, fe.RequestRules)
 	}
 	be := p.Proxy.Backends[0]

@@ -8,6 +8,7 @@ import (
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/promex"
+	"github.com/goha-lb/goha/proxy/statspage"
 )
 
 // Plan is everything gohaproxy needs to run one configuration.
@@ -35,6 +36,9 @@ type Plan struct {
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
 	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
+	// StatsPages are the stats page services of the frontend and listen
+	// sections; the worker binds them to the running proxy's data.
+	StatsPages []*statspage.Service
 	// Promex is the prometheus-exporter service every `http-request
 	// use-service prometheus-exporter` rule answers with (nil: none); the
 	// daemon gives it its figures (promex.Exporter.SetSource).
