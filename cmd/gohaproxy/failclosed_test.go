@@ -42,7 +42,7 @@ type failClosedRow struct {
 var failClosedRows = []failClosedRow{
 	{"01-deny-status.cfg", statusOf("GET", "/admin"), "403", true},
 	{"02-auth.cfg", statusOf("GET", "/"), "401", false},
-	{"03-url-dec.cfg", statusOf("GET", "/%61dmin"), "403", false},
+	{"03-url-dec.cfg", statusOf("GET", "/%61dmin"), "403", true},
 	{"04-rate-limit.cfg", statusesOf(5, "/"), "200 200 200 429 429", false},
 	{"05-redirect-scheme.cfg", redirectOf("/x?y"), "301 https://127.0.0.1/x?y", true},
 	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte", true},
