@@ -131,15 +131,21 @@ type RequestInfo struct {
 	Method []byte
 	Target []byte
 	req    *http1.Request
+	// hdrs is the header list as the http-request rules left it, when
+	// edited says one of them changed it (rule_edits.go).
+	hdrs   []http1.Header
+	edited bool
 }
 
 // Header returns the value of the first header named name (case-insensitive
 // ASCII; pass it in lower case), or nil.
 func (r *RequestInfo) Header(name string) []byte {
-	if r.req == nil {
-		return nil
+	for _, h := range r.Headers() {
+		if http1.EqualFold(h.Name, name) {
+			return h.Value
+		}
 	}
-	return r.req.Header(name)
+	return nil
 }
 
 // RuleAction is the verb of an `http-request`/`http-response` rule.

@@ -139,7 +139,6 @@ func writeConnection(out, tokens []byte, extra string) []byte {
 // buildRequestHead writes the request head sent to the server.
 func (x *exchange) buildRequestHead() []byte {
 	s, req := x.s, &x.s.req
-	rules := s.fe.cfg.RequestRules[:s.ruleStop]
 	method := req.Method
 	if len(s.method) > 0 {
 		method = s.method // set-method
@@ -151,17 +150,13 @@ func (x *exchange) buildRequestHead() []byte {
 	out = appendVersion(out, req.Minor, req.Version)
 	out = append(out, '\r', '\n')
 	var conn [128]byte
-	for _, h := range req.Headers {
+	for _, h := range s.info.Headers() { // as the http-request rules left them
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, s.ruleHits, &s.info, h.Name) {
-			continue
-		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, s.ruleHits, &s.info)
 	extra := ""
 	switch {
 	case req.IsUpgrade():
@@ -185,7 +180,7 @@ func (x *exchange) buildRequestHead() []byte {
 	}
 	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
 		name := ff.Header // proxy.New refused an empty one
-		if !ff.IfNone || req.Header(lowerASCII(name)) == nil {
+		if !ff.IfNone || s.info.Header(lowerASCII(name)) == nil {
 			n := len(out)
 			out = append(out, name...)
 			http1.LowerInPlace(out[n:])
