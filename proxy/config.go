@@ -135,6 +135,9 @@ type RequestInfo struct {
 	// edited says one of them changed it (rule_edits.go).
 	hdrs   []http1.Header
 	edited bool
+	// vars are the sess, txn and req/res variables (vars.go); nil until
+	// a rule sets one.
+	vars *[numScopes]varStore
 }
 
 // Header returns the value of the first header named name (case-insensitive
@@ -165,6 +168,8 @@ const (
 	// UseService answers the request with Service (HAProxy's
 	// `http-request use-service`; requests only).
 	UseService
+	// SetVar runs Exec: set-var, set-var-fmt or unset-var (requests only).
+	SetVar
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -187,6 +192,9 @@ type HeaderRule struct {
 	Redirect *RedirectRule
 	// Service answers the request (Action UseService).
 	Service Service
+	// Exec runs a set-var, set-var-fmt or unset-var rule (Action SetVar):
+	// the sample engine compiled it.
+	Exec func(*RequestInfo)
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:

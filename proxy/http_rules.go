@@ -14,7 +14,7 @@ import (
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.method = s.method[:0]
-	s.beginEdits()
+	s.beginRequest()
 rules:
 	for i := range rules {
 		r := &rules[i]
@@ -24,6 +24,8 @@ rules:
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader:
 			s.applyHeaderRule(r)
+		case SetVar:
+			r.Exec(&s.info)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {

@@ -17,8 +17,9 @@ type editedHeaders struct {
 	arena []byte
 }
 
-// beginEdits starts a request: no edit yet.
-func (s *session) beginEdits() {
+// beginRequest starts a request: no edit yet, no txn or req variable.
+func (s *session) beginRequest() {
+	s.info.endTransaction()
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]
 }

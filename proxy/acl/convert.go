@@ -113,7 +113,7 @@ func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, ha
 		if !ok {
 			return nil, t, fmt.Errorf("unknown converter '%s'", c.Name)
 		}
-		if castOf(t, def.in) == nil {
+		if t != haproxy.SampleAny && castOf(t, def.in) == nil { // var(): typed when read
 			return nil, t, fmt.Errorf("converter '%s' cannot be applied", c.Name)
 		}
 		args, err := readArgs(def, c)

@@ -206,11 +206,14 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	}
 	out := e.out
 	method := a.Match.Method
+	if method == haproxy.MatchDefault && out == haproxy.SampleAny {
+		return nil, fmt.Errorf("matching method must be specified first (using '-m') when using a sample fetch of this type ('%s')", a.Sample.Fetch.Name)
+	}
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
 	}
 	in := matchInput(method)
-	if in != haproxy.SampleAny && castOf(out, in) == nil {
+	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	pats := append([]string(nil), a.Match.Patterns...)
