@@ -22,10 +22,8 @@
 // (alloc_test.go measures it).
 //
 // A fetch, converter, argument or method without a row is an error the
-// caller reports as unsupported (fail closed): maps, the set-var and
-// unset-var converters, the hmac/strcmp/secure_memcmp converters, variable
-// operands of concat and the arithmetic converters, and json's lax modes
-// among them. Every converter row and the fetches of fetch_more.go are
+// caller reports as unsupported (fail closed): maps, the hmac converter
+// and json's lax modes among them. Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
 // TestConverterDifferential, which also found HAProxy's quirks kept here
 // (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,
@@ -49,7 +47,10 @@
 // store, kept by the proxy (proxy/vars.go: proc, sess, txn, req, res; the
 // check scope is refused); a variable holds a typed sample, so var() has
 // no fixed type: an ACL on it needs -m unless a converter types it, as in
-// HAProxy. Checked by proxy/haproxycfg's TestVarsDifferential, and the
+// HAProxy. The converters that read or write variables (conv_vars.go:
+// set-var, unset-var, strcmp, secure_memcmp, and the variable operands of
+// concat and add/sub/mul/div/mod/and/or/xor) take the request; an ACL
+// using one goes through a pooled match context that carries it. Checked by proxy/haproxycfg's TestVarsDifferential, and the
 // order the http-request rules run in (each sees what the earlier ones
 // did) by TestRuleSequenceDifferential.
 package acl

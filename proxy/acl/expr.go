@@ -61,7 +61,7 @@ func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
 	var out string
 	var ok bool
 	e.fetch(r, func(v value) bool {
-		if run(e.steps, &v) {
+		if run(r, e.steps, &v) {
 			var s string
 			if s, ok = v.text(); ok {
 				out = strings.Clone(s) // it may alias the request

@@ -119,7 +119,7 @@ func init() {
 // and calls f with the converted sample; nothing when there is none.
 func (e *Expr) first(r *proxy.RequestInfo, f func(v *value)) {
 	e.fetch(r, func(v value) bool {
-		if run(e.steps, &v) {
+		if run(r, e.steps, &v) {
 			f(&v)
 		}
 		return true

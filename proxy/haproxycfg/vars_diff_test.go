@@ -40,6 +40,17 @@ var varConfigs = []string{
     http-request set-header x-f-z %[var(txn.z)]
     http-request set-var(proc.p) str(p1) if { req.hdr(x) abc }
     http-request set-header x-f-p %[var(proc.p,none)]`,
+	// the converters that read or write variables
+	`http-request set-var(txn.a) req.hdr(x)
+    http-request set-var(txn.n) int(5)
+    http-request set-header x-f-c %[req.hdr(x),strcmp(txn.a)]|%[str(abd),strcmp(txn.a)]|%[str(ab),strcmp(txn.a)]|%[str(zzzz),strcmp(txn.a)]|%[str(a),strcmp(txn.none)]
+    http-request set-header x-f-s %[req.hdr(x),secure_memcmp(txn.a)]|%[str(abc),secure_memcmp(txn.a)]|%[str(abc),secure_memcmp(txn.none)]
+    http-request set-header x-f-k %[str(L),concat(<,txn.a,>)]|%[str(L),concat(<,txn.none,>)]|%[int(3),concat(,txn.n,)]
+    http-request set-header x-f-o %[int(7),add(txn.n)]|%[int(7),sub(txn.n)]|%[int(7),mul(txn.n)]|%[int(7),div(txn.n)]|%[int(7),mod(txn.n)]|%[int(7),and(txn.n)]|%[int(7),or(txn.n)]|%[int(7),xor(txn.n)]|%[int(7),add(txn.none)]|%[int(7),add(txn.a)]
+    http-request set-header x-f-v %[req.hdr(x),lower,set-var(txn.lv),length]|%[var(txn.lv)]
+    http-request set-header x-f-u %[str(q),unset-var(txn.lv)]|%[var(txn.lv,gone)]
+    http-request deny deny_status 429 if { req.hdr(x),upper,set-var(req.up) -m found } { var(req.up) -m str 1 }
+    http-request deny deny_status 401 if { int(7),sub(txn.n) 2 } { req.hdr(x),strcmp(txn.a) 0 } { path /nope }`,
 }
 
 // TestVarsDifferential: http-request set-var, set-var-fmt, unset-var and
