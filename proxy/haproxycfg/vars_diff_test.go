@@ -1,7 +1,11 @@
 package haproxycfg
 
 import (
+	"fmt"
 	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // varConfigs set variables of each scope from the request and read them
@@ -74,5 +78,44 @@ func TestVarsDifferential(t *testing.T) {
 				t.Errorf("config %d, request %d:\n%s\n haproxy %q\n goha    %q", i, j, rules, want, got)
 			}
 		}
+	}
+}
+
+// TestVarsLifetimeDifferential: on one keep-alive connection a sess
+// variable survives to the next request and txn and req variables do
+// not, as in HAProxy 2.6.
+func TestVarsLifetimeDifferential(t *testing.T) {
+	backend := startHeadRecorder(t)
+	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+		"frontend fe\n    bind BIND\n" +
+		"    http-request set-header x-f-s %[var(sess.c)]|%[var(txn.t)]|%[var(req.r)]\n" +
+		"    http-request set-var(sess.c) req.hdr(x) if { req.hdr(x) -m found }\n" +
+		"    http-request set-var(txn.t) str(t1)\n" +
+		"    http-request set-var(req.r) str(r1)\n" +
+		"    default_backend be\nbackend be\n    server s1 " + backend + "\n"
+	ha, goha := startBoth(t, cfg)
+	req := "GET /a HTTP/1.1\r\nHost: t\r\nX: one\r\n\r\n" + "GET /b HTTP/1.1\r\nHost: t\r\n\r\n" +
+		"GET /c HTTP/1.1\r\nHost: t\r\nX: two\r\n\r\n" + "GET /d HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+	bodies := func(addr string) []string {
+		raw, err := difftest.Exchange(addr, []byte(req), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := difftest.ParseAll(raw)
+		if err != nil {
+			t.Fatalf("%v %q", err, raw)
+		}
+		var out []string
+		for _, r := range rs {
+			out = append(out, fmt.Sprint(r.Status)+" "+r.Body)
+		}
+		return out
+	}
+	want, got := bodies(ha), bodies(goha)
+	if len(want) != 4 {
+		t.Fatalf("haproxy answered %d of 4 requests: %q", len(want), want)
+	}
+	if fmt.Sprint(want) != fmt.Sprint(got) {
+		t.Errorf("\n haproxy %q\n goha    %q", want, got)
 	}
 }
