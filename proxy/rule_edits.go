@@ -34,14 +34,9 @@ func (s *session) editable() []http1.Header {
 	return s.edits.list
 }
 
-// keep copies b into the arena. A slice taken before the arena grows
-// keeps pointing at the old array, which stays valid for this request.
-func (s *session) keep(b []byte) []byte {
-	n := len(s.edits.arena)
-	s.edits.arena = append(s.edits.arena, b...)
-	return s.edits.arena[n:len(s.edits.arena):len(s.edits.arena)]
-}
-
+// keepString copies v into the arena. A slice taken before the arena
+// grows keeps pointing at the old array, which stays valid for this
+// request.
 func (s *session) keepString(v string) []byte {
 	n := len(s.edits.arena)
 	s.edits.arena = append(s.edits.arena, v...)
