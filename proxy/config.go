@@ -134,15 +134,24 @@ type RequestInfo struct {
 	Method []byte
 	Target []byte
 	req    *http1.Request
+	// hdrs is the header list as the http-request rules left it, when
+	// edited says one of them changed it (rule_edits.go).
+	hdrs   []http1.Header
+	edited bool
+	// vars are the sess, txn and req/res variables (vars.go); nil until
+	// a rule sets one.
+	vars *[numScopes]varStore
 }
 
 // Header returns the value of the first header named name (case-insensitive
 // ASCII; pass it in lower case), or nil.
 func (r *RequestInfo) Header(name string) []byte {
-	if r.req == nil {
-		return nil
+	for _, h := range r.Headers() {
+		if http1.EqualFold(h.Name, name) {
+			return h.Value
+		}
 	}
-	return r.req.Header(name)
+	return nil
 }
 
 // RuleAction is the verb of an `http-request`/`http-response` rule.
@@ -162,6 +171,8 @@ const (
 	// UseService answers the request with Service (HAProxy's
 	// `http-request use-service`; requests only).
 	UseService
+	// SetVar runs Exec: set-var, set-var-fmt or unset-var (requests only).
+	SetVar
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -184,6 +195,9 @@ type HeaderRule struct {
 	Redirect *RedirectRule
 	// Service answers the request (Action UseService).
 	Service Service
+	// Exec runs a set-var, set-var-fmt or unset-var rule (Action SetVar):
+	// the sample engine compiled it.
+	Exec func(*RequestInfo)
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:

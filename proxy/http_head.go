@@ -74,25 +74,22 @@ func hasHopToken(v []byte) bool {
 	return false
 }
 
-// ruleTouches reports whether a set/del rule that applies removes header h.
-// hits, when not nil, says which rules applied (their conditions were
-// evaluated in order by runRequestRules); otherwise conditions are
-// evaluated here.
-func ruleTouches(rules []HeaderRule, hits []bool, info *RequestInfo, name []byte) bool {
+// ruleTouches reports whether a set/del rule of the response (or of a
+// service's answer) that applies removes header h. These rules still
+// evaluate their conditions on the request, not in order on the message
+// as the http-request rules do (rule_edits.go).
+func ruleTouches(rules []HeaderRule, info *RequestInfo, name []byte) bool {
 	for i := range rules {
 		r := &rules[i]
 		if (r.Action == SetHeader || r.Action == DelHeader) && http1.EqualFold(name, lowerASCII(r.Name)) &&
-			ruleApplies(r, hits, i, info) {
+			ruleApplies(r, info) {
 			return true
 		}
 	}
 	return false
 }
 
-func ruleApplies(r *HeaderRule, hits []bool, i int, info *RequestInfo) bool {
-	if hits != nil {
-		return i < len(hits) && hits[i]
-	}
+func ruleApplies(r *HeaderRule, info *RequestInfo) bool {
 	return r.Cond == nil || r.Cond.Match(info)
 }
 
@@ -107,10 +104,10 @@ func lowerASCII(s string) string {
 	return s
 }
 
-func appendRuleHeaders(out []byte, rules []HeaderRule, hits []bool, info *RequestInfo) []byte {
+func appendRuleHeaders(out []byte, rules []HeaderRule, info *RequestInfo) []byte {
 	for i := range rules {
 		r := &rules[i]
-		if (r.Action == SetHeader || r.Action == AddHeader) && ruleApplies(r, hits, i, info) {
+		if (r.Action == SetHeader || r.Action == AddHeader) && ruleApplies(r, info) {
 			v := r.Value
 			if r.Format != nil {
 				v = r.Format(info)
@@ -139,7 +136,6 @@ func writeConnection(out, tokens []byte, extra string) []byte {
 // buildRequestHead writes the request head sent to the server.
 func (x *exchange) buildRequestHead() []byte {
 	s, req := x.s, &x.s.req
-	rules := s.fe.cfg.RequestRules[:s.ruleStop]
 	method := req.Method
 	if len(s.method) > 0 {
 		method = s.method // set-method
@@ -151,17 +147,13 @@ func (x *exchange) buildRequestHead() []byte {
 	out = appendVersion(out, req.Minor, req.Version)
 	out = append(out, '\r', '\n')
 	var conn [128]byte
-	for _, h := range req.Headers {
+	for _, h := range s.info.Headers() { // as the http-request rules left them
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, s.ruleHits, &s.info, h.Name) {
-			continue
-		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, s.ruleHits, &s.info)
 	extra := ""
 	switch {
 	case req.IsUpgrade():
@@ -185,7 +177,7 @@ func (x *exchange) buildRequestHead() []byte {
 	}
 	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
 		name := ff.Header // proxy.New refused an empty one
-		if !ff.IfNone || req.Header(lowerASCII(name)) == nil {
+		if !ff.IfNone || s.info.Header(lowerASCII(name)) == nil {
 			n := len(out)
 			out = append(out, name...)
 			http1.LowerInPlace(out[n:])
@@ -219,12 +211,12 @@ func (x *exchange) buildResponseHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, h.Name) {
+		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = appendRuleHeaders(out, rules, &s.info)
 	extra := ""
 	switch {
 	case resp.Status == 101:

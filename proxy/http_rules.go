@@ -6,25 +6,26 @@ import (
 )
 
 // runRequestRules runs the frontend's http-request rules, then its legacy
-// redirect rules, in HAProxy's order: the first deny, return or redirect
-// whose condition holds answers the request; an allow ends the
-// http-request rules (the header rules after it do not apply) but not the
-// redirect rules. It returns whether the request was answered and, if so,
+// redirect rules, in HAProxy's order, each on the request as the rules
+// before it left it: the first deny, return or redirect whose condition
+// holds answers the request; an allow ends the http-request rules (the
+// header rules after it do not apply) but not the redirect rules. It returns whether the request was answered and, if so,
 // whether the connection may carry another request.
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
-	s.ruleStop = len(rules)
-	s.ruleHits = s.ruleHits[:0]
 	s.method = s.method[:0]
+	s.beginRequest()
 rules:
 	for i := range rules {
 		r := &rules[i]
-		hit := r.Cond == nil || r.Cond.Match(&s.info)
-		s.ruleHits = append(s.ruleHits, hit)
-		if !hit {
+		if r.Cond != nil && !r.Cond.Match(&s.info) {
 			continue
 		}
 		switch r.Action {
+		case SetHeader, AddHeader, DelHeader:
+			s.applyHeaderRule(r)
+		case SetVar:
+			r.Exec(&s.info)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
@@ -37,7 +38,6 @@ rules:
 			// the rules after it still sees the client's method.
 			s.method = append(s.method[:0], r.Value...)
 		case Allow:
-			s.ruleStop = i
 			break rules
 		case Deny, Return, Redirect, Tarpit:
 			return true, s.answerRule(r)
@@ -97,7 +97,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
-		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, req.Header("host"))
+		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, s.info.Header("host"))
 	}
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {

@@ -97,13 +97,11 @@ type session struct {
 	out        []byte // head being built
 	breq       balance.Request
 	info       RequestInfo
-	// ruleStop: the request rules before it apply to this request (those
-	// after an allow do not); ruleHits says which of them matched,
-	// evaluated in order; target is the target set-path rewrote.
-	ruleStop int
-	ruleHits []bool
-	target   []byte
-	method   []byte // the method set-method wrote (empty: the client's)
+	// edits holds the header list the http-request rules edited; target
+	// is the target set-path rewrote.
+	edits  editedHeaders
+	target []byte
+	method []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
 	applet Service
 
@@ -266,12 +264,12 @@ func (s *session) dropBuf() {
 }
 
 func (s *session) balanceLastHeader(name string) (string, bool) {
-	v := s.req.LastHeader(name)
+	v := s.info.lastHeader(name)
 	return string(v), v != nil
 }
 
 func (s *session) balanceHeader(name string) (string, bool) {
-	v := s.req.Header(name)
+	v := s.info.Header(name)
 	return string(v), v != nil
 }
 

@@ -14,8 +14,12 @@ func NewRequestInfo(src netip.AddrPort, req *http1.Request) *RequestInfo {
 
 // Headers returns every header field of the request in the order the
 // server will receive them (after duplicate Host and Content-Length
-// merging): header fetches must see every occurrence the server sees.
+// merging) and as the http-request rules run so far left them: header
+// fetches must see every occurrence the server sees.
 func (r *RequestInfo) Headers() []http1.Header {
+	if r.edited {
+		return r.hdrs
+	}
 	if r.req == nil {
 		return nil
 	}

@@ -151,12 +151,12 @@ func (s *session) appendServiceError(out []byte, status int) []byte {
 			head = nil
 		}
 		name, _, _ := bytes.Cut(line, []byte(":"))
-		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, nil, &s.info, name)) {
+		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, &s.info, name)) {
 			continue
 		}
 		out = append(out, line...)
 	}
-	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = appendRuleHeaders(out, rules, &s.info)
 	out = append(out, "connection: close\r\n\r\n"...)
 	return append(out, body...)
 }
@@ -190,7 +190,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 	// them on an applet's response too (their headers after the framing).
 	rules := s.fe.cfg.ResponseRules
 	for _, h := range rep.Headers {
-		if len(rules) > 0 && ruleTouches(rules, nil, &s.info, []byte(h.Name)) {
+		if len(rules) > 0 && ruleTouches(rules, &s.info, []byte(h.Name)) {
 			continue
 		}
 		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
@@ -202,7 +202,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
 		out = append(out, "\r\n"...)
 	}
-	out = appendRuleHeaders(out, rules, nil, &s.info)
+	out = appendRuleHeaders(out, rules, &s.info)
 	switch {
 	case closeConn:
 		out = append(out, "connection: close\r\n"...)

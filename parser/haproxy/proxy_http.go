@@ -56,7 +56,15 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		s.abort = true
 		return true // HAProxy stops reading at a rule it cannot build
 	}
-	msg := checkHTTPRuleArgs(rule)
+	msg, raw := checkVarRule(kw, rule)
+	if raw {
+		s.alertRaw(p.File, p.Line, msg)
+		s.fileFatal, s.abort = true, true
+		return true
+	}
+	if msg == "" {
+		msg = checkHTTPRuleArgs(rule)
+	}
 	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
 		if m := s.replyFile(args); m != "" {
 			msg = m + "."
@@ -98,7 +106,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
 		"use-service":
 	default:
-		s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
+		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || kw != "http-request" {
+			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
+		}
 	}
 	if kw == "http-request" {
 		px.HTTPRequestRules = append(px.HTTPRequestRules, rule)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 )
 
 // Integer, boolean and address converters (HAProxy 2.6 sample.c): the
@@ -17,7 +18,7 @@ import (
 func init() {
 	sint, boolean, str := haproxy.SampleSInt, haproxy.SampleBool, haproxy.SampleStr
 	op := func(f func(a, b int64) int64) convDef {
-		return convDef{in: sint, out: sint, args: []argKind{argStr}, min: 1, build: buildOperator(f), keep: true}
+		return convDef{in: sint, out: sint, args: []argKind{argStr}, min: 1, rbuild: buildOperator(f), keep: true}
 	}
 	unary := func(out haproxy.SampleType, f func(int64) int64) convDef {
 		// neg and cpl leave the type (a bool stays a bool), the others
@@ -62,20 +63,31 @@ var varScopes = []string{"proc.", "sess.", "txn.", "req.", "res.", "check."}
 
 // buildOperator reads the operand of an arithmetic or bitwise converter
 // as HAProxy's check_operator does: a whole integer (read_int64), else a
-// variable name, which goha does not evaluate yet (refused).
-func buildOperator(f func(a, b int64) int64) func(convArgs) (convFunc, error) {
-	return func(a convArgs) (convFunc, error) {
+// variable name, read as an integer per request (no sample when it is not
+// set or does not cast).
+func buildOperator(f func(a, b int64) int64) func(convArgs) (convFunc, reqConvFunc, error) {
+	return func(a convArgs) (convFunc, reqConvFunc, error) {
 		s := a.strs[0]
 		for _, p := range varScopes {
 			if strings.HasPrefix(s, p) {
-				return nil, fmt.Errorf("variable '%s': variables are not supported by goha yet", s)
+				ref, err := compileVar(s)
+				if err != nil {
+					return nil, nil, err
+				}
+				return nil, func(r *proxy.RequestInfo, v *value) bool {
+					w, ok := loadVarAs(r, ref, haproxy.SampleSInt)
+					if ok {
+						v.i = f(v.i, w.i)
+					}
+					return ok
+				}, nil
 			}
 		}
 		if !wholeInt(s) {
-			return nil, fmt.Errorf("expects an integer or a variable name")
+			return nil, nil, fmt.Errorf("expects an integer or a variable name")
 		}
 		n := readInt64(s)
-		return func(v *value) bool { v.i = f(v.i, n); return true }, nil
+		return func(v *value) bool { v.i = f(v.i, n); return true }, nil, nil
 	}
 }
 

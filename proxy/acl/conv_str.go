@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 )
 
 // String converters (HAProxy 2.6 sample.c), with HAProxy's edge cases:
@@ -22,7 +23,7 @@ func init() {
 		"field":  {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(field), keep: true},
 		"word":   {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(word), keep: true},
 		"regsub": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 2, build: buildRegsub, keep: true},
-		"concat": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 1, build: buildConcat},
+		"concat": {in: str, out: str, args: []argKind{argStr, argStr, argStr}, min: 1, rbuild: buildConcat},
 	})
 }
 
@@ -300,13 +301,23 @@ func unhex(c byte) byte {
 	return 0
 }
 
-// buildConcat is concat(<start>[,<var>[,<end>]]): the strings are
-// appended after the sample. goha has no variables yet, so a variable
-// name is refused.
-func buildConcat(a convArgs) (convFunc, error) {
-	if a.strs[1] != "" {
-		return nil, fmt.Errorf("variable '%s': variables are not supported by goha yet", a.strs[1])
-	}
+// buildConcat is concat(<start>[,<var>[,<end>]]): the strings, and the
+// variable as a string when it is set, are appended after the sample.
+func buildConcat(a convArgs) (convFunc, reqConvFunc, error) {
 	pre, post := a.strs[0], a.strs[2]
-	return func(v *value) bool { v.s = v.s + pre + post; return true }, nil
+	if a.strs[1] == "" {
+		return func(v *value) bool { v.s = v.s + pre + post; return true }, nil, nil
+	}
+	ref, err := argVar(a.strs[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, func(r *proxy.RequestInfo, v *value) bool {
+		mid, ok := loadVarAs(r, ref, haproxy.SampleStr)
+		if !ok {
+			mid.s = ""
+		}
+		v.s = v.s + pre + mid.s + post
+		return true
+	}, nil
 }

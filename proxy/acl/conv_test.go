@@ -19,7 +19,7 @@ func convert(t *testing.T, in value, chain string) (string, bool) {
 		t.Fatalf("%s: %v", chain, err)
 	}
 	v := in
-	if !run(steps, &v) {
+	if !run(nil, steps, &v) {
 		return "", false
 	}
 	if v.t == haproxy.SampleBin {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 )
 
 // convFunc applies a converter to v in place; v is already of the
@@ -46,7 +47,13 @@ type convDef struct {
 	// keep is set when HAProxy's converter leaves the sample's type as
 	// it came (lower, bytes, add, ...): out is only the declared type.
 	keep bool
+	// rbuild, when set, replaces build for a converter that may read the
+	// request's variables (conv_vars.go): it returns either function.
+	rbuild func(a convArgs) (convFunc, reqConvFunc, error)
 }
+
+// reqConvFunc is a converter that reads or writes variables.
+type reqConvFunc func(r *proxy.RequestInfo, v *value) bool
 
 // converters are the sample converters the engine evaluates, by name; the
 // rows are in conv_str.go, conv_num.go and conv_hash.go.
@@ -100,6 +107,7 @@ func readArgs(def convDef, c haproxy.Converter) (convArgs, error) {
 type step struct {
 	in, out haproxy.SampleType
 	conv    convFunc
+	rconv   reqConvFunc // instead of conv: the converter reads the request
 	keep    bool
 }
 
@@ -113,31 +121,53 @@ func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, ha
 		if !ok {
 			return nil, t, fmt.Errorf("unknown converter '%s'", c.Name)
 		}
-		if castOf(t, def.in) == nil {
+		if t != haproxy.SampleAny && def.in != haproxy.SampleAny && castOf(t, def.in) == nil { // var(): typed when read
 			return nil, t, fmt.Errorf("converter '%s' cannot be applied", c.Name)
 		}
 		args, err := readArgs(def, c)
 		if err != nil {
 			return nil, t, err
 		}
-		f, err := def.build(args)
+		var f convFunc
+		var rf reqConvFunc
+		if def.rbuild != nil {
+			f, rf, err = def.rbuild(args)
+		} else {
+			f, err = def.build(args)
+		}
 		if err != nil {
 			return nil, t, fmt.Errorf("invalid args in converter '%s' : %v", c.Name, err)
 		}
-		steps = append(steps, step{in: def.in, out: def.out, conv: f, keep: def.keep || def.in == haproxy.SampleAddr})
-		t = def.out
+		steps = append(steps, step{in: def.in, out: def.out, conv: f, rconv: rf, keep: def.keep || def.in == haproxy.SampleAddr})
+		if def.in != haproxy.SampleAny || def.out != haproxy.SampleAny {
+			t = def.out // (set-var and unset-var pass the sample on as it is)
+		}
 	}
 	return steps, t, nil
 }
 
+// needsRequest says whether a step reads the request (variables).
+func needsRequest(steps []step) bool {
+	for _, s := range steps {
+		if s.rconv != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // run applies the steps to v; false when a cast or a converter leaves no
 // sample.
-func run(steps []step, v *value) bool {
+func run(r *proxy.RequestInfo, steps []step, v *value) bool {
 	for _, s := range steps {
-		if v.t != s.in && !v.cast(s.in) {
+		if s.in != haproxy.SampleAny && v.t != s.in && !v.cast(s.in) {
 			return false
 		}
-		if !s.conv(v) {
+		if s.rconv != nil {
+			if !s.rconv(r, v) {
+				return false
+			}
+		} else if !s.conv(v) {
 			return false
 		}
 		if !s.keep {

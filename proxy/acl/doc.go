@@ -22,9 +22,8 @@
 // (alloc_test.go measures it).
 //
 // A fetch, converter, argument or method without a row is an error the
-// caller reports as unsupported (fail closed): variables, maps, the
-// hmac/strcmp/secure_memcmp converters and json's lax modes
-// among them. Every converter row and the fetches of fetch_more.go are
+// caller reports as unsupported (fail closed): maps, the hmac converter
+// and json's lax modes among them. Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
 // TestConverterDifferential, which also found HAProxy's quirks kept here
 // (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,
@@ -38,4 +37,20 @@
 // (expr.go) is the same pipeline for sample users outside ACLs, and
 // CompileFormat (format.go) the %[...] samples of http-request
 // set-header/add-header values (checked by TestHeaderFormatDifferential).
+// Outside an ACL (CompileExpr, so %[...] and set-var) the header and
+// cookie fetches without an occurrence give the last occurrence only, as
+// HAProxy's do when they are not iterated.
+//
+// Variables (vars.go): the var(<name>[,<default>]) fetch and the
+// set-var, set-var-fmt and unset-var actions (CompileSetVar, ...). A
+// name is checked as HAProxy 2.6 checks it and gets a slot in its scope's
+// store, kept by the proxy (proxy/vars.go: proc, sess, txn, req, res; the
+// check scope is refused); a variable holds a typed sample, so var() has
+// no fixed type: an ACL on it needs -m unless a converter types it, as in
+// HAProxy. The converters that read or write variables (conv_vars.go:
+// set-var, unset-var, strcmp, secure_memcmp, and the variable operands of
+// concat and add/sub/mul/div/mod/and/or/xor) take the request; an ACL
+// using one goes through a pooled match context that carries it. Checked by proxy/haproxycfg's TestVarsDifferential, and the
+// order the http-request rules run in (each sees what the earlier ones
+// did) by TestRuleSequenceDifferential.
 package acl

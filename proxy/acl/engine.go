@@ -164,11 +164,36 @@ type acl struct {
 	matchType haproxy.SampleType // the type the matcher reads, cast to
 	match     typedMatch
 	yield     func(value) bool // matchOne, bound once: no closure per request
+	// withReq: a converter reads the request's variables, so each value
+	// goes through a matchCtx that carries the request.
+	withReq bool
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
-	return a.fetch(r, a.yield)
+	if !a.withReq {
+		return a.fetch(r, a.yield)
+	}
+	c := matchCtxs.Get().(*matchCtx)
+	c.a, c.r = a, r
+	ok := a.fetch(r, c.yield)
+	c.a, c.r = nil, nil
+	matchCtxs.Put(c)
+	return ok
 }
+
+// matchCtx is an acl match in progress with its request, pooled with its
+// bound yield so that a match stays allocation-free.
+type matchCtx struct {
+	a     *acl
+	r     *proxy.RequestInfo
+	yield func(value) bool
+}
+
+var matchCtxs = sync.Pool{New: func() any {
+	c := new(matchCtx)
+	c.yield = func(v value) bool { return c.a.matchWith(c.r, v) }
+	return c
+}}
 
 // values holds the value a match works on: the converters take it by
 // pointer through function values, which would move every value to the
@@ -177,10 +202,13 @@ var values = sync.Pool{New: func() any { return new(value) }}
 
 // matchOne runs one fetched value through the converters and the matcher;
 // a value that becomes "no sample" does not match.
-func (a *acl) matchOne(in value) bool {
+func (a *acl) matchOne(in value) bool { return a.matchWith(nil, in) }
+
+// matchWith is matchOne for the request r.
+func (a *acl) matchWith(r *proxy.RequestInfo, in value) bool {
 	v := values.Get().(*value)
 	*v = in
-	ok := run(a.steps, v) &&
+	ok := run(r, a.steps, v) &&
 		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
 		a.match.test(v)
 	*v = value{}
@@ -206,11 +234,14 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	}
 	out := e.out
 	method := a.Match.Method
+	if method == haproxy.MatchDefault && out == haproxy.SampleAny {
+		return nil, fmt.Errorf("matching method must be specified first (using '-m') when using a sample fetch of this type ('%s')", a.Sample.Fetch.Name)
+	}
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
 	}
 	in := matchInput(method)
-	if in != haproxy.SampleAny && castOf(out, in) == nil {
+	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	pats := append([]string(nil), a.Match.Patterns...)
@@ -225,7 +256,7 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m}
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m, withReq: needsRequest(e.steps)}
 	c.yield = c.matchOne
 	return c, nil
 }

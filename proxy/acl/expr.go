@@ -25,7 +25,11 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
 	}
-	return compileParts(f, s)
+	e, err := compileParts(f, s)
+	if err == nil && f.lastInSample && len(s.Fetch.Args) < 2 {
+		e.fetch = lastOnly(e.fetch)
+	}
+	return e, err
 }
 
 // compileParts builds the fetch of row f with s's arguments and compiles
@@ -57,7 +61,7 @@ func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
 	var out string
 	var ok bool
 	e.fetch(r, func(v value) bool {
-		if run(e.steps, &v) {
+		if run(r, e.steps, &v) {
 			var s string
 			if s, ok = v.text(); ok {
 				out = strings.Clone(s) // it may alias the request
@@ -66,4 +70,14 @@ func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
 		return true // the first value decides
 	})
 	return out, ok
+}
+
+// lastOnly yields only the last value f yields ("no sample" when none).
+func lastOnly(f fetchFunc) fetchFunc {
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		var last value
+		found := false
+		f(r, func(v value) bool { last, found = v, true; return false })
+		return found && yield(last)
+	}
 }

@@ -28,6 +28,11 @@ type fetchDef struct {
 	// request; build is not called for it.
 	constant *bool
 	build    func(args []haproxy.Arg) (fetchFunc, error)
+	// lastInSample: outside an ACL (a %[...] value, any sample user) the
+	// fetch returns only the last occurrence when no occurrence argument
+	// is given, as HAProxy's header and cookie fetches do when they are
+	// not iterated.
+	lastInSample bool
 }
 
 var (
@@ -49,10 +54,10 @@ var fetches = map[string]fetchDef{
 	"base":   {out: haproxy.SampleStr, build: noArgs(fetchBase)},
 	"src":    {out: haproxy.SampleIPv4, layer4: true, build: noArgs(fetchSrc)},
 
-	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false)},
-	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false)},
-	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false)},
-	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false)},
+	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
+	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
+	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
+	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
 	"hdr_cnt":      {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"req.hdr_cnt":  {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"fhdr_cnt":     {out: haproxy.SampleSInt, build: headerFetch(fullLines, true)},
@@ -60,8 +65,8 @@ var fetches = map[string]fetchDef{
 
 	"url_param": {out: haproxy.SampleStr, build: oneName(queryParam)},
 	"urlp":      {out: haproxy.SampleStr, build: oneName(queryParam)},
-	"cook":      {out: haproxy.SampleStr, build: oneName(cookie)},
-	"req.cook":  {out: haproxy.SampleStr, build: oneName(cookie)},
+	"cook":      {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
+	"req.cook":  {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
 }
 
 // noArgs is the builder of a fetch without arguments. Like HAProxy's

@@ -179,14 +179,32 @@ func hdrNames(args []haproxy.Arg) (fetchFunc, error) {
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		var b strings.Builder
-		for i, h := range r.Headers() {
-			if i > 0 {
+		first := true
+		for _, h := range r.Headers() {
+			if http1.EqualFold(h.Name, "connection") && onlyHopTokens(bstr(h.Value)) {
+				continue // HAProxy's H1 parser keeps no such field (measured)
+			}
+			if !first {
 				b.WriteString(delim)
 			}
+			first = false
 			b.WriteString(strings.ToLower(string(h.Name)))
 		}
 		return yield(strValue(b.String()))
 	}, nil
+}
+
+// onlyHopTokens reports whether a Connection value lists nothing but
+// close and keep-alive, the tokens HAProxy's H1 parser takes out of the
+// message (dropping a field left empty).
+func onlyHopTokens(v string) bool {
+	for _, tok := range strings.Split(v, ",") {
+		tok = strings.ToLower(strings.Trim(tok, " \t"))
+		if tok != "" && tok != "close" && tok != "keep-alive" {
+			return false
+		}
+	}
+	return true
 }
 
 // cookCount is req.cook_cnt([<name>]): how many cookies of that name (of

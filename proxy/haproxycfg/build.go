@@ -335,8 +335,10 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 		default:
-			b.unsupported(r.Pos, kw+" "+r.Action)
-			continue
+			var ok bool
+			if hr, ok = b.varRule(r, kw); !ok {
+				continue
+			}
 		}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)

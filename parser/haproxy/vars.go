@@ -1,0 +1,105 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Variable actions: set-var(<name>[,<cond>...]) <expr>,
+// set-var-fmt(<name>[,<cond>...]) <fmt> and unset-var(<name>), checked as
+// HAProxy 2.6's parse_store (vars.c) does, with its messages.
+
+// VarAction is a variable action split: its verb, the variable's name and
+// the conditions after it.
+type VarAction struct {
+	Verb  string // "set-var", "set-var-fmt" or "unset-var"
+	Name  string
+	Conds []string
+}
+
+// varConditions are the conditions set-var accepts after the name.
+var varConditions = map[string]bool{
+	"ifexists": true, "ifnotexists": true, "ifempty": true, "ifnotempty": true,
+	"ifset": true, "ifnotset": true, "ifgt": true, "iflt": true,
+}
+
+// varScopeNames are the scopes a variable name starts with.
+var varScopeNames = []string{"proc", "sess", "txn", "req", "res", "check"}
+
+// ParseVarAction splits a variable action word ("set-var(txn.x,ifset)");
+// ok is false for other actions; msg is HAProxy's error, or "".
+func ParseVarAction(action string) (va VarAction, ok bool, msg string) {
+	for _, verb := range []string{"set-var-fmt", "set-var", "unset-var"} {
+		if rest, found := strings.CutPrefix(action, verb+"("); found {
+			va.Verb, ok = verb, true
+			msg = va.parse(action, rest)
+			return va, ok, msg
+		}
+	}
+	return va, false, ""
+}
+
+func (va *VarAction) parse(action, rest string) string {
+	end := strings.IndexByte(rest, ')')
+	if end < 0 {
+		return fmt.Sprintf("incomplete argument after action '%s'. Expects 'set-var(<var-name>)', "+
+			"'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.", action)
+	}
+	i := 0
+	for i < end && isVarNameChar(rest[i]) {
+		i++
+	}
+	if i < end && rest[i] != ',' {
+		return fmt.Sprintf("invalid syntax at char '%s'.", rest[i:])
+	}
+	va.Name = rest[:i]
+	if m := CheckVarName(va.Name); m != "" {
+		return m + "."
+	}
+	if i < end {
+		for _, c := range strings.Split(rest[i+1:end], ",") {
+			if !varConditions[c] {
+				return fmt.Sprintf("unknown condition \"%s\".", c)
+			}
+			va.Conds = append(va.Conds, c)
+		}
+	}
+	return ""
+}
+
+func isVarNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+}
+
+// CheckVarName is HAProxy's check of a variable name: a known scope, a
+// dot and a name; the message ("" when valid) has no final period.
+func CheckVarName(name string) string {
+	for _, sc := range varScopeNames {
+		if r, ok := strings.CutPrefix(name, sc+"."); ok && r != "" {
+			return ""
+		}
+	}
+	return fmt.Sprintf("invalid variable name '%s'. A variable name must be start by its scope. "+
+		"The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'", name)
+}
+
+// checkVarRule checks the arguments of a variable action; raw is set
+// when HAProxy's message has the short "parsing [file:line]:" form.
+func checkVarRule(kw string, r HTTPRule) (msg string, raw bool) {
+	va, ok, msg := ParseVarAction(r.Action)
+	if !ok || msg != "" {
+		return msg, false
+	}
+	want := 1
+	if va.Verb == "unset-var" {
+		want = 0
+	}
+	switch {
+	case len(r.Args) > want:
+		return fmt.Sprintf("'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.",
+			kw, r.Action, r.Args[want]), true
+	case len(r.Args) < want && va.Verb == "set-var":
+		return "missing fetch method.", false
+	}
+	return "", false
+}

@@ -1,0 +1,195 @@
+package acl
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Variables: the var() fetch and the set-var, set-var-fmt and unset-var
+// actions. A name is "<scope>.<name>"; each distinct name gets a slot in
+// its scope's store (proxy/vars.go) when the configuration is compiled.
+
+var varSlots struct {
+	mu    sync.Mutex
+	slots map[string]int         // "<store>:<name>" -> slot
+	next  map[proxy.VarScope]int // next free slot of each store
+}
+
+var scopeStores = map[string]proxy.VarScope{
+	"proc": proxy.ScopeProc, "sess": proxy.ScopeSess, "txn": proxy.ScopeTxn,
+	"req": proxy.ScopeReq, "res": proxy.ScopeRes,
+}
+
+// varRef is a compiled variable name.
+type varRef struct {
+	scope proxy.VarScope
+	slot  int
+}
+
+// VarNameError is HAProxy's message for a name without a known scope.
+func varNameError(name string) error {
+	return fmt.Errorf("invalid variable name '%s'. A variable name must be start by its scope. "+
+		"The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'", name)
+}
+
+// compileVar checks a variable name as HAProxy 2.6 does and gives it its
+// slot.
+func compileVar(name string) (varRef, error) {
+	scope, rest, ok := strings.Cut(name, ".")
+	if !ok || rest == "" {
+		return varRef{}, varNameError(name)
+	}
+	if scope == "check" {
+		return varRef{}, fmt.Errorf("check-scoped variable '%s' is not supported by goha", name)
+	}
+	sc, ok := scopeStores[scope]
+	if !ok {
+		return varRef{}, varNameError(name)
+	}
+	key := fmt.Sprintf("%d:%s", sc, rest)
+	varSlots.mu.Lock()
+	defer varSlots.mu.Unlock()
+	if varSlots.slots == nil {
+		varSlots.slots, varSlots.next = map[string]int{}, map[proxy.VarScope]int{}
+	}
+	slot, ok := varSlots.slots[key]
+	if !ok {
+		slot = varSlots.next[sc]
+		varSlots.next[sc]++
+		varSlots.slots[key] = slot
+	}
+	return varRef{scope: sc, slot: slot}, nil
+}
+
+// toVar stores a sample in a variable (dst's buffer reused).
+func toVar(v *value, dst *proxy.Var) {
+	dst.Type, dst.Int, dst.Set = uint8(v.t), v.i, true
+	dst.Bytes = append(dst.Bytes[:0], v.s...)
+	dst.Addr = [16]byte{}
+	if v.a.IsValid() {
+		dst.Addr = v.a.As16()
+	}
+}
+
+// fromVar is a variable's sample (the string is a copy).
+func fromVar(src *proxy.Var) value {
+	v := value{t: haproxy.SampleType(src.Type), i: src.Int, s: string(src.Bytes)}
+	switch v.t {
+	case haproxy.SampleIPv4:
+		v.a = netip.AddrFrom16(src.Addr).Unmap()
+	case haproxy.SampleIPv6:
+		v.a = netip.AddrFrom16(src.Addr)
+	}
+	return v
+}
+
+// fetchVar is var(<name>[,<default>]): the variable's sample with its
+// type, else the default as a string, else no sample.
+func fetchVar(args []haproxy.Arg) (fetchFunc, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return nil, fmt.Errorf("expects a variable name and an optional default")
+	}
+	ref, err := compileVar(args[0].Str)
+	if err != nil {
+		return nil, err
+	}
+	def, hasDef := "", len(args) == 2
+	if hasDef {
+		def = args[1].Str
+	}
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		var tmp proxy.Var
+		if r.LoadVar(ref.scope, ref.slot, &tmp) {
+			return yield(fromVar(&tmp))
+		}
+		return hasDef && yield(strValue(def))
+	}, nil
+}
+
+func init() {
+	fetches["var"] = fetchDef{out: haproxy.SampleAny, layer4: true, build: fetchVar}
+}
+
+// first evaluates the expression on the first value its fetch returns
+// and calls f with the converted sample; nothing when there is none.
+func (e *Expr) first(r *proxy.RequestInfo, f func(v *value)) {
+	e.fetch(r, func(v value) bool {
+		if run(r, e.steps, &v) {
+			f(&v)
+		}
+		return true
+	})
+}
+
+// CompileSetVar compiles `set-var(<name>) <expr>`: the rule stores the
+// expression's sample, typed, and leaves the variable as it was when the
+// expression has none (HAProxy's action_store). Conditions after the
+// name (ifexists, ...) are not supported yet.
+func CompileSetVar(name string, conds []string, expr haproxy.Sample) (func(*proxy.RequestInfo), error) {
+	if len(conds) > 0 {
+		return nil, fmt.Errorf("set-var conditions (%s) are not supported by goha", strings.Join(conds, ","))
+	}
+	ref, err := compileVar(name)
+	if err != nil {
+		return nil, err
+	}
+	e, err := CompileExpr(expr)
+	if err != nil {
+		return nil, err
+	}
+	return func(r *proxy.RequestInfo) {
+		e.first(r, func(v *value) {
+			var tmp proxy.Var
+			toVar(v, &tmp)
+			r.StoreVar(ref.scope, ref.slot, &tmp)
+		})
+	}, nil
+}
+
+// CompileSetVarFmt compiles `set-var-fmt(<name>) <fmt>`: the rule stores
+// the log-format string's text as a str sample.
+func CompileSetVarFmt(name string, conds []string, format string) (func(*proxy.RequestInfo), error) {
+	if len(conds) > 0 {
+		return nil, fmt.Errorf("set-var-fmt conditions (%s) are not supported by goha", strings.Join(conds, ","))
+	}
+	ref, err := compileVar(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := CompileFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	return func(r *proxy.RequestInfo) {
+		s := f(r)
+		r.StoreVar(ref.scope, ref.slot, &proxy.Var{Type: uint8(haproxy.SampleStr), Bytes: []byte(s)})
+	}, nil
+}
+
+// CompileUnsetVar compiles `unset-var(<name>)`.
+func CompileUnsetVar(name string) (func(*proxy.RequestInfo), error) {
+	ref, err := compileVar(name)
+	if err != nil {
+		return nil, err
+	}
+	return func(r *proxy.RequestInfo) { r.UnsetVar(ref.scope, ref.slot) }, nil
+}
+
+// SetProcVar runs `set-var <name> <expr>` of the global section once, at
+// start: only constant fetches have a value then.
+func SetProcVar(name string, expr haproxy.Sample) error {
+	run, err := CompileSetVar(name, nil, expr)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(name, "proc.") {
+		return fmt.Errorf("only proc-scoped variables may be set in the global section")
+	}
+	run(proxy.NewRequestInfo(netip.AddrPort{}, nil))
+	return nil
+}

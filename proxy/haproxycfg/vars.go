@@ -1,0 +1,38 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+)
+
+// varRule maps http-request set-var, set-var-fmt and unset-var to a rule
+// the sample engine runs (proxy/acl vars.go); any other action, and these
+// in other rule sets, are reported. ok is false when nothing was mapped.
+func (b *builder) varRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+	va, isVar, msg := haproxy.ParseVarAction(r.Action)
+	if !isVar || kw != "http-request" || msg != "" {
+		b.unsupported(r.Pos, kw+" "+r.Action)
+		return proxy.HeaderRule{}, false
+	}
+	var exec func(*proxy.RequestInfo)
+	var err error
+	switch {
+	case va.Verb == "unset-var" && len(r.Args) == 0:
+		exec, err = acl.CompileUnsetVar(va.Name)
+	case va.Verb == "set-var" && len(r.Args) == 1:
+		exec, err = acl.CompileSetVar(va.Name, va.Conds, haproxy.ParseSample(r.Args[0]))
+	case va.Verb == "set-var-fmt" && len(r.Args) == 1:
+		exec, err = acl.CompileSetVarFmt(va.Name, va.Conds, r.Args[0])
+	default:
+		b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
+		return proxy.HeaderRule{}, false
+	}
+	if err != nil {
+		b.unsupported(r.Pos, kw+" "+r.Action+": "+err.Error())
+		return proxy.HeaderRule{}, false
+	}
+	return proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}, true
+}

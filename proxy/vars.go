@@ -1,0 +1,155 @@
+package proxy
+
+import "sync"
+
+// Variables of HAProxy's scopes. A variable holds a typed sample: the
+// sample engine (proxy/acl) gives each name a slot in its scope's store
+// when it compiles the configuration, and reads and writes the slots
+// through the RequestInfo; the proxy only keeps the stores and their
+// lifetimes:
+//
+//	proc      the process (the proxy's lifetime; set at start by `global set-var`)
+//	sess      the client connection: every request it carries
+//	txn       one request and its response
+//	req, res  one request's, one response's processing (req.x and res.x
+//	          are two variables, as measured with HAProxy 2.6)
+//
+// The txn, req and res stores are cleared at each request and keep their
+// buffers, so a request that sets variables does not allocate once the
+// stores have grown.
+
+// VarScope is the store a variable lives in.
+type VarScope uint8
+
+const (
+	ScopeProc VarScope = iota
+	ScopeSess
+	ScopeTxn
+	ScopeReq
+	ScopeRes
+	numScopes
+)
+
+// Var is one variable's value: a typed sample (Type is the sample
+// engine's type number; Int or Bytes holds the data) and whether it is
+// set at all.
+type Var struct {
+	Type  uint8
+	Set   bool
+	Int   int64
+	Bytes []byte
+	Addr  [16]byte // an address sample (Type says which family)
+}
+
+// varStore is the variables of one scope, by slot.
+type varStore struct {
+	vals  []Var
+	dirty bool
+}
+
+func (st *varStore) slot(i int) *Var {
+	if i >= len(st.vals) {
+		if i < cap(st.vals) {
+			st.vals = st.vals[:i+1]
+		} else {
+			st.vals = append(st.vals, make([]Var, i+1-len(st.vals))...)
+		}
+	}
+	st.dirty = true
+	return &st.vals[i]
+}
+
+func (st *varStore) clear() {
+	if !st.dirty {
+		return
+	}
+	for i := range st.vals {
+		st.vals[i].Set = false
+	}
+	st.dirty = false
+}
+
+// procVars is the process scope, shared by every session.
+var procVars struct {
+	mu sync.Mutex
+	st varStore
+}
+
+// LoadVar copies variable slot of scope into dst (its Bytes buffer
+// reused); false when the variable is not set.
+func (r *RequestInfo) LoadVar(scope VarScope, slot int, dst *Var) bool {
+	if scope == ScopeProc {
+		procVars.mu.Lock()
+		defer procVars.mu.Unlock()
+		return copyVar(&procVars.st, slot, dst)
+	}
+	if r.vars == nil {
+		return false
+	}
+	return copyVar(&r.vars[scope], slot, dst)
+}
+
+func copyVar(st *varStore, slot int, dst *Var) bool {
+	if slot >= len(st.vals) || !st.vals[slot].Set {
+		return false
+	}
+	src := &st.vals[slot]
+	b := append(dst.Bytes[:0], src.Bytes...)
+	*dst = *src
+	dst.Bytes = b
+	return true
+}
+
+// StoreVar sets variable slot of scope to v (its Bytes copied).
+func (r *RequestInfo) StoreVar(scope VarScope, slot int, v *Var) {
+	if scope == ScopeProc {
+		procVars.mu.Lock()
+		defer procVars.mu.Unlock()
+		storeVar(&procVars.st, slot, v)
+		return
+	}
+	if r.vars == nil {
+		r.vars = new([numScopes]varStore)
+	}
+	storeVar(&r.vars[scope], slot, v)
+}
+
+func storeVar(st *varStore, slot int, v *Var) {
+	dst := st.slot(slot)
+	b := append(dst.Bytes[:0], v.Bytes...)
+	*dst = *v
+	dst.Bytes = b
+	dst.Set = true
+}
+
+// UnsetVar removes variable slot of scope.
+func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
+	if scope == ScopeProc {
+		procVars.mu.Lock()
+		defer procVars.mu.Unlock()
+		if slot < len(procVars.st.vals) {
+			procVars.st.vals[slot].Set = false
+		}
+		return
+	}
+	if r.vars != nil && slot < len(r.vars[scope].vals) {
+		r.vars[scope].vals[slot].Set = false
+	}
+}
+
+// endTransaction drops the variables of the transaction that ended.
+func (r *RequestInfo) endTransaction() {
+	if r.vars != nil {
+		r.vars[ScopeTxn].clear()
+		r.vars[ScopeReq].clear()
+		r.vars[ScopeRes].clear()
+	}
+}
+
+// ResetProcVars clears the process variables (a new configuration sets
+// its own; tests).
+func ResetProcVars() {
+	procVars.mu.Lock()
+	procVars.st.clear()
+	procVars.mu.Unlock()
+}
