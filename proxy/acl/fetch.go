@@ -35,8 +35,8 @@ var (
 var fetches = map[string]fetchDef{
 	"always_true":  {out: haproxy.SampleBool, layer4: true, constant: &vTrue},
 	"always_false": {out: haproxy.SampleBool, layer4: true, constant: &vFalse},
-	// No TLS listener is served, so no connection is TLS.
-	"ssl_fc": {out: haproxy.SampleBool, constant: &vFalse},
+	// True on a connection whose TLS this proxy terminated (bind ... ssl).
+	"ssl_fc": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo) ([]string, bool) { return []string{boolStr(r.TLS != nil)}, true })},
 	"path":   {out: haproxy.SampleStr, build: noArgs(fetchPath)},
 	"url":    {out: haproxy.SampleStr, build: noArgs(fetchURL)},
 	"query":  {out: haproxy.SampleStr, build: noArgs(fetchQuery)},

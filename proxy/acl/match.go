@@ -20,6 +20,8 @@ func defaultMatch(t haproxy.SampleType) haproxy.MatchMethod {
 		return haproxy.MatchInt
 	case haproxy.SampleIPv4, haproxy.SampleIPv6:
 		return haproxy.MatchIP
+	case haproxy.SampleBool:
+		return haproxy.MatchBool
 	}
 	return haproxy.MatchStr
 }
@@ -43,6 +45,21 @@ var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchInt: func(pats []string, _ bool) (func(string) bool, error) { return intMatcher(pats) },
 	haproxy.MatchLen: lenMatch,
 	haproxy.MatchIP:  ipMatch,
+	// bool: the sample is true; it takes no pattern.
+	haproxy.MatchBool: func(pats []string, _ bool) (func(string) bool, error) {
+		if len(pats) > 0 {
+			return nil, fmt.Errorf("match method bool takes no pattern")
+		}
+		return func(v string) bool { return v != "" && v != "0" }, nil
+	},
+}
+
+// boolStr is a boolean sample's value.
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // matcher builds the test of one value against the patterns with an ACL

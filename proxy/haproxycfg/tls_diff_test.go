@@ -1,0 +1,211 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// tlsDiffConfig serves the test PKI on five TLS binds: B1 all three
+// certificates (SNI), B2 TLS 1.2 only with two ciphers, B3 no-tlsv12
+// (TLS 1.3 only), B4 force-tlsv12, B5 tcp mode over TLS. Every HTTP
+// request must see ssl_fc true.
+const tlsDiffConfig = `global
+    crt-base PKIDIR
+    ssl-default-bind-options no-sslv3
+defaults
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+frontend fe
+    mode http
+    bind B1 ssl crt a.pem crt b.pem crt dir alpn http/1.1
+    bind B2 ssl crt a.pem crt b.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2 ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
+    bind B3 ssl crt a.pem no-tlsv12
+    bind B4 ssl crt a.pem force-tlsv12
+    http-request deny unless { ssl_fc }
+    default_backend be
+backend be
+    mode http
+    server s1 WEB
+frontend fe_tcp
+    mode tcp
+    bind B5 ssl crt b.pem
+    default_backend be_tcp
+backend be_tcp
+    mode tcp
+    server s1 WEB
+`
+
+type tlsSide struct{ b [6]string }
+
+func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
+	t.Helper()
+	testenv.LookPath(t, "haproxy")
+	pki = newTestPKI(t)
+	web := loopback.StartWeb(t, "web").Addr
+	mk := func() (s tlsSide, cfg string) {
+		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web).Replace(tlsDiffConfig)
+		for i := 1; i <= 5; i++ {
+			s.b[i] = loopback.FreeAddr(t)
+			cfg = strings.Replace(cfg, fmt.Sprintf("B%d ", i), s.b[i]+" ", 1)
+		}
+		return s, cfg
+	}
+	var cfg string
+	ha, cfg = mk()
+	difftest.StartHAProxy(t, cfg, ha.b[1])
+	goha, cfg = mk()
+	runPlan(t, cfg)
+	return pki, ha, goha
+}
+
+// curlHTTPS fetches https://name:port/ with the test CA; it returns the
+// status and body, or the curl failure.
+func curlHTTPS(t *testing.T, pki testPKI, addr, name string) string {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(addr)
+	out, err := exec.Command("curl", "-sS", "--max-time", "5", "--resolve", name+":"+port+":127.0.0.1", "--cacert", pki.CA,
+		"-w", "\n%{http_code}", "https://"+name+":"+port+"/p").CombinedOutput()
+	if err != nil {
+		return "curl failed: " + strings.TrimSpace(string(out))
+	}
+	return string(out)
+}
+
+// peerCN is the subject CN of the certificate served for SNI name ("" =
+// no SNI).
+func peerCN(t *testing.T, addr, name string) string {
+	t.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", addr, &tls.Config{ServerName: name, InsecureSkipVerify: true})
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer c.Close()
+	return c.ConnectionState().PeerCertificates[0].Subject.CommonName
+}
+
+// sClient runs openssl s_client with args and reports whether the
+// handshake succeeded, with the protocol and cipher it agreed.
+func sClient(t *testing.T, addr string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("openssl", append([]string{"s_client", "-connect", addr, "-servername", "a.example.test"}, args...)...)
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "refused"
+	}
+	// "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384": printed once the
+	// handshake is done (the SSL-Session block of TLS 1.3 waits for a
+	// ticket, which may come after s_client quits).
+	for _, l := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(l, "New, "); ok {
+			proto, cipher, _ := strings.Cut(v, ", Cipher is ")
+			if proto == "(NONE)" {
+				return "refused"
+			}
+			return proto + " " + cipher
+		}
+	}
+	return "no handshake line"
+}
+
+// TestTLSDifferential runs the same TLS configuration on HAProxy 2.6 and
+// on goha and compares what clients get: curl over HTTPS (status, body,
+// certificate verification by name), the certificate chosen per SNI name,
+// the protocol versions and ciphers s_client is allowed, and tcp mode over
+// TLS.
+func TestTLSDifferential(t *testing.T) {
+	testenv.LookPath(t, "curl")
+	testenv.LookPath(t, "openssl")
+	pki, ha, goha := startTLSBoth(t)
+	for _, name := range []string{"a.example.test", "b.example.test", "x.w.example.test"} {
+		want, got := curlHTTPS(t, pki, ha.b[1], name), curlHTTPS(t, pki, goha.b[1], name)
+		if want != "web\n\n200" {
+			t.Fatalf("haproxy: curl %s = %q", name, want)
+		}
+		if got != want {
+			t.Errorf("curl %s: goha %q, haproxy %q", name, got, want)
+		}
+	}
+	// tcp mode over TLS: the request goes through as bytes.
+	if want, got := curlHTTPS(t, pki, ha.b[5], "b.example.test"), curlHTTPS(t, pki, goha.b[5], "b.example.test"); got != want || want != "web\n\n200" {
+		t.Errorf("tcp mode: goha %q, haproxy %q", got, want)
+	}
+	for _, name := range []string{"", "a.example.test", "B.Example.Test", "b.example.test", "x.w.example.test", "y.x.w.example.test", "w.example.test", "other.test"} {
+		want, got := peerCN(t, ha.b[1], name), peerCN(t, goha.b[1], name)
+		if got != want {
+			t.Errorf("SNI %q: goha serves %q, haproxy %q", name, got, want)
+		}
+	}
+	cases := []struct {
+		bind int
+		args []string
+	}{
+		{1, []string{"-tls1_1"}}, {1, []string{"-tls1_2"}}, {1, []string{"-tls1_3"}},
+		{2, []string{"-tls1_1"}}, {2, []string{"-tls1_3"}},
+		{2, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"}},
+		{2, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"}},
+		{2, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305"}},
+		{3, []string{"-tls1_2"}}, {3, []string{"-tls1_3"}},
+		{4, []string{"-tls1_2"}}, {4, []string{"-tls1_3"}},
+	}
+	for _, c := range cases {
+		want, got := sClient(t, ha.b[c.bind], c.args...), sClient(t, goha.b[c.bind], c.args...)
+		if len(c.args) == 1 {
+			// The client offers every cipher: OpenSSL picks in the
+			// server's order, Go by its own preference (AES-128 first);
+			// the protocol must agree, the cipher may differ.
+			want, _, _ = strings.Cut(want, " ")
+			got, _, _ = strings.Cut(got, " ")
+		}
+		if got != want {
+			t.Errorf("bind %d s_client %v: goha %q, haproxy %q", c.bind, c.args, got, want)
+		}
+		t.Logf("bind %d s_client %v: %s", c.bind, c.args, want)
+	}
+}
+
+// TestTLSMalformed sends what is not a TLS handshake to both: each closes
+// the connection (never a crash, never a hang past the client timeout).
+func TestTLSMalformed(t *testing.T) {
+	_, ha, goha := startTLSBoth(t)
+	inputs := map[string][]byte{
+		"plain HTTP":            []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+		"garbage":               bytes.Repeat([]byte{0xff, 0x00, 0x13}, 200),
+		"truncated ClientHello": {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03},
+		"oversized record":      {0x16, 0x03, 0x01, 0xff, 0xff, 0x01},
+		"empty":                 {},
+	}
+	for name, in := range inputs {
+		for side, addr := range map[string]string{"haproxy": ha.b[1], "goha": goha.b[1]} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write(in)
+			start := time.Now()
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, err = io.Copy(io.Discard, c)
+			c.Close()
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Errorf("%s: %s kept the connection open", name, side)
+			}
+			t.Logf("%s: %s closed after %v", name, side, time.Since(start).Round(time.Millisecond))
+		}
+	}
+	// Still serving afterwards.
+	if cn := peerCN(t, goha.b[1], "b.example.test"); cn != "b.example.test" {
+		t.Errorf("after malformed input goha serves %q", cn)
+	}
+}
