@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // TLS termination (bind ... ssl): the session's tconn carries a
@@ -79,4 +81,10 @@ func (c *tconn) CloseWrite() error {
 		c.tls.CloseWrite()
 	}
 	return c.TCPConn.CloseWrite()
+}
+
+// tlsNames are the session's TLS version and cipher as OpenSSL names them
+// (%sslv, %sslc, ssl_fc_protocol).
+func (s *session) tlsNames() (version, cipher string) {
+	return tlsconf.VersionName(s.tlsState.Version), tlsconf.OpenSSLName(s.tlsState.CipherSuite)
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -207,5 +209,61 @@ func TestTLSMalformed(t *testing.T) {
 	// Still serving afterwards.
 	if cn := peerCN(t, goha.b[1], "b.example.test"); cn != "b.example.test" {
 		t.Errorf("after malformed input goha serves %q", cn)
+	}
+}
+
+// TestTLSLogFields: a transaction over TLS hands the log its protocol and
+// cipher in OpenSSL's names (%sslv, %sslc), one in clear text none.
+func TestTLSLogFields(t *testing.T) {
+	pki := newTestPKI(t)
+	web := loopback.StartWeb(t, "web").Addr
+	tlsAddr, clearAddr := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	cfg := strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "B1", tlsAddr, "B2", clearAddr).Replace(`global
+    crt-base PKIDIR
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+frontend fe
+    bind B1 ssl crt a.pem
+    bind B2
+    default_backend be
+backend be
+    server s1 WEB
+`)
+	res := haproxy.CheckBytes("tls.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	logged := make(chan [2]string, 4)
+	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{
+		Logs: func(string) bool { return true },
+		Log:  func(e *proxy.LogEntry) { logged <- [2]string{e.SSLVersion, e.SSLCipher} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Shutdown(t.Context()) })
+
+	c, err := tls.Dial("tcp", tlsAddr, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	io.ReadAll(c)
+	c.Close()
+	if got := <-logged; got != [2]string{"TLSv1.2", "ECDHE-ECDSA-AES256-GCM-SHA384"} {
+		t.Errorf("TLS transaction logged %q", got)
+	}
+	if body := loopback.Get(t, clearAddr); body == "" {
+		t.Fatal("clear bind answered nothing")
+	}
+	if got := <-logged; got != [2]string{"", ""} {
+		t.Errorf("clear transaction logged %q", got)
 	}
 }
