@@ -19,6 +19,7 @@ type tlsDefaults struct {
 	versions     tlsconf.Versions
 	ciphers      string
 	cipherSuites string
+	noTickets    bool
 }
 
 // versionFlags maps the no-*/force-* options to their version.
@@ -76,7 +77,9 @@ func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
 					}
 					i++
 				}
-				if !applyVersionOption(&d.versions, o, val) {
+				if o == "no-tls-tickets" {
+					d.noTickets = true
+				} else if !applyVersionOption(&d.versions, o, val) {
 					b.unsupported(st.Pos, "ssl-default-bind-options "+o)
 				}
 			}
@@ -102,7 +105,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 	for k := range d.versions.Force {
 		v.Force[k] = true
 	}
-	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites}
+	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":
@@ -111,6 +114,8 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.Ciphers = v
 		case "ciphersuites":
 			tb.CipherSuites = v
+		case "no-tls-tickets":
+			tb.NoTickets = true
 		default:
 			applyVersionOption(&tb.Versions, o, v)
 		}

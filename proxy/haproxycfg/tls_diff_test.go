@@ -20,7 +20,8 @@ import (
 
 // tlsDiffConfig serves the test PKI on five TLS binds: B1 all three
 // certificates (SNI), B2 TLS 1.2 only with two ciphers, B3 no-tlsv12
-// (TLS 1.3 only), B4 force-tlsv12, B5 tcp mode over TLS. Every HTTP
+// (TLS 1.3 only), B4 force-tlsv12, B5 tcp mode over TLS, B6
+// no-tls-tickets. Every HTTP
 // request must see ssl_fc true.
 const tlsDiffConfig = `global
     crt-base PKIDIR
@@ -35,6 +36,7 @@ frontend fe
     bind B2 ssl crt a.pem crt b.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2 ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
     bind B3 ssl crt a.pem no-tlsv12
     bind B4 ssl crt a.pem force-tlsv12
+    bind B6 ssl crt a.pem no-tls-tickets
     http-request deny unless { ssl_fc }
     default_backend be
 backend be
@@ -49,7 +51,7 @@ backend be_tcp
     server s1 WEB
 `
 
-type tlsSide struct{ b [6]string }
+type tlsSide struct{ b [7]string }
 
 func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
 	t.Helper()
@@ -58,7 +60,7 @@ func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
 	web := loopback.StartWeb(t, "web").Addr
 	mk := func() (s tlsSide, cfg string) {
 		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web).Replace(tlsDiffConfig)
-		for i := 1; i <= 5; i++ {
+		for i := 1; i <= 6; i++ {
 			s.b[i] = loopback.FreeAddr(t)
 			cfg = strings.Replace(cfg, fmt.Sprintf("B%d ", i), s.b[i]+" ", 1)
 		}
@@ -175,6 +177,27 @@ func TestTLSDifferential(t *testing.T) {
 			t.Errorf("bind %d s_client %v: goha %q, haproxy %q", c.bind, c.args, got, want)
 		}
 		t.Logf("bind %d s_client %v: %s", c.bind, c.args, want)
+	}
+}
+
+// sClientTicket says whether a TLS 1.2 handshake gets a session ticket.
+func sClientTicket(t *testing.T, addr string) bool {
+	t.Helper()
+	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-tls1_2")
+	cmd.Stdin = strings.NewReader("")
+	out, _ := cmd.CombinedOutput()
+	return strings.Contains(string(out), "TLS session ticket:")
+}
+
+// TestTLSTickets: session tickets by default, none with no-tls-tickets.
+func TestTLSTickets(t *testing.T) {
+	testenv.LookPath(t, "openssl")
+	_, ha, goha := startTLSBoth(t)
+	for _, b := range []int{1, 6} {
+		want, got := sClientTicket(t, ha.b[b]), sClientTicket(t, goha.b[b])
+		if got != want || want != (b == 1) {
+			t.Errorf("bind %d: ticket goha %v, haproxy %v", b, got, want)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ type Bind struct {
 	Versions     Versions
 	Ciphers      string // "" = Go's defaults
 	CipherSuites string // "" = Go's defaults
+	NoTickets    bool   // no-tls-tickets: resumption by ticket off
 }
 
 // Served are the ALPN protocols goha speaks; offering another one (h2)
@@ -36,7 +37,8 @@ func ALPN(v string) ([]string, error) {
 }
 
 // Server builds the crypto/tls server configuration of a bind. Session
-// tickets are on (Go rotates their keys itself), as HAProxy's default.
+// tickets are on (Go rotates their keys itself), as HAProxy's default,
+// unless NoTickets.
 func (b Bind) Server() (*tls.Config, error) {
 	var certs []Cert
 	for _, c := range b.Crts {
@@ -54,7 +56,7 @@ func (b Bind) Server() (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &tls.Config{GetCertificate: st.Get, MinVersion: lo, MaxVersion: hi}
+	cfg := &tls.Config{GetCertificate: st.Get, MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
 	if b.ALPN != "" {
 		if cfg.NextProtos, err = ALPN(b.ALPN); err != nil {
 			return nil, err
