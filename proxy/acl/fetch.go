@@ -7,6 +7,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // fetchFunc reads a sample's values from a request; false when the request
@@ -37,6 +38,19 @@ var fetches = map[string]fetchDef{
 	"always_false": {out: haproxy.SampleBool, layer4: true, constant: &vFalse},
 	// True on a connection whose TLS this proxy terminated (bind ... ssl).
 	"ssl_fc": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo) ([]string, bool) { return []string{boolStr(r.TLS != nil)}, true })},
+	// The TLS client connection's SNI and protocol (OpenSSL's names).
+	"ssl_fc_sni": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo) ([]string, bool) {
+		if r.TLS == nil || r.TLS.ServerName == "" {
+			return nil, false
+		}
+		return []string{r.TLS.ServerName}, true
+	})},
+	"ssl_fc_protocol": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo) ([]string, bool) {
+		if r.TLS == nil {
+			return nil, false
+		}
+		return []string{tlsconf.VersionName(r.TLS.Version)}, true
+	})},
 	"path":   {out: haproxy.SampleStr, build: noArgs(fetchPath)},
 	"url":    {out: haproxy.SampleStr, build: noArgs(fetchURL)},
 	"query":  {out: haproxy.SampleStr, build: noArgs(fetchQuery)},

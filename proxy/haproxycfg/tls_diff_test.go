@@ -38,6 +38,9 @@ frontend fe
     bind B4 ssl crt a.pem force-tlsv12
     bind B6 ssl crt a.pem no-tls-tickets
     http-request deny unless { ssl_fc }
+    http-request return status 200 content-type text/plain string sni-a if { path /sni } { ssl_fc_sni -i a.example.test }
+    http-request return status 200 content-type text/plain string tls12 if { path /proto } { ssl_fc_protocol TLSv1.2 }
+    http-request return status 200 content-type text/plain string tls13 if { path /proto } { ssl_fc_protocol TLSv1.3 }
     default_backend be
 backend be
     mode http
@@ -76,11 +79,16 @@ func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
 
 // curlHTTPS fetches https://name:port/ with the test CA; it returns the
 // status and body, or the curl failure.
-func curlHTTPS(t *testing.T, pki testPKI, addr, name string) string {
+func curlHTTPS(t *testing.T, pki testPKI, addr, name string, extra ...string) string {
 	t.Helper()
 	_, port, _ := net.SplitHostPort(addr)
-	out, err := exec.Command("curl", "-sS", "--max-time", "5", "--resolve", name+":"+port+":127.0.0.1", "--cacert", pki.CA,
-		"-w", "\n%{http_code}", "https://"+name+":"+port+"/p").CombinedOutput()
+	path := "/p"
+	if len(extra) > 0 {
+		path, extra = extra[0], extra[1:]
+	}
+	args := append([]string{"-sS", "--max-time", "5", "--resolve", name + ":" + port + ":127.0.0.1", "--cacert", pki.CA,
+		"-w", "\n%{http_code}", "https://" + name + ":" + port + path}, extra...)
+	out, err := exec.Command("curl", args...).CombinedOutput()
 	if err != nil {
 		return "curl failed: " + strings.TrimSpace(string(out))
 	}
@@ -141,6 +149,14 @@ func TestTLSDifferential(t *testing.T) {
 		if got != want {
 			t.Errorf("curl %s: goha %q, haproxy %q", name, got, want)
 		}
+	}
+	// ssl_fc_sni and ssl_fc_protocol in rules.
+	for _, c := range [][]string{{"a.example.test", "/sni"}, {"b.example.test", "/sni"}, {"a.example.test", "/proto", "--tls-max", "1.2"}, {"a.example.test", "/proto"}} {
+		want, got := curlHTTPS(t, pki, ha.b[1], c[0], c[1:]...), curlHTTPS(t, pki, goha.b[1], c[0], c[1:]...)
+		if got != want {
+			t.Errorf("curl %v: goha %q, haproxy %q", c, got, want)
+		}
+		t.Logf("curl %v: %q", c, want)
 	}
 	// tcp mode over TLS: the request goes through as bytes.
 	if want, got := curlHTTPS(t, pki, ha.b[5], "b.example.test"), curlHTTPS(t, pki, goha.b[5], "b.example.test"); got != want || want != "web\n\n200" {
