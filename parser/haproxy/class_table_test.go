@@ -282,7 +282,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "daemon", Implemented},
 		{"global", "stats socket", Implemented},
 		{"global", "stats timeout", Implemented},
-		{"global", "ca-base", InertUnlessTLS},
+		{"global", "ca-base", Implemented},
 		{"global", "crt-base", Implemented},
 		{"global", "ssl-default-bind-ciphers", Implemented},
 		{"global", "ssl-default-bind-ciphersuites", Implemented},

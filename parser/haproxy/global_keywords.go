@@ -47,6 +47,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"pp2-never-send-local", "", true, (*state).globalKeepRaw},
 	// honoured by TLS binds (crt: proxy_bind.go; options: proxy/haproxycfg tls.go)
 	{"crt-base", "<dir>", false, (*state).globalKeepRaw},
+	{"ca-base", "<dir>", false, (*state).globalKeepRaw},
 	{"ssl-default-bind-options", "[<option>]...", false, (*state).globalKeepRaw},
 	// checked, then reported (global_misc.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},

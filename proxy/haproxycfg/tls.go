@@ -116,6 +116,10 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.CipherSuites = v
 		case "no-tls-tickets":
 			tb.NoTickets = true
+		case "ca-file":
+			tb.CAFile = underBase(b.global, "ca-base", v)
+		case "verify":
+			tb.Verify = v
 		default:
 			applyVersionOption(&tb.Versions, o, v)
 		}
@@ -141,4 +145,22 @@ func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config) {
 		fe.TLS = map[string]*tls.Config{}
 	}
 	fe.TLS[addr] = tc
+}
+
+// underBase applies global crt-base/ca-base to a relative file name, as
+// HAProxy does for ca-file (the parser does it for crt).
+func underBase(g *haproxy.Global, kw, name string) string {
+	if strings.HasPrefix(name, "/") {
+		return name
+	}
+	base := ""
+	for _, st := range g.Raw {
+		if len(st.Args) > 1 && st.Args[0] == kw {
+			base = st.Args[1]
+		}
+	}
+	if base == "" {
+		return name
+	}
+	return base + "/" + name
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +22,11 @@ import (
 // tlsDiffConfig serves the test PKI on five TLS binds: B1 all three
 // certificates (SNI), B2 TLS 1.2 only with two ciphers, B3 no-tlsv12
 // (TLS 1.3 only), B4 force-tlsv12, B5 tcp mode over TLS, B6
-// no-tls-tickets. Every HTTP
+// no-tls-tickets, B7 and B8 client certificates required and optional. Every HTTP
 // request must see ssl_fc true.
 const tlsDiffConfig = `global
     crt-base PKIDIR
+    ca-base PKIDIR
     ssl-default-bind-options no-sslv3
 defaults
     timeout connect 2s
@@ -37,6 +39,8 @@ frontend fe
     bind B3 ssl crt a.pem no-tlsv12
     bind B4 ssl crt a.pem force-tlsv12
     bind B6 ssl crt a.pem no-tls-tickets
+    bind B7 ssl crt a.pem verify required ca-file ca.pem
+    bind B8 ssl crt a.pem verify optional ca-file ca.pem
     http-request deny unless { ssl_fc }
     http-request return status 200 content-type text/plain string sni-a if { path /sni } { ssl_fc_sni -i a.example.test }
     http-request return status 200 content-type text/plain string tls12 if { path /proto } { ssl_fc_protocol TLSv1.2 }
@@ -54,7 +58,7 @@ backend be_tcp
     server s1 WEB
 `
 
-type tlsSide struct{ b [7]string }
+type tlsSide struct{ b [9]string }
 
 func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
 	t.Helper()
@@ -63,7 +67,7 @@ func startTLSBoth(t *testing.T) (pki testPKI, ha, goha tlsSide) {
 	web := loopback.StartWeb(t, "web").Addr
 	mk := func() (s tlsSide, cfg string) {
 		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web).Replace(tlsDiffConfig)
-		for i := 1; i <= 6; i++ {
+		for i := 1; i <= 8; i++ {
 			s.b[i] = loopback.FreeAddr(t)
 			cfg = strings.Replace(cfg, fmt.Sprintf("B%d ", i), s.b[i]+" ", 1)
 		}
@@ -213,6 +217,33 @@ func TestTLSTickets(t *testing.T) {
 		want, got := sClientTicket(t, ha.b[b]), sClientTicket(t, goha.b[b])
 		if got != want || want != (b == 1) {
 			t.Errorf("bind %d: ticket goha %v, haproxy %v", b, got, want)
+		}
+	}
+}
+
+// TestTLSClientCertificates: verify required/optional with ca-file, with
+// no client certificate, the CA's, and an untrusted one.
+func TestTLSClientCertificates(t *testing.T) {
+	testenv.LookPath(t, "curl")
+	pki, ha, goha := startTLSBoth(t)
+	outcome := func(addr string, cert string) string {
+		var extra []string
+		if cert != "" {
+			extra = []string{"/p", "--cert", filepath.Join(pki.Dir, cert)}
+		}
+		r := curlHTTPS(t, pki, addr, "a.example.test", extra...)
+		if strings.HasPrefix(r, "curl failed") {
+			return "refused"
+		}
+		return r
+	}
+	for _, b := range []int{7, 8} {
+		for _, cert := range []string{"", "client.pem", "stranger.pem"} {
+			want, got := outcome(ha.b[b], cert), outcome(goha.b[b], cert)
+			if got != want {
+				t.Errorf("bind %d cert %q: goha %q, haproxy %q", b, cert, got, want)
+			}
+			t.Logf("bind %d cert %q: %q", b, cert, want)
 		}
 	}
 }

@@ -19,7 +19,8 @@ import (
 // testPKI is a CA and the server certificates the TLS tests serve, written
 // as PEM files under Dir: a.pem (ECDSA P-256, a.example.test, chain and
 // key in one file), b.pem + b.pem.key (RSA 2048, b.example.test, key
-// beside), dir/w.pem (ECDSA, *.w.example.test, in a directory).
+// beside), dir/w.pem (ECDSA, *.w.example.test, in a directory); client
+// certificates client.pem (from the CA) and stranger.pem (self-signed).
 type testPKI struct {
 	Dir, CA string
 }
@@ -79,5 +80,23 @@ func newTestPKI(t *testing.T) testPKI {
 	write("b.pem.key", keyPEM(kb))
 	kw, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	write("dir/w.pem", append(issue(4, "*.w.example.test", kw), keyPEM(kw)...))
+	// A client certificate from the CA, and one self-signed (untrusted).
+	kc, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	clientTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	cder, err := x509.CreateCertificate(rand.Reader, clientTmpl, caCert, &kc.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("client.pem", append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cder}), keyPEM(kc)...))
+	ks, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	sder, err := x509.CreateCertificate(rand.Reader, clientTmpl, clientTmpl, &ks.PublicKey, ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("stranger.pem", append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sder}), keyPEM(ks)...))
 	return testPKI{Dir: dir, CA: filepath.Join(dir, "ca.pem")}
 }

@@ -2,7 +2,9 @@ package tlsconf
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -15,6 +17,9 @@ type Bind struct {
 	Ciphers      string // "" = Go's defaults
 	CipherSuites string // "" = Go's defaults
 	NoTickets    bool   // no-tls-tickets: resumption by ticket off
+	// CAFile (ca-base applied) and Verify ("", "none", "optional",
+	// "required") ask for client certificates.
+	CAFile, Verify string
 }
 
 // Served are the ALPN protocols goha speaks; offering another one (h2)
@@ -72,5 +77,40 @@ func (b Bind) Server() (*tls.Config, error) {
 			return nil, err
 		}
 	}
+	if err := b.clientAuth(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+// clientAuth sets the client certificate check as `verify` asks: none
+// (HAProxy's default) requests no certificate, optional verifies one if
+// the client sends it, required refuses a client without a valid one; the
+// chain must lead to a certificate of ca-file. A certificate that fails
+// verification ends the handshake in both modes, as HAProxy does without
+// ca-ignore-err/crt-ignore-err.
+func (b Bind) clientAuth(cfg *tls.Config) error {
+	switch b.Verify {
+	case "", "none":
+		return nil
+	case "optional":
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	case "required":
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	default:
+		return fmt.Errorf("verify %s", b.Verify)
+	}
+	if b.CAFile == "" {
+		return fmt.Errorf("verify is enabled but no CA file specified")
+	}
+	data, err := os.ReadFile(b.CAFile)
+	if err != nil {
+		return fmt.Errorf("ca-file %s: %v", b.CAFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return fmt.Errorf("ca-file %s: no certificate", b.CAFile)
+	}
+	cfg.ClientCAs = pool
+	return nil
 }
