@@ -189,7 +189,7 @@ func (s *session) connError(err error) {
 	var he *tlsHandshakeError
 	switch {
 	case errors.As(err, &he):
-		e.Null = he.Error() != "SSL handshake failure"
+		e.Null = he.null()
 	case err == io.EOF:
 		e.Msg, e.Null = "Connection closed while waiting for PROXY protocol header", true
 	case isTimeout(err):

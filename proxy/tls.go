@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -39,13 +40,24 @@ func (s *session) startTLS(cfg *tls.Config) error {
 type tlsHandshakeError struct{ err error }
 
 func (e *tlsHandshakeError) Error() string {
+	var op *net.OpError
 	switch {
-	case errors.Is(e.err, io.EOF):
+	case errors.Is(e.err, io.EOF) || errors.Is(e.err, io.ErrUnexpectedEOF):
 		return "Connection closed during SSL handshake"
 	case isTimeout(e.err):
 		return "Timeout during SSL handshake"
+	case errors.As(e.err, &op):
+		return "Connection error during SSL handshake"
 	}
 	return "SSL handshake failure"
+}
+
+// null: `option dontlognull` leaves out a handshake the client closed or
+// broke off, not one that timed out or failed (HAProxy's
+// CO_ER_SSL_EMPTY and CO_ER_SSL_ABORT).
+func (e *tlsHandshakeError) null() bool {
+	m := e.Error()
+	return m == "Connection closed during SSL handshake" || m == "Connection error during SSL handshake"
 }
 
 // readRaw reads the connection's stream: the socket, or the TLS records'

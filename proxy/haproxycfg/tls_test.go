@@ -1,8 +1,14 @@
 package haproxycfg
 
 import (
+	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 )
 
 // TestTLSReported: what Go's TLS cannot do as HAProxy's OpenSSL does is
@@ -48,6 +54,61 @@ func TestTLSReported(t *testing.T) {
 		}
 		if len(fe.Binds) != len(fe.TLS) {
 			t.Errorf("%s: a bind served in clear: %v", c.line, fe.Binds)
+		}
+	}
+}
+
+// TestTLSHandshakeLogs: a failed handshake is logged with HAProxy 2.6.12's
+// words (as it logged the same three inputs: a connection closed at once,
+// plain HTTP, a ClientHello cut short until `timeout client`), and
+// `option dontlognull` leaves out only the first.
+func TestTLSHandshakeLogs(t *testing.T) {
+	pki := newTestPKI(t)
+	addr := loopback.FreeAddr(t)
+	cfg := "global\n    crt-base " + pki.Dir + "\ndefaults\n    mode http\n    timeout client 300ms\n    timeout connect 1s\n    timeout server 1s\n" +
+		"frontend fe\n    bind " + addr + " ssl crt a.pem\n    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n"
+	res := haproxy.CheckBytes("tls.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	type line struct {
+		msg  string
+		null bool
+	}
+	got := make(chan line, 8)
+	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{ConnError: func(e *proxy.ConnError) { got <- line{e.Msg, e.Null} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	for _, c := range []struct {
+		send []byte
+		want line
+	}{
+		{nil, line{"Connection closed during SSL handshake", true}},
+		{[]byte("GET / HTTP/1.0\r\n\r\n"), line{"SSL handshake failure", false}},
+		{[]byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01}, line{"Timeout during SSL handshake", false}},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.send == nil {
+			conn.Close()
+		} else {
+			conn.Write(c.send)
+			defer conn.Close()
+		}
+		select {
+		case l := <-got:
+			if l != c.want {
+				t.Errorf("%q: logged %+v, want %+v", c.send, l, c.want)
+			}
+		case <-time.After(3 * time.Second):
+			t.Errorf("%q: nothing logged", c.send)
 		}
 	}
 }
