@@ -116,6 +116,8 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.CipherSuites = v
 		case "no-tls-tickets":
 			tb.NoTickets = true
+		case "strict-sni":
+			tb.StrictSNI = true
 		case "ca-file":
 			tb.CAFile = underBase(b.global, "ca-base", v)
 		case "verify":

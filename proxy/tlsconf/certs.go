@@ -149,6 +149,9 @@ func certNames(c *x509.Certificate) []string {
 // matches an ECDSA certificate when the client can use it, else the first
 // one; no SNI or no match gives the default, the first certificate loaded.
 type Store struct {
+	// Strict is strict-sni: no default, a name without a certificate
+	// (or no name) ends the handshake.
+	Strict bool
 	def    *tls.Certificate
 	exact  map[string][]*tls.Certificate
 	suffix map[string][]*tls.Certificate // "*.example.com" under ".example.com"
@@ -196,6 +199,9 @@ func (s *Store) Candidates(name string) []*tls.Certificate {
 func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	cands := s.Candidates(h.ServerName)
 	if len(cands) == 0 {
+		if s.Strict {
+			return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
+		}
 		return s.def, nil
 	}
 	for _, c := range cands {

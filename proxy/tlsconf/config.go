@@ -17,6 +17,7 @@ type Bind struct {
 	Ciphers      string // "" = Go's defaults
 	CipherSuites string // "" = Go's defaults
 	NoTickets    bool   // no-tls-tickets: resumption by ticket off
+	StrictSNI    bool   // strict-sni: no default certificate
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
 	CAFile, Verify string
@@ -57,6 +58,7 @@ func (b Bind) Server() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crt %s: %w", strings.Join(b.Crts, " "), err)
 	}
+	st.Strict = b.StrictSNI
 	lo, hi, _, err := b.Versions.Range()
 	if err != nil {
 		return nil, err
