@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"net/netip"
 	"time"
@@ -114,6 +115,9 @@ type Frontend struct {
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
+	// TLS holds the Binds entries that terminate TLS (`bind ... ssl`),
+	// with their server configuration.
+	TLS map[string]*tls.Config
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.
@@ -133,7 +137,9 @@ type RequestInfo struct {
 	Src    netip.AddrPort
 	Method []byte
 	Target []byte
-	req    *http1.Request
+	// TLS is the client connection's TLS state (nil: clear text).
+	TLS *tls.ConnectionState
+	req *http1.Request
 	// hdrs is the header list as the http-request rules left it, when
 	// edited says one of them changed it (rule_edits.go).
 	hdrs   []http1.Header

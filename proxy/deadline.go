@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"net"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,9 @@ type tconn struct {
 	// Deadline changes per side (tests check they stay rare).
 	rarms, warms int
 	io           rawIO
+	// tls, when set, carries the connection's bytes (bind ... ssl): reads
+	// and writes go through it instead of the raw socket.
+	tls *tls.Conn
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {
@@ -73,7 +77,7 @@ func (c *tconn) readUntil(p []byte, now, want time.Time) (int, error) {
 	}
 	c.armRead(now, want)
 	for {
-		n, err := c.io.read(c.TCPConn, p)
+		n, err := c.readRaw(p)
 		if n == 0 && err != nil && !want.IsZero() && isTimeout(err) {
 			if time.Now().Before(want) {
 				// Fired early (armed for an earlier operation) or, when
@@ -108,6 +112,9 @@ func (c *tconn) write(p []byte, d time.Duration) (int, error) {
 // writeAt is write for a caller that has just read the clock (now; zero:
 // read it here).
 func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
+	if c.tls != nil {
+		return c.writeTLS(p, now, d)
+	}
 	if d <= 0 {
 		if !c.wdl.IsZero() {
 			c.setWrite(time.Time{})

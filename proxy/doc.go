@@ -61,7 +61,14 @@
 //     between runs. Request/response splice from the first byte of a tcp
 //     relay or of an HTTP response body; auto splices a tcp direction once
 //     it streams and an HTTP body larger than one buffer (or delimited by
-//     the server closing).
+//     the server closing). A TLS client connection never splices (its
+//     socket carries records, not the stream).
+//   - TLS: a Frontend.TLS entry makes its listener terminate TLS with
+//     crypto/tls (built by proxy/tlsconf): the handshake runs first (after
+//     a PROXY header), bounded by `timeout client`; a failed one is a
+//     ConnError ("SSL handshake failure"). The session then reads and
+//     writes through the *tls.Conn; idle keep-alive connections are not
+//     parked on epoll. RequestInfo.TLS and the log's %sslv/%sslc see it.
 //
 // # Services
 //

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/netip"
@@ -64,10 +65,12 @@ func giveTo(pool *sync.Pool, b *[]byte) {
 
 // session is one client connection and the transactions on it.
 type session struct {
-	p   *Proxy
-	fe  *frontend
-	c   *tconn // its read deadline wake-ups are final while woken is set
-	src netip.AddrPort
+	p  *Proxy
+	fe *frontend
+	c  *tconn // its read deadline wake-ups are final while woken is set
+	// tlsState is the client's TLS handshake result (nil: clear text).
+	tlsState *tls.ConnectionState
+	src      netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
 	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
 	dst  netip.AddrPort
@@ -192,6 +195,13 @@ func (s *session) serve() {
 	}
 	if s.bind.acceptProxy {
 		if err := s.acceptProxyHeader(); err != nil {
+			s.connError(err)
+			s.finish()
+			return
+		}
+	}
+	if s.bind.tls != nil {
+		if err := s.startTLS(s.bind.tls); err != nil {
 			s.connError(err)
 			s.finish()
 			return

@@ -42,6 +42,10 @@ type LogEntry struct {
 
 	// Redispatched: a retry went to another server (%rc gets a '+').
 	Redispatched bool
+
+	// SSLVersion and SSLCipher are the client connection's TLS protocol
+	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
+	SSLVersion, SSLCipher string
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -82,6 +86,9 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
 		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+	}
+	if s.tlsState != nil {
+		e.SSLVersion, e.SSLCipher = s.tlsNames()
 	}
 	if e.TCP {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)

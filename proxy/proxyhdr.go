@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -159,8 +161,9 @@ func (c clientAddrs) hello(srv *server) []byte {
 
 // bindInfo is what a listener tells its sessions.
 type bindInfo struct {
-	acceptProxy bool   // connections start with a PROXY header
-	name        string // as HAProxy's logs name the listener
+	acceptProxy bool        // connections start with a PROXY header
+	name        string      // as HAProxy's logs name the listener
+	tls         *tls.Config // TLS is terminated with it (nil: clear text)
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,
@@ -183,7 +186,10 @@ func (s *session) connError(err error) {
 		return
 	}
 	e := &ConnError{Client: s.src, Accept: s.accepted, Frontend: s.fe.cfg.Name, Bind: s.bind.name, Msg: err.Error()}
+	var he *tlsHandshakeError
 	switch {
+	case errors.As(err, &he):
+		e.Null = he.null()
 	case err == io.EOF:
 		e.Msg, e.Null = "Connection closed while waiting for PROXY protocol header", true
 	case isTimeout(err):

@@ -49,7 +49,8 @@ var failClosedRows = []failClosedRow{
 	{"07-return.cfg", statusOf("GET", "/health"), "204", true},
 	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", true},
 	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
-	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", false},
+	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", true},
+	{"11-bind-ssl-alpn-h2.cfg", httpsStatusOf("/"), "200 over TLS", false}, // h2 is not served
 }
 
 func TestFailClosedRows(t *testing.T) {

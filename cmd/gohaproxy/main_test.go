@@ -19,7 +19,7 @@ func runArgs(args ...string) (int, string, string) {
 func TestCheckSeed(t *testing.T) {
 	code, out, errs := runArgs("-c", "-f", "../../testdata/seed/haproxy.cfg")
 	if code != 0 || out != "Configuration file is valid\n" || withoutSeedInertWarnings(errs) != "" ||
-		!strings.Contains(errs, "[WARNING]  ("+strconv.Itoa(os.Getpid())+") : config : parsing [../../testdata/seed/haproxy.cfg:39] : 'ssl-default-bind-ciphers' has no effect in goha (no bind or server uses TLS).\n") {
+		!strings.Contains(errs, "[WARNING]  ("+strconv.Itoa(os.Getpid())+") : config : parsing [../../testdata/seed/haproxy.cfg:40] : 'ssl-default-server-ciphers' has no effect in goha (no bind or server uses TLS).\n") {
 		t.Fatalf("code %d out %q err %q", code, out, errs)
 	}
 }

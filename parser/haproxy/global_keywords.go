@@ -45,6 +45,10 @@ var globalKeywordTable = []globalKeywordRow{
 	{"zero-warning", "", true, (*state).globalKeepRaw},
 	// honoured by send-proxy-v2 health checks (proxy/haproxycfg hasGlobal)
 	{"pp2-never-send-local", "", true, (*state).globalKeepRaw},
+	// honoured by TLS binds (crt: proxy_bind.go; options: proxy/haproxycfg tls.go)
+	{"crt-base", "<dir>", false, (*state).globalKeepRaw},
+	{"ca-base", "<dir>", false, (*state).globalKeepRaw},
+	{"ssl-default-bind-options", "[<option>]...", false, (*state).globalKeepRaw},
 	// checked, then reported (global_misc.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"ssl-default-bind-ciphers", "<ciphers>", false, (*state).globalCiphers},

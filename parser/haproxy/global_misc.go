@@ -1,5 +1,7 @@
 package haproxy
 
+import "strings"
+
 // Handlers of the global keywords goha checks as HAProxy does, then keeps
 // raw and reports (tuning, TLS defaults, Lua, CPU binding, description);
 // rows in globalKeywordTable.
@@ -15,6 +17,10 @@ func (s *state) globalTuneBufsize(g *Global, l *kwLine) {
 func (s *state) globalCiphers(g *Global, l *kwLine) {
 	if l.arg(1) == "" {
 		s.alert(l.p, "global statement '%s' expects a cipher suite as an argument.", l.kw)
+		return
+	}
+	if strings.HasPrefix(l.kw, "ssl-default-bind-") {
+		s.globalKeepRaw(g, l) // honoured by TLS binds (proxy/haproxycfg tls.go)
 		return
 	}
 	s.globalUnsupported(g, l)

@@ -142,6 +142,7 @@ type Bind struct {
 	Addrs   []Address
 	Options map[string]string // option -> value ("" for flags)
 	SSL     bool
+	Crts    []string // every crt value in order, under global crt-base
 }
 
 // Address is a parsed HAProxy address.

@@ -56,8 +56,11 @@ func (s *state) bind(px *Proxy, p Pos, w []string) bool {
 			s.alert(p, "'bind %s' in section '%s' : %s", w[1], px.Kind, strings.TrimSuffix(msg, "\n"))
 			return false
 		}
-		if o == "ssl" {
+		switch o {
+		case "ssl":
 			b.SSL = true
+		case "crt":
+			b.Crts = append(b.Crts, s.underBase("crt-base", v))
 		}
 		b.Options[o] = v
 	}

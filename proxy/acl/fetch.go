@@ -8,6 +8,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // fetchFunc reads a sample's values from a request and gives each to
@@ -45,8 +46,21 @@ var (
 var fetches = map[string]fetchDef{
 	"always_true":  {out: haproxy.SampleBool, layer4: true, constant: &vTrue},
 	"always_false": {out: haproxy.SampleBool, layer4: true, constant: &vFalse},
-	// No TLS listener is served, so no connection is TLS.
-	"ssl_fc": {out: haproxy.SampleBool, constant: &vFalse},
+	// True on a connection whose TLS this proxy terminated (bind ... ssl).
+	"ssl_fc": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v := value{t: haproxy.SampleBool}
+		if r.TLS != nil {
+			v.i = 1
+		}
+		return yield(v)
+	})},
+	// The TLS client connection's SNI and protocol (OpenSSL's names).
+	"ssl_fc_sni": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		return r.TLS != nil && r.TLS.ServerName != "" && yield(strValue(r.TLS.ServerName))
+	})},
+	"ssl_fc_protocol": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		return r.TLS != nil && yield(strValue(tlsconf.VersionName(r.TLS.Version)))
+	})},
 	"path":   {out: haproxy.SampleStr, build: noArgs(fetchPath)},
 	"url":    {out: haproxy.SampleStr, build: noArgs(fetchURL)},
 	"query":  {out: haproxy.SampleStr, build: noArgs(fetchQuery)},

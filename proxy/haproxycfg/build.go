@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"cmp"
+	"crypto/tls"
 	"fmt"
 	"sort"
 	"strconv"
@@ -23,6 +24,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Logs:  map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global
+	b.global = &cfg.Global
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
@@ -79,7 +81,9 @@ type builder struct {
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
 	// globalDesc is global `description`, the stats page's show-desc text.
-	globalDesc string
+	globalDesc  string
+	global      *haproxy.Global
+	tlsDefaults *tlsDefaults // read at the first TLS bind (tls.go)
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -203,9 +207,12 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 				b.unsupported(bd.Pos, "bind option "+o)
 			}
 		}
+		var tc *tls.Config
 		if bd.SSL {
-			listeners += len(bd.Addrs)
-			continue // no TLS: not served rather than served in clear
+			if tc = b.bindTLS(bd); tc == nil {
+				listeners += len(bd.Addrs)
+				continue // not served rather than served in clear
+			}
 		}
 		for _, a := range bd.Addrs {
 			addrs, err := expandBind(a)
@@ -229,6 +236,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
+				addTLS(fe, a, tc)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
 		}

@@ -198,8 +198,7 @@ backend be
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
-		"[test.cfg:9] : 'bind option crt' parsed but not supported yet.",
-		"[test.cfg:9] : 'bind option ssl' parsed but not supported yet.",
+		"[test.cfg:9] : 'bind option ssl: unable to stat SSL certificate from file '/etc/ssl/x.pem' : stat /etc/ssl/x.pem: no such file or directory' parsed but not supported yet.",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("notices\n got %q\nwant %q", got, want)

@@ -41,6 +41,10 @@ type Entry struct {
 
 	// Redispatched: a retry went to another server (%rc gets a '+').
 	Redispatched bool
+
+	// SSLVersion and SSLCipher are the client connection's TLS protocol
+	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
+	SSLVersion, SSLCipher string
 }
 
 // Env is what a log line needs that does not change per transaction.

@@ -55,6 +55,11 @@ func TestHAProxyLines(t *testing.T) {
 			Frontend: "tcpfe", Backend: "tcpbe", Server: "t1", Tw: ms(1), Tc: 0, Ta: ms(200),
 			Bytes: 117, ActConn: 2, FeConn: 1,
 		}, `127.0.0.1:49648 [25/Nov/2026:09:04:44.465] tcpfe tcpbe/t1 1/0/200 117 -- 2/1/0/0/0 0/0`},
+		// HAProxy 2.6.12 on Debian 12 printed these for `log-format
+		// "v=%sslv c=%sslc q=%{+Q}sslv"` on a TLS and a clear bind.
+		{"ssl-vars-tls", MustCompile(`v=%sslv c=%sslc q=%{+Q}sslv`), Entry{SSLVersion: "TLSv1.2", SSLCipher: "ECDHE-ECDSA-AES256-GCM-SHA384"},
+			`v=TLSv1.2 c=ECDHE-ECDSA-AES256-GCM-SHA384 q="TLSv1.2"`},
+		{"ssl-vars-clear", MustCompile(`v=%sslv c=%sslc q=%{+Q}sslv`), Entry{}, `v=- c=- q=""`},
 		{"log-format-escapes", MustCompile(`a   b %hr %hs c HQ=%HQ Q=%{+Q}HQ X=%{+X}ST Xci=%{+X}ci Xcp=%{+X}cp Td=%Td Qci=%{+Q}ci Qs=%{+Q}s Qst=%{+Q}ST E=%{+E}HU HP=%HP Tt=%Tt b=%b ms=%ms Ts=%Ts tsc=%tsc %{+Q}r end`), Entry{
 			Client: netip.MustParseAddrPort("127.0.0.1:33370"), Accept: at(t, "2026-11-25T09:07:20.595"),
 			Frontend: "lf", Backend: "servers", Server: "web1", TR: 100 * time.Microsecond,
@@ -139,7 +144,7 @@ func TestCompileErrors(t *testing.T) {
 		}
 	}
 	var ue *UnsupportedError
-	for _, s := range []string{"%fi", "%[src]", "%{+Q}[hdr(host)]", "%sslv"} {
+	for _, s := range []string{"%fi", "%[src]", "%{+Q}[hdr(host)]", "%lc"} {
 		if _, err := Compile(s); !errors.As(err, &ue) {
 			t.Errorf("%s: want UnsupportedError, got %v", s, err)
 		}

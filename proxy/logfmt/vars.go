@@ -61,6 +61,8 @@ const (
 	vCaptReq // %hr, %hrl: nothing, since gohaproxy has no `capture` support
 	vCaptRsp
 	vGlobalOpts // %o: not printed, sets the options of what follows
+	vSSLVersion // %sslv
+	vSSLCipher  // %sslc
 )
 
 var varNames = map[string]varID{
@@ -76,12 +78,13 @@ var varNames = map[string]varID{
 	"r": vRequest, "HM": vMethod, "HP": vPath, "HPO": vPathOnly, "HQ": vQuery, "HU": vURI, "HV": vVersion,
 	"H": vHostname, "pid": vPID, "ID": vUniqueID, "CC": vCookieReq, "CS": vCookieRsp,
 	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp, "o": vGlobalOpts,
+	"sslv": vSSLVersion, "sslc": vSSLCipher,
 }
 
 // Variables HAProxy 2.6 knows that an Entry cannot fill.
 var unsupportedVars = map[string]bool{
 	"fi": true, "fp": true, "bi": true, "bp": true, "si": true, "sp": true,
-	"lc": true, "rt": true, "sslc": true, "sslv": true,
+	"lc": true, "rt": true,
 }
 
 const dateLayoutMs = "02/Jan/2006:15:04:05.000" // %t, %tr
@@ -266,6 +269,10 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		return appendStr(dst, n, "") // no unique-id-format, no cookie capture: "-", or "" quoted
 	case vCaptReq, vCaptRsp:
 		return dst // nothing captured: prints nothing, not even quotes
+	case vSSLVersion:
+		return appendStr(dst, n, e.SSLVersion)
+	case vSSLCipher:
+		return appendStr(dst, n, e.SSLCipher)
 	}
 	return dst
 }

@@ -1,0 +1,168 @@
+package haproxycfg
+
+import (
+	"crypto/tls"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// TLS termination: a `bind ... ssl` line becomes a crypto/tls server
+// configuration (proxy/tlsconf), with the global ssl-default-bind-*
+// settings under the line's own. What Go cannot do as OpenSSL does is
+// reported unsupported, never dropped.
+
+// tlsDefaults are the global ssl-default-bind-* settings.
+type tlsDefaults struct {
+	versions     tlsconf.Versions
+	ciphers      string
+	cipherSuites string
+	noTickets    bool
+}
+
+// versionFlags maps the no-*/force-* options to their version.
+var versionFlags = map[string]string{
+	"no-tlsv10": "TLSv1.0", "no-tlsv11": "TLSv1.1", "no-tlsv12": "TLSv1.2", "no-tlsv13": "TLSv1.3",
+	"force-tlsv10": "TLSv1.0", "force-tlsv11": "TLSv1.1", "force-tlsv12": "TLSv1.2", "force-tlsv13": "TLSv1.3",
+}
+
+// applyVersionOption sets one version option; false when it is not one.
+// no-sslv3 is honoured by Go never speaking SSLv3.
+func applyVersionOption(v *tlsconf.Versions, o, val string) bool {
+	switch {
+	case o == "ssl-min-ver":
+		v.Min = val
+	case o == "ssl-max-ver":
+		v.Max = val
+	case o == "no-sslv3":
+	case strings.HasPrefix(o, "no-tlsv") && versionFlags[o] != "":
+		if v.No == nil {
+			v.No = map[string]bool{}
+		}
+		v.No[versionFlags[o]] = true
+	case strings.HasPrefix(o, "force-tlsv") && versionFlags[o] != "":
+		if v.Force == nil {
+			v.Force = map[string]bool{}
+		}
+		v.Force[versionFlags[o]] = true
+	default:
+		return false
+	}
+	return true
+}
+
+// globalTLS reads ssl-default-bind-options/-ciphers/-ciphersuites; an
+// option of ssl-default-bind-options other than the version ones is
+// reported unsupported.
+func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
+	var d tlsDefaults
+	for _, st := range g.Raw {
+		if len(st.Args) < 2 {
+			continue
+		}
+		switch st.Args[0] {
+		case "ssl-default-bind-ciphers":
+			d.ciphers = st.Args[1]
+		case "ssl-default-bind-ciphersuites":
+			d.cipherSuites = st.Args[1]
+		case "ssl-default-bind-options":
+			a := st.Args[1:]
+			for i := 0; i < len(a); i++ {
+				o, val := a[i], ""
+				if o == "ssl-min-ver" || o == "ssl-max-ver" {
+					if i+1 < len(a) {
+						val = a[i+1]
+					}
+					i++
+				}
+				if o == "no-tls-tickets" {
+					d.noTickets = true
+				} else if !applyVersionOption(&d.versions, o, val) {
+					b.unsupported(st.Pos, "ssl-default-bind-options "+o)
+				}
+			}
+		}
+	}
+	return d
+}
+
+// bindTLS builds the TLS server configuration of a `bind ... ssl` line;
+// nil (reported) when it cannot be honoured.
+func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
+	if b.tlsDefaults == nil {
+		d := b.globalTLS(b.global)
+		b.tlsDefaults = &d
+	}
+	d := *b.tlsDefaults
+	// The line's options come over the defaults: its min/max replace
+	// theirs, its no-*/force-* flags add to theirs (HAProxy ORs them).
+	v := tlsconf.Versions{Min: d.versions.Min, Max: d.versions.Max, No: map[string]bool{}, Force: map[string]bool{}}
+	for k := range d.versions.No {
+		v.No[k] = true
+	}
+	for k := range d.versions.Force {
+		v.Force[k] = true
+	}
+	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets}
+	for o, v := range bd.Options {
+		switch o {
+		case "alpn":
+			tb.ALPN = v
+		case "ciphers":
+			tb.Ciphers = v
+		case "ciphersuites":
+			tb.CipherSuites = v
+		case "no-tls-tickets":
+			tb.NoTickets = true
+		case "strict-sni":
+			tb.StrictSNI = true
+		case "ca-file":
+			tb.CAFile = underBase(b.global, "ca-base", v)
+		case "verify":
+			tb.Verify = v
+		default:
+			applyVersionOption(&tb.Versions, o, v)
+		}
+	}
+	if len(tb.Crts) == 0 {
+		b.unsupported(bd.Pos, "bind ssl without crt")
+		return nil
+	}
+	cfg, err := tb.Server()
+	if err != nil {
+		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())
+		return nil
+	}
+	return cfg
+}
+
+// addTLS records a listener's TLS configuration (nil: clear text).
+func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config) {
+	if tc == nil {
+		return
+	}
+	if fe.TLS == nil {
+		fe.TLS = map[string]*tls.Config{}
+	}
+	fe.TLS[addr] = tc
+}
+
+// underBase applies global crt-base/ca-base to a relative file name, as
+// HAProxy does for ca-file (the parser does it for crt).
+func underBase(g *haproxy.Global, kw, name string) string {
+	if strings.HasPrefix(name, "/") {
+		return name
+	}
+	base := ""
+	for _, st := range g.Raw {
+		if len(st.Args) > 1 && st.Args[0] == kw {
+			base = st.Args[1]
+		}
+	}
+	if base == "" {
+		return name
+	}
+	return base + "/" + name
+}

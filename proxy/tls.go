@@ -1,0 +1,102 @@
+package proxy
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// TLS termination (bind ... ssl): the session's tconn carries a
+// *tls.Conn over the accepted socket, reads and writes go through it, and
+// what needs the bare socket (splice(2), idle parking on epoll) is off for
+// such sessions, since the socket's bytes are records, not the stream.
+
+// startTLS wraps the client connection and runs the handshake, bounded by
+// the frontend's client timeout as HAProxy bounds it.
+func (s *session) startTLS(cfg *tls.Config) error {
+	tc := tls.Server(s.c.TCPConn, cfg)
+	s.c.tls = tc
+	s.c.io.raw = nil // no raw reads: parking on the socket is off too
+	if d := s.fe.cfg.Timeouts.Client; d > 0 {
+		s.c.setRead(time.Now().Add(d))
+		s.c.setWrite(time.Now().Add(d))
+	}
+	if err := tc.Handshake(); err != nil {
+		return &tlsHandshakeError{err: err}
+	}
+	s.c.setRead(time.Time{})
+	s.c.setWrite(time.Time{})
+	st := tc.ConnectionState()
+	s.tlsState = &st
+	s.info.TLS = s.tlsState
+	return nil
+}
+
+// tlsHandshakeError is a failed handshake, logged as HAProxy logs it.
+type tlsHandshakeError struct{ err error }
+
+func (e *tlsHandshakeError) Error() string {
+	var op *net.OpError
+	switch {
+	case errors.Is(e.err, io.EOF) || errors.Is(e.err, io.ErrUnexpectedEOF):
+		return "Connection closed during SSL handshake"
+	case isTimeout(e.err):
+		return "Timeout during SSL handshake"
+	case errors.As(e.err, &op):
+		return "Connection error during SSL handshake"
+	}
+	return "SSL handshake failure"
+}
+
+// null: `option dontlognull` leaves out a handshake the client closed or
+// broke off, not one that timed out or failed (HAProxy's
+// CO_ER_SSL_EMPTY and CO_ER_SSL_ABORT).
+func (e *tlsHandshakeError) null() bool {
+	m := e.Error()
+	return m == "Connection closed during SSL handshake" || m == "Connection error during SSL handshake"
+}
+
+// readRaw reads the connection's stream: the socket, or the TLS records'
+// payload.
+func (c *tconn) readRaw(p []byte) (int, error) {
+	if c.tls != nil {
+		return c.tls.Read(p)
+	}
+	return c.io.read(c.TCPConn, p)
+}
+
+// writeTLS writes p through TLS. A timed-out TLS write cannot be resumed
+// (the record may be cut), so the deadline is armed exactly once for the
+// whole write instead of being kept armed early and retried.
+func (c *tconn) writeTLS(p []byte, now time.Time, d time.Duration) (int, error) {
+	if d <= 0 {
+		if !c.wdl.IsZero() {
+			c.setWrite(time.Time{})
+		}
+		return c.tls.Write(p)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	c.setWrite(now.Add(d))
+	return c.tls.Write(p)
+}
+
+// CloseWrite ends the client's direction: a TLS close_notify first, then
+// the TCP FIN.
+func (c *tconn) CloseWrite() error {
+	if c.tls != nil {
+		c.tls.CloseWrite()
+	}
+	return c.TCPConn.CloseWrite()
+}
+
+// tlsNames are the session's TLS version and cipher as OpenSSL names them
+// (%sslv, %sslc, ssl_fc_protocol).
+func (s *session) tlsNames() (version, cipher string) {
+	return tlsconf.VersionName(s.tlsState.Version), tlsconf.OpenSSLName(s.tlsState.CipherSuite)
+}

@@ -1,0 +1,118 @@
+package tlsconf
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Bind is what one `bind ... ssl` line asks of TLS, with crt-base already
+// applied to Crts and the global ssl-default-bind-* values merged in.
+type Bind struct {
+	Crts         []string // files or directories, in order: the first certificate is the default
+	ALPN         string   // comma-separated, as written ("" = none)
+	Versions     Versions
+	Ciphers      string // "" = Go's defaults
+	CipherSuites string // "" = Go's defaults
+	NoTickets    bool   // no-tls-tickets: resumption by ticket off
+	StrictSNI    bool   // strict-sni: no default certificate
+	// CAFile (ca-base applied) and Verify ("", "none", "optional",
+	// "required") ask for client certificates.
+	CAFile, Verify string
+}
+
+// Served are the ALPN protocols goha speaks; offering another one (h2)
+// would make a client speak what the proxy cannot read.
+var Served = map[string]bool{"http/1.1": true, "http/1.0": true}
+
+// ALPN reads an `alpn` value; a protocol goha does not serve is an error.
+func ALPN(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p == "" {
+			continue
+		}
+		if !Served[p] {
+			return nil, fmt.Errorf("alpn %s: goha does not serve %s", v, p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Server builds the crypto/tls server configuration of a bind. Session
+// tickets are on (Go rotates their keys itself), as HAProxy's default,
+// unless NoTickets.
+func (b Bind) Server() (*tls.Config, error) {
+	var certs []Cert
+	for _, c := range b.Crts {
+		l, err := LoadCrt(c)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, l...)
+	}
+	st, err := NewStore(certs)
+	if err != nil {
+		return nil, fmt.Errorf("crt %s: %w", strings.Join(b.Crts, " "), err)
+	}
+	st.Strict = b.StrictSNI
+	lo, hi, _, err := b.Versions.Range()
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{GetCertificate: st.Get, MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
+	if b.ALPN != "" {
+		if cfg.NextProtos, err = ALPN(b.ALPN); err != nil {
+			return nil, err
+		}
+	}
+	if b.Ciphers != "" {
+		if cfg.CipherSuites, err = Ciphers(b.Ciphers); err != nil {
+			return nil, err
+		}
+	}
+	if b.CipherSuites != "" {
+		if err := CipherSuites(b.CipherSuites); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.clientAuth(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// clientAuth sets the client certificate check as `verify` asks: none
+// (HAProxy's default) requests no certificate, optional verifies one if
+// the client sends it, required refuses a client without a valid one; the
+// chain must lead to a certificate of ca-file. A certificate that fails
+// verification ends the handshake in both modes, as HAProxy does without
+// ca-ignore-err/crt-ignore-err.
+func (b Bind) clientAuth(cfg *tls.Config) error {
+	switch b.Verify {
+	case "", "none":
+		return nil
+	case "optional":
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	case "required":
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	default:
+		return fmt.Errorf("verify %s", b.Verify)
+	}
+	if b.CAFile == "" {
+		return fmt.Errorf("verify is enabled but no CA file specified")
+	}
+	data, err := os.ReadFile(b.CAFile)
+	if err != nil {
+		return fmt.Errorf("ca-file %s: %v", b.CAFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return fmt.Errorf("ca-file %s: no certificate", b.CAFile)
+	}
+	cfg.ClientCAs = pool
+	return nil
+}
