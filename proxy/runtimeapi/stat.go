@@ -67,14 +67,18 @@ func (r *row) typed(b *strings.Builder, iid, sid int) {
 			continue
 		}
 		if r.present[i] {
-			tags, ok := statTags[string(r.kind)+"."+col]
-			if !ok {
-				tags = "MGP:u64" // not seen on haproxy for this row kind
-			}
-			fmt.Fprintf(b, "%c.%d.%d.%d.%s.1:%s:%s\n", r.kind, iid, sid, pos, col, tags, r.v[i])
+			fmt.Fprintf(b, "%c.%d.%d.%d.%s.1:%s:%s\n", r.kind, iid, sid, pos, col, r.tags(col), r.v[i])
 		}
 		pos++
 	}
+}
+
+// tags are the typed tags and type of a column in this row kind.
+func (r *row) tags(col string) string {
+	if tags, ok := statTags[string(r.kind)+"."+col]; ok {
+		return tags
+	}
+	return "MGP:u64" // not seen on haproxy for this row kind
 }
 
 var (
@@ -374,6 +378,7 @@ func backendRow(px *Proxy, filtered bool) *row {
 // StatFilter selects rows of `show stat`, as its arguments do.
 type StatFilter struct {
 	Typed   bool   // `typed`: one "F.iid.sid.field.name.1:tags:type:value" line per field
+	JSON    bool   // `json`: an array of rows, each an array of typed fields (Typed ignored)
 	UpOnly  bool   // `up`: only servers that are up
 	NoMaint bool   // `no-maint`: no server in maintenance
 	Proxy   string // `<proxy> <type> <sid>` by name; "" = all (see ProxyID)
@@ -385,14 +390,24 @@ type StatFilter struct {
 // FormatStat renders `show stat` for the proxies.
 func FormatStat(proxies []Proxy, f StatFilter) string {
 	var b strings.Builder
+	rows := 0
 	emit := func(r *row, px *Proxy, sid int) {
-		if f.Typed {
+		switch {
+		case f.JSON:
+			if rows > 0 {
+				b.WriteByte(',')
+			}
+			r.json(&b, px.ID, sid)
+		case f.Typed:
 			r.typed(&b, px.ID, sid)
-		} else {
+		default:
 			b.WriteString(r.String())
 		}
+		rows++
 	}
-	if !f.Typed {
+	if f.JSON {
+		b.WriteByte('[')
+	} else if !f.Typed {
 		b.WriteString(StatHeader())
 	}
 	types := f.Types
@@ -423,25 +438,36 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 			emit(backendRow(px, f.UpOnly || f.NoMaint), px, 0)
 		}
 	}
+	if f.JSON {
+		b.WriteString("]\n")
+	}
 	return b.String()
 }
 
 func cmdShowStat(s *Session, args []string) string {
 	var f StatFilter
 	var pos []string
+	descWanted := false
 	for _, a := range args[2:] {
 		switch a {
 		case "up":
 			f.UpOnly = true
 		case "no-maint":
 			f.NoMaint = true
-		case "typed":
-			f.Typed = true
-		case "json", "desc":
-			// not produced: the CSV (or typed) form is answered
+		case "typed": // the last of typed and json wins, as in HAProxy
+			f.Typed, f.JSON = true, false
+		case "json":
+			f.Typed, f.JSON = false, true
+		case "desc":
+			// HAProxy adds its description texts to the typed and json
+			// forms and ignores desc in the CSV; goha does not carry them
+			descWanted = true
 		default:
 			pos = append(pos, a)
 		}
+	}
+	if descWanted && (f.Typed || f.JSON) {
+		return errDesc
 	}
 	proxies := s.src.Stats()
 	if len(pos) >= 3 { // HAProxy only filters with all three of <proxy> <type> <sid>
