@@ -21,6 +21,14 @@ import (
 // this process, sends the same requests to both and returns their stats
 // sockets.
 func formatsPair(t *testing.T) (haSock, goSock string) {
+	p := startFormatsPair(t)
+	return p.haSock, p.goSock
+}
+
+// pair is a configuration running under haproxy and in this process.
+type pair struct{ haBind, goBind, haSock, goSock string }
+
+func startFormatsPair(t *testing.T) pair {
 	testenv.LookPath(t, "haproxy")
 	web := loopback.StartWeb(t, "web")
 	dead := loopback.DeadAddr(t)
@@ -67,7 +75,7 @@ listen tcpl
 		loopback.Get(t, haBind)
 		loopback.Get(t, goBind)
 	}
-	return haSock, goSock
+	return pair{haBind, goBind, haSock, goSock}
 }
 
 // jsonField is one field of HAProxy's json stat/info output.

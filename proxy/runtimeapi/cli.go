@@ -46,6 +46,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{words: []string{"clear", "counters"}, usage: "clear counters [all]", desc: "clear max statistics counters (or all counters)", level: LevelOperator, run: cmdClearCounters},
 		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
 		{words: []string{"enable", "server"}, usage: "enable server  (DEPRECATED)", desc: "enable a disabled server (use 'set server' instead)", level: LevelAdmin, run: cmdEnableServer},
 		{words: []string{"get", "weight"}, usage: "get weight <bk>/<srv>", desc: "report a server's current weight", run: cmdGetWeight},
