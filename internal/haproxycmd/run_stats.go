@@ -132,7 +132,7 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			st := base.since("fe/"+f.Name, f.Stats)
 			c := counters(st)
 			c.ConnTot = st.Sessions
-			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn}
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
 			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
 				fe.SLim = fc.MaxConn
 			}

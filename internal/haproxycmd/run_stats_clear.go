@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
 // counterBase is what `clear counters all` zeroes: the data path's
@@ -81,4 +82,37 @@ func (b *counterBase) downsSince(backend, server string, downs int64) int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return downs - b.downs[backend+"/"+server]
+}
+
+// SetFrontendEnabled implements runtimeapi.FrontendController: `disable
+// frontend` pauses the frontend's listeners, `enable frontend` resumes
+// them, each logged as HAProxy logs it ("Paused frontend fe.", a listen
+// section being a "proxy") on stderr and to the section's log targets.
+func (s *runtimeSource) SetFrontendEnabled(name string, enabled bool) (bool, error) {
+	w := s.w
+	kind := ""
+	for _, sec := range w.plan.Sections {
+		if sec.Name == name && sec.Frontend {
+			kind = "frontend"
+			if sec.Backend {
+				kind = "proxy"
+			}
+		}
+	}
+	if kind == "" {
+		return false, runtimeapi.ErrNoFrontend
+	}
+	changed, err := w.px.SetFrontendPaused(name, !enabled)
+	if err != nil {
+		return false, runtimeapi.ErrNoFrontend
+	}
+	if changed {
+		verb := "Paused"
+		if enabled {
+			verb = "Resumed"
+		}
+		msg := verb + " " + kind + " " + name + "."
+		w.events.warning(name, msg)
+	}
+	return changed, nil
 }

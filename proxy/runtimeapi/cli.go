@@ -47,7 +47,9 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{words: []string{"clear", "counters"}, usage: "clear counters [all]", desc: "clear max statistics counters (or all counters)", level: LevelOperator, run: cmdClearCounters},
+		{words: []string{"disable", "frontend"}, usage: "disable frontend <frontend>", desc: "temporarily disable specific frontend", level: LevelAdmin, run: cmdDisableFrontend},
 		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
+		{words: []string{"enable", "frontend"}, usage: "enable frontend <frontend>", desc: "re-enable specific frontend", level: LevelAdmin, run: cmdEnableFrontend},
 		{words: []string{"enable", "server"}, usage: "enable server  (DEPRECATED)", desc: "enable a disabled server (use 'set server' instead)", level: LevelAdmin, run: cmdEnableServer},
 		{words: []string{"get", "weight"}, usage: "get weight <bk>/<srv>", desc: "report a server's current weight", run: cmdGetWeight},
 		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: cmdOperator},

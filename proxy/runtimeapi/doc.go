@@ -10,7 +10,7 @@
 // does not carry, is refused with a message, never answered without
 // them), show schema json, show servers state [backend], show backend,
 // show version, show cli level, clear counters [all] (with a Source that
-// is a CounterClearer),
+// is a CounterClearer), disable|enable frontend F (a FrontendController),
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
 // operator, user. Anything else is answered like HAProxy does for an

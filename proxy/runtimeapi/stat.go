@@ -144,9 +144,12 @@ func frontendRow(px *Proxy) *row {
 	r.num("dreq", c.DReq)
 	r.num("dresp", c.DResp)
 	r.num("ereq", c.EReq)
-	if f.Stopped {
+	switch {
+	case f.Stopped:
 		r.set("status", "STOP")
-	} else {
+	case f.Paused:
+		r.set("status", "PAUSED")
+	default:
 		r.set("status", "OPEN")
 	}
 	r.num("rate", c.Rate)
