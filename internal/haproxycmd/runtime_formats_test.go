@@ -237,3 +237,24 @@ func TestShowInfoTypedJSONMatchHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// show stat's <iid> <type> <sid> filters and its options select the same
+// rows as in HAProxy 2.6, whose parsing takes the first three arguments as
+// the filter whatever they say.
+func TestShowStatFiltersMatchHAProxy(t *testing.T) {
+	haSock, goSock := formatsPair(t)
+	for _, cmd := range []string{"show stat 3 0 -1", "show stat 3 4 0", "show stat json 3 4 -1", "show stat 3 4 up",
+		"show stat -1 2 -1", "show stat be 4 x", "show stat 0 4 -1", "show stat 3 7 1 up", "show stat -1 -1 -1 no-maint",
+		"show stat -1 1 -1", "show stat tcpl 7 -1", "show stat 4 6 1", "show stat up", "show stat 3 4", "show stat foo",
+		"show stat be 4 2 up", "show stat 3x 4 -1"} {
+		ha, goha := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd)
+		if !strings.HasPrefix(ha, "# ") {
+			if ha != goha {
+				t.Errorf("%s\nhaproxy %q\n   goha %q", cmd, ha, goha)
+			}
+			continue
+		}
+		cols := []string{"pxname", "svname", "status"}
+		diffLines(t, cmd, statColumns(t, ha, cols), statColumns(t, goha, cols))
+	}
+}

@@ -117,3 +117,11 @@ func TestShowInfoForms(t *testing.T) {
 		}
 	}
 }
+
+func TestAtoi(t *testing.T) {
+	for in, want := range map[string]int{"3": 3, "-1": -1, "+7": 7, "12x": 12, "up": 0, "": 0, "-": 0, "99999999999": 1 << 31} {
+		if got := atoi(in); got != want {
+			t.Errorf("atoi(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
