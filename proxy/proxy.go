@@ -71,6 +71,7 @@ type frontend struct {
 	use   []*backend // parallel to cfg.UseBackends
 	stats Counters
 	logs  bool // its transactions go to Options.Log
+	gate  pauseGate
 }
 
 type backend struct {
@@ -186,6 +187,9 @@ func (p *Proxy) Start() error {
 	p.listeners = append(p.listeners, lns...)
 	p.mu.Unlock()
 	for i, ln := range lns {
+		owners[i].gate.mu.Lock()
+		owners[i].gate.lns = append(owners[i].gate.lns, ln.(*net.TCPListener))
+		owners[i].gate.mu.Unlock()
 		p.acceptWG.Add(1)
 		go p.acceptLoop(ln.(*net.TCPListener), owners[i], binds[i])
 	}
@@ -236,11 +240,18 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 				return
 			}
 		}
+		if !f.gate.wait(p.done) { // `disable frontend`: not accepting
+			p.releaseFrontend(f)
+			return
+		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
 			p.releaseFrontend(f)
 			if p.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return
+			}
+			if f.gate.isPaused() { // woken by the pause's deadline
+				continue
 			}
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue

@@ -132,13 +132,15 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 	for _, f := range w.plan.Proxy.Frontends {
 		feCfg[f.Name] = f
 	}
+	base := baseOf(w)
 	out := make([]runtimeapi.Proxy, 0, len(w.plan.Sections))
 	for i, sec := range w.plan.Sections {
 		p := runtimeapi.Proxy{Name: sec.Name, ID: i + 2, HTTP: sec.HTTP}
 		if f, ok := fes[sec.Name]; ok && sec.Frontend {
-			c := counters(f.Stats)
-			c.ConnTot = f.Stats.Sessions
-			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn}
+			st := base.since("fe/"+f.Name, f.Stats)
+			c := counters(st)
+			c.ConnTot = st.Sessions
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
 			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
 				fe.SLim = fc.MaxConn
 			}
@@ -160,7 +162,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			spec = bc.Balance
 		}
 	}
-	be := &runtimeapi.Backend{Counters: counters(b.Stats), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
+	base := baseOf(w)
+	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
 		StaticWeights: !spec.Dynamic()}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
@@ -177,6 +180,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	}
 	for i, sv := range b.Servers {
 		st, _ := w.px.ServerStatus(b.Name, sv.Name)
+		st.Downs = base.downsSince(b.Name, sv.Name, st.Downs)
+		sv.Stats = base.since("sv/"+b.Name+"/"+sv.Name, sv.Stats)
 		sc := counters(sv.Stats)
 		// proxy counts requests sent to a server as its sessions; HAProxy
 		// shows them as picks (lbtot) and, in http mode, requests.

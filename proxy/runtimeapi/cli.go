@@ -46,7 +46,10 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{words: []string{"clear", "counters"}, usage: "clear counters [all]", desc: "clear max statistics counters (or all counters)", level: LevelOperator, run: cmdClearCounters},
+		{words: []string{"disable", "frontend"}, usage: "disable frontend <frontend>", desc: "temporarily disable specific frontend", level: LevelAdmin, run: cmdDisableFrontend},
 		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
+		{words: []string{"enable", "frontend"}, usage: "enable frontend <frontend>", desc: "re-enable specific frontend", level: LevelAdmin, run: cmdEnableFrontend},
 		{words: []string{"enable", "server"}, usage: "enable server  (DEPRECATED)", desc: "enable a disabled server (use 'set server' instead)", level: LevelAdmin, run: cmdEnableServer},
 		{words: []string{"get", "weight"}, usage: "get weight <bk>/<srv>", desc: "report a server's current weight", run: cmdGetWeight},
 		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: cmdOperator},
@@ -55,6 +58,7 @@ func init() {
 		{words: []string{"show", "backend"}, usage: "show backend", desc: "list backends in the current running config", run: cmdShowBackend},
 		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session", run: cmdShowCliLevel},
 		{words: []string{"show", "info"}, usage: "show info [desc|json|typed|float]*", desc: "report information about the running process", run: cmdShowInfo},
+		{words: []string{"show", "schema", "json"}, usage: "show schema json", desc: "report schema used for stats", run: cmdShowSchema},
 		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
 		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
 		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process", run: cmdShowVersion},

@@ -239,3 +239,32 @@ func FuzzExec(f *testing.F) {
 		}
 	})
 }
+
+// Every command of HAProxy 2.6's help that goha does not implement is
+// answered as HAProxy answers an unknown command (its usage list), never
+// with other data: scripts that probe for a command see it is not there,
+// as with an older HAProxy.
+func TestUnimplementedCommandsAnswerUnknown(t *testing.T) {
+	real := capturedLines(t, "help.txt")
+	n := 0
+	for _, l := range real[1:] {
+		var words []string
+		for _, w := range strings.Fields(strings.SplitN(l, ":", 2)[0]) {
+			if strings.ContainsAny(w, "<[(|*") {
+				break
+			}
+			words = append(words, w)
+		}
+		if len(words) == 0 || lookup(words) != nil {
+			continue
+		}
+		n++
+		out, _ := NewSession(newFakeSource(), LevelAdmin).Exec(strings.Join(words, " ") + " x")
+		if !strings.HasPrefix(string(out), "Unknown command") {
+			t.Errorf("%q answered %.100q", words, out)
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d unimplemented commands checked", n)
+	}
+}

@@ -3,9 +3,14 @@
 // HAProxy 2.6's output formats and messages.
 //
 // The proxy (or the integrator) implements Source; this package never
-// imports proxy. Commands: help [words], prompt, quit, show info, show
-// stat [typed] [up|no-maint] [<proxy> <type> <sid>], show servers state
-// [backend], show backend, show version, show cli level,
+// imports proxy. Commands: help [words], prompt, quit, show info
+// [typed|json|float], show stat [typed|json] [up|no-maint]
+// [<proxy> <type> <sid>] (typed and json: HAProxy's field positions, tags
+// and types, the last of the two words wins; `desc`, whose texts goha
+// does not carry, is refused with a message, never answered without
+// them), show schema json, show servers state [backend], show backend,
+// show version, show cli level, clear counters [all] (with a Source that
+// is a CounterClearer), disable|enable frontend F (a FrontendController),
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
 // operator, user. Anything else is answered like HAProxy does for an

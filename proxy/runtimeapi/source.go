@@ -106,7 +106,8 @@ type Counters struct {
 type Frontend struct {
 	Counters
 	SLim    int  // maxconn
-	Stopped bool // "disable frontend": status STOP instead of OPEN
+	Stopped bool // "shutdown frontend": status STOP instead of OPEN
+	Paused  bool // "disable frontend": status PAUSED
 }
 
 // Backend is a backend's row and its servers.

@@ -67,14 +67,18 @@ func (r *row) typed(b *strings.Builder, iid, sid int) {
 			continue
 		}
 		if r.present[i] {
-			tags, ok := statTags[string(r.kind)+"."+col]
-			if !ok {
-				tags = "MGP:u64" // not seen on haproxy for this row kind
-			}
-			fmt.Fprintf(b, "%c.%d.%d.%d.%s.1:%s:%s\n", r.kind, iid, sid, pos, col, tags, r.v[i])
+			fmt.Fprintf(b, "%c.%d.%d.%d.%s.1:%s:%s\n", r.kind, iid, sid, pos, col, r.tags(col), r.v[i])
 		}
 		pos++
 	}
+}
+
+// tags are the typed tags and type of a column in this row kind.
+func (r *row) tags(col string) string {
+	if tags, ok := statTags[string(r.kind)+"."+col]; ok {
+		return tags
+	}
+	return "MGP:u64" // not seen on haproxy for this row kind
 }
 
 var (
@@ -140,9 +144,12 @@ func frontendRow(px *Proxy) *row {
 	r.num("dreq", c.DReq)
 	r.num("dresp", c.DResp)
 	r.num("ereq", c.EReq)
-	if f.Stopped {
+	switch {
+	case f.Stopped:
 		r.set("status", "STOP")
-	} else {
+	case f.Paused:
+		r.set("status", "PAUSED")
+	default:
 		r.set("status", "OPEN")
 	}
 	r.num("rate", c.Rate)
@@ -374,30 +381,49 @@ func backendRow(px *Proxy, filtered bool) *row {
 // StatFilter selects rows of `show stat`, as its arguments do.
 type StatFilter struct {
 	Typed   bool   // `typed`: one "F.iid.sid.field.name.1:tags:type:value" line per field
+	JSON    bool   // `json`: an array of rows, each an array of typed fields (Typed ignored)
 	UpOnly  bool   // `up`: only servers that are up
 	NoMaint bool   // `no-maint`: no server in maintenance
-	Proxy   string // `<proxy> <type> <sid>` by name; "" = all (see ProxyID)
-	ProxyID int    // by id; -1 or 0 = all
-	Types   int    // bitmask: 1 frontends, 2 backends, 4 servers; 0 = all
-	SID     int    // server id; -1 or 0 = all
+	Proxy   string // by name; "" = all (see ProxyID)
+	// Bound is set by `show stat <iid> <type> <sid>`: then ProxyID -1 is
+	// every proxy, Types is taken as it is (a bitmask, 0 shows nothing,
+	// -1 everything) and SID -1 is every server, any other SID only that
+	// one (0: none), as in HAProxy. Unbound, 0 means all for the three.
+	Bound   bool
+	ProxyID int // by id
+	Types   int // bitmask: 1 frontends, 2 backends, 4 servers
+	SID     int // server id
 }
 
 // FormatStat renders `show stat` for the proxies.
 func FormatStat(proxies []Proxy, f StatFilter) string {
 	var b strings.Builder
+	rows := 0
 	emit := func(r *row, px *Proxy, sid int) {
-		if f.Typed {
+		switch {
+		case f.JSON:
+			if rows > 0 {
+				b.WriteByte(',')
+			}
+			r.json(&b, px.ID, sid)
+		case f.Typed:
 			r.typed(&b, px.ID, sid)
-		} else {
+		default:
 			b.WriteString(r.String())
 		}
+		rows++
 	}
-	if !f.Typed {
+	if f.JSON {
+		b.WriteByte('[')
+	} else if !f.Typed {
 		b.WriteString(StatHeader())
 	}
-	types := f.Types
-	if types <= 0 {
+	types, sid := f.Types, f.SID
+	if !f.Bound && types <= 0 {
 		types = 7
+	}
+	if !f.Bound && sid == 0 {
+		sid = -1
 	}
 	for i := range proxies {
 		px := &proxies[i]
@@ -413,7 +439,7 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 		}
 		for j := range px.Backend.Servers {
 			sv := &px.Backend.Servers[j]
-			if types&4 == 0 || (f.SID > 0 && sv.ID != f.SID) ||
+			if types&4 == 0 || (sid != -1 && sv.ID != sid) ||
 				(f.UpOnly && (!sv.Up || sv.Maint)) || (f.NoMaint && sv.Maint) {
 				continue
 			}
@@ -423,42 +449,74 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 			emit(backendRow(px, f.UpOnly || f.NoMaint), px, 0)
 		}
 	}
+	if f.JSON {
+		b.WriteString("]\n")
+	}
 	return b.String()
 }
 
+// cmdShowStat parses its arguments as HAProxy 2.6 does: when there are at
+// least three, the first three are <proxy> <type> <sid> whatever they say
+// (a proxy name, else a number read like C's atoi: "show stat json 3 4 -1"
+// is "No such proxy."), and every argument is also looked at for the
+// options; words that are neither are ignored.
 func cmdShowStat(s *Session, args []string) string {
 	var f StatFilter
-	var pos []string
+	descWanted := false
 	for _, a := range args[2:] {
 		switch a {
 		case "up":
 			f.UpOnly = true
 		case "no-maint":
 			f.NoMaint = true
-		case "typed":
-			f.Typed = true
-		case "json", "desc":
-			// not produced: the CSV (or typed) form is answered
-		default:
-			pos = append(pos, a)
+		case "typed": // the last of typed and json wins, as in HAProxy
+			f.Typed, f.JSON = true, false
+		case "json":
+			f.Typed, f.JSON = false, true
+		case "desc":
+			// HAProxy adds its description texts to the typed and json
+			// forms and ignores desc in the CSV; goha does not carry them
+			descWanted = true
 		}
+	}
+	if descWanted && (f.Typed || f.JSON) {
+		return errDesc
 	}
 	proxies := s.src.Stats()
-	if len(pos) >= 3 { // HAProxy only filters with all three of <proxy> <type> <sid>
-		if id, err := strconv.Atoi(pos[0]); err == nil {
-			f.ProxyID = id
-		} else {
-			f.Proxy = pos[0]
-			found := false
-			for i := range proxies {
-				found = found || proxies[i].Name == pos[0]
-			}
-			if !found {
-				return "No such proxy.\n"
+	if len(args) >= 5 {
+		f.Bound = true
+		f.ProxyID = atoi(args[2])
+		for i := range proxies {
+			proxies[i].defaultID(i)
+			if proxies[i].Name == args[2] {
+				f.ProxyID = proxies[i].ID
+				break
 			}
 		}
-		f.Types, _ = strconv.Atoi(pos[1])
-		f.SID, _ = strconv.Atoi(pos[2])
+		if f.ProxyID == 0 {
+			return "No such proxy.\n"
+		}
+		f.Types, f.SID = atoi(args[3]), atoi(args[4])
 	}
 	return FormatStat(proxies, f)
+}
+
+// atoi reads a number as C's atoi does: an optional sign and the digits
+// that follow, 0 when there are none ("12x" is 12, "up" is 0).
+func atoi(s string) int {
+	i, neg, n := 0, false, 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
