@@ -188,6 +188,14 @@ func TestMasterCLIForward(t *testing.T) {
 	m := startPM(t, bin, nil, nil, "-db", "-f", cfg, "-S", cli)
 	worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
 	waitServing(t, addr)
+	// The worker listens a moment before the master has its ready report
+	// and lists it (on a loaded machine the gap is visible): wait for the
+	// master's process list to name it.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(cliCommand(t, cli, "show proc"), "\n"+worker+" ") {
+			break
+		}
+	}
 	for _, cmd := range []string{"@1 show info", "@!" + worker + " show info"} {
 		out := cliCommand(t, cli, cmd)
 		if !strings.Contains(out, "Name: HAProxy\n") || !strings.Contains(out, "\nPid: "+worker+"\n") {
