@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/hashfn"
 	"github.com/zeebo/xxh3"
 )
 
@@ -27,7 +28,7 @@ func init() {
 			return func(v *value) bool {
 				h := f(v.s)
 				if avalanche {
-					h = fullHash(h)
+					h = hashfn.FullHash(h)
 				}
 				v.i = int64(h)
 				return true
@@ -36,10 +37,10 @@ func init() {
 	}
 	castagnoli := crc32.MakeTable(crc32.Castagnoli)
 	register(map[string]convDef{
-		"djb2":   hash32(djb2),
-		"sdbm":   hash32(sdbm),
-		"wt6":    hash32(wt6),
-		"crc32":  hash32(func(s string) uint32 { return crc32.ChecksumIEEE(sbytes(s)) }),
+		"djb2":   hash32(hashfn.DJB2),
+		"sdbm":   hash32(hashfn.SDBM),
+		"wt6":    hash32(hashfn.WT6),
+		"crc32":  hash32(hashfn.CRC32),
 		"crc32c": hash32(func(s string) uint32 { return crc32.Checksum(sbytes(s), castagnoli) }),
 		"xxh3": {in: bin, out: sint, args: []argKind{argSInt}, build: func(a convArgs) (convFunc, error) {
 			seed := uint64(a.ints[0])
@@ -61,52 +62,6 @@ func init() {
 // sbytes is a read-only view of s as bytes, for the hash functions that
 // take a []byte and only read it (no copy per request).
 func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-func djb2(s string) uint32 {
-	h := uint32(5381)
-	for i := 0; i < len(s); i++ {
-		h = h<<5 + h + uint32(s[i])
-	}
-	return h
-}
-
-func sdbm(s string) uint32 {
-	var h uint32
-	for i := 0; i < len(s); i++ {
-		h = uint32(s[i]) + h<<6 + h<<16 - h
-	}
-	return h
-}
-
-// wt6 is HAProxy's hash_wt6.
-func wt6(s string) uint32 {
-	h0, h1 := uint32(0xa53c965a), uint32(0x5ca6953a)
-	step0, step1 := uint32(6), uint32(18)
-	for i := 0; i < len(s); i++ {
-		t := uint32(s[i])
-		h0 = ^(h0 ^ t)
-		h1 = ^(h1 + t)
-		t = h1<<step0 | h1>>(32-step0)
-		h1 = h0<<step1 | h0>>(32-step1)
-		h0 = t
-		t = (h0>>16 ^ h1) & 0xffff
-		step0 = t & 0x1f
-		step1 = t >> 11
-	}
-	return h0 ^ h1
-}
-
-// fullHash is HAProxy's full_hash (Bob Jenkins' avalanche, then a
-// multiplication by a prime), the hash converters' optional argument.
-func fullHash(a uint32) uint32 {
-	a = (a + 0x7ed55d16) + (a << 12)
-	a = (a ^ 0xc761c23c) ^ (a >> 19)
-	a = (a + 0x165667b1) + (a << 5)
-	a = (a + 0xd3a2646c) ^ (a << 9)
-	a = (a + 0xfd7046c5) + (a << 3)
-	a = (a ^ 0xb55a4f09) ^ (a >> 16)
-	return a * 3221225473
-}
 
 func digestFunc(newHash func() hash.Hash) convFunc {
 	return func(v *value) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/internal/hashfn"
 )
 
 // More fetches: constants (HAProxy's str(), int(), ...), process facts
@@ -164,7 +165,7 @@ func fetchBase32(r *proxy.RequestInfo, yield func(value) bool) bool {
 			h = uint32(s[i]) + h<<6 + h<<16 - h
 		}
 	}
-	return yield(value{t: haproxy.SampleSInt, i: int64(fullHash(h))})
+	return yield(value{t: haproxy.SampleSInt, i: int64(hashfn.FullHash(h))})
 }
 
 // hdrNames is req.hdr_names([<delim>]): the header names, lower-cased as

@@ -1,6 +1,10 @@
 package balance
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/goha-lb/goha/proxy/internal/hashfn"
+)
 
 // ring is HAProxy's consistent-hash tree (lb_chash.c): each usable server
 // of the balanced group owns eweight (= weight x 16) points at
@@ -60,7 +64,7 @@ func (r *ring) refresh() {
 			}
 		}
 		for n := 0; n < ew; n++ {
-			*pts = append(*pts, ringPoint{key: fullHash(uint32(m.s.ID*eweightMax + n)), m: m})
+			*pts = append(*pts, ringPoint{key: hashfn.FullHash(uint32(m.s.ID*eweightMax + n)), m: m})
 		}
 	}
 	for _, pts := range [][]ringPoint{r.act, r.bck} {

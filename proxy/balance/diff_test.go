@@ -196,6 +196,14 @@ func TestDifferentialAgainstHAProxy(t *testing.T) {
 			targets: repeat("/", 2), header: map[string]string{"Host": "shop.example.org:8080"}},
 		{name: "hdr(host) 2/1/1", backend: "    balance hdr(host)\n", algo: "hdr(host)", weights: []int{2, 1, 1},
 			targets: repeat("/", 2), header: map[string]string{"Host": "a.b.c"}},
+		// Keys with bytes >= 0x80 (UTF-8 "é", "ü", "ÿÿ"): HAProxy hashes them
+		// as unsigned bytes.
+		{name: "hdr(x-key) sdbm non-ASCII", backend: "    balance hdr(X-Key)\n    hash-type map-based sdbm\n", algo: "hdr(X-Key)", weights: []int{1, 1, 1},
+			targets: repeat("/", 1), header: map[string]string{"X-Key": "é"}},
+		{name: "hdr(x-key) sdbm non-ASCII 2", backend: "    balance hdr(X-Key)\n    hash-type map-based sdbm\n", algo: "hdr(X-Key)", weights: []int{1, 1, 1},
+			targets: repeat("/", 1), header: map[string]string{"X-Key": "ü"}},
+		{name: "hdr(x-key) djb2 non-ASCII", backend: "    balance hdr(X-Key)\n    hash-type map-based djb2\n", algo: "hdr(X-Key)", hash: Options{Func: DJB2}, weights: []int{1, 2, 1},
+			targets: repeat("/", 1), header: map[string]string{"X-Key": "ÿÿ"}},
 		{name: "hash path", backend: "    balance hash path\n", algo: "hash", args: []string{"path"}, weights: []int{1, 1, 1}, targets: uris},
 		{name: "hash url 2/1/3", backend: "    balance hash url\n", algo: "hash", args: []string{"url"}, weights: []int{2, 1, 3}, targets: uris},
 		{name: "hash path consistent djb2", backend: "    balance hash path\n    hash-type consistent djb2\n", algo: "hash", args: []string{"path"}, hash: Options{Consistent: true, Func: DJB2}, weights: []int{1, 1, 1}, targets: uris},

@@ -3,6 +3,8 @@ package balance
 import (
 	"strings"
 	"sync"
+
+	"github.com/goha-lb/goha/proxy/internal/hashfn"
 )
 
 // keyer extracts and hashes the key of a hashing algorithm. ok=false means
@@ -111,7 +113,7 @@ func (sourceKey) key(r *Request, o *Options) (uint32, bool) {
 		}
 	}
 	if o.Avalanche {
-		h = fullHash(h)
+		h = hashfn.FullHash(h)
 	}
 	return h, true
 }

@@ -7,32 +7,6 @@ import (
 
 func atomicOne() (a atomic.Int64) { a.Store(1); return }
 
-func TestHashFunctions(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		f    func(string) uint32
-		in   string
-		want uint32
-	}{
-		{"crc32", hashCRC32, "123456789", 0xcbf43926},
-		{"djb2 empty", hashDJB2, "", 5381},
-		{"djb2", hashDJB2, "a", 5381*33 + 'a'},
-		{"sdbm empty", hashSDBM, "", 0},
-		{"sdbm", hashSDBM, "ab", 'b' + ('a' << 6) + ('a' << 16) - 'a'},
-		// bytes >= 0x80 are signed chars in HAProxy
-		{"sdbm signed", hashSDBM, "\xff", 0xffffffff},
-		{"djb2 signed", hashDJB2, "\x80", 5381*33 - 128},
-		{"wt6 empty", hashWT6, "", 0xa53c965a ^ 0x5ca6953a},
-	} {
-		if got := tc.f(tc.in); got != tc.want {
-			t.Errorf("%s(%q) = %#x, want %#x", tc.name, tc.in, got, tc.want)
-		}
-	}
-	if fullHash(0) == fullHash(1) || fullHash(1) == 1 {
-		t.Error("fullHash does not mix")
-	}
-}
-
 func TestURICut(t *testing.T) {
 	for _, tc := range []struct {
 		args []string

@@ -2,6 +2,8 @@ package balance
 
 import (
 	"math/rand/v2"
+
+	"github.com/goha-lb/goha/proxy/internal/hashfn"
 )
 
 // HashFunc is the `hash-type` function applied to the key of the hashing
@@ -44,16 +46,16 @@ func (o *Options) hash(key string) uint32 {
 	var h uint32
 	switch o.Func {
 	case DJB2:
-		h = hashDJB2(key)
+		h = hashfn.DJB2(key)
 	case WT6:
-		h = hashWT6(key)
+		h = hashfn.WT6(key)
 	case CRC32:
-		h = hashCRC32(key)
+		h = hashfn.CRC32(key)
 	default:
-		h = hashSDBM(key)
+		h = hashfn.SDBM(key)
 	}
 	if o.Avalanche {
-		h = fullHash(h)
+		h = hashfn.FullHash(h)
 	}
 	return h
 }
