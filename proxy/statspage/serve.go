@@ -162,10 +162,10 @@ func Serve(o *Options, r Request, src Source) Response {
 	switch {
 	case strings.Contains(rest, ";json-schema"):
 		headers = append(headers, Header{"content-type", "application/json"})
-		body = jsonSchema
+		body = runtimeapi.SchemaJSON + "\n" // the stats socket's `show schema json`
 	case strings.Contains(rest, ";json"):
 		headers = append(headers, Header{"content-type", "application/json"})
-		body = statJSON(runtimeapi.FormatStat(scoped(v, src.Stats()), runtimeapi.StatFilter{Typed: true, UpOnly: v.hideDown}))
+		body = runtimeapi.FormatStat(scoped(v, src.Stats()), runtimeapi.StatFilter{JSON: true, UpOnly: v.hideDown})
 	case strings.Contains(rest, ";csv"):
 		headers = append(headers, Header{"content-type", "text/plain"})
 		body = runtimeapi.FormatStat(scoped(v, src.Stats()), runtimeapi.StatFilter{UpOnly: v.hideDown})
