@@ -215,7 +215,7 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	}
 	pats := append([]string(nil), a.Match.Patterns...)
 	for _, pf := range a.Match.Files {
-		p, err := patternFile(pf.Path)
+		p, err := loadPatterns(pf.Path, pf.Map)
 		if err != nil {
 			return nil, err
 		}

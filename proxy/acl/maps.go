@@ -1,0 +1,318 @@
+package acl
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+)
+
+// The map converters (HAProxy 2.6 map.c): map_<match>[_<out>](<file>[,<default>])
+// looks the sample up in a map file and returns the value of the entry
+// found, typed as <out> (str, int or ip), else the default, else no
+// sample. The match orders are HAProxy's: exact keys in a tree (the
+// first of equal keys), the longest key for beg (a prefix tree) and ip (a
+// prefix tree per family), the first in file order for the list matches
+// (end, sub, dir, dom, reg, regm, int).
+
+// mapMatch is how a map compares the sample with its keys.
+type mapMatch uint8
+
+const (
+	mapStr mapMatch = iota
+	mapBeg
+	mapEnd
+	mapSub
+	mapDir
+	mapDom
+	mapReg
+	mapRegm
+	mapInt
+	mapIP
+)
+
+var mapMatchNames = map[string]mapMatch{
+	"str": mapStr, "beg": mapBeg, "end": mapEnd, "sub": mapSub, "dir": mapDir,
+	"dom": mapDom, "reg": mapReg, "regm": mapRegm, "int": mapInt, "ip": mapIP,
+}
+
+func init() {
+	outs := map[string]haproxy.SampleType{"": haproxy.SampleStr, "_str": haproxy.SampleStr,
+		"_int": haproxy.SampleSInt, "_ip": haproxy.SampleIPv4}
+	rows := map[string]convDef{}
+	for name, m := range mapMatchNames {
+		in := haproxy.SampleStr
+		switch m {
+		case mapInt:
+			in = haproxy.SampleSInt
+		case mapIP:
+			in = haproxy.SampleAddr
+		}
+		for suffix, out := range outs {
+			if m == mapRegm && suffix != "" || suffix == "_str" {
+				continue // 2.6 has map_regm only, and no map_<x>_str
+			}
+			rows["map_"+name+suffix] = convDef{in: in, out: out, args: []argKind{argStr, argStr}, min: 1,
+				build: buildMap(m, out), keep: true}
+		}
+	}
+	rows["map"] = rows["map_str"]
+	register(rows)
+}
+
+// buildMap loads the map file (argument 1) and reads the default
+// (argument 2) as the output type.
+func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, error) {
+	return func(a convArgs) (convFunc, error) {
+		entries, err := loadMap(a.strs[0])
+		if err != nil {
+			return nil, fmt.Errorf("failed to open pattern file <%s>", a.strs[0])
+		}
+		tbl, err := newMapTable(m, out, entries)
+		if err != nil {
+			return nil, fmt.Errorf("file '%s': %v", a.strs[0], err)
+		}
+		var dflt *value
+		if a.has(1) {
+			d, ok := typedOut(out, a.strs[1])
+			if !ok {
+				return nil, fmt.Errorf("cannot parse default value '%s' as %s", a.strs[1], out)
+			}
+			dflt = &d
+		}
+		return func(v *value) bool {
+			r, ok := tbl.lookup(v)
+			if !ok {
+				if dflt == nil {
+					return false
+				}
+				r = *dflt
+			}
+			*v = r
+			return true
+		}, nil
+	}
+}
+
+// typedOut reads a map value (or a default) as the output type.
+func typedOut(out haproxy.SampleType, s string) (value, bool) {
+	switch out {
+	case haproxy.SampleSInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		return value{t: haproxy.SampleSInt, i: n}, err == nil
+	case haproxy.SampleIPv4:
+		a, err := netip.ParseAddr(s)
+		if err != nil || a.Zone() != "" {
+			return value{}, false
+		}
+		if a.Is4() {
+			return value{t: haproxy.SampleIPv4, a: a}, true
+		}
+		return value{t: haproxy.SampleIPv6, a: a}, true
+	}
+	return value{t: haproxy.SampleStr, s: s}, true
+}
+
+// mapRow is one entry once read: its key as the match reads it and its
+// typed value (val.s is the raw value for map_regm, which substitutes).
+type mapRow struct {
+	key string
+	re  *regexp.Regexp
+	lo  int64
+	hi  int64
+	pfx netip.Prefix
+	val value
+}
+
+// mapTable is a loaded map, ready for lookups.
+type mapTable struct {
+	m     mapMatch
+	rows  []mapRow
+	exact map[string]int // mapStr: key -> first row with it
+}
+
+// newMapTable reads every entry's key for the match and its value as out;
+// an entry that does not parse makes the map unusable, as in HAProxy.
+func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTable, error) {
+	t := &mapTable{m: m}
+	if m == mapStr {
+		t.exact = make(map[string]int, len(entries))
+	}
+	for _, e := range entries {
+		r := mapRow{key: e.key}
+		var ok bool
+		if r.val, ok = typedOut(out, e.value); !ok {
+			return nil, fmt.Errorf("unable to parse value '%s' as %s", e.value, out)
+		}
+		switch m {
+		case mapStr:
+			if _, dup := t.exact[e.key]; !dup {
+				t.exact[e.key] = len(t.rows)
+			}
+		case mapReg, mapRegm:
+			re, err := regexp.Compile(e.key)
+			if err != nil {
+				return nil, fmt.Errorf("regex '%s' is invalid (error=%s)", e.key, pcreLike(err))
+			}
+			r.re = re
+		case mapInt:
+			lo, hi, err := int64Range(e.key)
+			if err != nil {
+				return nil, fmt.Errorf("'%s' is not a valid integer range", e.key)
+			}
+			r.lo, r.hi = lo, hi
+		case mapIP:
+			pfx, err := ParsePrefix(e.key)
+			if err != nil {
+				return nil, fmt.Errorf("'%s' is not a valid IPv4 or IPv6 address", e.key)
+			}
+			r.pfx = pfx.Masked()
+		}
+		t.rows = append(t.rows, r)
+	}
+	return t, nil
+}
+
+func pcreLike(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// int64Range reads an integer key: "N", "N:M", ":M" or "N:".
+func int64Range(k string) (int64, int64, error) {
+	lo, hi, isRange := strings.Cut(k, ":")
+	if !isRange {
+		n, err := strconv.ParseInt(k, 10, 64)
+		return n, n, err
+	}
+	l, h := int64(-1<<63), int64(1<<63-1)
+	var err error
+	if lo != "" {
+		if l, err = strconv.ParseInt(lo, 10, 64); err != nil {
+			return 0, 0, err
+		}
+	}
+	if hi != "" {
+		if h, err = strconv.ParseInt(hi, 10, 64); err != nil {
+			return 0, 0, err
+		}
+	}
+	return l, h, nil
+}
+
+// lookup finds v's entry (v is of the converter's input type) and returns
+// its value.
+func (t *mapTable) lookup(v *value) (value, bool) {
+	switch t.m {
+	case mapStr:
+		i, ok := t.exact[v.s]
+		if !ok {
+			return value{}, false
+		}
+		return t.rows[i].val, true
+	case mapBeg:
+		best := -1
+		for i, r := range t.rows {
+			if strings.HasPrefix(v.s, r.key) && (best < 0 || len(r.key) > len(t.rows[best].key)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return value{}, false
+		}
+		return t.rows[best].val, true
+	case mapIP:
+		return t.lookupIP(v.a)
+	case mapInt:
+		for _, r := range t.rows {
+			if v.i >= r.lo && v.i <= r.hi {
+				return r.val, true
+			}
+		}
+		return value{}, false
+	case mapRegm:
+		for _, r := range t.rows {
+			if sub := r.re.FindStringSubmatchIndex(v.s); sub != nil {
+				return value{t: haproxy.SampleStr, s: expandRefs(r.val.s, v.s, sub)}, true
+			}
+		}
+		return value{}, false
+	}
+	for _, r := range t.rows {
+		if t.listMatch(v.s, r) {
+			return r.val, true
+		}
+	}
+	return value{}, false
+}
+
+// listMatch is the test of the list matches (first in file order wins).
+func (t *mapTable) listMatch(s string, r mapRow) bool {
+	switch t.m {
+	case mapEnd:
+		return strings.HasSuffix(s, r.key)
+	case mapSub:
+		return strings.Contains(s, r.key)
+	case mapDir:
+		return delimited(s, r.key, dirDelims)
+	case mapDom:
+		return delimited(s, r.key, domDelims)
+	case mapReg:
+		return r.re.MatchString(s)
+	}
+	return false
+}
+
+// lookupIP is the longest prefix containing a, among the networks of its
+// family first, then (for IPv4 and IPv4-mapped IPv6) the other family's.
+func (t *mapTable) lookupIP(a netip.Addr) (value, bool) {
+	best := func(addr netip.Addr, v4 bool) int {
+		b := -1
+		for i, r := range t.rows {
+			if r.pfx.Addr().Is4() == v4 && r.pfx.Contains(addr) && (b < 0 || r.pfx.Bits() > t.rows[b].pfx.Bits()) {
+				b = i
+			}
+		}
+		return b
+	}
+	var i int
+	switch {
+	case a.Is4():
+		if i = best(a, true); i < 0 {
+			i = best(netip.AddrFrom16(a.As16()), false)
+		}
+	default:
+		if i = best(a, false); i < 0 && a.Is4In6() {
+			i = best(a.Unmap(), true)
+		}
+	}
+	if i < 0 {
+		return value{}, false
+	}
+	return t.rows[i].val, true
+}
+
+// expandRefs replaces \0 to \9 in tmpl by the groups of a match of s
+// (map_regm's value; a group that did not take part is empty).
+func expandRefs(tmpl, s string, sub []int) string {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if c == '\\' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9' {
+			g := int(tmpl[i+1] - '0')
+			if 2*g+1 < len(sub) && sub[2*g] >= 0 {
+				b.WriteString(s[sub[2*g]:sub[2*g+1]])
+			}
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
