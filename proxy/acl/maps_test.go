@@ -2,10 +2,14 @@ package acl
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 )
 
 func TestParsePatternLines(t *testing.T) {
@@ -97,5 +101,32 @@ func TestMapValuesRefused(t *testing.T) {
 		if _, err := newMapTable(tt.m, tt.out, parseMapLines(tt.entries)); err == nil {
 			t.Errorf("%q as %s: accepted", tt.entries, tt.out)
 		}
+	}
+}
+
+// TestMapFileReadAtCompile: the file is read when the expression is
+// compiled, so the compile of a reload (a new worker builds its config
+// anew) sees the file as it is then; a missing file is refused.
+func TestMapFileReadAtCompile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.map")
+	text := func() string {
+		e, err := CompileExpr(haproxy.ParseSample("str(k),map(" + path + ",none)"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := e.Text(&proxy.RequestInfo{})
+		return s
+	}
+	os.WriteFile(path, []byte("k v1\n"), 0o644)
+	if got := text(); got != "v1" {
+		t.Errorf("first load: %q", got)
+	}
+	os.WriteFile(path, []byte("k v2\n"), 0o644)
+	if got := text(); got != "v2" {
+		t.Errorf("after the file changed: %q", got)
+	}
+	os.Remove(path)
+	if _, err := CompileExpr(haproxy.ParseSample("str(k),map(" + path + ")")); err == nil || !strings.Contains(err.Error(), "failed to open pattern file") {
+		t.Errorf("missing file: %v", err)
 	}
 }
