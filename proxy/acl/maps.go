@@ -184,24 +184,42 @@ func pcreLike(err error) string {
 	return s
 }
 
-// int64Range reads an integer key: "N", "N:M", ":M" or "N:".
+// int64Range reads an integer key as HAProxy 2.6's pat_parse_int does
+// (measured with haproxy -c and requests): the first ':' or '-' separates
+// the bounds of a range, so "-7" is every integer up to 7, "5-9" is
+// "5:9" and "-3:5" is refused; a bound left empty is open; the lower bound
+// is digits only, the upper one may be negative (":-1"); a '+' is refused;
+// lower > upper is refused.
 func int64Range(k string) (int64, int64, error) {
-	lo, hi, isRange := strings.Cut(k, ":")
-	if !isRange {
-		n, err := strconv.ParseInt(k, 10, 64)
+	digits := func(s string) (int64, error) {
+		if s == "" || strings.Trim(s, "0123456789") != "" {
+			return 0, fmt.Errorf("'%s' is not a number", k)
+		}
+		return strconv.ParseInt(s, 10, 64)
+	}
+	i := strings.IndexAny(k, ":-")
+	if i < 0 {
+		n, err := digits(k)
 		return n, n, err
 	}
 	l, h := int64(-1<<63), int64(1<<63-1)
 	var err error
-	if lo != "" {
-		if l, err = strconv.ParseInt(lo, 10, 64); err != nil {
+	if i > 0 {
+		if l, err = digits(k[:i]); err != nil {
 			return 0, 0, err
 		}
 	}
-	if hi != "" {
-		if h, err = strconv.ParseInt(hi, 10, 64); err != nil {
-			return 0, 0, err
+	if hi := k[i+1:]; hi != "" {
+		neg := strings.HasPrefix(hi, "-")
+		if h, err = digits(strings.TrimPrefix(hi, "-")); err != nil {
+			return 0, 0, fmt.Errorf("'%s' is not a valid number range", k)
 		}
+		if neg {
+			h = -h
+		}
+	}
+	if l > h {
+		return 0, 0, fmt.Errorf("'%s' is not a valid number range", k)
 	}
 	return l, h, nil
 }

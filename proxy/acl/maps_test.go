@@ -59,6 +59,10 @@ func TestMapLookup(t *testing.T) {
 		{mapInt, str, "1:5 small\n7 seven\n100: big\n:0 low", value{t: sint, i: 1000}, "big"},
 		{mapInt, str, "1:5 small\n7 seven\n100: big\n:0 low", value{t: sint, i: -4}, "low"},
 		{mapInt, str, "1:5 small", value{t: sint, i: 6}, ""},
+		{mapInt, str, ":-1 neg\n-5 upto5", value{t: sint, i: -2}, "neg"},
+		{mapInt, str, ":-1 neg\n-5 upto5", value{t: sint, i: 0}, "upto5"}, // '-' separates a range
+		{mapInt, str, "3-5 r\n8- from8", value{t: sint, i: 4}, "r"},
+		{mapInt, str, "3-5 r\n8- from8", value{t: sint, i: 80}, "from8"},
 		{mapIP, str, "10.0.0.0/8 a\n10.1.0.0/16 b\n10.1.2.3 c", value{t: haproxy.SampleIPv4, a: netip.MustParseAddr("10.1.9.9")}, "b"},
 		{mapIP, str, "10.0.0.0/8 a\n10.1.2.3 c", value{t: haproxy.SampleIPv4, a: netip.MustParseAddr("10.1.2.3")}, "c"},
 		{mapIP, str, "10.0.0.0/8 a", value{t: haproxy.SampleIPv6, a: netip.MustParseAddr("::ffff:10.1.2.3")}, "a"},
@@ -97,6 +101,9 @@ func TestMapValuesRefused(t *testing.T) {
 		{mapReg, haproxy.SampleStr, "(?=x) y"},
 		{mapIP, haproxy.SampleStr, "nope y"},
 		{mapInt, haproxy.SampleStr, "x y"},
+		{mapInt, haproxy.SampleStr, "-10:-1 y"}, // measured: HAProxy 2.6 refuses these three
+		{mapInt, haproxy.SampleStr, "5:3 y"},
+		{mapInt, haproxy.SampleStr, "+4 y"},
 	} {
 		if _, err := newMapTable(tt.m, tt.out, parseMapLines(tt.entries)); err == nil {
 			t.Errorf("%q as %s: accepted", tt.entries, tt.out)

@@ -308,11 +308,11 @@ func intRanges(pats []string) (func(int64) bool, error) {
 			}
 			continue
 		}
-		lo, hi, err := intRange(p)
+		lo, hi, err := int64Range(p) // HAProxy's integer patterns, as map keys
 		if err != nil {
 			return nil, err
 		}
-		rs = append(rs, rng{int64(lo), int64(hi)})
+		rs = append(rs, rng{lo, hi})
 	}
 	return func(n int64) bool {
 		for _, r := range rs {

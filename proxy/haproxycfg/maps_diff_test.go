@@ -22,11 +22,12 @@ var mapFiles = map[string]string{
 	"dom.map":    "example.com dom-ex\nwww.example.com dom-www\ncom dom-com\nb dom-b\n",
 	"reg.map":    "^a.c$ reg-abc\n^[0-9]+$ reg-num\n[:] reg-colon\n. reg-any\n",
 	"regm.map":   "^([a-z]+):([a-z]+) \\2-\\1\n^(a)(x)?b \\1[\\2]\n([0-9])([0-9]*) n\\1-\\2\n",
-	"int.map":    "1:5 small\n7 seven\n0 zero\n100: big\n",
+	"int.map":    "1:5 small\n7 seven\n:-8 low\n10-20 dash\n-7 upto7\n0 zero\n100: big\n",
 	"ip.map":     "10.0.0.0/8 ten\n10.1.0.0/16 ten-one\n10.1.2.3 host\n::ffff:10.1.0.0/112 mapped\n2001:db8::/32 doc\n127.0.0.1 local\n",
 	"intval.map": "abc 5\nABC -3\n7 70\n",
 	"ipval.map":  "abc 10.9.8.7\n7 2001:db8::7\n",
 	"pats.txt":   "# comment\nabc\n  7\ntrail  \n\ttab\r\n\n   # not a comment\nHello World\n",
+	"ints.txt":   "-5\n10-20\n100:\n",
 	"pats2.txt":  "a:b\nzz\n",
 }
 
@@ -49,7 +50,7 @@ var mapExprs = []string{
 var mapValues = []string{
 	"abc", "ABC", "Abc", "empty", "crlf", "ten", "7", "10.1.2.3", "10.1.9.9", "10.2.0.1", "11.0.0.1", "::ffff:10.1.2.3",
 	"2001:db8::5", "127.0.0.1", "/abcd", "/ab", "/x", "a:b:c", "a::b:", "b", "/p/q", "www.example.com", "x.example.com",
-	"example.community", "", "-7", "0", "100", "123", "axb", "ab", "Hello World", "zz", "12abc", "#", "a", "a?b", "x/q?r", "b.", ".b", "a:b", "q", "trail", "tab",
+	"example.community", "", "-7", "-9", "0", "15", "100", "123", "axb", "ab", "Hello World", "zz", "12abc", "#", "a", "a?b", "x/q?r", "b.", ".b", "a:b", "q", "trail", "tab",
 }
 
 // TestMapDifferential: the map converters (every match, output types,
@@ -88,6 +89,7 @@ func TestMapDifferential(t *testing.T) {
 		"req.hdr(x) -m sub -M -f $/sub.map",
 		"req.hdr(x) -m ip -M -f $/ip.map",
 		"req.hdr(x),map($/str.map) -m beg f s",
+		"req.hdr(x) -m int -f $/ints.txt", "req.hdr(x),length -m int -- -2 7",
 		"req.hdr(x) -m dom b example.com", "req.hdr(x) -m dir b q",
 	}
 	for i, a := range acls {
