@@ -3,6 +3,7 @@ package acl
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -162,7 +163,7 @@ type acl struct {
 	fetch     fetchFunc
 	steps     []step
 	matchType haproxy.SampleType // the type the matcher reads, cast to
-	match     typedMatch
+	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
 	yield     func(value) bool // matchOne, bound once: no closure per request
 }
 
@@ -182,7 +183,7 @@ func (a *acl) matchOne(in value) bool {
 	*v = in
 	ok := run(a.steps, v) &&
 		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
-		a.match.test(v)
+		a.match.Load().test(v)
 	*v = value{}
 	values.Put(v)
 	return ok
@@ -213,19 +214,10 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if in != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
-	pats := append([]string(nil), a.Match.Patterns...)
-	for _, pf := range a.Match.Files {
-		p, err := loadPatterns(pf.Path, pf.Map)
-		if err != nil {
-			return nil, err
-		}
-		pats = append(pats, p...)
-	}
-	m, err := buildTyped(method, pats, a.Match.IgnoreCase)
-	if err != nil {
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in}
+	if err := filePatterns(a.Match, method, c.match.Store); err != nil {
 		return nil, err
 	}
-	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m}
 	c.yield = c.matchOne
 	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 )
@@ -67,14 +68,23 @@ func init() {
 // (argument 2) as the output type.
 func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, error) {
 	return func(a convArgs) (convFunc, error) {
-		entries, err := loadMap(a.strs[0])
+		ref, entries, err := loadRef(a.strs[0], true)
 		if err != nil {
 			return nil, fmt.Errorf("failed to open pattern file <%s>", a.strs[0])
 		}
-		tbl, err := newMapTable(m, out, entries)
-		if err != nil {
+		var tbl atomic.Pointer[mapTable]
+		rebuild := func(es []PatEntry) error {
+			t, err := newMapTable(m, out, mapEntries(es))
+			if err != nil {
+				return err
+			}
+			tbl.Store(t)
+			return nil
+		}
+		if err := rebuild(entries); err != nil {
 			return nil, fmt.Errorf("file '%s': %v", a.strs[0], err)
 		}
+		ref.use(rebuild)
 		var dflt *value
 		if a.has(1) {
 			d, ok := typedOut(out, a.strs[1])
@@ -84,7 +94,7 @@ func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, erro
 			dflt = &d
 		}
 		return func(v *value) bool {
-			r, ok := tbl.lookup(v)
+			r, ok := tbl.Load().lookup(v)
 			if !ok {
 				if dflt == nil {
 					return false
@@ -95,6 +105,15 @@ func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, erro
 			return true
 		}, nil
 	}
+}
+
+// mapEntries are a reference's entries as a map file's lines.
+func mapEntries(es []PatEntry) []mapEntry {
+	out := make([]mapEntry, len(es))
+	for i, e := range es {
+		out[i] = mapEntry{key: e.Key, value: e.Value}
+	}
+	return out
 }
 
 // typedOut reads a map value (or a default) as the output type.

@@ -1,0 +1,228 @@
+package acl
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+)
+
+// Pattern references, as HAProxy 2.6 keeps them (pattern.c pat_ref): one
+// per file name, shared by every ACL (-f) and map converter that names
+// the file, holding its entries in file order. The runtime API's map and
+// acl commands change a reference; each user then rebuilds its lookup from
+// the new entries and swaps it in (a request sees the old or the new
+// table, never a half-built one). A compile re-reads the file, so a
+// reload (a new worker compiling its configuration) starts from the file.
+
+// PatEntry is one entry of a reference: its id (goha's, printed where
+// HAProxy prints the entry's address), key and value (empty for an ACL
+// file).
+type PatEntry struct {
+	ID         uint64
+	Key, Value string
+}
+
+// PatRef is one pattern or map file in use.
+type PatRef struct {
+	ID   int    // HAProxy's unique id, in order of first use
+	Path string // the file name as written
+	Map  bool   // two columns (a map converter or -M)
+
+	mu      sync.Mutex
+	entries []PatEntry
+	users   []func([]PatEntry) error
+}
+
+// patRefs are the references of the process, by file name.
+var patRefs = struct {
+	sync.Mutex
+	byPath map[string]*PatRef
+	nextID int
+	nextEn uint64
+}{byPath: map[string]*PatRef{}}
+
+// loadRef reads the file into its reference (made on first use) and
+// returns it with the entries read.
+func loadRef(path string, isMap bool) (*PatRef, []PatEntry, error) {
+	var entries []mapEntry
+	if isMap {
+		var err error
+		if entries, err = loadMap(path); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		pats, err := loadPatterns(path, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range pats {
+			entries = append(entries, mapEntry{key: p})
+		}
+	}
+	patRefs.Lock()
+	r, ok := patRefs.byPath[path]
+	if !ok {
+		r = &PatRef{ID: patRefs.nextID, Path: path, Map: isMap}
+		patRefs.nextID++
+		patRefs.byPath[path] = r
+	}
+	es := make([]PatEntry, len(entries))
+	for i, e := range entries {
+		patRefs.nextEn++
+		es[i] = PatEntry{ID: patRefs.nextEn, Key: e.key, Value: e.value}
+	}
+	patRefs.Unlock()
+	r.mu.Lock()
+	r.entries = es
+	r.mu.Unlock()
+	return r, es, nil
+}
+
+// use registers a user's rebuild, called with the entries after each change.
+func (r *PatRef) use(rebuild func([]PatEntry) error) {
+	r.mu.Lock()
+	r.users = append(r.users, rebuild)
+	r.mu.Unlock()
+}
+
+// PatRefs lists the references, by id; maps or ACL files.
+func PatRefs(maps bool) []*PatRef {
+	patRefs.Lock()
+	defer patRefs.Unlock()
+	var out []*PatRef
+	for _, r := range patRefs.byPath {
+		if r.Map == maps {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Entries is a copy of the reference's entries, in order.
+func (r *PatRef) Entries() []PatEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]PatEntry(nil), r.entries...)
+}
+
+// change applies f to the entries and rebuilds every user; when a user
+// refuses the new entries (a value of the wrong type), nothing changes.
+func (r *PatRef) change(f func([]PatEntry) ([]PatEntry, error)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	next, err := f(append([]PatEntry(nil), r.entries...))
+	if err != nil {
+		return err
+	}
+	for _, u := range r.users {
+		if err := u(next); err != nil {
+			for _, u := range r.users { // back to the entries that built
+				u(r.entries)
+			}
+			return err
+		}
+	}
+	r.entries = next
+	return nil
+}
+
+// Add appends an entry (HAProxy's "add map|acl").
+func (r *PatRef) Add(key, value string) error {
+	return r.change(func(es []PatEntry) ([]PatEntry, error) {
+		patRefs.Lock()
+		patRefs.nextEn++
+		id := patRefs.nextEn
+		patRefs.Unlock()
+		return append(es, PatEntry{ID: id, Key: key, Value: value}), nil
+	})
+}
+
+// Set gives every entry of the key (or the entry of the id when byID) the
+// value; false when none has it.
+func (r *PatRef) Set(key string, id uint64, byID bool, value string) (bool, error) {
+	found := false
+	err := r.change(func(es []PatEntry) ([]PatEntry, error) {
+		for i := range es {
+			if byID && es[i].ID == id || !byID && es[i].Key == key {
+				es[i].Value, found = value, true
+			}
+		}
+		return es, nil
+	})
+	return found, err
+}
+
+// Del removes every entry of the key (or the entry of the id); false when
+// none has it.
+func (r *PatRef) Del(key string, id uint64, byID bool) (bool, error) {
+	found := false
+	err := r.change(func(es []PatEntry) ([]PatEntry, error) {
+		out := es[:0]
+		for _, e := range es {
+			if byID && e.ID == id || !byID && e.Key == key {
+				found = true
+				continue
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	})
+	return found, err
+}
+
+// Clear removes every entry.
+func (r *PatRef) Clear() error {
+	return r.change(func([]PatEntry) ([]PatEntry, error) { return nil, nil })
+}
+
+func (e PatEntry) String() string { return fmt.Sprintf("%#x %s %s", e.ID, e.Key, e.Value) }
+
+// filePatterns builds an ACL's matcher over its inline patterns then the
+// entries of its -f files (keys of -M files), in that order, and has it
+// rebuilt, through store, when the runtime API changes one of the files.
+func filePatterns(m haproxy.Match, method haproxy.MatchMethod, store func(*typedMatch)) error {
+	refs := make([]*PatRef, len(m.Files))
+	lists := make([][]PatEntry, len(m.Files))
+	for i, pf := range m.Files {
+		r, es, err := loadRef(pf.Path, pf.Map)
+		if err != nil {
+			return err
+		}
+		refs[i], lists[i] = r, es
+	}
+	build := func() error {
+		pats := append([]string(nil), m.Patterns...)
+		for _, es := range lists {
+			for _, e := range es {
+				pats = append(pats, e.Key)
+			}
+		}
+		tm, err := buildTyped(method, pats, m.IgnoreCase)
+		if err != nil {
+			return err
+		}
+		store(&tm)
+		return nil
+	}
+	if err := build(); err != nil {
+		return err
+	}
+	var mu sync.Mutex // lists is shared by the rebuilds of every file
+	for i, r := range refs {
+		r.use(func(es []PatEntry) error {
+			mu.Lock()
+			defer mu.Unlock()
+			old := lists[i]
+			lists[i] = es
+			if err := build(); err != nil {
+				lists[i] = old
+				return err
+			}
+			return nil
+		})
+	}
+	return nil
+}
