@@ -162,9 +162,9 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 type acl struct {
 	fetch     fetchFunc
 	steps     []step
-	matchType haproxy.SampleType // the type the matcher reads, cast to
+	matchType haproxy.SampleType         // the type the matcher reads, cast to
 	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
-	yield     func(value) bool // matchOne, bound once: no closure per request
+	yield     func(value) bool           // matchOne, bound once: no closure per request
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
