@@ -57,7 +57,7 @@ func init() {
 				continue // 2.6 has map_regm only, and no map_<x>_str
 			}
 			rows["map_"+name+suffix] = convDef{in: in, out: out, args: []argKind{argStr, argStr}, min: 1,
-				build: buildMap(m, out), keep: true}
+				build: buildMap(m, in, out), keep: true}
 		}
 	}
 	rows["map"] = rows["map_str"]
@@ -66,7 +66,7 @@ func init() {
 
 // buildMap loads the map file (argument 1) and reads the default
 // (argument 2) as the output type.
-func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, error) {
+func buildMap(m mapMatch, in, out haproxy.SampleType) func(convArgs) (convFunc, error) {
 	return func(a convArgs) (convFunc, error) {
 		ref, entries, err := loadRef(a.strs[0], true)
 		if err != nil {
@@ -85,6 +85,7 @@ func buildMap(m mapMatch, out haproxy.SampleType) func(convArgs) (convFunc, erro
 			return nil, fmt.Errorf("file '%s': %v", a.strs[0], err)
 		}
 		ref.use(rebuild)
+		ref.probe(mapKindNames[m]+"_"+out.String(), func(sample string) string { return tbl.Load().probe(sample, in) })
 		var dflt *value
 		if a.has(1) {
 			d, ok := typedOut(out, a.strs[1])
@@ -246,13 +247,26 @@ func int64Range(k string) (int64, int64, error) {
 // lookup finds v's entry (v is of the converter's input type) and returns
 // its value.
 func (t *mapTable) lookup(v *value) (value, bool) {
+	i := t.find(v)
+	if i < 0 {
+		return value{}, false
+	}
+	r := &t.rows[i]
+	if t.m == mapRegm {
+		sub := r.re.FindStringSubmatchIndex(v.s)
+		return value{t: haproxy.SampleStr, s: expandRefs(r.val.s, v.s, sub)}, true
+	}
+	return r.val, true
+}
+
+// find is the index of v's entry, -1 when none matches.
+func (t *mapTable) find(v *value) int {
 	switch t.m {
 	case mapStr:
-		i, ok := t.exact[v.s]
-		if !ok {
-			return value{}, false
+		if i, ok := t.exact[v.s]; ok {
+			return i
 		}
-		return t.rows[i].val, true
+		return -1
 	case mapBeg:
 		best := -1
 		for i, r := range t.rows {
@@ -260,33 +274,23 @@ func (t *mapTable) lookup(v *value) (value, bool) {
 				best = i
 			}
 		}
-		if best < 0 {
-			return value{}, false
-		}
-		return t.rows[best].val, true
+		return best
 	case mapIP:
-		return t.lookupIP(v.a)
+		return t.findIP(v.a)
 	case mapInt:
-		for _, r := range t.rows {
+		for i, r := range t.rows {
 			if v.i >= r.lo && v.i <= r.hi {
-				return r.val, true
+				return i
 			}
 		}
-		return value{}, false
-	case mapRegm:
-		for _, r := range t.rows {
-			if sub := r.re.FindStringSubmatchIndex(v.s); sub != nil {
-				return value{t: haproxy.SampleStr, s: expandRefs(r.val.s, v.s, sub)}, true
-			}
-		}
-		return value{}, false
+		return -1
 	}
-	for _, r := range t.rows {
+	for i, r := range t.rows {
 		if t.listMatch(v.s, r) {
-			return r.val, true
+			return i
 		}
 	}
-	return value{}, false
+	return -1
 }
 
 // listMatch is the test of the list matches (first in file order wins).
@@ -300,15 +304,15 @@ func (t *mapTable) listMatch(s string, r mapRow) bool {
 		return delimited(s, r.key, dirDelims)
 	case mapDom:
 		return delimited(s, r.key, domDelims)
-	case mapReg:
+	case mapReg, mapRegm:
 		return r.re.MatchString(s)
 	}
 	return false
 }
 
-// lookupIP is the longest prefix containing a, among the networks of its
+// findIP is the longest prefix containing a, among the networks of its
 // family first, then (for IPv4 and IPv4-mapped IPv6) the other family's.
-func (t *mapTable) lookupIP(a netip.Addr) (value, bool) {
+func (t *mapTable) findIP(a netip.Addr) int {
 	best := func(addr netip.Addr, v4 bool) int {
 		b := -1
 		for i, r := range t.rows {
@@ -329,10 +333,7 @@ func (t *mapTable) lookupIP(a netip.Addr) (value, bool) {
 			i = best(a.Unmap(), true)
 		}
 	}
-	if i < 0 {
-		return value{}, false
-	}
-	return t.rows[i].val, true
+	return i
 }
 
 // expandRefs replaces \0 to \9 in tmpl by the groups of a match of s
@@ -352,4 +353,32 @@ func expandRefs(tmpl, s string, sub []int) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// mapKindNames are the match names "get map" prints (HAProxy's pattern
+// match names).
+var mapKindNames = [...]string{mapStr: "str", mapBeg: "beg", mapEnd: "end", mapSub: "sub", mapDir: "dir",
+	mapDom: "dom", mapReg: "reg", mapRegm: "regm", mapInt: "int", mapIP: "ip"}
+
+// probe is the runtime API's "get map" line of this user for a sample
+// given as text (cast to the converter's input type).
+func (t *mapTable) probe(sample string, in haproxy.SampleType) string {
+	head := "type=" + mapKindNames[t.m] + ", case=sensitive, "
+	v := value{t: haproxy.SampleStr, s: sample}
+	if in != haproxy.SampleStr && !v.cast(in) {
+		return head + "found=no"
+	}
+	i := t.find(&v)
+	if i < 0 {
+		return head + "found=no"
+	}
+	idx := "list"
+	switch t.m {
+	case mapStr, mapBeg, mapIP:
+		idx = "tree"
+	}
+	val, _ := t.lookup(&v)
+	typ := val.t
+	text, _ := val.text()
+	return fmt.Sprintf("%sfound=yes, idx=%s, key=\"%s\", value=\"%s\", type=\"%s\"", head, idx, t.rows[i].key, text, typ)
 }

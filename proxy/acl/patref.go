@@ -33,6 +33,14 @@ type PatRef struct {
 	mu      sync.Mutex
 	entries []PatEntry
 	users   []func([]PatEntry) error
+	probes  []probe // map users' "get map" lines, one per match and output type
+}
+
+// probe is one kind of map user: users of the same match and output type
+// share one, as HAProxy's users of a file share one expression per match.
+type probe struct {
+	kind string
+	line func(sample string) string
 }
 
 // patRefs are the references of the process, by file name.
@@ -85,6 +93,32 @@ func (r *PatRef) use(rebuild func([]PatEntry) error) {
 	r.mu.Lock()
 	r.users = append(r.users, rebuild)
 	r.mu.Unlock()
+}
+
+// probe registers a map user's "get map" line; a later user of the same
+// kind (or the same user compiled again) takes the place of the earlier.
+func (r *PatRef) probe(kind string, f func(string) string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.probes {
+		if r.probes[i].kind == kind {
+			r.probes[i].line = f
+			return
+		}
+	}
+	r.probes = append(r.probes, probe{kind, f})
+}
+
+// Get is the runtime API's "get map": one line per user of the map.
+func (r *PatRef) Get(sample string) []string {
+	r.mu.Lock()
+	probes := append([]probe(nil), r.probes...)
+	r.mu.Unlock()
+	out := make([]string, len(probes))
+	for i, p := range probes {
+		out[i] = p.line(sample)
+	}
+	return out
 }
 
 // PatRefs lists the references, by id; maps or ACL files.
