@@ -45,6 +45,10 @@ frontend fe
     bind %s
     acl bad req.hdr(k),map(%s,none) -m str blocked
     acl pat req.hdr(k) -f %s
+    acl pati req.hdr(k) -i -f %s
+    acl patb req.hdr(k) -m beg -f %s
+    acl patd req.hdr(k) -f %s
+    http-request set-header x-p yes if pati || patb || patd
     http-request deny deny_status 403 if bad
     http-request deny deny_status 429 if pat
     http-request set-header x-sub %%[req.hdr(k),map_sub(%s)]
@@ -52,7 +56,7 @@ frontend fe
     default_backend be
 backend be
     server s1 %s
-`, dir, bind, mapPath, patPath, mapPath, mapPath, web.Addr), bind)
+`, dir, bind, mapPath, patPath, patPath, patPath, patPath, mapPath, mapPath, web.Addr), bind)
 		return bind, filepath.Join(dir, "s.sock"), mapPath, patPath
 	}
 	haBind, haSock, haMap, haPat := start("haproxy")
@@ -72,7 +76,8 @@ backend be
 	steps := []string{
 		"show map $M", "show acl $P", "get map $M a", "get map $M b", "get map $M zz", "get map $M", "get map /nope a",
 		"add map $M d blocked", "add map $M a blocked", "show map $M",
-		"set map $M b fine", "show map $M", "del map $M a", "del map $M nope", "show map $M", "add acl $P z",
+		"set map $M b fine", "show map $M", "del map $M a", "del map $M nope", "show map $M", "add acl $P z", "get acl $P x", "get acl $P X", "get acl $P zz", "get acl $P", "get acl /nope x", "add acl $P xy",
+		"get acl $P xyz",
 		"del acl $P x", "show acl $P", "del acl $P nope", "show map /nope", "show acl /nope", "add map $M onlykey",
 		"add acl $P", "set map $M b", "del map $M", "clear map", "clear acl", "clear map $M", "show map $M",
 		"clear acl $P", "show acl $P", "add map $M e blocked", "get map $M e",

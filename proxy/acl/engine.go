@@ -215,7 +215,7 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in}
-	if err := filePatterns(a.Match, method, c.match.Store); err != nil {
+	if err := filePatterns(a.Match, method, a.Pos.Line, c.match.Store); err != nil {
 		return nil, err
 	}
 	c.yield = c.matchOne

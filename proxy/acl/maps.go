@@ -85,7 +85,7 @@ func buildMap(m mapMatch, in, out haproxy.SampleType) func(convArgs) (convFunc, 
 			return nil, fmt.Errorf("file '%s': %v", a.strs[0], err)
 		}
 		ref.use(rebuild)
-		ref.probe(mapKindNames[m]+"_"+out.String(), func(sample string) string { return tbl.Load().probe(sample, in) })
+		ref.probe(mapKindNames[m]+"_"+out.String(), 0, func(sample string) string { return tbl.Load().probe(sample, in) })
 		var dflt *value
 		if a.has(1) {
 			d, ok := typedOut(out, a.strs[1])

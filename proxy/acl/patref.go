@@ -39,8 +39,9 @@ type PatRef struct {
 // probe is one kind of map user: users of the same match and output type
 // share one, as HAProxy's users of a file share one expression per match.
 type probe struct {
-	kind string
-	line func(sample string) string
+	kind  string
+	order int // the ACL's config line (HAProxy lists users in parse order); 0 for maps
+	line  func(sample string) string
 }
 
 // patRefs are the references of the process, by file name.
@@ -97,16 +98,19 @@ func (r *PatRef) use(rebuild func([]PatEntry) error) {
 
 // probe registers a map user's "get map" line; a later user of the same
 // kind (or the same user compiled again) takes the place of the earlier.
-func (r *PatRef) probe(kind string, f func(string) string) {
+func (r *PatRef) probe(kind string, order int, f func(string) string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := range r.probes {
 		if r.probes[i].kind == kind {
 			r.probes[i].line = f
+			r.probes[i].order = min(r.probes[i].order, order) // the first user declared names the kind
+			sort.SliceStable(r.probes, func(i, j int) bool { return r.probes[i].order < r.probes[j].order })
 			return
 		}
 	}
-	r.probes = append(r.probes, probe{kind, f})
+	r.probes = append(r.probes, probe{kind, order, f})
+	sort.SliceStable(r.probes, func(i, j int) bool { return r.probes[i].order < r.probes[j].order })
 }
 
 // Get is the runtime API's "get map": one line per user of the map.
@@ -216,8 +220,9 @@ func (e PatEntry) String() string { return fmt.Sprintf("%#x %s %s", e.ID, e.Key,
 
 // filePatterns builds an ACL's matcher over its inline patterns then the
 // entries of its -f files (keys of -M files), in that order, and has it
-// rebuilt, through store, when the runtime API changes one of the files.
-func filePatterns(m haproxy.Match, method haproxy.MatchMethod, store func(*typedMatch)) error {
+// rebuilt, through store, when the runtime API changes one of the files;
+// line is the ACL's, for the order of "get acl".
+func filePatterns(m haproxy.Match, method haproxy.MatchMethod, line int, store func(*typedMatch)) error {
 	refs := make([]*PatRef, len(m.Files))
 	lists := make([][]PatEntry, len(m.Files))
 	for i, pf := range m.Files {
@@ -246,6 +251,13 @@ func filePatterns(m haproxy.Match, method haproxy.MatchMethod, store func(*typed
 	}
 	var mu sync.Mutex // lists is shared by the rebuilds of every file
 	for i, r := range refs {
+		kind := method.String() + map[bool]string{true: "/i"}[m.IgnoreCase]
+		r.probe(kind, line, func(sample string) string {
+			mu.Lock()
+			es := lists[i]
+			mu.Unlock()
+			return aclProbe(method, m.IgnoreCase, es, sample)
+		})
 		r.use(func(es []PatEntry) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -259,4 +271,45 @@ func filePatterns(m haproxy.Match, method haproxy.MatchMethod, store func(*typed
 		})
 	}
 	return nil
+}
+
+// aclProbe is the runtime API's "get acl" line of one kind of ACL user
+// (HAProxy 2.6's format): the pattern of the file that matches the sample,
+// the longest for the prefix trees (beg, ip), else the first.
+func aclProbe(method haproxy.MatchMethod, ci bool, es []PatEntry, sample string) string {
+	head := fmt.Sprintf("type=%s, case=%s, ", method, map[bool]string{false: "sensitive", true: "insensitive"}[ci])
+	idx := "list"
+	if method == haproxy.MatchIP || !ci && (method == haproxy.MatchStr || method == haproxy.MatchBeg) {
+		idx = "tree"
+	}
+	v := value{t: haproxy.SampleStr, s: sample}
+	if in := matchInput(method); in != haproxy.SampleAny && !v.cast(in) {
+		return head + "match=no"
+	}
+	best, bestLen := "", -1
+	for _, e := range es {
+		tm, err := buildTyped(method, []string{e.Key}, ci)
+		if err != nil || !tm.test(&value{t: v.t, i: v.i, s: v.s, a: v.a}) {
+			continue
+		}
+		n := 0
+		switch method {
+		case haproxy.MatchBeg:
+			n = len(e.Key)
+		case haproxy.MatchIP:
+			if p, err := ParsePrefix(e.Key); err == nil {
+				n = p.Bits()
+			}
+		}
+		if bestLen < 0 || n > bestLen {
+			best, bestLen = e.Key, n
+		}
+		if method != haproxy.MatchBeg && method != haproxy.MatchIP {
+			break
+		}
+	}
+	if bestLen < 0 {
+		return head + "match=no"
+	}
+	return fmt.Sprintf("%smatch=yes, idx=%s, pattern=\"%s\"", head, idx, best)
 }

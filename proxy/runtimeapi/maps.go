@@ -37,8 +37,8 @@ type PatternFile interface {
 	// Del removes every entry of the key (or the entry of the id).
 	Del(key string, id uint64, byID bool) (bool, error)
 	Clear() error
-	// Get is "get map": one line per user of the map (its match of the
-	// sample), in order of use.
+	// Get is "get map|acl": one line per kind of user of the file (its
+	// match of the sample), in order of use.
 	Get(sample string) []string
 }
 
@@ -61,6 +61,7 @@ func init() {
 		{words: []string{"clear", "map"}, usage: "clear map [@<ver>] <map>", desc: "clear the contents of this map", level: LevelOperator, run: patCmd(true, patClear)},
 		{words: []string{"del", "acl"}, usage: "del acl <acl> [<key>|#<ref>]", desc: "delete acl entries matching <key>", level: LevelOperator, run: patCmd(false, patDel)},
 		{words: []string{"del", "map"}, usage: "del map <map> [<key>|#<ref>]", desc: "delete map entries matching <key>", level: LevelOperator, run: patCmd(true, patDel)},
+		{words: []string{"get", "acl"}, usage: "get acl <acl> <value>", desc: "report the patterns matching a sample for an ACL", run: patCmd(false, patGet)},
 		{words: []string{"get", "map"}, usage: "get map <acl> <value>", desc: "report the keys and values matching a sample for a map", run: patCmd(true, patGet)},
 		{words: []string{"set", "map"}, usage: "set map <map> [<key>|#<ref>] <value>", desc: "modify a map entry", level: LevelOperator, run: patCmd(true, patSet)},
 		{words: []string{"show", "acl"}, usage: "show acl [@<ver>] <acl>]", desc: "report available acls or dump an acl's contents", run: patCmd(false, patShow)},
@@ -206,7 +207,10 @@ func patClear(s *Session, maps bool, args []string) string {
 
 func patGet(s *Session, maps bool, args []string) string {
 	if len(args) < 2 {
-		return "Missing map identifier and/or key.\n"
+		if maps {
+			return "Missing map identifier and/or key.\n"
+		}
+		return "Missing ACL identifier and/or key.\n"
 	}
 	f, ok := s.patFile(maps, args)
 	if !ok {
