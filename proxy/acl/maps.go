@@ -151,15 +151,21 @@ type mapRow struct {
 type mapTable struct {
 	m     mapMatch
 	rows  []mapRow
-	exact map[string]int // mapStr: key -> first row with it
+	exact map[string]int // mapStr, mapBeg: key -> first row with it
+	nets  map[netip.Prefix]int
+	bits4 []int // mapIP: the prefix lengths present, longest first
+	bits6 []int
 }
 
 // newMapTable reads every entry's key for the match and its value as out;
 // an entry that does not parse makes the map unusable, as in HAProxy.
 func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTable, error) {
 	t := &mapTable{m: m}
-	if m == mapStr {
+	switch m {
+	case mapStr, mapBeg:
 		t.exact = make(map[string]int, len(entries))
+	case mapIP:
+		t.nets = make(map[netip.Prefix]int, len(entries))
 	}
 	for _, e := range entries {
 		r := mapRow{key: e.key}
@@ -168,7 +174,7 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 			return nil, fmt.Errorf("unable to parse value '%s' as %s", e.value, out)
 		}
 		switch m {
-		case mapStr:
+		case mapStr, mapBeg:
 			if _, dup := t.exact[e.key]; !dup {
 				t.exact[e.key] = len(t.rows)
 			}
@@ -190,6 +196,14 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 				return nil, fmt.Errorf("'%s' is not a valid IPv4 or IPv6 address", e.key)
 			}
 			r.pfx = pfx.Masked()
+			if _, dup := t.nets[r.pfx]; !dup {
+				t.nets[r.pfx] = len(t.rows)
+				if r.pfx.Addr().Is4() {
+					t.bits4 = addBits(t.bits4, r.pfx.Bits())
+				} else {
+					t.bits6 = addBits(t.bits6, r.pfx.Bits())
+				}
+			}
 		}
 		t.rows = append(t.rows, r)
 	}
@@ -267,14 +281,13 @@ func (t *mapTable) find(v *value) int {
 			return i
 		}
 		return -1
-	case mapBeg:
-		best := -1
-		for i, r := range t.rows {
-			if strings.HasPrefix(v.s, r.key) && (best < 0 || len(r.key) > len(t.rows[best].key)) {
-				best = i
+	case mapBeg: // the longest key that starts the sample
+		for l := len(v.s); l >= 0; l-- {
+			if i, ok := t.exact[v.s[:l]]; ok {
+				return i
 			}
 		}
-		return best
+		return -1
 	case mapIP:
 		return t.findIP(v.a)
 	case mapInt:
@@ -313,27 +326,39 @@ func (t *mapTable) listMatch(s string, r mapRow) bool {
 // findIP is the longest prefix containing a, among the networks of its
 // family first, then (for IPv4 and IPv4-mapped IPv6) the other family's.
 func (t *mapTable) findIP(a netip.Addr) int {
-	best := func(addr netip.Addr, v4 bool) int {
-		b := -1
-		for i, r := range t.rows {
-			if r.pfx.Addr().Is4() == v4 && r.pfx.Contains(addr) && (b < 0 || r.pfx.Bits() > t.rows[b].pfx.Bits()) {
-				b = i
+	best := func(addr netip.Addr, bits []int) int {
+		for _, b := range bits {
+			if p, err := addr.Prefix(b); err == nil {
+				if i, ok := t.nets[p]; ok {
+					return i
+				}
 			}
 		}
-		return b
+		return -1
 	}
-	var i int
-	switch {
-	case a.Is4():
-		if i = best(a, true); i < 0 {
-			i = best(netip.AddrFrom16(a.As16()), false)
+	if a.Is4() {
+		if i := best(a, t.bits4); i >= 0 {
+			return i
 		}
-	default:
-		if i = best(a, false); i < 0 && a.Is4In6() {
-			i = best(a.Unmap(), true)
+		return best(netip.AddrFrom16(a.As16()), t.bits6)
+	}
+	if i := best(a, t.bits6); i >= 0 || !a.Is4In6() {
+		return i
+	}
+	return best(a.Unmap(), t.bits4)
+}
+
+// addBits inserts a prefix length into a list kept longest first.
+func addBits(bits []int, b int) []int {
+	for i, x := range bits {
+		if x == b {
+			return bits
+		}
+		if x < b {
+			return append(bits[:i], append([]int{b}, bits[i:]...)...)
 		}
 	}
-	return i
+	return append(bits, b)
 }
 
 // expandRefs replaces \0 to \9 in tmpl by the groups of a match of s
