@@ -22,7 +22,7 @@
 // (alloc_test.go measures it).
 //
 // A fetch, converter, argument or method without a row is an error the
-// caller reports as unsupported (fail closed): variables, maps, the
+// caller reports as unsupported (fail closed): variables, the
 // hmac/strcmp/secure_memcmp converters and json's lax modes
 // among them. Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
@@ -38,4 +38,12 @@
 // (expr.go) is the same pipeline for sample users outside ACLs, and
 // CompileFormat (format.go) the %[...] samples of http-request
 // set-header/add-header values (checked by TestHeaderFormatDifferential).
+//
+// Pattern files (acl -f, -M) and map files (the map* converters, maps.go)
+// are read as HAProxy 2.6 reads them (patfile.go) into pattern references
+// (patref.go): one per file name, re-read at each compile (so a reload
+// reads the files again), changed at run time by the runtime API's map and
+// acl commands, after which each user swaps in a rebuilt lookup. Checked
+// against HAProxy 2.6 by proxy/haproxycfg's TestMapDifferential and
+// internal/haproxycmd's TestMapCLIMatchesHAProxy.
 package acl
