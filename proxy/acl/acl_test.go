@@ -14,7 +14,7 @@ import (
 func TestACLMatch(t *testing.T) {
 	dir := t.TempDir()
 	pats := filepath.Join(dir, "paths.lst")
-	os.WriteFile(pats, []byte("# admin paths\n/admin\n\n  /internal  \n"), 0o644)
+	os.WriteFile(pats, []byte("# admin paths\n/admin\n\n  /internal\r\n"), 0o644)
 	req := func(method, target, src string) *proxy.RequestInfo {
 		return &proxy.RequestInfo{Method: []byte(method), Target: []byte(target), Src: netip.MustParseAddrPort(src)}
 	}

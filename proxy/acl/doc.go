@@ -22,8 +22,8 @@
 // (alloc_test.go measures it).
 //
 // A fetch, converter, argument or method without a row is an error the
-// caller reports as unsupported (fail closed): maps, the hmac converter
-// and json's lax modes among them. Every converter row and the fetches of fetch_more.go are
+// caller reports as unsupported (fail closed): the hmac converter and
+// json's lax modes among them. Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
 // TestConverterDifferential, which also found HAProxy's quirks kept here
 // (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,
@@ -53,4 +53,12 @@
 // using one goes through a pooled match context that carries it. Checked by proxy/haproxycfg's TestVarsDifferential, and the
 // order the http-request rules run in (each sees what the earlier ones
 // did) by TestRuleSequenceDifferential.
+//
+// Pattern files (acl -f, -M) and map files (the map* converters, maps.go)
+// are read as HAProxy 2.6 reads them (patfile.go) into pattern references
+// (patref.go): one per file name, re-read at each compile (so a reload
+// reads the files again), changed at run time by the runtime API's map and
+// acl commands, after which each user swaps in a rebuilt lookup. Checked
+// against HAProxy 2.6 by proxy/haproxycfg's TestMapDifferential and
+// internal/haproxycmd's TestMapCLIMatchesHAProxy.
 package acl

@@ -3,6 +3,7 @@ package acl
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -161,9 +162,9 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 type acl struct {
 	fetch     fetchFunc
 	steps     []step
-	matchType haproxy.SampleType // the type the matcher reads, cast to
-	match     typedMatch
-	yield     func(value) bool // matchOne, bound once: no closure per request
+	matchType haproxy.SampleType         // the type the matcher reads, cast to
+	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
+	yield     func(value) bool           // matchOne, bound once: no closure per request
 	// withReq: a converter reads the request's variables, so each value
 	// goes through a matchCtx that carries the request.
 	withReq bool
@@ -210,7 +211,7 @@ func (a *acl) matchWith(r *proxy.RequestInfo, in value) bool {
 	*v = in
 	ok := run(r, a.steps, v) &&
 		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
-		a.match.test(v)
+		a.match.Load().test(v)
 	*v = value{}
 	values.Put(v)
 	return ok
@@ -244,19 +245,10 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
-	pats := append([]string(nil), a.Match.Patterns...)
-	for _, pf := range a.Match.Files {
-		p, err := patternFile(pf.Path)
-		if err != nil {
-			return nil, err
-		}
-		pats = append(pats, p...)
-	}
-	m, err := buildTyped(method, pats, a.Match.IgnoreCase)
-	if err != nil {
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, withReq: needsRequest(e.steps)}
+	if err := filePatterns(a.Match, method, a.Pos.Line, c.match.Store); err != nil {
 		return nil, err
 	}
-	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, match: m, withReq: needsRequest(e.steps)}
 	c.yield = c.matchOne
 	return c, nil
 }

@@ -1,10 +1,8 @@
 package acl
 
 import (
-	"bufio"
 	"fmt"
 	"net/netip"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,8 +57,8 @@ var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchBeg: strMatch(strings.HasPrefix),
 	haproxy.MatchEnd: strMatch(strings.HasSuffix),
 	haproxy.MatchSub: strMatch(strings.Contains),
-	haproxy.MatchDir: strMatch(func(v, p string) bool { return delimited(v, p, '/') }),
-	haproxy.MatchDom: strMatch(func(v, p string) bool { return delimited(v, p, '.') }),
+	haproxy.MatchDir: strMatch(func(v, p string) bool { return delimited(v, p, dirDelims) }),
+	haproxy.MatchDom: strMatch(func(v, p string) bool { return delimited(v, p, domDelims) }),
 	haproxy.MatchReg: regMatch,
 	haproxy.MatchInt: func(pats []string, _ bool) (func(string) bool, error) { return intMatcher(pats) },
 	haproxy.MatchLen: lenMatch,
@@ -177,18 +175,27 @@ func ipNets(pats []string) (func(netip.Addr) bool, error) {
 	}, nil
 }
 
-// delimited reports whether p occurs in v as whole sep-delimited parts
-// (HAProxy's dir and dom matches).
-func delimited(v, p string, sep byte) bool {
-	p = strings.Trim(p, string(sep))
+// Delimiters of HAProxy's dir and dom matches (pattern.c match_word): a
+// dir part ends at '/' or '?', a domain part also at '.' or ':'.
+const (
+	dirDelims = "/?"
+	domDelims = "/?.:"
+)
+
+// delimited reports whether p, without its leading and trailing
+// delimiters, occurs in v as whole delimited parts (HAProxy's dir and dom
+// matches).
+func delimited(v, p, delims string) bool {
+	p = strings.Trim(p, delims)
 	if p == "" {
 		return false
 	}
+	isDelim := func(c byte) bool { return strings.IndexByte(delims, c) >= 0 }
 	for i := 0; i+len(p) <= len(v); i++ {
 		if v[i:i+len(p)] != p {
 			continue
 		}
-		if (i == 0 || v[i-1] == sep) && (i+len(p) == len(v) || v[i+len(p)] == sep) {
+		if (i == 0 || isDelim(v[i-1])) && (i+len(p) == len(v) || isDelim(v[i+len(p)])) {
 			return true
 		}
 	}
@@ -215,25 +222,6 @@ func intRange(p string) (int, int, error) {
 		}
 	}
 	return l, h, nil
-}
-
-// patternFile reads an `acl -f` file: one pattern a line, blank lines and
-// lines starting with '#' ignored, surrounding blanks trimmed.
-func patternFile(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out, sc.Err()
 }
 
 // typedMatch is a matcher on the sample it reads: integers and addresses
@@ -320,11 +308,11 @@ func intRanges(pats []string) (func(int64) bool, error) {
 			}
 			continue
 		}
-		lo, hi, err := intRange(p)
+		lo, hi, err := int64Range(p) // HAProxy's integer patterns, as map keys
 		if err != nil {
 			return nil, err
 		}
-		rs = append(rs, rng{int64(lo), int64(hi)})
+		rs = append(rs, rng{lo, hi})
 	}
 	return func(n int64) bool {
 		for _, r := range rs {

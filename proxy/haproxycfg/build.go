@@ -296,7 +296,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				// evaluated yet.
 				f, err := acl.CompileFormat(r.Args[1])
 				if kw != "http-request" || err != nil {
-					b.unsupported(r.Pos, kw+" "+r.Action+" with a log-format value")
+					what := kw + " " + r.Action + " with a log-format value"
+					if err != nil { // say why (a PCRE-only regex in a map file, ...)
+						what += ": " + err.Error()
+					}
+					b.unsupported(r.Pos, what)
 					continue
 				}
 				hr.Format = f

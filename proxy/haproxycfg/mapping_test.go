@@ -193,7 +193,7 @@ backend be
 	sort.Strings(got)
 	want := []string{
 		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
-		"[test.cfg:12] : 'http-request set-header with a log-format value' parsed but not supported yet.",
+		"[test.cfg:12] : 'http-request set-header with a log-format value: log-format variable \"%ci\" is not supported by goha' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",

@@ -13,7 +13,9 @@
 // is a CounterClearer), disable|enable frontend F (a FrontendController),
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
-// operator, user. Anything else is answered like HAProxy does for an
+// operator, user; show map|acl [file], get map|acl, add map|acl, set map,
+// del map|acl, clear map|acl (maps.go, over the optional Patterns
+// interface). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).
 //
 // # Protocol, as HAProxy 2.6.12 behaves
