@@ -297,7 +297,15 @@ func TestSeedPair(t *testing.T) {
 	}
 	waitVIP(t, lb1, lb2, 10*time.Second)
 	takeovers = append(takeovers, takeover{"lb1 link up", lb1, t0, true})
-	if n := strings.Count(lb1.proc.Stderr(), "(lb_ha) Sending/queueing gratuitous ARPs on ens160 for 192.168.110.100"); n != 2 {
+	// The GARP line follows "setting VIPs." a moment after the VIP shows:
+	// wait (bounded) for the second before counting.
+	garps := func() int {
+		return strings.Count(lb1.proc.Stderr(), "(lb_ha) Sending/queueing gratuitous ARPs on ens160 for 192.168.110.100")
+	}
+	for deadline := time.Now().Add(2 * time.Second); garps() < 2 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := garps(); n != 2 {
 		t.Errorf("lb1 (one run, two MASTER entries) logged %d GARP bursts, want 2", n)
 	}
 
