@@ -159,12 +159,7 @@ func fetchBase32(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.Target == nil {
 		return false
 	}
-	h := uint32(0)
-	for _, s := range [2]string{bstr(hostFor(r)), pathOf(bstr(r.Target))} {
-		for i := 0; i < len(s); i++ {
-			h = uint32(s[i]) + h<<6 + h<<16 - h
-		}
-	}
+	h := hashfn.SDBMFrom(hashfn.SDBM(bstr(hostFor(r))), pathOf(bstr(r.Target)))
 	return yield(value{t: haproxy.SampleSInt, i: int64(hashfn.FullHash(h))})
 }
 

@@ -24,18 +24,25 @@ type mapEntry struct {
 func parsePatternLines(text string) []string {
 	var out []string
 	for _, line := range fileLines(text) {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimLeft(line, " \t")
-		if i := strings.IndexByte(line, '\r'); i >= 0 {
-			line = line[:i]
-		}
-		if line != "" {
+		if line = fileLine(line); line != "" {
 			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// fileLine is what HAProxy reads of one line of a pattern or map file: ""
+// for a comment ('#' in the first column), leading spaces and tabs
+// removed, cut at a '\r'.
+func fileLine(line string) string {
+	if strings.HasPrefix(line, "#") {
+		return ""
+	}
+	line = strings.TrimLeft(line, " \t")
+	if i := strings.IndexByte(line, '\r'); i >= 0 {
+		line = line[:i]
+	}
+	return line
 }
 
 // parseMapLines splits a map file: '#' in the first column is a comment;
@@ -45,14 +52,7 @@ func parsePatternLines(text string) []string {
 func parseMapLines(text string) []mapEntry {
 	var out []mapEntry
 	for _, line := range fileLines(text) {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimLeft(line, " \t")
-		if i := strings.IndexByte(line, '\r'); i >= 0 {
-			line = line[:i]
-		}
-		if line == "" {
+		if line = fileLine(line); line == "" {
 			continue
 		}
 		key, rest := line, ""

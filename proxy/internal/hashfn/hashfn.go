@@ -12,8 +12,11 @@ package hashfn
 import "hash/crc32"
 
 // SDBM is HAProxy's default hash function.
-func SDBM(key string) uint32 {
-	var h uint32
+func SDBM(key string) uint32 { return SDBMFrom(0, key) }
+
+// SDBMFrom continues an sdbm hash h over key: SDBMFrom(SDBM(a), b) is the
+// hash of a+b without building it (the base32 fetch hashes host, then path).
+func SDBMFrom(h uint32, key string) uint32 {
 	for i := 0; i < len(key); i++ {
 		h = uint32(key[i]) + h<<6 + h<<16 - h
 	}

@@ -29,3 +29,10 @@ func TestHashes(t *testing.T) {
 		t.Error("FullHash does not mix")
 	}
 }
+
+// SDBMFrom continues a hash: the hash of a concatenation from its parts.
+func TestSDBMFrom(t *testing.T) {
+	if got, want := SDBMFrom(SDBM("example.com"), "/a/b"), SDBM("example.com/a/b"); got != want {
+		t.Errorf("SDBMFrom = %#x, want %#x", got, want)
+	}
+}
