@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"strings"
 	"time"
 )
 
@@ -62,18 +61,6 @@ func decideRetry(f retryFacts) retryPlan {
 	}
 	p.Wait = f.Refused && !f.Reused && (!p.Redispatch || f.ActiveServers <= 1)
 	return p
-}
-
-// hashAlgorithm reports whether a `balance` algorithm hashes an input
-// (HAProxy's BE_LB_KIND_HI): such a farm keeps retrying the server the
-// input maps to rather than redispatching at once.
-func hashAlgorithm(algo string) bool {
-	base, _, _ := strings.Cut(algo, "(")
-	switch base {
-	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
-		return true
-	}
-	return false
 }
 
 // turnaround is HAProxy's delay before retrying a refused connection.

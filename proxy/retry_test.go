@@ -68,15 +68,6 @@ func TestTurnaround(t *testing.T) {
 	}
 }
 
-func TestHashAlgorithm(t *testing.T) {
-	for algo, want := range map[string]bool{"roundrobin": false, "leastconn": false, "first": false, "static-rr": false,
-		"random": false, "source": true, "uri": true, "url_param": true, "hdr(host)": true, "rdp-cookie(x)": true, "hash": true} {
-		if hashAlgorithm(algo) != want {
-			t.Errorf("hashAlgorithm(%q) = %v", algo, !want)
-		}
-	}
-}
-
 // A redispatched request goes to another server when one is usable, as
 // HAProxy's roundrobin and leastconn do with the server to avoid; a
 // map-based hash keeps its server.

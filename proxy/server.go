@@ -242,7 +242,7 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 	return retryFacts{
 		Retries: b.cfg.Retries, Failures: failures, ConnRetry: !b.cfg.NoConnRetry,
 		Redispatch: b.cfg.Redispatch, RedispatchEvery: b.cfg.RedispatchEvery,
-		ServerDown: down, ActiveServers: active, HashBalance: hashAlgorithm(b.cfg.Balance.Algorithm),
+		ServerDown: down, ActiveServers: active, HashBalance: b.cfg.Balance.Hashed(),
 		Refused: refused,
 	}
 }

@@ -86,11 +86,23 @@ func (s Spec) Name() string { return s.Algorithm }
 // "Backend is using a static LB algorithm and only accepts weights '0%' and
 // '100%'." to anything else.
 func (s Spec) Dynamic() bool {
-	switch s.Algorithm {
-	case "static-rr":
+	if s.Algorithm == "static-rr" {
 		return false
-	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
+	}
+	if s.Hashed() {
 		return s.Options.Consistent
 	}
 	return true
+}
+
+// Hashed reports whether the algorithm picks a server by hashing a key
+// (source, uri, url_param, hdr, rdp-cookie, hash: HAProxy's
+// BE_LB_KIND_HI). Such a farm keeps retrying the server the key maps to
+// rather than redispatching at once, and is static unless consistent.
+func (s Spec) Hashed() bool {
+	switch s.Algorithm {
+	case "source", "uri", "url_param", "hdr", "rdp-cookie", "hash":
+		return true
+	}
+	return false
 }
