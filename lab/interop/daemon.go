@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -108,7 +107,7 @@ func (d *Daemon) Pids() []int {
 	if !alive(root) {
 		return nil
 	}
-	return append([]int{root}, descendants(root)...)
+	return append([]int{root}, lab.Descendants(root)...)
 }
 
 // Term sends SIGTERM (a clean stop) and waits for the daemon to exit.
@@ -146,7 +145,7 @@ func (d *Daemon) Kill() {
 
 // reaped reports whether pid no longer exists, zombie included.
 func reaped(pid int) bool {
-	_, _, ok := procStat(pid)
+	_, _, ok := lab.ProcStat(pid)
 	return !ok
 }
 
@@ -183,53 +182,8 @@ func alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
-	st, _, ok := procStat(pid)
+	st, _, ok := lab.ProcStat(pid)
 	return ok && st != 'Z'
-}
-
-// procStat reads the state and parent of pid from /proc/pid/stat.
-func procStat(pid int) (state byte, ppid int, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	// The command name is in parentheses and may contain spaces.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0, 0, false
-	}
-	ppid, _ = strconv.Atoi(f[1])
-	return f[0][0], ppid, true
-}
-
-// descendants lists the live descendants of root.
-func descendants(root int) []int {
-	ents, _ := os.ReadDir("/proc")
-	children := map[int][]int{}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, ppid, ok := procStat(pid); ok && st != 'Z' {
-			children[ppid] = append(children[ppid], pid)
-		}
-	}
-	var out []int
-	queue := []int{root}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			out = append(out, c)
-			queue = append(queue, c)
-		}
-	}
-	return out
 }
 
 func lastLines(s string, n int) string {

@@ -49,7 +49,7 @@ func (d *Daemon) Pids() []int {
 			roots = append(roots, pid)
 		}
 	}
-	return append(roots, descendants(roots)...)
+	return append(roots, lab.Descendants(roots...)...)
 }
 
 // Running reports whether any process of the daemon is alive.
