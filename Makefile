@@ -6,9 +6,9 @@ GO      ?= go
 BIN     := bin
 GOFLAGS ?=
 PKGS    := ./...
-DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium
+DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl
 # Commands whose absence means a package is missing (same order as DEPS_PKGS).
-DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter chromium
+DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl
 
 .PHONY: all build deps test unit vet lint layout generate demo compare bench fuzz clean \
         golden-keepalived golden-haproxy
