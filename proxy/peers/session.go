@@ -32,6 +32,10 @@ type Config struct {
 	// Synced reports whether this process's own resync is over: it decides
 	// between "resync finished" and "resync partial" after a teach.
 	Synced func() bool
+	// Resume returns, per table, the last update the peer acked on a
+	// previous session: pushes restart after it (HAProxy's st->update).
+	// Nil, or a short slice, restarts from the beginning.
+	Resume func(peer string) []uint64
 }
 
 // EventKind names what a session reports.
@@ -170,10 +174,6 @@ func (s *Session) RequestResync() {
 	}
 }
 
-// ResumeFrom sets, before Feed established the session, where pushes of a
-// table restart: the last update the peer acked on a previous session.
-func (s *Session) ResumeFrom(table int, acked uint64) { s.tables[table].acked = acked }
-
 // Acked returns the last update of each table the peer acknowledged, for
 // the section to resume the next session from (HAProxy keeps st->update).
 func (s *Session) Acked() []uint64 {
@@ -196,6 +196,10 @@ func (s *Session) close(status int, err error) {
 }
 
 var errLearnAborted = errors.New("peers: resync aborted")
+
+// ErrPeerSilent ends a session whose peer sent nothing for two reconnect
+// periods; HAProxy then waits 50..2050ms before reconnecting.
+var ErrPeerSilent = errors.New("peers: no message from peer for 5s")
 
 // LearnAborted reports whether a closed session's error says it died while
 // learning a resync (the section must reassign it).
@@ -312,6 +316,15 @@ func (s *Session) handshakeLine(now time.Time, line string) error {
 // pushes restart after the last acked update, the heartbeat is armed.
 func (s *Session) establish(now time.Time) {
 	s.state = stEstablished
+	var resume []uint64
+	if s.cfg.Resume != nil {
+		resume = s.cfg.Resume(s.peer)
+	}
+	for i, st := range s.tables {
+		if i < len(resume) {
+			st.acked = resume[i]
+		}
+	}
 	s.heartbeatAt = now.Add(HeartbeatInterval)
 	s.reconnectAt = now.Add(ReconnectTimeout)
 	for _, st := range s.tables {

@@ -224,7 +224,7 @@ func (s *Session) Tick(now time.Time) {
 		}
 	} else if !now.Before(s.reconnectAt) {
 		if !s.alive {
-			s.close(s.status, errors.New("peers: no message from peer for 5s"))
+			s.close(s.status, ErrPeerSilent)
 			return
 		}
 		s.alive = false

@@ -1,0 +1,152 @@
+package peernet
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/peers"
+)
+
+// feDef is the definition HAProxy 2.6 gives the stick table of the test's
+// frontend "fe": type ip, expire 30s, storing gpc0, conn_cnt, http_req_cnt
+// and http_req_rate(10s).
+func feDef() peers.TableDef {
+	d := peers.TableDef{Name: "fe", KeyType: peers.KeyIPv4, KeyLen: 4, Expire: 30000}
+	for _, dt := range []peers.DataType{peers.DTGPC0, peers.DTConnCnt, peers.DTHTTPReqCnt, peers.DTHTTPReqRate} {
+		d.Types |= 1 << dt
+	}
+	d.Period[peers.DTHTTPReqRate] = 10000
+	return d
+}
+
+const interopCfg = `global
+	stats socket %[1]s level admin
+peers mypeers
+	peer hap %[2]s
+	peer goha %[3]s
+frontend fe
+	mode http
+	bind %[4]s
+	timeout client 5s
+	stick-table type ip size 1k expire 30s peers mypeers store gpc0,conn_cnt,http_req_cnt,http_req_rate(10s)
+	http-request track-sc0 src
+	http-request return status 200
+`
+
+func ip4(s string) []byte { a := netip.MustParseAddr(s).As4(); return a[:] }
+
+func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestInteropHAProxy26 makes goha's peer module the other peer of a real
+// HAProxy 2.6: entries HAProxy creates while tracking requests arrive in
+// goha's table with HAProxy's counters, and an entry goha sets shows up in
+// HAProxy's "show table".
+func TestInteropHAProxy26(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	hapPeer, gohaPeer, front := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
+	table := peers.NewMemTable(feDef(), nil)
+	var logs []string
+	node, err := Start(Config{Local: "goha", Listen: gohaPeer, Peers: map[string]string{"hap": hapPeer},
+		Tables: []peers.Table{table}, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		node.Close()
+		t.Logf("goha peer log:\n%s", strings.Join(logs, "\n"))
+	}()
+	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopCfg, sock, hapPeer, gohaPeer, front))
+	cmd := startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	_ = cmd
+	loopback.WaitListen(t, front)
+	waitFor(t, "the session with haproxy", 10*time.Second, func() bool { return node.Connected("hap") })
+
+	for i := 0; i < 3; i++ {
+		if got := loopback.Get(t, front); !strings.HasPrefix(got, "200") {
+			t.Fatalf("request %d: %s", i, got)
+		}
+	}
+	show := haproxytest.StatsCmd(t, sock, "show table fe")
+	key := ip4("127.0.0.1")
+	waitFor(t, "haproxy's entry in goha's table", 5*time.Second, func() bool {
+		e, ok := table.Get(key)
+		if !ok {
+			return false
+		}
+		v, _ := e.ValueOf(peers.DTHTTPReqCnt)
+		return len(v.Num) == 1 && v.Num[0] == 3
+	})
+	e, _ := table.Get(key)
+	show = haproxytest.StatsCmd(t, sock, "show table fe")
+	t.Logf("haproxy: %s", show)
+	want := map[peers.DataType]string{
+		peers.DTGPC0: showField(t, show, "gpc0"), peers.DTConnCnt: showField(t, show, "conn_cnt"),
+		peers.DTHTTPReqCnt: showField(t, show, "http_req_cnt"), peers.DTHTTPReqRate: showField(t, show, `http_req_rate\(10000\)`),
+	}
+	for dt, w := range want {
+		v, ok := e.ValueOf(dt)
+		if !ok {
+			t.Errorf("%s missing from goha's entry", dt)
+			continue
+		}
+		var got string
+		if dt == peers.DTHTTPReqRate {
+			// Three requests within the period: the current count.
+			got = fmt.Sprint(v.Freq[0].Curr + v.Freq[0].Prev)
+		} else {
+			got = fmt.Sprint(v.Num[0])
+		}
+		if got != w {
+			t.Errorf("%s: goha has %s, haproxy shows %s", dt, got, w)
+		}
+	}
+
+	// goha's own entry travels the other way.
+	table.Set(ip4("10.9.8.7"), 0, []peers.Value{
+		{Type: peers.DTGPC0, Num: []uint64{7}},
+		{Type: peers.DTHTTPReqCnt, Num: []uint64{42}},
+		{Type: peers.DTHTTPReqRate, Freq: []peers.FreqCtr{{Age: 10, Curr: 5}}},
+	})
+	var line string
+	waitFor(t, "goha's entry in haproxy's show table", 5*time.Second, func() bool {
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table fe"), "\n") {
+			if strings.Contains(l, "key=10.9.8.7 ") {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("haproxy learned: %s", line)
+	for _, f := range []string{"gpc0=7", "http_req_cnt=42", "http_req_rate(10000)=5", "conn_cnt=0"} {
+		if !strings.Contains(line, " "+f) {
+			t.Errorf("haproxy's entry %q lacks %s", line, f)
+		}
+	}
+}
+
+func showField(t *testing.T, show, field string) string {
+	t.Helper()
+	m := regexp.MustCompile(`key=127\.0\.0\.1 .*\b` + field + `=(\d+)`).FindStringSubmatch(show)
+	if m == nil {
+		t.Fatalf("no %s for 127.0.0.1 in %q", field, show)
+	}
+	return m[1]
+}

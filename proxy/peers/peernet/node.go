@@ -1,0 +1,199 @@
+// Package peernet runs a peers section over TCP: it listens as the local
+// peer, dials every remote peer, and drives one proxy/peers Session per
+// connection with the wall clock, HAProxy's reconnect rules and a bounded
+// push delay.
+package peernet
+
+import (
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/peers"
+)
+
+// Config describes the local peer and its section.
+type Config struct {
+	Local  string            // local peer name
+	Listen string            // the local peer's address ("" : do not listen)
+	Peers  map[string]string // remote peer name -> address
+	Tables []peers.Table
+	// PushInterval bounds the delay between a local change and its push
+	// (default 50ms).
+	PushInterval time.Duration
+	// Logf, when set, receives one line per session event.
+	Logf func(format string, args ...any)
+}
+
+// connectTimeout is the peers backend's "timeout connect" in HAProxy.
+const connectTimeout = time.Second
+
+// Node is a running peers section.
+type Node struct {
+	cfg    Config
+	ln     net.Listener
+	mu     sync.Mutex
+	resync *peers.Resync
+	remote map[string]*remotePeer
+	done   chan struct{}
+	wg     sync.WaitGroup
+}
+
+type remotePeer struct {
+	name, addr string
+	conn       *connHandle // the established session, if any
+	acked      []uint64
+	status     int
+	reconnect  time.Time
+	downgrade  bool
+	wake       chan struct{}
+}
+
+type connHandle struct {
+	kill chan struct{}
+	once sync.Once
+}
+
+func (h *connHandle) stop() { h.once.Do(func() { close(h.kill) }) }
+
+// Start listens and starts dialing the remote peers.
+func Start(cfg Config) (*Node, error) {
+	if cfg.PushInterval <= 0 {
+		cfg.PushInterval = 50 * time.Millisecond
+	}
+	n := &Node{cfg: cfg, remote: map[string]*remotePeer{}, done: make(chan struct{})}
+	n.resync = peers.NewResync(time.Now(), len(cfg.Peers))
+	if cfg.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return nil, err
+		}
+		n.ln = ln
+		n.wg.Add(1)
+		go n.acceptLoop()
+	}
+	for name, addr := range cfg.Peers {
+		rp := &remotePeer{name: name, addr: addr, wake: make(chan struct{}, 1)}
+		n.remote[name] = rp
+		n.wg.Add(1)
+		go n.dialLoop(rp)
+	}
+	return n, nil
+}
+
+// Addr returns the listening address (nil when not listening).
+func (n *Node) Addr() net.Addr {
+	if n.ln == nil {
+		return nil
+	}
+	return n.ln.Addr()
+}
+
+// Synced reports whether the section's initial resync is over.
+func (n *Node) Synced() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.resync.Synced()
+}
+
+// Connected reports whether a session with the named peer is established.
+func (n *Node) Connected(name string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	rp := n.remote[name]
+	return rp != nil && rp.conn != nil
+}
+
+// Close stops listening, ends every session and waits for them.
+func (n *Node) Close() {
+	close(n.done)
+	if n.ln != nil {
+		n.ln.Close()
+	}
+	n.mu.Lock()
+	for _, rp := range n.remote {
+		if rp.conn != nil {
+			rp.conn.stop()
+		}
+	}
+	n.mu.Unlock()
+	n.wg.Wait()
+}
+
+func (n *Node) logf(format string, args ...any) {
+	if n.cfg.Logf != nil {
+		n.cfg.Logf(format, args...)
+	}
+}
+
+func (n *Node) sessionConfig() peers.Config {
+	return peers.Config{
+		Local:  n.cfg.Local,
+		PID:    os.Getpid(),
+		Known:  func(name string) bool { _, ok := n.cfg.Peers[name]; return ok },
+		Tables: n.cfg.Tables,
+		Synced: n.Synced,
+		Resume: func(name string) []uint64 {
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			if rp := n.remote[name]; rp != nil {
+				return rp.acked
+			}
+			return nil
+		},
+	}
+}
+
+func (n *Node) acceptLoop() {
+	defer n.wg.Done()
+	for {
+		c, err := n.ln.Accept()
+		if err != nil {
+			return
+		}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.run(c, peers.Accept(n.sessionConfig(), time.Now()), nil)
+		}()
+	}
+}
+
+// dialLoop connects to a remote peer whenever it has no session, as
+// HAProxy's sync task does: a new attempt once the reconnect timer (5s from
+// the previous attempt, or 50..2050ms after a session was killed) expired,
+// and none after the peer refused the handshake with an error status.
+func (n *Node) dialLoop(rp *remotePeer) {
+	defer n.wg.Done()
+	for {
+		n.mu.Lock()
+		wait := time.Until(rp.reconnect)
+		busy := rp.conn != nil
+		refused := rp.status >= 300 && rp.status != peers.StatusErrVersion
+		n.mu.Unlock()
+		if busy || refused || wait > 0 {
+			if wait <= 0 || busy || refused {
+				wait = time.Second
+			}
+			select {
+			case <-n.done:
+				return
+			case <-rp.wake:
+			case <-time.After(wait):
+			}
+			continue
+		}
+		n.mu.Lock()
+		rp.reconnect = time.Now().Add(peers.ReconnectTimeout)
+		rp.status = peers.StatusConnecting
+		cfg := n.sessionConfig()
+		cfg.Remote, cfg.Downgrade = rp.name, rp.downgrade
+		n.mu.Unlock()
+		c, err := net.DialTimeout("tcp", rp.addr, connectTimeout)
+		if err != nil {
+			continue
+		}
+		n.run(c, peers.Dial(cfg, time.Now()), rp)
+	}
+}
