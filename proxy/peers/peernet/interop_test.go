@@ -5,7 +5,9 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,23 +61,10 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 // HAProxy's "show table".
 func TestInteropHAProxy26(t *testing.T) {
 	bin := testenv.LookPath(t, "haproxy")
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	hapPeer, gohaPeer, front := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	table := peers.NewMemTable(feDef(), nil)
-	var logs []string
-	node, err := Start(Config{Local: "goha", Listen: gohaPeer, Peers: map[string]string{"hap": hapPeer},
-		Tables: []peers.Table{table}, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		node.Close()
-		t.Logf("goha peer log:\n%s", strings.Join(logs, "\n"))
-	}()
-	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopCfg, sock, hapPeer, gohaPeer, front))
-	cmd := startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
-	_ = cmd
-	loopback.WaitListen(t, front)
+	node := startNode(t, gohaPeer, hapPeer, table)
+	sock, front := startHAProxy(t, bin, hapPeer, gohaPeer)
 	waitFor(t, "the session with haproxy", 10*time.Second, func() bool { return node.Connected("hap") })
 
 	for i := 0; i < 3; i++ {
@@ -83,7 +72,6 @@ func TestInteropHAProxy26(t *testing.T) {
 			t.Fatalf("request %d: %s", i, got)
 		}
 	}
-	show := haproxytest.StatsCmd(t, sock, "show table fe")
 	key := ip4("127.0.0.1")
 	waitFor(t, "haproxy's entry in goha's table", 5*time.Second, func() bool {
 		e, ok := table.Get(key)
@@ -94,7 +82,7 @@ func TestInteropHAProxy26(t *testing.T) {
 		return len(v.Num) == 1 && v.Num[0] == 3
 	})
 	e, _ := table.Get(key)
-	show = haproxytest.StatsCmd(t, sock, "show table fe")
+	show := haproxytest.StatsCmd(t, sock, "show table fe")
 	t.Logf("haproxy: %s", show)
 	want := map[peers.DataType]string{
 		peers.DTGPC0: showField(t, show, "gpc0"), peers.DTConnCnt: showField(t, show, "conn_cnt"),
@@ -149,4 +137,109 @@ func showField(t *testing.T, show, field string) string {
 		t.Fatalf("no %s for 127.0.0.1 in %q", field, show)
 	}
 	return m[1]
+}
+
+// startNode starts goha's peer module as peer "goha" of a section whose
+// other peer is "hap", and stops it when the test ends.
+func startNode(t *testing.T, listen, hap string, table *peers.MemTable) *Node {
+	t.Helper()
+	var mu sync.Mutex
+	var logs []string
+	node, err := Start(Config{Local: "goha", Listen: listen, Peers: map[string]string{"hap": hap},
+		Tables: []peers.Table{table}, Logf: func(f string, a ...any) {
+			mu.Lock()
+			logs = append(logs, time.Now().Format("05.000 ")+fmt.Sprintf(f, a...))
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		node.Close()
+		mu.Lock()
+		t.Logf("goha peer log:\n%s", strings.Join(logs, "\n"))
+		mu.Unlock()
+	})
+	return node
+}
+
+// startHAProxy starts haproxy as peer "hap" with the test's frontend and
+// returns its stats socket and frontend address once it listens.
+func startHAProxy(t *testing.T, bin, hapPeer, gohaPeer string) (sock, front string) {
+	t.Helper()
+	sock = filepath.Join(t.TempDir(), "stats.sock")
+	front = loopback.FreeAddr(t)
+	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopCfg, sock, hapPeer, gohaPeer, front))
+	startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	loopback.WaitListen(t, front)
+	return sock, front
+}
+
+// showLine returns the "show table fe" line of key, "" if none.
+func showLine(t *testing.T, sock, key string) string {
+	for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table fe"), "\n") {
+		if strings.Contains(l, "key="+key+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestInteropResyncFromHAProxy: goha starts after HAProxy has entries,
+// asks it for a full resync, and learns them with the remaining lifetime
+// HAProxy sends in a teach (timed updates), not its own table's expire.
+func TestInteropResyncFromHAProxy(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	sock, front := startHAProxy(t, bin, hapPeer, gohaPeer)
+	loopback.Get(t, front)
+	time.Sleep(1500 * time.Millisecond)
+	table := peers.NewMemTable(feDef(), nil)
+	startNode(t, gohaPeer, hapPeer, table)
+	waitFor(t, "the resync from haproxy", 10*time.Second, func() bool {
+		e, ok := table.Get(ip4("127.0.0.1"))
+		return ok && e.Expire < 29000
+	})
+	e, _ := table.Get(ip4("127.0.0.1"))
+	t.Logf("haproxy: %s; goha: %+v", showLine(t, sock, "127.0.0.1"), e)
+	if v, _ := e.ValueOf(peers.DTHTTPReqCnt); v.Num[0] != 1 {
+		t.Errorf("http_req_cnt = %v, want 1", v.Num)
+	}
+}
+
+// TestInteropTeachHAProxy: HAProxy starts after goha has an entry, asks goha
+// for a full resync, and stores the entry with the lifetime goha taught.
+func TestInteropTeachHAProxy(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	table := peers.NewMemTable(feDef(), nil)
+	table.Set(ip4("192.0.2.1"), 20000, []peers.Value{{Type: peers.DTGPC0, Num: []uint64{3}}})
+	node := startNode(t, gohaPeer, hapPeer, table)
+	// As after a previous session that HAProxy acked to the end: nothing is
+	// pushed on connect, so only the teach can bring the entry (on a first
+	// session the untimed push of the local change comes again after the
+	// teach's confirm, as in HAProxy, and HAProxy's own 30s would win).
+	node.mu.Lock()
+	node.remote["hap"].acked = []uint64{table.LastUpdate()}
+	node.mu.Unlock()
+	sock, _ := startHAProxy(t, bin, hapPeer, gohaPeer)
+	var line string
+	re := regexp.MustCompile(` exp=(\d+) `)
+	defer func() { t.Logf("last line: %q", line) }()
+	t.Logf("%s haproxy started", time.Now().Format("05.000"))
+	waitFor(t, "goha's taught entry in haproxy", 10*time.Second, func() bool {
+		line = showLine(t, sock, "192.0.2.1")
+		m := re.FindStringSubmatch(line)
+		if m == nil {
+			return false
+		}
+		// HAProxy's 30s would mean the untimed push; the teach sends what
+		// is left of goha's 20s (HAProxy's cached clock may add a little).
+		exp, _ := strconv.Atoi(m[1])
+		return exp > 15000 && exp <= 20100
+	})
+	t.Logf("haproxy: %s", line)
+	if !strings.Contains(line, " gpc0=3 ") {
+		t.Errorf("haproxy's entry %q lacks gpc0=3", line)
+	}
 }
