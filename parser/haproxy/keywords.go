@@ -89,8 +89,10 @@ var sectionKinds = map[string]bool{
 // smallSectionKeywords are the keywords of the sections configuration.txt
 // documents outside the two big lists (3.4 userlist ... 3.10 cache, ring).
 var smallSectionKeywords = map[string][]string{
-	"userlist":    {"group", "user"},
-	"peers":       {"bind", "default-bind", "default-server", "disabled", "enable", "log", "peer", "server", "shards", "table"},
+	"userlist": {"group", "user"},
+	// 2.6's peers parser takes "enabled" (configuration.txt says so too);
+	// "enable" and "shards" (a 2.9 keyword) are unknown keywords to it.
+	"peers":       {"bind", "default-bind", "default-server", "disabled", "enabled", "log", "peer", "server", "table"},
 	"resolvers":   {"accepted_payload_size", "nameserver", "parse-resolv-conf", "hold", "resolve_retries", "timeout"},
 	"mailers":     {"mailer", "timeout"},
 	"http-errors": {"errorfile"},

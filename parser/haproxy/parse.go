@@ -161,6 +161,9 @@ type state struct {
 	abort      bool
 	lookups    systemLookups
 	hasProgram bool
+	// peersLines: per peers section, whether a "peer" and a "bind" line
+	// were accepted (2.6 refuses to mix them).
+	peersLines map[*Section][2]bool
 	// readerFailed mimics readcfgfile() returning -1 (a parse path in 2.6
 	// does): the caller then claims the file could not be opened.
 	readerFailed bool

@@ -70,8 +70,27 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			s.alertRaw(p.File, p.Line, fmt.Sprintf("'%s' expects <name> as arguments.", w[0]))
 			s.fileFatal = true
 		}
-	case "peers peer", "peers server":
-		if arg(2) != "" { // a bare "peer" line is accepted by 2.6
+	case "peers peer", "peers server", "peers bind":
+		// 2.6 forbids a "bind" line and "peer" lines in one section (the
+		// local peer is then declared by "bind" and a "server" line).
+		// Like 2.6, only lines that passed this check count.
+		if s.peersLines == nil {
+			s.peersLines = map[*Section][2]bool{}
+		}
+		seen := s.peersLines[sec] // [peer line, bind line]
+		if (w[0] == "peer" && seen[1]) || (w[0] == "bind" && seen[0]) {
+			s.alert(p, "mixing \"peer\" and \"bind\" line is forbidden")
+			s.fileFatal = true
+			return false
+		}
+		switch w[0] {
+		case "peer":
+			seen[0] = true
+		case "bind":
+			seen[1] = true
+		}
+		s.peersLines[sec] = seen
+		if w[0] != "bind" && arg(2) != "" { // a bare "peer" line is accepted by 2.6
 			serverLike(w[0])
 		}
 	case "resolvers nameserver":
