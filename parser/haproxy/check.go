@@ -109,7 +109,8 @@ func undefinedACL(px *Proxy, c *Condition) string {
 }
 
 // peersWithoutLocal drops peers sections that do not name the local peer
-// (global "localpeer", else the host name), with HAProxy's warning.
+// (global "localpeer", else the host name), with HAProxy's warning, and
+// types the others into Config.Peers.
 func (s *state) peersWithoutLocal() {
 	local := ""
 	for _, st := range s.cfg.Global.Raw {
@@ -132,7 +133,9 @@ func (s *state) peersWithoutLocal() {
 		}
 		if !found {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Removing incomplete section 'peers %s' (no peer named '%s').", sec.Name, local))
+			continue
 		}
+		s.cfg.Peers = append(s.cfg.Peers, typedPeers(sec, local))
 	}
 }
 

@@ -16,6 +16,10 @@ type Config struct {
 	Backends  []*Proxy // backend and listen sections
 	Proxies   []*Proxy // frontend, backend, listen in file order
 	Others    []*Section
+	// Peers are the peers sections that name the local peer (the others
+	// are dropped, as HAProxy drops them), typed; their statements are
+	// also in Others.
+	Peers []*PeersSection
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
 }

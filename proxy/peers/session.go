@@ -35,7 +35,7 @@ type Config struct {
 	// Resume returns, per table, the last update the peer acked on a
 	// previous session: pushes restart after it (HAProxy's st->update).
 	// Nil, or a short slice, restarts from the beginning.
-	Resume func(peer string) []uint64
+	Resume func(peer string) []uint32
 }
 
 // EventKind names what a session reports.
@@ -102,10 +102,10 @@ type Session struct {
 type shared struct {
 	t          Table
 	def        TableDef
-	lastPushed uint64
-	acked      uint64 // the peer's last ack: where a new session restarts
+	lastPushed uint32
+	acked      uint32 // the peer's last ack: where a new session restarts
 	teachQ     []Entry
-	teachStart uint64
+	teachStart uint32
 	remoteID   uint64
 	rdef       TableDef
 	lastGet    uint32
@@ -176,8 +176,8 @@ func (s *Session) RequestResync() {
 
 // Acked returns the last update of each table the peer acknowledged, for
 // the section to resume the next session from (HAProxy keeps st->update).
-func (s *Session) Acked() []uint64 {
-	out := make([]uint64, len(s.tables))
+func (s *Session) Acked() []uint32 {
+	out := make([]uint32, len(s.tables))
 	for i, st := range s.tables {
 		out[i] = st.acked
 	}
@@ -316,7 +316,7 @@ func (s *Session) handshakeLine(now time.Time, line string) error {
 // pushes restart after the last acked update, the heartbeat is armed.
 func (s *Session) establish(now time.Time) {
 	s.state = stEstablished
-	var resume []uint64
+	var resume []uint32
 	if s.cfg.Resume != nil {
 		resume = s.cfg.Resume(s.peer)
 	}
@@ -329,8 +329,10 @@ func (s *Session) establish(now time.Time) {
 	s.reconnectAt = now.Add(ReconnectTimeout)
 	for _, st := range s.tables {
 		st.lastGet, st.lastAcked = 0, 0
-		if last := st.t.LastUpdate(); st.acked > last {
-			st.acked = 0 // the table restarted: push everything it has
+		// An ack "in the future" is too old to trust: HAProxy then
+		// restarts from half the id space back, i.e. pushes everything.
+		if last := st.t.LastUpdate(); int32(last-st.acked) < 0 {
+			st.acked = last + 1<<31
 		}
 		st.lastPushed = st.acked
 	}

@@ -78,22 +78,12 @@ func (s *Session) handleTable(f Frame) error {
 		}
 		for _, st := range s.tables {
 			if st.def.ID == a.TableID {
-				st.acked = widen(st.lastPushed, a.Update)
+				st.acked = a.Update
 				break
 			}
 		}
 	}
 	return nil
-}
-
-// widen maps a 32-bit update id from the wire back onto the 64-bit ids of
-// the local table, taking the one closest below ref.
-func widen(ref uint64, id uint32) uint64 {
-	back := uint64(uint32(ref) - id)
-	if back > ref {
-		return 0
-	}
-	return ref - back
 }
 
 func (s *Session) handleDefine(d []byte) error {
@@ -302,7 +292,7 @@ func (s *Session) pushLocal(st *shared) {
 		batch := st.t.UpdatesAfter(st.lastPushed, MaxUpdatesAtOnce)
 		if len(batch) == 0 {
 			// The changes left were to entries gone since (expired).
-			if st.lastPushed < last {
+			if int32(last-st.lastPushed) > 0 {
 				st.lastPushed = last
 			}
 			return
@@ -337,7 +327,7 @@ func (s *Session) pushTeach(st *shared) {
 // updateOf builds the update of e with one value per type of the table's
 // definition, zero where e lacks one.
 func (s *Session) updateOf(st *shared, e Entry, timed bool) Update {
-	u := Update{ID: uint32(e.Update), Key: e.Key, Timed: timed, Expire: e.Expire}
+	u := Update{ID: e.Update, Key: e.Key, Timed: timed, Expire: e.Expire}
 	for dt := DataType(0); dt < NumDataTypes; dt++ {
 		if !st.def.Has(dt) {
 			continue

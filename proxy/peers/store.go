@@ -13,7 +13,7 @@ import (
 // lifetime in ms and each FreqCtr's Age the ms since its period began.
 type Entry struct {
 	Key    []byte
-	Update uint64 // local update id of the entry's last local change (0: none)
+	Update uint32 // local update id of the entry's last local change (0: none)
 	Expire uint32
 	// Values: read from a table, one per data type it stores, ascending;
 	// given to Apply, only the types learned (a type not listed keeps its
@@ -27,11 +27,13 @@ type Table interface {
 	// tables in the order it is given them).
 	Def() TableDef
 	// LastUpdate is the id of the latest local change, 0 if none; ids grow
-	// by one per local change.
-	LastUpdate() uint64
+	// by one per local change and wrap at 2^32, as HAProxy's do (the wire
+	// carries them in 32 bits).
+	LastUpdate() uint32
 	// UpdatesAfter returns at most max entries whose last local change has
-	// an id above after, in increasing id order.
-	UpdatesAfter(after uint64, max int) []Entry
+	// an id after `after` (wrap-aware), oldest first. Entries only learned
+	// from peers (Update 0) are never listed.
+	UpdatesAfter(after uint32, max int) []Entry
 	// Snapshot returns every live entry (a full resync teaches them all).
 	Snapshot() []Entry
 	// Apply stores an entry learned from a peer. It is not a local change:
@@ -46,7 +48,7 @@ type MemTable struct {
 	mu      sync.Mutex
 	def     TableDef
 	now     func() time.Time
-	last    uint64
+	last    uint32
 	entries map[string]*memEntry
 }
 
@@ -69,7 +71,7 @@ func NewMemTable(def TableDef, now func() time.Time) *MemTable {
 func (m *MemTable) Def() TableDef { return m.def }
 
 // LastUpdate implements Table.
-func (m *MemTable) LastUpdate() uint64 {
+func (m *MemTable) LastUpdate() uint32 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.last
@@ -132,19 +134,19 @@ func (m *MemTable) Len() int {
 }
 
 // UpdatesAfter implements Table.
-func (m *MemTable) UpdatesAfter(after uint64, max int) []Entry {
+func (m *MemTable) UpdatesAfter(after uint32, max int) []Entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	var out []Entry
 	for _, me := range m.entries {
-		if me.e.Update > after {
+		if me.e.Update != 0 && int32(me.e.Update-after) > 0 {
 			if e, ok := m.read(me, now); ok {
 				out = append(out, e)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Update < out[j].Update })
+	sort.Slice(out, func(i, j int) bool { return int32(out[i].Update-out[j].Update) < 0 })
 	if len(out) > max {
 		out = out[:max]
 	}

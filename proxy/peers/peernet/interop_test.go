@@ -220,7 +220,7 @@ func TestInteropTeachHAProxy(t *testing.T) {
 	// session the untimed push of the local change comes again after the
 	// teach's confirm, as in HAProxy, and HAProxy's own 30s would win).
 	node.mu.Lock()
-	node.remote["hap"].acked = []uint64{table.LastUpdate()}
+	node.remote["hap"].acked = []uint32{table.LastUpdate()}
 	node.mu.Unlock()
 	sock, _ := startHAProxy(t, bin, hapPeer, gohaPeer)
 	var line string

@@ -43,7 +43,7 @@ type Node struct {
 type remotePeer struct {
 	name, addr string
 	conn       *connHandle // the established session, if any
-	acked      []uint64
+	acked      []uint32
 	status     int
 	reconnect  time.Time
 	downgrade  bool
@@ -134,7 +134,7 @@ func (n *Node) sessionConfig() peers.Config {
 		Known:  func(name string) bool { _, ok := n.cfg.Peers[name]; return ok },
 		Tables: n.cfg.Tables,
 		Synced: n.Synced,
-		Resume: func(name string) []uint64 {
+		Resume: func(name string) []uint32 {
 			n.mu.Lock()
 			defer n.mu.Unlock()
 			if rp := n.remote[name]; rp != nil {
