@@ -1,11 +1,42 @@
 // Package peers speaks HAProxy's peers protocol (version 2.1, as HAProxy
-// 2.6's src/peers.c speaks it) without doing any I/O: the codec (the text
-// handshake, the binary message frames, the varints, table definitions and
-// entry updates with every stick-table data type), a per-connection
-// session state machine driven by bytes and an injected clock, and the
-// section-wide resync bookkeeping. The sockets live in proxy/peers/peernet.
+// 2.6's src/peers.c speaks it) without doing any I/O. The sockets live in
+// proxy/peers/peernet.
 //
-// A session reads the local stick tables and stores what it learns through
-// the small Table interface; MemTable is an in-memory implementation for
-// tests and for wiring before the real stick tables exist.
+// The codec: the text handshake (AppendHello, CheckVersionLine, PeerLine,
+// status lines 200/300/501..504), message frames (ParseFrame: class, type,
+// and for stick-table messages a varint length bounded by HAProxy's 16 KiB
+// buffer), control and error messages, table definitions (DecodeDefine,
+// AppendDefine: id, name, key type and length, data-type bitfield, expire,
+// array sizes and rate periods), switch and ack messages, and entry updates
+// (DecodeUpdate, AppendUpdate: with or without update id and remaining
+// lifetime, keys of every key type, values of every 2.6 data type, rates as
+// age/current/previous, server_key through the session's dictionary
+// cache). testdata/haproxy26-updates.bin holds bytes sent by HAProxy
+// 2.6.12; they decode to the configured table and re-encode byte for byte.
+//
+// The session (Session, driven by Feed, Tick and read through Output,
+// Events, Closed; no clock, no socket): the handshake either way, the
+// definitions sent before a table's first update of a session, local
+// changes pushed from the last update the peer acked (Config.Resume keeps
+// that across sessions, as HAProxy's st->update does), acks of what was
+// received, the full resync (RequestResync sends the request; a request
+// received makes the session teach every entry with its remaining lifetime
+// and end with "finished" or "partial" depending on Config.Synced), the
+// confirms, the heartbeat after 3s without sending, and the end of a
+// session whose peer sent nothing for two 5s periods. A message that does
+// not decode ends that session only, after HAProxy's error message. Resync
+// keeps a section's own resync state across its sessions (ask one peer at
+// a time, stop at "finished" or after 5s without a peer to ask).
+//
+// The tables: a session reads and feeds local stick tables through Table
+// (LastUpdate, UpdatesAfter, Snapshot, Apply), with times relative to the
+// call (remaining ms, rate ages) so no clock is shared. MemTable implements
+// it in memory. proxy/stick's peers view (UpdateID, Updates, Apply with
+// Snapshot values flattened per element) maps onto it one to one.
+//
+// Not done here: learning the tables from the old process of a reload
+// (HAProxy's local peer connection; a process starts at the remote stage
+// as HAProxy does without old pids), "show peers", and the proxy runtime's
+// use of it: gohaproxy still refuses a peers section (parser/haproxy
+// reports its keywords unsupported).
 package peers
