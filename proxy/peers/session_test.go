@@ -181,3 +181,41 @@ func TestSessionMalformedClosesWithProtocolError(t *testing.T) {
 		t.Errorf("oversize: answer % x, want a size-limit error", out)
 	}
 }
+
+// More changes than MaxUpdatesAtOnce all go, in update-id order, the first
+// with its id and the others as increments.
+func TestSessionPushesInBatches(t *testing.T) {
+	p := newPair(t)
+	p.pump()
+	const n = 2*MaxUpdatesAtOnce + 50
+	for i := 0; i < n; i++ {
+		p.ta.Set([]byte{10, 1, byte(i >> 8), byte(i)}, 0, []Value{{Type: DTHTTPReqCnt, Num: []uint64{uint64(i)}}})
+	}
+	p.a.Tick(p.c.t)
+	out := p.a.Output()
+	withID, inc := 0, 0
+	for b := out; len(b) > 0; {
+		f, k, err := ParseFrame(b)
+		if err != nil || k == 0 {
+			t.Fatal(err)
+		}
+		switch f.Type {
+		case StktUpdate:
+			withID++
+		case StktIncUpdate:
+			inc++
+		}
+		b = b[k:]
+	}
+	if withID != 1 || inc != n-1 {
+		t.Errorf("%d updates with id, %d increments; want 1 and %d", withID, inc, n-1)
+	}
+	p.b.Feed(p.c.t, out, false)
+	if p.tb.Len() != n {
+		t.Errorf("B has %d entries, want %d", p.tb.Len(), n)
+	}
+	p.pump()
+	if p.a.tables[0].acked != uint32(n) {
+		t.Errorf("acked %d, want %d", p.a.tables[0].acked, n)
+	}
+}

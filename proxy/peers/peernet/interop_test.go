@@ -175,6 +175,38 @@ func startHAProxy(t *testing.T, bin, hapPeer, gohaPeer string) (sock, front stri
 	return sock, front
 }
 
+// TestInteropReconnect: HAProxy restarts; goha's dialer makes a new session
+// within HAProxy's 5s reconnect timer, and the new HAProxy learns goha's
+// entries again. HAProxy is told a dead address for goha, so every session
+// is one goha dialed.
+func TestInteropReconnect(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	front := loopback.FreeAddr(t)
+	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopCfg, sock, hapPeer, loopback.DeadAddr(t), front))
+	first := startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	loopback.WaitListen(t, front)
+	table := peers.NewMemTable(feDef(), nil)
+	node := startNode(t, gohaPeer, hapPeer, table)
+	waitFor(t, "the first session", 10*time.Second, func() bool { return node.Connected("hap") })
+	table.Set(ip4("198.51.100.7"), 0, []peers.Value{{Type: peers.DTGPC0, Num: []uint64{11}}})
+	waitFor(t, "the entry in the first haproxy", 5*time.Second, func() bool { return showLine(t, sock, "198.51.100.7") != "" })
+	first.Process.Kill()
+	first.Wait()
+	waitFor(t, "goha to see the session end", 5*time.Second, func() bool { return !node.Connected("hap") })
+	startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	began := time.Now()
+	waitFor(t, "a new session", 2*peers.ReconnectTimeout, func() bool { return node.Connected("hap") })
+	t.Logf("new session after %v", time.Since(began).Round(time.Millisecond))
+	var line string
+	waitFor(t, "the entry in the new haproxy", 5*time.Second, func() bool {
+		line = showLine(t, sock, "198.51.100.7")
+		return strings.Contains(line, " gpc0=11 ")
+	})
+	t.Logf("new haproxy: %s", line)
+}
+
 // showLine returns the "show table fe" line of key, "" if none.
 func showLine(t *testing.T, sock, key string) string {
 	for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table fe"), "\n") {
