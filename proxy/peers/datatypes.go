@@ -50,11 +50,10 @@ const (
 )
 
 type dataTypeInfo struct {
-	name    string
-	std     StdType
-	array   bool // gpt(N), gpc(N), gpc_rate(N): N elements, N sent in the definition
-	local   bool // never learned from a peer (conn_cur)
-	hasArgs bool // a rate: its period is sent in the definition
+	name  string
+	std   StdType
+	array bool // gpt(N), gpc(N), gpc_rate(N): N elements, N sent in the definition
+	local bool // never learned from a peer (conn_cur)
 }
 
 var dataTypes = [NumDataTypes]dataTypeInfo{

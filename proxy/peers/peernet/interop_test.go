@@ -275,3 +275,28 @@ func TestInteropTeachHAProxy(t *testing.T) {
 		t.Errorf("haproxy's entry %q lacks gpc0=3", line)
 	}
 }
+
+// TestInteropHeartbeats: with nothing to replicate, goha sends a heartbeat
+// every 3s as HAProxy does, and HAProxy counts it ("show peers" rx_hbt).
+func TestInteropHeartbeats(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	sock, _ := startHAProxy(t, bin, hapPeer, gohaPeer)
+	node := startNode(t, gohaPeer, hapPeer, peers.NewMemTable(feDef(), nil))
+	waitFor(t, "the session", 10*time.Second, func() bool { return node.Connected("hap") })
+	time.Sleep(peers.HeartbeatInterval + 700*time.Millisecond)
+	out := haproxytest.StatsCmd(t, sock, "show peers")
+	t.Logf("show peers:\n%s", out)
+	m := regexp.MustCompile(`id=goha\b[^\n]*\n(?:[^\n]*\n)*?[^\n]*rx_hbt=(\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatal("no rx_hbt for goha in show peers")
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 1 {
+		t.Errorf("haproxy received %d heartbeats from goha after 3.7s idle, want at least 1", n)
+	}
+	for _, bad := range []string{"proto_err=", "no_hbt="} {
+		if m := regexp.MustCompile(`id=goha\b[^\n]*\n[^\n]*` + bad + `(\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
+			t.Errorf("haproxy's %s for goha: %v", bad, m)
+		}
+	}
+}
