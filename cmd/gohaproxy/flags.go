@@ -18,7 +18,7 @@ import (
 type flags struct {
 	haproxycmd.Options
 	version, versionVerbose, help bool
-	localPeer, memMB              string
+	memMB                         string
 	other                         []string // -de -dp -dG ... accepted, no effect
 }
 
@@ -26,9 +26,6 @@ type flags struct {
 // them, as they were written.
 func (f *flags) inactive() []string {
 	var out []string
-	if f.localPeer != "" {
-		out = append(out, "-L "+f.localPeer)
-	}
 	if f.memMB != "" {
 		out = append(out, "-m "+f.memMB)
 	}
@@ -106,7 +103,7 @@ func (f *flags) parse(args []string) (*flags, error) {
 			case "-p":
 				f.Pidfile = v
 			case "-L":
-				f.localPeer = v
+				f.LocalPeer = v
 			case "-x":
 				f.SocketFrom = v
 			case "-C":

@@ -79,13 +79,13 @@ func TestFlags(t *testing.T) {
 	}
 	// Flags accepted without effect are named in a warning at start.
 	code, _, errs = runArgs("-f", "/nonexistent.cfg", "-dS", "-dp", "-m", "64", "-L", "lb1")
-	for _, w := range []string{"-dp", "-m 64", "-L lb1"} {
+	for _, w := range []string{"-dp", "-m 64"} {
 		if !strings.Contains(errs, "[WARNING]  ") || !strings.Contains(errs, "goha: command line option '"+w+"' is accepted but not supported yet: ignored.") {
 			t.Errorf("inactive flag %s not warned about: %d %q", w, code, errs)
 		}
 	}
-	if strings.Contains(errs, "'-dS'") {
-		t.Errorf("-dS acts (no splice) but was warned about: %q", errs)
+	if strings.Contains(errs, "'-dS'") || strings.Contains(errs, "'-L lb1'") {
+		t.Errorf("-dS (no splice) and -L (local peer name) act but were warned about: %q", errs)
 	}
 	fl, err := parseFlags([]string{"-c", "-f", "a", "-f", "b", "-sf", "10", "11", "-x", "/s", "--", "c"})
 	if err != nil || strings.Join(fl.Files, ",") != "a,b,c" || strings.Join(fl.SoftStop, ",") != "10,11" || fl.SocketFrom != "/s" {
@@ -117,5 +117,25 @@ func TestVersionFeaturesTruthful(t *testing.T) {
 	}
 	if !strings.Contains(out, " +LINUX_SPLICE ") {
 		t.Errorf("-vv lacks +LINUX_SPLICE:\n%s", out)
+	}
+}
+
+// -L names the local peer as in HAProxy: global "localpeer" is then
+// ignored with HAProxy's warning, and peers sections are kept or dropped
+// by that name.
+func TestLocalPeerFlag(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "l.cfg")
+	os.WriteFile(p, []byte("global\n    localpeer lb1\npeers p\n    peer lb1 127.0.0.1:10001\n    peer lb2 127.0.0.1:10002\n"), 0o644)
+	_, _, errs := runArgs("-c", "-f", p, "-L", "lb9")
+	for _, w := range []string{
+		"parsing [" + p + ":2] : 'localpeer' ignored since it is already set by using the '-L' command line argument.",
+		"Removing incomplete section 'peers p' (no peer named 'lb9').",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("-L lb9: no %q in %q", w, errs)
+		}
+	}
+	if _, _, errs = runArgs("-c", "-f", p, "-L", "lb2"); strings.Contains(errs, "Removing incomplete section") {
+		t.Errorf("-L lb2 dropped the section: %q", errs)
 	}
 }

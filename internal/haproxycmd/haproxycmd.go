@@ -36,6 +36,7 @@ type Options struct {
 	Debug, NoBackground, NoSplice bool // -d, -db, -dS
 	FailOnWarning, Diagnostic     bool // -dW, -dD
 	Pidfile                       string
+	LocalPeer                     string // -L: the local peer's name
 	SocketFrom                    string // -x
 	Chdir                         string // -C
 	// MaxConn and MaxPConn are -n and -N (0: not given).
@@ -68,8 +69,9 @@ func Run(o *Options, stdout, stderr io.Writer) int {
 // verdict: inert features warn, unsupported ones refuse the configuration
 // unless allowUnsupported (parser/haproxy/policy.go).
 // With verbose (-V) a global "quiet" silences nothing, as in HAProxy.
-func LoadConfig(paths []string, allowUnsupported, verbose bool) *haproxy.Result {
-	res := haproxy.Check(paths, nil)
+// localPeer is -L ("" when not given).
+func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool) *haproxy.Result {
+	res := haproxy.CheckWith(paths, nil, haproxy.CheckOptions{LocalPeer: localPeer})
 	if verbose {
 		res.Unquiet()
 	}
@@ -84,7 +86,7 @@ func LoadConfig(paths []string, allowUnsupported, verbose bool) *haproxy.Result 
 func checkMode(o *Options, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet, ShowGoha: o.Verbose, ShowDiag: o.Diagnostic}
-	res := LoadConfig(o.Files, o.AllowUnsupported, o.Verbose)
+	res := LoadConfig(o.Files, o.LocalPeer, o.AllowUnsupported, o.Verbose)
 	if o.FailOnWarning {
 		haproxy.ZeroWarning(res)
 	}

@@ -109,10 +109,10 @@ func undefinedACL(px *Proxy, c *Condition) string {
 }
 
 // peersWithoutLocal drops peers sections that do not name the local peer
-// (global "localpeer", else the host name), with HAProxy's warning, and
+// (-L, else global "localpeer", else the host name), with HAProxy's warning, and
 // types the others into Config.Peers.
 func (s *state) peersWithoutLocal() {
-	local := ""
+	local := s.localPeerCmdline
 	for _, st := range s.cfg.Global.Raw {
 		if st.Args[0] == "localpeer" && len(st.Args) > 1 {
 			local = st.Args[1]

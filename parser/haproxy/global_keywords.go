@@ -92,6 +92,11 @@ func (s *state) global(p Pos, w []string) {
 		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
 		return
 	}
+	if kw == "localpeer" && s.localPeerCmdline != "" {
+		// -L wins; HAProxy says so at each "localpeer" line.
+		s.warn(p, "'%s' ignored since it is already set by using the '-L' command line argument.", kw)
+		return
+	}
 	row := globalRows[kw]
 	if row.NoArgs && len(w) > 1 {
 		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[1])

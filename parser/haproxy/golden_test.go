@@ -55,7 +55,7 @@ func parseOutput(out string) (msgs []goldenMsg, valid bool) {
 }
 
 // caseArgs reads "# goha-args:" and "# goha-env:" lines of a case.
-func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, quiet, diag bool) {
+func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, quiet, diag bool, opts CheckOptions) {
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +75,10 @@ func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, 
 				if f[i] == "-dD" {
 					diag = true
 				}
+				if f[i] == "-L" && i+1 < len(f) {
+					opts.LocalPeer = f[i+1]
+					i++
+				}
 				if f[i] == "-f" && i+1 < len(f) {
 					paths = append(paths, f[i+1])
 					i++
@@ -86,7 +90,7 @@ func caseArgs(t *testing.T, cfg string) (paths []string, env map[string]string, 
 			env[k] = v
 		}
 	}
-	return paths, env, quiet, diag
+	return paths, env, quiet, diag, opts
 }
 
 // render prints a result the way gohaproxy -c does (stderr then stdout).
@@ -127,14 +131,14 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("bad golden header %q", first)
 			}
-			paths, env, quiet, diag := caseArgs(t, name+".cfg")
-			res := Check(paths, func(k string) (string, bool) {
+			paths, env, quiet, diag, opts := caseArgs(t, name+".cfg")
+			res := CheckWith(paths, func(k string) (string, bool) {
 				if k == "PATH" {
 					return os.Getenv("PATH"), true
 				}
 				v, ok := env[k]
 				return v, ok
-			})
+			}, opts)
 			wantMsgs, wantValid := parseOutput(rest)
 			gotMsgs, gotValid := parseOutput(render(res, quiet, diag))
 			var problems []string

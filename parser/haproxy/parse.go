@@ -29,17 +29,38 @@ type Result struct {
 // CheckFiles parses and checks files in order (already expanded by
 // ExpandPaths), the way "haproxy -c" does.
 func CheckFiles(files []string, env Env) *Result {
-	r := checkFiles(files, env)
+	return checkFilesQuiet(files, env, CheckOptions{})
+}
+
+// CheckOptions are the command-line settings that change how HAProxy reads
+// its configuration.
+type CheckOptions struct {
+	// LocalPeer is -L: the local peer's name. It overrides global
+	// "localpeer" (which then warns) and is $HAPROXY_LOCALPEER.
+	LocalPeer string
+}
+
+func checkFilesQuiet(files []string, env Env, o CheckOptions) *Result {
+	r := checkFiles(files, env, o)
 	applyQuiet(r)
 	return r
 }
 
-func checkFiles(files []string, env Env) *Result {
+func checkFiles(files []string, env Env, o CheckOptions) *Result {
 	if env == nil {
 		env = lookupEnv
 	}
+	if o.LocalPeer != "" {
+		base := env
+		env = func(name string) (string, bool) {
+			if name == "HAPROXY_LOCALPEER" {
+				return o.LocalPeer, true
+			}
+			return base(name)
+		}
+	}
 	r := &Result{Config: &Config{}}
-	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}}
+	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}, localPeerCmdline: o.LocalPeer}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -119,7 +140,10 @@ func ZeroWarning(r *Result) {
 // Check is "haproxy -c -f P1 -f P2 ...": expand the paths, read, parse and
 // check. Unreadable paths and empty file lists give HAProxy's answers
 // (an alert plus usage, or usage alone), with Usage set so callers print it.
-func Check(paths []string, env Env) *Result {
+func Check(paths []string, env Env) *Result { return CheckWith(paths, env, CheckOptions{}) }
+
+// CheckWith is Check with command-line settings (-L).
+func CheckWith(paths []string, env Env, o CheckOptions) *Result {
 	files, err := ExpandPaths(paths)
 	if err == ErrNoConfig {
 		return &Result{Config: &Config{}, Exit: 1, Usage: true}
@@ -129,7 +153,7 @@ func Check(paths []string, env Env) *Result {
 		r.Diags.Raw(Alert, "", 0, "config : "+err.Error())
 		return r
 	}
-	return CheckFiles(files, env)
+	return checkFilesQuiet(files, env, o)
 }
 
 // CheckBytes checks a single in-memory file without consulting the host
@@ -164,6 +188,8 @@ type state struct {
 	// peersLines: per peers section, whether a "peer" and a "bind" line
 	// were accepted (2.6 refuses to mix them).
 	peersLines map[*Section][2]bool
+	// localPeerCmdline is -L (global "localpeer" is then ignored).
+	localPeerCmdline string
 	// readerFailed mimics readcfgfile() returning -1 (a parse path in 2.6
 	// does): the caller then claims the file could not be opened.
 	readerFailed bool
