@@ -32,6 +32,11 @@ type Config struct {
 	// Synced reports whether this process's own resync is over: it decides
 	// between "resync finished" and "resync partial" after a teach.
 	Synced func() bool
+	// Assign, called when the handshake succeeds, reports whether the
+	// section gives this peer the lesson: the session then asks it for a
+	// full resync at once, and pushes none of its own changes until the
+	// lesson ends (HAProxy's PEER_F_LEARN_ASSIGN). Nil: never.
+	Assign func(peer string) bool
 	// Resume returns, per table, the last update the peer acked on a
 	// previous session: pushes restart after it (HAProxy's st->update).
 	// Nil, or a short slice, restarts from the beginning.
@@ -337,4 +342,7 @@ func (s *Session) establish(now time.Time) {
 		st.lastPushed = st.acked
 	}
 	s.events = append(s.events, Event{Kind: EvEstablished, Peer: s.peer})
+	if s.cfg.Assign != nil && s.cfg.Assign(s.peer) {
+		s.learn = 1
+	}
 }

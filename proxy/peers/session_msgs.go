@@ -254,7 +254,9 @@ func (s *Session) sendMsgs() {
 			st.lastAcked = st.lastGet
 		}
 		if !s.teaching {
-			s.pushLocal(st)
+			if s.learn == 0 { // no pushes while this peer teaches us
+				s.pushLocal(st)
+			}
 		} else if !s.teachDone {
 			s.pushTeach(st)
 		}

@@ -219,3 +219,41 @@ func TestSessionPushesInBatches(t *testing.T) {
 		t.Errorf("acked %d, want %d", p.a.tables[0].acked, n)
 	}
 }
+
+// A peer given the lesson at the handshake is asked for a resync at once,
+// and no local change is pushed to it before the lesson ends (HAProxy's
+// PEER_F_LEARN_ASSIGN).
+func TestSessionAssignedHoldsPushes(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	ta, tb := NewMemTable(ipDef(), c.now), NewMemTable(ipDef(), c.now)
+	ta.Set(ip4("10.0.0.1"), 0, nil)
+	tb.Set(ip4("10.0.0.2"), 0, nil)
+	a := Dial(Config{Local: "A", Remote: "B", Tables: []Table{ta}, Assign: func(string) bool { return true }}, c.t)
+	b := Accept(Config{Local: "B", Known: func(string) bool { return true }, Tables: []Table{tb}}, c.t)
+	b.Feed(c.t, a.Output(), false)
+	fromB := b.Output() // "200" and B's own push
+	a.Feed(c.t, fromB, false)
+	out := a.Output()
+	if !bytes.HasPrefix(out, []byte{ClassControl, CtrlResyncReq}) {
+		t.Fatalf("A sent % x after the handshake, want the resync request first", out)
+	}
+	for b := out; len(b) > 0; {
+		f, n, err := ParseFrame(b)
+		if err != nil || n == 0 {
+			t.Fatal(err)
+		}
+		if IsUpdateType(f.Type) || f.Type == StktDefine {
+			t.Fatalf("A pushed % x while learning", out)
+		}
+		b = b[n:]
+	}
+	p := &pair{c: c, a: a, b: b, ta: ta, tb: tb}
+	b.Feed(c.t, out, false)
+	p.pump()
+	if _, ok := tb.Get(ip4("10.0.0.1")); !ok {
+		t.Error("A's change not pushed after the lesson")
+	}
+	if _, ok := ta.Get(ip4("10.0.0.2")); !ok {
+		t.Error("B's entry not learned")
+	}
+}

@@ -134,6 +134,7 @@ func (n *Node) sessionConfig() peers.Config {
 		Known:  func(name string) bool { _, ok := n.cfg.Peers[name]; return ok },
 		Tables: n.cfg.Tables,
 		Synced: n.Synced,
+		Assign: n.assign,
 		Resume: func(name string) []uint32 {
 			n.mu.Lock()
 			defer n.mu.Unlock()
