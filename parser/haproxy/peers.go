@@ -36,10 +36,14 @@ type Peer struct {
 type PeersTable struct {
 	Pos  Pos
 	Name string
-	// ID is the table's name as HAProxy registers it and as the peers
-	// protocol sends it: "<section>/<name>".
-	ID   string
-	Args []string
+	// ID is the table's name as HAProxy registers it ("show table",
+	// "track-sc0 ... table <ID>"): "<section>/<name>".
+	ID string
+	// WireName is the name HAProxy 2.6 sends for it in the peers protocol:
+	// "/<name>" (the section's name is left out; captured from 2.6.12,
+	// see proxy/peers/testdata/haproxy26-defines.bin).
+	WireName string
+	Args     []string
 }
 
 // LocalPeer returns the line naming the local peer, nil when there is none
@@ -94,7 +98,7 @@ func typedPeers(sec *Section, local string) *PeersSection {
 			if arg(1) == "" {
 				continue
 			}
-			ps.Tables = append(ps.Tables, PeersTable{Pos: st.Pos, Name: arg(1), ID: sec.Name + "/" + arg(1), Args: append([]string(nil), st.Args[2:]...)})
+			ps.Tables = append(ps.Tables, PeersTable{Pos: st.Pos, Name: arg(1), ID: sec.Name + "/" + arg(1), WireName: "/" + arg(1), Args: append([]string(nil), st.Args[2:]...)})
 		}
 	}
 	return ps

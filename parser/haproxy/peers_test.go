@@ -44,7 +44,7 @@ peers other
 	if legacy.ListenAddr() != "127.0.0.1:10000" {
 		t.Errorf("legacy listens on %q", legacy.ListenAddr())
 	}
-	wantTable := PeersTable{Pos: Pos{"p.cfg", 8}, Name: "t1", ID: "legacy/t1",
+	wantTable := PeersTable{Pos: Pos{"p.cfg", 8}, Name: "t1", ID: "legacy/t1", WireName: "/t1",
 		Args: []string{"type", "ip", "size", "1k", "expire", "30s", "store", "http_req_cnt"}}
 	if len(legacy.Tables) != 1 || !reflect.DeepEqual(legacy.Tables[0], wantTable) {
 		t.Errorf("legacy tables %+v", legacy.Tables)

@@ -103,3 +103,51 @@ func valueString(v Value) string {
 	}
 	return fmt.Sprint(v.Num)
 }
+
+// testdata/haproxy26-defines.bin: what HAProxy 2.6.12 sent after a resync
+// request for the tables of haproxy26-defines.cfg (a peers section's own
+// "table" lines). It fixes the facts a definition must match for HAProxy
+// to accept it: the name of a peers-section table is "/<table>" (not
+// "<section>/<table>"), a string key's length is len+1 when "len" is given
+// and 32 when not, a binary key's is len (32 when not given), an integer's
+// 4, an ipv6's 16.
+func TestHAProxyDefinitions(t *testing.T) {
+	raw, err := os.ReadFile("testdata/haproxy26-defines.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]TableDef{}
+	for b := raw; len(b) > 0; {
+		f, n, err := ParseFrame(b)
+		if err != nil || n == 0 {
+			t.Fatalf("frame: %v", err)
+		}
+		if f.Type == StktDefine {
+			d, err := DecodeDefine(f.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[d.Name] = d
+			if re := AppendDefine(nil, &d); !bytes.Equal(re, b[:n]) {
+				t.Errorf("%s re-encoded % x, HAProxy sent % x", d.Name, re, b[:n])
+			}
+		}
+		b = b[n:]
+	}
+	bin := TableDef{Name: "/tbin", KeyType: KeyBin, KeyLen: 20, Types: 1<<DTServerID | 1<<DTServerKey | 1<<DTGPT | 1<<DTGPC | 1<<DTGPCRate}
+	bin.NbElem[DTGPT], bin.NbElem[DTGPC], bin.NbElem[DTGPCRate], bin.Period[DTGPCRate] = 2, 3, 2, 1000
+	for _, w := range []TableDef{
+		{Name: "/tstr", KeyType: KeyStr, KeyLen: 33, Types: 1 << DTGPC0},
+		{Name: "/tstr0", KeyType: KeyStr, KeyLen: 32},
+		{Name: "/tint", KeyType: KeySInt, KeyLen: 4, Types: 1 << DTGPC0, Expire: 60000},
+		{Name: "/tip6", KeyType: KeyIPv6, KeyLen: 16},
+		bin,
+		{Name: "/tbin0", KeyType: KeyBin, KeyLen: 32},
+	} {
+		g, ok := got[w.Name]
+		g.ID = 0
+		if !ok || !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: got %+v\nwant %+v", w.Name, g, w)
+		}
+	}
+}
