@@ -148,3 +148,34 @@ func (k KeyType) String() string {
 	}
 	return "unknown"
 }
+
+// defaultKeyLen is the key length of a string or binary table without
+// "len" (as 2.6.12 sends it: testdata/haproxy26-defines.bin).
+const defaultKeyLen = 32
+
+// KeyOf returns the key type and key length HAProxy 2.6 announces for a
+// table of configuration type typ ("ip", "ipv6", "integer", "string",
+// "binary") with "len" n (0: not given): a string's is n+1 (room for its
+// NUL), 32 without len; a binary's n, 32 without len. A definition must
+// carry exactly these for HAProxy to accept it.
+func KeyOf(typ string, n int) (KeyType, uint64, bool) {
+	switch typ {
+	case "ip", "ipv4":
+		return KeyIPv4, 4, true
+	case "ipv6":
+		return KeyIPv6, 16, true
+	case "integer":
+		return KeySInt, 4, true
+	case "string":
+		if n == 0 {
+			return KeyStr, defaultKeyLen, true
+		}
+		return KeyStr, uint64(n) + 1, true
+	case "binary":
+		if n == 0 {
+			return KeyBin, defaultKeyLen, true
+		}
+		return KeyBin, uint64(n), true
+	}
+	return 0, 0, false
+}

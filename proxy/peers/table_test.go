@@ -126,3 +126,24 @@ func TestServerKeyDictionary(t *testing.T) {
 		}
 	}
 }
+
+// KeyOf gives what HAProxy 2.6.12 announced in haproxy26-defines.bin.
+func TestKeyOf(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		n    int
+		kt   KeyType
+		klen uint64
+	}{
+		{"ip", 0, KeyIPv4, 4}, {"ipv6", 0, KeyIPv6, 16}, {"integer", 0, KeySInt, 4},
+		{"string", 32, KeyStr, 33}, {"string", 0, KeyStr, 32}, {"binary", 20, KeyBin, 20}, {"binary", 0, KeyBin, 32},
+	} {
+		kt, kl, ok := KeyOf(c.typ, c.n)
+		if !ok || kt != c.kt || kl != c.klen {
+			t.Errorf("KeyOf(%s, %d) = %s/%d", c.typ, c.n, kt, kl)
+		}
+	}
+	if _, _, ok := KeyOf("float", 0); ok {
+		t.Error("unknown key type accepted")
+	}
+}
