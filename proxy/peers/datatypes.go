@@ -160,7 +160,7 @@ const defaultKeyLen = 32
 // carry exactly these for HAProxy to accept it.
 func KeyOf(typ string, n int) (KeyType, uint64, bool) {
 	switch typ {
-	case "ip", "ipv4":
+	case "ip":
 		return KeyIPv4, 4, true
 	case "ipv6":
 		return KeyIPv6, 16, true

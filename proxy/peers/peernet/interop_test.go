@@ -2,6 +2,7 @@ package peernet
 
 import (
 	"fmt"
+	"net/http"
 	"net/netip"
 	"path/filepath"
 	"regexp"
@@ -298,5 +299,67 @@ func TestInteropHeartbeats(t *testing.T) {
 		if m := regexp.MustCompile(`id=goha\b[^\n]*\n[^\n]*` + bad + `(\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
 			t.Errorf("haproxy's %s for goha: %v", bad, m)
 		}
+	}
+}
+
+const interopStrCfg = `global
+	stats socket %[1]s level admin
+peers mypeers
+	peer hap %[2]s
+	peer goha %[3]s
+	table users type string len 16 size 1k expire 30s store http_req_cnt,gpc0
+frontend fe
+	mode http
+	bind %[4]s
+	timeout client 5s
+	http-request track-sc0 req.hdr(x-user) table mypeers/users
+	http-request return status 200
+`
+
+// TestInteropStringTable replicates a peers-section table with string keys
+// both ways: its wire name is "/users" and its key length len+1, and keys
+// longer than len are cut as HAProxy cuts them.
+func TestInteropStringTable(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	front := loopback.FreeAddr(t)
+	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopStrCfg, sock, hapPeer, gohaPeer, front))
+	startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	loopback.WaitListen(t, front)
+	kt, kl, _ := peers.KeyOf("string", 16)
+	def := peers.TableDef{Name: "/users", KeyType: kt, KeyLen: kl, Expire: 30000, Types: 1<<peers.DTGPC0 | 1<<peers.DTHTTPReqCnt}
+	table := peers.NewMemTable(def, nil)
+	node := startNode(t, gohaPeer, hapPeer, table)
+	waitFor(t, "the session", 10*time.Second, func() bool { return node.Connected("hap") })
+
+	req, _ := http.NewRequest("GET", "http://"+front+"/", nil)
+	req.Header.Set("X-User", "alice")
+	for i := 0; i < 2; i++ {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	waitFor(t, "alice in goha's table", 5*time.Second, func() bool {
+		e, ok := table.Get([]byte("alice"))
+		v, _ := e.ValueOf(peers.DTHTTPReqCnt)
+		return ok && len(v.Num) == 1 && v.Num[0] == 2
+	})
+	table.Set([]byte("bob-has-a-very-long-name"), 0, []peers.Value{{Type: peers.DTGPC0, Num: []uint64{4}}})
+	var line string
+	waitFor(t, "bob in haproxy's table", 5*time.Second, func() bool {
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table mypeers/users"), "\n") {
+			if strings.Contains(l, "key=bob") {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("haproxy: %s", line)
+	if !strings.Contains(line, " key=bob-has-a-very-l ") || !strings.Contains(line, " gpc0=4") {
+		t.Errorf("haproxy's entry %q: want the key cut to 16 bytes and gpc0=4", line)
 	}
 }
