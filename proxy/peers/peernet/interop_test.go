@@ -192,7 +192,7 @@ func TestInteropReconnect(t *testing.T) {
 	node := startNode(t, gohaPeer, hapPeer, table)
 	waitFor(t, "the first session", 10*time.Second, func() bool { return node.Connected("hap") })
 	table.Set(ip4("198.51.100.7"), 0, []peers.Value{{Type: peers.DTGPC0, Num: []uint64{11}}})
-	waitFor(t, "the entry in the first haproxy", 5*time.Second, func() bool { return showLine(t, sock, "198.51.100.7") != "" })
+	waitFor(t, "the entry in the first haproxy", 5*time.Second, func() bool { return showLine(t, sock, "fe", "198.51.100.7") != "" })
 	first.Process.Kill()
 	first.Wait()
 	waitFor(t, "goha to see the session end", 5*time.Second, func() bool { return !node.Connected("hap") })
@@ -202,15 +202,15 @@ func TestInteropReconnect(t *testing.T) {
 	t.Logf("new session after %v", time.Since(began).Round(time.Millisecond))
 	var line string
 	waitFor(t, "the entry in the new haproxy", 5*time.Second, func() bool {
-		line = showLine(t, sock, "198.51.100.7")
+		line = showLine(t, sock, "fe", "198.51.100.7")
 		return strings.Contains(line, " gpc0=11 ")
 	})
 	t.Logf("new haproxy: %s", line)
 }
 
-// showLine returns the "show table fe" line of key, "" if none.
-func showLine(t *testing.T, sock, key string) string {
-	for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table fe"), "\n") {
+// showLine returns the line of key in "show table <table>", "" if none.
+func showLine(t *testing.T, sock, table, key string) string {
+	for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table "+table), "\n") {
 		if strings.Contains(l, "key="+key+" ") {
 			return l
 		}
@@ -234,7 +234,7 @@ func TestInteropResyncFromHAProxy(t *testing.T) {
 		return ok && e.Expire < 29000
 	})
 	e, _ := table.Get(ip4("127.0.0.1"))
-	t.Logf("haproxy: %s; goha: %+v", showLine(t, sock, "127.0.0.1"), e)
+	t.Logf("haproxy: %s; goha: %+v", showLine(t, sock, "fe", "127.0.0.1"), e)
 	if v, _ := e.ValueOf(peers.DTHTTPReqCnt); v.Num[0] != 1 {
 		t.Errorf("http_req_cnt = %v, want 1", v.Num)
 	}
@@ -261,7 +261,7 @@ func TestInteropTeachHAProxy(t *testing.T) {
 	defer func() { t.Logf("last line: %q", line) }()
 	t.Logf("%s haproxy started", time.Now().Format("05.000"))
 	waitFor(t, "goha's taught entry in haproxy", 10*time.Second, func() bool {
-		line = showLine(t, sock, "192.0.2.1")
+		line = showLine(t, sock, "fe", "192.0.2.1")
 		m := re.FindStringSubmatch(line)
 		if m == nil {
 			return false
@@ -361,5 +361,70 @@ func TestInteropStringTable(t *testing.T) {
 	t.Logf("haproxy: %s", line)
 	if !strings.Contains(line, " key=bob-has-a-very-l ") || !strings.Contains(line, " gpc0=4") {
 		t.Errorf("haproxy's entry %q: want the key cut to 16 bytes and gpc0=4", line)
+	}
+}
+
+const interopStickCfg = `global
+	stats socket %[1]s level admin
+peers mypeers
+	peer hap %[2]s
+	peer goha %[3]s
+listen app
+	mode http
+	bind %[4]s
+	timeout client 5s
+	timeout connect 2s
+	timeout server 5s
+	balance roundrobin
+	stick-table type ip size 1k expire 30s peers mypeers store server_id,server_key
+	stick on src
+	server s1 %[5]s
+	server s2 %[6]s
+`
+
+// TestInteropStickyServer: the server a client sticks to on HAProxy
+// (server_id and server_key, the latter through the dictionary cache)
+// reaches goha, and a stickiness goha pushes makes HAProxy send that client
+// to the server goha named.
+func TestInteropStickyServer(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	s1, s2 := loopback.StartWeb(t, "s1"), loopback.StartWeb(t, "s2")
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	front := loopback.FreeAddr(t)
+	cfg := haproxytest.WriteConfig(t, fmt.Sprintf(interopStickCfg, sock, hapPeer, gohaPeer, front, s1.Addr, s2.Addr))
+	startProc(t, bin, "-db", "-q", "-L", "hap", "-f", cfg)
+	loopback.WaitListen(t, front)
+	def := peers.TableDef{Name: "app", KeyType: peers.KeyIPv4, KeyLen: 4, Expire: 30000, Types: 1<<peers.DTServerID | 1<<peers.DTServerKey}
+	table := peers.NewMemTable(def, nil)
+	node := startNode(t, gohaPeer, hapPeer, table)
+	waitFor(t, "the session", 10*time.Second, func() bool { return node.Connected("hap") })
+
+	first := loopback.Get(t, front)
+	want := map[string]uint64{"200 s1": 1, "200 s2": 2}[first]
+	var e peers.Entry
+	waitFor(t, "the stickiness in goha's table", 5*time.Second, func() bool {
+		var ok bool
+		e, ok = table.Get(ip4("127.0.0.1"))
+		v, _ := e.ValueOf(peers.DTServerID)
+		return ok && len(v.Num) == 1 && v.Num[0] == want
+	})
+	if v, _ := e.ValueOf(peers.DTServerKey); string(v.Dict.Value) != strings.TrimPrefix(first, "200 ") {
+		t.Errorf("server_key %q after %q", v.Dict.Value, first)
+	}
+	// goha makes the client stick to the other server.
+	other, otherName := map[uint64]uint64{1: 2, 2: 1}[want], map[uint64]string{1: "s2", 2: "s1"}[want]
+	table.Set(ip4("127.0.0.1"), 0, []peers.Value{
+		{Type: peers.DTServerID, Num: []uint64{other}},
+		{Type: peers.DTServerKey, Dict: peers.DictRef{Present: true, HasValue: true, Value: []byte(otherName)}},
+	})
+	waitFor(t, "haproxy to learn the new stickiness", 5*time.Second, func() bool {
+		return strings.Contains(showLine(t, sock, "app", "127.0.0.1"), fmt.Sprintf(" server_id=%d ", other))
+	})
+	t.Logf("haproxy: %s", showLine(t, sock, "app", "127.0.0.1"))
+	for i := 0; i < 3; i++ {
+		if got := loopback.Get(t, front); got != "200 "+otherName {
+			t.Errorf("request %d after goha's push went to %q, want %s", i, got, otherName)
+		}
 	}
 }
