@@ -114,6 +114,7 @@ func TestInteropHAProxy26(t *testing.T) {
 		{Type: peers.DTHTTPReqRate, Freq: []peers.FreqCtr{{Age: 10, Curr: 5}}},
 	})
 	var line string
+	pushed := time.Now()
 	waitFor(t, "goha's entry in haproxy's show table", 5*time.Second, func() bool {
 		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show table fe"), "\n") {
 			if strings.Contains(l, "key=10.9.8.7 ") {
@@ -123,7 +124,7 @@ func TestInteropHAProxy26(t *testing.T) {
 		}
 		return false
 	})
-	t.Logf("haproxy learned: %s", line)
+	t.Logf("haproxy learned after %v: %s", time.Since(pushed).Round(time.Millisecond), line)
 	for _, f := range []string{"gpc0=7", "http_req_cnt=42", "http_req_rate(10000)=5", "conn_cnt=0"} {
 		if !strings.Contains(line, " "+f) {
 			t.Errorf("haproxy's entry %q lacks %s", line, f)

@@ -7,6 +7,7 @@ package peernet
 import (
 	"net"
 	"os"
+	"sort"
 	"sync"
 	"time"
 
@@ -197,4 +198,25 @@ func (n *Node) dialLoop(rp *remotePeer) {
 		}
 		n.run(c, peers.Dial(cfg, time.Now()), rp)
 	}
+}
+
+// PeerStatus is a remote peer as "show peers" would summarise it.
+type PeerStatus struct {
+	Name, Addr string
+	// Status is the last handshake status (peers.StatusName names it):
+	// 0 never tried, 100 connecting, 200 established, 3xx/5xx refused.
+	Status    int
+	Connected bool
+}
+
+// Status returns the remote peers' state, by name.
+func (n *Node) Status() []PeerStatus {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]PeerStatus, 0, len(n.remote))
+	for _, rp := range n.remote {
+		out = append(out, PeerStatus{Name: rp.name, Addr: rp.addr, Status: rp.status, Connected: rp.conn != nil})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -51,6 +51,10 @@ func TestNodesReplicateAndDropMalformedPeer(t *testing.T) {
 	if !a.Connected("b") {
 		t.Fatal("the session with b was dropped too")
 	}
+	st := a.Status()
+	if len(st) != 2 || st[0].Name != "b" || !st[0].Connected || peers.StatusName(st[0].Status) != "ESTA" || st[1].Name != "rogue" || st[1].Connected {
+		t.Errorf("a's peers: %+v", st)
+	}
 	tb.Set(ip4("10.2.2.2"), 0, nil)
 	waitFor(t, "b's entry on a after the rogue peer", 3*time.Second, func() bool { _, ok := ta.Get(ip4("10.2.2.2")); return ok })
 }
