@@ -31,7 +31,10 @@
 // The tables: a session reads and feeds local stick tables through Table
 // (LastUpdate, UpdatesAfter, Snapshot, Apply), with times relative to the
 // call (remaining ms, rate ages) so no clock is shared. MemTable implements
-// it in memory. proxy/stick's peers view (UpdateID, Updates, Apply with
+// it in memory. KeyOf gives the key type and length HAProxy announces for a
+// configured table (a definition that differs is ignored by HAProxy), and
+// a peers section's own table is named "/<table>" on the wire
+// (testdata/haproxy26-defines.bin). proxy/stick's peers view (UpdateID, Updates, Apply with
 // Snapshot values flattened per element) maps onto it one to one.
 //
 // Not done here: learning the tables from the old process of a reload
