@@ -257,3 +257,37 @@ func TestSessionAssignedHoldsPushes(t *testing.T) {
 		t.Error("B's entry not learned")
 	}
 }
+
+// A peer announcing version 2.0 (HAProxy after a 502) is accepted and
+// taught without lifetimes (no timed updates), as HAProxy's PEER_F_DWNGRD
+// does; a dialer told to downgrade announces 2.0.
+func TestSessionDowngrade(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	ta := NewMemTable(ipDef(), c.now)
+	ta.Set(ip4("10.0.0.1"), 0, nil)
+	d := Dial(Config{Local: "A", Remote: "B", Downgrade: true}, c.t)
+	if got := string(d.Output()); got != "HAProxyS 2.0\nB\nA 0 1\n" {
+		t.Errorf("downgraded hello %q", got)
+	}
+	s := Accept(Config{Local: "A", Known: func(string) bool { return true }, Tables: []Table{ta}}, c.t)
+	s.Feed(c.t, []byte("HAProxyS 2.0\nA\nB 1 1\n"), false)
+	s.Output()
+	s.Feed(c.t, []byte{ClassControl, CtrlResyncReq}, false)
+	updates := 0
+	for b := s.Output(); len(b) > 0; {
+		f, n, err := ParseFrame(b)
+		if err != nil || n == 0 {
+			t.Fatal(err)
+		}
+		if f.Type == StktUpdateTimed || f.Type == StktIncUpdateTimed {
+			t.Fatalf("timed update % x sent to a 2.0 peer", f.Data)
+		}
+		if IsUpdateType(f.Type) {
+			updates++
+		}
+		b = b[n:]
+	}
+	if updates != 1 { // the teach (the push at the handshake went with "200")
+		t.Errorf("%d updates taught, want 1", updates)
+	}
+}
