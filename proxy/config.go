@@ -8,6 +8,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/persist"
 )
 
 // Mode is a proxy's `mode`.
@@ -244,6 +245,20 @@ type Backend struct {
 	// the backend, as HAProxy checks a backend's stats URI: the first
 	// whose condition holds answers instead of a server.
 	Services []HeaderRule
+
+	// Cookie is the persistence cookie (`cookie`; nil: none), run by
+	// proxy/persist; Persist is `option persist`; PersistRules are the
+	// `force-persist`/`ignore-persist` rules in order (the first whose
+	// condition holds decides).
+	Cookie       *persist.Cookie
+	Persist      bool
+	PersistRules []PersistRule
+}
+
+// PersistRule is `force-persist` (Force) or `ignore-persist`.
+type PersistRule struct {
+	Force bool
+	Cond  Condition // nil = always
 }
 
 // Server is one `server` line.
@@ -258,4 +273,6 @@ type Server struct {
 	// SendProxy is the PROXY protocol version each connection to the
 	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
 	SendProxy int
+	// Cookie is the server's `cookie` value ("" = none).
+	Cookie string
 }

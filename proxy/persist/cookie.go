@@ -25,10 +25,10 @@ const (
 
 // Cookie is a backend's `cookie` line.
 type Cookie struct {
-	Name                              string
-	Mode                              Mode
-	Indirect, NoCache, PostOnly       bool
-	Preserve, HTTPOnly, Secure        bool
+	Name                        string
+	Mode                        Mode
+	Indirect, NoCache, PostOnly bool
+	Preserve, HTTPOnly, Secure  bool
 	// Domain is every `domain` value joined as HAProxy emits them:
 	// "a.example; domain=b.example" ("" = none).
 	Domain string
