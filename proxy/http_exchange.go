@@ -125,7 +125,7 @@ func (x *exchange) run() bool {
 			} else {
 				x.be.release(x.srv)
 				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
-				s.redispatched(x.srv)
+				s.redispatched()
 				if x.srv == nil {
 					s.sendError(x.be.errs, 503, x.be)
 					x.status, x.term = 503, term('S', 'C')

@@ -559,7 +559,7 @@ func (s *session) transaction() bool {
 		s.scanCookies(be)
 	}
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
-	s.redispatched(srv)
+	s.redispatched()
 	if srv == nil {
 		s.sendError(be.errs, 503, be)
 		t := term('S', 'C')

@@ -30,6 +30,8 @@ type pin struct {
 	srv *server
 	// force: a `force-persist` rule matched: never redispatched.
 	force bool
+	// left: option redispatch moved the request to another server.
+	left bool
 }
 
 // persistRules evaluates the backend's force-persist/ignore-persist rules:
@@ -109,8 +111,8 @@ func (s *session) scanCookies(be *backend) {
 // redispatched notes that the request left the server its cookie
 // designated (option redispatch): the cookie was for a server it did not
 // reach, and the response gets a new one.
-func (s *session) redispatched(srv *server) {
-	if s.ck.pin.srv == nil || srv == s.ck.pin.srv {
+func (s *session) redispatched() {
+	if !s.ck.pin.left {
 		return
 	}
 	if s.ck.req.State == persist.Valid {

@@ -202,6 +202,9 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			// pooled connection, the connect time (Tc = 0 then anyway).
 			tl.picked = time.Now()
 			if prev != nil && prev != srv {
+				if pn != nil && prev == pn.srv {
+					pn.left = true
+				}
 				rl.redispatched = true
 				b.stats.redispatches.Add(1)
 				prev.stats.redispatches.Add(1)

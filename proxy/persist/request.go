@@ -190,14 +190,14 @@ func (c *Cookie) designator(h []byte, valBeg, valEnd int, r *Request) int {
 	bar++
 	if valEnd-bar >= 5 {
 		if v := readDate(h[bar:]); v > 0 {
-			r.LastDate = v << 2
+			r.LastDate = date32(v)
 		}
 	}
 	for i := bar; i < valEnd; i++ {
 		if h[i] == dateDelim {
 			if valEnd-i > 5 {
 				if v := readDate(h[i+1:]); v > 0 {
-					r.FirstDate = v << 2
+					r.FirstDate = date32(v)
 				}
 			}
 			break
@@ -205,6 +205,11 @@ func (c *Cookie) designator(h []byte, valBeg, valEnd int, r *Request) int {
 	}
 	return delim
 }
+
+// date32 turns a decoded date (4-second units) into seconds the way
+// HAProxy stores it, in a signed 32-bit int: a date past 2038 wraps
+// negative (and then counts as long expired, or as needing a refresh).
+func date32(v int64) int64 { return int64(int32(uint32(v) << 2)) }
 
 // checkDates applies maxlife then maxidle: a cookie too old, or dated more
 // than a day ahead, is treated as absent.

@@ -170,8 +170,11 @@ type Header struct{ Name, Value []byte }
 // Cache-Control fields to a transaction that is cacheable so far.
 // Pragma is taken whole; Cache-Control is read per comma-separated value,
 // last word winning: "public" makes it cacheable again, "private",
-// "no-cache", "no-store", "max-age=0", "s-maxage=0" not.
+// "no-cache", "no-store", "max-age=0", "s-maxage=0" not. A response with
+// neither freshness information (max-age, s-maxage, Expires) nor a
+// validator (ETag, Last-Modified) is not cacheable either.
 func Cacheable(cacheable bool, hdrs []Header) bool {
+	fresh, validator := false, false
 	for _, h := range hdrs {
 		if foldEq(h.Name, "pragma") {
 			if foldEq(trimSP(h.Value), "no-cache") {
@@ -191,11 +194,23 @@ func Cacheable(cacheable bool, hdrs []Header) bool {
 			case foldEq(v, "private"), foldEq(v, "no-cache"), foldEq(v, "no-store"),
 				foldEq(v, "max-age=0"), foldEq(v, "s-maxage=0"):
 				cacheable = false
+			case prefixFold(v, "s-maxage"), prefixFold(v, "max-age"):
+				fresh = true
 			}
 		}
 	}
-	return cacheable
+	for _, h := range hdrs {
+		switch {
+		case foldEq(h.Name, "expires"):
+			fresh = true
+		case foldEq(h.Name, "etag"), foldEq(h.Name, "last-modified"):
+			validator = true
+		}
+	}
+	return cacheable && (fresh || validator)
 }
+
+func prefixFold(v []byte, p string) bool { return len(v) >= len(p) && foldEq(v[:len(p)], p) }
 
 func trimSP(v []byte) []byte {
 	for len(v) > 0 && isSPHT(v[0]) {
