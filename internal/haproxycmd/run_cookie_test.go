@@ -77,7 +77,9 @@ func cookieRecorder(t *testing.T, name string) string {
 }
 
 // cookieBackends are the persistence settings compared, one frontend and
-// backend each: W1, W2 are live servers, DEAD refuses connections.
+// backend each: W1, W2 are live servers, DEAD refuses connections. (In
+// forcedead the dead server has weight 0: only its cookie sends requests
+// there, so the balancer's choices after redispatches stay out of it.)
 var cookieBackends = []struct{ name, lines string }{
 	{"ins", "cookie SRV insert indirect nocache httponly secure domain .a.example domain b.example attr SameSite=Lax attr x=y\n    server s1 W1 cookie one\n    server s2 W2 cookie two"},
 	{"plain", "cookie SRV insert\n    server s1 W1 cookie one\n    server s2 W2 cookie two\n    server s3 W1"},
@@ -95,6 +97,9 @@ var cookieBackends = []struct{ name, lines string }{
 	{"redisp", "cookie SRV insert indirect\n    option redispatch\n    server s1 DEAD cookie one\n    server s2 W2 cookie two"},
 	{"noredisp", "cookie SRV insert indirect\n    server s1 DEAD cookie one\n    server s2 W2 cookie two"},
 	{"shared", "cookie SRV insert indirect\n    server s1 W1 cookie one disabled\n    server s2 W2 cookie one"},
+	{"forcedead", "cookie SRV insert indirect\n    option redispatch\n    force-persist if { req.hdr(x-force) 1 }\n    server s1 DEAD cookie one weight 0\n    server s2 W2 cookie two"},
+	{"persistdead", "cookie SRV insert indirect\n    option persist\n    option redispatch\n    server s1 DEAD cookie one disabled\n    server s2 W2 cookie two"},
+	{"every", "cookie SRV insert indirect\n    option redispatch 1\n    retries 2\n    server s1 DEAD cookie one\n    server s2 W2 cookie two\n    server s3 W1 cookie three"},
 }
 
 // b64date is HAProxy's cookie date (4-second units, five base64 digits).
