@@ -163,9 +163,40 @@ func cookieRequests() []string {
 	return out
 }
 
-// cookieDate masks the dates of maxidle/maxlife cookies: two runs a
-// moment apart may straddle a 4-second step.
+// cookieDate masks the dates of maxidle/maxlife cookies once checked
+// (checkCookieDates): two runs a moment apart may straddle a 4-second step.
 var cookieDate = regexp.MustCompile(`\|[A-Za-z0-9+/]{5}`)
+
+// checkCookieDates decodes the dates of an inserted cookie: each must be
+// the current date as HAProxy writes it ((now+3)/4 in 4-second units),
+// within a few steps either way, or the first date of a maxlife cookie.
+func checkCookieDates(t *testing.T, setCookie string, first map[string]bool) {
+	t.Helper()
+	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	value, _, _ := strings.Cut(setCookie, ";")
+	now := time.Now().Unix()
+	for i, d := range cookieDate.FindAllString(value, -1) {
+		var v int64
+		for _, c := range d[1:] {
+			v = v<<6 + int64(strings.IndexRune(digits, c))
+		}
+		if i == 1 && first[d] {
+			continue // a first date carried over from the request
+		}
+		if sec := v << 2; sec < now-20 || sec > now+8 {
+			t.Errorf("%q: date %s is %d, now is %d", setCookie, d, sec, now)
+		}
+	}
+}
+
+// requestDates are the dates the request's cookies carry.
+func requestDates(req string) map[string]bool {
+	m := map[string]bool{}
+	for _, d := range cookieDate.FindAllString(req, -1) {
+		m[d] = true
+	}
+	return m
+}
 
 // cookieExchange sends req to addr and returns the status line, the
 // set-cookie and cache-control fields in order, and the body.
@@ -186,6 +217,9 @@ func cookieExchange(t *testing.T, addr, req string) string {
 		low := strings.ToLower(l)
 		if strings.HasPrefix(low, "set-cookie:") || strings.HasPrefix(low, "cache-control:") {
 			out = append(out, l)
+		}
+		if strings.HasPrefix(low, "set-cookie:") {
+			checkCookieDates(t, l, requestDates(req))
 		}
 	}
 	if strings.Contains(lines[0], " 200 ") || strings.Contains(lines[0], " 302 ") {
