@@ -103,6 +103,10 @@ type Frontend struct {
 	TCPConnRules []TCPConnRule
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
+	// Listen: a listen section, whose backend half (the backend of the
+	// same name) holds its cookie: HAProxy's log shows that cookie's
+	// state for requests its rules answer.
+	Listen bool
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string

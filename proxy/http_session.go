@@ -542,6 +542,7 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
+	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			return s.answerService(r.Service)

@@ -56,7 +56,7 @@ func (s *session) scanCookies(be *backend) {
 	if c == nil {
 		return
 	}
-	s.ck.logged = c.Mode != persist.Passive || c.Indirect
+	s.ck.logged = cookieLogged(c)
 	var idx []int
 	var vals [][]byte
 	for i, h := range s.info.Headers() {
@@ -106,6 +106,30 @@ func (s *session) scanCookies(be *backend) {
 	clear(hs[len(kept):])
 	s.edits.list = kept
 	s.info.hdrs = kept
+}
+
+// ruleCookies sets what the log shows of a listen section's cookie for a
+// request its own rules answered: HAProxy reads the request's cookie for
+// the log when it denies or tarpits (scan), and otherwise logs the
+// states of a cookie never read. It returns the server the cookie
+// designates, which HAProxy's log names.
+func (s *session) ruleCookies(scan bool) *server {
+	be := s.fe.self
+	if be == nil || be.cfg.Cookie == nil {
+		return nil
+	}
+	if !scan {
+		s.ck.logged = cookieLogged(be.cfg.Cookie)
+		return nil
+	}
+	s.scanCookies(be)
+	return s.ck.pin.srv
+}
+
+// cookieLogged: HAProxy's %tsc shows the cookie states for the rewrite,
+// insert and prefix modes and for indirect, not for a passive cookie.
+func cookieLogged(c *persist.Cookie) bool {
+	return c != nil && (c.Mode != persist.Passive || c.Indirect)
 }
 
 // redispatched notes that the request left the server its cookie

@@ -99,6 +99,8 @@ var cookieBackends = []struct{ name, lines string }{
 	{"shared", "cookie SRV insert indirect\n    server s1 W1 cookie one disabled\n    server s2 W2 cookie one"},
 	{"forcedead", "cookie SRV insert indirect\n    option redispatch\n    force-persist if { req.hdr(x-force) 1 }\n    server s1 DEAD cookie one weight 0\n    server s2 W2 cookie two"},
 	{"persistdead", "cookie SRV insert indirect\n    option persist\n    option redispatch\n    server s1 DEAD cookie one disabled\n    server s2 W2 cookie two"},
+	// a listen section: its own rules answer /deny and /ret
+	{"lst", "http-request deny if { path_beg /deny }\n    http-request return status 200 if { path_beg /ret }\n    cookie SRV insert indirect\n    server s1 W1 cookie one\n    server s2 W2 cookie two"},
 	{"every", "cookie SRV insert indirect\n    option redispatch 1\n    retries 2\n    server s1 DEAD cookie one\n    server s2 W2 cookie two\n    server s3 W1 cookie three"},
 }
 
@@ -159,6 +161,9 @@ func cookieRequests() []string {
 		"POST /ma HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 		"GET /302 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
 		"HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=nope\r\nConnection: close\r\n\r\n",
+		"GET /ret HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
 	)
 	return out
 }
@@ -250,6 +255,10 @@ defaults
 		bind := loopback.FreeAddr(t)
 		binds = append(binds, bind)
 		lines := strings.NewReplacer("W1", webs[0], "W2", webs[1], "DEAD", dead).Replace(b.lines)
+		if b.name == "lst" {
+			fmt.Fprintf(&cfg, "listen %s\n    bind %s\n    %s\n", b.name, bind, lines)
+			continue
+		}
 		fmt.Fprintf(&cfg, "frontend %s\n    bind %s\n    default_backend b%s\nbackend b%s\n    %s\n", b.name, bind, b.name, b.name, lines)
 	}
 	startWithConfig(t, bin, cfg.String(), binds...)
@@ -259,14 +268,20 @@ defaults
 	got := make(chan []string, 1)
 	go func() {
 		var lines []string
-		readSyslog(syslog, func(l string) bool {
+		buf := make([]byte, 4096)
+		syslog.SetReadDeadline(time.Now().Add(60 * time.Second)) // the whole run
+		for len(lines) < want {
+			n, err := syslog.Read(buf)
+			if err != nil {
+				break
+			}
 			// startWithConfig's readiness probes connect and close:
 			// those lines are not compared.
+			l := string(buf[:n])
 			if i := strings.Index(l, "]: "); i >= 0 && !strings.Contains(l, " CR-- ") {
 				lines = append(lines, strings.TrimSpace(l[i+3:]))
 			}
-			return len(lines) < want
-		})
+		}
 		// Lines are compared frontend by frontend, in request order
 		// ("<frontend> "?n=<j>" ...").
 		sort.Strings(lines)
@@ -318,7 +333,7 @@ func TestCookiePersistenceMatchesHAProxy(t *testing.T) {
 			seen[f[4][2:]] = true
 		}
 	}
-	for _, st := range []string{"NI", "NN", "VN", "VU", "VD", "VR", "VP", "II", "DI", "DN", "UN", "EI", "OI", "--"} {
+	for _, st := range []string{"NI", "NN", "VN", "VU", "VD", "VR", "VP", "II", "DI", "DN", "UN", "EI", "OI", "--", "IN"} {
 		if !seen[st] {
 			t.Errorf("no request made HAProxy log cookie state %q (saw %v)", st, seen)
 		}

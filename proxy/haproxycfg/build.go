@@ -196,6 +196,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
+		Listen:               px.Kind == "listen",
 	}
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
