@@ -99,6 +99,7 @@ var cookieBackends = []struct{ name, lines string }{
 	{"shared", "cookie SRV insert indirect\n    server s1 W1 cookie one disabled\n    server s2 W2 cookie one"},
 	{"forcedead", "cookie SRV insert indirect\n    option redispatch\n    force-persist if { req.hdr(x-force) 1 }\n    server s1 DEAD cookie one weight 0\n    server s2 W2 cookie two"},
 	{"persistdead", "cookie SRV insert indirect\n    option persist\n    option redispatch\n    server s1 DEAD cookie one disabled\n    server s2 W2 cookie two"},
+	{"dyn", "cookie SRV insert indirect dynamic\n    dynamic-cookie-key s3cr3t\n    server s1 W1\n    server s2 W2 cookie two"},
 	// a listen section: its own rules answer /deny and /ret
 	{"lst", "http-request deny if { path_beg /deny }\n    http-request return status 200 if { path_beg /ret }\n    cookie SRV insert indirect\n    server s1 W1 cookie one\n    server s2 W2 cookie two"},
 	{"every", "cookie SRV insert indirect\n    option redispatch 1\n    retries 2\n    server s1 DEAD cookie one\n    server s2 W2 cookie two\n    server s3 W1 cookie three"},

@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -19,7 +20,7 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 		b.unsupported(px.PersistRDPPos, "persist rdp-cookie")
 	}
 	c := px.Cookie
-	if px.DynamicCookieKey != "" {
+	if px.DynamicCookieKey != "" && (c == nil || !c.Dynamic || px.Mode != "http") {
 		b.unsupported(px.Pos, "dynamic-cookie-key") // inert: only dynamic cookies read it
 	}
 	if px.Mode != "http" {
@@ -35,8 +36,8 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 	if c == nil {
 		return
 	}
-	if c.Dynamic {
-		b.unsupported(c.Pos, "cookie dynamic")
+	if c.Dynamic && px.DynamicCookieKey != "" {
+		b.dynamicCookies(px, be)
 	}
 	pc := &persist.Cookie{
 		Name: c.Name, Indirect: c.Indirect, NoCache: c.NoCache, PostOnly: c.PostOnly,
@@ -53,6 +54,22 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 		pc.Mode = persist.Prefix
 	}
 	be.Cookie = pc
+}
+
+// dynamicCookies gives each server without a `cookie` of its own the
+// value HAProxy derives from the key and the server's address and port.
+func (b *builder) dynamicCookies(px *haproxy.Proxy, be *proxy.Backend) {
+	for i, s := range be.Servers {
+		if s.Cookie != "" || i >= len(px.Servers) {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(s.Addr)
+		if err != nil {
+			b.unsupported(px.Servers[i].Pos, "cookie dynamic for a server without an IP address")
+			continue
+		}
+		s.Cookie = persist.DynamicCookie(px.DynamicCookieKey, ap)
+	}
 }
 
 // persistRules compiles the force-persist/ignore-persist conditions.
