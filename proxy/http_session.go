@@ -571,6 +571,9 @@ func (s *session) transaction() bool {
 		return false
 	}
 	srv.stats.sessions.Add(1)
+	if srv == s.ck.pin.srv && !s.ck.pin.left {
+		srv.stats.direct.Add(1)
+	}
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
 	if x.srv != nil { // a replay may have moved to another server, or found none

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -236,12 +238,14 @@ func cookieExchange(t *testing.T, addr, req string) string {
 
 // cookieRun runs bin with every cookie backend and returns, per frontend
 // and request, what the client got and the log line.
-func cookieRun(t *testing.T, bin string, webs []string, dead string, reqs []string) (answers, logs []string) {
+func cookieRun(t *testing.T, bin string, webs []string, dead string, reqs []string) (answers, logs []string, stats string) {
 	t.Helper()
 	syslog := loopback.ListenUDP(t)
+	sock := filepath.Join(t.TempDir(), "stats")
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, `global
     log %s local2
+    stats socket %s level admin
 defaults
     mode http
     log global
@@ -250,7 +254,7 @@ defaults
     timeout client 5s
     timeout server 5s
     retries 1
-`, syslog.LocalAddr())
+`, syslog.LocalAddr(), sock)
 	var binds []string
 	for _, b := range cookieBackends {
 		bind := loopback.FreeAddr(t)
@@ -296,7 +300,39 @@ defaults
 		}
 	}
 	logs = <-got
-	return answers, logs
+	return answers, logs, cookieStats(t, haproxytest.StatsCmd(t, sock, "show stat"))
+}
+
+// deadServer are the backends whose s1 refuses connections.
+var deadServer = map[string]bool{"bredisp": true, "bnoredisp": true, "bforcedead": true, "bpersistdead": true, "bevery": true}
+
+// cookieStats keeps, per backend and server row of `show stat`, the
+// cookie column, the requests sent (stot) and the balancer picks (lbtot):
+// requests a cookie sent straight to a server are not picks.
+func cookieStats(t *testing.T, csv string) string {
+	t.Helper()
+	rows := strings.Split(strings.TrimSpace(csv), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(strings.TrimPrefix(rows[0], "# "), ",") {
+		col[h] = i
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		f := strings.Split(r, ",")
+		if len(f) <= col["cookie"] || f[col["svname"]] == "FRONTEND" {
+			continue
+		}
+		px, sv := f[col["pxname"]], f[col["svname"]]
+		stot, lbtot := f[col["stot"]], f[col["lbtot"]]
+		if deadServer[px] && (sv == "s1" || sv == "BACKEND") {
+			// gohaproxy counts a server's stot and lbtot for the
+			// connections that succeeded, HAProxy for every attempt
+			// (a gap of the retry path, cookies or not)
+			stot, lbtot = "-", "-"
+		}
+		out = append(out, fmt.Sprintf("%s/%s cookie=%s stot=%s lbtot=%s", px, sv, f[col["cookie"]], stot, lbtot))
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestCookiePersistenceMatchesHAProxy: the same requests through HAProxy
@@ -312,8 +348,16 @@ func TestCookiePersistenceMatchesHAProxy(t *testing.T) {
 	webs := []string{cookieRecorder(t, "web1"), cookieRecorder(t, "web2")}
 	dead := loopback.DeadAddr(t)
 	reqs := cookieRequests()
-	wantA, wantL := cookieRun(t, hp, webs, dead, reqs)
-	gotA, gotL := cookieRun(t, gohaproxy, webs, dead, reqs)
+	wantA, wantL, wantS := cookieRun(t, hp, webs, dead, reqs)
+	gotA, gotL, gotS := cookieRun(t, gohaproxy, webs, dead, reqs)
+	if wantS != gotS {
+		w, g := strings.Split(wantS, "\n"), strings.Split(gotS, "\n")
+		for i := range w {
+			if i >= len(g) || w[i] != g[i] {
+				t.Errorf("show stat:\n haproxy   %s\n gohaproxy %s", w[i], g[min(i, len(g)-1)])
+			}
+		}
+	}
 	for i := range wantA {
 		if i >= len(gotA) || wantA[i] != gotA[i] {
 			g := ""
