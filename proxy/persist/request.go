@@ -100,13 +100,7 @@ func (c *Cookie) scanHeader(h []byte, f *Facts, r *Request) []byte {
 		}
 		if equal == next { // no '=': not ours, kept
 			preserve = true
-			if delFrom >= 0 {
-				var d int
-				h, delFrom, d = delValue(h[:end], delFrom, prev)
-				next += d
-				end += d
-				delFrom = -1
-			}
+			h, next, end, delFrom = c.dropMarked(h, delFrom, prev, next, end)
 			continue
 		}
 		// Spaces around '=' are dropped for every cookie.
@@ -131,13 +125,7 @@ func (c *Cookie) scanHeader(h []byte, f *Facts, r *Request) []byte {
 		if attEnd-attBeg != len(c.Name) || string(h[attBeg:attEnd]) != c.Name {
 			// Not ours: kept, and one marked for removal before it goes.
 			preserve = true
-			if delFrom >= 0 {
-				var d int
-				h, delFrom, d = delValue(h[:end], delFrom, prev)
-				next += d
-				end += d
-				delFrom = -1
-			}
+			h, next, end, delFrom = c.dropMarked(h, delFrom, prev, next, end)
 			continue
 		}
 		delim := c.designator(h, valBeg, valEnd, r)
@@ -164,6 +152,17 @@ func (c *Cookie) scanHeader(h []byte, f *Facts, r *Request) []byte {
 		}
 	}
 	return h[:end]
+}
+
+// dropMarked removes the cookie marked for removal (from delFrom to
+// prev, the delimiter before the cookie being kept), if any, and returns
+// the value, next and end shifted, and no mark.
+func (c *Cookie) dropMarked(h []byte, delFrom, prev, next, end int) ([]byte, int, int, int) {
+	if delFrom < 0 {
+		return h, next, end, -1
+	}
+	h, _, d := delValue(h[:end], delFrom, prev)
+	return h, next + d, end + d, -1
 }
 
 // designator finds where the server's part of the value ends, and reads
