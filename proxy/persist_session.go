@@ -160,7 +160,7 @@ func (x *exchange) responseCookies() {
 	s, resp := x.s, &x.s.resp
 	c := x.be.cfg.Cookie
 	x.extra = x.extra[:0]
-	if c == nil || resp.Status < 200 {
+	if c == nil || (resp.Status < 200 && resp.Status != 101) {
 		return
 	}
 	rs := persist.Response{Server: x.srv.cfg.Cookie, HasServer: true, Now: time.Now().Unix(),

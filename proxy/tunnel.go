@@ -264,6 +264,7 @@ func (s *session) serveTCP() {
 // `timeout tunnel`, after flushing what each side already sent.
 func (x *exchange) tunnel() bool {
 	s := x.s
+	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}

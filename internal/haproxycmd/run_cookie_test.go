@@ -51,6 +51,11 @@ func cookieRecorder(t *testing.T, name string) string {
 			}
 			io.CopyN(io.Discard, br, int64(length))
 			path := strings.Fields(reqLine + " / ")[1]
+			if strings.HasPrefix(path, "/ws") {
+				io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+					"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+				return
+			}
 			status, extra := "200 OK", ""
 			if strings.HasPrefix(path, "/sc") {
 				extra += "Set-Cookie: SRV=app; path=/app\r\nSet-Cookie: other=1\r\n"
@@ -119,6 +124,10 @@ func b64date(unix int64) string {
 	return string(out)
 }
 
+// wsKey completes a WebSocket upgrade request (HAProxy refuses one
+// without a key).
+const wsKey = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+
 // cookieRequests are sent to every frontend, each on its own connection.
 func cookieRequests() []string {
 	now := time.Now().Unix()
@@ -167,6 +176,8 @@ func cookieRequests() []string {
 		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
 		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=nope\r\nConnection: close\r\n\r\n",
 		"GET /ret HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
+		"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" + wsKey + "\r\n",
+		"GET /ws HTTP/1.1\r\nHost: t\r\nCookie: SRV=two\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" + wsKey + "\r\n",
 	)
 	return out
 }
@@ -230,7 +241,7 @@ func cookieExchange(t *testing.T, addr, req string) string {
 			checkCookieDates(t, l, requestDates(req))
 		}
 	}
-	if strings.Contains(lines[0], " 200 ") || strings.Contains(lines[0], " 302 ") {
+	if strings.Contains(lines[0], " 200 ") || strings.Contains(lines[0], " 302 ") || strings.Contains(lines[0], " 101 ") {
 		out = append(out, body)
 	}
 	return cookieDate.ReplaceAllString(strings.Join(out, "\n"), "|DATE")
