@@ -176,8 +176,8 @@ func cookieRequests() []string {
 		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
 		"GET /deny HTTP/1.1\r\nHost: t\r\nCookie: SRV=nope\r\nConnection: close\r\n\r\n",
 		"GET /ret HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
-		"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" + wsKey + "\r\n",
-		"GET /ws HTTP/1.1\r\nHost: t\r\nCookie: SRV=two\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" + wsKey + "\r\n",
+		"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+wsKey+"\r\n",
+		"GET /ws HTTP/1.1\r\nHost: t\r\nCookie: SRV=two\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+wsKey+"\r\n",
 	)
 	return out
 }
