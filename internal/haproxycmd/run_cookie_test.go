@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -208,6 +209,39 @@ func checkCookieDates(t *testing.T, setCookie string, first map[string]bool) {
 	}
 }
 
+// cookieKeepAlive sends four requests on one connection, one after the
+// other (the first two pipelined), and returns what each got.
+func cookieKeepAlive(t *testing.T, addr, name string) []string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	reqs := []string{
+		"GET /sc?n=91 HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\n\r\nGET /?n=92 HTTP/1.1\r\nHost: t\r\n\r\n",
+		"",
+		"GET /sc?n=93 HTTP/1.1\r\nHost: t\r\nCookie: x=1; SRV=two\r\n\r\n",
+		"GET /?n=94 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+	}
+	var out []string
+	for i, r := range reqs {
+		io.WriteString(c, r)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: keep-alive response %d: %v", name, i, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		a := fmt.Sprintf("%s keep-alive #%d: %d %q %q %s", name, i, resp.StatusCode, resp.Header.Values("Set-Cookie"),
+			resp.Header.Values("Cache-Control"), body)
+		out = append(out, cookieDate.ReplaceAllString(a, "|DATE"))
+	}
+	return out
+}
+
 // requestDates are the dates the request's cookies carry.
 func requestDates(req string) map[string]bool {
 	m := map[string]bool{}
@@ -281,6 +315,7 @@ defaults
 	// The lines are read while the requests go: hundreds of datagrams
 	// would overflow the socket's receive buffer.
 	want := len(cookieBackends) * len(reqs)
+	want += 3 * 4 // cookieKeepAlive's
 	got := make(chan []string, 1)
 	go func() {
 		var lines []string
@@ -308,6 +343,13 @@ defaults
 			// ?n=<j> orders the log lines (sent after each response)
 			r = strings.Replace(r, " HTTP/1.1", fmt.Sprintf("?n=%02d HTTP/1.1", j), 1)
 			answers = append(answers, fmt.Sprintf("%s #%d: %s", b.name, j, cookieExchange(t, binds[i], r)))
+		}
+	}
+	// Kept-alive connections: each transaction starts from no cookie
+	// state (the second and fourth requests carry no cookie).
+	for i, b := range cookieBackends {
+		if b.name == "ins" || b.name == "dates" || b.name == "rw" {
+			answers = append(answers, cookieKeepAlive(t, binds[i], b.name)...)
 		}
 	}
 	logs = <-got
