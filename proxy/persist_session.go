@@ -165,23 +165,42 @@ func (x *exchange) responseCookies() {
 	}
 	rs := persist.Response{Server: x.srv.cfg.Cookie, HasServer: true, Now: time.Now().Unix(),
 		Post: string(s.req.Method) == "POST"}
-	var edited []http1.Header
-	for i, h := range resp.Headers {
-		if !http1.EqualFold(h.Name, "set-cookie") {
-			if edited != nil {
-				edited = append(edited, h)
+	// Every Set-Cookie first, then every Set-Cookie2, as HAProxy reads
+	// them; the fields keep their places.
+	var changed map[int][]byte // index -> new value (nil: removed)
+	for pass, name := range []string{"set-cookie", "set-cookie2"} {
+		for i, h := range resp.Headers {
+			if !http1.EqualFold(h.Name, name) {
+				continue
 			}
-			continue
-		}
-		v, keep := c.SetCookie(append([]byte(nil), h.Value...), &s.ck.req, &rs, &s.ck.set)
-		if edited == nil && (!keep || !bytes.Equal(v, h.Value)) {
-			edited = append(make([]http1.Header, 0, len(resp.Headers)), resp.Headers[:i]...)
-		}
-		if edited != nil && keep {
-			edited = append(edited, http1.Header{Name: h.Name, Value: v})
+			v, keep := []byte(nil), false
+			if pass == 0 {
+				v, keep = c.SetCookie(append([]byte(nil), h.Value...), &s.ck.req, &rs, &s.ck.set)
+			} else {
+				v, keep = c.SetCookie2(append([]byte(nil), h.Value...), &s.ck.req, &rs, &s.ck.set)
+			}
+			if !keep || !bytes.Equal(v, h.Value) {
+				if changed == nil {
+					changed = map[int][]byte{}
+				}
+				if !keep {
+					v = nil
+				}
+				changed[i] = v
+			}
 		}
 	}
-	if edited != nil {
+	if changed != nil {
+		edited := make([]http1.Header, 0, len(resp.Headers))
+		for i, h := range resp.Headers {
+			if v, ok := changed[i]; ok {
+				if v == nil {
+					continue
+				}
+				h.Value = v
+			}
+			edited = append(edited, h)
+		}
 		resp.Headers = edited
 	}
 	if c.NoCache {

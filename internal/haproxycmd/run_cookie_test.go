@@ -72,6 +72,12 @@ func cookieRecorder(t *testing.T, name string) string {
 				extra += "ETag: \"x\"\r\n"
 			case strings.HasPrefix(path, "/ex"):
 				extra += "Expires: Thu, 01 Jan 2099 00:00:00 GMT\r\n"
+			case strings.HasPrefix(path, "/s2"):
+				extra += "Set-Cookie2: a=1, SRV=app; Version=1, b=\"x,y\"\r\n"
+			case strings.HasPrefix(path, "/s3"):
+				extra += "Set-Cookie2: SRV = app; Version=1\r\nSet-Cookie: c=1\r\n"
+			case strings.HasPrefix(path, "/s4"):
+				extra += "Set-Cookie2: SRV=x, c=3;Version=1,d=4\r\n"
 			case strings.HasPrefix(path, "/pn"):
 				extra += "Pragma: no-cache\r\nETag: \"x\"\r\n"
 			}
@@ -179,6 +185,9 @@ func cookieRequests() []string {
 		"GET /ret HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
 		"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+wsKey+"\r\n",
 		"GET /ws HTTP/1.1\r\nHost: t\r\nCookie: SRV=two\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+wsKey+"\r\n",
+		"GET /s2 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+		"GET /s3 HTTP/1.1\r\nHost: t\r\nCookie: SRV=two\r\nConnection: close\r\n\r\n",
+		"GET /s4 HTTP/1.1\r\nHost: t\r\nCookie: SRV=one\r\nConnection: close\r\n\r\n",
 	)
 	return out
 }
@@ -268,7 +277,7 @@ func cookieExchange(t *testing.T, addr, req string) string {
 	out := []string{lines[0]}
 	for _, l := range lines[1:] {
 		low := strings.ToLower(l)
-		if strings.HasPrefix(low, "set-cookie:") || strings.HasPrefix(low, "cache-control:") {
+		if strings.HasPrefix(low, "set-cookie") || strings.HasPrefix(low, "cache-control:") {
 			out = append(out, l)
 		}
 		if strings.HasPrefix(low, "set-cookie:") {

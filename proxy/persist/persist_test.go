@@ -252,3 +252,34 @@ func TestDynamicCookie(t *testing.T) {
 		t.Errorf("got %s, want c0bd424e69b7b4a9", got)
 	}
 }
+
+// TestSetCookie2: several cookies in one field; a deletion in the middle
+// leaves HAProxy 2.6.12's stale tail (observed).
+func TestSetCookie2(t *testing.T) {
+	ins := Cookie{Name: "SRV", Mode: Insert}
+	rs := Response{Server: "one", HasServer: true, Now: now}
+	for _, tc := range []struct {
+		c    Cookie
+		in   string
+		want string // "<nil>": field removed
+		st   SetState
+	}{
+		{ins, `a=1, SRV=app; Version=1, b="x,y"`, `a=1, b="x,y"; Version=1, b="x,y"`, Deleted},
+		{ins, "SRV=x, c=3;Version=1,d=4", "c=3;Version=1,d=4n=1,d=4", Deleted},
+		{ins, "SRV = app; Version=1", "<nil>", Deleted},
+		{ins, "a=1, b=2", "a=1, b=2", NoSetCookie},
+		{Cookie{Name: "SRV", Mode: Rewrite}, "a=1, SRV=app; Version=1", "a=1, SRV=one; Version=1", Replaced},
+		{Cookie{Name: "SRV", Mode: Prefix}, "SRV=app, b=2", "SRV=one~app, b=2", Replaced},
+	} {
+		st := NoSetCookie
+		r := Request{Server: -1}
+		out, keep := tc.c.SetCookie2([]byte(tc.in), &r, &rs, &st)
+		got := string(out)
+		if !keep {
+			got = "<nil>"
+		}
+		if got != tc.want || st != tc.st {
+			t.Errorf("%q: %q %c, want %q %c", tc.in, got, st.Char(), tc.want, tc.st.Char())
+		}
+	}
+}

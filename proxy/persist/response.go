@@ -260,3 +260,133 @@ func foldEq(a []byte, b string) bool {
 	}
 	return true
 }
+
+// SetCookie2 is SetCookie for a Set-Cookie2 header (RFC 2965), which may
+// carry several comma-separated cookies: the persistence cookie among
+// them is deleted, rewritten or prefixed in place, the others are kept.
+// HAProxy 2.6 reads the Set-Cookie2 headers after every Set-Cookie.
+//
+// Byte for byte as 2.6.12 sends it: deleting a cookie from the middle of
+// the field moves what follows but leaves the field's length as it was,
+// so the field ends with a copy of its old tail (until a later edit of
+// the same field sets its length again).
+func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) ([]byte, bool) {
+	if r.Ignore {
+		return h, true
+	}
+	end := len(h)
+	block := end // the field's length as HAProxy keeps it
+	var next int
+	for prev, first := 0, true; prev < end; prev, first = next, false {
+		attBeg := prev
+		if !first {
+			attBeg++
+		}
+		for attBeg < end && isSPHT(h[attBeg]) {
+			attBeg++
+		}
+		equal, attEnd := attBeg, attBeg
+		for equal < end {
+			ch := h[equal]
+			if ch == '=' || ch == ';' || ch == ',' {
+				break
+			}
+			equal++
+			if !isSPHT(ch) {
+				attEnd = equal
+			}
+		}
+		var valBeg, valEnd int
+		if equal < end && h[equal] == '=' {
+			valBeg = equal + 1
+			for valBeg < end && isSPHT(h[valBeg]) {
+				valBeg++
+			}
+			next = valueEnd(h, valBeg, end)
+			valEnd = next
+			for valEnd > valBeg && isSPHT(h[valEnd-1]) {
+				valEnd--
+			}
+		} else {
+			valBeg, valEnd, next = equal, equal, equal
+		}
+		if next < end {
+			next = listValueEnd(h, next, end) // past this cookie's attributes
+		}
+		if equal == valEnd {
+			continue
+		}
+		if attEnd != equal || valBeg > equal+1 {
+			shift := 0
+			if attEnd != equal {
+				copy(h[attEnd:], h[equal:end])
+				shift = attEnd - equal
+				equal += shift
+				valBeg += shift
+			}
+			if valBeg > equal+1 {
+				copy(h[equal+1:], h[valBeg:end+shift])
+				d := equal + 1 - valBeg
+				valBeg += d
+				shift += d
+			}
+			valEnd += shift
+			next += shift
+			end += shift
+			block = end
+		}
+		if attEnd-attBeg != len(c.Name) || string(h[attBeg:attEnd]) != c.Name {
+			continue
+		}
+		*st = Found
+		switch {
+		case c.Preserve:
+		case (resp.HasServer && c.Mode == Insert) || (r.Direct && c.Indirect):
+			*st = Deleted
+			if prev == 0 && next == end {
+				return nil, false
+			}
+			var d int
+			_, prev, d = delValue(h[:end], prev, next)
+			next = prev // as HAProxy: the loop goes on one past it
+			end += d
+		case resp.HasServer && resp.Server != "" && (c.Mode == Rewrite || c.Mode == Prefix):
+			var out []byte
+			out = append(out, h[:valBeg]...)
+			out = append(out, resp.Server...)
+			if c.Mode == Prefix {
+				out = append(append(out, prefixDelim), h[valBeg:block]...)
+			} else {
+				out = append(out, h[valEnd:block]...)
+			}
+			d := len(out) - block
+			h, end, next, block = out, end+d, next+d, block+d
+			*st = Replaced
+		}
+	}
+	return h[:block], true
+}
+
+// listValueEnd is where a comma-separated value starting at i ends: the
+// first comma outside double quotes.
+func listValueEnd(h []byte, i, end int) int {
+	quoted, pair := false, false
+	for ; i < end; i++ {
+		c := h[i]
+		switch {
+		case pair:
+			pair = false
+		case quoted:
+			if c == '\\' {
+				pair = true
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"':
+			quoted = true
+		case c == ',':
+			return i
+		}
+	}
+	return i
+}
