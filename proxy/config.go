@@ -8,6 +8,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/persist"
 )
 
 // Mode is a proxy's `mode`.
@@ -102,6 +103,10 @@ type Frontend struct {
 	TCPConnRules []TCPConnRule
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
+	// Listen: a listen section, whose backend half (the backend of the
+	// same name) holds its cookie: HAProxy's log shows that cookie's
+	// state for requests its rules answer.
+	Listen bool
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string
@@ -244,6 +249,20 @@ type Backend struct {
 	// the backend, as HAProxy checks a backend's stats URI: the first
 	// whose condition holds answers instead of a server.
 	Services []HeaderRule
+
+	// Cookie is the persistence cookie (`cookie`; nil: none), run by
+	// proxy/persist; Persist is `option persist`; PersistRules are the
+	// `force-persist`/`ignore-persist` rules in order (the first whose
+	// condition holds decides).
+	Cookie       *persist.Cookie
+	Persist      bool
+	PersistRules []PersistRule
+}
+
+// PersistRule is `force-persist` (Force) or `ignore-persist`.
+type PersistRule struct {
+	Force bool
+	Cond  Condition // nil = always
 }
 
 // Server is one `server` line.
@@ -258,4 +277,6 @@ type Server struct {
 	// SendProxy is the PROXY protocol version each connection to the
 	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
 	SendProxy int
+	// Cookie is the server's `cookie` value ("" = none).
+	Cookie string
 }

@@ -46,6 +46,20 @@
 //     and Tw/Tc count from the last assignment. A pooled server
 //     connection found dead is replayed (requests whose body is fully
 //     buffered) on a fresh connection, then through the same retry path.
+//   - cookie persistence (persist_session.go over proxy/persist): once the
+//     backend is chosen its force-persist/ignore-persist rules run and the
+//     request's Cookie fields are read; a cookie naming a running server
+//     (any server with option persist or force-persist) sends the request
+//     there without the balancer, and only option redispatch moves it
+//     (never under force-persist; the log's cookie state then turns from
+//     V to D). The server receives the Cookie fields HAProxy would send
+//     (insert+indirect removes the cookie, prefix strips "SRV~"), the
+//     client the Set-Cookie fields HAProxy would send (the server's
+//     deleted, rewritten or prefixed; the proxy's inserted after the
+//     http-response rules' headers, with "cache-control: private" for
+//     nocache on a cacheable response), 101 responses included. %tsc's
+//     last two characters come from proxy/persist; a listen section's
+//     rules that deny or tarpit read the cookie for the log.
 //   - maxconn: beyond a frontend's maxconn its listener stops accepting, so
 //     connections wait in the kernel backlog; at the global maxconn each
 //     listener holds at most one accepted, unserved connection (see

@@ -23,6 +23,10 @@ type exchange struct {
 
 	status int     // status sent to the client (for the log)
 	term   [2]byte // termination state (for the log)
+
+	// extra are the headers the proxy adds to the response after the
+	// rules' (the persistence cookie's Set-Cookie, Cache-control).
+	extra []http1.Header
 }
 
 // errStale marks a reused server connection that the server had already
@@ -120,7 +124,8 @@ func (x *exchange) run() bool {
 				x.sc, x.reused = c, false
 			} else {
 				x.be.release(x.srv)
-				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
+				s.redispatched()
 				if x.srv == nil {
 					s.sendError(x.be.errs, 503, x.be)
 					x.status, x.term = 503, term('S', 'C')
@@ -316,6 +321,7 @@ func (x *exchange) forwardResponse() bool {
 			return false
 		}
 	}
+	x.responseCookies()
 	head := x.buildResponseHead()
 	x.sstart += resp.HeadLen
 	rest := x.sbuf[x.sstart:x.send]

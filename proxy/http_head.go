@@ -217,6 +217,9 @@ func (x *exchange) buildResponseHead() []byte {
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	out = appendRuleHeaders(out, rules, &s.info)
+	for _, h := range x.extra {
+		out = appendHeader(out, h.Name, h.Value)
+	}
 	extra := ""
 	switch {
 	case resp.Status == 101:

@@ -125,7 +125,8 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	fe.stats.countStatus(status)
 	s.clientWrite(out)
-	s.emitLog(nil, nil, status, t)
+	// A cookie read for the log also names its server there.
+	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), status, t)
 	if !closeConn {
 		s.start = next
 		return true

@@ -114,6 +114,7 @@ type session struct {
 	le             LogEntry
 	sent, received int64
 	retries        retryLog
+	ck             cookieTxn // persistence cookie (persist_session.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
@@ -359,6 +360,7 @@ func (s *session) readRequest(first bool) requestRead {
 	}
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
+	s.ck = cookieTxn{}
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
 	}
@@ -540,6 +542,7 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
+	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			return s.answerService(r.Service)
@@ -553,7 +556,11 @@ func (s *session) transaction() bool {
 	if string(s.info.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
-	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
+		s.scanCookies(be)
+	}
+	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
+	s.redispatched()
 	if srv == nil {
 		s.sendError(be.errs, 503, be)
 		t := term('S', 'C')
@@ -564,6 +571,9 @@ func (s *session) transaction() bool {
 		return false
 	}
 	srv.stats.sessions.Add(1)
+	if srv == s.ck.pin.srv && !s.ck.pin.left {
+		srv.stats.direct.Add(1)
+	}
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
 	if x.srv != nil { // a replay may have moved to another server, or found none

@@ -46,6 +46,11 @@ type LogEntry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+
+	// Cookie is the persistence cookie's two %tsc characters (what the
+	// request's cookie told, what became of the response's); zero when
+	// the backend logs none ("--").
+	Cookie [2]byte
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -89,6 +94,9 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()
+	}
+	if s.ck.logged {
+		e.Cookie = s.cookieChars()
 	}
 	if e.TCP {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)

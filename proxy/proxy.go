@@ -69,6 +69,7 @@ type frontend struct {
 	errs  errorPages
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
+	self  *backend   // a listen section's backend half (nil for a frontend)
 	stats Counters
 	logs  bool // its transactions go to Options.Log
 	gate  pauseGate
@@ -133,6 +134,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
 		}
 		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
+		if fc.Listen {
+			f.self = p.backends[fc.Name]
+		}
 		if fc.MaxConn > 0 {
 			f.slots = make(chan struct{}, fc.MaxConn)
 		}

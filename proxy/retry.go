@@ -16,7 +16,8 @@ type retryFacts struct {
 	// last (the default -1: the last one); 0 turns the interval off (the
 	// other reasons to redispatch remain, as in HAProxy).
 	RedispatchEvery int
-	Persistent      bool // the server was chosen by persistence (never in goha yet)
+	Persistent      bool // `force-persist` matched: the request stays on its server
+	Direct          bool // the server was chosen by a persistence cookie
 	ServerDown      bool // the server that failed is no longer marked up
 	ActiveServers   int  // usable non-backup servers (the failed one counts while it is up)
 	HashBalance     bool // a hash algorithm: another pick would choose the same server
@@ -57,7 +58,7 @@ func decideRetry(f retryFacts) retryPlan {
 		} else if n := f.Retries + 1 + every; every < 0 && n > 0 {
 			interval = f.Failures%n == 0
 		}
-		p.Redispatch = f.ServerDown || interval || (f.ActiveServers > 1 && !f.HashBalance)
+		p.Redispatch = f.ServerDown || interval || (!f.Direct && f.ActiveServers > 1 && !f.HashBalance)
 	}
 	p.Wait = f.Refused && !f.Reused && (!p.Redispatch || f.ActiveServers <= 1)
 	return p

@@ -32,6 +32,11 @@ func TestDecideRetry(t *testing.T) {
 		{"retry-on without conn-failure", with(rr3, func(f *retryFacts) { f.ConnRetry, f.Failures = false, 1 }), giveUp},
 		{"persistent: same server after the turn-around", with(rr3, func(f *retryFacts) { f.Persistent, f.Failures = true, 1 }), waitSame},
 		{"persistent, last retry: still the same server", with(rr3, func(f *retryFacts) { f.Persistent, f.Failures = true, 3 }), waitSame},
+		// haproxy: a cookie pins the request (SF_DIRECT): no redispatch
+		// at once, but the last retry still goes elsewhere (measured in
+		// internal/haproxycmd TestCookiePersistenceMatchesHAProxy).
+		{"cookie-direct: same server after the turn-around", with(rr3, func(f *retryFacts) { f.Direct, f.Failures = true, 1 }), waitSame},
+		{"cookie-direct, last retry: redispatched", with(rr3, func(f *retryFacts) { f.Direct, f.Failures = true, 3 }), now},
 		// haproxy: one refused server, no redispatch: 3 s, %rc 3.
 		{"single server: turn-around", with(rr3, func(f *retryFacts) { f.Redispatch, f.ActiveServers, f.Failures = false, 1, 1 }), waitSame},
 		{"no option redispatch: same server", with(rr3, func(f *retryFacts) { f.Redispatch, f.Failures = false, 2 }), waitSame},

@@ -123,14 +123,22 @@ func (b *backend) findServer(bs *balance.Server) *server {
 // When every usable server is full the request waits in the backend queue
 // for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
 // up with nil (503).
-func (b *backend) pick(req *balance.Request) *server {
+func (b *backend) pick(req *balance.Request) *server { return b.takeSlot(req, nil) }
+
+// takeSlot takes a maxconn slot on the balancer's pick for req, or on
+// pinned (the server a persistence cookie designates) when set, waiting
+// in the backend queue as pick describes.
+func (b *backend) takeSlot(req *balance.Request, pinned *server) *server {
 	var expire time.Time
 	for {
-		// Picks run under the backend lock so a balancer never reads a
-		// server's Up/Weight while UpdateServer changes them.
-		b.mu.Lock()
-		srv := b.findServer(b.bal.Pick(req))
-		b.mu.Unlock()
+		srv := pinned
+		if srv == nil {
+			// Picks run under the backend lock so a balancer never reads a
+			// server's Up/Weight while UpdateServer changes them.
+			b.mu.Lock()
+			srv = b.findServer(b.bal.Pick(req))
+			b.mu.Unlock()
+		}
 		if srv != nil && srv.acquire() {
 			return srv
 		}
@@ -171,17 +179,32 @@ type retryLog struct {
 // server's slot is held: call b.release(srv) when done. It returns a nil
 // server when every attempt failed or no server is usable (the caller
 // answers 503). tl.picked is the last (re)assignment, as HAProxy's Tw/Tc.
-func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeout time.Duration, tl *timeline, rl *retryLog) (*server, *tconn, bool) {
+//
+// With a pin (a persistence cookie designating a server), the first
+// attempt goes to that server without asking the balancer, and only
+// `option redispatch` may move the request elsewhere (never under
+// force-persist).
+func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeout time.Duration, tl *timeline, rl *retryLog, pn *pin) (*server, *tconn, bool) {
 	var srv, prev *server
+	direct := pn != nil && pn.srv != nil
 	for failures := 0; ; {
 		if srv == nil {
-			if srv = b.pickAvoiding(req, prev); srv == nil {
+			if direct && prev == nil {
+				srv = b.takeSlot(req, pn.srv)
+			} else {
+				direct = false
+				srv = b.pickAvoiding(req, prev)
+			}
+			if srv == nil {
 				return nil, nil, false
 			}
 			// One clock reading serves the pick, the pool and, for a
 			// pooled connection, the connect time (Tc = 0 then anyway).
 			tl.picked = time.Now()
 			if prev != nil && prev != srv {
+				if pn != nil && prev == pn.srv {
+					pn.left = true
+				}
 				rl.redispatched = true
 				b.stats.redispatches.Add(1)
 				prev.stats.redispatches.Add(1)
@@ -205,7 +228,10 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		}
 		tl.failed = srv
 		failures++
-		plan := decideRetry(b.retryFacts(srv, failures, !isTimeout(err)))
+		facts := b.retryFacts(srv, failures, !isTimeout(err))
+		facts.Direct = direct
+		facts.Persistent = pn != nil && pn.force
+		plan := decideRetry(facts)
 		if plan.GiveUp {
 			// econ counts requests that could not connect, on the last
 			// server tried, as HAProxy's failed_conns.

@@ -14,6 +14,7 @@ type Counters struct {
 	retries, redispatches atomic.Int64
 	queue                 atomic.Int64
 	intercepted           atomic.Int64 // requests a Service answered
+	direct                atomic.Int64 // requests a persistence cookie sent to this server
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -36,6 +37,9 @@ type Stats struct {
 	Redispatches int64 // wredis
 	Queue        int64 // qcur
 	Intercepted  int64 // intercepted: requests answered by a Service (frontends)
+	// Direct: requests a persistence cookie sent to the server, which
+	// HAProxy does not count as balancer picks (lbtot).
+	Direct int64
 }
 
 // Snapshot copies the counters.
@@ -46,7 +50,7 @@ func (c *Counters) Snapshot() Stats {
 		HRspOther: c.status[0].Load(), HRsp1xx: c.status[1].Load(), HRsp2xx: c.status[2].Load(),
 		HRsp3xx: c.status[3].Load(), HRsp4xx: c.status[4].Load(), HRsp5xx: c.status[5].Load(),
 		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
-		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(),
+		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
 		Intercepted: c.intercepted.Load(),
 	}
 }

@@ -232,7 +232,7 @@ func (s *session) serveTCP() {
 	}
 	s.breq.Src = s.src.Addr()
 	s.tl = timeline{start: s.accepted}
-	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
+	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, nil)
 	if srv == nil {
 		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
@@ -264,6 +264,7 @@ func (s *session) serveTCP() {
 // `timeout tunnel`, after flushing what each side already sent.
 func (x *exchange) tunnel() bool {
 	s := x.s
+	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}

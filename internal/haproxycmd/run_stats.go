@@ -157,14 +157,18 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	w := s.w
 	var spec balance.Spec
+	cookieName := ""
 	for _, bc := range w.plan.Proxy.Backends {
 		if bc.Name == b.Name {
 			spec = bc.Balance
+			if bc.Cookie != nil {
+				cookieName = bc.Cookie.Name
+			}
 		}
 	}
 	base := baseOf(w)
 	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
-		StaticWeights: !spec.Dynamic()}
+		StaticWeights: !spec.Dynamic(), Cookie: cookieName}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
 		t := &w.plan.Checks[i].Target
@@ -185,7 +189,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		sc := counters(sv.Stats)
 		// proxy counts requests sent to a server as its sessions; HAProxy
 		// shows them as picks (lbtot) and, in http mode, requests.
-		sc.LbTot = sv.Stats.Sessions
+		// (persistence cookies choose servers without a pick).
+		sc.LbTot = sv.Stats.Sessions - sv.Stats.Direct
 		if sv.Stats.Requests == 0 && w.plan.Proxy.Backends != nil && isHTTPBackend(w, b.Name) {
 			sc.ReqTot = sv.Stats.Sessions
 		}
@@ -196,6 +201,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
 			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
+			rs.Cookie = cfgServers[i].Cookie
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)

@@ -74,6 +74,7 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.Retries -= z.Retries
 	st.Redispatches -= z.Redispatches
 	st.Intercepted -= z.Intercepted
+	st.Direct -= z.Direct
 	return st
 }
 

@@ -387,6 +387,9 @@ func (s *state) checkValidity() bool {
 		}
 		// HAProxy's order for a non-HTTP proxy (checked with haproxy -c):
 		// layer 7 hash, httplog, no bind, missing timeouts, HTTP rules.
+		if px.Mode != "http" && px.Cookie != nil {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : cookie will be ignored for %s '%s' (needs 'mode http').", kind, px.Name))
+		}
 		if px.Mode != "http" && px.Cap&CapBackend != 0 && layer7Balance(px.Balance.Algorithm) {
 			// The runtime (proxy/haproxycfg) balances such a backend round robin.
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", kind, px.Name))
@@ -425,6 +428,13 @@ func (s *state) checkValidity() bool {
 		}
 		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
+		}
+		if px.Mode != "http" {
+			for _, sv := range px.Servers {
+				if sv.Cookie != "" {
+					s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' : ignoring cookie for server '%s' as HTTP mode is disabled.", kind, px.Name, sv.Name))
+				}
+			}
 		}
 	}
 	// Duplicate server names are found by a later pass, after the warnings.

@@ -137,6 +137,15 @@ type Proxy struct {
 	// (-1 when absent: the last retry).
 	RedispatchEvery int
 	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
+
+	// Persistence (proxy_persist.go): the `cookie` line (nil: none), the
+	// `force-persist`/`ignore-persist` rules in order, `dynamic-cookie-key`
+	// and the cookie name of `persist rdp-cookie` ("" = none).
+	Cookie           *Cookie
+	PersistRules     []PersistRule
+	DynamicCookieKey string
+	PersistRDPCookie string
+	PersistRDPPos    Pos
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

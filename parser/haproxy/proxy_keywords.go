@@ -50,7 +50,6 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"maxconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retries", "<value>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
-	{"cookie", "<name> [options]", (*state).parseCookie},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
 	// listeners and servers (proxy_bind.go, server.go)
@@ -79,6 +78,12 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"tcp-request", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPRequest},
 	{"tcp-response", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPResponse},
 	{"http-error", "status <code> [content-type <type>] ...", (*state).parseHTTPError},
+	// persistence (proxy_persist.go)
+	{"cookie", "<name> [options]", (*state).parseCookie},
+	{"force-persist", "{ if | unless } <condition>", (*state).parsePersistRule},
+	{"ignore-persist", "{ if | unless } <condition>", (*state).parsePersistRule},
+	{"persist", "rdp-cookie[(<name>)]", (*state).parsePersist},
+	{"dynamic-cookie-key", "<string>", (*state).parseDynamicCookieKey},
 	{"stick-table", "type <type> size <size> [expire <expire>] ...", (*state).parseStickTable},
 	// stats and logs (proxy_stats.go, proxy_logs.go)
 	{"stats", "<keyword> [arguments]", (*state).parseStats},
@@ -134,6 +139,11 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		}
 	}
 	if len(w) == 0 {
+		return false
+	}
+	if kw == "appsession" {
+		// gone since 1.6; HAProxy 2.6 still names it in every section
+		s.alert(p, "'%s' is not supported anymore since HAProxy 1.6.", kw)
 		return false
 	}
 	row, known := lookupProxyKeyword(w)

@@ -51,17 +51,6 @@ func (s *state) parseServer(px *Proxy, l *kwLine) bool {
 	return false
 }
 
-func (s *state) parseCookie(px *Proxy, l *kwLine) bool {
-	if l.arg(1) == "" {
-		s.alert(l.p, "'cookie' expects <cookie_name> as argument.")
-		return false
-	}
-	s.timerWarnAfter(l.p, l.w, "maxidle", "maxlife")
-	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
-	s.d.Unsupported(l.p.File, l.p.Line, "cookie")
-	return false
-}
-
 func (s *state) parseDescription(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		// HAProxy 2.6 returns -1 from the file reader here, which its

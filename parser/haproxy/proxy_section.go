@@ -44,6 +44,8 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogTag = def.LogTag
 	px.Stats = def.Stats
+	px.Cookie, px.DynamicCookieKey = def.Cookie, def.DynamicCookieKey
+	px.PersistRDPCookie, px.PersistRDPPos = def.PersistRDPCookie, def.PersistRDPPos
 	return px
 }
 

@@ -196,6 +196,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
+		Listen:               px.Kind == "listen",
 	}
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
@@ -406,6 +407,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
+	b.persistence(px, be)
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs))
@@ -458,6 +460,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	if px.Mode == "http" {
+		sv.Cookie = s.Cookie
+	}
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.

@@ -56,6 +56,8 @@ var auditArgs = map[string][][]string{
 	"http-request":      {{"set-header", "X", "y"}},
 	"http-response":     {{"set-header", "X", "y"}},
 	"stats admin":       {{"if", "TRUE"}},
+	"force-persist":     {{"if", "TRUE"}},
+	"ignore-persist":    {{"if", "TRUE"}},
 	"stats auth":        {{"admin:secret"}},
 	"http-check send":   {{"meth", "GET"}},
 	"http-check expect": {{"status", "200"}},

@@ -45,6 +45,9 @@ type Entry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+
+	// Cookie is the persistence cookie's two %tsc characters; zero: "--".
+	Cookie [2]byte
 }
 
 // Env is what a log line needs that does not change per transaction.

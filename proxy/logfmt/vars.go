@@ -186,7 +186,10 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vTermState:
 		return appendTerm(dst, e.Term)
 	case vTermCookie:
-		return append(appendTerm(dst, e.Term), '-', '-') // no persistence cookie
+		if e.Cookie[0] == 0 {
+			return append(appendTerm(dst, e.Term), '-', '-') // no persistence cookie
+		}
+		return append(appendTerm(dst, e.Term), e.Cookie[0], e.Cookie[1])
 	case vActConn:
 		return strconv.AppendInt(dst, e.ActConn, 10)
 	case vFeConn:

@@ -122,6 +122,7 @@ type Backend struct {
 	Downs         int64         // chkdown: times the backend went down
 	Downtime      time.Duration
 	Servers       []Server
+	Cookie        string // the persistence cookie's name ("" = none)
 }
 
 // Server is a server's row.
@@ -145,6 +146,7 @@ type Server struct {
 	IdleConns      int
 	NeedConns      int    // need_conn_est: HAProxy's estimate of the connections the server needs
 	Check          *Check // nil: "no check"
+	Cookie         string // the server's persistence cookie value ("" = none)
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -213,6 +213,9 @@ func serverRow(px *Proxy, sv *Server) *row {
 	c := &sv.Counters
 	r := newRow('S')
 	r.common(px, sv.Name, 2, sv.ID)
+	if sv.Cookie != "" {
+		r.set("cookie", sv.Cookie)
+	}
 	r.num("qcur", c.QCur)
 	r.num("qmax", c.QMax)
 	r.num("scur", c.SCur)
@@ -318,6 +321,9 @@ func backendRow(px *Proxy, filtered bool) *row {
 	c := &b.Counters
 	r := newRow('B')
 	r.common(px, "BACKEND", 1, 0)
+	if b.Cookie != "" {
+		r.set("cookie", b.Cookie)
+	}
 	r.num("qcur", c.QCur)
 	r.num("qmax", c.QMax)
 	r.num("scur", c.SCur)

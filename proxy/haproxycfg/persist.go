@@ -1,0 +1,94 @@
+package haproxycfg
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+	"github.com/goha-lb/goha/proxy/persist"
+)
+
+// persistence maps a backend's cookie persistence: the `cookie` line,
+// `option persist` and the force-persist/ignore-persist rules. HAProxy
+// ignores all of it outside mode http (the parser warns as it does).
+// Dynamic cookies and RDP cookie persistence are not implemented and are
+// reported.
+func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
+	if px.PersistRDPCookie != "" {
+		b.unsupported(px.PersistRDPPos, "persist rdp-cookie")
+	}
+	c := px.Cookie
+	if px.DynamicCookieKey != "" && (c == nil || !c.Dynamic || px.Mode != "http") {
+		b.unsupported(px.Pos, "dynamic-cookie-key") // inert: only dynamic cookies read it
+	}
+	if px.Mode != "http" {
+		for _, r := range px.PersistRules {
+			// Without cookies it would still keep a failed request from
+			// being redispatched (and it drives stick tables).
+			b.unsupported(r.Pos, "force-persist/ignore-persist in a tcp proxy")
+		}
+		return
+	}
+	be.Persist = px.Options["persist"]
+	b.persistRules(px, be)
+	if c == nil {
+		return
+	}
+	if c.Dynamic && px.DynamicCookieKey != "" {
+		b.dynamicCookies(px, be)
+	}
+	pc := &persist.Cookie{
+		Name: c.Name, Indirect: c.Indirect, NoCache: c.NoCache, PostOnly: c.PostOnly,
+		Preserve: c.Preserve, HTTPOnly: c.HTTPOnly, Secure: c.Secure,
+		Domain: strings.Join(c.Domains, "; domain="), Attrs: strings.Join(c.Attrs, "; "),
+		MaxIdle: c.MaxIdle, MaxLife: c.MaxLife,
+	}
+	switch {
+	case c.Rewrite:
+		pc.Mode = persist.Rewrite
+	case c.Insert:
+		pc.Mode = persist.Insert
+	case c.Prefix:
+		pc.Mode = persist.Prefix
+	}
+	be.Cookie = pc
+}
+
+// dynamicCookies gives each server without a `cookie` of its own the
+// value HAProxy derives from the key and the server's address and port.
+func (b *builder) dynamicCookies(px *haproxy.Proxy, be *proxy.Backend) {
+	for i, s := range be.Servers {
+		if s.Cookie != "" || i >= len(px.Servers) {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(s.Addr)
+		if err != nil {
+			b.unsupported(px.Servers[i].Pos, "cookie dynamic for a server without an IP address")
+			continue
+		}
+		s.Cookie = persist.DynamicCookie(px.DynamicCookieKey, ap)
+	}
+}
+
+// persistRules compiles the force-persist/ignore-persist conditions.
+func (b *builder) persistRules(px *haproxy.Proxy, be *proxy.Backend) {
+	acls := acl.NewSet(px.ACLs)
+	for _, r := range px.PersistRules {
+		pr := proxy.PersistRule{Force: r.Force}
+		if r.Cond != nil {
+			cond, err := acls.Compile(r.Cond)
+			if err != nil {
+				kw := "ignore-persist"
+				if r.Force {
+					kw = "force-persist"
+				}
+				b.unsupported(r.Pos, kw+" condition: "+err.Error())
+				continue
+			}
+			pr.Cond = cond
+		}
+		be.PersistRules = append(be.PersistRules, pr)
+	}
+}
