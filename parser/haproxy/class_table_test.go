@@ -256,7 +256,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"http-request", "auth", Unsupported},
 		{"converter", "url_dec", Implemented},
 		{"converter", "hmac", Unsupported},
-		{"proxy", "stick-table", Unsupported},
+		{"proxy", "stick-table", Implemented},
 		{"http-request", "track-sc", Unsupported},
 		{"fetch", "sc_http_req_rate", Unsupported},
 		{"http-request", "redirect", Implemented},

@@ -113,6 +113,8 @@ type Proxy struct {
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
 	Redirects     []HTTPRule
+	// StickTable is the proxy's `stick-table` (nil: none).
+	StickTable *StickTable
 	Stats         Stats
 	Logs          []LogTarget
 	LogFormat     string
