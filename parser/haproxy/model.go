@@ -112,9 +112,9 @@ type Proxy struct {
 	TCPConnRules []HTTPRule
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
-	Redirects     []HTTPRule
+	Redirects []HTTPRule
 	// StickTable is the proxy's `stick-table` (nil: none).
-	StickTable *StickTable
+	StickTable    *StickTable
 	Stats         Stats
 	Logs          []LogTarget
 	LogFormat     string
