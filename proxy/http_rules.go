@@ -26,6 +26,8 @@ rules:
 			s.applyHeaderRule(r)
 		case SetVar:
 			r.Exec(&s.info)
+		case TrackSC, SCIncGPC, SCSetGPT:
+			s.runStickRule(r)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
@@ -91,8 +93,10 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	switch r.Action {
 	case Deny:
 		t = term('P', 'R')
+		s.countHTTPStatus(status, false)
 	case Tarpit:
 		t = term('P', 'T')
+		s.countHTTPStatus(status, false)
 		s.tarpit()
 	}
 	if r.Action == Redirect {

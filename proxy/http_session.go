@@ -252,6 +252,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.endTracking()
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -10,6 +11,16 @@ func (s *state) sectionNamed(kind, name string) *Section {
 	for _, o := range s.cfg.Others {
 		if o.Kind == kind && o.Name == name {
 			return o
+		}
+	}
+	return nil
+}
+
+// stickTableNamed is the stick-table of the proxy named name, or nil.
+func (s *state) stickTableNamed(name string) *StickTable {
+	for _, px := range s.cfg.Proxies {
+		if px.Name == name && px.StickTable != nil {
+			return px.StickTable
 		}
 	}
 	return nil
@@ -44,6 +55,16 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		for i := 1; i+1 < len(st.Args); i++ {
 			if st.Args[i] == "peers" && s.sectionNamed("peers", st.Args[i+1]) == nil {
 				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find sync peers '%s'.", px.Name, st.Args[i+1]))
+				fatal = true
+			}
+		}
+	}
+	// track-sc's table: the proxy's own or the one named.
+	for _, r := range px.HTTPRequestRules {
+		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
+			name := cmp.Or(a.Table, px.Name)
+			if s.stickTableNamed(name) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.", px.Name, name, a.SC))
 				fatal = true
 			}
 		}

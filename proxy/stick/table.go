@@ -218,11 +218,18 @@ func (t *Table) trashOldest(n int) int {
 func (t *Table) Purge(now uint32) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.purgeLocked(now, -1)
+}
+
+// purgeLocked removes up to max expired entries (all with max < 0): the
+// lookups purge a few each, so that memory follows the traffic without a
+// timer.
+func (t *Table) purgeLocked(now uint32, max int) int {
 	if t.cfg.Expire == 0 {
 		return 0
 	}
 	done := 0
-	for at := t.ents[0].next; at != 0 && expired(t.ents[at].expire, now); {
+	for at := t.ents[0].next; at != 0 && done != max && expired(t.ents[at].expire, now); {
 		next := t.ents[at].next
 		if t.ents[at].ref > 0 {
 			t.unlink(at)
@@ -241,6 +248,7 @@ func (t *Table) Purge(now uint32) int {
 func (t *Table) Acquire(key []byte, create bool, now uint32) (Ref, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.purgeLocked(now, 8)
 	i, ok := t.lookup(key)
 	if !ok {
 		if !create {
@@ -413,13 +421,6 @@ func (r Ref) Touch(now uint32) {
 	r.t.mu.Unlock()
 }
 
-// Trackers is how many holders the entry has besides the caller's.
-func (r Ref) Trackers() int {
-	r.t.mu.Lock()
-	defer r.t.mu.Unlock()
-	return int(r.t.ents[r.i].ref) - 1
-}
-
 // ExpireIn is the time left before the entry expires, in ms (0 without
 // a date).
 func (r Ref) ExpireIn(now uint32) uint32 {
@@ -434,4 +435,38 @@ func remain(exp, now uint32) uint32 {
 		return 0
 	}
 	return exp - now
+}
+
+// Drop lets a held entry go without dating it (a lookup's hold).
+func (r Ref) Drop() {
+	t := r.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := &t.ents[r.i]
+	e.ref--
+	if e.ref == 0 && !e.listed {
+		t.requeue(r.i)
+	}
+}
+
+// Key is the held entry's key.
+func (r Ref) Key() []byte {
+	r.t.mu.Lock()
+	defer r.t.mu.Unlock()
+	return []byte(r.t.ents[r.i].key)
+}
+
+// Holders is how many hold the entry (trackers and lookups).
+func (r Ref) Holders() int {
+	r.t.mu.Lock()
+	defer r.t.mu.Unlock()
+	return int(r.t.ents[r.i].ref)
+}
+
+// Has says whether the table holds an entry for key.
+func (t *Table) Has(key []byte) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.lookup(key)
+	return ok
 }
