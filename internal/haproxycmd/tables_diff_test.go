@@ -183,3 +183,71 @@ func TestRateLimitExpiry(t *testing.T) {
 		}
 	}
 }
+
+// statusOrigin answers /s/<code> with that status.
+func statusOrigin(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := 200
+		fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/s/"), "%d", &code)
+		w.WriteHeader(code)
+		fmt.Fprintln(w, "origin")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// TestTrackCountsMatchHAProxy: which counters a tracked request updates
+// and when (connections per request, HTTP errors on deny and a server's
+// 4xx, failures on its 5xx but 501 and 505, gpc/gpt actions), over
+// kept-alive and new connections, compared with HAProxy 2.6's show table.
+func TestTrackCountsMatchHAProxy(t *testing.T) {
+	cfg := `global
+    stats socket SOCK level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,http_err_rate(10s),http_fail_cnt,http_fail_rate(10s),gpc0,gpc0_rate(10s),gpt0,sess_cnt,server_id
+    http-request track-sc1 src
+    http-request track-sc1 req.hdr(x-none)
+    http-request sc-set-gpt0(1) 7 if { path /gpt }
+    http-request sc-inc-gpc0(1) if { path /inc }
+    http-request sc-inc-gpc0(2) if { path /inc }
+    http-request deny if { path /deny }
+    default_backend be
+backend be
+    server s1 ORIGIN
+`
+	cfg = strings.Replace(cfg, "ORIGIN", statusOrigin(t), 1)
+	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
+	paths := []string{"/s/200", "/s/404", "/s/403", "/s/500", "/s/501", "/s/503", "/s/505", "/deny", "/gpt", "/inc", "/inc", "/s/302"}
+	for _, keep := range []bool{true, false} {
+		for name, addr := range map[string]string{"haproxy": haBind, "goha": goBind} {
+			c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: !keep}}
+			for _, p := range paths {
+				resp, err := c.Get("http://" + addr + p)
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, p, err)
+				}
+				resp.Body.Close()
+			}
+			c.CloseIdleConnections()
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the last connection's end
+	got := haproxytest.StatsCmd(t, goSock, "show table fe")
+	if ha, goha := normTable(haproxytest.StatsCmd(t, haSock, "show table fe")), normTable(got); ha != goha {
+		t.Errorf("show table fe\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
+	}
+	if !strings.Contains(got, " conn_cnt=24 ") {
+		t.Errorf("goha's table after 24 tracked requests:\n%s", got)
+	}
+}
