@@ -228,6 +228,9 @@ type HeaderRule struct {
 type TCPConnRule struct {
 	Reject bool
 	Cond   Condition // sees only Src (nil = always)
+	// Track, when set, makes the rule a `track-sc<n>`: it decides
+	// nothing, the connection is tracked for its whole life (track.go).
+	Track *StickRule
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

@@ -15,6 +15,9 @@ func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.method = s.method[:0]
 	s.beginRequest()
+	if s.info.track != nil {
+		s.info.track.beginRequest()
+	}
 rules:
 	for i := range rules {
 		r := &rules[i]

@@ -262,7 +262,8 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		if rejectConn(f, c) {
+		rejected, tr := p.rejectConn(f, c)
+		if rejected {
 			p.releaseFrontend(f)
 			continue
 		}
@@ -274,17 +275,20 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			select {
 			case p.global <- struct{}{}:
 			case <-p.aborted:
+				tr.release()
 				c.Close()
 				p.releaseFrontend(f)
 				return
 			}
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
-		if len(p.cfg.Tables) > 0 {
-			s.info.track = &tracking{tables: p.tables, own: f.cfg.Table}
+		if tr != nil {
+			s.info.track = tr
+			tr.startSession()
 		}
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
+			tr.release()
 			c.Close()
 			p.release(f)
 			return

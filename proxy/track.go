@@ -36,11 +36,62 @@ type StickRule struct {
 }
 
 // tracking is a session's sticky counters and the tables fetches may name.
+// sc are the request's (http-request track-sc), sess the connection's
+// (tcp-request connection track-sc); HAProxy reads and counts on the
+// request's counter n when it tracks, else on the connection's.
 type tracking struct {
 	sc     [MaxStickCounters]stick.Ref
+	sess   [MaxStickCounters]stick.Ref
 	tables map[string]*stick.Table
 	own    *stick.Table
+	// ended is set once the current request's end was counted (its log
+	// line and the connection's end both end it).
+	ended bool
 }
+
+// eff is the entry counter n counts on for this request.
+func (tr *tracking) eff(n int) stick.Ref {
+	if tr.sc[n].Valid() {
+		return tr.sc[n]
+	}
+	return tr.sess[n]
+}
+
+// startSession counts the session on the connection's entries (sess_cnt,
+// sess_rate: HAProxy counts a session once the connection is accepted).
+func (tr *tracking) startSession() {
+	now := StickNow()
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			ref.AddPair(stick.SessCnt, stick.SessRate, 1, now)
+		}
+	}
+}
+
+// release lets a connection's entries go (nil: none).
+func (tr *tracking) release() {
+	if tr != nil {
+		releaseConn(&tr.sess)
+	}
+}
+
+// beginRequest counts a request on the connection's entries (the
+// request's own tracking counts it when it tracks).
+func (tr *tracking) beginRequest() {
+	tr.ended = false
+	var now uint32
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			if now == 0 {
+				now = StickNow()
+			}
+			ref.AddPair(stick.HTTPReqCnt, stick.HTTPReqRate, 1, now)
+		}
+	}
+}
+
+// endSession releases the connection's entries (conn_cur) when it ends.
+func (s *session) endSession() { s.info.track.release() }
 
 var clockBase = time.Now()
 
@@ -52,10 +103,11 @@ func StickNow() uint32 {
 
 // Tracked is the entry sticky counter n tracks for this request.
 func (r *RequestInfo) Tracked(n int) (stick.Ref, bool) {
-	if r.track == nil || n < 0 || n >= MaxStickCounters || !r.track.sc[n].Valid() {
+	if r.track == nil || n < 0 || n >= MaxStickCounters {
 		return stick.Ref{}, false
 	}
-	return r.track.sc[n], true
+	ref := r.track.eff(n)
+	return ref, ref.Valid()
 }
 
 // StickTable is the table named name ("": the frontend's own), or nil.
@@ -98,11 +150,11 @@ func (s *session) runStickRule(r *HeaderRule) {
 			tr.sc[st.SC] = ref
 		}
 	case SCIncGPC:
-		if ref.Valid() {
+		if ref = tr.eff(st.SC); ref.Valid() {
 			incGPC(ref, st.Type, st.Index, now)
 		}
 	case SCSetGPT:
-		if !ref.Valid() {
+		if ref = tr.eff(st.SC); !ref.Valid() {
 			return
 		}
 		if v, ok := st.Value(&s.info); ok {
@@ -171,8 +223,8 @@ func (s *session) countHTTPStatus(status int, fromServer bool) {
 		return
 	}
 	now := StickNow()
-	for _, ref := range tr.sc {
-		if ref.Valid() {
+	for i := range tr.sc {
+		if ref := tr.eff(i); ref.Valid() {
 			ref.AddPair(cnt, rate, 1, now)
 		}
 	}
@@ -182,11 +234,12 @@ func (s *session) countHTTPStatus(status int, fromServer bool) {
 // and the entries released.
 func (s *session) endTracking() {
 	tr := s.info.track
-	if tr == nil {
+	if tr == nil || tr.ended {
 		return
 	}
 	now := StickNow()
-	for i, ref := range tr.sc {
+	for i := range tr.sc {
+		ref := tr.eff(i)
 		if !ref.Valid() {
 			continue
 		}
@@ -196,7 +249,28 @@ func (s *session) endTracking() {
 		if s.sent > 0 {
 			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(s.sent), now)
 		}
-		ref.Release(true, now)
-		tr.sc[i] = stick.Ref{}
+		if tr.sc[i].Valid() {
+			ref.Release(true, now)
+			tr.sc[i] = stick.Ref{}
+		}
+	}
+	tr.ended = true
+}
+
+// failedRequest counts a request that failed before its rules ran (bad,
+// timed out, or the connection closed during it; not the wait for a next
+// request) as a request and an HTTP error on the connection's entries,
+// as HAProxy's http_wait_for_request does.
+func (s *session) failedRequest() {
+	tr := s.info.track
+	if tr == nil {
+		return
+	}
+	tr.beginRequest()
+	now := StickNow()
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			ref.AddPair(stick.HTTPErrCnt, stick.HTTPErrRate, 1, now)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package haproxycmd
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -83,7 +84,7 @@ frontend fe
     http-request return status 202 if { path /p2 } { src_http_req_rate gt 1 }
     http-request return status 203 if { path /p3 } { sc0_conn_cur eq 1 }
     http-request return status 204 if { path /p4 } { sc0_tracked }
-    http-request return status 205 if { path /p5 } { sc0_trackers eq 1 }
+    http-request return status 205 if { path /p5 } { sc0_trackers ge 1 }
     http-request return status 206 if { path /p6 } { src,in_table(fe) }
     http-request return status 207 if { path /p7 } { src,table_http_req_rate(fe) gt 1 }
     http-request return status 208 if { path /p8 } { sc1_tracked }
@@ -126,7 +127,9 @@ func TestRateLimitMatchesHAProxy(t *testing.T) {
 	}
 	// The fetches and converters as the rules see them, from a third
 	// client (the probes answer 2xx when their condition holds, else
-	// the server answers 200).
+	// the server answers 200). sc0_trackers is only checked as >= 1: the
+	// previous request's stream may still hold the entry when the next
+	// one arrives, in either proxy.
 	for i := 1; i <= 11; i++ {
 		path := fmt.Sprintf("/p%d", i)
 		if i == 1 {
@@ -250,4 +253,78 @@ backend be
 	if !strings.Contains(got, " conn_cnt=24 ") {
 		t.Errorf("goha's table after 24 tracked requests:\n%s", got)
 	}
+}
+
+// TestConnTrackMatchesHAProxy: tcp-request connection track-sc0 counts
+// the connection (conn_cnt, conn_cur while open, sess_cnt) and each of its
+// requests; a request's own track-sc1 in another table counts apart; a
+// connection rate limit rejects as HAProxy's does.
+func TestConnTrackMatchesHAProxy(t *testing.T) {
+	cfg := `global
+    stats socket SOCK level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),sess_cnt,sess_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,gpc0
+    tcp-request connection track-sc0 src
+    tcp-request connection reject if { sc0_conn_rate gt 9 }
+    http-request track-sc1 src table other
+    http-request deny deny_status 403 if { path /cur } { sc0_conn_cur eq 1 }
+    http-request sc-inc-gpc0(0) if { path /inc }
+    default_backend be
+backend be
+    server s1 WEB
+backend other
+    stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,http_req_cnt,sess_cnt
+`
+	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
+	for name, addr := range map[string]string{"haproxy": haBind, "goha": goBind} {
+		c := &http.Client{Timeout: 5 * time.Second}
+		for _, p := range []string{"/", "/cur", "/inc", "/"} {
+			resp, err := c.Get("http://" + addr + p)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, p, err)
+			}
+			io.Copy(io.Discard, resp.Body) // the connection is reused
+			resp.Body.Close()
+		}
+		c.CloseIdleConnections()
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, cmd := range []string{"show table fe", "show table other"} {
+		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		if ha != goha {
+			t.Errorf("%s after one kept-alive connection\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+		}
+	}
+	// New connections until the rate limit rejects them (reset before a
+	// response): the same outcome for each in both.
+	for i := 0; i < 9; i++ {
+		ha, goha := statusOrErr(haBind), statusOrErr(goBind)
+		if ha != goha {
+			t.Errorf("connection %d: haproxy %s, goha %s", i+2, ha, goha)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, cmd := range []string{"show table fe", "show table other"} {
+		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		if ha != goha {
+			t.Errorf("%s after the rejections\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+		}
+	}
+}
+
+// statusOrErr is a GET's status on a new connection, or "error".
+func statusOrErr(addr string) string {
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get("http://" + addr + "/")
+	if err != nil {
+		return "error"
+	}
+	resp.Body.Close()
+	return fmt.Sprint(resp.StatusCode)
 }

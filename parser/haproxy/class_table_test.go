@@ -333,7 +333,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"mailers", "mailer", Inert},
 		// Names of prefix actions.
 		{"tcp-request content", "set-var", Unsupported},
-		{"tcp-request connection", "track-sc", Unsupported},
+		{"tcp-request connection", "track-sc", Implemented},
 	}
 	for _, c := range cases {
 		r, ok := ClassOf(c.kind, c.name)

@@ -22,7 +22,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject") {
+	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2])) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
@@ -32,6 +32,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	s.d.Unsupported(p.File, p.Line, "tcp-request")
 	return false
 }
+
+// isTrackSC says whether an action word is track-sc<n>.
+func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc" }
 
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")

@@ -250,7 +250,7 @@ func stickFetchDef(name string) (fetchDef, bool) {
 			return ok && yield(v)
 		}, nil
 	}
-	return fetchDef{out: out, layer4: form == "src_", build: build}, true
+	return fetchDef{out: out, layer4: true, build: build}, true
 }
 
 // stickFetch evaluates a stick fetch: sc < 0 is a src_ form.
@@ -403,4 +403,12 @@ func (e *Expr) Int(r *proxy.RequestInfo) (int64, bool) {
 		return true
 	})
 	return n, ok
+}
+
+// Layer4 says whether a sample has a value as soon as a connection is
+// accepted (its fetch is a layer-4 one), as tcp-request connection rules
+// need.
+func Layer4(s haproxy.Sample) bool {
+	f, ok := fetches[s.Fetch.Name]
+	return ok && f.layer4
 }

@@ -78,23 +78,10 @@ func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr p
 		if name == "" {
 			name = px.Name
 		}
-		t := b.tables[name]
-		if t == nil {
-			b.unsupported(r.Pos, kw+" "+r.Action+": no table "+name)
+		var ok bool
+		if sr, ok = b.trackRule(px, a, r.Pos, kw+" "+r.Action); !ok {
 			return hr, true, false
 		}
-		e, err := acl.CompileExpr(haproxy.ParseSample(a.Key))
-		if err != nil || !acl.StickKeyCast(e.Type(), t.Config().Key) {
-			what := kw + " " + r.Action + " " + a.Key
-			if err != nil {
-				what += ": " + err.Error()
-			}
-			b.unsupported(r.Pos, what)
-			return hr, true, false
-		}
-		cfg := t.Config()
-		sr.Table = t
-		sr.Key = func(ri *proxy.RequestInfo) ([]byte, bool) { return e.StickKey(ri, cfg) }
 		hr.Action = proxy.TrackSC
 	case "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc":
 		sr.Type = map[string]stick.DataType{"sc-inc-gpc0": stick.GPC0, "sc-inc-gpc1": stick.GPC1, "sc-inc-gpc": stick.GPC}[a.Verb]
@@ -123,4 +110,44 @@ func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr p
 	}
 	hr.Stick = sr
 	return hr, true, true
+}
+
+// trackRule compiles a track-sc's key for its table (the proxy's own
+// unless named); what names the rule in notices.
+func (b *builder) trackRule(px *haproxy.Proxy, a haproxy.SCAction, p haproxy.Pos, what string) (*proxy.StickRule, bool) {
+	name := a.Table
+	if name == "" {
+		name = px.Name
+	}
+	t := b.tables[name]
+	if t == nil {
+		b.unsupported(p, what+": no table "+name)
+		return nil, false
+	}
+	e, err := acl.CompileExpr(haproxy.ParseSample(a.Key))
+	if err != nil || !acl.StickKeyCast(e.Type(), t.Config().Key) {
+		what += " " + a.Key
+		if err != nil {
+			what += ": " + err.Error()
+		}
+		b.unsupported(p, what)
+		return nil, false
+	}
+	cfg := t.Config()
+	key := func(ri *proxy.RequestInfo) ([]byte, bool) { return e.StickKey(ri, cfg) }
+	return &proxy.StickRule{SC: a.SC, Table: t, Key: key}, true
+}
+
+// connTrack maps a tcp-request connection track-sc: its key must have a
+// value when the connection is accepted (a layer-4 fetch).
+func (b *builder) connTrack(px *haproxy.Proxy, a haproxy.SCAction, msg string, p haproxy.Pos, what string) (*proxy.StickRule, bool) {
+	if msg != "" || a.Verb != "track-sc" {
+		b.unsupported(p, what+" "+msg)
+		return nil, false
+	}
+	if !acl.Layer4(haproxy.ParseSample(a.Key)) {
+		b.unsupported(p, what+" "+a.Key+": not a layer-4 sample")
+		return nil, false
+	}
+	return b.trackRule(px, a, p, what)
 }
