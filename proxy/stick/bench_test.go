@@ -35,12 +35,16 @@ func BenchmarkMemory1M(b *testing.B) {
 		var key [4]byte
 		for i := range n {
 			binary.BigEndian.PutUint32(key[:], uint32(i)+0x0a000000)
-			r, _ := tb.Track(key[:], uint32(i))
-			r.AddPair(HTTPReqCnt, HTTPReqRate, 1, uint32(i))
-			r.Release(true, uint32(i))
+			now := uint32(1000 + i/1000) // 1000 new keys a ms: none expires
+			r, _ := tb.Track(key[:], now)
+			r.AddPair(HTTPReqCnt, HTTPReqRate, 1, now)
+			r.Release(true, now)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
+		if tb.Used() != n {
+			b.Fatalf("%d entries", tb.Used())
+		}
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/entry")
 		runtime.KeepAlive(tb)
 	}

@@ -86,21 +86,13 @@ func (t *Table) AppendHeader(dst []byte) []byte {
 // them (bytes compared; integers are big-endian so numeric).
 func (t *Table) sortedLocked() []uint32 {
 	out := make([]uint32, 0, t.used)
-	for _, i := range t.index {
-		out = append(out, i)
+	for i := range t.ents {
+		if t.ents[i].inUse {
+			out = append(out, uint32(i))
+		}
 	}
-	slices.SortFunc(out, func(a, b uint32) int { return cmpStr(t.ents[a].key, t.ents[b].key) })
+	slices.SortFunc(out, func(a, b uint32) int { return bytes.Compare(t.index.keyOf(a), t.index.keyOf(b)) })
 	return out
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // AppendEntries appends the entry lines of `show table`: every entry, or
@@ -129,7 +121,7 @@ func (t *Table) AppendEntries(dst []byte, key []byte, fs []Filter, now uint32) [
 func (t *Table) appendEntry(dst []byte, i uint32, now uint32) []byte {
 	e := &t.ents[i]
 	dst = fmt.Appendf(dst, "%p: key=", e)
-	dst = t.cfg.FormatKey(dst, []byte(e.key))
+	dst = t.cfg.FormatKey(dst, t.index.keyOf(i))
 	dst = fmt.Appendf(dst, " use=%d exp=%d", e.ref, remain(e.expire, now))
 	for d := DataType(0); d < NumDataTypes; d++ {
 		if t.off[d] < 0 {

@@ -41,9 +41,9 @@ func (t *Table) Updates(after uint32, max int, now uint32) []Snapshot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var idx []uint32
-	for _, i := range t.index {
-		if int32(t.ents[i].upd-after) > 0 {
-			idx = append(idx, i)
+	for i := range t.ents {
+		if t.ents[i].inUse && int32(t.ents[i].upd-after) > 0 {
+			idx = append(idx, uint32(i))
 		}
 	}
 	slices.SortFunc(idx, func(a, b uint32) int { return int(int32(t.ents[a].upd - t.ents[b].upd)) })
@@ -59,7 +59,7 @@ func (t *Table) Updates(after uint32, max int, now uint32) []Snapshot {
 
 func (t *Table) snapshot(i uint32, now uint32) Snapshot {
 	e := &t.ents[i]
-	s := Snapshot{Key: []byte(e.key), Update: e.upd, Expire: remain(e.expire, now)}
+	s := Snapshot{Key: append([]byte(nil), t.index.keyOf(i)...), Update: e.upd, Expire: remain(e.expire, now)}
 	for d := DataType(0); d < NumDataTypes; d++ {
 		for idx := range t.count[d] {
 			w := t.word(i, d, idx)

@@ -22,7 +22,7 @@ type Table struct {
 	count  [NumDataTypes]int
 	stride int
 
-	index map[string]uint32
+	index index
 	ents  []entry  // ents[0] is the head of the expiry list
 	data  []uint32 // stride words per entry, entry i at i*stride
 	free  []uint32
@@ -31,12 +31,12 @@ type Table struct {
 }
 
 type entry struct {
-	key        string
 	prev, next uint32
 	expire     uint32 // tick; 0: none
 	ref        int32
 	upd        uint32
 	listed     bool
+	inUse      bool
 }
 
 // Ref is a held entry: it stays in the table until released.
@@ -51,7 +51,17 @@ func New(c Config) (*Table, error) {
 	if c.Size <= 0 {
 		return nil, fmt.Errorf("stick-table: size must be positive")
 	}
-	t := &Table{cfg: c, index: map[string]uint32{}, ents: make([]entry, 1, 16)}
+	t := &Table{cfg: c, ents: make([]entry, 1, 16)}
+	switch c.Key {
+	case KeyIP, KeyInteger:
+		t.index = newIndex(4, false)
+	case KeyIPv6:
+		t.index = newIndex(16, false)
+	case KeyString:
+		t.index = newIndex(c.keyLen(), true)
+	default:
+		t.index = newIndex(c.keyLen(), false)
+	}
 	for i := range t.off {
 		t.off[i] = -1
 	}
@@ -157,8 +167,8 @@ func (t *Table) touch(i uint32, now uint32) {
 }
 
 func (t *Table) lookup(key []byte) (uint32, bool) {
-	i, ok := t.index[string(key)]
-	return i, ok
+	i, _ := t.index.find(key)
+	return i, i != 0
 }
 
 // create adds an entry for key, evicting the oldest unreferenced entries
@@ -180,9 +190,9 @@ func (t *Table) create(key []byte, now uint32) (uint32, bool) {
 		t.ents = append(t.ents, entry{})
 		t.data = append(t.data, make([]uint32, t.stride)...)
 	}
-	k := string(key)
-	t.ents[i] = entry{key: k}
-	t.index[k] = i
+	t.ents[i] = entry{inUse: true}
+	t.index.setKey(i, key)
+	t.index.insert(i)
 	t.used++
 	t.touch(i, now)
 	return i, true
@@ -190,7 +200,9 @@ func (t *Table) create(key []byte, now uint32) (uint32, bool) {
 
 func (t *Table) remove(i uint32) {
 	t.unlink(i)
-	delete(t.index, t.ents[i].key)
+	if _, at := t.index.find(t.index.keyOf(i)); t.index.slots[at] == i {
+		t.index.delete(at)
+	}
 	t.ents[i] = entry{}
 	t.free = append(t.free, i)
 	t.used--
@@ -453,7 +465,7 @@ func (r Ref) Drop() {
 func (r Ref) Key() []byte {
 	r.t.mu.Lock()
 	defer r.t.mu.Unlock()
-	return []byte(r.t.ents[r.i].key)
+	return append([]byte(nil), r.t.index.keyOf(r.i)...)
 }
 
 // Holders is how many hold the entry (trackers and lookups).
