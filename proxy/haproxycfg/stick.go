@@ -74,10 +74,6 @@ func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr p
 	sr := &proxy.StickRule{SC: a.SC}
 	switch a.Verb {
 	case "track-sc":
-		name := a.Table
-		if name == "" {
-			name = px.Name
-		}
 		var ok bool
 		if sr, ok = b.trackRule(px, a, r.Pos, kw+" "+r.Action); !ok {
 			return hr, true, false

@@ -50,11 +50,10 @@ func (s *Session) table(name string) (*stick.Table, uint32, bool) {
 // tableQuery is what follows the table name of show/clear table: data
 // filters, or a key.
 type tableQuery struct {
-	key      []byte
-	filters  []stick.Filter
-	hasKey   bool
-	badKey   bool
-	keyTypes bool // the table's key type cannot be typed here (binary)
+	key     []byte
+	filters []stick.Filter
+	hasKey  bool
+	badKey  bool
 }
 
 // parseTableQuery reads the filters or the key of show/clear table with
