@@ -74,3 +74,27 @@ func TestParseStickTable(t *testing.T) {
 		t.Fatalf("peers table: %v", msgs)
 	}
 }
+
+// A table named by a track-sc, a stick fetch or a table_* converter must
+// exist (HAProxy 2.6's messages; several at once it words as one list).
+func TestStickTableReferences(t *testing.T) {
+	cfg := "defaults\n  mode http\nfrontend f\n  bind 127.0.0.1:1\n  stick-table type ip size 1\n" +
+		"  acl a src_get_gpc0(nosuch) gt 1\n  http-request deny if a\n" +
+		"  http-request deny if { src,table_gpc0(nosuch3) gt 1 } { src_get_gpc0(f) gt 1 } { src,table_gpc(1,f) gt 1 }\n" +
+		"  http-request track-sc1 src table nosuch4\n"
+	r := CheckBytes("t.cfg", []byte(cfg), nil)
+	var got []string
+	for _, d := range r.Diags.List {
+		if d.Severity == Alert {
+			got = append(got, d.Text)
+		}
+	}
+	want := []string{
+		"config : Proxy 'f': unable to find table 'nosuch4' referenced by track-sc1.",
+		"config : parsing [t.cfg:6]: unable to find table 'nosuch' referenced in arg 1 of ACL keyword 'src_get_gpc0' in proxy 'f'.",
+		"config : parsing [t.cfg:8]: unable to find table 'nosuch3' referenced in arg 1 of conversion keyword 'table_gpc0' for ACL keyword 'src' in proxy 'f'.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || r.Exit == 0 {
+		t.Fatalf("exit %d, alerts:\n%s", r.Exit, strings.Join(got, "\n"))
+	}
+}
