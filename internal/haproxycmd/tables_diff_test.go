@@ -209,6 +209,13 @@ func statusOrigin(t *testing.T) string {
 // 4xx, failures on its 5xx but 501 and 505, gpc/gpt actions), over
 // kept-alive and new connections, compared with HAProxy 2.6's show table.
 func TestTrackCountsMatchHAProxy(t *testing.T) {
+	for _, track := range []string{"http-request track-sc1 src", "tcp-request content track-sc1 src"} {
+		t.Run(track, func(t *testing.T) { trackCounts(t, track) })
+	}
+}
+
+// trackCounts is TestTrackCountsMatchHAProxy with the tracking rule track.
+func trackCounts(t *testing.T, track string) {
 	cfg := `global
     stats socket SOCK level admin
 defaults
@@ -219,7 +226,7 @@ defaults
 frontend fe
     bind BIND
     stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,http_err_rate(10s),http_fail_cnt,http_fail_rate(10s),gpc0,gpc0_rate(10s),gpt0,sess_cnt,server_id
-    http-request track-sc1 src
+    TRACK
     http-request track-sc1 req.hdr(x-none)
     http-request sc-set-gpt0(1) 7 if { path /gpt }
     http-request sc-inc-gpc0(1) if { path /inc }
@@ -229,7 +236,7 @@ frontend fe
 backend be
     server s1 ORIGIN
 `
-	cfg = strings.Replace(cfg, "ORIGIN", statusOrigin(t), 1)
+	cfg = strings.NewReplacer("ORIGIN", statusOrigin(t), "TRACK", track).Replace(cfg)
 	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
 	paths := []string{"/s/200", "/s/404", "/s/403", "/s/500", "/s/501", "/s/503", "/s/505", "/deny", "/gpt", "/inc", "/inc", "/s/302"}
 	for _, keep := range []bool{true, false} {

@@ -29,6 +29,13 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
+	if len(w) > 2 && w[1] == "content" && isTrackSC(w[2]) {
+		if r, ok := simpleRule(w, 3); ok {
+			r.Pos, r.Action = p, w[2]
+			px.TCPContentTracks = append(px.TCPContentTracks, r) // the wire maps it or reports it
+			return false
+		}
+	}
 	s.d.Unsupported(p.File, p.Line, "tcp-request")
 	return false
 }

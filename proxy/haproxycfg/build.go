@@ -263,12 +263,15 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
+		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
+		for _, r := range px.TCPContentTracks {
+			b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a tcp proxy")
+		}
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}
@@ -385,6 +388,9 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	}
 	for _, r := range px.TCPConnRules {
 		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
+	}
+	for _, r := range px.TCPContentTracks {
+		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
 	}
 	for _, r := range px.Redirects {
 		b.unsupported(r.Pos, "redirect in a "+where)

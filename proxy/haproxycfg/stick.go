@@ -147,3 +147,34 @@ func (b *builder) connTrack(px *haproxy.Proxy, a haproxy.SCAction, msg string, p
 	}
 	return b.trackRule(px, a, p, what)
 }
+
+// contentTracks maps `tcp-request content track-sc<n>` of an HTTP
+// frontend: HAProxy runs the content rules on each request's stream before
+// its http-request rules, and a tracking there counts as an http-request
+// one does (the connection and the request, on the stream).
+func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
+	var out []proxy.HeaderRule
+	for _, r := range px.TCPContentTracks {
+		what := "tcp-request content " + r.Action
+		a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args)
+		if !isSC || msg != "" {
+			b.unsupported(r.Pos, what+" "+msg)
+			continue
+		}
+		sr, ok := b.trackRule(px, a, r.Pos, what)
+		if !ok {
+			continue
+		}
+		hr := proxy.HeaderRule{Action: proxy.TrackSC, Stick: sr}
+		if r.Cond != nil {
+			c, err := acls.Compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			hr.Cond = c
+		}
+		out = append(out, hr)
+	}
+	return out
+}
