@@ -106,6 +106,9 @@ type Frontend struct {
 	ResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.
 	TCPConnRules []TCPConnRule
+	// TCPSessRules are the `tcp-request session` rules (track-sc only),
+	// run once a connection's PROXY header and TLS handshake are done.
+	TCPSessRules []TCPConnRule
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
 	// ErrorFiles maps a status code to a file holding the full raw HTTP

@@ -207,6 +207,7 @@ func (s *session) serve() {
 			return
 		}
 	}
+	s.sessionRules()
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)

@@ -282,10 +282,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			}
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
-		if tr != nil {
-			s.info.track = tr
-			tr.startSession()
-		}
+		s.info.track = tr // its session is counted once begun (serve)
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			tr.release()

@@ -68,6 +68,23 @@ func (tr *tracking) startSession() {
 	}
 }
 
+// sessionRules runs the `tcp-request session` track-sc rules once the
+// session begins, then counts the session on the connection's entries.
+func (s *session) sessionRules() {
+	tr := s.info.track
+	if tr == nil {
+		return
+	}
+	s.info.Src = s.src
+	for i := range s.fe.cfg.TCPSessRules {
+		r := &s.fe.cfg.TCPSessRules[i]
+		if r.Track != nil && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			trackConn(r.Track, &s.info)
+		}
+	}
+	tr.startSession()
+}
+
 // release lets a connection's entries go (nil: none).
 func (tr *tracking) release() {
 	if tr != nil {

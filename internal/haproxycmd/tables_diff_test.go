@@ -267,6 +267,15 @@ backend be
 // requests; a request's own track-sc1 in another table counts apart; a
 // connection rate limit rejects as HAProxy's does.
 func TestConnTrackMatchesHAProxy(t *testing.T) {
+	for _, stage := range []string{"connection", "session"} {
+		t.Run(stage, func(t *testing.T) { connTrack(t, stage) })
+	}
+}
+
+// connTrack is TestConnTrackMatchesHAProxy with the tracking rule of
+// tcp-request stage (the reject stays a connection rule: it sees the
+// counter only when the connection tracks it).
+func connTrack(t *testing.T, stage string) {
 	cfg := `global
     stats socket SOCK level admin
 defaults
@@ -277,7 +286,7 @@ defaults
 frontend fe
     bind BIND
     stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),sess_cnt,sess_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,gpc0
-    tcp-request connection track-sc0 src
+    tcp-request STAGE track-sc0 src
     tcp-request connection reject if { sc0_conn_rate gt 9 }
     http-request track-sc1 src table other
     http-request deny deny_status 403 if { path /cur } { sc0_conn_cur eq 1 }
@@ -288,6 +297,7 @@ backend be
 backend other
     stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,http_req_cnt,sess_cnt
 `
+	cfg = strings.Replace(cfg, "STAGE", stage, 1)
 	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
 	for name, addr := range map[string]string{"haproxy": haBind, "goha": goBind} {
 		c := &http.Client{Timeout: 5 * time.Second}

@@ -113,6 +113,8 @@ type Proxy struct {
 	// TCPContentTracks are the `tcp-request content track-sc<n>` rules
 	// (Action "track-sc0".."track-sc2"); other content rules stay in Raw.
 	TCPContentTracks []HTTPRule
+	// TCPSessTracks are the `tcp-request session track-sc<n>` rules.
+	TCPSessTracks []HTTPRule
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
 	Redirects []HTTPRule

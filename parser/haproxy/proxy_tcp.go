@@ -29,11 +29,15 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
-	if len(w) > 2 && w[1] == "content" && isTrackSC(w[2]) {
+	if len(w) > 2 && (w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
-			px.TCPContentTracks = append(px.TCPContentTracks, r) // the wire maps it or reports it
-			return false
+			if w[1] == "session" {
+				px.TCPSessTracks = append(px.TCPSessTracks, r)
+			} else {
+				px.TCPContentTracks = append(px.TCPContentTracks, r)
+			}
+			return false // the wire maps them or reports them
 		}
 	}
 	s.d.Unsupported(p.File, p.Line, "tcp-request")

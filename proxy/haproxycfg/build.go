@@ -262,6 +262,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.UseBackends = append(fe.UseBackends, ub)
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
+	fe.TCPSessRules = b.tcpSessRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
 		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
@@ -391,6 +392,9 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	}
 	for _, r := range px.TCPContentTracks {
 		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
+	}
+	for _, r := range px.TCPSessTracks {
+		b.unsupported(r.Pos, "tcp-request session "+r.Action+" in a "+where)
 	}
 	for _, r := range px.Redirects {
 		b.unsupported(r.Pos, "redirect in a "+where)

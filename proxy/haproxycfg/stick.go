@@ -178,3 +178,32 @@ func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.Header
 	}
 	return out
 }
+
+// tcpSessRules maps `tcp-request session track-sc<n>`: run once the
+// session begins, on layer-4 samples.
+func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConnRule {
+	var out []proxy.TCPConnRule
+	for _, r := range px.TCPSessTracks {
+		what := "tcp-request session " + r.Action
+		a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
+		track, ok := b.connTrack(px, a, msg, r.Pos, what)
+		if !ok {
+			continue
+		}
+		tr := proxy.TCPConnRule{Track: track}
+		if r.Cond != nil {
+			if bad := acls.NonLayer4(r.Cond); bad != "" {
+				b.unsupported(r.Pos, what+" condition on "+bad)
+				continue
+			}
+			c, err := acls.Compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			tr.Cond = c
+		}
+		out = append(out, tr)
+	}
+	return out
+}
