@@ -258,4 +258,10 @@ type Server struct {
 	// SendProxy is the PROXY protocol version each connection to the
 	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
 	SendProxy int
+	// TLS, when set, makes connections to the server speak TLS with it
+	// (server ... ssl; proxy/tlsconf.Upstream).
+	TLS *tls.Config
+	// SNI computes the server name sent in the ClientHello (server ...
+	// sni <expr>); nil or no value: none.
+	SNI func(*RequestInfo) (string, bool)
 }

@@ -65,6 +65,10 @@ func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn
 	if err == nil {
 		return c, Result{}, true
 	}
+	if r, ok := handshakeResult(err); ok {
+		r.Duration = time.Since(start)
+		return nil, r, false
+	}
 	r := Result{Status: L4CON, Info: errInfo(err), Duration: time.Since(start)}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 		r.Status, r.Info = L4TOUT, ""

@@ -84,6 +84,8 @@ type builder struct {
 	globalDesc  string
 	global      *haproxy.Global
 	tlsDefaults *tlsDefaults // read at the first TLS bind (tls.go)
+	// srvTLSDefaults: read at the first TLS server (tls_server.go)
+	srvTLSDefaults *serverDefaults
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -458,6 +460,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	checkTLS := b.serverTLS(s, sv)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.
@@ -470,6 +473,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
+		c.TLS = checkTLS
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}
