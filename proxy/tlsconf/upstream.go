@@ -19,8 +19,9 @@ type Upstream struct {
 	CRLFile string // certificates it revokes are refused (verify required)
 	// Crt is the client certificate presented to the server ("" = none).
 	Crt string
-	// VerifyHost is the name the certificate must carry; "" = the SNI
-	// sent, and no name check without SNI, as HAProxy 2.6.
+	// VerifyHost is the name the certificate must carry when no SNI is
+	// sent (the SNI wins when there is one, as in HAProxy 2.6); neither:
+	// no name check.
 	VerifyHost   string
 	ALPN         string
 	Versions     Versions
@@ -104,9 +105,11 @@ func (u Upstream) Client() (*tls.Config, error) {
 				return err
 			}
 		}
-		name := host
+		// HAProxy checks the SNI it sent, and verifyhost only when it
+		// sent none.
+		name := cs.ServerName
 		if name == "" {
-			name = cs.ServerName
+			name = host
 		}
 		if name != "" && !HostMatches(cs.PeerCertificates[0], name) {
 			return fmt.Errorf("server certificate does not match %q", name)
