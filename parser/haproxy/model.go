@@ -110,6 +110,11 @@ type Proxy struct {
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule
+	// TCPContentRules are the `tcp-request content accept|reject` rules,
+	// run on the buffered request for up to InspectDelay
+	// (`tcp-request inspect-delay`, inherited from defaults).
+	TCPContentRules []HTTPRule
+	InspectDelay    time.Duration
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
 	Redirects     []HTTPRule

@@ -44,6 +44,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogTag = def.LogTag
 	px.Stats = def.Stats
+	px.InspectDelay = def.InspectDelay
 	return px
 }
 

@@ -19,10 +19,21 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject") {
+	if len(w) > 2 && (w[1] == "connection" || w[1] == "content") && (w[2] == "accept" || w[2] == "reject") && px.Kind != "defaults" {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
-			px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
+			// the wire maps them or reports them
+			if w[1] == "connection" {
+				px.TCPConnRules = append(px.TCPConnRules, r)
+			} else {
+				px.TCPContentRules = append(px.TCPContentRules, r)
+			}
+			return false
+		}
+	}
+	if len(w) == 3 && w[1] == "inspect-delay" {
+		if d, _, err := ParseTime(w[2]); err == nil {
+			px.InspectDelay = d
 			return false
 		}
 	}

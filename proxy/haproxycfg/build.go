@@ -261,6 +261,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.UseBackends = append(fe.UseBackends, ub)
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
+	fe.TCPContentRules = b.tcpContentRules(px, acls)
+	fe.InspectDelay = px.InspectDelay
 	if fe.Mode == proxy.ModeHTTP {
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
@@ -380,6 +382,9 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	}
 	for _, r := range px.TCPConnRules {
 		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
+	}
+	for _, r := range px.TCPContentRules {
+		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
 	}
 	for _, r := range px.Redirects {
 		b.unsupported(r.Pos, "redirect in a "+where)
