@@ -54,7 +54,7 @@ func startTLSWeb(t *testing.T, certFile string) string {
 			}
 		}
 		sort.Strings(hdrs)
-		fmt.Fprintf(w, "sni=%s cn=%s alpn=%s %s\n", r.TLS.ServerName, cn, r.TLS.NegotiatedProtocol, strings.Join(hdrs, " "))
+		fmt.Fprintf(w, "sni=%s cn=%s alpn=%s resumed=%v %s\n", r.TLS.ServerName, cn, r.TLS.NegotiatedProtocol, r.TLS.DidResume, strings.Join(hdrs, " "))
 	}), TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0)}
 	go srv.ServeTLS(ln, "", "")
 	t.Cleanup(func() { srv.Close() })
@@ -102,6 +102,8 @@ frontend fe
     use_backend none if { path_beg /none/ }
     use_backend crt if { path_beg /crt/ }
     use_backend tls12 if { path_beg /tls12/ }
+    use_backend reuse if { path_beg /reuse/ }
+    use_backend noreuse if { path_beg /noreuse/ }
     use_backend clear if { path_beg /clear/ }
 backend ok
     server s1 TLSWEB ssl verify required ca-file ca.pem sni str(a.example.test)
@@ -125,6 +127,12 @@ backend crt
     server s1 TLSWEB ssl verify none crt client.pem alpn http/1.1
 backend tls12
     server s1 TLSWEB ssl verify none ssl-max-ver TLSv1.2 no-ssl-reuse
+backend reuse
+    option httpclose
+    server s1 TLSWEB ssl verify none
+backend noreuse
+    option httpclose
+    server s1 TLSWEB ssl verify none no-ssl-reuse
 backend clear
     server s1 TLSWEB
 `
@@ -139,7 +147,7 @@ func TestServerTLSDifferential(t *testing.T) {
 	pki := newTestPKI(t)
 	writeOtherCA(t, pki.Dir)
 	web := startTLSWeb(t, filepath.Join(pki.Dir, "a.pem"))
-	paths := []string{"/ok/", "/hostsni/", "/noname/", "/verifyhost/", "/vhostok/", "/wrongca/", "/wrongname/", "/wronghost/", "/none/", "/crt/", "/tls12/", "/clear/"}
+	paths := []string{"/ok/", "/hostsni/", "/noname/", "/verifyhost/", "/vhostok/", "/wrongca/", "/wrongname/", "/wronghost/", "/none/", "/crt/", "/tls12/", "/reuse/", "/reuse/", "/noreuse/", "/noreuse/", "/clear/"}
 
 	haLogs := loopback.ListenUDP(t)
 	haFE := loopback.FreeAddr(t)
