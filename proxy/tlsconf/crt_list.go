@@ -22,10 +22,10 @@ type ListEntry struct {
 
 // listOptions are the crt-list options goha honours, and whether they
 // take a value; HAProxy's others (allow-0rtt, ca-verify-file,
-// no-ca-names) are refused.
+// npn, no-ca-names) are refused.
 var listOptions = map[string]bool{
 	"alpn": true, "ca-file": true, "ciphers": true, "ciphersuites": true, "crl-file": true,
-	"curves": true, "ecdhe": true, "npn": true, "ssl-min-ver": true, "ssl-max-ver": true, "verify": true,
+	"curves": true, "ecdhe": true, "ssl-min-ver": true, "ssl-max-ver": true, "verify": true,
 }
 
 // LoadCrtList reads a crt-list file; relative certificate paths are
