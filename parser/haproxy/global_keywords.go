@@ -48,7 +48,10 @@ var globalKeywordTable = []globalKeywordRow{
 	// honoured by TLS binds (crt: proxy_bind.go; options: proxy/haproxycfg tls.go)
 	{"crt-base", "<dir>", false, (*state).globalKeepRaw},
 	{"ca-base", "<dir>", false, (*state).globalKeepRaw},
-	{"ssl-default-bind-options", "[<option>]...", false, (*state).globalKeepRaw},
+	{"ssl-default-bind-options", "[<option>]...", false, (*state).globalSSLOptions},
+	// honoured by TLS servers (proxy/haproxycfg tls_server.go)
+	{"ssl-default-server-options", "[<option>]...", false, (*state).globalSSLOptions},
+	{"ssl-server-verify", "none|required", false, (*state).globalServerVerify},
 	// checked, then reported (global_misc.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"ssl-default-bind-ciphers", "<ciphers>", false, (*state).globalCiphers},

@@ -1,6 +1,9 @@
 package haproxy
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Handlers of the TCP rule keywords (tcp-request, tcp-response) and of
 // stick-table; rows in proxyKeywordTable.
@@ -19,7 +22,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && (w[1] == "connection" || w[1] == "content") && (w[2] == "accept" || w[2] == "reject") && px.Kind != "defaults" {
+	if len(w) > 2 && (w[1] == "connection" || w[1] == "content") && (w[2] == "accept" || w[2] == "reject") {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			// the wire maps them or reports them
@@ -31,11 +34,8 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
-	if len(w) == 3 && w[1] == "inspect-delay" {
-		if d, _, err := ParseTime(w[2]); err == nil {
-			px.InspectDelay = d
-			return false
-		}
+	if len(w) >= 2 && w[1] == "inspect-delay" {
+		return s.inspectDelay(px, p, w)
 	}
 	s.d.Unsupported(p.File, p.Line, "tcp-request")
 	return false
@@ -91,4 +91,28 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	if sub == "content" {
 		px.sawTCPContent = true
 	}
+}
+
+// inspectDelay is `tcp-request inspect-delay <timeout>`, checked as
+// HAProxy 2.6 does.
+func (s *state) inspectDelay(px *Proxy, p Pos, w []string) bool {
+	kind := px.Kind
+	if kind == "listen" {
+		kind = "proxy"
+	}
+	v := ""
+	if len(w) > 2 {
+		v = w[2]
+	}
+	d, bad, err := ParseTime(v)
+	if v == "" || err != nil {
+		detail := ""
+		if v != "" && bad < len(v) {
+			detail = fmt.Sprintf(" (unexpected character '%c')", v[bad])
+		}
+		s.alert(p, "'tcp-request inspect-delay' expects a positive delay in milliseconds, in %s '%s'%s", kind, px.Name, detail)
+		return false
+	}
+	px.InspectDelay = d
+	return false
 }

@@ -22,7 +22,6 @@ type serverDefaults struct {
 	ciphers      string
 	cipherSuites string
 	noTickets    bool
-	noReuse      bool
 }
 
 func (b *builder) serverTLSDefaults() serverDefaults {
@@ -54,8 +53,6 @@ func (b *builder) serverTLSDefaults() serverDefaults {
 				switch {
 				case o == "no-tls-tickets":
 					d.noTickets = true
-				case o == "no-ssl-reuse":
-					d.noReuse = true
 				case applyVersionOption(&d.versions, o, val):
 				default:
 					b.unsupported(st.Pos, "ssl-default-server-options "+o)
@@ -78,7 +75,7 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	}
 	d := b.serverTLSDefaults()
 	u := tlsconf.Upstream{Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
-		NoTickets: d.noTickets, NoReuse: d.noReuse, Versions: copyVersions(d.versions)}
+		NoTickets: d.noTickets, Versions: copyVersions(d.versions)}
 	if s.Verify != "" {
 		u.Verify = s.Verify
 	}
