@@ -1,6 +1,10 @@
 package acl
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/clienthello"
@@ -61,4 +65,59 @@ func payloadValue(r *proxy.RequestInfo, st clienthello.Status) bool {
 		r.PayloadShort()
 	}
 	return st == clienthello.OK
+}
+
+// dottedVersionACLs are the ACL keywords whose patterns are versions
+// "major[.minor]" (HAProxy's pat_parse_dotted_ver), ranges with ':' or
+// '-' included, matched as major<<16|minor.
+var dottedVersionACLs = map[string]bool{"req_ssl_ver": true, "req.ssl_ver": true}
+
+// dottedVersions turns version patterns into the integer patterns the
+// int matcher reads; operator words pass through.
+func dottedVersions(pats []string) ([]string, error) {
+	out := make([]string, 0, len(pats))
+	one := func(s string) (string, error) {
+		maj, min, dot := strings.Cut(s, ".")
+		a, err := strconv.ParseUint(maj, 10, 16)
+		if err != nil {
+			return "", fmt.Errorf("'%s' is not a dotted number", s)
+		}
+		b := uint64(0)
+		if dot {
+			if b, err = strconv.ParseUint(min, 10, 16); err != nil {
+				return "", fmt.Errorf("'%s' is not a dotted number", s)
+			}
+		}
+		return strconv.FormatUint(a<<16|b, 10), nil
+	}
+	for _, p := range pats {
+		switch p {
+		case "eq", "ge", "gt", "le", "lt":
+			out = append(out, p)
+			continue
+		}
+		i := strings.IndexAny(p, ":-")
+		if i < 0 {
+			v, err := one(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+			continue
+		}
+		lo, hi := p[:i], p[i+1:]
+		var err error
+		if lo != "" {
+			if lo, err = one(lo); err != nil {
+				return nil, err
+			}
+		}
+		if hi != "" {
+			if hi, err = one(hi); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, lo+":"+hi)
+	}
+	return out, nil
 }

@@ -53,6 +53,8 @@ frontend fe
     tcp-request content reject if { req_ssl_sni -i evil.example.test }
     tcp-request content accept if { req_ssl_hello_type 1 }
     use_backend ba if { req_ssl_sni -i a.example.test }
+    use_backend bdef if { req_ssl_sni -i ver.example.test } { req_ssl_ver 3.1:3.2 }
+    use_backend bb if { req_ssl_sni -i ver.example.test } { req.ssl_ver 3.3 }
     use_backend bb if { req.ssl_sni -m end .b.example.test } || { req.ssl_sni b.example.test }
     use_backend bh2 if { req.ssl_alpn h2 } { req.ssl_ec_ext }
     default_backend bdef
@@ -153,6 +155,7 @@ func TestTCPSNIRoutingDifferential(t *testing.T) {
 		{"b.example.test", []string{"h2"}, false},
 		{"a.example.test", nil, true},
 		{"evil.example.test", nil, false},
+		{"ver.example.test", nil, false},
 	}
 	for _, c := range cases {
 		ha, ga := try(haFE, c.sni, c.alpn, c.slow), try(goFE, c.sni, c.alpn, c.slow)
