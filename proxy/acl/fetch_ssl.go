@@ -25,6 +25,15 @@ func init() {
 		"ssl_fc_cipher": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.TLS != nil && yield(strValue(tlsconf.OpenSSLName(r.TLS.CipherSuite)))
 		})},
+		"ssl_fc_alpn": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && r.TLS.NegotiatedProtocol != "" && yield(strValue(r.TLS.NegotiatedProtocol))
+		})},
+		"ssl_fc_has_sni": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && yield(boolValue(r.TLS.ServerName != ""))
+		})},
+		"ssl_fc_is_resumed": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && yield(boolValue(r.TLS.DidResume))
+		})},
 		// A certificate was presented: on this connection (has_crt) or in
 		// its session (used: a resumed session keeps it).
 		"ssl_fc_has_crt": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {

@@ -129,7 +129,7 @@ defaults
     timeout client 2s
     timeout server 2s
 frontend fe
-    bind OPT ssl crt srv.pem verify optional ca-file ca.pem crl-file crl.pem
+    bind OPT ssl crt srv.pem verify optional ca-file ca.pem crl-file crl.pem alpn http/1.1
     bind REQ ssl crt srv.pem verify required ca-file ca.pem crl-file crl.pem
     http-request set-header X-SSL-Used %[ssl_c_used]
     http-request set-header X-SSL-Has-Crt %[ssl_fc_has_crt]
@@ -147,6 +147,9 @@ frontend fe
     http-request set-header X-SSL-Serial %[ssl_c_serial,hex]
     http-request set-header X-SSL-Cipher %[ssl_fc_cipher]
     http-request set-header X-SSL-Proto %[ssl_fc_protocol]
+    http-request set-header X-SSL-ALPN %[ssl_fc_alpn]
+    http-request set-header X-SSL-Has-SNI %[ssl_fc_has_sni]
+    http-request set-header X-SSL-Resumed %[ssl_fc_is_resumed]
     default_backend be
 backend be
     server s1 WEB
@@ -171,7 +174,7 @@ func TestTLSFetchesDifferential(t *testing.T) {
 	runPlan(t, cfg)
 
 	get := func(addr string, cert *tls.Certificate, tls12 bool) string {
-		tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test"}
+		tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", NextProtos: []string{"http/1.1"}}
 		if cert != nil {
 			tc.Certificates = []tls.Certificate{*cert}
 		}
