@@ -342,6 +342,13 @@ func (s *state) checkValidity() bool {
 			if verify == "" && !s.globalVerifyNone() {
 				verify = "required"
 			}
+			if crt, ok := sv.Other["crt"]; ok && (sv.SSL || checkSSL) {
+				if msg := s.serverCrtProblem(crt); msg != "" {
+					s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : %s",
+						sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, msg))
+					fatal = true
+				}
+			}
 			if (sv.SSL || checkSSL) && verify == "required" && !ca {
 				why := "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default."
 				if s.globalVerifyNone() {

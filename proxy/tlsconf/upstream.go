@@ -67,6 +67,19 @@ func (u Upstream) Client() (*tls.Config, error) {
 		}
 		cfg.Certificates = []tls.Certificate{c.TLS}
 	}
+	// The files are loaded whatever verify says, as HAProxy loads them.
+	var pool *x509.CertPool
+	if u.CAFile != "" {
+		if pool, err = LoadCAFile(u.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	var crl *Revoked
+	if u.CRLFile != "" {
+		if crl, err = LoadCRL(u.CRLFile); err != nil {
+			return nil, err
+		}
+	}
 	switch u.Verify {
 	case "none":
 		return cfg, nil
@@ -74,18 +87,8 @@ func (u Upstream) Client() (*tls.Config, error) {
 	default:
 		return nil, fmt.Errorf("verify %s", u.Verify)
 	}
-	if u.CAFile == "" {
+	if pool == nil {
 		return nil, fmt.Errorf("verify is enabled but no CA file specified")
-	}
-	pool, err := LoadCAFile(u.CAFile)
-	if err != nil {
-		return nil, err
-	}
-	var crl *Revoked
-	if u.CRLFile != "" {
-		if crl, err = LoadCRL(u.CRLFile); err != nil {
-			return nil, err
-		}
 	}
 	host := u.VerifyHost
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
