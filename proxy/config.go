@@ -110,6 +110,11 @@ type Frontend struct {
 	// TCPSessRules are the `tcp-request session` rules (track-sc only),
 	// run once a connection's PROXY header and TLS handshake are done.
 	TCPSessRules []TCPConnRule
+	// TCPContentRules are the `tcp-request content accept|reject` rules
+	// of a tcp-mode frontend, run on the bytes the client sent, waiting
+	// for more up to InspectDelay (tcp_content.go).
+	TCPContentRules []TCPConnRule
+	InspectDelay    time.Duration
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
 	// Listen: a listen section, whose backend half (the backend of the
@@ -153,7 +158,17 @@ type RequestInfo struct {
 	Target []byte
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
-	req *http1.Request
+	// Payload is what a tcp-mode client sent so far, before a server is
+	// connected (the req.ssl_* and req.payload-style fetches read it).
+	Payload []byte
+	// PayloadFinal: no more bytes will be waited for (inspect-delay
+	// over, buffer full, client done); a fetch short of bytes then has
+	// no value for good.
+	PayloadFinal bool
+	// payloadShort is set by a fetch short of bytes while more may come:
+	// the rule being evaluated waits (HAProxy's ACL "miss").
+	payloadShort bool
+	req          *http1.Request
 	// hdrs is the header list as the http-request rules left it, when
 	// edited says one of them changed it (rule_edits.go).
 	hdrs   []http1.Header
@@ -301,4 +316,10 @@ type Server struct {
 	SendProxy int
 	// Cookie is the server's `cookie` value ("" = none).
 	Cookie string
+	// TLS, when set, makes connections to the server speak TLS with it
+	// (server ... ssl; proxy/tlsconf.Upstream).
+	TLS *tls.Config
+	// SNI computes the server name sent in the ClientHello (server ...
+	// sni <expr>); nil or no value: none.
+	SNI func(*RequestInfo) (string, bool)
 }

@@ -31,6 +31,9 @@ type tconn struct {
 	// tls, when set, carries the connection's bytes (bind ... ssl): reads
 	// and writes go through it instead of the raw socket.
 	tls *tls.Conn
+	// sni is the server name a TLS connection to a server was made
+	// with: it is reused only for requests sending the same.
+	sni string
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {

@@ -120,7 +120,7 @@ func (x *exchange) run() bool {
 			x.sc.Close()
 			x.srv.closeIdle()
 			x.sc = nil
-			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv)); derr == nil {
+			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv)); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
 				x.be.release(x.srv)
@@ -415,7 +415,7 @@ const bodySpliceMin = bufSize + 1
 // timeouts, applied per read and per write.
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
-	_, down := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	_, down := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
 	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
 		return x.spliceN(n)
 	}

@@ -92,9 +92,12 @@ func peerAddr(c net.Conn) netip.AddrPort {
 type clientAddrs struct {
 	src, dst netip.AddrPort
 	priv     *privateConn
+	// info is the request the connection is for: a server's `sni`
+	// expression reads it (tls_server.go).
+	info *RequestInfo
 }
 
-func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv} }
+func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv, &s.info} }
 
 // privateConn is a kept-alive connection to a send-proxy server: its
 // PROXY header named this session's client, so, as HAProxy does, it is
@@ -114,12 +117,12 @@ func (p *privateConn) close() {
 
 // takeIdle is a kept-alive connection to srv for this client: the
 // session's own for a send-proxy server, else one from srv's pool.
-func (c clientAddrs) takeIdle(srv *server, now time.Time) *tconn {
+func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
 	if srv.cfg.SendProxy == 0 {
-		return srv.getIdle(now)
+		return srv.getIdle(now, sni)
 	}
 	p := c.priv
-	if p == nil || p.c == nil || p.srv != srv {
+	if p == nil || p.c == nil || p.srv != srv || p.c.sni != sni {
 		return nil
 	}
 	tc, since := p.c, p.since

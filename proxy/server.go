@@ -26,6 +26,8 @@ type server struct {
 
 	mu   sync.Mutex
 	idle []idleConn // LIFO: the most recently used connection is the warmest
+	// sniConfs are its TLS client configurations per SNI (tls_server.go).
+	sniConfs sniConfigs
 }
 
 type idleConn struct {
@@ -34,16 +36,27 @@ type idleConn struct {
 }
 
 // getIdle pops the most recent idle connection, dropping expired ones.
-func (s *server) getIdle(now time.Time) *tconn {
+// A TLS connection made with another SNI is left in the pool for a
+// request that sends that name (HAProxy hashes the SNI into its
+// connection reuse key).
+func (s *server) getIdle(now time.Time, sni string) *tconn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for n := len(s.idle); n > 0; n = len(s.idle) {
-		ic := s.idle[n-1]
-		s.idle = s.idle[:n-1]
-		if now.Sub(ic.since) < idleMaxAge {
-			return ic.c
+	for i := len(s.idle) - 1; i >= 0; i-- {
+		ic := s.idle[i]
+		if now.Sub(ic.since) >= idleMaxAge {
+			// Older ones below are expired too.
+			for _, old := range s.idle[:i+1] {
+				old.c.Close()
+			}
+			s.idle = append(s.idle[:0], s.idle[i+1:]...)
+			return nil
 		}
-		ic.c.Close()
+		if ic.c.sni != sni {
+			continue
+		}
+		s.idle = append(s.idle[:i], s.idle[i+1:]...)
+		return ic.c
 	}
 	return nil
 }
@@ -86,7 +99,7 @@ func (s *server) closeIdle() {
 // HAProxy, the connection is made only once hello is sent, so a failure
 // to send it is a connect failure. Its deadline state travels with it
 // through the idle pool.
-func (s *server) dial(timeout time.Duration, hello []byte) (*tconn, error) {
+func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	start := time.Now()
 	c, err := d.Dial("tcp", s.cfg.Addr)
@@ -104,6 +117,12 @@ func (s *server) dial(timeout time.Duration, hello []byte) (*tconn, error) {
 			}
 		}
 		if _, err := t.write(hello, left); err != nil {
+			tc.Close()
+			return nil, err
+		}
+	}
+	if s.cfg.TLS != nil {
+		if err := s.startTLS(t, sni, start, timeout); err != nil {
 			tc.Close()
 			return nil, err
 		}
@@ -217,11 +236,12 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if failures > 0 {
 			now = time.Now()
 		}
-		if c := client.takeIdle(srv, now); c != nil {
+		sni := client.sni(srv)
+		if c := client.takeIdle(srv, now, sni); c != nil {
 			tl.connected = now
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, client.hello(srv))
+		c, err := srv.dial(connectTimeout, client.hello(srv), sni)
 		if err == nil {
 			tl.connected = time.Now()
 			return srv, c, false

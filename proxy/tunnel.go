@@ -226,7 +226,12 @@ func (r *relayState) splice(dst, src *tconn, period func() time.Duration) int64 
 // serveTCP is `mode tcp`: connect to a server of the default backend and
 // relay bytes both ways.
 func (s *session) serveTCP() {
-	be := s.fe.def
+	s.tl = timeline{start: s.accepted}
+	pending, ok := s.inspectTCP()
+	if !ok {
+		return
+	}
+	be := s.tcpBackend()
 	if be == nil {
 		return
 	}
@@ -243,13 +248,20 @@ func (s *session) serveTCP() {
 	be.stats.sessions.Add(1)
 	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
-	upMode, downMode := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil, s.fe.cfg.Splice, be.cfg.Splice)
+	if len(pending) > 0 {
+		// What the rules inspected goes first, unchanged.
+		if _, err := sc.write(pending, bt.Server); err != nil {
+			s.emitLog(be, srv, 0, term('S', 'D'))
+			return
+		}
+	}
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil || sc.tls != nil, s.fe.cfg.Splice, be.cfg.Splice)
 	rc := relay(s.c, sc, relayTimeouts{
 		idle:      firstSet(max(ft.Client, bt.Server)),
 		clientFin: ft.ClientFin,
 		serverFin: bt.ServerFin,
 	}, upMode, downMode)
-	up, down := rc.up, rc.down
+	up, down := rc.up+int64(len(pending)), rc.down
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)
@@ -278,7 +290,7 @@ func (x *exchange) tunnel() bool {
 	x.srv.stats.countStatus(101)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
 	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
-	upMode, downMode := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
 	rc := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
 	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,8 +17,10 @@ func runArgs(args ...string) (int, string, string) {
 
 func TestCheckSeed(t *testing.T) {
 	code, out, errs := runArgs("-c", "-f", "../../testdata/seed/haproxy.cfg")
+	// ssl-default-server-ciphers (line 40) is read by TLS servers now: no
+	// warning, though the seed has none.
 	if code != 0 || out != "Configuration file is valid\n" || withoutSeedInertWarnings(errs) != "" ||
-		!strings.Contains(errs, "[WARNING]  ("+strconv.Itoa(os.Getpid())+") : config : parsing [../../testdata/seed/haproxy.cfg:40] : 'ssl-default-server-ciphers' has no effect in goha (no bind or server uses TLS).\n") {
+		strings.Contains(errs, "haproxy.cfg:40]") {
 		t.Fatalf("code %d out %q err %q", code, out, errs)
 	}
 }

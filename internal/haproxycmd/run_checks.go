@@ -35,6 +35,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		if spec.SendProxy != 0 {
 			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
 		}
+		if spec.TLS != nil {
+			dial = check.TLSDial(dial, spec.TLS)
+		}
 		if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else if spec.TCP != nil {

@@ -336,9 +336,29 @@ func (s *state) checkValidity() bool {
 			}
 		}
 		for _, sv := range px.Servers {
-			if _, ca := sv.Other["ca-file"]; sv.SSL && sv.Verify != "none" && !ca && !s.globalVerifyNone() {
-				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
-					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name))
+			// HAProxy prepares a TLS context for ssl and check-ssl
+			// servers; verify comes from the line, else from global
+			// ssl-server-verify, and its wording names which.
+			_, ca := sv.Other["ca-file"]
+			_, checkSSL := sv.Other["check-ssl"]
+			verify := sv.Verify
+			if verify == "" && !s.globalVerifyNone() {
+				verify = "required"
+			}
+			if crt, ok := sv.Other["crt"]; ok && (sv.SSL || checkSSL) {
+				if msg := s.serverCrtProblem(crt); msg != "" {
+					s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : %s",
+						sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, msg))
+					fatal = true
+				}
+			}
+			if (sv.SSL || checkSSL) && verify == "required" && !ca {
+				why := "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default."
+				if s.globalVerifyNone() {
+					why = "verify is enabled but no CA file specified."
+				}
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : %s",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, why))
 				fatal = true
 			}
 		}

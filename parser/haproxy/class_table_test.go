@@ -290,7 +290,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "ssl-default-bind-ciphers", Implemented},
 		{"global", "ssl-default-bind-ciphersuites", Implemented},
 		{"global", "ssl-default-bind-options", Implemented},
-		{"global", "ssl-default-server-ciphers", InertUnlessTLS},
+		{"global", "ssl-default-server-ciphers", Implemented},
 		{"proxy", "mode", Implemented},
 		{"proxy", "log", Implemented},
 		{"proxy", "option httplog", Implemented},

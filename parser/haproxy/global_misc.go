@@ -55,3 +55,69 @@ func (s *state) globalCPUMap(g *Global, l *kwLine) {
 	}
 	s.globalUnsupported(g, l)
 }
+
+// globalSSLOptions checks ssl-default-bind-options and
+// ssl-default-server-options as HAProxy 2.6 does: no-tls-tickets, the
+// no-/force- version options, ssl-min-ver/ssl-max-ver with a version,
+// and (binds only) prefer-client-ciphers.
+func (s *state) globalSSLOptions(g *Global, l *kwLine) {
+	if l.arg(1) == "" {
+		s.alert(l.p, "global statement '%s' expects an option as an argument.", l.kw)
+		return
+	}
+	for i := 1; i < len(l.w); i++ {
+		o := l.w[i]
+		switch {
+		case o == "no-tls-tickets":
+		case o == "prefer-client-ciphers" && l.kw == "ssl-default-bind-options":
+		case o == "ssl-min-ver" || o == "ssl-max-ver":
+			v := l.arg(i + 1)
+			switch v {
+			case "":
+				s.alert(l.p, "'%s' : missing the ssl/tls version on global statement '%s'.", o, l.kw)
+				return
+			case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+			default:
+				s.alert(l.p, "'%s' : unknown ssl/tls version on global statement '%s'.", v, l.kw)
+				return
+			}
+			i++
+		case tlsMethodOption(o):
+		default:
+			s.alert(l.p, "unknown option '%s' on global statement '%s'.", o, l.kw)
+			return
+		}
+	}
+	s.globalKeepRaw(g, l)
+}
+
+// tlsMethodOption: no-sslv3 ... no-tlsv13 and force-sslv3 ... force-tlsv13.
+func tlsMethodOption(o string) bool {
+	v, ok := strings.CutPrefix(o, "no-")
+	if !ok {
+		v, ok = strings.CutPrefix(o, "force-")
+	}
+	switch v {
+	case "sslv3", "tlsv10", "tlsv11", "tlsv12", "tlsv13":
+		return ok
+	}
+	return false
+}
+
+// globalServerVerify is ssl-server-verify none|required (HAProxy 2.6
+// words a missing value as if it wanted a number).
+func (s *state) globalServerVerify(g *Global, l *kwLine) {
+	if len(l.w) > 2 {
+		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[2])
+		return
+	}
+	if l.arg(1) == "" {
+		s.alert(l.p, "'%s' expects an integer argument.", l.kw)
+		return
+	}
+	if v := l.arg(1); v != "none" && v != "required" {
+		s.alert(l.p, "'%s' expects 'none' or 'required' as argument.", l.kw)
+		return
+	}
+	s.globalKeepRaw(g, l)
+}

@@ -119,6 +119,11 @@ type Proxy struct {
 	TCPContentTracks []HTTPRule
 	// TCPSessTracks are the `tcp-request session track-sc<n>` rules.
 	TCPSessTracks []HTTPRule
+	// TCPContentRules are the `tcp-request content accept|reject` rules,
+	// run on the buffered request for up to InspectDelay
+	// (`tcp-request inspect-delay`, inherited from defaults).
+	TCPContentRules []HTTPRule
+	InspectDelay    time.Duration
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
 	Redirects []HTTPRule

@@ -114,7 +114,7 @@ func usesTLS(c *Config) bool {
 			return true
 		}
 		for _, s := range px.Servers {
-			if s.SSL {
+			if _, checkSSL := s.Other["check-ssl"]; s.SSL || checkSSL {
 				return true
 			}
 		}

@@ -46,6 +46,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Stats = def.Stats
 	px.Cookie, px.DynamicCookieKey = def.Cookie, def.DynamicCookieKey
 	px.PersistRDPCookie, px.PersistRDPPos = def.PersistRDPCookie, def.PersistRDPPos
+	px.InspectDelay = def.InspectDelay
 	return px
 }
 

@@ -22,10 +22,16 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2])) {
+	if len(w) > 2 && ((w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2]))) ||
+		(w[1] == "content" && (w[2] == "accept" || w[2] == "reject"))) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
-			px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
+			// the wire maps them or reports them
+			if w[1] == "connection" {
+				px.TCPConnRules = append(px.TCPConnRules, r)
+			} else {
+				px.TCPContentRules = append(px.TCPContentRules, r)
+			}
 			return false
 		}
 	}
@@ -39,6 +45,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			}
 			return false // the wire maps them or reports them
 		}
+	}
+	if len(w) >= 2 && w[1] == "inspect-delay" {
+		return s.inspectDelay(px, p, w)
 	}
 	s.d.Unsupported(p.File, p.Line, "tcp-request")
 	return false
@@ -129,4 +138,28 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	if sub == "content" {
 		px.sawTCPContent = true
 	}
+}
+
+// inspectDelay is `tcp-request inspect-delay <timeout>`, checked as
+// HAProxy 2.6 does.
+func (s *state) inspectDelay(px *Proxy, p Pos, w []string) bool {
+	kind := px.Kind
+	if kind == "listen" {
+		kind = "proxy"
+	}
+	v := ""
+	if len(w) > 2 {
+		v = w[2]
+	}
+	d, bad, err := ParseTime(v)
+	if v == "" || err != nil {
+		detail := ""
+		if v != "" && bad < len(v) {
+			detail = fmt.Sprintf(" (unexpected character '%c')", v[bad])
+		}
+		s.alert(p, "'tcp-request inspect-delay' expects a positive delay in milliseconds, in %s '%s'%s", kind, px.Name, detail)
+		return false
+	}
+	px.InspectDelay = d
+	return false
 }

@@ -77,7 +77,11 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				case "cookie":
 					l.alert("'cookie' expects <value> as argument..")
 				default:
-					l.alert("'%s' expects an argument.", o)
+					if m := serverMissingArg[o]; m != "" {
+						l.alert("%s", m)
+					} else {
+						l.alert("'%s' expects an argument.", o)
+					}
 				}
 				return
 			}

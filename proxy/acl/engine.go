@@ -246,6 +246,13 @@ func Compile(a haproxy.ACL) (proxy.Condition, error) {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, withReq: needsRequest(e.steps)}
+	if dottedVersionACLs[a.Keyword] && a.Match.Method == haproxy.MatchDefault && len(a.Sample.Converters) == 0 {
+		pats, err := dottedVersions(a.Match.Patterns)
+		if err != nil {
+			return nil, err
+		}
+		a.Match.Patterns = pats
+	}
 	if err := filePatterns(a.Match, method, a.Pos.Line, c.match.Store); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"os"
@@ -50,6 +51,10 @@ func (p TCPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		return res
 	}
 	c.Close()
+	if _, ok := c.(*tls.Conn); ok {
+		// check-ssl: HAProxy's connect-only check passes at layer 6.
+		return Result{Status: L6OK, Duration: time.Since(start)}
+	}
 	return Result{Status: L4OK, Duration: time.Since(start)}
 }
 
@@ -64,6 +69,10 @@ func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn
 	c, err := d(cctx, "tcp", addr)
 	if err == nil {
 		return c, Result{}, true
+	}
+	if r, ok := handshakeResult(err); ok {
+		r.Duration = time.Since(start)
+		return nil, r, false
 	}
 	r := Result{Status: L4CON, Info: errInfo(err), Duration: time.Since(start)}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {

@@ -87,6 +87,8 @@ type builder struct {
 	global      *haproxy.Global
 	tlsDefaults *tlsDefaults            // read at the first TLS bind (tls.go)
 	tables      map[string]*stick.Table // stick tables by proxy name (stick.go)
+	// srvTLSDefaults: read at the first TLS server (tls_server.go)
+	srvTLSDefaults *serverDefaults
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -264,6 +266,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
+	fe.TCPContentRules = b.tcpContentRules(px, acls)
+	fe.InspectDelay = px.InspectDelay
 	if fe.Mode == proxy.ModeHTTP {
 		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
@@ -397,6 +401,9 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	for _, r := range px.TCPSessTracks {
 		b.unsupported(r.Pos, "tcp-request session "+r.Action+" in a "+where)
 	}
+	for _, r := range px.TCPContentRules {
+		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
+	}
 	for _, r := range px.Redirects {
 		b.unsupported(r.Pos, "redirect in a "+where)
 	}
@@ -480,6 +487,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if px.Mode == "http" {
 		sv.Cookie = s.Cookie
 	}
+	checkTLS := b.serverTLS(s, sv)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.
@@ -492,6 +500,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
+		c.TLS = checkTLS
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}

@@ -81,6 +81,10 @@ var auditArgs = map[string][][]string{
 func init() {
 	auditArgs["redirect"] = [][]string{{"location", "/x"}}
 	auditArgs["tcp-request connection"] = [][]string{{"reject"}}
+	auditArgs["tcp-request inspect-delay"] = [][]string{{"1s"}}
+	auditArgs["ssl-server-verify"] = [][]string{{"none"}}
+	auditArgs["ssl-default-server-options"] = [][]string{{"no-tls-tickets"}}
+	auditArgs["ssl-default-bind-options"] = [][]string{{"no-sslv3"}}
 }
 
 var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}

@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"crypto/tls"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -110,6 +111,9 @@ type CheckSpec struct {
 	// SendProxyV2Addrs: global `pp2-never-send-local`: a v2 check header
 	// carries the check connection's addresses instead of LOCAL.
 	SendProxyV2Addrs bool
+	// TLS: the check connection speaks TLS with it once connected
+	// (check-ssl, or a server with ssl checked on its traffic port).
+	TLS *tls.Config
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

@@ -44,6 +44,36 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	return out
 }
 
+// tcpContentRules maps `tcp-request content accept|reject [if|unless
+// cond]` of a tcp-mode frontend: they run on the client's first bytes
+// (proxy/tcp_content.go). An http-mode proxy runs them before parsing
+// the request, which goha does not: reported there.
+func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConnRule {
+	var out []proxy.TCPConnRule
+	for _, r := range px.TCPContentRules {
+		what := "tcp-request content " + r.Action
+		if px.Mode == "http" {
+			b.unsupported(r.Pos, what+" in an http proxy")
+			continue
+		}
+		if len(r.Args) != 0 {
+			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+			continue
+		}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject"}
+		if r.Cond != nil {
+			c, err := acls.Compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			tr.Cond = c
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
 // redirects maps the legacy `redirect` rules (run after the http-request
 // rules, as in HAProxy).
 func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {

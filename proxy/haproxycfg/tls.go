@@ -20,6 +20,7 @@ type tlsDefaults struct {
 	ciphers      string
 	cipherSuites string
 	noTickets    bool
+	curves       string
 }
 
 // versionFlags maps the no-*/force-* options to their version.
@@ -65,6 +66,8 @@ func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
 		switch st.Args[0] {
 		case "ssl-default-bind-ciphers":
 			d.ciphers = st.Args[1]
+		case "ssl-default-bind-curves":
+			d.curves = st.Args[1]
 		case "ssl-default-bind-ciphersuites":
 			d.cipherSuites = st.Args[1]
 		case "ssl-default-bind-options":
@@ -105,7 +108,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 	for k := range d.versions.Force {
 		v.Force[k] = true
 	}
-	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets}
+	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":
@@ -122,11 +125,22 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.CAFile = underBase(b.global, "ca-base", v)
 		case "verify":
 			tb.Verify = v
+		case "crl-file":
+			tb.CRLFile = underBase(b.global, "ca-base", v)
+		case "curves", "ecdhe":
+			tb.Curves = v
+		case "crt-list":
+			l, err := tlsconf.LoadCrtList(v, baseOf(b.global, "crt-base"), baseOf(b.global, "ca-base"))
+			if err != nil {
+				b.unsupported(bd.Pos, "bind option crt-list: "+err.Error())
+				return nil
+			}
+			tb.List = l
 		default:
 			applyVersionOption(&tb.Versions, o, v)
 		}
 	}
-	if len(tb.Crts) == 0 {
+	if len(tb.Crts) == 0 && len(tb.List) == 0 {
 		b.unsupported(bd.Pos, "bind ssl without crt")
 		return nil
 	}
@@ -155,14 +169,20 @@ func underBase(g *haproxy.Global, kw, name string) string {
 	if strings.HasPrefix(name, "/") {
 		return name
 	}
+	base := baseOf(g, kw)
+	if base == "" {
+		return name
+	}
+	return base + "/" + name
+}
+
+// baseOf is the value of global crt-base or ca-base ("" = none).
+func baseOf(g *haproxy.Global, kw string) string {
 	base := ""
 	for _, st := range g.Raw {
 		if len(st.Args) > 1 && st.Args[0] == kw {
 			base = st.Args[1]
 		}
 	}
-	if base == "" {
-		return name
-	}
-	return base + "/" + name
+	return base
 }

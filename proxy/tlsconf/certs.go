@@ -96,6 +96,11 @@ func loadFile(path string) (Cert, error) {
 		return Cert{}, fmt.Errorf("unable to load certificate from file '%s': %v", path, err)
 	}
 	tc.Leaf = leaf
+	// OCSP stapling: a DER response in "<file>.ocsp" beside the
+	// certificate is sent to clients asking for it (status_request).
+	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil && len(ocsp) > 0 {
+		tc.OCSPStaple = ocsp
+	}
 	return Cert{TLS: tc, Names: certNames(leaf), Path: path}, nil
 }
 
@@ -142,77 +147,136 @@ func certNames(c *x509.Certificate) []string {
 	return out
 }
 
-// Store selects the certificate for a ClientHello as HAProxy does: the
-// exact server name first, then a wildcard "*.rest" for a name whose first
-// label is dropped (one label only: "*.example.com" matches
-// "a.example.com", not "a.b.example.com" nor "example.com"); among the
-// matches an ECDSA certificate when the client can use it, else the first
-// one; no SNI or no match gives the default, the first certificate loaded.
+// Store selects the certificate for a ClientHello as HAProxy 2.6 does:
+// the entries indexed under the exact server name, then those whose
+// wildcard "*.rest" covers it with the first label dropped (one label
+// only: "*.example.com" matches "a.example.com", not "a.b.example.com"
+// nor "example.com"), skipping a wildcard whose crt-list line excludes the
+// name ("!name"); among them an ECDSA certificate when the client can use
+// it, else the first one; no SNI or no match gives the default, the first
+// certificate loaded.
 type Store struct {
 	// Strict is strict-sni: no default, a name without a certificate
 	// (or no name) ends the handshake.
 	Strict bool
-	def    *tls.Certificate
-	exact  map[string][]*tls.Certificate
-	suffix map[string][]*tls.Certificate // "*.example.com" under ".example.com"
+	def    *sniEntry
+	exact  map[string][]*sniEntry
+	suffix map[string][]*sniEntry // "*.example.com" under ".example.com"
 }
 
-// NewStore indexes certs; the first is the default.
+// sniEntry is one certificate under its names, with the settings of its
+// crt-list line (conf nil: the bind's own).
+type sniEntry struct {
+	cert *tls.Certificate
+	conf *tls.Config
+	neg  map[string]bool // "!name" filters of its crt-list line
+}
+
+// NewStore indexes certs under their own names; the first is the default.
 func NewStore(certs []Cert) (*Store, error) {
 	if len(certs) == 0 {
 		return nil, fmt.Errorf("no certificate")
 	}
-	s := &Store{exact: map[string][]*tls.Certificate{}, suffix: map[string][]*tls.Certificate{}}
+	s := &Store{exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
 	for i := range certs {
-		c := &certs[i].TLS
-		if s.def == nil {
-			s.def = c
+		s.Add(&certs[i].TLS, certs[i].Names, nil)
+	}
+	return s, nil
+}
+
+// Add indexes a certificate under names (lower-case; "!name" excludes a
+// name, as a crt-list filter does), with the settings conf (nil: the
+// bind's). The first certificate added is the default.
+func (s *Store) Add(c *tls.Certificate, names []string, conf *tls.Config) {
+	e := &sniEntry{cert: c, conf: conf}
+	if s.def == nil {
+		s.def = e
+	}
+	for _, n := range names {
+		if neg, ok := strings.CutPrefix(n, "!"); ok {
+			if e.neg == nil {
+				e.neg = map[string]bool{}
+			}
+			e.neg[strings.ToLower(neg)] = true
 		}
-		for _, n := range certs[i].Names {
-			if strings.HasPrefix(n, "*.") {
-				s.suffix[n[1:]] = append(s.suffix[n[1:]], c)
-			} else {
-				s.exact[n] = append(s.exact[n], c)
+	}
+	for _, n := range names {
+		n = strings.ToLower(n)
+		switch {
+		case strings.HasPrefix(n, "!"):
+		case strings.HasPrefix(n, "*."):
+			s.suffix[n[1:]] = append(s.suffix[n[1:]], e)
+		default:
+			s.exact[n] = append(s.exact[n], e)
+		}
+	}
+}
+
+func (s *Store) entries(name string) []*sniEntry {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if name == "" {
+		return nil
+	}
+	out := append([]*sniEntry(nil), s.exact[name]...)
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		for _, e := range s.suffix[name[i:]] {
+			if !e.neg[name] {
+				out = append(out, e)
 			}
 		}
 	}
-	return s, nil
+	return out
 }
 
 // Candidates are the certificates indexed for a server name, exact names
 // before wildcards (nil: the default applies).
 func (s *Store) Candidates(name string) []*tls.Certificate {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	if name == "" {
-		return nil
+	var out []*tls.Certificate
+	for _, e := range s.entries(name) {
+		out = append(out, e.cert)
 	}
-	if c := s.exact[name]; len(c) > 0 {
-		return c
+	return out
+}
+
+// pick is the entry serving a ClientHello; nil under strict-sni when
+// none does.
+func (s *Store) pick(h *tls.ClientHelloInfo) *sniEntry {
+	cands := s.entries(h.ServerName)
+	if len(cands) == 0 {
+		if s.Strict {
+			return nil
+		}
+		return s.def
 	}
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		return s.suffix[name[i:]]
+	for _, e := range cands {
+		if _, ok := e.cert.PrivateKey.(*ecdsa.PrivateKey); ok && h.SupportsCertificate(e.cert) == nil {
+			return e
+		}
 	}
-	return nil
+	for _, e := range cands {
+		if h.SupportsCertificate(e.cert) == nil {
+			return e
+		}
+	}
+	return cands[0]
 }
 
 // Get is tls.Config.GetCertificate.
 func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	cands := s.Candidates(h.ServerName)
-	if len(cands) == 0 {
-		if s.Strict {
-			return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
-		}
-		return s.def, nil
+	e := s.pick(h)
+	if e == nil {
+		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
-	for _, c := range cands {
-		if _, ok := c.PrivateKey.(*ecdsa.PrivateKey); ok && h.SupportsCertificate(c) == nil {
-			return c, nil
-		}
+	return e.cert, nil
+}
+
+// ConfigFor is tls.Config.GetConfigForClient for a store with crt-list
+// entries: the settings of the entry that serves the name (nil: the
+// bind's own, whose GetCertificate then picks the same entry).
+func (s *Store) ConfigFor(h *tls.ClientHelloInfo) (*tls.Config, error) {
+	e := s.pick(h)
+	if e == nil {
+		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
-	for _, c := range cands {
-		if h.SupportsCertificate(c) == nil {
-			return c, nil
-		}
-	}
-	return cands[0], nil
+	return e.conf, nil
 }

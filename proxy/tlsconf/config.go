@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -21,6 +20,14 @@ type Bind struct {
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
 	CAFile, Verify string
+	// CRLFile revokes client certificates (verify optional/required).
+	CRLFile string
+	// Curves is `curves` (a colon list) or `ecdhe` (one curve), OpenSSL
+	// names; "" = Go's defaults.
+	Curves string
+	// SNI entries of a crt-list (crt_list.go), after the certificates of
+	// Crts; nil without crt-list.
+	List []ListEntry
 }
 
 // Served are the ALPN protocols goha speaks; offering another one (h2)
@@ -54,16 +61,38 @@ func (b Bind) Server() (*tls.Config, error) {
 		}
 		certs = append(certs, l...)
 	}
-	st, err := NewStore(certs)
-	if err != nil {
-		return nil, fmt.Errorf("crt %s: %w", strings.Join(b.Crts, " "), err)
+	if len(certs) == 0 && len(b.List) == 0 {
+		return nil, fmt.Errorf("crt %s: no certificate", strings.Join(b.Crts, " "))
 	}
-	st.Strict = b.StrictSNI
+	st := &Store{Strict: b.StrictSNI, exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
+	for i := range certs {
+		st.Add(&certs[i].TLS, certs[i].Names, nil)
+	}
+	cfg, err := b.base()
+	if err != nil {
+		return nil, err
+	}
+	cfg.GetCertificate = st.Get
+	if len(b.List) > 0 {
+		return b.withList(cfg, st)
+	}
+	return cfg, nil
+}
+
+// base is a bind's settings but its certificates: versions, tickets,
+// ALPN, ciphers, curves and client certificates (a crt-list entry's
+// options are applied over a copy of it).
+func (b Bind) base() (*tls.Config, error) {
 	lo, hi, _, err := b.Versions.Range()
 	if err != nil {
 		return nil, err
 	}
-	cfg := &tls.Config{GetCertificate: st.Get, MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
+	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
+	if b.Curves != "" {
+		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {
+			return nil, err
+		}
+	}
 	if b.ALPN != "" {
 		if cfg.NextProtos, err = ALPN(b.ALPN); err != nil {
 			return nil, err
@@ -105,14 +134,17 @@ func (b Bind) clientAuth(cfg *tls.Config) error {
 	if b.CAFile == "" {
 		return fmt.Errorf("verify is enabled but no CA file specified")
 	}
-	data, err := os.ReadFile(b.CAFile)
+	pool, err := LoadCAFile(b.CAFile)
 	if err != nil {
-		return fmt.Errorf("ca-file %s: %v", b.CAFile, err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return fmt.Errorf("ca-file %s: no certificate", b.CAFile)
+		return err
 	}
 	cfg.ClientCAs = pool
+	if b.CRLFile != "" {
+		crl, err := LoadCRL(b.CRLFile)
+		if err != nil {
+			return err
+		}
+		cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error { return crl.Check(chains) }
+	}
 	return nil
 }

@@ -1,0 +1,123 @@
+package acl
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/clienthello"
+)
+
+// The ClientHello fetches of tcp-mode content inspection: they read the
+// bytes the client sent so far (RequestInfo.Payload) with HAProxy's
+// rules (proxy/clienthello). Short of bytes, they give no value and tell
+// the rule to wait for more while the inspect delay runs.
+func init() {
+	sint, str := haproxy.SampleSInt, haproxy.SampleStr
+	helloType := fetchDef{out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v, st := clienthello.HelloType(r.Payload)
+		return payloadValue(r, st) && yield(value{t: haproxy.SampleSInt, i: int64(v)})
+	})}
+	version := fetchDef{out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v, st := clienthello.Version(r.Payload, proxy.InspectBufSize)
+		return payloadValue(r, st) && yield(value{t: haproxy.SampleSInt, i: int64(v)})
+	})}
+	sni := fetchDef{out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v, st := clienthello.SNI(r.Payload)
+		return payloadValue(r, st) && yield(strValue(v))
+	})}
+	rows := map[string]fetchDef{
+		"req.ssl_hello_type": helloType,
+		"req_ssl_hello_type": helloType,
+		"req.ssl_ver":        version,
+		"req_ssl_ver":        version,
+		"req.ssl_sni":        sni,
+		"req_ssl_sni":        sni,
+		// Each protocol the client offers, in its order (a sample takes
+		// the first).
+		"req.ssl_alpn": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			l, st := clienthello.ALPN(r.Payload)
+			if !payloadValue(r, st) {
+				return false
+			}
+			for _, p := range l {
+				if yield(strValue(p)) {
+					return true
+				}
+			}
+			return false
+		})},
+		"req.ssl_ec_ext": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			ok, st := clienthello.ECExt(r.Payload)
+			return payloadValue(r, st) && ok && yield(boolValue(true))
+		})},
+	}
+	for k, v := range rows {
+		fetches[k] = v
+	}
+}
+
+// payloadValue: a value is there (OK); short of bytes, the rule is told.
+func payloadValue(r *proxy.RequestInfo, st clienthello.Status) bool {
+	if st == clienthello.Short {
+		r.PayloadShort()
+	}
+	return st == clienthello.OK
+}
+
+// dottedVersionACLs are the ACL keywords whose patterns are versions
+// "major[.minor]" (HAProxy's pat_parse_dotted_ver), ranges with ':' or
+// '-' included, matched as major<<16|minor.
+var dottedVersionACLs = map[string]bool{"req_ssl_ver": true, "req.ssl_ver": true}
+
+// dottedVersions turns version patterns into the integer patterns the
+// int matcher reads; operator words pass through.
+func dottedVersions(pats []string) ([]string, error) {
+	out := make([]string, 0, len(pats))
+	one := func(s string) (string, error) {
+		maj, min, dot := strings.Cut(s, ".")
+		a, err := strconv.ParseUint(maj, 10, 16)
+		if err != nil {
+			return "", fmt.Errorf("'%s' is not a dotted number", s)
+		}
+		b := uint64(0)
+		if dot {
+			if b, err = strconv.ParseUint(min, 10, 16); err != nil {
+				return "", fmt.Errorf("'%s' is not a dotted number", s)
+			}
+		}
+		return strconv.FormatUint(a<<16|b, 10), nil
+	}
+	for _, p := range pats {
+		switch p {
+		case "eq", "ge", "gt", "le", "lt":
+			out = append(out, p)
+			continue
+		}
+		i := strings.IndexAny(p, ":-")
+		if i < 0 {
+			v, err := one(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+			continue
+		}
+		lo, hi := p[:i], p[i+1:]
+		var err error
+		if lo != "" {
+			if lo, err = one(lo); err != nil {
+				return nil, err
+			}
+		}
+		if hi != "" {
+			if hi, err = one(hi); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, lo+":"+hi)
+	}
+	return out, nil
+}

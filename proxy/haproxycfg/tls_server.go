@@ -1,0 +1,150 @@
+package haproxycfg
+
+import (
+	"crypto/tls"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// TLS to servers: `server ... ssl` (and `check-ssl` for its health
+// checks) becomes a crypto/tls client configuration (tlsconf.Upstream),
+// with the global ssl-server-verify and ssl-default-server-* settings
+// under the line's own options.
+
+// serverDefaults are the global ssl-server-verify and
+// ssl-default-server-* settings.
+type serverDefaults struct {
+	verify       string // "required" (HAProxy's default) or "none"
+	versions     tlsconf.Versions
+	ciphers      string
+	cipherSuites string
+	noTickets    bool
+}
+
+func (b *builder) serverTLSDefaults() serverDefaults {
+	if b.srvTLSDefaults != nil {
+		return *b.srvTLSDefaults
+	}
+	d := serverDefaults{verify: "required"}
+	for _, st := range b.global.Raw {
+		if len(st.Args) < 2 {
+			continue
+		}
+		switch st.Args[0] {
+		case "ssl-server-verify":
+			d.verify = st.Args[1]
+		case "ssl-default-server-ciphers":
+			d.ciphers = st.Args[1]
+		case "ssl-default-server-ciphersuites":
+			d.cipherSuites = st.Args[1]
+		case "ssl-default-server-options":
+			a := st.Args[1:]
+			for i := 0; i < len(a); i++ {
+				o, val := a[i], ""
+				if o == "ssl-min-ver" || o == "ssl-max-ver" {
+					if i+1 < len(a) {
+						val = a[i+1]
+					}
+					i++
+				}
+				switch {
+				case o == "no-tls-tickets":
+					d.noTickets = true
+				case applyVersionOption(&d.versions, o, val):
+				default:
+					b.unsupported(st.Pos, "ssl-default-server-options "+o)
+				}
+			}
+		}
+	}
+	b.srvTLSDefaults = &d
+	return d
+}
+
+// serverTLS sets sv's TLS (traffic) and returns the health checks' TLS
+// configuration (nil: clear-text checks). Anything that cannot be
+// honoured is reported and the server is not used in clear text: it is
+// disabled instead.
+func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.Config) {
+	_, checkSSL := s.Other["check-ssl"]
+	if !s.SSL && !checkSSL {
+		return nil
+	}
+	d := b.serverTLSDefaults()
+	u := tlsconf.Upstream{Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
+		NoTickets: d.noTickets, Versions: copyVersions(d.versions)}
+	if s.Verify != "" {
+		u.Verify = s.Verify
+	}
+	for o, v := range s.Other {
+		switch o {
+		case "ca-file":
+			u.CAFile = underBase(b.global, "ca-base", v)
+		case "crl-file":
+			u.CRLFile = underBase(b.global, "ca-base", v)
+		case "crt":
+			u.Crt = underBase(b.global, "crt-base", v)
+		case "verifyhost":
+			u.VerifyHost = v
+		case "alpn":
+			u.ALPN = v
+		case "ciphers":
+			u.Ciphers = v
+		case "ciphersuites":
+			u.CipherSuites = v
+		case "no-ssl-reuse":
+			u.NoReuse = true
+		case "ssl-reuse":
+			u.NoReuse = false
+		case "no-tls-tickets":
+			u.NoTickets = true
+		case "tls-tickets":
+			u.NoTickets = false
+		default:
+			applyVersionOption(&u.Versions, o, v)
+		}
+	}
+	cfg, err := u.Client()
+	if err != nil {
+		b.unsupported(s.Pos, "server option ssl: "+err.Error())
+		sv.Disabled = true
+		return nil
+	}
+	if s.SSL {
+		sv.TLS = cfg
+		if v, ok := s.Other["sni"]; ok {
+			e, err := acl.CompileExpr(haproxy.ParseSample(v))
+			if err != nil {
+				b.unsupported(s.Pos, "server option sni "+v+": "+err.Error())
+				sv.Disabled = true
+			} else {
+				sv.SNI = e.Text
+			}
+		}
+	}
+	if _, off := s.Other["no-check-ssl"]; off {
+		return nil
+	}
+	// Checks speak TLS with check-ssl, or when the server does and they
+	// go to its traffic port (HAProxy's default).
+	if !checkSSL && (s.Port != 0 || s.CheckAddr != "") {
+		return nil
+	}
+	cc := cfg.Clone()
+	cc.ServerName = s.Other["check-sni"]
+	return cc
+}
+
+func copyVersions(v tlsconf.Versions) tlsconf.Versions {
+	out := tlsconf.Versions{Min: v.Min, Max: v.Max, No: map[string]bool{}, Force: map[string]bool{}}
+	for k := range v.No {
+		out.No[k] = true
+	}
+	for k := range v.Force {
+		out.Force[k] = true
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"os"
+	"time"
+)
+
+// tcp-mode content inspection (`tcp-request inspect-delay` and
+// `tcp-request content accept|reject`): the client's first bytes are
+// read into a buffer, the rules run on them (req.ssl_sni and the other
+// ClientHello fetches read RequestInfo.Payload), use_backend picks the
+// backend with them, and the buffered bytes go to the server unchanged
+// before the relay starts. Nothing is terminated.
+
+// InspectBufSize bounds what is buffered before a server is picked, as
+// HAProxy's buffer (tune.bufsize 16384) does.
+const InspectBufSize = 16384
+
+// PayloadShort records that a fetch needed more bytes than were
+// buffered: while the inspect delay runs, the rule waits for them.
+func (r *RequestInfo) PayloadShort() {
+	if !r.PayloadFinal {
+		r.payloadShort = true
+	}
+}
+
+// inspectTCP runs the content rules. It returns the bytes read (to be
+// sent to the server first) and false when the connection is refused or
+// the client went away.
+func (s *session) inspectTCP() ([]byte, bool) {
+	fe := s.fe.cfg
+	s.info.Src = s.src
+	if len(fe.TCPContentRules) == 0 {
+		return nil, true
+	}
+	buf := make([]byte, InspectBufSize)
+	n := 0
+	var deadline time.Time
+	if fe.InspectDelay > 0 {
+		deadline = s.accepted.Add(fe.InspectDelay)
+	}
+	final := fe.InspectDelay <= 0
+	for {
+		s.info.Payload, s.info.PayloadFinal = buf[:n], final || n == len(buf)
+		verdict := s.contentVerdict()
+		switch verdict {
+		case contentAccept:
+			s.info.PayloadFinal = true // use_backend reads what is there
+			return buf[:n], true
+		case contentReject:
+			s.emitLog(nil, nil, 0, term('P', 'R'))
+			s.c.SetLinger(0)
+			return nil, false
+		}
+		// contentWait: read more until the delay is over.
+		s.c.setRead(deadline)
+		m, err := s.c.readRaw(buf[n:])
+		n += m
+		if m > 0 && s.tl.firstByte.IsZero() {
+			s.tl.firstByte = time.Now()
+		}
+		s.received = int64(n)
+		switch {
+		case err == nil:
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			final = true
+		case errors.Is(err, io.EOF):
+			final = true // the client is done sending: decide with what came
+		default:
+			return nil, false
+		}
+		s.c.setRead(time.Time{})
+	}
+}
+
+type contentResult uint8
+
+const (
+	contentAccept contentResult = iota
+	contentReject
+	contentWait
+)
+
+// contentVerdict runs the rules in order: the first whose condition
+// holds decides; a condition that needed bytes not yet there waits
+// (the whole verdict waits, as HAProxy stops at a rule that misses);
+// no rule left accepts.
+func (s *session) contentVerdict() contentResult {
+	for _, r := range s.fe.cfg.TCPContentRules {
+		s.info.payloadShort = false
+		ok := r.Cond == nil || r.Cond.Match(&s.info)
+		if s.info.payloadShort && !s.info.PayloadFinal {
+			return contentWait
+		}
+		if !ok {
+			continue
+		}
+		if r.Reject {
+			return contentReject
+		}
+		return contentAccept
+	}
+	return contentAccept
+}
+
+// tcpBackend is the backend of a tcp-mode session: the first use_backend
+// whose condition holds on what was inspected, else the default.
+func (s *session) tcpBackend() *backend {
+	fe := s.fe
+	for i, u := range fe.cfg.UseBackends {
+		if u.Cond == nil || u.Cond.Match(&s.info) {
+			return fe.use[i]
+		}
+	}
+	return fe.def
+}
