@@ -6,7 +6,6 @@ import (
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
-	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
 // startChecks starts the health checks prepared by newChecks.
@@ -57,16 +56,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		},
 		SpreadChecks: w.plan.Process.SpreadChecks,
 		Counts:       w.backendCounts,
-		Log: func(l check.Line) {
-			if l.Stderr != "" {
-				lvl := levelWarning
-				if l.StderrAlert {
-					lvl = levelAlert
-				}
-				w.events.stderrOnly(l.Stderr, lvl)
-			}
-			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
-		},
+		Log:          func(l check.Line) { w.logCheckLine(backendOf(l, targets), l) },
 	})
 }
 

@@ -73,8 +73,8 @@ var processStart = time.Now()
 func (s *runtimeSource) Info() runtimeapi.Info {
 	w := s.w
 	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
-		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
-		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.px.GlobalMaxconn(),
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100, CompressBpsRateLim: s.compressionRateLimit()}
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus
 	// its reserve, see defaultMaxconn) and shows that as both values.
 	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
@@ -128,10 +128,6 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 	for _, b := range w.px.Backends() {
 		bes[b.Name] = b
 	}
-	feCfg := map[string]*proxy.Frontend{}
-	for _, f := range w.plan.Proxy.Frontends {
-		feCfg[f.Name] = f
-	}
 	base := baseOf(w)
 	out := make([]runtimeapi.Proxy, 0, len(w.plan.Sections))
 	for i, sec := range w.plan.Sections {
@@ -141,8 +137,8 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			c := counters(st)
 			c.ConnTot = st.Sessions
 			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
-			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
-				fe.SLim = fc.MaxConn
+			if n, ok := w.px.FrontendMaxconn(sec.Name); ok {
+				fe.SLim = n // configured or `set maxconn frontend`
 			}
 			p.Frontend = fe
 		}
@@ -195,7 +191,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
-			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
+			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), cfgServers[i].MaxQueue
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)

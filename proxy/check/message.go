@@ -54,6 +54,10 @@ func DownLine(backend, server string, backup bool, r Result, c BackendCounts, lo
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
+	return downLine(backend, server, backup, why, c)
+}
+
+func downLine(backend, server string, backup bool, why string, c BackendCounts) Line {
 	text := fmt.Sprintf("%s %s/%s is DOWN%s. %d active and %d backup servers left.%s %d sessions active, %d requeued, %d remaining in queue.",
 		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Sessions, c.Requeued, c.Queued)
 	return Line{Severity: Alert, Text: text, Stderr: text}
@@ -66,9 +70,33 @@ func UpLine(backend, server string, backup bool, r Result, c BackendCounts, logH
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
-	text := fmt.Sprintf("%s %s/%s is UP%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
-		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
+	return upLine(backend, server, backup, "UP", why, c)
+}
+
+// upLine words a server going UP or stopping (state).
+func upLine(backend, server string, backup bool, state, why string, c BackendCounts) Line {
+	text := fmt.Sprintf("%s %s/%s is %s%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
+		serverTitle(backup), backend, server, state, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
 	return Line{Severity: Notice, Text: text, Stderr: text}
+}
+
+// CLILine is the line of `set server B/S health up|stopping|down`: the
+// state the server is forced into, "changed from CLI" for a reason.
+// down is logged as an alert unless the server was stopping, as the
+// check's DOWN line.
+func CLILine(backend, server string, backup bool, up, stopping, wasStopping bool, c BackendCounts) Line {
+	const why = ", changed from CLI"
+	switch {
+	case up && stopping:
+		return upLine(backend, server, backup, "stopping", why, c)
+	case up:
+		return upLine(backend, server, backup, "UP", why, c)
+	}
+	l := downLine(backend, server, backup, why, c)
+	if wasStopping {
+		l.Severity = Notice
+	}
+	return l
 }
 
 // StoppingLine is "Server B/S is stopping, reason: ... N active and M
@@ -79,9 +107,7 @@ func StoppingLine(backend, server string, backup bool, r Result, c BackendCounts
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
-	text := fmt.Sprintf("%s %s/%s is stopping%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
-		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
-	return Line{Severity: Notice, Text: text, Stderr: text}
+	return upLine(backend, server, backup, "stopping", why, c)
 }
 
 // NoServerLine is logged when a backend's last usable server goes down.

@@ -220,7 +220,10 @@ func (r *Runner) run(s *targetState, gen int) {
 		return
 	}
 	t := s.t
-	res := t.Prober.Probe(r.ctx, t.Addr, t.Timeouts)
+	r.mu.Lock()
+	addr := t.Addr // `set server ... addr|check-port` change it (SetAddr)
+	r.mu.Unlock()
+	res := t.Prober.Probe(r.ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}

@@ -503,7 +503,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	// the defaults table's values for what the server line leaves unset:
 	// fastinter and downinter default to inter
 	inter := cmp.Or(s.Inter, haproxy.DefaultCheckInter)
-	c := CheckSpec{Disabled: s.Disabled, Target: check.Target{
+	c := CheckSpec{Disabled: s.Disabled, OwnAddr: s.CheckAddr, OwnPort: s.Port, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup,
 		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
 		Rise: cmp.Or(s.Rise, haproxy.DefaultCheckRise), Fall: cmp.Or(s.Fall, haproxy.DefaultCheckFall),

@@ -65,6 +65,9 @@ type Info struct {
 	BytesOutRate int64
 	PoolAlloc    int64 // bytes
 	PoolUsed     int64 // bytes
+	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
+	// per second.
+	CompressBpsRateLim int64
 }
 
 // Proxy is one frontend, backend or listen section. A listen section

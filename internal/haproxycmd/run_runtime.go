@@ -1,0 +1,196 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
+)
+
+// runtimeState is what the runtime API changed that the plan does not
+// say: the compression rate limit shown by `show info`, and the check
+// ports set by `set server ... check-port`.
+type runtimeState struct {
+	mu         sync.Mutex
+	compRate   int64
+	checkPorts map[string]int // "backend/server" -> port (0: the server's)
+}
+
+func (s *runtimeSource) SetGlobalMaxconn(n int) { s.w.px.SetGlobalMaxconn(n) }
+
+func (s *runtimeSource) SetFrontendMaxconn(name string, n int) error {
+	if s.w.px.SetFrontendMaxconn(name, n) != nil {
+		return runtimeapi.ErrNoFrontend
+	}
+	return nil
+}
+
+func (s *runtimeSource) SetServerMaxconn(backend, server string, n int) error {
+	return s.w.px.SetServerMaxconn(backend, server, n)
+}
+
+func (s *runtimeSource) SetCompressionRateLimit(bps int64) {
+	s.w.rt.mu.Lock()
+	s.w.rt.compRate = bps
+	s.w.rt.mu.Unlock()
+}
+
+func (s *runtimeSource) compressionRateLimit() int64 {
+	s.w.rt.mu.Lock()
+	defer s.w.rt.mu.Unlock()
+	return s.w.rt.compRate
+}
+
+// checkSpec finds a server's health check as the configuration set it.
+func (w *worker) checkSpec(backend, server string) *checkSpecRef {
+	for i := range w.plan.Checks {
+		c := &w.plan.Checks[i]
+		if c.Target.Backend == backend && c.Target.Server == server {
+			return &checkSpecRef{addr: c.OwnAddr, port: c.OwnPort}
+		}
+	}
+	return nil
+}
+
+type checkSpecRef struct {
+	addr string
+	port int
+}
+
+// SetServerAddr moves the server's traffic, and its check unless the
+// check has its own address and port, as HAProxy does.
+func (s *runtimeSource) SetServerAddr(backend, server string, ip netip.Addr, port int) error {
+	w := s.w
+	if err := w.px.SetServerAddr(backend, server, ip, port); err != nil {
+		return err
+	}
+	s.retargetCheck(backend, server)
+	return nil
+}
+
+// retargetCheck recomputes where a server's check connects from the
+// server's current address, the check's own addr/port and any port set
+// by `set server ... check-port`.
+func (s *runtimeSource) retargetCheck(backend, server string) bool {
+	w := s.w
+	spec := w.checkSpec(backend, server)
+	if spec == nil || w.checks == nil {
+		return false
+	}
+	port := spec.port
+	w.rt.mu.Lock()
+	if p, ok := w.rt.checkPorts[backend+"/"+server]; ok {
+		port = p
+	}
+	w.rt.mu.Unlock()
+	addr := ""
+	for _, b := range w.px.Backends() {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				addr = sv.Addr
+			}
+		}
+	}
+	return w.checks.SetAddr(backend, server, check.CheckAddr(addr, spec.addr, port))
+}
+
+func (s *runtimeSource) SetServerCheckPort(backend, server string, port int) (bool, error) {
+	w := s.w
+	w.rt.mu.Lock()
+	if w.rt.checkPorts == nil {
+		w.rt.checkPorts = map[string]int{}
+	}
+	w.rt.checkPorts[backend+"/"+server] = port
+	w.rt.mu.Unlock()
+	return s.retargetCheck(backend, server), nil
+}
+
+// SetServerHealth is `set server B/S health`: the check's health is
+// forced (when checked) and the server's operational state follows, with
+// HAProxy's "changed from CLI" line when the state changes.
+func (s *runtimeSource) SetServerHealth(backend, server string, h runtimeapi.Health) error {
+	w := s.w
+	up, stopping := h != runtimeapi.HealthDown, h == runtimeapi.HealthStopping
+	before, ok := w.px.ServerStatus(backend, server)
+	if !ok {
+		return fmt.Errorf("no server %s/%s", backend, server)
+	}
+	wasUsable, backup := s.serverUsable(backend, server)
+	if w.checks != nil {
+		w.checks.Force(backend, server, up, stopping)
+	}
+	if err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
+		st.CheckUp, st.CheckDrain = up, up && stopping
+	}); err != nil {
+		return err
+	}
+	if before.CheckUp == up && before.CheckDrain == (up && stopping) {
+		return nil // HAProxy logs nothing when the state stays
+	}
+	c := w.backendCounts(backend, server)
+	w.logCheckLine(backend, check.CLILine(backend, server, backup, up, stopping, before.CheckDrain, c))
+	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
+		w.logCheckLine(backend, check.NoServerLine(backend))
+	}
+	return nil
+}
+
+// logCheckLine sends a check message to stderr under its tag and to the
+// backend's log targets at its severity.
+func (w *worker) logCheckLine(backend string, l check.Line) {
+	if l.Stderr != "" {
+		lvl := levelWarning
+		if l.StderrAlert {
+			lvl = levelAlert
+		}
+		w.events.stderrOnly(l.Stderr, lvl)
+	}
+	w.events.send(backend, logfmt.Level(l.Severity), l.Text)
+}
+
+// Resolvers lists the "default" section HAProxy 2.6 builds from
+// /etc/resolv.conf. goha does not carry the configuration's own
+// `resolvers` sections (they are read by no supported keyword).
+func (s *runtimeSource) Resolvers() []runtimeapi.Resolvers {
+	ns := resolvConfNameservers("/etc/resolv.conf")
+	if len(ns) == 0 {
+		return nil
+	}
+	return []runtimeapi.Resolvers{{Name: "default", Nameservers: ns}}
+}
+
+// resolvConfNameservers reads the addresses of the nameserver lines, as
+// HAProxy's parse-resolv-conf names them.
+func resolvConfNameservers(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "nameserver" && net.ParseIP(fields[1]) != nil {
+			out = append(out, fields[1])
+		}
+	}
+	return out
+}
+
+// slimOf is a maxconn as `show stat` prints it: HAProxy keeps a negative
+// `set maxconn server` value as an unsigned 32-bit number.
+func slimOf(n int) int {
+	if n < 0 {
+		return int(uint32(int32(n)))
+	}
+	return n
+}

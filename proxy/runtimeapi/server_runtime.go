@@ -1,0 +1,173 @@
+package runtimeapi
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+)
+
+// Health is what `set server B/S health` forces.
+type Health int
+
+// The operational states `set server B/S health` accepts.
+const (
+	HealthUp Health = iota
+	HealthStopping
+	HealthDown
+)
+
+// ServerController is a Source that can move a server (`set server B/S
+// addr|check-port|health`). A Source without it answers that goha does
+// not support these subcommands.
+type ServerController interface {
+	// SetServerAddr points the server's traffic (and its checks, unless
+	// they have their own `addr`/`port`) at host:port; idle connections
+	// to the old address are closed.
+	SetServerAddr(backend, server string, ip netip.Addr, port int) error
+	// SetServerCheckPort changes the port its health check connects to;
+	// 0 = the server's port. ok is false when the server has no check.
+	SetServerCheckPort(backend, server string, port int) (ok bool, err error)
+	// SetServerHealth forces the operational state (health to rise+fall-1,
+	// or 0 for down) and logs HAProxy's "changed from CLI" line.
+	SetServerHealth(backend, server string, h Health) error
+}
+
+// setServerAddr answers `set server B/S addr A [port P]` with the
+// message HAProxy 2.6's srv_update_addr_port builds.
+func (s *Session) setServerAddr(px *Proxy, sv *Server, args []string) string {
+	ctl, ok := s.src.(ServerController)
+	if !ok {
+		return errNotSupported
+	}
+	addr := argAt(args, 4)
+	if addr == "" {
+		return "set server <b>/<s> addr requires an address and optionally a port.\n"
+	}
+	const by = " by 'stats socket command'\n"
+	oldHost, oldPortS, err := net.SplitHostPort(sv.Addr)
+	if err != nil {
+		oldHost, oldPortS = sv.Addr, "0"
+	}
+	oldIP, _ := netip.ParseAddr(oldHost)
+	oldPort, _ := strconv.Atoi(oldPortS)
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Zone() != "" {
+		return fmt.Sprintf("Invalid addr '%s'%s", addr, by)
+	}
+	msg := "no need to change the addr"
+	if ip != oldIP {
+		msg = fmt.Sprintf("IP changed from '%s' to '%s'", oldHost, addr)
+	}
+	newPort := oldPort
+	if argAt(args, 5) == "port" {
+		p := argAt(args, 6)
+		msg += ", "
+		n, rest, ok := strtol(p)
+		switch {
+		case ok && (p[0] == '+' || p[0] == '-'):
+			// a port map: HAProxy refuses it for a checked server
+			// without its own check port; goha maps no port at all
+			if sv.Check != nil {
+				msg += "can't change <port> to port map because it is incompatible with current health check port configuration (use 'port' statement from the 'server' directive."
+			} else {
+				msg += "port maps are not supported by goha"
+			}
+			applyIP(ctl, px, sv, ip, oldIP, oldPort)
+			return msg + by
+		case !ok || rest != "":
+			msg += fmt.Sprintf("problem converting port '%s' to an int", p)
+			applyIP(ctl, px, sv, ip, oldIP, oldPort)
+			return msg + by
+		}
+		newPort = int(uint16(n)) // HAProxy stores the port in 16 bits
+		if newPort != oldPort {
+			msg += fmt.Sprintf("port changed from '%d' to '%d'", oldPort, newPort)
+		} else {
+			msg += "no need to change the port"
+		}
+	}
+	if ip != oldIP || newPort != oldPort {
+		if err := ctl.SetServerAddr(px.Name, sv.Name, ip, newPort); err != nil {
+			return err.Error() + "\n"
+		}
+	}
+	return msg + by
+}
+
+// applyIP changes only the address when the port part of the command was
+// refused (HAProxy keeps the address it already applied).
+func applyIP(ctl ServerController, px *Proxy, sv *Server, ip, oldIP netip.Addr, oldPort int) {
+	if ip != oldIP {
+		ctl.SetServerAddr(px.Name, sv.Name, ip, oldPort)
+	}
+}
+
+func (s *Session) setServerCheckPort(px *Proxy, sv *Server, args []string) string {
+	p := argAt(args, 4)
+	if p == "" {
+		return "set server <b>/<s> check-port requires a port.\n"
+	}
+	n, rest, ok := strtol(p)
+	if !ok || rest != "" {
+		return "provided port is not an integer"
+	}
+	if n < 0 || n > 65535 {
+		return "provided port is invalid"
+	}
+	if sv.Check == nil {
+		return "health checks are not enabled on this server"
+	}
+	ctl, ok := s.src.(ServerController)
+	if !ok {
+		return errNotSupported
+	}
+	if ok, err := ctl.SetServerCheckPort(px.Name, sv.Name, int(n)); err != nil {
+		return err.Error() + "\n"
+	} else if !ok {
+		return "health checks are not enabled on this server"
+	}
+	return ""
+}
+
+func (s *Session) setServerHealth(px *Proxy, sv *Server, args []string) string {
+	var h Health
+	switch argAt(args, 4) {
+	case "up":
+		h = HealthUp
+	case "stopping":
+		h = HealthStopping
+	case "down":
+		h = HealthDown
+	default:
+		return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
+	}
+	ctl, ok := s.src.(ServerController)
+	if !ok {
+		return errNotSupported
+	}
+	if err := ctl.SetServerHealth(px.Name, sv.Name, h); err != nil {
+		return err.Error() + "\n"
+	}
+	return ""
+}
+
+// setServerAgent answers the agent subcommands. goha runs no agent check
+// (`agent-check` is refused in the configuration), so every server is
+// one "without agent checks", with HAProxy's messages for that case.
+func setServerAgent(args []string) string {
+	switch args[3] {
+	case "agent-addr", "agent-port":
+		return "agent checks are not enabled on this server"
+	}
+	return "agent checks are not enabled on this server.\n"
+}
+
+// setServerFQDN: goha resolves no server name at run time (`resolvers`
+// are refused), which HAProxy words as below.
+func setServerFQDN(args []string) string {
+	if argAt(args, 4) == "" {
+		return "set server <b>/<s> fqdn requires a FQDN.\n"
+	}
+	return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
+}
