@@ -34,7 +34,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		if spec.SendProxy != 0 {
 			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
 		}
-		if spec.HTTP != nil {
+		if t.Agent {
+			t.Prober = check.AgentProbe{Send: spec.AgentSend}
+		} else if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else if spec.TCP != nil {
 			p := *spec.TCP // option tcp-check and the protocol checks
@@ -50,11 +52,16 @@ func (w *worker) newChecks() (*check.Runner, error) {
 	return check.NewRunner(targets, check.RunnerOptions{
 		Apply: func(ev check.Event) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
+				if ev.Target.Agent {
+					s.AgentDown = !ev.Up
+					return
+				}
 				s.CheckUp = ev.Up
 				s.CheckDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
 			})
 		},
 		SpreadChecks: w.plan.Process.SpreadChecks,
+		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
 		Log:          func(l check.Line) { w.logCheckLine(backendOf(l, targets), l) },
 	})

@@ -53,7 +53,7 @@ func (s *runtimeSource) compressionRateLimit() int64 {
 func (w *worker) checkSpec(backend, server string) *checkSpecRef {
 	for i := range w.plan.Checks {
 		c := &w.plan.Checks[i]
-		if c.Target.Backend == backend && c.Target.Server == server {
+		if c.Target.Backend == backend && c.Target.Server == server && !c.Target.Agent {
 			return &checkSpecRef{addr: c.OwnAddr, port: c.OwnPort}
 		}
 	}

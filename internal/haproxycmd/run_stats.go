@@ -164,7 +164,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
 		t := &w.plan.Checks[i].Target
-		if t.Backend == b.Name {
+		if t.Backend == b.Name && !t.Agent {
 			checks[t.Server] = t
 		}
 	}
@@ -187,7 +187,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
-			Up: st.CheckUp, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
+			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
@@ -196,6 +196,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)
 		}
+		s.agentState(&rs, b.Name)
 		be.Servers = append(be.Servers, rs)
 	}
 	return be

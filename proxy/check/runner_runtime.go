@@ -7,7 +7,7 @@ func (r *Runner) SetAddr(backend, server, addr string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.states {
-		if s.t.Backend == backend && s.t.Server == server {
+		if s.t.Backend == backend && s.t.Server == server && !s.t.Agent {
 			s.t.Addr = addr
 			return true
 		}
@@ -20,7 +20,7 @@ func (r *Runner) Addr(backend, server string) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.states {
-		if s.t.Backend == backend && s.t.Server == server {
+		if s.t.Backend == backend && s.t.Server == server && !s.t.Agent {
 			return s.t.Addr, true
 		}
 	}
@@ -35,7 +35,7 @@ func (r *Runner) Force(backend, server string, up, stopping bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.states {
-		if s.t.Backend != backend || s.t.Server != server {
+		if s.t.Backend != backend || s.t.Server != server || s.t.Agent {
 			continue
 		}
 		h := NewHealth(s.h.Rise, s.h.Fall)

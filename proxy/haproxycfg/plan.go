@@ -107,6 +107,9 @@ type CheckSpec struct {
 	// alone when it moves the server.
 	OwnAddr string
 	OwnPort int
+	// AgentSend is what an agent-check (Target.Agent) sends first
+	// (`agent-send`).
+	AgentSend []byte
 	// SendProxy: each check connection starts with a PROXY header of this
 	// version (0: none) carrying the check connection's own addresses
 	// (v1), or a LOCAL one (v2), as HAProxy's checks of a send-proxy

@@ -90,14 +90,11 @@ func cmdSetMaxconn(s *Session, args []string) string {
 	if arg == "" {
 		return "Require <maxconn>.\n"
 	}
-	v, rest, ok := strtol(arg)
-	switch {
-	case !ok:
-		return "maxconn string empty or preceded by garbage"
-	case rest != "":
-		return "Trailing garbage in maxconn string"
+	v, msg := ParseMaxconn(arg)
+	if msg != "" {
+		return msg
 	}
-	if err := lim.SetServerMaxconn(px.Name, sv.Name, int(int32(v))); err != nil {
+	if err := lim.SetServerMaxconn(px.Name, sv.Name, v); err != nil {
 		return err.Error() + "\n"
 	}
 	return ""
@@ -151,4 +148,18 @@ func cmdSetRateLimit(s *Session, args []string) string {
 	}
 	lim.SetCompressionRateLimit(int64(v) * 1024)
 	return ""
+}
+
+// ParseMaxconn reads a server maxconn as `set maxconn server` and an
+// agent's "maxconn:N" do (strtol, kept in a C int), with HAProxy's
+// messages (without a trailing newline).
+func ParseMaxconn(arg string) (int, string) {
+	v, rest, ok := strtol(arg)
+	switch {
+	case !ok:
+		return 0, "maxconn string empty or preceded by garbage"
+	case rest != "":
+		return 0, "Trailing garbage in maxconn string"
+	}
+	return int(int32(v)), ""
 }

@@ -148,6 +148,12 @@ type Server struct {
 	IdleConns      int
 	NeedConns      int    // need_conn_est: HAProxy's estimate of the connections the server needs
 	Check          *Check // nil: "no check"
+	// Agent is the server's agent-check (Status "CHECKED" for an answer
+	// without a health word); nil: none. AgentAddr and AgentPort are
+	// where it connects (AgentAddr "" = the server's host).
+	Agent     *Check
+	AgentAddr string
+	AgentPort int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -1,0 +1,156 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// fakeAgent answers every connection with its current reply after
+// reading what the checker sends (agent-send), then closes, as a
+// load-balancer agent does.
+type fakeAgent struct {
+	addr  string
+	mu    sync.Mutex
+	reply string
+	got   map[string]int // what checkers sent, by payload
+}
+
+func startFakeAgent(t *testing.T) *fakeAgent {
+	a := &fakeAgent{got: map[string]int{}}
+	ln := loopback.Listen(t)
+	a.addr = ln.Addr().String()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+				buf := make([]byte, 256)
+				n, _ := c.Read(buf)
+				a.mu.Lock()
+				a.got[string(buf[:n])]++
+				r := a.reply
+				a.mu.Unlock()
+				c.Write([]byte(r))
+			}()
+		}
+	}()
+	return a
+}
+
+func (a *fakeAgent) set(r string) {
+	a.mu.Lock()
+	a.reply = r
+	a.mu.Unlock()
+}
+
+// An agent-check answering each kind of reply (weights, drain, ready,
+// maint, down/up/fail/stopped with and without a description, maxconn,
+// unknown words, an empty and an incomplete line) leaves the same server
+// state, weight, maxconn and agent columns in show stat as HAProxy, and
+// the same log lines on stderr; the agent receives agent-send's bytes.
+func TestAgentCheckMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	webA, webB := loopback.StartWeb(t, "webA"), loopback.StartWeb(t, "webB")
+	agent := startFakeAgent(t)
+	agent.set("up\n")
+	_, agentPort, _ := net.SplitHostPort(agent.addr)
+	type daemon struct {
+		sock string
+		errs *haproxytest.Buffer
+	}
+	start := func(ha bool) daemon {
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
+		path := filepath.Join(dir, "a.cfg")
+		os.WriteFile(path, []byte(fmt.Sprintf(`global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    server s1 %s weight 50 agent-check agent-port %s agent-inter 100ms agent-send "hello\n"
+    server s2 %s check inter 1s
+`, dir, bind, webA.Addr, agentPort, webB.Addr)), 0o644)
+		d := daemon{sock: filepath.Join(dir, "s.sock")}
+		if ha {
+			d.errs = &haproxytest.Buffer{}
+			cmd := exec.Command("haproxy", "-db", "-f", path)
+			cmd.Stderr = d.errs
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		} else {
+			_, d.errs = inProcess(t, path, false)
+		}
+		loopback.WaitListen(t, bind)
+		return d
+	}
+	ha, goha := start(true), start(false)
+	cols := []string{"svname", "status", "weight", "slim", "last_agt", "agent_status", "agent_code", "agent_desc",
+		"agent_rise", "agent_fall", "agent_health", "uweight", "check_status"}
+	inProgress := regexp.MustCompile(`\* `)
+	stat := func(sock string) []string {
+		rows := statColumns(t, haproxytest.StatsCmd(t, sock, "show stat be 4 -1"), cols)
+		for i := range rows {
+			rows[i] = inProgress.ReplaceAllString(rows[i], "")
+		}
+		return rows
+	}
+	time.Sleep(400 * time.Millisecond)
+	for _, reply := range []string{"50%\n", "75% # hello world\n", "drain\n", "drain 50%\n", "ready 100%\n", "maint\n",
+		"ready\n", "down # broken thing\n", "up\n", "fail\n", "UP 80%\n", "stopped\n", "Up\n", "maxconn:30\n",
+		"up, maxconn:5 60%\n", "foo\n", "\n", "incomplete", "#only comment\n", "down#x\n", "150%\n", "maxconn:0 100%\n"} {
+		agent.set(reply)
+		time.Sleep(400 * time.Millisecond)
+		diffLines(t, fmt.Sprintf("show stat after agent reply %q", reply), stat(ha.sock), stat(goha.sock))
+	}
+	duration := regexp.MustCompile(`check duration: \d+ms`)
+	lines := func(out string) []string {
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			i := strings.Index(l, ") : ")
+			if i < 0 || !strings.Contains(l, "be") {
+				continue
+			}
+			l = duration.ReplaceAllString(l[i+4:], "check duration: Nms")
+			if len(keep) > 0 && keep[len(keep)-1] == l {
+				continue // a repeated drain line counts agent rounds, which differ
+			}
+			keep = append(keep, l)
+		}
+		return keep
+	}
+	time.Sleep(200 * time.Millisecond)
+	haLines, goLines := lines(ha.errs.String()), lines(goha.errs.String())
+	if len(haLines) < 10 {
+		t.Fatalf("haproxy logged only %q", haLines)
+	}
+	diffLines(t, "stderr", haLines, goLines)
+	agent.mu.Lock()
+	defer agent.mu.Unlock()
+	if len(agent.got) != 1 || agent.got["hello\n"] == 0 {
+		t.Errorf("the agent received %v, want only agent-send's \"hello\\n\"", agent.got)
+	}
+}
