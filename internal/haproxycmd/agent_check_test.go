@@ -126,6 +126,49 @@ backend be
 		time.Sleep(400 * time.Millisecond)
 		diffLines(t, fmt.Sprintf("show stat after agent reply %q", reply), stat(ha.sock), stat(goha.sock))
 	}
+	agent.mu.Lock()
+	if len(agent.got) != 1 || agent.got["hello\n"] == 0 {
+		t.Errorf("the agent received %v, want only agent-send's \"hello\\n\"", agent.got)
+	}
+	agent.mu.Unlock()
+	// the runtime commands on the agent, answers and effects
+	agent.set("up\n")
+	time.Sleep(300 * time.Millisecond)
+	both := func(cmd string) {
+		t.Helper()
+		if h, g := haproxytest.StatsCmd(t, ha.sock, cmd), haproxytest.StatsCmd(t, goha.sock, cmd); h != g {
+			t.Errorf("%s\nhaproxy %q\n   goha %q", cmd, h, g)
+		}
+	}
+	for _, cmd := range []string{"set server be/s1 agent", "set server be/s1 agent foo", "set server be/s2 agent up",
+		"set server be/s2 agent-addr 127.0.0.1", "set server be/s2 agent-send x", "set server be/s1 agent down"} {
+		both(cmd)
+	}
+	diffLines(t, "show stat after agent down", stat(ha.sock), stat(goha.sock))
+	for _, cmd := range []string{"set server be/s1 agent up", "set server be/s1 agent-addr", "set server be/s1 agent-addr foo",
+		"set server be/s1 agent-port", "set server be/s1 agent-port abc", "set server be/s1 agent-port 70000",
+		"set server be/s1 agent-addr 127.0.0.2", "set server be/s1 agent-port 1"} {
+		both(cmd)
+	}
+	st := func(sock string) string {
+		return haproxytest.ServersState(haproxytest.StatsCmd(t, sock, "show servers state be"))
+	}
+	if h, g := st(ha.sock), st(goha.sock); h != g {
+		t.Errorf("show servers state after agent-addr/port\nhaproxy %s\n   goha %s", h, g)
+	}
+	agent.mu.Lock()
+	agent.got = map[string]int{}
+	agent.mu.Unlock()
+	both("set server be/s1 agent-addr 127.0.0.1")
+	both("set server be/s1 agent-port " + agentPort)
+	both("set server be/s1 agent-send bye")
+	time.Sleep(300 * time.Millisecond)
+	agent.mu.Lock()
+	if agent.got["bye"] < 2 || len(agent.got) > 2 {
+		t.Errorf("after agent-send bye the agent received %v", agent.got)
+	}
+	agent.mu.Unlock()
+
 	duration := regexp.MustCompile(`check duration: \d+ms`)
 	lines := func(out string) []string {
 		var keep []string
@@ -148,9 +191,4 @@ backend be
 		t.Fatalf("haproxy logged only %q", haLines)
 	}
 	diffLines(t, "stderr", haLines, goLines)
-	agent.mu.Lock()
-	defer agent.mu.Unlock()
-	if len(agent.got) != 1 || agent.got["hello\n"] == 0 {
-		t.Errorf("the agent received %v, want only agent-send's \"hello\\n\"", agent.got)
-	}
 }

@@ -1,7 +1,12 @@
 package haproxycmd
 
 import (
+	"fmt"
+	"net/netip"
+
+	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
@@ -89,7 +94,8 @@ func (s *runtimeSource) agentState(rs *runtimeapi.Server, backend string) {
 			continue
 		}
 		ag := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: 1, Fall: 1, Health: 1}
-		rs.Agent, rs.AgentAddr, rs.AgentPort = ag, spec.OwnAddr, spec.OwnPort
+		conf := w.agentConf(spec)
+		rs.Agent, rs.AgentAddr, rs.AgentPort = ag, conf.addr, conf.port
 		if w.checks == nil {
 			return
 		}
@@ -103,4 +109,96 @@ func (s *runtimeSource) agentState(rs *runtimeapi.Server, backend string) {
 		}
 		return
 	}
+}
+
+// agentSpec finds a server's agent-check in the plan.
+func (w *worker) agentSpec(backend, server string) *haproxycfg.CheckSpec {
+	for i := range w.plan.Checks {
+		c := &w.plan.Checks[i]
+		if c.Target.Agent && c.Target.Backend == backend && c.Target.Server == server {
+			return c
+		}
+	}
+	return nil
+}
+
+// agentConf is an agent-check's address, port and payload now: the
+// configuration's, with what the runtime API changed.
+func (w *worker) agentConf(spec *haproxycfg.CheckSpec) agentOverride {
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	if o := w.rt.agents[spec.Target.Backend+"/"+spec.Target.Server]; o != nil {
+		return *o
+	}
+	return agentOverride{addr: spec.OwnAddr, port: spec.OwnPort, send: spec.AgentSend}
+}
+
+func (s *runtimeSource) SetAgent(backend, server string, ip *netip.Addr, port *int, send *string) error {
+	w := s.w
+	spec := w.agentSpec(backend, server)
+	if spec == nil {
+		return fmt.Errorf("no agent-check on %s/%s", backend, server)
+	}
+	o := w.agentConf(spec)
+	if ip != nil {
+		o.addr = ip.String()
+	}
+	if port != nil {
+		o.port = *port
+	}
+	if send != nil {
+		o.send = []byte(*send)
+	}
+	w.rt.mu.Lock()
+	if w.rt.agents == nil {
+		w.rt.agents = map[string]*agentOverride{}
+	}
+	w.rt.agents[backend+"/"+server] = &o
+	w.rt.mu.Unlock()
+	addr := ""
+	if st, ok := w.serverState(backend, server); ok {
+		addr = st.Addr
+	}
+	if w.checks != nil {
+		w.checks.SetAgent(backend, server, check.CheckAddr(addr, o.addr, o.port), o.send)
+	}
+	return nil
+}
+
+// SetAgentHealth is `set server B/S agent up|down`.
+func (s *runtimeSource) SetAgentHealth(backend, server string, up bool) error {
+	w := s.w
+	before, ok := w.px.ServerStatus(backend, server)
+	if !ok {
+		return fmt.Errorf("no server %s/%s", backend, server)
+	}
+	wasUsable, backup := s.serverUsable(backend, server)
+	if w.checks != nil {
+		w.checks.ForceAgent(backend, server, up)
+	}
+	w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) { st.AgentDown = !up })
+	if !up {
+		w.setUncheckedHealth(backend, server, 0)
+	}
+	if before.AgentDown == !up {
+		return nil
+	}
+	c := w.backendCounts(backend, server)
+	w.logCheckLine(backend, check.CLILine(backend, server, backup, up, false, false, c))
+	if wasUsable && !up && c.Active+c.Backup == 0 {
+		w.logCheckLine(backend, check.NoServerLine(backend))
+	}
+	return nil
+}
+
+// serverState is a server's data-path view (address, state).
+func (w *worker) serverState(backend, server string) (proxy.ServerState, bool) {
+	for _, b := range w.px.Backends() {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				return sv, true
+			}
+		}
+	}
+	return proxy.ServerState{}, false
 }

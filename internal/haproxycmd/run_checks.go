@@ -54,6 +54,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
 				if ev.Target.Agent {
 					s.AgentDown = !ev.Up
+					if !ev.Up {
+						w.setUncheckedHealth(ev.Target.Backend, ev.Target.Server, 0)
+					}
 					return
 				}
 				s.CheckUp = ev.Up

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -22,6 +23,39 @@ type runtimeState struct {
 	mu         sync.Mutex
 	compRate   int64
 	checkPorts map[string]int // "backend/server" -> port (0: the server's)
+	agents     map[string]*agentOverride
+	// unchecked: the health HAProxy shows for a server without check
+	// once it was stopped or forced (runtimeapi.Server.UncheckedHealth).
+	unchecked map[string]int
+}
+
+func (w *worker) setUncheckedHealth(backend, server string, h int) {
+	if w.checkSpec(backend, server) != nil {
+		return
+	}
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	if w.rt.unchecked == nil {
+		w.rt.unchecked = map[string]int{}
+	}
+	w.rt.unchecked[backend+"/"+server] = h
+}
+
+func (w *worker) uncheckedHealth(backend, server string) *int {
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	if h, ok := w.rt.unchecked[backend+"/"+server]; ok {
+		return &h
+	}
+	return nil
+}
+
+// agentOverride is what `set server ... agent-addr|agent-port|agent-send`
+// changed of an agent-check.
+type agentOverride struct {
+	addr string
+	port int
+	send []byte
 }
 
 func (s *runtimeSource) SetGlobalMaxconn(n int) { s.w.px.SetGlobalMaxconn(n) }
@@ -73,6 +107,9 @@ func (s *runtimeSource) SetServerAddr(backend, server string, ip netip.Addr, por
 		return err
 	}
 	s.retargetCheck(backend, server)
+	if w.agentSpec(backend, server) != nil {
+		s.SetAgent(backend, server, nil, nil, nil) // an agent without agent-addr follows the server
+	}
 	return nil
 }
 
@@ -131,6 +168,11 @@ func (s *runtimeSource) SetServerHealth(backend, server string, h runtimeapi.Hea
 		st.CheckUp, st.CheckDrain = up, up && stopping
 	}); err != nil {
 		return err
+	}
+	if up {
+		w.setUncheckedHealth(backend, server, haproxy.DefaultCheckRise+haproxy.DefaultCheckFall-1)
+	} else {
+		w.setUncheckedHealth(backend, server, 0)
 	}
 	if before.CheckUp == up && before.CheckDrain == (up && stopping) {
 		return nil // HAProxy logs nothing when the state stays

@@ -197,6 +197,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.Check = s.checkState(t, st)
 		}
 		s.agentState(&rs, b.Name)
+		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
 		be.Servers = append(be.Servers, rs)
 	}
 	return be

@@ -195,6 +195,9 @@ func TestSetServerHealthMatchHAProxy(t *testing.T) {
 		ha, goha := p.both(t, "show stat")
 		diffLines(t, "show stat after "+cmd, statColumns(t, ha, cols), statColumns(t, goha, cols))
 	}
+	if ha, goha := haproxytest.SettledState(t, p.haSock), haproxytest.SettledState(t, p.goSock); ha != goha {
+		t.Errorf("show servers state after the health changes\nhaproxy %s\n   goha %s", ha, goha)
+	}
 	time.Sleep(100 * time.Millisecond)
 	pick := func(out string) []string {
 		var keep []string

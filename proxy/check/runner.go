@@ -240,9 +240,10 @@ func (r *Runner) run(s *targetState, gen int) {
 	}
 	t := s.t
 	r.mu.Lock()
-	addr := t.Addr // `set server ... addr|check-port` change it (SetAddr)
+	// `set server ... addr|check-port|agent-*` change them (runner_runtime.go)
+	addr, prober := t.Addr, t.Prober
 	r.mu.Unlock()
-	res := t.Prober.Probe(r.ctx, addr, t.Timeouts)
+	res := prober.Probe(r.ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}

@@ -49,3 +49,44 @@ func (r *Runner) Force(backend, server string, up, stopping bool) bool {
 	}
 	return false
 }
+
+// agentState finds a server's agent target; r.mu is held.
+func (r *Runner) agentTarget(backend, server string) *targetState {
+	for _, s := range r.states {
+		if s.t.Backend == backend && s.t.Server == server && s.t.Agent {
+			return s
+		}
+	}
+	return nil
+}
+
+// SetAgent changes where a server's agent-check connects and what it
+// sends (`set server ... agent-addr|agent-port|agent-send`), from its
+// next round on. It reports whether the server has an agent.
+func (r *Runner) SetAgent(backend, server, addr string, send []byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.agentTarget(backend, server)
+	if s == nil {
+		return false
+	}
+	s.t.Addr, s.t.Prober = addr, AgentProbe{Send: send}
+	return true
+}
+
+// ForceAgent sets an agent's health as `set server B/S agent up|down`
+// does; like Force it neither calls Apply nor logs.
+func (r *Runner) ForceAgent(backend, server string, up bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.agentTarget(backend, server)
+	if s == nil {
+		return false
+	}
+	h := NewHealth(1, 1)
+	if !up {
+		h.health, h.up = 0, false
+	}
+	s.h = h
+	return true
+}

@@ -91,7 +91,7 @@ func cmdSetServer(s *Session, args []string) string {
 	case "health":
 		return s.setServerHealth(px, sv, args)
 	case "agent", "agent-addr", "agent-port", "agent-send":
-		return setServerAgent(args)
+		return s.setServerAgent(px, sv, args)
 	case "fqdn":
 		return setServerFQDN(args)
 	case "check-addr", "ssl":

@@ -152,15 +152,68 @@ func (s *Session) setServerHealth(px *Proxy, sv *Server, args []string) string {
 	return ""
 }
 
-// setServerAgent answers the agent subcommands. goha runs no agent check
-// (`agent-check` is refused in the configuration), so every server is
-// one "without agent checks", with HAProxy's messages for that case.
-func setServerAgent(args []string) string {
-	switch args[3] {
-	case "agent-addr", "agent-port":
-		return "agent checks are not enabled on this server"
+// AgentController is a Source that can change a server's agent-check
+// (`set server B/S agent|agent-addr|agent-port|agent-send`).
+type AgentController interface {
+	// SetAgentHealth forces the agent's verdict and logs HAProxy's
+	// "changed from CLI" line when the server's state changes.
+	SetAgentHealth(backend, server string, up bool) error
+	// SetAgent changes the agent's address, port or what it sends; nil
+	// arguments keep the current value.
+	SetAgent(backend, server string, ip *netip.Addr, port *int, send *string) error
+}
+
+// setServerAgent answers the agent subcommands with HAProxy 2.6's
+// messages (some without a trailing newline, as HAProxy's).
+func (s *Session) setServerAgent(px *Proxy, sv *Server, args []string) string {
+	if sv.Agent == nil {
+		switch args[3] {
+		case "agent-addr", "agent-port":
+			return "agent checks are not enabled on this server"
+		}
+		return "agent checks are not enabled on this server.\n"
 	}
-	return "agent checks are not enabled on this server.\n"
+	ctl, ok := s.src.(AgentController)
+	if !ok {
+		return errNotSupported
+	}
+	arg := argAt(args, 4)
+	var err error
+	switch args[3] {
+	case "agent":
+		if arg != "up" && arg != "down" {
+			return "'set server <srv> agent' expects 'up' or 'down'.\n"
+		}
+		err = ctl.SetAgentHealth(px.Name, sv.Name, arg == "up")
+	case "agent-addr":
+		if arg == "" {
+			return "set server <b>/<s> agent-addr requires an address and optionally a port.\n"
+		}
+		ip, perr := netip.ParseAddr(arg)
+		if perr != nil || ip.Zone() != "" {
+			return fmt.Sprintf("invalid addr '%s'", arg)
+		}
+		err = ctl.SetAgent(px.Name, sv.Name, &ip, nil, nil)
+	case "agent-port":
+		if arg == "" {
+			return "set server <b>/<s> agent-port requires a port.\n"
+		}
+		n, rest, ok := strtol(arg)
+		if !ok || rest != "" {
+			return "provided port is not an integer"
+		}
+		if n < 0 || n > 65535 {
+			return "provided port is invalid"
+		}
+		p := int(n)
+		err = ctl.SetAgent(px.Name, sv.Name, nil, &p, nil)
+	case "agent-send":
+		err = ctl.SetAgent(px.Name, sv.Name, nil, nil, &arg)
+	}
+	if err != nil {
+		return err.Error() + "\n"
+	}
+	return ""
 }
 
 // setServerFQDN: goha resolves no server name at run time (`resolvers`

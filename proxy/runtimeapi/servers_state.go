@@ -79,6 +79,8 @@ func serverStateLine(px *Proxy, sv *Server) string {
 			health = 0
 			state |= checkStatePaused
 		}
+	} else if sv.UncheckedHealth != nil {
+		health = *sv.UncheckedHealth
 	} else if healthy {
 		health = 2 // HAProxy's default rise, where an unchecked server sits
 	}

@@ -154,6 +154,10 @@ type Server struct {
 	Agent     *Check
 	AgentAddr string
 	AgentPort int
+	// UncheckedHealth is the health HAProxy keeps for a server without
+	// check once something set it (0 when stopped by its agent or `set
+	// server ... health down`, rise+fall-1 after `health up`); nil: never.
+	UncheckedHealth *int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs
