@@ -248,12 +248,32 @@ func TestSetServerAddrMovesTraffic(t *testing.T) {
 	}
 }
 
-// `set maxconn frontend` applies at once on both: at 1, a second client
-// of the tcp listen section waits until the first leaves; raised again,
-// clients are served at once.
+// `set maxconn frontend` and `set maxconn server` apply at once on both:
+// at 1, a second client of the tcp listen section waits until the first
+// leaves; raised again, clients are served at once.
 func TestSetMaxconnFrontendLimits(t *testing.T) {
 	p := startRuntimePair(t)
 	p.same(t, "set maxconn frontend tcpl 1")
+	oneAtATime(t, p)
+	p.same(t, "set maxconn frontend tcpl 10")
+	for name, addr := range map[string]string{"haproxy": p.haTCP, "goha": p.goTCP} {
+		a, b := keepAliveGet(t, addr), keepAliveGet(t, addr)
+		if a == nil || b == nil {
+			t.Errorf("%s: two clients not served at maxconn 10", name)
+		}
+		a.Close()
+		b.Close()
+	}
+	// the same with the server's maxconn: the second client waits in the
+	// queue (less than timeout connect, HAProxy's queue timeout here)
+	p.same(t, "set maxconn server tcpl/t1 1")
+	oneAtATime(t, p)
+}
+
+// oneAtATime checks that a second client of the tcp listen section is not
+// served while the first holds its connection, and is once it leaves.
+func oneAtATime(t *testing.T, p runtimePair) {
+	t.Helper()
 	for name, addr := range map[string]string{"haproxy": p.haTCP, "goha": p.goTCP} {
 		first := keepAliveGet(t, addr)
 		second, err := net.Dial("tcp", addr)
@@ -272,15 +292,6 @@ func TestSetMaxconnFrontendLimits(t *testing.T) {
 			t.Errorf("%s: once the first left, the second got %q %v", name, l, err)
 		}
 		second.Close()
-	}
-	p.same(t, "set maxconn frontend tcpl 10")
-	for name, addr := range map[string]string{"haproxy": p.haTCP, "goha": p.goTCP} {
-		a, b := keepAliveGet(t, addr), keepAliveGet(t, addr)
-		if a == nil || b == nil {
-			t.Errorf("%s: two clients not served at maxconn 10", name)
-		}
-		a.Close()
-		b.Close()
 	}
 }
 
