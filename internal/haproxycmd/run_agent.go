@@ -167,6 +167,19 @@ func (s *runtimeSource) SetAgent(backend, server string, ip *netip.Addr, port *i
 
 // SetAgentHealth is `set server B/S agent up|down`.
 func (s *runtimeSource) SetAgentHealth(backend, server string, up bool) error {
+	return s.forceAgent(backend, server, up, "CLI")
+}
+
+// ForceAgent is the stats page's "Agent: force UP|DOWN"; false when the
+// server has no agent-check.
+func (s *runtimeSource) ForceAgent(backend, server string, up bool) (bool, error) {
+	if s.w.agentSpec(backend, server) == nil {
+		return false, nil
+	}
+	return true, s.forceAgent(backend, server, up, "Web interface")
+}
+
+func (s *runtimeSource) forceAgent(backend, server string, up bool, via string) error {
 	w := s.w
 	before, ok := w.px.ServerStatus(backend, server)
 	if !ok {
@@ -184,7 +197,7 @@ func (s *runtimeSource) SetAgentHealth(backend, server string, up bool) error {
 		return nil
 	}
 	c := w.backendCounts(backend, server)
-	w.logCheckLine(backend, check.CLILine(backend, server, backup, up, false, false, c))
+	w.logCheckLine(backend, check.ForcedLine(backend, server, backup, up, false, false, via, c))
 	if wasUsable && !up && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
 	}

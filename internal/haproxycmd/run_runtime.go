@@ -154,6 +154,16 @@ func (s *runtimeSource) SetServerCheckPort(backend, server string, port int) (bo
 // forced (when checked) and the server's operational state follows, with
 // HAProxy's "changed from CLI" line when the state changes.
 func (s *runtimeSource) SetServerHealth(backend, server string, h runtimeapi.Health) error {
+	return s.forceHealth(backend, server, h, "CLI")
+}
+
+// ForceHealth is the stats page's "Health: force UP|NOLB|DOWN" (any
+// server, checked or not, as HAProxy 2.6).
+func (s *runtimeSource) ForceHealth(backend, server string, h runtimeapi.Health) error {
+	return s.forceHealth(backend, server, h, "Web interface")
+}
+
+func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health, via string) error {
 	w := s.w
 	up, stopping := h != runtimeapi.HealthDown, h == runtimeapi.HealthStopping
 	before, ok := w.px.ServerStatus(backend, server)
@@ -178,7 +188,7 @@ func (s *runtimeSource) SetServerHealth(backend, server string, h runtimeapi.Hea
 		return nil // HAProxy logs nothing when the state stays
 	}
 	c := w.backendCounts(backend, server)
-	w.logCheckLine(backend, check.CLILine(backend, server, backup, up, stopping, before.CheckDrain, c))
+	w.logCheckLine(backend, check.ForcedLine(backend, server, backup, up, stopping, before.CheckDrain, via, c))
 	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
 	}
@@ -188,6 +198,9 @@ func (s *runtimeSource) SetServerHealth(backend, server string, h runtimeapi.Hea
 // logCheckLine sends a check message to stderr under its tag and to the
 // backend's log targets at its severity.
 func (w *worker) logCheckLine(backend string, l check.Line) {
+	if l.Severity == check.Emerg {
+		l.Text, l.Stderr = w.proxyKind(backend, l.Text), w.proxyKind(backend, l.Stderr)
+	}
 	if l.Stderr != "" {
 		lvl := levelWarning
 		if l.StderrAlert {
@@ -196,6 +209,17 @@ func (w *worker) logCheckLine(backend string, l check.Line) {
 		w.events.stderrOnly(l.Stderr, lvl)
 	}
 	w.events.send(backend, logfmt.Level(l.Severity), l.Text)
+}
+
+// proxyKind words a "backend B has no server available!" alert as
+// HAProxy does for a listen section: "proxy B ...".
+func (w *worker) proxyKind(backend, text string) string {
+	for _, sec := range w.plan.Sections {
+		if sec.Name == backend && sec.Frontend && sec.Backend && strings.HasPrefix(text, "backend ") {
+			return "proxy " + strings.TrimPrefix(text, "backend ")
+		}
+	}
+	return text
 }
 
 // Resolvers lists the "default" section HAProxy 2.6 builds from

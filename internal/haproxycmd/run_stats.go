@@ -295,6 +295,9 @@ func (s *runtimeSource) serverUsable(backend, server string) (usable, backup boo
 // to the backend's log targets at its own level (alert, notice, emerg), as
 // HAProxy does.
 func (s *runtimeSource) logEvent(backend string, ev runtimeapi.Event) {
+	if ev.Level == 0 {
+		ev.Text, ev.Stderr = s.w.proxyKind(backend, ev.Text), s.w.proxyKind(backend, ev.Stderr)
+	}
 	tag := levelWarning
 	if ev.Tag == "ALERT" {
 		tag = levelAlert

@@ -80,12 +80,12 @@ func upLine(backend, server string, backup bool, state, why string, c BackendCou
 	return Line{Severity: Notice, Text: text, Stderr: text}
 }
 
-// CLILine is the line of `set server B/S health up|stopping|down`: the
-// state the server is forced into, "changed from CLI" for a reason.
-// down is logged as an alert unless the server was stopping, as the
-// check's DOWN line.
-func CLILine(backend, server string, backup bool, up, stopping, wasStopping bool, c BackendCounts) Line {
-	const why = ", changed from CLI"
+// ForcedLine is the line of a state forced by `set server B/S
+// health|agent` (via "CLI") or the stats page's admin form (via "Web
+// interface"): "Server B/S is DOWN, changed from CLI. ..." down is logged
+// as an alert unless the server was stopping, as the check's DOWN line.
+func ForcedLine(backend, server string, backup bool, up, stopping, wasStopping bool, via string, c BackendCounts) Line {
+	why := ", changed from " + via
 	switch {
 	case up && stopping:
 		return upLine(backend, server, backup, "stopping", why, c)

@@ -190,6 +190,14 @@ func serverStatus(sv *Server) string {
 			return "DRAIN (agent)"
 		case !sv.Up && ag.Health == 0:
 			return "DOWN (agent)"
+		case !sv.Up && sv.Check == nil:
+			// stopped otherwise (forced): HAProxy shows the unchecked
+			// health against the default rise
+			h := 0
+			if sv.UncheckedHealth != nil {
+				h = *sv.UncheckedHealth
+			}
+			return fmt.Sprintf("DOWN %d/%d", h, 2)
 		}
 	}
 	ck := sv.Check
