@@ -81,3 +81,28 @@ func (p *Proxy) SetServerAddr(backend, server string, ip netip.Addr, port int) e
 
 // address is where new connections to the server go.
 func (s *server) address() string { return *s.addr.Load() }
+
+// ShutdownServerSessions is `shutdown sessions server B/S`: every session
+// talking to the server now is closed on both sides (HAProxy kills its
+// streams), idle keep-alive clients are left alone. It returns how many.
+func (p *Proxy) ShutdownServerSessions(backend, server string) (int, error) {
+	srv := p.findServer(backend, server)
+	if srv == nil {
+		return 0, fmt.Errorf("proxy: no server %s/%s", backend, server)
+	}
+	p.mu.Lock()
+	var kill []*session
+	for s := range p.sessions {
+		if s.curSrv.Load() == srv {
+			kill = append(kill, s)
+		}
+	}
+	p.mu.Unlock()
+	for _, s := range kill {
+		s.c.Close()
+		if sc := s.srvConn.Load(); sc != nil {
+			sc.Close()
+		}
+	}
+	return len(kill), nil
+}

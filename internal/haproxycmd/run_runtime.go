@@ -195,6 +195,12 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 	return nil
 }
 
+// ShutdownServerSessions is `shutdown sessions server B/S`.
+func (s *runtimeSource) ShutdownServerSessions(backend, server string) error {
+	_, err := s.w.px.ShutdownServerSessions(backend, server)
+	return err
+}
+
 // logCheckLine sends a check message to stderr under its tag and to the
 // backend's log targets at its severity.
 func (w *worker) logCheckLine(backend string, l check.Line) {

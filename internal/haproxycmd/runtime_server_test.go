@@ -312,3 +312,32 @@ func keepAliveGet(t *testing.T, addr string) net.Conn {
 	}
 	return c
 }
+
+// `shutdown sessions server` answers as HAProxy and closes the client
+// connections going through that server on both.
+func TestShutdownSessionsServerMatchHAProxy(t *testing.T) {
+	p := startRuntimePair(t)
+	p.same(t, "shutdown sessions server", "shutdown sessions server tcpl", "shutdown sessions server tcpl/nosuch",
+		"shutdown sessions server nosuch/t1", "operator; shutdown sessions server tcpl/t1", "shutdown sessions")
+	conns := map[string]net.Conn{"haproxy": keepAliveGet(t, p.haTCP), "goha": keepAliveGet(t, p.goTCP)}
+	p.same(t, "shutdown sessions server be/s1") // not the server these use
+	for name, c := range conns {
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); !isTimeout(err) {
+			t.Errorf("%s: a session on another server was closed: %v", name, err)
+		}
+	}
+	p.same(t, "shutdown sessions server tcpl/t1")
+	for name, c := range conns {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == nil || isTimeout(err) {
+			t.Errorf("%s: the session through tcpl/t1 is still open: %v", name, err)
+		}
+		c.Close()
+	}
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}

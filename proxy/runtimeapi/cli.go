@@ -68,6 +68,7 @@ func init() {
 		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
 		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
 		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process", run: cmdShowVersion},
+		{words: []string{"shutdown", "sessions", "server"}, usage: "shutdown sessions server <bk>/<srv>", desc: "kill sessions on a server", level: LevelAdmin, run: cmdShutdownServerSessions},
 		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: cmdUser},
 		{words: []string{"help"}, usage: "help [<command>]", desc: "list matching or all commands", run: cmdHelp},
 		{words: []string{"prompt"}, usage: "prompt", desc: "toggle interactive mode with prompt", run: cmdPrompt},

@@ -21,7 +21,8 @@
 // rate-limit http-compression global N (a Limiter; connections, sessions
 // and ssl-sessions accept only 0: goha limits no rate), show servers conn
 // [backend], show resolvers [id] (a ResolversLister: the "default"
-// section HAProxy builds from /etc/resolv.conf), operator, user; show map|acl [file], get map|acl, add map|acl, set map,
+// section HAProxy builds from /etc/resolv.conf), shutdown sessions server
+// B/S (a SessionKiller), operator, user; show map|acl [file], get map|acl, add map|acl, set map,
 // del map|acl, clear map|acl (maps.go, over the optional Patterns
 // interface). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).
