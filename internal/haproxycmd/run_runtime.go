@@ -22,7 +22,7 @@ import (
 type runtimeState struct {
 	mu         sync.Mutex
 	compRate   int64
-	checkPorts map[string]int // "backend/server" -> port (0: the server's)
+	checkConfs map[string]checkSpecRef // "backend/server" -> check addr/port set by the runtime API
 	agents     map[string]*agentOverride
 	// unchecked: the health HAProxy shows for a server without check
 	// once it was stopped or forced (runtimeapi.Server.UncheckedHealth).
@@ -83,11 +83,18 @@ func (s *runtimeSource) compressionRateLimit() int64 {
 	return s.w.rt.compRate
 }
 
-// checkSpec finds a server's health check as the configuration set it.
+// checkSpec finds a server's health check: its own address and port as
+// the configuration set them, or as `set server ... check-addr|check-port`
+// changed them ("" and 0: the server's).
 func (w *worker) checkSpec(backend, server string) *checkSpecRef {
 	for i := range w.plan.Checks {
 		c := &w.plan.Checks[i]
 		if c.Target.Backend == backend && c.Target.Server == server && !c.Target.Agent {
+			w.rt.mu.Lock()
+			defer w.rt.mu.Unlock()
+			if o, ok := w.rt.checkConfs[backend+"/"+server]; ok {
+				return &o
+			}
 			return &checkSpecRef{addr: c.OwnAddr, port: c.OwnPort}
 		}
 	}
@@ -123,11 +130,6 @@ func (s *runtimeSource) retargetCheck(backend, server string) bool {
 		return false
 	}
 	port := spec.port
-	w.rt.mu.Lock()
-	if p, ok := w.rt.checkPorts[backend+"/"+server]; ok {
-		port = p
-	}
-	w.rt.mu.Unlock()
 	addr := ""
 	for _, b := range w.px.Backends() {
 		for _, sv := range b.Servers {
@@ -139,13 +141,26 @@ func (s *runtimeSource) retargetCheck(backend, server string) bool {
 	return w.checks.SetAddr(backend, server, check.CheckAddr(addr, spec.addr, port))
 }
 
-func (s *runtimeSource) SetServerCheckPort(backend, server string, port int) (bool, error) {
+// SetServerCheck is `set server ... check-addr|check-port`; nil keeps
+// the current value.
+func (s *runtimeSource) SetServerCheck(backend, server string, ip *netip.Addr, port *int) (bool, error) {
 	w := s.w
-	w.rt.mu.Lock()
-	if w.rt.checkPorts == nil {
-		w.rt.checkPorts = map[string]int{}
+	spec := w.checkSpec(backend, server)
+	if spec == nil {
+		return false, nil
 	}
-	w.rt.checkPorts[backend+"/"+server] = port
+	o := *spec
+	if ip != nil {
+		o.addr = ip.String()
+	}
+	if port != nil {
+		o.port = *port
+	}
+	w.rt.mu.Lock()
+	if w.rt.checkConfs == nil {
+		w.rt.checkConfs = map[string]checkSpecRef{}
+	}
+	w.rt.checkConfs[backend+"/"+server] = o
 	w.rt.mu.Unlock()
 	return s.retargetCheck(backend, server), nil
 }

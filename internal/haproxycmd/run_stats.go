@@ -198,6 +198,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		s.agentState(&rs, b.Name)
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
+			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
+		}
 		be.Servers = append(be.Servers, rs)
 	}
 	return be

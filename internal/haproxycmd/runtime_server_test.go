@@ -106,7 +106,16 @@ func TestRuntimeCommandAnswersMatchHAProxy(t *testing.T) {
 		"set server be/s1 addr 127.0.0.1", "set server be/s1 addr 127.0.0.1 port abc", "set server be/s1 addr 127.0.0.1 port",
 		"set server be/s1 addr 127.0.0.1 port +5", "set server be/s1 addr 127.0.0.1 foo 1",
 		"set server be/s1 check-port", "set server be/s1 check-port abc", "set server be/s1 check-port 70000",
-		"set server be/s3 check-port 80",
+		"set server be/s3 check-port 80", "set server be/s3 check-port abc", "set server be/s1 check-addr",
+		"set server be/s1 check-addr foo", "set server be/s3 check-addr 127.0.0.1", "set server be/s1 check-addr 127.0.0.1 port abc",
+		"set server be/s1 check-addr 127.0.0.1 port 70000", "set server be/s1 check-addr 127.0.0.2 port 5",
+	)
+	if ha, goha := p.both(t, "show servers state be"); haproxytest.ServersState(ha) != haproxytest.ServersState(goha) {
+		t.Errorf("show servers state after check-addr\nhaproxy %s\n   goha %s", ha, goha)
+	}
+	p.same(t,
+		"set server be/s1 check-addr ::1", "set server be/s1 check-port 0",
+		"set server be/s1 check-addr 127.0.0.1 port 0",
 		"set server be/s1 agent up", "set server be/s1 agent", "set server be/s1 agent-addr 127.0.0.1",
 		"set server be/s1 agent-port 5000", "set server be/s1 agent-send foo",
 		"set server be/s1 health", "set server be/s1 health foo", "set server be/nosuch health up", "set server nosuch/s1 health up",

@@ -13,7 +13,8 @@
 // is a CounterClearer), disable|enable frontend F (a FrontendController),
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
-// set server B/S addr A [port P] | check-port P | health up|stopping|down
+// set server B/S addr A [port P] | check-addr A [port P] | check-port P |
+// health up|stopping|down
 // (a ServerController) | agent up|down | agent-addr A | agent-port P |
 // agent-send S (an AgentController, on servers with an agent-check) |
 // fqdn (always "no resolution is configured": goha resolves no server

@@ -86,15 +86,15 @@ func cmdSetServer(s *Session, args []string) string {
 		return s.applyWeight(px, sv, argAt(args, 4))
 	case "addr":
 		return s.setServerAddr(px, sv, args)
-	case "check-port":
-		return s.setServerCheckPort(px, sv, args)
+	case "check-port", "check-addr":
+		return s.setServerCheck(px, sv, args)
 	case "health":
 		return s.setServerHealth(px, sv, args)
 	case "agent", "agent-addr", "agent-port", "agent-send":
 		return s.setServerAgent(px, sv, args)
 	case "fqdn":
 		return setServerFQDN(args)
-	case "check-addr", "ssl":
+	case "ssl":
 		return "'set server <srv> " + args[3] + "' is not supported by gohaproxy.\n"
 	}
 	return setServerUsage

@@ -25,9 +25,10 @@ type ServerController interface {
 	// they have their own `addr`/`port`) at host:port; idle connections
 	// to the old address are closed.
 	SetServerAddr(backend, server string, ip netip.Addr, port int) error
-	// SetServerCheckPort changes the port its health check connects to;
-	// 0 = the server's port. ok is false when the server has no check.
-	SetServerCheckPort(backend, server string, port int) (ok bool, err error)
+	// SetServerCheck changes the address or port its health check
+	// connects to (nil: unchanged; port 0: the server's). ok is false when
+	// the server has no check.
+	SetServerCheck(backend, server string, ip *netip.Addr, port *int) (ok bool, err error)
 	// SetServerHealth forces the operational state (health to rise+fall-1,
 	// or 0 for down) and logs HAProxy's "changed from CLI" line.
 	SetServerHealth(backend, server string, h Health) error
@@ -103,26 +104,49 @@ func applyIP(ctl ServerController, px *Proxy, sv *Server, ip, oldIP netip.Addr, 
 	}
 }
 
-func (s *Session) setServerCheckPort(px *Proxy, sv *Server, args []string) string {
-	p := argAt(args, 4)
-	if p == "" {
+// setServerCheck answers `set server B/S check-port P` and `check-addr A
+// [port P]` as HAProxy 2.6's srv_update_check_addr_port: the check must
+// be enabled, then the address, then the port are read.
+func (s *Session) setServerCheck(px *Proxy, sv *Server, args []string) string {
+	var ipArg, portArg string
+	if args[3] == "check-addr" {
+		if ipArg = argAt(args, 4); ipArg == "" {
+			return "set server <b>/<s> check-addr requires an address and optionally a port.\n"
+		}
+		if argAt(args, 5) == "port" {
+			portArg = argAt(args, 6)
+		}
+	} else if portArg = argAt(args, 4); portArg == "" {
 		return "set server <b>/<s> check-port requires a port.\n"
-	}
-	n, rest, ok := strtol(p)
-	if !ok || rest != "" {
-		return "provided port is not an integer"
-	}
-	if n < 0 || n > 65535 {
-		return "provided port is invalid"
 	}
 	if sv.Check == nil {
 		return "health checks are not enabled on this server"
+	}
+	var ip *netip.Addr
+	if ipArg != "" {
+		a, err := netip.ParseAddr(ipArg)
+		if err != nil || a.Zone() != "" {
+			return fmt.Sprintf("invalid addr '%s'", ipArg)
+		}
+		ip = &a
+	}
+	var port *int
+	if portArg != "" || (args[3] == "check-addr" && argAt(args, 5) == "port") {
+		n, rest, ok := strtol(portArg)
+		if !ok || rest != "" {
+			return "provided port is not an integer"
+		}
+		if n < 0 || n > 65535 {
+			return "provided port is invalid"
+		}
+		p := int(n)
+		port = &p
 	}
 	ctl, ok := s.src.(ServerController)
 	if !ok {
 		return errNotSupported
 	}
-	if ok, err := ctl.SetServerCheckPort(px.Name, sv.Name, int(n)); err != nil {
+	if ok, err := ctl.SetServerCheck(px.Name, sv.Name, ip, port); err != nil {
 		return err.Error() + "\n"
 	} else if !ok {
 		return "health checks are not enabled on this server"

@@ -95,9 +95,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 			agentAddr = sv.AgentAddr
 		}
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 - %s - 0 0 - %s %d\n",
+	checkAddr := "-"
+	if sv.CheckAddr != "" {
+		checkAddr = sv.CheckAddr
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 - %s - 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, port, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false

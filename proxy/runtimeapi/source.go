@@ -158,6 +158,11 @@ type Server struct {
 	// check once something set it (0 when stopped by its agent or `set
 	// server ... health down`, rise+fall-1 after `health up`); nil: never.
 	UncheckedHealth *int
+	// CheckAddr and CheckPort are the check's own `addr` and `port` (or
+	// what `set server ... check-addr|check-port` set): "" and 0 = the
+	// server's.
+	CheckAddr string
+	CheckPort int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs
