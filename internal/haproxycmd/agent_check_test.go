@@ -123,8 +123,17 @@ backend be
 		"ready\n", "down # broken thing\n", "up\n", "fail\n", "UP 80%\n", "stopped\n", "Up\n", "maxconn:30\n",
 		"up, maxconn:5 60%\n", "foo\n", "\n", "incomplete", "#only comment\n", "down#x\n", "150%\n", "maxconn:0 100%\n"} {
 		agent.set(reply)
-		time.Sleep(400 * time.Millisecond)
-		diffLines(t, fmt.Sprintf("show stat after agent reply %q", reply), stat(ha.sock), stat(goha.sock))
+		// both daemons see the reply within a few agent rounds; on a loaded
+		// machine, wait (bounded) until their rows agree and stay so
+		time.Sleep(300 * time.Millisecond)
+		var h, g []string
+		for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			h, g = stat(ha.sock), stat(goha.sock)
+			if strings.Join(h, "\n") == strings.Join(g, "\n") || time.Now().After(deadline) {
+				break
+			}
+		}
+		diffLines(t, fmt.Sprintf("show stat after agent reply %q", reply), h, g)
 	}
 	agent.mu.Lock()
 	if len(agent.got) != 1 || agent.got["hello\n"] == 0 {
