@@ -37,13 +37,13 @@ type ServerController interface {
 // setServerAddr answers `set server B/S addr A [port P]` with the
 // message HAProxy 2.6's srv_update_addr_port builds.
 func (s *Session) setServerAddr(px *Proxy, sv *Server, args []string) string {
-	ctl, ok := s.src.(ServerController)
-	if !ok {
-		return errNotSupported
-	}
 	addr := argAt(args, 4)
 	if addr == "" {
 		return "set server <b>/<s> addr requires an address and optionally a port.\n"
+	}
+	ctl, ok := s.src.(ServerController)
+	if !ok {
+		return errNotSupported
 	}
 	const by = " by 'stats socket command'\n"
 	oldHost, oldPortS, err := net.SplitHostPort(sv.Addr)
