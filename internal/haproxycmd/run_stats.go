@@ -260,7 +260,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
-		From: from, To: state, WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
 	}
 	return nil

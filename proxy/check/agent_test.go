@@ -1,6 +1,8 @@
 package check
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +46,56 @@ func TestAgentReplyResult(t *testing.T) {
 		if res.Status != tc.status || res.Info != tc.info {
 			t.Errorf("%q: %s %q, want %s %q", tc.in, res.Status.Name(), res.Info, tc.status.Name(), tc.info)
 		}
+	}
+}
+
+// agentScript answers each probe with the next reply, as AgentProbe would
+// have read it.
+type agentScript struct {
+	replies []string
+	i       int
+}
+
+func (a *agentScript) Probe(context.Context, string, Timeouts) Result {
+	r := a.replies[min(a.i, len(a.replies)-1)]
+	a.i++
+	if r == "refused" {
+		return Result{Status: L4CON, Info: "Connection refused"}
+	}
+	reply := ParseAgentReply([]byte(r))
+	return Result{Status: CHECKED, Agent: &reply}
+}
+
+// An agent target with log-health-checks logs as HAProxy 2.6.12 does
+// (measured): "Agent check for server ..." for each change of result,
+// none for an answer without a health word; the admin part goes to
+// RunnerOptions.Agent before the health counts.
+func TestRunnerAgentLines(t *testing.T) {
+	clock := newFakeClock()
+	p := &agentScript{replies: []string{"refused", "up\n", "down\n", "drain\n", "up 50%\n"}}
+	var lines, applied []string
+	target := &Target{Backend: "be", Server: "s1", Addr: "a", Rise: 1, Fall: 1, Prober: p, LogHealthChecks: true, Agent: true,
+		Intervals: Intervals{Inter: time.Second, FastInter: time.Second, DownInter: time.Second},
+		Timeouts:  CheckTimeouts(time.Second, 0, 0)}
+	r := mustRunner(t, []*Target{target}, RunnerOptions{Clock: clock,
+		Agent: func(_ *Target, a AgentReply) string { applied = append(applied, a.Admin+"/"+a.Weight); return "" },
+		Log:   func(l Line) { lines = append(lines, l.Text) }})
+	r.Start()
+	clock.Advance(4500 * time.Millisecond)
+	r.Stop()
+	want := []string{
+		`Agent check for server be/s1 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 1/1 UP.`,
+		`Agent check for server be/s1 succeeded, reason: Layer7 check passed, code: 0, info: "via agent : up", check duration: 0ms, status: 1/1 UP.`,
+		`Agent check for server be/s1 failed, reason: Layer7 wrong status, code: 0, info: "via agent : down", check duration: 0ms, status: 0/1 DOWN.`,
+		`Server be/s1 is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+		`backend be has no server available!`,
+		`Agent check for server be/s1 succeeded, reason: Layer7 check passed, code: 0, info: "via agent : up", check duration: 0ms, status: 1/1 UP.`,
+		`Server be/s1 is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines\ngot:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if strings.Join(applied, " ") != "/ / drain/ /50%" {
+		t.Errorf("applied %q", applied)
 	}
 }

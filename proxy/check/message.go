@@ -139,3 +139,15 @@ func HealthLine(backend, server string, backup bool, r Result, h Health) Line {
 		kind, backend, server, verb, r.describe(), h.Status())
 	return Line{Severity: Notice, Text: text, Stderr: text}
 }
+
+// AgentLine is HealthLine for an agent-check: "Agent check for server
+// B/S succeeded, ..., status: 1/1 UP." HAProxy words the kind of server
+// the same way for backups ("Agent check for server").
+func AgentLine(backend, server string, r Result, h Health) Line {
+	verb := "failed"
+	if r.Passed() {
+		verb = "succeeded"
+	}
+	text := fmt.Sprintf("Agent check for server %s/%s %s, %s, status: %s.", backend, server, verb, r.describe(), h.Status())
+	return Line{Severity: Notice, Text: text, Stderr: text}
+}

@@ -284,6 +284,11 @@ func (r *Runner) spread(d time.Duration) time.Duration {
 func (r *Runner) record(s *targetState, res Result) {
 	t := s.t
 	if t.Agent && !agentCounts(res) {
+		// HAProxy logs an agent's result like a check's, but not an
+		// answer without a health word (CHECKED)
+		if t.LogHealthChecks && res.Status != CHECKED && (!s.checked || res.Status != s.lastStatus) {
+			r.log(AgentLine(t.Backend, t.Server, res, s.h))
+		}
 		s.last, s.lastStatus, s.checked = res, res.Status, true
 		return
 	}
@@ -292,8 +297,12 @@ func (r *Runner) record(s *targetState, res Result) {
 		res.Status = L7STS
 	}
 	changed, flipped := s.h.Observe(res.Passed())
-	if t.LogHealthChecks && !t.Agent && (changed || !s.checked || res.Status != s.lastStatus) {
-		r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
+	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
+		if t.Agent {
+			r.log(AgentLine(t.Backend, t.Server, res, s.h))
+		} else {
+			r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
+		}
 	}
 	s.last, s.lastStatus, s.checked = res, res.Status, true
 	wasStopping := s.stopping

@@ -496,8 +496,9 @@ func (b *builder) agent(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: s.Other["agent-addr"], OwnPort: port, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup, Agent: true,
 		Addr: check.CheckAddr(addr, s.Other["agent-addr"], port), Rise: 1, Fall: 1,
-		Intervals: check.Intervals{Inter: inter, FastInter: inter, DownInter: inter},
-		Timeouts:  check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
+		Intervals:       check.Intervals{Inter: inter, FastInter: inter, DownInter: inter},
+		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
+		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 }
 
