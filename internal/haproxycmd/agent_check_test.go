@@ -70,44 +70,7 @@ func TestAgentCheckMatchHAProxy(t *testing.T) {
 	agent := startFakeAgent(t)
 	agent.set("up\n")
 	_, agentPort, _ := net.SplitHostPort(agent.addr)
-	type daemon struct {
-		sock string
-		errs *haproxytest.Buffer
-	}
-	start := func(ha bool) daemon {
-		dir, bind := t.TempDir(), loopback.FreeAddr(t)
-		path := filepath.Join(dir, "a.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 1s
-frontend fe
-    bind %s
-    default_backend be
-backend be
-    server s1 %s weight 50 agent-check agent-port %s agent-inter 100ms agent-send "hello\n"
-    server s2 %s check inter 1s
-`, dir, bind, webA.Addr, agentPort, webB.Addr)), 0o644)
-		d := daemon{sock: filepath.Join(dir, "s.sock")}
-		if ha {
-			d.errs = &haproxytest.Buffer{}
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			cmd.Stderr = d.errs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		} else {
-			_, d.errs = inProcess(t, path, false)
-		}
-		loopback.WaitListen(t, bind)
-		return d
-	}
-	ha, goha := start(true), start(false)
+	ha, goha := startAgentDaemon(t, true, agentPort, webA.Addr, webB.Addr, ""), startAgentDaemon(t, false, agentPort, webA.Addr, webB.Addr, "")
 	cols := []string{"svname", "status", "weight", "slim", "last_agt", "agent_status", "agent_code", "agent_desc",
 		"agent_rise", "agent_fall", "agent_health", "uweight", "check_status"}
 	inProgress := regexp.MustCompile(`\* `)
@@ -178,26 +141,105 @@ backend be
 	}
 	agent.mu.Unlock()
 
-	duration := regexp.MustCompile(`check duration: \d+ms`)
-	lines := func(out string) []string {
-		var keep []string
-		for _, l := range strings.Split(out, "\n") {
-			i := strings.Index(l, ") : ")
-			if i < 0 || !strings.Contains(l, "be") {
-				continue
-			}
-			l = duration.ReplaceAllString(l[i+4:], "check duration: Nms")
-			if len(keep) > 0 && keep[len(keep)-1] == l {
-				continue // a repeated drain line counts agent rounds, which differ
-			}
-			keep = append(keep, l)
-		}
-		return keep
-	}
 	time.Sleep(200 * time.Millisecond)
-	haLines, goLines := lines(ha.errs.String()), lines(goha.errs.String())
+	haLines, goLines := agentLines(ha.errs.String()), agentLines(goha.errs.String())
 	if len(haLines) < 10 {
 		t.Fatalf("haproxy logged only %q", haLines)
 	}
 	diffLines(t, "stderr", haLines, goLines)
+}
+
+// agentDaemon is haproxy or goha running the agent tests' configuration:
+// s1 (web A, weight 50) checked by the fake agent only, s2 (web B) by a
+// plain check; extra goes into the backend.
+type agentDaemon struct {
+	sock string
+	errs *haproxytest.Buffer
+}
+
+func startAgentDaemon(t *testing.T, ha bool, agentPort, webA, webB, extra string) agentDaemon {
+	dir, bind := t.TempDir(), loopback.FreeAddr(t)
+	path := filepath.Join(dir, "a.cfg")
+	os.WriteFile(path, []byte(fmt.Sprintf(`global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+%s
+    server s1 %s weight 50 agent-check agent-port %s agent-inter 100ms agent-send "hello\n"
+    server s2 %s check inter 1s
+`, dir, bind, extra, webA, agentPort, webB)), 0o644)
+	d := agentDaemon{sock: filepath.Join(dir, "s.sock")}
+	if ha {
+		d.errs = &haproxytest.Buffer{}
+		cmd := exec.Command("haproxy", "-db", "-f", path)
+		cmd.Stderr = d.errs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	} else {
+		_, d.errs = inProcess(t, path, false)
+	}
+	loopback.WaitListen(t, bind)
+	return d
+}
+
+// agentLines keeps a daemon's stderr lines about the backend, check
+// durations blanked and repeated lines (counting agent rounds) once.
+func agentLines(out string) []string {
+	duration := regexp.MustCompile(`check duration: \d+ms`)
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		i := strings.Index(l, ") : ")
+		if i < 0 || !strings.Contains(l, "be") {
+			continue
+		}
+		l = duration.ReplaceAllString(l[i+4:], "check duration: Nms")
+		if len(keep) > 0 && keep[len(keep)-1] == l {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return keep
+}
+
+// With option log-health-checks, the agent's results are logged as
+// HAProxy logs them ("Agent check for server ..."), and the transitions
+// in their short form.
+func TestAgentCheckLogHealthChecksMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	webA, webB := loopback.StartWeb(t, "webA"), loopback.StartWeb(t, "webB")
+	agent := startFakeAgent(t)
+	agent.set("up\n")
+	_, agentPort, _ := net.SplitHostPort(agent.addr)
+	ha := startAgentDaemon(t, true, agentPort, webA.Addr, webB.Addr, "    option log-health-checks")
+	goha := startAgentDaemon(t, false, agentPort, webA.Addr, webB.Addr, "    option log-health-checks")
+	for _, reply := range []string{"down\n", "up\n", "drain\n", "ready\n", "fail # gone\n", "up 50%\n"} {
+		time.Sleep(400 * time.Millisecond)
+		agent.set(reply)
+	}
+	time.Sleep(500 * time.Millisecond)
+	// s2's own check lines come at their own pace: compare s1's
+	only := func(lines []string) []string {
+		var out []string
+		for _, l := range lines {
+			if !strings.Contains(l, "be/s2") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	h, g := only(agentLines(ha.errs.String())), only(agentLines(goha.errs.String()))
+	if len(h) < 6 {
+		t.Fatalf("haproxy logged only %q", h)
+	}
+	diffLines(t, "stderr", h, g)
 }
