@@ -44,6 +44,7 @@ func (x *exchange) run() bool {
 		}
 	}()
 	s.srvConn.Store(x.sc)
+	s.curSrv.Store(x.srv)
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
@@ -134,6 +135,7 @@ func (x *exchange) run() bool {
 				x.srv.stats.sessions.Add(1)
 			}
 			s.srvConn.Store(x.sc)
+			s.curSrv.Store(x.srv)
 			continue
 		}
 		break

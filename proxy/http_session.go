@@ -80,6 +80,8 @@ type session struct {
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
 	srvConn atomic.Pointer[tconn]
+	// curSrv is the server srvConn goes to (`shutdown sessions server`).
+	curSrv atomic.Pointer[server]
 
 	// Parking (idle_park.go): the descriptor under which the parker holds
 	// the session (-1: not parked) and its keep-alive timer, both guarded
@@ -586,6 +588,7 @@ func (s *session) transaction() bool {
 		be.release(x.srv)
 	}
 	s.srvConn.Store(nil)
+	s.curSrv.Store(nil)
 	be.stats.bytesIn.Add(s.received)
 	be.stats.bytesOut.Add(s.sent)
 	s.emitLog(be, x.srv, x.status, x.term)

@@ -46,7 +46,7 @@ type Proxy struct {
 	frontends   []*frontend
 	backends    map[string]*backend
 	backendList []*backend
-	global      chan struct{} // global maxconn slots; nil = unlimited
+	global      *limiter // global maxconn (`set maxconn global` changes it)
 
 	// statusMu serialises server status changes (UpdateServerStatus).
 	statusMu sync.Mutex
@@ -67,7 +67,7 @@ type Proxy struct {
 
 type frontend struct {
 	cfg   *Frontend
-	slots chan struct{} // per-frontend maxconn; nil = unlimited
+	slots *limiter // per-frontend maxconn (`set maxconn frontend` changes it)
 	errs  errorPages
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
@@ -100,9 +100,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	for _, t := range cfg.Tables {
 		p.tables[t.Name()] = t
 	}
-	if cfg.MaxConn > 0 {
-		p.global = make(chan struct{}, cfg.MaxConn)
-	}
+	p.global = newLimiter(limitOf(cfg.MaxConn))
 	for _, bc := range cfg.Backends {
 		if _, dup := p.backends[bc.Name]; dup {
 			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)
@@ -116,6 +114,8 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			s := &server{cfg: sc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
 			}}
+			s.addr.Store(&sc.Addr)
+			s.maxConn.Store(int64(sc.MaxConn))
 			b.servers = append(b.servers, s)
 			bals = append(bals, s.bal)
 		}
@@ -143,9 +143,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		if fc.Listen {
 			f.self = p.backends[fc.Name]
 		}
-		if fc.MaxConn > 0 {
-			f.slots = make(chan struct{}, fc.MaxConn)
-		}
+		f.slots = newLimiter(limitOf(fc.MaxConn))
 		var err error
 		if f.errs, err = loadErrorPages(fc.ErrorFiles); err != nil {
 			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
@@ -243,12 +241,8 @@ func (p *Proxy) Addrs() []net.Addr {
 func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 	defer p.acceptWG.Done()
 	for {
-		if f.slots != nil {
-			select {
-			case f.slots <- struct{}{}:
-			case <-p.done:
-				return
-			}
+		if !f.slots.acquire(p.done) {
+			return
 		}
 		if !f.gate.wait(p.done) { // `disable frontend`: not accepting
 			p.releaseFrontend(f)
@@ -271,19 +265,15 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f)
 			continue
 		}
-		if p.global != nil {
-			// Once accepted, a connection waits for a global slot even
-			// while shutting down (sessions are finishing and free them):
-			// with listeners shared by the next worker, dropping it would
-			// fail a client. Only Shutdown's deadline gives it up.
-			select {
-			case p.global <- struct{}{}:
-			case <-p.aborted:
-				tr.release()
-				c.Close()
-				p.releaseFrontend(f)
-				return
-			}
+		// Once accepted, a connection waits for a global slot even
+		// while shutting down (sessions are finishing and free them):
+		// with listeners shared by the next worker, dropping it would
+		// fail a client. Only Shutdown's deadline gives it up.
+		if !p.global.acquire(p.aborted) {
+			tr.release()
+			c.Close()
+			p.releaseFrontend(f)
+			return
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
 		s.info.track = tr // its session is counted once begun (serve)
@@ -300,15 +290,11 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 }
 
 func (p *Proxy) releaseFrontend(f *frontend) {
-	if f.slots != nil {
-		<-f.slots
-	}
+	f.slots.release()
 }
 
 func (p *Proxy) release(f *frontend) {
-	if p.global != nil {
-		<-p.global
-	}
+	p.global.release()
 	p.releaseFrontend(f)
 }
 

@@ -81,7 +81,7 @@ func (q *waitQueue) len() int {
 func (s *server) acquire() bool {
 	for {
 		c := s.bal.Conns.Load()
-		if s.cfg.MaxConn > 0 && c >= int64(s.cfg.MaxConn) {
+		if m := s.maxConn.Load(); m > 0 && c >= m {
 			return false
 		}
 		if s.bal.Conns.CompareAndSwap(c, c+1) {

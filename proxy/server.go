@@ -3,6 +3,7 @@ package proxy
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
@@ -23,6 +24,10 @@ type server struct {
 	// status is the admin and check state behind bal's Up and Weight
 	// (server_status.go); guarded by Proxy.statusMu.
 	status ServerStatus
+	// addr and maxConn start as cfg's and change with `set server ...
+	// addr` and `set maxconn server` (runtime_limits.go).
+	addr    atomic.Pointer[string]
+	maxConn atomic.Int64
 
 	mu   sync.Mutex
 	idle []idleConn // LIFO: the most recently used connection is the warmest
@@ -102,7 +107,7 @@ func (s *server) closeIdle() {
 func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	start := time.Now()
-	c, err := d.Dial("tcp", s.cfg.Addr)
+	c, err := d.Dial("tcp", s.address())
 	if err != nil {
 		return nil, err
 	}

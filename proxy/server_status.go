@@ -18,6 +18,8 @@ type ServerStatus struct {
 	// CheckDrain: an UP server whose check answered 404 under `http-check
 	// disable-on-404` takes no new traffic (HAProxy's NOLB, "stopping").
 	CheckDrain bool
+	// AgentDown: the server's agent-check answered down, stopped or fail.
+	AgentDown  bool
 	Weight     int       // user weight (`weight`, `set server ... weight`)
 	InitWeight int       // weight from the configuration
 	Changed    time.Time // last UP/DOWN or admin change (`show stat` lastchg)
@@ -31,8 +33,8 @@ func initialStatus(s *Server, now time.Time) ServerStatus {
 }
 
 // Usable says whether the balancer may pick the server: not in
-// maintenance and up by its checks.
-func (s ServerStatus) Usable() bool { return !s.Maint && s.CheckUp }
+// maintenance, up by its checks and not down by its agent.
+func (s ServerStatus) Usable() bool { return !s.Maint && s.CheckUp && !s.AgentDown }
 
 // EffectiveWeight is the weight the balancer uses: 0 while draining, by
 // the runtime API or by disable-on-404, so the server takes no new
@@ -49,7 +51,8 @@ func (s ServerStatus) EffectiveWeight() int {
 // transitions whatever the cause, entering maintenance included (as
 // HAProxy counts them).
 func (s ServerStatus) settle(before ServerStatus, now time.Time) ServerStatus {
-	if before.Maint != s.Maint || before.Drain != s.Drain || before.CheckUp != s.CheckUp || before.CheckDrain != s.CheckDrain {
+	if before.Maint != s.Maint || before.Drain != s.Drain || before.CheckUp != s.CheckUp || before.CheckDrain != s.CheckDrain ||
+		before.AgentDown != s.AgentDown {
 		s.Changed = now
 	}
 	if before.Usable() && !s.Usable() {

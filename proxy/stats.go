@@ -78,6 +78,8 @@ type ServerState struct {
 	Backup bool
 	Idle   int // idle connections in the reuse pool
 	Stats  Stats
+	// MaxConn is the current maxconn (`set maxconn server` changes it).
+	MaxConn int
 }
 
 // BackendState is the read-only view of one backend and its servers.
@@ -106,7 +108,7 @@ func (p *Proxy) Backends() []BackendState {
 		b.mu.Lock()
 		for _, s := range b.servers {
 			bs.Servers = append(bs.Servers, ServerState{
-				Name: s.cfg.Name, Addr: s.cfg.Addr, Up: s.bal.Up, Weight: s.bal.Weight,
+				Name: s.cfg.Name, Addr: s.address(), MaxConn: int(s.maxConn.Load()), Up: s.bal.Up, Weight: s.bal.Weight,
 				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(),
 			})
 		}

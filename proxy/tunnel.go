@@ -244,6 +244,7 @@ func (s *session) serveTCP() {
 	}
 	defer sc.Close()
 	s.srvConn.Store(sc)
+	s.curSrv.Store(srv)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	defer be.release(srv)

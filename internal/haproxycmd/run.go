@@ -257,6 +257,8 @@ type worker struct {
 	// cliConns counts stats socket connections, which HAProxy counts in
 	// show info's CumConns and CumReq (and the exporter's totals).
 	cliConns atomic.Int64
+	// rt is what runtime API commands changed (run_runtime.go).
+	rt runtimeState
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does

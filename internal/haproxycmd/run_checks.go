@@ -6,7 +6,6 @@ import (
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
-	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
 // startChecks starts the health checks prepared by newChecks.
@@ -38,7 +37,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		if spec.TLS != nil {
 			dial = check.TLSDial(dial, spec.TLS)
 		}
-		if spec.HTTP != nil {
+		if t.Agent {
+			t.Prober = check.AgentProbe{Send: spec.AgentSend}
+		} else if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else if spec.TCP != nil {
 			p := *spec.TCP // option tcp-check and the protocol checks
@@ -54,22 +55,21 @@ func (w *worker) newChecks() (*check.Runner, error) {
 	return check.NewRunner(targets, check.RunnerOptions{
 		Apply: func(ev check.Event) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
+				if ev.Target.Agent {
+					s.AgentDown = !ev.Up
+					if !ev.Up {
+						w.setUncheckedHealth(ev.Target.Backend, ev.Target.Server, 0)
+					}
+					return
+				}
 				s.CheckUp = ev.Up
 				s.CheckDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
 			})
 		},
 		SpreadChecks: w.plan.Process.SpreadChecks,
+		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
-		Log: func(l check.Line) {
-			if l.Stderr != "" {
-				lvl := levelWarning
-				if l.StderrAlert {
-					lvl = levelAlert
-				}
-				w.events.stderrOnly(l.Stderr, lvl)
-			}
-			w.events.send(backendOf(l, targets), logfmt.Level(l.Severity), l.Text)
-		},
+		Log:          func(l check.Line) { w.logCheckLine(backendOf(l, targets), l) },
 	})
 }
 

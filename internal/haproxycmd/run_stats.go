@@ -73,8 +73,8 @@ var processStart = time.Now()
 func (s *runtimeSource) Info() runtimeapi.Info {
 	w := s.w
 	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
-		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.plan.Proxy.MaxConn,
-		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.px.GlobalMaxconn(),
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100, CompressBpsRateLim: s.compressionRateLimit()}
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus
 	// its reserve, see defaultMaxconn) and shows that as both values.
 	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
@@ -128,10 +128,6 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 	for _, b := range w.px.Backends() {
 		bes[b.Name] = b
 	}
-	feCfg := map[string]*proxy.Frontend{}
-	for _, f := range w.plan.Proxy.Frontends {
-		feCfg[f.Name] = f
-	}
 	base := baseOf(w)
 	out := make([]runtimeapi.Proxy, 0, len(w.plan.Sections))
 	for i, sec := range w.plan.Sections {
@@ -141,8 +137,8 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			c := counters(st)
 			c.ConnTot = st.Sessions
 			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
-			if fc := feCfg[sec.Name]; fc != nil && fc.MaxConn > 0 {
-				fe.SLim = fc.MaxConn
+			if n, ok := w.px.FrontendMaxconn(sec.Name); ok {
+				fe.SLim = n // configured or `set maxconn frontend`
 			}
 			p.Frontend = fe
 		}
@@ -172,7 +168,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
 		t := &w.plan.Checks[i].Target
-		if t.Backend == b.Name {
+		if t.Backend == b.Name && !t.Agent {
 			checks[t.Server] = t
 		}
 	}
@@ -196,15 +192,20 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
-			Up: st.CheckUp, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
+			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
-			rs.MaxConn, rs.MaxQueue = cfgServers[i].MaxConn, cfgServers[i].MaxQueue
+			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), cfgServers[i].MaxQueue
 			rs.Cookie = cfgServers[i].Cookie
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)
+		}
+		s.agentState(&rs, b.Name)
+		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
+			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
 		}
 		be.Servers = append(be.Servers, rs)
 	}
@@ -265,7 +266,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
-		From: from, To: state, WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
 	}
 	return nil
@@ -303,6 +304,9 @@ func (s *runtimeSource) serverUsable(backend, server string) (usable, backup boo
 // to the backend's log targets at its own level (alert, notice, emerg), as
 // HAProxy does.
 func (s *runtimeSource) logEvent(backend string, ev runtimeapi.Event) {
+	if ev.Level == 0 {
+		ev.Text, ev.Stderr = s.w.proxyKind(backend, ev.Text), s.w.proxyKind(backend, ev.Stderr)
+	}
 	tag := levelWarning
 	if ev.Tag == "ALERT" {
 		tag = levelAlert

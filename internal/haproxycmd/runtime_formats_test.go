@@ -110,8 +110,11 @@ func (f jsonField) shape() string {
 		f.ProcessNum, f.Tags.Origin, f.Tags.Nature, f.Tags.Scope, f.Value.Type)
 	switch f.Field.Name {
 	case "pxname", "svname", "status", "addr", "mode", "algo", "weight", "act", "bck",
-		"check_status", "Name", "Nbproc", "Process_num", "Maxconn", "Stopping", "Tainted":
+		"Name", "Nbproc", "Process_num", "Maxconn", "Stopping", "Tainted":
 		s += fmt.Sprintf(" = %v", f.Value.Value)
+	case "check_status":
+		// HAProxy prefixes "* " while a check is running: timing, not state
+		s += fmt.Sprintf(" = %v", strings.TrimPrefix(fmt.Sprint(f.Value.Value), "* "))
 	}
 	return s
 }

@@ -31,6 +31,17 @@
 // (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
 // tcpformat.go); the others are refused so proxy/haproxycfg reports the rule.
 //
+// # agent-check (agent.go)
+//
+// An agent target (Target.Agent, rise and fall 1) runs AgentProbe:
+// connect, send agent-send, read one line. ParseAgentReply reads it as
+// HAProxy's tcpcheck_agent_expect_reply; the runner hands the admin word,
+// weight and maxconn to RunnerOptions.Agent first (the caller applies them
+// with its own log lines), then only a health word moves the agent's
+// health (up: L7OK "via agent : up"; down/stopped/fail: L7STS); other
+// answers are CHECKED ("No status change"), connection failures change
+// nothing. Maintenance does not pause an agent.
+//
 // # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
 //
 //   - A checked server starts UP with health = rise, so its first failed

@@ -54,6 +54,10 @@ func DownLine(backend, server string, backup bool, r Result, c BackendCounts, lo
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
+	return downLine(backend, server, backup, why, c)
+}
+
+func downLine(backend, server string, backup bool, why string, c BackendCounts) Line {
 	text := fmt.Sprintf("%s %s/%s is DOWN%s. %d active and %d backup servers left.%s %d sessions active, %d requeued, %d remaining in queue.",
 		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Sessions, c.Requeued, c.Queued)
 	return Line{Severity: Alert, Text: text, Stderr: text}
@@ -66,9 +70,33 @@ func UpLine(backend, server string, backup bool, r Result, c BackendCounts, logH
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
-	text := fmt.Sprintf("%s %s/%s is UP%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
-		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
+	return upLine(backend, server, backup, "UP", why, c)
+}
+
+// upLine words a server going UP or stopping (state).
+func upLine(backend, server string, backup bool, state, why string, c BackendCounts) Line {
+	text := fmt.Sprintf("%s %s/%s is %s%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
+		serverTitle(backup), backend, server, state, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
 	return Line{Severity: Notice, Text: text, Stderr: text}
+}
+
+// ForcedLine is the line of a state forced by `set server B/S
+// health|agent` (via "CLI") or the stats page's admin form (via "Web
+// interface"): "Server B/S is DOWN, changed from CLI. ..." down is logged
+// as an alert unless the server was stopping, as the check's DOWN line.
+func ForcedLine(backend, server string, backup bool, up, stopping, wasStopping bool, via string, c BackendCounts) Line {
+	why := ", changed from " + via
+	switch {
+	case up && stopping:
+		return upLine(backend, server, backup, "stopping", why, c)
+	case up:
+		return upLine(backend, server, backup, "UP", why, c)
+	}
+	l := downLine(backend, server, backup, why, c)
+	if wasStopping {
+		l.Severity = Notice
+	}
+	return l
 }
 
 // StoppingLine is "Server B/S is stopping, reason: ... N active and M
@@ -79,9 +107,7 @@ func StoppingLine(backend, server string, backup bool, r Result, c BackendCounts
 	if !logHealthChecks {
 		why = ", " + r.describe()
 	}
-	text := fmt.Sprintf("%s %s/%s is stopping%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",
-		serverTitle(backup), backend, server, why, c.Active, c.Backup, runningOnBackup(c), c.Requeued, c.Queued)
-	return Line{Severity: Notice, Text: text, Stderr: text}
+	return upLine(backend, server, backup, "stopping", why, c)
 }
 
 // NoServerLine is logged when a backend's last usable server goes down.
@@ -111,5 +137,17 @@ func HealthLine(backend, server string, backup bool, r Result, h Health) Line {
 	}
 	text := fmt.Sprintf("Health check for %s %s/%s %s, %s, status: %s.",
 		kind, backend, server, verb, r.describe(), h.Status())
+	return Line{Severity: Notice, Text: text, Stderr: text}
+}
+
+// AgentLine is HealthLine for an agent-check: "Agent check for server
+// B/S succeeded, ..., status: 1/1 UP." HAProxy words the kind of server
+// the same way for backups ("Agent check for server").
+func AgentLine(backend, server string, r Result, h Health) Line {
+	verb := "failed"
+	if r.Passed() {
+		verb = "succeeded"
+	}
+	text := fmt.Sprintf("Agent check for server %s/%s %s, %s, status: %s.", backend, server, verb, r.describe(), h.Status())
 	return Line{Severity: Notice, Text: text, Stderr: text}
 }

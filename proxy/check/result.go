@@ -24,6 +24,7 @@ const (
 	L6TOUT                // no TLS answer in time
 	L6RSP                 // not a TLS answer
 	SOCKERR               // I/O error after the connection was established
+	CHECKED               // an agent answered without a health word: no status change
 )
 
 var statusReasons = [...]string{
@@ -39,11 +40,13 @@ var statusReasons = [...]string{
 	L6TOUT:  "Layer6 timeout",
 	L6RSP:   "Layer6 invalid response",
 	SOCKERR: "Socket error",
+	CHECKED: "No status change",
 }
 
 var statusNames = [...]string{
 	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
 	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
+	CHECKED: "CHECKED",
 }
 
 // Name is HAProxy's short name of the status (`show stat` check_status).
@@ -82,6 +85,9 @@ type Result struct {
 	// ShowCode: print the code even when 0 (tcp-check results with layer
 	// 7 data always carry one).
 	ShowCode bool
+	// Agent is an agent check's answer (AgentProbe), applied by the
+	// runner before the result counts.
+	Agent *AgentReply
 }
 
 // Passed reports whether the check succeeded.

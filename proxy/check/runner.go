@@ -26,6 +26,10 @@ type Target struct {
 	// Disabled starts the target in maintenance (`disabled`): HAProxy runs
 	// no check until the server leaves maintenance (SetMaintenance).
 	Disabled bool
+	// Agent marks the server's agent-check (AgentProbe, rise and fall 1):
+	// only the agent's health words move its health, maintenance does not
+	// pause it, and RunnerOptions.Agent applies the rest of its answers.
+	Agent bool
 }
 
 // Event is a transition of a target: UP, DOWN, or (Up and Drain) the
@@ -56,6 +60,10 @@ type RunnerOptions struct {
 	// Rand returns uniform values in [0,1) for SpreadChecks; nil uses
 	// math/rand/v2.
 	Rand func() float64
+	// Agent applies an agent's answer (admin state, weight, maxconn)
+	// before its health counts, as HAProxy does, and returns the first
+	// warning that gave ("" = none). Called without the runner's lock.
+	Agent func(t *Target, r AgentReply) (warn string)
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -154,7 +162,7 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.states {
-		if s.t.Backend != backend || s.t.Server != server {
+		if s.t.Backend != backend || s.t.Server != server || s.t.Agent {
 			continue
 		}
 		if s.maint == maint {
@@ -194,8 +202,19 @@ func (r *Runner) Stop() {
 func (r *Runner) State(backend, server string) (h Health, last Result, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.state(backend, server, false)
+}
+
+// AgentState returns a server's agent health and last result.
+func (r *Runner) AgentState(backend, server string) (h Health, last Result, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state(backend, server, true)
+}
+
+func (r *Runner) state(backend, server string, agent bool) (Health, Result, bool) {
 	for _, s := range r.states {
-		if s.t.Backend == backend && s.t.Server == server {
+		if s.t.Backend == backend && s.t.Server == server && s.t.Agent == agent {
 			return s.h, s.last, true
 		}
 	}
@@ -220,12 +239,23 @@ func (r *Runner) run(s *targetState, gen int) {
 		return
 	}
 	t := s.t
-	res := t.Prober.Probe(r.ctx, t.Addr, t.Timeouts)
+	r.mu.Lock()
+	// `set server ... addr|check-port|agent-*` change them (runner_runtime.go)
+	addr, prober := t.Addr, t.Prober
+	r.mu.Unlock()
+	res := prober.Probe(r.ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}
+	warn := ""
+	if res.Agent != nil && !res.Agent.Incomplete && r.opts.Agent != nil {
+		warn = r.opts.Agent(t, *res.Agent)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if res.Agent != nil {
+		res = res.Agent.Result(warn, s.last.Status, res.Duration)
+	}
 	if s.gen != gen || s.maint {
 		return // maintenance changed while the check ran
 	}
@@ -253,13 +283,26 @@ func (r *Runner) spread(d time.Duration) time.Duration {
 // held.
 func (r *Runner) record(s *targetState, res Result) {
 	t := s.t
+	if t.Agent && !agentCounts(res) {
+		// HAProxy logs an agent's result like a check's, but not an
+		// answer without a health word (CHECKED)
+		if t.LogHealthChecks && res.Status != CHECKED && (!s.checked || res.Status != s.lastStatus) {
+			r.log(AgentLine(t.Backend, t.Server, res, s.h))
+		}
+		s.last, s.lastStatus, s.checked = res, res.Status, true
+		return
+	}
 	if res.Status == L7OKC && !s.h.Up() {
 		// a DOWN server answering 404 is not coming back
 		res.Status = L7STS
 	}
 	changed, flipped := s.h.Observe(res.Passed())
 	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
-		r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
+		if t.Agent {
+			r.log(AgentLine(t.Backend, t.Server, res, s.h))
+		} else {
+			r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
+		}
 	}
 	s.last, s.lastStatus, s.checked = res, res.Status, true
 	wasStopping := s.stopping

@@ -506,6 +506,31 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		}
 		b.plan.Checks = append(b.plan.Checks, c)
 	}
+	if _, agent := s.Other["agent-check"]; agent && err == nil {
+		if _, off := s.Other["no-agent-check"]; !off {
+			b.plan.Checks = append(b.plan.Checks, b.agent(px, s, addr))
+		}
+	}
+}
+
+// agent is a server's agent-check: the agent at agent-addr (else the
+// server's host) and agent-port, every agent-inter (HAProxy's default
+// check interval without it), rise and fall 1, the check timeouts.
+func (b *builder) agent(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
+	inter := haproxy.DefaultCheckInter
+	if v, ok := s.Other["agent-inter"]; ok {
+		if d, _, err := haproxy.ParseTime(v); err == nil && d > 0 {
+			inter = d
+		}
+	}
+	port, _ := strconv.Atoi(s.Other["agent-port"])
+	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: s.Other["agent-addr"], OwnPort: port, Target: check.Target{
+		Backend: px.Name, Server: s.Name, Backup: s.Backup, Agent: true,
+		Addr: check.CheckAddr(addr, s.Other["agent-addr"], port), Rise: 1, Fall: 1,
+		Intervals:       check.Intervals{Inter: inter, FastInter: inter, DownInter: inter},
+		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
+		LogHealthChecks: px.Options["log-health-checks"],
+	}}
 }
 
 // sendProxy is the PROXY protocol version a server's connections start
@@ -534,7 +559,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	// the defaults table's values for what the server line leaves unset:
 	// fastinter and downinter default to inter
 	inter := cmp.Or(s.Inter, haproxy.DefaultCheckInter)
-	c := CheckSpec{Disabled: s.Disabled, Target: check.Target{
+	c := CheckSpec{Disabled: s.Disabled, OwnAddr: s.CheckAddr, OwnPort: s.Port, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup,
 		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
 		Rise: cmp.Or(s.Rise, haproxy.DefaultCheckRise), Fall: cmp.Or(s.Fall, haproxy.DefaultCheckFall),

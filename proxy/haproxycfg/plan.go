@@ -103,6 +103,14 @@ type CheckSpec struct {
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool
+	// OwnAddr and OwnPort are the server line's `addr` and `port` for
+	// checks ("" and 0 when unset): what `set server ... addr` leaves
+	// alone when it moves the server.
+	OwnAddr string
+	OwnPort int
+	// AgentSend is what an agent-check (Target.Agent) sends first
+	// (`agent-send`).
+	AgentSend []byte
 	// SendProxy: each check connection starts with a PROXY header of this
 	// version (0: none) carrying the check connection's own addresses
 	// (v1), or a LOCAL one (v2), as HAProxy's checks of a send-proxy

@@ -13,7 +13,17 @@
 // is a CounterClearer), disable|enable frontend F (a FrontendController),
 // get weight B/S, disable server B/S, enable server B/S, set server B/S
 // state ready|drain|maint, set server B/S weight N[%], set weight B/S N[%],
-// operator, user; show map|acl [file], get map|acl, add map|acl, set map,
+// set server B/S addr A [port P] | check-addr A [port P] | check-port P |
+// health up|stopping|down
+// (a ServerController) | agent up|down | agent-addr A | agent-port P |
+// agent-send S (an AgentController, on servers with an agent-check) |
+// fqdn (always "no resolution is configured": goha resolves no server
+// name at run time), set maxconn global|frontend F|server B/S N and set
+// rate-limit http-compression global N (a Limiter; connections, sessions
+// and ssl-sessions accept only 0: goha limits no rate), show servers conn
+// [backend], show resolvers [id] (a ResolversLister: the "default"
+// section HAProxy builds from /etc/resolv.conf), shutdown sessions server
+// B/S (a SessionKiller), operator, user; show map|acl [file], get map|acl, add map|acl, set map,
 // del map|acl, clear map|acl (maps.go, over the optional Patterns
 // interface). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).

@@ -22,6 +22,9 @@ type Transition struct {
 	// WasUsable: the server was taking traffic before (up, weight > 0,
 	// neither drained nor in maintenance).
 	WasUsable bool
+	// Down: the server is operationally down (its check or agent says
+	// so), which the drain-leaving line reports.
+	Down bool
 	// Act and Bck count the usable active and backup servers left.
 	Act, Bck int
 	// Sessions on the server, sessions requeued elsewhere, requests left
@@ -72,7 +75,11 @@ func ServerStateEvents(t Transition) []Event {
 		if t.From == StateMaint {
 			out = append(out, notice(who+" is UP/READY (leaving forced maintenance)."))
 		} else {
-			out = append(out, notice(who+" is UP (leaving forced drain)."))
+			state := "UP"
+			if t.Down {
+				state = "DOWN"
+			}
+			out = append(out, notice(who+" is "+state+" (leaving forced drain)."))
 		}
 	}
 	return out

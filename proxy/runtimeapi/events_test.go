@@ -83,3 +83,13 @@ func TestServerStateEventsMatchHAProxy(t *testing.T) {
 		t.Fatalf("only %d events in the capture", len(want))
 	}
 }
+
+// A drained server that its check or agent holds down leaves the drain
+// "DOWN" (measured on HAProxy 2.6.12 with an agent answering drain, then
+// ready, while the check failed).
+func TestLeavingDrainWhileDown(t *testing.T) {
+	ev := ServerStateEvents(Transition{Backend: "be", Server: "s2", From: StateDrain, To: StateReady, Down: true})
+	if len(ev) != 1 || ev[0].Text != "Server be/s2 is DOWN (leaving forced drain)." {
+		t.Errorf("%+v", ev)
+	}
+}

@@ -162,7 +162,7 @@ func infoFields(in *Info, float bool) []infoField {
 		{"SslCacheMisses", 0},
 		{"CompressBpsIn", 0},
 		{"CompressBpsOut", 0},
-		{"CompressBpsRateLim", 0},
+		{"CompressBpsRateLim", in.CompressBpsRateLim},
 		{"Tasks", in.Tasks},
 		{"Run_queue", in.RunQueue},
 		{"Idle_pct", idle},

@@ -84,7 +84,17 @@ func cmdSetServer(s *Session, args []string) string {
 		return ""
 	case "weight":
 		return s.applyWeight(px, sv, argAt(args, 4))
-	case "addr", "agent", "agent-addr", "agent-port", "agent-send", "check-addr", "check-port", "fqdn", "health", "ssl":
+	case "addr":
+		return s.setServerAddr(px, sv, args)
+	case "check-port", "check-addr":
+		return s.setServerCheck(px, sv, args)
+	case "health":
+		return s.setServerHealth(px, sv, args)
+	case "agent", "agent-addr", "agent-port", "agent-send":
+		return s.setServerAgent(px, sv, args)
+	case "fqdn":
+		return setServerFQDN(args)
+	case "ssl":
 		return "'set server <srv> " + args[3] + "' is not supported by gohaproxy.\n"
 	}
 	return setServerUsage

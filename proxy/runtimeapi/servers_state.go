@@ -18,6 +18,7 @@ const (
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
 	checkStatePaused     = 0x08
+	checkStateAgent      = 0x10
 )
 
 // checkStatusCodes maps check_status strings to enum healthcheck_status.
@@ -78,15 +79,29 @@ func serverStateLine(px *Proxy, sv *Server) string {
 			health = 0
 			state |= checkStatePaused
 		}
+	} else if sv.UncheckedHealth != nil {
+		health = *sv.UncheckedHealth
 	} else if healthy {
 		health = 2 // HAProxy's default rise, where an unchecked server sits
 	}
 	if sv.ConfigDisabled && sv.Check == nil {
 		state |= checkStatePaused // kept after `enable server` when there is no check
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d 0 0 0 - %s - 0 0 - - 0\n",
+	agentState, agentAddr, agentPort := 0, "-", 0
+	if sv.Agent != nil {
+		agentState = checkStateConfigured | checkStateEnabled | checkStateAgent
+		agentPort = sv.AgentPort
+		if sv.AgentAddr != "" {
+			agentAddr = sv.AgentAddr
+		}
+	}
+	checkAddr := "-"
+	if sv.CheckAddr != "" {
+		checkAddr = sv.CheckAddr
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 - %s - 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, port)
+		secs(sv.LastChange), status, result, health, state, agentState, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false

@@ -65,6 +65,9 @@ type Info struct {
 	BytesOutRate int64
 	PoolAlloc    int64 // bytes
 	PoolUsed     int64 // bytes
+	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
+	// per second.
+	CompressBpsRateLim int64
 }
 
 // Proxy is one frontend, backend or listen section. A listen section
@@ -147,6 +150,21 @@ type Server struct {
 	NeedConns      int    // need_conn_est: HAProxy's estimate of the connections the server needs
 	Check          *Check // nil: "no check"
 	Cookie         string // the server's persistence cookie value ("" = none)
+	// Agent is the server's agent-check (Status "CHECKED" for an answer
+	// without a health word); nil: none. AgentAddr and AgentPort are
+	// where it connects (AgentAddr "" = the server's host).
+	Agent     *Check
+	AgentAddr string
+	AgentPort int
+	// UncheckedHealth is the health HAProxy keeps for a server without
+	// check once something set it (0 when stopped by its agent or `set
+	// server ... health down`, rise+fall-1 after `health up`); nil: never.
+	UncheckedHealth *int
+	// CheckAddr and CheckPort are the check's own `addr` and `port` (or
+	// what `set server ... check-addr|check-port` set): "" and 0 = the
+	// server's.
+	CheckAddr string
+	CheckPort int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -184,6 +184,22 @@ func serverStatus(sv *Server) string {
 	if sv.Maint {
 		return "MAINT"
 	}
+	if ag := sv.Agent; ag != nil {
+		switch {
+		case sv.Drain:
+			return "DRAIN (agent)"
+		case !sv.Up && ag.Health == 0:
+			return "DOWN (agent)"
+		case !sv.Up && sv.Check == nil:
+			// stopped otherwise (forced): HAProxy shows the unchecked
+			// health against the default rise
+			h := 0
+			if sv.UncheckedHealth != nil {
+				h = *sv.UncheckedHealth
+			}
+			return fmt.Sprintf("DOWN %d/%d", h, 2)
+		}
+	}
 	ck := sv.Check
 	if sv.Up {
 		goingDown := ck != nil && ck.Health < ck.Rise+ck.Fall-1
@@ -271,6 +287,7 @@ func serverRow(px *Proxy, sv *Server) *row {
 		r.num("check_fall", int64(ck.Fall))
 		r.num("check_health", int64(ck.Health))
 	}
+	r.agentColumns(sv.Agent)
 	if px.HTTP {
 		r.httpResponses(c)
 		r.num("req_tot", c.ReqTot)

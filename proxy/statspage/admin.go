@@ -46,8 +46,9 @@ func writeStatusMessage(b *strings.Builder, v *view, code string) {
 		m.class, v.opt.uri(), v.upFlag(), v.noRefreshFlag(), v.scopeTxt(), m.text)
 }
 
-// adminStates are the form's actions goha applies; the others (health
-// and agent forcing, kill sessions, the legacy names) are refused.
+// adminStates are the form's state actions; health and agent forcing go
+// through a HealthSource (admin_force.go); disabling or enabling checks,
+// killing sessions and the legacy names are refused.
 var adminStates = map[string]runtimeapi.AdminState{
 	"ready": runtimeapi.StateReady, "drain": runtimeapi.StateDrain, "maint": runtimeapi.StateMaint,
 }
@@ -88,22 +89,38 @@ func post(admin bool, body []byte, src Source) string {
 	if !knownActions[action] {
 		return "ERRP"
 	}
-	state, ok := adminStates[action]
-	if !ok {
-		return ""
+	apply := func(name string) (counted, altered bool) {
+		return true, as.SetServerState(backend.Name, name, adminStates[action]) == nil
+	}
+	if _, ok := adminStates[action]; !ok {
+		if apply = forceAction(src, backend.Name, action); apply == nil {
+			return ""
+		}
 	}
 	servers := form["s"]
 	if len(servers) == 0 {
 		return "NONE"
 	}
-	altered := 0
-	for _, name := range servers {
-		if hasServer(backend, name) && as.SetServerState(backend.Name, name, state) == nil {
+	altered, total := 0, 0
+	// HAProxy reads the form from its end: the last server first
+	for i := len(servers) - 1; i >= 0; i-- {
+		name := servers[i]
+		if !hasServer(backend, name) {
+			total++
+			continue
+		}
+		counted, ok := apply(name)
+		if counted {
+			total++
+		}
+		if ok {
 			altered++
 		}
 	}
 	switch {
-	case altered == len(servers):
+	case total == 0:
+		return "NONE" // an agent action on servers without agent
+	case altered == total:
 		return "DONE"
 	case altered == 0:
 		return "ERRP"

@@ -1,0 +1,108 @@
+package proxy
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+)
+
+// limitOf is a configured maxconn as a limiter's limit: 0 (unset) is none.
+func limitOf(maxconn int) int {
+	if maxconn <= 0 {
+		return -1
+	}
+	return maxconn
+}
+
+// SetGlobalMaxconn is `set maxconn global N`: from now on at most n
+// connections are served at once (n > 0).
+func (p *Proxy) SetGlobalMaxconn(n int) { p.global.setLimit(limitOf(n)) }
+
+// GlobalMaxconn is the current global maxconn (0: none).
+func (p *Proxy) GlobalMaxconn() int { return max(p.global.getLimit(), 0) }
+
+// SetFrontendMaxconn is `set maxconn frontend F N`: beyond n open
+// connections the frontend's listeners stop accepting (0: none more is
+// accepted, as HAProxy does).
+func (p *Proxy) SetFrontendMaxconn(name string, n int) error {
+	for _, f := range p.frontends {
+		if f.cfg.Name == name {
+			f.slots.setLimit(n)
+			return nil
+		}
+	}
+	return fmt.Errorf("proxy: no frontend %q", name)
+}
+
+// FrontendMaxconn is a frontend's current maxconn; ok is false when it
+// has none (neither configured nor set).
+func (p *Proxy) FrontendMaxconn(name string) (n int, ok bool) {
+	for _, f := range p.frontends {
+		if f.cfg.Name == name {
+			n = f.slots.getLimit()
+			return n, n >= 0
+		}
+	}
+	return 0, false
+}
+
+// SetServerMaxconn is `set maxconn server B/S N`: the server takes at
+// most n requests at once, the others wait in the backend queue (n <= 0:
+// no limit). Raising it serves the queue at once.
+func (p *Proxy) SetServerMaxconn(backend, server string, n int) error {
+	b, srv := p.backends[backend], p.findServer(backend, server)
+	if srv == nil {
+		return fmt.Errorf("proxy: no server %s/%s", backend, server)
+	}
+	srv.maxConn.Store(int64(n))
+	b.mu.Lock()
+	srv.bal.MaxConn = int64(max(n, 0))
+	b.mu.Unlock()
+	for i := b.queue.len(); i > 0; i-- {
+		b.queue.signal() // each waiter tries its pick again
+	}
+	return nil
+}
+
+// SetServerAddr is `set server B/S addr`: new connections go to ip:port;
+// idle connections to the old address are closed (HAProxy cleans them up
+// too), connections in use finish where they are.
+func (p *Proxy) SetServerAddr(backend, server string, ip netip.Addr, port int) error {
+	srv := p.findServer(backend, server)
+	if srv == nil {
+		return fmt.Errorf("proxy: no server %s/%s", backend, server)
+	}
+	a := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+	srv.addr.Store(&a)
+	srv.closeIdle()
+	return nil
+}
+
+// address is where new connections to the server go.
+func (s *server) address() string { return *s.addr.Load() }
+
+// ShutdownServerSessions is `shutdown sessions server B/S`: every session
+// talking to the server now is closed on both sides (HAProxy kills its
+// streams), idle keep-alive clients are left alone. It returns how many.
+func (p *Proxy) ShutdownServerSessions(backend, server string) (int, error) {
+	srv := p.findServer(backend, server)
+	if srv == nil {
+		return 0, fmt.Errorf("proxy: no server %s/%s", backend, server)
+	}
+	p.mu.Lock()
+	var kill []*session
+	for s := range p.sessions {
+		if s.curSrv.Load() == srv {
+			kill = append(kill, s)
+		}
+	}
+	p.mu.Unlock()
+	for _, s := range kill {
+		s.c.Close()
+		if sc := s.srvConn.Load(); sc != nil {
+			sc.Close()
+		}
+	}
+	return len(kill), nil
+}

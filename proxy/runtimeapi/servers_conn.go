@@ -1,0 +1,100 @@
+package runtimeapi
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+// purgeDelayMS is HAProxy's default pool-purge-delay, which is also how
+// long goha keeps an idle server connection (proxy's idleMaxAge).
+const purgeDelayMS = 5000
+
+// FormatServersConn renders `show servers conn [backend]` in HAProxy
+// 2.6's layout. goha's idle connections are all reusable ("safe", in
+// HAProxy's words: they served a request and were put back), kept in one
+// pool (shown on the first thread); no pool-max-conn (idle_lim -1).
+func FormatServersConn(proxies []Proxy, backend string, threads int) (string, bool) {
+	threads = max(threads, 1)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[%d]\n", threads)
+	found := backend == ""
+	for i := range proxies {
+		px := &proxies[i]
+		px.defaultID(i)
+		if px.Backend == nil || (backend != "" && px.Name != backend) {
+			continue
+		}
+		found = true
+		for j := range px.Backend.Servers {
+			sv := &px.Backend.Servers[j]
+			host, port, err := net.SplitHostPort(sv.Addr)
+			if err != nil {
+				host, port = sv.Addr, "0"
+			}
+			fmt.Fprintf(&b, "%s/%s %d/%d %s %s - %d %d %d %d %d %d %d %d", px.Name, sv.Name, px.id(), sv.ID, host, port,
+				purgeDelayMS, sv.SCur, sv.SMax, sv.NeedConns, 0, sv.IdleConns, -1, sv.IdleConns)
+			for t := 0; t < threads; t++ {
+				n := 0
+				if t == 0 {
+					n = sv.IdleConns
+				}
+				fmt.Fprintf(&b, " %d", n)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), found
+}
+
+func cmdShowServersConn(s *Session, args []string) string {
+	out, ok := FormatServersConn(s.src.Stats(), argAt(args, 3), s.src.Info().Nbthread)
+	if !ok {
+		return "Can't find backend.\n"
+	}
+	return out
+}
+
+// Resolvers is a `resolvers` section as `show resolvers` reports it.
+// goha resolves no server name at run time, so every counter is 0; the
+// sections exist because HAProxy 2.6 makes one, "default", from
+// /etc/resolv.conf when the configuration has none of that name.
+type Resolvers struct {
+	Name        string
+	Nameservers []string // ids: the configured names, or resolv.conf's addresses
+}
+
+// ResolversLister is a Source that lists its resolvers sections.
+type ResolversLister interface {
+	Resolvers() []Resolvers
+}
+
+var resolverCounters = []string{"sent", "snd_error", "valid", "update", "cname", "cname_error", "any_err", "nx", "timeout",
+	"refused", "other", "invalid", "too_big", "truncated", "outdated"}
+
+func cmdShowResolvers(s *Session, args []string) string {
+	var all []Resolvers
+	if rl, ok := s.src.(ResolversLister); ok {
+		all = rl.Resolvers()
+	}
+	name := argAt(args, 2)
+	var b strings.Builder
+	found := name == ""
+	for _, r := range all {
+		if name != "" && r.Name != name {
+			continue
+		}
+		found = true
+		fmt.Fprintf(&b, "Resolvers section %s\n", r.Name)
+		for _, ns := range r.Nameservers {
+			fmt.Fprintf(&b, " nameserver %s:\n", ns)
+			for _, c := range resolverCounters {
+				fmt.Fprintf(&b, "  %-12s %d\n", c+":", 0)
+			}
+		}
+	}
+	if !found {
+		return "Can't find that resolvers section\n"
+	}
+	return b.String()
+}
