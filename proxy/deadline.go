@@ -31,6 +31,9 @@ type tconn struct {
 	// tls, when set, carries the connection's bytes (bind ... ssl): reads
 	// and writes go through it instead of the raw socket.
 	tls *tls.Conn
+	// h2, when set, is an HTTP/2 stream standing in for the connection
+	// (h2_bridge.go): no socket under it.
+	h2 *streamBridge
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {
@@ -64,6 +67,11 @@ func (c *tconn) armRead(now, want time.Time) {
 
 func (c *tconn) setRead(t time.Time) {
 	c.rarms++
+	if c.h2 != nil {
+		c.h2.SetReadDeadline(t)
+		c.rdl = t
+		return
+	}
 	c.SetReadDeadline(t)
 	c.rdl = t
 }
@@ -112,7 +120,7 @@ func (c *tconn) write(p []byte, d time.Duration) (int, error) {
 // writeAt is write for a caller that has just read the clock (now; zero:
 // read it here).
 func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
-	if c.tls != nil {
+	if c.tls != nil || c.h2 != nil {
 		return c.writeTLS(p, now, d)
 	}
 	if d <= 0 {
@@ -147,6 +155,11 @@ func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
 
 func (c *tconn) setWrite(t time.Time) {
 	c.warms++
+	if c.h2 != nil {
+		c.h2.SetWriteDeadline(t)
+		c.wdl = t
+		return
+	}
 	c.SetWriteDeadline(t)
 	c.wdl = t
 }

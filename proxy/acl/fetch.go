@@ -46,6 +46,10 @@ var (
 var fetches = map[string]fetchDef{
 	"always_true":  {out: haproxy.SampleBool, layer4: true, constant: &vTrue},
 	"always_false": {out: haproxy.SampleBool, layer4: true, constant: &vFalse},
+	// The ALPN protocol negotiated with the TLS client (none: no sample).
+	"ssl_fc_alpn": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		return r.TLS != nil && r.TLS.NegotiatedProtocol != "" && yield(strValue(r.TLS.NegotiatedProtocol))
+	})},
 	// True on a connection whose TLS this proxy terminated (bind ... ssl).
 	"ssl_fc": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		v := value{t: haproxy.SampleBool}
