@@ -120,8 +120,7 @@ func (c *Conn) serve() error {
 		return err
 	}
 	if string(pre[:]) != Preface {
-		// HAProxy answers a wrong preface with GOAWAY(PROTOCOL_ERROR).
-		c.goAway(http2.ErrCodeProtocol)
+		// HAProxy closes on a wrong preface without a word.
 		return errPreface
 	}
 	s := c.opt.Settings
@@ -150,6 +149,12 @@ func (c *Conn) serve() error {
 		c.armIdle()
 		f, err := c.fr.ReadFrame()
 		if err != nil {
+			if _, hdrs := f.(*http2.MetaHeadersFrame); hdrs && err == http2.ConnectionError(http2.ErrCodeProtocol) {
+				// A header block past the list limit (a CONTINUATION
+				// flood): HAProxy's buffer overflows, INTERNAL_ERROR.
+				c.goAway(http2.ErrCodeInternal)
+				return err
+			}
 			if ce, ok := err.(http2.ConnectionError); ok {
 				c.goAway(http2.ErrCode(ce))
 				return err
@@ -169,8 +174,7 @@ func (c *Conn) serve() error {
 		}
 		if first {
 			if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
-				c.goAway(http2.ErrCodeProtocol)
-				return errPreface
+				return errPreface // the preface lacks SETTINGS: closed, as HAProxy
 			}
 			first = false
 		}
@@ -308,6 +312,10 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
 	if st != nil {
 		c.mu.Unlock()
 		return c.onTrailers(st, f)
+	}
+	if id%2 == 0 {
+		c.mu.Unlock()
+		return http2.ErrCodeProtocol, true // clients open odd streams only
 	}
 	if id <= c.lastID {
 		// A closed stream: §5.1 STREAM_CLOSED as a connection error.
