@@ -21,7 +21,6 @@ import (
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
-	"golang.org/x/net/http2"
 )
 
 // h2DiffConfig serves HTTP/2 on a clear bind (proto h2, H2C) and a TLS
@@ -129,11 +128,13 @@ func startH2Both(t *testing.T) (pki testPKI, ha, goha h2Side) {
 	return pki, ha, goha
 }
 
-// h2Client is x/net's HTTP/2 client on one connection: clear text
-// (prior knowledge) or TLS with the test CA.
+// h2Client is Go's HTTP/2 client (net/http, which bundles x/net's) on
+// one connection to addr: clear text with prior knowledge, or TLS with
+// the test CA offering only h2.
 func h2Client(t *testing.T, pki testPKI, addr string, useTLS bool) *http.Client {
 	t.Helper()
-	tr := &http2.Transport{AllowHTTP: true}
+	var p http.Protocols
+	tr := &http.Transport{MaxConnsPerHost: 1}
 	if useTLS {
 		pool := x509.NewCertPool()
 		ca, err := os.ReadFile(pki.CA)
@@ -141,13 +142,20 @@ func h2Client(t *testing.T, pki testPKI, addr string, useTLS bool) *http.Client 
 			t.Fatal(err)
 		}
 		pool.AppendCertsFromPEM(ca)
+		p.SetHTTP2(true)
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, ServerName: "a.example.test"}
+		tr.DialTLSContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			d := tls.Dialer{Config: &tls.Config{RootCAs: pool, ServerName: "a.example.test", NextProtos: []string{"h2"}}}
+			return d.DialContext(ctx, network, addr)
+		}
 	} else {
-		tr.DialTLSContext = func(ctx context.Context, network, _ string, _ *tls.Config) (net.Conn, error) {
+		p.SetUnencryptedHTTP2(true)
+		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
 		}
 	}
+	tr.Protocols = &p
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: 5 * time.Second}
 }
@@ -202,15 +210,12 @@ func TestH2Differential(t *testing.T) {
 		{id: "te", method: "GET", path: "/te", hdr: [][2]string{{"Te", "trailers"}}},
 	}
 	run := func(side h2Side, useTLS bool, suffix string) map[string]string {
-		c := h2Client(t, pki, side.clear, useTLS)
+		c := h2Client(t, pki, side.clear, false)
 		base := "http://" + side.clear
 		if useTLS {
 			_, port, _ := net.SplitHostPort(side.tls)
 			base = "https://a.example.test:" + port
-			c.Transport.(*http2.Transport).DialTLSContext = func(ctx context.Context, network, _ string, cfg *tls.Config) (net.Conn, error) {
-				d := tls.Dialer{Config: cfg}
-				return d.DialContext(ctx, network, side.tls)
-			}
+			c = h2Client(t, pki, side.tls, true)
 		}
 		out := map[string]string{}
 		var mu sync.Mutex
