@@ -45,6 +45,7 @@ func (s *session) serveH2() {
 	conn := h2.NewConn(h2Transport{c: s.c, to: t.Client}, h2.Options{
 		Settings:    s.p.cfg.H2,
 		IdleTimeout: firstSet(t.HTTPKeepAlive, t.Client),
+		DrainGrace:  softStopGrace,
 		Handler:     s.serveStream,
 	})
 	s.h2c.Store(conn)

@@ -37,6 +37,9 @@ type Options struct {
 	// IdleTimeout closes a connection that carries no stream for that
 	// long (0: never).
 	IdleTimeout time.Duration
+	// DrainGrace is how long a connection drained after GOAWAY stays
+	// open for the client to close it first (0: closed at once).
+	DrainGrace time.Duration
 	// Handler serves one stream, on a goroutine of its own; the stream
 	// ends when it returns.
 	Handler func(*Stream)
@@ -62,7 +65,8 @@ type Conn struct {
 	mu      sync.Mutex
 	cond    *sync.Cond // window changes, stream data, resets, ends
 	streams map[uint32]*Stream
-	lastID  uint32
+	lastID  uint32 // the last stream taken (GOAWAY names it)
+	seenID  uint32 // the highest stream the client opened, taken or not
 	sendWin int64  // connection-level window the client granted
 	peerWin int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
 	peerMax uint32 // client's SETTINGS_MAX_FRAME_SIZE
@@ -199,7 +203,14 @@ func (c *Conn) armIdleLocked() {
 	n, goaway := len(c.streams), c.goaway
 	switch {
 	case n == 0 && goaway:
-		c.t.SetReadDeadline(time.Now())
+		// Drained after GOAWAY: the client has the grace (bounded by the
+		// idle timeout) to close first, as HAProxy lets it until its
+		// idle timeout.
+		d := c.opt.DrainGrace
+		if c.opt.IdleTimeout > 0 && c.opt.IdleTimeout < d {
+			d = c.opt.IdleTimeout
+		}
+		c.t.SetReadDeadline(time.Now().Add(d))
 	case n == 0 && c.opt.IdleTimeout > 0:
 		c.t.SetReadDeadline(time.Now().Add(c.opt.IdleTimeout))
 	default:
@@ -214,12 +225,12 @@ func (c *Conn) closing() bool {
 	if len(c.streams) > 0 {
 		return false
 	}
-	if !c.goaway {
-		c.goaway = true
-		c.mu.Unlock()
-		c.goAwayFrame(http2.ErrCodeNo) // idle timeout: say goodbye
-		c.mu.Lock()
-	}
+	// Idle timeout, or the end of a drain: a GOAWAY(NO_ERROR) says
+	// goodbye (HAProxy sends it again after the soft stop's one).
+	c.goaway = true
+	c.mu.Unlock()
+	c.goAwayFrame(http2.ErrCodeNo)
+	c.mu.Lock()
 	return true
 }
 
@@ -241,7 +252,7 @@ func (c *Conn) handle(f http2.Frame) (http2.ErrCode, bool) {
 	case *http2.RSTStreamFrame:
 		c.mu.Lock()
 		st := c.streams[f.StreamID]
-		idle := f.StreamID > c.lastID
+		idle := f.StreamID > c.seenID
 		if st != nil {
 			st.abortLocked()
 			c.cond.Broadcast()
@@ -317,16 +328,20 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
 		c.mu.Unlock()
 		return http2.ErrCodeProtocol, true // clients open odd streams only
 	}
-	if id <= c.lastID {
-		// A closed stream: §5.1 STREAM_CLOSED as a connection error.
+	if id <= c.seenID {
 		c.mu.Unlock()
+		if id > c.lastID {
+			return 0, false // a stream ignored after GOAWAY: still ignored
+		}
+		// A closed stream: §5.1 STREAM_CLOSED as a connection error.
 		return http2.ErrCodeStreamClosed, true
 	}
-	c.lastID = id
+	c.seenID = id
 	if c.goaway || c.dead != nil {
 		c.mu.Unlock()
-		return 0, false // after GOAWAY: ignored (§6.8)
+		return 0, false // after GOAWAY: ignored, the last id stays (§6.8)
 	}
+	c.lastID = id
 	if uint32(len(c.streams)) >= c.opt.Settings.MaxConcurrentStreams {
 		c.mu.Unlock()
 		c.resetStream(id, http2.ErrCodeRefusedStream)
@@ -377,7 +392,7 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 	id, n := f.StreamID, int32(f.Length)
 	c.mu.Lock()
 	st := c.streams[id]
-	if st == nil && id > c.lastID {
+	if st == nil && id > c.seenID {
 		c.mu.Unlock()
 		return http2.ErrCodeProtocol, true // DATA on an idle stream
 	}
@@ -433,7 +448,7 @@ func (c *Conn) onWindowUpdate(f *http2.WindowUpdateFrame) (http2.ErrCode, bool) 
 	}
 	st := c.streams[f.StreamID]
 	if st == nil {
-		if f.StreamID > c.lastID {
+		if f.StreamID > c.seenID {
 			return http2.ErrCodeProtocol, true
 		}
 		return 0, false

@@ -76,6 +76,8 @@ func startH2Recorder(t *testing.T) (*h2Recorder, string) {
 			switch req.URL.Path {
 			case "/chunked":
 				resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Foo: Bar\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+			case "/trailers":
+				resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: x-t\r\n\r\n5\r\nhello\r\n0\r\nx-t: v\r\n\r\n"
 			case "/204":
 				resp = "HTTP/1.1 204 No Content\r\nX-Foo: Bar\r\n\r\n"
 			case "/close":
@@ -203,6 +205,7 @@ func TestH2Differential(t *testing.T) {
 		{id: "chunkedup", method: "PUT", path: "/up", body: strings.Repeat("x", 40000), noLength: true},
 		{id: "head", method: "HEAD", path: "/h"},
 		{id: "chunked", method: "GET", path: "/chunked"},
+		{id: "trailers", method: "GET", path: "/trailers"},
 		{id: "204", method: "GET", path: "/204"},
 		{id: "close", method: "GET", path: "/close"},
 		{id: "big", method: "GET", path: "/big"},
@@ -251,6 +254,9 @@ func TestH2Differential(t *testing.T) {
 	for _, useTLS := range []bool{false, true} {
 		name := map[bool]string{false: "h2c", true: "tls"}[useTLS]
 		want, got := run(ha, useTLS, name), run(goha, useTLS, name)
+		if !strings.Contains(got["trailers"], "trailer X-T=v") {
+			t.Errorf("%s: the response trailer did not come through: %s", name, got["trailers"])
+		}
 		for _, rc := range cases {
 			if want[rc.id] != got[rc.id] {
 				t.Errorf("%s %s:\nhaproxy: %s\ngoha:    %s", name, rc.id, want[rc.id], got[rc.id])
