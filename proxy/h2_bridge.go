@@ -148,10 +148,11 @@ func (b *streamBridge) Write(p []byte) (int, error) {
 					return 0, errBridge
 				}
 				rest := b.rbuf[b.resp.HeadLen:]
-				if err := b.sendHead(); err != nil {
+				k, err := b.sendHead(rest)
+				if err != nil {
 					return 0, err
 				}
-				b.rbuf = b.rbuf[:copy(b.rbuf, rest)]
+				b.rbuf = b.rbuf[:copy(b.rbuf, rest[k:])]
 			}
 			if b.state != bsHead && len(b.rbuf) > 0 {
 				p, b.rbuf = b.rbuf, nil
@@ -195,8 +196,10 @@ func (b *streamBridge) Write(p []byte) (int, error) {
 var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-connection": true,
 	"transfer-encoding": true, "upgrade": true}
 
-// sendHead translates a parsed response head into HEADERS.
-func (b *streamBridge) sendHead() error {
+// sendHead translates a parsed response head into HEADERS; a body of
+// known length already all in rest goes with it (one write), and how much
+// of rest that took is returned.
+func (b *streamBridge) sendHead(rest []byte) (int, error) {
 	r := &b.resp
 	fields := make([]h2.Field, 0, len(r.Headers))
 	for _, h := range r.Headers {
@@ -207,12 +210,16 @@ func (b *streamBridge) sendHead() error {
 		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
 	}
 	if r.Status < 200 {
-		return b.st.WriteHeaders(r.Status, fields, false)
+		return 0, b.st.WriteHeaders(r.Status, fields, false)
 	}
 	kind := r.Body(b.headReq)
 	end := kind == http1.BodyNone || (kind == http1.BodyLength && r.ContentLength == 0)
+	if kind == http1.BodyLength && !end && int64(len(rest)) >= r.ContentLength {
+		b.state = bsDone
+		return int(r.ContentLength), b.st.WriteResponse(r.Status, fields, rest[:r.ContentLength])
+	}
 	if err := b.st.WriteHeaders(r.Status, fields, end); err != nil {
-		return err
+		return 0, err
 	}
 	switch {
 	case end:
@@ -224,7 +231,7 @@ func (b *streamBridge) sendHead() error {
 	default:
 		b.state = bsUntilClose
 	}
-	return nil
+	return 0, nil
 }
 
 // CloseWrite ends a body delimited by the end of the connection.

@@ -59,6 +59,7 @@ type Conn struct {
 	fr   *http2.Framer
 	wmu  sync.Mutex // frame writes: bw, henc, hbuf
 	bw   *bufio.Writer
+	br   *bufio.Reader
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 
@@ -85,7 +86,10 @@ func NewConn(t Transport, opt Options) *Conn {
 	c := &Conn{t: t, opt: opt, streams: map[uint32]*Stream{}, sendWin: 65535, peerWin: 65535, peerMax: 16384}
 	c.cond = sync.NewCond(&c.mu)
 	c.bw = bufio.NewWriterSize(t, 16384)
-	c.fr = http2.NewFramer(c.bw, t)
+	// Frames are read through a buffer: a frame header and its payload,
+	// and the frames a client sends in a burst, cost one read.
+	c.br = bufio.NewReaderSize(t, 16384)
+	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(opt.Settings.HeaderTableSize, nil)
 	c.fr.MaxHeaderListSize = maxHeaderList
@@ -120,7 +124,7 @@ func (c *Conn) Serve() error {
 func (c *Conn) serve() error {
 	var pre [len(Preface)]byte
 	c.armIdle()
-	if _, err := io.ReadFull(c.t, pre[:]); err != nil {
+	if _, err := io.ReadFull(c.br, pre[:]); err != nil {
 		return err
 	}
 	if string(pre[:]) != Preface {

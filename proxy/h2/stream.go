@@ -144,13 +144,37 @@ type Field = hpack.HeaderField
 // needed); end ends the stream (no body). A 1xx status may be sent before
 // the final one.
 func (st *Stream) WriteHeaders(status int, fields []Field, end bool) error {
-	return st.writeFields(status, fields, end)
+	return st.writeFields(status, fields, end, nil)
 }
 
 // WriteTrailers ends the stream with a trailer section.
-func (st *Stream) WriteTrailers(fields []Field) error { return st.writeFields(0, fields, true) }
+func (st *Stream) WriteTrailers(fields []Field) error { return st.writeFields(0, fields, true, nil) }
 
-func (st *Stream) writeFields(status int, fields []Field, end bool) error {
+// WriteResponse sends HEADERS and, when the windows allow all of it at
+// once, the body with END_STREAM in the same write (one system call for
+// a small response); otherwise the body follows through WriteData.
+func (st *Stream) WriteResponse(status int, fields []Field, body []byte) error {
+	c := st.c
+	c.mu.Lock()
+	n := int64(len(body))
+	whole := n <= st.sendWin && n <= c.sendWin && n <= int64(c.peerMax) && !st.aborted && c.dead == nil
+	if whole {
+		st.sendWin -= n
+		c.sendWin -= n
+	}
+	c.mu.Unlock()
+	if !whole {
+		if err := st.writeFields(status, fields, false, nil); err != nil {
+			return err
+		}
+		return st.WriteData(body, true)
+	}
+	return st.writeFields(status, fields, false, body)
+}
+
+// writeFields writes a HEADERS section; with data (credit already taken)
+// a DATA frame ending the stream follows in the same flush.
+func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte) error {
 	c := st.c
 	c.mu.Lock()
 	if st.aborted || st.localDone || c.dead != nil {
@@ -161,7 +185,7 @@ func (st *Stream) writeFields(status int, fields []Field, end bool) error {
 	if status >= 200 {
 		st.headersOut = true
 	}
-	if end {
+	if end || data != nil {
 		st.localDone = true
 	}
 	c.mu.Unlock()
@@ -191,6 +215,9 @@ func (st *Stream) writeFields(status int, fields []Field, end bool) error {
 			if err != nil {
 				return err
 			}
+		}
+		if data != nil {
+			return c.fr.WriteData(st.id, true, data)
 		}
 		return nil
 	})
