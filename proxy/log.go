@@ -95,10 +95,11 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	} else if s.req.Method != nil && !tl.head.IsZero() { // a head was parsed in this transaction (pipelined ones too)
 		e.Method, e.Target, e.Minor, e.Version = s.req.Method, s.req.Target, s.req.Minor, s.req.Version
 		if s.stream != nil {
-			// HAProxy logs an HTTP/2 request's absolute target and version.
+			// HAProxy logs an HTTP/2 request's absolute target (its version,
+			// HTTP/2.0, is in s.req.Version).
 			// The method is the stream's own: s.buf may hold body bytes now.
 			e.Method = []byte(s.stream.Req.Method)
-			e.Target, e.Version = logTarget(&s.stream.Req), h2Version
+			e.Target = logTarget(&s.stream.Req)
 		}
 	}
 	if be != nil {

@@ -38,6 +38,7 @@ frontend fe
     bind H2C proto h2
     bind H2S ssl crt a.pem alpn h2,http/1.1
     http-request return status 200 content-type text/plain string alpn-h2 if { path /alpn } { ssl_fc_alpn h2 }
+    http-request return status 200 content-type text/plain string ver-2.0 if { path /ver } { req.ver 2.0 }
     http-response set-header x-added yes
     default_backend be
 backend be
@@ -210,6 +211,7 @@ func TestH2Differential(t *testing.T) {
 		{id: "close", method: "GET", path: "/close"},
 		{id: "big", method: "GET", path: "/big"},
 		{id: "alpn", method: "GET", path: "/alpn"},
+		{id: "ver", method: "GET", path: "/ver"},
 		{id: "te", method: "GET", path: "/te", hdr: [][2]string{{"Te", "trailers"}}},
 	}
 	run := func(side h2Side, useTLS bool, suffix string) map[string]string {
@@ -254,6 +256,9 @@ func TestH2Differential(t *testing.T) {
 	for _, useTLS := range []bool{false, true} {
 		name := map[bool]string{false: "h2c", true: "tls"}[useTLS]
 		want, got := run(ha, useTLS, name), run(goha, useTLS, name)
+		if !strings.Contains(got["ver"], "ver-2.0") {
+			t.Errorf("%s: req.ver is not 2.0: %s", name, got["ver"])
+		}
 		if !strings.Contains(got["trailers"], "trailer X-T=v") {
 			t.Errorf("%s: the response trailer did not come through: %s", name, got["trailers"])
 		}
