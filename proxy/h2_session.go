@@ -65,11 +65,11 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.c = &tconn{h2: b, stop: &cs.woken}
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
-	st.OnAbort = func() {
+	st.SetOnAbort(func() {
 		if sc := cs.srvConn.Load(); sc != nil {
 			sc.Close()
 		}
-	}
+	})
 	cs.takeBuf()
 	cs.breq.Header = cs.balanceHeader
 	cs.breq.LastHeader = cs.balanceLastHeader

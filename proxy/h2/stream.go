@@ -20,10 +20,9 @@ type Stream struct {
 	Req Request
 	// Trailers are the request's trailer fields, once the body has ended.
 	Trailers []hpack.HeaderField
-	// OnAbort, when set, runs (once, on the connection's goroutine) when
-	// the client resets the stream or the connection dies: the handler
-	// may be blocked elsewhere (on its server).
-	OnAbort func()
+	// onAbort (SetOnAbort) runs once, on a goroutine of its own, when the
+	// client resets the stream or the connection dies.
+	onAbort func()
 
 	in         []byte // received body not yet read
 	got        int64  // body bytes received
@@ -53,8 +52,22 @@ func (st *Stream) abortLocked() {
 		return
 	}
 	st.aborted = true
-	if st.OnAbort != nil {
-		go st.OnAbort()
+	if st.onAbort != nil {
+		go st.onAbort()
+	}
+}
+
+// SetOnAbort sets what runs when the client resets the stream or the
+// connection dies (the handler may be blocked elsewhere, on its server);
+// at once if that already happened.
+func (st *Stream) SetOnAbort(fn func()) {
+	c := st.c
+	c.mu.Lock()
+	st.onAbort = fn
+	gone := st.aborted
+	c.mu.Unlock()
+	if gone {
+		go fn()
 	}
 }
 
