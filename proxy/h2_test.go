@@ -1,13 +1,19 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // TestH2Logged: an HTTP/2 request is logged as HAProxy 2.6 logs it
@@ -74,5 +80,55 @@ func TestH2Logged(t *testing.T) {
 	}
 	if n := p.frontends[0].stats.requests.Load(); n != 2 {
 		t.Errorf("%d requests counted, want 2", n)
+	}
+}
+
+// TestH2ClientReset: a client that resets its stream while the server
+// has not answered frees the server connection at once, and the proxy
+// stops without waiting for the server's timeout.
+func TestH2ClientReset(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	ln := loopback.Listen(t)
+	srv := loopback.ServeEach(t, ln, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf) // the request; never answered
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(buf); err != nil {
+			closed <- struct{}{}
+		}
+	})
+	cfg := seedConfig(srv)
+	cfg.Frontends[0].H2 = map[string]bool{"127.0.0.1:0": true}
+	p, addr := startProxy(t, cfg)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fr := http2.NewFramer(c, c)
+	c.Write([]byte(http2.ClientPreface))
+	fr.WriteSettings()
+	var b bytes.Buffer
+	e := hpack.NewEncoder(&b)
+	for _, kv := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "x"}} {
+		e.WriteField(hpack.HeaderField{Name: kv[0], Value: kv[1]})
+	}
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b.Bytes(), EndStream: true, EndHeaders: true})
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	fr.WriteRSTStream(1, http2.ErrCodeCancel)
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the server connection stayed open after the client's RST_STREAM")
+	}
+	c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
