@@ -2,43 +2,54 @@ package haproxycfg
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/h2"
 )
 
-// h2Settings reads the global tune.h2.* values over HAProxy's defaults.
-// The parser checked each takes one argument; a value HTTP/2 cannot
-// announce (RFC 9113 §6.5.2) is reported.
-func (b *builder) h2Settings(g *haproxy.Global) h2.Settings {
-	s := h2.DefaultSettings
+// h2Settings reads the global tune.h2.* values over HAProxy's defaults
+// (zero Settings when none is set: the defaults). The parser checked the
+// ranges HAProxy checks and reads them as atoi does.
+func h2Settings(g *haproxy.Global) h2.Settings {
+	var s h2.Settings
+	set := false
 	for _, st := range g.Raw {
 		if len(st.Args) < 2 {
 			continue
 		}
 		var dst *uint32
-		lo, hi := uint64(0), uint64(1<<31-1)
 		switch st.Args[0] {
 		case "tune.h2.header-table-size":
-			dst, hi = &s.HeaderTableSize, 65535 // HAProxy's limit
+			dst = &s.HeaderTableSize
 		case "tune.h2.initial-window-size":
 			dst = &s.InitialWindowSize
 		case "tune.h2.max-concurrent-streams":
-			dst, lo = &s.MaxConcurrentStreams, 1
+			dst = &s.MaxConcurrentStreams
 		case "tune.h2.max-frame-size":
-			dst, lo, hi = &s.MaxFrameSize, 16384, 1<<24-1
+			dst = &s.MaxFrameSize
 		default:
 			continue
 		}
-		v, err := strconv.ParseUint(st.Args[1], 10, 32)
-		if err != nil || v < lo || v > hi {
-			b.unsupported(st.Pos, st.Args[0]+" "+st.Args[1])
-			continue
+		if !set {
+			s, set = h2.DefaultSettings, true
 		}
-		*dst = uint32(v)
+		*dst = uint32(leadingNumber(st.Args[1]))
 	}
 	return s
+}
+
+// leadingNumber is the leading decimal digits of v (atoi; 0 for none),
+// bounded to 31 bits as an HTTP/2 setting is.
+func leadingNumber(v string) uint64 {
+	v = strings.TrimLeft(v, " \t+")
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' && i < 10 {
+		i++
+	}
+	n, _ := strconv.ParseUint(v[:i], 10, 64)
+	return min(n, 1<<31-1)
 }
 
 // bindH2 records a `bind ... proto h2` listener; another protocol is

@@ -7,8 +7,9 @@ import (
 	"github.com/goha-lb/goha/proxy/h2"
 )
 
-// TestH2Config: proto h2 marks its listener, tune.h2.* reach the proxy's
-// settings, and what HTTP/2 cannot announce is reported.
+// TestH2Config: proto h2 marks its listener (another protocol is
+// reported), tune.h2.* reach the proxy's settings, read as HAProxy's
+// atoi reads them.
 func TestH2Config(t *testing.T) {
 	cases := []struct {
 		global, bind string
@@ -16,13 +17,14 @@ func TestH2Config(t *testing.T) {
 		h2           bool
 		settings     h2.Settings
 	}{
-		{"maxconn 10", "bind 127.0.0.1:1 proto h2", "", true, h2.DefaultSettings},
-		{"maxconn 10", "bind 127.0.0.1:1", "", false, h2.DefaultSettings},
-		{"maxconn 10", "bind 127.0.0.1:1 proto fcgi", "'bind proto fcgi'", false, h2.DefaultSettings},
+		{"maxconn 10", "bind 127.0.0.1:1 proto h2", "", true, h2.Settings{}},
+		{"maxconn 10", "bind 127.0.0.1:1", "", false, h2.Settings{}},
+		{"maxconn 10", "bind 127.0.0.1:1 proto fcgi", "'bind proto fcgi'", false, h2.Settings{}},
 		{"tune.h2.max-concurrent-streams 7\n    tune.h2.initial-window-size 1048576\n    tune.h2.header-table-size 8192\n    tune.h2.max-frame-size 32768",
 			"bind 127.0.0.1:1 proto h2", "", true,
 			h2.Settings{HeaderTableSize: 8192, InitialWindowSize: 1048576, MaxConcurrentStreams: 7, MaxFrameSize: 32768}},
-		{"tune.h2.max-frame-size 1000", "bind 127.0.0.1:1 proto h2", "'tune.h2.max-frame-size 1000'", true, h2.DefaultSettings},
+		{"tune.h2.max-concurrent-streams 5x", "bind 127.0.0.1:1 proto h2", "", true,
+			h2.Settings{HeaderTableSize: 4096, InitialWindowSize: 65535, MaxConcurrentStreams: 5, MaxFrameSize: 16384}},
 	}
 	for _, c := range cases {
 		cfg := "global\n    " + c.global + "\nfrontend fe\n    " + c.bind +
