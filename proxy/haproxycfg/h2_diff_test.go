@@ -204,6 +204,7 @@ func TestH2Differential(t *testing.T) {
 		{id: "get", method: "GET", path: "/p?q=1", hdr: [][2]string{{"X-A", "b"}, {"Cookie", "a=1"}, {"Cookie", "b=2"}}},
 		{id: "post", method: "POST", path: "/post", body: "abc", hdr: [][2]string{{"Content-Type", "text/plain"}}},
 		{id: "chunkedup", method: "PUT", path: "/up", body: strings.Repeat("x", 40000), noLength: true},
+		{id: "bigup", method: "POST", path: "/bigup", body: strings.Repeat("y", 300000)}, // past every window
 		{id: "head", method: "HEAD", path: "/h"},
 		{id: "chunked", method: "GET", path: "/chunked"},
 		{id: "trailers", method: "GET", path: "/trailers"},
