@@ -77,6 +77,14 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.serveHTTP(true)
 }
 
+// h2Version makes a stream's request say 2.0 to req.ver and %HV; the
+// server still gets HTTP/1.1 (Minor stays 1).
+func (s *session) h2Version() {
+	if s.stream != nil {
+		s.req.Version = h2Version
+	}
+}
+
 // finishStream ends a stream's session: no connection counters move.
 func (s *session) finishStream() {
 	s.priv.close()

@@ -247,11 +247,7 @@ func (s *session) serveHTTP(first bool) {
 			s.finish()
 			return
 		}
-		if s.stream != nil {
-			// req.ver and %HV say 2.0; the server still gets HTTP/1.1
-			// (Minor stays 1).
-			s.req.Version = h2Version
-		}
+		s.h2Version()
 		// Once the proxy stops, responses say Connection: close (see
 		// forwardResponse); one whose head had already gone keeps the
 		// connection for one more request, waited for by waitIdle.
