@@ -163,6 +163,21 @@ func h2Client(t *testing.T, pki testPKI, addr string, useTLS bool) *http.Client 
 	return &http.Client{Transport: tr, Timeout: 5 * time.Second}
 }
 
+// trailerReader sets the request's trailer value when the body ends, as
+// net/http asks.
+type trailerReader struct {
+	r   io.Reader
+	set func()
+}
+
+func (t *trailerReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err == io.EOF {
+		t.set()
+	}
+	return n, err
+}
+
 // describe is what a client sees of a response: status, headers (date
 // left out) and body, as one comparable text.
 func describe(resp *http.Response, err error) string {
@@ -199,12 +214,14 @@ func TestH2Differential(t *testing.T) {
 		id, method, path, body string
 		hdr                    [][2]string
 		noLength               bool // body sent without content-length
+		trailer                bool // a request trailer x-rt: v follows the body
 	}
 	cases := []reqCase{
 		{id: "get", method: "GET", path: "/p?q=1", hdr: [][2]string{{"X-A", "b"}, {"Cookie", "a=1"}, {"Cookie", "b=2"}}},
 		{id: "post", method: "POST", path: "/post", body: "abc", hdr: [][2]string{{"Content-Type", "text/plain"}}},
 		{id: "chunkedup", method: "PUT", path: "/up", body: strings.Repeat("x", 40000), noLength: true},
 		{id: "bigup", method: "POST", path: "/bigup", body: strings.Repeat("y", 300000)}, // past every window
+		{id: "reqtrailer", method: "POST", path: "/rt", body: "with a trailer", noLength: true, trailer: true},
 		{id: "head", method: "HEAD", path: "/h"},
 		{id: "chunked", method: "GET", path: "/chunked"},
 		{id: "trailers", method: "GET", path: "/trailers"},
@@ -242,6 +259,10 @@ func TestH2Differential(t *testing.T) {
 					req.Header.Add(h[0], h[1])
 				}
 				req.Header.Set("X-Id", rc.id+suffix)
+				if rc.trailer {
+					req.Trailer = http.Header{"X-Rt": nil}
+					req.Body = io.NopCloser(&trailerReader{r: strings.NewReader(rc.body), set: func() { req.Trailer.Set("X-Rt", "v") }})
+				}
 				d := describe(c.Do(req))
 				rec := side.rec.get(rc.id + suffix)
 				rec = strings.ReplaceAll(rec, side.clear, "PROXY")
@@ -257,6 +278,9 @@ func TestH2Differential(t *testing.T) {
 	for _, useTLS := range []bool{false, true} {
 		name := map[bool]string{false: "h2c", true: "tls"}[useTLS]
 		want, got := run(ha, useTLS, name), run(goha, useTLS, name)
+		if !strings.Contains(got["reqtrailer"], "trailers map[X-Rt:[v]]") {
+			t.Errorf("%s: the request trailer did not reach the server: %s", name, got["reqtrailer"])
+		}
 		if !strings.Contains(got["ver"], "ver-2.0") {
 			t.Errorf("%s: req.ver is not 2.0: %s", name, got["ver"])
 		}
