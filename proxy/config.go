@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/persist"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -27,7 +28,9 @@ type Config struct {
 	MaxConn int
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its
 	// options say.
-	NoSplice  bool
+	NoSplice bool
+	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
+	H2        h2.Settings
 	Frontends []*Frontend
 	Backends  []*Backend
 	// Tables are the stick tables, in declaration order (track.go).
@@ -137,6 +140,9 @@ type Frontend struct {
 	// TLS holds the Binds entries that terminate TLS (`bind ... ssl`),
 	// with their server configuration.
 	TLS map[string]*tls.Config
+	// H2 holds the Binds entries whose connections speak HTTP/2 from
+	// the first byte (`bind ... proto h2`); over TLS, ALPN h2 does.
+	H2 map[string]bool
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.

@@ -34,6 +34,9 @@ type tconn struct {
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string
+	// h2, when set, is an HTTP/2 stream standing in for the connection
+	// (h2_bridge.go): no socket under it.
+	h2 *streamBridge
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {
@@ -67,6 +70,11 @@ func (c *tconn) armRead(now, want time.Time) {
 
 func (c *tconn) setRead(t time.Time) {
 	c.rarms++
+	if c.h2 != nil {
+		c.h2.SetReadDeadline(t)
+		c.rdl = t
+		return
+	}
 	c.SetReadDeadline(t)
 	c.rdl = t
 }
@@ -115,7 +123,7 @@ func (c *tconn) write(p []byte, d time.Duration) (int, error) {
 // writeAt is write for a caller that has just read the clock (now; zero:
 // read it here).
 func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
-	if c.tls != nil {
+	if c.tls != nil || c.h2 != nil {
 		return c.writeTLS(p, now, d)
 	}
 	if d <= 0 {
@@ -150,6 +158,11 @@ func (c *tconn) writeAt(p []byte, now time.Time, d time.Duration) (int, error) {
 
 func (c *tconn) setWrite(t time.Time) {
 	c.warms++
+	if c.h2 != nil {
+		c.h2.SetWriteDeadline(t)
+		c.wdl = t
+		return
+	}
 	c.SetWriteDeadline(t)
 	c.wdl = t
 }

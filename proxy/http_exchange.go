@@ -417,7 +417,7 @@ const bodySpliceMin = bufSize + 1
 // timeouts, applied per read and per write.
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
-	_, down := spliceModes(s.p.cfg.NoSplice || s.c.tls != nil || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
 	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
 		return x.spliceN(n)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
@@ -77,6 +78,11 @@ type session struct {
 	bind bindInfo
 	priv privateConn // a send-proxy server's connection kept for this client
 
+	// h2c is the HTTP/2 engine of a connection speaking it; stream is the
+	// stream a session of such a connection serves (h2_session.go).
+	h2c    atomic.Pointer[h2.Conn]
+	stream *h2.Stream
+
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
 	srvConn atomic.Pointer[tconn]
@@ -133,6 +139,10 @@ var softStopGrace = time.Second
 // session past its graceEnd is ended here (on its own goroutine: the
 // caller holds the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
+	if c := s.h2c.Load(); c != nil {
+		go c.GoAway() // HTTP/2: GOAWAY, and the end once its streams are done
+		return
+	}
 	if !s.idle.Load() {
 		return
 	}
@@ -215,6 +225,10 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
+	if s.wantsH2() {
+		s.serveH2()
+		return
+	}
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
 		s.finish()
@@ -237,10 +251,11 @@ func (s *session) serveHTTP(first bool) {
 			s.finish()
 			return
 		}
+		s.h2Version()
 		// Once the proxy stops, responses say Connection: close (see
 		// forwardResponse); one whose head had already gone keeps the
 		// connection for one more request, waited for by waitIdle.
-		if !s.transaction() {
+		if !s.transaction() || s.stream != nil { // a stream carries one request
 			s.finish()
 			return
 		}
@@ -257,6 +272,10 @@ func (s *session) resume() {
 // its counters and connection slots released.
 func (s *session) finish() {
 	s.endTracking()
+	if s.stream != nil {
+		s.finishStream()
+		return
+	}
 	s.endSession()
 	s.priv.close()
 	s.dropBuf()
@@ -328,6 +347,9 @@ func (s *session) sendError(pages errorPages, code int, be *backend) {
 // sends the page, shuts its side and drains too).
 func (s *session) drainAndShut() {
 	s.c.CloseWrite()
+	if s.stream != nil {
+		return // the stream ends; its connection goes on
+	}
 	deadline := time.Now().Add(drainTime)
 	s.c.TCPConn.SetReadDeadline(deadline)
 	for total := 0; total < drainMax; {

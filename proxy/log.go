@@ -103,6 +103,13 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)
 	} else if s.req.Method != nil && !tl.head.IsZero() { // a head was parsed in this transaction (pipelined ones too)
 		e.Method, e.Target, e.Minor, e.Version = s.req.Method, s.req.Target, s.req.Minor, s.req.Version
+		if s.stream != nil {
+			// HAProxy logs an HTTP/2 request's absolute target (its version,
+			// HTTP/2.0, is in s.req.Version).
+			// The method is the stream's own: s.buf may hold body bytes now.
+			e.Method = []byte(s.stream.Req.Method)
+			e.Target = logTarget(&s.stream.Req)
+		}
 	}
 	if be != nil {
 		e.Backend = be.cfg.Name

@@ -188,7 +188,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
-			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], tls: f.cfg.TLS[addr]})
+			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr]})
 		}
 	}
 	p.mu.Lock()

@@ -167,6 +167,7 @@ type bindInfo struct {
 	acceptProxy bool        // connections start with a PROXY header
 	name        string      // as HAProxy's logs name the listener
 	tls         *tls.Config // TLS is terminated with it (nil: clear text)
+	h2          bool        // HTTP/2 from the first byte (proto h2)
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,

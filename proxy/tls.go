@@ -63,13 +63,16 @@ func (e *tlsHandshakeError) null() bool {
 // readRaw reads the connection's stream: the socket, or the TLS records'
 // payload.
 func (c *tconn) readRaw(p []byte) (int, error) {
-	if c.tls != nil {
+	switch {
+	case c.h2 != nil:
+		return c.h2.Read(p)
+	case c.tls != nil:
 		return c.tls.Read(p)
 	}
 	return c.io.read(c.TCPConn, p)
 }
 
-// writeTLS writes p through TLS. A timed-out TLS write cannot be resumed
+// writeTLS writes p through TLS (or an HTTP/2 stream). A timed-out TLS write cannot be resumed
 // (the record may be cut), so the deadline is armed exactly once for the
 // whole write instead of being kept armed early and retried.
 func (c *tconn) writeTLS(p []byte, now time.Time, d time.Duration) (int, error) {
@@ -77,18 +80,39 @@ func (c *tconn) writeTLS(p []byte, now time.Time, d time.Duration) (int, error) 
 		if !c.wdl.IsZero() {
 			c.setWrite(time.Time{})
 		}
-		return c.tls.Write(p)
+		return c.wrapped(p)
 	}
 	if now.IsZero() {
 		now = time.Now()
 	}
 	c.setWrite(now.Add(d))
+	return c.wrapped(p)
+}
+
+func (c *tconn) wrapped(p []byte) (int, error) {
+	if c.h2 != nil {
+		return c.h2.Write(p)
+	}
 	return c.tls.Write(p)
 }
+
+// Close closes the connection (an HTTP/2 stream: ends its response).
+func (c *tconn) Close() error {
+	if c.h2 != nil {
+		return c.h2.Close()
+	}
+	return c.TCPConn.Close()
+}
+
+// plain reports a bare socket: splice(2) and raw system calls apply.
+func (c *tconn) plain() bool { return c.tls == nil && c.h2 == nil }
 
 // CloseWrite ends the client's direction: a TLS close_notify first, then
 // the TCP FIN.
 func (c *tconn) CloseWrite() error {
+	if c.h2 != nil {
+		return c.h2.CloseWrite()
+	}
 	if c.tls != nil {
 		c.tls.CloseWrite()
 	}

@@ -50,7 +50,7 @@ var failClosedRows = []failClosedRow{
 	{"08-stats-page.cfg", statusOf("GET", "/stats"), "401", true},
 	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
 	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", true},
-	{"11-bind-ssl-alpn-h2.cfg", httpsStatusOf("/"), "200 over TLS", false}, // h2 is not served
+	{"11-bind-ssl-alpn-h2.cfg", h2StatusOf("/"), "200 over HTTP/2.0", true},
 }
 
 func TestFailClosedRows(t *testing.T) {
@@ -289,6 +289,21 @@ func httpsStatusOf(target string) func(*testing.T, string) string {
 			return fmt.Sprint(resp.StatusCode, " in clear")
 		}
 		return fmt.Sprint(resp.StatusCode, " over TLS")
+	}
+}
+
+// h2StatusOf fetches https://addr/target offering h2 by ALPN and tells the
+// protocol the answer came in.
+func h2StatusOf(target string) func(*testing.T, string) string {
+	return func(t *testing.T, addr string) string {
+		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{ForceAttemptHTTP2: true,
+			DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		resp, err := c.Get("https://" + addr + target)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		resp.Body.Close()
+		return fmt.Sprint(resp.StatusCode, " over ", resp.Proto)
 	}
 }
 

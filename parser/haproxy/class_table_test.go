@@ -325,7 +325,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "thread-groups", Inert},
 		{"global", "noepoll", Inert},
 		{"global", "tune.maxaccept", Inert},
-		{"global", "tune.h2.max-frame-size", Inert},
+		{"global", "tune.h2.max-frame-size", Implemented},
 		{"global", "tune.ssl.lifetime", InertUnlessTLS},
 		{"proxy", "timeout tarpit", Implemented},
 		{"proxy", "option tcpka", Inert},

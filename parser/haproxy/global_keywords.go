@@ -52,6 +52,11 @@ var globalKeywordTable = []globalKeywordRow{
 	// honoured by TLS servers (proxy/haproxycfg tls_server.go)
 	{"ssl-default-server-options", "[<option>]...", false, (*state).globalSSLOptions},
 	{"ssl-server-verify", "none|required", false, (*state).globalServerVerify},
+	// honoured by HTTP/2 connections (proxy/haproxycfg h2.go)
+	{"tune.h2.header-table-size", "<number>", false, (*state).globalTuneH2},
+	{"tune.h2.initial-window-size", "<number>", false, (*state).globalTuneH2},
+	{"tune.h2.max-concurrent-streams", "<number>", false, (*state).globalTuneH2},
+	{"tune.h2.max-frame-size", "<number>", false, (*state).globalTuneH2},
 	// checked, then reported (global_misc.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"ssl-default-bind-ciphers", "<ciphers>", false, (*state).globalCiphers},

@@ -121,3 +121,47 @@ func (s *state) globalServerVerify(g *Global, l *kwLine) {
 	}
 	s.globalKeepRaw(g, l)
 }
+
+// globalTuneH2 checks a tune.h2.* value as HAProxy 2.6 does (atoi: what
+// is not a number reads 0) and keeps it raw for proxy/haproxycfg
+// h2Settings.
+func (s *state) globalTuneH2(g *Global, l *kwLine) {
+	n := atoi(l.arg(1))
+	switch l.kw {
+	case "tune.h2.header-table-size":
+		if n < 4096 || n > 65536 {
+			s.alert(l.p, "'%s' expects a numeric value between 4096 and 65536.", l.kw)
+			return
+		}
+	case "tune.h2.max-frame-size":
+		if n < 16384 || n > 16777215 {
+			s.alert(l.p, "'%s' expects a numeric value between 16384 and 16777215.", l.kw)
+			return
+		}
+	default: // initial-window-size, max-concurrent-streams
+		if n < 0 {
+			s.alert(l.p, "'%s' expects a positive numeric value.", l.kw)
+			return
+		}
+	}
+	s.globalKeepRaw(g, l)
+}
+
+// atoi reads a leading decimal integer as C's atoi does (0 when there is
+// none), bounded to 32 bits.
+func atoi(v string) int64 {
+	v = strings.TrimLeft(v, " \t")
+	neg := false
+	if v != "" && (v[0] == '+' || v[0] == '-') {
+		neg = v[0] == '-'
+		v = v[1:]
+	}
+	var n int64
+	for i := 0; i < len(v) && v[i] >= '0' && v[i] <= '9' && n < 1<<32; i++ {
+		n = n*10 + int64(v[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}

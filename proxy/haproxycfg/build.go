@@ -32,6 +32,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.globalDesc = globalDescription(g.Raw)
+	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -243,6 +244,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.AcceptProxy[a] = true
 				}
 				addTLS(fe, a, tc)
+				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
 		}

@@ -30,9 +30,9 @@ type Bind struct {
 	List []ListEntry
 }
 
-// Served are the ALPN protocols goha speaks; offering another one (h2)
-// would make a client speak what the proxy cannot read.
-var Served = map[string]bool{"http/1.1": true, "http/1.0": true}
+// Served are the ALPN protocols goha speaks; offering another one would
+// make a client speak what the proxy cannot read.
+var Served = map[string]bool{"h2": true, "http/1.1": true, "http/1.0": true}
 
 // ALPN reads an `alpn` value; a protocol goha does not serve is an error.
 func ALPN(v string) ([]string, error) {

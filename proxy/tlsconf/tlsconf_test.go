@@ -70,8 +70,11 @@ func TestCipherSuitesAndALPN(t *testing.T) {
 	if p, err := ALPN("http/1.1,http/1.0"); err != nil || strings.Join(p, ",") != "http/1.1,http/1.0" {
 		t.Errorf("%v %v", p, err)
 	}
-	if _, err := ALPN("h2,http/1.1"); err == nil {
-		t.Error("h2 accepted")
+	if p, err := ALPN("h2,http/1.1"); err != nil || strings.Join(p, ",") != "h2,http/1.1" {
+		t.Errorf("h2: %v %v", p, err)
+	}
+	if _, err := ALPN("h3,http/1.1"); err == nil {
+		t.Error("h3 accepted")
 	}
 }
 

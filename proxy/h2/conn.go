@@ -1,0 +1,547 @@
+package h2
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// Settings are what the server announces (HAProxy's tune.h2.* values).
+type Settings struct {
+	HeaderTableSize      uint32 // tune.h2.header-table-size
+	InitialWindowSize    uint32 // tune.h2.initial-window-size
+	MaxConcurrentStreams uint32 // tune.h2.max-concurrent-streams
+	MaxFrameSize         uint32 // tune.h2.max-frame-size
+}
+
+// DefaultSettings are HAProxy 2.6's defaults.
+var DefaultSettings = Settings{HeaderTableSize: 4096, InitialWindowSize: 65535, MaxConcurrentStreams: 100, MaxFrameSize: 16384}
+
+// Transport is the connection under the frames: a socket or a TLS
+// connection. Read and Write are called from one goroutine each.
+type Transport interface {
+	io.Reader
+	io.Writer
+	SetReadDeadline(time.Time) error
+}
+
+// Options configure a Conn.
+type Options struct {
+	Settings Settings
+	// IdleTimeout closes a connection that carries no stream for that
+	// long (0: never).
+	IdleTimeout time.Duration
+	// DrainGrace is how long a connection drained after GOAWAY stays
+	// open for the client to close it first (0: closed at once).
+	DrainGrace time.Duration
+	// Handler serves one stream, on a goroutine of its own; the stream
+	// ends when it returns.
+	Handler func(*Stream)
+}
+
+// Preface is what a client sends first (RFC 9113 §3.4).
+const Preface = http2.ClientPreface
+
+// maxHeaderList bounds a request's decoded fields (HAProxy refuses what
+// does not fit its buffer: tune.bufsize).
+const maxHeaderList = 16384
+
+// Conn is the server side of one HTTP/2 connection.
+type Conn struct {
+	t    Transport
+	opt  Options
+	fr   *http2.Framer
+	wmu  sync.Mutex // frame writes: bw, henc, hbuf
+	bw   *bufio.Writer
+	br   *bufio.Reader
+	henc *hpack.Encoder
+	hbuf bytes.Buffer
+
+	mu      sync.Mutex
+	cond    *sync.Cond // window changes, stream data, resets, ends
+	streams map[uint32]*Stream
+	lastID  uint32 // the last stream taken (GOAWAY names it)
+	seenID  uint32 // the highest stream the client opened, taken or not
+	sendWin int64  // connection-level window the client granted
+	peerWin int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax uint32 // client's SETTINGS_MAX_FRAME_SIZE
+	goaway  bool   // a GOAWAY went out: no new stream
+	started bool   // our SETTINGS went out: frames may follow
+	later   bool   // GoAway came before: its frame follows the SETTINGS
+	dead    error  // the connection failed: every stream fails
+	wg      sync.WaitGroup
+}
+
+// NewConn prepares a connection whose client preface has not been read.
+func NewConn(t Transport, opt Options) *Conn {
+	if opt.Settings == (Settings{}) {
+		opt.Settings = DefaultSettings
+	}
+	c := &Conn{t: t, opt: opt, streams: map[uint32]*Stream{}, sendWin: 65535, peerWin: 65535, peerMax: 16384}
+	c.cond = sync.NewCond(&c.mu)
+	c.bw = bufio.NewWriterSize(t, 16384)
+	// Frames are read through a buffer: a frame header and its payload,
+	// and the frames a client sends in a burst, cost one read.
+	c.br = bufio.NewReaderSize(t, 16384)
+	c.fr = http2.NewFramer(c.bw, c.br)
+	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
+	c.fr.ReadMetaHeaders = hpack.NewDecoder(opt.Settings.HeaderTableSize, nil)
+	c.fr.MaxHeaderListSize = maxHeaderList
+	c.henc = hpack.NewEncoder(&c.hbuf)
+	return c
+}
+
+// errPreface is a client that does not speak HTTP/2 first.
+var errPreface = errors.New("h2: bad connection preface")
+
+// Serve reads the preface and the frames until the connection ends, then
+// waits for its streams' handlers. It returns why the connection ended
+// (nil: a clean close).
+func (c *Conn) Serve() error {
+	err := c.serve()
+	c.mu.Lock()
+	if c.dead == nil {
+		c.dead = io.ErrUnexpectedEOF
+	}
+	for _, st := range c.streams {
+		st.abortLocked()
+	}
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.wg.Wait()
+	if err == io.EOF {
+		err = nil
+	}
+	return err
+}
+
+func (c *Conn) serve() error {
+	var pre [len(Preface)]byte
+	c.armIdle()
+	if _, err := io.ReadFull(c.br, pre[:]); err != nil {
+		return err
+	}
+	if string(pre[:]) != Preface {
+		// HAProxy closes on a wrong preface without a word.
+		return errPreface
+	}
+	s := c.opt.Settings
+	set := []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams}}
+	if s.HeaderTableSize != 4096 {
+		set = append(set, http2.Setting{ID: http2.SettingHeaderTableSize, Val: s.HeaderTableSize})
+	}
+	if s.InitialWindowSize != 65535 {
+		set = append(set, http2.Setting{ID: http2.SettingInitialWindowSize, Val: s.InitialWindowSize})
+	}
+	if s.MaxFrameSize != 16384 {
+		set = append(set, http2.Setting{ID: http2.SettingMaxFrameSize, Val: s.MaxFrameSize})
+	}
+	if err := c.write(func() error { return c.fr.WriteSettings(set...) }); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.started = true
+	later := c.later
+	c.mu.Unlock()
+	if later {
+		c.goAwayFrame(http2.ErrCodeNo)
+	}
+	first := true
+	for {
+		c.armIdle()
+		f, err := c.fr.ReadFrame()
+		if err != nil {
+			if _, hdrs := f.(*http2.MetaHeadersFrame); hdrs && err == http2.ConnectionError(http2.ErrCodeProtocol) {
+				// A header block past the list limit (a CONTINUATION
+				// flood): HAProxy's buffer overflows, INTERNAL_ERROR.
+				c.goAway(http2.ErrCodeInternal)
+				return err
+			}
+			if ce, ok := err.(http2.ConnectionError); ok {
+				c.goAway(http2.ErrCode(ce))
+				return err
+			}
+			if se, ok := err.(http2.StreamError); ok {
+				if first {
+					c.goAway(http2.ErrCodeProtocol)
+					return err
+				}
+				c.resetStream(se.StreamID, se.Code)
+				continue
+			}
+			if c.closing() {
+				return nil // GOAWAY sent and every stream done
+			}
+			return err
+		}
+		if first {
+			if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
+				return errPreface // the preface lacks SETTINGS: closed, as HAProxy
+			}
+			first = false
+		}
+		if code, connErr := c.handle(f); connErr {
+			c.goAway(code)
+			return http2.ConnectionError(code)
+		}
+	}
+}
+
+// armIdle sets the read deadline: the idle timeout while no stream is
+// open, none otherwise; once a GOAWAY is out and no stream is left, now.
+func (c *Conn) armIdle() {
+	c.mu.Lock()
+	c.armIdleLocked()
+	c.mu.Unlock()
+}
+
+// armIdleLocked is armIdle under the lock: the state it reads and the
+// deadline it sets cannot be separated by a stream's end.
+func (c *Conn) armIdleLocked() {
+	n, goaway := len(c.streams), c.goaway
+	switch {
+	case n == 0 && goaway:
+		// Drained after GOAWAY: the client has the grace (bounded by the
+		// idle timeout) to close first, as HAProxy lets it until its
+		// idle timeout.
+		d := c.opt.DrainGrace
+		if c.opt.IdleTimeout > 0 && c.opt.IdleTimeout < d {
+			d = c.opt.IdleTimeout
+		}
+		c.t.SetReadDeadline(time.Now().Add(d))
+	case n == 0 && c.opt.IdleTimeout > 0:
+		c.t.SetReadDeadline(time.Now().Add(c.opt.IdleTimeout))
+	default:
+		c.t.SetReadDeadline(time.Time{})
+	}
+}
+
+// closing reports a drained connection after GOAWAY, or an idle one.
+func (c *Conn) closing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.streams) > 0 {
+		return false
+	}
+	// Idle timeout, or the end of a drain: a GOAWAY(NO_ERROR) says
+	// goodbye (HAProxy sends it again after the soft stop's one).
+	c.goaway = true
+	c.mu.Unlock()
+	c.goAwayFrame(http2.ErrCodeNo)
+	c.mu.Lock()
+	return true
+}
+
+// handle acts on one frame; a true second result is a connection error.
+func (c *Conn) handle(f http2.Frame) (http2.ErrCode, bool) {
+	switch f := f.(type) {
+	case *http2.SettingsFrame:
+		return c.onSettings(f)
+	case *http2.MetaHeadersFrame:
+		return c.onHeaders(f)
+	case *http2.DataFrame:
+		return c.onData(f)
+	case *http2.WindowUpdateFrame:
+		return c.onWindowUpdate(f)
+	case *http2.PingFrame:
+		if !f.IsAck() {
+			c.write(func() error { return c.fr.WritePing(true, f.Data) })
+		}
+	case *http2.RSTStreamFrame:
+		c.mu.Lock()
+		st := c.streams[f.StreamID]
+		idle := f.StreamID > c.seenID
+		if st != nil {
+			st.abortLocked()
+			c.cond.Broadcast()
+		}
+		c.mu.Unlock()
+		if idle {
+			return http2.ErrCodeProtocol, true
+		}
+	case *http2.GoAwayFrame:
+		c.mu.Lock()
+		c.goaway = true // the client opens no more streams
+		c.mu.Unlock()
+	case *http2.PushPromiseFrame:
+		return http2.ErrCodeProtocol, true
+	}
+	// PRIORITY and unknown frame types are ignored (§5.5, §5.3.2).
+	return 0, false
+}
+
+func (c *Conn) onSettings(f *http2.SettingsFrame) (http2.ErrCode, bool) {
+	if f.IsAck() {
+		return 0, false
+	}
+	var code http2.ErrCode
+	f.ForeachSetting(func(s http2.Setting) error {
+		if err := s.Valid(); err != nil {
+			code = http2.ErrCodeProtocol
+			if ce, ok := err.(http2.ConnectionError); ok {
+				code = http2.ErrCode(ce)
+			}
+			return err
+		}
+		switch s.ID {
+		case http2.SettingInitialWindowSize:
+			c.mu.Lock()
+			delta := int64(s.Val) - int64(c.peerWin)
+			c.peerWin = int32(s.Val)
+			for _, st := range c.streams {
+				st.sendWin += delta
+				if st.sendWin > 1<<31-1 {
+					code = http2.ErrCodeFlowControl
+				}
+			}
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		case http2.SettingMaxFrameSize:
+			c.mu.Lock()
+			c.peerMax = s.Val
+			c.mu.Unlock()
+		case http2.SettingHeaderTableSize:
+			c.wmu.Lock()
+			c.henc.SetMaxDynamicTableSizeLimit(s.Val)
+			c.wmu.Unlock()
+		}
+		return nil
+	})
+	if code != 0 {
+		return code, true
+	}
+	c.write(func() error { return c.fr.WriteSettingsAck() })
+	return 0, false
+}
+
+func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
+	id := f.StreamID
+	c.mu.Lock()
+	st := c.streams[id]
+	if st != nil {
+		c.mu.Unlock()
+		return c.onTrailers(st, f)
+	}
+	if id%2 == 0 {
+		c.mu.Unlock()
+		return http2.ErrCodeProtocol, true // clients open odd streams only
+	}
+	if id <= c.seenID {
+		c.mu.Unlock()
+		if id > c.lastID {
+			return 0, false // a stream ignored after GOAWAY: still ignored
+		}
+		// A closed stream: §5.1 STREAM_CLOSED as a connection error.
+		return http2.ErrCodeStreamClosed, true
+	}
+	c.seenID = id
+	if c.goaway || c.dead != nil {
+		c.mu.Unlock()
+		return 0, false // after GOAWAY: ignored, the last id stays (§6.8)
+	}
+	c.lastID = id
+	if uint32(len(c.streams)) >= c.opt.Settings.MaxConcurrentStreams {
+		c.mu.Unlock()
+		c.resetStream(id, http2.ErrCodeRefusedStream)
+		return 0, false
+	}
+	c.mu.Unlock()
+	if f.Truncated {
+		c.resetStream(id, http2.ErrCodeProtocol)
+		return 0, false
+	}
+	req, err := parseRequest(f.Fields, f.StreamEnded())
+	if err != nil {
+		c.resetStream(id, http2.ErrCodeProtocol)
+		return 0, false
+	}
+	c.mu.Lock()
+	st = &Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize)}
+	st.remoteDone = req.NoBody
+	c.streams[id] = st
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go c.run(st)
+	return 0, false
+}
+
+// onTrailers takes a second HEADERS on an open stream: trailers, which
+// must end the stream.
+func (c *Conn) onTrailers(st *Stream, f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
+	c.mu.Lock()
+	done := st.remoteDone
+	c.mu.Unlock()
+	if done {
+		c.resetStream(f.StreamID, http2.ErrCodeStreamClosed)
+		return 0, false
+	}
+	if !f.StreamEnded() || checkTrailers(f.Fields) != nil {
+		c.resetStream(f.StreamID, http2.ErrCodeProtocol)
+		return 0, false
+	}
+	c.mu.Lock()
+	st.Trailers = f.Fields
+	st.endRemoteLocked()
+	c.mu.Unlock()
+	return 0, false
+}
+
+func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
+	id, n := f.StreamID, int32(f.Length)
+	c.mu.Lock()
+	st := c.streams[id]
+	if st == nil && id > c.seenID {
+		c.mu.Unlock()
+		return http2.ErrCodeProtocol, true // DATA on an idle stream
+	}
+	c.mu.Unlock()
+	// The connection window is given back at once: the stream windows
+	// bound what is buffered.
+	if n > 0 {
+		c.write(func() error { return c.fr.WriteWindowUpdate(0, uint32(n)) })
+	}
+	if st == nil {
+		c.resetStream(id, http2.ErrCodeStreamClosed)
+		return 0, false
+	}
+	c.mu.Lock()
+	if st.remoteDone {
+		c.mu.Unlock()
+		c.resetStream(id, http2.ErrCodeStreamClosed)
+		return 0, false
+	}
+	if n > st.recvWin {
+		c.mu.Unlock()
+		c.resetStream(id, http2.ErrCodeFlowControl)
+		return 0, false
+	}
+	st.recvWin -= n
+	st.unacked += n - int32(len(f.Data())) // padding is consumed at once
+	st.in = append(st.in, f.Data()...)
+	st.got += int64(len(f.Data()))
+	cl := st.Req.ContentLength
+	bad := cl >= 0 && (st.got > cl || (f.StreamEnded() && st.got != cl))
+	if f.StreamEnded() {
+		st.endRemoteLocked()
+	}
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if bad {
+		// §8.1.1: content-length and the DATA disagree.
+		c.resetStream(id, http2.ErrCodeProtocol)
+	}
+	return 0, false
+}
+
+func (c *Conn) onWindowUpdate(f *http2.WindowUpdateFrame) (http2.ErrCode, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.StreamID == 0 {
+		c.sendWin += int64(f.Increment)
+		if c.sendWin > 1<<31-1 {
+			return http2.ErrCodeFlowControl, true
+		}
+		c.cond.Broadcast()
+		return 0, false
+	}
+	st := c.streams[f.StreamID]
+	if st == nil {
+		if f.StreamID > c.seenID {
+			return http2.ErrCodeProtocol, true
+		}
+		return 0, false
+	}
+	st.sendWin += int64(f.Increment)
+	if st.sendWin > 1<<31-1 {
+		c.mu.Unlock()
+		c.resetStream(f.StreamID, http2.ErrCodeFlowControl)
+		c.mu.Lock()
+		return 0, false
+	}
+	c.cond.Broadcast()
+	return 0, false
+}
+
+// run serves a stream and ends it when its handler returns.
+func (c *Conn) run(st *Stream) {
+	defer c.wg.Done()
+	defer st.finish()
+	c.opt.Handler(st)
+}
+
+// resetStream sends RST_STREAM and forgets the stream.
+func (c *Conn) resetStream(id uint32, code http2.ErrCode) {
+	c.mu.Lock()
+	if st := c.streams[id]; st != nil {
+		st.abortLocked()
+		c.cond.Broadcast()
+	}
+	c.mu.Unlock()
+	c.write(func() error { return c.fr.WriteRSTStream(id, code) })
+}
+
+// GoAway starts a graceful close (soft stop): no stream beyond those
+// already opened, and the connection ends once they are done.
+func (c *Conn) GoAway() {
+	c.mu.Lock()
+	if c.goaway {
+		c.mu.Unlock()
+		return
+	}
+	c.goaway = true
+	idle := len(c.streams) == 0
+	if !c.started {
+		c.later = true
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.goAwayFrame(http2.ErrCodeNo)
+	if idle {
+		c.armIdle()
+	}
+}
+
+// goAway ends the connection on an error: GOAWAY with the code.
+func (c *Conn) goAway(code http2.ErrCode) {
+	c.mu.Lock()
+	c.goaway = true
+	if c.dead == nil {
+		c.dead = http2.ConnectionError(code)
+	}
+	c.mu.Unlock()
+	c.goAwayFrame(code)
+}
+
+func (c *Conn) goAwayFrame(code http2.ErrCode) {
+	c.mu.Lock()
+	last := c.lastID
+	c.mu.Unlock()
+	c.write(func() error { return c.fr.WriteGoAway(last, code, nil) })
+}
+
+// write runs one frame write under the write lock and flushes it. A
+// failed write makes the connection dead: every stream fails.
+func (c *Conn) write(fn func() error) error {
+	c.wmu.Lock()
+	err := fn()
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		c.mu.Lock()
+		if c.dead == nil {
+			c.dead = err
+		}
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}
+	return err
+}

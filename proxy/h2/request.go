@@ -1,0 +1,112 @@
+package h2
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/http2/hpack"
+)
+
+// Request is one stream's request as the client's HEADERS carried it,
+// checked against RFC 9113 §8.2 and §8.3.
+type Request struct {
+	Method, Scheme, Authority, Path string
+	// Fields are the regular header fields in order, names in lower case
+	// (HPACK carries them so); Cookie crumbs are joined into one field as
+	// §8.2.3 asks before passing to HTTP/1.1, placed last as HAProxy does.
+	Fields []hpack.HeaderField
+	// ContentLength is the content-length field's value, -1 when absent.
+	ContentLength int64
+	// NoBody: END_STREAM came with the headers.
+	NoBody bool
+}
+
+// errMalformed is a request §8.1.1 calls malformed: a stream error of
+// type PROTOCOL_ERROR.
+var errMalformed = errors.New("malformed request")
+
+// connectionSpecific are the fields §8.2.2 forbids (te is allowed with
+// the value "trailers" only).
+var connectionSpecific = map[string]bool{
+	"connection": true, "proxy-connection": true, "keep-alive": true,
+	"transfer-encoding": true, "upgrade": true,
+}
+
+// parseRequest checks a request's decoded fields and builds the Request.
+// The framer has already refused upper-case names, invalid characters,
+// pseudo-fields after regular ones, duplicated or unknown pseudo-fields.
+func parseRequest(fields []hpack.HeaderField, endStream bool) (Request, error) {
+	r := Request{ContentLength: -1, NoBody: endStream}
+	var cookie []string
+	for _, f := range fields {
+		if strings.HasPrefix(f.Name, ":") {
+			switch f.Name {
+			case ":method":
+				r.Method = f.Value
+			case ":scheme":
+				r.Scheme = f.Value
+			case ":authority":
+				r.Authority = f.Value
+			case ":path":
+				r.Path = f.Value
+			default: // :status, :protocol (no extended CONNECT here)
+				return r, errMalformed
+			}
+			continue
+		}
+		switch {
+		case connectionSpecific[f.Name]:
+			return r, errMalformed
+		case f.Name == "te" && !strings.EqualFold(f.Value, "trailers"):
+			return r, errMalformed
+		case f.Name == "host" && r.Authority != "":
+			continue // :authority wins (§8.3.1); the server sees one host
+		case f.Name == "content-length":
+			n, err := strconv.ParseInt(f.Value, 10, 64)
+			if err != nil || n < 0 || (r.ContentLength >= 0 && n != r.ContentLength) {
+				return r, errMalformed
+			}
+			if r.ContentLength >= 0 {
+				continue // the same value twice: one is enough
+			}
+			r.ContentLength = n
+		case f.Name == "cookie":
+			cookie = append(cookie, f.Value)
+			continue
+		}
+		r.Fields = append(r.Fields, f)
+	}
+	if len(cookie) > 0 {
+		// One cookie field after all the others, as HAProxy sends it.
+		r.Fields = append(r.Fields, hpack.HeaderField{Name: "cookie", Value: strings.Join(cookie, "; ")})
+	}
+	if r.Method == "" {
+		return r, errMalformed
+	}
+	if r.Method == "CONNECT" {
+		// §8.5: only :authority; goha does not tunnel over a stream.
+		return r, errMalformed
+	}
+	if r.Scheme == "" || r.Path == "" {
+		return r, errMalformed
+	}
+	if r.Path[0] != '/' && !(r.Path == "*" && r.Method == "OPTIONS") {
+		return r, errMalformed
+	}
+	if endStream && r.ContentLength > 0 {
+		return r, errMalformed // §8.1.1: the DATA cannot match
+	}
+	return r, nil
+}
+
+// checkTrailers checks a trailer section (§8.1): no pseudo-fields, none of
+// the connection-specific fields.
+func checkTrailers(fields []hpack.HeaderField) error {
+	for _, f := range fields {
+		if strings.HasPrefix(f.Name, ":") || connectionSpecific[f.Name] {
+			return errMalformed
+		}
+	}
+	return nil
+}

@@ -1,0 +1,337 @@
+package h2
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// Stream is one request/response exchange. Its handler reads the request
+// body with Read and answers with WriteHeaders, Write and End; the
+// connection's lock guards the fields below Req.
+type Stream struct {
+	c   *Conn
+	id  uint32
+	Req Request
+	// Trailers are the request's trailer fields, once the body has ended.
+	Trailers []hpack.HeaderField
+	// onAbort (SetOnAbort) runs once, on a goroutine of its own, when the
+	// client resets the stream or the connection dies.
+	onAbort func()
+
+	in         []byte // received body not yet read
+	got        int64  // body bytes received
+	recvWin    int32  // what the client may still send
+	unacked    int32  // consumed bytes not yet given back
+	remoteDone bool   // END_STREAM received
+	aborted    bool   // RST_STREAM (either way) or a dead connection
+	sendWin    int64
+	headersOut bool // response HEADERS sent
+	localDone  bool // END_STREAM sent
+	rdl, wdl   time.Time
+	rtimer     *time.Timer
+	wtimer     *time.Timer
+}
+
+// ID is the stream's identifier.
+func (st *Stream) ID() uint32 { return st.id }
+
+// errAborted is a stream the client reset, or whose connection died.
+var errAborted = errors.New("h2: stream aborted")
+
+// ErrAborted is returned by reads and writes of an aborted stream.
+var ErrAborted = errAborted
+
+func (st *Stream) abortLocked() {
+	if st.aborted {
+		return
+	}
+	st.aborted = true
+	if st.onAbort != nil {
+		go st.onAbort()
+	}
+}
+
+// SetOnAbort sets what runs when the client resets the stream or the
+// connection dies (the handler may be blocked elsewhere, on its server);
+// at once if that already happened.
+func (st *Stream) SetOnAbort(fn func()) {
+	c := st.c
+	c.mu.Lock()
+	st.onAbort = fn
+	gone := st.aborted
+	c.mu.Unlock()
+	if gone {
+		go fn()
+	}
+}
+
+func (st *Stream) endRemoteLocked() { st.remoteDone = true }
+
+// SetReadDeadline bounds the wait of Read. Deadlines are only noted
+// here: a timer is armed when a wait actually begins (most reads and
+// writes do not wait).
+func (st *Stream) SetReadDeadline(t time.Time) error {
+	c := st.c
+	c.mu.Lock()
+	st.rdl = t
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	return nil
+}
+
+// SetWriteDeadline bounds the wait of Write for flow-control credit.
+func (st *Stream) SetWriteDeadline(t time.Time) error {
+	c := st.c
+	c.mu.Lock()
+	st.wdl = t
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	return nil
+}
+
+// waitLocked waits for the connection's condition, woken at dl at the
+// latest (zero: no limit).
+func (st *Stream) waitLocked(dl time.Time, tm **time.Timer) {
+	c := st.c
+	if !dl.IsZero() {
+		d := time.Until(dl)
+		if *tm == nil {
+			*tm = time.AfterFunc(d, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+		} else {
+			(*tm).Reset(d)
+		}
+	}
+	c.cond.Wait()
+}
+
+func expired(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }
+
+// Read reads the request body; io.EOF once END_STREAM was read.
+func (st *Stream) Read(p []byte) (int, error) {
+	c := st.c
+	c.mu.Lock()
+	for len(st.in) == 0 {
+		switch {
+		case st.aborted || c.dead != nil:
+			c.mu.Unlock()
+			return 0, errAborted
+		case st.remoteDone:
+			c.mu.Unlock()
+			return 0, io.EOF
+		case expired(st.rdl):
+			c.mu.Unlock()
+			return 0, os.ErrDeadlineExceeded
+		}
+		st.waitLocked(st.rdl, &st.rtimer)
+	}
+	n := copy(p, st.in)
+	st.in = st.in[n:]
+	if len(st.in) == 0 {
+		st.in = st.in[:0:0]
+	}
+	st.unacked += int32(n)
+	var incr int32
+	// Credit goes back by halves of the window, and not at all once the
+	// body is complete.
+	if !st.remoteDone && st.unacked >= int32(c.opt.Settings.InitialWindowSize)/2 {
+		incr, st.unacked = st.unacked, 0
+		st.recvWin += incr
+	}
+	c.mu.Unlock()
+	if incr > 0 {
+		c.write(func() error { return c.fr.WriteWindowUpdate(st.id, uint32(incr)) })
+	}
+	return n, nil
+}
+
+// Field is one response header field (name in lower case).
+type Field = hpack.HeaderField
+
+// WriteHeaders sends the response's HEADERS (with CONTINUATION frames as
+// needed); end ends the stream (no body). A 1xx status may be sent before
+// the final one.
+func (st *Stream) WriteHeaders(status int, fields []Field, end bool) error {
+	return st.writeFields(status, fields, end, nil)
+}
+
+// WriteTrailers ends the stream with a trailer section.
+func (st *Stream) WriteTrailers(fields []Field) error { return st.writeFields(0, fields, true, nil) }
+
+// WriteResponse sends HEADERS and, when the windows allow all of it at
+// once, the body with END_STREAM in the same write (one system call for
+// a small response); otherwise the body follows through WriteData.
+func (st *Stream) WriteResponse(status int, fields []Field, body []byte) error {
+	c := st.c
+	c.mu.Lock()
+	n := int64(len(body))
+	whole := n <= st.sendWin && n <= c.sendWin && n <= int64(c.peerMax) && !st.aborted && c.dead == nil
+	if whole {
+		st.sendWin -= n
+		c.sendWin -= n
+	}
+	c.mu.Unlock()
+	if !whole {
+		if err := st.writeFields(status, fields, false, nil); err != nil {
+			return err
+		}
+		return st.WriteData(body, true)
+	}
+	return st.writeFields(status, fields, false, body)
+}
+
+// writeFields writes a HEADERS section; with data (credit already taken)
+// a DATA frame ending the stream follows in the same flush.
+func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte) error {
+	c := st.c
+	c.mu.Lock()
+	if st.aborted || st.localDone || c.dead != nil {
+		c.mu.Unlock()
+		return errAborted
+	}
+	max := int(c.peerMax)
+	if status >= 200 {
+		st.headersOut = true
+	}
+	if end || data != nil {
+		st.localDone = true
+	}
+	c.mu.Unlock()
+	return c.write(func() error {
+		c.hbuf.Reset()
+		if status > 0 {
+			c.henc.WriteField(Field{Name: ":status", Value: strconv.Itoa(status)})
+		}
+		for _, f := range fields {
+			c.henc.WriteField(f)
+		}
+		block := c.hbuf.Bytes()
+		first := true
+		for first || len(block) > 0 {
+			frag := block
+			if len(frag) > max {
+				frag = frag[:max]
+			}
+			block = block[len(frag):]
+			var err error
+			if first {
+				err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: st.id, BlockFragment: frag, EndStream: end, EndHeaders: len(block) == 0})
+				first = false
+			} else {
+				err = c.fr.WriteContinuation(st.id, len(block) == 0, frag)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if data != nil {
+			return c.fr.WriteData(st.id, true, data)
+		}
+		return nil
+	})
+}
+
+// WriteData sends p as DATA within the flow-control windows, waiting for
+// credit up to the write deadline; end sets END_STREAM on the last frame
+// (an empty p with end: an empty DATA frame ending the stream).
+func (st *Stream) WriteData(p []byte, end bool) error {
+	if len(p) == 0 && !end {
+		return nil
+	}
+	for {
+		n, err := st.writeData(p, end)
+		p = p[n:]
+		if err != nil || len(p) == 0 {
+			return err
+		}
+	}
+}
+
+func (st *Stream) writeData(p []byte, end bool) (int, error) {
+	c := st.c
+	c.mu.Lock()
+	for {
+		if st.aborted || st.localDone || c.dead != nil {
+			c.mu.Unlock()
+			return 0, errAborted
+		}
+		if len(p) == 0 || (st.sendWin > 0 && c.sendWin > 0) {
+			break
+		}
+		if expired(st.wdl) {
+			c.mu.Unlock()
+			return 0, os.ErrDeadlineExceeded
+		}
+		st.waitLocked(st.wdl, &st.wtimer)
+	}
+	n := int64(len(p))
+	n = min(n, st.sendWin, c.sendWin, int64(c.peerMax))
+	st.sendWin -= n
+	c.sendWin -= n
+	last := end && n == int64(len(p))
+	if last {
+		st.localDone = true
+	}
+	c.mu.Unlock()
+	err := c.write(func() error { return c.fr.WriteData(st.id, last, p[:n]) })
+	return int(n), err
+}
+
+// Reset abandons the stream with RST_STREAM (a response that cannot be
+// completed).
+func (st *Stream) Reset(code http2.ErrCode) {
+	c := st.c
+	c.mu.Lock()
+	if st.aborted || st.localDone {
+		c.mu.Unlock()
+		return
+	}
+	st.localDone = true
+	st.aborted = true
+	c.mu.Unlock()
+	c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
+}
+
+// finish forgets the stream once its handler returned: a response left
+// open is reset, and a request body the response did not wait for is
+// refused with RST_STREAM(NO_ERROR) (§8.1).
+func (st *Stream) finish() {
+	c := st.c
+	c.mu.Lock()
+	var code http2.ErrCode
+	rst := false
+	switch {
+	case st.aborted:
+	case !st.localDone:
+		rst, code = true, http2.ErrCodeInternal
+	case !st.remoteDone:
+		rst, code = true, http2.ErrCodeNo
+	}
+	st.aborted = true
+	delete(c.streams, st.id)
+	if st.rtimer != nil {
+		st.rtimer.Stop()
+	}
+	if st.wtimer != nil {
+		st.wtimer.Stop()
+	}
+	c.mu.Unlock()
+	if rst {
+		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
+	}
+	// The last stream gone: the idle timeout runs, or a drained
+	// connection's reader ends.
+	c.armIdle()
+}
+
+// HeadersSent reports whether the final response HEADERS went out.
+func (st *Stream) HeadersSent() bool {
+	st.c.mu.Lock()
+	defer st.c.mu.Unlock()
+	return st.headersOut
+}

@@ -1,0 +1,332 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/h2"
+	"github.com/goha-lb/goha/proxy/http1"
+	"golang.org/x/net/http2"
+)
+
+// streamBridge carries one HTTP/2 stream under a session as if it were an
+// HTTP/1.1 connection: reads give the request as HTTP/1.1 bytes (head
+// built from the HEADERS, body from the DATA, chunked when no
+// content-length announces it, as HAProxy sends it), and the HTTP/1.1
+// response the session writes is parsed back into HEADERS, DATA and
+// trailers. So every H2 request runs the one HTTP path: rules, ACLs,
+// balancing, logs, servers over HTTP/1.1.
+type streamBridge struct {
+	st      *h2.Stream
+	pending []byte // request bytes not yet read (head, chunk framing)
+	chunked bool   // the body is re-framed as chunks
+	eof     bool   // the request is fully read
+	tmp     []byte
+
+	headReq bool // the response to a HEAD has no body
+	rbuf    []byte
+	resp    http1.Response
+	state   bridgeState
+	remain  int64        // BodyLength: bytes still to come
+	dc      chunkDecoder // BodyChunked
+}
+
+type bridgeState uint8
+
+const (
+	bsHead bridgeState = iota
+	bsLength
+	bsChunked
+	bsUntilClose
+	bsDone
+)
+
+func newStreamBridge(st *h2.Stream) *streamBridge {
+	b := &streamBridge{st: st, headReq: st.Req.Method == "HEAD"}
+	b.pending = appendH1Head(nil, &st.Req)
+	r := &st.Req
+	b.chunked = !r.NoBody && r.ContentLength < 0
+	b.eof = r.NoBody
+	return b
+}
+
+// appendH1Head writes the request line and fields HAProxy sends a server
+// for an HTTP/2 request: origin-form target, host from :authority first,
+// the fields in order, transfer-encoding: chunked for a body of unknown
+// length.
+func appendH1Head(out []byte, r *h2.Request) []byte {
+	out = append(out, r.Method...)
+	out = append(out, ' ')
+	out = append(out, r.Path...)
+	out = append(out, " HTTP/1.1\r\n"...)
+	if r.Authority != "" {
+		out = append(out, "host: "...)
+		out = append(out, r.Authority...)
+		out = append(out, '\r', '\n')
+	}
+	for _, f := range r.Fields {
+		out = append(out, f.Name...)
+		out = append(out, ':', ' ')
+		out = append(out, f.Value...)
+		out = append(out, '\r', '\n')
+	}
+	if !r.NoBody && r.ContentLength < 0 {
+		out = append(out, "transfer-encoding: chunked\r\n"...)
+	}
+	return append(out, '\r', '\n')
+}
+
+// logTarget is the target HAProxy logs for an HTTP/2 request: the
+// absolute form scheme://authority/path.
+func logTarget(r *h2.Request) []byte {
+	if r.Authority == "" {
+		return []byte(r.Path)
+	}
+	return []byte(r.Scheme + "://" + r.Authority + r.Path)
+}
+
+func (b *streamBridge) Read(p []byte) (int, error) {
+	for len(b.pending) == 0 {
+		if b.eof {
+			return 0, io.EOF
+		}
+		if !b.chunked {
+			n, err := b.st.Read(p)
+			if err == io.EOF {
+				b.eof = true
+			}
+			return n, err
+		}
+		if b.tmp == nil {
+			b.tmp = make([]byte, 8192)
+		}
+		n, err := b.st.Read(b.tmp)
+		if n > 0 {
+			b.pending = http1.AppendChunk(b.pending[:0], b.tmp[:n])
+		}
+		if err == io.EOF {
+			b.eof = true
+			b.pending = append(b.pending, "0\r\n"...)
+			for _, f := range b.st.Trailers {
+				b.pending = append(b.pending, f.Name...)
+				b.pending = append(b.pending, ':', ' ')
+				b.pending = append(b.pending, f.Value...)
+				b.pending = append(b.pending, '\r', '\n')
+			}
+			b.pending = append(b.pending, '\r', '\n')
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, b.pending)
+	b.pending = b.pending[n:]
+	return n, nil
+}
+
+// errBridge is a response the bridge cannot translate.
+var errBridge = errors.New("h2: untranslatable response")
+
+// Write takes the HTTP/1.1 response bytes the session sends.
+func (b *streamBridge) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		switch b.state {
+		case bsHead:
+			b.rbuf = append(b.rbuf, p...)
+			p = nil
+			for b.state == bsHead && len(b.rbuf) > 0 {
+				err := b.resp.Parse(b.rbuf)
+				if err == http1.ErrIncomplete {
+					return n, nil
+				}
+				if err != nil {
+					b.st.Reset(http2.ErrCodeInternal)
+					return 0, errBridge
+				}
+				rest := b.rbuf[b.resp.HeadLen:]
+				k, err := b.sendHead(rest)
+				if err != nil {
+					return 0, err
+				}
+				b.rbuf = b.rbuf[:copy(b.rbuf, rest[k:])]
+			}
+			if b.state != bsHead && len(b.rbuf) > 0 {
+				p, b.rbuf = b.rbuf, nil
+			}
+		case bsLength:
+			k := int64(len(p))
+			if k > b.remain {
+				k = b.remain
+			}
+			b.remain -= k
+			if err := b.st.WriteData(p[:k], b.remain == 0); err != nil {
+				return 0, err
+			}
+			if b.remain == 0 {
+				b.state = bsDone
+			}
+			p = p[k:]
+		case bsChunked:
+			k, err := b.dc.feed(p, b.st)
+			if err != nil {
+				return 0, err
+			}
+			p = p[k:]
+			if b.dc.done {
+				b.state = bsDone
+			}
+		case bsUntilClose:
+			if err := b.st.WriteData(p, false); err != nil {
+				return 0, err
+			}
+			p = nil
+		case bsDone:
+			return n, nil // nothing may follow a response
+		}
+	}
+	return n, nil
+}
+
+// dropped are the HTTP/1.1 connection-specific fields a response loses
+// on its way to an HTTP/2 client (RFC 9113 §8.2.2).
+var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-connection": true,
+	"transfer-encoding": true, "upgrade": true}
+
+// sendHead translates a parsed response head into HEADERS; a body of
+// known length already all in rest goes with it (one write), and how much
+// of rest that took is returned.
+func (b *streamBridge) sendHead(rest []byte) (int, error) {
+	r := &b.resp
+	fields := make([]h2.Field, 0, len(r.Headers))
+	for _, h := range r.Headers {
+		name := strings.ToLower(string(h.Name))
+		if dropped[name] {
+			continue
+		}
+		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
+	}
+	if r.Status < 200 {
+		return 0, b.st.WriteHeaders(r.Status, fields, false)
+	}
+	kind := r.Body(b.headReq)
+	end := kind == http1.BodyNone || (kind == http1.BodyLength && r.ContentLength == 0)
+	if kind == http1.BodyLength && !end && int64(len(rest)) >= r.ContentLength {
+		b.state = bsDone
+		return int(r.ContentLength), b.st.WriteResponse(r.Status, fields, rest[:r.ContentLength])
+	}
+	if err := b.st.WriteHeaders(r.Status, fields, end); err != nil {
+		return 0, err
+	}
+	switch {
+	case end:
+		b.state = bsDone
+	case kind == http1.BodyLength:
+		b.state, b.remain = bsLength, r.ContentLength
+	case kind == http1.BodyChunked:
+		b.state = bsChunked
+	default:
+		b.state = bsUntilClose
+	}
+	return 0, nil
+}
+
+// CloseWrite ends a body delimited by the end of the connection.
+func (b *streamBridge) CloseWrite() error {
+	if b.state == bsUntilClose {
+		b.state = bsDone
+		return b.st.WriteData(nil, true)
+	}
+	return nil
+}
+
+// Close ends the stream from the session's side; an unfinished response
+// is reset when the handler returns (h2.Stream's finish).
+func (b *streamBridge) Close() error { return b.CloseWrite() }
+
+func (b *streamBridge) SetReadDeadline(t time.Time) error  { return b.st.SetReadDeadline(t) }
+func (b *streamBridge) SetWriteDeadline(t time.Time) error { return b.st.SetWriteDeadline(t) }
+
+// chunkDecoder turns the chunked body the session re-framed (canonical:
+// hex size, CR LF, data, CR LF; trailer fields after the last chunk) into
+// DATA frames and a trailer HEADERS.
+type chunkDecoder struct {
+	line   []byte // size or trailer line being read
+	remain int64  // data left in the chunk; -1: its CR LF
+	last   bool   // the zero-size chunk was read: trailers follow
+	trail  []h2.Field
+	done   bool
+}
+
+func (d *chunkDecoder) feed(p []byte, st *h2.Stream) (int, error) {
+	i := 0
+	for i < len(p) && !d.done {
+		switch {
+		case d.remain > 0:
+			k := min(int64(len(p)-i), d.remain)
+			if err := st.WriteData(p[i:i+int(k)], false); err != nil {
+				return i, err
+			}
+			d.remain -= k
+			i += int(k)
+			if d.remain == 0 {
+				d.remain = -2 // the CR LF after the data
+			}
+		case d.remain < 0:
+			d.remain++
+			i++
+		default:
+			j := bytes.IndexByte(p[i:], '\n')
+			if j < 0 {
+				d.line = append(d.line, p[i:]...)
+				return len(p), nil
+			}
+			d.line = append(d.line, p[i:i+j]...)
+			i += j + 1
+			line := bytes.TrimRight(d.line, "\r")
+			d.line = d.line[:0]
+			if err := d.onLine(line, st); err != nil {
+				return i, err
+			}
+		}
+	}
+	return i, nil
+}
+
+func (d *chunkDecoder) onLine(line []byte, st *h2.Stream) error {
+	if !d.last {
+		if k := bytes.IndexByte(line, ';'); k >= 0 {
+			line = line[:k]
+		}
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
+		if err != nil || n < 0 {
+			st.Reset(http2.ErrCodeInternal)
+			return errBridge
+		}
+		if n == 0 {
+			d.last = true
+		}
+		d.remain = n
+		return nil
+	}
+	if len(line) > 0 {
+		k := bytes.IndexByte(line, ':')
+		if k <= 0 {
+			st.Reset(http2.ErrCodeInternal)
+			return errBridge
+		}
+		name := strings.ToLower(string(line[:k]))
+		if !dropped[name] {
+			d.trail = append(d.trail, h2.Field{Name: name, Value: string(bytes.TrimSpace(line[k+1:]))})
+		}
+		return nil
+	}
+	d.done = true
+	if len(d.trail) > 0 {
+		return st.WriteTrailers(d.trail)
+	}
+	return st.WriteData(nil, true)
+}

@@ -1,0 +1,93 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/h2"
+)
+
+// HTTP/2 on the client side (bind ... proto h2, or ALPN h2 over TLS):
+// the connection's session runs the frame engine (proxy/h2), and each
+// stream becomes a session of its own over a streamBridge, served by
+// the same HTTP/1.1 path as any request. The connection's session holds
+// the connection counters; its streams count requests only.
+
+// h2Version is the version HAProxy logs (%HV) for an HTTP/2 request.
+var h2Version = []byte("HTTP/2.0")
+
+// wantsH2 reports whether a connection speaks HTTP/2 from its first byte.
+func (s *session) wantsH2() bool {
+	if s.fe.cfg.Mode != ModeHTTP {
+		return false
+	}
+	if s.tlsState != nil && s.tlsState.NegotiatedProtocol == "h2" {
+		return true
+	}
+	return s.bind.h2
+}
+
+// h2Transport is the connection under the frames.
+type h2Transport struct {
+	c  *tconn
+	to time.Duration // timeout client, for each write
+}
+
+func (t h2Transport) Read(p []byte) (int, error)  { return t.c.readRaw(p) }
+func (t h2Transport) Write(p []byte) (int, error) { return t.c.writeAt(p, time.Time{}, t.to) }
+func (t h2Transport) SetReadDeadline(d time.Time) error {
+	return t.c.TCPConn.SetReadDeadline(d)
+}
+
+// serveH2 runs an HTTP/2 connection until it ends. The idle timeout is
+// `timeout http-keep-alive`, else `timeout client`, as HAProxy's.
+func (s *session) serveH2() {
+	t := &s.fe.cfg.Timeouts
+	conn := h2.NewConn(h2Transport{c: s.c, to: t.Client}, h2.Options{
+		Settings:    s.p.cfg.H2,
+		IdleTimeout: firstSet(t.HTTPKeepAlive, t.Client),
+		DrainGrace:  softStopGrace,
+		Handler:     s.serveStream,
+	})
+	s.h2c.Store(conn)
+	if s.p.closing.Load() {
+		conn.GoAway() // accepted while stopping: no stream will be served
+	}
+	conn.Serve()
+	s.finish()
+}
+
+// serveStream serves one stream as a session of its own.
+func (s *session) serveStream(st *h2.Stream) {
+	cs := &session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
+		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}
+	cs.info.TLS = s.tlsState
+	b := newStreamBridge(st)
+	cs.c = &tconn{h2: b, stop: &cs.woken}
+	// A reset stream (or a dead connection) cuts the server side at once:
+	// the session may be waiting on its server.
+	st.SetOnAbort(func() {
+		if sc := cs.srvConn.Load(); sc != nil {
+			sc.Close()
+		}
+	})
+	cs.takeBuf()
+	cs.breq.Header = cs.balanceHeader
+	cs.breq.LastHeader = cs.balanceLastHeader
+	cs.info.req = &cs.req
+	cs.serveHTTP(true)
+}
+
+// h2Version makes a stream's request say 2.0 to req.ver and %HV; the
+// server still gets HTTP/1.1 (Minor stays 1).
+func (s *session) h2Version() {
+	if s.stream != nil {
+		s.req.Version = h2Version
+	}
+}
+
+// finishStream ends a stream's session: no connection counters move.
+func (s *session) finishStream() {
+	s.priv.close()
+	s.dropBuf()
+	s.c.Close()
+}

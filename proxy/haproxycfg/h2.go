@@ -1,0 +1,70 @@
+package haproxycfg
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/h2"
+)
+
+// h2Settings reads the global tune.h2.* values over HAProxy's defaults
+// (zero Settings when none is set: the defaults). The parser checked the
+// ranges HAProxy checks and reads them as atoi does.
+func h2Settings(g *haproxy.Global) h2.Settings {
+	var s h2.Settings
+	set := false
+	for _, st := range g.Raw {
+		if len(st.Args) < 2 {
+			continue
+		}
+		var dst *uint32
+		switch st.Args[0] {
+		case "tune.h2.header-table-size":
+			dst = &s.HeaderTableSize
+		case "tune.h2.initial-window-size":
+			dst = &s.InitialWindowSize
+		case "tune.h2.max-concurrent-streams":
+			dst = &s.MaxConcurrentStreams
+		case "tune.h2.max-frame-size":
+			dst = &s.MaxFrameSize
+		default:
+			continue
+		}
+		if !set {
+			s, set = h2.DefaultSettings, true
+		}
+		*dst = uint32(leadingNumber(st.Args[1]))
+	}
+	return s
+}
+
+// leadingNumber is the leading decimal digits of v (atoi; 0 for none),
+// bounded to 31 bits as an HTTP/2 setting is.
+func leadingNumber(v string) uint64 {
+	v = strings.TrimLeft(v, " \t+")
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' && i < 10 {
+		i++
+	}
+	n, _ := strconv.ParseUint(v[:i], 10, 64)
+	return min(n, 1<<31-1)
+}
+
+// bindH2 records a `bind ... proto h2` listener; another protocol is
+// reported.
+func (b *builder) bindH2(fe *proxy.Frontend, bd haproxy.Bind, addr string) {
+	p, ok := bd.Options["proto"]
+	if !ok {
+		return
+	}
+	if p != "h2" {
+		b.unsupported(bd.Pos, "bind proto "+p)
+		return
+	}
+	if fe.H2 == nil {
+		fe.H2 = map[string]bool{}
+	}
+	fe.H2[addr] = true
+}
