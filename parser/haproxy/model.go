@@ -16,6 +16,8 @@ type Config struct {
 	Backends  []*Proxy // backend and listen sections
 	Proxies   []*Proxy // frontend, backend, listen in file order
 	Others    []*Section
+	// Userlists are the typed userlist sections (userlist.go).
+	Userlists []Userlist
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
 }

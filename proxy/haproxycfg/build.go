@@ -25,6 +25,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.global = &cfg.Global
+	b.userlists = b.checkUserlists(cfg.Userlists)
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
@@ -84,6 +85,8 @@ type builder struct {
 	globalDesc  string
 	global      *haproxy.Global
 	tlsDefaults *tlsDefaults // read at the first TLS bind (tls.go)
+	// userlists are the configuration's, their passwords checked (auth.go).
+	userlists []haproxy.Userlist
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -241,7 +244,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 	}
-	acls := acl.NewSet(px.ACLs)
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
 	for _, u := range px.UseBackends {
 		if strings.Contains(u.Backend, "%[") {
 			b.unsupported(u.Pos, "use_backend with a dynamic name")
@@ -332,6 +335,16 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
+		case "auth":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" auth")
+				continue
+			}
+			var err error
+			if hr, err = authRule(r.Args, px); err != nil {
+				b.unsupported(r.Pos, err.Error())
+				continue
+			}
 		case "deny", "allow", "return", "redirect", "tarpit":
 			if kw != "http-request" {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
@@ -408,7 +421,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
-		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs))
+		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {
