@@ -150,3 +150,37 @@ backend be
 		}
 	}
 }
+
+// TestUserlistRefused: what goha cannot check is reported, never run as
+// "no password matches": other crypt(3) methods, users without a
+// password, and the userlist fetches outside ACLs.
+func TestUserlistRefused(t *testing.T) {
+	p := buildText(t, `userlist L
+    user des password abkPcZGjMip9A
+    user bc password $2b$05$abcdefghijklmnopqrstuuOQiyCxlgf/oeuTqixKmWdcYUh4Hjl0a
+    user yes password $y$j9T$abc$def
+    user nopw
+    user ok password $6$Zx81bq7Lm0$vXdP3JT3DM/mPAmO/T9kk5ZNuDb8i1Yw6eK9kzDe4vk1US4wtndi5WvqVei.wyB7sNpxFisZQHo4AqpOA/062/
+frontend fe
+    mode http
+    bind 127.0.0.1:7000
+    timeout client 1s
+    http-request set-header x %[http_auth(L)]
+    http-request auth realm a b
+`)
+	got := strings.Join(notices(p), "\n")
+	for _, want := range []string{
+		"[test.cfg:2] : 'userlist user 'des' password: a crypt(3) method other than $1$, $5$ or $6$'",
+		"[test.cfg:3] : 'userlist user 'bc' password",
+		"[test.cfg:4] : 'userlist user 'yes' password",
+		"[test.cfg:5] : 'userlist user 'nopw' without a password'",
+		"[test.cfg:11] : 'http-request set-header with a log-format value",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notices lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "user 'ok'") {
+		t.Errorf("a $6$ user was reported:\n%s", got)
+	}
+}
