@@ -80,13 +80,18 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	switch {
 	case r.Action == Redirect:
 		status = r.Redirect.Code
+	case r.Dynamic != nil:
+		page = r.Dynamic.Build(&s.info)
 	case r.Reply != nil:
 		page = r.Reply
 	default:
 		if status == 0 {
 			status = 403
 		}
-		page = fe.errs[status]
+		page = s.errorPage(status, nil)
+		if _, own := fe.errs[status]; own && fe.cfg.ErrorPageCloses[status] {
+			closeConn = true
+		}
 	}
 	switch r.Action {
 	case Deny:
@@ -97,7 +102,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
-		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, s.info.Header("host"))
+		page = r.Redirect.AppendResponse(buf[:0], &s.info)
 	}
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {

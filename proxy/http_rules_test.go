@@ -29,7 +29,7 @@ func TestRedirectLocation(t *testing.T) {
 		{RedirectRule{Kind: RedirectPrefix, Target: "/p"}, "http://h2/a", "/p/a"},
 		{RedirectRule{Kind: RedirectLocation, Target: "/l", AppendSlash: true}, "/a", "/l"},
 	} {
-		out := string(c.r.AppendResponse(nil, []byte(c.target), []byte("h")))
+		out := string(c.r.appendResponse(nil, c.r.Target, []byte(c.target), []byte("h")))
 		want := "location: " + c.want + "\r\n"
 		if !contains(out, want) {
 			t.Errorf("%+v on %q:\n%s\nwant %q", c.r, c.target, out, want)

@@ -307,12 +307,22 @@ func (s *session) clientWriteAt(p []byte, now time.Time) error {
 
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
-func (s *session) sendError(pages errorPages, code int, be *backend) {
+func (s *session) sendError(code int, be *backend) {
+	s.sendPage(code, be, s.errorPage(code, be))
+}
+
+// sendParserError answers a request the H1 parser refused with HAProxy's
+// built-in page: its H1 mux sends those itself, whatever the errorfiles.
+func (s *session) sendParserError(code int, be *backend) {
+	s.sendPage(code, be, builtinPage(code))
+}
+
+func (s *session) sendPage(code int, be *backend, page []byte) {
 	s.fe.stats.countStatus(code)
 	if be != nil {
 		be.stats.countStatus(code)
 	}
-	s.clientWrite(pages[code])
+	s.clientWrite(page)
 }
 
 // drainAndShut ends a connection the proxy refused a request on: the
@@ -391,13 +401,13 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
-				s.sendError(s.fe.errs, pe.Status, nil)
+				s.sendParserError(pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
-				s.sendError(s.fe.errs, 400, nil)
+				s.sendParserError(400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
@@ -407,7 +417,7 @@ func (s *session) readRequest(first bool) requestRead {
 		s.end += n
 		if err != nil && n == 0 {
 			if isTimeout(err) {
-				s.sendError(s.fe.errs, 408, nil)
+				s.sendParserError(408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
 				s.emitLog(nil, nil, 0, term('C', 'R'))
@@ -520,7 +530,7 @@ func (s *session) transaction() bool {
 		// is bothered.
 		var cs http1.Dechunker
 		if _, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
-			s.sendError(fe.errs, 400, nil)
+			s.sendParserError(400, nil)
 			s.emitLog(nil, nil, 400, term('P', 'R'))
 			s.drainAndShut()
 			return false
@@ -534,7 +544,7 @@ func (s *session) transaction() bool {
 		}
 	}
 	if be == nil {
-		s.sendError(fe.errs, 503, nil)
+		s.sendError(503, nil)
 		s.emitLog(nil, nil, 503, term('S', 'C'))
 		return false
 	}
@@ -555,7 +565,7 @@ func (s *session) transaction() bool {
 	}
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
-		s.sendError(be.errs, 503, be)
+		s.sendError(503, be)
 		t := term('S', 'C')
 		if s.tl.picked.IsZero() {
 			t = term('s', 'Q') // never left the queue

@@ -122,7 +122,10 @@ type Proxy struct {
 	LogFormatPos  Pos
 	ErrorFiles    map[int]string
 	ErrorFilesRef []Statement
-	Raw           []Statement // known but not typed
+	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
+	// declaration order, the defaults' first (errorpages.go).
+	ErrorReplies []ErrorReply
+	Raw          []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

@@ -133,11 +133,15 @@ func (s *state) parseRedirect(px *Proxy, l *kwLine) bool {
 }
 
 func (s *state) parseHTTPError(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
 	if msg := s.replyFile(l.w[1:]); msg != "" {
 		s.alert(l.p, "http-error : %s", msg)
 		return false
 	}
-	return s.parseRawKeyword(px, l)
+	s.httpErrorArgs(px, l)
+	return false
 }
 
 // simpleRule splits w[from:] into arguments and an if/unless condition

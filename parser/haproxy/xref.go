@@ -117,6 +117,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
+	s.errorfilesRefs(px)
 	for _, st := range px.ErrorFilesRef {
 		if len(st.Args) > 1 && s.sectionNamed("http-errors", st.Args[1]) == nil {
 			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.Pos.File, st.Pos.Line))

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"os"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -31,7 +30,7 @@ func (b *builder) checkUserlists(uls []haproxy.Userlist) []haproxy.Userlist {
 // with the proxy's 401 page (its errorfile for 401, else the built-in
 // one) plus `www-authenticate: Basic realm="<realm>"` as the last header,
 // the realm being the proxy's name by default. The answer is built once.
-func authRule(args []string, px *haproxy.Proxy) (proxy.HeaderRule, error) {
+func authRule(args []string, px *haproxy.Proxy, ps *pageSet) (proxy.HeaderRule, error) {
 	realm := px.Name
 	switch {
 	case len(args) == 0:
@@ -40,17 +39,8 @@ func authRule(args []string, px *haproxy.Proxy) (proxy.HeaderRule, error) {
 	default:
 		return proxy.HeaderRule{}, errUnsupported("http-request auth " + strings.Join(args, " "))
 	}
-	page, _, _ := proxy.RuleErrorPage(401)
-	if path, ok := px.ErrorFiles[401]; ok {
-		raw, err := os.ReadFile(path)
-		if err == nil {
-			page, err = normalizeErrorFile(raw)
-		}
-		if err != nil {
-			return proxy.HeaderRule{}, errUnsupported("http-request auth with errorfile 401 " + path + ": " + err.Error())
-		}
-	}
-	return proxy.HeaderRule{Action: proxy.Return, Status: 401, Reply: withHeader(page, "www-authenticate", `Basic realm="`+realm+`"`)}, nil
+	page, closes, _ := pageFor(ps, 401)
+	return proxy.HeaderRule{Action: proxy.Return, Status: 401, Reply: withHeader(page, "www-authenticate", `Basic realm="`+realm+`"`), Close: closes}, nil
 }
 
 // withHeader appends one header to a whole response's head.

@@ -25,6 +25,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.global = &cfg.Global
+	b.cfg = cfg
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
@@ -85,6 +86,7 @@ type builder struct {
 	globalDesc  string
 	global      *haproxy.Global
 	tlsDefaults *tlsDefaults // read at the first TLS bind (tls.go)
+	cfg         *haproxy.Config
 	// userlists are the configuration's, their passwords checked (auth.go).
 	userlists []haproxy.Userlist
 }
@@ -156,20 +158,6 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 	return out
 }
 
-func (b *builder) errorFiles(px *haproxy.Proxy) map[int]string {
-	for _, st := range px.ErrorFilesRef {
-		b.unsupported(st.Pos, "errorfiles")
-	}
-	if len(px.ErrorFiles) == 0 {
-		return nil
-	}
-	out := make(map[int]string, len(px.ErrorFiles))
-	for k, v := range px.ErrorFiles {
-		out[k] = v
-	}
-	return out
-}
-
 // implemented says whether the policy table (parser/haproxy class_table.go,
 // the one list of what goha implements) has kind/name as Implemented: the
 // timeouts, bind and server options the data path and checks apply.
@@ -195,11 +183,13 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe := &proxy.Frontend{
 		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
-		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 	}
+	pages := b.errorPages(px)
+	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
 	}
@@ -263,8 +253,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
+		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls, pages)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
@@ -282,7 +272,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 // rules maps http-request/http-response header rules. Values with
 // log-format expressions and the actions the data path lacks are reported
 // and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set) []proxy.HeaderRule {
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, pages *pageSet) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
 	for _, r := range in {
 		var hr proxy.HeaderRule
@@ -341,7 +331,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			var err error
-			if hr, err = authRule(r.Args, px); err != nil {
+			if hr, err = authRule(r.Args, px, pages); err != nil {
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
@@ -351,7 +341,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			var err error
-			if hr, err = terminalRule(r, px.ErrorFiles); err != nil {
+			if hr, err = b.terminalRule(r, pages); err != nil {
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
@@ -406,10 +396,11 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
-		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		Splice: splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 	}
+	be.ErrorPages = b.errorPages(px).pages
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
