@@ -17,9 +17,7 @@ import (
 func requireRuns(t *testing.T, cfg string) {
 	t.Helper()
 	res := haproxy.CheckBytes("test.cfg", []byte(cfg), nil)
-	for _, n := range Build(res.Config).Notices.List {
-		res.Diags.List = append(res.Diags.List, n)
-	}
+	res.Diags.List = append(res.Diags.List, Build(res.Config).Notices.List...)
 	if haproxy.ApplyPolicy(res, false) {
 		var msgs []string
 		for _, d := range res.Diags.List {
