@@ -237,10 +237,11 @@ type Backend struct {
 	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
-	Balance    balance.Spec
-	Servers    []*Server
-	ErrorFiles map[int]string
-	ErrorPages map[int][]byte // as Frontend.ErrorPages
+	Balance         balance.Spec
+	Servers         []*Server
+	ErrorFiles      map[int]string
+	ErrorPages      map[int][]byte // as Frontend.ErrorPages
+	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses
 
 	// RedispatchEvery is `option redispatch <interval>` (HAProxy's default
 	// is -1, the last retry; see retryFacts).

@@ -120,3 +120,17 @@ func (s *session) errorPage(code int, be *backend) []byte {
 	}
 	return builtinPage(code)
 }
+
+// errorPageCloses says whether the connection ends after the page
+// errorPage picks (an own page marked so by the adapter).
+func (s *session) errorPageCloses(code int, be *backend) bool {
+	if be != nil {
+		if _, ok := be.errs[code]; ok {
+			return be.cfg.ErrorPageCloses[code]
+		}
+	}
+	if _, ok := s.fe.errs[code]; ok {
+		return s.fe.cfg.ErrorPageCloses[code]
+	}
+	return false
+}

@@ -311,6 +311,23 @@ func (s *session) sendError(code int, be *backend) {
 	s.sendPage(code, be, s.errorPage(code, be))
 }
 
+// answerError answers a request no server took with the error page for
+// code; like HAProxy, the connection then serves the next request when
+// the request was whole and the client keeps it (writeAnswer).
+func (s *session) answerError(code int, be *backend, t [2]byte) bool {
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
+	s.emitLog(be, nil, code, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	return false
+}
+
 // sendParserError answers a request the H1 parser refused with HAProxy's
 // built-in page: its H1 mux sends those itself, whatever the errorfiles.
 func (s *session) sendParserError(code int, be *backend) {
@@ -544,9 +561,7 @@ func (s *session) transaction() bool {
 		}
 	}
 	if be == nil {
-		s.sendError(503, nil)
-		s.emitLog(nil, nil, 503, term('S', 'C'))
-		return false
+		return s.answerError(503, nil, term('S', 'C'))
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
@@ -565,13 +580,11 @@ func (s *session) transaction() bool {
 	}
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries)
 	if srv == nil {
-		s.sendError(503, be)
 		t := term('S', 'C')
 		if s.tl.picked.IsZero() {
 			t = term('s', 'Q') // never left the queue
 		}
-		s.emitLog(be, nil, 503, t)
-		return false
+		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}

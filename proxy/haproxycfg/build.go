@@ -400,7 +400,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 	}
-	be.ErrorPages = b.errorPages(px).pages
+	bePages := b.errorPages(px)
+	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}

@@ -16,11 +16,8 @@ import (
 // server failed (backend's page, else the frontend's, else built-in),
 // beside HAProxy 2.6, byte for byte at the client.
 //
-// Known difference, not compared: after an error that follows a server
-// failure (503 here) HAProxy keeps the client connection and, for an
-// HTTP/1.0 client, says "connection: close" or "keep-alive"; goha closes
-// the connection after the page. Those rows send HTTP/1.1 requests and
-// compare the bytes only.
+// After a 503 no server took, HAProxy keeps the client connection when the
+// request was whole (as after the rules' answers): compared too.
 func TestErrorPagesDifferential(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name, content string) string {
@@ -126,12 +123,17 @@ backend b6
 			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
 		}
 	}
+	var backendRows []string
 	for _, p := range []string{"/b1", "/b2", "/b3", "/b4", "/b5", "/b6"} {
-		raw := get(p)
-		want, _ := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, _ := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) {
-			t.Errorf("%q\nhaproxy:\n%q\ngoha:\n%q", raw, want, got)
+		backendRows = append(backendRows, "GET "+p+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET "+p+" HTTP/1.0\r\n\r\n")
+	}
+	backendRows = append(backendRows, get("/b1")+get("/b3"), "GET /b6 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"POST /b4 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"+get("/b2"), "POST /b4 HTTP/1.1\r\nHost: h\r\nContent-Length: 9\r\n\r\nabc")
+	for _, raw := range backendRows {
+		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
+		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
+		if !bytes.Equal(want, got) || wantEnd != gotEnd {
+			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
 		}
 	}
 }
