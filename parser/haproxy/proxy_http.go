@@ -68,6 +68,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
 		if m := s.replyFile(args); m != "" {
 			msg = m + "."
+		} else {
+			msg = s.replyPayloadCheck(p, args)
 		}
 	}
 	if msg == "" {
