@@ -127,6 +127,14 @@ type Frontend struct {
 	// ErrorFiles maps a status code to a file holding the full raw HTTP
 	// response to send instead of the built-in one (`errorfile`).
 	ErrorFiles map[int]string
+	// ErrorPages are whole responses replacing the built-in pages, built
+	// by the configuration adapter (errorfile, errorloc, errorfiles,
+	// http-error, as HAProxy re-emits them); they override ErrorFiles.
+	ErrorPages map[int][]byte
+	// ErrorPageCloses marks the pages after which HAProxy ends the
+	// connection (an errorfile saying "Connection: close", or whose body
+	// ends with the connection).
+	ErrorPageCloses map[int]bool
 	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
 	// request parser relaxes what HAProxy 2.6's does (http1.Request).
 	AcceptInvalidRequest bool
@@ -240,6 +248,9 @@ type HeaderRule struct {
 	Status int
 	Reply  []byte
 	Close  bool
+	// Dynamic, when set, builds the reply of a deny, tarpit or return per
+	// request (log-format payload or header values); Reply is then unused.
+	Dynamic *DynamicReply
 	// Redirect is the redirect rule's target (Action Redirect).
 	Redirect *RedirectRule
 	// Service answers the request (Action UseService).
@@ -274,9 +285,11 @@ type Backend struct {
 	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
-	Balance    balance.Spec
-	Servers    []*Server
-	ErrorFiles map[int]string
+	Balance         balance.Spec
+	Servers         []*Server
+	ErrorFiles      map[int]string
+	ErrorPages      map[int][]byte // as Frontend.ErrorPages
+	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses
 
 	// RedispatchEvery is `option redispatch <interval>` (HAProxy's default
 	// is -1, the last retry; see retryFacts).

@@ -78,24 +78,59 @@ func htx(status, text string) string {
 		"\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n" + b
 }
 
-// errorPages holds the raw responses one proxy sends, errorfiles applied.
+// errorPages holds a proxy's own pages (errorfiles and the like), by
+// status; the built-in ones are not in it.
 type errorPages map[int][]byte
 
-// loadErrorPages reads each errorfile once; like HAProxy, the file is the
-// complete raw response and is sent as is.
-func loadErrorPages(files ...map[int]string) (errorPages, error) {
-	pages := errorPages{}
-	for code, s := range builtinErrors {
-		pages[code] = []byte(s)
+// loadErrorPages reads each errorfile once (like HAProxy's legacy
+// loader, the file is sent as is), then takes the adapter's pages.
+func loadErrorPages(files map[int]string, pages map[int][]byte) (errorPages, error) {
+	out := errorPages{}
+	for code, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("errorfile %d: %w", code, err)
+		}
+		out[code] = b
 	}
-	for _, m := range files {
-		for code, path := range m {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("errorfile %d: %w", code, err)
-			}
-			pages[code] = b
+	for code, b := range pages {
+		out[code] = b
+	}
+	return out, nil
+}
+
+// builtinPage is HAProxy's own page for code.
+func builtinPage(code int) []byte {
+	if p, ok := builtinErrors[code]; ok {
+		return []byte(p)
+	}
+	return nil
+}
+
+// errorPage is the page HAProxy 2.6's http_error_message picks for code:
+// the backend's own, else the frontend's, else the built-in one.
+func (s *session) errorPage(code int, be *backend) []byte {
+	if be != nil {
+		if p, ok := be.errs[code]; ok {
+			return p
 		}
 	}
-	return pages, nil
+	if p, ok := s.fe.errs[code]; ok {
+		return p
+	}
+	return builtinPage(code)
+}
+
+// errorPageCloses says whether the connection ends after the page
+// errorPage picks (an own page marked so by the adapter).
+func (s *session) errorPageCloses(code int, be *backend) bool {
+	if be != nil {
+		if _, ok := be.errs[code]; ok {
+			return be.cfg.ErrorPageCloses[code]
+		}
+	}
+	if _, ok := s.fe.errs[code]; ok {
+		return s.fe.cfg.ErrorPageCloses[code]
+	}
+	return false
 }

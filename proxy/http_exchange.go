@@ -59,7 +59,7 @@ func (x *exchange) run() bool {
 		// head in s.out.
 		full, n, err := cs.Reframe(head, avail)
 		if err != nil {
-			s.sendError(s.fe.errs, 400, x.be)
+			s.sendParserError(400, x.be)
 			return false
 		}
 		head, body = full[:len(head)], full[len(head):]
@@ -128,7 +128,7 @@ func (x *exchange) run() bool {
 				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 				s.redispatched()
 				if x.srv == nil {
-					s.sendError(x.be.errs, 503, x.be)
+					s.sendError(503, x.be)
 					x.status, x.term = 503, term('S', 'C')
 					return false
 				}
@@ -202,7 +202,7 @@ func (x *exchange) failResponse(err error) {
 	}
 	x.status, x.term = code, t
 	x.srv.stats.countStatus(code)
-	x.s.sendError(x.be.errs, code, x.be)
+	x.s.sendError(code, x.be)
 }
 
 func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
@@ -238,7 +238,7 @@ func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 				// The head is sent: s.out takes the re-framed chunks.
 				var serr error
 				if out, k, serr = cs.Reframe(s.out[:0], s.buf[:n]); serr != nil {
-					s.sendError(s.fe.errs, 400, x.be)
+					s.sendParserError(400, x.be)
 					x.status, x.term = 400, term('P', 'D')
 					return serr
 				}
@@ -319,7 +319,7 @@ func (x *exchange) forwardResponse() bool {
 	}
 	for _, r := range s.fe.cfg.ResponseRules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			s.sendError(x.be.errs, 502, x.be)
+			s.sendError(502, x.be)
 			return false
 		}
 	}

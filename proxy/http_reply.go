@@ -23,6 +23,9 @@ type RedirectRule struct {
 	DropQuery   bool   // prefix/scheme: the path loses its query string
 	AppendSlash bool   // prefix/scheme: a location not ending in "/" gets one
 	Cookie      string // the Set-Cookie value (set-cookie / clear-cookie), "" = none
+	// TargetFormat, when set, computes the target per request (a
+	// log-format target); Target is then unused.
+	TargetFormat func(*RequestInfo) string
 }
 
 // redirectReason is HAProxy's reason phrase for each redirect code.
@@ -71,9 +74,19 @@ func pathStart(target []byte) int {
 	return len(target)
 }
 
-// AppendResponse appends the whole redirect response for a request with
-// this target and Host value (the connection header is the caller's).
-func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
+// AppendResponse appends the whole redirect response for the request
+// (the connection header is the caller's).
+func (r *RedirectRule) AppendResponse(out []byte, req *RequestInfo) []byte {
+	to := r.Target
+	if r.TargetFormat != nil {
+		to = r.TargetFormat(req)
+	}
+	return r.appendResponse(out, to, req.Target, req.Header("host"))
+}
+
+// appendResponse is AppendResponse for the target to, a request with
+// this target and Host value.
+func (r *RedirectRule) appendResponse(out []byte, to string, target, host []byte) []byte {
 	out = append(out, "HTTP/1.1 "...)
 	out = strconv.AppendInt(out, int64(r.Code), 10)
 	out = append(out, ' ')
@@ -81,7 +94,7 @@ func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
 	out = append(out, "\r\ncontent-length: 0\r\nlocation: "...)
 	n := len(out)
 	if r.Kind == RedirectLocation {
-		out = append(out, r.Target...)
+		out = append(out, to...)
 	} else {
 		path := requestPath(target)
 		if r.DropQuery {
@@ -93,12 +106,12 @@ func (r *RedirectRule) AppendResponse(out, target, host []byte) []byte {
 			path = []byte("/")
 		}
 		if r.Kind == RedirectScheme {
-			out = append(out, r.Target...)
+			out = append(out, to...)
 			out = append(out, "://"...)
 			out = append(out, host...)
-		} else if r.Target != "/" {
+		} else if to != "/" {
 			// A prefix "/" adds nothing: a self-redirection.
-			out = append(out, r.Target...)
+			out = append(out, to...)
 		}
 		out = append(out, path...)
 		if r.AppendSlash && len(out) > n && out[len(out)-1] != '/' {
@@ -181,4 +194,42 @@ func BuildReply(status int, hdrs []ReplyHeader, ctype string, body []byte) []byt
 	}
 	out = append(out, "\r\n"...)
 	return append(out, body...)
+}
+
+// DynamicReply is an http reply whose payload or header values are
+// log-format strings (lf-string, lf-file, a hdr value with %[...]),
+// evaluated per request and then built as BuildReply builds a literal one.
+type DynamicReply struct {
+	Status      int
+	Headers     []DynamicHeader
+	ContentType string
+	// Body computes the payload (nil: none).
+	Body func(*RequestInfo) string
+}
+
+// DynamicHeader is a reply header whose value is Value, or Format's when
+// Format is set.
+type DynamicHeader struct {
+	Name, Value string
+	Format      func(*RequestInfo) string
+}
+
+// Build returns the response for the request r.
+func (d *DynamicReply) Build(r *RequestInfo) []byte {
+	hdrs := make([]ReplyHeader, 0, len(d.Headers))
+	for _, h := range d.Headers {
+		v := h.Value
+		if h.Format != nil {
+			v = h.Format(r)
+		}
+		if v == "" {
+			continue // measured: HAProxy adds no header with an empty value
+		}
+		hdrs = append(hdrs, ReplyHeader{Name: h.Name, Value: v})
+	}
+	var body []byte
+	if d.Body != nil {
+		body = []byte(d.Body(r))
+	}
+	return BuildReply(d.Status, hdrs, d.ContentType, body)
 }

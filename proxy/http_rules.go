@@ -69,29 +69,25 @@ rules:
 
 // answerRule sends the response of a deny, return or redirect rule, with
 // the connection header HAProxy's H1 layer appends to the responses it
-// makes. Like HAProxy, the connection serves the next request when the
-// request is whole in the buffer and the client keeps it; otherwise the
-// answer says close and is followed by a FIN and a drain.
+// makes (writeAnswer).
 func (s *session) answerRule(r *HeaderRule) bool {
-	fe, req := s.fe, &s.req
-	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
-	if whole && req.ContentLength > 0 {
-		whole = int64(s.end-req.HeadLen) >= req.ContentLength
-		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
-	}
-	closeConn := r.Close || !whole || req.WantsClose() || s.p.closing.Load()
+	fe := s.fe
+	forceClose := r.Close
 	status, t := r.Status, term('L', 'R')
 	var page []byte
 	switch {
 	case r.Action == Redirect:
 		status = r.Redirect.Code
+	case r.Dynamic != nil:
+		page = r.Dynamic.Build(&s.info)
 	case r.Reply != nil:
 		page = r.Reply
 	default:
 		if status == 0 {
 			status = 403
 		}
-		page = fe.errs[status]
+		page = s.errorPage(status, nil)
+		forceClose = forceClose || s.errorPageCloses(status, nil)
 	}
 	switch r.Action {
 	case Deny:
@@ -104,8 +100,33 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
-		page = r.Redirect.AppendResponse(buf[:0], s.info.Target, s.info.Header("host"))
+		page = r.Redirect.AppendResponse(buf[:0], &s.info)
 	}
+	fe.stats.countStatus(status)
+	next, closeConn := s.writeAnswer(page, forceClose)
+	// A cookie read for the log also names its server there.
+	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), status, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	s.drainAndShut()
+	return false
+}
+
+// writeAnswer writes a response the proxy makes itself, with the
+// connection header HAProxy's H1 layer appends to those. Like HAProxy,
+// the connection serves the next request (from next) when the request is
+// whole in the buffer and the client keeps it; otherwise the answer says
+// close (closeConn), and the caller ends the connection.
+func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn bool) {
+	req := &s.req
+	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	if whole && req.ContentLength > 0 {
+		whole = int64(s.end-req.HeadLen) >= req.ContentLength
+		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
+	}
+	closeConn = forceClose || !whole || req.WantsClose() || s.p.closing.Load()
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
 		head, body = page[:i+2], page[i+4:]
@@ -130,16 +151,8 @@ func (s *session) answerRule(r *HeaderRule) bool {
 		out = append(out, body...)
 		s.out = out
 	}
-	fe.stats.countStatus(status)
 	s.clientWrite(out)
-	// A cookie read for the log also names its server there.
-	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), status, t)
-	if !closeConn {
-		s.start = next
-		return true
-	}
-	s.drainAndShut()
-	return false
+	return next, closeConn
 }
 
 // tarpit holds the request for the frontend's tarpit timeout before the

@@ -332,12 +332,39 @@ func (s *session) clientWriteAt(p []byte, now time.Time) error {
 
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
-func (s *session) sendError(pages errorPages, code int, be *backend) {
+func (s *session) sendError(code int, be *backend) {
+	s.sendPage(code, be, s.errorPage(code, be))
+}
+
+// answerError answers a request no server took with the error page for
+// code; like HAProxy, the connection then serves the next request when
+// the request was whole and the client keeps it (writeAnswer).
+func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 	s.fe.stats.countStatus(code)
 	if be != nil {
 		be.stats.countStatus(code)
 	}
-	s.clientWrite(pages[code])
+	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
+	s.emitLog(be, nil, code, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	return false
+}
+
+// sendParserError answers a request the H1 parser refused with HAProxy's
+// built-in page: its H1 mux sends those itself, whatever the errorfiles.
+func (s *session) sendParserError(code int, be *backend) {
+	s.sendPage(code, be, builtinPage(code))
+}
+
+func (s *session) sendPage(code int, be *backend, page []byte) {
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	s.clientWrite(page)
 }
 
 // drainAndShut ends a connection the proxy refused a request on: the
@@ -421,14 +448,14 @@ func (s *session) readRequest(first bool) requestRead {
 			var pe *http1.Error
 			if errors.As(err, &pe) {
 				s.failedRequest()
-				s.sendError(s.fe.errs, pe.Status, nil)
+				s.sendParserError(pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
 				s.failedRequest()
-				s.sendError(s.fe.errs, 400, nil)
+				s.sendParserError(400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
@@ -439,7 +466,7 @@ func (s *session) readRequest(first bool) requestRead {
 		if err != nil && n == 0 {
 			s.failedRequest()
 			if isTimeout(err) {
-				s.sendError(s.fe.errs, 408, nil)
+				s.sendParserError(408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
 				s.emitLog(nil, nil, 0, term('C', 'R'))
@@ -552,7 +579,7 @@ func (s *session) transaction() bool {
 		// is bothered.
 		var cs http1.Dechunker
 		if _, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
-			s.sendError(fe.errs, 400, nil)
+			s.sendParserError(400, nil)
 			s.emitLog(nil, nil, 400, term('P', 'R'))
 			s.drainAndShut()
 			return false
@@ -566,9 +593,7 @@ func (s *session) transaction() bool {
 		}
 	}
 	if be == nil {
-		s.sendError(fe.errs, 503, nil)
-		s.emitLog(nil, nil, 503, term('S', 'C'))
-		return false
+		return s.answerError(503, nil, term('S', 'C'))
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
@@ -592,13 +617,11 @@ func (s *session) transaction() bool {
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
 	if srv == nil {
-		s.sendError(be.errs, 503, be)
 		t := term('S', 'C')
 		if s.tl.picked.IsZero() {
 			t = term('s', 'Q') // never left the queue
 		}
-		s.emitLog(be, nil, 503, t)
-		return false
+		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)
 	if srv == s.ck.pin.srv && !s.ck.pin.left {

@@ -129,7 +129,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		b.bal = bal
-		if b.errs, err = loadErrorPages(bc.ErrorFiles); err != nil {
+		if b.errs, err = loadErrorPages(bc.ErrorFiles, bc.ErrorPages); err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		p.backends[bc.Name] = b
@@ -145,7 +145,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		}
 		f.slots = newLimiter(limitOf(fc.MaxConn))
 		var err error
-		if f.errs, err = loadErrorPages(fc.ErrorFiles); err != nil {
+		if f.errs, err = loadErrorPages(fc.ErrorFiles, fc.ErrorPages); err != nil {
 			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
 		}
 		if fc.DefaultBackend != "" {

@@ -130,8 +130,8 @@ func (s *session) answerService(svc Service) bool {
 // an applet's error: through its HTX layer (lower-case names, the 400 and
 // 408 pages too), then connection: close.
 func (s *session) appendServiceError(out []byte, status int) []byte {
-	page := s.fe.errs[status]
-	if _, custom := s.fe.cfg.ErrorFiles[status]; !custom {
+	page := s.errorPage(status, nil)
+	if _, custom := s.fe.errs[status]; !custom {
 		if p, ok := ruleErrorPages[status]; ok {
 			page = []byte(p)
 		}

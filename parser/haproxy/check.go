@@ -373,7 +373,7 @@ func (s *state) checkValidity() bool {
 			}
 		}
 	}
-	if s.userlistRefs() {
+	if s.typeUserlists() {
 		fatal = true
 	}
 	for _, px := range s.cfg.Proxies {

@@ -253,7 +253,7 @@ func TestClassOfSamples(t *testing.T) {
 		want       Class
 	}{
 		// Issue 16: served differently today, so unsupported.
-		{"http-request", "auth", Unsupported},
+		{"http-request", "auth", Implemented},
 		{"converter", "url_dec", Implemented},
 		{"converter", "hmac", Unsupported},
 		{"proxy", "stick-table", Implemented},

@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -118,4 +119,66 @@ func httpActionList(list []string) string {
 		q[i] = "'" + a + "'"
 	}
 	return strings.Join(q, ", ")
+}
+
+// replyPayloadCheck is HAProxy 2.6's check of an http reply's payload
+// and content-type (http_parse_http_reply): a non-empty string or file and
+// any log-format payload need a content-type; a content-type beside an
+// errorfile and the hdr names the reply sets itself are ignored with a
+// warning. It returns the error message, if any.
+func (s *state) replyPayloadCheck(p Pos, args []string) string {
+	ctype, payload, value := "", "", ""
+	var ignoredHdrs []string
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "hdr":
+			if i+1 < len(args) {
+				switch strings.ToLower(args[i+1]) {
+				case "content-length", "transfer-encoding", "content-type":
+					ignoredHdrs = append(ignoredHdrs, args[i+1])
+				}
+			}
+			i += 2
+		case "content-type":
+			if i+1 < len(args) {
+				ctype = args[i+1]
+			}
+			i++
+		case "string", "lf-string", "file", "lf-file", "errorfile", "errorfiles":
+			payload = args[i]
+			if i+1 < len(args) {
+				value = args[i+1]
+			}
+			i++
+		case "default-errorfiles":
+			payload = args[i]
+		case "status", "deny_status":
+			i++
+		case "if", "unless":
+			i = len(args)
+		}
+	}
+	switch payload {
+	case "errorfile", "errorfiles", "default-errorfiles":
+		if ctype != "" {
+			s.warn(p, "content-type '%s' ignored by the http reply when used with an erorrfile.", ctype)
+		}
+	case "lf-string", "lf-file":
+		if ctype == "" {
+			return "a content type must be defined with a log-format payload."
+		}
+	case "string", "file":
+		nonEmpty := value != ""
+		if payload == "file" {
+			fi, err := os.Stat(value)
+			nonEmpty = err == nil && fi.Size() > 0
+		}
+		if nonEmpty && ctype == "" {
+			return "a content type must be defined when non-empty payload is configured."
+		}
+	}
+	for _, h := range ignoredHdrs {
+		s.warn(p, "header '%s' always ignored by the http reply.", h)
+	}
+	return ""
 }

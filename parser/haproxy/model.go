@@ -20,6 +20,8 @@ type Config struct {
 	// are dropped, as HAProxy drops them), typed; their statements are
 	// also in Others.
 	Peers []*PeersSection
+	// Userlists are the typed userlist sections (userlist.go).
+	Userlists []Userlist
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
 }
@@ -136,7 +138,10 @@ type Proxy struct {
 	LogFormatPos  Pos
 	ErrorFiles    map[int]string
 	ErrorFilesRef []Statement
-	Raw           []Statement // known but not typed
+	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
+	// declaration order, the defaults' first (errorpages.go).
+	ErrorReplies []ErrorReply
+	Raw          []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

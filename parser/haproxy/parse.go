@@ -308,11 +308,17 @@ func (s *state) section(file string, sec *astSection) bool {
 			s.fileFatal = true
 			continue
 		}
-		if s.sectionStatement(o, sp, append([]string{st.Keyword}, st.Args...)) {
+		words := append([]string{st.Keyword}, st.Args...)
+		if s.sectionStatement(o, sp, words) {
 			return true
 		}
-		o.Statements = append(o.Statements, Statement{Pos: sp, Args: append([]string{st.Keyword}, st.Args...)})
-		s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
+		if sec.Kind == "userlist" && s.userlistStatement(o, sp, words) {
+			continue
+		}
+		o.Statements = append(o.Statements, Statement{Pos: sp, Args: words})
+		if row, ok := ClassOf(sec.Kind, st.Keyword); !ok || row.Class != Implemented {
+			s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
+		}
 	}
 	s.cfg.Others = append(s.cfg.Others, o)
 	s.sectionEnd(o)

@@ -23,12 +23,12 @@ func TestApplyPolicy(t *testing.T) {
 				// (the bind options themselves are reported by proxy/haproxycfg)
 				"[ALERT]    config : parsing [t.cfg:2] : 'tune.ssl.cachesize' is not supported by goha.",
 			}},
-		{name: "unsupported action", cfg: "listen l\n bind 127.0.0.1:1\n http-request auth\n",
-			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-request auth' is not supported by goha."}},
+		{name: "unsupported action", cfg: "listen l\n bind 127.0.0.1:1\n http-request send-spoe-group e g\n",
+			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-request send-spoe-group' is not supported by goha."}},
 		{name: "a rule named by its numbered form", cfg: "listen l\n bind 127.0.0.1:1\n http-response track-sc0 src\n",
 			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-response track-sc0' is not supported by goha."}},
-		{name: "override", cfg: "listen l\n bind 127.0.0.1:1\n http-request auth\n", allow: true,
-			exit: 0, want: []string{"[WARNING]  config : parsing [t.cfg:3] : 'http-request auth' is not supported by goha: running without it (--allow-unsupported)."}},
+		{name: "override", cfg: "listen l\n bind 127.0.0.1:1\n http-request send-spoe-group e g\n", allow: true,
+			exit: 0, want: []string{"[WARNING]  config : parsing [t.cfg:3] : 'http-request send-spoe-group' is not supported by goha: running without it (--allow-unsupported)."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

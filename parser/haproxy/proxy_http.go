@@ -68,6 +68,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
 		if m := s.replyFile(args); m != "" {
 			msg = m + "."
+		} else {
+			msg = s.replyPayloadCheck(p, args)
 		}
 	}
 	if msg == "" {
@@ -104,7 +106,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	switch rule.Action {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
-		"use-service":
+		"use-service", "auth":
 	default:
 		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && kw == "http-request" {
 			break // proxy/haproxycfg maps it (track.go)
@@ -136,11 +138,15 @@ func (s *state) parseRedirect(px *Proxy, l *kwLine) bool {
 }
 
 func (s *state) parseHTTPError(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
 	if msg := s.replyFile(l.w[1:]); msg != "" {
 		s.alert(l.p, "http-error : %s", msg)
 		return false
 	}
-	return s.parseRawKeyword(px, l)
+	s.httpErrorArgs(px, l)
+	return false
 }
 
 // simpleRule splits w[from:] into arguments and an if/unless condition

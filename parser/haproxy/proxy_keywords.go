@@ -92,6 +92,9 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"log-tag", "<string>", (*state).parseLogTag},
 	{"errorfile", "<code> <file>", (*state).parseErrorfile},
 	{"errorfiles", "<name> [<code> ...]", (*state).parseErrorfiles},
+	{"errorloc", "<code> <url>", (*state).parseErrorloc},
+	{"errorloc302", "<code> <url>", (*state).parseErrorloc},
+	{"errorloc303", "<code> <url>", (*state).parseErrorloc},
 }
 
 // proxyHandlers indexes proxyKeywordTable by first word.

@@ -56,10 +56,13 @@ func (s *state) parseErrorfile(px *Proxy, l *kwLine) bool {
 		return false
 	}
 	px.ErrorFiles[code] = l.arg(2)
+	px.ErrorReplies = append(px.ErrorReplies, ErrorReply{Pos: p, Kind: "errorfile", Code: code, Arg: l.arg(2)})
 	return false
 }
 
 func (s *state) parseErrorfiles(px *Proxy, l *kwLine) bool {
-	px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: l.p, Args: l.w})
+	if s.errorfilesArgs(px, l) {
+		px.ErrorFilesRef = append(px.ErrorFilesRef, Statement{Pos: l.p, Args: l.w})
+	}
 	return false
 }

@@ -28,6 +28,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	for k, v := range def.ErrorFiles {
 		px.ErrorFiles[k] = v
 	}
+	px.ErrorReplies = append([]ErrorReply(nil), def.ErrorReplies...)
 	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn

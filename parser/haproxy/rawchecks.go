@@ -75,12 +75,6 @@ var rawChecks = map[string]rawCheck{
 		}
 		return "'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'."
 	},
-	"errorloc": func(w []string) string {
-		if len(w) < 3 {
-			return "errorloc : expects <status_code> and <url> as arguments.\n"
-		}
-		return ""
-	},
 	"monitor-uri": func(w []string) string {
 		if len(w) < 2 {
 			return "'monitor-uri' expects an URI."

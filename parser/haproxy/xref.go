@@ -97,9 +97,33 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			}
 		}
 	}
+	// http_auth_group's patterns are groups of its userlist (HAProxy
+	// checks them once the userlists are resolved).
+	checkGroups := func(a ACL) {
+		if a.Sample.Fetch.Name != "http_auth_group" || len(a.Sample.Fetch.Args) != 1 {
+			return
+		}
+		ul := s.cfg.UserlistNamed(a.Sample.Fetch.Args[0].Str)
+		if ul == nil {
+			return // checkAuth reported it
+		}
+		if len(a.Match.Patterns) == 0 {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy %s: acl %s %s(): no groups specified.", px.Name, a.Name, a.Sample.Fetch.Name))
+			fatal = true
+			return
+		}
+		for _, g := range a.Match.Patterns {
+			if !contains(ul.Groups, g) {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy %s: acl %s %s(): invalid group '%s'.", px.Name, a.Name, a.Sample.Fetch.Name, g))
+				fatal = true
+				return
+			}
+		}
+	}
 	for _, a := range px.ACLs {
 		checkAuth(a.Pos, a.Sample.Text)
 		checkTables(a.Pos, a.Sample)
+		checkGroups(a)
 	}
 	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules} {
 		for _, r := range rules {
@@ -111,6 +135,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 					if t.Anon != nil {
 						checkAuth(r.Pos, t.Anon.Sample.Text)
 						checkTables(r.Pos, t.Anon.Sample)
+						checkGroups(*t.Anon)
 					}
 				}
 			}
@@ -130,6 +155,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
+	s.errorfilesRefs(px)
 	for _, st := range px.ErrorFilesRef {
 		if len(st.Args) > 1 && s.sectionNamed("http-errors", st.Args[1]) == nil {
 			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.Pos.File, st.Pos.Line))

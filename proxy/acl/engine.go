@@ -14,6 +14,16 @@ import (
 type Set struct {
 	acls  []haproxy.ACL
 	cache map[string]proxy.Condition
+	// userlists are the configuration's, for http_auth and
+	// http_auth_group (WithUserlists).
+	userlists []haproxy.Userlist
+}
+
+// WithUserlists gives the set the userlists its http_auth and
+// http_auth_group ACLs name.
+func (s *Set) WithUserlists(uls []haproxy.Userlist) *Set {
+	s.userlists = uls
+	return s
 }
 
 // NewSet returns the compiler of conditions over acls (a proxy's acl lines).
@@ -30,7 +40,7 @@ func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
 			var m proxy.Condition
 			var err error
 			if t.Anon != nil {
-				m, err = Compile(*t.Anon)
+				m, err = compileACL(*t.Anon, s.userlists)
 			} else {
 				m, err = s.named(t.Name)
 			}
@@ -55,7 +65,7 @@ func (s *Set) named(name string) (proxy.Condition, error) {
 		if a.Name != name {
 			continue
 		}
-		m, err := Compile(a)
+		m, err := compileACL(a, s.userlists)
 		if err != nil {
 			return nil, fmt.Errorf("acl %s: %v", name, err)
 		}
@@ -218,11 +228,21 @@ func (a *acl) matchWith(r *proxy.RequestInfo, in value) bool {
 }
 
 // Compile builds the matcher of one ACL: fetch -> converters -> matcher.
-func Compile(a haproxy.ACL) (proxy.Condition, error) {
+// It knows no userlist: an http_auth ACL needs a Set (WithUserlists).
+func Compile(a haproxy.ACL) (proxy.Condition, error) { return compileACL(a, nil) }
+
+// compileACL is Compile with the configuration's userlists.
+func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) {
 	if a.Invalid != "" {
 		return nil, fmt.Errorf("%s", a.Invalid)
 	}
+	if a.Sample.Fetch.Name == "http_auth_group" {
+		return compileAuthGroup(a, uls)
+	}
 	f, ok := fetches[a.Sample.Fetch.Name]
+	if !ok {
+		f, ok = authFetch(a.Sample.Fetch.Name, uls)
+	}
 	if !ok {
 		return nil, fmt.Errorf("fetch %s", a.Sample.Text)
 	}

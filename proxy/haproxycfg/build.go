@@ -26,6 +26,8 @@ func Build(cfg *haproxy.Config) *Plan {
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.global = &cfg.Global
+	b.cfg = cfg
+	b.userlists = b.checkUserlists(cfg.Userlists)
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
@@ -90,6 +92,9 @@ type builder struct {
 	tables      map[string]*stick.Table // stick tables by proxy name (stick.go)
 	// srvTLSDefaults: read at the first TLS server (tls_server.go)
 	srvTLSDefaults *serverDefaults
+	cfg            *haproxy.Config
+	// userlists are the configuration's, their passwords checked (auth.go).
+	userlists []haproxy.Userlist
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -159,20 +164,6 @@ func (b *builder) forwardFor(px *haproxy.Proxy) proxy.ForwardFor {
 	return out
 }
 
-func (b *builder) errorFiles(px *haproxy.Proxy) map[int]string {
-	for _, st := range px.ErrorFilesRef {
-		b.unsupported(st.Pos, "errorfiles")
-	}
-	if len(px.ErrorFiles) == 0 {
-		return nil
-	}
-	out := make(map[int]string, len(px.ErrorFiles))
-	for k, v := range px.ErrorFiles {
-		out[k] = v
-	}
-	return out
-}
-
 // implemented says whether the policy table (parser/haproxy class_table.go,
 // the one list of what goha implements) has kind/name as Implemented: the
 // timeouts, bind and server options the data path and checks apply.
@@ -198,12 +189,14 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe := &proxy.Frontend{
 		Name: px.Name, Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
-		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		Listen:               px.Kind == "listen",
 	}
+	pages := b.errorPages(px)
+	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
 		fe.DefaultBackend = px.Name
 	}
@@ -249,7 +242,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 	}
-	acls := acl.NewSet(px.ACLs)
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
 	for _, u := range px.UseBackends {
 		if strings.Contains(u.Backend, "%[") {
 			b.unsupported(u.Pos, "use_backend with a dynamic name")
@@ -271,8 +264,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe.TCPContentRules = b.tcpContentRules(px, acls)
 	fe.InspectDelay = px.InspectDelay
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls)...)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
+		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages)...)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
@@ -293,7 +286,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 // rules maps http-request/http-response header rules. Values with
 // log-format expressions and the actions the data path lacks are reported
 // and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set) []proxy.HeaderRule {
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, pages *pageSet) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
 	for _, r := range in {
 		var hr proxy.HeaderRule
@@ -346,13 +339,23 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
+		case "auth":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" auth")
+				continue
+			}
+			var err error
+			if hr, err = authRule(r.Args, px, pages); err != nil {
+				b.unsupported(r.Pos, err.Error())
+				continue
+			}
 		case "deny", "allow", "return", "redirect", "tarpit":
 			if kw != "http-request" {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}
 			var err error
-			if hr, err = terminalRule(r, px.ErrorFiles); err != nil {
+			if hr, err = b.terminalRule(r, pages); err != nil {
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
@@ -420,10 +423,12 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be := &proxy.Backend{
 		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
-		ErrorFiles: b.errorFiles(px), Splice: splice(px),
+		Splice: splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 	}
+	bePages := b.errorPages(px)
+	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
@@ -436,7 +441,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	b.persistence(px, be)
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
-		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs))
+		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

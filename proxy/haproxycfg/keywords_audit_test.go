@@ -34,6 +34,8 @@ backend b
     option httpchk
     server s 127.0.0.1:9 check
 %s
+http-errors audit
+    errorfile 503 ../../testdata/haproxy/files/errors/503.http
 `
 
 // auditArgs are the arguments tried for a keyword, in order, until the
@@ -46,7 +48,7 @@ var auditArgs = map[string][][]string{
 	"default-server":            {{"weight", "2"}},
 	"use_backend":               {{"b"}},
 	"default_backend":           {{"b"}},
-	"errorfile":                 {{"503", "/dev/null"}},
+	"errorfile":                 {{"503", "../../testdata/haproxy/files/errors/503.http"}},
 	"log":                       {{"127.0.0.1:514", "local0"}},
 	"log-format":                {{"%ci"}},
 	"mode":                      {{"http"}},
@@ -77,6 +79,11 @@ var auditArgs = map[string][][]string{
 	"log-tag":                   {{"x"}},
 	"tune.h2.header-table-size": {{"8192"}},
 	"tune.h2.max-frame-size":    {{"32768"}},
+	"errorloc":                  {{"503", "http://example.com/"}},
+	"errorloc302":               {{"503", "http://example.com/"}},
+	"errorloc303":               {{"503", "/sorry"}},
+	"errorfiles":                {{"audit"}},
+	"http-error":                {{"status", "503", "string", "x"}},
 }
 
 // The rules wire maps in frontends only (tcprules.go).

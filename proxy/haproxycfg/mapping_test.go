@@ -172,10 +172,10 @@ frontend fe
     bind 127.0.0.1:7000
     bind 127.0.0.1:7443 ssl crt /etc/ssl/x.pem
     stats enable
-    http-request redirect location /x%[path] if { path /old }
+    http-request redirect scheme https%[path] if { path /old }
     http-request set-header X-Id %ci
     http-request set-header X-Ok yes
-    http-request return status 200 content-type text/plain lf-string %[src]
+    http-response return status 200 content-type text/plain lf-string %[src]
     default_backend be
 backend be
     balance rdp-cookie
@@ -192,9 +192,9 @@ backend be
 	}
 	sort.Strings(got)
 	want := []string{
-		"[test.cfg:11] : 'redirect location with a log-format target' parsed but not supported yet.",
+		"[test.cfg:11] : 'redirect scheme with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value: log-format variable \"%ci\" is not supported by goha' parsed but not supported yet.",
-		"[test.cfg:14] : 'http-request return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
+		"[test.cfg:14] : 'http-response return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // errUnsupported marks a rule form goha does not implement; its message is
@@ -22,7 +23,7 @@ func (e errUnsupported) Error() string { return string(e) }
 // HAProxy 2.6 builds their responses. A form goha lacks (log-format
 // payloads and headers, errorfiles sections, dynamic redirect targets) is
 // an errUnsupported.
-func terminalRule(r haproxy.HTTPRule, errorFiles map[int]string) (proxy.HeaderRule, error) {
+func (b *builder) terminalRule(r haproxy.HTTPRule, ps *pageSet) (proxy.HeaderRule, error) {
 	switch r.Action {
 	case "allow":
 		if len(r.Args) != 0 {
@@ -30,11 +31,11 @@ func terminalRule(r haproxy.HTTPRule, errorFiles map[int]string) (proxy.HeaderRu
 		}
 		return proxy.HeaderRule{Action: proxy.Allow}, nil
 	case "deny":
-		return denyRule(r.Args, errorFiles, proxy.Deny, 403)
+		return b.denyRule(r.Args, ps, proxy.Deny, 403)
 	case "tarpit":
-		return denyRule(r.Args, errorFiles, proxy.Tarpit, 500)
+		return b.denyRule(r.Args, ps, proxy.Tarpit, 500)
 	case "return":
-		hr, err := replyRule(r.Args, 200, "http-request return")
+		hr, err := b.replyRule(r.Args, 200, "http-request return", ps)
 		hr.Action = proxy.Return
 		return hr, err
 	case "redirect":
@@ -51,7 +52,7 @@ func terminalRule(r haproxy.HTTPRule, errorFiles map[int]string) (proxy.HeaderRu
 // proxy's error page for the code (403 by default); any other reply
 // argument makes an http reply built from the arguments.
 // tarpit takes the same arguments, with 500 for default.
-func denyRule(args []string, errorFiles map[int]string, action proxy.RuleAction, status int) (proxy.HeaderRule, error) {
+func (b *builder) denyRule(args []string, ps *pageSet, action proxy.RuleAction, status int) (proxy.HeaderRule, error) {
 	kw := "http-request deny"
 	if action == proxy.Tarpit {
 		kw = "http-request tarpit"
@@ -65,42 +66,56 @@ func denyRule(args []string, errorFiles map[int]string, action proxy.RuleAction,
 		if err != nil {
 			return hr, errUnsupported(kw + " deny_status " + args[1])
 		}
-		page, closes, ok := proxy.RuleErrorPage(code)
+		page, closes, ok := pageFor(ps, code)
 		if !ok {
 			return hr, errUnsupported(kw + " deny_status " + args[1])
 		}
 		hr.Status = code
 		if closes {
-			if _, custom := errorFiles[code]; custom {
-				return hr, errUnsupported(kw + " deny_status " + args[1] + " with an errorfile")
-			}
 			hr.Reply, hr.Close = page, true
 		}
-		return hr, nil // the proxy's page: an errorfile for the code applies
+		return hr, nil // else the proxy's page, answerRule's (ErrorPageCloses)
 	}
 	if args[0] == "deny_status" {
 		args = append([]string{"status"}, args[1:]...)
 	}
-	out, err := replyRule(args, status, kw)
+	out, err := b.replyRule(args, status, kw, ps)
 	out.Action = action
 	return out, err
 }
 
-// replyRule builds an http reply (return, deny with arguments): status,
-// content-type, hdr, and one payload among string, file and errorfile.
-func replyRule(args []string, status int, kw string) (proxy.HeaderRule, error) {
+// replyRule builds an http reply (return, deny with arguments, http-error):
+// status, content-type, hdr, and one payload among string, file,
+// errorfile, errorfiles <name> and default-errorfiles (pages are the
+// proxy's own error pages).
+func (b *builder) replyRule(args []string, status int, kw string, ps *pageSet) (proxy.HeaderRule, error) {
 	var (
 		ctype   string
 		hdrs    []proxy.ReplyHeader
 		body    []byte
 		payload string
 		raw     []byte // errorfile: the whole response
+		closes  bool   // raw ends the connection
 	)
 	unsupported := func() (proxy.HeaderRule, error) {
 		return proxy.HeaderRule{}, errUnsupported(kw + " " + strings.Join(args, " "))
 	}
+	var fromPages bool     // default-errorfiles
+	var sectionName string // errorfiles <name>
+	var (
+		dynamic bool // a log-format payload or header value
+		dynHdrs []proxy.DynamicHeader
+		bodyFmt func(*proxy.RequestInfo) string
+	)
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if a == "default-errorfiles" {
+			if payload != "" {
+				return unsupported()
+			}
+			payload, fromPages = a, true
+			continue
+		}
 		if i+1 >= len(args) {
 			return unsupported()
 		}
@@ -116,15 +131,49 @@ func replyRule(args []string, status int, kw string) (proxy.HeaderRule, error) {
 		case "content-type":
 			ctype = v
 		case "hdr":
-			if i+1 >= len(args) || strings.Contains(args[i+1], "%") {
-				return unsupported() // a log-format value
+			if i+1 >= len(args) {
+				return unsupported()
 			}
 			i++
 			switch strings.ToLower(v) {
 			case "content-length", "transfer-encoding", "content-type":
 				continue // HAProxy ignores them (with a warning)
 			}
-			hdrs = append(hdrs, proxy.ReplyHeader{Name: v, Value: args[i]})
+			dh := proxy.DynamicHeader{Name: v, Value: args[i]}
+			if strings.Contains(args[i], "%") {
+				f, err := acl.CompileFormat(args[i])
+				if err != nil {
+					return proxy.HeaderRule{}, errUnsupported(kw + " hdr " + v + " " + args[i] + ": " + err.Error())
+				}
+				dh.Format, dynamic = f, true
+			}
+			if args[i] != "" { // HAProxy adds no header with an empty value
+				hdrs = append(hdrs, proxy.ReplyHeader{Name: v, Value: args[i]})
+			}
+			dynHdrs = append(dynHdrs, dh)
+		case "lf-string", "lf-file":
+			if payload != "" {
+				return unsupported()
+			}
+			payload = a
+			text := v
+			if a == "lf-file" {
+				b, err := os.ReadFile(v)
+				if err != nil {
+					return unsupported()
+				}
+				text = string(b)
+			}
+			f, err := acl.CompileFormat(text)
+			if err != nil {
+				return proxy.HeaderRule{}, errUnsupported(kw + " " + a + ": " + err.Error())
+			}
+			bodyFmt, dynamic = f, true
+		case "errorfiles":
+			if payload != "" {
+				return unsupported()
+			}
+			payload, sectionName = a, v
 		case "string", "file", "errorfile":
 			if payload != "" {
 				return unsupported()
@@ -144,55 +193,93 @@ func replyRule(args []string, status int, kw string) (proxy.HeaderRule, error) {
 				if err != nil {
 					return unsupported()
 				}
-				if raw, err = normalizeErrorFile(b); err != nil {
+				if raw, closes, err = normalizeErrorFile(b); err != nil {
 					return proxy.HeaderRule{}, errUnsupported(kw + " errorfile " + v + ": " + err.Error())
 				}
 			}
-		default: // lf-string, lf-file, errorfiles, default-errorfiles, ...
+		default:
 			return unsupported()
 		}
 	}
+	if sectionName != "" {
+		page, c, ok, err := b.sectionPage(sectionName, status)
+		if err != nil {
+			return proxy.HeaderRule{}, errUnsupported(kw + " errorfiles " + sectionName + ": " + err.Error())
+		}
+		if ok {
+			raw, closes = page, c
+		} // else an empty reply (measured: HAProxy 2.6 does not fall back)
+	}
+	if fromPages {
+		page, c, ok := pageFor(ps, status)
+		if !ok {
+			return unsupported()
+		}
+		raw, closes = page, c
+	}
 	if raw != nil {
-		return proxy.HeaderRule{Status: status, Reply: raw}, nil
+		return proxy.HeaderRule{Status: status, Reply: raw, Close: closes}, nil
+	}
+	if dynamic {
+		if kw == "http-error" {
+			return proxy.HeaderRule{}, errUnsupported(kw + " with a log-format payload or header")
+		}
+		d := &proxy.DynamicReply{Status: status, Headers: dynHdrs, ContentType: ctype, Body: bodyFmt}
+		if bodyFmt == nil {
+			d.Body = func(*proxy.RequestInfo) string { return string(body) }
+		}
+		return proxy.HeaderRule{Status: status, Dynamic: d}, nil
 	}
 	return proxy.HeaderRule{Status: status, Reply: proxy.BuildReply(status, hdrs, ctype, body)}, nil
 }
 
 // normalizeErrorFile re-emits an errorfile as HAProxy 2.6 sends it once
-// loaded: the status line as written, header names in lower case, then
-// the body. A file goha cannot be sure to re-emit the same way (no
-// content-length, its own connection or transfer-encoding header) is
-// refused.
-func normalizeErrorFile(b []byte) ([]byte, error) {
+// loaded (measured): the status line as written, header names in lower
+// case, values trimmed, the Connection field dropped, then the body.
+// closes says the connection ends after it: the file said "Connection:
+// close", or it has no content-length (its body ends with the
+// connection). A file goha cannot be sure to re-emit the same way (a
+// transfer-encoding, a Connection token other than close and keep-alive)
+// is refused.
+func normalizeErrorFile(b []byte) (page []byte, closes bool, err error) {
 	i := bytes.Index(b, []byte("\r\n\r\n"))
 	if i < 0 {
-		return nil, errors.New("no end of headers")
+		return nil, false, errors.New("no end of headers")
 	}
 	lines := strings.Split(string(b[:i]), "\r\n")
 	if !strings.HasPrefix(lines[0], "HTTP/1.1 ") && !strings.HasPrefix(lines[0], "HTTP/1.0 ") {
-		return nil, errors.New("status line " + lines[0])
+		return nil, false, errors.New("status line " + lines[0])
 	}
 	out := []byte(lines[0] + "\r\n")
 	hasLength := false
 	for _, l := range lines[1:] {
 		name, value, ok := strings.Cut(l, ":")
 		if !ok || name == "" || strings.TrimSpace(name) != name {
-			return nil, fmt.Errorf("header line %q", l)
+			return nil, false, fmt.Errorf("header line %q", l)
 		}
 		name = strings.ToLower(name)
+		value = strings.Trim(value, " \t")
 		switch name {
-		case "connection", "transfer-encoding":
-			return nil, errors.New("header " + name)
+		case "connection":
+			for _, tok := range strings.Split(value, ",") {
+				switch strings.ToLower(strings.TrimSpace(tok)) {
+				case "close":
+					closes = true
+				case "keep-alive", "":
+				default:
+					return nil, false, errors.New("connection: " + value)
+				}
+			}
+			continue
+		case "transfer-encoding":
+			return nil, false, errors.New("header " + name)
 		case "content-length":
 			hasLength = true
 		}
-		out = append(out, name+": "+strings.Trim(value, " \t")+"\r\n"...)
-	}
-	if !hasLength {
-		return nil, errors.New("no content-length")
+		out = append(out, name+": "+value+"\r\n"...)
 	}
 	out = append(out, "\r\n"...)
-	return append(out, b[i+4:]...), nil
+	return append(out, b[i+4:]...), closes || !hasLength, nil
 }
 
 // redirectRule maps `redirect location|prefix|scheme <to> [code N]
@@ -217,7 +304,14 @@ func redirectRule(args []string) (*proxy.RedirectRule, error) {
 		return unsupported()
 	}
 	if strings.Contains(rd.Target, "%") {
-		return nil, errUnsupported("redirect " + args[0] + " with a log-format target")
+		if rd.Kind == proxy.RedirectScheme {
+			return nil, errUnsupported("redirect scheme with a log-format target")
+		}
+		f, err := acl.CompileFormat(rd.Target)
+		if err != nil {
+			return nil, errUnsupported("redirect " + args[0] + " with a log-format target: " + err.Error())
+		}
+		rd.TargetFormat = f
 	}
 	for i := 2; i < len(args); i++ {
 		switch args[i] {
