@@ -137,6 +137,12 @@ func (x *exchange) run() bool {
 		s.start += buffered
 		bodyConsumed = true
 	}
+	if sendBodyNow {
+		s.inBody = max(req.ContentLength, 0)
+		if req.Chunked {
+			s.inBody = cs.HTXSize()
+		}
+	}
 	if err != nil {
 		x.failResponse(err)
 		// Like HAProxy, the client keeps its connection after a 502 or
@@ -146,7 +152,9 @@ func (x *exchange) run() bool {
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
 	for resp.Status < 200 && resp.Status != 101 {
-		if err := s.clientWrite(x.buildInterimHead()); err != nil {
+		interim := x.buildInterimHead()
+		s.uncounted += int64(len(interim)) - htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+		if err := s.clientWrite(interim); err != nil {
 			return false
 		}
 		x.sstart += resp.HeadLen
@@ -317,6 +325,7 @@ func (x *exchange) forwardResponse() bool {
 		}
 	}
 	head := x.buildResponseHead()
+	s.uncounted += int64(len(head)) - htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
 	x.sstart += resp.HeadLen
 	rest := x.sbuf[x.sstart:x.send]
 	var cs http1.Dechunker
@@ -334,6 +343,7 @@ func (x *exchange) forwardResponse() bool {
 			x.failResponse(errBadResponse) // nothing was sent yet
 			return !x.clientClose
 		}
+		s.uncounted += int64(len(w)-len(head)) - cs.HTXSize() // the chunk framing
 		done = cs.Done()
 	case http1.BodyUntilClose:
 		k = len(rest)
@@ -485,10 +495,12 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
 		if n > 0 {
 			// The head is sent: s.out takes the re-framed chunks.
+			before := cs.HTXSize()
 			out, k, serr := cs.Reframe(s.out[:0], x.sbuf[:n])
 			if serr != nil {
 				return serr
 			}
+			s.uncounted += int64(len(out)) - (cs.HTXSize() - before)
 			s.out = out[:0]
 			if werr := s.clientWrite(out); werr != nil {
 				return werr

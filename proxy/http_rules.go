@@ -124,7 +124,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 		s.out = out
 	}
 	fe.stats.countStatus(status)
-	s.clientWrite(out)
+	s.clientWriteMessage(out)
 	s.emitLog(nil, nil, status, t)
 	if !closeConn {
 		s.start = next

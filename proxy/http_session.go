@@ -113,6 +113,11 @@ type session struct {
 	tl             timeline
 	le             LogEntry
 	sent, received int64
+	// What HAProxy counts of them for %B and %U (htx_count.go): sent
+	// less uncounted; inHead and inBody, the request as HTX (inHead 0:
+	// no head parsed in this transaction, received is logged).
+	uncounted      int64
+	inHead, inBody int64
 	retries        retryLog
 }
 
@@ -312,7 +317,14 @@ func (s *session) sendError(pages errorPages, code int, be *backend) {
 	if be != nil {
 		be.stats.countStatus(code)
 	}
-	s.clientWrite(pages[code])
+	s.clientWriteMessage(pages[code])
+}
+
+// clientWriteMessage writes a whole response goha built, counted for the
+// log as HAProxy counts the same message (htxMessageSize).
+func (s *session) clientWriteMessage(p []byte) error {
+	s.uncounted += int64(len(p)) - htxMessageSize(p)
+	return s.clientWrite(p)
 }
 
 // drainAndShut ends a connection the proxy refused a request on: the
@@ -359,6 +371,7 @@ func (s *session) readRequest(first bool) requestRead {
 	}
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
+	s.uncounted, s.inHead, s.inBody = 0, 0, 0
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
 	}
@@ -512,6 +525,10 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+	if req.ContentLength > 0 && !req.Chunked {
+		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
+	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
 	}

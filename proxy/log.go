@@ -80,12 +80,15 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	e := &s.le
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
-		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent, BytesIn: s.received,
+		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent - s.uncounted, BytesIn: s.received,
 		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
 		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+	}
+	if s.inHead > 0 {
+		e.BytesIn = s.inHead + s.inBody
 	}
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()

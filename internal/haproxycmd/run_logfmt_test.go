@@ -1,0 +1,176 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// fixedResponse is what the backend of the log-format tests answers to
+// every request: a known head and body, so that byte counts compare.
+const fixedResponse = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nX-Srv: a, b\r\nSet-Cookie: s=1\r\nContent-Type: text/plain\r\n\r\nhello\n"
+
+// chunkedResponse answers a request whose target has "chunk" in it.
+const chunkedResponse = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Srv: c\r\n\r\n5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n"
+
+// startFixedBackend answers every request on a connection with
+// fixedResponse, reading heads and Content-Length bodies.
+func startFixedBackend(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				for {
+					n, chunked := 0, false
+					for first := true; ; first = false {
+						line, err := br.ReadString('\n')
+						if err != nil {
+							return
+						}
+						if line == "\r\n" {
+							break
+						}
+						if first {
+							chunked = strings.Contains(line, "chunk")
+						}
+						if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "content-length") {
+							fmt.Sscan(strings.TrimSpace(v), &n)
+						}
+					}
+					if _, err := io.CopyN(io.Discard, br, int64(n)); err != nil {
+						return
+					}
+					if chunked {
+						io.WriteString(c, chunkedResponse)
+					} else {
+						io.WriteString(c, fixedResponse)
+					}
+				}
+			}(c)
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// sendRaw sends raw on a new connection and reads until the proxy closes
+// it (requests say Connection: close), or 3 s.
+func sendRaw(t *testing.T, addr, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	io.WriteString(c, raw)
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
+// formatLogLines runs bin with one frontend per log-format line of
+// formats (each line starts with "F<i> "), sends each request of reqs to
+// each frontend and returns the traffic lines, syslog header removed,
+// sorted, and the responses the client read, in order.
+func formatLogLines(t *testing.T, bin, frontendExtra string, formats, reqs []string) (lines, resps []string) {
+	t.Helper()
+	backend := startFixedBackend(t)
+	syslog := loopback.ListenUDP(t)
+	var b strings.Builder
+	fmt.Fprintf(&b, "global\n    log %s local2\ndefaults\n    mode http\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n", syslog.LocalAddr())
+	var binds []string
+	for i, f := range formats {
+		bind := loopback.FreeAddr(t)
+		binds = append(binds, bind)
+		fmt.Fprintf(&b, "frontend fe%d\n    bind %s\n    log-format \"F%d %s\"\n%s    default_backend be\n", i, bind, i, f, frontendExtra)
+	}
+	fmt.Fprintf(&b, "backend be\n    server s1 %s\nbackend dead\n    server s1 %s\n", backend, loopback.DeadAddr(t))
+	startWithConfig(t, bin, b.String(), binds...)
+	for _, bind := range binds {
+		for _, r := range reqs {
+			resps = append(resps, sendRaw(t, bind, r))
+		}
+	}
+	header := regexp.MustCompile(`^<\d+>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [a-z]+\[\d+\]: `)
+	want := len(binds) * len(reqs)
+	readSyslog(syslog, func(l string) bool {
+		l = header.ReplaceAllString(strings.TrimSuffix(l, "\n"), "")
+		if strings.HasPrefix(l, "F") && !strings.Contains(l, "<BADREQ>") {
+			lines = append(lines, l)
+		}
+		return len(lines) < want
+	})
+	sort.Strings(lines)
+	return lines, resps
+}
+
+// compareFormatLogs runs formats and reqs through haproxy and gohaproxy
+// and compares the log lines (after mask) and the responses.
+func compareFormatLogs(t *testing.T, frontendExtra string, formats, reqs []string, mask func(string) string) {
+	t.Helper()
+	hp := testenv.LookPath(t, "haproxy")
+	want, wantR := formatLogLines(t, hp, frontendExtra, formats, reqs)
+	got, gotR := formatLogLines(t, gohaproxy, frontendExtra, formats, reqs)
+	if len(want) != len(formats)*len(reqs) {
+		t.Fatalf("haproxy logged %d lines, want %d: %q", len(want), len(formats)*len(reqs), want)
+	}
+	if mask == nil {
+		mask = func(s string) string { return s }
+	}
+	for i := 0; i < max(len(want), len(got)); i++ {
+		var w, g string
+		if i < len(want) {
+			w = mask(want[i])
+		}
+		if i < len(got) {
+			g = mask(got[i])
+		}
+		if w != g {
+			t.Errorf("log line %d:\n haproxy   %q\n gohaproxy %q", i, w, g)
+		}
+	}
+	for i := range wantR {
+		if i < len(gotR) && wantR[i] != gotR[i] {
+			t.Errorf("response %d:\n haproxy   %q\n gohaproxy %q", i, wantR[i], gotR[i])
+		}
+	}
+}
+
+// TestLogBytesMatchHAProxy: %B and %U count what HAProxy 2.6 counts, for
+// a response with a body, a HEAD, a 404 of the proxy and a request body.
+func TestLogBytesMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"HEAD /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+		"GET /d HTTP/1.0\r\n\r\n",
+		"GET /chunk HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /dead HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    option forwardfor\n    http-request deny if { path /deny }\n    http-request set-header x-set abc\n" +
+		"    http-response set-header x-res 12345\n    http-response del-header set-cookie\n    use_backend dead if { path /dead }\n"
+	compareFormatLogs(t, "", []string{"%HU %ST %B %U"}, reqs, nil)
+	compareFormatLogs(t, extra, []string{"%HU %ST %B %U"}, reqs, nil)
+}
