@@ -81,6 +81,7 @@ func (ff ForwardFor) validate() error {
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
 	Name       string
+	ID         int      // HAProxy's proxy id (fe_id)
 	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
 	Mode       Mode
 	MaxConn    int // 0 = unlimited
@@ -115,6 +116,9 @@ type Frontend struct {
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
+	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
+	// line's `id`, else the listener's number in the frontend.
+	BindIDs map[string]int
 	// TLS holds the Binds entries that terminate TLS (`bind ... ssl`),
 	// with their server configuration.
 	TLS map[string]*tls.Config
@@ -134,9 +138,21 @@ type Condition interface {
 
 // RequestInfo is what conditions and balancers see of a request.
 type RequestInfo struct {
-	Src    netip.AddrPort
+	Src netip.AddrPort
+	// Dst is the address the client connected to (a PROXY header's on
+	// an accept-proxy bind).
+	Dst    netip.AddrPort
 	Method []byte
 	Target []byte
+	// Frontend is the proxy the connection arrived on, ListenerID its
+	// listener's so_id; Backend is the one chosen for the request, the
+	// frontend until then (HAProxy's stream starts with its frontend as
+	// backend).
+	Frontend, Backend ProxyRef
+	ListenerID        int
+	// RequestNum counts the requests of the connection: 1 for the first
+	// (http_first_req).
+	RequestNum int
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
 	req *http1.Request
@@ -147,6 +163,12 @@ type RequestInfo struct {
 	// vars are the sess, txn and req/res variables (vars.go); nil until
 	// a rule sets one.
 	vars *[numScopes]varStore
+}
+
+// ProxyRef names a proxy as the fe_*/be_* fetches read it.
+type ProxyRef struct {
+	Name string
+	ID   int
 }
 
 // Header returns the value of the first header named name (case-insensitive
@@ -217,6 +239,7 @@ type TCPConnRule struct {
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
 	Name       string
+	ID         int // HAProxy's proxy id (be_id)
 	Mode       Mode
 	Timeouts   Timeouts
 	ConnMode   HTTPConnMode

@@ -225,6 +225,8 @@ func (s *session) serve() {
 	s.breq.Header = s.balanceHeader
 	s.breq.LastHeader = s.balanceLastHeader
 	s.info.req = &s.req
+	s.info.Dst, s.info.ListenerID = s.dst, s.bind.id
+	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.serveHTTP(true)
 }
 
@@ -525,6 +527,8 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	s.info.Backend = s.info.Frontend
+	s.info.RequestNum++
 	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
 	if req.ContentLength > 0 && !req.Chunked {
 		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
@@ -557,6 +561,7 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
+	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			return s.answerService(r.Service)

@@ -180,7 +180,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
-			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], tls: f.cfg.TLS[addr]})
+			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr]})
 		}
 	}
 	p.mu.Lock()
@@ -256,7 +256,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		if rejectConn(f, c) {
+		if rejectConn(f, c, bind.id) {
 			p.releaseFrontend(f)
 			continue
 		}

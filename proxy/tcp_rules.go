@@ -8,12 +8,16 @@ import (
 // connection just accepted: the first whose condition holds decides, and
 // none means accept. A rejected connection is closed at once with a reset,
 // before a byte is read, as HAProxy 2.6 does; it reports whether it did.
-func rejectConn(f *frontend, c *net.TCPConn) bool {
+func rejectConn(f *frontend, c *net.TCPConn, listenerID int) bool {
 	rules := f.cfg.TCPConnRules
 	if len(rules) == 0 {
 		return false
 	}
-	info := RequestInfo{Src: peerAddr(c)}
+	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID}
+	info.Backend = info.Frontend
+	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		info.Dst = unmapped(la.AddrPort())
+	}
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&info) {

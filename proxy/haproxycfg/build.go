@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"cmp"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -50,7 +51,15 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
-	for _, px := range cfg.Proxies {
+	// HAProxy numbers the proxies in file order from 1, after the stats
+	// socket's GLOBAL proxy when there is one (fe_id, be_id, iid).
+	b.proxyIDs = map[string]int{}
+	firstID := 1
+	if len(g.StatsSockets) > 0 {
+		firstID = 2
+	}
+	for i, px := range cfg.Proxies {
+		b.proxyIDs[px.Name] = firstID + i
 		if !px.Disabled {
 			b.plan.Sections = append(b.plan.Sections, Section{Name: px.Name, Frontend: px.Cap&haproxy.CapFrontend != 0,
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
@@ -76,6 +85,7 @@ func Build(cfg *haproxy.Config) *Plan {
 
 type builder struct {
 	plan      *Plan
+	proxyIDs  map[string]int                          // HAProxy's proxy ids by name
 	seen      map[string]bool                         // notices already given (file:line:what)
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
@@ -190,7 +200,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
@@ -227,6 +237,13 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.BindNames = map[string]string{}
 				}
 				fe.BindNames[a] = strconv.Itoa(listeners)
+				if fe.BindIDs == nil {
+					fe.BindIDs = map[string]int{}
+				}
+				fe.BindIDs[a] = listeners
+				if id, err := strconv.Atoi(bd.Options["id"]); err == nil && id > 0 {
+					fe.BindIDs[a] = id
+				}
 				if name, ok := bd.Options["name"]; ok && name != "" {
 					fe.BindNames[a] = name
 				}
@@ -249,6 +266,10 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		ub := proxy.UseBackend{Backend: u.Backend}
 		if u.Cond != nil {
+			if msg := acls.Unavailable(u.Cond, acl.FrontRequest); msg != "" {
+				b.unsupported(u.Pos, "use_backend condition: "+msg)
+				continue
+			}
 			c, err := acls.Compile(u.Cond)
 			if err != nil {
 				b.unsupported(u.Pos, "use_backend condition: "+err.Error())
@@ -281,6 +302,13 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 // and left out.
 func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
+	place := acl.FrontRequest // where HAProxy checks the rules' fetches
+	switch {
+	case kw == "http-response":
+		place = acl.Response
+	case px.Kind == "listen":
+		place = acl.ListenRequest
+	}
 	for _, r := range in {
 		var hr proxy.HeaderRule
 		switch r.Action {
@@ -291,11 +319,13 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetHeader, Name: r.Args[0], Value: r.Args[1]}
 			if strings.Contains(r.Args[1], "%") {
-				// %[...] samples of the request (acl.CompileFormat); the
-				// response's rules and other log-format variables are not
-				// evaluated yet.
+				// %[...] samples (acl.CompileFormat); other log-format
+				// variables are not evaluated yet.
 				f, err := acl.CompileFormat(r.Args[1])
-				if kw != "http-request" || err != nil {
+				if msg := acl.FormatUnavailable(r.Args[1], place); err == nil && msg != "" {
+					err = errors.New(msg)
+				}
+				if err != nil {
 					what := kw + " " + r.Action + " with a log-format value"
 					if err != nil { // say why (a PCRE-only regex in a map file, ...)
 						what += ": " + err.Error()
@@ -354,6 +384,9 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 		}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
+			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
 			if err != nil {
 				b.unsupported(r.Pos, kw+" condition: "+err.Error())
 				continue
@@ -391,7 +424,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.rulesNotRun(px, "backend")
 	}
 	be := &proxy.Backend{
-		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 		// The backend's option parses its servers' responses.

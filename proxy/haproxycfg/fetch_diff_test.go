@@ -1,0 +1,125 @@
+package haproxycfg
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// connFetchValues are set-header values reading the connection, the
+// proxies and the process (ports and dates normalised by the caller).
+var connFetchValues = []string{
+	"%[dst]", "%[dst_port]", "%[so_id]", "%[fe_name]", "%[fe_id]",
+	"%[http_first_req]", "%[rand(1)]", "%[rand(100),div(100)]", "%[uuid,length]", "%[uuid(4),bytes(14,1)]",
+	"%[uuid,bytes(8,1)]%[uuid,bytes(13,1)]", "%[date]", "%[date(3600000,ms),div(1000)]", "%[date(-10000000,us),div(1000000)]", "%[date(3600),sub(3600)]", "%[dst,ipmask(8)]", "%[src,ipmask(8)]",
+}
+
+// TestConnFetchDifferential: the fetches of the connection, proxies and
+// process as set-header values against HAProxy 2.6, with two frontends
+// and three backends (ids follow declaration order), on a first and a
+// second request of a kept-alive connection.
+func TestConnFetchDifferential(t *testing.T) {
+	backend := startHeaderEcho(t)
+	var b strings.Builder
+	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n")
+	b.WriteString("backend zero\n    server s1 " + backend + "\n")
+	b.WriteString("frontend other\n    default_backend zero\n")
+	b.WriteString("frontend fe\n    bind BIND\n")
+	for i, v := range connFetchValues {
+		fmt.Fprintf(&b, "    http-request set-header x-f-%03d \"%s\"\n", i, v)
+	}
+	b.WriteString("    http-response set-header x-r-be %[be_name]/%[be_id]\n")
+	b.WriteString("    use_backend two if { path /two }\n    default_backend be\nbackend be\n    server s1 " + backend + "\nbackend two\n    server s1 " + backend + "\n")
+	ha, goha := startBoth(t, b.String())
+	for _, path := range []string{"/", "/two"} {
+		req := "GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\nGET " + path + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+		want, got := keptAliveBodies(t, ha, req), keptAliveBodies(t, goha, req)
+		_, hp, _ := net.SplitHostPort(ha)
+		_, gp, _ := net.SplitHostPort(goha)
+		want, got = strings.ReplaceAll(want, hp, "PORT"), strings.ReplaceAll(got, gp, "PORT")
+		want, got = maskNow(want), maskNow(got)
+		if !strings.Contains(want, "=NOW+3600") || !strings.Contains(want, "=NOW-10") {
+			t.Errorf("HAProxy's dates were not found near now: %s", want)
+		}
+		if want != got {
+			t.Errorf("%s:\n haproxy\n%s\n goha\n%s", path, want, got)
+		}
+	}
+}
+
+// keptAliveBodies sends raw (several requests) on one connection and
+// returns each response's status, x-r-* headers and body.
+func keptAliveBodies(t *testing.T, addr, raw string) string {
+	t.Helper()
+	out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := difftest.ParseAll(out)
+	if err != nil {
+		t.Fatalf("%q: %v %q", raw, err, out)
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		fmt.Fprintf(&b, "%d x-r-be=%s\n%s\n", r.Status, r.Headers["x-r-be"], r.Body)
+	}
+	return b.String()
+}
+
+// maskNow replaces the "=<unix seconds>" values within 5 s of now (or of
+// now plus or minus the offsets the test's date() calls use) with NOW,
+// NOW+3600, NOW-10.
+func maskNow(s string) string {
+	now := time.Now().Unix()
+	return regexp.MustCompile(`=(\d{10})\b`).ReplaceAllStringFunc(s, func(m string) string {
+		v, _ := strconv.ParseInt(m[1:], 10, 64)
+		for _, off := range []int64{0, 3600, -10} {
+			if d := v - now - off; d >= -5 && d <= 5 {
+				switch {
+				case off > 0:
+					return "=NOW+" + strconv.FormatInt(off, 10)
+				case off < 0:
+					return "=NOW" + strconv.FormatInt(off, 10)
+				}
+				return "=NOW"
+			}
+		}
+		return m
+	})
+}
+
+// TestFetchPlaceRefused: a fetch used where HAProxy 2.6 says it "may not
+// be reliably used" is refused with HAProxy's words (haproxy -c refuses
+// each of these configurations with the same message), and the places
+// that have what it needs accept it.
+func TestFetchPlaceRefused(t *testing.T) {
+	head := "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"
+	for _, c := range []struct{ rules, want string }{
+		{"frontend f\n bind 127.0.0.1:8080\n http-request set-header x %[be_name]\n default_backend b\n",
+			"sample fetch <be_name]> may not be reliably used here because it needs 'backend' which is not available here."},
+		{"frontend f\n bind 127.0.0.1:8080\n http-request deny if { be_id 3 }\n default_backend b\n",
+			"sample fetch <be_id]> may not be reliably used here because it needs 'backend' which is not available here."},
+		{"frontend f\n bind 127.0.0.1:8080\n use_backend b if { be_name b }\n default_backend b\n",
+			"sample fetch <be_name]> may not be reliably used here because it needs 'backend' which is not available here."},
+		{"frontend f\n bind 127.0.0.1:8080\n http-response set-header x %[path]\n default_backend b\n",
+			"sample fetch <path]> may not be reliably used here because it needs 'HTTP request headers' which is not available here."},
+		{"frontend f\n bind 127.0.0.1:8080\n http-response set-header x y if { req.hdr(a) b }\n default_backend b\n",
+			"sample fetch <req.hdr(a)]> may not be reliably used here because it needs 'HTTP request headers' which is not available here."},
+		{"listen f\n bind 127.0.0.1:8080\n http-request set-header x %[be_name]\n server s 127.0.0.1:1\n", ""},
+		{"frontend f\n bind 127.0.0.1:8080\n http-response set-header x %[be_name]-%[src]-%[method]\n default_backend b\n", ""},
+	} {
+		n := notices(buildText(t, head+c.rules+"backend b\n server s 127.0.0.1:1\n"))
+		switch {
+		case c.want == "" && len(n) != 0:
+			t.Errorf("%s: refused: %q", c.rules, n)
+		case c.want != "" && (len(n) != 1 || !strings.Contains(n[0], c.want)):
+			t.Errorf("%s: notices %q, want %q", c.rules, n, c.want)
+		}
+	}
+}
