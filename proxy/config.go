@@ -153,6 +153,9 @@ type RequestInfo struct {
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int
+	// resp is the server's response while the http-response rules run
+	// (nil otherwise: the res.* fetches then have no value).
+	resp *http1.Response
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
 	req *http1.Request

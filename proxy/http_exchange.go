@@ -318,14 +318,15 @@ func (x *exchange) forwardResponse() bool {
 	if kind == http1.BodyUntilClose || s.p.closing.Load() {
 		x.clientClose = true // soft stop: the last response says close
 	}
-	for _, r := range s.fe.cfg.ResponseRules {
-		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			s.sendError(x.be.errs, 502, x.be)
-			return false
-		}
+	s.info.resp = resp // the res.* fetches of the http-response rules
+	// HAProxy counts the response as received, before its rules.
+	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	if x.runResponseRules() {
+		s.sendError(x.be.errs, 502, x.be)
+		return false
 	}
 	head := x.buildResponseHead()
-	s.uncounted += int64(len(head)) - htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	s.uncounted += int64(len(head)) - counted
 	x.sstart += resp.HeadLen
 	rest := x.sbuf[x.sstart:x.send]
 	var cs http1.Dechunker

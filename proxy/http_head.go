@@ -194,7 +194,6 @@ func (x *exchange) buildRequestHead() []byte {
 // buildResponseHead writes the response head sent to the client.
 func (x *exchange) buildResponseHead() []byte {
 	s, resp := x.s, &x.s.resp
-	rules := s.fe.cfg.ResponseRules
 	out := appendVersion(s.out[:0], resp.Minor, resp.Version)
 	out = append(out, ' ')
 	out = strconv.AppendInt(out, int64(resp.Status), 10)
@@ -211,12 +210,8 @@ func (x *exchange) buildResponseHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
-			continue
-		}
-		out = appendHeader(out, h.Name, h.Value)
+		out = appendHeader(out, h.Name, h.Value) // as the http-response rules left them
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
 	extra := ""
 	switch {
 	case resp.Status == 101:

@@ -102,9 +102,12 @@ type session struct {
 	info       RequestInfo
 	// edits holds the header list the http-request rules edited; target
 	// is the target set-path rewrote.
-	edits  editedHeaders
-	target []byte
-	method []byte // the method set-method wrote (empty: the client's)
+	edits editedHeaders
+	// resEdits holds the response header list the http-response rules
+	// edited (response_rules.go).
+	resEdits editedHeaders
+	target   []byte
+	method   []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
 	applet Service
 

@@ -264,6 +264,11 @@ func (s *session) serveTCP() {
 // `timeout tunnel`, after flushing what each side already sent.
 func (x *exchange) tunnel() bool {
 	s := x.s
+	s.info.resp = &s.resp
+	if x.runResponseRules() {
+		s.sendError(x.be.errs, 502, x.be)
+		return false
+	}
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}

@@ -378,7 +378,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		default:
 			var ok bool
-			if hr, ok = b.varRule(r, kw); !ok {
+			if hr, ok = b.varRule(r, kw, place); !ok {
 				continue
 			}
 		}

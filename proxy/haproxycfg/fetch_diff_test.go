@@ -123,3 +123,79 @@ func TestFetchPlaceRefused(t *testing.T) {
 		}
 	}
 }
+
+// resFetchValues are http-response set-header values reading the response.
+var resFetchValues = []string{
+	"%[res.hdr(x-a)]", "%[res.hdr(x-a,1)]", "%[res.hdr(x-a,-1)]", "%[res.fhdr(x-a)]", "%[res.hdr_cnt(x-a)]",
+	"%[res.fhdr_cnt(x-a)]", "%[res.hdr_cnt]", "%[res.hdr(nope)]", "%[res.cook(s)]", "%[res.cook(t)]", "%[res.cook(u)]",
+	"%[res.ver]", "%[status]", "%[status,add(1)]", "%[res.hdr(content-length)]", "%[res.fhdr(x-b)]", "%[shdr(x-b)]",
+	"%[scook(t)]", "%[res.hdr(x-a),lower]", "%[res.hdr(X-A,2)]",
+}
+
+// resFetchResponse is what the backend of TestResponseFetchDifferential
+// answers, whatever the request.
+const resFetchResponse = "HTTP/1.1 203 Yes\r\nContent-Length: 2\r\nX-A: One, two\r\nx-a: three\r\nX-B: a, b\r\n" +
+	"Set-Cookie: s=1; Path=/\r\nSet-Cookie: t = 2 ;HttpOnly\r\nSet-Cookie: s=3\r\n\r\nok"
+
+// TestResponseFetchDifferential: res.hdr, res.fhdr, res.hdr_cnt,
+// res.cook, res.ver and status as http-response set-header values and
+// conditions, against HAProxy 2.6: the client must get the same headers.
+func TestResponseFetchDifferential(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				if _, err := c.Read(buf); err == nil {
+					c.Write([]byte(resFetchResponse))
+				}
+			}(c)
+		}
+	}()
+	var b strings.Builder
+	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	for i, v := range resFetchValues {
+		fmt.Fprintf(&b, "    http-response set-header x-r-%03d \"%s\"\n", i, v)
+	}
+	b.WriteString("    http-response set-header x-r-c1 yes if { status 203 } { res.hdr(x-a) -m str two }\n")
+	b.WriteString("    http-response set-header x-r-c2 yes if { res.cook(s) 3 } !{ res.ver 1.0 }\n")
+	b.WriteString("    http-response set-header x-r-c3 yes if { status 200 }\n")
+	// variables set by either side's rules, read by the response's
+	b.WriteString("    http-request set-var(txn.p) path\n    http-request set-var-fmt(txn.f) \"%[method] %[req.hdr(host)]\"\n")
+	b.WriteString("    http-response set-var(txn.s) status,add(1000)\n    http-response set-var-fmt(res.c) \"%[res.hdr_cnt]-%[var(txn.s)]\"\n")
+	b.WriteString("    http-response set-header x-r-v \"%[var(txn.p)]|%[var(txn.f)]|%[var(txn.s)]|%[var(res.c)]\"\n")
+	b.WriteString("    http-response unset-var(txn.s)\n    http-response set-header x-r-w \"%[var(txn.s)]\"\n")
+	b.WriteString("    default_backend be\nbackend be\n    server s1 " + ln.Addr().String() + "\n")
+	ha, goha := startBoth(t, b.String())
+	req := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	headers := func(addr string) string {
+		out, err := difftest.Exchange(addr, []byte(req), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, l := range strings.Split(string(out), "\r\n") {
+			if strings.HasPrefix(strings.ToLower(l), "x-r-") {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	want, got := headers(ha), headers(goha)
+	if !strings.Contains(want, "x-r-c1: yes") || !strings.Contains(want, "x-r-c2: yes") || !strings.Contains(want, "x-r-v: /|GET h|1203|") {
+		t.Errorf("HAProxy's conditions did not match: %s", want)
+	}
+	if want != got {
+		t.Errorf("haproxy:\n%s\ngoha:\n%s", want, got)
+	}
+}
