@@ -116,6 +116,9 @@ type Frontend struct {
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
+	// LogSamples evaluate the %[...] samples of the frontend's
+	// log-format, in order, when a transaction is logged (LogEntry.Samples).
+	LogSamples []func(*RequestInfo) (string, bool)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int

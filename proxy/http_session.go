@@ -115,6 +115,7 @@ type session struct {
 	accepted       time.Time
 	tl             timeline
 	le             LogEntry
+	samples        []string // le.Samples' array, reused
 	sent, received int64
 	// What HAProxy counts of them for %B and %U (htx_count.go): sent
 	// less uncounted; inHead and inBody, the request as HTX (inHead 0:
@@ -219,6 +220,9 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
+	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
+	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
+	s.info.Backend = s.info.Frontend
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
 		s.finish()
@@ -228,8 +232,6 @@ func (s *session) serve() {
 	s.breq.Header = s.balanceHeader
 	s.breq.LastHeader = s.balanceLastHeader
 	s.info.req = &s.req
-	s.info.Dst, s.info.ListenerID = s.dst, s.bind.id
-	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.serveHTTP(true)
 }
 

@@ -46,6 +46,10 @@ type LogEntry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+
+	// Samples are the values of the frontend's log-format %[...]
+	// samples (Frontend.LogSamples), in order; "" for no value.
+	Samples []string
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -89,6 +93,15 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
+	}
+	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {
+		s.info.endRequest()
+		s.samples = s.samples[:0]
+		for _, f := range fs {
+			v, _ := f(&s.info)
+			s.samples = append(s.samples, v)
+		}
+		e.Samples = s.samples
 	}
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()

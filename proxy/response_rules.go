@@ -11,6 +11,7 @@ package proxy
 func (x *exchange) runResponseRules() (denied bool) {
 	s, resp := x.s, &x.s.resp
 	rules := s.fe.cfg.ResponseRules
+	s.info.endRequest()
 	edited := false
 	for i := range rules {
 		r := &rules[i]

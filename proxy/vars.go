@@ -147,6 +147,15 @@ func (r *RequestInfo) endTransaction() {
 	}
 }
 
+// endRequest drops the req-scoped variables: HAProxy frees them once the
+// request is processed, so http-response rules and the log line no longer
+// see them (measured: %[var(req.x)] logs "-").
+func (r *RequestInfo) endRequest() {
+	if r.vars != nil {
+		r.vars[ScopeReq].clear()
+	}
+}
+
 // ResetProcVars clears the process variables (a new configuration sets
 // its own; tests).
 func ResetProcVars() {

@@ -294,6 +294,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
+		fe.LogSamples = spec.samples
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
@@ -31,7 +33,11 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	switch {
 	case px.LogFormat != "":
 		spec.Format, spec.Custom = "custom", px.LogFormat
-		if _, err := logfmt.Compile(px.LogFormat); err != nil {
+		f, err := logfmt.Compile(px.LogFormat)
+		if err == nil {
+			spec.samples, err = logSamples(f)
+		}
+		if err != nil {
 			b.unsupported(px.LogFormatPos, "log-format: "+err.Error())
 			spec.Format, spec.Custom = "tcplog", ""
 			if px.Mode == "http" {
@@ -71,4 +77,22 @@ func (b *builder) logTarget(st haproxy.LogTarget) (LogTarget, bool) {
 		return LogTarget{}, false
 	}
 	return LogTarget{Pos: st.Pos, Target: t}, true
+}
+
+// logSamples compiles the %[...] samples of a log-format line, refusing
+// those HAProxy refuses there (the message's headers are gone when a
+// transaction is logged).
+func logSamples(f *logfmt.Format) ([]func(*proxy.RequestInfo) (string, bool), error) {
+	var out []func(*proxy.RequestInfo) (string, bool)
+	for _, expr := range f.Samples() {
+		if msg := acl.FormatUnavailable("%["+expr+"]", acl.Log); msg != "" {
+			return nil, errors.New(msg)
+		}
+		e, err := acl.CompileExpr(haproxy.ParseSample(expr))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e.Text)
+	}
+	return out, nil
 }

@@ -126,6 +126,9 @@ type LogSpec struct {
 	DontLogNormal, SeparateErrors bool
 	// Tag is the proxy's `log-tag` ("" = Plan.LogTag).
 	Tag string
+	// samples evaluate the custom format's %[...] samples (they go to
+	// the frontend's LogSamples).
+	samples []func(*proxy.RequestInfo) (string, bool)
 }
 
 // LogTarget is one `log` line, resolved (never "global").

@@ -45,6 +45,10 @@ type Entry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+
+	// Samples are the values of the format's %[...] samples, in the
+	// order Format.Samples gives them ("" for none).
+	Samples []string
 }
 
 // Env is what a log line needs that does not change per transaction.
