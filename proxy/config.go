@@ -131,6 +131,11 @@ type Frontend struct {
 type UseBackend struct {
 	Backend string
 	Cond    Condition // nil = always
+	// Dynamic, when set, computes the backend's name per request (a
+	// log-format name, `use_backend %[req.hdr(x)]`); Backend is then
+	// unused. A name that is no backend of the frontend's mode ends the
+	// use_backend rules: default_backend applies, as in HAProxy 2.6.
+	Dynamic func(*RequestInfo) string
 }
 
 // Condition is an ACL expression evaluated against a request; the ACL

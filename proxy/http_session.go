@@ -555,7 +555,11 @@ func (s *session) transaction() bool {
 	be := fe.def
 	for i, u := range fe.cfg.UseBackends {
 		if u.Cond == nil || u.Cond.Match(&s.info) {
-			be = fe.use[i]
+			if u.Dynamic == nil {
+				be = fe.use[i]
+			} else if b := s.p.backends[u.Dynamic(&s.info)]; b != nil && b.cfg.Mode == fe.cfg.Mode {
+				be = b
+			}
 			break
 		}
 	}

@@ -146,6 +146,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 		}
 		for _, u := range fc.UseBackends {
+			if u.Dynamic != nil {
+				f.use = append(f.use, nil) // looked up per request
+				continue
+			}
 			b := p.backends[u.Backend]
 			if b == nil {
 				return nil, fmt.Errorf("proxy: frontend %q: unknown use_backend %q", fc.Name, u.Backend)

@@ -260,11 +260,18 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	acls := acl.NewSet(px.ACLs)
 	for _, u := range px.UseBackends {
-		if strings.Contains(u.Backend, "%[") {
-			b.unsupported(u.Pos, "use_backend with a dynamic name")
-			continue
-		}
 		ub := proxy.UseBackend{Backend: u.Backend}
+		if strings.Contains(u.Backend, "%") {
+			f, err := acl.CompileFormat(u.Backend)
+			if msg := acl.FormatUnavailable(u.Backend, acl.FrontRequest); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
+			if err != nil {
+				b.unsupported(u.Pos, "use_backend with a dynamic name: "+err.Error())
+				continue
+			}
+			ub.Dynamic = f
+		}
 		if u.Cond != nil {
 			if msg := acls.Unavailable(u.Cond, acl.FrontRequest); msg != "" {
 				b.unsupported(u.Pos, "use_backend condition: "+msg)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -197,5 +198,31 @@ func TestResponseFetchDifferential(t *testing.T) {
 	}
 	if want != got {
 		t.Errorf("haproxy:\n%s\ngoha:\n%s", want, got)
+	}
+}
+
+// TestDynamicUseBackendDifferential: use_backend with a log-format name,
+// against HAProxy 2.6: an existing backend is used, a name that is no
+// backend (or a frontend's) ends the use_backend rules and
+// default_backend applies.
+func TestDynamicUseBackendDifferential(t *testing.T) {
+	b1, b2, b3 := loopback.StartWeb(t, "b1"), loopback.StartWeb(t, "b2"), loopback.StartWeb(t, "b3")
+	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+		"frontend fe\n    bind BIND\n    use_backend %[req.hdr(x-be)] if { req.hdr(x-be) -m found }\n" +
+		"    use_backend b%[req.hdr(x-n),add(1)] if { req.hdr(x-n) -m found }\n" +
+		"    use_backend b2 if { path /two }\n    default_backend b1\n" +
+		"backend b1\n    server s " + b1.Addr + "\nbackend b2\n    server s " + b2.Addr + "\nbackend b3\n    server s " + b3.Addr + "\n"
+	ha, goha := startBoth(t, cfg)
+	for _, h := range []string{"x-be: b3", "x-be: nope", "x-be: B3", "x-be: fe", "x-be: b2", "x-n: 2", "x-n: 5", "x-n: x", "x-be:", "x-other: 1"} {
+		for _, path := range []string{"/", "/two"} {
+			req := "GET " + path + " HTTP/1.1\r\nHost: h\r\n" + h + "\r\nConnection: close\r\n\r\n"
+			want, got := exchangeOne(t, ha, req), exchangeOne(t, goha, req)
+			if want != got {
+				t.Errorf("%s %s: haproxy %q, goha %q", h, path, want, got)
+			}
+			if (h == "x-be: b3" || h == "x-n: 2") && want != "b3" {
+				t.Errorf("%s: HAProxy chose %q, the test expects b3", h, want)
+			}
+		}
 	}
 }
