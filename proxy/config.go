@@ -116,6 +116,9 @@ type Frontend struct {
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
+	// ReqCaptures and ResCaptures are the frontend's capture slots, in
+	// HAProxy's order (%hr, %hs, capture.req.hdr(N), ...).
+	ReqCaptures, ResCaptures []CaptureSlot
 	// LogSamples evaluate the %[...] samples of the frontend's
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
 	LogSamples []func(*RequestInfo) (string, bool)
@@ -161,6 +164,8 @@ type RequestInfo struct {
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int
+	// reqCaps and resCaps are the transaction's captures (captures.go).
+	reqCaps, resCaps captures
 	// resp is the server's response while the http-response rules run
 	// (nil otherwise: the res.* fetches then have no value).
 	resp *http1.Response
@@ -210,8 +215,10 @@ const (
 	// UseService answers the request with Service (HAProxy's
 	// `http-request use-service`; requests only).
 	UseService
-	// SetVar runs Exec: set-var, set-var-fmt or unset-var (requests only).
+	// SetVar runs Exec: set-var, set-var-fmt or unset-var.
 	SetVar
+	// Capture runs Exec: http-request/http-response capture.
+	Capture
 )
 
 // HeaderRule is one http-request/http-response rule.

@@ -24,7 +24,7 @@ rules:
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader:
 			s.applyHeaderRule(r)
-		case SetVar:
+		case SetVar, Capture:
 			r.Exec(&s.info)
 		case SetPath:
 			src := s.info.Target

@@ -534,6 +534,9 @@ func (s *session) transaction() bool {
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
 	s.info.Backend = s.info.Frontend
 	s.info.RequestNum++
+	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
+	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
+	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
 	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
 	if req.ContentLength > 0 && !req.Chunked {
 		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))

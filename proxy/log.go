@@ -47,6 +47,13 @@ type LogEntry struct {
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
 
+	// ReqCaptures and ResCaptures are the captured values, one per
+	// capture slot of the frontend (%hr, %hs); the bits of ReqCaptured
+	// and ResCaptured say which slots hold one (%hrl prints "-" for the
+	// others).
+	ReqCaptures, ResCaptures []string
+	ReqCaptured, ResCaptured uint64
+
 	// Samples are the values of the frontend's log-format %[...]
 	// samples (Frontend.LogSamples), in order; "" for no value.
 	Samples []string
@@ -93,6 +100,10 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
+	}
+	if !e.TCP {
+		e.ReqCaptures, e.ReqCaptured = s.info.reqCaps.vals, s.info.reqCaps.set
+		e.ResCaptures, e.ResCaptured = s.info.resCaps.vals, s.info.resCaps.set
 	}
 	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {
 		s.info.endRequest()

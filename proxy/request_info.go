@@ -26,6 +26,15 @@ func (r *RequestInfo) Headers() []http1.Header {
 	return r.req.Headers
 }
 
+// RequestLine is the request line as received, before any rule rewrote
+// it (capture.req.method, capture.req.uri, capture.req.ver).
+func (r *RequestInfo) RequestLine() (method, target, version []byte) {
+	if r.req == nil {
+		return nil, nil, nil
+	}
+	return r.req.Method, r.req.Target, r.req.Version
+}
+
 // SetResponse makes resp the response the res.* fetches read (tests and
 // tools; the proxy sets it for its http-response rules).
 func (r *RequestInfo) SetResponse(resp *http1.Response) { r.resp = resp }

@@ -27,7 +27,7 @@ func (x *exchange) runResponseRules() (denied bool) {
 			}
 			s.resEdits.apply(r, &s.info)
 			resp.Headers = s.resEdits.list
-		case SetVar:
+		case SetVar, Capture:
 			r.Exec(&s.info)
 		case Deny:
 			return true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
 // fixedResponse is what the backend of the log-format tests answers to
@@ -131,6 +132,9 @@ func compareFormatLogs(t *testing.T, frontendExtra string, formats, reqs []strin
 	t.Helper()
 	hp := testenv.LookPath(t, "haproxy")
 	want, wantR := formatLogLines(t, hp, frontendExtra, formats, reqs)
+	for _, l := range want {
+		t.Logf("haproxy: %s", l)
+	}
 	got, gotR := formatLogLines(t, gohaproxy, frontendExtra, formats, reqs)
 	if len(want) != len(formats)*len(reqs) {
 		t.Fatalf("haproxy logged %d lines, want %d: %q", len(want), len(formats)*len(reqs), want)
@@ -200,4 +204,31 @@ func TestLogSamplesMatchHAProxy(t *testing.T) {
 		"%{+Q}o %[fe_name] %[str(z)] %ci %{-Q}[be_name]",
 	}
 	compareFormatLogs(t, extra, formats, reqs, nil)
+}
+
+// TestCapturesMatchHAProxy: capture request/response header, declare
+// capture with http-request/http-response capture, and what the log
+// prints of them (%hr, %hs, %hrl, %hsl, capture.* fetches), against
+// HAProxy 2.6's lines: truncation to len, which occurrence is kept, the
+// characters encoded.
+func TestCapturesMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a?q=1 HTTP/1.1\r\nHost: host.example\r\nX-A: first\r\nX-A: se|c{o}n\"d #x\r\nUser-Agent: agent/1.0 (x)\r\nConnection: close\r\n\r\n",
+		"POST /b HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+		"GET /c HTTP/1.1\r\nHost: h\r\nX-A: \r\nConnection: close\r\n\r\n",
+	}
+	extra := "    capture request header Host len 8\n    capture request header x-a len 40\n    capture request header User-Agent len 64\n" +
+		"    capture response header Content-Type len 4\n    capture response header X-Srv len 10\n" +
+		"    declare capture request len 6\n    declare capture response len 3\n" +
+		"    http-request capture path id 3\n    http-request capture req.hdr(x-a,1) len 3\n    http-response capture status id 2\n"
+	formats := []string{
+		"%hr %hs",
+		"%hrl %hsl",
+		"%{+Q}hr %{+Q}hs %{+E}hr",
+		"%[capture.req.hdr(0)] %[capture.req.hdr(1)] %[capture.req.hdr(3)] %[capture.req.hdr(4)] %[capture.req.hdr(9)] %[capture.res.hdr(0)] %[capture.res.hdr(2)]",
+		"%[capture.req.method] %[capture.req.uri] %[capture.req.ver] %[capture.res.ver]",
+	}
+	compareFormatLogs(t, extra, formats, reqs, nil)
+	// option httplog's line, timers and counts masked: its {...|...}
+	compareFormatLogs(t, extra, []string{logfmt.HTTPLogFormat}, reqs[:1], maskLogLine)
 }

@@ -78,6 +78,9 @@ const (
 
 // Proxy is a defaults, frontend, backend or listen section.
 type Proxy struct {
+	// Captures are the `capture request|response header` and `declare
+	// capture` lines, in file order (capture.go).
+	Captures []Capture
 	Kind     string // "defaults", "frontend", "backend", "listen"
 	Name     string
 	From     string // "from <defaults>"

@@ -104,7 +104,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	switch rule.Action {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
-		"use-service":
+		"use-service", "capture":
 	default:
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)

@@ -53,6 +53,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"cookie", "<name> [options]", (*state).parseCookie},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
+	{"capture", "request|response header <name> len <length>", (*state).parseCapture},
+	{"declare", "capture request|response len <length>", (*state).parseCapture},
 	// listeners and servers (proxy_bind.go, server.go)
 	{"bind", "[<address>]:<port_range> [, ...] [param*]", (*state).parseBind},
 	{"server", "<name> <address>[:[port]] [param*]", (*state).parseServer},

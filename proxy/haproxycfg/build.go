@@ -288,8 +288,10 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
+		var ruleSlots map[haproxy.Pos]int
+		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
+		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls, fe, ruleSlots)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
@@ -308,7 +310,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 // rules maps http-request/http-response header rules. Values with
 // log-format expressions and the actions the data path lacks are reported
 // and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set) []proxy.HeaderRule {
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
 	place := acl.FrontRequest // where HAProxy checks the rules' fetches
 	switch {
@@ -358,6 +360,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
+		case "capture":
+			var err error
+			if hr, err = b.captureRule(r, kw, place, fe, ruleSlots); err != nil {
+				b.unsupported(r.Pos, kw+" capture: "+err.Error())
+				continue
+			}
 		case "use-service":
 			svc, ok := b.service(r, kw)
 			if !ok {

@@ -46,6 +46,12 @@ type Entry struct {
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
 
+	// ReqCaptures and ResCaptures are the captured values, one per
+	// capture slot (%hr, %hs); the bits of ReqCaptured and ResCaptured
+	// say which hold one (%hrl prints "-" for the others).
+	ReqCaptures, ResCaptures []string
+	ReqCaptured, ResCaptured uint64
+
 	// Samples are the values of the format's %[...] samples, in the
 	// order Format.Samples gives them ("" for none).
 	Samples []string
