@@ -119,6 +119,11 @@ type Frontend struct {
 	// ReqCaptures and ResCaptures are the frontend's capture slots, in
 	// HAProxy's order (%hr, %hs, capture.req.hdr(N), ...).
 	ReqCaptures, ResCaptures []CaptureSlot
+	// UniqueID builds a transaction's unique-id (`unique-id-format`) from
+	// the request and an entry holding what the log knows so far; nil
+	// without a format. UniqueIDHeader is `unique-id-header`.
+	UniqueID       func(r *RequestInfo, e *LogEntry) string
+	UniqueIDHeader string
 	// LogSamples evaluate the %[...] samples of the frontend's
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
 	LogSamples []func(*RequestInfo) (string, bool)
@@ -164,6 +169,11 @@ type RequestInfo struct {
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int
+	// uniqueID is the transaction's unique-id once made (uniqueIDDone),
+	// by makeUniqueID (unique_id.go).
+	uniqueID     string
+	uniqueIDDone bool
+	makeUniqueID func() string
 	// reqCaps and resCaps are the transaction's captures (captures.go).
 	reqCaps, resCaps captures
 	// resp is the server's response while the http-response rules run

@@ -167,10 +167,6 @@ func (x *exchange) buildRequestHead() []byte {
 		// nothing: observed, testdata/http1 te-http10.)
 		extra = "keep-alive"
 	}
-	// Each client Connection header was kept in place minus close and
-	// keep-alive; what this hop needs goes in a header of its own, as
-	// HAProxy writes it.
-	out = writeConnection(out, nil, extra)
 	ff := &s.fe.cfg.ForwardFor
 	if !ff.Enabled {
 		ff = &x.be.cfg.ForwardFor
@@ -186,6 +182,11 @@ func (x *exchange) buildRequestHead() []byte {
 			out = append(out, '\r', '\n')
 		}
 	}
+	// Each client Connection header was kept in place minus close and
+	// keep-alive; what this hop needs goes in a header of its own, last,
+	// as HAProxy's H1 output adds it after the message's fields
+	// (X-Forwarded-For included; measured with an HTTP/1.0 request).
+	out = writeConnection(out, nil, extra)
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out

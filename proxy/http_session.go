@@ -116,6 +116,7 @@ type session struct {
 	tl             timeline
 	le             LogEntry
 	samples        []string // le.Samples' array, reused
+	reqID          int64    // %rt of the transaction (unique_id.go)
 	sent, received int64
 	// What HAProxy counts of them for %B and %U (htx_count.go): sent
 	// less uncounted; inHead and inBody, the request as HTX (inHead 0:
@@ -223,6 +224,10 @@ func (s *session) serve() {
 	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
+	s.reqID = reqCounter.Add(1) - 1
+	if s.fe.cfg.UniqueID != nil {
+		s.info.makeUniqueID = s.newUniqueID
+	}
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
 		s.finish()
@@ -534,6 +539,10 @@ func (s *session) transaction() bool {
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
 	s.info.Backend = s.info.Frontend
 	s.info.RequestNum++
+	if s.info.RequestNum > 1 {
+		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
+	}
+	s.info.uniqueID, s.info.uniqueIDDone = "", false
 	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
 	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
 	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
@@ -543,6 +552,16 @@ func (s *session) transaction() bool {
 	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
+	}
+	if fe.cfg.UniqueID != nil {
+		// Made once the rules accepted the request; its header follows
+		// the fields they left.
+		id := s.info.UniqueID()
+		if h := fe.cfg.UniqueIDHeader; h != "" {
+			s.info.hdrs = s.editable()
+			s.edits.add(h, s.edits.keep(id))
+			s.info.hdrs = s.edits.list
+		}
 	}
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server

@@ -54,6 +54,13 @@ type LogEntry struct {
 	ReqCaptures, ResCaptures []string
 	ReqCaptured, ResCaptured uint64
 
+	// FrontAddr is the address the client connected to (%fi, %fp);
+	// ReqCounter numbers the transaction among the process's (%rt);
+	// UniqueID is the transaction's unique-id (%ID, "" for none).
+	FrontAddr  netip.AddrPort
+	ReqCounter int64
+	UniqueID   string
+
 	// Samples are the values of the frontend's log-format %[...]
 	// samples (Frontend.LogSamples), in order; "" for no value.
 	Samples []string
@@ -100,6 +107,10 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
+	}
+	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
+	if !e.TCP {
+		e.UniqueID = s.uniqueIDAtLog()
 	}
 	if !e.TCP {
 		e.ReqCaptures, e.ReqCaptured = s.info.reqCaps.vals, s.info.reqCaps.set

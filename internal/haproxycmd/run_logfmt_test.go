@@ -232,3 +232,31 @@ func TestCapturesMatchHAProxy(t *testing.T) {
 	// option httplog's line, timers and counts masked: its {...|...}
 	compareFormatLogs(t, extra, []string{logfmt.HTTPLogFormat}, reqs[:1], maskLogLine)
 }
+
+// TestUniqueIDMatchHAProxy: unique-id-format and %ID, the unique-id
+// fetch, %fi/%fp, against HAProxy 2.6's log lines (ports, dates, request
+// counters and pids masked).
+func TestUniqueIDMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /uid HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    unique-id-format \"%{+X}o %ci:%cp_%fi:%fp_%Ts_%rt:%pid-%[path]-%[fe_name]\"\n    unique-id-header X-Unique-ID\n" +
+		"    http-request set-header x-u %[unique-id] if { path /uid }\n    http-request deny if { path /deny }\n"
+	formats := []string{"%ID %fi %{+X}fi %[unique-id,length]", "%{+Q}ID"}
+	mask := func(l string) string {
+		for _, m := range []struct{ re, with string }{
+			// %Ts, %rt (goha runs in this process: its counter goes on
+			// from the tests before) and %pid, in hex
+			{`_[0-9A-F]{8}_[0-9A-F]{4}:[0-9A-F]{4,}`, "_TS_RT:PID"},
+			{`7F000001:[0-9A-F]{4}`, "7F000001:PORT"},
+			{` \d\d \z`, " LEN"}, // the length of an id with ports and counters in it
+			{` \d\d$`, " LEN"},
+		} {
+			l = regexp.MustCompile(m.re).ReplaceAllString(l, m.with)
+		}
+		return l
+	}
+	compareFormatLogs(t, extra, formats, reqs, mask)
+}

@@ -15,6 +15,21 @@ type Capture struct {
 	Len      int
 }
 
+// parseUniqueID reads unique-id-format and unique-id-header (the runtime
+// adapter compiles the format).
+func (s *state) parseUniqueID(px *Proxy, l *kwLine) bool {
+	if len(l.w) != 2 {
+		s.keepUnsupported(px, l)
+		return false
+	}
+	if l.kw == "unique-id-format" {
+		px.UniqueIDFormat, px.UniqueIDPos = l.w[1], l.p
+	} else {
+		px.UniqueIDHeader = l.w[1]
+	}
+	return false
+}
+
 // parseCapture reads `capture request|response header <name> len <n>`
 // and `declare capture request|response len <n>`; `capture cookie` and
 // anything malformed stay raw and reported.

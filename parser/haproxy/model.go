@@ -78,6 +78,11 @@ const (
 
 // Proxy is a defaults, frontend, backend or listen section.
 type Proxy struct {
+	// UniqueIDFormat and UniqueIDHeader are `unique-id-format` (a
+	// log-format string) and `unique-id-header`; UniqueIDPos is the
+	// format's line.
+	UniqueIDFormat, UniqueIDHeader string
+	UniqueIDPos                    Pos
 	// Captures are the `capture request|response header` and `declare
 	// capture` lines, in file order (capture.go).
 	Captures []Capture

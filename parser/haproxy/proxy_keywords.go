@@ -87,6 +87,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [<level> [<minlevel>]]", (*state).parseLog},
 	{"log-format", "<string>", (*state).parseLogFormat},
 	{"log-tag", "<string>", (*state).parseLogTag},
+	{"unique-id-format", "<string>", (*state).parseUniqueID},
+	{"unique-id-header", "<name>", (*state).parseUniqueID},
 	{"errorfile", "<code> <file>", (*state).parseErrorfile},
 	{"errorfiles", "<name> [<code> ...]", (*state).parseErrorfiles},
 }

@@ -51,3 +51,12 @@ func captureSlot(res bool) func([]haproxy.Arg) (fetchFunc, error) {
 		}, nil
 	}
 }
+
+// unique-id is the transaction's unique-id (unique-id-format), made at
+// its first use; no sample without a format.
+func init() {
+	fetches["unique-id"] = fetchDef{out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		id := r.UniqueID()
+		return id != "" && yield(strValue(id))
+	})}
+}

@@ -288,6 +288,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
+		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
 		var ruleSlots map[haproxy.Pos]int
 		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
 		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls, fe, ruleSlots)

@@ -226,3 +226,34 @@ func TestDynamicUseBackendDifferential(t *testing.T) {
 		}
 	}
 }
+
+// TestUniqueIDHeaderDifferential: unique-id-header as the backend
+// receives it (after the rules' fields, before X-Forwarded-For), the
+// unique-id fetch in a rule, against HAProxy 2.6.
+func TestUniqueIDHeaderDifferential(t *testing.T) {
+	backend := startHeadRecorder(t)
+	for _, mode := range []string{"", "    option http-server-close\n"} {
+		uniqueIDHeaders(t, backend, mode)
+	}
+}
+
+func uniqueIDHeaders(t *testing.T, backend, mode string) {
+	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" + mode +
+		"frontend fe\n    bind BIND\n    option forwardfor\n    unique-id-format %[src]-%[path]-%[req.hdr(x)]-%[fe_id]\n    unique-id-header X-Req-ID\n" +
+		"    http-request set-header x-u %[unique-id] if { path /uid }\n    http-request set-header x-a 1\n    default_backend be\n" +
+		"backend be\n    server s1 " + backend + "\n"
+	ha, goha := startBoth(t, cfg)
+	for _, req := range []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nX: 1\r\nConnection: close\r\n\r\n",
+		"GET /uid HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /b HTTP/1.0\r\nX-Req-ID: client\r\n\r\n",
+	} {
+		want, got := exchangeOne(t, ha, req), exchangeOne(t, goha, req)
+		if !strings.Contains(strings.ToLower(want), "x-req-id: 127.0.0.1-/") {
+			t.Errorf("HAProxy sent no unique-id: %q", want)
+		}
+		if want != got {
+			t.Errorf("%q:\n haproxy %q\n goha    %q", req, want, got)
+		}
+	}
+}

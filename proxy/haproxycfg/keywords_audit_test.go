@@ -56,6 +56,8 @@ var auditArgs = map[string][][]string{
 	"http-request":            {{"set-header", "X", "y"}},
 	"http-response":           {{"set-header", "X", "y"}},
 	"declare capture":         {{"request", "len", "8"}},
+	"unique-id-format":        {{"%ci"}},
+	"unique-id-header":        {{"X-ID"}},
 	"capture request header":  {{"host", "len", "8"}},
 	"capture response header": {{"server", "len", "8"}},
 	"stats admin":             {{"if", "TRUE"}},

@@ -2,6 +2,8 @@ package haproxycfg
 
 import (
 	"errors"
+	"os"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -95,4 +97,46 @@ func logSamples(f *logfmt.Format) ([]func(*proxy.RequestInfo) (string, bool), er
 		out = append(out, e.Text)
 	}
 	return out, nil
+}
+
+// uniqueID compiles a frontend's unique-id-format: a log-format string
+// whose %[...] samples read the request (HAProxy makes the id while the
+// request is there, or at log time without it), built as a value.
+func (b *builder) uniqueID(px *haproxy.Proxy) func(*proxy.RequestInfo, *proxy.LogEntry) string {
+	if px.UniqueIDFormat == "" {
+		return nil
+	}
+	f, err := logfmt.CompileFor(px.UniqueIDFormat, px.Mode == "http")
+	var samples []func(*proxy.RequestInfo) (string, bool)
+	if err == nil {
+		for _, expr := range f.Samples() {
+			if msg := acl.FormatUnavailable("%["+expr+"]", acl.FrontRequest); msg != "" {
+				err = errors.New(msg)
+				break
+			}
+			e, cerr := acl.CompileExpr(haproxy.ParseSample(expr))
+			if cerr != nil {
+				err = cerr
+				break
+			}
+			samples = append(samples, e.Text)
+		}
+	}
+	if err != nil {
+		b.unsupported(px.UniqueIDPos, "unique-id-format: "+err.Error())
+		return nil
+	}
+	var env struct {
+		once sync.Once
+		logfmt.Env
+	}
+	return func(r *proxy.RequestInfo, e *proxy.LogEntry) string {
+		env.once.Do(func() { env.PID = os.Getpid() }) // the worker's pid
+		vals := make([]string, len(samples))
+		for i, s := range samples {
+			vals[i], _ = s(r)
+		}
+		e.Samples = vals
+		return string(f.AppendValue(nil, (*logfmt.Entry)(e), &env.Env))
+	}
 }

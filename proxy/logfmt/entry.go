@@ -52,6 +52,13 @@ type Entry struct {
 	ReqCaptures, ResCaptures []string
 	ReqCaptured, ResCaptured uint64
 
+	// FrontAddr is the address the client connected to (%fi, %fp);
+	// ReqCounter numbers the transaction among the process's (%rt);
+	// UniqueID is the transaction's unique-id (%ID, "" for none).
+	FrontAddr  netip.AddrPort
+	ReqCounter int64
+	UniqueID   string
+
 	// Samples are the values of the format's %[...] samples, in the
 	// order Format.Samples gives them ("" for none).
 	Samples []string

@@ -251,6 +251,17 @@ func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' 
 
 // Append formats e with f and appends the line (without a newline) to dst.
 func (f *Format) Append(dst []byte, e *Entry, env *Env) []byte {
+	return f.appendLine(dst, e, env, false)
+}
+
+// AppendValue formats e with f as HAProxy builds a value rather than a
+// log line (unique-id-format): a %[...] sample with no value, or an
+// empty one, writes nothing instead of "-".
+func (f *Format) AppendValue(dst []byte, e *Entry, env *Env) []byte {
+	return f.appendLine(dst, e, env, true)
+}
+
+func (f *Format) appendLine(dst []byte, e *Entry, env *Env, value bool) []byte {
 	wroteSinceSep := false // HAProxy drops separators before any output
 	for i := range f.nodes {
 		n := &f.nodes[i]
@@ -275,6 +286,9 @@ func (f *Format) Append(dst []byte, e *Entry, env *Env) []byte {
 			v := ""
 			if n.sample < len(e.Samples) {
 				v = e.Samples[n.sample]
+			}
+			if value && v == "" {
+				continue
 			}
 			dst = appendStr(dst, n, v)
 			wroteSinceSep = true

@@ -146,7 +146,7 @@ func TestCompileErrors(t *testing.T) {
 		}
 	}
 	var ue *UnsupportedError
-	for _, s := range []string{"%fi", "%lc"} {
+	for _, s := range []string{"%bi", "%lc"} {
 		if _, err := Compile(s); !errors.As(err, &ue) {
 			t.Errorf("%s: want UnsupportedError, got %v", s, err)
 		}
