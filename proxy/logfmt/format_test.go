@@ -215,7 +215,8 @@ func TestSkip(t *testing.T) {
 }
 
 func FuzzCompile(f *testing.F) {
-	for _, s := range []string{HTTPLogFormat, TCPLogFormat, "%{+Q,+E}HQ %%", "%{", "%[", "a  b", "%"} {
+	for _, s := range []string{HTTPLogFormat, TCPLogFormat, "%{+Q,+E}HQ %%", "%{", "%[", "a  b", "%",
+		"%[src] %{+Q}[req.hdr(x),regsub([a-z],y,g)] %[", "%[a b]", "%hr %hs %{+Q}hrl %hsl %ID %{+X}fi:%fp_%rt"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -223,7 +224,20 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e := Entry{Method: []byte("GET"), Target: []byte(s), Client: netip.MustParseAddrPort("[::1]:80")}
+		// Every sample is an expression that ended at its ']'.
+		for _, x := range fm.Samples() {
+			if strings.ContainsAny(x, " ") && !strings.Contains(x, "(") {
+				t.Fatalf("%q: sample %q holds a blank outside parentheses", s, x)
+			}
+		}
+		e := Entry{Method: []byte("GET"), Target: []byte(s), Client: netip.MustParseAddrPort("[::1]:80"),
+			Samples: make([]string, len(fm.Samples())), ReqCaptures: []string{s, ""}, ReqCaptured: 1, ResCaptures: []string{s}}
+		for i := range e.Samples {
+			e.Samples[i] = s
+		}
+		fm.Append(nil, &e, nil)
+		fm.AppendValue(nil, &e, nil)
+		e.Samples = nil // fewer values than samples: printed as none
 		fm.Append(nil, &e, nil)
 	})
 }
