@@ -31,7 +31,11 @@ rules:
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
 				src = append([]byte(nil), src...) // a second set-path: its source is s.target
 			}
-			s.target = setPath(s.target[:0], src, r.Value)
+			path := r.Value
+			if r.Format != nil {
+				path = r.Format(&s.info) // on the request as it is now
+			}
+			s.target = setPath(s.target[:0], src, path)
 			s.info.Target = s.target
 		case SetMethod:
 			// Measured: HAProxy 2.6's method fetch (METH_PUT, ...) in

@@ -350,11 +350,22 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				hr.Action = proxy.AddHeader
 			}
 		case "set-path":
-			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") {
+			if kw != "http-request" || len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" set-path "+strings.Join(r.Args, " "))
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
+			if strings.Contains(r.Args[0], "%") {
+				f, err := acl.CompileFormat(r.Args[0])
+				if msg := acl.FormatUnavailable(r.Args[0], place); err == nil && msg != "" {
+					err = errors.New(msg)
+				}
+				if err != nil {
+					b.unsupported(r.Pos, kw+" set-path with a log-format value: "+err.Error())
+					continue
+				}
+				hr.Format = f
+			}
 		case "set-method":
 			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !http1.IsToken(r.Args[0]) {
 				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))

@@ -257,3 +257,31 @@ func uniqueIDHeaders(t *testing.T, backend, mode string) {
 		}
 	}
 }
+
+// TestSetPathFormatDifferential: set-path with a log-format value, read
+// by the rules after it, against HAProxy 2.6 (the request head the
+// backend receives).
+func TestSetPathFormatDifferential(t *testing.T) {
+	backend := startHeadRecorder(t)
+	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+		"frontend fe\n    bind BIND\n    http-request set-path /v2%[path] if { path_beg /api }\n" +
+		"    http-request set-path %[req.hdr(x-p)] if { req.hdr(x-p) -m found }\n" +
+		"    http-request set-path %[path,lower]/%[query,length] if { path_end /L }\n" +
+		"    http-request set-header x-f-p %[path]\n    default_backend be\nbackend be\n    server s1 " + backend + "\n"
+	ha, goha := startBoth(t, cfg)
+	for _, req := range []string{
+		"GET /api/x?q=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /a HTTP/1.1\r\nHost: h\r\nX-P: /from/hdr\r\nConnection: close\r\n\r\n",
+		"GET /a?b HTTP/1.1\r\nHost: h\r\nX-P:\r\nConnection: close\r\n\r\n",
+		"GET /Up/L?abc HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET http://h/api?z HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	} {
+		want, got := exchangeOne(t, ha, req), exchangeOne(t, goha, req)
+		if want != got {
+			t.Errorf("%q:\n haproxy %q\n goha    %q", req, want, got)
+		}
+	}
+	if want := exchangeOne(t, ha, "GET /api/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(want, "GET /v2/api/x ") {
+		t.Errorf("HAProxy did not rewrite the path: %q", want)
+	}
+}
