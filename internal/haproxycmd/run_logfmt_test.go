@@ -89,6 +89,10 @@ func sendRaw(t *testing.T, addr, raw string) string {
 	return string(b)
 }
 
+// logGlobalExtra are global lines formatLogLines adds (set by a test
+// for its run only).
+var logGlobalExtra string
+
 // formatLogLines runs bin with one frontend per log-format line of
 // formats (each line starts with "F<i> "), sends each request of reqs to
 // each frontend and returns the traffic lines, syslog header removed,
@@ -98,7 +102,7 @@ func formatLogLines(t *testing.T, bin, frontendExtra string, formats, reqs []str
 	backend := startFixedBackend(t)
 	syslog := loopback.ListenUDP(t)
 	var b strings.Builder
-	fmt.Fprintf(&b, "global\n    log %s local2\ndefaults\n    mode http\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n", syslog.LocalAddr())
+	fmt.Fprintf(&b, "global\n    log %s local2\n%sdefaults\n    mode http\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n", syslog.LocalAddr(), logGlobalExtra)
 	var binds []string
 	for i, f := range formats {
 		bind := loopback.FreeAddr(t)
@@ -259,4 +263,15 @@ func TestUniqueIDMatchHAProxy(t *testing.T) {
 		return l
 	}
 	compareFormatLogs(t, extra, formats, reqs, mask)
+}
+
+// TestGlobalSetVarMatchHAProxy: global set-var and set-var-fmt set proc
+// variables once at start, read by the log line and by the rules.
+func TestGlobalSetVarMatchHAProxy(t *testing.T) {
+	logGlobalExtra = "    set-var proc.a str(abc)\n    set-var proc.b int(3),add(4)\n" +
+		"    set-var-fmt proc.c \"x-%[var(proc.a)]-%[var(proc.b),mul(2)]\"\n"
+	t.Cleanup(func() { logGlobalExtra = "" })
+	reqs := []string{"GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"}
+	extra := "    http-request set-var(txn.t) var(proc.c),upper\n"
+	compareFormatLogs(t, extra, []string{"%[var(proc.a)] %[var(proc.b)] %[var(proc.c)] %[var(txn.t)] %[var(proc.none)]"}, reqs, nil)
 }

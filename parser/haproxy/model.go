@@ -36,6 +36,8 @@ type Statement struct {
 
 // Global holds the typed global settings.
 type Global struct {
+	// SetVars are the global set-var and set-var-fmt lines, in order.
+	SetVars              []GlobalSetVar
 	Daemon, MasterWorker bool
 	Pidfile, Chroot      string
 	User, Group          string

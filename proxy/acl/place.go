@@ -1,6 +1,11 @@
 package acl
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+)
 
 // HAProxy checks, when it reads the configuration, that each sample fetch
 // can have a value where it is used, and refuses the configuration when
@@ -70,4 +75,32 @@ func init() {
 		f.use = useReqHeader
 		fetches[name] = f
 	}
+}
+
+// processFetches are the fetches a global set-var may read: those that
+// need no connection nor request (HAProxy 2.6 refuses the others there:
+// "fetch method 'set-var(proc.x)' extracts information from 'client
+// address', none of which is available here").
+var processFetches = map[string]bool{"str": true, "int": true, "ipv4": true, "ipv6": true, "bool": true,
+	"bin": true, "meth": true, "env": true, "hostname": true, "nbproc": true, "always_true": true,
+	"always_false": true, "date": true, "rand": true, "uuid": true, "var": true}
+
+// ProcessUnavailable names the first fetch of the sample expressions of
+// a global set-var (expr) or set-var-fmt (a log-format text, format set)
+// that reads a connection or a request, or "".
+func ProcessUnavailable(text string, format bool) string {
+	if !format {
+		text = "%[" + text + "]"
+	}
+	for i := strings.Index(text, "%["); i >= 0; i = strings.Index(text, "%[") {
+		end := closingBracket(text[i:])
+		if end < 0 {
+			return ""
+		}
+		if name := haproxy.ParseSample(text[i+2 : i+end]).Fetch.Name; !processFetches[name] {
+			return name
+		}
+		text = text[i+end:]
+	}
+	return ""
 }

@@ -46,6 +46,7 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.unsupported(ss.Pos, "stats socket "+ss.Addr.Raw)
 		}
 	}
+	b.procVars(g)
 	for _, st := range g.Logs {
 		if t, ok := b.logTarget(st); ok {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -283,5 +284,29 @@ func TestSetPathFormatDifferential(t *testing.T) {
 	}
 	if want := exchangeOne(t, ha, "GET /api/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(want, "GET /v2/api/x ") {
 		t.Errorf("HAProxy did not rewrite the path: %q", want)
+	}
+}
+
+// TestGlobalSetVarRefused: a global set-var outside the proc scope is
+// refused with HAProxy 2.6's message; one reading the connection or the
+// request is refused (HAProxy refuses it too).
+func TestGlobalSetVarRefused(t *testing.T) {
+	tail := "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend f\n bind 127.0.0.1:8080\n default_backend b\nbackend b\n server s 127.0.0.1:1\n"
+	res := haproxy.CheckBytes("test.cfg", []byte("global\n set-var txn.a str(abc)\n"+tail), func(string) (string, bool) { return "", false })
+	var texts []string
+	for _, d := range res.Diags.List {
+		texts = append(texts, d.Text)
+	}
+	if want := "'set-var': cannot set variable 'txn.a', only scope 'proc' is permitted in the global section."; res.Exit != 1 || !strings.Contains(strings.Join(texts, "\n"), want) {
+		t.Errorf("txn scope: exit %d %q, want %q", res.Exit, texts, want)
+	}
+	for _, line := range []string{" set-var proc.e src\n", " set-var-fmt proc.e \"%[req.hdr(x)]\"\n"} {
+		if n := notices(buildText(t, "global\n"+line+tail)); len(n) != 1 || !strings.Contains(n[0], "has no value in the global section") {
+			t.Errorf("%s: notices %q", line, n)
+		}
+	}
+	p := buildText(t, "global\n set-var proc.a str(abc)\n set-var-fmt proc.b \"%[var(proc.a)]-%[env(HOME)]\"\n"+tail)
+	if n := notices(p); len(n) != 0 || len(p.ProcVars) != 2 {
+		t.Errorf("accepted lines: notices %q, %d setters", n, len(p.ProcVars))
 	}
 }

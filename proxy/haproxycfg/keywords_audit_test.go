@@ -57,6 +57,8 @@ var auditArgs = map[string][][]string{
 	"http-response":           {{"set-header", "X", "y"}},
 	"declare capture":         {{"request", "len", "8"}},
 	"unique-id-format":        {{"%ci"}},
+	"set-var":                 {{"proc.x", "int(1)"}},
+	"set-var-fmt":             {{"proc.y", "a"}},
 	"unique-id-header":        {{"X-ID"}},
 	"capture request header":  {{"host", "len", "8"}},
 	"capture response header": {{"server", "len", "8"}},

@@ -43,3 +43,30 @@ func (b *builder) varRule(r haproxy.HTTPRule, kw string, place acl.Place) (proxy
 	}
 	return proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}, true
 }
+
+// procVars compiles the global set-var/set-var-fmt lines; an expression
+// reading a connection or a request is refused, as HAProxy refuses it.
+func (b *builder) procVars(g haproxy.Global) {
+	for _, sv := range g.SetVars {
+		kw := "set-var"
+		if sv.Fmt {
+			kw = "set-var-fmt"
+		}
+		if f := acl.ProcessUnavailable(sv.Expr, sv.Fmt); f != "" {
+			b.unsupported(sv.Pos, kw+" "+sv.Name+": fetch '"+f+"' has no value in the global section")
+			continue
+		}
+		var exec func(*proxy.RequestInfo)
+		var err error
+		if sv.Fmt {
+			exec, err = acl.CompileSetVarFmt(sv.Name, nil, sv.Expr)
+		} else {
+			exec, err = acl.CompileSetVar(sv.Name, nil, haproxy.ParseSample(sv.Expr))
+		}
+		if err != nil {
+			b.unsupported(sv.Pos, kw+" "+sv.Name+": "+err.Error())
+			continue
+		}
+		b.plan.ProcVars = append(b.plan.ProcVars, exec)
+	}
+}
