@@ -37,7 +37,7 @@ type Plan struct {
 	StatsSockets []haproxy.StatsSocket
 	// ProcVars set the global set-var/set-var-fmt proc variables, in
 	// order, when a worker starts (before it serves).
-	ProcVars []func(*proxy.RequestInfo)
+	ProcVars     []func(*proxy.RequestInfo)
 	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
 	// StatsPages are the stats page services of the frontend and listen
 	// sections; the worker binds them to the running proxy's data.
