@@ -221,13 +221,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
-	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
-	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
-	s.info.Backend = s.info.Frontend
-	s.reqID = reqCounter.Add(1) - 1
-	if s.fe.cfg.UniqueID != nil {
-		s.info.makeUniqueID = s.newUniqueID
-	}
+	s.beginConnInfo()
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
 		s.finish()
@@ -330,13 +324,6 @@ func (s *session) sendError(pages errorPages, code int, be *backend) {
 		be.stats.countStatus(code)
 	}
 	s.clientWriteMessage(pages[code])
-}
-
-// clientWriteMessage writes a whole response goha built, counted for the
-// log as HAProxy counts the same message (htxMessageSize).
-func (s *session) clientWriteMessage(p []byte) error {
-	s.uncounted += int64(len(p)) - htxMessageSize(p)
-	return s.clientWrite(p)
 }
 
 // drainAndShut ends a connection the proxy refused a request on: the
@@ -537,32 +524,11 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
-	s.info.Backend = s.info.Frontend
-	s.info.RequestNum++
-	if s.info.RequestNum > 1 {
-		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
-	}
-	s.info.uniqueID, s.info.uniqueIDDone = "", false
-	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
-	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
-	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
-	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
-	if req.ContentLength > 0 && !req.Chunked {
-		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
-	}
+	s.beginTransactionInfo()
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
 	}
-	if fe.cfg.UniqueID != nil {
-		// Made once the rules accepted the request; its header follows
-		// the fields they left.
-		id := s.info.UniqueID()
-		if h := fe.cfg.UniqueIDHeader; h != "" {
-			s.info.hdrs = s.editable()
-			s.edits.add(h, s.edits.keep(id))
-			s.info.hdrs = s.edits.list
-		}
-	}
+	s.uniqueIDHeader()
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.

@@ -91,3 +91,10 @@ func htxMessageSize(raw []byte) int64 {
 func statusDigits(code int) []byte {
 	return []byte{byte('0' + code/100%10), byte('0' + code/10%10), byte('0' + code%10)}
 }
+
+// clientWriteMessage writes a whole response goha built, counted for the
+// log as HAProxy counts the same message (htxMessageSize).
+func (s *session) clientWriteMessage(p []byte) error {
+	s.uncounted += int64(len(p)) - htxMessageSize(p)
+	return s.clientWrite(p)
+}

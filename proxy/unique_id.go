@@ -49,3 +49,50 @@ func (s *session) uniqueIDAtLog() string {
 	s.info = saved
 	return id
 }
+
+// uniqueIDHeader makes the unique-id once the http-request rules accepted
+// the request, as HAProxy does, and adds unique-id-header after the
+// fields the rules left.
+func (s *session) uniqueIDHeader() {
+	if s.fe.cfg.UniqueID == nil {
+		return
+	}
+	id := s.info.UniqueID()
+	if h := s.fe.cfg.UniqueIDHeader; h != "" {
+		s.info.hdrs = s.editable()
+		s.edits.add(h, s.edits.keep(id))
+		s.info.hdrs = s.edits.list
+	}
+}
+
+// beginConnInfo sets what the fetches read of a new connection: its
+// addresses, listener and frontend, and its first stream's number.
+func (s *session) beginConnInfo() {
+	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
+	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
+	s.info.Backend = s.info.Frontend
+	s.reqID = reqCounter.Add(1) - 1
+	if s.fe.cfg.UniqueID != nil {
+		s.info.makeUniqueID = s.newUniqueID
+	}
+}
+
+// beginTransactionInfo starts a transaction's request facts: no backend
+// but the frontend yet, its place on the connection and stream number, no
+// unique-id, the header captures, and its size as HAProxy counts it.
+func (s *session) beginTransactionInfo() {
+	fe, req := s.fe, &s.req
+	s.info.Backend = s.info.Frontend
+	s.info.RequestNum++
+	if s.info.RequestNum > 1 {
+		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
+	}
+	s.info.uniqueID, s.info.uniqueIDDone = "", false
+	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
+	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
+	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
+	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+	if req.ContentLength > 0 && !req.Chunked {
+		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
+	}
+}

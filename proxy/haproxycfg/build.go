@@ -260,33 +260,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 	}
 	acls := acl.NewSet(px.ACLs)
-	for _, u := range px.UseBackends {
-		ub := proxy.UseBackend{Backend: u.Backend}
-		if strings.Contains(u.Backend, "%") {
-			f, err := acl.CompileFormat(u.Backend)
-			if msg := acl.FormatUnavailable(u.Backend, acl.FrontRequest); err == nil && msg != "" {
-				err = errors.New(msg)
-			}
-			if err != nil {
-				b.unsupported(u.Pos, "use_backend with a dynamic name: "+err.Error())
-				continue
-			}
-			ub.Dynamic = f
-		}
-		if u.Cond != nil {
-			if msg := acls.Unavailable(u.Cond, acl.FrontRequest); msg != "" {
-				b.unsupported(u.Pos, "use_backend condition: "+msg)
-				continue
-			}
-			c, err := acls.Compile(u.Cond)
-			if err != nil {
-				b.unsupported(u.Pos, "use_backend condition: "+err.Error())
-				continue
-			}
-			ub.Cond = c
-		}
-		fe.UseBackends = append(fe.UseBackends, ub)
-	}
+	fe.UseBackends = b.useBackends(px, acls)
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
 		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
