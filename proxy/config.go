@@ -88,6 +88,7 @@ func (ff ForwardFor) validate() error {
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
 	Name string
+	ID   int // HAProxy's proxy id (fe_id)
 	// Table is the section's own stick-table (nil: none): the default
 	// of src_* fetches and track-sc rules without `table`.
 	Table      *stick.Table
@@ -145,6 +146,20 @@ type Frontend struct {
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
+	// ReqCaptures and ResCaptures are the frontend's capture slots, in
+	// HAProxy's order (%hr, %hs, capture.req.hdr(N), ...).
+	ReqCaptures, ResCaptures []CaptureSlot
+	// UniqueID builds a transaction's unique-id (`unique-id-format`) from
+	// the request and an entry holding what the log knows so far; nil
+	// without a format. UniqueIDHeader is `unique-id-header`.
+	UniqueID       func(r *RequestInfo, e *LogEntry) string
+	UniqueIDHeader string
+	// LogSamples evaluate the %[...] samples of the frontend's
+	// log-format, in order, when a transaction is logged (LogEntry.Samples).
+	LogSamples []func(*RequestInfo) (string, bool)
+	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
+	// line's `id`, else the listener's number in the frontend.
+	BindIDs map[string]int
 	// TLS holds the Binds entries that terminate TLS (`bind ... ssl`),
 	// with their server configuration.
 	TLS map[string]*tls.Config
@@ -157,6 +172,11 @@ type Frontend struct {
 type UseBackend struct {
 	Backend string
 	Cond    Condition // nil = always
+	// Dynamic, when set, computes the backend's name per request (a
+	// log-format name, `use_backend %[req.hdr(x)]`); Backend is then
+	// unused. A name that is no backend of the frontend's mode ends the
+	// use_backend rules: default_backend applies, as in HAProxy 2.6.
+	Dynamic func(*RequestInfo) string
 }
 
 // Condition is an ACL expression evaluated against a request; the ACL
@@ -167,9 +187,31 @@ type Condition interface {
 
 // RequestInfo is what conditions and balancers see of a request.
 type RequestInfo struct {
-	Src    netip.AddrPort
+	Src netip.AddrPort
+	// Dst is the address the client connected to (a PROXY header's on
+	// an accept-proxy bind).
+	Dst    netip.AddrPort
 	Method []byte
 	Target []byte
+	// Frontend is the proxy the connection arrived on, ListenerID its
+	// listener's so_id; Backend is the one chosen for the request, the
+	// frontend until then (HAProxy's stream starts with its frontend as
+	// backend).
+	Frontend, Backend ProxyRef
+	ListenerID        int
+	// RequestNum counts the requests of the connection: 1 for the first
+	// (http_first_req).
+	RequestNum int
+	// uniqueID is the transaction's unique-id once made (uniqueIDDone),
+	// by makeUniqueID (unique_id.go).
+	uniqueID     string
+	uniqueIDDone bool
+	makeUniqueID func() string
+	// reqCaps and resCaps are the transaction's captures (captures.go).
+	reqCaps, resCaps captures
+	// resp is the server's response while the http-response rules run
+	// (nil otherwise: the res.* fetches then have no value).
+	resp *http1.Response
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
 	// Payload is what a tcp-mode client sent so far, before a server is
@@ -193,6 +235,12 @@ type RequestInfo struct {
 	// track is the session's sticky counters and tables (track.go); nil
 	// outside a session.
 	track *tracking
+}
+
+// ProxyRef names a proxy as the fe_*/be_* fetches read it.
+type ProxyRef struct {
+	Name string
+	ID   int
 }
 
 // Header returns the value of the first header named name (case-insensitive
@@ -223,13 +271,15 @@ const (
 	// UseService answers the request with Service (HAProxy's
 	// `http-request use-service`; requests only).
 	UseService
-	// SetVar runs Exec: set-var, set-var-fmt or unset-var (requests only).
+	// SetVar runs Exec: set-var, set-var-fmt or unset-var.
 	SetVar
 	// TrackSC, SCIncGPC and SCSetGPT are track-sc<n>, sc-inc-gpc* and
 	// sc-set-gpt* (requests only): Stick says how (track.go).
 	TrackSC
 	SCIncGPC
 	SCSetGPT
+	// Capture runs Exec: http-request/http-response capture.
+	Capture
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -276,6 +326,7 @@ type TCPConnRule struct {
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
 	Name       string
+	ID         int // HAProxy's proxy id (be_id)
 	Mode       Mode
 	Timeouts   Timeouts
 	ConnMode   HTTPConnMode

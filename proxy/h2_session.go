@@ -74,6 +74,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.breq.Header = cs.balanceHeader
 	cs.breq.LastHeader = cs.balanceLastHeader
 	cs.info.req = &cs.req
+	cs.beginConnInfo()
 	cs.serveHTTP(true)
 }
 

@@ -144,6 +144,12 @@ func (x *exchange) run() bool {
 		s.start += buffered
 		bodyConsumed = true
 	}
+	if sendBodyNow {
+		s.inBody = max(req.ContentLength, 0)
+		if req.Chunked {
+			s.inBody = cs.HTXSize()
+		}
+	}
 	if err != nil {
 		x.failResponse(err)
 		// Like HAProxy, the client keeps its connection after a 502 or
@@ -153,7 +159,9 @@ func (x *exchange) run() bool {
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
 	for resp.Status < 200 && resp.Status != 101 {
-		if err := s.clientWrite(x.buildInterimHead()); err != nil {
+		interim := x.buildInterimHead()
+		s.uncounted += int64(len(interim)) - htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+		if err := s.clientWrite(interim); err != nil {
 			return false
 		}
 		x.sstart += resp.HeadLen
@@ -317,14 +325,17 @@ func (x *exchange) forwardResponse() bool {
 	if kind == http1.BodyUntilClose || s.p.closing.Load() {
 		x.clientClose = true // soft stop: the last response says close
 	}
-	for _, r := range s.fe.cfg.ResponseRules {
-		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			s.sendError(502, x.be)
-			return false
-		}
+	s.info.resp = resp // the res.* fetches of the http-response rules
+	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
+	// HAProxy counts the response as received, before its rules.
+	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	if x.runResponseRules() {
+		s.sendError(502, x.be)
+		return false
 	}
 	x.responseCookies()
 	head := x.buildResponseHead()
+	s.uncounted += int64(len(head)) - counted
 	x.sstart += resp.HeadLen
 	rest := x.sbuf[x.sstart:x.send]
 	var cs http1.Dechunker
@@ -342,6 +353,7 @@ func (x *exchange) forwardResponse() bool {
 			x.failResponse(errBadResponse) // nothing was sent yet
 			return !x.clientClose
 		}
+		s.uncounted += int64(len(w)-len(head)) - cs.HTXSize() // the chunk framing
 		done = cs.Done()
 	case http1.BodyUntilClose:
 		k = len(rest)
@@ -494,10 +506,12 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
 		if n > 0 {
 			// The head is sent: s.out takes the re-framed chunks.
+			before := cs.HTXSize()
 			out, k, serr := cs.Reframe(s.out[:0], x.sbuf[:n])
 			if serr != nil {
 				return serr
 			}
+			s.uncounted += int64(len(out)) - (cs.HTXSize() - before)
 			s.out = out[:0]
 			if werr := s.clientWrite(out); werr != nil {
 				return werr

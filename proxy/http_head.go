@@ -167,10 +167,6 @@ func (x *exchange) buildRequestHead() []byte {
 		// nothing: observed, testdata/http1 te-http10.)
 		extra = "keep-alive"
 	}
-	// Each client Connection header was kept in place minus close and
-	// keep-alive; what this hop needs goes in a header of its own, as
-	// HAProxy writes it.
-	out = writeConnection(out, nil, extra)
 	ff := &s.fe.cfg.ForwardFor
 	if !ff.Enabled {
 		ff = &x.be.cfg.ForwardFor
@@ -186,6 +182,11 @@ func (x *exchange) buildRequestHead() []byte {
 			out = append(out, '\r', '\n')
 		}
 	}
+	// Each client Connection header was kept in place minus close and
+	// keep-alive; what this hop needs goes in a header of its own, last,
+	// as HAProxy's H1 output adds it after the message's fields
+	// (X-Forwarded-For included; measured with an HTTP/1.0 request).
+	out = writeConnection(out, nil, extra)
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out
@@ -194,7 +195,6 @@ func (x *exchange) buildRequestHead() []byte {
 // buildResponseHead writes the response head sent to the client.
 func (x *exchange) buildResponseHead() []byte {
 	s, resp := x.s, &x.s.resp
-	rules := s.fe.cfg.ResponseRules
 	out := appendVersion(s.out[:0], resp.Minor, resp.Version)
 	out = append(out, ' ')
 	out = strconv.AppendInt(out, int64(resp.Status), 10)
@@ -211,12 +211,8 @@ func (x *exchange) buildResponseHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
-		if len(rules) > 0 && ruleTouches(rules, &s.info, h.Name) {
-			continue
-		}
-		out = appendHeader(out, h.Name, h.Value)
+		out = appendHeader(out, h.Name, h.Value) // as the http-response rules left them
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
 	for _, h := range x.extra {
 		out = appendHeader(out, h.Name, h.Value)
 	}

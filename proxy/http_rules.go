@@ -27,7 +27,7 @@ rules:
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader:
 			s.applyHeaderRule(r)
-		case SetVar:
+		case SetVar, Capture:
 			r.Exec(&s.info)
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
@@ -36,7 +36,11 @@ rules:
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
 				src = append([]byte(nil), src...) // a second set-path: its source is s.target
 			}
-			s.target = setPath(s.target[:0], src, r.Value)
+			path := r.Value
+			if r.Format != nil {
+				path = r.Format(&s.info) // on the request as it is now
+			}
+			s.target = setPath(s.target[:0], src, path)
 			s.info.Target = s.target
 		case SetMethod:
 			// Measured: HAProxy 2.6's method fetch (METH_PUT, ...) in
@@ -151,7 +155,7 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 		out = append(out, body...)
 		s.out = out
 	}
-	s.clientWrite(out)
+	s.clientWriteMessage(out)
 	return next, closeConn
 }
 

@@ -110,9 +110,12 @@ type session struct {
 	info       RequestInfo
 	// edits holds the header list the http-request rules edited; target
 	// is the target set-path rewrote.
-	edits  editedHeaders
-	target []byte
-	method []byte // the method set-method wrote (empty: the client's)
+	edits editedHeaders
+	// resEdits holds the response header list the http-response rules
+	// edited (response_rules.go).
+	resEdits editedHeaders
+	target   []byte
+	method   []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
 	applet Service
 
@@ -120,7 +123,14 @@ type session struct {
 	accepted       time.Time
 	tl             timeline
 	le             LogEntry
+	samples        []string // le.Samples' array, reused
+	reqID          int64    // %rt of the transaction (unique_id.go)
 	sent, received int64
+	// What HAProxy counts of them for %B and %U (htx_count.go): sent
+	// less uncounted; inHead and inBody, the request as HTX (inHead 0:
+	// no head parsed in this transaction, received is logged).
+	uncounted      int64
+	inHead, inBody int64
 	retries        retryLog
 	ck             cookieTxn // persistence cookie (persist_session.go)
 }
@@ -225,6 +235,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
+	s.beginConnInfo()
 	if s.wantsH2() {
 		s.serveH2()
 		return
@@ -364,7 +375,7 @@ func (s *session) sendPage(code int, be *backend, page []byte) {
 	if be != nil {
 		be.stats.countStatus(code)
 	}
-	s.clientWrite(page)
+	s.clientWriteMessage(page)
 }
 
 // drainAndShut ends a connection the proxy refused a request on: the
@@ -415,6 +426,7 @@ func (s *session) readRequest(first bool) requestRead {
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	s.ck = cookieTxn{}
+	s.uncounted, s.inHead, s.inBody = 0, 0, 0
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
 	}
@@ -571,9 +583,11 @@ func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	s.beginTransactionInfo()
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
 	}
+	s.uniqueIDHeader()
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
@@ -588,7 +602,11 @@ func (s *session) transaction() bool {
 	be := fe.def
 	for i, u := range fe.cfg.UseBackends {
 		if u.Cond == nil || u.Cond.Match(&s.info) {
-			be = fe.use[i]
+			if u.Dynamic == nil {
+				be = fe.use[i]
+			} else if b := s.p.backends[u.Dynamic(&s.info)]; b != nil && b.cfg.Mode == fe.cfg.Mode {
+				be = b
+			}
 			break
 		}
 	}
@@ -598,6 +616,7 @@ func (s *session) transaction() bool {
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
+	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			return s.answerService(r.Service)

@@ -51,6 +51,23 @@ type LogEntry struct {
 	// request's cookie told, what became of the response's); zero when
 	// the backend logs none ("--").
 	Cookie [2]byte
+	// ReqCaptures and ResCaptures are the captured values, one per
+	// capture slot of the frontend (%hr, %hs); the bits of ReqCaptured
+	// and ResCaptured say which slots hold one (%hrl prints "-" for the
+	// others).
+	ReqCaptures, ResCaptures []string
+	ReqCaptured, ResCaptured uint64
+
+	// FrontAddr is the address the client connected to (%fi, %fp);
+	// ReqCounter numbers the transaction among the process's (%rt);
+	// UniqueID is the transaction's unique-id (%ID, "" for none).
+	FrontAddr  netip.AddrPort
+	ReqCounter int64
+	UniqueID   string
+
+	// Samples are the values of the frontend's log-format %[...]
+	// samples (Frontend.LogSamples), in order; "" for no value.
+	Samples []string
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -86,12 +103,32 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	e := &s.le
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
-		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent, BytesIn: s.received,
+		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent - s.uncounted, BytesIn: s.received,
 		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
 		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+	}
+	if s.inHead > 0 {
+		e.BytesIn = s.inHead + s.inBody
+	}
+	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
+	if !e.TCP {
+		e.UniqueID = s.uniqueIDAtLog()
+	}
+	if !e.TCP {
+		e.ReqCaptures, e.ReqCaptured = s.info.reqCaps.vals, s.info.reqCaps.set
+		e.ResCaptures, e.ResCaptured = s.info.resCaps.vals, s.info.resCaps.set
+	}
+	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {
+		s.info.endRequest()
+		s.samples = s.samples[:0]
+		for _, f := range fs {
+			v, _ := f(&s.info)
+			s.samples = append(s.samples, v)
+		}
+		e.Samples = s.samples
 	}
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()

@@ -99,7 +99,7 @@ func (s *session) scanCookies(be *backend) {
 			if v == nil {
 				continue
 			}
-			h.Value = s.keepString(string(v))
+			h.Value = s.edits.keep(string(v))
 		}
 		kept = append(kept, h)
 	}

@@ -154,6 +154,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 		}
 		for _, u := range fc.UseBackends {
+			if u.Dynamic != nil {
+				f.use = append(f.use, nil) // looked up per request
+				continue
+			}
 			b := p.backends[u.Backend]
 			if b == nil {
 				return nil, fmt.Errorf("proxy: frontend %q: unknown use_backend %q", fc.Name, u.Backend)
@@ -188,7 +192,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
-			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr]})
+			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr]})
 		}
 	}
 	p.mu.Lock()
@@ -260,7 +264,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		rejected, tr := p.rejectConn(f, c)
+		rejected, tr := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.releaseFrontend(f)
 			continue

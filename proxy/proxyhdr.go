@@ -166,6 +166,7 @@ func (c clientAddrs) hello(srv *server) []byte {
 type bindInfo struct {
 	acceptProxy bool        // connections start with a PROXY header
 	name        string      // as HAProxy's logs name the listener
+	id          int         // HAProxy's listener id (so_id)
 	tls         *tls.Config // TLS is terminated with it (nil: clear text)
 	h2          bool        // HTTP/2 from the first byte (proto h2)
 }

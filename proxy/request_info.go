@@ -26,6 +26,47 @@ func (r *RequestInfo) Headers() []http1.Header {
 	return r.req.Headers
 }
 
+// RequestLine is the request line as received, before any rule rewrote
+// it (capture.req.method, capture.req.uri, capture.req.ver).
+func (r *RequestInfo) RequestLine() (method, target, version []byte) {
+	if r.req == nil {
+		return nil, nil, nil
+	}
+	return r.req.Method, r.req.Target, r.req.Version
+}
+
+// SetResponse makes resp the response the res.* fetches read (tests and
+// tools; the proxy sets it for its http-response rules).
+func (r *RequestInfo) SetResponse(resp *http1.Response) { r.resp = resp }
+
+// ResponseHeaders returns the header fields of the response the
+// http-response rules run on, as the server sent them (nil outside those
+// rules).
+func (r *RequestInfo) ResponseHeaders() []http1.Header {
+	if r.resp == nil {
+		return nil
+	}
+	return r.resp.Headers
+}
+
+// Status is the status code of the response the http-response rules run
+// on (0 outside those rules).
+func (r *RequestInfo) Status() int {
+	if r.resp == nil {
+		return 0
+	}
+	return r.resp.Status
+}
+
+// ResponseVersion is that response's HTTP version as received (nil
+// outside those rules).
+func (r *RequestInfo) ResponseVersion() []byte {
+	if r.resp == nil {
+		return nil
+	}
+	return r.resp.Version
+}
+
 // Authority is the authority of an absolute-form target (nil for other
 // forms): the host the server reads when the request has no Host header.
 func (r *RequestInfo) Authority() []byte {

@@ -34,57 +34,59 @@ func (s *session) editable() []http1.Header {
 	return s.edits.list
 }
 
-// keepString copies v into the arena. A slice taken before the arena
-// grows keeps pointing at the old array, which stays valid for this
-// request.
-func (s *session) keepString(v string) []byte {
-	n := len(s.edits.arena)
-	s.edits.arena = append(s.edits.arena, v...)
-	return s.edits.arena[n:len(s.edits.arena):len(s.edits.arena)]
+// keep copies v into the arena. A slice taken before the arena grows
+// keeps pointing at the old array, which stays valid for this message.
+func (e *editedHeaders) keep(v string) []byte {
+	n := len(e.arena)
+	e.arena = append(e.arena, v...)
+	return e.arena[n:len(e.arena):len(e.arena)]
 }
 
-// delHeader removes every field named name (case-insensitive).
-func (s *session) delHeader(name string) {
-	hs := s.editable()
-	out := hs[:0]
-	for _, h := range hs {
+// del removes every field named name (case-insensitive).
+func (e *editedHeaders) del(name string) {
+	out := e.list[:0]
+	for _, h := range e.list {
 		if !foldEqual(h.Name, name) {
 			out = append(out, h)
 		}
 	}
-	clear(hs[len(out):])
-	s.edits.list = out
-	s.info.hdrs = out
+	clear(e.list[len(out):])
+	e.list = out
 }
 
-// addHeader appends the field name: value, the name in lower case as
-// HAProxy writes it.
-func (s *session) addHeader(name string, value []byte) {
-	hs := s.editable()
-	n := s.keepString(name)
+// add appends the field name: value, the name in lower case as HAProxy
+// writes it.
+func (e *editedHeaders) add(name string, value []byte) {
+	n := e.keep(name)
 	http1.LowerInPlace(n)
-	s.edits.list = append(hs, http1.Header{Name: n, Value: value})
-	s.info.hdrs = s.edits.list
+	e.list = append(e.list, http1.Header{Name: n, Value: value})
 }
 
-// applyHeaderRule runs a set-header, add-header or del-header rule whose
-// condition held. The value is computed first, on the message before the
-// rule: `set-header x %[req.hdr(x)]-2` reads the field it replaces.
-func (s *session) applyHeaderRule(r *HeaderRule) {
+// apply runs a set-header, add-header or del-header rule whose condition
+// held on the list. The value is computed first, on the message before
+// the rule: `set-header x %[req.hdr(x)]-2` reads the field it replaces.
+func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo) {
 	if r.Action == DelHeader {
-		s.delHeader(r.Name)
+		e.del(r.Name)
 		return
 	}
 	var v []byte
 	if r.Format != nil {
-		v = s.keepString(r.Format(&s.info))
+		v = e.keep(r.Format(info))
 	} else {
-		v = s.keepString(r.Value)
+		v = e.keep(r.Value)
 	}
 	if r.Action == SetHeader {
-		s.delHeader(r.Name)
+		e.del(r.Name)
 	}
-	s.addHeader(r.Name, v)
+	e.add(r.Name, v)
+}
+
+// applyHeaderRule runs a header rule of the request.
+func (s *session) applyHeaderRule(r *HeaderRule) {
+	s.info.hdrs = s.editable() // the value reads the list as it is now
+	s.edits.apply(r, &s.info)
+	s.info.hdrs = s.edits.list
 }
 
 // lastHeader is the value of the last field named name in the list the

@@ -108,7 +108,7 @@ func (s *session) answerService(svc Service) bool {
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
-	s.clientWrite(out)
+	s.clientWriteMessage(out)
 	if be := s.p.backends[fe.cfg.Name]; be != nil {
 		// A listen section: HAProxy's stream keeps the proxy as its
 		// backend, whose byte counters see the applet's traffic.

@@ -13,7 +13,7 @@ import (
 // connection is closed at once with a reset, before a byte is read, as
 // HAProxy 2.6 does; it reports whether it did (its entries then
 // released). tr is the connection's tracking (nil without tables).
-func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn) (rejected bool, tr *tracking) {
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking) {
 	if len(p.cfg.Tables) > 0 {
 		tr = &tracking{tables: p.tables, own: f.cfg.Table}
 	}
@@ -21,7 +21,11 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn) (rejected bool, tr *trac
 	if len(rules) == 0 {
 		return false, tr
 	}
-	info := RequestInfo{Src: peerAddr(c), track: tr}
+	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr}
+	info.Backend = info.Frontend
+	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		info.Dst = unmapped(la.AddrPort())
+	}
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&info) {

@@ -277,6 +277,11 @@ func (s *session) serveTCP() {
 // `timeout tunnel`, after flushing what each side already sent.
 func (x *exchange) tunnel() bool {
 	s := x.s
+	s.info.resp = &s.resp
+	if x.runResponseRules() {
+		s.sendError(502, x.be)
+		return false
+	}
 	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false

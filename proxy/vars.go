@@ -139,10 +139,20 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 
 // endTransaction drops the variables of the transaction that ended.
 func (r *RequestInfo) endTransaction() {
+	r.resp = nil
 	if r.vars != nil {
 		r.vars[ScopeTxn].clear()
 		r.vars[ScopeReq].clear()
 		r.vars[ScopeRes].clear()
+	}
+}
+
+// endRequest drops the req-scoped variables: HAProxy frees them once the
+// request is processed, so http-response rules and the log line no longer
+// see them (measured: %[var(req.x)] logs "-").
+func (r *RequestInfo) endRequest() {
+	if r.vars != nil {
+		r.vars[ScopeReq].clear()
 	}
 }
 

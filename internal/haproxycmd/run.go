@@ -301,6 +301,10 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
+	proxy.ResetProcVars() // a new configuration sets its own
+	for _, set := range w.plan.ProcVars {
+		set(&proxy.RequestInfo{})
+	}
 	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
 		ConnError: events.connErrorLogger()})
 	if err != nil {

@@ -65,7 +65,7 @@ backend ok
 }
 
 // maskLogLine blanks what differs between two runs (ports, dates, timers,
-// %ac, byte counts: %B is a known counting difference) and keeps the rest:
+// %ac, byte counts: TestLogBytesMatchHAProxy compares those) and keeps the rest:
 // frontend, backend/server, status, termination state, counts, request.
 func maskLogLine(l string) string {
 	for _, m := range []struct{ re, with string }{

@@ -37,6 +37,9 @@ var globalKeywordTable = []globalKeywordRow{
 	// logs (global_logs.go)
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
 	{"log-tag", "<string>", false, (*state).globalLogTag},
+	// process variables (vars.go)
+	{"set-var", "<var-name> <expr>", false, (*state).globalSetVar},
+	{"set-var-fmt", "<var-name> <fmt>", false, (*state).globalSetVar},
 	{"log-send-hostname", "[<string>]", false, (*state).globalLogSendHostname},
 	// runtime API (global_logs.go)
 	{"stats", "socket|timeout|maxconn|bind-process ...", false, (*state).globalStats},

@@ -42,6 +42,8 @@ type Statement struct {
 
 // Global holds the typed global settings.
 type Global struct {
+	// SetVars are the global set-var and set-var-fmt lines, in order.
+	SetVars              []GlobalSetVar
 	Daemon, MasterWorker bool
 	Pidfile, Chroot      string
 	User, Group          string
@@ -84,6 +86,14 @@ const (
 
 // Proxy is a defaults, frontend, backend or listen section.
 type Proxy struct {
+	// UniqueIDFormat and UniqueIDHeader are `unique-id-format` (a
+	// log-format string) and `unique-id-header`; UniqueIDPos is the
+	// format's line.
+	UniqueIDFormat, UniqueIDHeader string
+	UniqueIDPos                    Pos
+	// Captures are the `capture request|response header` and `declare
+	// capture` lines, in file order (capture.go).
+	Captures []Capture
 	Kind     string // "defaults", "frontend", "backend", "listen"
 	Name     string
 	From     string // "from <defaults>"

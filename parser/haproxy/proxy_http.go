@@ -106,12 +106,12 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	switch rule.Action {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
-		"use-service", "auth":
+		"use-service", "auth", "capture":
 	default:
 		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && kw == "http-request" {
 			break // proxy/haproxycfg maps it (track.go)
 		}
-		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || kw != "http-request" {
+		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}
 	}

@@ -52,6 +52,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
+	{"capture", "request|response header <name> len <length>", (*state).parseCapture},
+	{"declare", "capture request|response len <length>", (*state).parseCapture},
 	// listeners and servers (proxy_bind.go, server.go)
 	{"bind", "[<address>]:<port_range> [, ...] [param*]", (*state).parseBind},
 	{"server", "<name> <address>[:[port]] [param*]", (*state).parseServer},
@@ -90,6 +92,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [<level> [<minlevel>]]", (*state).parseLog},
 	{"log-format", "<string>", (*state).parseLogFormat},
 	{"log-tag", "<string>", (*state).parseLogTag},
+	{"unique-id-format", "<string>", (*state).parseUniqueID},
+	{"unique-id-header", "<name>", (*state).parseUniqueID},
 	{"errorfile", "<code> <file>", (*state).parseErrorfile},
 	{"errorfiles", "<name> [<code> ...]", (*state).parseErrorfiles},
 	{"errorloc", "<code> <url>", (*state).parseErrorloc},

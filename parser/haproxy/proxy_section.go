@@ -44,6 +44,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Logs = append([]LogTarget(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogTag = def.LogTag
+	px.UniqueIDFormat, px.UniqueIDHeader, px.UniqueIDPos = def.UniqueIDFormat, def.UniqueIDHeader, def.UniqueIDPos
 	px.Stats = def.Stats
 	px.Cookie, px.DynamicCookieKey = def.Cookie, def.DynamicCookieKey
 	px.PersistRDPCookie, px.PersistRDPPos = def.PersistRDPCookie, def.PersistRDPPos

@@ -103,3 +103,32 @@ func checkVarRule(kw string, r HTTPRule) (msg string, raw bool) {
 	}
 	return "", false
 }
+
+// GlobalSetVar is a global `set-var <name> <expr>` or `set-var-fmt <name>
+// <fmt>`: a proc variable set once, when the configuration is loaded.
+type GlobalSetVar struct {
+	Pos  Pos
+	Fmt  bool   // set-var-fmt: Expr is a log-format string
+	Name string // "proc.<name>"
+	Expr string
+}
+
+// globalSetVar reads a global set-var/set-var-fmt line; only the proc
+// scope is allowed there, as in HAProxy 2.6. What the expression may read
+// is checked by whoever compiles it.
+func (s *state) globalSetVar(g *Global, l *kwLine) {
+	if len(l.w) != 3 {
+		s.globalUnsupported(g, l)
+		return
+	}
+	name := l.w[1]
+	if msg := CheckVarName(name); msg != "" {
+		s.alert(l.p, "'%s': %s.", l.kw, msg)
+		return
+	}
+	if !strings.HasPrefix(name, "proc.") {
+		s.alert(l.p, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.", l.kw, name)
+		return
+	}
+	g.SetVars = append(g.SetVars, GlobalSetVar{Pos: l.p, Fmt: l.kw == "set-var-fmt", Name: name, Expr: l.w[2]})
+}

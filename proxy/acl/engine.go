@@ -90,8 +90,24 @@ func (s *Set) named(name string) (proxy.Condition, error) {
 // when a connection is accepted (before a byte is read), or "" when every
 // one has: tcp-request connection rules may use only those.
 func (s *Set) NonLayer4(c *haproxy.Condition) string {
+	return s.firstACL(c, func(f fetchDef, ok bool) bool { return !ok || !f.layer4 })
+}
+
+// Unavailable is HAProxy's message for the first ACL criterion of c
+// whose fetch needs what the place p does not have, or "" (see Place).
+func (s *Set) Unavailable(c *haproxy.Condition, p Place) string {
+	bad := s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && !p.has(f.use) })
+	if bad == "" {
+		return ""
+	}
+	return unavailableMsg(bad+"]", fetches[haproxy.ParseSample(bad).Fetch.Name].use)
+}
+
+// firstACL is the sample text of the first criterion of c whose fetch row
+// (ok: the fetch is known) bad reports, or "".
+func (s *Set) firstACL(c *haproxy.Condition, bad func(f fetchDef, ok bool) bool) string {
 	check := func(a haproxy.ACL) string {
-		if f, ok := fetches[a.Sample.Fetch.Name]; ok && f.layer4 {
+		if f, ok := fetches[a.Sample.Fetch.Name]; !bad(f, ok) {
 			return ""
 		}
 		return a.Sample.Text

@@ -29,6 +29,8 @@ type fetchDef struct {
 	// request; build is not called for it.
 	constant *bool
 	build    func(args []haproxy.Arg) (fetchFunc, error)
+	// use is what the fetch reads that some places lack (place.go).
+	use use
 	// lastInSample: outside an ACL (a %[...] value, any sample user) the
 	// fetch returns only the last occurrence when no occurrence argument
 	// is given, as HAProxy's header and cookie fetches do when they are
@@ -129,15 +131,7 @@ func fetchBase(r *proxy.RequestInfo, yield func(value) bool) bool {
 }
 
 func fetchSrc(r *proxy.RequestInfo, yield func(value) bool) bool {
-	if !r.Src.IsValid() {
-		return false
-	}
-	a := r.Src.Addr().Unmap()
-	t := haproxy.SampleIPv4
-	if a.Is6() {
-		t = haproxy.SampleIPv6
-	}
-	return yield(value{t: t, a: a})
+	return addrValue(r.Src, yield)
 }
 
 // pathOf is HAProxy's `path`: the target without the query string, and

@@ -80,3 +80,21 @@ func closingBracket(s string) int {
 	}
 	return -1
 }
+
+// FormatUnavailable is HAProxy's message for the first %[...] sample of
+// a log-format text whose fetch needs what the place p does not have, or
+// "" (see Place).
+func FormatUnavailable(text string, p Place) string {
+	for i := strings.Index(text, "%["); i >= 0; i = strings.Index(text, "%[") {
+		end := closingBracket(text[i:])
+		if end < 0 {
+			return ""
+		}
+		expr := text[i+2 : i+end]
+		if f, ok := fetches[haproxy.ParseSample(expr).Fetch.Name]; ok && !p.has(f.use) {
+			return unavailableMsg(expr+"]", f.use)
+		}
+		text = text[i+end:]
+	}
+	return ""
+}

@@ -45,6 +45,19 @@ const (
 // header name (none or empty: every header) and an optional occurrence
 // (not for the counts).
 func headerFetch(split, count bool) func(args []haproxy.Arg) (fetchFunc, error) {
+	return headerFetchOf(forEachValue, split, count)
+}
+
+// resHeaderFetch is headerFetch over the response's headers (res.hdr,
+// res.fhdr, res.hdr_cnt, res.fhdr_cnt).
+func resHeaderFetch(split, count bool) func(args []haproxy.Arg) (fetchFunc, error) {
+	return headerFetchOf(forEachResValue, split, count)
+}
+
+// headerFetchOf is the builder of a header fetch over the values each
+// gives.
+func headerFetchOf(each func(r *proxy.RequestInfo, name string, split bool, f func(string) bool) bool, split, count bool) func(args []haproxy.Arg) (fetchFunc, error) {
+	forEachValue := each
 	return func(args []haproxy.Arg) (fetchFunc, error) {
 		name := ""
 		if len(args) > 0 {
@@ -96,6 +109,36 @@ func headerFetch(split, count bool) func(args []haproxy.Arg) (fetchFunc, error) 
 // split on commas when split is set, until f returns true; it reports
 // whether f did.
 func forEachValue(r *proxy.RequestInfo, name string, split bool, f func(string) bool) bool {
+	found, stop := eachValueIn(r.Headers(), name, split, f)
+	if !stop && !found && name == "host" && r.Authority() != nil {
+		return splitEach(bstr(hostFor(r)), split, f)
+	}
+	return stop
+}
+
+// forEachResValue is forEachValue over the response's headers.
+func forEachResValue(r *proxy.RequestInfo, name string, split bool, f func(string) bool) bool {
+	_, stop := eachValueIn(r.ResponseHeaders(), name, split, f)
+	return stop
+}
+
+// eachValueIn calls f with the values of header name in hs; found says a
+// field had that name, stop that f returned true.
+func eachValueIn(hs []http1.Header, name string, split bool, f func(string) bool) (found, stop bool) {
+	for _, h := range hs {
+		if name == "" || http1.EqualFold(h.Name, name) {
+			found = true
+			if splitEach(bstr(h.Value), split, f) {
+				return true, true
+			}
+		}
+	}
+	return found, false
+}
+
+// splitEach calls f with v, or each comma-separated value of v trimmed
+// when split is set, until f returns true.
+func splitEach(v string, split bool, f func(string) bool) bool {
 	each := func(v string) bool {
 		if !split {
 			return f(v)
@@ -111,19 +154,7 @@ func forEachValue(r *proxy.RequestInfo, name string, split bool, f func(string) 
 			v = v[i+1:]
 		}
 	}
-	found := false
-	for _, h := range r.Headers() {
-		if name == "" || http1.EqualFold(h.Name, name) {
-			found = true
-			if each(bstr(h.Value)) {
-				return true
-			}
-		}
-	}
-	if !found && name == "host" && r.Authority() != nil {
-		return each(bstr(hostFor(r)))
-	}
-	return false
+	return each(v)
 }
 
 // hostFor is the host the server reads: the first Host header (the parser

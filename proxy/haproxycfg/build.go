@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"cmp"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -49,12 +50,21 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.unsupported(ss.Pos, "stats socket "+ss.Addr.Raw)
 		}
 	}
+	b.procVars(g)
 	for _, st := range g.Logs {
 		if t, ok := b.logTarget(st); ok {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
-	for _, px := range cfg.Proxies {
+	// HAProxy numbers the proxies in file order from 1, after the stats
+	// socket's GLOBAL proxy when there is one (fe_id, be_id, iid).
+	b.proxyIDs = map[string]int{}
+	firstID := 1
+	if len(g.StatsSockets) > 0 {
+		firstID = 2
+	}
+	for i, px := range cfg.Proxies {
+		b.proxyIDs[px.Name] = firstID + i
 		if !px.Disabled {
 			b.plan.Sections = append(b.plan.Sections, Section{Name: px.Name, Frontend: px.Cap&haproxy.CapFrontend != 0,
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
@@ -81,6 +91,7 @@ func Build(cfg *haproxy.Config) *Plan {
 
 type builder struct {
 	plan      *Plan
+	proxyIDs  map[string]int                          // HAProxy's proxy ids by name
 	seen      map[string]bool                         // notices already given (file:line:what)
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
@@ -187,7 +198,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
@@ -227,6 +238,13 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.BindNames = map[string]string{}
 				}
 				fe.BindNames[a] = strconv.Itoa(listeners)
+				if fe.BindIDs == nil {
+					fe.BindIDs = map[string]int{}
+				}
+				fe.BindIDs[a] = listeners
+				if id, err := strconv.Atoi(bd.Options["id"]); err == nil && id > 0 {
+					fe.BindIDs[a] = id
+				}
 				if name, ok := bd.Options["name"]; ok && name != "" {
 					fe.BindNames[a] = name
 				}
@@ -243,29 +261,17 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
-	for _, u := range px.UseBackends {
-		if strings.Contains(u.Backend, "%[") {
-			b.unsupported(u.Pos, "use_backend with a dynamic name")
-			continue
-		}
-		ub := proxy.UseBackend{Backend: u.Backend}
-		if u.Cond != nil {
-			c, err := acls.Compile(u.Cond)
-			if err != nil {
-				b.unsupported(u.Pos, "use_backend condition: "+err.Error())
-				continue
-			}
-			ub.Cond = c
-		}
-		fe.UseBackends = append(fe.UseBackends, ub)
-	}
+	fe.UseBackends = b.useBackends(px, acls)
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
 	fe.TCPContentRules = b.tcpContentRules(px, acls)
 	fe.InspectDelay = px.InspectDelay
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages)...)
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages)
+		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
+		var ruleSlots map[haproxy.Pos]int
+		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
+		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
@@ -280,14 +286,22 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
+		fe.LogSamples = spec.samples
 	}
 }
 
 // rules maps http-request/http-response header rules. Values with
 // log-format expressions and the actions the data path lacks are reported
 // and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, pages *pageSet) []proxy.HeaderRule {
+func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, pages *pageSet, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) []proxy.HeaderRule {
 	var out []proxy.HeaderRule
+	place := acl.FrontRequest // where HAProxy checks the rules' fetches
+	switch {
+	case kw == "http-response":
+		place = acl.Response
+	case px.Kind == "listen":
+		place = acl.ListenRequest
+	}
 	for _, r := range in {
 		var hr proxy.HeaderRule
 		switch r.Action {
@@ -298,11 +312,13 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetHeader, Name: r.Args[0], Value: r.Args[1]}
 			if strings.Contains(r.Args[1], "%") {
-				// %[...] samples of the request (acl.CompileFormat); the
-				// response's rules and other log-format variables are not
-				// evaluated yet.
+				// %[...] samples (acl.CompileFormat); other log-format
+				// variables are not evaluated yet.
 				f, err := acl.CompileFormat(r.Args[1])
-				if kw != "http-request" || err != nil {
+				if msg := acl.FormatUnavailable(r.Args[1], place); err == nil && msg != "" {
+					err = errors.New(msg)
+				}
+				if err != nil {
 					what := kw + " " + r.Action + " with a log-format value"
 					if err != nil { // say why (a PCRE-only regex in a map file, ...)
 						what += ": " + err.Error()
@@ -316,17 +332,34 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				hr.Action = proxy.AddHeader
 			}
 		case "set-path":
-			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") {
+			if kw != "http-request" || len(r.Args) != 1 {
 				b.unsupported(r.Pos, kw+" set-path "+strings.Join(r.Args, " "))
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
+			if strings.Contains(r.Args[0], "%") {
+				f, err := acl.CompileFormat(r.Args[0])
+				if msg := acl.FormatUnavailable(r.Args[0], place); err == nil && msg != "" {
+					err = errors.New(msg)
+				}
+				if err != nil {
+					b.unsupported(r.Pos, kw+" set-path with a log-format value: "+err.Error())
+					continue
+				}
+				hr.Format = f
+			}
 		case "set-method":
 			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !http1.IsToken(r.Args[0]) {
 				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
+		case "capture":
+			var err error
+			if hr, err = b.captureRule(r, kw, place, fe, ruleSlots); err != nil {
+				b.unsupported(r.Pos, kw+" capture: "+err.Error())
+				continue
+			}
 		case "use-service":
 			svc, ok := b.service(r, kw)
 			if !ok {
@@ -369,12 +402,15 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				if !ok {
 					continue
 				}
-			} else if hr, ok = b.varRule(r, kw); !ok {
+			} else if hr, ok = b.varRule(r, kw, place); !ok {
 				continue
 			}
 		}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
+			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
 			if err != nil {
 				b.unsupported(r.Pos, kw+" condition: "+err.Error())
 				continue
@@ -421,7 +457,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.rulesNotRun(px, "backend")
 	}
 	be := &proxy.Backend{
-		Name: px.Name, Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		Splice: splice(px),
 		// The backend's option parses its servers' responses.

@@ -47,12 +47,12 @@ func TestSeed(t *testing.T) {
 	want := &proxy.Config{
 		MaxConn: 4000,
 		Frontends: []*proxy.Frontend{{
-			Name: "main", Binds: []string{"0.0.0.0:80"}, Mode: proxy.ModeHTTP, MaxConn: 3000,
+			Name: "main", ID: 2, Binds: []string{"0.0.0.0:80"}, Mode: proxy.ModeHTTP, MaxConn: 3000,
 			Timeouts: timeouts, ConnMode: proxy.ServerClose, ForwardFor: ff, DefaultBackend: "servers",
-			BindNames: map[string]string{"0.0.0.0:80": "1"},
+			BindNames: map[string]string{"0.0.0.0:80": "1"}, BindIDs: map[string]int{"0.0.0.0:80": 1},
 		}},
 		Backends: []*proxy.Backend{{
-			Name: "servers", Mode: proxy.ModeHTTP, Timeouts: timeouts, ConnMode: proxy.ServerClose,
+			Name: "servers", ID: 3, Mode: proxy.ModeHTTP, Timeouts: timeouts, ConnMode: proxy.ServerClose,
 			ForwardFor: ff, Retries: 3, Redispatch: true, RedispatchEvery: -1, Balance: balance.Spec{Algorithm: "roundrobin"},
 			Servers: []*proxy.Server{
 				{Name: "web1", Addr: "192.168.110.33:80", Weight: 1},

@@ -84,6 +84,13 @@ var auditArgs = map[string][][]string{
 	"errorloc303":               {{"503", "/sorry"}},
 	"errorfiles":                {{"audit"}},
 	"http-error":                {{"status", "503", "string", "x"}},
+	"declare capture":           {{"request", "len", "8"}},
+	"unique-id-format":          {{"%ci"}},
+	"set-var":                   {{"proc.x", "int(1)"}},
+	"set-var-fmt":               {{"proc.y", "a"}},
+	"unique-id-header":          {{"X-ID"}},
+	"capture request header":    {{"host", "len", "8"}},
+	"capture response header":   {{"server", "len", "8"}},
 }
 
 // The rules wire maps in frontends only (tcprules.go).

@@ -2,8 +2,12 @@ package haproxycfg
 
 import (
 	"errors"
+	"os"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/logfmt"
 )
 
@@ -31,7 +35,11 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	switch {
 	case px.LogFormat != "":
 		spec.Format, spec.Custom = "custom", px.LogFormat
-		if _, err := logfmt.Compile(px.LogFormat); err != nil {
+		f, err := logfmt.Compile(px.LogFormat)
+		if err == nil {
+			spec.samples, err = logSamples(f)
+		}
+		if err != nil {
 			b.unsupported(px.LogFormatPos, "log-format: "+err.Error())
 			spec.Format, spec.Custom = "tcplog", ""
 			if px.Mode == "http" {
@@ -71,4 +79,64 @@ func (b *builder) logTarget(st haproxy.LogTarget) (LogTarget, bool) {
 		return LogTarget{}, false
 	}
 	return LogTarget{Pos: st.Pos, Target: t}, true
+}
+
+// logSamples compiles the %[...] samples of a log-format line, refusing
+// those HAProxy refuses there (the message's headers are gone when a
+// transaction is logged).
+func logSamples(f *logfmt.Format) ([]func(*proxy.RequestInfo) (string, bool), error) {
+	var out []func(*proxy.RequestInfo) (string, bool)
+	for _, expr := range f.Samples() {
+		if msg := acl.FormatUnavailable("%["+expr+"]", acl.Log); msg != "" {
+			return nil, errors.New(msg)
+		}
+		e, err := acl.CompileExpr(haproxy.ParseSample(expr))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e.Text)
+	}
+	return out, nil
+}
+
+// uniqueID compiles a frontend's unique-id-format: a log-format string
+// whose %[...] samples read the request (HAProxy makes the id while the
+// request is there, or at log time without it), built as a value.
+func (b *builder) uniqueID(px *haproxy.Proxy) func(*proxy.RequestInfo, *proxy.LogEntry) string {
+	if px.UniqueIDFormat == "" {
+		return nil
+	}
+	f, err := logfmt.CompileFor(px.UniqueIDFormat, px.Mode == "http")
+	var samples []func(*proxy.RequestInfo) (string, bool)
+	if err == nil {
+		for _, expr := range f.Samples() {
+			if msg := acl.FormatUnavailable("%["+expr+"]", acl.FrontRequest); msg != "" {
+				err = errors.New(msg)
+				break
+			}
+			e, cerr := acl.CompileExpr(haproxy.ParseSample(expr))
+			if cerr != nil {
+				err = cerr
+				break
+			}
+			samples = append(samples, e.Text)
+		}
+	}
+	if err != nil {
+		b.unsupported(px.UniqueIDPos, "unique-id-format: "+err.Error())
+		return nil
+	}
+	var env struct {
+		once sync.Once
+		logfmt.Env
+	}
+	return func(r *proxy.RequestInfo, e *proxy.LogEntry) string {
+		env.once.Do(func() { env.PID = os.Getpid() }) // the worker's pid
+		vals := make([]string, len(samples))
+		for i, s := range samples {
+			vals[i], _ = s(r)
+		}
+		e.Samples = vals
+		return string(f.AppendValue(nil, (*logfmt.Entry)(e), &env.Env))
+	}
 }

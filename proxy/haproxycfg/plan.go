@@ -36,6 +36,9 @@ type Plan struct {
 	SendHostname bool
 	Hostname     string
 	StatsSockets []haproxy.StatsSocket
+	// ProcVars set the global set-var/set-var-fmt proc variables, in
+	// order, when a worker starts (before it serves).
+	ProcVars     []func(*proxy.RequestInfo)
 	StatsTimeout time.Duration // `stats timeout`, or haproxy.DefaultStatsTimeout
 	// StatsPages are the stats page services of the frontend and listen
 	// sections; the worker binds them to the running proxy's data.
@@ -138,6 +141,9 @@ type LogSpec struct {
 	DontLogNormal, SeparateErrors bool
 	// Tag is the proxy's `log-tag` ("" = Plan.LogTag).
 	Tag string
+	// samples evaluate the custom format's %[...] samples (they go to
+	// the frontend's LogSamples).
+	samples []func(*proxy.RequestInfo) (string, bool)
 }
 
 // LogTarget is one `log` line, resolved (never "global").

@@ -29,6 +29,19 @@ type Dechunker struct {
 	trStart int      // start of the current trailer line in tr
 	hs      []Header // parsed trailers, reused
 	discard bool     // Check: validate only
+	// data and trailers count what HAProxy's HTX holds of the body (see
+	// HTXSize).
+	data, trailers int64
+}
+
+// HTXSize is the size HAProxy 2.6's HTX gives the body read so far (what
+// it logs in %B/%U): the chunks' data, and once the body is done each
+// trailer's name and value plus one byte of end-of-trailers.
+func (d *Dechunker) HTXSize() int64 {
+	if d.state == csDone {
+		return d.data + d.trailers + 1
+	}
+	return d.data
 }
 
 type chunkState uint8
@@ -125,6 +138,7 @@ func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 				dst = append(dst, p[n:n+int(k)]...)
 			}
 			d.remain -= k
+			d.data += k
 			n += int(k)
 			if d.remain == 0 {
 				d.state = csDataCR
@@ -171,6 +185,9 @@ func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 							perr = bad("invalid trailers")
 						}
 						return dst[:hdrAt], n, perr
+					}
+					for _, h := range d.hs {
+						d.trailers += int64(len(h.Name) + len(h.Value))
 					}
 					d.state = csDone
 				}

@@ -146,3 +146,27 @@ func TestAppendChunkRoundTrip(t *testing.T) {
 		t.Fatalf("n %d err %v", n, err)
 	}
 }
+
+// HTXSize counts data, then trailers and the end-of-trailers byte, as
+// HAProxy 2.6 logs a chunked body (measured: a body "hello"+"abc" with
+// trailer "X-Trailer: t" adds 8+10+1 to %B).
+func TestDechunkerHTXSize(t *testing.T) {
+	var d Dechunker
+	if _, _, err := d.Reframe(nil, []byte("5\r\nhello\r\n3;ext=1\r\nabc\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.HTXSize(); got != 8 {
+		t.Errorf("before the end: %d, want 8", got)
+	}
+	if _, _, err := d.Reframe(nil, []byte("0\r\nX-Trailer: t\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.HTXSize(); got != 19 {
+		t.Errorf("done: %d, want 19", got)
+	}
+	var e Dechunker
+	e.Reframe(nil, []byte("3\r\nabc\r\n0\r\n\r\n"))
+	if got := e.HTXSize(); got != 4 {
+		t.Errorf("no trailers: %d, want 4", got)
+	}
+}

@@ -48,6 +48,22 @@ type Entry struct {
 
 	// Cookie is the persistence cookie's two %tsc characters; zero: "--".
 	Cookie [2]byte
+	// ReqCaptures and ResCaptures are the captured values, one per
+	// capture slot (%hr, %hs); the bits of ReqCaptured and ResCaptured
+	// say which hold one (%hrl prints "-" for the others).
+	ReqCaptures, ResCaptures []string
+	ReqCaptured, ResCaptured uint64
+
+	// FrontAddr is the address the client connected to (%fi, %fp);
+	// ReqCounter numbers the transaction among the process's (%rt);
+	// UniqueID is the transaction's unique-id (%ID, "" for none).
+	FrontAddr  netip.AddrPort
+	ReqCounter int64
+	UniqueID   string
+
+	// Samples are the values of the format's %[...] samples, in the
+	// order Format.Samples gives them ("" for none).
+	Samples []string
 }
 
 // Env is what a log line needs that does not change per transaction.

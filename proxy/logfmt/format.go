@@ -34,24 +34,33 @@ const (
 	nodeText nodeKind = iota
 	nodeSep           // one or more spaces: printed once, only after output
 	nodeVar
+	nodeSample // %[expr]: the entry's Samples[sample]
 )
 
 type node struct {
 	kind nodeKind
 	text string // nodeText
 	v    varID  // nodeVar
-	name string // nodeVar: as written, for messages
+	name string // nodeVar: as written, for messages; nodeSample: the expression
 	opts uint8
+	// sample is a nodeSample's index in the format's samples.
+	sample int
 }
 
 // Format is a compiled log-format string; safe for concurrent use.
 type Format struct {
-	src   string
-	nodes []node
+	src     string
+	nodes   []node
+	samples []string
 }
 
 // String returns the log-format string f was compiled from.
 func (f *Format) String() string { return f.src }
+
+// Samples are the expressions of the format's %[...] samples, in order:
+// whoever fills an Entry for f evaluates them into Entry.Samples, in the
+// same order.
+func (f *Format) Samples() []string { return f.samples }
 
 // UnsupportedError names a variable HAProxy knows but this package cannot
 // fill from an Entry (addresses of the listener or the server connection,
@@ -127,9 +136,14 @@ func Compile(s string) (*Format, error) {
 			if err != nil {
 				return nil, err
 			}
-			if n.v == vGlobalOpts {
+			switch {
+			case n.kind == nodeSample:
+				n.sample = len(f.samples)
+				f.samples = append(f.samples, n.name)
+				f.nodes = append(f.nodes, n)
+			case n.v == vGlobalOpts:
 				global = n.opts
-			} else {
+			default:
 				f.nodes = append(f.nodes, n)
 			}
 			i = next
@@ -177,7 +191,18 @@ func parseVar(s string, i int, global uint8) (node, int, error) {
 		i += end + 1
 	}
 	if i < len(s) && s[i] == '[' {
-		return n, 0, &UnsupportedError{Var: "%[" + strings.SplitN(s[i+1:], "]", 2)[0] + "]"}
+		end := sampleEnd(s, i)
+		if end < 0 || s[end] != ']' {
+			found := ""
+			if end >= 0 {
+				found = s[end : end+1]
+			} else {
+				end = len(s)
+			}
+			return n, 0, fmt.Errorf("expected ']' after '%s', but found '%s'.", s[i+1:end], found)
+		}
+		n.kind, n.name = nodeSample, s[i+1:end]
+		return n, end + 1, nil
 	}
 	start := i
 	for i < len(s) && isAlpha(s[i]) {
@@ -201,10 +226,42 @@ func parseVar(s string, i int, global uint8) (node, int, error) {
 	return n, i, nil
 }
 
+// sampleEnd is the index of the ']' closing the sample expression opened
+// at s[open], outside the expression's parentheses (a regsub's "[a-z]"
+// stays in); or of a blank outside them, where HAProxy's expression ends
+// without its ']'; or -1 at the end of s.
+func sampleEnd(s string, open int) int {
+	depth := 0
+	for i := open + 1; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ']', ' ':
+			if depth <= 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // Append formats e with f and appends the line (without a newline) to dst.
 func (f *Format) Append(dst []byte, e *Entry, env *Env) []byte {
+	return f.appendLine(dst, e, env, false)
+}
+
+// AppendValue formats e with f as HAProxy builds a value rather than a
+// log line (unique-id-format): a %[...] sample with no value, or an
+// empty one, writes nothing instead of "-".
+func (f *Format) AppendValue(dst []byte, e *Entry, env *Env) []byte {
+	return f.appendLine(dst, e, env, true)
+}
+
+func (f *Format) appendLine(dst []byte, e *Entry, env *Env, value bool) []byte {
 	wroteSinceSep := false // HAProxy drops separators before any output
 	for i := range f.nodes {
 		n := &f.nodes[i]
@@ -223,6 +280,18 @@ func (f *Format) Append(dst []byte, e *Entry, env *Env) []byte {
 			if len(dst) > before {
 				wroteSinceSep = true
 			}
+		case nodeSample:
+			// A sample with no value, or an empty one, prints as an
+			// empty string variable does ("-", or "" quoted).
+			v := ""
+			if n.sample < len(e.Samples) {
+				v = e.Samples[n.sample]
+			}
+			if value && v == "" {
+				continue
+			}
+			dst = appendStr(dst, n, v)
+			wroteSinceSep = true
 		}
 	}
 	return dst

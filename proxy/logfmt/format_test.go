@@ -134,17 +134,19 @@ func TestLogDateMatchesTimeFormat(t *testing.T) {
 func TestCompileErrors(t *testing.T) {
 	// HAProxy 2.6.12's messages (after its "failed to parse log-format : ").
 	for in, want := range map[string]string{
-		"x %zz": "no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.",
-		"a % b": "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'.",
-		"a %":   "truncated line after '%'.",
-		"%{+Q}": "parse argument modifier without variable name near '%{+Q}'.",
+		"x %zz":      "no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.",
+		"a % b":      "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'.",
+		"a %":        "truncated line after '%'.",
+		"%{+Q}":      "parse argument modifier without variable name near '%{+Q}'.",
+		"a %[src b":  "expected ']' after 'src', but found ' '.",
+		"a %[src(x)": "expected ']' after 'src(x)', but found ''.",
 	} {
 		if _, err := Compile(in); err == nil || err.Error() != want {
 			t.Errorf("%q: %v\nwant %s", in, err, want)
 		}
 	}
 	var ue *UnsupportedError
-	for _, s := range []string{"%fi", "%[src]", "%{+Q}[hdr(host)]", "%lc"} {
+	for _, s := range []string{"%bi", "%lc"} {
 		if _, err := Compile(s); !errors.As(err, &ue) {
 			t.Errorf("%s: want UnsupportedError, got %v", s, err)
 		}
@@ -213,7 +215,8 @@ func TestSkip(t *testing.T) {
 }
 
 func FuzzCompile(f *testing.F) {
-	for _, s := range []string{HTTPLogFormat, TCPLogFormat, "%{+Q,+E}HQ %%", "%{", "%[", "a  b", "%"} {
+	for _, s := range []string{HTTPLogFormat, TCPLogFormat, "%{+Q,+E}HQ %%", "%{", "%[", "a  b", "%",
+		"%[src] %{+Q}[req.hdr(x),regsub([a-z],y,g)] %[", "%[a b]", "%hr %hs %{+Q}hrl %hsl %ID %{+X}fi:%fp_%rt"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -221,7 +224,20 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e := Entry{Method: []byte("GET"), Target: []byte(s), Client: netip.MustParseAddrPort("[::1]:80")}
+		// Every sample is an expression that ended at its ']'.
+		for _, x := range fm.Samples() {
+			if strings.ContainsAny(x, " ") && !strings.Contains(x, "(") {
+				t.Fatalf("%q: sample %q holds a blank outside parentheses", s, x)
+			}
+		}
+		e := Entry{Method: []byte("GET"), Target: []byte(s), Client: netip.MustParseAddrPort("[::1]:80"),
+			Samples: make([]string, len(fm.Samples())), ReqCaptures: []string{s, ""}, ReqCaptured: 1, ResCaptures: []string{s}}
+		for i := range e.Samples {
+			e.Samples[i] = s
+		}
+		fm.Append(nil, &e, nil)
+		fm.AppendValue(nil, &e, nil)
+		e.Samples = nil // fewer values than samples: printed as none
 		fm.Append(nil, &e, nil)
 	})
 }
@@ -241,5 +257,21 @@ func TestAppendConnect(t *testing.T) {
 	got := string(AppendConnect(nil, netip.MustParseAddrPort("127.0.0.1:58488"), netip.MustParseAddrPort("127.0.0.1:18084"), "lt"))
 	if want := "Connect from 127.0.0.1:58488 to 127.0.0.1:18084 (lt/TCP)"; got != want {
 		t.Errorf("got %q want %q", got, want)
+	}
+}
+
+// %[...] samples print the entry's Samples in order, as HAProxy prints a
+// string: "-" for none or empty, quoted with +Q, escaped with +E.
+func TestSamples(t *testing.T) {
+	f, err := Compile(`%[src] x%{+Q}[req.hdr(a),regsub([a-c],x,g)] %[str()] %{+Q}[var(txn.none)] %{+E}[str(a)]%%`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(f.Samples(), "|"), "src|req.hdr(a),regsub([a-c],x,g)|str()|var(txn.none)|str(a)"; got != want {
+		t.Errorf("samples %q, want %q", got, want)
+	}
+	e := &Entry{Samples: []string{"1.2.3.4", `q"b`, "", "", `a"]`}}
+	if got, want := string(f.Append(nil, e, nil)), `1.2.3.4 x"q"b" - "" a\"\]%`; got != want {
+		t.Errorf("line %q, want %q", got, want)
 	}
 }

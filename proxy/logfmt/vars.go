@@ -2,6 +2,7 @@ package logfmt
 
 import (
 	"bytes"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -58,11 +59,16 @@ const (
 	vUniqueID
 	vCookieReq
 	vCookieRsp
-	vCaptReq // %hr, %hrl: nothing, since gohaproxy has no `capture` support
-	vCaptRsp
-	vGlobalOpts // %o: not printed, sets the options of what follows
-	vSSLVersion // %sslv
-	vSSLCipher  // %sslc
+	vFrontIP     // %fi
+	vFrontPort   // %fp
+	vReqCounter  // %rt
+	vCaptReq     // %hr
+	vCaptRsp     // %hs
+	vCaptReqList // %hrl
+	vCaptRspList // %hsl
+	vGlobalOpts  // %o: not printed, sets the options of what follows
+	vSSLVersion  // %sslv
+	vSSLCipher   // %sslc
 )
 
 var varNames = map[string]varID{
@@ -77,14 +83,14 @@ var varNames = map[string]varID{
 	"sq": vSrvQueue, "bq": vBeQueue,
 	"r": vRequest, "HM": vMethod, "HP": vPath, "HPO": vPathOnly, "HQ": vQuery, "HU": vURI, "HV": vVersion,
 	"H": vHostname, "pid": vPID, "ID": vUniqueID, "CC": vCookieReq, "CS": vCookieRsp,
-	"hr": vCaptReq, "hrl": vCaptReq, "hs": vCaptRsp, "hsl": vCaptRsp, "o": vGlobalOpts,
+	"fi": vFrontIP, "fp": vFrontPort, "rt": vReqCounter, "hr": vCaptReq, "hrl": vCaptReqList, "hs": vCaptRsp, "hsl": vCaptRspList, "o": vGlobalOpts,
 	"sslv": vSSLVersion, "sslc": vSSLCipher,
 }
 
 // Variables HAProxy 2.6 knows that an Entry cannot fill.
 var unsupportedVars = map[string]bool{
-	"fi": true, "fp": true, "bi": true, "bp": true, "si": true, "sp": true,
-	"lc": true, "rt": true,
+	"bi": true, "bp": true, "si": true, "sp": true,
+	"lc": true,
 }
 
 const dateLayoutMs = "02/Jan/2006:15:04:05.000" // %t, %tr
@@ -97,21 +103,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	}
 	switch n.v {
 	case vClientIP:
-		if n.opts&optHex != 0 && e.Client.IsValid() {
-			return appendHexAddr(dst, e.Client.Addr().Unmap().AsSlice())
-		}
-		if !e.Client.IsValid() {
-			return appendStr(dst, n, "")
-		}
-		q := n.opts&optQuote != 0
-		if q {
-			dst = append(dst, '"')
-		}
-		dst = e.Client.Addr().Unmap().AppendTo(dst)
-		if q {
-			dst = append(dst, '"')
-		}
-		return dst
+		return appendAddr(dst, n, e.Client)
 	case vClientPort:
 		if n.opts&optHex != 0 {
 			return appendHex(dst, uint64(e.Client.Port()), 4)
@@ -265,13 +257,33 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 			pid = env.PID
 		}
 		if n.opts&optHex != 0 {
-			return appendHex(dst, uint64(pid), 8)
+			return appendHex(dst, uint64(pid), 4) // "%04X", measured
 		}
 		return strconv.AppendInt(dst, int64(pid), 10)
-	case vUniqueID, vCookieReq, vCookieRsp:
+	case vUniqueID:
+		return appendStr(dst, n, e.UniqueID)
+	case vFrontIP:
+		return appendAddr(dst, n, e.FrontAddr)
+	case vFrontPort:
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(e.FrontAddr.Port()), 4)
+		}
+		return strconv.AppendUint(dst, uint64(e.FrontAddr.Port()), 10)
+	case vReqCounter:
+		if n.opts&optHex != 0 {
+			return appendHex(dst, uint64(e.ReqCounter), 4)
+		}
+		return strconv.AppendInt(dst, e.ReqCounter, 10)
+	case vCookieReq, vCookieRsp:
 		return appendStr(dst, n, "") // no unique-id-format, no cookie capture: "-", or "" quoted
-	case vCaptReq, vCaptRsp:
-		return dst // nothing captured: prints nothing, not even quotes
+	case vCaptReq:
+		return appendCaptures(dst, n, e.ReqCaptures)
+	case vCaptRsp:
+		return appendCaptures(dst, n, e.ResCaptures)
+	case vCaptReqList:
+		return appendCaptureList(dst, n, e.ReqCaptures, e.ReqCaptured)
+	case vCaptRspList:
+		return appendCaptureList(dst, n, e.ResCaptures, e.ResCaptured)
 	case vSSLVersion:
 		return appendStr(dst, n, e.SSLVersion)
 	case vSSLCipher:
@@ -495,4 +507,78 @@ func pathOnly(target []byte) []byte {
 		p = p[:i]
 	}
 	return p
+}
+
+// appendCaptures is %hr/%hs: "{v1|v2|...}" (nothing without a capture
+// slot), each value with '"', '#', '{', '|', '}' and the bytes outside
+// printable ASCII written "#XX", as HAProxy 2.6 logs them; +Q quotes the
+// whole.
+func appendCaptures(dst []byte, n *node, vals []string) []byte {
+	if len(vals) == 0 {
+		return dst
+	}
+	q := n.opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	dst = append(dst, '{')
+	for i, v := range vals {
+		if i > 0 {
+			dst = append(dst, '|')
+		}
+		dst = appendCaptureValue(dst, v)
+	}
+	dst = append(dst, '}')
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendCaptureList is %hrl/%hsl: the values separated by spaces, "-" for
+// a slot that captured nothing (an empty capture prints nothing).
+func appendCaptureList(dst []byte, n *node, vals []string, set uint64) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		if i < 64 && set&(1<<i) == 0 {
+			dst = append(dst, '-')
+			continue
+		}
+		dst = appendCaptureValue(dst, v)
+	}
+	return dst
+}
+
+func appendCaptureValue(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c < 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '{' || c == '|' || c == '}':
+			dst = append(dst, '#', hexDigits[c>>4], hexDigits[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// appendAddr prints an address variable (%ci, %fi): in hex with +X,
+// quoted with +Q, "-" when unknown.
+func appendAddr(dst []byte, n *node, ap netip.AddrPort) []byte {
+	if !ap.IsValid() {
+		return appendStr(dst, n, "")
+	}
+	if n.opts&optHex != 0 {
+		return appendHexAddr(dst, ap.Addr().Unmap().AsSlice())
+	}
+	q := n.opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	dst = ap.Addr().Unmap().AppendTo(dst)
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
 }

@@ -1,0 +1,61 @@
+package haproxy
+
+import "strconv"
+
+// Capture is one capture slot of a frontend: `capture request header
+// <name> len <n>` (Header set), or `declare capture request len <n>`
+// (Header empty: filled by http-request/http-response capture rules).
+// HAProxy numbers a frontend's request slots, and its response slots, in
+// the order they are declared, the `http-request capture ... len` rules
+// included (each adds one).
+type Capture struct {
+	Pos      Pos
+	Response bool
+	Header   string
+	Len      int
+}
+
+// parseUniqueID reads unique-id-format and unique-id-header (the runtime
+// adapter compiles the format).
+func (s *state) parseUniqueID(px *Proxy, l *kwLine) bool {
+	if len(l.w) != 2 {
+		s.keepUnsupported(px, l)
+		return false
+	}
+	if l.kw == "unique-id-format" {
+		px.UniqueIDFormat, px.UniqueIDPos = l.w[1], l.p
+	} else {
+		px.UniqueIDHeader = l.w[1]
+	}
+	return false
+}
+
+// parseCapture reads `capture request|response header <name> len <n>`
+// and `declare capture request|response len <n>`; `capture cookie` and
+// anything malformed stay raw and reported.
+func (s *state) parseCapture(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
+	w := l.w
+	c := Capture{Pos: l.p}
+	var lenWord string
+	switch {
+	case len(w) == 6 && w[0] == "capture" && (w[1] == "request" || w[1] == "response") && w[2] == "header" && w[4] == "len":
+		c.Response, c.Header, lenWord = w[1] == "response", w[3], w[5]
+	case len(w) == 5 && w[0] == "declare" && w[1] == "capture" && (w[2] == "request" || w[2] == "response") && w[3] == "len":
+		c.Response, lenWord = w[2] == "response", w[4]
+	default:
+		s.keepUnsupported(px, l)
+		return false
+	}
+	n, err := strconv.Atoi(lenWord)
+	if err != nil || n <= 0 || px.Cap&CapFrontend == 0 {
+		s.keepUnsupported(px, l)
+		return false
+	}
+	c.Len = n
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: w})
+	px.Captures = append(px.Captures, c)
+	return false
+}

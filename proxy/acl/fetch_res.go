@@ -1,0 +1,54 @@
+package acl
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// Fetches of the response, for http-response rules (place.go refuses
+// them elsewhere, as HAProxy does): its headers read as the request's
+// header fetches read theirs, its Set-Cookie cookies, version and status.
+func init() {
+	str, sint := haproxy.SampleStr, haproxy.SampleSInt
+	rows := map[string]fetchDef{
+		"res.hdr":      {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
+		"shdr":         {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
+		"res.fhdr":     {out: str, use: useResHeader, build: resHeaderFetch(fullLines, false), lastInSample: true},
+		"res.hdr_cnt":  {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
+		"shdr_cnt":     {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
+		"res.fhdr_cnt": {out: sint, use: useResHeader, build: resHeaderFetch(fullLines, true)},
+		"res.cook":     {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
+		"scook":        {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
+		// res.ver: the version without "HTTP/", as req.ver.
+		"res.ver": {out: str, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			v, ok := strings.CutPrefix(bstr(r.ResponseVersion()), "HTTP/")
+			return ok && yield(strValue(v))
+		})},
+		"status": {out: sint, use: useResponse, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.Status() > 0 && yield(value{t: sint, i: int64(r.Status())})
+		})},
+	}
+	for k, v := range rows {
+		fetches[k] = v
+	}
+}
+
+// setCookie yields the value of each Set-Cookie header of the response
+// whose cookie is called name: a Set-Cookie carries one cookie, its
+// name=value before the first ';' (the attributes after it are not
+// cookies).
+func setCookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
+	for _, h := range r.ResponseHeaders() {
+		if !http1.EqualFold(h.Name, "set-cookie") {
+			continue
+		}
+		kv, _, _ := strings.Cut(bstr(h.Value), ";")
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.TrimSpace(k) == name && yield(strValue(strings.TrimSpace(v))) {
+			return true
+		}
+	}
+	return false
+}

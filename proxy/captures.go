@@ -1,0 +1,77 @@
+package proxy
+
+import "github.com/goha-lb/goha/proxy/http1"
+
+// CaptureSlot is one capture slot of a frontend (`capture request header`,
+// `declare capture`, `http-request capture ... len`): the header it takes
+// (empty: a capture rule fills it) and the length it keeps.
+type CaptureSlot struct {
+	Header string
+	Len    int
+}
+
+// captures are a transaction's captured values, one per slot; set has a
+// bit per slot that holds a value (HAProxy's %hrl prints "-" for the
+// others, and capture.req.hdr gives no sample).
+type captures struct {
+	vals []string
+	set  uint64
+}
+
+func (c *captures) reset(n int) {
+	clear(c.vals)
+	c.vals, c.set = c.vals[:0], 0
+	for range n {
+		c.vals = append(c.vals, "")
+	}
+}
+
+func (c *captures) store(slot int, v string) {
+	if slot < 0 || slot >= len(c.vals) {
+		return
+	}
+	c.vals[slot] = v
+	if slot < 64 {
+		c.set |= 1 << slot
+	}
+}
+
+// Capture is the value of capture slot of the request's (res false) or
+// the response's captures, and whether it holds one.
+func (r *RequestInfo) Capture(res bool, slot int) (string, bool) {
+	c := &r.reqCaps
+	if res {
+		c = &r.resCaps
+	}
+	if slot < 0 || slot >= len(c.vals) || (slot < 64 && c.set&(1<<slot) == 0) {
+		return "", false
+	}
+	return c.vals[slot], true
+}
+
+// SetCapture stores v, cut to the slot's length by the caller, in slot of
+// the request's or the response's captures (a capture rule).
+func (r *RequestInfo) SetCapture(res bool, slot int, v string) {
+	if res {
+		r.resCaps.store(slot, v)
+	} else {
+		r.reqCaps.store(slot, v)
+	}
+}
+
+// captureHeaders fills the header slots from hs as received, before any
+// rule: each takes the last field of its name, cut to its length.
+func captureHeaders(c *captures, slots []CaptureSlot, hs []http1.Header) {
+	for i, sl := range slots {
+		if sl.Header == "" {
+			continue
+		}
+		for j := len(hs) - 1; j >= 0; j-- {
+			if foldEqual(hs[j].Name, sl.Header) {
+				v := hs[j].Value
+				c.store(i, string(v[:min(len(v), sl.Len)]))
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package proxy
+
+// runResponseRules runs the frontend's http-response rules in order on
+// the server's response as the rules before them left it, as HAProxy
+// runs them on its HTX message: a condition or %[...] value reads the
+// headers an earlier rule set or removed (res.hdr_cnt counts them), and
+// the client receives the list the last rule left. The edits replace
+// resp.Headers with a list the session owns (taken at the first edit; the
+// parser reuses it for the next response, harmlessly: it is copied onto
+// itself). It reports whether a deny stopped the rules.
+func (x *exchange) runResponseRules() (denied bool) {
+	s, resp := x.s, &x.s.resp
+	rules := s.fe.cfg.ResponseRules
+	s.info.endRequest()
+	edited := false
+	for i := range rules {
+		r := &rules[i]
+		if r.Cond != nil && !r.Cond.Match(&s.info) {
+			continue
+		}
+		switch r.Action {
+		case SetHeader, AddHeader, DelHeader:
+			if !edited {
+				s.resEdits.arena = s.resEdits.arena[:0]
+				s.resEdits.list = append(s.resEdits.list[:0], resp.Headers...)
+				edited = true
+			}
+			s.resEdits.apply(r, &s.info)
+			resp.Headers = s.resEdits.list
+		case SetVar, Capture:
+			r.Exec(&s.info)
+		case Deny:
+			return true
+		}
+	}
+	return false
+}

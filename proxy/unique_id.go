@@ -1,0 +1,98 @@
+package proxy
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// reqCounter numbers the streams of the process as HAProxy's %rt does:
+// one per accepted connection, and one per later request on a kept-alive
+// connection (HAProxy 2.6 makes a stream for each).
+var reqCounter atomic.Int64
+
+// UniqueID is the transaction's unique-id (`unique-id-format`), made at
+// its first use ("" without a format). HAProxy makes it when a fetch
+// first needs it, else once the http-request rules accepted the request,
+// else when the transaction is logged.
+func (r *RequestInfo) UniqueID() string {
+	if !r.uniqueIDDone && r.makeUniqueID != nil {
+		r.uniqueID, r.uniqueIDDone = r.makeUniqueID(), true
+	}
+	return r.uniqueID
+}
+
+// newUniqueID builds the unique-id of the transaction in progress with the
+// frontend's format.
+func (s *session) newUniqueID() string {
+	f := s.fe.cfg.UniqueID
+	if f == nil {
+		return ""
+	}
+	e := LogEntry{Client: s.src, Accept: s.accepted, Start: s.tl.start, Frontend: s.fe.cfg.Name,
+		FrontAddr: s.dst, ReqCounter: s.reqID, Method: s.req.Method, Target: s.req.Target,
+		Minor: s.req.Minor, Version: s.req.Version, Idle: since(s.tl.start, s.tl.firstByte),
+		TR: since(s.tl.firstByte, s.tl.head), Tw: -1, Tc: -1, Tr: -1, Ta: since(s.tl.firstByte, time.Now())}
+	return f(&s.info, &e)
+}
+
+// uniqueIDAtLog makes a unique-id not made yet when the transaction is
+// logged, as HAProxy does then: its request is gone, so the request's
+// fetches give nothing.
+func (s *session) uniqueIDAtLog() string {
+	if s.info.uniqueIDDone || s.fe.cfg.UniqueID == nil {
+		return s.info.uniqueID
+	}
+	saved := s.info
+	s.info.req, s.info.Method, s.info.Target, s.info.edited = nil, nil, nil, false
+	id := s.info.UniqueID()
+	saved.uniqueID, saved.uniqueIDDone = id, true
+	s.info = saved
+	return id
+}
+
+// uniqueIDHeader makes the unique-id once the http-request rules accepted
+// the request, as HAProxy does, and adds unique-id-header after the
+// fields the rules left.
+func (s *session) uniqueIDHeader() {
+	if s.fe.cfg.UniqueID == nil {
+		return
+	}
+	id := s.info.UniqueID()
+	if h := s.fe.cfg.UniqueIDHeader; h != "" {
+		s.info.hdrs = s.editable()
+		s.edits.add(h, s.edits.keep(id))
+		s.info.hdrs = s.edits.list
+	}
+}
+
+// beginConnInfo sets what the fetches read of a new connection: its
+// addresses, listener and frontend, and its first stream's number.
+func (s *session) beginConnInfo() {
+	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
+	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
+	s.info.Backend = s.info.Frontend
+	s.reqID = reqCounter.Add(1) - 1
+	if s.fe.cfg.UniqueID != nil {
+		s.info.makeUniqueID = s.newUniqueID
+	}
+}
+
+// beginTransactionInfo starts a transaction's request facts: no backend
+// but the frontend yet, its place on the connection and stream number, no
+// unique-id, the header captures, and its size as HAProxy counts it.
+func (s *session) beginTransactionInfo() {
+	fe, req := s.fe, &s.req
+	s.info.Backend = s.info.Frontend
+	s.info.RequestNum++
+	if s.info.RequestNum > 1 {
+		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
+	}
+	s.info.uniqueID, s.info.uniqueIDDone = "", false
+	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
+	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
+	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
+	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+	if req.ContentLength > 0 && !req.Chunked {
+		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
+	}
+}
