@@ -49,8 +49,11 @@ func rawBackend(tb testing.TB, body string) string {
 	return ln.Addr().String()
 }
 
-func benchmarkKeepAlive(b *testing.B, body string) {
+func benchmarkKeepAlive(b *testing.B, body string, tune ...func(*Config)) {
 	cfg := keepAliveCfg(rawBackend(b, body))
+	for _, f := range tune {
+		f(cfg)
+	}
 	p, err := New(cfg, Options{NewBalancer: newTestBalancer})
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/stick"
 )
 
 // Mode is a proxy's `mode`.
@@ -28,6 +29,8 @@ type Config struct {
 	NoSplice  bool
 	Frontends []*Frontend
 	Backends  []*Backend
+	// Tables are the stick tables, in declaration order (track.go).
+	Tables []*stick.Table
 }
 
 // Timeouts are HAProxy's `timeout` values; zero means unset (no limit).
@@ -80,7 +83,10 @@ func (ff ForwardFor) validate() error {
 
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
-	Name       string
+	Name string
+	// Table is the section's own stick-table (nil: none): the default
+	// of src_* fetches and track-sc rules without `table`.
+	Table      *stick.Table
 	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
 	Mode       Mode
 	MaxConn    int // 0 = unlimited
@@ -147,6 +153,9 @@ type RequestInfo struct {
 	// vars are the sess, txn and req/res variables (vars.go); nil until
 	// a rule sets one.
 	vars *[numScopes]varStore
+	// track is the session's sticky counters and tables (track.go); nil
+	// outside a session.
+	track *tracking
 }
 
 // Header returns the value of the first header named name (case-insensitive
@@ -179,6 +188,11 @@ const (
 	UseService
 	// SetVar runs Exec: set-var, set-var-fmt or unset-var (requests only).
 	SetVar
+	// TrackSC, SCIncGPC and SCSetGPT are track-sc<n>, sc-inc-gpc* and
+	// sc-set-gpt* (requests only): Stick says how (track.go).
+	TrackSC
+	SCIncGPC
+	SCSetGPT
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -204,6 +218,8 @@ type HeaderRule struct {
 	// Exec runs a set-var, set-var-fmt or unset-var rule (Action SetVar):
 	// the sample engine compiled it.
 	Exec func(*RequestInfo)
+	// Stick is a TrackSC, SCIncGPC or SCSetGPT rule's operands.
+	Stick *StickRule
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:
@@ -212,6 +228,9 @@ type HeaderRule struct {
 type TCPConnRule struct {
 	Reject bool
 	Cond   Condition // sees only Src (nil = always)
+	// Track, when set, makes the rule a `track-sc<n>`: it decides
+	// nothing, the connection is tracked for its whole life (track.go).
+	Track *StickRule
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

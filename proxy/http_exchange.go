@@ -340,6 +340,7 @@ func (x *exchange) forwardResponse() bool {
 	}
 	status := resp.Status
 	x.status = status
+	s.countHTTPStatus(status, true)
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.srv.stats.countStatus(status)

@@ -15,6 +15,9 @@ func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.method = s.method[:0]
 	s.beginRequest()
+	if s.info.track != nil {
+		s.info.track.beginRequest()
+	}
 rules:
 	for i := range rules {
 		r := &rules[i]
@@ -26,6 +29,8 @@ rules:
 			s.applyHeaderRule(r)
 		case SetVar:
 			r.Exec(&s.info)
+		case TrackSC, SCIncGPC, SCSetGPT:
+			s.runStickRule(r)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
@@ -91,8 +96,10 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	switch r.Action {
 	case Deny:
 		t = term('P', 'R')
+		s.countHTTPStatus(status, false)
 	case Tarpit:
 		t = term('P', 'T')
+		s.countHTTPStatus(status, false)
 		s.tarpit()
 	}
 	if r.Action == Redirect {

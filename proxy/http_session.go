@@ -252,6 +252,8 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.endTracking()
+	s.endSession()
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)
@@ -391,12 +393,14 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
+				s.failedRequest()
 				s.sendError(s.fe.errs, pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
+				s.failedRequest()
 				s.sendError(s.fe.errs, 400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
 				s.drainAndShut()
@@ -406,6 +410,7 @@ func (s *session) readRequest(first bool) requestRead {
 		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
+			s.failedRequest()
 			if isTimeout(err) {
 				s.sendError(s.fe.errs, 408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))

@@ -71,6 +71,7 @@ type timeline struct {
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
+	s.endTracking() // the request's stream ends here, logged or not
 	log := s.p.opt.Log
 	if !s.fe.logs {
 		return

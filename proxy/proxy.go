@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goha-lb/goha/proxy/stick"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type Options struct {
 // stops them and drains in-flight traffic.
 type Proxy struct {
 	cfg         *Config
+	tables      map[string]*stick.Table // cfg.Tables by name
 	opt         Options
 	actConn     atomic.Int64 // connections currently open (%ac)
 	frontends   []*frontend
@@ -93,6 +95,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	}
 	now := time.Now()
 	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{}), aborted: make(chan struct{})}
+	p.tables = map[string]*stick.Table{}
+	for _, t := range cfg.Tables {
+		p.tables[t.Name()] = t
+	}
 	if cfg.MaxConn > 0 {
 		p.global = make(chan struct{}, cfg.MaxConn)
 	}
@@ -256,7 +262,8 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		if rejectConn(f, c) {
+		rejected, tr := p.rejectConn(f, c)
+		if rejected {
 			p.releaseFrontend(f)
 			continue
 		}
@@ -268,14 +275,20 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			select {
 			case p.global <- struct{}{}:
 			case <-p.aborted:
+				tr.release()
 				c.Close()
 				p.releaseFrontend(f)
 				return
 			}
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
+		if tr != nil {
+			s.info.track = tr
+			tr.startSession()
+		}
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
+			tr.release()
 			c.Close()
 			p.release(f)
 			return

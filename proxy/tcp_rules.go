@@ -2,29 +2,71 @@ package proxy
 
 import (
 	"net"
+
+	"github.com/goha-lb/goha/proxy/stick"
 )
 
 // rejectConn runs the frontend's `tcp-request connection` rules on a
-// connection just accepted: the first whose condition holds decides, and
-// none means accept. A rejected connection is closed at once with a reset,
-// before a byte is read, as HAProxy 2.6 does; it reports whether it did.
-func rejectConn(f *frontend, c *net.TCPConn) bool {
+// connection just accepted: the first accept or reject whose condition
+// holds decides, and none means accept; a track-sc rule on the way tracks
+// the connection, and later conditions see its counters. A rejected
+// connection is closed at once with a reset, before a byte is read, as
+// HAProxy 2.6 does; it reports whether it did (its entries then
+// released). tr is the connection's tracking (nil without tables).
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn) (rejected bool, tr *tracking) {
+	if len(p.cfg.Tables) > 0 {
+		tr = &tracking{tables: p.tables, own: f.cfg.Table}
+	}
 	rules := f.cfg.TCPConnRules
 	if len(rules) == 0 {
-		return false
+		return false, tr
 	}
-	info := RequestInfo{Src: peerAddr(c)}
+	info := RequestInfo{Src: peerAddr(c), track: tr}
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&info) {
 			continue
 		}
+		if r.Track != nil {
+			trackConn(r.Track, &info)
+			continue
+		}
 		if !r.Reject {
-			return false
+			return false, tr
+		}
+		if tr != nil {
+			releaseConn(&tr.sess)
 		}
 		c.SetLinger(0)
 		c.Close()
-		return true
+		return true, nil
 	}
-	return false
+	return false, tr
+}
+
+// trackConn runs a tcp-request connection track-sc<n>: only the first of
+// each counter applies.
+func trackConn(st *StickRule, info *RequestInfo) {
+	tr := info.track
+	if tr == nil || tr.sess[st.SC].Valid() {
+		return
+	}
+	key, ok := st.Key(info)
+	if !ok {
+		return
+	}
+	if ref, ok := st.Table.Track(key, StickNow()); ok {
+		tr.sess[st.SC] = ref
+	}
+}
+
+// releaseConn ends a connection's tracking (conn_cur released).
+func releaseConn(tracked *[MaxStickCounters]stick.Ref) {
+	now := StickNow()
+	for i, ref := range tracked {
+		if ref.Valid() {
+			ref.Release(true, now)
+			tracked[i] = stick.Ref{}
+		}
+	}
 }

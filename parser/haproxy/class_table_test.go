@@ -256,9 +256,9 @@ func TestClassOfSamples(t *testing.T) {
 		{"http-request", "auth", Unsupported},
 		{"converter", "url_dec", Implemented},
 		{"converter", "hmac", Unsupported},
-		{"proxy", "stick-table", Unsupported},
-		{"http-request", "track-sc", Unsupported},
-		{"fetch", "sc_http_req_rate", Unsupported},
+		{"proxy", "stick-table", Implemented},
+		{"http-request", "track-sc", Implemented},
+		{"fetch", "sc_http_req_rate", Implemented},
 		{"http-request", "redirect", Implemented},
 		{"tcp-request connection", "reject", Implemented},
 		{"http-request", "return", Implemented},
@@ -333,7 +333,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"mailers", "mailer", Inert},
 		// Names of prefix actions.
 		{"tcp-request content", "set-var", Unsupported},
-		{"tcp-request connection", "track-sc", Unsupported},
+		{"tcp-request connection", "track-sc", Implemented},
 	}
 	for _, c := range cases {
 		r, ok := ClassOf(c.kind, c.name)

@@ -33,6 +33,9 @@ var httpActionArity = map[string]int{"set-header": 2, "add-header": 2}
 
 // checkHTTPRuleArgs validates the arguments of the typed actions.
 func checkHTTPRuleArgs(r HTTPRule) string {
+	if _, ok, msg := ParseSCAction(r.Action, r.Args); ok {
+		return msg
+	}
 	switch r.Action {
 	case "set-header", "add-header":
 		if len(r.Args) == 2 {

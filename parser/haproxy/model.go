@@ -114,9 +114,14 @@ type Proxy struct {
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule
+	// TCPContentTracks are the `tcp-request content track-sc<n>` rules
+	// (Action "track-sc0".."track-sc2"); other content rules stay in Raw.
+	TCPContentTracks []HTTPRule
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
-	Redirects     []HTTPRule
+	Redirects []HTTPRule
+	// StickTable is the proxy's `stick-table` (nil: none).
+	StickTable    *StickTable
 	Stats         Stats
 	Logs          []LogTarget
 	LogFormat     string

@@ -25,8 +25,8 @@ func TestApplyPolicy(t *testing.T) {
 			}},
 		{name: "unsupported action", cfg: "listen l\n bind 127.0.0.1:1\n http-request auth\n",
 			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-request auth' is not supported by goha."}},
-		{name: "a rule named by its numbered form", cfg: "listen l\n bind 127.0.0.1:1\n http-request track-sc0 src\n",
-			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-request track-sc0' is not supported by goha."}},
+		{name: "a rule named by its numbered form", cfg: "listen l\n bind 127.0.0.1:1\n http-response track-sc0 src\n",
+			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-response track-sc0' is not supported by goha."}},
 		{name: "override", cfg: "listen l\n bind 127.0.0.1:1\n http-request auth\n", allow: true,
 			exit: 0, want: []string{"[WARNING]  config : parsing [t.cfg:3] : 'http-request auth' is not supported by goha: running without it (--allow-unsupported)."}},
 	}

@@ -106,6 +106,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
 		"use-service":
 	default:
+		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && kw == "http-request" {
+			break // proxy/haproxycfg maps it (track.go)
+		}
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || kw != "http-request" {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}

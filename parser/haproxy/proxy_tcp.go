@@ -1,6 +1,9 @@
 package haproxy
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Handlers of the TCP rule keywords (tcp-request, tcp-response) and of
 // stick-table; rows in proxyKeywordTable.
@@ -19,10 +22,17 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject") {
+	if len(w) > 2 && w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2])) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			px.TCPConnRules = append(px.TCPConnRules, r) // the wire maps it or reports it
+			return false
+		}
+	}
+	if len(w) > 2 && w[1] == "content" && isTrackSC(w[2]) {
+		if r, ok := simpleRule(w, 3); ok {
+			r.Pos, r.Action = p, w[2]
+			px.TCPContentTracks = append(px.TCPContentTracks, r) // the wire maps it or reports it
 			return false
 		}
 	}
@@ -30,18 +40,53 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+// isTrackSC says whether an action word is track-sc<n>.
+func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc" }
+
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")
 	return s.parseRawKeyword(px, l)
 }
 
 func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {
-	if !s.rawCheck(l) {
-		return false
+	st, msgs := ParseStickTable(l.kw, l.w[1:], false)
+	for _, m := range msgs {
+		switch {
+		case m.Warning:
+			s.d.Raw(Warning, l.p.File, l.p.Line, fmt.Sprintf("config : parsing [%s:%d]: %s", l.p.File, l.p.Line, m.Text))
+		case m.Raw:
+			s.alertRaw(l.p.File, l.p.Line, m.Text)
+			s.fileFatal = true
+			return false
+		default:
+			s.alert(l.p, "%s", m.Text)
+			return false
+		}
 	}
 	s.timerWarnAfter(l.p, l.w, "expire")
-	s.keepUnsupported(px, l)
+	for _, v := range st.Stores {
+		if v.periodText != "" {
+			s.timerWarn(l.p, v.periodText)
+		}
+	}
+	if px.StickTable != nil {
+		s.alert(l.p, "stick-table name '%s' conflicts with table declared in %s '%s' at %s:%d.",
+			px.Name, proxyKindWord(px), px.Name, px.StickTable.Pos.File, px.StickTable.Pos.Line)
+		return false
+	}
+	st.Pos = l.p
+	px.StickTable = &st
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w}) // xref checks the peers name
 	return false
+}
+
+// proxyKindWord is how HAProxy names a proxy's kind in messages ("proxy"
+// for a listen section).
+func proxyKindWord(px *Proxy) string {
+	if px.Kind == "listen" {
+		return "proxy"
+	}
+	return px.Kind
 }
 
 // retriesOnConnFailures tells whether "retry-on" (so far) covers what TFO

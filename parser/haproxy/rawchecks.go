@@ -117,14 +117,6 @@ var rawChecks = map[string]rawCheck{
 		}
 		return ""
 	},
-	"stick-table": func(w []string) string {
-		for i := 1; i+1 < len(w); i++ {
-			if w[i] == "type" && !contains(stickTableTypes, w[i+1]) {
-				return fmt.Sprintf("stick-table: unknown type '%s'.", w[i+1])
-			}
-		}
-		return ""
-	},
 	"stick": func(w []string) string {
 		if len(w) < 3 {
 			return "'stick' expects a fetch method."

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -10,6 +11,16 @@ func (s *state) sectionNamed(kind, name string) *Section {
 	for _, o := range s.cfg.Others {
 		if o.Kind == kind && o.Name == name {
 			return o
+		}
+	}
+	return nil
+}
+
+// stickTableNamed is the stick-table of the proxy named name, or nil.
+func (s *state) stickTableNamed(name string) *StickTable {
+	for _, px := range s.cfg.Proxies {
+		if px.Name == name && px.StickTable != nil {
+			return px.StickTable
 		}
 	}
 	return nil
@@ -48,6 +59,17 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			}
 		}
 	}
+	// track-sc's table: the proxy's own or the one named.
+	tracks := append(px.HTTPRequestRules[:len(px.HTTPRequestRules):len(px.HTTPRequestRules)], px.TCPConnRules...)
+	for _, r := range append(tracks, px.TCPContentTracks...) {
+		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
+			name := cmp.Or(a.Table, px.Name)
+			if s.stickTableNamed(name) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.", px.Name, name, a.SC))
+				fatal = true
+			}
+		}
+	}
 	// http_auth(userlist) / http_auth_group(userlist) in ACLs and rules.
 	checkAuth := func(p Pos, criterion string) {
 		name := fetchName(criterion)
@@ -61,8 +83,22 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
+	checkTables := func(p Pos, smp Sample) {
+		for _, m := range stickTableRefs(smp) {
+			if s.stickTableNamed(m.table) == nil {
+				where := fmt.Sprintf("ACL keyword '%s'", smp.Fetch.Name)
+				if m.conv != "" {
+					where = fmt.Sprintf("conversion keyword '%s' for %s", m.conv, where)
+				}
+				s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: unable to find table '%s' referenced in arg %d of %s in proxy '%s'.",
+					p.File, p.Line, m.table, m.arg, where, px.Name))
+				fatal = true
+			}
+		}
+	}
 	for _, a := range px.ACLs {
 		checkAuth(a.Pos, a.Sample.Text)
+		checkTables(a.Pos, a.Sample)
 	}
 	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules} {
 		for _, r := range rules {
@@ -73,6 +109,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 				for _, t := range and {
 					if t.Anon != nil {
 						checkAuth(r.Pos, t.Anon.Sample.Text)
+						checkTables(r.Pos, t.Anon.Sample)
 					}
 				}
 			}
@@ -99,4 +136,53 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		}
 	}
 	return fatal
+}
+
+// stickTableRef is a table named in a sample: in argument arg of its
+// fetch (conv "") or of its converter conv.
+type stickTableRef struct {
+	table, conv string
+	arg         int
+}
+
+// stickIndexed are the stick fetch suffixes and converters taking an
+// array index before the rest.
+var stickIndexed = map[string]bool{"get_gpc": true, "get_gpt": true, "gpc_rate": true, "inc_gpc": true, "clr_gpc": true,
+	"table_gpc": true, "table_gpt": true, "table_gpc_rate": true}
+
+// stickTableRefs lists the tables a sample's stick fetch (sc_*, scN_*,
+// src_*) and table_* / in_table converters name.
+func stickTableRefs(smp Sample) []stickTableRef {
+	var out []stickTableRef
+	f := smp.Fetch
+	need, rest := -1, ""
+	switch {
+	case strings.HasPrefix(f.Name, "sc_"):
+		need, rest = 1, f.Name[3:]
+	case len(f.Name) > 4 && f.Name[:2] == "sc" && f.Name[2] >= '0' && f.Name[2] <= '9' && f.Name[3] == '_':
+		need, rest = 0, f.Name[4:]
+	case strings.HasPrefix(f.Name, "src_"):
+		need, rest = 0, f.Name[4:]
+	}
+	if need >= 0 && fetchSet[f.Name] {
+		if stickIndexed[rest] {
+			need++
+		}
+		if len(f.Args) > need {
+			out = append(out, stickTableRef{table: f.Args[need].Str, arg: need + 1})
+		}
+	}
+	for _, c := range smp.Converters {
+		if c.Name != "in_table" && !strings.HasPrefix(c.Name, "table_") {
+			continue
+		}
+		need := 0
+		if stickIndexed[c.Name] {
+			need = 1
+		}
+		if len(c.Args) > need {
+			out = append(out, stickTableRef{table: c.Args[need].Str, conv: c.Name, arg: need + 1})
+		}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/stick"
 )
 
 // Build maps cfg to a Plan. It never fails: what cannot run is left out and
@@ -56,6 +57,7 @@ func Build(cfg *haproxy.Config) *Plan {
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
 		}
 	}
+	b.stickTables(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
 	}
@@ -83,7 +85,8 @@ type builder struct {
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global
-	tlsDefaults *tlsDefaults // read at the first TLS bind (tls.go)
+	tlsDefaults *tlsDefaults            // read at the first TLS bind (tls.go)
+	tables      map[string]*stick.Table // stick tables by proxy name (stick.go)
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -190,7 +193,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		Name: px.Name, Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
 		ErrorFiles: b.errorFiles(px), Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
@@ -260,12 +263,15 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	}
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	if fe.Mode == proxy.ModeHTTP {
-		fe.RequestRules = b.rules(px, "http-request", px.HTTPRequestRules, acls)
+		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
+		for _, r := range px.TCPContentTracks {
+			b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a tcp proxy")
+		}
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}
@@ -347,8 +353,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 		default:
-			var ok bool
-			if hr, ok = b.varRule(r, kw); !ok {
+			var ok, isSC bool
+			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
+				if !ok {
+					continue
+				}
+			} else if hr, ok = b.varRule(r, kw); !ok {
 				continue
 			}
 		}
@@ -378,6 +388,9 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	}
 	for _, r := range px.TCPConnRules {
 		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
+	}
+	for _, r := range px.TCPContentTracks {
+		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
 	}
 	for _, r := range px.Redirects {
 		b.unsupported(r.Pos, "redirect in a "+where)

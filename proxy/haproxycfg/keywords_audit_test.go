@@ -54,6 +54,7 @@ var auditArgs = map[string][][]string{
 	"uid":               {{"65534"}},
 	"gid":               {{"65534"}},
 	"http-request":      {{"set-header", "X", "y"}},
+	"stick-table":       {{"type", "ip", "size", "1k"}},
 	"http-response":     {{"set-header", "X", "y"}},
 	"stats admin":       {{"if", "TRUE"}},
 	"stats auth":        {{"admin:secret"}},

@@ -16,11 +16,17 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPConnRules {
 		what := "tcp-request connection " + r.Action
-		if len(r.Args) != 0 {
+		var track *proxy.StickRule
+		if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
+			var ok bool
+			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
+				continue
+			}
+		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject"}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)

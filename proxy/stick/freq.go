@@ -1,0 +1,55 @@
+package stick
+
+// A freq counter is HAProxy's freq_ctr over a period of p ms: the events of
+// the current period (curr), those of the previous one (prev) and the
+// period's start tick (always even: HAProxy keeps the low bit as a lock).
+// Three 32-bit words in the data slab, in that order: tick, curr, prev.
+
+// freqUpdate adds inc to the counter at w as update_freq_ctr_period does:
+// a period over moves curr to prev, two periods over forget both and start
+// the period now.
+func freqUpdate(w []uint32, period, now, inc uint32) {
+	tick := w[0]
+	if now-tick >= period {
+		w[2] = w[1]
+		w[1] = 0
+		tick += period
+		if now-tick >= period {
+			w[2] = 0
+			tick = now
+		}
+		tick &^= 1
+		w[0] = tick
+	}
+	w[1] += inc
+}
+
+// freqRead is read_freq_ctr_period: the events of the current period plus
+// the share of the previous period that the sliding window still covers,
+// rounded down; a rate between 0 and 1 reads as the previous count so that
+// it does not flap while waiting for the next event.
+func freqRead(w []uint32, period, now uint32) uint32 {
+	tick, curr, past := w[0], uint64(w[1]), uint64(w[2])
+	remain := int64(int32(tick + period - now))
+	if remain < 0 {
+		remain += int64(period)
+		if remain >= 0 {
+			past = curr
+		} else {
+			past = 0
+		}
+		curr = 0
+	}
+	if curr == 0 && past <= 1 {
+		return uint32(past)
+	}
+	return uint32(curr + past*uint64(remain)/uint64(period))
+}
+
+// freqSet is what `set table ... data.<rate> v` does in HAProxy: the
+// current period restarts now holding v, the previous one empty.
+func freqSet(w []uint32, now, v uint32) {
+	w[0] = now &^ 1
+	w[1] = v
+	w[2] = 0
+}

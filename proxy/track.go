@@ -1,0 +1,276 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/stick"
+)
+
+// Stick counters, as HAProxy 2.6 keeps them for an HTTP stream: an
+// http-request track-sc<n> holds an entry for the rest of the request
+// (HTTP/1 keeps one stream per request), counts a connection on it
+// (conn_cnt, conn_cur, conn_rate: stream_start_counters) and the request
+// itself (http_req_cnt, http_req_rate); a denied or tarpitted request and
+// a server's 4xx count an HTTP error, a server's 5xx other than 501 and
+// 505 a failure; when the request ends the bytes of the exchange are
+// added (bytes_in, bytes_out), conn_cur is released and the entry is
+// dated now+expire.
+
+// MaxStickCounters is HAProxy 2.6's MAX_SESS_STKCTR: sc0, sc1, sc2.
+const MaxStickCounters = 3
+
+// StickRule is the operands of a TrackSC, SCIncGPC or SCSetGPT rule.
+type StickRule struct {
+	SC    int          // the sticky counter
+	Table *stick.Table // track-sc: the table tracked in
+	// Key is track-sc's key, in the table's form (false: no key, the
+	// rule does nothing).
+	Key func(*RequestInfo) ([]byte, bool)
+	// Type and Index are the counter sc-inc-gpc* increments (GPC0, GPC1,
+	// or GPC with Index) or the tag sc-set-gpt* sets (GPT0, or GPT with
+	// Index).
+	Type  stick.DataType
+	Index int
+	// Value is sc-set-gpt*'s value (false: none, nothing is set).
+	Value func(*RequestInfo) (int64, bool)
+}
+
+// tracking is a session's sticky counters and the tables fetches may name.
+// sc are the request's (http-request track-sc), sess the connection's
+// (tcp-request connection track-sc); HAProxy reads and counts on the
+// request's counter n when it tracks, else on the connection's.
+type tracking struct {
+	sc     [MaxStickCounters]stick.Ref
+	sess   [MaxStickCounters]stick.Ref
+	tables map[string]*stick.Table
+	own    *stick.Table
+	// ended is set once the current request's end was counted (its log
+	// line and the connection's end both end it).
+	ended bool
+}
+
+// eff is the entry counter n counts on for this request.
+func (tr *tracking) eff(n int) stick.Ref {
+	if tr.sc[n].Valid() {
+		return tr.sc[n]
+	}
+	return tr.sess[n]
+}
+
+// startSession counts the session on the connection's entries (sess_cnt,
+// sess_rate: HAProxy counts a session once the connection is accepted).
+func (tr *tracking) startSession() {
+	now := StickNow()
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			ref.AddPair(stick.SessCnt, stick.SessRate, 1, now)
+		}
+	}
+}
+
+// release lets a connection's entries go (nil: none).
+func (tr *tracking) release() {
+	if tr != nil {
+		releaseConn(&tr.sess)
+	}
+}
+
+// beginRequest counts a request on the connection's entries (the
+// request's own tracking counts it when it tracks).
+func (tr *tracking) beginRequest() {
+	tr.ended = false
+	var now uint32
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			if now == 0 {
+				now = StickNow()
+			}
+			ref.AddPair(stick.HTTPReqCnt, stick.HTTPReqRate, 1, now)
+		}
+	}
+}
+
+// endSession releases the connection's entries (conn_cur) when it ends.
+func (s *session) endSession() { s.info.track.release() }
+
+var clockBase = time.Now()
+
+// StickNow is the stick tables' clock: a wrapping millisecond tick, as
+// HAProxy's now_ms (from the wall clock, advanced by the monotonic one).
+func StickNow() uint32 {
+	return uint32(clockBase.UnixMilli() + time.Since(clockBase).Milliseconds())
+}
+
+// Tracked is the entry sticky counter n tracks for this request.
+func (r *RequestInfo) Tracked(n int) (stick.Ref, bool) {
+	if r.track == nil || n < 0 || n >= MaxStickCounters {
+		return stick.Ref{}, false
+	}
+	ref := r.track.eff(n)
+	return ref, ref.Valid()
+}
+
+// StickTable is the table named name ("": the frontend's own), or nil.
+func (r *RequestInfo) StickTable(name string) *stick.Table {
+	if r.track == nil {
+		return nil
+	}
+	if name == "" {
+		return r.track.own
+	}
+	return r.track.tables[name]
+}
+
+// SetStickTables lets a RequestInfo built outside a session (tests,
+// tools) see tables: own is the default one.
+func (r *RequestInfo) SetStickTables(own *stick.Table, all map[string]*stick.Table) {
+	r.track = &tracking{own: own, tables: all}
+}
+
+// runStickRule runs a TrackSC, SCIncGPC or SCSetGPT rule whose condition
+// held.
+func (s *session) runStickRule(r *HeaderRule) {
+	st, tr := r.Stick, s.info.track
+	if tr == nil {
+		return
+	}
+	now := StickNow()
+	ref := tr.sc[st.SC]
+	switch r.Action {
+	case TrackSC:
+		if ref.Valid() {
+			return // only the first track-sc<n> of a request applies
+		}
+		key, ok := st.Key(&s.info)
+		if !ok {
+			return
+		}
+		if ref, ok = st.Table.Track(key, now); ok {
+			ref.AddPair(stick.HTTPReqCnt, stick.HTTPReqRate, 1, now)
+			tr.sc[st.SC] = ref
+		}
+	case SCIncGPC:
+		if ref = tr.eff(st.SC); ref.Valid() {
+			incGPC(ref, st.Type, st.Index, now)
+		}
+	case SCSetGPT:
+		if ref = tr.eff(st.SC); !ref.Valid() {
+			return
+		}
+		if v, ok := st.Value(&s.info); ok {
+			if st.Type == stick.GPT0 && !ref.Set(stick.GPT0, 0, uint64(v), now) {
+				ref.Set(stick.GPT, 0, uint64(v), now) // gpt0 reads gpt[0] when only the array is stored
+			} else if st.Type == stick.GPT {
+				ref.Set(stick.GPT, st.Index, uint64(v), now)
+			}
+		}
+	}
+}
+
+// incGPC increments a general purpose counter and its rate: gpc0 and
+// gpc1 fall back on elements 0 and 1 of the gpc array, as HAProxy 2.6's
+// do. It returns the counter's new value (false: neither is stored).
+func incGPC(ref stick.Ref, d stick.DataType, idx int, now uint32) (uint64, bool) {
+	cnt, rate := stick.GPC, stick.GPCRate
+	switch d {
+	case stick.GPC0, stick.GPC1:
+		idx = 0
+		if d == stick.GPC1 {
+			idx = 1
+		}
+		c, r := d, stick.GPC0Rate
+		if d == stick.GPC1 {
+			r = stick.GPC1Rate
+		}
+		if _, ok := ref.Table().Stores(c); ok {
+			cnt, idx = c, 0
+		}
+		if _, ok := ref.Table().Stores(r); ok {
+			rate = r
+		}
+	}
+	ref.Add(rate, rateIdx(rate, idx), 1, now)
+	ok := ref.Add(cnt, idx, 1, now)
+	ref.Touch(now)
+	if !ok {
+		_, okRate := ref.Table().Stores(rate)
+		return 0, okRate
+	}
+	v, _ := ref.Value(cnt, idx, now)
+	return v, true
+}
+
+func rateIdx(rate stick.DataType, idx int) int {
+	if rate == stick.GPCRate {
+		return idx
+	}
+	return 0
+}
+
+// countHTTPError counts an HTTP error (a 4xx: deny, tarpit, a server's)
+// or failure (a server's 5xx) on every tracked entry.
+func (s *session) countHTTPStatus(status int, fromServer bool) {
+	tr := s.info.track
+	if tr == nil {
+		return
+	}
+	cnt, rate := stick.HTTPErrCnt, stick.HTTPErrRate
+	switch {
+	case status >= 400 && status < 500:
+	case fromServer && status >= 500 && status < 600 && status != 501 && status != 505:
+		cnt, rate = stick.HTTPFailCnt, stick.HTTPFailRate
+	default:
+		return
+	}
+	now := StickNow()
+	for i := range tr.sc {
+		if ref := tr.eff(i); ref.Valid() {
+			ref.AddPair(cnt, rate, 1, now)
+		}
+	}
+}
+
+// endTracking ends the request's sticky counters: its bytes are counted
+// and the entries released.
+func (s *session) endTracking() {
+	tr := s.info.track
+	if tr == nil || tr.ended {
+		return
+	}
+	now := StickNow()
+	for i := range tr.sc {
+		ref := tr.eff(i)
+		if !ref.Valid() {
+			continue
+		}
+		if s.received > 0 {
+			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(s.received), now)
+		}
+		if s.sent > 0 {
+			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(s.sent), now)
+		}
+		if tr.sc[i].Valid() {
+			ref.Release(true, now)
+			tr.sc[i] = stick.Ref{}
+		}
+	}
+	tr.ended = true
+}
+
+// failedRequest counts a request that failed before its rules ran (bad,
+// timed out, or the connection closed during it; not the wait for a next
+// request) as a request and an HTTP error on the connection's entries,
+// as HAProxy's http_wait_for_request does.
+func (s *session) failedRequest() {
+	tr := s.info.track
+	if tr == nil {
+		return
+	}
+	tr.beginRequest()
+	now := StickNow()
+	for _, ref := range tr.sess {
+		if ref.Valid() {
+			ref.AddPair(stick.HTTPErrCnt, stick.HTTPErrRate, 1, now)
+		}
+	}
+}
