@@ -17,6 +17,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
+	"github.com/goha-lb/goha/proxy/peers/peernet"
 )
 
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
@@ -257,6 +258,7 @@ type worker struct {
 	// cliConns counts stats socket connections, which HAProxy counts in
 	// show info's CumConns and CumReq (and the exporter's totals).
 	cliConns atomic.Int64
+	peers    []*peernet.Node // the running peers sections (run_peers.go)
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does
@@ -316,6 +318,9 @@ func (w *worker) start(listen ListenFunc) error {
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)
 	}
+	if err := w.startPeers(); err != nil {
+		return err
+	}
 	for _, ss := range w.plan.StatsSockets {
 		c, err := openStatsSocket(ss, w)
 		if err != nil {
@@ -366,6 +371,7 @@ func startError(plan *haproxycfg.Plan, err error) error {
 }
 
 func (w *worker) close() {
+	w.stopPeers()
 	for _, c := range w.stats {
 		c.Close()
 	}
@@ -437,6 +443,7 @@ func (w *worker) softStop() {
 	if w.stop != nil {
 		w.stop()
 	}
+	w.stopPeers()
 	for _, c := range w.stats {
 		c.Close()
 	}

@@ -1,0 +1,92 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// peersRateCfg is the configuration both peers run: the same peers
+// section, each naming itself with localpeer, and the rate limit of the
+// issue (more than 3 requests in 10s from one source: 429).
+const peersRateCfg = `global
+	localpeer %[1]s
+	stats socket %[2]s level admin
+peers P
+	peer hap %[3]s
+	peer goha %[4]s
+defaults
+	mode http
+	timeout connect 1s
+	timeout client 5s
+	timeout server 5s
+frontend fe
+	bind %[5]s
+	stick-table type ip size 100k expire 30s peers P store http_req_rate(10s),gpc0
+	http-request track-sc0 src
+	http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
+	http-request return status 200
+`
+
+// TestPeersRateLimitWithHAProxy26: gohaproxy and HAProxy 2.6 are the two
+// peers of one section. A source rate-limited through one is rate-limited
+// on its first request through the other, both ways.
+func TestPeersRateLimitWithHAProxy26(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	hapFront, gohaFront := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	dir := t.TempDir()
+	hapSock, gohaSock := filepath.Join(dir, "hap.sock"), filepath.Join(dir, "goha.sock")
+	haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, fmt.Sprintf(peersRateCfg, "hap", hapSock, hapPeer, gohaPeer, hapFront)))
+	startWithConfig(t, gohaproxy, fmt.Sprintf(peersRateCfg, "goha", gohaSock, hapPeer, gohaPeer, gohaFront), gohaFront)
+	loopback.WaitListen(t, hapFront)
+
+	limit := func(src, front string) {
+		t.Helper()
+		want := []int{200, 200, 200, 429}
+		for i, w := range want {
+			if got := statusFrom(t, src, front, "/"); got != w {
+				t.Fatalf("request %d from %s to %s: status %d, want %d", i+1, src, front, got, w)
+			}
+		}
+	}
+	// learned waits for the other peer's entry of src with the 4 requests:
+	// pushes are batched, an earlier one may carry fewer.
+	learned := func(sock, src string) {
+		t.Helper()
+		end := time.Now().Add(10 * time.Second)
+		re := regexp.MustCompile(`key=` + regexp.QuoteMeta(src) + ` .*http_req_rate\(10000\)=4\b`)
+		for !re.MatchString(haproxytest.StatsCmd(t, sock, "show table fe")) {
+			if time.Now().After(end) {
+				t.Fatalf("%s never learned %s:\n%s", sock, src, haproxytest.StatsCmd(t, sock, "show table fe"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	// HAProxy -> goha.
+	limit("127.0.0.2", hapFront)
+	learned(gohaSock, "127.0.0.2")
+	if got := statusFrom(t, "127.0.0.2", gohaFront, "/"); got != 429 {
+		t.Errorf("goha after haproxy limited 127.0.0.2: status %d, want 429", got)
+	}
+	// goha -> HAProxy.
+	limit("127.0.0.3", gohaFront)
+	learned(hapSock, "127.0.0.3")
+	if got := statusFrom(t, "127.0.0.3", hapFront, "/"); got != 429 {
+		t.Errorf("haproxy after goha limited 127.0.0.3: status %d, want 429", got)
+	}
+	// A source neither limited is served by both.
+	for _, f := range []string{hapFront, gohaFront} {
+		if got := statusFrom(t, "127.0.0.4", f, "/"); got != 200 {
+			t.Errorf("fresh source through %s: status %d, want 200", f, got)
+		}
+	}
+	t.Logf("haproxy:\n%s\ngoha:\n%s", haproxytest.StatsCmd(t, hapSock, "show table fe"), haproxytest.StatsCmd(t, gohaSock, "show table fe"))
+}
