@@ -21,6 +21,7 @@ const peersRateCfg = `global
 peers P
 	peer hap %[3]s
 	peer goha %[4]s
+	%[6]s
 defaults
 	mode http
 	timeout connect 1s
@@ -28,23 +29,45 @@ defaults
 	timeout server 5s
 frontend fe
 	bind %[5]s
-	stick-table type ip size 100k expire 30s peers P store http_req_rate(10s),gpc0
-	http-request track-sc0 src
+	%[7]s
+	http-request track-sc0 src %[8]s
 	http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
 	http-request return status 200
 `
+
+// peersTableForms are the two places a replicated table is declared: the
+// frontend's own stick-table with "peers P" (named "fe" on the wire), and
+// a "table" line of the section (named "/t" on the wire, "P/t" in the
+// runtime API and in track-sc).
+var peersTableForms = []struct {
+	name, peersLine, feLine, trackTable, show string
+}{
+	{"frontend", "", "stick-table type ip size 100k expire 30s peers P store http_req_rate(10s),gpc0", "", "fe"},
+	{"section", "table t type ip size 100k expire 30s store http_req_rate(10s),gpc0", "", "table P/t", "P/t"},
+}
 
 // TestPeersRateLimitWithHAProxy26: gohaproxy and HAProxy 2.6 are the two
 // peers of one section. A source rate-limited through one is rate-limited
 // on its first request through the other, both ways.
 func TestPeersRateLimitWithHAProxy26(t *testing.T) {
 	bin := testenv.LookPath(t, "haproxy")
+	for _, f := range peersTableForms {
+		t.Run(f.name, func(t *testing.T) {
+			f := f
+			peersRateLimit(t, bin, func(local, sock, hapPeer, gohaPeer, front string) string {
+				return fmt.Sprintf(peersRateCfg, local, sock, hapPeer, gohaPeer, front, f.peersLine, f.feLine, f.trackTable)
+			}, f.show)
+		})
+	}
+}
+
+func peersRateLimit(t *testing.T, bin string, cfg func(local, sock, hapPeer, gohaPeer, front string) string, table string) {
 	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	hapFront, gohaFront := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	dir := t.TempDir()
 	hapSock, gohaSock := filepath.Join(dir, "hap.sock"), filepath.Join(dir, "goha.sock")
-	haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, fmt.Sprintf(peersRateCfg, "hap", hapSock, hapPeer, gohaPeer, hapFront)))
-	startWithConfig(t, gohaproxy, fmt.Sprintf(peersRateCfg, "goha", gohaSock, hapPeer, gohaPeer, gohaFront), gohaFront)
+	haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, cfg("hap", hapSock, hapPeer, gohaPeer, hapFront)))
+	startWithConfig(t, gohaproxy, cfg("goha", gohaSock, hapPeer, gohaPeer, gohaFront), gohaFront)
 	loopback.WaitListen(t, hapFront)
 
 	limit := func(src, front string) {
@@ -62,9 +85,9 @@ func TestPeersRateLimitWithHAProxy26(t *testing.T) {
 		t.Helper()
 		end := time.Now().Add(10 * time.Second)
 		re := regexp.MustCompile(`key=` + regexp.QuoteMeta(src) + ` .*http_req_rate\(10000\)=4\b`)
-		for !re.MatchString(haproxytest.StatsCmd(t, sock, "show table fe")) {
+		for !re.MatchString(haproxytest.StatsCmd(t, sock, "show table "+table)) {
 			if time.Now().After(end) {
-				t.Fatalf("%s never learned %s:\n%s", sock, src, haproxytest.StatsCmd(t, sock, "show table fe"))
+				t.Fatalf("%s never learned %s:\n%s", sock, src, haproxytest.StatsCmd(t, sock, "show table "+table))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -88,5 +111,5 @@ func TestPeersRateLimitWithHAProxy26(t *testing.T) {
 			t.Errorf("fresh source through %s: status %d, want 200", f, got)
 		}
 	}
-	t.Logf("haproxy:\n%s\ngoha:\n%s", haproxytest.StatsCmd(t, hapSock, "show table fe"), haproxytest.StatsCmd(t, gohaSock, "show table fe"))
+	t.Logf("haproxy:\n%s\ngoha:\n%s", haproxytest.StatsCmd(t, hapSock, "show table "+table), haproxytest.StatsCmd(t, gohaSock, "show table "+table))
 }
