@@ -79,19 +79,7 @@ func peersRateLimit(t *testing.T, bin string, cfg func(local, sock, hapPeer, goh
 			}
 		}
 	}
-	// learned waits for the other peer's entry of src with the 4 requests:
-	// pushes are batched, an earlier one may carry fewer.
-	learned := func(sock, src string) {
-		t.Helper()
-		end := time.Now().Add(10 * time.Second)
-		re := regexp.MustCompile(`key=` + regexp.QuoteMeta(src) + ` .*http_req_rate\(10000\)=4\b`)
-		for !re.MatchString(haproxytest.StatsCmd(t, sock, "show table "+table)) {
-			if time.Now().After(end) {
-				t.Fatalf("%s never learned %s:\n%s", sock, src, haproxytest.StatsCmd(t, sock, "show table "+table))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	learned := func(sock, src string) { t.Helper(); waitLearned(t, sock, table, src) }
 
 	// HAProxy -> goha.
 	limit("127.0.0.2", hapFront)
@@ -112,4 +100,52 @@ func peersRateLimit(t *testing.T, bin string, cfg func(local, sock, hapPeer, goh
 		}
 	}
 	t.Logf("haproxy:\n%s\ngoha:\n%s", haproxytest.StatsCmd(t, hapSock, "show table "+table), haproxytest.StatsCmd(t, gohaSock, "show table "+table))
+}
+
+// waitLearned waits for the entry of src with 4 requests in sock's table:
+// pushes are batched, an earlier one may carry fewer.
+func waitLearned(t *testing.T, sock, table, src string) {
+	t.Helper()
+	end := time.Now().Add(10 * time.Second)
+	re := regexp.MustCompile(`key=` + regexp.QuoteMeta(src) + ` .*http_req_rate\(10000\)=4\b`)
+	for !re.MatchString(haproxytest.StatsCmd(t, sock, "show table "+table)) {
+		if time.Now().After(end) {
+			t.Fatalf("%s never learned %s:\n%s", sock, src, haproxytest.StatsCmd(t, sock, "show table "+table))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPeersResyncToRestartedHAProxy: HAProxy restarts and asks gohaproxy
+// for the full resync; it learns the entries gohaproxy made and those
+// gohaproxy had only learned from the HAProxy before (never requested
+// through gohaproxy), so a source limited before the restart stays limited.
+func TestPeersResyncToRestartedHAProxy(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	f := peersTableForms[0]
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	hapFront, gohaFront := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	dir := t.TempDir()
+	hapSock, gohaSock := filepath.Join(dir, "hap.sock"), filepath.Join(dir, "goha.sock")
+	hapCfg := haproxytest.WriteConfig(t, fmt.Sprintf(peersRateCfg, "hap", hapSock, hapPeer, gohaPeer, hapFront, f.peersLine, f.feLine, f.trackTable))
+	first := haproxytest.StartQuiet(t, bin, hapCfg)
+	startWithConfig(t, gohaproxy, fmt.Sprintf(peersRateCfg, "goha", gohaSock, hapPeer, gohaPeer, gohaFront, f.peersLine, f.feLine, f.trackTable), gohaFront)
+	loopback.WaitListen(t, hapFront)
+	for range 4 {
+		statusFrom(t, "127.0.0.5", hapFront, "/")  // learned by goha
+		statusFrom(t, "127.0.0.6", gohaFront, "/") // goha's own
+	}
+	waitLearned(t, gohaSock, "fe", "127.0.0.5")
+	waitLearned(t, hapSock, "fe", "127.0.0.6")
+	first.Process.Kill()
+	first.Wait()
+	haproxytest.StartQuiet(t, bin, hapCfg)
+	loopback.WaitListen(t, hapFront)
+	waitLearned(t, hapSock, "fe", "127.0.0.5")
+	waitLearned(t, hapSock, "fe", "127.0.0.6")
+	for _, src := range []string{"127.0.0.5", "127.0.0.6"} {
+		if got := statusFrom(t, src, hapFront, "/"); got != 429 {
+			t.Errorf("restarted haproxy, %s: status %d, want 429", src, got)
+		}
+	}
 }
