@@ -149,3 +149,35 @@ func TestPeersResyncToRestartedHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestPeersGohaproxyLearnsAtStart: a gohaproxy worker that starts beside a
+// running HAProxy 2.6 peer asks it for the full resync and limits a source
+// HAProxy limited before it started (and one the previous worker limited).
+func TestPeersGohaproxyLearnsAtStart(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	f := peersTableForms[1]
+	hapPeer, gohaPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	hapFront, gohaFront := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	dir := t.TempDir()
+	hapSock := filepath.Join(dir, "hap.sock")
+	haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, fmt.Sprintf(peersRateCfg, "hap", hapSock, hapPeer, gohaPeer, hapFront, f.peersLine, f.feLine, f.trackTable)))
+	gohaCfg := writeConfig(t, fmt.Sprintf(peersRateCfg, "goha", filepath.Join(dir, "goha.sock"), hapPeer, gohaPeer, gohaFront, f.peersLine, f.feLine, f.trackTable))
+	first, _ := inProcess(t, gohaCfg, true)
+	loopback.WaitListen(t, hapFront)
+	loopback.WaitListen(t, gohaFront)
+	for range 4 {
+		statusFrom(t, "127.0.0.7", hapFront, "/")
+		statusFrom(t, "127.0.0.8", gohaFront, "/")
+	}
+	waitLearned(t, hapSock, f.show, "127.0.0.8")
+	first.close()
+	inProcess(t, gohaCfg, true)
+	loopback.WaitListen(t, gohaFront)
+	waitLearned(t, filepath.Join(dir, "goha.sock"), f.show, "127.0.0.7")
+	waitLearned(t, filepath.Join(dir, "goha.sock"), f.show, "127.0.0.8")
+	for _, src := range []string{"127.0.0.7", "127.0.0.8"} {
+		if got := statusFrom(t, src, gohaFront, "/"); got != 429 {
+			t.Errorf("new gohaproxy worker, %s: status %d, want 429", src, got)
+		}
+	}
+}
