@@ -64,3 +64,20 @@ func TestPeersUnsupported(t *testing.T) {
 		})
 	}
 }
+
+// TestPeersBindForm: in the "bind" form the local peer listens on the bind
+// address and its "server" line has none; a disabled section does not run.
+func TestPeersBindForm(t *testing.T) {
+	p := buildText(t, strings.Replace(strings.Replace(peersBase, "%s", "\tbind 127.0.0.1:10001\n\tserver lb1\n\tserver lb2 127.0.0.2:10002", 1), "%s", "", 1))
+	if n := notices(p); len(n) > 0 {
+		t.Fatalf("notices: %q", n)
+	}
+	if len(p.Peers) != 1 || p.Peers[0].Config.Listen != "127.0.0.1:10001" ||
+		!reflect.DeepEqual(p.Peers[0].Config.Peers, map[string]string{"lb2": "127.0.0.2:10002"}) {
+		t.Fatalf("nodes %+v", p.Peers)
+	}
+	p = buildText(t, strings.Replace(strings.Replace(peersBase, "%s", "\tdisabled\n\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.2:10002", 1), "%s", "", 1))
+	if len(p.Peers) != 0 {
+		t.Fatalf("disabled section runs: %+v", p.Peers)
+	}
+}
