@@ -17,6 +17,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
+	"github.com/goha-lb/goha/proxy/peers/peernet"
 )
 
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
@@ -258,7 +259,8 @@ type worker struct {
 	// show info's CumConns and CumReq (and the exporter's totals).
 	cliConns atomic.Int64
 	// rt is what runtime API commands changed (run_runtime.go).
-	rt runtimeState
+	rt    runtimeState
+	peers []*peernet.Node // the running peers sections (run_peers.go)
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does
@@ -322,6 +324,9 @@ func (w *worker) start(listen ListenFunc) error {
 	if err := px.Start(); err != nil {
 		return startError(w.plan, err)
 	}
+	if err := w.startPeers(); err != nil {
+		return err
+	}
 	for _, ss := range w.plan.StatsSockets {
 		c, err := openStatsSocket(ss, w)
 		if err != nil {
@@ -372,6 +377,7 @@ func startError(plan *haproxycfg.Plan, err error) error {
 }
 
 func (w *worker) close() {
+	w.stopPeers()
 	for _, c := range w.stats {
 		c.Close()
 	}
@@ -443,6 +449,7 @@ func (w *worker) softStop() {
 	if w.stop != nil {
 		w.stop()
 	}
+	w.stopPeers()
 	for _, c := range w.stats {
 		c.Close()
 	}

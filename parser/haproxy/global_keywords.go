@@ -34,6 +34,8 @@ var globalKeywordTable = []globalKeywordRow{
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},
+	// names the local peer of the peers sections (check.go peersWithoutLocal)
+	{"localpeer", "<name>", false, (*state).globalKeepRaw},
 	// logs (global_logs.go)
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
 	{"log-tag", "<string>", false, (*state).globalLogTag},

@@ -316,6 +316,8 @@ func (s *state) section(file string, sec *astSection) bool {
 			continue
 		}
 		o.Statements = append(o.Statements, Statement{Pos: sp, Args: words})
+		// An implemented statement (peers) is run by the runtime adapter,
+		// which reports what it cannot honour of it.
 		if row, ok := ClassOf(sec.Kind, st.Keyword); !ok || row.Class != Implemented {
 			s.d.Unsupported(sp.File, sp.Line, sec.Kind+" "+st.Keyword)
 		}

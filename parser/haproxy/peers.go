@@ -1,8 +1,8 @@
 package haproxy
 
 // PeersSection is a `peers` section, typed for the peers runtime
-// (proxy/peers). Every statement also stays in Config.Others, raw, and is
-// reported unsupported until the runtime replicates tables.
+// (proxy/peers). Every statement also stays in Config.Others, raw; the
+// runtime adapter (proxy/haproxycfg) reports what it cannot honour.
 type PeersSection struct {
 	Name string
 	Pos  Pos

@@ -16,14 +16,15 @@ func (s *state) sectionNamed(kind, name string) *Section {
 	return nil
 }
 
-// stickTableNamed is the stick-table of the proxy named name, or nil.
+// stickTableNamed is the stick-table of the proxy named name, or the
+// peers section's table of that ID ("<section>/<table>"), or nil.
 func (s *state) stickTableNamed(name string) *StickTable {
 	for _, px := range s.cfg.Proxies {
 		if px.Name == name && px.StickTable != nil {
 			return px.StickTable
 		}
 	}
-	return nil
+	return s.peersTableNamed(name)
 }
 
 // rawArgs returns the raw statements of a proxy starting with keyword.

@@ -71,6 +71,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		}
 	}
 	b.stickTables(cfg)
+	b.peersNodes(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
 	}

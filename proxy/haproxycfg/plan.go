@@ -47,6 +47,8 @@ type Plan struct {
 	// use-service prometheus-exporter` rule answers with (nil: none); the
 	// daemon gives it its figures (promex.Exporter.SetSource).
 	Promex *promex.Exporter
+	// Peers are the peers sections to run (peers.go).
+	Peers []PeersNode
 	// Notices are goha notices for what the runtime does not honour.
 	Notices haproxy.Diagnostics
 }

@@ -39,7 +39,7 @@
 //
 // Not done here: learning the tables from the old process of a reload
 // (HAProxy's local peer connection; a process starts at the remote stage
-// as HAProxy does without old pids), "show peers", and the proxy runtime's
-// use of it: gohaproxy still refuses a peers section (parser/haproxy
-// reports its keywords unsupported).
+// as HAProxy does without old pids) and "show peers". gohaproxy runs the
+// sections with peernet and proxy/peers/stickpeer (proxy/haproxycfg
+// peers.go, internal/haproxycmd run_peers.go).
 package peers

@@ -5,10 +5,12 @@
 package peernet
 
 import (
+	"errors"
 	"net"
 	"os"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/peers"
@@ -20,6 +22,10 @@ type Config struct {
 	Listen string            // the local peer's address ("" : do not listen)
 	Peers  map[string]string // remote peer name -> address
 	Tables []peers.Table
+	// RetryListen: when Listen's address is taken (the previous worker of
+	// a reload still holds it), keep trying every 100ms instead of failing;
+	// the remote peers are dialed meanwhile.
+	RetryListen bool
 	// PushInterval bounds the delay between a local change and its push
 	// (default 50ms).
 	PushInterval time.Duration
@@ -67,12 +73,17 @@ func Start(cfg Config) (*Node, error) {
 	n.resync = peers.NewResync(time.Now(), len(cfg.Peers))
 	if cfg.Listen != "" {
 		ln, err := net.Listen("tcp", cfg.Listen)
-		if err != nil {
+		switch {
+		case err == nil:
+			n.ln = ln
+			n.wg.Add(1)
+			go n.acceptLoop(ln)
+		case cfg.RetryListen && errors.Is(err, syscall.EADDRINUSE):
+			n.wg.Add(1)
+			go n.listenLater()
+		default:
 			return nil, err
 		}
-		n.ln = ln
-		n.wg.Add(1)
-		go n.acceptLoop()
 	}
 	for name, addr := range cfg.Peers {
 		rp := &remotePeer{name: name, addr: addr, wake: make(chan struct{}, 1)}
@@ -85,6 +96,8 @@ func Start(cfg Config) (*Node, error) {
 
 // Addr returns the listening address (nil when not listening).
 func (n *Node) Addr() net.Addr {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	if n.ln == nil {
 		return nil
 	}
@@ -109,10 +122,10 @@ func (n *Node) Connected(name string) bool {
 // Close stops listening, ends every session and waits for them.
 func (n *Node) Close() {
 	close(n.done)
+	n.mu.Lock()
 	if n.ln != nil {
 		n.ln.Close()
 	}
-	n.mu.Lock()
 	for _, rp := range n.remote {
 		if rp.conn != nil {
 			rp.conn.stop()
@@ -147,10 +160,10 @@ func (n *Node) sessionConfig() peers.Config {
 	}
 }
 
-func (n *Node) acceptLoop() {
+func (n *Node) acceptLoop(ln net.Listener) {
 	defer n.wg.Done()
 	for {
-		c, err := n.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
@@ -219,4 +232,36 @@ func (n *Node) Status() []PeerStatus {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// listenLater opens the listener once its address is free (RetryListen).
+func (n *Node) listenLater() {
+	defer n.wg.Done()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-n.done:
+			return
+		case <-tick.C:
+		}
+		ln, err := net.Listen("tcp", n.cfg.Listen)
+		if err != nil {
+			continue
+		}
+		n.mu.Lock()
+		select {
+		case <-n.done:
+			n.mu.Unlock()
+			ln.Close()
+			return
+		default:
+		}
+		n.ln = ln
+		n.wg.Add(1)
+		n.mu.Unlock()
+		n.logf("peers: listening on %s", n.cfg.Listen)
+		go n.acceptLoop(ln)
+		return
+	}
 }
