@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"cmp"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/check"
-	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/stick"
 )
 
@@ -288,166 +286,6 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
 		fe.LogSamples = spec.samples
-	}
-}
-
-// rules maps http-request/http-response header rules. Values with
-// log-format expressions and the actions the data path lacks are reported
-// and left out.
-func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acls *acl.Set, pages *pageSet, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) []proxy.HeaderRule {
-	var out []proxy.HeaderRule
-	place := acl.FrontRequest // where HAProxy checks the rules' fetches
-	switch {
-	case kw == "http-response":
-		place = acl.Response
-	case px.Kind == "listen":
-		place = acl.ListenRequest
-	}
-	for _, r := range in {
-		var hr proxy.HeaderRule
-		switch r.Action {
-		case "set-header", "add-header":
-			if len(r.Args) != 2 {
-				b.unsupported(r.Pos, kw+" "+r.Action+" arguments")
-				continue
-			}
-			hr = proxy.HeaderRule{Action: proxy.SetHeader, Name: r.Args[0], Value: r.Args[1]}
-			if strings.Contains(r.Args[1], "%") {
-				// %[...] samples (acl.CompileFormat); other log-format
-				// variables are not evaluated yet.
-				f, err := acl.CompileFormat(r.Args[1])
-				if msg := acl.FormatUnavailable(r.Args[1], place); err == nil && msg != "" {
-					err = errors.New(msg)
-				}
-				if err != nil {
-					what := kw + " " + r.Action + " with a log-format value"
-					if err != nil { // say why (a PCRE-only regex in a map file, ...)
-						what += ": " + err.Error()
-					}
-					b.unsupported(r.Pos, what)
-					continue
-				}
-				hr.Format = f
-			}
-			if r.Action == "add-header" {
-				hr.Action = proxy.AddHeader
-			}
-		case "set-path":
-			if kw != "http-request" || len(r.Args) != 1 {
-				b.unsupported(r.Pos, kw+" set-path "+strings.Join(r.Args, " "))
-				continue
-			}
-			hr = proxy.HeaderRule{Action: proxy.SetPath, Value: r.Args[0]}
-			if strings.Contains(r.Args[0], "%") {
-				f, err := acl.CompileFormat(r.Args[0])
-				if msg := acl.FormatUnavailable(r.Args[0], place); err == nil && msg != "" {
-					err = errors.New(msg)
-				}
-				if err != nil {
-					b.unsupported(r.Pos, kw+" set-path with a log-format value: "+err.Error())
-					continue
-				}
-				hr.Format = f
-			}
-		case "set-method":
-			if kw != "http-request" || len(r.Args) != 1 || strings.Contains(r.Args[0], "%") || !http1.IsToken(r.Args[0]) {
-				b.unsupported(r.Pos, kw+" set-method "+strings.Join(r.Args, " "))
-				continue
-			}
-			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
-		case "capture":
-			var err error
-			if hr, err = b.captureRule(r, kw, place, fe, ruleSlots); err != nil {
-				b.unsupported(r.Pos, kw+" capture: "+err.Error())
-				continue
-			}
-		case "use-service":
-			svc, ok := b.service(r, kw)
-			if !ok {
-				continue
-			}
-			hr = proxy.HeaderRule{Action: proxy.UseService, Service: svc}
-		case "del-header":
-			if len(r.Args) != 1 {
-				b.unsupported(r.Pos, kw+" del-header "+strings.Join(r.Args[1:], " "))
-				continue
-			}
-			hr = proxy.HeaderRule{Action: proxy.DelHeader, Name: r.Args[0]}
-		case "auth":
-			if kw != "http-request" {
-				b.unsupported(r.Pos, kw+" auth")
-				continue
-			}
-			var err error
-			if hr, err = authRule(r.Args, px, pages); err != nil {
-				b.unsupported(r.Pos, err.Error())
-				continue
-			}
-		case "deny", "allow", "return", "redirect", "tarpit":
-			if kw != "http-request" {
-				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
-				continue
-			}
-			var err error
-			if hr, err = b.terminalRule(r, pages); err != nil {
-				b.unsupported(r.Pos, err.Error())
-				continue
-			}
-			if hr.Action == proxy.Tarpit && px.Timeouts.Tarpit <= 0 && px.Timeouts.Connect <= 0 {
-				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
-				continue
-			}
-		default:
-			var ok, isSC bool
-			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
-				if !ok {
-					continue
-				}
-			} else if hr, ok = b.varRule(r, kw, place); !ok {
-				continue
-			}
-		}
-		if r.Cond != nil {
-			c, err := acls.Compile(r.Cond)
-			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
-				err = errors.New(msg)
-			}
-			if err != nil {
-				b.unsupported(r.Pos, kw+" condition: "+err.Error())
-				continue
-			}
-			hr.Cond = c
-		}
-		out = append(out, hr)
-	}
-	return out
-}
-
-// rulesNotRun reports every rule of a section whose rules the data path
-// does not run (it runs a frontend's or listen's own only): a (named)
-// defaults section, whose rules HAProxy runs in the proxies inheriting
-// it, or a backend. where names the section kind in the notice.
-func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
-	for _, r := range px.HTTPRequestRules {
-		b.unsupported(r.Pos, "http-request "+r.Action+" in a "+where)
-	}
-	for _, r := range px.HTTPResponseRules {
-		b.unsupported(r.Pos, "http-response "+r.Action+" in a "+where)
-	}
-	for _, r := range px.TCPConnRules {
-		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
-	}
-	for _, r := range px.TCPContentTracks {
-		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
-	}
-	for _, r := range px.TCPSessTracks {
-		b.unsupported(r.Pos, "tcp-request session "+r.Action+" in a "+where)
-	}
-	for _, r := range px.TCPContentRules {
-		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a "+where)
-	}
-	for _, r := range px.Redirects {
-		b.unsupported(r.Pos, "redirect in a "+where)
 	}
 }
 

@@ -1,0 +1,70 @@
+package proxy
+
+import "time"
+
+// The answers the proxy makes itself when it refuses or cannot serve a
+// request, and the drain that follows a refusal.
+
+// sendError answers with an error page; the caller then closes the
+// connection, as HAProxy does after its own error responses.
+func (s *session) sendError(code int, be *backend) {
+	s.sendPage(code, be, s.errorPage(code, be))
+}
+
+// answerError answers a request no server took with the error page for
+// code; like HAProxy, the connection then serves the next request when
+// the request was whole and the client keeps it (writeAnswer).
+func (s *session) answerError(code int, be *backend, t [2]byte) bool {
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
+	s.emitLog(be, nil, code, t)
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	return false
+}
+
+// sendParserError answers a request the H1 parser refused with HAProxy's
+// built-in page: its H1 mux sends those itself, whatever the errorfiles.
+func (s *session) sendParserError(code int, be *backend) {
+	s.sendPage(code, be, builtinPage(code))
+}
+
+func (s *session) sendPage(code int, be *backend, page []byte) {
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	s.clientWriteMessage(page)
+}
+
+// drainAndShut ends a connection the proxy refused a request on: the
+// error page is followed by a FIN, then what the client still sends is
+// read and dropped for a moment, so that closing does not answer unread
+// bytes with a reset that could destroy the error page in flight (HAProxy
+// sends the page, shuts its side and drains too).
+func (s *session) drainAndShut() {
+	s.c.CloseWrite()
+	if s.stream != nil {
+		return // the stream ends; its connection goes on
+	}
+	deadline := time.Now().Add(drainTime)
+	s.c.TCPConn.SetReadDeadline(deadline)
+	for total := 0; total < drainMax; {
+		n, err := s.c.TCPConn.Read(s.buf)
+		total += n
+		if err != nil {
+			break
+		}
+	}
+}
+
+// The drain before closing after an error is bounded in time and bytes.
+const (
+	drainTime = 500 * time.Millisecond
+	drainMax  = 1 << 20
+)
