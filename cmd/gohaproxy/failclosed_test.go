@@ -43,7 +43,7 @@ var failClosedRows = []failClosedRow{
 	{"01-deny-status.cfg", statusOf("GET", "/admin"), "403", true},
 	{"02-auth.cfg", statusOf("GET", "/"), "401", true},
 	{"03-url-dec.cfg", statusOf("GET", "/%61dmin"), "403", true},
-	{"04-rate-limit.cfg", statusesOf(5, "/"), "200 200 200 429 429", false},
+	{"04-rate-limit.cfg", statusesOf(5, "/"), "200 200 200 429 429", true},
 	{"05-redirect-scheme.cfg", redirectOf("/x?y"), "301 https://127.0.0.1/x?y", true},
 	{"06-tcp-reject.cfg", closedWithoutAnswer, "closed without a byte", true},
 	{"07-return.cfg", statusOf("GET", "/health"), "204", true},
@@ -135,7 +135,7 @@ func probeDaemon(t *testing.T, cmd *exec.Cmd, env []string, fe string, probe fun
 // TestAllowUnsupportedRuns: with the override the daemon starts and serves
 // without the feature, after a warning naming it.
 func TestAllowUnsupportedRuns(t *testing.T) {
-	path, _ := filepath.Abs("../../testdata/failclosed/04-rate-limit.cfg")
+	path, _ := filepath.Abs("../../testdata/failclosed/allow-unsupported.cfg")
 	be := loopback.StartWeb(t, "be")
 	fe := loopback.FreeAddr(t)
 	for _, how := range []string{"flag", "env"} {
@@ -166,7 +166,7 @@ func TestAllowUnsupportedRuns(t *testing.T) {
 			t.Errorf("%s: GET / answered %s, want the backend's 200 (the rule is not run)", how, got)
 		}
 		stderr, _ := os.ReadFile(logPath)
-		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:12] : 'http-request track-sc0' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
+		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:12] : 'http-request silent-drop' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
 		if !strings.Contains(string(stderr), want) || strings.Contains(string(stderr), "[ALERT]") {
 			t.Errorf("%s: stderr lacks %q:\n%s", how, want, stderr)
 		}

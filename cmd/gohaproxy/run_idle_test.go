@@ -176,6 +176,12 @@ backend be
 	// The limit warning, as HAProxy prints it for the same config.
 	maxsock := 2*n + 28 // reserve 26 + one listener + one stats socket
 	out, _ := os.ReadFile(stderr.Name())
+	// The alert can follow the listener by a moment (seen once under a
+	// loaded CI run): wait for it, bounded.
+	for i := 0; i < 100 && rl.Max < uint64(maxsock) && !strings.Contains(string(out), "] FD limit ("); i++ {
+		time.Sleep(50 * time.Millisecond)
+		out, _ = os.ReadFile(stderr.Name())
+	}
 	// HAProxy names itself by argv[0] ("[/usr/sbin/haproxy.main()]");
 	// gohaproxy always says "haproxy", as in its other startup messages.
 	self := "haproxy"
