@@ -88,6 +88,8 @@ type session struct {
 	srvConn atomic.Pointer[tconn]
 	// curSrv is the server srvConn goes to (`shutdown sessions server`).
 	curSrv atomic.Pointer[server]
+	// listing is its `show sess` id and start, set once by track.
+	listing sessionListing
 
 	// Parking (idle_park.go): the descriptor under which the parker holds
 	// the session (-1: not parked) and its keep-alive timer, both guarded

@@ -54,6 +54,7 @@ type Proxy struct {
 	mu        sync.Mutex
 	listeners []net.Listener
 	sessions  map[*session]struct{}
+	lastSID   uint64 // the last `show sess` id given (session_list.go)
 	closing   atomic.Bool
 	done      chan struct{} // closed by Shutdown
 	aborted   chan struct{} // closed when Shutdown's context ends
@@ -309,6 +310,8 @@ func (p *Proxy) track(s *session) bool {
 		return false
 	}
 	p.wg.Add(1)
+	p.lastSID++
+	s.listing = sessionListing{id: sessionIDBase + p.lastSID*sessionIDStep, born: time.Now()}
 	p.sessions[s] = struct{}{}
 	return true
 }

@@ -281,3 +281,16 @@ func slimOf(n int) int {
 	}
 	return n
 }
+
+// Streams lists the sessions for `show sess`.
+func (s *runtimeSource) Streams() []runtimeapi.Stream {
+	var out []runtimeapi.Stream
+	for _, si := range s.w.px.Sessions() {
+		out = append(out, runtimeapi.Stream{ID: si.ID, Src: si.Src, Frontend: si.Frontend,
+			Backend: si.Backend, Server: si.Server, Age: si.Age})
+	}
+	return out
+}
+
+// ShutdownStream is `shutdown session <id>`.
+func (s *runtimeSource) ShutdownStream(id uint64) bool { return s.w.px.ShutdownSession(id) }

@@ -66,8 +66,10 @@ func init() {
 		{words: []string{"show", "schema", "json"}, usage: "show schema json", desc: "report schema used for stats", run: cmdShowSchema},
 		{words: []string{"show", "servers", "conn"}, usage: "show servers conn [<backend>]", desc: "dump server connections status (all or for a single backend)", run: cmdShowServersConn},
 		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
+		{words: []string{"show", "sess"}, usage: "show sess [id]", desc: "report the list of current sessions or dump this exact session", level: LevelOperator, run: cmdShowSess},
 		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
 		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process", run: cmdShowVersion},
+		{words: []string{"shutdown", "session"}, usage: "shutdown session [id]", desc: "kill a specific session", level: LevelAdmin, run: cmdShutdownSession},
 		{words: []string{"shutdown", "sessions", "server"}, usage: "shutdown sessions server <bk>/<srv>", desc: "kill sessions on a server", level: LevelAdmin, run: cmdShutdownServerSessions},
 		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: cmdUser},
 		{words: []string{"help"}, usage: "help [<command>]", desc: "list matching or all commands", run: cmdHelp},
@@ -92,6 +94,7 @@ type Session struct {
 	level       Level
 	interactive bool
 	quit        bool
+	selfID      uint64 // its own stream's `show sess` id (sess_cmds.go)
 }
 
 // NewSession starts a session at the socket's level.

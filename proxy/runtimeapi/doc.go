@@ -23,7 +23,10 @@
 // and ssl-sessions accept only 0: goha limits no rate), show servers conn
 // [backend], show resolvers [id] (a ResolversLister: the "default"
 // section HAProxy builds from /etc/resolv.conf), shutdown sessions server
-// B/S (a SessionKiller), operator, user; show map|acl [file], get map|acl, add map|acl, set map,
+// B/S (a SessionKiller), show sess and shutdown session <id> (a
+// StreamSource; sess_cmds.go: the one-line list, ids read as C strtoul;
+// the detailed dump of `show sess all|<id>` is refused as not supported),
+// operator, user; show map|acl [file], get map|acl, add map|acl, set map,
 // del map|acl, clear map|acl (maps.go, over the optional Patterns
 // interface). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).

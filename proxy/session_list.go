@@ -1,0 +1,100 @@
+package proxy
+
+import (
+	"net"
+	"net/netip"
+	"sort"
+	"time"
+)
+
+// sessionListing is what `show sess` names a session by: an id shaped as
+// HAProxy's stream pointers (HAProxy prints the address of its struct;
+// goha counts, so an id is never reused while the process runs) and when
+// the session began.
+type sessionListing struct {
+	id   uint64
+	born time.Time
+}
+
+// The ids start at a heap-like address and step by a stream's size, so
+// that tools matching HAProxy's "0x55...:" lines read them.
+const (
+	sessionIDBase = 0x55d000000000
+	sessionIDStep = 0x400
+)
+
+// SessionInfo is one client session as `show sess` lists it.
+type SessionInfo struct {
+	ID       uint64
+	Src      netip.AddrPort // the client's address as seen on the socket
+	Frontend string
+	Backend  string // the backend serving it ("" = none chosen yet)
+	Server   string // the server it is connected to ("" = none)
+	Age      time.Duration
+}
+
+// Sessions lists the sessions with a transaction or tunnel in progress,
+// oldest first. HAProxy makes an HTTP connection's stream only once a
+// request's head has arrived and ends it with the response: an HTTP
+// session is listed while it talks to a server.
+func (p *Proxy) Sessions() []SessionInfo {
+	now := time.Now()
+	p.mu.Lock()
+	var list []*session
+	for s := range p.sessions {
+		if s.fe.cfg.Mode == ModeTCP || (!s.idle.Load() && s.curSrv.Load() != nil) {
+			list = append(list, s)
+		}
+	}
+	p.mu.Unlock()
+	out := make([]SessionInfo, 0, len(list))
+	for _, s := range list {
+		si := SessionInfo{ID: s.listing.id, Frontend: s.fe.cfg.Name, Age: now.Sub(s.listing.born)}
+		if a, ok := s.c.RemoteAddr().(*net.TCPAddr); ok {
+			si.Src = unmapped(a.AddrPort())
+		}
+		if srv := s.curSrv.Load(); srv != nil {
+			si.Backend, si.Server = p.serverBackend(srv), srv.cfg.Name
+		}
+		out = append(out, si)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// serverBackend names the backend a server belongs to.
+func (p *Proxy) serverBackend(srv *server) string {
+	for name, b := range p.backends {
+		b.mu.Lock()
+		for _, s := range b.servers {
+			if s == srv {
+				b.mu.Unlock()
+				return name
+			}
+		}
+		b.mu.Unlock()
+	}
+	return ""
+}
+
+// ShutdownSession is `shutdown session <id>`: the session is closed on
+// both sides. It reports whether the id names a running session.
+func (p *Proxy) ShutdownSession(id uint64) bool {
+	var kill *session
+	p.mu.Lock()
+	for s := range p.sessions {
+		if s.listing.id == id {
+			kill = s
+			break
+		}
+	}
+	p.mu.Unlock()
+	if kill == nil {
+		return false
+	}
+	kill.c.Close()
+	if sc := kill.srvConn.Load(); sc != nil {
+		sc.Close()
+	}
+	return true
+}
