@@ -132,7 +132,8 @@ type session struct {
 	uncounted      int64
 	inHead, inBody int64
 	retries        retryLog
-	ck             cookieTxn // persistence cookie (persist_session.go)
+	ck             cookieTxn    // persistence cookie (persist_session.go)
+	stores         []stickStore // entries stick rules store once the response is in (stick_persist.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
@@ -362,6 +363,7 @@ func (s *session) readRequest(first bool) requestRead {
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	s.ck = cookieTxn{}
+	s.stores = s.stores[:0]
 	s.uncounted, s.inHead, s.inBody = 0, 0, 0
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
@@ -568,6 +570,9 @@ func (s *session) transaction() bool {
 	}
 	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
 		s.scanCookies(be)
+	}
+	if len(be.cfg.StickRules) > 0 {
+		s.stickMatch(be)
 	}
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
