@@ -53,16 +53,13 @@ func bodyFrom(t *testing.T, src, addr string) string {
 	return resp.Status + " " + strings.TrimSpace(string(b))
 }
 
-// TestStickOnSrcMatchesHAProxy: `stick on src` with roundrobin, the same
-// requests from two client addresses through HAProxy 2.6 and gohaproxy:
-// each client stays on one server, the same in both; `show table` gives
-// the same server_id; after that server is disabled the next requests go
-// where HAProxy sends them and the entries are rewritten the same way.
-func TestStickOnSrcMatchesHAProxy(t *testing.T) {
+// stickPair runs cfg (BIND, SOCK and WEB1..3 replaced, the recording
+// servers s1..s3) in HAProxy 2.6 and in gohaproxy; it returns each one's
+// bind and stats socket, and the servers.
+func stickPair(t *testing.T, cfg string) (haBind, goBind, haSock, goSock string, webs []*loopback.Web) {
 	testenv.LookPath(t, "haproxy")
-	r := strings.NewReplacer("WEB1", loopback.StartWeb(t, "s1").Addr, "WEB2", loopback.StartWeb(t, "s2").Addr,
-		"WEB3", loopback.StartWeb(t, "s3").Addr)
-	cfg := r.Replace(stickOnCfg)
+	webs = []*loopback.Web{loopback.StartWeb(t, "s1"), loopback.StartWeb(t, "s2"), loopback.StartWeb(t, "s3")}
+	cfg = strings.NewReplacer("WEB1", webs[0].Addr, "WEB2", webs[1].Addr, "WEB3", webs[2].Addr).Replace(cfg)
 	start := func(bin string) (string, string) {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "t.cfg")
@@ -80,53 +77,88 @@ func TestStickOnSrcMatchesHAProxy(t *testing.T) {
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
-	haBind, haSock := start("haproxy")
-	goBind, goSock := start(gohaproxy)
-	clients := []string{"127.0.0.1", "127.0.0.2"}
-	send := func(round string, n int) map[string]string {
-		first := map[string]string{}
-		for i := 0; i < n; i++ {
-			for _, src := range clients {
-				ha, goha := bodyFrom(t, src, haBind), bodyFrom(t, src, goBind)
-				if ha != goha {
-					t.Errorf("%s: request %d from %s: haproxy %q, goha %q", round, i+1, src, ha, goha)
-				}
-				if f, ok := first[src]; !ok {
-					first[src] = ha
-				} else if f != ha {
-					t.Errorf("%s: request %d from %s left %q for %q", round, i+1, src, f, ha)
-				}
+	haBind, haSock = start("haproxy")
+	goBind, goSock = start(gohaproxy)
+	return
+}
+
+// stickRounds sends n rounds of one request from each client to both
+// proxies, reporting a difference or a client leaving its first server;
+// it returns each client's first answer.
+func stickRounds(t *testing.T, round string, n int, haBind, goBind string) map[string]string {
+	t.Helper()
+	first := map[string]string{}
+	for i := 0; i < n; i++ {
+		for _, src := range []string{"127.0.0.1", "127.0.0.2"} {
+			ha, goha := bodyFrom(t, src, haBind), bodyFrom(t, src, goBind)
+			if ha != goha {
+				t.Errorf("%s: request %d from %s: haproxy %q, goha %q", round, i+1, src, ha, goha)
+			}
+			if f, ok := first[src]; !ok {
+				first[src] = ha
+			} else if f != ha {
+				t.Errorf("%s: request %d from %s left %q for %q", round, i+1, src, f, ha)
 			}
 		}
-		return first
 	}
-	table := func(when string) {
-		// goha does not store server_key (the server's name HAProxy 2.6
-		// also keeps, and matches first): a known difference.
-		ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table be")), "")
-		goha := normTable(haproxytest.StatsCmd(t, goSock, "show table be"))
-		if ha != goha {
-			t.Errorf("show table be %s:\nhaproxy:\n%s\ngoha:\n%s", when, ha, goha)
-		}
-		if !strings.Contains(ha, "server_id=") {
-			t.Errorf("show table be %s: no server_id:\n%s", when, ha)
-		}
+	return first
+}
+
+// sameStickTable compares `show table be` (entry addresses, expiry and
+// HAProxy's server_key normalised away: goha does not store server_key,
+// the server name HAProxy 2.6 keeps beside server_id and matches first).
+func sameStickTable(t *testing.T, when, haSock, goSock string) {
+	t.Helper()
+	ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table be")), "")
+	goha := normTable(haproxytest.StatsCmd(t, goSock, "show table be"))
+	if ha != goha {
+		t.Errorf("show table be %s:\nhaproxy:\n%s\ngoha:\n%s", when, ha, goha)
 	}
-	first := send("before", 4)
+	if !strings.Contains(ha, "server_id=") {
+		t.Errorf("show table be %s: no server_id:\n%s", when, ha)
+	}
+}
+
+// TestStickOnSrcMatchesHAProxy: `stick on src` with roundrobin, the same
+// requests from two client addresses through HAProxy 2.6 and gohaproxy:
+// each client stays on one server, the same in both; `show table` gives
+// the same server_id; after that server is disabled the next requests go
+// where HAProxy sends them and the entries are rewritten the same way.
+func TestStickOnSrcMatchesHAProxy(t *testing.T) {
+	haBind, goBind, haSock, goSock, _ := stickPair(t, stickOnCfg)
+	first := stickRounds(t, "before", 4, haBind, goBind)
 	if first["127.0.0.1"] == first["127.0.0.2"] {
 		t.Errorf("roundrobin sent both clients to %q", first["127.0.0.1"])
 	}
-	table("before")
+	sameStickTable(t, "before", haSock, goSock)
 	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
 	for _, sock := range []string{haSock, goSock} {
 		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
 	}
-	after := send("after disable server be/"+down, 3)
+	after := stickRounds(t, "after disable server be/"+down, 3, haBind, goBind)
 	if strings.HasSuffix(after["127.0.0.1"], down) {
 		t.Errorf("127.0.0.1 still on the disabled server %s", down)
 	}
 	if after["127.0.0.2"] != first["127.0.0.2"] {
 		t.Errorf("127.0.0.2 moved from %q to %q", first["127.0.0.2"], after["127.0.0.2"])
 	}
-	table("after")
+	sameStickTable(t, "after", haSock, goSock)
+}
+
+// TestStickOnRedispatchMatchesHAProxy: the server a client sticks to
+// stops listening (no health check: it stays up); with `option
+// redispatch` the request goes to another server, which is stored, in
+// both proxies.
+func TestStickOnRedispatchMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(stickOnCfg, "    balance roundrobin\n", "    balance roundrobin\n    option redispatch\n    retries 1\n", 1)
+	haBind, goBind, haSock, goSock, webs := stickPair(t, cfg)
+	first := stickRounds(t, "before", 2, haBind, goBind)
+	sameStickTable(t, "before", haSock, goSock)
+	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	webs[down[1]-'1'].Close()
+	after := stickRounds(t, "after "+down+" stopped", 3, haBind, goBind)
+	if strings.HasSuffix(after["127.0.0.1"], down) {
+		t.Errorf("127.0.0.1 still answered by the stopped server %s", down)
+	}
+	sameStickTable(t, "after", haSock, goSock)
 }
