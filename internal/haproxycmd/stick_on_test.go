@@ -42,9 +42,15 @@ var serverKey = regexp.MustCompile(` server_key=\S+`)
 // (the recording server's name).
 func bodyFrom(t *testing.T, src, addr string) string {
 	t.Helper()
+	return bodyAt(t, src, addr, "/")
+}
+
+// bodyAt is bodyFrom for path.
+func bodyAt(t *testing.T, src, addr, path string) string {
+	t.Helper()
 	tr := &http.Transport{DisableKeepAlives: true, DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}).DialContext}
 	c := &http.Client{Timeout: 5 * time.Second, Transport: tr}
-	resp, err := c.Get("http://" + addr + "/")
+	resp, err := c.Get("http://" + addr + path)
 	if err != nil {
 		t.Fatalf("GET from %s: %v", src, err)
 	}
@@ -161,4 +167,29 @@ func TestStickOnRedispatchMatchesHAProxy(t *testing.T) {
 		t.Errorf("127.0.0.1 still answered by the stopped server %s", down)
 	}
 	sameStickTable(t, "after", haSock, goSock)
+}
+
+// TestStickMatchStoreRequestMatchesHAProxy: `stick store-request` under a
+// condition into another backend's table, `stick match` reading it: only
+// the marked request stores its server, later requests stick to it, the
+// same in both proxies.
+func TestStickMatchStoreRequestMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(stickOnCfg, "    stick on src\n",
+		"    stick match src table st\n    stick store-request src table st if { path /store }\n", 1) +
+		"backend st\n    stick-table type ip size 1k expire 30s\n"
+	haBind, goBind, haSock, goSock, _ := stickPair(t, cfg)
+	paths := []string{"/", "/", "/store", "/", "/", "/", "/store", "/"}
+	for i, p := range paths {
+		for _, src := range []string{"127.0.0.1", "127.0.0.2"} {
+			ha, goha := bodyAt(t, src, haBind, p), bodyAt(t, src, goBind, p)
+			if ha != goha {
+				t.Errorf("request %d (%s) from %s: haproxy %q, goha %q", i+1, p, src, ha, goha)
+			}
+		}
+	}
+	ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table st")), "")
+	goha := normTable(haproxytest.StatsCmd(t, goSock, "show table st"))
+	if ha != goha || !strings.Contains(ha, "server_id=") {
+		t.Errorf("show table st:\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
+	}
 }
