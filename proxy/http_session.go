@@ -363,7 +363,6 @@ func (s *session) readRequest(first bool) requestRead {
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	s.ck = cookieTxn{}
-	s.stores = s.stores[:0]
 	s.uncounted, s.inHead, s.inBody = 0, 0, 0
 	if s.end > 0 {
 		s.tl.firstByte = s.tl.start // pipelined bytes were already there
@@ -571,9 +570,7 @@ func (s *session) transaction() bool {
 	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
 		s.scanCookies(be)
 	}
-	if len(be.cfg.StickRules) > 0 {
-		s.stickMatch(be)
-	}
+	s.stickMatch(be)
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
 	if srv == nil {

@@ -30,8 +30,13 @@ type stickStore struct {
 // matching entry whose server_id names a server sends the request there
 // (unless the cookie chose one) when that server is not down, or `option
 // persist`/force-persist hold; only the first store rule of each table
-// applies.
+// applies. It runs for every request a backend takes, forgetting what an
+// earlier request meant to store.
 func (s *session) stickMatch(be *backend) {
+	s.stores = s.stores[:0]
+	if len(be.cfg.StickRules) == 0 {
+		return
+	}
 	now := StickNow()
 	for i := range be.cfg.StickRules {
 		r := &be.cfg.StickRules[i]
