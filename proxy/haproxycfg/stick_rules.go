@@ -55,14 +55,23 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	acls := acl.NewSet(px.ACLs)
 	for _, r := range px.StickRules {
 		what := "stick " + r.Verb
-		if px.Mode != "http" || r.Verb == "store-response" {
-			b.unsupported(r.Pos, what+" (goha runs stick rules of http proxies only, store-response not)")
+		if r.Verb == "store-response" {
+			b.unsupported(r.Pos, what)
+			continue
+		}
+		if px.Mode != "http" {
+			b.unsupported(r.Pos, what+" in a tcp proxy")
 			continue
 		}
 		name := stickTableName(px, r)
 		t := b.tables[name]
 		if t == nil {
 			b.unsupported(r.Pos, what+": no table "+name)
+			continue
+		}
+		if _, ok := t.Stores(stick.ServerID); !ok {
+			// a peers section's table, built without server_id
+			b.unsupported(r.Pos, what+": table "+name+" does not store server_id")
 			continue
 		}
 		e, err := acl.CompileExpr(haproxy.ParseSample(r.Pattern))
