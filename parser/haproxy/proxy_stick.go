@@ -29,7 +29,7 @@ func (s *state) parseStick(px *Proxy, l *kwLine) bool {
 	switch verb {
 	case "on", "match", "store-request", "store-response":
 	default:
-		s.alert(l.p, "'%s' expects 'on', 'match', or 'store-...' as argument.", l.kw)
+		s.alert(l.p, "'%s' expects 'on', 'match', or 'store'.", l.kw)
 		return false
 	}
 	r := StickRule{Pos: l.p, Verb: verb, Pattern: l.arg(2)}
