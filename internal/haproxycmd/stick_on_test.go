@@ -193,3 +193,20 @@ func TestStickMatchStoreRequestMatchesHAProxy(t *testing.T) {
 		t.Errorf("show table st:\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
 	}
 }
+
+// TestStickOnPersistMatchesHAProxy: with `option persist`, a client stuck
+// to a disabled server still goes to it, as in HAProxy.
+func TestStickOnPersistMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(stickOnCfg, "    balance roundrobin\n", "    balance roundrobin\n    option persist\n", 1)
+	haBind, goBind, haSock, goSock, _ := stickPair(t, cfg)
+	first := stickRounds(t, "before", 2, haBind, goBind)
+	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	for _, sock := range []string{haSock, goSock} {
+		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
+	}
+	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	if after["127.0.0.1"] != first["127.0.0.1"] {
+		t.Errorf("127.0.0.1 moved from %q to %q", first["127.0.0.1"], after["127.0.0.1"])
+	}
+	sameStickTable(t, "after", haSock, goSock)
+}
