@@ -364,6 +364,9 @@ type Backend struct {
 	Cookie       *persist.Cookie
 	Persist      bool
 	PersistRules []PersistRule
+	// StickRules are the `stick on|match|store-request` rules in order
+	// (stick_persist.go).
+	StickRules []StickOn
 }
 
 // PersistRule is `force-persist` (Force) or `ignore-persist`.

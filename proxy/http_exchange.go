@@ -329,6 +329,7 @@ func (x *exchange) forwardResponse() bool {
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	x.stickStore()
 	if x.runResponseRules() {
 		s.sendError(502, x.be)
 		return false

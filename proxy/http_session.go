@@ -134,7 +134,8 @@ type session struct {
 	uncounted      int64
 	inHead, inBody int64
 	retries        retryLog
-	ck             cookieTxn // persistence cookie (persist_session.go)
+	ck             cookieTxn    // persistence cookie (persist_session.go)
+	stores         []stickStore // entries stick rules store once the response is in (stick_persist.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
@@ -571,6 +572,7 @@ func (s *session) transaction() bool {
 	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
 		s.scanCookies(be)
 	}
+	s.stickMatch(be)
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
 	if srv == nil {

@@ -278,6 +278,7 @@ func (s *session) serveTCP() {
 func (x *exchange) tunnel() bool {
 	s := x.s
 	s.info.resp = &s.resp
+	x.stickStore()
 	if x.runResponseRules() {
 		s.sendError(502, x.be)
 		return false

@@ -173,6 +173,9 @@ type Proxy struct {
 	DynamicCookieKey string
 	PersistRDPCookie string
 	PersistRDPPos    Pos
+	// StickRules are the `stick on|match|store-request|store-response`
+	// rules in order (proxy_stick.go).
+	StickRules []StickRule
 }
 
 // Bind is one "bind" line; one line may hold several addresses.

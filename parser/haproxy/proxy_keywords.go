@@ -86,6 +86,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"ignore-persist", "{ if | unless } <condition>", (*state).parsePersistRule},
 	{"persist", "rdp-cookie[(<name>)]", (*state).parsePersist},
 	{"dynamic-cookie-key", "<string>", (*state).parseDynamicCookieKey},
+	{"stick", "on|match|store-request|store-response <pattern> [table <table>] [{if | unless} <condition>]", (*state).parseStick},
 	{"stick-table", "type <type> size <size> [expire <expire>] ...", (*state).parseStickTable},
 	// stats and logs (proxy_stats.go, proxy_logs.go)
 	{"stats", "<keyword> [arguments]", (*state).parseStats},

@@ -72,6 +72,13 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			}
 		}
 	}
+	// stick rules' table: the proxy's own or the one named.
+	for _, r := range px.StickRules {
+		if name := cmp.Or(r.Table, px.Name); s.stickTableNamed(name) == nil {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find stick-table '%s'.", px.Name, name))
+			fatal = true
+		}
+	}
 	// http_auth(userlist) / http_auth_group(userlist) in ACLs and rules.
 	checkAuth := func(p Pos, criterion string) {
 		name := fetchName(criterion)

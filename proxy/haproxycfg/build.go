@@ -314,6 +314,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.persistence(px, be)
+	b.stickRules(px, be)
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))

@@ -34,6 +34,8 @@ backend b
     option httpchk
     server s 127.0.0.1:9 check
 %s
+backend st
+    stick-table type ip size 1k
 http-errors audit
     errorfile 503 ../../testdata/haproxy/files/errors/503.http
 `
@@ -57,6 +59,10 @@ var auditArgs = map[string][][]string{
 	"gid":                       {{"65534"}},
 	"http-request":              {{"set-header", "X", "y"}},
 	"stick-table":               {{"type", "ip", "size", "1k"}},
+	"stick on":                  {{"src", "table", "st"}},
+	"stick match":               {{"src", "table", "st"}},
+	"stick store-request":       {{"src", "table", "st"}},
+	"stick store-response":      {{"src", "table", "st"}},
 	"http-response":             {{"set-header", "X", "y"}},
 	"stats admin":               {{"if", "TRUE"}},
 	"force-persist":             {{"if", "TRUE"}},

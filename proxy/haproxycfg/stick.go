@@ -12,6 +12,7 @@ import (
 // stickTables builds the stick table of every enabled proxy declaring one.
 func (b *builder) stickTables(cfg *haproxy.Config) {
 	b.tables = map[string]*stick.Table{}
+	stuck := stickRuleTables(cfg)
 	for _, px := range cfg.Proxies {
 		if px.Disabled || px.StickTable == nil {
 			continue
@@ -20,6 +21,9 @@ func (b *builder) stickTables(cfg *haproxy.Config) {
 		if !ok {
 			b.unsupported(px.StickTable.Pos, "stick-table type "+px.StickTable.Type)
 			continue
+		}
+		if stuck[px.Name] {
+			c = withServerID(c)
 		}
 		t, err := stick.New(c)
 		if err != nil {

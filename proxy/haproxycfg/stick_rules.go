@@ -1,0 +1,99 @@
+package haproxycfg
+
+import (
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+	"github.com/goha-lb/goha/proxy/stick"
+)
+
+// stickRuleTables are the names of the tables some enabled proxy's
+// `stick` rules name: they store server_id, as HAProxy adds it to a table
+// stick rules use.
+func stickRuleTables(cfg *haproxy.Config) map[string]bool {
+	names := map[string]bool{}
+	for _, px := range cfg.Proxies {
+		if px.Disabled {
+			continue
+		}
+		for _, r := range px.StickRules {
+			names[stickTableName(px, r)] = true
+		}
+	}
+	return names
+}
+
+func stickTableName(px *haproxy.Proxy, r haproxy.StickRule) string {
+	if r.Table != "" {
+		return r.Table
+	}
+	return px.Name
+}
+
+// withServerID adds server_id to a table's stored types when missing.
+func withServerID(c stick.Config) stick.Config {
+	for _, s := range c.Stores {
+		if s.Type == stick.ServerID {
+			return c
+		}
+	}
+	c.Stores = append(c.Stores, stick.Store{Type: stick.ServerID})
+	return c
+}
+
+// stickRules maps a backend's `stick on|match|store-request` rules (mode
+// http only; store-response and tcp mode are reported).
+func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
+	if len(px.StickRules) == 0 || px.Cap&haproxy.CapBackend == 0 {
+		return
+	}
+	for i, s := range px.Servers {
+		if _, ok := s.Other["non-stick"]; ok || s.Set["non-stick"] {
+			b.unsupported(px.Servers[i].Pos, "server option non-stick with stick rules")
+		}
+	}
+	acls := acl.NewSet(px.ACLs)
+	for _, r := range px.StickRules {
+		what := "stick " + r.Verb
+		if r.Verb == "store-response" {
+			b.unsupported(r.Pos, what)
+			continue
+		}
+		if px.Mode != "http" {
+			b.unsupported(r.Pos, what+" in a tcp proxy")
+			continue
+		}
+		name := stickTableName(px, r)
+		t := b.tables[name]
+		if t == nil {
+			b.unsupported(r.Pos, what+": no table "+name)
+			continue
+		}
+		if _, ok := t.Stores(stick.ServerID); !ok {
+			// a peers section's table, built without server_id
+			b.unsupported(r.Pos, what+": table "+name+" does not store server_id")
+			continue
+		}
+		e, err := acl.CompileExpr(haproxy.ParseSample(r.Pattern))
+		if err != nil || !acl.StickKeyCast(e.Type(), t.Config().Key) {
+			what += " " + r.Pattern
+			if err != nil {
+				what += ": " + err.Error()
+			}
+			b.unsupported(r.Pos, what)
+			continue
+		}
+		cfg := t.Config()
+		so := proxy.StickOn{Match: r.Match(), Store: r.Store(), Table: t,
+			Key: func(ri *proxy.RequestInfo) ([]byte, bool) { return e.StickKey(ri, cfg) }}
+		if r.Cond != nil {
+			cond, err := acls.Compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			so.Cond = cond
+		}
+		be.StickRules = append(be.StickRules, so)
+	}
+}
