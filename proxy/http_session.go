@@ -131,6 +131,8 @@ type session struct {
 	// no head parsed in this transaction, received is logged).
 	uncounted      int64
 	inHead, inBody int64
+	// bodyWaited: the request body was waited for (body_wait.go).
+	bodyWaited bool
 	retries        retryLog
 	ck             cookieTxn // persistence cookie (persist_session.go)
 }
@@ -548,6 +550,12 @@ func (s *session) transaction() bool {
 	}
 	if be == nil {
 		return s.answerError(503, nil, term('S', 'C'))
+	}
+	if be.cfg.BufferRequest && !fe.cfg.BufferRequest {
+		t := &be.cfg.Timeouts
+		if !s.waitBody(firstSet(t.HTTPRequest, t.Client), 0) {
+			return false
+		}
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
