@@ -133,8 +133,8 @@ type session struct {
 	inHead, inBody int64
 	// bodyWaited: the request body was waited for (body_wait.go).
 	bodyWaited bool
-	retries        retryLog
-	ck             cookieTxn // persistence cookie (persist_session.go)
+	retries    retryLog
+	ck         cookieTxn // persistence cookie (persist_session.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
