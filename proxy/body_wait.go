@@ -74,8 +74,9 @@ func (s *session) noteBody() {
 // hold, whether the body is whole, whether a chunk is malformed.
 func bufferedBody(req *http1.Request, p []byte) (data int64, whole, bad bool) {
 	if !req.Chunked {
-		data = min(int64(len(p)), req.ContentLength)
-		return data, data == req.ContentLength, false
+		n := max(req.ContentLength, 0) // -1: no body
+		data = min(int64(len(p)), n)
+		return data, data == n, false
 	}
 	var cs http1.Dechunker
 	out, _, err := cs.Reframe(nil, p)
