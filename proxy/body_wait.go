@@ -24,7 +24,9 @@ import (
 func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 	req := &s.req
 	defer s.noteBody()
-	if s.stream != nil || (!req.Chunked && req.ContentLength <= 0) {
+	// An HTTP/2 stream reads as HTTP/1 through its bridge (h2_bridge.go):
+	// the same reads wait for its body.
+	if !req.Chunked && req.ContentLength <= 0 {
 		return true
 	}
 	s.bodyWaited = true
@@ -58,6 +60,9 @@ func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 func (s *session) noteBody() {
 	req := &s.req
 	s.info.body, s.info.plain, s.info.plainDone = nil, s.info.plain[:0], false
+	if s.end < req.HeadLen {
+		return
+	}
 	if req.Chunked || req.ContentLength > 0 {
 		end := s.end
 		if !req.Chunked {

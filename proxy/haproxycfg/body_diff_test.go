@@ -63,6 +63,11 @@ var bodyConfigs = []struct {
 		{"slow body: 408", []string{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 15\r\n\r\nuser=bob", "zzzzzzz"}, 900 * time.Millisecond},
 		{"body larger than the buffer", []string{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 40000\r\n\r\n" + strings.Repeat("a", 20000), strings.Repeat("b", 20000)}, 100 * time.Millisecond},
 	}},
+	{"backend's http-buffer-request", `    http-request set-header x-len %[req.body_len]
+`, []bodyCase{
+		{"whole body in time", []string{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 15\r\n\r\nuser=bob", "zzzzzzz"}, 200 * time.Millisecond},
+		{"slow body: 408", []string{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 15\r\n\r\nuser=bob", "zzzzzzz"}, 1500 * time.Millisecond},
+	}},
 }
 
 // TestBodyFetchDifferential: `option http-buffer-request`, `http-request
@@ -78,6 +83,9 @@ func TestBodyFetchDifferential(t *testing.T) {
 			recHA, recGo := startRecorder(t), startRecorder(t)
 			cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n    timeout http-request 1s\n" +
 				"frontend fe\n    bind BIND\n" + c.rules + "    default_backend be\nbackend be\n    server s1 BACKEND\n"
+			if strings.HasPrefix(c.name, "backend's") {
+				cfg += "    option http-buffer-request\n"
+			}
 			if n := notices(buildText(t, strings.NewReplacer("BIND", "127.0.0.1:1", "BACKEND", "127.0.0.1:2").Replace(cfg))); len(n) != 0 {
 				t.Fatalf("goha refuses part of the configuration: %q", n)
 			}
