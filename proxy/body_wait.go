@@ -56,6 +56,17 @@ func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 	}
 }
 
+// backendBodyWait is the chosen backend's `option http-buffer-request`
+// (its timeout http-request); a frontend that waited already left nothing
+// to wait for. False: answered, the connection ends.
+func (s *session) backendBodyWait(be *backend) bool {
+	if !be.cfg.BufferRequest || s.fe.cfg.BufferRequest {
+		return true
+	}
+	t := &be.cfg.Timeouts
+	return s.waitBody(firstSet(t.HTTPRequest, t.Client), 0)
+}
+
 // noteBody tells the fetches what is buffered of the body now.
 func (s *session) noteBody() {
 	req := &s.req

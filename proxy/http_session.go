@@ -131,10 +131,9 @@ type session struct {
 	// no head parsed in this transaction, received is logged).
 	uncounted      int64
 	inHead, inBody int64
-	// bodyWaited: the request body was waited for (body_wait.go).
-	bodyWaited bool
-	retries    retryLog
-	ck         cookieTxn // persistence cookie (persist_session.go)
+	bodyWaited     bool // the request body was waited for (body_wait.go)
+	retries        retryLog
+	ck             cookieTxn // persistence cookie (persist_session.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
@@ -551,11 +550,8 @@ func (s *session) transaction() bool {
 	if be == nil {
 		return s.answerError(503, nil, term('S', 'C'))
 	}
-	if be.cfg.BufferRequest && !fe.cfg.BufferRequest {
-		t := &be.cfg.Timeouts
-		if !s.waitBody(firstSet(t.HTTPRequest, t.Client), 0) {
-			return false
-		}
+	if !s.backendBodyWait(be) {
+		return false
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
