@@ -36,6 +36,9 @@ func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 		if bad || whole || s.end >= len(s.buf) || (atLeast > 0 && data >= atLeast) {
 			return true // a bad chunk is refused by the transaction
 		}
+		if req.ExpectContinue && req.Minor == 1 {
+			s.continueNow()
+		}
 		n, err := s.clientRead(s.buf[s.end:], time.Time{}, deadline)
 		s.end += n
 		if err != nil && n == 0 {
@@ -65,6 +68,17 @@ func (s *session) backendBodyWait(be *backend) bool {
 	}
 	t := &be.cfg.Timeouts
 	return s.waitBody(firstSet(t.HTTPRequest, t.Client), 0)
+}
+
+// continueNow answers "Expect: 100-continue" itself and takes the
+// header out of the request, as HAProxy's http_handle_expect_hdr does
+// when it must wait for a body (measured: the server gets no Expect).
+func (s *session) continueNow() {
+	s.clientWrite([]byte("HTTP/1.1 100 Continue\r\n\r\n"))
+	s.editable()
+	s.edits.del("expect")
+	s.info.hdrs = s.edits.list
+	s.req.ExpectContinue = false
 }
 
 // noteBody tells the fetches what is buffered of the body now.

@@ -49,6 +49,7 @@ var bodyConfigs = []struct {
 		{"no body", []string{"GET /hex HTTP/1.1\r\nHost: h\r\n\r\n"}, 0},
 		{"body larger than the buffer", []string{"POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 40000\r\n\r\n" + strings.Repeat("a", 20000), strings.Repeat("b", 20000)}, 100 * time.Millisecond},
 		{"slow body: 408", []string{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 15\r\n\r\nuser=bob", "zzzzzzz"}, 1500 * time.Millisecond},
+		{"expect 100-continue", []string{"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 8\r\n\r\n", "user=bob"}, 200 * time.Millisecond},
 	}},
 	{"wait-for-body", `    http-request wait-for-body time 500ms at-least 10 if { path /least }
     http-request wait-for-body time 500ms unless { path /least }
