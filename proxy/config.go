@@ -121,6 +121,10 @@ type Frontend struct {
 	InspectDelay    time.Duration
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
+	// BufferRequest is `option http-buffer-request`: the request body is
+	// waited for (up to the buffer, `timeout http-request`) before the
+	// http-request rules run (body_wait.go).
+	BufferRequest bool
 	// Listen: a listen section, whose backend half (the backend of the
 	// same name) holds its cookie: HAProxy's log shows that cookie's
 	// state for requests its rules answer.
@@ -225,6 +229,12 @@ type RequestInfo struct {
 	// the rule being evaluated waits (HAProxy's ACL "miss").
 	payloadShort bool
 	req          *http1.Request
+	// body is what is buffered of the request body as it arrived
+	// (chunked framing included when chunked); plain caches it without
+	// framing once a fetch asked (body_wait.go).
+	body      []byte
+	plain     []byte
+	plainDone bool
 	// hdrs is the header list as the http-request rules left it, when
 	// edited says one of them changed it (rule_edits.go).
 	hdrs   []http1.Header
@@ -280,6 +290,9 @@ const (
 	SCSetGPT
 	// Capture runs Exec: http-request/http-response capture.
 	Capture
+	// WaitForBody waits for the request body (body_wait.go): Wait long
+	// at most, until AtLeast bytes (0: the whole body) are buffered.
+	WaitForBody
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -310,6 +323,9 @@ type HeaderRule struct {
 	Exec func(*RequestInfo)
 	// Stick is a TrackSC, SCIncGPC or SCSetGPT rule's operands.
 	Stick *StickRule
+	// Wait and AtLeast are a WaitForBody rule's time and at-least size.
+	Wait    time.Duration
+	AtLeast int64
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:
@@ -325,15 +341,18 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
-	Name       string
-	ID         int // HAProxy's proxy id (be_id)
-	Mode       Mode
-	Timeouts   Timeouts
-	ConnMode   HTTPConnMode
-	ForwardFor ForwardFor
-	Splice     SpliceOptions
-	Retries    int  // `retries`, HAProxy default 3
-	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	// BufferRequest is the backend's `option http-buffer-request`: the
+	// body is waited for once the backend is chosen (body_wait.go).
+	BufferRequest bool
+	Name          string
+	ID            int // HAProxy's proxy id (be_id)
+	Mode          Mode
+	Timeouts      Timeouts
+	ConnMode      HTTPConnMode
+	ForwardFor    ForwardFor
+	Splice        SpliceOptions
+	Retries       int  // `retries`, HAProxy default 3
+	Redispatch    bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

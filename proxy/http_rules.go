@@ -3,6 +3,8 @@ package proxy
 import (
 	"bytes"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // runRequestRules runs the frontend's http-request rules, then its legacy
@@ -18,6 +20,14 @@ func (s *session) runRequestRules() (answered, keep bool) {
 	if s.info.track != nil {
 		s.info.track.beginRequest()
 	}
+	s.bodyWaited = false
+	s.noteBody()
+	if s.fe.cfg.BufferRequest {
+		t := &s.fe.cfg.Timeouts
+		if !s.waitBody(firstSet(t.HTTPRequest, t.Client), 0) {
+			return true, false
+		}
+	}
 rules:
 	for i := range rules {
 		r := &rules[i]
@@ -29,6 +39,10 @@ rules:
 			s.applyHeaderRule(r)
 		case SetVar, Capture:
 			r.Exec(&s.info)
+		case WaitForBody:
+			if !s.waitBody(r.Wait, r.AtLeast) {
+				return true, false
+			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
 		case SetPath:
@@ -126,6 +140,14 @@ func (s *session) answerRule(r *HeaderRule) bool {
 func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn bool) {
 	req := &s.req
 	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	if s.bodyWaited && req.Chunked && !req.CLWithTE {
+		// A chunked body waited for and whole in the buffer: HAProxy
+		// keeps the connection, as for a whole content-length body.
+		var cs http1.Dechunker
+		if n, err := cs.Check(s.buf[req.HeadLen:s.end]); err == nil && cs.Done() {
+			next, whole = next+n, true
+		}
+	}
 	if whole && req.ContentLength > 0 {
 		whole = int64(s.end-req.HeadLen) >= req.ContentLength
 		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))

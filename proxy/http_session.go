@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,46 +22,6 @@ const (
 	maxRewrite = 1024
 	headLimit  = bufSize - maxRewrite
 )
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
-
-// smallPool holds the buffers an idle session reads the first bytes of
-// its next request into (see waitIdle).
-var smallPool = sync.Pool{New: func() any { b := make([]byte, 1024); return &b }}
-
-// buffersInUse counts pooled buffers currently taken when countBuffers is
-// set (tests assert idle connections hold none). Only tests set it: a
-// counter every session updates four times per request is a cache line
-// bouncing between cores.
-var (
-	buffersInUse atomic.Int64
-	countBuffers bool
-)
-
-// streamBufSize is the buffer of a body copied past one bufSize: the
-// size of a pipe, so a copy makes as few system calls as a splice.
-const streamBufSize = 64 << 10
-
-var streamBufPool = sync.Pool{New: func() any { b := make([]byte, streamBufSize); return &b }}
-
-func getBuf() *[]byte        { return takeFrom(&bufPool) }
-func putBuf(b *[]byte)       { giveTo(&bufPool, b) }
-func getStreamBuf() *[]byte  { return takeFrom(&streamBufPool) }
-func putStreamBuf(b *[]byte) { giveTo(&streamBufPool, b) }
-
-func takeFrom(pool *sync.Pool) *[]byte {
-	if countBuffers {
-		buffersInUse.Add(1)
-	}
-	return pool.Get().(*[]byte)
-}
-
-func giveTo(pool *sync.Pool, b *[]byte) {
-	if countBuffers {
-		buffersInUse.Add(-1)
-	}
-	pool.Put(b)
-}
 
 // session is one client connection and the transactions on it.
 type session struct {
@@ -133,6 +92,7 @@ type session struct {
 	// no head parsed in this transaction, received is logged).
 	uncounted      int64
 	inHead, inBody int64
+	bodyWaited     bool // the request body was waited for (body_wait.go)
 	retries        retryLog
 	ck             cookieTxn    // persistence cookie (persist_session.go)
 	stores         []stickStore // entries stick rules store once the response is in (stick_persist.go)
@@ -551,6 +511,9 @@ func (s *session) transaction() bool {
 	}
 	if be == nil {
 		return s.answerError(503, nil, term('S', 'C'))
+	}
+	if !s.backendBodyWait(be) {
+		return false
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)

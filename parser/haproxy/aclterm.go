@@ -92,12 +92,19 @@ var keywordMethods = []struct {
 }{{"_beg", MatchBeg}, {"_end", MatchEnd}, {"_sub", MatchSub}, {"_reg", MatchReg}, {"_dir", MatchDir},
 	{"_dom", MatchDom}, {"_str", MatchStr}, {"_len", MatchLen}, {"_ip", MatchIP}}
 
+// suffixedFetches are fetches whose own name ends like a method suffix:
+// HAProxy finds them as fetches, not as a keyword plus a method.
+var suffixedFetches = map[string]bool{"req.body_len": true, "res.body_len": true, "req_len": true}
+
 // newACL reads an ACL's words: its criterion, then flags and patterns.
 func newACL(p Pos, name string, words []string) ACL {
 	a := ACL{Pos: p, Name: name, Sample: ParseSample(words[0])}
 	a.Keyword = fetchName(words[0])
 	method := MatchDefault
 	for _, km := range keywordMethods {
+		if suffixedFetches[a.Sample.Fetch.Name] {
+			break
+		}
 		if base, ok := strings.CutSuffix(a.Sample.Fetch.Name, km.suffix); ok && base != "" {
 			a.Sample.Fetch.Name, method = base, km.method
 			break

@@ -38,6 +38,9 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 		return msg
 	}
 	switch r.Action {
+	case "wait-for-body":
+		_, _, msg := ParseWaitForBody(r.Args)
+		return msg
 	case "set-header", "add-header":
 		if len(r.Args) == 2 {
 			return checkLogFormat(r.Args[1])

@@ -204,6 +204,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		Listen:               px.Kind == "listen",
+		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 	}
 	pages := b.errorPages(px)
 	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
@@ -298,7 +299,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
-		Splice: splice(px),
+		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 	}

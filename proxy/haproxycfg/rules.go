@@ -105,6 +105,13 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
+		case "wait-for-body":
+			wait, atLeast, msg := haproxy.ParseWaitForBody(r.Args)
+			if kw != "http-request" || msg != "" {
+				b.unsupported(r.Pos, kw+" wait-for-body "+strings.Join(r.Args, " "))
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.WaitForBody, Wait: wait, AtLeast: atLeast}
 		case "deny", "allow", "return", "redirect", "tarpit":
 			if kw != "http-request" {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
