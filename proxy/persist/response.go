@@ -278,38 +278,8 @@ func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) 
 	block := end // the field's length as HAProxy keeps it
 	var next int
 	for prev, first := 0, true; prev < end; prev, first = next, false {
-		attBeg := prev
-		if !first {
-			attBeg++
-		}
-		for attBeg < end && isSPHT(h[attBeg]) {
-			attBeg++
-		}
-		equal, attEnd := attBeg, attBeg
-		for equal < end {
-			ch := h[equal]
-			if ch == '=' || ch == ';' || ch == ',' {
-				break
-			}
-			equal++
-			if !isSPHT(ch) {
-				attEnd = equal
-			}
-		}
-		var valBeg, valEnd int
-		if equal < end && h[equal] == '=' {
-			valBeg = equal + 1
-			for valBeg < end && isSPHT(h[valBeg]) {
-				valBeg++
-			}
-			next = valueEnd(h, valBeg, end)
-			valEnd = next
-			for valEnd > valBeg && isSPHT(h[valEnd-1]) {
-				valEnd--
-			}
-		} else {
-			valBeg, valEnd, next = equal, equal, equal
-		}
+		var attBeg, attEnd, equal, valBeg, valEnd int
+		attBeg, attEnd, equal, valBeg, valEnd, next = scanPair(h, prev, end, first)
 		if next < end {
 			next = listValueEnd(h, next, end) // past this cookie's attributes
 		}
@@ -317,22 +287,7 @@ func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) 
 			continue
 		}
 		if attEnd != equal || valBeg > equal+1 {
-			shift := 0
-			if attEnd != equal {
-				copy(h[attEnd:], h[equal:end])
-				shift = attEnd - equal
-				equal += shift
-				valBeg += shift
-			}
-			if valBeg > equal+1 {
-				copy(h[equal+1:], h[valBeg:end+shift])
-				d := equal + 1 - valBeg
-				valBeg += d
-				shift += d
-			}
-			valEnd += shift
-			next += shift
-			end += shift
+			equal, valBeg, valEnd, next, end = squeezeEqual(h, attEnd, equal, valBeg, valEnd, next, end)
 			block = end
 		}
 		if attEnd-attBeg != len(c.Name) || string(h[attBeg:attEnd]) != c.Name {
