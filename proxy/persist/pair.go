@@ -44,8 +44,9 @@ func scanPair(h []byte, prev, end int, first bool) (attBeg, attEnd, equal, valBe
 
 // squeezeEqual drops the spaces before and after a pair's '=' in place,
 // moving the rest of h[:end] left (HAProxy does it to every cookie it
-// reads), and returns the offsets the move changed.
-func squeezeEqual(h []byte, attEnd, equal, valBeg, valEnd, next, end int) (int, int, int, int, int) {
+// reads), and returns the value, next and end offsets as the move left
+// them.
+func squeezeEqual(h []byte, attEnd, equal, valBeg, valEnd, next, end int) (int, int, int, int) {
 	shift := 0
 	if attEnd != equal {
 		copy(h[attEnd:], h[equal:end])
@@ -59,5 +60,5 @@ func squeezeEqual(h []byte, attEnd, equal, valBeg, valEnd, next, end int) (int, 
 		valBeg += d
 		shift += d
 	}
-	return equal, valBeg, valEnd + shift, next + shift, end + shift
+	return valBeg, valEnd + shift, next + shift, end + shift
 }

@@ -75,7 +75,7 @@ func (c *Cookie) scanHeader(h []byte, f *Facts, r *Request) []byte {
 		}
 		// Spaces around '=' are dropped for every cookie.
 		if attEnd != equal || valBeg > equal+1 {
-			equal, valBeg, valEnd, next, end = squeezeEqual(h, attEnd, equal, valBeg, valEnd, next, end)
+			valBeg, valEnd, next, end = squeezeEqual(h, attEnd, equal, valBeg, valEnd, next, end)
 		}
 		if attEnd-attBeg != len(c.Name) || string(h[attBeg:attEnd]) != c.Name {
 			// Not ours: kept, and one marked for removal before it goes.

@@ -287,7 +287,7 @@ func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) 
 			continue
 		}
 		if attEnd != equal || valBeg > equal+1 {
-			equal, valBeg, valEnd, next, end = squeezeEqual(h, attEnd, equal, valBeg, valEnd, next, end)
+			valBeg, valEnd, next, end = squeezeEqual(h, attEnd, equal, valBeg, valEnd, next, end)
 			block = end
 		}
 		if attEnd-attBeg != len(c.Name) || string(h[attBeg:attEnd]) != c.Name {
