@@ -61,6 +61,12 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs := &session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
 		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}
 	cs.info.TLS = s.tlsState
+	if tr := s.info.track; tr != nil {
+		// The stream sees the tables and counts on the connection's
+		// tracked entries as an HTTP/1 request does; the connection
+		// session alone releases those (endSession).
+		cs.info.track = &tracking{sess: tr.sess, tables: tr.tables, own: tr.own}
+	}
 	b := newStreamBridge(st)
 	cs.c = &tconn{h2: b, stop: &cs.woken}
 	// A reset stream (or a dead connection) cuts the server side at once:

@@ -85,3 +85,33 @@ func TestTrackedRequestCounts(t *testing.T) {
 		}
 	}
 }
+
+// An HTTP/2 stream runs the frontend's track-sc and rate rules as an
+// HTTP/1 request does: a rate limit must not let HTTP/2 clients through.
+func TestTrackedH2Streams(t *testing.T) {
+	be := textBackend(t, "ok")
+	cfg := keepAliveCfg(be.addr)
+	cfg.Frontends[0].H2 = map[string]bool{"127.0.0.1:0": true}
+	trackSrc(t, cfg, 2)
+	_, addr := startProxy(t, cfg)
+	var prot http.Protocols
+	prot.SetUnencryptedHTTP2(true)
+	tr := &http.Transport{Protocols: &prot, MaxConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	var got []string
+	for range 4 {
+		resp, err := c.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Fatalf("%s, want HTTP/2", resp.Proto)
+		}
+		got = append(got, strconv.Itoa(resp.StatusCode))
+	}
+	if want := "200 200 429 429"; strings.Join(got, " ") != want {
+		t.Fatalf("statuses %q, want %q", got, want)
+	}
+}
