@@ -135,6 +135,18 @@ func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 // pidfile, chroot, drop to user/group, then call Ready and start health
 // checks.
 func runWorker(o workerOptions, listen ListenFunc) int {
+	// Caught from the start: the Go runtime drops a SIGUSR1 nobody is
+	// notified of, so a soft stop sent as soon as the listeners answer
+	// (a stop right after a start, under load) would be lost and the
+	// worker would never stop. One that arrives while the worker starts
+	// waits in the channel until wait reads it.
+	sigs := o.Signals
+	if sigs == nil {
+		ch := make(chan os.Signal, 4)
+		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		sigs = ch
+	}
 	res := o.Loaded
 	if res == nil {
 		var code int
@@ -153,7 +165,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	w.profStop = startCPUProfile()
 	defer startDebugListener(o.Stderr)()
 	w.startChecks()
-	return w.wait()
+	return w.wait(sigs)
 }
 
 // startWorker maps a loaded configuration with the command line's
@@ -391,13 +403,9 @@ func (w *worker) close() {
 	}
 }
 
-func (w *worker) wait() int {
-	sigs := w.o.Signals
-	if sigs == nil {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGHUP)
-		sigs = ch
-	}
+// wait serves the worker's signals (sigs: runWorker's channel) until it
+// stops.
+func (w *worker) wait(sigs <-chan os.Signal) int {
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGHUP:
