@@ -62,7 +62,7 @@ var bindOptionTable = []bindOptionRow{
 	{"ssl-min-ver", true, bindCheckSSLVersion},
 	{"tcp-ut", true, bindCheckTCPUserTimeout},
 	{"thread", true, bindCheckThread},
-	{"tls-ticket-keys", true, nil},
+	{"tls-ticket-keys", true, bindCheckTicketKeys},
 	{"uid", true, bindCheckNumber},
 	{"user", true, bindCheckAccount},
 	{"verify", true, bindCheckVerify},
@@ -451,4 +451,23 @@ func (s *state) statsSocket(p Pos, w []string) {
 		}
 	}
 	g.StatsSockets = append(g.StatsSockets, ss)
+}
+
+// bindCheckTicketKeys loads a tls-ticket-keys file as HAProxy does when it
+// reads the line (with or without ssl on it).
+func bindCheckTicketKeys(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return fmt.Sprintf("'%s' : missing TLS ticket keys file path", o), false
+	}
+	if !s.lookups.readable(v) {
+		return fmt.Sprintf("'%s' : unable to load ssl tickets keys file", v), false
+	}
+	data, ok := s.lookups.readFile(v)
+	if !ok {
+		return "", false // a check without file access (CheckBytes); the build loads it
+	}
+	if _, m := ParseTicketKeys(data); m != "" {
+		return fmt.Sprintf("'%s' : %s", v, m), false
+	}
+	return "", false
 }

@@ -2,6 +2,8 @@ package haproxycfg
 
 import (
 	"crypto/tls"
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -129,6 +131,13 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.CRLFile = underBase(b.global, "ca-base", v)
 		case "curves", "ecdhe":
 			tb.Curves = v
+		case "tls-ticket-keys":
+			keys, err := loadTicketKeys(v)
+			if err != nil {
+				b.unsupported(bd.Pos, "bind option tls-ticket-keys: "+err.Error())
+				return nil
+			}
+			tb.TicketKeys = keys
 		case "crt-list":
 			l, err := tlsconf.LoadCrtList(v, baseOf(b.global, "crt-base"), baseOf(b.global, "ca-base"))
 			if err != nil {
@@ -185,4 +194,18 @@ func baseOf(g *haproxy.Global, kw string) string {
 		}
 	}
 	return base
+}
+
+// loadTicketKeys reads a tls-ticket-keys file, checked as HAProxy checks
+// it: the kept keys, the encrypting one first.
+func loadTicketKeys(path string) ([][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	keys, msg := haproxy.ParseTicketKeys(data)
+	if msg != "" {
+		return nil, fmt.Errorf("'%s' : %s", path, msg)
+	}
+	return keys, nil
 }

@@ -1,6 +1,7 @@
 package tlsconf
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -16,7 +17,10 @@ type Bind struct {
 	Ciphers      string // "" = Go's defaults
 	CipherSuites string // "" = Go's defaults
 	NoTickets    bool   // no-tls-tickets: resumption by ticket off
-	StrictSNI    bool   // strict-sni: no default certificate
+	// TicketKeys are tls-ticket-keys' keys, the encrypting one first
+	// (nil: Go makes and rotates its own).
+	TicketKeys [][]byte
+	StrictSNI  bool // strict-sni: no default certificate
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
 	CAFile, Verify string
@@ -88,6 +92,9 @@ func (b Bind) base() (*tls.Config, error) {
 		return nil, err
 	}
 	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
+	if len(b.TicketKeys) > 0 {
+		cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
+	}
 	if b.Curves != "" {
 		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {
 			return nil, err
@@ -147,4 +154,18 @@ func (b Bind) clientAuth(cfg *tls.Config) error {
 		cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error { return crl.Check(chains) }
 	}
 	return nil
+}
+
+// TicketKeys turns tls-ticket-keys' keys (48 or 80 bytes, in OpenSSL's
+// name/HMAC/AES layout) into crypto/tls ticket keys, in the same order: each
+// is the SHA-256 of the file's key. Go seals tickets in its own format, so
+// gohaproxy processes sharing a file resume each other's sessions, as
+// HAProxy processes sharing one do; a ticket of one daemon is not
+// readable by the other kind (the client then makes a full handshake).
+func TicketKeys(keys [][]byte) [][32]byte {
+	out := make([][32]byte, len(keys))
+	for i, k := range keys {
+		out[i] = sha256.Sum256(k)
+	}
+	return out
 }
