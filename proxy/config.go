@@ -11,6 +11,7 @@ import (
 	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/persist"
 	"github.com/goha-lb/goha/proxy/stick"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // Mode is a proxy's `mode`.
@@ -167,6 +168,10 @@ type Frontend struct {
 	// TLS holds the Binds entries that terminate TLS (`bind ... ssl`),
 	// with their server configuration.
 	TLS map[string]*tls.Config
+	// TLSVerify holds the TLS Binds entries with ca-ignore-err or
+	// crt-ignore-err: their verifier gives a session the errors of the
+	// client certificate it let through (ssl_c_verify, ssl_c_err, ...).
+	TLSVerify map[string]*tlsconf.ClientVerify
 	// H2 holds the Binds entries whose connections speak HTTP/2 from
 	// the first byte (`bind ... proto h2`); over TLS, ALPN h2 does.
 	H2 map[string]bool
@@ -218,6 +223,9 @@ type RequestInfo struct {
 	resp *http1.Response
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
+	// TLSErrors are the client certificate's verification errors that
+	// ca-ignore-err/crt-ignore-err let through (zero: none).
+	TLSErrors tlsconf.VerifyResult
 	// Payload is what a tcp-mode client sent so far, before a server is
 	// connected (the req.ssl_* and req.payload-style fetches read it).
 	Payload []byte

@@ -61,6 +61,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs := &session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
 		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}
 	cs.info.TLS = s.tlsState
+	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's
 		// tracked entries as an HTTP/1 request does; the connection

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/proxyproto"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // acceptProxyHeader takes the PROXY protocol header a connection to an
@@ -169,6 +170,9 @@ type bindInfo struct {
 	id          int         // HAProxy's listener id (so_id)
 	tls         *tls.Config // TLS is terminated with it (nil: clear text)
 	h2          bool        // HTTP/2 from the first byte (proto h2)
+	// verify reports the client certificate errors ignore-err options
+	// let through (nil: none are).
+	verify *tlsconf.ClientVerify
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,

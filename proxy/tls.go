@@ -33,6 +33,9 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	st := tc.ConnectionState()
 	s.tlsState = &st
 	s.info.TLS = s.tlsState
+	if v := s.bind.verify; v != nil {
+		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
+	}
 	return nil
 }
 

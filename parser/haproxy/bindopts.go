@@ -28,7 +28,7 @@ var bindOptionTable = []bindOptionRow{
 	{"alpn", true, bindCheckALPN},
 	{"backlog", true, bindCheckNumber},
 	{"ca-file", true, bindCheckCAFile},
-	{"ca-ignore-err", true, nil},
+	{"ca-ignore-err", true, bindCheckIgnoreErr},
 	{"ca-sign-file", true, nil},
 	{"ca-sign-pass", true, nil},
 	{"ca-verify-file", true, nil},
@@ -36,7 +36,7 @@ var bindOptionTable = []bindOptionRow{
 	{"ciphersuites", true, bindCheckNonEmpty},
 	{"crl-file", true, bindCheckCAFile},
 	{"crt", true, bindCheckCrt},
-	{"crt-ignore-err", true, nil},
+	{"crt-ignore-err", true, bindCheckIgnoreErr},
 	{"crt-list", true, bindCheckCrtList},
 	{"curves", true, bindCheckNonEmpty},
 	{"ecdhe", true, bindCheckNonEmpty},
@@ -470,4 +470,58 @@ func bindCheckTicketKeys(s *state, p Pos, o, v string) (msg string, warn bool) {
 		return fmt.Sprintf("'%s' : %s", v, m), false
 	}
 	return "", false
+}
+
+func bindCheckIgnoreErr(s *state, p Pos, o, v string) (msg string, warn bool) {
+	_, _, msg = ParseIgnoreErr(o, v)
+	return msg, false
+}
+
+// MaxVerifyError is the highest OpenSSL verify error code ca-ignore-err
+// and crt-ignore-err take in Debian's HAProxy 2.6.12
+// (SSL_MAX_VFY_ERROR_CODE, OpenSSL 3.0's last X509_V_ERR).
+const MaxVerifyError = 94
+
+// ParseIgnoreErr reads a ca-ignore-err or crt-ignore-err value as HAProxy
+// 2.6 does: "all", or a comma list of OpenSSL verify error codes
+// 1..MaxVerifyError, each read as C's atoi reads it ("9x" is 9, "" is 0).
+// msg is HAProxy's refusal ("" when accepted).
+func ParseIgnoreErr(o, v string) (codes []int, all bool, msg string) {
+	if v == "" {
+		return nil, false, fmt.Sprintf("'%s' : missing error IDs list", o)
+	}
+	if v == "all" {
+		return nil, true, ""
+	}
+	for _, p := range strings.Split(v, ",") {
+		code := cAtoi(p)
+		if code <= 0 || code > MaxVerifyError {
+			return nil, false, fmt.Sprintf("'%s' : ID '%d' out of range (1..%d) in error IDs list '%s'", o, code, MaxVerifyError, v)
+		}
+		codes = append(codes, int(code))
+	}
+	return codes, false, ""
+}
+
+// cAtoi is glibc's atoi: strtol (saturating at the 64-bit limits) cut to
+// a 32-bit int.
+func cAtoi(v string) int32 {
+	v = strings.TrimLeft(v, " \t\n\v\f\r")
+	neg := false
+	if v != "" && (v[0] == '+' || v[0] == '-') {
+		neg, v = v[0] == '-', v[1:]
+	}
+	var n uint64
+	for i := 0; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+		if n = n*10 + uint64(v[i]-'0'); n > 1<<63 {
+			n = 1 << 63
+		}
+	}
+	if neg {
+		return int32(-int64(n))
+	}
+	if n > 1<<63-1 {
+		n = 1<<63 - 1
+	}
+	return int32(int64(n))
 }

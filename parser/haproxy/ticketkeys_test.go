@@ -3,6 +3,7 @@ package haproxy
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,31 @@ func TestParseTicketKeys(t *testing.T) {
 		}
 		if msg == "" && (len(keys) != TicketKeysKept || keys[0][0] != c.first) {
 			t.Errorf("%s: %d keys, first %v, want %d keys, first of %d", c.name, len(keys), keys[0][:1], TicketKeysKept, c.first)
+		}
+	}
+}
+
+func TestParseIgnoreErr(t *testing.T) {
+	for _, c := range []struct {
+		v     string
+		codes []int
+		all   bool
+		msg   string
+	}{
+		{"all", nil, true, ""},
+		{"10,18", []int{10, 18}, false, ""},
+		{"9x,94", []int{9, 94}, false, ""},
+		{" 7", []int{7}, false, ""},
+		{"", nil, false, "'crt-ignore-err' : missing error IDs list"},
+		{"0", nil, false, "'crt-ignore-err' : ID '0' out of range (1..94) in error IDs list '0'"},
+		{"95", nil, false, "'crt-ignore-err' : ID '95' out of range (1..94) in error IDs list '95'"},
+		{"10,,18", nil, false, "'crt-ignore-err' : ID '0' out of range (1..94) in error IDs list '10,,18'"},
+		{"-3", nil, false, "'crt-ignore-err' : ID '-3' out of range (1..94) in error IDs list '-3'"},
+		{"10,99999999999", nil, false, "'crt-ignore-err' : ID '1215752191' out of range (1..94) in error IDs list '10,99999999999'"},
+	} {
+		codes, all, msg := ParseIgnoreErr("crt-ignore-err", c.v)
+		if msg != c.msg || all != c.all || fmt.Sprint(codes) != fmt.Sprint(c.codes) {
+			t.Errorf("%q: %v %v %q, want %v %v %q", c.v, codes, all, msg, c.codes, c.all, c.msg)
 		}
 	}
 }

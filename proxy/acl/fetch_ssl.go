@@ -16,9 +16,10 @@ import (
 // The TLS fetches of the client connection a bind terminated
 // (ssl_fc_cipher, ssl_fc_has_crt) and of its client certificate
 // (ssl_c_*), in HAProxy 2.6's types and formats. A certificate that fails
-// verification ends the handshake in goha (no ca-ignore-err or
-// crt-ignore-err), so a request only ever sees a verified one: ssl_c_verify
-// and ssl_c_err are 0 whenever there is a connection.
+// verification reaches a request only through ca-ignore-err or
+// crt-ignore-err; ssl_c_verify, ssl_c_err, ssl_c_ca_err and
+// ssl_c_ca_err_depth then report its OpenSSL error codes
+// (tlsconf.ClientVerify), and are 0 otherwise.
 func init() {
 	str, sint, bin, boolean := haproxy.SampleStr, haproxy.SampleSInt, haproxy.SampleBin, haproxy.SampleBool
 	rows := map[string]fetchDef{
@@ -43,13 +44,16 @@ func init() {
 			return r.TLS != nil && yield(boolValue(len(r.TLS.PeerCertificates) > 0))
 		})},
 		"ssl_c_verify": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(value{t: haproxy.SampleSInt})
+			return r.TLS != nil && yield(value{t: haproxy.SampleSInt, i: int64(r.TLSErrors.Verify)})
 		})},
 		"ssl_c_err": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(value{t: haproxy.SampleSInt})
+			return r.TLS != nil && yield(value{t: haproxy.SampleSInt, i: int64(r.TLSErrors.Err)})
 		})},
 		"ssl_c_ca_err": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(value{t: haproxy.SampleSInt})
+			return r.TLS != nil && yield(value{t: haproxy.SampleSInt, i: int64(r.TLSErrors.CAErr)})
+		})},
+		"ssl_c_ca_err_depth": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && yield(value{t: haproxy.SampleSInt, i: int64(r.TLSErrors.CAErrDepth)})
 		})},
 		"ssl_c_sha1": {out: bin, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
 			sum := sha1.Sum(c.Raw)
@@ -180,12 +184,13 @@ func DNOneLine(seq pkix.RDNSequence) string {
 }
 
 // DNEntry is the value of the occ-th attribute named entry (a short name
-// or a dotted OID): 1 the first, -1 the last.
+// or a dotted OID, compared without case as HAProxy compares them: "cn"
+// is CN): 1 the first, -1 the last.
 func DNEntry(seq pkix.RDNSequence, entry string, occ int) (string, bool) {
 	var vals []string
 	for _, rdn := range seq {
 		for _, a := range rdn {
-			if attrName(a.Type) == entry || a.Type.String() == entry {
+			if strings.EqualFold(attrName(a.Type), entry) || a.Type.String() == entry {
 				vals = append(vals, attrValue(a.Value))
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/stick"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // Build maps cfg to a Plan. It never fails: what cannot run is left out and
@@ -219,8 +220,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 		var tc *tls.Config
+		var tv *tlsconf.ClientVerify
 		if bd.SSL {
-			if tc = b.bindTLS(bd); tc == nil {
+			if tc, tv = b.bindTLS(bd); tc == nil {
 				listeners += len(bd.Addrs)
 				continue // not served rather than served in clear
 			}
@@ -254,7 +256,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
-				addTLS(fe, a, tc)
+				addTLS(fe, a, tc, tv)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}

@@ -93,9 +93,10 @@ func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
 	return d
 }
 
-// bindTLS builds the TLS server configuration of a `bind ... ssl` line;
+// bindTLS builds the TLS server configuration of a `bind ... ssl` line,
+// and its client certificate verifier when it has ignore-err options;
 // nil (reported) when it cannot be honoured.
-func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
+func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) {
 	if b.tlsDefaults == nil {
 		d := b.globalTLS(b.global)
 		b.tlsDefaults = &d
@@ -131,18 +132,29 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 			tb.CRLFile = underBase(b.global, "ca-base", v)
 		case "curves", "ecdhe":
 			tb.Curves = v
+		case "ca-ignore-err", "crt-ignore-err":
+			codes, all, _ := haproxy.ParseIgnoreErr(o, v)
+			set := &tlsconf.IgnoreSet{All: all}
+			for _, c := range codes {
+				set.Add(c)
+			}
+			if o == "ca-ignore-err" {
+				tb.CAIgnore = set
+			} else {
+				tb.CrtIgnore = set
+			}
 		case "tls-ticket-keys":
 			keys, err := loadTicketKeys(v)
 			if err != nil {
 				b.unsupported(bd.Pos, "bind option tls-ticket-keys: "+err.Error())
-				return nil
+				return nil, nil
 			}
 			tb.TicketKeys = keys
 		case "crt-list":
 			l, err := tlsconf.LoadCrtList(v, baseOf(b.global, "crt-base"), baseOf(b.global, "ca-base"))
 			if err != nil {
 				b.unsupported(bd.Pos, "bind option crt-list: "+err.Error())
-				return nil
+				return nil, nil
 			}
 			tb.List = l
 		default:
@@ -151,18 +163,27 @@ func (b *builder) bindTLS(bd haproxy.Bind) *tls.Config {
 	}
 	if len(tb.Crts) == 0 && len(tb.List) == 0 {
 		b.unsupported(bd.Pos, "bind ssl without crt")
-		return nil
+		return nil, nil
+	}
+	if (tb.CAIgnore != nil || tb.CrtIgnore != nil) && len(tb.List) > 0 {
+		b.unsupported(bd.Pos, "bind option ca-ignore-err/crt-ignore-err with crt-list")
+		return nil, nil
 	}
 	cfg, err := tb.Server()
 	if err != nil {
 		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())
-		return nil
+		return nil, nil
 	}
-	return cfg
+	cv, err := tb.ClientVerify()
+	if err != nil {
+		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())
+		return nil, nil
+	}
+	return cfg, cv
 }
 
 // addTLS records a listener's TLS configuration (nil: clear text).
-func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config) {
+func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config, v *tlsconf.ClientVerify) {
 	if tc == nil {
 		return
 	}
@@ -170,6 +191,12 @@ func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config) {
 		fe.TLS = map[string]*tls.Config{}
 	}
 	fe.TLS[addr] = tc
+	if v != nil {
+		if fe.TLSVerify == nil {
+			fe.TLSVerify = map[string]*tlsconf.ClientVerify{}
+		}
+		fe.TLSVerify[addr] = v
+	}
 }
 
 // underBase applies global crt-base/ca-base to a relative file name, as

@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 )
 
 // Bind is what one `bind ... ssl` line asks of TLS, with crt-base already
@@ -26,6 +29,10 @@ type Bind struct {
 	CAFile, Verify string
 	// CRLFile revokes client certificates (verify optional/required).
 	CRLFile string
+	// CAIgnore and CrtIgnore are ca-ignore-err and crt-ignore-err (nil:
+	// not given): with either, ClientVerify checks client certificates as
+	// OpenSSL does, errors listed there let the handshake go on.
+	CAIgnore, CrtIgnore *IgnoreSet
 	// Curves is `curves` (a colon list) or `ecdhe` (one curve), OpenSSL
 	// names; "" = Go's defaults.
 	Curves string
@@ -145,7 +152,10 @@ func (b Bind) clientAuth(cfg *tls.Config) error {
 	if err != nil {
 		return err
 	}
-	cfg.ClientCAs = pool
+	cfg.ClientCAs = pool // also the CA names the server sends
+	if b.CAIgnore != nil || b.CrtIgnore != nil {
+		return b.clientAuthIgnoring(cfg)
+	}
 	if b.CRLFile != "" {
 		crl, err := LoadCRL(b.CRLFile)
 		if err != nil {
@@ -168,4 +178,83 @@ func TicketKeys(keys [][]byte) [][32]byte {
 		out[i] = sha256.Sum256(k)
 	}
 	return out
+}
+
+// clientAuthIgnoring sets a client certificate check with ignore-err
+// sets: Go asks for the certificate without verifying it, ClientVerify
+// verifies it and refuses only errors the sets do not list.
+func (b Bind) clientAuthIgnoring(cfg *tls.Config) error {
+	if b.CRLFile != "" {
+		return fmt.Errorf("crl-file with ca-ignore-err or crt-ignore-err")
+	}
+	v, err := b.ClientVerify()
+	if err != nil {
+		return err
+	}
+	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	} else {
+		cfg.ClientAuth = tls.RequestClientCert
+	}
+	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+		certs := make([]*x509.Certificate, 0, len(raw))
+		for _, r := range raw {
+			c, err := x509.ParseCertificate(r)
+			if err != nil {
+				return err
+			}
+			certs = append(certs, c)
+		}
+		_, err := v.Check(certs, time.Now())
+		return err
+	}
+	return nil
+}
+
+// ClientVerify is the bind's verifier when it has ca-ignore-err or
+// crt-ignore-err (nil otherwise): the session reads the errors of the
+// certificate it accepted from it, for the ssl_c_* fetches.
+func (b Bind) ClientVerify() (*ClientVerify, error) {
+	if (b.CAIgnore == nil && b.CrtIgnore == nil) || b.Verify == "" || b.Verify == "none" {
+		return nil, nil
+	}
+	roots, err := LoadCACerts(b.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	v := &ClientVerify{Roots: roots}
+	if b.CAIgnore != nil {
+		v.CAIgnore = *b.CAIgnore
+	}
+	if b.CrtIgnore != nil {
+		v.CrtIgnore = *b.CrtIgnore
+	}
+	return v, nil
+}
+
+// LoadCACerts reads the certificates of a ca-file.
+func LoadCACerts(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ca-file %s: %v", path, err)
+	}
+	var out []*x509.Certificate
+	for rest := data; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("ca-file %s: %v", path, err)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("ca-file %s: no certificate", path)
+	}
+	return out, nil
 }
