@@ -52,6 +52,11 @@ func runPlan(t *testing.T, cfg string) {
 		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
 	}
 	plan := Build(res.Config)
+	// A differential test runs the whole configuration: a line goha
+	// would refuse at start must not be dropped silently here.
+	for _, d := range plan.Notices.List {
+		t.Errorf("runPlan: %s", d.Text)
+	}
 	px, err := proxy.New(plan.Proxy, proxy.Options{})
 	if err != nil {
 		t.Fatal(err)
