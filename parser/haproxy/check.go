@@ -371,6 +371,9 @@ func (s *state) checkValidity() bool {
 					fatal = true
 				}
 			}
+			if s.genCertsCA(px, b) {
+				fatal = true
+			}
 		}
 	}
 	if s.typeUserlists() {

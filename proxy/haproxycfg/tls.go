@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -143,6 +144,14 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 			} else {
 				tb.CrtIgnore = set
 			}
+		case "generate-certificates":
+			ca, ok := bd.Options["ca-sign-file"]
+			if !ok {
+				b.unsupported(bd.Pos, "bind option generate-certificates without ca-sign-file")
+				return nil, nil
+			}
+			tb.GenerateCA = underBase(b.global, "ca-base", ca)
+			tb.GenerateCache = sslCtxCacheSize(b.global)
 		case "tls-ticket-keys":
 			keys, err := loadTicketKeys(v)
 			if err != nil {
@@ -235,4 +244,18 @@ func loadTicketKeys(path string) ([][]byte, error) {
 		return nil, fmt.Errorf("'%s' : %s", path, msg)
 	}
 	return keys, nil
+}
+
+// sslCtxCacheSize is global tune.ssl.ssl-ctx-cache-size, the forged
+// certificates generate-certificates keeps (HAProxy's default 1000).
+func sslCtxCacheSize(g *haproxy.Global) int {
+	n := 1000
+	for _, st := range g.Raw {
+		if len(st.Args) > 1 && st.Args[0] == "tune.ssl.ssl-ctx-cache-size" {
+			if v, err := strconv.Atoi(st.Args[1]); err == nil && v >= 0 {
+				n = v
+			}
+		}
+	}
+	return n
 }

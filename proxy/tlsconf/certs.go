@@ -159,6 +159,9 @@ type Store struct {
 	// Strict is strict-sni: no default, a name without a certificate
 	// (or no name) ends the handshake.
 	Strict bool
+	// Forge, with generate-certificates, makes the certificate of a
+	// name no entry serves (nil: none is made).
+	Forge  *Forge
 	def    *sniEntry
 	exact  map[string][]*sniEntry
 	suffix map[string][]*sniEntry // "*.example.com" under ".example.com"
@@ -242,6 +245,13 @@ func (s *Store) Candidates(name string) []*tls.Certificate {
 // none does.
 func (s *Store) pick(h *tls.ClientHelloInfo) *sniEntry {
 	cands := s.entries(h.ServerName)
+	if len(cands) == 0 && h.ServerName != "" && s.Forge != nil {
+		// generate-certificates: before strict-sni and the default,
+		// as HAProxy's SNI callback does.
+		if c, err := s.Forge.Get(h.ServerName); err == nil {
+			return &sniEntry{cert: c}
+		}
+	}
 	if len(cands) == 0 {
 		if s.Strict {
 			return nil

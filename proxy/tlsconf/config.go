@@ -33,6 +33,11 @@ type Bind struct {
 	// not given): with either, ClientVerify checks client certificates as
 	// OpenSSL does, errors listed there let the handshake go on.
 	CAIgnore, CrtIgnore *IgnoreSet
+	// GenerateCA is ca-sign-file when the bind has generate-certificates
+	// ("": no certificate is forged); GenerateCache is
+	// tune.ssl.ssl-ctx-cache-size, the forged certificates kept.
+	GenerateCA    string
+	GenerateCache int
 	// Curves is `curves` (a colon list) or `ecdhe` (one curve), OpenSSL
 	// names; "" = Go's defaults.
 	Curves string
@@ -82,6 +87,11 @@ func (b Bind) Server() (*tls.Config, error) {
 	cfg, err := b.base()
 	if err != nil {
 		return nil, err
+	}
+	if b.GenerateCA != "" {
+		if st.Forge, err = NewForge(b.GenerateCA, st.def.cert, b.GenerateCache); err != nil {
+			return nil, err
+		}
 	}
 	cfg.GetCertificate = st.Get
 	if len(b.List) > 0 {
