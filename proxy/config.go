@@ -386,6 +386,8 @@ type Backend struct {
 	// StickRules are the `stick on|match|store-request` rules in order
 	// (stick_persist.go).
 	StickRules []StickOn
+	// StoreResponse says whether StickRules hold a store-response rule.
+	StoreResponse bool
 }
 
 // PersistRule is `force-persist` (Force) or `ignore-persist`.

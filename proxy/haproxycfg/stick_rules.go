@@ -41,8 +41,11 @@ func withServerID(c stick.Config) stick.Config {
 	return c
 }
 
-// stickRules maps a backend's `stick on|match|store-request` rules (mode
-// http only; store-response and tcp mode are reported).
+// stickRules maps a backend's `stick on|match|store-request|store-response`
+// rules (mode http only; tcp mode is reported). A fetch HAProxy cannot
+// give where the rule runs (request headers in store-response, response
+// headers in the others) is reported too: HAProxy refuses such a key and
+// warns that such a condition never matches.
 func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	if len(px.StickRules) == 0 || px.Cap&haproxy.CapBackend == 0 {
 		return
@@ -55,9 +58,19 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	acls := acl.NewSet(px.ACLs)
 	for _, r := range px.StickRules {
 		what := "stick " + r.Verb
+		place := acl.ListenRequest
 		if r.Verb == "store-response" {
-			b.unsupported(r.Pos, what)
+			place = acl.Response
+		}
+		if msg := acl.FormatUnavailable("%["+r.Pattern+"]", place); msg != "" {
+			b.unsupported(r.Pos, what+" "+r.Pattern+": "+msg)
 			continue
+		}
+		if r.Cond != nil {
+			if msg := acls.Unavailable(r.Cond, place); msg != "" {
+				b.unsupported(r.Pos, what+" condition: "+msg)
+				continue
+			}
 		}
 		if px.Mode != "http" {
 			b.unsupported(r.Pos, what+" in a tcp proxy")
@@ -84,7 +97,7 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 			continue
 		}
 		cfg := t.Config()
-		so := proxy.StickOn{Match: r.Match(), Store: r.Store(), Table: t,
+		so := proxy.StickOn{Match: r.Match(), Store: r.Store(), Response: r.Verb == "store-response", Table: t,
 			Key: func(ri *proxy.RequestInfo) ([]byte, bool) { return e.StickKey(ri, cfg) }}
 		if r.Cond != nil {
 			cond, err := acls.Compile(r.Cond)
@@ -95,5 +108,6 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 			so.Cond = cond
 		}
 		be.StickRules = append(be.StickRules, so)
+		be.StoreResponse = be.StoreResponse || so.Response
 	}
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/goha-lb/goha/proxy/stick"
 )
 
-// TestStickRulesMapping: stick on/match/store-request of an http backend
-// run, with server_id added to the table they name; store-response, tcp
-// mode and a missing table are reported.
+// TestStickRulesMapping: stick on/match/store-request/store-response of an
+// http backend run, with server_id added to the table they name; a
+// store-response key reading the request's headers and tcp mode are
+// reported.
 func TestStickRulesMapping(t *testing.T) {
 	p := buildText(t, `defaults
     mode http
@@ -25,6 +26,7 @@ backend be
     stick match src table other
     stick store-request src table other if { path /x }
     stick store-response src
+    stick store-response req.hdr(host)
     server s1 127.0.0.1:9
 backend other
     stick-table type ip size 10
@@ -40,8 +42,8 @@ backend tcpbe
 			rules = len(be.StickRules)
 		}
 	}
-	if rules != 3 {
-		t.Errorf("backend be runs %d stick rules, want 3", rules)
+	if rules != 4 {
+		t.Errorf("backend be runs %d stick rules, want 4", rules)
 	}
 	for _, tb := range p.Proxy.Tables {
 		if _, ok := tb.Stores(stick.ServerID); !ok {
@@ -49,7 +51,7 @@ backend tcpbe
 		}
 	}
 	got := strings.Join(notices(p), "\n")
-	for _, want := range []string{"[test.cfg:14] : 'stick store-response'", "[test.cfg:21] : 'stick on in a tcp proxy'"} {
+	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:22] : 'stick on in a tcp proxy'"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no notice at %s in:\n%s", want, got)
 		}
