@@ -3,6 +3,7 @@ package haproxycmd
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
@@ -58,5 +59,88 @@ func TestStickStoreResponseMatchesHAProxy(t *testing.T) {
 		if ha != goha || strings.Count(ha, "server_id=") < 2 {
 			t.Errorf("show table %s:\nhaproxy:\n%s\ngoha:\n%s", table, ha, goha)
 		}
+	}
+}
+
+const stickTCPCfg = `global
+    stats socket SOCK level admin
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    default_backend be
+backend be
+    balance roundrobin
+    stick-table type ip size 1k expire 30s
+    stick on src
+    server s1 WEB1
+    server s2 WEB2
+    server s3 WEB3
+`
+
+// tcpStickPair is stickPair for a mode tcp cfg: the connection that
+// found each proxy listening was relayed to a server like any other (from
+// 127.0.0.1, picked by roundrobin and stored, HAProxy storing it once the
+// server connection is up, maybe after the next client's); once those are
+// done the tables are cleared, so both proxies start from s2 and empty
+// tables.
+func tcpStickPair(t *testing.T, cfg string, tables ...string) (haBind, goBind, haSock, goSock string) {
+	haBind, goBind, haSock, goSock, _ = stickPair(t, cfg)
+	time.Sleep(200 * time.Millisecond)
+	for _, sock := range []string{haSock, goSock} {
+		for _, tb := range tables {
+			haproxytest.StatsCmd(t, sock, "clear table "+tb)
+		}
+	}
+	return
+}
+
+// TestStickOnSrcTCPMatchesHAProxy: `stick on src` in mode tcp (the HTTP
+// requests relayed as bytes): each client stays on one server, the same
+// in both proxies, then moves the same way once its server is disabled;
+// `show table` is the same each time.
+func TestStickOnSrcTCPMatchesHAProxy(t *testing.T) {
+	haBind, goBind, haSock, goSock := tcpStickPair(t, stickTCPCfg, "be")
+	first := stickRounds(t, "before", 3, haBind, goBind)
+	if first["127.0.0.1"] == first["127.0.0.2"] {
+		t.Errorf("roundrobin sent both clients to %q", first["127.0.0.1"])
+	}
+	sameStickTable(t, "before", haSock, goSock)
+	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	for _, sock := range []string{haSock, goSock} {
+		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
+	}
+	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	if strings.HasSuffix(after["127.0.0.1"], down) {
+		t.Errorf("127.0.0.1 still on the disabled server %s", down)
+	}
+	sameStickTable(t, "after", haSock, goSock)
+}
+
+// TestStickStoreTCPMatchesHAProxy: in mode tcp, `stick match` on one
+// table, `stick store-request` under a source condition into it and
+// `stick store-response` (stored once the server connection is up) into
+// the backend's own table: the same servers and tables in both proxies.
+func TestStickStoreTCPMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(stickTCPCfg, "    stick on src\n",
+		"    stick match src table st\n    stick store-request src table st if { src 127.0.0.2 }\n    stick store-response src\n", 1) +
+		"backend st\n    stick-table type ip size 1k expire 30s\n"
+	haBind, goBind, haSock, goSock := tcpStickPair(t, cfg, "be", "st")
+	for i := 0; i < 4; i++ {
+		for _, src := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
+			ha, goha := bodyFrom(t, src, haBind), bodyFrom(t, src, goBind)
+			if ha != goha {
+				t.Errorf("request %d from %s: haproxy %q, goha %q", i+1, src, ha, goha)
+			}
+		}
+	}
+	sameStickTable(t, "be", haSock, goSock)
+	ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table st")), "")
+	goha := normTable(haproxytest.StatsCmd(t, goSock, "show table st"))
+	if ha != goha || !strings.Contains(ha, "server_id=") {
+		t.Errorf("show table st:\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
 	}
 }

@@ -42,9 +42,9 @@ func withServerID(c stick.Config) stick.Config {
 }
 
 // stickRules maps a backend's `stick on|match|store-request|store-response`
-// rules (mode http only; tcp mode is reported). A fetch HAProxy cannot
-// give where the rule runs (request headers in store-response, response
-// headers in the others) is reported too: HAProxy refuses such a key and
+// rules, in HTTP and TCP mode. A fetch HAProxy cannot give where the rule
+// runs (request headers in store-response, response headers in the others,
+// HTTP headers in TCP mode) is reported: HAProxy refuses such a key and
 // warns that such a condition never matches.
 func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	if len(px.StickRules) == 0 || px.Cap&haproxy.CapBackend == 0 {
@@ -59,7 +59,10 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	for _, r := range px.StickRules {
 		what := "stick " + r.Verb
 		place := acl.ListenRequest
-		if r.Verb == "store-response" {
+		switch {
+		case px.Mode != "http":
+			place = acl.Log // neither message's headers in TCP mode
+		case r.Verb == "store-response":
 			place = acl.Response
 		}
 		if msg := acl.FormatUnavailable("%["+r.Pattern+"]", place); msg != "" {
@@ -71,10 +74,6 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 				b.unsupported(r.Pos, what+" condition: "+msg)
 				continue
 			}
-		}
-		if px.Mode != "http" {
-			b.unsupported(r.Pos, what+" in a tcp proxy")
-			continue
 		}
 		name := stickTableName(px, r)
 		t := b.tables[name]

@@ -8,9 +8,9 @@ import (
 )
 
 // TestStickRulesMapping: stick on/match/store-request/store-response of an
-// http backend run, with server_id added to the table they name; a
-// store-response key reading the request's headers and tcp mode are
-// reported.
+// http or tcp backend run, with server_id added to the table they name; a
+// store-response key reading the request's headers, and a key reading
+// HTTP headers in tcp mode, are reported.
 func TestStickRulesMapping(t *testing.T) {
 	p := buildText(t, `defaults
     mode http
@@ -34,16 +34,15 @@ backend tcpbe
     mode tcp
     stick-table type ip size 10
     stick on src
+    stick on req.hdr(host)
     server s1 127.0.0.1:9
 `)
-	var rules int
+	rules := map[string]int{}
 	for _, be := range p.Proxy.Backends {
-		if be.Name == "be" {
-			rules = len(be.StickRules)
-		}
+		rules[be.Name] = len(be.StickRules)
 	}
-	if rules != 4 {
-		t.Errorf("backend be runs %d stick rules, want 4", rules)
+	if rules["be"] != 4 || rules["tcpbe"] != 1 {
+		t.Errorf("backends be and tcpbe run %d and %d stick rules, want 4 and 1", rules["be"], rules["tcpbe"])
 	}
 	for _, tb := range p.Proxy.Tables {
 		if _, ok := tb.Stores(stick.ServerID); !ok {
@@ -51,7 +50,7 @@ backend tcpbe
 		}
 	}
 	got := strings.Join(notices(p), "\n")
-	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:22] : 'stick on in a tcp proxy'"} {
+	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:23] : 'stick on req.hdr(host): sample fetch <req.hdr(host)]>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no notice at %s in:\n%s", want, got)
 		}
