@@ -87,15 +87,20 @@ func (s *session) storing(t *stick.Table, from int) bool {
 	return false
 }
 
-// stickTarget pins the request to the server the entry names (server_id
-// is the server's position, 1-based, as HAProxy's default ids).
+// stickTarget pins the request to the server the entry names: by its
+// server_key (the server's name) when the entry has one and a server of
+// the backend bears it, else by its server_id (the server's position,
+// 1-based, as HAProxy's default ids), as HAProxy 2.6 looks them up.
 func (s *session) stickTarget(be *backend, ref stick.Ref, now uint32) {
-	v, ok := ref.Value(stick.ServerID, 0, now)
-	id := int64(v)
-	if !ok || id < 1 || id > int64(len(be.servers)) {
-		return
+	srv := serverByKey(be, ref)
+	if srv == nil {
+		v, ok := ref.Value(stick.ServerID, 0, now)
+		id := int64(v)
+		if !ok || id < 1 || id > int64(len(be.servers)) {
+			return
+		}
+		srv = be.servers[id-1]
 	}
-	srv := be.servers[id-1]
 	be.mu.Lock()
 	up := srv.bal.Up
 	be.mu.Unlock()
@@ -132,11 +137,26 @@ func (s *session) stickStore(be *backend, srv *server) {
 		for _, st := range s.stores {
 			if ref, ok := st.table.Acquire(st.key, true, now); ok {
 				ref.Set(stick.ServerID, 0, uint64(id), now)
+				ref.SetString(stick.ServerKey, srv.cfg.Name, now)
 				ref.Release(false, now)
 			}
 		}
 	}
 	s.stores = s.stores[:0]
+}
+
+// serverByKey is the server of be named by the entry's server_key, or nil.
+func serverByKey(be *backend, ref stick.Ref) *server {
+	name, ok := ref.String(stick.ServerKey)
+	if !ok {
+		return nil
+	}
+	for _, sv := range be.servers {
+		if sv.cfg.Name == name {
+			return sv
+		}
+	}
+	return nil
 }
 
 // serverID is srv's HAProxy id in be (its 1-based position); 0: none.

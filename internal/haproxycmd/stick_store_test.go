@@ -54,7 +54,7 @@ func TestStickStoreResponseMatchesHAProxy(t *testing.T) {
 		}
 	}
 	for _, table := range []string{"be", "st"} {
-		ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table "+table)), "")
+		ha := normTable(haproxytest.StatsCmd(t, haSock, "show table "+table))
 		goha := normTable(haproxytest.StatsCmd(t, goSock, "show table "+table))
 		if ha != goha || strings.Count(ha, "server_id=") < 2 {
 			t.Errorf("show table %s:\nhaproxy:\n%s\ngoha:\n%s", table, ha, goha)
@@ -138,9 +138,36 @@ func TestStickStoreTCPMatchesHAProxy(t *testing.T) {
 		}
 	}
 	sameStickTable(t, "be", haSock, goSock)
-	ha := serverKey.ReplaceAllString(normTable(haproxytest.StatsCmd(t, haSock, "show table st")), "")
+	ha := normTable(haproxytest.StatsCmd(t, haSock, "show table st"))
 	goha := normTable(haproxytest.StatsCmd(t, goSock, "show table st"))
-	if ha != goha || !strings.Contains(ha, "server_id=") {
+	if ha != goha || !strings.Contains(ha, "server_key=s") {
 		t.Errorf("show table st:\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
+	}
+}
+
+// TestStickServerKeyFirstMatchesHAProxy: an entry's server_key (the
+// server's name) decides before its server_id: once `set table` points
+// server_id at another server, the client still goes where server_key
+// says, in both proxies; a server_key filter matches no entry, and `set
+// table` of server_key leaves it unchanged, as in HAProxy.
+func TestStickServerKeyFirstMatchesHAProxy(t *testing.T) {
+	haBind, goBind, haSock, goSock, _ := stickPair(t, stickOnCfg)
+	first := stickRounds(t, "before", 2, haBind, goBind)
+	name := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	other := map[string]string{"s1": "3", "s2": "1", "s3": "2"}[name]
+	for _, sock := range []string{haSock, goSock} {
+		haproxytest.StatsCmd(t, sock, "set table be key 127.0.0.1 data.server_id "+other)
+		haproxytest.StatsCmd(t, sock, "set table be key 127.0.0.9 data.server_key 2")
+	}
+	after := stickRounds(t, "after set table", 2, haBind, goBind)
+	if after["127.0.0.1"] != first["127.0.0.1"] {
+		t.Errorf("127.0.0.1 moved from %q to %q", first["127.0.0.1"], after["127.0.0.1"])
+	}
+	for _, cmd := range []string{"show table be", "show table be data.server_key eq 0", "show table be data.server_key gt 0", "show table be data.server_id eq " + other} {
+		ha := normTable(haproxytest.StatsCmd(t, haSock, cmd))
+		goha := normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		if ha != goha {
+			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+		}
 	}
 }

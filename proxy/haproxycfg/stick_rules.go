@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"slices"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
@@ -30,14 +32,14 @@ func stickTableName(px *haproxy.Proxy, r haproxy.StickRule) string {
 	return px.Name
 }
 
-// withServerID adds server_id to a table's stored types when missing.
+// withServerID adds server_id and server_key to a table's stored types
+// when missing, as HAProxy 2.6 does for a table stick rules use.
 func withServerID(c stick.Config) stick.Config {
-	for _, s := range c.Stores {
-		if s.Type == stick.ServerID {
-			return c
+	for _, d := range []stick.DataType{stick.ServerID, stick.ServerKey} {
+		if !slices.ContainsFunc(c.Stores, func(s stick.Store) bool { return s.Type == d }) {
+			c.Stores = append(c.Stores, stick.Store{Type: d})
 		}
 	}
-	c.Stores = append(c.Stores, stick.Store{Type: stick.ServerID})
 	return c
 }
 
