@@ -388,6 +388,9 @@ type Backend struct {
 	StickRules []StickOn
 	// StoreResponse says whether StickRules hold a store-response rule.
 	StoreResponse bool
+	// RDPCookie is the cookie name of `persist rdp-cookie` ("" = none;
+	// tcp mode, persist_rdp.go).
+	RDPCookie string
 }
 
 // PersistRule is `force-persist` (Force) or `ignore-persist`.

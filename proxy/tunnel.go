@@ -237,6 +237,8 @@ func (s *session) serveTCP() {
 	}
 	s.breq.Src = s.src.Addr()
 	s.tl = timeline{start: s.accepted}
+	s.breq.Payload = pending // balance rdp-cookie reads it
+	s.rdpPersist(be)
 	s.stickMatch(be)
 	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	if srv == nil {

@@ -13,12 +13,13 @@ import (
 // persistence maps a backend's cookie persistence: the `cookie` line,
 // `option persist` and the force-persist/ignore-persist rules. HAProxy
 // ignores all of it outside mode http (the parser warns as it does).
-// Dynamic cookies and RDP cookie persistence are not implemented and are
-// reported.
+// `persist rdp-cookie` reads the tcp-mode payload (persist_rdp.go).
 func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
-	if px.PersistRDPCookie != "" {
-		b.unsupported(px.PersistRDPPos, "persist rdp-cookie")
-	}
+	be.Persist = px.Options["persist"] // stick rules and rdp-cookie read it in tcp mode too
+	// In mode http the RDP cookie is never found (HAProxy looks for it at
+	// the start of its internal HTX message), so persist rdp-cookie only
+	// runs on tcp sessions, which carry the bytes the client sent.
+	be.RDPCookie = px.PersistRDPCookie
 	c := px.Cookie
 	if px.DynamicCookieKey != "" && (c == nil || !c.Dynamic || px.Mode != "http") {
 		b.unsupported(px.Pos, "dynamic-cookie-key") // inert: only dynamic cookies read it
@@ -31,7 +32,6 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 		}
 		return
 	}
-	be.Persist = px.Options["persist"]
 	b.persistRules(px, be)
 	if c == nil {
 		return
