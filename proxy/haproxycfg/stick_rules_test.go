@@ -59,3 +59,34 @@ backend tcpbe
 		t.Errorf("%d notices, want 2:\n%s", n, got)
 	}
 }
+
+// TestStickServerKeyTables: a table stick rules use stores server_id and
+// server_key, as HAProxy 2.6 adds both; `srvkey addr` (server_key holding
+// the server's address) is reported.
+func TestStickServerKeyTables(t *testing.T) {
+	p := buildText(t, `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+backend be
+    stick-table type ip size 1k expire 30s
+    stick on src
+    server s1 127.0.0.1:9
+backend addr
+    stick-table type ip size 1k srvkey addr
+    stick on src
+    server s1 127.0.0.1:9
+`)
+	for _, tb := range p.Proxy.Tables {
+		_, id := tb.Stores(stick.ServerID)
+		_, key := tb.Stores(stick.ServerKey)
+		if !id || !key {
+			t.Errorf("table %s: server_id %v, server_key %v", tb.Name(), id, key)
+		}
+	}
+	got := strings.Join(notices(p), "\n")
+	if n := len(notices(p)); n != 1 || !strings.Contains(got, "[test.cfg:11] : 'stick-table srvkey addr'") {
+		t.Errorf("notices:\n%s", got)
+	}
+}
