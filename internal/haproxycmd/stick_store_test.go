@@ -171,3 +171,20 @@ func TestStickServerKeyFirstMatchesHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestStickOnPersistTCPMatchesHAProxy: in mode tcp too, `option persist`
+// keeps a client stuck to a disabled server on it, as in HAProxy.
+func TestStickOnPersistTCPMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(stickTCPCfg, "    balance roundrobin\n", "    balance roundrobin\n    option persist\n", 1)
+	haBind, goBind, haSock, goSock := tcpStickPair(t, cfg, "be")
+	first := stickRounds(t, "before", 2, haBind, goBind)
+	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	for _, sock := range []string{haSock, goSock} {
+		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
+	}
+	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	if after["127.0.0.1"] != first["127.0.0.1"] {
+		t.Errorf("127.0.0.1 moved from %q to %q", first["127.0.0.1"], after["127.0.0.1"])
+	}
+	sameStickTable(t, "after", haSock, goSock)
+}
