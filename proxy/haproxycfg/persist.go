@@ -20,6 +20,17 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 	// the start of its internal HTX message), so persist rdp-cookie only
 	// runs on tcp sessions, which carry the bytes the client sent.
 	be.RDPCookie = px.PersistRDPCookie
+	if be.RDPCookie != "" {
+		for _, s := range px.Servers {
+			// HAProxy compares the cookie with the IPv4 address resolved
+			// at start; goha compares literal addresses only (an IPv6
+			// server never matches, in both)
+			addr, err := serverAddr(s.Addr)
+			if _, perr := netip.ParseAddrPort(addr); err != nil || perr != nil {
+				b.unsupported(s.Pos, "persist rdp-cookie with server address "+s.Addr.Raw)
+			}
+		}
+	}
 	c := px.Cookie
 	if px.DynamicCookieKey != "" && (c == nil || !c.Dynamic || px.Mode != "http") {
 		b.unsupported(px.Pos, "dynamic-cookie-key") // inert: only dynamic cookies read it

@@ -90,3 +90,28 @@ backend addr
 		t.Errorf("notices:\n%s", got)
 	}
 }
+
+// TestRDPPersistNeedsLiteralAddresses: persist rdp-cookie compares the
+// cookie with server addresses; a server given by name (which HAProxy
+// resolves at start) is reported.
+func TestRDPPersistNeedsLiteralAddresses(t *testing.T) {
+	p := buildText(t, `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen l
+    bind 127.0.0.1:18097
+    persist rdp-cookie
+    server s1 localhost:18081
+    server s2 127.0.0.1:18082
+    server s3 [::1]:18083
+`)
+	got := strings.Join(notices(p), "\n")
+	if n := len(notices(p)); n != 1 || !strings.Contains(got, "[test.cfg:9] : 'persist rdp-cookie with server address localhost:18081'") {
+		t.Errorf("notices:\n%s", got)
+	}
+	if be := p.Proxy.Backends[0]; be.RDPCookie != "msts" {
+		t.Errorf("RDPCookie %q", be.RDPCookie)
+	}
+}
