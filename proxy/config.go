@@ -394,6 +394,11 @@ type Backend struct {
 	// StickRules are the `stick on|match|store-request` rules in order
 	// (stick_persist.go).
 	StickRules []StickOn
+	// StoreResponse says whether StickRules hold a store-response rule.
+	StoreResponse bool
+	// RDPCookie is the cookie name of `persist rdp-cookie` ("" = none;
+	// tcp mode, persist_rdp.go).
+	RDPCookie string
 }
 
 // PersistRule is `force-persist` (Force) or `ignore-persist`.

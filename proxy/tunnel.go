@@ -237,12 +237,18 @@ func (s *session) serveTCP() {
 	}
 	s.breq.Src = s.src.Addr()
 	s.tl = timeline{start: s.accepted}
-	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, nil)
+	s.breq.Payload = pending // balance rdp-cookie reads it
+	s.rdpPersist(be)
+	s.stickMatch(be)
+	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	if srv == nil {
 		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()
+	// HAProxy runs the store rules once the server connection is up (no
+	// response to wait for in TCP mode).
+	s.stickStore(be, srv)
 	s.srvConn.Store(sc)
 	s.curSrv.Store(srv)
 	srv.stats.sessions.Add(1)

@@ -16,6 +16,10 @@ var fetchSet = func() map[string]bool {
 	return m
 }()
 
+// aclOnlyKeywords are ACL keywords of HAProxy 2.6 that are no sample
+// fetch of section 7.3 (payload.c registers them as ACLs only).
+var aclOnlyKeywords = map[string]bool{"req_rdp_cookie": true, "req_rdp_cookie_cnt": true}
+
 // ipFetches are fetches whose patterns are addresses or networks.
 var ipFetches = map[string]bool{"src": true, "dst": true, "be_id": false}
 
@@ -33,7 +37,7 @@ func fetchName(criterion string) string {
 // or "".
 func (s *state) checkACL(a ACL) string {
 	name := a.Keyword
-	if !fetchSet[name] {
+	if !fetchSet[name] && !aclOnlyKeywords[name] {
 		return fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", name, a.Sample.Text)
 	}
 	if msg := s.sampleMaps(a.Sample); msg != "" {
@@ -123,7 +127,7 @@ func validIPPattern(v string) bool {
 func aclKeyword(name string) bool {
 	switch name {
 	case "method", "http_auth_group", "req_ver", "resp_ver", "payload", "payload_lv",
-		"req_rdp_cookie", "req_ssl_sni", "ssl_fc_sni_end", "ssl_fc_sni_reg":
+		"req_rdp_cookie", "req_rdp_cookie_cnt", "req_ssl_sni", "ssl_fc_sni_end", "ssl_fc_sni_reg":
 		return true
 	}
 	base, suffix, _ := strings.Cut(name, "_")

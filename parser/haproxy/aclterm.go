@@ -180,6 +180,7 @@ var predefinedACLWords = map[string][]string{
 	"HTTP_URL_ABS":   {"url_reg", "^[^/:]*://"},
 	"HTTP_URL_SLASH": {"url_beg", "/"},
 	"HTTP_URL_STAR":  {"url", "*"},
+	"RDP_COOKIE":     {"req.rdp_cookie_cnt", "gt", "0"},
 }
 
 // PredefinedACL returns HAProxy's predefined ACL name, typed, when goha

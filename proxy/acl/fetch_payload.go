@@ -8,11 +8,12 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/clienthello"
+	"github.com/goha-lb/goha/proxy/rdpcookie"
 )
 
-// The ClientHello fetches of tcp-mode content inspection: they read the
-// bytes the client sent so far (RequestInfo.Payload) with HAProxy's
-// rules (proxy/clienthello). Short of bytes, they give no value and tell
+// The ClientHello and RDP cookie fetches of tcp-mode content inspection:
+// they read the bytes the client sent so far (RequestInfo.Payload) with
+// HAProxy's rules (proxy/clienthello, proxy/rdpcookie). Short of bytes, they give no value and tell
 // the rule to wait for more while the inspect delay runs.
 func init() {
 	sint, str := haproxy.SampleSInt, haproxy.SampleStr
@@ -56,6 +57,38 @@ func init() {
 	}
 	for k, v := range rows {
 		fetches[k] = v
+	}
+	rdp := fetchDef{out: str, build: rdpCookie(false)}
+	rdpCnt := fetchDef{out: sint, build: rdpCookie(true)}
+	for _, k := range []string{"req.rdp_cookie", "rdp_cookie", "req_rdp_cookie"} {
+		fetches[k] = rdp
+		fetches[k+"_cnt"] = rdpCnt
+	}
+}
+
+// rdpCookie builds req.rdp_cookie([name]) (the value of the RDP cookie,
+// any name without one) or, cnt, req.rdp_cookie_cnt([name]): 1 when it is
+// there, 0 when it never will be; short of bytes, neither has a value.
+func rdpCookie(cnt bool) func([]haproxy.Arg) (fetchFunc, error) {
+	return func(args []haproxy.Arg) (fetchFunc, error) {
+		if len(args) > 1 {
+			return nil, fmt.Errorf("expects at most 1 argument")
+		}
+		name := ""
+		if len(args) == 1 {
+			name = args[0].Str
+		}
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			v, st := rdpcookie.Value(r.Payload, name)
+			if st == rdpcookie.Short {
+				r.PayloadShort()
+				return false
+			}
+			if cnt {
+				return yield(value{t: haproxy.SampleSInt, i: b2i(st == rdpcookie.OK)})
+			}
+			return st == rdpcookie.OK && yield(strValue(string(v)))
+		}, nil
 	}
 }
 

@@ -74,6 +74,10 @@ type Request struct {
 	// Nil is fine: the algorithm then falls back as HAProxy does when the
 	// body has not arrived.
 	Body []byte
+	// Payload is what a tcp-mode client sent before the server was
+	// picked (what the tcp-request content rules waited for); `balance
+	// rdp-cookie` reads the RDP cookie there.
+	Payload []byte
 }
 
 // Balancer picks servers. Implementations are safe for concurrent use.

@@ -387,7 +387,7 @@ func TestBuildErrors(t *testing.T) {
 		{Algorithm: "hash", Hash: HashSample{Fetch: FetchURLParam}},
 		{Algorithm: "hash", Hash: HashSample{Fetch: FetchReqHdr}},
 		{Algorithm: "hash", Hash: HashSample{Fetch: SampleFetch(99)}},
-		{Algorithm: "rdp-cookie", RDPCookie: "mstshash"},
+		{Algorithm: "rdp-cookie"},
 	} {
 		if _, err := Build(spec, servers(1)); err == nil {
 			t.Errorf("Build(%+v) accepted", spec)
@@ -573,7 +573,7 @@ func TestSpec(t *testing.T) {
 	if err != nil || sequence(b, nil, 3) != "web1 web2 web2" {
 		t.Errorf("Build(static-rr): %v", err)
 	}
-	if _, err := Build(Spec{Algorithm: "rdp-cookie", RDPCookie: "mstshash"}, servers(1)); err == nil {
-		t.Error("Build(rdp-cookie) accepted")
+	if _, err := Build(Spec{Algorithm: "rdp-cookie"}, servers(1)); err == nil {
+		t.Error("Build(rdp-cookie) accepted without a cookie name")
 	}
 }

@@ -45,6 +45,11 @@ func build(spec Spec, servers []*Server) (Balancer, error) {
 			return nil, fmt.Errorf("balance url_param requires an URL parameter name")
 		}
 		return newHashed(servers, opts, paramKey{name: spec.URLParam.Name, checkPost: spec.URLParam.CheckPost}), nil
+	case "rdp-cookie":
+		if spec.RDPCookie == "" {
+			return nil, fmt.Errorf("balance rdp-cookie requires a cookie name")
+		}
+		return newHashed(servers, opts, rdpKey{name: spec.RDPCookie}), nil
 	case "hdr":
 		if spec.Header.Name == "" {
 			return nil, fmt.Errorf("balance hdr requires a header name: hdr(name)")

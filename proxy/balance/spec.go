@@ -21,7 +21,7 @@ type Spec struct {
 	// Draws is random(<draws>): how many servers are drawn before the
 	// least loaded is picked (>= 1).
 	Draws int
-	// RDPCookie is rdp-cookie(<name>) (not supported by Build yet).
+	// RDPCookie is rdp-cookie(<name>) ("mstshash" by default).
 	RDPCookie string
 	// Hash is the sample `balance hash <expr>` hashes.
 	Hash    HashSample

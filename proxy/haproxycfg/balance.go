@@ -10,8 +10,12 @@ import (
 
 // balance maps the parser's typed `balance`, `hash-type` and `option
 // allbackups` to a balance.Spec, filling their defaults from parser/haproxy's
-// defaults table. An algorithm proxy/balance cannot build (rdp-cookie, hash
-// <expr> with converters, ...) is reported and replaced by the default one.
+// defaults table. An algorithm proxy/balance cannot build (hash <expr> with
+// converters, ...) is reported and replaced by the default one. In mode
+// http, rdp-cookie never finds its cookie (HAProxy looks for it at the
+// start of its internal HTX message, which no client controls; goha's
+// HTTP requests carry no Payload), so it balances round robin on its map,
+// as HAProxy's does.
 func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
 	spec := balance.Spec{Algorithm: haproxy.DefaultBalance}
 	spec.Options = hashOptions(px.HashType)
@@ -77,8 +81,6 @@ func balanceSpec(pb haproxy.Balance) (balance.Spec, string) {
 				return spec, fmt.Sprintf("balance %s only accepts 'use_domain_only' modifier (got '%s')", algo, a)
 			}
 		}
-	case "rdp-cookie":
-		return spec, fmt.Sprintf("balance %s: not supported", algo)
 	case "hash":
 		if len(args) != 1 {
 			return spec, "balance hash: expects one sample expression"

@@ -26,8 +26,6 @@ func TestBalanceWordsRefused(t *testing.T) {
 		"balance hdr(x) nope":                  "balance hdr(x) only accepts 'use_domain_only' modifier (got 'nope')",
 		"balance hdr(host":                     "balance hdr(host: missing ')'",
 		"balance hdr()":                        "balance hdr requires a header name",
-		"balance rdp-cookie":                   "balance rdp-cookie: not supported",
-		"balance rdp-cookie(user)":             "balance rdp-cookie(user): not supported",
 		"balance hash path x":                  "balance hash: expects one sample expression",
 		"balance hash req.hdr(host),lower":     "balance hash req.hdr(host),lower: converters and extra fetch arguments are not supported yet",
 		"balance hash req.hdr(host,1)":         "converters and extra fetch arguments are not supported yet",
@@ -44,6 +42,8 @@ func TestBalanceWordsRefused(t *testing.T) {
 	}
 	for line, want := range map[string]balance.Spec{
 		"balance random":                             {Algorithm: "random", Draws: 2},
+		"balance rdp-cookie":                         {Algorithm: "rdp-cookie", RDPCookie: "mstshash"},
+		"balance rdp-cookie(user)":                   {Algorithm: "rdp-cookie", RDPCookie: "user"},
 		"balance random(3) draws 3":                  {Algorithm: "random", Draws: 3},
 		"balance url_param session_id check_post 64": {Algorithm: "url_param", URLParam: balance.URLParamParams{Name: "session_id", CheckPost: true}},
 		"balance hdr(Host) use_domain_only":          {Algorithm: "hdr", Header: balance.HeaderParams{Name: "Host", UseDomainOnly: true}},

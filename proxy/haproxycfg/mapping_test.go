@@ -178,7 +178,7 @@ frontend fe
     http-response return status 200 content-type text/plain lf-string %[src]
     default_backend be
 backend be
-    balance rdp-cookie
+    balance hash req.cook(s)
     server s1 127.0.0.1:7001 send-proxy-v2-ssl check inter 1s
     server s2 127.0.0.1 check
 `
@@ -195,7 +195,7 @@ backend be
 		"[test.cfg:11] : 'redirect scheme with a log-format target' parsed but not supported yet.",
 		"[test.cfg:12] : 'http-request set-header with a log-format value: log-format variable \"%ci\" is not supported by goha' parsed but not supported yet.",
 		"[test.cfg:14] : 'http-response return status 200 content-type text/plain lf-string %[src]' parsed but not supported yet.",
-		"[test.cfg:16] : 'balance rdp-cookie: not supported' parsed but not supported yet.",
+		"[test.cfg:16] : 'balance hash req.cook(s): only the src, path, url, urlp(<name>) and req.hdr(<name>) fetches are supported yet' parsed but not supported yet.",
 		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl: unable to stat SSL certificate from file '/etc/ssl/x.pem' : stat /etc/ssl/x.pem: no such file or directory' parsed but not supported yet.",

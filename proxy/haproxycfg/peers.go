@@ -68,7 +68,7 @@ func (b *builder) peersNodes(cfg *haproxy.Config) {
 			}
 			a, ok := stickpeer.New(b.tables[px.Name], px.Name, st.Type, st.KeyLen, proxy.StickNow)
 			if !ok {
-				b.unsupported(st.Pos, "stick-table peers with store server_key")
+				b.unsupported(st.Pos, "stick-table peers with key type "+st.Type)
 				continue
 			}
 			node.Config.Tables = append(node.Config.Tables, a)
@@ -85,6 +85,9 @@ func (b *builder) peersTable(ps *haproxy.PeersSection, pt haproxy.PeersTable) (p
 			return nil, false
 		}
 	}
+	if st.SrvKey == "addr" {
+		b.unsupported(pt.Pos, "peers table srvkey addr")
+	}
 	c, ok := stickConfig(pt.ID, &st)
 	if !ok {
 		b.unsupported(pt.Pos, "peers table type "+st.Type)
@@ -97,7 +100,7 @@ func (b *builder) peersTable(ps *haproxy.PeersSection, pt haproxy.PeersTable) (p
 	}
 	a, ok := stickpeer.New(t, pt.WireName, st.Type, st.KeyLen, proxy.StickNow)
 	if !ok {
-		b.unsupported(pt.Pos, "peers table with store server_key")
+		b.unsupported(pt.Pos, "peers table with key type "+st.Type)
 		return nil, false
 	}
 	b.tables[pt.ID] = t

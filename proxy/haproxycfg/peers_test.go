@@ -53,7 +53,6 @@ func TestPeersUnsupported(t *testing.T) {
 		{"peer ssl", "\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.1:10002 ssl", "", "'peers peer option ssl'"},
 		{"bind option", "\tbind 127.0.0.1:10001 ssl crt x.pem\n\tserver lb1\n\tserver lb2 127.0.0.1:10002", "", "'peers bind option ssl'"},
 		{"unix peer", "\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 unix@/tmp/p.sock", "", "'peers peer address unix@/tmp/p.sock'"},
-		{"server_key", "\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.1:10002", ",server_key", "'stick-table peers with store server_key'"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := buildText(t, strings.Replace(strings.Replace(peersBase, "%s", c.section, 1), "%s", c.store, 1))

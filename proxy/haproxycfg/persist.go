@@ -13,11 +13,23 @@ import (
 // persistence maps a backend's cookie persistence: the `cookie` line,
 // `option persist` and the force-persist/ignore-persist rules. HAProxy
 // ignores all of it outside mode http (the parser warns as it does).
-// Dynamic cookies and RDP cookie persistence are not implemented and are
-// reported.
+// `persist rdp-cookie` reads the tcp-mode payload (persist_rdp.go).
 func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
-	if px.PersistRDPCookie != "" {
-		b.unsupported(px.PersistRDPPos, "persist rdp-cookie")
+	be.Persist = px.Options["persist"] // stick rules and rdp-cookie read it in tcp mode too
+	// In mode http the RDP cookie is never found (HAProxy looks for it at
+	// the start of its internal HTX message), so persist rdp-cookie only
+	// runs on tcp sessions, which carry the bytes the client sent.
+	be.RDPCookie = px.PersistRDPCookie
+	if be.RDPCookie != "" {
+		for _, s := range px.Servers {
+			// HAProxy compares the cookie with the IPv4 address resolved
+			// at start; goha compares literal addresses only (an IPv6
+			// server never matches, in both)
+			addr, err := serverAddr(s.Addr)
+			if _, perr := netip.ParseAddrPort(addr); err != nil || perr != nil {
+				b.unsupported(s.Pos, "persist rdp-cookie with server address "+s.Addr.Raw)
+			}
+		}
 	}
 	c := px.Cookie
 	if px.DynamicCookieKey != "" && (c == nil || !c.Dynamic || px.Mode != "http") {
@@ -31,7 +43,6 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 		}
 		return
 	}
-	be.Persist = px.Options["persist"]
 	b.persistRules(px, be)
 	if c == nil {
 		return

@@ -25,6 +25,10 @@ func (b *builder) stickTables(cfg *haproxy.Config) {
 		if stuck[px.Name] {
 			c = withServerID(c)
 		}
+		if px.StickTable.SrvKey == "addr" {
+			// server_key would hold the server's address: not done
+			b.unsupported(px.StickTable.Pos, "stick-table srvkey addr")
+		}
 		t, err := stick.New(c)
 		if err != nil {
 			b.unsupported(px.StickTable.Pos, "stick-table: "+err.Error())

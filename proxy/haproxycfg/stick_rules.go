@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"slices"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
@@ -30,19 +32,22 @@ func stickTableName(px *haproxy.Proxy, r haproxy.StickRule) string {
 	return px.Name
 }
 
-// withServerID adds server_id to a table's stored types when missing.
+// withServerID adds server_id and server_key to a table's stored types
+// when missing, as HAProxy 2.6 does for a table stick rules use.
 func withServerID(c stick.Config) stick.Config {
-	for _, s := range c.Stores {
-		if s.Type == stick.ServerID {
-			return c
+	for _, d := range []stick.DataType{stick.ServerID, stick.ServerKey} {
+		if !slices.ContainsFunc(c.Stores, func(s stick.Store) bool { return s.Type == d }) {
+			c.Stores = append(c.Stores, stick.Store{Type: d})
 		}
 	}
-	c.Stores = append(c.Stores, stick.Store{Type: stick.ServerID})
 	return c
 }
 
-// stickRules maps a backend's `stick on|match|store-request` rules (mode
-// http only; store-response and tcp mode are reported).
+// stickRules maps a backend's `stick on|match|store-request|store-response`
+// rules, in HTTP and TCP mode. A fetch HAProxy cannot give where the rule
+// runs (request headers in store-response, response headers in the others,
+// HTTP headers in TCP mode) is reported: HAProxy refuses such a key and
+// warns that such a condition never matches.
 func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	if len(px.StickRules) == 0 || px.Cap&haproxy.CapBackend == 0 {
 		return
@@ -55,13 +60,22 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 	acls := acl.NewSet(px.ACLs)
 	for _, r := range px.StickRules {
 		what := "stick " + r.Verb
-		if r.Verb == "store-response" {
-			b.unsupported(r.Pos, what)
+		place := acl.ListenRequest
+		switch {
+		case px.Mode != "http":
+			place = acl.Log // neither message's headers in TCP mode
+		case r.Verb == "store-response":
+			place = acl.Response
+		}
+		if msg := acl.FormatUnavailable("%["+r.Pattern+"]", place); msg != "" {
+			b.unsupported(r.Pos, what+" "+r.Pattern+": "+msg)
 			continue
 		}
-		if px.Mode != "http" {
-			b.unsupported(r.Pos, what+" in a tcp proxy")
-			continue
+		if r.Cond != nil {
+			if msg := acls.Unavailable(r.Cond, place); msg != "" {
+				b.unsupported(r.Pos, what+" condition: "+msg)
+				continue
+			}
 		}
 		name := stickTableName(px, r)
 		t := b.tables[name]
@@ -84,7 +98,7 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 			continue
 		}
 		cfg := t.Config()
-		so := proxy.StickOn{Match: r.Match(), Store: r.Store(), Table: t,
+		so := proxy.StickOn{Match: r.Match(), Store: r.Store(), Response: r.Verb == "store-response", Table: t,
 			Key: func(ri *proxy.RequestInfo) ([]byte, bool) { return e.StickKey(ri, cfg) }}
 		if r.Cond != nil {
 			cond, err := acls.Compile(r.Cond)
@@ -95,5 +109,6 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 			so.Cond = cond
 		}
 		be.StickRules = append(be.StickRules, so)
+		be.StoreResponse = be.StoreResponse || so.Response
 	}
 }

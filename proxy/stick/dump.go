@@ -66,6 +66,13 @@ func (f Filter) match(v uint64) bool {
 
 func (t *Table) matches(i uint32, fs []Filter, now uint32) bool {
 	for _, f := range fs {
+		if types[f.Type].kind == kDict {
+			// HAProxy reads no number from a string type: 0 is compared
+			if !f.match(0) {
+				return false
+			}
+			continue
+		}
 		v, ok := t.value(i, f.Type, 0, now)
 		if !ok || !f.match(v) {
 			return false
@@ -146,7 +153,13 @@ func (t *Table) appendEntry(dst []byte, i uint32, now uint32) []byte {
 			}
 			dst = append(dst, '=')
 			v, _ := t.value(i, d, idx, now)
-			if info.kind == kSInt {
+			if info.kind == kDict {
+				if s := lookupDict(uint32(v)); s != "" {
+					dst = append(dst, s...)
+				} else {
+					dst = append(dst, '-')
+				}
+			} else if info.kind == kSInt {
 				dst = strconv.AppendInt(dst, int64(v), 10)
 			} else {
 				dst = strconv.AppendUint(dst, v, 10)

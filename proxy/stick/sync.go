@@ -9,7 +9,8 @@ import "slices"
 // (Apply), which does not renumber: a remote update is not sent back.
 
 // Value is one stored element as the peers protocol carries it: a counter
-// in U, a rate as its period's age in ms (now - start) and its two counts.
+// in U, a rate as its period's age in ms (now - start) and its two counts,
+// a string type (server_key) in S ("": no value).
 type Value struct {
 	Type  DataType
 	Index int
@@ -17,6 +18,7 @@ type Value struct {
 	Age   uint32
 	Curr  uint32
 	Prev  uint32
+	S     string
 }
 
 // Snapshot is an entry as a peer sends it.
@@ -69,6 +71,8 @@ func (t *Table) snapshot(i uint32, now uint32) Snapshot {
 				v.Age, v.Curr, v.Prev = now-w[0], w[1], w[2]
 			case kULL:
 				v.U = uint64(w[0])<<32 | uint64(w[1])
+			case kDict:
+				v.S = lookupDict(w[0])
 			default:
 				v.U = uint64(w[0])
 			}
@@ -103,6 +107,8 @@ func (t *Table) Apply(s Snapshot, now uint32) bool {
 			w[0], w[1], w[2] = (now-v.Age)&^1, v.Curr, v.Prev
 		case kULL:
 			w[0], w[1] = uint32(v.U>>32), uint32(v.U)
+		case kDict:
+			w[0] = intern(v.S)
 		default:
 			w[0] = uint32(v.U)
 		}

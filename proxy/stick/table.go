@@ -402,6 +402,9 @@ func (t *Table) set(i uint32, d DataType, idx int, v uint64, now uint32) bool {
 		return false
 	}
 	switch types[d].kind {
+	case kDict:
+		// a number names no string: HAProxy's `set table` leaves it as is
+		// (SetString stores one)
 	case kFreq:
 		freqSet(w, now, uint32(v))
 	case kULL:

@@ -22,8 +22,8 @@ type Table struct {
 // New adapts t, announced under wireName (a proxy's table: the proxy's
 // name; a peers section's "table x": "/x"). typ and keyLen are the
 // configured key type and `len` (0: not given), which fix the announced
-// key (peers.KeyOf). ok is false for a table HAProxy's peers cannot carry
-// here (server_key: its dictionary is not kept by proxy/stick).
+// key (peers.KeyOf). ok is false for a key type the peers protocol cannot
+// announce. server_key goes as the session's dictionary cache sends it.
 func New(t *stick.Table, wireName, typ string, keyLen int, now func() uint32) (*Table, bool) {
 	kt, kl, ok := peers.KeyOf(typ, keyLen)
 	if !ok {
@@ -35,9 +35,6 @@ func New(t *stick.Table, wireName, typ string, keyLen int, now func() uint32) (*
 		n, stored := t.Stores(d)
 		if !stored {
 			continue
-		}
-		if d == stick.ServerKey {
-			return nil, false
 		}
 		pd := peers.DataType(d)
 		def.Types |= 1 << pd
@@ -91,12 +88,19 @@ func (a *Table) Snapshot() []peers.Entry {
 	return out
 }
 
-// Apply implements peers.Table: conn_cur and server_key are not learned.
+// Apply implements peers.Table: conn_cur is not learned, nor a server_key
+// sent as "no entry" (the entry keeps its own).
 func (a *Table) Apply(e peers.Entry) {
 	s := stick.Snapshot{Key: e.Key, Expire: e.Expire}
 	for _, v := range e.Values {
 		d := stick.DataType(v.Type)
-		if d >= stick.NumDataTypes || d == stick.ServerKey || d == stick.ConnCur {
+		if d >= stick.NumDataTypes || d == stick.ConnCur {
+			continue
+		}
+		if d == stick.ServerKey {
+			if v.Dict.Present && v.Dict.HasValue {
+				s.Values = append(s.Values, stick.Value{Type: d, S: string(v.Dict.Value)})
+			}
 			continue
 		}
 		for i, n := range v.Num {
@@ -119,6 +123,12 @@ func (a *Table) entry(s stick.Snapshot) peers.Entry {
 			e.Values = append(e.Values, peers.Value{Type: pd})
 		}
 		pv := &e.Values[len(e.Values)-1]
+		if v.Type == stick.ServerKey {
+			if v.S != "" {
+				pv.Dict = peers.DictRef{Present: true, HasValue: true, Value: []byte(v.S)}
+			}
+			continue
+		}
 		if v.Type.IsRate() {
 			pv.Freq = append(pv.Freq, peers.FreqCtr{Age: v.Age, Curr: v.Curr, Prev: v.Prev})
 		} else {

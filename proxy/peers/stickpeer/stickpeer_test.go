@@ -88,3 +88,53 @@ func TestLocalChangeReachesPeerTable(t *testing.T) {
 		t.Errorf("taught rate %+v (sent %+v)", v, ups[0].Values)
 	}
 }
+
+// TestServerKeyCarried: a table stick rules use (server_id, server_key)
+// is announced with both types, as HAProxy announces it; an entry's
+// server_key goes as a dictionary value ("no entry" when unset) and is
+// learned by the other side.
+func TestServerKeyCarried(t *testing.T) {
+	mk := func() *stick.Table {
+		st, err := stick.New(stick.Config{Name: "be", Key: stick.KeyIP, Size: 10, Expire: 30000,
+			Stores: []stick.Store{{Type: stick.ServerID}, {Type: stick.ServerKey}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	clock := func() uint32 { return 1000 }
+	src, dst := mk(), mk()
+	as, ok := New(src, "be", "ip", 0, clock)
+	ad, _ := New(dst, "be", "ip", 0, clock)
+	if !ok || as.Def().Types != 1<<peers.DTServerID|1<<peers.DTServerKey {
+		t.Fatalf("def %+v", as.Def())
+	}
+	for i, name := range []string{"s2", ""} {
+		r, _ := src.Acquire([]byte{10, 0, 0, byte(i + 1)}, true, 1000)
+		r.Set(stick.ServerID, 0, 2, 1000)
+		if name != "" {
+			r.SetString(stick.ServerKey, name, 1000)
+		}
+		r.Release(false, 1000)
+	}
+	ups := as.UpdatesAfter(0, 10)
+	if len(ups) != 2 {
+		t.Fatalf("updates %+v", ups)
+	}
+	for _, u := range ups {
+		v, _ := u.ValueOf(peers.DTServerKey)
+		set := u.Key[3] == 1
+		if v.Dict.Present != set || set && string(v.Dict.Value) != "s2" {
+			t.Errorf("key %v: server_key %+v", u.Key, v.Dict)
+		}
+		ad.Apply(u)
+	}
+	r, ok := dst.Acquire([]byte{10, 0, 0, 1}, false, 1000)
+	if !ok {
+		t.Fatal("not learned")
+	}
+	defer r.Release(false, 1000)
+	if s, _ := r.String(stick.ServerKey); s != "s2" {
+		t.Errorf("learned server_key %q", s)
+	}
+}
