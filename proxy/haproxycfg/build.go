@@ -263,6 +263,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	if mode(px) == proxy.ModeTCP {
+		acls.WithPayload()
+	}
 	fe.UseBackends = b.useBackends(px, acls)
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
