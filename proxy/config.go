@@ -221,6 +221,11 @@ type RequestInfo struct {
 	// resp is the server's response while the http-response rules run
 	// (nil otherwise: the res.* fetches then have no value).
 	resp *http1.Response
+	// resBody is what is buffered of the response body (chunk framing
+	// included); resPlain caches it without framing (res_body.go).
+	resBody      []byte
+	resPlain     []byte
+	resPlainDone bool
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
 	// Payload is what a tcp-mode client sent so far, before a server is

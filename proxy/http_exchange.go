@@ -29,6 +29,9 @@ type exchange struct {
 	extra []http1.Header
 
 	comp exchangeComp // compression chosen on the request (compress.go)
+	// respWaitFailed: an http-response wait-for-body ran out of time
+	// (res_body.go).
+	respWaitFailed bool
 }
 
 // errStale marks a reused server connection that the server had already
@@ -336,8 +339,18 @@ func (x *exchange) forwardResponse() bool {
 	compress := x.comp.algo != "" &&
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,
 			kind == http1.BodyChunked || (kind == http1.BodyLength && resp.ContentLength > 0), resp.Headers)
+	x.noteResBody()
 	if x.runResponseRules() {
 		s.sendError(502, x.be)
+		return false
+	}
+	if x.respWaitFailed {
+		// HAProxy's http_reply_and_close: 504, connection: close.
+		x.status, x.term = 504, term('s', 'D')
+		s.fe.stats.countStatus(504)
+		x.srv.stats.countStatus(504)
+		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no rules: they were running
+		s.clientWriteMessage(s.out)
 		return false
 	}
 	x.responseCookies()
