@@ -265,6 +265,10 @@ func commaElements(v []byte) [][]byte {
 	return out
 }
 
+// CompAlgo is res.comp_algo: the algorithm compressing the response
+// ("" when it is not compressed).
+func (r *RequestInfo) CompAlgo() string { return r.compAlgo }
+
 // exchangeComp is one exchange's compression: the algorithm chosen on the
 // request ("" for none) and whether offload took Accept-Encoding out of it.
 type exchangeComp struct {
@@ -277,6 +281,7 @@ type exchangeComp struct {
 // as the http-request rules left it.
 func (x *exchange) chooseCompression() {
 	x.comp = exchangeComp{plan: planCompression(x.s.fe.cfg.Compression, x.be.cfg.Compression)}
+	x.s.info.compAlgo = ""
 	p := &x.comp.plan
 	if !p.active || len(p.algos) == 0 {
 		return

@@ -223,6 +223,8 @@ type RequestInfo struct {
 	resp *http1.Response
 	// resBody is what is buffered of the response body (chunk framing
 	// included); resPlain caches it without framing (res_body.go).
+	// compAlgo is the algorithm compressing this response ("": none).
+	compAlgo     string
 	resBody      []byte
 	resPlain     []byte
 	resPlainDone bool

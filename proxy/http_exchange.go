@@ -340,6 +340,10 @@ func (x *exchange) forwardResponse() bool {
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,
 			kind == http1.BodyChunked || (kind == http1.BodyLength && resp.ContentLength > 0), resp.Headers)
 	x.noteResBody()
+	s.info.compAlgo = ""
+	if compress {
+		s.info.compAlgo = x.comp.algo
+	}
 	if x.runResponseRules() {
 		s.sendError(502, x.be)
 		return false

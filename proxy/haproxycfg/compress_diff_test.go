@@ -77,8 +77,9 @@ var compCases = []compCase{
 // compConfigs are the configurations of TestCompressionDifferential.
 var compConfigs = []struct{ name, fe, be string }{
 	{"frontend gzip deflate and types", "    compression algo gzip deflate\n    compression type text/html text/plain\n" +
-		"    http-response set-header x-r 1 if { status 200 }\n    http-response set-header etag \"r\" if { res.hdr(etag) \"z\" }\n", ""},
-	{"backend raw-deflate identity and offload", "", "    compression algo identity raw-deflate\n    compression offload\n"},
+		"    http-response set-header x-r 1 if { status 200 }\n    http-response set-header x-comp %[res.comp]\n" +
+		"    http-response set-header x-algo %[res.comp_algo] if { res.comp }\n    http-response set-header etag \"r\" if { res.hdr(etag) \"z\" }\n", ""},
+	{"backend raw-deflate identity and offload", "    http-response set-header x-algo %[res.comp_algo]\n", "    compression algo identity raw-deflate\n    compression offload\n"},
 	{"defaults algo and frontend offload", "    compression offload\n    filter compression\n", ""},
 }
 
