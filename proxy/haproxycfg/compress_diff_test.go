@@ -68,6 +68,9 @@ var compCases = []compCase{
 	{"bad etag", compGet("/", "accept-encoding: gzip\r\n"), compAnswer("200 OK", "content-type: text/html\r\netag: v1\r\n", "hello")},
 	{"two etags", compGet("/", "accept-encoding: gzip\r\n"), compAnswer("200 OK", "content-type: text/html\r\netag: \"a\"\r\netag: \"b\"\r\n", "hello")},
 	{"chunked", compGet("/", "accept-encoding: gzip\r\n"), compChunked("200 OK", "content-type: text/html\r\nvary: Cookie\r\n", "hello ", compText, "bye")},
+	{"chunked, empty", compGet("/", "accept-encoding: gzip\r\n"), compChunked("200 OK", "content-type: text/html\r\n")},
+	{"chunked with trailers", compGet("/", "accept-encoding: gzip\r\n"),
+		"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nx-sum: 1\r\n\r\n"},
 	{"empty body", compGet("/", "accept-encoding: gzip\r\n"), compAnswer("200 OK", "content-type: text/html\r\n", "")},
 	{"old mozilla", compGet("/", "user-agent: Mozilla/4.0 (compatible; MSIE 5.5; Windows 98)\r\naccept-encoding: gzip\r\n"), compAnswer("200 OK", "content-type: text/html\r\n", "hello")},
 	{"msie 6 sv1", compGet("/", "user-agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)\r\naccept-encoding: gzip\r\n"), compAnswer("200 OK", "content-type: text/html\r\n", "hello")},
@@ -124,6 +127,9 @@ func TestCompressionDifferential(t *testing.T) {
 				gh, gb := splitCompressed(t, got, strings.HasPrefix(cc.req, "HEAD"))
 				if wh != gh {
 					t.Errorf("%s: response head\n haproxy %q\n goha    %q", cc.name, wh, gh)
+				}
+				if wt, gt := lastChunk(want), lastChunk(got); wt != gt {
+					t.Errorf("%s: last chunk and trailers\n haproxy %q\n goha    %q", cc.name, wt, gt)
 				}
 				if wb != gb {
 					t.Errorf("%s: decoded body\n haproxy %q\n goha    %q", cc.name, trunc(wb), trunc(gb))
@@ -185,6 +191,18 @@ func compareCompStats(t *testing.T, stat string, px *proxy.Proxy) {
 		}
 		t.Logf("%s/%s comp_in %d comp_out haproxy %s goha %d", f[0], f[1], st.CompIn, f[idx["comp_out"]], st.CompOut)
 	}
+}
+
+// lastChunk is what follows the last chunk's size line "0" of a chunked
+// response: its trailers and the final CRLF ("" when not chunked).
+func lastChunk(raw []byte) string {
+	if !bytes.Contains(bytes.ToLower(raw), []byte("\r\ntransfer-encoding: chunked\r\n")) {
+		return ""
+	}
+	if i := bytes.LastIndex(raw, []byte("\r\n0\r\n")); i >= 0 {
+		return string(raw[i:])
+	}
+	return "no last chunk"
 }
 
 func trunc(s string) string {
