@@ -83,3 +83,20 @@ func TestRespCompressible(t *testing.T) {
 		t.Error("HTTP/1.0, HEAD or an unframed body compressed")
 	}
 }
+
+// FuzzChooseAlgo: any Accept-Encoding and User-Agent values give an
+// algorithm of the list or none, never a panic.
+func FuzzChooseAlgo(f *testing.F) {
+	for _, s := range []string{"gzip;q=0.5, deflate", "*;q=", "gzip;q", " ;;q=1.", "br,,gzip ; q=0.001", "\t"} {
+		f.Add(s, "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)")
+	}
+	algos := []string{"identity", "raw-deflate", "gzip"}
+	f.Fuzz(func(t *testing.T, accept, ua string) {
+		algo, _ := chooseAlgo(algos, []byte(ua), ua != "", commaElements([]byte(accept)))
+		if algo != "" && algo != "identity" && algo != "raw-deflate" && algo != "gzip" {
+			t.Fatalf("chose %q", algo)
+		}
+		respCompressible(&compPlan{types: []string{accept}}, true, false, 200, true,
+			[]http1.Header{{Name: []byte("etag"), Value: []byte(ua)}, {Name: []byte("content-type"), Value: []byte(accept)}})
+	})
+}
