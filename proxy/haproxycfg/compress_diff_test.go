@@ -138,6 +138,16 @@ func TestCompressionDifferential(t *testing.T) {
 					t.Errorf("%s: backend got\n haproxy %q\n goha    %q", cc.name, w, g)
 				}
 			}
+			// Keep-alive: two pipelined requests, the first answer
+			// compressed, on one client connection.
+			recHA.reset([]byte(compAnswer("200 OK", "content-type: text/html\r\n", compText)), false)
+			recGo.reset([]byte(compAnswer("200 OK", "content-type: text/html\r\n", compText)), false)
+			two := "GET / HTTP/1.1\r\nhost: h\r\naccept-encoding: gzip, deflate\r\n\r\nGET / HTTP/1.1\r\nhost: h\r\n\r\n"
+			want, _ := difftest.Exchange(ha, []byte(two), 500*time.Millisecond)
+			got, _ := difftest.Exchange(goha, []byte(two), 500*time.Millisecond)
+			if w, g := decodeAll(t, want), decodeAll(t, got); w != g || strings.Count(w, "HTTP/1.1 200") != 2 {
+				t.Errorf("keep-alive:\n haproxy %s\n goha    %s", trunc(w), trunc(g))
+			}
 			compareCompStats(t, haproxytest.StatsCmd(t, sock, "show stat"), px)
 		})
 	}
@@ -191,6 +201,20 @@ func compareCompStats(t *testing.T, stat string, px *proxy.Proxy) {
 		}
 		t.Logf("%s/%s comp_in %d comp_out haproxy %s goha %d", f[0], f[1], st.CompIn, f[idx["comp_out"]], st.CompOut)
 	}
+}
+
+// decodeAll is each response of raw: its head and its body decompressed.
+func decodeAll(t *testing.T, raw []byte) string {
+	msgs, _, err := difftest.SplitMessages(raw, true)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	var out []string
+	for _, m := range msgs {
+		h, b := splitCompressed(t, m.Raw, false)
+		out = append(out, h+b)
+	}
+	return strings.Join(out, "\n")
 }
 
 // lastChunk is what follows the last chunk's size line "0" of a chunked
