@@ -130,8 +130,9 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 		}
 		if len(data) > 0 || done {
 			n0 := len(out)
+			payload := data // what HAProxy's HTX carries: the data as sent
 			if zw == nil {
-				out = http1.AppendChunk(out, data)
+				x.countComp(consumed, 0, true)
 			} else {
 				zw.Write(data)
 				if done {
@@ -139,20 +140,19 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 				} else {
 					zw.Flush()
 				}
-				out = http1.AppendChunk(out, zb.Bytes())
-				x.countComp(consumed, int64(zb.Len()), bypass)
-				zb.Reset()
+				payload = zb.Bytes()
+				x.countComp(consumed, int64(len(payload)), bypass)
 			}
-			if zw == nil {
-				x.countComp(consumed, 0, true)
-			}
+			out = http1.AppendChunk(out, payload)
 			if done {
 				if len(final) == 0 {
 					final = []byte("0\r\n\r\n")
 				}
 				out = append(out, final...)
 			}
-			s.uncounted += int64(len(out)-n0) - int64(len(data))
+			// %B counts what the client gets less the chunk framing.
+			s.uncounted += int64(len(out)-n0) - int64(len(payload))
+			zb.Reset()
 		}
 		if len(out) > 0 {
 			var err error
