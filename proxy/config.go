@@ -34,6 +34,9 @@ type Config struct {
 	H2        h2.Settings
 	Frontends []*Frontend
 	Backends  []*Backend
+	// CompMaxLevel is tune.comp.maxlevel, the compression level
+	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
+	CompMaxLevel int
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }
@@ -126,6 +129,8 @@ type Frontend struct {
 	// waited for (up to the buffer, `timeout http-request`) before the
 	// http-request rules run (body_wait.go).
 	BufferRequest bool
+	// Compression is the frontend's `compression` (nil: none).
+	Compression *Compression
 	// Listen: a listen section, whose backend half (the backend of the
 	// same name) holds its cookie: HAProxy's log shows that cookie's
 	// state for requests its rules answer.
@@ -221,6 +226,13 @@ type RequestInfo struct {
 	// resp is the server's response while the http-response rules run
 	// (nil otherwise: the res.* fetches then have no value).
 	resp *http1.Response
+	// resBody is what is buffered of the response body (chunk framing
+	// included); resPlain caches it without framing (res_body.go).
+	// compAlgo is the algorithm compressing this response ("": none).
+	compAlgo     string
+	resBody      []byte
+	resPlain     []byte
+	resPlainDone bool
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
 	// TLSErrors are the client certificate's verification errors that
@@ -352,15 +364,17 @@ type Backend struct {
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool
-	Name          string
-	ID            int // HAProxy's proxy id (be_id)
-	Mode          Mode
-	Timeouts      Timeouts
-	ConnMode      HTTPConnMode
-	ForwardFor    ForwardFor
-	Splice        SpliceOptions
-	Retries       int  // `retries`, HAProxy default 3
-	Redispatch    bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	// Compression is the backend's `compression` (nil: none).
+	Compression *Compression
+	Name        string
+	ID          int // HAProxy's proxy id (be_id)
+	Mode        Mode
+	Timeouts    Timeouts
+	ConnMode    HTTPConnMode
+	ForwardFor  ForwardFor
+	Splice      SpliceOptions
+	Retries     int  // `retries`, HAProxy default 3
+	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

@@ -27,6 +27,11 @@ type exchange struct {
 	// extra are the headers the proxy adds to the response after the
 	// rules' (the persistence cookie's Set-Cookie, Cache-control).
 	extra []http1.Header
+
+	comp exchangeComp // compression chosen on the request (compress.go)
+	// respWaitFailed: an http-response wait-for-body ran out of time
+	// (res_body.go).
+	respWaitFailed bool
 }
 
 // errStale marks a reused server connection that the server had already
@@ -51,6 +56,7 @@ func (x *exchange) run() bool {
 	var cs http1.Dechunker
 	buffered, complete := 0, true
 	avail := s.buf[s.start:s.end]
+	x.chooseCompression()
 	head := x.buildRequestHead()
 	var body []byte // what is buffered of the body, as it goes to the server
 	switch {
@@ -330,14 +336,38 @@ func (x *exchange) forwardResponse() bool {
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
 	x.stickStore()
+	compress := x.comp.algo != "" &&
+		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,
+			kind == http1.BodyChunked || (kind == http1.BodyLength && resp.ContentLength > 0), resp.Headers)
+	x.noteResBody()
+	s.info.compAlgo = ""
+	if compress {
+		s.info.compAlgo = x.comp.algo
+	}
 	if x.runResponseRules() {
 		s.sendError(502, x.be)
 		return false
 	}
+	if x.respWaitFailed {
+		// HAProxy's http_reply_and_close: 504, connection: close.
+		x.status, x.term = 504, term('s', 'D')
+		s.fe.stats.countStatus(504)
+		x.srv.stats.countStatus(504)
+		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no rules: they were running
+		s.clientWriteMessage(s.out)
+		return false
+	}
 	x.responseCookies()
+	if compress {
+		x.compressedHead(kind == http1.BodyChunked)
+	}
 	head := x.buildResponseHead()
 	s.uncounted += int64(len(head)) - counted
 	x.sstart += resp.HeadLen
+	if compress {
+		x.countResponse(resp.Status)
+		return x.forwardCompressed(head, kind, resp.ContentLength)
+	}
 	rest := x.sbuf[x.sstart:x.send]
 	var cs http1.Dechunker
 	done, k := false, 0
@@ -359,12 +389,7 @@ func (x *exchange) forwardResponse() bool {
 	case http1.BodyUntilClose:
 		k = len(rest)
 	}
-	status := resp.Status
-	x.status = status
-	s.countHTTPStatus(status, true)
-	s.fe.stats.countStatus(status)
-	x.be.stats.countStatus(status)
-	x.srv.stats.countStatus(status)
+	x.countResponse(resp.Status)
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
 	if w == nil {
@@ -400,6 +425,16 @@ func (x *exchange) forwardResponse() bool {
 	}
 	leftover := x.sstart < x.send
 	return x.finish(kind, leftover)
+}
+
+// countResponse counts the status of the response forwarded.
+func (x *exchange) countResponse(status int) {
+	s := x.s
+	x.status = status
+	s.countHTTPStatus(status, true)
+	s.fe.stats.countStatus(status)
+	x.be.stats.countStatus(status)
+	x.srv.stats.countStatus(status)
 }
 
 func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {

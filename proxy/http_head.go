@@ -152,6 +152,9 @@ func (x *exchange) buildRequestHead() []byte {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue
 		}
+		if x.comp.dropAE && http1.EqualFold(h.Name, "accept-encoding") {
+			continue // compression offload
+		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	extra := ""

@@ -31,6 +31,11 @@ func (x *exchange) runResponseRules() (denied bool) {
 			r.Exec(&s.info)
 		case Deny:
 			return true
+		case WaitForBody:
+			if !x.waitResponseBody(r.Wait, r.AtLeast) {
+				x.respWaitFailed = true
+				return false
+			}
 		}
 	}
 	return false

@@ -130,6 +130,12 @@ func (s *session) answerService(svc Service) bool {
 // an applet's error: through its HTX layer (lower-case names, the 400 and
 // 408 pages too), then connection: close.
 func (s *session) appendServiceError(out []byte, status int) []byte {
+	return s.appendErrorPage(out, status, s.fe.cfg.ResponseRules)
+}
+
+// appendErrorPage is appendServiceError with the header rules that apply
+// to the page (none for an error met while the http-response rules run).
+func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []byte {
 	page := s.errorPage(status, nil)
 	if _, custom := s.fe.errs[status]; !custom {
 		if p, ok := ruleErrorPages[status]; ok {
@@ -140,8 +146,6 @@ func (s *session) appendServiceError(out []byte, status int) []byte {
 	if i < 0 {
 		return append(out, page...)
 	}
-	// The frontend's http-response header rules apply to it too.
-	rules := s.fe.cfg.ResponseRules
 	head, body := page[:i+2], page[i+4:]
 	for n := 0; len(head) > 0; n++ {
 		line := head

@@ -15,6 +15,9 @@ type Counters struct {
 	queue                 atomic.Int64
 	intercepted           atomic.Int64 // requests a Service answered
 	direct                atomic.Int64 // requests a persistence cookie sent to this server
+	// compression (compress_body.go): body bytes compressed in and out,
+	// bytes sent uncompressed by identity, compressed responses
+	compIn, compOut, compByp, compRsp atomic.Int64
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -40,6 +43,9 @@ type Stats struct {
 	// Direct: requests a persistence cookie sent to the server, which
 	// HAProxy does not count as balancer picks (lbtot).
 	Direct int64
+	// CompIn, CompOut, CompByp, CompRsp are comp_in, comp_out, comp_byp
+	// and comp_rsp (frontends and backends).
+	CompIn, CompOut, CompByp, CompRsp int64
 }
 
 // Snapshot copies the counters.
@@ -52,6 +58,7 @@ func (c *Counters) Snapshot() Stats {
 		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
 		Intercepted: c.intercepted.Load(),
+		CompIn:      c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
 	}
 }
 

@@ -26,6 +26,14 @@ func (r *RequestInfo) PayloadShort() {
 	}
 }
 
+// TakePayloadShort reports whether a fetch was short of bytes (or its
+// value may still change) since the last call, and clears the mark.
+func (r *RequestInfo) TakePayloadShort() bool {
+	v := r.payloadShort
+	r.payloadShort = false
+	return v
+}
+
 // inspectTCP runs the content rules. It returns the bytes read (to be
 // sent to the server first) and false when the connection is refused or
 // the client went away.

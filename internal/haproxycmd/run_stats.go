@@ -109,6 +109,7 @@ func counters(st proxy.Stats) runtimeapi.Counters {
 		HRsp: [6]int64{st.HRsp1xx, st.HRsp2xx, st.HRsp3xx, st.HRsp4xx, st.HRsp5xx, st.HRspOther},
 		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
 		Intercepted: st.Intercepted, LastSess: -1,
+		CompIn: st.CompIn, CompOut: st.CompOut, CompByp: st.CompByp, CompRsp: st.CompRsp,
 	}
 	if st.Sessions > 0 {
 		c.LastSess = 0 // the data path does not timestamp sessions

@@ -75,6 +75,10 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.Redispatches -= z.Redispatches
 	st.Intercepted -= z.Intercepted
 	st.Direct -= z.Direct
+	st.CompIn -= z.CompIn
+	st.CompOut -= z.CompOut
+	st.CompByp -= z.CompByp
+	st.CompRsp -= z.CompRsp
 	return st
 }
 

@@ -273,7 +273,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "lua-load", Unsupported},
 		{"global", "tune.bufsize", Unsupported},
 		{"global", "setenv", Unsupported},
-		{"filter", "compression", Unsupported},
+		{"filter", "compression", Implemented},
 		{"service", "prometheus-exporter", Implemented},
 		// Seed, Debian and RHEL defaults.
 		{"global", "log", Implemented},

@@ -31,6 +31,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"nosplice", "", true, (*state).globalNosplice},
+	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},

@@ -49,10 +49,12 @@ type Global struct {
 	User, Group          string
 	UID, GID             *int // `uid`/`gid` (nil: not given, or a later user/group)
 	Maxconn, Nbthread    int
-	SpreadChecks         int    // `spread-checks` percentage, 0..50
-	NoSplice             bool   // `nosplice`: no splice(2) whatever the proxies' options
-	Node                 string // `node`: the name `show info` reports
-	LogTag               string // `log-tag`: the syslog tag ("" = "haproxy")
+	SpreadChecks         int  // `spread-checks` percentage, 0..50
+	NoSplice             bool // `nosplice`: no splice(2) whatever the proxies' options
+	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
+	CompMaxLevel int
+	Node         string // `node`: the name `show info` reports
+	LogTag       string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool
@@ -151,7 +153,11 @@ type Proxy struct {
 	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
 	// declaration order, the defaults' first (errorpages.go).
 	ErrorReplies []ErrorReply
-	Raw          []Statement // known but not typed
+	// Compression is the `compression` statements (nil: none);
+	// CompressionFilter is `filter compression` (compression.go).
+	Compression       *Compression
+	CompressionFilter bool
+	Raw               []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

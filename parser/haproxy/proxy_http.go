@@ -108,9 +108,6 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
 		"use-service", "auth", "capture":
 	case "wait-for-body":
-		if kw != "http-request" {
-			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
-		}
 	default:
 		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && kw == "http-request" {
 			break // proxy/haproxycfg maps it (track.go)

@@ -79,6 +79,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"redirect", "location|prefix|scheme <to> [code <code>] <option> [{if | unless} <condition>]", (*state).parseRedirect},
 	{"tcp-request", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPRequest},
 	{"tcp-response", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPResponse},
+	{"compression", "algo|type|offload ...", (*state).parseCompression},
+	{"filter", "<name> [param*]", (*state).parseFilter},
 	{"http-error", "status <code> [content-type <type>] ...", (*state).parseHTTPError},
 	// persistence (proxy_persist.go)
 	{"cookie", "<name> [options]", (*state).parseCookie},

@@ -49,6 +49,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Cookie, px.DynamicCookieKey = def.Cookie, def.DynamicCookieKey
 	px.PersistRDPCookie, px.PersistRDPPos = def.PersistRDPCookie, def.PersistRDPPos
 	px.InspectDelay = def.InspectDelay
+	px.Compression = def.Compression.inherit()
 	return px
 }
 

@@ -17,6 +17,16 @@ type Set struct {
 	// userlists are the configuration's, for http_auth and
 	// http_auth_group (WithUserlists).
 	userlists []haproxy.Userlist
+	// payload: conditions run during tcp content inspection, where the
+	// payload fetches (req.len) have a value (WithPayload).
+	payload bool
+}
+
+// WithPayload lets the set's conditions use req.len: a tcp-mode
+// frontend's content rules and use_backend.
+func (s *Set) WithPayload() *Set {
+	s.payload = true
+	return s
 }
 
 // WithUserlists gives the set the userlists its http_auth and
@@ -33,6 +43,12 @@ func NewSet(acls []haproxy.ACL) *Set {
 
 // Compile turns a condition into a proxy.Condition.
 func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
+	if !s.payload {
+		// An HTTP stream's req.len is its HTX size, not modelled.
+		if bad := s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.payloadOnly }); bad != "" {
+			return nil, fmt.Errorf("%s outside tcp-mode content inspection", bad)
+		}
+	}
 	out := &condition{unless: c.Unless}
 	for _, and := range c.Or {
 		var terms []term
@@ -150,20 +166,40 @@ type term struct {
 	m   proxy.Condition
 }
 
+// Match evaluates the condition with HAProxy's three outcomes
+// (acl_exec_cond): a term that does not match while its fetch was short
+// of bytes, or may still change (req.len), is a MISS, whatever its '!';
+// a suite stops at its first term that is not a PASS and takes its
+// outcome; the suites are ORed (PASS over MISS over FAIL). A MISS is
+// false here, and leaves the payload-short mark on r so that a
+// tcp-request content rule waits for more bytes.
 func (c *condition) Match(r *proxy.RequestInfo) bool {
-	res := false
+	res, miss := false, false
+	r.TakePayloadShort()
 	for _, and := range c.or {
-		ok := true
+		ok, andMiss := true, false
 		for _, t := range and {
-			if t.m.Match(r) == t.neg {
+			m := t.m.Match(r)
+			// (only while tcp content inspection buffers: elsewhere the
+			// rules run on what is final, SMP_OPT_FINAL)
+			if short := r.TakePayloadShort(); short && !m && r.Payload != nil {
+				ok, andMiss = false, true
+				break
+			}
+			if m == t.neg {
 				ok = false
 				break
 			}
 		}
 		if ok {
-			res = true
+			res, miss = true, false
 			break
 		}
+		miss = miss || andMiss
+	}
+	if miss {
+		r.PayloadShort()
+		return false
 	}
 	return res != c.unless
 }

@@ -25,6 +25,9 @@ type fetchDef struct {
 	// layer4 is set for fetches with a value as soon as a connection is
 	// accepted (usable by tcp-request connection rules).
 	layer4 bool
+	// payloadOnly: a value only during tcp content inspection (req.len);
+	// refused elsewhere (Set.WithPayload).
+	payloadOnly bool
 	// constant is the value of a fetch that does not depend on the
 	// request; build is not called for it.
 	constant *bool

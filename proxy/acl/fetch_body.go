@@ -26,6 +26,20 @@ func init() {
 			n, ok := r.BodySize()
 			return ok && yield(value{t: sint, i: n})
 		})},
+		// The response body the http-response rules see (a wait-for-body
+		// rule fills it; else what came with the head).
+		"res.body": {out: haproxy.SampleBin, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			b, ok := r.ResBody()
+			return ok && yield(value{t: haproxy.SampleBin, s: bstr(b)})
+		})},
+		"res.body_len": {out: sint, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			b, ok := r.ResBody()
+			return ok && yield(value{t: sint, i: int64(len(b))})
+		})},
+		"res.body_size": {out: sint, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			n, ok := r.ResBodySize()
+			return ok && yield(value{t: sint, i: n})
+		})},
 		"req.body_param": {out: haproxy.SampleStr, build: func(args []haproxy.Arg) (fetchFunc, error) {
 			if len(args) > 1 {
 				return nil, fmt.Errorf("expects at most one name")

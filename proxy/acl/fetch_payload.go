@@ -29,6 +29,13 @@ func init() {
 		v, st := clienthello.SNI(r.Payload)
 		return payloadValue(r, st) && yield(strValue(v))
 	})}
+	reqLen := fetchDef{out: sint, payloadOnly: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		if r.Payload == nil {
+			return false
+		}
+		r.PayloadShort()
+		return yield(value{t: sint, i: int64(len(r.Payload))})
+	})}
 	rows := map[string]fetchDef{
 		"req.ssl_hello_type": helloType,
 		"req_ssl_hello_type": helloType,
@@ -50,6 +57,12 @@ func init() {
 			}
 			return false
 		})},
+		// The bytes buffered so far; the value may still grow while the
+		// inspect delay runs (HAProxy's SMP_F_MAY_CHANGE): a condition
+		// it fails waits for more. No value outside tcp content
+		// inspection (an HTTP stream's HTX size is not modelled).
+		"req.len": reqLen,
+		"req_len": reqLen,
 		"req.ssl_ec_ext": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			ok, st := clienthello.ECExt(r.Payload)
 			return payloadValue(r, st) && ok && yield(boolValue(true))

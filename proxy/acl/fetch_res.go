@@ -27,6 +27,15 @@ func init() {
 			v, ok := strings.CutPrefix(bstr(r.ResponseVersion()), "HTTP/")
 			return ok && yield(strValue(v))
 		})},
+		// Whether the compression filter compresses this response, and
+		// with which algorithm (decided before the http-response rules).
+		"res.comp": {out: haproxy.SampleBool, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return yield(boolValue(r.CompAlgo() != ""))
+		})},
+		"res.comp_algo": {out: str, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			a := r.CompAlgo()
+			return a != "" && yield(strValue(a))
+		})},
 		"status": {out: sint, use: useResponse, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.Status() > 0 && yield(value{t: sint, i: int64(r.Status())})
 		})},

@@ -35,6 +35,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
+	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -206,6 +207,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		Compression:          compression(px),
 	}
 	pages := b.errorPages(px)
 	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
@@ -263,6 +265,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	if mode(px) == proxy.ModeTCP {
+		acls.WithPayload()
+	}
 	fe.UseBackends = b.useBackends(px, acls)
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
@@ -302,6 +307,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		Compression:   compression(px),
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
@@ -496,4 +502,14 @@ func strictLimits(raw []haproxy.Statement) bool {
 func splice(px *haproxy.Proxy) proxy.SpliceOptions {
 	return proxy.SpliceOptions{Auto: px.Options["splice-auto"], Request: px.Options["splice-request"],
 		Response: px.Options["splice-response"]}
+}
+
+// compression is an HTTP proxy's `compression` statements (HAProxy's
+// filter works on HTTP streams only).
+func compression(px *haproxy.Proxy) *proxy.Compression {
+	c := px.Compression
+	if c == nil || mode(px) != proxy.ModeHTTP {
+		return nil
+	}
+	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
 }

@@ -45,7 +45,7 @@ func TestSeed(t *testing.T) {
 		Tarpit: 10 * time.Second} // timeout connect, as HAProxy when timeout tarpit is unset
 	ff := proxy.ForwardFor{Enabled: true, Header: "X-Forwarded-For", Except: netip.MustParsePrefix("127.0.0.0/8")}
 	want := &proxy.Config{
-		MaxConn: 4000,
+		MaxConn: 4000, CompMaxLevel: 1,
 		Frontends: []*proxy.Frontend{{
 			Name: "main", ID: 2, Binds: []string{"0.0.0.0:80"}, Mode: proxy.ModeHTTP, MaxConn: 3000,
 			Timeouts: timeouts, ConnMode: proxy.ServerClose, ForwardFor: ff, DefaultBackend: "servers",

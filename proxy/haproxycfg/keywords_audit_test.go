@@ -45,6 +45,7 @@ http-errors audit
 var auditArgs = map[string][][]string{
 	"acl":                       {{"a", "src", "127.0.0.1"}},
 	"balance":                   {{"roundrobin"}},
+	"compression":               {{"algo", "gzip"}},
 	"bind":                      {{"127.0.0.1:8081"}},
 	"server":                    {{"s2", "127.0.0.1:10"}},
 	"default-server":            {{"weight", "2"}},

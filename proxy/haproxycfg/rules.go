@@ -107,7 +107,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		case "wait-for-body":
 			wait, atLeast, msg := haproxy.ParseWaitForBody(r.Args)
-			if kw != "http-request" || msg != "" {
+			if msg != "" {
 				b.unsupported(r.Pos, kw+" wait-for-body "+strings.Join(r.Args, " "))
 				continue
 			}

@@ -124,3 +124,6 @@ func IsToken(s string) bool {
 	}
 	return s != ""
 }
+
+// IsTokenChar reports whether c is an RFC 9110 tchar.
+func IsTokenChar(c byte) bool { return isToken[c] }

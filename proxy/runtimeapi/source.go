@@ -98,6 +98,9 @@ type Counters struct {
 	ConnRate, ConnRateMax, ConnTot int64
 	Connect, Reuse                 int64
 	Intercepted                    int64 // requests answered by a use-service or stats applet (frontends)
+	// Compression: body bytes in and out, bytes passed by identity,
+	// responses compressed (comp_in, comp_out, comp_byp, comp_rsp).
+	CompIn, CompOut, CompByp, CompRsp int64
 	// Averages over the last 1024 sessions and maxima, in milliseconds.
 	QTime, CTime, RTime, TTime             int64
 	QTimeMax, CTimeMax, RTimeMax, TTimeMax int64

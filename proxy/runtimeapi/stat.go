@@ -82,11 +82,18 @@ func (r *row) tags(col string) string {
 }
 
 var (
-	h2Cols   = []string{"h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors", "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams", "h2_total_connections", "h2_backend_total_streams"}
-	h1Cols   = []string{"h1_open_connections", "h1_open_streams", "h1_total_connections", "h1_total_streams", "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in", "h1_spliced_bytes_out"}
-	sslCols  = []string{"ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"}
-	compCols = []string{"comp_in", "comp_out", "comp_byp", "comp_rsp"}
+	h2Cols  = []string{"h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors", "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams", "h2_total_connections", "h2_backend_total_streams"}
+	h1Cols  = []string{"h1_open_connections", "h1_open_streams", "h1_total_connections", "h1_total_streams", "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in", "h1_spliced_bytes_out"}
+	sslCols = []string{"ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"}
 )
+
+// comp sets the compression counters of a frontend or backend row.
+func (r *row) comp(c *Counters) {
+	r.num("comp_in", c.CompIn)
+	r.num("comp_out", c.CompOut)
+	r.num("comp_byp", c.CompByp)
+	r.num("comp_rsp", c.CompRsp)
+}
 
 func secs(d time.Duration) int64 { return int64(d / time.Second) }
 
@@ -163,7 +170,7 @@ func frontendRow(px *Proxy) *row {
 	r.num("req_rate", c.ReqRate)
 	r.num("req_rate_max", c.ReqRateMax)
 	r.num("req_tot", c.ReqTot)
-	r.zero(compCols...)
+	r.comp(c)
 	r.num("conn_rate", c.ConnRate)
 	r.num("conn_rate_max", c.ConnRateMax)
 	r.num("conn_tot", c.ConnTot)
@@ -386,7 +393,7 @@ func backendRow(px *Proxy, filtered bool) *row {
 	}
 	r.num("cli_abrt", c.CliAbrt)
 	r.num("srv_abrt", c.SrvAbrt)
-	r.zero(compCols...)
+	r.comp(c)
 	r.num("lastsess", lastSess(c.LastSess))
 	r.timers(c)
 	r.set("algo", b.Algo)
