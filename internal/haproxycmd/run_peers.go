@@ -2,6 +2,7 @@ package haproxycmd
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,4 +63,40 @@ func (w *worker) stopPeers() {
 		n.Close()
 	}
 	w.peers = nil
+}
+
+// PeersSections lists the running peers sections, the last declared
+// first (HAProxy's cfg_peers list).
+func (s *runtimeSource) PeersSections() []string {
+	var out []string
+	for i := len(s.w.peers) - 1; i >= 0; i-- {
+		out = append(out, s.w.plan.Peers[i].Section)
+	}
+	return out
+}
+
+// ShowPeers is the named section's part of "show peers".
+func (s *runtimeSource) ShowPeers(section string) string {
+	for i, n := range s.w.peers {
+		if pn := s.w.plan.Peers[i]; pn.Section == section {
+			names := map[string]string{}
+			for _, t := range pn.Config.Tables {
+				if name := t.Def().Name; strings.HasPrefix(name, "/") {
+					names[name] = section + name // a "table" line: "<section>/<table>"
+				}
+			}
+			return string(n.ShowPeers(nil, section, time.Now(), names))
+		}
+	}
+	return ""
+}
+
+// PeersCounts is show info's ActivePeers and ConnectedPeers.
+func (s *runtimeSource) PeersCounts() (active, connected int) {
+	for _, n := range s.w.peers {
+		a, c := n.Counts()
+		active += a
+		connected += c
+	}
+	return active, connected
 }

@@ -100,6 +100,7 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	// Jobs: listeners, sessions, and the CLI connection asking.
 	info.Jobs = int(info.CurrConns) + info.Listeners + 1
 	info.DroppedLogs = w.events.dropped()
+	info.ActivePeers, info.ConnectedPeers = s.PeersCounts()
 	return info
 }
 
