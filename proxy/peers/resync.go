@@ -19,6 +19,7 @@ const (
 	FlagResyncRemotePartial uint32 = 0x00000800
 	FlagResyncLocalAssign   uint32 = 0x00001000
 	FlagResyncRemoteAssign  uint32 = 0x00002000
+	FlagResyncRequested     uint32 = 0x00004000 // a resync request was sent
 	FlagDoNotStop           uint32 = 0x00010000 // a soft-stopping process hands its tables over
 )
 
@@ -63,6 +64,10 @@ func (r *Resync) SetStopping(on bool) {
 	}
 }
 
+// NotUp2Date reports whether peer ended its lesson with "partial"
+// (HAProxy's PEER_F_LEARN_NOTUP2DATE).
+func (r *Resync) NotUp2Date(peer string) bool { return r.notUp2Date[peer] }
+
 // Timeout returns the resync deadline as "show peers" prints it.
 func (r *Resync) Timeout() time.Time { return r.timeout }
 
@@ -79,7 +84,8 @@ func (r *Resync) Assign(peer string) bool {
 	case peer == r.local && state == 0:
 		r.flags |= FlagResyncAssign | FlagResyncProcess | FlagResyncLocalAssign
 	case peer != r.local && state == FlagResyncLocal && !r.notUp2Date[peer]:
-		r.flags |= FlagResyncAssign | FlagResyncProcess | FlagResyncRemoteAssign
+		// The session sends the request at once (RESYNC_REQUESTED).
+		r.flags |= FlagResyncAssign | FlagResyncProcess | FlagResyncRemoteAssign | FlagResyncRequested
 	default:
 		return false
 	}

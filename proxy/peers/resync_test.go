@@ -38,7 +38,7 @@ func TestResync(t *testing.T) {
 		t.Error("the timeout ended a lesson under way")
 	}
 	r.Learned(t0.Add(time.Hour), "b", false)
-	if !r.Synced() || !r.Deadline().IsZero() || r.Flags() != 0x2213 {
+	if !r.Synced() || !r.Deadline().IsZero() || r.Flags() != 0x6213 {
 		t.Errorf("a finished lesson does not end the resync (flags 0x%x)", r.Flags())
 	}
 	// Without remote peers, HAProxy shows 0x11, then 0x33 after 5s.

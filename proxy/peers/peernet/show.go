@@ -107,6 +107,9 @@ func (n *Node) showPeer(b []byte, rp *remotePeer, now time.Time, tableNames map[
 	if st.teachComplete {
 		flags |= peers.PeerFlagTeachComplete
 	}
+	if n.resync.NotUp2Date(rp.name) {
+		flags |= peers.PeerFlagNotUp2Date
+	}
 	b = fmt.Appendf(b, "        flags=0x%x", flags)
 	if rp.conn != nil {
 		b = fmt.Appendf(b, " appctx:%p st0=%d st1=0 task_calls=%d state=EST", rp.conn, sc.State, n.ticks)
