@@ -1,6 +1,7 @@
 package peernet
 
 import (
+	"context"
 	"net"
 	"syscall"
 	"time"
@@ -23,7 +24,7 @@ func (n *Node) listen() (net.Listener, error) {
 		}
 		return serr
 	}}
-	return lc.Listen(nil, "tcp", n.cfg.Listen)
+	return lc.Listen(context.Background(), "tcp", n.cfg.Listen)
 }
 
 // Handover is the soft stop of a peers section, as HAProxy's sync task
