@@ -47,8 +47,8 @@ var showPeersNorm = []struct {
 }
 
 // TestShowPeersMatchesHAProxy compares "show peers" (all, by name, with
-// "-" and "dict", an unknown section) and show info's ActivePeers and
-// ConnectedPeers with HAProxy 2.6's for a section with a frontend table
+// "-" and "dict", an unknown section) and show info's ActivePeers,
+// ConnectedPeers, Listeners and Jobs (the peers bind counts) with HAProxy 2.6's for a section with a frontend table
 // and a "table" line, after one tracked request, normalising only
 // pointers, dates, times and task call counts.
 func TestShowPeersMatchesHAProxy(t *testing.T) {
@@ -66,7 +66,7 @@ func TestShowPeersMatchesHAProxy(t *testing.T) {
 		for _, cmd := range []string{"show peers", "show peers P", "show peers - P", "show peers dict P", "show peers nope"} {
 			all = append(all, "> "+cmd+"\n"+haproxytest.StatsCmd(t, sock, cmd))
 		}
-		for _, f := range []string{"ActivePeers", "ConnectedPeers"} {
+		for _, f := range []string{"ActivePeers", "ConnectedPeers", "Listeners", "Jobs"} {
 			all = append(all, f+": "+haproxytest.ShowInfoField(t, sock, f))
 		}
 		s := strings.Join(all, "\n")
