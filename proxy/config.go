@@ -303,8 +303,8 @@ const (
 	UseService
 	// SetVar runs Exec: set-var, set-var-fmt or unset-var.
 	SetVar
-	// TrackSC, SCIncGPC and SCSetGPT are track-sc<n>, sc-inc-gpc* and
-	// sc-set-gpt* (requests only): Stick says how (track.go).
+	// TrackSC, SCIncGPC and SCSetGPT are track-sc<n> (requests only),
+	// sc-inc-gpc* and sc-set-gpt*: Stick says how (track.go).
 	TrackSC
 	SCIncGPC
 	SCSetGPT

@@ -29,6 +29,8 @@ func (x *exchange) runResponseRules() (denied bool) {
 			resp.Headers = s.resEdits.list
 		case SetVar, Capture:
 			r.Exec(&s.info)
+		case SCIncGPC, SCSetGPT:
+			s.runStickRule(r) // on the counters the request tracked
 		case Deny:
 			return true
 		case WaitForBody:

@@ -508,6 +508,7 @@ func runMasterChild(o workerOptions) int {
 	defer r.Close()
 	exposeListeners = r.Used
 	o.NoPidfile = true
+	o.OldProcess = set.Len() > 0 // a reload: the previous worker's listeners were passed
 	o.Ready = func(err error) {
 		if err != nil || ctrl == nil {
 			return

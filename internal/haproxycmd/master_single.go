@@ -47,6 +47,7 @@ func runSingle(fl *Options, o workerOptions) int {
 			prev(err)
 		}
 	}
+	o.OldProcess = len(fl.SoftStop) > 0 || len(fl.HardStop) > 0
 	o.OnSoftStop = r.Close // run.go: refuse new connections once soft-stopping
 	return runWorker(o, r.Listen)
 }

@@ -66,6 +66,9 @@ type workerOptions struct {
 	Loaded *haproxy.Result
 	// Usage is Options.Usage.
 	Usage func(io.Writer)
+	// OldProcess: this worker replaces another (-sf/-st, or a master
+	// reload), which hands its peers tables over at its soft stop.
+	OldProcess bool
 }
 
 // runMode is gohaproxy without -c: load and check the configuration, go to
@@ -457,7 +460,7 @@ func (w *worker) softStop() {
 	if w.stop != nil {
 		w.stop()
 	}
-	w.stopPeers()
+	handedOver := w.handoverPeers() // run_peers.go
 	for _, c := range w.stats {
 		c.Close()
 	}
@@ -490,6 +493,8 @@ func (w *worker) softStop() {
 		w.o.OnSoftStop() // the socket closes with the proxy's own listener below
 	}
 	w.px.Shutdown(context.Background())
+	<-handedOver
+	w.stopPeers()
 	w.events.close()
 	if w.profStop != nil {
 		w.profStop()

@@ -97,9 +97,15 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	for _, f := range w.plan.Proxy.Frontends {
 		info.Listeners += len(f.Binds)
 	}
+	for _, pn := range w.plan.Peers {
+		if pn.Config.Listen != "" {
+			info.Listeners++ // the local peer's bind, as HAProxy counts it
+		}
+	}
 	// Jobs: listeners, sessions, and the CLI connection asking.
 	info.Jobs = int(info.CurrConns) + info.Listeners + 1
 	info.DroppedLogs = w.events.dropped()
+	info.ActivePeers, info.ConnectedPeers = s.PeersCounts()
 	return info
 }
 

@@ -109,8 +109,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		"use-service", "auth", "capture":
 	case "wait-for-body":
 	default:
-		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && kw == "http-request" {
-			break // proxy/haproxycfg maps it (track.go)
+		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
+			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones
 		}
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)

@@ -322,7 +322,11 @@ func tableConvDef(name string) (convDef, bool) {
 	if indexed(sd.d) {
 		args = []argKind{argSInt, argStr}
 	}
-	return convDef{in: haproxy.SampleAny, out: haproxy.SampleSInt, args: args, min: len(args), rbuild: tableConv(sd, false)}, true
+	min := len(args)
+	if sd.op == opExpire || sd.op == opIdle {
+		args = []argKind{argStr, argSInt} // table[,default_value]
+	}
+	return convDef{in: haproxy.SampleAny, out: haproxy.SampleSInt, args: args, min: min, rbuild: tableConv(sd, false)}, true
 }
 
 func tableConv(sd scData, exists bool) func(a convArgs) (convFunc, reqConvFunc, error) {
@@ -349,7 +353,15 @@ func tableConv(sd scData, exists bool) func(a convArgs) (convFunc, reqConvFunc, 
 				*v = value{t: haproxy.SampleBool, i: b2i(found)}
 				return true
 			}
+			timed := sd.op == opExpire || sd.op == opIdle
 			if !found {
+				if timed { // no sample, or the default value
+					*v = value{t: haproxy.SampleSInt}
+					if a.has(1) {
+						v.i = a.ints[1]
+					}
+					return a.has(1)
+				}
 				*v = value{t: haproxy.SampleSInt}
 				return true
 			}
@@ -358,7 +370,10 @@ func tableConv(sd scData, exists bool) func(a convArgs) (convFunc, reqConvFunc, 
 			var ok bool
 			switch sd.op {
 			case opIdle:
-				n, ok = 0, true // HAProxy: ms since the last touch; not kept here
+				// HAProxy's tick_remain(tick_remain(now, expire), t->expire):
+				// the time since the entry was last dated.
+				left, life := int64(ref.ExpireIn(now)), int64(t.Config().Expire)
+				n, ok = max(life-left, 0), true
 			default:
 				n, ok = readRef(ref, sd, idx, now)
 				if sd.op == opTrackers {
@@ -381,9 +396,6 @@ func init() {
 	}
 	rows := map[string]convDef{}
 	for rest := range tableConvNames {
-		if rest == "idle" || rest == "expire" {
-			continue // their default-value argument and idle date are not done
-		}
 		def, _ := tableConvDef("table_" + rest)
 		rows["table_"+rest] = def
 	}

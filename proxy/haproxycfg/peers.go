@@ -45,7 +45,15 @@ func (b *builder) peersNodes(cfg *haproxy.Config) {
 		} else {
 			b.unsupported(ps.Pos, "peers local peer address "+ps.ListenAddr())
 		}
+		localListed := false
 		for _, p := range ps.Peers {
+			localListed = localListed || p.Name == ps.Local
+		}
+		if !localListed {
+			node.Config.Order = append(node.Config.Order, ps.Local)
+		}
+		for _, p := range ps.Peers {
+			node.Config.Order = append(node.Config.Order, p.Name)
 			if p.Local || p.Addr == "" {
 				continue
 			}

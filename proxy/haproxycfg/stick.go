@@ -68,14 +68,16 @@ func stickConfig(name string, st *haproxy.StickTable) (stick.Config, bool) {
 	return c, true
 }
 
-// scRule maps an http-request track-sc, sc-inc-gpc* or sc-set-gpt* rule;
-// ok is false when r is not one (reported when it is one that cannot run).
+// scRule maps an http-request track-sc, sc-inc-gpc* or sc-set-gpt* rule,
+// or an http-response sc-inc-gpc* or sc-set-gpt* one (on the counters
+// the request tracked); ok is false when r is not one (reported when it
+// is one that cannot run).
 func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr proxy.HeaderRule, isSC, ok bool) {
 	a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args)
 	if !isSC {
 		return hr, false, false
 	}
-	if msg != "" || kw != "http-request" {
+	if msg != "" || kw != "http-request" && (kw != "http-response" || a.Verb == "track-sc") {
 		b.unsupported(r.Pos, kw+" "+r.Action)
 		return hr, true, false
 	}

@@ -25,8 +25,9 @@
 // confirms, the heartbeat after 3s without sending, and the end of a
 // session whose peer sent nothing for two 5s periods. A message that does
 // not decode ends that session only, after HAProxy's error message. Resync
-// keeps a section's own resync state across its sessions (ask one peer at
-// a time, stop at "finished" or after 5s without a peer to ask).
+// keeps a section's own resync state across its sessions (wait up to 5s
+// for the old process of a reload, then ask one remote peer at a time,
+// stop at "finished" or after 5s without a peer to ask).
 //
 // The tables: a session reads and feeds local stick tables through Table
 // (LastUpdate, UpdatesAfter, Snapshot, Apply), with times relative to the
@@ -37,9 +38,13 @@
 // (testdata/haproxy26-defines.bin). proxy/stick's peers view (UpdateID, Updates, Apply with
 // Snapshot values flattened per element) maps onto it one to one.
 //
-// Not done here: learning the tables from the old process of a reload
-// (HAProxy's local peer connection; a process starts at the remote stage
-// as HAProxy does without old pids) and "show peers". gohaproxy runs the
-// sections with peernet and proxy/peers/stickpeer (proxy/haproxycfg
-// peers.go, internal/haproxycmd run_peers.go).
+// The reload: a session whose remote is the local peer's own name is the
+// hand-over between the old and the new process of a reload. The old one
+// dials and teaches every entry unasked (EvTaught once the new one
+// confirmed); the new one, if Resync still waits for it (NewResync with
+// oldProcess), counts the lesson as requested. Resync keeps HAProxy's
+// peers->flags (Flags) and Session.Counters the fields "show peers"
+// prints. gohaproxy runs the sections with peernet and
+// proxy/peers/stickpeer (proxy/haproxycfg peers.go, internal/haproxycmd
+// run_peers.go).
 package peers

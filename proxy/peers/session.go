@@ -51,6 +51,9 @@ const (
 	EvEstablished EventKind = iota // handshake done (Peer names the remote)
 	EvLearned                      // a requested resync ended (Partial: remote not up to date)
 	EvClosed                       // the session is over (Status: handshake status if any)
+	// EvTaught: the peer confirmed the end of a teach (the old process of
+	// a reload may exit once its local peer, the new process, sent it).
+	EvTaught
 )
 
 // Event is a session report for the section.
@@ -102,6 +105,8 @@ type Session struct {
 	dictRx      [dictCacheSize][]byte
 	status      int
 	closeReason error
+	// show peers counters
+	txHbt, rxHbt, protoErr int
 }
 
 type shared struct {
@@ -250,6 +255,7 @@ func (s *Session) fail(err error) {
 		s.out = AppendError(s.out, ErrTypeSizeLimit)
 		s.close(s.status, err)
 	case errors.Is(err, ErrMalformed):
+		s.protoErr++
 		s.out = AppendError(s.out, ErrTypeProtocol)
 		s.close(s.status, err)
 	default:
@@ -342,7 +348,29 @@ func (s *Session) establish(now time.Time) {
 		st.lastPushed = st.acked
 	}
 	s.events = append(s.events, Event{Kind: EvEstablished, Peer: s.peer})
-	if s.cfg.Assign != nil && s.cfg.Assign(s.peer) {
+	switch {
+	case s.peer == s.cfg.Local && s.dialer:
+		// The old process of a reload connected to the new one, its
+		// local peer: it teaches everything unasked (HAProxy's
+		// init_connected_peer sets PEER_F_TEACH_PROCESS for the local peer).
+		s.startTeach()
+	case s.cfg.Assign != nil && s.cfg.Assign(s.peer):
 		s.learn = 1
+		if s.peer == s.cfg.Local {
+			// The old process teaches without a request: the lesson
+			// counts as requested (init_accepted_peer).
+			s.learn = 2
+		}
 	}
+}
+
+// startTeach queues every entry of every table, from where the pushes to
+// this peer stand, for a full resync.
+func (s *Session) startTeach() {
+	for _, st := range s.tables {
+		st.teachStart = st.acked
+		st.lastPushed = st.acked
+		st.teachQ = st.t.Snapshot()
+	}
+	s.teaching, s.teachDone = true, false
 }

@@ -27,12 +27,7 @@ func (s *Session) handleControl(now time.Time, typ uint8) {
 	case CtrlResyncReq:
 		// The peer wants everything: teach every table from where its
 		// pushes stand, then say whether we are up to date ourselves.
-		for _, st := range s.tables {
-			st.teachStart = st.acked
-			st.lastPushed = st.acked
-			st.teachQ = st.t.Snapshot()
-		}
-		s.teaching, s.teachDone = true, false
+		s.startTeach()
 	case CtrlResyncFinished, CtrlResyncPartial:
 		if s.learn == 2 {
 			s.learn = 0
@@ -40,12 +35,16 @@ func (s *Session) handleControl(now time.Time, typ uint8) {
 		}
 		s.confirms++
 	case CtrlResyncConfirm:
+		if s.teaching {
+			s.events = append(s.events, Event{Kind: EvTaught, Peer: s.peer})
+		}
 		for _, st := range s.tables {
 			st.acked, st.lastPushed = st.teachStart, st.teachStart
 			st.teachQ = nil
 		}
 		s.teaching, s.teachDone = false, false
 	case CtrlHeartbeat:
+		s.rxHbt++
 		s.reconnectAt = now.Add(ReconnectTimeout)
 	}
 }
@@ -224,6 +223,7 @@ func (s *Session) Tick(now time.Time) {
 		heartbeat = true
 	}
 	if heartbeat {
+		s.txHbt++
 		s.out = AppendControl(s.out, CtrlHeartbeat)
 	}
 	s.sendMsgs()

@@ -135,6 +135,8 @@ func eventString(ev Event) string {
 		return "established with " + ev.Peer
 	case EvLearned:
 		return fmt.Sprintf("learned from %s (partial=%v)", ev.Peer, ev.Partial)
+	case EvTaught:
+		return ev.Peer + " confirmed the teach"
 	}
 	return fmt.Sprintf("closed (status %d): %v", ev.Status, ev.Err)
 }

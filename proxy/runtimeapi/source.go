@@ -35,36 +35,39 @@ func (s AdminState) String() string {
 // Info is the data of `show info`. Fields left zero print as 0 (or as
 // the HAProxy default noted).
 type Info struct {
-	Name         string // default "HAProxy"
-	Version      string
-	ReleaseDate  string
-	Nbthread     int
-	Pid          int
-	Uptime       time.Duration
-	StartTime    time.Time // Start_time_sec
-	UlimitN      int
-	Maxsock      int
-	Maxconn      int
-	HardMaxconn  int
-	CurrConns    int64
-	CumConns     int64
-	CumReq       int64
-	ConnRate     int64
-	MaxConnRate  int64
-	SessRate     int64
-	MaxSessRate  int64
-	Tasks        int
-	RunQueue     int
-	IdlePct      int // default 100
-	Node         string
-	Stopping     bool
-	Jobs         int
-	Listeners    int
-	DroppedLogs  int64
-	BytesOut     int64 // TotalBytesOut
-	BytesOutRate int64
-	PoolAlloc    int64 // bytes
-	PoolUsed     int64 // bytes
+	Name        string // default "HAProxy"
+	Version     string
+	ReleaseDate string
+	Nbthread    int
+	Pid         int
+	Uptime      time.Duration
+	StartTime   time.Time // Start_time_sec
+	UlimitN     int
+	Maxsock     int
+	Maxconn     int
+	HardMaxconn int
+	CurrConns   int64
+	CumConns    int64
+	CumReq      int64
+	ConnRate    int64
+	MaxConnRate int64
+	SessRate    int64
+	MaxSessRate int64
+	Tasks       int
+	RunQueue    int
+	IdlePct     int // default 100
+	Node        string
+	Stopping    bool
+	Jobs        int
+	Listeners   int
+	// ActivePeers and ConnectedPeers count the peer sessions being made
+	// or running, and those established.
+	ActivePeers, ConnectedPeers int
+	DroppedLogs                 int64
+	BytesOut                    int64 // TotalBytesOut
+	BytesOutRate                int64
+	PoolAlloc                   int64 // bytes
+	PoolUsed                    int64 // bytes
 	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
 	// per second.
 	CompressBpsRateLim int64

@@ -95,7 +95,11 @@ func (t *Table) Apply(s Snapshot, now uint32) bool {
 		if i, ok = t.create(s.Key, now); !ok {
 			return false
 		}
-		t.ents[i].upd = 0 // created by a peer: not sent back
+		// Numbered past the local updates, as HAProxy keys a learned
+		// entry (++update + 2^31): the table's update counter moves, the
+		// entry is not sent back.
+		t.upd++
+		t.ents[i].upd = 0
 	}
 	for _, v := range s.Values {
 		w := t.word(i, v.Type, v.Index)

@@ -153,14 +153,19 @@ func (t *Table) requeue(i uint32) {
 // touch dates entry i now+expire (when the table has one) and counts a
 // local update.
 func (t *Table) touch(i uint32, now uint32) {
+	t.date(i, now)
+	t.upd++
+	t.ents[i].upd = t.upd
+}
+
+// date dates entry i now+expire (when the table has one).
+func (t *Table) date(i uint32, now uint32) {
 	e := &t.ents[i]
 	if t.cfg.Expire != 0 {
 		e.expire = tickAdd(now, t.cfg.Expire)
 	} else {
 		e.expire = tickAdd(now, 0)
 	}
-	t.upd++
-	e.upd = t.upd
 	if e.ref == 0 || e.listed {
 		t.requeue(i)
 	}
@@ -194,7 +199,10 @@ func (t *Table) create(key []byte, now uint32) (uint32, bool) {
 	t.index.setKey(i, key)
 	t.index.insert(i)
 	t.used++
-	t.touch(i, now)
+	// Dated, not yet an update: HAProxy's __stktable_store inserts the
+	// entry without touching it; the caller's touch (the counters of a
+	// track, a stick store, set table) numbers it for the peers.
+	t.date(i, now)
 	return i, true
 }
 
@@ -284,7 +292,9 @@ func (t *Table) Track(key []byte, now uint32) (Ref, bool) {
 		t.add(r.i, ConnCur, 0, 1, now)
 		t.add(r.i, ConnCnt, 0, 1, now)
 		t.add(r.i, ConnRate, 0, 1, now)
-		t.touch(r.i, now)
+		// Dated only: HAProxy's track-sc numbers no update of its own;
+		// the request counters or the end of the tracking do.
+		t.date(r.i, now)
 		t.mu.Unlock()
 	}
 	return r, ok

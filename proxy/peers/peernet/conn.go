@@ -57,17 +57,33 @@ func (n *Node) run(c net.Conn, s *peers.Session, dialed *remotePeer) {
 				target := dialed
 				if target == nil {
 					target = n.remote[ev.Peer]
+					if ev.Peer == n.cfg.Local {
+						target = n.local // the old process of a reload
+					}
 				}
 				if !n.attach(target, h) {
 					return
 				}
 				rp = target
+				if dialed == nil {
+					n.mu.Lock()
+					rp.stats.accepted = &connAddrs{c.RemoteAddr().String(), c.LocalAddr().String()}
+					n.mu.Unlock()
+				}
 				n.logf("peers: session with %s established", ev.Peer)
 			case peers.EvLearned:
 				n.mu.Lock()
 				n.resync.Learned(time.Now(), ev.Peer, ev.Partial)
 				n.mu.Unlock()
 				n.logf("peers: resync from %s done (partial=%v)", ev.Peer, ev.Partial)
+			case peers.EvTaught:
+				if rp == n.local {
+					n.taughtMu.Do(func() { close(n.taught) })
+					n.mu.Lock()
+					rp.stats.teachComplete = true
+					n.mu.Unlock()
+					n.logf("peers: tables handed over to the new process")
+				}
 			case peers.EvClosed:
 				n.recordStatus(dialed, ev.Status)
 				if peers.LearnAborted(ev.Err) {
@@ -82,13 +98,20 @@ func (n *Node) run(c net.Conn, s *peers.Session, dialed *remotePeer) {
 			n.flush(c, s)
 			return
 		}
+		if rp != nil {
+			n.mu.Lock()
+			rp.stats.session = s.Counters()
+			n.mu.Unlock()
+		}
 		select {
 		case b := <-in:
 			s.Feed(time.Now(), b, false)
 		case <-rerr:
 			s.Feed(time.Now(), nil, true)
 		case <-tick.C:
-			if rp != nil && n.assign(rp.name) {
+			// The old process of a reload is never asked from this side:
+			// it teaches unasked (the lesson was assigned at accept).
+			if rp != nil && rp != n.local && n.assign(rp.name) {
 				s.RequestResync()
 			}
 			s.Tick(time.Now())
@@ -116,6 +139,7 @@ func (n *Node) flush(c net.Conn, s *peers.Session) bool {
 func (n *Node) assign(peer string) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.ticks++
 	n.resync.Tick(time.Now())
 	return n.resync.Assign(peer)
 }
@@ -147,10 +171,12 @@ func (n *Node) attach(rp *remotePeer, h *connHandle) bool {
 	default:
 	}
 	if rp.conn != nil && rp.conn != h {
+		rp.stats.coll++
 		rp.conn.stop()
 		rp.reconnect = time.Now().Add(collisionDelay())
 	}
 	rp.conn, rp.status = h, peers.StatusSuccess
+	rp.stats.lastHandshake = time.Now()
 	return true
 }
 
@@ -167,7 +193,10 @@ func (n *Node) detach(rp *remotePeer, h *connHandle, s *peers.Session) {
 	}
 	rp.conn = nil
 	rp.acked = s.Acked()
+	rp.stats.closed(s.Counters())
+	rp.stats.accepted = nil
 	if closed, err := s.Closed(); closed && err != nil && errors.Is(err, peers.ErrPeerSilent) {
+		rp.stats.noHbt++
 		rp.reconnect = time.Now().Add(collisionDelay())
 	}
 	n.resync.Aborted(time.Now(), rp.name)

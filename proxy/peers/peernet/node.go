@@ -26,6 +26,17 @@ type Config struct {
 	// a reload still holds it), keep trying every 100ms instead of failing;
 	// the remote peers are dialed meanwhile.
 	RetryListen bool
+	// ReusePort listens with SO_REUSEPORT, as HAProxy binds its peers
+	// listener: the new process of a reload listens beside the old one,
+	// which then connects to it as the local peer (Handover).
+	ReusePort bool
+	// OldProcess: this process replaces one that may hand its tables over
+	// (a reload, HAProxy's old pids): the resync waits up to 5s for it
+	// before asking the remote peers.
+	OldProcess bool
+	// Order lists the section's peer names, the local one included, in
+	// configuration order ("show peers" lists them in reverse, as HAProxy).
+	Order []string
 	// PushInterval bounds the delay between a local change and its push
 	// (default 50ms).
 	PushInterval time.Duration
@@ -43,8 +54,17 @@ type Node struct {
 	mu     sync.Mutex
 	resync *peers.Resync
 	remote map[string]*remotePeer
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// local is the local peer: the session with the old process of a
+	// reload (accepted) or with the new one (dialed by Handover).
+	local     *remotePeer
+	stopping  bool // Handover started: no more dialing the remote peers
+	taught    chan struct{}
+	taughtMu  sync.Once
+	closeOnce sync.Once
+	started   time.Time
+	ticks     int // resync ticks ("show peers" task_calls)
+	done      chan struct{}
+	wg        sync.WaitGroup
 }
 
 type remotePeer struct {
@@ -55,6 +75,15 @@ type remotePeer struct {
 	reconnect  time.Time
 	downgrade  bool
 	wake       chan struct{}
+	dialing    bool         // a connection of ours is being made or runs
+	stats      peerCounters // show peers
+	tablePtrs  []*int
+}
+
+func (n *Node) setDialing(rp *remotePeer, on bool) {
+	n.mu.Lock()
+	rp.dialing = on
+	n.mu.Unlock()
 }
 
 type connHandle struct {
@@ -69,10 +98,11 @@ func Start(cfg Config) (*Node, error) {
 	if cfg.PushInterval <= 0 {
 		cfg.PushInterval = 50 * time.Millisecond
 	}
-	n := &Node{cfg: cfg, remote: map[string]*remotePeer{}, done: make(chan struct{})}
-	n.resync = peers.NewResync(time.Now(), len(cfg.Peers))
+	n := &Node{cfg: cfg, remote: map[string]*remotePeer{}, done: make(chan struct{}), taught: make(chan struct{}), started: time.Now()}
+	n.local = &remotePeer{name: cfg.Local, addr: cfg.Listen, wake: make(chan struct{}, 1)}
+	n.resync = peers.NewResync(n.started, cfg.Local, cfg.OldProcess)
 	if cfg.Listen != "" {
-		ln, err := net.Listen("tcp", cfg.Listen)
+		ln, err := n.listen()
 		switch {
 		case err == nil:
 			n.ln = ln
@@ -108,6 +138,7 @@ func (n *Node) Addr() net.Addr {
 func (n *Node) Synced() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.resync.Tick(time.Now())
 	return n.resync.Synced()
 }
 
@@ -119,9 +150,10 @@ func (n *Node) Connected(name string) bool {
 	return rp != nil && rp.conn != nil
 }
 
-// Close stops listening, ends every session and waits for them.
+// Close stops listening, ends every session and waits for them; safe to
+// call twice.
 func (n *Node) Close() {
-	close(n.done)
+	n.closeOnce.Do(func() { close(n.done) })
 	n.mu.Lock()
 	if n.ln != nil {
 		n.ln.Close()
@@ -145,7 +177,7 @@ func (n *Node) sessionConfig() peers.Config {
 	return peers.Config{
 		Local:  n.cfg.Local,
 		PID:    os.Getpid(),
-		Known:  func(name string) bool { _, ok := n.cfg.Peers[name]; return ok },
+		Known:  func(name string) bool { _, ok := n.cfg.Peers[name]; return ok || name == n.cfg.Local },
 		Tables: n.cfg.Tables,
 		Synced: n.Synced,
 		Assign: n.assign,
@@ -184,7 +216,7 @@ func (n *Node) dialLoop(rp *remotePeer) {
 	for {
 		n.mu.Lock()
 		wait := time.Until(rp.reconnect)
-		busy := rp.conn != nil
+		busy := rp.conn != nil || n.stopping
 		refused := rp.status >= 300 && rp.status != peers.StatusErrVersion
 		n.mu.Unlock()
 		if busy || refused || wait > 0 {
@@ -204,12 +236,20 @@ func (n *Node) dialLoop(rp *remotePeer) {
 		rp.status = peers.StatusConnecting
 		cfg := n.sessionConfig()
 		cfg.Remote, cfg.Downgrade = rp.name, rp.downgrade
+		if n.stopping {
+			n.mu.Unlock()
+			continue
+		}
+		rp.stats.newConn++
+		rp.dialing = true
 		n.mu.Unlock()
 		c, err := net.DialTimeout("tcp", rp.addr, connectTimeout)
 		if err != nil {
+			n.setDialing(rp, false)
 			continue
 		}
 		n.run(c, peers.Dial(cfg, time.Now()), rp)
+		n.setDialing(rp, false)
 	}
 }
 
@@ -245,11 +285,16 @@ func (n *Node) listenLater() {
 			return
 		case <-tick.C:
 		}
-		ln, err := net.Listen("tcp", n.cfg.Listen)
+		ln, err := n.listen()
 		if err != nil {
 			continue
 		}
 		n.mu.Lock()
+		if n.stopping {
+			n.mu.Unlock()
+			ln.Close()
+			return
+		}
 		select {
 		case <-n.done:
 			n.mu.Unlock()

@@ -58,3 +58,55 @@ func TestNodesReplicateAndDropMalformedPeer(t *testing.T) {
 	tb.Set(ip4("10.2.2.2"), 0, nil)
 	waitFor(t, "b's entry on a after the rogue peer", 3*time.Second, func() bool { _, ok := ta.Get(ip4("10.2.2.2")); return ok })
 }
+
+// A reload: the new node listens beside the old one (SO_REUSEPORT) and
+// waits for it; the old one's Handover connects to the local peer address
+// and teaches it every entry, then returns once the lesson is confirmed.
+// The old node, started less than 5s ago with a remote peer that never
+// answers, is not synced itself, so it ends the lesson with "partial" as
+// HAProxy's would: the new node shows LOCALASSIGN|LOCALPARTIAL (0x1400)
+// and keeps waiting before it asks the remote peers.
+func TestHandoverToNewProcess(t *testing.T) {
+	addr := loopback.FreeAddr(t)
+	dead := map[string]string{"other": loopback.DeadAddr(t)}
+	told, tnew := peers.NewMemTable(feDef(), nil), peers.NewMemTable(feDef(), nil)
+	old, err := Start(Config{Local: "me", Listen: addr, ReusePort: true, Peers: dead, Tables: []peers.Table{told}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	told.Set(ip4("10.9.9.9"), 20000, []peers.Value{{Type: peers.DTHTTPReqCnt, Num: []uint64{7}}})
+	nw, err := Start(Config{Local: "me", Listen: addr, ReusePort: true, OldProcess: true, Peers: dead, Tables: []peers.Table{tnew}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nw.Close()
+	if nw.Addr() == nil {
+		t.Fatal("the new node does not listen beside the old one")
+	}
+	if !old.Handover(3 * time.Second) {
+		t.Fatal("no confirmed hand-over")
+	}
+	e, ok := tnew.Get(ip4("10.9.9.9"))
+	if !ok {
+		t.Fatal("the entry did not reach the new process")
+	}
+	if v, _ := e.ValueOf(peers.DTHTTPReqCnt); len(v.Num) != 1 || v.Num[0] != 7 {
+		t.Errorf("http_req_cnt %v, want 7", v.Num)
+	}
+	if nw.Synced() || nw.resync.Flags() != 0x1400 {
+		t.Errorf("new node synced=%v flags 0x%x, want 0x1400", nw.Synced(), nw.resync.Flags())
+	}
+	// Nobody listens any more for a third process: Handover gives up at once.
+	old.Close()
+	nw.Close()
+	lone, err := Start(Config{Local: "me", Listen: addr, ReusePort: true, Tables: []peers.Table{peers.NewMemTable(feDef(), nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lone.Close()
+	start := time.Now()
+	if lone.Handover(3*time.Second) || time.Since(start) > time.Second {
+		t.Errorf("a hand-over with no new process took %v", time.Since(start))
+	}
+}
