@@ -100,6 +100,10 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	// Jobs: listeners, sessions, and the CLI connection asking.
 	info.Jobs = int(info.CurrConns) + info.Listeners + 1
 	info.DroppedLogs = w.events.dropped()
+	t := w.px.TLSStats()
+	info.TLS = runtimeapi.TLSInfo{CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
+		FrontendKeyRate: t.FrontendKeyRate, FrontendMaxKeyRate: t.MaxFeKR, FrontendSessionReusePct: t.SessionReusePct,
+		BackendKeyRate: t.BackendKeyRate, BackendMaxKeyRate: t.MaxBeKR}
 	return info
 }
 
