@@ -368,7 +368,7 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.run(st)
+	c.start(st)
 	return 0, false
 }
 
