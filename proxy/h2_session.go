@@ -67,7 +67,9 @@ func (s *session) serveStream(st *h2.Stream) {
 		// session alone releases those (endSession).
 		cs.info.track = &tracking{sess: tr.sess, tables: tr.tables, own: tr.own}
 	}
-	b := newStreamBridge(st)
+	sc := getStreamScratch()
+	sc.give(cs)
+	b := newStreamBridge(st, sc)
 	cs.c = &tconn{h2: b, stop: &cs.woken}
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
@@ -82,6 +84,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.info.req = &cs.req
 	cs.beginConnInfo()
 	cs.serveHTTP(true)
+	sc.keep(cs, b)
 }
 
 // h2Version makes a stream's request say 2.0 to req.ver and %HV; the
