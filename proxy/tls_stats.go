@@ -61,6 +61,18 @@ func (c *tlsCounters) begin(t *tconn) {
 	t.tlsLive.Store(&c.cur)
 }
 
+// CountCheckTLS counts a check-ssl health check's TLS connection, as
+// HAProxy counts its checks' among the server-side ones: started (failed
+// handshakes included), and a full handshake when it completed without
+// resumption. A check's connection lives for one probe: it is not kept in
+// CurrSslConns.
+func (p *Proxy) CountCheckTLS(full bool) {
+	p.tlsc.total.Add(1)
+	if full {
+		p.tlsc.beKeys.add(time.Now())
+	}
+}
+
 // endTLSCount ends the connection's share of CurrSslConns, once.
 func (t *tconn) endTLSCount() {
 	if n := t.tlsLive.Swap(nil); n != nil {
