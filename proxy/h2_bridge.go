@@ -47,15 +47,15 @@ const (
 	bsDone
 )
 
-func newStreamBridge(st *h2.Stream, sc *streamScratch) *streamBridge {
-	b := &streamBridge{st: st, headReq: st.Req.Method == "HEAD", rbuf: sc.rbuf[:0], fields: sc.fields[:0]}
+// init prepares the bridge of st, with sc's memory.
+func (b *streamBridge) init(st *h2.Stream, sc *streamScratch) {
+	*b = streamBridge{st: st, headReq: st.Req.Method == "HEAD", rbuf: sc.rbuf[:0], fields: sc.fields[:0]}
 	b.resp.Headers = sc.bridgeHeaders[:0]
 	b.head = appendH1Head(sc.head[:0], &st.Req)
 	b.pending = b.head
 	r := &st.Req
 	b.chunked = !r.NoBody && r.ContentLength < 0
 	b.eof = r.NoBody
-	return b
 }
 
 // appendH1Head writes the request line and fields HAProxy sends a server

@@ -58,8 +58,14 @@ func (s *session) serveH2() {
 
 // serveStream serves one stream as a session of its own.
 func (s *session) serveStream(st *h2.Stream) {
-	cs := &session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
-		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}
+	// One allocation for the stream's session, its connection and bridge.
+	all := &struct {
+		s session
+		c tconn
+		b streamBridge
+	}{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
+		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}}
+	cs := &all.s
 	cs.info.TLS = s.tlsState
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's
@@ -69,8 +75,10 @@ func (s *session) serveStream(st *h2.Stream) {
 	}
 	sc := getStreamScratch()
 	sc.give(cs)
-	b := newStreamBridge(st, sc)
-	cs.c = &tconn{h2: b, stop: &cs.woken}
+	b := &all.b
+	b.init(st, sc)
+	all.c = tconn{h2: b, stop: &cs.woken}
+	cs.c = &all.c
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
 	st.SetOnAbort(func() {
