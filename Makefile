@@ -6,9 +6,9 @@ GO      ?= go
 BIN     := bin
 GOFLAGS ?=
 PKGS    := ./...
-DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl
+DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl nghttp2-client
 # Commands whose absence means a package is missing (same order as DEPS_PKGS).
-DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl
+DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl h2load
 
 .PHONY: all build deps test unit vet lint layout generate demo compare bench fuzz clean \
         golden-keepalived golden-haproxy
@@ -78,7 +78,9 @@ compare: deps build
 	$(GO) run $(GOFLAGS) ./lab/cmd/seeddemo -compare -readme README.md
 
 # gohaproxy vs HAProxy on loopback with wrk, its table written into README
-# (scripts/bench.sh; BENCH_SECONDS, BENCH_PPROF=1 for a CPU profile). Go
+# (scripts/bench.sh; BENCH_SECONDS, BENCH_PPROF=1 for a CPU profile), then
+# the TLS and HTTP/2 cases side by side (scripts/bench-tls.sh, h2load;
+# BENCH_TLS=0 skips them, BENCH_TLS=only runs them alone). Go
 # micro-benchmarks: make gobench.
 # Then reloads under a full-speed keep-alive load, gohaproxy and HAProxy
 # side by side (scripts/reload-bench.sh: wrk -t1 -c16, 12 s, 10 reloads,

@@ -37,6 +37,9 @@ type tconn struct {
 	// h2, when set, is an HTTP/2 stream standing in for the connection
 	// (h2_bridge.go): no socket under it.
 	h2 *streamBridge
+	// tlsLive is the count of open TLS connections this one is in, until
+	// it closes (tls_stats.go).
+	tlsLive atomic.Pointer[atomic.Int64]
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {

@@ -22,6 +22,7 @@ import (
 // balancing, logs, servers over HTTP/1.1.
 type streamBridge struct {
 	st      *h2.Stream
+	head    []byte // the request head as HTTP/1.1 (scratch memory)
 	pending []byte // request bytes not yet read (head, chunk framing)
 	chunked bool   // the body is re-framed as chunks
 	eof     bool   // the request is fully read
@@ -30,6 +31,7 @@ type streamBridge struct {
 	headReq bool // the response to a HEAD has no body
 	rbuf    []byte
 	resp    http1.Response
+	fields  []h2.Field // the response's, for HEADERS
 	state   bridgeState
 	remain  int64        // BodyLength: bytes still to come
 	dc      chunkDecoder // BodyChunked
@@ -45,13 +47,15 @@ const (
 	bsDone
 )
 
-func newStreamBridge(st *h2.Stream) *streamBridge {
-	b := &streamBridge{st: st, headReq: st.Req.Method == "HEAD"}
-	b.pending = appendH1Head(nil, &st.Req)
+// init prepares the bridge of st, with sc's memory.
+func (b *streamBridge) init(st *h2.Stream, sc *streamScratch) {
+	*b = streamBridge{st: st, headReq: st.Req.Method == "HEAD", rbuf: sc.rbuf[:0], fields: sc.fields[:0]}
+	b.resp.Headers = sc.bridgeHeaders[:0]
+	b.head = appendH1Head(sc.head[:0], &st.Req)
+	b.pending = b.head
 	r := &st.Req
 	b.chunked = !r.NoBody && r.ContentLength < 0
 	b.eof = r.NoBody
-	return b
 }
 
 // appendH1Head writes the request line and fields HAProxy sends a server
@@ -201,14 +205,15 @@ var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-con
 // of rest that took is returned.
 func (b *streamBridge) sendHead(rest []byte) (int, error) {
 	r := &b.resp
-	fields := make([]h2.Field, 0, len(r.Headers))
+	fields := b.fields[:0]
 	for _, h := range r.Headers {
-		name := strings.ToLower(string(h.Name))
-		if dropped[name] {
-			continue
+		name := lowerName(h.Name)
+		if name == "" {
+			continue // connection-specific (dropped)
 		}
 		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
 	}
+	b.fields = fields
 	if r.Status < 200 {
 		return 0, b.st.WriteHeaders(r.Status, fields, false)
 	}

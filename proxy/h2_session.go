@@ -58,8 +58,14 @@ func (s *session) serveH2() {
 
 // serveStream serves one stream as a session of its own.
 func (s *session) serveStream(st *h2.Stream) {
-	cs := &session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
-		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}
+	// One allocation for the stream's session, its connection and bridge.
+	all := &struct {
+		s session
+		c tconn
+		b streamBridge
+	}{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
+		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}}
+	cs := &all.s
 	cs.info.TLS = s.tlsState
 	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
@@ -68,8 +74,12 @@ func (s *session) serveStream(st *h2.Stream) {
 		// session alone releases those (endSession).
 		cs.info.track = &tracking{sess: tr.sess, tables: tr.tables, own: tr.own}
 	}
-	b := newStreamBridge(st)
-	cs.c = &tconn{h2: b, stop: &cs.woken}
+	sc := getStreamScratch()
+	sc.give(cs)
+	b := &all.b
+	b.init(st, sc)
+	all.c = tconn{h2: b, stop: &cs.woken}
+	cs.c = &all.c
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
 	st.SetOnAbort(func() {
@@ -83,6 +93,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.info.req = &cs.req
 	cs.beginConnInfo()
 	cs.serveHTTP(true)
+	sc.keep(cs, b)
 }
 
 // h2Version makes a stream's request say 2.0 to req.ver and %HV; the

@@ -46,7 +46,8 @@ type Proxy struct {
 	frontends   []*frontend
 	backends    map[string]*backend
 	backendList []*backend
-	global      *limiter // global maxconn (`set maxconn global` changes it)
+	global      *limiter    // global maxconn (`set maxconn global` changes it)
+	tlsc        tlsCounters // `show info`'s TLS figures (tls_stats.go)
 
 	// statusMu serialises server status changes (UpdateServerStatus).
 	statusMu sync.Mutex
@@ -112,7 +113,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
-			s := &server{cfg: sc, status: initialStatus(sc, now), bal: &balance.Server{
+			s := &server{cfg: sc, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
 			}}
 			s.addr.Store(&sc.Addr)

@@ -19,6 +19,7 @@ const idleMaxAge = 5 * time.Second
 
 type server struct {
 	cfg   *Server
+	tlsc  *tlsCounters // the proxy's (tls_stats.go)
 	bal   *balance.Server
 	stats Counters
 	// status is the admin and check state behind bal's Up and Weight
@@ -128,7 +129,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	}
 	if s.cfg.TLS != nil {
 		if err := s.startTLS(t, sni, start, timeout); err != nil {
-			tc.Close()
+			t.Close()
 			return nil, err
 		}
 	}

@@ -20,6 +20,8 @@ import (
 func (s *session) startTLS(cfg *tls.Config) error {
 	tc := tls.Server(s.c.TCPConn, cfg)
 	s.c.tls = tc
+	s.p.tlsc.accepts.add(time.Now())
+	s.p.tlsc.begin(s.c)
 	s.c.io.raw = nil // no raw reads: parking on the socket is off too
 	if d := s.fe.cfg.Timeouts.Client; d > 0 {
 		s.c.setRead(time.Now().Add(d))
@@ -31,6 +33,9 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	s.c.setRead(time.Time{})
 	s.c.setWrite(time.Time{})
 	st := tc.ConnectionState()
+	if !st.DidResume {
+		s.p.tlsc.feKeys.add(time.Now())
+	}
 	s.tlsState = &st
 	s.info.TLS = s.tlsState
 	if v := s.bind.verify; v != nil {
@@ -104,6 +109,7 @@ func (c *tconn) Close() error {
 	if c.h2 != nil {
 		return c.h2.Close()
 	}
+	c.endTLSCount()
 	return c.TCPConn.Close()
 }
 

@@ -60,12 +60,18 @@ func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Du
 	tc := tls.Client(t.TCPConn, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
+	if s.tlsc != nil {
+		s.tlsc.begin(t)
+	}
 	if timeout > 0 {
 		t.setRead(start.Add(timeout))
 		t.setWrite(start.Add(timeout))
 	}
 	if err := tc.Handshake(); err != nil {
 		return err
+	}
+	if s.tlsc != nil && !tc.ConnectionState().DidResume {
+		s.tlsc.beKeys.add(time.Now())
 	}
 	if timeout > 0 {
 		t.setRead(time.Time{})

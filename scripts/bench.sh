@@ -8,9 +8,17 @@
 #
 # Cases: small response over keep-alive at c=64 and c=256, a 100 KB
 # response at c=64, and a TCP-mode proxy (HTTP keep-alive through it) at
-# c=64. With BENCH_PPROF=1 gohaproxy writes a CPU profile of its whole run
-# (GOHAPROXY_CPUPROFILE) and its top functions are printed; BENCH_ONLY=gohaproxy
-# skips HAProxy (for profiling runs).
+# c=64. Each case also reports the proxy's CPU time per request (user +
+# system, from /proc, over the case). With BENCH_PPROF=1 gohaproxy writes a
+# CPU profile of its whole run (GOHAPROXY_CPUPROFILE) and its top functions
+# are printed; BENCH_ONLY=gohaproxy skips HAProxy (for profiling runs).
+#
+# TLS cases (scripts/bench-tls.sh; BENCH_TLS=0 skips them, BENCH_TLS=only
+# runs them alone): both proxies run
+# the same TLS configuration at once and each case is measured on one, then
+# the other, with a one-thread and a two-thread client: kept-alive HTTPS,
+# new handshakes with an ECDSA P-256 and an RSA 2048 certificate, HTTP/2
+# over TLS and h2c (h2load). Their table follows the first one.
 set -u
 cd "$(dirname "$0")/.."
 SECS="${BENCH_SECONDS:-10}"
@@ -31,7 +39,7 @@ trap cleanup EXIT
 
 # Ports: a random base in 20000-29999, checked free.
 base=$(( 20000 + RANDOM % 9000 ))
-for i in 0 1 2 3 4 5 6 7; do
+for i in $(seq 0 12); do
   if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
 done
 B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4))
@@ -91,11 +99,18 @@ waitport() { for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null 
 waitport $B1 || exit 1
 
 rss_kb() { awk '/^VmRSS/ {print $2}' /proc/$1/status 2>/dev/null || echo 0; }
+# cpu_ticks PID: the process's user + system time in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' /proc/$1/stat 2>/dev/null || echo 0; }
+TICK=$(getconf CLK_TCK)
+# cpu_us TICKS REQUESTS: CPU microseconds per request.
+cpu_us() { awk -v t="$1" -v n="$2" -v hz="$TICK" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }'; }
 
-# run_case NAME URL CONNS -> sets REQS P50 P99
+# run_case NAME URL CONNS PID -> sets REQS P50 P99 CPU (µs per request)
 run_case() {
-  local out
+  local out t0
+  t0=$(cpu_ticks "$4")
   out=$(wrk -t2 -c"$3" -d"${SECS}s" --latency "$2" 2>&1)
+  CPU=$(cpu_us $(( $(cpu_ticks "$4") - t0 )) "$(echo "$out" | awk '/requests in/ {print $1}')")
   REQS=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
   P50=$(echo "$out" | awk '$1=="50%" {print $2}')
   P99=$(echo "$out" | awk '$1=="99%" {print $2}')
@@ -117,8 +132,8 @@ bench_proxy() { # name start-command...
   wrk -t2 -c16 -d1s "http://127.0.0.1:$HTTP/" >/dev/null 2>&1 # warm-up
   for c in "${CASES[@]}"; do
     IFS='|' read -r cname url conns <<<"$c"
-    run_case "$name/$cname" "$url" "$conns"
-    R[$name,$cname]="$REQS|$P50|$P99|$(rss_kb $pid)"
+    run_case "$name/$cname" "$url" "$conns" $pid
+    R[$name,$cname]="$REQS|$P50|$P99|$(rss_kb $pid)|$CPU"
     if ! kill -0 $pid 2>/dev/null; then
       echo "bench: $name exited during $cname:" >&2; tail -5 "$W/$name.log" >&2
       break
@@ -129,6 +144,11 @@ bench_proxy() { # name start-command...
 }
 
 echo "bench: ${SECS}s per case, wrk -t2, loopback, $(nproc) cores; backends: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+if [ "${BENCH_TLS:-1}" = only ]; then # the TLS cases alone, no README
+  TLSBASE=$((base+5)) . scripts/bench-tls.sh
+  [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; }
+  exit 0
+fi
 [ $HAVE_HAPROXY = 1 ] && [ "${BENCH_ONLY:-}" != gohaproxy ] && bench_proxy haproxy haproxy -db -f "$W/proxy.cfg"
 if [ "${BENCH_PPROF:-0}" = 1 ]; then
   GOHAPROXY_CPUPROFILE="$W/cpu.pprof" bench_proxy gohaproxy "$BIN" -db -f "$W/proxy.cfg"
@@ -137,19 +157,23 @@ else
 fi
 
 table() {
-  printf '| case | HAProxy req/s | p50 | p99 | RSS MB | gohaproxy req/s | p50 | p99 | RSS MB | ratio |\n'
-  printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  printf '| case | HAProxy req/s | p50 | p99 | CPU µs/req | RSS MB | gohaproxy req/s | p50 | p99 | CPU µs/req | RSS MB | ratio |\n'
+  printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
   for c in "${CASES[@]}"; do
     IFS='|' read -r cname _ _ <<<"$c"
-    IFS='|' read -r hr h50 h99 hrss <<<"${R[haproxy,$cname]:-0|-|-|0}"
-    IFS='|' read -r gr g50 g99 grss <<<"${R[gohaproxy,$cname]:-0|-|-|0}"
+    IFS='|' read -r hr h50 h99 hrss hcpu <<<"${R[haproxy,$cname]:-0|-|-|0|-}"
+    IFS='|' read -r gr g50 g99 grss gcpu <<<"${R[gohaproxy,$cname]:-0|-|-|0|-}"
     ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$hr" "$h50" "$h99" $((hrss/1024)) "$gr" "$g50" "$g99" $((grss/1024)) "$ratio"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$hr" "$h50" "$h99" "$hcpu" $((hrss/1024)) "$gr" "$g50" "$g99" "$gcpu" $((grss/1024)) "$ratio"
   done
-  printf '\nMeasured by `make bench` on %s: %s cores, %ss per case, wrk -t2, haproxy %s and gohaproxy with the same configuration, backends nginx %s. Ratio = gohaproxy/HAProxy req/s; RSS after the case.\n' \
+  printf '\nMeasured by `make bench` on %s: %s cores, %ss per case, wrk -t2, haproxy %s and gohaproxy with the same configuration, backends nginx %s. Ratio = gohaproxy/HAProxy req/s; CPU = the proxy'"'"'s user + system time over the case per request; RSS after the case.\n' \
     "$(date -u +%Y-%m-%d)" "$(nproc)" "$SECS" "$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" "$(nginx -v 2>&1 | sed 's/.*\///')"
 }
 echo; table | tee "$W/table.md"
+if [ "${BENCH_TLS:-1}" = 1 ]; then
+  TLSBASE=$((base+5)) . scripts/bench-tls.sh
+  [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; echo >> "$W/table.md"; cat "$W/tls-table.md" >> "$W/table.md"; }
+fi
 # BENCH_README=README.md puts the table between the bench markers.
 if [ -n "${BENCH_README:-}" ] && grep -q '<!-- bench:begin -->' "$BENCH_README"; then
   awk -v t="$W/table.md" '/<!-- bench:end -->/ {skip=0} !skip {print} /<!-- bench:begin -->/ {while ((getline l < t) > 0) print l; skip=1}' "$BENCH_README" > "$W/readme" && cat "$W/readme" > "$BENCH_README"

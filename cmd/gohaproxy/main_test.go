@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestFlags(t *testing.T) {
 		t.Errorf("-v: %d %q", code, out)
 	}
 	code, out, _ = runArgs("-vv")
-	if code != 0 || !strings.Contains(out, "-OPENSSL") || !strings.Contains(out, "+LINUX_SPLICE") {
+	if code != 0 || !strings.Contains(out, "+OPENSSL") || !strings.Contains(out, "+LINUX_SPLICE") {
 		t.Errorf("-vv: %d %q", code, out)
 	}
 	code, _, errs := runArgs("-h")
@@ -108,11 +109,19 @@ func TestZeroWarning(t *testing.T) {
 	}
 }
 
-// -vv tells the truth: no +OPENSSL, +LUA, +PROMEX ... until goha has them.
+// -vv tells the truth: no +LUA, +PROMEX ... until goha has them; +OPENSSL
+// (TLS by Go's crypto/tls) with HAProxy's OpenSSL lines, in its format.
 func TestVersionFeaturesTruthful(t *testing.T) {
 	_, out, _ := runArgs("-vv")
-	for _, absent := range []string{"OPENSSL", "LUA", "PROMEX", "PCRE2", "OT", "SLZ", "ZLIB", "QUIC"} {
-		if !strings.Contains(out, " -"+absent+" ") && !strings.HasSuffix(strings.TrimSpace(out), " -"+absent) || strings.Contains(out, "+"+absent+" ") {
+	for _, line := range []string{" +OPENSSL ", "\nBuilt with OpenSSL version : none, TLS by Go crypto/tls " + runtime.Version() + "\n",
+		"\nOpenSSL library supports TLS extensions : yes\n", "\nOpenSSL library supports SNI : yes\n",
+		"\nOpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3\n"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("-vv lacks %q:\n%s", line, out)
+		}
+	}
+	for _, absent := range []string{"LUA", "PROMEX", "PCRE2", "OT", "SLZ", "ZLIB", "QUIC"} {
+		if !strings.Contains(out, " -"+absent+" ") && !strings.Contains(out, " -"+absent+"\n") || strings.Contains(out, "+"+absent+" ") {
 			t.Errorf("-vv does not say -%s:\n%s", absent, out)
 		}
 	}

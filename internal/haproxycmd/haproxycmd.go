@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
@@ -142,5 +143,19 @@ func PrintVersion(w io.Writer, verbose bool) {
 			}
 		}
 		fmt.Fprintln(w)
+		printTLSLines(w)
 	}
+}
+
+// printTLSLines prints the lines `haproxy -vv` gives its OpenSSL, in
+// HAProxy's words (scripts read "OpenSSL library supports ..."), naming
+// what goha really runs: Go's crypto/tls, TLS 1.0 to 1.3 (no SSLv3),
+// with SNI and extensions (ALPN, tickets, OCSP stapling).
+func printTLSLines(w io.Writer) {
+	lib := "none, TLS by Go crypto/tls " + runtime.Version()
+	fmt.Fprintf(w, "\nBuilt with OpenSSL version : %s\n", lib)
+	fmt.Fprintf(w, "Running on OpenSSL version : %s\n", lib)
+	fmt.Fprintln(w, "OpenSSL library supports TLS extensions : yes")
+	fmt.Fprintln(w, "OpenSSL library supports SNI : yes")
+	fmt.Fprintln(w, "OpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3")
 }

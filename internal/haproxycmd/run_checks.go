@@ -2,6 +2,8 @@ package haproxycmd
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"net"
 
 	"github.com/goha-lb/goha/proxy"
@@ -35,7 +37,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
 		}
 		if spec.TLS != nil {
-			dial = check.TLSDial(dial, spec.TLS)
+			dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
 		}
 		if t.Agent {
 			t.Prober = check.AgentProbe{Send: spec.AgentSend}
@@ -104,4 +106,22 @@ func (w *worker) backendCounts(backend, server string) check.BackendCounts {
 		}
 	}
 	return c
+}
+
+// countedTLSDial counts each check-ssl connection in `show info`'s TLS
+// fields (proxy.CountCheckTLS): one whose handshake started, failed or
+// not, and a full handshake when it was not resumed.
+func countedTLSDial(px *proxy.Proxy, dial func(context.Context, string, string) (net.Conn, error)) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		var he *check.HandshakeError
+		switch {
+		case err == nil:
+			tc, ok := c.(*tls.Conn)
+			px.CountCheckTLS(ok && !tc.ConnectionState().DidResume)
+		case errors.As(err, &he):
+			px.CountCheckTLS(false)
+		}
+		return c, err
+	}
 }

@@ -106,6 +106,10 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	info.Jobs = int(info.CurrConns) + info.Listeners + 1
 	info.DroppedLogs = w.events.dropped()
 	info.ActivePeers, info.ConnectedPeers = s.PeersCounts()
+	t := w.px.TLSStats()
+	info.TLS = runtimeapi.TLSInfo{CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
+		FrontendKeyRate: t.FrontendKeyRate, FrontendMaxKeyRate: t.MaxFeKR, FrontendSessionReusePct: t.SessionReusePct,
+		BackendKeyRate: t.BackendKeyRate, BackendMaxKeyRate: t.MaxBeKR}
 	return info
 }
 

@@ -15,10 +15,11 @@ const ReleaseDate = "2023/03/10"
 
 // Features is the "+NAME" part of gohaproxy's feature list (-vv): only what
 // goha really has, so `.if feature(OPENSSL)` blocks take the branch goha can
-// run. Debian's HAProxy 2.6.12 also says +OPENSSL +LUA +PROMEX +PCRE2 ...;
-// each comes here when goha implements it (a deliberate difference from
-// `haproxy -c`, listed in the golden test and the README).
-var Features = []string{"ACCEPT4", "EPOLL", "LINUX_SPLICE", "SYSTEMD", "THREAD"}
+// run. OPENSSL stands for TLS, which goha does with Go's crypto/tls (binds,
+// servers, checks). Debian's HAProxy 2.6.12 also says +LUA +PROMEX +PCRE2
+// ...; each comes here when goha implements it (a deliberate difference
+// from `haproxy -c`, listed in the golden test and the README).
+var Features = []string{"ACCEPT4", "EPOLL", "LINUX_SPLICE", "OPENSSL", "SYSTEMD", "THREAD"}
 
 // FeatureNames is every name of HAProxy 2.6's feature list, for -vv's
 // "+NAME"/"-NAME" line.

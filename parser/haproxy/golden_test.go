@@ -17,7 +17,7 @@ import (
 // failed; a listed case that starts matching fails so the list stays honest.
 var knownDifferences = map[string]string{
 	"feat-bind-fd":      "HAProxy checks 'bind fd@N' against the process's real descriptors at parse time; goha does not touch descriptors in the parser",
-	"lex-cond-feature":  "deliberate: feature() answers for goha's own build (no +OPENSSL, +LUA ... until they work), not Debian HAProxy's",
+	"lex-cond-feature":  "deliberate: feature() answers for goha's own build (+OPENSSL but no +LUA ... until it works), not Debian HAProxy's",
 	"quirk-acl-no-name": "HAProxy 2.6 prints an unterminated message (\"character '\" and no newline) for 'acl' without a name; goha prints a proper one",
 }
 

@@ -87,7 +87,7 @@ func TestEvalCondition(t *testing.T) {
 		{expr: []string{"defined(SET)"}, want: true},
 		{expr: []string{"defined(UNSET)"}, want: false},
 		{expr: []string{"!defined(UNSET)"}, want: true},
-		{expr: []string{"feature(OPENSSL)"}, want: false}, // goha has no TLS yet
+		{expr: []string{"feature(OPENSSL)"}, want: true}, // TLS by Go's crypto/tls
 		{expr: []string{"feature(LINUX_SPLICE)"}, want: true},
 		{expr: []string{"feature(QUIC)"}, want: false},
 		{expr: []string{"version_atleast(2.4)"}, want: true},

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -367,7 +368,7 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.run(st)
+	c.start(st)
 	return 0, false
 }
 
@@ -526,15 +527,23 @@ func (c *Conn) goAwayFrame(code http2.ErrCode) {
 	c.write(func() error { return c.fr.WriteGoAway(last, code, nil) })
 }
 
-// write runs one frame write under the write lock and flushes it. A
-// failed write makes the connection dead: every stream fails.
+// write runs one frame write under the write lock, then flushes. Before
+// flushing it yields once: the streams whose answers are ready by then
+// add their frames, and the first flush sends them all in one system
+// call (the later ones find nothing buffered). A failed write makes the
+// connection dead: every stream fails.
 func (c *Conn) write(fn func() error) error {
 	c.wmu.Lock()
 	err := fn()
-	if err == nil {
-		err = c.bw.Flush()
-	}
 	c.wmu.Unlock()
+	if err == nil {
+		runtime.Gosched()
+		c.wmu.Lock()
+		if c.bw.Buffered() > 0 {
+			err = c.bw.Flush()
+		}
+		c.wmu.Unlock()
+	}
 	if err != nil {
 		c.mu.Lock()
 		if c.dead == nil {

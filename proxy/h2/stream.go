@@ -205,7 +205,7 @@ func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte)
 	return c.write(func() error {
 		c.hbuf.Reset()
 		if status > 0 {
-			c.henc.WriteField(Field{Name: ":status", Value: strconv.Itoa(status)})
+			c.henc.WriteField(Field{Name: ":status", Value: statusValue(status)})
 		}
 		for _, f := range fields {
 			c.henc.WriteField(f)
@@ -334,4 +334,19 @@ func (st *Stream) HeadersSent() bool {
 	st.c.mu.Lock()
 	defer st.c.mu.Unlock()
 	return st.headersOut
+}
+
+// statusValues are the :status values of 100-599, formatted once.
+var statusValues = func() (t [600]string) {
+	for i := 100; i < len(t); i++ {
+		t[i] = strconv.Itoa(i)
+	}
+	return
+}()
+
+func statusValue(n int) string {
+	if n >= 100 && n < len(statusValues) {
+		return statusValues[n]
+	}
+	return strconv.Itoa(n)
 }

@@ -22,9 +22,9 @@ const (
 
 // cmdShowInfo prints `show info` with HAProxy 2.6's field names and order,
 // as text, `typed` or `json`; `float` prints Uptime_sec with microseconds.
-// Fields gohaproxy has no equivalent for (SSL, compression, pipes,
-// peers, ...) print 0 as they do in an HAProxy that does not use them.
-// `desc` (HAProxy's per-field descriptions) is not carried by goha and is
+// Fields gohaproxy has no equivalent for (SSL session cache,
+// compression, pipes, peers, ...) print 0 as they do in an HAProxy that
+// does not use them. `desc` (HAProxy's per-field descriptions) is not carried by goha and is
 // refused rather than answered without them; other words are ignored,
 // as HAProxy ignores them.
 func cmdShowInfo(s *Session, args []string) string {
@@ -139,8 +139,8 @@ func infoFields(in *Info, float bool) []infoField {
 		{"CumConns", in.CumConns},
 		{"CumReq", in.CumReq},
 		{"MaxSslConns", 0},
-		{"CurrSslConns", 0},
-		{"CumSslConns", 0},
+		{"CurrSslConns", in.TLS.CurrConns},
+		{"CumSslConns", in.TLS.CumConns},
 		{"Maxpipes", 0},
 		{"PipesUsed", 0},
 		{"PipesFree", 0},
@@ -150,14 +150,14 @@ func infoFields(in *Info, float bool) []infoField {
 		{"SessRate", in.SessRate},
 		{"SessRateLimit", 0},
 		{"MaxSessRate", in.MaxSessRate},
-		{"SslRate", 0},
+		{"SslRate", in.TLS.Rate},
 		{"SslRateLimit", 0},
-		{"MaxSslRate", 0},
-		{"SslFrontendKeyRate", 0},
-		{"SslFrontendMaxKeyRate", 0},
-		{"SslFrontendSessionReuse_pct", 0},
-		{"SslBackendKeyRate", 0},
-		{"SslBackendMaxKeyRate", 0},
+		{"MaxSslRate", in.TLS.MaxRate},
+		{"SslFrontendKeyRate", in.TLS.FrontendKeyRate},
+		{"SslFrontendMaxKeyRate", in.TLS.FrontendMaxKeyRate},
+		{"SslFrontendSessionReuse_pct", in.TLS.FrontendSessionReusePct},
+		{"SslBackendKeyRate", in.TLS.BackendKeyRate},
+		{"SslBackendMaxKeyRate", in.TLS.BackendMaxKeyRate},
 		{"SslCacheLookups", 0},
 		{"SslCacheMisses", 0},
 		{"CompressBpsIn", 0},

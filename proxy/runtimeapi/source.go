@@ -71,6 +71,18 @@ type Info struct {
 	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
 	// per second.
 	CompressBpsRateLim int64
+	TLS                TLSInfo
+}
+
+// TLSInfo are the TLS fields of `show info` (HAProxy's Ssl* lines).
+// SslCacheLookups and SslCacheMisses stay 0: goha resumes sessions by
+// tickets only and keeps no server-side session cache.
+type TLSInfo struct {
+	CurrConns, CumConns                 int64 // CurrSslConns, CumSslConns
+	Rate, MaxRate                       int64 // SslRate, MaxSslRate
+	FrontendKeyRate, FrontendMaxKeyRate int64
+	FrontendSessionReusePct             int64
+	BackendKeyRate, BackendMaxKeyRate   int64
 }
 
 // Proxy is one frontend, backend or listen section. A listen section

@@ -1,0 +1,88 @@
+package proxy
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/goha-lb/goha/proxy/h2"
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// streamScratch is the growable memory of an HTTP/2 stream's session and
+// bridge, kept from one stream to the next as an HTTP/1 connection keeps
+// it from one request to the next: header lists, the head being built,
+// the request head the bridge gives the session, the response fields.
+// Nothing holds them once the stream's session has finished (its buffer
+// goes back to its pool at the same point).
+type streamScratch struct {
+	reqHeaders, respHeaders, bridgeHeaders []http1.Header
+	out, head, rbuf                        []byte
+	fields                                 []h2.Field
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
+
+func getStreamScratch() *streamScratch { return scratchPool.Get().(*streamScratch) }
+
+// give lends the scratch to a stream's session.
+func (sc *streamScratch) give(s *session) {
+	s.req.Headers, s.resp.Headers, s.out = sc.reqHeaders[:0], sc.respHeaders[:0], sc.out[:0]
+}
+
+// keep takes the (possibly grown) memory back from a finished stream and
+// returns the scratch to the pool.
+func (sc *streamScratch) keep(s *session, b *streamBridge) {
+	sc.reqHeaders, sc.respHeaders, sc.out = s.req.Headers[:0], s.resp.Headers[:0], s.out[:0]
+	sc.bridgeHeaders, sc.head, sc.rbuf = b.resp.Headers[:0], b.head[:0], b.rbuf[:0]
+	clear(b.fields[:cap(b.fields)]) // no strings kept alive
+	sc.fields = b.fields[:0]
+	scratchPool.Put(sc)
+}
+
+// lowerName is a response field name in lower case, without allocating
+// for the common ones (the hpack encoder keeps what it indexes, so the
+// strings must be real).
+func lowerName(name []byte) string {
+	var low [32]byte
+	if len(name) > len(low) {
+		return strings.ToLower(string(name))
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	switch n := low[:len(name)]; string(n) {
+	case "content-type":
+		return "content-type"
+	case "content-length":
+		return "content-length"
+	case "date":
+		return "date"
+	case "server":
+		return "server"
+	case "last-modified":
+		return "last-modified"
+	case "etag":
+		return "etag"
+	case "accept-ranges":
+		return "accept-ranges"
+	case "cache-control":
+		return "cache-control"
+	case "location":
+		return "location"
+	case "set-cookie":
+		return "set-cookie"
+	case "vary":
+		return "vary"
+	case "expires":
+		return "expires"
+	case "content-encoding":
+		return "content-encoding"
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+		return "" // dropped on the way to an HTTP/2 client
+	default:
+		return string(n)
+	}
+}

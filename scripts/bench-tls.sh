@@ -1,0 +1,133 @@
+# Sourced by scripts/bench.sh (its W, PIDS, SECS, BIN, HAVE_HAPROXY, nginx
+# backends B1-B3, waitport, cpu_ticks, cpu_us; TLSBASE: the first of eight
+# free ports). Writes $W/tls-table.md.
+#
+# HAProxy and gohaproxy run the same TLS configuration at the same time, on
+# ports of their own; every case runs on one, then on the other, with a
+# one-thread and then a two-thread client, so both see the same machine
+# state. Cases:
+#   https-keepalive   wrk, c=64, kept-alive HTTPS (ECDSA P-256 certificate)
+#   handshake-ecdsa   wrk, c=16, "Connection: close": one new TLS
+#   handshake-rsa     connection per request, req/s = handshakes/s. wrk
+#                     resumes sessions, so these binds allow none (every
+#                     handshake is a full one): no-tls-tickets, and for
+#                     HAProxy also tune.ssl.cachesize 0 (goha keeps no
+#                     session cache; it refuses that keyword)
+#   h2-tls            h2load, c=16, 32 streams each, ALPN h2
+#   h2c               h2load, c=16, 32 streams each, bind ... proto h2
+# CPU is the proxy's user + system time over the case per request.
+
+for c in openssl h2load; do
+  command -v $c >/dev/null || { echo "bench: $c missing (make deps), TLS cases skipped"; return 0; }
+done
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$W/ecdsa.key" -out "$W/ecdsa.crt" 2>/dev/null && cat "$W/ecdsa.crt" "$W/ecdsa.key" > "$W/ecdsa.pem"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$W/rsa.key" -out "$W/rsa.crt" 2>/dev/null && cat "$W/rsa.crt" "$W/rsa.key" > "$W/rsa.pem"
+[ -s "$W/ecdsa.pem" ] && [ -s "$W/rsa.pem" ] || { echo "bench: certificates not made, TLS cases skipped"; return 0; }
+
+# tls_cfg ECDSA-PORT ECDSA-HANDSHAKE-PORT RSA-HANDSHAKE-PORT H2C-PORT [GLOBAL-LINE]
+tls_cfg() {
+  cat <<CFG
+global
+    maxconn 5000
+    ${5:-}
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 30s
+frontend https
+    bind 127.0.0.1:$1 ssl crt $W/ecdsa.pem alpn h2,http/1.1
+    bind 127.0.0.1:$2 ssl crt $W/ecdsa.pem alpn http/1.1 no-tls-tickets
+    bind 127.0.0.1:$3 ssl crt $W/rsa.pem alpn http/1.1 no-tls-tickets
+    bind 127.0.0.1:$4 proto h2
+    default_backend servers
+backend servers
+    balance roundrobin
+    server web1 127.0.0.1:$B1
+    server web2 127.0.0.1:$B2
+    server web3 127.0.0.1:$B3
+CFG
+}
+
+declare -A TP # proxy -> "pid ecdsa-port ecdsa-handshake-port rsa-handshake-port h2c-port"
+start_tls() { # name port-offset global-line command...
+  local name=$1 off=$2 extra=$3; shift 3
+  local e=$((TLSBASE+off)) eh=$((TLSBASE+off+1)) r=$((TLSBASE+off+2)) h=$((TLSBASE+off+3))
+  tls_cfg $e $eh $r $h "$extra" > "$W/tls-$name.cfg"
+  "$@" -db -f "$W/tls-$name.cfg" >"$W/tls-$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=($pid)
+  if ! waitport $e || ! waitport $h; then echo "bench: $name (TLS) did not start:"; cat "$W/tls-$name.log"; return 1; fi
+  TP[$name]="$pid $e $eh $r $h"
+}
+TLS_PROXIES=()
+if [ $HAVE_HAPROXY = 1 ] && [ "${BENCH_ONLY:-}" != gohaproxy ]; then
+  start_tls haproxy 0 "tune.ssl.cachesize 0" haproxy && TLS_PROXIES+=(haproxy)
+fi
+start_tls gohaproxy 4 "" "$BIN" && TLS_PROXIES+=(gohaproxy)
+
+# tls_case CASE THREADS PID ECDSA-PORT ECDSA-HS-PORT RSA-HS-PORT H2C-PORT -> sets REQS CPU
+tls_case() {
+  local out t0 n
+  t0=$(cpu_ticks "$3")
+  case $1 in
+  https-keepalive) out=$(wrk -t"$2" -c64 -d"${SECS}s" "https://127.0.0.1:$4/" 2>&1) ;;
+  handshake-ecdsa) out=$(wrk -t"$2" -c16 -d"${SECS}s" -H 'Connection: close' "https://127.0.0.1:$5/" 2>&1) ;;
+  handshake-rsa) out=$(wrk -t"$2" -c16 -d"${SECS}s" -H 'Connection: close' "https://127.0.0.1:$6/" 2>&1) ;;
+  h2-tls) out=$(h2load -t"$2" -c16 -m32 -D "$SECS" "https://127.0.0.1:$4/" 2>&1) ;;
+  h2c) out=$(h2load -t"$2" -c16 -m32 -D "$SECS" "http://127.0.0.1:$7/" 2>&1) ;;
+  esac
+  if [[ $1 == h2* ]]; then
+    REQS=$(echo "$out" | awk '/^finished in/ {printf "%.2f", $4}')
+    n=$(echo "$out" | awk '/^requests:/ {print $8}') # succeeded
+    local bad=$(echo "$out" | awk '/^requests:/ && ($10 > 0 || $12 > 0) {print $10 " failed, " $12 " errored"}')
+    [ -n "$bad" ] && echo "  ($1 t$2: $bad)" >&2
+  else
+    REQS=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+    n=$(echo "$out" | awk '/requests in/ {print $1}')
+    local errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+    [ -n "$errs" ] && echo "  ($1 t$2: $errs)" >&2
+  fi
+  CPU=$(cpu_us $(( $(cpu_ticks "$3") - t0 )) "${n:-0}")
+  [ -n "$REQS" ] || REQS=0
+}
+
+TLS_CASES=(https-keepalive handshake-ecdsa handshake-rsa h2-tls h2c)
+declare -A TR
+if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
+  echo "bench: TLS cases, ${SECS}s each, 1 and 2 client threads, ${TLS_PROXIES[*]} alternating"
+  for tc in "${TLS_CASES[@]}"; do
+    for th in 1 2; do
+      for name in "${TLS_PROXIES[@]}"; do
+        read -r pid e eh r h <<<"${TP[$name]}"
+        tls_case "$tc" "$th" "$pid" "$e" "$eh" "$r" "$h"
+        TR[$name,$tc,$th]="$REQS|$CPU"
+      done
+    done
+  done
+  for name in "${TLS_PROXIES[@]}"; do
+    read -r pid _ <<<"${TP[$name]}"
+    kill -USR1 "$pid" 2>/dev/null
+  done
+  sleep 0.5
+  {
+    printf '| TLS case | client threads | HAProxy req/s | CPU µs/req | gohaproxy req/s | CPU µs/req | ratio |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|\n'
+    for tc in "${TLS_CASES[@]}"; do
+      for th in 1 2; do
+        IFS='|' read -r hr hcpu <<<"${TR[haproxy,$tc,$th]:-0|-}"
+        IFS='|' read -r gr gcpu <<<"${TR[gohaproxy,$tc,$th]:-0|-}"
+        ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
+        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio"
+      done
+    done
+    printf '\nTLS cases: both proxies up at once with the same configuration, each case run on HAProxy then gohaproxy; %ss per case; wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls.\n' \
+      "$SECS" "$(h2load --version 2>/dev/null | awk '{print $2; exit}' | sed 's/nghttp2\///')" \
+      "$(haproxy -vv 2>/dev/null | awk -F' : ' '/^Running on OpenSSL version/ {split($2, v, " "); print v[2]}')" "$(go version "$BIN" 2>/dev/null | awk '{print $2}' | sed 's/^go//')"
+  } > "$W/tls-table.md"
+fi
