@@ -14,6 +14,7 @@ func (w *worker) startChecks() {
 		w.checks.Start()
 		w.stop = w.checks.Stop
 	}
+	w.startResolvers()
 }
 
 // newChecks prepares the health checks of every server with `check`:

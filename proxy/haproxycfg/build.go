@@ -26,6 +26,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	g := cfg.Global
 	b.global = &cfg.Global
 	b.cfg = cfg
+	b.plan.Resolvers = cfg.Resolvers
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
@@ -380,6 +381,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Addr, sv.Disabled = s.Addr.Raw, true
 	} else {
 		sv.Addr = addr
+		b.serverResolution(s, sv)
 	}
 	be.Servers = append(be.Servers, sv)
 	if s.Check && err == nil {

@@ -24,6 +24,8 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// Resolvers are the configuration's resolvers sections, in file order.
+	Resolvers []*haproxy.ResolversSection
 	// Logs holds the log settings of each proxy (by name) that has log
 	// targets; backends use them for server state changes.
 	Logs map[string]*LogSpec
