@@ -2,9 +2,11 @@ package haproxycmd
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,15 +162,24 @@ func (s *dnsSection) resolution(ctx context.Context, name string, preferIPv4 boo
 	return nil, -1, reason, hold
 }
 
-// startResolvers runs one resolution loop per server with `resolvers`.
+// dnsGroup is one resolution HAProxy shares: the servers of a backend
+// that resolve the same name through the same section (a server-template's
+// slots), in configuration order.
+type dnsGroup struct {
+	sec     *dnsSection
+	backend string
+	servers []*proxy.Server
+}
+
+// startResolvers runs one resolution loop per name and backend.
 func (w *worker) startResolvers() {
 	sections := map[string]*dnsSection{}
 	for _, r := range w.plan.Resolvers {
 		sections[r.Name] = newDNSSection(r)
 	}
 	w.dns = sections
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
+	var groups []*dnsGroup
+	byKey := map[string]*dnsGroup{}
 	for _, b := range w.plan.Proxy.Backends {
 		for _, sv := range b.Servers {
 			if sv.AwaitDNS {
@@ -176,14 +187,28 @@ func (w *worker) startResolvers() {
 				// 0, kept once it resolves (show servers state)
 				w.setUncheckedHealth(b.Name, sv.Name, 0)
 			}
-			if sec := sections[sv.Resolvers]; sv.FQDN != "" && sec != nil && len(sec.ns) > 0 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					w.resolveLoop(ctx, sec, b.Name, sv)
-				}()
+			sec := sections[sv.Resolvers]
+			if sv.FQDN == "" || sec == nil || len(sec.ns) == 0 {
+				continue
 			}
+			key := fmt.Sprintf("%s\x00%s\x00%s\x00%v", b.Name, sv.Resolvers, strings.ToLower(sv.FQDN), sv.PreferIPv4)
+			g := byKey[key]
+			if g == nil {
+				g = &dnsGroup{sec: sec, backend: b.Name}
+				byKey[key] = g
+				groups = append(groups, g)
+			}
+			g.servers = append(g.servers, sv)
 		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.resolveLoop(ctx, g)
+		}()
 	}
 	prev := w.stop
 	w.stop = func() {
@@ -195,23 +220,27 @@ func (w *worker) startResolvers() {
 	}
 }
 
-// resolveLoop resolves the server's name whenever the last resolution is
+// resolveLoop resolves the group's name whenever the last resolution is
 // `hold valid` old, looking every `timeout resolve` (HAProxy's resolvers
-// task), and applies the outcome.
-func (w *worker) resolveLoop(ctx context.Context, sec *dnsSection, backend string, sv *proxy.Server) {
+// task), and applies the outcome to each server.
+func (w *worker) resolveLoop(ctx context.Context, g *dnsGroup) {
 	var lastValid time.Time
+	sec := g.sec
 	every := max(sec.cfg.TimeoutResolve, time.Millisecond)
+	first := g.servers[0]
 	for {
-		addrs, ns, reason, hold := sec.resolution(ctx, sv.FQDN, sv.PreferIPv4)
+		addrs, ns, reason, hold := sec.resolution(ctx, first.FQDN, first.PreferIPv4)
 		if ctx.Err() != nil {
 			return
 		}
 		now := time.Now()
 		if reason == "" {
 			lastValid = now
-			w.dnsValid(sec, ns, backend, sv, addrs)
+			w.dnsValid(g, ns, addrs)
 		} else if lastValid.IsZero() || now.Sub(lastValid) > sec.cfg.Hold[hold] {
-			w.dnsMaint(backend, sv.Name, reason)
+			for _, sv := range g.servers {
+				w.dnsMaint(g.backend, sv.Name, reason)
+			}
 		}
 		next := sec.cfg.Hold["valid"]
 		wait := every * ((next + every - 1) / every)
@@ -241,30 +270,49 @@ func (w *worker) serverAddr(backend, server string) (netip.Addr, int) {
 	return netip.Addr{}, 0
 }
 
-// dnsValid moves the server to the answer's address (keeping its own
-// while listed) and takes it out of resolution maintenance, with
-// HAProxy's lines.
-func (w *worker) dnsValid(sec *dnsSection, ns int, backend string, sv *proxy.Server, addrs []netip.Addr) {
+// dnsValid hands the answer's addresses to the group's servers in order
+// (resolve.Assign: each keeps its own while listed, none takes one another
+// server holds), takes the served ones out of resolution maintenance and
+// puts a server left without an address into it, with HAProxy's lines.
+// Only the first server's lines name the nameserver: HAProxy hands the
+// others the answer "by DNS cache".
+func (w *worker) dnsValid(g *dnsGroup, ns int, addrs []netip.Addr) {
 	src := &runtimeSource{w: w}
-	cur, port := w.serverAddr(backend, sv.Name)
-	pick := resolve.Pick(cur, addrs)
-	if pick != cur {
-		if src.SetServerAddr(backend, sv.Name, pick, port) == nil {
-			sec.count(ns, cUpdate)
-			old := ""
-			if cur.IsValid() {
-				old = cur.String()
-			}
-			src.logEvent(backend, runtimeapi.DNSAddrEvent(backend, sv.Name, old, pick.String(), sec.cfg.Name, sec.ns[ns].name))
+	cur := make([]netip.Addr, len(g.servers))
+	ports := make([]int, len(g.servers))
+	for i, sv := range g.servers {
+		cur[i], ports[i] = w.serverAddr(g.backend, sv.Name)
+	}
+	picks := resolve.Assign(cur, addrs)
+	for i, sv := range g.servers {
+		by := g.sec.cfg.Name + "/" + g.sec.ns[ns].name
+		if i > 0 {
+			by = "DNS cache"
 		}
-	}
-	st, _ := w.px.ServerStatus(backend, sv.Name)
-	if !st.ResolvMaint {
-		return
-	}
-	w.px.UpdateServerStatus(backend, sv.Name, func(s *proxy.ServerStatus) { s.ResolvMaint = false })
-	for _, ev := range runtimeapi.DNSReadyEvents(backend, sv.Name, sv.FQDN, sv.Backup) {
-		src.logEvent(backend, ev)
+		if !picks[i].IsValid() {
+			w.dnsMaint(g.backend, sv.Name, "No IP for server ")
+			continue
+		}
+		if picks[i] != cur[i] {
+			if src.SetServerAddr(g.backend, sv.Name, picks[i], ports[i]) == nil {
+				if i == 0 {
+					g.sec.count(ns, cUpdate) // HAProxy counts what the nameserver changed, not the cache
+				}
+				old := ""
+				if cur[i].IsValid() {
+					old = cur[i].String()
+				}
+				src.logEvent(g.backend, runtimeapi.DNSAddrEvent(g.backend, sv.Name, old, picks[i].String(), by))
+			}
+		}
+		st, _ := w.px.ServerStatus(g.backend, sv.Name)
+		if !st.ResolvMaint {
+			continue
+		}
+		w.px.UpdateServerStatus(g.backend, sv.Name, func(s *proxy.ServerStatus) { s.ResolvMaint = false })
+		for _, ev := range runtimeapi.DNSReadyEvents(g.backend, sv.Name, sv.FQDN, sv.Backup) {
+			src.logEvent(g.backend, ev)
+		}
 	}
 }
 

@@ -58,6 +58,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"bind", "[<address>]:<port_range> [, ...] [param*]", (*state).parseBind},
 	{"server", "<name> <address>[:[port]] [param*]", (*state).parseServer},
 	{"default-server", "[param*]", (*state).parseServer},
+	{"server-template", "<prefix> <num | range> <fqdn>[:<port>] [params*]", (*state).parseServerTemplate},
 	// load balancing (proxy_balance.go)
 	{"balance", "<algorithm> [<arguments>]", (*state).parseBalance},
 	{"hash-type", "<method> <function> <modifier>", (*state).parseHashType},

@@ -21,6 +21,10 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	if _, err := netip.ParseAddr(host); !ok || err == nil {
 		return
 	}
+	if strings.HasPrefix(host, "_") {
+		b.unsupported(s.Pos, "server SRV record '"+host+"' (DNS SRV resolution)")
+		return
+	}
 	var sec *haproxy.ResolversSection
 	for _, rs := range b.cfg.Resolvers {
 		if rs.Name == r {

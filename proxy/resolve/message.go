@@ -139,14 +139,48 @@ func Read(msg []byte, id uint16, name string, aaaa bool) (Outcome, []netip.Addr,
 // IsForeign says whether Read's error means the message was not ours.
 func IsForeign(err error) bool { return err == errNotOurs }
 
-// Pick chooses the server's address among the answer's: the current one
-// while it is still listed (HAProxy keeps a server where it is), else the
-// first.
-func Pick(current netip.Addr, addrs []netip.Addr) netip.Addr {
-	for _, a := range addrs {
-		if a == current {
-			return a
+// Assign hands the answer's addresses to servers sharing one resolution
+// (a server-template's slots), in order, as HAProxy 2.6 does: a server
+// keeps its current address while the answer lists it; otherwise it takes
+// the first listed address no other server holds, and that address moves
+// to the end of the list (HAProxy rotates its answer list so the next
+// server starts elsewhere). An invalid Addr: no address left for it
+// ("No IP for server").
+func Assign(current []netip.Addr, addrs []netip.Addr) []netip.Addr {
+	list := append([]netip.Addr(nil), addrs...)
+	held := append([]netip.Addr(nil), current...)
+	out := make([]netip.Addr, len(current))
+	heldByOther := func(i int, a netip.Addr) bool {
+		for j, h := range held {
+			if j != i && h == a {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range current {
+		pick := -1
+		for k, a := range list {
+			if heldByOther(i, a) {
+				continue
+			}
+			if a == current[i] {
+				pick = k
+				break
+			}
+			if pick < 0 {
+				pick = k
+			}
+		}
+		if pick < 0 {
+			held[i] = netip.Addr{}
+			continue
+		}
+		a := list[pick]
+		out[i], held[i] = a, a
+		if a != current[i] {
+			list = append(append(list[:pick:pick], list[pick+1:]...), a)
 		}
 	}
-	return addrs[0]
+	return out
 }

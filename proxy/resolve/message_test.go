@@ -82,12 +82,39 @@ func TestRead(t *testing.T) {
 	}
 }
 
-func TestPick(t *testing.T) {
-	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
-	if got := Pick(b, []netip.Addr{a, b}); got != b {
-		t.Errorf("the current address still listed must stay: %v", got)
+func TestAssign(t *testing.T) {
+	ip := func(l ...string) []netip.Addr {
+		var out []netip.Addr
+		for _, a := range l {
+			if a == "" {
+				out = append(out, netip.Addr{})
+			} else {
+				out = append(out, netip.MustParseAddr("10.0.0."+a))
+			}
+		}
+		return out
 	}
-	if got := Pick(netip.Addr{}, []netip.Addr{b, a}); got != b {
-		t.Errorf("no current address: the first, got %v", got)
+	for _, c := range []struct {
+		name           string
+		cur, ans, want []netip.Addr
+	}{
+		{"one server keeps its address", ip("2"), ip("1", "2"), ip("2")},
+		{"one server, first listed", ip(""), ip("3", "1"), ip("3")},
+		{"slots filled in order, extra slot empty", ip("", "", ""), ip("1", "2"), ip("1", "2", "")},
+		{"held addresses stay, free slot takes the new one", ip("1", "2", ""), ip("1", "2", "3"), ip("1", "2", "3")},
+		{"an address another holds is not taken", ip("9", "1"), ip("1"), ip("", "1")},
+		{"rotation: the next server starts after the picked one", ip("", ""), ip("1", "2", "3"), ip("1", "2")},
+		{"lost addresses empty the slots", ip("1", "2", "3"), ip("3"), ip("", "", "3")},
+	} {
+		got := Assign(c.cur, c.ans)
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: %v", c.name, got)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
 	}
 }

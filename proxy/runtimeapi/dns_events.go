@@ -3,12 +3,13 @@ package runtimeapi
 import "fmt"
 
 // DNSAddrEvent is HAProxy 2.6's notice when a DNS answer moves a server:
-// old is "" when the server had no address.
-func DNSAddrEvent(backend, server, old, new, resolvers, nameserver string) Event {
+// old is "" when the server had no address; by is "<resolvers>/<nameserver>"
+// or "DNS cache".
+func DNSAddrEvent(backend, server, old, new, by string) Event {
 	if old == "" {
 		old = "(none)"
 	}
-	text := fmt.Sprintf("%s/%s changed its IP from %s to %s by %s/%s.", backend, server, old, new, resolvers, nameserver)
+	text := fmt.Sprintf("%s/%s changed its IP from %s to %s by %s.", backend, server, old, new, by)
 	return Event{Level: 5, Text: text, Tag: "WARNING", Stderr: text}
 }
 
