@@ -40,6 +40,8 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		}
 		if t.Agent {
 			t.Prober = check.AgentProbe{Send: spec.AgentSend}
+		} else if spec.External != nil {
+			t.Prober = w.externalProbe(spec)
 		} else if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else if spec.TCP != nil {
@@ -78,7 +80,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 // targets: every line names "B/S" or "backend B".
 func backendOf(l check.Line, targets []*check.Target) string {
 	for _, t := range targets {
-		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend+" ") {
+		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend) {
 			return t.Backend
 		}
 	}

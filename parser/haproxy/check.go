@@ -377,6 +377,9 @@ func (s *state) checkValidity() bool {
 	if s.typeUserlists() {
 		fatal = true
 	}
+	if s.externalChecks() {
+		fatal = true
+	}
 	for _, px := range s.cfg.Proxies {
 		if s.sectionRefs(px) {
 			fatal = true

@@ -116,6 +116,8 @@ type Proxy struct {
 	Retries           int
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
+	// ExternalCheck is set by `option external-check` (extcheck.go).
+	ExternalCheck     *ExternalCheck
 	Forwardfor        *Forwardfor
 	HTTPCheck         HTTPCheck
 	TCPCheck          TCPCheck

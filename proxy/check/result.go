@@ -25,6 +25,9 @@ const (
 	L6RSP                 // not a TLS answer
 	SOCKERR               // I/O error after the connection was established
 	CHECKED               // an agent answered without a health word: no status change
+	PROCERR               // external check: the command exited non-zero
+	PROCTOUT              // external check: the command was killed at the end of its interval
+	PROCOK                // external check: the command exited 0
 )
 
 var statusReasons = [...]string{
@@ -41,12 +44,15 @@ var statusReasons = [...]string{
 	L6RSP:   "Layer6 invalid response",
 	SOCKERR: "Socket error",
 	CHECKED: "No status change",
+	PROCERR:  "External check error",
+	PROCTOUT: "External check timeout",
+	PROCOK:   "External check passed",
 }
 
 var statusNames = [...]string{
 	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
 	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
-	CHECKED: "CHECKED",
+	CHECKED: "CHECKED", PROCERR: "PROCERR", PROCTOUT: "PROCTOUT", PROCOK: "PROCOK",
 }
 
 // Name is HAProxy's short name of the status (`show stat` check_status).
@@ -66,11 +72,15 @@ func (s Status) Reason() string {
 }
 
 // Passed reports whether the status counts as a successful check.
-func (s Status) Passed() bool { return s == L4OK || s == L7OK || s == L7OKC || s == L6OK }
+func (s Status) Passed() bool {
+	return s == L4OK || s == L7OK || s == L7OKC || s == L6OK || s == PROCOK
+}
 
 // hasCode: HAProxy prints a check code for the statuses with layer 7 data
 // (HCHK_STATUS_L57DATA and above), even 0.
-func (s Status) hasCode() bool { return s == L7OK || s == L7STS || s == L7OKC }
+func (s Status) hasCode() bool {
+	return s == L7OK || s == L7STS || s == L7OKC || s == PROCERR || s == PROCTOUT || s == PROCOK
+}
 
 // Result is one finished check.
 type Result struct {

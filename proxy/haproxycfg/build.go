@@ -455,6 +455,10 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 	switch {
+	case px.ExternalCheck != nil:
+		c.External, c.HTTPMode = b.externalCheck(px), px.Mode == "http"
+		// HAProxy kills the command when its interval is over
+		c.Target.Timeouts = check.Timeouts{Connect: inter, Total: inter}
 	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)

@@ -107,6 +107,11 @@ type CheckSpec struct {
 	// protocol checks (redis-check, mysql-check, pgsql-check, smtpchk,
 	// ldap-check, ssl-hello-chk); nil with HTTP nil = a plain connect.
 	TCP *check.TCPCheckProbe
+	// External is `option external-check` (its Env is left to the
+	// runtime, which knows the ids and the server's connections);
+	// HTTPMode tells the HAPROXY_SERVER_PROTO it reports.
+	External *check.ExternalProbe
+	HTTPMode bool
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // serverResolution fills the run-time DNS settings of a server with
@@ -41,4 +42,24 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	}
 	sv.FQDN, sv.Resolvers = host, r
 	sv.PreferIPv4 = s.Other["resolve-prefer"] == "ipv4"
+}
+
+// externalCheck is `option external-check`: the command and PATH, and
+// the proxy's first listener for the arguments (a backend has none).
+// `external-check command|path` in a defaults section are not carried to
+// the proxies yet: unsupported.
+func (b *builder) externalCheck(px *haproxy.Proxy) *check.ExternalProbe {
+	for _, d := range b.cfg.Defaults {
+		for _, st := range d.Raw {
+			if st.Args[0] == "external-check" {
+				b.unsupported(st.Pos, "external-check "+strings.Join(st.Args[1:2], "")+" in a defaults section")
+			}
+		}
+	}
+	p := &check.ExternalProbe{Command: px.ExternalCheck.Command, Path: px.ExternalCheck.Path}
+	if px.Cap&haproxy.CapFrontend != 0 && len(px.Binds) > 0 && len(px.Binds[0].Addrs) > 0 {
+		a := px.Binds[0].Addrs[0]
+		p.ProxyAddr, p.ProxyPort = strings.Trim(a.Host, "[]"), a.PortRaw
+	}
+	return p
 }

@@ -279,7 +279,7 @@ func serverRow(px *Proxy, sv *Server) *row {
 		r.set("check_status", ck.Status)
 		// HAProxy shows a code for the statuses with layer 7 data, 0
 		// included (a tcp-check's L7OK)
-		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" {
+		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" || strings.HasPrefix(ck.Status, "PROC") {
 			r.num("check_code", int64(ck.Code))
 		}
 		if ck.Status != "INI" {
