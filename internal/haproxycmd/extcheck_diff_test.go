@@ -33,7 +33,7 @@ func TestExternalCheckMatchHAProxy(t *testing.T) {
 	s1, s2, t1 := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	type daemon struct {
 		name, sock, dir, record, tcp string
-		errs                    *haproxytest.Buffer
+		errs                         *haproxytest.Buffer
 	}
 	start := func(ha bool) daemon {
 		dir := t.TempDir()
