@@ -177,7 +177,7 @@ func (w *worker) startResolvers() {
 	for _, r := range w.plan.Resolvers {
 		sections[r.Name] = newDNSSection(r)
 	}
-	w.dns = sections
+	w.dns.Store(&sections) // show resolvers may read it from the stats socket at once
 	var groups []*dnsGroup
 	byKey := map[string]*dnsGroup{}
 	for _, b := range w.plan.Proxy.Backends {
@@ -340,8 +340,12 @@ func (w *worker) dnsMaint(backend, server, reason string) {
 // their counters.
 func (w *worker) resolversView() []runtimeapi.Resolvers {
 	var out []runtimeapi.Resolvers
+	running := w.dns.Load()
+	if running == nil {
+		return nil
+	}
 	for _, r := range w.plan.Resolvers {
-		sec := w.dns[r.Name]
+		sec := (*running)[r.Name]
 		if sec == nil {
 			continue
 		}
