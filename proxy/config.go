@@ -414,8 +414,8 @@ type Server struct {
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.
 	SNI func(*RequestInfo) (string, bool)
-	// FQDN is the name a `resolvers` section keeps resolving for the
-	// server ("" = none); InitAddr are its `init-addr` methods in order
+	// FQDN is the server's name when its address was one ("" = an IP),
+	// which its `resolvers` section, if any, keeps resolving; InitAddr are its `init-addr` methods in order
 	// (nil: HAProxy's default "last,libc").
 	FQDN     string
 	InitAddr []string

@@ -22,7 +22,8 @@ import (
 // daemons run it with the same argv and HAPROXY_* environment (a backend
 // and a tcp listen section, whose first bind is the proxy address), mark
 // the servers UP with PROCOK, then DOWN with PROCERR and the script's exit
-// code, and log the same lines.
+// code, and log the same lines; a server named by host name shows it as
+// its srv_fqdn.
 func TestExternalCheckMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	for _, tool := range []string{"sh", "env", "sort", "grep"} {
@@ -31,6 +32,7 @@ func TestExternalCheckMatchHAProxy(t *testing.T) {
 	rcFile := filepath.Join(t.TempDir(), "rc")
 	os.WriteFile(rcFile, []byte("0\n"), 0o644)
 	s1, s2, t1 := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
+	_, s2port, _ := net.SplitHostPort(s2) // s2 is named: show servers state's srv_fqdn
 	type daemon struct {
 		name, sock, dir, record, tcp string
 		errs                         *haproxytest.Buffer
@@ -64,7 +66,7 @@ backend be
     external-check path "/usr/bin:/bin"
     external-check command %s
     server s1 %s check inter 1s rise 1 fall 1
-    server s2 %s check inter 1s rise 1 fall 1 weight 7 maxconn 9
+    server s2 localhost:%s check inter 1s rise 1 fall 1 weight 7 maxconn 9
 listen li
     mode tcp
     bind %s
@@ -72,7 +74,7 @@ listen li
     external-check command %s
     external-check path "/usr/bin:/bin"
     server t1 %s check inter 1s rise 1 fall 1
-`, d.sock, bind, script, s1, s2, tcp, script, t1)), 0o644)
+`, d.sock, bind, script, s1, s2port, tcp, script, t1)), 0o644)
 		if ha {
 			d.name, d.errs = "haproxy", &haproxytest.Buffer{}
 			cmd := exec.Command("haproxy", "-db", "-f", path)

@@ -198,7 +198,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.ConfigDisabled = cfgServers[i].Disabled
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), cfgServers[i].MaxQueue
 			rs.Cookie = cfgServers[i].Cookie
-			rs.FQDN = cfgServers[i].FQDN
+			rs.FQDN, rs.Resolved = cfgServers[i].FQDN, cfgServers[i].Resolvers != ""
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)

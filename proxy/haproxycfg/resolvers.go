@@ -19,7 +19,11 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	}
 	r, ok := s.Other["resolvers"]
 	host := strings.Trim(s.Addr.Host, "[]")
-	if _, err := netip.ParseAddr(host); !ok || err == nil {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return
+	}
+	sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
+	if !ok {
 		return
 	}
 	if strings.HasPrefix(host, "_") {
@@ -40,7 +44,7 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 		b.unsupported(s.Pos, "resolvers '"+r+"' without a nameserver")
 		return
 	}
-	sv.FQDN, sv.Resolvers = host, r
+	sv.Resolvers = r
 	sv.PreferIPv4 = s.Other["resolve-prefer"] == "ipv4"
 }
 

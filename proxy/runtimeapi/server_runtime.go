@@ -247,7 +247,7 @@ func setServerFQDN(sv *Server, args []string) string {
 	if argAt(args, 4) == "" {
 		return "set server <b>/<s> fqdn requires a FQDN.\n"
 	}
-	if sv.FQDN != "" {
+	if sv.Resolved {
 		return errNotSupported
 	}
 	return "set server <b>/<s> fqdn failed because no resolution is configured.\n"

@@ -138,9 +138,11 @@ type Server struct {
 	Maint          bool   // administrative maintenance (disable server, state maint)
 	ConfigDisabled bool   // `disabled` on the server line (also Maint)
 	// ResolvMaint: no address from its resolvers (MAINT (resolution));
-	// FQDN is the name they resolve ("" = none).
+	// FQDN is the server's name ("" = configured by address), Resolved
+	// says a resolvers section keeps resolving it.
 	ResolvMaint   bool
 	FQDN          string
+	Resolved      bool
 	Drain         bool // administrative drain
 	Stopping      bool // up, but its check asks to drain (disable-on-404: NOLB)
 	Backup        bool
