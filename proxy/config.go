@@ -441,4 +441,17 @@ type Server struct {
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.
 	SNI func(*RequestInfo) (string, bool)
+	// FQDN is the server's name when its address was one ("" = an IP),
+	// which its `resolvers` section, if any, keeps resolving; InitAddr are its `init-addr` methods in order
+	// (nil: HAProxy's default "last,libc").
+	FQDN     string
+	InitAddr []string
+	// AwaitDNS: the server starts without an address, in maintenance
+	// until a DNS answer gives it one (init-addr none; MAINT (resolution)).
+	AwaitDNS bool
+	// Resolvers names the `resolvers` section that keeps FQDN resolved
+	// (Config.Resolvers); PreferIPv4 is `resolve-prefer ipv4` (HAProxy
+	// asks for AAAA first otherwise).
+	Resolvers  string
+	PreferIPv4 bool
 }

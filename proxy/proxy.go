@@ -114,7 +114,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		var bals []*balance.Server
 		for i, sc := range bc.Servers {
 			s := &server{cfg: sc, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
-				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled, MaxConn: int64(sc.MaxConn),
+				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
 			s.addr.Store(&sc.Addr)
 			s.maxConn.Store(int64(sc.MaxConn))

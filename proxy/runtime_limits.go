@@ -73,7 +73,11 @@ func (p *Proxy) SetServerAddr(backend, server string, ip netip.Addr, port int) e
 	if srv == nil {
 		return fmt.Errorf("proxy: no server %s/%s", backend, server)
 	}
-	a := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+	host := "" // no address: the server waits for DNS (not picked)
+	if ip.IsValid() {
+		host = ip.String()
+	}
+	a := net.JoinHostPort(host, strconv.Itoa(port))
 	srv.addr.Store(&a)
 	srv.closeIdle()
 	return nil

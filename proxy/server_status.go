@@ -13,6 +13,10 @@ import (
 // so a check coming back UP cannot take a server out of maintenance.
 type ServerStatus struct {
 	Maint, Drain bool
+	// ResolvMaint: the server has no address its resolvers accept (never
+	// resolved, or the name stopped resolving past its hold time):
+	// HAProxy's SRV_ADMF_RMAINT, "MAINT (resolution)".
+	ResolvMaint bool
 	// CheckUp is the health checks' verdict (true without checks).
 	CheckUp bool
 	// CheckDrain: an UP server whose check answered 404 under `http-check
@@ -29,12 +33,14 @@ type ServerStatus struct {
 // initialStatus is a configured server's status at start: in maintenance
 // when `disabled`, up until a check says otherwise.
 func initialStatus(s *Server, now time.Time) ServerStatus {
-	return ServerStatus{Maint: s.Disabled, CheckUp: true, Weight: s.Weight, InitWeight: s.Weight, Changed: now}
+	return ServerStatus{Maint: s.Disabled, ResolvMaint: s.AwaitDNS, CheckUp: true, Weight: s.Weight, InitWeight: s.Weight, Changed: now}
 }
 
 // Usable says whether the balancer may pick the server: not in
 // maintenance, up by its checks and not down by its agent.
-func (s ServerStatus) Usable() bool { return !s.Maint && s.CheckUp && !s.AgentDown }
+func (s ServerStatus) Usable() bool {
+	return !s.Maint && !s.ResolvMaint && s.CheckUp && !s.AgentDown
+}
 
 // EffectiveWeight is the weight the balancer uses: 0 while draining, by
 // the runtime API or by disable-on-404, so the server takes no new
@@ -51,7 +57,7 @@ func (s ServerStatus) EffectiveWeight() int {
 // transitions whatever the cause, entering maintenance included (as
 // HAProxy counts them).
 func (s ServerStatus) settle(before ServerStatus, now time.Time) ServerStatus {
-	if before.Maint != s.Maint || before.Drain != s.Drain || before.CheckUp != s.CheckUp || before.CheckDrain != s.CheckDrain ||
+	if before.Maint != s.Maint || before.ResolvMaint != s.ResolvMaint || before.Drain != s.Drain || before.CheckUp != s.CheckUp || before.CheckDrain != s.CheckDrain ||
 		before.AgentDown != s.AgentDown {
 		s.Changed = now
 	}

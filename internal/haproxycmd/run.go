@@ -275,7 +275,8 @@ type worker struct {
 	cliConns atomic.Int64
 	// rt is what runtime API commands changed (run_runtime.go).
 	rt    runtimeState
-	peers []*peernet.Node // the running peers sections (run_peers.go)
+	peers []*peernet.Node                        // the running peers sections (run_peers.go)
+	dns   atomic.Pointer[map[string]*dnsSection] // the running resolvers sections (run_dns.go)
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does

@@ -16,6 +16,7 @@ func (w *worker) startChecks() {
 		w.checks.Start()
 		w.stop = w.checks.Stop
 	}
+	w.startResolvers()
 }
 
 // newChecks prepares the health checks of every server with `check`:
@@ -41,6 +42,8 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		}
 		if t.Agent {
 			t.Prober = check.AgentProbe{Send: spec.AgentSend}
+		} else if spec.External != nil {
+			t.Prober = w.externalProbe(spec)
 		} else if spec.HTTP != nil {
 			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
 		} else if spec.TCP != nil {
@@ -79,7 +82,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 // targets: every line names "B/S" or "backend B".
 func backendOf(l check.Line, targets []*check.Target) string {
 	for _, t := range targets {
-		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend+" ") {
+		if containsWord(l.Text, t.Backend+"/"+t.Server) || containsWord(l.Text, "backend "+t.Backend) {
 			return t.Backend
 		}
 	}

@@ -40,12 +40,41 @@ func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 			if _, err := netip.ParseAddr(host); err == nil {
 				continue
 			}
-			addrs, err := net.LookupHost(host)
-			if err != nil || len(addrs) == 0 {
+			if !initAddr(s, host, port) {
 				return fmt.Errorf("config : could not resolve address '%s' of server %s/%s.", host, b.Name, s.Name)
 			}
-			s.Addr = net.JoinHostPort(addrs[0], port)
 		}
 	}
 	return nil
+}
+
+// initAddr gives a server named by host its first address with its
+// init-addr methods in order (HAProxy's default: last, then libc). "last"
+// reads a server-state file, which goha does not load, so it never
+// succeeds; "none" starts the server without an address, in resolution
+// maintenance until its resolvers answer.
+func initAddr(s *proxy.Server, host, port string) bool {
+	methods := s.InitAddr
+	if methods == nil {
+		methods = []string{"last", "libc"}
+	}
+	for _, m := range methods {
+		switch m {
+		case "last":
+		case "libc":
+			if addrs, err := net.LookupHost(host); err == nil && len(addrs) > 0 {
+				s.Addr = net.JoinHostPort(addrs[0], port)
+				return true
+			}
+		case "none":
+			s.Addr, s.AwaitDNS = net.JoinHostPort("", port), true
+			return true
+		default:
+			if ip, err := netip.ParseAddr(m); err == nil {
+				s.Addr = net.JoinHostPort(ip.String(), port)
+				return true
+			}
+		}
+	}
+	return false
 }

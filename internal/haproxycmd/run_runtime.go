@@ -243,15 +243,21 @@ func (w *worker) proxyKind(backend, text string) string {
 	return text
 }
 
-// Resolvers lists the "default" section HAProxy 2.6 builds from
-// /etc/resolv.conf. goha does not carry the configuration's own
-// `resolvers` sections (they are read by no supported keyword).
+// Resolvers lists the configuration's resolvers sections with their
+// counters, then the "default" section HAProxy 2.6 builds from
+// /etc/resolv.conf (unless the configuration names one so).
 func (s *runtimeSource) Resolvers() []runtimeapi.Resolvers {
+	out := s.w.resolversView()
+	for _, r := range out {
+		if r.Name == "default" {
+			return out
+		}
+	}
 	ns := resolvConfNameservers("/etc/resolv.conf")
 	if len(ns) == 0 {
-		return nil
+		return out
 	}
-	return []runtimeapi.Resolvers{{Name: "default", Nameservers: ns}}
+	return append(out, runtimeapi.Resolvers{Name: "default", Nameservers: ns})
 }
 
 // resolvConfNameservers reads the addresses of the nameserver lines, as

@@ -203,12 +203,13 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
-			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
+			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, ResolvMaint: st.ResolvMaint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
 		if i < len(cfgServers) {
 			rs.ConfigDisabled = cfgServers[i].Disabled
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), cfgServers[i].MaxQueue
 			rs.Cookie = cfgServers[i].Cookie
+			rs.FQDN, rs.Resolved = cfgServers[i].FQDN, cfgServers[i].Resolvers != ""
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)

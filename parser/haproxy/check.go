@@ -200,7 +200,8 @@ func (s *state) initServerAddrs() bool {
 	resolved := map[string]bool{}
 	for _, px := range s.cfg.Proxies {
 		for _, sv := range px.Servers {
-			if strings.Contains(sv.Other["init-addr"], "none") {
+			libcFirst, none := initAddrNone(sv.Other["init-addr"])
+			if none && !libcFirst {
 				continue // the server may start without an address
 			}
 			ok := resolvable(sv.Addr)
@@ -212,7 +213,7 @@ func (s *state) initServerAddrs() bool {
 					resolved[sv.Addr.Host] = ok
 				}
 				if !ok {
-					if _, dyn := sv.Other["resolvers"]; dyn {
+					if _, dyn := sv.Other["resolvers"]; dyn || none {
 						s.d.Raw(Warning, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : could not resolve address '%s', disabling server.",
 							sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, sv.Addr.Host))
 						continue
@@ -379,6 +380,9 @@ func (s *state) checkValidity() bool {
 	if s.typeUserlists() {
 		fatal = true
 	}
+	if s.externalChecks() {
+		fatal = true
+	}
 	for _, px := range s.cfg.Proxies {
 		if s.sectionRefs(px) {
 			fatal = true
@@ -389,6 +393,7 @@ func (s *state) checkValidity() bool {
 		fatal = true
 	}
 	s.peersWithoutLocal()
+	s.typedResolvers()
 	// Warnings come proxy by proxy, in HAProxy's order within a proxy.
 	lfFatal := false
 	for _, px := range s.cfg.Proxies {
@@ -487,4 +492,19 @@ func disableOn404(px *Proxy) bool {
 		}
 	}
 	return false
+}
+
+// initAddrNone reads an init-addr list: none says a "none" method lets
+// the server start without an address, libcFirst that a "libc" method
+// comes before it (HAProxy then warns when the name does not resolve).
+func initAddrNone(methods string) (libcFirst, none bool) {
+	for _, m := range splitComma(methods) {
+		switch m {
+		case "libc":
+			libcFirst = true
+		case "none":
+			return libcFirst, true
+		}
+	}
+	return false, false
 }

@@ -22,6 +22,8 @@ type Config struct {
 	Peers []*PeersSection
 	// Userlists are the typed userlist sections (userlist.go).
 	Userlists []Userlist
+	// Resolvers are the typed resolvers sections (resolvers.go).
+	Resolvers []*ResolversSection
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
 }
@@ -116,6 +118,8 @@ type Proxy struct {
 	Retries           int
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
+	// ExternalCheck is set by `option external-check` (extcheck.go).
+	ExternalCheck     *ExternalCheck
 	Forwardfor        *Forwardfor
 	HTTPCheck         HTTPCheck
 	TCPCheck          TCPCheck

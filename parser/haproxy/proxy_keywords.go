@@ -58,6 +58,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"bind", "[<address>]:<port_range> [, ...] [param*]", (*state).parseBind},
 	{"server", "<name> <address>[:[port]] [param*]", (*state).parseServer},
 	{"default-server", "[param*]", (*state).parseServer},
+	{"server-template", "<prefix> <num | range> <fqdn>[:<port>] [params*]", (*state).parseServerTemplate},
 	// load balancing (proxy_balance.go)
 	{"balance", "<algorithm> [<arguments>]", (*state).parseBalance},
 	{"hash-type", "<method> <function> <modifier>", (*state).parseHashType},
@@ -274,6 +275,9 @@ func (s *state) rawCheck(l *kwLine) bool {
 // name.
 func (s *state) keepUnsupported(px *Proxy, l *kwLine) {
 	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
+	if r, ok := ClassOf("proxy", l.row.Name); ok && r.Class == Implemented {
+		return // typed after parsing from Raw (its row says where)
+	}
 	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: l.p, Args: l.w})
 	s.d.Unsupported(l.p.File, l.p.Line, l.row.Name)
 }

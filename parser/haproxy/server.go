@@ -2,6 +2,8 @@ package haproxy
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // serverWithArg are the server options that take a value.
@@ -113,4 +115,49 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	}
 	srv.ServerOptions = opts
 	px.Servers = append(px.Servers, srv)
+}
+
+// parseServerTemplate is `server-template <prefix> <num | range>
+// <fqdn>[:<port>] [params*]`: servers <prefix><i> for i in 1..num or the
+// range, each as if declared by its own server line.
+func (s *state) parseServerTemplate(px *Proxy, l *kwLine) bool {
+	w, p := l.w, l.p
+	if len(w) < 4 {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.", p.File, p.Line))
+		s.fileFatal = true
+		return false
+	}
+	low, high, ok := templateRange(w[2])
+	if !ok {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : Wrong server-template number or range arg '%s'.", p.File, p.Line, w[2]))
+		s.fileFatal = true
+		return false
+	}
+	for i := low; i <= high; i++ {
+		line := append([]string{"server", w[1] + strconv.Itoa(i), w[3]}, w[4:]...)
+		before := len(px.Servers)
+		s.server(px, p, line)
+		if len(px.Servers) == before {
+			return false // refused: reported once, as HAProxy stops at the first
+		}
+	}
+	return false
+}
+
+// templateRange reads a server-template count ("3": 1 to 3) or range
+// ("5-8"); both ends at least 1, in order.
+func templateRange(arg string) (low, high int, ok bool) {
+	a, b, isRange := strings.Cut(arg, "-")
+	lo, err := strconv.Atoi(a)
+	if err != nil || lo < 1 {
+		return 0, 0, false
+	}
+	if !isRange {
+		return 1, lo, true
+	}
+	hi, err := strconv.Atoi(b)
+	if err != nil || hi < lo {
+		return 0, 0, false
+	}
+	return lo, hi, true
 }

@@ -12,41 +12,47 @@ import (
 type Status int
 
 const (
-	L4OK    Status = iota // TCP connection established (tcp check passed)
-	L4TOUT                // connection not established in time
-	L4CON                 // connection refused, unreachable, reset...
-	L7OK                  // HTTP check passed
-	L7TOUT                // connected, no complete answer in time
-	L7RSP                 // invalid or missing HTTP response, content mismatch
-	L7STS                 // unexpected HTTP status
-	L7OKC                 // 404 with `http-check disable-on-404`: passed, but the server drains
-	L6OK                  // TLS hello answered (ssl-hello-chk), or a tcp-check ending on an ssl connect
-	L6TOUT                // no TLS answer in time
-	L6RSP                 // not a TLS answer
-	SOCKERR               // I/O error after the connection was established
-	CHECKED               // an agent answered without a health word: no status change
+	L4OK     Status = iota // TCP connection established (tcp check passed)
+	L4TOUT                 // connection not established in time
+	L4CON                  // connection refused, unreachable, reset...
+	L7OK                   // HTTP check passed
+	L7TOUT                 // connected, no complete answer in time
+	L7RSP                  // invalid or missing HTTP response, content mismatch
+	L7STS                  // unexpected HTTP status
+	L7OKC                  // 404 with `http-check disable-on-404`: passed, but the server drains
+	L6OK                   // TLS hello answered (ssl-hello-chk), or a tcp-check ending on an ssl connect
+	L6TOUT                 // no TLS answer in time
+	L6RSP                  // not a TLS answer
+	SOCKERR                // I/O error after the connection was established
+	CHECKED                // an agent answered without a health word: no status change
+	PROCERR                // external check: the command exited non-zero
+	PROCTOUT               // external check: the command was killed at the end of its interval
+	PROCOK                 // external check: the command exited 0
 )
 
 var statusReasons = [...]string{
-	L4OK:    "Layer4 check passed",
-	L4TOUT:  "Layer4 timeout",
-	L4CON:   "Layer4 connection problem",
-	L7OK:    "Layer7 check passed",
-	L7TOUT:  "Layer7 timeout",
-	L7RSP:   "Layer7 invalid response",
-	L7STS:   "Layer7 wrong status",
-	L7OKC:   "Layer7 check conditionally passed",
-	L6OK:    "Layer6 check passed",
-	L6TOUT:  "Layer6 timeout",
-	L6RSP:   "Layer6 invalid response",
-	SOCKERR: "Socket error",
-	CHECKED: "No status change",
+	L4OK:     "Layer4 check passed",
+	L4TOUT:   "Layer4 timeout",
+	L4CON:    "Layer4 connection problem",
+	L7OK:     "Layer7 check passed",
+	L7TOUT:   "Layer7 timeout",
+	L7RSP:    "Layer7 invalid response",
+	L7STS:    "Layer7 wrong status",
+	L7OKC:    "Layer7 check conditionally passed",
+	L6OK:     "Layer6 check passed",
+	L6TOUT:   "Layer6 timeout",
+	L6RSP:    "Layer6 invalid response",
+	SOCKERR:  "Socket error",
+	CHECKED:  "No status change",
+	PROCERR:  "External check error",
+	PROCTOUT: "External check timeout",
+	PROCOK:   "External check passed",
 }
 
 var statusNames = [...]string{
 	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
 	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
-	CHECKED: "CHECKED",
+	CHECKED: "CHECKED", PROCERR: "PROCERR", PROCTOUT: "PROCTOUT", PROCOK: "PROCOK",
 }
 
 // Name is HAProxy's short name of the status (`show stat` check_status).
@@ -66,11 +72,15 @@ func (s Status) Reason() string {
 }
 
 // Passed reports whether the status counts as a successful check.
-func (s Status) Passed() bool { return s == L4OK || s == L7OK || s == L7OKC || s == L6OK }
+func (s Status) Passed() bool {
+	return s == L4OK || s == L7OK || s == L7OKC || s == L6OK || s == PROCOK
+}
 
 // hasCode: HAProxy prints a check code for the statuses with layer 7 data
 // (HCHK_STATUS_L57DATA and above), even 0.
-func (s Status) hasCode() bool { return s == L7OK || s == L7STS || s == L7OKC }
+func (s Status) hasCode() bool {
+	return s == L7OK || s == L7STS || s == L7OKC || s == PROCERR || s == PROCTOUT || s == PROCOK
+}
 
 // Result is one finished check.
 type Result struct {

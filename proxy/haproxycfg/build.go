@@ -27,6 +27,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	g := cfg.Global
 	b.global = &cfg.Global
 	b.cfg = cfg
+	b.plan.Resolvers = cfg.Resolvers
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
@@ -388,6 +389,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Addr, sv.Disabled = s.Addr.Raw, true
 	} else {
 		sv.Addr = addr
+		b.serverResolution(s, sv)
 	}
 	be.Servers = append(be.Servers, sv)
 	if s.Check && err == nil {
@@ -461,6 +463,10 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
 	switch {
+	case px.ExternalCheck != nil:
+		c.External, c.HTTPMode = b.externalCheck(px), px.Mode == "http"
+		// HAProxy kills the command when its interval is over
+		c.Target.Timeouts = check.Timeouts{Connect: inter, Total: inter}
 	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)

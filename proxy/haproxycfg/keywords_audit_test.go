@@ -19,6 +19,8 @@ const keywordsTable = "../../parser/haproxy/KEYWORDS.md"
 // global section, the frontend or the backend and its notices (parser's
 // and wire's) counted against it.
 const auditBase = `global
+    external-check
+    insecure-fork-wanted
 %s
 defaults
     timeout connect 1s
@@ -32,6 +34,7 @@ frontend f
 backend b
     mode http
     option httpchk
+    external-check command /bin/true
     server s 127.0.0.1:9 check
 %s
 backend st
@@ -48,6 +51,7 @@ var auditArgs = map[string][][]string{
 	"compression":               {{"algo", "gzip"}},
 	"bind":                      {{"127.0.0.1:8081"}},
 	"server":                    {{"s2", "127.0.0.1:10"}},
+	"server-template":           {{"t", "2", "127.0.0.1:11"}},
 	"default-server":            {{"weight", "2"}},
 	"use_backend":               {{"b"}},
 	"default_backend":           {{"b"}},

@@ -24,6 +24,8 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// Resolvers are the configuration's resolvers sections, in file order.
+	Resolvers []*haproxy.ResolversSection
 	// Logs holds the log settings of each proxy (by name) that has log
 	// targets; backends use them for server state changes.
 	Logs map[string]*LogSpec
@@ -105,6 +107,11 @@ type CheckSpec struct {
 	// protocol checks (redis-check, mysql-check, pgsql-check, smtpchk,
 	// ldap-check, ssl-hello-chk); nil with HTTP nil = a plain connect.
 	TCP *check.TCPCheckProbe
+	// External is `option external-check` (its Env is left to the
+	// runtime, which knows the ids and the server's connections);
+	// HTTPMode tells the HAPROXY_SERVER_PROTO it reports.
+	External *check.ExternalProbe
+	HTTPMode bool
 	// Disabled: the server is `disabled` (maintenance); it is not checked
 	// until enabled.
 	Disabled bool

@@ -63,7 +63,7 @@ var checkStates = [...]string{"HANA", "SOCKERR", "L4OK", "L4TOUT", "L4CON", "L6O
 // DRAIN when drained by the admin), else DOWN.
 func srvState(sv *runtimeapi.Server) string {
 	switch {
-	case sv.Maint || sv.ConfigDisabled:
+	case sv.Maint || sv.ConfigDisabled || sv.ResolvMaint:
 		return "MAINT"
 	case sv.Stopping:
 		return "NOLB"
@@ -109,7 +109,7 @@ func (c *collector) collectStats(ch chan<- prometheus.Metric) {
 				case scope == ScopeServer && px.Backend != nil:
 					for k := range px.Backend.Servers {
 						sv := &px.Backend.Servers[k]
-						if c.noMaint && (sv.Maint || sv.ConfigDisabled) {
+						if c.noMaint && (sv.Maint || sv.ConfigDisabled || sv.ResolvMaint) {
 							continue
 						}
 						c.serverMetric(ch, m, px, sv, rows[[2]string{px.Name, sv.Name}])

@@ -21,8 +21,9 @@
 // name at run time), set maxconn global|frontend F|server B/S N and set
 // rate-limit http-compression global N (a Limiter; connections, sessions
 // and ssl-sessions accept only 0: goha limits no rate), show servers conn
-// [backend], show resolvers [id] (a ResolversLister: the "default"
-// section HAProxy builds from /etc/resolv.conf), shutdown sessions server
+// [backend], show resolvers [id] (a ResolversLister: the configuration's
+// sections with their counters, then the "default" section HAProxy builds
+// from /etc/resolv.conf), shutdown sessions server
 // B/S (a SessionKiller), show sess and shutdown session <id> (a
 // StreamSource; sess_cmds.go: the one-line list, ids read as C strtoul;
 // the detailed dump of `show sess all|<id>` is refused as not supported),

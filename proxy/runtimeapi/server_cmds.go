@@ -93,7 +93,7 @@ func cmdSetServer(s *Session, args []string) string {
 	case "agent", "agent-addr", "agent-port", "agent-send":
 		return s.setServerAgent(px, sv, args)
 	case "fqdn":
-		return setServerFQDN(args)
+		return setServerFQDN(sv, args)
 	case "ssl":
 		return "'set server <srv> " + args[3] + "' is not supported by gohaproxy.\n"
 	}

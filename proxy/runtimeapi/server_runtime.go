@@ -240,11 +240,15 @@ func (s *Session) setServerAgent(px *Proxy, sv *Server, args []string) string {
 	return ""
 }
 
-// setServerFQDN: goha resolves no server name at run time (`resolvers`
-// are refused), which HAProxy words as below.
-func setServerFQDN(args []string) string {
+// setServerFQDN: a server without resolvers cannot take a name, which
+// HAProxy words as below; changing the name a server's resolvers follow
+// is not done by goha yet.
+func setServerFQDN(sv *Server, args []string) string {
 	if argAt(args, 4) == "" {
 		return "set server <b>/<s> fqdn requires a FQDN.\n"
+	}
+	if sv.Resolved {
+		return errNotSupported
 	}
 	return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
 }

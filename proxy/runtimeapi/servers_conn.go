@@ -55,13 +55,15 @@ func cmdShowServersConn(s *Session, args []string) string {
 	return out
 }
 
-// Resolvers is a `resolvers` section as `show resolvers` reports it.
-// goha resolves no server name at run time, so every counter is 0; the
-// sections exist because HAProxy 2.6 makes one, "default", from
+// Resolvers is a `resolvers` section as `show resolvers` reports it: the
+// configuration's sections, then the "default" one HAProxy 2.6 makes from
 // /etc/resolv.conf when the configuration has none of that name.
 type Resolvers struct {
 	Name        string
 	Nameservers []string // ids: the configured names, or resolv.conf's addresses
+	// Counters are each nameserver's counts, in `show resolvers` order
+	// (nil: all 0).
+	Counters [][]int64
 }
 
 // ResolversLister is a Source that lists its resolvers sections.
@@ -86,10 +88,14 @@ func cmdShowResolvers(s *Session, args []string) string {
 		}
 		found = true
 		fmt.Fprintf(&b, "Resolvers section %s\n", r.Name)
-		for _, ns := range r.Nameservers {
+		for i, ns := range r.Nameservers {
 			fmt.Fprintf(&b, " nameserver %s:\n", ns)
-			for _, c := range resolverCounters {
-				fmt.Fprintf(&b, "  %-12s %d\n", c+":", 0)
+			for j, c := range resolverCounters {
+				var n int64
+				if i < len(r.Counters) && j < len(r.Counters[i]) {
+					n = r.Counters[i][j]
+				}
+				fmt.Fprintf(&b, "  %-12s %d\n", c+":", n)
 			}
 		}
 	}

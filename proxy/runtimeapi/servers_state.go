@@ -14,6 +14,7 @@ const (
 	adminForcedMaint = 0x01 // disable server / state maint
 	adminConfigMaint = 0x04 // `disabled` in the configuration
 	adminForcedDrain = 0x08 // state drain
+	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
 
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
@@ -47,7 +48,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		host, port = sv.Addr, "0"
 	}
 	op := 0
-	if sv.Up && !sv.Maint {
+	if host == "" {
+		host = "-" // no address yet (init-addr none, resolution pending)
+	}
+	if sv.Up && !sv.Maint && !sv.ResolvMaint {
 		op = 2
 		if sv.Stopping {
 			op = 3 // SRV_ST_STOPPING
@@ -66,6 +70,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.Drain {
 		admin |= adminForcedDrain
 	}
+	if sv.ResolvMaint {
+		admin |= adminResolvMaint
+	}
 	healthy := op == 2 && admin == 0
 	status, result, health, state := 1, 0, 0, 0
 	if ck := sv.Check; ck != nil {
@@ -73,7 +80,7 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		result = checkResult(ck.Status)
 		health = ck.Health
 		state = checkStateConfigured | checkStateEnabled
-		if sv.Maint {
+		if sv.Maint || sv.ResolvMaint {
 			// maintenance pauses the check and empties its health
 			// (checked against HAProxy 2.6: `disabled` and `disable server`)
 			health = 0
@@ -99,9 +106,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.CheckAddr != "" {
 		checkAddr = sv.CheckAddr
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 - %s - 0 %d %s %s %d\n",
+	fqdn := "-"
+	if sv.FQDN != "" {
+		fqdn = sv.FQDN
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 %s %s - 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false

@@ -155,19 +155,25 @@ type Server struct {
 	Up             bool   // operational state: running (else stopped)
 	Maint          bool   // administrative maintenance (disable server, state maint)
 	ConfigDisabled bool   // `disabled` on the server line (also Maint)
-	Drain          bool   // administrative drain
-	Stopping       bool   // up, but its check asks to drain (disable-on-404: NOLB)
-	Backup         bool
-	Weight         int // current user weight
-	InitialWeight  int // weight from the configuration
-	MaxConn        int // slim; 0 = none
-	MaxQueue       int // qlimit; 0 = none
-	LastChange     time.Duration
-	Downtime       time.Duration
-	IdleConns      int
-	NeedConns      int    // need_conn_est: HAProxy's estimate of the connections the server needs
-	Check          *Check // nil: "no check"
-	Cookie         string // the server's persistence cookie value ("" = none)
+	// ResolvMaint: no address from its resolvers (MAINT (resolution));
+	// FQDN is the server's name ("" = configured by address), Resolved
+	// says a resolvers section keeps resolving it.
+	ResolvMaint   bool
+	FQDN          string
+	Resolved      bool
+	Drain         bool // administrative drain
+	Stopping      bool // up, but its check asks to drain (disable-on-404: NOLB)
+	Backup        bool
+	Weight        int // current user weight
+	InitialWeight int // weight from the configuration
+	MaxConn       int // slim; 0 = none
+	MaxQueue      int // qlimit; 0 = none
+	LastChange    time.Duration
+	Downtime      time.Duration
+	IdleConns     int
+	NeedConns     int    // need_conn_est: HAProxy's estimate of the connections the server needs
+	Check         *Check // nil: "no check"
+	Cookie        string // the server's persistence cookie value ("" = none)
 	// Agent is the server's agent-check (Status "CHECKED" for an answer
 	// without a health word); nil: none. AgentAddr and AgentPort are
 	// where it connects (AgentAddr "" = the server's host).

@@ -2,6 +2,7 @@ package runtimeapi
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -183,11 +184,14 @@ func frontendRow(px *Proxy) *row {
 // usable is a server the balancer may pick: up, not in maintenance or
 // drain, with a weight.
 func usable(sv *Server) bool {
-	return sv.Up && !sv.Maint && !sv.Drain && !sv.Stopping && sv.Weight > 0
+	return sv.Up && !sv.Maint && !sv.ResolvMaint && !sv.Drain && !sv.Stopping && sv.Weight > 0
 }
 
 // serverStatus is HAProxy's status column for a server.
 func serverStatus(sv *Server) string {
+	if sv.ResolvMaint {
+		return "MAINT (resolution)"
+	}
 	if sv.Maint {
 		return "MAINT"
 	}
@@ -278,11 +282,11 @@ func serverRow(px *Proxy, sv *Server) *row {
 	// A check paused by maintenance shows no check columns (HAProxy fills
 	// them only for an enabled, unpaused check); a check that never ran
 	// has no code or duration yet.
-	if ck := sv.Check; ck != nil && !sv.Maint {
+	if ck := sv.Check; ck != nil && !sv.Maint && !sv.ResolvMaint {
 		r.set("check_status", ck.Status)
 		// HAProxy shows a code for the statuses with layer 7 data, 0
 		// included (a tcp-check's L7OK)
-		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" {
+		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" || strings.HasPrefix(ck.Status, "PROC") {
 			r.num("check_code", int64(ck.Code))
 		}
 		if ck.Status != "INI" {
@@ -303,7 +307,9 @@ func serverRow(px *Proxy, sv *Server) *row {
 	r.num("srv_abrt", c.SrvAbrt)
 	r.num("lastsess", lastSess(c.LastSess))
 	r.timers(c)
-	r.set("addr", sv.Addr)
+	if host, _, err := net.SplitHostPort(sv.Addr); err != nil || host != "" {
+		r.set("addr", sv.Addr) // a server waiting for DNS has none
+	}
 	r.zero("wrew")
 	r.num("connect", c.Connect)
 	r.num("reuse", c.Reuse)
@@ -470,7 +476,7 @@ func FormatStat(proxies []Proxy, f StatFilter) string {
 		for j := range px.Backend.Servers {
 			sv := &px.Backend.Servers[j]
 			if types&4 == 0 || (sid != -1 && sv.ID != sid) ||
-				(f.UpOnly && (!sv.Up || sv.Maint)) || (f.NoMaint && sv.Maint) {
+				(f.UpOnly && (!sv.Up || sv.Maint)) || (f.NoMaint && (sv.Maint || sv.ResolvMaint)) {
 				continue
 			}
 			emit(serverRow(px, sv), px, sv.ID)

@@ -1,0 +1,147 @@
+// Package dnstest is a tiny DNS server for tests: it answers A and AAAA
+// questions on 127.0.0.1 from a table the test changes while it runs, and
+// counts the questions it was asked.
+package dnstest
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// Server answers from its records; a name without records gets NXDOMAIN.
+type Server struct {
+	conn  *net.UDPConn
+	mu    sync.Mutex
+	recs  map[string][]netip.Addr // lower-case FQDN with the final dot
+	rcode map[string]dnsmessage.RCode
+	asked map[string]int
+	done  chan struct{}
+}
+
+// Start listens on a free UDP port of 127.0.0.1.
+func Start() (*Server, error) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{conn: c, recs: map[string][]netip.Addr{}, rcode: map[string]dnsmessage.RCode{},
+		asked: map[string]int{}, done: make(chan struct{})}
+	go s.serve()
+	return s, nil
+}
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.conn.LocalAddr().String() }
+
+// Close stops the server.
+func (s *Server) Close() {
+	s.conn.Close()
+	<-s.done
+}
+
+func fqdn(name string) string {
+	name = strings.ToLower(name)
+	if !strings.HasSuffix(name, ".") {
+		name += "."
+	}
+	return name
+}
+
+// Set replaces the addresses of name (none: NXDOMAIN).
+func (s *Server) Set(name string, addrs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var l []netip.Addr
+	for _, a := range addrs {
+		l = append(l, netip.MustParseAddr(a))
+	}
+	s.recs[fqdn(name)] = l
+	delete(s.rcode, fqdn(name))
+}
+
+// Fail makes every question about name answer rc (e.g. RCodeRefused).
+func (s *Server) Fail(name string, rc dnsmessage.RCode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rcode[fqdn(name)] = rc
+}
+
+// Asked is how many questions about name arrived.
+func (s *Server) Asked(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked[fqdn(name)]
+}
+
+func (s *Server) serve() {
+	defer close(s.done)
+	buf := make([]byte, 4096)
+	for {
+		n, from, err := s.conn.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		if out, ok := s.answer(buf[:n]); ok {
+			s.conn.WriteToUDP(out, from)
+		}
+	}
+}
+
+func (s *Server) answer(q []byte) ([]byte, bool) {
+	var p dnsmessage.Parser
+	h, err := p.Start(q)
+	if err != nil {
+		return nil, false
+	}
+	qs, err := p.AllQuestions()
+	if err != nil || len(qs) != 1 {
+		return nil, false
+	}
+	question := qs[0]
+	name := strings.ToLower(question.Name.String())
+	s.mu.Lock()
+	s.asked[name]++
+	addrs, known := s.recs[name]
+	rc, failing := s.rcode[name]
+	s.mu.Unlock()
+	rh := dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionDesired: h.RecursionDesired}
+	switch {
+	case failing:
+		rh.RCode = rc
+	case !known || len(addrs) == 0:
+		rh.RCode = dnsmessage.RCodeNameError
+	}
+	b := dnsmessage.NewBuilder(nil, rh)
+	b.EnableCompression()
+	b.StartQuestions()
+	b.Question(question)
+	b.StartAnswers()
+	if rh.RCode == dnsmessage.RCodeSuccess {
+		for _, a := range addrs {
+			rr := dnsmessage.ResourceHeader{Name: question.Name, Class: dnsmessage.ClassINET, TTL: 1}
+			switch {
+			case question.Type == dnsmessage.TypeA && a.Is4():
+				b.AResource(rr, dnsmessage.AResource{A: a.As4()})
+			case question.Type == dnsmessage.TypeAAAA && a.Is6() && !a.Is4In6():
+				b.AAAAResource(rr, dnsmessage.AAAAResource{AAAA: a.As16()})
+			}
+		}
+	}
+	// EDNS0 questions get an OPT record back, as resolvers expect
+	if err := p.SkipAllAnswers(); err == nil {
+		if err := p.SkipAllAuthorities(); err == nil {
+			if ah, err := p.AdditionalHeader(); err == nil && ah.Type == dnsmessage.TypeOPT {
+				b.StartAdditionals()
+				var oh dnsmessage.ResourceHeader
+				oh.SetEDNS0(4096, dnsmessage.RCodeSuccess, false)
+				b.OPTResource(oh, dnsmessage.OPTResource{})
+			}
+		}
+	}
+	out, err := b.Finish()
+	return out, err == nil
+}

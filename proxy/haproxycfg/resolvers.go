@@ -1,0 +1,69 @@
+package haproxycfg
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
+)
+
+// serverResolution fills the run-time DNS settings of a server with
+// `resolvers`: the name to keep resolving, the section, the preferred
+// family and the init-addr methods. A name that is an address needs no
+// resolution (HAProxy resolves only FQDNs).
+func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
+	if m, ok := s.Other["init-addr"]; ok {
+		sv.InitAddr = strings.Split(m, ",")
+	}
+	r, ok := s.Other["resolvers"]
+	host := strings.Trim(s.Addr.Host, "[]")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return
+	}
+	sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
+	if !ok {
+		return
+	}
+	if strings.HasPrefix(host, "_") {
+		b.unsupported(s.Pos, "server SRV record '"+host+"' (DNS SRV resolution)")
+		return
+	}
+	var sec *haproxy.ResolversSection
+	for _, rs := range b.cfg.Resolvers {
+		if rs.Name == r {
+			sec = rs
+		}
+	}
+	if sec == nil {
+		b.unsupported(s.Pos, "server resolvers '"+r+"' (no such resolvers section)")
+		return
+	}
+	if len(sec.Nameservers) == 0 && !sec.ParseResolvConf {
+		b.unsupported(s.Pos, "resolvers '"+r+"' without a nameserver")
+		return
+	}
+	sv.Resolvers = r
+	sv.PreferIPv4 = s.Other["resolve-prefer"] == "ipv4"
+}
+
+// externalCheck is `option external-check`: the command and PATH, and
+// the proxy's first listener for the arguments (a backend has none).
+// `external-check command|path` in a defaults section are not carried to
+// the proxies yet: unsupported.
+func (b *builder) externalCheck(px *haproxy.Proxy) *check.ExternalProbe {
+	for _, d := range b.cfg.Defaults {
+		for _, st := range d.Raw {
+			if st.Args[0] == "external-check" {
+				b.unsupported(st.Pos, "external-check "+strings.Join(st.Args[1:2], "")+" in a defaults section")
+			}
+		}
+	}
+	p := &check.ExternalProbe{Command: px.ExternalCheck.Command, Path: px.ExternalCheck.Path}
+	if px.Cap&haproxy.CapFrontend != 0 && len(px.Binds) > 0 && len(px.Binds[0].Addrs) > 0 {
+		a := px.Binds[0].Addrs[0]
+		p.ProxyAddr, p.ProxyPort = strings.Trim(a.Host, "[]"), a.PortRaw
+	}
+	return p
+}
