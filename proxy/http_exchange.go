@@ -330,9 +330,8 @@ func (x *exchange) forwardResponse() bool {
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
 	x.stickStore()
-	if x.runResponseRules() {
-		s.sendError(502, x.be)
-		return false
+	if r := x.runResponseRules(); r != nil {
+		return x.answerResponseRule(r)
 	}
 	x.responseCookies()
 	head := x.buildResponseHead()

@@ -7,8 +7,9 @@ package proxy
 // the client receives the list the last rule left. The edits replace
 // resp.Headers with a list the session owns (taken at the first edit; the
 // parser reuses it for the next response, harmlessly: it is copied onto
-// itself). It reports whether a deny stopped the rules.
-func (x *exchange) runResponseRules() (denied bool) {
+// itself). It returns the deny, return or redirect rule that answers
+// instead of the server, or nil; an allow ends the rules.
+func (x *exchange) runResponseRules() *HeaderRule {
 	s, resp := x.s, &x.s.resp
 	rules := s.fe.cfg.ResponseRules
 	s.info.endRequest()
@@ -29,9 +30,11 @@ func (x *exchange) runResponseRules() (denied bool) {
 			resp.Headers = s.resEdits.list
 		case SetVar, Capture:
 			r.Exec(&s.info)
-		case Deny:
-			return true
+		case Allow:
+			return nil
+		case Deny, Return, Redirect:
+			return r
 		}
 	}
-	return false
+	return nil
 }

@@ -65,6 +65,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" {
 		msg = checkHTTPRuleArgs(rule)
 	}
+	if msg == "" && kw == "http-response" && rule.Action == "redirect" && rule.Args[0] != "location" {
+		msg = "response only supports redirect type 'location'."
+	}
 	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
 		if m := s.replyFile(args); m != "" {
 			msg = m + "."

@@ -113,12 +113,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.WaitForBody, Wait: wait, AtLeast: atLeast}
 		case "deny", "allow", "return", "redirect", "tarpit":
-			if kw != "http-request" {
+			if kw != "http-request" && (kw != "http-response" || r.Action == "tarpit") {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}
 			var err error
-			if hr, err = b.terminalRule(r, pages); err != nil {
+			if hr, err = b.terminalRule(r, kw, pages); err != nil {
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
