@@ -45,6 +45,10 @@ rules:
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
+		case SetTarget:
+			s.rewriteTarget(r)
+		case ReplaceHeader, ReplaceValue:
+			s.replaceHeaderRule(r)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {

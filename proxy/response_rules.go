@@ -20,13 +20,17 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			continue
 		}
 		switch r.Action {
-		case SetHeader, AddHeader, DelHeader:
+		case SetHeader, AddHeader, DelHeader, ReplaceHeader, ReplaceValue:
 			if !edited {
 				s.resEdits.arena = s.resEdits.arena[:0]
 				s.resEdits.list = append(s.resEdits.list[:0], resp.Headers...)
 				edited = true
 			}
-			s.resEdits.apply(r, &s.info)
+			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
+				s.resEdits.replaceFields(r, &s.info)
+			} else {
+				s.resEdits.apply(r, &s.info)
+			}
 			resp.Headers = s.resEdits.list
 		case SetVar, Capture:
 			r.Exec(&s.info)

@@ -126,6 +126,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
 				continue
 			}
+		case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri",
+			"replace-header", "replace-value":
+			var ok bool
+			if hr, ok = b.rewriteRule(r, kw, place); !ok {
+				continue
+			}
 		default:
 			var ok, isSC bool
 			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
