@@ -27,6 +27,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.global = &cfg.Global
 	b.cfg = cfg
 	b.userlists = b.checkUserlists(cfg.Userlists)
+	defer acl.UseUserlists(b.userlists)()
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
