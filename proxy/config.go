@@ -154,6 +154,10 @@ type Frontend struct {
 	// ReqCaptures and ResCaptures are the frontend's capture slots, in
 	// HAProxy's order (%hr, %hs, capture.req.hdr(N), ...).
 	ReqCaptures, ResCaptures []CaptureSlot
+	// CaptureCookie and CaptureCookieLen are `capture cookie <name> len
+	// <n>` ("" = none; persist_session.go).
+	CaptureCookie    string
+	CaptureCookieLen int
 	// UniqueID builds a transaction's unique-id (`unique-id-format`) from
 	// the request and an entry holding what the log knows so far; nil
 	// without a format. UniqueIDHeader is `unique-id-header`.

@@ -532,7 +532,7 @@ func (s *session) transaction() bool {
 	if string(s.info.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
-	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
+	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 || fe.cfg.CaptureCookie != "" {
 		s.scanCookies(be)
 	}
 	s.stickMatch(be)

@@ -24,6 +24,7 @@ type editedHeaders struct {
 // beginRequest starts a request: no edit yet, no txn or req variable.
 func (s *session) beginRequest() {
 	s.info.endTransaction()
+	s.ck.capReq, s.ck.capRsp = "", "" // a request the rules answer captures none
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]
 }

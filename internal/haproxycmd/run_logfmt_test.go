@@ -275,3 +275,25 @@ func TestGlobalSetVarMatchHAProxy(t *testing.T) {
 	extra := "    http-request set-var(txn.t) var(proc.c),upper\n"
 	compareFormatLogs(t, extra, []string{"%[var(proc.a)] %[var(proc.b)] %[var(proc.c)] %[var(txn.t)] %[var(proc.none)]"}, reqs, nil)
 }
+
+// TestCaptureCookieMatchHAProxy: the legacy `capture cookie <name> len
+// <n>` and what the log prints of it (%CC, %CS, option httplog's line),
+// against HAProxy 2.6: the first cookie whose name=value starts with the
+// name (a longer name too, spaces around '=' dropped, $ attributes and
+// pairs without '=' skipped), cut to len; the server's Set-Cookie; "-"
+// for a request the rules answer.
+func TestCaptureCookieMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nCookie: a=1; sid=abcdefghijklmnop; s=2\r\nConnection: close\r\n\r\n",
+		"GET /b HTTP/1.1\r\nHost: h\r\nCookie: $Version=1; x, s = 3 ; t=4\r\nCookie: s=5\r\nConnection: close\r\n\r\n",
+		"GET /c HTTP/1.1\r\nHost: h\r\nCookie: a=1\r\ncookie: b=2,sx=\"q;r\"\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+		"GET /d HTTP/1.0\r\n\r\n",
+		"GET /del HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+		"GET /set HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    capture cookie s len 9\n    http-request deny if { path /deny }\n" +
+		"    http-request del-header cookie if { path /del }\n    http-request set-header cookie s=set if { path /set }\n"
+	compareFormatLogs(t, extra, []string{"%CC %CS", "%{+Q}CC %{+Q}CS"}, reqs, nil)
+	compareFormatLogs(t, extra, []string{logfmt.HTTPLogFormat}, reqs[:1], maskLogLine)
+}

@@ -271,6 +271,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
 		var ruleSlots map[haproxy.Pos]int
 		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
+		if cc := px.CaptureCookie; cc != nil {
+			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
+		}
 		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
