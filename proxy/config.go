@@ -357,6 +357,9 @@ type TCPConnRule struct {
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule
+	// Exec, when set, makes the rule a set-var, set-var-fmt or unset-var:
+	// it decides nothing either.
+	Exec func(*RequestInfo)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

@@ -13,10 +13,15 @@ import (
 )
 
 // requireRuns fails the test when goha would refuse cfg (an unsupported
-// line): a differential test of a feature must run the feature.
+// line, or no valid configuration at all: the policy says nothing then):
+// a differential test of a feature must run the feature. Its binds need
+// a valid port (nothing is bound).
 func requireRuns(t *testing.T, cfg string) {
 	t.Helper()
 	res := haproxy.CheckBytes("test.cfg", []byte(cfg), nil)
+	if res.Exit != 0 || res.Config == nil {
+		t.Fatalf("the configuration does not parse: %+v", res.Diags.List)
+	}
 	res.Diags.List = append(res.Diags.List, Build(res.Config).Notices.List...)
 	if haproxy.ApplyPolicy(res, false) {
 		var msgs []string
@@ -71,7 +76,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	creds := []string{
 		"", "Basic " + basic("md5u:md5pw"), "Basic " + basic("md5u:wrong"),
@@ -135,7 +140,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for _, raw := range []string{
 		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",

@@ -30,7 +30,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	var conns []string
 	for _, c := range []string{"", "Basic " + basic("md5u:md5pw"), "Basic " + basic("md5u:wrong"),

@@ -40,7 +40,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	var conns []string
 	for _, p := range []string{"/d", "/allow", "/e2", "/e3", "/r", "/r2", "/r3", "/l", "/lp/a?b=1", "/ok"} {

@@ -189,12 +189,21 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPSessTracks {
 		what := "tcp-request session " + r.Action
-		a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
-		track, ok := b.connTrack(px, a, msg, r.Pos, what)
-		if !ok {
-			continue
+		var tr proxy.TCPConnRule
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			exec, ok := b.tcpVarExec(r, what)
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else {
+			a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
+			track, ok := b.connTrack(px, a, msg, r.Pos, what)
+			if !ok {
+				continue
+			}
+			tr.Track = track
 		}
-		tr := proxy.TCPConnRule{Track: track}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)

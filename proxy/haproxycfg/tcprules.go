@@ -17,7 +17,13 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	for _, r := range px.TCPConnRules {
 		what := "tcp-request connection " + r.Action
 		var track *proxy.StickRule
-		if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
+		var exec func(*proxy.RequestInfo)
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			var ok bool
+			if exec, ok = b.tcpVarExec(r, what); !ok {
+				continue
+			}
+		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
 				continue
@@ -26,7 +32,7 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track, Exec: exec}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)
@@ -56,11 +62,17 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			b.unsupported(r.Pos, what+" in an http proxy")
 			continue
 		}
-		if len(r.Args) != 0 {
+		var exec func(*proxy.RequestInfo)
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			var ok bool
+			if exec, ok = b.tcpVarExec(r, what); !ok {
+				continue
+			}
+		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject"}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Exec: exec}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
 			if err != nil {
