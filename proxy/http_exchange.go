@@ -331,6 +331,7 @@ func (x *exchange) forwardResponse() bool {
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
 	x.stickStore()
 	if r := x.runResponseRules(); r != nil {
+		x.countDropped(counted, kind)
 		return x.answerResponseRule(r)
 	}
 	x.responseCookies()

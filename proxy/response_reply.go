@@ -1,5 +1,20 @@
 package proxy
 
+import "github.com/goha-lb/goha/proxy/http1"
+
+// countDropped counts for the log (%B) the server's response a reply
+// replaces, as HAProxy 2.6 counts it (measured: the reply's bytes plus
+// the head, counted as received, and the body already buffered): its
+// head's counted size and the Content-Length body bytes behind it.
+func (x *exchange) countDropped(counted int64, kind http1.BodyKind) {
+	resp := &x.s.resp
+	n := counted
+	if kind == http1.BodyLength {
+		n += min(int64(x.send-x.sstart-resp.HeadLen), resp.ContentLength)
+	}
+	x.s.uncounted -= n
+}
+
 // answerResponseRule sends, instead of the server's response, the answer
 // of an http-response deny, return or redirect rule, as HAProxy 2.6 does
 // (http_process_res_common): the server's response and the connection to

@@ -297,3 +297,22 @@ func TestCaptureCookieMatchHAProxy(t *testing.T) {
 	compareFormatLogs(t, extra, []string{"%CC %CS", "%{+Q}CC %{+Q}CS"}, reqs, nil)
 	compareFormatLogs(t, extra, []string{logfmt.HTTPLogFormat}, reqs[:1], maskLogLine)
 }
+
+// TestResponseRepliesLogMatchHAProxy: what the log says of a response an
+// http-response deny, return or redirect replaced (status, termination
+// state, bytes), against HAProxy 2.6's lines.
+func TestResponseRepliesLogMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /d HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /d4 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /r HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /l HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /ok HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    http-request set-var(txn.p) path\n" +
+		"    http-response deny if { var(txn.p) -m str /d }\n" +
+		"    http-response deny deny_status 403 content-type text/plain string no if { var(txn.p) -m str /d4 }\n" +
+		"    http-response return status 201 content-type text/plain lf-string ok%[var(txn.p)] if { var(txn.p) -m str /r }\n" +
+		"    http-response redirect location /x code 301 if { var(txn.p) -m str /l }\n"
+	compareFormatLogs(t, extra, []string{"%ST %ts %tsc %B %U", "%{+Q}r %s %b"}, reqs, nil)
+}
