@@ -274,7 +274,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		if cc := px.CaptureCookie; cc != nil {
 			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
 		}
-		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		fe.RequestRules = append(b.httpContentRules(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)

@@ -156,8 +156,8 @@ func (b *builder) connTrack(px *haproxy.Proxy, a haproxy.SCAction, msg string, p
 // frontend: HAProxy runs the content rules on each request's stream before
 // its http-request rules, and a tracking there counts as an http-request
 // one does (the connection and the request, on the stream).
-func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
-	var out []proxy.HeaderRule
+// pos gives each rule's line.
+func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) (out []proxy.HeaderRule, pos []haproxy.Pos) {
 	for _, r := range px.TCPContentTracks {
 		what := "tcp-request content " + r.Action
 		a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args)
@@ -179,8 +179,9 @@ func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.Header
 			hr.Cond = c
 		}
 		out = append(out, hr)
+		pos = append(pos, r.Pos)
 	}
-	return out
+	return out, pos
 }
 
 // tcpSessRules maps `tcp-request session track-sc<n>`: run once the

@@ -9,8 +9,9 @@ import (
 // TestTCPVarsDifferential: set-var, set-var-fmt and unset-var in
 // tcp-request connection, session and content rules, beside HAProxy 2.6.
 // In an http frontend the session variables the connection and session
-// rules set (a txn variable has no stream to live in there) reach the
-// backend in a header; in a tcp frontend the content rules' variables
+// rules set (a txn variable has no stream to live in there), and what the
+// content rules set on each request before its http-request rules, reach
+// the backend in headers; in a tcp frontend the content rules' variables
 // decide a reject (reject unless they all hold), so a variable goha
 // failed to set would refuse the connection.
 func TestTCPVarsDifferential(t *testing.T) {
@@ -32,7 +33,13 @@ frontend fe
     tcp-request session set-var(sess.c2,ifnotexists) var(sess.c)
     tcp-request session set-var(sess.c,ifnotexists) str(again)
     tcp-request session set-var(txn.t2) str(sess)
+    tcp-request content set-var(txn.h) req.hdr(host)
+    tcp-request content set-var(sess.k,ifnotexists) path
+    tcp-request content set-var-fmt(txn.m) "%[method]-%[var(txn.h)]-%[var(txn.x)]"
+    tcp-request content unset-var(sess.s) if { path /3 }
+    http-request set-var(txn.x) str(late)
     http-request set-header x-v "%[var(sess.c)]|%[var(txn.t)]|%[var(sess.f)]|%[var(sess.n)]|%[var(sess.u)]|%[var(sess.s)]|%[var(sess.c2)]|%[var(txn.t2)]"
+    http-request set-header x-w "%[var(txn.h)]|%[var(sess.k)]|%[var(txn.m)]"
     http-request set-var(sess.c) str(changed) if { path /2 }
     default_backend be
 backend be
@@ -41,7 +48,7 @@ backend be
 	requireRuns(t, strings.ReplaceAll(httpCfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, httpCfg)
 	compareConns(t, ha, goha, []string{
-		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h2\r\n\r\nPOST /3 HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
 	})
 
 	tcpCfg := `defaults

@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"errors"
+	"sort"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -59,7 +61,9 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			b.unsupported(r.Pos, what+" in an http proxy")
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+				b.unsupported(r.Pos, what+" in an http proxy")
+			} // else httpContentRules maps it
 			continue
 		}
 		var exec func(*proxy.RequestInfo)
@@ -106,6 +110,58 @@ func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule
 			hr.Cond = c
 		}
 		out = append(out, hr)
+	}
+	return out
+}
+
+// httpContentRules maps the tcp-request content rules of an HTTP
+// frontend that goha runs there, track-sc<n> and the variable actions, in
+// their order: HAProxy runs them on each request's stream before its
+// http-request rules, on the parsed request.
+func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
+	type entry struct {
+		pos  haproxy.Pos
+		rule proxy.HeaderRule
+	}
+	var es []entry
+	tracks, pos := b.contentTracks(px, acls)
+	for i := range tracks {
+		es = append(es, entry{pos[i], tracks[i]})
+	}
+	place := acl.FrontRequest
+	if px.Kind == "listen" {
+		place = acl.ListenRequest
+	}
+	for _, r := range px.TCPContentRules {
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+			continue
+		}
+		what := "tcp-request content " + r.Action
+		hr, ok := b.varRule(r, "http-request", place)
+		if !ok {
+			continue
+		}
+		if r.Cond != nil {
+			c, err := acls.Compile(r.Cond)
+			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			hr.Cond = c
+		}
+		es = append(es, entry{r.Pos, hr})
+	}
+	// The two lists interleave by line.
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].pos, es[j].pos
+		return a.File < b.File || (a.File == b.File && a.Line < b.Line)
+	})
+	out := make([]proxy.HeaderRule, len(es))
+	for i, e := range es {
+		out[i] = e.rule
 	}
 	return out
 }
