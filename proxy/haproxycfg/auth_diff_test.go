@@ -156,7 +156,7 @@ backend be
 
 // TestUserlistRefused: what goha cannot check is reported, never run as
 // "no password matches": other crypt(3) methods, users without a
-// password, and the userlist fetches outside ACLs.
+// password, and a userlist fetch naming no userlist.
 func TestUserlistRefused(t *testing.T) {
 	p := buildText(t, `userlist L
     user des password abkPcZGjMip9A
@@ -168,7 +168,7 @@ frontend fe
     mode http
     bind 127.0.0.1:7000
     timeout client 1s
-    http-request set-header x %[http_auth(L)]
+    http-request set-header x %[http_auth(NOPE)]
     http-request auth realm a b
 `)
 	got := strings.Join(notices(p), "\n")

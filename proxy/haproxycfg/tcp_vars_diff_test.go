@@ -79,7 +79,7 @@ backend be
 	// older than these variables.)
 	ha, goha = startBoth(t, strings.Replace(tcpCfg, "set-var(txn.r) int(5)", "set-var(txn.r) int(6)", 1))
 	for _, addr := range []string{ha, goha} {
-		if got, end := exchangeFrom(t, "", addr, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 300*time.Millisecond); len(got) != 0 || end == "open" {
+		if got, end := exchangeFrom(t, "", addr, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 2*time.Second); len(got) != 0 || end == "open" {
 			t.Errorf("%s: %q (%s), want a rejected connection", addr, got, end)
 		}
 	}

@@ -159,9 +159,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		a, b := es[i].pos, es[j].pos
 		return a.File < b.File || (a.File == b.File && a.Line < b.Line)
 	})
-	out := make([]proxy.HeaderRule, len(es))
-	for i, e := range es {
-		out[i] = e.rule
+	var out []proxy.HeaderRule
+	for _, e := range es {
+		out = append(out, e.rule)
 	}
 	return out
 }
