@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/netip"
+	"regexp"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
@@ -159,6 +160,10 @@ type Frontend struct {
 	// ReqCaptures and ResCaptures are the frontend's capture slots, in
 	// HAProxy's order (%hr, %hs, capture.req.hdr(N), ...).
 	ReqCaptures, ResCaptures []CaptureSlot
+	// CaptureCookie and CaptureCookieLen are `capture cookie <name> len
+	// <n>` ("" = none; persist_session.go).
+	CaptureCookie    string
+	CaptureCookieLen int
 	// UniqueID builds a transaction's unique-id (`unique-id-format`) from
 	// the request and an entry holding what the log knows so far; nil
 	// without a format. UniqueIDHeader is `unique-id-header`.
@@ -313,6 +318,14 @@ const (
 	// WaitForBody waits for the request body (body_wait.go): Wait long
 	// at most, until AtLeast bytes (0: the whole body) are buffered.
 	WaitForBody
+	// SetTarget rewrites the Part of the request target (set-pathq,
+	// set-query, set-uri, replace-path, replace-pathq, replace-uri;
+	// requests only; target_rules.go).
+	SetTarget
+	// ReplaceHeader and ReplaceValue rewrite the fields named Name (each
+	// whole value, or each comma-separated element) that Rewrite matches.
+	ReplaceHeader
+	ReplaceValue
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -346,6 +359,13 @@ type HeaderRule struct {
 	// Wait and AtLeast are a WaitForBody rule's time and at-least size.
 	Wait    time.Duration
 	AtLeast int64
+	// Part is what a SetTarget rule replaces.
+	Part TargetPart
+	// Regex, when set, makes a SetTarget rule a replace-path, -pathq or
+	// -uri, and is a ReplaceHeader/ReplaceValue rule's: what it matches
+	// is replaced whole by Value (or Format's result) with \1..\9 the
+	// groups of the match (rewrite.go).
+	Regex *regexp.Regexp
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:
@@ -357,6 +377,9 @@ type TCPConnRule struct {
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule
+	// Exec, when set, makes the rule a set-var, set-var-fmt or unset-var:
+	// it decides nothing either.
+	Exec func(*RequestInfo)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

@@ -344,9 +344,9 @@ func (x *exchange) forwardResponse() bool {
 	if compress {
 		s.info.compAlgo = x.comp.algo
 	}
-	if x.runResponseRules() {
-		s.sendError(502, x.be)
-		return false
+	if r := x.runResponseRules(); r != nil {
+		x.countDropped(counted, kind)
+		return x.answerResponseRule(r)
 	}
 	if x.respWaitFailed {
 		// HAProxy's http_reply_and_close: 504, connection: close.

@@ -45,6 +45,10 @@ rules:
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
+		case SetTarget:
+			s.rewriteTarget(r)
+		case ReplaceHeader, ReplaceValue:
+			s.replaceHeaderRule(r)
 		case SetPath:
 			src := s.info.Target
 			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
@@ -153,6 +157,16 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
 	}
 	closeConn = forceClose || !whole || req.WantsClose() || s.p.closing.Load()
+	out := s.withConnection(page, closeConn, req.Minor)
+	s.clientWriteMessage(out)
+	return next, closeConn
+}
+
+// withConnection returns page with the connection header HAProxy's H1
+// layer appends to the responses the proxy makes: close when the
+// connection ends (an HTTP/1.0 page says nothing), keep-alive to an
+// HTTP/1.0 client kept, nothing otherwise.
+func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []byte {
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
 		head, body = page[:i+2], page[i+4:]
@@ -166,19 +180,18 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 	case closeConn && respMinor == 0:
 	case closeConn:
 		extra = "connection: close\r\n"
-	case req.Minor == 0 || respMinor == 0:
+	case reqMinor == 0 || respMinor == 0:
 		extra = "connection: keep-alive\r\n"
 	}
-	out := page
-	if extra != "" {
-		out = append(s.out[:0], head...)
-		out = append(out, extra...)
-		out = append(out, "\r\n"...)
-		out = append(out, body...)
-		s.out = out
+	if extra == "" {
+		return page
 	}
-	s.clientWriteMessage(out)
-	return next, closeConn
+	out := append(s.out[:0], head...)
+	out = append(out, extra...)
+	out = append(out, "\r\n"...)
+	out = append(out, body...)
+	s.out = out
+	return out
 }
 
 // tarpit holds the request for the frontend's tarpit timeout before the

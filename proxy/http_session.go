@@ -36,6 +36,8 @@ type session struct {
 	dst  netip.AddrPort
 	bind bindInfo
 	priv privateConn // a send-proxy server's connection kept for this client
+	// contentNext is the tcp-request content rule a wait stopped at.
+	contentNext int
 
 	// h2c is the HTTP/2 engine of a connection speaking it; stream is the
 	// stream a session of such a connection serves (h2_session.go).
@@ -193,12 +195,12 @@ func (s *session) serve() {
 			return
 		}
 	}
+	s.beginConnInfo()
 	s.sessionRules()
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	s.c.SetNoDelay(true)
-	s.beginConnInfo()
 	if s.wantsH2() {
 		s.serveH2()
 		return
@@ -532,7 +534,7 @@ func (s *session) transaction() bool {
 	if string(s.info.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
-	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
+	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 || fe.cfg.CaptureCookie != "" {
 		s.scanCookies(be)
 	}
 	s.stickMatch(be)

@@ -68,6 +68,10 @@ type LogEntry struct {
 	// Samples are the values of the frontend's log-format %[...]
 	// samples (Frontend.LogSamples), in order; "" for no value.
 	Samples []string
+
+	// CookieReq and CookieRsp are what `capture cookie` captured (%CC,
+	// %CS; "" for none).
+	CookieReq, CookieRsp string
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -119,6 +123,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if !e.TCP {
 		e.ReqCaptures, e.ReqCaptured = s.info.reqCaps.vals, s.info.reqCaps.set
+		e.CookieReq, e.CookieRsp = s.ck.capReq, s.ck.capRsp
 		e.ResCaptures, e.ResCaptured = s.info.resCaps.vals, s.info.resCaps.set
 	}
 	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {

@@ -22,6 +22,8 @@ type cookieTxn struct {
 	req    persist.Request
 	set    persist.SetState
 	pin    pin
+	// capReq and capRsp are what `capture cookie` took (%CC, %CS).
+	capReq, capRsp string
 }
 
 // pin is the server persistence sends a request to, for connect: srv nil
@@ -53,6 +55,9 @@ func (s *session) scanCookies(be *backend) {
 	force, ignore := s.persistRules(be)
 	s.ck.pin.force = force
 	s.ck.req.Ignore = ignore
+	if name := s.fe.cfg.CaptureCookie; name != "" {
+		s.ck.capReq, _ = persist.CaptureRequest(headerValues(s.info.Headers(), "cookie"), name, s.fe.cfg.CaptureCookieLen)
+	}
 	if c == nil {
 		return
 	}
@@ -114,6 +119,10 @@ func (s *session) scanCookies(be *backend) {
 // states of a cookie never read. It returns the server the cookie
 // designates, which HAProxy's log names.
 func (s *session) ruleCookies(scan bool) *server {
+	if name := s.fe.cfg.CaptureCookie; scan && name != "" {
+		// Measured: HAProxy's deny path captures the cookie too.
+		s.ck.capReq, _ = persist.CaptureRequest(headerValues(s.info.Headers(), "cookie"), name, s.fe.cfg.CaptureCookieLen)
+	}
 	be := s.fe.self
 	if be == nil || be.cfg.Cookie == nil {
 		return nil
@@ -160,7 +169,13 @@ func (x *exchange) responseCookies() {
 	s, resp := x.s, &x.s.resp
 	c := x.be.cfg.Cookie
 	x.extra = x.extra[:0]
-	if c == nil || (resp.Status < 200 && resp.Status != 101) {
+	if resp.Status < 200 && resp.Status != 101 {
+		return
+	}
+	if name := s.fe.cfg.CaptureCookie; name != "" {
+		s.ck.capRsp, _ = persist.CaptureResponse(headerValues(resp.Headers, "set-cookie"), name, s.fe.cfg.CaptureCookieLen)
+	}
+	if c == nil {
 		return
 	}
 	rs := persist.Response{Server: x.srv.cfg.Cookie, HasServer: true, Now: time.Now().Unix(),
@@ -219,4 +234,16 @@ func (x *exchange) responseCookies() {
 			x.extra = append(x.extra, http1.Header{Name: []byte("cache-control"), Value: []byte("private")})
 		}
 	}
+}
+
+// headerValues are the values of the fields named name, in order (nil
+// for none).
+func headerValues(hs []http1.Header, name string) [][]byte {
+	var out [][]byte
+	for _, h := range hs {
+		if http1.EqualFold(h.Name, name) {
+			out = append(out, h.Value)
+		}
+	}
+	return out
 }

@@ -266,7 +266,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		rejected, tr := p.rejectConn(f, c, bind.id)
+		rejected, tr, vars := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.releaseFrontend(f)
 			continue
@@ -283,6 +283,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
 		s.info.track = tr // its session is counted once begun (serve)
+		s.info.vars = vars
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
 			tr.release()

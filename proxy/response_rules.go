@@ -7,8 +7,9 @@ package proxy
 // the client receives the list the last rule left. The edits replace
 // resp.Headers with a list the session owns (taken at the first edit; the
 // parser reuses it for the next response, harmlessly: it is copied onto
-// itself). It reports whether a deny stopped the rules.
-func (x *exchange) runResponseRules() (denied bool) {
+// itself). It returns the deny, return or redirect rule that answers
+// instead of the server, or nil; an allow ends the rules.
+func (x *exchange) runResponseRules() *HeaderRule {
 	s, resp := x.s, &x.s.resp
 	rules := s.fe.cfg.ResponseRules
 	s.info.endRequest()
@@ -19,26 +20,32 @@ func (x *exchange) runResponseRules() (denied bool) {
 			continue
 		}
 		switch r.Action {
-		case SetHeader, AddHeader, DelHeader:
+		case SetHeader, AddHeader, DelHeader, ReplaceHeader, ReplaceValue:
 			if !edited {
 				s.resEdits.arena = s.resEdits.arena[:0]
 				s.resEdits.list = append(s.resEdits.list[:0], resp.Headers...)
 				edited = true
 			}
-			s.resEdits.apply(r, &s.info)
+			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
+				s.resEdits.replaceFields(r, &s.info)
+			} else {
+				s.resEdits.apply(r, &s.info)
+			}
 			resp.Headers = s.resEdits.list
 		case SetVar, Capture:
 			r.Exec(&s.info)
 		case SCIncGPC, SCSetGPT:
 			s.runStickRule(r) // on the counters the request tracked
-		case Deny:
-			return true
 		case WaitForBody:
 			if !x.waitResponseBody(r.Wait, r.AtLeast) {
 				x.respWaitFailed = true
-				return false
+				return nil
 			}
+		case Allow:
+			return nil
+		case Deny, Return, Redirect:
+			return r
 		}
 	}
-	return false
+	return nil
 }

@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"bytes"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // The http-request rules run in order on the message as the rules before
 // them left it, as HAProxy's do on its HTX message: a condition or a
@@ -20,6 +24,7 @@ type editedHeaders struct {
 // beginRequest starts a request: no edit yet, no txn or req variable.
 func (s *session) beginRequest() {
 	s.info.endTransaction()
+	s.ck.capReq, s.ck.capRsp = "", "" // a request the rules answer captures none
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]
 }
@@ -87,6 +92,30 @@ func (s *session) applyHeaderRule(r *HeaderRule) {
 	s.info.hdrs = s.editable() // the value reads the list as it is now
 	s.edits.apply(r, &s.info)
 	s.info.hdrs = s.edits.list
+}
+
+// replaceHeaderRule runs a replace-header or replace-value rule of the
+// request. A Host field it changes becomes the authority of an absolute
+// target, as HAProxy keeps the two in step.
+func (s *session) replaceHeaderRule(r *HeaderRule) {
+	s.info.hdrs = s.editable()
+	host := s.edits.replaceFields(r, &s.info)
+	s.info.hdrs = s.edits.list
+	if !host {
+		return
+	}
+	if n := schemeLen(s.info.Target); n > 0 {
+		src := append([]byte(nil), s.info.Target...)
+		rest := src[n+3:]
+		end := len(rest)
+		if i := bytes.IndexByte(rest, '/'); i >= 0 {
+			end = i
+		}
+		out := append(s.target[:0], src[:n+3]...)
+		out = append(out, s.info.lastHeader("host")...)
+		s.target = append(out, rest[end:]...)
+		s.info.Target = s.target
+	}
 }
 
 // lastHeader is the value of the last field named name in the list the

@@ -96,13 +96,20 @@ const (
 // (the whole verdict waits, as HAProxy stops at a rule that misses);
 // no rule left accepts.
 func (s *session) contentVerdict() contentResult {
-	for _, r := range s.fe.cfg.TCPContentRules {
+	rules := s.fe.cfg.TCPContentRules
+	for i := s.contentNext; i < len(rules); i++ {
+		r := &rules[i]
 		s.info.payloadShort = false
 		ok := r.Cond == nil || r.Cond.Match(&s.info)
 		if s.info.payloadShort && !s.info.PayloadFinal {
+			s.contentNext = i // resumed here: the rules before it ran
 			return contentWait
 		}
 		if !ok {
+			continue
+		}
+		if r.Exec != nil {
+			r.Exec(&s.info)
 			continue
 		}
 		if r.Reject {

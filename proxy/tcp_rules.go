@@ -13,13 +13,14 @@ import (
 // connection is closed at once with a reset, before a byte is read, as
 // HAProxy 2.6 does; it reports whether it did (its entries then
 // released). tr is the connection's tracking (nil without tables).
-func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking) {
+// vars are the session variables the rules set (nil: none).
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking, vars *[numScopes]varStore) {
 	if len(p.cfg.Tables) > 0 {
 		tr = &tracking{tables: p.tables, own: f.cfg.Table}
 	}
 	rules := f.cfg.TCPConnRules
 	if len(rules) == 0 {
-		return false, tr
+		return false, tr, nil
 	}
 	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr}
 	info.Backend = info.Frontend
@@ -35,17 +36,31 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 			trackConn(r.Track, &info)
 			continue
 		}
+		if r.Exec != nil {
+			r.Exec(&info)
+			continue
+		}
 		if !r.Reject {
-			return false, tr
+			return false, tr, info.connVars()
 		}
 		if tr != nil {
 			releaseConn(&tr.sess)
 		}
 		c.SetLinger(0)
 		c.Close()
-		return true, nil
+		return true, nil, nil
 	}
-	return false, tr
+	return false, tr, info.connVars()
+}
+
+// connVars are the variables a connection's rules leave to its session:
+// the sess scope only, as HAProxy has no stream (no txn, req or res
+// variables) before the session begins.
+func (r *RequestInfo) connVars() *[numScopes]varStore {
+	if r.vars != nil {
+		r.endTransaction()
+	}
+	return r.vars
 }
 
 // trackConn runs a tcp-request connection track-sc<n>: only the first of

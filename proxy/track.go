@@ -72,17 +72,27 @@ func (tr *tracking) startSession() {
 // session begins, then counts the session on the connection's entries.
 func (s *session) sessionRules() {
 	tr := s.info.track
-	if tr == nil {
+	rules := s.fe.cfg.TCPSessRules
+	if tr == nil && len(rules) == 0 {
 		return
 	}
 	s.info.Src = s.src
-	for i := range s.fe.cfg.TCPSessRules {
-		r := &s.fe.cfg.TCPSessRules[i]
-		if r.Track != nil && (r.Cond == nil || r.Cond.Match(&s.info)) {
+	for i := range rules {
+		r := &rules[i]
+		if r.Cond != nil && !r.Cond.Match(&s.info) {
+			continue
+		}
+		switch {
+		case r.Exec != nil:
+			r.Exec(&s.info)
+			s.info.endTransaction() // no stream yet: only sess variables stay
+		case r.Track != nil:
 			trackConn(r.Track, &s.info)
 		}
 	}
-	tr.startSession()
+	if tr != nil {
+		tr.startSession()
+	}
 }
 
 // release lets a connection's entries go (nil: none).

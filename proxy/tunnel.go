@@ -285,8 +285,9 @@ func (x *exchange) tunnel() bool {
 	s := x.s
 	s.info.resp = &s.resp
 	x.stickStore()
-	if x.runResponseRules() {
-		s.sendError(502, x.be)
+	if r := x.runResponseRules(); r != nil {
+		x.clientClose = true // the client asked for an upgrade: nothing follows
+		x.answerResponseRule(r)
 		return false
 	}
 	x.responseCookies() // HAProxy handles a 101's cookies as a final response's

@@ -39,6 +39,10 @@ type Var struct {
 	Int   int64
 	Bytes []byte
 	Addr  [16]byte // an address sample (Type says which family)
+	// exists: the variable was created in its store, maybe never set
+	// (a set-var whose condition failed after creating it), which the
+	// ifexists/ifnotexists conditions see (var_conds.go).
+	exists bool
 }
 
 // varStore is the variables of one scope, by slot.
@@ -64,7 +68,7 @@ func (st *varStore) clear() {
 		return
 	}
 	for i := range st.vals {
-		st.vals[i].Set = false
+		st.vals[i].Set, st.vals[i].exists = false, false
 	}
 	st.dirty = false
 }
@@ -119,7 +123,7 @@ func storeVar(st *varStore, slot int, v *Var) {
 	b := append(dst.Bytes[:0], v.Bytes...)
 	*dst = *v
 	dst.Bytes = b
-	dst.Set = true
+	dst.Set, dst.exists = true, true
 }
 
 // UnsetVar removes variable slot of scope.
@@ -133,7 +137,7 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 		return
 	}
 	if r.vars != nil && slot < len(r.vars[scope].vals) {
-		r.vars[scope].vals[slot].Set = false
+		r.vars[scope].vals[slot].Set, r.vars[scope].vals[slot].exists = false, false
 	}
 }
 

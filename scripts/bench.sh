@@ -8,10 +8,14 @@
 #
 # Cases: small response over keep-alive at c=64 and c=256, a 100 KB
 # response at c=64, and a TCP-mode proxy (HTTP keep-alive through it) at
-# c=64. Each case also reports the proxy's CPU time per request (user +
-# system, from /proc, over the case). With BENCH_PPROF=1 gohaproxy writes a
-# CPU profile of its whole run (GOHAPROXY_CPUPROFILE) and its top functions
-# are printed; BENCH_ONLY=gohaproxy skips HAProxy (for profiling runs).
+# c=64, and the rules case: the small response at c=64 through a frontend
+# with 20 header rules, 10 ACLs and a map lookup per request (issue 14's
+# goal: within 10% of small-c64). BENCH_CASES=<regex> runs only the cases
+# whose names match. Each case also reports the proxy's CPU time per
+# request (user + system, from /proc, over the case). With BENCH_PPROF=1
+# gohaproxy writes a CPU profile of its whole run (GOHAPROXY_CPUPROFILE) and
+# its top functions are printed; BENCH_ONLY=gohaproxy skips HAProxy (for
+# profiling runs).
 #
 # TLS cases (scripts/bench-tls.sh; BENCH_TLS=0 skips them, BENCH_TLS=only
 # runs them alone): both proxies run
@@ -39,10 +43,10 @@ trap cleanup EXIT
 
 # Ports: a random base in 20000-29999, checked free.
 base=$(( 20000 + RANDOM % 9000 ))
-for i in $(seq 0 12); do
+for i in $(seq 0 13); do
   if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
 done
-B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4))
+B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5))
 
 # --- backends: nginx, three servers, a small and a 100 KB answer ----------
 mkdir -p "$W/nginx/logs" "$W/html"
@@ -65,6 +69,7 @@ nginx -p "$W/nginx" -c "$W/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
 
 # --- the proxy configuration both run ---------------------------------------
+printf '127.0.0.1:%s servers\nexample.com servers\nstatic.example.com servers\n' $RULES > "$W/hosts.map"
 cat > "$W/proxy.cfg" <<CFG
 global
     maxconn 5000
@@ -83,6 +88,43 @@ backend servers
     server web1 127.0.0.1:$B1
     server web2 127.0.0.1:$B2
     server web3 127.0.0.1:$B3
+frontend rules
+    bind 127.0.0.1:$RULES
+    acl is_api path_beg /api/
+    acl is_css path_end .css
+    acl is_example hdr(host) -i example.com
+    acl is_post method POST
+    acl from_lan src 10.0.0.0/8 192.168.0.0/16
+    acl is_bot hdr_sub(user-agent) -i bot crawler
+    acl has_query query -m found
+    acl is_js path_reg ^/static/.*[.]js$
+    acl many_hops hdr_cnt(x-forwarded-for) gt 3
+    acl debug url_param(debug) -m found
+    http-request set-var(txn.be) req.hdr(host),lower,map_str($W/hosts.map,servers)
+    http-request deny if is_post from_lan is_bot
+    http-request deny deny_status 429 if many_hops debug
+    http-request set-header X-Backend %[var(txn.be)]
+    http-request set-header X-Api 1 if is_api
+    http-request set-header X-Css 1 if is_css
+    http-request set-header X-Example 1 if is_example
+    http-request set-header X-Query 1 if has_query
+    http-request set-header X-Js 1 if is_js
+    http-request set-header X-Client %[src]
+    http-request set-header X-Path %[path,lower]
+    http-request add-header X-Via goha-bench
+    http-request add-header X-Hops %[req.hdr_cnt(x-forwarded-for)]
+    http-request del-header X-Debug
+    http-request del-header Proxy
+    http-request set-header X-Method %[method]
+    http-request set-header X-Host %[req.hdr(host),lower]
+    http-request set-header X-Bot 1 if is_bot
+    http-request set-header X-Lan 1 if from_lan
+    http-request set-header X-Len %[req.hdr(user-agent),length]
+    http-request add-header X-Seen 1
+    http-request set-header X-Hash %[path,crc32]
+    http-request del-header X-Unused
+    use_backend %[var(txn.be)]
+    default_backend servers
 frontend tcpfe
     mode tcp
     bind 127.0.0.1:$TCP
@@ -119,7 +161,10 @@ run_case() {
   [ -n "$REQS" ] || REQS=0
 }
 
-CASES=("small-c64|http://127.0.0.1:$HTTP/|64" "small-c256|http://127.0.0.1:$HTTP/|256" "100KB-c64|http://127.0.0.1:$HTTP/big|64" "tcp-c64|http://127.0.0.1:$TCP/|64")
+CASES=("small-c64|http://127.0.0.1:$HTTP/|64" "small-c256|http://127.0.0.1:$HTTP/|256" "100KB-c64|http://127.0.0.1:$HTTP/big|64" "tcp-c64|http://127.0.0.1:$TCP/|64" "rules-c64|http://127.0.0.1:$RULES/|64")
+if [ -n "${BENCH_CASES:-}" ]; then
+  kept=(); for c in "${CASES[@]}"; do [[ "${c%%|*}" =~ $BENCH_CASES ]] && kept+=("$c"); done; CASES=("${kept[@]}")
+fi
 declare -A R
 
 bench_proxy() { # name start-command...
@@ -145,7 +190,7 @@ bench_proxy() { # name start-command...
 
 echo "bench: ${SECS}s per case, wrk -t2, loopback, $(nproc) cores; backends: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
 if [ "${BENCH_TLS:-1}" = only ]; then # the TLS cases alone, no README
-  TLSBASE=$((base+5)) . scripts/bench-tls.sh
+  TLSBASE=$((base+6)) . scripts/bench-tls.sh
   [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; }
   exit 0
 fi
@@ -171,7 +216,7 @@ table() {
 }
 echo; table | tee "$W/table.md"
 if [ "${BENCH_TLS:-1}" = 1 ]; then
-  TLSBASE=$((base+5)) . scripts/bench-tls.sh
+  TLSBASE=$((base+6)) . scripts/bench-tls.sh
   [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; echo >> "$W/table.md"; cat "$W/tls-table.md" >> "$W/table.md"; }
 fi
 # BENCH_README=README.md puts the table between the bench markers.

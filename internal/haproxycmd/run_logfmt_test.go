@@ -270,3 +270,44 @@ func TestGlobalSetVarMatchHAProxy(t *testing.T) {
 	extra := "    http-request set-var(txn.t) var(proc.c),upper\n"
 	compareFormatLogs(t, extra, []string{"%[var(proc.a)] %[var(proc.b)] %[var(proc.c)] %[var(txn.t)] %[var(proc.none)]"}, reqs, nil)
 }
+
+// TestCaptureCookieMatchHAProxy: the legacy `capture cookie <name> len
+// <n>` and what the log prints of it (%CC, %CS, option httplog's line),
+// against HAProxy 2.6: the first cookie whose name=value starts with the
+// name (a longer name too, spaces around '=' dropped, $ attributes and
+// pairs without '=' skipped), cut to len; the server's Set-Cookie; "-"
+// for a request the rules answer.
+func TestCaptureCookieMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nCookie: a=1; sid=abcdefghijklmnop; s=2\r\nConnection: close\r\n\r\n",
+		"GET /b HTTP/1.1\r\nHost: h\r\nCookie: $Version=1; x, s = 3 ; t=4\r\nCookie: s=5\r\nConnection: close\r\n\r\n",
+		"GET /c HTTP/1.1\r\nHost: h\r\nCookie: a=1\r\ncookie: b=2,sx=\"q;r\"\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+		"GET /d HTTP/1.0\r\n\r\n",
+		"GET /del HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+		"GET /set HTTP/1.1\r\nHost: h\r\nCookie: s=9\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    capture cookie s len 9\n    http-request deny if { path /deny }\n" +
+		"    http-request del-header cookie if { path /del }\n    http-request set-header cookie s=set if { path /set }\n"
+	compareFormatLogs(t, extra, []string{"%CC %CS", "%{+Q}CC %{+Q}CS"}, reqs, nil)
+	compareFormatLogs(t, extra, []string{logfmt.HTTPLogFormat}, reqs[:1], maskLogLine)
+}
+
+// TestResponseRepliesLogMatchHAProxy: what the log says of a response an
+// http-response deny, return or redirect replaced (status, termination
+// state, bytes), against HAProxy 2.6's lines.
+func TestResponseRepliesLogMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /d HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /d4 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /r HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /l HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /ok HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    http-request set-var(txn.p) path\n" +
+		"    http-response deny if { var(txn.p) -m str /d }\n" +
+		"    http-response deny deny_status 403 content-type text/plain string no if { var(txn.p) -m str /d4 }\n" +
+		"    http-response return status 201 content-type text/plain lf-string ok%[var(txn.p)] if { var(txn.p) -m str /r }\n" +
+		"    http-response redirect location /x code 301 if { var(txn.p) -m str /l }\n"
+	compareFormatLogs(t, extra, []string{"%ST %ts %tsc %B %U", "%{+Q}r %s %b"}, reqs, nil)
+}

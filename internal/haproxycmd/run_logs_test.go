@@ -74,8 +74,9 @@ func maskLogLine(l string) string {
 		{` -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (\d{3}) \d+ `, " T/T/T/T/T $1 B "},              // httplog timers, status, bytes
 		{`" (\d{3}) \d+ "" "" \d+ \d+ `, `" $1 B "" "" P MS `},                           // clf: status, bytes, port, ms
 		{`" (-?\d+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\S{4}) \d+ `, `" T T T T T $6 AC `}, // clf timers, %ac
-		// %ac: HAProxy may still count the test's listen probe
-		{` (\S{4}) \d+/(\d+/\d+/\d+/\d+) `, ` $1 AC/$2 `},
+		// %ac and %fc: HAProxy may still count the test's listen probe
+		// (it connects to the first frontend)
+		{` (\S{4}) \d+/\d+/(\d+/\d+/\d+) `, ` $1 AC/FC/$2 `},
 	} {
 		l = regexp.MustCompile(m.re).ReplaceAllString(l, m.with)
 	}

@@ -15,6 +15,15 @@ type Capture struct {
 	Len      int
 }
 
+// CookieCapture is `capture cookie <name> len <n>`: the first request
+// cookie, and the first response Set-Cookie, whose "name=value" starts
+// with Name, up to Len bytes (%CC, %CS).
+type CookieCapture struct {
+	Pos  Pos
+	Name string
+	Len  int
+}
+
 // parseUniqueID reads unique-id-format and unique-id-header (the runtime
 // adapter compiles the format).
 func (s *state) parseUniqueID(px *Proxy, l *kwLine) bool {
@@ -31,8 +40,8 @@ func (s *state) parseUniqueID(px *Proxy, l *kwLine) bool {
 }
 
 // parseCapture reads `capture request|response header <name> len <n>`
-// and `declare capture request|response len <n>`; `capture cookie` and
-// anything malformed stay raw and reported.
+// `declare capture request|response len <n>` and `capture cookie <name>
+// len <n>`; anything malformed stays raw and reported.
 func (s *state) parseCapture(px *Proxy, l *kwLine) bool {
 	if !s.rawCheck(l) {
 		return false
@@ -45,6 +54,17 @@ func (s *state) parseCapture(px *Proxy, l *kwLine) bool {
 		c.Response, c.Header, lenWord = w[1] == "response", w[3], w[5]
 	case len(w) == 5 && w[0] == "declare" && w[1] == "capture" && (w[2] == "request" || w[2] == "response") && w[3] == "len":
 		c.Response, lenWord = w[2] == "response", w[4]
+	case len(w) == 5 && w[0] == "capture" && w[1] == "cookie" && w[3] == "len":
+		// HAProxy truncates a length of 64 or more with a warning; goha
+		// keeps those reported.
+		n, err := strconv.Atoi(w[4])
+		if err != nil || n <= 0 || n >= 64 || px.Cap&CapFrontend == 0 {
+			s.keepUnsupported(px, l)
+			return false
+		}
+		px.Raw = append(px.Raw, Statement{Pos: l.p, Args: w})
+		px.CaptureCookie = &CookieCapture{Pos: l.p, Name: w[2], Len: n}
+		return false
 	default:
 		s.keepUnsupported(px, l)
 		return false

@@ -332,7 +332,8 @@ func TestClassOfSamples(t *testing.T) {
 		{"proxy", "email-alert to", Inert},
 		{"mailers", "mailer", Inert},
 		// Names of prefix actions.
-		{"tcp-request content", "set-var", Unsupported},
+		{"tcp-request content", "set-var", Implemented},
+		{"tcp-response content", "set-var", Unsupported},
 		{"tcp-request connection", "track-sc", Implemented},
 	}
 	for _, c := range cases {

@@ -28,6 +28,23 @@ var httpResponseActions = []string{"ot-group", "set-log-level", "set-nice", "sc-
 // httpStatusCodes are the statuses deny/return/errorfile may use.
 var httpStatusCodes = errorfileCodes
 
+// checkRuleTail is HAProxy's short-form message for words left after an
+// action's last argument (raw: "parsing [file:line]:" form).
+func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
+	want := 0
+	switch r.Action {
+	case "replace-header", "replace-value":
+		want = 3
+	default:
+		return "", false
+	}
+	if len(r.Args) > want {
+		return fmt.Sprintf("'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.",
+			kw, r.Action, r.Args[want]), true
+	}
+	return "", false
+}
+
 // httpActionArity: actions taking an exact number of arguments before any
 // condition.
 var httpActionArity = map[string]int{"set-header": 2, "add-header": 2}
@@ -46,10 +63,20 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 			return checkLogFormat(r.Args[1])
 		}
 	case "set-path", "set-pathq", "set-query", "set-uri", "set-method":
-		if len(r.Args) != 1 {
+		if len(r.Args) != 1 || r.Args[0] == "" {
 			return "expects exactly 1 argument <format>."
 		}
 		return checkLogFormat(r.Args[0])
+	case "replace-path", "replace-pathq", "replace-uri":
+		if len(r.Args) != 2 || r.Args[0] == "" || r.Args[1] == "" {
+			return "expects exactly 2 arguments <match-regex> and <replace-format>."
+		}
+		return checkLogFormat(r.Args[1])
+	case "replace-header", "replace-value":
+		if len(r.Args) < 3 || r.Args[0] == "" || r.Args[1] == "" || r.Args[2] == "" {
+			return "expects exactly 3 arguments."
+		}
+		return checkLogFormat(r.Args[2])
 	case "use-service":
 		// HAProxy reads the word after use-service as the name, even
 		// "if"; only the services of its Debian build are known (Lua ones

@@ -98,12 +98,15 @@ type Proxy struct {
 	// Captures are the `capture request|response header` and `declare
 	// capture` lines, in file order (capture.go).
 	Captures []Capture
-	Kind     string // "defaults", "frontend", "backend", "listen"
-	Name     string
-	From     string // "from <defaults>"
-	Disabled bool   // "disabled": parsed and checked, never started
-	Pos      Pos
-	Cap      Capability
+	// CaptureCookie is the legacy `capture cookie <name> len <n>` (the
+	// last line wins, as in HAProxy); nil without one.
+	CaptureCookie *CookieCapture
+	Kind          string // "defaults", "frontend", "backend", "listen"
+	Name          string
+	From          string // "from <defaults>"
+	Disabled      bool   // "disabled": parsed and checked, never started
+	Pos           Pos
+	Cap           Capability
 
 	Mode          string // "http", "tcp" (default "tcp")
 	Binds         []Bind

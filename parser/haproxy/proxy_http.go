@@ -57,6 +57,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		return true // HAProxy stops reading at a rule it cannot build
 	}
 	msg, raw := checkVarRule(kw, rule)
+	if !raw && msg == "" {
+		msg, raw = checkRuleTail(kw, rule)
+	}
 	if raw {
 		s.alertRaw(p.File, p.Line, msg)
 		s.fileFatal, s.abort = true, true
@@ -64,6 +67,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	if msg == "" {
 		msg = checkHTTPRuleArgs(rule)
+	}
+	if msg == "" && kw == "http-response" && rule.Action == "redirect" && rule.Args[0] != "location" {
+		msg = "response only supports redirect type 'location'."
 	}
 	if msg == "" && (rule.Action == "deny" || rule.Action == "return" || rule.Action == "tarpit") {
 		if m := s.replyFile(args); m != "" {
@@ -106,7 +112,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	switch rule.Action {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
-		"use-service", "auth", "capture":
+		"use-service", "auth", "capture", "replace-header", "replace-value":
+	case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri":
+		// http-request only: http-response does not know them.
 	case "wait-for-body":
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {

@@ -46,6 +46,22 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false // the wire maps them or reports them
 		}
 	}
+	if len(w) > 2 && (w[1] == "connection" || w[1] == "session" || w[1] == "content") {
+		if _, isVar, _ := ParseVarAction(w[2]); isVar {
+			if r, ok := simpleRule(w, 3); ok {
+				r.Pos, r.Action = p, w[2]
+				switch w[1] {
+				case "connection":
+					px.TCPConnRules = append(px.TCPConnRules, r)
+				case "session":
+					px.TCPSessTracks = append(px.TCPSessTracks, r)
+				default:
+					px.TCPContentRules = append(px.TCPContentRules, r)
+				}
+				return false // the wire maps them or reports them
+			}
+		}
+	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
 		return s.inspectDelay(px, p, w)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -149,10 +150,31 @@ func findUserlist(args []haproxy.Arg, uls []haproxy.Userlist) (*userlist, error)
 	return nil, fmt.Errorf("unable to find userlist '%s'", args[0].Str)
 }
 
+// buildUserlists are the userlists of the configuration being built, for
+// the http_auth and http_auth_group fetches of expressions and formats
+// (%[http_auth(L)], set-var, ...), which have no Set to carry them; mu
+// is held for the whole build (UseUserlists), so two builds never see
+// each other's lists.
+var buildUserlists struct {
+	mu  sync.Mutex
+	uls []haproxy.Userlist
+}
+
+// UseUserlists makes the expressions and formats compiled until release
+// is called find the userlists of uls; it waits for another build's
+// release first.
+func UseUserlists(uls []haproxy.Userlist) (release func()) {
+	buildUserlists.mu.Lock()
+	buildUserlists.uls = uls
+	return func() {
+		buildUserlists.uls = nil
+		buildUserlists.mu.Unlock()
+	}
+}
+
 // authFetch is the row of http_auth(<userlist>) or
 // http_auth_group(<userlist>) over the proxy's userlists; ok is false for
-// another fetch. Outside ACLs (%[...]) these fetches are not compiled:
-// the sample engine has no userlists there.
+// another fetch.
 func authFetch(name string, uls []haproxy.Userlist) (fetchDef, bool) {
 	switch name {
 	case "http_auth":
@@ -162,6 +184,11 @@ func authFetch(name string, uls []haproxy.Userlist) (fetchDef, bool) {
 				return nil, err
 			}
 			return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+				// Measured: no Basic credentials is no sample (%[...]
+				// writes nothing), wrong ones are false.
+				if kind, _, _ := credentials(r); kind != authBasic {
+					return false
+				}
 				return yield(value{t: haproxy.SampleBool, i: b2i(l.authenticated(r) != nil)})
 			}, nil
 		}}, true

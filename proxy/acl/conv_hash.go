@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/goha-lb/goha/proxy/internal/expreplace"
 	"hash"
 	"hash/crc32"
 	"unsafe"
@@ -125,7 +126,7 @@ func hex2i(v *value) bool {
 		if _, err := hex.DecodeString("0" + v.s[i:i+1]); err != nil {
 			return false
 		}
-		n = n<<4 | int64(unhex(v.s[i]))
+		n = n<<4 | int64(expreplace.Unhex(v.s[i]))
 	}
 	v.i = n
 	return true

@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/proxy/internal/expreplace"
 	"regexp"
 	"strings"
 
@@ -247,7 +248,7 @@ func regsub(re *regexp.Regexp, s, subst string, global bool) string {
 			break
 		}
 		out.WriteString(s[start : start+m[0]])
-		expReplace(&out, s[start:], subst, m)
+		expreplace.Write(&out, s[start:], subst, m)
 		if start >= len(s) {
 			break
 		}
@@ -263,42 +264,6 @@ func regsub(re *regexp.Regexp, s, subst string, global bool) string {
 		}
 	}
 	return out.String()
-}
-
-// expReplace writes subst with \0..\9 replaced by the groups of m in src
-// and \xHH by that byte (HAProxy's exp_replace).
-func expReplace(out *strings.Builder, src, subst string, m []int) {
-	for i := 0; i < len(subst); i++ {
-		c := subst[i]
-		if c != '\\' || i+1 >= len(subst) {
-			out.WriteByte(c)
-			continue
-		}
-		i++
-		switch c = subst[i]; {
-		case c >= '0' && c <= '9':
-			if n := int(c-'0') * 2; n+1 < len(m) && m[n] >= 0 {
-				out.WriteString(src[m[n]:m[n+1]])
-			}
-		case c == 'x' && i+2 < len(subst):
-			out.WriteByte(unhex(subst[i+1])<<4 + unhex(subst[i+2]))
-			i += 2
-		default:
-			out.WriteByte(c)
-		}
-	}
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 0
 }
 
 // buildConcat is concat(<start>[,<var>[,<end>]]): the strings, and the

@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"github.com/goha-lb/goha/proxy/internal/expreplace"
 	"strings"
 	"unicode/utf8"
 
@@ -108,7 +109,7 @@ func buildURLDec(a convArgs) (convFunc, error) {
 				if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 					return false
 				}
-				out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+				out = append(out, expreplace.Unhex(s[i+1])<<4|expreplace.Unhex(s[i+2]))
 				i += 2
 			case '?':
 				inForm = true

@@ -23,6 +23,9 @@ type Expr struct {
 func CompileExpr(s haproxy.Sample) (*Expr, error) {
 	f, ok := fetches[s.Fetch.Name]
 	if !ok {
+		f, ok = authFetch(s.Fetch.Name, buildUserlists.uls)
+	}
+	if !ok {
 		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
 	}
 	e, err := compileParts(f, s)

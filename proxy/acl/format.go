@@ -81,6 +81,23 @@ func closingBracket(s string) int {
 	return -1
 }
 
+// FormatLayer4 says whether every %[...] sample of a log-format string
+// has a value as soon as a connection is accepted (layer-4 fetches and
+// variables), as the tcp-request rules goha runs need.
+func FormatLayer4(text string) bool {
+	for i := strings.Index(text, "%["); i >= 0; i = strings.Index(text, "%[") {
+		end := closingBracket(text[i:])
+		if end < 0 {
+			return false
+		}
+		if !Layer4(haproxy.ParseSample(text[i+2 : i+end])) {
+			return false
+		}
+		text = text[i+end:]
+	}
+	return true
+}
+
 // FormatUnavailable is HAProxy's message for the first %[...] sample of
 // a log-format text whose fetch needs what the place p does not have, or
 // "" (see Place).

@@ -128,12 +128,10 @@ func (e *Expr) first(r *proxy.RequestInfo, f func(v *value)) {
 
 // CompileSetVar compiles `set-var(<name>) <expr>`: the rule stores the
 // expression's sample, typed, and leaves the variable as it was when the
-// expression has none (HAProxy's action_store). Conditions after the
-// name (ifexists, ...) are not supported yet.
+// expression has none (HAProxy's action_store). The conditions after
+// the name (ifexists, ...) decide whether it is stored (var_conds.go).
 func CompileSetVar(name string, conds []string, expr haproxy.Sample) (func(*proxy.RequestInfo), error) {
-	if len(conds) > 0 {
-		return nil, fmt.Errorf("set-var conditions (%s) are not supported by goha", strings.Join(conds, ","))
-	}
+	c := varConds(conds)
 	ref, err := compileVar(name)
 	if err != nil {
 		return nil, err
@@ -146,7 +144,7 @@ func CompileSetVar(name string, conds []string, expr haproxy.Sample) (func(*prox
 		e.first(r, func(v *value) {
 			var tmp proxy.Var
 			toVar(v, &tmp)
-			r.StoreVar(ref.scope, ref.slot, &tmp)
+			r.StoreVarIf(ref.scope, ref.slot, &tmp, c, varKind(v.t))
 		})
 	}, nil
 }
@@ -154,9 +152,7 @@ func CompileSetVar(name string, conds []string, expr haproxy.Sample) (func(*prox
 // CompileSetVarFmt compiles `set-var-fmt(<name>) <fmt>`: the rule stores
 // the log-format string's text as a str sample.
 func CompileSetVarFmt(name string, conds []string, format string) (func(*proxy.RequestInfo), error) {
-	if len(conds) > 0 {
-		return nil, fmt.Errorf("set-var-fmt conditions (%s) are not supported by goha", strings.Join(conds, ","))
-	}
+	c := varConds(conds)
 	ref, err := compileVar(name)
 	if err != nil {
 		return nil, err
@@ -167,7 +163,7 @@ func CompileSetVarFmt(name string, conds []string, format string) (func(*proxy.R
 	}
 	return func(r *proxy.RequestInfo) {
 		s := f(r)
-		r.StoreVar(ref.scope, ref.slot, &proxy.Var{Type: uint8(haproxy.SampleStr), Bytes: []byte(s)})
+		r.StoreVarIf(ref.scope, ref.slot, &proxy.Var{Type: uint8(haproxy.SampleStr), Bytes: []byte(s)}, c, proxy.VarText)
 	}, nil
 }
 

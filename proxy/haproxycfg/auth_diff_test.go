@@ -13,10 +13,15 @@ import (
 )
 
 // requireRuns fails the test when goha would refuse cfg (an unsupported
-// line): a differential test of a feature must run the feature.
+// line, or no valid configuration at all: the policy says nothing then):
+// a differential test of a feature must run the feature. Its binds need
+// a valid port (nothing is bound).
 func requireRuns(t *testing.T, cfg string) {
 	t.Helper()
 	res := haproxy.CheckBytes("test.cfg", []byte(cfg), nil)
+	if res.Exit != 0 || res.Config == nil {
+		t.Fatalf("the configuration does not parse: %+v", res.Diags.List)
+	}
 	res.Diags.List = append(res.Diags.List, Build(res.Config).Notices.List...)
 	if haproxy.ApplyPolicy(res, false) {
 		var msgs []string
@@ -71,7 +76,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	creds := []string{
 		"", "Basic " + basic("md5u:md5pw"), "Basic " + basic("md5u:wrong"),
@@ -135,7 +140,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for _, raw := range []string{
 		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -151,7 +156,7 @@ backend be
 
 // TestUserlistRefused: what goha cannot check is reported, never run as
 // "no password matches": other crypt(3) methods, users without a
-// password, and the userlist fetches outside ACLs.
+// password, and a userlist fetch naming no userlist.
 func TestUserlistRefused(t *testing.T) {
 	p := buildText(t, `userlist L
     user des password abkPcZGjMip9A
@@ -163,7 +168,7 @@ frontend fe
     mode http
     bind 127.0.0.1:7000
     timeout client 1s
-    http-request set-header x %[http_auth(L)]
+    http-request set-header x %[http_auth(NOPE)]
     http-request auth realm a b
 `)
 	got := strings.Join(notices(p), "\n")

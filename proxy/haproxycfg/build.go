@@ -29,6 +29,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.cfg = cfg
 	b.plan.Resolvers = cfg.Resolvers
 	b.userlists = b.checkUserlists(cfg.Userlists)
+	defer acl.UseUserlists(b.userlists)()
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
@@ -278,7 +279,10 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
 		var ruleSlots map[haproxy.Pos]int
 		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
-		fe.RequestRules = append(b.contentTracks(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		if cc := px.CaptureCookie; cc != nil {
+			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
+		}
+		fe.RequestRules = append(b.httpContentRules(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)

@@ -102,7 +102,7 @@ backend b5
 backend b6
     server s 127.0.0.1:1
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n" }
 	var whole []string // bytes and how the connection ends

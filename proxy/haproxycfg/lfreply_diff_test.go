@@ -36,7 +36,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	var conns []string
 	for _, p := range []string{"/s", "/e", "/f?a=1", "/D/X", "/h", "/rl/a", "/rle", "/rp/a?b=c"} {

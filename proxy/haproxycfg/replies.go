@@ -23,19 +23,24 @@ func (e errUnsupported) Error() string { return string(e) }
 // HAProxy 2.6 builds their responses. A form goha lacks (log-format
 // payloads and headers, errorfiles sections, dynamic redirect targets) is
 // an errUnsupported.
-func (b *builder) terminalRule(r haproxy.HTTPRule, ps *pageSet) (proxy.HeaderRule, error) {
+// In http-response rules (kw), deny answers 502 by default, and only
+// redirect location exists (the parser refuses the others).
+func (b *builder) terminalRule(r haproxy.HTTPRule, kw string, ps *pageSet) (proxy.HeaderRule, error) {
 	switch r.Action {
 	case "allow":
 		if len(r.Args) != 0 {
-			return proxy.HeaderRule{}, errUnsupported("http-request allow " + strings.Join(r.Args, " "))
+			return proxy.HeaderRule{}, errUnsupported(kw + " allow " + strings.Join(r.Args, " "))
 		}
 		return proxy.HeaderRule{Action: proxy.Allow}, nil
 	case "deny":
-		return b.denyRule(r.Args, ps, proxy.Deny, 403)
+		if kw == "http-response" {
+			return b.denyRule(r.Args, ps, kw, proxy.Deny, 502)
+		}
+		return b.denyRule(r.Args, ps, kw, proxy.Deny, 403)
 	case "tarpit":
-		return b.denyRule(r.Args, ps, proxy.Tarpit, 500)
+		return b.denyRule(r.Args, ps, kw, proxy.Tarpit, 500)
 	case "return":
-		hr, err := b.replyRule(r.Args, 200, "http-request return", ps)
+		hr, err := b.replyRule(r.Args, 200, kw+" return", ps)
 		hr.Action = proxy.Return
 		return hr, err
 	case "redirect":
@@ -43,17 +48,20 @@ func (b *builder) terminalRule(r haproxy.HTTPRule, ps *pageSet) (proxy.HeaderRul
 		if err != nil {
 			return proxy.HeaderRule{}, err
 		}
+		if msg := replyFormatPlace(kw, r.Args[1]); rd.TargetFormat != nil && msg != "" {
+			return proxy.HeaderRule{}, errUnsupported(kw + " redirect: " + msg)
+		}
 		return proxy.HeaderRule{Action: proxy.Redirect, Redirect: rd}, nil
 	}
-	return proxy.HeaderRule{}, errUnsupported("http-request " + r.Action)
+	return proxy.HeaderRule{}, errUnsupported(kw + " " + r.Action)
 }
 
 // denyRule: `deny` alone or with `deny_status <code>` alone sends the
 // proxy's error page for the code (403 by default); any other reply
 // argument makes an http reply built from the arguments.
 // tarpit takes the same arguments, with 500 for default.
-func (b *builder) denyRule(args []string, ps *pageSet, action proxy.RuleAction, status int) (proxy.HeaderRule, error) {
-	kw := "http-request deny"
+func (b *builder) denyRule(args []string, ps *pageSet, kw string, action proxy.RuleAction, status int) (proxy.HeaderRule, error) {
+	kw += " deny"
 	if action == proxy.Tarpit {
 		kw = "http-request tarpit"
 	}
@@ -142,6 +150,9 @@ func (b *builder) replyRule(args []string, status int, kw string, ps *pageSet) (
 			dh := proxy.DynamicHeader{Name: v, Value: args[i]}
 			if strings.Contains(args[i], "%") {
 				f, err := acl.CompileFormat(args[i])
+				if msg := responseReplyHdr(kw, args[i]); err == nil && msg != "" {
+					err = errors.New(msg)
+				}
 				if err != nil {
 					return proxy.HeaderRule{}, errUnsupported(kw + " hdr " + v + " " + args[i] + ": " + err.Error())
 				}
@@ -165,6 +176,9 @@ func (b *builder) replyRule(args []string, status int, kw string, ps *pageSet) (
 				text = string(b)
 			}
 			f, err := acl.CompileFormat(text)
+			if msg := replyFormatPlace(kw, text); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
 			if err != nil {
 				return proxy.HeaderRule{}, errUnsupported(kw + " " + a + ": " + err.Error())
 			}
@@ -342,4 +356,29 @@ func redirectRule(args []string) (*proxy.RedirectRule, error) {
 		}
 	}
 	return rd, nil
+}
+
+// replyFormatPlace is why a log-format payload of an http-response reply
+// cannot be evaluated there (a request header fetch), or "".
+func replyFormatPlace(kw, text string) string {
+	if !strings.HasPrefix(kw, "http-response") {
+		return ""
+	}
+	return acl.FormatUnavailable(text, acl.Response)
+}
+
+// responseReplyHdr is replyFormatPlace for a header value, which also
+// may not read the response: measured, HAProxy 2.6 then closes the
+// connection without any answer instead of sending the reply.
+func responseReplyHdr(kw, text string) string {
+	if msg := replyFormatPlace(kw, text); msg != "" {
+		return msg
+	}
+	if !strings.HasPrefix(kw, "http-response") {
+		return ""
+	}
+	if msg := acl.FormatUnavailable(text, acl.ListenRequest); msg != "" {
+		return "a reply header reading the response (HAProxy 2.6 closes the connection unanswered): " + msg
+	}
+	return ""
 }

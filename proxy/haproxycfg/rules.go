@@ -113,17 +113,23 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.WaitForBody, Wait: wait, AtLeast: atLeast}
 		case "deny", "allow", "return", "redirect", "tarpit":
-			if kw != "http-request" {
+			if kw != "http-request" && (kw != "http-response" || r.Action == "tarpit") {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}
 			var err error
-			if hr, err = b.terminalRule(r, pages); err != nil {
+			if hr, err = b.terminalRule(r, kw, pages); err != nil {
 				b.unsupported(r.Pos, err.Error())
 				continue
 			}
 			if hr.Action == proxy.Tarpit && px.Timeouts.Tarpit <= 0 && px.Timeouts.Connect <= 0 {
 				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
+				continue
+			}
+		case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri",
+			"replace-header", "replace-value":
+			var ok bool
+			if hr, ok = b.rewriteRule(r, kw, place); !ok {
 				continue
 			}
 		default:

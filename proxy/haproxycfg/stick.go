@@ -162,8 +162,8 @@ func (b *builder) connTrack(px *haproxy.Proxy, a haproxy.SCAction, msg string, p
 // frontend: HAProxy runs the content rules on each request's stream before
 // its http-request rules, and a tracking there counts as an http-request
 // one does (the connection and the request, on the stream).
-func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
-	var out []proxy.HeaderRule
+// pos gives each rule's line.
+func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) (out []proxy.HeaderRule, pos []haproxy.Pos) {
 	for _, r := range px.TCPContentTracks {
 		what := "tcp-request content " + r.Action
 		a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args)
@@ -185,8 +185,9 @@ func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) []proxy.Header
 			hr.Cond = c
 		}
 		out = append(out, hr)
+		pos = append(pos, r.Pos)
 	}
-	return out
+	return out, pos
 }
 
 // tcpSessRules maps `tcp-request session track-sc<n>`: run once the
@@ -195,12 +196,21 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPSessTracks {
 		what := "tcp-request session " + r.Action
-		a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
-		track, ok := b.connTrack(px, a, msg, r.Pos, what)
-		if !ok {
-			continue
+		var tr proxy.TCPConnRule
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			exec, ok := b.tcpVarExec(r, what)
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else {
+			a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
+			track, ok := b.connTrack(px, a, msg, r.Pos, what)
+			if !ok {
+				continue
+			}
+			tr.Track = track
 		}
-		tr := proxy.TCPConnRule{Track: track}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)

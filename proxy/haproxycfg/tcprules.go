@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"errors"
+	"sort"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -17,7 +19,13 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	for _, r := range px.TCPConnRules {
 		what := "tcp-request connection " + r.Action
 		var track *proxy.StickRule
-		if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
+		var exec func(*proxy.RequestInfo)
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			var ok bool
+			if exec, ok = b.tcpVarExec(r, what); !ok {
+				continue
+			}
+		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
 				continue
@@ -26,7 +34,7 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track, Exec: exec}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)
@@ -53,14 +61,22 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			b.unsupported(r.Pos, what+" in an http proxy")
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+				b.unsupported(r.Pos, what+" in an http proxy")
+			} // else httpContentRules maps it
 			continue
 		}
-		if len(r.Args) != 0 {
+		var exec func(*proxy.RequestInfo)
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			var ok bool
+			if exec, ok = b.tcpVarExec(r, what); !ok {
+				continue
+			}
+		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject"}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Exec: exec}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
 			if err != nil {
@@ -94,6 +110,58 @@ func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule
 			hr.Cond = c
 		}
 		out = append(out, hr)
+	}
+	return out
+}
+
+// httpContentRules maps the tcp-request content rules of an HTTP
+// frontend that goha runs there, track-sc<n> and the variable actions, in
+// their order: HAProxy runs them on each request's stream before its
+// http-request rules, on the parsed request.
+func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
+	type entry struct {
+		pos  haproxy.Pos
+		rule proxy.HeaderRule
+	}
+	var es []entry
+	tracks, pos := b.contentTracks(px, acls)
+	for i := range tracks {
+		es = append(es, entry{pos[i], tracks[i]})
+	}
+	place := acl.FrontRequest
+	if px.Kind == "listen" {
+		place = acl.ListenRequest
+	}
+	for _, r := range px.TCPContentRules {
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+			continue
+		}
+		what := "tcp-request content " + r.Action
+		hr, ok := b.varRule(r, "http-request", place)
+		if !ok {
+			continue
+		}
+		if r.Cond != nil {
+			c, err := acls.Compile(r.Cond)
+			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
+				err = errors.New(msg)
+			}
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			hr.Cond = c
+		}
+		es = append(es, entry{r.Pos, hr})
+	}
+	// The two lists interleave by line.
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].pos, es[j].pos
+		return a.File < b.File || (a.File == b.File && a.Line < b.Line)
+	})
+	var out []proxy.HeaderRule
+	for _, e := range es {
+		out = append(out, e.rule)
 	}
 	return out
 }

@@ -70,3 +70,40 @@ func (b *builder) procVars(g haproxy.Global) {
 		b.plan.ProcVars = append(b.plan.ProcVars, exec)
 	}
 }
+
+// tcpVarExec maps set-var, set-var-fmt and unset-var in tcp-request
+// connection, session and content rules. Only samples with a value from
+// the connection on (layer-4 fetches, variables) are taken: HAProxy
+// refuses the others at the connection level, and at the content level
+// would wait for data, which goha's set-var does not. what names the
+// rule in a notice; ok is false when it was reported.
+func (b *builder) tcpVarExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
+	va, _, msg := haproxy.ParseVarAction(r.Action)
+	var exec func(*proxy.RequestInfo)
+	var err error
+	switch {
+	case msg != "":
+		err = errors.New(msg)
+	case va.Verb == "unset-var" && len(r.Args) == 0:
+		exec, err = acl.CompileUnsetVar(va.Name)
+	case va.Verb == "set-var" && len(r.Args) == 1:
+		if s := haproxy.ParseSample(r.Args[0]); !acl.Layer4(s) {
+			err = errors.New("sample '" + r.Args[0] + "' is not a layer-4 one")
+		} else {
+			exec, err = acl.CompileSetVar(va.Name, va.Conds, s)
+		}
+	case va.Verb == "set-var-fmt" && len(r.Args) == 1:
+		if !acl.FormatLayer4(r.Args[0]) {
+			err = errors.New("format '" + r.Args[0] + "' reads more than layer-4 samples")
+		} else {
+			exec, err = acl.CompileSetVarFmt(va.Name, va.Conds, r.Args[0])
+		}
+	default:
+		err = errors.New(strings.Join(r.Args, " "))
+	}
+	if err != nil {
+		b.unsupported(r.Pos, what+": "+err.Error())
+		return nil, false
+	}
+	return exec, true
+}

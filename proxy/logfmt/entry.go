@@ -64,6 +64,10 @@ type Entry struct {
 	// Samples are the values of the format's %[...] samples, in the
 	// order Format.Samples gives them ("" for none).
 	Samples []string
+
+	// CookieReq and CookieRsp are what `capture cookie` captured (%CC,
+	// %CS; "" for none).
+	CookieReq, CookieRsp string
 }
 
 // Env is what a log line needs that does not change per transaction.

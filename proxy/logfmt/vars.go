@@ -274,8 +274,10 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 			return appendHex(dst, uint64(e.ReqCounter), 4)
 		}
 		return strconv.AppendInt(dst, e.ReqCounter, 10)
-	case vCookieReq, vCookieRsp:
-		return appendStr(dst, n, "") // no unique-id-format, no cookie capture: "-", or "" quoted
+	case vCookieReq:
+		return appendStr(dst, n, e.CookieReq)
+	case vCookieRsp:
+		return appendStr(dst, n, e.CookieRsp)
 	case vCaptReq:
 		return appendCaptures(dst, n, e.ReqCaptures)
 	case vCaptRsp:

@@ -1,0 +1,85 @@
+package proxy
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/proxy/internal/expreplace"
+)
+
+// value is a rule's value for this request: Format's result, or Value.
+func (r *HeaderRule) value(info *RequestInfo) string {
+	if r.Format != nil {
+		return r.Format(info)
+	}
+	return r.Value
+}
+
+// rewrite is a replace-path/-pathq/-uri rule on subject: when Regex
+// matches it (anywhere, as PCRE's exec searches), the replacement of the
+// whole subject, with the rule's value computed once the regex matched.
+func (r *HeaderRule) rewrite(info *RequestInfo, subject []byte) (string, bool) {
+	m := r.Regex.FindSubmatchIndex(subject)
+	if m == nil {
+		return "", false
+	}
+	return expand(string(subject), r.value(info), m), true
+}
+
+// expand is the replacement subst (an evaluated format) with its \N
+// groups taken from the match m of src.
+func expand(src, subst string, m []int) string {
+	var out strings.Builder
+	expreplace.Write(&out, src, subst, m)
+	return out.String()
+}
+
+// replaceFields runs a replace-header or replace-value rule on the list:
+// its value is computed once, on the message before the rule, then every
+// field named r.Name whose value (replace-header) or comma-separated
+// element (replace-value, without its surrounding blanks, which a
+// replaced element loses, as in HAProxy 2.6) Regex matches is replaced
+// whole. It reports whether a field named host changed.
+func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo) (hostChanged bool) {
+	subst, computed := "", false
+	for i := range e.list {
+		h := &e.list[i]
+		if !foldEqual(h.Name, r.Name) {
+			continue
+		}
+		if r.Action == ReplaceHeader {
+			m := r.Regex.FindSubmatchIndex(h.Value)
+			if m == nil {
+				continue
+			}
+			if !computed {
+				subst, computed = r.value(info), true
+			}
+			h.Value = e.keep(expand(string(h.Value), subst, m))
+			hostChanged = hostChanged || foldEqual(h.Name, "host")
+			continue
+		}
+		var out strings.Builder
+		changed := false
+		for j, raw := range strings.Split(string(h.Value), ",") {
+			if j > 0 {
+				out.WriteByte(',')
+			}
+			elem := strings.Trim(raw, " \t")
+			m := r.Regex.FindStringSubmatchIndex(elem)
+			if m == nil {
+				out.WriteString(raw)
+				continue
+			}
+			if !computed {
+				subst, computed = r.value(info), true
+			}
+			expreplace.Write(&out, elem, subst, m)
+			changed = true
+		}
+		if changed {
+			h.Value = e.keep(out.String())
+			hostChanged = hostChanged || foldEqual(h.Name, "host")
+		}
+	}
+	return hostChanged
+}
