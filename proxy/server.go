@@ -18,7 +18,11 @@ const maxIdlePerServer = 256
 const idleMaxAge = 5 * time.Second
 
 type server struct {
-	cfg   *Server
+	cfg *Server
+	// id is HAProxy's server id (`show stat` sid, stick tables'
+	// server_id): its position in the configuration, or the one `add
+	// server` gave it.
+	id    int
 	bal   *balance.Server
 	stats Counters
 	// status is the admin and check state behind bal's Up and Weight
@@ -135,12 +139,14 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	return t, nil
 }
 
-// findServer maps a balancer's pick back to our server.
+// findServer maps a balancer's pick back to our server: the balancer's
+// ID is the server's position in the list (add_server.go keeps it so).
 func (b *backend) findServer(bs *balance.Server) *server {
-	if bs == nil || bs.ID < 1 || bs.ID > len(b.servers) {
+	l := b.list()
+	if bs == nil || bs.ID < 1 || bs.ID > len(l) {
 		return nil
 	}
-	return b.servers[bs.ID-1]
+	return l[bs.ID-1]
 }
 
 // pick chooses a server with a free maxconn slot and takes the slot.
@@ -283,7 +289,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts {
 	b.mu.Lock()
 	active := 0
-	for _, s := range b.servers {
+	for _, s := range b.list() {
 		if s.bal.Up && s.bal.Weight > 0 && !s.bal.Backup {
 			active++
 		}
@@ -304,7 +310,7 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // HAProxy would move past: a known difference).
 func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
 	srv := b.pick(req)
-	for i := 0; srv != nil && srv == avoid && i < len(b.servers); i++ {
+	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
 		again := b.pick(req)

@@ -66,7 +66,7 @@ func (p *Proxy) Sessions() []SessionInfo {
 func (p *Proxy) serverBackend(srv *server) string {
 	for name, b := range p.backends {
 		b.mu.Lock()
-		for _, s := range b.servers {
+		for _, s := range b.list() {
 			if s == srv {
 				b.mu.Unlock()
 				return name

@@ -75,14 +75,22 @@ func (s *session) storing(t *stick.Table) bool {
 }
 
 // stickTarget pins the request to the server the entry names (server_id
-// is the server's position, 1-based, as HAProxy's default ids).
+// is the server's id: its position, 1-based, as HAProxy's default ids, or
+// the id `add server` gave it).
 func (s *session) stickTarget(be *backend, ref stick.Ref, now uint32) {
 	v, ok := ref.Value(stick.ServerID, 0, now)
-	id := int64(v)
-	if !ok || id < 1 || id > int64(len(be.servers)) {
+	if !ok {
 		return
 	}
-	srv := be.servers[id-1]
+	var srv *server
+	for _, sv := range be.list() {
+		if uint64(sv.id) == v {
+			srv = sv
+		}
+	}
+	if srv == nil {
+		return
+	}
 	be.mu.Lock()
 	up := srv.bal.Up
 	be.mu.Unlock()
@@ -111,11 +119,11 @@ func (x *exchange) stickStore() {
 	s.stores = s.stores[:0]
 }
 
-// serverID is srv's HAProxy id in be (its 1-based position); 0: none.
+// serverID is srv's HAProxy id in be; 0: none.
 func serverID(be *backend, srv *server) int {
-	for i, sv := range be.servers {
+	for _, sv := range be.list() {
 		if sv == srv {
-			return i + 1
+			return sv.id
 		}
 	}
 	return 0

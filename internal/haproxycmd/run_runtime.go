@@ -27,6 +27,11 @@ type runtimeState struct {
 	// unchecked: the health HAProxy shows for a server without check
 	// once it was stopped or forced (runtimeapi.Server.UncheckedHealth).
 	unchecked map[string]int
+	// dynamic: the servers `add server` created ("backend/server"),
+	// true while still in the maintenance they were created in;
+	// cliPrefix: add/del server ran (run_dynserver.go).
+	dynamic   map[string]bool
+	cliPrefix bool
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {

@@ -46,7 +46,9 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{words: []string{"add", "server"}, usage: "add server <bk>/<srv>", desc: "create a new server", level: LevelAdmin, run: cmdAddServer},
 		{words: []string{"clear", "counters"}, usage: "clear counters [all]", desc: "clear max statistics counters (or all counters)", level: LevelOperator, run: cmdClearCounters},
+		{words: []string{"del", "server"}, usage: "del server <bk>/<srv>", desc: "remove a dynamically added server", level: LevelAdmin, run: cmdDelServer},
 		{words: []string{"disable", "frontend"}, usage: "disable frontend <frontend>", desc: "temporarily disable specific frontend", level: LevelAdmin, run: cmdDisableFrontend},
 		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
 		{words: []string{"enable", "frontend"}, usage: "enable frontend <frontend>", desc: "re-enable specific frontend", level: LevelAdmin, run: cmdEnableFrontend},
