@@ -32,6 +32,8 @@ type runtimeState struct {
 	// cliPrefix: add/del server ran (run_dynserver.go).
 	dynamic   map[string]bool
 	cliPrefix bool
+	// checksOff: checks the stats page turned off (run_checks_enable.go).
+	checksOff map[checkKey]bool
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {

@@ -193,10 +193,12 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
 			rs.Cookie = c.Cookie
 		}
-		if t := checks[sv.Name]; t != nil {
+		if t := checks[sv.Name]; t != nil && !w.checksOff(b.Name, sv.Name, false) {
 			rs.Check = s.checkState(t, st)
 		}
-		s.agentState(&rs, b.Name)
+		if s.agentState(&rs, b.Name); w.checksOff(b.Name, sv.Name, true) {
+			rs.Agent = nil
+		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
