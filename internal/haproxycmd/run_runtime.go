@@ -294,7 +294,8 @@ func (s *runtimeSource) Streams() []runtimeapi.Stream {
 	var out []runtimeapi.Stream
 	for _, si := range s.w.px.Sessions() {
 		out = append(out, runtimeapi.Stream{ID: si.ID, Src: si.Src, Frontend: si.Frontend,
-			Backend: si.Backend, Server: si.Server, Age: si.Age})
+			Backend: si.Backend, Server: si.Server, Age: si.Age, Born: si.Born, HTTP: si.HTTP, Local: si.Local,
+			ServerAddr: si.ServerAddr, SrvLocal: si.SrvLocal})
 	}
 	return out
 }

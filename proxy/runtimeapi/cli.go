@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Level is a CLI access level (`stats socket ... level`).
@@ -96,7 +97,8 @@ type Session struct {
 	level       Level
 	interactive bool
 	quit        bool
-	selfID      uint64 // its own stream's `show sess` id (sess_cmds.go)
+	selfID      uint64    // its own stream's `show sess` id (sess_cmds.go)
+	started     time.Time // when it was given
 }
 
 // NewSession starts a session at the socket's level.
