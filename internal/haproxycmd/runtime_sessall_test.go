@@ -54,7 +54,9 @@ func sessShape(out string) []string {
 		cur = append(cur, strings.Join(names, " "))
 	}
 	flush()
-	sort.Slice(blocks, func(i, j int) bool { return blocks[i][strings.Index(blocks[i], "\n"):] < blocks[j][strings.Index(blocks[j], "\n"):] })
+	sort.Slice(blocks, func(i, j int) bool {
+		return blocks[i][strings.Index(blocks[i], "\n"):] < blocks[j][strings.Index(blocks[j], "\n"):]
+	})
 	return blocks
 }
 
