@@ -44,4 +44,3 @@ func TestParseNewServer(t *testing.T) {
 		}
 	}
 }
-
