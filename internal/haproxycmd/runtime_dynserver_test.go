@@ -71,6 +71,21 @@ func TestAddDelServerMatchHAProxy(t *testing.T) {
 	p.same(t, "add server be/s8 "+web) // takes s4's id again
 	sameStat("after del")
 	share("s4 gone", 40)
+	// a configured server can go too, once in maintenance and idle
+	held := map[string]net.Conn{"haproxy": keepAliveGet(t, p.haTCP), "goha": keepAliveGet(t, p.goTCP)}
+	if held["haproxy"] == nil || held["goha"] == nil {
+		t.FailNow()
+	}
+	p.same(t, "disable server tcpl/t1", "del server tcpl/t1")
+	if _, goha := p.both(t, "del server tcpl/t1"); goha != "Server still has connections attached to it, cannot remove it.\n" {
+		t.Errorf("del server of a busy server: %q", goha)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	time.Sleep(200 * time.Millisecond)
+	p.same(t, "del server tcpl/t1", "del server tcpl/t1", "add server tcpl/t2 "+web)
+	sameStat("after del of a configured server")
 	time.Sleep(100 * time.Millisecond)
 	pick := func(out string) []string {
 		var keep []string
