@@ -31,6 +31,7 @@ type server struct {
 	// addr and maxConn start as cfg's and change with `set server ...
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]
+	addrGen atomic.Uint64 // bumped with each new addr (tconn.addrGen)
 	maxConn atomic.Int64
 
 	mu   sync.Mutex
@@ -72,6 +73,12 @@ func (s *server) getIdle(now time.Time, sni string) *tconn {
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
+	if c.addrGen != s.addrGen.Load() {
+		// dialled before `set server ... addr` moved the server: its
+		// idle connections were closed then, this one goes too
+		c.Close()
+		return
+	}
 	if s.cfg.SendProxy != 0 {
 		// Its PROXY header named one client: never reused for another
 		// (HAProxy makes such connections private to their session).
@@ -111,6 +118,7 @@ func (s *server) closeIdle() {
 func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	start := time.Now()
+	gen := s.addrGen.Load() // before reading the address it stands for
 	c, err := d.Dial("tcp", s.address())
 	if err != nil {
 		return nil, err
@@ -118,6 +126,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	tc := c.(*net.TCPConn)
 	tc.SetNoDelay(true)
 	t := newTconn(tc, nil)
+	t.addrGen = gen
 	if hello != nil {
 		left := time.Duration(0)
 		if timeout > 0 {
