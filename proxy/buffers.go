@@ -7,11 +7,11 @@ import (
 
 // The pooled buffers sessions read and copy through.
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+var bufPool = sync.Pool{New: func() any { made.buf.Add(1); b := make([]byte, bufSize); return &b }}
 
 // smallPool holds the buffers an idle session reads the first bytes of
 // its next request into (see waitIdle).
-var smallPool = sync.Pool{New: func() any { b := make([]byte, 1024); return &b }}
+var smallPool = sync.Pool{New: func() any { made.small.Add(1); b := make([]byte, 1024); return &b }}
 
 // buffersInUse counts pooled buffers currently taken when countBuffers is
 // set (tests assert idle connections hold none). Only tests set it: a
@@ -26,7 +26,7 @@ var (
 // size of a pipe, so a copy makes as few system calls as a splice.
 const streamBufSize = 64 << 10
 
-var streamBufPool = sync.Pool{New: func() any { b := make([]byte, streamBufSize); return &b }}
+var streamBufPool = sync.Pool{New: func() any { made.stream.Add(1); b := make([]byte, streamBufSize); return &b }}
 
 func getBuf() *[]byte        { return takeFrom(&bufPool) }
 func putBuf(b *[]byte)       { giveTo(&bufPool, b) }

@@ -18,7 +18,7 @@ func (p *Proxy) UpdateServer(backendName, serverName string, fn func(s *balance.
 		return fmt.Errorf("proxy: no backend %q", backendName)
 	}
 	var srv *server
-	for _, s := range b.servers {
+	for _, s := range b.list() {
 		if s.cfg.Name == serverName {
 			srv = s
 			break

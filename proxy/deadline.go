@@ -34,6 +34,10 @@ type tconn struct {
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string
+	// addrGen is the server address generation it was dialled under
+	// (runtime_limits.go): a connection to an address `set server ...
+	// addr` left is not pooled again.
+	addrGen uint64
 	// h2, when set, is an HTTP/2 stream standing in for the connection
 	// (h2_bridge.go): no socket under it.
 	h2 *streamBridge

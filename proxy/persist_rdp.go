@@ -27,7 +27,7 @@ func (s *session) rdpPersist(be *backend) {
 		return
 	}
 	want := netip.AddrPortFrom(netip.AddrFrom4(ip), port)
-	for _, srv := range be.servers {
+	for _, srv := range be.list() {
 		ap, err := netip.ParseAddrPort(srv.address())
 		if err != nil || ap.Addr().Unmap() != want.Addr() || ap.Port() != port {
 			continue

@@ -73,16 +73,17 @@ func (s *session) scanCookies(be *backend) {
 	if len(idx) == 0 {
 		return
 	}
-	servers := make([]persist.Server, len(be.servers))
+	list := be.list() // one snapshot: `add server` may replace it
+	servers := make([]persist.Server, len(list))
 	be.mu.Lock()
-	for i, sv := range be.servers {
+	for i, sv := range list {
 		servers[i] = persist.Server{Cookie: sv.cfg.Cookie, Up: sv.bal.Up}
 	}
 	be.mu.Unlock()
 	out, r := c.Scan(vals, persist.Facts{Servers: servers, Now: time.Now().Unix(), Ignore: ignore, Persist: be.cfg.Persist || force})
 	s.ck.req = r
 	if r.Server >= 0 {
-		s.ck.pin.srv = be.servers[r.Server]
+		s.ck.pin.srv = list[r.Server]
 	}
 	hs := s.info.Headers()
 	changed := false

@@ -80,13 +80,15 @@ type frontend struct {
 }
 
 type backend struct {
-	mu      sync.Mutex // guards server Up/Weight/Backup changes (UpdateServer) against readers
-	cfg     *Backend
-	servers []*server
-	bal     balance.Balancer
-	errs    errorPages
-	stats   Counters
-	queue   waitQueue
+	mu  sync.Mutex // guards server Up/Weight/Backup changes (UpdateServer) against readers
+	cfg *Backend
+	// srvs is the server list, replaced whole (copy on write) by `add
+	// server` and `del server` under mu; list() reads it without locks.
+	srvs  atomic.Pointer[[]*server]
+	bal   balance.Balancer
+	errs  errorPages
+	stats Counters
+	queue waitQueue
 }
 
 // New validates cfg, resolves backend references, builds the balancers and
@@ -112,13 +114,14 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		}
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
+		var servers []*server
 		for i, sc := range bc.Servers {
-			s := &server{cfg: sc, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
+			s := &server{cfg: sc, id: i + 1, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
 			s.addr.Store(&sc.Addr)
 			s.maxConn.Store(int64(sc.MaxConn))
-			b.servers = append(b.servers, s)
+			servers = append(servers, s)
 			bals = append(bals, s.bal)
 		}
 		if bc.Balance.Algorithm == "" {
@@ -131,6 +134,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		b.bal = bal
+		b.srvs.Store(&servers)
 		if b.errs, err = loadErrorPages(bc.ErrorFiles, bc.ErrorPages); err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
@@ -374,7 +378,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		<-done
 	}
 	for _, b := range p.backendList {
-		for _, s := range b.servers {
+		for _, s := range b.list() {
 			s.closeIdle()
 		}
 	}

@@ -103,7 +103,7 @@ func (b *backend) release(s *server) {
 func (b *backend) anyUp() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, s := range b.servers {
+	for _, s := range b.list() {
 		if s.bal.Up && s.bal.Weight > 0 {
 			return true
 		}

@@ -87,7 +87,7 @@ func TestPickAvoiding(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := p.backends["servers"]
-		avoid := b.servers[1]
+		avoid := b.list()[1]
 		req := &balance.Request{URI: "/x"}
 		hits := 0
 		for range 12 {
@@ -103,7 +103,7 @@ func TestPickAvoiding(t *testing.T) {
 		if hits > 0 && !mayRepeat {
 			t.Errorf("%s: the avoided server picked %d times of 12", algo, hits)
 		}
-		if avoid.bal.Conns.Load() != 0 || b.servers[0].bal.Conns.Load() != 0 {
+		if avoid.bal.Conns.Load() != 0 || b.list()[0].bal.Conns.Load() != 0 {
 			t.Errorf("%s: slots left taken", algo)
 		}
 	}

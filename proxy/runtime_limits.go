@@ -79,6 +79,7 @@ func (p *Proxy) SetServerAddr(backend, server string, ip netip.Addr, port int) e
 	}
 	a := net.JoinHostPort(host, strconv.Itoa(port))
 	srv.addr.Store(&a)
+	srv.addrGen.Add(1)
 	srv.closeIdle()
 	return nil
 }

@@ -66,3 +66,33 @@ func TestRuntimeLimitsAndAddr(t *testing.T) {
 		t.Error("an unknown server was moved")
 	}
 }
+
+// A server connection that was in use while `set server ... addr` moved
+// the server is not pooled when it comes back: later requests must not
+// reach the old address through it.
+func TestSetServerAddrDropsConnectionsInUse(t *testing.T) {
+	a, b := textBackend(t, "A"), textBackend(t, "B")
+	p, _ := startProxy(t, seedConfig(a.addr))
+	srv := p.findServer("servers", "web1")
+	c, err := srv.dial(time.Second, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, _ := netip.ParseAddrPort(b.addr)
+	if err := p.SetServerAddr("servers", "web1", ap.Addr(), int(ap.Port())); err != nil {
+		t.Fatal(err)
+	}
+	srv.putIdle(c, time.Now())
+	if n := srv.idleCount(); n != 0 {
+		t.Errorf("a connection to the old address was pooled (%d idle)", n)
+	}
+	fresh, err := srv.dial(time.Second, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.putIdle(fresh, time.Now())
+	if n := srv.idleCount(); n != 1 {
+		t.Errorf("a connection to the new address was not pooled (%d idle)", n)
+	}
+	srv.closeIdle()
+}

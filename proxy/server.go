@@ -18,8 +18,12 @@ const maxIdlePerServer = 256
 const idleMaxAge = 5 * time.Second
 
 type server struct {
-	cfg   *Server
-	tlsc  *tlsCounters // the proxy's (tls_stats.go)
+	cfg  *Server
+	tlsc *tlsCounters // the proxy's (tls_stats.go)
+	// id is HAProxy's server id (`show stat` sid, stick tables'
+	// server_id): its position in the configuration, or the one `add
+	// server` gave it.
+	id    int
 	bal   *balance.Server
 	stats Counters
 	// status is the admin and check state behind bal's Up and Weight
@@ -28,6 +32,7 @@ type server struct {
 	// addr and maxConn start as cfg's and change with `set server ...
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]
+	addrGen atomic.Uint64 // bumped with each new addr (tconn.addrGen)
 	maxConn atomic.Int64
 
 	mu   sync.Mutex
@@ -69,6 +74,12 @@ func (s *server) getIdle(now time.Time, sni string) *tconn {
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
+	if c.addrGen != s.addrGen.Load() {
+		// dialled before `set server ... addr` moved the server: its
+		// idle connections were closed then, this one goes too
+		c.Close()
+		return
+	}
 	if s.cfg.SendProxy != 0 {
 		// Its PROXY header named one client: never reused for another
 		// (HAProxy makes such connections private to their session).
@@ -108,6 +119,7 @@ func (s *server) closeIdle() {
 func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	start := time.Now()
+	gen := s.addrGen.Load() // before reading the address it stands for
 	c, err := d.Dial("tcp", s.address())
 	if err != nil {
 		return nil, err
@@ -115,6 +127,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	tc := c.(*net.TCPConn)
 	tc.SetNoDelay(true)
 	t := newTconn(tc, nil)
+	t.addrGen = gen
 	if hello != nil {
 		left := time.Duration(0)
 		if timeout > 0 {
@@ -136,12 +149,14 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	return t, nil
 }
 
-// findServer maps a balancer's pick back to our server.
+// findServer maps a balancer's pick back to our server: the balancer's
+// ID is the server's position in the list (add_server.go keeps it so).
 func (b *backend) findServer(bs *balance.Server) *server {
-	if bs == nil || bs.ID < 1 || bs.ID > len(b.servers) {
+	l := b.list()
+	if bs == nil || bs.ID < 1 || bs.ID > len(l) {
 		return nil
 	}
-	return b.servers[bs.ID-1]
+	return l[bs.ID-1]
 }
 
 // pick chooses a server with a free maxconn slot and takes the slot.
@@ -284,7 +299,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts {
 	b.mu.Lock()
 	active := 0
-	for _, s := range b.servers {
+	for _, s := range b.list() {
 		if s.bal.Up && s.bal.Weight > 0 && !s.bal.Backup {
 			active++
 		}
@@ -305,7 +320,7 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // HAProxy would move past: a known difference).
 func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
 	srv := b.pick(req)
-	for i := 0; srv != nil && srv == avoid && i < len(b.servers); i++ {
+	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
 		again := b.pick(req)

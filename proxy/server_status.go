@@ -104,7 +104,7 @@ func (p *Proxy) findServer(backend, server string) *server {
 	if b == nil {
 		return nil
 	}
-	for _, s := range b.servers {
+	for _, s := range b.list() {
 		if s.cfg.Name == server {
 			return s
 		}

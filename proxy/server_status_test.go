@@ -67,7 +67,7 @@ func TestUpdateServerStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	bal := func(name string) *balance.Server {
-		for _, s := range p.backends["servers"].servers {
+		for _, s := range p.backends["servers"].list() {
 			if s.cfg.Name == name {
 				return s.bal
 			}

@@ -31,6 +31,14 @@ type SessionInfo struct {
 	Backend  string // the backend serving it ("" = none chosen yet)
 	Server   string // the server it is connected to ("" = none)
 	Age      time.Duration
+	// The detail `show sess all` prints: when it began, its mode, the
+	// address the client reached, the server's address and the local
+	// address of the connection to it (zero: none yet).
+	Born       time.Time
+	HTTP       bool
+	Local      netip.AddrPort
+	ServerAddr string
+	SrvLocal   netip.AddrPort
 }
 
 // Sessions lists the sessions with a transaction or tunnel in progress,
@@ -49,12 +57,14 @@ func (p *Proxy) Sessions() []SessionInfo {
 	p.mu.Unlock()
 	out := make([]SessionInfo, 0, len(list))
 	for _, s := range list {
-		si := SessionInfo{ID: s.listing.id, Frontend: s.fe.cfg.Name, Age: now.Sub(s.listing.born)}
-		if a, ok := s.c.RemoteAddr().(*net.TCPAddr); ok {
-			si.Src = unmapped(a.AddrPort())
-		}
+		si := SessionInfo{ID: s.listing.id, Frontend: s.fe.cfg.Name, Age: now.Sub(s.listing.born), Born: s.listing.born,
+			HTTP: s.fe.cfg.Mode != ModeTCP}
+		si.Src, si.Local = tcpAddr(s.c.RemoteAddr()), tcpAddr(s.c.LocalAddr())
 		if srv := s.curSrv.Load(); srv != nil {
-			si.Backend, si.Server = p.serverBackend(srv), srv.cfg.Name
+			si.Backend, si.Server, si.ServerAddr = p.serverBackend(srv), srv.cfg.Name, srv.address()
+			if sc := s.srvConn.Load(); sc != nil {
+				si.SrvLocal = tcpAddr(sc.LocalAddr())
+			}
 		}
 		out = append(out, si)
 	}
@@ -62,11 +72,18 @@ func (p *Proxy) Sessions() []SessionInfo {
 	return out
 }
 
+func tcpAddr(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return unmapped(t.AddrPort())
+	}
+	return netip.AddrPort{}
+}
+
 // serverBackend names the backend a server belongs to.
 func (p *Proxy) serverBackend(srv *server) string {
 	for name, b := range p.backends {
 		b.mu.Lock()
-		for _, s := range b.servers {
+		for _, s := range b.list() {
 			if s == srv {
 				b.mu.Unlock()
 				return name

@@ -87,6 +87,10 @@ type ServerState struct {
 	Stats  Stats
 	// MaxConn is the current maxconn (`set maxconn server` changes it).
 	MaxConn int
+	// ID is HAProxy's server id; Config is the server's configuration
+	// (from the file, or from `add server`).
+	ID     int
+	Config *Server
 }
 
 // BackendState is the read-only view of one backend and its servers.
@@ -113,10 +117,10 @@ func (p *Proxy) Backends() []BackendState {
 	for _, b := range p.backendList {
 		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
 		b.mu.Lock()
-		for _, s := range b.servers {
+		for _, s := range b.list() {
 			bs.Servers = append(bs.Servers, ServerState{
 				Name: s.cfg.Name, Addr: s.address(), MaxConn: int(s.maxConn.Load()), Up: s.bal.Up, Weight: s.bal.Weight,
-				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(),
+				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(), ID: s.id, Config: s.cfg,
 			})
 		}
 		b.mu.Unlock()

@@ -89,17 +89,24 @@ func (s *session) storing(t *stick.Table, from int) bool {
 
 // stickTarget pins the request to the server the entry names: by its
 // server_key (the server's name) when the entry has one and a server of
-// the backend bears it, else by its server_id (the server's position,
-// 1-based, as HAProxy's default ids), as HAProxy 2.6 looks them up.
+// the backend bears it, else by its server_id (the server's id: its
+// position, 1-based, as HAProxy's default ids, or the one `add server`
+// gave it), as HAProxy 2.6 looks them up.
 func (s *session) stickTarget(be *backend, ref stick.Ref, now uint32) {
 	srv := serverByKey(be, ref)
 	if srv == nil {
 		v, ok := ref.Value(stick.ServerID, 0, now)
-		id := int64(v)
-		if !ok || id < 1 || id > int64(len(be.servers)) {
+		if !ok {
 			return
 		}
-		srv = be.servers[id-1]
+		for _, sv := range be.list() {
+			if uint64(sv.id) == v {
+				srv = sv
+			}
+		}
+		if srv == nil {
+			return
+		}
 	}
 	be.mu.Lock()
 	up := srv.bal.Up
@@ -151,7 +158,7 @@ func serverByKey(be *backend, ref stick.Ref) *server {
 	if !ok {
 		return nil
 	}
-	for _, sv := range be.servers {
+	for _, sv := range be.list() {
 		if sv.cfg.Name == name {
 			return sv
 		}
@@ -159,11 +166,11 @@ func serverByKey(be *backend, ref stick.Ref) *server {
 	return nil
 }
 
-// serverID is srv's HAProxy id in be (its 1-based position); 0: none.
+// serverID is srv's HAProxy id in be; 0: none.
 func serverID(be *backend, srv *server) int {
-	for i, sv := range be.servers {
+	for _, sv := range be.list() {
 		if sv == srv {
-			return i + 1
+			return sv.id
 		}
 	}
 	return 0

@@ -173,8 +173,8 @@ func (s *runtimeSource) SetAgentHealth(backend, server string, up bool) error {
 // ForceAgent is the stats page's "Agent: force UP|DOWN"; false when the
 // server has no agent-check.
 func (s *runtimeSource) ForceAgent(backend, server string, up bool) (bool, error) {
-	if s.w.agentSpec(backend, server) == nil {
-		return false, nil
+	if s.w.agentSpec(backend, server) == nil || s.w.checksOff(backend, server, true) {
+		return false, nil // HAProxy forces only an enabled agent
 	}
 	return true, s.forceAgent(backend, server, up, "Web interface")
 }

@@ -27,6 +27,13 @@ type runtimeState struct {
 	// unchecked: the health HAProxy shows for a server without check
 	// once it was stopped or forced (runtimeapi.Server.UncheckedHealth).
 	unchecked map[string]int
+	// dynamic: the servers `add server` created ("backend/server"),
+	// true while still in the maintenance they were created in;
+	// cliPrefix: add/del server ran (run_dynserver.go).
+	dynamic   map[string]bool
+	cliPrefix bool
+	// checksOff: checks the stats page turned off (run_checks_enable.go).
+	checksOff map[checkKey]bool
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {
@@ -293,7 +300,8 @@ func (s *runtimeSource) Streams() []runtimeapi.Stream {
 	var out []runtimeapi.Stream
 	for _, si := range s.w.px.Sessions() {
 		out = append(out, runtimeapi.Stream{ID: si.ID, Src: si.Src, Frontend: si.Frontend,
-			Backend: si.Backend, Server: si.Server, Age: si.Age})
+			Backend: si.Backend, Server: si.Server, Age: si.Age, Born: si.Born, HTTP: si.HTTP, Local: si.Local,
+			ServerAddr: si.ServerAddr, SrvLocal: si.SrvLocal})
 	}
 	return out
 }

@@ -183,13 +183,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			checks[t.Server] = t
 		}
 	}
-	var cfgServers []*proxy.Server
-	for _, bc := range w.plan.Proxy.Backends {
-		if bc.Name == b.Name {
-			cfgServers = bc.Servers
-		}
-	}
-	for i, sv := range b.Servers {
+	for _, sv := range b.Servers {
 		st, _ := w.px.ServerStatus(b.Name, sv.Name)
 		st.Downs = base.downsSince(b.Name, sv.Name, st.Downs)
 		sv.Stats = base.since("sv/"+b.Name+"/"+sv.Name, sv.Stats)
@@ -202,20 +196,23 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			sc.ReqTot = sv.Stats.Sessions
 		}
 		be.LbTot += sc.LbTot
-		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: i + 1, Addr: sv.Addr,
+		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: sv.ID, Addr: sv.Addr,
 			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, ResolvMaint: st.ResolvMaint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
-		if i < len(cfgServers) {
-			rs.ConfigDisabled = cfgServers[i].Disabled
-			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), cfgServers[i].MaxQueue
-			rs.Cookie = cfgServers[i].Cookie
-			rs.FQDN, rs.Resolved = cfgServers[i].FQDN, cfgServers[i].Resolvers != ""
+		if c := sv.Config; c != nil {
+			rs.ConfigDisabled = c.Disabled
+			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
+			rs.Cookie = c.Cookie
+			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
-		if t := checks[sv.Name]; t != nil {
+		if t := checks[sv.Name]; t != nil && !w.checksOff(b.Name, sv.Name, false) {
 			rs.Check = s.checkState(t, st)
 		}
-		s.agentState(&rs, b.Name)
+		if s.agentState(&rs, b.Name); w.checksOff(b.Name, sv.Name, true) {
+			rs.Agent = nil
+		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
 			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
 		}
@@ -265,6 +262,9 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	})
 	if err != nil {
 		return err
+	}
+	if !maint {
+		w.leftMaint(backend, server)
 	}
 	if maint && !before.Maint && w.checks != nil {
 		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance
@@ -322,6 +322,9 @@ func (s *runtimeSource) logEvent(backend string, ev runtimeapi.Event) {
 	tag := levelWarning
 	if ev.Tag == "ALERT" {
 		tag = levelAlert
+	}
+	if ev.Stderr != "" {
+		ev.Stderr = s.w.stderrPrefix() + ev.Stderr
 	}
 	s.w.events.stderrOnly(ev.Stderr, tag)
 	s.w.events.send(backend, logfmt.Level(ev.Level), ev.Text)

@@ -21,6 +21,28 @@ import (
 // without that check) and server states as HAProxy, and the same
 // "changed from Web interface" lines on stderr.
 func TestStatsPageForceActionsMatchHAProxy(t *testing.T) {
+	statsFormsMatch(t, 5, "s=s1&action=hdown&b=stats", "s=s1&action=hnolb&b=stats", "s=s1&s=s3&action=hrunn&b=stats",
+		"s=s3&action=hdown&b=stats", "s=s2&action=adown&b=stats", "s=s1&action=adown&b=stats", "s=s2&action=arunn&b=stats",
+		"s=s1&s=s2&action=hdown&b=stats", "s=s1&action=hrunn&b=stats")
+}
+
+// The form's "disable|enable checks" (health and agent) and "Kill
+// Sessions" actions: the same redirects (DONE when only the checked
+// servers count, NONE for an agent action on a disabled agent) and the
+// same rows, a disabled check showing as "no check" with its columns
+// empty, a forced state kept while checks are off.
+func TestStatsPageCheckActionsMatchHAProxy(t *testing.T) {
+	statsFormsMatch(t, 1, "s=s1&s=s2&s=s3&action=dhlth&b=stats", "s=s1&s=s2&s=s3&action=dagent&b=stats",
+		"s=s2&action=arunn&b=stats", "s=s2&action=adown&b=stats", "s=s1&action=hdown&b=stats",
+		"s=s3&action=dhlth&b=stats", "s=s2&s=s3&action=eagent&b=stats", "s=s1&s=s3&action=shutdown&b=stats",
+		"s=s1&s=s2&s=s3&action=ehlth&b=stats")
+}
+
+// statsFormsMatch posts each form to the stats page of HAProxy and of
+// goha (same configuration) and compares the redirects, the servers'
+// rows after each, and at the end the "Web interface" lines on stderr
+// (haproxy must have logged at least minLines of them).
+func statsFormsMatch(t *testing.T, minLines int, forms ...string) {
 	testenv.LookPath(t, "haproxy")
 	web := loopback.StartWeb(t, "web")
 	agent := startFakeAgent(t)
@@ -66,10 +88,8 @@ listen stats
 	}
 	runs := [2]run{start(true), start(false)}
 	time.Sleep(300 * time.Millisecond)
-	cols := []string{"svname", "status"}
-	for _, form := range []string{"s=s1&action=hdown&b=stats", "s=s1&action=hnolb&b=stats", "s=s1&s=s3&action=hrunn&b=stats",
-		"s=s3&action=hdown&b=stats", "s=s2&action=adown&b=stats", "s=s1&action=adown&b=stats", "s=s2&action=arunn&b=stats",
-		"s=s1&s=s2&action=hdown&b=stats", "s=s1&action=hrunn&b=stats"} {
+	cols := []string{"svname", "status", "check_status", "check_rise", "check_fall", "agent_status", "agent_rise", "weight"}
+	for _, form := range forms {
 		var loc [2]string
 		var rows [2][]string
 		for i, r := range runs {
@@ -100,7 +120,7 @@ listen stats
 		return keep
 	}
 	ha, goha := pick(runs[0].errs.String()), pick(runs[1].errs.String())
-	if len(ha) < 5 {
+	if len(ha) < minLines {
 		t.Fatalf("haproxy logged only %q", ha)
 	}
 	diffLines(t, "stderr", ha, goha)

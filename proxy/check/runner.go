@@ -85,6 +85,7 @@ type targetState struct {
 	checked    bool
 	timer      Timer
 	maint      bool
+	disabled   bool // checks turned off by the stats page (runner_enable.go)
 	gen        int  // bumped by SetMaintenance; results of older checks are dropped
 	stopping   bool // UP but draining after a 404 (disable-on-404)
 }
@@ -177,7 +178,9 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 		if !maint {
 			s.h = NewHealth(s.h.Rise, s.h.Fall)
 			s.checked, s.stopping = false, false
-			r.schedule(s, 0)
+			if !s.disabled {
+				r.schedule(s, 0)
+			}
 		}
 		return true
 	}
@@ -256,7 +259,7 @@ func (r *Runner) run(s *targetState, gen int) {
 	if res.Agent != nil {
 		res = res.Agent.Result(warn, s.last.Status, res.Duration)
 	}
-	if s.gen != gen || s.maint {
+	if s.gen != gen || s.maint || s.disabled {
 		return // maintenance changed while the check ran
 	}
 	r.record(s, res)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Level is a CLI access level (`stats socket ... level`).
@@ -46,7 +47,9 @@ var commands []*command
 
 func init() {
 	commands = []*command{
+		{words: []string{"add", "server"}, usage: "add server <bk>/<srv>", desc: "create a new server", level: LevelAdmin, run: cmdAddServer},
 		{words: []string{"clear", "counters"}, usage: "clear counters [all]", desc: "clear max statistics counters (or all counters)", level: LevelOperator, run: cmdClearCounters},
+		{words: []string{"del", "server"}, usage: "del server <bk>/<srv>", desc: "remove a dynamically added server", level: LevelAdmin, run: cmdDelServer},
 		{words: []string{"disable", "frontend"}, usage: "disable frontend <frontend>", desc: "temporarily disable specific frontend", level: LevelAdmin, run: cmdDisableFrontend},
 		{words: []string{"disable", "server"}, usage: "disable server (DEPRECATED)", desc: "disable a server for maintenance (use 'set server' instead)", level: LevelAdmin, run: cmdDisableServer},
 		{words: []string{"enable", "frontend"}, usage: "enable frontend <frontend>", desc: "re-enable specific frontend", level: LevelAdmin, run: cmdEnableFrontend},
@@ -59,15 +62,18 @@ func init() {
 		{words: []string{"set", "rate-limit"}, usage: "set rate-limit <setting> <value>", desc: "change a rate limiting value", level: LevelAdmin, run: cmdSetRateLimit},
 		{words: []string{"set", "server"}, usage: "set server <bk>/<srv> [opts]", desc: "change a server's state, weight, address or ssl", level: LevelAdmin, run: cmdSetServer},
 		{words: []string{"set", "weight"}, usage: "set weight <bk>/<srv>  (DEPRECATED)", desc: "change a server's weight (use 'set server' instead)", level: LevelAdmin, run: cmdSetWeight},
+		{words: []string{"show", "activity"}, usage: "show activity", desc: "show per-thread activity stats (for support/developers)", run: cmdShowActivity},
 		{words: []string{"show", "backend"}, usage: "show backend", desc: "list backends in the current running config", run: cmdShowBackend},
 		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session", run: cmdShowCliLevel},
 		{words: []string{"show", "info"}, usage: "show info [desc|json|typed|float]*", desc: "report information about the running process", run: cmdShowInfo},
+		{words: []string{"show", "pools"}, usage: "show pools", desc: "report information about the memory pools usage", run: cmdShowPools},
 		{words: []string{"show", "resolvers"}, usage: "show resolvers [id]", desc: "dumps counters from all resolvers section and associated name servers", run: cmdShowResolvers},
 		{words: []string{"show", "schema", "json"}, usage: "show schema json", desc: "report schema used for stats", run: cmdShowSchema},
 		{words: []string{"show", "servers", "conn"}, usage: "show servers conn [<backend>]", desc: "dump server connections status (all or for a single backend)", run: cmdShowServersConn},
 		{words: []string{"show", "servers", "state"}, usage: "show servers state [<backend>]", desc: "dump volatile server information (all or for a single backend)", run: cmdShowServersState},
 		{words: []string{"show", "sess"}, usage: "show sess [id]", desc: "report the list of current sessions or dump this exact session", level: LevelOperator, run: cmdShowSess},
 		{words: []string{"show", "stat"}, usage: "show stat [desc|json|no-maint|typed|up]*", desc: "report counters for each proxy and server", run: cmdShowStat},
+		{words: []string{"show", "tasks"}, usage: "show tasks", desc: "show running tasks", run: cmdShowTasks},
 		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process", run: cmdShowVersion},
 		{words: []string{"shutdown", "session"}, usage: "shutdown session [id]", desc: "kill a specific session", level: LevelAdmin, run: cmdShutdownSession},
 		{words: []string{"shutdown", "sessions", "server"}, usage: "shutdown sessions server <bk>/<srv>", desc: "kill sessions on a server", level: LevelAdmin, run: cmdShutdownServerSessions},
@@ -94,7 +100,8 @@ type Session struct {
 	level       Level
 	interactive bool
 	quit        bool
-	selfID      uint64 // its own stream's `show sess` id (sess_cmds.go)
+	selfID      uint64    // its own stream's `show sess` id (sess_cmds.go)
+	started     time.Time // when it was given
 }
 
 // NewSession starts a session at the socket's level.

@@ -16,6 +16,12 @@ type Stream struct {
 	Backend  string // "" = none chosen yet (HAProxy shows the frontend)
 	Server   string // "" = none
 	Age      time.Duration
+	// The detail of `show sess all|<id>` (sess_detail.go).
+	Born       time.Time
+	HTTP       bool
+	Local      netip.AddrPort // the address the client reached
+	ServerAddr string         // "host:port" of the server, "" = none
+	SrvLocal   netip.AddrPort // local end of the server connection
 }
 
 // StreamSource is a Source that lists its sessions and closes one by id
@@ -34,6 +40,7 @@ const cliStreamIDBase = 0x7f4d00000000
 
 func (s *Session) streamID() uint64 {
 	if s.selfID == 0 {
+		s.started = time.Now()
 		s.selfID = cliStreamIDBase + cliStreamIDs.Add(1)*0x400
 	}
 	return s.selfID
@@ -42,8 +49,8 @@ func (s *Session) streamID() uint64 {
 // cmdShowSess is `show sess [all|<id>]`. The list is HAProxy 2.6's one
 // line per stream; fields goha has no counterpart for (task and buffer
 // flags, call counts, timers) print as an idle stream's. The detailed
-// dump (`all`, or an id) is not reproduced: its data is HAProxy's
-// internals; an id that names no session answers as HAProxy.
+// dump (`all`, or an id) has HAProxy's lines (sess_detail.go); an id
+// that names no session answers as HAProxy.
 func cmdShowSess(s *Session, args []string) string {
 	src, ok := s.src.(StreamSource)
 	if !ok {
@@ -51,16 +58,22 @@ func cmdShowSess(s *Session, args []string) string {
 	}
 	arg := argAt(args, 2)
 	if arg == "all" || strtoul(arg) == ^uint64(0) { // HAProxy's "all" is the pointer -1
-		return errNotSupported
+		proxies := s.src.Stats()
+		var b strings.Builder
+		for _, st := range src.Streams() {
+			b.WriteString(s.sessDetail(st, proxies))
+		}
+		b.WriteString(s.cliDetail())
+		return b.String()
 	}
 	if target := strtoul(arg); arg != "" && target != 0 {
 		for _, st := range src.Streams() {
 			if st.ID == target {
-				return errNotSupported
+				return s.sessDetail(st, s.src.Stats())
 			}
 		}
 		if target == s.streamID() {
-			return errNotSupported
+			return s.cliDetail()
 		}
 		return "Session not found.\n"
 	}
@@ -106,6 +119,12 @@ func cmdShutdownSession(s *Session, args []string) string {
 		return "No such session (use 'show sess').\n"
 	}
 	return ""
+}
+
+// born is when the CLI session's stream began.
+func (s *Session) born() time.Time {
+	s.streamID()
+	return s.started
 }
 
 // humanTime prints a duration as HAProxy's human_time: at most two

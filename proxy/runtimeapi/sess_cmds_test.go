@@ -80,7 +80,6 @@ func TestShowSessAndShutdownSession(t *testing.T) {
 	}
 	for cmd, want := range map[string]string{
 		"show sess 0x1":                     "Session not found.\n\n",
-		"show sess all":                     errNotSupported + "\n",
 		"shutdown session":                  "Session pointer expected (use 'show sess').\n\n",
 		"shutdown session 0x1":              "No such session (use 'show sess').\n\n",
 		"shutdown session 0x55d000000800":   "\n",
@@ -89,6 +88,21 @@ func TestShowSessAndShutdownSession(t *testing.T) {
 		if got, _ := NewSession(f, LevelAdmin).Exec(cmd); string(got) != want {
 			t.Errorf("%s: %q, want %q", cmd, got, want)
 		}
+	}
+	all, _ := NewSession(f, LevelAdmin).Exec("show sess all")
+	var heads []string
+	for _, l := range strings.Split(string(all), "\n") {
+		if strings.HasPrefix(l, "0x") {
+			heads = append(heads, l[:strings.Index(l, " [")])
+		}
+	}
+	if want := []string{"0x55d000000400:", "0x55d000000800:"}; len(heads) != 3 || heads[0] != want[0] || heads[1] != want[1] ||
+		!strings.Contains(string(all), "  backend=tcpbe (id=6 mode=tcp) addr=?\n  server=t1 (id=1) addr=") {
+		t.Errorf("show sess all = %q", all)
+	}
+	if one, _ := NewSession(f, LevelAdmin).Exec("show sess 0x55d000000800"); !strings.HasPrefix(string(one), "0x55d000000800: [") ||
+		strings.Count(string(one), "\n") != 19 {
+		t.Errorf("show sess 0x55d000000800 = %q", one)
 	}
 	if len(f.killed) != 1 || f.killed[0] != 0x55d000000800 {
 		t.Errorf("killed %x", f.killed)

@@ -189,6 +189,10 @@ type Server struct {
 	// server's.
 	CheckAddr string
 	CheckPort int
+	// NeverReady: added by `add server` and never out of maintenance
+	// since; HAProxy 2.6 shows such a server's weight as 1 in `show stat`
+	// until then, whatever its weight.
+	NeverReady bool
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -259,7 +259,11 @@ func serverRow(px *Proxy, sv *Server) *row {
 	r.num("wretr", c.WRetr)
 	r.num("wredis", c.WRedis)
 	r.set("status", serverStatus(sv))
-	r.num("weight", int64(sv.Weight))
+	if sv.NeverReady {
+		r.num("weight", 1)
+	} else {
+		r.num("weight", int64(sv.Weight))
+	}
 	if sv.Backup {
 		r.zero("act")
 		r.num("bck", 1)

@@ -46,9 +46,9 @@ func writeStatusMessage(b *strings.Builder, v *view, code string) {
 		m.class, v.opt.uri(), v.upFlag(), v.noRefreshFlag(), v.scopeTxt(), m.text)
 }
 
-// adminStates are the form's state actions; health and agent forcing go
-// through a HealthSource (admin_force.go); disabling or enabling checks,
-// killing sessions and the legacy names are refused.
+// adminStates are the form's state actions; health and agent forcing,
+// disabling or enabling checks and killing sessions go through a
+// HealthSource (admin_force.go); the legacy names are refused.
 var adminStates = map[string]runtimeapi.AdminState{
 	"ready": runtimeapi.StateReady, "drain": runtimeapi.StateDrain, "maint": runtimeapi.StateMaint,
 }

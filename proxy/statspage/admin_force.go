@@ -10,12 +10,17 @@ import "github.com/goha-lb/goha/proxy/runtimeapi"
 type HealthSource interface {
 	ForceHealth(backend, server string, h runtimeapi.Health) error
 	ForceAgent(backend, server string, up bool) (ok bool, err error)
+	// SetCheckEnabled turns the health check (agent false) or the agent
+	// check off or on; ok is false when the server has none (not
+	// counted).
+	SetCheckEnabled(backend, server string, agent, on bool) (ok bool)
+	// ShutdownServerSessions kills the sessions on the server.
+	ShutdownServerSessions(backend, server string) error
 }
 
-// forceAction returns how the form's health/agent action alters one
+// forceAction returns how the form's health/agent/kill action alters one
 // server (whether it counts, whether it was altered), nil when goha does
-// not perform the action (disabling or enabling checks, killing
-// sessions) or src cannot.
+// not perform the action (the legacy names) or src cannot.
 func forceAction(src Source, backend, action string) func(server string) (bool, bool) {
 	hs, ok := src.(HealthSource)
 	if !ok {
@@ -32,7 +37,23 @@ func forceAction(src Source, backend, action string) func(server string) (bool, 
 			return ok, ok && err == nil
 		}
 	}
+	enable := func(agent, on bool) func(string) (bool, bool) {
+		return func(server string) (bool, bool) {
+			ok := hs.SetCheckEnabled(backend, server, agent, on)
+			return ok, ok
+		}
+	}
 	switch action {
+	case "dhlth", "ehlth":
+		return enable(false, action == "ehlth")
+	case "dagent", "eagent":
+		return enable(true, action == "eagent")
+	case "shutdown":
+		// HAProxy kills the sessions of every server named (its proxy is
+		// never stopped while goha serves the page) and counts each.
+		return func(server string) (bool, bool) {
+			return true, hs.ShutdownServerSessions(backend, server) == nil
+		}
 	case "hrunn":
 		return health(runtimeapi.HealthUp)
 	case "hnolb":

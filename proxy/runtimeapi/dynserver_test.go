@@ -1,0 +1,46 @@
+package runtimeapi
+
+import (
+	"strings"
+	"testing"
+)
+
+// parseNewServer's answers; the HAProxy ones were read from HAProxy
+// 2.6.12's socket.
+func TestParseNewServer(t *testing.T) {
+	for _, tc := range []struct{ args, want, msg string }{
+		{"", "", "'server' expects <name> and <addr>[:<port>] as arguments.\n"},
+		{"10.0.0.1:80", "10.0.0.1:80 w1", ""},
+		{"[::1]:80 weight 7 backup", "[::1]:80 w7 backup", ""},
+		{"::1:80", "[::1]:80 w1", ""},
+		{":8080", "0.0.0.0:8080 w1", ""},
+		{"10.0.0.1:80 weight", "10.0.0.1:80 w0", ""}, // atoi of nothing
+		{"10.0.0.1:80 weight 300", "", "weight of server s is not within 0 and 256 (300)..\n"},
+		{"10.0.0.1:80 maxconn 5 maxqueue 2", "10.0.0.1:80 w1 mc5 mq2", ""},
+		{"10.0.0.1:abc", "", "invalid character 'a' in port number 'abc' in '10.0.0.1:abc'\n\n"},
+		{"10.0.0.1:99999", "", "invalid port '99999'\n"},
+		{"10.0.0.1:80 cookie c", "", "'cookie' option is not accepted for dynamic server\n"},
+		{"10.0.0.1:80 check", "", "'check' is not supported by goha"},
+		{"10.0.0.1:+80", "", "port maps are not supported by goha"},
+		{"10.0.0.1", "", "a dynamic server needs a port in goha"},
+		{"localhost:80", "", "a dynamic server needs an IP address in goha"},
+	} {
+		ns, msg := parseNewServer("s", strings.Fields(tc.args))
+		got := ""
+		if msg == "" {
+			got = ns.Addr.String() + " w" + itoa(ns.Weight)
+			if ns.MaxConn != 0 {
+				got += " mc" + itoa(ns.MaxConn)
+			}
+			if ns.MaxQueue != 0 {
+				got += " mq" + itoa(ns.MaxQueue)
+			}
+			if ns.Backup {
+				got += " backup"
+			}
+		}
+		if got != tc.want || !strings.HasPrefix(msg, tc.msg) || (tc.msg == "") != (msg == "") {
+			t.Errorf("%q: %q %q, want %q %q", tc.args, got, msg, tc.want, tc.msg)
+		}
+	}
+}
