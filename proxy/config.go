@@ -414,4 +414,8 @@ type Server struct {
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.
 	SNI func(*RequestInfo) (string, bool)
+	// H2 makes connections to the server speak HTTP/2 from the start
+	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
+	// too (H2ALPN).
+	H2, H2ALPN bool
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -34,9 +35,21 @@ type tconn struct {
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string
-	// h2, when set, is an HTTP/2 stream standing in for the connection
-	// (h2_bridge.go): no socket under it.
-	h2 *streamBridge
+	// h2, when set, is an HTTP/2 stream standing in for the connection:
+	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
+	// socket of its own under it.
+	h2 streamConn
+}
+
+// streamConn is an HTTP/2 stream read and written as an HTTP/1.1
+// connection.
+type streamConn interface {
+	io.Reader
+	io.Writer
+	Close() error
+	CloseWrite() error
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
@@ -27,6 +28,9 @@ type exchange struct {
 	// extra are the headers the proxy adds to the response after the
 	// rules' (the persistence cookie's Set-Cookie, Cache-control).
 	extra []http1.Header
+	// refused: the client's HTTP/2 stream was refused instead of
+	// answered (refuseStream); no log line.
+	refused bool
 }
 
 // errStale marks a reused server connection that the server had already
@@ -77,6 +81,7 @@ func (x *exchange) run() bool {
 	var err error
 	wnow := s.tl.connected // the connection was just taken: no clock reading
 	for {
+		x.prepareUpstream()
 		out := head
 		if sendBodyNow {
 			out = append(out, body...) // in place already when re-framed
@@ -209,6 +214,9 @@ func (x *exchange) failResponse(err error) {
 		code, t = 504, term('s', 'H')
 	}
 	x.status, x.term = code, t
+	if x.refuseStream(err) {
+		return
+	}
 	x.srv.stats.countStatus(code)
 	x.s.sendError(code, x.be)
 }
@@ -231,6 +239,7 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 // remain bytes for Content-Length, or up to the last chunk for chunked.
 func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 	s := x.s
+	s.keepRequestLine() // s.buf takes the body now
 	s.start, s.end = 0, 0
 	clientTO := s.fe.cfg.Timeouts.Client
 	for {
@@ -307,11 +316,11 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 		x.send += n
 		got = got || n > 0
 		if err != nil && n == 0 {
-			if !got && x.reused && !isTimeout(err) {
+			if !got && x.reused && !isTimeout(err) && (x.sc.h2 == nil || h2Stale(err)) {
 				return errStale
 			}
-			if isTimeout(err) {
-				return err
+			if isTimeout(err) || (x.sc.h2 != nil && errors.Is(err, h2.ErrReset)) {
+				return err // a reset stream: refuseStream looks at it
 			}
 			return errBadResponse
 		}
@@ -390,10 +399,13 @@ func (x *exchange) forwardResponse() bool {
 		if err != nil {
 			// The copy cannot tell which side failed; a timeout is the
 			// server's (client writes rarely stall), anything else is
-			// most often a client abort.
+			// most often a client abort. An HTTP/2 server's reset or
+			// broken frames are the server's.
 			x.term = term('C', 'D')
 			if isTimeout(err) {
 				x.term = term('s', 'D')
+			} else if x.sc.h2 != nil && h2ServerFault(err) {
+				x.term = term('S', 'D')
 			}
 			return false
 		}
@@ -430,7 +442,7 @@ const bodySpliceMin = bufSize + 1
 // timeouts, applied per read and per write.
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
-	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
 	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
 		return x.spliceN(n)
 	}

@@ -165,3 +165,15 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	log(e)
 }
+
+// keepRequestLine copies the request's method and target out of s.buf
+// before a streamed body overwrites it: the log line reads them at the
+// end of the transaction.
+func (s *session) keepRequestLine() {
+	if s.req.Method == nil {
+		return
+	}
+	n := len(s.req.Method)
+	s.lineCopy = append(append(s.lineCopy[:0], s.req.Method...), s.req.Target...)
+	s.req.Method, s.req.Target = s.lineCopy[:n:n], s.lineCopy[n:]
+}

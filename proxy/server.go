@@ -33,6 +33,8 @@ type server struct {
 	idle []idleConn // LIFO: the most recently used connection is the warmest
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
+	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
+	h2 *h2Pool
 }
 
 type idleConn struct {
@@ -45,6 +47,11 @@ type idleConn struct {
 // request that sends that name (HAProxy hashes the SNI into its
 // connection reuse key).
 func (s *server) getIdle(now time.Time, sni string) *tconn {
+	if s.h2 != nil {
+		if c := s.h2.take(now, sni); c != nil {
+			return c
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.idle) - 1; i >= 0; i-- {
@@ -68,6 +75,10 @@ func (s *server) getIdle(now time.Time, sni string) *tconn {
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
+	if c.h2 != nil {
+		c.Close() // the stream ends; its connection stays in s.h2
+		return
+	}
 	if s.cfg.SendProxy != 0 {
 		// Its PROXY header named one client: never reused for another
 		// (HAProxy makes such connections private to their session).
@@ -91,6 +102,9 @@ func (s *server) idleCount() int {
 }
 
 func (s *server) closeIdle() {
+	if s.h2 != nil {
+		s.h2.closeIdle()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, ic := range s.idle {
@@ -131,6 +145,12 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 			tc.Close()
 			return nil, err
 		}
+	}
+	if u, err := s.startH2(t); u != nil || err != nil {
+		if err != nil {
+			tc.Close()
+		}
+		return u, err
 	}
 	return t, nil
 }

@@ -115,6 +115,9 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	}
 	if s.SSL {
 		sv.TLS = cfg
+		for _, p := range cfg.NextProtos {
+			sv.H2ALPN = sv.H2ALPN || p == "h2"
+		}
 		if v, ok := s.Other["sni"]; ok {
 			e, err := acl.CompileExpr(haproxy.ParseSample(v))
 			if err != nil {
