@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,8 +89,10 @@ func (p *h2Pool) closeIdle() {
 
 // startH2 makes a freshly dialled connection an HTTP/2 one when the
 // server speaks it: `proto h2`, or h2 chosen by ALPN. It returns the
-// stream's upstream over it (nil: the connection stays HTTP/1.1).
-func (s *server) startH2(t *tconn) (*tconn, error) {
+// stream's upstream over it (nil: the connection stays HTTP/1.1). The
+// server's SETTINGS must come by ready (the end of the connect
+// timeout), or the connect fails, as with HAProxy.
+func (s *server) startH2(t *tconn, ready time.Time) (*tconn, error) {
 	p := s.h2
 	if p == nil {
 		return nil, nil
@@ -108,9 +111,21 @@ func (s *server) startH2(t *tconn) (*tconn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cc.WaitReady(ready); err != nil {
+		return nil, timeoutOr(err)
+	}
 	pc := h2PoolConn{cc: cc, sni: t.sni, scheme: scheme}
 	p.add(pc)
 	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme}, sni: t.sni}, nil
+}
+
+// timeoutOr makes a server's missing preface a connect timeout (sC),
+// as HAProxy logs it.
+func timeoutOr(err error) error {
+	if errors.Is(err, h2.ErrNoPreface) {
+		return os.ErrDeadlineExceeded
+	}
+	return err
 }
 
 // h2SrvTransport is a server connection under the frames: each write is
@@ -150,6 +165,8 @@ type h2Upstream struct {
 	rdl, wdl time.Time // deadlines noted before the stream opens
 	// authorityOnly: the host field is left out (prepareUpstream).
 	authorityOnly bool
+	// failed: a read failed on the server's side (upstreamFailed).
+	failed bool
 }
 
 type upState uint8
@@ -278,6 +295,14 @@ func (u *h2Upstream) open() error {
 // first), then the body, chunked when no content-length gave its size,
 // trailers after the last chunk.
 func (u *h2Upstream) Read(p []byte) (int, error) {
+	n, err := u.read(p)
+	if err != nil && err != io.EOF && !isTimeout(err) {
+		u.failed = true
+	}
+	return n, err
+}
+
+func (u *h2Upstream) read(p []byte) (int, error) {
 	for len(u.out) == 0 {
 		if u.st == nil {
 			return 0, io.ErrUnexpectedEOF // nothing was sent
@@ -382,11 +407,12 @@ func (u *h2Upstream) Close() error {
 	return nil
 }
 
-// h2ServerFault reports an error the server caused on its stream: a
-// reset, a malformed frame, or the end of its connection.
-func h2ServerFault(err error) bool {
-	return errors.Is(err, h2.ErrReset) || errors.Is(err, h2.ErrBadFrame) || errors.Is(err, h2.ErrRefused) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+// upstreamFailed reports an HTTP/2 server stream that failed on the
+// server's side (a reset, broken frames, its connection lost): the
+// response was cut by the server, not the client (SD).
+func upstreamFailed(c *tconn) bool {
+	u, ok := c.h2.(*h2Upstream)
+	return ok && u.failed
 }
 
 // prepareUpstream tells an HTTP/2 server stream what the HTTP/1.1 head

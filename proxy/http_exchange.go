@@ -212,6 +212,8 @@ func (x *exchange) failResponse(err error) {
 	code, t := 502, term('S', 'H')
 	if isTimeout(err) {
 		code, t = 504, term('s', 'H')
+	} else if errors.Is(err, h2.ErrMalformedHead) {
+		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
 	}
 	x.status, x.term = code, t
 	if x.refuseStream(err) {
@@ -319,8 +321,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 			if !got && x.reused && !isTimeout(err) && (x.sc.h2 == nil || h2Stale(err)) {
 				return errStale
 			}
-			if isTimeout(err) || (x.sc.h2 != nil && errors.Is(err, h2.ErrReset)) {
-				return err // a reset stream: refuseStream looks at it
+			if isTimeout(err) || (x.sc.h2 != nil && (errors.Is(err, h2.ErrReset) || errors.Is(err, h2.ErrMalformedHead))) {
+				return err // an HTTP/2 server's: failResponse tells them apart
 			}
 			return errBadResponse
 		}
@@ -404,7 +406,7 @@ func (x *exchange) forwardResponse() bool {
 			x.term = term('C', 'D')
 			if isTimeout(err) {
 				x.term = term('s', 'D')
-			} else if x.sc.h2 != nil && h2ServerFault(err) {
+			} else if upstreamFailed(x.sc) {
 				x.term = term('S', 'D')
 			}
 			return false

@@ -543,6 +543,9 @@ func (s *session) transaction() bool {
 	s.redispatched()
 	if srv == nil {
 		t := term('S', 'C')
+		if s.tl.failedTimeout {
+			t = term('s', 'C')
+		}
 		if s.tl.picked.IsZero() {
 			t = term('s', 'Q') // never left the queue
 		}

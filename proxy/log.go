@@ -90,6 +90,8 @@ type timeline struct {
 	// failed is the last server a connect attempt failed on: HAProxy's
 	// log names it (servers/web1 ... SC--) when no attempt succeeded.
 	failed *server
+	// failedTimeout: that last attempt timed out (logged sC, not SC).
+	failedTimeout bool
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -160,7 +162,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
-	} else if tl.failed != nil && t == term('S', 'C') && be != nil {
+	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C')) && be != nil {
 		e.Server = tl.failed.cfg.Name
 	}
 	log(e)

@@ -146,7 +146,11 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 			return nil, err
 		}
 	}
-	if u, err := s.startH2(t); u != nil || err != nil {
+	var ready time.Time // the server's SETTINGS come within the connect timeout
+	if timeout > 0 {
+		ready = start.Add(timeout)
+	}
+	if u, err := s.startH2(t, ready); u != nil || err != nil {
 		if err != nil {
 			tc.Close()
 		}
@@ -271,7 +275,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			tl.connected = time.Now()
 			return srv, c, false
 		}
-		tl.failed = srv
+		tl.failed, tl.failedTimeout = srv, isTimeout(err)
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))
 		facts.Direct = direct

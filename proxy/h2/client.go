@@ -37,6 +37,8 @@ type ClientConn struct {
 	goaway     bool  // a GOAWAY came (or went): no new stream
 	dead       error // the connection failed: every stream fails
 	idleSince  time.Time
+	ready      chan struct{} // closed at the server's first SETTINGS, or when the connection fails
+	readyOnce  sync.Once
 }
 
 // Errors a stream to a server ends with. ErrRefused is a stream the
@@ -47,6 +49,10 @@ var (
 	ErrNoCapacity = errors.New("h2: no stream available on the connection")
 	ErrReset      = errors.New("h2: stream reset by the server")
 	ErrBadFrame   = errors.New("h2: malformed response from the server")
+	// ErrMalformedHead is a response head the server sent in
+	// well-formed frames but with fields HTTP/2 forbids (HAProxy's
+	// 502 PH).
+	ErrMalformedHead = errors.New("h2: malformed response head")
 )
 
 // NewClientConn sends the preface and our SETTINGS on t (a fresh
@@ -59,7 +65,7 @@ func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, erro
 	}
 	c := &ClientConn{t: t, closer: closer, streams: map[uint32]*ClientStream{}, nextID: 1,
 		maxStreams: s.MaxConcurrentStreams, sendWin: 65535, peerWin: 65535, peerMax: 16384,
-		win: s.InitialWindowSize, idleSince: time.Now()}
+		win: s.InitialWindowSize, idleSince: time.Now(), ready: make(chan struct{})}
 	c.cond = sync.NewCond(&c.mu)
 	c.bw = bufio.NewWriterSize(t, 16384)
 	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(t, 16384))
@@ -89,6 +95,33 @@ func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, erro
 	go c.readLoop()
 	return c, nil
 }
+
+// ErrNoPreface is a server that did not send its SETTINGS in time.
+var ErrNoPreface = errors.New("h2: no SETTINGS from the server")
+
+// WaitReady waits until the server's first SETTINGS (its preface) has
+// arrived, until deadline at the latest: HAProxy counts it in the
+// connection's establishment, so a server that does not speak HTTP/2
+// fails the connect.
+func (c *ClientConn) WaitReady(deadline time.Time) error {
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		tm := time.NewTimer(time.Until(deadline))
+		defer tm.Stop()
+		timeout = tm.C
+	}
+	select {
+	case <-c.ready:
+	case <-timeout:
+		c.fail(ErrNoPreface)
+		return ErrNoPreface
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dead
+}
+
+func (c *ClientConn) setReady() { c.readyOnce.Do(func() { close(c.ready) }) }
 
 // CanOpen reports whether a new stream may be opened now.
 func (c *ClientConn) CanOpen() bool {
@@ -141,6 +174,7 @@ func (c *ClientConn) fail(err error) {
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
+	c.setReady()
 	if first {
 		c.closer.Close()
 	}
@@ -180,7 +214,7 @@ func (c *ClientConn) readLoop() {
 		f, err := c.fr.ReadFrame()
 		if err != nil {
 			if se, ok := err.(http2.StreamError); ok && !first {
-				c.resetStream(se.StreamID, se.Code, ErrBadFrame)
+				c.resetStream(se.StreamID, se.Code, ErrMalformedHead) // the framer's header checks
 				continue
 			}
 			if ce, ok := err.(http2.ConnectionError); ok {
@@ -191,6 +225,10 @@ func (c *ClientConn) readLoop() {
 				c.connError(http2.ErrCodeProtocol)
 				return
 			}
+			if errors.Is(err, http2.ErrFrameTooLarge) {
+				c.connError(http2.ErrCodeFrameSize)
+				return
+			}
 			c.fail(err)
 			return
 		}
@@ -199,11 +237,14 @@ func (c *ClientConn) readLoop() {
 				c.connError(http2.ErrCodeProtocol) // §3.4: the server's preface is SETTINGS
 				return
 			}
-			first = false
 		}
 		if code, bad := c.handle(f); bad {
 			c.connError(code)
 			return
+		}
+		if first {
+			first = false
+			c.setReady() // the SETTINGS applied: streams may open
 		}
 	}
 }
@@ -309,7 +350,7 @@ func (c *ClientConn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) 
 		return 0, false // a stream we reset: its answer is dropped
 	}
 	if f.Truncated {
-		c.resetStream(st.id, http2.ErrCodeProtocol, ErrBadFrame)
+		c.resetStream(st.id, http2.ErrCodeProtocol, ErrMalformedHead)
 		return 0, false
 	}
 	c.mu.Lock()
@@ -329,12 +370,17 @@ func (c *ClientConn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) 
 		return 0, false
 	}
 	h, err := parseResponse(f.Fields)
-	if err != nil || (h.Status < 200 && f.StreamEnded()) {
-		c.resetStream(st.id, http2.ErrCodeProtocol, ErrBadFrame)
+	if err != nil {
+		c.resetStream(st.id, http2.ErrCodeProtocol, ErrMalformedHead)
 		return 0, false
 	}
 	c.mu.Lock()
 	st.heads = append(st.heads, h)
+	if h.Status < 200 && f.StreamEnded() {
+		// An interim response ending the stream: it is passed on, and
+		// the missing final one fails the stream (as HAProxy does).
+		st.remoteDone = true
+	}
 	if h.Status >= 200 {
 		st.final = true
 		st.contentLength = h.ContentLength
@@ -380,13 +426,14 @@ func (c *ClientConn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 	st.got += int64(len(f.Data()))
 	cl := st.contentLength
 	bad := cl >= 0 && (st.got > cl || (f.StreamEnded() && st.got != cl))
-	if f.StreamEnded() {
+	if f.StreamEnded() && !bad {
 		st.remoteDone = true
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	if bad {
-		// §8.1.1: content-length and the DATA disagree.
+		// §8.1.1: content-length and the DATA disagree: the body is
+		// cut, not ended.
 		c.resetStream(st.id, http2.ErrCodeProtocol, ErrBadFrame)
 	}
 	return 0, false
@@ -417,17 +464,12 @@ func (c *ClientConn) onWindowUpdate(f *http2.WindowUpdateFrame) (http2.ErrCode, 
 	return 0, false
 }
 
-// onGoAway stops new streams; the streams past the server's last one
-// were never processed and fail as refused.
+// onGoAway stops new streams. The open ones stay until the server
+// ends them or closes the connection, or the response times out:
+// HAProxy 2.6 waits on them too, even past the last stream named.
 func (c *ClientConn) onGoAway(f *http2.GoAwayFrame) {
 	c.mu.Lock()
 	c.goaway = true
-	for id, st := range c.streams {
-		if id > f.LastStreamID {
-			st.err = ErrRefused
-			delete(c.streams, id)
-		}
-	}
 	idle := len(c.streams) == 0
 	c.cond.Broadcast()
 	c.mu.Unlock()

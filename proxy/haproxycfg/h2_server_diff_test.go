@@ -178,13 +178,24 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 	haLogs := loopback.ListenUDP(t)
 	var cfg string
 	ha, cfg = mk(haLogs.LocalAddr().String())
-	difftest.StartHAProxy(t, cfg, ha.fe)
+	ha.logs = startHAProxyLogged(t, cfg, ha.fe, haLogs)
+	goha, cfg = mk("127.0.0.1:9")
+	goha.logs = startGohaLogged(t, cfg)
+	return ha, goha
+}
+
+// startHAProxyLogged starts HAProxy on cfg, which logs to logs; the
+// function returned gives the log lines (their message part) received
+// since its last call.
+func startHAProxyLogged(t *testing.T, cfg, addr string, logs *net.UDPConn) func() []string {
+	t.Helper()
+	difftest.StartHAProxy(t, cfg, addr)
 	var mu sync.Mutex
-	var haLines []string
+	var lines []string
 	go func() {
 		buf := make([]byte, 4096)
 		for {
-			n, err := haLogs.Read(buf)
+			n, err := logs.Read(buf)
 			if err != nil {
 				return
 			}
@@ -193,20 +204,26 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 				line = line[i+3:]
 			}
 			mu.Lock()
-			haLines = append(haLines, strings.TrimSpace(line))
+			lines = append(lines, strings.TrimSpace(line))
 			mu.Unlock()
 		}
 	}()
-	ha.logs = func() []string {
+	get := func() []string {
 		time.Sleep(100 * time.Millisecond) // the last datagrams
 		mu.Lock()
 		defer mu.Unlock()
-		out := haLines
-		haLines = nil
+		out := lines
+		lines = nil
 		return out
 	}
+	get() // the start probe's own line
+	return get
+}
 
-	goha, cfg = mk("127.0.0.1:9")
+// startGohaLogged runs goha on cfg; the function returned gives its log
+// lines since its last call, as "%ST %ts %b/%s %HM %HU" formats them.
+func startGohaLogged(t *testing.T, cfg string) func() []string {
+	t.Helper()
 	res := haproxy.CheckBytes("h2srv.cfg", []byte(cfg), nil)
 	if res.Exit != 0 {
 		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
@@ -215,8 +232,8 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 	if n := notices(plan); len(n) != 0 {
 		t.Fatalf("goha notices: %q", n)
 	}
-	var gmu sync.Mutex
-	var goLines []string
+	var mu sync.Mutex
+	var lines []string
 	px, err := proxy.New(plan.Proxy, proxy.Options{
 		Logs: func(string) bool { return true },
 		Log: func(e *proxy.LogEntry) {
@@ -224,9 +241,9 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 			if srv == "" {
 				srv = "<NOSRV>"
 			}
-			gmu.Lock()
-			goLines = append(goLines, fmt.Sprintf("%d %s %s/%s %s %s", e.Status, e.Term[:], e.Backend, srv, e.Method, e.Target))
-			gmu.Unlock()
+			mu.Lock()
+			lines = append(lines, fmt.Sprintf("%d %s %s/%s %s %s", e.Status, e.Term[:], e.Backend, srv, e.Method, e.Target))
+			mu.Unlock()
 		},
 	})
 	if err != nil {
@@ -236,18 +253,14 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { px.Shutdown(t.Context()) })
-	goha.logs = func() []string {
+	return func() []string {
 		time.Sleep(100 * time.Millisecond)
-		gmu.Lock()
-		defer gmu.Unlock()
-		out := goLines
-		goLines = nil
+		mu.Lock()
+		defer mu.Unlock()
+		out := lines
+		lines = nil
 		return out
 	}
-	// The start probe's own log line.
-	time.Sleep(100 * time.Millisecond)
-	ha.logs()
-	return ha, goha
 }
 
 // TestH2ServerDifferential sends the same requests through HAProxy 2.6
