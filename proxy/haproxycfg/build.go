@@ -387,11 +387,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
 		c.TLS = checkTLS
-		if c.HTTP != nil && (sv.H2 || (sv.H2ALPN && checkTLS != nil)) {
-			// HAProxy's HTTP checks speak the server's protocol
-			// (check-proto, check-alpn): HTTP/2 checks are not done.
-			b.unsupported(s.Pos, "HTTP health checks of an HTTP/2 server (proto h2 or alpn h2)")
-		}
+		// HAProxy's HTTP checks speak the server's protocol: its proto,
+		// or h2 when ALPN (the server's alpn) chooses it.
+		c.H2 = sv.H2
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}

@@ -138,6 +138,10 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	}
 	cc := cfg.Clone()
 	cc.ServerName = s.Other["check-sni"]
+	// Checks offer no ALPN: HAProxy's take the server's alpn only
+	// through check-alpn (so a server choosing h2 is checked in
+	// HTTP/1.1 and answers badly, as with HAProxy).
+	cc.NextProtos = nil
 	return cc
 }
 
