@@ -72,19 +72,17 @@ func (p *h2Pool) add(pc h2PoolConn) {
 	p.mu.Unlock()
 }
 
-// closeIdle closes the connections carrying no stream.
-func (p *h2Pool) closeIdle() {
+// retire takes every connection out of the pool (the server moved,
+// went down, or a pooled connection was found dead): idle ones close
+// now, busy ones once their streams are done.
+func (p *h2Pool) retire() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	keep := p.conns[:0]
-	for _, pc := range p.conns {
-		if _, idle := pc.cc.Usable(); !idle.IsZero() {
-			pc.cc.Close()
-			continue
-		}
-		keep = append(keep, pc)
+	conns := p.conns
+	p.conns = nil
+	p.mu.Unlock()
+	for _, pc := range conns {
+		pc.cc.Drain()
 	}
-	p.conns = keep
 }
 
 // startH2 makes a freshly dialled connection an HTTP/2 one when the

@@ -103,7 +103,7 @@ func (s *server) idleCount() int {
 
 func (s *server) closeIdle() {
 	if s.h2 != nil {
-		s.h2.closeIdle()
+		s.h2.retire()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -146,6 +146,18 @@ func (c *ClientConn) Usable() (ok bool, idleSince time.Time) {
 	return ok, idleSince
 }
 
+// Drain takes no new stream and closes the connection once its open
+// streams are done (at once when there is none).
+func (c *ClientConn) Drain() {
+	c.mu.Lock()
+	c.goaway = true
+	idle := len(c.streams) == 0
+	c.mu.Unlock()
+	if idle {
+		c.Close()
+	}
+}
+
 // Close ends the connection: a GOAWAY, then the transport is closed and
 // every stream fails.
 func (c *ClientConn) Close() error {

@@ -393,3 +393,79 @@ func TestH2ServerDifferential(t *testing.T) {
 	}
 	t.Logf("h2c server connections: haproxy %d, goha %d", ha.h2c.conns.Load(), goha.h2c.conns.Load())
 }
+
+// TestH2ServerStreamLimit: a server allowing 2 streams per connection
+// gets 6 requests at once through HAProxy 2.6 and goha: every request is
+// answered (none refused past the limit), on more connections.
+func TestH2ServerStreamLimit(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	start := func() (string, *atomic.Int64, *atomic.Int64) {
+		var conns, peak, cur atomic.Int64
+		ln := loopback.Listen(t)
+		srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 2},
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := cur.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				time.Sleep(150 * time.Millisecond)
+				cur.Add(-1)
+				io.WriteString(w, "ok")
+			}),
+			ConnState: func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}}
+		var p http.Protocols
+		p.SetUnencryptedHTTP2(true)
+		srv.Protocols = &p
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		return ln.Addr().String(), &conns, &peak
+	}
+	const cfgText = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 3s
+    timeout server 3s
+frontend fe
+    bind FE
+    default_backend be
+backend be
+    server s1 SRV proto h2
+`
+	run := func(fe string) []string {
+		out := make([]string, 6)
+		var wg sync.WaitGroup
+		for i := range out {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + fe + "/")
+				if err != nil {
+					out[i] = err.Error()
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				out[i] = fmt.Sprintf("%d %s", resp.StatusCode, b)
+			}()
+		}
+		wg.Wait()
+		return out
+	}
+	haSrv, haConns, _ := start()
+	haFE := loopback.FreeAddr(t)
+	difftest.StartHAProxy(t, strings.NewReplacer("FE", haFE, "SRV", haSrv).Replace(cfgText), haFE)
+	goSrv, goConns, goPeak := start()
+	goFE := loopback.FreeAddr(t)
+	runPlan(t, strings.NewReplacer("FE", goFE, "SRV", goSrv).Replace(cfgText))
+	want, got := run(haFE), run(goFE)
+	if fmt.Sprint(want) != fmt.Sprint(got) {
+		t.Errorf("haproxy %q\ngoha    %q", want, got)
+	}
+	if goConns.Load() < 3 {
+		t.Errorf("goha opened %d connections for 6 streams at a limit of 2", goConns.Load())
+	}
+	t.Logf("server connections: haproxy %d, goha %d; goha's peak of concurrent requests %d", haConns.Load(), goConns.Load(), goPeak.Load())
+}
