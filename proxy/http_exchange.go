@@ -28,6 +28,9 @@ type exchange struct {
 	// extra are the headers the proxy adds to the response after the
 	// rules' (the persistence cookie's Set-Cookie, Cache-control).
 	extra []http1.Header
+	// busy: the reused connection was an HTTP/2 one whose streams were
+	// all taken meanwhile (not a dead one).
+	busy bool
 	// refused: the client's HTTP/2 stream was refused instead of
 	// answered (refuseStream); no log line.
 	refused bool
@@ -124,7 +127,9 @@ func (x *exchange) run() bool {
 			// connection, through the normal connect path so retries and
 			// redispatch apply if the server is gone for good.
 			x.sc.Close()
-			x.srv.closeIdle()
+			if !x.busy { // an HTTP/2 connection filled up meanwhile: nothing is dead
+				x.srv.closeIdle()
+			}
 			x.sc = nil
 			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv)); derr == nil {
 				x.sc, x.reused = c, false
@@ -231,7 +236,8 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 		return nil
 	}
 	_, err := x.sc.writeAt(p, now, x.be.cfg.Timeouts.Server)
-	if err != nil && x.reused {
+	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
+		x.busy = errors.Is(err, h2.ErrNoCapacity)
 		return errStale
 	}
 	return err
