@@ -381,6 +381,16 @@ func TestH2ServerDifferential(t *testing.T) {
 				t.Errorf("curl --http2-prior-knowledge %s:\nhaproxy: %s\ngoha:    %s", path, w, g)
 			}
 		}
+		// A body behind Expect: 100-continue, and a chunked upload.
+		for _, args := range [][]string{{"-H", "Expect: 100-continue", "-d", "hello"}, {"-H", "Transfer-Encoding: chunked", "-d", "chunks"}} {
+			w, g := curl(append(args, "http://"+ha.fe+"/post")...), curl(append(args, "http://"+goha.fe+"/post")...)
+			if w != g {
+				t.Errorf("curl %q:\nhaproxy: %s\ngoha:    %s", args, w, g)
+			}
+			if w, g := strings.ReplaceAll(ha.h2c.get("curl"), ha.fe, "FE"), strings.ReplaceAll(goha.h2c.get("curl"), goha.fe, "FE"); w != g {
+				t.Errorf("curl %q, the server saw:\nhaproxy: %s\ngoha:    %s", args, w, g)
+			}
+		}
 		ha.logs()
 		goha.logs()
 	}
