@@ -59,7 +59,8 @@ func h2Server(t *testing.T, useTLS bool) string {
 // h2, and alpn h2 over TLS) give the same status, check_status,
 // check_code and check_desc in `show stat` as HAProxy 2.6: passing,
 // failing on the status and on the content; a server's alpn h2 is not
-// the checks' (they speak HTTP/1.1 without ALPN).
+// the checks' (they speak HTTP/1.1 without ALPN), check-proto h2 and
+// check-alpn h2 are.
 func TestH2ChecksShowStatMatchHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
 	h2c, h2s := h2Server(t, false), h2Server(t, true)
@@ -70,6 +71,10 @@ func TestH2ChecksShowStatMatchHAProxy(t *testing.T) {
 		{"h2cbody", "option httpchk\n    http-check send meth POST uri /health hdr host x body hello", h2c + " proto h2 check"},
 		{"alpn", "option httpchk GET /health", h2s + " ssl verify none alpn h2 check"},
 		{"alpnfail", "option httpchk GET /down", h2s + " ssl verify none alpn h2,http/1.1 check"},
+		{"checkproto", "option httpchk GET /health", h2c + " check check-proto h2"},
+		{"checkalpn", "option httpchk GET /health", h2s + " ssl verify none alpn h2 check check-alpn h2"},
+		{"checkalpnfail", "option httpchk GET /down", h2s + " ssl verify none check check-alpn h2,http/1.1"},
+		{"checksslalpn", "option httpchk GET /health", h2s + " check check-ssl verify none check-alpn h2"},
 	}
 	start := func(bin string) string {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
