@@ -158,7 +158,6 @@ type h2Upstream struct {
 	out     []byte // response bytes not yet read
 	rs      upState
 	tmp     []byte
-	eof     bool
 
 	rdl, wdl time.Time // deadlines noted before the stream opens
 	// authorityOnly: the host field is left out (prepareUpstream).

@@ -15,22 +15,20 @@ import (
 // netTransport is a net.Conn as a Transport.
 type netTransport struct{ net.Conn }
 
-// serveH2 runs x/net's HTTP/2 server on one end of a connection pair
-// and returns a ClientConn on the other.
-func serveH2(t *testing.T, srv *http2.Server, h http.HandlerFunc) *ClientConn {
+// serveH2 runs Go's HTTP/2 server (h2c, prior knowledge) allowing
+// maxStreams streams at once (0: its default) and returns a ClientConn
+// to it.
+func serveH2(t *testing.T, maxStreams int, h http.HandlerFunc) *ClientConn {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		srv.ServeConn(c, &http2.ServeConnOpts{Handler: h})
-	}()
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	srv := &http.Server{Handler: h, Protocols: &p, HTTP2: &http.HTTP2Config{MaxConcurrentStreams: maxStreams}}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +52,7 @@ func get(path string) []Field {
 // bounds the streams open at once; a finished one frees its place.
 func TestClientConnStreamLimit(t *testing.T) {
 	release := make(chan struct{})
-	cc := serveH2(t, &http2.Server{MaxConcurrentStreams: 2}, func(w http.ResponseWriter, r *http.Request) {
+	cc := serveH2(t, 2, func(w http.ResponseWriter, r *http.Request) {
 		<-release
 		io.WriteString(w, "done")
 	})
@@ -90,7 +88,7 @@ func TestClientConnStreamLimit(t *testing.T) {
 // TestClientConnBodiesAndTrailers: bodies past every flow-control window
 // both ways, and trailers both ways.
 func TestClientConnBodiesAndTrailers(t *testing.T) {
-	cc := serveH2(t, &http2.Server{}, func(w http.ResponseWriter, r *http.Request) {
+	cc := serveH2(t, 0, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.Header().Set("Trailer", "X-Sum")
 		w.Write(bytes.Repeat(b[:1], 3*len(b)))
