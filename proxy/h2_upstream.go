@@ -422,12 +422,13 @@ func (x *exchange) prepareUpstream() {
 	}
 }
 
-// refuseStream: when an HTTP/2 server resets a stream before its
-// response, HAProxy 2.6 refuses the HTTP/2 client's stream
-// (RST_STREAM REFUSED_STREAM, which lets it retry) where an HTTP/1.1
-// client gets a 502, and logs nothing.
+// refuseStream: when an HTTP/2 server aborts a stream before its
+// response (RST_STREAM, its connection closed or broken), HAProxy 2.6
+// refuses the HTTP/2 client's stream (RST_STREAM REFUSED_STREAM, which
+// lets it retry) where an HTTP/1.1 client gets a 502 SH, and logs
+// nothing. A timeout (504) and a malformed head (502 PH) are answered.
 func (x *exchange) refuseStream(err error) bool {
-	if x.s.stream == nil || x.sc == nil || x.sc.h2 == nil || !errors.Is(err, h2.ErrReset) {
+	if x.s.stream == nil || x.sc == nil || x.sc.h2 == nil || isTimeout(err) || errors.Is(err, h2.ErrMalformedHead) {
 		return false
 	}
 	x.s.stream.Reset(http2.ErrCodeRefusedStream)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,7 @@ defaults
     retries 0
 frontend fe
     bind FE
+    bind H2FE proto h2
     use_backend garbage if { path /garbage }
     use_backend silent if { path /silent }
     default_backend be
@@ -151,8 +153,9 @@ backend silent
 `
 	haLogs := loopback.ListenUDP(t)
 	haFE, goFE := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	haLog := startHAProxyLogged(t, strings.NewReplacer("LOGADDR", haLogs.LocalAddr().String(), "FE", haFE, "BAD", bad, "GARBAGE", garbage, "SILENT", silent).Replace(cfgText), haFE, haLogs)
-	goLog := startGohaLogged(t, strings.NewReplacer("LOGADDR", "127.0.0.1:9", "FE", goFE, "BAD", bad, "GARBAGE", garbage, "SILENT", silent).Replace(cfgText))
+	haFE2, goFE2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	haLog := startHAProxyLogged(t, strings.NewReplacer("LOGADDR", haLogs.LocalAddr().String(), "H2FE", haFE2, "FE", haFE, "BAD", bad, "GARBAGE", garbage, "SILENT", silent).Replace(cfgText), haFE, haLogs)
+	goLog := startGohaLogged(t, strings.NewReplacer("LOGADDR", "127.0.0.1:9", "H2FE", goFE2, "FE", goFE, "BAD", bad, "GARBAGE", garbage, "SILENT", silent).Replace(cfgText))
 	paths := []string{"/ok", "/garbage", "/silent", "/nostatus", "/badhpack", "/dataidle", "/connhdr", "/clmismatch",
 		"/goaway", "/goawayerr", "/close", "/push", "/bigframe", "/interimend", "/upper", "/rstrefused", "/winover", "/ok"}
 	ask := func(fe, path string) string {
@@ -172,6 +175,30 @@ backend silent
 		wl, gl := haLog(), goLog()
 		if want != got || fmt.Sprint(wl) != fmt.Sprint(gl) {
 			t.Errorf("%s:\nhaproxy: %s %q\ngoha:    %s %q", path, want, wl, got, gl)
+		}
+	}
+	// The same through HTTP/2 clients (curl, which retries a refused
+	// stream up to 5 times).
+	if _, err := exec.LookPath("curl"); err == nil {
+		h2ask := func(fe, path string) string {
+			out, _ := exec.Command("curl", "-sv", "--max-time", "3", "--http2-prior-knowledge", "http://"+fe+path).CombinedOutput()
+			switch s := string(out); {
+			case strings.Contains(s, "REFUSED_STREAM"):
+				return "refused"
+			case strings.Contains(s, "< HTTP/2 "):
+				i := strings.Index(s, "< HTTP/2 ")
+				return s[i : i+12]
+			}
+			return "no response"
+		}
+		for _, path := range []string{"/ok", "/nostatus", "/badhpack", "/connhdr", "/clmismatch", "/goawayerr", "/close", "/push", "/rstrefused", "/interimend"} {
+			want, got := h2ask(haFE2, path), h2ask(goFE2, path)
+			// The logged target is absolute: its authority is the bind's.
+			wl := strings.ReplaceAll(fmt.Sprint(haLog()), haFE2, "FE")
+			gl := strings.ReplaceAll(fmt.Sprint(goLog()), goFE2, "FE")
+			if want != got || wl != gl {
+				t.Errorf("HTTP/2 client %s:\nhaproxy: %s %q\ngoha:    %s %q", path, want, wl, got, gl)
+			}
 		}
 	}
 	// DATA before the response's HEADERS: HAProxy 2.6.12 dies on it (the
