@@ -37,8 +37,9 @@ type h2PoolConn struct {
 }
 
 // take opens a stream's upstream on a connection with room for one more
-// stream, made with the same SNI; connections that ended, or carried no
-// stream for idleMaxAge, are dropped on the way.
+// stream, made with the same SNI. Connections that failed or got a
+// GOAWAY leave the pool (their open streams finish), and those that
+// carried no stream for idleMaxAge are closed, on the way.
 func (p *h2Pool) take(now time.Time, sni string) *tconn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -47,7 +48,11 @@ func (p *h2Pool) take(now time.Time, sni string) *tconn {
 	for i := range p.conns {
 		pc := p.conns[i]
 		ok, idle := pc.cc.Usable()
-		if !ok || (!idle.IsZero() && now.Sub(idle) >= idleMaxAge) {
+		if !ok {
+			pc.cc.Drain()
+			continue
+		}
+		if !idle.IsZero() && now.Sub(idle) >= idleMaxAge {
 			pc.cc.Close()
 			continue
 		}

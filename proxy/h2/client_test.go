@@ -194,3 +194,67 @@ func FuzzClientConn(f *testing.F) {
 		cc.Close()
 	})
 }
+
+// TestClientConnGoAwayLetsStreamsFinish: a server's GOAWAY stops new
+// streams, and the open one still gets its response.
+func TestClientConnGoAwayLetsStreamsFinish(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		pre := make([]byte, len(http2.ClientPreface))
+		if _, err := io.ReadFull(c, pre); err != nil {
+			return
+		}
+		fr := http2.NewFramer(c, c)
+		fr.WriteSettings()
+		for {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				return
+			}
+			if h, ok := f.(*http2.HeadersFrame); ok {
+				fr.WriteGoAway(h.StreamID, http2.ErrCodeNo, nil)
+				fr.WriteHeaders(http2.HeadersFrameParam{StreamID: h.StreamID, BlockFragment: block(":status", "200"), EndHeaders: true})
+				fr.WriteData(h.StreamID, true, []byte("last"))
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := NewClientConn(netTransport{c}, c, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	if err := cc.WaitReady(time.Now().Add(2 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := cc.Open(get("/"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if h, err := st.ReadHead(); err != nil || h.Status != 200 {
+		t.Fatalf("head %+v, %v", h, err)
+	}
+	if b, err := io.ReadAll(st); err != nil || string(b) != "last" {
+		t.Fatalf("body %q, %v", b, err)
+	}
+	if cc.CanOpen() {
+		t.Fatal("a stream may open after GOAWAY")
+	}
+	if ok, _ := cc.Usable(); ok {
+		t.Fatal("the connection is still usable after GOAWAY")
+	}
+}
