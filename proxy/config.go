@@ -477,4 +477,8 @@ type Server struct {
 	// asks for AAAA first otherwise).
 	Resolvers  string
 	PreferIPv4 bool
+	// H2 makes connections to the server speak HTTP/2 from the start
+	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
+	// too (H2ALPN).
+	H2, H2ALPN bool
 }

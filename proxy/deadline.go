@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -38,12 +39,24 @@ type tconn struct {
 	// (runtime_limits.go): a connection to an address `set server ...
 	// addr` left is not pooled again.
 	addrGen uint64
-	// h2, when set, is an HTTP/2 stream standing in for the connection
-	// (h2_bridge.go): no socket under it.
-	h2 *streamBridge
+	// h2, when set, is an HTTP/2 stream standing in for the connection:
+	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
+	// socket of its own under it.
+	h2 streamConn
 	// tlsLive is the count of open TLS connections this one is in, until
 	// it closes (tls_stats.go).
 	tlsLive atomic.Pointer[atomic.Int64]
+}
+
+// streamConn is an HTTP/2 stream read and written as an HTTP/1.1
+// connection.
+type streamConn interface {
+	io.Reader
+	io.Writer
+	Close() error
+	CloseWrite() error
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 func newTconn(c *net.TCPConn, stop *atomic.Bool) *tconn {

@@ -266,7 +266,15 @@ type chunkDecoder struct {
 	done   bool
 }
 
-func (d *chunkDecoder) feed(p []byte, st *h2.Stream) (int, error) {
+// h2Sink is where a chunk decoder sends a body: a client's stream (the
+// response) or a server's (the request).
+type h2Sink interface {
+	WriteData(p []byte, end bool) error
+	WriteTrailers(fields []h2.Field) error
+	Reset(code http2.ErrCode)
+}
+
+func (d *chunkDecoder) feed(p []byte, st h2Sink) (int, error) {
 	i := 0
 	for i < len(p) && !d.done {
 		switch {
@@ -301,7 +309,7 @@ func (d *chunkDecoder) feed(p []byte, st *h2.Stream) (int, error) {
 	return i, nil
 }
 
-func (d *chunkDecoder) onLine(line []byte, st *h2.Stream) error {
+func (d *chunkDecoder) onLine(line []byte, st h2Sink) error {
 	if !d.last {
 		if k := bytes.IndexByte(line, ';'); k >= 0 {
 			line = line[:k]

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
@@ -32,6 +33,12 @@ type exchange struct {
 	// respWaitFailed: an http-response wait-for-body ran out of time
 	// (res_body.go).
 	respWaitFailed bool
+	// busy: the reused connection was an HTTP/2 one whose streams were
+	// all taken meanwhile (not a dead one).
+	busy bool
+	// refused: the client's HTTP/2 stream was refused instead of
+	// answered (refuseStream); no log line.
+	refused bool
 }
 
 // errStale marks a reused server connection that the server had already
@@ -83,6 +90,7 @@ func (x *exchange) run() bool {
 	var err error
 	wnow := s.tl.connected // the connection was just taken: no clock reading
 	for {
+		x.prepareUpstream()
 		out := head
 		if sendBodyNow {
 			out = append(out, body...) // in place already when re-framed
@@ -125,7 +133,9 @@ func (x *exchange) run() bool {
 			// connection, through the normal connect path so retries and
 			// redispatch apply if the server is gone for good.
 			x.sc.Close()
-			x.srv.closeIdle()
+			if !x.busy { // an HTTP/2 connection filled up meanwhile: nothing is dead
+				x.srv.closeIdle()
+			}
 			x.sc = nil
 			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv)); derr == nil {
 				x.sc, x.reused = c, false
@@ -213,8 +223,13 @@ func (x *exchange) failResponse(err error) {
 	code, t := 502, term('S', 'H')
 	if isTimeout(err) {
 		code, t = 504, term('s', 'H')
+	} else if errors.Is(err, h2.ErrMalformedHead) {
+		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
 	}
 	x.status, x.term = code, t
+	if x.refuseStream(err) {
+		return
+	}
 	x.srv.stats.countStatus(code)
 	x.s.sendError(code, x.be)
 }
@@ -227,7 +242,8 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 		return nil
 	}
 	_, err := x.sc.writeAt(p, now, x.be.cfg.Timeouts.Server)
-	if err != nil && x.reused {
+	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
+		x.busy = errors.Is(err, h2.ErrNoCapacity)
 		return errStale
 	}
 	return err
@@ -237,6 +253,7 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 // remain bytes for Content-Length, or up to the last chunk for chunked.
 func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 	s := x.s
+	s.keepRequestLine() // s.buf takes the body now
 	s.start, s.end = 0, 0
 	clientTO := s.fe.cfg.Timeouts.Client
 	for {
@@ -313,11 +330,11 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 		x.send += n
 		got = got || n > 0
 		if err != nil && n == 0 {
-			if !got && x.reused && !isTimeout(err) {
+			if !got && x.reused && !isTimeout(err) && (x.sc.h2 == nil || h2Stale(err)) {
 				return errStale
 			}
-			if isTimeout(err) {
-				return err
+			if isTimeout(err) || (x.sc.h2 != nil && (errors.Is(err, h2.ErrReset) || errors.Is(err, h2.ErrMalformedHead))) {
+				return err // an HTTP/2 server's: failResponse tells them apart
 			}
 			return errBadResponse
 		}
@@ -415,10 +432,13 @@ func (x *exchange) forwardResponse() bool {
 		if err != nil {
 			// The copy cannot tell which side failed; a timeout is the
 			// server's (client writes rarely stall), anything else is
-			// most often a client abort.
+			// most often a client abort. An HTTP/2 server's reset or
+			// broken frames are the server's.
 			x.term = term('C', 'D')
 			if isTimeout(err) {
 				x.term = term('s', 'D')
+			} else if upstreamFailed(x.sc) {
+				x.term = term('S', 'D')
 			}
 			return false
 		}
@@ -465,7 +485,7 @@ const bodySpliceMin = bufSize + 1
 // timeouts, applied per read and per write.
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
-	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
 	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
 		return x.spliceN(n)
 	}

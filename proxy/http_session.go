@@ -25,9 +25,12 @@ const (
 
 // session is one client connection and the transactions on it.
 type session struct {
-	p  *Proxy
-	fe *frontend
-	c  *tconn // its read deadline wake-ups are final while woken is set
+	// lineCopy holds the request line's method and target once a
+	// streamed body takes s.buf (keepRequestLine).
+	lineCopy []byte
+	p        *Proxy
+	fe       *frontend
+	c        *tconn // its read deadline wake-ups are final while woken is set
 	// tlsState is the client's TLS handshake result (nil: clear text).
 	tlsState *tls.ConnectionState
 	src      netip.AddrPort
@@ -542,6 +545,9 @@ func (s *session) transaction() bool {
 	s.redispatched()
 	if srv == nil {
 		t := term('S', 'C')
+		if s.tl.failedTimeout {
+			t = term('s', 'C')
+		}
 		if s.tl.picked.IsZero() {
 			t = term('s', 'Q') // never left the queue
 		}
@@ -560,6 +566,10 @@ func (s *session) transaction() bool {
 	s.curSrv.Store(nil)
 	be.stats.bytesIn.Add(s.received)
 	be.stats.bytesOut.Add(s.sent)
+	if x.refused {
+		s.endTracking() // refused to an HTTP/2 client: HAProxy logs nothing
+		return false
+	}
 	s.emitLog(be, x.srv, x.status, x.term)
 	return keep
 }

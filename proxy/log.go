@@ -94,6 +94,8 @@ type timeline struct {
 	// failed is the last server a connect attempt failed on: HAProxy's
 	// log names it (servers/web1 ... SC--) when no attempt succeeded.
 	failed *server
+	// failedTimeout: that last attempt timed out (logged sC, not SC).
+	failedTimeout bool
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -165,8 +167,20 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
-	} else if tl.failed != nil && t == term('S', 'C') && be != nil {
+	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C')) && be != nil {
 		e.Server = tl.failed.cfg.Name
 	}
 	log(e)
+}
+
+// keepRequestLine copies the request's method and target out of s.buf
+// before a streamed body overwrites it: the log line reads them at the
+// end of the transaction.
+func (s *session) keepRequestLine() {
+	if s.req.Method == nil {
+		return
+	}
+	n := len(s.req.Method)
+	s.lineCopy = append(append(s.lineCopy[:0], s.req.Method...), s.req.Target...)
+	s.req.Method, s.req.Target = s.lineCopy[:n:n], s.lineCopy[n:]
 }

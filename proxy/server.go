@@ -39,6 +39,8 @@ type server struct {
 	idle []idleConn // LIFO: the most recently used connection is the warmest
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
+	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
+	h2 *h2Pool
 }
 
 type idleConn struct {
@@ -51,6 +53,11 @@ type idleConn struct {
 // request that sends that name (HAProxy hashes the SNI into its
 // connection reuse key).
 func (s *server) getIdle(now time.Time, sni string) *tconn {
+	if s.h2 != nil {
+		if c := s.h2.take(now, sni); c != nil {
+			return c
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.idle) - 1; i >= 0; i-- {
@@ -74,6 +81,10 @@ func (s *server) getIdle(now time.Time, sni string) *tconn {
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
+	if c.h2 != nil {
+		c.Close() // the stream ends; its connection stays in s.h2
+		return
+	}
 	if c.addrGen != s.addrGen.Load() {
 		// dialled before `set server ... addr` moved the server: its
 		// idle connections were closed then, this one goes too
@@ -103,6 +114,9 @@ func (s *server) idleCount() int {
 }
 
 func (s *server) closeIdle() {
+	if s.h2 != nil {
+		s.h2.retire()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, ic := range s.idle {
@@ -145,6 +159,16 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 			t.Close()
 			return nil, err
 		}
+	}
+	var ready time.Time // the server's SETTINGS come within the connect timeout
+	if timeout > 0 {
+		ready = start.Add(timeout)
+	}
+	if u, err := s.startH2(t, ready); u != nil || err != nil {
+		if err != nil {
+			tc.Close()
+		}
+		return u, err
 	}
 	return t, nil
 }
@@ -267,7 +291,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			tl.connected = time.Now()
 			return srv, c, false
 		}
-		tl.failed = srv
+		tl.failed, tl.failedTimeout = srv, isTimeout(err)
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))
 		facts.Direct = direct

@@ -262,7 +262,7 @@ func (s *session) serveTCP() {
 			return
 		}
 	}
-	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || sc.tls != nil, s.fe.cfg.Splice, be.cfg.Splice)
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !sc.plain(), s.fe.cfg.Splice, be.cfg.Splice)
 	rc := relay(s.c, sc, relayTimeouts{
 		idle:      firstSet(max(ft.Client, bt.Server)),
 		clientFin: ft.ClientFin,
@@ -304,7 +304,7 @@ func (x *exchange) tunnel() bool {
 	x.srv.stats.countStatus(101)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
 	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
-	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || x.sc.tls != nil, s.fe.cfg.Splice, x.be.cfg.Splice)
+	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
 	rc := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
 	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)

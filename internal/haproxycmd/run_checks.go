@@ -45,7 +45,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		} else if spec.External != nil {
 			t.Prober = w.externalProbe(spec)
 		} else if spec.HTTP != nil {
-			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial}
+			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial, H2: spec.H2}
 		} else if spec.TCP != nil {
 			p := *spec.TCP // option tcp-check and the protocol checks
 			if dial != nil {

@@ -180,6 +180,9 @@ type HTTPProbe struct {
 	// a failure for a server that is DOWN.
 	DisableOn404 bool
 	Dial         func(ctx context.Context, network, addr string) (net.Conn, error)
+	// H2 speaks HTTP/2 with prior knowledge (the server's `proto h2`);
+	// over TLS, h2 chosen by ALPN speaks it too (http2.go).
+	H2 bool
 }
 
 // Connect is the destination part of `http-check connect [port N] [addr
@@ -214,6 +217,9 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 }
 
 func (p HTTPProbe) exchange(c net.Conn) Result {
+	if p.speaksH2(c) {
+		return p.exchangeH2(c)
+	}
 	if _, err := c.Write(p.Request.Bytes()); err != nil {
 		return ioResult(err)
 	}
@@ -224,11 +230,16 @@ func (p HTTPProbe) exchange(c net.Conn) Result {
 	}
 	defer resp.Body.Close()
 	_, phrase, _ := strings.Cut(resp.Status, " ")
-	code := resp.StatusCode
+	return p.judge(resp.StatusCode, phrase, resp.Body)
+}
+
+// judge applies the expect rules to a response's status, reason and body.
+func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 	var body []byte
+	var err error
 	for _, e := range p.Expects {
 		if e.onBody() {
-			body, err = io.ReadAll(io.LimitReader(resp.Body, maxCheckBody))
+			body, err = io.ReadAll(io.LimitReader(bodyReader, maxCheckBody))
 			if err != nil && isTimeout(err) {
 				return Result{Status: L7TOUT}
 			}

@@ -97,18 +97,7 @@ func (st *Stream) SetWriteDeadline(t time.Time) error {
 
 // waitLocked waits for the connection's condition, woken at dl at the
 // latest (zero: no limit).
-func (st *Stream) waitLocked(dl time.Time, tm **time.Timer) {
-	c := st.c
-	if !dl.IsZero() {
-		d := time.Until(dl)
-		if *tm == nil {
-			*tm = time.AfterFunc(d, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
-		} else {
-			(*tm).Reset(d)
-		}
-	}
-	c.cond.Wait()
-}
+func (st *Stream) waitLocked(dl time.Time, tm **time.Timer) { waitCond(st.c.cond, dl, tm) }
 
 func expired(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }
 
@@ -210,24 +199,8 @@ func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte)
 		for _, f := range fields {
 			c.henc.WriteField(f)
 		}
-		block := c.hbuf.Bytes()
-		first := true
-		for first || len(block) > 0 {
-			frag := block
-			if len(frag) > max {
-				frag = frag[:max]
-			}
-			block = block[len(frag):]
-			var err error
-			if first {
-				err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: st.id, BlockFragment: frag, EndStream: end, EndHeaders: len(block) == 0})
-				first = false
-			} else {
-				err = c.fr.WriteContinuation(st.id, len(block) == 0, frag)
-			}
-			if err != nil {
-				return err
-			}
+		if err := writeBlock(c.fr, st.id, c.hbuf.Bytes(), max, end); err != nil {
+			return err
 		}
 		if data != nil {
 			return c.fr.WriteData(st.id, true, data)

@@ -386,6 +386,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Cookie = s.Cookie
 	}
 	checkTLS := b.serverTLS(s, sv)
+	b.serverH2(px, s, sv)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.
@@ -400,6 +401,18 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
 		c.TLS = checkTLS
+		// HAProxy's HTTP checks speak check-proto, else the server's
+		// proto; over TLS, h2 when check-alpn makes the server choose it.
+		c.H2 = sv.H2
+		switch p := s.Other["check-proto"]; p {
+		case "":
+		case "h2":
+			c.H2 = true
+		case "h1":
+			c.H2 = false
+		default:
+			b.unsupported(s.Pos, "server check-proto "+p)
+		}
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}

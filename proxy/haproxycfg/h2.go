@@ -68,3 +68,28 @@ func (b *builder) bindH2(fe *proxy.Frontend, bd haproxy.Bind, addr string) {
 	}
 	fe.H2[addr] = true
 }
+
+// serverH2 reads `proto` on a server: h2 speaks HTTP/2 from the first
+// byte (prior knowledge); another protocol (fcgi) is reported. HTTP/2
+// to a server, by proto or by ALPN, needs an HTTP backend, and a
+// PROXY header names one client where an HTTP/2 connection carries
+// many: both reported.
+func (b *builder) serverH2(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server) {
+	if p, ok := s.Other["proto"]; ok {
+		if p != "h2" {
+			b.unsupported(s.Pos, "server proto "+p)
+		} else {
+			sv.H2 = true
+		}
+	}
+	if !sv.H2 && !sv.H2ALPN {
+		return
+	}
+	if px.Mode != "http" {
+		sv.H2, sv.H2ALPN = false, false
+		return // HAProxy speaks raw TCP in tcp mode whatever the ALPN
+	}
+	if sv.SendProxy != 0 {
+		b.unsupported(s.Pos, "send-proxy to an HTTP/2 server")
+	}
+}

@@ -101,6 +101,9 @@ type CheckSpec struct {
 	// Connect is a leading `http-check connect [port N] [addr A]`
 	// (check.HTTPProbe.Connect); zero = the server's check address.
 	Connect check.Connect
+	// H2: HTTP checks speak HTTP/2 with prior knowledge (the server's
+	// `proto h2`); over TLS, h2 chosen by ALPN does too.
+	H2 bool
 	// DisableOn404 is `http-check disable-on-404` (HTTP checks only).
 	DisableOn404 bool
 	// TCP is set by `option tcp-check` (with its tcp-check rules) and the

@@ -115,6 +115,9 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	}
 	if s.SSL {
 		sv.TLS = cfg
+		for _, p := range cfg.NextProtos {
+			sv.H2ALPN = sv.H2ALPN || p == "h2"
+		}
 		if v, ok := s.Other["sni"]; ok {
 			e, err := acl.CompileExpr(haproxy.ParseSample(v))
 			if err != nil {
@@ -135,6 +138,18 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	}
 	cc := cfg.Clone()
 	cc.ServerName = s.Other["check-sni"]
+	// Checks offer check-alpn's protocols, not the server's alpn (a
+	// server choosing h2 for traffic is checked in HTTP/1.1 and
+	// answers badly, as with HAProxy).
+	cc.NextProtos = nil
+	if v, ok := s.Other["check-alpn"]; ok {
+		p, err := tlsconf.ALPN(v)
+		if err != nil {
+			b.unsupported(s.Pos, "server option check-alpn: "+err.Error())
+			return nil
+		}
+		cc.NextProtos = p
+	}
 	return cc
 }
 

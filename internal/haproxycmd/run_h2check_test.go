@@ -1,0 +1,124 @@
+package haproxycmd
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// h2Server serves HTTP/2 only (h2c with prior knowledge, or TLS with
+// ALPN h2): /health answers 200 "ok", anything else 503.
+func h2Server(t *testing.T, useTLS bool) string {
+	t.Helper()
+	ln := loopback.Listen(t)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/health" || r.ProtoMajor != 2 {
+			w.WriteHeader(503)
+			return
+		}
+		io.WriteString(w, "ok")
+	}), ErrorLog: log.New(io.Discard, "", 0)}
+	var p http.Protocols
+	if !useTLS {
+		p.SetUnencryptedHTTP2(true)
+		srv.Protocols = &p
+		go srv.Serve(ln)
+	} else {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetHTTP2(true)
+		srv.Protocols = &p
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+		go srv.ServeTLS(ln, "", "")
+	}
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// TestH2ChecksShowStatMatchHAProxy: HTTP checks of HTTP/2 servers (proto
+// h2, and alpn h2 over TLS) give the same status, check_status,
+// check_code and check_desc in `show stat` as HAProxy 2.6: passing,
+// failing on the status and on the content; a server's alpn h2 is not
+// the checks' (they speak HTTP/1.1 without ALPN), check-proto h2 and
+// check-alpn h2 are.
+func TestH2ChecksShowStatMatchHAProxy(t *testing.T) {
+	haproxyBin := testenv.LookPath(t, "haproxy")
+	h2c, h2s := h2Server(t, false), h2Server(t, true)
+	backends := []struct{ name, lines, server string }{
+		{"h2c", "option httpchk GET /health", h2c + " proto h2 check"},
+		{"h2cstatus", "option httpchk GET /down", h2c + " proto h2 check"},
+		{"h2ccontent", "option httpchk GET /health\n    http-check expect string nope", h2c + " proto h2 check"},
+		{"h2cbody", "option httpchk\n    http-check send meth POST uri /health hdr host x body hello", h2c + " proto h2 check"},
+		{"alpn", "option httpchk GET /health", h2s + " ssl verify none alpn h2 check"},
+		{"alpnfail", "option httpchk GET /down", h2s + " ssl verify none alpn h2,http/1.1 check"},
+		{"checkproto", "option httpchk GET /health", h2c + " check check-proto h2"},
+		{"checkalpn", "option httpchk GET /health", h2s + " ssl verify none alpn h2 check check-alpn h2"},
+		{"checkalpnfail", "option httpchk GET /down", h2s + " ssl verify none check check-alpn h2,http/1.1"},
+		{"checksslalpn", "option httpchk GET /health", h2s + " check check-ssl verify none check-alpn h2"},
+	}
+	start := func(bin string) string {
+		dir, bind := t.TempDir(), loopback.FreeAddr(t)
+		var cfg strings.Builder
+		fmt.Fprintf(&cfg, "global\n    stats socket %s/s.sock level admin\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 300ms\nfrontend fe\n    bind %s\n    default_backend h2c\n", dir, bind)
+		for _, b := range backends {
+			fmt.Fprintf(&cfg, "backend %s\n    %s\n    server s1 %s inter 100ms\n", b.name, b.lines, b.server)
+		}
+		path := filepath.Join(dir, "t.cfg")
+		os.WriteFile(path, []byte(cfg.String()), 0o644)
+		runQuiet(t, bin, path)
+		loopback.WaitListen(t, bind)
+		return filepath.Join(dir, "s.sock")
+	}
+	haSock, goSock := start(haproxyBin), start(gohaproxy)
+	time.Sleep(900 * time.Millisecond)
+	cols := func(sock string) map[string]string {
+		out := map[string]string{}
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show stat"), "\n") {
+			f := strings.Split(l, ",")
+			if len(f) > 65 && f[1] == "s1" {
+				out[f[0]] = fmt.Sprintf("status=%s check_status=%s check_code=%s check_desc=%q", f[17], strings.TrimPrefix(f[36], "* "), f[37], f[65])
+			}
+		}
+		return out
+	}
+	var problems []string
+	for try := 0; try < 20; try++ {
+		want, got := cols(haSock), cols(goSock)
+		problems = nil
+		for _, b := range backends {
+			if want[b.name] == "" || want[b.name] != got[b.name] {
+				problems = append(problems, fmt.Sprintf("%s:\nhaproxy %s\n   goha %s", b.name, want[b.name], got[b.name]))
+			}
+		}
+		if len(problems) == 0 {
+			for _, b := range backends {
+				t.Logf("%s: %s", b.name, want[b.name])
+			}
+			break
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}

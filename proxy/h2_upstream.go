@@ -1,0 +1,450 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/h2"
+	"github.com/goha-lb/goha/proxy/http1"
+	"golang.org/x/net/http2"
+)
+
+// HTTP/2 to servers (server ... proto h2, or ALPN h2 over TLS): a
+// server's connections are h2.ClientConns shared by the requests going
+// to it, as many streams at once as the server's SETTINGS allow (HAProxy
+// multiplexes so under http-reuse safe). Each request's exchange still
+// speaks HTTP/1.1: its server connection is an h2Upstream, which turns
+// the request bytes the exchange writes into HEADERS, DATA and trailers,
+// and the response's frames back into HTTP/1.1 bytes for it to read.
+
+// h2Pool holds a server's HTTP/2 connections.
+type h2Pool struct {
+	settings     h2.Settings
+	writeTimeout time.Duration // timeout server, for each frame write
+	mu           sync.Mutex
+	conns        []h2PoolConn
+}
+
+type h2PoolConn struct {
+	cc     *h2.ClientConn
+	sni    string
+	scheme string
+}
+
+// take opens a stream's upstream on a connection with room for one more
+// stream, made with the same SNI. Connections that failed or got a
+// GOAWAY leave the pool (their open streams finish), and those that
+// carried no stream for idleMaxAge are closed, on the way.
+func (p *h2Pool) take(now time.Time, sni string) *tconn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keep := p.conns[:0]
+	var found *h2PoolConn
+	for i := range p.conns {
+		pc := p.conns[i]
+		ok, idle := pc.cc.Usable()
+		if !ok {
+			pc.cc.Drain()
+			continue
+		}
+		if !idle.IsZero() && now.Sub(idle) >= idleMaxAge {
+			pc.cc.Close()
+			continue
+		}
+		keep = append(keep, pc)
+		if found == nil && pc.sni == sni && pc.cc.CanOpen() {
+			found = &keep[len(keep)-1]
+		}
+	}
+	for i := len(keep); i < len(p.conns); i++ {
+		p.conns[i] = h2PoolConn{}
+	}
+	p.conns = keep
+	if found == nil {
+		return nil
+	}
+	return &tconn{h2: &h2Upstream{cc: found.cc, scheme: found.scheme}, sni: sni}
+}
+
+func (p *h2Pool) add(pc h2PoolConn) {
+	p.mu.Lock()
+	p.conns = append(p.conns, pc)
+	p.mu.Unlock()
+}
+
+// retire takes every connection out of the pool (the server moved,
+// went down, or a pooled connection was found dead): idle ones close
+// now, busy ones once their streams are done.
+func (p *h2Pool) retire() {
+	p.mu.Lock()
+	conns := p.conns
+	p.conns = nil
+	p.mu.Unlock()
+	for _, pc := range conns {
+		pc.cc.Drain()
+	}
+}
+
+// startH2 makes a freshly dialled connection an HTTP/2 one when the
+// server speaks it: `proto h2`, or h2 chosen by ALPN. It returns the
+// stream's upstream over it (nil: the connection stays HTTP/1.1). The
+// server's SETTINGS must come by ready (the end of the connect
+// timeout), or the connect fails, as with HAProxy.
+func (s *server) startH2(t *tconn, ready time.Time) (*tconn, error) {
+	p := s.h2
+	if p == nil {
+		return nil, nil
+	}
+	scheme := "http"
+	var tr h2.Transport = h2SrvTransport{t, p.writeTimeout}
+	if t.tls != nil {
+		scheme = "https"
+		if !s.cfg.H2 && t.tls.ConnectionState().NegotiatedProtocol != "h2" {
+			return nil, nil
+		}
+	} else if !s.cfg.H2 {
+		return nil, nil
+	}
+	cc, err := h2.NewClientConn(tr, t.TCPConn, p.settings)
+	if err != nil {
+		return nil, err
+	}
+	if err := cc.WaitReady(ready); err != nil {
+		return nil, timeoutOr(err)
+	}
+	pc := h2PoolConn{cc: cc, sni: t.sni, scheme: scheme}
+	p.add(pc)
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme}, sni: t.sni}, nil
+}
+
+// timeoutOr makes a server's missing preface a connect timeout (sC),
+// as HAProxy logs it.
+func timeoutOr(err error) error {
+	if errors.Is(err, h2.ErrNoPreface) {
+		return os.ErrDeadlineExceeded
+	}
+	return err
+}
+
+// h2SrvTransport is a server connection under the frames: each write is
+// bounded by the server timeout.
+type h2SrvTransport struct {
+	c  *tconn
+	to time.Duration
+}
+
+func (t h2SrvTransport) Read(p []byte) (int, error) { return t.c.readRaw(p) }
+func (t h2SrvTransport) Write(p []byte) (int, error) {
+	return t.c.writeAt(p, time.Time{}, t.to)
+}
+func (t h2SrvTransport) SetReadDeadline(d time.Time) error { return t.c.TCPConn.SetReadDeadline(d) }
+
+// h2Upstream is one request's stream to a server, read and written as an
+// HTTP/1.1 connection by the exchange.
+type h2Upstream struct {
+	cc     *h2.ClientConn
+	scheme string
+	st     *h2.ClientStream
+
+	// The request, as the exchange writes it.
+	head   []byte
+	req    http1.Request
+	ws     upState
+	remain int64
+	dc     chunkDecoder
+
+	// The response, as the exchange reads it.
+	headReq bool
+	out     []byte // response bytes not yet read
+	rs      upState
+	tmp     []byte
+
+	rdl, wdl time.Time // deadlines noted before the stream opens
+	// authorityOnly: the host field is left out (prepareUpstream).
+	authorityOnly bool
+	// failed: a read failed on the server's side (upstreamFailed).
+	failed bool
+}
+
+type upState uint8
+
+const (
+	upHead upState = iota
+	upLength
+	upChunked
+	upDone
+)
+
+// errUpgrade is a request an HTTP/2 server cannot take from goha (an
+// HTTP/1.1 upgrade; extended CONNECT is not done).
+var errUpgrade = errors.New("h2: upgrade to an HTTP/2 server")
+
+// Write takes the HTTP/1.1 request bytes of the exchange.
+func (u *h2Upstream) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		switch u.ws {
+		case upHead:
+			u.head = append(u.head, p...)
+			p = nil
+			err := u.req.Parse(u.head)
+			if err == http1.ErrIncomplete {
+				return n, nil
+			}
+			if err != nil {
+				return 0, errBridge
+			}
+			if err := u.open(); err != nil {
+				return 0, err
+			}
+			p = u.head[u.req.HeadLen:]
+		case upLength:
+			k := min(int64(len(p)), u.remain)
+			u.remain -= k
+			if err := u.st.WriteData(p[:k], u.remain == 0); err != nil {
+				return 0, err
+			}
+			if u.remain == 0 {
+				u.ws = upDone
+			}
+			p = p[k:]
+		case upChunked:
+			k, err := u.dc.feed(p, u.st)
+			if err != nil {
+				return 0, err
+			}
+			p = p[k:]
+			if u.dc.done {
+				u.ws = upDone
+			}
+		case upDone:
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// open sends the request's HEADERS: the pseudo-fields from the request
+// line and Host, then the fields in lower case without the
+// connection-specific ones (RFC 9113 §8.2.2); host stays, as HAProxy
+// sends it.
+func (u *h2Upstream) open() error {
+	r := &u.req
+	if r.IsUpgrade() || http1.EqualFold(r.Method, "CONNECT") {
+		return errUpgrade
+	}
+	u.headReq = http1.EqualFold(r.Method, "HEAD")
+	authority := string(r.Authority)
+	path := string(r.Target)
+	if r.Authority != nil {
+		// Absolute form: the path is what follows the authority.
+		if i := strings.Index(path, "://"); i >= 0 {
+			rest := path[i+3:]
+			path = "/"
+			if j := strings.IndexAny(rest, "/?"); j >= 0 {
+				path = rest[j:]
+				if path[0] == '?' {
+					path = "/" + path
+				}
+			}
+		}
+	}
+	if authority == "" {
+		authority = string(r.Header("host"))
+	}
+	fields := make([]h2.Field, 0, len(r.Headers)+4)
+	fields = append(fields, h2.Field{Name: ":method", Value: string(r.Method)},
+		h2.Field{Name: ":scheme", Value: u.scheme})
+	if authority != "" {
+		fields = append(fields, h2.Field{Name: ":authority", Value: authority})
+	}
+	fields = append(fields, h2.Field{Name: ":path", Value: path})
+	for _, h := range r.Headers {
+		name := strings.ToLower(string(h.Name))
+		switch {
+		case dropped[name], name == "host" && u.authorityOnly:
+			continue
+		case name == "te" && !strings.EqualFold(strings.TrimSpace(string(h.Value)), "trailers"):
+			continue
+		}
+		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
+	}
+	end := !r.Chunked && r.ContentLength <= 0
+	st, err := u.cc.Open(fields, end)
+	if err != nil {
+		return err
+	}
+	u.st = st
+	st.SetReadDeadline(u.rdl)
+	st.SetWriteDeadline(u.wdl)
+	switch {
+	case end:
+		u.ws = upDone
+	case r.Chunked:
+		u.ws = upChunked
+	default:
+		u.ws, u.remain = upLength, r.ContentLength
+	}
+	return nil
+}
+
+// Read gives the response as HTTP/1.1 bytes: the head (interim ones
+// first), then the body, chunked when no content-length gave its size,
+// trailers after the last chunk.
+func (u *h2Upstream) Read(p []byte) (int, error) {
+	n, err := u.read(p)
+	if err != nil && err != io.EOF && !isTimeout(err) {
+		u.failed = true
+	}
+	return n, err
+}
+
+func (u *h2Upstream) read(p []byte) (int, error) {
+	for len(u.out) == 0 {
+		if u.st == nil {
+			return 0, io.ErrUnexpectedEOF // nothing was sent
+		}
+		switch u.rs {
+		case upHead:
+			h, err := u.st.ReadHead()
+			if err != nil {
+				return 0, err
+			}
+			u.out = u.appendHead(u.out[:0], &h)
+		case upLength:
+			n, err := u.st.Read(p)
+			if err == io.EOF {
+				u.rs = upDone
+			}
+			return n, err
+		case upChunked:
+			if u.tmp == nil {
+				u.tmp = make([]byte, 8192)
+			}
+			n, err := u.st.Read(u.tmp)
+			if n > 0 {
+				u.out = http1.AppendChunk(u.out[:0], u.tmp[:n])
+			}
+			if err == io.EOF {
+				u.rs = upDone
+				u.out = append(u.out, "0\r\n"...)
+				for _, f := range u.st.Trailers {
+					u.out = append(u.out, f.Name...)
+					u.out = append(u.out, ':', ' ')
+					u.out = append(u.out, f.Value...)
+					u.out = append(u.out, '\r', '\n')
+				}
+				u.out = append(u.out, '\r', '\n')
+			} else if err != nil {
+				return 0, err
+			}
+		case upDone:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, u.out)
+	u.out = u.out[n:]
+	return n, nil
+}
+
+// appendHead writes a response head as HTTP/1.1 and sets how its body
+// is read.
+func (u *h2Upstream) appendHead(out []byte, h *h2.ResponseHead) []byte {
+	out = append(out, "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(h.Status), 10)
+	// No reason phrase: HTTP/2 carries none, and HAProxy writes none.
+	out = append(out, ' ', '\r', '\n')
+	for _, f := range h.Fields {
+		out = append(out, f.Name...)
+		out = append(out, ':', ' ')
+		out = append(out, f.Value...)
+		out = append(out, '\r', '\n')
+	}
+	switch {
+	case h.Status < 200:
+	case u.headReq || h.Status == 204 || h.Status == 304:
+		u.rs = upDone
+	case h.ContentLength >= 0:
+		u.rs = upLength
+		if h.ContentLength == 0 {
+			u.rs = upDone
+		}
+	default:
+		out = append(out, "transfer-encoding: chunked\r\n"...)
+		u.rs = upChunked
+	}
+	return append(out, '\r', '\n')
+}
+
+func (u *h2Upstream) SetReadDeadline(t time.Time) error {
+	u.rdl = t
+	if u.st != nil {
+		return u.st.SetReadDeadline(t)
+	}
+	return nil
+}
+
+func (u *h2Upstream) SetWriteDeadline(t time.Time) error {
+	u.wdl = t
+	if u.st != nil {
+		return u.st.SetWriteDeadline(t)
+	}
+	return nil
+}
+
+// CloseWrite has nothing to do: the request's end is in its framing.
+func (u *h2Upstream) CloseWrite() error { return nil }
+
+// Close ends the stream; the connection stays for other streams. A
+// stream not finished both ways is reset (CANCEL).
+func (u *h2Upstream) Close() error {
+	if u.st != nil {
+		u.st.Close()
+	}
+	return nil
+}
+
+// upstreamFailed reports an HTTP/2 server stream that failed on the
+// server's side (a reset, broken frames, its connection lost): the
+// response was cut by the server, not the client (SD).
+func upstreamFailed(c *tconn) bool {
+	u, ok := c.h2.(*h2Upstream)
+	return ok && u.failed
+}
+
+// prepareUpstream tells an HTTP/2 server stream what the HTTP/1.1 head
+// cannot: a request from an HTTP/2 client names its host in :authority
+// only (its host line was made by the stream bridge), and HAProxy sends
+// no host field then.
+func (x *exchange) prepareUpstream() {
+	if u, ok := x.sc.h2.(*h2Upstream); ok {
+		u.authorityOnly = x.s.stream != nil && x.s.stream.Req.Authority != ""
+	}
+}
+
+// refuseStream: when an HTTP/2 server aborts a stream before its
+// response (RST_STREAM, its connection closed or broken), HAProxy 2.6
+// refuses the HTTP/2 client's stream (RST_STREAM REFUSED_STREAM, which
+// lets it retry) where an HTTP/1.1 client gets a 502 SH, and logs
+// nothing. A timeout (504) and a malformed head (502 PH) are answered.
+func (x *exchange) refuseStream(err error) bool {
+	if x.s.stream == nil || x.sc == nil || x.sc.h2 == nil || isTimeout(err) || errors.Is(err, h2.ErrMalformedHead) {
+		return false
+	}
+	x.s.stream.Reset(http2.ErrCodeRefusedStream)
+	x.refused = true
+	return true
+}
+
+// h2Stale reports an error after which a request on a reused HTTP/2
+// connection may be replayed on a fresh one: the server refused the
+// stream, or the connection had ended; not a reset or a malformed answer
+// (the server may have acted on the request).
+func h2Stale(err error) bool {
+	return !errors.Is(err, h2.ErrReset) && !errors.Is(err, h2.ErrBadFrame) && !isTimeout(err)
+}
