@@ -10,7 +10,10 @@
 # response at c=64, and a TCP-mode proxy (HTTP keep-alive through it) at
 # c=64, and the rules case: the small response at c=64 through a frontend
 # with 20 header rules, 10 ACLs and a map lookup per request (issue 14's
-# goal: within 10% of small-c64). BENCH_CASES=<regex> runs only the cases
+# goal: within 10% of small-c64), and the tracking case: the same through
+# a frontend that tracks every request in a stick table (track-sc0 src,
+# http_req_rate, a rate-limit rule that never fires; issue 15's goal:
+# within 10% of small-c64). BENCH_CASES=<regex> runs only the cases
 # whose names match. Each case also reports the proxy's CPU time per
 # request (user + system, from /proc, over the case). With BENCH_PPROF=1
 # gohaproxy writes a CPU profile of its whole run (GOHAPROXY_CPUPROFILE) and
@@ -43,10 +46,10 @@ trap cleanup EXIT
 
 # Ports: a random base in 20000-29999, checked free.
 base=$(( 20000 + RANDOM % 9000 ))
-for i in $(seq 0 13); do
+for i in $(seq 0 14); do
   if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
 done
-B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5))
+B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5)); TRACK=$((base+14))
 
 # --- backends: nginx, three servers, a small and a 100 KB answer ----------
 mkdir -p "$W/nginx/logs" "$W/html"
@@ -125,6 +128,12 @@ frontend rules
     http-request del-header X-Unused
     use_backend %[var(txn.be)]
     default_backend servers
+frontend track
+    bind 127.0.0.1:$TRACK
+    stick-table type ip size 100k expire 30s store http_req_rate(10s),conn_cur,http_err_cnt
+    http-request track-sc0 src
+    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 1000000000 }
+    default_backend servers
 frontend tcpfe
     mode tcp
     bind 127.0.0.1:$TCP
@@ -161,7 +170,7 @@ run_case() {
   [ -n "$REQS" ] || REQS=0
 }
 
-CASES=("small-c64|http://127.0.0.1:$HTTP/|64" "small-c256|http://127.0.0.1:$HTTP/|256" "100KB-c64|http://127.0.0.1:$HTTP/big|64" "tcp-c64|http://127.0.0.1:$TCP/|64" "rules-c64|http://127.0.0.1:$RULES/|64")
+CASES=("small-c64|http://127.0.0.1:$HTTP/|64" "small-c256|http://127.0.0.1:$HTTP/|256" "100KB-c64|http://127.0.0.1:$HTTP/big|64" "tcp-c64|http://127.0.0.1:$TCP/|64" "rules-c64|http://127.0.0.1:$RULES/|64" "track-c64|http://127.0.0.1:$TRACK/|64")
 if [ -n "${BENCH_CASES:-}" ]; then
   kept=(); for c in "${CASES[@]}"; do [[ "${c%%|*}" =~ $BENCH_CASES ]] && kept+=("$c"); done; CASES=("${kept[@]}")
 fi
