@@ -441,4 +441,7 @@ type Server struct {
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.
 	SNI func(*RequestInfo) (string, bool)
+	// Observe reports this server's traffic outcomes to Options.Observe
+	// (`observe layer4|layer7`).
+	Observe bool
 }

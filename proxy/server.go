@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // maxIdlePerServer bounds each server's idle connection pool.
@@ -34,6 +35,9 @@ type server struct {
 	idle []idleConn // LIFO: the most recently used connection is the warmest
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
+	// observer receives `observe`'s outcomes (server_observe.go); nil
+	// without it.
+	observer func(check.Analysis)
 }
 
 type idleConn struct {
@@ -245,13 +249,16 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		sni := client.sni(srv)
 		if c := client.takeIdle(srv, now, sni); c != nil {
 			tl.connected = now
+			srv.observe(check.AnaL4OK)
 			return srv, c, true
 		}
 		c, err := srv.dial(connectTimeout, client.hello(srv), sni)
 		if err == nil {
 			tl.connected = time.Now()
+			srv.observe(check.AnaL4OK)
 			return srv, c, false
 		}
+		srv.observe(check.AnaL4Err)
 		tl.failed = srv
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))

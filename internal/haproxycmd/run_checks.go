@@ -75,6 +75,14 @@ func (w *worker) newChecks() (*check.Runner, error) {
 	})
 }
 
+// observe hands what a server's traffic showed to its health check
+// (`observe`); the checks are made before any traffic flows.
+func (w *worker) observe(backend, server string, a check.Analysis) {
+	if w.checks != nil {
+		w.checks.Analyze(backend, server, a)
+	}
+}
+
 // backendOf finds which backend a check line is about, for its log
 // targets: every line names "B/S" or "backend B".
 func backendOf(l check.Line, targets []*check.Target) string {

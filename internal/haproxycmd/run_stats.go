@@ -212,6 +212,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		if t := checks[sv.Name]; t != nil {
 			rs.Check = s.checkState(t, st)
+			if n, observed := s.hanaFailed(t); observed {
+				rs.HanaFail = &n
+			}
 		}
 		s.agentState(&rs, b.Name)
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
@@ -241,6 +244,14 @@ func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runt
 		}
 	}
 	return c
+}
+
+// hanaFailed is a checked server's hanafail, when it has `observe`.
+func (s *runtimeSource) hanaFailed(t *check.Target) (int64, bool) {
+	if s.w.checks == nil {
+		return 0, t.Observe != check.ObserveNone
+	}
+	return s.w.checks.HanaFailed(t.Backend, t.Server)
 }
 
 func statusName(s check.Status) string { return s.Name() }

@@ -99,6 +99,7 @@ var serverOptionTable = []serverOptionRow{
 	{"proxy-v2-options", "<option>[,<option>]*", serverProxyV2Options},
 	{"init-addr", "{last | libc | none | <ip>},[...]*", serverInitAddr},
 	{"observe", "<mode>", serverObserve},
+	{"error-limit", "<count>", serverErrorLimit},
 	{"agent-inter", "<delay>", serverAgentInter},
 	{"addr", "<ipv4|ipv6>", func(l *serverLine, o, v string) bool { l.opts.CheckAddr = v; return true }},
 	{"cookie", "<value>", func(l *serverLine, o, v string) bool { l.opts.Cookie = v; return true }},
@@ -191,6 +192,18 @@ func serverObserve(l *serverLine, o, v string) bool {
 		return false
 	}
 	l.opts.Other[o] = v
+	return true
+}
+
+// serverErrorLimit keeps error-limit as a count (atol, as HAProxy reads
+// it: "3x" is 3).
+func serverErrorLimit(l *serverLine, o, v string) bool {
+	n, _, _ := leadingInt(v)
+	if n <= 0 {
+		l.alert("error-limit has to be > 0..")
+		return false
+	}
+	l.opts.Other[o] = fmt.Sprint(n)
 	return true
 }
 

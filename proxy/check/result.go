@@ -25,6 +25,7 @@ const (
 	L6RSP                 // not a TLS answer
 	SOCKERR               // I/O error after the connection was established
 	CHECKED               // an agent answered without a health word: no status change
+	HANA                  // `observe` saw too many errors in the traffic (on-error)
 )
 
 var statusReasons = [...]string{
@@ -41,12 +42,13 @@ var statusReasons = [...]string{
 	L6RSP:   "Layer6 invalid response",
 	SOCKERR: "Socket error",
 	CHECKED: "No status change",
+	HANA:    "Health analyze",
 }
 
 var statusNames = [...]string{
 	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
 	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
-	CHECKED: "CHECKED",
+	CHECKED: "CHECKED", HANA: "HANA",
 }
 
 // Name is HAProxy's short name of the status (`show stat` check_status).
@@ -75,9 +77,9 @@ func (s Status) hasCode() bool { return s == L7OK || s == L7STS || s == L7OKC }
 // Result is one finished check.
 type Result struct {
 	Status   Status
-	Code     int    // HTTP status, when a status line was read
-	Info     string // HAProxy's "info" (errno text, reason phrase, ...)
-	Duration time.Duration
+	Code     int           // HTTP status, when a status line was read
+	Info     string        // HAProxy's "info" (errno text, reason phrase, ...)
+	Duration time.Duration // < 0: none (HANA)
 	// ShowInfo: Info is HAProxy's check description even on success
 	// (tcp-check and protocol checks: "(tcp-check)", "Redis server is
 	// ok"); HTTP checks keep none for a passed check.
@@ -106,7 +108,9 @@ func (r Result) describe() string {
 	if r.Info != "" && (!r.Passed() || r.ShowInfo) {
 		fmt.Fprintf(&b, ", info: \"%s\"", r.Info)
 	}
-	fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())
+	if r.Duration >= 0 { // a HANA failure comes from no check: none
+		fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())
+	}
 	return b.String()
 }
 

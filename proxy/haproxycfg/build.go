@@ -394,6 +394,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
 		c.TLS = checkTLS
+		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}

@@ -183,6 +183,9 @@ type Server struct {
 	// server's.
 	CheckAddr string
 	CheckPort int
+	// HanaFail is `show stat` hanafail, the times `observe` saw its error
+	// limit; nil for a server without observe.
+	HanaFail *int64
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs
