@@ -444,4 +444,7 @@ type Server struct {
 	// Observe reports this server's traffic outcomes to Options.Observe
 	// (`observe layer4|layer7`).
 	Observe bool
+	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
+	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
+	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
 }

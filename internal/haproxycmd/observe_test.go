@@ -158,3 +158,120 @@ func observeLines(out string) []string {
 	sort.Strings(keep) // the backends are served in turn, their lines interleave
 	return keep
 }
+
+// slowWeb answers every request with a 200 after d.
+func slowWeb(t *testing.T, d time.Duration) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			time.Sleep(d)
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"))
+		}
+	})
+}
+
+// `on-marked-down shutdown-sessions`: a request in flight on a server its
+// check marks DOWN ends at once, with what HAProxy sends the client; a
+// server without it finishes the request. `on-marked-up
+// shutdown-backup-sessions`: the backup server's request in flight ends
+// when the active server comes UP.
+func TestOnMarkedDownShutdownMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	slow := slowWeb(t, 1500*time.Millisecond)
+	checkLn := loopback.Listen(t)
+	checkAddr := loopback.ServeEach(t, checkLn, func(net.Conn) {})
+	_, checkPort, _ := net.SplitHostPort(checkAddr)
+	upAddr := loopback.FreeAddr(t) // nothing listens: "up"'s active server is DOWN
+	_, upPort, _ := net.SplitHostPort(upAddr)
+	start := func(ha bool) map[string]string {
+		dir := t.TempDir()
+		fronts := map[string]string{"kill": loopback.FreeAddr(t), "keep": loopback.FreeAddr(t), "up": loopback.FreeAddr(t)}
+		cfg := fmt.Sprintf(`defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 500ms
+frontend fkill
+    bind %s
+    default_backend kill
+frontend fkeep
+    bind %s
+    default_backend keep
+frontend fup
+    bind %s
+    default_backend up
+backend up
+    server a %s check port %s inter 100ms fall 1 rise 1 on-marked-up shutdown-backup-sessions
+    server b %s backup
+backend kill
+    server s1 %s check port %s inter 100ms fall 1 rise 1 on-marked-down shutdown-sessions
+backend keep
+    server s1 %s check port %s inter 100ms fall 1 rise 1
+`, fronts["kill"], fronts["keep"], fronts["up"], slow, upPort, slow, slow, checkPort, slow, checkPort)
+		path := filepath.Join(dir, "m.cfg")
+		os.WriteFile(path, []byte(cfg), 0o644)
+		if ha {
+			cmd := exec.Command("haproxy", "-db", "-f", path)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		} else {
+			inProcess(t, path, true)
+		}
+		for _, f := range fronts {
+			loopback.WaitListen(t, f)
+		}
+		return fronts
+	}
+	haFronts, goFronts := start(true), start(false)
+	time.Sleep(300 * time.Millisecond) // both checks passed
+	type answer struct {
+		got  string
+		fast bool // before the server would have answered
+	}
+	results := map[string]chan answer{}
+	ask := func(key, front string) {
+		ch := make(chan answer, 1)
+		results[key] = ch
+		go func() {
+			began := time.Now()
+			c, err := net.DialTimeout("tcp", front, time.Second)
+			if err != nil {
+				ch <- answer{got: err.Error()}
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(4 * time.Second))
+			fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			line, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil {
+				line = "closed without an answer"
+			}
+			ch <- answer{strings.TrimSpace(line), time.Since(began) < time.Second}
+		}()
+	}
+	for _, b := range []string{"kill", "keep", "up"} {
+		ask("haproxy "+b, haFronts[b])
+		ask("goha "+b, goFronts[b])
+	}
+	time.Sleep(200 * time.Millisecond)
+	checkLn.Close() // every check fails from now on
+	upLn, err := net.Listen("tcp", upAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loopback.ServeEach(t, upLn, func(net.Conn) {}) // "up"'s server a comes UP
+	got := map[string]answer{}
+	for k, ch := range results {
+		got[k] = <-ch
+	}
+	for _, b := range []string{"kill", "keep", "up"} {
+		if h, g := got["haproxy "+b], got["goha "+b]; h != g {
+			t.Errorf("backend %s: haproxy %+v, goha %+v", b, h, g)
+		}
+	}
+	if !got["haproxy kill"].fast || got["haproxy keep"].fast || !got["haproxy up"].fast {
+		t.Errorf("haproxy did not behave as expected: %+v", got)
+	}
+}

@@ -100,6 +100,8 @@ var serverOptionTable = []serverOptionRow{
 	{"init-addr", "{last | libc | none | <ip>},[...]*", serverInitAddr},
 	{"observe", "<mode>", serverObserve},
 	{"error-limit", "<count>", serverErrorLimit},
+	{"on-marked-down", "shutdown-sessions", serverOnMarked("shutdown-sessions")},
+	{"on-marked-up", "shutdown-backup-sessions", serverOnMarked("shutdown-backup-sessions")},
 	{"agent-inter", "<delay>", serverAgentInter},
 	{"addr", "<ipv4|ipv6>", func(l *serverLine, o, v string) bool { l.opts.CheckAddr = v; return true }},
 	{"cookie", "<value>", func(l *serverLine, o, v string) bool { l.opts.Cookie = v; return true }},
@@ -205,6 +207,19 @@ func serverErrorLimit(l *serverLine, o, v string) bool {
 	}
 	l.opts.Other[o] = fmt.Sprint(n)
 	return true
+}
+
+// serverOnMarked is on-marked-down and on-marked-up, which know one
+// action each.
+func serverOnMarked(action string) serverOptionHandler {
+	return func(l *serverLine, o, v string) bool {
+		if v != action {
+			l.alert("'%s' expects '%s' but got '%s'.", o, action, v)
+			return false
+		}
+		l.opts.Other[o] = v
+		return true
+	}
 }
 
 func serverAgentInter(l *serverLine, o, v string) bool {

@@ -377,6 +377,8 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
+	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {
 		sv.Cookie = s.Cookie
 	}
