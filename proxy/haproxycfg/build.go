@@ -443,9 +443,15 @@ func sendProxy(s *haproxy.Server) int {
 
 // checkSendProxy: HAProxy 2.6's health checks to a send-proxy server send
 // the header too when they go to the traffic address (neither `port` nor
-// `addr` set for checks).
+// `addr` set for checks); `check-send-proxy` makes them send it always,
+// in the version of the traffic's (v2 with send-proxy-v2, else v1).
 func checkSendProxy(s *haproxy.Server) int {
-	if s.Port != 0 || s.CheckAddr != "" {
+	switch {
+	case s.CheckSendProxy && s.SendProxyV2:
+		return 2
+	case s.CheckSendProxy:
+		return 1
+	case s.Port != 0 || s.CheckAddr != "":
 		return 0
 	}
 	return sendProxy(s)
