@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/netip"
 	"time"
 
@@ -447,4 +448,7 @@ type Server struct {
 	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
 	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
 	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
+	// Source is the address connections to the server are made from
+	// (`source <addr>`); nil: the system's choice.
+	Source *net.TCPAddr
 }

@@ -111,6 +111,9 @@ func (s *server) closeIdle() {
 // through the idle pool.
 func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
+	if s.cfg.Source != nil {
+		d.LocalAddr = s.cfg.Source
+	}
 	start := time.Now()
 	c, err := d.Dial("tcp", s.address())
 	if err != nil {

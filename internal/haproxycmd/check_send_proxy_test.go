@@ -106,3 +106,52 @@ func TestCheckSendProxyMatchHAProxy(t *testing.T) {
 		t.Errorf("haproxy sent no PROXY line: %q", h)
 	}
 }
+
+// A server's `source` address is where its traffic and its checks come
+// from, as with HAProxy.
+func TestServerSourceMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	run := func(ha bool) string {
+		var mu sync.Mutex
+		from := map[string]bool{}
+		addr := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+			mu.Lock()
+			from[c.RemoteAddr().(*net.TCPAddr).IP.String()] = true
+			mu.Unlock()
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			buf := make([]byte, 512)
+			if n, _ := c.Read(buf); n > 0 {
+				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+			}
+		})
+		front := loopback.FreeAddr(t)
+		path := filepath.Join(t.TempDir(), "s.cfg")
+		os.WriteFile(path, []byte(fmt.Sprintf("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"+
+			"frontend f\n    bind %s\n    default_backend b\nbackend b\n    server s1 %s check inter 100ms source 127.0.0.2\n", front, addr)), 0o644)
+		if ha {
+			cmd := exec.Command("haproxy", "-db", "-f", path)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+		} else {
+			w, _ := inProcess(t, path, true)
+			defer w.close()
+		}
+		loopback.WaitListen(t, front)
+		got := loopback.Get(t, front)
+		time.Sleep(250 * time.Millisecond) // checks
+		mu.Lock()
+		defer mu.Unlock()
+		var ips []string
+		for ip := range from {
+			ips = append(ips, ip)
+		}
+		sort.Strings(ips)
+		return fmt.Sprintf("answer %q from %v", strings.SplitN(got, "\r\n", 2)[0], ips)
+	}
+	h, g := run(true), run(false)
+	if h != g || !strings.Contains(h, "[127.0.0.2]") {
+		t.Errorf("haproxy %s\n   goha %s", h, g)
+	}
+}

@@ -33,8 +33,12 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		t := spec.Target
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
 		var dial func(context.Context, string, string) (net.Conn, error)
+		if spec.Source != nil {
+			d := net.Dialer{LocalAddr: spec.Source} // the server's `source`
+			dial = d.DialContext
+		}
 		if spec.SendProxy != 0 {
-			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
+			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, spec.Source)
 		}
 		if spec.TLS != nil {
 			dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))

@@ -377,6 +377,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	sv.Source = b.serverSource(s)
 	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
 	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {
@@ -396,6 +397,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
 		c.TLS = checkTLS
+		c.Source = sv.Source
 		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
