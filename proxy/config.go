@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/netip"
 	"regexp"
 	"time"
@@ -481,4 +482,13 @@ type Server struct {
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
 	// too (H2ALPN).
 	H2, H2ALPN bool
+	// Observe reports this server's traffic outcomes to Options.Observe
+	// (`observe layer4|layer7`).
+	Observe bool
+	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
+	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
+	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
+	// Source is the address connections to the server are made from
+	// (`source <addr>`); nil: the system's choice.
+	Source *net.TCPAddr
 }

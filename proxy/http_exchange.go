@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -302,7 +303,16 @@ const expectWait = time.Second
 
 // readResponseHead reads and parses the next response head into s.resp.
 func (x *exchange) readResponseHead() error {
-	return x.readResponseHeadWithin(x.be.cfg.Timeouts.Server)
+	err := x.readResponseHeadWithin(x.be.cfg.Timeouts.Server)
+	if x.srv.observer != nil {
+		switch {
+		case err == nil:
+			x.srv.observe(check.HTTPAnalysis(x.s.resp.Status))
+		case err != errStale: // a reused connection the server had closed: tried again
+			x.srv.observe(responseAnalysis(err, x.send))
+		}
+	}
+	return err
 }
 
 func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {

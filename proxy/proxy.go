@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // Options are the runtime's collaborators; the zero value is valid.
@@ -34,6 +35,9 @@ type Options struct {
 	// (inherited descriptors, sockets handed over by a previous worker; see
 	// proxy/listen). It must return a *net.TCPListener.
 	Listen func(network, addr string) (net.Listener, error)
+	// Observe, when set, receives what the traffic to each server with
+	// Server.Observe showed (check.Runner.Analyze).
+	Observe func(backend, server string, a check.Analysis)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
@@ -124,6 +128,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 			s.addr.Store(&sc.Addr)
 			s.maxConn.Store(int64(sc.MaxConn))
+			if sc.Observe && opt.Observe != nil {
+				be, name := bc.Name, sc.Name
+				s.observer = func(a check.Analysis) { opt.Observe(be, name, a) }
+			}
 			servers = append(servers, s)
 			bals = append(bals, s.bal)
 		}

@@ -95,19 +95,31 @@ func (p *Proxy) ShutdownServerSessions(backend, server string) (int, error) {
 	if srv == nil {
 		return 0, fmt.Errorf("proxy: no server %s/%s", backend, server)
 	}
+	return p.shutdownSessions(srv.is, true), nil
+}
+
+func (s *server) is(o *server) bool { return s == o }
+
+// shutdownSessions ends every session talking now to a server that match
+// selects: on both sides (clients too), or on the server's side only, so
+// that a session still waiting for its response answers 502 as HAProxy's
+// killed streams do. It returns how many.
+func (p *Proxy) shutdownSessions(match func(*server) bool, clients bool) int {
 	p.mu.Lock()
 	var kill []*session
 	for s := range p.sessions {
-		if s.curSrv.Load() == srv {
+		if srv := s.curSrv.Load(); srv != nil && match(srv) {
 			kill = append(kill, s)
 		}
 	}
 	p.mu.Unlock()
 	for _, s := range kill {
-		s.c.Close()
+		if clients {
+			s.c.Close()
+		}
 		if sc := s.srvConn.Load(); sc != nil {
 			sc.Close()
 		}
 	}
-	return len(kill), nil
+	return len(kill)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // maxIdlePerServer bounds each server's idle connection pool.
@@ -41,6 +42,9 @@ type server struct {
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
 	h2 *h2Pool
+	// observer receives `observe`'s outcomes (server_observe.go); nil
+	// without it.
+	observer func(check.Analysis)
 }
 
 type idleConn struct {
@@ -132,6 +136,9 @@ func (s *server) closeIdle() {
 // through the idle pool.
 func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
+	if s.cfg.Source != nil {
+		d.LocalAddr = s.cfg.Source
+	}
 	start := time.Now()
 	gen := s.addrGen.Load() // before reading the address it stands for
 	c, err := d.Dial("tcp", s.address())
@@ -284,13 +291,16 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		sni := client.sni(srv)
 		if c := client.takeIdle(srv, now, sni); c != nil {
 			tl.connected = now
+			srv.observe(check.AnaL4OK)
 			return srv, c, true
 		}
 		c, err := srv.dial(connectTimeout, client.hello(srv), sni)
 		if err == nil {
 			tl.connected = time.Now()
+			srv.observe(check.AnaL4OK)
 			return srv, c, false
 		}
+		srv.observe(check.AnaL4Err)
 		tl.failed, tl.failedTimeout = srv, isTimeout(err)
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))

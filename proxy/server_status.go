@@ -88,15 +88,48 @@ func (p *Proxy) UpdateServerStatus(backend, server string, fn func(s *ServerStat
 		return p.UpdateServer(backend, server, func(*balance.Server) {}) // its error names what is missing
 	}
 	p.statusMu.Lock()
-	defer p.statusMu.Unlock()
 	before := srv.status
 	fn(&srv.status)
 	srv.status = srv.status.settle(before, time.Now())
 	st := srv.status
-	return p.UpdateServer(backend, server, func(b *balance.Server) {
+	err := p.UpdateServer(backend, server, func(b *balance.Server) {
 		b.Up = st.Usable()
 		b.Weight = st.EffectiveWeight()
 	})
+	p.statusMu.Unlock()
+	p.onMarked(srv, before.Usable(), st.Usable())
+	return err
+}
+
+// onMarked applies `on-marked-down shutdown-sessions` (the server's own
+// sessions end when it goes down, maintenance included) and `on-marked-up
+// shutdown-backup-sessions` (the backend's backup servers' sessions end
+// when it comes up), as HAProxy's srv_update_status does.
+func (p *Proxy) onMarked(srv *server, was, is bool) {
+	switch {
+	case was && !is && srv.cfg.OnMarkedDownShutdown:
+		p.shutdownSessions(srv.is, false)
+	case !was && is && srv.cfg.OnMarkedUpShutdownBackup:
+		p.shutdownSessions(func(s *server) bool { return s.cfg.Backup && p.sameBackend(s, srv) }, false)
+	}
+}
+
+// sameBackend reports whether a and b belong to one backend.
+func (p *Proxy) sameBackend(a, b *server) bool {
+	for _, be := range p.backendList {
+		has := func(x *server) bool {
+			for _, s := range be.list() {
+				if s == x {
+					return true
+				}
+			}
+			return false
+		}
+		if has(a) {
+			return has(b)
+		}
+	}
+	return false
 }
 
 func (p *Proxy) findServer(backend, server string) *server {

@@ -34,8 +34,12 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		t := spec.Target
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
 		var dial func(context.Context, string, string) (net.Conn, error)
+		if spec.Source != nil {
+			d := net.Dialer{LocalAddr: spec.Source} // the server's `source`
+			dial = d.DialContext
+		}
 		if spec.SendProxy != 0 {
-			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs)
+			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, spec.Source)
 		}
 		if spec.TLS != nil {
 			dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
@@ -76,6 +80,14 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		Counts:       w.backendCounts,
 		Log:          func(l check.Line) { w.logCheckLine(backendOf(l, targets), l) },
 	})
+}
+
+// observe hands what a server's traffic showed to its health check
+// (`observe`); the checks are made before any traffic flows.
+func (w *worker) observe(backend, server string, a check.Analysis) {
+	if w.checks != nil {
+		w.checks.Analyze(backend, server, a)
+	}
 }
 
 // backendOf finds which backend a check line is about, for its log

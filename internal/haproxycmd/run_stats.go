@@ -207,6 +207,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		if t := checks[sv.Name]; t != nil && !w.checksOff(b.Name, sv.Name, false) {
 			rs.Check = s.checkState(t, st)
+			if n, observed := s.hanaFailed(t); observed {
+				rs.HanaFail = &n
+			}
 		}
 		if s.agentState(&rs, b.Name); w.checksOff(b.Name, sv.Name, true) {
 			rs.Agent = nil
@@ -239,6 +242,14 @@ func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runt
 		}
 	}
 	return c
+}
+
+// hanaFailed is a checked server's hanafail, when it has `observe`.
+func (s *runtimeSource) hanaFailed(t *check.Target) (int64, bool) {
+	if s.w.checks == nil {
+		return 0, t.Observe != check.ObserveNone
+	}
+	return s.w.checks.HanaFailed(t.Backend, t.Server)
 }
 
 func statusName(s check.Status) string { return s.Name() }

@@ -225,6 +225,7 @@ type Server struct {
 // ServerOptions are the options server and default-server share.
 type ServerOptions struct {
 	Check, Backup, Disabled, SendProxy, SendProxyV2, SSL bool
+	CheckSendProxy                                       bool // check-send-proxy
 	Inter, FastInter, DownInter                          time.Duration
 	Rise, Fall, Weight, Maxconn, Maxqueue, Port, ID      int
 	CheckAddr, Cookie, Verify                            string

@@ -86,6 +86,10 @@ var serverOptionTable = []serverOptionRow{
 	{"enabled", "", serverFlag(func(o *ServerOptions) *bool { return &o.Disabled }, false)},
 	{"send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxy }, true)},
 	{"send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, true)},
+	{"no-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxy }, false)},
+	{"no-send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, false)},
+	{"check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, true)},
+	{"no-check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, false)},
 	{"ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, true)},
 	{"no-ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, false)},
 	{"verify", "none|required", serverVerify},
@@ -99,6 +103,9 @@ var serverOptionTable = []serverOptionRow{
 	{"proxy-v2-options", "<option>[,<option>]*", serverProxyV2Options},
 	{"init-addr", "{last | libc | none | <ip>},[...]*", serverInitAddr},
 	{"observe", "<mode>", serverObserve},
+	{"error-limit", "<count>", serverErrorLimit},
+	{"on-marked-down", "shutdown-sessions", serverOnMarked("shutdown-sessions")},
+	{"on-marked-up", "shutdown-backup-sessions", serverOnMarked("shutdown-backup-sessions")},
 	{"agent-inter", "<delay>", serverAgentInter},
 	{"addr", "<ipv4|ipv6>", func(l *serverLine, o, v string) bool { l.opts.CheckAddr = v; return true }},
 	{"cookie", "<value>", func(l *serverLine, o, v string) bool { l.opts.Cookie = v; return true }},
@@ -192,6 +199,31 @@ func serverObserve(l *serverLine, o, v string) bool {
 	}
 	l.opts.Other[o] = v
 	return true
+}
+
+// serverErrorLimit keeps error-limit as a count (atol, as HAProxy reads
+// it: "3x" is 3).
+func serverErrorLimit(l *serverLine, o, v string) bool {
+	n, _, _ := leadingInt(v)
+	if n <= 0 {
+		l.alert("error-limit has to be > 0..")
+		return false
+	}
+	l.opts.Other[o] = fmt.Sprint(n)
+	return true
+}
+
+// serverOnMarked is on-marked-down and on-marked-up, which know one
+// action each.
+func serverOnMarked(action string) serverOptionHandler {
+	return func(l *serverLine, o, v string) bool {
+		if v != action {
+			l.alert("'%s' expects '%s' but got '%s'.", o, action, v)
+			return false
+		}
+		l.opts.Other[o] = v
+		return true
+	}
 }
 
 func serverAgentInter(l *serverLine, o, v string) bool {

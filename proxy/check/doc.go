@@ -42,6 +42,19 @@
 // answers are CHECKED ("No status change"), connection failures change
 // nothing. Maintenance does not pause an agent.
 //
+// # observe, error-limit, on-error (observe.go)
+//
+// The data path reports what each connection attempt and response head to
+// a server with `observe` showed (Runner.Analyze with an Analysis, HAProxy's
+// HANA_STATUS_*): layer4 counts connection outcomes, layer7 HTTP ones and
+// connection errors. After error-limit consecutive errors (default 10) the
+// on-error mode acts: fail-check (the default) counts one failed check with
+// status HANA ("Health analyze", info "Detected N consecutive errors, last
+// one was: ...", no check duration), sudden-death first leaves one failure
+// before DOWN, mark-down takes the server DOWN, fastinter changes no
+// health; every mode brings the next check forward to within fastinter and
+// counts hanafail.
+//
 // # Behaviour taken from HAProxy 2.6.12 (measured on this machine)
 //
 //   - A checked server starts UP with health = rise, so its first failed

@@ -28,6 +28,7 @@ const (
 	PROCERR                // external check: the command exited non-zero
 	PROCTOUT               // external check: the command was killed at the end of its interval
 	PROCOK                 // external check: the command exited 0
+	HANA                   // `observe` saw too many errors in the traffic (on-error)
 )
 
 var statusReasons = [...]string{
@@ -47,12 +48,13 @@ var statusReasons = [...]string{
 	PROCERR:  "External check error",
 	PROCTOUT: "External check timeout",
 	PROCOK:   "External check passed",
+	HANA:     "Health analyze",
 }
 
 var statusNames = [...]string{
 	L4OK: "L4OK", L4TOUT: "L4TOUT", L4CON: "L4CON", L7OK: "L7OK", L7TOUT: "L7TOUT", L7RSP: "L7RSP",
 	L7STS: "L7STS", L7OKC: "L7OKC", L6OK: "L6OK", L6TOUT: "L6TOUT", L6RSP: "L6RSP", SOCKERR: "SOCKERR",
-	CHECKED: "CHECKED", PROCERR: "PROCERR", PROCTOUT: "PROCTOUT", PROCOK: "PROCOK",
+	CHECKED: "CHECKED", PROCERR: "PROCERR", PROCTOUT: "PROCTOUT", PROCOK: "PROCOK", HANA: "HANA",
 }
 
 // Name is HAProxy's short name of the status (`show stat` check_status).
@@ -85,9 +87,9 @@ func (s Status) hasCode() bool {
 // Result is one finished check.
 type Result struct {
 	Status   Status
-	Code     int    // HTTP status, when a status line was read
-	Info     string // HAProxy's "info" (errno text, reason phrase, ...)
-	Duration time.Duration
+	Code     int           // HTTP status, when a status line was read
+	Info     string        // HAProxy's "info" (errno text, reason phrase, ...)
+	Duration time.Duration // < 0: none (HANA)
 	// ShowInfo: Info is HAProxy's check description even on success
 	// (tcp-check and protocol checks: "(tcp-check)", "Redis server is
 	// ok"); HTTP checks keep none for a passed check.
@@ -116,7 +118,9 @@ func (r Result) describe() string {
 	if r.Info != "" && (!r.Passed() || r.ShowInfo) {
 		fmt.Fprintf(&b, ", info: \"%s\"", r.Info)
 	}
-	fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())
+	if r.Duration >= 0 { // a HANA failure comes from no check: none
+		fmt.Fprintf(&b, ", check duration: %dms", r.Duration.Milliseconds())
+	}
 	return b.String()
 }
 

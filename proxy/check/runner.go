@@ -30,6 +30,11 @@ type Target struct {
 	// only the agent's health words move its health, maintenance does not
 	// pause it, and RunnerOptions.Agent applies the rest of its answers.
 	Agent bool
+	// Observe, ErrorLimit (>= 1) and OnError are the server's `observe`,
+	// `error-limit` and `on-error` (Runner.Analyze).
+	Observe    ObserveMode
+	ErrorLimit int
+	OnError    OnError
 }
 
 // Event is a transition of a target: UP, DOWN, or (Up and Drain) the
@@ -85,9 +90,11 @@ type targetState struct {
 	checked    bool
 	timer      Timer
 	maint      bool
-	disabled   bool // checks turned off by the stats page (runner_enable.go)
-	gen        int  // bumped by SetMaintenance; results of older checks are dropped
-	stopping   bool // UP but draining after a 404 (disable-on-404)
+	disabled   bool      // checks turned off by the stats page (runner_enable.go)
+	gen        int       // bumped by SetMaintenance; results of older checks are dropped
+	stopping   bool      // UP but draining after a 404 (disable-on-404)
+	due        time.Time // when the armed timer fires
+	obs        observer  // `observe` (observe.go)
 }
 
 // NewRunner prepares the checks; nothing runs before Start. Each target
@@ -231,6 +238,7 @@ func (r *Runner) schedule(s *targetState, d time.Duration) {
 	}
 	r.wg.Add(1)
 	gen := s.gen
+	s.due = r.opts.Clock.Now().Add(d)
 	s.timer = r.opts.Clock.AfterFunc(d, func() {
 		defer r.wg.Done()
 		r.run(s, gen)

@@ -382,6 +382,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	sv.Source = b.serverSource(s)
+	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
+	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {
 		sv.Cookie = s.Cookie
 	}
@@ -413,6 +416,8 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		default:
 			b.unsupported(s.Pos, "server check-proto "+p)
 		}
+		c.Source = sv.Source
+		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}
@@ -459,9 +464,15 @@ func sendProxy(s *haproxy.Server) int {
 
 // checkSendProxy: HAProxy 2.6's health checks to a send-proxy server send
 // the header too when they go to the traffic address (neither `port` nor
-// `addr` set for checks).
+// `addr` set for checks); `check-send-proxy` makes them send it always,
+// in the version of the traffic's (v2 with send-proxy-v2, else v1).
 func checkSendProxy(s *haproxy.Server) int {
-	if s.Port != 0 || s.CheckAddr != "" {
+	switch {
+	case s.CheckSendProxy && s.SendProxyV2:
+		return 2
+	case s.CheckSendProxy:
+		return 1
+	case s.Port != 0 || s.CheckAddr != "":
 		return 0
 	}
 	return sendProxy(s)

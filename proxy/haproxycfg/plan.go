@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"crypto/tls"
+	"net"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -137,6 +138,9 @@ type CheckSpec struct {
 	// TLS: the check connection speaks TLS with it once connected
 	// (check-ssl, or a server with ssl checked on its traffic port).
 	TLS *tls.Config
+	// Source is the server's `source` address checks connect from too
+	// (nil: the system's choice).
+	Source *net.TCPAddr
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

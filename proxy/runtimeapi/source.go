@@ -193,6 +193,9 @@ type Server struct {
 	// since; HAProxy 2.6 shows such a server's weight as 1 in `show stat`
 	// until then, whatever its weight.
 	NeverReady bool
+	// HanaFail is `show stat` hanafail, the times `observe` saw its error
+	// limit; nil for a server without observe.
+	HanaFail *int64
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

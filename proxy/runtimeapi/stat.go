@@ -55,7 +55,24 @@ func (r *row) zero(cols ...string) {
 	}
 }
 
-func (r *row) String() string { return strings.Join(r.v, ",") + ",\n" }
+func (r *row) String() string {
+	var b strings.Builder
+	for _, v := range r.v {
+		b.WriteString(csvField(v))
+		b.WriteByte(',')
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// csvField quotes a field as HAProxy's csv_enc does when it must: one
+// holding a comma, a quote or a line break, quotes doubled.
+func csvField(v string) string {
+	if !strings.ContainsAny(v, ",\"\r\n") {
+		return v
+	}
+	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+}
 
 // typed renders the row as `show stat typed` does:
 // "F.<iid>.<sid>.<field>.<name>.1:<tags>:<type>:<value>" per present
@@ -293,7 +310,11 @@ func serverRow(px *Proxy, sv *Server) *row {
 		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" || strings.HasPrefix(ck.Status, "PROC") {
 			r.num("check_code", int64(ck.Code))
 		}
-		if ck.Status != "INI" {
+		switch {
+		case ck.Duration < 0:
+			// HANA: no check ran, and HAProxy prints its -1 as an unsigned
+			r.set("check_duration", "18446744073709551615")
+		case ck.Status != "INI":
 			r.num("check_duration", int64(ck.Duration/time.Millisecond))
 		}
 		r.set("last_chk", ck.Info)
@@ -303,6 +324,9 @@ func serverRow(px *Proxy, sv *Server) *row {
 		r.num("check_health", int64(ck.Health))
 	}
 	r.agentColumns(sv.Agent)
+	if sv.HanaFail != nil { // only a server with `observe` shows it
+		r.num("hanafail", *sv.HanaFail)
+	}
 	if px.HTTP {
 		r.httpResponses(c)
 		r.num("req_tot", c.ReqTot)
