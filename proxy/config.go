@@ -102,7 +102,11 @@ type Frontend struct {
 	Timeouts   Timeouts
 	ConnMode   HTTPConnMode
 	ForwardFor ForwardFor
-	Splice     SpliceOptions
+	// OriginalTo is `option originalto` (originalto.go).
+	OriginalTo OriginalTo
+	// Monitor is `monitor-uri` with its `monitor fail` rules (nil: none).
+	Monitor *Monitor
+	Splice  SpliceOptions
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -372,9 +376,14 @@ type Backend struct {
 	Timeouts    Timeouts
 	ConnMode    HTTPConnMode
 	ForwardFor  ForwardFor
-	Splice      SpliceOptions
-	Retries     int  // `retries`, HAProxy default 3
-	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	OriginalTo  OriginalTo
+	// SendNameHeader is `http-send-name-header`: the request a server
+	// gets carries its name in this header, in lower case as HAProxy
+	// emits header names ("" = none).
+	SendNameHeader string
+	Splice         SpliceOptions
+	Retries        int  // `retries`, HAProxy default 3
+	Redispatch     bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

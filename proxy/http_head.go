@@ -147,6 +147,10 @@ func (x *exchange) buildRequestHead() []byte {
 	out = appendVersion(out, req.Minor, req.Version)
 	out = append(out, '\r', '\n')
 	var conn [128]byte
+	sendName := x.be.cfg.SendNameHeader // lower case (Backend)
+	if x.srv == nil {
+		sendName = ""
+	}
 	for _, h := range s.info.Headers() { // as the http-request rules left them
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
@@ -154,6 +158,9 @@ func (x *exchange) buildRequestHead() []byte {
 		}
 		if x.comp.dropAE && http1.EqualFold(h.Name, "accept-encoding") {
 			continue // compression offload
+		}
+		if sendName != "" && http1.EqualFold(h.Name, sendName) {
+			continue // http-send-name-header replaces the client's
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
@@ -174,7 +181,8 @@ func (x *exchange) buildRequestHead() []byte {
 	if !ff.Enabled {
 		ff = &x.be.cfg.ForwardFor
 	}
-	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
+	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) &&
+		(sendName == "" || !http1.EqualFold([]byte(ff.Header), sendName)) {
 		name := ff.Header // proxy.New refused an empty one
 		if !ff.IfNone || s.info.Header(lowerASCII(name)) == nil {
 			n := len(out)
@@ -185,11 +193,17 @@ func (x *exchange) buildRequestHead() []byte {
 			out = append(out, '\r', '\n')
 		}
 	}
+	out = appendOriginalTo(out, &s.fe.cfg.OriginalTo, &x.be.cfg.OriginalTo, s.dst.Addr(), sendName)
 	// Each client Connection header was kept in place minus close and
 	// keep-alive; what this hop needs goes in a header of its own, last,
 	// as HAProxy's H1 output adds it after the message's fields
 	// (X-Forwarded-For included; measured with an HTTP/1.0 request).
 	out = writeConnection(out, nil, extra)
+	if sendName != "" {
+		// HAProxy adds it once the connection is being set up, after
+		// the hop's Connection header (measured).
+		out = appendServerName(out, sendName, x.srv.cfg.Name)
+	}
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out

@@ -483,6 +483,9 @@ func (s *session) transaction() bool {
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
 	s.beginTransactionInfo()
+	if answered, keep := s.answerMonitor(); answered {
+		return keep
+	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
 	}

@@ -117,6 +117,11 @@ type Proxy struct {
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
 	Forwardfor        *Forwardfor
+	OriginalTo        *OriginalTo // `option originalto` (nil: off)
+	// Monitor is `monitor-uri` and `monitor fail` (proxy_monitor.go).
+	Monitor Monitor
+	// SendNameHeader is `http-send-name-header` ("" = none).
+	SendNameHeader    string
 	HTTPCheck         HTTPCheck
 	TCPCheck          TCPCheck
 	ACLs              []ACL

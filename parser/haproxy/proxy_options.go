@@ -46,6 +46,12 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			}
 		}
 		px.Forwardfor = ff
+	case "originalto":
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		px.OriginalTo = optionOriginalTo(w)
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
 		px.TCPCheck.Option = nil

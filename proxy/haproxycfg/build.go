@@ -200,7 +200,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
-		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
+		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
@@ -281,6 +281,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
+		fe.Monitor = b.monitor(px, acls)
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.TCPContentTracks {
@@ -305,12 +306,15 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:   compression(px),
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
+	}
+	if be.Mode == proxy.ModeHTTP {
+		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
 	}
 	bePages := b.errorPages(px)
 	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes

@@ -67,6 +67,7 @@ var auditArgs = map[string][][]string{
 	"http-response":             {{"set-header", "X", "y"}},
 	"stats admin":               {{"if", "TRUE"}},
 	"force-persist":             {{"if", "TRUE"}},
+	"monitor fail":              {{"if", "TRUE"}},
 	"ignore-persist":            {{"if", "TRUE"}},
 	"stats auth":                {{"admin:secret"}},
 	"http-check send":           {{"meth", "GET"}},
