@@ -153,6 +153,10 @@ type Frontend struct {
 	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
 	// request parser relaxes what HAProxy 2.6's does (http1.Request).
 	AcceptInvalidRequest bool
+	// IgnoreProbes is `option http-ignore-probes`: a connection that
+	// ends or times out before its first byte is closed silently (no
+	// 408, no log line, no error counted).
+	IgnoreProbes bool
 
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).

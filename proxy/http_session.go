@@ -375,12 +375,17 @@ func (s *session) readRequest(first bool) requestRead {
 		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
+			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
+				return requestNone // a browser's pre-connect: silent
+			}
 			s.failedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
-				s.emitLog(nil, nil, 0, term('C', 'R'))
+				// HAProxy logs a 400 it never sent (measured, an
+				// empty connection and a partial head alike).
+				s.emitLog(nil, nil, 400, term('C', 'R'))
 			}
 			return requestNone
 		}

@@ -2,9 +2,13 @@ package haproxycmd
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -65,6 +69,91 @@ func TestMonitorURINotLoggedMatchesHAProxy(t *testing.T) {
 	if len(want) != 1 || !strings.Contains(want[0], "/last") {
 		t.Fatalf("haproxy logged %q", want)
 	}
+	if strings.Join(want, "\n") != strings.Join(got, "\n") {
+		t.Errorf("log lines:\n haproxy   %q\n gohaproxy %q", want, got)
+	}
+	if strings.Join(wantR, "\n") != strings.Join(gotR, "\n") {
+		t.Errorf("responses:\n haproxy   %q\n gohaproxy %q", wantR, gotR)
+	}
+}
+
+// probeLogLines runs bin with two frontends, one with option
+// http-ignore-probes, opens on each a connection closed at once and one
+// left silent past timeout http-request, then sends an ordinary request;
+// it returns the traffic lines logged (sorted) and what each silent
+// connection read.
+func probeLogLines(t *testing.T, bin string) (lines, resps []string) {
+	t.Helper()
+	backend := startFixedBackend(t)
+	syslog := loopback.ListenUDP(t)
+	binds := []string{loopback.FreeAddr(t), loopback.FreeAddr(t)}
+	startWithConfig(t, bin, fmt.Sprintf(`global
+    log %s local2
+defaults
+    mode http
+    log global
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout http-request 300ms
+    log-format "%%f %%ST %%HU %%b/%%s %%tsc"
+frontend probes
+    bind %s
+    option http-ignore-probes
+    default_backend be
+frontend plain
+    bind %s
+    default_backend be
+backend be
+    server s1 %s
+`, syslog.LocalAddr(), binds[0], binds[1], backend), binds...)
+	// The listen probes' lines first, out of the way.
+	readSyslog(syslog, func(string) bool { syslog.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); return true })
+	for _, b := range binds {
+		c, err := net.Dial("tcp", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		c, err = net.Dial("tcp", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		got, _ := io.ReadAll(c)
+		c.Close()
+		resps = append(resps, string(got))
+		// A partial head, then the client closes.
+		if c, err = net.Dial("tcp", b); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "GET /partial HT")
+		time.Sleep(50 * time.Millisecond)
+		c.Close()
+		sendRaw(t, b, "GET /last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	}
+	header := regexp.MustCompile(`^<\d+>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [a-z]+\[\d+\]: `)
+	last := 0
+	readSyslog(syslog, func(l string) bool {
+		l = header.ReplaceAllString(strings.TrimSuffix(l, "\n"), "")
+		lines = append(lines, l)
+		if strings.Contains(l, "/last") {
+			last++
+		}
+		return last < 2
+	})
+	sort.Strings(lines)
+	return lines, resps
+}
+
+// TestIgnoreProbesMatchesHAProxy: option http-ignore-probes closes a
+// connection that sent nothing silently (no 408, no log line), where a
+// frontend without it answers and logs as HAProxy 2.6 does.
+func TestIgnoreProbesMatchesHAProxy(t *testing.T) {
+	hp := testenv.LookPath(t, "haproxy")
+	want, wantR := probeLogLines(t, hp)
+	got, gotR := probeLogLines(t, gohaproxy)
+	t.Logf("haproxy: %q %q", want, wantR)
 	if strings.Join(want, "\n") != strings.Join(got, "\n") {
 		t.Errorf("log lines:\n haproxy   %q\n gohaproxy %q", want, got)
 	}

@@ -118,7 +118,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		// honoured: proxy/haproxycfg maps each (see KEYWORDS.md)
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
-			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request":
+			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
+			"http-ignore-probes":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}
