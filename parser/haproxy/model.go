@@ -102,6 +102,7 @@ type Proxy struct {
 	Disabled bool   // "disabled": parsed and checked, never started
 	Pos      Pos
 	Cap      Capability
+	ID       int // `id` (0: numbered by file order, around the custom ones)
 
 	Mode          string // "http", "tcp" (default "tcp")
 	Binds         []Bind

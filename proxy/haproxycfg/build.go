@@ -56,15 +56,8 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
-	// HAProxy numbers the proxies in file order from 1, after the stats
-	// socket's GLOBAL proxy when there is one (fe_id, be_id, iid).
-	b.proxyIDs = map[string]int{}
-	firstID := 1
-	if len(g.StatsSockets) > 0 {
-		firstID = 2
-	}
-	for i, px := range cfg.Proxies {
-		b.proxyIDs[px.Name] = firstID + i
+	b.proxyIDs = proxyIDs(cfg.Proxies, len(g.StatsSockets) > 0)
+	for _, px := range cfg.Proxies {
 		if !px.Disabled {
 			b.plan.Sections = append(b.plan.Sections, Section{Name: px.Name, Frontend: px.Cap&haproxy.CapFrontend != 0,
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})

@@ -45,3 +45,38 @@ func (b *builder) originalTo(px *haproxy.Proxy) proxy.OriginalTo {
 	}
 	return out
 }
+
+// proxyIDs numbers the proxies as HAProxy 2.6 does (fe_id, be_id, iid):
+// in file order from 1, after the stats socket's GLOBAL proxy when there
+// is one; a proxy's `id` is its own, the others take the first free
+// number from a counter that moves past every proxy, numbered or not.
+func proxyIDs(pxs []*haproxy.Proxy, global bool) map[string]int {
+	used := map[int]bool{}
+	for _, px := range pxs {
+		if px.ID > 0 {
+			used[px.ID] = true
+		}
+	}
+	next := 1
+	take := func() int {
+		for used[next] {
+			next++
+		}
+		used[next] = true
+		return next
+	}
+	if global {
+		take()
+		next++
+	}
+	ids := make(map[string]int, len(pxs))
+	for _, px := range pxs {
+		id := px.ID
+		if id <= 0 {
+			id = take()
+		}
+		ids[px.Name] = id
+		next++
+	}
+	return ids
+}
