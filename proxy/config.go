@@ -381,6 +381,9 @@ type Backend struct {
 	ConnMode    HTTPConnMode
 	ForwardFor  ForwardFor
 	OriginalTo  OriginalTo
+	// PretendKeepAlive is `option http-pretend-keepalive`: a request
+	// sent on a connection closed after its response does not say so.
+	PretendKeepAlive bool
 	// SendNameHeader is `http-send-name-header`: the request a server
 	// gets carries its name in this header, in lower case as HAProxy
 	// emits header names ("" = none).

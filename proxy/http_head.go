@@ -165,12 +165,15 @@ func (x *exchange) buildRequestHead() []byte {
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	extra := ""
+	// option http-pretend-keepalive (the backend's: its H1 connection
+	// says) hides the close from the server; it still happens.
+	sayClose := x.serverClose && !x.be.cfg.PretendKeepAlive
 	switch {
 	case req.IsUpgrade():
 		// keep the upgrade token, never close a connection being upgraded
-	case req.Minor == 0 && x.serverClose:
+	case req.Minor == 0 && sayClose:
 		// HTTP/1.0 closes by default: nothing to say
-	case x.serverClose:
+	case sayClose:
 		extra = "close"
 	case req.Minor == 0 && !req.Chunked:
 		// (HAProxy 2.6 asks an HTTP/1.0 chunked request's server for

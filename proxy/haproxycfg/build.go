@@ -309,6 +309,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
+		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]
 	}
 	bePages := b.errorPages(px)
 	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes
