@@ -381,6 +381,8 @@ type Backend struct {
 	ConnMode    HTTPConnMode
 	ForwardFor  ForwardFor
 	OriginalTo  OriginalTo
+	// UseServers are the `use-server` rules in order (use_server.go).
+	UseServers []UseServer
 	// PretendKeepAlive is `option http-pretend-keepalive`: a request
 	// sent on a connection closed after its response does not say so.
 	PretendKeepAlive bool

@@ -540,8 +540,15 @@ func (s *session) transaction() bool {
 	if string(s.info.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
+	var assigned *server
+	if len(be.cfg.UseServers) > 0 {
+		assigned = s.useServer(be)
+	}
 	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 {
 		s.scanCookies(be)
+	}
+	if assigned != nil {
+		s.ck.pin.srv = assigned
 	}
 	s.stickMatch(be)
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)

@@ -301,6 +301,9 @@ func (s *state) checkValidity() bool {
 				}
 			}
 		}
+		if s.checkUseServers(px) {
+			fatal = true
+		}
 		for _, sv := range px.Servers {
 			t, ok := sv.Other["track"]
 			if !ok {

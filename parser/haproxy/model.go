@@ -122,7 +122,9 @@ type Proxy struct {
 	// Monitor is `monitor-uri` and `monitor fail` (proxy_monitor.go).
 	Monitor Monitor
 	// SendNameHeader is `http-send-name-header` ("" = none).
-	SendNameHeader    string
+	SendNameHeader string
+	// UseServers are the `use-server` rules in order (proxy_monitor.go).
+	UseServers        []UseServer
 	HTTPCheck         HTTPCheck
 	TCPCheck          TCPCheck
 	ACLs              []ACL

@@ -102,6 +102,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"monitor-uri", "<uri>", (*state).parseMonitorURI},
 	{"monitor", "fail { if | unless } <condition>", (*state).parseMonitor},
 	{"http-send-name-header", "<header>", (*state).parseSendNameHeader},
+	{"use-server", "<server> { if | unless } <condition>", (*state).parseUseServer},
 	{"errorfiles", "<name> [<code> ...]", (*state).parseErrorfiles},
 	{"errorloc", "<code> <url>", (*state).parseErrorloc},
 	{"errorloc302", "<code> <url>", (*state).parseErrorloc},

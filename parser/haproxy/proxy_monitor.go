@@ -1,10 +1,14 @@
 package haproxy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Handlers of the keywords that answer or tag requests on the proxy's
-// behalf: `monitor-uri`, `monitor fail`, `http-send-name-header`, and
-// the model of `option originalto`.
+// behalf, or pick its server: `monitor-uri`, `monitor fail`,
+// `http-send-name-header`, `use-server`, and the model of `option
+// originalto`.
 
 // Monitor is a frontend's `monitor-uri` and its `monitor fail` rules.
 type Monitor struct {
@@ -95,4 +99,59 @@ func optionOriginalTo(w []string) *OriginalTo {
 		}
 	}
 	return ot
+}
+
+// UseServer is one `use-server <server> { if | unless } <condition>` rule.
+type UseServer struct {
+	Pos    Pos
+	Server string // a name, or a log-format string (dynamic)
+	Cond   *Condition
+}
+
+// parseUseServer is `use-server`: HAProxy keeps the rule even in a
+// proxy without a backend side (after its warning) and checks the server
+// name once the configuration is read (checkUseServers).
+func (s *state) parseUseServer(px *Proxy, l *kwLine) bool {
+	if l.arg(1) == "" {
+		s.alert(l.p, "'%s' expects a server name.", l.kw)
+		return false
+	}
+	if l.arg(2) != "if" && l.arg(2) != "unless" {
+		s.alert(l.p, "'%s' requires either 'if' or 'unless' followed by a condition.", l.kw)
+		return false
+	}
+	cond, err := parseCondition(tail(l.w, 2))
+	if err == nil && cond != nil {
+		if bad := undefinedACL(px, cond); bad != "" {
+			err = fmt.Errorf("no such ACL : '%s'", bad)
+		} else if msg := s.anonACLError(cond); msg != "" {
+			err = fmt.Errorf("%s", msg)
+		}
+	}
+	if err != nil {
+		s.alert(l.p, "error detected while parsing switching rule : %s.", err)
+		return false
+	}
+	px.UseServers = append(px.UseServers, UseServer{Pos: l.p, Server: l.w[1], Cond: cond})
+	return false
+}
+
+// checkUseServers refuses a use-server rule naming no server of its
+// proxy (a dynamic name is resolved per request); true = fatal.
+func (s *state) checkUseServers(px *Proxy) bool {
+	fatal := false
+	for _, us := range px.UseServers {
+		if strings.Contains(us.Server, "%[") {
+			continue
+		}
+		found := false
+		for _, sv := range px.Servers {
+			found = found || sv.Name == us.Server
+		}
+		if !found {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : %s '%s' : unable to find server '%s' referenced in a 'use-server' rule.", kindWord(px), px.Name, us.Server))
+			fatal = true
+		}
+	}
+	return fatal
 }

@@ -323,6 +323,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.persistence(px, be)
+	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.

@@ -68,6 +68,7 @@ var auditArgs = map[string][][]string{
 	"stats admin":               {{"if", "TRUE"}},
 	"force-persist":             {{"if", "TRUE"}},
 	"monitor fail":              {{"if", "TRUE"}},
+	"use-server":                {{"s", "if", "TRUE"}},
 	"ignore-persist":            {{"if", "TRUE"}},
 	"stats auth":                {{"admin:secret"}},
 	"http-check send":           {{"meth", "GET"}},

@@ -80,3 +80,30 @@ func proxyIDs(pxs []*haproxy.Proxy, global bool) map[string]int {
 	}
 	return ids
 }
+
+// useServers maps the use-server rules of an HTTP backend; a dynamic
+// server name and a tcp backend are reported.
+func (b *builder) useServers(px *haproxy.Proxy, be *proxy.Backend, acls *acl.Set) {
+	for _, r := range px.UseServers {
+		if be.Mode != proxy.ModeHTTP {
+			b.unsupported(r.Pos, "use-server in a tcp backend")
+			continue
+		}
+		idx := -1
+		for i, sv := range px.Servers {
+			if sv.Name == r.Server {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			b.unsupported(r.Pos, "use-server with a dynamic server name")
+			continue
+		}
+		cond, err := acls.Compile(r.Cond)
+		if err != nil {
+			b.unsupported(r.Pos, "use-server condition: "+err.Error())
+			continue
+		}
+		be.UseServers = append(be.UseServers, proxy.UseServer{Server: idx, Cond: cond})
+	}
+}
