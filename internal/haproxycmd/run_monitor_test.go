@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -18,13 +20,15 @@ import (
 // requests (a 200, a 503 through monitor fail) and then an ordinary one,
 // and returns the traffic lines logged until the ordinary one's, the
 // syslog header removed.
-func monitorLogLines(t *testing.T, bin string) (lines, resps []string) {
+func monitorLogLines(t *testing.T, bin string) (lines, resps []string, stats string) {
 	t.Helper()
 	backend := startFixedBackend(t)
 	syslog := loopback.ListenUDP(t)
 	bind := loopback.FreeAddr(t)
+	sock := filepath.Join(t.TempDir(), "s.sock")
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %s local2
+    stats socket %s
 defaults
     mode http
     log global
@@ -39,7 +43,7 @@ frontend fe
     default_backend be
 backend be
     server s1 %s
-`, syslog.LocalAddr(), bind, backend), bind)
+`, syslog.LocalAddr(), sock, bind, backend), bind)
 	for _, r := range []string{
 		"GET /mon HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 		"GET /mon HTTP/1.1\r\nHost: h\r\nX-Down: 1\r\nConnection: close\r\n\r\n",
@@ -56,16 +60,42 @@ backend be
 		lines = append(lines, l)
 		return !strings.Contains(l, "/last")
 	})
-	return lines, resps
+	out := haproxytest.StatsCmd(t, sock, "show stat")
+	return lines, resps, strings.Join(haproxytest.StatRows(out), "\n") + "\n" + frontendCols(out, "intercepted", "hrsp_2xx", "hrsp_5xx")
+}
+
+// frontendCols is "col=value ..." of the FRONTEND rows of show stat out.
+func frontendCols(out string, cols ...string) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	hdr := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
+	var b strings.Builder
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) < 2 || f[1] != "FRONTEND" {
+			continue
+		}
+		for _, c := range cols {
+			for i, h := range hdr {
+				if h == c && i < len(f) {
+					fmt.Fprintf(&b, "%s=%s ", c, f[i])
+				}
+			}
+		}
+	}
+	return b.String()
 }
 
 // TestMonitorURINotLoggedMatchesHAProxy: requests for the monitor URI,
 // answered 200 or 503, leave no log line; the next request logs as
-// usual; the answers are HAProxy 2.6's.
+// usual; the answers and show stat (intercepted, status classes) are
+// HAProxy 2.6's.
 func TestMonitorURINotLoggedMatchesHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
-	want, wantR := monitorLogLines(t, hp)
-	got, gotR := monitorLogLines(t, gohaproxy)
+	want, wantR, wantS := monitorLogLines(t, hp)
+	got, gotR, gotS := monitorLogLines(t, gohaproxy)
+	if wantS != gotS {
+		t.Errorf("show stat:\n haproxy\n%s\n gohaproxy\n%s", wantS, gotS)
+	}
 	if len(want) != 1 || !strings.Contains(want[0], "/last") {
 		t.Fatalf("haproxy logged %q", want)
 	}
