@@ -104,7 +104,11 @@ type Frontend struct {
 	Timeouts   Timeouts
 	ConnMode   HTTPConnMode
 	ForwardFor ForwardFor
-	Splice     SpliceOptions
+	// OriginalTo is `option originalto` (originalto.go).
+	OriginalTo OriginalTo
+	// Monitor is `monitor-uri` with its `monitor fail` rules (nil: none).
+	Monitor *Monitor
+	Splice  SpliceOptions
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -151,6 +155,10 @@ type Frontend struct {
 	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
 	// request parser relaxes what HAProxy 2.6's does (http1.Request).
 	AcceptInvalidRequest bool
+	// IgnoreProbes is `option http-ignore-probes`: a connection that
+	// ends or times out before its first byte is closed silently (no
+	// 408, no log line, no error counted).
+	IgnoreProbes bool
 
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
@@ -396,9 +404,19 @@ type Backend struct {
 	Timeouts    Timeouts
 	ConnMode    HTTPConnMode
 	ForwardFor  ForwardFor
-	Splice      SpliceOptions
-	Retries     int  // `retries`, HAProxy default 3
-	Redispatch  bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	OriginalTo  OriginalTo
+	// UseServers are the `use-server` rules in order (use_server.go).
+	UseServers []UseServer
+	// PretendKeepAlive is `option http-pretend-keepalive`: a request
+	// sent on a connection closed after its response does not say so.
+	PretendKeepAlive bool
+	// SendNameHeader is `http-send-name-header`: the request a server
+	// gets carries its name in this header, in lower case as HAProxy
+	// emits header names ("" = none).
+	SendNameHeader string
+	Splice         SpliceOptions
+	Retries        int  // `retries`, HAProxy default 3
+	Redispatch     bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

@@ -147,6 +147,10 @@ func (x *exchange) buildRequestHead() []byte {
 	out = appendVersion(out, req.Minor, req.Version)
 	out = append(out, '\r', '\n')
 	var conn [128]byte
+	sendName := x.be.cfg.SendNameHeader // lower case (Backend)
+	if x.srv == nil {
+		sendName = ""
+	}
 	for _, h := range s.info.Headers() { // as the http-request rules left them
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
@@ -155,15 +159,21 @@ func (x *exchange) buildRequestHead() []byte {
 		if x.comp.dropAE && http1.EqualFold(h.Name, "accept-encoding") {
 			continue // compression offload
 		}
+		if sendName != "" && http1.EqualFold(h.Name, sendName) {
+			continue // http-send-name-header replaces the client's
+		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	extra := ""
+	// option http-pretend-keepalive (the backend's: its H1 connection
+	// says) hides the close from the server; it still happens.
+	sayClose := x.serverClose && !x.be.cfg.PretendKeepAlive
 	switch {
 	case req.IsUpgrade():
 		// keep the upgrade token, never close a connection being upgraded
-	case req.Minor == 0 && x.serverClose:
+	case req.Minor == 0 && sayClose:
 		// HTTP/1.0 closes by default: nothing to say
-	case x.serverClose:
+	case sayClose:
 		extra = "close"
 	case req.Minor == 0 && !req.Chunked:
 		// (HAProxy 2.6 asks an HTTP/1.0 chunked request's server for
@@ -174,7 +184,8 @@ func (x *exchange) buildRequestHead() []byte {
 	if !ff.Enabled {
 		ff = &x.be.cfg.ForwardFor
 	}
-	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) {
+	if ff.Enabled && !(ff.Except.IsValid() && ff.Except.Contains(s.src.Addr())) &&
+		(sendName == "" || !http1.EqualFold([]byte(ff.Header), sendName)) {
 		name := ff.Header // proxy.New refused an empty one
 		if !ff.IfNone || s.info.Header(lowerASCII(name)) == nil {
 			n := len(out)
@@ -185,11 +196,17 @@ func (x *exchange) buildRequestHead() []byte {
 			out = append(out, '\r', '\n')
 		}
 	}
+	out = appendOriginalTo(out, &s.fe.cfg.OriginalTo, &x.be.cfg.OriginalTo, s.dst.Addr(), sendName)
 	// Each client Connection header was kept in place minus close and
 	// keep-alive; what this hop needs goes in a header of its own, last,
 	// as HAProxy's H1 output adds it after the message's fields
 	// (X-Forwarded-For included; measured with an HTTP/1.0 request).
 	out = writeConnection(out, nil, extra)
+	if sendName != "" {
+		// HAProxy adds it once the connection is being set up, after
+		// the hop's Connection header (measured).
+		out = appendServerName(out, sendName, x.srv.cfg.Name)
+	}
 	out = append(out, '\r', '\n')
 	s.out = out
 	return out

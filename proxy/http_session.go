@@ -380,12 +380,17 @@ func (s *session) readRequest(first bool) requestRead {
 		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
+			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
+				return requestNone // a browser's pre-connect: silent
+			}
 			s.failedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
-				s.emitLog(nil, nil, 0, term('C', 'R'))
+				// HAProxy logs a 400 it never sent (measured, an
+				// empty connection and a partial head alike).
+				s.emitLog(nil, nil, 400, term('C', 'R'))
 			}
 			return requestNone
 		}
@@ -488,6 +493,9 @@ func (s *session) transaction() bool {
 	fe.stats.requests.Add(1)
 	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
 	s.beginTransactionInfo()
+	if answered, keep := s.answerMonitor(); answered {
+		return keep
+	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
 	}
@@ -537,8 +545,15 @@ func (s *session) transaction() bool {
 	if string(s.info.Target) != s.breq.URI { // compared without a copy
 		s.breq.URI = string(s.info.Target) // clients often repeat a target: no allocation then
 	}
+	var assigned *server
+	if len(be.cfg.UseServers) > 0 {
+		assigned = s.useServer(be)
+	}
 	if be.cfg.Cookie != nil || len(be.cfg.PersistRules) > 0 || fe.cfg.CaptureCookie != "" {
 		s.scanCookies(be)
+	}
+	if assigned != nil {
+		s.ck.pin.srv = assigned
 	}
 	s.stickMatch(be)
 	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)

@@ -148,6 +148,9 @@ func layer7Balance(algo string) bool {
 // httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
 // ignores (httplog falls back to tcplog).
 func (s *state) httpOnlyWarnings(px *Proxy) {
+	if px.Monitor.URI != "" {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : monitor-uri will be ignored for %s '%s' (needs 'mode http').", kindWord(px), px.Name))
+	}
 	if len(px.HTTPRequestRules) > 0 && px.Cap&CapFrontend != 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
 	}
@@ -156,6 +159,9 @@ func (s *state) httpOnlyWarnings(px *Proxy) {
 	}
 	if px.Forwardfor != nil {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
+	}
+	if px.OriginalTo != nil {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option originalto' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
 	}
 }
 
@@ -295,6 +301,9 @@ func (s *state) checkValidity() bool {
 					fatal = true
 				}
 			}
+		}
+		if s.checkUseServers(px) {
+			fatal = true
 		}
 		for _, sv := range px.Servers {
 			t, ok := sv.Other["track"]

@@ -36,6 +36,8 @@ const (
 
 	// DefaultForwardforHeader is `option forwardfor` without "header".
 	DefaultForwardforHeader = "X-Forwarded-For"
+	// DefaultOriginalToHeader is `option originalto` without "header".
+	DefaultOriginalToHeader = "X-Original-To"
 
 	// DefaultServerWeight is a server's `weight` when absent.
 	DefaultServerWeight = 1

@@ -107,6 +107,7 @@ type Proxy struct {
 	Disabled      bool   // "disabled": parsed and checked, never started
 	Pos           Pos
 	Cap           Capability
+	ID            int // `id` (0: numbered by file order, around the custom ones)
 
 	Mode          string // "http", "tcp" (default "tcp")
 	Binds         []Bind
@@ -122,8 +123,15 @@ type Proxy struct {
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
 	// ExternalCheck is set by `option external-check` (extcheck.go).
-	ExternalCheck     *ExternalCheck
-	Forwardfor        *Forwardfor
+	ExternalCheck *ExternalCheck
+	Forwardfor    *Forwardfor
+	OriginalTo    *OriginalTo // `option originalto` (nil: off)
+	// Monitor is `monitor-uri` and `monitor fail` (proxy_monitor.go).
+	Monitor Monitor
+	// SendNameHeader is `http-send-name-header` ("" = none).
+	SendNameHeader string
+	// UseServers are the `use-server` rules in order (proxy_monitor.go).
+	UseServers        []UseServer
 	HTTPCheck         HTTPCheck
 	TCPCheck          TCPCheck
 	ACLs              []ACL

@@ -52,7 +52,6 @@ backend b
 `)
 	want := []string{
 		"goha: [n.cfg:6] : 'master-worker no-exit-on-failure' parsed but not supported yet.",
-		"goha: [n.cfg:17] : 'id' parsed but not supported yet.",
 		"goha: [n.cfg:18] : 'description' parsed but not supported yet.",
 		"goha: [n.cfg:5] : 'description' parsed but not supported yet.",
 	}

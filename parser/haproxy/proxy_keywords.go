@@ -99,6 +99,11 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"unique-id-format", "<string>", (*state).parseUniqueID},
 	{"unique-id-header", "<name>", (*state).parseUniqueID},
 	{"errorfile", "<code> <file>", (*state).parseErrorfile},
+	// answers and tags on the proxy's behalf (proxy_monitor.go)
+	{"monitor-uri", "<uri>", (*state).parseMonitorURI},
+	{"monitor", "fail { if | unless } <condition>", (*state).parseMonitor},
+	{"http-send-name-header", "<header>", (*state).parseSendNameHeader},
+	{"use-server", "<server> { if | unless } <condition>", (*state).parseUseServer},
 	{"errorfiles", "<name> [<code> ...]", (*state).parseErrorfiles},
 	{"errorloc", "<code> <url>", (*state).parseErrorloc},
 	{"errorloc302", "<code> <url>", (*state).parseErrorloc},
@@ -227,7 +232,7 @@ func (s *state) capabilityWarning(px *Proxy, p Pos, w []string, row proxyKeyword
 	switch {
 	case kw == "option" && checkOptionNames[arg(1)]:
 		name = arg(1)
-	case kw == "tcp-check" || kw == "http-check":
+	case kw == "tcp-check" || kw == "http-check" || kw == "monitor":
 		name = kw
 	}
 	switch {

@@ -71,8 +71,15 @@ func (s *state) parseID(px *Proxy, l *kwLine) bool {
 		s.fileFatal = true
 		return false
 	}
-	// the stats views number proxies in file order
-	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
-	s.d.Unsupported(l.p.File, l.p.Line, l.kw)
+	n, _, _ := leadingInt(l.arg(1))
+	for _, o := range s.cfg.Proxies {
+		if o != px && o.ID == int(n) {
+			s.alertTight(l.p, "%s %s reuses same custom id as %s %s (declared at %s:%d).",
+				kindWord(px), px.Name, kindWord(o), o.Name, o.Pos.File, o.Pos.Line)
+			return false
+		}
+	}
+	// proxy/haproxycfg numbers the others around it (fe_id, be_id, iid)
+	px.ID = int(n)
 	return false
 }

@@ -46,6 +46,12 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			}
 		}
 		px.Forwardfor = ff
+	case "originalto":
+		if msg := optionArgCheck(w); msg != "" {
+			s.alert(p, "%s", msg)
+			return false
+		}
+		px.OriginalTo = optionOriginalTo(w)
 	case "httpchk":
 		px.HTTPCheck.Enabled = true
 		px.TCPCheck.Option = nil
@@ -113,7 +119,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
-			"external-check":
+			"external-check", "http-ignore-probes", "http-pretend-keepalive":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

@@ -151,9 +151,10 @@ func optionArgCheck(w []string) string {
 				}
 				return "'option originalto except' expects <address>[/mask] as argument."
 			}
-			if w[i] == "header" || w[i] == "except" {
-				i++
+			if w[i] != "header" && w[i] != "except" {
+				return "'option originalto' only supports optional values: 'except' and 'header'."
 			}
+			i++
 		}
 	}
 	return ""

@@ -58,15 +58,8 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
-	// HAProxy numbers the proxies in file order from 1, after the stats
-	// socket's GLOBAL proxy when there is one (fe_id, be_id, iid).
-	b.proxyIDs = map[string]int{}
-	firstID := 1
-	if len(g.StatsSockets) > 0 {
-		firstID = 2
-	}
-	for i, px := range cfg.Proxies {
-		b.proxyIDs[px.Name] = firstID + i
+	b.proxyIDs = proxyIDs(cfg.Proxies, len(g.StatsSockets) > 0)
+	for _, px := range cfg.Proxies {
 		if !px.Disabled {
 			b.plan.Sections = append(b.plan.Sections, Section{Name: px.Name, Frontend: px.Cap&haproxy.CapFrontend != 0,
 				Backend: px.Cap&haproxy.CapBackend != 0, HTTP: px.Mode == "http"})
@@ -202,11 +195,12 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
-		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), DefaultBackend: px.DefaultBack,
+		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
+		IgnoreProbes:         px.Options["http-ignore-probes"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px),
@@ -286,6 +280,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
+		fe.Monitor = b.monitor(px, acls)
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.TCPContentTracks {
@@ -310,12 +305,16 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:   compression(px),
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
+	}
+	if be.Mode == proxy.ModeHTTP {
+		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
+		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]
 	}
 	bePages := b.errorPages(px)
 	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes
@@ -329,6 +328,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.persistence(px, be)
+	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.

@@ -71,6 +71,8 @@ var auditArgs = map[string][][]string{
 	"http-response":             {{"set-header", "X", "y"}},
 	"stats admin":               {{"if", "TRUE"}},
 	"force-persist":             {{"if", "TRUE"}},
+	"monitor fail":              {{"if", "TRUE"}},
+	"use-server":                {{"s", "if", "TRUE"}},
 	"ignore-persist":            {{"if", "TRUE"}},
 	"stats auth":                {{"admin:secret"}},
 	"http-check send":           {{"meth", "GET"}},
