@@ -13,7 +13,7 @@ import (
 // (valid, truncated after the value, with escapes, big numbers) and JWTs.
 var breadthValues = []string{
 	"", "abc", "Example.COM:8080", "[::1]:80", "[::1]", "h:", ":80", "a:b:99999999999", "10.0.0.1:443", "80",
-	"en-US,fr;q=0.8, de;q=0.9", "fr;q=0.5,en;q=0.4", "*", "de-DE;q=0.1", "es; q = 0.7 , en-GB;q=1.0", "xx;q=0,de;q=0.001",
+	"en-US,fr;q=0.8, de;q=0.9", "fr;q=0.5,en;q=0.4", "*", "de-DE;q=0.1", "es; q = 0.7 , en-GB;q=1.0", "xx;q=0,de;q=0.001", "de;q=0,fr;q=0.5", "de;q=1,fr",
 	`{"a":1,"b":"x\u0041y\n","c":[true,false,null,{"d":2.5e3}],"e":{"f":"g"}}`,
 	`{"a":-12345678901234567,"b":"\u2603","n":1e400}`, `{"a":9007199254740991,"b":"q\"t"}`, `{"a":1,`, `[1,2]`,
 	`{"a":1.0,"b":0.00001}`, `{"a":"x", "a":"y"}`, `{"a" : 123456789 , "b":"\/"}`, `{"e":{"f":{"g":1}}}`, `{"a":1.5}`, `{"a":-0.5e-3}`,
