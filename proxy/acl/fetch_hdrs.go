@@ -270,3 +270,50 @@ func withSrc(f fetchFunc) fetchFunc {
 		})
 	}
 }
+
+// url_ip and url_port read an absolute "http://" URI whose host is a
+// dotted quad, as HAProxy's url2sa does (the port defaults to 80); a
+// relative URI or a name has no sample. req_ver and resp_ver are the old
+// names of req.ver and res.ver; proc is always 1 (one process).
+func init() {
+	sint := haproxy.SampleSInt
+	fetches["url_ip"] = fetchDef{out: haproxy.SampleIPv4, use: useReqHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		a, _, ok := urlAddr(bstr(r.Target))
+		return ok && yield(value{t: haproxy.SampleIPv4, a: a})
+	})}
+	fetches["url_port"] = fetchDef{out: sint, use: useReqHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		_, p, ok := urlAddr(bstr(r.Target))
+		return ok && yield(value{t: sint, i: int64(p)})
+	})}
+	fetches["req_ver"] = fetchDef{out: haproxy.SampleStr, use: useReqHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v, ok := strings.CutPrefix(bstr(r.Version()), "HTTP/")
+		return ok && yield(strValue(v))
+	})}
+	fetches["resp_ver"] = fetchDef{out: haproxy.SampleStr, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v, ok := strings.CutPrefix(bstr(r.ResponseVersion()), "HTTP/")
+		return ok && yield(strValue(v))
+	})}
+	fetches["proc"] = fetchDef{out: sint, layer4: true, build: noArgs(func(_ *proxy.RequestInfo, yield func(value) bool) bool {
+		return yield(value{t: sint, i: 1})
+	})}
+}
+
+// urlAddr is the IPv4 address and port of an absolute http:// URI.
+func urlAddr(u string) (netip.Addr, int, bool) {
+	if len(u) < 7 || !strings.EqualFold(u[:7], "http://") {
+		return netip.Addr{}, 0, false
+	}
+	rest := u[7:]
+	a, n, ok := leadingIPv4(rest)
+	if !ok {
+		return netip.Addr{}, 0, false
+	}
+	port := 80
+	if n < len(rest) && rest[n] == ':' {
+		port = 0
+		for n++; n < len(rest) && rest[n] >= '0' && rest[n] <= '9'; n++ {
+			port = port*10 + int(rest[n]-'0')
+		}
+	}
+	return a, port, true
+}

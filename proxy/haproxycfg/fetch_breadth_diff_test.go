@@ -17,6 +17,7 @@ var fetchBreadthExprs = []string{
 	"req.hdr_ip(x)", "hdr_ip(x)", "req.hdr_ip(x,1)", "req.hdr_ip(x,-2)", "req.hdr_val(x)", "hdr_val(x,1)",
 	"req.cook_val(a)", "cook_val(b)", "urlp_val(n)", "req.hdrs", "req.hdrs_bin,hex", "req.hdrs,length",
 	"baseq", "url32", "url32+src,hex", "base32+src,hex", "hdr_ip(x),ipmask(24)",
+	"url_ip", "url_port", "req_ver", "proc",
 }
 
 // fetchBreadthRequests exercise them: addresses with ports, IPv6, values
@@ -27,6 +28,9 @@ var fetchBreadthRequests = []string{
 	"GET /P HTTP/1.1\r\nHost: h\r\nX: 1.2.3.4, 5.6.7.8\r\nX: 256.1.1.1\r\nUser-Agent: T\r\nConnection: keep-alive\r\n\r\n",
 	"GET /P?a HTTP/1.1\r\nHost: h\r\nX: 001.2.3.4x\r\nX: -12\r\nCookie: b=99999999999\r\n\r\n",
 	"GET http://abs.example/P?z=1 HTTP/1.1\r\nHost: abs.example\r\nX: 2001:db8::1\r\n\r\n",
+	"GET http://10.0.0.7:8080/P HTTP/1.1\r\nHost: 10.0.0.7:8080\r\n\r\n",
+	"GET HTTP://10.0.0.8/P HTTP/1.0\r\nHost: 10.0.0.8\r\n\r\n",
+	"GET http://10.0.0.9:/P HTTP/1.1\r\nHost: 10.0.0.9\r\n\r\n",
 	"GET /P HTTP/1.1\r\nHost: h\r\nX: 1.2.3.4:\r\nX: 1.2.3.4:65536\r\nX: 1.2.3.4:8x\r\n\r\n",
 	"GET /P HTTP/1.1\r\nHost: h\r\nX: 1.2.3\r\nX-Long: " + strings.Repeat("v", 300) + "\r\n\r\n",
 }
@@ -51,7 +55,7 @@ func TestFetchBreadthDifferential(t *testing.T) {
 		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string '[%%[%s]]' if { path_beg /P } { hdr(e) %d }\n", e, i)
 	}
 	for i, e := range []string{"res.hdr_ip(x-ip)", "shdr_ip(x-ip,1)", "res.hdr_val(x-val)", "shdr_val(x-val,1)",
-		"res.cook_val(a)", "scook_val(b)", "res.cook_cnt(a)", "scook_cnt", "res.hdrs", "res.hdrs_bin,hex"} {
+		"res.cook_val(a)", "scook_val(b)", "res.cook_cnt(a)", "scook_cnt", "res.hdrs", "res.hdrs_bin,hex", "resp_ver"} {
 		fmt.Fprintf(&b, "    http-response set-header x-out%d \"[%%[%s]]\"\n", i, e)
 	}
 	b.WriteString("    default_backend be\nbackend be\n    server s1 " + strings.TrimPrefix(web.URL, "http://") + "\n")
@@ -76,7 +80,7 @@ func TestFetchBreadthDifferential(t *testing.T) {
 	if err1 != nil || err2 != nil || len(wr) != 1 || len(gr) != 1 {
 		t.Fatalf("responses: %v %v\n%q\n%q", err1, err2, want, got)
 	}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 11; i++ {
 		n := fmt.Sprintf("x-out%d", i)
 		if w, g := wr[0].Headers[n], gr[0].Headers[n]; w != g {
 			t.Errorf("%s: haproxy %q, goha %q", n, w, g)
