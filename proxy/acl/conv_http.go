@@ -236,3 +236,22 @@ func languageRangeMatch(rng, tag string) bool {
 	}
 	return len(rng) == len(tag)
 }
+
+// capture-req(<id>) and capture-res(<id>) store the sample in the
+// frontend's capture slot id, cut to the slot's length, and pass it on;
+// no sample when the frontend has no such slot.
+func init() {
+	build := func(res bool) func(a convArgs) (convFunc, reqConvFunc, error) {
+		return func(a convArgs) (convFunc, reqConvFunc, error) {
+			slot := int(a.ints[0])
+			return nil, func(r *proxy.RequestInfo, v *value) bool {
+				return r != nil && r.CaptureInto(res, slot, v.s)
+			}, nil
+		}
+	}
+	str := haproxy.SampleStr
+	register(map[string]convDef{
+		"capture-req": {in: str, out: str, args: []argKind{argSInt}, min: 1, rbuild: build(false)},
+		"capture-res": {in: str, out: str, args: []argKind{argSInt}, min: 1, rbuild: build(true)},
+	})
+}

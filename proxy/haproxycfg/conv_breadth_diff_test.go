@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // breadthValues are the values of header X the converters read: Host
@@ -71,4 +73,49 @@ func body(resp []byte) []byte {
 		return resp[i+4:]
 	}
 	return resp
+}
+
+// TestCaptureConvDifferential: capture-req and capture-res store into the
+// declared slots, cut to their lengths, and an undeclared slot has no
+// sample; the captured values read back through capture.req.hdr and
+// capture.res.hdr, beside HAProxy 2.6.
+func TestCaptureConvDifferential(t *testing.T) {
+	backend := startHeadRecorder(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    declare capture request len 5
+    declare capture request len 40
+    declare capture response len 3
+    http-request set-header x-a "[%[req.hdr(x),capture-req(0)]][%[capture.req.hdr(0)]][%[req.hdr(x),capture-req(2)]][%[path,capture-req(1)]][%[capture.req.hdr(1)]]"
+    http-request return status 200 content-type text/plain lf-string "%[req.hdr(x-a)]" if { path /r }
+    http-response set-header x-b "[%[res.hdr(content-length),capture-res(0)]][%[capture.res.hdr(0)]][%[status,capture-res(1)]]"
+    default_backend be
+backend be
+    server s1 ` + backend + `
+`
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	ha, goha := startBoth(t, cfg)
+	for _, raw := range []string{
+		"GET /r HTTP/1.1\r\nHost: h\r\nX: abcdefgh\r\nConnection: close\r\n\r\n",
+		"GET /r HTTP/1.1\r\nHost: h\r\nX: ab\r\nConnection: close\r\n\r\n",
+		"GET /r HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /s HTTP/1.1\r\nHost: h\r\nX: abcdefgh\r\nConnection: close\r\n\r\n",
+	} {
+		want, _ := exchangeFrom(t, "", ha, raw, 200*time.Millisecond)
+		got, _ := exchangeFrom(t, "", goha, raw, 200*time.Millisecond)
+		wr, err1 := difftest.ParseAll(want)
+		gr, err2 := difftest.ParseAll(got)
+		if err1 != nil || err2 != nil || len(wr) != 1 || len(gr) != 1 {
+			t.Fatalf("%q: %v %v\n%q\n%q", raw, err1, err2, want, got)
+		}
+		t.Logf("%q: haproxy %q x-b %q", raw, wr[0].Body, wr[0].Headers["x-b"])
+		if wr[0].Body != gr[0].Body || wr[0].Headers["x-b"] != gr[0].Headers["x-b"] {
+			t.Errorf("%q\nhaproxy: %q %q\ngoha:    %q %q", raw, wr[0].Body, wr[0].Headers["x-b"], gr[0].Body, gr[0].Headers["x-b"])
+		}
+	}
 }
