@@ -17,7 +17,7 @@ var fetchBreadthExprs = []string{
 	"req.hdr_ip(x)", "hdr_ip(x)", "req.hdr_ip(x,1)", "req.hdr_ip(x,-2)", "req.hdr_val(x)", "hdr_val(x,1)",
 	"req.cook_val(a)", "cook_val(b)", "urlp_val(n)", "req.hdrs", "req.hdrs_bin,hex", "req.hdrs,length",
 	"baseq", "url32", "url32+src,hex", "base32+src,hex", "hdr_ip(x),ipmask(24)",
-	"url_ip", "url_port", "req_ver", "proc",
+	"url_ip", "url_port", "req_ver", "proc", "src_is_local", "dst_is_local", "fc_src_is_local", "fc_dst_is_local", "fc_src", "fc_dst",
 }
 
 // fetchBreadthRequests exercise them: addresses with ports, IPv6, values
