@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -63,4 +65,31 @@ func addrIsLocal(a netip.Addr) (bool, bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// http_auth_bearer([<header>]) is the token after "Bearer " (any case,
+// spaces skipped) in the first value of Authorization or of the given
+// header; date_us is the microseconds of the current date.
+func init() {
+	fetches["http_auth_bearer"] = fetchDef{out: haproxy.SampleStr, use: useReqHeader, build: func(args []haproxy.Arg) (fetchFunc, error) {
+		name := "authorization"
+		if len(args) > 0 && args[0].Str != "" {
+			name = strings.ToLower(args[0].Str)
+		}
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			token, found := "", false
+			forEachValue(r, name, splitValues, func(v string) bool {
+				scheme, rest, _ := strings.Cut(v, " ")
+				rest = strings.TrimLeft(rest, " ")
+				if strings.EqualFold(scheme, "bearer") && rest != "" {
+					token, found = rest, true
+				}
+				return true // the first value only
+			})
+			return found && yield(strValue(token))
+		}, nil
+	}}
+	fetches["date_us"] = fetchDef{out: haproxy.SampleSInt, layer4: true, build: noArgs(func(_ *proxy.RequestInfo, yield func(value) bool) bool {
+		return yield(value{t: haproxy.SampleSInt, i: int64(time.Now().Nanosecond() / 1000)})
+	})}
 }
