@@ -14,14 +14,15 @@ type CaptureSlot struct {
 // bit per slot that holds a value (HAProxy's %hrl prints "-" for the
 // others, and capture.req.hdr gives no sample).
 type captures struct {
-	vals []string
-	set  uint64
+	vals  []string
+	set   uint64
+	slots []CaptureSlot // the frontend's, for the capture converters
 }
 
-func (c *captures) reset(n int) {
+func (c *captures) reset(slots []CaptureSlot) {
 	clear(c.vals)
-	c.vals, c.set = c.vals[:0], 0
-	for range n {
+	c.vals, c.set, c.slots = c.vals[:0], 0, slots
+	for range slots {
 		c.vals = append(c.vals, "")
 	}
 }
@@ -57,6 +58,21 @@ func (r *RequestInfo) SetCapture(res bool, slot int, v string) {
 	} else {
 		r.reqCaps.store(slot, v)
 	}
+}
+
+// CaptureInto is the capture-req/capture-res converter's store: v cut to
+// the length of the frontend's slot (in declaration order); false when
+// the frontend has no such slot (HAProxy's converter then has no sample).
+func (r *RequestInfo) CaptureInto(res bool, slot int, v string) bool {
+	c := &r.reqCaps
+	if res {
+		c = &r.resCaps
+	}
+	if slot < 0 || slot >= len(c.slots) || slot >= len(c.vals) {
+		return false
+	}
+	c.store(slot, v[:min(len(v), c.slots[slot].Len)])
+	return true
 }
 
 // captureHeaders fills the header slots from hs as received, before any

@@ -88,8 +88,8 @@ func (s *session) beginTransactionInfo() {
 		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
-	s.info.reqCaps.reset(len(fe.cfg.ReqCaptures))
-	s.info.resCaps.reset(len(fe.cfg.ResCaptures))
+	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
+	s.info.resCaps.reset(fe.cfg.ResCaptures)
 	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
 	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
 	if req.ContentLength > 0 && !req.Chunked {

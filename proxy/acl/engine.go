@@ -301,7 +301,7 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 	if f.constant != nil && len(a.Sample.Converters) == 0 {
 		return constCond(*f.constant), nil
 	}
-	e, err := compileParts(f, a.Sample)
+	e, err := compileParts(f, a.Sample, false)
 	if err != nil {
 		return nil, err
 	}

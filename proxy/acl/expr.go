@@ -28,16 +28,14 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown fetch method '%s'", s.Fetch.Name)
 	}
-	e, err := compileParts(f, s)
-	if err == nil && f.lastInSample && len(s.Fetch.Args) < 2 {
-		e.fetch = lastOnly(e.fetch)
-	}
-	return e, err
+	return compileParts(f, s, f.lastInSample && len(s.Fetch.Args) < 2)
 }
 
 // compileParts builds the fetch of row f with s's arguments and compiles
-// s's converters after it.
-func compileParts(f fetchDef, s haproxy.Sample) (*Expr, error) {
+// s's converters after it; last keeps only the last occurrence, before
+// the row's post step reads it (hdr_ip on a last value that is not an
+// address has no sample, as in HAProxy).
+func compileParts(f fetchDef, s haproxy.Sample, last bool) (*Expr, error) {
 	var fetch fetchFunc
 	if f.constant != nil {
 		fetch = constant(value{t: haproxy.SampleBool, i: b2i(*f.constant)})
@@ -46,6 +44,12 @@ func compileParts(f fetchDef, s haproxy.Sample) (*Expr, error) {
 		if fetch, err = f.build(s.Fetch.Args); err != nil {
 			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
 		}
+	}
+	if last {
+		fetch = lastOnly(fetch)
+	}
+	if f.post != nil {
+		fetch = withPost(fetch, f.post)
 	}
 	steps, out, err := compileConverters(f.out, s.Converters)
 	if err != nil {
@@ -82,5 +86,13 @@ func lastOnly(f fetchFunc) fetchFunc {
 		found := false
 		f(r, func(v value) bool { last, found = v, true; return false })
 		return found && yield(last)
+	}
+}
+
+// withPost yields what post makes of each value f yields, skipping the
+// values post refuses.
+func withPost(f fetchFunc, post func(v *value) bool) fetchFunc {
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		return f(r, func(v value) bool { return post(&v) && yield(v) })
 	}
 }

@@ -39,6 +39,10 @@ type fetchDef struct {
 	// is given, as HAProxy's header and cookie fetches do when they are
 	// not iterated.
 	lastInSample bool
+	// post, when set, turns each value build's fetch yields into the
+	// row's type (hdr_ip, hdr_val: fetch_hdrs.go); a value it refuses is
+	// skipped.
+	post func(v *value) bool
 }
 
 var (

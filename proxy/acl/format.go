@@ -55,11 +55,30 @@ func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
 				continue
 			}
 			if s, ok := p.expr.Text(r); ok {
-				b.WriteString(s)
+				httpEncode(&b, s)
 			}
 		}
 		return b.String()
 	}, nil
+}
+
+// httpEncode writes s with the bytes a header field may not carry
+// (0x00-0x08, 0x0a-0x1f, 0x7f) as %XX, as HAProxy encodes a sample in
+// the log-format strings of an HTTP proxy (http_encode_map): a sample
+// can never split a header or a reply. (HAProxy leaves samples as they
+// are in a TCP proxy's formats; goha encodes there too.)
+func httpEncode(b *strings.Builder, s string) {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= 0x08 || c >= 0x0a && c <= 0x1f || c == 0x7f {
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
 }
 
 // closingBracket is the index of the ']' closing "%[" at the start of s,

@@ -20,6 +20,11 @@ func FuzzSampleEval(f *testing.F) {
 		"req.hdr(x),b64dec,hex", "req.hdr(x),ub64dec,sha2(512),base64", "req.hdr(x),url_dec(1),url_enc",
 		"req.hdr(x),json(utf8)", "req.hdr(x),bytes(2,1),xxh3(7)", "req.hdr(x),http_date(-5)", "str(a),concat(b,,c)",
 		"int(7),ipmask(8)", "bin(00ff),lower", "src,add(1)", "path,hex2i", "req.hdr(x,-1),length,bool",
+		"req.hdr(x),be2dec(:,3,1)", "req.hdr(x),be2hex(-,2,1)", "req.hdr(x),xxh32(3)", "req.hdr(x),xxh64(-1)",
+		"req.hdr(x),hmac(sha256,a2V5),hex", "req.hdr(x),host_only", "req.hdr(x),port_only", "req.hdr(x),language(en;fr,de)",
+		"req.hdr(x),add_item(;,,s)", "req.hdr(x),json_query($.a[1].b)", "req.hdr(x),json_query($.a,int)",
+		"req.hdr(x),jwt_payload_query($.sub)", "req.hdr(x),jwt_verify(HS256,k)", "req.hdr(x),jwt_verify(none,k)",
+		"hdr_ip(x)", "req.hdr_val(x)", "req.hdrs_bin,hex", "url32+src,hex", "http_auth_bearer(x)",
 	} {
 		f.Add(e, "a:b::c")
 		f.Add(e, "-12")

@@ -1,0 +1,95 @@
+package acl
+
+import (
+	"crypto/x509"
+	"strings"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// More client-certificate fetches (HAProxy 2.6 ssl_sample.c): the DER,
+// the validity dates as OpenSSL's ASN1 time text, the version, and the
+// OpenSSL short names of the signature and key algorithms; and the
+// symmetric key sizes of the negotiated cipher.
+func init() {
+	str, sint, bin := haproxy.SampleStr, haproxy.SampleSInt, haproxy.SampleBin
+	rows := map[string]fetchDef{
+		"ssl_c_der": {out: bin, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			return value{t: bin, s: string(c.Raw)}, true
+		}))},
+		"ssl_c_notafter": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			return asn1TimeText(c.NotAfter)
+		}))},
+		"ssl_c_notbefore": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			return asn1TimeText(c.NotBefore)
+		}))},
+		"ssl_c_version": {out: sint, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			return value{t: sint, i: int64(c.Version)}, true
+		}))},
+		"ssl_c_sig_alg": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			n, ok := sigAlgNames[c.SignatureAlgorithm]
+			return strValue(n), ok
+		}))},
+		"ssl_c_key_alg": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
+			n, ok := keyAlgNames[c.PublicKeyAlgorithm]
+			return strValue(n), ok
+		}))},
+		"ssl_fc_use_keysize": {out: sint, build: noArgs(cipherKeySize)},
+		"ssl_fc_alg_keysize": {out: sint, build: noArgs(cipherKeySize)},
+	}
+	for k, v := range rows {
+		fetches[k] = v
+	}
+}
+
+// asn1TimeText is the date as the certificate's UTCTime text
+// (YYMMDDhhmmssZ), which HAProxy returns for the years 1950 to 2049; a
+// date outside has no sample here (HAProxy would give its
+// GeneralizedTime text, which goha does not keep).
+func asn1TimeText(t time.Time) (value, bool) {
+	t = t.UTC()
+	if t.Year() < 1950 || t.Year() > 2049 {
+		return value{}, false
+	}
+	return strValue(t.Format("060102150405Z")), true
+}
+
+// sigAlgNames are OpenSSL's short names (OBJ_nid2sn) of the signature
+// algorithms.
+var sigAlgNames = map[x509.SignatureAlgorithm]string{
+	x509.MD5WithRSA: "RSA-MD5", x509.SHA1WithRSA: "RSA-SHA1", x509.SHA256WithRSA: "RSA-SHA256",
+	x509.SHA384WithRSA: "RSA-SHA384", x509.SHA512WithRSA: "RSA-SHA512",
+	x509.SHA256WithRSAPSS: "RSASSA-PSS", x509.SHA384WithRSAPSS: "RSASSA-PSS", x509.SHA512WithRSAPSS: "RSASSA-PSS",
+	x509.ECDSAWithSHA1: "ecdsa-with-SHA1", x509.ECDSAWithSHA256: "ecdsa-with-SHA256",
+	x509.ECDSAWithSHA384: "ecdsa-with-SHA384", x509.ECDSAWithSHA512: "ecdsa-with-SHA512",
+	x509.DSAWithSHA1: "DSA-SHA1", x509.DSAWithSHA256: "dsa_with_SHA256", x509.PureEd25519: "ED25519",
+}
+
+// keyAlgNames are OpenSSL's short names of the public key algorithms.
+var keyAlgNames = map[x509.PublicKeyAlgorithm]string{
+	x509.RSA: "rsaEncryption", x509.ECDSA: "id-ecPublicKey", x509.DSA: "DSA", x509.Ed25519: "ED25519",
+}
+
+// cipherKeySize is the symmetric key size in bits of the connection's
+// cipher, read from its OpenSSL name.
+func cipherKeySize(r *proxy.RequestInfo, yield func(value) bool) bool {
+	if r.TLS == nil {
+		return false
+	}
+	n := tlsconf.OpenSSLName(r.TLS.CipherSuite)
+	bits := 0
+	switch {
+	case strings.Contains(n, "AES128") || strings.Contains(n, "AES_128"):
+		bits = 128
+	case strings.Contains(n, "AES256") || strings.Contains(n, "AES_256") || strings.Contains(n, "CHACHA20"):
+		bits = 256
+	case strings.Contains(n, "DES-CBC3"):
+		bits = 168
+	default:
+		return false
+	}
+	return yield(value{t: haproxy.SampleSInt, i: int64(bits)})
+}
