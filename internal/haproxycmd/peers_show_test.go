@@ -66,6 +66,11 @@ func TestShowPeersMatchesHAProxy(t *testing.T) {
 		for _, cmd := range []string{"show peers", "show peers P", "show peers - P", "show peers dict P", "show peers nope"} {
 			all = append(all, "> "+cmd+"\n"+haproxytest.StatsCmd(t, sock, cmd))
 		}
+		// Jobs counts the connections still open: the request's may
+		// take a moment to be seen closed.
+		for i := 0; i < 100 && haproxytest.ShowInfoField(t, sock, "CurrConns") != "0"; i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
 		for _, f := range []string{"ActivePeers", "ConnectedPeers", "Listeners", "Jobs"} {
 			all = append(all, f+": "+haproxytest.ShowInfoField(t, sock, f))
 		}
