@@ -66,6 +66,9 @@ rules:
 			return true, s.answerRule(r)
 		case UseService:
 			return true, s.answerService(r.Service)
+		case Reject, SilentDrop:
+			s.dropClient(r.Action == SilentDrop) // actions_drop.go
+			return true, false
 		}
 	}
 	// The frontend's services (its stats page) come after its rules, an

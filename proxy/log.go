@@ -90,6 +90,9 @@ type timeline struct {
 	// failed is the last server a connect attempt failed on: HAProxy's
 	// log names it (servers/web1 ... SC--) when no attempt succeeded.
 	failed *server
+	// aborted: the request ended on HAProxy's abort path (reject,
+	// silent-drop), which logs no request time (TR -1).
+	aborted bool
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -112,6 +115,9 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
+	}
+	if tl.aborted {
+		e.TR = -1
 	}
 	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
 	if !e.TCP {

@@ -33,6 +33,8 @@ func (x *exchange) runResponseRules() (denied bool) {
 			s.runStickRule(r) // on the counters the request tracked
 		case Deny:
 			return true
+		case SetStatus:
+			x.setStatus(r) // actions_drop.go
 		case WaitForBody:
 			if !x.waitResponseBody(r.Wait, r.AtLeast) {
 				x.respWaitFailed = true

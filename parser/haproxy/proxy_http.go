@@ -108,6 +108,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
 		"use-service", "auth", "capture":
 	case "wait-for-body":
+	case "reject", "silent-drop", "set-status": // proxy/haproxycfg/actions_drop.go maps or reports them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones

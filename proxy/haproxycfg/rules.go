@@ -126,6 +126,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, "http-request tarpit without timeout tarpit or timeout connect")
 				continue
 			}
+		case "reject", "silent-drop", "set-status":
+			var ok bool
+			if hr, ok = b.dropRule(px, r, kw); !ok { // actions_drop.go
+				continue
+			}
 		default:
 			var ok, isSC bool
 			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
