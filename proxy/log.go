@@ -68,6 +68,10 @@ type LogEntry struct {
 	// Samples are the values of the frontend's log-format %[...]
 	// samples (Frontend.LogSamples), in order; "" for no value.
 	Samples []string
+
+	// LogLevel is set-log-level's choice: 0 none, -1 silent (no line),
+	// else the level plus one.
+	LogLevel int8
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -93,6 +97,8 @@ type timeline struct {
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop), which logs no request time (TR -1).
 	aborted bool
+	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
+	logLevel int8
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -119,6 +125,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	if tl.aborted {
 		e.TR = -1
 	}
+	e.LogLevel = tl.logLevel
 	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
 	if !e.TCP {
 		e.UniqueID = s.uniqueIDAtLog()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,9 +37,10 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 			if err != nil {
 				return
 			}
-			// <134>Mmm dd hh:mm:ss haproxy[pid]: line
+			// <134>Mmm dd hh:mm:ss haproxy[pid]: line -> "<134> line"
+			pri, _, _ := strings.Cut(string(buf[:n]), ">")
 			if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
-				haLines <- strings.TrimSuffix(line, "\n")
+				haLines <- pri + "> " + strings.TrimSuffix(line, "\n")
 			}
 		}
 	}()
@@ -60,7 +62,9 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 	}
 	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
-		gohaLines <- string(logfmt.HTTPLog.Append(nil, &le, nil))
+		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
+			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
+		}
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -78,28 +82,28 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 	return ha, goha, haLines, gohaLines
 }
 
-var logClient = regexp.MustCompile(`^[\d.]+:\d+ \[[^\]]+\] `)
+var logClient = regexp.MustCompile(`^(<\d+> )[\d.]+:\d+ \[[^\]]+\] `)
 
 // normLog drops from an httplog line what differs between two runs: the
 // client port, the date, the non-negative times and the process-wide
 // connection counts.
 func normLog(line string) string {
-	line = logClient.ReplaceAllString(line, "C [D] ")
+	line = logClient.ReplaceAllString(line, "${1}C [D] ")
 	f := strings.Fields(line)
-	if len(f) > 4 {
-		ts := strings.Split(f[4], "/")
+	if len(f) > 5 {
+		ts := strings.Split(f[5], "/")
 		for i, v := range ts {
 			if !strings.HasPrefix(v, "-") {
 				ts[i] = "N"
 			}
 		}
-		f[4] = strings.Join(ts, "/")
+		f[5] = strings.Join(ts, "/")
 	}
-	if len(f) > 10 {
+	if len(f) > 11 {
 		// %ac/%fc: HAProxy may still count a connection of the previous
 		// exchange (a silently dropped one is released late).
-		if c := strings.SplitN(f[10], "/", 3); len(c) == 3 {
-			f[10] = "A/F/" + c[2]
+		if c := strings.SplitN(f[11], "/", 3); len(c) == 3 {
+			f[11] = "A/F/" + c[2]
 		}
 	}
 	return strings.Join(f, " ")

@@ -131,6 +131,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.dropRule(px, r, kw); !ok { // actions_drop.go
 				continue
 			}
+		case "set-log-level":
+			var ok bool
+			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
+				continue
+			}
 		default:
 			var ok, isSC bool
 			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
