@@ -66,6 +66,8 @@ rules:
 			return true, s.answerRule(r)
 		case UseService:
 			return true, s.answerService(r.Service)
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case Reject, SilentDrop:

@@ -33,6 +33,8 @@ func (x *exchange) runResponseRules() (denied bool) {
 			s.runStickRule(r) // on the counters the request tracked
 		case Deny:
 			return true
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case SetStatus:
