@@ -68,6 +68,8 @@ rules:
 			return true, s.answerService(r.Service)
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
+		case SetTimeout:
+			s.tl.serverTimeout = r.Wait // actions_timeout.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case Reject, SilentDrop:

@@ -99,6 +99,9 @@ type timeline struct {
 	aborted bool
 	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
 	logLevel int8
+	// serverTimeout is the transaction's set-timeout server (0: the
+	// backend's timeout server); see exchange.serverTimeout.
+	serverTimeout time.Duration
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {

@@ -241,6 +241,7 @@ func TestDropRulesRefused(t *testing.T) {
 		{"127.0.0.1:8080", "http-response set-status 99", "set-status 99"},
 		{"127.0.0.1:8080", "http-response set-status 200 why not", "set-status 200 why not"},
 		{"127.0.0.1:8080", "http-request reject", ""},
+		{"127.0.0.1:8080", "http-request set-timeout server 1s", "proxy 'fe' has no backend capability."},
 		{"127.0.0.1:8080", "http-response set-status 200 reason ok", ""},
 	} {
 		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +

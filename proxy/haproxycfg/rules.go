@@ -136,6 +136,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.sockoptRule(px, r, kw); !ok { // actions_sockopt.go
 				continue
 			}
+		case "set-timeout":
+			var ok bool
+			if hr, ok = b.timeoutRule(r, kw); !ok { // actions_timeout.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
