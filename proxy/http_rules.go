@@ -70,6 +70,8 @@ rules:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
 			s.tl.serverTimeout = r.Wait // actions_timeout.go
+		case EarlyHint:
+			s.earlyHint(r) // actions_hint.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case Reject, SilentDrop:

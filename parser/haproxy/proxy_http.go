@@ -111,7 +111,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
 		"use-service", "auth", "capture":
 	case "wait-for-body":
-	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout": // proxy/haproxycfg/actions_*.go map or report them
+	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
+		"early-hint": // proxy/haproxycfg/actions_*.go map or report them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones

@@ -141,6 +141,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.timeoutRule(r, kw); !ok { // actions_timeout.go
 				continue
 			}
+		case "early-hint":
+			var ok bool
+			if hr, ok = b.earlyHintRule(px, r, kw); !ok { // actions_hint.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
