@@ -112,7 +112,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		"use-service", "auth", "capture":
 	case "wait-for-body":
 	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
-		"early-hint": // proxy/haproxycfg/actions_*.go map or report them
+		"early-hint", "wait-for-handshake", "disable-l7-retry": // proxy/haproxycfg/actions_*.go map or report them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones

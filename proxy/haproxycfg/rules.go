@@ -146,6 +146,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.earlyHintRule(px, r, kw); !ok { // actions_hint.go
 				continue
 			}
+		case "wait-for-handshake", "disable-l7-retry":
+			var ok bool
+			if hr, ok = b.noOpRule(r, kw); !ok { // actions_noop.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
