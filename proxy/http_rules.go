@@ -70,6 +70,8 @@ rules:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
 			s.tl.serverTimeout = r.Wait // actions_timeout.go
+		case NormalizeURI:
+			s.normalizeURI(r) // actions_normalize.go
 		case EarlyHint:
 			s.earlyHint(r) // actions_hint.go
 		case SetLogLevel:

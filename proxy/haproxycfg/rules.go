@@ -151,6 +151,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.noOpRule(r, kw); !ok { // actions_noop.go
 				continue
 			}
+		case "normalize-uri":
+			var ok bool
+			if hr, ok = b.normalizeRule(r, kw); !ok { // actions_normalize.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
