@@ -173,7 +173,7 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 			break
 		}
 		x.sstart, x.send = 0, 0
-		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
+		n, err := x.sc.read(x.sbuf, x.serverTimeout())
 		x.send = n
 		if err != nil && n == 0 {
 			x.term = term('S', 'D')

@@ -110,7 +110,7 @@ func (x *exchange) run() bool {
 		if err == nil && !sendBodyNow {
 			// A server that ignores Expect would wait for the body forever:
 			// like curl, give it expectWait to answer, then send the body.
-			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.be.cfg.Timeouts.Server, expectWait)))
+			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.serverTimeout(), expectWait)))
 			if isTimeout(err) && x.send == 0 {
 				sendBodyNow = true
 				err = x.serverWrite(body)
@@ -242,7 +242,7 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 	if len(p) == 0 {
 		return nil
 	}
-	_, err := x.sc.writeAt(p, now, x.be.cfg.Timeouts.Server)
+	_, err := x.sc.writeAt(p, now, x.serverTimeout())
 	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
 		x.busy = errors.Is(err, h2.ErrNoCapacity)
 		return errStale
@@ -278,7 +278,7 @@ func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 			} else {
 				remain -= int64(n)
 			}
-			if _, werr := x.sc.write(out, x.be.cfg.Timeouts.Server); werr != nil {
+			if _, werr := x.sc.write(out, x.serverTimeout()); werr != nil {
 				x.failResponse(werr)
 				return werr
 			}
@@ -303,7 +303,7 @@ const expectWait = time.Second
 
 // readResponseHead reads and parses the next response head into s.resp.
 func (x *exchange) readResponseHead() error {
-	err := x.readResponseHeadWithin(x.be.cfg.Timeouts.Server)
+	err := x.readResponseHeadWithin(x.serverTimeout())
 	if x.srv.observer != nil {
 		switch {
 		case err == nil:
@@ -514,7 +514,7 @@ func (x *exchange) copyBody(n int64) error {
 		if n > 0 && n < int64(len(p)) {
 			p = p[:n]
 		}
-		m, err := x.sc.read(p, x.be.cfg.Timeouts.Server)
+		m, err := x.sc.read(p, x.serverTimeout())
 		if m > 0 {
 			if werr := s.clientWrite(p[:m]); werr != nil {
 				return werr
@@ -541,7 +541,7 @@ func (x *exchange) spliceN(n int64) error {
 	s := x.s
 	for {
 		now := time.Now()
-		x.sc.setRead(deadlineFrom(now, x.be.cfg.Timeouts.Server))
+		x.sc.setRead(deadlineFrom(now, x.serverTimeout()))
 		s.c.setWrite(deadlineFrom(now, s.fe.cfg.Timeouts.Client))
 		var w int64
 		var err error
@@ -569,7 +569,7 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 	s := x.s
 	x.sstart, x.send = 0, 0
 	for !cs.Done() {
-		n, err := x.sc.read(x.sbuf, x.be.cfg.Timeouts.Server)
+		n, err := x.sc.read(x.sbuf, x.serverTimeout())
 		if n > 0 {
 			// The head is sent: s.out takes the re-framed chunks.
 			before := cs.HTXSize()

@@ -70,6 +70,19 @@ rules:
 			return true, s.answerRule(r)
 		case UseService:
 			return true, s.answerService(r.Service)
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
+		case SetTimeout:
+			s.tl.serverTimeout = r.Wait // actions_timeout.go
+		case NormalizeURI:
+			s.normalizeURI(r) // actions_normalize.go
+		case EarlyHint:
+			s.earlyHint(r) // actions_hint.go
+		case SetLogLevel:
+			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case Reject, SilentDrop:
+			s.dropClient(r.Action == SilentDrop) // actions_drop.go
+			return true, false
 		}
 	}
 	// The frontend's services (its stats page) come after its rules, an

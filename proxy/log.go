@@ -72,6 +72,9 @@ type LogEntry struct {
 	// CookieReq and CookieRsp are what `capture cookie` captured (%CC,
 	// %CS; "" for none).
 	CookieReq, CookieRsp string
+	// LogLevel is set-log-level's choice: 0 none, -1 silent (no line),
+	// else the level plus one.
+	LogLevel int8
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -96,6 +99,14 @@ type timeline struct {
 	failed *server
 	// failedTimeout: that last attempt timed out (logged sC, not SC).
 	failedTimeout bool
+	// aborted: the request ended on HAProxy's abort path (reject,
+	// silent-drop), which logs no request time (TR -1).
+	aborted bool
+	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
+	logLevel int8
+	// serverTimeout is the transaction's set-timeout server (0: the
+	// backend's timeout server); see exchange.serverTimeout.
+	serverTimeout time.Duration
 }
 
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
@@ -119,6 +130,10 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
 	}
+	if tl.aborted {
+		e.TR = -1
+	}
+	e.LogLevel = tl.logLevel
 	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
 	if !e.TCP {
 		e.UniqueID = s.uniqueIDAtLog()

@@ -36,6 +36,12 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			r.Exec(&s.info)
 		case SCIncGPC, SCSetGPT:
 			s.runStickRule(r) // on the counters the request tracked
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
+		case SetLogLevel:
+			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case SetStatus:
+			x.setStatus(r) // actions_drop.go
 		case WaitForBody:
 			if !x.waitResponseBody(r.Wait, r.AtLeast) {
 				x.respWaitFailed = true

@@ -78,6 +78,14 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 			msg = s.replyPayloadCheck(p, args)
 		}
 	}
+	if rule.Action == "normalize-uri" && !s.experimentalExposed() {
+		s.alert(p, "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'")
+		s.abort = true
+		return true
+	}
+	if msg == "" && rule.Action == "set-timeout" && px.Kind == "frontend" {
+		msg = "proxy '" + px.Name + "' has no backend capability."
+	}
 	if msg == "" {
 		msg = s.ruleSampleMaps(rule)
 	}
@@ -116,6 +124,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri":
 		// http-request only: http-response does not know them.
 	case "wait-for-body":
+	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
+		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri": // proxy/haproxycfg/actions_*.go map or report them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones
@@ -194,4 +204,16 @@ func movesLogFormatPos(action string) bool {
 		return true
 	}
 	return strings.HasPrefix(action, "set-var-fmt(")
+}
+
+// experimentalExposed says whether the global section so far holds
+// expose-experimental-directives (HAProxy 2.6 refuses experimental
+// actions such as normalize-uri without it).
+func (s *state) experimentalExposed() bool {
+	for _, st := range s.cfg.Global.Raw {
+		if len(st.Args) > 0 && st.Args[0] == "expose-experimental-directives" {
+			return true
+		}
+	}
+	return false
 }

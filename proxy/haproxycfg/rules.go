@@ -132,6 +132,41 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.rewriteRule(r, kw, place); !ok {
 				continue
 			}
+		case "reject", "silent-drop", "set-status":
+			var ok bool
+			if hr, ok = b.dropRule(px, r, kw); !ok { // actions_drop.go
+				continue
+			}
+		case "set-mark", "set-tos":
+			var ok bool
+			if hr, ok = b.sockoptRule(px, r, kw); !ok { // actions_sockopt.go
+				continue
+			}
+		case "set-timeout":
+			var ok bool
+			if hr, ok = b.timeoutRule(r, kw); !ok { // actions_timeout.go
+				continue
+			}
+		case "early-hint":
+			var ok bool
+			if hr, ok = b.earlyHintRule(px, r, kw); !ok { // actions_hint.go
+				continue
+			}
+		case "wait-for-handshake", "disable-l7-retry":
+			var ok bool
+			if hr, ok = b.noOpRule(r, kw); !ok { // actions_noop.go
+				continue
+			}
+		case "normalize-uri":
+			var ok bool
+			if hr, ok = b.normalizeRule(r, kw); !ok { // actions_normalize.go
+				continue
+			}
+		case "set-log-level":
+			var ok bool
+			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
+				continue
+			}
 		default:
 			var ok, isSC bool
 			if hr, isSC, ok = b.scRule(px, r, kw); isSC {

@@ -68,6 +68,9 @@ type Entry struct {
 	// CookieReq and CookieRsp are what `capture cookie` captured (%CC,
 	// %CS; "" for none).
 	CookieReq, CookieRsp string
+	// LogLevel is set-log-level's choice: 0 none, -1 silent (no line),
+	// else the level plus one.
+	LogLevel int8
 }
 
 // Env is what a log line needs that does not change per transaction.
@@ -102,7 +105,12 @@ func Decide(e *Entry, o Options) (log bool, level Level) {
 	if o.DontLogNormal && !isErr {
 		return false, Info
 	}
-	if isErr && o.SeparateErrors {
+	switch {
+	case e.LogLevel < 0:
+		return false, Info // set-log-level silent
+	case e.LogLevel > 0:
+		return true, Level(e.LogLevel - 1) // set-log-level wins over log-separate-errors
+	case isErr && o.SeparateErrors:
 		return true, Err
 	}
 	return true, Info

@@ -1,0 +1,67 @@
+package proxy
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Rule actions that end the client connection without an answer, and
+// http-response set-status. Their values stand apart from the RuleAction
+// list in config.go so that both lists can grow independently.
+const (
+	// Reject closes the client connection at once and sends nothing
+	// (http-request reject).
+	Reject RuleAction = 100 + iota
+	// SilentDrop ends the client connection without telling the client:
+	// nothing reaches it, not even a reset (http-request silent-drop).
+	SilentDrop
+	// SetStatus replaces the response's status with Status and its
+	// reason with Value ("": HAProxy's phrase for Status).
+	SetStatus
+)
+
+// dropClient ends a request the way http-request reject and silent-drop
+// do in HAProxy 2.6: nothing answers it, the log line says PR with no
+// status and no request time (the request never counts as received), and
+// the caller closes the connection (reject: with a FIN, as measured).
+// silent makes the close invisible to the client.
+func (s *session) dropClient(silent bool) {
+	s.tl.aborted = true
+	s.emitLog(nil, nil, 0, term('P', 'R'))
+	if silent && s.c.TCPConn != nil {
+		silence(s.c.TCPConn)
+	}
+}
+
+// silence makes closing the socket send nothing, as HAProxy's silent-drop
+// does: TCP_REPAIR when the process may use it (the kernel then drops the
+// connection without a FIN or a reset); otherwise a hop limit of 1 on the
+// reset the close sends, so that it dies at the first router (on a local
+// network it still arrives, as with HAProxy).
+func silence(c syscall.Conn) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		if unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_REPAIR, 1) == nil {
+			return
+		}
+		// One of the two applies, by the socket's family.
+		unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TTL, 1)
+		unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, 1)
+		unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	})
+}
+
+// setStatus applies an http-response set-status rule to the response.
+func (x *exchange) setStatus(r *HeaderRule) {
+	resp := &x.s.resp
+	resp.Status = r.Status
+	reason := r.Value
+	if reason == "" {
+		reason = Reason(r.Status)
+	}
+	resp.Reason = append(resp.Reason[:0:0], reason...)
+}

@@ -1,0 +1,65 @@
+package haproxycfg
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// dropRule maps http-request reject and silent-drop and http-response
+// set-status (proxy/actions_drop.go). What the data path cannot do as
+// HAProxy does is reported: a reject or silent-drop on a frontend that may
+// speak HTTP/2 (HAProxy then kills the whole connection, goha's HTTP/2
+// engine can only end a stream) and http-response silent-drop.
+func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+	what := kw + " " + r.Action
+	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
+	switch {
+	case r.Action == "set-status" && kw == "http-response":
+		st, reason, ok := parseSetStatus(r.Args)
+		if !ok {
+			b.unsupported(r.Pos, full)
+			return proxy.HeaderRule{}, false
+		}
+		return proxy.HeaderRule{Action: proxy.SetStatus, Status: st, Value: reason}, true
+	case r.Action == "set-status", kw != "http-request", len(r.Args) != 0:
+		b.unsupported(r.Pos, full)
+		return proxy.HeaderRule{}, false
+	case mayServeH2(px):
+		b.unsupported(r.Pos, what+" on a frontend that may speak HTTP/2")
+		return proxy.HeaderRule{}, false
+	}
+	if r.Action == "silent-drop" {
+		return proxy.HeaderRule{Action: proxy.SilentDrop}, true
+	}
+	return proxy.HeaderRule{Action: proxy.Reject}, true
+}
+
+// parseSetStatus reads `<status> [reason <str>]` as HAProxy 2.6 does:
+// a status from 100 to 999.
+func parseSetStatus(args []string) (status int, reason string, ok bool) {
+	if len(args) != 1 && !(len(args) == 3 && args[1] == "reason") {
+		return 0, "", false
+	}
+	st, err := strconv.Atoi(args[0])
+	if err != nil || st < 100 || st > 999 {
+		return 0, "", false
+	}
+	if len(args) == 3 {
+		reason = args[2]
+	}
+	return st, reason, true
+}
+
+// mayServeH2 says whether a bind of px may carry HTTP/2: `proto h2`, or
+// TLS with h2 in its ALPN list.
+func mayServeH2(px *haproxy.Proxy) bool {
+	for _, bd := range px.Binds {
+		if bd.Options["proto"] == "h2" || strings.Contains(","+bd.Options["alpn"]+",", ",h2,") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,264 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+	"github.com/goha-lb/goha/proxy/logfmt"
+)
+
+// startBothLogged is startBoth with the httplog lines of both sides: the
+// real HAProxy logs to a UDP socket of the test, goha's entries are
+// formatted with logfmt.HTTPLog. cfg needs `log LOG local0` in global and
+// `option httplog` where it logs.
+func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLines chan string) {
+	t.Helper()
+	testenv.LookPath(t, "haproxy")
+	pc, err := net.ListenPacket("udp", "127.0.0.1:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	haLines, gohaLines = make(chan string, 64), make(chan string, 64)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			// <134>Mmm dd hh:mm:ss haproxy[pid]: line -> "<134> line"
+			pri, _, _ := strings.Cut(string(buf[:n]), ">")
+			if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
+				haLines <- pri + "> " + strings.TrimSuffix(line, "\n")
+			}
+		}
+	}()
+	ha, goha = loopback.FreeAddr(t), loopback.FreeAddr(t)
+	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
+	difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
+	res := haproxy.CheckBytes("drop.cfg", []byte(strings.ReplaceAll(cfg, "BIND", goha)), nil)
+	if res.Exit != 0 {
+		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	for _, d := range res.Diags.List {
+		if d.Goha {
+			t.Errorf("parser: %s", d.Text)
+		}
+	}
+	plan := Build(res.Config)
+	for _, d := range plan.Notices.List {
+		t.Errorf("notice: %s", d.Text)
+	}
+	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
+		le := logfmt.Entry(*e)
+		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
+			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	for i := 0; i < 2; i++ { // the readiness probe's connection, logged or not
+		select {
+		case <-haLines:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return ha, goha, haLines, gohaLines
+}
+
+var logClient = regexp.MustCompile(`^(<\d+> )[\d.]+:\d+ \[[^\]]+\] `)
+
+// normLog drops from an httplog line what differs between two runs: the
+// client port, the date, the non-negative times and the process-wide
+// connection counts.
+func normLog(line string) string {
+	line = logClient.ReplaceAllString(line, "${1}C [D] ")
+	f := strings.Fields(line)
+	if len(f) > 5 {
+		ts := strings.Split(f[5], "/")
+		for i, v := range ts {
+			if !strings.HasPrefix(v, "-") {
+				ts[i] = "N"
+			}
+		}
+		f[5] = strings.Join(ts, "/")
+	}
+	if len(f) > 11 {
+		// %ac/%fc: HAProxy may still count a connection of the previous
+		// exchange (a silently dropped one is released late).
+		if c := strings.SplitN(f[11], "/", 3); len(c) == 3 {
+			f[11] = "A/F/" + c[2]
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+func nextLine(t *testing.T, ch chan string, who string) string {
+	t.Helper()
+	select {
+	case l := <-ch:
+		return normLog(l)
+	case <-time.After(2 * time.Second):
+		t.Errorf("%s logged nothing", who)
+		return ""
+	}
+}
+
+// TestRejectSilentDropDifferential: http-request reject closes the
+// connection with nothing sent, silent-drop leaves the client with no
+// sign at all (TCP_REPAIR as root; otherwise a reset); both log -1 PR with
+// no request time, as HAProxy 2.6 does; the requests before them on the
+// connection are served.
+func TestRejectSilentDropDifferential(t *testing.T) {
+	w := webs3(t)
+	cfg := `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request reject if { path /rej }
+    http-request silent-drop if { path /sd }
+    default_backend web
+backend web
+    server w1 ` + w[0] + `
+`
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	for _, raw := range []string{
+		"GET /rej HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /sd HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /rej HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /sd HTTP/1.1\r\nHost: h\r\n\r\n",
+	} {
+		want, wantEnd := exchangeFrom(t, "", ha, raw, 400*time.Millisecond)
+		got, gotEnd := exchangeFrom(t, "", goha, raw, 400*time.Millisecond)
+		if !bytes.Equal(want, got) || wantEnd != gotEnd {
+			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
+		}
+		for range strings.Count(raw, "GET ") {
+			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+				t.Errorf("%q: log\nhaproxy: %s\ngoha:    %s", raw, w, g)
+			}
+		}
+	}
+}
+
+// TestSetStatusDifferential: http-response set-status with and without a
+// reason; the client and the log see the new status.
+func TestSetStatusDifferential(t *testing.T) {
+	w := webs3(t)
+	cfg := `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-var(txn.p) path
+    http-response set-status 299 reason "Fine Thing" if { var(txn.p) -m str /r }
+    http-response set-status 404 if { var(txn.p) -m str /n }
+    http-response set-status 503 if { var(txn.p) -m str /n } { status 404 }
+    http-response set-status 799 if { var(txn.p) -m str /x }
+    http-response set-header X-Status %[status] if { var(txn.p) -m str /n }
+    default_backend web
+backend web
+    server w1 ` + w[0] + `
+`
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	raw := "GET /r HTTP/1.1\r\nHost: h\r\n\r\nGET /n HTTP/1.1\r\nHost: h\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	exchange := func(addr string) []byte {
+		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := exchange(ha), exchange(goha)
+	if !bytes.Contains(want, []byte("HTTP/1.1 299 Fine Thing\r\n")) {
+		t.Fatalf("haproxy answered %q", want)
+	}
+	wr, err := difftest.ParseAll(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr, err := difftest.ParseAll(got)
+	if err != nil {
+		t.Fatalf("%v\n%q", err, got)
+	}
+	if d := difftest.Diff(wr, gr, "x-status", "content-length"); d != "" {
+		t.Error(d)
+	}
+	statusLines := func(b []byte) string {
+		var out []string
+		for _, l := range strings.Split(string(b), "\r\n") {
+			if strings.HasPrefix(l, "HTTP/") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	if w, g := statusLines(want), statusLines(got); w != g {
+		t.Errorf("status lines\nhaproxy: %s\ngoha:    %s", w, g)
+	}
+	for range 4 {
+		if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+			t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
+		}
+	}
+}
+
+// TestDropRulesRefused: what dropRule cannot run as HAProxy does is
+// reported, never dropped.
+func TestDropRulesRefused(t *testing.T) {
+	for _, tc := range []struct{ bind, rule, want string }{
+		{"127.0.0.1:8080 proto h2", "http-request reject", "may speak HTTP/2"},
+		{"127.0.0.1:8080", "http-response set-status 99", "set-status 99"},
+		{"127.0.0.1:8080", "http-response set-status 200 why not", "set-status 200 why not"},
+		{"127.0.0.1:8080", "http-request reject", ""},
+		{"127.0.0.1:8080", "http-request set-timeout server 1s", "proxy 'fe' has no backend capability."},
+		{"127.0.0.1:8080", "http-response set-status 200 reason ok", ""},
+	} {
+		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+			"frontend fe\n    bind " + tc.bind + "\n    " + tc.rule + "\n    default_backend be\nbackend be\n    server s 127.0.0.1:9\n"
+		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
+		var notes []string
+		if res.Config != nil {
+			for _, d := range Build(res.Config).Notices.List {
+				notes = append(notes, d.Text)
+			}
+		}
+		for _, d := range res.Diags.List {
+			notes = append(notes, d.Text)
+		}
+		got := strings.Join(notes, "\n")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s / %s: notices %q, want %q", tc.bind, tc.rule, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package haproxycfg
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// sockoptRule maps set-mark and set-tos <integer/hex value>
+// (proxy/actions_sockopt.go). On a frontend that may speak HTTP/2 they
+// are reported: a stream's session does not hold the connection's socket.
+func (b *builder) sockoptRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+	full := strings.TrimSpace(kw + " " + r.Action + " " + strings.Join(r.Args, " "))
+	v, ok := uintArg(r.Args)
+	switch {
+	case !ok:
+		b.unsupported(r.Pos, full)
+		return proxy.HeaderRule{}, false
+	case mayServeH2(px):
+		b.unsupported(r.Pos, full+" on a frontend that may speak HTTP/2")
+		return proxy.HeaderRule{}, false
+	}
+	act := proxy.SetMark
+	if r.Action == "set-tos" {
+		act = proxy.SetTOS
+	}
+	return proxy.HeaderRule{Action: act, Status: int(v)}, true
+}
+
+// uintArg reads the one argument as strtoul(..., 0) reads a whole word:
+// decimal, 0x hex or 0 octal. Words Go alone would read (0b, 0o, _) and
+// signs are left to the caller to report.
+func uintArg(args []string) (uint32, bool) {
+	if len(args) != 1 {
+		return 0, false
+	}
+	s := args[0]
+	if s == "" || strings.ContainsAny(s, "_oO+-") || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0B") {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 0, 32)
+	return uint32(v), err == nil
+}

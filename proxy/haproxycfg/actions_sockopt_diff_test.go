@@ -1,0 +1,78 @@
+package haproxycfg
+
+import (
+	"net"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+var ssOpts = regexp.MustCompile(`(fwmark|tos):0x[0-9a-f]+`)
+
+// clientSockopts returns the fwmark and tos ss(8) reports on the proxy's
+// side of the connection from the client port cport to the frontend addr.
+func clientSockopts(t *testing.T, addr string, cport int) string {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(addr)
+	out, err := exec.Command("ss", "-tnH", "-e", "--tos", "state", "established",
+		"( sport = :"+port+" and dport = :"+strconv.Itoa(cport)+" )").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss: %v\n%s", err, out)
+	}
+	return strings.Join(ssOpts.FindAllString(string(out), -1), " ")
+}
+
+// TestSetMarkTOSDifferential: http-request and http-response set-mark and
+// set-tos set SO_MARK and IP_TOS on the client's socket, as ss(8) reads
+// them on the proxy's side, the same values as HAProxy 2.6 sets.
+func TestSetMarkTOSDifferential(t *testing.T) {
+	testenv.LookPath(t, "ss")
+	w := webs3(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-var(txn.p) path
+    http-request set-mark 0x2a if { path /m }
+    http-request set-tos 0x10 if { path /t }
+    http-request set-mark 010 if { path /both }
+    http-request set-tos 32 if { path /both }
+    http-response set-mark 7 if { var(txn.p) -m str /rm }
+    http-response set-tos 0x08 if { var(txn.p) -m str /rt }
+    default_backend web
+backend web
+    server w1 ` + w[0] + `
+`
+	ha, goha := startBoth(t, cfg)
+	for _, path := range []string{"/m", "/t", "/both", "/rm", "/rt", "/none"} {
+		var seen [2]string
+		for i, addr := range []string{ha, goha} {
+			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n"))
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			buf := make([]byte, 4096)
+			if n, err := c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200") {
+				t.Fatalf("%s %s: %q %v", addr, path, buf[:n], err)
+			}
+			seen[i] = clientSockopts(t, addr, c.LocalAddr().(*net.TCPAddr).Port)
+			c.Close()
+		}
+		if seen[0] != seen[1] {
+			t.Errorf("%s: haproxy socket %q, goha %q", path, seen[0], seen[1])
+		}
+		if path == "/both" && seen[0] != "fwmark:0x8 tos:0x20" {
+			t.Errorf("%s: haproxy socket %q, want fwmark:0x8 tos:0x20", path, seen[0])
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSetTimeoutServerDifferential: http-request set-timeout server (in
+// a listen: HAProxy refuses it in a frontend) replaces timeout server for the transaction: a server
+// slower than it gets the 504 and an sH log line, in both proxies; the
+// next transaction on the connection has the backend's timeout again.
+func TestSetTimeoutServerDifferential(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/slow") {
+			time.Sleep(400 * time.Millisecond)
+		}
+		rw.Header().Set("Date", "fixed")
+		io.WriteString(rw, "done "+r.URL.Path+"\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	cfg := `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+listen fe
+    bind BIND
+    timeout server 2s
+    http-request set-timeout server 150ms if { path_beg /slow/short }
+    http-request set-timeout server 3s if { path /slow/long }
+    server w1 ` + ln.Addr().String() + `
+`
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	for _, raw := range []string{
+		"GET /slow/short HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /slow/long HTTP/1.1\r\nHost: h\r\n\r\nGET /slow HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	} {
+		want, wantEnd := exchangeFrom(t, "", ha, raw, time.Second)
+		got, gotEnd := exchangeFrom(t, "", goha, raw, time.Second)
+		if !bytes.Equal(want, got) || wantEnd != gotEnd {
+			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
+		}
+		if strings.HasPrefix(raw, "GET /slow/short") && !bytes.HasPrefix(want, []byte("HTTP/1.1 504 ")) {
+			t.Errorf("haproxy answered %q, want a 504", want)
+		}
+		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
+		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) == 0 {
+			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", raw, want2, got2)
+		}
+	}
+}
