@@ -28,6 +28,8 @@ const (
 // silent makes the close invisible to the client.
 func (s *session) dropClient(silent bool) {
 	s.tl.aborted = true
+	s.fe.stats.deniedReq.Add(1)
+	s.fe.stats.countStatus(0) // no status: hrsp_other, as HAProxy counts it
 	s.emitLog(nil, nil, 0, term('P', 'R'))
 	if silent && s.c.TCPConn != nil {
 		silence(s.c.TCPConn)

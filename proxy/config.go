@@ -340,6 +340,9 @@ const (
 // HeaderRule is one http-request/http-response rule.
 type HeaderRule struct {
 	Action RuleAction
+	// Skip is the number of rules after a ContentAccept that it skips:
+	// the tcp-request content rules that follow it (actions_content.go).
+	Skip int
 	Name   string
 	Value  string
 	// Format, when set, computes the value of a set-header/add-header

@@ -28,13 +28,23 @@ func (s *session) runRequestRules() (answered, keep bool) {
 			return true, false
 		}
 	}
+	skip := 0
 rules:
 	for i := range rules {
+		if skip > 0 {
+			skip--
+			continue
+		}
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
 			continue
 		}
 		switch r.Action {
+		case ContentAccept:
+			skip = r.Skip
+		case ContentReject:
+			s.rejectContent() // actions_content.go
+			return true, false
 		case SetHeader, AddHeader, DelHeader:
 			s.applyHeaderRule(r)
 		case SetVar, Capture:
@@ -128,9 +138,12 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	case Deny:
 		t = term('P', 'R')
 		s.countHTTPStatus(status, false)
+		fe.stats.deniedReq.Add(1)
 	case Tarpit:
 		t = term('P', 'T')
 		s.countHTTPStatus(status, false)
+		fe.stats.deniedReq.Add(1)
+		s.tl.aborted = true // HAProxy logs a tarpitted request with TR -1
 		s.tarpit()
 	}
 	if r.Action == Redirect {

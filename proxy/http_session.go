@@ -363,14 +363,14 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
-				s.failedRequest()
+				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
-				s.failedRequest()
+				s.refusedRequest()
 				s.sendParserError(400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))
 				s.drainAndShut()
@@ -383,13 +383,14 @@ func (s *session) readRequest(first bool) requestRead {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
 				return requestNone // a browser's pre-connect: silent
 			}
-			s.failedRequest()
+			s.refusedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
 				// HAProxy logs a 400 it never sent (measured, an
 				// empty connection and a partial head alike).
+				s.fe.stats.countStatus(400)
 				s.emitLog(nil, nil, 400, term('C', 'R'))
 			}
 			return requestNone

@@ -102,6 +102,9 @@ type timeline struct {
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop), which logs no request time (TR -1).
 	aborted bool
+	// noRequest: the request ended before HAProxy's HTTP analysers saw
+	// it (tcp-request content reject): logged as <BADREQ>.
+	noRequest bool
 	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
 	logLevel int8
 	// serverTimeout is the transaction's set-timeout server (0: the
@@ -160,7 +163,7 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if e.TCP {
 		e.Tw, e.Tc, e.Ta = since(tl.start, tl.picked), since(tl.picked, tl.connected), since(tl.start, tl.end)
-	} else if s.req.Method != nil && !tl.head.IsZero() { // a head was parsed in this transaction (pipelined ones too)
+	} else if s.req.Method != nil && !tl.head.IsZero() && !tl.noRequest { // a head was parsed in this transaction (pipelined ones too)
 		e.Method, e.Target, e.Minor, e.Version = s.req.Method, s.req.Target, s.req.Minor, s.req.Version
 		if s.stream != nil {
 			// HAProxy logs an HTTP/2 request's absolute target (its version,

@@ -48,6 +48,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 		}
 		c.SetLinger(0)
 		c.Close()
+		f.stats.deniedConn.Add(1)
 		return true, nil, nil
 	}
 	return false, tr, info.connVars()

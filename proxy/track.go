@@ -284,6 +284,16 @@ func (s *session) endTracking() {
 	tr.ended = true
 }
 
+// refusedRequest counts a request that failed before its rules ran (bad,
+// too big, timed out, or the connection closed during it) as HAProxy's
+// http_wait_for_request counts it: in req_tot and ereq (hrsp_4xx with the
+// status it logs), and on the stick counters (failedRequest).
+func (s *session) refusedRequest() {
+	s.fe.stats.requests.Add(1)
+	s.fe.stats.reqErrors.Add(1)
+	s.failedRequest()
+}
+
 // failedRequest counts a request that failed before its rules ran (bad,
 // timed out, or the connection closed during it; not the wait for a next
 // request) as a request and an HTTP error on the connection's entries,

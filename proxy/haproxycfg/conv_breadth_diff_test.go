@@ -54,7 +54,7 @@ func TestConverterBreadthDifferential(t *testing.T) {
 	}
 	b.WriteString("    http-request return status 404\n")
 	cfg := b.String()
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for i, e := range breadthExprs {
 		for _, v := range breadthValues {
@@ -98,7 +98,7 @@ frontend fe
 backend be
     server s1 ` + backend + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for _, raw := range []string{
 		"GET /r HTTP/1.1\r\nHost: h\r\nX: abcdefgh\r\nConnection: close\r\n\r\n",

@@ -64,7 +64,7 @@ func TestFetchBreadthDifferential(t *testing.T) {
 	}
 	b.WriteString("    default_backend be\nbackend be\n    server s1 " + strings.TrimPrefix(web.URL, "http://") + "\n")
 	cfg := b.String()
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for i, e := range fetchBreadthExprs {
 		for _, raw := range fetchBreadthRequests {

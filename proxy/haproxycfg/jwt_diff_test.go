@@ -97,7 +97,7 @@ func TestJWTVerifyDifferential(t *testing.T) {
 	}
 	b.WriteString("    http-request return status 404\n")
 	cfg := b.String()
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	seen := map[string]bool{}
 	for i, e := range exprs {

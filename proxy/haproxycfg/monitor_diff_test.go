@@ -48,7 +48,7 @@ backend except
     option originalto except 127.0.0.0/8
     server s1 ` + rec + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	conns := []string{
 		"GET /mon HTTP/1.1\r\nHost: h\r\n\r\n",

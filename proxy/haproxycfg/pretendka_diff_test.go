@@ -32,7 +32,7 @@ backend pk
     option http-pretend-keepalive
     server s1 ` + rec + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	var conns []string
 	for _, p := range []string{"/plain", "/pk"} {

@@ -35,7 +35,7 @@ backend b3
 backend b4
     server s1 ` + rec + `
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	for _, p := range []string{"/1", "/2", "/3", "/4"} {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"

@@ -61,7 +61,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -133,13 +133,23 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		place = acl.ListenRequest
 	}
 	for _, r := range px.TCPContentRules {
-		if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar {
+		_, isVar, _ := haproxy.ParseVarAction(r.Action)
+		verdict := httpContentVerdict(r)
+		if !isVar && !verdict {
 			continue
 		}
 		what := "tcp-request content " + r.Action
-		hr, ok := b.varRule(r, "http-request", place)
-		if !ok {
-			continue
+		var hr proxy.HeaderRule
+		if verdict {
+			hr.Action = proxy.ContentAccept
+			if r.Action == "reject" {
+				hr.Action = proxy.ContentReject
+			}
+		} else {
+			var ok bool
+			if hr, ok = b.varRule(r, "http-request", place); !ok {
+				continue
+			}
 		}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
@@ -160,8 +170,17 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		return a.File < b.File || (a.File == b.File && a.Line < b.Line)
 	})
 	var out []proxy.HeaderRule
-	for _, e := range es {
+	for i, e := range es {
+		if e.rule.Action == proxy.ContentAccept {
+			e.rule.Skip = len(es) - i - 1 // the content rules after it
+		}
 		out = append(out, e.rule)
 	}
 	return out
+}
+
+// httpContentVerdict: r is a `tcp-request content accept|reject` an HTTP
+// frontend runs (proxy/actions_content.go).
+func httpContentVerdict(r haproxy.HTTPRule) bool {
+	return (r.Action == "accept" || r.Action == "reject") && len(r.Args) == 0
 }

@@ -37,7 +37,7 @@ backend be
     server s3 ` + w[2] + ` cookie c3
     server down ` + dead + ` cookie cd
 `
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:0"))
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
 	conns := []string{
 		"GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",

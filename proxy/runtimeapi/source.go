@@ -102,6 +102,7 @@ type Counters struct {
 	SCur, SMax, STot               int64
 	BIn, BOut                      int64
 	DReq, DResp                    int64
+	DCon                           int64 // connections tcp-request connection rules rejected
 	EReq, ECon, EResp              int64
 	WRetr, WRedis                  int64
 	Rate, RateMax                  int64    // sessions per second

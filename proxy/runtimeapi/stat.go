@@ -192,7 +192,8 @@ func frontendRow(px *Proxy) *row {
 	r.num("conn_rate", c.ConnRate)
 	r.num("conn_rate_max", c.ConnRateMax)
 	r.num("conn_tot", c.ConnTot)
-	r.zero("dcon", "dses", "wrew", "eint")
+	r.num("dcon", c.DCon)
+	r.zero("dses", "wrew", "eint")
 	r.zero(h2Cols...)
 	r.zero(h1Cols...)
 	return r
