@@ -342,9 +342,9 @@ type HeaderRule struct {
 	Action RuleAction
 	// Skip is the number of rules after a ContentAccept that it skips:
 	// the tcp-request content rules that follow it (actions_content.go).
-	Skip int
-	Name   string
-	Value  string
+	Skip  int
+	Name  string
+	Value string
 	// Format, when set, computes the value of a set-header/add-header
 	// rule per request (a log-format value with %[...] samples); Value is
 	// then unused.

@@ -66,7 +66,7 @@ func (c *Counters) Snapshot() Stats {
 		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
 		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), ReqErrors: c.reqErrors.Load(),
-		CompIn:      c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
+		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
 	}
 }
 
