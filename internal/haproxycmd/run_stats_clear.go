@@ -74,6 +74,9 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.Retries -= z.Retries
 	st.Redispatches -= z.Redispatches
 	st.Intercepted -= z.Intercepted
+	st.DeniedReq -= z.DeniedReq
+	st.DeniedConn -= z.DeniedConn
+	st.ReqErrors -= z.ReqErrors
 	st.Direct -= z.Direct
 	st.CompIn -= z.CompIn
 	st.CompOut -= z.CompOut

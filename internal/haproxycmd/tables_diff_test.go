@@ -147,6 +147,10 @@ func TestRateLimitMatchesHAProxy(t *testing.T) {
 			t.Errorf("%s from 127.0.0.3: haproxy %d, goha %d", path, ha, goha)
 		}
 	}
+	// The last request's connection must have ended in both (conn_cur).
+	for _, sock := range []string{haSock, goSock} {
+		waitNoConnCur(t, sock, "fe")
+	}
 	if got := haproxytest.StatsCmd(t, goSock, "show table fe key 127.0.0.1"); !strings.Contains(got, " gpc0=1 conn_cur=0 http_req_rate(10000)=8\n") {
 		t.Errorf("goha's entry of 127.0.0.1 after 8 requests, one marked:\n%s", got)
 	}
