@@ -100,7 +100,8 @@ type timeline struct {
 	// failedTimeout: that last attempt timed out (logged sC, not SC).
 	failedTimeout bool
 	// aborted: the request ended on HAProxy's abort path (reject,
-	// silent-drop), which logs no request time (TR -1).
+	// silent-drop, content reject) or was tarpitted: logged with no
+	// request time (TR -1).
 	aborted bool
 	// noRequest: the request ended before HAProxy's HTTP analysers saw
 	// it (tcp-request content reject): logged as <BADREQ>.
