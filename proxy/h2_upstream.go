@@ -441,6 +441,13 @@ func (x *exchange) refuseStream(err error) bool {
 	return true
 }
 
+// serverHeadsEnded reports that an HTTP/2 server's stream can give no
+// further response head: it ended (or failed) with none left to read.
+func (x *exchange) serverHeadsEnded() bool {
+	u, ok := x.sc.h2.(*h2Upstream)
+	return ok && u.st != nil && u.rs == upHead && len(u.out) == 0 && u.st.HeadsEnded()
+}
+
 // h2Stale reports an error after which a request on a reused HTTP/2
 // connection may be replayed on a fresh one: the server refused the
 // stream, or the connection had ended; not a reset or a malformed answer

@@ -78,6 +78,15 @@ func (st *ClientStream) ReadHead() (ResponseHead, error) {
 	return h, nil
 }
 
+// HeadsEnded reports that no further response head can come: the
+// stream ended or failed with none left to take.
+func (st *ClientStream) HeadsEnded() bool {
+	c := st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(st.heads) == 0 && (st.remoteDone || st.err != nil)
+}
+
 // Read reads the response body; io.EOF at its end (trailers are then in
 // Trailers).
 func (st *ClientStream) Read(p []byte) (int, error) {

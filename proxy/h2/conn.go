@@ -544,6 +544,21 @@ func (c *Conn) write(fn func() error) error {
 		}
 		c.wmu.Unlock()
 	}
+	return c.writeFailed(err)
+}
+
+// queue runs one frame write under the write lock and leaves it in the
+// buffer: the next write flushes it.
+func (c *Conn) queue(fn func() error) error {
+	c.wmu.Lock()
+	err := fn()
+	c.wmu.Unlock()
+	return c.writeFailed(err)
+}
+
+// writeFailed makes the connection dead after a failed write: every
+// stream fails.
+func (c *Conn) writeFailed(err error) error {
 	if err != nil {
 		c.mu.Lock()
 		if c.dead == nil {

@@ -33,6 +33,7 @@ type Stream struct {
 	sendWin    int64
 	headersOut bool // response HEADERS sent
 	localDone  bool // END_STREAM sent
+	holdFlush  bool // HoldNextHeaders: the next HEADERS wait for the write after them
 	rdl, wdl   time.Time
 	rtimer     *time.Timer
 	wtimer     *time.Timer
@@ -176,6 +177,15 @@ func (st *Stream) WriteResponse(status int, fields []Field, body []byte) error {
 
 // writeFields writes a HEADERS section; with data (credit already taken)
 // a DATA frame ending the stream follows in the same flush.
+// HoldNextHeaders makes the next HEADERS frame wait in the write buffer
+// for the frame written after it (a reset, a final response), so that
+// both reach the client in one segment.
+func (st *Stream) HoldNextHeaders() {
+	st.c.mu.Lock()
+	st.holdFlush = true
+	st.c.mu.Unlock()
+}
+
 func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte) error {
 	c := st.c
 	c.mu.Lock()
@@ -190,8 +200,14 @@ func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte)
 	if end || data != nil {
 		st.localDone = true
 	}
+	hold := st.holdFlush
+	st.holdFlush = false
 	c.mu.Unlock()
-	return c.write(func() error {
+	send := c.write
+	if hold {
+		send = c.queue
+	}
+	return send(func() error {
 		c.hbuf.Reset()
 		if status > 0 {
 			c.henc.WriteField(Field{Name: ":status", Value: statusValue(status)})

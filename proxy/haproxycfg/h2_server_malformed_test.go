@@ -182,6 +182,18 @@ backend silent
 			t.Errorf("%s:\nhaproxy: %s %q\ngoha:    %s %q", path, want, wl, got, gl)
 		}
 	}
+	// An interim response ending the stream: the 103, then a 502, and
+	// the connection serves the next request, byte for byte.
+	whole := func(fe string) string {
+		raw := []byte("GET /interimend HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		resp, _ := difftest.Exchange(fe, raw, 2*time.Second)
+		return string(resp)
+	}
+	if want, got := whole(haFE), whole(goFE); want != got {
+		t.Errorf("/interimend, whole answer:\nhaproxy: %q\ngoha:    %q", want, got)
+	}
+	haLog()
+	goLog()
 	// The same through HTTP/2 clients (curl, which retries a refused
 	// stream up to 5 times).
 	if _, err := exec.LookPath("curl"); err == nil {
