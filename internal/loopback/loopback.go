@@ -9,8 +9,11 @@ package loopback
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +31,7 @@ import (
 func FreeAddr(t testing.TB) string {
 	t.Helper()
 	for i := 0; ; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := listenFree()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +45,35 @@ func FreeAddr(t testing.TB) string {
 			return addr
 		}
 	}
+}
+
+// listenFree listens on a free port below the kernel's ephemeral range
+// when that range leaves room: a port from the range could be taken,
+// between FreeAddr and the daemon's bind, by the source port of any
+// outgoing connection of the tests running beside (EADDRINUSE).
+func listenFree() (net.Listener, error) {
+	lo, hi := freeRange()
+	for try := 0; hi > lo && try < 50; try++ {
+		port := lo + rand.IntN(hi-lo)
+		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			return ln, nil
+		}
+	}
+	return net.Listen("tcp", "127.0.0.1:0")
+}
+
+// freeRange is [lo, hi): the ports from 20000 up to the ephemeral range,
+// or an empty range when the ephemeral range starts lower.
+func freeRange() (lo, hi int) {
+	hi = 32768 // Linux's default ephemeral start
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				hi = n
+			}
+		}
+	}
+	return 20000, hi
 }
 
 var (

@@ -35,6 +35,7 @@ type fakeServer struct {
 	mu     sync.Mutex
 	got    [][]byte
 	conns  []net.Conn
+	ended  int // connections served to the end (recorded, or hang)
 }
 
 func startFake(t *testing.T, f *fakeServer) *fakeServer {
@@ -81,14 +82,18 @@ func (r *recConn) Read(p []byte) (int, error) {
 
 func (f *fakeServer) serve(c net.Conn) {
 	if f.hang {
+		f.mu.Lock()
+		f.ended++
+		f.mu.Unlock()
 		return
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
+	c.SetDeadline(time.Now().Add(fakeDeadline))
 	rc := &recConn{Conn: c}
 	defer func() {
 		f.mu.Lock()
 		f.got = append(f.got, rc.buf.Bytes())
+		f.ended++
 		f.mu.Unlock()
 	}()
 	if f.tls != nil {
@@ -138,10 +143,22 @@ func (f *fakeServer) serve(c net.Conn) {
 
 func (f *fakeServer) addr() string { return f.ln.Addr().String() }
 
+// fakeDeadline bounds each connection of a fakeServer.
+const fakeDeadline = 2 * time.Second
+
 // received returns what each connection sent, in order, and forgets it.
+// It first waits for the connections accepted so far to end (each within
+// fakeDeadline): a checker stopped a moment ago may still be closing its
+// last one, which would otherwise be recorded among the next run's.
 func (f *fakeServer) received() [][]byte {
+	limit := time.Now().Add(fakeDeadline + time.Second)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for f.ended < len(f.conns) && time.Now().Before(limit) {
+		f.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		f.mu.Lock()
+	}
 	g := f.got
 	f.got = nil
 	return g
