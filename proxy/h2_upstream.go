@@ -441,11 +441,15 @@ func (x *exchange) refuseStream(err error) bool {
 	return true
 }
 
-// serverHeadsEnded reports that an HTTP/2 server's stream can give no
-// further response head: it ended (or failed) with none left to read.
-func (x *exchange) serverHeadsEnded() bool {
+// holdLastInterim: when an HTTP/2 server ended its stream after the
+// interim response about to go to an HTTP/2 client, that interim goes
+// out in one write with the reset that follows, as HAProxy sends them (a
+// client seeing the interim alone takes it as the answer, not retrying).
+func (x *exchange) holdLastInterim() {
 	u, ok := x.sc.h2.(*h2Upstream)
-	return ok && u.st != nil && u.rs == upHead && len(u.out) == 0 && u.st.HeadsEnded()
+	if x.s.stream != nil && ok && u.st != nil && u.rs == upHead && len(u.out) == 0 && u.st.HeadsEnded() {
+		x.s.stream.HoldNextHeaders()
+	}
 }
 
 // h2Stale reports an error after which a request on a reused HTTP/2

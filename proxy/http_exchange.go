@@ -178,13 +178,7 @@ func (x *exchange) run() bool {
 	for resp.Status < 200 && resp.Status != 101 {
 		interim := x.buildInterimHead()
 		s.uncounted += int64(len(interim)) - htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
-		if s.stream != nil && x.serverHeadsEnded() {
-			// The server ended its stream after this interim response:
-			// it goes out in one write with the reset that follows, as
-			// HAProxy sends them (a client seeing the interim alone
-			// takes it as the answer and does not retry).
-			s.stream.HoldNextHeaders()
-		}
+		x.holdLastInterim()
 		if err := s.clientWrite(interim); err != nil {
 			return false
 		}
