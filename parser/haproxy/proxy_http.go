@@ -130,6 +130,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones
 		}
+		if _, _, isMap := ParseMapAction(rule.Action); isMap {
+			break // proxy/haproxycfg actions_map.go maps it
+		}
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}

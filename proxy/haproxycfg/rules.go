@@ -169,7 +169,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		default:
 			var ok, isSC bool
-			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
+			if _, _, isMap := haproxy.ParseMapAction(r.Action); isMap {
+				if hr, ok = b.mapActionRule(r, kw, place); !ok { // actions_map.go
+					continue
+				}
+			} else if hr, isSC, ok = b.scRule(px, r, kw); isSC {
 				if !ok {
 					continue
 				}
