@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // TestMapActionsMatchHAProxy: http-request and http-response set-map,
@@ -25,6 +26,7 @@ func TestMapActionsMatchHAProxy(t *testing.T) {
 	web := loopback.StartWeb(t, "web")
 	start := func(bin string) (bind, sock, mapPath, patPath string) {
 		dir := t.TempDir()
+		t.Cleanup(func() { acl.ForgetPatRefs(dir) }) // keep TestMapCLIMatchesHAProxy's list its own
 		bind = loopback.FreeAddr(t)
 		mapPath, patPath = filepath.Join(dir, "m.map"), filepath.Join(dir, "p.txt")
 		os.WriteFile(mapPath, []byte("a ok\nb one\nb two\nc three\n"), 0o644)

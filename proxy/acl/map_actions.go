@@ -1,6 +1,8 @@
 package acl
 
 import (
+	"strings"
+
 	"github.com/goha-lb/goha/proxy"
 )
 
@@ -84,4 +86,18 @@ func nextEntryID() uint64 {
 	defer patRefs.Unlock()
 	patRefs.nextEn++
 	return patRefs.nextEn
+}
+
+// ForgetPatRefs drops the references of the files under dir: the
+// references are the process's, and tests that run several
+// configurations in one process use it to keep each one's show map|acl
+// list its own.
+func ForgetPatRefs(dir string) {
+	patRefs.Lock()
+	defer patRefs.Unlock()
+	for path := range patRefs.byPath {
+		if strings.HasPrefix(path, dir+"/") {
+			delete(patRefs.byPath, path)
+		}
+	}
 }
