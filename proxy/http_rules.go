@@ -49,6 +49,9 @@ rules:
 			s.applyHeaderRule(r)
 		case SetVar, Capture:
 			r.Exec(&s.info)
+		case SetAddr:
+			r.Exec(&s.info)
+			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
 			if !s.waitBody(r.Wait, r.AtLeast) {
 				return true, false

@@ -36,9 +36,15 @@ type session struct {
 	src      netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
 	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
-	dst  netip.AddrPort
-	bind bindInfo
-	priv privateConn // a send-proxy server's connection kept for this client
+	// Both are the current request's: set-src/set-dst may change them
+	// (actions_addr.go).
+	dst netip.AddrPort
+	// connSrc and connDst are the connection's addresses once its
+	// tcp-request connection and session rules ran: each request starts
+	// from them.
+	connSrc, connDst netip.AddrPort
+	bind             bindInfo
+	priv             privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 
@@ -180,9 +186,11 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
-	s.src = peerAddr(s.c)
-	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
-		s.dst = unmapped(la.AddrPort())
+	if !s.src.IsValid() { // else tcp-request connection rules set them (rejectConn)
+		s.src = peerAddr(s.c)
+		if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
+			s.dst = unmapped(la.AddrPort())
+		}
 	}
 	if s.bind.acceptProxy {
 		if err := s.acceptProxyHeader(); err != nil {
@@ -200,6 +208,7 @@ func (s *session) serve() {
 	}
 	s.beginConnInfo()
 	s.sessionRules()
+	s.keepConnAddrs() // actions_addr.go
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)
@@ -492,7 +501,8 @@ func connMode(f *Frontend, b *Backend) HTTPConnMode {
 func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
-	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	s.resetStreamAddrs() // actions_addr.go
+	s.info.Method, s.info.Target = req.Method, req.Target
 	s.beginTransactionInfo()
 	if answered, keep := s.answerMonitor(); answered {
 		return keep

@@ -37,7 +37,7 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 3
 	case isMap && verb == "set-map":
 		want = 2
-	case isMap:
+	case isMap, IsAddrAction(r.Action):
 		want = 1
 	default:
 		return "", false
@@ -62,6 +62,10 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 		return checkMapActionArgs(verb, r.Args)
 	}
 	switch r.Action {
+	case "set-src", "set-dst", "set-src-port", "set-dst-port":
+		if len(r.Args) == 0 {
+			return "missing fetch method."
+		}
 	case "wait-for-body":
 		_, _, msg := ParseWaitForBody(r.Args)
 		return msg
@@ -249,4 +253,14 @@ func checkMapActionArgs(verb string, args []string) string {
 		}
 	}
 	return ""
+}
+
+// IsAddrAction says whether an action is set-src, set-dst, set-src-port
+// or set-dst-port (http-request and tcp-request rules).
+func IsAddrAction(action string) bool {
+	switch action {
+	case "set-src", "set-dst", "set-src-port", "set-dst-port":
+		return true
+	}
+	return false
 }

@@ -162,6 +162,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.normalizeRule(r, kw); !ok { // actions_normalize.go
 				continue
 			}
+		case "set-src", "set-dst", "set-src-port", "set-dst-port":
+			var ok bool
+			if hr, ok = b.addrRule(r, kw+" "+r.Action, place); !ok { // actions_addr.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
