@@ -37,7 +37,7 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 3
 	case isMap && verb == "set-map":
 		want = 2
-	case isMap, IsAddrAction(r.Action):
+	case isMap, IsAddrAction(r.Action), IsPriorityAction(r.Action):
 		want = 1
 	default:
 		return "", false
@@ -62,7 +62,7 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 		return checkMapActionArgs(verb, r.Args)
 	}
 	switch r.Action {
-	case "set-src", "set-dst", "set-src-port", "set-dst-port":
+	case "set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset":
 		if len(r.Args) == 0 {
 			return "missing fetch method."
 		}
@@ -263,4 +263,10 @@ func IsAddrAction(action string) bool {
 		return true
 	}
 	return false
+}
+
+// IsPriorityAction says whether an action is set-priority-class or
+// set-priority-offset (http-request and tcp-request content rules).
+func IsPriorityAction(action string) bool {
+	return action == "set-priority-class" || action == "set-priority-offset"
 }

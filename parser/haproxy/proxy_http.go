@@ -126,7 +126,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "wait-for-body":
 	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
 		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri",
-		"set-src", "set-dst", "set-src-port", "set-dst-port": // proxy/haproxycfg/actions_*.go map or report them
+		"set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset": // proxy/haproxycfg/actions_*.go map or report them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones

@@ -167,6 +167,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.addrRule(r, kw+" "+r.Action, place); !ok { // actions_addr.go
 				continue
 			}
+		case "set-priority-class", "set-priority-offset":
+			var ok bool
+			if hr, ok = b.priorityRule(r, kw+" "+r.Action, place); !ok { // actions_priority.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
