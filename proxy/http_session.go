@@ -43,8 +43,11 @@ type session struct {
 	// tcp-request connection and session rules ran: each request starts
 	// from them.
 	connSrc, connDst netip.AddrPort
-	bind             bindInfo
-	priv             privateConn // a send-proxy server's connection kept for this client
+	// softRewrite is strict-mode off: a failed rewrite is skipped
+	// (actions_strict.go).
+	softRewrite bool
+	bind        bindInfo
+	priv        privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 

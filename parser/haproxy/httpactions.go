@@ -37,7 +37,7 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 3
 	case isMap && verb == "set-map":
 		want = 2
-	case isMap, IsAddrAction(r.Action), IsPriorityAction(r.Action):
+	case isMap, IsAddrAction(r.Action), IsPriorityAction(r.Action), r.Action == "strict-mode":
 		want = 1
 	default:
 		return "", false
@@ -62,6 +62,13 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 		return checkMapActionArgs(verb, r.Args)
 	}
 	switch r.Action {
+	case "strict-mode":
+		if len(r.Args) == 0 {
+			return "expects exactly 1 arguments."
+		}
+		if !strings.EqualFold(r.Args[0], "on") && !strings.EqualFold(r.Args[0], "off") {
+			return fmt.Sprintf("Unexpected value '%s'. Only 'on' and 'off' are supported.", r.Args[0])
+		}
 	case "set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset":
 		if len(r.Args) == 0 {
 			return "missing fetch method."

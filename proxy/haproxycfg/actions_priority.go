@@ -43,3 +43,13 @@ func (b *builder) priorityRule(r haproxy.HTTPRule, what string, place acl.Place)
 	exec, ok := b.priorityExec(r, what, false, place)
 	return proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}, ok
 }
+
+// strictRule maps http-request strict-mode on|off
+// (proxy/actions_strict.go); the parser checked the word.
+func strictRule(r haproxy.HTTPRule) proxy.HeaderRule {
+	off := 0
+	if strings.EqualFold(r.Args[0], "off") {
+		off = 1
+	}
+	return proxy.HeaderRule{Action: proxy.StrictMode, Status: off}
+}

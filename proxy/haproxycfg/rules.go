@@ -167,6 +167,12 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.addrRule(r, kw+" "+r.Action, place); !ok { // actions_addr.go
 				continue
 			}
+		case "strict-mode":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" strict-mode")
+				continue
+			}
+			hr = strictRule(r) // actions_priority.go
 		case "set-priority-class", "set-priority-offset":
 			var ok bool
 			if hr, ok = b.priorityRule(r, kw+" "+r.Action, place); !ok { // actions_priority.go
