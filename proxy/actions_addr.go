@@ -1,5 +1,7 @@
 package proxy
 
+import "net"
+
 // set-src, set-dst, set-src-port and set-dst-port (HAProxy 2.6 tcp_act.c):
 // the rule's Exec changes RequestInfo.Src or Dst; the session then sees
 // the new address wherever it reads one (the src/dst fetches, %ci/%cp and
@@ -13,6 +15,18 @@ package proxy
 // SetAddr runs Exec, one of the four actions, then takes the addresses it
 // left in the request facts.
 const SetAddr RuleAction = 1000
+
+// socketAddrs sets the addresses from the socket unless tcp-request
+// connection rules set them already (rejectConn).
+func (s *session) socketAddrs() {
+	if s.src.IsValid() {
+		return
+	}
+	s.src = peerAddr(s.c)
+	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
+		s.dst = unmapped(la.AddrPort())
+	}
+}
 
 // takeAddrs makes the addresses the rules left in s.info the session's.
 func (s *session) takeAddrs() {

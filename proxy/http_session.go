@@ -3,7 +3,6 @@ package proxy
 import (
 	"crypto/tls"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"sync/atomic"
@@ -35,19 +34,13 @@ type session struct {
 	tlsState *tls.ConnectionState
 	src      netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
-	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
-	// Both are the current request's: set-src/set-dst may change them
-	// (actions_addr.go).
-	dst netip.AddrPort
-	// connSrc and connDst are the connection's addresses once its
-	// tcp-request connection and session rules ran: each request starts
-	// from them.
-	connSrc, connDst netip.AddrPort
-	// softRewrite is strict-mode off: a failed rewrite is skipped
-	// (actions_strict.go).
-	softRewrite bool
-	bind        bindInfo
-	priv        privateConn // a send-proxy server's connection kept for this client
+	// PROXY header carried on an accept-proxy bind (bind.acceptProxy):
+	// the request's, which set-src/set-dst change (actions_addr.go), from
+	// connSrc/connDst, the connection's once its tcp-request rules ran.
+	dst, connSrc, connDst netip.AddrPort
+	softRewrite           bool // strict-mode off (actions_strict.go)
+	bind                  bindInfo
+	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 
@@ -189,12 +182,7 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
-	if !s.src.IsValid() { // else tcp-request connection rules set them (rejectConn)
-		s.src = peerAddr(s.c)
-		if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
-			s.dst = unmapped(la.AddrPort())
-		}
-	}
+	s.socketAddrs() // actions_addr.go
 	if s.bind.acceptProxy {
 		if err := s.acceptProxyHeader(); err != nil {
 			s.connError(err)
