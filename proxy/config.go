@@ -230,6 +230,10 @@ type RequestInfo struct {
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int
+	// PrioClass and PrioOffset are the stream's set-priority-class and
+	// set-priority-offset (0 for each new request): its place in a
+	// backend queue (actions_priority.go).
+	PrioClass, PrioOffset int
 	// uniqueID is the transaction's unique-id once made (uniqueIDDone),
 	// by makeUniqueID (unique_id.go).
 	uniqueID     string

@@ -46,9 +46,16 @@ rules:
 			s.rejectContent() // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
-			s.applyHeaderRule(r)
+			if !s.applyHeaderRule(r) && !s.softRewrite {
+				return true, s.failRewrite() // actions_strict.go
+			}
+		case StrictMode:
+			s.softRewrite = r.Status == 1 // actions_strict.go
 		case SetVar, Capture:
 			r.Exec(&s.info)
+		case SetAddr:
+			r.Exec(&s.info)
+			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
 			if !s.waitBody(r.Wait, r.AtLeast) {
 				return true, false

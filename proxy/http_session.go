@@ -3,7 +3,6 @@ package proxy
 import (
 	"crypto/tls"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"sync/atomic"
@@ -35,10 +34,13 @@ type session struct {
 	tlsState *tls.ConnectionState
 	src      netip.AddrPort
 	// dst is the address the client connected to; with src, the one a
-	// PROXY header carried on an accept-proxy bind (bind.acceptProxy).
-	dst  netip.AddrPort
-	bind bindInfo
-	priv privateConn // a send-proxy server's connection kept for this client
+	// PROXY header carried on an accept-proxy bind (bind.acceptProxy):
+	// the request's, which set-src/set-dst change (actions_addr.go), from
+	// connSrc/connDst, the connection's once its tcp-request rules ran.
+	dst, connSrc, connDst netip.AddrPort
+	softRewrite           bool // strict-mode off (actions_strict.go)
+	bind                  bindInfo
+	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 
@@ -180,10 +182,7 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
-	s.src = peerAddr(s.c)
-	if la, ok := s.c.LocalAddr().(*net.TCPAddr); ok {
-		s.dst = unmapped(la.AddrPort())
-	}
+	s.socketAddrs() // actions_addr.go
 	if s.bind.acceptProxy {
 		if err := s.acceptProxyHeader(); err != nil {
 			s.connError(err)
@@ -200,6 +199,7 @@ func (s *session) serve() {
 	}
 	s.beginConnInfo()
 	s.sessionRules()
+	s.keepConnAddrs() // actions_addr.go
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)
@@ -492,7 +492,8 @@ func connMode(f *Frontend, b *Backend) HTTPConnMode {
 func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
-	s.info.Src, s.info.Method, s.info.Target = s.src, req.Method, req.Target
+	s.resetStreamAddrs() // actions_addr.go
+	s.info.Method, s.info.Target = req.Method, req.Target
 	s.beginTransactionInfo()
 	if answered, keep := s.answerMonitor(); answered {
 		return keep

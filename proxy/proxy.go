@@ -281,7 +281,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		rejected, tr, vars := p.rejectConn(f, c, bind.id)
+		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.releaseFrontend(f)
 			continue
@@ -296,7 +296,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f)
 			return
 		}
-		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind}
+		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1]}
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars
 		s.c = newTconn(c, &s.woken)

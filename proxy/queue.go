@@ -7,21 +7,56 @@ import (
 )
 
 // waitQueue holds requests waiting for a server slot (`maxconn` on
-// servers). Waiters are woken in arrival order, one per freed slot.
+// servers). Waiters are woken in HAProxy's order, one per freed slot: the
+// lowest priority class first, then the earliest arrival time plus
+// priority offset (set-priority-class, set-priority-offset), then arrival.
 type waitQueue struct {
 	mu      sync.Mutex
-	waiters []chan struct{}
+	waiters []waiter
 	// n mirrors len(waiters), so that signal, called at every slot
 	// release, skips the lock when nobody waits (the common case).
 	n atomic.Int32
 }
 
+// waiter is one queued request: its wake-up and its place (key).
+type waiter struct {
+	ch  chan struct{}
+	key queueKey
+}
+
+// queueKey orders the queue as HAProxy 2.6's pendconn keys do (class,
+// then arrival in ms plus offset); HAProxy's keys wrap every 2^20 ms, a
+// queue goha keeps in plain integers.
+type queueKey struct {
+	class int
+	at    int64
+}
+
+func (k queueKey) before(o queueKey) bool {
+	return k.class < o.class || k.class == o.class && k.at < o.at
+}
+
+// queuePrio is a request's set-priority-class and set-priority-offset.
+type queuePrio struct{ class, offset int }
+
+// key places a request queued at now.
+func (p queuePrio) key(now time.Time) queueKey {
+	return queueKey{class: p.class, at: now.UnixMilli() + int64(p.offset)}
+}
+
 // wait blocks until signalled or timeout passes (0 = no limit); it reports
-// whether it was signalled.
-func (q *waitQueue) wait(timeout time.Duration) bool {
+// whether it was signalled. key places the waiter: behind every waiter
+// not after it.
+func (q *waitQueue) wait(timeout time.Duration, key queueKey) bool {
 	ch := make(chan struct{}, 1)
 	q.mu.Lock()
-	q.waiters = append(q.waiters, ch)
+	i := len(q.waiters)
+	for i > 0 && key.before(q.waiters[i-1].key) {
+		i--
+	}
+	q.waiters = append(q.waiters, waiter{})
+	copy(q.waiters[i+1:], q.waiters[i:])
+	q.waiters[i] = waiter{ch, key}
 	q.n.Add(1)
 	q.mu.Unlock()
 	var expire <-chan time.Time
@@ -36,7 +71,7 @@ func (q *waitQueue) wait(timeout time.Duration) bool {
 	case <-expire:
 		q.mu.Lock()
 		for i, w := range q.waiters {
-			if w == ch {
+			if w.ch == ch {
 				q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
 				q.n.Add(-1)
 				break
@@ -52,7 +87,7 @@ func (q *waitQueue) wait(timeout time.Duration) bool {
 	}
 }
 
-// signal wakes the oldest waiter, if any.
+// signal wakes the first waiter, if any.
 // A waiter that registers after the count was read is in the same place as
 // one that registered after the lock was released: it waits for the next
 // release or its timeout.
@@ -65,7 +100,7 @@ func (q *waitQueue) signal() {
 	if len(q.waiters) == 0 {
 		return
 	}
-	ch := q.waiters[0]
+	ch := q.waiters[0].ch
 	q.waiters = q.waiters[1:]
 	q.n.Add(-1)
 	ch <- struct{}{}

@@ -29,7 +29,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
 				s.resEdits.replaceFields(r, &s.info)
 			} else {
-				s.resEdits.apply(r, &s.info)
+				s.resEdits.apply(r, &s.info, nil)
 			}
 			resp.Headers = s.resEdits.list
 		case SetVar, Capture:

@@ -19,6 +19,10 @@ import (
 type editedHeaders struct {
 	list  []http1.Header
 	arena []byte
+	// unused counts the fields removed from before the last one: HAProxy
+	// keeps their HTX blocks, unused, in the room the head takes
+	// (actions_strict.go).
+	unused int
 }
 
 // beginRequest starts a request: no edit yet, no txn or req variable.
@@ -27,6 +31,8 @@ func (s *session) beginRequest() {
 	s.ck.capReq, s.ck.capRsp = "", "" // a request the rules answer captures none
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]
+	s.edits.unused = 0
+	s.softRewrite = false // each request starts in strict mode
 }
 
 // editable returns the header list to edit, copying the parsed one at the
@@ -55,6 +61,12 @@ func (e *editedHeaders) del(name string) {
 			out = append(out, h)
 		}
 	}
+	if removed := len(e.list) - len(out); removed > 0 {
+		e.unused += removed
+		if foldEqual(e.list[len(e.list)-1].Name, name) {
+			e.unused-- // the last block goes for good
+		}
+	}
 	clear(e.list[len(out):])
 	e.list = out
 }
@@ -70,10 +82,12 @@ func (e *editedHeaders) add(name string, value []byte) {
 // apply runs a set-header, add-header or del-header rule whose condition
 // held on the list. The value is computed first, on the message before
 // the rule: `set-header x %[req.hdr(x)]-2` reads the field it replaces.
-func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo) {
+// fits, when set, says whether the new field has room; false is a failed
+// rewrite: the field is not added.
+func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name string, value []byte) bool) bool {
 	if r.Action == DelHeader {
 		e.del(r.Name)
-		return
+		return true
 	}
 	var v []byte
 	if r.Format != nil {
@@ -84,14 +98,20 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo) {
 	if r.Action == SetHeader {
 		e.del(r.Name)
 	}
+	if fits != nil && !fits(r.Name, v) {
+		return false
+	}
 	e.add(r.Name, v)
+	return true
 }
 
-// applyHeaderRule runs a header rule of the request.
-func (s *session) applyHeaderRule(r *HeaderRule) {
+// applyHeaderRule runs a header rule of the request; false when its field
+// had no room (actions_strict.go).
+func (s *session) applyHeaderRule(r *HeaderRule) bool {
 	s.info.hdrs = s.editable() // the value reads the list as it is now
-	s.edits.apply(r, &s.info)
+	ok := s.edits.apply(r, &s.info, s.fieldFits)
 	s.info.hdrs = s.edits.list
+	return ok
 }
 
 // replaceHeaderRule runs a replace-header or replace-value rule of the

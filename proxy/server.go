@@ -194,13 +194,16 @@ func (b *backend) findServer(bs *balance.Server) *server {
 // When every usable server is full the request waits in the backend queue
 // for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
 // up with nil (503).
-func (b *backend) pick(req *balance.Request) *server { return b.takeSlot(req, nil) }
+func (b *backend) pick(req *balance.Request, prio queuePrio) *server {
+	return b.takeSlot(req, nil, prio)
+}
 
 // takeSlot takes a maxconn slot on the balancer's pick for req, or on
 // pinned (the server a persistence cookie designates) when set, waiting
-// in the backend queue as pick describes.
-func (b *backend) takeSlot(req *balance.Request, pinned *server) *server {
+// in the backend queue as pick describes, in the place prio gives it.
+func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio) *server {
 	var expire time.Time
+	var key queueKey // set at the first wait, kept when woken to retry
 	for {
 		srv := pinned
 		if srv == nil {
@@ -229,8 +232,11 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server) *server {
 				return nil
 			}
 		}
+		if key == (queueKey{}) {
+			key = prio.key(time.Now())
+		}
 		b.stats.queue.Add(1)
-		ok := b.queue.wait(left)
+		ok := b.queue.wait(left, key)
 		b.stats.queue.Add(-1)
 		if !ok {
 			return nil
@@ -258,13 +264,14 @@ type retryLog struct {
 func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeout time.Duration, tl *timeline, rl *retryLog, pn *pin) (*server, *tconn, bool) {
 	var srv, prev *server
 	direct := pn != nil && pn.srv != nil
+	prio := client.prio()
 	for failures := 0; ; {
 		if srv == nil {
 			if direct && prev == nil {
-				srv = b.takeSlot(req, pn.srv)
+				srv = b.takeSlot(req, pn.srv, prio)
 			} else {
 				direct = false
-				srv = b.pickAvoiding(req, prev)
+				srv = b.pickAvoiding(req, prev, prio)
 			}
 			if srv == nil {
 				return nil, nil, false
@@ -352,12 +359,12 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // as HAProxy's balancers do when they redispatch; a map-based hash that
 // maps to avoid keeps it, as HAProxy's does (and so does `first`, which
 // HAProxy would move past: a known difference).
-func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
-	srv := b.pick(req)
+func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio) *server {
+	srv := b.pick(req, prio)
 	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
-		again := b.pick(req)
+		again := b.pick(req, prio)
 		b.release(srv)
 		srv = again
 	}

@@ -110,6 +110,7 @@ func (s *session) contentVerdict() contentResult {
 		}
 		if r.Exec != nil {
 			r.Exec(&s.info)
+			s.takeAddrs() // a set-src/set-dst (actions_addr.go)
 			continue
 		}
 		if r.Reject {

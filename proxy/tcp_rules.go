@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net"
+	"net/netip"
 
 	"github.com/goha-lb/goha/proxy/stick"
 )
@@ -13,14 +14,16 @@ import (
 // connection is closed at once with a reset, before a byte is read, as
 // HAProxy 2.6 does; it reports whether it did (its entries then
 // released). tr is the connection's tracking (nil without tables).
-// vars are the session variables the rules set (nil: none).
-func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking, vars *[numScopes]varStore) {
+// vars are the session variables the rules set (nil: none); addrs the
+// connection's addresses as the rules left them (zero without rules), which
+// set-src/set-dst may have changed (actions_addr.go).
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking, vars *[numScopes]varStore, addrs [2]netip.AddrPort) {
 	if len(p.cfg.Tables) > 0 {
 		tr = &tracking{tables: p.tables, own: f.cfg.Table}
 	}
 	rules := f.cfg.TCPConnRules
 	if len(rules) == 0 {
-		return false, tr, nil
+		return false, tr, nil, addrs
 	}
 	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr}
 	info.Backend = info.Frontend
@@ -41,7 +44,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 			continue
 		}
 		if !r.Reject {
-			return false, tr, info.connVars()
+			return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}
 		}
 		if tr != nil {
 			releaseConn(&tr.sess)
@@ -49,9 +52,9 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 		c.SetLinger(0)
 		c.Close()
 		f.stats.deniedConn.Add(1)
-		return true, nil, nil
+		return true, nil, nil, addrs
 	}
-	return false, tr, info.connVars()
+	return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}
 }
 
 // connVars are the variables a connection's rules leave to its session:

@@ -86,6 +86,7 @@ func (s *session) sessionRules() {
 		case r.Exec != nil:
 			r.Exec(&s.info)
 			s.info.endTransaction() // no stream yet: only sess variables stay
+			s.takeAddrs()           // a set-src/set-dst (actions_addr.go)
 		case r.Track != nil:
 			trackConn(r.Track, &s.info)
 		}

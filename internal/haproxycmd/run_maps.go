@@ -40,7 +40,7 @@ func (p patternFile) Entries() []runtimeapi.PatternEntry {
 	es := p.PatRef.Entries()
 	out := make([]runtimeapi.PatternEntry, len(es))
 	for i, e := range es {
-		out[i] = runtimeapi.PatternEntry{ID: e.ID, Key: e.Key, Value: e.Value}
+		out[i] = runtimeapi.PatternEntry{ID: e.ID, Key: e.Key, Value: e.Value, NoValue: e.NoValue}
 	}
 	return out
 }

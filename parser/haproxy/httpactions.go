@@ -32,9 +32,13 @@ var httpStatusCodes = errorfileCodes
 // action's last argument (raw: "parsing [file:line]:" form).
 func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 	want := 0
-	switch r.Action {
-	case "replace-header", "replace-value":
+	switch verb, _, isMap := ParseMapAction(r.Action); {
+	case r.Action == "replace-header" || r.Action == "replace-value":
 		want = 3
+	case isMap && verb == "set-map":
+		want = 2
+	case isMap, IsAddrAction(r.Action), IsPriorityAction(r.Action), r.Action == "strict-mode":
+		want = 1
 	default:
 		return "", false
 	}
@@ -54,7 +58,21 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 	if _, ok, msg := ParseSCAction(r.Action, r.Args); ok {
 		return msg
 	}
+	if verb, _, ok := ParseMapAction(r.Action); ok {
+		return checkMapActionArgs(verb, r.Args)
+	}
 	switch r.Action {
+	case "strict-mode":
+		if len(r.Args) == 0 {
+			return "expects exactly 1 arguments."
+		}
+		if !strings.EqualFold(r.Args[0], "on") && !strings.EqualFold(r.Args[0], "off") {
+			return fmt.Sprintf("Unexpected value '%s'. Only 'on' and 'off' are supported.", r.Args[0])
+		}
+	case "set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset":
+		if len(r.Args) == 0 {
+			return "missing fetch method."
+		}
 	case "wait-for-body":
 		_, _, msg := ParseWaitForBody(r.Args)
 		return msg
@@ -211,4 +229,51 @@ func (s *state) replyPayloadCheck(p Pos, args []string) string {
 		s.warn(p, "header '%s' always ignored by the http reply.", h)
 	}
 	return ""
+}
+
+// ParseMapAction reads add-acl(<file>), del-acl(<file>), set-map(<file>)
+// and del-map(<file>): the verb and the pattern file's name between the
+// parentheses. An action without its closing parenthesis is not one
+// (HAProxy would cut the name's last byte; goha reports the rule).
+func ParseMapAction(action string) (verb, file string, ok bool) {
+	for _, v := range []string{"add-acl", "del-acl", "set-map", "del-map"} {
+		if rest, found := strings.CutPrefix(action, v+"("); found && strings.HasSuffix(rest, ")") {
+			return v, rest[:len(rest)-1], true
+		}
+	}
+	return "", "", false
+}
+
+// checkMapActionArgs checks a map/acl action's log-format key (and
+// set-map's value), with HAProxy's messages.
+func checkMapActionArgs(verb string, args []string) string {
+	want := 1
+	if verb == "set-map" {
+		want = 2
+	}
+	if len(args) < want {
+		return fmt.Sprintf("expects exactly %d arguments.", want)
+	}
+	for _, a := range args[:want] {
+		if msg := checkLogFormat(a); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// IsAddrAction says whether an action is set-src, set-dst, set-src-port
+// or set-dst-port (http-request and tcp-request rules).
+func IsAddrAction(action string) bool {
+	switch action {
+	case "set-src", "set-dst", "set-src-port", "set-dst-port":
+		return true
+	}
+	return false
+}
+
+// IsPriorityAction says whether an action is set-priority-class or
+// set-priority-offset (http-request and tcp-request content rules).
+func IsPriorityAction(action string) bool {
+	return action == "set-priority-class" || action == "set-priority-offset"
 }

@@ -124,11 +124,19 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri":
 		// http-request only: http-response does not know them.
 	case "wait-for-body":
+	case "strict-mode":
+		if kw != "http-request" { // the response side does not detect failed rewrites yet
+			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
+		}
 	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
-		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri": // proxy/haproxycfg/actions_*.go map or report them
+		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri",
+		"set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset": // proxy/haproxycfg/actions_*.go map or report them
 	default:
 		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
 			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones
+		}
+		if _, _, isMap := ParseMapAction(rule.Action); isMap {
+			break // proxy/haproxycfg actions_map.go maps it
 		}
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)

@@ -112,7 +112,7 @@ func buildMap(m mapMatch, in, out haproxy.SampleType) func(convArgs) (convFunc, 
 func mapEntries(es []PatEntry) []mapEntry {
 	out := make([]mapEntry, len(es))
 	for i, e := range es {
-		out[i] = mapEntry{key: e.Key, value: e.Value}
+		out[i] = mapEntry{key: e.Key, value: e.Value, noValue: e.NoValue}
 	}
 	return out
 }
@@ -170,7 +170,13 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 	for _, e := range entries {
 		r := mapRow{key: e.key}
 		var ok bool
-		if r.val, ok = typedOut(out, e.value); !ok {
+		if e.noValue { // HAProxy's sample_conv_map: a match without data is bool 1
+			r.val, ok = value{t: haproxy.SampleBool, i: 1}, true
+		}
+		if !ok {
+			r.val, ok = typedOut(out, e.value)
+		}
+		if !ok {
 			return nil, fmt.Errorf("unable to parse value '%s' as %s", e.value, out)
 		}
 		switch m {

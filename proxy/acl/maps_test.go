@@ -22,9 +22,9 @@ func TestParsePatternLines(t *testing.T) {
 
 func TestParseMapLines(t *testing.T) {
 	got := parseMapLines("# c\n k1 \t v 1 \nk2\nk3 v3\r\n\n#k4 v\nk5\tv5\ttail")
-	want := []mapEntry{{"k1", "v 1 "}, {"k2", ""}, {"k3", "v3"}, {"k5", "v5\ttail"}}
+	want := []mapEntry{{key: "k1", value: "v 1 "}, {key: "k2"}, {key: "k3", value: "v3"}, {key: "k5", value: "v5\ttail"}}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q, want %q", got, want)
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 // the line after the blanks following the key).
 type mapEntry struct {
 	key, value string
+	noValue    bool // an add-acl entry: a lookup finds boolean true
 }
 
 // parsePatternLines splits a pattern file (acl -f): one pattern a line. A

@@ -22,6 +22,9 @@ import (
 type PatEntry struct {
 	ID         uint64
 	Key, Value string
+	// NoValue marks an entry add-acl put in a map: HAProxy keeps no
+	// value for it (NULL), and show map prints the key alone.
+	NoValue bool
 }
 
 // PatRef is one pattern or map file in use.
@@ -185,7 +188,7 @@ func (r *PatRef) Set(key string, id uint64, byID bool, value string) (bool, erro
 	err := r.change(func(es []PatEntry) ([]PatEntry, error) {
 		for i := range es {
 			if byID && es[i].ID == id || !byID && es[i].Key == key {
-				es[i].Value, found = value, true
+				es[i].Value, es[i].NoValue, found = value, false, true
 			}
 		}
 		return es, nil

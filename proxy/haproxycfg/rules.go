@@ -162,6 +162,22 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if hr, ok = b.normalizeRule(r, kw); !ok { // actions_normalize.go
 				continue
 			}
+		case "set-src", "set-dst", "set-src-port", "set-dst-port":
+			var ok bool
+			if hr, ok = b.addrRule(r, kw+" "+r.Action, place); !ok { // actions_addr.go
+				continue
+			}
+		case "strict-mode":
+			if kw != "http-request" {
+				b.unsupported(r.Pos, kw+" strict-mode")
+				continue
+			}
+			hr = strictRule(r) // actions_priority.go
+		case "set-priority-class", "set-priority-offset":
+			var ok bool
+			if hr, ok = b.priorityRule(r, kw+" "+r.Action, place); !ok { // actions_priority.go
+				continue
+			}
 		case "set-log-level":
 			var ok bool
 			if hr, ok = b.logLevelRule(r, kw); !ok { // actions_log.go
@@ -169,7 +185,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		default:
 			var ok, isSC bool
-			if hr, isSC, ok = b.scRule(px, r, kw); isSC {
+			if _, _, isMap := haproxy.ParseMapAction(r.Action); isMap {
+				if hr, ok = b.mapActionRule(r, kw, place); !ok { // actions_map.go
+					continue
+				}
+			} else if hr, isSC, ok = b.scRule(px, r, kw); isSC {
 				if !ok {
 					continue
 				}

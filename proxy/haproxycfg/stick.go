@@ -203,6 +203,12 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsAddrAction(r.Action) {
+			exec, ok := b.addrExec(r, what, true, 0) // actions_addr.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else {
 			a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
 			track, ok := b.connTrack(px, a, msg, r.Pos, what)

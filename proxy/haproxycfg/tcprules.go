@@ -25,6 +25,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.tcpVarExec(r, what); !ok {
 				continue
 			}
+		} else if haproxy.IsAddrAction(r.Action) {
+			var ok bool
+			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
+				continue
+			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -61,7 +66,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -70,6 +75,16 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
 			var ok bool
 			if exec, ok = b.tcpVarExec(r, what); !ok {
+				continue
+			}
+		} else if haproxy.IsAddrAction(r.Action) {
+			var ok bool
+			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
+				continue
+			}
+		} else if haproxy.IsPriorityAction(r.Action) {
+			var ok bool
+			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
 				continue
 			}
 		} else if len(r.Args) != 0 {
@@ -134,8 +149,10 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 	}
 	for _, r := range px.TCPContentRules {
 		_, isVar, _ := haproxy.ParseVarAction(r.Action)
+		isAddr := haproxy.IsAddrAction(r.Action)
+		isPrio := haproxy.IsPriorityAction(r.Action)
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict {
+		if !isVar && !verdict && !isAddr && !isPrio {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -144,6 +161,16 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 			hr.Action = proxy.ContentAccept
 			if r.Action == "reject" {
 				hr.Action = proxy.ContentReject
+			}
+		} else if isPrio {
+			var ok bool
+			if hr, ok = b.priorityRule(r, what, place); !ok { // actions_priority.go
+				continue
+			}
+		} else if isAddr {
+			var ok bool
+			if hr, ok = b.addrRule(r, what, place); !ok { // actions_addr.go
+				continue
 			}
 		} else {
 			var ok bool

@@ -566,19 +566,21 @@ func appendCaptureValue(dst []byte, v string) []byte {
 }
 
 // appendAddr prints an address variable (%ci, %fi): in hex with +X,
-// quoted with +Q, "-" when unknown.
+// quoted with +Q, "-" when unknown. An IPv4-mapped IPv6 address is
+// printed as one, as HAProxy prints an AF_INET6 address (the proxy
+// unmaps what it accepts; only set-src/set-dst can make one).
 func appendAddr(dst []byte, n *node, ap netip.AddrPort) []byte {
 	if !ap.IsValid() {
 		return appendStr(dst, n, "")
 	}
 	if n.opts&optHex != 0 {
-		return appendHexAddr(dst, ap.Addr().Unmap().AsSlice())
+		return appendHexAddr(dst, ap.Addr().AsSlice())
 	}
 	q := n.opts&optQuote != 0
 	if q {
 		dst = append(dst, '"')
 	}
-	dst = ap.Addr().Unmap().AppendTo(dst)
+	dst = ap.Addr().AppendTo(dst)
 	if q {
 		dst = append(dst, '"')
 	}

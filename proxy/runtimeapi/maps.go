@@ -25,6 +25,7 @@ type PatternRef struct {
 type PatternEntry struct {
 	ID         uint64
 	Key, Value string
+	NoValue    bool // no value at all (show map prints the key alone)
 }
 
 // PatternFile is one reference the commands change.
@@ -111,7 +112,7 @@ func patShow(s *Session, maps bool, args []string) string {
 	}
 	var b strings.Builder
 	for _, e := range f.Entries() {
-		if maps {
+		if maps && !e.NoValue {
 			fmt.Fprintf(&b, "%#x %s %s\n", e.ID, e.Key, e.Value)
 		} else {
 			fmt.Fprintf(&b, "%#x %s\n", e.ID, e.Key)
