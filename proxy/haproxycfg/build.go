@@ -327,6 +327,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
+	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)

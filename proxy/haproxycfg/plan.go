@@ -25,6 +25,9 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// DynamicChecks are the backends' checks for servers added at run
+	// time with `check`, by backend name (dyncheck.go).
+	DynamicChecks map[string]DynamicCheck
 	// Resolvers are the configuration's resolvers sections, in file order.
 	Resolvers []*haproxy.ResolversSection
 	// Logs holds the log settings of each proxy (by name) that has log
