@@ -13,9 +13,16 @@ import (
 
 // startChecks starts the health checks prepared by newChecks.
 func (w *worker) startChecks() {
+	w.startMailers()
 	if w.checks != nil {
 		w.checks.Start()
-		w.stop = w.checks.Stop
+		stopMail := w.stop
+		w.stop = func() {
+			w.checks.Stop()
+			if stopMail != nil {
+				stopMail()
+			}
+		}
 	}
 	w.startResolvers()
 }

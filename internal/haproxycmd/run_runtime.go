@@ -249,6 +249,7 @@ func (w *worker) logCheckLine(backend string, l check.Line) {
 		w.events.stderrOnly(l.Stderr, lvl)
 	}
 	w.events.send(backend, logfmt.Level(l.Severity), l.Text)
+	w.mailCheckLine(backend, l)
 }
 
 // proxyKind words a "backend B has no server available!" alert as

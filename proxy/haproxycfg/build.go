@@ -67,6 +67,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}
 	b.stickTables(cfg)
 	b.peersNodes(cfg)
+	b.emailAlerts(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
 	}
