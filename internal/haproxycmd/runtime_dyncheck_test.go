@@ -37,10 +37,22 @@ func TestDynamicServerChecksMatchHAProxy(t *testing.T) {
 	cols := []string{"pxname", "svname", "status", "weight", "check_status", "check_code", "check_rise", "check_fall", "check_health", "act", "bck"}
 	sameState := func(what string) {
 		t.Helper()
-		ha, goha := p.both(t, "show stat")
-		diffLines(t, what, statColumns(t, ha, cols), statColumns(t, goha, cols))
-		ha, goha = p.both(t, "show servers state be")
-		diffLines(t, what+": show servers state", strings.Split(haproxytest.ServersState(ha), "\n"), strings.Split(haproxytest.ServersState(goha), "\n"))
+		// HAProxy shows a check under way ("* L7OK" with code 0, the
+		// in-progress bit in srv_check_state): read again until neither
+		// side is in the middle of one
+		var haCols, goCols, haState, goState []string
+		for try := 0; try < 10; try++ {
+			ha, goha := p.both(t, "show stat")
+			haCols, goCols = statColumns(t, ha, cols), statColumns(t, goha, cols)
+			ha, goha = p.both(t, "show servers state be")
+			haState, goState = strings.Split(haproxytest.ServersState(ha), "\n"), strings.Split(haproxytest.ServersState(goha), "\n")
+			if slices.Equal(haCols, goCols) && slices.Equal(haState, goState) {
+				break
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+		diffLines(t, what, haCols, goCols)
+		diffLines(t, what+": show servers state", haState, goState)
 	}
 	sameState("added, checks off")
 	p.same(t, "enable health be/d1", "enable health be/d2", "enable health be/d3", "enable health be/d3")
