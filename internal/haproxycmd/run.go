@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goha-lb/goha/proxy/mailalert"
 	"io"
 	"net"
 	"os"
@@ -277,6 +278,7 @@ type worker struct {
 	rt    runtimeState
 	peers []*peernet.Node                        // the running peers sections (run_peers.go)
 	dns   atomic.Pointer[map[string]*dnsSection] // the running resolvers sections (run_dns.go)
+	mail  map[string]*mailalert.Queue            // email alerts by proxy, set before the checks start (run_mail.go)
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does

@@ -8,13 +8,21 @@ import (
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 )
 
 // startChecks starts the health checks prepared by newChecks.
 func (w *worker) startChecks() {
+	w.startMailers()
 	if w.checks != nil {
 		w.checks.Start()
-		w.stop = w.checks.Stop
+		stopMail := w.stop
+		w.stop = func() {
+			w.checks.Stop()
+			if stopMail != nil {
+				stopMail()
+			}
+		}
 	}
 	w.startResolvers()
 }
@@ -25,40 +33,15 @@ func (w *worker) startChecks() {
 // log targets. nil when no server is checked; an error when a check lacks
 // a value proxy/haproxycfg should have filled (check.NewRunner).
 func (w *worker) newChecks() (*check.Runner, error) {
-	if len(w.plan.Checks) == 0 {
-		return nil, nil
+	if len(w.plan.Checks) == 0 && len(w.plan.DynamicChecks) == 0 {
+		return nil, nil // neither configured checks nor a backend to add checked servers to
 	}
 	var targets []*check.Target
 	for i := range w.plan.Checks {
 		spec := &w.plan.Checks[i]
 		t := spec.Target
 		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
-		var dial func(context.Context, string, string) (net.Conn, error)
-		if spec.Source != nil {
-			d := net.Dialer{LocalAddr: spec.Source} // the server's `source`
-			dial = d.DialContext
-		}
-		if spec.SendProxy != 0 {
-			dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, spec.Source)
-		}
-		if spec.TLS != nil {
-			dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
-		}
-		if t.Agent {
-			t.Prober = check.AgentProbe{Send: spec.AgentSend}
-		} else if spec.External != nil {
-			t.Prober = w.externalProbe(spec)
-		} else if spec.HTTP != nil {
-			t.Prober = check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial, H2: spec.H2}
-		} else if spec.TCP != nil {
-			p := *spec.TCP // option tcp-check and the protocol checks
-			if dial != nil {
-				p.Dial = dial
-			}
-			t.Prober = p
-		} else {
-			t.Prober = check.TCPProbe{Dial: dial}
-		}
+		t.Prober = w.prober(spec, &t)
 		targets = append(targets, &t)
 	}
 	return check.NewRunner(targets, check.RunnerOptions{
@@ -78,8 +61,39 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		SpreadChecks: w.plan.Process.SpreadChecks,
 		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
-		Log:          func(l check.Line) { w.logCheckLine(backendOf(l, targets), l) },
+		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
+}
+
+// prober is what runs a server's check: its kind and the dialer its
+// source, send-proxy and TLS settings make.
+func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Prober {
+	var dial func(context.Context, string, string) (net.Conn, error)
+	if spec.Source != nil {
+		d := net.Dialer{LocalAddr: spec.Source} // the server's `source`
+		dial = d.DialContext
+	}
+	if spec.SendProxy != 0 {
+		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, spec.Source)
+	}
+	if spec.TLS != nil {
+		dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
+	}
+	switch {
+	case t.Agent:
+		return check.AgentProbe{Send: spec.AgentSend}
+	case spec.External != nil:
+		return w.externalProbe(spec)
+	case spec.HTTP != nil:
+		return check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial, H2: spec.H2}
+	case spec.TCP != nil:
+		p := *spec.TCP // option tcp-check and the protocol checks
+		if dial != nil {
+			p.Dial = dial
+		}
+		return p
+	}
+	return check.TCPProbe{Dial: dial}
 }
 
 // observe hands what a server's traffic showed to its health check

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
@@ -13,7 +14,22 @@ import (
 func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error {
 	sc := &proxy.Server{Name: ns.Name, Addr: ns.Addr.String(), Weight: ns.Weight, Backup: ns.Backup,
 		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue}
+	var spec *haproxycfg.CheckSpec
+	if ns.Check != nil {
+		var err error
+		if s.w.checks == nil {
+			return errNoDynamicCheck
+		}
+		if spec, err = s.w.dynamicCheckSpec(backend, ns); err != nil {
+			return err
+		}
+	}
 	_, err := s.w.px.AddServer(backend, sc, 0)
+	if err == nil && spec != nil {
+		if err = s.w.addDynamicCheck(spec); err != nil {
+			s.w.px.DelServer(backend, ns.Name) // still in maintenance and unused
+		}
+	}
 	if err == nil {
 		s.w.setUncheckedHealth(backend, ns.Name, 0) // HAProxy's dynamic servers start at health 0
 		s.w.rt.mu.Lock()
@@ -32,13 +48,18 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 	return err
 }
 
-// DelServer is `del server`. A server with a health or agent check is
-// kept: its checker runs from the configuration.
+// DelServer is `del server`. A configured server with a health or agent
+// check is kept: its checker runs from the configuration. A server added
+// at run time takes its check along.
 func (s *runtimeSource) DelServer(backend, server string) error {
-	if s.w.checkSpec(backend, server) != nil || s.w.agentSpec(backend, server) != nil {
+	dyn := s.w.dynamicCheck(backend, server) != nil
+	if !dyn && (s.w.checkSpec(backend, server) != nil || s.w.agentSpec(backend, server) != nil) {
 		return runtimeapi.ErrServerPinned
 	}
 	err := s.w.px.DelServer(backend, server)
+	if err == nil && dyn {
+		s.w.dropDynamicCheck(backend, server)
+	}
 	if err == nil {
 		s.w.rt.mu.Lock()
 		delete(s.w.rt.dynamic, backend+"/"+server)

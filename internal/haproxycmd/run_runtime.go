@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
@@ -34,6 +35,9 @@ type runtimeState struct {
 	cliPrefix bool
 	// checksOff: checks the stats page turned off (run_checks_enable.go).
 	checksOff map[checkKey]bool
+	// dynChecks: the checks of servers `add server ... check` created
+	// ("backend/server", run_dyncheck.go).
+	dynChecks map[string]*haproxycfg.CheckSpec
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {
@@ -94,6 +98,14 @@ func (s *runtimeSource) compressionRateLimit() int64 {
 // the configuration set them, or as `set server ... check-addr|check-port`
 // changed them ("" and 0: the server's).
 func (w *worker) checkSpec(backend, server string) *checkSpecRef {
+	if c := w.dynamicCheck(backend, server); c != nil {
+		w.rt.mu.Lock()
+		defer w.rt.mu.Unlock()
+		if o, ok := w.rt.checkConfs[backend+"/"+server]; ok {
+			return &o
+		}
+		return &checkSpecRef{addr: c.OwnAddr, port: c.OwnPort}
+	}
 	for i := range w.plan.Checks {
 		c := &w.plan.Checks[i]
 		if c.Target.Backend == backend && c.Target.Server == server && !c.Target.Agent {
@@ -237,6 +249,7 @@ func (w *worker) logCheckLine(backend string, l check.Line) {
 		w.events.stderrOnly(l.Stderr, lvl)
 	}
 	w.events.send(backend, logfmt.Level(l.Severity), l.Text)
+	w.mailCheckLine(backend, l)
 }
 
 // proxyKind words a "backend B has no server available!" alert as

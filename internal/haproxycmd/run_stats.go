@@ -184,6 +184,11 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 	}
 	for _, sv := range b.Servers {
+		if spec := w.dynamicCheck(b.Name, sv.Name); spec != nil {
+			checks[sv.Name] = &spec.Target
+		}
+	}
+	for _, sv := range b.Servers {
 		st, _ := w.px.ServerStatus(b.Name, sv.Name)
 		st.Downs = base.downsSince(b.Name, sv.Name, st.Downs)
 		sv.Stats = base.since("sv/"+b.Name+"/"+sv.Name, sv.Stats)
@@ -205,8 +210,14 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.Cookie = c.Cookie
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
-		if t := checks[sv.Name]; t != nil && !w.checksOff(b.Name, sv.Name, false) {
+		rs.NeverReady = w.neverReady(b.Name, sv.Name)
+		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
+			rs.CheckOff = s.checkState(t, st)
+		} else if t != nil {
 			rs.Check = s.checkState(t, st)
+			// a dynamic server's check runs in the maintenance it was
+			// created in (check.Runner.AddTarget)
+			rs.Check.RunsInMaint = rs.NeverReady
 			if n, observed := s.hanaFailed(t); observed {
 				rs.HanaFail = &n
 			}
@@ -215,9 +226,12 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.Agent = nil
 		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
-		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
 			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
+		}
+		if spec := w.dynamicCheck(b.Name, sv.Name); spec != nil && rs.Agent == nil {
+			// HAProxy's `addr` and `port` set the agent's too
+			rs.AgentAddr, rs.AgentPort = spec.OwnAddr, spec.OwnPort
 		}
 		be.Servers = append(be.Servers, rs)
 	}

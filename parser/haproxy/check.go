@@ -397,6 +397,7 @@ func (s *state) checkValidity() bool {
 			fatal = true
 		}
 	}
+	s.unusedMailers()
 	if s.hasProgram && !s.cfg.Global.MasterWorker {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
 		fatal = true

@@ -329,8 +329,8 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "tune.ssl.lifetime", InertUnlessTLS},
 		{"proxy", "timeout tarpit", Implemented},
 		{"proxy", "option tcpka", Inert},
-		{"proxy", "email-alert to", Inert},
-		{"mailers", "mailer", Inert},
+		{"proxy", "email-alert to", Implemented},
+		{"mailers", "mailer", Implemented},
 		// Names of prefix actions.
 		{"tcp-request content", "set-var", Implemented},
 		{"tcp-response content", "set-var", Unsupported},

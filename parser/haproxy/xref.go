@@ -44,13 +44,20 @@ func (s *state) sectionRefs(px *Proxy) bool {
 	fatal := false
 	// email-alert needs from, mailers and to together.
 	ea := map[string]bool{}
+	mailers := ""
 	for _, st := range rawArgs(px, "email-alert") {
 		if len(st.Args) > 1 {
 			ea[st.Args[1]] = true
 		}
+		if len(st.Args) > 2 && st.Args[1] == "mailers" {
+			mailers = st.Args[2]
+		}
 	}
 	if len(ea) > 0 && !(ea["from"] && ea["mailers"] && ea["to"]) {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'email-alert' will be ignored for proxy '%s' (the presence any of 'email-alert from', 'email-alert level' 'email-alert mailers', 'email-alert myhostname', or 'email-alert to' requires each of 'email-alert from', 'email-alert mailers' and 'email-alert to' to be present).", px.Name))
+	} else if len(ea) > 0 && s.sectionNamed("mailers", mailers) == nil {
+		s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find mailers '%s'.", px.Name, mailers))
+		fatal = true
 	}
 	for _, st := range rawArgs(px, "stick-table") {
 		for i := 1; i+1 < len(st.Args); i++ {

@@ -95,6 +95,9 @@ type targetState struct {
 	stopping   bool      // UP but draining after a 404 (disable-on-404)
 	due        time.Time // when the armed timer fires
 	obs        observer  // `observe` (observe.go)
+	// createdMaint: the maintenance `add server` created the server in,
+	// where its checks run without changing its state (runner_dynamic.go).
+	createdMaint bool
 }
 
 // NewRunner prepares the checks; nothing runs before Start. Each target
@@ -173,10 +176,10 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 		if s.t.Backend != backend || s.t.Server != server || s.t.Agent {
 			continue
 		}
-		if s.maint == maint {
+		if s.maint == maint && !s.createdMaint {
 			return true
 		}
-		s.maint = maint
+		s.maint, s.createdMaint = maint, false
 		s.gen++
 		if s.timer != nil && s.timer.Stop() {
 			r.wg.Done()
@@ -316,6 +319,9 @@ func (r *Runner) record(s *targetState, res Result) {
 		}
 	}
 	s.last, s.lastStatus, s.checked = res, res.Status, true
+	if s.createdMaint {
+		return // the state changes when the server leaves maintenance
+	}
 	wasStopping := s.stopping
 	s.stopping = s.h.Up() && (res.Status == L7OKC || s.stopping && !flipped && res.Status != L7OK && res.Status != L4OK)
 	if !flipped && s.stopping == wasStopping {
@@ -350,7 +356,7 @@ func (r *Runner) counts(t *Target) BackendCounts {
 	}
 	var c BackendCounts
 	for _, s := range r.states {
-		if s.t.Backend != t.Backend || !s.h.Up() || s.stopping || s.maint {
+		if s.t.Backend != t.Backend || !s.h.Up() || s.stopping || s.maint || s.createdMaint {
 			continue
 		}
 		if s.t.Backup {

@@ -67,6 +67,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	}
 	b.stickTables(cfg)
 	b.peersNodes(cfg)
+	b.emailAlerts(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
 	}
@@ -327,6 +328,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
+	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)

@@ -9,6 +9,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/promex"
 	"github.com/goha-lb/goha/proxy/statspage"
 )
@@ -25,6 +26,12 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// DynamicChecks are the backends' checks for servers added at run
+	// time with `check`, by backend name (dyncheck.go).
+	DynamicChecks map[string]DynamicCheck
+	// EmailAlerts are the proxies' `email-alert` settings with their
+	// mailers, by proxy name (mailers.go).
+	EmailAlerts map[string]*mailalert.Config
 	// Resolvers are the configuration's resolvers sections, in file order.
 	Resolvers []*haproxy.ResolversSection
 	// Logs holds the log settings of each proxy (by name) that has log

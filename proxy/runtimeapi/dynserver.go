@@ -15,6 +15,10 @@ type NewServer struct {
 	Weight            int
 	MaxConn, MaxQueue int
 	Backup            bool
+	// Check is set by `check`; the other check keywords fill it in any
+	// case and only count with `check`, as in HAProxy.
+	Check    *NewCheck
+	checkSet bool
 }
 
 // DynamicServers is a Source that adds and removes servers at run time
@@ -140,6 +144,7 @@ func parseNewServer(name string, args []string) (NewServer, string) {
 		return ns, msg
 	}
 	ns.Addr = addr
+	var chk NewCheck
 	for i := 1; i < len(args); i++ {
 		kw, val := args[i], argAt(args, i+1)
 		switch kw {
@@ -156,13 +161,25 @@ func parseNewServer(name string, args []string) (NewServer, string) {
 			ns.MaxConn = atoi(val)
 		case "maxqueue":
 			ns.MaxQueue = atoi(val)
+		case "check":
+			ns.checkSet = true
+			continue
 		default:
+			if checkKeywords[kw] {
+				if msg := parseCheckKeyword(&chk, name, kw, val); msg != "" {
+					return ns, msg
+				}
+				break
+			}
 			if notDynamic[kw] {
 				return ns, fmt.Sprintf("'%s' option is not accepted for dynamic server\n", kw)
 			}
-			return ns, fmt.Sprintf("'%s' is not supported by goha on a dynamic server (weight, maxconn, maxqueue and backup are).\n", kw)
+			return ns, fmt.Sprintf("'%s' is not supported by goha on a dynamic server (weight, maxconn, maxqueue, backup and the check keywords check, inter, fastinter, downinter, rise, fall, addr and port are).\n", kw)
 		}
 		i++ // the keyword's value
+	}
+	if ns.checkSet {
+		ns.Check = &chk
 	}
 	return ns, ""
 }

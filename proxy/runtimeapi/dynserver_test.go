@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -20,7 +21,12 @@ func TestParseNewServer(t *testing.T) {
 		{"10.0.0.1:abc", "", "invalid character 'a' in port number 'abc' in '10.0.0.1:abc'\n\n"},
 		{"10.0.0.1:99999", "", "invalid port '99999'\n"},
 		{"10.0.0.1:80 cookie c", "", "'cookie' option is not accepted for dynamic server\n"},
-		{"10.0.0.1:80 check", "", "'check' is not supported by goha"},
+		{"10.0.0.1:80 agent-check", "", "'agent-check' is not supported by goha"},
+		{"10.0.0.1:80 check", "10.0.0.1:80 w1 check{0s 0s 0s 0 0  0}", ""},
+		{"10.0.0.1:80 check inter 2s rise 3 fall 4 port 81 addr 10.0.0.2", "10.0.0.1:80 w1 check{2s 0s 0s 3 4 10.0.0.2 81}", ""},
+		{"10.0.0.1:80 inter 2s", "10.0.0.1:80 w1", ""}, // no `check`: no check
+		{"10.0.0.1:80 check inter 1x", "", "unexpected character 'x' in 'agent-inter' argument of server s..\n"},
+		{"10.0.0.1:80 check rise 0", "", "'rise' has to be > 0..\n"},
 		{"10.0.0.1:+80", "", "port maps are not supported by goha"},
 		{"10.0.0.1", "", "a dynamic server needs a port in goha"},
 		{"localhost:80", "", "a dynamic server needs an IP address in goha"},
@@ -37,6 +43,9 @@ func TestParseNewServer(t *testing.T) {
 			}
 			if ns.Backup {
 				got += " backup"
+			}
+			if c := ns.Check; c != nil {
+				got += fmt.Sprintf(" check%v", *c)
 			}
 		}
 		if got != tc.want || !strings.HasPrefix(msg, tc.msg) || (tc.msg == "") != (msg == "") {

@@ -46,6 +46,11 @@ func ServerStateEvents(t Transition) []Event {
 	var out []Event
 	switch t.To {
 	case StateMaint:
+		if t.Down && !t.WasUsable {
+			// a server its check took down
+			out = append(out, notice(who+" was DOWN and now enters maintenance."))
+			break
+		}
 		backup := ""
 		if t.Act == 0 && t.Bck > 0 {
 			backup = " Running on backup."

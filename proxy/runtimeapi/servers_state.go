@@ -80,12 +80,16 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		result = checkResult(ck.Status)
 		health = ck.Health
 		state = checkStateConfigured | checkStateEnabled
-		if sv.Maint || sv.ResolvMaint {
+		if (sv.Maint || sv.ResolvMaint) && !ck.RunsInMaint {
 			// maintenance pauses the check and empties its health
 			// (checked against HAProxy 2.6: `disabled` and `disable server`)
 			health = 0
 			state |= checkStatePaused
 		}
+	} else if ck := sv.CheckOff; ck != nil {
+		// a check turned off keeps its last result
+		status, result, health = checkStatusCodes[ck.Status], checkResult(ck.Status), ck.Health
+		state = checkStateConfigured
 	} else if sv.UncheckedHealth != nil {
 		health = *sv.UncheckedHealth
 	} else if healthy {
@@ -94,13 +98,14 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.ConfigDisabled && sv.Check == nil {
 		state |= checkStatePaused // kept after `enable server` when there is no check
 	}
-	agentState, agentAddr, agentPort := 0, "-", 0
+	// without an agent, AgentAddr and AgentPort may still hold what the
+	// server's `addr` and `port` set for both checks
+	agentState, agentAddr, agentPort := 0, "-", sv.AgentPort
+	if sv.AgentAddr != "" {
+		agentAddr = sv.AgentAddr
+	}
 	if sv.Agent != nil {
 		agentState = checkStateConfigured | checkStateEnabled | checkStateAgent
-		agentPort = sv.AgentPort
-		if sv.AgentAddr != "" {
-			agentAddr = sv.AgentAddr
-		}
 	}
 	checkAddr := "-"
 	if sv.CheckAddr != "" {

@@ -194,6 +194,10 @@ type Server struct {
 	// since; HAProxy 2.6 shows such a server's weight as 1 in `show stat`
 	// until then, whatever its weight.
 	NeverReady bool
+	// CheckOff is the state of a health check turned off (`disable
+	// health`, or `add server ... check` before `enable health`); Check
+	// is nil then.
+	CheckOff *Check
 	// HanaFail is `show stat` hanafail, the times `observe` saw its error
 	// limit; nil for a server without observe.
 	HanaFail *int64
@@ -210,6 +214,9 @@ type Check struct {
 	Rise, Fall, Health int
 	Failed             int64 // chkfail
 	Downs              int64 // chkdown: UP->DOWN transitions
+	// RunsInMaint: maintenance neither pauses the check nor empties its
+	// health (a dynamic server's, in the maintenance it was created in).
+	RunsInMaint bool
 }
 
 // id returns the proxy id; ensure defaultID ran on a zero ID first.

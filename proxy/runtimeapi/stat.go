@@ -304,7 +304,7 @@ func serverRow(px *Proxy, sv *Server) *row {
 	// A check paused by maintenance shows no check columns (HAProxy fills
 	// them only for an enabled, unpaused check); a check that never ran
 	// has no code or duration yet.
-	if ck := sv.Check; ck != nil && !sv.Maint && !sv.ResolvMaint {
+	if ck := sv.Check; ck != nil && (!sv.Maint && !sv.ResolvMaint || ck.RunsInMaint) {
 		r.set("check_status", ck.Status)
 		// HAProxy shows a code for the statuses with layer 7 data, 0
 		// included (a tcp-check's L7OK)
