@@ -279,6 +279,9 @@ type RequestInfo struct {
 	// track is the session's sticky counters and tables (track.go); nil
 	// outside a session.
 	track *tracking
+	// px is the running proxy the be_*/fe_*/srv_* fetches read
+	// (sample_state.go); nil outside one.
+	px *Proxy
 }
 
 // ProxyRef names a proxy as the fe_*/be_* fetches read it.

@@ -150,6 +150,7 @@ func (x *exchange) run() bool {
 					return false
 				}
 				x.srv.stats.sessions.Add(1)
+				countRate(&x.srv.stats, false)
 			}
 			s.srvConn.Store(x.sc)
 			s.curSrv.Store(x.srv)

@@ -253,6 +253,10 @@ func (s *session) serveTCP() {
 	s.curSrv.Store(srv)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
+	countRate(&srv.stats, false)
+	countRate(&be.stats, false)
+	be.conns.Add(1)
+	defer be.conns.Add(-1)
 	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	if len(pending) > 0 {

@@ -71,6 +71,7 @@ func (s *session) beginConnInfo() {
 	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
+	s.info.px = s.p
 	s.reqID = reqCounter.Add(1) - 1
 	if s.fe.cfg.UniqueID != nil {
 		s.info.makeUniqueID = s.newUniqueID
