@@ -14,9 +14,9 @@ import (
 // pb builds Protocol Buffers messages for the tests.
 type pb []byte
 
-func (m pb) varint(v uint64) pb { return binary.AppendUvarint(m, v) }
+func (m pb) varint(v uint64) pb        { return binary.AppendUvarint(m, v) }
 func (m pb) key(field, wire uint64) pb { return m.varint(field<<3 | wire) }
-func (m pb) vint(field, v uint64) pb { return m.key(field, 0).varint(v) }
+func (m pb) vint(field, v uint64) pb   { return m.key(field, 0).varint(v) }
 func (m pb) f32(field uint64, v uint32) pb {
 	return binary.LittleEndian.AppendUint32(m.key(field, 5), v)
 }
