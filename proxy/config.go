@@ -280,8 +280,12 @@ type RequestInfo struct {
 	// outside a session.
 	track *tracking
 	// px is the running proxy the be_*/fe_*/srv_* fetches read
-	// (sample_state.go); nil outside one.
-	px *Proxy
+	// (sample_state.go); nil outside one. server and srvConn are the
+	// server the transaction went to and the connection to it (srv_name,
+	// bc_src, ...), kept until the next transaction.
+	px      *Proxy
+	server  *server
+	srvConn *tconn
 }
 
 // ProxyRef names a proxy as the fe_*/be_* fetches read it.

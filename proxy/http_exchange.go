@@ -58,6 +58,7 @@ func (x *exchange) run() bool {
 	}()
 	s.srvConn.Store(x.sc)
 	s.curSrv.Store(x.srv)
+	s.info.server, s.info.srvConn = x.srv, x.sc
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
@@ -154,6 +155,7 @@ func (x *exchange) run() bool {
 			}
 			s.srvConn.Store(x.sc)
 			s.curSrv.Store(x.srv)
+			s.info.server, s.info.srvConn = x.srv, x.sc
 			continue
 		}
 		break

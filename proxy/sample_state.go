@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
@@ -210,4 +212,35 @@ func (r *RequestInfo) FrontendLoad(name string) (FrontendLoad, bool) {
 		return out, true
 	}
 	return FrontendLoad{}, false
+}
+
+// Server is the server the transaction went to (srv_name, srv_id).
+func (r *RequestInfo) Server() (ProxyRef, bool) {
+	if r.server == nil {
+		return ProxyRef{}, false
+	}
+	return ProxyRef{Name: r.server.cfg.Name, ID: r.server.id}, true
+}
+
+// ServerConn is the connection to the server: its local and remote
+// addresses (bc_src, bc_dst: not known over an HTTP/2 connection to the
+// server) and the HTTP major version it speaks (bc_http_major).
+func (r *RequestInfo) ServerConn() (local, remote netip.AddrPort, major int, ok bool) {
+	c := r.srvConn
+	if c == nil {
+		return local, remote, 0, false
+	}
+	if c.h2 != nil {
+		return local, remote, 2, true
+	}
+	if c.TCPConn == nil {
+		return local, remote, 1, true
+	}
+	if la, ok := c.TCPConn.LocalAddr().(*net.TCPAddr); ok {
+		local = unmapped(la.AddrPort())
+	}
+	if ra, ok := c.TCPConn.RemoteAddr().(*net.TCPAddr); ok {
+		remote = unmapped(ra.AddrPort())
+	}
+	return local, remote, 1, true
 }

@@ -251,6 +251,7 @@ func (s *session) serveTCP() {
 	s.stickStore(be, srv)
 	s.srvConn.Store(sc)
 	s.curSrv.Store(srv)
+	s.info.server, s.info.srvConn = srv, sc
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)

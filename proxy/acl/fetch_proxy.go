@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -162,4 +163,40 @@ func init() {
 			return l.Queue, ok
 		})},
 	})
+}
+
+// The server the transaction went to, and the connection to it: values
+// once a server answered (http-response rules, the log).
+func init() {
+	sint := haproxy.SampleSInt
+	bc := func(out haproxy.SampleType, f func(local, remote netip.AddrPort, major int, yield func(value) bool) bool) fetchDef {
+		return fetchDef{out: out, use: useServerAddr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			local, remote, major, ok := r.ServerConn()
+			return ok && f(local, remote, major, yield)
+		})}
+	}
+	rows := map[string]fetchDef{
+		"srv_name": {out: haproxy.SampleStr, use: useServer, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			s, ok := r.Server()
+			return ok && yield(strValue(s.Name))
+		})},
+		"srv_id": {out: sint, use: useServer, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			s, ok := r.Server()
+			return ok && yield(value{t: sint, i: int64(s.ID)})
+		})},
+		"bc_src": bc(haproxy.SampleIPv4, func(l, _ netip.AddrPort, _ int, yield func(value) bool) bool { return addrValue(l, yield) }),
+		"bc_dst": bc(haproxy.SampleIPv4, func(_, rm netip.AddrPort, _ int, yield func(value) bool) bool { return addrValue(rm, yield) }),
+		"bc_src_port": bc(sint, func(l, _ netip.AddrPort, _ int, yield func(value) bool) bool {
+			return l.IsValid() && yield(value{t: sint, i: int64(l.Port())})
+		}),
+		"bc_dst_port": bc(sint, func(_, rm netip.AddrPort, _ int, yield func(value) bool) bool {
+			return rm.IsValid() && yield(value{t: sint, i: int64(rm.Port())})
+		}),
+		"bc_http_major": bc(sint, func(_, _ netip.AddrPort, major int, yield func(value) bool) bool {
+			return yield(value{t: sint, i: int64(major)})
+		}),
+	}
+	for k, v := range rows {
+		fetches[k] = v
+	}
 }
