@@ -21,13 +21,13 @@ import (
 type use uint8
 
 const (
-	useAny       use = iota
-	useReqHeader     // the request's headers (path, req.hdr, ...)
-	useBackend       // the chosen backend (be_name, be_id)
-	useResHeader     // the response's headers (res.hdr, res.ver, ...)
-	useResponse      // the response (status)
-	useServer        // the server the transaction went to (srv_name)
-	useServerAddr    // the connection to it (bc_src, bc_http_major)
+	useAny        use = iota
+	useReqHeader      // the request's headers (path, req.hdr, ...)
+	useBackend        // the chosen backend (be_name, be_id)
+	useResHeader      // the response's headers (res.hdr, res.ver, ...)
+	useResponse       // the response (status)
+	useServer         // the server the transaction went to (srv_name)
+	useServerAddr     // the connection to it (bc_src, bc_http_major)
 )
 
 var useNames = [...]string{useReqHeader: "HTTP request headers", useBackend: "backend",
