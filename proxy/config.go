@@ -286,6 +286,9 @@ type RequestInfo struct {
 	px      *Proxy
 	server  *server
 	srvConn *tconn
+	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
+	// fetches), an HTTP/2 stream's its connection's.
+	cliTCP *net.TCPConn
 }
 
 // ProxyRef names a proxy as the fe_*/be_* fetches read it.

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/goha-lb/goha/proxy/balance"
 )
 
@@ -243,4 +245,24 @@ func (r *RequestInfo) ServerConn() (local, remote netip.AddrPort, major int, ok 
 		remote = unmapped(ra.AddrPort())
 	}
 	return local, remote, 1, true
+}
+
+// TCPInfo is what the kernel says of the client connection (TCP_INFO):
+// false when there is no socket or the call fails.
+func (r *RequestInfo) TCPInfo() (*unix.TCPInfo, bool) {
+	if r.cliTCP == nil {
+		return nil, false
+	}
+	raw, err := r.cliTCP.SyscallConn()
+	if err != nil {
+		return nil, false
+	}
+	var info *unix.TCPInfo
+	var gerr error
+	if err := raw.Control(func(fd uintptr) {
+		info, gerr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+	}); err != nil || gerr != nil {
+		return nil, false
+	}
+	return info, true
 }

@@ -72,6 +72,9 @@ func (s *session) beginConnInfo() {
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
 	s.info.px = s.p
+	if s.stream == nil {
+		s.info.cliTCP = s.c.TCPConn
+	}
 	s.reqID = reqCounter.Add(1) - 1
 	if s.fe.cfg.UniqueID != nil {
 		s.info.makeUniqueID = s.newUniqueID
