@@ -50,6 +50,28 @@ func (s *state) sampleProxyRefs(px *Proxy) bool {
 			}
 		}
 	}
+	// The conditions of the tcp rules and use_backend (their named ACLs
+	// are px.ACLs, checked above).
+	condACLs := func(p Pos, c *Condition) {
+		if c == nil {
+			return
+		}
+		for _, and := range c.Or {
+			for _, t := range and {
+				if t.Anon != nil {
+					check(p, t.Anon.Sample, "ACL keyword '%s' in")
+				}
+			}
+		}
+	}
+	for _, rules := range [][]HTTPRule{px.TCPConnRules, px.TCPSessTracks, px.TCPContentTracks} {
+		for _, r := range rules {
+			condACLs(r.Pos, r.Cond)
+		}
+	}
+	for _, ub := range px.UseBackends {
+		condACLs(ub.Pos, ub.Cond)
+	}
 	for _, e := range formatSamples(px.LogFormat) {
 		check(px.LogFormatPos, ParseSample(e), "sample fetch keyword '%s' in log-format expression in")
 	}

@@ -67,3 +67,35 @@ func TestFormatSamples(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestSampleProxyRefsTCPAndUseBackend: the conditions of tcp-request
+// rules and use_backend are checked too (HAProxy 2.6.12's messages).
+func TestSampleProxyRefsTCPAndUseBackend(t *testing.T) {
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 7s
+frontend fe
+    bind 127.0.0.1:18001
+    tcp-request connection reject if { nbsrv(nope) lt 1 }
+    use_backend be if { srv_is_up(be/zz) }
+    default_backend be
+backend be
+    server s 127.0.0.1:1
+`
+	res := CheckBytes("t.cfg", []byte(cfg), nil)
+	var got []string
+	for _, d := range res.Diags.List {
+		if strings.Contains(d.Text, "referenced in arg") {
+			got = append(got, d.Text)
+		}
+	}
+	want := []string{
+		"config : parsing [t.cfg:8]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'.",
+		"config : parsing [t.cfg:9]: unable to find server 'zz' in proxy 'be', referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'fe'.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || res.Exit == 0 {
+		t.Errorf("exit %d, got\n%s", res.Exit, strings.Join(got, "\n"))
+	}
+}
