@@ -59,6 +59,11 @@ func init() {
 		"fc_retrans":    counter(func(i *unix.TCPInfo) uint32 { return i.Retrans }),
 		"fc_fackets":    counter(func(i *unix.TCPInfo) uint32 { return i.Fackets }),
 		"fc_reordering": counter(func(i *unix.TCPInfo) uint32 { return i.Reordering }),
+		// The client connection's HTTP major version encoding: 2 for an
+		// HTTP/2 stream, else 1 (HTTP/1.x, and tcp mode).
+		"fc_http_major": {out: sint, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return yield(value{t: sint, i: 1 + b2i(string(r.Version()) == "HTTP/2.0")})
+		})},
 	}
 	for k, v := range rows {
 		fetches[k] = v

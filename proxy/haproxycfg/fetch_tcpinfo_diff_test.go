@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestTCPInfoFetchDifferential(t *testing.T) {
 frontend fe
     bind BIND
     tcp-request connection reject if { fc_reordering lt 1 }
-    http-request return status 200 content-type text/plain lf-string "%[fc_rtt] %[fc_unacked] %[fc_sacked] %[fc_lost] %[fc_retrans] %[fc_fackets] %[fc_reordering] %[fc_rtt(ms),bool]|%[fc_rtt(us)] %[fc_rttvar] %[fc_rttvar(us)]"
+    http-request return status 200 content-type text/plain lf-string "%[fc_rtt] %[fc_unacked] %[fc_sacked] %[fc_lost] %[fc_retrans] %[fc_fackets] %[fc_reordering] %[fc_rtt(ms),bool] %[fc_http_major]|%[fc_rtt(us)] %[fc_rttvar] %[fc_rttvar(us)]"
 `
 	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
@@ -55,5 +56,36 @@ frontend fe
 				}
 			}
 		}
+	}
+}
+
+// TestTCPInfoFetchH2Differential: on an HTTP/2 connection (h2c) a
+// stream reads its connection's TCP_INFO and fc_http_major is 2, beside
+// HAProxy 2.6.
+func TestTCPInfoFetchH2Differential(t *testing.T) {
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND proto h2
+    http-request return status 200 content-type text/plain lf-string "%[fc_http_major] %[fc_rtt] %[fc_unacked] %[fc_lost] %[fc_reordering]"
+`
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
+	ha, goha := startBoth(t, cfg)
+	get := func(addr string) string {
+		resp, err := h2Client(t, testPKI{}, addr, false).Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Proto + " " + string(b)
+	}
+	want, got := get(ha), get(goha)
+	t.Logf("haproxy %q", want)
+	if want != got {
+		t.Errorf("haproxy %q, goha %q", want, got)
 	}
 }
