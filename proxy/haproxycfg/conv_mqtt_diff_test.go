@@ -10,7 +10,9 @@ import (
 	"time"
 )
 
-func mqttStr(s string) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(s))), s...) }
+func mqttStr(s string) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(len(s))), s...)
+}
 
 func mqttVarint(n int) []byte {
 	var out []byte
