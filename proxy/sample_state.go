@@ -29,6 +29,21 @@ func countRate(c *Counters, req bool) {
 	c.sessRate.Add(ratePeriod, StickNow(), 1)
 }
 
+// countSession counts a session and its rate.
+func (c *Counters) countSession() {
+	c.sessions.Add(1)
+	countRate(c, false)
+}
+
+// goesTo records the server a session's transaction goes to and the
+// connection to it: for `shutdown sessions server` and the srv_name and
+// bc_* fetches.
+func (s *session) goesTo(srv *server, sc *tconn) {
+	s.srvConn.Store(sc)
+	s.curSrv.Store(srv)
+	s.info.server, s.info.srvConn = srv, sc
+}
+
 // BackendLoad is a backend's figures as the sample fetches give them.
 type BackendLoad struct {
 	// Conn is be_conn: the transactions (tcp: connections) currently

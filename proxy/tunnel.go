@@ -249,9 +249,7 @@ func (s *session) serveTCP() {
 	// HAProxy runs the store rules once the server connection is up (no
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)
-	s.srvConn.Store(sc)
-	s.curSrv.Store(srv)
-	s.info.server, s.info.srvConn = srv, sc
+	s.goesTo(srv, sc)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
