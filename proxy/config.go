@@ -283,6 +283,16 @@ type RequestInfo struct {
 	// track is the session's sticky counters and tables (track.go); nil
 	// outside a session.
 	track *tracking
+	// px is the running proxy the be_*/fe_*/srv_* fetches read
+	// (sample_state.go); nil outside one. server and srvConn are the
+	// server the transaction went to and the connection to it (srv_name,
+	// bc_src, ...), kept until the next transaction.
+	px      *Proxy
+	server  *server
+	srvConn *tconn
+	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
+	// fetches), an HTTP/2 stream's its connection's.
+	cliTCP *net.TCPConn
 }
 
 // ProxyRef names a proxy as the fe_*/be_* fetches read it.

@@ -91,6 +91,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.breq.Header = cs.balanceHeader
 	cs.breq.LastHeader = cs.balanceLastHeader
 	cs.info.req = &cs.req
+	cs.info.cliTCP = s.c.TCPConn
 	cs.beginConnInfo()
 	cs.serveHTTP(true)
 	sc.keep(cs, b)

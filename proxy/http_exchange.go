@@ -56,8 +56,7 @@ func (x *exchange) run() bool {
 			x.sc.Close()
 		}
 	}()
-	s.srvConn.Store(x.sc)
-	s.curSrv.Store(x.srv)
+	s.goesTo(x.srv, x.sc)
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
@@ -149,10 +148,9 @@ func (x *exchange) run() bool {
 					x.status, x.term = 503, term('S', 'C')
 					return false
 				}
-				x.srv.stats.sessions.Add(1)
+				x.srv.stats.countSession()
 			}
-			s.srvConn.Store(x.sc)
-			s.curSrv.Store(x.srv)
+			s.goesTo(x.srv, x.sc)
 			continue
 		}
 		break

@@ -203,6 +203,7 @@ func (s *session) serve() {
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)
+	countRate(st, false)
 	s.c.SetNoDelay(true)
 	if s.wantsH2() {
 		s.serveH2()
@@ -492,6 +493,7 @@ func connMode(f *Frontend, b *Backend) HTTPConnMode {
 func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
+	countRate(&fe.stats, true)
 	s.resetStreamAddrs() // actions_addr.go
 	s.info.Method, s.info.Target = req.Method, req.Target
 	s.beginTransactionInfo()
@@ -532,6 +534,9 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
+	countRate(&be.stats, false)
+	be.conns.Add(1)
+	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	for i := range be.cfg.Services {
@@ -571,6 +576,7 @@ func (s *session) transaction() bool {
 		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)
+	countRate(&srv.stats, false)
 	if srv == s.ck.pin.srv && !s.ck.pin.left {
 		srv.stats.direct.Add(1)
 	}

@@ -93,6 +93,9 @@ type backend struct {
 	errs  errorPages
 	stats Counters
 	queue waitQueue
+	// conns is be_conn: the transactions (tcp: connections) assigned to
+	// the backend now.
+	conns atomic.Int64
 }
 
 // New validates cfg, resolves backend references, builds the balancers and

@@ -1,6 +1,10 @@
 package proxy
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/goha-lb/goha/proxy/stick"
+)
 
 // Counters are the live counters of a frontend, backend or server. All
 // fields are updated atomically by the data path; read them with Snapshot.
@@ -23,6 +27,10 @@ type Counters struct {
 	// compression (compress_body.go): body bytes compressed in and out,
 	// bytes sent uncompressed by identity, compressed responses
 	compIn, compOut, compByp, compRsp atomic.Int64
+	// sessRate and reqRate are the per-second rates the fe_sess_rate,
+	// fe_req_rate, be_sess_rate and srv_sess_rate fetches read
+	// (sample_state.go).
+	sessRate, reqRate stick.FreqCtr
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show

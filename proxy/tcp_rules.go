@@ -25,7 +25,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 	if len(rules) == 0 {
 		return false, tr, nil, addrs
 	}
-	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr}
+	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr, px: p, cliTCP: c}
 	info.Backend = info.Frontend
 	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
 		info.Dst = unmapped(la.AddrPort())

@@ -291,6 +291,7 @@ func (s *session) endTracking() {
 // status it logs), and on the stick counters (failedRequest).
 func (s *session) refusedRequest() {
 	s.fe.stats.requests.Add(1)
+	countRate(&s.fe.stats, true)
 	s.fe.stats.reqErrors.Add(1)
 	s.failedRequest()
 }

@@ -249,10 +249,13 @@ func (s *session) serveTCP() {
 	// HAProxy runs the store rules once the server connection is up (no
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)
-	s.srvConn.Store(sc)
-	s.curSrv.Store(srv)
+	s.goesTo(srv, sc)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
+	countRate(&srv.stats, false)
+	countRate(&be.stats, false)
+	be.conns.Add(1)
+	defer be.conns.Add(-1)
 	defer be.release(srv)
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	if len(pending) > 0 {

@@ -71,6 +71,10 @@ func (s *session) beginConnInfo() {
 	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
+	s.info.px = s.p
+	if s.stream == nil {
+		s.info.cliTCP = s.c.TCPConn
+	}
 	s.reqID = reqCounter.Add(1) - 1
 	if s.fe.cfg.UniqueID != nil {
 		s.info.makeUniqueID = s.newUniqueID
@@ -89,6 +93,7 @@ func (s *session) beginTransactionInfo() {
 		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
+	s.info.server, s.info.srvConn = nil, nil
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)
 	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)

@@ -255,7 +255,7 @@ func TestClassOfSamples(t *testing.T) {
 		// Issue 16: served differently today, so unsupported.
 		{"http-request", "auth", Implemented},
 		{"converter", "url_dec", Implemented},
-		{"converter", "aes_gcm_dec", Unsupported},
+		{"converter", "aes_gcm_dec", Implemented},
 		{"proxy", "stick-table", Implemented},
 		{"http-request", "track-sc", Implemented},
 		{"fetch", "sc_http_req_rate", Implemented},

@@ -170,6 +170,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
+	fatal = s.sampleProxyRefs(px) || fatal
 	s.errorfilesRefs(px)
 	for _, st := range px.ErrorFilesRef {
 		if len(st.Args) > 1 && s.sectionNamed("http-errors", st.Args[1]) == nil {

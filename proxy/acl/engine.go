@@ -312,6 +312,9 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 	}
 	if method == haproxy.MatchDefault {
 		method = defaultMatch(out)
+		if binACLs[a.Keyword] && len(a.Sample.Converters) == 0 {
+			method = haproxy.MatchBin
+		}
 	}
 	in := matchInput(method)
 	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {

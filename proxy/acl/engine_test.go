@@ -74,8 +74,18 @@ func TestMatchers(t *testing.T) {
 			t.Errorf("-m %s %q (ci %v) on %q = %v, want %v", tc.method, tc.pats, tc.ci, tc.v, got, tc.want)
 		}
 	}
-	if _, err := matcher(haproxy.MatchBin, nil, false); err == nil || err.Error() != "match method bin" {
-		t.Errorf("bin: %v, want the unsupported method", err)
+	// -m bin: hex patterns, the bytes compared whole, case kept.
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{{"abc", true}, {"ABC", false}, {"abcd", false}, {"\x00\xff", true}, {"", false}} {
+		f, err := matcher(haproxy.MatchBin, []string{"616263", "00FF"}, true)
+		if err != nil || f(tc.v) != tc.want {
+			t.Errorf("-m bin on %q: %v, want %v", tc.v, err, tc.want)
+		}
+	}
+	if _, err := matcher(haproxy.MatchBin, []string{"0g"}, false); err == nil {
+		t.Error("-m bin 0g: no error")
 	}
 }
 
@@ -180,7 +190,6 @@ func TestCompileRefusals(t *testing.T) {
 		{"acl x url_param() 1", "acl x: fetch url_param(): expects one name"},
 		{"acl x hdr_cnt(a,1) 1", "acl x: fetch hdr_cnt(a,1): no occurrence argument"},
 		{"acl x hdr(a,b) 1", `acl x: fetch hdr(a,b): occurrence "b"`},
-		{"acl x path -m bin 00", "acl x: match method bin"},
 		{"acl x src -m ip nope", "acl x: address nope"},
 		{"acl x HTTP", "acl HTTP: unknown"},
 	}

@@ -25,6 +25,9 @@ func FuzzSampleEval(f *testing.F) {
 		"req.hdr(x),add_item(;,,s)", "req.hdr(x),json_query($.a[1].b)", "req.hdr(x),json_query($.a,int)",
 		"req.hdr(x),jwt_payload_query($.sub)", "req.hdr(x),jwt_verify(HS256,k)", "req.hdr(x),jwt_verify(none,k)",
 		"hdr_ip(x)", "req.hdr_val(x)", "req.hdrs_bin,hex", "url32+src,hex", "http_auth_bearer(x)",
+		"req.hdr(x),b64dec,protobuf(1.2,int32)", "req.hdr(x),b64dec,ungrpc(2),hex", "req.hdr(x),fix_is_valid",
+		"req.hdr(x),fix_tag_value(35)", "req.hdr(x),b64dec,aes_gcm_dec(128,AAAAAAAAAAAAAAAA,AAAAAAAAAAAAAAAAAAAAAA==,AAAA)",
+		"nbsrv(be)", "req.hdr(x),srv_queue", "srv_name", "fc_rtt(us)", "bc_src",
 	} {
 		f.Add(e, "a:b::c")
 		f.Add(e, "-12")

@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -36,6 +37,8 @@ func matchInput(m haproxy.MatchMethod) haproxy.SampleType {
 		return haproxy.SampleSInt
 	case haproxy.MatchIP:
 		return haproxy.SampleAddr
+	case haproxy.MatchBin:
+		return haproxy.SampleBin
 	}
 	return haproxy.SampleStr
 }
@@ -63,6 +66,28 @@ var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchInt: func(pats []string, _ bool) (func(string) bool, error) { return intMatcher(pats) },
 	haproxy.MatchLen: lenMatch,
 	haproxy.MatchIP:  ipMatch,
+	haproxy.MatchBin: binMatch,
+}
+
+// binMatch is -m bin: the bytes equal one pattern, written in hex (case
+// is never ignored).
+func binMatch(pats []string, _ bool) (func(string) bool, error) {
+	ps := make([]string, len(pats))
+	for i, p := range pats {
+		b, err := hex.DecodeString(p)
+		if err != nil {
+			return nil, fmt.Errorf("'%s' is not a valid hex string", p)
+		}
+		ps[i] = string(b)
+	}
+	return func(v string) bool {
+		for _, p := range ps {
+			if v == p {
+				return true
+			}
+		}
+		return false
+	}, nil
 }
 
 // matcher builds the test of one value against the patterns with an ACL

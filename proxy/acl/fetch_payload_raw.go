@@ -1,0 +1,140 @@
+package acl
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// The raw payload fetches of tcp-mode content inspection (HAProxy's
+// payload.c): payload/req.payload(<offset>,<length>) and
+// payload_lv/req.payload_lv(<offset1>,<length>[,<offset2>]) read the
+// bytes the client sent so far. Short of bytes while more may come, a
+// rule waits (RequestInfo.PayloadShort); a slice past the buffer's size
+// never has a value. The response forms wait for tcp-response rules.
+func init() {
+	raw := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayload}
+	lv := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayloadLV}
+	for _, k := range []string{"payload", "req.payload"} {
+		fetches[k] = raw
+		fetches[k+"_lv"] = lv
+	}
+}
+
+// binACLs are the ACL keywords matching hex patterns by default
+// (HAProxy's payload and payload_lv ACL keywords: req.payload* with
+// PAT_MATCH_BIN).
+var binACLs = map[string]bool{"payload": true, "payload_lv": true}
+
+// payloadLimit is HAProxy's tune.bufsize, which no slice may pass.
+const payloadLimit = proxy.InspectBufSize
+
+func intArgs(args []haproxy.Arg, n int) ([]int64, error) {
+	out := make([]int64, n)
+	for i := 0; i < n; i++ {
+		v, err := strconv.ParseInt(strings.TrimSpace(args[i].Str), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse '%s' as type 'signed integer' at position %d", args[i].Str, i+1)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// buildPayload is payload(<offset>,<length>): length bytes from offset,
+// or (length 0) everything buffered from offset on, a value that may
+// still grow.
+func buildPayload(args []haproxy.Arg) (fetchFunc, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("expects 2 arguments")
+	}
+	v, err := intArgs(args, 2)
+	if err != nil {
+		return nil, err
+	}
+	// HAProxy reads both as unsigned.
+	off, size := uint64(uint32(v[0])), uint64(uint32(v[1]))
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		if r.Payload == nil || size > payloadLimit || off+size > payloadLimit {
+			return false
+		}
+		if off+size > uint64(len(r.Payload)) {
+			r.PayloadShort()
+			return false
+		}
+		end := off + size
+		if size == 0 {
+			end = uint64(len(r.Payload))
+			r.PayloadShort() // more may come
+		}
+		return yield(value{t: haproxy.SampleBin, s: bstr(r.Payload[off:end])})
+	}, nil
+}
+
+// buildPayloadLV is payload_lv(<offset1>,<length>[,<offset2>]): a
+// big-endian length of length bytes at offset1, then that many bytes
+// right after it, or at offset2 (relative to the end of the length when
+// it starts with '+' or '-').
+func buildPayloadLV(args []haproxy.Arg) (fetchFunc, error) {
+	if len(args) < 2 || len(args) > 3 {
+		return nil, fmt.Errorf("expects 2 or 3 arguments")
+	}
+	v, err := intArgs(args, 2)
+	if err != nil {
+		return nil, err
+	}
+	if v[0] < 0 {
+		return nil, fmt.Errorf("payload offset1 must be positive")
+	}
+	if v[1] == 0 {
+		return nil, fmt.Errorf("payload length must be > 0")
+	}
+	lenOff, lenSize := uint64(uint32(v[0])), uint64(uint32(v[1]))
+	var off2 int64
+	has2, relative := false, false
+	if len(args) == 3 && args[2].Str != "" {
+		s := args[2].Str
+		relative = s[0] == '+' || s[0] == '-'
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("payload offset2 is not a number")
+		}
+		if v[0]+v[1]+n < 0 {
+			return nil, fmt.Errorf("payload offset2 too negative")
+		}
+		off2, has2 = n, true
+	}
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		p := r.Payload
+		if p == nil {
+			return false
+		}
+		if lenOff+lenSize > uint64(len(p)) {
+			r.PayloadShort()
+			return false
+		}
+		var size uint32
+		for i := uint64(0); i < lenSize; i++ {
+			size = size<<8 | uint32(p[lenOff+i])
+		}
+		start := uint32(lenOff + lenSize)
+		if has2 {
+			if relative {
+				start += uint32(off2)
+			} else {
+				start = uint32(off2)
+			}
+		}
+		if size == 0 || size > payloadLimit || uint64(start)+uint64(size) > payloadLimit {
+			return false
+		}
+		if uint64(start)+uint64(size) > uint64(len(p)) {
+			r.PayloadShort()
+			return false
+		}
+		return yield(value{t: haproxy.SampleBin, s: bstr(p[start : start+size])})
+	}, nil
+}

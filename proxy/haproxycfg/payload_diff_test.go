@@ -1,0 +1,98 @@
+package haproxycfg
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+const payloadConfig = `defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+frontend fe
+    bind FE
+    tcp-request inspect-delay 600ms
+    tcp-request content reject if { req.payload(0,3) -m bin 787878 }
+    tcp-request content accept if { req.payload_lv(0,1) -m bin 616263 }
+    tcp-request content accept if { payload_lv(0,2,+1) 6465 }
+    tcp-request content accept if { payload_lv(1,1,6) -m bin 5757 }
+    tcp-request content accept if { payload(5,0) 717171 } || { req.payload(5,0) -m bin 7171717171 }
+    use_backend big if { req.payload(1,2) -m bin 6263 } || { payload(0,0),length gt 20 }
+    default_backend small
+backend big
+    server s1 BIG
+backend small
+    server s1 SMALL
+`
+
+// TestPayloadDifferential: req.payload, payload, req.payload_lv and
+// payload_lv (absolute and relative offset2) in tcp-request content
+// rules and use_backend beside HAProxy 2.6: what each side answers,
+// which server got which bytes, and whether the proxy waited for more
+// bytes until the inspect delay ended.
+func TestPayloadDifferential(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	repl := []string{"BIG", tcpNamed(t, "big"), "SMALL", tcpNamed(t, "small")}
+	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	difftest.StartHAProxy(t, strings.NewReplacer(append(repl, "FE", ha)...).Replace(payloadConfig), ha)
+	runPlan(t, strings.NewReplacer(append(repl, "FE", goha)...).Replace(payloadConfig))
+	cases := [][]string{
+		{"xxxy"},
+		{"\x03abcQ"},
+		{"\x00\x02Zde"},
+		{"abcdef"},
+		{"a"},
+		{"ab", "cx"},
+		{"\x00\x02", "WWxxxxWW"},
+		{"\x00\x00\x00\x00\x00qqq"},
+		{"\x00\x00\x00\x00\x00qq", "q"},
+		{"\x02" + strings.Repeat("z", 30)},
+		{"\x00\x00"},
+	}
+	try := func(addr string, parts []string) string {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			return "dial: " + err.Error()
+		}
+		defer c.Close()
+		start := time.Now()
+		for i, p := range parts {
+			if i > 0 {
+				time.Sleep(200 * time.Millisecond)
+			}
+			c.Write([]byte(p))
+		}
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		b, _ := io.ReadAll(c)
+		waited := time.Since(start) > 550*time.Millisecond // the delay, then the server's 300 ms
+		return fmt.Sprintf("%q waited=%v", b, waited)
+	}
+	var wg sync.WaitGroup
+	for _, parts := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var want, got string
+			var pair sync.WaitGroup
+			pair.Add(2)
+			go func() { defer pair.Done(); want = try(ha, parts) }()
+			go func() { defer pair.Done(); got = try(goha, parts) }()
+			pair.Wait()
+			t.Logf("%q: %s", parts, got)
+			if want != got {
+				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)
+			}
+		}()
+	}
+	wg.Wait()
+}
