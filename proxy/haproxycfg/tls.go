@@ -112,7 +112,11 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 	for k := range d.versions.Force {
 		v.Force[k] = true
 	}
-	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves}
+	if b.plan.Certs == nil {
+		b.plan.Certs = tlsconf.NewRegistry()
+	}
+	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
+		Registry: b.plan.Certs}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":
@@ -165,7 +169,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 				b.unsupported(bd.Pos, "bind option crt-list: "+err.Error())
 				return nil, nil
 			}
-			tb.List = l
+			tb.List, tb.ListPath = l, v
 		default:
 			applyVersionOption(&tb.Versions, o, v)
 		}

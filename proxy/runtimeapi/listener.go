@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -148,7 +149,22 @@ func (s *Listener) handle(c net.Conn) {
 				return
 			}
 		}
-		out, done := sess.Exec(line)
+		var payload *string
+		if l := trimEOL(line); strings.HasSuffix(l, "<<") {
+			// HAProxy's payload: the lines up to an empty one.
+			var lines []string
+			for err == nil {
+				var more string
+				more, err = readLine(r, s.opt.MaxLine)
+				if trimEOL(more) == "" {
+					break
+				}
+				lines = append(lines, trimEOL(more))
+			}
+			text := strings.Join(lines, "\n")
+			payload, line = &text, strings.TrimSuffix(l, "<<")
+		}
+		out, done := sess.ExecPayload(line, payload)
 		c.SetWriteDeadline(time.Now().Add(s.opt.Timeout))
 		if _, werr := c.Write(out); werr != nil || done || err != nil {
 			return

@@ -42,8 +42,12 @@ type Bind struct {
 	// names; "" = Go's defaults.
 	Curves string
 	// SNI entries of a crt-list (crt_list.go), after the certificates of
-	// Crts; nil without crt-list.
-	List []ListEntry
+	// Crts; nil without crt-list. ListPath is the crt-list's file.
+	List     []ListEntry
+	ListPath string
+	// Registry holds the certificates for the runtime API (nil: a
+	// private one); binds of one configuration share one.
+	Registry *Registry
 }
 
 // Served are the ALPN protocols goha speaks; offering another one would
@@ -69,34 +73,46 @@ func ALPN(v string) ([]string, error) {
 // tickets are on (Go rotates their keys itself), as HAProxy's default,
 // unless NoTickets.
 func (b Bind) Server() (*tls.Config, error) {
-	var certs []Cert
+	r := b.Registry
+	if r == nil {
+		r = NewRegistry()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := &Store{Strict: b.StrictSNI}
 	for _, c := range b.Crts {
-		l, err := LoadCrt(c)
+		cks, err := r.loadCrt(c)
 		if err != nil {
 			return nil, err
 		}
-		certs = append(certs, l...)
+		for _, ck := range cks {
+			r.serve(st, &storeInst{ck: ck})
+		}
 	}
-	if len(certs) == 0 && len(b.List) == 0 {
+	if len(st.insts) == 0 && len(b.List) == 0 {
 		return nil, fmt.Errorf("crt %s: no certificate", strings.Join(b.Crts, " "))
-	}
-	st := &Store{Strict: b.StrictSNI, exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
-	for i := range certs {
-		st.Add(&certs[i].TLS, certs[i].Names, nil)
 	}
 	cfg, err := b.base()
 	if err != nil {
 		return nil, err
 	}
+	if len(b.List) > 0 {
+		if err := b.withList(r, st); err != nil {
+			return nil, err
+		}
+		cfg.GetConfigForClient = st.ConfigFor
+	}
+	st.rebuild()
+	def := st.def()
+	if def == nil {
+		return nil, fmt.Errorf("no certificate")
+	}
 	if b.GenerateCA != "" {
-		if st.Forge, err = NewForge(b.GenerateCA, st.def.cert, b.GenerateCache); err != nil {
+		if st.Forge, err = NewForge(b.GenerateCA, def.cert, b.GenerateCache); err != nil {
 			return nil, err
 		}
 	}
 	cfg.GetCertificate = st.Get
-	if len(b.List) > 0 {
-		return b.withList(cfg, st)
-	}
 	return cfg, nil
 }
 
