@@ -162,7 +162,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 				b.unsupported(bd.Pos, "bind option tls-ticket-keys: "+err.Error())
 				return nil, nil
 			}
-			tb.TicketKeys = keys
+			tb.TicketKeys, tb.TicketFile = keys, v
 		case "crt-list":
 			l, err := tlsconf.LoadCrtList(v, baseOf(b.global, "crt-base"), baseOf(b.global, "ca-base"))
 			if err != nil {

@@ -23,6 +23,7 @@ type Registry struct {
 	certs map[string]*ckch
 	lists map[string]*crtList
 	txn   *certTxn
+	rings []*ticketRing // tls-ticket-keys files (ticketring.go)
 }
 
 // ckch is one certificate file of the Registry.

@@ -23,6 +23,7 @@ type Bind struct {
 	// TicketKeys are tls-ticket-keys' keys, the encrypting one first
 	// (nil: Go makes and rotates its own).
 	TicketKeys [][]byte
+	TicketFile string // the tls-ticket-keys file, for `set ssl tls-key`
 	StrictSNI  bool // strict-sni: no default certificate
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
@@ -126,7 +127,11 @@ func (b Bind) base() (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
 	if len(b.TicketKeys) > 0 {
-		cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
+		if b.Registry != nil && b.TicketFile != "" && len(b.TicketKeys) >= 2 {
+			b.Registry.useTicketKeys(cfg, b.TicketFile, b.TicketKeys)
+		} else {
+			cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
+		}
 	}
 	if b.Curves != "" {
 		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {
