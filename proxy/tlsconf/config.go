@@ -24,7 +24,7 @@ type Bind struct {
 	// (nil: Go makes and rotates its own).
 	TicketKeys [][]byte
 	TicketFile string // the tls-ticket-keys file, for `set ssl tls-key`
-	StrictSNI  bool // strict-sni: no default certificate
+	StrictSNI  bool   // strict-sni: no default certificate
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
 	CAFile, Verify string
