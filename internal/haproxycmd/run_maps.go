@@ -73,4 +73,5 @@ func (p patternFile) Commit(ver uint32) error {
 	}
 	return nil
 }
+
 var _ runtimeapi.VersionedPatternFile = patternFile{}
