@@ -105,7 +105,15 @@ type Session struct {
 	// payload is the text after a line ending with "<<", up to the
 	// empty line, for the command running now (nil: none was given).
 	payload *string
+	// noEnd: the command's answer goes out without the empty line
+	// (HAProxy's `get var`).
+	noEnd bool
+	// idle is `set timeout cli` (0: the socket's stats timeout).
+	idle time.Duration
 }
+
+// Idle is the session's own idle timeout (`set timeout cli`; 0: none).
+func (s *Session) Idle() time.Duration { return s.idle }
 
 // NewSession starts a session at the socket's level.
 func NewSession(src Source, level Level) *Session {
@@ -134,12 +142,15 @@ func (s *Session) ExecPayload(line string, payload *string) (out []byte, done bo
 		if i == len(cmds)-1 {
 			s.payload = payload
 		}
+		s.noEnd = false
 		out := s.run(cmd)
 		if s.quit { // quit answers nothing, not even the empty line
 			return b.Bytes(), true
 		}
 		b.WriteString(out)
-		b.WriteByte('\n')
+		if !s.noEnd {
+			b.WriteByte('\n')
+		}
 	}
 	if !s.interactive {
 		return b.Bytes(), true

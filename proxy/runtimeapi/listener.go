@@ -134,7 +134,9 @@ func (s *Listener) handle(c net.Conn) {
 		// HAProxy 2.6 applies `stats timeout` to a client waiting to send
 		// its command, but never closes an interactive (prompt) session
 		// for being idle (measured: open after 13 s with a 1 s timeout).
-		if sess.Interactive() {
+		if d := sess.Idle(); d > 0 {
+			c.SetReadDeadline(time.Now().Add(d)) // set timeout cli: prompt mode too
+		} else if sess.Interactive() {
 			c.SetReadDeadline(time.Time{})
 		} else {
 			c.SetReadDeadline(time.Now().Add(s.opt.Timeout))

@@ -1,0 +1,96 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// get var, set timeout cli, show env, show cli sockets and show cache
+// answer as HAProxy 2.6 does (get var without the final empty line, as
+// HAProxy), and a session's `set timeout cli` closes an idle prompt
+// session in both.
+func TestMiscCommandsMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	t.Setenv("GOHA_CLI_TEST", "v=1 two")
+	start := func(bin string) (string, string) {
+		dir := t.TempDir()
+		bind, tcp := loopback.FreeAddr(t), loopback.FreeAddr(t)
+		path := filepath.Join(dir, "m.cfg")
+		os.WriteFile(path, []byte(fmt.Sprintf(`global
+    stats socket %[1]s/s.sock level admin
+    stats socket %[3]s
+    set-var proc.s str(hello)
+    set-var proc.i int(42)
+    set-var proc.b bool(1)
+    set-var proc.a ipv4(1.2.3.4)
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend f
+    bind %[2]s
+    http-request return status 200 content-type text/plain string ok
+`, dir, bind, tcp)), 0o644)
+		if bin == gohaproxy {
+			inProcess(t, path, true)
+		} else {
+			cmd := exec.Command(bin, "-db", "-q", "-f", path)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		}
+		loopback.WaitListen(t, bind)
+		return filepath.Join(dir, "s.sock"), tcp
+	}
+	haSock, haTCP := start("haproxy")
+	goSock, goTCP := start(gohaproxy)
+	for _, c := range []string{"get var", "get var proc.s", "get var proc.i", "get var proc.b", "get var proc.a", "get var proc.nosuch",
+		"get var txn.x", "get var s", "set timeout", "set timeout cli", "set timeout cli x", "set timeout cli 0",
+		"set timeout cli 5", "set timeout cli 5s", "set timeout cli 100ms", "set timeout cli 3x", "set timeout server 1",
+		"show env GOHA_CLI_TEST", "show env NOSUCH_GOHA", "show cache", "operator; get var proc.s", "user; get var proc.s",
+		"get var proc.s; get var proc.i"} {
+		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {
+			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
+		}
+	}
+	ha := strings.ReplaceAll(strings.ReplaceAll(haproxytest.StatsCmd(t, haSock, "show cli sockets"), haSock, "SOCK"), haTCP, "TCP")
+	goha := strings.ReplaceAll(strings.ReplaceAll(haproxytest.StatsCmd(t, goSock, "show cli sockets"), goSock, "SOCK"), goTCP, "TCP")
+	if ha != goha {
+		t.Errorf("show cli sockets\nhaproxy %q\n   goha %q", ha, goha)
+	}
+	if env := haproxytest.StatsCmd(t, goSock, "show env"); !strings.Contains(env, "\nGOHA_CLI_TEST=v=1 two\n") {
+		t.Errorf("goha's show env lacks the variable:\n%s", env)
+	}
+	// An idle prompt session with `set timeout cli 1` is closed.
+	for name, sock := range map[string]string{"haproxy": haSock, "goha": goSock} {
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("prompt\nset timeout cli 1\n"))
+		c.SetReadDeadline(time.Now().Add(4 * time.Second))
+		start := time.Now()
+		buf := make([]byte, 256)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				break
+			}
+		}
+		c.Close()
+		if d := time.Since(start); d < 800*time.Millisecond || d > 3*time.Second {
+			t.Errorf("%s: the idle prompt session ended after %v, want about 1s", name, d)
+		}
+	}
+}
