@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goha-lb/goha/proxy/acl"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
@@ -31,4 +32,36 @@ func (s *runtimeSource) CLISockets() (addrs, levels []string) {
 		levels = append(levels, cmp.Or(ss.Level, "operator"))
 	}
 	return addrs, levels
+}
+
+// StopFrontend is `shutdown frontend`, with HAProxy's warning and log
+// line giving the frontend's and (a listen section's) backend's
+// cumulated connections.
+func (s *runtimeSource) StopFrontend(name string) (bool, error) {
+	w := s.w
+	known := false
+	for _, sec := range w.plan.Sections {
+		known = known || sec.Name == name && sec.Frontend
+	}
+	if !known {
+		return false, runtimeapi.ErrNoFrontend
+	}
+	changed, err := w.px.StopFrontend(name)
+	if err != nil || !changed {
+		return changed, err
+	}
+	var fe, be int64
+	for _, p := range s.Stats() {
+		if p.Name != name {
+			continue
+		}
+		if p.Frontend != nil {
+			fe = p.Frontend.Counters.ConnTot
+		}
+		if p.Backend != nil {
+			be = p.Backend.Counters.STot
+		}
+	}
+	w.events.warning(name, fmt.Sprintf("Proxy %s stopped (cumulated conns: FE: %d, BE: %d).", name, fe, be))
+	return true, nil
 }

@@ -147,7 +147,8 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			st := base.since("fe/"+f.Name, f.Stats)
 			c := counters(st)
 			c.ConnTot = st.Sessions
-			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name),
+				Stopped: w.px.FrontendStopped(sec.Name)}
 			if n, ok := w.px.FrontendMaxconn(sec.Name); ok {
 				fe.SLim = n // configured or `set maxconn frontend`
 			}

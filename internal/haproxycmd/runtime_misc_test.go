@@ -94,3 +94,28 @@ frontend f
 		}
 	}
 }
+
+// `shutdown frontend` stops a frontend for good, as in HAProxy 2.6: the
+// same answers (then enable/disable refuse), status STOP in show stat,
+// no new connection, and HAProxy's "Proxy ... stopped" warning.
+func TestShutdownFrontendMatchHAProxy(t *testing.T) {
+	p := startFormatsPair(t)
+	for _, c := range []string{"shutdown frontend", "shutdown frontend nosuch", "shutdown frontend be", "operator; shutdown frontend fe",
+		"disable frontend fe", "shutdown frontend fe", "shutdown frontend fe", "enable frontend fe", "disable frontend fe"} {
+		if ha, goha := haproxytest.StatsCmd(t, p.haSock, c), haproxytest.StatsCmd(t, p.goSock, c); ha != goha {
+			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
+		}
+	}
+	cols := []string{"pxname", "svname", "status"}
+	ha, goha := haproxytest.StatsCmd(t, p.haSock, "show stat"), haproxytest.StatsCmd(t, p.goSock, "show stat")
+	diffLines(t, "show stat after shutdown", statColumns(t, ha, cols), statColumns(t, goha, cols))
+	if !strings.Contains(strings.Join(statColumns(t, goha, cols), "\n"), "pxname=fe svname=FRONTEND status=STOP") {
+		t.Errorf("goha's frontend is not STOP:\n%s", goha)
+	}
+	for name, addr := range map[string]string{"haproxy": p.haBind, "goha": p.goBind} {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s accepted a connection after shutdown frontend", name)
+		}
+	}
+}
