@@ -16,7 +16,7 @@ import (
 type pauseGate struct {
 	mu      sync.Mutex
 	paused  bool
-	stopped bool // `shutdown frontend`: paused for good
+	stopped bool          // `shutdown frontend`: paused for good
 	resumed chan struct{} // closed on resume; nil while running
 	lns     []*net.TCPListener
 }
