@@ -3,8 +3,10 @@ package haproxycmd
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -65,3 +67,19 @@ func (s *runtimeSource) StopFrontend(name string) (bool, error) {
 	w.events.warning(name, fmt.Sprintf("Proxy %s stopped (cumulated conns: FE: %d, BE: %d).", name, fe, be))
 	return true, nil
 }
+
+// startupLogs are the messages of the configuration's loading as HAProxy
+// keeps them for `show startup-logs`: the notices and warnings it prints
+// at start, even when -q keeps them off stderr.
+func startupLogs(o workerOptions, res *haproxy.Result) string {
+	var b strings.Builder
+	pr := &haproxy.Printer{W: &b, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), ShowGoha: o.Verbose,
+		Quiet: o.Quiet}
+	for _, d := range res.Diags.List {
+		pr.Print(d)
+	}
+	return b.String()
+}
+
+// StartupLogs is `show startup-logs`.
+func (s *runtimeSource) StartupLogs() string { return s.w.startupLogs }

@@ -43,9 +43,9 @@ frontend f
     http-request return status 200 content-type text/plain string ok
 `, dir, bind, tcp)), 0o644)
 		if bin == gohaproxy {
-			inProcess(t, path, true)
+			inProcess(t, path, false) // not quiet: -q empties the startup logs
 		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
+			cmd := exec.Command(bin, "-db", "-f", path)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -116,6 +116,68 @@ func TestShutdownFrontendMatchHAProxy(t *testing.T) {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
 			t.Errorf("%s accepted a connection after shutdown frontend", name)
+		}
+	}
+}
+
+// show startup-logs holds the messages of the start (a missing-timeouts
+// warning here; the version and path notices name each binary), and the
+// trace and event commands answer in HAProxy's words for goha's state:
+// no trace source runs, the sinks hold nothing.
+func TestDiagCommandsMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	start := func(bin string) string {
+		dir := t.TempDir()
+		bind := loopback.FreeAddr(t)
+		path := filepath.Join(dir, "d.cfg")
+		os.WriteFile(path, []byte(fmt.Sprintf(`global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+frontend f
+    bind %s
+    http-request return status 200
+`, dir, bind)), 0o644)
+		if bin == gohaproxy {
+			inProcess(t, path, false) // not quiet: -q empties the startup logs
+		} else {
+			cmd := exec.Command(bin, "-db", "-f", path)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		}
+		loopback.WaitListen(t, bind)
+		return filepath.Join(dir, "s.sock")
+	}
+	haSock, goSock := start("haproxy"), start(gohaproxy)
+	mask := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "haproxy version is") || strings.Contains(l, "path to executable") {
+				continue
+			}
+			if i, j := strings.Index(l, "("), strings.Index(l, ")"); i >= 0 && j > i && strings.HasPrefix(l, "[") {
+				l = l[:i] + "(pid)" + l[j+1:]
+			}
+			keep = append(keep, l)
+		}
+		return strings.Join(keep, "\n")
+	}
+	// HAProxy lists its own trace sources; goha has none, so its lists
+	// are HAProxy's first lines.
+	prefix := map[string]int{"show trace": 1, "operator; trace": 3}
+	for _, c := range []string{"show startup-logs", "show events", "show events stdout", "show events stderr", "show events buf0",
+		"show events nosuch", "show trace", "show trace nosuch", "trace 0", "trace nosuch", "operator; trace", "user; trace"} {
+		ha, goha := mask(haproxytest.StatsCmd(t, haSock, c)), mask(haproxytest.StatsCmd(t, goSock, c))
+		if n, ok := prefix[c]; ok {
+			ha = strings.Join(strings.SplitAfterN(ha, "\n", n+1)[:n], "") + "\n"
+		}
+		if ha != goha {
+			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
+		}
+		if c == "show startup-logs" && !strings.Contains(goha, "missing timeouts for frontend 'f'") {
+			t.Errorf("goha's startup logs lack the warning: %q", goha)
 		}
 	}
 }
