@@ -2,6 +2,7 @@ package haproxycmd
 
 import (
 	"cmp"
+	"debug/elf"
 	"fmt"
 	"os"
 	"strings"
@@ -83,3 +84,50 @@ func startupLogs(o workerOptions, res *haproxy.Result) string {
 
 // StartupLogs is `show startup-logs`.
 func (s *runtimeSource) StartupLogs() string { return s.w.startupLogs }
+
+// Libs is `show libs`: gohaproxy is one statically linked executable,
+// listed with the range of its loaded segments (from its ELF program
+// headers, offset by where a position-independent build was loaded).
+func (s *runtimeSource) Libs() []runtimeapi.Lib {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var lo, hi uint64
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD {
+			continue
+		}
+		if lo == 0 || p.Vaddr < lo {
+			lo = p.Vaddr
+		}
+		hi = max(hi, p.Vaddr+p.Memsz)
+	}
+	base := uint64(0)
+	if f.Type == elf.ET_DYN {
+		base = loadBase(exe)
+	}
+	return []runtimeapi.Lib{{Start: base + lo, End: base + hi, Path: exe}}
+}
+
+// loadBase is where a position-independent executable was mapped: the
+// start of its first mapping in /proc/self/maps.
+func loadBase(exe string) uint64 {
+	data, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasSuffix(l, " "+exe) {
+			var start uint64
+			fmt.Sscanf(l, "%x-", &start)
+			return start
+		}
+	}
+	return 0
+}

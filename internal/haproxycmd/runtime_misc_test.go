@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,25 @@ frontend f
 		}
 		if c == "show startup-logs" && !strings.Contains(goha, "missing timeouts for frontend 'f'") {
 			t.Errorf("goha's startup logs lack the warning: %q", goha)
+		}
+	}
+}
+
+// show libs lists gohaproxy's one executable in HAProxy's line shape
+// (start-end (size) path), as HAProxy lists its own objects.
+func TestShowLibsShape(t *testing.T) {
+	p := startFormatsPair(t)
+	line := regexp.MustCompile(`^0x[0-9a-f]{12}-0x[0-9a-f]{12} \(0x[0-9a-f]{7}\) /\S+$`)
+	for name, sock := range map[string]string{"haproxy": p.haSock, "goha": p.goSock} {
+		out := strings.TrimSuffix(haproxytest.StatsCmd(t, sock, "show libs"), "\n\n")
+		lines := strings.Split(out, "\n")
+		for _, l := range lines {
+			if !line.MatchString(l) {
+				t.Errorf("%s: show libs line %q", name, l)
+			}
+		}
+		if exe, _ := os.Executable(); name == "goha" && (len(lines) != 1 || !strings.HasSuffix(lines[0], " "+exe)) {
+			t.Errorf("goha's show libs: %q, want the executable %s", out, exe)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -91,4 +92,36 @@ func cmdTrace(s *Session, args []string) string {
 	}
 	s.noEnd = true
 	return "No such trace source\n"
+}
+
+// LibLister is a Source that lists its loaded objects (`show libs`):
+// the address range and size of each, as HAProxy prints them.
+type LibLister interface {
+	Libs() []Lib
+}
+
+// Lib is one loaded object.
+type Lib struct {
+	Start, End uint64
+	Path       string
+}
+
+func cmdShowLibs(s *Session, _ []string) string {
+	ll, ok := s.src.(LibLister)
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range ll.Libs() {
+		fmt.Fprintf(&b, "0x%012x-0x%012x (0x%07x) %s\n", l.Start, l.End, l.End-l.Start, l.Path)
+	}
+	return b.String()
+}
+
+func init() {
+	commands = append(commands[:len(commands)-3:len(commands)-3], append([]*command{
+		{words: []string{"show", "libs"}, usage: "show libs", desc: "show loaded object files and libraries", level: LevelOperator, run: cmdShowLibs},
+	}, commands[len(commands)-3:]...)...)
+	listed := commands[:len(commands)-3]
+	sort.SliceStable(listed, func(i, j int) bool { return listed[i].usage < listed[j].usage })
 }
