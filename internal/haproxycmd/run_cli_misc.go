@@ -131,3 +131,28 @@ func loadBase(exe string) uint64 {
 	}
 	return 0
 }
+
+// SetDynamicCookieKey is `set dynamic-cookie-key backend`.
+func (s *runtimeSource) SetDynamicCookieKey(backend, key string) error {
+	if !s.isBackend(backend) {
+		return runtimeapi.ErrNoBackend
+	}
+	return s.w.px.SetDynamicCookieKey(backend, key)
+}
+
+// SetDynamicCookies is `enable|disable dynamic-cookie backend`.
+func (s *runtimeSource) SetDynamicCookies(backend string, on bool) error {
+	if !s.isBackend(backend) {
+		return runtimeapi.ErrNoBackend
+	}
+	return s.w.px.SetDynamicCookies(backend, on)
+}
+
+func (s *runtimeSource) isBackend(name string) bool {
+	for _, sec := range s.w.plan.Sections {
+		if sec.Name == name && sec.Backend {
+			return true
+		}
+	}
+	return false
+}

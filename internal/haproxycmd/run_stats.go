@@ -203,7 +203,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if c := sv.Config; c != nil {
 			rs.ConfigDisabled = c.Disabled
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
-			rs.Cookie = c.Cookie
+			rs.Cookie = w.px.ServerCookie(b.Name, sv.Name)
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
 		if t := checks[sv.Name]; t != nil && !w.checksOff(b.Name, sv.Name, false) {
