@@ -114,9 +114,19 @@ type sslPair struct {
 }
 
 func startSSLPair(t *testing.T) *sslPair {
+	return startSSLPairWith(t, "crt %[4]s/a.pem crt-list %[4]s/list.txt", "crt %[4]s/a.pem", nil)
+}
+
+// startSSLPairWith runs the pair with the crt options of the two binds
+// (%[4]s is the certificate directory); prep runs on that directory
+// first.
+func startSSLPairWith(t *testing.T, bind1, bind2 string, prep func(dir string)) *sslPair {
 	testenv.LookPath(t, "haproxy")
 	p := &sslPair{certs: t.TempDir()}
 	sslCertFiles(t, p.certs)
+	if prep != nil {
+		prep(p.certs)
+	}
 	start := func(bin string) (string, [2]string) {
 		dir := t.TempDir()
 		binds := [2]string{loopback.FreeAddr(t), loopback.FreeAddr(t)}
@@ -129,8 +139,8 @@ defaults
     timeout client 5s
     timeout server 5s
 frontend f
-    bind %[2]s ssl crt %[4]s/a.pem crt-list %[4]s/list.txt
-    bind %[3]s ssl crt %[4]s/a.pem
+    bind %[2]s ssl `+bind1+`
+    bind %[3]s ssl `+bind2+`
     http-request return status 200 content-type text/plain string ok
 `, dir, binds[0], binds[1], p.certs)), 0o644)
 		if bin == gohaproxy {
@@ -171,6 +181,9 @@ func (p *sslPair) same(t *testing.T, lines ...string) {
 	for _, l := range lines {
 		c := p.cmd(t, l)
 		ha, goha := haproxytest.StatsCmd(t, p.haSock, c), haproxytest.StatsCmd(t, p.goSock, c)
+		// Bind lines are named by their configuration file.
+		ha = strings.ReplaceAll(ha, filepath.Dir(p.haSock)+"/s.cfg", "CFG")
+		goha = strings.ReplaceAll(goha, filepath.Dir(p.goSock)+"/s.cfg", "CFG")
 		if ha != goha {
 			t.Errorf("%s\nhaproxy %q\n   goha %q", l, ha, goha)
 		}
@@ -247,4 +260,30 @@ func TestSSLCertCommandsMatchHAProxy(t *testing.T) {
 	// A certificate without its key: kept only with a matching key.
 	p.same(t, "set ssl cert $D/b.pem <<conly.pem", "show ssl cert *$D/b.pem", "commit ssl cert $D/b.pem",
 		"abort ssl cert $D/b.pem", "show ssl cert $D/b.pem")
+}
+
+// A crt directory is a crt-list of its files, as in HAProxy: listed,
+// numbered 0, extended with a file of the directory only, and its first
+// file, the default certificate of the bind, cannot be deleted.
+func TestSSLCrtDirCommandsMatchHAProxy(t *testing.T) {
+	p := startSSLPairWith(t, "crt %[4]s/dir/ crt %[4]s/c.pem", "crt %[4]s/dir", func(dir string) {
+		os.Mkdir(filepath.Join(dir, "dir"), 0o700)
+		for from, to := range map[string]string{"a.pem": "dir/x.pem", "b.pem": "dir/y.pem"} {
+			data, _ := os.ReadFile(filepath.Join(dir, from))
+			os.WriteFile(filepath.Join(dir, to), data, 0o600)
+		}
+	})
+	names := []string{"a.example.com", "b.example.com", "d.example.com", "other.test"}
+	check := func(when string) {
+		t.Helper()
+		if ha, goha := served(t, p.haBinds, names), served(t, p.goBinds, names); ha != goha {
+			t.Errorf("%s: served certificates differ\nhaproxy:\n%s\ngoha:\n%s", when, ha, goha)
+		}
+	}
+	check("start")
+	p.same(t, "show ssl crt-list", "show ssl crt-list $D/dir", "show ssl crt-list -n $D/dir/", "show ssl cert",
+		"new ssl cert $D/dir/z.pem", "set ssl cert $D/dir/z.pem <<d.pem", "commit ssl cert $D/dir/z.pem",
+		"add ssl crt-list $D/dir $D/dir/z.pem", "add ssl crt-list $D/dir $D/a.pem", "show ssl crt-list -n $D/dir",
+		"del ssl crt-list $D/dir $D/dir/x.pem", "del ssl crt-list $D/dir $D/dir/y.pem", "show ssl crt-list $D/dir")
+	check("after the changes")
 }

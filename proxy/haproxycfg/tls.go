@@ -116,7 +116,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		b.plan.Certs = tlsconf.NewRegistry()
 	}
 	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
-		Registry: b.plan.Certs}
+		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line)}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":

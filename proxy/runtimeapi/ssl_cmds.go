@@ -176,7 +176,10 @@ func cmdAddCrtList(s *Session, args []string) string {
 		}
 	}
 	crt, n, err := r.AddListEntry(list, e)
+	var de *tlsconf.DirPathError
 	switch {
+	case errors.As(err, &de):
+		return fail(de.Error())
 	case errors.Is(err, tlsconf.ErrNotReferenced):
 		return fail("certificate '" + crt + "' does not exist!")
 	case errors.Is(err, tlsconf.ErrEmpty):
@@ -203,7 +206,14 @@ func cmdDelCrtList(s *Session, args []string) string {
 	}
 	list = strings.TrimRight(list, "/")
 	err := registry(s).DelListEntry(list, crt, line)
+	var dc *tlsconf.DefaultCertError
 	switch {
+	case errors.As(err, &dc):
+		var b strings.Builder
+		for _, w := range dc.Where {
+			b.WriteString("\t- " + w + "\n")
+		}
+		return fail("certificate '" + crt + "' cannot be deleted, it is used as default certificate by the following frontends:\n" + b.String())
 	case errors.Is(err, tlsconf.ErrNoList):
 		return fail("crt-list '" + list + "' does not exist!")
 	case errors.Is(err, tlsconf.ErrNotReferenced):

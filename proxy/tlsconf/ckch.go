@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ type certTxn struct {
 // crtList is one crt-list file (or crt directory) and the binds using it.
 type crtList struct {
 	path    string
+	dir     bool // a crt directory: its entries are its files
 	entries []*crtListEntry
 	binds   []listBind
 	lines   int // the last line number given
@@ -128,8 +130,53 @@ func (r *Registry) serveEntry(lb listBind, e *crtListEntry) error {
 	if len(names) == 0 {
 		names = nil
 	}
+	if len(e.opts) == 0 {
+		base = nil // the bind's own settings serve it
+	}
 	r.serve(lb.st, &storeInst{ck: e.ck, names: names, base: base, entry: e})
 	return nil
+}
+
+// serveDir makes a bind serve a crt directory: a crt-list named after
+// the directory (without its trailing slash), one entry per file, all
+// numbered 0 as HAProxy numbers them.
+func (r *Registry) serveDir(b Bind, st *Store, dir string) error {
+	name := strings.TrimRight(dir, "/")
+	l := r.lists[name]
+	if l == nil {
+		cks, err := r.loadCrt(dir)
+		if err != nil {
+			return err
+		}
+		l = &crtList{path: name, dir: true}
+		for _, ck := range cks {
+			l.entries = append(l.entries, &crtListEntry{ck: ck})
+		}
+		r.lists[name] = l
+	}
+	lb := listBind{b: b, st: st}
+	for _, e := range l.entries {
+		if err := r.serveEntry(lb, e); err != nil {
+			return err
+		}
+	}
+	l.binds = append(l.binds, lb)
+	return nil
+}
+
+// DirPathError: a certificate added to a crt directory must be in it.
+type DirPathError struct{ Dir, Crt string }
+
+func (e *DirPathError) Error() string {
+	return fmt.Sprintf("'%s' is a directory, certificate path '%s' must contain the directory path", e.Dir, e.Crt)
+}
+
+// DefaultCertError: the entry is the default certificate of binds (their
+// "file:line"), which HAProxy refuses to delete.
+type DefaultCertError struct{ Where []string }
+
+func (e *DefaultCertError) Error() string {
+	return "default certificate of " + strings.Join(e.Where, ", ")
 }
 
 // CertStatus is what `show ssl cert` says of a certificate file.
@@ -368,6 +415,9 @@ func (r *Registry) AddListEntry(list string, e ListEntry) (string, int, error) {
 	if l == nil {
 		return "", 0, ErrNoList
 	}
+	if l.dir && filepath.Dir(e.Crt) != l.path {
+		return e.Crt, 0, &DirPathError{Dir: l.path, Crt: e.Crt}
+	}
 	ck := r.certs[e.Crt]
 	if ck == nil {
 		return e.Crt, 0, ErrNotReferenced
@@ -413,6 +463,15 @@ func (r *Registry) DelListEntry(list, crt string, line int) error {
 	for i, e := range l.entries {
 		if e.ck != ck || (line != 0 && e.line != line) {
 			continue
+		}
+		var where []string
+		for _, lb := range l.binds {
+			if len(lb.st.insts) > 0 && lb.st.insts[0].entry == e {
+				where = append(where, lb.b.Where)
+			}
+		}
+		if len(where) > 0 {
+			return &DefaultCertError{Where: where}
 		}
 		l.entries = append(l.entries[:i:i], l.entries[i+1:]...)
 		ck.insts = dropInsts(ck.insts, e)

@@ -49,6 +49,9 @@ type Bind struct {
 	// Registry holds the certificates for the runtime API (nil: a
 	// private one); binds of one configuration share one.
 	Registry *Registry
+	// Where is the bind line's "file:line", for the runtime API's
+	// messages.
+	Where string
 }
 
 // Served are the ALPN protocols goha speaks; offering another one would
@@ -82,6 +85,13 @@ func (b Bind) Server() (*tls.Config, error) {
 	defer r.mu.Unlock()
 	st := &Store{Strict: b.StrictSNI}
 	for _, c := range b.Crts {
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			// A directory is a crt-list of its files, as in HAProxy.
+			if err := r.serveDir(b, st, c); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		cks, err := r.loadCrt(c)
 		if err != nil {
 			return nil, err
