@@ -260,6 +260,9 @@ func TestSSLCertCommandsMatchHAProxy(t *testing.T) {
 	// A certificate without its key: kept only with a matching key.
 	p.same(t, "set ssl cert $D/b.pem <<conly.pem", "show ssl cert *$D/b.pem", "commit ssl cert $D/b.pem",
 		"abort ssl cert $D/b.pem", "show ssl cert $D/b.pem")
+	// A certificate without subjectAltName (an RSA CA).
+	p.same(t, "new ssl cert $D/ca2.pem", "set ssl cert $D/ca2.pem <<ca.pem", "commit ssl cert $D/ca2.pem",
+		"show ssl cert $D/ca2.pem")
 }
 
 // A crt directory is a crt-list of its files, as in HAProxy: listed,

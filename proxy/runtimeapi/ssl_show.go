@@ -38,9 +38,7 @@ func leafDetails(b *strings.Builder, c *x509.Certificate, der []byte) {
 	// OpenSSL's ASN1_TIME_print: "Dec  6 12:35:02 2026 GMT".
 	fmt.Fprintf(b, "notBefore: %s\n", c.NotBefore.UTC().Format("Jan _2 15:04:05 2006 GMT"))
 	fmt.Fprintf(b, "notAfter: %s\n", c.NotAfter.UTC().Format("Jan _2 15:04:05 2006 GMT"))
-	if san, ok := sanLine(c); ok {
-		fmt.Fprintf(b, "Subject Alternative Name: %s\n", san)
-	}
+	fmt.Fprintf(b, "Subject Alternative Name: %s\n", sanLine(c)) // even without the extension
 	fmt.Fprintf(b, "Algorithm: %s\n", keyAlgorithm(c))
 	fmt.Fprintf(b, "SHA1 FingerPrint: %X\n", sha1.Sum(der))
 	fmt.Fprintf(b, "Subject: %s\nIssuer: %s\n", dnOneLine(c.RawSubject), dnOneLine(c.RawIssuer))
@@ -49,14 +47,14 @@ func leafDetails(b *strings.Builder, c *x509.Certificate, der []byte) {
 // sanLine lists the DNS names of the subjectAltName extension in order,
 // with HAProxy's separator written after every entry but the last, of
 // whatever kind (an IP address last leaves "DNS:a, ").
-func sanLine(c *x509.Certificate) (string, bool) {
+func sanLine(c *x509.Certificate) string {
 	for _, ext := range c.Extensions {
 		if !ext.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 17}) {
 			continue
 		}
 		var seq asn1.RawValue
 		if _, err := asn1.Unmarshal(ext.Value, &seq); err != nil {
-			return "", false
+			return ""
 		}
 		var names []asn1.RawValue
 		for rest := seq.Bytes; len(rest) > 0; {
@@ -76,9 +74,9 @@ func sanLine(c *x509.Certificate) (string, bool) {
 				b.WriteString(", ")
 			}
 		}
-		return b.String(), true
+		return b.String()
 	}
-	return "", false
+	return ""
 }
 
 // keyAlgorithm is the key type and size as HAProxy names them (RSA2048,
