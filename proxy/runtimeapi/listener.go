@@ -153,11 +153,14 @@ func (s *Listener) handle(c net.Conn) {
 		}
 		var payload *string
 		if l := trimEOL(line); strings.HasSuffix(l, "<<") {
-			// HAProxy's payload: the lines up to an empty one.
+			// HAProxy's payload: the lines up to an empty one; a
+			// connection that ends first runs nothing, as HAProxy.
 			var lines []string
-			for err == nil {
-				var more string
-				more, err = readLine(r, s.opt.MaxLine)
+			for {
+				more, rerr := readLine(r, s.opt.MaxLine)
+				if rerr != nil && more == "" {
+					return
+				}
 				if trimEOL(more) == "" {
 					break
 				}

@@ -131,6 +131,9 @@ func patAdd(s *Session, maps bool, args []string) string {
 	if versioned {
 		args = rest
 	}
+	if maps && s.payload != nil && len(args) >= 1 {
+		return addMapPayload(s, ver, versioned, args[0])
+	}
 	if maps && len(args) < 3 {
 		return "'add map' expects three parameters (map identifier, key and value) or one parameter (map identifier) and a payload\n"
 	}

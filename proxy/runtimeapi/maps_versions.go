@@ -125,3 +125,43 @@ func patVersion(s *Session, maps bool, op string, ver uint32, args []string) str
 	}
 	return ""
 }
+
+// addMapPayload is "add map [@<ver>] <map> <<" read as HAProxy 2.6
+// reads the payload: a key runs to the first space or tab (it may be
+// empty, or hold a newline), the value from the next non-blank to the end
+// of the line; a key without a value stops the command, the entries
+// before it stay added.
+func addMapPayload(s *Session, ver uint32, versioned bool, ref string) string {
+	f, ok := s.patFile(true, []string{ref})
+	if !ok {
+		return unknownRef(true)
+	}
+	vf, _ := f.(VersionedPatternFile)
+	if versioned && vf == nil {
+		return unknownRef(true)
+	}
+	rest := *s.payload
+	for rest != "" {
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
+			return fmt.Sprintf("Missing value for key '%s'.\n", rest)
+		}
+		key := rest[:i]
+		rest = strings.TrimLeft(rest[i+1:], " \t")
+		value, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		var err error
+		if versioned {
+			err = vf.AddVersion(ver, key, value)
+		} else {
+			err = f.Add(key, value)
+		}
+		if errors.Is(err, ErrFutureVersion) {
+			return "Version number in the future, please use 'prepare map' before.\n"
+		}
+		if err != nil {
+			return fmt.Sprintf("Failed to add an entry: %v.\n", err)
+		}
+	}
+	return ""
+}
