@@ -59,6 +59,7 @@ func (p *Proxy) AddServer(backend string, sc *Server, id int) (int, error) {
 		Name: sc.Name, ID: len(old) + 1, Weight: sc.Weight, Backup: sc.Backup, MaxConn: int64(sc.MaxConn),
 	}}
 	s.addr.Store(&sc.Addr)
+	s.cookie.Store(&sc.Cookie)
 	s.maxConn.Store(int64(sc.MaxConn))
 	list := append(append([]*server(nil), old...), s)
 	if err := p.rebalance(b, list); err != nil {

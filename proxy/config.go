@@ -472,6 +472,11 @@ type Backend struct {
 	// RDPCookie is the cookie name of `persist rdp-cookie` ("" = none;
 	// tcp mode, persist_rdp.go).
 	RDPCookie string
+	// DynamicCookie and DynamicCookieKey are `cookie ... dynamic` and
+	// `dynamic-cookie-key`: servers without a `cookie` of their own get
+	// one derived from the key and their address (dyncookie.go).
+	DynamicCookie    bool
+	DynamicCookieKey string
 }
 
 // PersistRule is `force-persist` (Force) or `ignore-persist`.
@@ -492,8 +497,10 @@ type Server struct {
 	// SendProxy is the PROXY protocol version each connection to the
 	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
 	SendProxy int
-	// Cookie is the server's `cookie` value ("" = none).
-	Cookie string
+	// Cookie is the server's `cookie` value ("" = none); CookieSet says
+	// it was given (not derived by dynamic cookies).
+	Cookie    string
+	CookieSet bool
 	// TLS, when set, makes connections to the server speak TLS with it
 	// (server ... ssl; proxy/tlsconf.Upstream).
 	TLS *tls.Config

@@ -16,12 +16,17 @@ import (
 type pauseGate struct {
 	mu      sync.Mutex
 	paused  bool
+	stopped bool          // `shutdown frontend`: paused for good
 	resumed chan struct{} // closed on resume; nil while running
 	lns     []*net.TCPListener
 }
 
 // ErrNoFrontend is returned for a name that is no frontend.
 var ErrNoFrontend = errors.New("proxy: no such frontend")
+
+// ErrFrontendStopped: `shutdown frontend` stopped it; it cannot be
+// paused or resumed any more.
+var ErrFrontendStopped = errors.New("proxy: frontend shut down")
 
 // wait blocks while the frontend is paused; false when done closes.
 func (g *pauseGate) wait(done <-chan struct{}) bool {
@@ -56,6 +61,9 @@ func (p *Proxy) SetFrontendPaused(name string, paused bool) (changed bool, err e
 		g := &f.gate
 		g.mu.Lock()
 		defer g.mu.Unlock()
+		if g.stopped {
+			return false, ErrFrontendStopped
+		}
 		if g.paused == paused {
 			return false, nil
 		}
@@ -93,6 +101,45 @@ func (p *Proxy) FrontendPaused(name string) bool {
 	for _, f := range p.frontends {
 		if f.cfg.Name == name {
 			return f.gate.isPaused()
+		}
+	}
+	return false
+}
+
+// StopFrontend is `shutdown frontend`: the frontend accepts no more
+// connections, for good (its listening sockets are taken out of the
+// listening state as a pause does; HAProxy closes them). Connections in
+// progress go on. changed is false when it was already stopped.
+func (p *Proxy) StopFrontend(name string) (changed bool, err error) {
+	for _, f := range p.frontends {
+		if f.cfg.Name != name {
+			continue
+		}
+		g := &f.gate
+		g.mu.Lock()
+		if g.stopped {
+			g.mu.Unlock()
+			return false, nil
+		}
+		g.mu.Unlock()
+		if _, err := p.SetFrontendPaused(name, true); err != nil {
+			return false, err
+		}
+		g.mu.Lock()
+		g.stopped = true
+		g.mu.Unlock()
+		return true, nil
+	}
+	return false, ErrNoFrontend
+}
+
+// FrontendStopped says whether `shutdown frontend` stopped the frontend.
+func (p *Proxy) FrontendStopped(name string) bool {
+	for _, f := range p.frontends {
+		if f.cfg.Name == name {
+			f.gate.mu.Lock()
+			defer f.gate.mu.Unlock()
+			return f.gate.stopped
 		}
 	}
 	return false

@@ -77,7 +77,7 @@ func (s *session) scanCookies(be *backend) {
 	servers := make([]persist.Server, len(list))
 	be.mu.Lock()
 	for i, sv := range list {
-		servers[i] = persist.Server{Cookie: sv.cfg.Cookie, Up: sv.bal.Up}
+		servers[i] = persist.Server{Cookie: sv.cookieValue(), Up: sv.bal.Up}
 	}
 	be.mu.Unlock()
 	out, r := c.Scan(vals, persist.Facts{Servers: servers, Now: time.Now().Unix(), Ignore: ignore, Persist: be.cfg.Persist || force})
@@ -179,7 +179,7 @@ func (x *exchange) responseCookies() {
 	if c == nil {
 		return
 	}
-	rs := persist.Response{Server: x.srv.cfg.Cookie, HasServer: true, Now: time.Now().Unix(),
+	rs := persist.Response{Server: x.srv.cookieValue(), HasServer: true, Now: time.Now().Unix(),
 		Post: string(s.req.Method) == "POST"}
 	// Every Set-Cookie first, then every Set-Cookie2, as HAProxy reads
 	// them; the fields keep their places.

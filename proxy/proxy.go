@@ -96,6 +96,8 @@ type backend struct {
 	// conns is be_conn: the transactions (tcp: connections) assigned to
 	// the backend now.
 	conns atomic.Int64
+	// dyn is the backend's dynamic cookie state (dyncookie.go).
+	dyn dynCookies
 }
 
 // New validates cfg, resolves backend references, builds the balancers and
@@ -130,6 +132,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server}
 			}
 			s.addr.Store(&sc.Addr)
+			s.cookie.Store(&sc.Cookie)
 			s.maxConn.Store(int64(sc.MaxConn))
 			if sc.Observe && opt.Observe != nil {
 				be, name := bc.Name, sc.Name

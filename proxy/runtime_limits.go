@@ -81,6 +81,9 @@ func (p *Proxy) SetServerAddr(backend, server string, ip netip.Addr, port int) e
 	srv.addr.Store(&a)
 	srv.addrGen.Add(1)
 	srv.closeIdle()
+	if b := p.backends[backend]; b != nil {
+		b.dyn.derive(b.cfg, srv) // HAProxy's srv_set_dyncookie
+	}
 	return nil
 }
 

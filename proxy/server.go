@@ -34,6 +34,9 @@ type server struct {
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]
 	addrGen atomic.Uint64 // bumped with each new addr (tconn.addrGen)
+	// cookie starts as cfg's and changes with the dynamic cookie
+	// commands and addresses (dyncookie.go).
+	cookie  atomic.Pointer[string]
 	maxConn atomic.Int64
 
 	mu   sync.Mutex

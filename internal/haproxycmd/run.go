@@ -192,7 +192,7 @@ func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*work
 			}
 		}
 	}
-	w := &worker{o: o, plan: plan}
+	w := &worker{o: o, plan: plan, startupLogs: startupLogs(o, res)}
 	if err := w.start(listen); err != nil {
 		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -259,11 +259,12 @@ func notifyReady(o workerOptions, err error) {
 
 // worker is one running configuration.
 type worker struct {
-	o      workerOptions
-	plan   *haproxycfg.Plan
-	px     *proxy.Proxy
-	events *eventLog
-	checks *check.Runner // nil without checks
+	o           workerOptions
+	plan        *haproxycfg.Plan
+	startupLogs string // `show startup-logs` (run_cli_misc.go)
+	px          *proxy.Proxy
+	events      *eventLog
+	checks      *check.Runner // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
 	stats    []io.Closer

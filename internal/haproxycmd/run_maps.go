@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,8 @@ import (
 func (s *runtimeSource) PatternRefs(maps bool) []runtimeapi.PatternRef {
 	var out []runtimeapi.PatternRef
 	for _, r := range acl.PatRefs(maps) {
-		out = append(out, runtimeapi.PatternRef{ID: r.ID, Path: r.Path, Entries: len(r.Entries())})
+		cur, next := r.Versions()
+		out = append(out, runtimeapi.PatternRef{ID: r.ID, Path: r.Path, Entries: r.Count(), CurVer: cur, NextVer: next})
 	}
 	return out
 }
@@ -44,3 +46,32 @@ func (p patternFile) Entries() []runtimeapi.PatternEntry {
 	}
 	return out
 }
+
+func (p patternFile) EntriesVersion(ver uint32) []runtimeapi.PatternEntry {
+	es := p.PatRef.EntriesVersion(ver)
+	out := make([]runtimeapi.PatternEntry, len(es))
+	for i, e := range es {
+		out[i] = runtimeapi.PatternEntry{ID: e.ID, Key: e.Key, Value: e.Value}
+	}
+	return out
+}
+
+func (p patternFile) AddVersion(ver uint32, key, value string) error {
+	if err := p.PatRef.AddVersion(ver, key, value); errors.Is(err, acl.ErrFutureVersion) {
+		return runtimeapi.ErrFutureVersion
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p patternFile) Commit(ver uint32) error {
+	if err := p.PatRef.Commit(ver); errors.Is(err, acl.ErrVersionRange) {
+		return runtimeapi.ErrVersionRange
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+var _ runtimeapi.VersionedPatternFile = patternFile{}

@@ -147,7 +147,8 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			st := base.since("fe/"+f.Name, f.Stats)
 			c := counters(st)
 			c.ConnTot = st.Sessions
-			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name)}
+			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name),
+				Stopped: w.px.FrontendStopped(sec.Name)}
 			if n, ok := w.px.FrontendMaxconn(sec.Name); ok {
 				fe.SLim = n // configured or `set maxconn frontend`
 			}
@@ -207,7 +208,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if c := sv.Config; c != nil {
 			rs.ConfigDisabled = c.Disabled
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
-			rs.Cookie = c.Cookie
+			rs.Cookie = w.px.ServerCookie(b.Name, sv.Name)
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)

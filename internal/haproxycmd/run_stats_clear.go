@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/goha-lb/goha/proxy"
@@ -111,6 +112,9 @@ func (s *runtimeSource) SetFrontendEnabled(name string, enabled bool) (bool, err
 		return false, runtimeapi.ErrNoFrontend
 	}
 	changed, err := w.px.SetFrontendPaused(name, !enabled)
+	if errors.Is(err, proxy.ErrFrontendStopped) {
+		return false, runtimeapi.ErrFrontendStopped
+	}
 	if err != nil {
 		return false, runtimeapi.ErrNoFrontend
 	}

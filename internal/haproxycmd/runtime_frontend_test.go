@@ -92,7 +92,7 @@ listen l
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	_, goErr := inProcess(t, goPath, false)
-	for _, c := range []string{"disable frontend fe", "disable frontend l", "enable frontend fe", "enable frontend l"} {
+	for _, c := range []string{"disable frontend fe", "disable frontend l", "enable frontend fe", "enable frontend l", "shutdown frontend l"} {
 		haproxytest.StatsCmd(t, filepath.Join(haDir, "s.sock"), c)
 		haproxytest.StatsCmd(t, filepath.Join(goDir, "s.sock"), c)
 	}
@@ -101,7 +101,7 @@ listen l
 	pick := func(out string) string {
 		var keep []string
 		for _, l := range strings.Split(out, "\n") {
-			if strings.Contains(l, "Paused") || strings.Contains(l, "Resumed") {
+			if strings.Contains(l, "Paused") || strings.Contains(l, "Resumed") || strings.Contains(l, "stopped") {
 				keep = append(keep, pid.ReplaceAllString(l, "(pid)"))
 			}
 		}

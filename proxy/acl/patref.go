@@ -37,6 +37,10 @@ type PatRef struct {
 	entries []PatEntry
 	users   []func([]PatEntry) error
 	probes  []probe // map users' "get map" lines, one per match and output type
+	// curVer, nextVer and pending are the versioned updates
+	// (patref_versions.go).
+	curVer, nextVer uint32
+	pending         []verEntry
 }
 
 // probe is one kind of map user: users of the same match and output type

@@ -388,7 +388,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
 	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {
-		sv.Cookie = s.Cookie
+		sv.Cookie, sv.CookieSet = s.Cookie, s.Cookie != ""
 	}
 	checkTLS := b.serverTLS(s, sv)
 	b.serverH2(px, s, sv)

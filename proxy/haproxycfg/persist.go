@@ -47,6 +47,7 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 	if c == nil {
 		return
 	}
+	be.DynamicCookie, be.DynamicCookieKey = c.Dynamic, px.DynamicCookieKey
 	if c.Dynamic && px.DynamicCookieKey != "" {
 		b.dynamicCookies(px, be)
 	}

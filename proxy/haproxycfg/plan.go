@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/promex"
 	"github.com/goha-lb/goha/proxy/statspage"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // Plan is everything gohaproxy needs to run one configuration.
@@ -57,6 +58,9 @@ type Plan struct {
 	// use-service prometheus-exporter` rule answers with (nil: none); the
 	// daemon gives it its figures (promex.Exporter.SetSource).
 	Promex *promex.Exporter
+	// Certs are the certificates and crt-lists of the TLS binds, which
+	// the runtime API's ssl commands read and replace (nil: no TLS bind).
+	Certs *tlsconf.Registry
 	// Peers are the peers sections to run (peers.go).
 	Peers []PeersNode
 	// Notices are goha notices for what the runtime does not honour.

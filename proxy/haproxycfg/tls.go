@@ -112,7 +112,11 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 	for k := range d.versions.Force {
 		v.Force[k] = true
 	}
-	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves}
+	if b.plan.Certs == nil {
+		b.plan.Certs = tlsconf.NewRegistry()
+	}
+	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
+		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line)}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":
@@ -158,14 +162,14 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 				b.unsupported(bd.Pos, "bind option tls-ticket-keys: "+err.Error())
 				return nil, nil
 			}
-			tb.TicketKeys = keys
+			tb.TicketKeys, tb.TicketFile = keys, v
 		case "crt-list":
 			l, err := tlsconf.LoadCrtList(v, baseOf(b.global, "crt-base"), baseOf(b.global, "ca-base"))
 			if err != nil {
 				b.unsupported(bd.Pos, "bind option crt-list: "+err.Error())
 				return nil, nil
 			}
-			tb.List = l
+			tb.List, tb.ListPath = l, v
 		default:
 			applyVersionOption(&tb.Versions, o, v)
 		}

@@ -106,7 +106,18 @@ type Session struct {
 	quit        bool
 	selfID      uint64    // its own stream's `show sess` id (sess_cmds.go)
 	started     time.Time // when it was given
+	// payload is the text after a line ending with "<<", up to the
+	// empty line, for the command running now (nil: none was given).
+	payload *string
+	// noEnd: the command's answer goes out without the empty line
+	// (HAProxy's `get var`).
+	noEnd bool
+	// idle is `set timeout cli` (0: the socket's stats timeout).
+	idle time.Duration
 }
+
+// Idle is the session's own idle timeout (`set timeout cli`; 0: none).
+func (s *Session) Idle() time.Duration { return s.idle }
 
 // NewSession starts a session at the socket's level.
 func NewSession(src Source, level Level) *Session {
@@ -121,14 +132,29 @@ func (s *Session) Interactive() bool { return s.interactive }
 // connection must close afterwards: after `quit`, or after any line when
 // not in interactive mode.
 func (s *Session) Exec(line string) (out []byte, done bool) {
+	return s.ExecPayload(line, nil)
+}
+
+// ExecPayload is Exec of a line that ended with "<<" (taken off), with
+// the lines that followed up to the empty one (joined by "\n"): the
+// last command of the line receives them.
+func (s *Session) ExecPayload(line string, payload *string) (out []byte, done bool) {
 	var b bytes.Buffer
-	for _, cmd := range splitCommands(strings.TrimRight(line, "\r\n")) {
+	cmds := splitCommands(strings.TrimRight(line, "\r\n"))
+	for i, cmd := range cmds {
+		s.payload = nil
+		if i == len(cmds)-1 {
+			s.payload = payload
+		}
+		s.noEnd = false
 		out := s.run(cmd)
 		if s.quit { // quit answers nothing, not even the empty line
 			return b.Bytes(), true
 		}
 		b.WriteString(out)
-		b.WriteByte('\n')
+		if !s.noEnd {
+			b.WriteByte('\n')
+		}
 	}
 	if !s.interactive {
 		return b.Bytes(), true

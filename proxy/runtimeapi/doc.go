@@ -29,7 +29,14 @@
 // the detailed dump of `show sess all|<id>` is refused as not supported),
 // operator, user; show map|acl [file], get map|acl, add map|acl, set map,
 // del map|acl, clear map|acl (maps.go, over the optional Patterns
-// interface). Anything else is answered like HAProxy does for an
+// interface) and their versions: prepare map|acl, commit map|acl @<ver>,
+// add|show|clear ... @<ver> (maps_versions.go); the TLS certificate
+// commands new|set|commit|abort|del ssl cert, show ssl cert, add|del|show
+// ssl crt-list (ssl_cmds.go, a CertSource; payloads after "<<"), set ssl
+// tls-key and show tls-keys (tls_keys.go); get var, set timeout cli, show
+// env, show cli sockets, show cache (misc_cmds.go); shutdown frontend (a
+// FrontendStopper); show startup-logs, show events, show trace, trace
+// (diag_cmds.go). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).
 //
 // # Protocol, as HAProxy 2.6.12 behaves

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -133,7 +134,9 @@ func (s *Listener) handle(c net.Conn) {
 		// HAProxy 2.6 applies `stats timeout` to a client waiting to send
 		// its command, but never closes an interactive (prompt) session
 		// for being idle (measured: open after 13 s with a 1 s timeout).
-		if sess.Interactive() {
+		if d := sess.Idle(); d > 0 {
+			c.SetReadDeadline(time.Now().Add(d)) // set timeout cli: prompt mode too
+		} else if sess.Interactive() {
 			c.SetReadDeadline(time.Time{})
 		} else {
 			c.SetReadDeadline(time.Now().Add(s.opt.Timeout))
@@ -148,7 +151,25 @@ func (s *Listener) handle(c net.Conn) {
 				return
 			}
 		}
-		out, done := sess.Exec(line)
+		var payload *string
+		if l := trimEOL(line); strings.HasSuffix(l, "<<") {
+			// HAProxy's payload: the lines up to an empty one; a
+			// connection that ends first runs nothing, as HAProxy.
+			var lines []string
+			for {
+				more, rerr := readLine(r, s.opt.MaxLine)
+				if rerr != nil && more == "" {
+					return
+				}
+				if trimEOL(more) == "" {
+					break
+				}
+				lines = append(lines, trimEOL(more))
+			}
+			text := strings.Join(lines, "\n")
+			payload, line = &text, strings.TrimSuffix(l, "<<")
+		}
+		out, done := sess.ExecPayload(line, payload)
 		c.SetWriteDeadline(time.Now().Add(s.opt.Timeout))
 		if _, werr := c.Write(out); werr != nil || done || err != nil {
 			return

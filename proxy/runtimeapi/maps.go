@@ -11,14 +11,17 @@ import (
 // pattern files the running configuration uses, show their entries and
 // change them at run time. Entry ids are goha's, printed where HAProxy
 // prints an entry's address ("0x..."), and usable as "#0x..." in set and
-// del. Not served yet: "get map|acl" (the match of each user), "show
-// map|acl" of ACLs without a file, and the transactions (prepare/commit).
+// del. Versioned updates (prepare/commit, "@<ver>") are in
+// maps_versions.go. Not served yet: "show map|acl" of ACLs without a
+// file.
 
 // PatternRef is one map or ACL pattern file as "show map|acl" lists it.
 type PatternRef struct {
 	ID      int
 	Path    string
-	Entries int
+	Entries int // of every version
+	// CurVer and NextVer are the current and the last prepared version.
+	CurVer, NextVer uint32
 }
 
 // PatternEntry is one entry of a pattern file; Value is empty for ACLs.
@@ -94,14 +97,17 @@ func (s *Session) patFile(maps bool, args []string) (PatternFile, bool) {
 }
 
 func patShow(s *Session, maps bool, args []string) string {
+	if ver, rest, ok := cutVersion(args); ok && len(rest) > 0 {
+		return patVersion(s, maps, "show", ver, rest)
+	}
 	if len(args) == 0 {
 		var b strings.Builder
 		b.WriteString("# id (file) description\n")
 		if p, ok := s.src.(Patterns); ok {
 			used := map[bool]string{true: "map", false: "acl"}[maps]
 			for _, r := range p.PatternRefs(maps) {
-				fmt.Fprintf(&b, "%d (%s) pattern loaded from file '%s' used by %s. curr_ver=0 next_ver=0 entry_cnt=%d\n",
-					r.ID, r.Path, r.Path, used, r.Entries)
+				fmt.Fprintf(&b, "%d (%s) pattern loaded from file '%s' used by %s. curr_ver=%d next_ver=%d entry_cnt=%d\n",
+					r.ID, r.Path, r.Path, used, r.CurVer, r.NextVer, r.Entries)
 			}
 		}
 		return b.String()
@@ -122,11 +128,21 @@ func patShow(s *Session, maps bool, args []string) string {
 }
 
 func patAdd(s *Session, maps bool, args []string) string {
+	ver, rest, versioned := cutVersion(args)
+	if versioned {
+		args = rest
+	}
+	if maps && s.payload != nil && len(args) >= 1 {
+		return addMapPayload(s, ver, versioned, args[0])
+	}
 	if maps && len(args) < 3 {
 		return "'add map' expects three parameters (map identifier, key and value) or one parameter (map identifier) and a payload\n"
 	}
 	if !maps && len(args) != 2 {
 		return "'add acl' expects two parameters: ACL identifier and pattern.\n"
+	}
+	if versioned {
+		return patVersion(s, maps, "add", ver, args)
 	}
 	f, ok := s.patFile(maps, args)
 	if !ok {
@@ -172,6 +188,9 @@ func patSet(s *Session, maps bool, args []string) string {
 
 func patDel(s *Session, maps bool, args []string) string {
 	if len(args) != 2 {
+		if !maps {
+			return "This command expects two parameters: ACL identifier and key.\n"
+		}
 		return "This command expects two parameters: map identifier and key.\n"
 	}
 	f, ok := s.patFile(maps, args)
@@ -190,6 +209,9 @@ func patDel(s *Session, maps bool, args []string) string {
 }
 
 func patClear(s *Session, maps bool, args []string) string {
+	if ver, rest, ok := cutVersion(args); ok && len(rest) > 0 {
+		return patVersion(s, maps, "clear", ver, rest)
+	}
 	if len(args) == 0 {
 		if maps {
 			return "Missing map identifier.\n"

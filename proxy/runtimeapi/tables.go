@@ -162,7 +162,7 @@ func cmdClearTable(s *Session, args []string) string {
 func cmdSetTable(s *Session, args []string) string {
 	args = args[2:]
 	if len(args) == 0 {
-		return `Required arguments: <table> "data.<store_data_type>" <operator> <value> or <table> key <key>` + "\n"
+		return `Required arguments: <table> key <key> [data.<store_data_type> <value>]*` + "\n"
 	}
 	t, now, ok := s.table(args[0])
 	if !ok {

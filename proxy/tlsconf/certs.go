@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Cert is one loaded certificate with the names HAProxy indexes it under
@@ -91,16 +92,25 @@ func loadFile(path string) (Cert, error) {
 	if err != nil {
 		return Cert{}, fmt.Errorf("inconsistencies between private key and certificate loaded '%s': %v", path, err)
 	}
+	c, err := finishCert(path, tc)
+	if err != nil {
+		return Cert{}, err
+	}
+	// OCSP stapling: a DER response in "<file>.ocsp" beside the
+	// certificate is sent to clients asking for it (status_request).
+	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil && len(ocsp) > 0 {
+		c.TLS.OCSPStaple = ocsp
+	}
+	return c, nil
+}
+
+// finishCert parses the leaf of a key pair and names it.
+func finishCert(path string, tc tls.Certificate) (Cert, error) {
 	leaf, err := x509.ParseCertificate(tc.Certificate[0])
 	if err != nil {
 		return Cert{}, fmt.Errorf("unable to load certificate from file '%s': %v", path, err)
 	}
 	tc.Leaf = leaf
-	// OCSP stapling: a DER response in "<file>.ocsp" beside the
-	// certificate is sent to clients asking for it (status_request).
-	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil && len(ocsp) > 0 {
-		tc.OCSPStaple = ocsp
-	}
 	return Cert{TLS: tc, Names: certNames(leaf), Path: path}, nil
 }
 
@@ -155,13 +165,25 @@ func certNames(c *x509.Certificate) []string {
 // name ("!name"); among them an ECDSA certificate when the client can use
 // it, else the first one; no SNI or no match gives the default, the first
 // certificate loaded.
+//
+// Its index is swapped whole (atomically) when the runtime API commits
+// a certificate or edits a crt-list (ckch.go): a handshake sees the old
+// or the new index, never a half-built one.
 type Store struct {
 	// Strict is strict-sni: no default, a name without a certificate
 	// (or no name) ends the handshake.
 	Strict bool
 	// Forge, with generate-certificates, makes the certificate of a
 	// name no entry serves (nil: none is made).
-	Forge  *Forge
+	Forge *Forge
+	idx   atomic.Pointer[storeIndex]
+	// insts are the certificates the store serves, in load order (the
+	// first is the default); changed under the Registry's lock only.
+	insts []*storeInst
+}
+
+// storeIndex is one state of a Store's SNI index.
+type storeIndex struct {
 	def    *sniEntry
 	exact  map[string][]*sniEntry
 	suffix map[string][]*sniEntry // "*.example.com" under ".example.com"
@@ -175,12 +197,26 @@ type sniEntry struct {
 	neg  map[string]bool // "!name" filters of its crt-list line
 }
 
+// storeInst is one certificate a Store serves: a certificate of the
+// Registry (ck) or a fixed one, under the names of its crt-list line
+// (nil: its own), with the settings of that line (base, without the
+// certificate; nil: the bind's).
+type storeInst struct {
+	ck    *ckch
+	fixed *tls.Certificate
+	conf  *tls.Config // fixed's ready settings
+	names []string
+	base  *tls.Config
+	entry *crtListEntry
+	st    *Store // the store serving it (Registry certificates)
+}
+
 // NewStore indexes certs under their own names; the first is the default.
 func NewStore(certs []Cert) (*Store, error) {
 	if len(certs) == 0 {
 		return nil, fmt.Errorf("no certificate")
 	}
-	s := &Store{exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
+	s := &Store{}
 	for i := range certs {
 		s.Add(&certs[i].TLS, certs[i].Names, nil)
 	}
@@ -191,9 +227,37 @@ func NewStore(certs []Cert) (*Store, error) {
 // name, as a crt-list filter does), with the settings conf (nil: the
 // bind's). The first certificate added is the default.
 func (s *Store) Add(c *tls.Certificate, names []string, conf *tls.Config) {
+	s.insts = append(s.insts, &storeInst{fixed: c, conf: conf, names: names})
+	s.rebuild()
+}
+
+// rebuild makes the index of the current instances and publishes it.
+func (s *Store) rebuild() {
+	x := &storeIndex{exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
+	for _, in := range s.insts {
+		c, conf, names := in.fixed, in.conf, in.names
+		if in.ck != nil {
+			if in.ck.cert == nil {
+				continue
+			}
+			c = &in.ck.cert.TLS
+			if names == nil {
+				names = in.ck.cert.Names
+			}
+		}
+		if in.base != nil {
+			conf = in.base.Clone()
+			conf.Certificates = []tls.Certificate{*c}
+		}
+		x.add(c, names, conf)
+	}
+	s.idx.Store(x)
+}
+
+func (x *storeIndex) add(c *tls.Certificate, names []string, conf *tls.Config) {
 	e := &sniEntry{cert: c, conf: conf}
-	if s.def == nil {
-		s.def = e
+	if x.def == nil {
+		x.def = e
 	}
 	for _, n := range names {
 		if neg, ok := strings.CutPrefix(n, "!"); ok {
@@ -208,21 +272,30 @@ func (s *Store) Add(c *tls.Certificate, names []string, conf *tls.Config) {
 		switch {
 		case strings.HasPrefix(n, "!"):
 		case strings.HasPrefix(n, "*."):
-			s.suffix[n[1:]] = append(s.suffix[n[1:]], e)
+			x.suffix[n[1:]] = append(x.suffix[n[1:]], e)
 		default:
-			s.exact[n] = append(s.exact[n], e)
+			x.exact[n] = append(x.exact[n], e)
 		}
 	}
 }
 
+// def is the current default entry (nil: none).
+func (s *Store) def() *sniEntry {
+	if x := s.idx.Load(); x != nil {
+		return x.def
+	}
+	return nil
+}
+
 func (s *Store) entries(name string) []*sniEntry {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	if name == "" {
+	x := s.idx.Load()
+	if name == "" || x == nil {
 		return nil
 	}
-	out := append([]*sniEntry(nil), s.exact[name]...)
+	out := append([]*sniEntry(nil), x.exact[name]...)
 	if i := strings.IndexByte(name, '.'); i >= 0 {
-		for _, e := range s.suffix[name[i:]] {
+		for _, e := range x.suffix[name[i:]] {
 			if !e.neg[name] {
 				out = append(out, e)
 			}
@@ -256,7 +329,7 @@ func (s *Store) pick(h *tls.ClientHelloInfo) *sniEntry {
 		if s.Strict {
 			return nil
 		}
-		return s.def
+		return s.def()
 	}
 	for _, e := range cands {
 		if _, ok := e.cert.PrivateKey.(*ecdsa.PrivateKey); ok && h.SupportsCertificate(e.cert) == nil {

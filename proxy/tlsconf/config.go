@@ -23,7 +23,8 @@ type Bind struct {
 	// TicketKeys are tls-ticket-keys' keys, the encrypting one first
 	// (nil: Go makes and rotates its own).
 	TicketKeys [][]byte
-	StrictSNI  bool // strict-sni: no default certificate
+	TicketFile string // the tls-ticket-keys file, for `set ssl tls-key`
+	StrictSNI  bool   // strict-sni: no default certificate
 	// CAFile (ca-base applied) and Verify ("", "none", "optional",
 	// "required") ask for client certificates.
 	CAFile, Verify string
@@ -42,8 +43,15 @@ type Bind struct {
 	// names; "" = Go's defaults.
 	Curves string
 	// SNI entries of a crt-list (crt_list.go), after the certificates of
-	// Crts; nil without crt-list.
-	List []ListEntry
+	// Crts; nil without crt-list. ListPath is the crt-list's file.
+	List     []ListEntry
+	ListPath string
+	// Registry holds the certificates for the runtime API (nil: a
+	// private one); binds of one configuration share one.
+	Registry *Registry
+	// Where is the bind line's "file:line", for the runtime API's
+	// messages.
+	Where string
 }
 
 // Served are the ALPN protocols goha speaks; offering another one would
@@ -69,34 +77,53 @@ func ALPN(v string) ([]string, error) {
 // tickets are on (Go rotates their keys itself), as HAProxy's default,
 // unless NoTickets.
 func (b Bind) Server() (*tls.Config, error) {
-	var certs []Cert
+	r := b.Registry
+	if r == nil {
+		r = NewRegistry()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := &Store{Strict: b.StrictSNI}
 	for _, c := range b.Crts {
-		l, err := LoadCrt(c)
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			// A directory is a crt-list of its files, as in HAProxy.
+			if err := r.serveDir(b, st, c); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		cks, err := r.loadCrt(c)
 		if err != nil {
 			return nil, err
 		}
-		certs = append(certs, l...)
+		for _, ck := range cks {
+			r.serve(st, &storeInst{ck: ck})
+		}
 	}
-	if len(certs) == 0 && len(b.List) == 0 {
+	if len(st.insts) == 0 && len(b.List) == 0 {
 		return nil, fmt.Errorf("crt %s: no certificate", strings.Join(b.Crts, " "))
-	}
-	st := &Store{Strict: b.StrictSNI, exact: map[string][]*sniEntry{}, suffix: map[string][]*sniEntry{}}
-	for i := range certs {
-		st.Add(&certs[i].TLS, certs[i].Names, nil)
 	}
 	cfg, err := b.base()
 	if err != nil {
 		return nil, err
 	}
+	if len(b.List) > 0 {
+		if err := b.withList(r, st); err != nil {
+			return nil, err
+		}
+		cfg.GetConfigForClient = st.ConfigFor
+	}
+	st.rebuild()
+	def := st.def()
+	if def == nil {
+		return nil, fmt.Errorf("no certificate")
+	}
 	if b.GenerateCA != "" {
-		if st.Forge, err = NewForge(b.GenerateCA, st.def.cert, b.GenerateCache); err != nil {
+		if st.Forge, err = NewForge(b.GenerateCA, def.cert, b.GenerateCache); err != nil {
 			return nil, err
 		}
 	}
 	cfg.GetCertificate = st.Get
-	if len(b.List) > 0 {
-		return b.withList(cfg, st)
-	}
 	return cfg, nil
 }
 
@@ -110,7 +137,11 @@ func (b Bind) base() (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
 	if len(b.TicketKeys) > 0 {
-		cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
+		if b.Registry != nil && b.TicketFile != "" && len(b.TicketKeys) >= 2 {
+			b.Registry.useTicketKeys(cfg, b.TicketFile, b.TicketKeys)
+		} else {
+			cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
+		}
 	}
 	if b.Curves != "" {
 		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {

@@ -121,58 +121,59 @@ func under(base, name string) string {
 	return base + "/" + name
 }
 
-// withList adds the crt-list entries to the bind's store: each entry
-// gets the bind's settings with its own options over them, and the store
+// withList makes the bind serve its crt-list's entries: each entry gets
+// the bind's settings with its own options over them, and the store
 // answers GetConfigForClient with them.
-func (b Bind) withList(cfg *tls.Config, st *Store) (*tls.Config, error) {
-	for _, e := range b.List {
-		eb := b
-		eb.List = nil
-		for o, v := range e.Options {
-			switch o {
-			case "alpn":
-				eb.ALPN = v
-			case "ca-file":
-				eb.CAFile = v
-			case "crl-file":
-				eb.CRLFile = v
-			case "ciphers":
-				eb.Ciphers = v
-			case "ciphersuites":
-				eb.CipherSuites = v
-			case "curves", "ecdhe":
-				eb.Curves = v
-			case "verify":
-				eb.Verify = v
-			case "ssl-min-ver":
-				eb.Versions.Min = v
-			case "ssl-max-ver":
-				eb.Versions.Max = v
-			}
-		}
-		conf, err := eb.base()
-		if err != nil {
-			return nil, fmt.Errorf("crt-list line %d: %v", e.Line, err)
-		}
-		certs, err := LoadCrt(e.Crt)
-		if err != nil {
-			return nil, err
-		}
-		for i := range certs {
-			c := &certs[i]
-			conf := conf.Clone()
-			conf.Certificates = []tls.Certificate{c.TLS}
-			names := c.Names
-			if len(e.Filters) > 0 {
-				names = e.Filters
-			}
-			st.Add(&c.TLS, names, conf)
+func (b Bind) withList(r *Registry, st *Store) error {
+	l, err := r.loadList(b.ListPath, b.List)
+	if err != nil {
+		return err
+	}
+	lb := listBind{b: b, st: st}
+	for _, e := range l.entries {
+		if err := r.serveEntry(lb, e); err != nil {
+			return err
 		}
 	}
-	if st.def == nil {
-		return nil, fmt.Errorf("no certificate")
+	l.binds = append(l.binds, lb)
+	return nil
+}
+
+// entryConf is the bind's settings with a crt-list line's options over
+// them (without the certificate).
+func (b Bind) entryConf(opts map[string]string) (*tls.Config, error) {
+	eb := b
+	eb.List = nil
+	for o, v := range opts {
+		switch o {
+		case "alpn":
+			eb.ALPN = v
+		case "ca-file":
+			eb.CAFile = v
+		case "crl-file":
+			eb.CRLFile = v
+		case "ciphers":
+			eb.Ciphers = v
+		case "ciphersuites":
+			eb.CipherSuites = v
+		case "curves", "ecdhe":
+			eb.Curves = v
+		case "verify":
+			eb.Verify = v
+		case "ssl-min-ver":
+			eb.Versions.Min = v
+		case "ssl-max-ver":
+			eb.Versions.Max = v
+		}
 	}
-	cfg.GetCertificate = st.Get
-	cfg.GetConfigForClient = st.ConfigFor
-	return cfg, nil
+	return eb.base()
+}
+
+// ParseListLine reads one crt-list line given to `add ssl crt-list` in
+// a payload (no base directories apply).
+func ParseListLine(line string) (ListEntry, error) {
+	if strings.TrimSpace(line) == "" {
+		return ListEntry{}, fmt.Errorf("empty line")
+	}
+	return parseListLine(strings.TrimSpace(line), "", "")
 }
