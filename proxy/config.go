@@ -512,4 +512,7 @@ type Server struct {
 	// Source is the address connections to the server are made from
 	// (`source <addr>`); nil: the system's choice.
 	Source *net.TCPAddr
+	// Slowstart is the time the server's weight takes to ramp up after
+	// it comes back (`slowstart`; slowstart.go); 0 = at once.
+	Slowstart time.Duration
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// Observe, when set, receives what the traffic to each server with
 	// Server.Observe showed (check.Runner.Analyze).
 	Observe func(backend, server string, a check.Analysis)
+	// WarmedUp, when set, hears of a server whose slow start ended
+	// (HAProxy logs it "is UP").
+	WarmedUp func(backend, server string)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown

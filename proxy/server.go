@@ -30,6 +30,9 @@ type server struct {
 	// status is the admin and check state behind bal's Up and Weight
 	// (server_status.go); guarded by Proxy.statusMu.
 	status ServerStatus
+	// warmGen tells a slow start's ticks from an earlier ramp's
+	// (slowstart.go); guarded by Proxy.statusMu.
+	warmGen uint64
 	// addr and maxConn start as cfg's and change with `set server ...
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]

@@ -324,7 +324,7 @@ func (w *worker) start(listen ListenFunc) error {
 		set(&proxy.RequestInfo{})
 	}
 	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
-		ConnError: events.connErrorLogger(), Observe: w.observe})
+		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp})
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: sv.ID, Addr: sv.Addr,
 			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, ResolvMaint: st.ResolvMaint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
-			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
+			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed), Warm: st.Warm}
 		if c := sv.Config; c != nil {
 			rs.ConfigDisabled = c.Disabled
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
@@ -276,6 +276,11 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	if !maint {
 		w.leftMaint(backend, server)
+	}
+	if maint && !before.Maint {
+		// maintenance empties an unchecked server's health too, and
+		// leaving it does not refill it (HAProxy 2.6.12)
+		w.setUncheckedHealth(backend, server, 0)
 	}
 	if maint && !before.Maint && w.checks != nil {
 		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance

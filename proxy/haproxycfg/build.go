@@ -383,6 +383,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	sv.SendProxy = sendProxy(s)
 	sv.Source = b.serverSource(s)
+	if v, ok := s.Other["slowstart"]; ok {
+		sv.Slowstart, _, _ = haproxy.ParseTime(v) // checked by the parser
+	}
 	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
 	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {

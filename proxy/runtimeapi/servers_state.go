@@ -53,8 +53,11 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	}
 	if sv.Up && !sv.Maint && !sv.ResolvMaint {
 		op = 2
-		if sv.Stopping {
+		switch {
+		case sv.Stopping:
 			op = 3 // SRV_ST_STOPPING
+		case sv.Warm > 0:
+			op = 1 // SRV_ST_STARTING: in its slow start
 		}
 	}
 	admin := 0
@@ -73,7 +76,7 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.ResolvMaint {
 		admin |= adminResolvMaint
 	}
-	healthy := op == 2 && admin == 0
+	healthy := (op == 2 || op == 1) && admin == 0
 	status, result, health, state := 1, 0, 0, 0
 	if ck := sv.Check; ck != nil {
 		status = checkStatusCodes[ck.Status]

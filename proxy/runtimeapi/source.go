@@ -197,6 +197,9 @@ type Server struct {
 	// HanaFail is `show stat` hanafail, the times `observe` saw its error
 	// limit; nil for a server without observe.
 	HanaFail *int64
+	// Warm is a starting server's slow-start factor in sixteenths of its
+	// weight (proxy.ServerStatus.Warm); 0: not starting.
+	Warm int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // statColumns is the `show stat` header of HAProxy 2.6, in order. The
@@ -277,9 +279,13 @@ func serverRow(px *Proxy, sv *Server) *row {
 	r.num("wretr", c.WRetr)
 	r.num("wredis", c.WRedis)
 	r.set("status", serverStatus(sv))
-	if sv.NeverReady {
+	switch {
+	case sv.NeverReady:
 		r.num("weight", 1)
-	} else {
+	case sv.Warm > 0:
+		r.num("weight", int64(balance.WarmedWeight(sv.Weight, sv.Warm)))
+		r.num("throttle", int64(balance.Throttle(sv.Weight, sv.Warm)))
+	default:
 		r.num("weight", int64(sv.Weight))
 	}
 	if sv.Backup {
@@ -363,16 +369,48 @@ func backendWeights(b *Backend) (weight, act, bck int64) {
 		}
 		if sv.Backup {
 			bck++
-			wbck += int64(sv.Weight)
+			wbck += int64(sv.Weight * warmOf(sv))
 		} else {
 			act++
+			wact += int64(sv.Weight * warmOf(sv))
+		}
+	}
+	// HAProxy sums effective weights (sixteenths of a weight) and rounds
+	// the total up
+	up := func(w int64) int64 { return (w + balance.WeightScale - 1) / balance.WeightScale }
+	if act > 0 {
+		return up(wact), act, bck
+	}
+	return up(wbck), act, bck
+}
+
+// backendUWeight is HAProxy's backend uweight: the user weights of the
+// servers backendWeights counts, with no slow start applied.
+func backendUWeight(b *Backend) int64 {
+	var wact, wbck int64
+	for i := range b.Servers {
+		sv := &b.Servers[i]
+		switch {
+		case !usable(sv):
+		case sv.Backup:
+			wbck += int64(sv.Weight)
+		default:
 			wact += int64(sv.Weight)
 		}
 	}
-	if act > 0 {
-		return wact, act, bck
+	if wact > 0 {
+		return wact
 	}
-	return wbck, act, bck
+	return wbck
+}
+
+// warmOf is a server's effective weight factor: its slow-start step, or
+// the full scale.
+func warmOf(sv *Server) int {
+	if sv.Warm > 0 {
+		return sv.Warm
+	}
+	return balance.WeightScale
 }
 
 func backendRow(px *Proxy, filtered bool) *row {
@@ -436,7 +474,7 @@ func backendRow(px *Proxy, filtered bool) *row {
 	r.num("connect", c.Connect)
 	r.num("reuse", c.Reuse)
 	r.zero("eint")
-	r.num("uweight", w)
+	r.num("uweight", backendUWeight(b))
 	r.zero("agg_server_status", "agg_server_check_status", "agg_check_status")
 	r.zero(h2Cols...)
 	r.zero(h1Cols...)
