@@ -396,6 +396,9 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// FullConn is the backend's `fullconn`, HAProxy's default filled
+	// when absent (servers' minconn grows to maxconn up to it).
+	FullConn int
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool
@@ -512,6 +515,9 @@ type Server struct {
 	// Source is the address connections to the server are made from
 	// (`source <addr>`); nil: the system's choice.
 	Source *net.TCPAddr
+	// MinConn is `minconn`: below MaxConn, the server's limit grows from
+	// it with the backend's load up to FullConn (minconn.go); 0 = none.
+	MinConn int
 	// Slowstart is the time the server's weight takes to ramp up after
 	// it comes back (`slowstart`; slowstart.go); 0 = at once.
 	Slowstart time.Duration

@@ -131,6 +131,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 			s.addr.Store(&sc.Addr)
 			s.maxConn.Store(int64(sc.MaxConn))
+			if sc.MaxConn > 0 && ((sc.MinConn > 0 && sc.MinConn < sc.MaxConn) || sc.Slowstart > 0) {
+				s.bal.DynMaxConn = func() int64 { return b.dynMaxConn(s) }
+			}
 			if sc.Observe && opt.Observe != nil {
 				be, name := bc.Name, sc.Name
 				s.observer = func(a check.Analysis) { opt.Observe(be, name, a) }

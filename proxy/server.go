@@ -33,6 +33,9 @@ type server struct {
 	// warmGen tells a slow start's ticks from an earlier ramp's
 	// (slowstart.go); guarded by Proxy.statusMu.
 	warmGen uint64
+	// warmSince is the Unix second its slow start began, 0 when not
+	// starting: what its dynamic maxconn reads without the status lock.
+	warmSince atomic.Int64
 	// addr and maxConn start as cfg's and change with `set server ...
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]

@@ -47,6 +47,7 @@ func (p *Proxy) warmupStart(b *backend, srv *server, before ServerStatus, now ti
 	st := &srv.status
 	if !st.Usable() {
 		st.Warm = 0
+		srv.warmSince.Store(0)
 		return false
 	}
 	if srv.cfg.Slowstart <= 0 || before.Usable() {
@@ -57,6 +58,7 @@ func (p *Proxy) warmupStart(b *backend, srv *server, before ServerStatus, now ti
 		st.Warm, _ = WarmupFactor(st.Changed, now, srv.cfg.Slowstart)
 	}
 	srv.warmGen++
+	srv.warmSince.Store(st.Changed.Unix())
 	return true
 }
 
@@ -85,6 +87,7 @@ func (p *Proxy) warmupTick(b *backend, srv *server, gen uint64) {
 	factor, done := WarmupFactor(st.Changed, now, srv.cfg.Slowstart)
 	if done {
 		st.Warm, st.Changed = 0, now
+		srv.warmSince.Store(0)
 	} else if b.cfg.Balance.Dynamic() {
 		st.Warm = factor
 	}

@@ -58,3 +58,26 @@ func TestWarmupEvery(t *testing.T) {
 		}
 	}
 }
+
+// HAProxy's srv_dynamic_maxconn: minconn, then beconn*maxconn/fullconn,
+// then maxconn from fullconn on; a slow start cuts it by the elapsed
+// whole percent, never below 1.
+func TestDynamicMaxconn(t *testing.T) {
+	for _, c := range []struct{ maxc, minc, beconn, full, want int64 }{
+		{10, 2, 1, 100, 2}, {10, 2, 30, 100, 3}, {10, 2, 99, 100, 9}, {10, 2, 100, 100, 10},
+		{10, 2, 500, 100, 10}, {10, 10, 1, 100, 10}, {10, 2, 6, 20, 3}, {10, 2, 5, 20, 2},
+	} {
+		if got := DynamicMaxconn(c.maxc, c.minc, c.beconn, c.full); got != c.want {
+			t.Errorf("DynamicMaxconn(%d, %d, %d, %d) = %d, want %d", c.maxc, c.minc, c.beconn, c.full, got, c.want)
+		}
+	}
+	since := int64(1000)
+	for _, c := range []struct {
+		after       int64
+		limit, want int64
+	}{{0, 10, 1}, {1, 10, 2}, {2, 10, 5}, {3, 10, 7}, {4, 10, 10}, {-1, 10, 10}, {1, 100, 25}} {
+		if got := WarmMaxconn(c.limit, since, time.Unix(since+c.after, 500e6), 4*time.Second); got != c.want {
+			t.Errorf("WarmMaxconn(%d) after %ds = %d, want %d", c.limit, c.after, got, c.want)
+		}
+	}
+}

@@ -124,8 +124,12 @@ func (p *Proxy) Backends() []BackendState {
 	out := make([]BackendState, 0, len(p.backendList))
 	for _, b := range p.backendList {
 		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
+		// scur is HAProxy's beconn: the requests on its servers and those
+		// waiting in its queue
+		bs.Stats.CurSessions = int64(b.queue.n.Load())
 		b.mu.Lock()
 		for _, s := range b.list() {
+			bs.Stats.CurSessions += s.bal.Conns.Load()
 			bs.Servers = append(bs.Servers, ServerState{
 				Name: s.cfg.Name, Addr: s.address(), MaxConn: int(s.maxConn.Load()), Up: s.bal.Up, Weight: s.bal.Weight,
 				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(), ID: s.id, Config: s.cfg,

@@ -308,6 +308,11 @@ func (w *worker) start(listen ListenFunc) error {
 	if w.plan.Proxy.MaxConn == 0 {
 		w.plan.Proxy.MaxConn = defaultMaxconn(w.plan)
 	}
+	for _, b := range w.plan.Proxy.Backends {
+		if b.FullConn == 0 {
+			b.FullConn = haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name))
+		}
+	}
 	if err := w.sizeFDLimit(); err != nil {
 		return err
 	}

@@ -164,17 +164,17 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	w := s.w
 	var spec balance.Spec
-	cookieName := ""
+	cookieName, fullconn := "", 0
 	for _, bc := range w.plan.Proxy.Backends {
 		if bc.Name == b.Name {
-			spec = bc.Balance
+			spec, fullconn = bc.Balance, bc.FullConn
 			if bc.Cookie != nil {
 				cookieName = bc.Cookie.Name
 			}
 		}
 	}
 	base := baseOf(w)
-	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
+	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: fullconn, Algo: spec.Name(),
 		StaticWeights: !spec.Dynamic(), Cookie: cookieName}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {

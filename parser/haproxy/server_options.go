@@ -117,6 +117,7 @@ var serverOptionTable = []serverOptionRow{
 	{"weight", "<weight>", serverCount},
 	{"maxconn", "<maxconn>", serverCount},
 	{"maxqueue", "<maxqueue>", serverCount},
+	{"minconn", "<minconn>", serverCount},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -256,7 +257,7 @@ func serverInterval(l *serverLine, o, v string) bool {
 }
 
 // serverCount is the integer options: rise, fall, weight, maxconn,
-// maxqueue, port and id.
+// maxqueue, minconn, port and id.
 func serverCount(l *serverLine, o, v string) bool {
 	opts := l.opts
 	n, _, _ := leadingInt(v) // atol(), as HAProxy reads them
@@ -279,6 +280,8 @@ func serverCount(l *serverLine, o, v string) bool {
 		opts.Maxconn = n
 	case "maxqueue":
 		opts.Maxqueue = n
+	case "minconn":
+		opts.Other[o] = fmt.Sprint(n)
 	case "port":
 		opts.Port = n
 	case "id":

@@ -67,9 +67,13 @@ func (c *census) inGroup(m *member) bool {
 }
 
 // hasRoom is HAProxy's "not saturated" test: no maxconn, or fewer
-// connections than maxconn.
+// connections than maxconn (the dynamic one when the server has it).
 func hasRoom(s *Server) bool {
-	return s.MaxConn <= 0 || s.Conns.Load() < s.MaxConn
+	m := s.MaxConn
+	if m > 0 && s.DynMaxConn != nil {
+		m = s.DynMaxConn()
+	}
+	return m <= 0 || s.Conns.Load() < m
 }
 
 func usableNow(s *Server) bool { return s.Up && s.Weight > 0 }

@@ -311,6 +311,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
+		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
@@ -383,6 +384,11 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	sv.SendProxy = sendProxy(s)
 	sv.Source = b.serverSource(s)
+	if v, ok := s.Other["minconn"]; ok {
+		sv.MinConn, _ = strconv.Atoi(v)
+		// minconn alone, or above maxconn, is the maxconn (HAProxy)
+		sv.MaxConn = max(sv.MaxConn, sv.MinConn)
+	}
 	if v, ok := s.Other["slowstart"]; ok {
 		sv.Slowstart, _, _ = haproxy.ParseTime(v) // checked by the parser
 	}
