@@ -515,6 +515,9 @@ type Server struct {
 	// Source is the address connections to the server are made from
 	// (`source <addr>`); nil: the system's choice.
 	Source *net.TCPAddr
+	// ID is the server's `id` (0: numbered around the forced ones, as
+	// HAProxy numbers them: serverIDs).
+	ID int
 	// MinConn is `minconn`: below MaxConn, the server's limit grows from
 	// it with the backend's load up to FullConn (minconn.go); 0 = none.
 	MinConn int

@@ -122,9 +122,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		var servers []*server
+		ids := serverIDs(bc.Servers)
 		for i, sc := range bc.Servers {
-			s := &server{cfg: sc, id: i + 1, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
-				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
+			s := &server{cfg: sc, id: ids[i], tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
+				Name: sc.Name, ID: i + 1, PUID: ids[i], Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
 			if sc.H2 || sc.H2ALPN {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server}

@@ -201,6 +201,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed), Warm: st.Warm}
 		if c := sv.Config; c != nil {
 			rs.ConfigDisabled = c.Disabled
+			rs.ForcedID = c.ID > 0
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
 			rs.Cookie = c.Cookie
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""

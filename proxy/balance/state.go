@@ -76,4 +76,12 @@ func hasRoom(s *Server) bool {
 	return m <= 0 || s.Conns.Load() < m
 }
 
+// puid is the server's id as HAProxy numbers it (Server.PUID).
+func (s *Server) puid() int {
+	if s.PUID > 0 {
+		return s.PUID
+	}
+	return s.ID
+}
+
 func usableNow(s *Server) bool { return s.Up && s.Weight > 0 }

@@ -384,6 +384,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	sv.SendProxy = sendProxy(s)
 	sv.Source = b.serverSource(s)
+	if s.Set["id"] {
+		sv.ID = s.ID
+	}
 	if v, ok := s.Other["minconn"]; ok {
 		sv.MinConn, _ = strconv.Atoi(v)
 		// minconn alone, or above maxconn, is the maxconn (HAProxy)

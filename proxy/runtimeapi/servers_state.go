@@ -113,9 +113,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.FQDN != "" {
 		fqdn = sv.FQDN
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 %s %s - 0 %d %s %s %d\n",
+	forced := 0
+	if sv.ForcedID {
+		forced = 1
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s - 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false
