@@ -46,11 +46,11 @@ import (
 // health checks and the runtime API change Up, Weight and Backup and then call
 // Balancer.Update.
 type Server struct {
-	Name   string
-	ID     int  // 1-based position in the backend (HAProxy's server id order)
+	Name string
+	ID   int // 1-based position in the backend (HAProxy's server id order)
 	// PUID is HAProxy's server id when `id` set it apart from the
 	// position (0: ID): consistent hashing and `first` go by it.
-	PUID int
+	PUID   int
 	Weight int  // current user weight, 0..256; 0 means never picked (drain)
 	Backup bool // used only when no active server is usable (or with allbackups)
 	Up     bool // only servers that are Up are picked
