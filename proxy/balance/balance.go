@@ -46,11 +46,8 @@ import (
 // health checks and the runtime API change Up, Weight and Backup and then call
 // Balancer.Update.
 type Server struct {
-	Name string
-	ID   int // 1-based position in the backend (HAProxy's server id order)
-	// PUID is HAProxy's server id when `id` set it apart from the
-	// position (0: ID): consistent hashing and `first` go by it.
-	PUID   int
+	Name   string
+	ID     int  // 1-based position in the backend (HAProxy's server id order)
 	Weight int  // current user weight, 0..256; 0 means never picked (drain)
 	Backup bool // used only when no active server is usable (or with allbackups)
 	Up     bool // only servers that are Up are picked
@@ -61,6 +58,9 @@ type Server struct {
 	// DynMaxConn, when set, is the limit in force under MaxConn (HAProxy's
 	// srv_dynamic_maxconn: minconn with fullconn, slowstart); read live.
 	DynMaxConn func() int64
+	// PUID is HAProxy's server id when `id` set it apart from the
+	// position (0: ID): consistent hashing and `first` go by it.
+	PUID int
 	// Conns is the number of connections currently assigned to the server.
 	// The caller increments it when it uses a picked server and decrements
 	// it when the connection ends; leastconn and first read it.
