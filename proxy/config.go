@@ -518,6 +518,9 @@ type Server struct {
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).
 	ID int
+	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
+	// server are redirected there (http_redir.go); "" = none.
+	Redir string
 	// MinConn is `minconn`: below MaxConn, the server's limit grows from
 	// it with the backend's load up to FullConn (minconn.go); 0 = none.
 	MinConn int

@@ -557,8 +557,15 @@ func (s *session) transaction() bool {
 		s.ck.pin.srv = assigned
 	}
 	s.stickMatch(be)
-	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
+	client := s.client()
+	if m := string(req.Method); m == "GET" || m == "HEAD" {
+		client.redirectPath, _ = redirectPath(s.breq.URI)
+	}
+	srv, sc, reused := be.connect(&s.breq, client, be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
+	if srv != nil && sc == nil {
+		return s.redirectToServer(be, srv, client.redirectPath)
+	}
 	if srv == nil {
 		t := term('S', 'C')
 		if s.tl.failedTimeout {

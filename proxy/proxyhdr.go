@@ -96,9 +96,15 @@ type clientAddrs struct {
 	// info is the request the connection is for: a server's `sni`
 	// expression reads it (tls_server.go).
 	info *RequestInfo
+	// redirectPath is set for a GET or HEAD request with a path: a
+	// server with `redir` answers it with a redirect instead of being
+	// connected to (http_redir.go).
+	redirectPath string
 }
 
-func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv, &s.info} }
+func (s *session) client() clientAddrs {
+	return clientAddrs{src: s.src, dst: s.dst, priv: &s.priv, info: &s.info}
+}
 
 // privateConn is a kept-alive connection to a send-proxy server: its
 // PROXY header named this session's client, so, as HAProxy does, it is

@@ -290,6 +290,9 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 				srv.stats.retries.Add(1)
 			}
 		}
+		if client.redirectPath != "" && srv.cfg.Redir != "" {
+			return srv, nil, false // the caller redirects (http_redir.go)
+		}
 		now := tl.picked
 		if failures > 0 {
 			now = time.Now()

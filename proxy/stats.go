@@ -23,6 +23,7 @@ type Counters struct {
 	// compression (compress_body.go): body bytes compressed in and out,
 	// bytes sent uncompressed by identity, compressed responses
 	compIn, compOut, compByp, compRsp atomic.Int64
+	redirected                        atomic.Int64 // requests a server's `redir` answered (http_redir.go)
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -54,6 +55,9 @@ type Stats struct {
 	// CompIn, CompOut, CompByp, CompRsp are comp_in, comp_out, comp_byp
 	// and comp_rsp (frontends and backends).
 	CompIn, CompOut, CompByp, CompRsp int64
+	// Redirected: requests the server's `redir` answered without a
+	// connection (among Sessions, not among its requests).
+	Redirected int64
 }
 
 // Snapshot copies the counters.
@@ -67,6 +71,7 @@ func (c *Counters) Snapshot() Stats {
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
 		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), ReqErrors: c.reqErrors.Load(),
 		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
+		Redirected: c.redirected.Load(),
 	}
 }
 

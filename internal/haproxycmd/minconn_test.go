@@ -34,7 +34,7 @@ func TestMinconnMatchHAProxy(t *testing.T) {
 			"frontend f2\n    bind %s\n    default_backend b2\n"+
 			"backend b2\n    balance leastconn\n    fullconn 20\n    server s1 %s maxconn 10 minconn 2\n"+
 			"backend b3\n    server s1 %s minconn 5\n", slow, f2, slow, web.Addr)
-		sock, _, bind := serverOptsDaemon(t, ha, backends)
+		sock, _, bind := serverOptsDaemon(t, ha, "", backends)
 		loopback.WaitListen(t, f2)
 		return sock, [2]string{bind, f2}
 	}

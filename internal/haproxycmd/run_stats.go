@@ -193,7 +193,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		// (persistence cookies choose servers without a pick).
 		sc.LbTot = sv.Stats.Sessions - sv.Stats.Direct
 		if sv.Stats.Requests == 0 && w.plan.Proxy.Backends != nil && isHTTPBackend(w, b.Name) {
-			sc.ReqTot = sv.Stats.Sessions
+			sc.ReqTot = sv.Stats.Sessions - sv.Stats.Redirected
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: sv.ID, Addr: sv.Addr,

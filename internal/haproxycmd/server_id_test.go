@@ -26,7 +26,7 @@ func TestServerIDMatchHAProxy(t *testing.T) {
 			"frontend f2\n    bind %s\n    default_backend bf\n"+
 			"backend bf\n    balance first\n    server sa %s id 9 maxconn 1\n    server sb %s\n    server sc %s id 4\n",
 			a.Addr, b.Addr, c.Addr, a.Addr, f2, a.Addr, b.Addr, c.Addr)
-		sock, _, bind := serverOptsDaemon(t, ha, backends)
+		sock, _, bind := serverOptsDaemon(t, ha, "", backends)
 		loopback.WaitListen(t, f2)
 		return sock, bind + " " + f2
 	}

@@ -17,13 +17,13 @@ import (
 )
 
 // serverOptsDaemon runs backends (the text after a frontend routing to
-// backend be) under haproxy or goha and returns its stats socket, its
-// stderr and the frontend's address.
-func serverOptsDaemon(t *testing.T, ha bool, backends string) (string, *haproxytest.Buffer, string) {
+// backend be) under haproxy or goha, with more defaults lines if any,
+// and returns its stats socket, its stderr and the frontend's address.
+func serverOptsDaemon(t *testing.T, ha bool, defaults, backends string) (string, *haproxytest.Buffer, string) {
 	dir, bind := t.TempDir(), loopback.FreeAddr(t)
 	cfg := fmt.Sprintf("global\n    stats socket %s/s.sock level admin\ndefaults\n    mode http\n"+
-		"    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 1s\n"+
-		"frontend fe\n    bind %s\n    default_backend be\n%s", dir, bind, backends)
+		"    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 1s\n%s"+
+		"frontend fe\n    bind %s\n    default_backend be\n%s", dir, defaults, bind, backends)
 	path := filepath.Join(dir, "s.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
 	errs := &haproxytest.Buffer{}
@@ -55,8 +55,8 @@ func TestSlowstartMatchHAProxy(t *testing.T) {
 	web := loopback.StartWeb(t, "web")
 	backends := fmt.Sprintf("backend be\n    server s1 %s weight 100 slowstart 3s\n    server s2 %s weight 37\n"+
 		"backend bs\n    balance source\n    server s1 %s weight 100 slowstart 3s\n", web.Addr, web.Addr, web.Addr)
-	haSock, haErrs, _ := serverOptsDaemon(t, true, backends)
-	goSock, goErrs, _ := serverOptsDaemon(t, false, backends)
+	haSock, haErrs, _ := serverOptsDaemon(t, true, "", backends)
+	goSock, goErrs, _ := serverOptsDaemon(t, false, "", backends)
 	both := func(cmd string) (string, string) {
 		return haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd)
 	}

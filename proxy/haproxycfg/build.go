@@ -387,6 +387,13 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}
+	if v, ok := s.Other["redir"]; ok {
+		if px.Mode != "http" {
+			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"
+			b.unsupported(s.Pos, "server redir outside mode http")
+		}
+		sv.Redir = v
+	}
 	if v, ok := s.Other["minconn"]; ok {
 		sv.MinConn, _ = strconv.Atoi(v)
 		// minconn alone, or above maxconn, is the maxconn (HAProxy)
