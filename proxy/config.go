@@ -518,6 +518,11 @@ type Server struct {
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).
 	ID int
+	// IdleMax is a positive `pool-max-conn`: the most idle connections
+	// kept for reuse (0: goha's own bound, maxIdlePerServer); NoIdle is
+	// `pool-max-conn 0`: every connection closes after its response.
+	IdleMax int
+	NoIdle  bool
 	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
 	// server are redirected there (http_redir.go); "" = none.
 	Redir string

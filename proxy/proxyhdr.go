@@ -148,7 +148,7 @@ func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 		srv.putIdle(sc, now)
 		return
 	}
-	if c.priv == nil {
+	if c.priv == nil || srv.cfg.NoIdle { // pool-max-conn 0: not even for this session
 		sc.Close()
 		return
 	}

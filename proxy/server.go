@@ -107,8 +107,15 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 		c.Close()
 		return
 	}
+	limit := maxIdlePerServer
+	switch {
+	case s.cfg.NoIdle:
+		limit = 0
+	case s.cfg.IdleMax > 0:
+		limit = min(limit, s.cfg.IdleMax)
+	}
 	s.mu.Lock()
-	if len(s.idle) < maxIdlePerServer {
+	if len(s.idle) < limit {
 		s.idle = append(s.idle, idleConn{c, now})
 		s.mu.Unlock()
 		return

@@ -118,6 +118,7 @@ var serverOptionTable = []serverOptionRow{
 	{"maxconn", "<maxconn>", serverCount},
 	{"maxqueue", "<maxqueue>", serverCount},
 	{"minconn", "<minconn>", serverCount},
+	{"pool-max-conn", "<count>", serverPoolMaxConn},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -253,6 +254,18 @@ func serverInterval(l *serverLine, o, v string) bool {
 	default:
 		l.opts.DownInter = d
 	}
+	return true
+}
+
+// serverPoolMaxConn is `pool-max-conn`, read with atol as HAProxy: -1
+// (unlimited) and up.
+func serverPoolMaxConn(l *serverLine, o, v string) bool {
+	n, _, _ := leadingInt(v)
+	if n < -1 {
+		l.alert("'%s' must be >= -1", o)
+		return false
+	}
+	l.opts.Other[o] = fmt.Sprint(n)
 	return true
 }
 
