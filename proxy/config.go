@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/persist"
+	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/stick"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -518,6 +519,8 @@ type Server struct {
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).
 	ID int
+	// PP2 are the TLVs of its PROXY v2 header (proxy-v2-options).
+	PP2 proxyproto.V2Options
 	// IdleMax is a positive `pool-max-conn`: the most idle connections
 	// kept for reuse (0: goha's own bound, maxIdlePerServer); NoIdle is
 	// `pool-max-conn 0`: every connection closes after its response.

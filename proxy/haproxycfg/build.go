@@ -383,6 +383,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	b.serverPP2(s, sv)
 	sv.Source = b.serverSource(s)
 	if s.Set["id"] {
 		sv.ID = s.ID
