@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,8 +67,12 @@ func TestMinconnMatchHAProxy(t *testing.T) {
 	ha, goha := haproxytest.StatsCmd(t, haSock, "show stat"), haproxytest.StatsCmd(t, goSock, "show stat")
 	diffLines(t, "show stat while waiting", statColumns(t, ha, minconnCols), statColumns(t, goha, minconnCols))
 	wg.Wait()
+	// the frontends' rows may still count a closing client connection
+	servers := func(rows []string) []string {
+		return slices.DeleteFunc(rows, func(r string) bool { return strings.Contains(r, "svname=FRONTEND") })
+	}
 	ha, goha = haproxytest.StatsCmd(t, haSock, "show stat"), haproxytest.StatsCmd(t, goSock, "show stat")
-	diffLines(t, "show stat after", statColumns(t, ha, minconnCols), statColumns(t, goha, minconnCols))
+	diffLines(t, "show stat after", servers(statColumns(t, ha, minconnCols)), servers(statColumns(t, goha, minconnCols)))
 	// the last queued requests of be outwait `timeout connect` (the
 	// queue timeout): 503 on both
 	slices.Sort(statuses["haproxy"])
