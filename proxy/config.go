@@ -12,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/persist"
+	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/stick"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -410,6 +411,9 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// FullConn is the backend's `fullconn`, HAProxy's default filled
+	// when absent (servers' minconn grows to maxconn up to it).
+	FullConn int
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool
@@ -533,4 +537,23 @@ type Server struct {
 	// Source is the address connections to the server are made from
 	// (`source <addr>`); nil: the system's choice.
 	Source *net.TCPAddr
+	// ID is the server's `id` (0: numbered around the forced ones, as
+	// HAProxy numbers them: serverIDs).
+	ID int
+	// PP2 are the TLVs of its PROXY v2 header (proxy-v2-options).
+	PP2 proxyproto.V2Options
+	// IdleMax is a positive `pool-max-conn`: the most idle connections
+	// kept for reuse (0: goha's own bound, maxIdlePerServer); NoIdle is
+	// `pool-max-conn 0`: every connection closes after its response.
+	IdleMax int
+	NoIdle  bool
+	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
+	// server are redirected there (http_redir.go); "" = none.
+	Redir string
+	// MinConn is `minconn`: below MaxConn, the server's limit grows from
+	// it with the backend's load up to FullConn (minconn.go); 0 = none.
+	MinConn int
+	// Slowstart is the time the server's weight takes to ramp up after
+	// it comes back (`slowstart`; slowstart.go); 0 = at once.
+	Slowstart time.Duration
 }

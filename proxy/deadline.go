@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
 	"time"
 )
@@ -186,3 +188,23 @@ func (c *tconn) setWrite(t time.Time) {
 	c.SetWriteDeadline(t)
 	c.wdl = t
 }
+
+// deadlineFrom is now+d, or no deadline (zero) when d is not set.
+func deadlineFrom(now time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return now.Add(d)
+}
+
+// firstSet is the first of ds that is set (above zero), or zero.
+func firstSet(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/netip"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -156,25 +155,6 @@ func (s *session) abort() {
 		sc.Close()
 	}
 }
-
-// deadlineFrom is now+d, or no deadline (zero) when d is not set.
-func deadlineFrom(now time.Time, d time.Duration) time.Time {
-	if d <= 0 {
-		return time.Time{}
-	}
-	return now.Add(d)
-}
-
-func firstSet(ds ...time.Duration) time.Duration {
-	for _, d := range ds {
-		if d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // serve runs a newly accepted connection on its own goroutine. The session
 // ends with finish, on whichever goroutine serves it last: an HTTP session
@@ -563,8 +543,15 @@ func (s *session) transaction() bool {
 		s.ck.pin.srv = assigned
 	}
 	s.stickMatch(be)
-	srv, sc, reused := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
+	client := s.client()
+	if m := string(req.Method); m == "GET" || m == "HEAD" {
+		client.redirectPath, _ = redirectPath(s.breq.URI)
+	}
+	srv, sc, reused := be.connect(&s.breq, client, be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
+	if srv != nil && sc == nil {
+		return s.redirectToServer(be, srv, client.redirectPath)
+	}
 	if srv == nil {
 		t := term('S', 'C')
 		if s.tl.failedTimeout {

@@ -38,6 +38,9 @@ type Options struct {
 	// Observe, when set, receives what the traffic to each server with
 	// Server.Observe showed (check.Runner.Analyze).
 	Observe func(backend, server string, a check.Analysis)
+	// WarmedUp, when set, hears of a server whose slow start ended
+	// (HAProxy logs it "is UP").
+	WarmedUp func(backend, server string)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
@@ -124,9 +127,10 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		b := &backend{cfg: bc}
 		var bals []*balance.Server
 		var servers []*server
+		ids := serverIDs(bc.Servers)
 		for i, sc := range bc.Servers {
-			s := &server{cfg: sc, id: i + 1, tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
-				Name: sc.Name, ID: i + 1, Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
+			s := &server{cfg: sc, id: ids[i], tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
+				Name: sc.Name, ID: i + 1, PUID: ids[i], Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
 			if sc.H2 || sc.H2ALPN {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server}
@@ -134,6 +138,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			s.addr.Store(&sc.Addr)
 			s.cookie.Store(&sc.Cookie)
 			s.maxConn.Store(int64(sc.MaxConn))
+			if sc.MaxConn > 0 && ((sc.MinConn > 0 && sc.MinConn < sc.MaxConn) || sc.Slowstart > 0) {
+				s.bal.DynMaxConn = func() int64 { return b.dynMaxConn(s) }
+			}
 			if sc.Observe && opt.Observe != nil {
 				be, name := bc.Name, sc.Name
 				s.observer = func(a check.Analysis) { opt.Observe(be, name, a) }

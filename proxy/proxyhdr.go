@@ -96,9 +96,15 @@ type clientAddrs struct {
 	// info is the request the connection is for: a server's `sni`
 	// expression reads it (tls_server.go).
 	info *RequestInfo
+	// redirectPath is set for a GET or HEAD request with a path: a
+	// server with `redir` answers it with a redirect instead of being
+	// connected to (http_redir.go).
+	redirectPath string
 }
 
-func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv, &s.info} }
+func (s *session) client() clientAddrs {
+	return clientAddrs{src: s.src, dst: s.dst, priv: &s.priv, info: &s.info}
+}
 
 // privateConn is a kept-alive connection to a send-proxy server: its
 // PROXY header named this session's client, so, as HAProxy does, it is
@@ -142,7 +148,7 @@ func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 		srv.putIdle(sc, now)
 		return
 	}
-	if c.priv == nil {
+	if c.priv == nil || srv.cfg.NoIdle { // pool-max-conn 0: not even for this session
 		sc.Close()
 		return
 	}
@@ -158,9 +164,39 @@ func (c clientAddrs) hello(srv *server) []byte {
 	case 1:
 		return proxyproto.AppendV1(nil, c.src, c.dst)
 	case 2:
-		return proxyproto.AppendV2(nil, c.src, c.dst)
+		return c.helloV2(srv)
 	}
 	return nil
+}
+
+// helloV2 is the v2 header with the TLVs HAProxy adds: the server's
+// proxy-v2-options, and a TLS client's ALPN whatever the options.
+func (c clientAddrs) helloV2(srv *server) []byte {
+	o := srv.cfg.PP2
+	var pc proxyproto.V2Client
+	if c.info != nil && c.info.TLS != nil {
+		pc.TLS = v2TLS(c.info)
+	}
+	if o == (proxyproto.V2Options{}) && (pc.TLS == nil || pc.TLS.ALPN == "") {
+		return proxyproto.AppendV2(nil, c.src, c.dst)
+	}
+	if o.UniqueID && c.info != nil {
+		pc.UniqueID = c.info.UniqueID()
+	}
+	return proxyproto.AppendV2TLV(nil, c.src, c.dst, o, pc)
+}
+
+// v2TLS is the client's TLS session as the SSL TLVs tell it, in
+// OpenSSL's names.
+func v2TLS(r *RequestInfo) *proxyproto.V2TLS {
+	st := r.TLS
+	t := &proxyproto.V2TLS{Version: tlsconf.VersionName(st.Version), Cipher: tlsconf.OpenSSLName(st.CipherSuite),
+		ALPN: st.NegotiatedProtocol, SNI: st.ServerName}
+	if len(st.PeerCertificates) > 0 {
+		t.CertSess, t.CertConn, t.Verify = true, !st.DidResume, uint32(r.TLSErrors.Verify)
+		t.CN = st.PeerCertificates[0].Subject.CommonName
+	}
+	return t
 }
 
 // bindInfo is what a listener tells its sessions.

@@ -116,7 +116,11 @@ func (q *waitQueue) len() int {
 func (s *server) acquire() bool {
 	for {
 		c := s.bal.Conns.Load()
-		if m := s.maxConn.Load(); m > 0 && c >= m {
+		m := s.maxConn.Load()
+		if m > 0 && s.bal.DynMaxConn != nil {
+			m = s.bal.DynMaxConn()
+		}
+		if m > 0 && c >= m {
 			return false
 		}
 		if s.bal.Conns.CompareAndSwap(c, c+1) {

@@ -30,6 +30,12 @@ type server struct {
 	// status is the admin and check state behind bal's Up and Weight
 	// (server_status.go); guarded by Proxy.statusMu.
 	status ServerStatus
+	// warmGen tells a slow start's ticks from an earlier ramp's
+	// (slowstart.go); guarded by Proxy.statusMu.
+	warmGen uint64
+	// warmSince is the Unix second its slow start began, 0 when not
+	// starting: what its dynamic maxconn reads without the status lock.
+	warmSince atomic.Int64
 	// addr and maxConn start as cfg's and change with `set server ...
 	// addr` and `set maxconn server` (runtime_limits.go).
 	addr    atomic.Pointer[string]
@@ -104,8 +110,15 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 		c.Close()
 		return
 	}
+	limit := maxIdlePerServer
+	switch {
+	case s.cfg.NoIdle:
+		limit = 0
+	case s.cfg.IdleMax > 0:
+		limit = min(limit, s.cfg.IdleMax)
+	}
 	s.mu.Lock()
-	if len(s.idle) < maxIdlePerServer {
+	if len(s.idle) < limit {
 		s.idle = append(s.idle, idleConn{c, now})
 		s.mu.Unlock()
 		return
@@ -293,6 +306,9 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 				b.stats.retries.Add(1)
 				srv.stats.retries.Add(1)
 			}
+		}
+		if client.redirectPath != "" && srv.cfg.Redir != "" {
+			return srv, nil, false // the caller redirects (http_redir.go)
 		}
 		now := tl.picked
 		if failures > 0 {

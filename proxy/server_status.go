@@ -28,6 +28,10 @@ type ServerStatus struct {
 	InitWeight int       // weight from the configuration
 	Changed    time.Time // last UP/DOWN or admin change (`show stat` lastchg)
 	Downs      int64     // UP -> DOWN transitions (`show stat` chkdown)
+	// Warm is the slow-start factor of a server ramping up after coming
+	// back (`slowstart`, HAProxy's SRV_ST_STARTING): 1..16 sixteenths of
+	// its weight, 16 all along for a static algorithm; 0 = not starting.
+	Warm int
 }
 
 // initialStatus is a configured server's status at start: in maintenance
@@ -49,7 +53,7 @@ func (s ServerStatus) EffectiveWeight() int {
 	if s.Drain || s.CheckDrain {
 		return 0
 	}
-	return s.Weight
+	return balance.WarmedWeight(s.Weight, s.Warm)
 }
 
 // settle finishes a change from before to s at now: lastchg moves on a
@@ -90,13 +94,18 @@ func (p *Proxy) UpdateServerStatus(backend, server string, fn func(s *ServerStat
 	p.statusMu.Lock()
 	before := srv.status
 	fn(&srv.status)
-	srv.status = srv.status.settle(before, time.Now())
+	now := time.Now()
+	srv.status = srv.status.settle(before, now)
+	warming := p.warmupStart(p.backends[backend], srv, before, now)
 	st := srv.status
 	err := p.UpdateServer(backend, server, func(b *balance.Server) {
 		b.Up = st.Usable()
 		b.Weight = st.EffectiveWeight()
 	})
 	p.statusMu.Unlock()
+	if warming {
+		p.scheduleWarmup(p.backends[backend], srv)
+	}
 	p.onMarked(srv, before.Usable(), st.Usable())
 	return err
 }

@@ -31,6 +31,7 @@ type Counters struct {
 	// fe_req_rate, be_sess_rate and srv_sess_rate fetches read
 	// (sample_state.go).
 	sessRate, reqRate stick.FreqCtr
+	redirected        atomic.Int64 // requests a server's `redir` answered (http_redir.go)
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -62,6 +63,9 @@ type Stats struct {
 	// CompIn, CompOut, CompByp, CompRsp are comp_in, comp_out, comp_byp
 	// and comp_rsp (frontends and backends).
 	CompIn, CompOut, CompByp, CompRsp int64
+	// Redirected: requests the server's `redir` answered without a
+	// connection (among Sessions, not among its requests).
+	Redirected int64
 }
 
 // Snapshot copies the counters.
@@ -75,6 +79,7 @@ func (c *Counters) Snapshot() Stats {
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
 		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), ReqErrors: c.reqErrors.Load(),
 		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
+		Redirected: c.redirected.Load(),
 	}
 }
 
@@ -132,8 +137,12 @@ func (p *Proxy) Backends() []BackendState {
 	out := make([]BackendState, 0, len(p.backendList))
 	for _, b := range p.backendList {
 		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
+		// scur is HAProxy's beconn: the requests on its servers and those
+		// waiting in its queue
+		bs.Stats.CurSessions = int64(b.queue.n.Load())
 		b.mu.Lock()
 		for _, s := range b.list() {
+			bs.Stats.CurSessions += s.bal.Conns.Load()
 			bs.Servers = append(bs.Servers, ServerState{
 				Name: s.cfg.Name, Addr: s.address(), MaxConn: int(s.maxConn.Load()), Up: s.bal.Up, Weight: s.bal.Weight,
 				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(), ID: s.id, Config: s.cfg,

@@ -311,6 +311,11 @@ func (w *worker) start(listen ListenFunc) error {
 	if w.plan.Proxy.MaxConn == 0 {
 		w.plan.Proxy.MaxConn = defaultMaxconn(w.plan)
 	}
+	for _, b := range w.plan.Proxy.Backends {
+		if b.FullConn == 0 {
+			b.FullConn = haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name))
+		}
+	}
 	if err := w.sizeFDLimit(); err != nil {
 		return err
 	}
@@ -327,7 +332,7 @@ func (w *worker) start(listen ListenFunc) error {
 		set(&proxy.RequestInfo{})
 	}
 	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
-		ConnError: events.connErrorLogger(), Observe: w.observe})
+		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp})
 	if err != nil {
 		return err
 	}

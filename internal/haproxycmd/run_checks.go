@@ -104,6 +104,14 @@ func (w *worker) observe(backend, server string, a check.Analysis) {
 	}
 }
 
+// warmedUp logs the end of a server's slow start as HAProxy does: "Server
+// B/S is UP. N active and M backup servers online. ..." (HAProxy counts
+// the step from starting to running as a state change).
+func (w *worker) warmedUp(backend, server string) {
+	_, backup := (&runtimeSource{w: w}).serverUsable(backend, server)
+	w.logCheckLine(backend, check.WarmedUpLine(backend, server, backup, w.backendCounts(backend, server)))
+}
+
 // backendOf finds which backend a check line is about, for its log
 // targets: every line names "B/S" or "backend B".
 func backendOf(l check.Line, targets []*check.Target) string {

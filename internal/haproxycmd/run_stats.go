@@ -165,17 +165,17 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 	w := s.w
 	var spec balance.Spec
-	cookieName := ""
+	cookieName, fullconn := "", 0
 	for _, bc := range w.plan.Proxy.Backends {
 		if bc.Name == b.Name {
-			spec = bc.Balance
+			spec, fullconn = bc.Balance, bc.FullConn
 			if bc.Cookie != nil {
 				cookieName = bc.Cookie.Name
 			}
 		}
 	}
 	base := baseOf(w)
-	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: haproxy.DefaultFullconn(w.plan.Proxy.FrontendMaxconn(b.Name)), Algo: spec.Name(),
+	be := &runtimeapi.Backend{Counters: counters(base.since("be/"+b.Name, b.Stats)), SLim: fullconn, Algo: spec.Name(),
 		StaticWeights: !spec.Dynamic(), Cookie: cookieName}
 	checks := map[string]*check.Target{}
 	for i := range w.plan.Checks {
@@ -199,14 +199,15 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		// (persistence cookies choose servers without a pick).
 		sc.LbTot = sv.Stats.Sessions - sv.Stats.Direct
 		if sv.Stats.Requests == 0 && w.plan.Proxy.Backends != nil && isHTTPBackend(w, b.Name) {
-			sc.ReqTot = sv.Stats.Sessions
+			sc.ReqTot = sv.Stats.Sessions - sv.Stats.Redirected
 		}
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: sv.ID, Addr: sv.Addr,
 			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, ResolvMaint: st.ResolvMaint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
-			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed)}
+			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed), Warm: st.Warm}
 		if c := sv.Config; c != nil {
 			rs.ConfigDisabled = c.Disabled
+			rs.ForcedID = c.ID > 0
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
 			rs.Cookie = w.px.ServerCookie(b.Name, sv.Name)
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
@@ -291,6 +292,11 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	if !maint {
 		w.leftMaint(backend, server)
+	}
+	if maint && !before.Maint {
+		// maintenance empties an unchecked server's health too, and
+		// leaving it does not refill it (HAProxy 2.6.12)
+		w.setUncheckedHealth(backend, server, 0)
 	}
 	if maint && !before.Maint && w.checks != nil {
 		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance

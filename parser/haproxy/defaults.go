@@ -66,9 +66,10 @@ const (
 )
 
 // DefaultFullconn is a backend's fullconn without `fullconn`, from the
-// summed maxconn of the frontends that can route to it.
+// summed maxconn of the frontends that can route to it, at least 1 (a
+// backend no frontend uses).
 func DefaultFullconn(frontendMaxconnSum int) int {
-	return (frontendMaxconnSum*DefaultFullconnPercent + 99) / 100
+	return max(1, (frontendMaxconnSum*DefaultFullconnPercent+99)/100)
 }
 
 // FDReserveBase is the file descriptors HAProxy 2.6 keeps for itself

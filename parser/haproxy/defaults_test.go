@@ -3,8 +3,9 @@ package haproxy
 import "testing"
 
 func TestDefaultFullconn(t *testing.T) {
-	// 10% of the frontends' summed maxconn, rounded up
-	for _, tc := range []struct{ sum, want int }{{0, 0}, {1, 1}, {10, 1}, {11, 2}, {2000, 200}, {8001, 801}} {
+	// 10% of the frontends' summed maxconn, rounded up, at least 1 (seen in
+	// show stat: a backend no frontend uses has slim 1)
+	for _, tc := range []struct{ sum, want int }{{0, 1}, {1, 1}, {10, 1}, {11, 2}, {2000, 200}, {8001, 801}} {
 		if got := DefaultFullconn(tc.sum); got != tc.want {
 			t.Errorf("DefaultFullconn(%d) = %d, want %d", tc.sum, got, tc.want)
 		}

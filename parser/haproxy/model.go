@@ -119,6 +119,7 @@ type Proxy struct {
 	HashBalanceFactor int
 	Timeouts          Timeouts
 	Maxconn           int
+	Fullconn          int // `fullconn` (0: HAProxy's default, DefaultFullconn)
 	Retries           int
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"

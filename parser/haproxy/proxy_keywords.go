@@ -49,6 +49,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"enabled", "", (*state).parseEnabled},
 	{"maxconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retries", "<value>", (*state).parseMaxconnRetries},
+	{"fullconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},

@@ -25,17 +25,20 @@ func (s *state) parseEnabled(px *Proxy, l *kwLine) bool {
 	return false
 }
 
-// parseMaxconnRetries is `maxconn` and `retries`: only a missing value is
-// an error, HAProxy reads it with atol().
+// parseMaxconnRetries is `maxconn`, `fullconn` and `retries`: only a
+// missing value is an error, HAProxy reads it with atol().
 func (s *state) parseMaxconnRetries(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		s.alert(l.p, "'%s' expects an integer argument.", l.kw)
 		return false
 	}
 	n, _, _ := leadingInt(l.arg(1))
-	if l.kw == "maxconn" {
+	switch l.kw {
+	case "maxconn":
 		px.Maxconn = n
-	} else {
+	case "fullconn":
+		px.Fullconn = n
+	default:
 		px.Retries, px.RetriesSet = n, true
 	}
 	return false

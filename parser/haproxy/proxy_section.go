@@ -31,6 +31,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.ErrorReplies = append([]ErrorReply(nil), def.ErrorReplies...)
 	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
+	px.Fullconn = def.Fullconn
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader

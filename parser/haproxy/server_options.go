@@ -117,6 +117,8 @@ var serverOptionTable = []serverOptionRow{
 	{"weight", "<weight>", serverCount},
 	{"maxconn", "<maxconn>", serverCount},
 	{"maxqueue", "<maxqueue>", serverCount},
+	{"minconn", "<minconn>", serverCount},
+	{"pool-max-conn", "<count>", serverPoolMaxConn},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -255,8 +257,20 @@ func serverInterval(l *serverLine, o, v string) bool {
 	return true
 }
 
+// serverPoolMaxConn is `pool-max-conn`, read with atol as HAProxy: -1
+// (unlimited) and up.
+func serverPoolMaxConn(l *serverLine, o, v string) bool {
+	n, _, _ := leadingInt(v)
+	if n < -1 {
+		l.alert("'%s' must be >= -1", o)
+		return false
+	}
+	l.opts.Other[o] = fmt.Sprint(n)
+	return true
+}
+
 // serverCount is the integer options: rise, fall, weight, maxconn,
-// maxqueue, port and id.
+// maxqueue, minconn, port and id.
 func serverCount(l *serverLine, o, v string) bool {
 	opts := l.opts
 	n, _, _ := leadingInt(v) // atol(), as HAProxy reads them
@@ -279,6 +293,8 @@ func serverCount(l *serverLine, o, v string) bool {
 		opts.Maxconn = n
 	case "maxqueue":
 		opts.Maxqueue = n
+	case "minconn":
+		opts.Other[o] = fmt.Sprint(n)
 	case "port":
 		opts.Port = n
 	case "id":

@@ -55,6 +55,12 @@ type Server struct {
 	// MaxConn is the server's maxconn (0 = unlimited); `first` fills servers
 	// up to it in id order.
 	MaxConn int64
+	// DynMaxConn, when set, is the limit in force under MaxConn (HAProxy's
+	// srv_dynamic_maxconn: minconn with fullconn, slowstart); read live.
+	DynMaxConn func() int64
+	// PUID is HAProxy's server id when `id` set it apart from the
+	// position (0: ID): consistent hashing and `first` go by it.
+	PUID int
 	// Conns is the number of connections currently assigned to the server.
 	// The caller increments it when it uses a picked server and decrements
 	// it when the connection ends; leastconn and first read it.

@@ -64,7 +64,7 @@ func (r *ring) refresh() {
 			}
 		}
 		for n := 0; n < ew; n++ {
-			*pts = append(*pts, ringPoint{key: hashfn.FullHash(uint32(m.s.ID*eweightMax + n)), m: m})
+			*pts = append(*pts, ringPoint{key: hashfn.FullHash(uint32(m.s.puid()*eweightMax + n)), m: m})
 		}
 	}
 	for _, pts := range [][]ringPoint{r.act, r.bck} {

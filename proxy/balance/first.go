@@ -23,7 +23,7 @@ func newFirst(servers []*Server, opts Options) *first {
 	// HAProxy walks servers by id, which `id` may set apart from the
 	// declaration order.
 	b.refresh()
-	sort.SliceStable(b.members, func(i, j int) bool { return b.members[i].s.ID < b.members[j].s.ID })
+	sort.SliceStable(b.members, func(i, j int) bool { return b.members[i].s.puid() < b.members[j].s.puid() })
 	return b
 }
 

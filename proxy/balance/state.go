@@ -67,9 +67,21 @@ func (c *census) inGroup(m *member) bool {
 }
 
 // hasRoom is HAProxy's "not saturated" test: no maxconn, or fewer
-// connections than maxconn.
+// connections than maxconn (the dynamic one when the server has it).
 func hasRoom(s *Server) bool {
-	return s.MaxConn <= 0 || s.Conns.Load() < s.MaxConn
+	m := s.MaxConn
+	if m > 0 && s.DynMaxConn != nil {
+		m = s.DynMaxConn()
+	}
+	return m <= 0 || s.Conns.Load() < m
+}
+
+// puid is the server's id as HAProxy numbers it (Server.PUID).
+func (s *Server) puid() int {
+	if s.PUID > 0 {
+		return s.PUID
+	}
+	return s.ID
 }
 
 func usableNow(s *Server) bool { return s.Up && s.Weight > 0 }

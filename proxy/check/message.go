@@ -73,6 +73,12 @@ func UpLine(backend, server string, backup bool, r Result, c BackendCounts, logH
 	return upLine(backend, server, backup, "UP", why, c)
 }
 
+// WarmedUpLine is "Server B/S is UP. N active and M backup servers
+// online. ...", without a reason: a server's slow start ended.
+func WarmedUpLine(backend, server string, backup bool, c BackendCounts) Line {
+	return upLine(backend, server, backup, "UP", "", c)
+}
+
 // upLine words a server going UP or stopping (state).
 func upLine(backend, server string, backup bool, state, why string, c BackendCounts) Line {
 	text := fmt.Sprintf("%s %s/%s is %s%s. %d active and %d backup servers online.%s %d sessions requeued, %d total in queue.",

@@ -312,6 +312,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
+		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
@@ -384,7 +385,30 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Weight = s.Weight
 	}
 	sv.SendProxy = sendProxy(s)
+	b.serverPP2(s, sv)
 	sv.Source = b.serverSource(s)
+	if s.Set["id"] {
+		sv.ID = s.ID
+	}
+	if v, ok := s.Other["pool-max-conn"]; ok {
+		n, _ := strconv.Atoi(v) // -1 (unlimited): goha's bound
+		sv.NoIdle, sv.IdleMax = n == 0, max(n, 0)
+	}
+	if v, ok := s.Other["redir"]; ok {
+		if px.Mode != "http" {
+			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"
+			b.unsupported(s.Pos, "server redir outside mode http")
+		}
+		sv.Redir = v
+	}
+	if v, ok := s.Other["minconn"]; ok {
+		sv.MinConn, _ = strconv.Atoi(v)
+		// minconn alone, or above maxconn, is the maxconn (HAProxy)
+		sv.MaxConn = max(sv.MaxConn, sv.MinConn)
+	}
+	if v, ok := s.Other["slowstart"]; ok {
+		sv.Slowstart, _, _ = haproxy.ParseTime(v) // checked by the parser
+	}
 	_, sv.OnMarkedDownShutdown = s.Other["on-marked-down"]
 	_, sv.OnMarkedUpShutdownBackup = s.Other["on-marked-up"]
 	if px.Mode == "http" {

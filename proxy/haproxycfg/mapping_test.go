@@ -197,7 +197,7 @@ backend be
 		"[test.cfg:14] : 'http-response return hdr x %[res.hdr(y)]: a reply header reading the response (HAProxy 2.6 closes the connection unanswered): " +
 			"sample fetch <res.hdr(y)]> may not be reliably used here because it needs 'HTTP response headers' which is not available here.' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance hash req.cook(s): only the src, path, url, urlp(<name>) and req.hdr(<name>) fetches are supported yet' parsed but not supported yet.",
-		"[test.cfg:18] : 'server option send-proxy-v2-ssl' parsed but not supported yet.",
+		"[test.cfg:18] : 'PROXY v2 TLVs in health checks' parsed but not supported yet.",
 		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl: unable to stat SSL certificate from file '/etc/ssl/x.pem' : stat /etc/ssl/x.pem: no such file or directory' parsed but not supported yet.",
 	}

@@ -53,8 +53,11 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	}
 	if sv.Up && !sv.Maint && !sv.ResolvMaint {
 		op = 2
-		if sv.Stopping {
+		switch {
+		case sv.Stopping:
 			op = 3 // SRV_ST_STOPPING
+		case sv.Warm > 0:
+			op = 1 // SRV_ST_STARTING: in its slow start
 		}
 	}
 	admin := 0
@@ -73,7 +76,7 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.ResolvMaint {
 		admin |= adminResolvMaint
 	}
-	healthy := op == 2 && admin == 0
+	healthy := (op == 2 || op == 1) && admin == 0
 	status, result, health, state := 1, 0, 0, 0
 	if ck := sv.Check; ck != nil {
 		status = checkStatusCodes[ck.Status]
@@ -115,9 +118,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.FQDN != "" {
 		fqdn = sv.FQDN
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 0 %s %s - 0 %d %s %s %d\n",
+	forced := 0
+	if sv.ForcedID {
+		forced = 1
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s - 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false

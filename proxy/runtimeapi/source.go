@@ -201,6 +201,11 @@ type Server struct {
 	// HanaFail is `show stat` hanafail, the times `observe` saw its error
 	// limit; nil for a server without observe.
 	HanaFail *int64
+	// ForcedID: the server's id came from its `id` option.
+	ForcedID bool
+	// Warm is a starting server's slow-start factor in sixteenths of its
+	// weight (proxy.ServerStatus.Warm); 0: not starting.
+	Warm int
 }
 
 // Check is a server's health check state, in HAProxy's terms: Health runs

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // statColumns is the `show stat` header of HAProxy 2.6, in order. The
@@ -277,9 +279,13 @@ func serverRow(px *Proxy, sv *Server) *row {
 	r.num("wretr", c.WRetr)
 	r.num("wredis", c.WRedis)
 	r.set("status", serverStatus(sv))
-	if sv.NeverReady {
+	switch {
+	case sv.NeverReady:
 		r.num("weight", 1)
-	} else {
+	case sv.Warm > 0:
+		r.num("weight", int64(balance.WarmedWeight(sv.Weight, sv.Warm)))
+		r.num("throttle", int64(balance.Throttle(sv.Weight, sv.Warm)))
+	default:
 		r.num("weight", int64(sv.Weight))
 	}
 	if sv.Backup {
@@ -351,30 +357,6 @@ func serverRow(px *Proxy, sv *Server) *row {
 	return r
 }
 
-// backendWeights returns HAProxy's backend weight (active servers'
-// weights, or the backups' when no active server is usable) and the
-// counts of usable active and backup servers.
-func backendWeights(b *Backend) (weight, act, bck int64) {
-	var wact, wbck int64
-	for i := range b.Servers {
-		sv := &b.Servers[i]
-		if !usable(sv) {
-			continue
-		}
-		if sv.Backup {
-			bck++
-			wbck += int64(sv.Weight)
-		} else {
-			act++
-			wact += int64(sv.Weight)
-		}
-	}
-	if act > 0 {
-		return wact, act, bck
-	}
-	return wbck, act, bck
-}
-
 func backendRow(px *Proxy, filtered bool) *row {
 	b := px.Backend
 	c := &b.Counters
@@ -436,7 +418,7 @@ func backendRow(px *Proxy, filtered bool) *row {
 	r.num("connect", c.Connect)
 	r.num("reuse", c.Reuse)
 	r.zero("eint")
-	r.num("uweight", w)
+	r.num("uweight", backendUWeight(b))
 	r.zero("agg_server_status", "agg_server_check_status", "agg_check_status")
 	r.zero(h2Cols...)
 	r.zero(h1Cols...)

@@ -1,0 +1,163 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+	"hash/crc32"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/proxyproto"
+)
+
+// pp2Servers are the server lines whose PROXY v2 headers are compared.
+var pp2Servers = []struct{ name, opts string }{
+	{"ssl", "send-proxy-v2-ssl"},
+	{"sslcn", "send-proxy-v2-ssl-cn"},
+	{"all", "send-proxy-v2 proxy-v2-options crc32c,unique-id,ssl,authority,ssl-cipher,cert-cn"},
+	{"uid", "send-proxy-v2 proxy-v2-options unique-id"},
+	{"alone", "proxy-v2-options ssl,crc32c"},
+	{"plain", "send-proxy-v2"},
+}
+
+// send-proxy-v2-ssl, send-proxy-v2-ssl-cn and proxy-v2-options, from a
+// clear-text client and from a TLS 1.2 client with SNI and ALPN: the bytes each server receives before the request
+// (the TLVs in HAProxy's order, the SSL TLV of a client without TLS, the
+// unique-id, options alone sending a v1 line; over TLS the ALPN TLV
+// always, the authority, the SSL TLV's version and cipher) are HAProxy's, ports and
+// CRC aside (the CRC is checked on each side).
+func TestPP2TLVsMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	var mu sync.Mutex
+	got := map[string][]byte{}
+	web := func(name string) string {
+		return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			br := bufio.NewReader(c)
+			var buf []byte
+			// the v2 signature starts with an empty line too
+			for i := bytes.Index(buf, []byte("GET ")); i < 0 || !bytes.HasSuffix(buf[i:], []byte("\r\n\r\n")); i = bytes.Index(buf, []byte("GET ")) {
+				b, err := br.ReadByte()
+				if err != nil {
+					return
+				}
+				buf = append(buf, b)
+			}
+			mu.Lock()
+			got[name] = buf[:bytes.Index(buf, []byte("GET "))]
+			mu.Unlock()
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		})
+	}
+	var backends strings.Builder
+	for _, s := range pp2Servers {
+		fmt.Fprintf(&backends, "backend %s\n    server s1 %s %s\n", s.name, web(s.name), s.opts)
+	}
+	crt := selfSignedPEM(t)
+	headers := func(ha, overTLS bool) map[string][]byte {
+		tlsBind := loopback.FreeAddr(t)
+		_, _, bind := serverOptsDaemon(t, ha, "    unique-id-format id-%[req.hdr(x-id)]\n",
+			fmt.Sprintf("    use_backend %%[req.hdr(x-b)]\nbackend be\nfrontend ft\n    bind %s ssl crt %s alpn http/1.1\n"+
+				"    use_backend %%[req.hdr(x-b)]\n%s", tlsBind, crt, backends.String()))
+		loopback.WaitListen(t, tlsBind)
+		mu.Lock()
+		got = map[string][]byte{}
+		mu.Unlock()
+		for _, s := range pp2Servers {
+			var c net.Conn
+			var err error
+			if overTLS {
+				c, err = tls.Dial("tcp", tlsBind, &tls.Config{InsecureSkipVerify: true, ServerName: "www.example.test",
+					NextProtos: []string{"http/1.1"}, MaxVersion: tls.VersionTLS12,
+					CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}})
+			} else {
+				c, err = net.Dial("tcp", bind)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nX-B: %s\r\nX-Id: %s-7\r\nConnection: close\r\n\r\n", s.name, s.name)
+			bufio.NewReader(c).ReadString('\n')
+			c.Close()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		out := map[string][]byte{}
+		for k, v := range got {
+			out[k] = maskPP2(t, k, v)
+		}
+		return out
+	}
+	for _, overTLS := range []bool{false, true} {
+		ha, goha := headers(true, overTLS), headers(false, overTLS)
+		if len(ha) != len(pp2Servers) || overTLS && !bytes.Contains(ha["all"], []byte("ECDHE-ECDSA-AES128-GCM-SHA256")) {
+			t.Fatalf("TLS %v: HAProxy's headers are not what the test expects: %q", overTLS, ha)
+		}
+		for _, s := range pp2Servers {
+			if !bytes.Equal(ha[s.name], goha[s.name]) {
+				t.Errorf("%s (%s), TLS %v:\nhaproxy %q\n   goha %q", s.name, s.opts, overTLS, ha[s.name], goha[s.name])
+			}
+		}
+	}
+}
+
+// selfSignedPEM writes a throw-away ECDSA certificate and its key in one
+// PEM file, as `bind ... ssl crt` reads it.
+func selfSignedPEM(t *testing.T) string {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "www.example.test"},
+		DNSNames: []string{"www.example.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	path := filepath.Join(t.TempDir(), "crt.pem")
+	os.WriteFile(path, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})...), 0o600)
+	return path
+}
+
+// maskPP2 checks a v2 header's CRC32C TLV, if any, and blanks it and the
+// two ports (IPv4 addresses: both daemons listen on 127.0.0.1).
+func maskPP2(t *testing.T, name string, h []byte) []byte {
+	if bytes.HasPrefix(h, []byte("PROXY ")) {
+		f := strings.Fields(string(h))
+		return []byte(strings.Join(f[:len(f)-2], " ") + " P P")
+	}
+	if len(h) < 28 || !bytes.HasPrefix(h, proxyproto.Sig2) {
+		return h
+	}
+	h = bytes.Clone(h)
+	for off := 28; off+3 <= len(h); {
+		typ, n := h[off], int(binary.BigEndian.Uint16(h[off+1:]))
+		if typ == 0x03 && n == 4 && off+7 <= len(h) {
+			want := binary.BigEndian.Uint32(h[off+3:])
+			copy(h[off+3:off+7], []byte{0, 0, 0, 0})
+			if crc32.Checksum(h, crc32.MakeTable(crc32.Castagnoli)) != want {
+				t.Errorf("%s: bad CRC32C", name)
+			}
+		}
+		off += 3 + n
+	}
+	copy(h[24:28], []byte{'P', 'P', 'P', 'P'})
+	return h
+}

@@ -1,0 +1,53 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/proxyproto"
+)
+
+// serverPP2 maps send-proxy-v2-ssl, send-proxy-v2-ssl-cn and
+// proxy-v2-options to the TLVs of the server's PROXY v2 header. The first
+// two turn send-proxy-v2 on; options alone make HAProxy 2.6 send a PROXY
+// header all the same, in v1 (which has no TLV). cert-sig and cert-key
+// stay unsupported, as do TLVs in health checks' headers.
+func (b *builder) serverPP2(s *haproxy.Server, sv *proxy.Server) {
+	var o proxyproto.V2Options
+	if _, ok := s.Other["send-proxy-v2-ssl"]; ok {
+		sv.SendProxy, o.SSL = 2, true
+	}
+	if _, ok := s.Other["send-proxy-v2-ssl-cn"]; ok {
+		sv.SendProxy, o.SSL, o.SSLCN = 2, true, true
+	}
+	if v, ok := s.Other["proxy-v2-options"]; ok {
+		for _, opt := range strings.Split(v, ",") {
+			switch opt {
+			case "ssl":
+				o.SSL = true
+			case "cert-cn":
+				o.SSLCN = true
+			case "ssl-cipher":
+				o.SSLCipher = true
+			case "authority":
+				o.Authority = true
+			case "crc32c":
+				o.CRC32C = true
+			case "unique-id":
+				o.UniqueID = true
+			default: // cert-sig, cert-key
+				b.unsupported(s.Pos, "proxy-v2-options "+opt)
+			}
+		}
+	}
+	sv.PP2 = o
+	if o != (proxyproto.V2Options{}) && sv.SendProxy == 0 {
+		sv.SendProxy = 1
+	}
+	// HAProxy's checks send the header with its TLVs (or, options
+	// alone, a v1 line); goha's checks send none of them
+	if o != (proxyproto.V2Options{}) && s.Check && (checkSendProxy(s) != 0 || sendProxy(s) == 0) {
+		b.unsupported(s.Pos, "PROXY v2 TLVs in health checks")
+	}
+}
