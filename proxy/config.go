@@ -119,6 +119,10 @@ type Frontend struct {
 	Services []HeaderRule
 	// ResponseRules run on each response before it is sent to the client.
 	ResponseRules []HeaderRule
+	// AfterResponseRules are the http-after-response rules: they run on
+	// every response the client gets, the proxy's own pages included,
+	// after the http-response rules (after_response.go).
+	AfterResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.
 	TCPConnRules []TCPConnRule
 	// TCPSessRules are the `tcp-request session` rules (track-sc only),

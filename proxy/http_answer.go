@@ -8,7 +8,7 @@ import "time"
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
 func (s *session) sendError(code int, be *backend) {
-	s.sendPage(code, be, s.errorPage(code, be))
+	s.sendPage(code, be, s.afterPage(s.errorPage(code, be)))
 }
 
 // answerError answers a request no server took with the error page for
@@ -20,7 +20,7 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 		be.stats.countStatus(code)
 	}
 	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
-	s.emitLog(be, nil, code, t)
+	s.emitLog(be, nil, s.afterStatus(code), t)
 	if !closeConn {
 		s.start = next
 		return true

@@ -146,7 +146,7 @@ func (x *exchange) run() bool {
 				s.redispatched()
 				if x.srv == nil {
 					s.sendError(503, x.be)
-					x.status, x.term = 503, term('S', 'C')
+					x.status, x.term = s.afterStatus(503), term('S', 'C')
 					return false
 				}
 				x.srv.stats.sessions.Add(1)
@@ -242,6 +242,7 @@ func (x *exchange) failResponse(err error) {
 	}
 	x.srv.stats.countStatus(code)
 	x.s.sendError(code, x.be)
+	x.status = x.s.afterStatus(code)
 }
 
 func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
@@ -390,10 +391,12 @@ func (x *exchange) forwardResponse() bool {
 		s.fe.stats.countStatus(504)
 		x.srv.stats.countStatus(504)
 		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no rules: they were running
+		x.status = s.afterStatus(504)
 		s.clientWriteMessage(s.out)
 		return false
 	}
 	x.responseCookies()
+	x.afterResponse() // after_response.go
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)
 	}

@@ -153,7 +153,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	fe.stats.countStatus(status)
 	next, closeConn := s.writeAnswer(page, forceClose)
 	// A cookie read for the log also names its server there.
-	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), status, t)
+	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), t)
 	if !closeConn {
 		s.start = next
 		return true
@@ -193,6 +193,7 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 // connection ends (an HTTP/1.0 page says nothing), keep-alive to an
 // HTTP/1.0 client kept, nothing otherwise.
 func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []byte {
+	page = s.afterPage(page) // the http-after-response rules come first
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
 		head, body = page[:i+2], page[i+4:]

@@ -55,7 +55,9 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.clientClose = closeConn
-	if err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor)); err != nil {
+	err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor))
+	x.status = s.afterStatus(status)
+	if err != nil {
 		return false
 	}
 	return !closeConn

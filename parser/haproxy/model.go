@@ -140,6 +140,8 @@ type Proxy struct {
 	DefaultBackAt     Pos
 	HTTPRequestRules  []HTTPRule // `http-request` rules, in order
 	HTTPResponseRules []HTTPRule // `http-response` rules, in order
+	// HTTPAfterResponseRules are the `http-after-response` rules, in order.
+	HTTPAfterResponseRules []HTTPRule
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule

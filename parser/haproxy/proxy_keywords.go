@@ -77,6 +77,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	// rules (proxy_http.go, proxy_tcp.go)
 	{"http-request", "<action> [options...] [ { if | unless } <condition> ]", (*state).parseHTTPRule},
 	{"http-response", "<action> <options...> [ { if | unless } <condition> ]", (*state).parseHTTPRule},
+	{"http-after-response", "<action> <options...> [ { if | unless } <condition> ]", (*state).parseHTTPRule},
 	{"redirect", "location|prefix|scheme <to> [code <code>] <option> [{if | unless} <condition>]", (*state).parseRedirect},
 	{"tcp-request", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPRequest},
 	{"tcp-response", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPResponse},

@@ -17,7 +17,7 @@ func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (pr
 	what := kw + " " + r.Action
 	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
 	switch {
-	case r.Action == "set-status" && kw == "http-response":
+	case r.Action == "set-status" && (kw == "http-response" || kw == "http-after-response"):
 		st, reason, ok := parseSetStatus(r.Args)
 		if !ok {
 			b.unsupported(r.Pos, full)

@@ -278,9 +278,11 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		fe.RequestRules = append(b.httpContentRules(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
+		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 		fe.Monitor = b.monitor(px, acls)
+		b.afterResponseServices(px, fe) // after_response.go
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.TCPContentTracks {
