@@ -291,6 +291,7 @@ func (x *exchange) tunnel() bool {
 		return false
 	}
 	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
+	x.afterResponse()   // and runs its http-after-response rules
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}
