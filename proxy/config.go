@@ -389,6 +389,9 @@ type HeaderRule struct {
 // first whose condition holds decides.
 type TCPConnRule struct {
 	Reject bool
+	// Silent makes a Reject a silent-drop: the client is not told
+	// (actions_drop.go silence) and the frontend counts a denied request.
+	Silent bool
 	Cond   Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).

@@ -42,8 +42,8 @@ rules:
 		switch r.Action {
 		case ContentAccept:
 			skip = r.Skip
-		case ContentReject:
-			s.rejectContent() // actions_content.go
+		case ContentReject, ContentSilentDrop:
+			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
 			s.applyHeaderRule(r)

@@ -201,7 +201,10 @@ func (s *session) serve() {
 		}
 	}
 	s.beginConnInfo()
-	s.sessionRules()
+	if s.sessionRules() { // a silent-drop
+		s.finish()
+		return
+	}
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.
 	st.sessions.Add(1)

@@ -24,6 +24,10 @@ func (x *exchange) countDropped(counted int64, kind http1.BodyKind) {
 // returns whether the client connection serves another request.
 func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	s := x.s
+	if r.Action == SilentDrop {
+		x.dropResponse() // actions_drop.go
+		return false
+	}
 	x.serverClose = true // its body is left unread
 	status, closeConn := r.Status, x.clientClose || r.Close
 	var page []byte

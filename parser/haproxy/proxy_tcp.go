@@ -22,8 +22,8 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && ((w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2]))) ||
-		(w[1] == "content" && (w[2] == "accept" || w[2] == "reject"))) {
+	verdict := len(w) > 2 && (w[2] == "accept" || w[2] == "reject" || w[2] == "silent-drop")
+	if len(w) > 2 && ((w[1] == "connection" && (verdict || isTrackSC(w[2]))) || (w[1] == "content" && verdict)) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			// the wire maps them or reports them
@@ -35,7 +35,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
-	if len(w) > 2 && (w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) {
+	if len(w) > 2 && ((w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) || w[1] == "session" && w[2] == "silent-drop") {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			if w[1] == "session" {
