@@ -392,7 +392,10 @@ type TCPConnRule struct {
 	// Silent makes a Reject a silent-drop: the client is not told
 	// (actions_drop.go silence) and the frontend counts a denied request.
 	Silent bool
-	Cond   Condition // sees only Src (nil = always)
+	// Close is tcp-response content close: the server connection ends,
+	// the rules stop (tcp_response.go).
+	Close bool
+	Cond  Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule
@@ -403,6 +406,9 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// TCPResponseRules are the `tcp-response content` rules, run once the
+	// server connection is up (tcp_response.go).
+	TCPResponseRules []TCPConnRule
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool

@@ -108,6 +108,9 @@ func (x *exchange) run() bool {
 			}
 		}
 		if err == nil && !sendBodyNow {
+			if x.tcpResponse() { // tcp_response.go
+				return false
+			}
 			// A server that ignores Expect would wait for the body forever:
 			// like curl, give it expectWait to answer, then send the body.
 			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.serverTimeout(), expectWait)))
@@ -126,6 +129,9 @@ func (x *exchange) run() bool {
 				}
 			}
 		} else if err == nil {
+			if x.tcpResponse() { // tcp_response.go
+				return false
+			}
 			err = x.readResponseHead()
 		}
 		if err == errStale && x.reused && complete {

@@ -253,11 +253,26 @@ func (s *session) serveTCP() {
 	s.curSrv.Store(srv)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
-	defer be.release(srv)
+	// The server's connection count drops before the log line, which
+	// shows it as HAProxy does (srv_conn).
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			be.release(srv)
+		}
+	}
+	defer release()
+	if ended, t := s.tcpResponseTCP(be, srv, sc); ended { // tcp_response.go
+		release()
+		s.emitLog(be, srv, 0, t)
+		return
+	}
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	if len(pending) > 0 {
 		// What the rules inspected goes first, unchanged.
 		if _, err := sc.write(pending, bt.Server); err != nil {
+			release()
 			s.emitLog(be, srv, 0, term('S', 'D'))
 			return
 		}
@@ -276,6 +291,7 @@ func (s *session) serveTCP() {
 	be.stats.bytesIn.Add(up)
 	be.stats.bytesOut.Add(down)
 	s.sent, s.received = down, up
+	release()
 	s.emitLog(be, srv, 0, term('-', '-'))
 }
 

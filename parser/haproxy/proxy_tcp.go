@@ -74,7 +74,34 @@ func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc"
 
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")
-	return s.parseRawKeyword(px, l)
+	w := l.w
+	if len(w) <= 2 || w[1] != "content" {
+		return s.parseRawKeyword(px, l)
+	}
+	if !s.rawCheck(l) || px.Kind == "frontend" {
+		return false // a frontend's are ignored by HAProxy (capabilityWarning said so)
+	}
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: w})
+	if tcpResponseVerdict(w[2]) {
+		if r, ok := simpleRule(w, 3); ok {
+			r.Pos, r.Action = l.p, w[2]
+			px.TCPResponseRules = append(px.TCPResponseRules, r)
+			return false // the wire maps them or reports them
+		}
+	}
+	// The other actions, by their own rows (unsupported or inert).
+	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: l.p, Args: w})
+	s.d.Unsupported(l.p.File, l.p.Line, "tcp-response content "+w[2])
+	return false
+}
+
+// tcpResponseVerdict says whether goha models a tcp-response content
+// action: accept, reject, close and the variable actions.
+func tcpResponseVerdict(action string) bool {
+	if _, isVar, _ := ParseVarAction(action); isVar {
+		return true
+	}
+	return action == "accept" || action == "reject" || action == "close"
 }
 
 func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {

@@ -69,6 +69,9 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.peersNodes(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
+		for _, r := range px.TCPResponseRules {
+			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
+		}
 	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
@@ -332,6 +335,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)
+	be.TCPResponseRules = b.tcpResponseRules(px, be) // tcp_response.go
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
