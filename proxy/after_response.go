@@ -23,21 +23,33 @@ type afterState struct {
 	// status is the status set-status gave the page (0: unchanged), which
 	// HAProxy logs.
 	status int
+	edited bool // edits.list holds the head being edited
+	// be is the backend whose rules run before the frontend's on the next
+	// page the proxy makes (nil: the frontend's only); afterPage clears it.
+	be *backend
 }
 
-// runAfterRules runs the frontend's http-after-response rules on resp, in
-// order, each on the head the rules before it left; an allow ends them.
-// It returns whether a rule changed the head. The fetches read resp (the
-// res.* ones, status); the request variables are gone, as HAProxy prunes
-// them before these rules.
-func (s *session) runAfterRules(resp *http1.Response) (changed bool) {
-	rules := s.fe.cfg.AfterResponseRules
+// runAfterRules runs the http-after-response rules of be (nil: none),
+// then the frontend's, on resp, as HAProxy's http_eval_after_res_rules:
+// each list in order, each rule on the head the rules before it left; an
+// allow ends its own list only. It returns whether a rule changed the
+// head. The fetches read resp (the res.* ones, status); the request
+// variables are gone, as HAProxy prunes them before these rules.
+func (s *session) runAfterRules(resp *http1.Response, be *backend) (changed bool) {
 	s.info.endRequest()
 	prev := s.info.resp
 	s.info.resp = resp
 	defer func() { s.info.resp = prev }()
+	s.after.edited = false
+	if be != nil {
+		changed = s.runAfterList(be.cfg.AfterResponseRules, resp)
+	}
+	return s.runAfterList(s.fe.cfg.AfterResponseRules, resp) || changed
+}
+
+// runAfterList runs one list of http-after-response rules (runAfterRules).
+func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response) (changed bool) {
 	e := &s.after.edits
-	edited := false
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
@@ -45,10 +57,10 @@ func (s *session) runAfterRules(resp *http1.Response) (changed bool) {
 		}
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader, ReplaceHeader, ReplaceValue:
-			if !edited {
+			if !s.after.edited {
 				e.arena = e.arena[:0]
 				e.list = append(e.list[:0], resp.Headers...)
-				edited = true
+				s.after.edited = true
 			}
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
 				e.replaceFields(r, &s.info)
@@ -79,7 +91,7 @@ func (s *session) runAfterRules(resp *http1.Response) (changed bool) {
 // first, as HAProxy inserts it before these rules.
 func (x *exchange) afterResponse() {
 	s := x.s
-	if len(s.fe.cfg.AfterResponseRules) == 0 {
+	if len(s.fe.cfg.AfterResponseRules) == 0 && len(x.be.cfg.AfterResponseRules) == 0 {
 		return
 	}
 	resp := &s.resp
@@ -88,16 +100,20 @@ func (x *exchange) afterResponse() {
 		resp.Headers = append(append(hs, resp.Headers...), x.extra...)
 		x.extra = x.extra[:0]
 	}
-	s.runAfterRules(resp)
+	s.runAfterRules(resp, x.be)
 }
 
 // afterPage returns page (a whole response the proxy made: head and body)
-// as the http-after-response rules leave it, and notes in s.after.status
+// as the http-after-response rules leave it (s.after.be's first), and notes in s.after.status
 // the status a set-status gave it. page itself is returned when no rule
 // changed it.
 func (s *session) afterPage(page []byte) []byte {
-	s.after.status = 0
-	if len(s.fe.cfg.AfterResponseRules) == 0 {
+	be := s.after.be
+	s.after.status, s.after.be = 0, nil
+	if be != nil && len(be.cfg.AfterResponseRules) == 0 {
+		be = nil
+	}
+	if len(s.fe.cfg.AfterResponseRules) == 0 && be == nil {
 		return page
 	}
 	resp := &s.after.resp
@@ -105,7 +121,7 @@ func (s *session) afterPage(page []byte) []byte {
 		return page
 	}
 	old := resp.Status
-	if !s.runAfterRules(resp) {
+	if !s.runAfterRules(resp, be) {
 		return page
 	}
 	if resp.Status != old {

@@ -406,6 +406,9 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// AfterResponseRules are a backend's http-after-response rules, run
+	// before the frontend's (after_response.go).
+	AfterResponseRules []HeaderRule
 	// TCPResponseRules are the `tcp-response content` rules, run once the
 	// server connection is up (tcp_response.go).
 	TCPResponseRules []TCPConnRule

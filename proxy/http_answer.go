@@ -8,6 +8,7 @@ import "time"
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
 func (s *session) sendError(code int, be *backend) {
+	s.after.be = be
 	s.sendPage(code, be, s.afterPage(s.errorPage(code, be)))
 }
 
@@ -19,6 +20,7 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 	if be != nil {
 		be.stats.countStatus(code)
 	}
+	s.after.be = be // its http-after-response rules first
 	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
 	s.emitLog(be, nil, s.afterStatus(code), t)
 	if !closeConn {

@@ -396,7 +396,8 @@ func (x *exchange) forwardResponse() bool {
 		x.status, x.term = 504, term('s', 'D')
 		s.fe.stats.countStatus(504)
 		x.srv.stats.countStatus(504)
-		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no rules: they were running
+		s.after.be = x.be                              // its http-after-response rules first
+		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no http-response rules: they were running
 		x.status = s.afterStatus(504)
 		s.clientWriteMessage(s.out)
 		return false

@@ -59,6 +59,7 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.clientClose = closeConn
+	s.after.be = x.be // its http-after-response rules first
 	err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor))
 	x.status = s.afterStatus(status)
 	if err != nil {

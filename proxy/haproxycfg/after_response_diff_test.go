@@ -12,7 +12,7 @@ import (
 // afterResponseCfg exercises http-after-response on the server's response
 // (after the http-response rules and the persistence cookie) and on the
 // pages the proxy makes: deny, a reply, a redirect, the 503 of a backend
-// without server, the monitor URI.
+// without server, the monitor URI; a backend's rules run first.
 const afterResponseCfg = `global
     log LOG local0
 defaults
@@ -34,6 +34,7 @@ frontend fe
     http-response set-header x-resp 1
     http-response set-var(res.r) str(rv)
     http-after-response set-header x-after %[status]
+    http-after-response add-header x-order fe
     http-after-response add-header x-var "%[var(txn.p)]-%[var(res.r)]-%[var(req.q)]"
     http-after-response del-header x-resp if { var(txn.p) -m str /delresp }
     http-after-response replace-header content-type (.*)/(.*) \2-\1 if { var(txn.p) -m str /rh }
@@ -51,9 +52,13 @@ frontend fe
     default_backend be
 backend be
     cookie SRV insert indirect
+    http-after-response set-header x-order be
+    http-after-response allow if { var(txn.p) -m str /beallow }
+    http-after-response add-header x-order be2
     server s1 REC cookie c1
 backend empty
     retries 0
+    http-after-response set-status 500 reason "Dead" if { status 503 }
     server s1 127.0.0.1:1
 `
 
@@ -69,7 +74,7 @@ func TestAfterResponseDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(afterResponseCfg, "REC", rec)
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	paths := []string{"/", "/d", "/d403", "/ret", "/redir", "/dead", "/mon", "/delresp", "/rh", "/teapot",
-		"/allow", "/nocookie"}
+		"/allow", "/nocookie", "/beallow"}
 	// The log lines, one closing connection at a time (the monitor URI is
 	// not logged).
 	for _, p := range paths {
@@ -107,7 +112,8 @@ func TestAfterResponseRefused(t *testing.T) {
 		{"http", "frontend", "http-after-response set-header x 1", ""},
 		{"http", "frontend", "http-after-response capture res.hdr(x) id 0", "capture"},
 		{"http", "frontend", "http-after-response strict-mode on", "strict-mode"},
-		{"http", "backend", "http-after-response set-header x 1", "in a backend"},
+		{"http", "backend", "http-after-response set-header x 1", ""},
+		{"http", "backend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},
 		{"http", "frontend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},
 		{"tcp", "frontend", "http-after-response set-header x 1", "'http-after-response' rules ignored for frontend 'fe' as they require HTTP mode."},
 	} {

@@ -72,6 +72,9 @@ func Build(cfg *haproxy.Config) *Plan {
 		for _, r := range px.TCPResponseRules {
 			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
 		}
+		for _, r := range px.HTTPAfterResponseRules {
+			b.unsupported(r.Pos, "http-after-response "+r.Action+" in a defaults section")
+		}
 	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
@@ -339,6 +342,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
+		b.backendAfterResponse(px, be) // after_response.go
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

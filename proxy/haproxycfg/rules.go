@@ -209,9 +209,6 @@ func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	for _, r := range px.HTTPResponseRules {
 		b.unsupported(r.Pos, "http-response "+r.Action+" in a "+where)
 	}
-	for _, r := range px.HTTPAfterResponseRules {
-		b.unsupported(r.Pos, "http-after-response "+r.Action+" in a "+where)
-	}
 	for _, r := range px.TCPConnRules {
 		b.unsupported(r.Pos, "tcp-request connection "+r.Action+" in a "+where)
 	}
