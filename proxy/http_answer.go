@@ -1,6 +1,11 @@
 package proxy
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/h2"
+)
 
 // The answers the proxy makes itself when it refuses or cannot serve a
 // request, and the drain that follows a refusal.
@@ -70,3 +75,23 @@ const (
 	drainTime = 500 * time.Millisecond
 	drainMax  = 1 << 20
 )
+
+// failResponse answers a request whose response could not be read: 502,
+// or 504 on a timeout (an HTTP/2 stream is refused instead when it may be).
+func (x *exchange) failResponse(err error) {
+	x.srv.stats.respErrors.Add(1)
+	x.be.stats.respErrors.Add(1)
+	code, t := 502, term('S', 'H')
+	if isTimeout(err) {
+		code, t = 504, term('s', 'H')
+	} else if errors.Is(err, h2.ErrMalformedHead) {
+		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
+	}
+	x.status, x.term = code, t
+	if x.refuseStream(err) {
+		return
+	}
+	x.srv.stats.countStatus(code)
+	x.s.sendError(code, x.be)
+	x.status = x.s.afterStatus(code)
+}

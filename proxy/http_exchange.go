@@ -107,10 +107,10 @@ func (x *exchange) run() bool {
 				return false // client went away or sent a bad chunk (already answered)
 			}
 		}
+		if err == nil && x.tcpResponse() { // tcp_response.go
+			return false
+		}
 		if err == nil && !sendBodyNow {
-			if x.tcpResponse() { // tcp_response.go
-				return false
-			}
 			// A server that ignores Expect would wait for the body forever:
 			// like curl, give it expectWait to answer, then send the body.
 			err = x.readResponseHeadWithin(min(expectWait, firstSet(x.serverTimeout(), expectWait)))
@@ -129,9 +129,6 @@ func (x *exchange) run() bool {
 				}
 			}
 		} else if err == nil {
-			if x.tcpResponse() { // tcp_response.go
-				return false
-			}
 			err = x.readResponseHead()
 		}
 		if err == errStale && x.reused && complete {
@@ -232,24 +229,6 @@ func (x *exchange) run() bool {
 }
 
 var errBadResponse = errors.New("invalid response")
-
-func (x *exchange) failResponse(err error) {
-	x.srv.stats.respErrors.Add(1)
-	x.be.stats.respErrors.Add(1)
-	code, t := 502, term('S', 'H')
-	if isTimeout(err) {
-		code, t = 504, term('s', 'H')
-	} else if errors.Is(err, h2.ErrMalformedHead) {
-		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
-	}
-	x.status, x.term = code, t
-	if x.refuseStream(err) {
-		return
-	}
-	x.srv.stats.countStatus(code)
-	x.s.sendError(code, x.be)
-	x.status = x.s.afterStatus(code)
-}
 
 func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
 
