@@ -13,11 +13,15 @@ const (
 	ContentAccept RuleAction = 800 + iota
 	// ContentReject closes the client connection unanswered.
 	ContentReject
+	// ContentSilentDrop is ContentReject without a sign to the client
+	// (tcp-request content silent-drop).
+	ContentSilentDrop
 )
 
-// rejectContent ends a request a tcp-request content reject rule refused.
-func (s *session) rejectContent() {
+// rejectContent ends a request a tcp-request content reject or
+// silent-drop (silent) rule refused.
+func (s *session) rejectContent(silent bool) {
 	s.fe.stats.requests.Add(-1) // counted when the head was read; HAProxy never counts it
 	s.tl.noRequest = true
-	s.dropClient(false)
+	s.dropClient(silent)
 }

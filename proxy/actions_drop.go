@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -55,6 +56,24 @@ func silence(c syscall.Conn) {
 		unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, 1)
 		unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 	})
+}
+
+// dropResponse ends an exchange an http-response silent-drop stopped, as
+// HAProxy 2.6 does: the response goes nowhere, the client is not told,
+// the server connection is dropped; the log keeps the server's status
+// with no response time and PR, and the frontend and backend count a
+// denied request (measured).
+func (x *exchange) dropResponse() {
+	s := x.s
+	x.serverClose, x.clientClose = true, true
+	x.countResponse(s.resp.Status) // counted as received
+	x.term = term('P', 'R')
+	s.tl.respHead = time.Time{}
+	s.fe.stats.deniedReq.Add(1)
+	x.be.stats.deniedReq.Add(1)
+	if s.c.TCPConn != nil {
+		silence(s.c.TCPConn)
+	}
 }
 
 // setStatus applies an http-response set-status rule to the response.

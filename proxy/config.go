@@ -120,6 +120,10 @@ type Frontend struct {
 	Services []HeaderRule
 	// ResponseRules run on each response before it is sent to the client.
 	ResponseRules []HeaderRule
+	// AfterResponseRules are the http-after-response rules: they run on
+	// every response the client gets, the proxy's own pages included,
+	// after the http-response rules (after_response.go).
+	AfterResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.
 	TCPConnRules []TCPConnRule
 	// TCPSessRules are the `tcp-request session` rules (track-sc only),
@@ -400,7 +404,13 @@ type HeaderRule struct {
 // first whose condition holds decides.
 type TCPConnRule struct {
 	Reject bool
-	Cond   Condition // sees only Src (nil = always)
+	// Silent makes a Reject a silent-drop: the client is not told
+	// (actions_drop.go silence) and the frontend counts a denied request.
+	Silent bool
+	// Close is tcp-response content close: the server connection ends,
+	// the rules stop (tcp_response.go).
+	Close bool
+	Cond  Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule
@@ -414,6 +424,12 @@ type Backend struct {
 	// FullConn is the backend's `fullconn`, HAProxy's default filled
 	// when absent (servers' minconn grows to maxconn up to it).
 	FullConn int
+	// AfterResponseRules are a backend's http-after-response rules, run
+	// before the frontend's (after_response.go).
+	AfterResponseRules []HeaderRule
+	// TCPResponseRules are the `tcp-response content` rules, run once the
+	// server connection is up (tcp_response.go).
+	TCPResponseRules []TCPConnRule
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool

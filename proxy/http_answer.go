@@ -1,6 +1,11 @@
 package proxy
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/h2"
+)
 
 // The answers the proxy makes itself when it refuses or cannot serve a
 // request, and the drain that follows a refusal.
@@ -8,7 +13,8 @@ import "time"
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
 func (s *session) sendError(code int, be *backend) {
-	s.sendPage(code, be, s.errorPage(code, be))
+	s.after.be = be
+	s.sendPage(code, be, s.afterPage(s.errorPage(code, be)))
 }
 
 // answerError answers a request no server took with the error page for
@@ -19,8 +25,9 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 	if be != nil {
 		be.stats.countStatus(code)
 	}
+	s.after.be = be // its http-after-response rules first
 	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
-	s.emitLog(be, nil, code, t)
+	s.emitLog(be, nil, s.afterStatus(code), t)
 	if !closeConn {
 		s.start = next
 		return true
@@ -68,3 +75,23 @@ const (
 	drainTime = 500 * time.Millisecond
 	drainMax  = 1 << 20
 )
+
+// failResponse answers a request whose response could not be read: 502,
+// or 504 on a timeout (an HTTP/2 stream is refused instead when it may be).
+func (x *exchange) failResponse(err error) {
+	x.srv.stats.respErrors.Add(1)
+	x.be.stats.respErrors.Add(1)
+	code, t := 502, term('S', 'H')
+	if isTimeout(err) {
+		code, t = 504, term('s', 'H')
+	} else if errors.Is(err, h2.ErrMalformedHead) {
+		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
+	}
+	x.status, x.term = code, t
+	if x.refuseStream(err) {
+		return
+	}
+	x.srv.stats.countStatus(code)
+	x.s.sendError(code, x.be)
+	x.status = x.s.afterStatus(code)
+}

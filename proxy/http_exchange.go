@@ -106,6 +106,9 @@ func (x *exchange) run() bool {
 				return false // client went away or sent a bad chunk (already answered)
 			}
 		}
+		if err == nil && x.tcpResponse() { // tcp_response.go
+			return false
+		}
 		if err == nil && !sendBodyNow {
 			// A server that ignores Expect would wait for the body forever:
 			// like curl, give it expectWait to answer, then send the body.
@@ -145,7 +148,7 @@ func (x *exchange) run() bool {
 				s.redispatched()
 				if x.srv == nil {
 					s.sendError(503, x.be)
-					x.status, x.term = 503, term('S', 'C')
+					x.status, x.term = s.afterStatus(503), term('S', 'C')
 					return false
 				}
 				x.srv.stats.countSession()
@@ -218,23 +221,6 @@ func (x *exchange) run() bool {
 }
 
 var errBadResponse = errors.New("invalid response")
-
-func (x *exchange) failResponse(err error) {
-	x.srv.stats.respErrors.Add(1)
-	x.be.stats.respErrors.Add(1)
-	code, t := 502, term('S', 'H')
-	if isTimeout(err) {
-		code, t = 504, term('s', 'H')
-	} else if errors.Is(err, h2.ErrMalformedHead) {
-		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
-	}
-	x.status, x.term = code, t
-	if x.refuseStream(err) {
-		return
-	}
-	x.srv.stats.countStatus(code)
-	x.s.sendError(code, x.be)
-}
 
 func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
 
@@ -381,11 +367,14 @@ func (x *exchange) forwardResponse() bool {
 		x.status, x.term = 504, term('s', 'D')
 		s.fe.stats.countStatus(504)
 		x.srv.stats.countStatus(504)
-		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no rules: they were running
+		s.after.be = x.be                              // its http-after-response rules first
+		s.out = s.appendErrorPage(s.out[:0], 504, nil) // no http-response rules: they were running
+		x.status = s.afterStatus(504)
 		s.clientWriteMessage(s.out)
 		return false
 	}
 	x.responseCookies()
+	x.afterResponse() // after_response.go
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)
 	}

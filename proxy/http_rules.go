@@ -42,8 +42,8 @@ rules:
 		switch r.Action {
 		case ContentAccept:
 			skip = r.Skip
-		case ContentReject:
-			s.rejectContent() // actions_content.go
+		case ContentReject, ContentSilentDrop:
+			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
 			if !s.applyHeaderRule(r) && !s.softRewrite {
@@ -160,7 +160,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	fe.stats.countStatus(status)
 	next, closeConn := s.writeAnswer(page, forceClose)
 	// A cookie read for the log also names its server there.
-	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), status, t)
+	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), t)
 	if !closeConn {
 		s.start = next
 		return true
@@ -200,6 +200,7 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 // connection ends (an HTTP/1.0 page says nothing), keep-alive to an
 // HTTP/1.0 client kept, nothing otherwise.
 func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []byte {
+	page = s.afterPage(page) // the http-after-response rules come first
 	head, body := page, []byte(nil)
 	if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
 		head, body = page[:i+2], page[i+4:]

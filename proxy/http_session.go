@@ -81,8 +81,10 @@ type session struct {
 	// resEdits holds the response header list the http-response rules
 	// edited (response_rules.go).
 	resEdits editedHeaders
-	target   []byte
-	method   []byte // the method set-method wrote (empty: the client's)
+	// after is what the http-after-response rules work on (after_response.go).
+	after  afterState
+	target []byte
+	method []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
 	applet Service
 
@@ -178,7 +180,10 @@ func (s *session) serve() {
 		}
 	}
 	s.beginConnInfo()
-	s.sessionRules()
+	if s.sessionRules() { // a silent-drop
+		s.finish()
+		return
+	}
 	s.keepConnAddrs() // actions_addr.go
 	// Counted once its PROXY header is in: HAProxy's frontend stot leaves
 	// out connections refused before their session began.

@@ -24,6 +24,10 @@ func (x *exchange) countDropped(counted int64, kind http1.BodyKind) {
 // returns whether the client connection serves another request.
 func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	s := x.s
+	if r.Action == SilentDrop {
+		x.dropResponse() // actions_drop.go
+		return false
+	}
 	x.serverClose = true // its body is left unread
 	status, closeConn := r.Status, x.clientClose || r.Close
 	var page []byte
@@ -55,7 +59,10 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.clientClose = closeConn
-	if err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor)); err != nil {
+	s.after.be = x.be // its http-after-response rules first
+	err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor))
+	x.status = s.afterStatus(status)
+	if err != nil {
 		return false
 	}
 	return !closeConn

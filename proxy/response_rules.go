@@ -49,7 +49,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			}
 		case Allow:
 			return nil
-		case Deny, Return, Redirect:
+		case Deny, Return, Redirect, SilentDrop:
 			return r
 		}
 	}

@@ -142,6 +142,7 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 			page = []byte(p)
 		}
 	}
+	page = s.afterPage(page)
 	i := bytes.Index(page, []byte("\r\n\r\n"))
 	if i < 0 {
 		return append(out, page...)

@@ -61,6 +61,13 @@ func (s *session) inspectTCP() ([]byte, bool) {
 			s.emitLog(nil, nil, 0, term('P', 'R'))
 			s.c.SetLinger(0)
 			return nil, false
+		case contentSilentDrop:
+			s.fe.stats.deniedReq.Add(1)
+			s.emitLog(nil, nil, 0, term('P', 'R'))
+			if s.c.TCPConn != nil {
+				silence(s.c.TCPConn)
+			}
+			return nil, false
 		}
 		// contentWait: read more until the delay is over.
 		s.c.setRead(deadline)
@@ -89,6 +96,7 @@ const (
 	contentAccept contentResult = iota
 	contentReject
 	contentWait
+	contentSilentDrop
 )
 
 // contentVerdict runs the rules in order: the first whose condition
@@ -112,6 +120,9 @@ func (s *session) contentVerdict() contentResult {
 			r.Exec(&s.info)
 			s.takeAddrs() // a set-src/set-dst (actions_addr.go)
 			continue
+		}
+		if r.Silent {
+			return contentSilentDrop
 		}
 		if r.Reject {
 			return contentReject

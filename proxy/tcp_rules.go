@@ -49,9 +49,16 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 		if tr != nil {
 			releaseConn(&tr.sess)
 		}
-		c.SetLinger(0)
+		if r.Silent {
+			// HAProxy's silent-drop counts a denied request, not a
+			// denied connection, and logs nothing.
+			silence(c)
+			f.stats.deniedReq.Add(1)
+		} else {
+			c.SetLinger(0)
+			f.stats.deniedConn.Add(1)
+		}
 		c.Close()
-		f.stats.deniedConn.Add(1)
 		return true, nil, nil, addrs
 	}
 	return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}

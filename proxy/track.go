@@ -68,13 +68,15 @@ func (tr *tracking) startSession() {
 	}
 }
 
-// sessionRules runs the `tcp-request session` track-sc rules once the
-// session begins, then counts the session on the connection's entries.
-func (s *session) sessionRules() {
+// sessionRules runs the `tcp-request session` rules once the session
+// begins, then counts the session on the connection's entries. It
+// returns true when a silent-drop ended the connection: the caller closes
+// it (nothing logged, no session counted, as in HAProxy 2.6).
+func (s *session) sessionRules() (dropped bool) {
 	tr := s.info.track
 	rules := s.fe.cfg.TCPSessRules
 	if tr == nil && len(rules) == 0 {
-		return
+		return false
 	}
 	s.info.Src = s.src
 	for i := range rules {
@@ -89,11 +91,18 @@ func (s *session) sessionRules() {
 			s.takeAddrs()           // a set-src/set-dst (actions_addr.go)
 		case r.Track != nil:
 			trackConn(r.Track, &s.info)
+		case r.Silent:
+			s.fe.stats.deniedReq.Add(1)
+			if s.c.TCPConn != nil {
+				silence(s.c.TCPConn)
+			}
+			return true
 		}
 	}
 	if tr != nil {
 		tr.startSession()
 	}
+	return false
 }
 
 // release lets a connection's entries go (nil: none).

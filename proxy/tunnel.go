@@ -256,11 +256,26 @@ func (s *session) serveTCP() {
 	countRate(&be.stats, false)
 	be.conns.Add(1)
 	defer be.conns.Add(-1)
-	defer be.release(srv)
+	// The server's connection count drops before the log line, which
+	// shows it as HAProxy does (srv_conn).
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			be.release(srv)
+		}
+	}
+	defer release()
+	if ended, t := s.tcpResponseTCP(be, srv, sc); ended { // tcp_response.go
+		release()
+		s.emitLog(be, srv, 0, t)
+		return
+	}
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
 	if len(pending) > 0 {
 		// What the rules inspected goes first, unchanged.
 		if _, err := sc.write(pending, bt.Server); err != nil {
+			release()
 			s.emitLog(be, srv, 0, term('S', 'D'))
 			return
 		}
@@ -279,6 +294,7 @@ func (s *session) serveTCP() {
 	be.stats.bytesIn.Add(up)
 	be.stats.bytesOut.Add(down)
 	s.sent, s.received = down, up
+	release()
 	s.emitLog(be, srv, 0, term('-', '-'))
 }
 
@@ -294,6 +310,7 @@ func (x *exchange) tunnel() bool {
 		return false
 	}
 	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
+	x.afterResponse()   // and runs its http-after-response rules
 	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}

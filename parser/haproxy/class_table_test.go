@@ -333,7 +333,8 @@ func TestClassOfSamples(t *testing.T) {
 		{"mailers", "mailer", Implemented},
 		// Names of prefix actions.
 		{"tcp-request content", "set-var", Implemented},
-		{"tcp-response content", "set-var", Unsupported},
+		{"tcp-response content", "set-var", Implemented},
+		{"tcp-response content", "set-log-level", Unsupported},
 		{"tcp-request connection", "track-sc", Implemented},
 	}
 	for _, c := range cases {

@@ -25,6 +25,10 @@ var httpResponseActions = []string{"ot-group", "set-log-level", "set-nice", "sc-
 	"replace-value", "return", "set-header", "set-map(*)", "set-status", "strict-mode", "track-sc(*)",
 	"wait-for-body", "set-var-fmt(*)", "set-var(*)", "unset-var(*)", "set-mark", "set-tos", "silent-drop"}
 
+// httpAfterResponseActions is the same list for http-after-response.
+var httpAfterResponseActions = []string{"ot-group", "add-header", "allow", "capture", "del-header", "replace-header",
+	"replace-value", "set-header", "set-status", "strict-mode", "set-var-fmt(*)", "set-var(*)", "unset-var(*)"}
+
 // httpStatusCodes are the statuses deny/return/errorfile may use.
 var httpStatusCodes = errorfileCodes
 

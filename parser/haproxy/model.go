@@ -141,6 +141,11 @@ type Proxy struct {
 	DefaultBackAt     Pos
 	HTTPRequestRules  []HTTPRule // `http-request` rules, in order
 	HTTPResponseRules []HTTPRule // `http-response` rules, in order
+	// HTTPAfterResponseRules are the `http-after-response` rules, in order.
+	HTTPAfterResponseRules []HTTPRule
+	// TCPResponseRules are the `tcp-response content` accept, reject,
+	// close and variable rules of a backend or listen section.
+	TCPResponseRules []HTTPRule
 	// TCPConnRules are the `tcp-request connection accept|reject` rules
 	// (Action "accept" or "reject"); other tcp-request rules stay in Raw.
 	TCPConnRules []HTTPRule

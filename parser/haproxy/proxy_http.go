@@ -9,7 +9,7 @@ import (
 // legacy redirect, http-error); rows in proxyKeywordTable. The actions'
 // argument checks are in httpactions.go.
 
-// parseHTTPRule is `http-request` and `http-response`.
+// parseHTTPRule is `http-request`, `http-response` and `http-after-response`.
 func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	p, w, kw := l.p, l.w, l.kw
 	if px.lfPos.Line > 0 && movesLogFormatPos(l.arg(1)) {
@@ -17,8 +17,11 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	rule := HTTPRule{Pos: p, Action: l.arg(1)}
 	actions := httpRequestActions
-	if kw == "http-response" {
+	switch kw {
+	case "http-response":
 		actions = httpResponseActions
+	case "http-after-response":
+		actions = httpAfterResponseActions
 	}
 	if !knownHTTPAction(actions, rule.Action) {
 		msg := fmt.Sprintf("'%s' expects %s, but got '%s'.", kw, httpActionList(actions), rule.Action)
@@ -138,13 +141,16 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		if _, _, isMap := ParseMapAction(rule.Action); isMap {
 			break // proxy/haproxycfg actions_map.go maps it
 		}
-		if _, isVar, _ := ParseVarAction(rule.Action); !isVar || (kw != "http-request" && kw != "http-response") {
+		if _, isVar, _ := ParseVarAction(rule.Action); !isVar {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}
 	}
-	if kw == "http-request" {
+	switch kw {
+	case "http-request":
 		px.HTTPRequestRules = append(px.HTTPRequestRules, rule)
-	} else {
+	case "http-after-response":
+		px.HTTPAfterResponseRules = append(px.HTTPAfterResponseRules, rule)
+	default:
 		px.HTTPResponseRules = append(px.HTTPResponseRules, rule)
 	}
 	return false

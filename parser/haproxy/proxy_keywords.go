@@ -78,6 +78,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	// rules (proxy_http.go, proxy_tcp.go)
 	{"http-request", "<action> [options...] [ { if | unless } <condition> ]", (*state).parseHTTPRule},
 	{"http-response", "<action> <options...> [ { if | unless } <condition> ]", (*state).parseHTTPRule},
+	{"http-after-response", "<action> <options...> [ { if | unless } <condition> ]", (*state).parseHTTPRule},
 	{"redirect", "location|prefix|scheme <to> [code <code>] <option> [{if | unless} <condition>]", (*state).parseRedirect},
 	{"tcp-request", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPRequest},
 	{"tcp-response", "<where> <action> [param*] [{if | unless} <condition>]", (*state).parseTCPResponse},
@@ -128,7 +129,9 @@ var checkOptionNames = map[string]bool{"httpchk": true, "tcp-check": true, "redi
 // noCapabilityCheck are keywords whose HAProxy 2.6 parser never checks the
 // proxy's capabilities: in a frontend they are taken silently (measured
 // with haproxy -c).
-var noCapabilityCheck = map[string]bool{"hash-balance-factor": true}
+var noCapabilityCheck = map[string]bool{"hash-balance-factor": true,
+	"tcp-response": true, // its own alert (parseTCPResponse)
+}
 
 // proxyStatement handles one line in a proxy: the checks HAProxy's section
 // parser makes before any keyword parser runs (unknown keyword, negation,

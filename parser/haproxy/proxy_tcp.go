@@ -3,6 +3,7 @@ package haproxy
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Handlers of the TCP rule keywords (tcp-request, tcp-response) and of
@@ -22,8 +23,8 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	px.Raw = append(px.Raw, Statement{Pos: p, Args: w})
-	if len(w) > 2 && ((w[1] == "connection" && (w[2] == "accept" || w[2] == "reject" || isTrackSC(w[2]))) ||
-		(w[1] == "content" && (w[2] == "accept" || w[2] == "reject"))) {
+	verdict := len(w) > 2 && (w[2] == "accept" || w[2] == "reject" || w[2] == "silent-drop")
+	if len(w) > 2 && ((w[1] == "connection" && (verdict || isTrackSC(w[2]))) || (w[1] == "content" && verdict)) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			// the wire maps them or reports them
@@ -35,7 +36,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
-	if len(w) > 2 && (w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) {
+	if len(w) > 2 && ((w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) || w[1] == "session" && w[2] == "silent-drop") {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			if w[1] == "session" {
@@ -73,8 +74,84 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc" }
 
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
-	s.timerWarnAfter(l.p, l.w[:min(len(l.w), 3)], "inspect-delay")
-	return s.parseRawKeyword(px, l)
+	if len(l.w) < 2 {
+		s.alert(l.p, "missing argument for '%s' in %s '%s'", l.w[0], px.Kind, px.Name)
+		return false
+	}
+	if px.Kind == "frontend" {
+		// HAProxy's tcp-response parser refuses a proxy without the
+		// backend capability itself, before reading its arguments.
+		s.alert(l.p, "%s %s is only allowed in 'backend' sections or 'defaults' section with a name", l.w[0], l.w[1])
+		return false
+	}
+	w := l.w
+	kind := px.Kind
+	if kind == "listen" {
+		kind = "proxy"
+	}
+	switch {
+	case w[1] == "inspect-delay":
+		if _, ok := s.checkInspectDelay(px, l.p, w); !ok {
+			return false
+		}
+		s.timerWarnAfter(l.p, w[:min(len(w), 3)], "inspect-delay")
+		return s.parseRawKeyword(px, l)
+	case w[1] != "content":
+		s.alert(l.p, "'%s' expects 'inspect-delay' or 'content' in %s '%s' (got '%s')", w[0], kind, px.Name, w[1])
+		return false
+	case len(w) == 2 || !knownTCPResponseAction(w[2]):
+		got := ""
+		if len(w) > 2 {
+			got = w[2]
+		}
+		s.alert(l.p, "'%s content' expects %s in %s '%s' (got '%s').", w[0], tcpResponseActions, kind, px.Name, got)
+		return false
+	}
+	if !s.rawCheck(l) {
+		return false
+	}
+	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: w})
+	if tcpResponseVerdict(w[2]) {
+		if r, ok := simpleRule(w, 3); ok {
+			r.Pos, r.Action = l.p, w[2]
+			px.TCPResponseRules = append(px.TCPResponseRules, r)
+			return false // the wire maps them or reports them
+		}
+	}
+	// The other actions, by their own rows (unsupported or inert).
+	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: l.p, Args: w})
+	s.d.Unsupported(l.p.File, l.p.Line, "tcp-response content "+w[2])
+	return false
+}
+
+// tcpResponseActions are the actions HAProxy 2.6 lists when a
+// tcp-response content rule has none.
+const tcpResponseActions = "'accept', 'close', 'reject', 'ot-group', 'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', " +
+	"'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop'"
+
+// knownTCPResponseAction says whether HAProxy 2.6 knows a tcp-response
+// content action (a "(*)" one takes its argument in parentheses).
+func knownTCPResponseAction(a string) bool {
+	for _, q := range strings.Split(tcpResponseActions, ", ") {
+		name := strings.Trim(q, "'")
+		if base, ok := strings.CutSuffix(name, "(*)"); ok {
+			if strings.HasPrefix(a, base+"(") {
+				return true
+			}
+		} else if a == name {
+			return true
+		}
+	}
+	return false
+}
+
+// tcpResponseVerdict says whether goha models a tcp-response content
+// action: accept, reject, close and the variable actions.
+func tcpResponseVerdict(action string) bool {
+	if _, isVar, _ := ParseVarAction(action); isVar {
+		return true
+	}
+	return action == "accept" || action == "reject" || action == "close"
 }
 
 func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {
@@ -159,6 +236,15 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 // inspectDelay is `tcp-request inspect-delay <timeout>`, checked as
 // HAProxy 2.6 does.
 func (s *state) inspectDelay(px *Proxy, p Pos, w []string) bool {
+	if d, ok := s.checkInspectDelay(px, p, w); ok {
+		px.InspectDelay = d
+	}
+	return false
+}
+
+// checkInspectDelay reads the delay of `tcp-request|tcp-response
+// inspect-delay <timeout>`, or says what is wrong with it as HAProxy does.
+func (s *state) checkInspectDelay(px *Proxy, p Pos, w []string) (time.Duration, bool) {
 	kind := px.Kind
 	if kind == "listen" {
 		kind = "proxy"
@@ -173,9 +259,8 @@ func (s *state) inspectDelay(px *Proxy, p Pos, w []string) bool {
 		if v != "" && bad < len(v) {
 			detail = fmt.Sprintf(" (unexpected character '%c')", v[bad])
 		}
-		s.alert(p, "'tcp-request inspect-delay' expects a positive delay in milliseconds, in %s '%s'%s", kind, px.Name, detail)
-		return false
+		s.alert(p, "'%s inspect-delay' expects a positive delay in milliseconds, in %s '%s'%s", w[0], kind, px.Name, detail)
+		return 0, false
 	}
-	px.InspectDelay = d
-	return false
+	return d, true
 }

@@ -140,7 +140,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		checkTables(a.Pos, a.Sample)
 		checkGroups(a)
 	}
-	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules} {
+	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules, px.HTTPAfterResponseRules} {
 		for _, r := range rules {
 			if r.Cond == nil {
 				continue
@@ -156,7 +156,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			}
 		}
 	}
-	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules} {
+	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules, px.HTTPAfterResponseRules} {
 		for _, r := range rules {
 			if (r.Action == "cache-use" || r.Action == "cache-store") && len(r.Args) > 0 && s.sectionNamed("cache", r.Args[0]) == nil {
 				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : config: proxy '%s': unable to find the cache '%s' referenced by the filter 'cache'.", px.Name, r.Args[0]))

@@ -8,23 +8,23 @@ import (
 	"github.com/goha-lb/goha/proxy"
 )
 
-// dropRule maps http-request reject and silent-drop and http-response
-// set-status (proxy/actions_drop.go). What the data path cannot do as
+// dropRule maps http-request reject and silent-drop, http-response
+// silent-drop and set-status (proxy/actions_drop.go). What the data path cannot do as
 // HAProxy does is reported: a reject or silent-drop on a frontend that may
 // speak HTTP/2 (HAProxy then kills the whole connection, goha's HTTP/2
-// engine can only end a stream) and http-response silent-drop.
+// engine can only end a stream).
 func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	what := kw + " " + r.Action
 	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
 	switch {
-	case r.Action == "set-status" && kw == "http-response":
+	case r.Action == "set-status" && (kw == "http-response" || kw == "http-after-response"):
 		st, reason, ok := parseSetStatus(r.Args)
 		if !ok {
 			b.unsupported(r.Pos, full)
 			return proxy.HeaderRule{}, false
 		}
 		return proxy.HeaderRule{Action: proxy.SetStatus, Status: st, Value: reason}, true
-	case r.Action == "set-status", kw != "http-request", len(r.Args) != 0:
+	case r.Action == "set-status", kw != "http-request" && !(kw == "http-response" && r.Action == "silent-drop"), len(r.Args) != 0:
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
 	case mayServeH2(px):

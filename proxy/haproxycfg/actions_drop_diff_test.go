@@ -23,6 +23,15 @@ import (
 // `option httplog` where it logs.
 func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLines chan string) {
 	t.Helper()
+	ha, goha, haLines, gohaLines, _ = startBothLoggedStats(t, cfg, "")
+	return ha, goha, haLines, gohaLines
+}
+
+// startBothLoggedStats is startBothLogged with goha's running proxy (for
+// its counters) and, when sock is set, HAProxy's stats socket there.
+// goha's tcp-mode entries are formatted with logfmt.TCPLog.
+func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
+	t.Helper()
 	testenv.LookPath(t, "haproxy")
 	pc, err := net.ListenPacket("udp", "127.0.0.1:8080")
 	if err != nil {
@@ -46,7 +55,11 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 	}()
 	ha, goha = loopback.FreeAddr(t), loopback.FreeAddr(t)
 	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
-	difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
+	haCfg := strings.ReplaceAll(cfg, "BIND", ha)
+	if sock != "" {
+		haCfg = "global\n    stats socket " + sock + "\n" + haCfg
+	}
+	difftest.StartHAProxy(t, haCfg, ha)
 	res := haproxy.CheckBytes("drop.cfg", []byte(strings.ReplaceAll(cfg, "BIND", goha)), nil)
 	if res.Exit != 0 {
 		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
@@ -60,10 +73,14 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 	for _, d := range plan.Notices.List {
 		t.Errorf("notice: %s", d.Text)
 	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
+	px, err = proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
+		f := logfmt.HTTPLog
+		if le.TCP {
+			f = logfmt.TCPLog
+		}
 		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
-			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
+			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(f.Append(nil, &le, nil))
 		}
 	}})
 	if err != nil {
@@ -79,7 +96,7 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return ha, goha, haLines, gohaLines
+	return ha, goha, haLines, gohaLines, px
 }
 
 var logClient = regexp.MustCompile(`^(<\d+> )[\d.]+:\d+ \[[^\]]+\] `)

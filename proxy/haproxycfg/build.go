@@ -70,6 +70,12 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.emailAlerts(cfg)
 	for _, px := range cfg.Defaults {
 		b.rulesNotRun(px, "defaults section")
+		for _, r := range px.TCPResponseRules {
+			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
+		}
+		for _, r := range px.HTTPAfterResponseRules {
+			b.unsupported(r.Pos, "http-after-response "+r.Action+" in a defaults section")
+		}
 	}
 	for _, px := range cfg.Backends {
 		if px.Disabled {
@@ -279,9 +285,11 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 		fe.RequestRules = append(b.httpContentRules(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
+		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
 		fe.Services = b.statsPage(px, fe.Mode, acls)
 		fe.Monitor = b.monitor(px, acls)
+		b.afterResponseServices(px, fe) // after_response.go
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.TCPContentTracks {
@@ -333,9 +341,11 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
 	b.stickRules(px, be)
+	be.TCPResponseRules = b.tcpResponseRules(px, be) // tcp_response.go
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
+		b.backendAfterResponse(px, be) // after_response.go
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

@@ -69,6 +69,7 @@ var auditArgs = map[string][][]string{
 	"stick store-request":       {{"src", "table", "st"}},
 	"stick store-response":      {{"src", "table", "st"}},
 	"http-response":             {{"set-header", "X", "y"}},
+	"http-after-response":       {{"set-header", "X", "y"}},
 	"stats admin":               {{"if", "TRUE"}},
 	"force-persist":             {{"if", "TRUE"}},
 	"monitor fail":              {{"if", "TRUE"}},

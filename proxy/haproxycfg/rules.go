@@ -20,7 +20,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 	var out []proxy.HeaderRule
 	place := acl.FrontRequest // where HAProxy checks the rules' fetches
 	switch {
-	case kw == "http-response":
+	case kw == "http-response", kw == "http-after-response":
 		place = acl.Response
 	case px.Kind == "listen":
 		place = acl.ListenRequest
@@ -78,6 +78,10 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
 		case "capture":
+			if kw == "http-after-response" {
+				b.unsupported(r.Pos, kw+" capture")
+				continue
+			}
 			var err error
 			if hr, err = b.captureRule(r, kw, place, fe, ruleSlots); err != nil {
 				b.unsupported(r.Pos, kw+" capture: "+err.Error())
@@ -113,7 +117,8 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.WaitForBody, Wait: wait, AtLeast: atLeast}
 		case "deny", "allow", "return", "redirect", "tarpit":
-			if kw != "http-request" && (kw != "http-response" || r.Action == "tarpit") {
+			after := kw == "http-after-response" && r.Action == "allow"
+			if kw != "http-request" && (kw != "http-response" || r.Action == "tarpit") && !after {
 				b.unsupported(r.Pos, kw+" "+r.Action+" "+strings.Join(r.Args, " "))
 				continue
 			}

@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"strings"
+
 	"strconv"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -197,7 +199,13 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 	for _, r := range px.TCPSessTracks {
 		what := "tcp-request session " + r.Action
 		var tr proxy.TCPConnRule
-		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+		if r.Action == "silent-drop" {
+			if len(r.Args) != 0 {
+				b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+				continue
+			}
+			tr.Reject, tr.Silent = true, true
+		} else if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
 			exec, ok := b.tcpVarExec(r, what)
 			if !ok {
 				continue

@@ -39,7 +39,8 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Track: track, Exec: exec}
+		silent := r.Action == "silent-drop"
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Track: track, Exec: exec}
 		if r.Cond != nil {
 			if bad := acls.NonLayer4(r.Cond); bad != "" {
 				b.unsupported(r.Pos, what+" condition on "+bad)
@@ -91,7 +92,8 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject", Exec: exec}
+		silent := r.Action == "silent-drop"
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Exec: exec}
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
 			if err != nil {
@@ -159,8 +161,15 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		var hr proxy.HeaderRule
 		if verdict {
 			hr.Action = proxy.ContentAccept
-			if r.Action == "reject" {
+			switch r.Action {
+			case "reject":
 				hr.Action = proxy.ContentReject
+			case "silent-drop":
+				if mayServeH2(px) {
+					b.unsupported(r.Pos, what+" on a frontend that may speak HTTP/2")
+					continue
+				}
+				hr.Action = proxy.ContentSilentDrop
 			}
 		} else if isPrio {
 			var ok bool
@@ -209,5 +218,5 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 // httpContentVerdict: r is a `tcp-request content accept|reject` an HTTP
 // frontend runs (proxy/actions_content.go).
 func httpContentVerdict(r haproxy.HTTPRule) bool {
-	return (r.Action == "accept" || r.Action == "reject") && len(r.Args) == 0
+	return (r.Action == "accept" || r.Action == "reject" || r.Action == "silent-drop") && len(r.Args) == 0
 }

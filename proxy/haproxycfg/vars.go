@@ -14,7 +14,7 @@ import (
 // in other rule sets, are reported. ok is false when nothing was mapped.
 func (b *builder) varRule(r haproxy.HTTPRule, kw string, place acl.Place) (proxy.HeaderRule, bool) {
 	va, isVar, msg := haproxy.ParseVarAction(r.Action)
-	if !isVar || (kw != "http-request" && kw != "http-response") || msg != "" {
+	if !isVar || (kw != "http-request" && kw != "http-response" && kw != "http-after-response") || msg != "" {
 		b.unsupported(r.Pos, kw+" "+r.Action)
 		return proxy.HeaderRule{}, false
 	}

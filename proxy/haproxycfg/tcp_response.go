@@ -1,0 +1,70 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+)
+
+// tcpResponseRules maps a backend's `tcp-response content accept|reject|
+// close|set-var|set-var-fmt|unset-var [if|unless cond]` (proxy/
+// tcp_response.go). goha runs them once the server connection is up,
+// before any response byte, which is when HAProxy 2.6 decides them as
+// long as no condition waits for response data: a condition on anything
+// but layer-4 fetches and variables is reported.
+//
+// A close towards a server spoken to over HTTP/2 would end every stream
+// of the shared connection: reported.
+func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy.TCPConnRule {
+	if len(px.TCPResponseRules) == 0 {
+		return nil
+	}
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	var out []proxy.TCPConnRule
+	for _, r := range px.TCPResponseRules {
+		what := "tcp-response content " + r.Action
+		var tr proxy.TCPConnRule
+		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
+			exec, ok := b.tcpVarExec(r, what)
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else if len(r.Args) != 0 {
+			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+			continue
+		} else {
+			tr.Reject, tr.Close = r.Action == "reject", r.Action == "close"
+		}
+		if tr.Close && serversMaySpeakH2(be) {
+			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
+			continue
+		}
+		if r.Cond != nil {
+			if bad := acls.NonLayer4(r.Cond); bad != "" {
+				b.unsupported(r.Pos, what+" condition on "+bad)
+				continue
+			}
+			c, err := acls.Compile(r.Cond)
+			if err != nil {
+				b.unsupported(r.Pos, what+" condition: "+err.Error())
+				continue
+			}
+			tr.Cond = c
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+// serversMaySpeakH2 says whether a server of be may speak HTTP/2.
+func serversMaySpeakH2(be *proxy.Backend) bool {
+	for _, s := range be.Servers {
+		if s.H2 || s.H2ALPN {
+			return true
+		}
+	}
+	return false
+}

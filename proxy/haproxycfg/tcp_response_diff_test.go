@@ -1,0 +1,90 @@
+package haproxycfg
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/parser/haproxy"
+)
+
+// TestTCPResponseRulesDifferential: tcp-response content reject, close,
+// accept and the variable actions in tcp and http listen sections, beside
+// HAProxy 2.6: what the client sees before and after sending a request
+// (a reject or close in tcp mode ends the connection as soon as the
+// server's is up; in http mode a reject closes unanswered and a close
+// gets the 502 page), the log line and the counters (dresp, eresp, the
+// status classes).
+func TestTCPResponseRulesDifferential(t *testing.T) {
+	web := webs3(t)[0]
+	const head = `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+	for _, tc := range []struct{ name, mode, rules string }{
+		{"tcp-reject", "tcp", "tcp-response content reject"},
+		{"tcp-close", "tcp", "tcp-response content close"},
+		{"tcp-accept", "tcp", "tcp-response content set-var(sess.a) src\n    tcp-response content accept if { var(sess.a) -m ip 127.0.0.1 }\n    tcp-response content reject"},
+		{"tcp-unset", "tcp", "tcp-response content set-var(sess.a) src\n    tcp-response content unset-var(sess.a)\n    tcp-response content reject unless { var(sess.a) -m found }"},
+		{"http-reject", "http", "http-request set-var(txn.p) path\n    tcp-response content reject if { var(txn.p) -m str / }"},
+		{"http-close", "http", "tcp-response content close if { src 127.0.0.1 }"},
+		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rules +
+				"\n    server s1 " + web + "\n"
+			sock := filepath.Join(t.TempDir(), "stats.sock")
+			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+			time.Sleep(100 * time.Millisecond) // the readiness probe counted
+			base := haproxytest.StatsCmd(t, sock, "show stat")
+			var want, got string
+			done := make(chan struct{})
+			go func() { want = silentObserve(t, ha, req); close(done) }()
+			got = silentObserve(t, goha, req)
+			<-done
+			t.Logf("client: %s", want)
+			if want != got {
+				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
+			}
+			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+				t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
+			}
+			compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
+		})
+	}
+}
+
+// TestTCPResponseRulesRefused: what goha does not run of tcp-response
+// content is reported, never dropped.
+func TestTCPResponseRulesRefused(t *testing.T) {
+	for _, tc := range []struct{ rule, want string }{
+		{"tcp-response content reject", ""},
+		{"tcp-response content reject if { res.len gt 0 }", "condition on res.len"},
+		{"tcp-response content set-log-level info", "tcp-response content"},
+		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content"},
+	} {
+		cfg := "defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+			"listen fe\n    bind 127.0.0.1:8080\n    " + tc.rule + "\n    server s 127.0.0.1:9\n"
+		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
+		var notes []string
+		if res.Config != nil {
+			for _, d := range Build(res.Config).Notices.List {
+				notes = append(notes, d.Text)
+			}
+		}
+		for _, d := range res.Diags.List {
+			notes = append(notes, d.Text)
+		}
+		got := strings.Join(notes, "\n")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
+		}
+	}
+}
