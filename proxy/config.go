@@ -418,8 +418,10 @@ type Backend struct {
 	// emits header names ("" = none).
 	SendNameHeader string
 	Splice         SpliceOptions
-	Retries        int  // `retries`, HAProxy default 3
-	Redispatch     bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Retries        int // `retries`, HAProxy default 3
+	// Reuse is `http-reuse` (the zero value is HAProxy's default, safe).
+	Reuse      ReuseMode
+	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

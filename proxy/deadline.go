@@ -39,6 +39,8 @@ type tconn struct {
 	// (runtime_limits.go): a connection to an address `set server ...
 	// addr` left is not pooled again.
 	addrGen uint64
+	// served counts the requests it carried to their end (reuse.go).
+	served int
 	// h2, when set, is an HTTP/2 stream standing in for the connection:
 	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
 	// socket of its own under it.

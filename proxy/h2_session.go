@@ -64,7 +64,7 @@ func (s *session) serveStream(st *h2.Stream) {
 		c tconn
 		b streamBridge
 	}{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
-		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st}}
+		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st, parent: s}}
 	cs := &all.s
 	cs.info.TLS = s.tlsState
 	cs.info.TLSErrors = s.info.TLSErrors

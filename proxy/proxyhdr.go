@@ -96,9 +96,24 @@ type clientAddrs struct {
 	// info is the request the connection is for: a server's `sni`
 	// expression reads it (tls_server.go).
 	info *RequestInfo
+	// owner is the session HTTP/2 server connections it makes belong
+	// to (the client connection's, for an HTTP/2 stream), and first
+	// says its request is the session's first: http-reuse (reuse.go).
+	owner *session
+	first bool
 }
 
-func (s *session) client() clientAddrs { return clientAddrs{s.src, s.dst, &s.priv, &s.info} }
+func (s *session) client() clientAddrs {
+	owner := s
+	if s.parent != nil {
+		owner = s.parent
+	}
+	return clientAddrs{s.src, s.dst, &s.priv, &s.info, owner, !s.notFirst}
+}
+
+// private says srv's connections serve only the session that made them:
+// a PROXY header named its client, or http-reuse never.
+func private(srv *server) bool { return srv.cfg.SendProxy != 0 || srv.reuse == ReuseNever }
 
 // privateConn is a kept-alive connection to a send-proxy server: its
 // PROXY header named this session's client, so, as HAProxy does, it is
@@ -119,8 +134,8 @@ func (p *privateConn) close() {
 // takeIdle is a kept-alive connection to srv for this client: the
 // session's own for a send-proxy server, else one from srv's pool.
 func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
-	if srv.cfg.SendProxy == 0 {
-		return srv.getIdle(now, sni)
+	if !private(srv) || srv.h2 != nil {
+		return srv.getIdle(now, sni, c.owner, c.first)
 	}
 	p := c.priv
 	if p == nil || p.c == nil || p.srv != srv || p.c.sni != sni {
@@ -138,7 +153,7 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
 // putIdle keeps sc for reuse: in the session for a send-proxy server (the
 // previous one is closed), else in srv's pool.
 func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
-	if srv.cfg.SendProxy == 0 {
+	if !private(srv) || sc.h2 != nil {
 		srv.putIdle(sc, now)
 		return
 	}

@@ -36,8 +36,11 @@ type server struct {
 	addrGen atomic.Uint64 // bumped with each new addr (tconn.addrGen)
 	maxConn atomic.Int64
 
-	mu   sync.Mutex
-	idle []idleConn // LIFO: the most recently used connection is the warmest
+	// reuse is its backend's http-reuse (reuse.go).
+	reuse ReuseMode
+	mu    sync.Mutex
+	idle  []idleConn // LIFO: the most recently used connection is the warmest
+	need  idleNeed   // bounds idle (reuse.go)
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
@@ -50,43 +53,74 @@ type server struct {
 type idleConn struct {
 	c     *tconn
 	since time.Time
+	// safe: it has carried a request that was not its first (HAProxy's
+	// safe list), so aggressive reuse hands it to first requests.
+	safe bool
 }
 
-// getIdle pops the most recent idle connection, dropping expired ones.
-// A TLS connection made with another SNI is left in the pool for a
-// request that sends that name (HAProxy hashes the SNI into its
-// connection reuse key).
-func (s *server) getIdle(now time.Time, sni string) *tconn {
+// getIdle pops the most recent idle connection a request may take under
+// the server's http-reuse (owner's own HTTP/2 connections first; first:
+// the session's first request), dropping expired ones. A TLS connection
+// made with another SNI is left in the pool for a request that sends
+// that name (HAProxy hashes the SNI into its connection reuse key).
+func (s *server) getIdle(now time.Time, sni string, owner *session, first bool) *tconn {
+	idleOK, safeOK := reuseAllowed(s.reuse, first)
 	if s.h2 != nil {
-		if c := s.h2.take(now, sni); c != nil {
+		if c := s.h2.take(now, sni, owner, s.reuse, safeOK); c != nil {
 			return c
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dropExpired(now)
+	// A later request looks among the unproven connections first, a
+	// first one among the safe ones (HAProxy's reuse table).
+	order := [2]bool{false, true} // safe?
+	if first {
+		order = [2]bool{true, false}
+	}
+	for _, wantSafe := range order {
+		if wantSafe && !safeOK || !wantSafe && !idleOK {
+			continue
+		}
+		for i := len(s.idle) - 1; i >= 0; i-- {
+			ic := s.idle[i]
+			if ic.c.sni != sni || ic.safe != wantSafe {
+				continue
+			}
+			s.idle = append(s.idle[:i], s.idle[i+1:]...)
+			return ic.c
+		}
+	}
+	return nil
+}
+
+// dropExpired closes the idle connections older than idleMaxAge.
+func (s *server) dropExpired(now time.Time) {
 	for i := len(s.idle) - 1; i >= 0; i-- {
-		ic := s.idle[i]
-		if now.Sub(ic.since) >= idleMaxAge {
+		if now.Sub(s.idle[i].since) >= idleMaxAge {
 			// Older ones below are expired too.
 			for _, old := range s.idle[:i+1] {
 				old.c.Close()
 			}
 			s.idle = append(s.idle[:0], s.idle[i+1:]...)
-			return nil
+			return
 		}
-		if ic.c.sni != sni {
-			continue
-		}
-		s.idle = append(s.idle[:i], s.idle[i+1:]...)
-		return ic.c
 	}
-	return nil
+}
+
+// noteUsed records the connections in use once a request got one.
+func (s *server) noteUsed() {
+	s.mu.Lock()
+	s.need.noteUsed(int(s.bal.Conns.Load()))
+	s.mu.Unlock()
 }
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
 	if c.h2 != nil {
 		c.Close() // the stream ends; its connection stays in s.h2
+		s.h2.settle(now)
 		return
 	}
 	if c.addrGen != s.addrGen.Load() {
@@ -101,9 +135,14 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 		c.Close()
 		return
 	}
+	c.served++
 	s.mu.Lock()
-	if len(s.idle) < maxIdlePerServer {
-		s.idle = append(s.idle, idleConn{c, now})
+	// The request just done still holds its slot: used counts its
+	// connection, as HAProxy's curr_used_conns does at detach.
+	used := int(s.bal.Conns.Load())
+	s.need.tick(now, used, len(s.idle) > 0)
+	if len(s.idle) < maxIdlePerServer && s.need.keep(now, used, len(s.idle)) {
+		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
 		s.mu.Unlock()
 		return
 	}
@@ -134,7 +173,7 @@ func (s *server) closeIdle() {
 // HAProxy, the connection is made only once hello is sent, so a failure
 // to send it is a connect failure. Its deadline state travels with it
 // through the idle pool.
-func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
+func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	if s.cfg.Source != nil {
 		d.LocalAddr = s.cfg.Source
@@ -171,7 +210,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	if timeout > 0 {
 		ready = start.Add(timeout)
 	}
-	if u, err := s.startH2(t, ready); u != nil || err != nil {
+	if u, err := s.startH2(t, ready, owner); u != nil || err != nil {
 		if err != nil {
 			tc.Close()
 		}
@@ -292,12 +331,14 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if c := client.takeIdle(srv, now, sni); c != nil {
 			tl.connected = now
 			srv.observe(check.AnaL4OK)
+			srv.noteUsed()
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, client.hello(srv), sni)
+		c, err := srv.dial(connectTimeout, client.hello(srv), sni, client.owner)
 		if err == nil {
 			tl.connected = time.Now()
 			srv.observe(check.AnaL4OK)
+			srv.noteUsed()
 			return srv, c, false
 		}
 		srv.observe(check.AnaL4Err)

@@ -50,6 +50,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"maxconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retries", "<value>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
+	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
 	{"capture", "request|response header <name> len <length>", (*state).parseCapture},

@@ -32,6 +32,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
+	px.HTTPReuse = def.HTTPReuse
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck

@@ -321,6 +321,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
+	be.Reuse = reuseMode(px.HTTPReuse)
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
 	be.Balance = b.balance(px)
@@ -546,4 +547,17 @@ func compression(px *haproxy.Proxy) *proxy.Compression {
 		return nil
 	}
 	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
+}
+
+// reuseMode maps `http-reuse` (absent: safe, HAProxy's default).
+func reuseMode(w string) proxy.ReuseMode {
+	switch w {
+	case "never":
+		return proxy.ReuseNever
+	case "aggressive":
+		return proxy.ReuseAggressive
+	case "always":
+		return proxy.ReuseAlways
+	}
+	return proxy.ReuseSafe
 }
