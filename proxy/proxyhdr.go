@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 
@@ -97,8 +98,9 @@ type clientAddrs struct {
 	// expression reads it (tls_server.go).
 	info *RequestInfo
 	// owner is the session HTTP/2 server connections it makes belong
-	// to (the client connection's, for an HTTP/2 stream), and first
-	// says its request is the session's first: http-reuse (reuse.go).
+	// to (the client connection's, for an HTTP/2 stream, as is priv),
+	// and first says its request is the session's first: http-reuse
+	// (reuse.go). HAProxy's H2 mux marks every stream as a later one.
 	owner *session
 	first bool
 }
@@ -108,7 +110,7 @@ func (s *session) client() clientAddrs {
 	if s.parent != nil {
 		owner = s.parent
 	}
-	return clientAddrs{s.src, s.dst, &s.priv, &s.info, owner, !s.notFirst}
+	return clientAddrs{s.src, s.dst, &owner.priv, &s.info, owner, !s.notFirst && s.stream == nil}
 }
 
 // private says srv's connections serve only the session that made them:
@@ -119,15 +121,19 @@ func private(srv *server) bool { return srv.cfg.SendProxy != 0 || srv.reuse == R
 // PROXY header named this session's client, so, as HAProxy does, it is
 // reused for this session's next requests only, never pooled for others.
 type privateConn struct {
+	mu    sync.Mutex // an HTTP/2 connection's streams share their session's
 	srv   *server
 	c     *tconn
 	since time.Time
 }
 
 func (p *privateConn) close() {
-	if p.c != nil {
-		p.c.Close()
-		*p = privateConn{}
+	p.mu.Lock()
+	c := p.c
+	p.srv, p.c, p.since = nil, nil, time.Time{}
+	p.mu.Unlock()
+	if c != nil {
+		c.Close()
 	}
 }
 
@@ -138,11 +144,17 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
 		return srv.getIdle(now, sni, c.owner, c.first)
 	}
 	p := c.priv
-	if p == nil || p.c == nil || p.srv != srv || p.c.sni != sni {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	if p.c == nil || p.srv != srv || p.c.sni != sni {
+		p.mu.Unlock()
 		return nil
 	}
 	tc, since := p.c, p.since
-	*p = privateConn{}
+	p.srv, p.c, p.since = nil, nil, time.Time{}
+	p.mu.Unlock()
 	if now.Sub(since) >= idleMaxAge {
 		tc.Close()
 		return nil
@@ -162,7 +174,13 @@ func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 		return
 	}
 	c.priv.close()
-	*c.priv = privateConn{srv: srv, c: sc, since: now}
+	c.priv.mu.Lock()
+	old := c.priv.c
+	c.priv.srv, c.priv.c, c.priv.since = srv, sc, now
+	c.priv.mu.Unlock()
+	if old != nil { // another stream's, kept meanwhile
+		old.Close()
+	}
 }
 
 // hello is the PROXY header a send-proxy server gets first on each new

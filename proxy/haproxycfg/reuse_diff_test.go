@@ -102,6 +102,7 @@ defaults
     timeout server 5s
 frontend fe
     bind BIND
+    bind BIND2 proto h2
     use_backend %[path,field(2,/)]
 REUSEBACKENDS`
 
@@ -137,8 +138,9 @@ func TestHTTPReuseDifferential(t *testing.T) {
 	goCfg, goCounts := mk()
 	testenv.LookPath(t, "haproxy")
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.ReplaceAll(haCfg, "BIND", ha), ha)
-	runPlan(t, strings.ReplaceAll(goCfg, "BIND", goha))
+	ha2, goha2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	difftest.StartHAProxy(t, strings.NewReplacer("BIND2", ha2, "BIND", ha).Replace(haCfg), ha)
+	runPlan(t, strings.NewReplacer("BIND2", goha2, "BIND", goha).Replace(goCfg))
 	for _, proto := range []string{"h1", "h2"} {
 		for _, m := range modes {
 			be := proto + "-" + m
@@ -150,4 +152,43 @@ func TestHTTPReuseDifferential(t *testing.T) {
 			}
 		}
 	}
+	// An HTTP/2 client's streams, one after the other: none is a first
+	// request to HAProxy (its H2 mux marks every stream as a later one),
+	// and they share their session's own connections.
+	for _, be := range []string{"h1-default", "h2-default", "h1-aggressive", "h1-never", "h2-never"} {
+		want := runH2ClientSteps(t, ha2, be)
+		got := runH2ClientSteps(t, goha2, be)
+		t.Logf("%s from an HTTP/2 client: haproxy %s", be, want)
+		if want != got {
+			t.Errorf("%s from an HTTP/2 client:\nhaproxy %s\ngoha    %s", be, want, got)
+		}
+	}
+}
+
+// runH2ClientSteps sends four requests one after the other on one h2c
+// connection to backend be through the proxy's h2 bind at addr.
+func runH2ClientSteps(t *testing.T, addr, be string) string {
+	t.Helper()
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	tr.Protocols = &p
+	defer tr.CloseIdleConnections()
+	cl := &http.Client{Transport: tr, Timeout: 3 * time.Second}
+	var got []string
+	for range 4 {
+		resp, err := cl.Get("http://h/" + be)
+		if err != nil {
+			got = append(got, "err")
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got = append(got, string(b))
+		time.Sleep(10 * time.Millisecond)
+	}
+	return strings.Join(got, " ")
 }
