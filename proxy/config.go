@@ -249,6 +249,11 @@ type RequestInfo struct {
 	resPlainDone bool
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
+	// FrontCert is the certificate the bind served on it (ssl_f_*).
+	FrontCert *tls.Certificate
+	// srvConn is the server connection of the transaction's response,
+	// from its head until the transaction ends (ServerTLS).
+	srvConn *tconn
 	// TLSErrors are the client certificate's verification errors that
 	// ca-ignore-err/crt-ignore-err let through (zero: none).
 	TLSErrors tlsconf.VerifyResult

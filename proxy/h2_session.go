@@ -67,6 +67,7 @@ func (s *session) serveStream(st *h2.Stream) {
 		tlsState: s.tlsState, src: s.src, dst: s.dst, stream: st, parent: s}}
 	cs := &all.s
 	cs.info.TLS = s.tlsState
+	cs.info.FrontCert = s.info.FrontCert
 	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's

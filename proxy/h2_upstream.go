@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"os"
@@ -45,6 +46,7 @@ type h2PoolConn struct {
 	scheme string
 	owner  *session
 	shared bool
+	tls    *tls.ConnectionState // over TLS: its handshake
 	// private: under never, it stays its session's even when idle.
 	private bool
 	// idled: it was seen carrying no stream and kept as idle (settle).
@@ -88,7 +90,7 @@ func (p *h2Pool) take(now time.Time, sni string, owner *session, mode ReuseMode,
 		}
 	}
 	pc.idled = false
-	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme}, sni: sni}
+	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls}, sni: sni}
 }
 
 // settle applies settleLocked.
@@ -206,6 +208,10 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		return nil, timeoutOr(err)
 	}
 	pc := h2PoolConn{cc: cc, sni: t.sni, scheme: scheme}
+	if t.tls != nil {
+		st := t.tls.ConnectionState()
+		pc.tls = &st
+	}
 	switch s.reuse {
 	case ReuseSafe:
 		pc.owner = owner
@@ -215,7 +221,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.shared = true
 	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme}, sni: t.sni}, nil
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls}, sni: t.sni}, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),
@@ -246,6 +252,7 @@ type h2Upstream struct {
 	cc     *h2.ClientConn
 	scheme string
 	st     *h2.ClientStream
+	tls    *tls.ConnectionState // over TLS: its handshake (ssl_s_*, ssl_bc_*)
 
 	// The request, as the exchange writes it.
 	head   []byte

@@ -368,6 +368,7 @@ func (x *exchange) forwardResponse() bool {
 		x.clientClose = true // soft stop: the last response says close
 	}
 	s.info.resp = resp // the res.* fetches of the http-response rules
+	s.info.srvConn = x.sc
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)

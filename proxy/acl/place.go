@@ -21,15 +21,16 @@ import (
 type use uint8
 
 const (
-	useAny       use = iota
-	useReqHeader     // the request's headers (path, req.hdr, ...)
-	useBackend       // the chosen backend (be_name, be_id)
-	useResHeader     // the response's headers (res.hdr, res.ver, ...)
-	useResponse      // the response (status)
+	useAny        use = iota
+	useReqHeader      // the request's headers (path, req.hdr, ...)
+	useBackend        // the chosen backend (be_name, be_id)
+	useResHeader      // the response's headers (res.hdr, res.ver, ...)
+	useResponse       // the response (status)
+	useServerConn     // the server-side connection (ssl_bc_*)
 )
 
 var useNames = [...]string{useReqHeader: "HTTP request headers", useBackend: "backend",
-	useResHeader: "HTTP response headers", useResponse: "HTTP response"}
+	useResHeader: "HTTP response headers", useResponse: "HTTP response", useServerConn: "server-side connection"}
 
 func unavailableMsg(sample string, u use) string {
 	return fmt.Sprintf("sample fetch <%s> may not be reliably used here because it needs '%s' which is not available here.", sample, useNames[u])
@@ -58,7 +59,7 @@ func (p Place) has(u use) bool {
 		return p != FrontRequest
 	case useResHeader:
 		return p == Response
-	case useResponse:
+	case useResponse, useServerConn:
 		return p == Response || p == Log
 	}
 	return true

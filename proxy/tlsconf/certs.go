@@ -277,6 +277,10 @@ func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if e == nil {
 		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
+	// The connection learns which one it served (ssl_f_* fetches).
+	if r, ok := h.Conn.(interface{ ServedCertificate(*tls.Certificate) }); ok {
+		r.ServedCertificate(e.cert)
+	}
 	return e.cert, nil
 }
 
