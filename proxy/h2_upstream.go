@@ -43,6 +43,7 @@ type h2Pool struct {
 type h2PoolConn struct {
 	cc     *h2.ClientConn
 	sni    string
+	hello  string // the PROXY header it began with (getIdle)
 	scheme string
 	owner  *session
 	shared bool
@@ -58,7 +59,7 @@ type h2PoolConn struct {
 // when safeOK (reuseAllowed). Connections that failed or got a GOAWAY
 // leave the pool (their open streams finish), and those that carried
 // no stream for idleMaxAge are closed, on the way.
-func (p *h2Pool) take(now time.Time, sni string, owner *session, mode ReuseMode, safeOK bool) *tconn {
+func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode ReuseMode, safeOK bool) *tconn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.settleLocked(now)
@@ -66,7 +67,7 @@ func (p *h2Pool) take(now time.Time, sni string, owner *session, mode ReuseMode,
 	for pass := 0; pass < 3 && found < 0; pass++ {
 		for i := range p.conns {
 			pc := &p.conns[i]
-			if pc.sni != sni || !pc.cc.CanOpen() {
+			if pc.sni != sni || pc.hello != hello || !pc.cc.CanOpen() {
 				continue
 			}
 			if pass == 0 && pc.owner == owner ||
@@ -207,7 +208,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 	if err := cc.WaitReady(ready); err != nil {
 		return nil, timeoutOr(err)
 	}
-	pc := h2PoolConn{cc: cc, sni: t.sni, scheme: scheme}
+	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme}
 	if t.tls != nil {
 		st := t.tls.ConnectionState()
 		pc.tls = &st

@@ -114,12 +114,13 @@ func (s *session) client() clientAddrs {
 }
 
 // private says srv's connections serve only the session that made them:
-// a PROXY header named its client, or http-reuse never.
-func private(srv *server) bool { return srv.cfg.SendProxy != 0 || srv.reuse == ReuseNever }
+// http-reuse never. (A send-proxy server's are pooled, but only a request
+// with the same PROXY header takes one: getIdle.)
+func private(srv *server) bool { return srv.reuse == ReuseNever }
 
-// privateConn is a kept-alive connection to a send-proxy server: its
-// PROXY header named this session's client, so, as HAProxy does, it is
-// reused for this session's next requests only, never pooled for others.
+// privateConn is a kept-alive connection to a server of an http-reuse
+// never backend: as HAProxy does, it is reused for this session's next
+// requests only, never pooled for others.
 type privateConn struct {
 	mu    sync.Mutex // an HTTP/2 connection's streams share their session's
 	srv   *server
@@ -138,10 +139,10 @@ func (p *privateConn) close() {
 }
 
 // takeIdle is a kept-alive connection to srv for this client: the
-// session's own for a send-proxy server, else one from srv's pool.
-func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
+// session's own under http-reuse never, else one from srv's pool.
+func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []byte) *tconn {
 	if !private(srv) || srv.h2 != nil {
-		return srv.getIdle(now, sni, c.owner, c.first)
+		return srv.getIdle(now, sni, string(hello), c.owner, c.first)
 	}
 	p := c.priv
 	if p == nil {
@@ -162,7 +163,7 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
 	return tc
 }
 
-// putIdle keeps sc for reuse: in the session for a send-proxy server (the
+// putIdle keeps sc for reuse: in the session under http-reuse never (the
 // previous one is closed), else in srv's pool.
 func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 	if !private(srv) || sc.h2 != nil {

@@ -61,12 +61,13 @@ type idleConn struct {
 // getIdle pops the most recent idle connection a request may take under
 // the server's http-reuse (owner's own HTTP/2 connections first; first:
 // the session's first request), dropping expired ones. A TLS connection
-// made with another SNI is left in the pool for a request that sends
-// that name (HAProxy hashes the SNI into its connection reuse key).
-func (s *server) getIdle(now time.Time, sni string, owner *session, first bool) *tconn {
+// made with another SNI, or one that began with another PROXY header
+// (hello), is left in the pool for a request that sends the same (HAProxy
+// hashes both into its connection reuse key).
+func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first bool) *tconn {
 	idleOK, safeOK := reuseAllowed(s.reuse, first)
 	if s.h2 != nil {
-		if c := s.h2.take(now, sni, owner, s.reuse, safeOK); c != nil {
+		if c := s.h2.take(now, sni, hello, owner, s.reuse, safeOK); c != nil {
 			return c
 		}
 	}
@@ -85,7 +86,7 @@ func (s *server) getIdle(now time.Time, sni string, owner *session, first bool) 
 		}
 		for i := len(s.idle) - 1; i >= 0; i-- {
 			ic := s.idle[i]
-			if ic.c.sni != sni || ic.safe != wantSafe {
+			if ic.c.sni != sni || ic.c.hello != hello || ic.safe != wantSafe {
 				continue
 			}
 			s.idle = append(s.idle[:i], s.idle[i+1:]...)
@@ -126,12 +127,6 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	if c.addrGen != s.addrGen.Load() {
 		// dialled before `set server ... addr` moved the server: its
 		// idle connections were closed then, this one goes too
-		c.Close()
-		return
-	}
-	if s.cfg.SendProxy != 0 {
-		// Its PROXY header named one client: never reused for another
-		// (HAProxy makes such connections private to their session).
 		c.Close()
 		return
 	}
@@ -188,6 +183,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *se
 	tc.SetNoDelay(true)
 	t := newTconn(tc, nil)
 	t.addrGen = gen
+	t.hello = string(hello)
 	if hello != nil {
 		left := time.Duration(0)
 		if timeout > 0 {
@@ -327,14 +323,14 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if failures > 0 {
 			now = time.Now()
 		}
-		sni := client.sni(srv)
-		if c := client.takeIdle(srv, now, sni); c != nil {
+		sni, hello := client.sni(srv), client.hello(srv)
+		if c := client.takeIdle(srv, now, sni, hello); c != nil {
 			tl.connected = now
 			srv.observe(check.AnaL4OK)
 			srv.noteUsed()
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, client.hello(srv), sni, client.owner)
+		c, err := srv.dial(connectTimeout, hello, sni, client.owner)
 		if err == nil {
 			tl.connected = time.Now()
 			srv.observe(check.AnaL4OK)
