@@ -217,6 +217,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 				b.unsupported(bd.Pos, "bind option "+o)
 			}
 		}
+		if v, ok := bd.Options["npn"]; ok && bd.SSL {
+			b.npn(bd.Pos, v, "bind")
+		}
 		var tc *tls.Config
 		var tv *tlsconf.ClientVerify
 		if bd.SSL {
@@ -390,6 +393,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Cookie = s.Cookie
 	}
 	checkTLS := b.serverTLS(s, sv)
+	if v, ok := s.Other["npn"]; ok && s.SSL {
+		b.npn(s.Pos, v, "server")
+	}
 	b.serverH2(px, s, sv)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Cert is one loaded certificate with the names HAProxy indexes it under
@@ -18,6 +19,9 @@ type Cert struct {
 	TLS   tls.Certificate
 	Names []string
 	Path  string
+	// Warning is what HAProxy warns of it when loading it ("": nothing),
+	// an OCSP response left out (ocsp.go).
+	Warning string
 }
 
 // LoadCrt loads a "crt" argument: a PEM file (certificate, chain and key,
@@ -97,11 +101,17 @@ func loadFile(path string) (Cert, error) {
 	}
 	tc.Leaf = leaf
 	// OCSP stapling: a DER response in "<file>.ocsp" beside the
-	// certificate is sent to clients asking for it (status_request).
-	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil && len(ocsp) > 0 {
-		tc.OCSPStaple = ocsp
+	// certificate is sent to clients asking for it (status_request),
+	// once it passes HAProxy's checks.
+	warning := ""
+	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil {
+		if err := CheckOCSP(ocsp, leaf, ocspIssuer(path, leaf, tc.Certificate[1:]), time.Now()); err != nil {
+			warning = "Loading: " + err.Error() + ". Content will be ignored."
+		} else {
+			tc.OCSPStaple = ocsp
+		}
 	}
-	return Cert{TLS: tc, Names: certNames(leaf), Path: path}, nil
+	return Cert{TLS: tc, Names: certNames(leaf), Path: path, Warning: warning}, nil
 }
 
 // split separates the certificates (in order: leaf then chain) from the

@@ -38,6 +38,8 @@ type Bind struct {
 	// tune.ssl.ssl-ctx-cache-size, the forged certificates kept.
 	GenerateCA    string
 	GenerateCache int
+	// Warn receives what loading the certificates warns of (nil: dropped).
+	Warn func(string)
 	// Curves is `curves` (a colon list) or `ecdhe` (one curve), OpenSSL
 	// names; "" = Go's defaults.
 	Curves string
@@ -75,6 +77,7 @@ func (b Bind) Server() (*tls.Config, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.warn(l)
 		certs = append(certs, l...)
 	}
 	if len(certs) == 0 && len(b.List) == 0 {
@@ -267,4 +270,13 @@ func LoadCACerts(path string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("ca-file %s: no certificate", path)
 	}
 	return out, nil
+}
+
+// warn passes on the warnings of loaded certificates.
+func (b Bind) warn(certs []Cert) {
+	for _, c := range certs {
+		if c.Warning != "" && b.Warn != nil {
+			b.Warn(c.Warning)
+		}
+	}
 }

@@ -158,6 +158,7 @@ func (b Bind) withList(cfg *tls.Config, st *Store) (*tls.Config, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.warn(certs)
 		for i := range certs {
 			c := &certs[i]
 			conf := conf.Clone()
