@@ -126,7 +126,7 @@ func split(data []byte) (certs, key []byte) {
 		switch {
 		case b.Type == "CERTIFICATE" || b.Type == "TRUSTED CERTIFICATE":
 			certs = append(certs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Bytes})...)
-		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil:
+		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil && !encryptedKey(b):
 			key = pem.EncodeToMemory(b)
 		}
 	}
@@ -303,4 +303,11 @@ func (s *Store) ConfigFor(h *tls.ClientHelloInfo) (*tls.Config, error) {
 		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
 	return e.conf, nil
+}
+
+// encryptedKey reports a PEM private key under a pass phrase, which
+// HAProxy 2.6 cannot read without a terminal and takes for no key
+// (parser/haproxy.EncryptedKey, which -c reports from).
+func encryptedKey(b *pem.Block) bool {
+	return b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED")
 }
