@@ -42,10 +42,6 @@ type exchange struct {
 	refused bool
 }
 
-// errStale marks a reused server connection that the server had already
-// closed: the request is replayed on a fresh connection when possible.
-var errStale = errors.New("stale pooled connection")
-
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
 	bp := getBuf()
@@ -367,8 +363,7 @@ func (x *exchange) forwardResponse() bool {
 	if kind == http1.BodyUntilClose || s.p.closing.Load() {
 		x.clientClose = true // soft stop: the last response says close
 	}
-	s.info.resp = resp // the res.* fetches of the http-response rules
-	s.info.srvConn = x.sc
+	s.info.resp, s.info.srvConn = resp, x.sc // what the http-response rules' fetches read
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)

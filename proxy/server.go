@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,10 @@ type server struct {
 	// without it.
 	observer func(check.Analysis)
 }
+
+// errStale marks a reused server connection that the server had already
+// closed: the request is replayed on a fresh connection when possible.
+var errStale = errors.New("stale pooled connection")
 
 type idleConn struct {
 	c     *tconn

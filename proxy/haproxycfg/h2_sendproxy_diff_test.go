@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/http2"
-
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
@@ -32,28 +30,48 @@ type connHeaderKey struct{}
 func startProxiedH2Server(t *testing.T) (*proxiedH2Server, string) {
 	t.Helper()
 	ps := &proxiedH2Server{}
-	h2s := &http2.Server{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, r.Context().Value(connHeaderKey{}).(string))
-	})
-	addr := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+	ln := &proxiedListener{Listener: loopback.Listen(t), ps: ps}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	srv := &http.Server{Protocols: &p,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.Context().Value(connHeaderKey{}).(string))
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connHeaderKey{}, c.(*bufConn).tag)
+		}}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ps, ln.Addr().String()
+}
+
+// proxiedListener reads each connection's PROXY header before handing
+// it to the HTTP/2 server.
+type proxiedListener struct {
+	net.Listener
+	ps *proxiedH2Server
+}
+
+func (l *proxiedListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
 		br := bufio.NewReader(c)
 		c.SetReadDeadline(time.Now().Add(3 * time.Second))
 		hdr, err := readProxyHeader(br)
+		c.SetReadDeadline(time.Time{})
 		if err != nil {
 			c.Close()
-			return
+			continue
 		}
-		c.SetReadDeadline(time.Time{})
-		ps.mu.Lock()
-		ps.headers = append(ps.headers, hdr)
-		n := len(ps.headers)
-		ps.mu.Unlock()
-		tag := fmt.Sprintf("c%d %s", n, hdr)
-		h2s.ServeConn(&bufConn{c, br}, &http2.ServeConnOpts{Handler: h,
-			Context: context.WithValue(context.Background(), connHeaderKey{}, tag)})
-	})
-	return ps, addr
+		l.ps.mu.Lock()
+		l.ps.headers = append(l.ps.headers, hdr)
+		n := len(l.ps.headers)
+		l.ps.mu.Unlock()
+		return &bufConn{Conn: c, r: br, tag: fmt.Sprintf("c%d %s", n, hdr)}, nil
+	}
 }
 
 // readProxyHeader reads a PROXY v1 line, or a v2 header summed up as
@@ -87,7 +105,8 @@ func readProxyHeader(br *bufio.Reader) (string, error) {
 
 type bufConn struct {
 	net.Conn
-	r *bufio.Reader
+	r   *bufio.Reader
+	tag string
 }
 
 func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
