@@ -218,6 +218,9 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.owner = owner
 	case ReuseNever:
 		pc.owner, pc.private = owner, true
+		if owner != nil {
+			owner.priv.own(cc)
+		}
 	case ReuseAlways:
 		pc.shared = true
 	}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -126,16 +127,29 @@ type privateConn struct {
 	srv   *server
 	c     *tconn
 	since time.Time
+	// h2 are the HTTP/2 server connections the session made under
+	// never: they end with it, as HAProxy frees a session's own.
+	h2 []*h2.ClientConn
 }
 
 func (p *privateConn) close() {
 	p.mu.Lock()
-	c := p.c
-	p.srv, p.c, p.since = nil, nil, time.Time{}
+	c, own := p.c, p.h2
+	p.srv, p.c, p.since, p.h2 = nil, nil, time.Time{}, nil
 	p.mu.Unlock()
 	if c != nil {
 		c.Close()
 	}
+	for _, cc := range own {
+		cc.Drain()
+	}
+}
+
+// own records an HTTP/2 server connection made for the session alone.
+func (p *privateConn) own(cc *h2.ClientConn) {
+	p.mu.Lock()
+	p.h2 = append(p.h2, cc)
+	p.mu.Unlock()
 }
 
 // takeIdle is a kept-alive connection to srv for this client: the
