@@ -258,6 +258,11 @@ type RequestInfo struct {
 	resPlainDone bool
 	// TLS is the client connection's TLS state (nil: clear text).
 	TLS *tls.ConnectionState
+	// FrontCert is the certificate the bind served on it (ssl_f_*).
+	FrontCert *tls.Certificate
+	// respConn is the server connection of the transaction's response,
+	// from its head until the transaction ends (ServerTLS).
+	respConn *tconn
 	// TLSErrors are the client certificate's verification errors that
 	// ca-ignore-err/crt-ignore-err let through (zero: none).
 	TLSErrors tlsconf.VerifyResult
@@ -452,8 +457,10 @@ type Backend struct {
 	// emits header names ("" = none).
 	SendNameHeader string
 	Splice         SpliceOptions
-	Retries        int  // `retries`, HAProxy default 3
-	Redispatch     bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Retries        int // `retries`, HAProxy default 3
+	// Reuse is `http-reuse` (the zero value is HAProxy's default, safe).
+	Reuse      ReuseMode
+	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

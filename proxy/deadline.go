@@ -41,6 +41,11 @@ type tconn struct {
 	// (runtime_limits.go): a connection to an address `set server ...
 	// addr` left is not pooled again.
 	addrGen uint64
+	// served counts the requests it carried to their end (reuse.go).
+	served int
+	// hello is the PROXY header it began with: it carries only requests
+	// of the same client (HAProxy hashes the header into the reuse key).
+	hello string
 	// h2, when set, is an HTTP/2 stream standing in for the connection:
 	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
 	// socket of its own under it.

@@ -64,9 +64,10 @@ func (s *session) serveStream(st *h2.Stream) {
 		c tconn
 		b streamBridge
 	}{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
-		tlsState: s.tlsState, src: s.connSrc, dst: s.connDst, connSrc: s.connSrc, connDst: s.connDst, stream: st}}
+		tlsState: s.tlsState, src: s.connSrc, dst: s.connDst, connSrc: s.connSrc, connDst: s.connDst, stream: st, parent: s}}
 	cs := &all.s
 	cs.info.TLS = s.tlsState
+	cs.info.FrontCert = s.info.FrontCert
 	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"os"
@@ -15,9 +16,9 @@ import (
 )
 
 // HTTP/2 to servers (server ... proto h2, or ALPN h2 over TLS): a
-// server's connections are h2.ClientConns shared by the requests going
-// to it, as many streams at once as the server's SETTINGS allow (HAProxy
-// multiplexes so under http-reuse safe). Each request's exchange still
+// server's connections are h2.ClientConns carrying as many streams at
+// once as the server's SETTINGS allow, shared between requests as
+// http-reuse says (reuse.go, h2PoolConn). Each request's exchange still
 // speaks HTTP/1.1: its server connection is an h2Upstream, which turns
 // the request bytes the exchange writes into HEADERS, DATA and trailers,
 // and the response's frames back into HTTP/1.1 bytes for it to read.
@@ -28,51 +29,141 @@ type h2Pool struct {
 	writeTimeout time.Duration // timeout server, for each frame write
 	mu           sync.Mutex
 	conns        []h2PoolConn
+	need         idleNeed // bounds the idle ones (reuse.go)
 }
 
+// h2PoolConn is one connection with what http-reuse lets others do with
+// it, as HAProxy 2.6's H2 mux and connect_server decide: under safe and
+// never it belongs to the session that made it (or, under safe, took it
+// idle), whose next streams open on it; under always (or once taken idle
+// under aggressive) any request may open a stream on it (HAProxy's avail
+// list). Once it carries no stream it joins the server's idle ones
+// (safe ones: a first request may take them under aggressive and
+// always), leaving its session, except under never.
 type h2PoolConn struct {
 	cc     *h2.ClientConn
 	sni    string
+	hello  string // the PROXY header it began with (getIdle)
 	scheme string
+	owner  *session
+	shared bool
+	tls    *tls.ConnectionState // over TLS: its handshake
+	// private: under never, it stays its session's even when idle.
+	private bool
+	// idled: it was seen carrying no stream and kept as idle (settle).
+	idled bool
 }
 
-// take opens a stream's upstream on a connection with room for one more
-// stream, made with the same SNI. Connections that failed or got a
-// GOAWAY leave the pool (their open streams finish), and those that
-// carried no stream for idleMaxAge are closed, on the way.
-func (p *h2Pool) take(now time.Time, sni string) *tconn {
+// take opens a stream's upstream on a connection owner may use, made
+// with the same SNI: its own, a shared one with room, else an idle one
+// when safeOK (reuseAllowed). Connections that failed or got a GOAWAY
+// leave the pool (their open streams finish), and those that carried
+// no stream for idleMaxAge are closed, on the way.
+func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode ReuseMode, safeOK bool) *tconn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.settleLocked(now)
+	found := -1
+	for pass := 0; pass < 3 && found < 0; pass++ {
+		for i := range p.conns {
+			pc := &p.conns[i]
+			if pc.sni != sni || pc.hello != hello || !pc.cc.CanOpen() {
+				continue
+			}
+			if pass == 0 && pc.owner == owner ||
+				pass == 1 && pc.shared && mode != ReuseNever ||
+				pass == 2 && pc.idled && pc.owner == nil && safeOK {
+				found = i
+				break
+			}
+		}
+	}
+	if found < 0 {
+		return nil
+	}
+	pc := &p.conns[found]
+	p.noteUsedLocked(pc.idled)
+	if pc.idled && pc.owner == nil {
+		if mode == ReuseSafe {
+			pc.owner = owner
+		} else {
+			pc.shared = true
+		}
+	}
+	pc.idled = false
+	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls}, sni: sni}
+}
+
+// settle applies settleLocked.
+func (p *h2Pool) settle(now time.Time) {
+	p.mu.Lock()
+	p.settleLocked(now)
+	p.mu.Unlock()
+}
+
+// settleLocked drops the connections that failed, got a GOAWAY or sat
+// idle for idleMaxAge, and moves those whose streams all ended to the
+// idle ones, within the idle cap (idleNeed), as HAProxy's H2 detach.
+func (p *h2Pool) settleLocked(now time.Time) {
+	busy, idled := 0, 0
+	for _, pc := range p.conns {
+		if _, since := pc.cc.Usable(); since.IsZero() {
+			busy++
+		} else if pc.idled {
+			idled++
+		}
+	}
+	p.need.tick(now, busy, idled > 0)
 	keep := p.conns[:0]
-	var found *h2PoolConn
 	for i := range p.conns {
 		pc := p.conns[i]
-		ok, idle := pc.cc.Usable()
-		if !ok {
+		ok, since := pc.cc.Usable()
+		switch {
+		case !ok:
 			pc.cc.Drain()
 			continue
-		}
-		if !idle.IsZero() && now.Sub(idle) >= idleMaxAge {
+		case since.IsZero():
+		case now.Sub(since) >= idleMaxAge:
 			pc.cc.Close()
 			continue
+		case !pc.idled && pc.owner != nil && pc.private:
+			// never: it stays its session's
+		case !pc.idled:
+			// Its last stream ended: counted as in use at the check,
+			// as HAProxy's detach counts it.
+			if !p.need.keep(now, busy+1, idled) {
+				pc.cc.Close()
+				continue
+			}
+			pc.idled, pc.owner, pc.shared = true, nil, false
+			idled++
 		}
 		keep = append(keep, pc)
-		if found == nil && pc.sni == sni && pc.cc.CanOpen() {
-			found = &keep[len(keep)-1]
-		}
 	}
 	for i := len(keep); i < len(p.conns); i++ {
 		p.conns[i] = h2PoolConn{}
 	}
 	p.conns = keep
-	if found == nil {
-		return nil
+}
+
+// noteUsedLocked records the connections carrying streams, one more
+// when one more is about to (a new or an idle one).
+func (p *h2Pool) noteUsedLocked(more bool) {
+	busy := 0
+	for _, pc := range p.conns {
+		if _, since := pc.cc.Usable(); since.IsZero() && !pc.idled {
+			busy++
+		}
 	}
-	return &tconn{h2: &h2Upstream{cc: found.cc, scheme: found.scheme}, sni: sni}
+	if more {
+		busy++
+	}
+	p.need.noteUsed(busy)
 }
 
 func (p *h2Pool) add(pc h2PoolConn) {
 	p.mu.Lock()
+	p.noteUsedLocked(true)
 	p.conns = append(p.conns, pc)
 	p.mu.Unlock()
 }
@@ -95,7 +186,7 @@ func (p *h2Pool) retire() {
 // stream's upstream over it (nil: the connection stays HTTP/1.1). The
 // server's SETTINGS must come by ready (the end of the connect
 // timeout), or the connect fails, as with HAProxy.
-func (s *server) startH2(t *tconn, ready time.Time) (*tconn, error) {
+func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, error) {
 	p := s.h2
 	if p == nil {
 		return nil, nil
@@ -117,9 +208,24 @@ func (s *server) startH2(t *tconn, ready time.Time) (*tconn, error) {
 	if err := cc.WaitReady(ready); err != nil {
 		return nil, timeoutOr(err)
 	}
-	pc := h2PoolConn{cc: cc, sni: t.sni, scheme: scheme}
+	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme}
+	if t.tls != nil {
+		st := t.tls.ConnectionState()
+		pc.tls = &st
+	}
+	switch s.reuse {
+	case ReuseSafe:
+		pc.owner = owner
+	case ReuseNever:
+		pc.owner, pc.private = owner, true
+		if owner != nil {
+			owner.priv.own(cc)
+		}
+	case ReuseAlways:
+		pc.shared = true
+	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme}, sni: t.sni}, nil
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls}, sni: t.sni}, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),
@@ -150,6 +256,7 @@ type h2Upstream struct {
 	cc     *h2.ClientConn
 	scheme string
 	st     *h2.ClientStream
+	tls    *tls.ConnectionState // over TLS: its handshake (ssl_s_*, ssl_bc_*)
 
 	// The request, as the exchange writes it.
 	head   []byte

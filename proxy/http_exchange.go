@@ -42,10 +42,6 @@ type exchange struct {
 	refused bool
 }
 
-// errStale marks a reused server connection that the server had already
-// closed: the request is replayed on a fresh connection when possible.
-var errStale = errors.New("stale pooled connection")
-
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
 	bp := getBuf()
@@ -140,7 +136,7 @@ func (x *exchange) run() bool {
 				x.srv.closeIdle()
 			}
 			x.sc = nil
-			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv)); derr == nil {
+			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv), s.client().owner); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
 				x.be.release(x.srv)
@@ -345,7 +341,7 @@ func (x *exchange) forwardResponse() bool {
 	if kind == http1.BodyUntilClose || s.p.closing.Load() {
 		x.clientClose = true // soft stop: the last response says close
 	}
-	s.info.resp = resp // the res.* fetches of the http-response rules
+	s.info.resp, s.info.respConn = resp, x.sc // what the http-response rules' fetches read
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)

@@ -47,6 +47,12 @@ type session struct {
 	// stream a session of such a connection serves (h2_session.go).
 	h2c    atomic.Pointer[h2.Conn]
 	stream *h2.Stream
+	// parent is the client connection's session of a stream's, and
+	// notFirst marks a kept-alive connection past its first request:
+	// what http-reuse reads (reuse.go). A stream's request is always a
+	// first, as HAProxy's HTTP/2 streams are.
+	parent   *session
+	notFirst bool
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -224,6 +230,7 @@ func (s *session) serveHTTP(first bool) {
 			s.finish()
 			return
 		}
+		s.notFirst = true
 	}
 }
 

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -100,40 +102,78 @@ type clientAddrs struct {
 	// server with `redir` answers it with a redirect instead of being
 	// connected to (http_redir.go).
 	redirectPath string
+	// owner is the session HTTP/2 server connections it makes belong
+	// to (the client connection's, for an HTTP/2 stream, as is priv),
+	// and first says its request is the session's first: http-reuse
+	// (reuse.go). HAProxy's H2 mux marks every stream as a later one.
+	owner *session
+	first bool
 }
 
 func (s *session) client() clientAddrs {
-	return clientAddrs{src: s.src, dst: s.dst, priv: &s.priv, info: &s.info}
+	owner := s
+	if s.parent != nil {
+		owner = s.parent
+	}
+	return clientAddrs{src: s.src, dst: s.dst, priv: &owner.priv, info: &s.info, owner: owner, first: !s.notFirst && s.stream == nil}
 }
 
-// privateConn is a kept-alive connection to a send-proxy server: its
-// PROXY header named this session's client, so, as HAProxy does, it is
-// reused for this session's next requests only, never pooled for others.
+// private says srv's connections serve only the session that made them:
+// http-reuse never. (A send-proxy server's are pooled, but only a request
+// with the same PROXY header takes one: getIdle.)
+func private(srv *server) bool { return srv.reuse == ReuseNever }
+
+// privateConn is a kept-alive connection to a server of an http-reuse
+// never backend: as HAProxy does, it is reused for this session's next
+// requests only, never pooled for others.
 type privateConn struct {
+	mu    sync.Mutex // an HTTP/2 connection's streams share their session's
 	srv   *server
 	c     *tconn
 	since time.Time
+	// h2 are the HTTP/2 server connections the session made under
+	// never: they end with it, as HAProxy frees a session's own.
+	h2 []*h2.ClientConn
 }
 
 func (p *privateConn) close() {
-	if p.c != nil {
-		p.c.Close()
-		*p = privateConn{}
+	p.mu.Lock()
+	c, own := p.c, p.h2
+	p.srv, p.c, p.since, p.h2 = nil, nil, time.Time{}, nil
+	p.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+	for _, cc := range own {
+		cc.Drain()
 	}
 }
 
+// own records an HTTP/2 server connection made for the session alone.
+func (p *privateConn) own(cc *h2.ClientConn) {
+	p.mu.Lock()
+	p.h2 = append(p.h2, cc)
+	p.mu.Unlock()
+}
+
 // takeIdle is a kept-alive connection to srv for this client: the
-// session's own for a send-proxy server, else one from srv's pool.
-func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
-	if srv.cfg.SendProxy == 0 {
-		return srv.getIdle(now, sni)
+// session's own under http-reuse never, else one from srv's pool.
+func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []byte) *tconn {
+	if !private(srv) || srv.h2 != nil {
+		return srv.getIdle(now, sni, string(hello), c.owner, c.first)
 	}
 	p := c.priv
-	if p == nil || p.c == nil || p.srv != srv || p.c.sni != sni {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	if p.c == nil || p.srv != srv || p.c.sni != sni {
+		p.mu.Unlock()
 		return nil
 	}
 	tc, since := p.c, p.since
-	*p = privateConn{}
+	p.srv, p.c, p.since = nil, nil, time.Time{}
+	p.mu.Unlock()
 	if now.Sub(since) >= idleMaxAge {
 		tc.Close()
 		return nil
@@ -141,10 +181,10 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string) *tconn {
 	return tc
 }
 
-// putIdle keeps sc for reuse: in the session for a send-proxy server (the
+// putIdle keeps sc for reuse: in the session under http-reuse never (the
 // previous one is closed), else in srv's pool.
 func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
-	if srv.cfg.SendProxy == 0 {
+	if !private(srv) || sc.h2 != nil {
 		srv.putIdle(sc, now)
 		return
 	}
@@ -153,7 +193,13 @@ func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 		return
 	}
 	c.priv.close()
-	*c.priv = privateConn{srv: srv, c: sc, since: now}
+	c.priv.mu.Lock()
+	old := c.priv.c
+	c.priv.srv, c.priv.c, c.priv.since = srv, sc, now
+	c.priv.mu.Unlock()
+	if old != nil { // another stream's, kept meanwhile
+		old.Close()
+	}
 }
 
 // hello is the PROXY header a send-proxy server gets first on each new

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -45,8 +46,11 @@ type server struct {
 	cookie  atomic.Pointer[string]
 	maxConn atomic.Int64
 
-	mu   sync.Mutex
-	idle []idleConn // LIFO: the most recently used connection is the warmest
+	// reuse is its backend's http-reuse (reuse.go).
+	reuse ReuseMode
+	mu    sync.Mutex
+	idle  []idleConn // LIFO: the most recently used connection is the warmest
+	need  idleNeed   // bounds idle (reuse.go)
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
@@ -56,57 +60,87 @@ type server struct {
 	observer func(check.Analysis)
 }
 
+// errStale marks a reused server connection that the server had already
+// closed: the request is replayed on a fresh connection when possible.
+var errStale = errors.New("stale pooled connection")
+
 type idleConn struct {
 	c     *tconn
 	since time.Time
+	// safe: it has carried a request that was not its first (HAProxy's
+	// safe list), so aggressive reuse hands it to first requests.
+	safe bool
 }
 
-// getIdle pops the most recent idle connection, dropping expired ones.
-// A TLS connection made with another SNI is left in the pool for a
-// request that sends that name (HAProxy hashes the SNI into its
-// connection reuse key).
-func (s *server) getIdle(now time.Time, sni string) *tconn {
+// getIdle pops the most recent idle connection a request may take under
+// the server's http-reuse (owner's own HTTP/2 connections first; first:
+// the session's first request), dropping expired ones. A TLS connection
+// made with another SNI, or one that began with another PROXY header
+// (hello), is left in the pool for a request that sends the same (HAProxy
+// hashes both into its connection reuse key).
+func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first bool) *tconn {
+	idleOK, safeOK := reuseAllowed(s.reuse, first)
 	if s.h2 != nil {
-		if c := s.h2.take(now, sni); c != nil {
+		if c := s.h2.take(now, sni, hello, owner, s.reuse, safeOK); c != nil {
 			return c
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dropExpired(now)
+	// A later request looks among the unproven connections first, a
+	// first one among the safe ones (HAProxy's reuse table).
+	order := [2]bool{false, true} // safe?
+	if first {
+		order = [2]bool{true, false}
+	}
+	for _, wantSafe := range order {
+		if wantSafe && !safeOK || !wantSafe && !idleOK {
+			continue
+		}
+		for i := len(s.idle) - 1; i >= 0; i-- {
+			ic := s.idle[i]
+			if ic.c.sni != sni || ic.c.hello != hello || ic.safe != wantSafe {
+				continue
+			}
+			s.idle = append(s.idle[:i], s.idle[i+1:]...)
+			return ic.c
+		}
+	}
+	return nil
+}
+
+// dropExpired closes the idle connections older than idleMaxAge.
+func (s *server) dropExpired(now time.Time) {
 	for i := len(s.idle) - 1; i >= 0; i-- {
-		ic := s.idle[i]
-		if now.Sub(ic.since) >= idleMaxAge {
+		if now.Sub(s.idle[i].since) >= idleMaxAge {
 			// Older ones below are expired too.
 			for _, old := range s.idle[:i+1] {
 				old.c.Close()
 			}
 			s.idle = append(s.idle[:0], s.idle[i+1:]...)
-			return nil
+			return
 		}
-		if ic.c.sni != sni {
-			continue
-		}
-		s.idle = append(s.idle[:i], s.idle[i+1:]...)
-		return ic.c
 	}
-	return nil
+}
+
+// noteUsed records the connections in use once a request got one.
+func (s *server) noteUsed() {
+	s.mu.Lock()
+	s.need.noteUsed(int(s.bal.Conns.Load()))
+	s.mu.Unlock()
 }
 
 // putIdle returns a connection to the pool, or closes it when full.
 func (s *server) putIdle(c *tconn, now time.Time) {
 	if c.h2 != nil {
 		c.Close() // the stream ends; its connection stays in s.h2
+		s.h2.settle(now)
 		return
 	}
 	if c.addrGen != s.addrGen.Load() {
 		// dialled before `set server ... addr` moved the server: its
 		// idle connections were closed then, this one goes too
-		c.Close()
-		return
-	}
-	if s.cfg.SendProxy != 0 {
-		// Its PROXY header named one client: never reused for another
-		// (HAProxy makes such connections private to their session).
 		c.Close()
 		return
 	}
@@ -117,9 +151,14 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	case s.cfg.IdleMax > 0:
 		limit = min(limit, s.cfg.IdleMax)
 	}
+	c.served++
 	s.mu.Lock()
-	if len(s.idle) < limit {
-		s.idle = append(s.idle, idleConn{c, now})
+	// The request just done still holds its slot: used counts its
+	// connection, as HAProxy's curr_used_conns does at detach.
+	used := int(s.bal.Conns.Load())
+	s.need.tick(now, used, len(s.idle) > 0)
+	if len(s.idle) < limit && s.need.keep(now, used, len(s.idle)) {
+		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
 		s.mu.Unlock()
 		return
 	}
@@ -150,7 +189,7 @@ func (s *server) closeIdle() {
 // HAProxy, the connection is made only once hello is sent, so a failure
 // to send it is a connect failure. Its deadline state travels with it
 // through the idle pool.
-func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, error) {
+func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	if s.cfg.Source != nil {
 		d.LocalAddr = s.cfg.Source
@@ -165,6 +204,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	tc.SetNoDelay(true)
 	t := newTconn(tc, nil)
 	t.addrGen = gen
+	t.hello = string(hello)
 	if hello != nil {
 		left := time.Duration(0)
 		if timeout > 0 {
@@ -187,7 +227,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string) (*tconn, 
 	if timeout > 0 {
 		ready = start.Add(timeout)
 	}
-	if u, err := s.startH2(t, ready); u != nil || err != nil {
+	if u, err := s.startH2(t, ready, owner); u != nil || err != nil {
 		if err != nil {
 			tc.Close()
 		}
@@ -314,16 +354,18 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if failures > 0 {
 			now = time.Now()
 		}
-		sni := client.sni(srv)
-		if c := client.takeIdle(srv, now, sni); c != nil {
+		sni, hello := client.sni(srv), client.hello(srv)
+		if c := client.takeIdle(srv, now, sni, hello); c != nil {
 			tl.connected = now
 			srv.observe(check.AnaL4OK)
+			srv.noteUsed()
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, client.hello(srv), sni)
+		c, err := srv.dial(connectTimeout, hello, sni, client.owner)
 		if err == nil {
 			tl.connected = time.Now()
 			srv.observe(check.AnaL4OK)
+			srv.noteUsed()
 			return srv, c, false
 		}
 		srv.observe(check.AnaL4Err)

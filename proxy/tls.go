@@ -18,7 +18,8 @@ import (
 // startTLS wraps the client connection and runs the handshake, bounded by
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
-	tc := tls.Server(s.c.TCPConn, cfg)
+	sock := &tlsSock{TCPConn: s.c.TCPConn}
+	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.p.tlsc.accepts.add(time.Now())
 	s.p.tlsc.begin(s.c)
@@ -38,10 +39,44 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	}
 	s.tlsState = &st
 	s.info.TLS = s.tlsState
+	if sock.served == nil && cfg.GetCertificate != nil {
+		// A resumed session skips the certificate: the one its name
+		// selects stands for it.
+		cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: st.ServerName, Conn: sock})
+	}
+	s.info.FrontCert = sock.served
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}
 	return nil
+}
+
+// tlsSock is the socket under a client's TLS connection: the bind's
+// certificate store tells it which certificate it served (ssl_f_*;
+// tlsconf.Store.Get).
+type tlsSock struct {
+	*net.TCPConn
+	served *tls.Certificate
+}
+
+// ServedCertificate records the certificate the handshake presents.
+func (c *tlsSock) ServedCertificate(cert *tls.Certificate) { c.served = cert }
+
+// ServerTLS is the TLS state of the connection to the server that sent
+// the transaction's response (nil: none yet, or not over TLS).
+func (r *RequestInfo) ServerTLS() *tls.ConnectionState {
+	c := r.respConn
+	if c == nil {
+		return nil
+	}
+	if u, ok := c.h2.(*h2Upstream); ok {
+		return u.tls
+	}
+	if c.tls == nil {
+		return nil
+	}
+	st := c.tls.ConnectionState()
+	return &st
 }
 
 // tlsHandshakeError is a failed handshake, logged as HAProxy logs it.

@@ -143,7 +143,7 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 
 // endTransaction drops the variables of the transaction that ended.
 func (r *RequestInfo) endTransaction() {
-	r.resp = nil
+	r.resp, r.respConn = nil, nil
 	if r.vars != nil {
 		r.vars[ScopeTxn].clear()
 		r.vars[ScopeReq].clear()

@@ -78,7 +78,9 @@ func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool
 	}
 	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
-		res.Diags.List = append(res.Diags.List, haproxycfg.Build(res.Config).Notices.List...)
+		notes := haproxycfg.Build(res.Config).Notices.List
+		res.Diags.List = append(res.Diags.List, notes...)
+		noteBuildWarnings(res, notes)
 	}
 	haproxy.ApplyPolicy(res, allowUnsupported)
 	return res
@@ -158,4 +160,22 @@ func printTLSLines(w io.Writer) {
 	fmt.Fprintln(w, "OpenSSL library supports TLS extensions : yes")
 	fmt.Fprintln(w, "OpenSSL library supports SNI : yes")
 	fmt.Fprintln(w, "OpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3")
+}
+
+// noteBuildWarnings adds HAProxy's "Warnings were found." when the
+// runtime adapter found what HAProxy warns of while loading (a
+// certificate's OCSP response, a stats line in tcp mode), not goha's own
+// notices, which the policy words later.
+func noteBuildWarnings(res *haproxy.Result, notes []haproxy.Diagnostic) {
+	for _, d := range notes {
+		if d.Severity == haproxy.Warning && !d.Goha {
+			for _, l := range res.Stdout {
+				if l == "Warnings were found." {
+					return
+				}
+			}
+			res.Stdout = append([]string{"Warnings were found."}, res.Stdout...)
+			return
+		}
+	}
 }

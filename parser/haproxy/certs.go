@@ -37,7 +37,10 @@ func certFileProblem(path string, data []byte, readKey func(string) ([]byte, boo
 }
 
 // pemParts returns the DER of the first certificate and the PEM of the
-// first private key found in data (nil when absent).
+// first private key found in data (nil when absent). An encrypted key
+// counts as none: HAProxy 2.6 asks for its pass phrase on the terminal
+// (ca-sign-pass is not passed on), which a daemon does not have, and
+// goes on as without a key ("No Private Key found in '<file>.key'").
 func pemParts(data []byte) (cert, key []byte) {
 	for {
 		var b *pem.Block
@@ -48,8 +51,15 @@ func pemParts(data []byte) (cert, key []byte) {
 		switch {
 		case (b.Type == "CERTIFICATE" || b.Type == "TRUSTED CERTIFICATE") && cert == nil:
 			cert = b.Bytes
-		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil:
+		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil && !EncryptedKey(b):
 			key = pem.EncodeToMemory(b)
 		}
 	}
+}
+
+// EncryptedKey reports a PEM private key under a pass phrase: PKCS#8's
+// "ENCRYPTED PRIVATE KEY", or OpenSSL's traditional form with its
+// "Proc-Type: 4,ENCRYPTED" header.
+func EncryptedKey(b *pem.Block) bool {
+	return b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED")
 }

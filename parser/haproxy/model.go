@@ -191,6 +191,8 @@ type Proxy struct {
 	// (-1 when absent: the last retry).
 	RedispatchEvery int
 	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
+	// HTTPReuse is `http-reuse`'s mode ("" = absent: safe).
+	HTTPReuse string
 
 	// Persistence (proxy_persist.go): the `cookie` line (nil: none), the
 	// `force-persist`/`ignore-persist` rules in order, `dynamic-cookie-key`

@@ -51,6 +51,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"retries", "<value>", (*state).parseMaxconnRetries},
 	{"fullconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
+	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
 	{"capture", "request|response header <name> len <length>", (*state).parseCapture},

@@ -49,6 +49,15 @@ func (s *state) parseRetryOn(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+// parseHTTPReuse is `http-reuse`: its argument check is HAProxy's
+// (rawchecks.go); proxy/haproxycfg maps the mode.
+func (s *state) parseHTTPReuse(px *Proxy, l *kwLine) bool {
+	if s.rawCheck(l) {
+		px.HTTPReuse = l.arg(1)
+	}
+	return false
+}
+
 func (s *state) parseServer(px *Proxy, l *kwLine) bool {
 	s.server(px, l.p, l.w)
 	return false

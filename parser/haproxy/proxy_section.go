@@ -33,6 +33,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
 	px.Fullconn = def.Fullconn
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
+	px.HTTPReuse = def.HTTPReuse
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck

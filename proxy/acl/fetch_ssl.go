@@ -82,11 +82,28 @@ func boolValue(b bool) value {
 
 // clientCert is a fetch of the client certificate (none: no sample).
 func clientCert(f func(*x509.Certificate) (value, bool)) fetchFunc {
+	return certFetch(peerCert, f)
+}
+
+// certOf finds a certificate of the request's connections (nil: none).
+type certOf func(*proxy.RequestInfo) *x509.Certificate
+
+// peerCert is the client's certificate.
+func peerCert(r *proxy.RequestInfo) *x509.Certificate {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return nil
+	}
+	return r.TLS.PeerCertificates[0]
+}
+
+// certFetch is a fetch of the certificate of (none: no sample).
+func certFetch(of certOf, f func(*x509.Certificate) (value, bool)) fetchFunc {
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		c := of(r)
+		if c == nil {
 			return false
 		}
-		v, ok := f(r.TLS.PeerCertificates[0])
+		v, ok := f(c)
 		return ok && yield(v)
 	}
 }
@@ -104,6 +121,11 @@ func rdns(raw []byte) pkix.RDNSequence {
 // format rfc2253 ("CN=y,O=x,C=FR"); with an entry, that entry's value,
 // occurrence occ (1 the first, -1 the last; default 1).
 func dnFetch(name func(*x509.Certificate) pkix.RDNSequence) func([]haproxy.Arg) (fetchFunc, error) {
+	return dnFetchOf(peerCert, name)
+}
+
+// dnFetchOf is dnFetch on the certificate of.
+func dnFetchOf(of certOf, name func(*x509.Certificate) pkix.RDNSequence) func([]haproxy.Arg) (fetchFunc, error) {
 	return func(args []haproxy.Arg) (fetchFunc, error) {
 		entry, occ, format := "", 1, ""
 		if len(args) > 0 {
@@ -124,7 +146,7 @@ func dnFetch(name func(*x509.Certificate) pkix.RDNSequence) func([]haproxy.Arg) 
 		if len(args) > 3 {
 			return nil, fmt.Errorf("too many arguments")
 		}
-		return clientCert(func(c *x509.Certificate) (value, bool) {
+		return certFetch(of, func(c *x509.Certificate) (value, bool) {
 			seq := name(c)
 			if seq == nil {
 				return value{}, false

@@ -79,17 +79,21 @@ func cipherKeySize(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.TLS == nil {
 		return false
 	}
-	n := tlsconf.OpenSSLName(r.TLS.CipherSuite)
-	bits := 0
+	bits := cipherBits(r.TLS.CipherSuite)
+	return bits > 0 && yield(value{t: haproxy.SampleSInt, i: int64(bits)})
+}
+
+// cipherBits is a cipher suite's symmetric key size in bits, read from
+// its OpenSSL name (0: unknown).
+func cipherBits(suite uint16) int {
+	n := tlsconf.OpenSSLName(suite)
 	switch {
 	case strings.Contains(n, "AES128") || strings.Contains(n, "AES_128"):
-		bits = 128
+		return 128
 	case strings.Contains(n, "AES256") || strings.Contains(n, "AES_256") || strings.Contains(n, "CHACHA20"):
-		bits = 256
+		return 256
 	case strings.Contains(n, "DES-CBC3"):
-		bits = 168
-	default:
-		return false
+		return 168
 	}
-	return yield(value{t: haproxy.SampleSInt, i: int64(bits)})
+	return 0
 }

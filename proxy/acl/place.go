@@ -28,10 +28,12 @@ const (
 	useResponse       // the response (status)
 	useServer         // the server the transaction went to (srv_name)
 	useServerAddr     // the connection to it (bc_src, bc_http_major)
+	useServerConn     // the server-side connection (ssl_bc_*)
 )
 
 var useNames = [...]string{useReqHeader: "HTTP request headers", useBackend: "backend",
-	useResHeader: "HTTP response headers", useResponse: "HTTP response", useServer: "server", useServerAddr: "server address"}
+	useResHeader: "HTTP response headers", useResponse: "HTTP response", useServer: "server", useServerAddr: "server address",
+	useServerConn: "server-side connection"}
 
 func unavailableMsg(sample string, u use) string {
 	return fmt.Sprintf("sample fetch <%s> may not be reliably used here because it needs '%s' which is not available here.", sample, useNames[u])
@@ -60,7 +62,7 @@ func (p Place) has(u use) bool {
 		return p != FrontRequest
 	case useResHeader:
 		return p == Response
-	case useResponse, useServer, useServerAddr:
+	case useResponse, useServer, useServerAddr, useServerConn:
 		return p == Response || p == Log
 	}
 	return true

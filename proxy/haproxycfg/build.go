@@ -224,6 +224,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 				b.unsupported(bd.Pos, "bind option "+o)
 			}
 		}
+		if v, ok := bd.Options["npn"]; ok && bd.SSL {
+			b.npn(bd.Pos, v, "bind")
+		}
 		var tc *tls.Config
 		var tv *tlsconf.ClientVerify
 		if bd.SSL {
@@ -331,6 +334,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.RetriesSet {
 		be.Retries = px.Retries
 	}
+	be.Reuse = reuseMode(px.HTTPReuse)
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
 	be.Balance = b.balance(px)
@@ -425,6 +429,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		sv.Cookie, sv.CookieSet = s.Cookie, s.Cookie != ""
 	}
 	checkTLS := b.serverTLS(s, sv)
+	if v, ok := s.Other["npn"]; ok && s.SSL {
+		b.npn(s.Pos, v, "server")
+	}
 	b.serverH2(px, s, sv)
 	addr, err := serverAddr(s.Addr)
 	if err != nil {
@@ -484,34 +491,6 @@ func (b *builder) agent(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
-}
-
-// sendProxy is the PROXY protocol version a server's connections start
-// with: send-proxy-v2 wins over send-proxy, as in HAProxy.
-func sendProxy(s *haproxy.Server) int {
-	switch {
-	case s.SendProxyV2:
-		return 2
-	case s.SendProxy:
-		return 1
-	}
-	return 0
-}
-
-// checkSendProxy: HAProxy 2.6's health checks to a send-proxy server send
-// the header too when they go to the traffic address (neither `port` nor
-// `addr` set for checks); `check-send-proxy` makes them send it always,
-// in the version of the traffic's (v2 with send-proxy-v2, else v1).
-func checkSendProxy(s *haproxy.Server) int {
-	switch {
-	case s.CheckSendProxy && s.SendProxyV2:
-		return 2
-	case s.CheckSendProxy:
-		return 1
-	case s.Port != 0 || s.CheckAddr != "":
-		return 0
-	}
-	return sendProxy(s)
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {
@@ -582,4 +561,17 @@ func compression(px *haproxy.Proxy) *proxy.Compression {
 		return nil
 	}
 	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
+}
+
+// reuseMode maps `http-reuse` (absent: safe, HAProxy's default).
+func reuseMode(w string) proxy.ReuseMode {
+	switch w {
+	case "never":
+		return proxy.ReuseNever
+	case "aggressive":
+		return proxy.ReuseAggressive
+	case "always":
+		return proxy.ReuseAlways
+	}
+	return proxy.ReuseSafe
 }

@@ -71,9 +71,9 @@ func (b *builder) bindH2(fe *proxy.Frontend, bd haproxy.Bind, addr string) {
 
 // serverH2 reads `proto` on a server: h2 speaks HTTP/2 from the first
 // byte (prior knowledge); another protocol (fcgi) is reported. HTTP/2
-// to a server, by proto or by ALPN, needs an HTTP backend, and a
-// PROXY header names one client where an HTTP/2 connection carries
-// many: both reported.
+// to a server, by proto or by ALPN, needs an HTTP backend. With
+// send-proxy, a connection carries only the streams of the client its
+// PROXY header names, as HAProxy's (proxy.server.getIdle).
 func (b *builder) serverH2(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server) {
 	if p, ok := s.Other["proto"]; ok {
 		if p != "h2" {
@@ -88,8 +88,5 @@ func (b *builder) serverH2(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Serve
 	if px.Mode != "http" {
 		sv.H2, sv.H2ALPN = false, false
 		return // HAProxy speaks raw TCP in tcp mode whatever the ALPN
-	}
-	if sv.SendProxy != 0 {
-		b.unsupported(s.Pos, "send-proxy to an HTTP/2 server")
 	}
 }

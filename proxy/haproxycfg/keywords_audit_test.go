@@ -46,6 +46,7 @@ http-errors audit
 // auditArgs are the arguments tried for a keyword, in order, until the
 // parser accepts the statement; keywords not listed try the generic ones.
 var auditArgs = map[string][][]string{
+	"tcp-response content":      {{"accept"}},
 	"acl":                       {{"a", "src", "127.0.0.1"}},
 	"balance":                   {{"roundrobin"}},
 	"compression":               {{"algo", "gzip"}},

@@ -51,3 +51,31 @@ func (b *builder) serverPP2(s *haproxy.Server, sv *proxy.Server) {
 		b.unsupported(s.Pos, "PROXY v2 TLVs in health checks")
 	}
 }
+
+// sendProxy is the PROXY protocol version a server's connections start
+// with: send-proxy-v2 wins over send-proxy, as in HAProxy.
+func sendProxy(s *haproxy.Server) int {
+	switch {
+	case s.SendProxyV2:
+		return 2
+	case s.SendProxy:
+		return 1
+	}
+	return 0
+}
+
+// checkSendProxy: HAProxy 2.6's health checks to a send-proxy server send
+// the header too when they go to the traffic address (neither `port` nor
+// `addr` set for checks); `check-send-proxy` makes them send it always,
+// in the version of the traffic's (v2 with send-proxy-v2, else v1).
+func checkSendProxy(s *haproxy.Server) int {
+	switch {
+	case s.CheckSendProxy && s.SendProxyV2:
+		return 2
+	case s.CheckSendProxy:
+		return 1
+	case s.Port != 0 || s.CheckAddr != "":
+		return 0
+	}
+	return sendProxy(s)
+}

@@ -117,6 +117,13 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 	}
 	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
 		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line)}
+	tb.Warn = func(msg string) {
+		// HAProxy loads a certificate once for all the binds naming it.
+		if !b.seen["warn:"+msg] {
+			b.seen["warn:"+msg] = true
+			b.plan.Notices.Raw(haproxy.Warning, "", 0, "config : "+msg)
+		}
+	}
 	for o, v := range bd.Options {
 		switch o {
 		case "alpn":

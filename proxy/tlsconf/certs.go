@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Cert is one loaded certificate with the names HAProxy indexes it under
@@ -19,6 +20,9 @@ type Cert struct {
 	TLS   tls.Certificate
 	Names []string
 	Path  string
+	// Warning is what HAProxy warns of it when loading it ("": nothing),
+	// an OCSP response left out (ocsp.go).
+	Warning string
 }
 
 // LoadCrt loads a "crt" argument: a PEM file (certificate, chain and key,
@@ -97,9 +101,14 @@ func loadFile(path string) (Cert, error) {
 		return Cert{}, err
 	}
 	// OCSP stapling: a DER response in "<file>.ocsp" beside the
-	// certificate is sent to clients asking for it (status_request).
-	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil && len(ocsp) > 0 {
-		c.TLS.OCSPStaple = ocsp
+	// certificate is sent to clients asking for it (status_request),
+	// once it passes HAProxy's checks.
+	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil {
+		if err := CheckOCSP(ocsp, c.TLS.Leaf, ocspIssuer(path, c.TLS.Leaf, c.TLS.Certificate[1:]), time.Now()); err != nil {
+			c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
+		} else {
+			c.TLS.OCSPStaple = ocsp
+		}
 	}
 	return c, nil
 }
@@ -126,7 +135,7 @@ func split(data []byte) (certs, key []byte) {
 		switch {
 		case b.Type == "CERTIFICATE" || b.Type == "TRUSTED CERTIFICATE":
 			certs = append(certs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Bytes})...)
-		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil:
+		case strings.HasSuffix(b.Type, "PRIVATE KEY") && key == nil && !encryptedKey(b):
 			key = pem.EncodeToMemory(b)
 		}
 	}
@@ -350,6 +359,10 @@ func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if e == nil {
 		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
+	// The connection learns which one it served (ssl_f_* fetches).
+	if r, ok := h.Conn.(interface{ ServedCertificate(*tls.Certificate) }); ok {
+		r.ServedCertificate(e.cert)
+	}
 	return e.cert, nil
 }
 
@@ -362,4 +375,11 @@ func (s *Store) ConfigFor(h *tls.ClientHelloInfo) (*tls.Config, error) {
 		return nil, fmt.Errorf("no certificate for %q (strict-sni)", h.ServerName)
 	}
 	return e.conf, nil
+}
+
+// encryptedKey reports a PEM private key under a pass phrase, which
+// HAProxy 2.6 cannot read without a terminal and takes for no key
+// (parser/haproxy.EncryptedKey, which -c reports from).
+func encryptedKey(b *pem.Block) bool {
+	return b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED")
 }

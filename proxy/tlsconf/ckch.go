@@ -25,6 +25,9 @@ type Registry struct {
 	lists map[string]*crtList
 	txn   *certTxn
 	rings []*ticketRing // tls-ticket-keys files (ticketring.go)
+	// warnings of the files loaded since the last bind took them
+	// (Bind.Server passes them to its Warn)
+	warnings []string
 }
 
 // ckch is one certificate file of the Registry.
@@ -85,6 +88,9 @@ func (r *Registry) loadCrt(path string) ([]*ckch, error) {
 		if ck == nil {
 			ck = &ckch{path: c.Path, cert: &c}
 			r.certs[c.Path] = ck
+			if c.Warning != "" {
+				r.warnings = append(r.warnings, c.Warning)
+			}
 		}
 		out = append(out, ck)
 	}

@@ -52,6 +52,9 @@ type Bind struct {
 	// Where is the bind line's "file:line", for the runtime API's
 	// messages.
 	Where string
+	// Warn receives what loading the certificates warns of (nil:
+	// dropped); a file the Registry already held warns no more.
+	Warn func(string)
 }
 
 // Served are the ALPN protocols goha speaks; offering another one would
@@ -124,6 +127,12 @@ func (b Bind) Server() (*tls.Config, error) {
 		}
 	}
 	cfg.GetCertificate = st.Get
+	for _, w := range r.warnings {
+		if b.Warn != nil {
+			b.Warn(w)
+		}
+	}
+	r.warnings = nil
 	return cfg, nil
 }
 
