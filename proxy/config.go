@@ -159,6 +159,18 @@ type Frontend struct {
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
 	IgnoreProbes bool
+	// LogASAP is `option logasap`: a transaction is logged once the
+	// response head is ready to leave (a TCP session once its server
+	// connection is up), with what is known then; %Ta, %Tt and %B of
+	// every line of the frontend get a '+' (LogEntry.ASAP).
+	LogASAP bool
+	// ContStats is `option contstats`: HAProxy brings a stream's byte
+	// counts up to date on each pass rather than at its end. Here it only
+	// gives a logasap line its %U; the option stays unsupported (the
+	// parser reports it) because goha's show stat byte counters do not
+	// follow it yet: HAProxy shows 0 during a transfer without it, and
+	// the frontend's, backend's and server's HTX sizes with it.
+	ContStats bool
 
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).

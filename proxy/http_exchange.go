@@ -394,6 +394,10 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
+	var asapHead int64
+	if s.fe.cfg.LogASAP {
+		asapHead = x.asapHeadSize()
+	}
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)
 	}
@@ -402,6 +406,7 @@ func (x *exchange) forwardResponse() bool {
 	x.sstart += resp.HeadLen
 	if compress {
 		x.countResponse(resp.Status)
+		s.logASAP(x.be, x.srv, resp.Status, asapHead+asapBodySize(x.sbuf[x.sstart:x.send], kind, resp.ContentLength), s.tl.respHead)
 		return x.forwardCompressed(head, kind, resp.ContentLength)
 	}
 	rest := x.sbuf[x.sstart:x.send]
@@ -426,6 +431,13 @@ func (x *exchange) forwardResponse() bool {
 		k = len(rest)
 	}
 	x.countResponse(resp.Status)
+	if s.fe.cfg.LogASAP {
+		body := int64(k)
+		if kind == http1.BodyChunked {
+			body = cs.HTXSize()
+		}
+		s.logASAP(x.be, x.srv, resp.Status, asapHead+body, s.tl.respHead)
+	}
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
 	if w == nil {

@@ -246,6 +246,7 @@ func (s *session) serveTCP() {
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()
+	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	// HAProxy runs the store rules once the server connection is up (no
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)

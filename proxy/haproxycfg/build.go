@@ -201,6 +201,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		IgnoreProbes:         px.Options["http-ignore-probes"],
+		LogASAP:              px.Options["logasap"],
+		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px),
