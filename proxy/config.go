@@ -408,6 +408,12 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// AbortOnClose is `option abortonclose`: a TCP session whose client
+	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
+	// mode HAProxy 2.6's H1 side does not read past a complete request
+	// until its response, so it sees no hang-up there and neither does
+	// goha (measured: the queued request still goes to the server).
+	AbortOnClose bool
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool

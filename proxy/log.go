@@ -114,6 +114,9 @@ type timeline struct {
 	// serverTimeout is the transaction's set-timeout server (0: the
 	// backend's timeout server); see exchange.serverTimeout.
 	serverTimeout time.Duration
+	// abort, when set, is closed once the client hung up while the
+	// session waits in a queue (option abortonclose, TCP mode).
+	abort <-chan struct{}
 	// logged: option logasap already logged the transaction (logASAP);
 	// its end writes no second line.
 	logged bool

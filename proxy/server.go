@@ -194,12 +194,15 @@ func (b *backend) findServer(bs *balance.Server) *server {
 // When every usable server is full the request waits in the backend queue
 // for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
 // up with nil (503).
-func (b *backend) pick(req *balance.Request) *server { return b.takeSlot(req, nil) }
+func (b *backend) pick(req *balance.Request, abort <-chan struct{}) *server {
+	return b.takeSlot(req, nil, abort)
+}
 
 // takeSlot takes a maxconn slot on the balancer's pick for req, or on
 // pinned (the server a persistence cookie designates) when set, waiting
-// in the backend queue as pick describes.
-func (b *backend) takeSlot(req *balance.Request, pinned *server) *server {
+// in the backend queue as pick describes; closing abort (abortonclose: the
+// client hung up) leaves the queue.
+func (b *backend) takeSlot(req *balance.Request, pinned *server, abort <-chan struct{}) *server {
 	var expire time.Time
 	for {
 		srv := pinned
@@ -230,7 +233,7 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server) *server {
 			}
 		}
 		b.stats.queue.Add(1)
-		ok := b.queue.wait(left)
+		ok := b.queue.wait(left, abort)
 		b.stats.queue.Add(-1)
 		if !ok {
 			return nil
@@ -261,10 +264,10 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 	for failures := 0; ; {
 		if srv == nil {
 			if direct && prev == nil {
-				srv = b.takeSlot(req, pn.srv)
+				srv = b.takeSlot(req, pn.srv, tl.abort)
 			} else {
 				direct = false
-				srv = b.pickAvoiding(req, prev)
+				srv = b.pickAvoiding(req, prev, tl.abort)
 			}
 			if srv == nil {
 				return nil, nil, false
@@ -352,12 +355,12 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // as HAProxy's balancers do when they redispatch; a map-based hash that
 // maps to avoid keeps it, as HAProxy's does (and so does `first`, which
 // HAProxy would move past: a known difference).
-func (b *backend) pickAvoiding(req *balance.Request, avoid *server) *server {
-	srv := b.pick(req)
+func (b *backend) pickAvoiding(req *balance.Request, avoid *server, abort <-chan struct{}) *server {
+	srv := b.pick(req, abort)
 	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
-		again := b.pick(req)
+		again := b.pick(req, abort)
 		b.release(srv)
 		srv = again
 	}

@@ -309,6 +309,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		AbortOnClose:  px.Options["abortonclose"],
 		Compression:   compression(px),
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.
