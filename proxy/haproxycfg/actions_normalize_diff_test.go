@@ -124,8 +124,8 @@ backend web
 	}
 }
 
-// requestLineEcho is a server answering each request with its request
-// line as received (the body), whatever the target holds.
+// requestLineEcho is a server answering each request with its head as
+// received (the body), whatever the target holds, then closing.
 func requestLineEcho(t *testing.T) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -152,6 +152,7 @@ func requestLineEcho(t *testing.T) net.Listener {
 					if err != nil || l == "\r\n" {
 						break
 					}
+					line += l
 				}
 				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(line), line)
 			}(c)
