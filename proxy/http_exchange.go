@@ -394,10 +394,7 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
-	var asapHead int64
-	if s.fe.cfg.LogASAP {
-		asapHead = x.asapHeadSize()
-	}
+	asapHead := x.asapHeadSize() // option logasap (log_asap.go)
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)
 	}
@@ -431,13 +428,7 @@ func (x *exchange) forwardResponse() bool {
 		k = len(rest)
 	}
 	x.countResponse(resp.Status)
-	if s.fe.cfg.LogASAP {
-		body := int64(k)
-		if kind == http1.BodyChunked {
-			body = cs.HTXSize()
-		}
-		s.logASAP(x.be, x.srv, resp.Status, asapHead+body, s.tl.respHead)
-	}
+	x.logASAPForward(asapHead, kind, k, &cs)
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
 	if w == nil {
@@ -476,16 +467,6 @@ func (x *exchange) forwardResponse() bool {
 	}
 	leftover := x.sstart < x.send
 	return x.finish(kind, leftover)
-}
-
-// countResponse counts the status of the response forwarded.
-func (x *exchange) countResponse(status int) {
-	s := x.s
-	x.status = status
-	s.countHTTPStatus(status, true)
-	s.fe.stats.countStatus(status)
-	x.be.stats.countStatus(status)
-	x.srv.stats.countStatus(status)
 }
 
 func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
