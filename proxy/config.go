@@ -164,6 +164,18 @@ type Frontend struct {
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
 	IgnoreProbes bool
+	// LogASAP is `option logasap`: a transaction is logged once the
+	// response head is ready to leave (a TCP session once its server
+	// connection is up), with what is known then; %Ta, %Tt and %B of
+	// every line of the frontend get a '+' (LogEntry.ASAP).
+	LogASAP bool
+	// ContStats is `option contstats`: HAProxy brings a stream's byte
+	// counts up to date on each pass rather than at its end. Here it only
+	// gives a logasap line its %U; the option stays unsupported (the
+	// parser reports it) because goha's show stat byte counters do not
+	// follow it yet: HAProxy shows 0 during a transfer without it, and
+	// the frontend's, backend's and server's HTX sizes with it.
+	ContStats bool
 
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
@@ -435,6 +447,12 @@ type Backend struct {
 	// TCPResponseRules are the `tcp-response content` rules, run once the
 	// server connection is up (tcp_response.go).
 	TCPResponseRules []TCPConnRule
+	// AbortOnClose is `option abortonclose`: a TCP session whose client
+	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
+	// mode HAProxy 2.6's H1 side does not read past a complete request
+	// until its response, so it sees no hang-up there and neither does
+	// goha (measured: the queued request still goes to the server).
+	AbortOnClose bool
 	// BufferRequest is the backend's `option http-buffer-request`: the
 	// body is waited for once the backend is chosen (body_wait.go).
 	BufferRequest bool

@@ -370,7 +370,8 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
-	x.afterResponse() // after_response.go
+	x.afterResponse()            // after_response.go
+	asapHead := x.asapHeadSize() // option logasap (log_asap.go)
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)
 	}
@@ -379,6 +380,7 @@ func (x *exchange) forwardResponse() bool {
 	x.sstart += resp.HeadLen
 	if compress {
 		x.countResponse(resp.Status)
+		s.logASAP(x.be, x.srv, resp.Status, asapHead+asapBodySize(x.sbuf[x.sstart:x.send], kind, resp.ContentLength), s.tl.respHead)
 		return x.forwardCompressed(head, kind, resp.ContentLength)
 	}
 	rest := x.sbuf[x.sstart:x.send]
@@ -403,6 +405,7 @@ func (x *exchange) forwardResponse() bool {
 		k = len(rest)
 	}
 	x.countResponse(resp.Status)
+	x.logASAPForward(asapHead, kind, k, &cs)
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
 	if w == nil {
@@ -441,16 +444,6 @@ func (x *exchange) forwardResponse() bool {
 	}
 	leftover := x.sstart < x.send
 	return x.finish(kind, leftover)
-}
-
-// countResponse counts the status of the response forwarded.
-func (x *exchange) countResponse(status int) {
-	s := x.s
-	x.status = status
-	s.countHTTPStatus(status, true)
-	s.fe.stats.countStatus(status)
-	x.be.stats.countStatus(status)
-	x.srv.stats.countStatus(status)
 }
 
 func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {

@@ -92,7 +92,10 @@ rules:
 		case SetTimeout:
 			s.tl.serverTimeout = r.Wait // actions_timeout.go
 		case NormalizeURI:
-			s.normalizeURI(r) // actions_normalize.go
+			if !s.normalizeURI(r) { // actions_normalize.go
+				// strict: HAProxy's ACT_RET_INV, a bad request
+				return true, s.answerInvalidURI()
+			}
 		case EarlyHint:
 			s.earlyHint(r) // actions_hint.go
 		case SetLogLevel:

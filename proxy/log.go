@@ -75,6 +75,9 @@ type LogEntry struct {
 	// LogLevel is set-log-level's choice: 0 none, -1 silent (no line),
 	// else the level plus one.
 	LogLevel int8
+	// ASAP: the frontend has `option logasap`; %Ta, %Tt and %B are
+	// printed with a leading '+' (on every line, early or not).
+	ASAP bool
 }
 
 // LogFunc receives each finished transaction. It runs on the connection's
@@ -111,20 +114,50 @@ type timeline struct {
 	// serverTimeout is the transaction's set-timeout server (0: the
 	// backend's timeout server); see exchange.serverTimeout.
 	serverTimeout time.Duration
+	// abort, when set, is closed once the client hung up while the
+	// session waits in a queue (option abortonclose, TCP mode).
+	abort <-chan struct{}
+	// logged: option logasap already logged the transaction (logASAP);
+	// its end writes no second line.
+	logged bool
 }
 
+// emitLog ends the transaction and logs it, unless option logasap did.
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	s.endTracking() // the request's stream ends here, logged or not
-	log := s.p.opt.Log
-	if !s.fe.logs {
+	if !s.fe.logs || s.tl.logged {
 		return
 	}
+	s.tl.end = time.Now()
+	s.writeLog(be, srv, status, t, s.sent-s.uncounted, false)
+}
+
+// logASAP is option logasap: HAProxy logs an HTTP transaction once its
+// response head passed the http-response rules (end = the response head,
+// bytes = the HTX size received so far) and a TCP session once its server
+// connection is up (end = the connect, bytes = 0); the end logs nothing
+// more. Without the option it does nothing.
+func (s *session) logASAP(be *backend, srv *server, status int, bytes int64, end time.Time) {
+	if !s.fe.cfg.LogASAP || !s.fe.logs || s.tl.logged {
+		return
+	}
+	s.tl.end = end
+	s.writeLog(be, srv, status, term('-', '-'), bytes, true)
+	s.tl.logged = true
+}
+
+// writeLog hands the transaction's line to Options.Log, with bytes as %B
+// and s.tl.end as its end. An early line (logasap) says %U 0 unless the
+// frontend has option contstats: HAProxy's bytes_in is brought up to date
+// by stream_process_counters, which runs on each pass of the stream with
+// contstats and otherwise only when the stream ends.
+func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, bytes int64, early bool) {
+	log := s.p.opt.Log
 	tl := &s.tl
-	tl.end = time.Now()
 	e := &s.le
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
-		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: s.sent - s.uncounted, BytesIn: s.received,
+		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: bytes, BytesIn: s.received, ASAP: s.fe.cfg.LogASAP,
 		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
@@ -133,6 +166,9 @@ func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody
+	}
+	if early && !s.fe.cfg.ContStats {
+		e.BytesIn = 0
 	}
 	if tl.aborted {
 		e.TR = -1

@@ -44,10 +44,10 @@ func (p queuePrio) key(now time.Time) queueKey {
 	return queueKey{class: p.class, at: now.UnixMilli() + int64(p.offset)}
 }
 
-// wait blocks until signalled or timeout passes (0 = no limit); it reports
-// whether it was signalled. key places the waiter: behind every waiter
-// not after it.
-func (q *waitQueue) wait(timeout time.Duration, key queueKey) bool {
+// wait blocks until signalled, timeout passes (0 = no limit) or abort is
+// closed (nil: never); it reports whether it was signalled. key places
+// the waiter: behind every waiter not after it.
+func (q *waitQueue) wait(timeout time.Duration, key queueKey, abort <-chan struct{}) bool {
 	ch := make(chan struct{}, 1)
 	q.mu.Lock()
 	i := len(q.waiters)
@@ -68,23 +68,31 @@ func (q *waitQueue) wait(timeout time.Duration, key queueKey) bool {
 	select {
 	case <-ch:
 		return true
+	case <-abort:
+		return q.leave(ch)
 	case <-expire:
-		q.mu.Lock()
-		for i, w := range q.waiters {
-			if w.ch == ch {
-				q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
-				q.n.Add(-1)
-				break
-			}
-		}
-		q.mu.Unlock()
-		select { // signalled while timing out: pass the slot on
-		case <-ch:
-			q.signal()
-		default:
-		}
-		return false
+		return q.leave(ch)
 	}
+}
+
+// leave takes ch out of the queue after a timeout or an abort; a signal
+// that raced with it is passed on to the next waiter.
+func (q *waitQueue) leave(ch chan struct{}) bool {
+	q.mu.Lock()
+	for i, w := range q.waiters {
+		if w.ch == ch {
+			q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
+			q.n.Add(-1)
+			break
+		}
+	}
+	q.mu.Unlock()
+	select { // signalled while leaving: pass the slot on
+	case <-ch:
+		q.signal()
+	default:
+	}
+	return false
 }
 
 // signal wakes the first waiter, if any.

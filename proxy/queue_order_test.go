@@ -35,7 +35,7 @@ func TestQueueKeyOrder(t *testing.T) {
 				}
 				close(done)
 			}()
-			if q.wait(5*time.Second, w.prio.key(t0.Add(w.at))) {
+			if q.wait(5*time.Second, w.prio.key(t0.Add(w.at)), nil) {
 				woke <- w.name
 			}
 		}()

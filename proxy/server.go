@@ -250,14 +250,15 @@ func (b *backend) findServer(bs *balance.Server) *server {
 // When every usable server is full the request waits in the backend queue
 // for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
 // up with nil (503).
-func (b *backend) pick(req *balance.Request, prio queuePrio) *server {
-	return b.takeSlot(req, nil, prio)
+func (b *backend) pick(req *balance.Request, prio queuePrio, abort <-chan struct{}) *server {
+	return b.takeSlot(req, nil, prio, abort)
 }
 
 // takeSlot takes a maxconn slot on the balancer's pick for req, or on
 // pinned (the server a persistence cookie designates) when set, waiting
-// in the backend queue as pick describes, in the place prio gives it.
-func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio) *server {
+// in the backend queue as pick describes, in the place prio gives it;
+// closing abort (abortonclose: the client hung up) leaves the queue.
+func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio, abort <-chan struct{}) *server {
 	var expire time.Time
 	var key queueKey // set at the first wait, kept when woken to retry
 	for {
@@ -292,7 +293,7 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio)
 			key = prio.key(time.Now())
 		}
 		b.stats.queue.Add(1)
-		ok := b.queue.wait(left, key)
+		ok := b.queue.wait(left, key, abort)
 		b.stats.queue.Add(-1)
 		if !ok {
 			return nil
@@ -324,10 +325,10 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 	for failures := 0; ; {
 		if srv == nil {
 			if direct && prev == nil {
-				srv = b.takeSlot(req, pn.srv, prio)
+				srv = b.takeSlot(req, pn.srv, prio, tl.abort)
 			} else {
 				direct = false
-				srv = b.pickAvoiding(req, prev, prio)
+				srv = b.pickAvoiding(req, prev, prio, tl.abort)
 			}
 			if srv == nil {
 				return nil, nil, false
@@ -420,12 +421,12 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // as HAProxy's balancers do when they redispatch; a map-based hash that
 // maps to avoid keeps it, as HAProxy's does (and so does `first`, which
 // HAProxy would move past: a known difference).
-func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio) *server {
-	srv := b.pick(req, prio)
+func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio, abort <-chan struct{}) *server {
+	srv := b.pick(req, prio, abort)
 	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
-		again := b.pick(req, prio)
+		again := b.pick(req, prio, abort)
 		b.release(srv)
 		srv = again
 	}

@@ -240,12 +240,27 @@ func (s *session) serveTCP() {
 	s.breq.Payload = pending // balance rdp-cookie reads it
 	s.rdpPersist(be)
 	s.stickMatch(be)
+	var hang *hangupWatch
+	if be.cfg.AbortOnClose {
+		hang = watchHangup(s.c)
+		s.tl.abort = hang.hungUp()
+	}
 	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
+	hang.stop()
 	if srv == nil {
+		if hung(s.tl.abort) {
+			// abortonclose: the client left the queue (HAProxy's Tw is
+			// the time it spent there, Tc -1).
+			s.tl.picked = time.Now()
+			s.received = int64(len(pending)) + s.drainGone()
+			s.emitLog(be, nil, 0, term('C', 'Q'))
+			return
+		}
 		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()
+	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	// HAProxy runs the store rules once the server connection is up (no
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)

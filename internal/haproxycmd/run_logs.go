@@ -35,6 +35,10 @@ type proxyLog struct {
 	logger *logfmt.Logger
 	format *logfmt.Format // nil: the proxy logs no traffic
 	opts   logfmt.Options
+	// sd is log-format-sd (nil: none), reading the entry's samples
+	// from sdOffset on.
+	sd       *logfmt.Format
+	sdOffset int
 }
 
 func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
@@ -76,6 +80,13 @@ func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLo
 				return nil, fmt.Errorf("proxy '%s': log-format: %v", name, err)
 			}
 			pl.format = f
+		}
+		if spec.SD != "" {
+			f, err := logfmt.CompileFor(spec.SD, http[name])
+			if err != nil {
+				return nil, fmt.Errorf("proxy '%s': log-format-sd: %v", name, err)
+			}
+			pl.sd, pl.sdOffset = f, spec.SDOffset
 		}
 		l.proxies[name] = pl
 	}
@@ -135,6 +146,10 @@ func (l *eventLog) trafficLogger() proxy.LogFunc {
 		}
 		le := (*logfmt.Entry)(e)
 		if ok, level := logfmt.Decide(le, pl.opts); ok {
+			if pl.sd != nil {
+				pl.logger.EmitSD(level, pl.format, pl.sd, pl.sdOffset, le, &l.env)
+				return
+			}
 			pl.logger.Emit(level, pl.format, le, &l.env)
 		}
 	}

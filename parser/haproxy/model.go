@@ -163,14 +163,18 @@ type Proxy struct {
 	// from location|prefix|scheme on).
 	Redirects []HTTPRule
 	// StickTable is the proxy's `stick-table` (nil: none).
-	StickTable    *StickTable
-	Stats         Stats
-	Logs          []LogTarget
-	LogFormat     string
-	LogTag        string // `log-tag` ("" = the global one)
-	LogFormatPos  Pos
-	ErrorFiles    map[int]string
-	ErrorFilesRef []Statement
+	StickTable   *StickTable
+	Stats        Stats
+	Logs         []LogTarget
+	LogFormat    string
+	LogTag       string // `log-tag` ("" = the global one)
+	LogFormatPos Pos
+	// LogFormatSD is `log-format-sd`: the structured-data part of the
+	// RFC 5424 lines ("" = none).
+	LogFormatSD    string
+	LogFormatSDPos Pos
+	ErrorFiles     map[int]string
+	ErrorFilesRef  []Statement
 	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
 	// declaration order, the defaults' first (errorpages.go).
 	ErrorReplies []ErrorReply

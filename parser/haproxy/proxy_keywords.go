@@ -98,6 +98,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"stats", "<keyword> [arguments]", (*state).parseStats},
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [<level> [<minlevel>]]", (*state).parseLog},
 	{"log-format", "<string>", (*state).parseLogFormat},
+	{"log-format-sd", "<string>", (*state).parseLogFormatSD},
 	{"log-tag", "<string>", (*state).parseLogTag},
 	{"unique-id-format", "<string>", (*state).parseUniqueID},
 	{"unique-id-header", "<name>", (*state).parseUniqueID},
@@ -243,6 +244,8 @@ func (s *state) capabilityWarning(px *Proxy, p Pos, w []string, row proxyKeyword
 	switch {
 	case kw == "option" && (name == "httplog" || name == "httpslog") && px.Cap == CapBackend:
 		s.warn(p, "%s '%s' : 'option %s' directive is ignored in backends.", px.Kind, px.Name, name)
+	case (kw == "log-format" || kw == "log-format-sd" || kw == "error-log-format") && px.Cap == CapBackend:
+		s.warn(p, "%s '%s' : '%s' directive is ignored in backends.", px.Kind, px.Name, kw)
 	default:
 		s.warn(p, "'%s' ignored because %s '%s' has no %s capability.", name, px.Kind, px.Name, missing)
 	}

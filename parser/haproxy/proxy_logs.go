@@ -30,6 +30,15 @@ func (s *state) parseLogFormat(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+func (s *state) parseLogFormatSD(px *Proxy, l *kwLine) bool {
+	if len(l.w) < 2 {
+		s.alert(l.p, "log-format-sd expects an argument.")
+		return false
+	}
+	px.LogFormatSD, px.LogFormatSDPos = strings.Join(l.w[1:], " "), l.p
+	return false
+}
+
 func (s *state) parseLogTag(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})

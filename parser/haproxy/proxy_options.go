@@ -119,7 +119,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
-			"external-check", "http-ignore-probes", "http-pretend-keepalive":
+			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

@@ -46,6 +46,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.DefaultBack, px.DefaultBackAt = def.DefaultBack, def.DefaultBackAt
 	px.Logs = append([]LogTarget(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
+	px.LogFormatSD, px.LogFormatSDPos = def.LogFormatSD, def.LogFormatSDPos
 	px.LogTag = def.LogTag
 	px.UniqueIDFormat, px.UniqueIDHeader, px.UniqueIDPos = def.UniqueIDFormat, def.UniqueIDHeader, def.UniqueIDPos
 	px.Stats = def.Stats

@@ -95,10 +95,13 @@ var rawChecks = map[string]rawCheck{
 		return ""
 	},
 	"rate-limit": func(w []string) string {
-		if wordAt(w, 1) == "sessions" {
-			return intValue("rate-limit sessions", wordAt(w, 2))
+		switch {
+		case wordAt(w, 1) != "sessions":
+			return fmt.Sprintf("'rate-limit' only supports 'sessions' (got '%s')", wordAt(w, 1))
+		case wordAt(w, 2) == "":
+			return "'rate-limit sessions' expects expects an integer value (in sessions/second)" // sic
 		}
-		return ""
+		return intValue("rate-limit sessions", wordAt(w, 2))
 	},
 	"max-keep-alive-queue": func(w []string) string { return intValue("max-keep-alive-queue", wordAt(w, 1)) },
 	"compression": func(w []string) string {

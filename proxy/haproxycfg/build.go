@@ -208,6 +208,8 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		IgnoreProbes:         px.Options["http-ignore-probes"],
+		LogASAP:              px.Options["logasap"],
+		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px),
@@ -319,6 +321,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
 		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		AbortOnClose:  px.Options["abortonclose"],
 		Compression:   compression(px),
 		Splice:        splice(px),
 		// The backend's option parses its servers' responses.

@@ -62,7 +62,26 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 		// frontend address.
 		b.unsupported(px.Pos, "tcp log without option tcplog or log-format ('Connect from' line)")
 	}
+	if px.LogFormatSD != "" {
+		b.logFormatSD(px, spec)
+	}
 	return spec
+}
+
+// logFormatSD compiles log-format-sd: its %[...] samples are evaluated
+// with the log line's, after them (LogSpec.SDOffset says where they start).
+func (b *builder) logFormatSD(px *haproxy.Proxy, spec *LogSpec) {
+	f, err := logfmt.Compile(px.LogFormatSD)
+	var samples []func(*proxy.RequestInfo) (string, bool)
+	if err == nil {
+		samples, err = logSamples(f)
+	}
+	if err != nil {
+		b.unsupported(px.LogFormatSDPos, "log-format-sd: "+err.Error())
+		return
+	}
+	spec.SD, spec.SDOffset = px.LogFormatSD, len(spec.samples)
+	spec.samples = append(spec.samples, samples...)
 }
 
 // logTarget makes logfmt's target of a typed `log` line, reporting what

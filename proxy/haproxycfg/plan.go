@@ -168,8 +168,13 @@ type LogSpec struct {
 	DontLogNormal, SeparateErrors bool
 	// Tag is the proxy's `log-tag` ("" = Plan.LogTag).
 	Tag string
-	// samples evaluate the custom format's %[...] samples (they go to
-	// the frontend's LogSamples).
+	// SD is the frontend's log-format-sd ("" = none): the structured
+	// data of its RFC 5424 lines; its %[...] samples are the frontend's
+	// LogSamples from SDOffset on.
+	SD       string
+	SDOffset int
+	// samples evaluate the custom format's %[...] samples, then the SD
+	// format's (they go to the frontend's LogSamples).
 	samples []func(*proxy.RequestInfo) (string, bool)
 }
 

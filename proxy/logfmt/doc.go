@@ -40,5 +40,9 @@
 //     minlevel) numerically), its level drops less severe ones.
 //   - The RFC3164 header has no hostname (haproxy only sends one with
 //     log-send-hostname), a space-padded day, and the UDP datagram ends
-//     with "\n".
+//     with "\n". Written out, `format rfc3164` always has a host
+//     ("localhost" without log-send-hostname) and `format local` never
+//     has one (TestSyslogHostnameMatchHAProxy).
+//   - log-format-sd fills the RFC 5424 structured-data field ("-"
+//     without it); other formats print none.
 package logfmt

@@ -71,6 +71,9 @@ type Entry struct {
 	// LogLevel is set-log-level's choice: 0 none, -1 silent (no line),
 	// else the level plus one.
 	LogLevel int8
+	// ASAP: the frontend has `option logasap`; %Ta, %Tt and %B are
+	// printed with a leading '+' (on every line, early or not).
+	ASAP bool
 }
 
 // Env is what a log line needs that does not change per transaction.

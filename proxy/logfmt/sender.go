@@ -76,7 +76,11 @@ func (l *Logger) Dropped() int64 { return l.dropped.Load() }
 
 // Log sends msg (without a trailing newline) at level to every target that
 // accepts the level: header, message cut to the target's len, "\n".
-func (l *Logger) Log(level Level, msg []byte) {
+func (l *Logger) Log(level Level, msg []byte) { l.logSD(level, nil, msg) }
+
+// logSD is Log with sd, the structured data an RFC 5424 target's header
+// carries in place of its "-" (log-format-sd); other formats drop it.
+func (l *Logger) logSD(level Level, sd, msg []byte) {
 	if l == nil || len(l.sinks) == 0 {
 		return
 	}
@@ -88,6 +92,9 @@ func (l *Logger) Log(level Level, msg []byte) {
 			continue
 		}
 		b := AppendHeader((*bp)[:0], s.t.Format, s.t.Facility, lv, now, &l.hdr)
+		if len(sd) > 0 && s.t.Format == RFC5424 {
+			b = append(append(b[:len(b)-2], sd...), ' ') // "... pid - " SD " "
+		}
 		b = append(b, msg...)
 		if s.t.MaxLen > 0 && len(b) > s.t.MaxLen {
 			b = b[:s.t.MaxLen]
@@ -111,6 +118,24 @@ func (l *Logger) Emit(level Level, f *Format, e *Entry, env *Env) {
 	*mp = f.Append((*mp)[:0], e, env)
 	l.Log(level, *mp)
 	l.bufs.Put(mp)
+}
+
+// EmitSD is Emit with the structured data sd formats from e (its samples
+// from sdOffset on), for the RFC 5424 targets.
+func (l *Logger) EmitSD(level Level, f, sd *Format, sdOffset int, e *Entry, env *Env) {
+	if l == nil || len(l.sinks) == 0 {
+		return
+	}
+	mp, sp := l.bufs.Get().(*[]byte), l.bufs.Get().(*[]byte)
+	*mp = f.Append((*mp)[:0], e, env)
+	se := *e
+	if sdOffset <= len(se.Samples) {
+		se.Samples = se.Samples[sdOffset:]
+	}
+	*sp = sd.Append((*sp)[:0], &se, env)
+	l.logSD(level, *sp, *mp)
+	l.bufs.Put(mp)
+	l.bufs.Put(sp)
 }
 
 func (s *sink) send(b []byte) error {

@@ -34,17 +34,23 @@ type SyslogFormat int
 
 // The `log ... format` values of HAProxy 2.6.
 const (
-	RFC3164  SyslogFormat = iota // <PRI>Mmm dd hh:mm:ss [host ]tag[pid]: msg (the default; also "local")
+	RFC3164  SyslogFormat = iota // <PRI>Mmm dd hh:mm:ss [host ]tag[pid]: msg (the default: host with log-send-hostname)
 	RFC5424                      // <PRI>1 ISO-time host tag pid - - msg
 	Short                        // <level>msg
 	Raw                          // msg
 	Priority                     // <PRI>msg
 	Timed                        // <level>ISO-time msg
 	ISO                          // ISO-time msg
+	// RFC3164Named is `format rfc3164` written out: HAProxy 2.6 then
+	// always sends a host, "localhost" without log-send-hostname.
+	RFC3164Named
+	// Local is `format local`: the RFC 3164 header without a host, even
+	// with log-send-hostname.
+	Local
 )
 
 var formatNames = map[string]SyslogFormat{
-	"rfc3164": RFC3164, "local": RFC3164, "rfc5424": RFC5424, "short": Short,
+	"rfc3164": RFC3164Named, "local": Local, "rfc5424": RFC5424, "short": Short,
 	"raw": Raw, "priority": Priority, "timed": Timed, "iso": ISO,
 }
 
@@ -66,11 +72,15 @@ func AppendHeader(dst []byte, f SyslogFormat, facility int, level Level, now tim
 	now = now.In(loc)
 	pri := facility<<3 | int(level)
 	switch f {
-	case RFC3164:
+	case RFC3164, RFC3164Named, Local:
 		dst = appendPRI(dst, pri)
 		dst = now.AppendFormat(dst, "Jan _2 15:04:05 ")
-		if h.Hostname != "" {
-			dst = append(dst, h.Hostname...)
+		host := h.Hostname
+		if host == "" && f == RFC3164Named {
+			host = "localhost"
+		}
+		if host != "" && f != Local {
+			dst = append(dst, host...)
 			dst = append(dst, ' ')
 		}
 		dst = append(dst, h.Tag...)

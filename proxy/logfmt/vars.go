@@ -161,9 +161,9 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vTd:
 		return appendMs(dst, td(e))
 	case vTa:
-		return appendMs(dst, e.Ta)
+		return appendMs(asap(dst, e), e.Ta)
 	case vTt:
-		return appendMs(dst, tt(e))
+		return appendMs(asap(dst, e), tt(e))
 	case vTu: // Tt without the idle time
 		return appendMs(dst, tt(e)-nonNeg(e.Idle))
 	case vStatus:
@@ -172,7 +172,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return strconv.AppendInt(dst, int64(e.Status), 10)
 	case vBytesOut:
-		return strconv.AppendInt(dst, e.Bytes, 10)
+		return strconv.AppendInt(asap(dst, e), e.Bytes, 10)
 	case vBytesIn:
 		return strconv.AppendInt(dst, e.BytesIn, 10)
 	case vTermState:
@@ -313,6 +313,15 @@ func tq(e *Entry) time.Duration {
 		return -1
 	}
 	return nonNeg(e.Idle) + e.TR
+}
+
+// asap appends the '+' HAProxy prints before %Ta, %Tt and %B in every
+// line of a frontend with option logasap.
+func asap(dst []byte, e *Entry) []byte {
+	if e.ASAP {
+		return append(dst, '+')
+	}
+	return dst
 }
 
 // tt is %Tt, the whole duration: Ti + Ta in HTTP, Ta as kept for TCP.
