@@ -24,3 +24,9 @@ func (f *FreqCtr) Read(period, now uint32) uint32 {
 	defer f.mu.Unlock()
 	return freqRead(f.w[:], period, now)
 }
+
+func (f *FreqCtr) snapshot() (tick, curr, prev uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.w[0], f.w[1], f.w[2]
+}
