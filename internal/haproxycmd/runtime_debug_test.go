@@ -22,7 +22,9 @@ func TestDebugCommandsMatchHAProxy(t *testing.T) {
 		"set profiling tasks on; show profiling status", "set profiling tasks off; show profiling status all 3 byaddr status",
 		"set profiling tasks auto; show profiling status", "user; show fd", "show fd x", "show fd 0", "show fd 99999", "show fd -1",
 		"set severity-output number; " + chain, "set severity-output string; " + chain, "set severity-output number; set severity-output none; set profiling",
-		"set severity-output string; set severity-output x; set profiling"} {
+		"set severity-output string; set severity-output x; set profiling",
+		// info and warning answers of other commands
+		"set severity-output number; add server be/s9 127.0.0.1:2; del server be/s9; set server be/s3 check-port 5; set server be/s3 agent up; set server be/s3 agent-addr 127.0.0.1; set server be/s3 weight 2x"} {
 		if ha, goha := haproxytest.StatsCmd(t, p.haSock, c), haproxytest.StatsCmd(t, p.goSock, c); ha != goha {
 			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
 		}

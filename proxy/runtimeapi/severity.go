@@ -67,6 +67,21 @@ var dumpErrors = []string{"Variable not found\n", "No such table\n", "Can't find
 	"No such event sink\n", "No such trace source\n", "Require 'backend/server'.\n", "Unknown map identifier",
 	"Unknown ACL identifier", "Can't display the certificate", "Missing ", "Expects "}
 
+// messageSeverities are the answers HAProxy sends below the error
+// level: confirmations (info) and `set server` notes (warning; the
+// dotted "agent checks ... server." of `set server agent` is an error).
+var messageSeverities = []struct {
+	prefix string
+	sev    int
+}{
+	{"New server registered.", sevInfo}, {"Server deleted.", sevInfo},
+	{"no need to change the ", sevWarn}, {"IP changed from ", sevWarn}, {"port changed from ", sevWarn},
+}
+
+// serverNotes are `set server` answers given whole (without their end
+// of line, as HAProxy ends them without the empty line), at warning.
+var serverNotes = map[string]bool{"health checks are not enabled on this server": true, "agent checks are not enabled on this server": true}
+
 // answerSeverity is the severity of a command's answer, or sevDump.
 func answerSeverity(c *command, out string) int {
 	name := strings.Join(c.words, " ")
@@ -79,6 +94,14 @@ func answerSeverity(c *command, out string) int {
 		return sevInfo
 	case (name == "show events" || name == "trace") && strings.HasPrefix(out, "Supported"):
 		return sevWarn
+	}
+	if serverNotes[out] {
+		return sevWarn
+	}
+	for _, m := range messageSeverities {
+		if strings.HasPrefix(out, m.prefix) {
+			return m.sev
+		}
 	}
 	dump := c.words[0] == "show" || name == "get weight" || name == "get map" || name == "get acl"
 	if !dump {
