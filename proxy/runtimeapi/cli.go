@@ -114,6 +114,8 @@ type Session struct {
 	noEnd bool
 	// idle is `set timeout cli` (0: the socket's stats timeout).
 	idle time.Duration
+	// sevOut is `set severity-output` (severity.go).
+	sevOut severityOutput
 }
 
 // Idle is the session's own idle timeout (`set timeout cli`; 0: none).
@@ -187,16 +189,17 @@ func splitCommands(line string) []string {
 func (s *Session) run(cmd string) string {
 	args := strings.Fields(cmd)
 	if len(args) == 0 { // also in prompt mode, as HAProxy answers an empty line
-		return usage("Unknown command. Please enter one of the following commands only:\n", commands)
+		return s.withSeverity(sevInfo, usage("Unknown command. Please enter one of the following commands only:\n", commands))
 	}
 	c := lookup(args)
 	if c == nil {
-		return s.unknown(args)
+		return s.withSeverity(sevInfo, s.unknown(args))
 	}
 	if s.level < c.level {
-		return "Permission denied\n"
+		return s.withSeverity(sevErr, "Permission denied\n")
 	}
-	return c.run(s, args)
+	out := c.run(s, args)
+	return s.withSeverity(answerSeverity(c, out), out)
 }
 
 // lookup finds the command whose words start the arguments.
