@@ -316,7 +316,7 @@ func (s *state) checkValidity() bool {
 			}
 			tpx, tsrv := px, t
 			if pxName, srvName, hasProxy := strings.Cut(t, "/"); hasProxy {
-				tpx, tsrv = s.proxies[pxName], srvName
+				tpx, tsrv = backend(pxName), srvName // frontends are not searched
 				if tpx == nil {
 					s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required proxy '%s' for tracking.",
 						sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, pxName))
