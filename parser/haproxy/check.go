@@ -265,6 +265,7 @@ func (s *state) checkValidity() bool {
 		}
 		return nil
 	}
+	tracked := map[*Server]*Server{} // `track` resolved so far, in HAProxy's order
 	for _, px := range s.cfg.Proxies {
 		if px.Cap&CapFrontend != 0 && px.DefaultBack != "" {
 			be := backend(px.DefaultBack)
@@ -315,7 +316,7 @@ func (s *state) checkValidity() bool {
 			}
 			tpx, tsrv := px, t
 			if pxName, srvName, hasProxy := strings.Cut(t, "/"); hasProxy {
-				tpx, tsrv = s.proxies[pxName], srvName
+				tpx, tsrv = backend(pxName), srvName // frontends are not searched
 				if tpx == nil {
 					s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required proxy '%s' for tracking.",
 						sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, pxName))
@@ -342,10 +343,16 @@ func (s *state) checkValidity() bool {
 				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to find required server '%s' for tracking.",
 					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tsrv))
 				fatal = true
-			case !target.Check && !agent:
+			case !target.Check && !agent && !tracks(target):
 				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to use %s/%s for tracking as it does not have any check nor agent enabled.",
 					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tpx.Name, target.Name))
 				fatal = true
+			case trackLoops(tracked, sv, target):
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to track %s/%s as it belongs to a tracking chain looping back to %s/%s.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tpx.Name, target.Name, px.Name, sv.Name))
+				fatal = true
+			default:
+				tracked[sv] = target
 			}
 		}
 		for _, sv := range px.Servers {

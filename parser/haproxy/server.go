@@ -105,6 +105,11 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			return
 		}
 	}
+	if _, track := opts.Other["track"]; track && opts.Check && !isDefault {
+		// a tracking server takes its state from the tracked one
+		l.alert("unable to enable checks and tracking at the same time!")
+		return
+	}
 	if _, tfo := opts.Other["tfo"]; tfo && !isDefault && !retriesOnConnFailures(px) {
 		s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : '%s' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.",
 			p.File, p.Line, label))
