@@ -10,20 +10,26 @@ import (
 )
 
 // addrExec compiles set-src, set-dst, set-src-port and set-dst-port
-// <expr> (proxy/actions_addr.go, acl.CompileSetAddr). layer4 limits the
-// sample to what a connection has before any byte is read (tcp-request
-// connection and session rules, and tcp-mode content rules, whose actions
-// do not wait for data): HAProxy accepts a request fetch there and finds
-// no sample; goha reports it. place, when layer4 is false, is where the
-// rule runs, for the fetches it lacks.
+// <expr> (proxy/actions_addr.go, acl.CompileSetAddr).
 func (b *builder) addrExec(r haproxy.HTTPRule, what string, layer4 bool, place acl.Place) (func(*proxy.RequestInfo), bool) {
+	return b.sampleActionExec(r, what, layer4, place, acl.CompileSetAddr)
+}
+
+// sampleActionExec compiles an action taking one sample expression with
+// compile. layer4 limits the sample to what a connection has before any
+// byte is read (tcp-request connection and session rules, and tcp-mode
+// content rules, whose actions do not wait for data): HAProxy accepts a
+// request fetch there and finds no sample; goha reports it. place, when
+// layer4 is false, is where the rule runs, for the fetches it lacks.
+func (b *builder) sampleActionExec(r haproxy.HTTPRule, what string, layer4 bool, place acl.Place,
+	compile func(verb string, expr haproxy.Sample) (func(*proxy.RequestInfo), error)) (func(*proxy.RequestInfo), bool) {
 	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
 	if len(r.Args) != 1 {
 		b.unsupported(r.Pos, full)
 		return nil, false
 	}
 	s := haproxy.ParseSample(r.Args[0])
-	exec, err := acl.CompileSetAddr(r.Action, s)
+	exec, err := compile(r.Action, s)
 	switch {
 	case err != nil:
 	case layer4 && !acl.Layer4(s):

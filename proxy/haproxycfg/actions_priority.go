@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -10,31 +9,9 @@ import (
 )
 
 // priorityExec compiles set-priority-class and set-priority-offset <expr>
-// (proxy/actions_priority.go). layer4 limits the sample as addrExec
-// does (tcp-mode content rules); place is where an http-request rule
-// runs.
+// (proxy/actions_priority.go), checked as sampleActionExec says.
 func (b *builder) priorityExec(r haproxy.HTTPRule, what string, layer4 bool, place acl.Place) (func(*proxy.RequestInfo), bool) {
-	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
-	if len(r.Args) != 1 {
-		b.unsupported(r.Pos, full)
-		return nil, false
-	}
-	s := haproxy.ParseSample(r.Args[0])
-	exec, err := acl.CompileSetPriority(r.Action, s)
-	switch {
-	case err != nil:
-	case layer4 && !acl.Layer4(s):
-		err = errors.New("sample '" + r.Args[0] + "' is not a layer-4 one")
-	case !layer4:
-		if msg := acl.FormatUnavailable("%["+r.Args[0]+"]", place); msg != "" {
-			err = errors.New(msg)
-		}
-	}
-	if err != nil {
-		b.unsupported(r.Pos, full+": "+err.Error())
-		return nil, false
-	}
-	return exec, true
+	return b.sampleActionExec(r, what, layer4, place, acl.CompileSetPriority)
 }
 
 // priorityRule maps an http-request (or an HTTP frontend's tcp-request
