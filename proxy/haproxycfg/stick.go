@@ -225,18 +225,11 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			}
 			tr.Track = track
 		}
-		if r.Cond != nil {
-			if bad := acls.NonLayer4(r.Cond); bad != "" {
-				b.unsupported(r.Pos, what+" condition on "+bad)
-				continue
-			}
-			c, err := acls.Compile(r.Cond)
-			if err != nil {
-				b.unsupported(r.Pos, what+" condition: "+err.Error())
-				continue
-			}
-			tr.Cond = c
+		c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+		if !ok {
+			continue
 		}
+		tr.Cond = c
 		out = append(out, tr)
 	}
 	return out

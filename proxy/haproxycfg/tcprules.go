@@ -41,18 +41,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 		}
 		silent := r.Action == "silent-drop"
 		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Track: track, Exec: exec}
-		if r.Cond != nil {
-			if bad := acls.NonLayer4(r.Cond); bad != "" {
-				b.unsupported(r.Pos, what+" condition on "+bad)
-				continue
-			}
-			c, err := acls.Compile(r.Cond)
-			if err != nil {
-				b.unsupported(r.Pos, what+" condition: "+err.Error())
-				continue
-			}
-			tr.Cond = c
+		c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+		if !ok {
+			continue
 		}
+		tr.Cond = c
 		out = append(out, tr)
 	}
 	return out
@@ -219,4 +212,24 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 // frontend runs (proxy/actions_content.go).
 func httpContentVerdict(r haproxy.HTTPRule) bool {
 	return (r.Action == "accept" || r.Action == "reject" || r.Action == "silent-drop") && len(r.Args) == 0
+}
+
+// layer4Cond compiles the condition of a rule that runs before any byte
+// is read (tcp-request connection and session rules, tcp-response
+// content rules): a condition on more than layer-4 samples and
+// variables is reported, as is one that does not compile. nil: always.
+func (b *builder) layer4Cond(acls *acl.Set, cond *haproxy.Condition, pos haproxy.Pos, what string) (proxy.Condition, bool) {
+	if cond == nil {
+		return nil, true
+	}
+	if bad := acls.NonLayer4(cond); bad != "" {
+		b.unsupported(pos, what+" condition on "+bad)
+		return nil, false
+	}
+	c, err := acls.Compile(cond)
+	if err != nil {
+		b.unsupported(pos, what+" condition: "+err.Error())
+		return nil, false
+	}
+	return c, true
 }
