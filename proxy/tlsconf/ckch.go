@@ -160,14 +160,7 @@ func (r *Registry) serveDir(b Bind, st *Store, dir string) error {
 		}
 		r.lists[name] = l
 	}
-	lb := listBind{b: b, st: st}
-	for _, e := range l.entries {
-		if err := r.serveEntry(lb, e); err != nil {
-			return err
-		}
-	}
-	l.binds = append(l.binds, lb)
-	return nil
+	return r.serveList(l, b, st)
 }
 
 // DirPathError: a certificate added to a crt directory must be in it.

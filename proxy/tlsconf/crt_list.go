@@ -129,14 +129,7 @@ func (b Bind) withList(r *Registry, st *Store) error {
 	if err != nil {
 		return err
 	}
-	lb := listBind{b: b, st: st}
-	for _, e := range l.entries {
-		if err := r.serveEntry(lb, e); err != nil {
-			return err
-		}
-	}
-	l.binds = append(l.binds, lb)
-	return nil
+	return r.serveList(l, b, st)
 }
 
 // entryConf is the bind's settings with a crt-list line's options over
@@ -176,4 +169,17 @@ func ParseListLine(line string) (ListEntry, error) {
 		return ListEntry{}, fmt.Errorf("empty line")
 	}
 	return parseListLine(strings.TrimSpace(line), "", "")
+}
+
+// serveList makes a bind serve every entry of a crt-list (or of a crt
+// directory) and records the bind with the list, for later updates.
+func (r *Registry) serveList(l *crtList, b Bind, st *Store) error {
+	lb := listBind{b: b, st: st}
+	for _, e := range l.entries {
+		if err := r.serveEntry(lb, e); err != nil {
+			return err
+		}
+	}
+	l.binds = append(l.binds, lb)
+	return nil
 }
