@@ -149,4 +149,28 @@ func TestSSLCAFileCommandsMatchHAProxy(t *testing.T) {
 		"del ssl ca-file $D/n.pem", "del ssl ca-file $D/n.pem", "show ssl ca-file",
 		"new ssl crl-file $D/nc.pem", "new ssl crl-file $D/crl1.pem", "show ssl crl-file", "del ssl crl-file $D/crl1.pem",
 		"del ssl crl-file $D/nc.pem", "show ssl crl-file")
+	p.same(t, "show ssl ca-file $D/cas.pem:1", "show ssl ca-file $D/cas.pem:2", "show ssl ca-file $D/cas.pem:3",
+		"show ssl ca-file $D/cas.pem:0", "show ssl ca-file $D/cas.pem:x", "show ssl crl-file $D/crl1.pem:2", "show ssl crl-file $D/crl1.pem:5", "show ssl crl-file $D/crl1.pem:0",
+		"set ssl ca-file $D/cas.pem <<bad.pem", "abort ssl ca-file $D/cas.pem", "set ssl crl-file $D/crl1.pem <<bad.pem", "abort ssl crl-file $D/crl1.pem",
+		"set ssl ca-file $D/cas.pem <<cl1.pem", "set ssl ca-file $D/cas.pem <<crl1.pem", "set ssl ca-file $D/cas.pem <<ca2.pem",
+		"set ssl ca-file $D/cas.pem <<ca12.pem", "set ssl crl-file $D/crl1.pem <<cas.pem", "set ssl crl-file $D/crl1.pem <<crl1.pem",
+		"set ssl crl-file $D/crl1.pem <<crl12.pem", "show ssl crl-file", "commit ssl crl-file $D/crl1.pem", "commit ssl ca-file $D/cas.pem")
+	// The CA names the server lists in its certificate request.
+	caNames := func(addr string) int {
+		n := -1
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 2 * time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true,
+			MaxVersion: tls.VersionTLS12,
+			GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				n = len(cri.AcceptableCAs)
+				return &tls.Certificate{}, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		return n
+	}
+	if ha, goha := caNames(p.haBinds[0]), caNames(p.goBinds[0]); ha != goha {
+		t.Errorf("CA names after the commit: haproxy %d, goha %d", ha, goha)
+	}
 }

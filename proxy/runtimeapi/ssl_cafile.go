@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -48,11 +49,21 @@ func caCmd(crl bool, run func(*Session, []string, caKind) string) func(*Session,
 func cmdShowCA(s *Session, args []string, k caKind) string {
 	r := registry(s)
 	if name := arg(args, 3); name != "" {
+		// "<file>:<n>" shows the n-th certificate or CRL only (from 1).
+		index := 0
+		if i := strings.IndexByte(name, ':'); i >= 0 {
+			n, err := strconv.Atoi(name[i+1:])
+			if err != nil || n <= 0 {
+				s.noEnd = true
+				return "wrong " + k.what + " index after colons in '" + name + "'!\n"
+			}
+			name, index = name[:i], n
+		}
 		st, ok := r.CAFile(name, k.crl)
 		if !ok {
 			return "Can't display the " + k.what + " file : Not found!\n"
 		}
-		return caDetails(st, k.crl)
+		return caDetails(st, index)
 	}
 	files, txn := r.CAFiles(k.crl)
 	var b strings.Builder
@@ -77,21 +88,29 @@ func cmdShowCA(s *Session, args []string, k caKind) string {
 	return b.String()
 }
 
-// caDetails is `show ssl ca-file|crl-file <file>` in HAProxy 2.6's
-// layout; an empty file prints nothing.
-func caDetails(st tlsconf.CAStatus, crl bool) string {
-	if len(st.Certs) == 0 && len(st.CRLs) == 0 {
-		return ""
-	}
+// caDetails is `show ssl ca-file|crl-file <file>[:<index>]` in HAProxy
+// 2.6's layout (index 0: every entry). A ca-file with no certificate
+// shown prints nothing; a crl-file prints its header regardless.
+func caDetails(st tlsconf.CAStatus, index int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Filename: %s\nStatus: %s\n", st.Path, st.Status)
+	shown := 0
 	for i, c := range st.Certs {
-		fmt.Fprintf(&b, " \nCertificate #%d:\n", i+1)
-		leafDetails(&b, c, c.Raw)
+		if index == 0 || index == i+1 {
+			fmt.Fprintf(&b, " \nCertificate #%d:\n", i+1)
+			leafDetails(&b, c, c.Raw)
+			shown++
+		}
 	}
-	for i, l := range st.CRLs {
-		fmt.Fprintf(&b, " \nCertificate Revocation List #%d:\n", i+1)
-		crlDetails(&b, l)
+	if st.CRL {
+		for i, l := range st.CRLs {
+			if index == 0 || index == i+1 {
+				fmt.Fprintf(&b, " \nCertificate Revocation List #%d:\n", i+1)
+				crlDetails(&b, l)
+			}
+		}
+	} else if shown == 0 {
+		return ""
 	}
 	return b.String()
 }
@@ -104,7 +123,7 @@ func cmdSetCA(s *Session, args []string, k caKind) string {
 		}
 		return "'set ssl ca-file expects a filename and CAs as a payload\n"
 	}
-	_, err := registry(s).SetCAFile(name, k.crl, []byte(*s.payload))
+	updated, err := registry(s).SetCAFile(name, k.crl, []byte(*s.payload))
 	var te *tlsconf.TxnError
 	switch {
 	case errors.Is(err, tlsconf.ErrNotReferenced):
@@ -113,6 +132,9 @@ func cmdSetCA(s *Session, args []string, k caKind) string {
 		return fmt.Sprintf("The ongoing transaction is about '%s' but you are trying to set '%s'\nCan't update %s!\n", te.Path, name, name)
 	case err != nil:
 		return "Invalid payload\nCan't update " + name + "!\n"
+	}
+	if updated {
+		return "transaction updated for " + k.what + " " + name + "!\n"
 	}
 	return "transaction created for " + k.what + " " + name + "!\n"
 }

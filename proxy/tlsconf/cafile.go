@@ -1,6 +1,7 @@
 package tlsconf
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -48,6 +49,9 @@ func (s *caStore) publish() {
 
 // parseCAs reads the certificates of a ca-file's PEM content.
 func parseCAs(data []byte) ([]*x509.Certificate, error) {
+	if b, _ := pem.Decode(data); b == nil {
+		return nil, errNoPEM
+	}
 	var out []*x509.Certificate
 	for rest := data; ; {
 		var blk *pem.Block
@@ -64,9 +68,37 @@ func parseCAs(data []byte) ([]*x509.Certificate, error) {
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no certificate")
+		return nil, errNoCert
 	}
 	return out, nil
+}
+
+var (
+	errNoCert = errors.New("no certificate")
+	errNoPEM  = errors.New("no PEM block")
+)
+
+// parsePEMCRLs reads the PEM revocation lists of a payload (none: an
+// empty content).
+func parsePEMCRLs(data []byte) (*Revoked, error) {
+	if b, _ := pem.Decode(data); b == nil {
+		return nil, errNoPEM
+	}
+	r := &Revoked{}
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return r, nil
+		}
+		if b.Type != "X509 CRL" {
+			continue
+		}
+		l, err := x509.ParseRevocationList(b.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		r.lists = append(r.lists, l)
+	}
 }
 
 // useCAFile returns the Registry's store of a ca-file (crl false) or
@@ -154,6 +186,7 @@ func verifyWith(ca, crl *caStore) func([][]byte, [][]*x509.Certificate) error {
 type CAStatus struct {
 	Path   string
 	Status string // "Used" or "Unused"
+	CRL    bool   // a crl-file
 	Certs  []*x509.Certificate
 	CRLs   []*x509.RevocationList
 }
@@ -168,7 +201,7 @@ func (r *Registry) CAFiles(crl bool) (files []CAStatus, txn CAStatus) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	if t := *r.caTxnOf(crl); t != nil {
-		txn = CAStatus{Path: "*" + t.path, Status: "Unused", Certs: t.certs}
+		txn = CAStatus{Path: "*" + t.path, Status: "Unused", Certs: t.certs, CRL: crl}
 		if t.crls != nil {
 			txn.CRLs = t.crls.lists
 		}
@@ -177,7 +210,7 @@ func (r *Registry) CAFiles(crl bool) (files []CAStatus, txn CAStatus) {
 }
 
 func (s *caStore) status() CAStatus {
-	st := CAStatus{Path: s.path, Status: "Unused", Certs: s.certs}
+	st := CAStatus{Path: s.path, Status: "Unused", Certs: s.certs, CRL: s.crl}
 	if s.crls != nil {
 		st.CRLs = s.crls.lists
 	}
@@ -214,11 +247,13 @@ func (r *Registry) SetCAFile(path string, crl bool, payload []byte) (updated boo
 	if *tp != nil && (*tp).path != path {
 		return false, &TxnError{Path: (*tp).path}
 	}
+	// As HAProxy 2.6, a payload without a block of the file's kind
+	// makes an empty content; a payload without any PEM block is refused.
 	t := &caTxn{path: path}
 	if crl {
-		t.crls, err = ParseCRLs(payload)
-	} else {
-		t.certs, err = parseCAs(payload)
+		t.crls, err = parsePEMCRLs(payload)
+	} else if t.certs, err = parseCAs(payload); errors.Is(err, errNoCert) {
+		err = nil
 	}
 	if err != nil {
 		return false, err
@@ -295,4 +330,25 @@ func (r *Registry) DelCAFile(path string, crl bool) error {
 	}
 	delete(m, path)
 	return nil
+}
+
+// liveCA gives a bind the CA names of its ca-file as committed: the
+// names crypto/tls sends are those of the config's ClientCAs, so once a
+// commit changed the file, each handshake gets a copy of the bind's
+// settings with the current pool (a shallow copy, taken at the
+// handshake so that rotated ticket keys carry over).
+type liveCA struct {
+	ca      *caStore
+	initial *x509.CertPool
+	cfg     *tls.Config
+}
+
+func (l *liveCA) forClient(*tls.ClientHelloInfo) (*tls.Config, error) {
+	p := l.ca.pool.Load()
+	if p == l.initial {
+		return nil, nil
+	}
+	c := l.cfg.Clone()
+	c.ClientCAs = p
+	return c, nil
 }

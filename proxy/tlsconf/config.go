@@ -114,7 +114,18 @@ func (b Bind) Server() (*tls.Config, error) {
 		if err := b.withList(r, st); err != nil {
 			return nil, err
 		}
+		live := cfg.GetConfigForClient // clientAuthLive's, or nil
 		cfg.GetConfigForClient = st.ConfigFor
+		if live != nil {
+			// The bind's own settings, with the CA names of its
+			// ca-file as committed (clientAuthLive).
+			cfg.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+				if c, err := st.ConfigFor(h); c != nil || err != nil {
+					return c, err
+				}
+				return live(h)
+			}
+		}
 	}
 	st.rebuild()
 	def := st.def()
@@ -242,6 +253,9 @@ func (b Bind) clientAuthLive(cfg *tls.Config) error {
 		cfg.ClientAuth = tls.RequestClientCert
 	}
 	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
+	l := &liveCA{ca: ca, initial: ca.pool.Load(), cfg: cfg}
+	cfg.ClientCAs = l.initial
+	cfg.GetConfigForClient = l.forClient
 	return nil
 }
 
