@@ -85,13 +85,16 @@ func caFileCerts(t *testing.T, dir string) {
 	}
 }
 
-// clientsAccepted says, for each client certificate, whether bind 1
-// answers a request made with it.
+// clientsAccepted says, for each client certificate (and none), whether
+// the bind answers a request made with it.
 func clientsAccepted(t *testing.T, p *sslPair, addr string) string {
 	t.Helper()
 	var b strings.Builder
-	for _, f := range []string{"cl1.pem", "cl2.pem"} {
+	for _, f := range []string{"cl1.pem", "cl2.pem", "none"} {
 		c, err := tls.LoadX509KeyPair(filepath.Join(p.certs, f), filepath.Join(p.certs, f))
+		if f == "none" {
+			c, err = tls.Certificate{}, nil
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,9 +118,9 @@ func clientsAccepted(t *testing.T, p *sslPair, addr string) string {
 // does, byte for byte, and after each commit both daemons accept or
 // refuse the same client certificates on the next handshake.
 func TestSSLCAFileCommandsMatchHAProxy(t *testing.T) {
-	p := startSSLPairWith(t, "crt %[4]s/a.pem ca-file %[4]s/cas.pem verify optional crl-file %[4]s/crl1.pem", "crt %[4]s/a.pem",
+	p := startSSLPairWith(t, "crt %[4]s/a.pem ca-file %[4]s/cas.pem verify optional crl-file %[4]s/crl1.pem", "crt %[4]s/a.pem ca-file %[4]s/cas.pem verify required",
 		func(dir string) { caFileCerts(t, dir) })
-	check := func(when, want string) {
+	check := func(when, want, want2 string) {
 		t.Helper()
 		ha, goha := clientsAccepted(t, p, p.haBinds[0]), clientsAccepted(t, p, p.goBinds[0])
 		if ha != goha {
@@ -126,23 +129,34 @@ func TestSSLCAFileCommandsMatchHAProxy(t *testing.T) {
 		if goha != want {
 			t.Errorf("%s: goha\n%s, want\n%s", when, goha, want)
 		}
+		// bind 2: the same ca-file, verify required, no crl-file.
+		if ha, goha := clientsAccepted(t, p, p.haBinds[1]), clientsAccepted(t, p, p.goBinds[1]); ha != goha {
+			t.Errorf("%s: clients of bind 2 differ\nhaproxy:\n%s\ngoha:\n%s", when, ha, goha)
+		} else if goha != want2 {
+			t.Errorf("%s: bind 2: goha\n%s, want\n%s", when, goha, want2)
+		}
 	}
-	check("start", "cl1.pem: accepted\ncl2.pem: refused\n")
+	check("start", "cl1.pem: accepted\ncl2.pem: refused\nnone: accepted\n",
+		"cl1.pem: accepted\ncl2.pem: refused\nnone: refused\n")
 	p.same(t, "show ssl ca-file", "show ssl ca-file $D/cas.pem", "show ssl ca-file $D/nosuch.pem",
 		"show ssl crl-file", "show ssl crl-file $D/crl1.pem", "show ssl crl-file $D/nosuch.pem",
 		"set ssl ca-file", "set ssl ca-file $D/cas.pem", "set ssl ca-file $D/nosuch.pem <<ca2.pem",
 		"set ssl ca-file $D/cas.pem <<ca12.pem", "show ssl ca-file", "show ssl ca-file *$D/cas.pem",
 		"commit ssl ca-file $D/crl1.pem", "abort ssl ca-file $D/crl1.pem", "del ssl ca-file $D/cas.pem")
-	check("before commit", "cl1.pem: accepted\ncl2.pem: refused\n")
+	check("before commit", "cl1.pem: accepted\ncl2.pem: refused\nnone: accepted\n",
+		"cl1.pem: accepted\ncl2.pem: refused\nnone: refused\n")
 	p.same(t, "commit ssl ca-file $D/cas.pem", "commit ssl ca-file $D/cas.pem", "show ssl ca-file", "show ssl ca-file $D/cas.pem")
 	// ca2 is trusted now, but crl-file has no CRL of ca2.
-	check("after the ca-file commit", "cl1.pem: accepted\ncl2.pem: refused\n")
+	check("after the ca-file commit", "cl1.pem: accepted\ncl2.pem: refused\nnone: accepted\n",
+		"cl1.pem: accepted\ncl2.pem: accepted\nnone: refused\n")
 	p.same(t, "set ssl crl-file", "set ssl crl-file $D/crl1.pem", "set ssl crl-file $D/crl1.pem <<crl12.pem",
 		"show ssl crl-file", "show ssl crl-file *$D/crl1.pem", "commit ssl crl-file $D/crl1.pem", "show ssl crl-file $D/crl1.pem")
-	check("after the crl-file commit", "cl1.pem: accepted\ncl2.pem: accepted\n")
+	check("after the crl-file commit", "cl1.pem: accepted\ncl2.pem: accepted\nnone: accepted\n",
+		"cl1.pem: accepted\ncl2.pem: accepted\nnone: refused\n")
 	p.same(t, "set ssl crl-file $D/crl1.pem <<crl12rev.pem", "abort ssl crl-file $D/crl1.pem", "abort ssl crl-file $D/crl1.pem",
 		"set ssl crl-file $D/crl1.pem <<crl12rev.pem", "commit ssl crl-file $D/crl1.pem", "show ssl crl-file $D/crl1.pem")
-	check("after the revocation", "cl1.pem: refused\ncl2.pem: accepted\n")
+	check("after the revocation", "cl1.pem: refused\ncl2.pem: accepted\nnone: accepted\n",
+		"cl1.pem: accepted\ncl2.pem: accepted\nnone: refused\n")
 	p.same(t, "abort ssl ca-file", "abort ssl ca-file $D/cas.pem", "commit ssl ca-file", "new ssl ca-file", "new ssl ca-file $D/cas.pem",
 		"new ssl ca-file $D/n.pem", "show ssl ca-file", "show ssl ca-file $D/n.pem", "set ssl ca-file $D/n.pem <<ca2.pem",
 		"commit ssl ca-file $D/n.pem", "show ssl ca-file $D/n.pem", "del ssl ca-file", "del ssl ca-file $D/cas.pem",
