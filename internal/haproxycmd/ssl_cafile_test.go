@@ -188,3 +188,10 @@ func TestSSLCAFileCommandsMatchHAProxy(t *testing.T) {
 		t.Errorf("CA names after the commit: haproxy %d, goha %d", ha, goha)
 	}
 }
+
+// Without any ca-file or crl-file in the configuration.
+func TestSSLCAFileCommandsWithoutCAMatchHAProxy(t *testing.T) {
+	p := startSSLPair(t)
+	p.same(t, "show ssl ca-file", "show ssl crl-file", "new ssl ca-file $D/n.pem", "show ssl ca-file",
+		"set ssl ca-file $D/n.pem <<a.pem", "show ssl ca-file $D/a.pem")
+}
