@@ -250,7 +250,7 @@ func usage(title string, list []*command) string {
 	var b strings.Builder
 	b.WriteString(title)
 	for _, c := range list {
-		if !isAlways(c) {
+		if !isAlways(c) && c.usage != "" { // "": answered, not listed
 			fmt.Fprintf(&b, "  %-40s: %s\n", c.usage, c.desc)
 		}
 	}

@@ -49,8 +49,14 @@ func TestHelpLayoutMatchesHAProxy(t *testing.T) {
 	if got, want := strings.Join(ours[len(ours)-3:], "\n"), strings.Join(real[len(real)-3:], "\n"); got != want {
 		t.Errorf("last lines:\n%s\nwant\n%s", got, want)
 	}
-	if len(ours) != len(commands)+1 {
-		t.Errorf("%d help lines for %d commands", len(ours)-1, len(commands))
+	listed := 0
+	for _, c := range commands {
+		if c.usage != "" { // answered but not in 2.6's help
+			listed++
+		}
+	}
+	if len(ours) != listed+1 {
+		t.Errorf("%d help lines for %d listed commands", len(ours)-1, listed)
 	}
 }
 
@@ -264,7 +270,7 @@ func TestUnimplementedCommandsAnswerUnknown(t *testing.T) {
 			t.Errorf("%q answered %.100q", words, out)
 		}
 	}
-	if n < 15 {
+	if n < 4 { // the help commands goha still lacks
 		t.Errorf("only %d unimplemented commands checked", n)
 	}
 }

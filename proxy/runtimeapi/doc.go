@@ -32,7 +32,8 @@
 // interface) and their versions: prepare map|acl, commit map|acl @<ver>,
 // add|show|clear ... @<ver> (maps_versions.go); the TLS certificate
 // commands new|set|commit|abort|del ssl cert, show ssl cert, add|del|show
-// ssl crt-list (ssl_cmds.go, a CertSource; payloads after "<<"), set ssl
+// ssl crt-list (ssl_cmds.go, a CertSource; payloads after "<<"),
+// new|set|commit|abort|del|show ssl ca-file|crl-file (ssl_cafile.go), set ssl
 // tls-key and show tls-keys (tls_keys.go); get var, set timeout cli, show
 // env, show cli sockets, show cache (misc_cmds.go); shutdown frontend (a
 // FrontendStopper); show startup-logs, show events, show trace, trace

@@ -14,7 +14,7 @@ func closest(args []string, n int) []*command {
 	}
 	var all []scored
 	for i, c := range commands {
-		if isAlways(c) {
+		if isAlways(c) || c.usage == "" { // not listed: never suggested
 			continue
 		}
 		k := len(args)

@@ -24,7 +24,10 @@ type Registry struct {
 	certs map[string]*ckch
 	lists map[string]*crtList
 	txn   *certTxn
-	rings []*ticketRing // tls-ticket-keys files (ticketring.go)
+	// ca-files and crl-files by path, and their transactions (cafile.go)
+	caFiles, crlFiles map[string]*caStore
+	caTxn, crlTxn     *caTxn
+	rings             []*ticketRing // tls-ticket-keys files (ticketring.go)
 	// warnings of the files loaded since the last bind took them
 	// (Bind.Server passes them to its Warn)
 	warnings []string

@@ -114,7 +114,18 @@ func (b Bind) Server() (*tls.Config, error) {
 		if err := b.withList(r, st); err != nil {
 			return nil, err
 		}
+		live := cfg.GetConfigForClient // clientAuthLive's, or nil
 		cfg.GetConfigForClient = st.ConfigFor
+		if live != nil {
+			// The bind's own settings, with the CA names of its
+			// ca-file as committed (clientAuthLive).
+			cfg.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+				if c, err := st.ConfigFor(h); c != nil || err != nil {
+					return c, err
+				}
+				return live(h)
+			}
+		}
 	}
 	st.rebuild()
 	def := st.def()
@@ -206,6 +217,9 @@ func (b Bind) clientAuth(cfg *tls.Config) error {
 	if b.CAIgnore != nil || b.CrtIgnore != nil {
 		return b.clientAuthIgnoring(cfg)
 	}
+	if b.Registry != nil {
+		return b.clientAuthLive(cfg)
+	}
 	if b.CRLFile != "" {
 		crl, err := LoadCRL(b.CRLFile)
 		if err != nil {
@@ -213,6 +227,35 @@ func (b Bind) clientAuth(cfg *tls.Config) error {
 		}
 		cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error { return crl.Check(chains) }
 	}
+	return nil
+}
+
+// clientAuthLive verifies client certificates against the Registry's
+// ca-file and crl-file, whose content the runtime API can replace
+// (`set ssl ca-file` + `commit ssl ca-file`): Go asks for the
+// certificate, verifyWith checks it as crypto/tls would, against the
+// content current at the handshake. The CA names the server sends stay
+// those of the file as loaded.
+func (b Bind) clientAuthLive(cfg *tls.Config) error {
+	ca, err := b.Registry.useCAFile(b.CAFile, false)
+	if err != nil {
+		return err
+	}
+	var crl *caStore
+	if b.CRLFile != "" {
+		if crl, err = b.Registry.useCAFile(b.CRLFile, true); err != nil {
+			return err
+		}
+	}
+	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	} else {
+		cfg.ClientAuth = tls.RequestClientCert
+	}
+	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
+	l := &liveCA{ca: ca, initial: ca.pool.Load(), cfg: cfg}
+	cfg.ClientCAs = l.initial
+	cfg.GetConfigForClient = l.forClient
 	return nil
 }
 
