@@ -55,6 +55,12 @@ func TestOCSPResponseCommandsMatchHAProxy(t *testing.T) {
 		}
 		return b
 	}
+	// a second certificate, without a response: not listed
+	der2, _ := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(0x55), Subject: pkix.Name{CommonName: "t"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}, ca, &k.PublicKey, caKey)
+	crt2 := filepath.Join(dir, "t.pem")
+	os.WriteFile(crt2, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der2}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})...), 0o600)
 	first, fresh := mk(0x1234, ocsp.Good, time.Hour), mk(0x1234, ocsp.Good, 2*time.Hour)
 	os.WriteFile(crt+".ocsp", first, 0o600)
 
@@ -69,9 +75,9 @@ defaults
     timeout client 5s
     timeout server 5s
 frontend fe
-    bind %s ssl crt %s
+    bind %s ssl crt %s crt %s
     http-request return status 200
-`, d, bind, crt)), 0o644)
+`, d, bind, crt, crt2)), 0o644)
 		if bin == gohaproxy {
 			inProcess(t, path, true)
 		} else {
@@ -106,7 +112,7 @@ frontend fe
 		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Unknown, time.Hour)),
 		"set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response <<\n" + b64(first)[:20] + "\n" + b64(first)[20:] + "\n", "show ssl ocsp-response " + m[1],
-		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response",
+		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response", "show ssl cert " + crt, "show ssl cert " + crt2,
 	}
 	for i, c := range cmds {
 		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {

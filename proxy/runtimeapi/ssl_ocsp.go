@@ -58,6 +58,9 @@ func cmdShowOCSPResponse(s *Session, args []string) string {
 		}
 		return "Certificate ID does not match any certificate.\n"
 	}
+	if len(entries) == 0 {
+		return "" // HAProxy 2.6 prints no title then
+	}
 	var b strings.Builder
 	b.WriteString("# Certificate IDs\n")
 	for _, e := range entries {

@@ -46,19 +46,26 @@ func sha1CertID(leaf, issuer *x509.Certificate) (ocspCertID, []byte, bool) {
 	return id, der, err == nil
 }
 
+// OCSPKey is the key of c's stapled response (`show ssl cert`'s "OCSP
+// Response Key"; nil: none is stapled or its issuer is unknown).
+func OCSPKey(c *Cert) []byte {
+	if c == nil || len(c.TLS.OCSPStaple) == 0 || c.TLS.Leaf == nil {
+		return nil
+	}
+	issuer := ocspIssuer(c.Path, c.TLS.Leaf, c.TLS.Certificate[1:])
+	if issuer == nil {
+		return nil
+	}
+	_, der, _ := sha1CertID(c.TLS.Leaf, issuer)
+	return der
+}
+
 // ocspEntries are the Registry's certificates with a stapled response
 // and a known issuer, by key; the caller holds r.mu.
 func (r *Registry) ocspEntries() map[string]*ckch {
 	out := map[string]*ckch{}
 	for _, ck := range r.certs {
-		if ck.cert == nil || len(ck.cert.TLS.OCSPStaple) == 0 || ck.cert.TLS.Leaf == nil {
-			continue
-		}
-		issuer := ocspIssuer(ck.path, ck.cert.TLS.Leaf, ck.cert.TLS.Certificate[1:])
-		if issuer == nil {
-			continue
-		}
-		if _, der, ok := sha1CertID(ck.cert.TLS.Leaf, issuer); ok {
+		if der := OCSPKey(ck.cert); der != nil {
 			out[string(der)] = ck
 		}
 	}
