@@ -49,7 +49,8 @@ func TestOCSPResponseCommandsMatchHAProxy(t *testing.T) {
 	os.WriteFile(crt+".issuer", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600)
 	mk := func(serial int64, status int, next time.Duration) []byte {
 		b, err := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: status, SerialNumber: big.NewInt(serial),
-			ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(next)}, caKey)
+			ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(next), RevokedAt: now.Add(-30 * time.Minute),
+			RevocationReason: ocsp.KeyCompromise}, caKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,6 +113,7 @@ frontend fe
 		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Unknown, time.Hour)),
 		"set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response <<\n" + b64(first)[:20] + "\n" + b64(first)[20:] + "\n", "show ssl ocsp-response " + m[1],
+		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Revoked, time.Hour)), "show ssl ocsp-response " + m[1],
 		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response", "show ssl cert " + crt, "show ssl cert " + crt2,
 	}
 	for i, c := range cmds {

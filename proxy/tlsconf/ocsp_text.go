@@ -60,7 +60,11 @@ func OCSPText(der []byte) (text string, ok bool) {
 		case bool(sr.Good):
 			s.WriteString("    Cert Status: good")
 		case len(sr.Revoked.FullBytes) > 0:
-			return "", false // revocation time and reason: not printed by goha
+			rev, ok := revokedText(sr.Revoked.Bytes)
+			if !ok {
+				return "", false
+			}
+			s.WriteString("    Cert Status: revoked" + rev)
 		default:
 			s.WriteString("    Cert Status: unknown")
 		}
@@ -118,4 +122,30 @@ func nameOneLine(raw []byte) (string, bool) {
 		}
 	}
 	return strings.Join(parts, ", "), true
+}
+
+// crlReasons are OCSP_crl_reason_str's names.
+var crlReasons = map[int]string{0: "unspecified", 1: "keyCompromise", 2: "cACompromise", 3: "affiliationChanged",
+	4: "superseded", 5: "cessationOfOperation", 6: "certificateHold", 8: "removeFromCRL"}
+
+// revokedText prints RevokedInfo's contents: its time and reason.
+func revokedText(b []byte) (string, bool) {
+	var at time.Time
+	rest, err := asn1.UnmarshalWithParams(b, &at, "generalized")
+	if err != nil {
+		return "", false
+	}
+	out := "\n    Revocation Time: " + opensslTime(at)
+	if len(rest) > 0 {
+		var reason asn1.Enumerated
+		if r, err := asn1.UnmarshalWithParams(rest, &reason, "explicit,tag:0"); err != nil || len(r) > 0 {
+			return "", false
+		}
+		name, ok := crlReasons[int(reason)]
+		if !ok {
+			name = "(UNKNOWN)"
+		}
+		out += fmt.Sprintf("\n    Revocation Reason: %s (0x%x)", name, int(reason))
+	}
+	return out, true
 }
