@@ -33,6 +33,7 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 		opt.GetSocks = serveGetSocks
 	}
 	opt.OnAccept = func() { w.cliConns.Add(1) }
+	opt.SeverityOutput = ss.Values["severity-output"]
 	src := &runtimeSource{w: w}
 	switch ss.Addr.Family {
 	case "unix", "":

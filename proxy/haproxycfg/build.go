@@ -41,6 +41,9 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
+			if o == "severity-output" {
+				continue // the sessions' initial `set severity-output` (runtimeapi.Options)
+			}
 			b.unsupported(ss.Pos, "stats socket option "+o)
 		}
 		if ss.ExposeFD != "" && ss.ExposeFD != "listeners" {

@@ -25,6 +25,10 @@ type Options struct {
 	// OnAccept, when set, is called for each accepted connection: HAProxy
 	// counts a CLI connection in CumConns and CumReq.
 	OnAccept func()
+	// SeverityOutput is the `severity-output` bind option (none, number
+	// or string): how each session starts, before any `set
+	// severity-output`. "" is none.
+	SeverityOutput string
 }
 
 // Listener serves the runtime API on a socket.
@@ -129,6 +133,7 @@ func (s *Listener) handle(c net.Conn) {
 		c.Close()
 	}()
 	sess := NewSession(s.src, s.opt.Level)
+	sess.sevOut, _ = parseSeverityOutput(s.opt.SeverityOutput)
 	r := bufio.NewReaderSize(c, 4096)
 	for {
 		// HAProxy 2.6 applies `stats timeout` to a client waiting to send

@@ -31,17 +31,26 @@ const (
 
 var severityNames = [...]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
 
-func cmdSetSeverityOutput(s *Session, args []string) string {
-	switch arg(args, 2) {
+// parseSeverityOutput reads none|number|string, the words of both the
+// command and the `severity-output` bind option.
+func parseSeverityOutput(v string) (severityOutput, bool) {
+	switch v {
 	case "none":
-		s.sevOut = sevOutNone
+		return sevOutNone, true
 	case "number":
-		s.sevOut = sevOutNumber
+		return sevOutNumber, true
 	case "string":
-		s.sevOut = sevOutString
-	default:
+		return sevOutString, true
+	}
+	return sevOutNone, false
+}
+
+func cmdSetSeverityOutput(s *Session, args []string) string {
+	out, ok := parseSeverityOutput(arg(args, 2))
+	if !ok {
 		return "one of 'none', 'number', 'string' is a required argument\n"
 	}
+	s.sevOut = out
 	return ""
 }
 

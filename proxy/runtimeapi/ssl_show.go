@@ -28,8 +28,8 @@ func certDetails(st tlsconf.CertStatus) string {
 			}
 		}
 	}
-	// goha keeps no OCSP certificate id, so the key stays empty.
-	b.WriteString("OCSP Response Key: \n")
+	// the certificate ID of its stapled response (ssl_ocsp.go)
+	fmt.Fprintf(&b, "OCSP Response Key: %x\n", tlsconf.OCSPKey(st.Cert))
 	return b.String()
 }
 
