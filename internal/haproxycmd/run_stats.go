@@ -213,6 +213,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
+		rs.Tracked = w.tracked(b.Name, sv.Name)
 		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
 			rs.CheckOff = s.checkState(t, st)
 		} else if t != nil {

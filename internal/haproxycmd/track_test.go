@@ -1,0 +1,139 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// switchedCheck answers HTTP checks with 200, or 503 while failing is set.
+func switchedCheck(t *testing.T, failing *atomic.Bool) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			status := "200 OK"
+			if failing.Load() {
+				status = "503 Service Unavailable"
+			}
+			c.Write([]byte("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		}
+	})
+}
+
+// trackDaemon runs b2/s1 tracking b1/s1 and b2/s2 tracking b2/s1 under
+// haproxy or goha; it returns the stats socket, stderr and b2's frontend.
+func trackDaemon(t *testing.T, ha bool, web, chk string) (string, *haproxytest.Buffer, string) {
+	dir := t.TempDir()
+	_, chkPort, _ := net.SplitHostPort(chk)
+	front := loopback.FreeAddr(t)
+	cfg := fmt.Sprintf(`global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+backend b1
+    option httpchk
+    server s1 %s check port %s inter 100 rise 1 fall 1
+frontend f2
+    bind %s
+    default_backend b2
+backend b2
+    server s1 %s track b1/s1
+    server s2 %s track s1
+`, dir, web, chkPort, front, web, web)
+	path := filepath.Join(dir, "t.cfg")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	errs := &haproxytest.Buffer{}
+	if ha {
+		cmd := exec.Command("haproxy", "-db", "-f", path)
+		cmd.Stderr = errs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	} else {
+		// track is still refused at -c while its maintenance half is missing
+		o := workerOptions{Files: []string{path}, Stderr: errs, NoPidfile: true, AllowUnsupported: true}
+		res, code, ok := loadForRun(o, false)
+		if !ok {
+			t.Fatalf("configuration refused (exit %d):\n%s", code, errs)
+		}
+		w, err := startWorker(o, res, nil)
+		if err != nil {
+			t.Fatalf("start: %v\n%s", err, errs)
+		}
+		w.startChecks()
+		t.Cleanup(w.close)
+	}
+	loopback.WaitListen(t, front)
+	return filepath.Join(dir, "s.sock"), errs, front
+}
+
+// A tracked server whose check fails then recovers: the tracking chain
+// follows it with HAProxy's "via" lines, show stat rows and traffic.
+func TestServerTrackMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "ok").Addr
+	var failing atomic.Bool
+	chk := switchedCheck(t, &failing)
+	haSock, haErrs, haFront := trackDaemon(t, true, web, chk)
+	goSock, goErrs, goFront := trackDaemon(t, false, web, chk)
+	status := func(front string) string {
+		c, err := net.DialTimeout("tcp", front, time.Second)
+		if err != nil {
+			return err.Error()
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		return strings.TrimSpace(line)
+	}
+	cols := []string{"pxname", "svname", "status", "tracked", "check_status", "check_code", "chkdown", "check_desc", "check_health", "check_rise", "weight", "act", "last_chk"}
+	step := func(name string, fail bool) {
+		failing.Store(fail)
+		time.Sleep(500 * time.Millisecond)
+		h, g := status(haFront), status(goFront)
+		if h != g {
+			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
+		}
+		diffLines(t, "show stat "+name,
+			serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
+			serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
+	}
+	step("up", false)
+	step("down", true)
+	step("back up", false)
+	diffLines(t, "stderr", trackLines(haErrs.String()), trackLines(goErrs.String()))
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\ngoha:\n%s", haErrs, goErrs)
+	}
+}
+
+// trackLines keeps a daemon's lines about servers and backends, in order,
+// without the process prefix and timings.
+func trackLines(out string) []string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		i := strings.Index(l, ") : ")
+		if i < 0 || !(strings.Contains(l, "/s") || strings.Contains(l, "backend")) {
+			continue
+		}
+		keep = append(keep, observeLines(l[i+4:]+"\n")...)
+	}
+	return keep
+}
