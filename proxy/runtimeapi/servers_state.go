@@ -95,8 +95,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		state = checkStateConfigured
 	} else if sv.UncheckedHealth != nil {
 		health = *sv.UncheckedHealth
-	} else if healthy {
-		health = 2 // HAProxy's default rise, where an unchecked server sits
+	} else if healthy || sv.Tracked != "" {
+		// HAProxy's default rise, where an unchecked server sits; a
+		// tracking server keeps it whatever the tracked server's state
+		health = 2
 	}
 	if sv.ConfigDisabled && sv.Check == nil {
 		state |= checkStatePaused // kept after `enable server` when there is no check
