@@ -33,6 +33,9 @@ type runtimeState struct {
 	// cliPrefix: add/del server ran (run_dynserver.go).
 	dynamic   map[string]bool
 	cliPrefix bool
+	// imaint: tracking servers in the maintenance their tracked server
+	// passed on ("backend/server"), HAProxy's SRV_ADMF_IMAINT (run_track.go).
+	imaint map[string]bool
 	// checksOff: checks the stats page turned off (run_checks_enable.go).
 	checksOff map[checkKey]bool
 	// dynChecks: the checks of servers `add server ... check` created

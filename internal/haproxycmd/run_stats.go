@@ -214,6 +214,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		rs.Tracked = w.tracked(b.Name, sv.Name)
+		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
+			rs.MaintVia = rs.Tracked
+		}
 		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
 			rs.CheckOff = s.checkState(t, st)
 		} else if t != nil {
@@ -313,6 +316,9 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
 		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
+	}
+	if maint != before.Maint && !w.inheritedMaint(backend, server) {
+		s.propagateMaint(backend, server, maint)
 	}
 	return nil
 }

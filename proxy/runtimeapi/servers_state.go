@@ -12,6 +12,7 @@ const serversStateHeader = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_s
 // server-state-file reads back).
 const (
 	adminForcedMaint = 0x01 // disable server / state maint
+	adminTrackMaint  = 0x02 // passed on by the tracked server (SRV_ADMF_IMAINT)
 	adminConfigMaint = 0x04 // `disabled` in the configuration
 	adminForcedDrain = 0x08 // state drain
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
@@ -61,7 +62,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		}
 	}
 	admin := 0
-	if sv.Maint {
+	switch {
+	case sv.Maint && sv.MaintVia != "":
+		admin |= adminTrackMaint
+	case sv.Maint:
 		admin |= adminForcedMaint
 	}
 	if sv.ConfigDisabled {

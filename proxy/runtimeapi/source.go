@@ -177,7 +177,10 @@ type Server struct {
 	// Tracked is the server this one tracks (`track`), "backend/server":
 	// it has no check of its own and shows its state as UP or DOWN.
 	Tracked string
-	Cookie  string // the server's persistence cookie value ("" = none)
+	// MaintVia: in the maintenance its tracked server passed on ("MAINT
+	// (via B/S)"), naming that server.
+	MaintVia string
+	Cookie   string // the server's persistence cookie value ("" = none)
 	// Agent is the server's agent-check (Status "CHECKED" for an answer
 	// without a health word); nil: none. AgentAddr and AgentPort are
 	// where it connects (AgentAddr "" = the server's host).

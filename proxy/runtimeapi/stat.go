@@ -212,6 +212,9 @@ func serverStatus(sv *Server) string {
 	if sv.ResolvMaint {
 		return "MAINT (resolution)"
 	}
+	if sv.Maint && sv.MaintVia != "" {
+		return "MAINT (via " + sv.MaintVia + ")"
+	}
 	if sv.Maint {
 		return "MAINT"
 	}
