@@ -229,6 +229,9 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
 	}
+	if !stopping {
+		w.propagateHealth(backend, server, up)
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
@@ -97,5 +98,27 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 			}
 		}
 		s.propagateMaint(tr.Backend, tr.Server, maint)
+	}
+}
+
+// propagateHealth passes a forced UP or DOWN (`set server B/S health`, the
+// stats page) to the servers tracking backend/server, down the chain, as
+// the check runner does for a check's transitions. Servers in
+// maintenance keep still.
+func (w *worker) propagateHealth(backend, server string, up bool) {
+	of := backend + "/" + server
+	for _, tr := range w.plan.Trackers {
+		if tr.Of != of {
+			continue
+		}
+		before, ok := w.px.ServerStatus(tr.Backend, tr.Server)
+		if !ok || before.Maint || before.CheckUp == up {
+			continue
+		}
+		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.CheckUp = up })
+		for _, l := range check.ViaLines(tr, up, w.backendCounts(tr.Backend, tr.Server)) {
+			w.logCheckLine(tr.Backend, l)
+		}
+		w.propagateHealth(tr.Backend, tr.Server, up)
 	}
 }

@@ -26,15 +26,25 @@ func (r *Runner) propagate(backend, server string, up bool, res Result) {
 		if r.opts.Apply != nil {
 			r.opts.Apply(Event{Target: t, Up: up, Result: res})
 		}
-		c := r.counts(t)
-		if up {
-			r.log(upLine(t.Backend, t.Server, t.Backup, "UP", " via "+of, c))
-		} else {
-			r.log(downLine(t.Backend, t.Server, t.Backup, " via "+of, c))
-			if c.Active+c.Backup == 0 {
-				r.log(NoServerLine(t.Backend))
-			}
+		for _, l := range ViaLines(*tr, up, r.counts(t)) {
+			r.log(l)
 		}
 		r.propagate(tr.Backend, tr.Server, up, res)
 	}
+}
+
+// ViaLines are HAProxy's lines for a tracking server taking its tracked
+// server's state: "Server B/S is UP via TB/TS. N active ... online. ..."
+// or "... is DOWN via TB/TS. N active ... left. ..." and, when that
+// empties the backend, "backend B has no server available!". c counts the
+// backend after the change.
+func ViaLines(tr Tracker, up bool, c BackendCounts) []Line {
+	if up {
+		return []Line{upLine(tr.Backend, tr.Server, tr.Backup, "UP", " via "+tr.Of, c)}
+	}
+	out := []Line{downLine(tr.Backend, tr.Server, tr.Backup, " via "+tr.Of, c)}
+	if c.Active+c.Backup == 0 {
+		out = append(out, NoServerLine(tr.Backend))
+	}
+	return out
 }
