@@ -36,6 +36,9 @@ type runtimeState struct {
 	// imaint: tracking servers in the maintenance their tracked server
 	// passed on ("backend/server"), HAProxy's SRV_ADMF_IMAINT (run_track.go).
 	imaint map[string]bool
+	// fmaint: tracking servers in their own (forced) maintenance, which
+	// may overlap the inherited one.
+	fmaint map[string]bool
 	// checksOff: checks the stats page turned off (run_checks_enable.go).
 	checksOff map[checkKey]bool
 	// dynChecks: the checks of servers `add server ... check` created

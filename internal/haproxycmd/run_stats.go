@@ -215,7 +215,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		rs.Tracked = w.tracked(b.Name, sv.Name)
 		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
-			rs.MaintVia = rs.Tracked
+			rs.MaintVia, rs.MaintForced = rs.Tracked, w.forcedMaint(b.Name, sv.Name)
 		}
 		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
 			rs.CheckOff = s.checkState(t, st)
@@ -282,6 +282,15 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	before, _ := w.px.ServerStatus(backend, server)
 	wasUsable, backup := s.serverUsable(backend, server)
 	maint := state == runtimeapi.StateMaint
+	if w.tracked(backend, server) != "" {
+		w.setForcedMaint(backend, server, maint)
+		if !maint && before.Maint && w.inheritedMaint(backend, server) {
+			s.logEvent(backend, runtimeapi.Event{Level: 5, Tag: "WARNING",
+				Text:   "Server " + backend + "/" + server + " is leaving forced maintenance but remains in maintenance via " + w.tracked(backend, server) + ".",
+				Stderr: "Server " + backend + "/" + server + " is leaving forced maintenance but remains in maintenance via " + w.tracked(backend, server) + "."})
+			return nil
+		}
+	}
 	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
 		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh

@@ -19,6 +19,24 @@ func (w *worker) tracked(backend, server string) string {
 	return ""
 }
 
+// forcedMaint reports whether a tracking server is in its own
+// maintenance (`set server ... state maint`).
+func (w *worker) forcedMaint(backend, server string) bool {
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	return w.rt.fmaint[backend+"/"+server]
+}
+
+// setForcedMaint records a tracking server's own maintenance.
+func (w *worker) setForcedMaint(backend, server string, maint bool) {
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	if w.rt.fmaint == nil {
+		w.rt.fmaint = map[string]bool{}
+	}
+	w.rt.fmaint[backend+"/"+server] = maint
+}
+
 // inheritedMaint reports whether a tracking server is in the maintenance
 // its tracked server passed on (show stat "MAINT (via B/S)").
 func (w *worker) inheritedMaint(backend, server string) bool {
@@ -49,7 +67,7 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 		was := w.rt.imaint[key]
 		w.rt.imaint[key] = maint
 		w.rt.mu.Unlock()
-		if !ok || was == maint || before.Maint && !was {
+		if !ok || was == maint || w.forcedMaint(tr.Backend, tr.Server) {
 			continue // forced maintenance stays until `set server ... state`
 		}
 		wasUsable, backup := s.serverUsable(tr.Backend, tr.Server)

@@ -111,7 +111,7 @@ func TestServerTrackMatchHAProxy(t *testing.T) {
 			haproxytest.StatsCmd(t, haSock, cmd)
 			haproxytest.StatsCmd(t, goSock, cmd)
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
 		h, g := status(haFront), status(goFront)
 		if h != g {
 			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
@@ -136,6 +136,10 @@ func TestServerTrackMatchHAProxy(t *testing.T) {
 	step("recovered", false, "")
 	step("forced down", false, "set server b1/s1 health down")
 	step("forced up", false, "set server b1/s1 health up")
+	step("tracker maint", false, "set server b2/s1 state maint")
+	step("tracked maint under it", false, "set server b1/s1 state maint")
+	step("tracker ready", false, "set server b2/s1 state ready")
+	step("tracked ready", false, "set server b1/s1 state ready")
 	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
 	diffLines(t, "stderr", ha, goha)
 	if len(ha) < 30 {

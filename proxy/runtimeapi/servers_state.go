@@ -65,6 +65,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	switch {
 	case sv.Maint && sv.MaintVia != "":
 		admin |= adminTrackMaint
+		if sv.MaintForced {
+			admin |= adminForcedMaint
+		}
 	case sv.Maint:
 		admin |= adminForcedMaint
 	}

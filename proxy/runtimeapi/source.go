@@ -180,7 +180,9 @@ type Server struct {
 	// MaintVia: in the maintenance its tracked server passed on ("MAINT
 	// (via B/S)"), naming that server.
 	MaintVia string
-	Cookie   string // the server's persistence cookie value ("" = none)
+	// MaintForced: with MaintVia, also in its own maintenance.
+	MaintForced bool
+	Cookie      string // the server's persistence cookie value ("" = none)
 	// Agent is the server's agent-check (Status "CHECKED" for an answer
 	// without a health word); nil: none. AgentAddr and AgentPort are
 	// where it connects (AgentAddr "" = the server's host).
