@@ -39,6 +39,9 @@ type runtimeState struct {
 	// fmaint: tracking servers in their own (forced) maintenance, which
 	// may overlap the inherited one.
 	fmaint map[string]bool
+	// idrain: tracking servers in the drain their tracked server passed
+	// on (SRV_ADMF_IDRAIN).
+	idrain map[string]bool
 	// checksOff: checks the stats page turned off (run_checks_enable.go).
 	checksOff map[checkKey]bool
 	// dynChecks: the checks of servers `add server ... check` created

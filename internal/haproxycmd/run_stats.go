@@ -217,6 +217,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
 			rs.MaintVia, rs.MaintForced = rs.Tracked, w.forcedMaint(b.Name, sv.Name)
 		}
+		rs.DrainInherited = rs.Tracked != "" && w.inheritedDrain(b.Name, sv.Name)
 		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
 			rs.CheckOff = s.checkState(t, st)
 		} else if t != nil {
@@ -325,6 +326,9 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
 		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
+	}
+	if drain := state == runtimeapi.StateDrain; drain != before.Drain && !w.inheritedDrain(backend, server) {
+		s.propagateDrain(backend, server, drain)
 	}
 	if maint != before.Maint && !w.inheritedMaint(backend, server) {
 		s.propagateMaint(backend, server, maint)

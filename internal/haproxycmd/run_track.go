@@ -140,3 +140,61 @@ func (w *worker) propagateHealth(backend, server string, up bool) {
 		w.propagateHealth(tr.Backend, tr.Server, up)
 	}
 }
+
+// inheritedDrain reports whether a tracking server is in the drain its
+// tracked server passed on.
+func (w *worker) inheritedDrain(backend, server string) bool {
+	w.rt.mu.Lock()
+	defer w.rt.mu.Unlock()
+	return w.rt.idrain[backend+"/"+server]
+}
+
+// propagateDrain passes a server's entering or leaving drain to the
+// servers tracking it, down the chain: "Server B/S enters drain state via
+// TB/TS. ..." and, leaving, "Server B/S is UP (leaving forced drain)."
+// (HAProxy 2.6.12 says "forced" there too).
+func (s *runtimeSource) propagateDrain(backend, server string, drain bool) {
+	w := s.w
+	of := backend + "/" + server
+	for _, tr := range w.plan.Trackers {
+		if tr.Of != of {
+			continue
+		}
+		key := tr.Backend + "/" + tr.Server
+		before, ok := w.px.ServerStatus(tr.Backend, tr.Server)
+		w.rt.mu.Lock()
+		if w.rt.idrain == nil {
+			w.rt.idrain = map[string]bool{}
+		}
+		was := w.rt.idrain[key]
+		w.rt.idrain[key] = drain
+		w.rt.mu.Unlock()
+		if !ok || was == drain || before.Maint || before.Drain && !was {
+			continue // its own drain or maintenance stays
+		}
+		wasUsable, backup := s.serverUsable(tr.Backend, tr.Server)
+		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.Drain = drain })
+		who := "Server " + key
+		if backup {
+			who = "Backup " + who
+		}
+		notice := func(text string) runtimeapi.Event {
+			return runtimeapi.Event{Level: 5, Text: text, Tag: "WARNING", Stderr: text}
+		}
+		c := w.backendCounts(tr.Backend, tr.Server)
+		if drain {
+			s.logEvent(tr.Backend, notice(fmt.Sprintf("%s enters drain state via %s. %d active and %d backup servers online. %d sessions requeued, %d total in queue.",
+				who, of, c.Active, c.Backup, c.Requeued, c.Queued)))
+			if wasUsable && c.Active+c.Backup == 0 {
+				s.logEvent(tr.Backend, runtimeapi.BackendDownEvent(tr.Backend))
+			}
+		} else {
+			state := "UP"
+			if !before.CheckUp {
+				state = "DOWN"
+			}
+			s.logEvent(tr.Backend, notice(who+" is "+state+" (leaving forced drain)."))
+		}
+		s.propagateDrain(tr.Backend, tr.Server, drain)
+	}
+}

@@ -140,6 +140,8 @@ func TestServerTrackMatchHAProxy(t *testing.T) {
 	step("tracked maint under it", false, "set server b1/s1 state maint")
 	step("tracker ready", false, "set server b2/s1 state ready")
 	step("tracked ready", false, "set server b1/s1 state ready")
+	step("tracked drain", false, "set server b1/s1 state drain")
+	step("tracked drain off", false, "set server b1/s1 state ready")
 	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
 	diffLines(t, "stderr", ha, goha)
 	if len(ha) < 30 {

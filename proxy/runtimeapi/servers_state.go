@@ -15,6 +15,7 @@ const (
 	adminTrackMaint  = 0x02 // passed on by the tracked server (SRV_ADMF_IMAINT)
 	adminConfigMaint = 0x04 // `disabled` in the configuration
 	adminForcedDrain = 0x08 // state drain
+	adminTrackDrain  = 0x10 // passed on by the tracked server (SRV_ADMF_IDRAIN)
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
 
 	checkStateConfigured = 0x02
@@ -77,7 +78,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		// forced one), and reports its check as paused.
 		admin |= adminConfigMaint
 	}
-	if sv.Drain {
+	switch {
+	case sv.Drain && sv.DrainInherited:
+		admin |= adminTrackDrain
+	case sv.Drain:
 		admin |= adminForcedDrain
 	}
 	if sv.ResolvMaint {

@@ -182,7 +182,9 @@ type Server struct {
 	MaintVia string
 	// MaintForced: with MaintVia, also in its own maintenance.
 	MaintForced bool
-	Cookie      string // the server's persistence cookie value ("" = none)
+	// DrainInherited: Drain was passed on by the tracked server.
+	DrainInherited bool
+	Cookie         string // the server's persistence cookie value ("" = none)
 	// Agent is the server's agent-check (Status "CHECKED" for an answer
 	// without a health word); nil: none. AgentAddr and AgentPort are
 	// where it connects (AgentAddr "" = the server's host).
