@@ -67,18 +67,7 @@ backend b2
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	} else {
-		// track is still refused at -c while its maintenance half is missing
-		o := workerOptions{Files: []string{path}, Stderr: errs, NoPidfile: true, AllowUnsupported: true}
-		res, code, ok := loadForRun(o, false)
-		if !ok {
-			t.Fatalf("configuration refused (exit %d):\n%s", code, errs)
-		}
-		w, err := startWorker(o, res, nil)
-		if err != nil {
-			t.Fatalf("start: %v\n%s", err, errs)
-		}
-		w.startChecks()
-		t.Cleanup(w.close)
+		_, errs = inProcess(t, path, false)
 	}
 	loopback.WaitListen(t, front)
 	return filepath.Join(dir, "s.sock"), errs, front
