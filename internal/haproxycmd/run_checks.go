@@ -61,6 +61,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		SpreadChecks: w.plan.Process.SpreadChecks,
 		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
+		Trackers:     w.plan.Trackers,
 		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
 }

@@ -33,6 +33,15 @@ type runtimeState struct {
 	// cliPrefix: add/del server ran (run_dynserver.go).
 	dynamic   map[string]bool
 	cliPrefix bool
+	// imaint: tracking servers in the maintenance their tracked server
+	// passed on ("backend/server"), HAProxy's SRV_ADMF_IMAINT (run_track.go).
+	imaint map[string]bool
+	// fmaint: tracking servers in their own (forced) maintenance, which
+	// may overlap the inherited one.
+	fmaint map[string]bool
+	// idrain: tracking servers in the drain their tracked server passed
+	// on (SRV_ADMF_IDRAIN).
+	idrain map[string]bool
 	// checksOff: checks the stats page turned off (run_checks_enable.go).
 	checksOff map[checkKey]bool
 	// dynChecks: the checks of servers `add server ... check` created
@@ -225,6 +234,9 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 	w.logCheckLine(backend, check.ForcedLine(backend, server, backup, up, stopping, before.CheckDrain, via, c))
 	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
+	}
+	if !stopping {
+		w.propagateHealth(backend, server, up)
 	}
 	return nil
 }

@@ -214,6 +214,11 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
+		rs.Tracked = w.tracked(b.Name, sv.Name)
+		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
+			rs.MaintVia, rs.MaintForced = rs.Tracked, w.forcedMaint(b.Name, sv.Name)
+		}
+		rs.DrainInherited = rs.Tracked != "" && w.inheritedDrain(b.Name, sv.Name)
 		if t := checks[sv.Name]; t != nil && w.checksOff(b.Name, sv.Name, false) {
 			rs.CheckOff = s.checkState(t, st)
 		} else if t != nil {
@@ -279,6 +284,15 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	before, _ := w.px.ServerStatus(backend, server)
 	wasUsable, backup := s.serverUsable(backend, server)
 	maint := state == runtimeapi.StateMaint
+	if w.tracked(backend, server) != "" {
+		w.setForcedMaint(backend, server, maint)
+		if !maint && before.Maint && w.inheritedMaint(backend, server) {
+			s.logEvent(backend, runtimeapi.Event{Level: 5, Tag: "WARNING",
+				Text:   "Server " + backend + "/" + server + " is leaving forced maintenance but remains in maintenance via " + w.tracked(backend, server) + ".",
+				Stderr: "Server " + backend + "/" + server + " is leaving forced maintenance but remains in maintenance via " + w.tracked(backend, server) + "."})
+			return nil
+		}
+	}
 	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
 		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh
@@ -313,6 +327,12 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
 		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
+	}
+	if drain := state == runtimeapi.StateDrain; drain != before.Drain && !w.inheritedDrain(backend, server) {
+		s.propagateDrain(backend, server, drain)
+	}
+	if maint != before.Maint && !w.inheritedMaint(backend, server) {
+		s.propagateMaint(backend, server, maint)
 	}
 	return nil
 }

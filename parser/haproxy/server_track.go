@@ -1,8 +1,9 @@
 package haproxy
 
-// `track` is checked here as HAProxy 2.6 checks it, but stays unsupported
-// at run time (class_table.tsv). What the runtime must do, measured on
-// HAProxy 2.6.12 with b2/s1 tracking b1/s1 and b2/s2 tracking b2/s1:
+// `track` is checked here as HAProxy 2.6 checks it; the run time
+// (proxy/check/track.go, internal/haproxycmd/run_track.go,
+// TestServerTrackMatchHAProxy) does what HAProxy 2.6.12 was measured
+// doing with b2/s1 tracking b1/s1 and b2/s2 tracking b2/s1:
 //   - check transitions propagate down the chain, each after the tracked
 //     server's lines (its "has no server available!" included): "Server
 //     b2/s1 is DOWN via b1/s1. N active ... left. ..." and "... is UP via
@@ -15,7 +16,11 @@ package haproxy
 //     code, duration, last_chk, check_desc) are empty; show servers state
 //     gives it check status 1, result 0, health 2, check state 0;
 //   - `set server b2/s1 health down` answers "cannot change health on a
-//     tracking server.".
+//     tracking server.";
+//   - drain propagates: "enters drain state via b1/s1. ...", leaving "is
+//     UP (leaving forced drain)."; a tracking server's own maintenance
+//     leaving under the inherited one: "is leaving forced maintenance but
+//     remains in maintenance via b1/s1.".
 
 // tracks reports whether a server has `track`: HAProxy accepts such a
 // server as the target of another `track` (a chain) although it has no

@@ -69,6 +69,9 @@ type RunnerOptions struct {
 	// before its health counts, as HAProxy does, and returns the first
 	// warning that gave ("" = none). Called without the runner's lock.
 	Agent func(t *Target, r AgentReply) (warn string)
+	// Trackers are the servers with `track` (track.go): each takes its
+	// tracked server's UP/DOWN transitions, through Apply and Log.
+	Trackers []Tracker
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -337,6 +340,9 @@ func (r *Runner) record(s *targetState, res Result) {
 		r.log(StoppingLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
 	case ev.Up:
 		r.log(UpLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
+		if flipped && !t.Agent {
+			r.propagate(t.Backend, t.Server, true, res)
+		}
 		return
 	default:
 		l := DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks)
@@ -347,6 +353,9 @@ func (r *Runner) record(s *targetState, res Result) {
 	}
 	if c.Active+c.Backup == 0 {
 		r.log(NoServerLine(t.Backend))
+	}
+	if flipped && !ev.Up && !t.Agent {
+		r.propagate(t.Backend, t.Server, false, res)
 	}
 }
 

@@ -449,6 +449,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		b.serverResolution(s, sv)
 	}
 	be.Servers = append(be.Servers, sv)
+	b.track(px, s)
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal

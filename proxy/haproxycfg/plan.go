@@ -27,6 +27,8 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// Trackers are the servers with `track`, in configuration order.
+	Trackers []check.Tracker
 	// DynamicChecks are the backends' checks for servers added at run
 	// time with `check`, by backend name (dyncheck.go).
 	DynamicChecks map[string]DynamicCheck

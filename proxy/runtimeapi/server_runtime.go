@@ -155,6 +155,10 @@ func (s *Session) setServerCheck(px *Proxy, sv *Server, args []string) string {
 }
 
 func (s *Session) setServerHealth(px *Proxy, sv *Server, args []string) string {
+	if sv.Tracked != "" {
+		// HAProxy refuses it before reading the argument
+		return "cannot change health on a tracking server.\n"
+	}
 	var h Health
 	switch argAt(args, 4) {
 	case "up":

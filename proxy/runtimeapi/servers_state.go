@@ -12,8 +12,10 @@ const serversStateHeader = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_s
 // server-state-file reads back).
 const (
 	adminForcedMaint = 0x01 // disable server / state maint
+	adminTrackMaint  = 0x02 // passed on by the tracked server (SRV_ADMF_IMAINT)
 	adminConfigMaint = 0x04 // `disabled` in the configuration
 	adminForcedDrain = 0x08 // state drain
+	adminTrackDrain  = 0x10 // passed on by the tracked server (SRV_ADMF_IDRAIN)
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
 
 	checkStateConfigured = 0x02
@@ -61,7 +63,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		}
 	}
 	admin := 0
-	if sv.Maint {
+	switch {
+	case sv.Maint && sv.MaintVia != "":
+		admin |= adminTrackMaint
+		if sv.MaintForced {
+			admin |= adminForcedMaint
+		}
+	case sv.Maint:
 		admin |= adminForcedMaint
 	}
 	if sv.ConfigDisabled {
@@ -70,7 +78,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		// forced one), and reports its check as paused.
 		admin |= adminConfigMaint
 	}
-	if sv.Drain {
+	switch {
+	case sv.Drain && sv.DrainInherited:
+		admin |= adminTrackDrain
+	case sv.Drain:
 		admin |= adminForcedDrain
 	}
 	if sv.ResolvMaint {
@@ -95,8 +106,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		state = checkStateConfigured
 	} else if sv.UncheckedHealth != nil {
 		health = *sv.UncheckedHealth
-	} else if healthy {
-		health = 2 // HAProxy's default rise, where an unchecked server sits
+	} else if healthy || sv.Tracked != "" {
+		// HAProxy's default rise, where an unchecked server sits; a
+		// tracking server keeps it whatever the tracked server's state
+		health = 2
 	}
 	if sv.ConfigDisabled && sv.Check == nil {
 		state |= checkStatePaused // kept after `enable server` when there is no check

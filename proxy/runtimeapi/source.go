@@ -173,8 +173,18 @@ type Server struct {
 	Downtime      time.Duration
 	IdleConns     int
 	NeedConns     int    // need_conn_est: HAProxy's estimate of the connections the server needs
-	Check         *Check // nil: "no check"
-	Cookie        string // the server's persistence cookie value ("" = none)
+	Check         *Check // nil: "no check" (unless Tracked)
+	// Tracked is the server this one tracks (`track`), "backend/server":
+	// it has no check of its own and shows its state as UP or DOWN.
+	Tracked string
+	// MaintVia: in the maintenance its tracked server passed on ("MAINT
+	// (via B/S)"), naming that server.
+	MaintVia string
+	// MaintForced: with MaintVia, also in its own maintenance.
+	MaintForced bool
+	// DrainInherited: Drain was passed on by the tracked server.
+	DrainInherited bool
+	Cookie         string // the server's persistence cookie value ("" = none)
 	// Agent is the server's agent-check (Status "CHECKED" for an answer
 	// without a health word); nil: none. AgentAddr and AgentPort are
 	// where it connects (AgentAddr "" = the server's host).

@@ -212,6 +212,9 @@ func serverStatus(sv *Server) string {
 	if sv.ResolvMaint {
 		return "MAINT (resolution)"
 	}
+	if sv.Maint && sv.MaintVia != "" {
+		return "MAINT (via " + sv.MaintVia + ")"
+	}
 	if sv.Maint {
 		return "MAINT"
 	}
@@ -245,7 +248,7 @@ func serverStatus(sv *Server) string {
 			return "NOLB"
 		case goingDown:
 			return fmt.Sprintf("UP %d/%d", ck.Health-ck.Rise+1, ck.Fall)
-		case ck == nil:
+		case ck == nil && sv.Tracked == "":
 			return "no check"
 		}
 		return "UP"
@@ -300,6 +303,9 @@ func serverRow(px *Proxy, sv *Server) *row {
 		r.num("qlimit", int64(sv.MaxQueue))
 	}
 	r.num("lbtot", c.LbTot)
+	if sv.Tracked != "" {
+		r.set("tracked", sv.Tracked)
+	}
 	r.num("rate", c.Rate)
 	r.num("rate_max", c.RateMax)
 	if ck := sv.Check; ck != nil {
