@@ -145,13 +145,14 @@ func TestServerTrackMatchHAProxy(t *testing.T) {
 // without the process prefix and check durations.
 func trackLines(out string) []string {
 	duration := regexp.MustCompile(`check duration: \d+ms`)
+	prefix := regexp.MustCompile(`^(\[[A-Z]+\])\s+\(\d+\) : `) // the pid has any number of digits
 	var keep []string
 	for _, l := range strings.Split(out, "\n") {
-		i := strings.Index(l, ") : ")
-		if i < 0 || strings.Contains(l, "config : ") || !(strings.Contains(l, "/s") || strings.Contains(l, "backend")) {
+		m := prefix.FindStringSubmatchIndex(l)
+		if m == nil || strings.Contains(l, "config : ") || !(strings.Contains(l, "/s") || strings.Contains(l, "backend")) {
 			continue
 		}
-		keep = append(keep, l[:i-7]+duration.ReplaceAllString(l[i+4:], "check duration: Nms"))
+		keep = append(keep, l[m[2]:m[3]]+duration.ReplaceAllString(l[m[1]:], "check duration: Nms"))
 	}
 	return keep
 }
