@@ -78,7 +78,7 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 			}
 			if next == len(buf) {
 				if q == start && !startsHeaderLine(buf[start:end], lax) {
-					return hs, 0, bad("invalid header line")
+					return hs, 0, badAt("invalid header line", buf[start+nameErrAt(buf[start:end]):], StateHdrName)
 				}
 				return hs, 0, ErrIncomplete // cannot tell yet whether the next line folds
 			}
@@ -92,7 +92,7 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 		}
 		line := buf[start:end]
 		if !lax && (line[0] == ' ' || line[0] == '\t') {
-			return hs, 0, bad("folded line before any header")
+			return hs, 0, badAt("folded line before any header", line, StateHdrName)
 		}
 		colon := -1
 		if lax {
@@ -107,12 +107,12 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 					break
 				}
 				if !isToken[c] {
-					return hs, 0, bad("invalid character in header name")
+					return hs, 0, badAt("invalid character in header name", line[i:], StateHdrName)
 				}
 			}
 		}
 		if colon <= 0 {
-			return hs, 0, bad("header line without a valid name")
+			return hs, 0, badAt("header line without a valid name", line[max(colon, 0):], StateHdrName)
 		}
 		if colon > maxNameLen {
 			return hs, 0, bad("header name too long")
@@ -122,7 +122,11 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 		// bare CR are refused here because they split headers in
 		// downstream parsers. (A value holds no LF: lines end there.)
 		if bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 {
-			return hs, 0, bad("NUL or CR in header value")
+			i := bytes.IndexAny(val, "\x00\r\n") // refused: where
+			if val[i] == 0 {
+				return hs, 0, badAt("NUL or CR in header value", val[i:], StateHdrVal)
+			}
+			return hs, 0, badAt("NUL or CR in header value", val[i+1:], StateHdrL2LF)
 		}
 		if len(hs) >= MaxHeaders-1 {
 			return hs, 0, bad("too many headers")
@@ -151,9 +155,9 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 				switch {
 				case err != nil:
 				case !ok:
-					err = bad("invalid content-length")
+					err = badAt("invalid content-length", h.Value, StateHdrL2LWS)
 				case f.ContentLength >= 0 && n != f.ContentLength:
-					err = bad("conflicting content-length")
+					err = badAt("conflicting content-length", h.Value, StateHdrL2LWS)
 				default:
 					f.ContentLength = n
 					if first == nil {
@@ -165,7 +169,7 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 				return hs, err
 			}
 			if first == nil {
-				return hs, bad("empty content-length")
+				return hs, badAt("empty content-length", h.Value, StateHdrL2LWS)
 			}
 			if clIdx >= 0 {
 				continue // identical duplicate: keep the first header only
@@ -270,6 +274,18 @@ func parseVersion(v []byte) (minor int, ok bool) {
 		return 0, true
 	}
 	return 1, true
+}
+
+// nameErrAt is where HAProxy's parser stops in a header line that has no
+// valid name: its first byte that is not a name byte, or its colon when
+// the name is empty.
+func nameErrAt(line []byte) int {
+	for i, c := range line {
+		if !isToken[c] {
+			return i
+		}
+	}
+	return len(line)
 }
 
 // startsHeaderLine reports whether line can begin a header field (a token

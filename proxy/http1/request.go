@@ -32,6 +32,14 @@ type Request struct {
 // Parse parses the request head at the start of buf. It returns
 // ErrIncomplete when buf ends before the empty line, or an *Error.
 func (r *Request) Parse(buf []byte) error {
+	err := r.parse(buf)
+	if err != nil && err != ErrIncomplete {
+		locate(buf, err)
+	}
+	return err
+}
+
+func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
 	lax := r.AcceptInvalid
 	*r = Request{Headers: hs, AcceptInvalid: lax}
@@ -50,18 +58,21 @@ func (r *Request) Parse(buf []byte) error {
 	sp1 := 0
 	for sp1 < len(line) && !isBlank(line[sp1]) {
 		if !isToken[line[sp1]] {
-			return bad("invalid method")
+			return badAt("invalid method", line[sp1:], StateRqMeth)
 		}
 		sp1++
 	}
 	t0 := skipBlanks(line, sp1)
-	if sp1 == 0 || t0 == sp1 || t0 == len(line) {
-		return bad("invalid request line")
+	if sp1 == 0 {
+		return badAt("invalid request line", line, StateRqMeth)
+	}
+	if t0 == sp1 || t0 == len(line) {
+		return badAt("invalid request line", line[t0:], StateRqMethSP)
 	}
 	t1 := t0
 	for t1 < len(line) && !isBlank(line[t1]) {
 		if c := line[t1]; c < ' ' {
-			return bad("invalid character in request target")
+			return badAt("invalid character in request target", line[t1:], StateRqURI)
 		}
 		t1++
 	}
@@ -70,7 +81,7 @@ func (r *Request) Parse(buf []byte) error {
 		return r.parseHTTP09(line[:sp1], line[t0:t1], next)
 	}
 	if v0 == t1 || v0 == len(line) {
-		return bad("invalid request line") // HTTP/0.9 shapes included
+		return badAt("invalid request line", line[v0:], StateRqURISP) // HTTP/0.9 shapes included
 	}
 	var minor int
 	if lax {
@@ -79,7 +90,7 @@ func (r *Request) Parse(buf []byte) error {
 		minor, ok = parseVersion(line[v0:])
 	}
 	if !ok {
-		return bad("invalid HTTP version")
+		return versionError(line[v0:], StateRqVer)
 	}
 	r.Method, r.Target, r.Minor, r.Version = line[:sp1], line[t0:t1], minor, line[v0:]
 	if string(r.Method) == "PRI" {
@@ -95,7 +106,7 @@ func (r *Request) Parse(buf []byte) error {
 		return err
 	}
 	if r.Headers, err = analyze(hs, &r.Framing, minor, true); err != nil {
-		return err
+		return atHeadEnd(err, buf[end:])
 	}
 	if r.Headers, err = mergeHosts(r.Headers); err != nil {
 		return err

@@ -34,6 +34,14 @@ type Response struct {
 
 // Parse parses the response head at the start of buf.
 func (r *Response) Parse(buf []byte) error {
+	err := r.parse(buf)
+	if err != nil && err != ErrIncomplete {
+		locate(buf, err)
+	}
+	return err
+}
+
+func (r *Response) parse(buf []byte) error {
 	hs := r.Headers[:0]
 	lax := r.AcceptInvalid
 	*r = Response{Headers: hs, AcceptInvalid: lax}
@@ -50,7 +58,7 @@ func (r *Response) Parse(buf []byte) error {
 		}
 	}
 	if len(line) < v+4 || line[v] != ' ' {
-		return bad("invalid status line")
+		return badAt("invalid status line", line[min(v, len(line)):], StateRpVer)
 	}
 	var minor int
 	if lax {
@@ -59,17 +67,20 @@ func (r *Response) Parse(buf []byte) error {
 		minor, ok = parseVersion(line[:v])
 	}
 	if !ok {
-		return bad("invalid HTTP version")
+		return versionError(line[:v], StateRpVer)
 	}
 	st := 0
-	for _, c := range line[v+1 : v+4] {
+	for i, c := range line[v+1 : v+4] {
 		if c < '0' || c > '9' {
-			return bad("invalid status code")
+			return badAt("invalid status code", line[v+1+i:], StateRpCode)
 		}
 		st = st*10 + int(c-'0')
 	}
-	if st < 100 || (len(line) > v+4 && line[v+4] != ' ') {
-		return bad("invalid status code")
+	if st < 100 {
+		return badAt("invalid status code", line[v+1:], StateRpCode)
+	}
+	if len(line) > v+4 && line[v+4] != ' ' {
+		return badAt("invalid status code", line[v+4:], StateRpCode)
 	}
 	r.Status, r.Minor, r.Version = st, minor, line[:v]
 	if len(line) > v+5 {
@@ -81,7 +92,7 @@ func (r *Response) Parse(buf []byte) error {
 		return err
 	}
 	if r.Headers, err = analyze(hs, &r.Framing, minor, false); err != nil {
-		return err
+		return atHeadEnd(err, buf[end:])
 	}
 	r.HeadLen = end
 	return nil

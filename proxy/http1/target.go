@@ -33,9 +33,9 @@ func checkTarget(method, target []byte, lax bool) (authority []byte, err error) 
 		}
 		return authority, nil
 	}
-	for _, c := range target {
+	for i, c := range target {
 		if !targetByteOK[c] {
-			return nil, bad("invalid character in request target")
+			return nil, badAt("invalid character in request target", target[i:], StateRqURI)
 		}
 	}
 	return targetForm(method, target)
@@ -173,7 +173,7 @@ func (r *Request) normalizeAuthority(lax bool) error {
 	}
 	same := equalFoldBytes(host, want)
 	if !same && !lax {
-		return bad("absolute URI authority differs from Host")
+		return badAt("absolute URI authority differs from Host", h.Value, StateLastLF)
 	}
 	// accept-invalid-http-request forwards a Host that differs as it
 	// is, unless the URI's default port was dropped (observed).
@@ -204,7 +204,7 @@ func mergeHosts(hs []Header) ([]Header, error) {
 		if EqualFold(h.Name, "host") {
 			if first >= 0 {
 				if !equalFoldBytes(h.Value, out[first].Value) {
-					return hs, bad("different Host headers")
+					return hs, badAt("different Host headers", h.Value, StateHdrL2LWS)
 				}
 				continue
 			}
