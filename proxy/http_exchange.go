@@ -253,6 +253,7 @@ func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 				// The head is sent: s.out takes the re-framed chunks.
 				var serr error
 				if out, k, serr = cs.Reframe(s.out[:0], s.buf[:n]); serr != nil {
+					s.captureBadChunk(s.buf[:n], serr, k, cs, x.be)
 					s.sendParserError(400, x.be)
 					x.status, x.term = 400, term('P', 'D')
 					return serr
@@ -315,6 +316,9 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 				return nil
 			}
 			if err != http1.ErrIncomplete || x.send >= headLimit {
+				if e, ok := err.(*http1.Error); ok {
+					x.captureBadResponse(x.sbuf[:x.send], e, false)
+				}
 				return errBadResponse
 			}
 		}
@@ -396,6 +400,7 @@ func (x *exchange) forwardResponse() bool {
 	case http1.BodyChunked:
 		var err error
 		if w, k, err = cs.Reframe(head, rest); err != nil {
+			x.captureBadChunk(x.sbuf[:x.send], err, x.sstart+k, &cs)
 			x.failResponse(errBadResponse) // nothing was sent yet
 			return !x.clientClose
 		}
@@ -554,6 +559,7 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 			before := cs.HTXSize()
 			out, k, serr := cs.Reframe(s.out[:0], x.sbuf[:n])
 			if serr != nil {
+				x.captureBadChunk(x.sbuf[:n], serr, k, cs)
 				return serr
 			}
 			s.uncounted += int64(len(out)) - (cs.HTXSize() - before)

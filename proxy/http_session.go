@@ -356,6 +356,7 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
+				s.captureBadRequest(s.buf[:s.end], pe, false, nil)
 				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
@@ -500,7 +501,8 @@ func (s *session) transaction() bool {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
 		var cs http1.Dechunker
-		if _, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
+		if n, err := cs.Check(s.buf[req.HeadLen:s.end]); err != nil {
+			s.captureBadChunk(s.buf[:s.end], err, req.HeadLen+n, &cs, nil)
 			s.sendParserError(400, nil)
 			s.emitLog(nil, nil, 400, term('P', 'R'))
 			s.drainAndShut()

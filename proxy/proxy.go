@@ -55,6 +55,7 @@ type Proxy struct {
 	backendList []*backend
 	global      *limiter    // global maxconn (`set maxconn global` changes it)
 	tlsc        tlsCounters // `show info`'s TLS figures (tls_stats.go)
+	errEvents   atomic.Uint32 // refused messages captured so far (errsnap.go)
 
 	// statusMu serialises server status changes (UpdateServerStatus).
 	statusMu sync.Mutex
@@ -84,11 +85,16 @@ type frontend struct {
 	stats Counters
 	logs  bool // its transactions go to Options.Log
 	gate  pauseGate
+	// badReq is the last request its parser refused (`show errors`).
+	badReq atomic.Pointer[ErrorCapture]
 }
 
 type backend struct {
 	mu  sync.Mutex // guards server Up/Weight/Backup changes (UpdateServer) against readers
 	cfg *Backend
+	// badResp is the last response a server sent that was refused
+	// (`show errors`).
+	badResp atomic.Pointer[ErrorCapture]
 	// srvs is the server list, replaced whole (copy on write) by `add
 	// server` and `del server` under mu; list() reads it without locks.
 	srvs  atomic.Pointer[[]*server]

@@ -22,8 +22,9 @@ func init() {
 		{words: []string{"del", "ssl", "ca-file"}, usage: "del ssl ca-file <cafile>", desc: "delete an unused CA file", level: LevelAdmin, run: caCmd(false, cmdDelCA)},
 		{words: []string{"del", "ssl", "crl-file"}, usage: "del ssl crl-file <crlfile>", desc: "delete an unused CRL file", level: LevelAdmin, run: caCmd(true, cmdDelCA)},
 		{words: []string{"new", "ssl", "ca-file"}, usage: "new ssl ca-file <cafile>", desc: "create a new CA file to be used in a crt-list", level: LevelAdmin, run: caCmd(false, cmdNewCA)},
-		// Not in 2.6's help, but answered.
-		{words: []string{"new", "ssl", "crl-file"}, level: LevelAdmin, run: caCmd(true, cmdNewCA)},
+		// HAProxy 2.6's help spells it "crlfile", the command is
+		// "crl-file": "new ssl crlfile" answers as an unknown command.
+		{words: []string{"new", "ssl", "crl-file"}, usage: "new ssl crlfile <crlfile>", desc: "create a new CRL file to be used in a crt-list", level: LevelAdmin, run: caCmd(true, cmdNewCA)},
 		{words: []string{"set", "ssl", "ca-file"}, usage: "set ssl ca-file <cafile> <payload>", desc: "replace a CA file", level: LevelAdmin, run: caCmd(false, cmdSetCA)},
 		{words: []string{"set", "ssl", "crl-file"}, usage: "set ssl crl-file <crlfile> <payload>", desc: "replace a CRL file", level: LevelAdmin, run: caCmd(true, cmdSetCA)},
 		{words: []string{"show", "ssl", "ca-file"}, usage: "show ssl ca-file [<cafile>[:<index>]]", desc: "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>", level: LevelAdmin, run: caCmd(false, cmdShowCA)},

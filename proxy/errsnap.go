@@ -1,0 +1,144 @@
+package proxy
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// ErrorCapture is a copy of the last message a proxy refused in one
+// direction, with what HAProxy 2.6 keeps beside it for `show errors`
+// (its proxy_capture_error): when, which event, who sent it, the other
+// end, and where and in which state its H1 parser stopped.
+type ErrorCapture struct {
+	When  time.Time
+	Event uint32 // the process' count of captures before this one
+	Src   netip.AddrPort
+	// Other is the other end: the backend of a refused request (empty
+	// when none was chosen yet), the frontend of a refused response.
+	Other    string
+	Server   string // the server that sent a refused response
+	ServerID int
+	// Buf is what the connection's buffer held, at most one buffer
+	// (tune.bufsize); Pos is the refused byte's offset in it.
+	Buf   []byte
+	Pos   int
+	State http1.MsgState
+	// ConnFlags, StreamFlags and MsgFlags are the H1 connection, stream
+	// and message flags HAProxy prints. The first two are the values
+	// HAProxy 2.6.12's H1 mux holds on a connection's first message
+	// (measured); MsgFlags are the parser's (http1.Describe).
+	ConnFlags, StreamFlags, MsgFlags uint32
+}
+
+// The H1 connection and stream flags HAProxy 2.6.12 showed for a refused
+// first request (client side) and response (server side).
+const (
+	reqConnFlags    = 0x00000100
+	reqStreamFlags  = 0x00000810
+	respConnFlags   = 0x80002200
+	respStreamFlags = 0x00004810
+)
+
+// ProxyErrors are the captures of one proxy section, by name.
+type ProxyErrors struct {
+	Request, Response *ErrorCapture
+}
+
+// ErrorCaptures are the sections' last refused messages, by section name,
+// and the number of messages captured since the start.
+func (p *Proxy) ErrorCaptures() (map[string]ProxyErrors, uint32) {
+	out := map[string]ProxyErrors{}
+	for _, fe := range p.frontends {
+		if c := fe.badReq.Load(); c != nil {
+			out[fe.cfg.Name] = ProxyErrors{Request: c}
+		}
+	}
+	for _, be := range p.backendList {
+		if c := be.badResp.Load(); c != nil {
+			e := out[be.cfg.Name]
+			e.Response = c
+			out[be.cfg.Name] = e
+		}
+	}
+	return out, p.errEvents.Load()
+}
+
+// capture copies what a refused message's buffer holds (one buffer at
+// most) with the parser's view of it. It runs once per refused message,
+// never for a valid one.
+func (p *Proxy) capture(buf []byte, e *http1.Error, isResp, inBody bool) *ErrorCapture {
+	buf = buf[:min(len(buf), bufSize)]
+	st, flags := http1.Describe(buf, e, isResp, inBody)
+	c := &ErrorCapture{
+		When:     time.Now(),
+		Event:    p.errEvents.Add(1) - 1,
+		Buf:      append([]byte(nil), buf...),
+		Pos:      e.Pos,
+		State:    st,
+		MsgFlags: flags,
+		ServerID: -1,
+	}
+	if c.Pos < 0 {
+		c.Pos = len(buf) // HAProxy's last parsing point
+	}
+	c.ConnFlags, c.StreamFlags = reqConnFlags, reqStreamFlags
+	if isResp {
+		c.ConnFlags, c.StreamFlags = respConnFlags, respStreamFlags
+	}
+	return c
+}
+
+// captureBadRequest keeps the request the frontend's parser refused in
+// buf. be is the backend the request was for (nil before one is chosen;
+// a listen section's refused body names the section itself, as HAProxy's
+// stream starts on it).
+func (s *session) captureBadRequest(buf []byte, e *http1.Error, inBody bool, be *backend) {
+	c := s.p.capture(buf, e, false, inBody)
+	c.Src = s.src
+	switch {
+	case be != nil:
+		c.Other = be.cfg.Name
+	case inBody && s.fe.self != nil:
+		c.Other = s.fe.self.cfg.Name
+	}
+	s.fe.badReq.Store(c)
+}
+
+// captureBadResponse keeps the response the server sent that was refused.
+func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, inBody bool) {
+	c := x.s.p.capture(buf, e, true, inBody)
+	c.Src, c.Other = x.s.src, x.s.fe.cfg.Name
+	if x.srv != nil {
+		c.Server, c.ServerID = x.srv.cfg.Name, x.srv.id
+	}
+	x.be.badResp.Store(c)
+}
+
+// captureBadChunk keeps a request whose chunked body cs refused at
+// offset pos of buf.
+func (s *session) captureBadChunk(buf []byte, err error, pos int, cs *http1.Dechunker, be *backend) {
+	if e, ok := chunkError(err, pos, cs); ok {
+		s.captureBadRequest(buf, e, true, be)
+	}
+}
+
+// captureBadChunk keeps a response whose chunked body cs refused at
+// offset pos of buf.
+func (x *exchange) captureBadChunk(buf []byte, err error, pos int, cs *http1.Dechunker) {
+	if e, ok := chunkError(err, pos, cs); ok {
+		x.captureBadResponse(buf, e, true)
+	}
+}
+
+// chunkError is a chunked body's refusal at offset pos of buf, in the
+// state the dechunker stopped in.
+func chunkError(err error, pos int, cs *http1.Dechunker) (*http1.Error, bool) {
+	e, ok := err.(*http1.Error)
+	if !ok {
+		return nil, false
+	}
+	e.Pos, e.State = pos, cs.State()
+	return e, true
+}
