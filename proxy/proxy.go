@@ -53,8 +53,8 @@ type Proxy struct {
 	frontends   []*frontend
 	backends    map[string]*backend
 	backendList []*backend
-	global      *limiter    // global maxconn (`set maxconn global` changes it)
-	tlsc        tlsCounters // `show info`'s TLS figures (tls_stats.go)
+	global      *limiter      // global maxconn (`set maxconn global` changes it)
+	tlsc        tlsCounters   // `show info`'s TLS figures (tls_stats.go)
 	errEvents   atomic.Uint32 // refused messages captured so far (errsnap.go)
 
 	// statusMu serialises server status changes (UpdateServerStatus).
