@@ -30,6 +30,10 @@ type ErrorCapture struct {
 	// HAProxy 2.6.12's H1 mux holds on a connection's first message
 	// (measured); MsgFlags are the parser's (http1.Describe).
 	ConnFlags, StreamFlags, MsgFlags uint32
+	// ChunkLen and BodyLen are the parser's current and whole body
+	// lengths: the Content-Length once a head is read, the chunk sizes
+	// read so far in a chunked body.
+	ChunkLen, BodyLen int64
 }
 
 // The H1 connection and stream flags HAProxy 2.6.12 showed for a refused
@@ -68,9 +72,14 @@ func (p *Proxy) ErrorCaptures() (map[string]ProxyErrors, uint32) {
 // capture copies what a refused message's buffer holds (one buffer at
 // most) with the parser's view of it. It runs once per refused message,
 // never for a valid one.
-func (p *Proxy) capture(buf []byte, e *http1.Error, isResp, inBody bool) *ErrorCapture {
+// cs is the dechunker of a body refused in its chunks (nil: a head).
+func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechunker) *ErrorCapture {
 	buf = buf[:min(len(buf), bufSize)]
-	st, flags := http1.Describe(buf, e, isResp, inBody)
+	st, flags, clen := http1.Describe(buf, e, isResp, cs != nil)
+	body := clen
+	if cs != nil {
+		body = cs.HTXSize() // the chunks' sizes read so far
+	}
 	c := &ErrorCapture{
 		When:     time.Now(),
 		Event:    p.errEvents.Add(1) - 1,
@@ -78,6 +87,8 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp, inBody bool) *ErrorC
 		Pos:      e.Pos,
 		State:    st,
 		MsgFlags: flags,
+		ChunkLen: clen,
+		BodyLen:  body,
 		ServerID: -1,
 	}
 	if c.Pos < 0 {
@@ -91,24 +102,24 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp, inBody bool) *ErrorC
 }
 
 // captureBadRequest keeps the request the frontend's parser refused in
-// buf. be is the backend the request was for (nil before one is chosen;
+// buf (cs: in its chunked body). be is the backend the request was for (nil before one is chosen;
 // a listen section's refused body names the section itself, as HAProxy's
 // stream starts on it).
-func (s *session) captureBadRequest(buf []byte, e *http1.Error, inBody bool, be *backend) {
-	c := s.p.capture(buf, e, false, inBody)
+func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) {
+	c := s.p.capture(buf, e, false, cs)
 	c.Src = s.src
 	switch {
 	case be != nil:
 		c.Other = be.cfg.Name
-	case inBody && s.fe.self != nil:
+	case cs != nil && s.fe.self != nil:
 		c.Other = s.fe.self.cfg.Name
 	}
 	s.fe.badReq.Store(c)
 }
 
 // captureBadResponse keeps the response the server sent that was refused.
-func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, inBody bool) {
-	c := x.s.p.capture(buf, e, true, inBody)
+func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, cs *http1.Dechunker) {
+	c := x.s.p.capture(buf, e, true, cs)
 	c.Src, c.Other = x.s.src, x.s.fe.cfg.Name
 	if x.srv != nil {
 		c.Server, c.ServerID = x.srv.cfg.Name, x.srv.id
@@ -120,7 +131,7 @@ func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, inBody bool) {
 // offset pos of buf.
 func (s *session) captureBadChunk(buf []byte, err error, pos int, cs *http1.Dechunker, be *backend) {
 	if e, ok := chunkError(err, pos, cs); ok {
-		s.captureBadRequest(buf, e, true, be)
+		s.captureBadRequest(buf, e, cs, be)
 	}
 }
 
@@ -128,7 +139,7 @@ func (s *session) captureBadChunk(buf []byte, err error, pos int, cs *http1.Dech
 // offset pos of buf.
 func (x *exchange) captureBadChunk(buf []byte, err error, pos int, cs *http1.Dechunker) {
 	if e, ok := chunkError(err, pos, cs); ok {
-		x.captureBadResponse(buf, e, true)
+		x.captureBadResponse(buf, e, cs)
 	}
 }
 

@@ -317,7 +317,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 			}
 			if err != http1.ErrIncomplete || x.send >= headLimit {
 				if e, ok := err.(*http1.Error); ok {
-					x.captureBadResponse(x.sbuf[:x.send], e, false)
+					x.captureBadResponse(x.sbuf[:x.send], e, nil)
 				}
 				return errBadResponse
 			}

@@ -356,7 +356,7 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			var pe *http1.Error
 			if errors.As(err, &pe) {
-				s.captureBadRequest(s.buf[:s.end], pe, false, nil)
+				s.captureBadRequest(s.buf[:s.end], pe, nil, nil)
 				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))

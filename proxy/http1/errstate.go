@@ -73,14 +73,15 @@ const (
 // start line and of the header lines read before the refused byte. inBody
 // says the head was accepted and the refusal is in the body (a chunk), at
 // state e.State. It reads buf again, so it costs nothing until a message
-// is refused.
-func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
+// is refused. clen is the Content-Length HAProxy holds as the body's and
+// current length once the head is read (0 otherwise).
+func Describe(buf []byte, e *Error, isResp, inBody bool) (st MsgState, flags uint32, clen int64) {
 	upto := e.Pos
 	if upto < 0 || upto > len(buf) {
 		upto = len(buf)
 	}
 	whole := inBody || e.State == StateAfterHead || e.State >= StateData
-	flags := uint32(flagsMuxParser)
+	flags = flagsMuxParser
 	if isResp {
 		flags |= flagResp
 	}
@@ -89,8 +90,12 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
 		p++
 	}
 	line, next, ok := nextLine(buf, p)
+	if isResp && e.State >= StateRpCode && len(buf) >= 8 {
+		// A status line's version comes first: read before its code.
+		flags |= ver11(buf[:8])
+	}
 	if !ok || (!whole && next > upto) {
-		return e.State, flags // refused in the start line: no version read
+		return e.State, flags, 0 // refused in the start line
 	}
 	var ver []byte
 	if isResp {
@@ -98,9 +103,7 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
 	} else if i := bytes.LastIndexAny(line, " \t"); i >= 0 {
 		ver = line[i+1:]
 	}
-	if len(ver) == 8 && (ver[5] > '1' || ver[5] == '1' && ver[7] >= '1') {
-		flags |= flagVer11
-	}
+	flags |= ver11(ver)
 	sawCL := false
 	for p = next; ; {
 		line, next, ok = nextLine(buf, p)
@@ -112,6 +115,7 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
 		switch {
 		case EqualFold(name, "content-length"):
 			sawCL = true
+			clen, _ = parseDecimal(val)
 			if flags&flagXferEnc == 0 {
 				flags |= flagCLen
 			}
@@ -145,7 +149,10 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
 	if sawCL && flags&flagXferEnc != 0 {
 		flags |= flagConnClose // both framings: the connection closes after
 	}
-	st := e.State
+	if !whole || flags&flagCLen == 0 {
+		clen = 0
+	}
+	st = e.State
 	if st == StateAfterHead {
 		st = StateData
 		if flags&flagChunked != 0 {
@@ -155,7 +162,15 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (MsgState, uint32) {
 	if inBody {
 		flags |= flagXferLen
 	}
-	return st, flags
+	return st, flags, clen
+}
+
+// ver11 is VER_11 for a version HAProxy reads as 1.1 or later.
+func ver11(v []byte) uint32 {
+	if len(v) == 8 && (v[5] > '1' || v[5] == '1' && v[7] >= '1') {
+		return flagVer11
+	}
+	return 0
 }
 
 // State is HAProxy's parser state for where the body is: what `show

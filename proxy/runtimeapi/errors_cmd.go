@@ -24,6 +24,7 @@ type ErrorSnapshot struct {
 	StateName                        string
 	State                            int
 	ConnFlags, StreamFlags, MsgFlags uint32
+	ChunkLen, BodyLen                int64 // the parser's current and whole body lengths
 }
 
 // ProxyErrorSnapshots are a proxy section's last refused request and
@@ -133,7 +134,7 @@ func writeSnapshot(b *strings.Builder, px *Proxy, es *ErrorSnapshot, resp bool, 
 		bufSize-n, n, bufSize-bufWrapShift, es.Pos)
 	fmt.Fprintf(b, "  H1 connection flags 0x%08x, H1 stream flags 0x%08x\n  H1 msg state %s(%d), H1 msg flags 0x%08x\n",
 		es.ConnFlags, es.StreamFlags, es.StateName, es.State, es.MsgFlags)
-	b.WriteString("  H1 chunk len 0 bytes, H1 body len 0 bytes :\n  \n")
+	fmt.Fprintf(b, "  H1 chunk len %d bytes, H1 body len %d bytes :\n  \n", es.ChunkLen, es.BodyLen)
 	for p, bol := 0, 0; p < n; {
 		p, bol = dumpTextLine(b, es.Buf[:n], p, bol)
 	}

@@ -1,0 +1,117 @@
+package haproxycmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// badResponses are what the fake server answers, by request path: a chunk
+// size that is not hex, a control byte in a header name, a status code
+// that is not digits.
+var badResponses = map[string]string{
+	"/chunk":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+	"/hdr":    "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nContent-Length: 0\r\n\r\n",
+	"/status": "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
+}
+
+// startBadServer answers each request with badResponses[path] in one
+// write, then waits for the proxy to close (a server that closed first
+// would add HAProxy's end-of-stream flag, depending on timing).
+func startBadServer(t *testing.T) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			return
+		}
+		path := strings.Fields(line + " /")[1]
+		io.WriteString(c, badResponses[path])
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		io.Copy(io.Discard, c)
+	})
+}
+
+// `show errors` after the same malformed requests and server responses
+// reach HAProxy 2.6 and goha: the captures (event numbers, proxies, other
+// ends, servers, buffer figures, error positions, H1 parser states and
+// flags, and the dumps) compare byte for byte, dates and the client's
+// port masked, for every filter form.
+func TestShowErrorsMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	srv := startBadServer(t)
+	type inst struct{ fe, fe2, sock string }
+	start := func(bin string) inst {
+		dir := t.TempDir()
+		in := inst{loopback.FreeAddr(t), loopback.FreeAddr(t), filepath.Join(dir, "s.sock")}
+		startWithConfig(t, bin, fmt.Sprintf(`global
+    stats socket %s level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s
+    default_backend be
+frontend fe2
+    bind %s
+    default_backend be
+backend be
+    server s1 %s
+`, in.sock, in.fe, in.fe2, srv), in.fe, in.fe2)
+		return in
+	}
+	ha, goha := start("haproxy"), start(gohaproxy)
+	mask := regexp.MustCompile(`\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]|(src 127\.0\.0\.1:)\d+`)
+	same := func(what string, cmds ...string) {
+		t.Helper()
+		for _, cmd := range cmds {
+			h := mask.ReplaceAllString(haproxytest.StatsCmd(t, ha.sock, cmd), "[date]${1}port")
+			g := mask.ReplaceAllString(haproxytest.StatsCmd(t, goha.sock, cmd), "[date]${1}port")
+			if h != g {
+				diffLines(t, what+": "+cmd, strings.Split(h, "\n"), strings.Split(g, "\n"))
+			}
+		}
+	}
+	same("no capture yet", "show errors")
+	send := func(toFE2 bool, raw string) {
+		t.Helper()
+		a, b := ha.fe, goha.fe
+		if toFE2 {
+			a, b = ha.fe2, goha.fe2
+		}
+		hr, gr := sendRaw(t, a, raw), sendRaw(t, b, raw)
+		if st := func(s string) string { return strings.SplitN(s, "\r\n", 2)[0] }; st(hr) != st(gr) {
+			t.Errorf("%q: haproxy %q, goha %q", raw, st(hr), st(gr))
+		}
+	}
+	send(false, "GET / HTTP/1.1\r\nHo\x01st: a\r\n\r\n") // bad byte in a header name
+	same("header name", "show errors", "show errors fe", "show errors 2")
+	send(true, "G(T / HTTP/1.1\r\nHost: a\r\n\r\n") // bad method token
+	same("method", "show errors", "show errors fe2 request", "show errors fe response")
+	long := "GET /" + strings.Repeat("a", 100) + "\t\"\\\xe9~ HTTP/1.1\r\nHost: a\r\nX-Long: " + strings.Repeat("b", 90) + "\r\n\r\n"
+	send(false, long)                                           // bad version, long lines dumped on several lines
+	send(true, "GET / HTTX/1.1\r\nContent-Length: 2\r\n\r\nab") // a version refused after the head
+	same("version", "show errors")
+	send(true, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1;x\rz\r\n") // bad chunk line
+	same("request chunk", "show errors fe2")
+	for _, path := range []string{"/chunk", "/hdr", "/status"} {
+		send(false, "GET "+path+" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		same("response "+path, "show errors be", "show errors fe", "show errors 4 response", "show errors fe2")
+	}
+	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus")
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 8\n") ||
+		strings.Count(out, "invalid request") != 2 || !strings.Contains(out, "invalid response") {
+		t.Errorf("goha did not capture the 8 refused messages:\n%s", out)
+	}
+}
