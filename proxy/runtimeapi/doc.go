@@ -37,7 +37,8 @@
 // tls-key and show tls-keys (tls_keys.go); get var, set timeout cli, show
 // env, show cli sockets, show cache (misc_cmds.go); shutdown frontend (a
 // FrontendStopper); show startup-logs, show events, show trace, trace
-// (diag_cmds.go). Anything else is answered like HAProxy does for an
+// (diag_cmds.go); show errors [<px>] [request|response] (errors_cmd.go, an
+// ErrorSource). Anything else is answered like HAProxy does for an
 // unknown command (its usage list, with suggestions).
 //
 // # Protocol, as HAProxy 2.6.12 behaves
