@@ -43,6 +43,10 @@ const (
 	reqStreamFlags  = 0x00000810
 	respConnFlags   = 0x80002200
 	respStreamFlags = 0x00004810
+	// h1sNotFirst marks a stream that is not its connection's first: a
+	// kept-alive client's later request, a reused server connection's
+	// response.
+	h1sNotFirst = 0x00000080
 )
 
 // ProxyErrors are the captures of one proxy section, by name.
@@ -108,6 +112,9 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) {
 	c := s.p.capture(buf, e, false, cs)
 	c.Src = s.src
+	if s.notFirst {
+		c.StreamFlags |= h1sNotFirst
+	}
 	switch {
 	case be != nil:
 		c.Other = be.cfg.Name
@@ -121,6 +128,9 @@ func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechun
 func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, cs *http1.Dechunker) {
 	c := x.s.p.capture(buf, e, true, cs)
 	c.Src, c.Other = x.s.src, x.s.fe.cfg.Name
+	if x.reused {
+		c.StreamFlags |= h1sNotFirst
+	}
 	if x.srv != nil {
 		c.Server, c.ServerID = x.srv.cfg.Name, x.srv.id
 	}

@@ -27,18 +27,54 @@ var badResponses = map[string]string{
 
 // startBadServer answers each request with badResponses[path] in one
 // write, then waits for the proxy to close (a server that closed first
-// would add HAProxy's end-of-stream flag, depending on timing).
+// would add HAProxy's end-of-stream flag, depending on timing); other
+// paths get an empty 200 on a kept-alive connection.
 func startBadServer(t *testing.T) string {
 	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		line, err := bufio.NewReader(c).ReadString('\n')
-		if err != nil {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			for l := ""; l != "\r\n"; {
+				if l, err = r.ReadString('\n'); err != nil {
+					return
+				}
+			}
+			bad, ok := badResponses[strings.Fields(line + " /")[1]]
+			if !ok {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+				continue
+			}
+			io.WriteString(c, bad)
+			io.Copy(io.Discard, c)
 			return
 		}
-		path := strings.Fields(line + " /")[1]
-		io.WriteString(c, badResponses[path])
-		c.SetReadDeadline(time.Now().Add(3 * time.Second))
-		io.Copy(io.Discard, c)
 	})
+}
+
+// sendSecond sends ok, reads its answer, then sends bad on the same
+// connection and returns the status line answering it.
+func sendSecond(t *testing.T, addr, ok, bad string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	io.WriteString(c, ok)
+	for l := ""; l != "\r\n"; {
+		if l, err = r.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	io.WriteString(c, bad)
+	st, _ := r.ReadString('\n')
+	return st
 }
 
 // `show errors` after the same malformed requests and server responses
@@ -109,9 +145,18 @@ backend be
 		send(false, "GET "+path+" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
 		same("response "+path, "show errors be", "show errors fe", "show errors 4 response", "show errors fe2")
 	}
+	// A kept-alive client's second request, and a response on the server
+	// connection its first request used.
+	for _, bad := range []string{"GET / HTTP/1.1\r\nHo\x01st: a\r\n\r\n", "GET /status HTTP/1.1\r\nHost: a\r\n\r\n"} {
+		okReq := "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n"
+		if h, g := sendSecond(t, ha.fe2, okReq, bad), sendSecond(t, goha.fe2, okReq, bad); h != g {
+			t.Errorf("second request %q: haproxy %q, goha %q", bad, h, g)
+		}
+		same("second request", "show errors fe2")
+	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 8\n") ||
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 10\n") ||
 		strings.Count(out, "invalid request") != 2 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 8 refused messages:\n%s", out)
+		t.Errorf("goha did not capture the 10 refused messages:\n%s", out)
 	}
 }
