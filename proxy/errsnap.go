@@ -47,6 +47,8 @@ const (
 	// kept-alive client's later request, a reused server connection's
 	// response.
 	h1sNotFirst = 0x00000080
+	h1cInFull   = 0x00000020
+	h1sWantKAL  = 0x00000010
 )
 
 // ProxyErrors are the captures of one proxy section, by name.
@@ -110,6 +112,10 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 // a listen section's refused body names the section itself, as HAProxy's
 // stream starts on it).
 func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) {
+	s.fe.badReq.Store(s.requestCapture(buf, e, cs, be))
+}
+
+func (s *session) requestCapture(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) *ErrorCapture {
 	c := s.p.capture(buf, e, false, cs)
 	c.Src = s.src
 	if s.notFirst {
@@ -121,6 +127,26 @@ func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechun
 	case cs != nil && s.fe.self != nil:
 		c.Other = s.fe.self.cfg.Name
 	}
+	return c
+}
+
+// captureAcceptedRequest keeps a request accept-invalid-http-request let
+// through with a byte HAProxy records as an error (Request.LaxErrPos):
+// HAProxy captures it as it forwards it.
+func (s *session) captureAcceptedRequest() {
+	c := s.requestCapture(s.buf[:s.end], http1.Accepted(s.req.LaxErrPos), nil, nil)
+	c.StreamFlags = h1sWantKAL | c.StreamFlags&h1sNotFirst // no parsing error
+	s.fe.badReq.Store(c)
+}
+
+// captureOversizedRequest keeps a request head that does not fit in the
+// buffer, refused at its end as HAProxy refuses it (with its input-full
+// connection flag). goha's buffer holds tune.bufsize less maxrewrite
+// where HAProxy's input buffer takes 16320 bytes: the copy is shorter.
+func (s *session) captureOversizedRequest() {
+	buf := s.buf[:s.end]
+	c := s.requestCapture(buf, http1.Unfinished(buf, false), nil, nil)
+	c.ConnFlags |= h1cInFull
 	s.fe.badReq.Store(c)
 }
 

@@ -364,6 +364,7 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestNone
 			}
 			if s.end >= headLimit {
+				s.captureOversizedRequest()
 				s.refusedRequest()
 				s.sendParserError(400, nil)
 				s.emitLog(nil, nil, 400, term('P', 'R'))

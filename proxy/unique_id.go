@@ -97,6 +97,9 @@ func (s *session) beginTransactionInfo() {
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)
 	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)
+	if req.AcceptInvalid && req.LaxErrPos >= 0 && s.stream == nil {
+		s.captureAcceptedRequest() // errsnap.go (HTTP/1 only, as HAProxy's H1 mux)
+	}
 	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
 	if req.ContentLength > 0 && !req.Chunked {
 		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))

@@ -85,10 +85,10 @@ func sendSecond(t *testing.T, addr, ok, bad string) string {
 func TestShowErrorsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	srv := startBadServer(t)
-	type inst struct{ fe, fe2, sock string }
+	type inst struct{ fe, fe2, lax, sock string }
 	start := func(bin string) inst {
 		dir := t.TempDir()
-		in := inst{loopback.FreeAddr(t), loopback.FreeAddr(t), filepath.Join(dir, "s.sock")}
+		in := inst{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t), filepath.Join(dir, "s.sock")}
 		startWithConfig(t, bin, fmt.Sprintf(`global
     stats socket %s level admin
 defaults
@@ -104,7 +104,11 @@ frontend fe2
     default_backend be
 backend be
     server s1 %s
-`, in.sock, in.fe, in.fe2, srv), in.fe, in.fe2)
+frontend fel
+    bind %s
+    option accept-invalid-http-request
+    default_backend be
+`, in.sock, in.fe, in.fe2, srv, in.lax), in.fe, in.fe2, in.lax)
 		return in
 	}
 	ha, goha := start("haproxy"), start(gohaproxy)
@@ -154,9 +158,17 @@ backend be
 		}
 		same("second request", "show errors fe2")
 	}
+	// Let through by accept-invalid-http-request, and captured.
+	for _, raw := range []string{"GET /\x80 HTTP/1.1\r\nBad Name: x\r\nConnection: close\r\n\r\n",
+		"POST /a HTTP/1.1\r\nBad Name: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"} {
+		if h, g := sendRaw(t, ha.lax, raw), sendRaw(t, goha.lax, raw); !strings.HasPrefix(h, "HTTP/1.1 200") || !strings.HasPrefix(g, "HTTP/1.1 200") {
+			t.Errorf("%q: haproxy %.20q, goha %.20q", raw, h, g)
+		}
+		same("accepted", "show errors fel")
+	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 10\n") ||
-		strings.Count(out, "invalid request") != 2 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 10 refused messages:\n%s", out)
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 12\n") ||
+		strings.Count(out, "invalid request") != 3 || !strings.Contains(out, "invalid response") {
+		t.Errorf("goha did not capture the 12 messages:\n%s", out)
 	}
 }

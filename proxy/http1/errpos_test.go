@@ -92,3 +92,47 @@ func TestChunkErrorMatchesHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// Under accept-invalid-http-request HAProxy forwards these requests and
+// captures them with the first byte it let through (measured).
+func TestAcceptedErrorMatchesHAProxy(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		pos   int
+		state MsgState
+		flags uint32
+		clen  int64
+	}{
+		{"GET /\x80 HTTP/1.1\r\nBad Name: x\r\nHost: a\r\n\r\n", 5, StateDone, 0x1510, 0},
+		{"GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", 6, StateDone, 0x1510, 0},
+		{"GET /a HTTP/1.1\r\nBad Name: x\r\nHost: a\r\n\r\n", 20, StateDone, 0x1510, 0},
+		{"POST /a HTTP/1.1\r\nBad Name: x\r\nContent-Length: 3\r\n\r\nabc", 21, StateData, 0x1511, 3},
+		{"POST /a HTTP/1.1\r\nBad Name: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 21, StateChunkSize, 0x11712, 0},
+		{"GET /a HTTP/1.1\r\nBad Name: x\r\nConnection: close\r\n\r\n", 20, StateDone, 0x1530, 0},
+		{"GET /a HTTP/1.0\r\nBad Name: x\r\n\r\n", 20, StateDone, 0x1500, 0},
+	} {
+		r := Request{AcceptInvalid: true}
+		if err := r.Parse([]byte(c.in)); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		st, fl, clen := Describe([]byte(c.in), Accepted(r.LaxErrPos), false, false)
+		if r.LaxErrPos != c.pos || st != c.state || fl != c.flags || clen != c.clen {
+			t.Errorf("%q: position %d state %v flags %#x length %d, HAProxy %d %v %#x %d", c.in, r.LaxErrPos, st, fl, clen, c.pos, c.state, c.flags, c.clen)
+		}
+	}
+	var r Request
+	if r.Parse([]byte("GET /\x80 HTTP/1.1\r\nHost: a\r\n\r\n")); r.LaxErrPos != -1 {
+		t.Errorf("without accept-invalid: LaxErrPos %d", r.LaxErrPos)
+	}
+}
+
+// A head that fills the buffer is refused at its end, in the state
+// HAProxy was in there (measured: a header value, flags of the lines
+// before it).
+func TestUnfinishedHeadState(t *testing.T) {
+	buf := []byte("GET / HTTP/1.1\r\nX-Big: aaaaaaaa")
+	e := Unfinished(buf, false)
+	if st, fl, _ := Describe(buf, e, false, false); e.Pos != len(buf) || st != StateHdrVal || fl != 0x1410 {
+		t.Errorf("position %d state %v flags %#x", e.Pos, st, fl)
+	}
+}

@@ -30,7 +30,18 @@ const (
 	// is parsed (a version that is not HTTP/x.y): Describe gives the
 	// body state the message is then in.
 	StateAfterHead MsgState = 255
+	// StateAccepted marks a head that was accepted though it holds a
+	// byte HAProxy records as an error (accept-invalid-http-request):
+	// Describe gives the state the message is in once its head was
+	// taken (MSG_DONE without a body).
+	StateAccepted MsgState = 254
 )
+
+// Accepted is the record of a head accepted with an invalid byte at pos
+// (Request.LaxErrPos), as HAProxy captures it for `show errors`.
+func Accepted(pos int) *Error {
+	return &Error{Status: 200, Msg: "accepted invalid byte", Pos: pos, State: StateAccepted}
+}
 
 var stateNames = [...]string{
 	"MSG_RQBEFORE", "MSG_RQBEFORE_CR", "MSG_RQMETH", "MSG_RQMETH_SP", "MSG_RQURI", "MSG_RQURI_SP",
@@ -153,6 +164,15 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (st MsgState, flags uin
 		clen = 0
 	}
 	st = e.State
+	if st == StateAccepted {
+		inBody, st = true, StateDone
+		switch {
+		case flags&flagChunked != 0:
+			st = StateChunkSize
+		case clen > 0:
+			st = StateData
+		}
+	}
 	if st == StateAfterHead {
 		st = StateData
 		if flags&flagChunked != 0 {
@@ -187,4 +207,23 @@ func (d *Dechunker) State() MsgState {
 		return StateTrailers
 	}
 	return StateDone
+}
+
+// Unfinished is the refusal of a head that does not fit in the buffer:
+// at the buffer's end, in the state the parser was in there (the start
+// line, a header name, or a header value).
+func Unfinished(buf []byte, isResp bool) *Error {
+	e := &Error{Status: 400, Msg: "message head too large", Pos: len(buf)}
+	last := bytes.LastIndexByte(buf, '\n')
+	switch {
+	case last < 0 && isResp:
+		e.State = StateRpCode + 2 // MSG_RPREASON
+	case last < 0:
+		e.State = StateRqURI
+	case bytes.IndexByte(buf[last+1:], ':') >= 0:
+		e.State = StateHdrVal
+	default:
+		e.State = StateHdrName
+	}
+	return e
 }

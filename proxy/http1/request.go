@@ -27,6 +27,12 @@ type Request struct {
 	// ExpectContinue is set for an HTTP/1.1 request carrying
 	// "Expect: 100-continue".
 	ExpectContinue bool
+	// LaxErrPos is, under AcceptInvalid, the offset of the first byte
+	// that was let through but that HAProxy records as an error (a
+	// target byte that is '#' or not ASCII, a header name byte that is
+	// no token byte): HAProxy captures such a request for `show errors`
+	// and forwards it. -1 when there is none.
+	LaxErrPos int
 }
 
 // Parse parses the request head at the start of buf. It returns
@@ -42,7 +48,7 @@ func (r *Request) Parse(buf []byte) error {
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
 	lax := r.AcceptInvalid
-	*r = Request{Headers: hs, AcceptInvalid: lax}
+	*r = Request{Headers: hs, AcceptInvalid: lax, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -100,10 +106,16 @@ func (r *Request) parse(buf []byte) error {
 	if r.Authority, err = checkTarget(r.Method, r.Target, lax); err != nil {
 		return err
 	}
+	if lax {
+		r.LaxErrPos = laxErrPos(buf, r.Target, &targetByteOK)
+	}
 	hs, end, err := parseHeaders(buf, next, hs, lax)
 	r.Headers = hs
 	if err != nil {
 		return err
+	}
+	for i := 0; lax && r.LaxErrPos < 0 && i < len(hs); i++ {
+		r.LaxErrPos = laxErrPos(buf, hs[i].Name, &isToken)
 	}
 	if r.Headers, err = analyze(hs, &r.Framing, minor, true); err != nil {
 		return atHeadEnd(err, buf[end:])
@@ -126,6 +138,17 @@ func (r *Request) parse(buf []byte) error {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil
+}
+
+// laxErrPos is the offset in buf of the first byte of field (a sub-slice
+// of buf) that ok refuses, -1 when there is none.
+func laxErrPos(buf, field []byte, ok *[256]bool) int {
+	for i, c := range field {
+		if !ok[c] {
+			return cap(buf) - cap(field[i:])
+		}
+	}
+	return -1
 }
 
 // http10 is the version an HTTP/0.9 request is forwarded with.
