@@ -48,7 +48,8 @@ const (
 	// response.
 	h1sNotFirst = 0x00000080
 	h1cInFull   = 0x00000020
-	h1sWantKAL  = 0x00000010
+	// h1sParsingError is set on a stream whose message was refused.
+	h1sParsingError = 0x00000800
 )
 
 // ProxyErrors are the captures of one proxy section, by name.
@@ -135,7 +136,7 @@ func (s *session) requestCapture(buf []byte, e *http1.Error, cs *http1.Dechunker
 // HAProxy captures it as it forwards it.
 func (s *session) captureAcceptedRequest() {
 	c := s.requestCapture(s.buf[:s.end], http1.Accepted(s.req.LaxErrPos), nil, nil)
-	c.StreamFlags = h1sWantKAL | c.StreamFlags&h1sNotFirst // no parsing error
+	c.StreamFlags &^= h1sParsingError
 	s.fe.badReq.Store(c)
 }
 
@@ -150,8 +151,20 @@ func (s *session) captureOversizedRequest() {
 	s.fe.badReq.Store(c)
 }
 
+// captureAcceptedResponse keeps a response accept-invalid-http-response
+// let through with a header name HAProxy records as an error.
+func (x *exchange) captureAcceptedResponse() {
+	c := x.responseCapture(x.sbuf[:x.send], http1.Accepted(x.s.resp.LaxErrPos), nil)
+	c.StreamFlags &^= h1sParsingError
+	x.be.badResp.Store(c)
+}
+
 // captureBadResponse keeps the response the server sent that was refused.
 func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, cs *http1.Dechunker) {
+	x.be.badResp.Store(x.responseCapture(buf, e, cs))
+}
+
+func (x *exchange) responseCapture(buf []byte, e *http1.Error, cs *http1.Dechunker) *ErrorCapture {
 	c := x.s.p.capture(buf, e, true, cs)
 	c.Src, c.Other = x.s.src, x.s.fe.cfg.Name
 	if x.reused {
@@ -160,7 +173,7 @@ func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, cs *http1.Dech
 	if x.srv != nil {
 		c.Server, c.ServerID = x.srv.cfg.Name, x.srv.id
 	}
-	x.be.badResp.Store(c)
+	return c
 }
 
 // captureBadChunk keeps a request whose chunked body cs refused at

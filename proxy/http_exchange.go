@@ -312,6 +312,9 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse
 			err := x.s.resp.Parse(x.sbuf[:x.send])
 			if err == nil {
+				if x.s.resp.AcceptInvalid && x.s.resp.LaxErrPos >= 0 {
+					x.captureAcceptedResponse() // errsnap.go
+				}
 				x.s.tl.respHead = time.Now()
 				return nil
 			}

@@ -23,6 +23,9 @@ var badResponses = map[string]string{
 	"/chunk":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
 	"/hdr":    "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nContent-Length: 0\r\n\r\n",
 	"/status": "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
+	// let through by accept-invalid-http-response
+	"/lax":  "HTTP/1.1 200 OK\r\nBad Name: 1\r\nContent-Length: 2\r\n\r\nok",
+	"/laxc": "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
 }
 
 // startBadServer answers each request with badResponses[path] in one
@@ -107,8 +110,12 @@ backend be
 frontend fel
     bind %s
     option accept-invalid-http-request
+    use_backend bel if { path_beg /lax }
     default_backend be
-`, in.sock, in.fe, in.fe2, srv, in.lax), in.fe, in.fe2, in.lax)
+backend bel
+    option accept-invalid-http-response
+    server s1 %s
+`, in.sock, in.fe, in.fe2, srv, in.lax, srv), in.fe, in.fe2, in.lax)
 		return in
 	}
 	ha, goha := start("haproxy"), start(gohaproxy)
@@ -166,9 +173,16 @@ frontend fel
 		}
 		same("accepted", "show errors fel")
 	}
+	for _, path := range []string{"/lax", "/laxc"} {
+		raw := "GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+		if h, g := sendRaw(t, ha.lax, raw), sendRaw(t, goha.lax, raw); !strings.HasPrefix(h, "HTTP/1.1 200") || !strings.HasPrefix(g, "HTTP/1.1 200") {
+			t.Errorf("%q: haproxy %.20q, goha %.20q", raw, h, g)
+		}
+		same("accepted response", "show errors bel")
+	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 12\n") ||
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 14\n") ||
 		strings.Count(out, "invalid request") != 3 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 12 messages:\n%s", out)
+		t.Errorf("goha did not capture the 14 messages:\n%s", out)
 	}
 }

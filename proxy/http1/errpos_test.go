@@ -120,6 +120,25 @@ func TestAcceptedErrorMatchesHAProxy(t *testing.T) {
 			t.Errorf("%q: position %d state %v flags %#x length %d, HAProxy %d %v %#x %d", c.in, r.LaxErrPos, st, fl, clen, c.pos, c.state, c.flags, c.clen)
 		}
 	}
+	for _, c := range []struct {
+		in    string
+		state MsgState
+		flags uint32
+		clen  int64
+	}{
+		{"HTTP/1.1 200 OK\r\nBad Name: 1\r\nContent-Length: 2\r\n\r\nok", StateData, 0x1515, 2},
+		{"HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", StateChunkSize, 0x11716, 0},
+		{"HTTP/1.1 204 OK\r\nBad Name: 1\r\n\r\n", StateDone, 0x1514, 0},
+	} {
+		r := Response{AcceptInvalid: true}
+		if err := r.Parse([]byte(c.in)); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		st, fl, clen := Describe([]byte(c.in), Accepted(r.LaxErrPos), true, false)
+		if r.LaxErrPos != 20 || st != c.state || fl != c.flags || clen != c.clen {
+			t.Errorf("%q: position %d state %v flags %#x length %d, HAProxy 20 %v %#x %d", c.in, r.LaxErrPos, st, fl, clen, c.state, c.flags, c.clen)
+		}
+	}
 	var r Request
 	if r.Parse([]byte("GET /\x80 HTTP/1.1\r\nHost: a\r\n\r\n")); r.LaxErrPos != -1 {
 		t.Errorf("without accept-invalid: LaxErrPos %d", r.LaxErrPos)

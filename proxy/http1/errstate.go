@@ -169,8 +169,8 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (st MsgState, flags uin
 		switch {
 		case flags&flagChunked != 0:
 			st = StateChunkSize
-		case clen > 0:
-			st = StateData
+		case clen > 0 || isResp && flags&flagCLen == 0 && !bodylessStatus(buf):
+			st = StateData // a response without a length runs to the close
 		}
 	}
 	if st == StateAfterHead {
@@ -183,6 +183,16 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (st MsgState, flags uin
 		flags |= flagXferLen
 	}
 	return st, flags, clen
+}
+
+// bodylessStatus reports a status line whose response has no body
+// (1xx, 204, 304).
+func bodylessStatus(buf []byte) bool {
+	if len(buf) < 12 {
+		return false
+	}
+	code := string(buf[9:12])
+	return code[0] == '1' || code == "204" || code == "304"
 }
 
 // ver11 is VER_11 for a version HAProxy reads as 1.1 or later.

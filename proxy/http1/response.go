@@ -30,6 +30,10 @@ type Response struct {
 	Headers []Header
 	HeadLen int
 	Framing
+	// LaxErrPos is, under AcceptInvalid, the offset of the first header
+	// name byte that is no token byte, which HAProxy records (and
+	// captures) as it lets the response through; -1 when there is none.
+	LaxErrPos int
 }
 
 // Parse parses the response head at the start of buf.
@@ -44,7 +48,7 @@ func (r *Response) Parse(buf []byte) error {
 func (r *Response) parse(buf []byte) error {
 	hs := r.Headers[:0]
 	lax := r.AcceptInvalid
-	*r = Response{Headers: hs, AcceptInvalid: lax}
+	*r = Response{Headers: hs, AcceptInvalid: lax, LaxErrPos: -1}
 	line, next, ok := nextLine(buf, 0)
 	if !ok {
 		return ErrIncomplete
@@ -90,6 +94,9 @@ func (r *Response) parse(buf []byte) error {
 	r.Headers = hs
 	if err != nil {
 		return err
+	}
+	for i := 0; lax && r.LaxErrPos < 0 && i < len(hs); i++ {
+		r.LaxErrPos = laxErrPos(buf, hs[i].Name, &isToken)
 	}
 	if r.Headers, err = analyze(hs, &r.Framing, minor, false); err != nil {
 		return atHeadEnd(err, buf[end:])
