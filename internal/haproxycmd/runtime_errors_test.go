@@ -180,7 +180,8 @@ backend bel
 		}
 		same("accepted response", "show errors bel")
 	}
-	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus")
+	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus",
+		"show errors #2", "show errors #4 response", "show errors #99", "show errors -1", "user; show errors", "operator; show errors be")
 	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 14\n") ||
 		strings.Count(out, "invalid request") != 3 || !strings.Contains(out, "invalid response") {
 		t.Errorf("goha did not capture the 14 messages:\n%s", out)

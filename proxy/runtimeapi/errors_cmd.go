@@ -54,7 +54,7 @@ func init() {
 }
 
 // cmdShowErrors is `show errors [<px>] [request|response]`: a proxy is
-// named or numbered (C atoi), and a proxy's filter keeps the messages
+// named, "#<id>", or numbered (C atoi: -1 is every proxy), and a proxy's filter keeps the messages
 // whose other end it is too.
 func cmdShowErrors(s *Session, args []string) string {
 	proxies := s.src.Stats()
@@ -63,8 +63,9 @@ func cmdShowErrors(s *Session, args []string) string {
 		iid = atoi(name)
 		for i := range proxies {
 			proxies[i].defaultID(i)
-			if proxies[i].Name == name {
-				iid = proxies[i].id()
+			id := proxies[i].id()
+			if proxies[i].Name == name || name[0] == '#' && atoi(name[1:]) == id {
+				iid = id
 			}
 		}
 		if iid == 0 {
