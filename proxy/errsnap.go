@@ -113,7 +113,9 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 // a listen section's refused body names the section itself, as HAProxy's
 // stream starts on it).
 func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) {
-	s.fe.badReq.Store(s.requestCapture(buf, e, cs, be))
+	if s.stream == nil { // an HTTP/2 stream's head was made from frames: no H1 snapshot
+		s.fe.badReq.Store(s.requestCapture(buf, e, cs, be))
+	}
 }
 
 func (s *session) requestCapture(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) *ErrorCapture {
@@ -145,6 +147,9 @@ func (s *session) captureAcceptedRequest() {
 // connection flag). goha's buffer holds tune.bufsize less maxrewrite
 // where HAProxy's input buffer takes 16320 bytes: the copy is shorter.
 func (s *session) captureOversizedRequest() {
+	if s.stream != nil {
+		return
+	}
 	buf := s.buf[:s.end]
 	c := s.requestCapture(buf, http1.Unfinished(buf, false), nil, nil)
 	c.ConnFlags |= h1cInFull
@@ -154,6 +159,9 @@ func (s *session) captureOversizedRequest() {
 // captureAcceptedResponse keeps a response accept-invalid-http-response
 // let through with a header name HAProxy records as an error.
 func (x *exchange) captureAcceptedResponse() {
+	if x.h2Server() {
+		return
+	}
 	c := x.responseCapture(x.sbuf[:x.send], http1.Accepted(x.s.resp.LaxErrPos), nil)
 	c.StreamFlags &^= h1sParsingError
 	x.be.badResp.Store(c)
@@ -161,8 +169,14 @@ func (x *exchange) captureAcceptedResponse() {
 
 // captureBadResponse keeps the response the server sent that was refused.
 func (x *exchange) captureBadResponse(buf []byte, e *http1.Error, cs *http1.Dechunker) {
-	x.be.badResp.Store(x.responseCapture(buf, e, cs))
+	if !x.h2Server() {
+		x.be.badResp.Store(x.responseCapture(buf, e, cs))
+	}
 }
+
+// h2Server reports a response from an HTTP/2 server: its head was made
+// from frames, and HAProxy's H2 mux keeps no H1 snapshot of it.
+func (x *exchange) h2Server() bool { return x.sc != nil && x.sc.h2 != nil }
 
 func (x *exchange) responseCapture(buf []byte, e *http1.Error, cs *http1.Dechunker) *ErrorCapture {
 	c := x.s.p.capture(buf, e, true, cs)
