@@ -109,9 +109,9 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 }
 
 // captureBadRequest keeps the request the frontend's parser refused in
-// buf (cs: in its chunked body). be is the backend the request was for (nil before one is chosen;
-// a listen section's refused body names the section itself, as HAProxy's
-// stream starts on it).
+// buf (cs: in its chunked body). be is the backend the request was for:
+// nil when the refusal came with the head's bytes, before HAProxy's
+// stream exists (a listen section's included, as measured).
 func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) {
 	if s.stream == nil { // an HTTP/2 stream's head was made from frames: no H1 snapshot
 		s.fe.badReq.Store(s.requestCapture(buf, e, cs, be))
@@ -124,11 +124,8 @@ func (s *session) requestCapture(buf []byte, e *http1.Error, cs *http1.Dechunker
 	if s.notFirst {
 		c.StreamFlags |= h1sNotFirst
 	}
-	switch {
-	case be != nil:
+	if be != nil {
 		c.Other = be.cfg.Name
-	case cs != nil && s.fe.self != nil:
-		c.Other = s.fe.self.cfg.Name
 	}
 	return c
 }

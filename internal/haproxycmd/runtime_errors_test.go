@@ -88,10 +88,10 @@ func sendSecond(t *testing.T, addr, ok, bad string) string {
 func TestShowErrorsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	srv := startBadServer(t)
-	type inst struct{ fe, fe2, lax, sock string }
+	type inst struct{ fe, fe2, lax, li, sock string }
 	start := func(bin string) inst {
 		dir := t.TempDir()
-		in := inst{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t), filepath.Join(dir, "s.sock")}
+		in := inst{loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t), filepath.Join(dir, "s.sock")}
 		startWithConfig(t, bin, fmt.Sprintf(`global
     stats socket %s level admin
 defaults
@@ -115,7 +115,10 @@ frontend fel
 backend bel
     option accept-invalid-http-response
     server s1 %s
-`, in.sock, in.fe, in.fe2, srv, in.lax, srv), in.fe, in.fe2, in.lax)
+listen li
+    bind %s
+    server s1 %s
+`, in.sock, in.fe, in.fe2, srv, in.lax, srv, in.li, srv), in.fe, in.fe2, in.lax, in.li)
 		return in
 	}
 	ha, goha := start("haproxy"), start(gohaproxy)
@@ -180,10 +183,17 @@ backend bel
 		}
 		same("accepted response", "show errors bel")
 	}
+	// A listen section holds both directions.
+	for _, raw := range []string{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1z\r\n",
+		"GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"} {
+		sendRaw(t, ha.li, raw)
+		sendRaw(t, goha.li, raw)
+		same("listen", "show errors li", "show errors li response")
+	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus",
 		"show errors #2", "show errors #4 response", "show errors #99", "show errors -1", "user; show errors", "operator; show errors be")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 14\n") ||
-		strings.Count(out, "invalid request") != 3 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 14 messages:\n%s", out)
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 16\n") ||
+		strings.Count(out, "invalid request") != 4 || !strings.Contains(out, "invalid response") {
+		t.Errorf("goha did not capture the 16 messages:\n%s", out)
 	}
 }
