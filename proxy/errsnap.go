@@ -34,6 +34,9 @@ type ErrorCapture struct {
 	// lengths: the Content-Length once a head is read, the chunk sizes
 	// read so far in a chunked body.
 	ChunkLen, BodyLen int64
+	// BufHead is how far into HAProxy's input buffer the message starts
+	// (pipelined requests before it), which moves where it wraps.
+	BufHead int
 }
 
 // The H1 connection and stream flags HAProxy 2.6.12 showed for a refused
@@ -108,6 +111,23 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 	return c
 }
 
+// keepPipelined moves what follows the last request (pipelined bytes) to
+// the start of the buffer. HAProxy's input buffer keeps them where they
+// were, which `show errors` shows as an earlier wrap; bufHead counts the
+// bytes before them until the buffer empties.
+func (s *session) keepPipelined() {
+	switch {
+	case s.end <= s.start:
+		s.bufHead = 0
+	case s.start > 0:
+		s.bufHead += s.start
+	}
+	if s.start > 0 {
+		s.end = copy(s.buf, s.buf[s.start:s.end])
+		s.start = 0
+	}
+}
+
 // captureBadRequest keeps the request the frontend's parser refused in
 // buf (cs: in its chunked body). be is the backend the request was for:
 // nil when the refusal came with the head's bytes, before HAProxy's
@@ -120,7 +140,7 @@ func (s *session) captureBadRequest(buf []byte, e *http1.Error, cs *http1.Dechun
 
 func (s *session) requestCapture(buf []byte, e *http1.Error, cs *http1.Dechunker, be *backend) *ErrorCapture {
 	c := s.p.capture(buf, e, false, cs)
-	c.Src = s.src
+	c.Src, c.BufHead = s.src, s.bufHead
 	if s.notFirst {
 		c.StreamFlags |= h1sNotFirst
 	}

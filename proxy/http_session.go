@@ -53,6 +53,7 @@ type session struct {
 	// first, as HAProxy's HTTP/2 streams are.
 	parent   *session
 	notFirst bool
+	bufHead  int // where HAProxy's input buffer would start its data (errsnap.go)
 
 	idle    atomic.Bool // waiting for the next request on a kept-alive connection
 	woken   atomic.Bool // Shutdown woke the idle wait
@@ -316,10 +317,7 @@ const (
 // request and `timeout http-request` for the head itself (408 when it
 // expires, which is what cuts slowloris clients).
 func (s *session) readRequest(first bool) requestRead {
-	if s.start > 0 {
-		s.end = copy(s.buf, s.buf[s.start:s.end])
-		s.start = 0
-	}
+	s.keepPipelined() // errsnap.go
 	s.tl = timeline{start: time.Now()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	s.ck = cookieTxn{}

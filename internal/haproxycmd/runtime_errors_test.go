@@ -183,6 +183,10 @@ listen li
 		}
 		same("accepted response", "show errors bel")
 	}
+	// A pipelined request behind one that was served: HAProxy's buffer
+	// still starts where the first one did.
+	send(false, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHo\x01st: a\r\n\r\n")
+	same("pipelined", "show errors fe request")
 	// A listen section holds both directions.
 	for _, raw := range []string{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1z\r\n",
 		"GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"} {
@@ -192,8 +196,8 @@ listen li
 	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus",
 		"show errors #2", "show errors #4 response", "show errors #99", "show errors -1", "user; show errors", "operator; show errors be")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 16\n") ||
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 17\n") ||
 		strings.Count(out, "invalid request") != 4 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 16 messages:\n%s", out)
+		t.Errorf("goha did not capture the 17 messages:\n%s", out)
 	}
 }

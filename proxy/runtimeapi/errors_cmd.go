@@ -25,6 +25,7 @@ type ErrorSnapshot struct {
 	State                            int
 	ConnFlags, StreamFlags, MsgFlags uint32
 	ChunkLen, BodyLen                int64 // the parser's current and whole body lengths
+	BufHead                          int   // where the message starts in the input buffer
 }
 
 // ProxyErrorSnapshots are a proxy section's last refused request and
@@ -132,7 +133,7 @@ func writeSnapshot(b *strings.Builder, px *Proxy, es *ErrorSnapshot, resp bool, 
 	n := min(len(es.Buf), bufSize)
 	fmt.Fprintf(b, ", server %s (#%d), event #%d, src %s:%d\n", srv, sid, es.Event, host, port)
 	fmt.Fprintf(b, "  buffer starts at 0 (including 0 out), %d free,\n  len %d, wraps at %d, error at position %d\n",
-		bufSize-n, n, bufSize-bufWrapShift, es.Pos)
+		bufSize-n, n, bufSize-bufWrapShift-es.BufHead, es.Pos)
 	fmt.Fprintf(b, "  H1 connection flags 0x%08x, H1 stream flags 0x%08x\n  H1 msg state %s(%d), H1 msg flags 0x%08x\n",
 		es.ConnFlags, es.StreamFlags, es.StateName, es.State, es.MsgFlags)
 	fmt.Fprintf(b, "  H1 chunk len %d bytes, H1 body len %d bytes :\n  \n", es.ChunkLen, es.BodyLen)
