@@ -588,6 +588,12 @@ type Server struct {
 	// `pool-max-conn 0`: every connection closes after its response.
 	IdleMax int
 	NoIdle  bool
+	// StreamLimit is `max-reuse` + 1: the most requests one HTTP/2
+	// connection to the server carries before it closes once they end (0:
+	// no limit; a negative max-reuse is none). HAProxy 2.6 applies it to
+	// HTTP/2 connections only: its H1 mux reuses a connection whatever
+	// max-reuse says (measured), and so does goha.
+	StreamLimit int
 	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
 	// server are redirected there (http_redir.go); "" = none.
 	Redir string

@@ -414,6 +414,10 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		n, _ := strconv.Atoi(v) // -1 (unlimited): goha's bound
 		sv.NoIdle, sv.IdleMax = n == 0, max(n, 0)
 	}
+	if v, ok := s.Other["max-reuse"]; ok {
+		n, _ := strconv.Atoi(v) // read with atoi by the parser; negative: no limit
+		sv.StreamLimit = max(n+1, 0)
+	}
 	if v, ok := s.Other["redir"]; ok {
 		if px.Mode != "http" {
 			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"
