@@ -565,6 +565,14 @@ type Server struct {
 	// asks for AAAA first otherwise).
 	Resolvers  string
 	PreferIPv4 bool
+	// ResolveNets are `resolve-net`'s networks, preferred among the
+	// answer's addresses; AllowDupIP is `resolve-opts allow-dup-ip` (an
+	// address another server of the backend holds may be taken);
+	// IgnoreWeight is `resolve-opts ignore-weight` (SRV weights left
+	// alone).
+	ResolveNets  []netip.Prefix
+	AllowDupIP   bool
+	IgnoreWeight bool
 	// H2 makes connections to the server speak HTTP/2 from the start
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
 	// too (H2ALPN).

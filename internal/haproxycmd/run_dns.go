@@ -168,6 +168,10 @@ type dnsGroup struct {
 	sec     *dnsSection
 	backend string
 	servers []*proxy.Server
+	// answers is the resolution's record tree and held the record each
+	// server is attached to (resolve.Answers); only resolveLoop uses them.
+	answers resolve.Answers
+	held    resolve.Held
 }
 
 // startResolvers runs one resolution loop per name and backend.
@@ -198,6 +202,7 @@ func (w *worker) startResolvers() {
 				groups = append(groups, g)
 			}
 			g.servers = append(g.servers, sv)
+			g.held = append(g.held, netip.Addr{})
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -237,7 +242,8 @@ func (w *worker) resolveLoop(ctx context.Context, g *dnsGroup) {
 			lastValid = now
 			w.dnsValid(g, ns, addrs)
 		} else if lastValid.IsZero() || now.Sub(lastValid) > sec.cfg.Hold[hold] {
-			for _, sv := range g.servers {
+			for i, sv := range g.servers {
+				g.held[i] = netip.Addr{}
 				w.dnsMaint(g.backend, sv.Name, reason)
 			}
 		}
@@ -270,8 +276,9 @@ func (w *worker) serverAddr(backend, server string) (netip.Addr, int) {
 }
 
 // dnsValid hands the answer's addresses to the group's servers in order
-// (resolve.Assign: each keeps its own while listed, none takes one another
-// server holds), takes the served ones out of resolution maintenance and
+// (resolve.Answers.Pick: each keeps its record while it lives, none takes
+// one another server holds unless allow-dup-ip, resolve-net's networks
+// first), takes the served ones out of resolution maintenance and
 // puts a server left without an address into it, with HAProxy's lines.
 // Only the first server's lines name the nameserver: HAProxy hands the
 // others the answer "by DNS cache".
@@ -282,13 +289,17 @@ func (w *worker) dnsValid(g *dnsGroup, ns int, addrs []netip.Addr) {
 	for i, sv := range g.servers {
 		cur[i], ports[i] = w.serverAddr(g.backend, sv.Name)
 	}
-	picks := resolve.Assign(cur, addrs)
+	g.answers.Update(addrs, time.Now(), g.sec.cfg.Hold["obsolete"], g.held)
+	picks := make([]netip.Addr, len(g.servers))
 	for i, sv := range g.servers {
 		by := g.sec.cfg.Name + "/" + g.sec.ns[ns].name
 		if i > 0 {
 			by = "DNS cache"
 		}
-		if !picks[i].IsValid() {
+		var v resolve.Verdict
+		picks[i], v = g.answers.Pick(g.held, i, cur[i], resolve.Options{PreferIPv4: sv.PreferIPv4,
+			Nets: sv.ResolveNets, AllowDup: sv.AllowDupIP})
+		if v == resolve.NoIP {
 			w.dnsMaint(g.backend, sv.Name, "No IP for server ")
 			continue
 		}

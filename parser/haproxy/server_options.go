@@ -120,6 +120,8 @@ var serverOptionTable = []serverOptionRow{
 	{"minconn", "<minconn>", serverCount},
 	{"pool-max-conn", "<count>", serverPoolMaxConn},
 	{"max-reuse", "<count>", serverMaxReuse},
+	{"resolve-opts", "<option>,<option>,...", serverResolveOpts},
+	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
