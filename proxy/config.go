@@ -573,6 +573,10 @@ type Server struct {
 	ResolveNets  []netip.Prefix
 	AllowDupIP   bool
 	IgnoreWeight bool
+	// SRV is the SRV name a server-template slot takes its target, port
+	// and weight from (`server-template w 5 _http._tcp.example.local`);
+	// "" = none. Such a slot starts without name nor address.
+	SRV string
 	// H2 makes connections to the server speak HTTP/2 from the start
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
 	// too (H2ALPN).

@@ -22,12 +22,14 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	if _, err := netip.ParseAddr(host); err == nil {
 		return
 	}
-	sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
-	if !ok {
-		return
+	srv := strings.HasPrefix(host, "_")
+	if !srv {
+		sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
 	}
-	if strings.HasPrefix(host, "_") {
-		b.unsupported(s.Pos, "server SRV record '"+host+"' (DNS SRV resolution)")
+	if !ok {
+		if srv {
+			b.unsupported(s.Pos, "server SRV record '"+host+"' without resolvers")
+		}
 		return
 	}
 	var sec *haproxy.ResolversSection
@@ -47,6 +49,11 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	sv.Resolvers = r
 	sv.PreferIPv4 = s.Other["resolve-prefer"] == "ipv4"
 	b.resolveOptions(s, sv)
+	if srv {
+		// a slot fed by SRV records: no name, address or port until a
+		// record comes (init-addr does not apply), in MAINT (resolution)
+		sv.SRV, sv.Addr, sv.AwaitDNS = host, ":0", true
+	}
 }
 
 // resolveOptions reads resolve-opts (the last of allow-dup-ip and

@@ -31,13 +31,17 @@ const (
 // payload size above 512 is announced in an EDNS0 OPT record, as HAProxy
 // does with accepted_payload_size.
 func Query(id uint16, name string, aaaa bool, payload int) ([]byte, error) {
-	n, err := dnsmessage.NewName(fqdn(name))
-	if err != nil {
-		return nil, err
-	}
 	t := dnsmessage.TypeA
 	if aaaa {
 		t = dnsmessage.TypeAAAA
+	}
+	return query(id, name, t, payload)
+}
+
+func query(id uint16, name string, t dnsmessage.Type, payload int) ([]byte, error) {
+	n, err := dnsmessage.NewName(fqdn(name))
+	if err != nil {
+		return nil, err
 	}
 	b := dnsmessage.NewBuilder(make([]byte, 0, 64), dnsmessage.Header{ID: id, RecursionDesired: true})
 	b.EnableCompression()
@@ -76,31 +80,8 @@ var errNotOurs = errors.New("resolve: not the answer to our question")
 // errNotOurs for a message with another id (to be ignored, not counted).
 func Read(msg []byte, id uint16, name string, aaaa bool) (Outcome, []netip.Addr, error) {
 	var p dnsmessage.Parser
-	h, err := p.Start(msg)
-	if err != nil {
-		return Invalid, nil, nil
-	}
-	if h.ID != id {
-		return Invalid, nil, errNotOurs
-	}
-	if !h.Response {
-		return Invalid, nil, nil
-	}
-	if h.Truncated {
-		return Truncated, nil, nil
-	}
-	switch h.RCode {
-	case dnsmessage.RCodeSuccess:
-	case dnsmessage.RCodeNameError:
-		return NX, nil, nil
-	case dnsmessage.RCodeRefused:
-		return Refused, nil, nil
-	default:
-		return Other, nil, nil
-	}
-	qs, err := p.AllQuestions()
-	if err != nil || len(qs) != 1 || !strings.EqualFold(qs[0].Name.String(), fqdn(name)) {
-		return Invalid, nil, nil
+	if out, err := start(&p, msg, id, name, true); out != Valid || err != nil {
+		return out, nil, err
 	}
 	var addrs []netip.Addr
 	for {
@@ -134,6 +115,40 @@ func Read(msg []byte, id uint16, name string, aaaa bool) (Outcome, []netip.Addr,
 		return Empty, nil, nil
 	}
 	return Valid, addrs, nil
+}
+
+// start reads the header and the question of an answer to (id, name):
+// Valid when its records can be read next. A truncated answer is
+// refused with refuseTrunc, and read otherwise (HAProxy reads a
+// truncated SRV answer).
+func start(p *dnsmessage.Parser, msg []byte, id uint16, name string, refuseTrunc bool) (Outcome, error) {
+	h, err := p.Start(msg)
+	if err != nil {
+		return Invalid, nil
+	}
+	if h.ID != id {
+		return Invalid, errNotOurs
+	}
+	if !h.Response {
+		return Invalid, nil
+	}
+	switch h.RCode {
+	case dnsmessage.RCodeSuccess:
+	case dnsmessage.RCodeNameError:
+		return NX, nil
+	case dnsmessage.RCodeRefused:
+		return Refused, nil
+	default:
+		return Other, nil
+	}
+	if h.Truncated && refuseTrunc {
+		return Truncated, nil
+	}
+	qs, err := p.AllQuestions()
+	if err != nil || len(qs) != 1 || !strings.EqualFold(qs[0].Name.String(), fqdn(name)) {
+		return Invalid, nil
+	}
+	return Valid, nil
 }
 
 // IsForeign says whether Read's error means the message was not ours.
