@@ -552,19 +552,8 @@ type Server struct {
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.
 	SNI func(*RequestInfo) (string, bool)
-	// FQDN is the server's name when its address was one ("" = an IP),
-	// which its `resolvers` section, if any, keeps resolving; InitAddr are its `init-addr` methods in order
-	// (nil: HAProxy's default "last,libc").
-	FQDN     string
-	InitAddr []string
-	// AwaitDNS: the server starts without an address, in maintenance
-	// until a DNS answer gives it one (init-addr none; MAINT (resolution)).
-	AwaitDNS bool
-	// Resolvers names the `resolvers` section that keeps FQDN resolved
-	// (Config.Resolvers); PreferIPv4 is `resolve-prefer ipv4` (HAProxy
-	// asks for AAAA first otherwise).
-	Resolvers  string
-	PreferIPv4 bool
+	// ServerDNS is how the server follows DNS (server_dns.go).
+	ServerDNS
 	// H2 makes connections to the server speak HTTP/2 from the start
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
 	// too (H2ALPN).
@@ -588,6 +577,12 @@ type Server struct {
 	// `pool-max-conn 0`: every connection closes after its response.
 	IdleMax int
 	NoIdle  bool
+	// StreamLimit is `max-reuse` + 1: the most requests one HTTP/2
+	// connection to the server carries before it closes once they end (0:
+	// no limit; a negative max-reuse is none). HAProxy 2.6 applies it to
+	// HTTP/2 connections only: its H1 mux reuses a connection whatever
+	// max-reuse says (measured), and so does goha.
+	StreamLimit int
 	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
 	// server are redirected there (http_redir.go); "" = none.
 	Redir string

@@ -30,6 +30,9 @@ type h2Pool struct {
 	mu           sync.Mutex
 	conns        []h2PoolConn
 	need         idleNeed // bounds the idle ones (reuse.go)
+	// limit is the most streams a connection carries (max-reuse + 1;
+	// 0: no limit), as HAProxy's h2_avail_streams counts them.
+	limit int
 }
 
 // h2PoolConn is one connection with what http-reuse lets others do with
@@ -52,7 +55,12 @@ type h2PoolConn struct {
 	private bool
 	// idled: it was seen carrying no stream and kept as idle (settle).
 	idled bool
+	// opened counts the streams opened on it (h2Pool.limit).
+	opened int
 }
+
+// spent says the connection opened all the streams max-reuse allows.
+func (p *h2Pool) spent(pc *h2PoolConn) bool { return p.limit > 0 && pc.opened >= p.limit }
 
 // take opens a stream's upstream on a connection owner may use, made
 // with the same SNI: its own, a shared one with room, else an idle one
@@ -67,7 +75,7 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 	for pass := 0; pass < 3 && found < 0; pass++ {
 		for i := range p.conns {
 			pc := &p.conns[i]
-			if pc.sni != sni || pc.hello != hello || !pc.cc.CanOpen() {
+			if pc.sni != sni || pc.hello != hello || !pc.cc.CanOpen() || p.spent(pc) {
 				continue
 			}
 			if pass == 0 && pc.owner == owner ||
@@ -91,6 +99,7 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 		}
 	}
 	pc.idled = false
+	pc.opened++
 	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls}, sni: sni}
 }
 
@@ -123,7 +132,8 @@ func (p *h2Pool) settleLocked(now time.Time) {
 			pc.cc.Drain()
 			continue
 		case since.IsZero():
-		case now.Sub(since) >= idleMaxAge:
+		case now.Sub(since) >= idleMaxAge, p.spent(&pc):
+			// spent: max-reuse reached, it leaves once its streams end
 			pc.cc.Close()
 			continue
 		case !pc.idled && pc.owner != nil && pc.private:
@@ -208,7 +218,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 	if err := cc.WaitReady(ready); err != nil {
 		return nil, timeoutOr(err)
 	}
-	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme}
+	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme, opened: 1}
 	if t.tls != nil {
 		st := t.tls.ConnectionState()
 		pc.tls = &st

@@ -1,6 +1,6 @@
-// Package dnstest is a tiny DNS server for tests: it answers A and AAAA
-// questions on 127.0.0.1 from a table the test changes while it runs, and
-// counts the questions it was asked.
+// Package dnstest is a tiny DNS server for tests: it answers A, AAAA and
+// SRV questions on 127.0.0.1 from a table the test changes while it runs,
+// and counts the questions it was asked.
 package dnstest
 
 import (
@@ -17,6 +17,7 @@ type Server struct {
 	conn  *net.UDPConn
 	mu    sync.Mutex
 	recs  map[string][]netip.Addr // lower-case FQDN with the final dot
+	srv   map[string]srvSet
 	rcode map[string]dnsmessage.RCode
 	asked map[string]int
 	done  chan struct{}
@@ -28,7 +29,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{conn: c, recs: map[string][]netip.Addr{}, rcode: map[string]dnsmessage.RCode{},
+	s := &Server{conn: c, recs: map[string][]netip.Addr{}, srv: map[string]srvSet{}, rcode: map[string]dnsmessage.RCode{},
 		asked: map[string]int{}, done: make(chan struct{})}
 	go s.serve()
 	return s, nil
@@ -60,6 +61,27 @@ func (s *Server) Set(name string, addrs ...string) {
 		l = append(l, netip.MustParseAddr(a))
 	}
 	s.recs[fqdn(name)] = l
+	delete(s.rcode, fqdn(name))
+}
+
+// SRV is one SRV record.
+type SRV struct {
+	Target                 string
+	Port, Weight, Priority uint16
+}
+
+type srvSet struct {
+	recs       []SRV
+	additional bool
+}
+
+// SetSRV replaces the SRV records of name (none: NXDOMAIN). With
+// additional, the answer carries the targets' A and AAAA records (Set) in
+// its additional section, as a DNS server that knows them does.
+func (s *Server) SetSRV(name string, additional bool, recs ...SRV) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv[fqdn(name)] = srvSet{recs: recs, additional: additional}
 	delete(s.rcode, fqdn(name))
 }
 
@@ -107,12 +129,24 @@ func (s *Server) answer(q []byte) ([]byte, bool) {
 	s.asked[name]++
 	addrs, known := s.recs[name]
 	rc, failing := s.rcode[name]
+	srvs, srvKnown := s.srv[name]
+	var extra []extraAddr
+	if question.Type == dnsmessage.TypeSRV {
+		known, addrs = srvKnown && len(srvs.recs) > 0, nil
+		if srvs.additional {
+			for _, r := range srvs.recs {
+				for _, a := range s.recs[fqdn(r.Target)] {
+					extra = append(extra, extraAddr{fqdn(r.Target), a})
+				}
+			}
+		}
+	}
 	s.mu.Unlock()
 	rh := dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionDesired: h.RecursionDesired}
 	switch {
 	case failing:
 		rh.RCode = rc
-	case !known || len(addrs) == 0:
+	case !known || len(addrs) == 0 && question.Type != dnsmessage.TypeSRV:
 		rh.RCode = dnsmessage.RCodeNameError
 	}
 	b := dnsmessage.NewBuilder(nil, rh)
@@ -120,6 +154,13 @@ func (s *Server) answer(q []byte) ([]byte, bool) {
 	b.StartQuestions()
 	b.Question(question)
 	b.StartAnswers()
+	if rh.RCode == dnsmessage.RCodeSuccess && question.Type == dnsmessage.TypeSRV {
+		for _, r := range srvs.recs {
+			rr := dnsmessage.ResourceHeader{Name: question.Name, Class: dnsmessage.ClassINET, TTL: 1}
+			b.SRVResource(rr, dnsmessage.SRVResource{Priority: r.Priority, Weight: r.Weight, Port: r.Port,
+				Target: dnsmessage.MustNewName(fqdn(r.Target))})
+		}
+	}
 	if rh.RCode == dnsmessage.RCodeSuccess {
 		for _, a := range addrs {
 			rr := dnsmessage.ResourceHeader{Name: question.Name, Class: dnsmessage.ClassINET, TTL: 1}
@@ -131,11 +172,19 @@ func (s *Server) answer(q []byte) ([]byte, bool) {
 			}
 		}
 	}
+	b.StartAdditionals()
+	for _, e := range extra {
+		rr := dnsmessage.ResourceHeader{Name: dnsmessage.MustNewName(e.name), Class: dnsmessage.ClassINET, TTL: 1}
+		if e.addr.Is4() {
+			b.AResource(rr, dnsmessage.AResource{A: e.addr.As4()})
+		} else {
+			b.AAAAResource(rr, dnsmessage.AAAAResource{AAAA: e.addr.As16()})
+		}
+	}
 	// EDNS0 questions get an OPT record back, as resolvers expect
 	if err := p.SkipAllAnswers(); err == nil {
 		if err := p.SkipAllAuthorities(); err == nil {
 			if ah, err := p.AdditionalHeader(); err == nil && ah.Type == dnsmessage.TypeOPT {
-				b.StartAdditionals()
 				var oh dnsmessage.ResourceHeader
 				oh.SetEDNS0(4096, dnsmessage.RCodeSuccess, false)
 				b.OPTResource(oh, dnsmessage.OPTResource{})
@@ -144,4 +193,9 @@ func (s *Server) answer(q []byte) ([]byte, bool) {
 	}
 	out, err := b.Finish()
 	return out, err == nil
+}
+
+type extraAddr struct {
+	name string
+	addr netip.Addr
 }

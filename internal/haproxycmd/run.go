@@ -279,7 +279,9 @@ type worker struct {
 	rt    runtimeState
 	peers []*peernet.Node                        // the running peers sections (run_peers.go)
 	dns   atomic.Pointer[map[string]*dnsSection] // the running resolvers sections (run_dns.go)
-	mail  map[string]*mailalert.Queue            // email alerts by proxy, set before the checks start (run_mail.go)
+	// srvSlots is the SRV slots' names for show servers state (run_srv.go)
+	srvSlots srvSlots
+	mail     map[string]*mailalert.Queue // email alerts by proxy, set before the checks start (run_mail.go)
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does

@@ -80,17 +80,31 @@ func newDNSSection(cfg *haproxy.ResolversSection) *dnsSection {
 // most, each time waiting `timeout retry` for the first answer. It
 // returns the outcome and which nameserver gave it (-1: none answered).
 func (s *dnsSection) ask(ctx context.Context, name string, aaaa bool) (resolve.Outcome, []netip.Addr, int, bool) {
+	var addrs []netip.Addr
+	out, i, ok := s.exchange(ctx, func(id uint16) ([]byte, error) { return resolve.Query(id, name, aaaa, s.cfg.PayloadSize) },
+		func(msg []byte, id uint16) (resolve.Outcome, error) {
+			out, a, err := resolve.Read(msg, id, name, aaaa)
+			addrs = a
+			return out, err
+		})
+	return out, addrs, i, ok
+}
+
+// exchange is ask's loop for any question: build makes the question with
+// an id, read reads a message as the answer to it (its error: not ours).
+func (s *dnsSection) exchange(ctx context.Context, build func(uint16) ([]byte, error),
+	read func([]byte, uint16) (resolve.Outcome, error)) (resolve.Outcome, int, bool) {
 	conn, err := net.ListenUDP("udp", nil)
 	if err != nil {
-		return resolve.Other, nil, -1, false
+		return resolve.Other, -1, false
 	}
 	defer conn.Close()
 	buf := make([]byte, 65535)
 	for try := 0; try < max(s.cfg.Retries, 1); try++ {
 		id := uint16(rand.UintN(1 << 16))
-		q, err := resolve.Query(id, name, aaaa, s.cfg.PayloadSize)
+		q, err := build(id)
 		if err != nil {
-			return resolve.Invalid, nil, -1, false
+			return resolve.Invalid, -1, false
 		}
 		for i := range s.ns {
 			s.count(i, cSent)
@@ -101,7 +115,7 @@ func (s *dnsSection) ask(ctx context.Context, name string, aaaa bool) (resolve.O
 		deadline := time.Now().Add(s.cfg.TimeoutRetry)
 		for {
 			if ctx.Err() != nil {
-				return resolve.Other, nil, -1, false
+				return resolve.Other, -1, false
 			}
 			conn.SetReadDeadline(deadline)
 			n, from, err := conn.ReadFromUDP(buf)
@@ -112,17 +126,17 @@ func (s *dnsSection) ask(ctx context.Context, name string, aaaa bool) (resolve.O
 			if i < 0 {
 				continue
 			}
-			out, addrs, err := resolve.Read(buf[:n], id, name, aaaa)
+			out, err := read(buf[:n], id)
 			if resolve.IsForeign(err) {
 				continue
 			}
 			s.count(i, outcomeCounter[out])
-			return out, addrs, i, true
+			return out, i, true
 		}
 		// no answer: HAProxy 2.6 counts nothing per nameserver (its
 		// timeout counter stays 0; checked with a silent nameserver)
 	}
-	return resolve.Other, nil, -1, false
+	return resolve.Other, -1, false
 }
 
 var outcomeCounter = map[resolve.Outcome]int{resolve.Valid: cValid, resolve.NX: cNX, resolve.Refused: cRefused,
@@ -168,6 +182,11 @@ type dnsGroup struct {
 	sec     *dnsSection
 	backend string
 	servers []*proxy.Server
+	fqdn    string // the name resolved
+	// answers is the resolution's record tree and held the record each
+	// server is attached to (resolve.Answers); only resolveLoop uses them.
+	answers resolve.Answers
+	held    resolve.Held
 }
 
 // startResolvers runs one resolution loop per name and backend.
@@ -193,11 +212,12 @@ func (w *worker) startResolvers() {
 			key := fmt.Sprintf("%s\x00%s\x00%s\x00%v", b.Name, sv.Resolvers, strings.ToLower(sv.FQDN), sv.PreferIPv4)
 			g := byKey[key]
 			if g == nil {
-				g = &dnsGroup{sec: sec, backend: b.Name}
+				g = &dnsGroup{sec: sec, backend: b.Name, fqdn: sv.FQDN}
 				byKey[key] = g
 				groups = append(groups, g)
 			}
 			g.servers = append(g.servers, sv)
+			g.held = append(g.held, netip.Addr{})
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -209,6 +229,7 @@ func (w *worker) startResolvers() {
 			w.resolveLoop(ctx, g)
 		}()
 	}
+	w.startSRV(ctx, sections, &wg)
 	prev := w.stop
 	w.stop = func() {
 		cancel()
@@ -228,7 +249,7 @@ func (w *worker) resolveLoop(ctx context.Context, g *dnsGroup) {
 	every := max(sec.cfg.TimeoutResolve, time.Millisecond)
 	first := g.servers[0]
 	for {
-		addrs, ns, reason, hold := sec.resolution(ctx, first.FQDN, first.PreferIPv4)
+		addrs, ns, reason, hold := sec.resolution(ctx, g.fqdn, first.PreferIPv4)
 		if ctx.Err() != nil {
 			return
 		}
@@ -237,7 +258,8 @@ func (w *worker) resolveLoop(ctx context.Context, g *dnsGroup) {
 			lastValid = now
 			w.dnsValid(g, ns, addrs)
 		} else if lastValid.IsZero() || now.Sub(lastValid) > sec.cfg.Hold[hold] {
-			for _, sv := range g.servers {
+			for i, sv := range g.servers {
+				g.held[i] = netip.Addr{}
 				w.dnsMaint(g.backend, sv.Name, reason)
 			}
 		}
@@ -270,8 +292,9 @@ func (w *worker) serverAddr(backend, server string) (netip.Addr, int) {
 }
 
 // dnsValid hands the answer's addresses to the group's servers in order
-// (resolve.Assign: each keeps its own while listed, none takes one another
-// server holds), takes the served ones out of resolution maintenance and
+// (resolve.Answers.Pick: each keeps its record while it lives, none takes
+// one another server holds unless allow-dup-ip, resolve-net's networks
+// first), takes the served ones out of resolution maintenance and
 // puts a server left without an address into it, with HAProxy's lines.
 // Only the first server's lines name the nameserver: HAProxy hands the
 // others the answer "by DNS cache".
@@ -282,13 +305,17 @@ func (w *worker) dnsValid(g *dnsGroup, ns int, addrs []netip.Addr) {
 	for i, sv := range g.servers {
 		cur[i], ports[i] = w.serverAddr(g.backend, sv.Name)
 	}
-	picks := resolve.Assign(cur, addrs)
+	g.answers.Update(addrs, time.Now(), g.sec.cfg.Hold["obsolete"], g.held)
+	picks := make([]netip.Addr, len(g.servers))
 	for i, sv := range g.servers {
 		by := g.sec.cfg.Name + "/" + g.sec.ns[ns].name
 		if i > 0 {
 			by = "DNS cache"
 		}
-		if !picks[i].IsValid() {
+		var v resolve.Verdict
+		picks[i], v = g.answers.Pick(g.held, i, cur[i], resolve.Options{PreferIPv4: sv.PreferIPv4,
+			Nets: sv.ResolveNets, AllowDup: sv.AllowDupIP})
+		if v == resolve.NoIP {
 			w.dnsMaint(g.backend, sv.Name, "No IP for server ")
 			continue
 		}
@@ -309,7 +336,7 @@ func (w *worker) dnsValid(g *dnsGroup, ns int, addrs []netip.Addr) {
 			continue
 		}
 		w.px.UpdateServerStatus(g.backend, sv.Name, func(s *proxy.ServerStatus) { s.ResolvMaint = false })
-		for _, ev := range runtimeapi.DNSReadyEvents(g.backend, sv.Name, sv.FQDN, sv.Backup) {
+		for _, ev := range runtimeapi.DNSReadyEvents(g.backend, sv.Name, g.fqdn, sv.Backup) {
 			src.logEvent(g.backend, ev)
 		}
 	}

@@ -30,8 +30,8 @@ func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 	}
 	for _, b := range cfg.Backends {
 		for _, s := range b.Servers {
-			if s.Disabled && s.Addr == "" {
-				continue
+			if s.Disabled && s.Addr == "" || s.SRV != "" {
+				continue // an SRV slot waits for its record
 			}
 			host, port, err := net.SplitHostPort(s.Addr)
 			if err != nil {

@@ -212,6 +212,10 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
 			rs.Cookie = w.px.ServerCookie(b.Name, sv.Name)
 			rs.FQDN, rs.Resolved = c.FQDN, c.Resolvers != ""
+			if c.SRV != "" {
+				v := w.srvSlots.get(b.Name, sv.Name)
+				rs.FQDN, rs.SRVRecord, rs.SRVNamed = v.fqdn, c.SRV, v.named
+			}
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		rs.Tracked = w.tracked(b.Name, sv.Name)

@@ -213,6 +213,9 @@ func (s *state) initServerAddrs() bool {
 			if none && !libcFirst {
 				continue // the server may start without an address
 			}
+			if _, dyn := sv.Other["resolvers"]; dyn && strings.HasPrefix(sv.Addr.Host, "_") {
+				continue // an SRV name: its records give the addresses
+			}
 			ok := resolvable(sv.Addr)
 			if ok && isName(sv.Addr.Host) {
 				if r, seen := resolved[sv.Addr.Host]; seen {

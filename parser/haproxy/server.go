@@ -72,7 +72,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		}
 		v := ""
 		if serverWithArg[o] {
-			if i+1 >= len(w) {
+			if i+1 >= len(w) && o != "resolve-opts" { // HAProxy reads it empty
 				switch o {
 				case "inter", "fastinter", "downinter":
 					l.alert("'%s' expects a delay as argument..", o)
@@ -87,8 +87,10 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 				}
 				return
 			}
-			v = w[i+1]
-			i++
+			if i+1 < len(w) {
+				v = w[i+1]
+				i++
+			}
 		}
 		opts.Set[o] = true
 		if h := serverOptionHandlers[o]; h != nil {

@@ -119,6 +119,9 @@ var serverOptionTable = []serverOptionRow{
 	{"maxqueue", "<maxqueue>", serverCount},
 	{"minconn", "<minconn>", serverCount},
 	{"pool-max-conn", "<count>", serverPoolMaxConn},
+	{"max-reuse", "<count>", serverMaxReuse},
+	{"resolve-opts", "<option>,<option>,...", serverResolveOpts},
+	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -265,6 +268,14 @@ func serverPoolMaxConn(l *serverLine, o, v string) bool {
 		l.alert("'%s' must be >= -1", o)
 		return false
 	}
+	l.opts.Other[o] = fmt.Sprint(n)
+	return true
+}
+
+// serverMaxReuse is `max-reuse`, read with atoi as HAProxy: any
+// number, a negative one meaning no limit.
+func serverMaxReuse(l *serverLine, o, v string) bool {
+	n, _, _ := leadingInt(v)
 	l.opts.Other[o] = fmt.Sprint(n)
 	return true
 }

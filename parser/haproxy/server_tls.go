@@ -7,8 +7,9 @@ import (
 
 // The TLS options of server lines, checked with HAProxy 2.6's words.
 
-// serverMissingArg is HAProxy's message for a TLS option left without its
-// value (the others say "'<option>' expects an argument.").
+// serverMissingArg is HAProxy's message for an option left without its
+// value: the TLS ones and resolve-net (the others say "'<option>' expects
+// an argument.").
 var serverMissingArg = map[string]string{
 	"sni":          "'sni' : missing sni expression.",
 	"alpn":         "'alpn' : missing the comma-delimited ALPN protocol suite.",
@@ -21,6 +22,7 @@ var serverMissingArg = map[string]string{
 	"ca-file":      "'ca-file' : missing CAfile path.",
 	"crl-file":     "'crl-file' : missing CRLfile path.",
 	"crt":          "'crt' : missing certificate file path.",
+	"resolve-net":  "'resolve-net' expects a list of networks..",
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.

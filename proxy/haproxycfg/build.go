@@ -414,6 +414,10 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		n, _ := strconv.Atoi(v) // -1 (unlimited): goha's bound
 		sv.NoIdle, sv.IdleMax = n == 0, max(n, 0)
 	}
+	if v, ok := s.Other["max-reuse"]; ok {
+		n, _ := strconv.Atoi(v) // read with atoi by the parser; negative: no limit
+		sv.StreamLimit = max(n+1, 0)
+	}
 	if v, ok := s.Other["redir"]; ok {
 		if px.Mode != "http" {
 			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"
@@ -440,6 +444,13 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	b.serverH2(px, s, sv)
 	addr, err := serverAddr(s.Addr)
+	if _, dyn := s.Other["resolvers"]; dyn && strings.HasPrefix(s.Addr.Host, "_") {
+		// an SRV name: the records give the port (serverResolution)
+		addr, err = ":0", nil
+		if s.Check {
+			b.unsupported(s.Pos, "check on a server fed by SRV records")
+		}
+	}
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.
 		b.unsupported(s.Pos, err.Error())

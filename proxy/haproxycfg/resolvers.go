@@ -22,12 +22,14 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	if _, err := netip.ParseAddr(host); err == nil {
 		return
 	}
-	sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
-	if !ok {
-		return
+	srv := strings.HasPrefix(host, "_")
+	if !srv {
+		sv.FQDN = host // show servers state's srv_fqdn, with or without resolvers
 	}
-	if strings.HasPrefix(host, "_") {
-		b.unsupported(s.Pos, "server SRV record '"+host+"' (DNS SRV resolution)")
+	if !ok {
+		if srv {
+			b.unsupported(s.Pos, "server SRV record '"+host+"' without resolvers")
+		}
 		return
 	}
 	var sec *haproxy.ResolversSection
@@ -46,6 +48,38 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 	}
 	sv.Resolvers = r
 	sv.PreferIPv4 = s.Other["resolve-prefer"] == "ipv4"
+	b.resolveOptions(s, sv)
+	if srv {
+		// a slot fed by SRV records: no name, address or port until a
+		// record comes (init-addr does not apply), in MAINT (resolution)
+		sv.SRV, sv.Addr, sv.AwaitDNS = host, ":0", true
+	}
+}
+
+// resolveOptions reads resolve-opts (the last of allow-dup-ip and
+// prevent-dup-ip wins) and resolve-net (kept as prefixes by the parser;
+// an IPv4 mask with holes, which HAProxy takes, is not done).
+func (b *builder) resolveOptions(s *haproxy.Server, sv *proxy.Server) {
+	for _, o := range strings.Split(s.Other["resolve-opts"], ",") {
+		switch o {
+		case "allow-dup-ip":
+			sv.AllowDupIP = true
+		case "prevent-dup-ip":
+			sv.AllowDupIP = false
+		case "ignore-weight":
+			sv.IgnoreWeight = true
+		}
+	}
+	if v, ok := s.Other["resolve-net"]; ok {
+		for _, n := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(n)
+			if err != nil {
+				b.unsupported(s.Pos, "server resolve-net '"+n+"' (a mask with holes)")
+				continue
+			}
+			sv.ResolveNets = append(sv.ResolveNets, p)
+		}
+	}
 }
 
 // externalCheck is `option external-check`: the command and PATH, and

@@ -31,13 +31,17 @@ const (
 // payload size above 512 is announced in an EDNS0 OPT record, as HAProxy
 // does with accepted_payload_size.
 func Query(id uint16, name string, aaaa bool, payload int) ([]byte, error) {
-	n, err := dnsmessage.NewName(fqdn(name))
-	if err != nil {
-		return nil, err
-	}
 	t := dnsmessage.TypeA
 	if aaaa {
 		t = dnsmessage.TypeAAAA
+	}
+	return query(id, name, t, payload)
+}
+
+func query(id uint16, name string, t dnsmessage.Type, payload int) ([]byte, error) {
+	n, err := dnsmessage.NewName(fqdn(name))
+	if err != nil {
+		return nil, err
 	}
 	b := dnsmessage.NewBuilder(make([]byte, 0, 64), dnsmessage.Header{ID: id, RecursionDesired: true})
 	b.EnableCompression()
@@ -76,31 +80,8 @@ var errNotOurs = errors.New("resolve: not the answer to our question")
 // errNotOurs for a message with another id (to be ignored, not counted).
 func Read(msg []byte, id uint16, name string, aaaa bool) (Outcome, []netip.Addr, error) {
 	var p dnsmessage.Parser
-	h, err := p.Start(msg)
-	if err != nil {
-		return Invalid, nil, nil
-	}
-	if h.ID != id {
-		return Invalid, nil, errNotOurs
-	}
-	if !h.Response {
-		return Invalid, nil, nil
-	}
-	if h.Truncated {
-		return Truncated, nil, nil
-	}
-	switch h.RCode {
-	case dnsmessage.RCodeSuccess:
-	case dnsmessage.RCodeNameError:
-		return NX, nil, nil
-	case dnsmessage.RCodeRefused:
-		return Refused, nil, nil
-	default:
-		return Other, nil, nil
-	}
-	qs, err := p.AllQuestions()
-	if err != nil || len(qs) != 1 || !strings.EqualFold(qs[0].Name.String(), fqdn(name)) {
-		return Invalid, nil, nil
+	if out, err := start(&p, msg, id, name, true); out != Valid || err != nil {
+		return out, nil, err
 	}
 	var addrs []netip.Addr
 	for {
@@ -136,51 +117,39 @@ func Read(msg []byte, id uint16, name string, aaaa bool) (Outcome, []netip.Addr,
 	return Valid, addrs, nil
 }
 
+// start reads the header and the question of an answer to (id, name):
+// Valid when its records can be read next. A truncated answer is
+// refused with refuseTrunc, and read otherwise (HAProxy reads a
+// truncated SRV answer).
+func start(p *dnsmessage.Parser, msg []byte, id uint16, name string, refuseTrunc bool) (Outcome, error) {
+	h, err := p.Start(msg)
+	if err != nil {
+		return Invalid, nil
+	}
+	if h.ID != id {
+		return Invalid, errNotOurs
+	}
+	if !h.Response {
+		return Invalid, nil
+	}
+	switch h.RCode {
+	case dnsmessage.RCodeSuccess:
+	case dnsmessage.RCodeNameError:
+		return NX, nil
+	case dnsmessage.RCodeRefused:
+		return Refused, nil
+	default:
+		return Other, nil
+	}
+	if h.Truncated && refuseTrunc {
+		return Truncated, nil
+	}
+	qs, err := p.AllQuestions()
+	if err != nil || len(qs) != 1 || !strings.EqualFold(qs[0].Name.String(), fqdn(name)) {
+		return Invalid, nil
+	}
+	return Valid, nil
+}
+
 // IsForeign says whether Read's error means the message was not ours.
 func IsForeign(err error) bool { return err == errNotOurs }
-
-// Assign hands the answer's addresses to servers sharing one resolution
-// (a server-template's slots), in order, as HAProxy 2.6 does: a server
-// keeps its current address while the answer lists it; otherwise it takes
-// the first listed address no other server holds, and that address moves
-// to the end of the list (HAProxy rotates its answer list so the next
-// server starts elsewhere). An invalid Addr: no address left for it
-// ("No IP for server").
-func Assign(current []netip.Addr, addrs []netip.Addr) []netip.Addr {
-	list := append([]netip.Addr(nil), addrs...)
-	held := append([]netip.Addr(nil), current...)
-	out := make([]netip.Addr, len(current))
-	heldByOther := func(i int, a netip.Addr) bool {
-		for j, h := range held {
-			if j != i && h == a {
-				return true
-			}
-		}
-		return false
-	}
-	for i := range current {
-		pick := -1
-		for k, a := range list {
-			if heldByOther(i, a) {
-				continue
-			}
-			if a == current[i] {
-				pick = k
-				break
-			}
-			if pick < 0 {
-				pick = k
-			}
-		}
-		if pick < 0 {
-			held[i] = netip.Addr{}
-			continue
-		}
-		a := list[pick]
-		out[i], held[i] = a, a
-		if a != current[i] {
-			list = append(append(list[:pick:pick], list[pick+1:]...), a)
-		}
-	}
-	return out
-}

@@ -17,6 +17,7 @@ const (
 	adminForcedDrain = 0x08 // state drain
 	adminTrackDrain  = 0x10 // passed on by the tracked server (SRV_ADMF_IDRAIN)
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
+	adminHostMaint   = 0x40 // name set by an SRV record (SRV_ADMF_HMAINT)
 
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
@@ -88,6 +89,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		admin |= adminResolvMaint
 	}
 	healthy := (op == 2 || op == 1) && admin == 0
+	if sv.SRVNamed {
+		admin |= adminHostMaint // not a maintenance: the server still serves
+	}
 	status, result, health, state := 1, 0, 0, 0
 	if ck := sv.Check; ck != nil {
 		status = checkStatusCodes[ck.Status]
@@ -135,9 +139,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.ForcedID {
 		forced = 1
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s - 0 %d %s %s %d\n",
+	srvRecord := "-"
+	if sv.SRVRecord != "" {
+		srvRecord = sv.SRVRecord
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s %s 0 %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, sv.CheckPort, checkAddr, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, srvRecord, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false

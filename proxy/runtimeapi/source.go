@@ -159,9 +159,14 @@ type Server struct {
 	// ResolvMaint: no address from its resolvers (MAINT (resolution));
 	// FQDN is the server's name ("" = configured by address), Resolved
 	// says a resolvers section keeps resolving it.
-	ResolvMaint   bool
-	FQDN          string
-	Resolved      bool
+	ResolvMaint bool
+	FQDN        string
+	Resolved    bool
+	// SRVRecord is the SRV name a server-template slot follows ("" =
+	// none); SRVNamed: a record named it once (SRV_ADMF_HMAINT in
+	// srv_admin_state, kept by HAProxy 2.6 even after the record goes).
+	SRVRecord     string
+	SRVNamed      bool
 	Drain         bool // administrative drain
 	Stopping      bool // up, but its check asks to drain (disable-on-404: NOLB)
 	Backup        bool

@@ -1,0 +1,54 @@
+package haproxycmd
+
+import (
+	"testing"
+
+	"github.com/goha-lb/goha/internal/dnstest"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// server-template slots fed by SRV records beside HAProxy 2.6: records
+// whose targets come with A records in the additional section fill their
+// slots at once ("by DNS additional record", a), others make the slot
+// resolve the target itself (b); the SRV port and weight ((w+255)/256)
+// follow, but not under ignore-weight (c). Then a record goes (its slot
+// loses name, address and port), a weight changes, a target moves to
+// another port (a new record: the first free slot takes it), and the
+// name stops existing (every slot empties past hold nx). Compared at each
+// step: show servers state (srv_fqdn, srvrecord and the admin bits), show
+// stat (the address with the SRV port), the log lines and the show
+// resolvers counters.
+func TestServerTemplateSRVMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	dns, err := dnstest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	names := map[string]string{"127.0.0.2": "w2", "127.0.0.3": "w3", "127.0.0.4": "w4", "127.0.0.5": "w5"}
+	p1, p2 := uint16(webOnIPs(t, names)), uint16(webOnIPs(t, names))
+	dns.Set("a1.test", "127.0.0.2")
+	dns.Set("a2.test", "127.0.0.3")
+	dns.Set("b1.test", "127.0.0.4")
+	dns.Set("b2.test", "127.0.0.5")
+	dns.SetSRV("_http._tcp.a.test", true, dnstest.SRV{Target: "a1.test", Port: p1, Weight: 10}, dnstest.SRV{Target: "a2.test", Port: p1, Weight: 300})
+	// b's records come in the reverse of HAProxy's record order
+	dns.SetSRV("_http._tcp.b.test", false, dnstest.SRV{Target: "b2.test", Port: p1, Weight: 65535}, dnstest.SRV{Target: "b1.test", Port: p1, Weight: 0})
+	dns.SetSRV("_http._tcp.c.test", true, dnstest.SRV{Target: "a1.test", Port: p2, Weight: 1000})
+	p := startDNSPair(t, dns.Addr(), `    server-template a 3 _http._tcp.a.test resolvers dns init-addr none
+    server-template b 3 _http._tcp.b.test resolvers dns init-addr none resolve-prefer ipv4
+    server-template c 1 _http._tcp.c.test resolvers dns resolve-opts ignore-weight
+`)
+	p.step("start", has("a1 127.0.0.2 2 64 1 ", "a2 127.0.0.3 2 64 2 ", "a3 - 0 32 1 ", "b1 127.0.0.4 2 64 0 ",
+		"b2 127.0.0.5 2 64 256 ", "b3 - 0 32 ", "c1 127.0.0.2 2 64 1 "))
+	dns.SetSRV("_http._tcp.a.test", true, dnstest.SRV{Target: "a2.test", Port: p1, Weight: 300})
+	dns.SetSRV("_http._tcp.b.test", false, dnstest.SRV{Target: "b1.test", Port: p1, Weight: 512}, dnstest.SRV{Target: "b2.test", Port: p2, Weight: 65535})
+	p.step("changed", has("a1 - 0 96 1 ", "a2 127.0.0.3 2 64 2 ", "b1 127.0.0.4 2 64 2 ", "b2 - 0 96 256 ",
+		"b3 127.0.0.5 2 64 256 "))
+	dns.SetSRV("_http._tcp.a.test", true)
+	p.step("nx", has("a1 - 0 96 ", "a2 - 0 96 ", "a3 - 0 32 "))
+	// a slot freed while its own question is in flight makes HAProxy
+	// count that answer as outdated, or not, by its timing
+	p.unpredictable = []string{"outdated:"}
+	p.logsAndCounters(14)
+}
