@@ -76,7 +76,10 @@ type Conn struct {
 	started bool   // our SETTINGS went out: frames may follow
 	later   bool   // GoAway came before: its frame follows the SETTINGS
 	dead    error  // the connection failed: every stream fails
-	wg      sync.WaitGroup
+	// noDeadline: the transport's read deadline is known to be cleared
+	// (armIdleLocked).
+	noDeadline bool
+	wg         sync.WaitGroup
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -219,8 +222,17 @@ func (c *Conn) armIdleLocked() {
 	case n == 0 && c.opt.IdleTimeout > 0:
 		c.t.SetReadDeadline(time.Now().Add(c.opt.IdleTimeout))
 	default:
+		// Busy: no deadline. Cleared once, not before every frame and
+		// at every stream's end (each call takes the poller's lock and
+		// moves its timer).
+		if c.noDeadline {
+			return
+		}
 		c.t.SetReadDeadline(time.Time{})
+		c.noDeadline = true
+		return
 	}
+	c.noDeadline = false
 }
 
 // closing reports a drained connection after GOAWAY, or an idle one.
@@ -534,9 +546,23 @@ func (c *Conn) goAwayFrame(code http2.ErrCode) {
 // connection dead: every stream fails.
 func (c *Conn) write(fn func() error) error {
 	c.wmu.Lock()
-	err := fn()
+	return c.endWrite(fn(), true)
+}
+
+// queue runs one frame write under the write lock and leaves it in the
+// buffer: the next write flushes it.
+func (c *Conn) queue(fn func() error) error {
+	c.wmu.Lock()
+	return c.endWrite(fn(), false)
+}
+
+// endWrite ends frame writes made under the write lock (held by the
+// caller) as write does, flushing them when flush is set. The hot paths
+// (a response's HEADERS and DATA) call it directly instead of passing a
+// closure to write, which cost an allocation per frame.
+func (c *Conn) endWrite(err error, flush bool) error {
 	c.wmu.Unlock()
-	if err == nil {
+	if err == nil && flush {
 		runtime.Gosched()
 		c.wmu.Lock()
 		if c.bw.Buffered() > 0 {
@@ -544,15 +570,6 @@ func (c *Conn) write(fn func() error) error {
 		}
 		c.wmu.Unlock()
 	}
-	return c.writeFailed(err)
-}
-
-// queue runs one frame write under the write lock and leaves it in the
-// buffer: the next write flushes it.
-func (c *Conn) queue(fn func() error) error {
-	c.wmu.Lock()
-	err := fn()
-	c.wmu.Unlock()
 	return c.writeFailed(err)
 }
 
