@@ -79,7 +79,10 @@ type Conn struct {
 	// noDeadline: the transport's read deadline is known to be cleared
 	// (armIdleLocked).
 	noDeadline bool
-	wg         sync.WaitGroup
+	// credit is the connection window taken by DATA frames read and not
+	// yet given back (the reader's alone: giveCredit).
+	credit uint32
+	wg     sync.WaitGroup
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -158,6 +161,7 @@ func (c *Conn) serve() error {
 	}
 	first := true
 	for {
+		c.giveCredit() // a failed write makes the connection dead
 		c.armIdle()
 		f, err := c.fr.ReadFrame()
 		if err != nil {
@@ -414,11 +418,10 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 		return http2.ErrCodeProtocol, true // DATA on an idle stream
 	}
 	c.mu.Unlock()
-	// The connection window is given back at once: the stream windows
-	// bound what is buffered.
-	if n > 0 {
-		c.write(func() error { return c.fr.WriteWindowUpdate(0, uint32(n)) })
-	}
+	// The connection window is given back at once (the stream windows
+	// bound what is buffered), in one WINDOW_UPDATE for the frames of a
+	// read (giveCredit).
+	c.credit += uint32(n)
 	if st == nil {
 		c.resetStream(id, http2.ErrCodeStreamClosed)
 		return 0, false
@@ -479,6 +482,22 @@ func (c *Conn) onWindowUpdate(f *http2.WindowUpdateFrame) (http2.ErrCode, bool) 
 	}
 	c.cond.Broadcast()
 	return 0, false
+}
+
+// giveCredit returns the connection window the DATA frames read so far
+// took, in one WINDOW_UPDATE, once the frames already received are all
+// read (the reader is about to wait for the client) or half the initial
+// window is owed, as HAProxy sends one per pass over its input rather
+// than one per frame. The client never waits for credit while its frames
+// sit unread in the buffer: they are read first.
+func (c *Conn) giveCredit() error {
+	if c.credit == 0 || c.br.Buffered() > 0 && c.credit < 1<<15 {
+		return nil
+	}
+	n := c.credit
+	c.credit = 0
+	c.wmu.Lock()
+	return c.endWrite(c.fr.WriteWindowUpdate(0, n), true)
 }
 
 // run serves a stream and ends it when its handler returns.

@@ -237,3 +237,55 @@ func TestParseRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestConnCoalescesWindowUpdates: the connection window taken by DATA
+// frames that arrive together comes back in one WINDOW_UPDATE, not one
+// per frame, and all of it.
+func TestConnCoalescesWindowUpdates(t *testing.T) {
+	cl, _, _ := serveLoopback(t, Options{Handler: echo})
+	var out bytes.Buffer
+	fr := http2.NewFramer(&out, cl)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	out.WriteString(Preface)
+	fr.WriteSettings()
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":method", "POST", ":scheme", "http", ":path", "/", ":authority", "x"), EndHeaders: true})
+	const frames, size = 8, 1000
+	for i := range frames {
+		fr.WriteData(1, i == frames-1, bytes.Repeat([]byte{'a'}, size))
+	}
+	if _, err := cl.Write(out.Bytes()); err != nil { // one write: one read on the server
+		t.Fatal(err)
+	}
+	updates, credit, body := 0, 0, 0
+	for ended := false; !ended; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		switch f := f.(type) {
+		case *http2.WindowUpdateFrame:
+			if f.StreamID == 0 {
+				updates++
+				credit += int(f.Increment)
+			}
+		case *http2.DataFrame:
+			body += len(f.Data())
+			ended = f.StreamEnded()
+		}
+	}
+	// The update may follow the response: read what is left briefly.
+	cl.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	for credit < frames*size {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			break
+		}
+		if wu, ok := f.(*http2.WindowUpdateFrame); ok && wu.StreamID == 0 {
+			updates++
+			credit += int(wu.Increment)
+		}
+	}
+	if body != frames*size || credit != frames*size || updates > 2 {
+		t.Fatalf("echoed %d bytes; connection credit %d in %d WINDOW_UPDATEs, want %d in 1 (2 if the frames came in two reads)", body, credit, updates, frames*size)
+	}
+}
