@@ -30,17 +30,6 @@ func benchmarkH2(b *testing.B, window int) {
 		b.Fatal(err)
 	}
 	defer p.Shutdown(b.Context())
-	// Steady state: HAProxy and goha keep idle server connections up to
-	// the peak in use only from the first pool purge on (5 s in); a run
-	// shorter than that would measure dials and closes that an h2load
-	// run of several seconds mostly does not see.
-	for _, be := range p.backends {
-		for _, srv := range be.list() {
-			srv.mu.Lock()
-			srv.need.est = 2 * window
-			srv.mu.Unlock()
-		}
-	}
 	c, err := net.Dial("tcp", p.Addrs()[0].String())
 	if err != nil {
 		b.Fatal(err)
