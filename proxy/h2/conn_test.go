@@ -289,3 +289,48 @@ func TestConnCoalescesWindowUpdates(t *testing.T) {
 		t.Fatalf("echoed %d bytes; connection credit %d in %d WINDOW_UPDATEs, want %d in 1 (2 if the frames came in two reads)", body, credit, updates, frames*size)
 	}
 }
+
+// TestIdleWorkersRetire: the workers a burst of streams started wait for
+// the next streams, and the sweeper ends the idle ones half at a time.
+func TestIdleWorkersRetire(t *testing.T) {
+	release := make(chan struct{})
+	cl, _, _ := serveLoopback(t, Options{Handler: func(st *Stream) { <-release; echo(st) }})
+	fr := http2.NewFramer(cl, cl)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	cl.Write([]byte(Preface))
+	fr.WriteSettings()
+	const n = 6
+	for i := range n {
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: uint32(2*i + 1), BlockFragment: block(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "x"), EndStream: true, EndHeaders: true})
+	}
+	time.Sleep(50 * time.Millisecond) // every stream is on a worker
+	close(release)
+	for ended := 0; ended < n; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, ok := f.(*http2.DataFrame); ok && d.StreamEnded() {
+			ended++
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for idleWorkers.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// (The process's sweeper may retire some meanwhile: counts only
+	// go down from here.)
+	idle := idleWorkers.Load()
+	if idle < 2 {
+		t.Fatalf("%d idle workers after %d streams ended, want them waiting", idle, n)
+	}
+	retireIdle()
+	want := idle - (idle+1)/2
+	deadline = time.Now().Add(2 * time.Second)
+	for idleWorkers.Load() > want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := idleWorkers.Load(); got > want {
+		t.Fatalf("%d idle workers after one sweep of %d, want at most %d", got, idle, want)
+	}
+}
