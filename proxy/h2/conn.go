@@ -64,25 +64,21 @@ type Conn struct {
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 
-	mu      sync.Mutex
-	cond    *sync.Cond // window changes, stream data, resets, ends
-	streams map[uint32]*Stream
-	lastID  uint32 // the last stream taken (GOAWAY names it)
-	seenID  uint32 // the highest stream the client opened, taken or not
-	sendWin int64  // connection-level window the client granted
-	peerWin int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
-	peerMax uint32 // client's SETTINGS_MAX_FRAME_SIZE
-	goaway  bool   // a GOAWAY went out: no new stream
-	started bool   // our SETTINGS went out: frames may follow
-	later   bool   // GoAway came before: its frame follows the SETTINGS
-	dead    error  // the connection failed: every stream fails
-	// noDeadline: the transport's read deadline is known to be cleared
-	// (armIdleLocked).
-	noDeadline bool
-	// credit is the connection window taken by DATA frames read and not
-	// yet given back (the reader's alone: giveCredit).
-	credit uint32
-	wg     sync.WaitGroup
+	mu         sync.Mutex
+	cond       *sync.Cond // window changes, stream data, resets, ends
+	streams    map[uint32]*Stream
+	lastID     uint32 // the last stream taken (GOAWAY names it)
+	seenID     uint32 // the highest stream the client opened, taken or not
+	sendWin    int64  // connection-level window the client granted
+	peerWin    int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax    uint32 // client's SETTINGS_MAX_FRAME_SIZE
+	goaway     bool   // a GOAWAY went out: no new stream
+	started    bool   // our SETTINGS went out: frames may follow
+	later      bool   // GoAway came before: its frame follows the SETTINGS
+	dead       error  // the connection failed: every stream fails
+	noDeadline bool   // the transport's read deadline is cleared (armIdleLocked)
+	credit     uint32 // connection window read and not given back (giveCredit)
+	wg         sync.WaitGroup
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -568,15 +564,9 @@ func (c *Conn) write(fn func() error) error {
 	return c.endWrite(fn(), true)
 }
 
-// queue runs one frame write under the write lock and leaves it in the
-// buffer: the next write flushes it.
-func (c *Conn) queue(fn func() error) error {
-	c.wmu.Lock()
-	return c.endWrite(fn(), false)
-}
-
 // endWrite ends frame writes made under the write lock (held by the
-// caller) as write does, flushing them when flush is set. The hot paths
+// caller) as write does, flushing them when flush is set (unset: they
+// wait in the buffer for the next write, HoldNextHeaders). The hot paths
 // (a response's HEADERS and DATA) call it directly instead of passing a
 // closure to write, which cost an allocation per frame.
 func (c *Conn) endWrite(err error, flush bool) error {
