@@ -48,9 +48,11 @@ func reuseAllowed(m ReuseMode, first bool) (idle, safe bool) {
 // (est_need_conns), which bounds its idle pool: a connection a request
 // leaves is kept only while the connections in use plus the idle ones
 // stay within the larger of those in use and the estimate. The estimate
-// follows the peak of connections in use (max_used_conns) once per
-// purge period (pool-purge-delay, 5s), starting from none: until then a
-// server keeps a single idle connection when requests come one by one.
+// rises at once with the connections in use (srv_use_conn) and decays
+// toward the peak in use (max_used_conns) once per purge period
+// (pool-purge-delay, 5s). HAProxy 2.6.12 measured: 512 streams in flight
+// for 3 s open 512 server connections for 20000 requests, and `show
+// servers conn` gives need_est 512 before any purge.
 type idleNeed struct {
 	est, maxUsed int
 	next         time.Time // the next purge; zero: none scheduled
@@ -61,9 +63,8 @@ const idlePurgeDelay = 5 * time.Second
 
 // noteUsed records used connections in use after one was taken.
 func (n *idleNeed) noteUsed(used int) {
-	if used > n.maxUsed {
-		n.maxUsed = used
-	}
+	n.maxUsed = max(n.maxUsed, used)
+	n.est = max(n.est, used)
 }
 
 // tick runs the purge when due: the estimate moves half way down to the

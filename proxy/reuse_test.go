@@ -22,14 +22,17 @@ func TestReuseAllowed(t *testing.T) {
 	}
 }
 
-// TestIdleNeed: one idle connection until the first purge, then as many
-// as the peak in use, the estimate decaying half way at each purge.
+// TestIdleNeed: the estimate follows the peak in use at once (no purge
+// needed), bounds in use + idle, and decays half way at each purge.
 func TestIdleNeed(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	var n idleNeed
+	if !n.keep(t0, 1, 0) || n.keep(t0, 1, 1) {
+		t.Fatal("with nothing noted, only the connection in use is kept")
+	}
 	n.noteUsed(3)
-	if !n.keep(t0, 3, 0) || n.keep(t0, 2, 1) {
-		t.Fatal("before the first purge only one idle connection is kept")
+	if n.est != 3 || !n.keep(t0, 3, 0) || !n.keep(t0, 2, 1) || !n.keep(t0, 1, 2) || n.keep(t0, 1, 3) {
+		t.Fatalf("est %d after 3 in use: up to 3 in use + idle are kept before any purge", n.est)
 	}
 	n.tick(t0.Add(idlePurgeDelay), 0, true)
 	if n.est != 3 || n.maxUsed != 0 {

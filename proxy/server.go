@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"net"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,8 @@ type server struct {
 	mu    sync.Mutex
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
+	// unproven counts the idle connections not yet safe (idleConn.safe).
+	unproven int
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
@@ -98,30 +101,49 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 		if wantSafe && !safeOK || !wantSafe && !idleOK {
 			continue
 		}
+		if !wantSafe && s.unproven == 0 || wantSafe && s.unproven == len(s.idle) {
+			// None of that kind: the scan would find nothing (once
+			// warm, every idle connection is a safe one, and a
+			// later request looks among the unproven ones first).
+			continue
+		}
 		for i := len(s.idle) - 1; i >= 0; i-- {
 			ic := s.idle[i]
 			if ic.c.sni != sni || ic.c.hello != hello || ic.safe != wantSafe {
 				continue
 			}
 			s.idle = append(s.idle[:i], s.idle[i+1:]...)
+			if !ic.safe {
+				s.unproven--
+			}
+			if now.Sub(ic.since) >= idleMaxAge {
+				// Out of order in the pool (it joined with an older
+				// time than the ones below it): dropExpired missed it.
+				ic.c.Close()
+				continue
+			}
 			return ic.c
 		}
 	}
 	return nil
 }
 
-// dropExpired closes the idle connections older than idleMaxAge.
+// dropExpired closes the idle connections older than idleMaxAge. The
+// pool is in the order connections joined it, oldest first: the expired
+// ones are a prefix, and the common case (the oldest is not expired)
+// costs one comparison.
 func (s *server) dropExpired(now time.Time) {
-	for i := len(s.idle) - 1; i >= 0; i-- {
-		if now.Sub(s.idle[i].since) >= idleMaxAge {
-			// Older ones below are expired too.
-			for _, old := range s.idle[:i+1] {
-				old.c.Close()
-			}
-			s.idle = append(s.idle[:0], s.idle[i+1:]...)
-			return
+	if len(s.idle) == 0 || now.Sub(s.idle[0].since) < idleMaxAge {
+		return
+	}
+	n := sort.Search(len(s.idle), func(i int) bool { return now.Sub(s.idle[i].since) < idleMaxAge })
+	for _, old := range s.idle[:n] {
+		old.c.Close()
+		if !old.safe {
+			s.unproven--
 		}
 	}
+	s.idle = append(s.idle[:0], s.idle[n:]...)
 }
 
 // noteUsed records the connections in use once a request got one.
@@ -159,6 +181,9 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	s.need.tick(now, used, len(s.idle) > 0)
 	if len(s.idle) < limit && s.need.keep(now, used, len(s.idle)) {
 		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
+		if c.served < 2 {
+			s.unproven++
+		}
 		s.mu.Unlock()
 		return
 	}
@@ -181,7 +206,7 @@ func (s *server) closeIdle() {
 	for _, ic := range s.idle {
 		ic.c.Close()
 	}
-	s.idle = nil
+	s.idle, s.unproven = nil, 0
 }
 
 // dial opens a fresh connection to the server within the connect timeout,

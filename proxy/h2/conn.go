@@ -64,19 +64,21 @@ type Conn struct {
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 
-	mu      sync.Mutex
-	cond    *sync.Cond // window changes, stream data, resets, ends
-	streams map[uint32]*Stream
-	lastID  uint32 // the last stream taken (GOAWAY names it)
-	seenID  uint32 // the highest stream the client opened, taken or not
-	sendWin int64  // connection-level window the client granted
-	peerWin int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
-	peerMax uint32 // client's SETTINGS_MAX_FRAME_SIZE
-	goaway  bool   // a GOAWAY went out: no new stream
-	started bool   // our SETTINGS went out: frames may follow
-	later   bool   // GoAway came before: its frame follows the SETTINGS
-	dead    error  // the connection failed: every stream fails
-	wg      sync.WaitGroup
+	mu         sync.Mutex
+	cond       *sync.Cond // window changes, stream data, resets, ends
+	streams    map[uint32]*Stream
+	lastID     uint32 // the last stream taken (GOAWAY names it)
+	seenID     uint32 // the highest stream the client opened, taken or not
+	sendWin    int64  // connection-level window the client granted
+	peerWin    int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax    uint32 // client's SETTINGS_MAX_FRAME_SIZE
+	goaway     bool   // a GOAWAY went out: no new stream
+	started    bool   // our SETTINGS went out: frames may follow
+	later      bool   // GoAway came before: its frame follows the SETTINGS
+	dead       error  // the connection failed: every stream fails
+	noDeadline bool   // the transport's read deadline is cleared (armIdleLocked)
+	credit     uint32 // connection window read and not given back (giveCredit)
+	wg         sync.WaitGroup
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -155,6 +157,7 @@ func (c *Conn) serve() error {
 	}
 	first := true
 	for {
+		c.giveCredit() // a failed write makes the connection dead
 		c.armIdle()
 		f, err := c.fr.ReadFrame()
 		if err != nil {
@@ -219,8 +222,17 @@ func (c *Conn) armIdleLocked() {
 	case n == 0 && c.opt.IdleTimeout > 0:
 		c.t.SetReadDeadline(time.Now().Add(c.opt.IdleTimeout))
 	default:
+		// Busy: no deadline. Cleared once, not before every frame and
+		// at every stream's end (each call takes the poller's lock and
+		// moves its timer).
+		if c.noDeadline {
+			return
+		}
 		c.t.SetReadDeadline(time.Time{})
+		c.noDeadline = true
+		return
 	}
+	c.noDeadline = false
 }
 
 // closing reports a drained connection after GOAWAY, or an idle one.
@@ -402,11 +414,10 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 		return http2.ErrCodeProtocol, true // DATA on an idle stream
 	}
 	c.mu.Unlock()
-	// The connection window is given back at once: the stream windows
-	// bound what is buffered.
-	if n > 0 {
-		c.write(func() error { return c.fr.WriteWindowUpdate(0, uint32(n)) })
-	}
+	// The connection window is given back at once (the stream windows
+	// bound what is buffered), in one WINDOW_UPDATE for the frames of a
+	// read (giveCredit).
+	c.credit += uint32(n)
 	if st == nil {
 		c.resetStream(id, http2.ErrCodeStreamClosed)
 		return 0, false
@@ -467,6 +478,22 @@ func (c *Conn) onWindowUpdate(f *http2.WindowUpdateFrame) (http2.ErrCode, bool) 
 	}
 	c.cond.Broadcast()
 	return 0, false
+}
+
+// giveCredit returns the connection window the DATA frames read so far
+// took, in one WINDOW_UPDATE, once the frames already received are all
+// read (the reader is about to wait for the client) or half the initial
+// window is owed, as HAProxy sends one per pass over its input rather
+// than one per frame. The client never waits for credit while its frames
+// sit unread in the buffer: they are read first.
+func (c *Conn) giveCredit() error {
+	if c.credit == 0 || c.br.Buffered() > 0 && c.credit < 1<<15 {
+		return nil
+	}
+	n := c.credit
+	c.credit = 0
+	c.wmu.Lock()
+	return c.endWrite(c.fr.WriteWindowUpdate(0, n), true)
 }
 
 // run serves a stream and ends it when its handler returns.
@@ -534,9 +561,17 @@ func (c *Conn) goAwayFrame(code http2.ErrCode) {
 // connection dead: every stream fails.
 func (c *Conn) write(fn func() error) error {
 	c.wmu.Lock()
-	err := fn()
+	return c.endWrite(fn(), true)
+}
+
+// endWrite ends frame writes made under the write lock (held by the
+// caller) as write does, flushing them when flush is set (unset: they
+// wait in the buffer for the next write, HoldNextHeaders). The hot paths
+// (a response's HEADERS and DATA) call it directly instead of passing a
+// closure to write, which cost an allocation per frame.
+func (c *Conn) endWrite(err error, flush bool) error {
 	c.wmu.Unlock()
-	if err == nil {
+	if err == nil && flush {
 		runtime.Gosched()
 		c.wmu.Lock()
 		if c.bw.Buffered() > 0 {
@@ -544,15 +579,6 @@ func (c *Conn) write(fn func() error) error {
 		}
 		c.wmu.Unlock()
 	}
-	return c.writeFailed(err)
-}
-
-// queue runs one frame write under the write lock and leaves it in the
-// buffer: the next write flushes it.
-func (c *Conn) queue(fn func() error) error {
-	c.wmu.Lock()
-	err := fn()
-	c.wmu.Unlock()
 	return c.writeFailed(err)
 }
 

@@ -237,3 +237,100 @@ func TestParseRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestConnCoalescesWindowUpdates: the connection window taken by DATA
+// frames that arrive together comes back in one WINDOW_UPDATE, not one
+// per frame, and all of it.
+func TestConnCoalescesWindowUpdates(t *testing.T) {
+	cl, _, _ := serveLoopback(t, Options{Handler: echo})
+	var out bytes.Buffer
+	fr := http2.NewFramer(&out, cl)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	out.WriteString(Preface)
+	fr.WriteSettings()
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":method", "POST", ":scheme", "http", ":path", "/", ":authority", "x"), EndHeaders: true})
+	const frames, size = 8, 1000
+	for i := range frames {
+		fr.WriteData(1, i == frames-1, bytes.Repeat([]byte{'a'}, size))
+	}
+	if _, err := cl.Write(out.Bytes()); err != nil { // one write: one read on the server
+		t.Fatal(err)
+	}
+	updates, credit, body := 0, 0, 0
+	for ended := false; !ended; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		switch f := f.(type) {
+		case *http2.WindowUpdateFrame:
+			if f.StreamID == 0 {
+				updates++
+				credit += int(f.Increment)
+			}
+		case *http2.DataFrame:
+			body += len(f.Data())
+			ended = f.StreamEnded()
+		}
+	}
+	// The update may follow the response: read what is left briefly.
+	cl.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	for credit < frames*size {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			break
+		}
+		if wu, ok := f.(*http2.WindowUpdateFrame); ok && wu.StreamID == 0 {
+			updates++
+			credit += int(wu.Increment)
+		}
+	}
+	if body != frames*size || credit != frames*size || updates > 2 {
+		t.Fatalf("echoed %d bytes; connection credit %d in %d WINDOW_UPDATEs, want %d in 1 (2 if the frames came in two reads)", body, credit, updates, frames*size)
+	}
+}
+
+// TestIdleWorkersRetire: the workers a burst of streams started wait for
+// the next streams, and the sweeper ends the idle ones half at a time.
+func TestIdleWorkersRetire(t *testing.T) {
+	release := make(chan struct{})
+	cl, _, _ := serveLoopback(t, Options{Handler: func(st *Stream) { <-release; echo(st) }})
+	fr := http2.NewFramer(cl, cl)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	cl.Write([]byte(Preface))
+	fr.WriteSettings()
+	const n = 6
+	for i := range n {
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: uint32(2*i + 1), BlockFragment: block(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "x"), EndStream: true, EndHeaders: true})
+	}
+	time.Sleep(50 * time.Millisecond) // every stream is on a worker
+	close(release)
+	for ended := 0; ended < n; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, ok := f.(*http2.DataFrame); ok && d.StreamEnded() {
+			ended++
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for idleWorkers.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// (The process's sweeper may retire some meanwhile: counts only
+	// go down from here.)
+	idle := idleWorkers.Load()
+	if idle < 2 {
+		t.Fatalf("%d idle workers after %d streams ended, want them waiting", idle, n)
+	}
+	retireIdle()
+	want := idle - (idle+1)/2
+	deadline = time.Now().Add(2 * time.Second)
+	for idleWorkers.Load() > want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := idleWorkers.Load(); got > want {
+		t.Fatalf("%d idle workers after one sweep of %d, want at most %d", got, idle, want)
+	}
+}

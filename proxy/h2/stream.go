@@ -135,7 +135,8 @@ func (st *Stream) Read(p []byte) (int, error) {
 	}
 	c.mu.Unlock()
 	if incr > 0 {
-		c.write(func() error { return c.fr.WriteWindowUpdate(st.id, uint32(incr)) })
+		c.wmu.Lock()
+		c.endWrite(c.fr.WriteWindowUpdate(st.id, uint32(incr)), true)
 	}
 	return n, nil
 }
@@ -203,26 +204,28 @@ func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte)
 	hold := st.holdFlush
 	st.holdFlush = false
 	c.mu.Unlock()
-	send := c.write
-	if hold {
-		send = c.queue
+	c.wmu.Lock()
+	return c.endWrite(st.encodeFields(status, fields, end, data, max), !hold)
+}
+
+// encodeFields writes writeFields' frames into the connection's buffer;
+// the caller holds the write lock.
+func (st *Stream) encodeFields(status int, fields []Field, end bool, data []byte, max int) error {
+	c := st.c
+	c.hbuf.Reset()
+	if status > 0 {
+		c.henc.WriteField(Field{Name: ":status", Value: statusValue(status)})
 	}
-	return send(func() error {
-		c.hbuf.Reset()
-		if status > 0 {
-			c.henc.WriteField(Field{Name: ":status", Value: statusValue(status)})
-		}
-		for _, f := range fields {
-			c.henc.WriteField(f)
-		}
-		if err := writeBlock(c.fr, st.id, c.hbuf.Bytes(), max, end); err != nil {
-			return err
-		}
-		if data != nil {
-			return c.fr.WriteData(st.id, true, data)
-		}
-		return nil
-	})
+	for _, f := range fields {
+		c.henc.WriteField(f)
+	}
+	if err := writeBlock(c.fr, st.id, c.hbuf.Bytes(), max, end); err != nil {
+		return err
+	}
+	if data != nil {
+		return c.fr.WriteData(st.id, true, data)
+	}
+	return nil
 }
 
 // WriteData sends p as DATA within the flow-control windows, waiting for
@@ -267,8 +270,8 @@ func (st *Stream) writeData(p []byte, end bool) (int, error) {
 		st.localDone = true
 	}
 	c.mu.Unlock()
-	err := c.write(func() error { return c.fr.WriteData(st.id, last, p[:n]) })
-	return int(n), err
+	c.wmu.Lock()
+	return int(n), c.endWrite(c.fr.WriteData(st.id, last, p[:n]), true)
 }
 
 // Reset abandons the stream with RST_STREAM (a response that cannot be
