@@ -42,12 +42,35 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
 			continue
 		}
-		c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+		c, ok := b.layer4Cond(acls, neverTerms(r.Cond, px.ACLs), r.Pos, what)
 		if !ok {
 			continue
 		}
 		tr.Cond = c
 		out = append(out, tr)
+	}
+	return out
+}
+
+// neverTerms is cond with each ACL that never matches in tcp-response
+// content rules (request fetches: haproxy.TCPResponseNever, which the
+// parser warned about as HAProxy does) replaced by always_false, which
+// is what HAProxy evaluates them to there.
+func neverTerms(cond *haproxy.Condition, acls []haproxy.ACL) *haproxy.Condition {
+	if cond == nil {
+		return nil
+	}
+	out := &haproxy.Condition{Unless: cond.Unless}
+	for _, and := range cond.Or {
+		terms := make([]haproxy.CondTerm, 0, len(and))
+		for _, t := range and {
+			if haproxy.TCPResponseNeverACL(t, acls) {
+				t = haproxy.CondTerm{Negate: t.Negate, Anon: &haproxy.ACL{Keyword: "always_false",
+					Sample: haproxy.ParseSample("always_false")}}
+			}
+			terms = append(terms, t)
+		}
+		out.Or = append(out.Or, terms)
 	}
 	return out
 }

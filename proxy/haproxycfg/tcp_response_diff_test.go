@@ -16,7 +16,7 @@ import (
 // (a reject or close in tcp mode ends the connection as soon as the
 // server's is up; in http mode a reject closes unanswered and a close
 // gets the 502 page), the log line and the counters (dresp, eresp, the
-// status classes).
+// status classes). A condition on request fetches never matches there.
 func TestTCPResponseRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
 	const head = `global
@@ -35,6 +35,9 @@ defaults
 		{"tcp-unset", "tcp", "tcp-response content set-var(sess.a) src\n    tcp-response content unset-var(sess.a)\n    tcp-response content reject unless { var(sess.a) -m found }"},
 		{"http-reject", "http", "http-request set-var(txn.p) path\n    tcp-response content reject if { var(txn.p) -m str / }"},
 		{"http-close", "http", "tcp-response content close if { src 127.0.0.1 }"},
+		// Request fetches never match there (HAProxy warns at -c).
+		{"tcp-never", "tcp", "tcp-response content reject if { path / } || { req.len gt 0 }\n    tcp-response content reject unless { req.hdr(x) -m found }"},
+		{"http-never", "http", "acl p path /\n    tcp-response content reject if p\n    tcp-response content close if { src 127.0.0.1 } { req.hdr(host) -m found }"},
 		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
