@@ -127,20 +127,30 @@ func (x *exchange) resFieldFits(name string, value []byte) bool {
 	return respFits(&x.s.resp, &x.s.resEdits, x.bufferedBody(), name, value)
 }
 
+// htxMaxRewrite is tune.maxrewrite's default: HAProxy's receive leaves
+// that much of a buffer whose message is not forwarded yet for the
+// rewrites (channel_htx_recv_limit).
+const htxMaxRewrite = 1024
+
 // bufferedBody is how much of the server's response body HAProxy holds
-// beside the head when its rules run: what arrived with the head, up to
-// the announced length. A chunked body's data is not counted (its
-// framing is not in HAProxy's buffer; goha does not take it apart here).
+// beside the head when its rules run: what arrived with the head (or
+// wait-for-body waited for), up to the announced length, and never past
+// the room its receive leaves for rewrites. A chunked body's data is not
+// counted (its framing is not in HAProxy's buffer; goha does not take it
+// apart here).
 func (x *exchange) bufferedBody() int {
 	resp := &x.s.resp
 	n := x.send - x.sstart - resp.HeadLen
 	switch resp.Body(x.s.sentMethodIs("HEAD")) {
 	case http1.BodyLength:
-		return int(min(int64(n), resp.ContentLength))
+		n = int(min(int64(n), resp.ContentLength))
 	case http1.BodyUntilClose:
-		return n
+	default:
+		return 0
 	}
-	return 0
+	head := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)) +
+		(htxHeadBlocks(resp.Headers)+1)*htxBlock
+	return max(0, min(n, htxRoom-htxMaxRewrite-head))
 }
 
 // failResponseRewrite answers instead of the server's response whose

@@ -16,7 +16,9 @@ import (
 )
 
 // bigHeaderServer answers each request with a field x-a of as many bytes
-// as the last part of its path says, and a 5-byte body, in one write.
+// as the last part of its path says, and no body (a body's bytes count
+// in the room only when they came with the head, which a test cannot
+// ensure on both sides).
 func bigHeaderServer(t *testing.T) string {
 	t.Helper()
 	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
@@ -42,7 +44,7 @@ func bigHeaderServer(t *testing.T) string {
 					n = v
 				}
 			}
-			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nx-a: %s\r\nContent-Length: 5\r\n\r\nhello", strings.Repeat("a", n))
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nx-a: %s\r\nContent-Length: 0\r\n\r\n", strings.Repeat("a", n))
 		}
 	})
 }
@@ -84,15 +86,15 @@ backend be
 // does not carry over to the http-after-response rules. Compared: the
 // bytes, the log lines (with an http-after-response capture), and the
 // wrew, eint and hrsp_5xx counters of the frontend, backend and server.
-// The sizes 8103 and 8104 are the last that fits and the first that
-// does not, with the 5-byte body in the buffer.
+// The sizes 8100 and 8101 are the last that fits and the first that
+// does not (the http-after-response add-header is the one failing).
 func TestStrictModeResponseDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(strictResponseCfg, "SRV", bigHeaderServer(t))
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 	time.Sleep(100 * time.Millisecond) // the readiness probe counted
 	base := haproxytest.StatsCmd(t, sock, "show stat")
-	for _, p := range []string{"/100", "/9000", "/8103", "/8104", "/off/9000", "/after/100", "/after/9000",
+	for _, p := range []string{"/100", "/9000", "/8100", "/8101", "/off/9000", "/after/100", "/after/9000",
 		"/after/off/9000", "/offafter/9000", "/ret/100", "/ret/9000"} {
 		n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '/')+1:])
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("b", n) + "\r\n\r\n"
@@ -105,8 +107,8 @@ func TestStrictModeResponseDifferential(t *testing.T) {
 		if !bytes.Equal(want, got) || wantEnd != gotEnd {
 			t.Errorf("%s\nhaproxy (%s):\n%.600q\ngoha (%s):\n%.600q", p, wantEnd, want, gotEnd, got)
 		}
-		if p == "/9000" && !bytes.HasPrefix(want, []byte("HTTP/1.1 500")) {
-			t.Fatalf("haproxy answered %.60q", want) // the test would compare nothing
+		if fail := p == "/9000" || p == "/8101"; fail != bytes.HasPrefix(want, []byte("HTTP/1.1 500")) && (fail || p == "/8100") {
+			t.Fatalf("%s: haproxy answered %.60q", p, want) // the test would compare nothing
 		}
 		w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha")
 		if w != g {
