@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // http-request strict-mode on|off and failed header rewrites (HAProxy 2.6
 // HTTP_MSGF_SOFT_RW). HAProxy holds a message in an HTX buffer of
@@ -14,46 +18,87 @@ import "github.com/goha-lb/goha/proxy/http1"
 const StrictMode RuleAction = 1100
 
 // htxRoom is an HTX buffer's room with the default tune.bufsize (16384
-// less HAProxy 2.6's 48-byte struct htx), counted as htxHeadUse counts.
-// Measured on 2.6.12, a small field added last fits exactly up to it; a
-// field of about 8 KB that needs the buffer defragmented fails 18 bytes
-// earlier in HAProxy, a difference goha keeps.
+// less HAProxy 2.6's 48-byte struct htx), counted as htxHeadBlocks
+// counts. Measured on 2.6.12: a field fits exactly up to it, unused
+// blocks and holes included (htx_room.go).
 const htxRoom = 16336
 
 // htxBlock is the size of an HTX block's header: each field, the start
 // line and the end of the head take one besides their bytes.
 const htxBlock = 8
 
-// htxHeadUse is the room the request head takes in HAProxy's HTX buffer:
-// its bytes as htxHeadSize counts them and one block per part (the
-// Connection fields the H1 parser consumed take none). unused counts the
-// blocks of fields removed before the last, which HAProxy leaves as
-// unused blocks.
-func htxHeadUse(method, target, version []byte, hs []http1.Header, unused int) int {
-	n := int(htxHeadSize(method, target, version, hs)) + 2*htxBlock
+// htxHeadBlocks is the number of blocks a head with the fields hs takes:
+// the start line, the end of the head, and each field but the Connection
+// fields the H1 parser consumed.
+func htxHeadBlocks(hs []http1.Header) int {
+	n := 2
 	for _, h := range hs {
 		if !(http1.EqualFold(h.Name, "connection") && onlyHopTokens(h.Value)) {
-			n += htxBlock
+			n++
 		}
 	}
-	return n + unused*htxBlock
+	return n
 }
 
-// fieldFits reports whether a field name: value still fits in the head.
+// fieldFits reports whether a field name: value still fits in the
+// request's head.
 func (s *session) fieldFits(name string, value []byte) bool {
-	need := len(name) + len(value) + htxBlock
+	need := len(name) + len(value)
+	l := &s.edits.room
 	if s.stream == nil {
 		// The common case without counting: the HTTP/1 head as received
-		// bounds its fields' bytes, the arena the added ones', and the
-		// start line takes at most the target and htxStartLine more.
+		// bounds its fields' bytes, the arena the added ones' (holes
+		// included), and the start line takes at most the target and
+		// htxStartLine more.
 		bound := s.req.HeadLen + len(s.edits.arena) + len(s.info.Target) + htxStartLine +
-			htxBlock*(len(s.edits.list)+2+s.edits.unused)
+			htxBlock*(len(s.edits.list)+3+l.unused)
 		if bound+need <= htxRoom {
-			return true
+			return true // add() places it
 		}
 	}
-	use := htxHeadUse(s.info.Method, s.info.Target, s.req.Version, s.edits.list, s.edits.unused)
-	return use+need <= htxRoom
+	data := int(htxHeadSize(s.info.Method, s.info.Target, s.req.Version, s.edits.list))
+	return l.fits(data, htxHeadBlocks(s.edits.list), need)
+}
+
+// respFits is fieldFits for a response head resp with the fields e.list
+// and body bytes of its body in the buffer (one more block when any).
+func respFits(resp *http1.Response, e *editedHeaders, body int, name string, value []byte) bool {
+	data := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, e.list)) + body
+	blocks := htxHeadBlocks(e.list)
+	if body > 0 {
+		blocks++
+	}
+	return e.room.fits(data, blocks, len(name)+len(value))
+}
+
+// countFailedRewrite counts a rewrite that found no room (wrew) in the
+// frontend and, once known, the backend and the server, as HAProxy's
+// fail_rewrite path; internal also counts the internal error (eint) a
+// strict mode answers with.
+func (s *session) countFailedRewrite(be *backend, srv *server, internal bool) {
+	for _, c := range []*Counters{&s.fe.stats, beStats(be), srvStats(srv)} {
+		if c == nil {
+			continue
+		}
+		c.failedRewrites.Add(1)
+		if internal {
+			c.internalErrors.Add(1)
+		}
+	}
+}
+
+func beStats(be *backend) *Counters {
+	if be == nil {
+		return nil
+	}
+	return &be.stats
+}
+
+func srvStats(srv *server) *Counters {
+	if srv == nil {
+		return nil
+	}
+	return &srv.stats
 }
 
 // failRewrite answers a request whose rewrite failed in strict mode: the
@@ -74,4 +119,59 @@ func (s *session) failRewrite() bool {
 	}
 	s.drainAndShut()
 	return false
+}
+
+// resFieldFits is fieldFits for the server's response under its
+// http-response rules.
+func (x *exchange) resFieldFits(name string, value []byte) bool {
+	return respFits(&x.s.resp, &x.s.resEdits, x.bufferedBody(), name, value)
+}
+
+// htxMaxRewrite is tune.maxrewrite's default: HAProxy's receive leaves
+// that much of a buffer whose message is not forwarded yet for the
+// rewrites (channel_htx_recv_limit).
+const htxMaxRewrite = 1024
+
+// bufferedBody is how much of the server's response body HAProxy holds
+// beside the head when its rules run: what arrived with the head (or
+// wait-for-body waited for), up to the announced length, and never past
+// the room its receive leaves for rewrites. A chunked body's data is not
+// counted (its framing is not in HAProxy's buffer; goha does not take it
+// apart here).
+func (x *exchange) bufferedBody() int {
+	resp := &x.s.resp
+	n := x.send - x.sstart - resp.HeadLen
+	switch resp.Body(x.s.sentMethodIs("HEAD")) {
+	case http1.BodyLength:
+		n = int(min(int64(n), resp.ContentLength))
+	case http1.BodyUntilClose:
+	default:
+		return 0
+	}
+	head := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)) +
+		(htxHeadBlocks(resp.Headers)+1)*htxBlock
+	return max(0, min(n, htxRoom-htxMaxRewrite-head))
+}
+
+// failResponseRewrite answers instead of the server's response whose
+// http-response or http-after-response rewrite failed in strict mode, as
+// HAProxy's return_int_err path (http_process_res_common): the 500 page
+// (a backend's errorfile first) through the http-after-response rules,
+// logged PH with no response time; the client keeps its connection as
+// for the server's response. It returns whether the connection goes on.
+func (x *exchange) failResponseRewrite() bool {
+	s := x.s
+	const status = 500
+	x.serverClose = true // its body is left unread
+	closeConn := x.clientClose || s.errorPageCloses(status, x.be)
+	page := s.errorPage(status, x.be)
+	x.status, x.term = status, term('P', 'H')
+	s.fe.stats.countStatus(status)
+	x.be.stats.countStatus(status)
+	x.clientClose = closeConn
+	s.tl.respHead = time.Time{} // Tr -1
+	s.after.be = x.be           // its http-after-response rules first
+	err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor))
+	x.status = s.afterStatus(status)
+	return err == nil && !closeConn
 }

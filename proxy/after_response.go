@@ -24,9 +24,23 @@ type afterState struct {
 	// HAProxy logs.
 	status int
 	edited bool // edits.list holds the head being edited
+	soft   bool // strict-mode off
 	// be is the backend whose rules run before the frontend's on the next
 	// page the proxy makes (nil: the frontend's only); afterPage clears it.
 	be *backend
+	// For the rewrites that find no room (actions_strict.go): body is
+	// the bytes of the body in HAProxy's buffer, base the layout the
+	// http-response rules left (nil: the head as parsed), extra the
+	// fields appended since (the persistence cookie), srv the server
+	// counted; failed: a rewrite failed in strict mode.
+	body   int
+	base   *htxLayout
+	extra  int
+	srv    *server
+	failed bool
+	// pageFailed: the last page the proxy made was replaced by the 500
+	// page (afterPage), logged with P and no request time (afterTerm).
+	pageFailed bool
 }
 
 // runAfterRules runs the http-after-response rules of be (nil: none),
@@ -40,15 +54,18 @@ func (s *session) runAfterRules(resp *http1.Response, be *backend) (changed bool
 	prev := s.info.resp
 	s.info.resp = resp
 	defer func() { s.info.resp = prev }()
-	s.after.edited = false
+	s.after.edited, s.after.failed, s.after.soft = false, false, false
 	if be != nil {
-		changed = s.runAfterList(be.cfg.AfterResponseRules, resp)
+		changed = s.runAfterList(be.cfg.AfterResponseRules, resp, be)
+		if s.after.failed {
+			return true
+		}
 	}
-	return s.runAfterList(s.fe.cfg.AfterResponseRules, resp) || changed
+	return s.runAfterList(s.fe.cfg.AfterResponseRules, resp, be) || changed
 }
 
 // runAfterList runs one list of http-after-response rules (runAfterRules).
-func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response) (changed bool) {
+func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *backend) (changed bool) {
 	e := &s.after.edits
 	for i := range rules {
 		r := &rules[i]
@@ -58,17 +75,26 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response) (change
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader, ReplaceHeader, ReplaceValue:
 			if !s.after.edited {
-				e.arena = e.arena[:0]
-				e.list = append(e.list[:0], resp.Headers...)
-				s.after.edited = true
+				s.startAfterEdits(resp)
 			}
+			changed = true
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
 				e.replaceFields(r, &s.info)
-			} else {
-				e.apply(r, &s.info, nil) // strict-mode is refused here
+			} else if !e.apply(r, &s.info, func(name string, value []byte) bool {
+				return respFits(resp, e, s.after.body, name, value)
+			}) {
+				s.countFailedRewrite(be, s.after.srv, !s.after.soft) // actions_strict.go
+				if !s.after.soft {
+					resp.Headers = e.list
+					s.after.failed = true
+					return changed
+				}
 			}
 			resp.Headers = e.list
-			changed = true
+		case StrictMode:
+			s.after.soft = r.Status == 1
+		case Capture:
+			r.Exec(&s.info)
 		case SetVar:
 			r.Exec(&s.info)
 		case SetStatus:
@@ -86,21 +112,46 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response) (change
 	return changed
 }
 
+// startAfterEdits begins editing resp's head, in the layout its
+// buffer has (s.after.base, s.after.extra).
+func (s *session) startAfterEdits(resp *http1.Response) {
+	e := &s.after.edits
+	e.start(resp.Headers)
+	n := max(len(resp.Headers)-s.after.extra, 0)
+	if s.after.base != nil {
+		e.room.copyFrom(s.after.base)
+	} else {
+		e.room.reset(n)
+	}
+	for _, h := range resp.Headers[n:] {
+		e.room.place(len(h.Name) + len(h.Value))
+	}
+	s.after.edited = true
+}
+
 // afterResponse runs the http-after-response rules on the server's
 // response (forwardResponse): the persistence cookie joins its headers
-// first, as HAProxy inserts it before these rules.
-func (x *exchange) afterResponse() {
+// first, as HAProxy inserts it before these rules. It returns false when
+// a rewrite found no room in strict mode.
+func (x *exchange) afterResponse() bool {
 	s := x.s
 	if len(s.fe.cfg.AfterResponseRules) == 0 && len(x.be.cfg.AfterResponseRules) == 0 {
-		return
+		return true
 	}
 	resp := &s.resp
+	s.after.extra = len(x.extra)
 	if len(x.extra) > 0 {
 		hs := make([]http1.Header, 0, len(resp.Headers)+len(x.extra))
 		resp.Headers = append(append(hs, resp.Headers...), x.extra...)
 		x.extra = x.extra[:0]
 	}
+	s.after.body, s.after.srv, s.after.base = x.bufferedBody(), x.srv, nil
+	if x.resEdited {
+		s.after.base = &s.resEdits.room
+	}
 	s.runAfterRules(resp, x.be)
+	s.after.extra, s.after.srv, s.after.base = 0, nil, nil
+	return !s.after.failed
 }
 
 // afterPage returns page (a whole response the proxy made: head and body)
@@ -109,7 +160,7 @@ func (x *exchange) afterResponse() {
 // changed it.
 func (s *session) afterPage(page []byte) []byte {
 	be := s.after.be
-	s.after.status, s.after.be = 0, nil
+	s.after.status, s.after.be, s.after.pageFailed = 0, nil, false
 	if be != nil && len(be.cfg.AfterResponseRules) == 0 {
 		be = nil
 	}
@@ -121,7 +172,23 @@ func (s *session) afterPage(page []byte) []byte {
 		return page
 	}
 	old := resp.Status
-	if !s.runAfterRules(resp, be) {
+	s.after.body = len(page) - resp.HeadLen
+	changed := s.runAfterRules(resp, be)
+	if s.after.failed {
+		// A rewrite found no room in strict mode: HAProxy's
+		// http_reply_and_close sends the 500 page instead, through the
+		// rules once more, and failing again, as it is.
+		s.after.pageFailed = true
+		page = s.errorPage(500, be)
+		if resp.Parse(page) != nil {
+			return page
+		}
+		old, s.after.status = 0, 500
+		s.after.body = len(page) - resp.HeadLen
+		if !s.runAfterRules(resp, be) || s.after.failed {
+			return page
+		}
+	} else if !changed {
 		return page
 	}
 	if resp.Status != old {
@@ -140,6 +207,17 @@ func (s *session) afterPage(page []byte) []byte {
 	out = append(out, page[resp.HeadLen:]...)
 	s.after.out = out
 	return out
+}
+
+// afterTerm is t, or P and t's phase when a rewrite of the
+// http-after-response rules failed on the page the proxy just sent
+// (logged, as HAProxy does, with no request time).
+func (s *session) afterTerm(t [2]byte) [2]byte {
+	if !s.after.pageFailed {
+		return t
+	}
+	s.tl.aborted = true
+	return term('P', t[1])
 }
 
 // afterStatus is status, or the one the http-after-response rules gave

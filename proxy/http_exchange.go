@@ -12,13 +12,17 @@ import (
 
 // exchange is one request/response round trip with a server.
 type exchange struct {
-	s           *session
-	be          *backend
-	srv         *server
-	sc          *tconn
-	reused      bool
-	serverClose bool
-	clientClose bool
+	// resEdited: the http-response rules edited the head (resEdits);
+	// rewriteFailed: a rewrite of its rules found no room in strict
+	// mode (actions_strict.go).
+	resEdited, rewriteFailed bool
+	s                        *session
+	be                       *backend
+	srv                      *server
+	sc                       *tconn
+	reused                   bool
+	serverClose              bool
+	clientClose              bool
 
 	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
 	sstart, send int
@@ -365,6 +369,10 @@ func (x *exchange) forwardResponse() bool {
 		x.countDropped(counted, kind)
 		return x.answerResponseRule(r)
 	}
+	if x.rewriteFailed {
+		x.countDropped(counted, kind)
+		return x.failResponseRewrite() // actions_strict.go
+	}
 	if x.respWaitFailed {
 		// HAProxy's http_reply_and_close: 504, connection: close.
 		x.status, x.term = 504, term('s', 'D')
@@ -377,7 +385,10 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
-	x.afterResponse()            // after_response.go
+	if !x.afterResponse() { // after_response.go
+		x.countDropped(counted, kind)
+		return x.failResponseRewrite()
+	}
 	asapHead := x.asapHeadSize() // option logasap (log_asap.go)
 	if compress {
 		x.compressedHead(kind == http1.BodyChunked)

@@ -46,8 +46,11 @@ rules:
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
-			if !s.applyHeaderRule(r) && !s.softRewrite {
-				return true, s.failRewrite() // actions_strict.go
+			if !s.applyHeaderRule(r) {
+				s.countFailedRewrite(nil, nil, !s.softRewrite) // actions_strict.go
+				if !s.softRewrite {
+					return true, s.failRewrite()
+				}
 			}
 		case StrictMode:
 			s.softRewrite = r.Status == 1 // actions_strict.go
@@ -160,10 +163,13 @@ func (s *session) answerRule(r *HeaderRule) bool {
 		var buf [256]byte
 		page = r.Redirect.AppendResponse(buf[:0], &s.info)
 	}
-	fe.stats.countStatus(status)
 	next, closeConn := s.writeAnswer(page, forceClose)
+	if s.after.pageFailed {
+		status = 500 // HAProxy counts the page it sent instead
+	}
+	fe.stats.countStatus(status)
 	// A cookie read for the log also names its server there.
-	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), t)
+	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), s.afterTerm(t))
 	if !closeConn {
 		s.start = next
 		return true

@@ -13,7 +13,8 @@ func (x *exchange) runResponseRules() *HeaderRule {
 	s, resp := x.s, &x.s.resp
 	rules := s.fe.cfg.ResponseRules
 	s.info.endRequest()
-	edited := false
+	edited, soft := false, false // each response starts in strict mode
+	x.resEdited, x.rewriteFailed = false, false
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
@@ -22,16 +23,22 @@ func (x *exchange) runResponseRules() *HeaderRule {
 		switch r.Action {
 		case SetHeader, AddHeader, DelHeader, ReplaceHeader, ReplaceValue:
 			if !edited {
-				s.resEdits.arena = s.resEdits.arena[:0]
-				s.resEdits.list = append(s.resEdits.list[:0], resp.Headers...)
-				edited = true
+				s.resEdits.start(resp.Headers)
+				edited, x.resEdited = true, true
 			}
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
 				s.resEdits.replaceFields(r, &s.info)
-			} else {
-				s.resEdits.apply(r, &s.info, nil)
+			} else if !s.resEdits.apply(r, &s.info, x.resFieldFits) {
+				s.countFailedRewrite(x.be, x.srv, !soft) // actions_strict.go
+				if !soft {
+					resp.Headers = s.resEdits.list
+					x.rewriteFailed = true
+					return nil
+				}
 			}
 			resp.Headers = s.resEdits.list
+		case StrictMode:
+			soft = r.Status == 1
 		case SetVar, Capture:
 			r.Exec(&s.info)
 		case SCIncGPC, SCSetGPT:

@@ -19,10 +19,16 @@ import (
 type editedHeaders struct {
 	list  []http1.Header
 	arena []byte
-	// unused counts the fields removed from before the last one: HAProxy
-	// keeps their HTX blocks, unused, in the room the head takes
-	// (actions_strict.go).
-	unused int
+	// room follows the HTX buffer the fields take in HAProxy, for the
+	// rewrites that find no room (htx_room.go, actions_strict.go).
+	room htxLayout
+}
+
+// start begins editing hs: the list is a copy, the layout the parser's.
+func (e *editedHeaders) start(hs []http1.Header) {
+	e.arena = e.arena[:0]
+	e.list = append(e.list[:0], hs...)
+	e.room.reset(len(hs))
 }
 
 // beginRequest starts a request: no edit yet, no txn or req variable.
@@ -31,7 +37,6 @@ func (s *session) beginRequest() {
 	s.ck.capReq, s.ck.capRsp = "", "" // a request the rules answer captures none
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]
-	s.edits.unused = 0
 	s.softRewrite = false // each request starts in strict mode
 }
 
@@ -40,6 +45,7 @@ func (s *session) beginRequest() {
 func (s *session) editable() []http1.Header {
 	if !s.info.edited {
 		s.edits.list = append(s.edits.list[:0], s.req.Headers...)
+		s.edits.room.reset(len(s.req.Headers))
 		s.info.edited = true
 	}
 	return s.edits.list
@@ -53,18 +59,20 @@ func (e *editedHeaders) keep(v string) []byte {
 	return e.arena[n:len(e.arena):len(e.arena)]
 }
 
-// del removes every field named name (case-insensitive).
+// del removes every field named name (case-insensitive). A Connection
+// field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
 	out := e.list[:0]
 	for _, h := range e.list {
 		if !foldEqual(h.Name, name) {
 			out = append(out, h)
+			continue
 		}
-	}
-	if removed := len(e.list) - len(out); removed > 0 {
-		e.unused += removed
-		if foldEqual(e.list[len(e.list)-1].Name, name) {
-			e.unused-- // the last block goes for good
+		i := len(out) // its index among the fields left so far
+		if http1.EqualFold(h.Name, "connection") && onlyHopTokens(h.Value) {
+			e.room.drop(i)
+		} else {
+			e.room.remove(i, len(h.Name)+len(h.Value))
 		}
 	}
 	clear(e.list[len(out):])
@@ -77,6 +85,7 @@ func (e *editedHeaders) add(name string, value []byte) {
 	n := e.keep(name)
 	http1.LowerInPlace(n)
 	e.list = append(e.list, http1.Header{Name: n, Value: value})
+	e.room.place(len(n) + len(value))
 }
 
 // apply runs a set-header, add-header or del-header rule whose condition

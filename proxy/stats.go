@@ -34,6 +34,11 @@ type Counters struct {
 	// (sample_state.go).
 	sessRate, reqRate stick.FreqCtr
 	redirected        atomic.Int64 // requests a server's `redir` answered (http_redir.go)
+	// failedRewrites: header rewrites that found no room (wrew);
+	// internalErrors: transactions that ended on HAProxy's internal
+	// error path, a failed rewrite in strict mode (eint). See
+	// actions_strict.go.
+	failedRewrites, internalErrors atomic.Int64
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -69,6 +74,9 @@ type Stats struct {
 	// Redirected: requests the server's `redir` answered without a
 	// connection (among Sessions, not among its requests).
 	Redirected int64
+	// WRew and EInt are wrew (failed header rewrites) and eint
+	// (internal errors: a failed rewrite in strict mode).
+	WRew, EInt int64
 }
 
 // Snapshot copies the counters.
@@ -83,6 +91,7 @@ func (c *Counters) Snapshot() Stats {
 		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), DeniedResp: c.deniedResp.Load(), ReqErrors: c.reqErrors.Load(),
 		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
 		Redirected: c.redirected.Load(),
+		WRew:       c.failedRewrites.Load(), EInt: c.internalErrors.Load(),
 	}
 }
 

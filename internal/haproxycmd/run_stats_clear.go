@@ -83,6 +83,8 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.CompOut -= z.CompOut
 	st.CompByp -= z.CompByp
 	st.CompRsp -= z.CompRsp
+	st.WRew -= z.WRew
+	st.EInt -= z.EInt
 	return st
 }
 

@@ -127,10 +127,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri":
 		// http-request only: http-response does not know them.
 	case "wait-for-body":
-	case "strict-mode":
-		if kw != "http-request" { // the response side does not detect failed rewrites yet
-			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
-		}
+	case "strict-mode": // proxy/actions_strict.go, on both sides
 	case "reject", "silent-drop", "set-status", "set-log-level", "set-mark", "set-tos", "set-timeout",
 		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri",
 		"set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset": // proxy/haproxycfg/actions_*.go map or report them

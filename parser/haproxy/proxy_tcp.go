@@ -113,6 +113,7 @@ func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: w})
 	if tcpResponseVerdict(w[2]) {
 		if r, ok := simpleRule(w, 3); ok {
+			s.warnTCPResponseNever(px, l.p, r.Cond) // tcp_response_never.go
 			r.Pos, r.Action = l.p, w[2]
 			px.TCPResponseRules = append(px.TCPResponseRules, r)
 			return false // the wire maps them or reports them

@@ -109,6 +109,17 @@ func (s *Set) NonLayer4(c *haproxy.Condition) string {
 	return s.firstACL(c, func(f fetchDef, ok bool) bool { return !ok || !f.layer4 })
 }
 
+// NotAtServerConnect is the first ACL criterion of c whose fetch has no
+// value yet once the server connection is up, when a backend's
+// tcp-response content rules first run, or "": the layer-4 fetches,
+// variables, and those of the backend (be_name), the server (srv_id)
+// and the connection to it (bc_src).
+func (s *Set) NotAtServerConnect(c *haproxy.Condition) string {
+	return s.firstACL(c, func(f fetchDef, ok bool) bool {
+		return !ok || !(f.layer4 || f.use == useBackend || f.use == useServer || f.use == useServerAddr)
+	})
+}
+
 // Unavailable is HAProxy's message for the first ACL criterion of c
 // whose fetch needs what the place p does not have, or "" (see Place).
 func (s *Set) Unavailable(c *haproxy.Condition, p Place) string {

@@ -21,7 +21,8 @@ func (b *builder) priorityRule(r haproxy.HTTPRule, what string, place acl.Place)
 	return proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}, ok
 }
 
-// strictRule maps http-request strict-mode on|off
+// strictRule maps http-request, http-response and http-after-response
+// strict-mode on|off
 // (proxy/actions_strict.go); the parser checked the word.
 func strictRule(r haproxy.HTTPRule) proxy.HeaderRule {
 	off := 0

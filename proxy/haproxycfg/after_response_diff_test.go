@@ -111,7 +111,8 @@ func TestAfterResponseRefused(t *testing.T) {
 	for _, tc := range []struct{ mode, section, rule, want string }{
 		{"http", "frontend", "http-after-response set-header x 1", ""},
 		{"http", "frontend", "http-after-response capture res.hdr(x) id 0", "capture"},
-		{"http", "frontend", "http-after-response strict-mode on", "strict-mode"},
+		{"http", "frontend", "http-after-response strict-mode on", ""},
+		{"http", "backend", "http-after-response capture res.hdr(x) id 0", "capture in a backend"},
 		{"http", "backend", "http-after-response set-header x 1", ""},
 		{"http", "backend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},
 		{"http", "frontend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},

@@ -59,7 +59,12 @@ func captureSlots(px *haproxy.Proxy) (req, res []proxy.CaptureSlot, ruleSlots ma
 // `http-response capture <sample> id <n>`: the sample, as a string cut
 // to the slot's length, goes to the slot.
 func (b *builder) captureRule(r haproxy.HTTPRule, kw string, place acl.Place, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) (proxy.HeaderRule, error) {
-	res := kw == "http-response"
+	res := kw != "http-request" // http-response, http-after-response: id only
+	if fe == nil {
+		// A backend's: HAProxy fills the slot of whichever frontend
+		// the request came through.
+		return proxy.HeaderRule{}, fmt.Errorf("%s capture in a backend", kw)
+	}
 	slots := fe.ReqCaptures
 	if res {
 		slots = fe.ResCaptures

@@ -78,10 +78,6 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetMethod, Value: r.Args[0]}
 		case "capture":
-			if kw == "http-after-response" {
-				b.unsupported(r.Pos, kw+" capture")
-				continue
-			}
 			var err error
 			if hr, err = b.captureRule(r, kw, place, fe, ruleSlots); err != nil {
 				b.unsupported(r.Pos, kw+" capture: "+err.Error())
@@ -173,10 +169,6 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				continue
 			}
 		case "strict-mode":
-			if kw != "http-request" {
-				b.unsupported(r.Pos, kw+" strict-mode")
-				continue
-			}
 			hr = strictRule(r) // actions_priority.go
 		case "set-priority-class", "set-priority-offset":
 			var ok bool

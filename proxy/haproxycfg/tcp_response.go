@@ -13,7 +13,8 @@ import (
 // tcp_response.go). goha runs them once the server connection is up,
 // before any response byte, which is when HAProxy 2.6 decides them as
 // long as no condition waits for response data: a condition on anything
-// but layer-4 fetches and variables is reported.
+// but layer-4 fetches, variables and the backend's, server's and server
+// connection's fetches is reported (responseCond).
 //
 // A close towards a server spoken to over HTTP/2 would end every stream
 // of the shared connection: reported.
@@ -42,12 +43,57 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
 			continue
 		}
-		c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+		c, ok := b.responseCond(acls, neverTerms(r.Cond, px.ACLs), r.Pos, what)
 		if !ok {
 			continue
 		}
 		tr.Cond = c
 		out = append(out, tr)
+	}
+	return out
+}
+
+// responseCond compiles the condition of a tcp-response content rule,
+// which goha decides once the server connection is up: on layer-4
+// fetches, variables, and the backend's, the server's and its
+// connection's fetches (srv_id, be_name, bc_dst_port), which have their
+// value there as in HAProxy. A condition on more is reported. nil:
+// always.
+func (b *builder) responseCond(acls *acl.Set, cond *haproxy.Condition, pos haproxy.Pos, what string) (proxy.Condition, bool) {
+	if cond == nil {
+		return nil, true
+	}
+	if bad := acls.NotAtServerConnect(cond); bad != "" {
+		b.unsupported(pos, what+" condition on "+bad)
+		return nil, false
+	}
+	c, err := acls.Compile(cond)
+	if err != nil {
+		b.unsupported(pos, what+" condition: "+err.Error())
+		return nil, false
+	}
+	return c, true
+}
+
+// neverTerms is cond with each ACL that never matches in tcp-response
+// content rules (request fetches: haproxy.TCPResponseNever, which the
+// parser warned about as HAProxy does) replaced by always_false, which
+// is what HAProxy evaluates them to there.
+func neverTerms(cond *haproxy.Condition, acls []haproxy.ACL) *haproxy.Condition {
+	if cond == nil {
+		return nil
+	}
+	out := &haproxy.Condition{Unless: cond.Unless}
+	for _, and := range cond.Or {
+		terms := make([]haproxy.CondTerm, 0, len(and))
+		for _, t := range and {
+			if haproxy.TCPResponseNeverACL(t, acls) {
+				t = haproxy.CondTerm{Negate: t.Negate, Anon: &haproxy.ACL{Keyword: "always_false",
+					Sample: haproxy.ParseSample("always_false")}}
+			}
+			terms = append(terms, t)
+		}
+		out.Or = append(out.Or, terms)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // (a reject or close in tcp mode ends the connection as soon as the
 // server's is up; in http mode a reject closes unanswered and a close
 // gets the 502 page), the log line and the counters (dresp, eresp, the
-// status classes).
+// status classes). A condition on request fetches never matches there.
 func TestTCPResponseRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
 	const head = `global
@@ -35,6 +36,9 @@ defaults
 		{"tcp-unset", "tcp", "tcp-response content set-var(sess.a) src\n    tcp-response content unset-var(sess.a)\n    tcp-response content reject unless { var(sess.a) -m found }"},
 		{"http-reject", "http", "http-request set-var(txn.p) path\n    tcp-response content reject if { var(txn.p) -m str / }"},
 		{"http-close", "http", "tcp-response content close if { src 127.0.0.1 }"},
+		// Request fetches never match there (HAProxy warns at -c).
+		{"tcp-never", "tcp", "tcp-response content reject if { path / } || { req.len gt 0 }\n    tcp-response content reject unless { req.hdr(x) -m found }"},
+		{"http-never", "http", "acl p path /\n    tcp-response content reject if p\n    tcp-response content close if { src 127.0.0.1 } { req.hdr(host) -m found }"},
 		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +71,7 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 	for _, tc := range []struct{ rule, want string }{
 		{"tcp-response content reject", ""},
 		{"tcp-response content reject if { res.len gt 0 }", "condition on res.len"},
+		{"tcp-response content reject if { srv_id 1 } { be_name fe }", ""},
 		{"tcp-response content set-log-level info", "tcp-response content"},
 		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content"},
 	} {
@@ -86,5 +91,61 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
 		}
+	}
+}
+
+var logCounts = regexp.MustCompile(` \d+/\d+/\d+/\d+/\d+ `)
+
+// TestTCPResponseServerFetchesDifferential: tcp-response content
+// conditions on the backend's, the server's and the server connection's
+// fetches (srv_name, srv_id, be_name, bc_dst_port), which have their
+// value once the server connection is up, beside HAProxy 2.6 in tcp and
+// http mode: two servers in turn, the second's responses refused. The
+// client's view and the log lines of four connections.
+func TestTCPResponseServerFetchesDifferential(t *testing.T) {
+	webs := webs3(t)
+	const head = `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+	for _, tc := range []struct{ mode, rules string }{
+		{"tcp", "tcp-response content reject if { srv_name s2 } { be_name fe }"},
+		{"http", "tcp-response content accept if { srv_id 1 } { bc_dst_port gt 0 }\n    tcp-response content reject"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    balance roundrobin\n    " +
+				tc.rules + "\n    server s1 " + webs[0] + "\n    server s2 " + webs[1] + "\n"
+			ha, goha, haLog, goLog := startBothLogged(t, cfg)
+			time.Sleep(100 * time.Millisecond)
+			// The round robin may start on either server (a readiness
+			// probe takes a turn): the outcomes are compared per server,
+			// named by the log line.
+			rejected := 0
+			want, got := map[string]string{}, map[string]string{}
+			for range 4 {
+				w, g := silentObserve(t, ha, req), silentObserve(t, goha, req)
+				wl, gl := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha")
+				// (the connection counts: HAProxy may still count the
+				// connection it just refused)
+				want[strings.Fields(wl)[4]] = w + "\n" + logCounts.ReplaceAllString(wl, "C")
+				got[strings.Fields(gl)[4]] = g + "\n" + logCounts.ReplaceAllString(gl, "C")
+				if !strings.Contains(w, "200 OK") {
+					rejected++
+				}
+			}
+			for srv, w := range want {
+				if got[srv] != w {
+					t.Errorf("%s\nhaproxy: %s\ngoha:    %s", srv, w, got[srv])
+				}
+			}
+			if rejected != 2 {
+				t.Errorf("haproxy refused %d of 4 responses, want 2", rejected)
+			}
+		})
 	}
 }

@@ -117,6 +117,8 @@ type Counters struct {
 	// Compression: body bytes in and out, bytes passed by identity,
 	// responses compressed (comp_in, comp_out, comp_byp, comp_rsp).
 	CompIn, CompOut, CompByp, CompRsp int64
+	// WRew: failed header rewrites; EInt: internal errors.
+	WRew, EInt int64
 	// Averages over the last 1024 sessions and maxima, in milliseconds.
 	QTime, CTime, RTime, TTime             int64
 	QTimeMax, CTimeMax, RTimeMax, TTimeMax int64

@@ -195,7 +195,9 @@ func frontendRow(px *Proxy) *row {
 	r.num("conn_rate_max", c.ConnRateMax)
 	r.num("conn_tot", c.ConnTot)
 	r.num("dcon", c.DCon)
-	r.zero("dses", "wrew", "eint")
+	r.zero("dses")
+	r.num("wrew", c.WRew)
+	r.num("eint", c.EInt)
 	r.zero(h2Cols...)
 	r.zero(h1Cols...)
 	return r
@@ -351,11 +353,11 @@ func serverRow(px *Proxy, sv *Server) *row {
 	if host, _, err := net.SplitHostPort(sv.Addr); err != nil || host != "" {
 		r.set("addr", sv.Addr) // a server waiting for DNS has none
 	}
-	r.zero("wrew")
+	r.num("wrew", c.WRew)
 	r.num("connect", c.Connect)
 	r.num("reuse", c.Reuse)
 	r.num("srv_icur", int64(sv.IdleConns))
-	r.zero("eint")
+	r.num("eint", c.EInt)
 	r.num("idle_conn_cur", int64(sv.IdleConns))
 	r.zero("safe_conn_cur", "used_conn_cur")
 	r.num("need_conn_est", int64(sv.NeedConns))
@@ -420,10 +422,10 @@ func backendRow(px *Proxy, filtered bool) *row {
 	r.num("lastsess", lastSess(c.LastSess))
 	r.timers(c)
 	r.set("algo", b.Algo)
-	r.zero("wrew")
+	r.num("wrew", c.WRew)
 	r.num("connect", c.Connect)
 	r.num("reuse", c.Reuse)
-	r.zero("eint")
+	r.num("eint", c.EInt)
 	r.num("uweight", backendUWeight(b))
 	r.zero("agg_server_status", "agg_server_check_status", "agg_check_status")
 	r.zero(h2Cols...)
