@@ -588,6 +588,10 @@ type Server struct {
 	// `pool-max-conn 0`: every connection closes after its response.
 	IdleMax int
 	NoIdle  bool
+	// PurgeDelay is `pool-purge-delay`, the period of the idle pool's
+	// purge (reuse.go); 0: HAProxy's default, 5s; negative: `0`, with
+	// which no connection joins the pool.
+	PurgeDelay time.Duration
 	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
 	// server are redirected there (http_redir.go); "" = none.
 	Redir string

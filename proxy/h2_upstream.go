@@ -30,6 +30,8 @@ type h2Pool struct {
 	mu           sync.Mutex
 	conns        []h2PoolConn
 	need         idleNeed // bounds the idle ones (reuse.go)
+	purge        purgeClock
+	purgeDelay   time.Duration // pool-purge-delay (negative: no idle ones)
 }
 
 // h2PoolConn is one connection with what http-reuse lets others do with
@@ -57,8 +59,7 @@ type h2PoolConn struct {
 // take opens a stream's upstream on a connection owner may use, made
 // with the same SNI: its own, a shared one with room, else an idle one
 // when safeOK (reuseAllowed). Connections that failed or got a GOAWAY
-// leave the pool (their open streams finish), and those that carried
-// no stream for idleMaxAge are closed, on the way.
+// leave the pool (their open streams finish) on the way.
 func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode ReuseMode, safeOK bool) *tconn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -101,19 +102,12 @@ func (p *h2Pool) settle(now time.Time) {
 	p.mu.Unlock()
 }
 
-// settleLocked drops the connections that failed, got a GOAWAY or sat
-// idle for idleMaxAge, and moves those whose streams all ended to the
-// idle ones, within the idle cap (idleNeed), as HAProxy's H2 detach.
+// settleLocked drops the connections that failed or got a GOAWAY, and
+// moves those whose streams all ended to the idle ones, within the idle
+// cap (idleNeed), as HAProxy's H2 detach; the purge (purgeIdle) closes
+// idle ones later.
 func (p *h2Pool) settleLocked(now time.Time) {
-	busy, idled := 0, 0
-	for _, pc := range p.conns {
-		if _, since := pc.cc.Usable(); since.IsZero() {
-			busy++
-		} else if pc.idled {
-			idled++
-		}
-	}
-	p.need.tick(now, busy, idled > 0)
+	busy, idled := p.countLocked()
 	keep := p.conns[:0]
 	for i := range p.conns {
 		pc := p.conns[i]
@@ -123,20 +117,20 @@ func (p *h2Pool) settleLocked(now time.Time) {
 			pc.cc.Drain()
 			continue
 		case since.IsZero():
-		case now.Sub(since) >= idleMaxAge:
-			pc.cc.Close()
-			continue
 		case !pc.idled && pc.owner != nil && pc.private:
 			// never: it stays its session's
 		case !pc.idled:
 			// Its last stream ended: counted as in use at the check,
 			// as HAProxy's detach counts it.
-			if !p.need.keep(now, busy+1, idled) {
+			if p.purgeDelay < 0 || !p.need.keep(busy+1, idled) {
 				pc.cc.Close()
 				continue
 			}
 			pc.idled, pc.owner, pc.shared = true, nil, false
 			idled++
+			if !p.purge.armed() {
+				p.purge.arm(p.purgeDelay, p.purgeIdle)
+			}
 		}
 		keep = append(keep, pc)
 	}
@@ -144,6 +138,53 @@ func (p *h2Pool) settleLocked(now time.Time) {
 		p.conns[i] = h2PoolConn{}
 	}
 	p.conns = keep
+}
+
+// countLocked counts the connections carrying streams and the idle ones.
+func (p *h2Pool) countLocked() (busy, idled int) {
+	for _, pc := range p.conns {
+		if _, since := pc.cc.Usable(); since.IsZero() {
+			busy++
+		} else if pc.idled {
+			idled++
+		}
+	}
+	return busy, idled
+}
+
+// purgeIdle is the pool's periodic purge, as server.purgeIdle: the
+// idle connections idleNeed.purge counts close, those idle longest
+// first.
+func (p *h2Pool) purgeIdle() {
+	p.mu.Lock()
+	p.purge.fired()
+	busy, idled := p.countLocked()
+	kill := p.need.purge(busy, idled)
+	var gone []*h2.ClientConn
+	for ; kill > 0; kill-- {
+		oldest, at := -1, time.Time{}
+		for i, pc := range p.conns {
+			if _, since := pc.cc.Usable(); pc.idled && !since.IsZero() && (oldest < 0 || since.Before(at)) {
+				oldest, at = i, since
+			}
+		}
+		if oldest < 0 {
+			break
+		}
+		gone = append(gone, p.conns[oldest].cc)
+		last := len(p.conns) - 1
+		copy(p.conns[oldest:], p.conns[oldest+1:])
+		p.conns[last] = h2PoolConn{}
+		p.conns = p.conns[:last]
+		idled--
+	}
+	if idled > 0 {
+		p.purge.arm(p.purgeDelay, p.purgeIdle)
+	}
+	p.mu.Unlock()
+	for _, cc := range gone {
+		cc.Close()
+	}
 }
 
 // noteUsedLocked records the connections carrying streams, one more
@@ -175,6 +216,7 @@ func (p *h2Pool) retire() {
 	p.mu.Lock()
 	conns := p.conns
 	p.conns = nil
+	p.purge.stop()
 	p.mu.Unlock()
 	for _, pc := range conns {
 		pc.cc.Drain()

@@ -134,7 +134,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}}
 			s.reuse = bc.Reuse
 			if sc.H2 || sc.H2ALPN {
-				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server}
+				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, purgeDelay: purgeDelay(sc)}
 			}
 			s.addr.Store(&sc.Addr)
 			s.cookie.Store(&sc.Cookie)

@@ -14,9 +14,9 @@ import (
 // maxIdlePerServer bounds each server's idle connection pool.
 const maxIdlePerServer = 256
 
-// idleMaxAge drops pooled connections older than this, like HAProxy's
-// default pool-purge-delay of 5s: servers often close idle keep-alive
-// connections after a few seconds.
+// idleMaxAge drops a session's private server connection (http-reuse
+// never) left idle longer than this; the servers' pools are purged as
+// HAProxy purges them instead (purgeIdle).
 const idleMaxAge = 5 * time.Second
 
 type server struct {
@@ -51,6 +51,7 @@ type server struct {
 	mu    sync.Mutex
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
+	purge purgeClock // runs purgeIdle while idle is not empty
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
@@ -87,7 +88,6 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dropExpired(now)
 	// A later request looks among the unproven connections first, a
 	// first one among the safe ones (HAProxy's reuse table).
 	order := [2]bool{false, true} // safe?
@@ -110,17 +110,33 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 	return nil
 }
 
-// dropExpired closes the idle connections older than idleMaxAge.
-func (s *server) dropExpired(now time.Time) {
-	for i := len(s.idle) - 1; i >= 0; i-- {
-		if now.Sub(s.idle[i].since) >= idleMaxAge {
-			// Older ones below are expired too.
-			for _, old := range s.idle[:i+1] {
-				old.c.Close()
+// purgeIdle is the pool's periodic purge (HAProxy's
+// srv_cleanup_idle_conns): it closes the connections idleNeed.purge
+// counts, those not yet proven safe first, the oldest first in each
+// kind, and runs again one delay later while connections stay idle.
+func (s *server) purgeIdle() {
+	s.mu.Lock()
+	s.purge.fired()
+	kill := s.need.purge(int(s.bal.Conns.Load()), len(s.idle))
+	var gone []*tconn
+	for _, safe := range [2]bool{false, true} {
+		kept := s.idle[:0]
+		for _, ic := range s.idle {
+			if ic.safe == safe && len(gone) < kill {
+				gone = append(gone, ic.c)
+				continue
 			}
-			s.idle = append(s.idle[:0], s.idle[i+1:]...)
-			return
+			kept = append(kept, ic)
 		}
+		clear(s.idle[len(kept):])
+		s.idle = kept
+	}
+	if len(s.idle) > 0 {
+		s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
+	}
+	s.mu.Unlock()
+	for _, c := range gone {
+		c.Close()
 	}
 }
 
@@ -146,7 +162,7 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	}
 	limit := maxIdlePerServer
 	switch {
-	case s.cfg.NoIdle:
+	case s.cfg.NoIdle || s.cfg.PurgeDelay < 0:
 		limit = 0
 	case s.cfg.IdleMax > 0:
 		limit = min(limit, s.cfg.IdleMax)
@@ -156,9 +172,11 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	// The request just done still holds its slot: used counts its
 	// connection, as HAProxy's curr_used_conns does at detach.
 	used := int(s.bal.Conns.Load())
-	s.need.tick(now, used, len(s.idle) > 0)
-	if len(s.idle) < limit && s.need.keep(now, used, len(s.idle)) {
+	if len(s.idle) < limit && s.need.keep(used, len(s.idle)) {
 		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
+		if !s.purge.armed() {
+			s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
+		}
 		s.mu.Unlock()
 		return
 	}
@@ -182,6 +200,7 @@ func (s *server) closeIdle() {
 		ic.c.Close()
 	}
 	s.idle = nil
+	s.purge.stop()
 }
 
 // dial opens a fresh connection to the server within the connect timeout,

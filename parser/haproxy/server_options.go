@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -119,6 +120,7 @@ var serverOptionTable = []serverOptionRow{
 	{"maxqueue", "<maxqueue>", serverCount},
 	{"minconn", "<minconn>", serverCount},
 	{"pool-max-conn", "<count>", serverPoolMaxConn},
+	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -266,6 +268,24 @@ func serverPoolMaxConn(l *serverLine, o, v string) bool {
 		return false
 	}
 	l.opts.Other[o] = fmt.Sprint(n)
+	return true
+}
+
+// serverPoolPurgeDelay is `pool-purge-delay`, a time in milliseconds by
+// default; HAProxy refuses anything after its unit.
+func serverPoolPurgeDelay(l *serverLine, o, v string) bool {
+	if _, bad, err := ParseTime(v); err != nil {
+		switch {
+		case errors.Is(err, errTimeOverflow):
+			l.alert("timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days).", v, o)
+		case bad < len(v):
+			l.alert("unexpected character '%c' in argument to <%s>..", v[bad], o)
+		default:
+			l.alert("'%s' expects <value> as argument..", o)
+		}
+		return false
+	}
+	l.opts.Other[o] = v
 	return true
 }
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// purgeDelayMS is HAProxy's default pool-purge-delay, which is also how
-// long goha keeps an idle server connection (proxy's idleMaxAge).
+// purgeDelayMS is HAProxy's default pool-purge-delay (a server's own
+// pool-purge-delay is not shown here yet).
 const purgeDelayMS = 5000
 
 // FormatServersConn renders `show servers conn [backend]` in HAProxy
