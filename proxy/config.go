@@ -272,6 +272,9 @@ type RequestInfo struct {
 	TLS *tls.ConnectionState
 	// FrontCert is the certificate the bind served on it (ssl_f_*).
 	FrontCert *tls.Certificate
+	// FrontRandoms are the client's and the server's hello randoms of
+	// its TLS handshake (ssl_fc_client_random, ssl_fc_server_random).
+	FrontRandoms [2][]byte
 	// respConn is the server connection of the transaction's response,
 	// from its head until the transaction ends (ServerTLS).
 	respConn *tconn

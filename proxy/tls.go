@@ -18,7 +18,7 @@ import (
 // startTLS wraps the client connection and runs the handshake, bounded by
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
-	sock := &tlsSock{TCPConn: s.c.TCPConn}
+	sock := &tlsSock{TCPConn: s.c.TCPConn, server: tlsconf.HelloRandom{Server: true}}
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.p.tlsc.accepts.add(time.Now())
@@ -45,6 +45,9 @@ func (s *session) startTLS(cfg *tls.Config) error {
 		cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: st.ServerName, Conn: sock})
 	}
 	s.info.FrontCert = sock.served
+	s.info.FrontRandoms = [2][]byte{sock.client.Random, sock.server.Random}
+	sock.client.Stop()
+	sock.server.Stop()
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}
@@ -53,10 +56,27 @@ func (s *session) startTLS(cfg *tls.Config) error {
 
 // tlsSock is the socket under a client's TLS connection: the bind's
 // certificate store tells it which certificate it served (ssl_f_*;
-// tlsconf.Store.Get).
+// tlsconf.Store.Get), and it picks the hellos' randoms out of the
+// handshake's bytes (ssl_fc_client_random, ssl_fc_server_random).
 type tlsSock struct {
 	*net.TCPConn
-	served *tls.Certificate
+	served         *tls.Certificate
+	client, server tlsconf.HelloRandom
+}
+
+func (c *tlsSock) Read(p []byte) (int, error) {
+	n, err := c.TCPConn.Read(p)
+	if !c.client.Done() {
+		c.client.Feed(p[:n])
+	}
+	return n, err
+}
+
+func (c *tlsSock) Write(p []byte) (int, error) {
+	if !c.server.Done() {
+		c.server.Feed(p)
+	}
+	return c.TCPConn.Write(p)
 }
 
 // ServedCertificate records the certificate the handshake presents.
