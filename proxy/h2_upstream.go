@@ -43,13 +43,14 @@ type h2Pool struct {
 // (safe ones: a first request may take them under aggressive and
 // always), leaving its session, except under never.
 type h2PoolConn struct {
-	cc     *h2.ClientConn
-	sni    string
-	hello  string // the PROXY header it began with (getIdle)
-	scheme string
-	owner  *session
-	shared bool
-	tls    *tls.ConnectionState // over TLS: its handshake
+	cc      *h2.ClientConn
+	sni     string
+	hello   string // the PROXY header it began with (getIdle)
+	scheme  string
+	owner   *session
+	shared  bool
+	tls     *tls.ConnectionState // over TLS: its handshake
+	randoms [2][]byte            // its hellos' randoms
 	// private: under never, it stays its session's even when idle.
 	private bool
 	// idled: it was seen carrying no stream and kept as idle (settle).
@@ -92,7 +93,7 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 		}
 	}
 	pc.idled = false
-	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls}, sni: sni}
+	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms}, sni: sni}
 }
 
 // settle applies settleLocked.
@@ -253,7 +254,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme}
 	if t.tls != nil {
 		st := t.tls.ConnectionState()
-		pc.tls = &st
+		pc.tls, pc.randoms = &st, t.randoms
 	}
 	switch s.reuse {
 	case ReuseSafe:
@@ -267,7 +268,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.shared = true
 	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls}, sni: t.sni}, nil
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms}, sni: t.sni}, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),
@@ -299,6 +300,8 @@ type h2Upstream struct {
 	scheme string
 	st     *h2.ClientStream
 	tls    *tls.ConnectionState // over TLS: its handshake (ssl_s_*, ssl_bc_*)
+	// randoms are its hellos' randoms (ssl_bc_*_random).
+	randoms [2][]byte
 
 	// The request, as the exchange writes it.
 	head   []byte

@@ -94,6 +94,12 @@ func init() {
 		return bits > 0 && yield(value{t: sint, i: int64(bits)})
 	})
 	rows["ssl_bc_use_keysize"], rows["ssl_bc_alg_keysize"] = keySize, keySize
+	for i, name := range []string{"ssl_bc_client_random", "ssl_bc_server_random"} {
+		rows[name] = fetchDef{out: bin, use: useServerConn, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			rnd := r.ServerRandoms()[i]
+			return rnd != nil && yield(value{t: bin, s: string(rnd)})
+		})}
+	}
 	for k, v := range rows {
 		fetches[k] = v
 	}

@@ -3,10 +3,12 @@ package haproxycfg
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -115,6 +117,116 @@ func TestTLSRandomsDifferential(t *testing.T) {
 		}
 		if gg != gw {
 			t.Errorf("%s: goha answered %q, the client saw %q", c.name, gg, gw)
+		}
+	}
+}
+
+const randomBackendConfig = `defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+frontend fe
+    bind BIND
+    use_backend %[path,field(2,/)]
+    http-response set-header X-Bc-Randoms "%[ssl_bc_client_random,hex] %[ssl_bc_server_random,hex]"
+backend h1
+    server s1 SRV ssl verify none
+backend h1p256
+    server s1 SRVP256 ssl verify none
+backend h2
+    server s1 SRV ssl verify none alpn h2
+`
+
+// helloSniff keeps the randoms of the hellos a TLS server reads and
+// writes.
+type helloSniff struct {
+	net.Conn
+	in, out tlsconf.HelloRandom
+}
+
+func (c *helloSniff) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.in.Feed(p[:n])
+	return n, err
+}
+
+func (c *helloSniff) Write(p []byte) (int, error) {
+	c.out.Feed(p)
+	return c.Conn.Write(p)
+}
+
+type sniffListener struct{ net.Listener }
+
+func (l sniffListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &helloSniff{Conn: c, out: tlsconf.HelloRandom{Server: true}}, nil
+}
+
+type sniffKey struct{}
+
+// startRandomsWeb is a TLS server (HTTP/1.1 and h2) answering each
+// request with the randoms of its connection's hellos as it saw them;
+// p256: its only group is P-256, which makes clients that offer X25519
+// first go through a HelloRetryRequest.
+func startRandomsWeb(t *testing.T, crt string, p256 bool) string {
+	cert, err := tls.LoadX509KeyPair(crt, crt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
+	if p256 {
+		cfg.CurvePreferences = []tls.CurveID{tls.CurveP256}
+	}
+	srv := &http.Server{TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sn := r.Context().Value(sniffKey{}).(*helloSniff)
+			fmt.Fprintf(w, "%X %X", sn.in.Random, sn.out.Random)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, sniffKey{}, c.(*tls.Conn).NetConn().(*helloSniff))
+		}}
+	ln := loopback.Listen(t)
+	go srv.Serve(tls.NewListener(sniffListener{ln}, cfg))
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// TestTLSBackendRandomsDifferential: ssl_bc_client_random and
+// ssl_bc_server_random in http-response rules are the randoms of the
+// hellos the server saw on the connection the response came on, through
+// HAProxy 2.6 and goha alike: HTTP/1.1, HTTP/2 (alpn h2), and to a
+// server whose only group is P-256.
+func TestTLSBackendRandomsDifferential(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	pki := newFetchPKI(t)
+	crt := pki.Dir + "/srv.pem"
+	srv, srvP256 := startRandomsWeb(t, crt, false), startRandomsWeb(t, crt, true)
+	mk := func() (bind, cfg string) {
+		bind = loopback.FreeAddr(t)
+		return bind, strings.NewReplacer("BIND", bind, "SRVP256", srvP256, "SRV", srv).Replace(randomBackendConfig)
+	}
+	haBind, cfg := mk()
+	difftest.StartHAProxy(t, cfg, haBind)
+	goBind, cfg := mk()
+	runPlan(t, cfg)
+	loopback.WaitListen(t, goBind)
+	for _, be := range []string{"h1", "h1p256", "h2"} {
+		for _, d := range []struct{ name, addr string }{{"haproxy", haBind}, {"goha", goBind}} {
+			resp, err := (&http.Client{Timeout: 3 * time.Second}).Get("http://" + d.addr + "/" + be)
+			if err != nil {
+				t.Fatalf("%s %s: %v", d.name, be, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			got := resp.Header.Get("X-Bc-Randoms")
+			t.Logf("%s %s: %s (server saw %s)", d.name, be, got, b)
+			if len(got) != 129 || got != string(b) {
+				t.Errorf("%s %s: ssl_bc randoms %q, the server saw %q", d.name, be, got, b)
+			}
 		}
 	}
 }
