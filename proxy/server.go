@@ -65,9 +65,9 @@ type server struct {
 // closed: the request is replayed on a fresh connection when possible.
 var errStale = errors.New("stale pooled connection")
 
+// idleConn is a pooled connection; the pool keeps them oldest first.
 type idleConn struct {
-	c     *tconn
-	since time.Time
+	c *tconn
 	// safe: it has carried a request that was not its first (HAProxy's
 	// safe list), so aggressive reuse hands it to first requests.
 	safe bool
@@ -173,7 +173,7 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	// connection, as HAProxy's curr_used_conns does at detach.
 	used := int(s.bal.Conns.Load())
 	if len(s.idle) < limit && s.need.keep(used, len(s.idle)) {
-		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
+		s.idle = append(s.idle, idleConn{c, c.served >= 2})
 		if !s.purge.armed() {
 			s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
 		}
