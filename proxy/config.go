@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
 	"net/netip"
 	"regexp"
@@ -72,24 +71,6 @@ const (
 // consecutive reads fill the buffer).
 type SpliceOptions struct {
 	Auto, Request, Response bool
-}
-
-// ForwardFor is `option forwardfor [except NET] [header NAME] [if-none]`.
-type ForwardFor struct {
-	Enabled bool
-	Except  netip.Prefix // clients inside it get no header (zero = none)
-	Header  string       // the header's name; required when Enabled
-	IfNone  bool         // only add when the request has none
-}
-
-// validate refuses an enabled ForwardFor without a header name: the
-// configuration adapter fills HAProxy's default name (parser/haproxy
-// defaults.go), the data path does not guess one.
-func (ff ForwardFor) validate() error {
-	if ff.Enabled && ff.Header == "" {
-		return errors.New("option forwardfor without a header name")
-	}
-	return nil
 }
 
 // Frontend is a `frontend`, or the front half of a `listen` section.
@@ -272,6 +253,8 @@ type RequestInfo struct {
 	TLS *tls.ConnectionState
 	// FrontCert is the certificate the bind served on it (ssl_f_*).
 	FrontCert *tls.Certificate
+	// FrontRandoms: its TLS hellos' randoms, client's then server's.
+	FrontRandoms [2][]byte
 	// respConn is the server connection of the transaction's response,
 	// from its head until the transaction ends (ServerTLS).
 	respConn *tconn
@@ -583,6 +566,9 @@ type Server struct {
 	// HTTP/2 connections only: its H1 mux reuses a connection whatever
 	// max-reuse says (measured), and so does goha.
 	StreamLimit int
+	// PurgeDelay is pool-purge-delay (reuse.go); 0: HAProxy's 5s default,
+	// negative: `0`, no idle pool.
+	PurgeDelay time.Duration
 	// Redir is `redir <prefix>`: GET and HEAD requests assigned to the
 	// server are redirected there (http_redir.go); "" = none.
 	Redir string

@@ -34,6 +34,9 @@ type tconn struct {
 	// tls, when set, carries the connection's bytes (bind ... ssl): reads
 	// and writes go through it instead of the raw socket.
 	tls *tls.Conn
+	// randoms are the TLS hellos' randoms, client's then server's, of a
+	// connection to a server (ssl_bc_*_random).
+	randoms [2][]byte
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string

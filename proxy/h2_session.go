@@ -68,6 +68,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs := &all.s
 	cs.info.TLS = s.tlsState
 	cs.info.FrontCert = s.info.FrontCert
+	cs.info.FrontRandoms = s.info.FrontRandoms
 	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's

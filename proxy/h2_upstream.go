@@ -33,6 +33,8 @@ type h2Pool struct {
 	// limit is the most streams a connection carries (max-reuse + 1;
 	// 0: no limit), as HAProxy's h2_avail_streams counts them.
 	limit int
+	purge        purgeClock
+	purgeDelay   time.Duration // pool-purge-delay (negative: no idle ones)
 }
 
 // h2PoolConn is one connection with what http-reuse lets others do with
@@ -44,13 +46,14 @@ type h2Pool struct {
 // (safe ones: a first request may take them under aggressive and
 // always), leaving its session, except under never.
 type h2PoolConn struct {
-	cc     *h2.ClientConn
-	sni    string
-	hello  string // the PROXY header it began with (getIdle)
-	scheme string
-	owner  *session
-	shared bool
-	tls    *tls.ConnectionState // over TLS: its handshake
+	cc      *h2.ClientConn
+	sni     string
+	hello   string // the PROXY header it began with (getIdle)
+	scheme  string
+	owner   *session
+	shared  bool
+	tls     *tls.ConnectionState // over TLS: its handshake
+	randoms [2][]byte            // its hellos' randoms
 	// private: under never, it stays its session's even when idle.
 	private bool
 	// idled: it was seen carrying no stream and kept as idle (settle).
@@ -65,8 +68,7 @@ func (p *h2Pool) spent(pc *h2PoolConn) bool { return p.limit > 0 && pc.opened >=
 // take opens a stream's upstream on a connection owner may use, made
 // with the same SNI: its own, a shared one with room, else an idle one
 // when safeOK (reuseAllowed). Connections that failed or got a GOAWAY
-// leave the pool (their open streams finish), and those that carried
-// no stream for idleMaxAge are closed, on the way.
+// leave the pool (their open streams finish) on the way.
 func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode ReuseMode, safeOK bool) *tconn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -100,7 +102,7 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 	}
 	pc.idled = false
 	pc.opened++
-	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls}, sni: sni}
+	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms}, sni: sni}
 }
 
 // settle applies settleLocked.
@@ -110,19 +112,12 @@ func (p *h2Pool) settle(now time.Time) {
 	p.mu.Unlock()
 }
 
-// settleLocked drops the connections that failed, got a GOAWAY or sat
-// idle for idleMaxAge, and moves those whose streams all ended to the
-// idle ones, within the idle cap (idleNeed), as HAProxy's H2 detach.
+// settleLocked drops the connections that failed or got a GOAWAY, and
+// moves those whose streams all ended to the idle ones, within the idle
+// cap (idleNeed), as HAProxy's H2 detach; the purge (purgeIdle) closes
+// idle ones later.
 func (p *h2Pool) settleLocked(now time.Time) {
-	busy, idled := 0, 0
-	for _, pc := range p.conns {
-		if _, since := pc.cc.Usable(); since.IsZero() {
-			busy++
-		} else if pc.idled {
-			idled++
-		}
-	}
-	p.need.tick(now, busy, idled > 0)
+	busy, idled := p.countLocked()
 	keep := p.conns[:0]
 	for i := range p.conns {
 		pc := p.conns[i]
@@ -132,8 +127,8 @@ func (p *h2Pool) settleLocked(now time.Time) {
 			pc.cc.Drain()
 			continue
 		case since.IsZero():
-		case now.Sub(since) >= idleMaxAge, p.spent(&pc):
-			// spent: max-reuse reached, it leaves once its streams end
+		case p.spent(&pc):
+			// max-reuse reached: it leaves once its streams end
 			pc.cc.Close()
 			continue
 		case !pc.idled && pc.owner != nil && pc.private:
@@ -141,12 +136,15 @@ func (p *h2Pool) settleLocked(now time.Time) {
 		case !pc.idled:
 			// Its last stream ended: counted as in use at the check,
 			// as HAProxy's detach counts it.
-			if !p.need.keep(now, busy+1, idled) {
+			if p.purgeDelay < 0 || !p.need.keep(busy+1, idled) {
 				pc.cc.Close()
 				continue
 			}
 			pc.idled, pc.owner, pc.shared = true, nil, false
 			idled++
+			if !p.purge.armed() {
+				p.purge.arm(p.purgeDelay, p.purgeIdle)
+			}
 		}
 		keep = append(keep, pc)
 	}
@@ -185,6 +183,7 @@ func (p *h2Pool) retire() {
 	p.mu.Lock()
 	conns := p.conns
 	p.conns = nil
+	p.purge.stop()
 	p.mu.Unlock()
 	for _, pc := range conns {
 		pc.cc.Drain()
@@ -221,7 +220,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme, opened: 1}
 	if t.tls != nil {
 		st := t.tls.ConnectionState()
-		pc.tls = &st
+		pc.tls, pc.randoms = &st, t.randoms
 	}
 	switch s.reuse {
 	case ReuseSafe:
@@ -235,7 +234,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.shared = true
 	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls}, sni: t.sni}, nil
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms}, sni: t.sni}, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),
@@ -267,6 +266,8 @@ type h2Upstream struct {
 	scheme string
 	st     *h2.ClientStream
 	tls    *tls.ConnectionState // over TLS: its handshake (ssl_s_*, ssl_bc_*)
+	// randoms are its hellos' randoms (ssl_bc_*_random).
+	randoms [2][]byte
 
 	// The request, as the exchange writes it.
 	head   []byte

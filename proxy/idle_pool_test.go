@@ -28,38 +28,31 @@ func loopbackConns(t *testing.T, n int) []*net.TCPConn {
 	return out
 }
 
-// TestIdlePoolOrderAndAge: expired connections (a prefix of the pool,
-// oldest first) are dropped, one that joined out of order is never
-// handed out once expired, a later request takes an unproven connection
-// before a safe one and a first request (aggressive) only a safe one,
-// and the count of unproven connections follows every change.
-func TestIdlePoolOrderAndAge(t *testing.T) {
-	t0 := time.Unix(100, 0)
+// TestIdlePoolOrder: a later request takes an unproven connection
+// before a safe one, a first request (aggressive) only a safe one, and
+// the count of unproven connections (which lets a request skip a scan
+// that would find nothing) follows every change: takes, puts, purges.
+func TestIdlePoolOrder(t *testing.T) {
+	now := time.Unix(100, 0)
 	mk := func() (*server, []*tconn) {
-		s := &server{reuse: ReuseAggressive}
-		cs := make([]*tconn, 5)
+		s := &server{reuse: ReuseAggressive, cfg: &Server{PurgeDelay: time.Hour}, bal: &balance.Server{}}
+		cs := make([]*tconn, 4)
 		for i, c := range loopbackConns(t, len(cs)) {
 			cs[i] = newTconn(c, nil)
 		}
-		// joined at t0, t0+1s, t0+6s, t0+7s (unproven), and t0-10s out of order
-		s.idle = []idleConn{{cs[0], t0, true}, {cs[1], t0.Add(time.Second), true},
-			{cs[2], t0.Add(6 * time.Second), true}, {cs[3], t0.Add(7 * time.Second), false}, {cs[4], t0.Add(-10 * time.Second), true}}
+		s.idle = []idleConn{{cs[0], true}, {cs[1], true}, {cs[2], true}, {cs[3], false}}
 		s.unproven = 1
 		return s, cs
 	}
-	now := t0.Add(idleMaxAge + 2*time.Second) // the first two have expired
 	s, cs := mk()
 	if c := s.getIdle(now, "", "", nil, false); c != cs[3] {
 		t.Fatalf("later request: got %p, want the unproven one %p", c, cs[3])
 	}
-	if s.unproven != 0 || len(s.idle) != 2 {
-		t.Fatalf("after: %d idle, %d unproven; want 2 (expired dropped) and 0", len(s.idle), s.unproven)
+	if s.unproven != 0 || len(s.idle) != 3 {
+		t.Fatalf("after: %d idle, %d unproven; want 3 and 0", len(s.idle), s.unproven)
 	}
 	if c := s.getIdle(now, "", "", nil, false); c != cs[2] {
-		t.Fatalf("then: got %p, want the fresh safe one %p (the out-of-order expired one is closed)", c, cs[2])
-	}
-	if len(s.idle) != 0 {
-		t.Fatalf("%d idle left, want 0", len(s.idle))
+		t.Fatalf("then: got %p, want the most recent safe one %p", c, cs[2])
 	}
 	s, cs = mk()
 	if c := s.getIdle(now, "", "", nil, true); c != cs[2] {
@@ -68,7 +61,6 @@ func TestIdlePoolOrderAndAge(t *testing.T) {
 	if s.unproven != 1 {
 		t.Fatalf("unproven %d, want 1", s.unproven)
 	}
-	s.cfg, s.bal = &Server{}, &balance.Server{}
 	s.bal.Conns.Store(1)
 	s.need.noteUsed(10) // room in the pool for both below
 	more := loopbackConns(t, 2)
@@ -76,7 +68,18 @@ func TestIdlePoolOrderAndAge(t *testing.T) {
 	safe.served = 5
 	s.putIdle(safe, now)  // safe: it served more than one request
 	s.putIdle(fresh, now) // unproven: its first
-	if s.unproven != 2 {
-		t.Fatalf("unproven %d after two puts, want 2", s.unproven)
+	if s.unproven != 2 || len(s.idle) != 5 {
+		t.Fatalf("%d idle, %d unproven after two puts, want 5 and 2", len(s.idle), s.unproven)
+	}
+	// A purge closes the unproven ones first.
+	s.bal.Conns.Store(0)
+	s.need = idleNeed{}
+	s.purgeIdle()
+	if s.unproven != 0 || len(s.idle) != 1 {
+		t.Fatalf("%d idle, %d unproven after a purge with no need, want 1 and 0", len(s.idle), s.unproven)
+	}
+	s.closeIdle()
+	if s.unproven != 0 || len(s.idle) != 0 {
+		t.Fatalf("%d idle, %d unproven after closeIdle", len(s.idle), s.unproven)
 	}
 }

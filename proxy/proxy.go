@@ -140,7 +140,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}}
 			s.reuse = bc.Reuse
 			if sc.H2 || sc.H2ALPN {
-				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, limit: sc.StreamLimit}
+				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, limit: sc.StreamLimit, purgeDelay: purgeDelay(sc)}
 			}
 			s.addr.Store(&sc.Addr)
 			s.cookie.Store(&sc.Cookie)

@@ -242,6 +242,9 @@ func v2TLS(r *RequestInfo) *proxyproto.V2TLS {
 		t.CertSess, t.CertConn, t.Verify = true, !st.DidResume, uint32(r.TLSErrors.Verify)
 		t.CN = st.PeerCertificates[0].Subject.CommonName
 	}
+	if c := tlsconf.Leaf(r.FrontCert); c != nil {
+		t.SigAlg, t.KeyAlg = tlsconf.SigAlgName(c), tlsconf.PKeyAlgo(c)
+	}
 	return t
 }
 

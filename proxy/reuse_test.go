@@ -1,9 +1,6 @@
 package proxy
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 func TestReuseAllowed(t *testing.T) {
 	for _, c := range []struct {
@@ -22,28 +19,32 @@ func TestReuseAllowed(t *testing.T) {
 	}
 }
 
-// TestIdleNeed: the estimate follows the peak in use at once (no purge
-// needed), bounds in use + idle, and decays half way at each purge.
+// TestIdleNeed: the estimate follows the connections in use at once;
+// each purge closes half the excess (rounded up) plus one, the estimate
+// decaying half way to the peak at each purge (the steps of
+// TestIdlePurgeMatchesHAProxy).
 func TestIdleNeed(t *testing.T) {
-	t0 := time.Unix(0, 0)
 	var n idleNeed
-	if !n.keep(t0, 1, 0) || n.keep(t0, 1, 1) {
-		t.Fatal("with nothing noted, only the connection in use is kept")
-	}
-	n.noteUsed(3)
-	if n.est != 3 || !n.keep(t0, 3, 0) || !n.keep(t0, 2, 1) || !n.keep(t0, 1, 2) || n.keep(t0, 1, 3) {
-		t.Fatalf("est %d after 3 in use: up to 3 in use + idle are kept before any purge", n.est)
-	}
-	n.tick(t0.Add(idlePurgeDelay), 0, true)
-	if n.est != 3 || n.maxUsed != 0 {
-		t.Fatalf("after the purge est %d maxUsed %d, want 3 0", n.est, n.maxUsed)
-	}
-	if !n.keep(t0, 1, 2) || n.keep(t0, 1, 3) {
-		t.Fatal("the estimate bounds in use + idle")
-	}
 	n.noteUsed(1)
-	n.tick(t0.Add(2*idlePurgeDelay), 0, true)
-	if n.est != 2 {
-		t.Fatalf("est %d, want (3+1)/2 = 2", n.est)
+	if !n.keep(1, 0) || n.keep(1, 1) {
+		t.Fatal("one request at a time keeps one idle connection")
+	}
+	n.noteUsed(6)
+	for used := 6; used > 0; used-- {
+		if !n.keep(used, 6-used) {
+			t.Fatalf("the estimate keeps %d in use + %d idle", used, 6-used)
+		}
+	}
+	idle := 6
+	for i, want := range []struct{ used, kill, est int }{{6, 0, 6}, {6, 0, 6}, {0, 0, 3}, {0, 3, 1}, {0, 2, 0}, {0, 1, 0}} {
+		n.noteUsed(want.used)
+		k := n.purge(0, idle)
+		if k != want.kill || n.est != want.est {
+			t.Fatalf("purge %d with %d idle: kill %d est %d, want %d %d", i, idle, k, n.est, want.kill, want.est)
+		}
+		idle -= k
+	}
+	if n.purge(0, 0) != 0 {
+		t.Fatal("nothing to purge")
 	}
 }

@@ -3,7 +3,6 @@ package proxy
 import (
 	"errors"
 	"net"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +14,9 @@ import (
 // maxIdlePerServer bounds each server's idle connection pool.
 const maxIdlePerServer = 256
 
-// idleMaxAge drops pooled connections older than this, like HAProxy's
-// default pool-purge-delay of 5s: servers often close idle keep-alive
-// connections after a few seconds.
+// idleMaxAge drops a session's private server connection (http-reuse
+// never) left idle longer than this; the servers' pools are purged as
+// HAProxy purges them instead (purgeIdle).
 const idleMaxAge = 5 * time.Second
 
 type server struct {
@@ -52,6 +51,7 @@ type server struct {
 	mu    sync.Mutex
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
+	purge purgeClock // runs purgeIdle while idle is not empty
 	// unproven counts the idle connections not yet safe (idleConn.safe).
 	unproven int
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
@@ -67,9 +67,9 @@ type server struct {
 // closed: the request is replayed on a fresh connection when possible.
 var errStale = errors.New("stale pooled connection")
 
+// idleConn is a pooled connection; the pool keeps them oldest first.
 type idleConn struct {
-	c     *tconn
-	since time.Time
+	c *tconn
 	// safe: it has carried a request that was not its first (HAProxy's
 	// safe list), so aggressive reuse hands it to first requests.
 	safe bool
@@ -90,7 +90,6 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dropExpired(now)
 	// A later request looks among the unproven connections first, a
 	// first one among the safe ones (HAProxy's reuse table).
 	order := [2]bool{false, true} // safe?
@@ -116,34 +115,43 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 			if !ic.safe {
 				s.unproven--
 			}
-			if now.Sub(ic.since) >= idleMaxAge {
-				// Out of order in the pool (it joined with an older
-				// time than the ones below it): dropExpired missed it.
-				ic.c.Close()
-				continue
-			}
 			return ic.c
 		}
 	}
 	return nil
 }
 
-// dropExpired closes the idle connections older than idleMaxAge. The
-// pool is in the order connections joined it, oldest first: the expired
-// ones are a prefix, and the common case (the oldest is not expired)
-// costs one comparison.
-func (s *server) dropExpired(now time.Time) {
-	if len(s.idle) == 0 || now.Sub(s.idle[0].since) < idleMaxAge {
-		return
-	}
-	n := sort.Search(len(s.idle), func(i int) bool { return now.Sub(s.idle[i].since) < idleMaxAge })
-	for _, old := range s.idle[:n] {
-		old.c.Close()
-		if !old.safe {
-			s.unproven--
+// purgeIdle is the pool's periodic purge (HAProxy's
+// srv_cleanup_idle_conns): it closes the connections idleNeed.purge
+// counts, those not yet proven safe first, the oldest first in each
+// kind, and runs again one delay later while connections stay idle.
+func (s *server) purgeIdle() {
+	s.mu.Lock()
+	s.purge.fired()
+	kill := s.need.purge(int(s.bal.Conns.Load()), len(s.idle))
+	var gone []*tconn
+	for _, safe := range [2]bool{false, true} {
+		kept := s.idle[:0]
+		for _, ic := range s.idle {
+			if ic.safe == safe && len(gone) < kill {
+				gone = append(gone, ic.c)
+				if !safe {
+					s.unproven--
+				}
+				continue
+			}
+			kept = append(kept, ic)
 		}
+		clear(s.idle[len(kept):])
+		s.idle = kept
 	}
-	s.idle = append(s.idle[:0], s.idle[n:]...)
+	if len(s.idle) > 0 {
+		s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
+	}
+	s.mu.Unlock()
+	for _, c := range gone {
+		c.Close()
+	}
 }
 
 // noteUsed records the connections in use once a request got one.
@@ -168,7 +176,7 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	}
 	limit := maxIdlePerServer
 	switch {
-	case s.cfg.NoIdle:
+	case s.cfg.NoIdle || s.cfg.PurgeDelay < 0:
 		limit = 0
 	case s.cfg.IdleMax > 0:
 		limit = min(limit, s.cfg.IdleMax)
@@ -178,11 +186,13 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	// The request just done still holds its slot: used counts its
 	// connection, as HAProxy's curr_used_conns does at detach.
 	used := int(s.bal.Conns.Load())
-	s.need.tick(now, used, len(s.idle) > 0)
-	if len(s.idle) < limit && s.need.keep(now, used, len(s.idle)) {
-		s.idle = append(s.idle, idleConn{c, now, c.served >= 2})
+	if len(s.idle) < limit && s.need.keep(used, len(s.idle)) {
+		s.idle = append(s.idle, idleConn{c, c.served >= 2})
 		if c.served < 2 {
 			s.unproven++
+		}
+		if !s.purge.armed() {
+			s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
 		}
 		s.mu.Unlock()
 		return
@@ -207,6 +217,7 @@ func (s *server) closeIdle() {
 		ic.c.Close()
 	}
 	s.idle, s.unproven = nil, 0
+	s.purge.stop()
 }
 
 // dial opens a fresh connection to the server within the connect timeout,

@@ -117,7 +117,14 @@ type ServerState struct {
 	Weight int
 	Backup bool
 	Idle   int // idle connections in the reuse pool
-	Stats  Stats
+	// UsedMax and NeedEst are the idle pool's peak of connections in use
+	// since its last purge and its estimate of the connections needed
+	// (HAProxy's max_used_conns and est_need_conns; reuse.go).
+	UsedMax, NeedEst int
+	// IdleUnsafe counts the idle connections not yet proven safe (they
+	// carried only a session's first request; HAProxy's unsafe_nb).
+	IdleUnsafe int
+	Stats      Stats
 	// MaxConn is the current maxconn (`set maxconn server` changes it).
 	MaxConn int
 	// ID is HAProxy's server id; Config is the server's configuration
@@ -155,9 +162,18 @@ func (p *Proxy) Backends() []BackendState {
 		b.mu.Lock()
 		for _, s := range b.list() {
 			bs.Stats.CurSessions += s.bal.Conns.Load()
+			s.mu.Lock()
+			idle, need, unsafe := len(s.idle), s.need, 0
+			for _, ic := range s.idle {
+				if !ic.safe {
+					unsafe++
+				}
+			}
+			s.mu.Unlock()
 			bs.Servers = append(bs.Servers, ServerState{
 				Name: s.cfg.Name, Addr: s.address(), MaxConn: int(s.maxConn.Load()), Up: s.bal.Up, Weight: s.bal.Weight,
-				Backup: s.bal.Backup, Idle: s.idleCount(), Stats: s.stats.Snapshot(), ID: s.id, Config: s.cfg,
+				Backup: s.bal.Backup, Idle: idle, Stats: s.stats.Snapshot(), ID: s.id, Config: s.cfg,
+				UsedMax: need.maxUsed, NeedEst: need.est, IdleUnsafe: unsafe,
 			})
 		}
 		b.mu.Unlock()

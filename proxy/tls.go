@@ -18,7 +18,7 @@ import (
 // startTLS wraps the client connection and runs the handshake, bounded by
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
-	sock := &tlsSock{TCPConn: s.c.TCPConn}
+	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.p.tlsc.accepts.add(time.Now())
@@ -45,22 +45,66 @@ func (s *session) startTLS(cfg *tls.Config) error {
 		cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: st.ServerName, Conn: sock})
 	}
 	s.info.FrontCert = sock.served
+	s.info.FrontRandoms = sock.randoms(true)
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}
 	return nil
 }
 
-// tlsSock is the socket under a client's TLS connection: the bind's
-// certificate store tells it which certificate it served (ssl_f_*;
-// tlsconf.Store.Get).
+// tlsSock is the socket under a TLS connection, a client's or one to a
+// server: it picks the hellos' randoms out of the handshake's bytes
+// (ssl_fc_*_random, ssl_bc_*_random; in is the peer's hello, out ours),
+// and on a client's the bind's certificate store tells it which
+// certificate it served (ssl_f_*; tlsconf.Store.Get).
 type tlsSock struct {
 	*net.TCPConn
-	served *tls.Certificate
+	served  *tls.Certificate
+	in, out tlsconf.HelloRandom
+}
+
+func (c *tlsSock) Read(p []byte) (int, error) {
+	n, err := c.TCPConn.Read(p)
+	if !c.in.Done() {
+		c.in.Feed(p[:n])
+	}
+	return n, err
+}
+
+func (c *tlsSock) Write(p []byte) (int, error) {
+	if !c.out.Done() {
+		c.out.Feed(p)
+	}
+	return c.TCPConn.Write(p)
+}
+
+// randoms ends the look once the handshake is done and gives the
+// client's and the server's randoms (front: the socket is the server's).
+func (c *tlsSock) randoms(front bool) [2][]byte {
+	c.in.Stop()
+	c.out.Stop()
+	if front {
+		return [2][]byte{c.in.Random, c.out.Random}
+	}
+	return [2][]byte{c.out.Random, c.in.Random}
 }
 
 // ServedCertificate records the certificate the handshake presents.
 func (c *tlsSock) ServedCertificate(cert *tls.Certificate) { c.served = cert }
+
+// ServerRandoms are the client's and the server's hello randoms of the
+// TLS connection to the server that sent the transaction's response
+// (nil: none yet, or not over TLS).
+func (r *RequestInfo) ServerRandoms() [2][]byte {
+	c := r.respConn
+	if c == nil {
+		return [2][]byte{}
+	}
+	if u, ok := c.h2.(*h2Upstream); ok {
+		return u.randoms
+	}
+	return c.randoms
+}
 
 // ServerTLS is the TLS state of the connection to the server that sent
 // the transaction's response (nil: none yet, or not over TLS).

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"sync"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // TLS towards servers (server ... ssl): the connection is a TLS client
@@ -57,7 +59,8 @@ func (s *server) tlsConfig(sni string) *tls.Config {
 // startTLS runs the client handshake on t, bounded by what is left of the
 // connect timeout (started at start).
 func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Duration) error {
-	tc := tls.Client(t.TCPConn, s.tlsConfig(sni))
+	sock := &tlsSock{TCPConn: t.TCPConn, in: tlsconf.HelloRandom{Server: true}}
+	tc := tls.Client(sock, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
 	if s.tlsc != nil {
@@ -70,6 +73,7 @@ func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Du
 	if err := tc.Handshake(); err != nil {
 		return err
 	}
+	t.randoms = sock.randoms(false)
 	if s.tlsc != nil && !tc.ConnectionState().DidResume {
 		s.tlsc.beKeys.add(time.Now())
 	}

@@ -3,9 +3,12 @@ package haproxycmd
 import (
 	"bufio"
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -28,21 +31,31 @@ import (
 )
 
 // pp2Servers are the server lines whose PROXY v2 headers are compared.
-var pp2Servers = []struct{ name, opts string }{
-	{"ssl", "send-proxy-v2-ssl"},
-	{"sslcn", "send-proxy-v2-ssl-cn"},
-	{"all", "send-proxy-v2 proxy-v2-options crc32c,unique-id,ssl,authority,ssl-cipher,cert-cn"},
-	{"uid", "send-proxy-v2 proxy-v2-options unique-id"},
-	{"alone", "proxy-v2-options ssl,crc32c"},
-	{"plain", "send-proxy-v2"},
+// A TLS client asks for sni (default www.example.test), which picks the
+// certificate the cert-sig and cert-key TLVs describe.
+var pp2Servers = []struct{ name, opts, sni string }{
+	{"ssl", "send-proxy-v2-ssl", ""},
+	{"sslcn", "send-proxy-v2-ssl-cn", ""},
+	{"all", "send-proxy-v2 proxy-v2-options crc32c,unique-id,ssl,authority,ssl-cipher,cert-cn,cert-sig,cert-key", ""},
+	{"uid", "send-proxy-v2 proxy-v2-options unique-id", ""},
+	{"alone", "proxy-v2-options ssl,crc32c", ""},
+	{"plain", "send-proxy-v2", ""},
+	{"cn", "send-proxy-v2 proxy-v2-options cert-cn", ""},
+	{"sigec", "send-proxy-v2 proxy-v2-options cert-sig,cert-key", ""},
+	{"sigrsa", "send-proxy-v2 proxy-v2-options cert-key,cert-sig", "rsa.example.test"},
+	{"sigpss", "send-proxy-v2 proxy-v2-options cert-key,cert-sig", "pss.example.test"},
+	{"sigp384", "send-proxy-v2 proxy-v2-options cert-sig,cert-key", "p384.example.test"},
+	{"siged", "send-proxy-v2 proxy-v2-options cert-sig,cert-key", "ed.example.test"},
 }
 
 // send-proxy-v2-ssl, send-proxy-v2-ssl-cn and proxy-v2-options, from a
 // clear-text client and from a TLS 1.2 client with SNI and ALPN: the bytes each server receives before the request
 // (the TLVs in HAProxy's order, the SSL TLV of a client without TLS, the
 // unique-id, options alone sending a v1 line; over TLS the ALPN TLV
-// always, the authority, the SSL TLV's version and cipher) are HAProxy's, ports and
-// CRC aside (the CRC is checked on each side).
+// always, the authority, the SSL TLV's version and cipher; cert-sig and
+// cert-key of the served ECDSA P-256/P-384, RSA (PKCS#1 and PSS) and
+// Ed25519 certificates, which implies ssl) are HAProxy's, ports and CRC
+// aside (the CRC is checked on each side).
 func TestPP2TLVsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	var mu sync.Mutex
@@ -71,6 +84,18 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 		fmt.Fprintf(&backends, "backend %s\n    server s1 %s %s\n", s.name, web(s.name), s.opts)
 	}
 	crt := selfSignedPEM(t)
+	for _, c := range []struct {
+		name string
+		key  crypto.Signer
+		sig  x509.SignatureAlgorithm
+	}{
+		{"rsa.example.test", rsaKey(t), x509.SHA384WithRSA},
+		{"pss.example.test", rsaKey(t), x509.SHA256WithRSAPSS},
+		{"p384.example.test", must(ecdsa.GenerateKey(elliptic.P384(), rand.Reader)), x509.ECDSAWithSHA512},
+		{"ed.example.test", edKey(t), x509.PureEd25519},
+	} {
+		crt += " crt " + certPEM(t, c.name, c.key, c.sig)
+	}
 	headers := func(ha, overTLS bool) map[string][]byte {
 		tlsBind := loopback.FreeAddr(t)
 		_, _, bind := serverOptsDaemon(t, ha, "    unique-id-format id-%[req.hdr(x-id)]\n",
@@ -83,11 +108,14 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 		for _, s := range pp2Servers {
 			var c net.Conn
 			var err error
-			if overTLS {
+			switch {
+			case overTLS && s.sni != "":
+				c, err = tls.Dial("tcp", tlsBind, &tls.Config{InsecureSkipVerify: true, ServerName: s.sni})
+			case overTLS:
 				c, err = tls.Dial("tcp", tlsBind, &tls.Config{InsecureSkipVerify: true, ServerName: "www.example.test",
 					NextProtos: []string{"http/1.1"}, MaxVersion: tls.VersionTLS12,
 					CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}})
-			} else {
+			default:
 				c, err = net.Dial("tcp", bind)
 			}
 			if err != nil {
@@ -108,7 +136,8 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 	}
 	for _, overTLS := range []bool{false, true} {
 		ha, goha := headers(true, overTLS), headers(false, overTLS)
-		if len(ha) != len(pp2Servers) || overTLS && !bytes.Contains(ha["all"], []byte("ECDHE-ECDSA-AES128-GCM-SHA256")) {
+		if len(ha) != len(pp2Servers) || overTLS && (!bytes.Contains(ha["all"], []byte("ECDHE-ECDSA-AES128-GCM-SHA256")) ||
+			!bytes.Contains(ha["sigrsa"], []byte("RSA2048")) || !bytes.Contains(ha["sigec"], []byte("ecdsa-with-SHA256"))) {
 			t.Fatalf("TLS %v: HAProxy's headers are not what the test expects: %q", overTLS, ha)
 		}
 		for _, s := range pp2Servers {
@@ -123,17 +152,49 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 // PEM file, as `bind ... ssl crt` reads it.
 func selfSignedPEM(t *testing.T) string {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "www.example.test"},
-		DNSNames: []string{"www.example.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	return certPEM(t, "www.example.test", key, x509.ECDSAWithSHA256)
+}
+
+// certPEM writes a self-signed certificate for name, signed with sig by
+// key, and the key in one PEM file.
+func certPEM(t *testing.T, name string, key crypto.Signer, sig x509.SignatureAlgorithm) string {
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, SignatureAlgorithm: sig,
+		DNSNames: []string{name}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	path := filepath.Join(t.TempDir(), "crt.pem")
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name+".pem")
 	os.WriteFile(path, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})...), 0o600)
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})...), 0o600)
 	return path
+}
+
+func rsaKey(t *testing.T) crypto.Signer {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func edKey(t *testing.T) crypto.Signer {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // maskPP2 checks a v2 header's CRC32C TLV, if any, and blanks it and the

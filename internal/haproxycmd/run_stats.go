@@ -206,8 +206,13 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		be.LbTot += sc.LbTot
 		rs := runtimeapi.Server{Counters: sc, Name: sv.Name, ID: sv.ID, Addr: sv.Addr,
 			Up: st.CheckUp && !st.AgentDown, Maint: st.Maint, ResolvMaint: st.ResolvMaint, Drain: st.Drain, Stopping: st.CheckDrain, Backup: sv.Backup, Weight: st.Weight,
-			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed), Warm: st.Warm}
+			InitialWeight: st.InitWeight, IdleConns: sv.Idle, LastChange: time.Since(st.Changed), Warm: st.Warm,
+			UsedMax: sv.UsedMax, NeedConns: sv.NeedEst, IdleUnsafe: sv.IdleUnsafe}
 		if c := sv.Config; c != nil {
+			rs.PurgeDelayMS = c.PurgeDelay.Milliseconds()
+			if c.PurgeDelay < 0 {
+				rs.PurgeDelayMS = -1
+			}
 			rs.ConfigDisabled = c.Disabled
 			rs.ForcedID = c.ID > 0
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue

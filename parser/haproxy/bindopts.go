@@ -466,9 +466,14 @@ func bindCheckTicketKeys(s *state, p Pos, o, v string) (msg string, warn bool) {
 	if !ok {
 		return "", false // a check without file access (CheckBytes); the build loads it
 	}
-	if _, m := ParseTicketKeys(data); m != "" {
+	keys, m := ParseTicketKeys(data)
+	if m != "" {
 		return fmt.Sprintf("'%s' : %s", v, m), false
 	}
+	if s.cfg.TicketKeys == nil {
+		s.cfg.TicketKeys = map[string][][]byte{}
+	}
+	s.cfg.TicketKeys[v] = keys
 	return "", false
 }
 

@@ -26,6 +26,10 @@ type Config struct {
 	Resolvers []*ResolversSection
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
+	// TicketKeys are the keys of the tls-ticket-keys files the check
+	// read, by path as written, the encrypting one first: the build uses
+	// them instead of reading the files again.
+	TicketKeys map[string][][]byte
 }
 
 // Section is a non-proxy section kept as raw statements (userlist, peers,

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -122,6 +123,7 @@ var serverOptionTable = []serverOptionRow{
 	{"max-reuse", "<count>", serverMaxReuse},
 	{"resolve-opts", "<option>,<option>,...", serverResolveOpts},
 	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
+	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -277,6 +279,24 @@ func serverPoolMaxConn(l *serverLine, o, v string) bool {
 func serverMaxReuse(l *serverLine, o, v string) bool {
 	n, _, _ := leadingInt(v)
 	l.opts.Other[o] = fmt.Sprint(n)
+	return true
+}
+
+// serverPoolPurgeDelay is `pool-purge-delay`, a time in milliseconds by
+// default; HAProxy refuses anything after its unit.
+func serverPoolPurgeDelay(l *serverLine, o, v string) bool {
+	if _, bad, err := ParseTime(v); err != nil {
+		switch {
+		case errors.Is(err, errTimeOverflow):
+			l.alert("timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days).", v, o)
+		case bad < len(v):
+			l.alert("unexpected character '%c' in argument to <%s>..", v[bad], o)
+		default:
+			l.alert("'%s' expects <value> as argument..", o)
+		}
+		return false
+	}
+	l.opts.Other[o] = v
 	return true
 }
 

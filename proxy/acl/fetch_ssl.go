@@ -35,6 +35,24 @@ func init() {
 		"ssl_fc_is_resumed": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.TLS != nil && yield(boolValue(r.TLS.DidResume))
 		})},
+		// The hellos' randoms, picked out of the handshake's bytes
+		// (tlsconf.HelloRandom).
+		"ssl_fc_client_random": {out: bin, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && r.FrontRandoms[0] != nil && yield(value{t: bin, s: string(r.FrontRandoms[0])})
+		})},
+		"ssl_fc_server_random": {out: bin, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && r.FrontRandoms[1] != nil && yield(value{t: bin, s: string(r.FrontRandoms[1])})
+		})},
+		// HAProxy 2.6 records an OpenSSL error code only when the
+		// handshake fails, and such a connection never reaches a rule
+		// or a log-format (its log line has a fixed format): on every
+		// connection these fetches see, the code is 0 and has no text.
+		"ssl_fc_err": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.TLS != nil && yield(value{t: sint})
+		})},
+		"ssl_fc_err_str": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return false
+		})},
 		// A certificate was presented: on this connection (has_crt) or in
 		// its session (used: a resumed session keeps it).
 		"ssl_fc_has_crt": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {

@@ -30,11 +30,10 @@ func init() {
 			return value{t: sint, i: int64(c.Version)}, true
 		}))},
 		"ssl_c_sig_alg": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
-			n, ok := sigAlgNames[c.SignatureAlgorithm]
-			return strValue(n), ok
+			return strValue(tlsconf.SigAlgName(c)), true
 		}))},
 		"ssl_c_key_alg": {out: str, build: noArgs(clientCert(func(c *x509.Certificate) (value, bool) {
-			n, ok := keyAlgNames[c.PublicKeyAlgorithm]
+			n, ok := tlsconf.KeyAlgName(c)
 			return strValue(n), ok
 		}))},
 		"ssl_fc_use_keysize": {out: sint, build: noArgs(cipherKeySize)},
@@ -55,22 +54,6 @@ func asn1TimeText(t time.Time) (value, bool) {
 		return value{}, false
 	}
 	return strValue(t.Format("060102150405Z")), true
-}
-
-// sigAlgNames are OpenSSL's short names (OBJ_nid2sn) of the signature
-// algorithms.
-var sigAlgNames = map[x509.SignatureAlgorithm]string{
-	x509.MD5WithRSA: "RSA-MD5", x509.SHA1WithRSA: "RSA-SHA1", x509.SHA256WithRSA: "RSA-SHA256",
-	x509.SHA384WithRSA: "RSA-SHA384", x509.SHA512WithRSA: "RSA-SHA512",
-	x509.SHA256WithRSAPSS: "RSASSA-PSS", x509.SHA384WithRSAPSS: "RSASSA-PSS", x509.SHA512WithRSAPSS: "RSASSA-PSS",
-	x509.ECDSAWithSHA1: "ecdsa-with-SHA1", x509.ECDSAWithSHA256: "ecdsa-with-SHA256",
-	x509.ECDSAWithSHA384: "ecdsa-with-SHA384", x509.ECDSAWithSHA512: "ecdsa-with-SHA512",
-	x509.DSAWithSHA1: "DSA-SHA1", x509.DSAWithSHA256: "dsa_with_SHA256", x509.PureEd25519: "ED25519",
-}
-
-// keyAlgNames are OpenSSL's short names of the public key algorithms.
-var keyAlgNames = map[x509.PublicKeyAlgorithm]string{
-	x509.RSA: "rsaEncryption", x509.ECDSA: "id-ecPublicKey", x509.DSA: "DSA", x509.Ed25519: "ED25519",
 }
 
 // cipherKeySize is the symmetric key size in bits of the connection's

@@ -42,11 +42,10 @@ func init() {
 			return value{t: sint, i: int64(c.Version)}, true
 		}))}
 		rows[prefix+"sig_alg"] = fetchDef{out: str, build: noArgs(certFetch(of, func(c *x509.Certificate) (value, bool) {
-			n, ok := sigAlgNames[c.SignatureAlgorithm]
-			return strValue(n), ok
+			return strValue(tlsconf.SigAlgName(c)), true
 		}))}
 		rows[prefix+"key_alg"] = fetchDef{out: str, build: noArgs(certFetch(of, func(c *x509.Certificate) (value, bool) {
-			n, ok := keyAlgNames[c.PublicKeyAlgorithm]
+			n, ok := tlsconf.KeyAlgName(c)
 			return strValue(n), ok
 		}))}
 		rows[prefix+"s_dn"] = fetchDef{out: str, build: dnFetchOf(of, func(c *x509.Certificate) pkix.RDNSequence { return rdns(c.RawSubject) })}
@@ -95,6 +94,12 @@ func init() {
 		return bits > 0 && yield(value{t: sint, i: int64(bits)})
 	})
 	rows["ssl_bc_use_keysize"], rows["ssl_bc_alg_keysize"] = keySize, keySize
+	for i, name := range []string{"ssl_bc_client_random", "ssl_bc_server_random"} {
+		rows[name] = fetchDef{out: bin, use: useServerConn, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			rnd := r.ServerRandoms()[i]
+			return rnd != nil && yield(value{t: bin, s: string(rnd)})
+		})}
+	}
 	for k, v := range rows {
 		fetches[k] = v
 	}
@@ -103,17 +108,10 @@ func init() {
 // frontCert is the certificate the bind presented on the client's
 // connection.
 func frontCert(r *proxy.RequestInfo) *x509.Certificate {
-	if r.TLS == nil || r.FrontCert == nil || len(r.FrontCert.Certificate) == 0 {
+	if r.TLS == nil {
 		return nil
 	}
-	if r.FrontCert.Leaf != nil {
-		return r.FrontCert.Leaf
-	}
-	c, err := x509.ParseCertificate(r.FrontCert.Certificate[0])
-	if err != nil {
-		return nil
-	}
-	return c
+	return tlsconf.Leaf(r.FrontCert)
 }
 
 // serverCert is the certificate the server presented on the connection

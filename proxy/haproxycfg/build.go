@@ -418,6 +418,13 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		n, _ := strconv.Atoi(v) // read with atoi by the parser; negative: no limit
 		sv.StreamLimit = max(n+1, 0)
 	}
+	if v, ok := s.Other["pool-purge-delay"]; ok {
+		d, _, _ := haproxy.ParseTime(v) // checked by the parser
+		sv.PurgeDelay = d
+		if d == 0 {
+			sv.PurgeDelay = -1
+		}
+	}
 	if v, ok := s.Other["redir"]; ok {
 		if px.Mode != "http" {
 			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"

@@ -11,8 +11,8 @@ import (
 // serverPP2 maps send-proxy-v2-ssl, send-proxy-v2-ssl-cn and
 // proxy-v2-options to the TLVs of the server's PROXY v2 header. The first
 // two turn send-proxy-v2 on; options alone make HAProxy 2.6 send a PROXY
-// header all the same, in v1 (which has no TLV). cert-sig and cert-key
-// stay unsupported, as do TLVs in health checks' headers.
+// header all the same, in v1 (which has no TLV). TLVs in health checks'
+// headers stay unsupported.
 func (b *builder) serverPP2(s *haproxy.Server, sv *proxy.Server) {
 	var o proxyproto.V2Options
 	if _, ok := s.Other["send-proxy-v2-ssl"]; ok {
@@ -26,18 +26,21 @@ func (b *builder) serverPP2(s *haproxy.Server, sv *proxy.Server) {
 			switch opt {
 			case "ssl":
 				o.SSL = true
+			// the sub-TLV options imply ssl, as in HAProxy
 			case "cert-cn":
-				o.SSLCN = true
+				o.SSL, o.SSLCN = true, true
 			case "ssl-cipher":
-				o.SSLCipher = true
+				o.SSL, o.SSLCipher = true, true
+			case "cert-sig":
+				o.SSL, o.SSLSigAlg = true, true
+			case "cert-key":
+				o.SSL, o.SSLKeyAlg = true, true
 			case "authority":
 				o.Authority = true
 			case "crc32c":
 				o.CRC32C = true
 			case "unique-id":
 				o.UniqueID = true
-			default: // cert-sig, cert-key
-				b.unsupported(s.Pos, "proxy-v2-options "+opt)
 			}
 		}
 	}

@@ -164,7 +164,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 			tb.GenerateCA = underBase(b.global, "ca-base", ca)
 			tb.GenerateCache = sslCtxCacheSize(b.global)
 		case "tls-ticket-keys":
-			keys, err := loadTicketKeys(v)
+			keys, err := b.ticketKeys(v)
 			if err != nil {
 				b.unsupported(bd.Pos, "bind option tls-ticket-keys: "+err.Error())
 				return nil, nil
@@ -189,12 +189,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		b.unsupported(bd.Pos, "bind option ca-ignore-err/crt-ignore-err with crt-list")
 		return nil, nil
 	}
-	cfg, err := tb.Server()
-	if err != nil {
-		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())
-		return nil, nil
-	}
-	cv, err := tb.ClientVerify()
+	cfg, cv, err := tb.Server()
 	if err != nil {
 		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())
 		return nil, nil
@@ -243,9 +238,13 @@ func baseOf(g *haproxy.Global, kw string) string {
 	return base
 }
 
-// loadTicketKeys reads a tls-ticket-keys file, checked as HAProxy checks
-// it: the kept keys, the encrypting one first.
-func loadTicketKeys(path string) ([][]byte, error) {
+// ticketKeys are a tls-ticket-keys file's keys, the encrypting one
+// first: those the check read, else (a check without file access) the
+// file read and checked here as HAProxy checks it.
+func (b *builder) ticketKeys(path string) ([][]byte, error) {
+	if keys, ok := b.cfg.TicketKeys[path]; ok {
+		return keys, nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

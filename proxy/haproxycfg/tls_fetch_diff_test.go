@@ -150,6 +150,8 @@ frontend fe
     http-request set-header X-SSL-ALPN %[ssl_fc_alpn]
     http-request set-header X-SSL-Has-SNI %[ssl_fc_has_sni]
     http-request set-header X-SSL-Resumed %[ssl_fc_is_resumed]
+    http-request set-header X-SSL-Fc-Err %[ssl_fc_err]
+    http-request set-header X-SSL-Fc-Err-Str %[ssl_fc_err_str]
     default_backend be
 backend be
     server s1 WEB

@@ -14,6 +14,8 @@ const (
 	subSSLVersion  = 0x21
 	subSSLCN       = 0x22
 	subSSLCipher   = 0x23
+	subSSLSigAlg   = 0x24
+	subSSLKeyAlg   = 0x25
 	clientSSL      = 0x01
 	clientCertConn = 0x02
 	clientCertSess = 0x04
@@ -24,6 +26,9 @@ const (
 type V2Options struct {
 	CRC32C, Authority, UniqueID bool
 	SSL, SSLCN, SSLCipher       bool
+	// SSLSigAlg, SSLKeyAlg: cert-sig and cert-key, which describe the
+	// certificate the bind served (not the client's).
+	SSLSigAlg, SSLKeyAlg bool
 }
 
 // V2Client is what the TLVs tell of the client's connection.
@@ -43,6 +48,9 @@ type V2TLS struct {
 	CertSess, CertConn bool
 	Verify             uint32
 	CN                 string // the client certificate's subject CN
+	// SigAlg and KeyAlg are the served certificate's signature algorithm
+	// (OpenSSL's short name) and key ("RSA2048", "EC256"); "" = none.
+	SigAlg, KeyAlg string
 }
 
 // AppendV2TLV appends the v2 header HAProxy 2.6 builds
@@ -79,7 +87,7 @@ func AppendV2TLV(out []byte, src, dst netip.AddrPort, o V2Options, c V2Client) [
 }
 
 // appendSSL appends the SSL TLV: client flags and verify result, then
-// the version, CN and cipher sub-TLVs of a TLS client.
+// the version, CN, key, signature and cipher sub-TLVs of a TLS client.
 func appendSSL(out []byte, o V2Options, t *V2TLS) []byte {
 	at := len(out)
 	out = append(out, tlvSSL, 0, 0, 0, 0, 0, 0, 0)
@@ -97,6 +105,12 @@ func appendSSL(out []byte, o V2Options, t *V2TLS) []byte {
 		}
 		if o.SSLCN && t.CN != "" {
 			out = appendTLV(out, subSSLCN, []byte(t.CN))
+		}
+		if o.SSLKeyAlg && t.KeyAlg != "" {
+			out = appendTLV(out, subSSLKeyAlg, []byte(t.KeyAlg))
+		}
+		if o.SSLSigAlg && t.SigAlg != "" {
+			out = appendTLV(out, subSSLSigAlg, []byte(t.SigAlg))
 		}
 		if o.SSLCipher && t.Cipher != "" {
 			out = appendTLV(out, subSSLCipher, []byte(t.Cipher))

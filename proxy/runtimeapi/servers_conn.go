@@ -6,14 +6,10 @@ import (
 	"strings"
 )
 
-// purgeDelayMS is HAProxy's default pool-purge-delay, which is also how
-// long goha keeps an idle server connection (proxy's idleMaxAge).
-const purgeDelayMS = 5000
-
 // FormatServersConn renders `show servers conn [backend]` in HAProxy
-// 2.6's layout. goha's idle connections are all reusable ("safe", in
-// HAProxy's words: they served a request and were put back), kept in one
-// pool (shown on the first thread); no pool-max-conn (idle_lim -1).
+// 2.6's layout: goha's idle connections, unsafe (only a session's first
+// request carried) and safe, are kept in one pool (shown on the first
+// thread); no pool-max-conn (idle_lim -1).
 func FormatServersConn(proxies []Proxy, backend string, threads int) (string, bool) {
 	threads = max(threads, 1)
 	var b strings.Builder
@@ -33,7 +29,7 @@ func FormatServersConn(proxies []Proxy, backend string, threads int) (string, bo
 				host, port = sv.Addr, "0"
 			}
 			fmt.Fprintf(&b, "%s/%s %d/%d %s %s - %d %d %d %d %d %d %d %d", px.Name, sv.Name, px.id(), sv.ID, host, port,
-				purgeDelayMS, sv.SCur, sv.SMax, sv.NeedConns, 0, sv.IdleConns, -1, sv.IdleConns)
+				purgeDelayMS(sv.PurgeDelayMS), sv.SCur, sv.UsedMax, sv.NeedConns, sv.IdleUnsafe, sv.IdleConns-sv.IdleUnsafe, -1, sv.IdleConns)
 			for t := 0; t < threads; t++ {
 				n := 0
 				if t == 0 {
@@ -103,4 +99,16 @@ func cmdShowResolvers(s *Session, args []string) string {
 		return "Can't find that resolvers section\n"
 	}
 	return b.String()
+}
+
+// purgeDelayMS is a server's pool-purge-delay as the listing shows it: 0
+// stands for HAProxy's default, 5s, and a negative one for 0.
+func purgeDelayMS(ms int64) int64 {
+	switch {
+	case ms == 0:
+		return 5000
+	case ms < 0:
+		return 0
+	}
+	return ms
 }

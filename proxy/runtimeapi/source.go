@@ -179,8 +179,13 @@ type Server struct {
 	LastChange    time.Duration
 	Downtime      time.Duration
 	IdleConns     int
-	NeedConns     int    // need_conn_est: HAProxy's estimate of the connections the server needs
-	Check         *Check // nil: "no check" (unless Tracked)
+	NeedConns     int // need_conn_est: HAProxy's estimate of the connections the server needs
+	UsedMax       int // the peak of connections in use since the idle pool's last purge
+	IdleUnsafe    int // of IdleConns, those not yet proven safe (unsafe_nb)
+	// PurgeDelayMS is its pool-purge-delay in milliseconds (0: HAProxy's
+	// default; negative: 0, no idle pool).
+	PurgeDelayMS int64
+	Check        *Check // nil: "no check" (unless Tracked)
 	// Tracked is the server this one tracks (`track`), "backend/server":
 	// it has no check of its own and shows its state as UP or DOWN.
 	Tracked string

@@ -37,7 +37,7 @@ func TestCommitWhileServing(t *testing.T) {
 	path := filepath.Join(dir, "a.pem")
 	os.WriteFile(path, pemCert(t, "a.example.test"), 0o600)
 	r := NewRegistry()
-	cfg, err := Bind{Crts: []string{path}, Registry: r}.Server()
+	cfg, _, err := Bind{Crts: []string{path}, Registry: r}.Server()
 	if err != nil {
 		t.Fatal(err)
 	}

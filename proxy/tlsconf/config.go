@@ -78,8 +78,10 @@ func ALPN(v string) ([]string, error) {
 
 // Server builds the crypto/tls server configuration of a bind. Session
 // tickets are on (Go rotates their keys itself), as HAProxy's default,
-// unless NoTickets.
-func (b Bind) Server() (*tls.Config, error) {
+// unless NoTickets. With ca-ignore-err or crt-ignore-err it also gives
+// the verifier the handshakes use, whose errors the session reads for
+// the ssl_c_* fetches (nil otherwise).
+func (b Bind) Server() (*tls.Config, *ClientVerify, error) {
 	r := b.Registry
 	if r == nil {
 		r = NewRegistry()
@@ -91,28 +93,28 @@ func (b Bind) Server() (*tls.Config, error) {
 		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
 			// A directory is a crt-list of its files, as in HAProxy.
 			if err := r.serveDir(b, st, c); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
 		cks, err := r.loadCrt(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, ck := range cks {
 			r.serve(st, &storeInst{ck: ck})
 		}
 	}
 	if len(st.insts) == 0 && len(b.List) == 0 {
-		return nil, fmt.Errorf("crt %s: no certificate", strings.Join(b.Crts, " "))
+		return nil, nil, fmt.Errorf("crt %s: no certificate", strings.Join(b.Crts, " "))
 	}
-	cfg, err := b.base()
+	cfg, verify, err := b.base()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(b.List) > 0 {
 		if err := b.withList(r, st); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		live := cfg.GetConfigForClient // clientAuthLive's, or nil
 		cfg.GetConfigForClient = st.ConfigFor
@@ -130,11 +132,11 @@ func (b Bind) Server() (*tls.Config, error) {
 	st.rebuild()
 	def := st.def()
 	if def == nil {
-		return nil, fmt.Errorf("no certificate")
+		return nil, nil, fmt.Errorf("no certificate")
 	}
 	if b.GenerateCA != "" {
 		if st.Forge, err = NewForge(b.GenerateCA, def.cert, b.GenerateCache); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	cfg.GetCertificate = st.Get
@@ -144,16 +146,16 @@ func (b Bind) Server() (*tls.Config, error) {
 		}
 	}
 	r.warnings = nil
-	return cfg, nil
+	return cfg, verify, nil
 }
 
 // base is a bind's settings but its certificates: versions, tickets,
 // ALPN, ciphers, curves and client certificates (a crt-list entry's
-// options are applied over a copy of it).
-func (b Bind) base() (*tls.Config, error) {
+// options are applied over a copy of it), and the ignore-err verifier.
+func (b Bind) base() (*tls.Config, *ClientVerify, error) {
 	lo, hi, _, err := b.Versions.Range()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
 	if len(b.TicketKeys) > 0 {
@@ -165,28 +167,29 @@ func (b Bind) base() (*tls.Config, error) {
 	}
 	if b.Curves != "" {
 		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if b.ALPN != "" {
 		if cfg.NextProtos, err = ALPN(b.ALPN); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if b.Ciphers != "" {
 		if cfg.CipherSuites, err = Ciphers(b.Ciphers); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if b.CipherSuites != "" {
 		if err := CipherSuites(b.CipherSuites); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if err := b.clientAuth(cfg); err != nil {
-		return nil, err
+	v, err := b.clientAuth(cfg)
+	if err != nil {
+		return nil, nil, err
 	}
-	return cfg, nil
+	return cfg, v, nil
 }
 
 // clientAuth sets the client certificate check as `verify` asks: none
@@ -195,39 +198,39 @@ func (b Bind) base() (*tls.Config, error) {
 // chain must lead to a certificate of ca-file. A certificate that fails
 // verification ends the handshake in both modes, as HAProxy does without
 // ca-ignore-err/crt-ignore-err.
-func (b Bind) clientAuth(cfg *tls.Config) error {
+func (b Bind) clientAuth(cfg *tls.Config) (*ClientVerify, error) {
 	switch b.Verify {
 	case "", "none":
-		return nil
+		return nil, nil
 	case "optional":
 		cfg.ClientAuth = tls.VerifyClientCertIfGiven
 	case "required":
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	default:
-		return fmt.Errorf("verify %s", b.Verify)
+		return nil, fmt.Errorf("verify %s", b.Verify)
 	}
 	if b.CAFile == "" {
-		return fmt.Errorf("verify is enabled but no CA file specified")
+		return nil, fmt.Errorf("verify is enabled but no CA file specified")
 	}
 	pool, err := LoadCAFile(b.CAFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg.ClientCAs = pool // also the CA names the server sends
 	if b.CAIgnore != nil || b.CrtIgnore != nil {
 		return b.clientAuthIgnoring(cfg)
 	}
 	if b.Registry != nil {
-		return b.clientAuthLive(cfg)
+		return nil, b.clientAuthLive(cfg)
 	}
 	if b.CRLFile != "" {
 		crl, err := LoadCRL(b.CRLFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error { return crl.Check(chains) }
 	}
-	return nil
+	return nil, nil
 }
 
 // clientAuthLive verifies client certificates against the Registry's
@@ -274,15 +277,16 @@ func TicketKeys(keys [][]byte) [][32]byte {
 }
 
 // clientAuthIgnoring sets a client certificate check with ignore-err
-// sets: Go asks for the certificate without verifying it, ClientVerify
-// verifies it and refuses only errors the sets do not list.
-func (b Bind) clientAuthIgnoring(cfg *tls.Config) error {
+// sets: Go asks for the certificate without verifying it, the
+// ClientVerify it returns verifies it and refuses only errors the sets
+// do not list.
+func (b Bind) clientAuthIgnoring(cfg *tls.Config) (*ClientVerify, error) {
 	if b.CRLFile != "" {
-		return fmt.Errorf("crl-file with ca-ignore-err or crt-ignore-err")
+		return nil, fmt.Errorf("crl-file with ca-ignore-err or crt-ignore-err")
 	}
-	v, err := b.ClientVerify()
+	v, err := b.clientVerify()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
 		cfg.ClientAuth = tls.RequireAnyClientCert
@@ -301,16 +305,12 @@ func (b Bind) clientAuthIgnoring(cfg *tls.Config) error {
 		_, err := v.Check(certs, time.Now())
 		return err
 	}
-	return nil
+	return v, nil
 }
 
-// ClientVerify is the bind's verifier when it has ca-ignore-err or
-// crt-ignore-err (nil otherwise): the session reads the errors of the
-// certificate it accepted from it, for the ssl_c_* fetches.
-func (b Bind) ClientVerify() (*ClientVerify, error) {
-	if (b.CAIgnore == nil && b.CrtIgnore == nil) || b.Verify == "" || b.Verify == "none" {
-		return nil, nil
-	}
+// clientVerify is the verifier of a bind with ca-ignore-err or
+// crt-ignore-err and verify optional or required.
+func (b Bind) clientVerify() (*ClientVerify, error) {
 	roots, err := LoadCACerts(b.CAFile)
 	if err != nil {
 		return nil, err

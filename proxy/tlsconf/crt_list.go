@@ -159,7 +159,8 @@ func (b Bind) entryConf(opts map[string]string) (*tls.Config, error) {
 			eb.Versions.Max = v
 		}
 	}
-	return eb.base()
+	cfg, _, err := eb.base() // ignore-err options are refused with crt-list
+	return cfg, err
 }
 
 // ParseListLine reads one crt-list line given to `add ssl crt-list` in

@@ -1,0 +1,89 @@
+package tlsconf
+
+import "bytes"
+
+// hrrRandom is the random of a HelloRetryRequest (RFC 8446 4.1.3): a
+// ServerHello with it is not the one the session's keys come from.
+var hrrRandom = []byte{
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+}
+
+// helloCaptureMax bounds what a HelloRandom keeps of a stream that
+// never shows its hello (anything but TLS): it then gives up.
+const helloCaptureMax = 1 << 15
+
+// HelloRandom picks the random of a TLS hello out of one direction of a
+// connection's first bytes, as OpenSSL's SSL_get_client_random and
+// SSL_get_server_random give it (ssl_fc_client_random and the like): the
+// ClientHello's (the same in a second ClientHello), or the ServerHello's
+// that is not a HelloRetryRequest. Feed it the bytes as they pass;
+// Random is nil until the hello is seen, and stays so if the stream
+// turns out not to show one.
+type HelloRandom struct {
+	// Server: look for a ServerHello (else a ClientHello).
+	Server bool
+	Random []byte
+	done   bool
+	rec    []byte // bytes of the current records not yet taken
+	hs     []byte // handshake messages' bytes, records unwrapped
+	seen   int
+}
+
+// Feed reads p, the next bytes the connection carried one way.
+func (h *HelloRandom) Feed(p []byte) {
+	if h.done || len(p) == 0 {
+		return
+	}
+	h.seen += len(p)
+	if h.seen > helloCaptureMax {
+		h.Stop()
+		return
+	}
+	h.rec = append(h.rec, p...)
+	for len(h.rec) >= 5 && !h.done {
+		n := int(h.rec[3])<<8 | int(h.rec[4])
+		if len(h.rec) < 5+n {
+			return
+		}
+		switch h.rec[0] {
+		case 22: // handshake
+			h.hs = append(h.hs, h.rec[5:5+n]...)
+			h.rec = h.rec[5+n:]
+			h.messages()
+		case 20, 21: // change_cipher_spec, alert
+			h.rec = h.rec[5+n:]
+		default: // encrypted, or not TLS
+			h.Stop()
+		}
+	}
+}
+
+// messages takes the whole handshake messages gathered so far.
+func (h *HelloRandom) messages() {
+	want := byte(1)
+	if h.Server {
+		want = 2
+	}
+	for len(h.hs) >= 4 && !h.done {
+		n := int(h.hs[1])<<16 | int(h.hs[2])<<8 | int(h.hs[3])
+		// type, length, version, then the random
+		if h.hs[0] == want && n >= 34 && len(h.hs) >= 38 && !(h.Server && bytes.Equal(h.hs[6:38], hrrRandom)) {
+			h.Random = bytes.Clone(h.hs[6:38])
+			h.Stop()
+			return
+		}
+		if len(h.hs) < 4+n {
+			return
+		}
+		h.hs = h.hs[4+n:]
+	}
+}
+
+// Stop ends the look (the handshake is over), keeping Random.
+func (h *HelloRandom) Stop() {
+	h.done, h.rec, h.hs = true, nil, nil
+}
+
+// Done says that Feed has nothing more to look at.
+func (h *HelloRandom) Done() bool { return h.done }
