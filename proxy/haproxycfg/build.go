@@ -410,21 +410,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}
-	if v, ok := s.Other["pool-max-conn"]; ok {
-		n, _ := strconv.Atoi(v) // -1 (unlimited): goha's bound
-		sv.NoIdle, sv.IdleMax = n == 0, max(n, 0)
-	}
-	if v, ok := s.Other["max-reuse"]; ok {
-		n, _ := strconv.Atoi(v) // read with atoi by the parser; negative: no limit
-		sv.StreamLimit = max(n+1, 0)
-	}
-	if v, ok := s.Other["pool-purge-delay"]; ok {
-		d, _, _ := haproxy.ParseTime(v) // checked by the parser
-		sv.PurgeDelay = d
-		if d == 0 {
-			sv.PurgeDelay = -1
-		}
-	}
+	serverPool(s, sv)
 	if v, ok := s.Other["redir"]; ok {
 		if px.Mode != "http" {
 			// HAProxy refuses it: "server cannot have cookie or redirect prefix in non-HTTP mode"
