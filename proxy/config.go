@@ -312,6 +312,8 @@ type RequestInfo struct {
 	px      *Proxy
 	server  *server
 	srvConn *tconn
+	// stream is what cur_*_timeout and cpu_calls read (stream_figures.go).
+	stream streamFigures
 	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
 	// fetches), an HTTP/2 stream's its connection's.
 	cliTCP *net.TCPConn

@@ -91,6 +91,7 @@ rules:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
 			s.tl.serverTimeout = r.Wait // actions_timeout.go
+			s.info.streamSetServerTimeout(r.Wait)
 		case NormalizeURI:
 			if !s.normalizeURI(r) { // actions_normalize.go
 				// strict: HAProxy's ACT_RET_INV, a bad request

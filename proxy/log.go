@@ -185,6 +185,9 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	}
 	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {
 		s.info.endRequest()
+		if e.TCP && !early {
+			s.info.streamEnded() // stream_figures.go
+		}
 		s.samples = s.samples[:0]
 		for _, f := range fs {
 			v, _ := f(&s.info)

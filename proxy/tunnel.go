@@ -227,6 +227,7 @@ func (r *relayState) splice(dst, src *tconn, period func() time.Duration) int64 
 // relay bytes both ways.
 func (s *session) serveTCP() {
 	s.tl = timeline{start: s.accepted}
+	s.info.beginStream()
 	pending, ok := s.inspectTCP()
 	if !ok {
 		return
@@ -256,6 +257,7 @@ func (s *session) serveTCP() {
 			s.emitLog(be, nil, 0, term('C', 'Q'))
 			return
 		}
+		s.info.streamConnectFailed(s.retries.n)
 		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
 	}
@@ -265,6 +267,7 @@ func (s *session) serveTCP() {
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)
 	s.goesTo(srv, sc)
+	s.info.streamConnected(&be.cfg.Timeouts, false) // stream_figures.go
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
