@@ -23,6 +23,11 @@ type streamFigures struct {
 	calls                        int64
 	serverTimeout, tunnelTimeout time.Duration
 	serverSet, tunnelSet         bool
+	// resPayload is what the server sent so far while tcp-response
+	// rules inspect it (nil otherwise); resFinal: no more will be waited
+	// for (tcp_response_inspect.go).
+	resPayload []byte
+	resFinal   bool
 }
 
 // beginStream starts a transaction's stream.

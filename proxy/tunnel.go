@@ -284,13 +284,23 @@ func (s *session) serveTCP() {
 		}
 	}
 	defer release()
-	if ended, t := s.tcpResponseTCP(be, srv, sc); ended { // tcp_response.go
+	res := s.tcpResponseTCP(be, srv, sc, pending) // tcp_response.go
+	if res.ended {
 		release()
-		s.emitLog(be, srv, 0, t)
+		s.received += res.up
+		s.emitLog(be, srv, 0, res.t)
 		return
 	}
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
-	if len(pending) > 0 {
+	if len(res.head) > 0 {
+		// What the response rules inspected goes first, unchanged.
+		if _, err := s.c.write(res.head, ft.Client); err != nil {
+			release()
+			s.emitLog(be, srv, 0, term('C', 'D'))
+			return
+		}
+	}
+	if len(pending) > 0 && !res.sent {
 		// What the rules inspected goes first, unchanged.
 		if _, err := sc.write(pending, bt.Server); err != nil {
 			release()
@@ -304,7 +314,7 @@ func (s *session) serveTCP() {
 		clientFin: ft.ClientFin,
 		serverFin: bt.ServerFin,
 	}, upMode, downMode)
-	up, down := rc.up+int64(len(pending)), rc.down
+	up, down := rc.up+int64(len(pending))+res.up, rc.down+int64(len(res.head))
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)

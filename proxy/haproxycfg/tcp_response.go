@@ -11,9 +11,11 @@ import (
 // tcpResponseRules maps a backend's `tcp-response content accept|reject|
 // close|set-var|set-var-fmt|unset-var [if|unless cond]` (proxy/
 // tcp_response.go). goha runs them once the server connection is up,
-// before any response byte, which is when HAProxy 2.6 decides them as
-// long as no condition waits for response data: a condition on anything
-// but layer-4 fetches and variables is reported.
+// which is when HAProxy 2.6 first runs them; a rule reading the response's
+// bytes (res.payload, res.payload_lv) makes them wait for those bytes up
+// to `tcp-response inspect-delay` (proxy/tcp_response_inspect.go). A
+// condition on anything but layer-4 fetches, variables and the
+// response's bytes is reported.
 //
 // A close towards a server spoken to over HTTP/2 would end every stream
 // of the shared connection: reported.
@@ -21,7 +23,8 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 	if len(px.TCPResponseRules) == 0 {
 		return nil
 	}
-	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists).WithResPayload()
+	be.ResInspect.Delay = px.ResInspectDelay
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPResponseRules {
 		what := "tcp-response content " + r.Action
@@ -47,6 +50,9 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			continue
 		}
 		tr.Cond = c
+		if acls.ReadsResPayload(r.Cond) || varReadsResPayload(r) {
+			be.ResInspect.Payload = true
+		}
 		out = append(out, tr)
 	}
 	return out
@@ -58,6 +64,22 @@ func serversMaySpeakH2(be *proxy.Backend) bool {
 		if s.H2 || s.H2ALPN {
 			return true
 		}
+	}
+	return false
+}
+
+// varReadsResPayload says whether a set-var or set-var-fmt rule's value
+// reads the response's bytes.
+func varReadsResPayload(r haproxy.HTTPRule) bool {
+	va, isVar, _ := haproxy.ParseVarAction(r.Action)
+	if !isVar || len(r.Args) != 1 {
+		return false
+	}
+	switch va.Verb {
+	case "set-var":
+		return acl.SampleReadsResPayload(haproxy.ParseSample(r.Args[0]))
+	case "set-var-fmt":
+		return acl.FormatReadsResPayload(r.Args[0])
 	}
 	return false
 }
