@@ -99,7 +99,7 @@ func (s *session) inspectResponse(be *backend, sc *tconn) (v tcpResVerdict, head
 	st := &s.info.stream
 	st.resFinal = delay <= 0
 	defer func() { st.resPayload, st.resFinal = nil, false }()
-	fwd := s.forwardClient(sc)
+	fwd := s.forwardClient(sc, be.cfg.Timeouts.Server)
 	defer func() { up = fwd.stop(s.c) }()
 	next := 0
 	for {
@@ -132,9 +132,10 @@ type clientForward struct {
 	n    int64
 }
 
-// forwardClient starts copying the client's bytes to sc; a client done
-// sending has its end passed on to the server.
-func (s *session) forwardClient(sc *tconn) *clientForward {
+// forwardClient starts copying the client's bytes to sc, each write
+// waiting at most timeout (timeout server: what bounds stop's wait); a
+// client done sending has its end passed on to the server.
+func (s *session) forwardClient(sc *tconn, timeout time.Duration) *clientForward {
 	f := &clientForward{done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
@@ -142,7 +143,7 @@ func (s *session) forwardClient(sc *tconn) *clientForward {
 		for {
 			m, err := s.c.readRaw(buf)
 			if m > 0 {
-				if _, werr := sc.write(buf[:m], 0); werr != nil {
+				if _, werr := sc.write(buf[:m], timeout); werr != nil {
 					return
 				}
 				f.mu.Lock()
