@@ -11,9 +11,9 @@ import (
 func TestStreamFigures(t *testing.T) {
 	be := &Timeouts{Server: 6 * time.Second, Tunnel: 9 * time.Second}
 	type want struct {
-		calls         int64
+		calls          int64
 		server, tunnel time.Duration
-		ok            bool
+		ok             bool
 	}
 	check := func(name string, r *RequestInfo, w want) {
 		t.Helper()
