@@ -287,7 +287,9 @@ func (s *session) serveTCP() {
 	res := s.tcpResponseTCP(be, srv, sc, pending) // tcp_response.go
 	if res.ended {
 		release()
-		s.received += res.up
+		// the response bytes the rules read count as received from the
+		// server, dropped or not (HAProxy's %B on a PD)
+		s.received, s.sent = s.received+res.up, s.sent+int64(len(res.head))
 		s.emitLog(be, srv, 0, res.t)
 		return
 	}

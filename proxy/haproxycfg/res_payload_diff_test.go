@@ -137,3 +137,43 @@ listen li
 		t.Errorf("http:\n haproxy %q\n goha    %q", outs[0], outs[1])
 	}
 }
+
+// TestResPayloadLogsDifferential: the tcplog lines of sessions whose
+// response the tcp-response rules read, beside HAProxy 2.6: a reject on
+// the first bytes, a reject once the inspect delay is over, and an
+// accept (the inspected bytes count in %B whatever the verdict).
+func TestResPayloadLogsDifferential(t *testing.T) {
+	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.Copy(c, c)
+	})
+	cfg := "global\n    log LOG local0\n" + strings.Replace(strings.NewReplacer("ECHO", echo, "FE", "BIND").Replace(resPayloadConfig),
+		"defaults\n", "defaults\n    log global\n    option tcplog\n", 1)
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	mask := func(l string) string {
+		f := strings.Fields(l)
+		if len(f) > 8 { // actconn/feconn/beconn/srv_conn: what else runs
+			if c := strings.Split(f[8], "/"); len(c) == 5 {
+				f[8] = "A/F/B/S/" + c[4]
+			}
+		}
+		return strings.Join(f, " ")
+	}
+	for _, data := range []string{"xxxy", "abcdef", "\x03abcQ"} {
+		for _, addr := range []string{ha, goha} {
+			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte(data))
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			io.ReadAtLeast(c, make([]byte, 5), 5) // the accepted echo, or the end
+			c.Close()
+		}
+		w, g := mask(nextLine(t, haLog, "haproxy")), mask(nextLine(t, goLog, "goha"))
+		t.Logf("%q: %s", data, w)
+		if w != g {
+			t.Errorf("%q:\n haproxy %s\n goha    %s", data, w, g)
+		}
+	}
+}
