@@ -38,6 +38,21 @@ func (s *Set) ReadsResPayload(c *haproxy.Condition) bool {
 	return c != nil && s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.resPayload }) != ""
 }
 
+// TCPOnly names the first ACL criterion of c whose fetch goha does not
+// model on an HTTP stream (res.len), or "".
+func (s *Set) TCPOnly(c *haproxy.Condition) string {
+	if c == nil {
+		return ""
+	}
+	return s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.tcpOnly })
+}
+
+// SampleTCPOnly says whether a sample expression's fetch is not modelled
+// on an HTTP stream.
+func SampleTCPOnly(smp haproxy.Sample) bool {
+	return fetches[smp.Fetch.Name].tcpOnly
+}
+
 // SampleReadsResPayload says whether a sample expression reads the
 // response's bytes.
 func SampleReadsResPayload(smp haproxy.Sample) bool {

@@ -31,6 +31,9 @@ type fetchDef struct {
 	// resPayload: a value only in tcp-response content rules, from the
 	// response bytes (res.payload); refused elsewhere (Set.WithResPayload).
 	resPayload bool
+	// tcpOnly: its value on an HTTP stream is not modelled (res.len:
+	// HAProxy's HTX size); TCPOnly names it.
+	tcpOnly bool
 	// constant is the value of a fetch that does not depend on the
 	// request; build is not called for it.
 	constant *bool

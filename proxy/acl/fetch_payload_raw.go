@@ -28,6 +28,18 @@ func init() {
 	res := payloadSide{data: func(r *proxy.RequestInfo) []byte { return r.ResPayload() }, short: (*proxy.RequestInfo).ResPayloadShort}
 	fetches["res.payload"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayload(res)}
 	fetches["res.payload_lv"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayloadLV(res)}
+	// res.len is what the server sent so far, a value that may still
+	// grow (as req.len). On an HTTP stream HAProxy gives its HTX size,
+	// not modelled: refused there (tcpOnly).
+	fetches["res.len"] = fetchDef{out: haproxy.SampleSInt, layer4: true, resPayload: true, tcpOnly: true, use: useResBuffer,
+		build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			p := r.ResPayload()
+			if p == nil {
+				return false
+			}
+			r.ResPayloadShort()
+			return yield(value{t: haproxy.SampleSInt, i: int64(len(p))})
+		})}
 }
 
 // payloadSide is the buffer a payload fetch reads (nil: none here) and

@@ -28,11 +28,12 @@ listen tl
     tcp-response content reject if { res.payload(5,0) -m bin 717171 }
     tcp-response content set-var(txn.x) res.payload(1,2)
     tcp-response content accept if { var(txn.x) -m bin 5a5a }
+    tcp-response content accept if { res.len ge 40 }
     tcp-response content reject
     server s1 ECHO
 `
 
-// TestResPayloadDifferential: res.payload and res.payload_lv in
+// TestResPayloadDifferential: res.payload, res.payload_lv and res.len in
 // tcp-response content rules beside HAProxy 2.6, with a server echoing
 // what the client sends: what the client gets back, and whether the
 // proxy waited for more response bytes until the inspect delay ended
@@ -57,6 +58,8 @@ func TestResPayloadDifferential(t *testing.T) {
 		{"\x00\x00\x00\x00\x00qqq"},
 		{"\x00\x00\x00\x00\x00qq", "q"},
 		{"\x02" + strings.Repeat("z", 30)},
+		{"\x01" + strings.Repeat("k", 44)},
+		{"\x01" + strings.Repeat("k", 20), strings.Repeat("k", 24)},
 		{"aZZ"},
 		{"a", "ZZ"},
 		{},

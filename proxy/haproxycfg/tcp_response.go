@@ -41,6 +41,10 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 		} else {
 			tr.Reject, tr.Close = r.Action == "reject", r.Action == "close"
 		}
+		if bad := httpUnmodelled(acls, r); bad != "" && be.Mode == proxy.ModeHTTP {
+			b.unsupported(r.Pos, what+" on "+bad+" in HTTP mode (HAProxy reads its HTX size)")
+			continue
+		}
 		if tr.Close && serversMaySpeakH2(be) {
 			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
 			continue
@@ -51,6 +55,7 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 		}
 		tr.Cond = c
 		if acls.ReadsResPayload(r.Cond) || varReadsResPayload(r) {
+			// (in HTTP mode they have no value: the parser warns)
 			be.ResInspect.Payload = true
 		}
 		out = append(out, tr)
@@ -82,4 +87,18 @@ func varReadsResPayload(r haproxy.HTTPRule) bool {
 		return acl.FormatReadsResPayload(r.Args[0])
 	}
 	return false
+}
+
+// httpUnmodelled names what a rule reads that goha does not model on an
+// HTTP stream (res.len), or "".
+func httpUnmodelled(acls *acl.Set, r haproxy.HTTPRule) string {
+	if bad := acls.TCPOnly(r.Cond); bad != "" {
+		return bad
+	}
+	if va, isVar, _ := haproxy.ParseVarAction(r.Action); isVar && va.Verb == "set-var" && len(r.Args) == 1 {
+		if s := haproxy.ParseSample(r.Args[0]); acl.SampleTCPOnly(s) {
+			return r.Args[0]
+		}
+	}
+	return ""
 }
