@@ -38,6 +38,11 @@ func (r *RequestInfo) streamSetServerTimeout(d time.Duration) {
 	r.stream.serverTimeout, r.stream.serverSet = d, true
 }
 
+// streamSetTunnelTimeout is http-request set-timeout tunnel.
+func (r *RequestInfo) streamSetTunnelTimeout(d time.Duration) {
+	r.stream.tunnelTimeout, r.stream.tunnelSet = d, true
+}
+
 // streamConnected: the server connection is up; t are its backend's
 // timeouts. A connection taken from the idle pool was up already: no
 // call counted (measured: 2 calls once its response arrived, not 3).

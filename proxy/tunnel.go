@@ -353,7 +353,7 @@ func (x *exchange) tunnel() bool {
 	x.be.stats.countStatus(101)
 	x.srv.stats.countStatus(101)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
-	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
+	idle := firstSet(s.tl.tunnelTimeout, bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
 	rc := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
 	up, down := rc.up, rc.down

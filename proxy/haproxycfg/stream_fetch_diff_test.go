@@ -1,8 +1,12 @@
 package haproxycfg
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,5 +93,64 @@ listen tl
 	got, _ = exchangeFrom(t, "", goha, "x", time.Second)
 	if string(want) != "s:x" || string(got) != string(want) {
 		t.Errorf("tcp: haproxy %q, goha %q", want, got)
+	}
+}
+
+// TestSetTimeoutTunnelDifferential: http-request set-timeout tunnel, and
+// cur_tunnel_timeout after it, beside HAProxy 2.6: a connection upgraded
+// by a 101 that nobody speaks on is closed once the tunnel timeout the
+// rule set (or the backend's) is over.
+func TestSetTimeoutTunnelDifferential(t *testing.T) {
+	upgrade := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if l == "\r\n" {
+				break
+			}
+		}
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n")
+		io.Copy(io.Discard, c)
+	})
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+listen li
+    bind BIND
+    timeout tunnel 1200ms
+    http-request set-timeout tunnel 300ms if { path /t }
+    http-response set-header x-t "%[cur_tunnel_timeout] %[cur_server_timeout]"
+    server s1 ` + upgrade + `
+`
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
+	ha, goha := startBoth(t, cfg)
+	for _, p := range []string{"/t", "/"} {
+		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"
+		var out [2]string
+		var took [2]time.Duration
+		var wg sync.WaitGroup
+		for i, addr := range []string{ha, goha} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				start := time.Now()
+				b, how := exchangeFrom(t, "", addr, raw, 3*time.Second)
+				out[i], took[i] = string(b)+" "+how, time.Since(start)
+			}()
+		}
+		wg.Wait()
+		t.Logf("%s: haproxy %q after %v, goha after %v", p, out[0], took[0], took[1])
+		if out[0] != out[1] {
+			t.Errorf("%s:\n haproxy %q\n goha    %q", p, out[0], out[1])
+		}
+		if d := took[0] - took[1]; d > 250*time.Millisecond || d < -250*time.Millisecond {
+			t.Errorf("%s: haproxy closed after %v, goha after %v", p, took[0], took[1])
+		}
 	}
 }
