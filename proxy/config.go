@@ -214,8 +214,7 @@ type Condition interface {
 // RequestInfo is what conditions and balancers see of a request.
 type RequestInfo struct {
 	Src netip.AddrPort
-	// Dst is the address the client connected to (a PROXY header's on
-	// an accept-proxy bind).
+	// Dst is the address the client connected to (an accept-proxy bind: the PROXY header's).
 	Dst    netip.AddrPort
 	Method []byte
 	Target []byte
@@ -282,11 +281,10 @@ type RequestInfo struct {
 	// edited says one of them changed it (rule_edits.go).
 	hdrs   []http1.Header
 	edited bool
-	// vars are the sess, txn and req/res variables (vars.go); nil until
-	// a rule sets one.
-	vars *[numScopes]varStore
-	// track is the session's sticky counters and tables (track.go); nil
-	// outside a session.
+	// vars are the sess, txn and req/res variables (vars.go), nil until
+	// a rule sets one; track the session's sticky counters and tables
+	// (track.go), nil outside a session.
+	vars  *[numScopes]varStore
 	track *tracking
 	// px is the running proxy the be_*/fe_*/srv_* fetches read
 	// (sample_state.go); nil outside one. server and srvConn are the
@@ -295,6 +293,7 @@ type RequestInfo struct {
 	px      *Proxy
 	server  *server
 	srvConn *tconn
+	stream  streamFigures // cur_*_timeout, cpu_calls, res.payload (stream_figures.go)
 	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
 	// fetches), an HTTP/2 stream's its connection's.
 	cliTCP *net.TCPConn
@@ -428,8 +427,9 @@ type Backend struct {
 	// before the frontend's (after_response.go).
 	AfterResponseRules []HeaderRule
 	// TCPResponseRules are the `tcp-response content` rules, run once the
-	// server connection is up (tcp_response.go).
+	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule
+	ResInspect       ResponseInspect
 	// AbortOnClose is `option abortonclose`: a TCP session whose client
 	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
 	// mode HAProxy 2.6's H1 side does not read past a complete request

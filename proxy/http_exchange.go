@@ -57,6 +57,7 @@ func (x *exchange) run() bool {
 		}
 	}()
 	s.goesTo(x.srv, x.sc)
+	s.info.streamConnected(&x.be.cfg.Timeouts, x.reused) // stream_figures.go
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
@@ -154,6 +155,7 @@ func (x *exchange) run() bool {
 				x.srv.stats.countSession()
 			}
 			s.goesTo(x.srv, x.sc)
+			s.info.streamConnected(&x.be.cfg.Timeouts, x.reused)
 			continue
 		}
 		break
@@ -292,6 +294,9 @@ const expectWait = time.Second
 // readResponseHead reads and parses the next response head into s.resp.
 func (x *exchange) readResponseHead() error {
 	err := x.readResponseHeadWithin(x.serverTimeout())
+	if err == nil {
+		x.s.info.stream.calls++ // stream_figures.go
+	}
 	if x.srv.observer != nil {
 		switch {
 		case err == nil:

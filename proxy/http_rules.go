@@ -93,7 +93,7 @@ rules:
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
-			s.tl.serverTimeout = r.Wait // actions_timeout.go
+			s.setTimeout(r) // actions_timeout.go
 		case NormalizeURI:
 			if !s.normalizeURI(r) { // actions_normalize.go
 				// strict: HAProxy's ACT_RET_INV, a bad request

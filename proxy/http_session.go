@@ -566,6 +566,7 @@ func (s *session) transaction() bool {
 		return s.redirectToServer(be, srv, client.redirectPath)
 	}
 	if srv == nil {
+		s.info.streamConnectFailed(s.retries.n) // stream_figures.go
 		t := term('S', 'C')
 		if s.tl.failedTimeout {
 			t = term('s', 'C')

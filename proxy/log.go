@@ -111,9 +111,9 @@ type timeline struct {
 	noRequest bool
 	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
 	logLevel int8
-	// serverTimeout is the transaction's set-timeout server (0: the
-	// backend's timeout server); see exchange.serverTimeout.
-	serverTimeout time.Duration
+	// serverTimeout and tunnelTimeout are the transaction's set-timeout
+	// server and tunnel (0: the backend's); see exchange.serverTimeout.
+	serverTimeout, tunnelTimeout time.Duration
 	// abort, when set, is closed once the client hung up while the
 	// session waits in a queue (option abortonclose, TCP mode).
 	abort <-chan struct{}
@@ -185,6 +185,9 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	}
 	if fs := s.fe.cfg.LogSamples; len(fs) > 0 {
 		s.info.endRequest()
+		if e.TCP && !early {
+			s.info.streamEnded() // stream_figures.go
+		}
 		s.samples = s.samples[:0]
 		for _, f := range fs {
 			v, _ := f(&s.info)

@@ -5,8 +5,8 @@ import "time"
 // `tcp-response content` rules of a backend. HAProxy 2.6 runs them in its
 // response inspection analyser, which a stream meets as soon as the
 // server connection is up: without a condition waiting for response bytes
-// (goha accepts only layer-4 fetches and variables in them), they decide
-// before any byte of the response, in TCP and in HTTP mode alike
+// (res.payload in TCP mode: tcp_response_inspect.go), they decide before
+// any byte of the response, in TCP and in HTTP mode alike
 // (measured: a reject there sends the client a FIN and logs PD, a close
 // ends the server connection, which HTTP mode answers with a 502 SH).
 
@@ -18,28 +18,11 @@ const (
 	resClose
 )
 
-// tcpResponseVerdict runs be's tcp-response content rules in order: the
-// first accept, reject or close whose condition holds decides, the
-// variable rules on the way run; none left accepts.
+// tcpResponseVerdict runs be's tcp-response content rules on no response
+// bytes (tcpResponseRules).
 func (s *session) tcpResponseVerdict(be *backend) tcpResVerdict {
-	rules := be.cfg.TCPResponseRules
-	for i := range rules {
-		r := &rules[i]
-		if r.Cond != nil && !r.Cond.Match(&s.info) {
-			continue
-		}
-		switch {
-		case r.Exec != nil:
-			r.Exec(&s.info)
-		case r.Reject:
-			return resReject
-		case r.Close:
-			return resClose
-		default:
-			return resAccept
-		}
-	}
-	return resAccept
+	v, _, _ := s.tcpResponseRules(be, 0) // tcp_response_inspect.go
+	return v
 }
 
 // countDeniedResp counts a response a tcp-response reject refused, on the
@@ -50,23 +33,46 @@ func (s *session) countDeniedResp(be *backend, srv *server) {
 	srv.stats.deniedResp.Add(1)
 }
 
+// tcpResOutcome is what the tcp-response rules of a TCP session did:
+// ended says the session ends there, to be logged with the termination
+// state t. When the rules read the response's bytes, the inspected
+// request bytes went to the server first (sent), head is what the server
+// sent meanwhile, for the client, and up the client bytes forwarded.
+type tcpResOutcome struct {
+	ended, sent bool
+	t           [2]byte
+	head        []byte
+	up          int64
+}
+
 // tcpResponseTCP applies the verdict in TCP mode, once the server
-// connection is up; ended says the session ends there, to be logged with
-// the termination state t.
-func (s *session) tcpResponseTCP(be *backend, srv *server, sc *tconn) (ended bool, t [2]byte) {
+// connection is up; pending is what the request rules inspected.
+func (s *session) tcpResponseTCP(be *backend, srv *server, sc *tconn, pending []byte) (o tcpResOutcome) {
 	if len(be.cfg.TCPResponseRules) == 0 {
-		return false, t
+		return o
 	}
-	switch s.tcpResponseVerdict(be) {
+	v := resAccept
+	if be.cfg.ResInspect.Payload {
+		if len(pending) > 0 {
+			if _, err := sc.write(pending, be.cfg.Timeouts.Server); err != nil {
+				return tcpResOutcome{ended: true, t: term('S', 'D')}
+			}
+		}
+		o.sent = true
+		v, o.head, o.up = s.inspectResponse(be, sc) // tcp_response_inspect.go
+	} else {
+		v = s.tcpResponseVerdict(be)
+	}
+	switch v {
 	case resReject:
 		s.countDeniedResp(be, srv)
 		sc.SetLinger(0)
-		return true, term('P', 'D')
+		o.ended, o.t = true, term('P', 'D')
 	case resClose:
 		sc.SetLinger(0)
-		return true, term('-', '-')
+		o.ended, o.t = true, term('-', '-')
 	}
-	return false, t
+	return o
 }
 
 // tcpResponse applies the verdict in HTTP mode, once the request went to

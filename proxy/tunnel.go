@@ -227,6 +227,7 @@ func (r *relayState) splice(dst, src *tconn, period func() time.Duration) int64 
 // relay bytes both ways.
 func (s *session) serveTCP() {
 	s.tl = timeline{start: s.accepted}
+	s.info.beginStream()
 	pending, ok := s.inspectTCP()
 	if !ok {
 		return
@@ -256,6 +257,7 @@ func (s *session) serveTCP() {
 			s.emitLog(be, nil, 0, term('C', 'Q'))
 			return
 		}
+		s.info.streamConnectFailed(s.retries.n)
 		s.emitLog(be, nil, 0, term('S', 'C'))
 		return // HAProxy closes the client connection when no server answers
 	}
@@ -265,6 +267,7 @@ func (s *session) serveTCP() {
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)
 	s.goesTo(srv, sc)
+	s.info.streamConnected(&be.cfg.Timeouts, false) // stream_figures.go
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
@@ -281,13 +284,25 @@ func (s *session) serveTCP() {
 		}
 	}
 	defer release()
-	if ended, t := s.tcpResponseTCP(be, srv, sc); ended { // tcp_response.go
+	res := s.tcpResponseTCP(be, srv, sc, pending) // tcp_response.go
+	if res.ended {
 		release()
-		s.emitLog(be, srv, 0, t)
+		// the response bytes the rules read count as received from the
+		// server, dropped or not (HAProxy's %B on a PD)
+		s.received, s.sent = s.received+res.up, s.sent+int64(len(res.head))
+		s.emitLog(be, srv, 0, res.t)
 		return
 	}
 	ft, bt := &s.fe.cfg.Timeouts, &be.cfg.Timeouts
-	if len(pending) > 0 {
+	if len(res.head) > 0 {
+		// What the response rules inspected goes first, unchanged.
+		if _, err := s.c.write(res.head, ft.Client); err != nil {
+			release()
+			s.emitLog(be, srv, 0, term('C', 'D'))
+			return
+		}
+	}
+	if len(pending) > 0 && !res.sent {
 		// What the rules inspected goes first, unchanged.
 		if _, err := sc.write(pending, bt.Server); err != nil {
 			release()
@@ -301,7 +316,7 @@ func (s *session) serveTCP() {
 		clientFin: ft.ClientFin,
 		serverFin: bt.ServerFin,
 	}, upMode, downMode)
-	up, down := rc.up+int64(len(pending)), rc.down
+	up, down := rc.up+int64(len(pending))+res.up, rc.down+int64(len(res.head))
 	s.fe.stats.bytesIn.Add(up)
 	s.fe.stats.bytesOut.Add(down)
 	srv.stats.bytesIn.Add(up)
@@ -338,7 +353,7 @@ func (x *exchange) tunnel() bool {
 	x.be.stats.countStatus(101)
 	x.srv.stats.countStatus(101)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
-	idle := firstSet(bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
+	idle := firstSet(s.tl.tunnelTimeout, bt.Tunnel, ft.Tunnel, max(ft.Client, bt.Server))
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
 	rc := relay(s.c, x.sc, relayTimeouts{idle: idle, clientFin: ft.ClientFin, serverFin: bt.ServerFin}, upMode, downMode)
 	up, down := rc.up, rc.down

@@ -89,6 +89,7 @@ func (s *session) beginTransactionInfo() {
 	s.info.Backend = s.info.Frontend
 	s.info.RequestNum++
 	s.info.PrioClass, s.info.PrioOffset = 0, 0 // a new stream
+	s.info.beginStream()
 	if s.info.RequestNum > 1 {
 		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
 	}

@@ -329,6 +329,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.events = events
+	w.setSinks()
 	proxy.ResetProcVars() // a new configuration sets its own
 	for _, set := range w.plan.ProcVars {
 		set(&proxy.RequestInfo{})

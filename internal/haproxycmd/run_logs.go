@@ -11,6 +11,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/sink"
 )
 
 const (
@@ -200,4 +201,18 @@ func (l *eventLog) dropped() int64 {
 		n += pl.logger.Dropped()
 	}
 	return n
+}
+
+// setSinks starts the event sinks the debug converter writes to: buf0
+// empty, as a new HAProxy process's, and stdout and stderr pointed at
+// the process's streams, or nowhere when run quiet: HAProxy -q points
+// its standard streams at /dev/null (measured: a debug(x,stdout) line
+// is written without -q and not with it).
+func (w *worker) setSinks() {
+	sink.Buf0.Reset()
+	if w.o.Quiet {
+		sink.SetFDs(io.Discard, io.Discard)
+		return
+	}
+	sink.SetFDs(os.Stdout, w.o.Stderr)
 }

@@ -476,6 +476,8 @@ func (s *state) checkValidity() bool {
 		}
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
+		} else if r := l6ResponseRule(px); r != nil {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Proxy '%s': L6 sample fetches ignored on HTTP proxies (declared at %s:%d).", px.Name, r.Pos.File, r.Pos.Line))
 		}
 		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
@@ -530,4 +532,33 @@ func initAddrNone(methods string) (libcFirst, none bool) {
 		}
 	}
 	return false, false
+}
+
+// l6ResponseFetches read a TCP stream's response bytes: on an HTTP
+// stream they have no value (HAProxy's HTX), which HAProxy warns about.
+var l6ResponseFetches = map[string]bool{"res.payload": true, "res.payload_lv": true, "res.len": true,
+	"res.ssl_hello_type": true, "rep_ssl_hello_type": true}
+
+// l6ResponseRule is the first tcp-response rule whose condition reads the
+// response's bytes, or nil.
+func l6ResponseRule(px *Proxy) *HTTPRule {
+	reads := func(a ACL) bool { return l6ResponseFetches[a.Sample.Fetch.Name] }
+	for i, r := range px.TCPResponseRules {
+		if r.Cond == nil {
+			continue
+		}
+		for _, and := range r.Cond.Or {
+			for _, t := range and {
+				if t.Anon != nil && reads(*t.Anon) {
+					return &px.TCPResponseRules[i]
+				}
+				for _, a := range px.ACLs {
+					if t.Anon == nil && a.Name == t.Name && reads(a) {
+						return &px.TCPResponseRules[i]
+					}
+				}
+			}
+		}
+	}
+	return nil
 }

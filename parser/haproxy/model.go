@@ -163,6 +163,10 @@ type Proxy struct {
 	// (`tcp-request inspect-delay`, inherited from defaults).
 	TCPContentRules []HTTPRule
 	InspectDelay    time.Duration
+	// ResInspectDelay is `tcp-response inspect-delay` (inherited from
+	// defaults): how long tcp-response content rules wait for response
+	// bytes their conditions need (res.payload).
+	ResInspectDelay time.Duration
 	// Redirects are the legacy `redirect` rules (Action "redirect", Args
 	// from location|prefix|scheme on).
 	Redirects []HTTPRule

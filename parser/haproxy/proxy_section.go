@@ -53,6 +53,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Cookie, px.DynamicCookieKey = def.Cookie, def.DynamicCookieKey
 	px.PersistRDPCookie, px.PersistRDPPos = def.PersistRDPCookie, def.PersistRDPPos
 	px.InspectDelay = def.InspectDelay
+	px.ResInspectDelay = def.ResInspectDelay
 	px.Compression = def.Compression.inherit()
 	return px
 }

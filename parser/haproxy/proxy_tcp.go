@@ -91,9 +91,11 @@ func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	}
 	switch {
 	case w[1] == "inspect-delay":
-		if _, ok := s.checkInspectDelay(px, l.p, w); !ok {
+		d, ok := s.checkInspectDelay(px, l.p, w)
+		if !ok {
 			return false
 		}
+		px.ResInspectDelay = d
 		s.timerWarnAfter(l.p, w[:min(len(w), 3)], "inspect-delay")
 		return s.parseRawKeyword(px, l)
 	case w[1] != "content":

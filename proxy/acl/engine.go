@@ -20,6 +20,43 @@ type Set struct {
 	// payload: conditions run during tcp content inspection, where the
 	// payload fetches (req.len) have a value (WithPayload).
 	payload bool
+	// resPayload: conditions of tcp-response content rules, where the
+	// response payload fetches have a value (WithResPayload).
+	resPayload bool
+}
+
+// WithResPayload lets the set's conditions use res.payload and
+// res.payload_lv: a backend's tcp-response content rules.
+func (s *Set) WithResPayload() *Set {
+	s.resPayload = true
+	return s
+}
+
+// ReadsResPayload says whether c reads the response's bytes: its rule
+// may wait for them.
+func (s *Set) ReadsResPayload(c *haproxy.Condition) bool {
+	return c != nil && s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.resPayload }) != ""
+}
+
+// TCPOnly names the first ACL criterion of c whose fetch goha does not
+// model on an HTTP stream (res.len), or "".
+func (s *Set) TCPOnly(c *haproxy.Condition) string {
+	if c == nil {
+		return ""
+	}
+	return s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.tcpOnly })
+}
+
+// SampleTCPOnly says whether a sample expression's fetch is not modelled
+// on an HTTP stream.
+func SampleTCPOnly(smp haproxy.Sample) bool {
+	return fetches[smp.Fetch.Name].tcpOnly
+}
+
+// SampleReadsResPayload says whether a sample expression reads the
+// response's bytes.
+func SampleReadsResPayload(smp haproxy.Sample) bool {
+	return fetches[smp.Fetch.Name].resPayload
 }
 
 // WithPayload lets the set's conditions use req.len: a tcp-mode
@@ -47,6 +84,11 @@ func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
 		// An HTTP stream's req.len is its HTX size, not modelled.
 		if bad := s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.payloadOnly }); bad != "" {
 			return nil, fmt.Errorf("%s outside tcp-mode content inspection", bad)
+		}
+	}
+	if !s.resPayload {
+		if bad := s.firstACL(c, func(f fetchDef, ok bool) bool { return ok && f.resPayload }); bad != "" {
+			return nil, fmt.Errorf("%s outside tcp-response content rules", bad)
 		}
 	}
 	out := &condition{unless: c.Unless}
@@ -183,7 +225,7 @@ type term struct {
 // a suite stops at its first term that is not a PASS and takes its
 // outcome; the suites are ORed (PASS over MISS over FAIL). A MISS is
 // false here, and leaves the payload-short mark on r so that a
-// tcp-request content rule waits for more bytes.
+// tcp-request or tcp-response content rule waits for more bytes.
 func (c *condition) Match(r *proxy.RequestInfo) bool {
 	res, miss := false, false
 	r.TakePayloadShort()
@@ -193,7 +235,7 @@ func (c *condition) Match(r *proxy.RequestInfo) bool {
 			m := t.m.Match(r)
 			// (only while tcp content inspection buffers: elsewhere the
 			// rules run on what is final, SMP_OPT_FINAL)
-			if short := r.TakePayloadShort(); short && !m && r.Payload != nil {
+			if short := r.TakePayloadShort(); short && !m && r.Inspecting() {
 				ok, andMiss = false, true
 				break
 			}
@@ -209,7 +251,7 @@ func (c *condition) Match(r *proxy.RequestInfo) bool {
 		miss = miss || andMiss
 	}
 	if miss {
-		r.PayloadShort()
+		r.Miss()
 		return false
 	}
 	return res != c.unless

@@ -28,6 +28,12 @@ type fetchDef struct {
 	// payloadOnly: a value only during tcp content inspection (req.len);
 	// refused elsewhere (Set.WithPayload).
 	payloadOnly bool
+	// resPayload: a value only in tcp-response content rules, from the
+	// response bytes (res.payload); refused elsewhere (Set.WithResPayload).
+	resPayload bool
+	// tcpOnly: its value on an HTTP stream is not modelled (res.len:
+	// HAProxy's HTX size); TCPOnly names it.
+	tcpOnly bool
 	// constant is the value of a fetch that does not depend on the
 	// request; build is not called for it.
 	constant *bool

@@ -12,16 +12,41 @@ import (
 // The raw payload fetches of tcp-mode content inspection (HAProxy's
 // payload.c): payload/req.payload(<offset>,<length>) and
 // payload_lv/req.payload_lv(<offset1>,<length>[,<offset2>]) read the
-// bytes the client sent so far. Short of bytes while more may come, a
-// rule waits (RequestInfo.PayloadShort); a slice past the buffer's size
-// never has a value. The response forms wait for tcp-response rules.
+// bytes the client sent so far, res.payload and res.payload_lv those the
+// server sent so far, in tcp-response content rules. Short of bytes while
+// more may come, a rule waits (RequestInfo.PayloadShort,
+// ResPayloadShort); a slice past the buffer's size never has a value. An
+// HTTP stream's buffers are HAProxy's HTX: there they have no value.
 func init() {
-	raw := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayload}
-	lv := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayloadLV}
+	req := payloadSide{data: func(r *proxy.RequestInfo) []byte { return r.Payload }, short: (*proxy.RequestInfo).PayloadShort}
+	raw := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayload(req)}
+	lv := fetchDef{out: haproxy.SampleBin, payloadOnly: true, build: buildPayloadLV(req)}
 	for _, k := range []string{"payload", "req.payload"} {
 		fetches[k] = raw
 		fetches[k+"_lv"] = lv
 	}
+	res := payloadSide{data: func(r *proxy.RequestInfo) []byte { return r.ResPayload() }, short: (*proxy.RequestInfo).ResPayloadShort}
+	fetches["res.payload"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayload(res)}
+	fetches["res.payload_lv"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayloadLV(res)}
+	// res.len is what the server sent so far, a value that may still
+	// grow (as req.len). On an HTTP stream HAProxy gives its HTX size,
+	// not modelled: refused there (tcpOnly).
+	fetches["res.len"] = fetchDef{out: haproxy.SampleSInt, layer4: true, resPayload: true, tcpOnly: true, use: useResBuffer,
+		build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			p := r.ResPayload()
+			if p == nil {
+				return false
+			}
+			r.ResPayloadShort()
+			return yield(value{t: haproxy.SampleSInt, i: int64(len(p))})
+		})}
+}
+
+// payloadSide is the buffer a payload fetch reads (nil: none here) and
+// how it says it is short of bytes.
+type payloadSide struct {
+	data  func(r *proxy.RequestInfo) []byte
+	short func(r *proxy.RequestInfo)
 }
 
 // binACLs are the ACL keywords matching hex patterns by default
@@ -47,7 +72,11 @@ func intArgs(args []haproxy.Arg, n int) ([]int64, error) {
 // buildPayload is payload(<offset>,<length>): length bytes from offset,
 // or (length 0) everything buffered from offset on, a value that may
 // still grow.
-func buildPayload(args []haproxy.Arg) (fetchFunc, error) {
+func buildPayload(side payloadSide) func(args []haproxy.Arg) (fetchFunc, error) {
+	return func(args []haproxy.Arg) (fetchFunc, error) { return buildPayloadOn(side, args) }
+}
+
+func buildPayloadOn(side payloadSide, args []haproxy.Arg) (fetchFunc, error) {
 	if len(args) != 2 {
 		return nil, fmt.Errorf("expects 2 arguments")
 	}
@@ -58,19 +87,20 @@ func buildPayload(args []haproxy.Arg) (fetchFunc, error) {
 	// HAProxy reads both as unsigned.
 	off, size := uint64(uint32(v[0])), uint64(uint32(v[1]))
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		if r.Payload == nil || size > payloadLimit || off+size > payloadLimit {
+		p := side.data(r)
+		if p == nil || size > payloadLimit || off+size > payloadLimit {
 			return false
 		}
-		if off+size > uint64(len(r.Payload)) {
-			r.PayloadShort()
+		if off+size > uint64(len(p)) {
+			side.short(r)
 			return false
 		}
 		end := off + size
 		if size == 0 {
-			end = uint64(len(r.Payload))
-			r.PayloadShort() // more may come
+			end = uint64(len(p))
+			side.short(r) // more may come
 		}
-		return yield(value{t: haproxy.SampleBin, s: bstr(r.Payload[off:end])})
+		return yield(value{t: haproxy.SampleBin, s: bstr(p[off:end])})
 	}, nil
 }
 
@@ -78,7 +108,11 @@ func buildPayload(args []haproxy.Arg) (fetchFunc, error) {
 // big-endian length of length bytes at offset1, then that many bytes
 // right after it, or at offset2 (relative to the end of the length when
 // it starts with '+' or '-').
-func buildPayloadLV(args []haproxy.Arg) (fetchFunc, error) {
+func buildPayloadLV(side payloadSide) func(args []haproxy.Arg) (fetchFunc, error) {
+	return func(args []haproxy.Arg) (fetchFunc, error) { return buildPayloadLVOn(side, args) }
+}
+
+func buildPayloadLVOn(side payloadSide, args []haproxy.Arg) (fetchFunc, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, fmt.Errorf("expects 2 or 3 arguments")
 	}
@@ -108,12 +142,12 @@ func buildPayloadLV(args []haproxy.Arg) (fetchFunc, error) {
 		off2, has2 = n, true
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		p := r.Payload
+		p := side.data(r)
 		if p == nil {
 			return false
 		}
 		if lenOff+lenSize > uint64(len(p)) {
-			r.PayloadShort()
+			side.short(r)
 			return false
 		}
 		var size uint32
@@ -132,7 +166,7 @@ func buildPayloadLV(args []haproxy.Arg) (fetchFunc, error) {
 			return false
 		}
 		if uint64(start)+uint64(size) > uint64(len(p)) {
-			r.PayloadShort()
+			side.short(r)
 			return false
 		}
 		return yield(value{t: haproxy.SampleBin, s: bstr(p[start : start+size])})

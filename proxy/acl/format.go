@@ -117,6 +117,22 @@ func FormatLayer4(text string) bool {
 	return true
 }
 
+// FormatReadsResPayload says whether a %[...] sample of a log-format
+// text reads the response's bytes (res.payload).
+func FormatReadsResPayload(text string) bool {
+	for i := strings.Index(text, "%["); i >= 0; i = strings.Index(text, "%[") {
+		end := closingBracket(text[i:])
+		if end < 0 {
+			return false
+		}
+		if SampleReadsResPayload(haproxy.ParseSample(text[i+2 : i+end])) {
+			return true
+		}
+		text = text[i+end:]
+	}
+	return false
+}
+
 // FormatUnavailable is HAProxy's message for the first %[...] sample of
 // a log-format text whose fetch needs what the place p does not have, or
 // "" (see Place).

@@ -29,11 +29,12 @@ const (
 	useServer         // the server the transaction went to (srv_name)
 	useServerAddr     // the connection to it (bc_src, bc_http_major)
 	useServerConn     // the server-side connection (ssl_bc_*)
+	useResBuffer      // the response's raw bytes (res.payload): tcp-response rules only
 )
 
 var useNames = [...]string{useReqHeader: "HTTP request headers", useBackend: "backend",
 	useResHeader: "HTTP response headers", useResponse: "HTTP response", useServer: "server", useServerAddr: "server address",
-	useServerConn: "server-side connection"}
+	useServerConn: "server-side connection", useResBuffer: "response buffer"}
 
 func unavailableMsg(sample string, u use) string {
 	return fmt.Sprintf("sample fetch <%s> may not be reliably used here because it needs '%s' which is not available here.", sample, useNames[u])
@@ -64,6 +65,8 @@ func (p Place) has(u use) bool {
 		return p == Response
 	case useResponse, useServer, useServerAddr, useServerConn:
 		return p == Response || p == Log
+	case useResBuffer:
+		return false
 	}
 	return true
 }

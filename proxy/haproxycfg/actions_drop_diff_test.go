@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"bytes"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,11 +32,7 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
-	pc, err := net.ListenPacket("udp", "127.0.0.1:8080")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
+	pc := loopback.ListenUDP(t) // a free port: the same test runs in other trees at once
 	haLines, gohaLines = make(chan string, 64), make(chan string, 64)
 	go func() {
 		buf := make([]byte, 4096)
@@ -73,7 +68,7 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 	for _, d := range plan.Notices.List {
 		t.Errorf("notice: %s", d.Text)
 	}
-	px, err = proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
+	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
 		f := logfmt.HTTPLog
 		if le.TCP {

@@ -11,10 +11,12 @@ import (
 // tcpResponseRules maps a backend's `tcp-response content accept|reject|
 // close|set-var|set-var-fmt|unset-var [if|unless cond]` (proxy/
 // tcp_response.go). goha runs them once the server connection is up,
-// before any response byte, which is when HAProxy 2.6 decides them as
-// long as no condition waits for response data: a condition on anything
-// but layer-4 fetches, variables and the backend's, server's and server
-// connection's fetches is reported (responseCond).
+// which is when HAProxy 2.6 first runs them; a rule reading the response's
+// bytes (res.payload, res.payload_lv, res.len) makes them wait for those
+// bytes up to `tcp-response inspect-delay` (proxy/tcp_response_inspect.go).
+// A condition on anything but layer-4 fetches, variables, the response's
+// bytes and the backend's, server's and server connection's fetches is
+// reported (responseCond).
 //
 // A close towards a server spoken to over HTTP/2 would end every stream
 // of the shared connection: reported.
@@ -22,7 +24,8 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 	if len(px.TCPResponseRules) == 0 {
 		return nil
 	}
-	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists).WithResPayload()
+	be.ResInspect.Delay = px.ResInspectDelay
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPResponseRules {
 		what := "tcp-response content " + r.Action
@@ -39,6 +42,10 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 		} else {
 			tr.Reject, tr.Close = r.Action == "reject", r.Action == "close"
 		}
+		if bad := httpUnmodelled(acls, r); bad != "" && be.Mode == proxy.ModeHTTP {
+			b.unsupported(r.Pos, what+" on "+bad+" in HTTP mode (HAProxy reads its HTX size)")
+			continue
+		}
 		if tr.Close && serversMaySpeakH2(be) {
 			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
 			continue
@@ -48,6 +55,10 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			continue
 		}
 		tr.Cond = c
+		if acls.ReadsResPayload(r.Cond) || varReadsResPayload(r) {
+			// (in HTTP mode they have no value: the parser warns)
+			be.ResInspect.Payload = true
+		}
 		out = append(out, tr)
 	}
 	return out
@@ -106,4 +117,34 @@ func serversMaySpeakH2(be *proxy.Backend) bool {
 		}
 	}
 	return false
+}
+
+// varReadsResPayload says whether a set-var or set-var-fmt rule's value
+// reads the response's bytes.
+func varReadsResPayload(r haproxy.HTTPRule) bool {
+	va, isVar, _ := haproxy.ParseVarAction(r.Action)
+	if !isVar || len(r.Args) != 1 {
+		return false
+	}
+	switch va.Verb {
+	case "set-var":
+		return acl.SampleReadsResPayload(haproxy.ParseSample(r.Args[0]))
+	case "set-var-fmt":
+		return acl.FormatReadsResPayload(r.Args[0])
+	}
+	return false
+}
+
+// httpUnmodelled names what a rule reads that goha does not model on an
+// HTTP stream (res.len), or "".
+func httpUnmodelled(acls *acl.Set, r haproxy.HTTPRule) string {
+	if bad := acls.TCPOnly(r.Cond); bad != "" {
+		return bad
+	}
+	if va, isVar, _ := haproxy.ParseVarAction(r.Action); isVar && va.Verb == "set-var" && len(r.Args) == 1 {
+		if s := haproxy.ParseSample(r.Args[0]); acl.SampleTCPOnly(s) {
+			return r.Args[0]
+		}
+	}
+	return ""
 }

@@ -68,14 +68,17 @@ defaults
 // TestTCPResponseRulesRefused: what goha does not run of tcp-response
 // content is reported, never dropped.
 func TestTCPResponseRulesRefused(t *testing.T) {
-	for _, tc := range []struct{ rule, want string }{
-		{"tcp-response content reject", ""},
-		{"tcp-response content reject if { res.len gt 0 }", "condition on res.len"},
-		{"tcp-response content reject if { srv_id 1 } { be_name fe }", ""},
-		{"tcp-response content set-log-level info", "tcp-response content"},
-		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content"},
+	for _, tc := range []struct{ rule, want, mode string }{
+		{"tcp-response content reject", "", "tcp"},
+		{"tcp-response content reject if { res.ssl_hello_type 1 }", "condition on res.ssl_hello_type", "tcp"},
+		{"tcp-response content reject if { res.len gt 0 }", "", "tcp"},
+		// (an HTTP stream's res.len is HAProxy's HTX size)
+		{"tcp-response content reject if { res.len gt 0 }", "on res.len in HTTP mode", "http"},
+		{"tcp-response content set-log-level info", "tcp-response content", "tcp"},
+		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content", "tcp"},
+		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {
-		cfg := "defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
 			"listen fe\n    bind 127.0.0.1:8080\n    " + tc.rule + "\n    server s 127.0.0.1:9\n"
 		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
 		var notes []string

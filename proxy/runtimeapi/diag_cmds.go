@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/goha-lb/goha/proxy/sink"
 )
 
 // Diagnostic commands answered with goha's own state in HAProxy 2.6's
 // shape: goha has no trace sources (its traces list is empty and every
 // source name is unknown) and its event sinks are the two standard
-// streams and the startup buffer.
+// streams and buf0, the ring the debug converter writes to (proxy/sink).
 
 // StartupLogger is a Source that kept the messages of its start.
 type StartupLogger interface {
@@ -60,7 +62,7 @@ func cmdShowEvents(s *Session, args []string) string {
 		s.noEnd = true // as HAProxy 2.6.12, without the empty line
 		return "Nothing to report for this sink\n"
 	case "buf0":
-		return "" // nothing is logged to it
+		return sink.Buf0.Dump() // the debug converter's captures
 	}
 	s.noEnd = true
 	return "No such event sink\n"

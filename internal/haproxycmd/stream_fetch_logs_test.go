@@ -1,0 +1,19 @@
+package haproxycmd
+
+import "testing"
+
+// TestStreamFetchLogsMatchHAProxy: cur_server_timeout, cur_tunnel_timeout,
+// cpu_calls and the cpu_ns/lat_ns figures in log-format lines, against
+// HAProxy 2.6's lines: a served request, one denied before any server
+// (no timeout in force yet, one call) and one whose server refuses every
+// attempt (retries counted as HAProxy's stream is woken).
+func TestStreamFetchLogsMatchHAProxy(t *testing.T) {
+	reqs := []string{
+		"GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /deny HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"GET /dead HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	extra := "    http-request deny if { path /deny }\n    use_backend dead if { path /dead }\n"
+	formats := []string{"%ST %[cur_server_timeout] %[cur_tunnel_timeout] %[cpu_calls] %[cpu_ns_avg] %[cpu_ns_tot] %[lat_ns_avg] %[lat_ns_tot]"}
+	compareFormatLogs(t, extra, formats, reqs, nil)
+}
