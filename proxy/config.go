@@ -597,4 +597,10 @@ type Server struct {
 	// Slowstart is the time the server's weight takes to ramp up after
 	// it comes back (`slowstart`; slowstart.go); 0 = at once.
 	Slowstart time.Duration
+	// CheckAddr and CheckPort are its `addr` and `port`; AgentAddr and
+	// AgentPort its `agent-addr` and `agent-port`, else those, as HAProxy
+	// sets them (what `show servers state` lists, with or without checks;
+	// "" and 0: none).
+	CheckAddr, AgentAddr string
+	CheckPort, AgentPort int
 }

@@ -107,6 +107,9 @@ func (s *runtimeSource) agentState(rs *runtimeapi.Server, backend string) {
 		if last != (check.Result{}) {
 			ag.Status, ag.Code, ag.Duration, ag.Desc, ag.Info = last.Status.Name(), last.Code, last.Duration, last.Status.Reason(), last.Info
 		}
+		if ag.Running = w.checks.Running(backend, rs.Name, true); ag.Running {
+			ag.Info = "" // HAProxy empties the detail when a check starts
+		}
 		return
 	}
 }

@@ -234,6 +234,13 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.Agent = nil
 		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		if c := sv.Config; c != nil {
+			// the server's `addr` and `port`, with or without checks
+			rs.CheckAddr, rs.CheckPort = c.CheckAddr, c.CheckPort
+			if w.agentSpec(b.Name, sv.Name) == nil { // else agentState's
+				rs.AgentAddr, rs.AgentPort = c.AgentAddr, c.AgentPort
+			}
+		}
 		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
 			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
 		}
@@ -262,6 +269,10 @@ func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runt
 		if (last.Status == check.L7OK || last.Status == check.L4OK) && !last.ShowInfo {
 			c.Info = "" // HAProxy keeps no detail for a passed HTTP or connect check (last_chk empty)
 		}
+	}
+	c.Failed = s.w.checks.FailedChecks(t.Backend, t.Server) - baseOf(s.w).failsAt(t.Backend, t.Server)
+	if c.Running = s.w.checks.Running(t.Backend, t.Server, false); c.Running {
+		c.Info = "" // HAProxy empties the detail when a check starts
 	}
 	return c
 }

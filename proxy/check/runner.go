@@ -101,6 +101,10 @@ type targetState struct {
 	// createdMaint: the maintenance `add server` created the server in,
 	// where its checks run without changing its state (runner_dynamic.go).
 	createdMaint bool
+	// running: a check is under way (HAProxy's CHK_ST_INPROGRESS).
+	running bool
+	// failed counts the failed checks that took health away (chkfail).
+	failed int64
 }
 
 // NewRunner prepares the checks; nothing runs before Start. Each target
@@ -184,6 +188,7 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 		}
 		s.maint, s.createdMaint = maint, false
 		s.gen++
+		s.running = false
 		if s.timer != nil && s.timer.Stop() {
 			r.wg.Done()
 		}
@@ -259,6 +264,9 @@ func (r *Runner) run(s *targetState, gen int) {
 	r.mu.Lock()
 	// `set server ... addr|check-port|agent-*` change them (runner_runtime.go)
 	addr, prober := t.Addr, t.Prober
+	if s.gen == gen {
+		s.running = true
+	}
 	r.mu.Unlock()
 	res := prober.Probe(r.ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
@@ -273,8 +281,12 @@ func (r *Runner) run(s *targetState, gen int) {
 	if res.Agent != nil {
 		res = res.Agent.Result(warn, s.last.Status, res.Duration)
 	}
-	if s.gen != gen || s.maint || s.disabled {
+	if s.gen != gen {
 		return // maintenance changed while the check ran
+	}
+	s.running = false
+	if s.maint || s.disabled {
+		return
 	}
 	r.record(s, res)
 	r.schedule(s, r.spread(t.Intervals.Next(s.h)))
@@ -312,6 +324,11 @@ func (r *Runner) record(s *targetState, res Result) {
 	if res.Status == L7OKC && !s.h.Up() {
 		// a DOWN server answering 404 is not coming back
 		res.Status = L7STS
+	}
+	if !res.Passed() && s.h.Value() > 0 {
+		// HAProxy counts a failed check that takes health away (a
+		// failing agent only with a health word: agentCounts above)
+		s.failed++
 	}
 	changed, flipped := s.h.Observe(res.Passed())
 	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {

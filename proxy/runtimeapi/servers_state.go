@@ -18,6 +18,7 @@ const (
 	adminTrackDrain  = 0x10 // passed on by the tracked server (SRV_ADMF_IDRAIN)
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
 
+	checkStateRunning    = 0x01 // CHK_ST_INPROGRESS
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
 	checkStatePaused     = 0x08
@@ -100,6 +101,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 			health = 0
 			state |= checkStatePaused
 		}
+		if ck.Running {
+			state |= checkStateRunning
+			result = 0 // CHK_RES_UNKNOWN until it ends
+		}
 	} else if ck := sv.CheckOff; ck != nil {
 		// a check turned off keeps its last result
 		status, result, health = checkStatusCodes[ck.Status], checkResult(ck.Status), ck.Health
@@ -122,6 +127,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	}
 	if sv.Agent != nil {
 		agentState = checkStateConfigured | checkStateEnabled | checkStateAgent
+		if sv.Agent.Running {
+			agentState |= checkStateRunning
+		}
 	}
 	checkAddr := "-"
 	if sv.CheckAddr != "" {

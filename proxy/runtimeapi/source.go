@@ -232,6 +232,10 @@ type Check struct {
 	// RunsInMaint: maintenance neither pauses the check nor empties its
 	// health (a dynamic server's, in the maintenance it was created in).
 	RunsInMaint bool
+	// Running: a check is under way (HAProxy's CHK_ST_INPROGRESS): `show
+	// stat` writes "* " before its status, `show servers state` sets bit 0
+	// of its state and shows no result yet; its detail (Info) is empty.
+	Running bool
 }
 
 // id returns the proxy id; ensure defaultID ran on a zero ID first.

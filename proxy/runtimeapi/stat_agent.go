@@ -8,7 +8,7 @@ func (r *row) agentColumns(ag *Check) {
 	if ag == nil {
 		return
 	}
-	r.set("agent_status", ag.Status)
+	r.set("agent_status", runningMark(ag)+ag.Status)
 	if ag.Status == "L7OK" || ag.Status == "L7STS" {
 		r.num("agent_code", int64(ag.Code))
 	}
@@ -20,4 +20,13 @@ func (r *row) agentColumns(ag *Check) {
 	r.num("agent_rise", int64(ag.Rise))
 	r.num("agent_fall", int64(ag.Fall))
 	r.num("agent_health", int64(ag.Health))
+}
+
+// runningMark is what HAProxy writes before the status of a check under
+// way.
+func runningMark(ck *Check) string {
+	if ck.Running {
+		return "* "
+	}
+	return ""
 }
