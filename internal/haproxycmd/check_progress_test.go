@@ -28,7 +28,7 @@ var checkProgressCols = []string{"svname", "status", "chkfail", "chkdown", "chec
 // all` zeroes it; a check under way shows "* " before its status in show
 // stat, with an empty last_chk, and bit 0 of its check state with no
 // result in show servers state, for a health check and an agent-check
-// whose server hangs; a server's `port` and `addr` are its agent's too in
+// whose server hangs (an agent given only `port`); a server's `port` and `addr` are its agent's too in
 // show servers state. Compared with HAProxy 2.6 at each step, waiting
 // (bounded) for both daemons to settle where checks race with the sample.
 func TestCheckFailAndProgressMatchHAProxy(t *testing.T) {
@@ -46,7 +46,7 @@ func TestCheckFailAndProgressMatchHAProxy(t *testing.T) {
     server s1 %s check inter 150 rise 2 fall 3
     server s2 %s check port %s inter 150 rise 1 fall 2
     server s3 %s check inter 150
-    server s4 %s agent-check agent-port %s agent-inter 150
+    server s4 %s agent-check port %s agent-inter 150
     server s5 %s check port %s addr 127.0.0.1 inter 2s
 `, loopback.DeadAddr(t), web, chkPort, hang, web, hangPort, web, webPort)
 	haSock, _, _ := serverOptsDaemon(t, true, "", backends)
