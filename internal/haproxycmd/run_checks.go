@@ -62,6 +62,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
 		Trackers:     w.plan.Trackers,
+		TrackState:   w.trackState,
 		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
 }

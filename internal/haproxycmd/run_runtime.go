@@ -235,9 +235,7 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
 	}
-	if !stopping {
-		w.propagateHealth(backend, server, up)
-	}
+	w.propagateHealth(backend, server, check.TrackState{Up: up, Stopping: up && stopping})
 	return nil
 }
 

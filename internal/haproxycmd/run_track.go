@@ -110,8 +110,8 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 		tracked, _ := w.px.ServerStatus(ofBackend, ofServer)
 		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) {
 			st.Maint = maint
-			if !maint {
-				st.CheckUp = tracked.CheckUp && !tracked.AgentDown
+			if !maint { // it takes the tracked server's state, stopping included
+				st.CheckUp, st.CheckDrain = tracked.CheckUp && !tracked.AgentDown, tracked.CheckDrain
 			}
 		})
 		if maint {
@@ -152,26 +152,34 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 	})
 }
 
-// propagateHealth passes a forced UP or DOWN (`set server B/S health`, the
+// propagateHealth passes a forced state (`set server B/S health`, the
 // stats page) to the servers tracking backend/server, down the chain, as
 // the check runner does for a check's transitions. Servers in
 // maintenance keep still.
-func (w *worker) propagateHealth(backend, server string, up bool) {
+func (w *worker) propagateHealth(backend, server string, now check.TrackState) {
 	of := backend + "/" + server
 	for _, tr := range w.plan.Trackers {
 		if tr.Of != of {
 			continue
 		}
-		before, ok := w.px.ServerStatus(tr.Backend, tr.Server)
-		if !ok || before.Maint || before.CheckUp == up {
+		was := w.trackState(tr.Backend, tr.Server)
+		if was.Maint || was.Up == now.Up && was.Stopping == now.Stopping {
 			continue
 		}
-		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.CheckUp = up })
-		for _, l := range check.ViaLines(tr, up, w.backendCounts(tr.Backend, tr.Server)) {
+		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) {
+			st.CheckUp, st.CheckDrain = now.Up, now.Up && now.Stopping
+		})
+		for _, l := range check.ViaLines(tr, was, now, w.backendCounts(tr.Backend, tr.Server)) {
 			w.logCheckLine(tr.Backend, l)
 		}
-		w.propagateHealth(tr.Backend, tr.Server, up)
+		w.propagateHealth(tr.Backend, tr.Server, now)
 	}
+}
+
+// trackState is a server's state as `track` passes it on.
+func (w *worker) trackState(backend, server string) check.TrackState {
+	st, _ := w.px.ServerStatus(backend, server)
+	return check.TrackState{Up: st.CheckUp && !st.AgentDown, Stopping: st.CheckDrain, Maint: st.Maint}
 }
 
 // propagateDrain passes a server's entering or leaving drain to the

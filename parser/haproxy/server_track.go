@@ -20,7 +20,15 @@ package haproxy
 //   - drain propagates: "enters drain state via b1/s1. ...", leaving "is
 //     UP (leaving forced drain)."; a tracking server's own maintenance
 //     leaving under the inherited one: "is leaving forced maintenance but
-//     remains in maintenance via b1/s1.".
+//     remains in maintenance via b1/s1.";
+//   - the stopping state (NOLB: `http-check disable-on-404` answered 404,
+//     or `set server ... health stopping`) propagates: "is stopping via
+//     b1/s1. N active ... online. ...", then "is UP via" or "is DOWN via"
+//     (no new "has no server available!" for a server already stopping);
+//     both backends must agree on disable-on-404 (golden
+//     bad-server-track-404); a tracking server in maintenance takes no
+//     transition and takes its tracked server's state when it leaves
+//     (TestServerTrackStoppingMatchHAProxy).
 
 // tracks reports whether a server has `track`: HAProxy accepts such a
 // server as the target of another `track` (a chain) although it has no

@@ -70,8 +70,11 @@ type RunnerOptions struct {
 	// warning that gave ("" = none). Called without the runner's lock.
 	Agent func(t *Target, r AgentReply) (warn string)
 	// Trackers are the servers with `track` (track.go): each takes its
-	// tracked server's UP/DOWN transitions, through Apply and Log.
+	// tracked server's UP/stopping/DOWN transitions, through Apply and Log.
 	Trackers []Tracker
+	// TrackState reports a tracking server's state (nil: trackers mirror
+	// the server they track, never in maintenance).
+	TrackState func(backend, server string) TrackState
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -347,6 +350,7 @@ func (r *Runner) record(s *targetState, res Result) {
 	if !flipped && s.stopping == wasStopping {
 		return
 	}
+	before := TrackState{Up: s.h.Up() != flipped, Stopping: wasStopping}
 	ev := Event{Target: t, Up: s.h.Up(), Drain: s.stopping, Result: res, Health: s.h}
 	if r.opts.Apply != nil {
 		r.opts.Apply(ev)
@@ -357,10 +361,6 @@ func (r *Runner) record(s *targetState, res Result) {
 		r.log(StoppingLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
 	case ev.Up:
 		r.log(UpLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
-		if flipped && !t.Agent {
-			r.propagate(t.Backend, t.Server, true, res)
-		}
-		return
 	default:
 		l := DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks)
 		if wasStopping {
@@ -368,11 +368,12 @@ func (r *Runner) record(s *targetState, res Result) {
 		}
 		r.log(l)
 	}
-	if c.Active+c.Backup == 0 {
+	if (!ev.Up || ev.Drain) && before.usable() && c.Active+c.Backup == 0 {
+		// HAProxy tells only when the server was one the backend counted
 		r.log(NoServerLine(t.Backend))
 	}
-	if flipped && !ev.Up && !t.Agent {
-		r.propagate(t.Backend, t.Server, false, res)
+	if !t.Agent {
+		r.propagate(t.Backend, t.Server, before, TrackState{Up: ev.Up, Stopping: ev.Drain}, res)
 	}
 }
 
