@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -305,11 +304,10 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 			return nil
 		}
 	}
-	down := !before.CheckUp || before.AgentDown
+	leftDown := false
 	var of *check.TrackState // a tracking server's tracked server
 	if t := w.tracked(backend, server); t != "" {
-		ob, os, _ := strings.Cut(t, "/")
-		st := w.trackState(ob, os)
+		st := w.trackState(splitKey(t))
 		of = &st
 	}
 	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
@@ -317,7 +315,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 			// it took no transition in maintenance: it takes the
 			// tracked server's state now, stopping included
 			st.CheckUp, st.CheckDrain = of.Up, of.Up && of.Stopping
-			down = !of.Up
+			leftDown = !of.Up
 		}
 		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh
@@ -350,7 +348,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
-		From: from, To: state, WasUsable: wasUsable, Down: down, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, LeftDown: leftDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
 	}
 	if drain := state == runtimeapi.StateDrain; drain != before.Drain && !w.inheritedDrain(backend, server) {

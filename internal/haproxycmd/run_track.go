@@ -72,11 +72,7 @@ func (w *worker) inheritedDrain(backend, server string) bool {
 func (s *runtimeSource) inherit(m *map[string]bool, backend, server string, v bool,
 	apply func(tr check.Tracker, before proxy.ServerStatus) bool) {
 	w := s.w
-	of := backend + "/" + server
-	for _, tr := range w.plan.Trackers {
-		if tr.Of != of {
-			continue
-		}
+	for _, tr := range check.TrackersOf(w.plan.Trackers, backend+"/"+server) {
 		before, ok := w.px.ServerStatus(tr.Backend, tr.Server)
 		was := w.swapFlag(m, tr.Backend, tr.Server, v)
 		if ok && was != v && apply(tr, before) {
@@ -102,12 +98,15 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 	s.inherit(&w.rt.imaint, backend, server, maint, func(tr check.Tracker, before proxy.ServerStatus) bool {
 		of := tr.Of
 		if w.forcedMaint(tr.Backend, tr.Server) {
-			return false // forced maintenance stays until `set server ... state`
+			// forced maintenance stays until `set server ... state`
+			if !maint {
+				s.logEvent(tr.Backend, trackNotice("Server "+tr.Backend+"/"+tr.Server+" remains in forced maintenance."))
+			}
+			return false
 		}
 		key := tr.Backend + "/" + tr.Server
 		wasUsable, backup := s.serverUsable(tr.Backend, tr.Server)
-		ofBackend, ofServer, _ := strings.Cut(of, "/")
-		tracked, _ := w.px.ServerStatus(ofBackend, ofServer)
+		tracked, _ := w.px.ServerStatus(splitKey(of))
 		w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) {
 			st.Maint = maint
 			if !maint { // it takes the tracked server's state, stopping included
@@ -157,11 +156,7 @@ func (s *runtimeSource) propagateMaint(backend, server string, maint bool) {
 // the check runner does for a check's transitions. Servers in
 // maintenance keep still.
 func (w *worker) propagateHealth(backend, server string, now check.TrackState) {
-	of := backend + "/" + server
-	for _, tr := range w.plan.Trackers {
-		if tr.Of != of {
-			continue
-		}
+	for _, tr := range check.TrackersOf(w.plan.Trackers, backend+"/"+server) {
 		was := w.trackState(tr.Backend, tr.Server)
 		if was.Maint || was.Up == now.Up && was.Stopping == now.Stopping {
 			continue
@@ -214,4 +209,54 @@ func (s *runtimeSource) propagateDrain(backend, server string, drain bool) {
 		}
 		return true
 	})
+}
+
+// startTrackMaint sets the state `disabled` gives tracking servers at
+// start, as HAProxy 2.6 was measured (TestServerTrackDisabledMatchHAProxy):
+// the servers tracking a disabled server that is not itself a tracker,
+// and down their chain, start in the maintenance it passes on ("MAINT
+// (via B/S)", health 0), without a line, disabled or not; a disabled
+// tracking server is in its own maintenance too, with health 0, and
+// passes that one on only when it is set again at run time.
+func (w *worker) startTrackMaint() {
+	disabled := func(key string) bool {
+		b, s, _ := strings.Cut(key, "/")
+		for _, be := range w.plan.Proxy.Backends {
+			if be.Name != b {
+				continue
+			}
+			for _, sv := range be.Servers {
+				if sv.Name == s {
+					return sv.Disabled
+				}
+			}
+		}
+		return false
+	}
+	inMaint := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, tr := range w.plan.Trackers {
+			key := tr.Backend + "/" + tr.Server
+			if inMaint[key] || !inMaint[tr.Of] && (!disabled(tr.Of) || w.tracked(splitKey(tr.Of)) != "") {
+				continue
+			}
+			inMaint[key], changed = true, true
+			w.swapFlag(&w.rt.imaint, tr.Backend, tr.Server, true)
+			w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.Maint = true })
+			w.setUncheckedHealth(tr.Backend, tr.Server, 0)
+		}
+	}
+	for _, tr := range w.plan.Trackers {
+		if disabled(tr.Backend + "/" + tr.Server) {
+			w.setForcedMaint(tr.Backend, tr.Server, true)
+			w.setUncheckedHealth(tr.Backend, tr.Server, 0)
+		}
+	}
+}
+
+// splitKey splits "backend/server".
+func splitKey(key string) (string, string) {
+	b, s, _ := strings.Cut(key, "/")
+	return b, s
 }

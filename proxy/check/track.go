@@ -22,16 +22,24 @@ type TrackState struct {
 // usable: the server counted among the backend's active or backup ones.
 func (s TrackState) usable() bool { return s.Up && !s.Stopping && !s.Maint }
 
+// TrackersOf are the servers tracking of ("backend/server") in the order
+// HAProxy 2.6 passes a change to them: the last configured first (its
+// list of trackers grows at its head).
+func TrackersOf(trackers []Tracker, of string) []Tracker {
+	var out []Tracker
+	for i := len(trackers) - 1; i >= 0; i-- {
+		if trackers[i].Of == of {
+			out = append(out, trackers[i])
+		}
+	}
+	return out
+}
+
 // propagate hands a transition of server backend/server (its state before
 // and after) to the servers tracking it, down the chain, as HAProxy 2.6
 // does after the tracked server's own lines (ViaLines). r.mu is held.
 func (r *Runner) propagate(backend, server string, before, after TrackState, res Result) {
-	of := backend + "/" + server
-	for i := range r.opts.Trackers {
-		tr := &r.opts.Trackers[i]
-		if tr.Of != of {
-			continue
-		}
+	for _, tr := range TrackersOf(r.opts.Trackers, backend+"/"+server) {
 		was := before // a tracking server mirrors the server it tracks
 		if r.opts.TrackState != nil {
 			was = r.opts.TrackState(tr.Backend, tr.Server)
@@ -43,7 +51,7 @@ func (r *Runner) propagate(backend, server string, before, after TrackState, res
 		if r.opts.Apply != nil {
 			r.opts.Apply(Event{Target: t, Up: after.Up, Drain: after.Stopping, Result: res})
 		}
-		for _, l := range ViaLines(*tr, was, after, r.counts(t)) {
+		for _, l := range ViaLines(tr, was, after, r.counts(t)) {
 			r.log(l)
 		}
 		r.propagate(tr.Backend, tr.Server, was, after, res)

@@ -27,13 +27,6 @@ func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 		if _, agent := t.Other["agent-check"]; agent {
 			b.unsupported(s.Pos, "server track of a server with agent-check")
 		}
-		if t.Disabled {
-			// the maintenance a `disabled` server passes on at start
-			b.unsupported(s.Pos, "server track of a disabled server")
-		}
-	}
-	if s.Disabled {
-		b.unsupported(s.Pos, "server track on a disabled server")
 	}
 	b.plan.Trackers = append(b.plan.Trackers, check.Tracker{Backend: px.Name, Server: s.Name, Backup: s.Backup, Of: of})
 }
