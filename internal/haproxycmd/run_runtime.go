@@ -47,6 +47,8 @@ type runtimeState struct {
 	// dynChecks: the checks of servers `add server ... check` created
 	// ("backend/server", run_dyncheck.go).
 	dynChecks map[string]*haproxycfg.CheckSpec
+	// dynAgents: the agent-checks of servers added at run time.
+	dynAgents map[string]*haproxycfg.CheckSpec
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {

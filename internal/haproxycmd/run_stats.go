@@ -231,7 +231,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			}
 		}
 		if s.agentState(&rs, b.Name); w.checksOff(b.Name, sv.Name, true) {
-			rs.Agent = nil
+			rs.Agent, rs.AgentOff = nil, rs.Agent != nil
 		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
 		if c := sv.Config; c != nil {
@@ -316,6 +316,12 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 			// tracked server's state now, stopping included
 			st.CheckUp, st.CheckDrain = of.Up, of.Up && of.Stopping
 			leftDown = !of.Up
+		}
+		if st.Maint && !maint && w.checks != nil && !w.checksOff(backend, server, true) {
+			if up, ok := w.checks.AgentLeavesMaint(backend, server); ok {
+				// a dynamic server's agent takes effect now
+				st.AgentDown, leftDown = !up, !up
+			}
 		}
 		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh

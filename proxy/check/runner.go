@@ -275,8 +275,11 @@ func (r *Runner) run(s *targetState, gen int) {
 	if r.ctx.Err() != nil {
 		return
 	}
+	r.mu.Lock()
+	stale := s.gen != gen // turned off or into maintenance meanwhile
+	r.mu.Unlock()
 	warn := ""
-	if res.Agent != nil && !res.Agent.Incomplete && r.opts.Agent != nil {
+	if res.Agent != nil && !res.Agent.Incomplete && r.opts.Agent != nil && !stale {
 		warn = r.opts.Agent(t, *res.Agent)
 	}
 	r.mu.Lock()

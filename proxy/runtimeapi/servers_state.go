@@ -125,6 +125,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.AgentAddr != "" {
 		agentAddr = sv.AgentAddr
 	}
+	if sv.AgentOff {
+		agentState = checkStateConfigured | checkStateAgent
+	}
 	if sv.Agent != nil {
 		agentState = checkStateConfigured | checkStateEnabled | checkStateAgent
 		if sv.Agent.Running {

@@ -191,6 +191,9 @@ type Server struct {
 	Agent     *Check
 	AgentAddr string
 	AgentPort int
+	// AgentOff: the server has an agent-check, turned off (`disable
+	// agent`, or `add server ... agent-check` before `enable agent`).
+	AgentOff bool
 	// UncheckedHealth is the health HAProxy keeps for a server without
 	// check once something set it (0 when stopped by its agent or `set
 	// server ... health down`, rise+fall-1 after `health up`); nil: never.
