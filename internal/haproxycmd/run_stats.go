@@ -215,6 +215,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		rs.Tracked = w.tracked(b.Name, sv.Name)
+		if rs.Tracked != "" {
+			rs.TrackRef = s.trackRef(rs.Tracked)
+		}
 		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
 			rs.MaintVia, rs.MaintForced = rs.Tracked, w.forcedMaint(b.Name, sv.Name)
 		}
@@ -251,6 +254,31 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		be.Servers = append(be.Servers, rs)
 	}
 	return be
+}
+
+// trackRef is what HAProxy reads a tracking server's status from: the
+// server at the end of its tracking chain, with its check and agent.
+func (s *runtimeSource) trackRef(of string) *runtimeapi.Server {
+	w := s.w
+	for i := 0; i < 100; i++ { // a chain; loops are refused by the parser
+		next := w.tracked(splitKey(of))
+		if next == "" {
+			break
+		}
+		of = next
+	}
+	backend, server := splitKey(of)
+	st, _ := w.px.ServerStatus(backend, server)
+	ref := &runtimeapi.Server{Name: server, Up: st.CheckUp && !st.AgentDown}
+	for i := range w.plan.Checks {
+		if t := &w.plan.Checks[i].Target; t.Backend == backend && t.Server == server && !t.Agent && !w.checksOff(backend, server, false) {
+			ref.Check = s.checkState(t, st)
+		}
+	}
+	if s.agentState(ref, backend); w.checksOff(backend, server, true) {
+		ref.Agent = nil
+	}
+	return ref
 }
 
 func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runtimeapi.Check {

@@ -28,7 +28,17 @@ package haproxy
 //     both backends must agree on disable-on-404 (golden
 //     bad-server-track-404); a tracking server in maintenance takes no
 //     transition and takes its tracked server's state when it leaves
-//     (TestServerTrackStoppingMatchHAProxy).
+//     (TestServerTrackStoppingMatchHAProxy);
+//   - `disabled` on either side (TestServerTrackDisabledMatchHAProxy):
+//     the trackers of a disabled checked server start in its maintenance
+//     without a line; "remains in forced maintenance." when a disabled
+//     tracker loses the inherited one; changes reach the trackers of a
+//     server last-configured first;
+//   - agent-check on either side (TestServerTrackAgentMatchHAProxy): the
+//     tracked server's agent transitions pass down as its check's; a
+//     tracking server's own agent is worded "is DOWN via B/S." and passes
+//     down too; a tracking server's status reads the agent and check of
+//     the end of its chain ("DOWN (agent)", "DRAIN (agent)", "DOWN 1/1").
 
 // tracks reports whether a server has `track`: HAProxy accepts such a
 // server as the target of another `track` (a chain) although it has no

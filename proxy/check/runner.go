@@ -359,6 +359,21 @@ func (r *Runner) record(s *targetState, res Result) {
 		r.opts.Apply(ev)
 	}
 	c := r.counts(t)
+	after := TrackState{Up: ev.Up, Stopping: ev.Drain}
+	if t.Agent && r.opts.TrackState != nil {
+		// the server's state is its check's and its agent's together
+		st := r.opts.TrackState(t.Backend, t.Server)
+		after = TrackState{Up: st.Up, Stopping: st.Stopping}
+	}
+	if tr, ok := r.trackerOf(t); ok {
+		// a tracking server's own agent: HAProxy words the change as
+		// the tracked server's ("is DOWN via B/S. ...")
+		for _, l := range ViaLines(tr, before, TrackState{Up: ev.Up, Stopping: ev.Drain}, c) {
+			r.log(l)
+		}
+		r.propagate(t.Backend, t.Server, before, after, res)
+		return
+	}
 	switch {
 	case ev.Drain:
 		r.log(StoppingLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
@@ -375,9 +390,18 @@ func (r *Runner) record(s *targetState, res Result) {
 		// HAProxy tells only when the server was one the backend counted
 		r.log(NoServerLine(t.Backend))
 	}
-	if !t.Agent {
-		r.propagate(t.Backend, t.Server, before, TrackState{Up: ev.Up, Stopping: ev.Drain}, res)
+	// an agent's transitions pass down the chain as a check's do
+	r.propagate(t.Backend, t.Server, before, after, res)
+}
+
+// trackerOf finds t's server among the tracking servers (its agent-check).
+func (r *Runner) trackerOf(t *Target) (Tracker, bool) {
+	for _, tr := range r.opts.Trackers {
+		if tr.Backend == t.Backend && tr.Server == t.Server {
+			return tr, true
+		}
 	}
+	return Tracker{}, false
 }
 
 func (r *Runner) counts(t *Target) BackendCounts {

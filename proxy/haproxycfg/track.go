@@ -18,16 +18,6 @@ func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 	if !strings.Contains(of, "/") {
 		of = px.Name + "/" + of
 	}
-	// agent-check states mixed with tracking are not measured against
-	// HAProxy yet: refused rather than guessed
-	if _, agent := s.Other["agent-check"]; agent {
-		b.unsupported(s.Pos, "server track with its own agent-check")
-	}
-	if t := b.trackTarget(of); t != nil {
-		if _, agent := t.Other["agent-check"]; agent {
-			b.unsupported(s.Pos, "server track of a server with agent-check")
-		}
-	}
 	b.plan.Trackers = append(b.plan.Trackers, check.Tracker{Backend: px.Name, Server: s.Name, Backup: s.Backup, Of: of})
 }
 

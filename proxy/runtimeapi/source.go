@@ -194,6 +194,9 @@ type Server struct {
 	// AgentOff: the server has an agent-check, turned off (`disable
 	// agent`, or `add server ... agent-check` before `enable agent`).
 	AgentOff bool
+	// TrackRef is, for a tracking server, the server at the end of its
+	// chain (its Up, Check and Agent), which HAProxy reads its status from.
+	TrackRef *Server
 	// UncheckedHealth is the health HAProxy keeps for a server without
 	// check once something set it (0 when stopped by its agent or `set
 	// server ... health down`, rise+fall-1 after `health up`); nil: never.
