@@ -9,7 +9,9 @@ import (
 
 // track records a server with `track [<backend>/]<server>` (checked by
 // parser/haproxy: the target exists and is checked, no loop): it takes
-// the tracked server's UP/DOWN transitions from the check runner.
+// the tracked server's UP/stopping/DOWN transitions from the check
+// runner (its check's and its agent's), and its maintenance and drain
+// from the runtime (internal/haproxycmd/run_track.go).
 func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 	of, ok := s.Other["track"]
 	if !ok {
@@ -19,24 +21,4 @@ func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 		of = px.Name + "/" + of
 	}
 	b.plan.Trackers = append(b.plan.Trackers, check.Tracker{Backend: px.Name, Server: s.Name, Backup: s.Backup, Of: of})
-}
-
-// trackTarget finds the tracked server "backend/server" (nil when absent:
-// the parser refused that already).
-func (b *builder) trackTarget(of string) *haproxy.Server {
-	if b.cfg == nil {
-		return nil
-	}
-	pxName, svName, _ := strings.Cut(of, "/")
-	for _, px := range b.cfg.Backends {
-		if px.Name != pxName {
-			continue
-		}
-		for _, sv := range px.Servers {
-			if sv.Name == svName {
-				return sv
-			}
-		}
-	}
-	return nil
 }
