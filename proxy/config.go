@@ -594,13 +594,7 @@ type Server struct {
 	// MinConn is `minconn`: below MaxConn, the server's limit grows from
 	// it with the backend's load up to FullConn (minconn.go); 0 = none.
 	MinConn int
-	// Slowstart is the time the server's weight takes to ramp up after
-	// it comes back (`slowstart`; slowstart.go); 0 = at once.
-	Slowstart time.Duration
-	// CheckAddr and CheckPort are its `addr` and `port`; AgentAddr and
-	// AgentPort its `agent-addr` and `agent-port`, else those, as HAProxy
-	// sets them (what `show servers state` lists, with or without checks;
-	// "" and 0: none).
-	CheckAddr, AgentAddr string
-	CheckPort, AgentPort int
+	// Slowstart is its weight's ramp-up time after it comes back (slowstart.go; 0: at once).
+	Slowstart  time.Duration
+	CheckAddrs // its `addr` and `port`, and its agent's (check_addrs.go)
 }

@@ -13,8 +13,8 @@ import (
 // settings either).
 func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error {
 	sc := &proxy.Server{Name: ns.Name, Addr: ns.Addr.String(), Weight: ns.Weight, Backup: ns.Backup,
-		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue, CheckAddr: ns.CheckAddr, CheckPort: ns.CheckPort,
-		AgentAddr: ns.AgentAddr, AgentPort: ns.AgentPort}
+		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue, CheckAddrs: proxy.CheckAddrs{CheckAddr: ns.CheckAddr, CheckPort: ns.CheckPort,
+			AgentAddr: ns.AgentAddr, AgentPort: ns.AgentPort}}
 	var spec *haproxycfg.CheckSpec
 	if ns.Check != nil {
 		var err error

@@ -264,34 +264,6 @@ func serverStatus(sv *Server) string {
 	return "DOWN"
 }
 
-// trackerAgentStatus is the status of a tracking server when agents are
-// involved: HAProxy reads the agent and check of the server at the end of
-// the chain (ref), not the tracking server's own agent: "DRAIN (agent)",
-// "DOWN (agent)", or, down while ref's checks pass (its own agent said
-// down), "DOWN h/n" from ref's check. ok is false where the plain rules
-// apply.
-func trackerAgentStatus(sv, ref *Server) (string, bool) {
-	switch {
-	case sv.Up && sv.Drain && ref.Agent != nil:
-		return "DRAIN (agent)", true
-	case sv.Up:
-		return "", false
-	case ref.Agent != nil && ref.Agent.Health == 0:
-		return "DOWN (agent)", true
-	}
-	ck := ref.Check
-	if ck == nil {
-		ck = ref.Agent
-	}
-	switch {
-	case ck == nil || ck.Health == 0:
-		return "DOWN", true
-	case ref.Up:
-		return fmt.Sprintf("DOWN %d/%d", ck.Health-ck.Rise+1, ck.Fall), true
-	}
-	return fmt.Sprintf("DOWN %d/%d", ck.Health, ck.Rise), true
-}
-
 func serverRow(px *Proxy, sv *Server) *row {
 	c := &sv.Counters
 	r := newRow('S')

@@ -1,6 +1,9 @@
 package runtimeapi
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // agentColumns fills the agent-check columns of a server row; HAProxy
 // shows them whenever the agent is configured, maintenance included.
@@ -29,4 +32,32 @@ func runningMark(ck *Check) string {
 		return "* "
 	}
 	return ""
+}
+
+// trackerAgentStatus is the status of a tracking server when agents are
+// involved: HAProxy reads the agent and check of the server at the end of
+// the chain (ref), not the tracking server's own agent: "DRAIN (agent)",
+// "DOWN (agent)", or, down while ref's checks pass (its own agent said
+// down), "DOWN h/n" from ref's check. ok is false where the plain rules
+// apply.
+func trackerAgentStatus(sv, ref *Server) (string, bool) {
+	switch {
+	case sv.Up && sv.Drain && ref.Agent != nil:
+		return "DRAIN (agent)", true
+	case sv.Up:
+		return "", false
+	case ref.Agent != nil && ref.Agent.Health == 0:
+		return "DOWN (agent)", true
+	}
+	ck := ref.Check
+	if ck == nil {
+		ck = ref.Agent
+	}
+	switch {
+	case ck == nil || ck.Health == 0:
+		return "DOWN", true
+	case ref.Up:
+		return fmt.Sprintf("DOWN %d/%d", ck.Health-ck.Rise+1, ck.Fall), true
+	}
+	return fmt.Sprintf("DOWN %d/%d", ck.Health, ck.Rise), true
 }
