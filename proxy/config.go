@@ -575,7 +575,7 @@ type Server struct {
 	// MinConn is `minconn`: below MaxConn, the server's limit grows from
 	// it with the backend's load up to FullConn (minconn.go); 0 = none.
 	MinConn int
-	// Slowstart is the time the server's weight takes to ramp up after
-	// it comes back (`slowstart`; slowstart.go); 0 = at once.
-	Slowstart time.Duration
+	// Slowstart is its weight's ramp-up time after it comes back (slowstart.go; 0: at once).
+	Slowstart  time.Duration
+	CheckAddrs // its `addr` and `port`, and its agent's (check_addrs.go)
 }

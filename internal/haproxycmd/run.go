@@ -340,6 +340,7 @@ func (w *worker) start(listen ListenFunc) error {
 		return err
 	}
 	w.px = px
+	w.startTrackMaint()
 	bindStatsPages(w)
 	if w.checks, err = w.newChecks(); err != nil {
 		return err

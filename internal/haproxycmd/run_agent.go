@@ -87,12 +87,7 @@ func agentMaxconn(s *runtimeSource, backend, server, v string) string {
 // agentState fills a server's agent columns from its agent-check.
 func (s *runtimeSource) agentState(rs *runtimeapi.Server, backend string) {
 	w := s.w
-	for i := range w.plan.Checks {
-		spec := &w.plan.Checks[i]
-		t := &spec.Target
-		if !t.Agent || t.Backend != backend || t.Server != rs.Name {
-			continue
-		}
+	if spec := w.agentSpec(backend, rs.Name); spec != nil {
 		ag := &runtimeapi.Check{Status: "INI", Desc: "Initializing", Rise: 1, Fall: 1, Health: 1}
 		conf := w.agentConf(spec)
 		rs.Agent, rs.AgentAddr, rs.AgentPort = ag, conf.addr, conf.port
@@ -107,12 +102,17 @@ func (s *runtimeSource) agentState(rs *runtimeapi.Server, backend string) {
 		if last != (check.Result{}) {
 			ag.Status, ag.Code, ag.Duration, ag.Desc, ag.Info = last.Status.Name(), last.Code, last.Duration, last.Status.Reason(), last.Info
 		}
-		return
+		if ag.Running = w.checks.Running(backend, rs.Name, true); ag.Running {
+			ag.Info = "" // HAProxy empties the detail when a check starts
+		}
 	}
 }
 
 // agentSpec finds a server's agent-check in the plan.
 func (w *worker) agentSpec(backend, server string) *haproxycfg.CheckSpec {
+	if spec := w.dynamicAgent(backend, server); spec != nil {
+		return spec
+	}
 	for i := range w.plan.Checks {
 		c := &w.plan.Checks[i]
 		if c.Target.Agent && c.Target.Backend == backend && c.Target.Server == server {

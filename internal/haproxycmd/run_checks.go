@@ -49,7 +49,8 @@ func (w *worker) newChecks() (*check.Runner, error) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
 				if ev.Target.Agent {
 					s.AgentDown = !ev.Up
-					if !ev.Up {
+					if !ev.Up && w.tracked(ev.Target.Backend, ev.Target.Server) == "" {
+						// (a tracking server keeps the health HAProxy shows)
 						w.setUncheckedHealth(ev.Target.Backend, ev.Target.Server, 0)
 					}
 					return
@@ -62,6 +63,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		Agent:        w.applyAgent,
 		Counts:       w.backendCounts,
 		Trackers:     w.plan.Trackers,
+		TrackState:   w.trackState,
 		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
 }

@@ -13,7 +13,8 @@ import (
 // settings either).
 func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error {
 	sc := &proxy.Server{Name: ns.Name, Addr: ns.Addr.String(), Weight: ns.Weight, Backup: ns.Backup,
-		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue}
+		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue, CheckAddrs: proxy.CheckAddrs{CheckAddr: ns.CheckAddr, CheckPort: ns.CheckPort,
+			AgentAddr: ns.AgentAddr, AgentPort: ns.AgentPort}}
 	var spec *haproxycfg.CheckSpec
 	if ns.Check != nil {
 		var err error
@@ -24,10 +25,24 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 			return err
 		}
 	}
+	var agent *haproxycfg.CheckSpec
+	if ns.Agent != nil {
+		var err error
+		if agent, err = s.w.dynamicAgentSpec(backend, ns); err != nil {
+			return err
+		}
+	}
 	_, err := s.w.px.AddServer(backend, sc, 0)
 	if err == nil && spec != nil {
 		if err = s.w.addDynamicCheck(spec); err != nil {
 			s.w.px.DelServer(backend, ns.Name) // still in maintenance and unused
+		}
+	}
+	if err == nil && agent != nil {
+		if err = s.w.addDynamicAgent(agent); err != nil {
+			s.w.checks.RemoveTarget(backend, ns.Name)
+			s.w.dropDynamicCheck(backend, ns.Name)
+			s.w.px.DelServer(backend, ns.Name)
 		}
 	}
 	if err == nil {
@@ -52,13 +67,14 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 // check is kept: its checker runs from the configuration. A server added
 // at run time takes its check along.
 func (s *runtimeSource) DelServer(backend, server string) error {
-	dyn := s.w.dynamicCheck(backend, server) != nil
+	dyn := s.w.dynamicCheck(backend, server) != nil || s.w.dynamicAgent(backend, server) != nil
 	if !dyn && (s.w.checkSpec(backend, server) != nil || s.w.agentSpec(backend, server) != nil) {
 		return runtimeapi.ErrServerPinned
 	}
 	err := s.w.px.DelServer(backend, server)
 	if err == nil && dyn {
-		s.w.dropDynamicCheck(backend, server)
+		s.w.dropDynamicCheck(backend, server) // both of its checks
+		s.w.dropDynamicAgent(backend, server)
 	}
 	if err == nil {
 		s.w.rt.mu.Lock()

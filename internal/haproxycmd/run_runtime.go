@@ -47,6 +47,8 @@ type runtimeState struct {
 	// dynChecks: the checks of servers `add server ... check` created
 	// ("backend/server", run_dyncheck.go).
 	dynChecks map[string]*haproxycfg.CheckSpec
+	// dynAgents: the agent-checks of servers added at run time.
+	dynAgents map[string]*haproxycfg.CheckSpec
 }
 
 func (w *worker) setUncheckedHealth(backend, server string, h int) {
@@ -235,9 +237,7 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 	if wasUsable && (!up || stopping) && c.Active+c.Backup == 0 {
 		w.logCheckLine(backend, check.NoServerLine(backend))
 	}
-	if !stopping {
-		w.propagateHealth(backend, server, up)
-	}
+	w.propagateHealth(backend, server, check.TrackState{Up: up, Stopping: up && stopping})
 	return nil
 }
 

@@ -225,6 +225,9 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		}
 		rs.NeverReady = w.neverReady(b.Name, sv.Name)
 		rs.Tracked = w.tracked(b.Name, sv.Name)
+		if rs.Tracked != "" {
+			rs.TrackRef = s.trackRef(rs.Tracked)
+		}
 		if rs.Tracked != "" && w.inheritedMaint(b.Name, sv.Name) {
 			rs.MaintVia, rs.MaintForced = rs.Tracked, w.forcedMaint(b.Name, sv.Name)
 		}
@@ -241,9 +244,16 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			}
 		}
 		if s.agentState(&rs, b.Name); w.checksOff(b.Name, sv.Name, true) {
-			rs.Agent = nil
+			rs.Agent, rs.AgentOff = nil, rs.Agent != nil
 		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		if c := sv.Config; c != nil {
+			// the server's `addr` and `port`, with or without checks
+			rs.CheckAddr, rs.CheckPort = c.CheckAddr, c.CheckPort
+			if w.agentSpec(b.Name, sv.Name) == nil { // else agentState's
+				rs.AgentAddr, rs.AgentPort = c.AgentAddr, c.AgentPort
+			}
+		}
 		if cs := w.checkSpec(b.Name, sv.Name); cs != nil {
 			rs.CheckAddr, rs.CheckPort = cs.addr, cs.port
 		}
@@ -254,6 +264,31 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		be.Servers = append(be.Servers, rs)
 	}
 	return be
+}
+
+// trackRef is what HAProxy reads a tracking server's status from: the
+// server at the end of its tracking chain, with its check and agent.
+func (s *runtimeSource) trackRef(of string) *runtimeapi.Server {
+	w := s.w
+	for i := 0; i < 100; i++ { // a chain; loops are refused by the parser
+		next := w.tracked(splitKey(of))
+		if next == "" {
+			break
+		}
+		of = next
+	}
+	backend, server := splitKey(of)
+	st, _ := w.px.ServerStatus(backend, server)
+	ref := &runtimeapi.Server{Name: server, Up: st.CheckUp && !st.AgentDown}
+	for i := range w.plan.Checks {
+		if t := &w.plan.Checks[i].Target; t.Backend == backend && t.Server == server && !t.Agent && !w.checksOff(backend, server, false) {
+			ref.Check = s.checkState(t, st)
+		}
+	}
+	if s.agentState(ref, backend); w.checksOff(backend, server, true) {
+		ref.Agent = nil
+	}
+	return ref
 }
 
 func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runtimeapi.Check {
@@ -272,6 +307,10 @@ func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runt
 		if (last.Status == check.L7OK || last.Status == check.L4OK) && !last.ShowInfo {
 			c.Info = "" // HAProxy keeps no detail for a passed HTTP or connect check (last_chk empty)
 		}
+	}
+	c.Failed = s.w.checks.FailedChecks(t.Backend, t.Server) - baseOf(s.w).failsAt(t.Backend, t.Server)
+	if c.Running = s.w.checks.Running(t.Backend, t.Server, false); c.Running {
+		c.Info = "" // HAProxy empties the detail when a check starts
 	}
 	return c
 }
@@ -303,7 +342,25 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 			return nil
 		}
 	}
+	leftDown := false
+	var of *check.TrackState // a tracking server's tracked server
+	if t := w.tracked(backend, server); t != "" {
+		st := w.trackState(splitKey(t))
+		of = &st
+	}
 	err := w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) {
+		if of != nil && st.Maint && !maint {
+			// it took no transition in maintenance: it takes the
+			// tracked server's state now, stopping included
+			st.CheckUp, st.CheckDrain = of.Up, of.Up && of.Stopping
+			leftDown = !of.Up
+		}
+		if st.Maint && !maint && w.checks != nil && !w.checksOff(backend, server, true) {
+			if up, ok := w.checks.AgentLeavesMaint(backend, server); ok {
+				// a dynamic server's agent takes effect now
+				st.AgentDown, leftDown = !up, !up
+			}
+		}
 		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh
 			// health and is checked at once.
@@ -335,7 +392,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	}
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.ServerStateEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
-		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
+		From: from, To: state, WasUsable: wasUsable, Down: !before.CheckUp || before.AgentDown, LeftDown: leftDown, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}) {
 		s.logEvent(backend, ev)
 	}
 	if drain := state == runtimeapi.StateDrain; drain != before.Drain && !w.inheritedDrain(backend, server) {

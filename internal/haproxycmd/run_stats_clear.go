@@ -16,6 +16,7 @@ type counterBase struct {
 	mu    sync.Mutex
 	stats map[string]proxy.Stats // "fe/<name>", "be/<name>", "sv/<be>/<srv>"
 	downs map[string]int64       // "<be>/<srv>": check DOWN transitions (chkdown)
+	fails map[string]int64       // "<be>/<srv>": failed checks (chkfail)
 }
 
 var counterBases sync.Map // *worker -> *counterBase
@@ -33,7 +34,7 @@ func (s *runtimeSource) ClearCounters(all bool) {
 	}
 	w := s.w
 	b := baseOf(w)
-	stats, downs := map[string]proxy.Stats{}, map[string]int64{}
+	stats, downs, fails := map[string]proxy.Stats{}, map[string]int64{}, map[string]int64{}
 	for _, f := range w.px.Frontends() {
 		stats["fe/"+f.Name] = f.Stats
 	}
@@ -44,10 +45,13 @@ func (s *runtimeSource) ClearCounters(all bool) {
 			if st, ok := w.px.ServerStatus(be.Name, sv.Name); ok {
 				downs[be.Name+"/"+sv.Name] = st.Downs
 			}
+			if w.checks != nil {
+				fails[be.Name+"/"+sv.Name] = w.checks.FailedChecks(be.Name, sv.Name)
+			}
 		}
 	}
 	b.mu.Lock()
-	b.stats, b.downs = stats, downs
+	b.stats, b.downs, b.fails = stats, downs, fails
 	b.mu.Unlock()
 }
 
@@ -86,6 +90,13 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.WRew -= z.WRew
 	st.EInt -= z.EInt
 	return st
+}
+
+// failsAt is a server's chkfail at the last clear.
+func (b *counterBase) failsAt(backend, server string) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fails[backend+"/"+server]
 }
 
 // downsSince is a server's check DOWN transitions since the last clear.

@@ -190,9 +190,11 @@ func TestShowStatJSONMatchHAProxy(t *testing.T) {
 // typedLine masks the value of a typed line when it depends on timing.
 var typedTiming = regexp.MustCompile(`^((?:\S*\.)?\d+\.(?:lastchg|lastsess|check_duration|[qcrt]time(?:_max)?|Uptime|Uptime_sec|Pid|Start_time_sec|Nbthread|Ulimit-n|Maxsock|CurrConns|CumConns|CumReq|Tasks|Run_queue|Idle_pct|node|Jobs|Listeners|TotalBytesOut|BytesOutRate|PoolAlloc_MB|PoolUsed_MB|PoolAlloc_bytes|PoolUsed_bytes|Version|Release_date|Build info|MaxConnRate|MaxSessRate|ConnRate|SessRate|bin|bout|stot|smax|conn_tot|conn_rate_max|rate_max|req_rate_max|lbtot|connect|reuse|cli_abrt|srv_abrt|chkfail|chkdown|downtime|srv_icur|idle_conn_cur|last_chk|check_desc|check_health|econ|eresp|wretr|hrsp_2xx|hrsp_4xx|hrsp_5xx|h1_[a-z_]+|need_conn_est|req_tot|ereq|rate|req_rate|conn_rate)\.1:[^:]*:[^:]*:).*$`)
 
-// checkRunning is the "* " HAProxy puts before a check status while that
-// check is under way (a moment each inter); goha does not mark it, a
-// known difference, so the mark is dropped from both sides.
+// checkRunning is the "* " both daemons put before a check status while
+// that check is under way. The checks here last a moment each inter, so
+// whether a sample catches one is timing on either side: the mark is
+// dropped from both (TestCheckFailAndProgressMatchHAProxy compares it
+// where a hanging server keeps the check under way).
 var checkRunning = regexp.MustCompile(`^((?:\S*\.)?\d+\.check_status\.1:[^:]*:[^:]*:)\* `)
 
 func maskTyped(out string) []string {

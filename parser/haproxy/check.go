@@ -354,6 +354,11 @@ func (s *state) checkValidity() bool {
 				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to track %s/%s as it belongs to a tracking chain looping back to %s/%s.",
 					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tpx.Name, target.Name, px.Name, sv.Name))
 				fatal = true
+			case disableOn404(px) != disableOn404(tpx):
+				// HAProxy 2.6's message, its missing space included
+				s.d.Raw(Alert, sv.Pos.File, sv.Pos.Line, fmt.Sprintf("config : [%s:%d] : 'server %s/%s' : unable to use %s/%s fortracking: disable-on-404 option inconsistency.",
+					sv.Pos.File, sv.Pos.Line, px.Name, sv.Name, tpx.Name, target.Name))
+				fatal = true
 			default:
 				tracked[sv] = target
 			}

@@ -102,7 +102,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		}
 	}
 	if _, agent := opts.Other["agent-check"]; agent && !isDefault {
-		if _, port := opts.Other["agent-port"]; !port {
+		if _, port := opts.Other["agent-port"]; !port && opts.Port == 0 {
 			l.alert("server %s does not have agent port. Agent check has been disabled.", srv.Name)
 			return
 		}

@@ -20,7 +20,25 @@ package haproxy
 //   - drain propagates: "enters drain state via b1/s1. ...", leaving "is
 //     UP (leaving forced drain)."; a tracking server's own maintenance
 //     leaving under the inherited one: "is leaving forced maintenance but
-//     remains in maintenance via b1/s1.".
+//     remains in maintenance via b1/s1.";
+//   - the stopping state (NOLB: `http-check disable-on-404` answered 404,
+//     or `set server ... health stopping`) propagates: "is stopping via
+//     b1/s1. N active ... online. ...", then "is UP via" or "is DOWN via"
+//     (no new "has no server available!" for a server already stopping);
+//     both backends must agree on disable-on-404 (golden
+//     bad-server-track-404); a tracking server in maintenance takes no
+//     transition and takes its tracked server's state when it leaves
+//     (TestServerTrackStoppingMatchHAProxy);
+//   - `disabled` on either side (TestServerTrackDisabledMatchHAProxy):
+//     the trackers of a disabled checked server start in its maintenance
+//     without a line; "remains in forced maintenance." when a disabled
+//     tracker loses the inherited one; changes reach the trackers of a
+//     server last-configured first;
+//   - agent-check on either side (TestServerTrackAgentMatchHAProxy): the
+//     tracked server's agent transitions pass down as its check's; a
+//     tracking server's own agent is worded "is DOWN via B/S." and passes
+//     down too; a tracking server's status reads the agent and check of
+//     the end of its chain ("DOWN (agent)", "DRAIN (agent)", "DOWN 1/1").
 
 // tracks reports whether a server has `track`: HAProxy accepts such a
 // server as the target of another `track` (a chain) although it has no

@@ -70,8 +70,11 @@ type RunnerOptions struct {
 	// warning that gave ("" = none). Called without the runner's lock.
 	Agent func(t *Target, r AgentReply) (warn string)
 	// Trackers are the servers with `track` (track.go): each takes its
-	// tracked server's UP/DOWN transitions, through Apply and Log.
+	// tracked server's UP/stopping/DOWN transitions, through Apply and Log.
 	Trackers []Tracker
+	// TrackState reports a tracking server's state (nil: trackers mirror
+	// the server they track, never in maintenance).
+	TrackState func(backend, server string) TrackState
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -101,6 +104,10 @@ type targetState struct {
 	// createdMaint: the maintenance `add server` created the server in,
 	// where its checks run without changing its state (runner_dynamic.go).
 	createdMaint bool
+	// running: a check is under way (HAProxy's CHK_ST_INPROGRESS).
+	running bool
+	// failed counts the failed checks that took health away (chkfail).
+	failed int64
 }
 
 // NewRunner prepares the checks; nothing runs before Start. Each target
@@ -184,6 +191,7 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 		}
 		s.maint, s.createdMaint = maint, false
 		s.gen++
+		s.running = false
 		if s.timer != nil && s.timer.Stop() {
 			r.wg.Done()
 		}
@@ -259,13 +267,19 @@ func (r *Runner) run(s *targetState, gen int) {
 	r.mu.Lock()
 	// `set server ... addr|check-port|agent-*` change them (runner_runtime.go)
 	addr, prober := t.Addr, t.Prober
+	if s.gen == gen {
+		s.running = true
+	}
 	r.mu.Unlock()
 	res := prober.Probe(r.ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}
+	r.mu.Lock()
+	stale := s.gen != gen // turned off or into maintenance meanwhile
+	r.mu.Unlock()
 	warn := ""
-	if res.Agent != nil && !res.Agent.Incomplete && r.opts.Agent != nil {
+	if res.Agent != nil && !res.Agent.Incomplete && r.opts.Agent != nil && !stale {
 		warn = r.opts.Agent(t, *res.Agent)
 	}
 	r.mu.Lock()
@@ -273,8 +287,12 @@ func (r *Runner) run(s *targetState, gen int) {
 	if res.Agent != nil {
 		res = res.Agent.Result(warn, s.last.Status, res.Duration)
 	}
-	if s.gen != gen || s.maint || s.disabled {
+	if s.gen != gen {
 		return // maintenance changed while the check ran
+	}
+	s.running = false
+	if s.maint || s.disabled {
+		return
 	}
 	r.record(s, res)
 	r.schedule(s, r.spread(t.Intervals.Next(s.h)))
@@ -313,6 +331,11 @@ func (r *Runner) record(s *targetState, res Result) {
 		// a DOWN server answering 404 is not coming back
 		res.Status = L7STS
 	}
+	if !res.Passed() && s.h.Value() > 0 {
+		// HAProxy counts a failed check that takes health away (a
+		// failing agent only with a health word: agentCounts above)
+		s.failed++
+	}
 	changed, flipped := s.h.Observe(res.Passed())
 	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
 		if t.Agent {
@@ -330,20 +353,32 @@ func (r *Runner) record(s *targetState, res Result) {
 	if !flipped && s.stopping == wasStopping {
 		return
 	}
+	before := TrackState{Up: s.h.Up() != flipped, Stopping: wasStopping}
 	ev := Event{Target: t, Up: s.h.Up(), Drain: s.stopping, Result: res, Health: s.h}
 	if r.opts.Apply != nil {
 		r.opts.Apply(ev)
 	}
 	c := r.counts(t)
+	after := TrackState{Up: ev.Up, Stopping: ev.Drain}
+	if t.Agent && r.opts.TrackState != nil {
+		// the server's state is its check's and its agent's together
+		st := r.opts.TrackState(t.Backend, t.Server)
+		after = TrackState{Up: st.Up, Stopping: st.Stopping}
+	}
+	if tr, ok := r.trackerOf(t); ok {
+		// a tracking server's own agent: HAProxy words the change as
+		// the tracked server's ("is DOWN via B/S. ...")
+		for _, l := range ViaLines(tr, before, TrackState{Up: ev.Up, Stopping: ev.Drain}, c) {
+			r.log(l)
+		}
+		r.propagate(t.Backend, t.Server, before, after, res)
+		return
+	}
 	switch {
 	case ev.Drain:
 		r.log(StoppingLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
 	case ev.Up:
 		r.log(UpLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks))
-		if flipped && !t.Agent {
-			r.propagate(t.Backend, t.Server, true, res)
-		}
-		return
 	default:
 		l := DownLine(t.Backend, t.Server, t.Backup, res, c, t.LogHealthChecks)
 		if wasStopping {
@@ -351,12 +386,22 @@ func (r *Runner) record(s *targetState, res Result) {
 		}
 		r.log(l)
 	}
-	if c.Active+c.Backup == 0 {
+	if (!ev.Up || ev.Drain) && before.usable() && c.Active+c.Backup == 0 {
+		// HAProxy tells only when the server was one the backend counted
 		r.log(NoServerLine(t.Backend))
 	}
-	if flipped && !ev.Up && !t.Agent {
-		r.propagate(t.Backend, t.Server, false, res)
+	// an agent's transitions pass down the chain as a check's do
+	r.propagate(t.Backend, t.Server, before, after, res)
+}
+
+// trackerOf finds t's server among the tracking servers (its agent-check).
+func (r *Runner) trackerOf(t *Target) (Tracker, bool) {
+	for _, tr := range r.opts.Trackers {
+		if tr.Backend == t.Backend && tr.Server == t.Server {
+			return tr, true
+		}
 	}
+	return Tracker{}, false
 }
 
 func (r *Runner) counts(t *Target) BackendCounts {

@@ -46,3 +46,19 @@ func (r *Runner) RemoveTarget(backend, server string) {
 	clear(r.states[len(kept):])
 	r.states = kept
 }
+
+// AgentLeavesMaint ends the maintenance an `add server` agent-check was
+// created in: its results change the server's state from now on. It
+// reports the agent's state then (a dynamic server's agent starts at
+// health 0: DOWN until it answers up), and whether the server has such
+// an agent.
+func (r *Runner) AgentLeavesMaint(backend, server string) (up, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.agentTarget(backend, server)
+	if s == nil || !s.createdMaint {
+		return false, false
+	}
+	s.createdMaint = false
+	return s.h.Up(), true
+}

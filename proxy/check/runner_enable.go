@@ -18,6 +18,7 @@ func (r *Runner) SetEnabled(backend, server string, agent, on bool) bool {
 		}
 		s.disabled = !on
 		s.gen++
+		s.running = false
 		if s.timer != nil && s.timer.Stop() {
 			r.wg.Done()
 		}

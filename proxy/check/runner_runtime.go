@@ -90,3 +90,32 @@ func (r *Runner) ForceAgent(backend, server string, up bool) bool {
 	s.h = h
 	return true
 }
+
+// Running reports whether a server's check (agent: its agent-check) is
+// under way, which HAProxy marks with "* " before its status in `show
+// stat` and with bit 0 of the check state in `show servers state`.
+func (r *Runner) Running(backend, server string, agent bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.states {
+		if s.t.Backend == backend && s.t.Server == server && s.t.Agent == agent {
+			return s.running
+		}
+	}
+	return false
+}
+
+// FailedChecks is a server's `show stat` chkfail: the failed checks that
+// took health away, its agent's included (HAProxy's one failed_checks
+// counter per server).
+func (r *Runner) FailedChecks(backend, server string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int64
+	for _, s := range r.states {
+		if s.t.Backend == backend && s.t.Server == server {
+			n += s.failed
+		}
+	}
+	return n
+}

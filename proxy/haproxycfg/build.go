@@ -404,6 +404,8 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Set["weight"] {
 		sv.Weight = s.Weight
 	}
+	sv.CheckAddr, sv.CheckPort = s.CheckAddr, s.Port
+	sv.AgentAddr, sv.AgentPort = agentAddrPort(s)
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
 	sv.Source = b.serverSource(s)
@@ -494,14 +496,23 @@ func (b *builder) agent(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 			inter = d
 		}
 	}
-	port, _ := strconv.Atoi(s.Other["agent-port"])
-	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: s.Other["agent-addr"], OwnPort: port, Target: check.Target{
+	agentAddr, port := agentAddrPort(s)
+	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: agentAddr, OwnPort: port, Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup, Agent: true,
-		Addr: check.CheckAddr(addr, s.Other["agent-addr"], port), Rise: 1, Fall: 1,
+		Addr: check.CheckAddr(addr, agentAddr, port), Rise: 1, Fall: 1,
 		Intervals:       check.Intervals{Inter: inter, FastInter: inter, DownInter: inter},
 		Timeouts:        check.CheckTimeouts(inter, px.Timeouts.Connect, px.Timeouts.Check),
 		LogHealthChecks: px.Options["log-health-checks"],
 	}}
+}
+
+// agentAddrPort is where a server's agent connects: its `agent-addr` and
+// `agent-port`, else its `addr` and `port` (HAProxy sets both checks'
+// from those unless the agent's own were given).
+func agentAddrPort(s *haproxy.Server) (string, int) {
+	addr := cmp.Or(s.Other["agent-addr"], s.CheckAddr)
+	port, _ := strconv.Atoi(s.Other["agent-port"])
+	return addr, cmp.Or(port, s.Port)
 }
 
 func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) CheckSpec {

@@ -9,7 +9,9 @@ import (
 
 // track records a server with `track [<backend>/]<server>` (checked by
 // parser/haproxy: the target exists and is checked, no loop): it takes
-// the tracked server's UP/DOWN transitions from the check runner.
+// the tracked server's UP/stopping/DOWN transitions from the check
+// runner (its check's and its agent's), and its maintenance and drain
+// from the runtime (internal/haproxycmd/run_track.go).
 func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 	of, ok := s.Other["track"]
 	if !ok {
@@ -18,42 +20,5 @@ func (b *builder) track(px *haproxy.Proxy, s *haproxy.Server) {
 	if !strings.Contains(of, "/") {
 		of = px.Name + "/" + of
 	}
-	// agent-check states mixed with tracking are not measured against
-	// HAProxy yet: refused rather than guessed
-	if _, agent := s.Other["agent-check"]; agent {
-		b.unsupported(s.Pos, "server track with its own agent-check")
-	}
-	if t := b.trackTarget(of); t != nil {
-		if _, agent := t.Other["agent-check"]; agent {
-			b.unsupported(s.Pos, "server track of a server with agent-check")
-		}
-		if t.Disabled {
-			// the maintenance a `disabled` server passes on at start
-			b.unsupported(s.Pos, "server track of a disabled server")
-		}
-	}
-	if s.Disabled {
-		b.unsupported(s.Pos, "server track on a disabled server")
-	}
 	b.plan.Trackers = append(b.plan.Trackers, check.Tracker{Backend: px.Name, Server: s.Name, Backup: s.Backup, Of: of})
-}
-
-// trackTarget finds the tracked server "backend/server" (nil when absent:
-// the parser refused that already).
-func (b *builder) trackTarget(of string) *haproxy.Server {
-	if b.cfg == nil {
-		return nil
-	}
-	pxName, svName, _ := strings.Cut(of, "/")
-	for _, px := range b.cfg.Backends {
-		if px.Name != pxName {
-			continue
-		}
-		for _, sv := range px.Servers {
-			if sv.Name == svName {
-				return sv
-			}
-		}
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -19,6 +20,16 @@ type NewServer struct {
 	// case and only count with `check`, as in HAProxy.
 	Check    *NewCheck
 	checkSet bool
+	// Agent is set by `agent-check` (dynagent.go).
+	Agent *NewAgent
+	// CheckAddr and CheckPort are `addr` and `port`, with or without
+	// checks (show servers state lists them).
+	CheckAddr string
+	CheckPort int
+	// AgentAddr and AgentPort are `agent-addr` and `agent-port`, else
+	// `addr` and `port`, with or without an agent.
+	AgentAddr string
+	AgentPort int
 }
 
 // DynamicServers is a Source that adds and removes servers at run time
@@ -145,6 +156,8 @@ func parseNewServer(name string, args []string) (NewServer, string) {
 	}
 	ns.Addr = addr
 	var chk NewCheck
+	var agent NewAgent
+	agentSet := false
 	for i := 1; i < len(args); i++ {
 		kw, val := args[i], argAt(args, i+1)
 		switch kw {
@@ -164,7 +177,16 @@ func parseNewServer(name string, args []string) (NewServer, string) {
 		case "check":
 			ns.checkSet = true
 			continue
+		case "agent-check":
+			agentSet = true
+			continue
 		default:
+			if agentKeywords[kw] {
+				if msg := parseAgentKeyword(&agent, name, kw, val); msg != "" {
+					return ns, msg
+				}
+				break
+			}
 			if checkKeywords[kw] {
 				if msg := parseCheckKeyword(&chk, name, kw, val); msg != "" {
 					return ns, msg
@@ -174,12 +196,22 @@ func parseNewServer(name string, args []string) (NewServer, string) {
 			if notDynamic[kw] {
 				return ns, fmt.Sprintf("'%s' option is not accepted for dynamic server\n", kw)
 			}
-			return ns, fmt.Sprintf("'%s' is not supported by goha on a dynamic server (weight, maxconn, maxqueue, backup and the check keywords check, inter, fastinter, downinter, rise, fall, addr and port are).\n", kw)
+			return ns, fmt.Sprintf("'%s' is not supported by goha on a dynamic server (weight, maxconn, maxqueue, backup, the check keywords check, inter, fastinter, downinter, rise, fall, addr and port, and agent-check, agent-port, agent-addr, agent-inter and agent-send are).\n", kw)
 		}
 		i++ // the keyword's value
 	}
 	if ns.checkSet {
 		ns.Check = &chk
+	}
+	ns.CheckAddr, ns.CheckPort = chk.Addr, chk.Port
+	// `addr` and `port` are the agent's too unless its own were given
+	agent.Addr, agent.Port = cmp.Or(agent.Addr, chk.Addr), cmp.Or(agent.Port, chk.Port)
+	ns.AgentAddr, ns.AgentPort = agent.Addr, agent.Port
+	if agentSet {
+		if agent.Port == 0 {
+			return ns, fmt.Sprintf("server %s does not have agent port. Agent check has been disabled.\n", name)
+		}
+		ns.Agent = &agent
 	}
 	return ns, ""
 }

@@ -21,7 +21,12 @@ func TestParseNewServer(t *testing.T) {
 		{"10.0.0.1:abc", "", "invalid character 'a' in port number 'abc' in '10.0.0.1:abc'\n\n"},
 		{"10.0.0.1:99999", "", "invalid port '99999'\n"},
 		{"10.0.0.1:80 cookie c", "", "'cookie' option is not accepted for dynamic server\n"},
-		{"10.0.0.1:80 agent-check", "", "'agent-check' is not supported by goha"},
+		{"10.0.0.1:80 agent-check", "", "server s does not have agent port. Agent check has been disabled.\n"},
+		{"10.0.0.1:80 agent-check agent-port", "", "'agent-port' expects a port number as argument..\n"},
+		{"10.0.0.1:80 agent-check port 81 agent-inter 2s", "10.0.0.1:80 w1 agent{ 81 2s }", ""},
+		{"10.0.0.1:80 agent-check agent-port 82 port 81 agent-addr 10.0.0.3", "10.0.0.1:80 w1 agent{10.0.0.3 82 0s }", ""},
+		{"10.0.0.1:80 agent-check agent-port 82 agent-inter 1x", "", "unexpected character 'x' in 'agent-inter' argument of server s..\n"},
+		{"10.0.0.1:80 track s2", "", "'track' is not supported by goha"},
 		{"10.0.0.1:80 check", "10.0.0.1:80 w1 check{0s 0s 0s 0 0  0}", ""},
 		{"10.0.0.1:80 check inter 2s rise 3 fall 4 port 81 addr 10.0.0.2", "10.0.0.1:80 w1 check{2s 0s 0s 3 4 10.0.0.2 81}", ""},
 		{"10.0.0.1:80 inter 2s", "10.0.0.1:80 w1", ""}, // no `check`: no check
@@ -46,6 +51,9 @@ func TestParseNewServer(t *testing.T) {
 			}
 			if c := ns.Check; c != nil {
 				got += fmt.Sprintf(" check%v", *c)
+			}
+			if a := ns.Agent; a != nil {
+				got += fmt.Sprintf(" agent%v", *a)
 			}
 		}
 		if got != tc.want || !strings.HasPrefix(msg, tc.msg) || (tc.msg == "") != (msg == "") {

@@ -25,6 +25,9 @@ type Transition struct {
 	// Down: the server is operationally down (its check or agent says
 	// so), which the drain-leaving line reports.
 	Down bool
+	// LeftDown: leaving maintenance, the server is DOWN (a tracking
+	// server takes its tracked server's state; a checked one is UP again).
+	LeftDown bool
 	// Act and Bck count the usable active and backup servers left.
 	Act, Bck int
 	// Sessions on the server, sessions requeued elsewhere, requests left
@@ -78,7 +81,11 @@ func ServerStateEvents(t Transition) []Event {
 		}
 	case StateReady:
 		if t.From == StateMaint {
-			out = append(out, notice(who+" is UP/READY (leaving forced maintenance)."))
+			state := "UP"
+			if t.LeftDown {
+				state = "DOWN"
+			}
+			out = append(out, notice(who+" is "+state+"/READY (leaving forced maintenance)."))
 		} else {
 			state := "UP"
 			if t.Down {

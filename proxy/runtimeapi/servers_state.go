@@ -19,6 +19,7 @@ const (
 	adminResolvMaint = 0x20 // no address from the resolvers (SRV_ADMF_RMAINT)
 	adminHostMaint   = 0x40 // name set by an SRV record (SRV_ADMF_HMAINT)
 
+	checkStateRunning    = 0x01 // CHK_ST_INPROGRESS
 	checkStateConfigured = 0x02
 	checkStateEnabled    = 0x04
 	checkStatePaused     = 0x08
@@ -104,6 +105,10 @@ func serverStateLine(px *Proxy, sv *Server) string {
 			health = 0
 			state |= checkStatePaused
 		}
+		if ck.Running {
+			state |= checkStateRunning
+			result = 0 // CHK_RES_UNKNOWN until it ends
+		}
 	} else if ck := sv.CheckOff; ck != nil {
 		// a check turned off keeps its last result
 		status, result, health = checkStatusCodes[ck.Status], checkResult(ck.Status), ck.Health
@@ -124,8 +129,14 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.AgentAddr != "" {
 		agentAddr = sv.AgentAddr
 	}
+	if sv.AgentOff {
+		agentState = checkStateConfigured | checkStateAgent
+	}
 	if sv.Agent != nil {
 		agentState = checkStateConfigured | checkStateEnabled | checkStateAgent
+		if sv.Agent.Running {
+			agentState |= checkStateRunning
+		}
 	}
 	checkAddr := "-"
 	if sv.CheckAddr != "" {

@@ -203,6 +203,12 @@ type Server struct {
 	Agent     *Check
 	AgentAddr string
 	AgentPort int
+	// AgentOff: the server has an agent-check, turned off (`disable
+	// agent`, or `add server ... agent-check` before `enable agent`).
+	AgentOff bool
+	// TrackRef is, for a tracking server, the server at the end of its
+	// chain (its Up, Check and Agent), which HAProxy reads its status from.
+	TrackRef *Server
 	// UncheckedHealth is the health HAProxy keeps for a server without
 	// check once something set it (0 when stopped by its agent or `set
 	// server ... health down`, rise+fall-1 after `health up`); nil: never.
@@ -244,6 +250,10 @@ type Check struct {
 	// RunsInMaint: maintenance neither pauses the check nor empties its
 	// health (a dynamic server's, in the maintenance it was created in).
 	RunsInMaint bool
+	// Running: a check is under way (HAProxy's CHK_ST_INPROGRESS): `show
+	// stat` writes "* " before its status, `show servers state` sets bit 0
+	// of its state and shows no result yet; its detail (Info) is empty.
+	Running bool
 }
 
 // id returns the proxy id; ensure defaultID ran on a zero ID first.

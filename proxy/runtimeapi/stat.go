@@ -220,6 +220,11 @@ func serverStatus(sv *Server) string {
 	if sv.Maint {
 		return "MAINT"
 	}
+	if ref := sv.TrackRef; ref != nil && (ref.Agent != nil || sv.Agent != nil) {
+		if st, ok := trackerAgentStatus(sv, ref); ok {
+			return st
+		}
+	}
 	if ag := sv.Agent; ag != nil {
 		switch {
 		case sv.Drain:
@@ -319,7 +324,7 @@ func serverRow(px *Proxy, sv *Server) *row {
 	// them only for an enabled, unpaused check); a check that never ran
 	// has no code or duration yet.
 	if ck := sv.Check; ck != nil && (!sv.Maint && !sv.ResolvMaint || ck.RunsInMaint) {
-		r.set("check_status", ck.Status)
+		r.set("check_status", runningMark(ck)+ck.Status)
 		// HAProxy shows a code for the statuses with layer 7 data, 0
 		// included (a tcp-check's L7OK)
 		if ck.Code != 0 || ck.Status == "L7OK" || ck.Status == "L7OKC" || ck.Status == "L7STS" || strings.HasPrefix(ck.Status, "PROC") {

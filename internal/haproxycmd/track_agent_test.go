@@ -1,0 +1,79 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// `track` with agent-check on either side: the tracked server's agent
+// (down, up, drain, a weight) and a tracking server's own agent, beside
+// HAProxy 2.6: lines, show stat rows, servers state and traffic.
+func TestServerTrackAgentMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "ok").Addr
+	var code atomic.Int32
+	code.Store(200)
+	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	tracked, own := startFakeAgent(t), startFakeAgent(t)
+	tracked.set("up\n")
+	own.set("up\n")
+	_, trackedPort, _ := net.SplitHostPort(tracked.addr)
+	_, ownPort, _ := net.SplitHostPort(own.addr)
+	backends := fmt.Sprintf(`backend be
+    server s1 %s track b1/s1
+    server s2 %s track b1/s1 agent-check agent-port %s agent-inter 100
+    server s3 %s track s2
+backend b1
+    option httpchk
+    server s1 %s check port %s inter 100 rise 1 fall 1 agent-check agent-port %s agent-inter 100
+`, web, web, ownPort, web, web, chkPort, trackedPort)
+	haSock, haErrs, haFront := serverOptsDaemon(t, true, "", backends)
+	goSock, goErrs, goFront := serverOptsDaemon(t, false, "", backends)
+	cols := []string{"pxname", "svname", "status", "tracked", "weight", "uweight", "act", "bck", "agent_status", "agent_health"}
+	step := func(name string, a *fakeAgent, reply string) {
+		t.Helper()
+		a.set(reply)
+		time.Sleep(350 * time.Millisecond)
+		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
+			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
+		}
+		var h, g []string
+		var hs, gs string
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			h = serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols))
+			g = serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols))
+			hs, gs = haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
+			if strings.Join(h, "\n") == strings.Join(g, "\n") && hs == gs || time.Now().After(deadline) {
+				break
+			}
+		}
+		diffLines(t, "show stat "+name, h, g)
+		if hs != gs {
+			t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, hs, gs)
+		}
+	}
+	step("up", tracked, "up\n")
+	step("tracked agent down", tracked, "down\n")
+	step("tracked agent up", tracked, "up\n")
+	step("tracked agent drain", tracked, "drain\n")
+	step("tracked agent ready", tracked, "ready\n")
+	step("tracked agent weight", tracked, "50%\n")
+	step("tracked agent full weight", tracked, "100%\n")
+	step("own agent down", own, "down\n")
+	step("own agent up", own, "up\n")
+	step("own agent drain", own, "drain\n")
+	step("own agent ready", own, "ready 100%\n")
+	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
+	diffLines(t, "stderr", ha, goha)
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\ngoha:\n%s", strings.Join(ha, "\n"), strings.Join(goha, "\n"))
+	}
+}

@@ -1,0 +1,80 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// `disabled` on either side of `track`: a disabled tracked server passes
+// its maintenance down the chain from the start, a disabled tracking
+// server keeps its own; enabling either gives HAProxy 2.6's lines, show
+// stat rows and servers state, and traffic follows.
+func TestServerTrackDisabledMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "ok").Addr
+	var code atomic.Int32
+	code.Store(200)
+	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	backends := fmt.Sprintf(`backend be
+    server s1 %s track b1/s1
+    server s2 %s track b1/s2 disabled
+    server s3 %s track s1
+    server s4 %s track s2
+    server s5 %s track s1 disabled
+    server s6 %s track b1/s1 disabled
+backend b1
+    option httpchk
+    server s1 %s check port %s inter 100 rise 1 fall 1 disabled
+    server s2 %s check port %s inter 100 rise 1 fall 1
+backend b2
+    server s7 %s track b1/s1
+    server s8 %s track b1/s1 disabled
+`, web, web, web, web, web, web, web, chkPort, web, chkPort, web, web)
+	haSock, haErrs, haFront := serverOptsDaemon(t, true, "", backends)
+	goSock, goErrs, goFront := serverOptsDaemon(t, false, "", backends)
+	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status", "check_health"}
+	step := func(name string, c int32, cmd string) {
+		t.Helper()
+		code.Store(c)
+		if cmd != "" {
+			h, g := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd)
+			if h != g {
+				t.Errorf("%s: %s: haproxy %q, goha %q", name, cmd, h, g)
+			}
+		}
+		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
+		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
+			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
+		}
+		diffLines(t, "show stat "+name,
+			serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
+			serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
+		h, g := haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
+		if h != g {
+			t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, h, g)
+		}
+	}
+	step("at start", 200, "")
+	step("tracked enabled", 200, "enable server b1/s1")
+	step("tracker enabled", 200, "enable server be/s2")
+	step("tracked disabled again", 200, "disable server b1/s1")
+	step("tracker disabled again", 200, "disable server be/s2")
+	step("tracked down", 503, "")
+	step("tracker enabled while down", 503, "enable server be/s2")
+	step("all up", 200, "enable server b1/s1")
+	step("disabled trackers of disabled ones enabled", 200, "enable server be/s5")
+	step("the last one enabled", 200, "enable server be/s6")
+	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
+	diffLines(t, "stderr", ha, goha)
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\ngoha:\n%s", strings.Join(ha, "\n"), strings.Join(goha, "\n"))
+	}
+}
