@@ -278,6 +278,15 @@ type RequestInfo struct {
 	// TLSErrors are the client certificate's verification errors that
 	// ca-ignore-err/crt-ignore-err let through (zero: none).
 	TLSErrors tlsconf.VerifyResult
+	// ConnErr is the client connection's error code (fc_err; 0 on a
+	// connection that carried a stream) and SSLErr the OpenSSL error of
+	// its handshake (ssl_fc_err): set only for the lines of connections
+	// that failed before their session began (error-log-format).
+	// SSLFront: the connection came in on an ssl bind (its handshake may
+	// have failed, leaving TLS nil).
+	ConnErr  ConnErrCode
+	SSLErr   uint32
+	SSLFront bool
 	// Payload is what a tcp-mode client sent so far, before a server is
 	// connected (the req.ssl_* and req.payload-style fetches read it).
 	Payload []byte

@@ -46,6 +46,8 @@ type LogEntry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+	// SSLBind: the client came in on an ssl bind (%ft adds '~').
+	SSLBind bool
 
 	// Cookie is the persistence cookie's two %tsc characters (what the
 	// request's cookie told, what became of the response's); zero when
@@ -195,6 +197,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()
 	}
+	e.SSLBind = s.info.SSLFront
 	if s.ck.logged {
 		e.Cookie = s.cookieChars()
 	}

@@ -21,6 +21,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn}
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
+	s.info.SSLFront = true
 	s.p.tlsc.accepts.add(time.Now())
 	s.p.tlsc.begin(s.c)
 	s.c.io.raw = nil // no raw reads: parking on the socket is off too

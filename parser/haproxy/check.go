@@ -444,8 +444,10 @@ func (s *state) checkValidity() bool {
 		}
 		// Only a frontend logs, and only if httplog is still its format (a
 		// later tcplog or log-format replaced it).
-		if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options["httplog"] && px.LogFormat == "" && px.lfPos.Line > 0 {
-			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", kind, px.Name)
+		for _, opt := range []string{"httplog", "httpslog"} {
+			if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options[opt] && px.LogFormat == "" && px.lfPos.Line > 0 {
+				s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option %s' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", opt, kind, px.Name)
+			}
 		}
 		if px.Cap&CapFrontend != 0 && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", kind, px.Name))

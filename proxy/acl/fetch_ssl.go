@@ -33,7 +33,8 @@ func init() {
 			return r.TLS != nil && yield(boolValue(r.TLS.ServerName != ""))
 		})},
 		"ssl_fc_is_resumed": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(boolValue(r.TLS.DidResume))
+			// false in clear text, as HAProxy 2.6 answers (measured)
+			return yield(boolValue(r.TLS != nil && r.TLS.DidResume))
 		})},
 		// A certificate was presented: on this connection (has_crt) or in
 		// its session (used: a resumed session keeps it).

@@ -45,6 +45,8 @@ type Entry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+	// SSLBind: the client came in on an ssl bind (%ft adds '~').
+	SSLBind bool
 
 	// Cookie is the persistence cookie's two %tsc characters; zero: "--".
 	Cookie [2]byte

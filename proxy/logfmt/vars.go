@@ -132,7 +132,12 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 			return appendHex(dst, uint64(ms), 2)
 		}
 		return appendPad3(dst, ms)
-	case vFrontendT, vFrontend:
+	case vFrontendT:
+		if e.SSLBind { // HAProxy marks the SSL transport after the name
+			return appendStr(dst, n, e.Frontend+"~")
+		}
+		return appendStr(dst, n, e.Frontend)
+	case vFrontend:
 		return appendStr(dst, n, e.Frontend)
 	case vBackend:
 		if e.Backend == "" {
