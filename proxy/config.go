@@ -198,6 +198,10 @@ type Frontend struct {
 	// LogSamples evaluate the %[...] samples of the frontend's
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
 	LogSamples []func(*RequestInfo) (string, bool)
+	// ErrorLog: the frontend has an error-log-format; ErrorLogSamples
+	// evaluate its %[...] samples (LogEntry.ErrSamples, ConnError.Entry).
+	ErrorLog        bool
+	ErrorLogSamples []func(*RequestInfo) (string, bool)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int

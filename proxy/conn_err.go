@@ -1,5 +1,10 @@
 package proxy
 
+import (
+	"fmt"
+	"time"
+)
+
 // ConnErrCode is HAProxy 2.6's connection error identifier (its CO_ER_*
 // values, what fc_err returns); its String is the message fc_err_str
 // returns and the default connection error line prints.
@@ -84,6 +89,58 @@ var sslReasons = map[uint32]string{
 	0x0A00010B: "wrong version number",
 }
 
-// SSLErrReason is OpenSSL's reason string of code ("" for 0 or a code
-// goha does not produce).
-func SSLErrReason(code uint32) string { return sslReasons[code] }
+// SSLErrReason is the string OpenSSL's ERR_error_string gives for code,
+// as ssl_fc_err_str returns it ("" for 0 or a code goha does not
+// produce).
+func SSLErrReason(code uint32) string {
+	r, ok := sslReasons[code]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("error:%08X:SSL routines::%s", code, r)
+}
+
+// errSamples evaluates the frontend's error-log-format samples with code
+// as the connection's error (nil without an error-log-format).
+func (s *session) errSamples(code ConnErrCode) []string {
+	fs := s.fe.cfg.ErrorLogSamples
+	if len(fs) == 0 {
+		return nil
+	}
+	s.info.ConnErr = code
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i], _ = f(&s.info)
+	}
+	s.info.ConnErr = 0
+	return out
+}
+
+// embryonicEntry is the error-log-format entry of a connection that
+// failed before its session began, as HAProxy 2.6 fills it (measured): no
+// transaction (status 0, "<BADREQ>", PR--), timers -1 but %Ta 0, %Th and
+// %Tt the time since accept, a request counter taken, and on an ssl bind
+// the version OpenSSL reports before negotiation and cipher "(NONE)".
+func (s *session) embryonicEntry(code ConnErrCode, he *tlsHandshakeError) *LogEntry {
+	now := time.Now()
+	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
+	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
+	s.info.Backend = s.info.Frontend
+	s.info.px = s.p
+	if he != nil {
+		s.info.SSLErr = he.sslCode()
+	}
+	e := &LogEntry{
+		Client: s.src, Accept: s.accepted, Start: s.accepted, Frontend: s.fe.cfg.Name,
+		Term: term('P', 'R'), TR: -1, Tw: -1, Tc: -1, Tr: -1, Handshake: now.Sub(s.accepted),
+		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+		FrontAddr: s.dst, ReqCounter: reqCounter.Add(1) - 1, SSLBind: s.info.SSLFront,
+		SessLog: true, Embryonic: true, NullConn: true,
+	}
+	if s.info.SSLFront {
+		e.SSLVersion, e.SSLCipher = "TLSv1.3", "(NONE)"
+	}
+	e.ErrSamples = s.errSamples(code)
+	s.info.SSLErr = 0
+	return e
+}

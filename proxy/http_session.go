@@ -358,6 +358,7 @@ func (s *session) readRequest(first bool) requestRead {
 			if errors.As(err, &pe) {
 				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
+				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
 				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
@@ -365,6 +366,7 @@ func (s *session) readRequest(first bool) requestRead {
 			if s.end >= headLimit {
 				s.refusedRequest()
 				s.sendParserError(400, nil)
+				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
 				s.emitLog(nil, nil, 400, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
@@ -379,11 +381,13 @@ func (s *session) readRequest(first bool) requestRead {
 			s.refusedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
+				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
 				s.emitLog(nil, nil, 408, term('c', 'R'))
 			} else {
 				// HAProxy logs a 400 it never sent (measured, an
 				// empty connection and a partial head alike).
 				s.fe.stats.countStatus(400)
+				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
 				s.emitLog(nil, nil, 400, term('C', 'R'))
 			}
 			return requestNone

@@ -173,8 +173,12 @@ type Proxy struct {
 	// RFC 5424 lines ("" = none).
 	LogFormatSD    string
 	LogFormatSDPos Pos
-	ErrorFiles     map[int]string
-	ErrorFilesRef  []Statement
+	// ErrorLogFormat is `error-log-format`: the format of the lines of
+	// connections that fail before their stream ("" = the default line).
+	ErrorLogFormat    string
+	ErrorLogFormatPos Pos
+	ErrorFiles        map[int]string
+	ErrorFilesRef     []Statement
 	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
 	// declaration order, the defaults' first (errorpages.go).
 	ErrorReplies []ErrorReply

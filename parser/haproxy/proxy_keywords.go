@@ -99,6 +99,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [<level> [<minlevel>]]", (*state).parseLog},
 	{"log-format", "<string>", (*state).parseLogFormat},
 	{"log-format-sd", "<string>", (*state).parseLogFormatSD},
+	{"error-log-format", "<string>", (*state).parseErrorLogFormat},
 	{"log-tag", "<string>", (*state).parseLogTag},
 	{"unique-id-format", "<string>", (*state).parseUniqueID},
 	{"unique-id-header", "<name>", (*state).parseUniqueID},

@@ -311,6 +311,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
 		fe.LogSamples = spec.samples
+		fe.ErrorLog, fe.ErrorLogSamples = spec.Error != "", spec.errSamples
 	}
 }
 

@@ -70,7 +70,36 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	if px.LogFormatSD != "" {
 		b.logFormatSD(px, spec)
 	}
+	if px.ErrorLogFormat != "" {
+		b.errorLogFormat(px, spec)
+	}
 	return spec
+}
+
+// errorLogFormat compiles error-log-format. Without a traffic format,
+// HAProxy 2.6 then logs a legacy "Connect from" line for each connection
+// of an http frontend too (measured), which goha does not write: refused.
+func (b *builder) errorLogFormat(px *haproxy.Proxy, spec *LogSpec) {
+	if spec.Format == "" {
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format without a log format ('Connect from' line)")
+		return
+	}
+	if spec.SD != "" {
+		// HAProxy adds the structured data to these lines too; goha's
+		// entries for them carry the error format's samples only.
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format with log-format-sd")
+		return
+	}
+	f, err := logfmt.Compile(px.ErrorLogFormat)
+	var samples []func(*proxy.RequestInfo) (string, bool)
+	if err == nil {
+		samples, err = logSamples(f)
+	}
+	if err != nil {
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format: "+err.Error())
+		return
+	}
+	spec.Error, spec.errSamples = px.ErrorLogFormat, samples
 }
 
 // httpsLogFormat is HAProxy 2.6's `option httpslog` format, word for
