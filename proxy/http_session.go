@@ -573,7 +573,7 @@ func (s *session) transaction() bool {
 		if s.tl.failedTimeout {
 			t = term('s', 'C')
 		}
-		if s.tl.picked.IsZero() {
+		if s.tl.picked.IsZero() && !s.tl.noServer {
 			t = term('s', 'Q') // never left the queue
 		}
 		return s.answerError(503, be, t)

@@ -112,6 +112,8 @@ type timeline struct {
 	failed *server
 	// failedTimeout: that last attempt timed out (logged sC, not SC).
 	failedTimeout bool
+	// noServer: the backend had no usable server (logged SC, not sQ).
+	noServer bool
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop, content reject) or was tarpitted: logged with no
 	// request time (TR -1).

@@ -331,6 +331,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 				srv = b.pickAvoiding(req, prev, prio, tl.abort)
 			}
 			if srv == nil {
+				tl.noServer = !b.anyUp()
 				return nil, nil, false
 			}
 			// One clock reading serves the pick, the pool and, for a
