@@ -98,13 +98,16 @@ type Frontend struct {
 	ID   int // HAProxy's proxy id (fe_id)
 	// Table is the section's own stick-table (nil: none): the default
 	// of src_* fetches and track-sc rules without `table`.
-	Table      *stick.Table
-	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	Mode       Mode
-	MaxConn    int // 0 = unlimited
-	Timeouts   Timeouts
-	ConnMode   HTTPConnMode
-	ForwardFor ForwardFor
+	Table   *stick.Table
+	Binds   []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	Mode    Mode
+	MaxConn int // 0 = unlimited
+	// RateLimitSessions is `rate-limit sessions`: sessions per second
+	// the frontend accepts at most (0: no limit; rate_limit.go).
+	RateLimitSessions int
+	Timeouts          Timeouts
+	ConnMode          HTTPConnMode
+	ForwardFor        ForwardFor
 	// OriginalTo is `option originalto` (originalto.go).
 	OriginalTo OriginalTo
 	// Monitor is `monitor-uri` with its `monitor fail` rules (nil: none).

@@ -38,6 +38,9 @@ type session struct {
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
 	softRewrite           bool // strict-mode off (actions_strict.go)
+	// ratePending: accepted under rate-limit sessions and not counted
+	// yet (rate_limit.go).
+	ratePending bool
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
@@ -195,6 +198,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	countRate(st, false)
+	s.rateCounted()
 	s.c.SetNoDelay(true)
 	if s.wantsH2() {
 		s.serveH2()
@@ -243,6 +247,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.rateCounted()
 	s.endTracking()
 	if s.stream != nil {
 		s.finishStream()

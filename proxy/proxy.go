@@ -84,6 +84,7 @@ type frontend struct {
 	stats Counters
 	logs  bool // its transactions go to Options.Log
 	gate  pauseGate
+	rate  rateGate // rate-limit sessions (rate_limit.go)
 }
 
 type backend struct {
@@ -171,6 +172,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
 		}
 		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
+		f.rate.limit = uint32(max(fc.RateLimitSessions, 0))
 		if fc.Listen {
 			f.self = p.backends[fc.Name]
 		}
@@ -283,6 +285,10 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f)
 			return
 		}
+		if !f.waitSessionRate(p.done) { // rate-limit sessions
+			p.releaseFrontend(f)
+			return
+		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
 			p.releaseFrontend(f)
@@ -321,6 +327,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			return
 		}
 		p.actConn.Add(1)
+		s.ratePending = f.rate.add()
 		go s.serve() // its finish releases what is taken here
 	}
 }

@@ -173,6 +173,9 @@ type Proxy struct {
 	// RFC 5424 lines ("" = none).
 	LogFormatSD    string
 	LogFormatSDPos Pos
+	// RateLimitSessions is `rate-limit sessions <rate>`: new sessions
+	// accepted per second at most (0: no limit).
+	RateLimitSessions int
 	// ErrorLogFormat is `error-log-format`: the format of the lines of
 	// connections that fail before their stream ("" = the default line).
 	ErrorLogFormat    string

@@ -51,6 +51,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"retries", "<value>", (*state).parseMaxconnRetries},
 	{"fullconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
+	{"rate-limit", "sessions <rate>", (*state).parseRateLimit},
 	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},

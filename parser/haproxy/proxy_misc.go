@@ -1,5 +1,7 @@
 package haproxy
 
+import "strconv"
+
 // Handlers of the proxy keywords that set one of the section's own
 // settings (mode, state, limits, identity); rows in proxyKeywordTable.
 
@@ -46,6 +48,17 @@ func (s *state) parseMaxconnRetries(px *Proxy, l *kwLine) bool {
 
 func (s *state) parseRetryOn(px *Proxy, l *kwLine) bool {
 	s.retryOn(px, l.p, l.w)
+	return false
+}
+
+// parseRateLimit: `rate-limit sessions <rate>`, after HAProxy's argument
+// checks (rawchecks.go); 0 is no limit.
+func (s *state) parseRateLimit(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
+	n, _ := strconv.Atoi(l.arg(2))
+	px.RateLimitSessions = n
 	return false
 }
 

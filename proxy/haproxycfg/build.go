@@ -204,7 +204,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
