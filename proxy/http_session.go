@@ -41,8 +41,8 @@ type session struct {
 	// ratePending: accepted under rate-limit sessions and not counted
 	// yet (rate_limit.go).
 	ratePending bool
-	bind                  bindInfo
-	priv                  privateConn // a send-proxy server's connection kept for this client
+	bind        bindInfo
+	priv        privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 
