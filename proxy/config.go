@@ -497,8 +497,12 @@ type Backend struct {
 	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
-	Balance         balance.Spec
-	Servers         []*Server
+	Balance balance.Spec
+	Servers []*Server
+	// Dispatch is `dispatch <address>:<port>` in a backend without a
+	// balance algorithm (nil: none): every request goes to that address,
+	// as to a server with no name, no row and no limits (dispatch.go).
+	Dispatch        *Server
 	ErrorFiles      map[int]string
 	ErrorPages      map[int][]byte // as Frontend.ErrorPages
 	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses

@@ -100,6 +100,8 @@ type backend struct {
 	// conns is be_conn: the transactions (tcp: connections) assigned to
 	// the backend now.
 	conns atomic.Int64
+	// dispatch is the `dispatch` target (nil: none; dispatch.go).
+	dispatch *server
 	// dyn is the backend's dynamic cookie state (dyncookie.go).
 	dyn dynCookies
 }
@@ -161,6 +163,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		}
 		b.bal = bal
 		b.srvs.Store(&servers)
+		b.dispatch = p.newDispatch(bc, now)
 		if b.errs, err = loadErrorPages(bc.ErrorFiles, bc.ErrorPages); err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}

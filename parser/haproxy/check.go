@@ -435,6 +435,9 @@ func (s *state) checkValidity() bool {
 		}
 		// HAProxy's order for a non-HTTP proxy (checked with haproxy -c):
 		// layer 7 hash, httplog, no bind, missing timeouts, HTTP rules.
+		if px.Cap&CapBackend != 0 && px.Dispatch.Raw != "" && px.Balance.Algorithm != "" {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : dispatch address of %s '%s' will be ignored in balance mode.", kind, px.Name))
+		}
 		if px.Mode != "http" && px.Cookie != nil {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : cookie will be ignored for %s '%s' (needs 'mode http').", kind, px.Name))
 		}
@@ -476,7 +479,7 @@ func (s *state) checkValidity() bool {
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
 		}
-		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
+		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["httpslog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
 		}
 		if px.Mode != "http" {

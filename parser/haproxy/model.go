@@ -173,6 +173,10 @@ type Proxy struct {
 	// RFC 5424 lines ("" = none).
 	LogFormatSD    string
 	LogFormatSDPos Pos
+	// Dispatch is `dispatch <address>:<port>` ("": none): a backend
+	// without a balance algorithm sends every request there.
+	Dispatch    Address
+	DispatchPos Pos
 	// RateLimitSessions is `rate-limit sessions <rate>`: new sessions
 	// accepted per second at most (0: no limit).
 	RateLimitSessions int

@@ -52,6 +52,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"fullconn", "<conns>", (*state).parseMaxconnRetries},
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
 	{"rate-limit", "sessions <rate>", (*state).parseRateLimit},
+	{"dispatch", "<address>:<port>", (*state).parseDispatch},
 	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},

@@ -62,6 +62,33 @@ func (s *state) parseRateLimit(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+// parseDispatch: `dispatch <address>:<port>`, with HAProxy 2.6's
+// messages.
+func (s *state) parseDispatch(px *Proxy, l *kwLine) bool {
+	switch {
+	case l.arg(1) == "":
+		s.alert(l.p, "'dispatch' : '' resolves to an empty address (environment variable missing?)\n")
+		return false
+	case len(l.w) > 2:
+		s.alert(l.p, "'dispatch' cannot handle unexpected argument '%s'.", l.w[2])
+		return false
+	}
+	a, err := ParseAddress(l.w[1])
+	if err == nil {
+		err = serverPort(&a)
+	}
+	switch {
+	case err != nil:
+		s.alert(l.p, "'dispatch' : %v", err)
+		return false
+	case a.Family == "unix" || a.FD > 0 || a.Path != "" || a.PortRaw == "":
+		s.alert(l.p, "'dispatch' : missing port specification in '%s'", l.w[1])
+		return false
+	}
+	px.Dispatch, px.DispatchPos = a, l.p
+	return false
+}
+
 // parseHTTPReuse is `http-reuse`: its argument check is HAProxy's
 // (rawchecks.go); proxy/haproxycfg maps the mode.
 func (s *state) parseHTTPReuse(px *Proxy, l *kwLine) bool {

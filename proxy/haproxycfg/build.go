@@ -348,6 +348,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
+	b.dispatch(px, be)
 	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))

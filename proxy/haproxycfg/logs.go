@@ -90,7 +90,10 @@ func (b *builder) errorLogFormat(px *haproxy.Proxy, spec *LogSpec) {
 		b.unsupported(px.ErrorLogFormatPos, "error-log-format with log-format-sd")
 		return
 	}
-	f, err := logfmt.Compile(px.ErrorLogFormat)
+	// HAProxy refuses the HTTP variables in a tcp frontend's format
+	// ("failed to parse error-log-format : format variable 'HM' is
+	// reserved for HTTP mode."): refused here too, before start.
+	f, err := logfmt.CompileFor(px.ErrorLogFormat, px.Mode == "http")
 	var samples []func(*proxy.RequestInfo) (string, bool)
 	if err == nil {
 		samples, err = logSamples(f)
