@@ -98,13 +98,11 @@ type Frontend struct {
 	ID   int // HAProxy's proxy id (fe_id)
 	// Table is the section's own stick-table (nil: none): the default
 	// of src_* fetches and track-sc rules without `table`.
-	Table   *stick.Table
-	Binds   []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	Mode    Mode
-	MaxConn int // 0 = unlimited
-	// RateLimitSessions is `rate-limit sessions`: sessions per second
-	// the frontend accepts at most (0: no limit; rate_limit.go).
-	RateLimitSessions int
+	Table             *stick.Table
+	Binds             []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	Mode              Mode
+	MaxConn           int // 0 = unlimited
+	RateLimitSessions int // `rate-limit sessions` (0: no limit; rate_limit.go)
 	Timeouts          Timeouts
 	ConnMode          HTTPConnMode
 	ForwardFor        ForwardFor
@@ -200,11 +198,8 @@ type Frontend struct {
 	UniqueIDHeader string
 	// LogSamples evaluate the %[...] samples of the frontend's
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
-	LogSamples []func(*RequestInfo) (string, bool)
-	// ErrorLog: the frontend has an error-log-format; ErrorLogSamples
-	// evaluate its %[...] samples (LogEntry.ErrSamples, ConnError.Entry).
-	ErrorLog        bool
-	ErrorLogSamples []func(*RequestInfo) (string, bool)
+	LogSamples     []func(*RequestInfo) (string, bool)
+	ErrorLogConfig // error-log-format (conn_err.go)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int
@@ -284,16 +279,8 @@ type RequestInfo struct {
 	respConn *tconn
 	// TLSErrors are the client certificate's verification errors that
 	// ca-ignore-err/crt-ignore-err let through (zero: none).
-	TLSErrors tlsconf.VerifyResult
-	// ConnErr is the client connection's error code (fc_err; 0 on a
-	// connection that carried a stream) and SSLErr the OpenSSL error of
-	// its handshake (ssl_fc_err): set only for the lines of connections
-	// that failed before their session began (error-log-format).
-	// SSLFront: the connection came in on an ssl bind (its handshake may
-	// have failed, leaving TLS nil).
-	ConnErr  ConnErrCode
-	SSLErr   uint32
-	SSLFront bool
+	TLSErrors   tlsconf.VerifyResult
+	ConnFailure // fc_err, ssl_fc_err and the ssl bind (conn_err.go)
 	// Payload is what a tcp-mode client sent so far, before a server is
 	// connected (the req.ssl_* and req.payload-style fetches read it).
 	Payload []byte
@@ -337,17 +324,6 @@ type RequestInfo struct {
 type ProxyRef struct {
 	Name string
 	ID   int
-}
-
-// Header returns the value of the first header named name (case-insensitive
-// ASCII; pass it in lower case), or nil.
-func (r *RequestInfo) Header(name string) []byte {
-	for _, h := range r.Headers() {
-		if http1.EqualFold(h.Name, name) {
-			return h.Value
-		}
-	}
-	return nil
 }
 
 // RuleAction is the verb of an `http-request`/`http-response` rule.
@@ -497,12 +473,9 @@ type Backend struct {
 	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
-	Balance balance.Spec
-	Servers []*Server
-	// Dispatch is `dispatch <address>:<port>` in a backend without a
-	// balance algorithm (nil: none): every request goes to that address,
-	// as to a server with no name, no row and no limits (dispatch.go).
-	Dispatch        *Server
+	Balance         balance.Spec
+	Servers         []*Server
+	Dispatch        *Server // `dispatch` without balance (nil: none; dispatch.go)
 	ErrorFiles      map[int]string
 	ErrorPages      map[int][]byte // as Frontend.ErrorPages
 	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses

@@ -10,6 +10,26 @@ import (
 // returns and the default connection error line prints.
 type ConnErrCode int
 
+// ConnFailure is what the connection error fetches read of a request's
+// client connection: ConnErr its error code (fc_err; 0 on a connection
+// that carried a stream) and SSLErr the OpenSSL error of its handshake
+// (ssl_fc_err), set only for the lines of connections that failed before
+// their session began (error-log-format); SSLFront: it came in on an ssl
+// bind (its handshake may have failed, leaving TLS nil).
+type ConnFailure struct {
+	ConnErr  ConnErrCode
+	SSLErr   uint32
+	SSLFront bool
+}
+
+// ErrorLogConfig is a frontend's error-log-format: ErrorLog says it has
+// one, ErrorLogSamples evaluate its %[...] samples (LogEntry.ErrSamples,
+// ConnError.Entry).
+type ErrorLogConfig struct {
+	ErrorLog        bool
+	ErrorLogSamples []func(*RequestInfo) (string, bool)
+}
+
 // connErrMessages are the messages of HAProxy 2.6's identifiers, indexed
 // by identifier (configuration.txt, fc_err_str).
 var connErrMessages = [...]string{

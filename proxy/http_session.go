@@ -38,11 +38,9 @@ type session struct {
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
 	softRewrite           bool // strict-mode off (actions_strict.go)
-	// ratePending: accepted under rate-limit sessions and not counted
-	// yet (rate_limit.go).
-	ratePending bool
-	bind        bindInfo
-	priv        privateConn // a send-proxy server's connection kept for this client
+	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	bind                  bindInfo
+	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 
@@ -363,16 +361,14 @@ func (s *session) readRequest(first bool) requestRead {
 			if errors.As(err, &pe) {
 				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
-				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
-				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
+				s.emitSessLog(pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
 			if s.end >= headLimit {
 				s.refusedRequest()
 				s.sendParserError(400, nil)
-				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
-				s.emitLog(nil, nil, 400, term('P', 'R'))
+				s.emitSessLog(400, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
@@ -386,14 +382,12 @@ func (s *session) readRequest(first bool) requestRead {
 			s.refusedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
-				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
-				s.emitLog(nil, nil, 408, term('c', 'R'))
+				s.emitSessLog(408, term('c', 'R'))
 			} else {
 				// HAProxy logs a 400 it never sent (measured, an
 				// empty connection and a partial head alike).
 				s.fe.stats.countStatus(400)
-				s.tl.sessLog = true // HAProxy's H1 mux logs it with sess_log
-				s.emitLog(nil, nil, 400, term('C', 'R'))
+				s.emitSessLog(400, term('C', 'R'))
 			}
 			return requestNone
 		}

@@ -137,6 +137,13 @@ type timeline struct {
 	logged bool
 }
 
+// emitSessLog logs what HAProxy's HTTP/1 parser refuses before a stream
+// begins: HAProxy logs it with the session (sess_log), no stream.
+func (s *session) emitSessLog(status int, t [2]byte) {
+	s.tl.sessLog = true
+	s.emitLog(nil, nil, status, t)
+}
+
 // emitLog ends the transaction and logs it, unless option logasap did.
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
 	s.endTracking() // the request's stream ends here, logged or not

@@ -132,12 +132,10 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 			return appendHex(dst, uint64(ms), 2)
 		}
 		return appendPad3(dst, ms)
-	case vFrontendT:
-		if e.SSLBind { // HAProxy marks the SSL transport after the name
+	case vFrontendT, vFrontend:
+		if e.SSLBind && n.v == vFrontendT { // HAProxy marks the SSL transport after the name
 			return appendStr(dst, n, e.Frontend+"~")
 		}
-		return appendStr(dst, n, e.Frontend)
-	case vFrontend:
 		return appendStr(dst, n, e.Frontend)
 	case vBackend:
 		if e.Backend == "" {
@@ -150,8 +148,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return appendStr(dst, n, e.Server)
 	case vTh:
-		// only a connection that failed in its handshake reports one
-		return appendMs(dst, e.Handshake)
+		return appendMs(dst, e.Handshake) // 0 but in a failed handshake's line
 	case vTi:
 		return appendMs(dst, e.Idle)
 	case vTR:
