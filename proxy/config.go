@@ -79,13 +79,14 @@ type Frontend struct {
 	ID   int // HAProxy's proxy id (fe_id)
 	// Table is the section's own stick-table (nil: none): the default
 	// of src_* fetches and track-sc rules without `table`.
-	Table      *stick.Table
-	Binds      []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	Mode       Mode
-	MaxConn    int // 0 = unlimited
-	Timeouts   Timeouts
-	ConnMode   HTTPConnMode
-	ForwardFor ForwardFor
+	Table             *stick.Table
+	Binds             []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	Mode              Mode
+	MaxConn           int // 0 = unlimited
+	RateLimitSessions int // `rate-limit sessions` (0: no limit; rate_limit.go)
+	Timeouts          Timeouts
+	ConnMode          HTTPConnMode
+	ForwardFor        ForwardFor
 	// OriginalTo is `option originalto` (originalto.go).
 	OriginalTo OriginalTo
 	// Monitor is `monitor-uri` with its `monitor fail` rules (nil: none).
@@ -178,7 +179,8 @@ type Frontend struct {
 	UniqueIDHeader string
 	// LogSamples evaluate the %[...] samples of the frontend's
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
-	LogSamples []func(*RequestInfo) (string, bool)
+	LogSamples     []func(*RequestInfo) (string, bool)
+	ErrorLogConfig // error-log-format (conn_err.go)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int
@@ -259,7 +261,8 @@ type RequestInfo struct {
 	respConn *tconn
 	// TLSErrors are the client certificate's verification errors that
 	// ca-ignore-err/crt-ignore-err let through (zero: none).
-	TLSErrors tlsconf.VerifyResult
+	TLSErrors   tlsconf.VerifyResult
+	ConnFailure // fc_err, ssl_fc_err and the ssl bind (conn_err.go)
 	// Payload is what a tcp-mode client sent so far, before a server is
 	// connected (the req.ssl_* and req.payload-style fetches read it).
 	Payload []byte
@@ -303,17 +306,6 @@ type RequestInfo struct {
 type ProxyRef struct {
 	Name string
 	ID   int
-}
-
-// Header returns the value of the first header named name (case-insensitive
-// ASCII; pass it in lower case), or nil.
-func (r *RequestInfo) Header(name string) []byte {
-	for _, h := range r.Headers() {
-		if http1.EqualFold(h.Name, name) {
-			return h.Value
-		}
-	}
-	return nil
 }
 
 // RuleAction is the verb of an `http-request`/`http-response` rule.
@@ -466,6 +458,7 @@ type Backend struct {
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec
 	Servers         []*Server
+	Dispatch        *Server // `dispatch` without balance (nil: none; dispatch.go)
 	ErrorFiles      map[int]string
 	ErrorPages      map[int][]byte // as Frontend.ErrorPages
 	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses

@@ -38,6 +38,7 @@ type session struct {
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
 	softRewrite           bool // strict-mode off (actions_strict.go)
+	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
@@ -196,6 +197,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	countRate(st, false)
+	s.rateCounted()
 	s.c.SetNoDelay(true)
 	if s.wantsH2() {
 		s.serveH2()
@@ -244,6 +246,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.rateCounted()
 	s.endTracking()
 	if s.stream != nil {
 		s.finishStream()
@@ -357,7 +360,7 @@ func (s *session) readRequest(first bool) requestRead {
 				s.captureBadRequest(s.buf[:s.end], pe, nil, nil)
 				s.refusedRequest()
 				s.sendParserError(pe.Status, nil)
-				s.emitLog(nil, nil, pe.Status, term('P', 'R'))
+				s.emitSessLog(pe.Status, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
@@ -365,7 +368,7 @@ func (s *session) readRequest(first bool) requestRead {
 				s.captureOversizedRequest()
 				s.refusedRequest()
 				s.sendParserError(400, nil)
-				s.emitLog(nil, nil, 400, term('P', 'R'))
+				s.emitSessLog(400, term('P', 'R'))
 				s.drainAndShut()
 				return requestNone
 			}
@@ -379,12 +382,12 @@ func (s *session) readRequest(first bool) requestRead {
 			s.refusedRequest()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
-				s.emitLog(nil, nil, 408, term('c', 'R'))
+				s.emitSessLog(408, term('c', 'R'))
 			} else {
 				// HAProxy logs a 400 it never sent (measured, an
 				// empty connection and a partial head alike).
 				s.fe.stats.countStatus(400)
-				s.emitLog(nil, nil, 400, term('C', 'R'))
+				s.emitSessLog(400, term('C', 'R'))
 			}
 			return requestNone
 		}
@@ -571,7 +574,7 @@ func (s *session) transaction() bool {
 		if s.tl.failedTimeout {
 			t = term('s', 'C')
 		}
-		if s.tl.picked.IsZero() {
+		if s.tl.picked.IsZero() && !s.tl.noServer {
 			t = term('s', 'Q') // never left the queue
 		}
 		return s.answerError(503, be, t)

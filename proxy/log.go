@@ -46,6 +46,16 @@ type LogEntry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+	// SSLBind: the client came in on an ssl bind (%ft adds '~').
+	SSLBind bool
+	// SessLog: HAProxy logs this line with its session, no stream (a
+	// request its HTTP/1 parser refused, or none at all): error-log-format
+	// applies, its %[...] samples in ErrSamples. Embryonic: a connection
+	// that failed before its session began (a TLS handshake, a PROXY
+	// header): no transaction (%ST 0), and Handshake is its %Th.
+	SessLog, Embryonic bool
+	ErrSamples         []string
+	Handshake          time.Duration
 
 	// Cookie is the persistence cookie's two %tsc characters (what the
 	// request's cookie told, what became of the response's); zero when
@@ -102,6 +112,8 @@ type timeline struct {
 	failed *server
 	// failedTimeout: that last attempt timed out (logged sC, not SC).
 	failedTimeout bool
+	// noServer: the backend had no usable server (logged SC, not sQ).
+	noServer bool
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop, content reject) or was tarpitted: logged with no
 	// request time (TR -1).
@@ -109,6 +121,9 @@ type timeline struct {
 	// noRequest: the request ended before HAProxy's HTTP analysers saw
 	// it (tcp-request content reject): logged as <BADREQ>.
 	noRequest bool
+	// sessLog: HAProxy's HTTP/1 parser ended the connection before a
+	// stream began (LogEntry.SessLog).
+	sessLog bool
 	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
 	logLevel int8
 	// serverTimeout and tunnelTimeout are the transaction's set-timeout
@@ -120,6 +135,13 @@ type timeline struct {
 	// logged: option logasap already logged the transaction (logASAP);
 	// its end writes no second line.
 	logged bool
+}
+
+// emitSessLog logs what HAProxy's HTTP/1 parser refuses before a stream
+// begins: HAProxy logs it with the session (sess_log), no stream.
+func (s *session) emitSessLog(status int, t [2]byte) {
+	s.tl.sessLog = true
+	s.emitLog(nil, nil, status, t)
 }
 
 // emitLog ends the transaction and logs it, unless option logasap did.
@@ -197,6 +219,26 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	}
 	if s.tlsState != nil {
 		e.SSLVersion, e.SSLCipher = s.tlsNames()
+	}
+	e.SSLBind = s.info.SSLFront
+	if s.tl.sessLog {
+		// No stream: HAProxy's line counts no bytes and shows no
+		// captures, and takes a request number of its own after an
+		// earlier request on the connection (measured).
+		e.SessLog = true
+		if t[0] == 'P' {
+			// a refused head: the parser had bytes, pipelined ones
+			// included, so dontlognull keeps it as HAProxy does
+			e.NullConn = false
+		}
+		e.Bytes, e.BytesIn = 0, 0
+		e.ReqCaptures, e.ReqCaptured, e.ResCaptures, e.ResCaptured = nil, 0, nil, 0
+		e.CookieReq, e.CookieRsp = "", ""
+		if s.info.RequestNum > 0 {
+			s.reqID = reqCounter.Add(1) - 1
+			e.ReqCounter = s.reqID
+		}
+		e.ErrSamples = s.errSamples(s.info.ConnErr)
 	}
 	if s.ck.logged {
 		e.Cookie = s.cookieChars()

@@ -87,6 +87,7 @@ type frontend struct {
 	gate  pauseGate
 	// badReq is the last request its parser refused (`show errors`).
 	badReq atomic.Pointer[ErrorCapture]
+	rate  rateGate // rate-limit sessions (rate_limit.go)
 }
 
 type backend struct {
@@ -105,6 +106,8 @@ type backend struct {
 	// conns is be_conn: the transactions (tcp: connections) assigned to
 	// the backend now.
 	conns atomic.Int64
+	// dispatch is the `dispatch` target (nil: none; dispatch.go).
+	dispatch *server
 	// dyn is the backend's dynamic cookie state (dyncookie.go).
 	dyn dynCookies
 }
@@ -166,6 +169,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		}
 		b.bal = bal
 		b.srvs.Store(&servers)
+		b.dispatch = p.newDispatch(bc, now)
 		if b.errs, err = loadErrorPages(bc.ErrorFiles, bc.ErrorPages); err != nil {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
@@ -177,6 +181,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: frontend %q: %w", fc.Name, err)
 		}
 		f := &frontend{cfg: fc, logs: opt.Log != nil && (opt.Logs == nil || opt.Logs(fc.Name))}
+		f.rate.limit = uint32(max(fc.RateLimitSessions, 0))
 		if fc.Listen {
 			f.self = p.backends[fc.Name]
 		}
@@ -289,6 +294,10 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f)
 			return
 		}
+		if !f.waitSessionRate(p.done) { // rate-limit sessions
+			p.releaseFrontend(f)
+			return
+		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
 			p.releaseFrontend(f)
@@ -327,6 +336,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			return
 		}
 		p.actConn.Add(1)
+		s.ratePending = f.rate.add()
 		go s.serve() // its finish releases what is taken here
 	}
 }

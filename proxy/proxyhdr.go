@@ -272,6 +272,9 @@ type ConnError struct {
 	// Null: the client sent nothing usable (closed, timed out, reset):
 	// `option dontlognull` drops the line.
 	Null bool
+	// Entry is the line's entry for the frontend's error-log-format (nil
+	// without one).
+	Entry *LogEntry
 }
 
 // connError reports why the PROXY header was refused, in HAProxy's words.
@@ -290,6 +293,10 @@ func (s *session) connError(err error) {
 		e.Msg, e.Null = "Timeout while waiting for PROXY protocol header", true
 	case !isDecodeError(err):
 		e.Msg, e.Null = "Connection error while waiting for PROXY protocol header", true
+	}
+	if s.fe.cfg.ErrorLog {
+		e.Entry = s.embryonicEntry(connErrCode(e.Msg), he)
+		e.Entry.NullConn = e.Null
 	}
 	s.p.opt.ConnError(e)
 }

@@ -84,3 +84,14 @@ func (r *RequestInfo) Version() []byte {
 	}
 	return r.req.Version
 }
+
+// Header returns the value of the first header named name (case-insensitive
+// ASCII; pass it in lower case), or nil.
+func (r *RequestInfo) Header(name string) []byte {
+	for _, h := range r.Headers() {
+		if http1.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return nil
+}

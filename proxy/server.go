@@ -299,6 +299,9 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio,
 	var key queueKey // set at the first wait, kept when woken to retry
 	for {
 		srv := pinned
+		if srv == nil && b.dispatch != nil && b.dispatch.acquire() {
+			return b.dispatch // dispatch mode: no balancing
+		}
 		if srv == nil {
 			// Picks run under the backend lock so a balancer never reads a
 			// server's Up/Weight while UpdateServer changes them.
@@ -367,6 +370,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 				srv = b.pickAvoiding(req, prev, prio, tl.abort)
 			}
 			if srv == nil {
+				tl.noServer = !b.anyUp()
 				return nil, nil, false
 			}
 			// One clock reading serves the pick, the pool and, for a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -21,6 +22,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
+	s.info.SSLFront = true
 	s.p.tlsc.accepts.add(time.Now())
 	s.p.tlsc.begin(s.c)
 	s.c.io.raw = nil // no raw reads: parking on the socket is off too
@@ -211,4 +213,32 @@ func (c *tconn) CloseWrite() error {
 // (%sslv, %sslc, ssl_fc_protocol).
 func (s *session) tlsNames() (version, cipher string) {
 	return tlsconf.VersionName(s.tlsState.Version), tlsconf.OpenSSLName(s.tlsState.CipherSuite)
+}
+
+// sslCode is the OpenSSL 3 error HAProxy 2.6 reports in ssl_fc_err for
+// the same failure (measured with OpenSSL 3.0 clients and raw bytes); 0
+// when the client closed, timed out or failed in a way not told apart.
+func (e *tlsHandshakeError) sslCode() uint32 {
+	var rh tls.RecordHeaderError
+	if errors.As(e.err, &rh) {
+		// OpenSSL names the HTTP requests it recognises in a first record.
+		h := string(rh.RecordHeader[:])
+		switch {
+		case strings.HasPrefix(h, "GET "), strings.HasPrefix(h, "POST"), strings.HasPrefix(h, "HEAD"), strings.HasPrefix(h, "PUT "):
+			return 0x0A00009C // http request
+		case strings.HasPrefix(h, "CONNE"):
+			return 0x0A00009B // https proxy request
+		}
+		return 0x0A00010B // wrong version number
+	}
+	msg := e.err.Error()
+	switch {
+	case strings.Contains(msg, "unsupported versions"):
+		return 0x0A000102 // unsupported protocol
+	case strings.Contains(msg, "no cipher suite supported"):
+		return 0x0A0000C1 // no shared cipher
+	case strings.Contains(msg, "unexpected message"):
+		return 0x0A0000F4 // unexpected message
+	}
+	return 0
 }

@@ -18,6 +18,14 @@ func (l *eventLog) connErrorLogger() func(e *proxy.ConnError) {
 		if pl == nil || pl.format == nil || e.Null && pl.opts.DontLogNull {
 			return
 		}
+		level := logfmt.Info
+		if pl.opts.SeparateErrors {
+			level = logfmt.Err
+		}
+		if e.Entry != nil && pl.errFormat != nil {
+			pl.emitError(level, (*logfmt.Entry)(e.Entry), &l.env)
+			return
+		}
 		b := make([]byte, 0, 160)
 		b = append(b, e.Client.Addr().String()...)
 		b = append(b, ':')
@@ -30,6 +38,14 @@ func (l *eventLog) connErrorLogger() func(e *proxy.ConnError) {
 		b = append(b, e.Bind...)
 		b = append(b, ": "...)
 		b = append(b, e.Msg...)
-		pl.logger.Log(logfmt.Info, b)
+		pl.logger.Log(level, b)
 	}
+}
+
+// emitError logs e with the proxy's error-log-format, whose %[...]
+// samples e carries in ErrSamples.
+func (pl *proxyLog) emitError(level logfmt.Level, e *logfmt.Entry, env *logfmt.Env) {
+	ce := *e
+	ce.Samples = e.ErrSamples
+	pl.logger.Emit(level, pl.errFormat, &ce, env)
 }

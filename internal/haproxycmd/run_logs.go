@@ -40,6 +40,9 @@ type proxyLog struct {
 	// from sdOffset on.
 	sd       *logfmt.Format
 	sdOffset int
+	// errFormat is error-log-format (nil: none), for the entries HAProxy
+	// logs with a session and no stream (Entry.SessLog).
+	errFormat *logfmt.Format
 }
 
 func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLog, error) {
@@ -81,6 +84,13 @@ func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLo
 				return nil, fmt.Errorf("proxy '%s': log-format: %v", name, err)
 			}
 			pl.format = f
+		}
+		if spec.Error != "" {
+			f, err := logfmt.CompileFor(spec.Error, http[name])
+			if err != nil {
+				return nil, fmt.Errorf("proxy '%s': error-log-format: %v", name, err)
+			}
+			pl.errFormat = f
 		}
 		if spec.SD != "" {
 			f, err := logfmt.CompileFor(spec.SD, http[name])
@@ -146,6 +156,12 @@ func (l *eventLog) trafficLogger() proxy.LogFunc {
 			return
 		}
 		le := (*logfmt.Entry)(e)
+		if e.SessLog && pl.errFormat != nil {
+			if ok, level := logfmt.Decide(le, pl.opts); ok {
+				pl.emitError(level, le, &l.env)
+			}
+			return
+		}
 		if ok, level := logfmt.Decide(le, pl.opts); ok {
 			if pl.sd != nil {
 				pl.logger.EmitSD(level, pl.format, pl.sd, pl.sdOffset, le, &l.env)

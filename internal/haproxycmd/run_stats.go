@@ -150,7 +150,7 @@ func (s *runtimeSource) Stats() []runtimeapi.Proxy {
 			c := counters(st)
 			c.ConnTot = st.Sessions
 			fe := &runtimeapi.Frontend{Counters: c, SLim: w.plan.Proxy.MaxConn, Paused: w.px.FrontendPaused(sec.Name),
-				Stopped: w.px.FrontendStopped(sec.Name)}
+				Stopped: w.px.FrontendStopped(sec.Name), RateLim: w.px.FrontendRateLimit(sec.Name)}
 			if n, ok := w.px.FrontendMaxconn(sec.Name); ok {
 				fe.SLim = n // configured or `set maxconn frontend`
 			}

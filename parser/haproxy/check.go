@@ -443,6 +443,9 @@ func (s *state) checkValidity() bool {
 		}
 		// HAProxy's order for a non-HTTP proxy (checked with haproxy -c):
 		// layer 7 hash, httplog, no bind, missing timeouts, HTTP rules.
+		if px.Cap&CapBackend != 0 && px.Dispatch.Raw != "" && px.Balance.Algorithm != "" {
+			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : dispatch address of %s '%s' will be ignored in balance mode.", kind, px.Name))
+		}
 		if px.Mode != "http" && px.Cookie != nil {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : cookie will be ignored for %s '%s' (needs 'mode http').", kind, px.Name))
 		}
@@ -452,8 +455,10 @@ func (s *state) checkValidity() bool {
 		}
 		// Only a frontend logs, and only if httplog is still its format (a
 		// later tcplog or log-format replaced it).
-		if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options["httplog"] && px.LogFormat == "" && px.lfPos.Line > 0 {
-			s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", kind, px.Name)
+		for _, opt := range []string{"httplog", "httpslog"} {
+			if px.Mode != "http" && px.Cap&CapFrontend != 0 && px.Options[opt] && px.LogFormat == "" && px.lfPos.Line > 0 {
+				s.d.Warnf(px.lfPos.File, px.lfPos.Line, "'option %s' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.", opt, kind, px.Name)
+			}
 		}
 		if px.Cap&CapFrontend != 0 && len(px.Binds) == 0 {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", kind, px.Name))
@@ -484,7 +489,7 @@ func (s *state) checkValidity() bool {
 		} else if r := l6ResponseRule(px); r != nil {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : Proxy '%s': L6 sample fetches ignored on HTTP proxies (declared at %s:%d).", px.Name, r.Pos.File, r.Pos.Line))
 		}
-		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
+		if px.Cap&CapFrontend != 0 && (px.Options["httplog"] || px.Options["httpslog"] || px.Options["tcplog"] || px.LogFormat != "" && !lfBad) && !s.hasLogTarget(px) {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : log format ignored for %s '%s' since it has no log address.", kind, px.Name))
 		}
 		if px.Mode != "http" {

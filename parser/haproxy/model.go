@@ -181,8 +181,19 @@ type Proxy struct {
 	// RFC 5424 lines ("" = none).
 	LogFormatSD    string
 	LogFormatSDPos Pos
-	ErrorFiles     map[int]string
-	ErrorFilesRef  []Statement
+	// Dispatch is `dispatch <address>:<port>` ("": none): a backend
+	// without a balance algorithm sends every request there.
+	Dispatch    Address
+	DispatchPos Pos
+	// RateLimitSessions is `rate-limit sessions <rate>`: new sessions
+	// accepted per second at most (0: no limit).
+	RateLimitSessions int
+	// ErrorLogFormat is `error-log-format`: the format of the lines of
+	// connections that fail before their stream ("" = the default line).
+	ErrorLogFormat    string
+	ErrorLogFormatPos Pos
+	ErrorFiles        map[int]string
+	ErrorFilesRef     []Statement
 	// ErrorReplies are errorfile, errorloc*, errorfiles and http-error in
 	// declaration order, the defaults' first (errorpages.go).
 	ErrorReplies []ErrorReply

@@ -39,6 +39,20 @@ func (s *state) parseLogFormatSD(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+// parseErrorLogFormat: `error-log-format <string>`, one word (HAProxy
+// 2.6's messages).
+func (s *state) parseErrorLogFormat(px *Proxy, l *kwLine) bool {
+	switch {
+	case len(l.w) < 2 || l.w[1] == "":
+		s.alert(l.p, "error-log-format expects an argument.")
+	case len(l.w) > 2:
+		s.alert(l.p, "error-log-format expects only one argument, don't forget to escape spaces!")
+	default:
+		px.ErrorLogFormat, px.ErrorLogFormatPos = l.w[1], l.p
+	}
+	return false
+}
+
 func (s *state) parseLogTag(px *Proxy, l *kwLine) bool {
 	if l.arg(1) == "" {
 		px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})

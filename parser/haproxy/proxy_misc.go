@@ -1,5 +1,7 @@
 package haproxy
 
+import "strconv"
+
 // Handlers of the proxy keywords that set one of the section's own
 // settings (mode, state, limits, identity); rows in proxyKeywordTable.
 
@@ -46,6 +48,44 @@ func (s *state) parseMaxconnRetries(px *Proxy, l *kwLine) bool {
 
 func (s *state) parseRetryOn(px *Proxy, l *kwLine) bool {
 	s.retryOn(px, l.p, l.w)
+	return false
+}
+
+// parseRateLimit: `rate-limit sessions <rate>`, after HAProxy's argument
+// checks (rawchecks.go); 0 is no limit.
+func (s *state) parseRateLimit(px *Proxy, l *kwLine) bool {
+	if !s.rawCheck(l) {
+		return false
+	}
+	n, _ := strconv.Atoi(l.arg(2))
+	px.RateLimitSessions = n
+	return false
+}
+
+// parseDispatch: `dispatch <address>:<port>`, with HAProxy 2.6's
+// messages.
+func (s *state) parseDispatch(px *Proxy, l *kwLine) bool {
+	switch {
+	case l.arg(1) == "":
+		s.alert(l.p, "'dispatch' : '' resolves to an empty address (environment variable missing?)\n")
+		return false
+	case len(l.w) > 2:
+		s.alert(l.p, "'dispatch' cannot handle unexpected argument '%s'.", l.w[2])
+		return false
+	}
+	a, err := ParseAddress(l.w[1])
+	if err == nil {
+		err = serverPort(&a)
+	}
+	switch {
+	case err != nil:
+		s.alert(l.p, "'dispatch' : %v", err)
+		return false
+	case a.Family == "unix" || a.FD > 0 || a.Path != "" || a.PortRaw == "":
+		s.alert(l.p, "'dispatch' : missing port specification in '%s'", l.w[1])
+		return false
+	}
+	px.Dispatch, px.DispatchPos = a, l.p
 	return false
 }
 

@@ -97,7 +97,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			// `option httplog` line decides.
 			px.Options["httplog clf"] = !neg && len(w) > 2 && w[2] == "clf"
 		}
-		if name == "httplog" && !neg {
+		if (name == "httplog" || name == "httpslog") && !neg {
 			px.lfPos = p
 		}
 		if name == "redispatch" {
@@ -119,7 +119,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		case "redispatch", "allbackups", "httplog", "tcplog", "dontlognull", "log-health-checks",
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
-			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header":
+			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
+			"httpslog":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

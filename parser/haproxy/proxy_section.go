@@ -47,6 +47,8 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Logs = append([]LogTarget(nil), def.Logs...)
 	px.LogFormat, px.LogFormatPos, px.lfPos = def.LogFormat, def.LogFormatPos, def.lfPos
 	px.LogFormatSD, px.LogFormatSDPos = def.LogFormatSD, def.LogFormatSDPos
+	px.ErrorLogFormat, px.ErrorLogFormatPos = def.ErrorLogFormat, def.ErrorLogFormatPos
+	px.RateLimitSessions = def.RateLimitSessions
 	px.LogTag = def.LogTag
 	px.UniqueIDFormat, px.UniqueIDHeader, px.UniqueIDPos = def.UniqueIDFormat, def.UniqueIDHeader, def.UniqueIDPos
 	px.Stats = def.Stats

@@ -33,7 +33,8 @@ func init() {
 			return r.TLS != nil && yield(boolValue(r.TLS.ServerName != ""))
 		})},
 		"ssl_fc_is_resumed": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(boolValue(r.TLS.DidResume))
+			// false in clear text, as HAProxy 2.6 answers (measured)
+			return yield(boolValue(r.TLS != nil && r.TLS.DidResume))
 		})},
 		// The hellos' randoms, picked out of the handshake's bytes
 		// (tlsconf.HelloRandom).
@@ -43,16 +44,7 @@ func init() {
 		"ssl_fc_server_random": {out: bin, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.TLS != nil && r.FrontRandoms[1] != nil && yield(value{t: bin, s: string(r.FrontRandoms[1])})
 		})},
-		// HAProxy 2.6 records an OpenSSL error code only when the
-		// handshake fails, and such a connection never reaches a rule
-		// or a log-format (its log line has a fixed format): on every
-		// connection these fetches see, the code is 0 and has no text.
-		"ssl_fc_err": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return r.TLS != nil && yield(value{t: sint})
-		})},
-		"ssl_fc_err_str": {out: str, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return false
-		})},
+		// ssl_fc_err and ssl_fc_err_str: fetch_connerr.go.
 		// A certificate was presented: on this connection (has_crt) or in
 		// its session (used: a resumed session keeps it).
 		"ssl_fc_has_crt": {out: boolean, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {

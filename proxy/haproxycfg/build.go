@@ -204,7 +204,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px),
 		// A frontend's option parses requests (a backend's is ignored
@@ -311,6 +311,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	if spec := b.logSpec(px); spec != nil {
 		b.plan.Logs[px.Name] = spec
 		fe.LogSamples = spec.samples
+		fe.ErrorLog, fe.ErrorLogSamples = spec.Error != "", spec.errSamples
 	}
 }
 
@@ -347,6 +348,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	for _, s := range px.Servers {
 		b.server(px, be, s)
 	}
+	b.dispatch(px, be)
 	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))

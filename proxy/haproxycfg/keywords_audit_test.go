@@ -80,6 +80,7 @@ var auditArgs = map[string][][]string{
 	"http-check send":           {{"meth", "GET"}},
 	"http-check expect":         {{"status", "200"}},
 	"retries":                   {{"3"}},
+	"dispatch":                  {{"127.0.0.1:80"}},
 	"retry-on":                  {{"conn-failure"}},
 	"maxconn":                   {{"100"}},
 	"stats":                     {{"socket", "/tmp/goha-audit.sock"}},
@@ -129,6 +130,11 @@ type auditResult struct {
 // where section says, and whether the parser accepted it.
 func auditOne(section, stmt string) (n int, ok bool) {
 	g, f, b := "", "", ""
+	base := auditBase
+	if section == "backend without servers" {
+		// dispatch serves a backend without servers only (dispatch.go)
+		base = strings.Replace(base, "    server s 127.0.0.1:9 check\n", "", 1)
+	}
 	switch section {
 	case "global":
 		g = "    " + stmt
@@ -137,7 +143,7 @@ func auditOne(section, stmt string) (n int, ok bool) {
 	default:
 		b = "    " + stmt
 	}
-	res := haproxy.CheckBytes("a.cfg", []byte(fmt.Sprintf(auditBase, g, f, b)), func(string) (string, bool) { return "", false })
+	res := haproxy.CheckBytes("a.cfg", []byte(fmt.Sprintf(base, g, f, b)), func(string) (string, bool) { return "", false })
 	if res.Exit == 1 {
 		return 0, false
 	}
@@ -176,6 +182,8 @@ func audit(t *testing.T) []auditResult {
 			switch k.Name {
 			case "http-request", "http-response", "redirect", "tcp-request connection":
 				where = "frontend" // a backend's rules are reported (build.go)
+			case "dispatch":
+				where = "backend without servers"
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})
 		}

@@ -32,15 +32,19 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	if px.Cap&haproxy.CapFrontend == 0 {
 		return spec // backends only log events (server up/down)
 	}
+	custom, customPos := px.LogFormat, px.LogFormatPos
+	if custom == "" && px.Options["httpslog"] && px.Mode == "http" {
+		custom, customPos = httpsLogFormat, px.Pos
+	}
 	switch {
-	case px.LogFormat != "":
-		spec.Format, spec.Custom = "custom", px.LogFormat
-		f, err := logfmt.Compile(px.LogFormat)
+	case custom != "":
+		spec.Format, spec.Custom = "custom", custom
+		f, err := logfmt.Compile(custom)
 		if err == nil {
 			spec.samples, err = logSamples(f)
 		}
 		if err != nil {
-			b.unsupported(px.LogFormatPos, "log-format: "+err.Error())
+			b.unsupported(customPos, "log-format: "+err.Error())
 			spec.Format, spec.Custom = "tcplog", ""
 			if px.Mode == "http" {
 				spec.Format = "httplog" // the closest line HAProxy could print
@@ -51,8 +55,9 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 		if px.Options["httplog clf"] {
 			spec.Format = "httplog clf"
 		}
-	case px.Options["httplog"] || px.Options["tcplog"]:
-		// HAProxy falls back to tcplog for httplog in a tcp frontend.
+	case px.Options["httplog"] || px.Options["tcplog"] || px.Options["httpslog"]:
+		// HAProxy falls back to tcplog for httplog and httpslog in a tcp
+		// frontend.
 		spec.Format = "tcplog"
 	case px.Mode == "http":
 		// HAProxy logs no traffic for an http frontend without a format.
@@ -65,8 +70,48 @@ func (b *builder) logSpec(px *haproxy.Proxy) *LogSpec {
 	if px.LogFormatSD != "" {
 		b.logFormatSD(px, spec)
 	}
+	if px.ErrorLogFormat != "" {
+		b.errorLogFormat(px, spec)
+	}
 	return spec
 }
+
+// errorLogFormat compiles error-log-format. Without a traffic format,
+// HAProxy 2.6 then logs a legacy "Connect from" line for each connection
+// of an http frontend too (measured), which goha does not write: refused.
+func (b *builder) errorLogFormat(px *haproxy.Proxy, spec *LogSpec) {
+	if spec.Format == "" {
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format without a log format ('Connect from' line)")
+		return
+	}
+	if spec.SD != "" {
+		// HAProxy adds the structured data to these lines too; goha's
+		// entries for them carry the error format's samples only.
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format with log-format-sd")
+		return
+	}
+	// HAProxy refuses the HTTP variables in a tcp frontend's format
+	// ("failed to parse error-log-format : format variable 'HM' is
+	// reserved for HTTP mode."): refused here too, before start.
+	f, err := logfmt.CompileFor(px.ErrorLogFormat, px.Mode == "http")
+	var samples []func(*proxy.RequestInfo) (string, bool)
+	if err == nil {
+		samples, err = logSamples(f)
+	}
+	if err != nil {
+		b.unsupported(px.ErrorLogFormatPos, "error-log-format: "+err.Error())
+		return
+	}
+	spec.Error, spec.errSamples = px.ErrorLogFormat, samples
+}
+
+// httpsLogFormat is HAProxy 2.6's `option httpslog` format, word for
+// word (configuration.txt 8.2.4): the httplog fields, then the client
+// connection's error codes and its TLS name, version and cipher.
+const httpsLogFormat = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC " +
+	"%CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r " +
+	"%[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/" +
+	"%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc"
 
 // logFormatSD compiles log-format-sd: its %[...] samples are evaluated
 // with the log line's, after them (LogSpec.SDOffset says where they start).

@@ -178,6 +178,12 @@ type LogSpec struct {
 	// samples evaluate the custom format's %[...] samples, then the SD
 	// format's (they go to the frontend's LogSamples).
 	samples []func(*proxy.RequestInfo) (string, bool)
+	// Error is the frontend's error-log-format ("" = none): the format of
+	// the lines HAProxy writes with a session and no stream (failed
+	// handshakes, requests its HTTP/1 parser refused); errSamples
+	// evaluate its %[...] samples.
+	Error      string
+	errSamples []func(*proxy.RequestInfo) (string, bool)
 }
 
 // LogTarget is one `log` line, resolved (never "global").

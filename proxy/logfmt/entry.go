@@ -45,6 +45,16 @@ type Entry struct {
 	// SSLVersion and SSLCipher are the client connection's TLS protocol
 	// and cipher in OpenSSL's names (%sslv, %sslc); "" in clear text.
 	SSLVersion, SSLCipher string
+	// SSLBind: the client came in on an ssl bind (%ft adds '~').
+	SSLBind bool
+	// SessLog: HAProxy logs this line with its session, no stream (a
+	// request its HTTP/1 parser refused, or none at all): error-log-format
+	// applies, its %[...] samples in ErrSamples. Embryonic: a connection
+	// that failed before its session began (a TLS handshake, a PROXY
+	// header): no transaction (%ST 0), and Handshake is its %Th.
+	SessLog, Embryonic bool
+	ErrSamples         []string
+	Handshake          time.Duration
 
 	// Cookie is the persistence cookie's two %tsc characters; zero: "--".
 	Cookie [2]byte

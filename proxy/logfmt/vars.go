@@ -133,6 +133,9 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return appendPad3(dst, ms)
 	case vFrontendT, vFrontend:
+		if e.SSLBind && n.v == vFrontendT { // HAProxy marks the SSL transport after the name
+			return appendStr(dst, n, e.Frontend+"~")
+		}
 		return appendStr(dst, n, e.Frontend)
 	case vBackend:
 		if e.Backend == "" {
@@ -145,7 +148,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return appendStr(dst, n, e.Server)
 	case vTh:
-		return strconv.AppendInt(dst, 0, 10) // no TLS or PROXY handshake here
+		return appendMs(dst, e.Handshake) // 0 but in a failed handshake's line
 	case vTi:
 		return appendMs(dst, e.Idle)
 	case vTR:
@@ -167,7 +170,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vTu: // Tt without the idle time
 		return appendMs(dst, tt(e)-nonNeg(e.Idle))
 	case vStatus:
-		if e.Status == 0 && !e.TCP {
+		if e.Status == 0 && !e.TCP && !e.Embryonic {
 			return append(dst, "-1"...) // HAProxy's txn->status before a response
 		}
 		return strconv.AppendInt(dst, int64(e.Status), 10)
@@ -329,7 +332,7 @@ func tt(e *Entry) time.Duration {
 	if e.TCP {
 		return e.Ta
 	}
-	return nonNeg(e.Idle) + nonNeg(e.Ta)
+	return e.Handshake + nonNeg(e.Idle) + nonNeg(e.Ta)
 }
 
 // td is %Td, the data transfer time after the response headers: Tt -

@@ -130,6 +130,7 @@ type Counters struct {
 type Frontend struct {
 	Counters
 	SLim    int  // maxconn
+	RateLim int  // rate-limit sessions (0: none)
 	Stopped bool // "shutdown frontend": status STOP instead of OPEN
 	Paused  bool // "disable frontend": status PAUSED
 }

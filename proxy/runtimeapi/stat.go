@@ -180,7 +180,7 @@ func frontendRow(px *Proxy) *row {
 		r.set("status", "OPEN")
 	}
 	r.num("rate", c.Rate)
-	r.zero("rate_lim")
+	r.num("rate_lim", int64(f.RateLim))
 	r.num("rate_max", c.RateMax)
 	if px.HTTP {
 		r.httpResponses(c)

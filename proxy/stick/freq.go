@@ -53,3 +53,50 @@ func freqSet(w []uint32, now, v uint32) {
 	w[1] = v
 	w[2] = 0
 }
+
+// freqTotal is HAProxy's freq_ctr_total: the events of the sliding period
+// ending at now, weighted by period (the previous period's share by the
+// part of it still in the window), plus pend events to come.
+func freqTotal(w []uint32, period, now, pend uint32) uint64 {
+	tick, curr, past := w[0], uint64(w[1]), uint64(w[2])
+	remain := int64(int32(tick + period - now))
+	if remain < 0 {
+		remain += int64(period)
+		if remain >= 0 {
+			past = curr
+		} else {
+			past, remain = 0, 0
+		}
+		curr = 0
+	}
+	return past*uint64(remain) + (curr+uint64(pend))*uint64(period)
+}
+
+// freqRemain is freq_ctr_remain_period: how many events may still come
+// at now without the rate over period exceeding freq.
+func freqRemain(w []uint32, period, now, freq, pend uint32) uint32 {
+	avg := freqTotal(w, period, now, pend) / uint64(period)
+	if avg > uint64(freq) {
+		avg = uint64(freq)
+	}
+	return freq - uint32(avg)
+}
+
+// freqNextDelay is next_event_delay_period: the milliseconds to wait
+// before one more event keeps the rate within freq (0: none; at least 1
+// otherwise).
+func freqNextDelay(w []uint32, period, now, freq, pend uint32) uint32 {
+	total, limit := freqTotal(w, period, now, pend), uint64(freq)*uint64(period)
+	if total < limit {
+		return 0
+	}
+	f := uint64(freq)
+	if f == 0 {
+		f = 1
+	}
+	wait := (total - limit) / f
+	if wait < 1 {
+		wait = 1
+	}
+	return uint32(wait)
+}

@@ -86,3 +86,20 @@ func (f *FreqCtr) snapshot() (tick, curr, prev uint32) {
 		runtime.Gosched()
 	}
 }
+
+// Remain is how many events may still come at now within freq events per
+// period, pend more being on their way (HAProxy's freq_ctr_remain).
+func (f *FreqCtr) Remain(period, now, freq, pend uint32) uint32 {
+	tick, curr, prev := f.snapshot()
+	w := [3]uint32{tick, curr, prev}
+	return freqRemain(w[:], period, now, freq, pend)
+}
+
+// NextDelay is how many milliseconds to wait at now before one more event
+// keeps within freq events per period (HAProxy's next_event_delay; 0:
+// none).
+func (f *FreqCtr) NextDelay(period, now, freq, pend uint32) uint32 {
+	tick, curr, prev := f.snapshot()
+	w := [3]uint32{tick, curr, prev}
+	return freqNextDelay(w[:], period, now, freq, pend)
+}

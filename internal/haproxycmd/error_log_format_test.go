@@ -1,0 +1,104 @@
+package haproxycmd
+
+import (
+	"crypto/x509/pkix"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// errorLogLines runs bin with an error-log-format frontend (TLS, PROXY
+// and clear-text binds), sends each raw input to its bind and returns,
+// per input, the lines logged until the error line (its "E " prefix)
+// came, syslog header removed.
+func errorLogLines(t *testing.T, bin, crt string) []string {
+	t.Helper()
+	web := loopback.StartWeb(t, "s1")
+	syslog := loopback.ListenUDP(t)
+	tlsBind, ppBind, plainBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
+	startWithConfig(t, bin, fmt.Sprintf(`global
+    log %s local2
+defaults
+    mode http
+    log global
+    option dontlognull
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s ssl crt %s name tlsb
+    bind %s accept-proxy name ppb
+    bind %s name plain
+    option httplog
+    capture request header Host len 20
+    error-log-format "E %%ci [%%tr] %%ft %%b/%%s %%TR/%%Tw/%%Tc/%%Tr/%%Ta/%%Ti/%%Tq %%ST %%B %%U %%CC %%tsc %%bc/%%sc/%%rc %%sq/%%bq %%hr %%{+Q}r %%HM %%[fc_err]/%%[ssl_fc_err,hex]/%%[ssl_fc_err_str]/%%{+Q}[fc_err_str] %%[ssl_fc_sni]/%%sslv/%%sslc %%fi %%ts %%f"
+    default_backend be
+backend be
+    server s1 %s
+`, syslog.LocalAddr(), tlsBind, crt, ppBind, plainBind, web.Addr), tlsBind, ppBind, plainBind)
+	var out []string
+	for _, c := range []struct{ addr, send string }{
+		{tlsBind, "GET / HTTP/1.0\r\n\r\n"},
+		{tlsBind, "CONNECT x:443 HTTP/1.1\r\n\r\n"},
+		{ppBind, "PROXY TCP4 bad\r\n"},
+		{ppBind, "GARBAGEGARBAGEGARBAGE\r\n"},
+		{plainBind, "GARBAGE\r\n\r\n"},
+		{plainBind, "GET / HTTP/1.1\r\nHost: h\r\n\r\nBAD\r\n\r\n"},
+	} {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, c.send)
+		io.ReadAll(conn)
+		conn.Close()
+		var got []string
+		readSyslog(syslog, func(l string) bool {
+			l = syslogBody.ReplaceAllString(strings.TrimSuffix(l, "\n"), "")
+			got = append(got, l)
+			return !strings.HasPrefix(l, "E ")
+		})
+		out = append(out, fmt.Sprintf("%q: %s", c.send, strings.Join(got, " | ")))
+	}
+	return out
+}
+
+// TestErrorLogFormatMatchesHAProxy: error-log-format is the format of the
+// lines HAProxy 2.6 writes with a session and no stream: failed TLS
+// handshakes (fc_err 34 and OpenSSL's error in ssl_fc_err), refused PROXY
+// headers (15, 16) and requests its HTTP/1 parser refused, the first on a
+// connection or a later one (400, no byte counts, no captures). Their
+// %ST, timers, names, termination state and connection fields are
+// compared with HAProxy's on the same inputs; a good request in between
+// keeps its httplog line.
+func TestErrorLogFormatMatchesHAProxy(t *testing.T) {
+	hp := testenv.LookPath(t, "haproxy")
+	dir := t.TempDir()
+	c := makeCert(t, pkix.Name{CommonName: "a.example.com"}, []string{"a.example.com"}, nil, nil, false, 0x78)
+	crt := filepath.Join(dir, "a.pem")
+	if err := os.WriteFile(crt, []byte(c.certPEM()+c.keyPEM(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := errorLogLines(t, hp, crt)
+	got := errorLogLines(t, gohaproxy, crt)
+	mask := func(l string) string {
+		l = maskLogLine(l)
+		return regexp.MustCompile(`E 127\.0\.0\.1 \[[^]]+\]`).ReplaceAllString(l, "E 127.0.0.1 [DATE]")
+	}
+	for i := range want {
+		t.Logf("haproxy   %s\ngohaproxy %s", want[i], got[i])
+		if w, g := mask(want[i]), mask(got[i]); w != g {
+			t.Errorf("case %d:\n haproxy   %s\n gohaproxy %s", i, w, g)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package haproxycfg
+
+import (
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// dispatch maps `dispatch <address>:<port>`: in a backend without a
+// balance algorithm (its own or its defaults'), HAProxy 2.6 sends every
+// request to that address and logs no server name (<NOSRV>). With servers
+// too it lists them with weight 0 and the backend DOWN while serving
+// through the address (measured): refused. With a balance algorithm the
+// parser has warned that the address is ignored.
+func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
+	if px.Dispatch.Raw == "" || px.Balance.Algorithm != "" {
+		return
+	}
+	if len(px.Servers) > 0 {
+		// HAProxy then lists the servers with weight 0 and the backend
+		// DOWN while it serves through the address (measured): not
+		// reproduced.
+		b.unsupported(px.DispatchPos, "dispatch in a backend with servers and no balance line")
+		return
+	}
+	addr, err := serverAddr(px.Dispatch)
+	if err != nil {
+		b.unsupported(px.DispatchPos, "dispatch "+err.Error())
+		return
+	}
+	be.Dispatch = &proxy.Server{Addr: addr, Weight: haproxy.DefaultServerWeight}
+}
