@@ -478,11 +478,6 @@ func (s *session) shed() {
 	s.out = nil
 }
 
-// connMode combines frontend and backend options: the most closing wins.
-func connMode(f *Frontend, b *Backend) HTTPConnMode {
-	return max(f.ConnMode, b.ConnMode)
-}
-
 // transaction forwards one request and its response. It returns whether
 // the client connection may carry another request.
 func (s *session) transaction() bool {
@@ -540,7 +535,7 @@ func (s *session) transaction() bool {
 			return s.answerService(r.Service)
 		}
 	}
-	mode := connMode(fe.cfg, be.cfg)
+	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive
 

@@ -586,16 +586,3 @@ func compression(px *haproxy.Proxy) *proxy.Compression {
 	}
 	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
 }
-
-// reuseMode maps `http-reuse` (absent: safe, HAProxy's default).
-func reuseMode(w string) proxy.ReuseMode {
-	switch w {
-	case "never":
-		return proxy.ReuseNever
-	case "aggressive":
-		return proxy.ReuseAggressive
-	case "always":
-		return proxy.ReuseAlways
-	}
-	return proxy.ReuseSafe
-}

@@ -26,3 +26,16 @@ func serverPool(s *haproxy.Server, sv *proxy.Server) {
 		}
 	}
 }
+
+// reuseMode maps `http-reuse` (absent: safe, HAProxy's default).
+func reuseMode(w string) proxy.ReuseMode {
+	switch w {
+	case "never":
+		return proxy.ReuseNever
+	case "aggressive":
+		return proxy.ReuseAggressive
+	case "always":
+		return proxy.ReuseAlways
+	}
+	return proxy.ReuseSafe
+}
