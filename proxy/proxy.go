@@ -87,7 +87,7 @@ type frontend struct {
 	gate  pauseGate
 	// badReq is the last request its parser refused (`show errors`).
 	badReq atomic.Pointer[ErrorCapture]
-	rate  rateGate // rate-limit sessions (rate_limit.go)
+	rate   rateGate // rate-limit sessions (rate_limit.go)
 }
 
 type backend struct {
