@@ -78,19 +78,20 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 				s.startAfterEdits(resp)
 			}
 			changed = true
+			fits := true
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
-				e.replaceFields(r, &s.info)
-			} else if !e.apply(r, &s.info, func(name string, value []byte) bool {
-				return respFits(resp, e, s.after.body, name, value)
-			}) {
-				s.countFailedRewrite(be, s.after.srv, !s.after.soft) // actions_strict.go
-				if !s.after.soft {
-					resp.Headers = e.list
-					s.after.failed = true
-					return changed
-				}
+				_, fits = e.replaceFields(r, &s.info, func(delta int) bool {
+					return respGrows(resp, e, true, s.after.body, delta) // rewrite_room.go
+				})
+			} else {
+				fits = e.apply(r, &s.info, func(name string, value []byte) bool {
+					return respFits(resp, e, s.after.body, name, value)
+				})
 			}
 			resp.Headers = e.list
+			if !fits && s.afterRewriteFailed(be) {
+				return changed
+			}
 		case StrictMode:
 			s.after.soft = r.Status == 1
 		case Capture:
@@ -98,6 +99,12 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 		case SetVar:
 			r.Exec(&s.info)
 		case SetStatus:
+			if !respGrows(resp, e, s.after.edited, s.after.body, statusGrowth(r, resp.Reason)) {
+				if s.afterRewriteFailed(be) {
+					return changed
+				}
+				break
+			}
 			resp.Status = r.Status
 			reason := r.Value
 			if reason == "" {
@@ -227,4 +234,12 @@ func (s *session) afterStatus(status int) int {
 		return s.after.status
 	}
 	return status
+}
+
+// afterRewriteFailed counts an http-after-response rewrite that found no
+// room and reports whether it ends the rules (strict mode).
+func (s *session) afterRewriteFailed(be *backend) bool {
+	s.countFailedRewrite(be, s.after.srv, !s.after.soft) // actions_strict.go
+	s.after.failed = !s.after.soft
+	return s.after.failed
 }

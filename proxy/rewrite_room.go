@@ -1,0 +1,63 @@
+package proxy
+
+import "github.com/goha-lb/goha/proxy/http1"
+
+// Rewrites of a block already in HAProxy 2.6's HTX buffer (a field's
+// value for replace-header and replace-value, the start line for
+// set-method, set-path, set-query, set-uri, replace-path, replace-uri,
+// set-status) grow it in place, move it or compact the buffer; they fail
+// only when the growth is more than the buffer's free space, where the
+// blocks of removed fields count as taken and the holes of their payloads
+// as free (htx_prepare_blk_expansion). A failed rewrite is counted and
+// answered as a set-header that finds no room (actions_strict.go).
+
+// growFits reports whether a head whose blocks take data bytes in blocks
+// blocks (unused ones included) can grow by delta bytes.
+func growFits(data, blocks, delta int) bool {
+	return delta <= 0 || delta <= htxRoom-data-blocks*htxBlock
+}
+
+// reqGrows says whether the request's head can grow by delta bytes.
+func (s *session) reqGrows(delta int) bool {
+	if delta <= 0 {
+		return true
+	}
+	hs, unused := s.req.Headers, 0
+	if s.info.edited {
+		hs, unused = s.edits.list, s.edits.room.unused
+	}
+	method := s.info.Method
+	if len(s.method) > 0 {
+		method = s.method // set-method
+	}
+	data := int(htxHeadSize(method, s.info.Target, s.req.Version, hs))
+	return growFits(data, htxHeadBlocks(hs)+unused, delta)
+}
+
+// respGrows is reqGrows for a response head resp with the fields e.list
+// (edited when edited) and body bytes of its body in the buffer.
+func respGrows(resp *http1.Response, e *editedHeaders, edited bool, body, delta int) bool {
+	if delta <= 0 {
+		return true
+	}
+	hs, unused := resp.Headers, 0
+	if edited {
+		hs, unused = e.list, e.room.unused
+	}
+	data := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, hs)) + body
+	blocks := htxHeadBlocks(hs) + unused
+	if body > 0 {
+		blocks++
+	}
+	return growFits(data, blocks, delta)
+}
+
+// statusGrowth is how many bytes set-status adds to a head whose reason
+// is reason: the code keeps its three digits.
+func statusGrowth(r *HeaderRule, reason []byte) int {
+	n := len(r.Value)
+	if n == 0 {
+		n = len(Reason(r.Status))
+	}
+	return n - len(reason)
+}
