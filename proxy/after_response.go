@@ -89,7 +89,7 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 				})
 			}
 			resp.Headers = e.list
-			if !fits && s.afterRewriteFailed(be) {
+			if !fits && s.afterRewriteFailed(be, s.after.soft) {
 				return changed
 			}
 		case StrictMode:
@@ -99,8 +99,10 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 		case SetVar:
 			r.Exec(&s.info)
 		case SetStatus:
+			// As in the http-response rules, a set-status without
+			// room always fails strictly (measured on 2.6.12).
 			if !respGrows(resp, e, s.after.edited, s.after.body, statusGrowth(r, resp.Reason)) {
-				if s.afterRewriteFailed(be) {
+				if s.afterRewriteFailed(be, false) {
 					return changed
 				}
 				break
@@ -237,9 +239,9 @@ func (s *session) afterStatus(status int) int {
 }
 
 // afterRewriteFailed counts an http-after-response rewrite that found no
-// room and reports whether it ends the rules (strict mode).
-func (s *session) afterRewriteFailed(be *backend) bool {
-	s.countFailedRewrite(be, s.after.srv, !s.after.soft) // actions_strict.go
-	s.after.failed = !s.after.soft
+// room and reports whether it ends the rules (not soft: strict mode).
+func (s *session) afterRewriteFailed(be *backend, soft bool) bool {
+	s.countFailedRewrite(be, s.after.srv, !soft) // actions_strict.go
+	s.after.failed = !soft
 	return s.after.failed
 }

@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"bytes"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,111 @@ frontend fe
 		w := after["fe/FRONTEND"][col] - before["fe/FRONTEND"][col] - probes500
 		if w != got || w == 0 {
 			t.Errorf("FRONTEND %s: haproxy %d (besides the searches' %d), goha %d", col, w, probes500, got)
+		}
+	}
+}
+
+// TestResponseRewriteRoomDifferential: http-response and
+// http-after-response replace-header, replace-value and set-status on
+// the server's response, measured and compared as the request's
+// (TestRewriteRoomDifferential): the field x-a the server sends is sized
+// by the path's last part. A failure in strict mode gets the 500 page,
+// logged PH; after strict-mode off the rewrite is skipped, except
+// set-status's, which HAProxy 2.6.12 fails strictly even after
+// http-request strict-mode off. Compared: the
+// bytes, the log lines, and wrew/eint/hrsp_5xx of the frontend, backend
+// and server.
+func TestResponseRewriteRoomDifferential(t *testing.T) {
+	grow := strings.Repeat("g", 2000)
+	cfg := strings.ReplaceAll(`global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-var(txn.p) path
+    http-request strict-mode off if { path_beg /roff }
+    http-response strict-mode off if { var(txn.p) -m beg /off }
+    http-response replace-header x-a ^(.*)$ \1GROW if { var(txn.p) -m sub /rh/ }
+    http-response set-status 203 reason GROW if { var(txn.p) -m sub /ss/ }
+    http-after-response strict-mode off if { var(txn.p) -m beg /aoff }
+    http-after-response replace-value x-a ^(.*)$ \1GROW if { var(txn.p) -m sub /arv/ }
+    http-after-response set-status 203 reason GROW if { var(txn.p) -m sub /ass/ } { status 200 }
+    default_backend be
+backend be
+    server s1 SRV
+`, "GROW", grow)
+	cfg = strings.ReplaceAll(cfg, "SRV", bigHeaderServer(t))
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	time.Sleep(100 * time.Millisecond)
+	base := haproxytest.StatsCmd(t, sock, "show stat")
+	req := func(path string) string {
+		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	}
+	probes500, probes502 := int64(0), int64(0) // the 502s: a response too big to parse
+	fits := func(path string) bool {
+		got, _ := exchangeFrom(t, "", ha, req(path), time.Second)
+		nextLine(t, haLog, "haproxy")
+		if bytes.HasPrefix(got, []byte("HTTP/1.1 500")) {
+			probes500++
+		}
+		if bytes.HasPrefix(got, []byte("HTTP/1.1 502")) {
+			probes502++
+		}
+		return bytes.HasPrefix(got, []byte("HTTP/1.1 20"))
+	}
+	for _, kind := range []string{"/rh/", "/ss/", "/arv/", "/ass/"} {
+		lo, hi := 1000, 16300
+		if !fits(kind+"1000") || fits(kind+"16300") {
+			t.Fatalf("%s: no boundary between %d and %d in haproxy", kind, lo, hi)
+		}
+		for hi-lo > 1 {
+			if mid := (lo + hi) / 2; fits(kind + strconv.Itoa(mid)) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		t.Logf("%s: fits up to x-a of %d bytes", kind, lo)
+		off := "/off"
+		if strings.HasPrefix(kind, "/a") {
+			off = "/aoff"
+		}
+		n := strconv.Itoa(lo + 1)
+		for _, p := range []string{kind + strconv.Itoa(lo), kind + n, off + kind + n, "/roff" + kind + n} {
+			want, wantEnd := exchangeFrom(t, "", ha, req(p), time.Second)
+			got, gotEnd := exchangeFrom(t, "", goha, req(p), time.Second)
+			if !bytes.Equal(want, got) || wantEnd != gotEnd {
+				t.Errorf("%s\nhaproxy (%s):\n%.300q\ngoha (%s):\n%.300q", p, wantEnd, want, gotEnd, got)
+			}
+			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+				t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", p, w, g)
+			}
+		}
+	}
+	before, after := allStatRows(base), allStatRows(haproxytest.StatsCmd(t, sock, "show stat"))
+	fe, be := px.Frontends()[0].Stats, px.Backends()[0]
+	srv := be.Servers[0].Stats
+	for _, c := range []struct {
+		row, col string
+		got      int64
+	}{
+		{"fe/FRONTEND", "wrew", fe.WRew}, {"fe/FRONTEND", "eint", fe.EInt}, {"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx},
+		{"be/BACKEND", "wrew", be.Stats.WRew}, {"be/BACKEND", "eint", be.Stats.EInt},
+		{"be/s1", "wrew", srv.WRew}, {"be/s1", "eint", srv.EInt},
+	} {
+		w := after[c.row][c.col] - before[c.row][c.col] - probes500
+		if c.col == "hrsp_5xx" {
+			w -= probes502
+		}
+		if w != c.got || w == 0 {
+			t.Errorf("%s %s: haproxy %d (besides the searches' %d), goha %d", c.row, c.col, w, probes500, c.got)
 		}
 	}
 }
