@@ -41,6 +41,13 @@ type afterState struct {
 	// pageFailed: the last page the proxy made was replaced by the 500
 	// page (afterPage), logged with P and no request time (afterTerm).
 	pageFailed bool
+	// errPage: the page is an error the proxy answers with when no
+	// server answered (503, 504, 502; set through nextErrPage), whose
+	// failed rewrites HAProxy counts without an internal error, in the
+	// request's backend and server (owner, srv) even when they have no
+	// http-after-response rule (after_page_fail.go).
+	errPage, nextErrPage bool
+	owner                *backend
 }
 
 // runAfterRules runs the http-after-response rules of be (nil: none),
@@ -155,6 +162,7 @@ func (x *exchange) afterResponse() bool {
 		x.extra = x.extra[:0]
 	}
 	s.after.body, s.after.srv, s.after.base = x.bufferedBody(), x.srv, nil
+	s.after.errPage = false
 	if x.resEdited {
 		s.after.base = &s.resEdits.room
 	}
@@ -170,10 +178,8 @@ func (x *exchange) afterResponse() bool {
 func (s *session) afterPage(page []byte) []byte {
 	be := s.after.be
 	s.after.status, s.after.be, s.after.pageFailed = 0, nil, false
-	if be != nil && len(be.cfg.AfterResponseRules) == 0 {
-		be = nil
-	}
-	if len(s.fe.cfg.AfterResponseRules) == 0 && be == nil {
+	s.after.owner, s.after.errPage, s.after.nextErrPage = be, s.after.nextErrPage, false
+	if len(s.fe.cfg.AfterResponseRules) == 0 && (be == nil || len(be.cfg.AfterResponseRules) == 0) {
 		return page
 	}
 	resp := &s.after.resp
@@ -241,7 +247,12 @@ func (s *session) afterStatus(status int) int {
 // afterRewriteFailed counts an http-after-response rewrite that found no
 // room and reports whether it ends the rules (not soft: strict mode).
 func (s *session) afterRewriteFailed(be *backend, soft bool) bool {
-	s.countFailedRewrite(be, s.after.srv, !soft) // actions_strict.go
+	if s.after.errPage {
+		s.countFailedRewrite(s.after.owner, s.after.srv, false) // actions_strict.go
+		s.after.failed = !soft
+		return s.after.failed
+	}
+	s.countFailedRewrite(be, s.after.srv, !soft)
 	s.after.failed = !soft
 	return s.after.failed
 }
