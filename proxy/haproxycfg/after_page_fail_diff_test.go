@@ -44,7 +44,7 @@ defaults
 frontend fe
     bind BIND
     http-request set-var(txn.a) req.hdr(x-a)
-    http-after-response add-header x-big %[var(txn.a)] if { var(txn.a) -m len 101: }
+    http-after-response add-header x-big %[var(txn.a)] if { var(txn.a) -m len gt 100 }
     http-after-response add-header x-big2 %[var(txn.a)] if { var(txn.a) -m len 101: }
     use_backend silent if { path_beg /silent }
     default_backend refused
