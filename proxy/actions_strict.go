@@ -45,19 +45,24 @@ func htxHeadBlocks(hs []http1.Header) int {
 func (s *session) fieldFits(name string, value []byte) bool {
 	need := len(name) + len(value)
 	l := &s.edits.room
+	body := s.reqBufferedBody() // rewrite_room.go
 	if s.stream == nil {
 		// The common case without counting: the HTTP/1 head as received
 		// bounds its fields' bytes, the arena the added ones' (holes
 		// included), and the start line takes at most the target and
 		// htxStartLine more.
 		bound := s.req.HeadLen + len(s.edits.arena) + len(s.info.Target) + htxStartLine +
-			htxBlock*(len(s.edits.list)+3+l.unused)
+			htxBlock*(len(s.edits.list)+4+l.unused) + body
 		if bound+need <= htxRoom {
 			return true // add() places it
 		}
 	}
-	data := int(htxHeadSize(s.info.Method, s.info.Target, s.req.Version, s.edits.list))
-	return l.fits(data, htxHeadBlocks(s.edits.list), need)
+	data := int(htxHeadSize(s.info.Method, s.info.Target, s.req.Version, s.edits.list)) + body
+	blocks := htxHeadBlocks(s.edits.list)
+	if body > 0 {
+		blocks++
+	}
+	return l.fits(data, blocks, need)
 }
 
 // respFits is fieldFits for a response head resp with the fields e.list

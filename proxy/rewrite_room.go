@@ -30,8 +30,30 @@ func (s *session) reqGrows(delta int) bool {
 	if len(s.method) > 0 {
 		method = s.method // set-method
 	}
-	data := int(htxHeadSize(method, s.info.Target, s.req.Version, hs))
-	return growFits(data, htxHeadBlocks(hs)+unused, delta)
+	body := s.reqBufferedBody()
+	data := int(htxHeadSize(method, s.info.Target, s.req.Version, hs)) + body
+	blocks := htxHeadBlocks(hs) + unused
+	if body > 0 {
+		blocks++
+	}
+	return growFits(data, blocks, delta)
+}
+
+// reqBufferedBody is how much of an HTTP/1 request's content-length body
+// HAProxy holds beside the head when the http-request rules run: what
+// arrived with the head (or a wait-for-body waited for), up to the
+// announced length, and never past the room its receive leaves for
+// rewrites (tune.maxrewrite), as bufferedBody for a response. A chunked
+// body and an HTTP/2 stream's are not counted yet.
+func (s *session) reqBufferedBody() int {
+	req := &s.req
+	if s.stream != nil || req.Chunked || req.ContentLength <= 0 {
+		return 0
+	}
+	n := int(min(int64(s.end-req.HeadLen), req.ContentLength))
+	head := int(htxHeadSize(req.Method, req.Target, req.Version, req.Headers)) +
+		(htxHeadBlocks(req.Headers)+1)*htxBlock
+	return max(0, min(n, htxRoom-htxMaxRewrite-head))
 }
 
 // respGrows is reqGrows for a response head resp with the fields e.list

@@ -47,6 +47,11 @@ frontend fe
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	req := func(path string, n int) string {
+		if strings.HasPrefix(path, "/body") {
+			// a body sent with the head takes room too
+			return "POST " + path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", n) +
+				"\r\nx-b: 1, 2\r\nContent-Length: 3000\r\nConnection: close\r\n\r\n" + strings.Repeat("d", 3000)
+		}
 		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", n) +
 			"\r\nx-b: 1, 2\r\nConnection: close\r\n\r\n"
 	}
@@ -61,7 +66,7 @@ frontend fe
 		}
 		return bytes.HasPrefix(got, []byte("HTTP/1.1 200"))
 	}
-	for _, path := range []string{"/rh", "/rv", "/sp", "/sq", "/su", "/rp", "/sm"} {
+	for _, path := range []string{"/rh", "/rv", "/sp", "/sq", "/su", "/rp", "/sm", "/body/rh", "/body/sp"} {
 		lo, hi := 1000, 16300 // fits, fails
 		if !fits(path, lo) || fits(path, hi) {
 			t.Fatalf("%s: no boundary between %d and %d in haproxy", path, lo, hi)
