@@ -1,7 +1,10 @@
 package haproxycfg
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // TestRewriteRoomDifferential: replace-header, replace-value, set-path,
@@ -205,6 +209,84 @@ backend be
 		}
 		if w != c.got || w == 0 {
 			t.Errorf("%s %s: haproxy %d (besides the searches' %d), goha %d", c.row, c.col, w, probes500, c.got)
+		}
+	}
+}
+
+// chunkedBodyServer is bigHeaderServer with a chunked body of 3000 bytes
+// sent with the head, in one write.
+func chunkedBodyServer(t *testing.T) string {
+	t.Helper()
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		r := bufio.NewReader(c)
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+		}
+		f := strings.Fields(line)
+		n, _ := strconv.Atoi(f[1][strings.LastIndexByte(f[1], '/')+1:])
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nx-a: %s\r\nTransfer-Encoding: chunked\r\n\r\nbb8\r\n%s\r\n0\r\n\r\n",
+			strings.Repeat("a", n), strings.Repeat("d", 3000))
+	})
+}
+
+// TestChunkedResponseRoomDifferential: the data of a chunked body that
+// came with the head takes room from the http-response rewrites, without
+// its framing. The boundary is measured on HAProxy, then both proxies get
+// it and the next size: bytes and log lines.
+func TestChunkedResponseRoomDifferential(t *testing.T) {
+	cfg := strings.ReplaceAll(`global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-response replace-header x-a ^(.*)$ \1GROW
+    default_backend be
+backend be
+    server s1 SRV
+`, "GROW", strings.Repeat("g", 2000))
+	cfg = strings.ReplaceAll(cfg, "SRV", chunkedBodyServer(t))
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	req := func(n int) string {
+		return "GET /" + strconv.Itoa(n) + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	}
+	fits := func(n int) bool {
+		got, _ := exchangeFrom(t, "", ha, req(n), time.Second)
+		nextLine(t, haLog, "haproxy")
+		return bytes.HasPrefix(got, []byte("HTTP/1.1 200"))
+	}
+	lo, hi := 1000, 16300
+	if !fits(lo) || fits(hi) {
+		t.Fatalf("no boundary between %d and %d in haproxy", lo, hi)
+	}
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; fits(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	t.Logf("fits up to x-a of %d bytes", lo)
+	for _, n := range []int{lo, lo + 1} {
+		want, wantEnd := exchangeFrom(t, "", ha, req(n), time.Second)
+		got, gotEnd := exchangeFrom(t, "", goha, req(n), time.Second)
+		if !bytes.Equal(want, got) || wantEnd != gotEnd {
+			t.Errorf("%d\nhaproxy (%s):\n%.300q\ngoha (%s):\n%.300q", n, wantEnd, want, gotEnd, got)
+		}
+		if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+			t.Errorf("%d: log\nhaproxy: %s\ngoha:    %s", n, w, g)
 		}
 	}
 }
