@@ -43,14 +43,26 @@ func (s *session) reqGrows(delta int) bool {
 // HAProxy holds beside the head when the http-request rules run: what
 // arrived with the head (or a wait-for-body waited for), up to the
 // announced length, and never past the room its receive leaves for
-// rewrites (tune.maxrewrite), as bufferedBody for a response. A chunked
-// body and an HTTP/2 stream's are not counted yet.
+// rewrites (tune.maxrewrite), as bufferedBody for a response; a chunked
+// body's data without its framing. An HTTP/2 stream's body is not counted
+// yet.
 func (s *session) reqBufferedBody() int {
 	req := &s.req
-	if s.stream != nil || req.Chunked || req.ContentLength <= 0 {
+	if s.stream != nil || req.CLWithTE || (!req.Chunked && req.ContentLength <= 0) || s.end < req.HeadLen {
 		return 0
 	}
-	n := int(min(int64(s.end-req.HeadLen), req.ContentLength))
+	var n int
+	if req.Chunked {
+		// its data without the framing, and the end of the trailers
+		// with its block once received
+		var d http1.Dechunker
+		d.Check(s.buf[req.HeadLen:s.end])
+		if n = int(d.HTXSize()); d.Done() {
+			n += htxBlock
+		}
+	} else {
+		n = int(min(int64(s.end-req.HeadLen), req.ContentLength))
+	}
 	head := int(htxHeadSize(req.Method, req.Target, req.Version, req.Headers)) +
 		(htxHeadBlocks(req.Headers)+1)*htxBlock
 	return max(0, min(n, htxRoom-htxMaxRewrite-head))

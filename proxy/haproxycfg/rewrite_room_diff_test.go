@@ -56,6 +56,11 @@ frontend fe
 			return "POST " + path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", n) +
 				"\r\nx-b: 1, 2\r\nContent-Length: 3000\r\nConnection: close\r\n\r\n" + strings.Repeat("d", 3000)
 		}
+		if strings.HasPrefix(path, "/chunk") {
+			return "POST " + path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", n) +
+				"\r\nx-b: 1, 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nbb8\r\n" +
+				strings.Repeat("d", 3000) + "\r\n0\r\n\r\n"
+		}
 		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", n) +
 			"\r\nx-b: 1, 2\r\nConnection: close\r\n\r\n"
 	}
@@ -70,7 +75,7 @@ frontend fe
 		}
 		return bytes.HasPrefix(got, []byte("HTTP/1.1 200"))
 	}
-	for _, path := range []string{"/rh", "/rv", "/sp", "/sq", "/su", "/rp", "/sm", "/body/rh", "/body/sp"} {
+	for _, path := range []string{"/rh", "/rv", "/sp", "/sq", "/su", "/rp", "/sm", "/body/rh", "/body/sp", "/chunk/rh"} {
 		lo, hi := 1000, 16300 // fits, fails
 		if !fits(path, lo) || fits(path, hi) {
 			t.Fatalf("%s: no boundary between %d and %d in haproxy", path, lo, hi)
