@@ -45,19 +45,24 @@ func htxHeadBlocks(hs []http1.Header) int {
 func (s *session) fieldFits(name string, value []byte) bool {
 	need := len(name) + len(value)
 	l := &s.edits.room
+	body := s.reqBufferedBody() // rewrite_room.go
 	if s.stream == nil {
 		// The common case without counting: the HTTP/1 head as received
 		// bounds its fields' bytes, the arena the added ones' (holes
 		// included), and the start line takes at most the target and
 		// htxStartLine more.
 		bound := s.req.HeadLen + len(s.edits.arena) + len(s.info.Target) + htxStartLine +
-			htxBlock*(len(s.edits.list)+3+l.unused)
+			htxBlock*(len(s.edits.list)+4+l.unused) + body
 		if bound+need <= htxRoom {
 			return true // add() places it
 		}
 	}
-	data := int(htxHeadSize(s.info.Method, s.info.Target, s.req.Version, s.edits.list))
-	return l.fits(data, htxHeadBlocks(s.edits.list), need)
+	data := int(htxHeadSize(s.info.Method, s.info.Target, s.req.Version, s.edits.list)) + body
+	blocks := htxHeadBlocks(s.edits.list)
+	if body > 0 {
+		blocks++
+	}
+	return l.fits(data, blocks, need)
 }
 
 // respFits is fieldFits for a response head resp with the fields e.list
@@ -135,9 +140,8 @@ const htxMaxRewrite = 1024
 // bufferedBody is how much of the server's response body HAProxy holds
 // beside the head when its rules run: what arrived with the head (or
 // wait-for-body waited for), up to the announced length, and never past
-// the room its receive leaves for rewrites. A chunked body's data is not
-// counted (its framing is not in HAProxy's buffer; goha does not take it
-// apart here).
+// the room its receive leaves for rewrites. A chunked body counts its
+// data without the framing, as HAProxy's buffer holds it.
 func (x *exchange) bufferedBody() int {
 	resp := &x.s.resp
 	n := x.send - x.sstart - resp.HeadLen
@@ -145,6 +149,14 @@ func (x *exchange) bufferedBody() int {
 	case http1.BodyLength:
 		n = int(min(int64(n), resp.ContentLength))
 	case http1.BodyUntilClose:
+	case http1.BodyChunked:
+		// HAProxy's buffer holds the chunks' data without their framing,
+		// in one block, and the end of the trailers once received.
+		size, done := x.bufferedChunks()
+		n = int(size)
+		if done {
+			n += htxBlock // the end of the trailers takes its own block
+		}
 	default:
 		return 0
 	}
@@ -174,4 +186,17 @@ func (x *exchange) failResponseRewrite() bool {
 	err := s.clientWriteMessage(s.withConnection(page, closeConn, s.req.Minor))
 	x.status = s.afterStatus(status)
 	return err == nil && !closeConn
+}
+
+// bufferedChunks is the HTX size of the chunked body bytes that came
+// with the server's response head (data without framing, and the end of
+// the trailers once received: done).
+func (x *exchange) bufferedChunks() (size int64, done bool) {
+	start := x.sstart + x.s.resp.HeadLen
+	if start > x.send {
+		return 0, false
+	}
+	var d http1.Dechunker
+	d.Check(x.sbuf[start:x.send])
+	return d.HTXSize(), d.Done()
 }

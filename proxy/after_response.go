@@ -41,6 +41,13 @@ type afterState struct {
 	// pageFailed: the last page the proxy made was replaced by the 500
 	// page (afterPage), logged with P and no request time (afterTerm).
 	pageFailed bool
+	// errPage: the page is an error the proxy answers with when no
+	// server answered (503, 504, 502; set through nextErrPage), whose
+	// failed rewrites HAProxy counts without an internal error, in the
+	// request's backend and server (owner, srv) even when they have no
+	// http-after-response rule (after_page_fail.go).
+	errPage, nextErrPage bool
+	owner                *backend
 }
 
 // runAfterRules runs the http-after-response rules of be (nil: none),
@@ -78,19 +85,20 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 				s.startAfterEdits(resp)
 			}
 			changed = true
+			fits := true
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
-				e.replaceFields(r, &s.info)
-			} else if !e.apply(r, &s.info, func(name string, value []byte) bool {
-				return respFits(resp, e, s.after.body, name, value)
-			}) {
-				s.countFailedRewrite(be, s.after.srv, !s.after.soft) // actions_strict.go
-				if !s.after.soft {
-					resp.Headers = e.list
-					s.after.failed = true
-					return changed
-				}
+				_, fits = e.replaceFields(r, &s.info, func(delta int) bool {
+					return respGrows(resp, e, true, s.after.body, delta) // rewrite_room.go
+				})
+			} else {
+				fits = e.apply(r, &s.info, func(name string, value []byte) bool {
+					return respFits(resp, e, s.after.body, name, value)
+				})
 			}
 			resp.Headers = e.list
+			if !fits && s.afterRewriteFailed(be, s.after.soft) {
+				return changed
+			}
 		case StrictMode:
 			s.after.soft = r.Status == 1
 		case Capture:
@@ -98,6 +106,14 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 		case SetVar:
 			r.Exec(&s.info)
 		case SetStatus:
+			// As in the http-response rules, a set-status without
+			// room always fails strictly (measured on 2.6.12).
+			if !respGrows(resp, e, s.after.edited, s.after.body, statusGrowth(r, resp.Reason)) {
+				if s.afterRewriteFailed(be, false) {
+					return changed
+				}
+				break
+			}
 			resp.Status = r.Status
 			reason := r.Value
 			if reason == "" {
@@ -146,6 +162,7 @@ func (x *exchange) afterResponse() bool {
 		x.extra = x.extra[:0]
 	}
 	s.after.body, s.after.srv, s.after.base = x.bufferedBody(), x.srv, nil
+	s.after.errPage = false
 	if x.resEdited {
 		s.after.base = &s.resEdits.room
 	}
@@ -161,10 +178,8 @@ func (x *exchange) afterResponse() bool {
 func (s *session) afterPage(page []byte) []byte {
 	be := s.after.be
 	s.after.status, s.after.be, s.after.pageFailed = 0, nil, false
-	if be != nil && len(be.cfg.AfterResponseRules) == 0 {
-		be = nil
-	}
-	if len(s.fe.cfg.AfterResponseRules) == 0 && be == nil {
+	s.after.owner, s.after.errPage, s.after.nextErrPage = be, s.after.nextErrPage, false
+	if len(s.fe.cfg.AfterResponseRules) == 0 && (be == nil || len(be.cfg.AfterResponseRules) == 0) {
 		return page
 	}
 	resp := &s.after.resp
@@ -227,4 +242,17 @@ func (s *session) afterStatus(status int) int {
 		return s.after.status
 	}
 	return status
+}
+
+// afterRewriteFailed counts an http-after-response rewrite that found no
+// room and reports whether it ends the rules (not soft: strict mode).
+func (s *session) afterRewriteFailed(be *backend, soft bool) bool {
+	if s.after.errPage {
+		s.countFailedRewrite(s.after.owner, s.after.srv, false) // actions_strict.go
+		s.after.failed = !soft
+		return s.after.failed
+	}
+	s.countFailedRewrite(be, s.after.srv, !soft)
+	s.after.failed = !soft
+	return s.after.failed
 }

@@ -12,22 +12,27 @@ import (
 
 // sendError answers with an error page; the caller then closes the
 // connection, as HAProxy does after its own error responses.
-func (s *session) sendError(code int, be *backend) {
-	s.after.be = be
-	s.sendPage(code, be, s.afterPage(s.errorPage(code, be)))
+func (s *session) sendError(code int, be *backend, srv *server) {
+	s.errorPageFrom(be, srv) // after_page_fail.go
+	page := s.afterPage(s.errorPage(code, be))
+	s.sendPage(s.sentStatus(code), be, page)
 }
 
 // answerError answers a request no server took with the error page for
 // code; like HAProxy, the connection then serves the next request when
 // the request was whole and the client keeps it (writeAnswer).
 func (s *session) answerError(code int, be *backend, t [2]byte) bool {
-	s.fe.stats.countStatus(code)
-	if be != nil {
-		be.stats.countStatus(code)
+	var srv *server // the server that refused the connection
+	if t[1] == 'C' {
+		srv = s.tl.failed
 	}
-	s.after.be = be // its http-after-response rules first
+	s.errorPageFrom(be, srv) // its http-after-response rules first
 	next, closeConn := s.writeAnswer(s.errorPage(code, be), s.errorPageCloses(code, be))
-	s.emitLog(be, nil, s.afterStatus(code), t)
+	s.fe.stats.countStatus(s.sentStatus(code))
+	if be != nil {
+		be.stats.countStatus(s.sentStatus(code))
+	}
+	s.emitLog(be, nil, s.sentStatus(code), s.afterFlag(t))
 	if !closeConn {
 		s.start = next
 		return true
@@ -91,7 +96,8 @@ func (x *exchange) failResponse(err error) {
 	if x.refuseStream(err) {
 		return
 	}
-	x.srv.stats.countStatus(code)
-	x.s.sendError(code, x.be)
-	x.status = x.s.afterStatus(code)
+	// HAProxy counts a server's statuses on the responses it received
+	// only (http_wait_for_response), never on these pages.
+	x.s.sendError(code, x.be, x.srv)
+	x.status, x.term = x.s.sentStatus(code), x.s.afterFlag(t)
 }

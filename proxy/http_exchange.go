@@ -148,8 +148,8 @@ func (x *exchange) run() bool {
 				x.srv, x.sc, x.reused = x.be.connect(&s.breq, s.client(), x.be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 				s.redispatched()
 				if x.srv == nil {
-					s.sendError(503, x.be)
-					x.status, x.term = s.afterStatus(503), term('S', 'C')
+					s.sendError(503, x.be, nil)
+					x.status, x.term = s.sentStatus(503), s.afterFlag(term('S', 'C'))
 					return false
 				}
 				x.srv.stats.countSession()

@@ -39,6 +39,7 @@ rules:
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
 			continue
 		}
+		fits := true // false: a rewrite found no room (rewrite_room.go)
 		switch r.Action {
 		case ContentAccept:
 			skip = r.Skip
@@ -46,12 +47,7 @@ rules:
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
-			if !s.applyHeaderRule(r) {
-				s.countFailedRewrite(nil, nil, !s.softRewrite) // actions_strict.go
-				if !s.softRewrite {
-					return true, s.failRewrite()
-				}
-			}
+			fits = s.applyHeaderRule(r)
 		case StrictMode:
 			s.softRewrite = r.Status == 1 // actions_strict.go
 		case SetVar, Capture:
@@ -66,12 +62,13 @@ rules:
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
 		case SetTarget:
-			s.rewriteTarget(r)
+			fits = s.rewriteTarget(r)
 		case ReplaceHeader, ReplaceValue:
-			s.replaceHeaderRule(r)
+			fits = s.replaceHeaderRule(r)
 		case SetPath:
 			src := s.info.Target
-			if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
+			aliased := len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0]
+			if aliased {
 				src = append([]byte(nil), src...) // a second set-path: its source is s.target
 			}
 			path := r.Value
@@ -79,11 +76,22 @@ rules:
 				path = r.Format(&s.info) // on the request as it is now
 			}
 			s.target = setPath(s.target[:0], src, path)
-			s.info.Target = s.target
+			if fits = s.reqGrows(len(s.target) - len(src)); fits {
+				s.info.Target = s.target
+			} else if aliased {
+				s.target = append(s.target[:0], src...)
+				s.info.Target = s.target
+			}
 		case SetMethod:
 			// Measured: HAProxy 2.6's method fetch (METH_PUT, ...) in
 			// the rules after it still sees the client's method.
-			s.method = append(s.method[:0], r.Value...)
+			old := len(s.info.Method)
+			if len(s.method) > 0 {
+				old = len(s.method)
+			}
+			if fits = s.reqGrows(len(r.Value) - old); fits {
+				s.method = append(s.method[:0], r.Value...)
+			}
 		case Allow:
 			break rules
 		case Deny, Return, Redirect, Tarpit:
@@ -106,6 +114,12 @@ rules:
 		case Reject, SilentDrop:
 			s.dropClient(r.Action == SilentDrop) // actions_drop.go
 			return true, false
+		}
+		if !fits {
+			s.countFailedRewrite(nil, nil, !s.softRewrite) // actions_strict.go
+			if !s.softRewrite {
+				return true, s.failRewrite()
+			}
 		}
 	}
 	// The frontend's services (its stats page) come after its rules, an

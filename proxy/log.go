@@ -267,7 +267,8 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
-	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C')) && be != nil {
+	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C') || t == term('P', 'C')) && be != nil {
+		// (PC: its 503 page replaced by the 500 page, after_page_fail.go)
 		e.Server = tl.failed.cfg.Name
 	}
 	log(e)

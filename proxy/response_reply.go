@@ -9,8 +9,12 @@ import "github.com/goha-lb/goha/proxy/http1"
 func (x *exchange) countDropped(counted int64, kind http1.BodyKind) {
 	resp := &x.s.resp
 	n := counted
-	if kind == http1.BodyLength {
+	switch kind {
+	case http1.BodyLength:
 		n += min(int64(x.send-x.sstart-resp.HeadLen), resp.ContentLength)
+	case http1.BodyChunked:
+		size, _ := x.bufferedChunks() // HAProxy counts the data it held (actions_strict.go)
+		n += size
 	}
 	x.s.uncounted -= n
 }

@@ -26,17 +26,16 @@ func (x *exchange) runResponseRules() *HeaderRule {
 				s.resEdits.start(resp.Headers)
 				edited, x.resEdited = true, true
 			}
+			fits := true
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
-				s.resEdits.replaceFields(r, &s.info)
-			} else if !s.resEdits.apply(r, &s.info, x.resFieldFits) {
-				s.countFailedRewrite(x.be, x.srv, !soft) // actions_strict.go
-				if !soft {
-					resp.Headers = s.resEdits.list
-					x.rewriteFailed = true
-					return nil
-				}
+				_, fits = s.resEdits.replaceFields(r, &s.info, x.resGrows) // rewrite_room.go
+			} else {
+				fits = s.resEdits.apply(r, &s.info, x.resFieldFits)
 			}
 			resp.Headers = s.resEdits.list
+			if !fits && x.failedRewrite(soft) {
+				return nil
+			}
 		case StrictMode:
 			soft = r.Status == 1
 		case SetVar, Capture:
@@ -48,6 +47,16 @@ func (x *exchange) runResponseRules() *HeaderRule {
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case SetStatus:
+			// HAProxy's set-status asks the request's strict mode
+			// (txn->req.flags), not the response's; measured on
+			// 2.6.12, it fails with a 500 even after http-request
+			// strict-mode off.
+			if !x.resGrows(statusGrowth(r, resp.Reason)) {
+				if x.failedRewrite(false) {
+					return nil
+				}
+				break
+			}
 			x.setStatus(r) // actions_drop.go
 		case WaitForBody:
 			if !x.waitResponseBody(r.Wait, r.AtLeast) {
@@ -61,4 +70,22 @@ func (x *exchange) runResponseRules() *HeaderRule {
 		}
 	}
 	return nil
+}
+
+// resGrows is reqGrows for the server's response under its http-response
+// rules (rewrite_room.go).
+func (x *exchange) resGrows(delta int) bool {
+	return respGrows(&x.s.resp, &x.s.resEdits, x.resEdited, x.bufferedBody(), delta)
+}
+
+// failedRewrite counts an http-response rewrite that found no room and
+// reports whether it ends the rules: in strict mode the response is
+// replaced by the 500 page (failResponseRewrite).
+func (x *exchange) failedRewrite(soft bool) bool {
+	x.s.countFailedRewrite(x.be, x.srv, !soft) // actions_strict.go
+	if soft {
+		return false
+	}
+	x.rewriteFailed = true
+	return true
 }

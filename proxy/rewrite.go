@@ -38,8 +38,11 @@ func expand(src, subst string, m []int) string {
 // field named r.Name whose value (replace-header) or comma-separated
 // element (replace-value, without its surrounding blanks, which a
 // replaced element loses, as in HAProxy 2.6) Regex matches is replaced
-// whole. It reports whether a field named host changed.
-func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo) (hostChanged bool) {
+// whole. It reports whether a field named host changed. grows, when set,
+// says whether the head has room to grow by a field's delta bytes: HAProxy
+// replaces the fields one by one, and the first without room ends the
+// rule, failed (ok false), the fields before it replaced.
+func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo, grows func(delta int) bool) (hostChanged, ok bool) {
 	subst, computed := "", false
 	for i := range e.list {
 		h := &e.list[i]
@@ -54,7 +57,11 @@ func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo) (hostCha
 			if !computed {
 				subst, computed = r.value(info), true
 			}
-			h.Value = e.keep(expand(string(h.Value), subst, m))
+			v := expand(string(h.Value), subst, m)
+			if grows != nil && !grows(len(v)-len(h.Value)) {
+				return hostChanged, false
+			}
+			h.Value = e.keep(v)
 			hostChanged = hostChanged || foldEqual(h.Name, "host")
 			continue
 		}
@@ -77,9 +84,12 @@ func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo) (hostCha
 			changed = true
 		}
 		if changed {
+			if grows != nil && !grows(out.Len()-len(h.Value)) {
+				return hostChanged, false
+			}
 			h.Value = e.keep(out.String())
 			hostChanged = hostChanged || foldEqual(h.Name, "host")
 		}
 	}
-	return hostChanged
+	return hostChanged, true
 }

@@ -124,14 +124,15 @@ func (s *session) applyHeaderRule(r *HeaderRule) bool {
 }
 
 // replaceHeaderRule runs a replace-header or replace-value rule of the
-// request. A Host field it changes becomes the authority of an absolute
-// target, as HAProxy keeps the two in step.
-func (s *session) replaceHeaderRule(r *HeaderRule) {
+// request; false when a field found no room (rewrite_room.go). A Host
+// field it changes becomes the authority of an absolute target, as
+// HAProxy keeps the two in step.
+func (s *session) replaceHeaderRule(r *HeaderRule) bool {
 	s.info.hdrs = s.editable()
-	host := s.edits.replaceFields(r, &s.info)
+	host, ok := s.edits.replaceFields(r, &s.info, s.reqGrows)
 	s.info.hdrs = s.edits.list
 	if !host {
-		return
+		return ok
 	}
 	if n := schemeLen(s.info.Target); n > 0 {
 		src := append([]byte(nil), s.info.Target...)
@@ -145,6 +146,7 @@ func (s *session) replaceHeaderRule(r *HeaderRule) {
 		s.target = append(out, rest[end:]...)
 		s.info.Target = s.target
 	}
+	return ok
 }
 
 // lastHeader is the value of the last field named name in the list the

@@ -14,10 +14,13 @@ const (
 
 // rewriteTarget runs a SetTarget rule on the request as the rules before
 // it left it. A replace-* rule whose regex does not match, or a
-// replace-path(q) on a target without a path, changes nothing.
-func (s *session) rewriteTarget(r *HeaderRule) {
+// replace-path(q) on a target without a path, changes nothing. It
+// returns false when the new start line found no room (rewrite_room.go):
+// the target is left as it was.
+func (s *session) rewriteTarget(r *HeaderRule) bool {
 	src := s.info.Target
-	if len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0] {
+	aliased := len(src) > 0 && len(s.target) > 0 && &src[0] == &s.target[0]
+	if aliased {
 		src = append([]byte(nil), src...) // an earlier rewrite's: s.target is rebuilt below
 	}
 	start := pathStart(src)
@@ -37,22 +40,30 @@ func (s *session) rewriteTarget(r *HeaderRule) {
 	var v string
 	if r.Regex != nil {
 		if (r.Part == PartPath || r.Part == PartPathQ) && !hasPath {
-			return
+			return true
 		}
 		var ok bool
 		if v, ok = r.rewrite(&s.info, subject); !ok {
-			return
+			return true
 		}
 	} else {
 		v = r.value(&s.info)
 	}
 	s.target = replaceTarget(s.target[:0], src, r.Part, v)
+	if !s.reqGrows(len(s.target) - len(src)) {
+		if aliased {
+			s.target = append(s.target[:0], src...)
+			s.info.Target = s.target
+		}
+		return false
+	}
 	s.info.Target = s.target
 	if r.Part == PartURI {
 		if host, ok := targetAuthority(s.target); ok {
 			s.setHost(host)
 		}
 	}
+	return true
 }
 
 // replaceTarget appends to dst the target with its part replaced by v, as

@@ -40,23 +40,58 @@ func TCPResponseNeverACL(t CondTerm, acls []ACL) bool {
 }
 
 // warnTCPResponseNever warns, as HAProxy's warnif_cond_conflicts does,
-// about the first ACL of a tcp-response content condition that never
-// matches there.
+// about the first ACL of a tcp-response content condition with an
+// expression on such a fetch: an anonymous one or a named one all of
+// whose expressions are never match; a named one that mixes them with
+// other fetches gets a warning naming its first such keyword, and still
+// matches on its other expressions.
 func (s *state) warnTCPResponseNever(px *Proxy, p Pos, cond *Condition) {
 	if cond == nil {
 		return
 	}
 	for _, and := range cond.Or {
 		for _, t := range and {
-			if !TCPResponseNeverACL(t, px.ACLs) {
+			if t.Anon != nil {
+				if TCPResponseNever(*t.Anon) {
+					s.d.Warnf(p.File, p.Line, "anonymous acl will never match in 'tcp-response content' because it uses keyword '%s' which is incompatible with 'backend tcp-response content rule'", t.Anon.Keyword)
+					return
+				}
 				continue
 			}
-			if t.Anon != nil {
-				s.d.Warnf(p.File, p.Line, "anonymous acl will never match in 'tcp-response content' because it uses keyword '%s' which is incompatible with 'backend tcp-response content rule'", t.Anon.Keyword)
-			} else {
+			kw := ""
+			for _, a := range px.ACLs {
+				if a.Name == t.Name && TCPResponseNever(a) {
+					kw = a.Keyword
+					break
+				}
+			}
+			switch {
+			case kw == "":
+				continue
+			case TCPResponseNeverACL(t, px.ACLs):
 				s.d.Warnf(p.File, p.Line, "acl '%s' will never match in 'tcp-response content' because it only involves keywords that are incompatible with 'backend tcp-response content rule'", t.Name)
+			default:
+				s.d.Warnf(p.File, p.Line, "acl '%s' involves keyword '%s' which is incompatible with 'backend tcp-response content rule'", t.Name, kw)
 			}
 			return
 		}
 	}
+}
+
+// TCPResponseACLs is acls as a tcp-response content condition sees them:
+// each expression on a fetch that has no value there (TCPResponseNever)
+// is always_false, so that a named ACL mixing them with other fetches
+// matches on the others, as in HAProxy.
+func TCPResponseACLs(acls []ACL) []ACL {
+	out := acls
+	for i, a := range acls {
+		if !TCPResponseNever(a) {
+			continue
+		}
+		if &out[0] == &acls[0] {
+			out = append([]ACL(nil), acls...)
+		}
+		out[i] = ACL{Name: a.Name, Keyword: "always_false", Sample: ParseSample("always_false"), Pos: a.Pos}
+	}
+	return out
 }

@@ -148,23 +148,14 @@ func regMatch(pats []string, ci bool) (func(string) bool, error) {
 	}, nil
 }
 
+// lenMatch is -m len: the sample's length against HAProxy's integer
+// patterns, operators included (pat_parse_int, as for -m int).
 func lenMatch(pats []string, _ bool) (func(string) bool, error) {
-	var ranges [][2]int
-	for _, p := range pats {
-		lo, hi, err := intRange(p)
-		if err != nil {
-			return nil, err
-		}
-		ranges = append(ranges, [2]int{lo, hi})
+	f, err := intRanges(pats)
+	if err != nil {
+		return nil, err
 	}
-	return func(v string) bool {
-		for _, r := range ranges {
-			if len(v) >= r[0] && len(v) <= r[1] {
-				return true
-			}
-		}
-		return false
-	}, nil
+	return func(v string) bool { return f(int64(len(v))) }, nil
 }
 
 // ipMatch is ipNets on the text of an address.
@@ -225,28 +216,6 @@ func delimited(v, p, delims string) bool {
 		}
 	}
 	return false
-}
-
-// intRange reads "N", "N:M", ":M", "N:" (lengths).
-func intRange(p string) (int, int, error) {
-	lo, hi, isRange := strings.Cut(p, ":")
-	if !isRange {
-		n, err := strconv.Atoi(p)
-		return n, n, err
-	}
-	l, h := 0, int(^uint(0)>>1)
-	var err error
-	if lo != "" {
-		if l, err = strconv.Atoi(lo); err != nil {
-			return 0, 0, err
-		}
-	}
-	if hi != "" {
-		if h, err = strconv.Atoi(hi); err != nil {
-			return 0, 0, err
-		}
-	}
-	return l, h, nil
 }
 
 // typedMatch is a matcher on the sample it reads: integers and addresses

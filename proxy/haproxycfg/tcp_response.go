@@ -24,7 +24,9 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 	if len(px.TCPResponseRules) == 0 {
 		return nil
 	}
-	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists).WithResPayload()
+	// An expression on a request fetch is false there, also inside a
+	// named ACL whose other expressions still match.
+	acls := acl.NewSet(haproxy.TCPResponseACLs(px.ACLs)).WithUserlists(b.userlists).WithResPayload()
 	be.ResInspect.Delay = px.ResInspectDelay
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPResponseRules {

@@ -39,6 +39,10 @@ defaults
 		// Request fetches never match there (HAProxy warns at -c).
 		{"tcp-never", "tcp", "tcp-response content reject if { path / } || { req.len gt 0 }\n    tcp-response content reject unless { req.hdr(x) -m found }"},
 		{"http-never", "http", "acl p path /\n    tcp-response content reject if p\n    tcp-response content close if { src 127.0.0.1 } { req.hdr(host) -m found }"},
+		// A named ACL mixing them with other fetches matches on the
+		// others (HAProxy warns that it "involves keyword 'path'").
+		{"http-mixed", "http", "acl mix path /\n    acl mix src 127.0.0.1\n    acl nomix req.hdr(host) -m found\n    acl nomix be_id 99\n    tcp-response content close if nomix\n    tcp-response content reject if mix"},
+		{"tcp-mixed", "tcp", "acl mix req.len gt 0\n    acl mix dst_port 1\n    tcp-response content reject unless mix"},
 		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
