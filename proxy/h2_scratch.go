@@ -18,15 +18,27 @@ type streamScratch struct {
 	reqHeaders, respHeaders, bridgeHeaders []http1.Header
 	out, head, rbuf                        []byte
 	fields                                 []h2.Field
+	// s is the session the scratch is lent to; header and lastHeader,
+	// bound once, read its request for the balancers (balance.Request),
+	// which call them only while the session balances.
+	s                  *session
+	header, lastHeader func(string) (string, bool)
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
+var scratchPool = sync.Pool{New: func() any {
+	sc := new(streamScratch)
+	sc.header = func(name string) (string, bool) { return sc.s.balanceHeader(name) }
+	sc.lastHeader = func(name string) (string, bool) { return sc.s.balanceLastHeader(name) }
+	return sc
+}}
 
 func getStreamScratch() *streamScratch { return scratchPool.Get().(*streamScratch) }
 
 // give lends the scratch to a stream's session.
 func (sc *streamScratch) give(s *session) {
 	s.req.Headers, s.resp.Headers, s.out = sc.reqHeaders[:0], sc.respHeaders[:0], sc.out[:0]
+	sc.s = s
+	s.breq.Header, s.breq.LastHeader = sc.header, sc.lastHeader
 }
 
 // keep takes the (possibly grown) memory back from a finished stream and
@@ -36,6 +48,7 @@ func (sc *streamScratch) keep(s *session, b *streamBridge) {
 	sc.bridgeHeaders, sc.head, sc.rbuf = b.resp.Headers[:0], b.head[:0], b.rbuf[:0]
 	clear(b.fields[:cap(b.fields)]) // no strings kept alive
 	sc.fields = b.fields[:0]
+	sc.s = nil
 	scratchPool.Put(sc)
 }
 
