@@ -23,6 +23,30 @@ type streamScratch struct {
 	// which call them only while the session balances.
 	s                  *session
 	header, lastHeader func(string) (string, bool)
+	// values are response field values seen before (valueString).
+	values map[string]string
+}
+
+// maxValues bounds streamScratch.values; a full set is dropped whole (a
+// server's Date changes every second, its other values rarely).
+const maxValues = 64
+
+// valueString is a response field value as a string for HPACK, the one
+// made before when a server sent the same (most values repeat:
+// content-type, server, small lengths). The encoder keeps what it
+// indexes, so the string must be one of its own, never the buffer's.
+func (sc *streamScratch) valueString(v []byte) string {
+	if s, ok := sc.values[string(v)]; ok {
+		return s
+	}
+	s := string(v)
+	if len(v) <= 64 {
+		if len(sc.values) >= maxValues || sc.values == nil {
+			sc.values = make(map[string]string, maxValues)
+		}
+		sc.values[s] = s
+	}
+	return s
 }
 
 var scratchPool = sync.Pool{New: func() any {
