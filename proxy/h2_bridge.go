@@ -207,12 +207,12 @@ var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-con
 func (b *streamBridge) sendHead(rest []byte) (int, error) {
 	r := &b.resp
 	fields := b.fields[:0]
-	for _, h := range r.Headers {
+	for i, h := range r.Headers {
 		name := lowerName(h.Name)
 		if name == "" {
 			continue // connection-specific (dropped)
 		}
-		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(h.Value)})
+		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(i, h.Value)})
 	}
 	b.fields = fields
 	if r.Status < 200 {

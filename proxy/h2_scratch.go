@@ -23,28 +23,26 @@ type streamScratch struct {
 	// which call them only while the session balances.
 	s                  *session
 	header, lastHeader func(string) (string, bool)
-	// values are response field values seen before (valueString).
-	values map[string]string
+	// values are the field values of the last response translated with
+	// this scratch, by position (valueString).
+	values []string
 }
 
-// maxValues bounds streamScratch.values; a full set is dropped whole (a
-// server's Date changes every second, its other values rarely).
-const maxValues = 64
-
-// valueString is a response field value as a string for HPACK, the one
-// made before when a server sent the same (most values repeat:
-// content-type, server, small lengths). The encoder keeps what it
-// indexes, so the string must be one of its own, never the buffer's.
-func (sc *streamScratch) valueString(v []byte) string {
-	if s, ok := sc.values[string(v)]; ok {
-		return s
+// valueString is the i-th field value of a response as a string for
+// HPACK: the last response's i-th value when it is the same (a server
+// sends its fields in the same order, and most values repeat:
+// content-type, server, small lengths), a new string otherwise. The
+// encoder keeps what it indexes, so the string must be one of its own,
+// never the buffer's. (A map lookup cost more than the allocation.)
+func (sc *streamScratch) valueString(i int, v []byte) string {
+	if i < len(sc.values) && sc.values[i] == string(v) {
+		return sc.values[i]
 	}
 	s := string(v)
-	if len(v) <= 64 {
-		if len(sc.values) >= maxValues || sc.values == nil {
-			sc.values = make(map[string]string, maxValues)
-		}
-		sc.values[s] = s
+	if i < len(sc.values) {
+		sc.values[i] = s
+	} else if i == len(sc.values) && i < 32 {
+		sc.values = append(sc.values, s)
 	}
 	return s
 }
