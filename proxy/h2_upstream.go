@@ -32,9 +32,9 @@ type h2Pool struct {
 	need         idleNeed // bounds the idle ones (reuse.go)
 	// limit is the most streams a connection carries (max-reuse + 1;
 	// 0: no limit), as HAProxy's h2_avail_streams counts them.
-	limit int
-	purge        purgeClock
-	purgeDelay   time.Duration // pool-purge-delay (negative: no idle ones)
+	limit      int
+	purge      purgeClock
+	purgeDelay time.Duration // pool-purge-delay (negative: no idle ones)
 }
 
 // h2PoolConn is one connection with what http-reuse lets others do with
