@@ -35,6 +35,7 @@ type streamBridge struct {
 	state   bridgeState
 	remain  int64        // BodyLength: bytes still to come
 	dc      chunkDecoder // BodyChunked
+	sc      *streamScratch
 }
 
 type bridgeState uint8
@@ -49,7 +50,7 @@ const (
 
 // init prepares the bridge of st, with sc's memory.
 func (b *streamBridge) init(st *h2.Stream, sc *streamScratch) {
-	*b = streamBridge{st: st, headReq: st.Req.Method == "HEAD", rbuf: sc.rbuf[:0], fields: sc.fields[:0]}
+	*b = streamBridge{st: st, headReq: st.Req.Method == "HEAD", rbuf: sc.rbuf[:0], fields: sc.fields[:0], sc: sc}
 	b.resp.Headers = sc.bridgeHeaders[:0]
 	b.head = appendH1Head(sc.head[:0], &st.Req)
 	b.pending = b.head
@@ -206,12 +207,12 @@ var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-con
 func (b *streamBridge) sendHead(rest []byte) (int, error) {
 	r := &b.resp
 	fields := b.fields[:0]
-	for _, h := range r.Headers {
+	for i, h := range r.Headers {
 		name := lowerName(h.Name)
 		if name == "" {
 			continue // connection-specific (dropped)
 		}
-		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
+		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(i, h.Value)})
 	}
 	b.fields = fields
 	if r.Status < 200 {

@@ -18,15 +18,49 @@ type streamScratch struct {
 	reqHeaders, respHeaders, bridgeHeaders []http1.Header
 	out, head, rbuf                        []byte
 	fields                                 []h2.Field
+	// s is the session the scratch is lent to; header and lastHeader,
+	// bound once, read its request for the balancers (balance.Request),
+	// which call them only while the session balances.
+	s                  *session
+	header, lastHeader func(string) (string, bool)
+	// values are the field values of the last response translated with
+	// this scratch, by position (valueString).
+	values []string
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
+// valueString is the i-th field value of a response as a string for
+// HPACK: the last response's i-th value when it is the same (a server
+// sends its fields in the same order, and most values repeat:
+// content-type, server, small lengths), a new string otherwise. The
+// encoder keeps what it indexes, so the string must be one of its own,
+// never the buffer's. (A map lookup cost more than the allocation.)
+func (sc *streamScratch) valueString(i int, v []byte) string {
+	if i < len(sc.values) && sc.values[i] == string(v) {
+		return sc.values[i]
+	}
+	s := string(v)
+	if i < len(sc.values) {
+		sc.values[i] = s
+	} else if i == len(sc.values) && i < 32 {
+		sc.values = append(sc.values, s)
+	}
+	return s
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	sc := new(streamScratch)
+	sc.header = func(name string) (string, bool) { return sc.s.balanceHeader(name) }
+	sc.lastHeader = func(name string) (string, bool) { return sc.s.balanceLastHeader(name) }
+	return sc
+}}
 
 func getStreamScratch() *streamScratch { return scratchPool.Get().(*streamScratch) }
 
 // give lends the scratch to a stream's session.
 func (sc *streamScratch) give(s *session) {
 	s.req.Headers, s.resp.Headers, s.out = sc.reqHeaders[:0], sc.respHeaders[:0], sc.out[:0]
+	sc.s = s
+	s.breq.Header, s.breq.LastHeader = sc.header, sc.lastHeader
 }
 
 // keep takes the (possibly grown) memory back from a finished stream and
@@ -36,6 +70,7 @@ func (sc *streamScratch) keep(s *session, b *streamBridge) {
 	sc.bridgeHeaders, sc.head, sc.rbuf = b.resp.Headers[:0], b.head[:0], b.rbuf[:0]
 	clear(b.fields[:cap(b.fields)]) // no strings kept alive
 	sc.fields = b.fields[:0]
+	sc.s = nil
 	scratchPool.Put(sc)
 }
 

@@ -58,12 +58,7 @@ func (s *session) serveH2() {
 
 // serveStream serves one stream as a session of its own.
 func (s *session) serveStream(st *h2.Stream) {
-	// One allocation for the stream's session, its connection and bridge.
-	all := &struct {
-		s session
-		c tconn
-		b streamBridge
-	}{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
+	all := &streamSession{s: session{p: s.p, fe: s.fe, accepted: time.Now(), parkedFD: -1, bind: s.bind,
 		tlsState: s.tlsState, src: s.connSrc, dst: s.connDst, connSrc: s.connSrc, connDst: s.connDst, stream: st, parent: s}}
 	cs := &all.s
 	cs.info.TLS = s.tlsState
@@ -84,19 +79,29 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.c = &all.c
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
-	st.SetOnAbort(func() {
-		if sc := cs.srvConn.Load(); sc != nil {
-			sc.Close()
-		}
-	})
+	st.SetOnAbort(all)
 	cs.takeBuf()
-	cs.breq.Header = cs.balanceHeader
-	cs.breq.LastHeader = cs.balanceLastHeader
 	cs.info.req = &cs.req
 	cs.info.cliTCP = s.c.TCPConn
 	cs.beginConnInfo()
 	cs.serveHTTP(true)
 	sc.keep(cs, b)
+}
+
+// streamSession is one allocation for a stream's session, its
+// connection and bridge.
+type streamSession struct {
+	s session
+	c tconn
+	b streamBridge
+}
+
+// Abort cuts the server side of a reset stream (or of a dead
+// connection) at once: the session may be waiting on its server.
+func (a *streamSession) Abort() {
+	if sc := a.s.srvConn.Load(); sc != nil {
+		sc.Close()
+	}
 }
 
 // h2Version makes a stream's request say 2.0 to req.ver and %HV; the

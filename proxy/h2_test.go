@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/proxy/balance"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -135,5 +137,77 @@ func TestH2ClientReset(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// pickRecorder balances to the first server and records what the
+// request's Header and LastHeader give for x-pick.
+type pickRecorder struct {
+	mu      sync.Mutex
+	seen    []string
+	servers []*balance.Server
+}
+
+func (b *pickRecorder) Pick(r *balance.Request) *balance.Server {
+	v, _ := r.Header("x-pick")
+	last, _ := r.LastHeader("x-pick")
+	b.mu.Lock()
+	b.seen = append(b.seen, v+"/"+last)
+	b.mu.Unlock()
+	return b.servers[0]
+}
+
+func (b *pickRecorder) Update() {}
+
+// TestH2StreamBalanceHeaders: a balancer reading headers (balance hdr)
+// sees its own stream's request, with streams running at once on one
+// connection (the header readers are bound once per pooled scratch and
+// lent to each stream's session).
+func TestH2StreamBalanceHeaders(t *testing.T) {
+	web := textBackend(t, "ok")
+	cfg := seedConfig(web.addr)
+	cfg.Frontends[0].H2 = map[string]bool{"127.0.0.1:0": true}
+	rec := &pickRecorder{}
+	p, err := New(cfg, Options{NewBalancer: func(_ balance.Spec, servers []*balance.Server) (balance.Balancer, error) {
+		rec.servers = servers
+		return rec, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Shutdown(context.Background()) })
+	var prot http.Protocols
+	prot.SetUnencryptedHTTP2(true)
+	tr := &http.Transport{Protocols: &prot, MaxConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	var want []string
+	var wg sync.WaitGroup
+	for i := range 16 {
+		v := strconv.Itoa(i)
+		want = append(want, v+"/"+v)
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", "http://"+p.Addrs()[0].String()+"/", nil)
+			req.Header.Set("x-pick", v)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	rec.mu.Lock()
+	got := slices.Clone(rec.seen)
+	rec.mu.Unlock()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("balancer saw %q, want %q", got, want)
 	}
 }

@@ -26,6 +26,7 @@ type exchange struct {
 
 	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
 	sstart, send int
+	awaited      bool // sbuf's bytes came with the request's write (write_await.go)
 
 	status int     // status sent to the client (for the log)
 	term   [2]byte // termination state (for the log)
@@ -97,7 +98,7 @@ func (x *exchange) run() bool {
 			out = append(out, body...) // in place already when re-framed
 			s.out = out[:0]
 		}
-		err = x.serverWriteAt(out, wnow)
+		err = x.writeRequest(out, wnow, sendBodyNow && complete)
 		wnow = time.Time{}
 		if err == nil && sendBodyNow && !complete {
 			s.start += buffered
@@ -232,6 +233,12 @@ func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
 		return nil
 	}
 	_, err := x.sc.writeAt(p, now, x.serverTimeout())
+	return x.writeFailed(err)
+}
+
+// writeFailed is the error a failed write to the server ends in: errStale
+// on a pooled connection, to try again on another.
+func (x *exchange) writeFailed(err error) error {
 	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
 		x.busy = errors.Is(err, h2.ErrNoCapacity)
 		return errStale
@@ -315,7 +322,8 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 	}
 	now := time.Now()
 	want := deadlineFrom(now, timeout) // the whole head within the timeout
-	got := false
+	got := x.awaited
+	x.awaited = false
 	for {
 		if x.send > 0 {
 			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse

@@ -34,12 +34,20 @@ type rawIO struct {
 	wn    int
 	werrn syscall.Errno
 	wfn   func(uintptr) bool
+
+	// A request written inside a read (write_await.go).
+	qbuf  []byte
+	qn    int
+	qerrn syscall.Errno
+	qsent bool
+	afn   func(uintptr) bool
 }
 
 func (r *rawIO) init(c *net.TCPConn) {
 	r.raw, _ = c.SyscallConn() // fails only on a closed conn: read/write then fall back
 	r.rfn = r.doRead
 	r.wfn = r.doWrite
+	r.afn = r.doWriteAwait
 }
 
 func (r *rawIO) doRead(fd uintptr) bool {

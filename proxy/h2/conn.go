@@ -63,6 +63,7 @@ type Conn struct {
 	br   *bufio.Reader
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
+	hdec *headerDecoder // header blocks: used by the reading goroutine only
 
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
@@ -94,8 +95,7 @@ func NewConn(t Transport, opt Options) *Conn {
 	c.br = bufio.NewReaderSize(t, 16384)
 	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(opt.Settings.HeaderTableSize, nil)
-	c.fr.MaxHeaderListSize = maxHeaderList
+	c.hdec = newHeaderDecoder(opt.Settings.HeaderTableSize)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	return c
 }
@@ -160,8 +160,12 @@ func (c *Conn) serve() error {
 		c.giveCredit() // a failed write makes the connection dead
 		c.armIdle()
 		f, err := c.fr.ReadFrame()
+		var hb *headerBlock
+		if hf, ok := f.(*http2.HeadersFrame); ok && err == nil {
+			hb, err = c.hdec.read(c.fr, hf)
+		}
 		if err != nil {
-			if _, hdrs := f.(*http2.MetaHeadersFrame); hdrs && err == http2.ConnectionError(http2.ErrCodeProtocol) {
+			if hb != nil && err == http2.ConnectionError(http2.ErrCodeProtocol) {
 				// A header block past the list limit (a CONTINUATION
 				// flood): HAProxy's buffer overflows, INTERNAL_ERROR.
 				c.goAway(http2.ErrCodeInternal)
@@ -190,7 +194,14 @@ func (c *Conn) serve() error {
 			}
 			first = false
 		}
-		if code, connErr := c.handle(f); connErr {
+		var code http2.ErrCode
+		var connErr bool
+		if hb != nil {
+			code, connErr = c.onHeaders(hb)
+		} else {
+			code, connErr = c.handle(f)
+		}
+		if connErr {
 			c.goAway(code)
 			return http2.ConnectionError(code)
 		}
@@ -256,8 +267,6 @@ func (c *Conn) handle(f http2.Frame) (http2.ErrCode, bool) {
 	switch f := f.(type) {
 	case *http2.SettingsFrame:
 		return c.onSettings(f)
-	case *http2.MetaHeadersFrame:
-		return c.onHeaders(f)
 	case *http2.DataFrame:
 		return c.onData(f)
 	case *http2.WindowUpdateFrame:
@@ -330,78 +339,6 @@ func (c *Conn) onSettings(f *http2.SettingsFrame) (http2.ErrCode, bool) {
 		return code, true
 	}
 	c.write(func() error { return c.fr.WriteSettingsAck() })
-	return 0, false
-}
-
-func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
-	id := f.StreamID
-	c.mu.Lock()
-	st := c.streams[id]
-	if st != nil {
-		c.mu.Unlock()
-		return c.onTrailers(st, f)
-	}
-	if id%2 == 0 {
-		c.mu.Unlock()
-		return http2.ErrCodeProtocol, true // clients open odd streams only
-	}
-	if id <= c.seenID {
-		c.mu.Unlock()
-		if id > c.lastID {
-			return 0, false // a stream ignored after GOAWAY: still ignored
-		}
-		// A closed stream: §5.1 STREAM_CLOSED as a connection error.
-		return http2.ErrCodeStreamClosed, true
-	}
-	c.seenID = id
-	if c.goaway || c.dead != nil {
-		c.mu.Unlock()
-		return 0, false // after GOAWAY: ignored, the last id stays (§6.8)
-	}
-	c.lastID = id
-	if uint32(len(c.streams)) >= c.opt.Settings.MaxConcurrentStreams {
-		c.mu.Unlock()
-		c.resetStream(id, http2.ErrCodeRefusedStream)
-		return 0, false
-	}
-	c.mu.Unlock()
-	if f.Truncated {
-		c.resetStream(id, http2.ErrCodeProtocol)
-		return 0, false
-	}
-	req, err := parseRequest(f.Fields, f.StreamEnded())
-	if err != nil {
-		c.resetStream(id, http2.ErrCodeProtocol)
-		return 0, false
-	}
-	c.mu.Lock()
-	st = &Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize)}
-	st.remoteDone = req.NoBody
-	c.streams[id] = st
-	c.wg.Add(1)
-	c.mu.Unlock()
-	c.start(st)
-	return 0, false
-}
-
-// onTrailers takes a second HEADERS on an open stream: trailers, which
-// must end the stream.
-func (c *Conn) onTrailers(st *Stream, f *http2.MetaHeadersFrame) (http2.ErrCode, bool) {
-	c.mu.Lock()
-	done := st.remoteDone
-	c.mu.Unlock()
-	if done {
-		c.resetStream(f.StreamID, http2.ErrCodeStreamClosed)
-		return 0, false
-	}
-	if !f.StreamEnded() || checkTrailers(f.Fields) != nil {
-		c.resetStream(f.StreamID, http2.ErrCodeProtocol)
-		return 0, false
-	}
-	c.mu.Lock()
-	st.Trailers = f.Fields
-	st.endRemoteLocked()
-	c.mu.Unlock()
 	return 0, false
 }
 

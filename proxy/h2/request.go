@@ -34,10 +34,18 @@ var connectionSpecific = map[string]bool{
 }
 
 // parseRequest checks a request's decoded fields and builds the Request.
-// The framer has already refused upper-case names, invalid characters,
-// pseudo-fields after regular ones, duplicated or unknown pseudo-fields.
+// The header decoder (headers.go) has already refused upper-case names,
+// invalid characters, pseudo-fields after regular ones, duplicated or
+// unknown pseudo-fields.
 func parseRequest(fields []hpack.HeaderField, endStream bool) (Request, error) {
 	r := Request{ContentLength: -1, NoBody: endStream}
+	n := 0
+	for _, f := range fields {
+		if !strings.HasPrefix(f.Name, ":") {
+			n++
+		}
+	}
+	r.Fields = make([]hpack.HeaderField, 0, n) // at most these (one allocation)
 	var cookie []string
 	for _, f := range fields {
 		if strings.HasPrefix(f.Name, ":") {

@@ -20,9 +20,9 @@ type Stream struct {
 	Req Request
 	// Trailers are the request's trailer fields, once the body has ended.
 	Trailers []hpack.HeaderField
-	// onAbort (SetOnAbort) runs once, on a goroutine of its own, when the
-	// client resets the stream or the connection dies.
-	onAbort func()
+	// onAbort (SetOnAbort) is told once, on a goroutine of its own, when
+	// the client resets the stream or the connection dies.
+	onAbort Aborter
 
 	in         []byte // received body not yet read
 	got        int64  // body bytes received
@@ -54,21 +54,26 @@ func (st *Stream) abortLocked() {
 	}
 	st.aborted = true
 	if st.onAbort != nil {
-		go st.onAbort()
+		go st.onAbort.Abort()
 	}
 }
 
-// SetOnAbort sets what runs when the client resets the stream or the
+// Aborter is what a stream tells when it is aborted.
+type Aborter interface{ Abort() }
+
+// SetOnAbort sets who is told when the client resets the stream or the
 // connection dies (the handler may be blocked elsewhere, on its server);
-// at once if that already happened.
-func (st *Stream) SetOnAbort(fn func()) {
+// at once if that already happened. An interface and not a func, so
+// that the handler's own per-stream memory can take it without a
+// closure allocated per stream.
+func (st *Stream) SetOnAbort(a Aborter) {
 	c := st.c
 	c.mu.Lock()
-	st.onAbort = fn
+	st.onAbort = a
 	gone := st.aborted
 	c.mu.Unlock()
 	if gone {
-		go fn()
+		go a.Abort()
 	}
 }
 
