@@ -225,27 +225,6 @@ func (x *exchange) run() bool {
 
 var errBadResponse = errors.New("invalid response")
 
-func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
-
-// serverWriteAt is serverWrite for a caller that has just read the clock.
-func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
-	if len(p) == 0 {
-		return nil
-	}
-	_, err := x.sc.writeAt(p, now, x.serverTimeout())
-	return x.writeFailed(err)
-}
-
-// writeFailed is the error a failed write to the server ends in: errStale
-// on a pooled connection, to try again on another.
-func (x *exchange) writeFailed(err error) error {
-	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
-		x.busy = errors.Is(err, h2.ErrNoCapacity)
-		return errStale
-	}
-	return err
-}
-
 // streamRequestBody copies the rest of the request body from the client:
 // remain bytes for Content-Length, or up to the last chunk for chunked.
 func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {

@@ -1,10 +1,13 @@
 package proxy
 
 import (
+	"errors"
 	"net"
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/goha-lb/goha/proxy/h2"
 )
 
 // A request written whole to a plain server socket waits for its answer on
@@ -95,4 +98,26 @@ func (r *rawIO) doWriteAwait(fd uintptr) bool {
 	}
 	r.qsent = true
 	return false // wait for the answer instead of reading nothing yet
+}
+
+// serverWrite writes request bytes to the server within timeout server.
+func (x *exchange) serverWrite(p []byte) error { return x.serverWriteAt(p, time.Time{}) }
+
+// serverWriteAt is serverWrite for a caller that has just read the clock.
+func (x *exchange) serverWriteAt(p []byte, now time.Time) error {
+	if len(p) == 0 {
+		return nil
+	}
+	_, err := x.sc.writeAt(p, now, x.serverTimeout())
+	return x.writeFailed(err)
+}
+
+// writeFailed is the error a failed write to the server ends in: errStale
+// on a pooled connection, to try again on another.
+func (x *exchange) writeFailed(err error) error {
+	if err != nil && x.reused && !errors.Is(err, errUpgrade) {
+		x.busy = errors.Is(err, h2.ErrNoCapacity)
+		return errStale
+	}
+	return err
 }
