@@ -25,6 +25,7 @@ type caStore struct {
 	crls  *Revoked
 	users int // binds verifying with it
 	pool  atomic.Pointer[x509.CertPool]
+	roots atomic.Pointer[[]*x509.Certificate] // the certs of pool
 	revs  atomic.Pointer[Revoked]
 }
 
@@ -44,6 +45,8 @@ func (s *caStore) publish() {
 	for _, c := range s.certs {
 		p.AddCert(c)
 	}
+	certs := s.certs
+	s.roots.Store(&certs)
 	s.pool.Store(p)
 }
 
