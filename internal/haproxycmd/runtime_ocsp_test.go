@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
@@ -63,6 +64,14 @@ func TestOCSPResponseCommandsMatchHAProxy(t *testing.T) {
 	os.WriteFile(crt2, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der2}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})...), 0o600)
 	first, fresh := mk(0x1234, ocsp.Good, time.Hour), mk(0x1234, ocsp.Good, 2*time.Hour)
+	// single responses with nonces (critical or not), printed as OpenSSL does
+	nonce, err := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(0x1234),
+		ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(time.Hour), ExtraExtensions: []pkix.Extension{
+			{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}, Critical: true, Value: []byte{4, 4, 1, 2, 0xab, 4}},
+			{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}, Value: []byte{4, 2, 0xfe, 0}}}}, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(crt+".ocsp", first, 0o600)
 
 	start := func(bin string) (string, string) {
@@ -114,6 +123,7 @@ frontend fe
 		"set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response <<\n" + b64(first)[:20] + "\n" + b64(first)[20:] + "\n", "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Revoked, time.Hour)), "show ssl ocsp-response " + m[1],
+		"set ssl ocsp-response " + b64(nonce), "show ssl ocsp-response " + m[1],
 		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response", "show ssl cert " + crt, "show ssl cert " + crt2,
 	}
 	for i, c := range cmds {
