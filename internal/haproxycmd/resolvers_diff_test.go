@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -174,6 +175,7 @@ func (p *dnsPair) logsAndCounters(atLeast int) {
 	for i, d := range p.both {
 		for _, l := range strings.Split(d.errs.String(), "\n") {
 			if strings.Contains(l, "be/") || strings.Contains(l, "no server available") {
+				l = checkDuration.ReplaceAllString(l, "check duration: Nms") // the machine's timing
 				logs[i] = append(logs[i], strings.ReplaceAll(l[strings.Index(l, ":")+2:], d.dir, "DIR"))
 			}
 		}
@@ -190,6 +192,8 @@ func (p *dnsPair) logsAndCounters(atLeast int) {
 	diffLines(t, "log lines", logs[0], logs[1])
 	diffLines(t, "show resolvers", counters[0], counters[1])
 }
+
+var checkDuration = regexp.MustCompile(`check duration: [0-9]+ms`)
 
 func has(subs ...string) func(string) bool {
 	return func(st string) bool {

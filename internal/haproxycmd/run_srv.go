@@ -117,8 +117,12 @@ func (w *worker) srvLoop(ctx context.Context, sec *dnsSection, groups []*srvGrou
 		if ctx.Err() != nil {
 			return
 		}
+		var checks []func() // slots' checks, started once every answer is applied
 		for i, g := range groups {
-			w.srvRound(ctx, g, answers[i], wg)
+			w.srvRound(ctx, g, answers[i], wg, &checks)
+		}
+		for _, start := range checks {
+			start()
 		}
 		next := sec.cfg.Hold["valid"]
 		wait := every * ((next + every - 1) / every)
@@ -152,15 +156,15 @@ func (g *srvGroup) ask(ctx context.Context) srvAnswer {
 }
 
 // srvRound applies one answer to a group's slots.
-func (w *worker) srvRound(ctx context.Context, g *srvGroup, a srvAnswer, wg *sync.WaitGroup) {
+func (w *worker) srvRound(ctx context.Context, g *srvGroup, a srvAnswer, wg *sync.WaitGroup, checks *[]func()) {
 	sec := g.sec
 	now := time.Now()
 	hold := srvHold(a.out, a.answered)
 	if hold == "" {
 		g.lastValid = now
-		w.srvApply(ctx, g, g.table.Update(len(g.servers), a.recs, a.extra, now, sec.cfg.Hold["obsolete"]), wg)
+		w.srvApply(ctx, g, g.table.Update(len(g.servers), a.recs, a.extra, now, sec.cfg.Hold["obsolete"]), wg, checks)
 	} else if g.lastValid.IsZero() || now.Sub(g.lastValid) > sec.cfg.Hold[hold] {
-		w.srvApply(ctx, g, g.table.Clear(), wg)
+		w.srvApply(ctx, g, g.table.Clear(), wg, checks)
 	}
 }
 
@@ -188,7 +192,7 @@ const srvRemoved = "entry removed from SRV record"
 // one the slot resolves its target itself as a server with resolvers does.
 // HAProxy may count the answer to a freed slot's own question, dropped
 // while in flight, as outdated; goha's questions are never dropped so.
-func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAction, wg *sync.WaitGroup) {
+func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAction, wg *sync.WaitGroup, checks *[]func()) {
 	src := &runtimeSource{w: w}
 	for _, a := range acts {
 		sv := g.servers[a.Slot]
@@ -227,7 +231,9 @@ func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAc
 		st, _ := w.px.ServerStatus(g.backend, sv.Name)
 		switch {
 		case cur.IsValid() && st.ResolvMaint:
-			w.leaveResolvMaint(g.backend, sv.Name)
+			if start := w.leaveResolvMaint(g.backend, sv.Name); start != nil {
+				*checks = append(*checks, start)
+			}
 			// only the first of a resolved server's two lines: the
 			// SRV path does not say "administratively READY"
 			src.logEvent(g.backend, runtimeapi.DNSReadyEvents(g.backend, sv.Name, a.Target, sv.Backup)[0])
