@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -124,6 +125,7 @@ frontend fe
 		"set ssl ocsp-response <<\n" + b64(first)[:20] + "\n" + b64(first)[20:] + "\n", "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Revoked, time.Hour)), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response " + b64(nonce), "show ssl ocsp-response " + m[1],
+		"set ssl ocsp-response " + b64(withResponseNonce(t, first, caKey)), "show ssl ocsp-response " + m[1],
 		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response", "show ssl cert " + crt, "show ssl cert " + crt2,
 	}
 	for i, c := range cmds {
@@ -135,4 +137,62 @@ frontend fe
 	if ha, goha := stapled(haBind), stapled(goBind); !bytes.Equal(ha, fresh) || !bytes.Equal(goha, fresh) {
 		t.Errorf("stapled after set: haproxy fresh=%v goha fresh=%v", bytes.Equal(ha, fresh), bytes.Equal(goha, fresh))
 	}
+}
+
+// withResponseNonce re-signs an OCSP response (ecdsa-with-SHA256) with a
+// nonce among its responseExtensions, which x/crypto/ocsp cannot write.
+func withResponseNonce(t *testing.T, der []byte, key *ecdsa.PrivateKey) []byte {
+	t.Helper()
+	type responseData struct {
+		Version     int `asn1:"optional,default:0,explicit,tag:0"`
+		ResponderID asn1.RawValue
+		ProducedAt  time.Time `asn1:"generalized"`
+		Responses   asn1.RawValue
+		Extensions  []pkix.Extension `asn1:"explicit,tag:1,optional"`
+	}
+	type basic struct {
+		TBS       asn1.RawValue
+		Algorithm pkix.AlgorithmIdentifier
+		Signature asn1.BitString
+	}
+	type responseBytes struct {
+		Type     asn1.ObjectIdentifier
+		Response []byte
+	}
+	type response struct {
+		Status asn1.Enumerated
+		Bytes  responseBytes `asn1:"explicit,tag:0"`
+	}
+	var r response
+	var b basic
+	var d responseData
+	if _, err := asn1.Unmarshal(der, &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(b.TBS.FullBytes, &d); err != nil {
+		t.Fatal(err)
+	}
+	d.Extensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}, Value: []byte{4, 3, 9, 8, 7}}}
+	tbs, err := asn1.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(tbs)
+	sig, err := ecdsa.SignASN1(rand.Reader, key, h[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.TBS = asn1.RawValue{FullBytes: tbs}
+	b.Signature = asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}
+	if r.Bytes.Response, err = asn1.Marshal(b); err != nil {
+		t.Fatal(err)
+	}
+	out, err := asn1.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 // OCSPText is OpenSSL's OCSP_RESPONSE_print of a successful basic
 // response, which HAProxy 2.6's `show ssl ocsp-response <id>` shows. ok
 // is false for what goha does not print as OpenSSL does: extensions
-// but a single response's nonces, certificates in the response, unknown
+// but nonces, certificates in the response, unknown
 // algorithms.
 func OCSPText(der []byte) (text string, ok bool) {
 	var r ocspResponse
@@ -19,7 +19,11 @@ func OCSPText(der []byte) (text string, ok bool) {
 	if _, err := asn1.Unmarshal(der, &r); err != nil || r.Status != 0 || !r.Bytes.Type.Equal(oidOCSPBasic) {
 		return "", false
 	}
-	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil || len(b.Certs) > 0 || len(b.TBS.Extensions) > 0 {
+	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil || len(b.Certs) > 0 {
+		return "", false
+	}
+	respExts, ok := extensionsText("Response Extensions", b.TBS.Extensions, 4)
+	if !ok {
 		return "", false
 	}
 	sigAlg, ok := sigAlgNames[b.Algorithm.Algorithm.String()]
@@ -76,6 +80,7 @@ func OCSPText(der []byte) (text string, ok bool) {
 		}
 		s.WriteString("\n" + exts + " \n") // HAProxy 2.6 shows OpenSSL's blank line as " " (measured)
 	}
+	s.WriteString(respExts)
 	fmt.Fprintf(&s, "    Signature Algorithm: %s\n    Signature Value:", sigAlg)
 	sig := b.Signature.RightAlign()
 	for i, c := range sig {
