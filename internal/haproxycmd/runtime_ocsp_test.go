@@ -116,6 +116,12 @@ frontend fe
 	if m == nil {
 		t.Fatalf("haproxy: show ssl ocsp-response %q", list)
 	}
+	// a response carrying its signer's certificate (OpenSSL prints it)
+	withCert, err := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(0x1234),
+		ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(time.Hour), Certificate: ca}, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b64 := base64.StdEncoding.EncodeToString
 	cmds := []string{"show ssl ocsp-response", "show ssl ocsp-response " + m[1], "show ssl ocsp-response 00ab", "user; show ssl ocsp-response",
 		"set ssl ocsp-response", "set ssl ocsp-response !!!", "set ssl ocsp-response QUJD",
@@ -126,6 +132,7 @@ frontend fe
 		"set ssl ocsp-response " + b64(mk(0x1234, ocsp.Revoked, time.Hour)), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response " + b64(nonce), "show ssl ocsp-response " + m[1],
 		"set ssl ocsp-response " + b64(withResponseNonce(t, first, caKey)), "show ssl ocsp-response " + m[1],
+		"set ssl ocsp-response " + b64(withCert), "show ssl ocsp-response " + m[1],
 		"user; set ssl ocsp-response " + b64(fresh), "show ssl ocsp-response", "show ssl cert " + crt, "show ssl cert " + crt2,
 	}
 	for i, c := range cmds {

@@ -19,8 +19,16 @@ func OCSPText(der []byte) (text string, ok bool) {
 	if _, err := asn1.Unmarshal(der, &r); err != nil || r.Status != 0 || !r.Bytes.Type.Equal(oidOCSPBasic) {
 		return "", false
 	}
-	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil || len(b.Certs) > 0 {
+	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil {
 		return "", false
+	}
+	var certs strings.Builder
+	for _, c := range b.Certs {
+		t, ok := certText(c.FullBytes)
+		if !ok {
+			return "", false
+		}
+		certs.WriteString(t)
 	}
 	respExts, ok := extensionsText("Response Extensions", b.TBS.Extensions, 4)
 	if !ok {
@@ -82,17 +90,7 @@ func OCSPText(der []byte) (text string, ok bool) {
 	}
 	s.WriteString(respExts)
 	fmt.Fprintf(&s, "    Signature Algorithm: %s\n    Signature Value:", sigAlg)
-	sig := b.Signature.RightAlign()
-	for i, c := range sig {
-		if i%18 == 0 {
-			s.WriteString("\n        ")
-		}
-		fmt.Fprintf(&s, "%02x", c)
-		if i+1 < len(sig) {
-			s.WriteByte(':')
-		}
-	}
-	s.WriteString("\n")
+	s.WriteString(hexColumns(b.Signature.RightAlign(), 18, 8) + "\n" + certs.String())
 	return s.String(), true
 }
 
