@@ -40,7 +40,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 	for i := range w.plan.Checks {
 		spec := &w.plan.Checks[i]
 		t := spec.Target
-		t.Disabled = spec.Disabled // `disabled`: no check until `enable server`
+		// `disabled`: no check until `enable server`; a server without
+		// an address yet (init-addr none, an SRV slot): until it resolves
+		t.Disabled = spec.Disabled || w.awaitsDNS(t.Backend, t.Server)
 		t.Prober = w.prober(spec, &t)
 		targets = append(targets, &t)
 	}
@@ -164,4 +166,16 @@ func countedTLSDial(px *proxy.Proxy, dial func(context.Context, string, string) 
 		}
 		return c, err
 	}
+}
+
+// awaitsDNS tells whether a server starts in resolution maintenance.
+func (w *worker) awaitsDNS(backend, server string) bool {
+	for _, b := range w.plan.Proxy.Backends {
+		for _, sv := range b.Servers {
+			if b.Name == backend && sv.Name == server {
+				return sv.AwaitDNS
+			}
+		}
+	}
+	return false
 }

@@ -335,7 +335,9 @@ func (w *worker) dnsValid(g *dnsGroup, ns int, addrs []netip.Addr) {
 		if !st.ResolvMaint {
 			continue
 		}
-		w.px.UpdateServerStatus(g.backend, sv.Name, func(s *proxy.ServerStatus) { s.ResolvMaint = false })
+		if start := w.leaveResolvMaint(g.backend, sv.Name); start != nil {
+			start()
+		}
 		for _, ev := range runtimeapi.DNSReadyEvents(g.backend, sv.Name, g.fqdn, sv.Backup) {
 			src.logEvent(g.backend, ev)
 		}
@@ -353,13 +355,35 @@ func (w *worker) dnsMaint(backend, server, reason string) {
 	wasUsable, backup := src.serverUsable(backend, server)
 	w.px.UpdateServerStatus(backend, server, func(s *proxy.ServerStatus) { s.ResolvMaint = true })
 	w.setUncheckedHealth(backend, server, 0)
+	if w.checks != nil {
+		w.checks.SetMaintenance(backend, server, true) // checks pause in maintenance
+	}
 	_, port := w.serverAddr(backend, server)
 	w.px.SetServerAddr(backend, server, netip.Addr{}, port)
 	c := w.backendCounts(backend, server)
 	for _, ev := range runtimeapi.DNSMaintEvents(runtimeapi.Transition{Backend: backend, Server: server, Backup: backup,
-		WasUsable: wasUsable, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}, reason) {
+		WasUsable: wasUsable, Down: !st.CheckUp && !st.Maint, Act: c.Active, Bck: c.Backup, Sessions: c.Sessions}, reason) {
 		src.logEvent(backend, ev)
 	}
+}
+
+// leaveResolvMaint takes the server out of resolution maintenance. As
+// when it leaves forced maintenance, a checked server not also in forced
+// maintenance is UP with a fresh health and is checked at once (HAProxy
+// 2.6's srv_update_status): the returned func starts that check (nil: no
+// check to start), which the caller may hold until it has applied the
+// rest of an answer, as HAProxy's check task runs after the resolvers
+// task.
+func (w *worker) leaveResolvMaint(backend, server string) (startCheck func()) {
+	checked := w.checks != nil && (w.planCheck(backend, server) != nil || w.dynamicCheck(backend, server) != nil)
+	w.px.UpdateServerStatus(backend, server, func(s *proxy.ServerStatus) {
+		s.ResolvMaint = false
+		if !s.Maint && checked {
+			s.CheckUp, s.CheckDrain = true, false
+			startCheck = func() { w.checks.SetMaintenance(backend, server, false) }
+		}
+	})
+	return startCheck
 }
 
 // resolversView is `show resolvers`: the configuration's sections with

@@ -75,6 +75,16 @@ func (w *worker) dynamicCheck(backend, server string) *haproxycfg.CheckSpec {
 	return w.rt.dynChecks[backend+"/"+server]
 }
 
+// planCheck is the configured check of a server (nil: none).
+func (w *worker) planCheck(backend, server string) *haproxycfg.CheckSpec {
+	for i := range w.plan.Checks {
+		if t := w.plan.Checks[i].Target; t.Backend == backend && t.Server == server && !t.Agent {
+			return &w.plan.Checks[i]
+		}
+	}
+	return nil
+}
+
 // checkedBackendOf finds which backend a check line is about among the
 // configured targets and the servers added at run time.
 func (w *worker) checkedBackendOf(l check.Line, targets []*check.Target) string {

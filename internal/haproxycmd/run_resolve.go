@@ -19,8 +19,8 @@ func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 		if err != nil {
 			continue
 		}
-		if _, err := netip.ParseAddr(host); err == nil {
-			continue
+		if _, err := netip.ParseAddr(host); err == nil || host == "" {
+			continue // "": an SRV slot's check waits for its record
 		}
 		addrs, err := net.LookupHost(host)
 		if err != nil || len(addrs) == 0 {

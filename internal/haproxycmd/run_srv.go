@@ -97,15 +97,32 @@ func (w *worker) startSRV(ctx context.Context, sections map[string]*dnsSection, 
 
 // srvLoop asks for each group's SRV records as resolveLoop asks for
 // addresses and hands the answers to the slots; an error past its hold
-// time empties every slot of the group.
+// time empties every slot of the group. As HAProxy's resolvers task, it
+// sends every group's question at once and applies the answers in
+// configuration order once all are in: a slot's check started by one
+// answer sees the slots the others filled.
 func (w *worker) srvLoop(ctx context.Context, sec *dnsSection, groups []*srvGroup, wg *sync.WaitGroup) {
 	every := max(sec.cfg.TimeoutResolve, time.Millisecond)
+	answers := make([]srvAnswer, len(groups))
 	for {
-		for _, g := range groups {
-			w.srvRound(ctx, g, wg)
+		var asked sync.WaitGroup
+		for i, g := range groups {
+			asked.Add(1)
+			go func() {
+				defer asked.Done()
+				answers[i] = g.ask(ctx)
+			}()
 		}
+		asked.Wait()
 		if ctx.Err() != nil {
 			return
+		}
+		var checks []func() // slots' checks, started once every answer is applied
+		for i, g := range groups {
+			w.srvRound(ctx, g, answers[i], wg, &checks)
+		}
+		for _, start := range checks {
+			start()
 		}
 		next := sec.cfg.Hold["valid"]
 		wait := every * ((next + every - 1) / every)
@@ -117,27 +134,37 @@ func (w *worker) srvLoop(ctx context.Context, sec *dnsSection, groups []*srvGrou
 	}
 }
 
-// srvRound is one resolution of a group's SRV name.
-func (w *worker) srvRound(ctx context.Context, g *srvGroup, wg *sync.WaitGroup) {
+// srvAnswer is the outcome of one SRV question.
+type srvAnswer struct {
+	out      resolve.Outcome
+	answered bool
+	recs     []resolve.SRVRecord
+	extra    []resolve.Extra
+}
+
+// ask asks the group's SRV name once.
+func (g *srvGroup) ask(ctx context.Context) srvAnswer {
 	sec := g.sec
-	var recs []resolve.SRVRecord
-	var extra []resolve.Extra
-	out, _, answered := sec.exchange(ctx, func(id uint16) ([]byte, error) { return resolve.QuerySRV(id, g.name, sec.cfg.PayloadSize) },
+	var a srvAnswer
+	a.out, _, a.answered = sec.exchange(ctx, func(id uint16) ([]byte, error) { return resolve.QuerySRV(id, g.name, sec.cfg.PayloadSize) },
 		func(msg []byte, id uint16) (resolve.Outcome, error) {
 			out, r, e, err := resolve.ReadSRV(msg, id, g.name)
-			recs, extra = r, e
+			a.recs, a.extra = r, e
 			return out, err
 		})
-	if ctx.Err() != nil {
-		return
-	}
+	return a
+}
+
+// srvRound applies one answer to a group's slots.
+func (w *worker) srvRound(ctx context.Context, g *srvGroup, a srvAnswer, wg *sync.WaitGroup, checks *[]func()) {
+	sec := g.sec
 	now := time.Now()
-	hold := srvHold(out, answered)
+	hold := srvHold(a.out, a.answered)
 	if hold == "" {
 		g.lastValid = now
-		w.srvApply(ctx, g, g.table.Update(len(g.servers), recs, extra, now, sec.cfg.Hold["obsolete"]), wg)
+		w.srvApply(ctx, g, g.table.Update(len(g.servers), a.recs, a.extra, now, sec.cfg.Hold["obsolete"]), wg, checks)
 	} else if g.lastValid.IsZero() || now.Sub(g.lastValid) > sec.cfg.Hold[hold] {
-		w.srvApply(ctx, g, g.table.Clear(), wg)
+		w.srvApply(ctx, g, g.table.Clear(), wg, checks)
 	}
 }
 
@@ -165,7 +192,7 @@ const srvRemoved = "entry removed from SRV record"
 // one the slot resolves its target itself as a server with resolvers does.
 // HAProxy may count the answer to a freed slot's own question, dropped
 // while in flight, as outdated; goha's questions are never dropped so.
-func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAction, wg *sync.WaitGroup) {
+func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAction, wg *sync.WaitGroup, checks *[]func()) {
 	src := &runtimeSource{w: w}
 	for _, a := range acts {
 		sv := g.servers[a.Slot]
@@ -173,7 +200,7 @@ func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAc
 		if a.Removed {
 			g.stopFollow(a.Slot)
 			w.dnsMaint(g.backend, sv.Name, srvRemoved)
-			w.px.SetServerAddr(g.backend, sv.Name, netip.Addr{}, 0)
+			src.SetServerAddr(g.backend, sv.Name, netip.Addr{}, 0)
 			w.srvSlots.set(g.backend, sv.Name, srvSlotView{named: view.named})
 			continue
 		}
@@ -194,7 +221,8 @@ func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAc
 			cur = a.Addr
 		}
 		if cur != was || port != a.Port {
-			w.px.SetServerAddr(g.backend, sv.Name, cur, a.Port)
+			src.SetServerAddr(g.backend, sv.Name, cur, a.Port) // and its check
+
 		}
 		if !a.Addr.IsValid() && (g.follow[a.Slot] == nil || g.target[a.Slot] != a.Target) {
 			g.stopFollow(a.Slot)
@@ -203,7 +231,9 @@ func (w *worker) srvApply(ctx context.Context, g *srvGroup, acts []resolve.SRVAc
 		st, _ := w.px.ServerStatus(g.backend, sv.Name)
 		switch {
 		case cur.IsValid() && st.ResolvMaint:
-			w.px.UpdateServerStatus(g.backend, sv.Name, func(s *proxy.ServerStatus) { s.ResolvMaint = false })
+			if start := w.leaveResolvMaint(g.backend, sv.Name); start != nil {
+				*checks = append(*checks, start)
+			}
 			// only the first of a resolved server's two lines: the
 			// SRV path does not say "administratively READY"
 			src.logEvent(g.backend, runtimeapi.DNSReadyEvents(g.backend, sv.Name, a.Target, sv.Backup)[0])

@@ -260,6 +260,8 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 		if spec := w.dynamicCheck(b.Name, sv.Name); spec != nil && rs.Agent == nil {
 			// HAProxy's `addr` and `port` set the agent's too
 			rs.AgentAddr, rs.AgentPort = spec.OwnAddr, spec.OwnPort
+		} else if spec := w.planCheck(b.Name, sv.Name); spec != nil && rs.Agent == nil && rs.AgentPort == 0 {
+			rs.AgentPort = spec.OwnPort // `port` sets the agent's port too (HAProxy 2.6)
 		}
 		be.Servers = append(be.Servers, rs)
 	}
@@ -361,7 +363,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 				st.AgentDown, leftDown = !up, !up
 			}
 		}
-		if st.Maint && !maint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
+		if st.Maint && !maint && !st.ResolvMaint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
 			// HAProxy: a server leaving maintenance is UP with a fresh
 			// health and is checked at once.
 			st.CheckUp, st.CheckDrain = true, false

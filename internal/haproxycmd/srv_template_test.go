@@ -1,9 +1,14 @@
 package haproxycmd
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/dnstest"
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -51,4 +56,54 @@ func TestServerTemplateSRVMatchHAProxy(t *testing.T) {
 	// count that answer as outdated, or not, by its timing
 	p.unpredictable = []string{"outdated:"}
 	p.logsAndCounters(14)
+}
+
+// Health checks on SRV slots beside HAProxy 2.6: a slot's check follows
+// the address and port its record gives (a1 up, a2 on a closed port
+// down), a slot without a record stays in MAINT (resolution) unchecked
+// (a3), `port` overrides the record's port (c1, in backend xbe). Then a2's record moves to
+// the open port (the check comes up) and a1's record goes (MAINT).
+// Compared at each step: show servers state, show stat (status,
+// check_status, check_code) and the log lines.
+func TestServerTemplateSRVChecksMatchHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	dns, err := dnstest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	names := map[string]string{"127.0.0.2": "w2", "127.0.0.3": "w3"}
+	open := uint16(webOnIPs(t, names))
+	closed := uint16(loopback.FreePort(t))
+	dns.Set("a1.test", "127.0.0.2")
+	dns.Set("a2.test", "127.0.0.3")
+	dns.SetSRV("_http._tcp.a.test", true, dnstest.SRV{Target: "a1.test", Port: open, Weight: 256},
+		dnstest.SRV{Target: "a2.test", Port: closed, Weight: 256})
+	dns.SetSRV("_http._tcp.c.test", true, dnstest.SRV{Target: "a2.test", Port: closed, Weight: 256})
+	// c in its own backend: whether HAProxy has filled c1 when a2's check
+	// fails depends on which answer its event loop reads first
+	p := startDNSPair(t, dns.Addr(), fmt.Sprintf(`    default-server check inter 100ms fall 1 rise 1
+    server-template a 3 _http._tcp.a.test resolvers dns init-addr none
+backend xbe
+    default-server check inter 100ms fall 1 rise 1
+    server-template c 1 _http._tcp.c.test resolvers dns init-addr none port %d
+`, open))
+	p.checkCols = []string{"check_status", "check_code"}
+	p.step("start", has("a1 127.0.0.2 2 64 1 1 - 6 3 1 ", "a2 127.0.0.3 0 64 1 1 - 8 2 0 ", "a3 - 0 32 1 "))
+	var xbe []string
+	for _, d := range p.both {
+		var st string
+		for i := 0; i < 60 && !strings.Contains(st, "c1 127.0.0.3 2 64 1 1 - 6 3 1 "); i++ {
+			time.Sleep(50 * time.Millisecond)
+			st = haproxytest.ServersState(haproxytest.StatsCmd(t, d.sock, "show servers state xbe"))
+		}
+		xbe = append(xbe, st)
+	}
+	if !strings.Contains(xbe[0], "c1 127.0.0.3 2 64 1 1 - 6 3 1 ") || xbe[0] != xbe[1] {
+		t.Errorf("show servers state xbe\nhaproxy %s\n   goha %s", xbe[0], xbe[1])
+	}
+	// a new port is a new record: the first free slot (a3) takes it
+	dns.SetSRV("_http._tcp.a.test", true, dnstest.SRV{Target: "a2.test", Port: open, Weight: 256})
+	p.step("moved", has("a1 - 0 96 ", "a2 - 0 96 ", "a3 127.0.0.3 2 64 1 1 - 6 3 1 "))
+	p.logsAndCounters(6)
 }

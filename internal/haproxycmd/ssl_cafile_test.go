@@ -195,3 +195,30 @@ func TestSSLCAFileCommandsWithoutCAMatchHAProxy(t *testing.T) {
 	p.same(t, "show ssl ca-file", "show ssl crl-file", "new ssl ca-file $D/n.pem", "show ssl ca-file",
 		"set ssl ca-file $D/n.pem <<a.pem", "show ssl ca-file $D/a.pem")
 }
+
+// The ca-files of binds with ca-ignore-err or crt-ignore-err are in the
+// runtime store as HAProxy 2.6's are: listed by show ssl ca-file, and a
+// commit changes whom the next handshake accepts.
+func TestSSLCAFileIgnoreErrMatchHAProxy(t *testing.T) {
+	p := startSSLPairWith(t, "crt %[4]s/a.pem ca-file %[4]s/cas.pem verify required ca-ignore-err 10",
+		"crt %[4]s/a.pem ca-file %[4]s/ca2.pem verify optional crt-ignore-err 10",
+		func(dir string) { caFileCerts(t, dir) })
+	check := func(when string, want [2]string) {
+		t.Helper()
+		for i := range 2 {
+			ha, goha := clientsAccepted(t, p, p.haBinds[i]), clientsAccepted(t, p, p.goBinds[i])
+			if ha != goha {
+				t.Errorf("%s: clients of bind %d differ\nhaproxy:\n%s\ngoha:\n%s", when, i+1, ha, goha)
+			} else if goha != want[i] {
+				t.Errorf("%s: bind %d: goha\n%s, want\n%s", when, i+1, goha, want[i])
+			}
+		}
+	}
+	check("start", [2]string{"cl1.pem: accepted\ncl2.pem: refused\nnone: refused\n",
+		"cl1.pem: refused\ncl2.pem: accepted\nnone: accepted\n"})
+	p.same(t, "show ssl ca-file", "show ssl ca-file $D/cas.pem", "set ssl ca-file $D/cas.pem <<ca12.pem",
+		"commit ssl ca-file $D/cas.pem", "set ssl ca-file $D/ca2.pem <<cas.pem", "commit ssl ca-file $D/ca2.pem",
+		"show ssl ca-file", "show ssl ca-file $D/ca2.pem", "del ssl ca-file $D/ca2.pem")
+	check("after the commits", [2]string{"cl1.pem: accepted\ncl2.pem: accepted\nnone: refused\n",
+		"cl1.pem: accepted\ncl2.pem: refused\nnone: accepted\n"})
+}

@@ -443,10 +443,8 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	addr, err := serverAddr(s.Addr)
 	if _, dyn := s.Other["resolvers"]; dyn && strings.HasPrefix(s.Addr.Host, "_") {
 		// an SRV name: the records give the port (serverResolution)
+		// (its check follows the slot's address and port, or `port`)
 		addr, err = ":0", nil
-		if s.Check {
-			b.unsupported(s.Pos, "check on a server fed by SRV records")
-		}
 	}
 	if err != nil {
 		// Kept in the backend (ids, stats) but never picked.

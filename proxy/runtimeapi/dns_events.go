@@ -36,6 +36,11 @@ func DNSMaintEvents(t Transition, reason string) []Event {
 	if t.Backup {
 		who = "Backup " + who
 	}
+	if t.Down && !t.WasUsable {
+		// a server its check took down (an SRV slot's)
+		text := fmt.Sprintf("%s was DOWN and now enters maintenance (%s).", who, reason)
+		return []Event{{Level: 5, Text: text, Tag: "WARNING", Stderr: text}}
+	}
 	backup := ""
 	if t.Act == 0 && t.Bck > 0 {
 		backup = " Running on backup."

@@ -53,7 +53,7 @@ func cmdShowOCSPResponse(s *Session, args []string) string {
 				}
 				// A response goha cannot print as OpenSSL does: its
 				// size, never other data.
-				return fmt.Sprintf("OCSP Response Data: %d bytes (goha prints only responses without extensions or certificates)\n", len(e.Response))
+				return fmt.Sprintf("OCSP Response Data: %d bytes (goha prints only responses with plain certificates and no extensions but nonces)\n", len(e.Response))
 			}
 		}
 		return "Certificate ID does not match any certificate.\n"

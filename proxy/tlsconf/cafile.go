@@ -25,6 +25,7 @@ type caStore struct {
 	crls  *Revoked
 	users int // binds verifying with it
 	pool  atomic.Pointer[x509.CertPool]
+	roots atomic.Pointer[[]*x509.Certificate] // the certs of pool
 	revs  atomic.Pointer[Revoked]
 }
 
@@ -44,6 +45,8 @@ func (s *caStore) publish() {
 	for _, c := range s.certs {
 		p.AddCert(c)
 	}
+	certs := s.certs
+	s.roots.Store(&certs)
 	s.pool.Store(p)
 }
 
@@ -104,12 +107,39 @@ func parsePEMCRLs(data []byte) (*Revoked, error) {
 // useCAFile returns the Registry's store of a ca-file (crl false) or
 // crl-file, read once per path, and counts one more bind using it.
 func (r *Registry) useCAFile(path string, crl bool) (*caStore, error) {
+	s, err := r.loadCAFile(path, crl)
+	if err != nil {
+		return nil, err
+	}
+	s.users++
+	return s, nil
+}
+
+// serverCAFile puts a server's ca-file or crl-file in the store as
+// HAProxy 2.6 does (measured: TestSSLCAFileServerMatchHAProxy). A server
+// with a client certificate (crt) links it as a bind does: "Used", and
+// what a commit puts in is what its next handshake verifies with (the
+// store is returned). A server without one only lists it: "Unused", and
+// its verification keeps the content it started with (nil).
+func (r *Registry) serverCAFile(path string, crl, linked bool) (*caStore, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, err := r.loadCAFile(path, crl)
+	if err != nil || !linked {
+		return nil, err
+	}
+	s.users++
+	return s, nil
+}
+
+// loadCAFile returns the store of a ca-file or crl-file, reading the
+// file the first time.
+func (r *Registry) loadCAFile(path string, crl bool) (*caStore, error) {
 	m := r.caMap(crl)
 	if s := m[path]; s != nil {
-		s.users++
 		return s, nil
 	}
-	s := &caStore{path: path, crl: crl, users: 1}
+	s := &caStore{path: path, crl: crl}
 	if crl {
 		rv, err := LoadCRL(path)
 		if err != nil {

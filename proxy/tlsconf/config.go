@@ -293,6 +293,18 @@ func (b Bind) clientAuthIgnoring(cfg *tls.Config) (*ClientVerify, error) {
 	} else {
 		cfg.ClientAuth = tls.RequestClientCert
 	}
+	if b.Registry != nil {
+		// the ca-file is the runtime API's too: a commit changes what
+		// the next handshake trusts and the CA names it sends
+		if v.live, err = b.Registry.useCAFile(b.CAFile, false); err != nil {
+			return nil, err
+		}
+		defer func() {
+			l := &liveCA{ca: v.live, initial: v.live.pool.Load(), cfg: cfg}
+			cfg.ClientCAs = l.initial
+			cfg.GetConfigForClient = l.forClient
+		}()
+	}
 	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
 		certs := make([]*x509.Certificate, 0, len(raw))
 		for _, r := range raw {

@@ -10,15 +10,28 @@ import (
 
 // OCSPText is OpenSSL's OCSP_RESPONSE_print of a successful basic
 // response, which HAProxy 2.6's `show ssl ocsp-response <id>` shows. ok
-// is false for what goha does not print as OpenSSL does: extensions,
-// certificates in the response, unknown algorithms.
+// is false for what goha does not print as OpenSSL does: extensions
+// but nonces, certificates in the response, unknown
+// algorithms.
 func OCSPText(der []byte) (text string, ok bool) {
 	var r ocspResponse
 	var b ocspBasicResponse
 	if _, err := asn1.Unmarshal(der, &r); err != nil || r.Status != 0 || !r.Bytes.Type.Equal(oidOCSPBasic) {
 		return "", false
 	}
-	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil || len(b.Certs) > 0 || len(b.TBS.Extensions) > 0 {
+	if _, err := asn1.Unmarshal(r.Bytes.Response, &b); err != nil {
+		return "", false
+	}
+	var certs strings.Builder
+	for _, c := range b.Certs {
+		t, ok := certText(c.FullBytes)
+		if !ok {
+			return "", false
+		}
+		certs.WriteString(t)
+	}
+	respExts, ok := extensionsText("Response Extensions", b.TBS.Extensions, 4)
+	if !ok {
 		return "", false
 	}
 	sigAlg, ok := sigAlgNames[b.Algorithm.Algorithm.String()]
@@ -47,7 +60,8 @@ func OCSPText(der []byte) (text string, ok bool) {
 	fmt.Fprintf(&s, "\n    Produced At: %s\n    Responses:\n", opensslTime(b.TBS.ProducedAt))
 	for _, sr := range b.TBS.Responses {
 		hash, ok := hashNames[sr.CertID.HashAlgorithm.Algorithm.String()]
-		if !ok || len(sr.Extensions) > 0 || sr.CertID.Serial == nil || sr.CertID.Serial.Sign() < 0 {
+		exts, extOK := extensionsText("Response Single Extensions", sr.Extensions, 8)
+		if !ok || !extOK || sr.CertID.Serial == nil || sr.CertID.Serial.Sign() < 0 {
 			return "", false
 		}
 		serial := fmt.Sprintf("%X", sr.CertID.Serial.Bytes())
@@ -72,20 +86,39 @@ func OCSPText(der []byte) (text string, ok bool) {
 		if !sr.NextUpdate.IsZero() {
 			fmt.Fprintf(&s, "\n    Next Update: %s", opensslTime(sr.NextUpdate))
 		}
-		s.WriteString("\n \n") // as HAProxy 2.6 shows it (measured)
+		s.WriteString("\n" + exts + " \n") // HAProxy 2.6 shows OpenSSL's blank line as " " (measured)
 	}
+	s.WriteString(respExts)
 	fmt.Fprintf(&s, "    Signature Algorithm: %s\n    Signature Value:", sigAlg)
-	sig := b.Signature.RightAlign()
-	for i, c := range sig {
-		if i%18 == 0 {
-			s.WriteString("\n        ")
-		}
-		fmt.Fprintf(&s, "%02x", c)
-		if i+1 < len(sig) {
-			s.WriteByte(':')
-		}
+	s.WriteString(hexColumns(b.Signature.RightAlign(), 18, 8) + "\n" + certs.String())
+	return s.String(), true
+}
+
+// oidOCSPNonce is id-pkix-ocsp-nonce.
+var oidOCSPNonce = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
+
+// extensionsText is X509V3_extensions_print of OCSP nonces, the one
+// extension goha prints as OpenSSL does ("" for none): the title, then
+// each extension's name and criticality and its value in hex
+// (i2r_ocsp_nonce: the whole extension value, as i2a_ASN1_STRING writes
+// it on one line up to 35 bytes). ok false for any other extension.
+func extensionsText(title string, exts []pkix.Extension, indent int) (string, bool) {
+	if len(exts) == 0 {
+		return "", true
 	}
-	s.WriteString("\n")
+	var s strings.Builder
+	pad := strings.Repeat(" ", indent)
+	s.WriteString(pad + title + ":\n")
+	for _, e := range exts {
+		if !e.Id.Equal(oidOCSPNonce) || len(e.Value) == 0 || len(e.Value) > 35 {
+			return "", false
+		}
+		crit := ""
+		if e.Critical {
+			crit = "critical"
+		}
+		fmt.Fprintf(&s, "%s    OCSP Nonce: %s\n%s        %X\n", pad, crit, pad, e.Value)
+	}
 	return s.String(), true
 }
 

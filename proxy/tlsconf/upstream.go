@@ -30,6 +30,9 @@ type Upstream struct {
 	NoTickets    bool
 	// NoReuse is no-ssl-reuse: every connection makes a full handshake.
 	NoReuse bool
+	// Registry, when set, lists the ca-file and crl-file for the
+	// runtime API (listServerCAFile).
+	Registry *Registry
 }
 
 // Client builds the crypto/tls client configuration of a server. The
@@ -80,6 +83,19 @@ func (u Upstream) Client() (*tls.Config, error) {
 			return nil, err
 		}
 	}
+	var liveCA, liveCRL *caStore
+	if u.Registry != nil {
+		if u.CAFile != "" {
+			if liveCA, err = u.Registry.serverCAFile(u.CAFile, false, u.Crt != ""); err != nil {
+				return nil, err
+			}
+		}
+		if u.CRLFile != "" {
+			if liveCRL, err = u.Registry.serverCAFile(u.CRLFile, true, u.Crt != ""); err != nil {
+				return nil, err
+			}
+		}
+	}
 	switch u.Verify {
 	case "none":
 		return cfg, nil
@@ -99,12 +115,19 @@ func (u Upstream) Client() (*tls.Config, error) {
 		for _, c := range cs.PeerCertificates[1:] {
 			inter.AddCert(c)
 		}
-		chains, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter})
+		roots, revoked := pool, crl
+		if liveCA != nil {
+			roots = liveCA.pool.Load() // as last committed
+		}
+		if liveCRL != nil {
+			revoked = liveCRL.revs.Load()
+		}
+		chains, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
 		if err != nil {
 			return err
 		}
-		if crl != nil {
-			if err := crl.Check(chains); err != nil {
+		if revoked != nil {
+			if err := revoked.Check(chains); err != nil {
 				return err
 			}
 		}

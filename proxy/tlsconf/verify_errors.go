@@ -43,6 +43,19 @@ type VerifyResult struct {
 type ClientVerify struct {
 	Roots               []*x509.Certificate
 	CAIgnore, CrtIgnore IgnoreSet
+	// live, when set, is the Registry's ca-file: its content as last
+	// committed replaces Roots (`set ssl ca-file` + `commit`)
+	live *caStore
+}
+
+// roots are the certificates verification trusts now.
+func (v *ClientVerify) roots() []*x509.Certificate {
+	if v.live != nil {
+		if r := v.live.roots.Load(); r != nil {
+			return *r
+		}
+	}
+	return v.Roots
 }
 
 // IgnoreSet is the OpenSSL verify error codes an ignore-err option lists.
@@ -107,7 +120,7 @@ func (v *ClientVerify) errors(sent []*x509.Certificate, now time.Time) []verifyE
 			}
 			break
 		}
-		if root := issuerIn(top, v.Roots); root != nil {
+		if root := issuerIn(top, v.roots()); root != nil {
 			chain = append(chain, root)
 			break
 		}
@@ -170,7 +183,7 @@ func signedBy(c, p *x509.Certificate) bool {
 
 // trusted: c is one of the ca-file's certificates.
 func (v *ClientVerify) trusted(c *x509.Certificate) bool {
-	for _, r := range v.Roots {
+	for _, r := range v.roots() {
 		if r.Equal(c) {
 			return true
 		}
