@@ -73,19 +73,7 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 // value there as in HAProxy. A condition on more is reported. nil:
 // always.
 func (b *builder) responseCond(acls *acl.Set, cond *haproxy.Condition, pos haproxy.Pos, what string) (proxy.Condition, bool) {
-	if cond == nil {
-		return nil, true
-	}
-	if bad := acls.NotAtServerConnect(cond); bad != "" {
-		b.unsupported(pos, what+" condition on "+bad)
-		return nil, false
-	}
-	c, err := acls.Compile(cond)
-	if err != nil {
-		b.unsupported(pos, what+" condition: "+err.Error())
-		return nil, false
-	}
-	return c, true
+	return b.limitedCond(acls, cond, pos, what, acls.NotAtServerConnect)
 }
 
 // neverTerms is cond with each ACL that never matches in tcp-response

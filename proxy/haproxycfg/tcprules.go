@@ -219,10 +219,18 @@ func httpContentVerdict(r haproxy.HTTPRule) bool {
 // content rules): a condition on more than layer-4 samples and
 // variables is reported, as is one that does not compile. nil: always.
 func (b *builder) layer4Cond(acls *acl.Set, cond *haproxy.Condition, pos haproxy.Pos, what string) (proxy.Condition, bool) {
+	return b.limitedCond(acls, cond, pos, what, acls.NonLayer4)
+}
+
+// limitedCond compiles the condition of a rule that runs before some
+// samples exist: beyond names the first fetch of cond the rule cannot
+// evaluate (or ""). Such a condition, or one that does not compile, is
+// reported. nil: always.
+func (b *builder) limitedCond(acls *acl.Set, cond *haproxy.Condition, pos haproxy.Pos, what string, beyond func(*haproxy.Condition) string) (proxy.Condition, bool) {
 	if cond == nil {
 		return nil, true
 	}
-	if bad := acls.NonLayer4(cond); bad != "" {
+	if bad := beyond(cond); bad != "" {
 		b.unsupported(pos, what+" condition on "+bad)
 		return nil, false
 	}

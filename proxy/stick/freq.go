@@ -29,21 +29,30 @@ func freqUpdate(w []uint32, period, now, inc uint32) {
 // rounded down; a rate between 0 and 1 reads as the previous count so that
 // it does not flap while waiting for the next event.
 func freqRead(w []uint32, period, now uint32) uint32 {
-	tick, curr, past := w[0], uint64(w[1]), uint64(w[2])
-	remain := int64(int32(tick + period - now))
-	if remain < 0 {
-		remain += int64(period)
-		if remain >= 0 {
-			past = curr
-		} else {
-			past = 0
-		}
-		curr = 0
-	}
+	curr, past, remain := freqWindow(w, period, now)
 	if curr == 0 && past <= 1 {
 		return uint32(past)
 	}
-	return uint32(curr + past*uint64(remain)/uint64(period))
+	return uint32(curr + past*remain/uint64(period))
+}
+
+// freqWindow is the sliding window at now: the current period's events,
+// the previous period's, and how much of the previous period the window
+// still covers (0 when it covers none). A period that has ended becomes
+// the previous one; two ended periods leave nothing.
+func freqWindow(w []uint32, period, now uint32) (curr, past, remain uint64) {
+	tick, curr, past := w[0], uint64(w[1]), uint64(w[2])
+	r := int64(int32(tick + period - now))
+	if r < 0 {
+		r += int64(period)
+		if r >= 0 {
+			past = curr
+		} else {
+			past, r = 0, 0
+		}
+		curr = 0
+	}
+	return curr, past, uint64(r)
 }
 
 // freqSet is what `set table ... data.<rate> v` does in HAProxy: the
@@ -58,18 +67,8 @@ func freqSet(w []uint32, now, v uint32) {
 // ending at now, weighted by period (the previous period's share by the
 // part of it still in the window), plus pend events to come.
 func freqTotal(w []uint32, period, now, pend uint32) uint64 {
-	tick, curr, past := w[0], uint64(w[1]), uint64(w[2])
-	remain := int64(int32(tick + period - now))
-	if remain < 0 {
-		remain += int64(period)
-		if remain >= 0 {
-			past = curr
-		} else {
-			past, remain = 0, 0
-		}
-		curr = 0
-	}
-	return past*uint64(remain) + (curr+uint64(pend))*uint64(period)
+	curr, past, remain := freqWindow(w, period, now)
+	return past*remain + (curr+uint64(pend))*uint64(period)
 }
 
 // freqRemain is freq_ctr_remain_period: how many events may still come
