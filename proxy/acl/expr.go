@@ -3,6 +3,7 @@ package acl
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -65,28 +66,76 @@ func (e *Expr) Type() haproxy.SampleType { return e.out }
 // gives the result as a string (cast to str, as a log-format or header
 // value reads it); false is "no sample". The string is the caller's.
 func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
-	var out string
-	var ok bool
-	e.fetch(r, func(v value) bool {
-		if run(r, e.steps, &v) {
-			var s string
-			if s, ok = v.text(); ok {
-				out = strings.Clone(s) // it may alias the request
-			}
-		}
-		return true // the first value decides
-	})
+	t := textSinks.Get().(*textSink)
+	t.r, t.steps = r, e.steps
+	e.fetch(r, t.yield)
+	out, ok := t.out, t.ok
+	*t = textSink{yield: t.yield}
+	textSinks.Put(t)
 	return out, ok
+}
+
+// textSink is Text's state while the fetch yields: pooled, with its yield
+// bound once, because a closure over Text's locals (and the value its
+// converters take by address) would be four allocations per evaluation.
+type textSink struct {
+	r     *proxy.RequestInfo
+	steps []step
+	v     value
+	out   string
+	ok    bool
+	yield func(value) bool
+}
+
+var textSinks = sync.Pool{New: func() any {
+	t := &textSink{}
+	t.yield = t.take
+	return t
+}}
+
+// take runs the converters on the first value and keeps its text.
+func (t *textSink) take(v value) bool {
+	t.v = v
+	if run(t.r, t.steps, &t.v) {
+		var s string
+		if s, t.ok = t.v.text(); t.ok {
+			t.out = strings.Clone(s) // it may alias the request
+		}
+	}
+	return true // the first value decides
 }
 
 // lastOnly yields only the last value f yields ("no sample" when none).
 func lastOnly(f fetchFunc) fetchFunc {
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		var last value
-		found := false
-		f(r, func(v value) bool { last, found = v, true; return false })
+		t := lastSinks.Get().(*lastSink)
+		f(r, t.keep)
+		last, found := t.last, t.found
+		*t = lastSink{keep: t.keep}
+		lastSinks.Put(t)
 		return found && yield(last)
 	}
+}
+
+// lastSink is lastOnly's state, pooled with its callback bound once (a
+// closure over lastOnly's locals would be three allocations per call).
+type lastSink struct {
+	last  value
+	found bool
+	keep  func(value) bool
+}
+
+var lastSinks = sync.Pool{New: func() any {
+	t := &lastSink{}
+	t.keep = t.take
+	return t
+}}
+
+// take keeps the value the fetch yields first: fetches that read the last
+// occurrence yield it first.
+func (t *lastSink) take(v value) bool {
+	t.last, t.found = v, true
+	return false
 }
 
 // withPost yields what post makes of each value f yields, skipping the

@@ -47,8 +47,26 @@ func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
 		}
 	}
 	parts = append(parts, part{lit: lit.String()})
+	if len(parts) == 3 && parts[0].lit == "" && parts[2].lit == "" {
+		// One sample alone, the common "%[...]" value: its text is
+		// already the caller's (Expr.Text), kept unless it needs encoding.
+		e := parts[1].expr
+		return func(r *proxy.RequestInfo) string {
+			s, ok := e.Text(r)
+			if !ok {
+				return ""
+			}
+			if httpSafe(s) {
+				return s
+			}
+			var b strings.Builder
+			httpEncode(&b, s)
+			return b.String()
+		}, nil
+	}
 	return func(r *proxy.RequestInfo) string {
 		var b strings.Builder
+		b.Grow(64)
 		for _, p := range parts {
 			if p.expr == nil {
 				b.WriteString(p.lit)
@@ -69,16 +87,32 @@ func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
 // are in a TCP proxy's formats; goha encodes there too.)
 func httpEncode(b *strings.Builder, s string) {
 	const hexDigits = "0123456789ABCDEF"
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c <= 0x08 || c >= 0x0a && c <= 0x1f || c == 0x7f {
-			b.WriteByte('%')
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&15])
+		if !httpUnsafe(c) {
 			continue
 		}
-		b.WriteByte(c)
+		b.WriteString(s[start:i])
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+		start = i + 1
 	}
+	b.WriteString(s[start:])
+}
+
+// httpUnsafe: c is written %XX by httpEncode.
+func httpUnsafe(c byte) bool { return c <= 0x08 || c >= 0x0a && c <= 0x1f || c == 0x7f }
+
+// httpSafe: httpEncode would write s unchanged.
+func httpSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if httpUnsafe(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // closingBracket is the index of the ']' closing "%[" at the start of s,

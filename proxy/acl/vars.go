@@ -118,12 +118,35 @@ func init() {
 // first evaluates the expression on the first value its fetch returns
 // and calls f with the converted sample; nothing when there is none.
 func (e *Expr) first(r *proxy.RequestInfo, f func(v *value)) {
-	e.fetch(r, func(v value) bool {
-		if run(r, e.steps, &v) {
-			f(&v)
-		}
-		return true
-	})
+	t := firstSinks.Get().(*firstSink)
+	t.r, t.steps, t.f = r, e.steps, f
+	e.fetch(r, t.yield)
+	*t = firstSink{yield: t.yield}
+	firstSinks.Put(t)
+}
+
+// firstSink is first's state while the fetch yields, pooled as Text's
+// (textSink).
+type firstSink struct {
+	r     *proxy.RequestInfo
+	steps []step
+	v     value
+	f     func(v *value)
+	yield func(value) bool
+}
+
+var firstSinks = sync.Pool{New: func() any {
+	t := &firstSink{}
+	t.yield = t.take
+	return t
+}}
+
+func (t *firstSink) take(v value) bool {
+	t.v = v
+	if run(t.r, t.steps, &t.v) {
+		t.f(&t.v)
+	}
+	return true
 }
 
 // CompileSetVar compiles `set-var(<name>) <expr>`: the rule stores the

@@ -1,0 +1,136 @@
+package haproxycfg
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// benchRules is the rules case of make bench (scripts/bench.sh): 20
+// header rules, 10 ACLs and a map lookup per request.
+const benchRules = `    acl is_api path_beg /api/
+    acl is_css path_end .css
+    acl is_example hdr(host) -i example.com
+    acl is_post method POST
+    acl from_lan src 10.0.0.0/8 192.168.0.0/16
+    acl is_bot hdr_sub(user-agent) -i bot crawler
+    acl has_query query -m found
+    acl is_js path_reg ^/static/.*[.]js$
+    acl many_hops hdr_cnt(x-forwarded-for) gt 3
+    acl debug url_param(debug) -m found
+    http-request set-var(txn.be) req.hdr(host),lower,map_str(MAP,servers)
+    http-request deny if is_post from_lan is_bot
+    http-request deny deny_status 429 if many_hops debug
+    http-request set-header X-Backend %[var(txn.be)]
+    http-request set-header X-Api 1 if is_api
+    http-request set-header X-Css 1 if is_css
+    http-request set-header X-Example 1 if is_example
+    http-request set-header X-Query 1 if has_query
+    http-request set-header X-Js 1 if is_js
+    http-request set-header X-Client %[src]
+    http-request set-header X-Path %[path,lower]
+    http-request add-header X-Via goha-bench
+    http-request add-header X-Hops %[req.hdr_cnt(x-forwarded-for)]
+    http-request del-header X-Debug
+    http-request del-header Proxy
+    http-request set-header X-Method %[method]
+    http-request set-header X-Host %[req.hdr(host),lower]
+    http-request set-header X-Bot 1 if is_bot
+    http-request set-header X-Lan 1 if from_lan
+    http-request set-header X-Len %[req.hdr(user-agent),length]
+    http-request add-header X-Seen 1
+    http-request set-header X-Hash %[path,crc32]
+    http-request del-header X-Unused
+    use_backend %[var(txn.be)]
+`
+
+// BenchmarkRulesKeepAlive is one kept-alive client through the rules of
+// make bench's rules case, against BenchmarkPlainKeepAlive without them:
+// their difference is what the rules cost per request (allocs included).
+func BenchmarkRulesKeepAlive(b *testing.B) { benchmarkRules(b, benchRules) }
+
+// BenchmarkPlainKeepAlive is BenchmarkRulesKeepAlive without the rules.
+func BenchmarkPlainKeepAlive(b *testing.B) { benchmarkRules(b, "") }
+
+func benchmarkRules(b *testing.B, rules string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					for {
+						line, err := br.ReadSlice('\n')
+						if err != nil {
+							return
+						}
+						if len(line) <= 2 {
+							break
+						}
+					}
+					if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	fe := loopback.FreeAddr(b)
+	m := filepath.Join(b.TempDir(), "hosts.map")
+	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
+	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
+		"frontend rules\n    bind " + fe + "\n" + strings.ReplaceAll(rules, "MAP", m) + "    default_backend servers\n" +
+		"backend servers\n    server web1 " + ln.Addr().String() + "\n"
+	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		b.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer px.Shutdown(b.Context())
+	c, err := net.Dial("tcp", px.Addrs()[0].String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := []byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")
+	c.Write(req)
+	first := make([]byte, 4096)
+	n, err := c.Read(first)
+	if err != nil || !bytes.HasSuffix(first[:n], []byte("ok\n")) {
+		b.Fatalf("first response %q %v", first[:n], err)
+	}
+	buf := first[:n]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
