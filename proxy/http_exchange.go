@@ -27,6 +27,9 @@ type exchange struct {
 	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
 	sstart, send int
 	awaited      bool // sbuf's bytes came with the request's write (write_await.go)
+	// awaitUntil is when the wait for the answer that began with the
+	// request's write ends (timeout server from then; zero: none began).
+	awaitUntil time.Time
 
 	status int     // status sent to the client (for the log)
 	term   [2]byte // termination state (for the log)
@@ -301,6 +304,10 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 	}
 	now := time.Now()
 	want := deadlineFrom(now, timeout) // the whole head within the timeout
+	if u := x.awaitUntil; !u.IsZero() {
+		// The wait began with the write: its time counts.
+		want, x.awaitUntil = u, time.Time{}
+	}
 	got := x.awaited
 	x.awaited = false
 	for {

@@ -33,6 +33,7 @@ import (
 // readResponseHead starts from them.
 func (x *exchange) writeRequest(out []byte, now time.Time, whole bool) error {
 	c := x.sc
+	x.awaitUntil = time.Time{}
 	if !whole || len(out) == 0 || x.send != 0 || c.tls != nil || c.h2 != nil || c.io.raw == nil ||
 		len(x.be.cfg.TCPResponseRules) > 0 {
 		return x.serverWriteAt(out, now)
@@ -40,13 +41,15 @@ func (x *exchange) writeRequest(out []byte, now time.Time, whole bool) error {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	wrote, n, err := c.writeAwait(out, x.sbuf[:headLimit], now, deadlineFrom(now, x.serverTimeout()))
+	x.awaitUntil = deadlineFrom(now, x.serverTimeout())
+	wrote, n, err := c.writeAwait(out, x.sbuf[:headLimit], now, x.awaitUntil)
 	if err != nil {
 		return x.writeFailed(err)
 	}
 	if wrote < len(out) {
 		// The socket took only part of it: the rest waits for room as any
 		// write does, and the answer is read as usual.
+		x.awaitUntil = time.Time{}
 		return x.serverWriteAt(out[wrote:], time.Time{})
 	}
 	x.send, x.awaited = n, n > 0
