@@ -52,7 +52,7 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			b.unsupported(r.Pos, what+" with a server that may speak HTTP/2")
 			continue
 		}
-		c, ok := b.responseCond(acls, neverTerms(r.Cond, px.ACLs), r.Pos, what)
+		c, ok := b.responseCond(acls, neverTerms(r.Cond), r.Pos, what)
 		if !ok {
 			continue
 		}
@@ -76,11 +76,13 @@ func (b *builder) responseCond(acls *acl.Set, cond *haproxy.Condition, pos hapro
 	return b.limitedCond(acls, cond, pos, what, acls.NotAtServerConnect)
 }
 
-// neverTerms is cond with each ACL that never matches in tcp-response
-// content rules (request fetches: haproxy.TCPResponseNever, which the
-// parser warned about as HAProxy does) replaced by always_false, which
-// is what HAProxy evaluates them to there.
-func neverTerms(cond *haproxy.Condition, acls []haproxy.ACL) *haproxy.Condition {
+// neverTerms is cond with each anonymous ACL that never matches in
+// tcp-response content rules (request fetches: haproxy.TCPResponseNever,
+// which the parser warned about as HAProxy does) replaced by
+// always_false, which is what HAProxy evaluates them to there. Named
+// ACLs need nothing here: their set (haproxy.TCPResponseACLs) already
+// reads such expressions as always_false.
+func neverTerms(cond *haproxy.Condition) *haproxy.Condition {
 	if cond == nil {
 		return nil
 	}
@@ -88,7 +90,7 @@ func neverTerms(cond *haproxy.Condition, acls []haproxy.ACL) *haproxy.Condition 
 	for _, and := range cond.Or {
 		terms := make([]haproxy.CondTerm, 0, len(and))
 		for _, t := range and {
-			if haproxy.TCPResponseNeverACL(t, acls) {
+			if t.Anon != nil && haproxy.TCPResponseNever(*t.Anon) {
 				t = haproxy.CondTerm{Negate: t.Negate, Anon: &haproxy.ACL{Keyword: "always_false",
 					Sample: haproxy.ParseSample("always_false")}}
 			}
