@@ -92,10 +92,10 @@ func TestRefuseUnsupported(t *testing.T) {
 		if st, _ := p.Wait(); st == nil || st.ExitCode() != 2 {
 			t.Errorf("%s: exit %v, want 2:\n%s", c.conf, st, p.Stderr())
 		}
-		refusal := regexp.MustCompile(`(?m)Starting VRRP child process, pid=(\d+)\n.*: goha: ` + c.line + `\n` +
+		refusal := regexp.MustCompile(`(?m)^.*: goha: ` + c.line + `\n` +
 			`.*: goha: the configuration uses features gokeepalived does not support: refusing it \(--allow-unsupported or GOHA_ALLOW_UNSUPPORTED=1 runs without them\)\n` +
 			`.*: Stopped\n.*: pid (\d+) exited with permanent error CONFIG\. Terminating\n`)
-		if m := refusal.FindStringSubmatch(p.Stderr()); m == nil || m[1] != m[2] {
+		if pid, childLog := splitChildStart(p.Stderr()); pid == "" || !matchPid(refusal, childLog, pid) {
 			t.Errorf("%s: log does not match %s:\n%s", c.conf, refusal, p.Stderr())
 		}
 		if lb.hasVIP() {
