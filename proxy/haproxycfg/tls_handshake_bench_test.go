@@ -1,0 +1,233 @@
+package haproxycfg
+
+import (
+	"bufio"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// Full TLS handshakes through a bind built as gohaproxy builds it (the
+// certificate read from one PEM file by `bind ... ssl crt`, the same
+// options as scripts/bench-tls.sh's handshake binds: alpn http/1.1,
+// no-tls-tickets), one HTTP/1.1 request with Connection: close per
+// connection, as wrk -H 'Connection: close' does. The client runs in a
+// child process (this test binary again, TestHandshakeClientProcess), so
+// the process's CPU time and allocations are the proxy's (and the
+// loopback backend's, a bare socket loop): server-cpu-ns/op is the CPU a
+// handshake costs the proxy, allocs/op its allocations.
+
+func BenchmarkHandshakeRSA2048TLS13(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS13) }
+func BenchmarkHandshakeRSA2048TLS12(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS12) }
+func BenchmarkHandshakeECDSAP256TLS13(b *testing.B) {
+	benchmarkHandshake(b, "ecdsa", tls.VersionTLS13)
+}
+func BenchmarkHandshakeECDSAP256TLS12(b *testing.B) {
+	benchmarkHandshake(b, "ecdsa", tls.VersionTLS12)
+}
+
+// handshakeBenchCert writes a self-signed certificate for 127.0.0.1 and
+// its key (PKCS#8, as `openssl req -newkey` writes it) into one PEM file.
+func handshakeBenchCert(tb testing.TB, kind string) string {
+	tb.Helper()
+	var key crypto.Signer
+	var err error
+	if kind == "rsa" {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(48 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	out = append(out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8})...)
+	p := filepath.Join(tb.TempDir(), kind+".pem")
+	if err := os.WriteFile(p, out, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// startHandshakeProxy starts gohaproxy's runtime on a TLS bind with the
+// certificate of kind in front of a backend answering every request.
+func startHandshakeProxy(tb testing.TB, kind string) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(line) <= 2 {
+						if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")); err != nil {
+							return
+						}
+					}
+				}
+			}()
+		}
+	}()
+	fe := loopback.FreeAddr(tb)
+	cfg := "defaults\n    mode http\n    option http-keep-alive\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
+		"frontend https\n    bind " + fe + " ssl crt " + handshakeBenchCert(tb, kind) + " alpn http/1.1 no-tls-tickets\n    default_backend servers\n" +
+		"backend servers\n    server web1 " + ln.Addr().String() + "\n"
+	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		tb.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { px.Shutdown(tb.Context()) })
+	return px.Addrs()[0].String()
+}
+
+func benchmarkHandshake(b *testing.B, kind string, version uint16) {
+	addr := startHandshakeProxy(b, kind)
+	// one handshake checks the path before counting
+	if err := handshakeClient(addr, version, 1); err != nil {
+		b.Fatal(err)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	cpu0 := processCPU()
+	b.ResetTimer()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHandshakeClientProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("GOHA_HANDSHAKE_CLIENT=%s,%d,%d", addr, version, b.N))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("client: %v\n%s", err, out)
+	}
+	b.StopTimer()
+	cpu := processCPU() - cpu0
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(cpu)/float64(b.N), "server-cpu-ns/op")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(b.N), "server-allocs/op")
+	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/float64(b.N), "server-B/op")
+}
+
+// TestHandshakeClientProcess is the benchmark's client when the
+// environment names a proxy (GOHA_HANDSHAKE_CLIENT=addr,version,count);
+// otherwise it does nothing.
+func TestHandshakeClientProcess(t *testing.T) {
+	v := os.Getenv("GOHA_HANDSHAKE_CLIENT")
+	if v == "" {
+		t.Skip("the handshake benchmarks' client process")
+	}
+	var addr string
+	var version, n int
+	for i, f := range strings.Split(v, ",") {
+		switch i {
+		case 0:
+			addr = f
+		case 1:
+			version, _ = strconv.Atoi(f)
+		case 2:
+			n, _ = strconv.Atoi(f)
+		}
+	}
+	if err := handshakeClient(addr, uint16(version), n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// handshakeClient makes n connections, each a full handshake and one
+// request, one after the other. It offers what OpenSSL 3.0's clients
+// (wrk, openssl s_time) offer that matters here: an X25519 key share
+// first, no session resumption.
+func handshakeClient(addr string, version uint16, n int) error {
+	cfg := &tls.Config{
+		InsecureSkipVerify: true, MinVersion: version, MaxVersion: version,
+		CurvePreferences:       []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384},
+		SessionTicketsDisabled: true, NextProtos: []string{"http/1.1"},
+	}
+	req := []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+	buf := make([]byte, 4096)
+	for range n {
+		c, err := tls.Dial("tcp", addr, cfg)
+		if err != nil {
+			return err
+		}
+		if _, err := c.Write(req); err != nil {
+			c.Close()
+			return err
+		}
+		got := 0
+		for {
+			k, err := c.Read(buf[got:])
+			got += k
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				c.Close()
+				return err
+			}
+		}
+		c.Close()
+		if got < 12 || string(buf[9:12]) != "200" {
+			return fmt.Errorf("response %q", buf[:got])
+		}
+	}
+	return nil
+}
+
+// processCPU is the process's user and system CPU time in nanoseconds.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
