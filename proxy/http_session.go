@@ -198,7 +198,7 @@ func (s *session) serve() {
 	st.sessions.Add(1)
 	countRate(st, false)
 	s.rateCounted()
-	s.c.SetNoDelay(true)
+	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
 		s.serveH2()
 		return

@@ -236,8 +236,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *se
 	if err != nil {
 		return nil, err
 	}
-	tc := c.(*net.TCPConn)
-	tc.SetNoDelay(true)
+	tc := c.(*net.TCPConn) // TCP_NODELAY: Go sets it on every connection it dials
 	t := newTconn(tc, nil)
 	t.addrGen = gen
 	t.hello = string(hello)

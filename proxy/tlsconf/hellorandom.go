@@ -30,7 +30,10 @@ type HelloRandom struct {
 	seen   int
 }
 
-// Feed reads p, the next bytes the connection carried one way.
+// Feed reads p, the next bytes the connection carried one way. p is
+// not kept: whole records are read where they lie, and only a record or
+// handshake message cut between two reads is copied (a handshake's
+// hellos usually come whole, so the look costs no copy of the flight).
 func (h *HelloRandom) Feed(p []byte) {
 	if h.done || len(p) == 0 {
 		return
@@ -40,44 +43,63 @@ func (h *HelloRandom) Feed(p []byte) {
 		h.Stop()
 		return
 	}
-	h.rec = append(h.rec, p...)
-	for len(h.rec) >= 5 && !h.done {
-		n := int(h.rec[3])<<8 | int(h.rec[4])
-		if len(h.rec) < 5+n {
-			return
+	buf := p
+	if len(h.rec) > 0 {
+		h.rec = append(h.rec, p...)
+		buf = h.rec
+	}
+	for len(buf) >= 5 && !h.done {
+		n := int(buf[3])<<8 | int(buf[4])
+		if len(buf) < 5+n {
+			break
 		}
-		switch h.rec[0] {
+		switch buf[0] {
 		case 22: // handshake
-			h.hs = append(h.hs, h.rec[5:5+n]...)
-			h.rec = h.rec[5+n:]
-			h.messages()
+			h.handshake(buf[5 : 5+n])
 		case 20, 21: // change_cipher_spec, alert
-			h.rec = h.rec[5+n:]
 		default: // encrypted, or not TLS
 			h.Stop()
 		}
+		buf = buf[5+n:]
+	}
+	if !h.done {
+		h.rec = append(h.rec[:0], buf...) // the cut record (memmove when buf is h.rec's tail)
 	}
 }
 
-// messages takes the whole handshake messages gathered so far.
-func (h *HelloRandom) messages() {
+// handshake takes the payload of one handshake record.
+func (h *HelloRandom) handshake(b []byte) {
+	if len(h.hs) > 0 {
+		h.hs = append(h.hs, b...)
+		b = h.hs
+	}
+	b = h.messages(b)
+	if !h.done {
+		h.hs = append(h.hs[:0], b...)
+	}
+}
+
+// messages takes the whole handshake messages of b and returns what is
+// left of a message cut short.
+func (h *HelloRandom) messages(b []byte) []byte {
 	want := byte(1)
 	if h.Server {
 		want = 2
 	}
-	for len(h.hs) >= 4 && !h.done {
-		n := int(h.hs[1])<<16 | int(h.hs[2])<<8 | int(h.hs[3])
+	for len(b) >= 4 && !h.done {
+		n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 		// type, length, version, then the random
-		if h.hs[0] == want && n >= 34 && len(h.hs) >= 38 && !(h.Server && bytes.Equal(h.hs[6:38], hrrRandom)) {
-			h.Random = bytes.Clone(h.hs[6:38])
+		if b[0] == want && n >= 34 && len(b) >= 38 && !(h.Server && bytes.Equal(b[6:38], hrrRandom)) {
+			h.Random = bytes.Clone(b[6:38])
 			h.Stop()
-			return
+			return nil
 		}
-		if len(h.hs) < 4+n {
-			return
+		if len(b) < 4+n {
+			return b
 		}
-		h.hs = h.hs[4+n:]
+		b = b[4+n:]
 	}
+	return b
 }
 
 // Stop ends the look (the handshake is over), keeping Random.

@@ -64,3 +64,42 @@ func FuzzHelloRandom(f *testing.F) {
 		}
 	})
 }
+
+// TestHelloRandomAllocs: a hello that comes whole in one read is read
+// where it lies; only the random is copied out.
+func TestHelloRandomAllocs(t *testing.T) {
+	in := append(hello(2, bytes.Repeat([]byte{2}, 32), 1000), make([]byte, 1200)...) // the rest of a server's flight
+	in[len(in)-1200] = 23
+	in[len(in)-1197], in[len(in)-1196] = (1200-5)>>8, (1200-5)&0xff
+	n := testing.AllocsPerRun(100, func() {
+		h := HelloRandom{Server: true}
+		h.Feed(in)
+		if h.Random == nil {
+			t.Fatal("no random")
+		}
+	})
+	if n > 1 {
+		t.Errorf("%v allocations per hello, want 1 (the random)", n)
+	}
+}
+
+// FuzzHelloRandomSplit: however the bytes are cut into reads, the
+// random found is the one of the whole stream read at once.
+func FuzzHelloRandomSplit(f *testing.F) {
+	f.Add(hello(1, bytes.Repeat([]byte{1}, 32), 5), false, uint8(3))
+	f.Add(append(hello(2, hrrRandom, 9), hello(2, bytes.Repeat([]byte{2}, 32), 1000)...), true, uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, server bool, step uint8) {
+		whole := HelloRandom{Server: server}
+		whole.Feed(bytes.Clone(in))
+		cut := HelloRandom{Server: server}
+		s := int(step) + 1
+		for p := in; len(p) > 0; p = p[min(s, len(p)):] {
+			chunk := bytes.Clone(p[:min(s, len(p))])
+			cut.Feed(chunk)
+			clear(chunk) // Feed must not keep what it was given
+		}
+		if !bytes.Equal(whole.Random, cut.Random) {
+			t.Fatalf("cut every %d bytes: %x, whole: %x", s, cut.Random, whole.Random)
+		}
+	})
+}
