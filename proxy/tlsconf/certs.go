@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -302,12 +303,24 @@ func (s *Store) entries(name string) []*sniEntry {
 	if name == "" || x == nil {
 		return nil
 	}
-	out := append([]*sniEntry(nil), x.exact[name]...)
+	// The index's own slices are handed out when nothing is added to or
+	// filtered out of them (callers only read), so that picking the
+	// certificate of a handshake costs no allocation.
+	exact := x.exact[name]
+	var wild []*sniEntry
 	if i := strings.IndexByte(name, '.'); i >= 0 {
-		for _, e := range x.suffix[name[i:]] {
-			if !e.neg[name] {
-				out = append(out, e)
-			}
+		wild = x.suffix[name[i:]]
+	}
+	if len(wild) == 0 {
+		return exact
+	}
+	if len(exact) == 0 && !slices.ContainsFunc(wild, func(e *sniEntry) bool { return e.neg[name] }) {
+		return wild
+	}
+	out := exact[:len(exact):len(exact)] // appending copies
+	for _, e := range wild {
+		if !e.neg[name] {
+			out = append(out, e)
 		}
 	}
 	return out
@@ -339,6 +352,9 @@ func (s *Store) pick(h *tls.ClientHelloInfo) *sniEntry {
 			return nil
 		}
 		return s.def()
+	}
+	if len(cands) == 1 {
+		return cands[0] // served whether the client can use it or not
 	}
 	for _, e := range cands {
 		if _, ok := e.cert.PrivateKey.(*ecdsa.PrivateKey); ok && h.SupportsCertificate(e.cert) == nil {

@@ -97,3 +97,25 @@ func TestStoreCandidates(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreGetAllocs: picking the certificate of a handshake by its
+// server name (exact or wildcard, the default without one) allocates
+// nothing.
+func TestStoreGetAllocs(t *testing.T) {
+	certs := []Cert{{Names: []string{"a.example.test"}}, {Names: []string{"*.w.example.test", "b.example.test"}}}
+	s, err := NewStore(certs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]*tls.Certificate{"a.example.test": &certs[0].TLS, "x.w.example.test": &certs[1].TLS, "": &certs[0].TLS} {
+		h := &tls.ClientHelloInfo{ServerName: name}
+		n := testing.AllocsPerRun(100, func() {
+			if c, err := s.Get(h); err != nil || c != want {
+				t.Fatalf("%q: %v", name, err)
+			}
+		})
+		if n != 0 {
+			t.Errorf("%q: %v allocations per pick, want 0", name, n)
+		}
+	}
+}
