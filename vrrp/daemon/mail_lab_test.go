@@ -137,7 +137,7 @@ func TestEmailAlertsLikeKeepalived(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		s := &side{sink: newSMTPSink(ln), flag: filepath.Join(dir, name+".down")}
+		s := &side{sink: newSMTPSink(ln, ""), flag: filepath.Join(dir, name+".down")}
 		t.Cleanup(s.sink.close)
 		conf := strings.NewReplacer("FLAG", s.flag, "VRID1", vrids[0], "VRID2", vrids[1], "VRID3", vrids[2],
 			"NET.VIP1", "192.168.110."+vrids[0], "NET.VIP2", "192.168.110."+vrids[1], "NET.VIP3", "192.168.110."+vrids[2]).Replace(mailConf)

@@ -14,13 +14,15 @@ import (
 // order the connections ended).
 type smtpSink struct {
 	ln    net.Listener
+	// reject, when set, is the reply to MAIL FROM (a refusing server).
+	reject string
 	mu    sync.Mutex
 	dials []string
 	wg    sync.WaitGroup
 }
 
-func newSMTPSink(ln net.Listener) *smtpSink {
-	s := &smtpSink{ln: ln}
+func newSMTPSink(ln net.Listener, reject string) *smtpSink {
+	s := &smtpSink{ln: ln, reject: reject}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -70,6 +72,8 @@ func (s *smtpSink) serve(c net.Conn) {
 		case l == "QUIT\r\n":
 			c.Write([]byte("221 bye\r\n"))
 			return
+		case s.reject != "" && strings.HasPrefix(l, "MAIL FROM:"):
+			c.Write([]byte(s.reject + "\r\n"))
 		case strings.HasPrefix(l, "HELO "), strings.HasPrefix(l, "EHLO "):
 			c.Write([]byte("250-sink\r\n250 8BITMIME\r\n"))
 		default:

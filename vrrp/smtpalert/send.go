@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -13,13 +15,19 @@ import (
 // bounded by s.Timeout, every line for keepalived's log given to logf. It
 // returns once the exchange is over (or ctx is done).
 func Send(ctx context.Context, s *Settings, msg string, detail bool, logf func(string)) {
-	dialer := net.Dialer{Timeout: s.Timeout}
+	fd := -1 // the socket's descriptor, which keepalived's error line names
+	dialer := net.Dialer{Timeout: s.Timeout, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(f uintptr) { fd = int(f) })
+	}}
 	c, err := dialer.DialContext(ctx, "tcp", s.Server.String())
 	if err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err):
 			logf("Timeout opening connection to remote SMTP server " + s.ServerName() + ".")
-		} else {
-			logf("SMTP connection ERROR to " + s.ServerName() + ".")
+		case fd >= 0:
+			// keepalived's non-blocking connect fails as an error on
+			// the socket it waits to write on (refused, unreachable)
+			logf("smtp fd " + strconv.Itoa(fd) + " returned write error")
 		}
 		return
 	}
