@@ -13,12 +13,12 @@ import (
 // connection sent, byte for byte (one string per connection, in the
 // order the connections ended).
 type smtpSink struct {
-	ln    net.Listener
+	ln net.Listener
 	// reject, when set, is the reply to MAIL FROM (a refusing server).
 	reject string
-	mu    sync.Mutex
-	dials []string
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	dials  []string
+	wg     sync.WaitGroup
 }
 
 func newSMTPSink(ln net.Listener, reject string) *smtpSink {
