@@ -40,8 +40,8 @@ const (
 	Refused
 	// Inert: keepalived's documented effect cannot change which VRRP
 	// state is taken, which addresses, routes or rules are installed,
-	// what is sent on the wire or which scripts run (email alerts,
-	// process scheduling, buffer sizes). Accepted with a warning that
+	// what is sent on the wire or which scripts run (the checker's email
+	// switches, process scheduling, buffer sizes). Accepted with a warning that
 	// contains "has no effect in goha".
 	Inert
 )
