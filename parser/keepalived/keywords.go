@@ -146,7 +146,7 @@ func words(list string, kind kwKind, sup Support) []*Keyword {
 }
 
 // Rows in bulk for keywords that need no handler nor Where of their own:
-// unsup (refused), inert (warned); the *Vals forms are "{ ... }" value
+// unsup (refused), inert (warned); unsupVals is for "{ ... }" value
 // blocks. Honoured keywords are written as rows, with their handler.
 func unsup(list string) []*Keyword     { return words(list, kwScalar, Refused) }
 func unsupVals(list string) []*Keyword { return words(list, kwValues, Refused) }
@@ -156,14 +156,6 @@ func inert(why, list string) []*Keyword {
 	ks := words(list, kwScalar, Inert)
 	for _, k := range ks {
 		k.Why = why
-	}
-	return ks
-}
-
-func inertVals(why, list string) []*Keyword {
-	ks := inert(why, list)
-	for _, k := range ks {
-		k.Kind = kwValues
 	}
 	return ks
 }
