@@ -51,7 +51,7 @@ func mailText(st vrrp.State, group bool) (subject, body string, ok bool) {
 // shouldMail applies keepalived's gate: alerts on, a mailable state,
 // not a FAULT under no_email_faults, and not the state last mailed.
 func shouldMail(m *MailSpec, alert bool, st, last vrrp.State) bool {
-	return m != nil && alert && st != last && !(m.NoEmailFaults && st == vrrp.StateFault)
+	return m != nil && len(m.To) > 0 && alert && st != last && !(m.NoEmailFaults && st == vrrp.StateFault)
 }
 
 // instanceMail mails an instance's new state (called with its notify).

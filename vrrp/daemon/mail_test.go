@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/vrrp"
+	"github.com/goha-lb/goha/vrrp/smtpalert"
 )
 
 // mailTestConf: one instance, mailed unless told otherwise.
@@ -85,8 +86,8 @@ func TestSMTPAlertPrecedence(t *testing.T) {
 	}
 }
 
-// Without an address or a server keepalived mails nothing.
-func TestMapMailNeedsServerAndAddress(t *testing.T) {
+// Without a server keepalived mails nothing.
+func TestMapMailNeedsServer(t *testing.T) {
 	src := strings.Replace(mailTestConf, "smtp_server 192.0.2.1", "", 1)
 	src = strings.NewReplacer("GLOBAL", "smtp_alert", "INSTANCE", "").Replace(src)
 	c, _ := MapConfig(lintFile(t, "mail.conf", []byte(src)), fakePrimary(map[string]string{"ens160": "192.168.110.11"}))
@@ -105,8 +106,9 @@ func TestCanonicalName(t *testing.T) {
 }
 
 func TestShouldMail(t *testing.T) {
-	m := &MailSpec{}
-	nf := &MailSpec{NoEmailFaults: true}
+	to := smtpalert.Settings{To: []string{"a@x"}}
+	m := &MailSpec{Settings: to}
+	nf := &MailSpec{Settings: to, NoEmailFaults: true}
 	cases := []struct {
 		m         *MailSpec
 		alert     bool
@@ -118,6 +120,7 @@ func TestShouldMail(t *testing.T) {
 		{m, true, vrrp.StateMaster, vrrp.StateMaster, false, "the state last mailed"},
 		{m, false, vrrp.StateMaster, vrrp.StateBackup, false, "smtp_alert off"},
 		{nil, true, vrrp.StateMaster, vrrp.StateBackup, false, "no mail settings"},
+		{&MailSpec{}, true, vrrp.StateMaster, vrrp.StateBackup, false, "no address"},
 		{m, true, vrrp.StateFault, vrrp.StateBackup, true, "FAULT"},
 		{nf, true, vrrp.StateFault, vrrp.StateBackup, false, "FAULT under no_email_faults"},
 		{nf, true, vrrp.StateBackup, vrrp.StateMaster, true, "BACKUP under no_email_faults"},
@@ -155,5 +158,46 @@ func TestRunnerMails(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("mailed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The data dump's email lines, as keepalived 2.2.7 wrote them for the
+// same global_defs (measured in a namespace; HOST and USER stand for the
+// host name and the user, which keepalived's defaults use).
+func TestMailDumpLikeKeepalived(t *testing.T) {
+	host := localName()
+	u, _ := user.Current()
+	cases := []struct {
+		name, global string
+		want         string
+	}{
+		{"everything", "notification_email {\n ops@example.com\n oncall@example.org\n }\n notification_email_from ka@example.net\n smtp_server 127.0.0.1 2525\n smtp_helo_name helo.example.net\n smtp_connect_timeout 7\n smtp_alert off\n smtp_alert_vrrp\n no_email_faults",
+			" Smtp server = 127.0.0.1| Smtp server port = 2525| Smtp HELO name = helo.example.net| Smtp server connection timeout = 7| Email notification from = ka@example.net| Email notification to:|   ops@example.com|   oncall@example.org| Default smtp_alert = off| Default smtp_alert_vrrp = on| Default smtp_alert_checker = unset| Send emails for fault transitions = off| no_checker_emails = 0|   Using smtp notification = yes"},
+		{"nothing", "",
+			" Default smtp_alert = unset| Default smtp_alert_vrrp = unset| Default smtp_alert_checker = unset| no_checker_emails = 0|   Using smtp notification = no"},
+		{"server only", "smtp_server 127.0.0.1\n smtp_alert",
+			" Smtp server = 127.0.0.1| Smtp server port = 25| Smtp HELO name = HOST| Smtp server connection timeout = 30| Email notification from = USER@HOST| Email notification to:| Default smtp_alert = on| Default smtp_alert_vrrp = unset| Default smtp_alert_checker = unset| no_checker_emails = 0|   Using smtp notification = yes"},
+		{"addresses only", "notification_email {\n a@x\n }\n notification_email_from f@x\n smtp_alert",
+			" Email notification from = f@x| Email notification to:|   a@x| Default smtp_alert = on| Default smtp_alert_vrrp = unset| Default smtp_alert_checker = unset| no_checker_emails = 0|   Using smtp notification = yes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := strings.NewReplacer("GLOBAL", c.global, "INSTANCE", "").Replace(mailTestConf)
+			src = strings.Replace(src, "notification_email {\n      a@x b@y\n   }\n   smtp_server 192.0.2.1\n", "", 1)
+			cfg, errs := MapConfig(lintFile(t, "mail.conf", []byte(src)), fakePrimary(map[string]string{"ens160": "192.168.110.11"}))
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got []string
+			for _, l := range strings.Split(newHarness(t, cfg).r.data(), "\n") {
+				if strings.Contains(l, "mail") || strings.Contains(l, "Smtp") || strings.Contains(l, "smtp") || strings.HasPrefix(l, "   ") && strings.Contains(l, "@") {
+					got = append(got, l)
+				}
+			}
+			want := strings.NewReplacer("HOST", host, "USER", u.Username).Replace(c.want)
+			if g := strings.Join(got, "|"); g != want {
+				t.Errorf("dump\n%s\nwant\n%s", strings.ReplaceAll(g, "|", "\n"), strings.ReplaceAll(want, "|", "\n"))
+			}
+		})
 	}
 }

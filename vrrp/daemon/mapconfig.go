@@ -49,7 +49,8 @@ type Config struct {
 	StartupDelay time.Duration
 	ScriptUser   string // script_user (keepalived_script when it exists, else root)
 	ScriptGroup  string
-	Mail         *MailSpec // email alerts (mapconfig_mail.go); nil: none
+	Mail         *MailSpec // email alerts (mapconfig_mail.go); nil: no smtp_server
+	Email        ka.Email  // global_defs' email settings as written (data dump)
 }
 
 // InstanceSpec is one vrrp_instance ready to run.

@@ -11,8 +11,8 @@ import (
 )
 
 // MailSpec is where and how state changes are mailed (keepalived's
-// smtp_alert): nil in Config when notification_email or smtp_server is
-// missing, as keepalived then sends nothing.
+// smtp_alert): nil in Config without smtp_server; nothing is sent without
+// a notification_email address either, as in keepalived.
 type MailSpec struct {
 	smtpalert.Settings
 	RouterID      string // the subject's [prefix]: router_id, else the host name
@@ -24,7 +24,9 @@ type MailSpec struct {
 // The host name is keepalived's local name (localName).
 func mapMail(g *ka.GlobalDefs, out *Config) {
 	e := &g.Email
-	if len(e.To) == 0 || !e.Server.IsValid() {
+	out.Email = *e
+	out.Email.To = append([]string(nil), e.To...)
+	if !e.Server.IsValid() {
 		return
 	}
 	host := localName()
