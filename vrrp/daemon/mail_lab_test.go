@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -108,8 +109,9 @@ func mailsBySubject(t *testing.T, who string, dials []string) map[string][]strin
 // 2.2.7 side by side, each in its own namespace with an SMTP sink on that
 // namespace's 127.0.0.1:2525, with the same configuration (mailConf, each
 // on its own VRIDs), drives both through the same transitions (start:
-// BACKUP then MASTER; the tracked script failing: FAULT; passing again:
-// BACKUP then MASTER; SIGTERM: stopping) and compares every SMTP dialogue
+// BACKUP then MASTER; a reload (SIGHUP) with the same file: nothing; the
+// tracked script failing: FAULT; passing again: BACKUP then MASTER;
+// SIGTERM: stopping) and compares every SMTP dialogue
 // byte for byte, the Date header masked.
 func TestEmailAlertsLikeKeepalived(t *testing.T) {
 	testenv.LookPath(t, "keepalived")
@@ -170,6 +172,21 @@ func TestEmailAlertsLikeKeepalived(t *testing.T) {
 	}
 	// solo, member and grp: BACKUP, then MASTER
 	until("start", 6)
+	// a reload with the same file changes no state: nothing is mailed
+	for _, s := range sides {
+		s.p.proc.Signal(syscall.SIGHUP)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(goS.p.log(), "Reload complete") || !strings.Contains(kaS.p.log(), "Reload complete") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload\n--- gokeepalived:\n%s\n--- keepalived:\n%s", goS.p.log(), kaS.p.log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if g, k := len(goS.sink.sessions()), len(kaS.sink.sessions()); g != 6 || k != 6 {
+		t.Errorf("after a reload: gokeepalived %d mails, keepalived %d, both had 6", g, k)
+	}
 	for _, s := range sides {
 		if err := os.WriteFile(s.flag, nil, 0o644); err != nil {
 			t.Fatal(err)
