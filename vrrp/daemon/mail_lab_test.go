@@ -40,6 +40,7 @@ vrrp_sync_group grp {
    group {
       member
    }
+   notify NOTIFY
 }
 
 vrrp_instance solo {
@@ -127,9 +128,10 @@ func TestEmailAlertsLikeKeepalived(t *testing.T) {
 		lab.Unavailable(t, err.Error())
 	}
 	type side struct {
-		p    *peer
-		sink *smtpSink
-		flag string
+		p      *peer
+		sink   *smtpSink
+		flag   string
+		notify string // the group's notify script appends its arguments here
 	}
 	mk := func(name string, h *lab.Host, real bool, vrids []string) *side {
 		var ln net.Listener
@@ -139,9 +141,13 @@ func TestEmailAlertsLikeKeepalived(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		s := &side{sink: newSMTPSink(ln, ""), flag: filepath.Join(dir, name+".down")}
+		s := &side{sink: newSMTPSink(ln, ""), flag: filepath.Join(dir, name+".down"), notify: filepath.Join(dir, name+".notify")}
 		t.Cleanup(s.sink.close)
-		conf := strings.NewReplacer("FLAG", s.flag, "VRID1", vrids[0], "VRID2", vrids[1], "VRID3", vrids[2],
+		script := filepath.Join(dir, name+"-notify.sh")
+		if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" >> "+s.notify+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		conf := strings.NewReplacer("NOTIFY", script, "FLAG", s.flag, "VRID1", vrids[0], "VRID2", vrids[1], "VRID3", vrids[2],
 			"NET.VIP1", "192.168.110."+vrids[0], "NET.VIP2", "192.168.110."+vrids[1], "NET.VIP3", "192.168.110."+vrids[2]).Replace(mailConf)
 		p := filepath.Join(dir, name+".conf")
 		if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
@@ -186,6 +192,12 @@ func TestEmailAlertsLikeKeepalived(t *testing.T) {
 	time.Sleep(time.Second)
 	if g, k := len(goS.sink.sessions()), len(kaS.sink.sessions()); g != 6 || k != 6 {
 		t.Errorf("after a reload: gokeepalived %d mails, keepalived %d, both had 6", g, k)
+	}
+	// nor is the group notified again
+	goN, _ := os.ReadFile(goS.notify)
+	kaN, _ := os.ReadFile(kaS.notify)
+	if string(goN) != string(kaN) || string(kaN) != "GROUP grp BACKUP 0\nGROUP grp MASTER 0\n" {
+		t.Errorf("group notify after a reload: gokeepalived %q, keepalived %q", goN, kaN)
 	}
 	for _, s := range sides {
 		if err := os.WriteFile(s.flag, nil, 0o644); err != nil {
