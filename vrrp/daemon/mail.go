@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"time"
 
 	"github.com/goha-lb/goha/vrrp"
@@ -111,7 +110,7 @@ func (r *Runner) mail(m *MailSpec, subject, body string) {
 			smtpalert.Touch(r.mailCtx, &m.Settings)
 			return
 		}
-		msg := smtpalert.Message(&m.Settings, subject, body, time.Now())
+		msg := smtpalert.Message(&m.Settings, subject, body, r.clock.Now())
 		smtpalert.Send(r.mailCtx, &m.Settings, msg, r.opts.Detail, r.opts.Log)
 	}()
 }
@@ -130,9 +129,4 @@ func (r *Runner) finishMails() {
 		r.mailCancel()
 		<-done
 	}
-}
-
-// newMailContext is the context every alert runs under (ended by finishMails).
-func newMailContext() (context.Context, context.CancelFunc) {
-	return context.WithCancel(context.Background())
 }

@@ -147,10 +147,11 @@ func New(cfg *Config, o Options) *Runner {
 	}
 	clock := o.Clock
 	start := clock.Now()
-	mailCtx, mailCancel := newMailContext()
+	// every email alert runs under mailCtx, ended by finishMails (mail.go)
+	mailCtx, mailCancel := context.WithCancel(context.Background())
 	return &Runner{
-		mailSlots: make(chan struct{}, maxMails), mailCtx: mailCtx, mailCancel: mailCancel,
 		opts: o, edge: o.Edge, cfg: cfg, clock: clock,
+		mailSlots: make(chan struct{}, maxMails), mailCtx: mailCtx, mailCancel: mailCancel,
 		// The state machines count in offsets from one origin; a
 		// wall-clock step cannot move a deadline (time.Time keeps the
 		// monotonic reading).
