@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"context"
 	"net"
 	"os"
 	"path/filepath"
@@ -55,9 +56,9 @@ var smtpLogLine = regexp.MustCompile(`: ((?:SMTP|Remote SMTP|smtp fd|Error proce
 
 // TestEmailAlertErrorsLikeKeepalived runs both daemons against a mail
 // server that refuses the sender (550 to MAIL FROM), then against no
-// server at all, and compares the dialogues and the SMTP log lines: the
+// server at all, then against a port that drops every packet, and compares the dialogues and the SMTP log lines: the
 // refused command is logged and QUIT follows; a refused connection is
-// logged; FAULT is never mailed (no_email_faults); smtp_alert_vrrp on
+// logged, and so is a connect timing out; FAULT is never mailed (no_email_faults); smtp_alert_vrrp on
 // beats smtp_alert off.
 func TestEmailAlertErrorsLikeKeepalived(t *testing.T) {
 	testenv.LookPath(t, "keepalived")
@@ -126,6 +127,20 @@ func TestEmailAlertErrorsLikeKeepalived(t *testing.T) {
 	}
 	until("BACKUP after FAULT", logged(2, "(errs) Entering BACKUP STATE"))
 	until("the refused connection logged", logged(1, "returned write error"))
+	// the server's port now drops every packet: MASTER's alert times out
+	// connecting (smtp_connect_timeout 3)
+	for _, s := range sides {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		for _, cmd := range [][]string{{"nft", "add", "table", "inet", "mailtest"},
+			{"nft", "add", "chain", "inet", "mailtest", "out", "{ type filter hook output priority 0; }"},
+			{"nft", "add", "rule", "inet", "mailtest", "out", "tcp", "dport", "2525", "drop"}} {
+			if _, err := s.p.h.Run(ctx, cmd...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel()
+	}
+	until("MASTER's alert timing out", logged(1, "Timeout opening connection"))
 	for _, s := range sides {
 		s.p.stop()
 	}
