@@ -31,7 +31,7 @@ virtual_server 10.0.0.1 80 {
     }
 }
 global_defs {
-    smtp_server 127.0.0.1
+    vrrp_priority -5
 }
 `
 
@@ -44,7 +44,7 @@ func TestConfigTestUnsupported(t *testing.T) {
 		t.Fatal(err)
 	}
 	alert := "goha: (vs.conf: Line 9) 'virtual_server' is parsed but not supported by gokeepalived yet"
-	inert := "goha: (vs.conf: Line 19) 'smtp_server' has no effect in goha: email alerts are not sent\n"
+	inert := "goha: (vs.conf: Line 19) 'vrrp_priority' has no effect in goha: process scheduling, memory locking and real-time limits of keepalived's child processes\n"
 	cases := []struct {
 		name string
 		env  []string

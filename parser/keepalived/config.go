@@ -88,6 +88,7 @@ type GlobalDefs struct {
 	DynamicInterfaces       bool
 	DefaultInterface        string
 	VMACPrefix              string // vmac_prefix: default VMAC names are PREFIX.VRID ("" = vrrp)
+	Email                   Email  // notification_email, smtp_* (email.go)
 	Pos                     Pos
 }
 
@@ -129,6 +130,7 @@ type Instance struct {
 	NotifyDeleted           string
 	NotifyMasterRxLowerPri  string
 	NotifyPriorityChanges   bool
+	SMTPAlert               int // smtp_alert: -1 unset (the global default), 0 off, 1 on
 	GarpMasterDelay         time.Duration
 	GarpMasterRepeat        int
 	GarpMasterRefresh       time.Duration
@@ -213,6 +215,7 @@ type SyncGroup struct {
 	// TrackingWeight is sync_group_tracking_weight (or the deprecated
 	// global_tracking): members keep the weights of their own trackers.
 	TrackingWeight bool
+	SMTPAlert      int // smtp_alert: -1 unset (the global default), 0 off, 1 on
 }
 
 // Script is a vrrp_script.

@@ -162,7 +162,7 @@ func TestTypoHint(t *testing.T) {
 func TestUnsupportedReported(t *testing.T) {
 	// a virtual server keepalived 2.2.7 takes without a word (a server with
 	// no real server, protocol, scheduler or method gets checker messages)
-	src := "global_defs {\n smtp_server 1.2.3.4\n}\nvirtual_server 10.0.0.1 80 {\n delay_loop 6\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n }\n}\n"
+	src := "global_defs {\n no_checker_emails\n}\nvirtual_server 10.0.0.1 80 {\n delay_loop 6\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n }\n}\n"
 	r := Lint(Options{File: "x.conf", Data: []byte(src), Interfaces: seedIfaces})
 	if r.ExitCode != 0 {
 		t.Errorf("unsupported keywords must not change keepalived's exit code: %d\n%s", r.ExitCode, Format(r.Diagnostics))
@@ -171,7 +171,7 @@ func TestUnsupportedReported(t *testing.T) {
 		t.Errorf("gokeepalived -t must fail on an unsupported keyword: %d", r.LintExitCode)
 	}
 	want := map[string]bool{
-		"goha: (x.conf: Line 2) 'smtp_server' has no effect in goha: email alerts are not sent":   false,
+		"goha: (x.conf: Line 2) 'no_checker_emails' has no effect in goha: " + whyCheckerEmail:    false,
 		"goha: (x.conf: Line 4) 'virtual_server' is parsed but not supported by gokeepalived yet": false,
 	}
 	for _, d := range r.Diagnostics {

@@ -40,8 +40,8 @@ const (
 	Refused
 	// Inert: keepalived's documented effect cannot change which VRRP
 	// state is taken, which addresses, routes or rules are installed,
-	// what is sent on the wire or which scripts run (email alerts,
-	// process scheduling, buffer sizes). Accepted with a warning that
+	// what is sent on the wire or which scripts run (the checker's email
+	// switches, process scheduling, buffer sizes). Accepted with a warning that
 	// contains "has no effect in goha".
 	Inert
 )
@@ -146,7 +146,7 @@ func words(list string, kind kwKind, sup Support) []*Keyword {
 }
 
 // Rows in bulk for keywords that need no handler nor Where of their own:
-// unsup (refused), inert (warned); the *Vals forms are "{ ... }" value
+// unsup (refused), inert (warned); unsupVals is for "{ ... }" value
 // blocks. Honoured keywords are written as rows, with their handler.
 func unsup(list string) []*Keyword     { return words(list, kwScalar, Refused) }
 func unsupVals(list string) []*Keyword { return words(list, kwValues, Refused) }
@@ -156,14 +156,6 @@ func inert(why, list string) []*Keyword {
 	ks := words(list, kwScalar, Inert)
 	for _, k := range ks {
 		k.Why = why
-	}
-	return ks
-}
-
-func inertVals(why, list string) []*Keyword {
-	ks := inert(why, list)
-	for _, k := range ks {
-		k.Kind = kwValues
 	}
 	return ks
 }

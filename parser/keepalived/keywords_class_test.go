@@ -31,8 +31,7 @@ var wantClass = map[string]map[Support]string{
 			dbus_service_name rs_init_notifies log_unknown_vrids umask reload_check_config
 			reload_time_file reload_repeat reload_file config_save_dir data_use_instance`,
 		Inert: `nftables_ifindex nftables_counters
-			notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout
-			smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails
+			smtp_alert_checker no_checker_emails
 			max_auto_priority min_auto_priority_delay vrrp_priority checker_priority bfd_priority
 			vrrp_no_swap checker_no_swap bfd_no_swap vrrp_rt_priority checker_rt_priority
 			bfd_rt_priority vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity vrrp_rlimit_rttime
@@ -48,11 +47,10 @@ var wantClass = map[string]map[Support]string{
 		Refused: `notify_master_rx_lower_pri unicast_ttl garp_extra_if vmac_garp_intvl track_src_ip
 			old_unicast_checksum use_vmac_addr use_ipvlan vrf lvs_sync_daemon_interface track_process
 			track_bfd`,
-		Inert: `kernel_rx_buf_size debug smtp_alert linkbeat_use_polling`,
+		Inert: `kernel_rx_buf_size debug linkbeat_use_polling`,
 	},
 	"vrrp_sync_group": {
 		Refused: `track_process track_bfd notify_priority_changes`,
-		Inert:   `smtp_alert`,
 	},
 	"authentication": {},
 	"vrrp_script":    {},
@@ -239,8 +237,8 @@ func TestAllowUnsupported(t *testing.T) {
 			true, 0, "(k.conf: Line 1) 'virtual_server' is parsed but not supported by gokeepalived yet" + AllowedSuffix},
 		{"auth AH", "vrrp_instance V {\n interface eth0\n state BACKUP\n virtual_router_id 9\n authentication {\n  auth_type AH\n  auth_pass secret\n }\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
 			false, ExitUnsupported, "(k.conf: Line 6) 'auth_type AH' is parsed but not supported by gokeepalived yet: adverts are sent without authentication"},
-		{"email is inert", "global_defs {\n notification_email {\n  root@localhost\n }\n smtp_server 127.0.0.1\n}\n",
-			false, 0, "(k.conf: Line 5) 'smtp_server' has no effect in goha: " + whyEmail},
+		{"checker email is inert", "global_defs {\n notification_email {\n  root@localhost\n }\n smtp_server 127.0.0.1\n smtp_alert_checker\n}\n",
+			false, 0, "(k.conf: Line 6) 'smtp_alert_checker' has no effect in goha: " + whyCheckerEmail},
 		// keepalived's own status wins over goha's refusal
 		{"keepalived error wins", "vrrp_track_process p {\n process x\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
 			false, 5, "(k.conf: Line 1) 'vrrp_track_process' is parsed but not supported by gokeepalived yet"},

@@ -72,8 +72,8 @@ Rule (fail closed): every keyword gokeepalived accepts has one class in the keyw
   such a file keeps the running configuration. The operator's override, ` + "`--allow-unsupported`" + `
   or ` + "`GOHA_ALLOW_UNSUPPORTED=1`" + `, turns these into warnings and runs without the feature.
 - **inert (warned)**: keepalived's documented effect cannot change which VRRP state is taken,
-  what is installed or sent, or which scripts run (email alerts, process scheduling, buffer
-  sizes): accepted with "goha: (FILE: Line N) 'KEYWORD' has no effect in goha: WHY".
+  what is installed or sent, or which scripts run (process scheduling, buffer sizes, the checker's
+  email switches): accepted with "goha: (FILE: Line N) 'KEYWORD' has no effect in goha: WHY".
 
 Keywords typed although not run (field ` + "`Typed`" + ` of the row) still get keepalived's own checks (range
 errors, strict-mode resets, deprecations). Values the runtime cannot honour (` + "`auth_type AH`" + `, a

@@ -8,9 +8,9 @@ package keepalived
 
 // Why inert keywords have no effect in goha.
 const (
-	whyEmail   = "email alerts are not sent"
-	whySched   = "process scheduling, memory locking and real-time limits of keepalived's child processes"
-	whyBuffers = "kernel socket buffer sizes are the kernel's defaults"
+	whyCheckerEmail = "it governs the checker process's emails only, and gokeepalived runs no checker (virtual_server is refused)"
+	whySched        = "process scheduling, memory locking and real-time limits of keepalived's child processes"
+	whyBuffers      = "kernel socket buffer sizes are the kernel's defaults"
 )
 
 var (
@@ -58,8 +58,18 @@ var (
 			{Name: "vmac_addr_prefix", Support: Refused, Where: "VMACs use 00:00:5e:00:01/02 (not even stored)"},
 		},
 		unsup(`vrrp_ipsets nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark fifo_write_vrrp_states_on_reload lvs_notify_fifo lvs_notify_fifo_script startup_script startup_script_timeout shutdown_script shutdown_script_timeout process_names process_name vrrp_process_name checker_process_name lvs_process_name bfd_process_name lvs_timeouts lvs_flush lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon snmp_socket enable_traps enable_snmp_vrrp enable_snmp_keepalived enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_dbus dbus_service_name rs_init_notifies log_unknown_vrids umask reload_check_config reload_time_file reload_repeat reload_file config_save_dir data_use_instance`),
-		inert("email alerts are not sent", `notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`),
-		inertVals("email alerts are not sent", `notification_email`),
+		[]*Keyword{
+			{Name: "notification_email", Kind: kwValues, Args: "{ ADDRESS ... }", Where: "vrrp/daemon/mail.go:mail → vrrp/smtpalert/dialogue.go:Message (one RCPT TO each, the To header)", Tests: "vrrp/daemon/mail_lab_test.go:TestEmailAlertsLikeKeepalived, vrrp/daemon/mail_errors_lab_test.go:TestEmailAlertErrorsLikeKeepalived, vrrp/smtpalert/dialogue_test.go:TestDialogue", handle: gdEmails},
+			{Name: "notification_email_from", Args: "<ADDRESS>", Where: "vrrp/daemon/mapconfig_mail.go:mapMail (default user@host name)", handle: gdEmailFrom},
+			{Name: "smtp_server", Args: "<IP> [PORT]", Where: "vrrp/daemon/mapconfig_mail.go:mapMail (port 25 by default; a host name is unsupported)", handle: gdSMTPServer},
+			{Name: "smtp_helo_name", Args: "<NAME>", Where: "vrrp/smtpalert/dialogue.go (default: the host name)", handle: gdSMTPHelo},
+			{Name: "smtp_connect_timeout", Range: &Range{Min: 0, Max: 4294, Unit: "s"}, Where: "vrrp/smtpalert/send.go:Send (each connect and reply; default 30 s)", handle: gdSMTPConnectTimeout},
+			{Name: "smtp_alert", Args: "[on|off]", Where: "vrrp/daemon/mapconfig_mail.go:smtpAlert (instance and sync group default)", handle: gdSMTPAlert},
+			{Name: "smtp_alert_vrrp", Args: "[on|off]", Where: "vrrp/daemon/mapconfig_mail.go:smtpAlert (instance and sync group default, before smtp_alert)", handle: gdSMTPAlert},
+			{Name: "no_email_faults", Where: "vrrp/daemon/mail.go:shouldMail (FAULT not mailed)", handle: gdNoEmailFaults},
+			{Name: "smtp_alert_checker", Support: Inert, Why: whyCheckerEmail, Typed: true, Where: "typed (keepalived's errors); the checker's mails are never sent", handle: gdSMTPAlert},
+			{Name: "no_checker_emails", Support: Inert, Why: whyCheckerEmail, Typed: true, Where: "typed (keepalived's errors); the checker's mails are never sent", handle: gdSMTPAlert},
+		},
 		inert("process scheduling, memory locking and real-time limits of keepalived's child processes", `max_auto_priority min_auto_priority_delay vrrp_priority checker_priority bfd_priority vrrp_no_swap checker_no_swap bfd_no_swap vrrp_rt_priority checker_rt_priority bfd_rt_priority vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime`),
 		inert("kernel socket buffer sizes are the kernel's defaults", `vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier`),
 		inert("the checker process is not part of gokeepalived (virtual_server is refused)", `checker_log_all_failures`),
@@ -132,7 +142,9 @@ var (
 			{Name: "track_file", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/track.go:trackState", handle: instTrackFile},
 			{Name: "authentication", Kind: kwBlock, Sub: authTable, Where: "vrrp/daemon/mapconfig.go:mapInstance", handle: instAuthentication},
 		},
-		inert("email alerts are not sent", `smtp_alert`),
+		[]*Keyword{
+			{Name: "smtp_alert", Args: "[on|off]", Where: "vrrp/daemon/mail.go:instanceMail (default: smtp_alert_vrrp, else smtp_alert)", handle: instSMTPAlert},
+		},
 		inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
 		unsup(`use_ipvlan vrf lvs_sync_daemon_interface`),
 		unsupVals(`track_process track_bfd`),
@@ -154,7 +166,9 @@ var (
 			{Name: "notify_priority_changes", Support: Refused, Where: "priority changes are not notified (not even stored)"},
 		},
 		unsupVals(`track_process track_bfd`),
-		inert("email alerts are not sent", `smtp_alert`),
+		[]*Keyword{
+			{Name: "smtp_alert", Args: "[on|off]", Where: "vrrp/daemon/mail.go:groupMail (default: smtp_alert_vrrp, else smtp_alert)", handle: syncGroupSMTPAlert},
+		},
 	).sites("vrrp_track.go:syncGroup", "vrrp_track.go:syncGroup")
 
 	vrrpScriptTable = newTable("vrrp_script", []*Keyword{

@@ -75,6 +75,7 @@ func newTyper(opts Options) *typer {
 				McastGroup4:             netip.MustParseAddr("224.0.0.18"),
 				McastGroup6:             netip.MustParseAddr("ff02::12"),
 				NftablesPriority:        -1,
+				Email:                   Email{Alert: -1, AlertVRRP: -1, AlertChecker: -1},
 			},
 		},
 		opts:        opts,

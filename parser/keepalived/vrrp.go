@@ -82,7 +82,7 @@ func (t *typer) instance(n *Node) {
 		GarpLowerPrioDelay: g.GarpLowerPrioDelay, GarpLowerPrioRepeat: g.GarpLowerPrioRepeat,
 		LowerPrioNoAdvert: g.LowerPrioNoAdvert, HigherPrioSendAdvert: g.HigherPrioSendAdvert,
 		SkipCheckAdvAddr: g.SkipCheckAdvAddr, CheckUnicastSrc: g.CheckUnicastSrc,
-		Strict: g.Strict, Version: g.Version, UnicastTTL: 255,
+		Strict: g.Strict, Version: g.Version, UnicastTTL: 255, SMTPAlert: -1,
 	}
 	t.cfg.Instances = append(t.cfg.Instances, in)
 	t.inst = in

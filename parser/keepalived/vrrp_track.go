@@ -66,7 +66,7 @@ func (t *typer) syncGroup(n *Node) {
 	if !t.need(n, 1) {
 		return
 	}
-	sg := &SyncGroup{Name: n.Arg(0), Pos: n.Pos}
+	sg := &SyncGroup{Name: n.Arg(0), Pos: n.Pos, SMTPAlert: -1}
 	t.vsyncGroup = sg
 	for _, c := range n.Children {
 		if !c.Keyword.Honoured() {

@@ -169,10 +169,12 @@ func (r *Runner) data() string {
 	if r.cfg.RouterID != "" {
 		fmt.Fprintf(&b, " Router ID = %s\n", r.cfg.RouterID)
 	}
+	r.mailDump(&b)
 	fmt.Fprintf(&b, " Gratuitous ARP interval = %f\n", r.cfg.GarpInterval.Seconds())
 	fmt.Fprintf(&b, " Gratuitous NA interval = %f\n", r.cfg.GnaInterval.Seconds())
 	fmt.Fprintf(&b, " nftables table name = %s\n", r.cfg.FirewallTable)
 	fmt.Fprintf(&b, " nftables base chain priority = %d\n", r.cfg.FirewallPriority)
+	fmt.Fprintf(&b, " no_checker_emails = %d\n", boolInt(r.cfg.Email.NoCheckerEmails))
 	if len(r.cfg.StaticAddrs) > 0 || len(r.cfg.StaticRoutes) > 0 || len(r.cfg.StaticRules) > 0 {
 		r.staticDump(&b)
 	}
@@ -232,6 +234,7 @@ func (r *Runner) data() string {
 			fmt.Fprintf(&b, "     %s\n", in.vipText(a))
 		}
 		in.routesDump(&b)
+		fmt.Fprintf(&b, "   Using smtp notification = %s\n", yesNo(in.spec.SMTPAlert))
 		if in.group != nil {
 			fmt.Fprintf(&b, "   Sync group = %s\n", in.group.spec.Name)
 		}

@@ -49,6 +49,8 @@ type Config struct {
 	StartupDelay time.Duration
 	ScriptUser   string // script_user (keepalived_script when it exists, else root)
 	ScriptGroup  string
+	Mail         *MailSpec // email alerts (mapconfig_mail.go); nil: no smtp_server
+	Email        ka.Email  // global_defs' email settings as written (data dump)
 }
 
 // InstanceSpec is one vrrp_instance ready to run.
@@ -68,6 +70,7 @@ type InstanceSpec struct {
 	// vrrp_notify_priority_changes): effective priority changes are
 	// written to the notify FIFO as `INSTANCE "name" STATE_PRIORITY prio`.
 	NotifyPriorityChanges bool
+	SMTPAlert             bool // smtp_alert, effective (mail.go)
 	// PromoteSecondaries is promote_secondaries (hostnet.go).
 	PromoteSecondaries bool
 	// NoPeerFault is unicast_fault_no_peer without any unicast peer: the
@@ -120,9 +123,10 @@ type NotifySpec struct {
 
 // SyncGroupSpec is a vrrp_sync_group.
 type SyncGroupSpec struct {
-	Name    string
-	Members []string
-	Notify  NotifySpec
+	Name      string
+	Members   []string
+	Notify    NotifySpec
+	SMTPAlert bool // smtp_alert, effective (mail.go)
 }
 
 // ScriptSpec is a vrrp_script.
@@ -195,7 +199,8 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	for _, sg := range c.SyncGroups {
 		ns := NotifySpec{Master: sg.NotifyMaster, Backup: sg.NotifyBackup, Fault: sg.NotifyFault, Stop: sg.NotifyStop, Generic: sg.Notify}
 		secureNotify(g, &ns, &out.Notices)
-		out.SyncGroups = append(out.SyncGroups, SyncGroupSpec{Name: sg.Name, Members: sg.Members, Notify: ns})
+		out.SyncGroups = append(out.SyncGroups, SyncGroupSpec{Name: sg.Name, Members: sg.Members, Notify: ns,
+			SMTPAlert: smtpAlert(&g.Email, sg.SMTPAlert)})
 		for _, m := range sg.Members {
 			groupOf[m] = sg
 		}
@@ -207,6 +212,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			errs = append(errs, err)
 			continue
 		}
+		spec.SMTPAlert = smtpAlert(&g.Email, in.SMTPAlert)
 		if sg := groupOf[in.Name]; sg != nil {
 			if !sg.TrackingWeight {
 				syncMemberTrackers(&spec, &out.Notices)
@@ -220,6 +226,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		out.Instances = append(out.Instances, spec)
 	}
 	mapStatic(c, out)
+	mapMail(g, out)
 	assignRulePriorities(c, out)
 	return out, errs
 }

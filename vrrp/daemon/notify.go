@@ -23,6 +23,7 @@ func (r *Runner) notify(in *inst, n vrrp.Notify) {
 		n.State = vrrp.StateFault
 	}
 	r.notifyScripts(in.spec.Notify, "INSTANCE", in.spec.Name, n.State, n.Priority)
+	r.instanceMail(in, n.State)
 }
 
 func (r *Runner) notifyScripts(ns NotifySpec, kind, name string, st vrrp.State, prio uint8) {
@@ -81,4 +82,5 @@ func (r *Runner) groupNotify(g *group) {
 	}
 	g.state = st
 	r.notifyScripts(g.spec.Notify, "GROUP", g.spec.Name, st, 0)
+	r.groupMail(g, st)
 }

@@ -20,6 +20,9 @@ type Options struct {
 	// Clock is where every time read and timer of the daemon goes; nil:
 	// SystemClock.
 	Clock Clock
+	// Mail, when set, takes the email alerts instead of the mail server
+	// (tests); it is called on the loop goroutine and must not block.
+	Mail func(m *MailSpec, subject, body string)
 }
 
 // Runner runs the vrrp instances of a Config: it owns the state machines
@@ -59,6 +62,13 @@ type Runner struct {
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
 	readers  sync.WaitGroup
+
+	// Email alerts in flight (mail.go).
+	mails      sync.WaitGroup
+	mailSlots  chan struct{}
+	mailCtx    context.Context
+	mailCancel context.CancelFunc
+	stopping   bool // SIGTERM under way: STOP alerts are not delivered
 }
 
 // inst is one running vrrp_instance.
@@ -85,13 +95,16 @@ type inst struct {
 	// Counted for the metrics exporter (snapshot.go) only.
 	transitions uint64 // state changes
 	garpsSent   uint64 // gratuitous ARPs / unsolicited NAs that left
+
+	lastMail vrrp.State // the state last mailed (mail.go)
 }
 
 type group struct {
-	spec  SyncGroupSpec
-	sg    *vrrp.SyncGroup
-	insts []*inst
-	state vrrp.State // last state notified for the group
+	spec     SyncGroupSpec
+	sg       *vrrp.SyncGroup
+	insts    []*inst
+	state    vrrp.State // last state notified for the group
+	lastMail vrrp.State // the state last mailed (mail.go)
 }
 
 // connState is one advert socket shared by the instances of a ConnSpec.
@@ -134,8 +147,11 @@ func New(cfg *Config, o Options) *Runner {
 	}
 	clock := o.Clock
 	start := clock.Now()
+	// every email alert runs under mailCtx, ended by finishMails (mail.go)
+	mailCtx, mailCancel := context.WithCancel(context.Background())
 	return &Runner{
 		opts: o, edge: o.Edge, cfg: cfg, clock: clock,
+		mailSlots: make(chan struct{}, maxMails), mailCtx: mailCtx, mailCancel: mailCancel,
 		// The state machines count in offsets from one origin; a
 		// wall-clock step cannot move a deadline (time.Time keeps the
 		// monotonic reading).
@@ -166,6 +182,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	bgCtx, cancel := context.WithCancel(context.Background())
 	r.bgCancel = cancel
 	if err := r.setup(bgCtx); err != nil {
+		r.mailCancel()
 		cancel()
 		r.closeAll()
 		r.teardownHost()
@@ -189,6 +206,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			r.fireDue(r.now())
 		case <-ctx.Done():
 			r.stop(r.now())
+			r.finishMails()
 			return nil
 		}
 	}

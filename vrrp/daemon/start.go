@@ -78,12 +78,20 @@ func (r *Runner) addInstance(spec InstanceSpec) (*inst, error) {
 
 // buildGroups (re)creates the sync groups from the configuration.
 func (r *Runner) buildGroups() {
+	old := r.groups
 	r.groups = map[string]*group{}
 	for _, in := range r.insts {
 		in.group = nil
 	}
 	for _, gs := range r.cfg.SyncGroups {
 		g := &group{spec: gs, sg: &vrrp.SyncGroup{Name: gs.Name}}
+		if o := old[gs.Name]; o != nil {
+			// A reload keeps what the group last notified and mailed:
+			// keepalived 2.2.7 does not notify (nor mail) a sync group
+			// again when a reload leaves its state unchanged (seen in a
+			// namespace, TestEmailAlertsLikeKeepalived).
+			g.state, g.lastMail = o.state, o.lastMail
+		}
 		for _, name := range gs.Members {
 			in := r.byName[name]
 			if in == nil {

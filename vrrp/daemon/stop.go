@@ -11,6 +11,7 @@ import (
 // stop is SIGTERM: every instance shut down, then sockets and firewall closed.
 func (r *Runner) stop(now time.Duration) {
 	r.logf("Stopping")
+	r.stopping = true
 	for _, in := range r.insts {
 		r.step(in, vrrp.Shutdown{Now: now})
 	}
