@@ -44,6 +44,11 @@ type Options struct {
 	// Handler serves one stream, on a goroutine of its own; the stream
 	// ends when it returns.
 	Handler func(*Stream)
+	// Release, when set, gets a finished stream's Aborter (SetOnAbort)
+	// back once nothing in the engine can reach it any more, so that
+	// the handler may reuse its memory: never an Aborter that was told
+	// (its goroutine may still be running).
+	Release func(Aborter)
 }
 
 // Preface is what a client sends first (RFC 9113 §3.4).

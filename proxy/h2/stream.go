@@ -23,6 +23,7 @@ type Stream struct {
 	// onAbort (SetOnAbort) is told once, on a goroutine of its own, when
 	// the client resets the stream or the connection dies.
 	onAbort Aborter
+	told    bool // onAbort was called (or is about to be)
 
 	in         []byte // received body not yet read
 	got        int64  // body bytes received
@@ -54,6 +55,7 @@ func (st *Stream) abortLocked() {
 	}
 	st.aborted = true
 	if st.onAbort != nil {
+		st.told = true
 		go st.onAbort.Abort()
 	}
 }
@@ -71,6 +73,7 @@ func (st *Stream) SetOnAbort(a Aborter) {
 	c.mu.Lock()
 	st.onAbort = a
 	gone := st.aborted
+	st.told = st.told || gone
 	c.mu.Unlock()
 	if gone {
 		go a.Abort()
@@ -317,6 +320,13 @@ func (st *Stream) finish() {
 	if st.wtimer != nil {
 		st.wtimer.Stop()
 	}
+	// Aborted now, the stream tells nobody any more: an Aborter never
+	// told is the handler's to reuse.
+	a := st.onAbort
+	st.onAbort = nil
+	if st.told {
+		a = nil
+	}
 	c.mu.Unlock()
 	if rst {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
@@ -324,6 +334,9 @@ func (st *Stream) finish() {
 	// The last stream gone: the idle timeout runs, or a drained
 	// connection's reader ends.
 	c.armIdle()
+	if a != nil && c.opt.Release != nil {
+		c.opt.Release(a)
+	}
 }
 
 // HeadersSent reports whether the final response HEADERS went out.
