@@ -81,8 +81,8 @@ func TestH2StreamAllocations(t *testing.T) {
 	allocs := float64(m1.Mallocs-m0.Mallocs) / n
 	bytes := float64(m1.TotalAlloc-m0.TotalAlloc) / n
 	t.Logf("%.2f allocations, %.0f bytes per stream", allocs, bytes)
-	if allocs > 5.5 {
-		t.Errorf("%.2f allocations per stream, want at most 5", allocs)
+	if allocs > 4.5 {
+		t.Errorf("%.2f allocations per stream, want at most 4", allocs)
 	}
 	if bytes > 2048 {
 		t.Errorf("%.0f bytes allocated per stream: the stream's session is not reused", bytes)

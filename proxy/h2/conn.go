@@ -73,17 +73,18 @@ type Conn struct {
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
 	streams    map[uint32]*Stream
-	lastID     uint32 // the last stream taken (GOAWAY names it)
-	seenID     uint32 // the highest stream the client opened, taken or not
-	sendWin    int64  // connection-level window the client granted
-	peerWin    int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
-	peerMax    uint32 // client's SETTINGS_MAX_FRAME_SIZE
-	goaway     bool   // a GOAWAY went out: no new stream
-	started    bool   // our SETTINGS went out: frames may follow
-	later      bool   // GoAway came before: its frame follows the SETTINGS
-	dead       error  // the connection failed: every stream fails
-	noDeadline bool   // the transport's read deadline is cleared (armIdleLocked)
-	credit     uint32 // connection window read and not given back (giveCredit)
+	lastID     uint32    // the last stream taken (GOAWAY names it)
+	seenID     uint32    // the highest stream the client opened, taken or not
+	sendWin    int64     // connection-level window the client granted
+	peerWin    int32     // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax    uint32    // client's SETTINGS_MAX_FRAME_SIZE
+	goaway     bool      // a GOAWAY went out: no new stream
+	started    bool      // our SETTINGS went out: frames may follow
+	later      bool      // GoAway came before: its frame follows the SETTINGS
+	dead       error     // the connection failed: every stream fails
+	noDeadline bool      // the transport's read deadline is cleared (armIdleLocked)
+	credit     uint32    // connection window read and not given back (giveCredit)
+	free       []*Stream // finished streams, their memory for the next ones (onHeaders)
 	wg         sync.WaitGroup
 }
 

@@ -210,14 +210,37 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
-	req, err := parseRequest(f.Fields, f.StreamEnded())
+	// A finished stream's memory is taken again (its fields' too): only
+	// this goroutine takes from c.free, so no stream it holds across an
+	// unlock (onData, onTrailers) changes under it.
+	c.mu.Lock()
+	st = nil
+	if k := len(c.free); k > 0 {
+		st = c.free[k-1]
+		c.free[k-1] = nil
+		c.free = c.free[:k-1]
+	}
+	c.mu.Unlock()
+	var dst []hpack.HeaderField
+	if st != nil {
+		dst = st.Req.Fields
+		clear(dst)
+	}
+	req, err := parseRequestInto(dst, f.Fields, f.StreamEnded())
 	if err != nil {
+		if st != nil {
+			c.mu.Lock()
+			c.free = append(c.free, st)
+			c.mu.Unlock()
+		}
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
 	c.mu.Lock()
-	st = &Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize)}
-	st.remoteDone = req.NoBody
+	if st == nil {
+		st = new(Stream)
+	}
+	st.reset(c, id, req)
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()

@@ -1,6 +1,7 @@
 package h2
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -100,5 +101,58 @@ func TestReleaseSkipsToldAborters(t *testing.T) {
 	}
 	if len(ev) != 1 || ev[0] != "abort /reset" {
 		t.Fatalf("aborts %v, want [abort /reset]", ev)
+	}
+}
+
+// TestStreamsReuseFinishedMemory: streams opened one after the other on
+// a connection take the memory of those that finished, and each still
+// sees only its own request, body and trailers.
+func TestStreamsReuseFinishedMemory(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[*Stream]bool{}
+	handler := func(st *Stream) {
+		mu.Lock()
+		seen[st] = true
+		mu.Unlock()
+		echo(st)
+	}
+	cl, _, _ := serveLoopback(t, Options{Handler: handler})
+	fr := http2.NewFramer(cl, cl)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	cl.Write([]byte(Preface))
+	fr.WriteSettings()
+	const n = 20
+	for i := range n {
+		id := uint32(2*i + 1)
+		method := []string{"POST", "PUT"}[i%2]
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block(":method", method, ":scheme", "http", ":path", "/", ":authority", "x", "x-n", strconv.Itoa(i)), EndHeaders: true})
+		fr.WriteData(id, true, []byte("body-"+strconv.Itoa(i)))
+		var got, gotMethod string
+		for done := false; !done; {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch f := f.(type) {
+			case *http2.MetaHeadersFrame:
+				if f.StreamID != id {
+					t.Fatalf("HEADERS on stream %d, want %d", f.StreamID, id)
+				}
+				gotMethod = f.PseudoValue("status") + " " + f.Fields[1].Value
+			case *http2.DataFrame:
+				got += string(f.Data())
+				done = f.StreamEnded()
+			case *http2.RSTStreamFrame:
+				t.Fatalf("stream %d reset: %v", f.StreamID, f.ErrCode)
+			}
+		}
+		if want := "body-" + strconv.Itoa(i); got != want || gotMethod != "200 "+method {
+			t.Fatalf("stream %d: %q %q, want %q 200 %s", id, gotMethod, got, want, method)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) >= n {
+		t.Fatalf("%d streams took %d allocations: finished streams are not reused", n, len(seen))
 	}
 }

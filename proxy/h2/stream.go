@@ -40,6 +40,16 @@ type Stream struct {
 	wtimer     *time.Timer
 }
 
+// reset makes st a new stream of c (c.mu held): what a new allocation
+// gives, but for the memory a finished stream of c leaves for the next
+// (its request fields, read in req, and its wait timers, which wake c's
+// condition only).
+func (st *Stream) reset(c *Conn, id uint32, req Request) {
+	rtimer, wtimer := st.rtimer, st.wtimer
+	*st = Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize),
+		remoteDone: req.NoBody, rtimer: rtimer, wtimer: wtimer}
+}
+
 // ID is the stream's identifier.
 func (st *Stream) ID() uint32 { return st.id }
 
@@ -337,7 +347,19 @@ func (st *Stream) finish() {
 	if a != nil && c.opt.Release != nil {
 		c.opt.Release(a)
 	}
+	// Last: the stream's memory serves a later stream of c (onHeaders),
+	// once nothing here reads it any more. Its handler has returned, and
+	// its Aborter, told or not, does not hold it.
+	c.mu.Lock()
+	if len(c.free) < maxFreeStreams {
+		c.free = append(c.free, st)
+	}
+	c.mu.Unlock()
 }
+
+// maxFreeStreams bounds the finished streams a connection keeps for
+// reuse.
+const maxFreeStreams = 128
 
 // HeadersSent reports whether the final response HEADERS went out.
 func (st *Stream) HeadersSent() bool {
