@@ -69,6 +69,7 @@ type Conn struct {
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 	hdec *headerDecoder // header blocks: used by the reading goroutine only
+	hpay []byte         // a HEADERS frame's payload (readHeaders)
 
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
@@ -101,6 +102,9 @@ func NewConn(t Transport, opt Options) *Conn {
 	c.br = bufio.NewReaderSize(t, 16384)
 	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
+	// A DATA frame's bytes are copied into its stream (onData) before the
+	// next frame is read: one frame serves them all.
+	c.fr.SetReuseFrames()
 	c.hdec = newHeaderDecoder(opt.Settings.HeaderTableSize)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	return c
@@ -165,10 +169,13 @@ func (c *Conn) serve() error {
 	for {
 		c.giveCredit() // a failed write makes the connection dead
 		c.armIdle()
-		f, err := c.fr.ReadFrame()
+		var f http2.Frame
 		var hb *headerBlock
-		if hf, ok := f.(*http2.HeadersFrame); ok && err == nil {
-			hb, err = c.hdec.read(c.fr, hf)
+		fh, err := c.fr.ReadFrameHeader() // size and CONTINUATION order checked
+		if err == nil && fh.Type == http2.FrameHeaders {
+			hb, err = c.readHeaders(fh)
+		} else if err == nil {
+			f, err = c.fr.ReadFrameForHeader(fh)
 		}
 		if err != nil {
 			if hb != nil && err == http2.ConnectionError(http2.ErrCodeProtocol) {

@@ -111,12 +111,18 @@ func validFieldName(name string) bool {
 // is ConnectionError(PROTOCOL_ERROR); a decoding failure is
 // ConnectionError(COMPRESSION_ERROR); an invalid field a StreamError.
 func (d *headerDecoder) read(fr *http2.Framer, hf *http2.HeadersFrame) (*headerBlock, error) {
+	return d.readBlock(fr, hf.StreamID, hf.StreamEnded(), hf.HeaderBlockFragment(), hf.HeadersEnded())
+}
+
+// readBlock is read for a HEADERS frame parsed by the caller
+// (readHeaders): its stream, END_STREAM, fragment and END_HEADERS. The
+// fragment is decoded before any other frame is read.
+func (d *headerDecoder) readBlock(fr *http2.Framer, id uint32, endStream bool, frag []byte, ended bool) (*headerBlock, error) {
 	b := &d.block
-	*b = headerBlock{StreamID: hf.StreamID, endStream: hf.StreamEnded(), Fields: b.Fields[:0]}
+	*b = headerBlock{StreamID: id, endStream: endStream, Fields: b.Fields[:0]}
 	d.invalid, d.sawRegular = nil, false
 	d.headersRemain, d.trailersRemain = maxHeaderList, maxHeaderList
 	d.dec.SetEmitEnabled(true)
-	frag, ended := hf.HeaderBlockFragment(), hf.HeadersEnded()
 	for {
 		if int64(len(frag)) > 2*int64(d.headersRemain+d.trailersRemain) || d.invalid != nil {
 			return b, http2.ConnectionError(http2.ErrCodeProtocol)
