@@ -26,6 +26,9 @@ type streamScratch struct {
 	// values are the field values of the last response translated with
 	// this scratch, by position (valueString).
 	values []string
+	// uri is the last stream's request target as the balancers read it
+	// (breq.URI): a repeated target costs no new string.
+	uri string
 }
 
 // valueString is the i-th field value of a response as a string for
@@ -60,7 +63,7 @@ func getStreamScratch() *streamScratch { return scratchPool.Get().(*streamScratc
 func (sc *streamScratch) give(s *session) {
 	s.req.Headers, s.resp.Headers, s.out = sc.reqHeaders[:0], sc.respHeaders[:0], sc.out[:0]
 	sc.s = s
-	s.breq.Header, s.breq.LastHeader = sc.header, sc.lastHeader
+	s.breq.Header, s.breq.LastHeader, s.breq.URI = sc.header, sc.lastHeader, sc.uri
 }
 
 // keep takes the (possibly grown) memory back from a finished stream and
@@ -70,7 +73,7 @@ func (sc *streamScratch) keep(s *session, b *streamBridge) {
 	sc.bridgeHeaders, sc.head, sc.rbuf = b.resp.Headers[:0], b.head[:0], b.rbuf[:0]
 	clear(b.fields[:cap(b.fields)]) // no strings kept alive
 	sc.fields = b.fields[:0]
-	sc.s = nil
+	sc.s, sc.uri = nil, s.breq.URI
 	scratchPool.Put(sc)
 }
 

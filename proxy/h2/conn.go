@@ -44,6 +44,11 @@ type Options struct {
 	// Handler serves one stream, on a goroutine of its own; the stream
 	// ends when it returns.
 	Handler func(*Stream)
+	// Release, when set, gets a finished stream's Aborter (SetOnAbort)
+	// back once nothing in the engine can reach it any more, so that
+	// the handler may reuse its memory: never an Aborter that was told
+	// (its goroutine may still be running).
+	Release func(Aborter)
 }
 
 // Preface is what a client sends first (RFC 9113 §3.4).
@@ -64,21 +69,23 @@ type Conn struct {
 	henc *hpack.Encoder
 	hbuf bytes.Buffer
 	hdec *headerDecoder // header blocks: used by the reading goroutine only
+	hpay []byte         // a HEADERS frame's payload (readHeaders)
 
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
 	streams    map[uint32]*Stream
-	lastID     uint32 // the last stream taken (GOAWAY names it)
-	seenID     uint32 // the highest stream the client opened, taken or not
-	sendWin    int64  // connection-level window the client granted
-	peerWin    int32  // client's SETTINGS_INITIAL_WINDOW_SIZE
-	peerMax    uint32 // client's SETTINGS_MAX_FRAME_SIZE
-	goaway     bool   // a GOAWAY went out: no new stream
-	started    bool   // our SETTINGS went out: frames may follow
-	later      bool   // GoAway came before: its frame follows the SETTINGS
-	dead       error  // the connection failed: every stream fails
-	noDeadline bool   // the transport's read deadline is cleared (armIdleLocked)
-	credit     uint32 // connection window read and not given back (giveCredit)
+	lastID     uint32    // the last stream taken (GOAWAY names it)
+	seenID     uint32    // the highest stream the client opened, taken or not
+	sendWin    int64     // connection-level window the client granted
+	peerWin    int32     // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax    uint32    // client's SETTINGS_MAX_FRAME_SIZE
+	goaway     bool      // a GOAWAY went out: no new stream
+	started    bool      // our SETTINGS went out: frames may follow
+	later      bool      // GoAway came before: its frame follows the SETTINGS
+	dead       error     // the connection failed: every stream fails
+	noDeadline bool      // the transport's read deadline is cleared (armIdleLocked)
+	credit     uint32    // connection window read and not given back (giveCredit)
+	free       []*Stream // finished streams, their memory for the next ones (onHeaders)
 	wg         sync.WaitGroup
 }
 
@@ -95,6 +102,9 @@ func NewConn(t Transport, opt Options) *Conn {
 	c.br = bufio.NewReaderSize(t, 16384)
 	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
+	// A DATA frame's bytes are copied into its stream (onData) before the
+	// next frame is read: one frame serves them all.
+	c.fr.SetReuseFrames()
 	c.hdec = newHeaderDecoder(opt.Settings.HeaderTableSize)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	return c
@@ -159,10 +169,13 @@ func (c *Conn) serve() error {
 	for {
 		c.giveCredit() // a failed write makes the connection dead
 		c.armIdle()
-		f, err := c.fr.ReadFrame()
+		var f http2.Frame
 		var hb *headerBlock
-		if hf, ok := f.(*http2.HeadersFrame); ok && err == nil {
-			hb, err = c.hdec.read(c.fr, hf)
+		fh, err := c.fr.ReadFrameHeader() // size and CONTINUATION order checked
+		if err == nil && fh.Type == http2.FrameHeaders {
+			hb, err = c.readHeaders(fh)
+		} else if err == nil {
+			f, err = c.fr.ReadFrameForHeader(fh)
 		}
 		if err != nil {
 			if hb != nil && err == http2.ConnectionError(http2.ErrCodeProtocol) {

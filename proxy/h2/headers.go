@@ -111,12 +111,18 @@ func validFieldName(name string) bool {
 // is ConnectionError(PROTOCOL_ERROR); a decoding failure is
 // ConnectionError(COMPRESSION_ERROR); an invalid field a StreamError.
 func (d *headerDecoder) read(fr *http2.Framer, hf *http2.HeadersFrame) (*headerBlock, error) {
+	return d.readBlock(fr, hf.StreamID, hf.StreamEnded(), hf.HeaderBlockFragment(), hf.HeadersEnded())
+}
+
+// readBlock is read for a HEADERS frame parsed by the caller
+// (readHeaders): its stream, END_STREAM, fragment and END_HEADERS. The
+// fragment is decoded before any other frame is read.
+func (d *headerDecoder) readBlock(fr *http2.Framer, id uint32, endStream bool, frag []byte, ended bool) (*headerBlock, error) {
 	b := &d.block
-	*b = headerBlock{StreamID: hf.StreamID, endStream: hf.StreamEnded(), Fields: b.Fields[:0]}
+	*b = headerBlock{StreamID: id, endStream: endStream, Fields: b.Fields[:0]}
 	d.invalid, d.sawRegular = nil, false
 	d.headersRemain, d.trailersRemain = maxHeaderList, maxHeaderList
 	d.dec.SetEmitEnabled(true)
-	frag, ended := hf.HeaderBlockFragment(), hf.HeadersEnded()
 	for {
 		if int64(len(frag)) > 2*int64(d.headersRemain+d.trailersRemain) || d.invalid != nil {
 			return b, http2.ConnectionError(http2.ErrCodeProtocol)
@@ -210,14 +216,37 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
-	req, err := parseRequest(f.Fields, f.StreamEnded())
+	// A finished stream's memory is taken again (its fields' too): only
+	// this goroutine takes from c.free, so no stream it holds across an
+	// unlock (onData, onTrailers) changes under it.
+	c.mu.Lock()
+	st = nil
+	if k := len(c.free); k > 0 {
+		st = c.free[k-1]
+		c.free[k-1] = nil
+		c.free = c.free[:k-1]
+	}
+	c.mu.Unlock()
+	var dst []hpack.HeaderField
+	if st != nil {
+		dst = st.Req.Fields
+		clear(dst)
+	}
+	req, err := parseRequestInto(dst, f.Fields, f.StreamEnded())
 	if err != nil {
+		if st != nil {
+			c.mu.Lock()
+			c.free = append(c.free, st)
+			c.mu.Unlock()
+		}
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
 	c.mu.Lock()
-	st = &Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize)}
-	st.remoteDone = req.NoBody
+	if st == nil {
+		st = new(Stream)
+	}
+	st.reset(c, id, req)
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()

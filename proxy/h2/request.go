@@ -38,6 +38,12 @@ var connectionSpecific = map[string]bool{
 // invalid characters, pseudo-fields after regular ones, duplicated or
 // unknown pseudo-fields.
 func parseRequest(fields []hpack.HeaderField, endStream bool) (Request, error) {
+	return parseRequestInto(nil, fields, endStream)
+}
+
+// parseRequestInto is parseRequest with the Fields built in dst's memory
+// when it has room (a reused stream's).
+func parseRequestInto(dst, fields []hpack.HeaderField, endStream bool) (Request, error) {
 	r := Request{ContentLength: -1, NoBody: endStream}
 	n := 0
 	for _, f := range fields {
@@ -45,7 +51,11 @@ func parseRequest(fields []hpack.HeaderField, endStream bool) (Request, error) {
 			n++
 		}
 	}
-	r.Fields = make([]hpack.HeaderField, 0, n) // at most these (one allocation)
+	if cap(dst) >= n {
+		r.Fields = dst[:0]
+	} else {
+		r.Fields = make([]hpack.HeaderField, 0, n) // at most these (one allocation)
+	}
 	var cookie []string
 	for _, f := range fields {
 		if strings.HasPrefix(f.Name, ":") {

@@ -23,6 +23,7 @@ type Stream struct {
 	// onAbort (SetOnAbort) is told once, on a goroutine of its own, when
 	// the client resets the stream or the connection dies.
 	onAbort Aborter
+	told    bool // onAbort was called (or is about to be)
 
 	in         []byte // received body not yet read
 	got        int64  // body bytes received
@@ -37,6 +38,16 @@ type Stream struct {
 	rdl, wdl   time.Time
 	rtimer     *time.Timer
 	wtimer     *time.Timer
+}
+
+// reset makes st a new stream of c (c.mu held): what a new allocation
+// gives, but for the memory a finished stream of c leaves for the next
+// (its request fields, read in req, and its wait timers, which wake c's
+// condition only).
+func (st *Stream) reset(c *Conn, id uint32, req Request) {
+	rtimer, wtimer := st.rtimer, st.wtimer
+	*st = Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize),
+		remoteDone: req.NoBody, rtimer: rtimer, wtimer: wtimer}
 }
 
 // ID is the stream's identifier.
@@ -54,6 +65,7 @@ func (st *Stream) abortLocked() {
 	}
 	st.aborted = true
 	if st.onAbort != nil {
+		st.told = true
 		go st.onAbort.Abort()
 	}
 }
@@ -71,6 +83,7 @@ func (st *Stream) SetOnAbort(a Aborter) {
 	c.mu.Lock()
 	st.onAbort = a
 	gone := st.aborted
+	st.told = st.told || gone
 	c.mu.Unlock()
 	if gone {
 		go a.Abort()
@@ -317,6 +330,13 @@ func (st *Stream) finish() {
 	if st.wtimer != nil {
 		st.wtimer.Stop()
 	}
+	// Aborted now, the stream tells nobody any more: an Aborter never
+	// told is the handler's to reuse.
+	a := st.onAbort
+	st.onAbort = nil
+	if st.told {
+		a = nil
+	}
 	c.mu.Unlock()
 	if rst {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
@@ -324,7 +344,22 @@ func (st *Stream) finish() {
 	// The last stream gone: the idle timeout runs, or a drained
 	// connection's reader ends.
 	c.armIdle()
+	if a != nil && c.opt.Release != nil {
+		c.opt.Release(a)
+	}
+	// Last: the stream's memory serves a later stream of c (onHeaders),
+	// once nothing here reads it any more. Its handler has returned, and
+	// its Aborter, told or not, does not hold it.
+	c.mu.Lock()
+	if len(c.free) < maxFreeStreams {
+		c.free = append(c.free, st)
+	}
+	c.mu.Unlock()
 }
+
+// maxFreeStreams bounds the finished streams a connection keeps for
+// reuse.
+const maxFreeStreams = 128
 
 // HeadersSent reports whether the final response HEADERS went out.
 func (st *Stream) HeadersSent() bool {
