@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -147,7 +148,16 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	sigs := o.Signals
 	if sigs == nil {
 		ch := make(chan os.Signal, 4)
-		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGHUP)
+		signal.Notify(ch, syscall.SIGUSR1, syscall.SIGHUP)
+		// HAProxy leaves SIGTERM and SIGINT to their default action, so
+		// one its parent ignored (a shell's background job ignores
+		// SIGINT) stays ignored: the worker keeps running. Go's runtime
+		// keeps an inherited SIG_IGN only for SIGINT and SIGHUP, so an
+		// ignored SIGTERM still stops goha.
+		signal.Notify(ch, syscall.SIGTERM)
+		if !sigintIgnoredAtStart {
+			signal.Notify(ch, syscall.SIGINT)
+		}
 		defer signal.Stop(ch)
 		sigs = ch
 	}
@@ -462,8 +472,12 @@ func (w *worker) hardStop(sig syscall.Signal) {
 	}
 	signal.Reset(sig)
 	syscall.Kill(os.Getpid(), sig)
-	select {} // the signal's default action ends the process
+	time.Sleep(time.Second) // the signal's default action ends the process
+	os.Exit(128 + int(sig))
 }
+
+// sigintIgnoredAtStart is read before any Notify takes SIGINT over.
+var sigintIgnoredAtStart = signal.Ignored(syscall.SIGINT)
 
 // softStop logs "Proxy X stopped (cumulated conns: ...)" for each proxy at
 // warning level, in HAProxy's order (proxies with listeners, the stats
