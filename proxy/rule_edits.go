@@ -99,9 +99,16 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name s
 		return true
 	}
 	var v []byte
-	if r.Format != nil {
+	switch {
+	case r.AppendFormat != nil:
+		// Straight into the arena: the fields the samples read are
+		// before its end, which the value only follows.
+		n := len(e.arena)
+		e.arena = r.AppendFormat(e.arena, info)
+		v = e.arena[n:len(e.arena):len(e.arena)]
+	case r.Format != nil:
 		v = e.keep(r.Format(info))
-	} else {
+	default:
 		v = e.keep(r.Value)
 	}
 	if r.Action == SetHeader {
