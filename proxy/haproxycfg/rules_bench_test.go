@@ -187,6 +187,7 @@ func BenchmarkRulesEval(b *testing.B) {
 	info := proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
+	cpu0 := processCPU(b)
 	for b.Loop() {
 		buf = buf[:0]
 		for i := range fe.RequestRules {
@@ -205,4 +206,5 @@ func BenchmarkRulesEval(b *testing.B) {
 			buf = u.Dynamic(buf, info)
 		}
 	}
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
 }
