@@ -512,11 +512,8 @@ func (s *session) transaction() bool {
 		if u.Cond == nil || u.Cond.Match(&s.info) {
 			if u.Dynamic == nil {
 				be = fe.use[i]
-			} else {
-				s.beName = u.Dynamic(s.beName[:0], &s.info)
-				if b := s.p.backends[string(s.beName)]; b != nil && b.cfg.Mode == fe.cfg.Mode {
-					be = b
-				}
+			} else if b := s.dynamicBackend(&u); b != nil && b.cfg.Mode == fe.cfg.Mode {
+				be = b
 			}
 			break
 		}

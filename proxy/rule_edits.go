@@ -191,3 +191,11 @@ func foldEqual(a []byte, b string) bool {
 	}
 	return true
 }
+
+// dynamicBackend is the backend a use_backend with a log-format name
+// names for this request (nil: none), its name appended to a buffer the
+// session keeps, so the lookup allocates nothing.
+func (s *session) dynamicBackend(u *UseBackend) *backend {
+	s.beName = u.Dynamic(s.beName[:0], &s.info)
+	return s.p.backends[string(s.beName)]
+}
