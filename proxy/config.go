@@ -201,10 +201,11 @@ type UseBackend struct {
 	Backend string
 	Cond    Condition // nil = always
 	// Dynamic, when set, computes the backend's name per request (a
-	// log-format name, `use_backend %[req.hdr(x)]`); Backend is then
-	// unused. A name that is no backend of the frontend's mode ends the
-	// use_backend rules: default_backend applies, as in HAProxy 2.6.
-	Dynamic func(*RequestInfo) string
+	// log-format name, `use_backend %[req.hdr(x)]`), appended to dst;
+	// Backend is then unused. A name that is no backend of the
+	// frontend's mode ends the use_backend rules: default_backend
+	// applies, as in HAProxy 2.6.
+	Dynamic func(dst []byte, r *RequestInfo) []byte
 }
 
 // Condition is an ACL expression evaluated against a request; the ACL
@@ -289,6 +290,11 @@ type RequestInfo struct {
 	// (track.go), nil outside a session.
 	vars  *[numScopes]varStore
 	track *tracking
+	// kept holds the variables' bytes the fetches read during the
+	// transaction (ReadVar): reset when the transaction ends, so a
+	// sample read from a variable stays what it was for the rest of it
+	// and reading one allocates nothing once kept has grown.
+	kept []byte
 	// px is the running proxy the be_*/fe_*/srv_* fetches read
 	// (sample_state.go); nil outside one. server and srvConn are the
 	// server the transaction went to and the connection to it (srv_name,
@@ -359,7 +365,10 @@ type HeaderRule struct {
 	// rule per request (a log-format value with %[...] samples); Value is
 	// then unused.
 	Format func(*RequestInfo) string
-	Cond   Condition // nil = always
+	// AppendFormat, when set, is Format appending the value to dst,
+	// which allocates nothing (the set-header/add-header rules' path).
+	AppendFormat func(dst []byte, r *RequestInfo) []byte
+	Cond         Condition // nil = always
 	// Deny and Return: the response HAProxy builds for the rule, whole
 	// (nil: the proxy's error page for Status); Close says the connection
 	// ends after it whatever the request (a 400 or 408 page).

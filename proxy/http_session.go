@@ -93,6 +93,7 @@ type session struct {
 	after  afterState
 	target []byte
 	method []byte // the method set-method wrote (empty: the client's)
+	beName []byte // a dynamic use_backend's name, looked up at once
 	// applet is the Service answering this request while it is logged.
 	applet Service
 
@@ -511,7 +512,7 @@ func (s *session) transaction() bool {
 		if u.Cond == nil || u.Cond.Match(&s.info) {
 			if u.Dynamic == nil {
 				be = fe.use[i]
-			} else if b := s.p.backends[u.Dynamic(&s.info)]; b != nil && b.cfg.Mode == fe.cfg.Mode {
+			} else if b := s.dynamicBackend(&u); b != nil && b.cfg.Mode == fe.cfg.Mode {
 				be = b
 			}
 			break

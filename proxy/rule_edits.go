@@ -99,9 +99,16 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name s
 		return true
 	}
 	var v []byte
-	if r.Format != nil {
+	switch {
+	case r.AppendFormat != nil:
+		// Straight into the arena: the fields the samples read are
+		// before its end, which the value only follows.
+		n := len(e.arena)
+		e.arena = r.AppendFormat(e.arena, info)
+		v = e.arena[n:len(e.arena):len(e.arena)]
+	case r.Format != nil:
 		v = e.keep(r.Format(info))
-	} else {
+	default:
 		v = e.keep(r.Value)
 	}
 	if r.Action == SetHeader {
@@ -183,4 +190,12 @@ func foldEqual(a []byte, b string) bool {
 		}
 	}
 	return true
+}
+
+// dynamicBackend is the backend a use_backend with a log-format name
+// names for this request (nil: none), its name appended to a buffer the
+// session keeps, so the lookup allocates nothing.
+func (s *session) dynamicBackend(u *UseBackend) *backend {
+	s.beName = u.Dynamic(s.beName[:0], &s.info)
+	return s.p.backends[string(s.beName)]
 }

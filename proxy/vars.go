@@ -1,6 +1,9 @@
 package proxy
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Variables of HAProxy's scopes. A variable holds a typed sample: the
 // sample engine (proxy/acl) gives each name a slot in its scope's store
@@ -93,6 +96,54 @@ func (r *RequestInfo) LoadVar(scope VarScope, slot int, dst *Var) bool {
 	return copyVar(&r.vars[scope], slot, dst)
 }
 
+// ReadVar is LoadVar with dst.Bytes a copy kept in the transaction's
+// scratch (valid until the transaction ends, never written again): the
+// sample engine reads a variable without allocating.
+func (r *RequestInfo) ReadVar(scope VarScope, slot int, dst *Var) bool {
+	var st *varStore
+	if scope == ScopeProc {
+		procVars.mu.Lock()
+		defer procVars.mu.Unlock()
+		st = &procVars.st
+	} else if r.vars != nil {
+		st = &r.vars[scope]
+	}
+	if st == nil || slot >= len(st.vals) || !st.vals[slot].Set {
+		return false
+	}
+	*dst = st.vals[slot]
+	dst.Bytes = r.keep(dst.Bytes)
+	return true
+}
+
+// keptMax bounds the scratch of a session whose transactions never end
+// (a tcp-mode connection's rules): past it a new array is taken, the old
+// one left to what still reads it.
+const keptMax = 16 << 10
+
+// keep copies b to the transaction's scratch.
+func (r *RequestInfo) keep(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	out := r.Scratch(len(b))
+	copy(out, b)
+	return out
+}
+
+// Scratch returns n bytes of the transaction's scratch, for a sample a
+// converter makes (lower, upper): valid until the transaction ends, as
+// the variables ReadVar reads, and allocated only while the scratch
+// grows.
+func (r *RequestInfo) Scratch(n int) []byte {
+	k := len(r.kept)
+	if k+n > cap(r.kept) && k >= keptMax {
+		r.kept, k = make([]byte, 0, max(keptMax, n)), 0
+	}
+	r.kept = slices.Grow(r.kept, n)[:k+n]
+	return r.kept[k : k+n : k+n]
+}
+
 func copyVar(st *varStore, slot int, dst *Var) bool {
 	if slot >= len(st.vals) || !st.vals[slot].Set {
 		return false
@@ -144,6 +195,7 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 // endTransaction drops the variables of the transaction that ended.
 func (r *RequestInfo) endTransaction() {
 	r.resp, r.respConn = nil, nil
+	r.kept = r.kept[:0]
 	if r.vars != nil {
 		r.vars[ScopeTxn].clear()
 		r.vars[ScopeReq].clear()

@@ -19,23 +19,22 @@ func CompileSetAddr(verb string, expr haproxy.Sample) (func(*proxy.RequestInfo),
 	}
 	dst := verb == "set-dst" || verb == "set-dst-port"
 	port := verb == "set-src-port" || verb == "set-dst-port"
-	return func(r *proxy.RequestInfo) {
+	set := func(r *proxy.RequestInfo, v *value) {
 		at := &r.Src
 		if dst {
 			at = &r.Dst
 		}
-		e.first(r, func(v *value) {
-			if port {
-				if v.cast(haproxy.SampleSInt) {
-					*at = setPort(*at, uint16(v.i))
-				}
-				return
+		if port {
+			if v.cast(haproxy.SampleSInt) {
+				*at = setPort(*at, uint16(v.i))
 			}
-			if v.cast(haproxy.SampleAddr) && (v.t == haproxy.SampleIPv4 || v.t == haproxy.SampleIPv6) {
-				*at = netip.AddrPortFrom(v.a, at.Port())
-			}
-		})
-	}, nil
+			return
+		}
+		if v.cast(haproxy.SampleAddr) && (v.t == haproxy.SampleIPv4 || v.t == haproxy.SampleIPv6) {
+			*at = netip.AddrPortFrom(v.a, at.Port())
+		}
+	}
+	return func(r *proxy.RequestInfo) { e.first(r, set) }, nil
 }
 
 // setPort gives ap the port; an address of neither family becomes

@@ -17,8 +17,8 @@ import (
 func init() {
 	str, sint, bin := haproxy.SampleStr, haproxy.SampleSInt, haproxy.SampleBin
 	register(map[string]convDef{
-		"lower":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiLower(v.s); return true }), keep: true},
-		"upper":  {in: str, out: str, build: fixed(func(v *value) bool { v.s = asciiUpper(v.s); return true }), keep: true},
+		"lower":  {in: str, out: str, rbuild: caseConv('A'), keep: true},
+		"upper":  {in: str, out: str, rbuild: caseConv('a'), keep: true},
 		"length": {in: str, out: sint, build: fixed(func(v *value) bool { v.i = int64(len(v.s)); return true })},
 		"bytes":  {in: bin, out: bin, args: []argKind{argSInt, argSInt}, min: 1, build: buildBytes, keep: true},
 		"field":  {in: str, out: str, args: []argKind{argSInt, argStr, argSInt}, min: 2, build: buildField(field), keep: true},
@@ -28,6 +28,42 @@ func init() {
 	})
 }
 
+// caseConv is lower (from 'A') or upper (from 'a'): ASCII letters only.
+// A string that changes is written to the transaction's scratch, so the
+// converter allocates nothing per request.
+func caseConv(from byte) func(convArgs) (convFunc, reqConvFunc, error) {
+	return func(convArgs) (convFunc, reqConvFunc, error) {
+		return nil, func(r *proxy.RequestInfo, v *value) bool {
+			v.s = flipCase(r, v.s, from)
+			return true
+		}, nil
+	}
+}
+
+// flipCase flips the case of the letters from..from+25 of s.
+func flipCase(r *proxy.RequestInfo, s string, from byte) string {
+	i := 0
+	for i < len(s) && (s[i] < from || s[i] > from+25) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b []byte
+	if r != nil {
+		b = r.Scratch(len(s))
+	} else {
+		b = make([]byte, len(s))
+	}
+	copy(b, s)
+	for ; i < len(b); i++ {
+		if b[i] >= from && b[i] <= from+25 {
+			b[i] ^= 0x20
+		}
+	}
+	return bstr(b)
+}
+
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
@@ -35,21 +71,6 @@ func asciiLower(s string) string {
 			for j := i; j < len(b); j++ {
 				if b[j] >= 'A' && b[j] <= 'Z' {
 					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-func asciiUpper(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'a' && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
 				}
 			}
 			return string(b)

@@ -28,7 +28,7 @@ func loadVar(r *proxy.RequestInfo, ref varRef) (value, bool) {
 		return value{}, false
 	}
 	var tmp proxy.Var
-	if !r.LoadVar(ref.scope, ref.slot, &tmp) {
+	if !r.ReadVar(ref.scope, ref.slot, &tmp) {
 		return value{}, false
 	}
 	return fromVar(&tmp), true

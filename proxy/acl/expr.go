@@ -2,6 +2,7 @@ package acl
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -103,6 +104,60 @@ func (t *textSink) take(v value) bool {
 		}
 	}
 	return true // the first value decides
+}
+
+// AppendText is Text appending the text to dst instead of making a
+// string: nothing is allocated once dst has room (an integer or an
+// address is written as its text, never made a string).
+func (e *Expr) AppendText(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
+	t := appendSinks.Get().(*appendSink)
+	t.r, t.steps, t.dst = r, e.steps, dst
+	e.fetch(r, t.yield)
+	dst, ok := t.dst, t.ok
+	*t = appendSink{yield: t.yield}
+	appendSinks.Put(t)
+	return dst, ok
+}
+
+// appendSink is AppendText's state while the fetch yields, pooled as
+// textSink.
+type appendSink struct {
+	r     *proxy.RequestInfo
+	steps []step
+	v     value
+	dst   []byte
+	ok    bool
+	yield func(value) bool
+}
+
+var appendSinks = sync.Pool{New: func() any {
+	t := &appendSink{}
+	t.yield = t.take
+	return t
+}}
+
+// take runs the converters on the first value and appends its text.
+func (t *appendSink) take(v value) bool {
+	t.v = v
+	if run(t.r, t.steps, &t.v) {
+		t.dst, t.ok = appendText(t.dst, &t.v)
+	}
+	return true // the first value decides
+}
+
+// appendText appends v cast to str (what text gives) to dst.
+func appendText(dst []byte, v *value) ([]byte, bool) {
+	switch v.t {
+	case haproxy.SampleBool, haproxy.SampleSInt: // intToStr
+		return strconv.AppendInt(dst, v.i, 10), true
+	case haproxy.SampleIPv4, haproxy.SampleIPv6: // addrToStr
+		return v.a.AppendTo(dst), true
+	}
+	s, ok := v.text()
+	if !ok {
+		return dst, false
+	}
+	return append(dst, s...), true
 }
 
 // lastOnly yields only the last value f yields ("no sample" when none).

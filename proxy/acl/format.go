@@ -11,15 +11,64 @@ import (
 // CompileFormat compiles a log-format string made of literal text, "%%"
 // and "%[<sample expression>]" samples, the form header values of
 // http-request set-header/add-header take. A sample with no value writes
-// "-", as HAProxy's log-format does. Other log-format variables (%ci,
-// %{+Q}[...], ...) are refused: the caller reports them as unsupported.
+// nothing. Other log-format variables (%ci, %{+Q}[...], ...) are refused:
+// the caller reports them as unsupported. The function returns a new
+// string each time (see CompileAppendFormat for one that allocates
+// nothing).
 func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
-	type part struct {
-		lit  string
-		expr *Expr
+	f, err := compileFormat(text)
+	if err != nil {
+		return nil, err
 	}
-	var parts []part
+	return f.text, nil
+}
+
+// CompileAppendFormat is CompileFormat for a caller that has a buffer:
+// the function appends the text to dst, and allocates nothing once dst
+// has room.
+func CompileAppendFormat(text string) (func(dst []byte, r *proxy.RequestInfo) []byte, error) {
+	f, err := compileFormat(text)
+	if err != nil {
+		return nil, err
+	}
+	return f.append, nil
+}
+
+// CompileFormatBoth is CompileFormat and CompileAppendFormat of one
+// compile (a map file it names is read once), for a caller that uses
+// both.
+func CompileFormatBoth(text string) (func(*proxy.RequestInfo) string, func(dst []byte, r *proxy.RequestInfo) []byte, error) {
+	f, err := compileFormat(text)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.text, f.append, nil
+}
+
+// format is a compiled log-format string: its parts in order, each a
+// literal or a sample.
+type format struct {
+	parts []formatPart
+	// guess is the room text starts with: the literals and some for
+	// each sample (0 for a sample alone: its text is sized by append).
+	guess int
+}
+
+type formatPart struct {
+	lit  string
+	expr *Expr
+}
+
+func compileFormat(text string) (*format, error) {
+	f := &format{}
 	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			f.parts = append(f.parts, formatPart{lit: lit.String()})
+			f.guess += lit.Len()
+			lit.Reset()
+		}
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '%' {
@@ -39,45 +88,56 @@ func CompileFormat(text string) (func(*proxy.RequestInfo) string, error) {
 			if err != nil {
 				return nil, err
 			}
-			parts = append(parts, part{lit: lit.String()}, part{expr: e})
-			lit.Reset()
+			flush()
+			f.parts = append(f.parts, formatPart{expr: e})
 			i += end
 		default:
 			return nil, fmt.Errorf("log-format variable %q is not supported by goha", text[i:])
 		}
 	}
-	parts = append(parts, part{lit: lit.String()})
-	if len(parts) == 3 && parts[0].lit == "" && parts[2].lit == "" {
-		// One sample alone, the common "%[...]" value: its text is
-		// already the caller's (Expr.Text), kept unless it needs encoding.
-		e := parts[1].expr
-		return func(r *proxy.RequestInfo) string {
-			s, ok := e.Text(r)
-			if !ok {
-				return ""
-			}
-			if httpSafe(s) {
-				return s
-			}
-			var b strings.Builder
-			httpEncode(&b, s)
-			return b.String()
-		}, nil
+	flush()
+	if len(f.parts) > 1 {
+		f.guess += 16 * len(f.parts)
 	}
-	return func(r *proxy.RequestInfo) string {
-		var b strings.Builder
-		b.Grow(64)
-		for _, p := range parts {
-			if p.expr == nil {
-				b.WriteString(p.lit)
-				continue
-			}
-			if s, ok := p.expr.Text(r); ok {
-				httpEncode(&b, s)
-			}
+	return f, nil
+}
+
+// append appends the text of the format for r to dst.
+func (f *format) append(dst []byte, r *proxy.RequestInfo) []byte {
+	for i := range f.parts {
+		p := &f.parts[i]
+		if p.expr == nil {
+			dst = append(dst, p.lit...)
+			continue
 		}
-		return b.String()
-	}, nil
+		n := len(dst)
+		var ok bool
+		if dst, ok = p.expr.AppendText(dst, r); ok {
+			dst = httpEncodeFrom(dst, n)
+		}
+	}
+	return dst
+}
+
+// text is the text of the format for r, a new string.
+func (f *format) text(r *proxy.RequestInfo) string {
+	var dst []byte
+	if f.guess > 0 {
+		dst = make([]byte, 0, f.guess)
+	}
+	return bstr(f.append(dst, r)) // nothing else holds the bytes
+}
+
+// httpEncodeFrom encodes b[from:] in place as httpEncode does (the
+// sample text just appended).
+func httpEncodeFrom(b []byte, from int) []byte {
+	if httpSafe(bstr(b[from:])) {
+		return b
+	}
+	raw := string(b[from:])
+	var e strings.Builder
+	httpEncode(&e, raw)
+	return append(b[:from], e.String()...)
 }
 
 // httpEncode writes s with the bytes a header field may not carry

@@ -139,22 +139,30 @@ func eachValueIn(hs []http1.Header, name string, split bool, f func(string) bool
 // splitEach calls f with v, or each comma-separated value of v trimmed
 // when split is set, until f returns true.
 func splitEach(v string, split bool, f func(string) bool) bool {
-	each := func(v string) bool {
-		if !split {
-			return f(v)
-		}
-		for {
-			i := strings.IndexByte(v, ',')
-			if i < 0 {
-				return f(strings.Trim(v, " \t"))
-			}
-			if f(strings.Trim(v[:i], " \t")) {
-				return true
-			}
-			v = v[i+1:]
-		}
+	if !split {
+		return f(v)
 	}
-	return each(v)
+	for {
+		i := strings.IndexByte(v, ',')
+		if i < 0 {
+			return f(trimOWS(v))
+		}
+		if f(trimOWS(v[:i])) {
+			return true
+		}
+		v = v[i+1:]
+	}
+}
+
+// trimOWS is strings.Trim(v, " \t") without building its set per call.
+func trimOWS(v string) string {
+	for v != "" && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for v != "" && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
 }
 
 // hostFor is the host the server reads: the first Host header (the parser

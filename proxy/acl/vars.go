@@ -66,19 +66,21 @@ func compileVar(name string) (varRef, error) {
 	return varRef{scope: sc, slot: slot}, nil
 }
 
-// toVar stores a sample in a variable (dst's buffer reused).
+// toVar is a sample as a variable for StoreVar, which copies it: dst's
+// Bytes are v's string, not a copy.
 func toVar(v *value, dst *proxy.Var) {
 	dst.Type, dst.Int, dst.Set = uint8(v.t), v.i, true
-	dst.Bytes = append(dst.Bytes[:0], v.s...)
+	dst.Bytes = sbytes(v.s)
 	dst.Addr = [16]byte{}
 	if v.a.IsValid() {
 		dst.Addr = v.a.As16()
 	}
 }
 
-// fromVar is a variable's sample (the string is a copy).
+// fromVar is a variable's sample: its string is src's Bytes, not a copy
+// (ReadVar made them the transaction's).
 func fromVar(src *proxy.Var) value {
-	v := value{t: haproxy.SampleType(src.Type), i: src.Int, s: string(src.Bytes)}
+	v := value{t: haproxy.SampleType(src.Type), i: src.Int, s: bstr(src.Bytes)}
 	switch v.t {
 	case haproxy.SampleIPv4:
 		v.a = netip.AddrFrom16(src.Addr).Unmap()
@@ -104,7 +106,7 @@ func fetchVar(args []haproxy.Arg) (fetchFunc, error) {
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		var tmp proxy.Var
-		if r.LoadVar(ref.scope, ref.slot, &tmp) {
+		if r.ReadVar(ref.scope, ref.slot, &tmp) {
 			return yield(fromVar(&tmp))
 		}
 		return hasDef && yield(strValue(def))
@@ -116,8 +118,10 @@ func init() {
 }
 
 // first evaluates the expression on the first value its fetch returns
-// and calls f with the converted sample; nothing when there is none.
-func (e *Expr) first(r *proxy.RequestInfo, f func(v *value)) {
+// and calls f with the request and the converted sample; nothing when
+// there is none. f takes the request so that it can be bound once, when
+// the rule is compiled (a closure over r would be made per evaluation).
+func (e *Expr) first(r *proxy.RequestInfo, f func(r *proxy.RequestInfo, v *value)) {
 	t := firstSinks.Get().(*firstSink)
 	t.r, t.steps, t.f = r, e.steps, f
 	e.fetch(r, t.yield)
@@ -131,7 +135,7 @@ type firstSink struct {
 	r     *proxy.RequestInfo
 	steps []step
 	v     value
-	f     func(v *value)
+	f     func(r *proxy.RequestInfo, v *value)
 	yield func(value) bool
 }
 
@@ -144,7 +148,7 @@ var firstSinks = sync.Pool{New: func() any {
 func (t *firstSink) take(v value) bool {
 	t.v = v
 	if run(t.r, t.steps, &t.v) {
-		t.f(&t.v)
+		t.f(t.r, &t.v)
 	}
 	return true
 }
@@ -163,13 +167,12 @@ func CompileSetVar(name string, conds []string, expr haproxy.Sample) (func(*prox
 	if err != nil {
 		return nil, err
 	}
-	return func(r *proxy.RequestInfo) {
-		e.first(r, func(v *value) {
-			var tmp proxy.Var
-			toVar(v, &tmp)
-			r.StoreVarIf(ref.scope, ref.slot, &tmp, c, varKind(v.t))
-		})
-	}, nil
+	store := func(r *proxy.RequestInfo, v *value) {
+		var tmp proxy.Var
+		toVar(v, &tmp)
+		r.StoreVarIf(ref.scope, ref.slot, &tmp, c, varKind(v.t))
+	}
+	return func(r *proxy.RequestInfo) { e.first(r, store) }, nil
 }
 
 // CompileSetVarFmt compiles `set-var-fmt(<name>) <fmt>`: the rule stores
@@ -185,8 +188,8 @@ func CompileSetVarFmt(name string, conds []string, format string) (func(*proxy.R
 		return nil, err
 	}
 	return func(r *proxy.RequestInfo) {
-		s := f(r)
-		r.StoreVarIf(ref.scope, ref.slot, &proxy.Var{Type: uint8(haproxy.SampleStr), Bytes: []byte(s)}, c, proxy.VarText)
+		s := f(r) // StoreVarIf copies it
+		r.StoreVarIf(ref.scope, ref.slot, &proxy.Var{Type: uint8(haproxy.SampleStr), Bytes: sbytes(s)}, c, proxy.VarText)
 	}, nil
 }
 

@@ -37,7 +37,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			if strings.Contains(r.Args[1], "%") {
 				// %[...] samples (acl.CompileFormat); other log-format
 				// variables are not evaluated yet.
-				f, err := acl.CompileFormat(r.Args[1])
+				f, app, err := acl.CompileFormatBoth(r.Args[1])
 				if msg := acl.FormatUnavailable(r.Args[1], place); err == nil && msg != "" {
 					err = errors.New(msg)
 				}
@@ -49,7 +49,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 					b.unsupported(r.Pos, what)
 					continue
 				}
-				hr.Format = f
+				hr.Format, hr.AppendFormat = f, app
 			}
 			if r.Action == "add-header" {
 				hr.Action = proxy.AddHeader

@@ -18,7 +18,7 @@ func (b *builder) useBackends(px *haproxy.Proxy, acls *acl.Set) []proxy.UseBacke
 	for _, u := range px.UseBackends {
 		ub := proxy.UseBackend{Backend: u.Backend}
 		if strings.Contains(u.Backend, "%") {
-			f, err := acl.CompileFormat(u.Backend)
+			f, err := acl.CompileAppendFormat(u.Backend)
 			if msg := acl.FormatUnavailable(u.Backend, acl.FrontRequest); err == nil && msg != "" {
 				err = errors.New(msg)
 			}
