@@ -190,3 +190,14 @@ func cmdShowServersState(s *Session, args []string) string {
 	}
 	return out
 }
+
+// CheckStatusName is the name of HAProxy's check status code (the
+// srv_check_status of a state file); "" for a code it does not know.
+func CheckStatusName(code int) string {
+	for name, c := range checkStatusCodes {
+		if c == code {
+			return name
+		}
+	}
+	return ""
+}

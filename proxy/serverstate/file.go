@@ -28,9 +28,8 @@ type Status int
 const (
 	// OK: a version line and lines that all parsed.
 	OK Status = iota
-	// Empty: no first line at all (HAProxy notices it, loads nothing).
-	Empty
-	// BadVersion: the first line is not a number this version knows.
+	// BadVersion: the first line is not a number this version knows, or
+	// there is none (HAProxy 2.6 words an empty file so too).
 	BadVersion
 	// Corrupt: a line is truncated or has the wrong number of fields;
 	// nothing of the file is applied.
@@ -72,9 +71,6 @@ func (l Line) BackendForcedID() bool { return atoi(l.Fields[15])&1 != 0 }
 func Parse(data []byte) File {
 	text := string(data)
 	first, rest, ok := cutLine(text)
-	if first == "" && !ok {
-		return File{Status: Empty}
-	}
 	if !ok || !versionLine(first) {
 		return File{Status: BadVersion}
 	}

@@ -17,28 +17,25 @@ func Path(base, name string) string {
 	return base + "/" + name
 }
 
-// FileMessage words HAProxy's complaint about a whole file that cannot be
+// FileMessage words HAProxy's warning about a whole file that cannot be
 // applied (empty, bad version, corrupted); backend is "" for the global
-// file. notice: HAProxy says it as a notice, not a warning. bad is false
-// for a file that applies (no message).
-func FileMessage(backend, path string, f File) (msg string, notice, bad bool) {
+// file. bad is false for a file that applies (no message).
+func FileMessage(backend, path string, f File) (msg string, bad bool) {
 	who, what := "", "global server state file"
 	if backend != "" {
 		who, what = "Proxy '"+backend+"': ", "server state file"
 	}
 	switch f.Status {
-	case Empty:
-		return fmt.Sprintf("%sEmpty %s '%s'.", who, what, path), true, true
 	case BadVersion:
-		return fmt.Sprintf("%sCan't get version of the %s '%s'.", who, what, path), false, true
+		return fmt.Sprintf("%sCan't get version of the %s '%s'.", who, what, path), true
 	case Corrupt:
-		return fmt.Sprintf("%scorrupted %s '%s' at line %d.", who, what, path, f.CorruptLine), false, true
+		return fmt.Sprintf("%scorrupted %s '%s' at line %d.", who, what, path, f.CorruptLine), true
 	}
-	return "", false, false
+	return "", false
 }
 
-// OpenMessage words HAProxy's complaint about a file it could not open
-// (errText: strerror's words); notice when the file does not exist.
+// OpenMessage words HAProxy's warning about a file it could not open
+// (errText: strerror's words), a missing file included (2.6 warns).
 func OpenMessage(backend, path, errText string) string {
 	if backend == "" {
 		return fmt.Sprintf("Can't open global server state file '%s': %s", path, errText)

@@ -17,7 +17,7 @@ func TestParse(t *testing.T) {
 		lines   int
 		corrupt int
 	}{
-		{"empty", "", Empty, 0, 0},
+		{"empty", "", BadVersion, 0, 0},
 		{"version only", "1\n", OK, 0, 0},
 		{"version without newline", "1", BadVersion, 0, 0},
 		{"version 2", "2\n" + line + "\n", BadVersion, 0, 0},
@@ -54,7 +54,7 @@ func TestValidate(t *testing.T) {
 		{"4 other 1 o1 127.0.0.1 2 99 1 1 50 1 0 2 0 0 0 0 - 18921 - 0 0 - - 0", ""},
 		{"3 bk 1 s1 127.0.0.1 2 3 1 1 100 15 3 4 6 0 0 0 - 18911 -", ""},
 		{"3 bk 1 s1 127.0.0.1 2 9 1 1 100 15 3 4 6 0 0 0 - 18911 -", ", invalid srv_admin_state value '9'"},
-		{"3 bk 1 s1 127.0.0.1 x 0 257 1 100 22 5 4 32 0 2 0 a/b 70000 -", ", invalid srv_op_state value 'x', invalid srv_uweight value '257', invalid srv_check_status value '22', invalid srv_check_result value '5', invalid srv_check_state value '32', invalid bk_f_forced_id value '2', invalid srv_fqdn value 'a/b', invalid srv_port value '70000'"},
+		{"3 bk 1 s1 127.0.0.1 x 0 257 1 100 21 5 4 32 0 2 0 a/b 70000 -", ", invalid srv_op_state value 'x', invalid srv_uweight value '257', invalid srv_check_status value '21', invalid srv_check_result value '5', invalid srv_check_state value '32', invalid bk_f_forced_id value '2', invalid srv_fqdn value 'a/b', invalid srv_port value '70000'"},
 	} {
 		if _, errs := Validate(line(tc.in)); errs != tc.errs {
 			t.Errorf("%s:\n got %q\nwant %q", tc.in, errs, tc.errs)

@@ -26,7 +26,7 @@ const (
 	checkEnabled      = 0x04
 	checkStateAllowed = 0x1f // INPROGRESS|CONFIGURED|ENABLED|PAUSED|AGENT
 	maxWeight         = 256
-	checkStatusCount  = 22 // HCHK_STATUS_SIZE
+	checkStatusCount  = 21 // HCHK_STATUS_SIZE in 2.6
 	maxNameSize       = 255
 )
 
