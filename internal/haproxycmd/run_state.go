@@ -141,6 +141,14 @@ func (w *worker) applyServerStates(effects []serverstate.Effect) {
 			w.applyStatePort(src, b, s, e.Port)
 		}
 		maint := e.Maint || !e.Ready && w.configDisabled(b, s)
+		if e.CheckAddr != "" || e.CheckPort >= 0 {
+			ip, port := addrPort(e.CheckAddr, e.CheckPort)
+			src.SetServerCheck(b, s, ip, port)
+		}
+		if e.AgentAddr != "" || e.AgentPort >= 0 {
+			ip, port := addrPort(e.AgentAddr, e.AgentPort)
+			src.SetAgent(b, s, ip, port, nil)
+		}
 		if w.checks != nil {
 			var last *check.Status
 			if st, ok := check.StatusNamed(runtimeapi.CheckStatusName(e.CheckStatus)); ok {
@@ -207,4 +215,17 @@ func (w *worker) configDisabled(backend, server string) bool {
 		}
 	}
 	return false
+}
+
+// addrPort is an effect's check or agent address and port as the runtime
+// API's setters take them (nil: unchanged).
+func addrPort(addr string, port int) (*netip.Addr, *int) {
+	var ip *netip.Addr
+	if a, err := netip.ParseAddr(addr); err == nil {
+		ip = &a
+	}
+	if port < 0 {
+		return ip, nil
+	}
+	return ip, &port
 }

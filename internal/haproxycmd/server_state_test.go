@@ -101,6 +101,7 @@ func TestServerStateFileMatchesHAProxy(t *testing.T) {
 		stateLine(3, "bk", 6, "s6", host, 9, 0, 1, 1, 15, 3, 4, 6, port) + // bad op state
 		stateLine(3, "bk", 7, "s7", host, 2, 0, 3, 7, 1, 0, 2, 0, port) + // weight changed in the configuration; port of the old process
 		stateLine(3, "bk", 8, "s8", host, 0, 0, 1, 1, 1, 0, 0, 0, port) + // stopped, unchecked
+		strings.Replace(stateLine(3, "bk", 10, "s9", host, 2, 0, 1, 1, 1, 0, 4, 6, port), " 0 0 - - 0\n", " 0 "+port+" - - "+port+"\n", 1) + // the check's port of the old process; the agent's refused
 		stateLine(3, "bk", 9, "nosuch", host, 2, 0, 1, 1, 1, 0, 2, 0, port) +
 		stateLine(7, "gone", 1, "x", host, 2, 0, 1, 1, 1, 0, 2, 0, port) +
 		stateLine(6, "other", 1, "o1", host, 2, 1, 1, 1, 1, 0, 2, 0, port) // maintenance
@@ -115,14 +116,15 @@ func TestServerStateFileMatchesHAProxy(t *testing.T) {
 	g := fmt.Sprintf("    server-state-base %s\n    server-state-file glob\n", dir)
 	rest := fmt.Sprintf(`backend bk
     load-server-state-from-file global
-    server s1 %[1]s check inter 1m
+    server s1 %[1]s check inter 200
     server s2 %[1]s
     server s3 %[1]s weight 10
     server s4 %[1]s disabled
-    server s5 %[1]s check inter 1m
+    server s5 %[1]s check inter 200
     server s6 %[1]s
     server s7 %[2]s:%[3]d weight 3
     server s8 %[1]s
+    server s9 %[1]s check inter 200 port %[3]d id 10
 backend loc
     load-server-state-from-file local
     server l1 %[1]s
@@ -164,7 +166,7 @@ backend other
 
 	haSock, haErrs, haFront := stateDaemon(t, true, g, rest)
 	goSock, goErrs, goFront := stateDaemon(t, false, g, rest)
-	time.Sleep(300 * time.Millisecond) // the first checks
+	time.Sleep(600 * time.Millisecond) // the first checks
 	for i := 0; i < 12; i++ {
 		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
 			t.Fatalf("request %d: haproxy answered %q, goha %q", i, h, g)
@@ -177,6 +179,10 @@ backend other
 		// s7's configured port is closed: it serves on the old process's
 		if strings.Contains(r, "svname=s7 ") && strings.HasSuffix(r, "stot=0") {
 			t.Errorf("s7 took no traffic on the state file's port: %s", r)
+		}
+		// s9's configured check port is closed: it checks the old process's
+		if strings.Contains(r, "svname=s9 ") && !strings.Contains(r, "check_status=L4OK") {
+			t.Errorf("s9 was not checked on the state file's check port: %s", r)
 		}
 	}
 	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))

@@ -1,6 +1,10 @@
 package serverstate
 
-import "fmt"
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+)
 
 // Backend is what the planner needs of a configured backend.
 type Backend struct {
@@ -43,6 +47,11 @@ type Effect struct {
 	// LastAddr is srv_addr: the address `init-addr last` takes.
 	LastAddr string
 	Port     int // srv_port, -1: unchanged
+	// CheckAddr, CheckPort, AgentAddr and AgentPort are the check's and
+	// the agent's address and port of the old process ("" and -1:
+	// unchanged).
+	CheckAddr, AgentAddr string
+	CheckPort, AgentPort int
 }
 
 // Counts are the usable servers of a backend, for HAProxy's "N active and
@@ -138,7 +147,7 @@ func Plan(b Backend, idx Index, order []string) Result {
 			r.Messages = append(r.Messages, fmt.Sprintf("server-state application failed for server '%s/%s'%s", b.Name, s.Name, errs))
 			continue
 		}
-		e, st := decide(b.Name, s, v)
+		e, st, partial := decide(b.Name, s, v)
 		if st != "" && !s.Disabled {
 			usable[i] = false
 			c := count()
@@ -147,6 +156,9 @@ func Plan(b Backend, idx Index, order []string) Result {
 		usable[i] = !s.Disabled && e.Up && !e.Stopping && !e.Maint && !e.Drain && e.Weight > 0 || s.Disabled && e.Ready && e.Up && !e.Stopping && !e.Drain && e.Weight > 0
 		if e.Drain {
 			r.Messages = append(r.Messages, fmt.Sprintf("%s %s/%s remains in forced drain mode.", title(s), b.Name, s.Name))
+		}
+		if partial != "" {
+			r.Messages = append(r.Messages, fmt.Sprintf("server-state partially applied for server '%s/%s', %s", b.Name, s.Name, partial))
 		}
 		r.Effects = append(r.Effects, e)
 	}
@@ -159,11 +171,14 @@ func Plan(b Backend, idx Index, order []string) Result {
 }
 
 // decide is srv_state_srv_update for one valid line. st is the state the
-// line forces with a message ("DOWN", "stopping"), "" when silent.
-func decide(backend string, s Server, v Values) (e Effect, st string) {
+// line forces with a message ("DOWN", "stopping"), "" when silent;
+// partial is HAProxy's complaint when the check's or agent's address or
+// port could not be applied (what came before still applies).
+func decide(backend string, s Server, v Values) (e Effect, st, partial string) {
 	rise, fall := max(s.Rise, 1), max(s.Fall, 1)
 	e = Effect{Backend: backend, Server: s.Name, Up: true, Health: v.CheckHealth, Port: v.Port, LastAddr: v.Addr,
-		SinceChange: v.SinceChange, CheckStatus: v.CheckStatus, CheckResult: v.CheckResult, Weight: s.Weight}
+		SinceChange: v.SinceChange, CheckStatus: v.CheckStatus, CheckResult: v.CheckResult, Weight: s.Weight,
+		CheckPort: -1, AgentPort: -1}
 	switch v.OpState {
 	case OpStopped:
 		e.Up, e.Health, st = false, 0, "DOWN"
@@ -208,7 +223,49 @@ func decide(backend string, s Server, v Values) (e Effect, st string) {
 	if v.IWeight == s.Weight {
 		e.Weight = v.UWeight // a weight set at run time, unless the configuration changed it
 	}
-	return e, st
+	if v.CheckAddr != "" || v.CheckPort != "" {
+		addr, port, why := addrPort(v.CheckAddr, v.CheckPort, s.Checked && !e.CheckOff, "health checks")
+		if why != "" {
+			return e, st, why
+		}
+		e.CheckAddr, e.CheckPort = addr, port
+	}
+	if v.AgentAddr != "" || v.AgentPort != "" {
+		addr, port, why := addrPort(v.AgentAddr, v.AgentPort, s.Agent && !e.AgentOff, "agent checks")
+		if why != "" {
+			return e, st, why
+		}
+		e.AgentAddr, e.AgentPort = addr, port
+	}
+	return e, st, ""
+}
+
+// addrPort checks a check's or agent's address and port as HAProxy's
+// srv_update_check_addr_port does: the check must be enabled, the address
+// an IP, the port an integer in 0..65535. port is -1 when not given.
+func addrPort(addr, port string, enabled bool, what string) (string, int, string) {
+	if !enabled {
+		return "", -1, what + " are not enabled on this server"
+	}
+	if addr != "" {
+		ip, err := netip.ParseAddr(addr)
+		if err != nil {
+			return "", -1, fmt.Sprintf("invalid addr '%s'", addr)
+		}
+		addr = ip.String()
+	}
+	p := -1
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil {
+			return "", -1, "provided port is not an integer"
+		}
+		if n < 0 || n > 65535 {
+			return "", -1, "provided port is invalid"
+		}
+		p = n
+	}
+	return addr, p, ""
 }
 
 // stateMessage is HAProxy's line for a state the file forces.

@@ -72,6 +72,8 @@ func TestPlan(t *testing.T) {
 		{Name: "s4", Weight: 1, Rise: 2, Fall: 3, Disabled: true},
 		{Name: "s5", Weight: 1, Rise: 2, Fall: 3, Checked: true},
 		{Name: "s6", Weight: 1, Rise: 2, Fall: 3},
+		{Name: "s7", Weight: 1, Rise: 2, Fall: 3, Checked: true},
+		{Name: "s8", Weight: 1, Rise: 2, Fall: 3, Checked: true},
 	}}
 	f := Parse([]byte("1\n" + header +
 		"3 bk 1 s1 127.0.0.1 0 1 1 1 100 15 3 0 14 0 0 0 - 18911 - 0 0 - - 0\n" +
@@ -80,13 +82,16 @@ func TestPlan(t *testing.T) {
 		"3 bk 4 s4 127.0.0.1 2 0 1 1 50 1 0 2 0 0 0 0 - 18914 - 0 0 - - 0\n" +
 		"3 bk 5 s5 127.0.0.1 2 0 1 1 50 15 3 4 2 0 0 0 - 18915 - 0 0 - - 0\n" +
 		"3 bk 6 s6 127.0.0.1 9 0 1 1 50 15 3 4 6 0 0 0 - 18916 - 0 0 - - 0\n" +
+		"3 bk 7 s7 127.0.0.1 2 0 1 1 50 1 0 2 6 0 0 0 - 18917 - 0 9000 - - 9000\n" +
+		"3 bk 8 s8 127.0.0.1 2 0 1 1 50 1 0 2 6 0 0 0 - 18918 - 0 9000 10.0.0.1 - 0\n" +
 		"3 bk 9 nosuch 127.0.0.1 2 0 1 1 50 1 0 2 0 0 0 0 - 18914 - 0 0 - - 0\n"))
 	r := Plan(b, GlobalIndex(f)["bk"], nil)
 	wantMsgs := []string{
-		"Server bk/s1 is DOWN, changed from server-state after a reload. 4 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
-		"Server bk/s2 is stopping, changed from server-state after a reload. 3 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+		"Server bk/s1 is DOWN, changed from server-state after a reload. 6 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+		"Server bk/s2 is stopping, changed from server-state after a reload. 5 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
 		"Server bk/s2 remains in forced drain mode.",
 		"server-state application failed for server 'bk/s6', invalid srv_op_state value '9'",
+		"server-state partially applied for server 'bk/s7', agent checks are not enabled on this server",
 	}
 	if !reflect.DeepEqual(r.Messages, wantMsgs) {
 		t.Errorf("messages:\n%s\nwant\n%s", strings.Join(r.Messages, "\n"), strings.Join(wantMsgs, "\n"))
@@ -107,9 +112,19 @@ func TestPlan(t *testing.T) {
 		{"s3", true, false, false, false, 4, 5, false}, // same configured weight: the run-time weight 5 carries over
 		{"s4", true, false, true, false, 4, 1, false},  // `disabled` now, not in the old process: maintenance
 		{"s5", true, false, false, false, 4, 1, true},  // `disable health` carried over
+		{"s7", true, false, false, false, 4, 1, false},
+		{"s8", true, false, false, false, 4, 1, false},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("effects:\n%+v\nwant\n%+v", got, want)
+	}
+	// s7: the check's port applies, then the agent's fails; s8: both of
+	// the check's apply
+	if e := r.Effects[5]; e.CheckPort != 9000 || e.AgentPort != -1 {
+		t.Errorf("s7: check port %d, agent port %d", e.CheckPort, e.AgentPort)
+	}
+	if e := r.Effects[6]; e.CheckPort != 9000 || e.CheckAddr != "10.0.0.1" {
+		t.Errorf("s8: check %s:%d", e.CheckAddr, e.CheckPort)
 	}
 }
 
