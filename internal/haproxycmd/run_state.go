@@ -135,6 +135,11 @@ func lastAddrs(effects []serverstate.Effect) map[string]string {
 func (w *worker) applyServerStates(effects []serverstate.Effect) {
 	src := &runtimeSource{w: w}
 	now := time.Now()
+	defer func() {
+		for _, e := range effects {
+			w.inheritStates(src, e)
+		}
+	}()
 	for _, e := range effects {
 		b, s := e.Backend, e.Server
 		if e.Port >= 0 {
@@ -228,4 +233,31 @@ func addrPort(addr string, port int) (*netip.Addr, *int) {
 		return ip, nil
 	}
 	return ip, &port
+}
+
+// inheritStates passes the maintenance and drain a state file gave a
+// server down to the servers tracking it, down the chain, without a line:
+// HAProxy 2.6 starts them in "MAINT (via B/S)" with health 0, or drained
+// via the tracked server (measured). A `disabled` server's trackers got
+// theirs from startTrackMaint.
+func (w *worker) inheritStates(src *runtimeSource, e serverstate.Effect) {
+	if e.Maint && !w.configDisabled(e.Backend, e.Server) {
+		src.inherit(&w.rt.imaint, e.Backend, e.Server, true, func(tr check.Tracker, _ proxy.ServerStatus) bool {
+			w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.Maint = true })
+			w.setUncheckedHealth(tr.Backend, tr.Server, 0)
+			if w.checks != nil {
+				w.checks.SetMaintenance(tr.Backend, tr.Server, true)
+			}
+			return true
+		})
+	}
+	if e.Drain {
+		src.inherit(&w.rt.idrain, e.Backend, e.Server, true, func(tr check.Tracker, before proxy.ServerStatus) bool {
+			if before.Maint || before.Drain {
+				return false // its own maintenance or drain stays
+			}
+			w.px.UpdateServerStatus(tr.Backend, tr.Server, func(st *proxy.ServerStatus) { st.Drain = true })
+			return true
+		})
+	}
 }

@@ -198,3 +198,48 @@ func serversStateHeader(t *testing.T) string {
 	t.Helper()
 	return "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n"
 }
+
+// The lines HAProxy 2.6 saves for a tracked server in maintenance and one
+// drained, and for the servers tracking them (MAINT and drain inherited,
+// the tracker's own line stopped): the trackers start in the state passed
+// down, as in HAProxy, with its startup lines.
+func TestServerStateTrackMatchesHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "ok").Addr
+	host, port, _ := net.SplitHostPort(web)
+	dir := t.TempDir()
+	file := "1\n" +
+		stateLine(3, "bk", 1, "s1", host, 0, 2, 1, 1, 1, 0, 0, 0, port) +
+		stateLine(3, "bk", 2, "s2", host, 2, 16, 1, 1, 1, 0, 2, 0, port) +
+		stateLine(4, "b1", 1, "s1", host, 0, 1, 1, 1, 15, 3, 0, 14, port) +
+		stateLine(4, "b1", 2, "s2", host, 2, 8, 1, 1, 15, 3, 4, 6, port)
+	os.WriteFile(filepath.Join(dir, "state"), []byte(file), 0o644)
+	g := fmt.Sprintf("    server-state-file %s/state\n", dir)
+	rest := fmt.Sprintf(`backend bk
+    load-server-state-from-file global
+    server s1 %[1]s track b1/s1
+    server s2 %[1]s track b1/s2
+    server s3 %[1]s
+backend b1
+    load-server-state-from-file global
+    server s1 %[1]s check inter 200
+    server s2 %[1]s check inter 200
+`, web)
+	haSock, haErrs, haFront := stateDaemon(t, true, g, rest)
+	goSock, goErrs, goFront := stateDaemon(t, false, g, rest)
+	time.Sleep(400 * time.Millisecond)
+	for i := 0; i < 4; i++ {
+		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
+			t.Fatalf("request %d: haproxy answered %q, goha %q", i, h, g)
+		}
+	}
+	cols := []string{"pxname", "svname", "status", "weight", "act", "bck", "check_status", "check_health", "stot"}
+	diffLines(t, "show stat", serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
+		serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
+	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
+	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
+	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
+	}
+}
