@@ -3,7 +3,9 @@ package haproxycmd
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -236,6 +238,46 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "weight", "act", "bck", "check_status", "check_health", "stot"}
 	diffLines(t, "show stat", serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
 		serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
+	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
+	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
+	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
+	}
+}
+
+// A server named by a host name takes the address of the old process
+// (`init-addr last`, the default, before libc), and a corrupted local file
+// is refused whole with HAProxy's warning.
+func TestServerStateAddrMatchesHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skip("127.0.0.2 not available:", err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "old") })}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	web := loopback.StartWeb(t, "ok").Addr
+	dir := t.TempDir()
+	line := stateLine(3, "bk", 1, "f1", "127.0.0.2", 2, 0, 1, 1, 1, 0, 2, 0, port)
+	os.WriteFile(filepath.Join(dir, "state"), []byte("1\n"+strings.Replace(line, " - "+port, " localhost "+port, 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "loc"), []byte("1\n"+stateLine(4, "loc", 1, "l1", "127.0.0.1", 2, 1, 1, 1, 1, 0, 2, 0, "80")+"4 loc 2 l2 127.0.0.1 2 1\n"), 0o644)
+	g := fmt.Sprintf("    server-state-base %s\n    server-state-file state\n", dir)
+	rest := fmt.Sprintf(`backend bk
+    load-server-state-from-file global
+    server f1 localhost:%s
+backend loc
+    load-server-state-from-file local
+    server l1 %s
+    server l2 %s
+`, port, web, web)
+	haSock, haErrs, haFront := stateDaemon(t, true, g, rest)
+	goSock, goErrs, goFront := stateDaemon(t, false, g, rest)
+	if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g || !strings.HasSuffix(g, "old") {
+		t.Errorf("haproxy answered %q, goha %q (want the old process's address)", h, g)
+	}
 	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
 	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
 	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
