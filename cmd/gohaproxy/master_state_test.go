@@ -79,6 +79,10 @@ func TestReloadKeepsServerStateMatchesHAProxy(t *testing.T) {
 	if h != g {
 		t.Errorf("show servers state after the reload\nhaproxy %s\n   goha %s", h, g)
 	}
+	hl := strings.ReplaceAll(stateLines(ha.m.stderr.String()), "haproxy.state", "goha.state")
+	if gl := stateLines(goha.m.stderr.String()); hl != gl {
+		t.Errorf("the reload's lines\nhaproxy %s\n   goha %s", hl, gl)
+	}
 	if !strings.Contains(g, "be 1 s1 127.0.0.1 0 1 ") || !strings.Contains(g, " be 2 s2 127.0.0.1 2 8 ") || !strings.Contains(g, " be 3 s3 127.0.0.1 2 0 5 1 ") {
 		t.Errorf("goha lost the run-time states over the reload:\n%s", g)
 	}
@@ -96,4 +100,15 @@ func TestReloadKeepsServerStateMatchesHAProxy(t *testing.T) {
 	if strings.Contains(goha.m.stderr.String(), "ALERT") {
 		t.Errorf("goha alerts:\n%s", goha.m.stderr)
 	}
+}
+
+// stateLines are a master's "config : " lines, without the pids.
+func stateLines(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, ") : config : "); ok {
+			keep = append(keep, rest)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

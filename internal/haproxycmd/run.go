@@ -71,6 +71,10 @@ type workerOptions struct {
 	// OldProcess: this worker replaces another (-sf/-st, or a master
 	// reload), which hands its peers tables over at its soft stop.
 	OldProcess bool
+	// Silent: the master printed the configuration's messages (and the
+	// server-state files') already; its worker reads them again quietly,
+	// as HAProxy's worker, forked after the parsing, prints them once.
+	Silent bool
 }
 
 // runMode is gohaproxy without -c: load and check the configuration, go to
@@ -156,7 +160,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	if res == nil {
 		var code int
 		var ok bool
-		if res, code, ok = loadForRun(o, o.Ready != nil && isDaemonChild()); !ok {
+		if res, code, ok = loadForRun(o, o.Silent || o.Ready != nil && isDaemonChild()); !ok {
 			notifyReady(o, fmt.Errorf("configuration failed"))
 			return code
 		}

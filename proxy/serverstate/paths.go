@@ -21,7 +21,7 @@ func Path(base, name string) string {
 // applied (empty, bad version, corrupted); backend is "" for the global
 // file. bad is false for a file that applies (no message).
 func FileMessage(backend, path string, f File) (msg string, bad bool) {
-	who, what := "", "global server state file"
+	who, what := "config: ", "global server state file"
 	if backend != "" {
 		who, what = "Proxy '"+backend+"': ", "server state file"
 	}
@@ -38,7 +38,7 @@ func FileMessage(backend, path string, f File) (msg string, bad bool) {
 // (errText: strerror's words), a missing file included (2.6 warns).
 func OpenMessage(backend, path, errText string) string {
 	if backend == "" {
-		return fmt.Sprintf("Can't open global server state file '%s': %s", path, errText)
+		return fmt.Sprintf("config: Can't open global server state file '%s': %s", path, errText)
 	}
 	return fmt.Sprintf("Proxy '%s': Can't open server state file '%s': %s.", backend, path, errText)
 }
