@@ -101,7 +101,7 @@ func stateBackend(b *proxy.Backend, checks []haproxycfg.CheckSpec) serverstate.B
 	d := serverstate.Backend{Name: b.Name, ID: b.ID}
 	for _, s := range b.Servers {
 		sv := serverstate.Server{Name: s.Name, Backup: s.Backup, Disabled: s.Disabled, Weight: s.Weight,
-			Rise: haproxy.DefaultCheckRise, Fall: haproxy.DefaultCheckFall}
+			Rise: haproxy.DefaultCheckRise, Fall: haproxy.DefaultCheckFall, TLS: s.TLS != nil, FQDN: s.FQDN}
 		for _, c := range checks {
 			if c.Target.Backend != b.Name || c.Target.Server != s.Name {
 				continue

@@ -248,7 +248,8 @@ backend b1
 
 // A server named by a host name takes the address of the old process
 // (`init-addr last`, the default, before libc), and a corrupted local file
-// is refused whole with HAProxy's warning.
+// is refused whole with HAProxy's warning. An `ssl` server is saved with
+// srv_use_ssl 1 (HAProxy reading a 0 there turns its TLS off).
 func TestServerStateAddrMatchesHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
@@ -272,7 +273,9 @@ backend loc
     load-server-state-from-file local
     server l1 %s
     server l2 %s
-`, port, web, web)
+backend tls
+    server t1 %s ssl verify none
+`, port, web, web, web)
 	haSock, haErrs, haFront := stateDaemon(t, true, g, rest)
 	goSock, goErrs, goFront := stateDaemon(t, false, g, rest)
 	if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g || !strings.HasSuffix(g, "old") {

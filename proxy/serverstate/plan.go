@@ -24,6 +24,10 @@ type Server struct {
 	Rise, Fall int
 	Checked    bool // has a health check
 	Agent      bool // has an agent check
+	// TLS: the server speaks TLS (`ssl`); FQDN is its host name ("" when
+	// configured by address). goha cannot switch either at run time.
+	TLS  bool
+	FQDN string
 }
 
 // Effect is what a valid line changes on its server. The zero values of
@@ -157,6 +161,7 @@ func Plan(b Backend, idx Index, order []string) Result {
 		if e.Drain {
 			r.Messages = append(r.Messages, fmt.Sprintf("%s %s/%s remains in forced drain mode.", title(s), b.Name, s.Name))
 		}
+		r.Messages = append(r.Messages, inert(b.Name, s, v)...)
 		if partial != "" {
 			r.Messages = append(r.Messages, fmt.Sprintf("server-state partially applied for server '%s/%s', %s", b.Name, s.Name, partial))
 		}
@@ -287,4 +292,18 @@ func title(s Server) string {
 		return "Backup Server"
 	}
 	return "Server"
+}
+
+// inert words what a line carries that goha cannot apply (HAProxy would):
+// TLS turned off on the CLI (`set server ... ssl off`) and a host name set
+// on the CLI (`set server ... fqdn`). Said, never dropped in silence.
+func inert(backend string, s Server, v Values) []string {
+	var out []string
+	if s.TLS && v.UseSSL == 0 {
+		out = append(out, fmt.Sprintf("server-state for server '%s/%s': srv_use_ssl 0 (TLS turned off at run time) has no effect in goha.", backend, s.Name))
+	}
+	if v.FQDNChanged && v.FQDN != "" && s.FQDN != "" && v.FQDN != s.FQDN {
+		out = append(out, fmt.Sprintf("server-state for server '%s/%s': srv_fqdn '%s' (set at run time) has no effect in goha.", backend, s.Name, v.FQDN))
+	}
+	return out
 }

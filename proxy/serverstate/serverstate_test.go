@@ -182,3 +182,25 @@ func FuzzParse(f *testing.F) {
 		Plan(b, idx, order)
 	})
 }
+
+func TestInert(t *testing.T) {
+	b := Backend{Name: "bk", ID: 3, Servers: []Server{
+		{Name: "t1", Weight: 1, TLS: true},
+		{Name: "t2", Weight: 1, TLS: true},
+		{Name: "f1", Weight: 1, FQDN: "a.example"},
+		{Name: "f2", Weight: 1, FQDN: "a.example"},
+	}}
+	f := Parse([]byte("1\n" +
+		"3 bk 1 t1 127.0.0.1 2 0 1 1 50 1 0 2 0 0 0 0 - 443 - 0 0 - - 0\n" +
+		"3 bk 2 t2 127.0.0.1 2 0 1 1 50 1 0 2 0 0 0 0 - 443 - 1 0 - - 0\n" +
+		"3 bk 3 f1 127.0.0.1 2 64 1 1 50 1 0 2 0 0 0 0 b.example 80 - 0 0 - - 0\n" +
+		"3 bk 4 f2 127.0.0.1 2 0 1 1 50 1 0 2 0 0 0 0 b.example 80 - 0 0 - - 0\n"))
+	got := Plan(b, GlobalIndex(f)["bk"], nil).Messages
+	want := []string{
+		"server-state for server 'bk/t1': srv_use_ssl 0 (TLS turned off at run time) has no effect in goha.",
+		"server-state for server 'bk/f1': srv_fqdn 'b.example' (set at run time) has no effect in goha.",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -49,10 +49,12 @@ type Values struct {
 	FQDN        string // "" for "-"
 	Port        int    // -1: absent or invalid
 	SRVRecord   string
-	CheckPort   string // "" for absent or "0"
-	CheckAddr   string // "" for absent or "-"
-	AgentAddr   string
-	AgentPort   string
+	// UseSSL is srv_use_ssl: -1 when absent.
+	UseSSL    int
+	CheckPort string // "" for absent or "0"
+	CheckAddr string // "" for absent or "-"
+	AgentAddr string
+	AgentPort string
 }
 
 // CheckDisabled says the old process had `disable health` on a configured
@@ -176,6 +178,11 @@ func Validate(l Line) (v Values, errs string) {
 	}
 	if r := p(15); strings.HasPrefix(r, "_") {
 		v.SRVRecord = r
+	}
+	v.UseSSL = -1
+	if has(16) {
+		n, _, _ := strtol(p(16)) // not checked by HAProxy either
+		v.UseSSL = int(n)
 	}
 	if c := p(17); c != "" && c != "0" {
 		v.CheckPort = c
