@@ -135,11 +135,6 @@ func lastAddrs(effects []serverstate.Effect) map[string]string {
 func (w *worker) applyServerStates(effects []serverstate.Effect) {
 	src := &runtimeSource{w: w}
 	now := time.Now()
-	defer func() {
-		for _, e := range effects {
-			w.inheritStates(src, e)
-		}
-	}()
 	for _, e := range effects {
 		b, s := e.Backend, e.Server
 		if e.Port >= 0 {
@@ -187,6 +182,11 @@ func (w *worker) applyServerStates(effects []serverstate.Effect) {
 		} else {
 			w.setUncheckedHealth(b, s, e.Health)
 		}
+	}
+	// once every server has its own state, as HAProxy's trackers see the
+	// tracked server's final one
+	for _, e := range effects {
+		w.inheritStates(src, e)
 	}
 }
 
