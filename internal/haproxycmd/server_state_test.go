@@ -288,3 +288,39 @@ backend tls
 		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
 	}
 }
+
+// Lines saved while servers were starting (op 1, a slow start under way)
+// and with a health outside what the new rise and fall allow.
+func TestServerStateStartingMatchesHAProxy(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "ok").Addr
+	host, port, _ := net.SplitHostPort(web)
+	dir := t.TempDir()
+	file := "1\n" +
+		stateLine(3, "bk", 1, "s1", host, 1, 0, 10, 10, 1, 0, 2, 0, port) +
+		stateLine(3, "bk", 2, "s2", host, 1, 0, 10, 10, 6, 3, 9, 6, port) +
+		stateLine(3, "bk", 3, "s3", host, 3, 0, 10, 10, 6, 3, 0, 6, port) +
+		stateLine(3, "bk", 4, "s4", host, 1, 0, 10, 10, 6, 3, 1, 6, port) +
+		stateLine(3, "bk", 5, "s5", host, 3, 0, 10, 10, 6, 3, 1, 6, port)
+	os.WriteFile(filepath.Join(dir, "state"), []byte(file), 0o644)
+	g := fmt.Sprintf("    server-state-file %s/state\n", dir)
+	rest := fmt.Sprintf(`backend bk
+    load-server-state-from-file global
+    server s1 %[1]s weight 10 slowstart 10s
+    server s2 %[1]s weight 10 check inter 1m rise 3 fall 2
+    server s3 %[1]s weight 10 check inter 1m rise 3 fall 4
+    server s4 %[1]s weight 10 check inter 1m rise 1
+    server s5 %[1]s weight 10 check inter 1m fall 1
+`, web)
+	haSock, haErrs, _ := stateDaemon(t, true, g, rest)
+	goSock, goErrs, _ := stateDaemon(t, false, g, rest)
+	cols := []string{"pxname", "svname", "status", "weight", "act", "bck", "check_health"}
+	diffLines(t, "show stat", serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
+		serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
+	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
+	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
+	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
+	if testing.Verbose() {
+		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
+	}
+}
