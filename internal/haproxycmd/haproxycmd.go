@@ -78,9 +78,14 @@ func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool
 	}
 	checkInheritedFDs(res) // bind fd@N, as HAProxy checks it while parsing (master_fdcheck.go)
 	if res.Exit != 1 && res.Config != nil {
-		notes := haproxycfg.Build(res.Config).Notices.List
+		plan := haproxycfg.Build(res.Config)
+		notes := plan.Notices.List
 		res.Diags.List = append(res.Diags.List, notes...)
 		noteBuildWarnings(res, notes)
+		// the server-state files are read at -c too (run_state.go)
+		_, states := serverStates(res.Config, plan)
+		res.Diags.List = append(res.Diags.List, states...)
+		noteBuildWarnings(res, states)
 	}
 	haproxy.ApplyPolicy(res, allowUnsupported)
 	return res

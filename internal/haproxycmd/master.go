@@ -507,7 +507,7 @@ func runMasterChild(o workerOptions) int {
 	r := &listen.Resolver{Inherited: set}
 	defer r.Close()
 	exposeListeners = r.Used
-	o.NoPidfile = true
+	o.NoPidfile, o.Silent = true, true
 	o.OldProcess = set.Len() > 0 // a reload: the previous worker's listeners were passed
 	o.Ready = func(err error) {
 		if err != nil || ctrl == nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/peers/peernet"
+	"github.com/goha-lb/goha/proxy/serverstate"
 )
 
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
@@ -71,6 +72,10 @@ type workerOptions struct {
 	// OldProcess: this worker replaces another (-sf/-st, or a master
 	// reload), which hands its peers tables over at its soft stop.
 	OldProcess bool
+	// Silent: the master printed the configuration's messages (and the
+	// server-state files') already; its worker reads them again quietly,
+	// as HAProxy's worker, forked after the parsing, prints them once.
+	Silent bool
 }
 
 // runMode is gohaproxy without -c: load and check the configuration, go to
@@ -165,7 +170,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	if res == nil {
 		var code int
 		var ok bool
-		if res, code, ok = loadForRun(o, o.Ready != nil && isDaemonChild()); !ok {
+		if res, code, ok = loadForRun(o, o.Silent || o.Ready != nil && isDaemonChild()); !ok {
 			notifyReady(o, fmt.Errorf("configuration failed"))
 			return code
 		}
@@ -203,6 +208,7 @@ func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*work
 		}
 	}
 	w := &worker{o: o, plan: plan, startupLogs: startupLogs(o, res)}
+	w.states, _ = serverStates(res.Config, plan) // its messages were printed with the configuration's
 	if err := w.start(listen); err != nil {
 		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -292,6 +298,8 @@ type worker struct {
 	// srvSlots is the SRV slots' names for show servers state (run_srv.go)
 	srvSlots srvSlots
 	mail     map[string]*mailalert.Queue // email alerts by proxy, set before the checks start (run_mail.go)
+	// states are what the server-state files carry over (run_state.go)
+	states []serverstate.Effect
 }
 
 // sizeFDLimit raises RLIMIT_NOFILE for maxconn as HAProxy does
@@ -331,7 +339,7 @@ func (w *worker) start(listen ListenFunc) error {
 	if err := w.sizeFDLimit(); err != nil {
 		return err
 	}
-	if err := resolveServers(w.plan.Proxy, w.plan.Checks); err != nil {
+	if err := resolveServers(w.plan.Proxy, w.plan.Checks, lastAddrs(w.states)); err != nil {
 		return err
 	}
 	events, err := openEventLog(w.plan, w.o.Stderr, w.o.Quiet)
@@ -355,6 +363,7 @@ func (w *worker) start(listen ListenFunc) error {
 	if w.checks, err = w.newChecks(); err != nil {
 		return err
 	}
+	w.applyServerStates(w.states) // before checks and traffic, as HAProxy
 	if w.plan.Promex != nil {
 		// use-service prometheus-exporter reads what `show stat` shows.
 		w.plan.Promex.SetSource(&runtimeSource{w: w})

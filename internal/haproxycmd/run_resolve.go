@@ -12,7 +12,7 @@ import (
 // resolveServers replaces server (and health-check `addr`) host names by
 // their first address, once at startup as HAProxy's libc resolution does
 // (after chroot there is no resolv.conf to read).
-func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
+func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec, last map[string]string) error {
 	for i := range checks {
 		t := &checks[i].Target
 		host, port, err := net.SplitHostPort(t.Addr)
@@ -40,7 +40,7 @@ func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 			if _, err := netip.ParseAddr(host); err == nil {
 				continue
 			}
-			if !initAddr(s, host, port) {
+			if !initAddr(s, host, port, last[b.Name+"/"+s.Name]) {
 				return fmt.Errorf("config : could not resolve address '%s' of server %s/%s.", host, b.Name, s.Name)
 			}
 		}
@@ -50,10 +50,10 @@ func resolveServers(cfg *proxy.Config, checks []haproxycfg.CheckSpec) error {
 
 // initAddr gives a server named by host its first address with its
 // init-addr methods in order (HAProxy's default: last, then libc). "last"
-// reads a server-state file, which goha does not load, so it never
-// succeeds; "none" starts the server without an address, in resolution
-// maintenance until its resolvers answer.
-func initAddr(s *proxy.Server, host, port string) bool {
+// is the address the server-state file carried over (last, "" without
+// one; run_state.go); "none" starts the server without an address, in
+// resolution maintenance until its resolvers answer.
+func initAddr(s *proxy.Server, host, port, last string) bool {
 	methods := s.InitAddr
 	if methods == nil {
 		methods = []string{"last", "libc"}
@@ -61,6 +61,10 @@ func initAddr(s *proxy.Server, host, port string) bool {
 	for _, m := range methods {
 		switch m {
 		case "last":
+			if ip, err := netip.ParseAddr(last); err == nil {
+				s.Addr = net.JoinHostPort(ip.String(), port)
+				return true
+			}
 		case "libc":
 			if addrs, err := net.LookupHost(host); err == nil && len(addrs) > 0 {
 				s.Addr = net.JoinHostPort(addrs[0], port)

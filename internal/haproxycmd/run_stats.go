@@ -214,6 +214,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 				rs.PurgeDelayMS = -1
 			}
 			rs.ConfigDisabled = c.Disabled
+			rs.UseSSL = c.TLS != nil
 			rs.ForcedID = c.ID > 0
 			rs.MaxConn, rs.MaxQueue = slimOf(sv.MaxConn), c.MaxQueue
 			rs.Cookie = w.px.ServerCookie(b.Name, sv.Name)

@@ -37,6 +37,9 @@ var globalKeywordTable = []globalKeywordRow{
 	{"node", "<name>", false, (*state).globalNode},
 	// names the local peer of the peers sections (check.go peersWithoutLocal)
 	{"localpeer", "<name>", false, (*state).globalKeepRaw},
+	// read by load-server-state-from-file (server_state.go)
+	{"server-state-base", "<directory>", false, (*state).globalServerState},
+	{"server-state-file", "<file>", false, (*state).globalServerState},
 	// logs (global_logs.go)
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
 	{"log-tag", "<string>", false, (*state).globalLogTag},

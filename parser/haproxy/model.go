@@ -70,7 +70,11 @@ type Global struct {
 	// StatsTimeout is `stats timeout`: how long the runtime API waits for
 	// an idle client (0: HAProxy's default, 10s).
 	StatsTimeout time.Duration
-	Raw          []Statement
+	// ServerStateBase and ServerStateFile are `server-state-base` and
+	// `server-state-file` (the first of each wins, as in HAProxy):
+	// where load-server-state-from-file reads (server_state.go).
+	ServerStateBase, ServerStateFile string
+	Raw                              []Statement
 }
 
 // StatsSocket is "stats socket <addr> [options]".
@@ -112,6 +116,9 @@ type Proxy struct {
 	Pos           Pos
 	Cap           Capability
 	ID            int // `id` (0: numbered by file order, around the custom ones)
+	// ServerState is `load-server-state-from-file` and
+	// `server-state-file-name` (server_state.go).
+	ServerState ServerStateSource
 
 	Mode          string // "http", "tcp" (default "tcp")
 	Binds         []Bind

@@ -56,6 +56,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
+	{"load-server-state-from-file", "{ global | local | none }", (*state).parseLoadServerState},
+	{"server-state-file-name", "[ { use-backend-name | <file> } ]", (*state).parseLoadServerState},
 	{"capture", "request|response header <name> len <length>", (*state).parseCapture},
 	{"declare", "capture request|response len <length>", (*state).parseCapture},
 	// listeners and servers (proxy_bind.go, server.go)

@@ -57,6 +57,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.InspectDelay = def.InspectDelay
 	px.ResInspectDelay = def.ResInspectDelay
 	px.Compression = def.Compression.inherit()
+	px.ServerState = def.ServerState
 	return px
 }
 

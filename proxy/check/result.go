@@ -152,3 +152,14 @@ func errInfo(err error) string {
 	}
 	return ""
 }
+
+// StatusNamed is the status whose Name is name (a state file carries the
+// last check status over a reload).
+func StatusNamed(name string) (Status, bool) {
+	for s, n := range statusNames {
+		if n == name {
+			return Status(s), true
+		}
+	}
+	return 0, false
+}

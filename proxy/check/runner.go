@@ -165,7 +165,7 @@ func (r *Runner) Start() {
 	}
 	n := len(r.states)
 	for i, s := range r.states {
-		if !s.maint {
+		if !s.maint && !s.disabled { // disabled before Start: a state file's `disable health`
 			base := max(minInter, s.t.Intervals.Next(s.h))
 			r.schedule(s, base*time.Duration(i)/time.Duration(n))
 		}

@@ -119,3 +119,26 @@ func (r *Runner) FailedChecks(backend, server string) int64 {
 	}
 	return n
 }
+
+// Restore sets a target's state as a server-state file carried it over
+// (internal/haproxycmd run_state.go), before Start: its health, up or
+// down, stopping, and in maintenance or not. Out of range, health is kept
+// within 0..rise+fall-1; last, when set, is the last check's status.
+// Nothing is scheduled or logged. It reports whether the target exists.
+func (r *Runner) Restore(backend, server string, health int, up, stopping, maint bool, last *Status) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.states {
+		if s.t.Backend != backend || s.t.Server != server || s.t.Agent {
+			continue
+		}
+		h := NewHealth(s.h.Rise, s.h.Fall)
+		h.health, h.up = min(max(health, 0), h.Rise+h.Fall-1), up
+		s.h, s.stopping, s.maint = h, up && stopping, maint
+		if last != nil {
+			s.last, s.lastStatus, s.checked = Result{Status: *last, Duration: -1}, *last, true
+		}
+		return true
+	}
+	return false
+}

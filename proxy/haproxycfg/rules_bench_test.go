@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/goha-lb/goha/internal/loopback"
@@ -68,11 +67,11 @@ func BenchmarkPlainKeepAlive(b *testing.B) { benchmarkRules(b, "") }
 func benchmarkRules(b *testing.B, rules string) {
 	do := startRulesClient(b, rules)
 	b.ReportAllocs()
-	cpu0 := processCPU(b)
+	cpu0 := processCPU()
 	for b.Loop() {
 		do()
 	}
-	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // startRulesClient starts a proxy whose frontend has rules in front of a
@@ -153,18 +152,6 @@ func startRulesClient(tb testing.TB, rules string) (do func()) {
 	}
 }
 
-// processCPU is the CPU time (user and system) the whole process has
-// used, in nanoseconds: client, proxy and server together, the same in
-// both benchmarks, so the difference is the rules' cost. On a shared
-// machine it varies less than the wall time per request.
-func processCPU(b *testing.B) int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
 // BenchmarkRulesEval is the sample engine's share of the rules case, off
 // the network: the conditions, set-var and header values of its rules and
 // the dynamic use_backend name, on one parsed request (the header edits
@@ -187,7 +174,7 @@ func BenchmarkRulesEval(b *testing.B) {
 	info := proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
-	cpu0 := processCPU(b)
+	cpu0 := processCPU()
 	for b.Loop() {
 		buf = buf[:0]
 		for i := range fe.RequestRules {
@@ -206,5 +193,5 @@ func BenchmarkRulesEval(b *testing.B) {
 			buf = u.Dynamic(buf, info)
 		}
 	}
-	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }

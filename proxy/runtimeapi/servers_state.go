@@ -154,9 +154,13 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	if sv.SRVRecord != "" {
 		srvRecord = sv.SRVRecord
 	}
-	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s %s 0 %d %s %s %d\n",
+	useSSL := 0
+	if sv.UseSSL {
+		useSSL = 1
+	}
+	return fmt.Sprintf("%d %s %d %s %s %d %d %d %d %d %d %d %d %d %d 0 %d %s %s %s %d %d %s %s %d\n",
 		px.id(), px.Name, sv.ID, sv.Name, host, op, admin, sv.Weight, sv.InitialWeight,
-		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, srvRecord, sv.CheckPort, checkAddr, agentAddr, agentPort)
+		secs(sv.LastChange), status, result, health, state, agentState, forced, fqdn, port, srvRecord, useSSL, sv.CheckPort, checkAddr, agentAddr, agentPort)
 }
 
 // FormatServersState renders `show servers state [backend]`; ok is false
@@ -189,4 +193,15 @@ func cmdShowServersState(s *Session, args []string) string {
 		return "Can't find backend.\n"
 	}
 	return out
+}
+
+// CheckStatusName is the name of HAProxy's check status code (the
+// srv_check_status of a state file); "" for a code it does not know.
+func CheckStatusName(code int) string {
+	for name, c := range checkStatusCodes {
+		if c == code {
+			return name
+		}
+	}
+	return ""
 }

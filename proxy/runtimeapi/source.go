@@ -168,8 +168,12 @@ type Server struct {
 	// SRVRecord is the SRV name a server-template slot follows ("" =
 	// none); SRVNamed: a record named it once (SRV_ADMF_HMAINT in
 	// srv_admin_state, kept by HAProxy 2.6 even after the record goes).
-	SRVRecord     string
-	SRVNamed      bool
+	SRVRecord string
+	SRVNamed  bool
+	// UseSSL: the server's traffic is TLS (`ssl`), srv_use_ssl in `show
+	// servers state` (HAProxy's reading of the file switches TLS off on
+	// an ssl server whose line says 0).
+	UseSSL        bool
 	Drain         bool // administrative drain
 	Stopping      bool // up, but its check asks to drain (disable-on-404: NOLB)
 	Backup        bool

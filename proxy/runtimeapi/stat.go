@@ -245,14 +245,15 @@ func serverStatus(sv *Server) string {
 	if sv.Up {
 		goingDown := ck != nil && ck.Health < ck.Rise+ck.Fall-1
 		switch {
-		case sv.Drain && goingDown:
-			return fmt.Sprintf("DRAIN %d/%d", ck.Health-ck.Rise+1, ck.Fall)
-		case sv.Drain:
-			return "DRAIN"
+		// HAProxy 2.6 words a stopping server NOLB, drained or not
 		case sv.Stopping && goingDown:
 			return fmt.Sprintf("NOLB %d/%d", ck.Health-ck.Rise+1, ck.Fall)
 		case sv.Stopping:
 			return "NOLB"
+		case sv.Drain && goingDown:
+			return fmt.Sprintf("DRAIN %d/%d", ck.Health-ck.Rise+1, ck.Fall)
+		case sv.Drain:
+			return "DRAIN"
 		case goingDown:
 			return fmt.Sprintf("UP %d/%d", ck.Health-ck.Rise+1, ck.Fall)
 		case ck == nil && sv.Tracked == "":
