@@ -378,7 +378,10 @@ type HeaderRule struct {
 	Exec func(*RequestInfo)
 	// Stick is a TrackSC, SCIncGPC or SCSetGPT rule's operands.
 	Stick *StickRule
-	// Wait and AtLeast are a WaitForBody rule's time and at-least size.
+	// Wait and AtLeast are a WaitForBody rule's time and at-least size;
+	// Wait is a SetTimeout rule's time, unless Millis computes it per
+	// request (an expression, in milliseconds; false: no value).
+	Millis  func(*RequestInfo) (int64, bool)
 	Wait    time.Duration
 	AtLeast int64
 	// Part is what a SetTarget rule replaces.
