@@ -425,6 +425,8 @@ type Backend struct {
 	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule
 	ResInspect       ResponseInspect
+	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
+	NoLinger bool
 	// AbortOnClose is `option abortonclose`: a TCP session whose client
 	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
 	// mode HAProxy 2.6's H1 side does not read past a complete request

@@ -136,6 +136,10 @@ func auditOne(section, stmt string) (n int, ok bool) {
 		base = strings.Replace(base, "    server s 127.0.0.1:9 check\n", "", 1)
 	}
 	switch section {
+	case "tcp backend":
+		// option nolinger is honoured in tcp backends only (nolinger.go);
+		// st has no mode line: tcp, HAProxy's default
+		base = strings.Replace(base, "backend st\n", "backend st\n    "+strings.ReplaceAll(stmt, "%", "%%")+"\n", 1)
 	case "global":
 		g = "    " + stmt
 	case "frontend":
@@ -184,6 +188,8 @@ func audit(t *testing.T) []auditResult {
 				where = "frontend" // a backend's rules are reported (build.go)
 			case "dispatch":
 				where = "backend without servers"
+			case "option nolinger":
+				where = "tcp backend"
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})
 		}
