@@ -387,7 +387,10 @@ type HeaderRule struct {
 	Exec func(*RequestInfo)
 	// Stick is a TrackSC, SCIncGPC or SCSetGPT rule's operands.
 	Stick *StickRule
-	// Wait and AtLeast are a WaitForBody rule's time and at-least size.
+	// Wait and AtLeast are a WaitForBody rule's time and at-least size;
+	// Wait is a SetTimeout rule's time, unless Millis computes it per
+	// request (an expression, in milliseconds; false: no value).
+	Millis  func(*RequestInfo) (int64, bool)
 	Wait    time.Duration
 	AtLeast int64
 	// Part is what a SetTarget rule replaces.
@@ -431,6 +434,8 @@ type Backend struct {
 	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule
 	ResInspect       ResponseInspect
+	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
+	NoLinger bool
 	// AbortOnClose is `option abortonclose`: a TCP session whose client
 	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
 	// mode HAProxy 2.6's H1 side does not read past a complete request

@@ -33,14 +33,15 @@ type streamFigures struct {
 // beginStream starts a transaction's stream.
 func (r *RequestInfo) beginStream() { r.stream = streamFigures{calls: 1} }
 
-// streamSetServerTimeout is http-request set-timeout server.
+// streamSetServerTimeout is http-request set-timeout server; 0 is
+// HAProxy's unset tick: the backend's fills it once connected.
 func (r *RequestInfo) streamSetServerTimeout(d time.Duration) {
-	r.stream.serverTimeout, r.stream.serverSet = d, true
+	r.stream.serverTimeout, r.stream.serverSet = d, d != 0
 }
 
-// streamSetTunnelTimeout is http-request set-timeout tunnel.
+// streamSetTunnelTimeout is http-request set-timeout tunnel (0: unset).
 func (r *RequestInfo) streamSetTunnelTimeout(d time.Duration) {
-	r.stream.tunnelTimeout, r.stream.tunnelSet = d, true
+	r.stream.tunnelTimeout, r.stream.tunnelSet = d, d != 0
 }
 
 // streamConnected: the server connection is up; t are its backend's

@@ -12,6 +12,9 @@ type relayTimeouts struct {
 	idle      time.Duration // both directions quiet this long ends the relay (0 = never)
 	clientFin time.Duration // after the client half-closed (0 = idle)
 	serverFin time.Duration // after the server half-closed (0 = idle)
+	// resetServer is a tcp backend's option nolinger: the client's end
+	// resets the server connection at once (nolinger.go).
+	resetServer bool
 }
 
 // spliceMode says when one direction of a relay moves its bytes with
@@ -78,7 +81,11 @@ func relay(client, server *tconn, t relayTimeouts, upMode, downMode spliceMode) 
 			return t.idle
 		})
 		r.upDone.Store(true)
-		server.CloseWrite()
+		if t.resetServer {
+			server.reset() // nolinger.go
+		} else {
+			server.CloseWrite()
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -312,9 +319,10 @@ func (s *session) serveTCP() {
 	}
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !sc.plain(), s.fe.cfg.Splice, be.cfg.Splice)
 	rc := relay(s.c, sc, relayTimeouts{
-		idle:      firstSet(max(ft.Client, bt.Server)),
-		clientFin: ft.ClientFin,
-		serverFin: bt.ServerFin,
+		idle:        firstSet(max(ft.Client, bt.Server)),
+		clientFin:   ft.ClientFin,
+		serverFin:   bt.ServerFin,
+		resetServer: be.cfg.NoLinger,
 	}, upMode, downMode)
 	up, down := rc.up+int64(len(pending))+res.up, rc.down+int64(len(res.head))
 	s.fe.stats.bytesIn.Add(up)

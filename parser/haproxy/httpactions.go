@@ -43,6 +43,8 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 2
 	case isMap, IsAddrAction(r.Action), IsPriorityAction(r.Action), r.Action == "strict-mode":
 		want = 1
+	case r.Action == "set-timeout":
+		want = 2
 	default:
 		return "", false
 	}
@@ -80,6 +82,8 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 	case "wait-for-body":
 		_, _, msg := ParseWaitForBody(r.Args)
 		return msg
+	case "set-timeout":
+		return checkSetTimeout(r.Args)
 	case "set-header", "add-header":
 		if len(r.Args) == 2 {
 			return checkLogFormat(r.Args[1])

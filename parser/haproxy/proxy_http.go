@@ -89,6 +89,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" && rule.Action == "set-timeout" && px.Kind == "frontend" {
 		msg = "proxy '" + px.Name + "' has no backend capability."
 	}
+	if rule.Action == "set-timeout" && len(rule.Args) >= 2 && (rule.Args[0] == "server" || rule.Args[0] == "tunnel") {
+		s.timerWarn(p, rule.Args[1]) // "15min": HAProxy reads 15m and warns
+	}
 	if msg == "" {
 		msg = s.ruleSampleMaps(rule)
 	}

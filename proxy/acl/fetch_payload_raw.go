@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/clienthello"
 )
 
 // The raw payload fetches of tcp-mode content inspection (HAProxy's
@@ -28,6 +29,26 @@ func init() {
 	res := payloadSide{data: func(r *proxy.RequestInfo) []byte { return r.ResPayload() }, short: (*proxy.RequestInfo).ResPayloadShort}
 	fetches["res.payload"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayload(res)}
 	fetches["res.payload_lv"] = fetchDef{out: haproxy.SampleBin, layer4: true, resPayload: true, use: useResBuffer, build: buildPayloadLV(res)}
+	// res.ssl_hello_type (and its old name rep_ssl_hello_type) reads the
+	// server's first bytes as req.ssl_hello_type reads the client's
+	// (HAProxy's one smp_fetch_ssl_hello_type, on the response channel):
+	// 2 for a ServerHello, once its whole handshake message is there. On
+	// an HTTP stream HAProxy reads its HTX buffer, whose first byte (of
+	// the buffer's size) is no record type: no value, as res.payload.
+	helloType := fetchDef{out: haproxy.SampleSInt, layer4: true, resPayload: true, use: useResBuffer,
+		build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			p := r.ResPayload()
+			if p == nil {
+				return false
+			}
+			v, st := clienthello.HelloType(p)
+			if st == clienthello.Short {
+				r.ResPayloadShort()
+			}
+			return st == clienthello.OK && yield(value{t: haproxy.SampleSInt, i: int64(v)})
+		})}
+	fetches["res.ssl_hello_type"] = helloType
+	fetches["rep_ssl_hello_type"] = helloType
 	// res.len is what the server sent so far, a value that may still
 	// grow (as req.len). On an HTTP stream HAProxy gives its HTX size,
 	// not modelled: refused there (tcpOnly).

@@ -217,6 +217,11 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px),
 	}
+	if px.Options["nolinger"] {
+		// HAProxy's resets on the client side depend on which side
+		// closed first in a way not pinned down (proxy/nolinger.go)
+		b.unsupported(px.Pos, "option nolinger on a frontend")
+	}
 	pages := b.errorPages(px)
 	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
@@ -331,6 +336,12 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
+	}
+	if px.Options["nolinger"] {
+		if be.Mode == proxy.ModeHTTP {
+			b.unsupported(px.Pos, "option nolinger in an HTTP backend")
+		}
+		be.NoLinger = true // proxy/nolinger.go
 	}
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)

@@ -117,6 +117,7 @@ func init() {
 	auditArgs["ssl-server-verify"] = [][]string{{"none"}}
 	auditArgs["ssl-default-server-options"] = [][]string{{"no-tls-tickets"}}
 	auditArgs["ssl-default-bind-options"] = [][]string{{"no-sslv3"}}
+	auditArgs["load-server-state-from-file"] = [][]string{{"none"}}
 }
 
 var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}
@@ -136,6 +137,10 @@ func auditOne(section, stmt string) (n int, ok bool) {
 		base = strings.Replace(base, "    server s 127.0.0.1:9 check\n", "", 1)
 	}
 	switch section {
+	case "tcp backend":
+		// option nolinger is honoured in tcp backends only (nolinger.go);
+		// st has no mode line: tcp, HAProxy's default
+		base = strings.Replace(base, "backend st\n", "backend st\n    "+strings.ReplaceAll(stmt, "%", "%%")+"\n", 1)
 	case "global":
 		g = "    " + stmt
 	case "frontend":
@@ -184,6 +189,8 @@ func audit(t *testing.T) []auditResult {
 				where = "frontend" // a backend's rules are reported (build.go)
 			case "dispatch":
 				where = "backend without servers"
+			case "option nolinger":
+				where = "tcp backend"
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})
 		}

@@ -145,7 +145,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		case "set-timeout":
 			var ok bool
-			if hr, ok = b.timeoutRule(r, kw); !ok { // actions_timeout.go
+			if hr, ok = b.timeoutRule(r, kw, place); !ok { // actions_timeout.go
 				continue
 			}
 		case "early-hint":

@@ -125,13 +125,20 @@ listen li
     bind BIND
     timeout tunnel 1200ms
     http-request set-timeout tunnel 300ms if { path /t }
+    http-request set-timeout tunnel req.hdr(x-tt)
     http-response set-header x-t "%[cur_tunnel_timeout] %[cur_server_timeout]"
     server s1 ` + upgrade + `
 `
 	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 	ha, goha := startBoth(t, cfg)
-	for _, p := range []string{"/t", "/"} {
-		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"
+	// The expression's value is in ms; no value (no header) leaves the
+	// timeout as it was; a negative one closes the tunnel at once.
+	for _, p := range []string{"/t", "/", "/t x-tt: 500", "/t x-tt: -1"} {
+		path, hdr, _ := strings.Cut(p, " ")
+		if hdr != "" {
+			hdr += "\r\n"
+		}
+		raw := "GET " + path + " HTTP/1.1\r\nHost: h\r\n" + hdr + "Upgrade: x\r\nConnection: upgrade\r\n\r\n"
 		var out [2]string
 		var took [2]time.Duration
 		var wg sync.WaitGroup

@@ -1,0 +1,94 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSetTimeoutExprDifferential: http-request set-timeout server <expr>
+// reads the expression's value as milliseconds. Measured on HAProxy
+// 2.6.12 and compared here: a value above the server's 300 ms delay lets
+// the response through, one below it gets the 504 (sH line); no value
+// (an empty header) leaves the backend's 150 ms; a string is cast as
+// HAProxy casts it ("120ms" is 120, "abc" is 0); 0 is the unset timeout,
+// which the backend's replaces; a negative value times out at once; a
+// value beyond 32 bits is cut to its low 32. cur_server_timeout shows
+// each, before and after the response. (The requests keep the
+// connection: HAProxy adds "connection: close" to a 504 page answering
+// a "Connection: close" request, which goha does not do yet.)
+func TestSetTimeoutExprDifferential(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		rw.Header().Set("Date", "fixed")
+		io.WriteString(rw, "done\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	cfg := `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 150ms
+listen fe
+    bind BIND
+    http-request set-timeout server req.hdr(x-t)
+    http-request set-timeout server req.hdr(x-t2),mul(2) if { req.hdr(x-t2) -m found }
+    http-response set-header x-st %[cur_server_timeout]
+    http-after-response set-header x-st2 %[cur_server_timeout]
+    server w1 ` + ln.Addr().String() + `
+`
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	for _, c := range []struct {
+		hdr  string
+		fast bool // the 504 comes at once
+	}{
+		{hdr: "x-t: 1000\r\n"}, {hdr: "x-t: 0\r\n"},
+		{hdr: "x-t: -5\r\n", fast: true}, {hdr: "x-t: abc\r\n"}, {hdr: "x-t:\r\n"},
+		{hdr: "x-t: 120ms\r\n"}, {hdr: "x-t: 4294967696\r\n"}, {hdr: "x-t: 1000\r\nx-t2: 50\r\n"},
+	} {
+		raw := "GET /x HTTP/1.1\r\nHost: h\r\n" + c.hdr + "\r\n"
+		var want, got []byte
+		var wantEnd, gotEnd string
+		var wantTook, gotTook time.Duration
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			want, wantEnd = exchangeFrom(t, "", ha, raw, 400*time.Millisecond)
+			wantTook = time.Since(start)
+		}()
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			got, gotEnd = exchangeFrom(t, "", goha, raw, 400*time.Millisecond)
+			gotTook = time.Since(start)
+		}()
+		wg.Wait()
+		if !bytes.Equal(want, got) || wantEnd != gotEnd {
+			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", c.hdr, wantEnd, want, gotEnd, got)
+		}
+		// 400 ms of it is the idle read that ends the exchange
+		if c.fast && (wantTook > 500*time.Millisecond || gotTook > 500*time.Millisecond) {
+			t.Errorf("%q: the 504 took %v in haproxy, %v in goha; want at once", c.hdr, wantTook, gotTook)
+		}
+		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
+		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) == 0 {
+			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", c.hdr, want2, got2)
+		}
+	}
+}

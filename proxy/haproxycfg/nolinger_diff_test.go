@@ -1,0 +1,135 @@
+package haproxycfg
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+)
+
+// TestNoLingerBackendDifferential: option nolinger on a tcp backend,
+// beside HAProxy 2.6. When the client ends its side, the server gets a
+// reset, not a FIN, and its answer is dropped (the client then gets a
+// FIN); a client that closed after reading resets the server the same
+// way; a server closing first still sends its bytes and a FIN to the
+// client. What each side sees and the log lines are compared.
+func TestNoLingerBackendDifferential(t *testing.T) {
+	var scenario atomic.Value
+	scenario.Store("")
+	seen := make(chan string, 8)
+	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		switch scenario.Load() {
+		case "half-close":
+			// read to the end, then answer late
+			_, err := io.ReadAll(c)
+			time.Sleep(200 * time.Millisecond)
+			c.Write([]byte("pong"))
+			seen <- endOf(err)
+		case "server-first":
+			c.Write([]byte("hello"))
+		case "client-first":
+			c.Write([]byte("hello"))
+			_, err := c.Read(make([]byte, 16))
+			seen <- endOf(err)
+		}
+	})
+	cfg := `global
+    log LOG local0
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+frontend fe
+    bind BIND
+    default_backend be
+backend be
+    option nolinger
+    server s1 ` + server + `
+`
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	drainLines(haLog, 200*time.Millisecond) // the start probes
+	drainLines(goLog, 50*time.Millisecond)
+	for _, sc := range []string{"half-close", "server-first", "client-first"} {
+		scenario.Store(sc)
+		var got [2]string
+		var wg sync.WaitGroup
+		for i, addr := range []string{ha, goha} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = noLingerClient(t, addr, sc)
+			}()
+		}
+		wg.Wait()
+		var servers []string
+		if sc != "server-first" {
+			for range 2 {
+				select {
+				case s := <-seen:
+					servers = append(servers, s)
+				case <-time.After(2 * time.Second):
+					servers = append(servers, "nothing")
+				}
+			}
+		}
+		sort.Strings(servers)
+		t.Logf("%s: client %q, servers %v", sc, got[0], servers)
+		if got[0] != got[1] {
+			t.Errorf("%s: the client saw\nhaproxy %q\ngoha    %q", sc, got[0], got[1])
+		}
+		if len(servers) == 2 && (servers[0] != servers[1] || servers[0] != "reset") {
+			t.Errorf("%s: the servers saw %v, want a reset from both", sc, servers)
+		}
+		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
+		if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
+			t.Errorf("%s: log\nhaproxy %q\ngoha    %q", sc, w, g)
+		}
+	}
+}
+
+// noLingerClient plays a scenario's client and says what it got and how
+// its connection ended.
+func noLingerClient(t *testing.T, addr, sc string) string {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	switch sc {
+	case "half-close":
+		c.Write([]byte("ping"))
+		c.(*net.TCPConn).CloseWrite()
+	case "client-first":
+		b := make([]byte, 5)
+		_, err := io.ReadFull(c, b)
+		return string(b) + " then closed (" + endOf(err) + ")"
+	}
+	b, err := io.ReadAll(c)
+	return string(b) + " then " + endOf(err)
+}
+
+// endOf names how a read ended: a FIN, a reset or something else.
+func endOf(err error) string {
+	switch {
+	case err == nil || errors.Is(err, io.EOF):
+		return "fin"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset"
+	}
+	return err.Error()
+}
