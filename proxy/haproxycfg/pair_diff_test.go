@@ -2,6 +2,10 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -116,4 +120,46 @@ func sameStatDeltas(t *testing.T, before, after string, cs []statCounter, off fu
 			t.Errorf("%s %s: haproxy %d, goha %d", c.row, c.col, w, c.got)
 		}
 	}
+}
+
+// sendParts dials addr and writes each part, 200 ms apart; it returns
+// the connection and when it was made.
+func sendParts(addr string, parts []string) (net.Conn, time.Time, error) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	start := time.Now()
+	for i, p := range parts {
+		if i > 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+		c.Write([]byte(p))
+	}
+	return c, start, nil
+}
+
+// namedAnswer sends parts to a tcp frontend whose servers are tcpNamed
+// and tells what came back and whether the proxy waited out its
+// inspect delay of 600 ms (then the server's 300 ms) first.
+func namedAnswer(addr string, parts []string) string {
+	c, start, err := sendParts(addr, parts)
+	if err != nil {
+		return "dial: " + err.Error()
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	b, _ := io.ReadAll(c)
+	waited := time.Since(start) > 550*time.Millisecond
+	return fmt.Sprintf("%q waited=%v", b, waited)
+}
+
+// bothAtOnce runs try against HAProxy and goha at the same time.
+func bothAtOnce(ha, goha string, try func(addr string) string) (want, got string) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); want = try(ha) }()
+	go func() { defer wg.Done(); got = try(goha) }()
+	wg.Wait()
+	return want, got
 }
