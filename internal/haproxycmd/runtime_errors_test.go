@@ -168,6 +168,13 @@ listen li
 		}
 		same("second request", "show errors fe2")
 	}
+	// Heads too large: a whole one whose HTX form leaves less than
+	// tune.maxrewrite free (refused once parsed, in MSG_DATA), and one
+	// still unfinished when HAProxy's input buffer is full (16320 bytes).
+	send(true, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: "+strings.Repeat("b", 15238)+"\r\n\r\n")
+	same("head too large for HTX", "show errors fe2")
+	send(true, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: "+strings.Repeat("b", 20000)+"\r\n\r\n")
+	same("oversized head", "show errors fe2")
 	// Let through by accept-invalid-http-request, and captured.
 	for _, raw := range []string{"GET /\x80 HTTP/1.1\r\nBad Name: x\r\nConnection: close\r\n\r\n",
 		"POST /a HTTP/1.1\r\nBad Name: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"} {
@@ -196,8 +203,8 @@ listen li
 	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus",
 		"show errors #2", "show errors #4 response", "show errors #99", "show errors -1", "user; show errors", "operator; show errors be")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 17\n") ||
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 19\n") ||
 		strings.Count(out, "invalid request") != 4 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 17 messages:\n%s", out)
+		t.Errorf("goha did not capture the 19 messages:\n%s", out)
 	}
 }
