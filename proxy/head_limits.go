@@ -1,6 +1,6 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import "golang.org/x/net/http2"
 
 // How large a request head may be, as HAProxy 2.6 decides it with its
 // default buffers: its H1 mux reads at most reqInputLimit bytes of a
@@ -27,18 +27,34 @@ const (
 	reqInputLimit = 16320
 )
 
-// headFitsHTX reports whether HAProxy takes the parsed request head req:
-// its HTX size, blocks included, is at most an HTX buffer's room less
-// tune.maxrewrite (15312 bytes).
-func headFitsHTX(req *http1.Request) bool {
+// headFitsHTX reports whether HAProxy takes the parsed request head
+// s.req: its HTX size, blocks included, is at most an HTX buffer's room
+// less tune.maxrewrite (15312 bytes). An HTTP/2 stream's head (made from
+// its frames, h2_bridge.go) carries the path alone where HAProxy's start
+// line holds scheme://authority/path: one X-Big of 15138 bytes is taken
+// over h2c, 15139 refused (measured, :authority 127.0.0.1:port).
+func (s *session) headFitsHTX() bool {
+	req := &s.req
 	size := int(htxHeadSize(req.Method, req.Target, req.Version, req.Headers)) + htxHeadBlocks(req.Headers)*htxBlock
+	if s.stream != nil && s.stream.Req.Authority != "" {
+		size += len(s.stream.Req.Scheme) + len("://") + len(s.stream.Req.Authority)
+	}
 	return size <= htxRoom-htxMaxRewrite
 }
 
 // refuseHTXOverflow answers a whole request head headFitsHTX refused as
-// HAProxy does: captured for `show errors`, 400, logged PR.
+// HAProxy does: captured for `show errors`, counted as a bad request,
+// 400, logged PR. An HTTP/2 stream is reset with PROTOCOL_ERROR instead,
+// counted nowhere and logged with status 0, as HAProxy's H2 mux refuses
+// it before any stream exists (measured, TestH2HeadLimitDifferential).
 func (s *session) refuseHTXOverflow() {
 	s.captureHTXOverflow()
+	if s.stream != nil {
+		s.tl.noTxn = true
+		s.stream.Reset(http2.ErrCodeProtocol)
+		s.emitSessLog(0, term('P', 'R'))
+		return
+	}
 	s.refusedRequest()
 	s.sendParserError(400, nil)
 	s.emitSessLog(400, term('P', 'R'))

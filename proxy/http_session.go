@@ -337,7 +337,7 @@ func (s *session) readRequest(first bool) requestRead {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			err := s.req.Parse(s.buf[:s.end])
-			if err == nil && !headFitsHTX(&s.req) {
+			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()
 				return requestNone
 			}

@@ -1,0 +1,46 @@
+package haproxycfg
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"golang.org/x/net/http2"
+)
+
+// TestH2HeadLimitDifferential: an HTTP/2 request head is taken while its
+// HTX form leaves tune.maxrewrite free in HAProxy's buffer, its start
+// line holding the absolute form http://x/ (x-big of 15229 bytes here);
+// one byte more and HAProxy's H2 mux resets the stream (PROTOCOL_ERROR),
+// logs a line with no transaction (%ST 0, <BADREQ>, PR--) and counts a
+// request error. Compared: the frames, the log lines and req_tot, ereq
+// and hrsp_4xx of the frontend.
+func TestH2HeadLimitDifferential(t *testing.T) {
+	cfg := strings.Replace(httplogFrontend, "bind BIND\n", "bind BIND proto h2\n", 1) +
+		"    http-request return status 200 content-type text/plain string ok\n"
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	base := haproxytest.StatsCmd(t, sock, "show stat")
+	for _, n := range []int{15229, 15230} {
+		send := func(c net.Conn, fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, EndStream: true, EndHeaders: true,
+				BlockFragment: h2Block(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "x", "x-big", strings.Repeat("a", n))})
+		}
+		want, got := bothAtOnce(ha, goha, func(addr string) string { return h2Outcome(t, addr, false, send) })
+		if want != got {
+			t.Errorf("x-big of %d: haproxy %q, goha %q", n, want, got)
+		}
+		if w := map[int]string{15229: "HEADERS 200 open", 15230: "RST_STREAM(1,PROTOCOL_ERROR) open"}[n]; want != w {
+			t.Errorf("x-big of %d: haproxy answered %q, want %q", n, want, w) // the boundary moved
+		}
+		sameLogLines(t, "x-big: "+want, haLog, goLog, 1)
+	}
+	fe := px.Frontends()[0].Stats
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
+		{"fe/FRONTEND", "req_tot", fe.Requests}, {"fe/FRONTEND", "ereq", fe.ReqErrors}, {"fe/FRONTEND", "hrsp_4xx", fe.HRsp4xx},
+	}, nil, false)
+}
