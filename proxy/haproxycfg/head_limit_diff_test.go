@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"bytes"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,34 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"golang.org/x/net/http2"
 )
+
+// TestHeadLimitDifferential: the largest request head HAProxy takes (its
+// HTX form leaves tune.maxrewrite free: one field x-big of 15237 bytes),
+// one byte more (refused once parsed), and a head still unfinished when
+// 16320 bytes came: bytes, log lines, and req_tot, ereq and hrsp_4xx of
+// the frontend.
+func TestHeadLimitDifferential(t *testing.T) {
+	cfg := httplogFrontend + "    http-request return status 200 content-type text/plain string ok\n"
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	base := haproxytest.StatsCmd(t, sock, "show stat")
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{15237, "HTTP/1.1 200"}, {15238, "HTTP/1.1 400"}, {20000, "HTTP/1.1 400"}} {
+		raw := "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + strings.Repeat("b", c.n) + "\r\nConnection: close\r\n\r\n"
+		label := fmt.Sprintf("x-big of %d", c.n)
+		if want := sameAnswerAtOnce(t, label, ha, goha, raw, time.Second); !bytes.HasPrefix(want, []byte(c.want)) {
+			t.Errorf("%s: haproxy answered %.20q, want %s", label, want, c.want) // the boundary moved
+		}
+		sameLogLines(t, label, haLog, goLog, 1)
+	}
+	fe := px.Frontends()[0].Stats
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
+		{"fe/FRONTEND", "req_tot", fe.Requests}, {"fe/FRONTEND", "ereq", fe.ReqErrors}, {"fe/FRONTEND", "hrsp_4xx", fe.HRsp4xx},
+	}, nil, true)
+}
 
 // TestH2HeadLimitDifferential: an HTTP/2 request head is taken while its
 // HTX form leaves tune.maxrewrite free in HAProxy's buffer, its start
