@@ -1,6 +1,10 @@
 package proxy
 
-import "golang.org/x/net/http2"
+import (
+	"golang.org/x/net/http2"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // How large a request head may be, as HAProxy 2.6 decides it with its
 // default buffers: its H1 mux reads at most reqInputLimit bytes of a
@@ -59,4 +63,24 @@ func (s *session) refuseHTXOverflow() {
 	s.sendParserError(400, nil)
 	s.emitSessLog(400, term('P', 'R'))
 	s.drainAndShut()
+}
+
+// respFitsHTX is headFitsHTX for the response head an HTTP/1 server
+// sent (x-a of 15228 bytes taken after "HTTP/1.1 200 OK", 15229 refused
+// with a 502, as HAProxy 2.6.12 does, measured). An HTTP/2 server's head,
+// made from its frames, is not checked.
+func (x *exchange) respFitsHTX() bool {
+	if x.h2Server() {
+		return true
+	}
+	resp := &x.s.resp
+	size := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)) + htxHeadBlocks(resp.Headers)*htxBlock
+	return size <= htxRoom-htxMaxRewrite
+}
+
+// captureHTXOverflow keeps a response head respFitsHTX refused, at its
+// end, in the state its body would start in.
+func (x *exchange) captureHTXOverflow() {
+	e := &http1.Error{Status: 502, Msg: "head too large", Pos: x.s.resp.HeadLen, State: http1.StateAfterHead}
+	x.captureBadResponse(x.sbuf[:x.send], e, nil)
 }

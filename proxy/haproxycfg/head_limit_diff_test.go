@@ -41,6 +41,38 @@ func TestHeadLimitDifferential(t *testing.T) {
 	}, nil, true)
 }
 
+// TestResponseHeadLimitDifferential: a response head from an HTTP/1
+// server is taken under the same HTX limit as a request's (x-a of 15228
+// bytes after "HTTP/1.1 200 OK"); one byte more gets the 502 page,
+// logged PH. Compared: bytes, log lines, and eresp and hrsp_5xx of the
+// frontend, backend and server. (The client keeps its connection: after
+// Connection: close, HAProxy's 502 page says connection: close, goha's
+// does not, for every refused response.)
+func TestResponseHeadLimitDifferential(t *testing.T) {
+	cfg := strings.ReplaceAll(httplogFrontend+"    default_backend be\nbackend be\n    server s1 SRV\n", "SRV", bigHeaderServer(t))
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	base := haproxytest.StatsCmd(t, sock, "show stat")
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{15228, "HTTP/1.1 200"}, {15229, "HTTP/1.1 502"}} {
+		raw := fmt.Sprintf("GET /%d HTTP/1.1\r\nHost: t\r\n\r\n", c.n)
+		label := fmt.Sprintf("x-a of %d", c.n)
+		if want := sameAnswerAtOnce(t, label, ha, goha, raw, 300*time.Millisecond); !bytes.HasPrefix(want, []byte(c.want)) {
+			t.Errorf("%s: haproxy answered %.20q, want %s", label, want, c.want) // the boundary moved
+		}
+		sameLogLines(t, label, haLog, goLog, 1)
+	}
+	fe, be := px.Frontends()[0].Stats, px.Backends()[0]
+	srv := be.Servers[0].Stats
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
+		{"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx}, {"be/BACKEND", "eresp", be.Stats.RespErrors}, {"be/BACKEND", "hrsp_5xx", be.Stats.HRsp5xx},
+		{"be/s1", "eresp", srv.RespErrors},
+	}, nil, true)
+}
+
 // TestH2HeadLimitDifferential: an HTTP/2 request head is taken while its
 // HTX form leaves tune.maxrewrite free in HAProxy's buffer, its start
 // line holding the absolute form http://x/ (x-big of 15229 bytes here);
