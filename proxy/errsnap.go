@@ -160,9 +160,8 @@ func (s *session) captureAcceptedRequest() {
 }
 
 // captureOversizedRequest keeps a request head that does not fit in the
-// buffer, refused at its end as HAProxy refuses it (with its input-full
-// connection flag). goha's buffer holds tune.bufsize less maxrewrite
-// where HAProxy's input buffer takes 16320 bytes: the copy is shorter.
+// buffer (reqInputLimit), refused at its end as HAProxy refuses it (with
+// its input-full connection flag).
 func (s *session) captureOversizedRequest() {
 	if s.stream != nil {
 		return
@@ -232,4 +231,15 @@ func chunkError(err error, pos int, cs *http1.Dechunker) (*http1.Error, bool) {
 	}
 	e.Pos, e.State = pos, cs.State()
 	return e, true
+}
+
+// captureHTXOverflow keeps a whole request head too large for HAProxy's
+// HTX buffer (headFitsHTX): HAProxy refuses it once parsed, at the head's
+// end, in the state the body would start in.
+func (s *session) captureHTXOverflow() {
+	if s.stream != nil {
+		return
+	}
+	e := &http1.Error{Status: 400, Msg: "head too large", Pos: s.req.HeadLen, State: http1.StateAfterHead}
+	s.fe.badReq.Store(s.requestCapture(s.buf[:s.end], e, nil, nil))
 }

@@ -155,7 +155,11 @@ func (p *h2Pool) settleLocked(now time.Time) {
 }
 
 // noteUsedLocked records the connections carrying streams, one more
-// when one more is about to (a new or an idle one).
+// when one more is about to (a new or an idle one). It is not
+// countLocked's busy count: take hands a connection out before its
+// stream opens, and a settle in that window can mark it idled; once the
+// stream opens, countLocked counts it busy, this does not, so the
+// connection take is about to count (more) is never counted twice.
 func (p *h2Pool) noteUsedLocked(more bool) {
 	busy := 0
 	for _, pc := range p.conns {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/h2"
@@ -81,6 +82,11 @@ const (
 	drainMax  = 1 << 20
 )
 
+// errRefusedResponse is a response head the H1 parser refused (or one
+// too large for HAProxy's HTX buffer): HAProxy logs it PH, a proxy-side
+// refusal, where a server that sent too little is SH (measured).
+var errRefusedResponse = fmt.Errorf("%w: refused by the parser", errBadResponse)
+
 // failResponse answers a request whose response could not be read: 502,
 // or 504 on a timeout (an HTTP/2 stream is refused instead when it may be).
 func (x *exchange) failResponse(err error) {
@@ -89,7 +95,7 @@ func (x *exchange) failResponse(err error) {
 	code, t := 502, term('S', 'H')
 	if isTimeout(err) {
 		code, t = 504, term('s', 'H')
-	} else if errors.Is(err, h2.ErrMalformedHead) {
+	} else if errors.Is(err, h2.ErrMalformedHead) || errors.Is(err, errRefusedResponse) {
 		t = term('P', 'H') // HAProxy's mux refuses the head: a proxy-side error
 	}
 	x.status, x.term = code, t

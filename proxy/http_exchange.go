@@ -314,6 +314,10 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 		if x.send > 0 {
 			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse
 			err := x.s.resp.Parse(x.sbuf[:x.send])
+			if err == nil && !x.respFitsHTX() {
+				x.captureHTXOverflow() // head_limits.go
+				return errRefusedResponse
+			}
 			if err == nil {
 				if x.s.resp.AcceptInvalid && x.s.resp.LaxErrPos >= 0 {
 					x.captureAcceptedResponse() // errsnap.go
@@ -324,6 +328,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 			if err != http1.ErrIncomplete || x.send >= headLimit {
 				if e, ok := err.(*http1.Error); ok {
 					x.captureBadResponse(x.sbuf[:x.send], e, nil)
+					return errRefusedResponse
 				}
 				return errBadResponse
 			}

@@ -12,15 +12,6 @@ import (
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
-const (
-	// bufSize is HAProxy's default tune.bufsize.
-	bufSize = 16384
-	// maxRewrite is HAProxy's default tune.maxrewrite: a request head must
-	// fit in bufSize-maxRewrite, the rest is room for added headers.
-	maxRewrite = 1024
-	headLimit  = bufSize - maxRewrite
-)
-
 // session is one client connection and the transactions on it.
 type session struct {
 	// lineCopy holds the request line's method and target once a
@@ -347,6 +338,10 @@ func (s *session) readRequest(first bool) requestRead {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			err := s.req.Parse(s.buf[:s.end])
+			if err == nil && !s.headFitsHTX() {
+				s.refuseHTXOverflow()
+				return requestNone
+			}
 			if err == nil {
 				// A head that came whole with its first byte was
 				// complete when that byte was: no clock reading.
@@ -365,7 +360,7 @@ func (s *session) readRequest(first bool) requestRead {
 				s.drainAndShut()
 				return requestNone
 			}
-			if s.end >= headLimit {
+			if s.end >= reqInputLimit {
 				s.captureOversizedRequest()
 				s.refusedRequest()
 				s.sendParserError(400, nil)
@@ -374,7 +369,7 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestNone
 			}
 		}
-		n, err := s.clientRead(s.buf[s.end:headLimit], time.Time{}, want)
+		n, err := s.clientRead(s.buf[s.end:reqInputLimit], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {

@@ -52,7 +52,8 @@ type LogEntry struct {
 	// request its HTTP/1 parser refused, or none at all): error-log-format
 	// applies, its %[...] samples in ErrSamples. Embryonic: a connection
 	// that failed before its session began (a TLS handshake, a PROXY
-	// header): no transaction (%ST 0), and Handshake is its %Th.
+	// header), or an HTTP/2 stream whose head the H2 mux refused: no
+	// transaction (%ST 0), and Handshake is its %Th.
 	SessLog, Embryonic bool
 	ErrSamples         []string
 	Handshake          time.Duration
@@ -124,6 +125,9 @@ type timeline struct {
 	// sessLog: HAProxy's HTTP/1 parser ended the connection before a
 	// stream began (LogEntry.SessLog).
 	sessLog bool
+	// noTxn: HAProxy's H2 mux refused the stream's head (its HTX form
+	// too large): no transaction, logged %ST 0 (LogEntry.Embryonic).
+	noTxn bool
 	// logLevel is the transaction's set-log-level (LogEntry.LogLevel).
 	logLevel int8
 	// serverTimeout and tunnelTimeout are the transaction's set-timeout
@@ -225,7 +229,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 		// No stream: HAProxy's line counts no bytes and shows no
 		// captures, and takes a request number of its own after an
 		// earlier request on the connection (measured).
-		e.SessLog = true
+		e.SessLog, e.Embryonic = true, s.tl.noTxn
 		if t[0] == 'P' {
 			// a refused head: the parser had bytes, pipelined ones
 			// included, so dontlognull keeps it as HAProxy does

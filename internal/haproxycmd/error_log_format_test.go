@@ -1,12 +1,9 @@
 package haproxycmd
 
 import (
-	"crypto/x509/pkix"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,16 +22,7 @@ func errorLogLines(t *testing.T, bin, crt string) []string {
 	web := loopback.StartWeb(t, "s1")
 	syslog := loopback.ListenUDP(t)
 	tlsBind, ppBind, plainBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-	startWithConfig(t, bin, fmt.Sprintf(`global
-    log %s local2
-defaults
-    mode http
-    log global
-    option dontlognull
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	startWithConfig(t, bin, syslogHTTPHead(syslog.LocalAddr())+fmt.Sprintf(`frontend fe
     bind %s ssl crt %s name tlsb
     bind %s accept-proxy name ppb
     bind %s name plain
@@ -44,7 +32,7 @@ frontend fe
     default_backend be
 backend be
     server s1 %s
-`, syslog.LocalAddr(), tlsBind, crt, ppBind, plainBind, web.Addr), tlsBind, ppBind, plainBind)
+`, tlsBind, crt, ppBind, plainBind, web.Addr), tlsBind, ppBind, plainBind)
 	var out []string
 	for _, c := range []struct{ addr, send string }{
 		{tlsBind, "GET / HTTP/1.0\r\n\r\n"},
@@ -83,12 +71,7 @@ backend be
 // keeps its httplog line.
 func TestErrorLogFormatMatchesHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
-	dir := t.TempDir()
-	c := makeCert(t, pkix.Name{CommonName: "a.example.com"}, []string{"a.example.com"}, nil, nil, false, 0x78)
-	crt := filepath.Join(dir, "a.pem")
-	if err := os.WriteFile(crt, []byte(c.certPEM()+c.keyPEM(t)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	crt := exampleCertFile(t, 0x78)
 	want := errorLogLines(t, hp, crt)
 	got := errorLogLines(t, gohaproxy, crt)
 	mask := func(l string) string {
@@ -98,10 +81,5 @@ func TestErrorLogFormatMatchesHAProxy(t *testing.T) {
 		l = regexp.MustCompile(`(-1/-1/-1/-1/)\d+/\d+/`).ReplaceAllString(l, "${1}Ta/Ti/")
 		return regexp.MustCompile(`E 127\.0\.0\.1 \[[^]]+\]`).ReplaceAllString(l, "E 127.0.0.1 [DATE]")
 	}
-	for i := range want {
-		t.Logf("haproxy   %s\ngohaproxy %s", want[i], got[i])
-		if w, g := mask(want[i]), mask(got[i]); w != g {
-			t.Errorf("case %d:\n haproxy   %s\n gohaproxy %s", i, w, g)
-		}
-	}
+	sameMaskedLines(t, "case", want, got, mask)
 }

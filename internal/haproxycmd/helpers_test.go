@@ -7,7 +7,10 @@ package haproxycmd
 // binary), the environment checks from internal/testenv.
 
 import (
+	"crypto/x509/pkix"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,6 +49,41 @@ func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
 		n, err := c.Read(buf)
 		if err != nil || !more(string(buf[:n])) {
 			return
+		}
+	}
+}
+
+// syslogHTTPHead is the global and defaults sections of the log tests:
+// http mode, logs to the test's syslog socket at addr (local2), no line
+// for empty connections.
+func syslogHTTPHead(addr net.Addr) string {
+	return "global\n    log " + addr.String() + " local2\ndefaults\n    mode http\n    log global\n    option dontlognull\n" +
+		"    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"
+}
+
+// exampleCertFile writes a self-signed certificate for a.example.com
+// (serial) and its key to one PEM file, as `crt` reads it.
+func exampleCertFile(t *testing.T, serial int64) string {
+	t.Helper()
+	c := makeCert(t, pkix.Name{CommonName: "a.example.com"}, []string{"a.example.com"}, nil, nil, false, serial)
+	crt := filepath.Join(t.TempDir(), "a.pem")
+	if err := os.WriteFile(crt, []byte(c.certPEM()+c.keyPEM(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return crt
+}
+
+// sameMaskedLines compares haproxy's and gohaproxy's log lines one by
+// one after mask, each pair logged.
+func sameMaskedLines(t *testing.T, what string, want, got []string, mask func(string) string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: haproxy %d lines, gohaproxy %d", what, len(want), len(got))
+	}
+	for i := range min(len(want), len(got)) {
+		t.Logf("haproxy   %s\ngohaproxy %s", want[i], got[i])
+		if w, g := mask(want[i]), mask(got[i]); w != g {
+			t.Errorf("%s %d:\n haproxy   %s\n gohaproxy %s", what, i, w, g)
 		}
 	}
 }

@@ -2,12 +2,9 @@ package haproxycmd
 
 import (
 	"crypto/tls"
-	"crypto/x509/pkix"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -47,16 +44,7 @@ func httpsLogLines(t *testing.T, bin, crt string) []string {
 	web := loopback.StartWeb(t, "s1")
 	syslog := loopback.ListenUDP(t)
 	tlsBind, plainBind, tcpBind := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-	startWithConfig(t, bin, fmt.Sprintf(`global
-    log %s local2
-defaults
-    mode http
-    log global
-    option dontlognull
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fs
+	startWithConfig(t, bin, syslogHTTPHead(syslog.LocalAddr())+fmt.Sprintf(`frontend fs
     bind %s ssl crt %s
     option httpslog
     capture request header Host len 20
@@ -75,7 +63,7 @@ backend be
 backend bt
     mode tcp
     server s1 %s
-`, syslog.LocalAddr(), tlsBind, crt, plainBind, tcpBind, web.Addr, web.Addr), tlsBind, plainBind, tcpBind)
+`, tlsBind, crt, plainBind, tcpBind, web.Addr, web.Addr), tlsBind, plainBind, tcpBind)
 	tls12 := &tls.Config{MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}
 	tlsGet(t, tlsBind, "", "/a-nosni", tls12)
 	tlsGet(t, tlsBind, "a.example.com", "/b-sni", tls12)
@@ -119,12 +107,7 @@ func pathOf(l string) string {
 // masked: HAProxy's OpenSSL prefers AES-256, Go's AES-128.
 func TestHTTPSLogMatchesHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
-	dir := t.TempDir()
-	c := makeCert(t, pkix.Name{CommonName: "a.example.com"}, []string{"a.example.com"}, nil, nil, false, 0x77)
-	crt := filepath.Join(dir, "a.pem")
-	if err := os.WriteFile(crt, []byte(c.certPEM()+c.keyPEM(t)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	crt := exampleCertFile(t, 0x77)
 	want := httpsLogLines(t, hp, crt)
 	got := httpsLogLines(t, gohaproxy, crt)
 	mask := func(l string) string {
@@ -139,10 +122,5 @@ func TestHTTPSLogMatchesHAProxy(t *testing.T) {
 	if len(want) != 7 || len(got) != len(want) {
 		t.Fatalf("lines:\n haproxy   %q\n gohaproxy %q", want, got)
 	}
-	for i := range want {
-		t.Logf("haproxy   %s\ngohaproxy %s", want[i], got[i])
-		if w, g := mask(want[i]), mask(got[i]); w != g {
-			t.Errorf("line %d:\n haproxy   %s\n gohaproxy %s", i, w, g)
-		}
-	}
+	sameMaskedLines(t, "line", want, got, mask)
 }

@@ -7,18 +7,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"log"
 	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -57,7 +54,7 @@ func TestTLSChecksShowStatMatchHAProxy(t *testing.T) {
 	caDER, _ := x509.CreateCertificate(rand.Reader, caT, caT, &key.PublicKey, key)
 	caFile := filepath.Join(caDir, "ca.pem")
 	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600)
-	backends := []struct{ name, lines, server string }{
+	backends := []checkBackend{
 		{"checkssl", "", https + " check check-ssl verify none"},
 		{"sslsrv", "", https + " ssl verify none check"},
 		{"httpchk", "option httpchk GET /", https + " ssl verify none check"},
@@ -65,49 +62,5 @@ func TestTLSChecksShowStatMatchHAProxy(t *testing.T) {
 		{"notls", "", clear + " check check-ssl verify none"},
 		{"nocheckssl", "", https + " ssl verify none check no-check-ssl"},
 	}
-	start := func(bin string) string {
-		dir, bind := t.TempDir(), loopback.FreeAddr(t)
-		var cfg strings.Builder
-		fmt.Fprintf(&cfg, "global\n    stats socket %s/s.sock level admin\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 300ms\nfrontend fe\n    bind %s\n    default_backend checkssl\n", dir, bind)
-		for _, b := range backends {
-			fmt.Fprintf(&cfg, "backend %s\n    %s\n    server s1 %s inter 100ms\n", b.name, b.lines, b.server)
-		}
-		path := filepath.Join(dir, "t.cfg")
-		os.WriteFile(path, []byte(cfg.String()), 0o644)
-		runQuiet(t, bin, path)
-		loopback.WaitListen(t, bind)
-		return filepath.Join(dir, "s.sock")
-	}
-	haSock, goSock := start(haproxyBin), start(gohaproxy)
-	time.Sleep(900 * time.Millisecond)
-	cols := func(sock string) map[string]string {
-		out := map[string]string{}
-		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show stat"), "\n") {
-			f := strings.Split(l, ",")
-			if len(f) > 65 && f[1] == "s1" {
-				out[f[0]] = fmt.Sprintf("status=%s check_status=%s check_code=%s check_desc=%q", f[17], strings.TrimPrefix(f[36], "* "), f[37], f[65])
-			}
-		}
-		return out
-	}
-	var problems []string
-	for try := 0; try < 20; try++ {
-		want, got := cols(haSock), cols(goSock)
-		problems = nil
-		for _, b := range backends {
-			if want[b.name] == "" || want[b.name] != got[b.name] {
-				problems = append(problems, fmt.Sprintf("%s:\nhaproxy %s\n   goha %s", b.name, want[b.name], got[b.name]))
-			}
-		}
-		if len(problems) == 0 {
-			for _, b := range backends {
-				t.Logf("%s: %s", b.name, want[b.name])
-			}
-			break
-		}
-		time.Sleep(150 * time.Millisecond)
-	}
-	for _, p := range problems {
-		t.Error(p)
-	}
+	sameCheckStats(t, haproxyBin, httpCheckDefaults, backends, 900*time.Millisecond, false)
 }

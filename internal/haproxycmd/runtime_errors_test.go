@@ -18,11 +18,12 @@ import (
 
 // badResponses are what the fake server answers, by request path: a chunk
 // size that is not hex, a control byte in a header name, a status code
-// that is not digits.
+// that is not digits, a head one byte too large for HAProxy's HTX buffer.
 var badResponses = map[string]string{
 	"/chunk":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
 	"/hdr":    "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nContent-Length: 0\r\n\r\n",
 	"/status": "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
+	"/htx":    "HTTP/1.1 200 OK\r\nx-a: " + strings.Repeat("a", 15229) + "\r\nContent-Length: 0\r\n\r\n",
 	// let through by accept-invalid-http-response
 	"/lax":  "HTTP/1.1 200 OK\r\nBad Name: 1\r\nContent-Length: 2\r\n\r\nok",
 	"/laxc": "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
@@ -155,7 +156,7 @@ listen li
 	same("version", "show errors")
 	send(true, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1;x\rz\r\n") // bad chunk line
 	same("request chunk", "show errors fe2")
-	for _, path := range []string{"/chunk", "/hdr", "/status"} {
+	for _, path := range []string{"/chunk", "/hdr", "/status", "/htx"} {
 		send(false, "GET "+path+" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
 		same("response "+path, "show errors be", "show errors fe", "show errors 4 response", "show errors fe2")
 	}
@@ -168,6 +169,13 @@ listen li
 		}
 		same("second request", "show errors fe2")
 	}
+	// Heads too large: a whole one whose HTX form leaves less than
+	// tune.maxrewrite free (refused once parsed, in MSG_DATA), and one
+	// still unfinished when HAProxy's input buffer is full (16320 bytes).
+	send(true, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: "+strings.Repeat("b", 15238)+"\r\n\r\n")
+	same("head too large for HTX", "show errors fe2")
+	send(true, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: "+strings.Repeat("b", 20000)+"\r\n\r\n")
+	same("oversized head", "show errors fe2")
 	// Let through by accept-invalid-http-request, and captured.
 	for _, raw := range []string{"GET /\x80 HTTP/1.1\r\nBad Name: x\r\nConnection: close\r\n\r\n",
 		"POST /a HTTP/1.1\r\nBad Name: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"} {
@@ -196,8 +204,8 @@ listen li
 	}
 	same("filters", "show errors", "show errors be request", "show errors nosuch", "show errors 0", "show errors 9", "show errors fe bogus",
 		"show errors #2", "show errors #4 response", "show errors #99", "show errors -1", "user; show errors", "operator; show errors be")
-	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 17\n") ||
+	if out := haproxytest.StatsCmd(t, goha.sock, "show errors"); !strings.Contains(out, "] : 20\n") ||
 		strings.Count(out, "invalid request") != 4 || !strings.Contains(out, "invalid response") {
-		t.Errorf("goha did not capture the 17 messages:\n%s", out)
+		t.Errorf("goha did not capture the 20 messages:\n%s", out)
 	}
 }

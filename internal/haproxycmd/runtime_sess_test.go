@@ -119,36 +119,7 @@ func TestShowSessShutdownSessionMatchHAProxy(t *testing.T) {
 	compare("after shutdown session", 1)
 	// An HTTP request waiting for its server's answer is listed with
 	// the backend and server serving it.
-	hang, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hang.Close()
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := hang.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	_, port, _ := net.SplitHostPort(hang.Addr().String())
-	p.same(t, "set server be/s1 addr 127.0.0.1 port "+port)
-	for _, addr := range []string{p.haBind, p.goBind} {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		c.Write([]byte("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"))
-	}
+	p.requestAtSilentServer(t)
 	time.Sleep(300 * time.Millisecond)
 	compare("HTTP request at its server", 2)
 	// the closed session's id is gone: goha answers as HAProxy for an

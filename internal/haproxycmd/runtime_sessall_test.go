@@ -60,17 +60,16 @@ func sessShape(out string) []string {
 	return blocks
 }
 
-// `show sess all` and `show sess <id>` print HAProxy 2.6's multi-line
-// dump: for a held-open TCP session, an HTTP request at its server and
-// the CLI's own stream, the same lines with the same field names in the
-// same order, and the same proxies, servers, modes and layers.
-func TestShowSessAllShapeMatchesHAProxy(t *testing.T) {
-	p := startRuntimePair(t)
+// requestAtSilentServer moves be/s1 on both sides to a server that
+// accepts and never answers, and leaves a request waiting there through
+// each frontend (until the test ends).
+func (p runtimePair) requestAtSilentServer(t *testing.T) {
+	t.Helper()
 	hang, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer hang.Close()
+	t.Cleanup(func() { hang.Close() })
 	go func() {
 		var held []net.Conn
 		defer func() {
@@ -93,9 +92,18 @@ func TestShowSessAllShapeMatchesHAProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
+		t.Cleanup(func() { c.Close() })
 		c.Write([]byte("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"))
 	}
+}
+
+// `show sess all` and `show sess <id>` print HAProxy 2.6's multi-line
+// dump: for a held-open TCP session, an HTTP request at its server and
+// the CLI's own stream, the same lines with the same field names in the
+// same order, and the same proxies, servers, modes and layers.
+func TestShowSessAllShapeMatchesHAProxy(t *testing.T) {
+	p := startRuntimePair(t)
+	p.requestAtSilentServer(t)
 	for _, addr := range []string{p.haTCP, p.goTCP} {
 		if c := keepAliveGet(t, addr); c != nil {
 			defer c.Close()

@@ -35,30 +35,24 @@ backend b1
     option httpchk
     server s1 %s check port %s inter 100 rise 1 fall 1 agent-check agent-port %s agent-inter 100
 `, web, web, ownPort, web, web, chkPort, trackedPort)
-	haSock, haErrs, haFront := serverOptsDaemon(t, true, "", backends)
-	goSock, goErrs, goFront := serverOptsDaemon(t, false, "", backends)
+	pair := startTrackPair(t, backends)
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "uweight", "act", "bck", "agent_status", "agent_health"}
 	step := func(name string, a *fakeAgent, reply string) {
 		t.Helper()
 		a.set(reply)
 		time.Sleep(350 * time.Millisecond)
-		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
-			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
-		}
+		pair.traffic(name)
 		var h, g []string
 		var hs, gs string
 		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			h = serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols))
-			g = serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols))
-			hs, gs = haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
+			h, g = pair.statRows(cols, serverRows)
+			hs, gs = haproxytest.SettledState(t, pair.haSock), haproxytest.SettledState(t, pair.goSock)
 			if strings.Join(h, "\n") == strings.Join(g, "\n") && hs == gs || time.Now().After(deadline) {
 				break
 			}
 		}
 		diffLines(t, "show stat "+name, h, g)
-		if hs != gs {
-			t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, hs, gs)
-		}
+		pair.settled(name, hs, gs)
 	}
 	step("up", tracked, "up\n")
 	step("tracked agent down", tracked, "down\n")
@@ -71,9 +65,5 @@ backend b1
 	step("own agent up", own, "up\n")
 	step("own agent drain", own, "drain\n")
 	step("own agent ready", own, "ready 100%\n")
-	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
-	diffLines(t, "stderr", ha, goha)
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\ngoha:\n%s", strings.Join(ha, "\n"), strings.Join(goha, "\n"))
-	}
+	pair.stderr()
 }

@@ -3,12 +3,10 @@ package haproxycmd
 import (
 	"fmt"
 	"net"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -38,29 +36,15 @@ backend b2
     server s7 %s track b1/s1
     server s8 %s track b1/s1 disabled
 `, web, web, web, web, web, web, web, chkPort, web, chkPort, web, web)
-	haSock, haErrs, haFront := serverOptsDaemon(t, true, "", backends)
-	goSock, goErrs, goFront := serverOptsDaemon(t, false, "", backends)
+	pair := startTrackPair(t, backends)
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status", "check_health"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
 		code.Store(c)
-		if cmd != "" {
-			h, g := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd)
-			if h != g {
-				t.Errorf("%s: %s: haproxy %q, goha %q", name, cmd, h, g)
-			}
-		}
+		pair.cmd(name, cmd)
 		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
-			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
-		}
-		diffLines(t, "show stat "+name,
-			serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
-			serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
-		h, g := haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
-		if h != g {
-			t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, h, g)
-		}
+		pair.traffic(name)
+		pair.state(name, cols, serverRows)
 	}
 	step("at start", 200, "")
 	step("tracked enabled", 200, "enable server b1/s1")
@@ -72,9 +56,5 @@ backend b2
 	step("all up", 200, "enable server b1/s1")
 	step("disabled trackers of disabled ones enabled", 200, "enable server be/s5")
 	step("the last one enabled", 200, "enable server be/s6")
-	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
-	diffLines(t, "stderr", ha, goha)
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\ngoha:\n%s", strings.Join(ha, "\n"), strings.Join(goha, "\n"))
-	}
+	pair.stderr()
 }

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -45,29 +43,15 @@ backend b1
     http-check disable-on-404
     server s1 %s check port %s inter 100 rise 1 fall 1
 `, web, web, web, web, chkPort)
-	haSock, haErrs, haFront := serverOptsDaemon(t, true, "", backends)
-	goSock, goErrs, goFront := serverOptsDaemon(t, false, "", backends)
+	pair := startTrackPair(t, backends)
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
 		code.Store(c)
-		if cmd != "" {
-			h, g := haproxytest.StatsCmd(t, haSock, cmd), haproxytest.StatsCmd(t, goSock, cmd)
-			if h != g {
-				t.Errorf("%s: %s: haproxy %q, goha %q", name, cmd, h, g)
-			}
-		}
+		pair.cmd(name, cmd)
 		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g {
-			t.Errorf("%s: haproxy answered %q, goha %q", name, h, g)
-		}
-		diffLines(t, "show stat "+name,
-			trackRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
-			trackRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
-		h, g := haproxytest.SettledState(t, haSock), haproxytest.SettledState(t, goSock)
-		if h != g {
-			t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, h, g)
-		}
+		pair.traffic(name)
+		pair.state(name, cols, trackRows)
 	}
 	step("up", 200, "")
 	step("stopping", 404, "")
@@ -80,9 +64,5 @@ backend b1
 	step("tracker ready while stopping", 404, "set server be/s1 state ready")
 	step("up at last", 200, "")
 	step("forced stopping, then checked up", 200, "set server b1/s1 health stopping")
-	ha, goha := trackLines(haErrs.String()), trackLines(goErrs.String())
-	diffLines(t, "stderr", ha, goha)
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\ngoha:\n%s", strings.Join(ha, "\n"), strings.Join(goha, "\n"))
-	}
+	pair.stderr()
 }

@@ -33,18 +33,7 @@ func normAddrLog(line string) string {
 // nothing.
 func TestSetSrcDstDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    option forwardfor except 10.1.0.0/16
+	cfg := httplogFrontend + `    option forwardfor except 10.1.0.0/16
     tcp-request connection set-dst-port int(8443)
     tcp-request session set-src-port int(2222)
     tcp-request content set-src-port int(4444) if { path /tcp }

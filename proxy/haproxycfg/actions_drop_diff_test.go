@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -139,18 +140,7 @@ func nextLine(t *testing.T, ch chan string, who string) string {
 // connection are served.
 func TestRejectSilentDropDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request reject if { path /rej }
+	cfg := httplogFrontend + `    http-request reject if { path /rej }
     http-request silent-drop if { path /sd }
     default_backend web
 backend web
@@ -163,16 +153,8 @@ backend web
 		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /rej HTTP/1.1\r\nHost: h\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /sd HTTP/1.1\r\nHost: h\r\n\r\n",
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 400*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 400*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
-		for range strings.Count(raw, "GET ") {
-			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-				t.Errorf("%q: log\nhaproxy: %s\ngoha:    %s", raw, w, g)
-			}
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 400*time.Millisecond)
+		sameLogLines(t, fmt.Sprintf("%q", raw), haLog, goLog, strings.Count(raw, "GET "))
 	}
 }
 
@@ -180,18 +162,7 @@ backend web
 // reason; the client and the log see the new status.
 func TestSetStatusDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request set-var(txn.p) path
+	cfg := httplogFrontend + `    http-request set-var(txn.p) path
     http-response set-status 299 reason "Fine Thing" if { var(txn.p) -m str /r }
     http-response set-status 404 if { var(txn.p) -m str /n }
     http-response set-status 503 if { var(txn.p) -m str /n } { status 404 }

@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,18 +14,7 @@ import (
 // and log lines beside HAProxy 2.6.
 func TestEarlyHintDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request early-hint Link "</a.css>; rel=preload" if { path_beg /e }
+	cfg := httplogFrontend + `    http-request early-hint Link "</a.css>; rel=preload" if { path_beg /e }
     http-request early-hint link "<%[path]>; rel=preload" if { path_beg /e }
     http-request early-hint x-no 1 if { path /nothing }
     http-request set-header x-a 1
@@ -39,11 +29,7 @@ backend web
 		"GET /e/r HTTP/1.1\r\nHost: h\r\n\r\nGET /e/r HTTP/1.0\r\n\r\n",
 		"GET /e/s HTTP/1.1\r\nHost: h\r\n\r\nGET /plain HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 		if bytes.Count(want, []byte("HTTP/1.1 103 Early Hints\r\n")) != 3 {
 			t.Errorf("haproxy answered %q, want three 103s", want)
 		}

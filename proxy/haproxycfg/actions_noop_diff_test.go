@@ -1,7 +1,7 @@
 package haproxycfg
 
 import (
-	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +41,7 @@ backend dead
 		"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 		"GET /dead HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 2*time.Second)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 2*time.Second)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 2*time.Second)
 		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
 		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) != 1 {
 			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", raw, want2, got2)

@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,18 +17,7 @@ import (
 // http-request strict-mode off the field is left out and the rules go
 // on; each request of a connection starts strict again.
 func TestStrictModeDifferential(t *testing.T) {
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request strict-mode off if { path /off /offon }
+	cfg := httplogFrontend + `    http-request strict-mode off if { path /off /offon }
     http-request strict-mode on if { path /offon }
     http-request set-header x-copy %[req.hdr(x-a)]
     http-request add-header x-after yes
@@ -46,19 +36,12 @@ frontend fe
 		get("/off", 9000) + get("/", 9000),
 		get("/off", 8117) + get("/", 100),
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 400*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 400*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%.40q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		label := fmt.Sprintf("%.40q", raw)
+		want := sameAnswer(t, label, ha, goha, raw, 400*time.Millisecond)
 		if strings.HasPrefix(raw, "GET / HTTP/1.1\r\nHost: h\r\nx-a: "+strings.Repeat("a", 9000)) && !bytes.HasPrefix(want, []byte("HTTP/1.1 500")) {
 			t.Errorf("haproxy answered %.60q", want)
 		}
-		for range strings.Count(raw, "GET ") {
-			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-				t.Errorf("%.40q: log\nhaproxy: %s\ngoha:    %s", raw, w, g)
-			}
-		}
+		sameLogLines(t, label, haLog, goLog, strings.Count(raw, "GET "))
 	}
 }
 
@@ -71,18 +54,7 @@ frontend fe
 // vary from one run to the next, so no size past the first failure is
 // compared). Compared: bytes, log lines, and wrew/eint.
 func TestStrictModeRemovedFieldsDifferential(t *testing.T) {
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request del-header x-b if { path /db }
+	cfg := httplogFrontend + `    http-request del-header x-b if { path /db }
     http-request set-header x-b 2 if { path /sb }
     http-request add-header x-c 1 if { path /ac }
     http-request del-header x-c if { path /ac }
@@ -102,27 +74,15 @@ frontend fe
 	}{{"/db", 8110}, {"/db", 8111}, {"/sb", 8104}, {"/sb", 8105}, {"/ac", 8104}, {"/ac", 8105},
 		{"/copy2", 8103}, {"/copy2", 8104}, {"/", 8109}, {"/", 8110}} {
 		raw := "GET " + c.path + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("a", c.n) + "\r\nx-b: 1\r\n\r\n"
-		var want []byte
-		var wantEnd string
-		done := make(chan struct{})
-		go func() { want, wantEnd = exchangeFrom(t, "", ha, raw, 300*time.Millisecond); close(done) }()
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		<-done
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%s %d\nhaproxy (%s):\n%.80q\ngoha (%s):\n%.80q", c.path, c.n, wantEnd, want, gotEnd, got)
-		}
-		if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-			t.Errorf("%s %d: log\nhaproxy: %s\ngoha:    %s", c.path, c.n, w, g)
-		}
+		label := fmt.Sprintf("%s %d", c.path, c.n)
+		want := sameAnswerAtOnce(t, label, ha, goha, raw, 300*time.Millisecond)
+		sameLogLines(t, label, haLog, goLog, 1)
 		if fail := i%2 == 1; bytes.HasPrefix(want, []byte("HTTP/1.1 500")) != fail {
 			t.Errorf("%s %d: haproxy answered %.40q, want a 500: %v", c.path, c.n, want, fail)
 		}
 	}
-	before, after := allStatRows(base), allStatRows(haproxytest.StatsCmd(t, sock, "show stat"))
 	fe := px.Frontends()[0].Stats
-	for col, got := range map[string]int64{"wrew": fe.WRew, "eint": fe.EInt, "hrsp_5xx": fe.HRsp5xx} {
-		if w := after["fe/FRONTEND"][col] - before["fe/FRONTEND"][col]; w != got || w == 0 {
-			t.Errorf("FRONTEND %s: haproxy %d, goha %d", col, w, got)
-		}
-	}
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
+		{"fe/FRONTEND", "wrew", fe.WRew}, {"fe/FRONTEND", "eint", fe.EInt}, {"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx},
+	}, nil, true)
 }

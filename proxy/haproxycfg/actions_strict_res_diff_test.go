@@ -49,18 +49,7 @@ func bigHeaderServer(t *testing.T) string {
 	})
 }
 
-const strictResponseCfg = `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    declare capture response len 12
+const strictResponseCfg = httplogFrontend + `    declare capture response len 12
     http-request set-var(txn.p) path
     http-request set-var(txn.a) req.hdr(x-a)
     http-request return status 200 content-type text/plain lf-string "%[req.hdr(x-a)]" if { path_beg /ret }
@@ -98,42 +87,23 @@ func TestStrictModeResponseDifferential(t *testing.T) {
 		"/after/off/9000", "/offafter/9000", "/ret/100", "/ret/9000"} {
 		n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '/')+1:])
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nx-a: " + strings.Repeat("b", n) + "\r\n\r\n"
-		var want []byte
-		var wantEnd string
-		done := make(chan struct{})
-		go func() { want, wantEnd = exchangeFrom(t, "", ha, raw, 300*time.Millisecond); close(done) }()
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		<-done
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%s\nhaproxy (%s):\n%.600q\ngoha (%s):\n%.600q", p, wantEnd, want, gotEnd, got)
-		}
+		want := sameAnswerAtOnce(t, p, ha, goha, raw, 300*time.Millisecond)
 		if fail := p == "/9000" || p == "/8101"; fail != bytes.HasPrefix(want, []byte("HTTP/1.1 500")) && (fail || p == "/8100") {
 			t.Fatalf("%s: haproxy answered %.60q", p, want) // the test would compare nothing
 		}
-		w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha")
-		if w != g {
-			t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", p, w, g)
-		}
-		if p == "/100" && !strings.Contains(w, " {100} ") {
+		if w := sameLogLines(t, p, haLog, goLog, 1)[0]; p == "/100" && !strings.Contains(w, " {100} ") {
 			t.Errorf("haproxy logged no capture: %s", w)
 		}
 	}
-	before, after := allStatRows(base), allStatRows(haproxytest.StatsCmd(t, sock, "show stat"))
+	after := haproxytest.StatsCmd(t, sock, "show stat")
 	fe, be := px.Frontends()[0].Stats, px.Backends()[0]
 	srv := be.Servers[0].Stats
-	for _, c := range []struct {
-		row, col string
-		got      int64
-	}{
+	sameStatDeltas(t, base, after, []statCounter{
 		{"fe/FRONTEND", "wrew", fe.WRew}, {"fe/FRONTEND", "eint", fe.EInt}, {"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx},
 		{"be/BACKEND", "wrew", be.Stats.WRew}, {"be/BACKEND", "eint", be.Stats.EInt}, {"be/BACKEND", "hrsp_5xx", be.Stats.HRsp5xx},
 		{"be/s1", "wrew", srv.WRew}, {"be/s1", "eint", srv.EInt},
-	} {
-		if w := after[c.row][c.col] - before[c.row][c.col]; w != c.got {
-			t.Errorf("%s %s: haproxy %d, goha %d", c.row, c.col, w, c.got)
-		}
-	}
-	if after["fe/FRONTEND"]["wrew"] == 0 {
+	}, nil, false)
+	if allStatRows(after)["fe/FRONTEND"]["wrew"] == 0 {
 		t.Errorf("haproxy counted no failed rewrite")
 	}
 }

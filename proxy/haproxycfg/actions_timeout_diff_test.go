@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -49,11 +50,7 @@ listen fe
 		"GET /slow/short HTTP/1.1\r\nHost: h\r\n\r\n",
 		"GET /slow/long HTTP/1.1\r\nHost: h\r\n\r\nGET /slow HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, time.Second)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, time.Second)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, time.Second)
 		if strings.HasPrefix(raw, "GET /slow/short") && !bytes.HasPrefix(want, []byte("HTTP/1.1 504 ")) {
 			t.Errorf("haproxy answered %q, want a 504", want)
 		}

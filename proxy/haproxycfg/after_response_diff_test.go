@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,18 +14,7 @@ import (
 // (after the http-response rules and the persistence cookie) and on the
 // pages the proxy makes: deny, a reply, a redirect, the 503 of a backend
 // without server, the monitor URI; a backend's rules run first.
-const afterResponseCfg = `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    monitor-uri /mon
+const afterResponseCfg = httplogFrontend + `    monitor-uri /mon
     http-request set-var(txn.p) path
     http-request set-var(req.q) str(reqvar)
     http-request deny if { path /d }
@@ -79,20 +69,14 @@ func TestAfterResponseDifferential(t *testing.T) {
 	// not logged).
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 		if p == "/d403" && !bytes.Contains(want, []byte("HTTP/1.1 299 Fine\r\n")) {
 			t.Fatalf("haproxy answered %q", want) // the test would compare nothing
 		}
 		if p == "/mon" {
 			continue
 		}
-		if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-			t.Errorf("%q: log\nhaproxy: %s\ngoha:    %s", raw, w, g)
-		}
+		sameLogLines(t, fmt.Sprintf("%q", raw), haLog, goLog, 1)
 	}
 	// The bytes of kept-alive and HTTP/1.0 connections, in parallel.
 	var conns []string

@@ -1,8 +1,8 @@
 package haproxycfg
 
 import (
-	"bytes"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,11 +111,7 @@ backend be
 		"POST /r HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n",
 	)
 	for _, raw := range conns {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 	}
 }
 
@@ -146,11 +142,7 @@ backend be
 		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic " + basic("clear:pw") + "\r\n\r\n",
 	} {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 	}
 }
 

@@ -1,7 +1,7 @@
 package haproxycfg
 
 import (
-	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,11 +117,7 @@ backend b6
 	// The H1 parser's own 400 is HAProxy's built-in page, errorfile or not.
 	whole = append(whole, "GET / HTTP/1.1\r\nHost: h\r\nbad header\r\n\r\n")
 	for _, raw := range whole {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 	}
 	var backendRows []string
 	for _, p := range []string{"/b1", "/b2", "/b3", "/b4", "/b5", "/b6"} {
@@ -130,10 +126,6 @@ backend b6
 	backendRows = append(backendRows, get("/b1")+get("/b3"), "GET /b6 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 		"POST /b4 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"+get("/b2"), "POST /b4 HTTP/1.1\r\nHost: h\r\nContent-Length: 9\r\n\r\nabc")
 	for _, raw := range backendRows {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 	}
 }

@@ -87,6 +87,14 @@ func TestH2MalformedFrames(t *testing.T) {
 		{"oversized frame", false, func(c net.Conn, fr *http2.Framer) {
 			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: get("x-big", strings.Repeat("a", 20000)), EndStream: true, EndHeaders: true})
 		}},
+		// The largest head HAProxy's HTX buffer takes (its start line
+		// holds http://x/), and one byte more: reset.
+		{"head at the HTX limit", false, func(c net.Conn, fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: get("x-big", strings.Repeat("a", 15229)), EndStream: true, EndHeaders: true})
+		}},
+		{"head over the HTX limit", false, func(c net.Conn, fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: get("x-big", strings.Repeat("a", 15230)), EndStream: true, EndHeaders: true})
+		}},
 		{"continuation flood", false, func(c net.Conn, fr *http2.Framer) {
 			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: get(), EndStream: true})
 			for i := 0; i < 100; i++ {

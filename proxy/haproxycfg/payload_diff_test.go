@@ -1,17 +1,9 @@
 package haproxycfg
 
 import (
-	"fmt"
-	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const payloadConfig = `defaults
@@ -20,7 +12,7 @@ const payloadConfig = `defaults
     timeout client 3s
     timeout server 3s
 frontend fe
-    bind FE
+    bind BIND
     tcp-request inspect-delay 600ms
     tcp-request content reject if { req.payload(0,3) -m bin 787878 }
     tcp-request content accept if { req.payload_lv(0,1) -m bin 616263 }
@@ -41,11 +33,7 @@ backend small
 // which server got which bytes, and whether the proxy waited for more
 // bytes until the inspect delay ended.
 func TestPayloadDifferential(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	repl := []string{"BIG", tcpNamed(t, "big"), "SMALL", tcpNamed(t, "small")}
-	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.NewReplacer(append(repl, "FE", ha)...).Replace(payloadConfig), ha)
-	runPlan(t, strings.NewReplacer(append(repl, "FE", goha)...).Replace(payloadConfig))
+	ha, goha := startBoth(t, strings.NewReplacer("BIG", tcpNamed(t, "big"), "SMALL", tcpNamed(t, "small")).Replace(payloadConfig))
 	cases := [][]string{
 		{"xxxy"},
 		{"\x03abcQ"},
@@ -59,35 +47,12 @@ func TestPayloadDifferential(t *testing.T) {
 		{"\x02" + strings.Repeat("z", 30)},
 		{"\x00\x00"},
 	}
-	try := func(addr string, parts []string) string {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			return "dial: " + err.Error()
-		}
-		defer c.Close()
-		start := time.Now()
-		for i, p := range parts {
-			if i > 0 {
-				time.Sleep(200 * time.Millisecond)
-			}
-			c.Write([]byte(p))
-		}
-		c.SetReadDeadline(time.Now().Add(3 * time.Second))
-		b, _ := io.ReadAll(c)
-		waited := time.Since(start) > 550*time.Millisecond // the delay, then the server's 300 ms
-		return fmt.Sprintf("%q waited=%v", b, waited)
-	}
 	var wg sync.WaitGroup
 	for _, parts := range cases {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var want, got string
-			var pair sync.WaitGroup
-			pair.Add(2)
-			go func() { defer pair.Done(); want = try(ha, parts) }()
-			go func() { defer pair.Done(); got = try(goha, parts) }()
-			pair.Wait()
+			want, got := bothAtOnce(ha, goha, func(addr string) string { return namedAnswer(addr, parts) })
 			t.Logf("%q: %s", parts, got)
 			if want != got {
 				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)

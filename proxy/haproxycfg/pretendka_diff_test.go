@@ -1,7 +1,7 @@
 package haproxycfg
 
 import (
-	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,10 +42,6 @@ backend pk
 			"GET "+p+" HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\n")
 	}
 	for _, raw := range conns {
-		want, wantEnd := exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-		got, gotEnd := exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", raw, wantEnd, want, gotEnd, got)
-		}
+		sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
 	}
 }

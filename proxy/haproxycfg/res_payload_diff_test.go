@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const resPayloadConfig = `defaults
@@ -20,7 +18,7 @@ const resPayloadConfig = `defaults
     timeout client 3s
     timeout server 3s
 listen tl
-    bind FE
+    bind BIND
     tcp-response inspect-delay 600ms
     tcp-response content reject if { res.payload(0,3) -m bin 787878 }
     tcp-response content accept if { res.payload_lv(0,1) -m bin 616263 }
@@ -33,6 +31,14 @@ listen tl
     server s1 ECHO
 `
 
+// echoServer sends back what each connection brings, for 5 s at most.
+func echoServer(t *testing.T) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.Copy(c, c)
+	})
+}
+
 // TestResPayloadDifferential: res.payload, res.payload_lv and res.len in
 // tcp-response content rules beside HAProxy 2.6, with a server echoing
 // what the client sends: what the client gets back, and whether the
@@ -40,14 +46,7 @@ listen tl
 // (the client's bytes flow to the server meanwhile). On an HTTP stream
 // they have no value: the rule does not wait and never matches.
 func TestResPayloadDifferential(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.Copy(c, c)
-	})
-	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.NewReplacer("ECHO", echo, "FE", ha).Replace(resPayloadConfig), ha)
-	runPlan(t, strings.NewReplacer("ECHO", echo, "FE", goha).Replace(resPayloadConfig))
+	ha, goha := startBoth(t, strings.ReplaceAll(resPayloadConfig, "ECHO", echoServer(t)))
 	cases := [][]string{
 		{"xxxy"},
 		{"\x03abcQ"},
@@ -65,18 +64,11 @@ func TestResPayloadDifferential(t *testing.T) {
 		{},
 	}
 	try := func(addr string, parts []string) string {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		c, start, err := sendParts(addr, parts)
 		if err != nil {
 			return "dial: " + err.Error()
 		}
 		defer c.Close()
-		start := time.Now()
-		for i, p := range parts {
-			if i > 0 {
-				time.Sleep(200 * time.Millisecond)
-			}
-			c.Write([]byte(p))
-		}
 		var got []byte
 		buf := make([]byte, 256)
 		for {
@@ -96,12 +88,7 @@ func TestResPayloadDifferential(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var want, got string
-			var pair sync.WaitGroup
-			pair.Add(2)
-			go func() { defer pair.Done(); want = try(ha, parts) }()
-			go func() { defer pair.Done(); got = try(goha, parts) }()
-			pair.Wait()
+			want, got := bothAtOnce(ha, goha, func(addr string) string { return try(addr, parts) })
 			t.Logf("%q: %s", parts, want)
 			if want != got {
 				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)
@@ -146,11 +133,7 @@ listen li
 // the first bytes, a reject once the inspect delay is over, and an
 // accept (the inspected bytes count in %B whatever the verdict).
 func TestResPayloadLogsDifferential(t *testing.T) {
-	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.Copy(c, c)
-	})
-	cfg := "global\n    log LOG local0\n" + strings.Replace(strings.NewReplacer("ECHO", echo, "FE", "BIND").Replace(resPayloadConfig),
+	cfg := "global\n    log LOG local0\n" + strings.Replace(strings.ReplaceAll(resPayloadConfig, "ECHO", echoServer(t)),
 		"defaults\n", "defaults\n    log global\n    option tcplog\n", 1)
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	mask := func(l string) string {

@@ -25,18 +25,7 @@ import (
 // end wrew/eint/hrsp_5xx in show stat.
 func TestRewriteRoomDifferential(t *testing.T) {
 	grow := strings.Repeat("g", 2000) // more than tune.maxrewrite, which the receive keeps free
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request strict-mode off if { url_beg /off }
+	cfg := httplogFrontend + `    http-request strict-mode off if { url_beg /off }
     http-request replace-header x-b ^(.*)$ \1` + grow + ` if { path_end /rh }
     http-request replace-value x-b ^(.*)$ \1` + grow + ` if { path_end /rv }
     http-request set-path /` + grow + ` if { path_end /sp }
@@ -76,41 +65,20 @@ frontend fe
 		return bytes.HasPrefix(got, []byte("HTTP/1.1 200"))
 	}
 	for _, path := range []string{"/rh", "/rv", "/sp", "/sq", "/su", "/rp", "/sm", "/body/rh", "/body/sp", "/chunk/rh"} {
-		lo, hi := 1000, 16300 // fits, fails
-		if !fits(path, lo) || fits(path, hi) {
-			t.Fatalf("%s: no boundary between %d and %d in haproxy", path, lo, hi)
-		}
-		for hi-lo > 1 {
-			if mid := (lo + hi) / 2; fits(path, mid) {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		t.Logf("%s: fits up to x-a of %d bytes", path, lo)
+		lo := haproxyBoundary(t, path+" x-a", 1000, 16300, func(n int) bool { return fits(path, n) })
 		for _, c := range []struct {
 			path string
 			n    int
 		}{{path, lo}, {path, lo + 1}, {"/off" + path, lo + 1}} {
-			raw := req(c.path, c.n)
-			want, wantEnd := exchangeFrom(t, "", ha, raw, time.Second)
-			got, gotEnd := exchangeFrom(t, "", goha, raw, time.Second)
-			if !bytes.Equal(want, got) || wantEnd != gotEnd {
-				t.Errorf("%s %d\nhaproxy (%s):\n%.300q\ngoha (%s):\n%.300q", c.path, c.n, wantEnd, want, gotEnd, got)
-			}
-			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-				t.Errorf("%s %d: log\nhaproxy: %s\ngoha:    %s", c.path, c.n, w, g)
-			}
+			label := fmt.Sprintf("%s %d", c.path, c.n)
+			sameAnswer(t, label, ha, goha, req(c.path, c.n), time.Second)
+			sameLogLines(t, label, haLog, goLog, 1)
 		}
 	}
-	before, after := allStatRows(base), allStatRows(haproxytest.StatsCmd(t, sock, "show stat"))
 	fe := px.Frontends()[0].Stats
-	for col, got := range map[string]int64{"wrew": fe.WRew, "eint": fe.EInt, "hrsp_5xx": fe.HRsp5xx} {
-		w := after["fe/FRONTEND"][col] - before["fe/FRONTEND"][col] - probes500
-		if w != got || w == 0 {
-			t.Errorf("FRONTEND %s: haproxy %d (besides the searches' %d), goha %d", col, w, probes500, got)
-		}
-	}
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
+		{"fe/FRONTEND", "wrew", fe.WRew}, {"fe/FRONTEND", "eint", fe.EInt}, {"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx},
+	}, func(statCounter) int64 { return probes500 }, true)
 }
 
 // TestResponseRewriteRoomDifferential: http-response and
@@ -125,18 +93,7 @@ frontend fe
 // and server.
 func TestResponseRewriteRoomDifferential(t *testing.T) {
 	grow := strings.Repeat("g", 2000)
-	cfg := strings.ReplaceAll(`global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-request set-var(txn.p) path
+	cfg := strings.ReplaceAll(httplogFrontend+`    http-request set-var(txn.p) path
     http-request strict-mode off if { path_beg /roff }
     http-response strict-mode off if { var(txn.p) -m beg /off }
     http-response replace-header x-a ^(.*)$ \1GROW if { var(txn.p) -m sub /rh/ }
@@ -169,53 +126,29 @@ backend be
 		return bytes.HasPrefix(got, []byte("HTTP/1.1 20"))
 	}
 	for _, kind := range []string{"/rh/", "/ss/", "/arv/", "/ass/"} {
-		lo, hi := 1000, 16300
-		if !fits(kind+"1000") || fits(kind+"16300") {
-			t.Fatalf("%s: no boundary between %d and %d in haproxy", kind, lo, hi)
-		}
-		for hi-lo > 1 {
-			if mid := (lo + hi) / 2; fits(kind + strconv.Itoa(mid)) {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		t.Logf("%s: fits up to x-a of %d bytes", kind, lo)
+		lo := haproxyBoundary(t, kind+" x-a", 1000, 16300, func(n int) bool { return fits(kind + strconv.Itoa(n)) })
 		off := "/off"
 		if strings.HasPrefix(kind, "/a") {
 			off = "/aoff"
 		}
 		n := strconv.Itoa(lo + 1)
 		for _, p := range []string{kind + strconv.Itoa(lo), kind + n, off + kind + n, "/roff" + kind + n} {
-			want, wantEnd := exchangeFrom(t, "", ha, req(p), time.Second)
-			got, gotEnd := exchangeFrom(t, "", goha, req(p), time.Second)
-			if !bytes.Equal(want, got) || wantEnd != gotEnd {
-				t.Errorf("%s\nhaproxy (%s):\n%.300q\ngoha (%s):\n%.300q", p, wantEnd, want, gotEnd, got)
-			}
-			if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-				t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", p, w, g)
-			}
+			sameAnswer(t, p, ha, goha, req(p), time.Second)
+			sameLogLines(t, p, haLog, goLog, 1)
 		}
 	}
-	before, after := allStatRows(base), allStatRows(haproxytest.StatsCmd(t, sock, "show stat"))
 	fe, be := px.Frontends()[0].Stats, px.Backends()[0]
 	srv := be.Servers[0].Stats
-	for _, c := range []struct {
-		row, col string
-		got      int64
-	}{
+	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
 		{"fe/FRONTEND", "wrew", fe.WRew}, {"fe/FRONTEND", "eint", fe.EInt}, {"fe/FRONTEND", "hrsp_5xx", fe.HRsp5xx},
 		{"be/BACKEND", "wrew", be.Stats.WRew}, {"be/BACKEND", "eint", be.Stats.EInt},
 		{"be/s1", "wrew", srv.WRew}, {"be/s1", "eint", srv.EInt},
-	} {
-		w := after[c.row][c.col] - before[c.row][c.col] - probes500
+	}, func(c statCounter) int64 { // the searches' answers
 		if c.col == "hrsp_5xx" {
-			w -= probes502
+			return probes500 + probes502
 		}
-		if w != c.got || w == 0 {
-			t.Errorf("%s %s: haproxy %d (besides the searches' %d), goha %d", c.row, c.col, w, probes500, c.got)
-		}
-	}
+		return probes500
+	}, true)
 }
 
 // chunkedBodyServer is bigHeaderServer with a chunked body of 3000 bytes
@@ -246,18 +179,7 @@ func chunkedBodyServer(t *testing.T) string {
 // its framing. The boundary is measured on HAProxy, then both proxies get
 // it and the next size: bytes and log lines.
 func TestChunkedResponseRoomDifferential(t *testing.T) {
-	cfg := strings.ReplaceAll(`global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind BIND
-    http-response replace-header x-a ^(.*)$ \1GROW
+	cfg := strings.ReplaceAll(httplogFrontend+`    http-response replace-header x-a ^(.*)$ \1GROW
     default_backend be
 backend be
     server s1 SRV
@@ -272,26 +194,10 @@ backend be
 		nextLine(t, haLog, "haproxy")
 		return bytes.HasPrefix(got, []byte("HTTP/1.1 200"))
 	}
-	lo, hi := 1000, 16300
-	if !fits(lo) || fits(hi) {
-		t.Fatalf("no boundary between %d and %d in haproxy", lo, hi)
-	}
-	for hi-lo > 1 {
-		if mid := (lo + hi) / 2; fits(mid) {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	t.Logf("fits up to x-a of %d bytes", lo)
+	lo := haproxyBoundary(t, "x-a", 1000, 16300, fits)
 	for _, n := range []int{lo, lo + 1} {
-		want, wantEnd := exchangeFrom(t, "", ha, req(n), time.Second)
-		got, gotEnd := exchangeFrom(t, "", goha, req(n), time.Second)
-		if !bytes.Equal(want, got) || wantEnd != gotEnd {
-			t.Errorf("%d\nhaproxy (%s):\n%.300q\ngoha (%s):\n%.300q", n, wantEnd, want, gotEnd, got)
-		}
-		if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-			t.Errorf("%d: log\nhaproxy: %s\ngoha:    %s", n, w, g)
-		}
+		label := strconv.Itoa(n)
+		sameAnswer(t, label, ha, goha, req(n), time.Second)
+		sameLogLines(t, label, haLog, goLog, 1)
 	}
 }

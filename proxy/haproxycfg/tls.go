@@ -74,24 +74,32 @@ func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
 		case "ssl-default-bind-ciphersuites":
 			d.cipherSuites = st.Args[1]
 		case "ssl-default-bind-options":
-			a := st.Args[1:]
-			for i := 0; i < len(a); i++ {
-				o, val := a[i], ""
-				if o == "ssl-min-ver" || o == "ssl-max-ver" {
-					if i+1 < len(a) {
-						val = a[i+1]
-					}
-					i++
-				}
-				if o == "no-tls-tickets" {
-					d.noTickets = true
-				} else if !applyVersionOption(&d.versions, o, val) {
-					b.unsupported(st.Pos, "ssl-default-bind-options "+o)
-				}
-			}
+			b.defaultTLSOptions(st.Pos, st.Args, &d.versions, &d.noTickets)
 		}
 	}
 	return d
+}
+
+// defaultTLSOptions applies the words of an ssl-default-bind-options or
+// ssl-default-server-options line (args, the keyword first):
+// no-tls-tickets and the version options (ssl-min-ver and ssl-max-ver
+// take the next word); any other is reported unsupported.
+func (b *builder) defaultTLSOptions(pos haproxy.Pos, args []string, versions *tlsconf.Versions, noTickets *bool) {
+	a := args[1:]
+	for i := 0; i < len(a); i++ {
+		o, val := a[i], ""
+		if o == "ssl-min-ver" || o == "ssl-max-ver" {
+			if i+1 < len(a) {
+				val = a[i+1]
+			}
+			i++
+		}
+		if o == "no-tls-tickets" {
+			*noTickets = true
+		} else if !applyVersionOption(versions, o, val) {
+			b.unsupported(pos, args[0]+" "+o)
+		}
+	}
 }
 
 // bindTLS builds the TLS server configuration of a `bind ... ssl` line,

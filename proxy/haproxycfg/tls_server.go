@@ -41,23 +41,7 @@ func (b *builder) serverTLSDefaults() serverDefaults {
 		case "ssl-default-server-ciphersuites":
 			d.cipherSuites = st.Args[1]
 		case "ssl-default-server-options":
-			a := st.Args[1:]
-			for i := 0; i < len(a); i++ {
-				o, val := a[i], ""
-				if o == "ssl-min-ver" || o == "ssl-max-ver" {
-					if i+1 < len(a) {
-						val = a[i+1]
-					}
-					i++
-				}
-				switch {
-				case o == "no-tls-tickets":
-					d.noTickets = true
-				case applyVersionOption(&d.versions, o, val):
-				default:
-					b.unsupported(st.Pos, "ssl-default-server-options "+o)
-				}
-			}
+			b.defaultTLSOptions(st.Pos, st.Args, &d.versions, &d.noTickets)
 		}
 	}
 	b.srvTLSDefaults = &d

@@ -51,7 +51,8 @@ type Entry struct {
 	// request its HTTP/1 parser refused, or none at all): error-log-format
 	// applies, its %[...] samples in ErrSamples. Embryonic: a connection
 	// that failed before its session began (a TLS handshake, a PROXY
-	// header): no transaction (%ST 0), and Handshake is its %Th.
+	// header), or an HTTP/2 stream whose head the H2 mux refused: no
+	// transaction (%ST 0), and Handshake is its %Th.
 	SessLog, Embryonic bool
 	ErrSamples         []string
 	Handshake          time.Duration
