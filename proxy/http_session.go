@@ -95,6 +95,9 @@ type session struct {
 	method []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
 	applet Service
+	// appletBe is the backend whose stats page answered (nil: the
+	// frontend's service): the log names it as HAProxy does.
+	appletBe *backend
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -532,6 +535,7 @@ func (s *session) transaction() bool {
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
+			s.after.be, s.appletBe = be, be // its http-after-response rules first
 			return s.answerService(r.Service)
 		}
 	}
