@@ -94,10 +94,8 @@ type session struct {
 	target []byte
 	method []byte // the method set-method wrote (empty: the client's)
 	// applet is the Service answering this request while it is logged.
-	applet Service
-	// appletBe is the backend whose stats page answered (nil: the
-	// frontend's service): the log names it as HAProxy does.
-	appletBe *backend
+	applet   Service
+	appletBe *backend // the backend whose stats page answered (nil: the frontend's), as logged
 
 	// Per-transaction log material.
 	accepted       time.Time
