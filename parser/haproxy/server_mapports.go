@@ -30,7 +30,7 @@ func (s *state) serverCheckPorts() bool {
 			if !sv.Check || sv.Port != 0 || !sv.Addr.MapsPorts() || checkAddrPort(sv.CheckAddr) != 0 {
 				continue
 			}
-			if sv.CheckAddr == "" && !inetHost(sv.Addr.Host) {
+			if sv.CheckAddr == "" && !inetHost(sv) {
 				continue
 			}
 			rules := px.TCPCheck.Rules
@@ -79,14 +79,20 @@ func checkAddrPort(a string) int {
 	return 0
 }
 
-// inetHost: a server host that is an address other than 0.0.0.0 or ::,
-// or a name (HAProxy resolves it at start).
-func inetHost(h string) bool {
+// inetHost: a server whose address is set when its check starts: an
+// address other than 0.0.0.0 or ::, or a name resolved at start (not an
+// SRV name, not one left unresolved by init-addr none).
+func inetHost(sv *Server) bool {
+	h := sv.Addr.Host
 	if h == "" || h == "*" {
 		return false
 	}
 	ip, err := netip.ParseAddr(trimBrackets(h))
-	return err != nil || !ip.IsUnspecified()
+	if err == nil {
+		return !ip.IsUnspecified()
+	}
+	libcFirst, none := initAddrNone(sv.Other["init-addr"])
+	return h[0] != '_' && !(none && !libcFirst)
 }
 
 func trimBrackets(h string) string {
