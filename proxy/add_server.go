@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
@@ -52,6 +53,9 @@ func (p *Proxy) AddServer(backend string, sc *Server, id int) (int, error) {
 		}
 	} else if used[id] {
 		return 0, ErrServerIDUsed
+	}
+	if ap, err := netip.ParseAddrPort(sc.Addr); err == nil && ap.Addr().IsUnspecified() {
+		sc.AnyHost = true // at 0.0.0.0 or ::, it follows the client's destination (transparent.go)
 	}
 	st := initialStatus(sc, time.Now())
 	st.Maint = true

@@ -256,3 +256,20 @@ func (s *session) afterRewriteFailed(be *backend, soft bool) bool {
 	s.after.failed = !soft
 	return s.after.failed
 }
+
+// afterServiceHead runs the http-after-response rules on the head of a
+// service's reply, out[start:] (the stats page's, the exporter's: HAProxy
+// runs them on its applets' responses as on a server's), before the
+// connection header, and returns out with the head as they left it. When
+// a rewrite found no room in strict mode it returns the 500 page that
+// replaces the reply instead (failed; afterPage).
+func (s *session) afterServiceHead(out []byte, start int) (_, failed []byte) {
+	page := s.afterPage(append(out, '\r', '\n')[start:])
+	if s.after.pageFailed {
+		return out, page
+	}
+	if len(page) >= 2 && &page[0] == &out[start] {
+		return out, nil // unchanged
+	}
+	return append(out[:start], page[:len(page)-2]...), nil
+}

@@ -522,13 +522,18 @@ type PersistRule struct {
 
 // Server is one `server` line.
 type Server struct {
-	Name     string
-	Addr     string // "host:port"
-	Weight   int    // 0..256 as configured (HAProxy's default is 1; 0 = never picked)
-	Backup   bool
-	Disabled bool
-	MaxConn  int // 0 = unlimited
-	MaxQueue int
+	Name string
+	Addr string // "host:port"
+	// AnyHost: Addr's host is 0.0.0.0 or ::, and each connection goes to
+	// the address the client connected to; MapPorts: Addr's port is an
+	// offset (0 for none) from the port the client connected to
+	// (transparent.go).
+	AnyHost, MapPorts bool
+	Weight            int // 0..256 as configured (HAProxy's default is 1; 0 = never picked)
+	Backup            bool
+	Disabled          bool
+	MaxConn           int // 0 = unlimited
+	MaxQueue          int
 	// SendProxy is the PROXY protocol version each connection to the
 	// server starts with: 0 none, 1 `send-proxy`, 2 `send-proxy-v2`.
 	SendProxy int

@@ -49,6 +49,10 @@ type tconn struct {
 	// hello is the PROXY header it began with: it carries only requests
 	// of the same client (HAProxy hashes the header into the reuse key).
 	hello string
+	// target is the address a server following the client's
+	// destination was dialled to (transparent.go), "" for another: it
+	// carries only requests to the same.
+	target string
 	// h2, when set, is an HTTP/2 stream standing in for the connection:
 	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
 	// socket of its own under it.

@@ -86,7 +86,8 @@ type session struct {
 	method []byte // the method set-method wrote (empty: the client's)
 	beName []byte // a dynamic use_backend's name, looked up at once
 	// applet is the Service answering this request while it is logged.
-	applet Service
+	applet   Service
+	appletBe *backend // the backend whose stats page answered (nil: the frontend's), as logged
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -528,6 +529,7 @@ func (s *session) transaction() bool {
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
+			s.after.be, s.appletBe = be, be // its http-after-response rules first
 			return s.answerService(r.Service)
 		}
 	}

@@ -45,17 +45,17 @@ func TestIdlePoolOrder(t *testing.T) {
 		return s, cs
 	}
 	s, cs := mk()
-	if c := s.getIdle(now, "", "", nil, false); c != cs[3] {
+	if c := s.getIdle(now, "", "", "", nil, false); c != cs[3] {
 		t.Fatalf("later request: got %p, want the unproven one %p", c, cs[3])
 	}
 	if s.unproven != 0 || len(s.idle) != 3 {
 		t.Fatalf("after: %d idle, %d unproven; want 3 and 0", len(s.idle), s.unproven)
 	}
-	if c := s.getIdle(now, "", "", nil, false); c != cs[2] {
+	if c := s.getIdle(now, "", "", "", nil, false); c != cs[2] {
 		t.Fatalf("then: got %p, want the most recent safe one %p", c, cs[2])
 	}
 	s, cs = mk()
-	if c := s.getIdle(now, "", "", nil, true); c != cs[2] {
+	if c := s.getIdle(now, "", "", "", nil, true); c != cs[2] {
 		t.Fatalf("first request under aggressive: got %p, want the safe one %p", c, cs[2])
 	}
 	if s.unproven != 1 {

@@ -267,7 +267,11 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	if s.applet != nil {
 		// HAProxy's stream keeps the frontend as its backend and names
 		// the applet as the server: "prom prom/<PROMEX>".
+		// (a backend's stats page: that backend)
 		e.Backend, e.Server = s.fe.cfg.Name, s.applet.LogName()
+		if s.appletBe != nil {
+			e.Backend = s.appletBe.cfg.Name
+		}
 	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()

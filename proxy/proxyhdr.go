@@ -160,14 +160,14 @@ func (p *privateConn) own(cc *h2.ClientConn) {
 // session's own under http-reuse never, else one from srv's pool.
 func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []byte) *tconn {
 	if !private(srv) || srv.h2 != nil {
-		return srv.getIdle(now, sni, string(hello), c.owner, c.first)
+		return srv.getIdle(now, sni, string(hello), srv.transparentKey(c.dst), c.owner, c.first)
 	}
 	p := c.priv
 	if p == nil {
 		return nil
 	}
 	p.mu.Lock()
-	if p.c == nil || p.srv != srv || p.c.sni != sni {
+	if p.c == nil || p.srv != srv || p.c.sni != sni || p.c.target != srv.transparentKey(c.dst) {
 		p.mu.Unlock()
 		return nil
 	}

@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,8 +81,10 @@ type idleConn struct {
 // the session's first request), dropping expired ones. A TLS connection
 // made with another SNI, or one that began with another PROXY header
 // (hello), is left in the pool for a request that sends the same (HAProxy
-// hashes both into its connection reuse key).
-func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first bool) *tconn {
+// hashes both into its connection reuse key), and so is one a server
+// following the client's destination made to another (target:
+// transparentKey).
+func (s *server) getIdle(now time.Time, sni, hello, target string, owner *session, first bool) *tconn {
 	idleOK, safeOK := reuseAllowed(s.reuse, first)
 	if s.h2 != nil {
 		if c := s.h2.take(now, sni, hello, owner, s.reuse, safeOK); c != nil {
@@ -108,7 +111,7 @@ func (s *server) getIdle(now time.Time, sni, hello string, owner *session, first
 		}
 		for i := len(s.idle) - 1; i >= 0; i-- {
 			ic := s.idle[i]
-			if ic.c.sni != sni || ic.c.hello != hello || ic.safe != wantSafe {
+			if ic.c.sni != sni || ic.c.hello != hello || ic.c.target != target || ic.safe != wantSafe {
 				continue
 			}
 			s.idle = append(s.idle[:i], s.idle[i+1:]...)
@@ -225,19 +228,28 @@ func (s *server) closeIdle() {
 // HAProxy, the connection is made only once hello is sent, so a failure
 // to send it is a connect failure. Its deadline state travels with it
 // through the idle pool.
-func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session) (*tconn, error) {
+//
+// dst is the client's destination: a server following it (transparent.go)
+// connects there, and its connection is reused only for the same one.
+func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session, dst netip.AddrPort) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	if s.cfg.Source != nil {
 		d.LocalAddr = s.cfg.Source
 	}
 	start := time.Now()
 	gen := s.addrGen.Load() // before reading the address it stands for
-	c, err := d.Dial("tcp", s.address())
+	key := s.transparentKey(dst)
+	addr := key
+	if key == "" {
+		addr = s.address()
+	}
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	tc := c.(*net.TCPConn) // TCP_NODELAY: Go sets it on every connection it dials
 	t := newTconn(tc, nil)
+	t.target = key
 	t.addrGen = gen
 	t.hello = string(hello)
 	if hello != nil {
@@ -401,7 +413,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			srv.noteUsed()
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, hello, sni, client.owner)
+		c, err := srv.dial(connectTimeout, hello, sni, client.owner, client.dst)
 		if err == nil {
 			tl.connected = time.Now()
 			srv.observe(check.AnaL4OK)

@@ -54,6 +54,11 @@ type ServiceReply struct {
 	// prometheus exporter and stats page stream their output that way,
 	// to HTTP/1.0 clients too, closing after); else content-length.
 	Chunked bool
+	// FramingLast: to an HTTP/1.0 request, the transfer-encoding header
+	// of a chunked reply comes after every other, connection included,
+	// and a HEAD request gets none, as HAProxy's H1 layer frames the
+	// stats page's reply, which names no framing itself (measured).
+	FramingLast bool
 	// ErrorPage answers with the frontend's error page for Status (its
 	// errorfile if any) and closes, as HAProxy's applets answer a request
 	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
@@ -87,7 +92,8 @@ func (s *session) answerService(svc Service) bool {
 	// the interception when the rule fires.
 	fe.stats.intercepted.Add(1)
 	rep := svc.Serve(&sr)
-	for _, r := range fe.cfg.ResponseRules {
+	rules := serviceResponseRules(svc, fe.cfg.ResponseRules)
+	for _, r := range rules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			// An http-response deny refuses the applet's answer as a
 			// server's: the 502 page.
@@ -98,13 +104,15 @@ func (s *session) answerService(svc Service) bool {
 	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
 	if rep.ErrorPage {
-		out = s.appendServiceError(s.out[:0], rep.Status)
+		out = s.appendErrorPage(s.out[:0], rep.Status, rules)
 		s.out = out
 	} else {
-		out = s.appendServiceReply(s.out[:0], &rep, closeConn, string(req.Method) == "HEAD")
+		out = s.appendServiceReply(s.out[:0], &rep, rules, closeConn, string(req.Method) == "HEAD")
 		s.out = out
+		closeConn = closeConn || s.after.pageFailed // the 500 page closes
 	}
-	fe.stats.countStatus(rep.Status)
+	status := s.afterStatus(rep.Status) // a set-status of the http-after-response rules
+	fe.stats.countStatus(status)
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
@@ -116,14 +124,29 @@ func (s *session) answerService(svc Service) bool {
 		be.stats.bytesOut.Add(s.sent)
 	}
 	s.applet = svc
-	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
-	s.applet = nil
+	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
+	s.applet, s.appletBe = nil, nil
 	if !closeConn {
 		s.start = next
 		return true
 	}
 	s.drainAndShut()
 	return false
+}
+
+// responseRulesSkipper is a Service whose replies HAProxy's response
+// analysers leave alone (the stats page: http_process_res_common lets
+// its reply pass untouched, while http-after-response rules still run on
+// it); the exporter's replies do go through the http-response rules.
+type responseRulesSkipper interface{ SkipsResponseRules() bool }
+
+// serviceResponseRules are the frontend's http-response rules svc's
+// reply goes through.
+func serviceResponseRules(svc Service, rules []HeaderRule) []HeaderRule {
+	if sk, ok := svc.(responseRulesSkipper); ok && sk.SkipsResponseRules() {
+		return nil
+	}
+	return rules
 }
 
 // appendServiceError appends the error page for status as HAProxy sends
@@ -142,7 +165,13 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 			page = []byte(p)
 		}
 	}
-	page = s.afterPage(page)
+	return s.appendClosingPage(out, s.afterPage(page), rules)
+}
+
+// appendClosingPage appends page, a whole response the proxy made, with
+// its connection header replaced by connection: close and the header
+// rules' fields before it.
+func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte {
 	i := bytes.Index(page, []byte("\r\n\r\n"))
 	if i < 0 {
 		return append(out, page...)
@@ -185,7 +214,8 @@ func (s *session) readBodyInBuffer() {
 // an HTTP/1.1 status line whatever the request's version, the service's
 // headers, the framing header, then connection: close or keep-alive as
 // answerRule adds them. A HEAD request gets the head only.
-func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, head bool) []byte {
+func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []HeaderRule, closeConn, head bool) []byte {
+	start := len(out)
 	out = append(out, "HTTP/1.1 "...)
 	out = strconv.AppendInt(out, int64(rep.Status), 10)
 	out = append(out, ' ')
@@ -193,14 +223,16 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 	out = append(out, "\r\n"...)
 	// The frontend's http-response header rules apply, as HAProxy runs
 	// them on an applet's response too (their headers after the framing).
-	rules := s.fe.cfg.ResponseRules
 	for _, h := range rep.Headers {
 		if len(rules) > 0 && ruleTouches(rules, &s.info, []byte(h.Name)) {
 			continue
 		}
 		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
 	}
-	if rep.Chunked {
+	late := rep.Chunked && rep.FramingLast && s.req.Minor == 0
+	if late || rep.Chunked && rep.FramingLast && head {
+		// below, or none with no body to frame
+	} else if rep.Chunked {
 		out = append(out, "transfer-encoding: chunked\r\n"...)
 	} else {
 		out = append(out, "content-length: "...)
@@ -208,11 +240,18 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, closeConn, h
 		out = append(out, "\r\n"...)
 	}
 	out = appendRuleHeaders(out, rules, &s.info)
+	var failed []byte
+	if out, failed = s.afterServiceHead(out, start); failed != nil {
+		return s.appendClosingPage(out[:start], failed, nil)
+	}
 	switch {
 	case closeConn:
 		out = append(out, "connection: close\r\n"...)
 	case s.req.Minor == 0:
 		out = append(out, "connection: keep-alive\r\n"...)
+	}
+	if late {
+		out = append(out, "transfer-encoding: chunked\r\n"...)
 	}
 	out = append(out, "\r\n"...)
 	if head {

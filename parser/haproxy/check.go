@@ -516,6 +516,7 @@ func (s *state) checkValidity() bool {
 			seen[sv.Name] = sv
 		}
 	}
+	fatal = s.serverCheckPorts() || fatal // server_mapports.go
 	return fatal || lfFatal
 }
 

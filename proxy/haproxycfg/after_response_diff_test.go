@@ -98,8 +98,8 @@ func TestAfterResponseRefused(t *testing.T) {
 		{"http", "frontend", "http-after-response strict-mode on", ""},
 		{"http", "backend", "http-after-response capture res.hdr(x) id 0", "capture in a backend"},
 		{"http", "backend", "http-after-response set-header x 1", ""},
-		{"http", "backend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},
-		{"http", "frontend", "http-after-response set-header x 1\n    stats uri /st", "stats page"},
+		{"http", "backend", "http-after-response set-header x 1\n    stats uri /st", ""},
+		{"http", "frontend", "http-after-response set-header x 1\n    stats uri /st", ""},
 		{"tcp", "frontend", "http-after-response set-header x 1", "'http-after-response' rules ignored for frontend 'fe' as they require HTTP mode."},
 	} {
 		fe, be := "", ""

@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -45,21 +46,46 @@ func expandBind(a haproxy.Address) ([]string, error) {
 }
 
 // serverAddr is a server's "host:port" for net.Dial, or an error naming
-// what gohaproxy cannot do with it (no port means "the port the client
-// connected to", a +N/-N port is an offset from it: both need transparent
-// proxying).
-func serverAddr(a haproxy.Address) (string, error) {
+// what gohaproxy cannot do with it. A server whose host is 0.0.0.0, ::, *
+// or empty (anyHost), or whose port is missing, 0 or signed (mapPorts),
+// connects to the client connection's destination (HAProxy's
+// alloc_dst_address, SRV_F_MAPPORTS): the address kept is the one
+// HAProxy shows, the unspecified host and the port or offset as written,
+// and the runtime fills them in per connection (proxy/transparent.go).
+func serverAddr(a haproxy.Address) (addr string, anyHost, mapPorts bool, err error) {
 	switch a.Family {
 	case "", "ipv4", "ipv6", "tcp", "tcp4", "tcp6":
 	default:
-		return "", fmt.Errorf("server address %s", a.Raw)
+		return "", false, false, fmt.Errorf("server address %s", a.Raw)
 	}
-	if !a.PortSet || a.PortRaw == "" || a.PortRaw[0] == '+' || a.PortRaw[0] == '-' || a.PortLow <= 0 {
-		return "", fmt.Errorf("server address without a fixed port (%s)", a.Raw)
-	}
-	host := a.Host
+	host := strings.Trim(a.Host, "[]")
 	if host == "" || host == "*" {
-		return "", fmt.Errorf("server address without a host (%s)", a.Raw)
+		host = "0.0.0.0"
+		if a.Family == "ipv6" || a.Family == "tcp6" {
+			host = "::"
+		}
 	}
-	return net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(a.PortLow)), nil
+	ip, perr := netip.ParseAddr(host)
+	anyHost = perr == nil && ip.IsUnspecified()
+	port := a.PortLow
+	mapPorts = !a.PortSet || a.PortRaw == "" || a.PortRaw[0] == '+' || a.PortRaw[0] == '-' || port == 0
+	if !a.PortSet || a.PortRaw == "" {
+		port = 0
+	}
+	if mapPorts && perr != nil {
+		// a name: its resolution would have to keep the offset
+		return "", false, false, fmt.Errorf("server address without a fixed port (%s)", a.Raw)
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port)), anyHost, mapPorts, nil
+}
+
+// fixedServerAddr is serverAddr for the addresses HAProxy connects to as
+// written (dispatch, which keeps 0.0.0.0 literal) and those compared with
+// a cookie (rdp-cookie): a port following the client's is refused.
+func fixedServerAddr(a haproxy.Address) (string, error) {
+	addr, _, mapPorts, err := serverAddr(a)
+	if err == nil && mapPorts {
+		err = fmt.Errorf("server address without a fixed port (%s)", a.Raw)
+	}
+	return addr, err
 }

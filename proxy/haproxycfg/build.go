@@ -451,7 +451,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		b.npn(s.Pos, v, "server")
 	}
 	b.serverH2(px, s, sv)
-	addr, err := serverAddr(s.Addr)
+	addr, err := b.serverTarget(px, s, sv) // transparent.go
 	if _, dyn := s.Other["resolvers"]; dyn && strings.HasPrefix(s.Addr.Host, "_") {
 		// an SRV name: the records give the port (serverResolution)
 		// (its check follows the slot's address and port, or `port`)
@@ -467,6 +467,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	be.Servers = append(be.Servers, sv)
 	b.track(px, s)
+	addr = checkTarget(addr)
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal

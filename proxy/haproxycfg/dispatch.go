@@ -22,7 +22,7 @@ func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
 		b.unsupported(px.DispatchPos, "dispatch in a backend with servers and no balance line")
 		return
 	}
-	addr, err := serverAddr(px.Dispatch)
+	addr, err := fixedServerAddr(px.Dispatch)
 	if err != nil {
 		b.unsupported(px.DispatchPos, "dispatch "+err.Error())
 		return

@@ -180,7 +180,7 @@ frontend fe
 backend be
     balance hash req.cook(s)
     server s1 127.0.0.1:7001 send-proxy-v2-ssl check inter 1s
-    server s2 127.0.0.1 check
+    server s2 www.example.org
 `
 	p := buildText(t, cfg)
 	var got []string
@@ -198,7 +198,7 @@ backend be
 			"sample fetch <res.hdr(y)]> may not be reliably used here because it needs 'HTTP response headers' which is not available here.' parsed but not supported yet.",
 		"[test.cfg:16] : 'balance hash req.cook(s): only the src, path, url, urlp(<name>) and req.hdr(<name>) fetches are supported yet' parsed but not supported yet.",
 		"[test.cfg:18] : 'PROXY v2 TLVs in health checks' parsed but not supported yet.",
-		"[test.cfg:19] : 'server address without a fixed port (127.0.0.1)' parsed but not supported yet.",
+		"[test.cfg:19] : 'server address without a fixed port (www.example.org)' parsed but not supported yet.",
 		"[test.cfg:9] : 'bind option ssl: unable to stat SSL certificate from file '/etc/ssl/x.pem' : stat /etc/ssl/x.pem: no such file or directory' parsed but not supported yet.",
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -25,7 +25,7 @@ func (b *builder) persistence(px *haproxy.Proxy, be *proxy.Backend) {
 			// HAProxy compares the cookie with the IPv4 address resolved
 			// at start; goha compares literal addresses only (an IPv6
 			// server never matches, in both)
-			addr, err := serverAddr(s.Addr)
+			addr, err := fixedServerAddr(s.Addr)
 			if _, perr := netip.ParseAddrPort(addr); err != nil || perr != nil {
 				b.unsupported(s.Pos, "persist rdp-cookie with server address "+s.Addr.Raw)
 			}

@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 	host, port, err := net.SplitHostPort(sv.Addr)
 	if err != nil {
 		host, port = sv.Addr, "0"
+	}
+	if n, err := strconv.Atoi(port); err == nil && n < 0 {
+		port = strconv.FormatUint(uint64(uint32(n)), 10) // a -N port offset, as HAProxy's unsigned field shows it
 	}
 	op := 0
 	if host == "" {

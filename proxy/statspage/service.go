@@ -29,6 +29,10 @@ func (s *Service) Bind(src Source) { s.src.Store(&sourceBox{src}) }
 // LogName is the server name of the requests it answers in the logs.
 func (s *Service) LogName() string { return "<STATS>" }
 
+// SkipsResponseRules: HAProxy's http-response rules never see the stats
+// page's replies (its http-after-response rules do).
+func (s *Service) SkipsResponseRules() bool { return true }
+
 // Serve answers a request the stats rule matched.
 func (s *Service) Serve(r *proxy.ServiceRequest) proxy.ServiceReply {
 	box := s.src.Load()
@@ -41,7 +45,7 @@ func (s *Service) Serve(r *proxy.ServiceRequest) proxy.ServiceReply {
 	}
 	resp := Serve(&s.Options, Request{Method: r.Method, URI: uri, Authorization: string(r.Header("authorization")),
 		Admin: s.Admin, Body: r.Body}, box.Source)
-	rep := proxy.ServiceReply{Status: resp.Status, Body: []byte(resp.Body), Chunked: resp.Streamed}
+	rep := proxy.ServiceReply{Status: resp.Status, Body: []byte(resp.Body), Chunked: resp.Streamed, FramingLast: resp.Streamed}
 	for _, h := range resp.Headers {
 		rep.Headers = append(rep.Headers, proxy.ReplyHeader{Name: h.Name, Value: h.Value})
 	}
