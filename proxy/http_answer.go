@@ -15,7 +15,15 @@ import (
 // connection, as HAProxy does after its own error responses.
 func (s *session) sendError(code int, be *backend, srv *server) {
 	s.errorPageFrom(be, srv) // after_page_fail.go
-	page := s.afterPage(s.errorPage(code, be))
+	var page []byte
+	if s.stream == nil {
+		// HAProxy's H1 layer gives the page the connection header the
+		// client's request calls for: close when it asked to close,
+		// keep-alive to an HTTP/1.0 client that asked to keep it.
+		page = s.withConnection(s.errorPage(code, be), s.req.WantsClose(), s.req.Minor)
+	} else {
+		page = s.afterPage(s.errorPage(code, be))
+	}
 	s.sendPage(s.sentStatus(code), be, page)
 }
 
