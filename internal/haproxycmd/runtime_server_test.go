@@ -278,8 +278,11 @@ func TestSetMaxconnFrontendLimits(t *testing.T) {
 		if a == nil || b == nil {
 			t.Errorf("%s: two clients not served at maxconn 10", name)
 		}
-		a.Close()
-		b.Close()
+		for _, c := range []net.Conn{a, b} {
+			if c != nil {
+				c.Close()
+			}
+		}
 	}
 	// the same with the server's maxconn: the second client waits in the
 	// queue (less than timeout connect, HAProxy's queue timeout here)
