@@ -47,8 +47,11 @@ func (r *ServiceRequest) Header(name string) []byte {
 // ServiceReply is a Service's answer; the proxy adds the framing and
 // connection headers.
 type ServiceReply struct {
-	Status  int
-	Headers []ReplyHeader // sent in order; lower-case names, as HAProxy's
+	Status int
+	// Headers are sent in order, lower-case names, as HAProxy's; one of
+	// them may be the content-length (of Body) where the service puts it,
+	// else it follows them.
+	Headers []ReplyHeader
 	Body    []byte
 	// Chunked frames the body with transfer-encoding: chunked (HAProxy's
 	// prometheus exporter and stats page stream their output that way,
@@ -223,14 +226,16 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []Head
 	out = append(out, "\r\n"...)
 	// The frontend's http-response header rules apply, as HAProxy runs
 	// them on an applet's response too (their headers after the framing).
+	framed := false // a content-length among the service's own headers
 	for _, h := range rep.Headers {
 		if len(rules) > 0 && ruleTouches(rules, &s.info, []byte(h.Name)) {
 			continue
 		}
+		framed = framed || h.Name == "content-length"
 		out = appendHeader(out, []byte(h.Name), []byte(h.Value))
 	}
 	late := rep.Chunked && rep.FramingLast && s.req.Minor == 0
-	if late || rep.Chunked && rep.FramingLast && head {
+	if framed || late || rep.Chunked && rep.FramingLast && head {
 		// below, or none with no body to frame
 	} else if rep.Chunked {
 		out = append(out, "transfer-encoding: chunked\r\n"...)

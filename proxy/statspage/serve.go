@@ -155,7 +155,7 @@ func Serve(o *Options, r Request, src Source) Response {
 				Body: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"}
 		}
 		return Response{Status: 303, Headers: []Header{{"cache-control", "no-cache"}, {"content-type", "text/plain"},
-			{"location", o.uri() + ";st=" + code + v.upFlag() + v.noRefreshFlag() + v.scopeTxt()}}}
+			{"content-length", "0"}, {"location", o.uri() + ";st=" + code + v.upFlag() + v.noRefreshFlag() + v.scopeTxt()}}}
 	}
 	headers := []Header{{"cache-control", "no-cache"}}
 	var body string
