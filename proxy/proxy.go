@@ -141,7 +141,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			s := &server{cfg: sc, id: ids[i], tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, PUID: ids[i], Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
-			s.reuse = bc.Reuse
+			s.reuse, s.ka = bc.Reuse, bc.TCPKeepAlive
 			if sc.H2 || sc.H2ALPN {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, limit: sc.StreamLimit, purgeDelay: purgeDelay(sc)}
 			}
@@ -310,6 +310,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
+		f.cfg.TCPKeepAlive.setAccepted(c)
 		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.releaseFrontend(f)

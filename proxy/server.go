@@ -48,6 +48,8 @@ type server struct {
 
 	// reuse is its backend's http-reuse (reuse.go).
 	reuse ReuseMode
+	// ka is its backend's srvtcpka (tcpka.go).
+	ka    *TCPKeepAlive
 	mu    sync.Mutex
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
@@ -227,6 +229,7 @@ func (s *server) closeIdle() {
 // through the idle pool.
 func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
+	s.ka.Dialer(&d)
 	if s.cfg.Source != nil {
 		d.LocalAddr = s.cfg.Source
 	}
