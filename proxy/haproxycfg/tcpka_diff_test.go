@@ -1,32 +1,15 @@
 package haproxycfg
 
 import (
-	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
 )
-
-// sockKA is what getsockopt says of one socket's keepalive: SO_KEEPALIVE
-// and the probe values the kernel would use (TCP_KEEPIDLE, TCP_KEEPINTVL,
-// TCP_KEEPCNT give the system's defaults where none was set).
-type sockKA struct{ On, Idle, Intvl, Cnt int }
-
-func (k sockKA) String() string {
-	if k.On == 0 {
-		return "off"
-	}
-	return fmt.Sprintf("on idle=%d intvl=%d cnt=%d", k.Idle, k.Intvl, k.Cnt)
-}
 
 // TestTCPKeepAliveDifferential: option tcpka / clitcpka / srvtcpka and the
 // {cli|srv}tcpka-{cnt|idle|intvl} tuning, in defaults, frontends, backends
@@ -37,7 +20,7 @@ func (k sockKA) String() string {
 // process). HAProxy sets SO_KEEPALIVE only when asked, on the sides the
 // options name, with only the values given.
 func TestTCPKeepAliveDifferential(t *testing.T) {
-	testenvSS(t)
+	testenv.LookPath(t, "ss")
 	type seen struct {
 		b    byte
 		peer string
@@ -68,7 +51,7 @@ func TestTCPKeepAliveDifferential(t *testing.T) {
 		cfg := strings.ReplaceAll(tc.cfg, "SRV", srv)
 		requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 		ha, goha := startBoth(t, cfg)
-		var got [2][2]sockKA // [haproxy, goha][client side, server side]
+		var got [2][2]loopback.KeepAlive // [haproxy, goha][client side, server side]
 		for i, addr := range []string{ha, goha} {
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -100,73 +83,13 @@ func TestTCPKeepAliveDifferential(t *testing.T) {
 	}
 }
 
-// testenvSS skips (fails under CI) without ss.
-func testenvSS(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ss"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ss (iproute2) is needed")
-		}
-		t.Skip("ss (iproute2) is not installed")
-	}
-}
-
 // socketKA reads the keepalive options of the established socket local ->
-// peer, whichever process of ours holds it.
-func socketKA(t *testing.T, local, peer string) sockKA {
+// peer, whichever process of the test holds it.
+func socketKA(t *testing.T, local, peer string) loopback.KeepAlive {
 	t.Helper()
-	out, err := exec.Command("ss", "-tnpH", "state", "established").Output()
-	if err != nil {
-		t.Fatalf("ss: %v", err)
+	ka, ok := loopback.KeepAliveOf(t, 0, local, peer)
+	if !ok {
+		t.Fatalf("no established socket %s -> %s in ss's list", local, peer)
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 || f[2] != local || f[3] != peer {
-			continue
-		}
-		pid, fd := ssOwner(f[4])
-		if pid == 0 {
-			t.Fatalf("no owner in %q", line)
-		}
-		if pid != os.Getpid() {
-			pidfd, err := unix.PidfdOpen(pid, 0)
-			if err != nil {
-				t.Fatalf("pidfd_open %d: %v", pid, err)
-			}
-			defer unix.Close(pidfd)
-			if fd, err = unix.PidfdGetfd(pidfd, fd, 0); err != nil {
-				t.Fatalf("pidfd_getfd %d: %v", pid, err)
-			}
-			defer unix.Close(fd)
-		}
-		get := func(level, opt int) int {
-			v, err := unix.GetsockoptInt(fd, level, opt)
-			if err != nil {
-				t.Fatalf("getsockopt %s -> %s: %v", local, peer, err)
-			}
-			return v
-		}
-		if get(unix.SOL_SOCKET, unix.SO_KEEPALIVE) == 0 {
-			// The probe values of a socket without keepalive are never
-			// used (goha's still hold Go's accept defaults).
-			return sockKA{}
-		}
-		return sockKA{1, get(unix.IPPROTO_TCP, unix.TCP_KEEPIDLE),
-			get(unix.IPPROTO_TCP, unix.TCP_KEEPINTVL), get(unix.IPPROTO_TCP, unix.TCP_KEEPCNT)}
-	}
-	t.Fatalf("no established socket %s -> %s in ss's list", local, peer)
-	return sockKA{}
-}
-
-// ssOwner reads users:(("name",pid=P,fd=F)) (the first holder).
-func ssOwner(s string) (pid, fd int) {
-	for _, kv := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ')' || r == '(' }) {
-		if v, ok := strings.CutPrefix(kv, "pid="); ok && pid == 0 {
-			pid, _ = strconv.Atoi(v)
-		}
-		if v, ok := strings.CutPrefix(kv, "fd="); ok && fd == 0 {
-			fd, _ = strconv.Atoi(v)
-		}
-	}
-	return pid, fd
+	return ka
 }
