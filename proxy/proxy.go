@@ -252,7 +252,8 @@ func (p *Proxy) Start() error {
 
 func (p *Proxy) listen(addr string) (net.Listener, error) {
 	if p.opt.Listen == nil {
-		return net.Listen("tcp", addr)
+		lc := net.ListenConfig{KeepAlive: -1} // the frontend's clitcpka decides (tcpka.go)
+		return lc.Listen(context.Background(), "tcp", addr)
 	}
 	ln, err := p.opt.Listen("tcp", addr)
 	if err != nil {

@@ -44,11 +44,12 @@ func orUnchanged(d time.Duration) time.Duration {
 }
 
 // setAccepted gives an accepted client socket its frontend's keepalive
-// setting. Go's accept has already turned SO_KEEPALIVE on with its own
-// 15 s timers (every listener: fresh, fd@, systemd's and the ones handed
-// over by the master, which Go makes with net.FileListener), so off means
-// clearing it, and on writes every value: the configured ones, the
-// system's for the rest.
+// setting. The listeners goha opens accept without keepalive
+// (ListenConfig.KeepAlive -1), but Go's accept on inherited ones (fd@,
+// systemd's and the ones the master hands over: net.FileListener) turns
+// SO_KEEPALIVE on with its own 15 s timers and no way to opt out, so off
+// means clearing it, and on writes every value: the configured ones, the
+// system's for the rest (what a socket nobody tuned reads).
 func (k *TCPKeepAlive) setAccepted(c *net.TCPConn) {
 	if k == nil {
 		c.SetKeepAlive(false)
