@@ -92,6 +92,9 @@ type Frontend struct {
 	// Monitor is `monitor-uri` with its `monitor fail` rules (nil: none).
 	Monitor *Monitor
 	Splice  SpliceOptions
+	// TCPKeepAlive is `option clitcpka` with its probe tuning (nil: no
+	// SO_KEEPALIVE on client sockets; tcpka.go).
+	TCPKeepAlive *TCPKeepAlive
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -424,6 +427,9 @@ type TCPConnRule struct {
 
 // Backend is a `backend`, or the back half of a `listen` section.
 type Backend struct {
+	// TCPKeepAlive is `option srvtcpka` with its probe tuning (nil: no
+	// SO_KEEPALIVE on server sockets; tcpka.go).
+	TCPKeepAlive *TCPKeepAlive
 	// FullConn is the backend's `fullconn`, HAProxy's default filled
 	// when absent (servers' minconn grows to maxconn up to it).
 	FullConn int

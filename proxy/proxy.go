@@ -141,7 +141,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			s := &server{cfg: sc, id: ids[i], tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, PUID: ids[i], Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
-			s.reuse = bc.Reuse
+			s.reuse, s.ka = bc.Reuse, bc.TCPKeepAlive
 			if sc.H2 || sc.H2ALPN {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, limit: sc.StreamLimit, purgeDelay: purgeDelay(sc)}
 			}
@@ -252,7 +252,8 @@ func (p *Proxy) Start() error {
 
 func (p *Proxy) listen(addr string) (net.Listener, error) {
 	if p.opt.Listen == nil {
-		return net.Listen("tcp", addr)
+		lc := net.ListenConfig{KeepAlive: -1} // the frontend's clitcpka decides (tcpka.go)
+		return lc.Listen(context.Background(), "tcp", addr)
 	}
 	ln, err := p.opt.Listen("tcp", addr)
 	if err != nil {
@@ -310,6 +311,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
+		f.cfg.TCPKeepAlive.setAccepted(c)
 		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.releaseFrontend(f)

@@ -49,6 +49,8 @@ type server struct {
 
 	// reuse is its backend's http-reuse (reuse.go).
 	reuse ReuseMode
+	// ka is its backend's srvtcpka (tcpka.go).
+	ka    *TCPKeepAlive
 	mu    sync.Mutex
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
@@ -233,6 +235,7 @@ func (s *server) closeIdle() {
 // connects there, and its connection is reused only for the same one.
 func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session, dst netip.AddrPort) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
+	s.ka.Dialer(&d)
 	if s.cfg.Source != nil {
 		d.LocalAddr = s.cfg.Source
 	}

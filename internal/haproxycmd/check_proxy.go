@@ -13,12 +13,8 @@ import (
 // on its traffic address: like HAProxy 2.6, each check connection starts
 // with a PROXY header. v1 names the check connection's own addresses; v2
 // is a LOCAL header unless pp2-never-send-local (v2Addrs) asks for them.
-func checkProxyDial(version int, v2Addrs bool, source *net.TCPAddr) func(context.Context, string, string) (net.Conn, error) {
+func checkProxyDial(version int, v2Addrs bool, d net.Dialer) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		if source != nil {
-			d.LocalAddr = source
-		}
 		c, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err

@@ -73,20 +73,24 @@ func (w *worker) newChecks() (*check.Runner, error) {
 // prober is what runs a server's check: its kind and the dialer its
 // source, send-proxy and TLS settings make.
 func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Prober {
-	var dial func(context.Context, string, string) (net.Conn, error)
+	// HAProxy's check connections take the backend's srvtcpka, as its
+	// traffic's do (no SO_KEEPALIVE without it, unlike Go's default).
+	var base net.Dialer
+	spec.KeepAlive.Dialer(&base)
+	agentDial := base.DialContext
 	if spec.Source != nil {
-		d := net.Dialer{LocalAddr: spec.Source} // the server's `source`
-		dial = d.DialContext
+		base.LocalAddr = spec.Source // the server's `source`
 	}
+	dial := base.DialContext
 	if spec.SendProxy != 0 {
-		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, spec.Source)
+		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, base)
 	}
 	if spec.TLS != nil {
 		dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
 	}
 	switch {
 	case t.Agent:
-		return check.AgentProbe{Send: spec.AgentSend}
+		return check.AgentProbe{Send: spec.AgentSend, Dial: agentDial}
 	case spec.External != nil:
 		return w.externalProbe(spec)
 	case spec.HTTP != nil:

@@ -328,7 +328,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "tune.h2.max-frame-size", Implemented},
 		{"global", "tune.ssl.lifetime", InertUnlessTLS},
 		{"proxy", "timeout tarpit", Implemented},
-		{"proxy", "option tcpka", Inert},
+		{"proxy", "option tcpka", Implemented},
 		{"proxy", "email-alert to", Implemented},
 		{"mailers", "mailer", Implemented},
 		// Names of prefix actions.

@@ -134,6 +134,10 @@ type Proxy struct {
 	Retries           int
 	RetriesSet        bool
 	Options           map[string]bool // "redispatch", "httplog", ... false = "no option"
+	// CliTCPKA and SrvTCPKA tune the keepalive probes of the client and
+	// server sockets (proxy_tcpka.go); Options["clitcpka"] and
+	// Options["srvtcpka"] turn keepalive on.
+	CliTCPKA, SrvTCPKA TCPKeepAlive
 	// ExternalCheck is set by `option external-check` (extcheck.go).
 	ExternalCheck *ExternalCheck
 	Forwardfor    *Forwardfor

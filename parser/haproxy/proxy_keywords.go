@@ -69,6 +69,13 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"balance", "<algorithm> [<arguments>]", (*state).parseBalance},
 	{"hash-type", "<method> <function> <modifier>", (*state).parseHashType},
 	{"hash-balance-factor", "<factor>", (*state).parseHashBalanceFactor},
+	// TCP keepalive probes (proxy_tcpka.go)
+	{"clitcpka-cnt", "<count>", (*state).parseTCPKeepAlive},
+	{"clitcpka-idle", "<timeout>", (*state).parseTCPKeepAlive},
+	{"clitcpka-intvl", "<timeout>", (*state).parseTCPKeepAlive},
+	{"srvtcpka-cnt", "<count>", (*state).parseTCPKeepAlive},
+	{"srvtcpka-idle", "<timeout>", (*state).parseTCPKeepAlive},
+	{"srvtcpka-intvl", "<timeout>", (*state).parseTCPKeepAlive},
 	// timeouts (proxy_timeouts.go)
 	{"timeout", "<name> <timeout>", (*state).parseTimeout},
 	// options (proxy_options.go)
@@ -137,6 +144,9 @@ var checkOptionNames = map[string]bool{"httpchk": true, "tcp-check": true, "redi
 // proxy's capabilities: in a frontend they are taken silently (measured
 // with haproxy -c).
 var noCapabilityCheck = map[string]bool{"hash-balance-factor": true,
+	// their own warning (parseTCPKeepAlive)
+	"clitcpka-cnt": true, "clitcpka-idle": true, "clitcpka-intvl": true,
+	"srvtcpka-cnt": true, "srvtcpka-idle": true, "srvtcpka-intvl": true,
 	"tcp-response": true, // its own alert (parseTCPResponse)
 }
 

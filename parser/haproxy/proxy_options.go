@@ -80,6 +80,15 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 		px.HTTPCheck.Enabled = false
 		px.TCPCheck.Option, px.TCPCheck.Pos = ParseProtocolCheck(w[1:]), p
 		px.TCPCheck.unusedTCP, px.TCPCheck.unusedHTTP = false, false
+	case "tcpka":
+		// HAProxy sets the keepalive flag of each side the proxy has
+		// (defaults: both); `option clitcpka|srvtcpka` set one.
+		if px.Cap&CapFrontend != 0 {
+			px.Options["clitcpka"] = true
+		}
+		if px.Cap&CapBackend != 0 {
+			px.Options["srvtcpka"] = true
+		}
 	case "http-server-close", "httpclose", "http-keep-alive":
 		// These three select one connection mode: the last one wins.
 		for _, m := range []string{"http-server-close", "httpclose", "http-keep-alive"} {
@@ -120,7 +129,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
-			"httpslog", "nolinger":
+			"httpslog", "nolinger", "clitcpka", "srvtcpka":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

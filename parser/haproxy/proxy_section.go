@@ -32,6 +32,12 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.Balance, px.HashType, px.HashBalanceFactor = def.Balance, def.HashType, def.HashBalanceFactor
 	px.Maxconn, px.Retries, px.RetriesSet = def.Maxconn, def.Retries, def.RetriesSet
 	px.Fullconn = def.Fullconn
+	if px.Cap&CapFrontend != 0 { // as HAProxy copies them: by side
+		px.CliTCPKA = def.CliTCPKA
+	}
+	if px.Cap&CapBackend != 0 {
+		px.SrvTCPKA = def.SrvTCPKA
+	}
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.HTTPReuse = def.HTTPReuse
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo

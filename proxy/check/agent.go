@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -114,6 +115,8 @@ func (r AgentReply) Result(warn string, prev Status, d time.Duration) Result {
 // (agent-send) if any, and read one line.
 type AgentProbe struct {
 	Send []byte
+	// Dial, when set, replaces the default dialer (keepalive settings).
+	Dial func(context.Context, string, string) (net.Conn, error)
 }
 
 // Probe connects and reads the agent's line (until CR/LF, the end of the
@@ -121,7 +124,7 @@ type AgentProbe struct {
 // their Layer4 results, which do not change an agent's health.
 func (p AgentProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 	start := time.Now()
-	c, res, ok := dial(ctx, nil, addr, t, start)
+	c, res, ok := dial(ctx, p.Dial, addr, t, start)
 	if !ok {
 		return res
 	}

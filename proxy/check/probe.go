@@ -63,7 +63,7 @@ func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn
 	cctx, cancel := context.WithTimeout(ctx, t.Connect)
 	defer cancel()
 	if d == nil {
-		var nd net.Dialer
+		nd := net.Dialer{KeepAlive: -1} // HAProxy's checks: no SO_KEEPALIVE unless srvtcpka
 		d = nd.DialContext
 	}
 	c, err := d(cctx, "tcp", addr)

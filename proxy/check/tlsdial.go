@@ -19,7 +19,7 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 // TLS with cfg once connected, the handshake bounded by ctx.
 func TLSDial(base func(context.Context, string, string) (net.Conn, error), cfg *tls.Config) func(context.Context, string, string) (net.Conn, error) {
 	if base == nil {
-		var d net.Dialer
+		d := net.Dialer{KeepAlive: -1} // as dial's default
 		base = d.DialContext
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -206,7 +206,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe := &proxy.Frontend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
-		Splice: splice(px),
+		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
@@ -333,6 +333,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		AbortOnClose:  px.Options["abortonclose"],
 		Compression:   compression(px),
 		Splice:        splice(px),
+		TCPKeepAlive:  tcpKeepAlive(px.Options["srvtcpka"], px.SrvTCPKA),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
@@ -509,7 +510,7 @@ func (b *builder) agent(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		}
 	}
 	agentAddr, port := agentAddrPort(s)
-	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: agentAddr, OwnPort: port, Target: check.Target{
+	return CheckSpec{AgentSend: []byte(s.Other["agent-send"]), OwnAddr: agentAddr, OwnPort: port, KeepAlive: checkKeepAlive(px), Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup, Agent: true,
 		Addr: check.CheckAddr(addr, agentAddr, port), Rise: 1, Fall: 1,
 		Intervals:       check.Intervals{Inter: inter, FastInter: inter, DownInter: inter},
@@ -531,7 +532,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	// the defaults table's values for what the server line leaves unset:
 	// fastinter and downinter default to inter
 	inter := cmp.Or(s.Inter, haproxy.DefaultCheckInter)
-	c := CheckSpec{Disabled: s.Disabled, OwnAddr: s.CheckAddr, OwnPort: s.Port, Target: check.Target{
+	c := CheckSpec{Disabled: s.Disabled, OwnAddr: s.CheckAddr, OwnPort: s.Port, KeepAlive: checkKeepAlive(px), Target: check.Target{
 		Backend: px.Name, Server: s.Name, Backup: s.Backup,
 		Addr: check.CheckAddr(addr, s.CheckAddr, s.Port),
 		Rise: cmp.Or(s.Rise, haproxy.DefaultCheckRise), Fall: cmp.Or(s.Fall, haproxy.DefaultCheckFall),

@@ -109,6 +109,9 @@ type Process struct {
 // and Expects when HTTP is set).
 type CheckSpec struct {
 	Target check.Target
+	// KeepAlive is the backend's srvtcpka, which HAProxy applies to check
+	// connections too (nil: no SO_KEEPALIVE).
+	KeepAlive *proxy.TCPKeepAlive
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
 	HTTP    *check.ProbeRequest
 	Expects []check.Expect

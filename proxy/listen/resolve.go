@@ -77,8 +77,11 @@ func (r *Resolver) open(network, addr string) (net.Listener, error) {
 			return nil, fmt.Errorf("'%s': address family '%s' is not supported by gohaproxy", addr, fam)
 		}
 	}
+	// KeepAlive -1: Go's accept would set SO_KEEPALIVE and three probe
+	// options on every connection; the frontend's clitcpka decides
+	// (proxy/tcpka.go), so they are setsockopt calls for nothing.
 	if r.ReusePort {
-		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
 			var serr error
 			if err := c.Control(func(fd uintptr) {
 				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
@@ -89,7 +92,8 @@ func (r *Resolver) open(network, addr string) (net.Listener, error) {
 		}}
 		return lc.Listen(context.Background(), network, addr)
 	}
-	return net.Listen(network, addr)
+	lc := net.ListenConfig{KeepAlive: -1}
+	return lc.Listen(context.Background(), network, addr)
 }
 
 // Used returns the sockets of every listener handed out so far (duplicates

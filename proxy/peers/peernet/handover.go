@@ -11,10 +11,13 @@ import (
 
 // listen opens the local peer's listener, with SO_REUSEPORT when asked.
 func (n *Node) listen() (net.Listener, error) {
+	// HAProxy's peer sockets never have SO_KEEPALIVE (its peers proxy
+	// takes no tcpka option); Go's would probe every 15 s.
 	if !n.cfg.ReusePort {
-		return net.Listen("tcp", n.cfg.Listen)
+		lc := net.ListenConfig{KeepAlive: -1}
+		return lc.Listen(context.Background(), "tcp", n.cfg.Listen)
 	}
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+	lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
 			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, 0xf /* SO_REUSEPORT */, 1)
@@ -64,7 +67,7 @@ func (n *Node) Handover(timeout time.Duration) bool {
 		n.setDialing(n.local, false)
 		return false
 	}
-	c, err := net.DialTimeout("tcp", n.cfg.Listen, connectTimeout)
+	c, err := dialPeer(n.cfg.Listen)
 	if err != nil {
 		// No new process listens: HAProxy's old process then stops at once.
 		n.setDialing(n.local, false)
@@ -109,4 +112,11 @@ func (c *peerCounters) closed(s peers.SessionCounters) {
 	c.rxHbt += s.RxHeartbeats
 	c.protoErr += s.ProtoErrors
 	c.session = peers.SessionCounters{}
+}
+
+// dialPeer connects to a peer within connectTimeout, without SO_KEEPALIVE
+// as HAProxy's peer connections (Go's dialer would turn it on).
+func dialPeer(addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: connectTimeout, KeepAlive: -1}
+	return d.Dial("tcp", addr)
 }

@@ -243,7 +243,7 @@ func (n *Node) dialLoop(rp *remotePeer) {
 		rp.stats.newConn++
 		rp.dialing = true
 		n.mu.Unlock()
-		c, err := net.DialTimeout("tcp", rp.addr, connectTimeout)
+		c, err := dialPeer(rp.addr)
 		if err != nil {
 			n.setDialing(rp, false)
 			continue
