@@ -2,6 +2,7 @@ package haproxycmd
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -50,7 +51,8 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 	if network == "unix" {
 		os.Remove(addr) // a stale socket from a previous run, as HAProxy
 	}
-	ln, err := net.Listen(network, addr)
+	lc := net.ListenConfig{KeepAlive: -1} // no SO_KEEPALIVE on CLI connections, as HAProxy
+	ln, err := lc.Listen(context.Background(), network, addr)
 	if err != nil {
 		return nil, err
 	}

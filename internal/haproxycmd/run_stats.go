@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -47,7 +48,9 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 		return l, nil
 	}
 	if ss.Addr.Family == "ipv4" || ss.Addr.Family == "ipv6" || ss.Addr.Family == "" {
-		ln, err := net.Listen("tcp", net.JoinHostPort(ss.Addr.Host, strconv.Itoa(ss.Addr.PortLow)))
+		// KeepAlive -1: HAProxy sets no SO_KEEPALIVE on CLI connections.
+		lc := net.ListenConfig{KeepAlive: -1}
+		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(ss.Addr.Host, strconv.Itoa(ss.Addr.PortLow)))
 		if err != nil {
 			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind socket (%v) [%s]", err, ss.Addr.Raw)
 		}

@@ -59,7 +59,7 @@ func exchange(c *Config, data []byte) []step {
 func Send(ctx context.Context, c *Config, addr string, data []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	var d net.Dialer
+	d := net.Dialer{KeepAlive: -1} // no SO_KEEPALIVE: HAProxy sets none on its mail connections
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return err

@@ -35,9 +35,14 @@ func NewQueue(cfg *Config, now func() time.Time) *Queue {
 		q.wg.Add(1)
 		go func() {
 			defer q.wg.Done()
-			for data := range ch {
-				if err := Send(q.ctx, cfg, addr, data); err != nil && q.Failed != nil {
-					q.Failed(addr, err)
+			for {
+				select {
+				case <-q.ctx.Done():
+					return
+				case data := <-ch:
+					if err := Send(q.ctx, cfg, addr, data); err != nil && q.Failed != nil {
+						q.Failed(addr, err)
+					}
 				}
 			}
 		}()
@@ -61,10 +66,10 @@ func (q *Queue) Alert(level int, msg string) {
 
 // Close stops taking alerts and ends the exchanges under way (a stopping
 // worker must not wait for a mailer); what is still queued is dropped.
+// The channels stay open, so an alert a late check raises after Close is
+// dropped in the buffer rather than sent on a closed channel, and Close
+// may be called more than once (a worker's close after its soft stop).
 func (q *Queue) Close() {
 	q.cancel()
-	for _, ch := range q.chans {
-		close(ch)
-	}
 	q.wg.Wait()
 }

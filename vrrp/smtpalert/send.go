@@ -16,7 +16,8 @@ import (
 // returns once the exchange is over (or ctx is done).
 func Send(ctx context.Context, s *Settings, msg string, detail bool, logf func(string)) {
 	fd := -1 // the socket's descriptor, which keepalived's error line names
-	dialer := net.Dialer{Timeout: s.Timeout, Control: func(_, _ string, rc syscall.RawConn) error {
+	// KeepAlive -1: keepalived sets no SO_KEEPALIVE, Go would.
+	dialer := net.Dialer{Timeout: s.Timeout, KeepAlive: -1, Control: func(_, _ string, rc syscall.RawConn) error {
 		return rc.Control(func(f uintptr) { fd = int(f) })
 	}}
 	c, err := dialer.DialContext(ctx, "tcp", s.Server.String())
@@ -70,7 +71,7 @@ func Send(ctx context.Context, s *Settings, msg string, detail bool, logf func(s
 // keepalived 2.2.7's alerts amount to when it exits right after queuing
 // them (its STOP alerts).
 func Touch(ctx context.Context, s *Settings) {
-	dialer := net.Dialer{Timeout: s.Timeout}
+	dialer := net.Dialer{Timeout: s.Timeout, KeepAlive: -1}
 	if c, err := dialer.DialContext(ctx, "tcp", s.Server.String()); err == nil {
 		c.Close()
 	}
