@@ -272,6 +272,12 @@ func TestSetMaxconnFrontendLimits(t *testing.T) {
 	}()
 	p.same(t, "set maxconn frontend tcpl 1")
 	oneAtATime(t, p)
+	// HAProxy 2.6.12 deadlocks (its watchdog kills it) when maxconn is
+	// raised while the listener still waits in the frontend's queue
+	// (haproxy/haproxy#2726, fixed after 2.6): seen twice in CI, when the
+	// command came before HAProxy had ended the last client's session.
+	// Raise it once the frontend is idle, as the test means to.
+	waitFrontendIdle(t, p, "tcpl")
 	p.same(t, "set maxconn frontend tcpl 10")
 	for name, addr := range map[string]string{"haproxy": p.haTCP, "goha": p.goTCP} {
 		a, b := keepAliveGet(t, addr), keepAliveGet(t, addr)
@@ -312,6 +318,25 @@ func oneAtATime(t *testing.T, p runtimePair) {
 			t.Errorf("%s: once the first left, the second got %q %v", name, l, err)
 		}
 		second.Close()
+	}
+}
+
+// waitFrontendIdle waits (3 s at most) until HAProxy's frontend fe has no
+// session left (scur 0 in show stat).
+func waitFrontendIdle(t *testing.T, p runtimePair, fe string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ha, _ := p.both(t, "show stat")
+		for _, line := range strings.Split(ha, "\n") {
+			if f := strings.Split(line, ","); len(f) > 4 && f[0] == fe && f[1] == "FRONTEND" && f[4] == "0" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("haproxy's frontend %s still has sessions:\n%s", fe, ha)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
