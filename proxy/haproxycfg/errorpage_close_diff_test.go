@@ -47,28 +47,18 @@ backend silent
 }
 
 // fakeServer answers every connection's first read with answer (nothing
-// when empty) and keeps the connection open until the test ends.
+// when empty) and keeps the connection open until the proxy closes it or
+// the test ends.
 func fakeServer(t *testing.T, answer string) string {
 	t.Helper()
-	ln := loopback.Listen(t)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				if answer != "" {
-					c.Write([]byte(answer))
-				}
-				c.Read(buf) // until the proxy closes or the test ends
-			}(c)
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		if answer != "" {
+			c.Write([]byte(answer))
+		}
+		c.Read(buf)
+	})
 }
