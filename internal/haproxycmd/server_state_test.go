@@ -187,8 +187,15 @@ backend other
 			t.Errorf("s9 was not checked on the state file's check port: %s", r)
 		}
 	}
-	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
-	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
+	sameStateAndWarnings(t, haSock, goSock, haErrs, goErrs)
+}
+
+// sameStateAndWarnings compares both daemons' `show servers state` rows
+// and the startup warnings they printed.
+func sameStateAndWarnings(t *testing.T, haSock, goSock string, haErrs, goErrs *haproxytest.Buffer) {
+	t.Helper()
+	h, g := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
+	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(g, "\n"))
 	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
 	if testing.Verbose() {
 		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
@@ -238,12 +245,7 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "weight", "act", "bck", "check_status", "check_health", "stot"}
 	diffLines(t, "show stat", serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
 		serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
-	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
-	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
-	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
-	}
+	sameStateAndWarnings(t, haSock, goSock, haErrs, goErrs)
 }
 
 // A server named by a host name takes the address of the old process
@@ -281,12 +283,7 @@ backend tls
 	if h, g := loopback.Get(t, haFront), loopback.Get(t, goFront); h != g || !strings.HasSuffix(g, "old") {
 		t.Errorf("haproxy answered %q, goha %q (want the old process's address)", h, g)
 	}
-	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
-	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
-	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
-	}
+	sameStateAndWarnings(t, haSock, goSock, haErrs, goErrs)
 }
 
 // Lines saved while servers were starting (op 1, a slow start under way)
@@ -317,10 +314,5 @@ func TestServerStateStartingMatchesHAProxy(t *testing.T) {
 	cols := []string{"pxname", "svname", "status", "weight", "act", "bck", "check_health"}
 	diffLines(t, "show stat", serverRows(statColumns(t, haproxytest.StatsCmd(t, haSock, "show stat"), cols)),
 		serverRows(statColumns(t, haproxytest.StatsCmd(t, goSock, "show stat"), cols)))
-	h, gs := stateRows(haproxytest.StatsCmd(t, haSock, "show servers state")), stateRows(haproxytest.StatsCmd(t, goSock, "show servers state"))
-	diffLines(t, "show servers state", strings.Split(h, "\n"), strings.Split(gs, "\n"))
-	diffLines(t, "startup warnings", configLines(haErrs.String()), configLines(goErrs.String()))
-	if testing.Verbose() {
-		t.Logf("haproxy:\n%s\n%s", strings.Join(configLines(haErrs.String()), "\n"), h)
-	}
+	sameStateAndWarnings(t, haSock, goSock, haErrs, goErrs)
 }
