@@ -309,6 +309,7 @@ type RequestInfo struct {
 	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
 	// fetches), an HTTP/2 stream's its connection's.
 	cliTCP *net.TCPConn
+	eval   evalScratch // the sample engine's frames (request_info.go)
 }
 
 // ProxyRef names a proxy as the fe_*/be_* fetches read it.

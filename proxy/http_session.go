@@ -242,10 +242,12 @@ func (s *session) finish() {
 	s.rateCounted()
 	s.endTracking()
 	if s.stream != nil {
+		s.info.releaseEval()
 		s.finishStream()
 		return
 	}
 	s.endSession()
+	s.info.releaseEval() // after the last log line's samples
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)

@@ -95,3 +95,29 @@ func (r *RequestInfo) Header(name string) []byte {
 	}
 	return nil
 }
+
+// evalScratch is where the sample engine (package acl) keeps its
+// evaluation frames for a request's connection: an evaluation then takes
+// nothing from a pool. The engine sets it on first use; the proxy hands
+// it back (releaseEval) when the connection or stream ends.
+type evalScratch struct{ state any }
+
+// evalRelease takes back a connection's evaluation frames (set by the
+// engine, SetEvalRelease).
+var evalRelease func(any)
+
+// SetEvalRelease is how the sample engine takes back the frames it kept
+// on a request (EvalState) once the proxy is done with it.
+func SetEvalRelease(f func(any)) { evalRelease = f }
+
+// EvalState is the sample engine's slot on r: nil until it first
+// evaluates on r, then the engine's own.
+func (r *RequestInfo) EvalState() *any { return &r.eval.state }
+
+// releaseEval hands r's evaluation frames back to the engine.
+func (r *RequestInfo) releaseEval() {
+	if r.eval.state != nil && evalRelease != nil {
+		evalRelease(r.eval.state)
+	}
+	r.eval.state = nil
+}

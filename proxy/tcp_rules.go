@@ -27,6 +27,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 	}
 	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr, px: p, cliTCP: c}
 	info.Backend = info.Frontend
+	defer info.releaseEval()
 	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
 		info.Dst = unmapped(la.AddrPort())
 	}

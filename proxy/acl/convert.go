@@ -146,16 +146,6 @@ func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, ha
 	return steps, t, nil
 }
 
-// needsRequest says whether a step reads the request (variables).
-func needsRequest(steps []step) bool {
-	for _, s := range steps {
-		if s.rconv != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // run applies the steps to v; false when a cast or a converter leaves no
 // sample.
 func run(r *proxy.RequestInfo, steps []step, v *value) bool {

@@ -2,7 +2,6 @@ package acl
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -279,57 +278,23 @@ type acl struct {
 	steps     []step
 	matchType haproxy.SampleType         // the type the matcher reads, cast to
 	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
-	yield     func(value) bool           // matchOne, bound once: no closure per request
-	// withReq: a converter reads the request's variables, so each value
-	// goes through a matchCtx that carries the request.
-	withReq bool
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
-	if !a.withReq {
-		return a.fetch(r, a.yield)
-	}
-	c := matchCtxs.Get().(*matchCtx)
-	c.a, c.r = a, r
-	ok := a.fetch(r, c.yield)
-	c.a, c.r = nil, nil
-	matchCtxs.Put(c)
+	f := push(r)
+	f.a, f.r = a, r
+	ok := a.fetch(r, f.matchYield)
+	pop(r, f)
 	return ok
 }
 
-// matchCtx is an acl match in progress with its request, pooled with its
-// bound yield so that a match stays allocation-free.
-type matchCtx struct {
-	a     *acl
-	r     *proxy.RequestInfo
-	yield func(value) bool
-}
-
-var matchCtxs = sync.Pool{New: func() any {
-	c := new(matchCtx)
-	c.yield = func(v value) bool { return c.a.matchWith(c.r, v) }
-	return c
-}}
-
-// values holds the value a match works on: the converters take it by
-// pointer through function values, which would move every value to the
-// heap; reusing one per goroutine keeps a match allocation-free.
-var values = sync.Pool{New: func() any { return new(value) }}
-
-// matchOne runs one fetched value through the converters and the matcher;
-// a value that becomes "no sample" does not match.
-func (a *acl) matchOne(in value) bool { return a.matchWith(nil, in) }
-
-// matchWith is matchOne for the request r.
-func (a *acl) matchWith(r *proxy.RequestInfo, in value) bool {
-	v := values.Get().(*value)
-	*v = in
-	ok := run(r, a.steps, v) &&
+// matchValue runs one fetched value, v, through the converters and the
+// matcher; a value that becomes "no sample" does not match. The
+// converters may read the request's variables.
+func (a *acl) matchValue(r *proxy.RequestInfo, v *value) bool {
+	return run(r, a.steps, v) &&
 		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
 		a.match.Load().test(v)
-	*v = value{}
-	values.Put(v)
-	return ok
 }
 
 // Compile builds the matcher of one ACL: fetch -> converters -> matcher.
@@ -373,7 +338,7 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
-	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in, withReq: needsRequest(e.steps)}
+	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in}
 	if dottedVersionACLs[a.Keyword] && a.Match.Method == haproxy.MatchDefault && len(a.Sample.Converters) == 0 {
 		pats, err := dottedVersions(a.Match.Patterns)
 		if err != nil {
@@ -384,6 +349,5 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 	if err := filePatterns(a.Match, method, a.Pos.Line, c.match.Store); err != nil {
 		return nil, err
 	}
-	c.yield = c.matchOne
 	return c, nil
 }

@@ -3,8 +3,6 @@ package acl
 import (
 	"fmt"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -67,82 +65,25 @@ func (e *Expr) Type() haproxy.SampleType { return e.out }
 // gives the result as a string (cast to str, as a log-format or header
 // value reads it); false is "no sample". The string is the caller's.
 func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
-	t := textSinks.Get().(*textSink)
-	t.r, t.steps = r, e.steps
-	e.fetch(r, t.yield)
-	out, ok := t.out, t.ok
-	*t = textSink{yield: t.yield}
-	textSinks.Put(t)
+	f := push(r)
+	f.r, f.steps, f.out, f.ok = r, e.steps, "", false
+	e.fetch(r, f.textYield)
+	out, ok := f.out, f.ok
+	pop(r, f)
 	return out, ok
-}
-
-// textSink is Text's state while the fetch yields: pooled, with its yield
-// bound once, because a closure over Text's locals (and the value its
-// converters take by address) would be four allocations per evaluation.
-type textSink struct {
-	r     *proxy.RequestInfo
-	steps []step
-	v     value
-	out   string
-	ok    bool
-	yield func(value) bool
-}
-
-var textSinks = sync.Pool{New: func() any {
-	t := &textSink{}
-	t.yield = t.take
-	return t
-}}
-
-// take runs the converters on the first value and keeps its text.
-func (t *textSink) take(v value) bool {
-	t.v = v
-	if run(t.r, t.steps, &t.v) {
-		var s string
-		if s, t.ok = t.v.text(); t.ok {
-			t.out = strings.Clone(s) // it may alias the request
-		}
-	}
-	return true // the first value decides
 }
 
 // AppendText is Text appending the text to dst instead of making a
 // string: nothing is allocated once dst has room (an integer or an
 // address is written as its text, never made a string).
 func (e *Expr) AppendText(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
-	t := appendSinks.Get().(*appendSink)
-	t.r, t.steps, t.dst = r, e.steps, dst
-	e.fetch(r, t.yield)
-	dst, ok := t.dst, t.ok
-	*t = appendSink{yield: t.yield}
-	appendSinks.Put(t)
+	f := push(r)
+	f.r, f.steps, f.dst, f.ok = r, e.steps, dst, false
+	e.fetch(r, f.appendYield)
+	dst, ok := f.dst, f.ok
+	f.dst = nil
+	pop(r, f)
 	return dst, ok
-}
-
-// appendSink is AppendText's state while the fetch yields, pooled as
-// textSink.
-type appendSink struct {
-	r     *proxy.RequestInfo
-	steps []step
-	v     value
-	dst   []byte
-	ok    bool
-	yield func(value) bool
-}
-
-var appendSinks = sync.Pool{New: func() any {
-	t := &appendSink{}
-	t.yield = t.take
-	return t
-}}
-
-// take runs the converters on the first value and appends its text.
-func (t *appendSink) take(v value) bool {
-	t.v = v
-	if run(t.r, t.steps, &t.v) {
-		t.dst, t.ok = appendText(t.dst, &t.v)
-	}
-	return true // the first value decides
 }
 
 // appendText appends v cast to str (what text gives) to dst.
@@ -163,34 +104,13 @@ func appendText(dst []byte, v *value) ([]byte, bool) {
 // lastOnly yields only the last value f yields ("no sample" when none).
 func lastOnly(f fetchFunc) fetchFunc {
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		t := lastSinks.Get().(*lastSink)
-		f(r, t.keep)
+		t := push(r)
+		t.found = false
+		f(r, t.lastKeep)
 		last, found := t.last, t.found
-		*t = lastSink{keep: t.keep}
-		lastSinks.Put(t)
+		pop(r, t)
 		return found && yield(last)
 	}
-}
-
-// lastSink is lastOnly's state, pooled with its callback bound once (a
-// closure over lastOnly's locals would be three allocations per call).
-type lastSink struct {
-	last  value
-	found bool
-	keep  func(value) bool
-}
-
-var lastSinks = sync.Pool{New: func() any {
-	t := &lastSink{}
-	t.keep = t.take
-	return t
-}}
-
-// take keeps the value the fetch yields first: fetches that read the last
-// occurrence yield it first.
-func (t *lastSink) take(v value) bool {
-	t.last, t.found = v, true
-	return false
 }
 
 // withPost yields what post makes of each value f yields, skipping the

@@ -122,35 +122,10 @@ func init() {
 // there is none. f takes the request so that it can be bound once, when
 // the rule is compiled (a closure over r would be made per evaluation).
 func (e *Expr) first(r *proxy.RequestInfo, f func(r *proxy.RequestInfo, v *value)) {
-	t := firstSinks.Get().(*firstSink)
+	t := push(r)
 	t.r, t.steps, t.f = r, e.steps, f
-	e.fetch(r, t.yield)
-	*t = firstSink{yield: t.yield}
-	firstSinks.Put(t)
-}
-
-// firstSink is first's state while the fetch yields, pooled as Text's
-// (textSink).
-type firstSink struct {
-	r     *proxy.RequestInfo
-	steps []step
-	v     value
-	f     func(r *proxy.RequestInfo, v *value)
-	yield func(value) bool
-}
-
-var firstSinks = sync.Pool{New: func() any {
-	t := &firstSink{}
-	t.yield = t.take
-	return t
-}}
-
-func (t *firstSink) take(v value) bool {
-	t.v = v
-	if run(t.r, t.steps, &t.v) {
-		t.f(t.r, &t.v)
-	}
-	return true
+	e.fetch(r, t.firstYield)
+	pop(r, t)
 }
 
 // CompileSetVar compiles `set-var(<name>) <expr>`: the rule stores the
