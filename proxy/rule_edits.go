@@ -62,8 +62,15 @@ func (e *editedHeaders) keep(v string) []byte {
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
-	out := e.list[:0]
-	for _, h := range e.list {
+	first := 0 // the fields before the first named name stay where they are
+	for first < len(e.list) && !foldEqual(e.list[first].Name, name) {
+		first++
+	}
+	if first == len(e.list) {
+		return // most set-header rules name a field not there yet
+	}
+	out := e.list[:first]
+	for _, h := range e.list[first:] {
 		if !foldEqual(h.Name, name) {
 			out = append(out, h)
 			continue

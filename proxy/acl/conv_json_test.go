@@ -138,12 +138,3 @@ func dupKey(doc string) (int, bool) {
 	}
 	return n, n != 1
 }
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 )
@@ -56,12 +58,12 @@ var matchers = map[haproxy.MatchMethod]matchBuilder{
 	haproxy.MatchBool: func([]string, bool) (func(string) bool, error) {
 		return func(v string) bool { return v != "0" }, nil
 	},
-	haproxy.MatchStr: strMatch(func(v, p string) bool { return v == p }),
-	haproxy.MatchBeg: strMatch(strings.HasPrefix),
-	haproxy.MatchEnd: strMatch(strings.HasSuffix),
-	haproxy.MatchSub: strMatch(strings.Contains),
-	haproxy.MatchDir: strMatch(func(v, p string) bool { return delimited(v, p, dirDelims) }),
-	haproxy.MatchDom: strMatch(func(v, p string) bool { return delimited(v, p, domDelims) }),
+	haproxy.MatchStr: exactMatch,
+	haproxy.MatchBeg: strMatch(strings.HasPrefix, hasPrefixFold),
+	haproxy.MatchEnd: strMatch(strings.HasSuffix, hasSuffixFold),
+	haproxy.MatchSub: strMatch(strings.Contains, containsFold),
+	haproxy.MatchDir: strMatch(func(v, p string) bool { return delimited(v, p, dirDelims) }, nil),
+	haproxy.MatchDom: strMatch(func(v, p string) bool { return delimited(v, p, domDelims) }, nil),
 	haproxy.MatchReg: regMatch,
 	haproxy.MatchInt: func(pats []string, _ bool) (func(string) bool, error) { return intMatcher(pats) },
 	haproxy.MatchLen: lenMatch,
@@ -100,34 +102,9 @@ func matcher(method haproxy.MatchMethod, pats []string, ci bool) (func(string) b
 	return build(pats, ci)
 }
 
-// strMatch is a string method: the value matches when test(value, pattern)
-// holds for one pattern, both lowered under -i.
-func strMatch(test func(v, p string) bool) matchBuilder {
-	return func(pats []string, ci bool) (func(string) bool, error) {
-		fold := func(s string) string {
-			if ci {
-				return strings.ToLower(s)
-			}
-			return s
-		}
-		ps := make([]string, len(pats))
-		for i, p := range pats {
-			ps[i] = fold(p)
-		}
-		return func(v string) bool {
-			v = fold(v)
-			for _, p := range ps {
-				if test(v, p) {
-					return true
-				}
-			}
-			return false
-		}, nil
-	}
-}
-
 func regMatch(pats []string, ci bool) (func(string) bool, error) {
 	var res []*regexp.Regexp
+	var pres []string
 	for _, p := range pats {
 		if ci {
 			p = "(?i)" + p
@@ -137,15 +114,36 @@ func regMatch(pats []string, ci bool) (func(string) bool, error) {
 			return nil, err
 		}
 		res = append(res, re)
+		pres = append(pres, anchoredPrefix(p))
 	}
 	return func(v string) bool {
-		for _, re := range res {
-			if re.MatchString(v) {
+		for i, re := range res {
+			if strings.HasPrefix(v, pres[i]) && re.MatchString(v) {
 				return true
 			}
 		}
 		return false
 	}, nil
+}
+
+// anchoredPrefix is the text every subject a regex p matches starts with,
+// when p begins with ^ and literal ASCII characters whose case counts
+// (^/static/.*: "/static/"), else "". A subject without it is refused
+// before the regexp machinery runs: Go's regexp looks for a literal prefix
+// only in unanchored patterns.
+func anchoredPrefix(p string) string {
+	t, err := syntax.Parse(p, syntax.Perl)
+	if err != nil || t.Op != syntax.OpConcat || len(t.Sub) < 2 ||
+		t.Sub[0].Op != syntax.OpBeginText || t.Sub[1].Op != syntax.OpLiteral ||
+		t.Sub[1].Flags&syntax.FoldCase != 0 {
+		return ""
+	}
+	for _, r := range t.Sub[1].Rune {
+		if r >= utf8.RuneSelf {
+			return "" // (an invalid byte of a subject reads as U+FFFD)
+		}
+	}
+	return string(t.Sub[1].Rune)
 }
 
 // lenMatch is -m len: the sample's length against HAProxy's integer
