@@ -50,7 +50,9 @@
 // HAProxy. The converters that read or write variables (conv_vars.go:
 // set-var, unset-var, strcmp, secure_memcmp, and the variable operands of
 // concat and add/sub/mul/div/mod/and/or/xor) take the request; an ACL
-// using one goes through a pooled match context that carries it. Checked by proxy/haproxycfg's TestVarsDifferential, and the
+// using one gets it through the evaluation frame every match runs in
+// (frames.go: kept on the request's connection). Checked by
+// proxy/haproxycfg's TestVarsDifferential, and the
 // order the http-request rules run in (each sees what the earlier ones
 // did) by TestRuleSequenceDifferential.
 //
