@@ -230,6 +230,7 @@ type RequestInfo struct {
 	// backend).
 	Frontend, Backend ProxyRef
 	ListenerID        int
+	PP                ProxyReceived // fc_rcvd_proxy, fc_pp_authority, fc_pp_unique_id
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int

@@ -88,6 +88,8 @@ type session struct {
 	// applet is the Service answering this request while it is logged.
 	applet   Service
 	appletBe *backend // the backend whose stats page answered (nil: the frontend's), as logged
+	// pp is what the connection's PROXY header said (proxyhdr.go).
+	pp ProxyReceived
 
 	// Per-transaction log material.
 	accepted       time.Time

@@ -15,6 +15,14 @@ import (
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
+// ProxyReceived is what a connection's PROXY header (accept-proxy) said
+// besides the addresses: whether there was one, and its v2 authority and
+// unique-id TLVs ("" when absent).
+type ProxyReceived struct {
+	Received            bool
+	Authority, UniqueID string
+}
+
 // acceptProxyHeader takes the PROXY protocol header a connection to an
 // accept-proxy bind must start with, as HAProxy 2.6 does: it waits up to
 // `timeout client` for the first bytes, peeks at what has arrived (at most
@@ -38,6 +46,9 @@ func (s *session) acceptProxyHeader() error {
 	}
 	h, hl, err := proxyproto.Decode((*bp)[:n])
 	if err != nil {
+		if h.Src.IsValid() { // refused for its TLVs: logged with its addresses
+			s.src, s.dst = unmapped(h.Src), unmapped(h.Dst)
+		}
 		return err
 	}
 	if _, err := io.ReadFull(s.c.TCPConn, (*bp)[:hl]); err != nil {
@@ -47,6 +58,7 @@ func (s *session) acceptProxyHeader() error {
 		s.src = unmapped(h.Src)
 		s.dst = unmapped(h.Dst)
 	}
+	s.pp = ProxyReceived{Received: true, Authority: h.Authority, UniqueID: h.UniqueID}
 	return nil
 }
 

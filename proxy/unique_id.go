@@ -72,6 +72,10 @@ func (s *session) beginConnInfo() {
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
 	s.info.px = s.p
+	s.info.PP = s.pp
+	if s.parent != nil {
+		s.info.PP = s.parent.pp // an HTTP/2 stream: its connection's header
+	}
 	if s.stream == nil {
 		s.info.cliTCP = s.c.TCPConn
 	}

@@ -80,6 +80,7 @@ defaults
     timeout server 2s
 frontend fe
     bind %s accept-proxy
+    http-request set-header x-pp "%%[fc_rcvd_proxy]|%%[fc_pp_authority]|%%[fc_pp_unique_id]"
     use_backend special if { src 203.0.113.0/24 }
     default_backend plain
 backend plain
@@ -186,8 +187,18 @@ func drainSyslog(c *net.UDPConn) {
 }
 
 func v2Header(cmd, fam byte, body []byte) []byte {
-	b := append(append([]byte{}, proxyproto.Sig2...), 0x20|cmd, fam, 0, byte(len(body)))
+	b := append(append([]byte{}, proxyproto.Sig2...), 0x20|cmd, fam, byte(len(body)>>8), byte(len(body)))
 	return append(b, body...)
+}
+
+// ppTLVs encodes type, value pairs (byte, string, ...) as v2 TLVs.
+func ppTLVs(kv ...any) []byte {
+	var b []byte
+	for i := 0; i+1 < len(kv); i += 2 {
+		v := kv[i+1].(string)
+		b = append(append(b, byte(kv[i].(int)), byte(len(v)>>8), byte(len(v))), v...)
+	}
+	return b
 }
 
 // TestProxyProtocolBesideHAProxy runs HAProxy 2.6 and gohaproxy on one
@@ -208,6 +219,14 @@ func TestProxyProtocolBesideHAProxy(t *testing.T) {
 		{"v1 unknown", []byte("PROXY UNKNOWN\r\n" + get), "plain"},
 		{"v2 tcp4 to the src ACL", append(v2Header(1, 0x11, []byte{203, 0, 113, 5, 192, 0, 2, 10, 0x9c, 0x42, 0x01, 0xbb}), get...), "special"},
 		{"v2 tcp4 with a TLV", append(v2Header(1, 0x11, []byte{198, 51, 100, 9, 192, 0, 2, 10, 0x9c, 0x43, 0x00, 0x50, 0xe0, 0, 1, 'x'}), get...), "plain"},
+		{"v2 authority and unique id", append(v2Header(1, 0x11, append([]byte{198, 51, 100, 9, 192, 0, 2, 10, 0x9c, 0x44, 0x00, 0x50},
+			ppTLVs(0x02, "ex.org", 0x05, strings.Repeat("u", 128))...)), get...), "plain"},
+		{"v2 empty authority", append(v2Header(1, 0x11, append([]byte{198, 51, 100, 9, 192, 0, 2, 10, 0x9c, 0x45, 0x00, 0x50},
+			ppTLVs(0x02, "")...)), get...), "plain"},
+		{"v2 unique id too long", append(v2Header(1, 0x11, append([]byte{198, 51, 100, 9, 192, 0, 2, 10, 0x9c, 0x46, 0x00, 0x50},
+			ppTLVs(0x05, strings.Repeat("u", 129))...)), get...), "plain"},
+		{"v2 crc32c of 5 bytes", append(v2Header(1, 0x11, append([]byte{198, 51, 100, 9, 192, 0, 2, 10, 0x9c, 0x47, 0x00, 0x50},
+			ppTLVs(0x03, "\x00\x00\x00\x00\x00")...)), get...), "plain"},
 		{"v2 local", append(v2Header(0, 0x00, nil), get...), "plain"},
 		{"v2 unspec", append(v2Header(1, 0x00, nil), get...), "plain"},
 		{"no header", []byte(get), "plain"},

@@ -91,8 +91,9 @@ func TestStickTableReferences(t *testing.T) {
 	}
 	want := []string{
 		"config : Proxy 'f': unable to find table 'nosuch4' referenced by track-sc1.",
-		"config : parsing [t.cfg:6]: unable to find table 'nosuch' referenced in arg 1 of ACL keyword 'src_get_gpc0' in proxy 'f'.",
-		"config : parsing [t.cfg:8]: unable to find table 'nosuch3' referenced in arg 1 of conversion keyword 'table_gpc0' for ACL keyword 'src' in proxy 'f'.",
+		"config : multiple argument resolution errors:" +
+			"\n        parsing [t.cfg:6]: unable to find table 'nosuch' referenced in arg 1 of ACL keyword 'src_get_gpc0' in proxy 'f'." +
+			"\n        parsing [t.cfg:8]: unable to find table 'nosuch3' referenced in arg 1 of conversion keyword 'table_gpc0' for ACL keyword 'src' in proxy 'f'.",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") || r.Exit == 0 {
 		t.Fatalf("exit %d, alerts:\n%s", r.Exit, strings.Join(got, "\n"))

@@ -86,7 +86,9 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
-	// http_auth(userlist) / http_auth_group(userlist) in ACLs and rules.
+	// http_auth(userlist) / http_auth_group(userlist) in ACLs and rules:
+	// HAProxy resolves them with the other sample arguments.
+	var resolution []argError
 	checkAuth := func(p Pos, criterion string) {
 		name := fetchName(criterion)
 		if name != "http_auth" && name != "http_auth_group" {
@@ -94,22 +96,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		}
 		ul := strings.TrimSuffix(strings.TrimPrefix(criterion[len(name):], "("), ")")
 		if s.sectionNamed("userlist", ul) == nil {
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.",
-				p.File, p.Line, ul, name, px.Name))
-			fatal = true
-		}
-	}
-	checkTables := func(p Pos, smp Sample) {
-		for _, m := range stickTableRefs(smp) {
-			if s.stickTableNamed(m.table) == nil {
-				where := fmt.Sprintf("ACL keyword '%s'", smp.Fetch.Name)
-				if m.conv != "" {
-					where = fmt.Sprintf("conversion keyword '%s' for %s", m.conv, where)
-				}
-				s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: unable to find table '%s' referenced in arg %d of %s in proxy '%s'.",
-					p.File, p.Line, m.table, m.arg, where, px.Name))
-				fatal = true
-			}
+			resolution = append(resolution, argError{p, fmt.Sprintf("unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.", ul, name, px.Name)})
 		}
 	}
 	// http_auth_group's patterns are groups of its userlist (HAProxy
@@ -137,7 +124,6 @@ func (s *state) sectionRefs(px *Proxy) bool {
 	}
 	for _, a := range px.ACLs {
 		checkAuth(a.Pos, a.Sample.Text)
-		checkTables(a.Pos, a.Sample)
 		checkGroups(a)
 	}
 	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules, px.HTTPAfterResponseRules} {
@@ -149,13 +135,13 @@ func (s *state) sectionRefs(px *Proxy) bool {
 				for _, t := range and {
 					if t.Anon != nil {
 						checkAuth(r.Pos, t.Anon.Sample.Text)
-						checkTables(r.Pos, t.Anon.Sample)
 						checkGroups(*t.Anon)
 					}
 				}
 			}
 		}
 	}
+	fatal = s.sampleArgRefs(px, resolution) || fatal
 	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules, px.HTTPAfterResponseRules} {
 		for _, r := range rules {
 			if (r.Action == "cache-use" || r.Action == "cache-store") && len(r.Args) > 0 && s.sectionNamed("cache", r.Args[0]) == nil {
@@ -170,7 +156,6 @@ func (s *state) sectionRefs(px *Proxy) bool {
 			fatal = true
 		}
 	}
-	fatal = s.sampleProxyRefs(px) || fatal
 	s.errorfilesRefs(px)
 	for _, st := range px.ErrorFilesRef {
 		if len(st.Args) > 1 && s.sectionNamed("http-errors", st.Args[1]) == nil {
@@ -182,7 +167,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 }
 
 // stickTableRef is a table named in a sample: in argument arg of its
-// fetch (conv "") or of its converter conv.
+// fetch (conv "") or of its converter conv; table "" is the proxy's own.
 type stickTableRef struct {
 	table, conv string
 	arg         int
@@ -206,13 +191,21 @@ func stickTableRefs(smp Sample) []stickTableRef {
 		need, rest = 0, f.Name[4:]
 	case strings.HasPrefix(f.Name, "src_"):
 		need, rest = 0, f.Name[4:]
+	case f.Name == "table_cnt" || f.Name == "table_avl":
+		need = 0
 	}
 	if need >= 0 && fetchSet[f.Name] {
 		if stickIndexed[rest] {
 			need++
 		}
-		if len(f.Args) > need {
+		switch {
+		case len(f.Args) > need:
 			out = append(out, stickTableRef{table: f.Args[need].Str, arg: need + 1})
+		case need == 0 && !strings.HasPrefix(f.Name, "sc"):
+			// src_* and table_* without a table read the proxy's own,
+			// which HAProxy resolves (and requires) at start; an sc
+			// form reads the table its counter tracks.
+			out = append(out, stickTableRef{arg: 1})
 		}
 	}
 	for _, c := range smp.Converters {

@@ -1,7 +1,9 @@
 package haproxy
 
 import (
+	"cmp"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -17,15 +19,35 @@ var (
 		"srv_uweight", "srv_weight"})
 )
 
-// sampleProxyRefs checks the proxy and server names the fetches of px's
-// ACLs, rule conditions and log-format expressions (http rules and
-// log-format) give, with HAProxy's messages; true on an error.
-func (s *state) sampleProxyRefs(px *Proxy) bool {
-	fatal := false
+// argError is one argument HAProxy's smp_resolve_args cannot resolve:
+// where, and its message without the "parsing [file:line]: " prefix.
+type argError struct {
+	pos Pos
+	msg string
+}
+
+// sampleArgRefs checks the proxy, server and stick-table names the
+// fetches and converters of px's ACLs, rule conditions, set-var
+// expressions and log-format expressions give (an omitted table is the
+// proxy's own), adds them to the errors already found (userlists), and
+// reports them all as HAProxy does: one alert, or, for several, one alert
+// "multiple argument resolution errors:" listing them in file order.
+// True on an error.
+func (s *state) sampleArgRefs(px *Proxy, errs []argError) bool {
 	check := func(p Pos, smp Sample, where string) {
 		if msg := s.proxyArgError(px, smp.Fetch, where); msg != "" {
-			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: %s", p.File, p.Line, msg))
-			fatal = true
+			errs = append(errs, argError{p, msg})
+		}
+		for _, m := range stickTableRefs(smp) {
+			table := cmp.Or(m.table, px.Name)
+			if s.stickTableNamed(table) != nil {
+				continue
+			}
+			ctx := fmt.Sprintf(where, smp.Fetch.Name)
+			if m.conv != "" {
+				ctx = fmt.Sprintf("conversion keyword '%s' for %s", m.conv, ctx)
+			}
+			errs = append(errs, argError{p, fmt.Sprintf("unable to find table '%s' referenced in arg %d of %s proxy '%s'.", table, m.arg, ctx, px.Name)})
 		}
 	}
 	for _, a := range px.ACLs {
@@ -42,6 +64,9 @@ func (s *state) sampleProxyRefs(px *Proxy) bool {
 						}
 					}
 				}
+			}
+			if strings.HasPrefix(r.Action, "set-var(") && len(r.Args) > 0 {
+				check(r.Pos, ParseSample(r.Args[0]), where)
 			}
 			for _, a := range r.Args {
 				for _, e := range formatSamples(a) {
@@ -75,7 +100,22 @@ func (s *state) sampleProxyRefs(px *Proxy) bool {
 	for _, e := range formatSamples(px.LogFormat) {
 		check(px.LogFormatPos, ParseSample(e), "sample fetch keyword '%s' in log-format expression in")
 	}
-	return fatal
+	switch {
+	case len(errs) == 1:
+		p := errs[0].pos
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: %s", p.File, p.Line, errs[0].msg))
+	case len(errs) > 1:
+		sort.SliceStable(errs, func(i, j int) bool {
+			return errs[i].pos.File == errs[j].pos.File && errs[i].pos.Line < errs[j].pos.Line
+		})
+		var b strings.Builder
+		b.WriteString("config : multiple argument resolution errors:")
+		for _, e := range errs {
+			fmt.Fprintf(&b, "\n        parsing [%s:%d]: %s", e.pos.File, e.pos.Line, e.msg)
+		}
+		s.d.Raw(Alert, "", 0, b.String())
+	}
+	return len(errs) > 0
 }
 
 // formatSamples are the expressions of the %[...] in a log-format string.

@@ -43,13 +43,15 @@ listen li
 			got = append(got, d.Text)
 		}
 	}
+	// One alert for fe's six, as HAProxy groups a proxy's errors.
 	want := []string{
-		"config : parsing [t.cfg:8]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'.",
-		"config : parsing [t.cfg:9]: unable to find server 'zz' in proxy 'be', referenced in arg 1 of ACL keyword 'srv_conn' in proxy 'fe'.",
-		"config : parsing [t.cfg:10]: unable to find frontend 'be' referenced in arg 1 of ACL keyword 'fe_conn' in proxy 'fe'.",
-		"config : parsing [t.cfg:14]: proxy 'fe', referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe', has not backend capability.",
-		"config : parsing [t.cfg:15]: unable to find server 'x' in proxy 'fe', referenced in arg 1 of sample fetch keyword 'srv_is_up' in http-request expression in proxy 'fe'.",
-		"config : parsing [t.cfg:15]: unable to find backend 'nope2' referenced in arg 1 of sample fetch keyword 'be_conn' in http-request expression in proxy 'fe'.",
+		"config : multiple argument resolution errors:" +
+			"\n        parsing [t.cfg:8]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'." +
+			"\n        parsing [t.cfg:9]: unable to find server 'zz' in proxy 'be', referenced in arg 1 of ACL keyword 'srv_conn' in proxy 'fe'." +
+			"\n        parsing [t.cfg:10]: unable to find frontend 'be' referenced in arg 1 of ACL keyword 'fe_conn' in proxy 'fe'." +
+			"\n        parsing [t.cfg:14]: proxy 'fe', referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe', has not backend capability." +
+			"\n        parsing [t.cfg:15]: unable to find server 'x' in proxy 'fe', referenced in arg 1 of sample fetch keyword 'srv_is_up' in http-request expression in proxy 'fe'." +
+			"\n        parsing [t.cfg:15]: unable to find backend 'nope2' referenced in arg 1 of sample fetch keyword 'be_conn' in http-request expression in proxy 'fe'.",
 		"config : parsing [t.cfg:24]: unable to find server 'u' in proxy 'li', referenced in arg 1 of ACL keyword 'srv_conn' in proxy 'li'.",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -92,8 +94,9 @@ backend be
 		}
 	}
 	want := []string{
-		"config : parsing [t.cfg:8]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'.",
-		"config : parsing [t.cfg:9]: unable to find server 'zz' in proxy 'be', referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'fe'.",
+		"config : multiple argument resolution errors:" +
+			"\n        parsing [t.cfg:8]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'." +
+			"\n        parsing [t.cfg:9]: unable to find server 'zz' in proxy 'be', referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'fe'.",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") || res.Exit == 0 {
 		t.Errorf("exit %d, got\n%s", res.Exit, strings.Join(got, "\n"))

@@ -48,6 +48,17 @@ func init() {
 		"http_first_req": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.RequestNum > 0 && yield(value{t: haproxy.SampleBool, i: b2i(r.RequestNum == 1)})
 		})},
+		// What the client's PROXY header said (accept-proxy): read once
+		// the header is taken, so a tcp-request connection rule sees none.
+		"fc_rcvd_proxy": {out: haproxy.SampleBool, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return yield(boolValue(r.PP.Received))
+		})},
+		"fc_pp_authority": {out: haproxy.SampleStr, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.PP.Authority != "" && yield(strValue(r.PP.Authority))
+		})},
+		"fc_pp_unique_id": {out: haproxy.SampleStr, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.PP.UniqueID != "" && yield(strValue(r.PP.UniqueID))
+		})},
 		"date": {out: sint, layer4: true, build: dateFetch},
 		"rand": {out: sint, layer4: true, build: randFetch},
 		"uuid": {out: haproxy.SampleStr, layer4: true, build: uuidFetch},

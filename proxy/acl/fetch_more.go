@@ -166,22 +166,37 @@ func fetchBase32(r *proxy.RequestInfo, yield func(value) bool) bool {
 // hdrNames is req.hdr_names([<delim>]): the header names, lower-cased as
 // HAProxy stores them, joined by delim (default ",").
 func hdrNames(args []haproxy.Arg) (fetchFunc, error) {
-	delim := ","
+	return headerNames(args, (*proxy.RequestInfo).Headers)
+}
+
+// resHdrNames is res.hdr_names([<delim>]), hdrNames over the response.
+func resHdrNames(args []haproxy.Arg) (fetchFunc, error) {
+	return headerNames(args, (*proxy.RequestInfo).ResponseHeaders)
+}
+
+// headerNames joins the names of the fields heads gives. HAProxy joins them
+// with the first byte of its argument only ("(;:)" joins with ';'), and an
+// empty argument ("()") with a NUL byte (measured on 2.6.12).
+func headerNames(args []haproxy.Arg, heads func(*proxy.RequestInfo) []http1.Header) (fetchFunc, error) {
+	delim := byte(',')
 	if len(args) > 1 {
 		return nil, fmt.Errorf("expects at most one delimiter")
 	}
 	if len(args) == 1 {
-		delim = args[0].Str
+		delim = 0
+		if args[0].Str != "" {
+			delim = args[0].Str[0]
+		}
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		var b strings.Builder
 		first := true
-		for _, h := range r.Headers() {
+		for _, h := range heads(r) {
 			if http1.EqualFold(h.Name, "connection") && onlyHopTokens(bstr(h.Value)) {
 				continue // HAProxy's H1 parser keeps no such field (measured)
 			}
 			if !first {
-				b.WriteString(delim)
+				b.WriteByte(delim)
 			}
 			first = false
 			b.WriteString(strings.ToLower(string(h.Name)))

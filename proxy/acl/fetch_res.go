@@ -14,14 +14,15 @@ import (
 func init() {
 	str, sint := haproxy.SampleStr, haproxy.SampleSInt
 	rows := map[string]fetchDef{
-		"res.hdr":      {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
-		"shdr":         {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
-		"res.fhdr":     {out: str, use: useResHeader, build: resHeaderFetch(fullLines, false), lastInSample: true},
-		"res.hdr_cnt":  {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
-		"shdr_cnt":     {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
-		"res.fhdr_cnt": {out: sint, use: useResHeader, build: resHeaderFetch(fullLines, true)},
-		"res.cook":     {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
-		"scook":        {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
+		"res.hdr":       {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
+		"shdr":          {out: str, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true},
+		"res.fhdr":      {out: str, use: useResHeader, build: resHeaderFetch(fullLines, false), lastInSample: true},
+		"res.hdr_cnt":   {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
+		"shdr_cnt":      {out: sint, use: useResHeader, build: resHeaderFetch(splitValues, true)},
+		"res.fhdr_cnt":  {out: sint, use: useResHeader, build: resHeaderFetch(fullLines, true)},
+		"res.cook":      {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
+		"scook":         {out: str, use: useResHeader, build: oneName(setCookie), lastInSample: true},
+		"res.hdr_names": {out: str, use: useResHeader, build: resHdrNames},
 		// res.ver: the version without "HTTP/", as req.ver.
 		"res.ver": {out: str, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			v, ok := strings.CutPrefix(bstr(r.ResponseVersion()), "HTTP/")

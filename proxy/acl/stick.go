@@ -82,6 +82,7 @@ const (
 	opTracked
 	opExpire // table_expire
 	opIdle   // table_idle
+	opUpdt   // src_updt_conn_cnt: count one more, return the new count
 )
 
 // scNames are the fetch suffixes (sc_<name>, src_<name>); indexed ones
@@ -101,6 +102,7 @@ var scNames = map[string]scData{
 	"get_gpc": {d: stick.GPC}, "get_gpt": {d: stick.GPT}, "gpc_rate": {d: stick.GPCRate},
 	"inc_gpc": {d: stick.GPC, op: opInc}, "clr_gpc": {d: stick.GPC, op: opClr},
 	"trackers": {op: opTrackers}, "tracked": {op: opTracked},
+	"updt_conn_cnt": {d: stick.ConnCnt, op: opUpdt},
 }
 
 // tableConvNames are the table_* converters' suffixes.
@@ -182,6 +184,14 @@ func readRef(ref stick.Ref, sd scData, idx int, now uint32) (int64, bool) {
 		ref.Set(d, i, 0, now)
 		ref.Touch(now)
 		return int64(v), true
+	case opUpdt:
+		if !ok {
+			return 0, false // the entry stays created, as in HAProxy
+		}
+		ref.Add(d, i, 1, now)
+		v, _ := ref.Value(d, i, now)
+		ref.Touch(now)
+		return int64(v), true
 	}
 	if !ok {
 		return 0, false
@@ -205,7 +215,7 @@ func stickFetchDef(name string) (fetchDef, bool) {
 		return fetchDef{}, false
 	}
 	sd, ok := scNames[rest]
-	if !ok || (form == "src_" && sd.op == opTracked) {
+	if !ok || (form == "src_" && sd.op == opTracked) || (form != "src_" && sd.op == opUpdt) {
 		return fetchDef{}, false
 	}
 	out := haproxy.SampleSInt
@@ -291,8 +301,11 @@ func stickFetch(r *proxy.RequestInfo, sd scData, sc, idx int, table string) (val
 	if key == nil {
 		return value{}, false
 	}
-	create := sd.op == opInc || sd.op == opClr
+	create := sd.op == opInc || sd.op == opClr || sd.op == opUpdt
 	ref, found := t.Acquire(key, create, now)
+	if !found && sd.op == opUpdt {
+		return value{}, false // the table is full and keeps its entries (nopurge)
+	}
 	if !found {
 		if _, _, stored := resolve(t, sd.d, idx); !stored && sd.op != opTrackers {
 			return value{}, false
@@ -394,6 +407,8 @@ func init() {
 			}
 		}
 	}
+	fetches["table_cnt"] = tableFill(func(t *stick.Table) int { return t.Used() })
+	fetches["table_avl"] = tableFill(func(t *stick.Table) int { return t.Config().Size - t.Used() })
 	rows := map[string]convDef{}
 	for rest := range tableConvNames {
 		def, _ := tableConvDef("table_" + rest)
@@ -423,4 +438,22 @@ func (e *Expr) Int(r *proxy.RequestInfo) (int64, bool) {
 func Layer4(s haproxy.Sample) bool {
 	f, ok := fetches[s.Fetch.Name]
 	return ok && f.layer4
+}
+
+// tableFill is table_cnt([<table>]) or table_avl([<table>]): n of the
+// proxy's own table or of the one named (entries used, or free).
+func tableFill(n func(*stick.Table) int) fetchDef {
+	return fetchDef{out: haproxy.SampleSInt, layer4: true, build: func(args []haproxy.Arg) (fetchFunc, error) {
+		if len(args) > 1 {
+			return nil, fmt.Errorf("expects at most one table")
+		}
+		table := ""
+		if len(args) == 1 {
+			table = args[0].Str
+		}
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			t := r.StickTable(table)
+			return t != nil && yield(value{t: haproxy.SampleSInt, i: int64(n(t))})
+		}, nil
+	}}
 }

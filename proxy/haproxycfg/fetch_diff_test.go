@@ -132,6 +132,17 @@ var resFetchValues = []string{
 	"%[res.fhdr_cnt(x-a)]", "%[res.hdr_cnt]", "%[res.hdr(nope)]", "%[res.cook(s)]", "%[res.cook(t)]", "%[res.cook(u)]",
 	"%[res.ver]", "%[status]", "%[status,add(1)]", "%[res.hdr(content-length)]", "%[res.fhdr(x-b)]", "%[shdr(x-b)]",
 	"%[scook(t)]", "%[res.hdr(x-a),lower]", "%[res.hdr(X-A,2)]",
+	"%[res.hdr_names]", "%[res.hdr_names(;:)]", "%[res.hdr_names()]",
+}
+
+// resACLKeywords are the ACL keywords of the response (HAProxy's shdr_*
+// and scook_* derivatives, resp_ver) tried by TestResponseFetchDifferential,
+// some matching resFetchResponse and some not.
+var resACLKeywords = []string{
+	"shdr(x-a) three", "shdr(x-a) One", "shdr_beg(x-a) On", "shdr_beg(x-a) tw", "shdr_end(x-a) ee", "shdr_sub(x-b) b",
+	"shdr_sub(x-b) c", "shdr_len(x-a) 3", "shdr_len(x-a) 9", "shdr_reg(x-a) ^t.o$", "shdr_reg(x-a) ^x", "shdr_dom(x-b) a",
+	"shdr_dir(x-a) two", "shdr_beg(x-a) -i on", "scook(s) 3", "scook(s) 1", "scook_beg(t) 2", "scook_end(s) 4",
+	"scook_len(s) 1", "scook_sub(u) x", "scook_reg(t) ^[0-9]$", "scook_dom(s) 3", "scook_dir(t) 2", "resp_ver 1.1", "resp_ver 1.0",
 }
 
 // resFetchResponse is what the backend of TestResponseFetchDifferential
@@ -172,14 +183,19 @@ func TestResponseFetchDifferential(t *testing.T) {
 	b.WriteString("    http-response set-header x-r-c1 yes if { status 203 } { res.hdr(x-a) -m str two }\n")
 	b.WriteString("    http-response set-header x-r-c2 yes if { res.cook(s) 3 } !{ res.ver 1.0 }\n")
 	b.WriteString("    http-response set-header x-r-c3 yes if { status 200 }\n")
+	for i, k := range resACLKeywords {
+		fmt.Fprintf(&b, "    acl k%03d %s\n    http-response set-header x-r-k%03d yes if k%03d\n", i, k, i, i)
+	}
 	// variables set by either side's rules, read by the response's
+	b.WriteString("    http-request set-var(txn.n1) req.hdr_names(|x)\n    http-request set-var(txn.n2) req.hdr_names()\n")
+	b.WriteString("    http-response set-header x-r-n \"%[var(txn.n1)]|%[var(txn.n2)]\"\n")
 	b.WriteString("    http-request set-var(txn.p) path\n    http-request set-var-fmt(txn.f) \"%[method] %[req.hdr(host)]\"\n")
 	b.WriteString("    http-response set-var(txn.s) status,add(1000)\n    http-response set-var-fmt(res.c) \"%[res.hdr_cnt]-%[var(txn.s)]\"\n")
 	b.WriteString("    http-response set-header x-r-v \"%[var(txn.p)]|%[var(txn.f)]|%[var(txn.s)]|%[var(res.c)]\"\n")
 	b.WriteString("    http-response unset-var(txn.s)\n    http-response set-header x-r-w \"%[var(txn.s)]\"\n")
 	b.WriteString("    default_backend be\nbackend be\n    server s1 " + ln.Addr().String() + "\n")
 	ha, goha := startBoth(t, b.String())
-	req := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	req := "GET / HTTP/1.1\r\nHost: h\r\nX-Q: 1\r\nConnection: close\r\nUser-Agent: t\r\n\r\n"
 	headers := func(addr string) string {
 		out, err := difftest.Exchange(addr, []byte(req), 2*time.Second)
 		if err != nil {
@@ -194,7 +210,8 @@ func TestResponseFetchDifferential(t *testing.T) {
 		return strings.Join(lines, "\n")
 	}
 	want, got := headers(ha), headers(goha)
-	if !strings.Contains(want, "x-r-c1: yes") || !strings.Contains(want, "x-r-c2: yes") || !strings.Contains(want, "x-r-v: /|GET h|1203|") {
+	if !strings.Contains(want, "x-r-c1: yes") || !strings.Contains(want, "x-r-c2: yes") || !strings.Contains(want, "x-r-v: /|GET h|1203|") ||
+		strings.Count(want, "x-r-k") < 8 {
 		t.Errorf("HAProxy's conditions did not match: %s", want)
 	}
 	if want != got {

@@ -40,6 +40,7 @@ const (
 	tlvUniqueID  = 0x05
 
 	maxAuthority = 255 // HAProxy refuses longer authority TLVs
+	maxUniqueID  = 128 // and longer unique IDs (UNIQUEID_LEN)
 )
 
 // Header is what a decoded PROXY header says.
@@ -49,11 +50,16 @@ type Header struct {
 	// LOCAL); the connection's own addresses stay in force, as in HAProxy.
 	Local    bool
 	Src, Dst netip.AddrPort
+	// Authority and UniqueID are the v2 TLVs of those types ("" when
+	// absent), which the fc_pp_authority and fc_pp_unique_id fetches
+	// give.
+	Authority, UniqueID string
 }
 
 // Decode reads a PROXY header at the start of b. It returns the header and
 // its length in bytes, or an error: ErrNeedMore when b is too short to
-// decide, else why b is refused. It never reads past b.
+// decide, else why b is refused (a v2 header refused for its TLVs still
+// gives its addresses). It never reads past b.
 func Decode(b []byte) (Header, int, error) {
 	if len(b) < 6 {
 		return Header{}, 0, ErrNeedMore
@@ -243,29 +249,38 @@ func decodeV2(b []byte) (Header, int, error) {
 		// 2.6.12 refuses them (observed).
 		return h, 0, ErrBadHeader
 	}
-	if err := checkTLVs(b[:total], total-len(tlvs)); err != nil {
-		return Header{Version: 2}, 0, err
+	if err := readTLVs(b[:total], total-len(tlvs), &h); err != nil {
+		// HAProxy has taken the addresses before it walks the TLVs: the
+		// refused connection is logged with them.
+		return Header{Version: 2, Src: h.Src, Dst: h.Dst}, 0, err
 	}
 	return h, total, nil
 }
 
-// checkTLVs walks the TLVs of the header hdr from offset off: they are
-// skipped, but a CRC32C must match and an authority be at most 255 bytes,
-// as HAProxy 2.6 checks. A TLV running past the header ends the walk (2.6
+// readTLVs walks the TLVs of the header hdr from offset off, as HAProxy
+// 2.6's conn_recv_proxy does: a CRC32C must be 4 bytes and match, an
+// authority be at most 255 bytes and a unique ID at most 128 (kept in h);
+// others are skipped. A TLV running past the header ends the walk (2.6
 // does not refuse it).
-func checkTLVs(hdr []byte, off int) error {
+func readTLVs(hdr []byte, off int, h *Header) error {
 	for off+3 <= len(hdr) {
 		typ, n := hdr[off], int(binary.BigEndian.Uint16(hdr[off+1:off+3]))
 		val := off + 3
 		switch typ {
 		case tlvCRC32C:
-			if val+4 > len(hdr) || !crcMatches(hdr, val) {
+			if n != 4 || val+4 > len(hdr) || !crcMatches(hdr, val) {
 				return ErrBadHeader
 			}
 		case tlvAuthority:
 			if n > maxAuthority {
 				return ErrBadHeader
 			}
+			h.Authority = string(hdr[val:min(val+n, len(hdr))])
+		case tlvUniqueID:
+			if n > maxUniqueID {
+				return ErrBadHeader
+			}
+			h.UniqueID = string(hdr[val:min(val+n, len(hdr))])
 		}
 		off = val + n
 	}
