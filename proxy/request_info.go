@@ -1,10 +1,109 @@
 package proxy
 
 import (
+	"crypto/tls"
+	"net"
 	"net/netip"
 
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
+
+// RequestInfo is what conditions and balancers see of a request.
+type RequestInfo struct {
+	Src netip.AddrPort
+	// Dst is the address the client connected to (an accept-proxy bind: the PROXY header's).
+	Dst    netip.AddrPort
+	Method []byte
+	Target []byte
+	// Frontend is the proxy the connection arrived on, ListenerID its
+	// listener's so_id; Backend is the one chosen for the request, the
+	// frontend until then (HAProxy's stream starts with its frontend as
+	// backend).
+	Frontend, Backend ProxyRef
+	ListenerID        int
+	PP                ProxyReceived // fc_rcvd_proxy, fc_pp_authority, fc_pp_unique_id
+	// RequestNum counts the requests of the connection: 1 for the first
+	// (http_first_req).
+	RequestNum int
+	// PrioClass and PrioOffset are the stream's set-priority-class and
+	// set-priority-offset (0 for each new request): its place in a
+	// backend queue (actions_priority.go).
+	PrioClass, PrioOffset int
+	// uniqueID is the transaction's unique-id once made (uniqueIDDone),
+	// by makeUniqueID (unique_id.go).
+	uniqueID     string
+	uniqueIDDone bool
+	makeUniqueID func() string
+	// reqCaps and resCaps are the transaction's captures (captures.go).
+	reqCaps, resCaps captures
+	// resp is the server's response while the http-response rules run
+	// (nil otherwise: the res.* fetches then have no value).
+	resp *http1.Response
+	// resBody is what is buffered of the response body (chunk framing
+	// included); resPlain caches it without framing (res_body.go).
+	// compAlgo is the algorithm compressing this response ("": none).
+	compAlgo     string
+	resBody      []byte
+	resPlain     []byte
+	resPlainDone bool
+	// TLS is the client connection's TLS state (nil: clear text).
+	TLS *tls.ConnectionState
+	// FrontCert is the certificate the bind served on it (ssl_f_*).
+	FrontCert *tls.Certificate
+	// FrontRandoms: its TLS hellos' randoms, client's then server's.
+	FrontRandoms [2][]byte
+	// respConn is the server connection of the transaction's response,
+	// from its head until the transaction ends (ServerTLS).
+	respConn *tconn
+	// TLSErrors are the client certificate's verification errors that
+	// ca-ignore-err/crt-ignore-err let through (zero: none).
+	TLSErrors   tlsconf.VerifyResult
+	ConnFailure // fc_err, ssl_fc_err and the ssl bind (conn_err.go)
+	// Payload is what a tcp-mode client sent so far, before a server is
+	// connected (the req.ssl_* and req.payload-style fetches read it).
+	Payload []byte
+	// PayloadFinal: no more bytes will be waited for (inspect-delay
+	// over, buffer full, client done); a fetch short of bytes then has
+	// no value for good.
+	PayloadFinal bool
+	// payloadShort is set by a fetch short of bytes while more may come:
+	// the rule being evaluated waits (HAProxy's ACL "miss").
+	payloadShort bool
+	req          *http1.Request
+	// body is what is buffered of the request body as it arrived
+	// (chunked framing included when chunked); plain caches it without
+	// framing once a fetch asked (body_wait.go).
+	body      []byte
+	plain     []byte
+	plainDone bool
+	// hdrs is the header list as the http-request rules left it, when
+	// edited says one of them changed it (rule_edits.go).
+	hdrs   []http1.Header
+	edited bool
+	// vars are the sess, txn and req/res variables (vars.go), nil until
+	// a rule sets one; track the session's sticky counters and tables
+	// (track.go), nil outside a session.
+	vars  *[numScopes]varStore
+	track *tracking
+	// kept holds the variables' bytes the fetches read during the
+	// transaction (ReadVar): reset when the transaction ends, so a
+	// sample read from a variable stays what it was for the rest of it
+	// and reading one allocates nothing once kept has grown.
+	kept []byte
+	// px is the running proxy the be_*/fe_*/srv_* fetches read
+	// (sample_state.go); nil outside one. server and srvConn are the
+	// server the transaction went to and the connection to it (srv_name,
+	// bc_src, ...), kept until the next transaction.
+	px      *Proxy
+	server  *server
+	srvConn *tconn
+	stream  streamFigures // cur_*_timeout, cpu_calls, res.payload (stream_figures.go)
+	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
+	// fetches), an HTTP/2 stream's its connection's.
+	cliTCP *net.TCPConn
+	eval   evalScratch // the sample engine's frames (request_info.go)
+}
 
 // NewRequestInfo is what conditions see of a parsed request; the proxy
 // fills its own per session, tests and tools build one with this.
