@@ -207,12 +207,14 @@ var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-con
 func (b *streamBridge) sendHead(rest []byte) (int, error) {
 	r := &b.resp
 	fields := b.fields[:0]
-	for i, h := range r.Headers {
+	for _, h := range r.Headers {
 		name := lowerName(h.Name)
 		if name == "" {
 			continue // connection-specific (dropped)
 		}
-		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(i, h.Value)})
+		// By position among the fields sent: a dropped field does not
+		// shift the values that follow it.
+		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(len(fields), h.Value)})
 	}
 	b.fields = fields
 	if r.Status < 200 {
