@@ -29,6 +29,9 @@ type streamScratch struct {
 	// uri is the last stream's request target as the balancers read it
 	// (breq.URI): a repeated target costs no new string.
 	uri string
+	// lastHead is the last response head the bridge translated with
+	// this scratch.
+	lastHead headCache
 }
 
 // valueString is the i-th field value of a response as a string for
