@@ -78,3 +78,33 @@ func sameFraming(a, b http1.Framing) bool {
 	return a.ContentLength == b.ContentLength && a.Chunked == b.Chunked && a.CLWithTE == b.CLWithTE &&
 		a.ConnClose == b.ConnClose && a.ConnKeepAlive == b.ConnKeepAlive && a.ConnUpgrade == b.ConnUpgrade
 }
+
+// BenchmarkHeadCache translates nginx's head (as the session writes it
+// to the bridge) into fields: from the cache, and parsed.
+func BenchmarkHeadCache(b *testing.B) {
+	head := []byte("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 06 Dec 2026 21:00:00 GMT\r\nContent-Type: text/html\r\n" +
+		"Content-Length: 12\r\nLast-Modified: Sun, 06 Dec 2026 20:00:00 GMT\r\nETag: \"6935a0c0-c\"\r\nAccept-Ranges: bytes\r\n\r\nhello world\n")
+	for _, cached := range []bool{true, false} {
+		name := map[bool]string{true: "cached", false: "parse"}[cached]
+		b.Run(name, func(b *testing.B) {
+			sc := getStreamScratch()
+			defer scratchPool.Put(sc)
+			sc.lastHead.forget()
+			var br streamBridge
+			br.sc = sc
+			for b.Loop() {
+				br.fields = br.fields[:0]
+				if _, ok := sc.lastHead.lookup(head, &br.resp); ok {
+					continue
+				}
+				if err := br.resp.Parse(head); err != nil {
+					b.Fatal(err)
+				}
+				fields := br.headFields()
+				if cached {
+					sc.lastHead.note(head, &br.resp, fields)
+				}
+			}
+		})
+	}
+}
