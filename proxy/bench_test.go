@@ -13,12 +13,16 @@ import (
 // response, so benchmarks and allocation tests measure the proxy, not
 // net/http.
 func rawBackend(tb testing.TB, body string) string {
+	return rawResponseBackend(tb, []byte("HTTP/1.1 200 OK\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\nContent-Type: text/plain\r\n\r\n"+body))
+}
+
+// rawResponseBackend is rawBackend with the whole response given.
+func rawResponseBackend(tb testing.TB, resp []byte) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ln.Close() })
-	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nContent-Type: text/plain\r\n\r\n" + body)
 	go func() {
 		for {
 			c, err := ln.Accept()

@@ -19,10 +19,17 @@ import (
 // HEADERS and DATA frames: 2 allocations per stream), so the bounds
 // leave room for stray background allocations.
 func TestH2StreamAllocations(t *testing.T) {
+	t.Run("small", func(t *testing.T) { testH2StreamAllocations(t, rawBackend(t, "hello world\n")) })
+	// nginx's head: its fields after connection (dropped for HTTP/2)
+	// reuse their values too.
+	t.Run("nginx", func(t *testing.T) { testH2StreamAllocations(t, rawResponseBackend(t, nginxResponse)) })
+}
+
+func testH2StreamAllocations(t *testing.T, backend string) {
 	if raceBuild {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}
-	cfg := keepAliveCfg(rawBackend(t, "hello world\n"))
+	cfg := keepAliveCfg(backend)
 	cfg.Frontends[0].H2 = map[string]bool{"127.0.0.1:0": true}
 	_, addr := startProxy(t, cfg)
 	c, err := net.Dial("tcp", addr)

@@ -144,16 +144,21 @@ func (b *streamBridge) Write(p []byte) (int, error) {
 			b.rbuf = append(b.rbuf, p...)
 			p = nil
 			for b.state == bsHead && len(b.rbuf) > 0 {
-				err := b.resp.Parse(b.rbuf)
-				if err == http1.ErrIncomplete {
-					return n, nil
-				}
-				if err != nil {
-					b.st.Reset(http2.ErrCodeInternal)
-					return 0, errBridge
+				fields, ok := b.sc.lastHead.lookup(b.rbuf, &b.resp)
+				if !ok {
+					err := b.resp.Parse(b.rbuf)
+					if err == http1.ErrIncomplete {
+						return n, nil
+					}
+					if err != nil {
+						b.st.Reset(http2.ErrCodeInternal)
+						return 0, errBridge
+					}
+					fields = b.headFields()
+					b.sc.lastHead.note(b.rbuf, &b.resp, fields)
 				}
 				rest := b.rbuf[b.resp.HeadLen:]
-				k, err := b.sendHead(rest)
+				k, err := b.sendHead(fields, rest)
 				if err != nil {
 					return 0, err
 				}
@@ -201,20 +206,28 @@ func (b *streamBridge) Write(p []byte) (int, error) {
 var dropped = map[string]bool{"connection": true, "keep-alive": true, "proxy-connection": true,
 	"transfer-encoding": true, "upgrade": true}
 
-// sendHead translates a parsed response head into HEADERS; a body of
-// known length already all in rest goes with it (one write), and how much
-// of rest that took is returned.
-func (b *streamBridge) sendHead(rest []byte) (int, error) {
-	r := &b.resp
+// headFields are the HTTP/2 fields of the response head just parsed:
+// names in lower case, connection-specific ones dropped.
+func (b *streamBridge) headFields() []h2.Field {
 	fields := b.fields[:0]
-	for i, h := range r.Headers {
+	for _, h := range b.resp.Headers {
 		name := lowerName(h.Name)
 		if name == "" {
 			continue // connection-specific (dropped)
 		}
-		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(i, h.Value)})
+		// By position among the fields sent: a dropped field does not
+		// shift the values that follow it.
+		fields = append(fields, h2.Field{Name: name, Value: b.sc.valueString(len(fields), h.Value)})
 	}
 	b.fields = fields
+	return fields
+}
+
+// sendHead sends a response head (b.resp's status and framing, fields)
+// as HEADERS; a body of known length already all in rest goes with it
+// (one write), and how much of rest that took is returned.
+func (b *streamBridge) sendHead(fields []h2.Field, rest []byte) (int, error) {
+	r := &b.resp
 	if r.Status < 200 {
 		return 0, b.st.WriteHeaders(r.Status, fields, false)
 	}

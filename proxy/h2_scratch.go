@@ -29,6 +29,22 @@ type streamScratch struct {
 	// uri is the last stream's request target as the balancers read it
 	// (breq.URI): a repeated target costs no new string.
 	uri string
+	// lastHead is the last response head the bridge translated with
+	// this scratch.
+	lastHead headCache
+	// reqHead parses the stream's request head as the bridge gives it,
+	// remembering the last one (a client's heads repeat).
+	reqHead http1.RequestCache
+}
+
+// parseRequestHead parses the request head buffered so far: a stream's
+// through its scratch's cache, any other with Parse.
+func (s *session) parseRequestHead() error {
+	buf := s.buf[:s.end]
+	if b, ok := s.c.h2.(*streamBridge); ok {
+		return b.sc.reqHead.Parse(&s.req, buf)
+	}
+	return s.req.Parse(buf)
 }
 
 // valueString is the i-th field value of a response as a string for

@@ -342,7 +342,7 @@ func (s *session) readRequest(first bool) requestRead {
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
-			err := s.req.Parse(s.buf[:s.end])
+			err := s.parseRequestHead() // h2_scratch.go
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()
 				return requestNone

@@ -70,6 +70,9 @@ type Conn struct {
 	hbuf bytes.Buffer
 	hdec *headerDecoder // header blocks: used by the reading goroutine only
 	hpay []byte         // a HEADERS frame's payload (readHeaders)
+	// hcache is the last block henc wrote, when it may be sent again
+	// as is (wmu).
+	hcache blockCache
 
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
@@ -343,7 +346,7 @@ func (c *Conn) onSettings(f *http2.SettingsFrame) (http2.ErrCode, bool) {
 			c.mu.Unlock()
 		case http2.SettingHeaderTableSize:
 			c.wmu.Lock()
-			c.henc.SetMaxDynamicTableSizeLimit(s.Val)
+			c.setEncoderTableLimit(s.Val)
 			c.wmu.Unlock()
 		}
 		return nil

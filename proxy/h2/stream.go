@@ -230,6 +230,23 @@ func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte)
 // the caller holds the write lock.
 func (st *Stream) encodeFields(status int, fields []Field, end bool, data []byte, max int) error {
 	c := st.c
+	if err := writeBlock(c.fr, st.id, c.headerBlock(status, fields), max, end); err != nil {
+		return err
+	}
+	if data != nil {
+		return c.fr.WriteData(st.id, true, data)
+	}
+	return nil
+}
+
+// headerBlock encodes a header section (:status first when status > 0)
+// with the connection's encoder, or gives the block it wrote last when
+// that one is still what it would write (blockCache). The caller holds
+// the write lock; the block is valid until the next call.
+func (c *Conn) headerBlock(status int, fields []Field) []byte {
+	if block := c.hcache.lookup(status, fields); block != nil {
+		return block
+	}
 	c.hbuf.Reset()
 	if status > 0 {
 		c.henc.WriteField(Field{Name: ":status", Value: statusValue(status)})
@@ -237,13 +254,16 @@ func (st *Stream) encodeFields(status int, fields []Field, end bool, data []byte
 	for _, f := range fields {
 		c.henc.WriteField(f)
 	}
-	if err := writeBlock(c.fr, st.id, c.hbuf.Bytes(), max, end); err != nil {
-		return err
-	}
-	if data != nil {
-		return c.fr.WriteData(st.id, true, data)
-	}
-	return nil
+	block := c.hbuf.Bytes()
+	c.hcache.note(status, fields, block)
+	return block
+}
+
+// setEncoderTableLimit applies the client's SETTINGS_HEADER_TABLE_SIZE
+// to the encoder (write lock held).
+func (c *Conn) setEncoderTableLimit(v uint32) {
+	c.henc.SetMaxDynamicTableSizeLimit(v)
+	c.hcache.forget() // the next block starts with a size update
 }
 
 // WriteData sends p as DATA within the flow-control windows, waiting for
