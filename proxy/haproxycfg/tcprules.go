@@ -30,6 +30,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
 				continue
 			}
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			var ok bool
+			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
+				continue
+			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -60,7 +65,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -79,6 +84,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		} else if haproxy.IsPriorityAction(r.Action) {
 			var ok bool
 			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
+				continue
+			}
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			var ok bool
+			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
 				continue
 			}
 		} else if len(r.Args) != 0 {
@@ -146,8 +156,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		_, isVar, _ := haproxy.ParseVarAction(r.Action)
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
+		isSC := haproxy.IsSCCounterAction(r.Action)
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSC {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -169,6 +180,13 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 			if hr, ok = b.priorityRule(r, what, place); !ok { // actions_priority.go
 				continue
 			}
+		} else if isSC {
+			// on the stream's counters, as the http-request actions
+			exec, ok := b.scCounterExec(r, what, nil) // stick.go
+			if !ok {
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}
 		} else if isAddr {
 			var ok bool
 			if hr, ok = b.addrRule(r, what, place); !ok { // actions_addr.go
