@@ -79,7 +79,7 @@ func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr p
 	if !isSC {
 		return hr, false, false
 	}
-	if msg != "" || kw != "http-request" && (kw != "http-response" || a.Verb == "track-sc") {
+	if msg != "" || kw != "http-request" && kw != "http-response" {
 		b.unsupported(r.Pos, kw+" "+r.Action)
 		return hr, true, false
 	}
