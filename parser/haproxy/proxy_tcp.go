@@ -48,7 +48,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	if len(w) > 2 && (w[1] == "connection" || w[1] == "session" || w[1] == "content") {
-		if _, isVar, _ := ParseVarAction(w[2]); isVar || IsAddrAction(w[2]) || IsSCCounterAction(w[2]) || w[1] == "content" && IsPriorityAction(w[2]) {
+		if _, isVar, _ := ParseVarAction(w[2]); isVar || IsAddrAction(w[2]) || IsSCCounterAction(w[2]) || w[2] == "set-mark" || w[2] == "set-tos" || w[1] == "content" && IsPriorityAction(w[2]) {
 			if r, ok := simpleRule(w, 3); ok {
 				r.Pos, r.Action = p, w[2]
 				switch w[1] {

@@ -278,6 +278,12 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Exec = exec
+		} else if isSockoptAction(r.Action) {
+			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else if r.Action == "accept" || r.Action == "reject" {
 			if len(r.Args) != 0 {
 				b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))

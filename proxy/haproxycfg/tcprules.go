@@ -35,6 +35,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
 				continue
 			}
+		} else if isSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
+				continue
+			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -65,7 +70,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !isSockoptAction(r.Action) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -89,6 +94,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		} else if haproxy.IsSCCounterAction(r.Action) {
 			var ok bool
 			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
+				continue
+			}
+		} else if isSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
 			}
 		} else if len(r.Args) != 0 {
@@ -157,8 +167,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
 		isSC := haproxy.IsSCCounterAction(r.Action)
+		isSockopt := isSockoptAction(r.Action)
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio && !isSC {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -178,6 +189,11 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		} else if isPrio {
 			var ok bool
 			if hr, ok = b.priorityRule(r, what, place); !ok { // actions_priority.go
+				continue
+			}
+		} else if isSockopt {
+			var ok bool
+			if hr, ok = b.sockoptRule(px, r, "tcp-request content"); !ok { // actions_sockopt.go
 				continue
 			}
 		} else if isSC {
