@@ -233,6 +233,8 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	const name = "tcp-request"
 	switch {
 	case sub == "inspect-delay":
+	case sub == "connection" && px.sawTCPSession:
+		s.warn(p, "a '%s' rule placed after a 'tcp-request session' rule will still be processed before.", name)
 	case sub != "content" && px.sawTCPContent:
 		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
 	case px.sawHTTPRequest:
@@ -242,8 +244,11 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	case px.sawUseBackend:
 		s.warn(p, "a '%s' rule placed after a 'use_backend' rule will still be processed before.", name)
 	}
-	if sub == "content" {
+	switch sub {
+	case "content":
 		px.sawTCPContent = true
+	case "session":
+		px.sawTCPSession = true
 	}
 }
 
