@@ -182,17 +182,20 @@ func (s *session) runStickRule(r *HeaderRule) {
 		return
 	}
 	now := StickNow()
-	ref := tr.sc[st.SC]
 	switch r.Action {
 	case TrackSC:
-		if ref.Valid() {
-			return // only the first track-sc<n> of a request applies
+		// Only the first track-sc<n> of a request applies, and a
+		// counter the connection tracks (tcp-request connection or
+		// session) counts as tracked: HAProxy's stream starts with a
+		// copy of the session's counters (measured on 2.6.12).
+		if tr.eff(st.SC).Valid() {
+			return
 		}
 		key, ok := st.Key(&s.info)
 		if !ok {
 			return
 		}
-		if ref, ok = st.Table.Track(key, now); ok {
+		if ref, ok := st.Table.Track(key, now); ok {
 			ref.AddPair(stick.HTTPReqCnt, stick.HTTPReqRate, 1, now)
 			tr.sc[st.SC] = ref
 		}

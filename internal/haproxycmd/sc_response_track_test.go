@@ -56,3 +56,49 @@ func TestHTTPResponseTrackMatchesHAProxy(t *testing.T) {
 		t.Errorf("goha's codes table lacks the response status key:\n%s", got)
 	}
 }
+
+// TestTrackAfterConnTrackMatchesHAProxy: a sticky counter the connection
+// tracks (tcp-request connection track-sc0) counts as tracked for the
+// http-request and http-response track-sc0 rules, which then do nothing,
+// as in HAProxy 2.6, whose stream starts with a copy of the session's
+// counters; sc1, tracked by nothing before, is tracked by the response.
+func TestTrackAfterConnTrackMatchesHAProxy(t *testing.T) {
+	cfg := `global
+    stats socket SOCK level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt
+    tcp-request connection track-sc0 src
+    http-request track-sc0 src table b
+    http-response track-sc0 src table c
+    http-response track-sc1 src table c
+    default_backend be
+backend be
+    server s1 WEB
+backend b
+    stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt
+backend c
+    stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt
+`
+	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
+	for range 2 {
+		ha, goha := statusFrom(t, "127.0.0.6", haBind, "/"), statusFrom(t, "127.0.0.6", goBind, "/")
+		if ha != goha {
+			t.Errorf("haproxy %d, goha %d", ha, goha)
+		}
+	}
+	for _, cmd := range []string{"show table fe", "show table b", "show table c"} {
+		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		if ha != goha {
+			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+		}
+	}
+	if got := haproxytest.StatsCmd(t, goSock, "show table b"); !strings.Contains(got, "used:0") {
+		t.Errorf("goha tracked sc0 again in b:\n%s", got)
+	}
+}
