@@ -206,6 +206,27 @@ func (s *session) runStickRule(r *HeaderRule) {
 	}
 }
 
+// TrackContentExec is the Exec of a tcp-request content track-sc<n> of a
+// TCP-mode frontend: the stream's counter n tracks the entry of its key
+// unless it tracks one already (the connection's included), counting the
+// connection on it (Table.Track); the stream's end counts its bytes and
+// releases it (endTracking), as HAProxy's STKCTR_TRACK_CONTENT counters.
+func TrackContentExec(st *StickRule) func(*RequestInfo) {
+	return func(r *RequestInfo) {
+		tr := r.track
+		if tr == nil || tr.eff(st.SC).Valid() {
+			return
+		}
+		key, ok := st.Key(r)
+		if !ok {
+			return
+		}
+		if ref, ok := st.Table.Track(key, StickNow()); ok {
+			tr.sc[st.SC] = ref
+		}
+	}
+}
+
 // SCCounterExec is the Exec of an sc-inc-gpc* (set false) or sc-set-gpt*
 // (set true) rule of the tcp-request and tcp-response rule sets: it acts
 // on the entry sticky counter st.SC tracks at that stage (the

@@ -98,3 +98,55 @@ func scTCPActions(t *testing.T, cfg string) {
 		t.Errorf("goha's table lacks the tracked sources:\n%s", got)
 	}
 }
+
+// TestTCPContentTrackMatchesHAProxy: tcp-request content track-sc0/1 in a
+// TCP frontend, in their place among the other content rules (the
+// sc-inc-gpc0 before the track-sc1 finds nothing to count on), a counter
+// the connection tracks left alone (sc2), beside HAProxy 2.6: the same
+// answers and the same show table (connections, sessions, bytes, gpc0).
+func TestTCPContentTrackMatchesHAProxy(t *testing.T) {
+	cfg := `global
+    stats socket SOCK level admin
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    stick-table type ip size 100 expire 30s store conn_cnt,conn_cur,sess_cnt,bytes_in_cnt,bytes_out_cnt,gpc0
+    tcp-request connection track-sc2 src table other
+    tcp-request content track-sc0 src
+    tcp-request content sc-inc-gpc0(1)
+    tcp-request content track-sc1 src table other if { src 127.0.0.7 }
+    tcp-request content sc-inc-gpc0(1)
+    tcp-request content sc-inc-gpc0(0)
+    tcp-request content track-sc2 src
+    default_backend be
+backend be
+    server s1 WEB
+backend other
+    stick-table type ip size 100 expire 30s store conn_cnt,conn_cur,sess_cnt,bytes_in_cnt,gpc0
+`
+	haBind, goBind, haSock, goSock := tablesPair(t, cfg)
+	for _, sock := range []string{haSock, goSock} {
+		waitNoConnCur(t, sock, "fe")
+	}
+	for _, src := range []string{"127.0.0.7", "127.0.0.8", "127.0.0.7"} {
+		ha, goha := getFrom(src, haBind, "/"), getFrom(src, goBind, "/")
+		if ha != goha {
+			t.Errorf("from %s: haproxy %s, goha %s", src, ha, goha)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, cmd := range []string{"show table fe", "show table other"} {
+		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		t.Logf("%s:\n%s", cmd, ha)
+		if ha != goha {
+			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+		}
+	}
+	if got := haproxytest.StatsCmd(t, goSock, "show table fe"); !strings.Contains(got, "key=127.0.0.7 ") {
+		t.Errorf("goha's table lacks the content-tracked source:\n%s", got)
+	}
+}

@@ -67,7 +67,16 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 // the request, which goha does not: reported there.
 func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConnRule {
 	var out []proxy.TCPConnRule
-	for _, r := range px.TCPContentRules {
+	rules := px.TCPContentRules
+	if px.Mode != "http" && len(px.TCPContentTracks) > 0 {
+		// the track-sc rules run in their place among the others
+		rules = append(append([]haproxy.HTTPRule(nil), rules...), px.TCPContentTracks...)
+		sort.SliceStable(rules, func(i, j int) bool {
+			a, b := rules[i].Pos, rules[j].Pos
+			return a.File < b.File || (a.File == b.File && a.Line < b.Line)
+		})
+	}
+	for _, r := range rules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
 			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !isSockoptAction(r.Action) {
@@ -101,6 +110,13 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
 			}
+		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
+			// a key on layer-4 samples, as a connection rule's
+			st, ok := b.connTrack(px, a, msg, r.Pos, what) // stick.go
+			if !ok {
+				continue
+			}
+			exec = proxy.TrackContentExec(st)
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
