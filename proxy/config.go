@@ -109,7 +109,7 @@ type Frontend struct {
 	AfterResponseRules []HeaderRule
 	// TCPConnRules are the `tcp-request connection` rules.
 	TCPConnRules []TCPConnRule
-	// TCPSessRules are the `tcp-request session` rules (track-sc only),
+	// TCPSessRules are the `tcp-request session` rules (track.go),
 	// run once a connection's PROXY header and TLS handshake are done.
 	TCPSessRules []TCPConnRule
 	// TCPContentRules are the `tcp-request content accept|reject` rules

@@ -42,6 +42,11 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			r.Exec(&s.info)
 		case SCIncGPC, SCSetGPT:
 			s.runStickRule(r) // on the counters the request tracked
+		case TrackSC:
+			// counted as a request, as HAProxy's response track-sc
+			// does; the response's status is counted next
+			// (countResponse), as on a request's tracking
+			s.runStickRule(r)
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetLogLevel:

@@ -22,6 +22,8 @@ type Counters struct {
 	// (dreq); deniedConn: connections a tcp-request connection rule
 	// rejected (dcon).
 	deniedReq, deniedConn atomic.Int64
+	// deniedSess: sessions a tcp-request session reject refused (dses).
+	deniedSess atomic.Int64
 	// deniedResp: responses a tcp-response rule refused (dresp).
 	deniedResp atomic.Int64
 	reqErrors  atomic.Int64 // ereq: requests that failed to arrive or parse
@@ -63,6 +65,7 @@ type Stats struct {
 	Intercepted  int64 // intercepted: requests answered by a Service (frontends)
 	DeniedReq    int64 // dreq
 	DeniedConn   int64 // dcon
+	DeniedSess   int64 // dses
 	DeniedResp   int64 // dresp
 	ReqErrors    int64 // ereq
 	// Direct: requests a persistence cookie sent to the server, which
@@ -88,7 +91,7 @@ func (c *Counters) Snapshot() Stats {
 		HRsp3xx: c.status[3].Load(), HRsp4xx: c.status[4].Load(), HRsp5xx: c.status[5].Load(),
 		ConnErrors: c.connErrors.Load(), RespErrors: c.respErrors.Load(),
 		Retries: c.retries.Load(), Redispatches: c.redispatches.Load(), Queue: c.queue.Load(), Direct: c.direct.Load(),
-		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), DeniedResp: c.deniedResp.Load(), ReqErrors: c.reqErrors.Load(),
+		Intercepted: c.intercepted.Load(), DeniedReq: c.deniedReq.Load(), DeniedConn: c.deniedConn.Load(), DeniedSess: c.deniedSess.Load(), DeniedResp: c.deniedResp.Load(), ReqErrors: c.reqErrors.Load(),
 		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
 		Redirected: c.redirected.Load(),
 		WRew:       c.failedRewrites.Load(), EInt: c.internalErrors.Load(),

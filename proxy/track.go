@@ -69,9 +69,13 @@ func (tr *tracking) startSession() {
 }
 
 // sessionRules runs the `tcp-request session` rules once the session
-// begins, then counts the session on the connection's entries. It
-// returns true when a silent-drop ended the connection: the caller closes
-// it (nothing logged, no session counted, as in HAProxy 2.6).
+// begins, then counts the session on the connection's entries: the first
+// accept or reject whose condition holds ends them. It returns true when
+// a reject or a silent-drop ended the connection: the caller closes it
+// (nothing logged, no session counted, as in HAProxy 2.6, where
+// conn_complete_session fails before session_count_new). A reject counts
+// a denied session (dses) and closes with a FIN; a silent-drop a denied
+// request.
 func (s *session) sessionRules() (dropped bool) {
 	tr := s.info.track
 	rules := s.fe.cfg.TCPSessRules
@@ -79,6 +83,7 @@ func (s *session) sessionRules() (dropped bool) {
 		return false
 	}
 	s.info.Src = s.src
+rules:
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
@@ -97,6 +102,11 @@ func (s *session) sessionRules() (dropped bool) {
 				silence(s.c.TCPConn)
 			}
 			return true
+		case r.Reject:
+			s.fe.stats.deniedSess.Add(1)
+			return true
+		default: // accept: no further session rule
+			break rules
 		}
 	}
 	if tr != nil {
@@ -172,34 +182,82 @@ func (s *session) runStickRule(r *HeaderRule) {
 		return
 	}
 	now := StickNow()
-	ref := tr.sc[st.SC]
 	switch r.Action {
 	case TrackSC:
-		if ref.Valid() {
-			return // only the first track-sc<n> of a request applies
+		// Only the first track-sc<n> of a request applies, and a
+		// counter the connection tracks (tcp-request connection or
+		// session) counts as tracked: HAProxy's stream starts with a
+		// copy of the session's counters (measured on 2.6.12).
+		if tr.eff(st.SC).Valid() {
+			return
 		}
 		key, ok := st.Key(&s.info)
 		if !ok {
 			return
 		}
-		if ref, ok = st.Table.Track(key, now); ok {
+		if ref, ok := st.Table.Track(key, now); ok {
 			ref.AddPair(stick.HTTPReqCnt, stick.HTTPReqRate, 1, now)
 			tr.sc[st.SC] = ref
 		}
 	case SCIncGPC:
-		if ref = tr.eff(st.SC); ref.Valid() {
-			incGPC(ref, st.Type, st.Index, now)
-		}
+		s.info.scCount(st, false)
 	case SCSetGPT:
-		if ref = tr.eff(st.SC); !ref.Valid() {
+		s.info.scCount(st, true)
+	}
+}
+
+// TrackContentExec is the Exec of a tcp-request content track-sc<n> of a
+// TCP-mode frontend: the stream's counter n tracks the entry of its key
+// unless it tracks one already (the connection's included), counting the
+// connection on it (Table.Track); the stream's end counts its bytes and
+// releases it (endTracking), as HAProxy's STKCTR_TRACK_CONTENT counters.
+func TrackContentExec(st *StickRule) func(*RequestInfo) {
+	return func(r *RequestInfo) {
+		tr := r.track
+		if tr == nil || tr.eff(st.SC).Valid() {
 			return
 		}
-		if v, ok := st.Value(&s.info); ok {
-			if st.Type == stick.GPT0 && !ref.Set(stick.GPT0, 0, uint64(v), now) {
-				ref.Set(stick.GPT, 0, uint64(v), now) // gpt0 reads gpt[0] when only the array is stored
-			} else if st.Type == stick.GPT {
-				ref.Set(stick.GPT, st.Index, uint64(v), now)
-			}
+		key, ok := st.Key(r)
+		if !ok {
+			return
+		}
+		if ref, ok := st.Table.Track(key, StickNow()); ok {
+			tr.sc[st.SC] = ref
+		}
+	}
+}
+
+// SCCounterExec is the Exec of an sc-inc-gpc* (set false) or sc-set-gpt*
+// (set true) rule of the tcp-request and tcp-response rule sets: it acts
+// on the entry sticky counter st.SC tracks at that stage (the
+// connection's in connection and session rules, the stream's, which
+// starts as a copy of the connection's, later), as HAProxy 2.6's
+// action_inc_gpc*/action_set_gpt* do; nothing when it tracks none.
+func SCCounterExec(st *StickRule, set bool) func(*RequestInfo) {
+	return func(r *RequestInfo) { r.scCount(st, set) }
+}
+
+// scCount increments the counter or sets the tag st names on the entry
+// sticky counter st.SC tracks.
+func (r *RequestInfo) scCount(st *StickRule, set bool) {
+	tr := r.track
+	if tr == nil {
+		return
+	}
+	ref := tr.eff(st.SC)
+	if !ref.Valid() {
+		return
+	}
+	now := StickNow()
+	if !set {
+		incGPC(ref, st.Type, st.Index, now)
+		return
+	}
+	if v, ok := st.Value(r); ok {
+		if st.Type == stick.GPT0 && !ref.Set(stick.GPT0, 0, uint64(v), now) {
+			ref.Set(stick.GPT, 0, uint64(v), now) // gpt0 reads gpt[0] when only the array is stored
+		} else if st.Type == stick.GPT {
+			ref.Set(stick.GPT, st.Index, uint64(v), now)
 		}
 	}
 }

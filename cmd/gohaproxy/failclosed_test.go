@@ -166,7 +166,7 @@ func TestAllowUnsupportedRuns(t *testing.T) {
 			t.Errorf("%s: GET / answered %s, want the backend's 200 (the rule is not run)", how, got)
 		}
 		stderr, _ := os.ReadFile(logPath)
-		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:12] : 'http-response track-sc0' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
+		want := fmt.Sprintf("[WARNING]  (%d) : config : parsing [%s:12] : 'http-request send-spoe-group' is not supported by goha: running without it (--allow-unsupported).\n", cmd.Process.Pid, path)
 		if !strings.Contains(string(stderr), want) || strings.Contains(string(stderr), "[ALERT]") {
 			t.Errorf("%s: stderr lacks %q:\n%s", how, want, stderr)
 		}

@@ -122,7 +122,7 @@ func counters(st proxy.Stats) runtimeapi.Counters {
 		STot: st.Sessions, SCur: st.CurSessions, BIn: st.BytesIn, BOut: st.BytesOut, ReqTot: st.Requests,
 		HRsp: [6]int64{st.HRsp1xx, st.HRsp2xx, st.HRsp3xx, st.HRsp4xx, st.HRsp5xx, st.HRspOther},
 		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
-		Intercepted: st.Intercepted, LastSess: -1, DReq: st.DeniedReq, DCon: st.DeniedConn, DResp: st.DeniedResp, EReq: st.ReqErrors,
+		Intercepted: st.Intercepted, LastSess: -1, DReq: st.DeniedReq, DCon: st.DeniedConn, DSes: st.DeniedSess, DResp: st.DeniedResp, EReq: st.ReqErrors,
 		CompIn: st.CompIn, CompOut: st.CompOut, CompByp: st.CompByp, CompRsp: st.CompRsp,
 		WRew: st.WRew, EInt: st.EInt,
 	}

@@ -216,6 +216,7 @@ type Proxy struct {
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool
+	sawTCPSession                                             bool
 	// lfPos is where HAProxy thinks the log format was declared: the line of
 	// "option httplog", moved by later rules that parse expressions (HAProxy
 	// shares one "current args position" between them).

@@ -135,8 +135,8 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		"early-hint", "wait-for-handshake", "disable-l7-retry", "normalize-uri",
 		"set-src", "set-dst", "set-src-port", "set-dst-port", "set-priority-class", "set-priority-offset": // proxy/haproxycfg/actions_*.go map or report them
 	default:
-		if a, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || a.Verb != "track-sc") {
-			break // proxy/haproxycfg maps it (stick.go); http-response: the sc-inc/sc-set ones
+		if _, isSC, _ := ParseSCAction(rule.Action, rule.Args); isSC && (kw == "http-request" || kw == "http-response") {
+			break // proxy/haproxycfg maps it (stick.go)
 		}
 		if _, _, isMap := ParseMapAction(rule.Action); isMap {
 			break // proxy/haproxycfg actions_map.go maps it

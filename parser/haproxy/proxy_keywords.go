@@ -217,6 +217,12 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		s.fileFatal = true
 		return false
 	}
+	if kw == "tcp-request" && px.Kind == "backend" && len(w) > 1 && (w[1] == "connection" || w[1] == "session") {
+		// HAProxy's tcp-request parser refuses these itself (the
+		// generic capability warning is not reached).
+		s.alert(p, "%s %s is not allowed because %s %s is not a frontend", kw, w[1], px.Kind, px.Name)
+		return false
+	}
 	if known && !row.Allowed(px.Kind) && !noCapabilityCheck[kw] {
 		if px.Kind == "defaults" {
 			s.alert(p, "'%s' not allowed in 'defaults' section.", row.Name)

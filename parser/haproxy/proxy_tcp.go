@@ -36,7 +36,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false
 		}
 	}
-	if len(w) > 2 && ((w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) || w[1] == "session" && w[2] == "silent-drop") {
+	if len(w) > 2 && ((w[1] == "content" || w[1] == "session") && isTrackSC(w[2]) || w[1] == "session" && verdict) {
 		if r, ok := simpleRule(w, 3); ok {
 			r.Pos, r.Action = p, w[2]
 			if w[1] == "session" {
@@ -48,7 +48,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		}
 	}
 	if len(w) > 2 && (w[1] == "connection" || w[1] == "session" || w[1] == "content") {
-		if _, isVar, _ := ParseVarAction(w[2]); isVar || IsAddrAction(w[2]) || w[1] == "content" && IsPriorityAction(w[2]) {
+		if _, isVar, _ := ParseVarAction(w[2]); isVar || IsAddrAction(w[2]) || IsSCCounterAction(w[2]) || w[2] == "set-mark" || w[2] == "set-tos" || w[1] == "content" && IsPriorityAction(w[2]) {
 			if r, ok := simpleRule(w, 3); ok {
 				r.Pos, r.Action = p, w[2]
 				switch w[1] {
@@ -72,6 +72,17 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 
 // isTrackSC says whether an action word is track-sc<n>.
 func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc" }
+
+// IsSCCounterAction says whether an action word is one of the sticky
+// counter actions that track nothing: sc-inc-gpc0/gpc1/gpc(...) and
+// sc-set-gpt0/gpt(...).
+func IsSCCounterAction(action string) bool {
+	switch RuleActionName(action) {
+	case "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt":
+		return true
+	}
+	return false
+}
 
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 	if len(l.w) < 2 {
@@ -154,7 +165,7 @@ func tcpResponseVerdict(action string) bool {
 	if _, isVar, _ := ParseVarAction(action); isVar {
 		return true
 	}
-	return action == "accept" || action == "reject" || action == "close"
+	return action == "accept" || action == "reject" || action == "close" || IsSCCounterAction(action)
 }
 
 func (s *state) parseStickTable(px *Proxy, l *kwLine) bool {
@@ -222,6 +233,8 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	const name = "tcp-request"
 	switch {
 	case sub == "inspect-delay":
+	case sub == "connection" && px.sawTCPSession:
+		s.warn(p, "a '%s' rule placed after a 'tcp-request session' rule will still be processed before.", name)
 	case sub != "content" && px.sawTCPContent:
 		s.warn(p, "a '%s' rule placed after a 'tcp-request content' rule will still be processed before.", name)
 	case px.sawHTTPRequest:
@@ -231,8 +244,11 @@ func (s *state) tcpRequestOrder(px *Proxy, p Pos, w []string) {
 	case px.sawUseBackend:
 		s.warn(p, "a '%s' rule placed after a 'use_backend' rule will still be processed before.", name)
 	}
-	if sub == "content" {
+	switch sub {
+	case "content":
 		px.sawTCPContent = true
+	case "session":
+		px.sawTCPSession = true
 	}
 }
 

@@ -70,6 +70,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 	// track-sc's table: the proxy's own or the one named.
 	tracks := append(px.HTTPRequestRules[:len(px.HTTPRequestRules):len(px.HTTPRequestRules)], px.TCPConnRules...)
 	tracks = append(tracks, px.TCPSessTracks...)
+	tracks = append(tracks, px.HTTPResponseRules...)
 	for _, r := range append(tracks, px.TCPContentTracks...) {
 		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
 			name := cmp.Or(a.Table, px.Name)

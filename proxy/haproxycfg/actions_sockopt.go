@@ -29,6 +29,20 @@ func (b *builder) sockoptRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) 
 	return proxy.HeaderRule{Action: act, Status: int(v)}, true
 }
 
+// sockoptExec maps a tcp-request connection, session or content set-mark
+// or set-tos <integer/hex value> (proxy.SockoptExec): it decides nothing.
+func (b *builder) sockoptExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
+	v, ok := uintArg(r.Args)
+	if !ok {
+		b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+		return nil, false
+	}
+	return proxy.SockoptExec(r.Action == "set-mark", int(v)), true
+}
+
+// isSockoptAction: set-mark or set-tos.
+func isSockoptAction(action string) bool { return action == "set-mark" || action == "set-tos" }
+
 // uintArg reads the one argument as strtoul(..., 0) reads a whole word:
 // decimal, 0x hex or 0 octal. Words Go alone would read (0b, 0o, _) and
 // signs are left to the caller to report.

@@ -76,3 +76,41 @@ backend web
 		}
 	}
 }
+
+// TestTCPSetMarkTOSDifferential: set-mark and set-tos in tcp-request
+// connection, session and content rules (tcp and http mode) set the
+// client socket's SO_MARK and IP_TOS as HAProxy 2.6 sets them.
+func TestTCPSetMarkTOSDifferential(t *testing.T) {
+	testenv.LookPath(t, "ss")
+	w := webs3(t)
+	for _, tc := range []struct{ name, mode, rules, want string }{
+		{"connection", "tcp", "tcp-request connection set-mark 0x2a if { src 127.0.0.1 }\n    tcp-request connection set-tos 0x08 unless { src 127.0.0.1 }", "fwmark:0x2a"},
+		{"session", "http", "tcp-request session set-tos 0x10\n    tcp-request session set-mark 3 if { src 127.0.0.2 }", "tos:0x10"},
+		{"content-tcp", "tcp", "tcp-request content set-mark 010\n    tcp-request content set-tos 32", "fwmark:0x8 tos:0x20"},
+		{"content-http", "http", "tcp-request content set-mark 7 if { path /x }\n    tcp-request content set-tos 0x20 if { path / }", "tos:0x20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+				"frontend fe\n    bind BIND\n    " + tc.rules + "\n    default_backend web\nbackend web\n    server w1 " + w[0] + "\n"
+			ha, goha := startBoth(t, cfg)
+			var seen [2]string
+			for i, addr := range []string{ha, goha} {
+				c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				buf := make([]byte, 4096)
+				if n, err := c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200") {
+					t.Fatalf("%s: %q %v", addr, buf[:n], err)
+				}
+				seen[i] = clientSockopts(t, addr, c.LocalAddr().(*net.TCPAddr).Port)
+				c.Close()
+			}
+			if seen[0] != seen[1] || seen[0] != tc.want {
+				t.Errorf("haproxy socket %q, goha %q, want %q", seen[0], seen[1], tc.want)
+			}
+		})
+	}
+}

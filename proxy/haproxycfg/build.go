@@ -305,9 +305,6 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		b.afterResponseServices(px, fe) // after_response.go
 	} else {
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
-		for _, r := range px.TCPContentTracks {
-			b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a tcp proxy")
-		}
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")
 		}

@@ -113,6 +113,7 @@ var auditArgs = map[string][][]string{
 func init() {
 	auditArgs["redirect"] = [][]string{{"location", "/x"}}
 	auditArgs["tcp-request connection"] = [][]string{{"reject"}}
+	auditArgs["tcp-request session"] = [][]string{{"reject"}}
 	auditArgs["tcp-request inspect-delay"] = [][]string{{"1s"}}
 	auditArgs["ssl-server-verify"] = [][]string{{"none"}}
 	auditArgs["ssl-default-server-options"] = [][]string{{"no-tls-tickets"}}
@@ -185,7 +186,7 @@ func audit(t *testing.T) []auditResult {
 			seen[k.Name] = true
 			where := sec
 			switch k.Name {
-			case "http-request", "http-response", "redirect", "tcp-request connection":
+			case "http-request", "http-response", "redirect", "tcp-request connection", "tcp-request session":
 				where = "frontend" // a backend's rules are reported (build.go)
 			case "dispatch":
 				where = "backend without servers"

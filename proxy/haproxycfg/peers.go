@@ -129,6 +129,12 @@ func (b *builder) peersOptions(sec *haproxy.Section, ps *haproxy.PeersSection) {
 			if len(st.Args) > 2 {
 				b.unsupported(st.Pos, "peers bind option "+st.Args[2])
 			}
+		case "default-server", "default-bind":
+			// defaults for the lines above: only their options
+			// (ssl, crt, verify...) would change anything
+			if len(st.Args) > 1 {
+				b.unsupported(st.Pos, "peers "+st.Args[0]+" option "+st.Args[1])
+			}
 		}
 	}
 }

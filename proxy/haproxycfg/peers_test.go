@@ -53,6 +53,8 @@ func TestPeersUnsupported(t *testing.T) {
 		{"peer ssl", "\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.1:10002 ssl", "", "'peers peer option ssl'"},
 		{"bind option", "\tbind 127.0.0.1:10001 ssl crt x.pem\n\tserver lb1\n\tserver lb2 127.0.0.1:10002", "", "'peers bind option ssl'"},
 		{"unix peer", "\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 unix@/tmp/p.sock", "", "'peers peer address unix@/tmp/p.sock'"},
+		{"default-server ssl", "\tdefault-server ssl verify none\n\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.1:10002", "", "'peers default-server option ssl'"},
+		{"default-bind option", "\tdefault-bind ssl crt x.pem\n\tbind 127.0.0.1:10001\n\tserver lb1\n\tserver lb2 127.0.0.1:10002", "", "'peers default-bind option ssl'"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := buildText(t, strings.Replace(strings.Replace(peersBase, "%s", c.section, 1), "%s", c.store, 1))
@@ -74,6 +76,11 @@ func TestPeersBindForm(t *testing.T) {
 	if len(p.Peers) != 1 || p.Peers[0].Config.Listen != "127.0.0.1:10001" ||
 		!reflect.DeepEqual(p.Peers[0].Config.Peers, map[string]string{"lb2": "127.0.0.2:10002"}) {
 		t.Fatalf("nodes %+v", p.Peers)
+	}
+	// bare default lines change nothing
+	p = buildText(t, strings.Replace(strings.Replace(peersBase, "%s", "\tdefault-bind\n\tdefault-server\n\tbind 127.0.0.1:10001\n\tserver lb1\n\tserver lb2 127.0.0.2:10002", 1), "%s", "", 1))
+	if n := notices(p); len(n) > 0 || len(p.Peers) != 1 || p.Peers[0].Config.Listen != "127.0.0.1:10001" {
+		t.Fatalf("with bare default-bind/default-server: notices %q, nodes %+v", n, p.Peers)
 	}
 	p = buildText(t, strings.Replace(strings.Replace(peersBase, "%s", "\tdisabled\n\tpeer lb1 127.0.0.1:10001\n\tpeer lb2 127.0.0.2:10002", 1), "%s", "", 1))
 	if len(p.Peers) != 0 {

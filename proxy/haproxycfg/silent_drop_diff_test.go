@@ -51,7 +51,7 @@ func silentObserve(t *testing.T, addr, raw string) string {
 }
 
 // dropStatCols are the show stat columns a silent-drop moves.
-var dropStatCols = []string{"dreq", "dresp", "dcon", "eresp", "stot", "req_tot", "hrsp_2xx", "hrsp_other"}
+var dropStatCols = []string{"dreq", "dresp", "dcon", "dses", "eresp", "stot", "req_tot", "hrsp_2xx", "hrsp_other"}
 
 // statRows reads the FRONTEND and BACKEND rows of a show stat dump.
 func statRows(stat string) map[string]map[string]int64 {
@@ -82,7 +82,7 @@ func compareDropStats(t *testing.T, base, stat string, px *proxy.Proxy) {
 	before, after := statRows(base), statRows(stat)
 	fe, be := px.Frontends()[0].Stats, px.Backends()[0].Stats
 	rows := map[string]map[string]int64{
-		"FRONTEND": {"dreq": fe.DeniedReq, "dresp": fe.DeniedResp, "dcon": fe.DeniedConn, "stot": fe.Sessions,
+		"FRONTEND": {"dreq": fe.DeniedReq, "dresp": fe.DeniedResp, "dcon": fe.DeniedConn, "dses": fe.DeniedSess, "stot": fe.Sessions,
 			"req_tot": fe.Requests, "hrsp_2xx": fe.HRsp2xx, "hrsp_other": fe.HRspOther},
 		"BACKEND": {"dreq": be.DeniedReq, "dresp": be.DeniedResp, "eresp": be.RespErrors, "stot": be.Sessions,
 			"hrsp_2xx": be.HRsp2xx, "hrsp_other": be.HRspOther},

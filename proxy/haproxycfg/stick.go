@@ -79,45 +79,99 @@ func (b *builder) scRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (hr p
 	if !isSC {
 		return hr, false, false
 	}
-	if msg != "" || kw != "http-request" && (kw != "http-response" || a.Verb == "track-sc") {
+	if msg != "" || kw != "http-request" && kw != "http-response" {
 		b.unsupported(r.Pos, kw+" "+r.Action)
 		return hr, true, false
 	}
-	sr := &proxy.StickRule{SC: a.SC}
-	switch a.Verb {
-	case "track-sc":
-		var ok bool
-		if sr, ok = b.trackRule(px, a, r.Pos, kw+" "+r.Action); !ok {
+	if a.Verb == "track-sc" {
+		sr, ok := b.trackRule(px, a, r.Pos, kw+" "+r.Action)
+		if !ok {
 			return hr, true, false
 		}
-		hr.Action = proxy.TrackSC
+		return proxy.HeaderRule{Action: proxy.TrackSC, Stick: sr}, true, true
+	}
+	sr, ok := b.scCounterRule(a, r.Pos, kw+" "+r.Action, nil)
+	if !ok {
+		return hr, true, false
+	}
+	hr.Action = proxy.SCIncGPC
+	if strings.HasPrefix(a.Verb, "sc-set-gpt") {
+		hr.Action = proxy.SCSetGPT
+	}
+	hr.Stick = sr
+	return hr, true, true
+}
+
+// scCounterRule compiles an sc-inc-gpc0/gpc1/gpc or sc-set-gpt0/gpt
+// action; what names it in notices. limit, when set, names what an
+// sc-set-gpt value reads that its stage cannot evaluate ("": nothing).
+func (b *builder) scCounterRule(a haproxy.SCAction, p haproxy.Pos, what string, limit func(haproxy.Sample) string) (*proxy.StickRule, bool) {
+	sr := &proxy.StickRule{SC: a.SC}
+	switch a.Verb {
 	case "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc":
 		sr.Type = map[string]stick.DataType{"sc-inc-gpc0": stick.GPC0, "sc-inc-gpc1": stick.GPC1, "sc-inc-gpc": stick.GPC}[a.Verb]
 		sr.Index = a.Index
-		hr.Action = proxy.SCIncGPC
 	case "sc-set-gpt0", "sc-set-gpt":
 		sr.Type, sr.Index = stick.GPT0, a.Index
 		if a.Verb == "sc-set-gpt" {
 			sr.Type = stick.GPT
 		}
 		if a.Value == "" {
-			b.unsupported(r.Pos, kw+" "+r.Action+" without a value")
-			return hr, true, false
+			b.unsupported(p, what+" without a value")
+			return nil, false
 		}
 		if n, err := strconv.ParseInt(a.Value, 10, 64); err == nil {
 			sr.Value = func(*proxy.RequestInfo) (int64, bool) { return n, true }
-		} else {
-			e, err := acl.CompileExpr(haproxy.ParseSample(a.Value))
-			if err != nil {
-				b.unsupported(r.Pos, kw+" "+r.Action+": "+err.Error())
-				return hr, true, false
-			}
-			sr.Value = e.Int
+			break
 		}
-		hr.Action = proxy.SCSetGPT
+		smp := haproxy.ParseSample(a.Value)
+		if limit != nil {
+			if bad := limit(smp); bad != "" {
+				b.unsupported(p, what+" "+a.Value+": "+bad)
+				return nil, false
+			}
+		}
+		e, err := acl.CompileExpr(smp)
+		if err != nil {
+			b.unsupported(p, what+": "+err.Error())
+			return nil, false
+		}
+		sr.Value = e.Int
+	default:
+		b.unsupported(p, what)
+		return nil, false
 	}
-	hr.Stick = sr
-	return hr, true, true
+	return sr, true
+}
+
+// scCounterExec maps an sc-inc-gpc* or sc-set-gpt* rule of the tcp-request
+// connection, session or content rules, or of the tcp-response content
+// rules: it decides nothing (proxy.SCCounterExec). limit is as for
+// scCounterRule.
+func (b *builder) scCounterExec(r haproxy.HTTPRule, what string, limit func(haproxy.Sample) string) (func(*proxy.RequestInfo), bool) {
+	a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
+	if msg != "" {
+		b.unsupported(r.Pos, what+": "+msg)
+		return nil, false
+	}
+	if a.Value == "" && len(r.Args) > 0 || a.Value != "" && len(r.Args) > 1 {
+		b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+		return nil, false
+	}
+	sr, ok := b.scCounterRule(a, r.Pos, what, limit)
+	if !ok {
+		return nil, false
+	}
+	return proxy.SCCounterExec(sr, strings.HasPrefix(a.Verb, "sc-set-gpt")), true
+}
+
+// layer4Value says why a value read when a connection is accepted is not
+// a layer-4 sample ("": it is one).
+func layer4Value(s haproxy.Sample) string {
+	if acl.Layer4(s) {
+		return ""
+	}
+	return "not a layer-4 sample"
 }
 
 // trackRule compiles a track-sc's key for its table (the proxy's own
@@ -192,8 +246,9 @@ func (b *builder) contentTracks(px *haproxy.Proxy, acls *acl.Set) (out []proxy.H
 	return out, pos
 }
 
-// tcpSessRules maps `tcp-request session track-sc<n>`: run once the
-// session begins, on layer-4 samples.
+// tcpSessRules maps the `tcp-request session` rules (accept, reject,
+// silent-drop, track-sc<n>, sc-inc-gpc*, sc-set-gpt*, the variable and
+// address actions): run once the session begins, on layer-4 samples.
 func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConnRule {
 	var out []proxy.TCPConnRule
 	for _, r := range px.TCPSessTracks {
@@ -217,6 +272,24 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			exec, ok := b.scCounterExec(r, what, layer4Value)
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else if isSockoptAction(r.Action) {
+			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else if r.Action == "accept" || r.Action == "reject" {
+			if len(r.Args) != 0 {
+				b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
+				continue
+			}
+			tr.Reject = r.Action == "reject" // an accept is a rule without an action
 		} else {
 			a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
 			track, ok := b.connTrack(px, a, msg, r.Pos, what)

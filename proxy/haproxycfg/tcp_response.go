@@ -38,6 +38,12 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			exec, ok := b.scCounterExec(r, what, layer4Value) // stick.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue

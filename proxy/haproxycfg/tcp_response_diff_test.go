@@ -79,7 +79,8 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		// (an HTTP stream's res.len is HAProxy's HTX size)
 		{"tcp-response content reject if { res.len gt 0 }", "on res.len in HTTP mode", "http"},
 		{"tcp-response content set-log-level info", "tcp-response content", "tcp"},
-		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content", "tcp"},
+		{"tcp-response content sc-inc-gpc0(0)", "", "tcp"}, // runs (TestSCTCPActionsMatchHAProxy)
+		{"tcp-response content sc-set-gpt0(0) req.hdr(x)", "not a layer-4 sample", "http"},
 		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {
 		cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +

@@ -30,6 +30,16 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
 				continue
 			}
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			var ok bool
+			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
+				continue
+			}
+		} else if isSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
+				continue
+			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -57,10 +67,19 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 // the request, which goha does not: reported there.
 func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConnRule {
 	var out []proxy.TCPConnRule
-	for _, r := range px.TCPContentRules {
+	rules := px.TCPContentRules
+	if px.Mode != "http" && len(px.TCPContentTracks) > 0 {
+		// the track-sc rules run in their place among the others
+		rules = append(append([]haproxy.HTTPRule(nil), rules...), px.TCPContentTracks...)
+		sort.SliceStable(rules, func(i, j int) bool {
+			a, b := rules[i].Pos, rules[j].Pos
+			return a.File < b.File || (a.File == b.File && a.Line < b.Line)
+		})
+	}
+	for _, r := range rules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !isSockoptAction(r.Action) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -81,6 +100,23 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
 				continue
 			}
+		} else if haproxy.IsSCCounterAction(r.Action) {
+			var ok bool
+			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
+				continue
+			}
+		} else if isSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
+				continue
+			}
+		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
+			// a key on layer-4 samples, as a connection rule's
+			st, ok := b.connTrack(px, a, msg, r.Pos, what) // stick.go
+			if !ok {
+				continue
+			}
+			exec = proxy.TrackContentExec(st)
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
@@ -146,8 +182,10 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		_, isVar, _ := haproxy.ParseVarAction(r.Action)
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
+		isSC := haproxy.IsSCCounterAction(r.Action)
+		isSockopt := isSockoptAction(r.Action)
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -169,6 +207,18 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 			if hr, ok = b.priorityRule(r, what, place); !ok { // actions_priority.go
 				continue
 			}
+		} else if isSockopt {
+			var ok bool
+			if hr, ok = b.sockoptRule(px, r, "tcp-request content"); !ok { // actions_sockopt.go
+				continue
+			}
+		} else if isSC {
+			// on the stream's counters, as the http-request actions
+			exec, ok := b.scCounterExec(r, what, nil) // stick.go
+			if !ok {
+				continue
+			}
+			hr = proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}
 		} else if isAddr {
 			var ok bool
 			if hr, ok = b.addrRule(r, what, place); !ok { // actions_addr.go

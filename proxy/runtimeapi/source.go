@@ -103,6 +103,7 @@ type Counters struct {
 	BIn, BOut                      int64
 	DReq, DResp                    int64
 	DCon                           int64 // connections tcp-request connection rules rejected
+	DSes                           int64 // sessions tcp-request session rules rejected
 	EReq, ECon, EResp              int64
 	WRetr, WRedis                  int64
 	Rate, RateMax                  int64    // sessions per second

@@ -195,7 +195,7 @@ func frontendRow(px *Proxy) *row {
 	r.num("conn_rate_max", c.ConnRateMax)
 	r.num("conn_tot", c.ConnTot)
 	r.num("dcon", c.DCon)
-	r.zero("dses")
+	r.num("dses", c.DSes)
 	r.num("wrew", c.WRew)
 	r.num("eint", c.EInt)
 	r.zero(h2Cols...)
