@@ -70,7 +70,10 @@ type RequestInfo struct {
 	// payloadShort is set by a fetch short of bytes while more may come:
 	// the rule being evaluated waits (HAProxy's ACL "miss").
 	payloadShort bool
-	req          *http1.Request
+	// inspecting: tcp-mode content inspection is under way (inspectTCP),
+	// the only place a fetch may still wait for bytes.
+	inspecting bool
+	req        *http1.Request
 	// body is what is buffered of the request body as it arrived
 	// (chunked framing included when chunked); plain caches it without
 	// framing once a fetch asked (body_wait.go).

@@ -34,6 +34,11 @@ func (r *RequestInfo) TakePayloadShort() bool {
 	return v
 }
 
+// ContentFinal says whether what the rules see is final: always outside
+// tcp-mode content inspection (HAProxy's SMP_OPT_FINAL), and there once the
+// inspect delay, the buffer or the client's data is over. wait_end reads it.
+func (r *RequestInfo) ContentFinal() bool { return !r.inspecting || r.PayloadFinal }
+
 // inspectTCP runs the content rules. It returns the bytes read (to be
 // sent to the server first) and false when the connection is refused or
 // the client went away.
@@ -45,6 +50,8 @@ func (s *session) inspectTCP() ([]byte, bool) {
 	}
 	buf := make([]byte, InspectBufSize)
 	n := 0
+	s.info.inspecting = true
+	defer func() { s.info.inspecting = false }()
 	var deadline time.Time
 	if fe.InspectDelay > 0 {
 		deadline = s.accepted.Add(fe.InspectDelay)

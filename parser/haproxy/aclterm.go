@@ -94,7 +94,8 @@ var keywordMethods = []struct {
 
 // suffixedFetches are fetches whose own name ends like a method suffix:
 // HAProxy finds them as fetches, not as a keyword plus a method.
-var suffixedFetches = map[string]bool{"req.body_len": true, "res.body_len": true, "req_len": true}
+var suffixedFetches = map[string]bool{"req.body_len": true, "res.body_len": true, "req_len": true, "wait_end": true,
+	"ssl_fc_cipherlist_str": true}
 
 // newACL reads an ACL's words: its criterion, then flags and patterns.
 func newACL(p Pos, name string, words []string) ACL {
@@ -162,9 +163,8 @@ func parseMatchFlags(flags []string, method MatchMethod) (Match, string) {
 	return m, ""
 }
 
-// predefinedACLWords are the predefined ACLs (section 7.4) goha evaluates,
-// as the words of an acl line; the others of predefinedACLs are refused by
-// the engine.
+// predefinedACLWords are the predefined ACLs (section 7.4), as the words
+// of an acl line.
 var predefinedACLWords = map[string][]string{
 	"TRUE":           {"always_true"},
 	"FALSE":          {"always_false"},
@@ -181,6 +181,14 @@ var predefinedACLWords = map[string][]string{
 	"HTTP_URL_SLASH": {"url_beg", "/"},
 	"HTTP_URL_STAR":  {"url", "*"},
 	"RDP_COOKIE":     {"req.rdp_cookie_cnt", "gt", "0"},
+	"HTTP":           {"req.proto_http"},
+	"HTTP_1.0":       {"req.ver", "1.0"},
+	"HTTP_1.1":       {"req.ver", "1.1"},
+	"HTTP_2.0":       {"req.ver", "2.0"},
+	"HTTP_3.0":       {"req.ver", "3.0"},
+	"HTTP_CONTENT":   {"req.hdr_val(content-length)", "gt", "0"},
+	"REQ_CONTENT":    {"req.len", "gt", "0"},
+	"WAIT_END":       {"wait_end"},
 }
 
 // PredefinedACL returns HAProxy's predefined ACL name, typed, when goha

@@ -8,6 +8,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/clienthello"
+	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/rdpcookie"
 )
 
@@ -63,6 +64,17 @@ func init() {
 		// inspection (an HTTP stream's HTX size is not modelled).
 		"req.len": reqLen,
 		"req_len": reqLen,
+		// wait_end: true once the content is final, else no value (the
+		// rule waits for the inspect delay to end).
+		"wait_end": {out: haproxy.SampleBool, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			if !r.ContentFinal() {
+				r.PayloadShort()
+				return false
+			}
+			return yield(boolValue(true))
+		})},
+		"req.proto_http": protoHTTP,
+		"req_proto_http": protoHTTP,
 		"req.ssl_ec_ext": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			ok, st := clienthello.ECExt(r.Payload)
 			return payloadValue(r, st) && ok && yield(boolValue(true))
@@ -167,3 +179,26 @@ func dottedVersions(pats []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// protoHTTP is req.proto_http: true for an HTTP request (always, in an
+// HTTP frontend: the request is parsed before the rules run); in tcp-mode
+// content inspection, whether the bytes buffered parse as a whole HTTP/1
+// request head, waiting while the head is incomplete and more may come.
+var protoHTTP = fetchDef{out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+	if r.Version() != nil {
+		return yield(boolValue(true))
+	}
+	if len(r.Payload) == 0 && !r.ContentFinal() {
+		r.PayloadShort()
+		return false
+	}
+	var req http1.Request
+	switch err := req.Parse(r.Payload); {
+	case err == http1.ErrIncomplete && !r.ContentFinal():
+		r.PayloadShort()
+		return false
+	case err != nil:
+		return yield(boolValue(false))
+	}
+	return yield(boolValue(true))
+})}
