@@ -40,6 +40,11 @@ var globalKeywordTable = []globalKeywordRow{
 	// read by load-server-state-from-file (server_state.go)
 	{"server-state-base", "<directory>", false, (*state).globalServerState},
 	{"server-state-file", "<file>", false, (*state).globalServerState},
+	// the environment, changed as the file is read (global_env.go)
+	{"setenv", "<name> <value>", false, (*state).globalEnv},
+	{"presetenv", "<name> <value>", false, (*state).globalEnv},
+	{"unsetenv", "[<name> ...]", false, (*state).globalEnv},
+	{"resetenv", "[<name> ...]", false, (*state).globalEnv},
 	// logs (global_logs.go)
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
 	{"log-tag", "<string>", false, (*state).globalLogTag},

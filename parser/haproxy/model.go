@@ -74,7 +74,10 @@ type Global struct {
 	// `server-state-file` (the first of each wins, as in HAProxy):
 	// where load-server-state-from-file reads (server_state.go).
 	ServerStateBase, ServerStateFile string
-	Raw                              []Statement
+	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
+	// order, as far as HAProxy applied each (global_env.go).
+	EnvOps []EnvOp
+	Raw    []Statement
 }
 
 // StatsSocket is "stats socket <addr> [options]".
