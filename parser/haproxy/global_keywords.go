@@ -28,6 +28,8 @@ var globalKeywordTable = []globalKeywordRow{
 	{"group", "<group name>", false, (*state).globalAccount},
 	{"maxconn", "<number>", false, (*state).globalMaxconnNbthread},
 	{"nbthread", "<number>", false, (*state).globalMaxconnNbthread},
+	{"ulimit-n", "<number>", false, (*state).globalLimit},
+	{"fd-hard-limit", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"nosplice", "", true, (*state).globalNosplice},

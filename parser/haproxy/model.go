@@ -74,6 +74,10 @@ type Global struct {
 	// `server-state-file` (the first of each wins, as in HAProxy):
 	// where load-server-state-from-file reads (server_state.go).
 	ServerStateBase, ServerStateFile string
+	// UlimitN and FDHardLimit are `ulimit-n` and `fd-hard-limit` (0: not
+	// set): the descriptor limit asked for instead of maxconn's, and the
+	// cap on what the automatic sizing may use (global_limits.go).
+	UlimitN, FDHardLimit int
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp

@@ -1,0 +1,23 @@
+package haproxy
+
+// globalLimit is one of HAProxy 2.6's process limits taking a number:
+// ulimit-n and fd-hard-limit (cfgparse-global.c). The first non-zero
+// value wins; a second one is an alert that does not make the file fail
+// ("already specified. Continuing."). The number is atol's: leading
+// digits, 0 when there are none (which leaves the limit unset).
+func (s *state) globalLimit(g *Global, l *kwLine) {
+	if len(l.w) > 2 && l.w[2] != "" {
+		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[2])
+		return
+	}
+	field := map[string]*int{"ulimit-n": &g.UlimitN, "fd-hard-limit": &g.FDHardLimit}[l.kw]
+	if *field != 0 {
+		s.d.Alertf(l.p.File, l.p.Line, "'%s' already specified. Continuing.", l.kw)
+		return
+	}
+	if l.arg(1) == "" {
+		s.alert(l.p, "'%s' expects an integer argument.", l.kw)
+		return
+	}
+	*field, _, _ = leadingInt(l.arg(1))
+}
