@@ -30,6 +30,7 @@ type session struct {
 	dst, connSrc, connDst netip.AddrPort
 	softRewrite           bool // strict-mode off (actions_strict.go)
 	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	procRatePending       bool // accepted under maxsessrate, not counted yet (process_rate.go)
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
@@ -190,6 +191,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	countRate(st, false)
+	s.p.rates.countSession()
 	s.rateCounted()
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {

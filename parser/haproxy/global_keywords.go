@@ -30,6 +30,8 @@ var globalKeywordTable = []globalKeywordRow{
 	{"nbthread", "<number>", false, (*state).globalMaxconnNbthread},
 	{"ulimit-n", "<number>", false, (*state).globalLimit},
 	{"fd-hard-limit", "<number>", false, (*state).globalLimit},
+	{"maxconnrate", "<number>", false, (*state).globalLimit},
+	{"maxsessrate", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"nosplice", "", true, (*state).globalNosplice},

@@ -1,7 +1,7 @@
 package haproxy
 
 // globalLimit is one of HAProxy 2.6's process limits taking a number:
-// ulimit-n and fd-hard-limit (cfgparse-global.c). The first non-zero
+// ulimit-n, fd-hard-limit, maxconnrate and maxsessrate (cfgparse-global.c). The first non-zero
 // value wins; a second one is an alert that does not make the file fail
 // ("already specified. Continuing."). The number is atol's: leading
 // digits, 0 when there are none (which leaves the limit unset).
@@ -10,7 +10,8 @@ func (s *state) globalLimit(g *Global, l *kwLine) {
 		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[2])
 		return
 	}
-	field := map[string]*int{"ulimit-n": &g.UlimitN, "fd-hard-limit": &g.FDHardLimit}[l.kw]
+	field := map[string]*int{"ulimit-n": &g.UlimitN, "fd-hard-limit": &g.FDHardLimit,
+		"maxconnrate": &g.MaxConnRate, "maxsessrate": &g.MaxSessRate}[l.kw]
 	if *field != 0 {
 		s.d.Alertf(l.p.File, l.p.Line, "'%s' already specified. Continuing.", l.kw)
 		return
@@ -20,4 +21,7 @@ func (s *state) globalLimit(g *Global, l *kwLine) {
 		return
 	}
 	*field, _, _ = leadingInt(l.arg(1))
+	if r, ok := ClassOf("global", l.kw); !ok || r.Class != Implemented {
+		s.d.Unsupported(l.p.File, l.p.Line, l.kw) // maxsessrate: its row says why
+	}
 }

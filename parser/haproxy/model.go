@@ -78,6 +78,9 @@ type Global struct {
 	// set): the descriptor limit asked for instead of maxconn's, and the
 	// cap on what the automatic sizing may use (global_limits.go).
 	UlimitN, FDHardLimit int
+	// MaxConnRate and MaxSessRate are `maxconnrate` and `maxsessrate`
+	// (0: none), per second over the whole process.
+	MaxConnRate, MaxSessRate int
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp

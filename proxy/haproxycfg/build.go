@@ -21,8 +21,9 @@ import (
 // reported in Plan.Notices. Disabled proxies are skipped.
 func Build(cfg *haproxy.Config) *Plan {
 	b := &builder{plan: &Plan{
-		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice},
-		Logs:  map[string]*LogSpec{},
+		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice,
+			MaxConnRate: cfg.Global.MaxConnRate, MaxSessRate: cfg.Global.MaxSessRate},
+		Logs: map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.global = &cfg.Global
