@@ -66,6 +66,7 @@ type Proxy struct {
 	sessions  map[*session]struct{}
 	lastSID   uint64 // the last `show sess` id given (session_list.go)
 	closing   atomic.Bool
+	stopping  atomic.Bool   // a soft stop's grace has begun (MarkStopping)
 	done      chan struct{} // closed by Shutdown
 	aborted   chan struct{} // closed when Shutdown's context ends
 	abortOnce sync.Once

@@ -504,6 +504,14 @@ var sigintIgnoredAtStart = signal.Ignored(syscall.SIGINT)
 // socket's GLOBAL, backends, the internal HTTP client), then stops
 // accepting and waits for in-flight transactions.
 func (w *worker) softStop() {
+	if g := w.plan.Process.Grace; g > 0 {
+		// global grace: the stopping fetch turns true, the listeners
+		// keep accepting until it ends (messages as HAProxy 2.6's).
+		w.px.MarkStopping()
+		w.events.stderrOnly(fmt.Sprintf("Scheduling a soft-stop in %d ms.", g.Milliseconds()), levelNotice)
+		time.Sleep(g)
+		w.events.stderrOnly("Grace period expired, proceeding with soft-stop now.", levelNotice)
+	}
 	if w.stop != nil {
 		w.stop()
 	}

@@ -34,6 +34,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"maxsessrate", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
+	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
 	// honoured by gohaproxy's file-descriptor limit (the default)

@@ -25,3 +25,21 @@ func (s *state) globalLimit(g *Global, l *kwLine) {
 		s.d.Unsupported(l.p.File, l.p.Line, l.kw) // maxsessrate: its row says why
 	}
 }
+
+// globalGrace is `grace <time>`: on a soft stop the process keeps its
+// listeners for that long, the stopping fetch already true. HAProxy 2.6
+// ends both of its messages with a blank line; the last value wins and
+// words after it are ignored.
+func (s *state) globalGrace(g *Global, l *kwLine) {
+	if l.arg(1) == "" {
+		s.alert(l.p, "'grace' expects <time> as argument.\n")
+		return
+	}
+	d, bad, err := ParseTime(l.arg(1))
+	if err != nil {
+		s.alert(l.p, "unexpected character '%c' in argument to <grace>.\n", l.arg(1)[bad])
+		return
+	}
+	s.timerWarn(l.p, l.arg(1))
+	g.Grace = d
+}

@@ -81,6 +81,8 @@ type Global struct {
 	// MaxConnRate and MaxSessRate are `maxconnrate` and `maxsessrate`
 	// (0: none), per second over the whole process.
 	MaxConnRate, MaxSessRate int
+	// Grace is `grace`: how long a soft stop keeps the listeners open.
+	Grace time.Duration
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp

@@ -101,6 +101,8 @@ type Process struct {
 	// not set): the descriptor limit asked for, and the cap on the
 	// automatic sizing (internal/haproxycmd run_fdlimit.go).
 	UlimitN, FDHardLimit int
+	// Grace is global grace: a soft stop keeps the listeners this long.
+	Grace time.Duration
 	// SpreadChecks is global `spread-checks` (percent, 0..50).
 	SpreadChecks int
 	// Node is global `node`, the name `show info` reports ("" = the host
