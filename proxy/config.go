@@ -29,12 +29,9 @@ type Config struct {
 	// MaxConn is the global maxconn (0 = unlimited): beyond it listeners
 	// stop accepting and new connections wait in the kernel backlog.
 	MaxConn int
-	// MaxConnRate and MaxSessRate are global maxconnrate and maxsessrate
-	// (0 = unlimited): per-second limits on accepted connections and on
-	// sessions, over every listener (process_rate.go).
+	// MaxConnRate, MaxSessRate: global maxconnrate, maxsessrate, per second over all listeners (0 = none).
 	MaxConnRate, MaxSessRate int
-	// NoSplice is the global `nosplice`: no proxy splices, whatever its
-	// options say.
+	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
 	H2        h2.Settings
