@@ -27,8 +27,9 @@ type Config struct {
 	// MaxConn is the global maxconn (0 = unlimited): beyond it listeners
 	// stop accepting and new connections wait in the kernel backlog.
 	MaxConn int
-	// NoSplice is the global `nosplice`: no proxy splices, whatever its
-	// options say.
+	// MaxConnRate, MaxSessRate: global maxconnrate, maxsessrate, per second over all listeners (0 = none).
+	MaxConnRate, MaxSessRate int
+	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
 	H2        h2.Settings

@@ -30,6 +30,7 @@ type session struct {
 	dst, connSrc, connDst netip.AddrPort
 	softRewrite           bool // strict-mode off (actions_strict.go)
 	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	procRatePending       bool // accepted under maxsessrate, not counted yet (process_rate.go)
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
@@ -87,9 +88,8 @@ type session struct {
 	beName []byte // a dynamic use_backend's name, looked up at once
 	// applet is the Service answering this request while it is logged.
 	applet   Service
-	appletBe *backend // the backend whose stats page answered (nil: the frontend's), as logged
-	// pp is what the connection's PROXY header said (proxyhdr.go).
-	pp ProxyReceived
+	appletBe *backend      // the backend whose stats page answered (nil: the frontend's), as logged
+	pp       ProxyReceived // what the connection's PROXY header said (proxyhdr.go)
 
 	// Per-transaction log material.
 	accepted       time.Time
@@ -192,6 +192,7 @@ func (s *session) serve() {
 	// out connections refused before their session began.
 	st.sessions.Add(1)
 	countRate(st, false)
+	s.p.rates.countSession()
 	s.rateCounted()
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {

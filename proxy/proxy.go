@@ -54,6 +54,7 @@ type Proxy struct {
 	backends    map[string]*backend
 	backendList []*backend
 	global      *limiter      // global maxconn (`set maxconn global` changes it)
+	rates       processRates  // global maxconnrate, maxsessrate (process_rate.go)
 	tlsc        tlsCounters   // `show info`'s TLS figures (tls_stats.go)
 	errEvents   atomic.Uint32 // refused messages captured so far (errsnap.go)
 
@@ -65,6 +66,7 @@ type Proxy struct {
 	sessions  map[*session]struct{}
 	lastSID   uint64 // the last `show sess` id given (session_list.go)
 	closing   atomic.Bool
+	stopping  atomic.Bool   // a soft stop's grace has begun (MarkStopping)
 	done      chan struct{} // closed by Shutdown
 	aborted   chan struct{} // closed when Shutdown's context ends
 	abortOnce sync.Once
@@ -126,6 +128,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		p.tables[t.Name()] = t
 	}
 	p.global = newLimiter(limitOf(cfg.MaxConn))
+	p.rates.connLimit, p.rates.sessLimit = uint32(max(cfg.MaxConnRate, 0)), uint32(max(cfg.MaxSessRate, 0))
 	for _, bc := range cfg.Backends {
 		if _, dup := p.backends[bc.Name]; dup {
 			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)
@@ -299,6 +302,10 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f)
 			return
 		}
+		if !p.rates.wait(p.done) { // maxconnrate, maxsessrate
+			p.releaseFrontend(f)
+			return
+		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
 			p.releaseFrontend(f)
@@ -311,9 +318,11 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
+		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
 		f.cfg.TCPKeepAlive.setAccepted(c)
 		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
 		if rejected {
+			p.rates.endPending(sessPending)
 			p.releaseFrontend(f)
 			continue
 		}
@@ -322,6 +331,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		// with listeners shared by the next worker, dropping it would
 		// fail a client. Only Shutdown's deadline gives it up.
 		if !p.global.acquire(p.aborted) {
+			p.rates.endPending(sessPending)
 			tr.release()
 			c.Close()
 			p.releaseFrontend(f)
@@ -332,6 +342,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		s.info.vars = vars
 		s.c = newTconn(c, &s.woken)
 		if !p.track(s) {
+			p.rates.endPending(sessPending)
 			tr.release()
 			c.Close()
 			p.release(f)
@@ -339,6 +350,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		}
 		p.actConn.Add(1)
 		s.ratePending = f.rate.add()
+		s.procRatePending = sessPending
 		go s.serve() // its finish releases what is taken here
 	}
 }

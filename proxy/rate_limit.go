@@ -57,6 +57,10 @@ func (s *session) rateCounted() {
 		s.ratePending = false
 		s.fe.rate.pending.Add(-1)
 	}
+	if s.procRatePending {
+		s.procRatePending = false
+		s.p.rates.endPending(true)
+	}
 }
 
 // FrontendRateLimit is a frontend's `rate-limit sessions` (show stat's

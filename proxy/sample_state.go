@@ -81,7 +81,13 @@ type FrontendLoad struct {
 }
 
 // Stopping is the `stopping` fetch: true once the proxy is shutting down.
-func (r *RequestInfo) Stopping() bool { return r.px != nil && r.px.closing.Load() }
+func (r *RequestInfo) Stopping() bool {
+	return r.px != nil && (r.px.closing.Load() || r.px.stopping.Load())
+}
+
+// MarkStopping makes the stopping fetch true while the listeners still
+// accept: global grace's delay before a soft stop.
+func (p *Proxy) MarkStopping() { p.stopping.Store(true) }
 
 // BackendLoad reads the backend named name ("": the proxy the request
 // arrived on, as HAProxy resolves an omitted backend argument to the

@@ -73,6 +73,9 @@ func Run(o *Options, stdout, stderr io.Writer) int {
 // localPeer is -L ("" when not given).
 func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool) *haproxy.Result {
 	res := haproxy.CheckWith(paths, nil, haproxy.CheckOptions{LocalPeer: localPeer})
+	if res.Config != nil {
+		applyEnv(res.Config.Global.EnvOps) // run_env.go
+	}
 	if verbose {
 		res.Unquiet()
 	}

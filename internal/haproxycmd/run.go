@@ -224,12 +224,22 @@ func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*work
 // half of the file descriptors left after its reserve, one per listener
 // and one per checked server (measured: ulimit -n 1024, 4096 and 20000
 // with two listeners give 498, 2034 and 9986; two checks take one more).
+// The limit is the one the process started with, under fd-hard-limit
+// (compared as a signed number, as HAProxy does there); ulimit-n does not
+// change it (measured: ulimit-n 4000 under 20000 still gives 9986).
 func defaultMaxconn(plan *haproxycfg.Plan) int {
 	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<30 {
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
 		return 0
 	}
-	return haproxy.DefaultMaxconn(int(rl.Cur), fdReserve(plan))
+	limit := int(min(rl.Cur, 1<<31-1))
+	if h := plan.Process.FDHardLimit; h != 0 && limit > h {
+		limit = h
+	}
+	if limit > 1<<30 {
+		return 0
+	}
+	return haproxy.DefaultMaxconn(limit, fdReserve(plan))
 }
 
 // fdReserve is the descriptors HAProxy keeps besides two per connection:
@@ -309,7 +319,8 @@ func (w *worker) sizeFDLimit() error {
 	if maxconn <= 0 {
 		return nil
 	}
-	fd := raiseFDLimit(maxconn, 2*maxconn+fdReserve(w.plan), w.plan.Process.StrictLimits, getFDLimit, setFDLimit)
+	fd := raiseFDLimit(fdLimitWant{Maxconn: maxconn, Maxsock: 2*maxconn + fdReserve(w.plan), UlimitN: w.plan.Process.UlimitN,
+		HardLimit: w.plan.Process.FDHardLimit, Strict: w.plan.Process.StrictLimits}, getFDLimit, setFDLimit)
 	if fd.Fatal {
 		return errors.New(strings.Join(fd.Alerts, "\n"))
 	}
@@ -493,6 +504,14 @@ var sigintIgnoredAtStart = signal.Ignored(syscall.SIGINT)
 // socket's GLOBAL, backends, the internal HTTP client), then stops
 // accepting and waits for in-flight transactions.
 func (w *worker) softStop() {
+	if g := w.plan.Process.Grace; g > 0 {
+		// global grace: the stopping fetch turns true, the listeners
+		// keep accepting until it ends (messages as HAProxy 2.6's).
+		w.px.MarkStopping()
+		w.events.stderrOnly(fmt.Sprintf("Scheduling a soft-stop in %d ms.", g.Milliseconds()), levelNotice)
+		time.Sleep(g)
+		w.events.stderrOnly("Grace period expired, proceeding with soft-stop now.", levelNotice)
+	}
 	if w.stop != nil {
 		w.stop()
 	}

@@ -81,6 +81,9 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100, CompressBpsRateLim: s.compressionRateLimit()}
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus
 	// its reserve, see defaultMaxconn) and shows that as both values.
+	r := w.px.ProcessRates()
+	info.ConnRate, info.ConnRateLimit, info.MaxConnRate = int64(r.ConnRate), int64(r.ConnRateLimit), int64(r.MaxConnRate)
+	info.SessRate, info.SessRateLimit, info.MaxSessRate = int64(r.SessRate), int64(r.SessRateLimit), int64(r.MaxSessRate)
 	info.Maxsock = 2*w.plan.Proxy.MaxConn + fdReserve(w.plan)
 	info.UlimitN = info.Maxsock
 	if w.ulimitN != 0 {

@@ -272,7 +272,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"bind", "crt", Implemented},
 		{"global", "lua-load", Unsupported},
 		{"global", "tune.bufsize", Unsupported},
-		{"global", "setenv", Unsupported},
+		{"global", "setenv", Implemented},
 		{"filter", "compression", Implemented},
 		{"service", "prometheus-exporter", Implemented},
 		// Seed, Debian and RHEL defaults.

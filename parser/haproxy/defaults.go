@@ -78,14 +78,19 @@ const FDReserveBase = 26
 
 // DefaultMaxconn is global maxconn without `maxconn`: half the file
 // descriptors left under the limit after the reserve (FDReserveBase plus
-// one per listener and per checked server), at least 1. Measured with
-// ulimit -n 1024, 4096 and 20000 and two listeners: 498, 2034 and 9986.
+// one per listener and per checked server), and HAProxy's DEFAULT_MAXCONN
+// (100) when that leaves fewer. Measured with ulimit -n 1024, 4096 and
+// 20000 and two listeners: 498, 2034 and 9986; under fd-hard-limit 240,
+// 200 and -5: 106, 100 and 100.
 func DefaultMaxconn(fdLimit, reserve int) int {
-	if n := (fdLimit - reserve) / 2; n > 0 {
+	if n := (fdLimit - reserve) / 2; n > minDefaultMaxconn {
 		return n
 	}
-	return 1
+	return minDefaultMaxconn
 }
+
+// minDefaultMaxconn is HAProxy's DEFAULT_MAXCONN as Debian builds it.
+const minDefaultMaxconn = 100
 
 // Timeouts have no built-in value: HAProxy leaves client, server and
 // connect unset (and warns about it, check.go); the others fall back on

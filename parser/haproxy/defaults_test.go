@@ -13,9 +13,10 @@ func TestDefaultFullconn(t *testing.T) {
 }
 
 func TestDefaultMaxconn(t *testing.T) {
-	// measured with HAProxy 2.6 and two listeners (reserve 26+2)
+	// measured with HAProxy 2.6 and two listeners (reserve 26+2); the
+	// small limits under fd-hard-limit
 	for _, tc := range []struct{ limit, reserve, want int }{
-		{1024, 28, 498}, {4096, 28, 2034}, {20000, 28, 9986}, {20, 28, 1}, {29, 28, 1},
+		{1024, 28, 498}, {4096, 28, 2034}, {20000, 28, 9986}, {240, 28, 106}, {200, 28, 100}, {-5, 28, 100}, {20, 28, 100},
 	} {
 		if got := DefaultMaxconn(tc.limit, tc.reserve); got != tc.want {
 			t.Errorf("DefaultMaxconn(%d, %d) = %d, want %d", tc.limit, tc.reserve, got, tc.want)

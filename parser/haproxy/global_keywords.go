@@ -28,8 +28,13 @@ var globalKeywordTable = []globalKeywordRow{
 	{"group", "<group name>", false, (*state).globalAccount},
 	{"maxconn", "<number>", false, (*state).globalMaxconnNbthread},
 	{"nbthread", "<number>", false, (*state).globalMaxconnNbthread},
+	{"ulimit-n", "<number>", false, (*state).globalLimit},
+	{"fd-hard-limit", "<number>", false, (*state).globalLimit},
+	{"maxconnrate", "<number>", false, (*state).globalLimit},
+	{"maxsessrate", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
+	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
 	// honoured by gohaproxy's file-descriptor limit (the default)
@@ -40,6 +45,11 @@ var globalKeywordTable = []globalKeywordRow{
 	// read by load-server-state-from-file (server_state.go)
 	{"server-state-base", "<directory>", false, (*state).globalServerState},
 	{"server-state-file", "<file>", false, (*state).globalServerState},
+	// the environment, changed as the file is read (global_env.go)
+	{"setenv", "<name> <value>", false, (*state).globalEnv},
+	{"presetenv", "<name> <value>", false, (*state).globalEnv},
+	{"unsetenv", "[<name> ...]", false, (*state).globalEnv},
+	{"resetenv", "[<name> ...]", false, (*state).globalEnv},
 	// logs (global_logs.go)
 	{"log", "<target> [len <length>] [format <format>] ... <facility> [max level [min level]]", false, (*state).globalLog},
 	{"log-tag", "<string>", false, (*state).globalLogTag},

@@ -74,7 +74,19 @@ type Global struct {
 	// `server-state-file` (the first of each wins, as in HAProxy):
 	// where load-server-state-from-file reads (server_state.go).
 	ServerStateBase, ServerStateFile string
-	Raw                              []Statement
+	// UlimitN and FDHardLimit are `ulimit-n` and `fd-hard-limit` (0: not
+	// set): the descriptor limit asked for instead of maxconn's, and the
+	// cap on what the automatic sizing may use (global_limits.go).
+	UlimitN, FDHardLimit int
+	// MaxConnRate and MaxSessRate are `maxconnrate` and `maxsessrate`
+	// (0: none), per second over the whole process.
+	MaxConnRate, MaxSessRate int
+	// Grace is `grace`: how long a soft stop keeps the listeners open.
+	Grace time.Duration
+	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
+	// order, as far as HAProxy applied each (global_env.go).
+	EnvOps []EnvOp
+	Raw    []Statement
 }
 
 // StatsSocket is "stats socket <addr> [options]".

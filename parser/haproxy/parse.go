@@ -61,6 +61,7 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 	}
 	r := &Result{Config: &Config{}}
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}, localPeerCmdline: o.LocalPeer}
+	st.envs = &envState{base: env}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -164,6 +165,7 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	yes := func(string) bool { return true }
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{},
 		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Resolve: yes, Hostname: func() string { return "localhost" }}}
+	st.envs = &envState{base: env}
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
@@ -196,17 +198,24 @@ type state struct {
 	stoppedAt    int // line where keyword parsing aborted the file
 	// uidSet, gidSet: a non-zero id came from user/uid (group/gid)
 	uidSet, gidSet bool
-	lastLine       int             // line of the statement being parsed
-	env            Env             // for addresses, which HAProxy expands again ($VAR)
-	patRefs        map[string]bool // pattern files already referenced: true = two columns (files.go)
-	logHosts       map[string]bool // log host names already resolved (logline.go)
-	defaultsRefs   map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
+	lastLine       int // line of the statement being parsed
+	env            Env // for addresses, which HAProxy expands again ($VAR)
+	// envs is the environment as setenv and its kin changed it so far
+	// (global_env.go); nil: the caller's Env unchanged.
+	envs         *envState
+	patRefs      map[string]bool // pattern files already referenced: true = two columns (files.go)
+	logHosts     map[string]bool // log host names already resolved (logline.go)
+	defaultsRefs map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
 	var preDiags Diagnostics
 	s.env = env
-	pre := Preprocess(file, data, env, &preDiags)
+	if es := s.envs; es != nil {
+		env = es.lookup
+		s.env = func(name string) (string, bool) { return es.lookupAt(Pos{file, s.lastLine}, name) }
+	}
+	pre := preprocess(file, data, env, &preDiags, s.envs)
 	s.fileFatal, s.abort = pre.Fatal, pre.Abort
 	if pre.Abort {
 		s.d.List = append(s.d.List, preDiags.List...)

@@ -94,7 +94,15 @@ type preResult struct {
 // .notice/.warning/.alert/.diag directives. Lines whose tokenizing failed are
 // reported and dropped; a NUL byte stops the file after its line's prefix.
 func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult {
+	return preprocess(file, data, env, diags, nil)
+}
+
+// preprocess is Preprocess noting the global section's environment lines
+// in envs (when not nil) as it reads them, as HAProxy runs them before
+// the next line is tokenized: a later "${VAR}" or .if sees their effect.
+func preprocess(file string, data []byte, env Env, diags *Diagnostics, envs *envState) preResult {
 	var res preResult
+	kind := "" // the current section's keyword
 	var stack []condFrame
 	active := func() bool { return len(stack) == 0 || stack[len(stack)-1].active }
 	section := ""
@@ -157,10 +165,13 @@ func Preprocess(file string, data []byte, env Env, diags *Diagnostics) preResult
 			continue
 		}
 		if _, ok := sectionKinds[w0]; ok {
-			section = w0
+			kind, section = w0, w0
 			if len(words) > 1 {
 				section = words[1]
 			}
+		}
+		if kind == "global" && envs != nil {
+			envs.note(Pos{file, num}, words)
 		}
 		res.Lines = append(res.Lines, Line{File: file, Num: num, Raw: raw, Words: words})
 	}

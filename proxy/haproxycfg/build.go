@@ -21,8 +21,9 @@ import (
 // reported in Plan.Notices. Disabled proxies are skipped.
 func Build(cfg *haproxy.Config) *Plan {
 	b := &builder{plan: &Plan{
-		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice},
-		Logs:  map[string]*LogSpec{},
+		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice,
+			MaxConnRate: cfg.Global.MaxConnRate, MaxSessRate: cfg.Global.MaxSessRate},
+		Logs: map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global
 	b.global = &cfg.Global
@@ -32,7 +33,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	defer acl.UseUserlists(b.userlists)()
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
-		Node: g.Node, UID: g.UID, GID: g.GID}
+		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.globalDesc = globalDescription(g.Raw)

@@ -97,6 +97,12 @@ type Process struct {
 	// maxconn needs stops the process (HAProxy's default); false only
 	// warns (`no strict-limits`).
 	StrictLimits bool
+	// UlimitN and FDHardLimit are global ulimit-n and fd-hard-limit (0:
+	// not set): the descriptor limit asked for, and the cap on the
+	// automatic sizing (internal/haproxycmd run_fdlimit.go).
+	UlimitN, FDHardLimit int
+	// Grace is global grace: a soft stop keeps the listeners this long.
+	Grace time.Duration
 	// SpreadChecks is global `spread-checks` (percent, 0..50).
 	SpreadChecks int
 	// Node is global `node`, the name `show info` reports ("" = the host

@@ -53,13 +53,16 @@ type Info struct {
 	MaxConnRate int64
 	SessRate    int64
 	MaxSessRate int64
-	Tasks       int
-	RunQueue    int
-	IdlePct     int // default 100
-	Node        string
-	Stopping    bool
-	Jobs        int
-	Listeners   int
+	// ConnRateLimit and SessRateLimit are global maxconnrate and
+	// maxsessrate (0: none).
+	ConnRateLimit, SessRateLimit int64
+	Tasks                        int
+	RunQueue                     int
+	IdlePct                      int // default 100
+	Node                         string
+	Stopping                     bool
+	Jobs                         int
+	Listeners                    int
 	// ActivePeers and ConnectedPeers count the peer sessions being made
 	// or running, and those established.
 	ActivePeers, ConnectedPeers int
