@@ -216,6 +216,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px),
+		SessionSrvConns:      sessionSrvConns(px),
 	}
 	if px.Options["nolinger"] {
 		// HAProxy's resets on the client side depend on which side
@@ -354,6 +355,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		be.Retries = px.Retries
 	}
 	be.Reuse = reuseMode(px.HTTPReuse)
+	be.PreferLast = px.Mode == "http" && px.Options["prefer-last-server"]
+	be.KeepAliveQueue = px.KeepAliveQueue
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
 	be.Balance = b.balance(px)
@@ -596,4 +599,15 @@ func compression(px *haproxy.Proxy) *proxy.Compression {
 		return nil
 	}
 	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
+}
+
+// sessionSrvConns is max-session-srv-conns as proxy.Frontend takes it.
+func sessionSrvConns(px *haproxy.Proxy) int {
+	switch {
+	case !px.SessionSrvConnsSet:
+		return 0
+	case px.SessionSrvConns == 0:
+		return -1
+	}
+	return px.SessionSrvConns
 }
