@@ -3,7 +3,6 @@ package proxy
 import (
 	"slices"
 	"syscall"
-	"time"
 )
 
 // lastServer is the server a session's request goes to under `option
@@ -26,7 +25,7 @@ func (b *backend) lastServer(client clientAddrs, prev *server) *server {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	list := b.list()
-	return client.priv.firstHeld(time.Now(), func(srv *server) bool {
+	return client.priv.firstHeld(func(srv *server) bool {
 		if srv.h2 != nil || !slices.Contains(list, srv) || !srv.bal.Up || srv.bal.Weight == 0 {
 			return false
 		}

@@ -15,11 +15,6 @@ import (
 // maxIdlePerServer bounds each server's idle connection pool.
 const maxIdlePerServer = 256
 
-// idleMaxAge drops a session's private server connection (http-reuse
-// never) left idle longer than this; the servers' pools are purged as
-// HAProxy purges them instead (purgeIdle).
-const idleMaxAge = 5 * time.Second
-
 type server struct {
 	cfg  *Server
 	tlsc *tlsCounters // the proxy's (tls_stats.go)

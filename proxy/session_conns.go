@@ -34,12 +34,7 @@ type privateConn struct {
 // heldList is a server's connections in the session.
 type heldList struct {
 	srv   *server
-	conns []heldConn
-}
-
-type heldConn struct {
-	c     *tconn
-	since time.Time
+	conns []*tconn
 }
 
 // idleCount is how many connections wait idle in the session.
@@ -57,8 +52,8 @@ func (p *privateConn) close() {
 	p.lists, p.h2 = nil, nil
 	p.mu.Unlock()
 	for _, l := range lists {
-		for _, hc := range l.conns {
-			hc.c.Close()
+		for _, c := range l.conns {
+			c.Close()
 		}
 	}
 	for _, cc := range own {
@@ -74,31 +69,39 @@ func (p *privateConn) own(cc *h2.ClientConn) {
 }
 
 // take hands out the first of srv's connections made with sni for target,
-// nil when none; one idle longer than idleMaxAge is closed instead. The
-// server keeps its place in the list while a request uses its
+// nil when none. Connections the server closed meanwhile are dropped on
+// the way, as HAProxy drops them from its session when they close; an
+// idle one is otherwise kept as long as the session lives, whatever its
+// age (measured: HAProxy 2.6 reuses it after longer than timeout server).
+// The server keeps its place in the list while a request uses its
 // connection (HAProxy lists a connection in use too).
-func (p *privateConn) take(srv *server, sni, target string, now time.Time) *tconn {
+func (p *privateConn) take(srv *server, sni, target string) *tconn {
 	p.mu.Lock()
 	var tc *tconn
-	var since time.Time
+	var gone []*tconn
 	for i := range p.lists {
 		l := &p.lists[i]
 		if l.srv != srv {
 			continue
 		}
-		for j, hc := range l.conns {
-			if hc.c.sni == sni && hc.c.target == target {
-				tc, since = hc.c, hc.since
-				l.conns = slices.Delete(l.conns, j, j+1)
-				break
+		for j := 0; j < len(l.conns) && tc == nil; j++ {
+			c := l.conns[j]
+			switch {
+			case peerClosed(c):
+				gone = append(gone, c)
+			case c.sni == sni && c.target == target:
+				tc = c
+			default:
+				continue
 			}
+			l.conns = slices.Delete(l.conns, j, j+1)
+			j--
 		}
 		break
 	}
 	p.mu.Unlock()
-	if tc != nil && now.Sub(since) >= idleMaxAge {
-		tc.Close()
-		return nil
+	for _, c := range gone {
+		c.Close()
 	}
 	return tc
 }
@@ -106,7 +109,7 @@ func (p *privateConn) take(srv *server, sni, target string, now time.Time) *tcon
 // keep adds sc, left idle by its request, to srv's connections, or closes
 // it when max connections already wait idle. Servers whose connections
 // all went elsewhere (closed while in use) leave the list first.
-func (p *privateConn) keep(srv *server, sc *tconn, now time.Time) {
+func (p *privateConn) keep(srv *server, sc *tconn) {
 	p.mu.Lock()
 	p.lists = slices.DeleteFunc(p.lists, func(l heldList) bool { return l.srv != srv && len(l.conns) == 0 })
 	max := p.max
@@ -123,23 +126,23 @@ func (p *privateConn) keep(srv *server, sc *tconn, now time.Time) {
 		p.lists = append(p.lists, heldList{srv: srv})
 		i = len(p.lists) - 1
 	}
-	p.lists[i].conns = append(p.lists[i].conns, heldConn{sc, now})
+	p.lists[i].conns = append(p.lists[i].conns, sc)
 	p.mu.Unlock()
 }
 
 // firstHeld is the first server listed with a live idle connection that
-// ok accepts (prefer_last.go), or nil. Connections the server closed
-// or too old to be reused do not count: HAProxy drops a connection from
-// its session as soon as the server closes it.
-func (p *privateConn) firstHeld(now time.Time, ok func(*server) bool) *server {
+// ok accepts (prefer_last.go), or nil. Connections the server closed do
+// not count: HAProxy drops a connection from its session as soon as the
+// server closes it.
+func (p *privateConn) firstHeld(ok func(*server) bool) *server {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, l := range p.lists {
 		if !ok(l.srv) {
 			continue
 		}
-		for _, hc := range l.conns {
-			if now.Sub(hc.since) < idleMaxAge && !peerClosed(hc.c) {
+		for _, c := range l.conns {
+			if !peerClosed(c) {
 				return l.srv
 			}
 		}
@@ -156,7 +159,7 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []by
 	if c.priv == nil {
 		return nil
 	}
-	return c.priv.take(srv, sni, srv.transparentKey(c.dst), now)
+	return c.priv.take(srv, sni, srv.transparentKey(c.dst))
 }
 
 // putIdle keeps sc for reuse: in the session under http-reuse never, else
@@ -170,5 +173,5 @@ func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
 		sc.Close()
 		return
 	}
-	c.priv.keep(srv, sc, now)
+	c.priv.keep(srv, sc)
 }

@@ -50,7 +50,8 @@ func startNamedNumberer(t *testing.T, name string) string {
 // preferLastSteps plays steps through the proxy at addr: each step is
 // "<client>:<path>" (a kept-alive HTTP/1.1 client, opened on its first
 // request), run one after the other, or "&<client>:<path>", started in
-// the background 50 ms before the next step (its answer comes last). It
+// the background 50 ms before the next step (its answer comes last), or
+// "=<duration>", a pause. It
 // gives who answered each request on which server connection.
 func preferLastSteps(t *testing.T, addr string, steps []string) string {
 	t.Helper()
@@ -68,6 +69,12 @@ func preferLastSteps(t *testing.T, addr string, steps []string) string {
 	var wg sync.WaitGroup
 	got := make([]string, len(steps))
 	for i, step := range steps {
+		if d, ok := strings.CutPrefix(step, "="); ok {
+			pause, _ := time.ParseDuration(d)
+			time.Sleep(pause)
+			got[i] = step
+			continue
+		}
 		bg := strings.HasPrefix(step, "&")
 		who, path, _ := strings.Cut(strings.TrimPrefix(step, "&"), ":")
 		cl := clients[who]
@@ -177,6 +184,41 @@ listen li
 				t.Errorf("\nhaproxy %s\ngoha    %s", want, got)
 			}
 		})
+	}
+}
+
+// TestSessionConnsOutliveIdleDifferential: a client session's own server
+// connections (http-reuse never) stay its own however long they wait
+// idle, longer than timeout server here, as long as the client stays
+// connected and the server keeps them open (goha closed them after 5 s):
+// which server connection each request of three kept-alive clients got,
+// before and after 5.5 s of silence, through HAProxy 2.6 and goha at
+// once.
+func TestSessionConnsOutliveIdleDifferential(t *testing.T) {
+	steps := []string{"A:/", "B:/", "C:/", "A:/", "=5500ms", "A:/", "B:/", "C:/", "B:/"}
+	cfg := func() string {
+		return `global
+    nbthread 1
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 1s
+listen li
+    bind BIND
+    http-reuse never
+    server s1 ` + startNamedNumberer(t, "s1") + "\n"
+	}
+	ha, goha := startBothCfgs(t, cfg(), cfg())
+	var want, got string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); want = preferLastSteps(t, ha, steps) }()
+	go func() { defer wg.Done(); got = preferLastSteps(t, goha, steps) }()
+	wg.Wait()
+	t.Logf("haproxy %s", want)
+	if want != got {
+		t.Errorf("\nhaproxy %s\ngoha    %s", want, got)
 	}
 }
 
