@@ -551,6 +551,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
 		c.DisableOn404 = disableOn404(px)
+		c.Target.SendState = sendState(px)
 	case px.TCPCheck.Option != nil:
 		c.TCP = b.tcpCheck(px)
 	}
