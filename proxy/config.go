@@ -79,14 +79,11 @@ type Frontend struct {
 	ID   int // HAProxy's proxy id (fe_id)
 	// Table is the section's own stick-table (nil: none): the default
 	// of src_* fetches and track-sc rules without `table`.
-	Table   *stick.Table
-	Binds   []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
-	Mode    Mode
-	MaxConn int // 0 = unlimited
-	// SessionSrvConns is max-session-srv-conns, how many idle server
-	// connections a client session keeps (session_conns.go): 0 is
-	// HAProxy's default, 5; -1 none.
-	SessionSrvConns   int
+	Table             *stick.Table
+	Binds             []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
+	Mode              Mode
+	MaxConn           int // 0 = unlimited
+	SessionSrvConns   int // max-session-srv-conns (session_conns.go): 0 is HAProxy's 5, -1 none
 	RateLimitSessions int // `rate-limit sessions` (0: no limit; rate_limit.go)
 	Timeouts          Timeouts
 	ConnMode          HTTPConnMode
@@ -474,15 +471,10 @@ type Backend struct {
 	// emits header names ("" = none).
 	SendNameHeader string
 	Splice         SpliceOptions
-	Retries        int // `retries`, HAProxy default 3
-	// Reuse is `http-reuse` (the zero value is HAProxy's default, safe).
-	Reuse ReuseMode
-	// PreferLast is `option prefer-last-server` and KeepAliveQueue
-	// `max-keep-alive-queue` as HAProxy stores it, plus one (0: no
-	// limit): prefer_last.go.
-	PreferLast     bool
-	KeepAliveQueue int
-	Redispatch     bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Retries        int       // `retries`, HAProxy default 3
+	Reuse          ReuseMode // `http-reuse` (the zero value is HAProxy's default, safe)
+	KeepAlivePrefs           // option prefer-last-server, max-keep-alive-queue (prefer_last.go)
+	Redispatch     bool      // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

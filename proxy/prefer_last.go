@@ -5,6 +5,14 @@ import (
 	"syscall"
 )
 
+// KeepAlivePrefs are a backend's `option prefer-last-server` and
+// `max-keep-alive-queue`, the latter plus one as HAProxy stores it (0: no
+// limit).
+type KeepAlivePrefs struct {
+	PreferLast     bool
+	KeepAliveQueue int
+}
+
 // lastServer is the server a session's request goes to under `option
 // prefer-last-server`, before any balancing, as HAProxy 2.6's
 // assign_server chooses it: a server of this backend the session still

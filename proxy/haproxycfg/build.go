@@ -215,8 +215,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
-		Compression:          compression(px),
-		SessionSrvConns:      sessionSrvConns(px),
+		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	if px.Options["nolinger"] {
 		// HAProxy's resets on the client side depend on which side
@@ -355,8 +354,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		be.Retries = px.Retries
 	}
 	be.Reuse = reuseMode(px.HTTPReuse)
-	be.PreferLast = px.Mode == "http" && px.Options["prefer-last-server"]
-	be.KeepAliveQueue = px.KeepAliveQueue
+	be.KeepAlivePrefs = keepAlivePrefs(px)
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
 	be.Balance = b.balance(px)
@@ -550,8 +548,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		c.Target.Timeouts = check.Timeouts{Connect: inter, Total: inter}
 	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
-		c.DisableOn404 = disableOn404(px)
-		c.Target.SendState = sendState(px)
+		c.DisableOn404, c.Target.SendState = disableOn404(px), sendState(px)
 	case px.TCPCheck.Option != nil:
 		c.TCP = b.tcpCheck(px)
 	}
@@ -600,15 +597,4 @@ func compression(px *haproxy.Proxy) *proxy.Compression {
 		return nil
 	}
 	return &proxy.Compression{Algos: c.Algos, Types: c.Types, Offload: c.Offload}
-}
-
-// sessionSrvConns is max-session-srv-conns as proxy.Frontend takes it.
-func sessionSrvConns(px *haproxy.Proxy) int {
-	switch {
-	case !px.SessionSrvConnsSet:
-		return 0
-	case px.SessionSrvConns == 0:
-		return -1
-	}
-	return px.SessionSrvConns
 }
