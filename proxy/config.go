@@ -82,6 +82,7 @@ type Frontend struct {
 	Binds             []string // "host:port" as net.Listen takes it ("127.0.0.1:80", ":80", "[::1]:80")
 	Mode              Mode
 	MaxConn           int // 0 = unlimited
+	SessionSrvConns   int // max-session-srv-conns (session_conns.go): 0 is HAProxy's 5, -1 none
 	RateLimitSessions int // `rate-limit sessions` (0: no limit; rate_limit.go)
 	Timeouts          Timeouts
 	ConnMode          HTTPConnMode
@@ -375,10 +376,10 @@ type Backend struct {
 	// emits header names ("" = none).
 	SendNameHeader string
 	Splice         SpliceOptions
-	Retries        int // `retries`, HAProxy default 3
-	// Reuse is `http-reuse` (the zero value is HAProxy's default, safe).
-	Reuse      ReuseMode
-	Redispatch bool // `option redispatch`: a retry may pick another server (see decideRetry)
+	Retries        int       // `retries`, HAProxy default 3
+	Reuse          ReuseMode // `http-reuse` (the zero value is HAProxy's default, safe)
+	KeepAlivePrefs           // option prefer-last-server, max-keep-alive-queue (prefer_last.go)
+	Redispatch     bool      // `option redispatch`: a retry may pick another server (see decideRetry)
 	// Balance is `balance` with hash-type and allbackups (New builds the
 	// balancer from it; the algorithm must be set).
 	Balance         balance.Spec

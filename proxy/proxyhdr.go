@@ -6,11 +6,9 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -134,85 +132,6 @@ func (s *session) client() clientAddrs {
 // http-reuse never. (A send-proxy server's are pooled, but only a request
 // with the same PROXY header takes one: getIdle.)
 func private(srv *server) bool { return srv.reuse == ReuseNever }
-
-// privateConn is a kept-alive connection to a server of an http-reuse
-// never backend: as HAProxy does, it is reused for this session's next
-// requests only, never pooled for others.
-type privateConn struct {
-	mu    sync.Mutex // an HTTP/2 connection's streams share their session's
-	srv   *server
-	c     *tconn
-	since time.Time
-	// h2 are the HTTP/2 server connections the session made under
-	// never: they end with it, as HAProxy frees a session's own.
-	h2 []*h2.ClientConn
-}
-
-func (p *privateConn) close() {
-	p.mu.Lock()
-	c, own := p.c, p.h2
-	p.srv, p.c, p.since, p.h2 = nil, nil, time.Time{}, nil
-	p.mu.Unlock()
-	if c != nil {
-		c.Close()
-	}
-	for _, cc := range own {
-		cc.Drain()
-	}
-}
-
-// own records an HTTP/2 server connection made for the session alone.
-func (p *privateConn) own(cc *h2.ClientConn) {
-	p.mu.Lock()
-	p.h2 = append(p.h2, cc)
-	p.mu.Unlock()
-}
-
-// takeIdle is a kept-alive connection to srv for this client: the
-// session's own under http-reuse never, else one from srv's pool.
-func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []byte) *tconn {
-	if !private(srv) || srv.h2 != nil {
-		return srv.getIdle(now, sni, string(hello), srv.transparentKey(c.dst), c.owner, c.first)
-	}
-	p := c.priv
-	if p == nil {
-		return nil
-	}
-	p.mu.Lock()
-	if p.c == nil || p.srv != srv || p.c.sni != sni || p.c.target != srv.transparentKey(c.dst) {
-		p.mu.Unlock()
-		return nil
-	}
-	tc, since := p.c, p.since
-	p.srv, p.c, p.since = nil, nil, time.Time{}
-	p.mu.Unlock()
-	if now.Sub(since) >= idleMaxAge {
-		tc.Close()
-		return nil
-	}
-	return tc
-}
-
-// putIdle keeps sc for reuse: in the session under http-reuse never (the
-// previous one is closed), else in srv's pool.
-func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
-	if !private(srv) || sc.h2 != nil {
-		srv.putIdle(sc, now)
-		return
-	}
-	if c.priv == nil || srv.cfg.NoIdle { // pool-max-conn 0: not even for this session
-		sc.Close()
-		return
-	}
-	c.priv.close()
-	c.priv.mu.Lock()
-	old := c.priv.c
-	c.priv.srv, c.priv.c, c.priv.since = srv, sc, now
-	c.priv.mu.Unlock()
-	if old != nil { // another stream's, kept meanwhile
-		old.Close()
-	}
-}
 
 // hello is the PROXY header a send-proxy server gets first on each new
 // connection made for this client, or nil. With both send-proxy and

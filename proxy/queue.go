@@ -132,6 +132,7 @@ func (s *server) acquire() bool {
 			return false
 		}
 		if s.bal.Conns.CompareAndSwap(c, c+1) {
+			s.bal.Moves.Add(1)
 			s.stats.curSessions.Add(1)
 			return true
 		}
@@ -141,6 +142,7 @@ func (s *server) acquire() bool {
 // release gives the slot back and lets a queued request retry.
 func (b *backend) release(s *server) {
 	s.bal.Conns.Add(-1)
+	s.bal.Moves.Add(1)
 	s.stats.curSessions.Add(-1)
 	b.queue.signal()
 }

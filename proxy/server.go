@@ -15,11 +15,6 @@ import (
 // maxIdlePerServer bounds each server's idle connection pool.
 const maxIdlePerServer = 256
 
-// idleMaxAge drops a session's private server connection (http-reuse
-// never) left idle longer than this; the servers' pools are purged as
-// HAProxy purges them instead (purgeIdle).
-const idleMaxAge = 5 * time.Second
-
 type server struct {
 	cfg  *Server
 	tlsc *tlsCounters // the proxy's (tls_stats.go)
@@ -55,6 +50,10 @@ type server struct {
 	idle  []idleConn // LIFO: the most recently used connection is the warmest
 	need  idleNeed   // bounds idle (reuse.go)
 	purge purgeClock // runs purgeIdle while idle is not empty
+	// waiting counts the requests waiting for a slot on this server in
+	// particular (persistence, prefer-last-server): HAProxy's server
+	// queue, which max-keep-alive-queue reads (prefer_last.go).
+	waiting atomic.Int32
 	// unproven counts the idle connections not yet safe (idleConn.safe).
 	unproven int
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
@@ -346,7 +345,13 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio,
 			key = prio.key(time.Now())
 		}
 		b.stats.queue.Add(1)
+		if pinned != nil {
+			pinned.waiting.Add(1)
+		}
 		ok := b.queue.wait(left, key, abort)
+		if pinned != nil {
+			pinned.waiting.Add(-1)
+		}
 		b.stats.queue.Add(-1)
 		if !ok {
 			return nil
@@ -379,6 +384,12 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if srv == nil {
 			if direct && prev == nil {
 				srv = b.takeSlot(req, pn.srv, prio, tl.abort)
+			} else if last := b.lastServer(client, prev); last != nil {
+				srv = b.takeSlot(req, last, prio, tl.abort)
+				if srv != nil {
+					// not a balancer pick: HAProxy's lbtot leaves it out
+					srv.stats.direct.Add(1)
+				}
 			} else {
 				direct = false
 				srv = b.pickAvoiding(req, prev, prio, tl.abort)

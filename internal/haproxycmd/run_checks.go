@@ -66,6 +66,7 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		Counts:       w.backendCounts,
 		Trackers:     w.plan.Trackers,
 		TrackState:   w.trackState,
+		ServerState:  w.serverStateFigures,
 		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
 }

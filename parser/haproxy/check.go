@@ -160,6 +160,9 @@ func (s *state) httpOnlyWarnings(px *Proxy) {
 	if len(px.HTTPAfterResponseRules) > 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-after-response' rules ignored for %s '%s' as they require HTTP mode.", kindWord(px), px.Name))
 	}
+	if px.Options["prefer-last-server"] && px.Cap&CapBackend != 0 {
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option prefer-last-server' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
+	}
 	if px.Forwardfor != nil {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
 	}

@@ -240,6 +240,13 @@ type Proxy struct {
 	RetryOn         *RetryOn // the last `retry-on` line; nil: conn-failure only
 	// HTTPReuse is `http-reuse`'s mode ("" = absent: safe).
 	HTTPReuse string
+	// KeepAliveQueue is `max-keep-alive-queue` plus one, as HAProxy
+	// stores it: 0 (the default, -1 written) sets no limit.
+	KeepAliveQueue int
+	// SessionSrvConns is `max-session-srv-conns` (when SessionSrvConnsSet;
+	// else HAProxy's default, 5).
+	SessionSrvConns    int
+	SessionSrvConnsSet bool
 
 	// Persistence (proxy_persist.go): the `cookie` line (nil: none), the
 	// `force-persist`/`ignore-persist` rules in order, `dynamic-cookie-key`

@@ -69,6 +69,8 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"balance", "<algorithm> [<arguments>]", (*state).parseBalance},
 	{"hash-type", "<method> <function> <modifier>", (*state).parseHashType},
 	{"hash-balance-factor", "<factor>", (*state).parseHashBalanceFactor},
+	{"max-keep-alive-queue", "<value>", (*state).parseKeepAliveQueue},
+	{"max-session-srv-conns", "<nb>", (*state).parseSessionSrvConns},
 	// TCP keepalive probes (proxy_tcpka.go)
 	{"clitcpka-cnt", "<count>", (*state).parseTCPKeepAlive},
 	{"clitcpka-idle", "<timeout>", (*state).parseTCPKeepAlive},
@@ -144,6 +146,7 @@ var checkOptionNames = map[string]bool{"httpchk": true, "tcp-check": true, "redi
 // proxy's capabilities: in a frontend they are taken silently (measured
 // with haproxy -c).
 var noCapabilityCheck = map[string]bool{"hash-balance-factor": true,
+	"max-keep-alive-queue": true, // its own warning (parseKeepAliveQueue)
 	// their own warning (parseTCPKeepAlive)
 	"clitcpka-cnt": true, "clitcpka-idle": true, "clitcpka-intvl": true,
 	"srvtcpka-cnt": true, "srvtcpka-idle": true, "srvtcpka-intvl": true,

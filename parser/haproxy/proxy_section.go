@@ -39,7 +39,8 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 		px.SrvTCPKA = def.SrvTCPKA
 	}
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
-	px.HTTPReuse = def.HTTPReuse
+	px.HTTPReuse, px.KeepAliveQueue = def.HTTPReuse, def.KeepAliveQueue
+	px.SessionSrvConns, px.SessionSrvConnsSet = def.SessionSrvConns, def.SessionSrvConnsSet
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck

@@ -65,6 +65,11 @@ type Server struct {
 	// The caller increments it when it uses a picked server and decrements
 	// it when the connection ends; leastconn and first read it.
 	Conns atomic.Int64
+	// Moves counts the changes of Conns, each take and each release: a
+	// server taken and released between two picks (persistence, option
+	// prefer-last-server) moved in HAProxy's leastconn tree although its
+	// count is back where it was. Callers bump it with Conns.
+	Moves atomic.Uint64
 }
 
 // Request carries what the hashing algorithms read from a request.

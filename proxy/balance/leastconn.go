@@ -15,6 +15,7 @@ type leastConn struct {
 	c       census
 	opts    Options
 	seen    []int64  // Conns at the last look, per member
+	moved   []uint64 // Moves at the last look, per member
 	seq     []uint64 // last re-insertion, per member
 	tick    uint64
 }
@@ -26,6 +27,7 @@ func newLeastConn(servers []*Server, opts Options) *leastConn {
 		b.tick++
 		b.seq = append(b.seq, b.tick)
 		b.seen = append(b.seen, s.Conns.Load())
+		b.moved = append(b.moved, s.Moves.Load())
 	}
 	b.refresh()
 	return b
@@ -96,13 +98,14 @@ func (b *leastConn) Pick(*Request) *Server {
 }
 
 // observeConns re-inserts (moves last) every server whose connection count
-// changed since the last look.
+// changed since the last look, or was taken and released meanwhile.
 func (b *leastConn) observeConns() {
 	for i, m := range b.members {
-		if conns := m.s.Conns.Load(); conns != b.seen[i] {
-			b.seen[i] = conns
+		conns, moves := m.s.Conns.Load(), m.s.Moves.Load()
+		if conns != b.seen[i] || moves != b.moved[i] {
 			b.tick++
 			b.seq[i] = b.tick
 		}
+		b.seen[i], b.moved[i] = conns, moves
 	}
 }

@@ -211,6 +211,7 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		deadline = d
 	}
 	c.SetDeadline(deadline)
+	p.Request = p.Request.withStateHeader(serverState(ctx)) // send-state
 	r := p.exchange(c)
 	r.Duration = time.Since(start)
 	return r

@@ -26,6 +26,9 @@ type Target struct {
 	// Disabled starts the target in maintenance (`disabled`): HAProxy runs
 	// no check until the server leaves maintenance (SetMaintenance).
 	Disabled bool
+	// SendState is the backend's `http-check send-state`: each check
+	// carries the X-Haproxy-Server-State header (send_state.go).
+	SendState bool
 	// Agent marks the server's agent-check (AgentProbe, rise and fall 1):
 	// only the agent's health words move its health, maintenance does not
 	// pause it, and RunnerOptions.Agent applies the rest of its answers.
@@ -75,6 +78,10 @@ type RunnerOptions struct {
 	// TrackState reports a tracking server's state (nil: trackers mirror
 	// the server they track, never in maintenance).
 	TrackState func(backend, server string) TrackState
+	// ServerState is the X-Haproxy-Server-State header's part after the
+	// check state, "; address=...", for a target with SendState (nil:
+	// no header). Called without the runner's lock.
+	ServerState func(t *Target) string
 }
 
 // Runner schedules the checks of a set of targets and reports transitions.
@@ -270,8 +277,13 @@ func (r *Runner) run(s *targetState, gen int) {
 	if s.gen == gen {
 		s.running = true
 	}
+	words := s.h.StateWords(s.stopping)
 	r.mu.Unlock()
-	res := prober.Probe(r.ctx, addr, t.Timeouts)
+	ctx := r.ctx
+	if t.SendState && r.opts.ServerState != nil {
+		ctx = withServerState(ctx, words+r.opts.ServerState(t))
+	}
+	res := prober.Probe(ctx, addr, t.Timeouts)
 	if r.ctx.Err() != nil {
 		return
 	}

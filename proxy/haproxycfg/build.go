@@ -216,7 +216,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
-		Compression:          compression(px),
+		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	if px.Options["nolinger"] {
 		// HAProxy's resets on the client side depend on which side
@@ -352,6 +352,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		be.Retries = px.Retries
 	}
 	be.Reuse = reuseMode(px.HTTPReuse)
+	be.KeepAlivePrefs = keepAlivePrefs(px)
 	be.RedispatchEvery = px.RedispatchEvery
 	b.retryOn(px, be)
 	be.Balance = b.balance(px)
@@ -545,7 +546,7 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		c.Target.Timeouts = check.Timeouts{Connect: inter, Total: inter}
 	case px.HTTPCheck.Enabled:
 		c.HTTP, c.Expects, c.Connect = b.httpCheck(px)
-		c.DisableOn404 = disableOn404(px)
+		c.DisableOn404, c.Target.SendState = disableOn404(px), sendState(px)
 	case px.TCPCheck.Option != nil:
 		c.TCP = b.tcpCheck(px)
 	}

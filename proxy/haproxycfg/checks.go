@@ -53,6 +53,7 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 			}
 			connect = check.Connect{Port: st.Connect.Port, Addr: st.Connect.Addr}
 		case haproxy.StepDisableOn404: // see disableOn404
+		case haproxy.StepSendState: // see sendState
 		default:
 			b.unsupported(st.Pos, "http-check "+st.Verb)
 		}
@@ -65,6 +66,17 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 func disableOn404(px *haproxy.Proxy) bool {
 	for _, st := range px.HTTPCheck.Rules {
 		if st.Kind == haproxy.StepDisableOn404 {
+			return true
+		}
+	}
+	return false
+}
+
+// sendState is `http-check send-state`: every HTTP check carries
+// HAProxy's X-Haproxy-Server-State header (check.Target.SendState).
+func sendState(px *haproxy.Proxy) bool {
+	for _, st := range px.HTTPCheck.Rules {
+		if st.Kind == haproxy.StepSendState {
 			return true
 		}
 	}

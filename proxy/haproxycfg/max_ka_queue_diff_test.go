@@ -8,10 +8,10 @@ import (
 	"github.com/goha-lb/goha/internal/loopback"
 )
 
-// TestMaxKeepAliveQueueMatchesHAProxy: max-keep-alive-queue is inert in
-// goha because HAProxy 2.6 reads it only while choosing a server under
-// option prefer-last-server (backend.c assign_server), which goha
-// refuses. Without that option the kept-alive requests of a client are
+// TestMaxKeepAliveQueueMatchesHAProxy: HAProxy 2.6 reads
+// max-keep-alive-queue only while choosing a server under option
+// prefer-last-server (backend.c assign_server; with it:
+// TestPreferLastServerDifferential). Without that option the kept-alive requests of a client are
 // balanced as usual, by both daemons: the same servers answer the same
 // pipelined requests with and without max-keep-alive-queue 0, maxconn 1
 // servers included.
