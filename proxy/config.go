@@ -565,9 +565,9 @@ type Server struct {
 	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
 	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
 	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
-	// Source is the address connections to the server are made from
-	// (`source <addr>`); nil: the system's choice.
-	Source *net.TCPAddr
+	// Source is where connections to the server are made from
+	// (`source ...`, connsource.go); nil: the system's choice.
+	Source *ConnSource
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).
 	ID int

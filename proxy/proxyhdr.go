@@ -121,7 +121,7 @@ func (s *session) client() clientAddrs {
 // private says srv's connections serve only the session that made them:
 // http-reuse never. (A send-proxy server's are pooled, but only a request
 // with the same PROXY header takes one: getIdle.)
-func private(srv *server) bool { return srv.reuse == ReuseNever }
+func private(srv *server) bool { return srv.reuse == ReuseNever || srv.cfg.Source.private() }
 
 // privateConn is a kept-alive connection to a server of an http-reuse
 // never backend: as HAProxy does, it is reused for this session's next

@@ -53,6 +53,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
 	{"rate-limit", "sessions <rate>", (*state).parseRateLimit},
 	{"dispatch", "<address>:<port>", (*state).parseDispatch},
+	{"source", "<addr>[:<port>] [usesrc { <addr2>[:<port2>] | client | clientip | hdr_ip(<hdr>[,<occ>]) }] [interface <name>]", (*state).parseProxySource},
 	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},

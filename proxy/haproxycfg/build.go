@@ -422,7 +422,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	sv.AgentAddr, sv.AgentPort = agentAddrPort(s)
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
-	sv.Source = b.serverSource(s)
+	sv.Source = b.connSource(px, s)
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}
@@ -494,7 +494,9 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	if _, agent := s.Other["agent-check"]; agent && err == nil {
 		if _, off := s.Other["no-agent-check"]; !off {
-			b.plan.Checks = append(b.plan.Checks, b.agent(px, s, addr))
+			a := b.agent(px, s, addr)
+			a.Source = sv.Source // HAProxy's agent connects from it too
+			b.plan.Checks = append(b.plan.Checks, a)
 		}
 	}
 }

@@ -27,5 +27,5 @@ func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
 		b.unsupported(px.DispatchPos, "dispatch "+err.Error())
 		return
 	}
-	be.Dispatch = &proxy.Server{Addr: addr, Weight: haproxy.DefaultServerWeight}
+	be.Dispatch = &proxy.Server{Addr: addr, Weight: haproxy.DefaultServerWeight, Source: b.connSource(px, nil)}
 }

@@ -81,6 +81,7 @@ var auditArgs = map[string][][]string{
 	"http-check expect":         {{"status", "200"}},
 	"retries":                   {{"3"}},
 	"dispatch":                  {{"127.0.0.1:80"}},
+	"source":                    {{"127.0.0.2"}},
 	"retry-on":                  {{"conn-failure"}},
 	"maxconn":                   {{"100"}},
 	"stats":                     {{"socket", "/tmp/goha-audit.sock"}},

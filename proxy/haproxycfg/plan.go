@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"crypto/tls"
-	"net"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -156,7 +155,7 @@ type CheckSpec struct {
 	TLS *tls.Config
 	// Source is the server's `source` address checks connect from too
 	// (nil: the system's choice).
-	Source *net.TCPAddr
+	Source *proxy.ConnSource
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

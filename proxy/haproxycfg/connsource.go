@@ -1,0 +1,37 @@
+package haproxycfg
+
+import (
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// connSource maps where connections to server s come from: its own
+// `source` option, else its backend's `source` statement (HAProxy takes
+// the server's whole, never mixing the two). s is nil for the dispatch
+// address. A port range is the server's own: HAProxy gives each server,
+// also those taking it from default-server, a range of its own.
+func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSource {
+	src := px.Source
+	if s != nil && s.Source != nil {
+		src = s.Source
+	}
+	if src == nil {
+		return nil
+	}
+	cs := &proxy.ConnSource{Addr: src.Addr, Port: uint16(src.Port), Interface: src.Interface, UseAddr: src.UseAddr}
+	if src.PortHigh > 0 {
+		cs.Port = 0
+		cs.Range = proxy.NewPortRange(src.Port, src.PortHigh)
+	}
+	switch src.UseSrc {
+	case haproxy.UseSrcAddr:
+		cs.Use = proxy.SourceAddr
+	case haproxy.UseSrcClient:
+		cs.Use = proxy.SourceClient
+	case haproxy.UseSrcClientIP:
+		cs.Use = proxy.SourceClientIP
+	case haproxy.UseSrcHdrIP:
+		b.unsupported(src.Pos, "source ... usesrc hdr_ip(...)")
+	}
+	return cs
+}
