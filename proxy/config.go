@@ -165,6 +165,9 @@ type Frontend struct {
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
 	AcceptProxy map[string]bool
+	// Transparent holds the Binds entries with `bind ... transparent`:
+	// their listening sockets get IP_TRANSPARENT (listen_transparent.go).
+	Transparent map[string]bool
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string

@@ -274,6 +274,12 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
+				if _, ok := bd.Options["transparent"]; ok {
+					if fe.Transparent == nil {
+						fe.Transparent = map[string]bool{}
+					}
+					fe.Transparent[a] = true
+				}
 				addTLS(fe, a, tc, tv)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
