@@ -28,9 +28,12 @@ type peerRecorder struct {
 	peers []netip.AddrPort
 }
 
-func recordPeers(t *testing.T) *peerRecorder {
+func recordPeers(t *testing.T) *peerRecorder { return recordPeersOn(t, loopback.Listen(t)) }
+
+// recordPeersOn is recordPeers on ln.
+func recordPeersOn(t *testing.T, ln net.Listener) *peerRecorder {
 	r := &peerRecorder{}
-	r.addr = loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+	r.addr = loopback.ServeEach(t, ln, func(c net.Conn) {
 		peer := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 		r.mu.Lock()
 		r.peers = append(r.peers, peer)
