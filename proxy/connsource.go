@@ -21,6 +21,7 @@ const (
 	SourceAddr                      // usesrc <addr>[:<port>]
 	SourceClient                    // usesrc client: the client's address and port
 	SourceClientIP                  // usesrc clientip: the client's address, a spare port
+	SourceHdrIP                     // usesrc hdr_ip(<hdr>[,<occ>]): an IPv4 address from a request header
 )
 
 // ConnSource is where connections to a server come from (`source` on
@@ -38,20 +39,25 @@ type ConnSource struct {
 	Use       SourceUse
 	UseAddr   netip.AddrPort
 	Interface string
+	// Hdr reads usesrc hdr_ip's header occurrence of an HTTP request
+	// (nil outside HTTP or at occurrence 0: every connection fails then,
+	// as HAProxy's).
+	Hdr func(*RequestInfo) (string, bool)
 }
 
 // private reports whether connections presenting the client's address
 // belong to their session alone (HAProxy marks them private).
 func (cs *ConnSource) private() bool {
-	return cs != nil && (cs.Use == SourceClient || cs.Use == SourceClientIP)
+	return cs != nil && (cs.Use == SourceClient || cs.Use == SourceClientIP || cs.Use == SourceHdrIP)
 }
 
 // foreign is the address a connection for a client at client presents
 // (HAProxy's alloc_bind_address and tcp_bind_socket's flags): usesrc
 // <addr> its address and port, client the client's address and port,
-// clientip the client's address with a port the system picks. ok is
-// false when the connection binds the source address itself.
-func (cs *ConnSource) foreign(client netip.AddrPort) (netip.AddrPort, bool) {
+// clientip the client's address with a port the system picks, hdr_ip the
+// address read from req's header (a spare port). ok is false when the
+// connection binds the source address itself.
+func (cs *ConnSource) foreign(client netip.AddrPort, req *RequestInfo) (netip.AddrPort, bool) {
 	switch cs.Use {
 	case SourceAddr:
 		return cs.UseAddr, true
@@ -63,9 +69,55 @@ func (cs *ConnSource) foreign(client netip.AddrPort) (netip.AddrPort, bool) {
 		if client.IsValid() {
 			return netip.AddrPortFrom(client.Addr().Unmap(), 0), true
 		}
+	case SourceHdrIP:
+		if cs.Hdr != nil && req != nil {
+			// a value read as 0.0.0.0 binds the source address
+			// (measured on HAProxy 2.6)
+			if v, ok := cs.Hdr(req); ok {
+				if a := inetaddrHostLim(v); !a.IsUnspecified() {
+					return netip.AddrPortFrom(a, 0), true
+				}
+			}
+		}
 	}
 	return netip.AddrPort{}, false
 }
+
+// inetaddrHostLim reads an IPv4 address as HAProxy's inetaddr_host_lim
+// does for usesrc hdr_ip: up to four dot-separated groups of digits, each
+// worth its last three digits (a group over 255 carries into the one
+// before it), missing groups zero; anything else ends the address, so a
+// value that is no address is 0.0.0.0.
+func inetaddrHostLim(s string) netip.Addr {
+	var n uint32
+	i := 0
+	for shift := 24; ; shift -= 8 {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		group := s[start:i]
+		if len(group) > 3 {
+			group = group[len(group)-3:]
+		}
+		v := uint32(0)
+		for _, c := range []byte(group) {
+			v = v*10 + uint32(c-'0')
+		}
+		n += v << shift
+		if shift == 0 || i >= len(s) || s[i] != '.' {
+			break
+		}
+		i++
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+// errSourceHeader is usesrc hdr_ip's header missing from the request,
+// or read at occurrence 0, or outside HTTP: HAProxy 2.6 then ends the
+// stream with an internal error (500, IC), without connecting or
+// retrying (measured).
+var errSourceHeader = errors.New("usesrc hdr_ip: no such header")
 
 // errPortRange is a port range with no port left (CO_ER_PORT_RANGE).
 var errPortRange = errors.New("source port range exhausted")
@@ -76,8 +128,16 @@ var errPortRange = errors.New("source port range exhausted")
 // range is set, IP_TRANSPARENT (else IP_FREEBIND) for a foreign address,
 // and up to 10 ports of the range tried when binding one fails. release
 // gives the range's port back; call it once the connection is closed.
-func (cs *ConnSource) Dial(ctx context.Context, d net.Dialer, network, addr string, client netip.AddrPort) (c net.Conn, release func(), err error) {
-	from, foreign := cs.foreign(client)
+func (cs *ConnSource) Dial(ctx context.Context, d net.Dialer, network, addr string, client netip.AddrPort, req *RequestInfo) (c net.Conn, release func(), err error) {
+	if cs.Use == SourceHdrIP {
+		if cs.Hdr == nil || req == nil {
+			return nil, nil, errSourceHeader
+		}
+		if _, ok := cs.Hdr(req); !ok {
+			return nil, nil, errSourceHeader
+		}
+	}
+	from, foreign := cs.foreign(client, req)
 	return cs.dial(ctx, d, network, addr, from, foreign)
 }
 

@@ -570,6 +570,9 @@ func (s *session) transaction() bool {
 		if s.tl.picked.IsZero() && !s.tl.noServer {
 			t = term('s', 'Q') // never left the queue
 		}
+		if s.tl.internal {
+			return s.answerError(500, be, term('I', 'C'))
+		}
 		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)

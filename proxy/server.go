@@ -247,7 +247,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	var err error
 	release := func() {}
 	if s.cfg.Source != nil {
-		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src)
+		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src, client.info)
 	} else {
 		c, err = d.Dial("tcp", addr)
 	}
@@ -427,6 +427,11 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			srv.observe(check.AnaL4OK)
 			srv.noteUsed()
 			return srv, c, false
+		}
+		if errors.Is(err, errSourceHeader) { // no connection, no retry
+			tl.failed, tl.internal = srv, true
+			b.release(srv)
+			return nil, nil, false
 		}
 		srv.observe(check.AnaL4Err)
 		tl.failed, tl.failedTimeout = srv, isTimeout(err)

@@ -78,8 +78,9 @@ func (r *peerRecorder) ips() []string {
 // returns, per request, the status and the address the server saw (ports
 // the system picks shown as "*", those of the configuration by name), and
 // the addresses the health and agent checks came from.
-func sourceRun(t *testing.T, bin string) (answers, checks []string) {
+func sourceRun(t *testing.T, bin string) (answers, checks, lines []string) {
 	t.Helper()
+	syslog := loopback.ListenUDP(t)
 	web, chk, agent := recordPeers(t), recordPeers(t), &peerRecorder{}
 	_, chkPort, _ := net.SplitHostPort(chk.addr)
 	agentLn := loopback.Listen(t) // answers "up" to the agent checks
@@ -93,8 +94,13 @@ func sourceRun(t *testing.T, bin string) (answers, checks []string) {
 	fe := loopback.FreeAddr(t)
 	lo, fixed := loopback.FreePort(t), loopback.FreePort(t)
 	names := map[string]string{strconv.Itoa(lo): "L", strconv.Itoa(lo + 1): "L+1", strconv.Itoa(lo + 2): "L+2", strconv.Itoa(fixed): "F"}
-	startWithConfig(t, bin, fmt.Sprintf(`defaults
+	startWithConfig(t, bin, fmt.Sprintf(`global
+    log %[8]s local2
+defaults
     mode http
+    log global
+    option dontlognull
+    log-format "%%HP %%b/%%s %%ST %%tsc"
     timeout connect 1s
     timeout client 5s
     timeout server 5s
@@ -126,19 +132,36 @@ backend b_iface
 backend b_defsrv
     default-server source 127.0.0.8
     server s %[2]s
+backend b_hdr
+    source 127.0.0.2 usesrc hdr_ip(x-src)
+    server s %[2]s
+backend b_hdrfirst
+    source 127.0.0.2 usesrc hdr_ip(x-src,1)
+    server s %[2]s
+backend b_hdroff
+    source 127.0.0.2 usesrc hdr_ip(x-src,0)
+    server s %[2]s
 backend b_checks
     option httpchk
     source 127.0.0.2 usesrc 127.0.0.3
     server s %[2]s check port %[6]s inter 100 agent-check agent-port %[7]s agent-inter 100
-`, fe, web.addr, lo, fixed, lo+2, chkPort, agentPort), fe)
+`, fe, web.addr, lo, fixed, lo+2, chkPort, agentPort, syslog.LocalAddr()), fe)
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 4)}, Timeout: 3 * time.Second}
-	for _, path := range []string{"own", "over", "addr", "addrport", "clientip", "client", "range", "range", "range", "iface", "defsrv"} {
+	for _, r := range []struct{ path, hdr string }{{"own", ""}, {"over", ""}, {"addr", ""}, {"addrport", ""}, {"clientip", ""},
+		{"client", ""}, {"range", ""}, {"range", ""}, {"range", ""}, {"iface", ""}, {"defsrv", ""},
+		{"hdr", "127.0.0.9"}, {"hdr", "127.0.0.9, 127.0.0.10"}, {"hdr", "127.1"}, {"hdr", "nonsense"}, {"hdr", ""},
+		{"hdrfirst", "127.0.0.9, 127.0.0.10"}, {"hdroff", "127.0.0.9"}} {
+		path := r.path
 		c, err := d.Dial("tcp", fe)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.SetDeadline(time.Now().Add(5 * time.Second))
-		fmt.Fprintf(c, "GET /%s HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", path)
+		hdr := ""
+		if r.hdr != "" {
+			hdr = "X-Src: " + r.hdr + "\r\n"
+		}
+		fmt.Fprintf(c, "GET /%s HTTP/1.1\r\nHost: h\r\n%sConnection: close\r\n\r\n", path, hdr)
 		b, _ := io.ReadAll(c)
 		c.Close()
 		head, body, _ := strings.Cut(string(b), "\r\n\r\n")
@@ -152,7 +175,7 @@ backend b_checks
 		} else {
 			body = "-" // an error page
 		}
-		answers = append(answers, path+" "+status+" "+body)
+		answers = append(answers, path+" ["+r.hdr+"] "+status+" "+body)
 	}
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		if chk.count() >= 2 && agent.count() >= 2 { // a few checks and agent checks
@@ -160,12 +183,19 @@ backend b_checks
 		}
 	}
 	checks = append(checks, "check from "+strings.Join(chk.ips(), ","), "agent from "+strings.Join(agent.ips(), ","))
-	return answers, checks
+	readSyslog(syslog, func(l string) bool {
+		if l = syslogBody.ReplaceAllString(strings.TrimSpace(l), ""); strings.HasPrefix(l, "/") {
+			lines = append(lines, l)
+		}
+		return len(lines) < len(answers)
+	})
+	return answers, checks, lines
 }
 
 // TestSourceMatchesHAProxy: `source` on backends, servers and
-// default-server, with a port range, usesrc <addr>[:<port>], clientip
-// and client, and interface: the address (and port) the server sees for
+// default-server, with a port range, usesrc <addr>[:<port>], clientip,
+// client and hdr_ip (occurrences, odd values, no header, occurrence 0),
+// and interface: the address (and port) the server sees for
 // each request, and where the health and agent checks come from (the
 // source address, never usesrc's). usesrc client fails on loopback (the
 // client's own socket holds its address and port) in both: a 503.
@@ -174,19 +204,24 @@ backend b_checks
 func TestSourceMatchesHAProxy(t *testing.T) {
 	testenv.Root(t) // IP_TRANSPARENT needs CAP_NET_ADMIN
 	hp := testenv.LookPath(t, "haproxy")
-	wa, wc := sourceRun(t, hp)
-	ga, gc := sourceRun(t, gohaproxy)
+	wa, wc, wl := sourceRun(t, hp)
+	ga, gc, gl := sourceRun(t, gohaproxy)
 	diffLines(t, "answers", wa, ga)
 	diffLines(t, "checks", wc, gc)
-	want := []string{"own HTTP/1.1 200 OK 127.0.0.2:*", "over HTTP/1.1 200 OK 127.0.0.5:*", "addr HTTP/1.1 200 OK 127.0.0.3:*",
-		"addrport HTTP/1.1 200 OK 127.0.0.3:F", "clientip HTTP/1.1 200 OK 127.0.0.4:*"}
+	diffLines(t, "log lines", wl, gl)
+	if len(gl) != len(ga) || gl[15] != "/hdr b_hdr/s 500 IC--" {
+		t.Errorf("log lines %q", gl)
+	}
+	want := []string{"own [] HTTP/1.1 200 OK 127.0.0.2:*", "over [] HTTP/1.1 200 OK 127.0.0.5:*", "addr [] HTTP/1.1 200 OK 127.0.0.3:*",
+		"addrport [] HTTP/1.1 200 OK 127.0.0.3:F", "clientip [] HTTP/1.1 200 OK 127.0.0.4:*"}
 	for i, w := range want {
 		if i >= len(ga) || ga[i] != w {
 			t.Errorf("answers %q, want %q first", ga, want)
 			break
 		}
 	}
-	if len(ga) != 11 || ga[6] != "range HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range HTTP/1.1 200 OK 127.0.0.6:L+2" {
+	if len(ga) != 18 || ga[6] != "range [] HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range [] HTTP/1.1 200 OK 127.0.0.6:L+2" ||
+		ga[12] != "hdr [127.0.0.9, 127.0.0.10] HTTP/1.1 200 OK 127.0.0.10:*" {
 		t.Errorf("answers %q", ga)
 	}
 }

@@ -170,14 +170,18 @@ func parseUseSrc(cs *ConnSource, v string) string {
 	case v == "clientip":
 		cs.UseSrc = UseSrcClientIP
 	case strings.HasPrefix(v, "hdr_ip("):
-		inner, ok := strings.CutSuffix(v[len("hdr_ip("):], ")")
-		name, occ, hasOcc := strings.Cut(inner, ",")
-		if !ok || name == "" {
-			return fmt.Sprintf("'usesrc hdr_ip(...)' : expects a header name between parentheses in '%s'.", v)
+		// HAProxy takes the name up to ',' or ')' and the occurrence
+		// with atol, accepting any text (an empty name never matches,
+		// occurrence 0 fails every connection).
+		inner := v[len("hdr_ip("):]
+		end := strings.IndexAny(inner, ",)")
+		if end < 0 {
+			end = len(inner)
 		}
-		cs.UseSrc, cs.Hdr, cs.HdrOcc = UseSrcHdrIP, name, -1
-		if hasOcc {
-			cs.HdrOcc, _ = strconv.Atoi(occ) // atol: 0 disables it
+		cs.UseSrc, cs.Hdr, cs.HdrOcc = UseSrcHdrIP, inner[:end], -1
+		if end < len(inner) && inner[end] == ',' {
+			n, _, _ := leadingInt(inner[end+1:])
+			cs.HdrOcc = n
 		}
 	default:
 		a, err := ParseAddress(v)

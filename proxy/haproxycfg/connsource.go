@@ -1,8 +1,11 @@
 package haproxycfg
 
 import (
+	"fmt"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // connSource maps where connections to server s come from: its own
@@ -31,7 +34,17 @@ func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSo
 	case haproxy.UseSrcClientIP:
 		cs.Use = proxy.SourceClientIP
 	case haproxy.UseSrcHdrIP:
-		b.unsupported(src.Pos, "source ... usesrc hdr_ip(...)")
+		cs.Use = proxy.SourceHdrIP
+		// HAProxy reads the header only for HTTP streams and not at
+		// occurrence 0; otherwise its connections fail (500, IC).
+		if px.Mode == "http" && src.HdrOcc != 0 && src.Hdr != "" {
+			e, err := acl.CompileExpr(haproxy.ParseSample(fmt.Sprintf("hdr(%s,%d)", src.Hdr, src.HdrOcc)))
+			if err != nil {
+				b.unsupported(src.Pos, "source ... usesrc hdr_ip("+src.Hdr+"): "+err.Error())
+				return cs
+			}
+			cs.Hdr = e.Text
+		}
 	}
 	return cs
 }
