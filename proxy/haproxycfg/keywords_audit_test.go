@@ -188,7 +188,7 @@ func audit(t *testing.T) []auditResult {
 			switch k.Name {
 			case "http-request", "http-response", "redirect", "tcp-request connection":
 				where = "frontend" // a backend's rules are reported (build.go)
-			case "dispatch":
+			case "dispatch", "option transparent":
 				where = "backend without servers"
 			case "option nolinger":
 				where = "tcp backend"
