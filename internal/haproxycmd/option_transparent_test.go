@@ -39,6 +39,7 @@ frontend fh
     http-request set-dst-port int(1) if { path /dead }
     use_backend bsrc if { path /src }
     use_backend bdead if { path /dead }
+    use_backend bold if { path /old }
     default_backend bt
 backend bt
     mode http
@@ -50,8 +51,11 @@ backend bsrc
 backend bdead
     mode http
     option transparent
+backend bold
+    mode http
+    transparent
 `, syslog.LocalAddr(), fe, wport), fe)
-	for _, path := range []string{"/plain", "/src", "/dead"} {
+	for _, path := range []string{"/plain", "/src", "/dead", "/old"} {
 		c, err := net.Dial("tcp", fe)
 		if err != nil {
 			t.Fatal(err)
@@ -81,14 +85,15 @@ backend bdead
 // transparent` and no server connects to the client's destination (what
 // set-dst and set-dst-port make it here, TPROXY's original destination in
 // production), from its `source` when it has one, and logs <NOSRV>; a
-// destination that refuses is a 503. Compared with HAProxy 2.6.
+// destination that refuses is a 503; the old `transparent` statement is
+// the same. Compared with HAProxy 2.6.
 func TestOptionTransparentMatchesHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
 	wa, wl := optionTransparentRun(t, hp)
 	ga, gl := optionTransparentRun(t, gohaproxy)
 	diffLines(t, "answers", wa, ga)
 	diffLines(t, "log lines", wl, gl)
-	if len(gl) != 3 || gl[1] != "/src bsrc/<NOSRV> 200 ----" || ga[1] != "/src HTTP/1.1 200 OK 127.0.0.5" {
+	if len(gl) != 4 || gl[1] != "/src bsrc/<NOSRV> 200 ----" || ga[1] != "/src HTTP/1.1 200 OK 127.0.0.5" {
 		t.Errorf("goha: %q %q", ga, gl)
 	}
 }

@@ -61,6 +61,18 @@ func (s *state) parseProxySource(px *Proxy, l *kwLine) bool {
 	return false
 }
 
+// parseTransparent is the old `transparent` statement: HAProxy 2.6
+// still reads it as `option transparent`, in any section, without
+// arguments.
+func (s *state) parseTransparent(px *Proxy, l *kwLine) bool {
+	if len(l.w) > 1 {
+		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[1])
+		return false
+	}
+	px.Options["transparent"] = true
+	return false
+}
+
 // serverSource is the server option `source ...`: it takes the words
 // after it that belong to it (usesrc, interface) and returns how many.
 func (l *serverLine) serverSource(w []string) (int, bool) {

@@ -227,6 +227,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		// HAProxy still parses the arguments (and may reject them).
 	}
 	l := &kwLine{p: p, w: w, kw: kw, neg: neg, reset: reset, row: row}
+	if kw == "transparent" { // registered by HAProxy, not in the matrix
+		return s.parseTransparent(px, l)
+	}
 	if h := proxyHandlers[kw]; h != nil {
 		return h(s, px, l)
 	}
