@@ -482,6 +482,9 @@ type Backend struct {
 	Balance         balance.Spec
 	Servers         []*Server
 	Dispatch        *Server // `dispatch` without balance (nil: none; dispatch.go)
+	// Source is the backend's `source` (nil: none): its configured
+	// servers carry their own; servers added at run time take it.
+	Source *ConnSource
 	ErrorFiles      map[int]string
 	ErrorPages      map[int][]byte // as Frontend.ErrorPages
 	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -94,8 +96,10 @@ func sourceRun(t *testing.T, bin string) (answers, checks, lines []string) {
 	fe := loopback.FreeAddr(t)
 	lo, fixed := loopback.FreePort(t), loopback.FreePort(t)
 	names := map[string]string{strconv.Itoa(lo): "L", strconv.Itoa(lo + 1): "L+1", strconv.Itoa(lo + 2): "L+2", strconv.Itoa(fixed): "F"}
+	sock := filepath.Join(t.TempDir(), "s.sock")
 	startWithConfig(t, bin, fmt.Sprintf(`global
     log %[8]s local2
+    stats socket %[9]s level admin
 defaults
     mode http
     log global
@@ -141,16 +145,21 @@ backend b_hdrfirst
 backend b_hdroff
     source 127.0.0.2 usesrc hdr_ip(x-src,0)
     server s %[2]s
+backend b_dyn
+    source 127.0.0.11
 backend b_checks
     option httpchk
     source 127.0.0.2 usesrc 127.0.0.3
     server s %[2]s check port %[6]s inter 100 agent-check agent-port %[7]s agent-inter 100
-`, fe, web.addr, lo, fixed, lo+2, chkPort, agentPort, syslog.LocalAddr()), fe)
+`, fe, web.addr, lo, fixed, lo+2, chkPort, agentPort, syslog.LocalAddr(), sock), fe)
+	// a server added at run time connects from its backend's source
+	haproxytest.StatsCmd(t, sock, "add server b_dyn/d "+web.addr)
+	haproxytest.StatsCmd(t, sock, "enable server b_dyn/d")
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 4)}, Timeout: 3 * time.Second}
 	for _, r := range []struct{ path, hdr string }{{"own", ""}, {"over", ""}, {"addr", ""}, {"addrport", ""}, {"clientip", ""},
 		{"client", ""}, {"range", ""}, {"range", ""}, {"range", ""}, {"iface", ""}, {"defsrv", ""},
 		{"hdr", "127.0.0.9"}, {"hdr", "127.0.0.9, 127.0.0.10"}, {"hdr", "127.1"}, {"hdr", "nonsense"}, {"hdr", ""},
-		{"hdrfirst", "127.0.0.9, 127.0.0.10"}, {"hdroff", "127.0.0.9"}} {
+		{"hdrfirst", "127.0.0.9, 127.0.0.10"}, {"hdroff", "127.0.0.9"}, {"dyn", ""}} {
 		path := r.path
 		c, err := d.Dial("tcp", fe)
 		if err != nil {
@@ -195,7 +204,7 @@ backend b_checks
 // TestSourceMatchesHAProxy: `source` on backends, servers and
 // default-server, with a port range, usesrc <addr>[:<port>], clientip,
 // client and hdr_ip (occurrences, odd values, no header, occurrence 0),
-// and interface: the address (and port) the server sees for
+// interface, and a server added at run time (the backend's source): the address (and port) the server sees for
 // each request, and where the health and agent checks come from (the
 // source address, never usesrc's). usesrc client fails on loopback (the
 // client's own socket holds its address and port) in both: a 503.
@@ -220,7 +229,7 @@ func TestSourceMatchesHAProxy(t *testing.T) {
 			break
 		}
 	}
-	if len(ga) != 18 || ga[6] != "range [] HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range [] HTTP/1.1 200 OK 127.0.0.6:L+2" ||
+	if len(ga) != 19 || ga[18] != "dyn [] HTTP/1.1 200 OK 127.0.0.11:*" || ga[6] != "range [] HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range [] HTTP/1.1 200 OK 127.0.0.6:L+2" ||
 		ga[12] != "hdr [127.0.0.9, 127.0.0.10] HTTP/1.1 200 OK 127.0.0.10:*" {
 		t.Errorf("answers %q", ga)
 	}

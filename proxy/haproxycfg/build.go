@@ -367,6 +367,9 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.dispatch(px, be)
+	if px.Source != nil {
+		be.Source = b.connSource(px, nil) // for servers added at run time
+	}
 	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
