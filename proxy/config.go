@@ -165,8 +165,7 @@ type Frontend struct {
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
 	AcceptProxy map[string]bool
-	// Transparent holds the Binds entries with `bind ... transparent`:
-	// their listening sockets get IP_TRANSPARENT (listen_transparent.go).
+	// Transparent: Binds entries with `bind ... transparent` (listen_transparent.go).
 	Transparent map[string]bool
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
@@ -482,9 +481,6 @@ type Backend struct {
 	Balance         balance.Spec
 	Servers         []*Server
 	Dispatch        *Server // `dispatch` without balance (nil: none; dispatch.go)
-	// Source is the backend's `source` (nil: none): its configured
-	// servers carry their own; servers added at run time take it.
-	Source *ConnSource
 	ErrorFiles      map[int]string
 	ErrorPages      map[int][]byte // as Frontend.ErrorPages
 	ErrorPageCloses map[int]bool   // as Frontend.ErrorPageCloses
@@ -571,8 +567,7 @@ type Server struct {
 	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
 	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
 	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
-	// Source is where connections to the server are made from
-	// (`source ...`, connsource.go); nil: the system's choice.
+	// Source: where connections come from (`source`, connsource.go; nil: the system's choice).
 	Source *ConnSource
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).

@@ -15,7 +15,7 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 	sc := &proxy.Server{Name: ns.Name, Addr: ns.Addr.String(), Weight: ns.Weight, Backup: ns.Backup,
 		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue, CheckAddrs: proxy.CheckAddrs{CheckAddr: ns.CheckAddr, CheckPort: ns.CheckPort,
 			AgentAddr: ns.AgentAddr, AgentPort: ns.AgentPort}}
-	sc.Source = s.w.backendSource(backend) // HAProxy connects from the backend's source
+	sc.Source = s.w.plan.BackendSources[backend] // HAProxy connects from the backend's source
 	var spec *haproxycfg.CheckSpec
 	if ns.Check != nil {
 		var err error
@@ -133,14 +133,4 @@ func (w *worker) stderrPrefix() string {
 		return "CLI : "
 	}
 	return ""
-}
-
-// backendSource is the `source` of backend name, nil when it has none.
-func (w *worker) backendSource(name string) *proxy.ConnSource {
-	for _, b := range w.plan.Proxy.Backends {
-		if b.Name == name {
-			return b.Source
-		}
-	}
-	return nil
 }

@@ -274,12 +274,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
-				if _, ok := bd.Options["transparent"]; ok {
-					if fe.Transparent == nil {
-						fe.Transparent = map[string]bool{}
-					}
-					fe.Transparent[a] = true
-				}
+				bindTransparent(fe, bd, a)
 				addTLS(fe, a, tc, tv)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
@@ -367,9 +362,6 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		b.server(px, be, s)
 	}
 	b.dispatch(px, be)
-	if px.Source != nil {
-		be.Source = b.connSource(px, nil) // for servers added at run time
-	}
 	b.dynamicCheck(px)
 	b.persistence(px, be)
 	b.useServers(px, be, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
@@ -503,9 +495,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	if _, agent := s.Other["agent-check"]; agent && err == nil {
 		if _, off := s.Other["no-agent-check"]; !off {
-			a := b.agent(px, s, addr)
-			a.Source = sv.Source // HAProxy's agent connects from it too
-			b.plan.Checks = append(b.plan.Checks, a)
+			b.plan.Checks = append(b.plan.Checks, withSource(b.agent(px, s, addr), sv.Source))
 		}
 	}
 }

@@ -48,3 +48,21 @@ func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSo
 	}
 	return cs
 }
+
+// withSource is check c connecting from src: HAProxy's agent checks
+// connect from the server's source too.
+func withSource(c CheckSpec, src *proxy.ConnSource) CheckSpec {
+	c.Source = src
+	return c
+}
+
+// bindTransparent marks listener a of a `bind ... transparent` line.
+func bindTransparent(fe *proxy.Frontend, bd haproxy.Bind, a string) {
+	if _, ok := bd.Options["transparent"]; !ok {
+		return
+	}
+	if fe.Transparent == nil {
+		fe.Transparent = map[string]bool{}
+	}
+	fe.Transparent[a] = true
+}

@@ -12,6 +12,12 @@ import (
 // through the address (measured): refused. With a balance algorithm the
 // parser has warned that the address is ignored.
 func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
+	if px.Source != nil && px.Cap&haproxy.CapBackend != 0 {
+		if b.plan.BackendSources == nil {
+			b.plan.BackendSources = map[string]*proxy.ConnSource{}
+		}
+		b.plan.BackendSources[px.Name] = b.connSource(px, nil) // for servers added at run time
+	}
 	if px.Options["transparent"] && px.Cap&haproxy.CapBackend != 0 {
 		b.transparent(px, be)
 		return

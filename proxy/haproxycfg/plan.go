@@ -31,6 +31,9 @@ type Plan struct {
 	// DynamicChecks are the backends' checks for servers added at run
 	// time with `check`, by backend name (dyncheck.go).
 	DynamicChecks map[string]DynamicCheck
+	// BackendSources are the backends' `source`, by name: servers added
+	// at run time connect from it (connsource.go).
+	BackendSources map[string]*proxy.ConnSource
 	// EmailAlerts are the proxies' `email-alert` settings with their
 	// mailers, by proxy name (mailers.go).
 	EmailAlerts map[string]*mailalert.Config
