@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"crypto/tls"
-	"net"
 	"regexp"
 	"time"
 
@@ -165,6 +164,8 @@ type Frontend struct {
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
 	AcceptProxy map[string]bool
+	// Transparent: Binds entries with `bind ... transparent` (listen_transparent.go).
+	Transparent map[string]bool
 	// BindNames names each Binds entry as HAProxy's logs do: the bind
 	// line's `name`, else the listener's number in the frontend.
 	BindNames map[string]string
@@ -471,9 +472,8 @@ type Server struct {
 	// OnMarkedDownShutdown is `on-marked-down shutdown-sessions`;
 	// OnMarkedUpShutdownBackup is `on-marked-up shutdown-backup-sessions`.
 	OnMarkedDownShutdown, OnMarkedUpShutdownBackup bool
-	// Source is the address connections to the server are made from
-	// (`source <addr>`); nil: the system's choice.
-	Source *net.TCPAddr
+	// Source: where connections come from (`source`, connsource.go; nil: the system's choice).
+	Source *ConnSource
 	// ID is the server's `id` (0: numbered around the forced ones, as
 	// HAProxy numbers them: serverIDs).
 	ID int

@@ -53,6 +53,9 @@ type tconn struct {
 	// destination was dialled to (transparent.go), "" for another: it
 	// carries only requests to the same.
 	target string
+	// release, when set, gives the connection's source port back to its
+	// server's port range once it is closed (connsource.go).
+	release func()
 	// h2, when set, is an HTTP/2 stream standing in for the connection:
 	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
 	// socket of its own under it.

@@ -145,7 +145,7 @@ func (x *exchange) run() bool {
 				x.srv.closeIdle()
 			}
 			x.sc = nil
-			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv), s.client().owner, s.dst); derr == nil {
+			if c, derr := x.srv.dial(x.be.cfg.Timeouts.Connect, s.client().hello(x.srv), s.client().sni(x.srv), s.client()); derr == nil {
 				x.sc, x.reused = c, false
 			} else {
 				x.be.release(x.srv)

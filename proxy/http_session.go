@@ -272,16 +272,6 @@ func (s *session) dropBuf() {
 	}
 }
 
-func (s *session) balanceLastHeader(name string) (string, bool) {
-	v := s.info.lastHeader(name)
-	return string(v), v != nil
-}
-
-func (s *session) balanceHeader(name string) (string, bool) {
-	v := s.info.Header(name)
-	return string(v), v != nil
-}
-
 // clientRead reads from the client until want (zero: no limit); now is
 // the caller's clock reading.
 func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
@@ -574,6 +564,9 @@ func (s *session) transaction() bool {
 		}
 		if s.tl.picked.IsZero() && !s.tl.noServer {
 			t = term('s', 'Q') // never left the queue
+		}
+		if s.tl.internal {
+			return s.answerError(500, be, term('I', 'C'))
 		}
 		return s.answerError(503, be, t)
 	}

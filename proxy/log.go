@@ -115,6 +115,9 @@ type timeline struct {
 	failedTimeout bool
 	// noServer: the backend had no usable server (logged SC, not sQ).
 	noServer bool
+	// internal: the connection could not be set up at all (usesrc
+	// hdr_ip without its header): 500, logged IC.
+	internal bool
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop, content reject) or was tarpitted: logged with no
 	// request time (TR -1).
@@ -275,7 +278,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	} else if srv != nil {
 		e.Server = srv.cfg.Name
 		e.SrvConn = srv.bal.Conns.Load()
-	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C') || t == term('P', 'C')) && be != nil {
+	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C') || t == term('P', 'C') || t == term('I', 'C')) && be != nil {
 		// (PC: its 503 page replaced by the 500 page, after_page_fail.go)
 		e.Server = tl.failed.cfg.Name
 	}

@@ -228,7 +228,7 @@ func (p *Proxy) Start() error {
 	var binds []bindInfo // per listener
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
-			ln, err := p.listen(addr)
+			ln, err := p.listen(addr, f.cfg.Transparent[addr])
 			if err != nil {
 				for _, l := range lns {
 					l.Close()
@@ -253,7 +253,10 @@ func (p *Proxy) Start() error {
 	return nil
 }
 
-func (p *Proxy) listen(addr string) (net.Listener, error) {
+func (p *Proxy) listen(addr string, transparent bool) (net.Listener, error) {
+	if transparent {
+		return p.listenTransparent(addr)
+	}
 	if p.opt.Listen == nil {
 		lc := net.ListenConfig{KeepAlive: -1} // the frontend's clitcpka decides (tcpka.go)
 		return lc.Listen(context.Background(), "tcp", addr)

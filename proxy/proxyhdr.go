@@ -131,7 +131,7 @@ func (s *session) client() clientAddrs {
 // private says srv's connections serve only the session that made them:
 // http-reuse never. (A send-proxy server's are pooled, but only a request
 // with the same PROXY header takes one: getIdle.)
-func private(srv *server) bool { return srv.reuse == ReuseNever }
+func private(srv *server) bool { return srv.reuse == ReuseNever || srv.cfg.Source.private() }
 
 // hello is the PROXY header a send-proxy server gets first on each new
 // connection made for this client, or nil. With both send-proxy and

@@ -223,3 +223,15 @@ func (r *RequestInfo) releaseEval() {
 	}
 	r.eval.state = nil
 }
+
+// balanceLastHeader and balanceHeader give the balancers (hdr(), the
+// hash-type header samples) a header of the request as the rules left it.
+func (s *session) balanceLastHeader(name string) (string, bool) {
+	v := s.info.lastHeader(name)
+	return string(v), v != nil
+}
+
+func (s *session) balanceHeader(name string) (string, bool) {
+	v := s.info.Header(name)
+	return string(v), v != nil
+}

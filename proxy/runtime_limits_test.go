@@ -74,7 +74,7 @@ func TestSetServerAddrDropsConnectionsInUse(t *testing.T) {
 	a, b := textBackend(t, "A"), textBackend(t, "B")
 	p, _ := startProxy(t, seedConfig(a.addr))
 	srv := p.findServer("servers", "web1")
-	c, err := srv.dial(time.Second, nil, "", nil, netip.AddrPort{})
+	c, err := srv.dial(time.Second, nil, "", clientAddrs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestSetServerAddrDropsConnectionsInUse(t *testing.T) {
 	if n := srv.idleCount(); n != 0 {
 		t.Errorf("a connection to the old address was pooled (%d idle)", n)
 	}
-	fresh, err := srv.dial(time.Second, nil, "", nil, netip.AddrPort{})
+	fresh, err := srv.dial(time.Second, nil, "", clientAddrs{})
 	if err != nil {
 		t.Fatal(err)
 	}

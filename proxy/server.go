@@ -1,9 +1,9 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"net"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,25 +232,30 @@ func (s *server) closeIdle() {
 //
 // dst is the client's destination: a server following it (transparent.go)
 // connects there, and its connection is reused only for the same one.
-func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *session, dst netip.AddrPort) (*tconn, error) {
+func (s *server) dial(timeout time.Duration, hello []byte, sni string, client clientAddrs) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	s.ka.Dialer(&d)
-	if s.cfg.Source != nil {
-		d.LocalAddr = s.cfg.Source
-	}
 	start := time.Now()
 	gen := s.addrGen.Load() // before reading the address it stands for
-	key := s.transparentKey(dst)
+	key := s.transparentKey(client.dst)
 	addr := key
 	if key == "" {
 		addr = s.address()
 	}
-	c, err := d.Dial("tcp", addr)
+	var c net.Conn
+	var err error
+	release := func() {}
+	if s.cfg.Source != nil {
+		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src, client.info)
+	} else {
+		c, err = d.Dial("tcp", addr)
+	}
 	if err != nil {
 		return nil, err
 	}
 	tc := c.(*net.TCPConn) // TCP_NODELAY: Go sets it on every connection it dials
 	t := newTconn(tc, nil)
+	t.release = release
 	t.target = key
 	t.addrGen = gen
 	t.hello = string(hello)
@@ -262,7 +267,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *se
 			}
 		}
 		if _, err := t.write(hello, left); err != nil {
-			tc.Close()
+			t.Close()
 			return nil, err
 		}
 	}
@@ -276,9 +281,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, owner *se
 	if timeout > 0 {
 		ready = start.Add(timeout)
 	}
-	if u, err := s.startH2(t, ready, owner); u != nil || err != nil {
+	if u, err := s.startH2(t, ready, client.owner); u != nil || err != nil {
 		if err != nil {
-			tc.Close()
+			t.Close()
 		}
 		return u, err
 	}
@@ -427,12 +432,17 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			srv.noteUsed()
 			return srv, c, true
 		}
-		c, err := srv.dial(connectTimeout, hello, sni, client.owner, client.dst)
+		c, err := srv.dial(connectTimeout, hello, sni, client)
 		if err == nil {
 			tl.connected = time.Now()
 			srv.observe(check.AnaL4OK)
 			srv.noteUsed()
 			return srv, c, false
+		}
+		if errors.Is(err, errSourceHeader) { // no connection, no retry
+			tl.failed, tl.internal = srv, true
+			b.release(srv)
+			return nil, nil, false
 		}
 		srv.observe(check.AnaL4Err)
 		tl.failed, tl.failedTimeout = srv, isTimeout(err)

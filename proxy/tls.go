@@ -191,7 +191,11 @@ func (c *tconn) Close() error {
 		return c.h2.Close()
 	}
 	c.endTLSCount()
-	return c.TCPConn.Close()
+	err := c.TCPConn.Close()
+	if c.release != nil {
+		c.release() // the source port range's port (connsource.go)
+	}
+	return err
 }
 
 // plain reports a bare socket: splice(2) and raw system calls apply.

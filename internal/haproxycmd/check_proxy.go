@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 )
 
@@ -13,9 +14,9 @@ import (
 // on its traffic address: like HAProxy 2.6, each check connection starts
 // with a PROXY header. v1 names the check connection's own addresses; v2
 // is a LOCAL header unless pp2-never-send-local (v2Addrs) asks for them.
-func checkProxyDial(version int, v2Addrs bool, d net.Dialer) func(context.Context, string, string) (net.Conn, error) {
+func checkProxyDial(version int, v2Addrs bool, dialer func(context.Context, string, string) (net.Conn, error)) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
+		c, err := dialer(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
@@ -45,4 +46,30 @@ func checkProxyDial(version int, v2Addrs bool, d net.Dialer) func(context.Contex
 		c.SetWriteDeadline(time.Time{})
 		return c, nil
 	}
+}
+
+// sourceDial is the health-check dialer of a server with a `source`: it
+// binds the source address and a port of its range (never usesrc's
+// foreign address: a check has no client), and gives the port back when
+// the probe closes the connection.
+func sourceDial(cs *proxy.ConnSource, d net.Dialer) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, release, err := cs.DialCheck(ctx, d, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &releasingConn{Conn: c, release: release}, nil
+	}
+}
+
+// releasingConn runs release once it is closed.
+type releasingConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *releasingConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
 }

@@ -78,13 +78,13 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	// traffic's do (no SO_KEEPALIVE without it, unlike Go's default).
 	var base net.Dialer
 	spec.KeepAlive.Dialer(&base)
-	agentDial := base.DialContext
-	if spec.Source != nil {
-		base.LocalAddr = spec.Source // the server's `source`
-	}
 	dial := base.DialContext
+	if spec.Source != nil {
+		dial = sourceDial(spec.Source, base) // the server's `source`, for agents too
+	}
+	agentDial := dial
 	if spec.SendProxy != 0 {
-		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, base)
+		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)
 	}
 	if spec.TLS != nil {
 		dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))

@@ -15,6 +15,7 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 	sc := &proxy.Server{Name: ns.Name, Addr: ns.Addr.String(), Weight: ns.Weight, Backup: ns.Backup,
 		MaxConn: ns.MaxConn, MaxQueue: ns.MaxQueue, CheckAddrs: proxy.CheckAddrs{CheckAddr: ns.CheckAddr, CheckPort: ns.CheckPort,
 			AgentAddr: ns.AgentAddr, AgentPort: ns.AgentPort}}
+	sc.Source = s.w.plan.BackendSources[backend] // HAProxy connects from the backend's source
 	var spec *haproxycfg.CheckSpec
 	if ns.Check != nil {
 		var err error
@@ -24,6 +25,7 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 		if spec, err = s.w.dynamicCheckSpec(backend, ns); err != nil {
 			return err
 		}
+		spec.Source = sc.Source
 	}
 	var agent *haproxycfg.CheckSpec
 	if ns.Agent != nil {
@@ -31,6 +33,7 @@ func (s *runtimeSource) AddServer(backend string, ns runtimeapi.NewServer) error
 		if agent, err = s.w.dynamicAgentSpec(backend, ns); err != nil {
 			return err
 		}
+		agent.Source = sc.Source
 	}
 	_, err := s.w.px.AddServer(backend, sc, 0)
 	if err == nil && spec != nil {

@@ -208,6 +208,9 @@ type Proxy struct {
 	// without a balance algorithm sends every request there.
 	Dispatch    Address
 	DispatchPos Pos
+	// Source is the `source` statement (nil: none): servers without
+	// their own `source` connect from it (connsource.go).
+	Source *ConnSource
 	// RateLimitSessions is `rate-limit sessions <rate>`: new sessions
 	// accepted per second at most (0: no limit).
 	RateLimitSessions int
@@ -301,6 +304,9 @@ type ServerOptions struct {
 	CheckAddr, Cookie, Verify                            string
 	Set                                                  map[string]bool // which options were given
 	Other                                                map[string]string
+	// Source is the `source ... [usesrc ...] [interface ...]` option
+	// (nil: the backend's, if any).
+	Source *ConnSource
 }
 
 // Forwardfor is "option forwardfor [except net] [header name] [if-none]".

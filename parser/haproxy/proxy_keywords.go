@@ -53,6 +53,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"retry-on", "<keywords>", (*state).parseRetryOn},
 	{"rate-limit", "sessions <rate>", (*state).parseRateLimit},
 	{"dispatch", "<address>:<port>", (*state).parseDispatch},
+	{"source", "<addr>[:<port>] [usesrc { <addr2>[:<port2>] | client | clientip | hdr_ip(<hdr>[,<occ>]) }] [interface <name>]", (*state).parseProxySource},
 	{"http-reuse", "{ never | safe | aggressive | always }", (*state).parseHTTPReuse},
 	{"description", "<string>", (*state).parseDescription},
 	{"id", "<value>", (*state).parseID},
@@ -235,6 +236,9 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		// HAProxy still parses the arguments (and may reject them).
 	}
 	l := &kwLine{p: p, w: w, kw: kw, neg: neg, reset: reset, row: row}
+	if kw == "transparent" { // registered by HAProxy, not in the matrix
+		return s.parseTransparent(px, l)
+	}
 	if h := proxyHandlers[kw]; h != nil {
 		return h(s, px, l)
 	}

@@ -129,7 +129,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
-			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server":
+			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

@@ -41,6 +41,9 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.HTTPReuse, px.KeepAliveQueue = def.HTTPReuse, def.KeepAliveQueue
 	px.SessionSrvConns, px.SessionSrvConnsSet = def.SessionSrvConns, def.SessionSrvConnsSet
+	if px.Cap&CapBackend != 0 {
+		px.Source = def.Source
+	}
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck

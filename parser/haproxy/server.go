@@ -70,6 +70,19 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			l.alert("unknown keyword '%s'%s", o, didYouMean(o, serverKeywordCandidates))
 			return
 		}
+		if o == "usesrc" { // source takes its own
+			l.alert("'usesrc' only allowed after a 'source' statement..")
+			return
+		}
+		if o == "source" { // takes its usesrc and interface words
+			n, ok := l.serverSource(w[i+1:])
+			if !ok {
+				return
+			}
+			opts.Set[o], opts.Other[o] = true, w[i+1]
+			i += n
+			continue
+		}
 		v := ""
 		if serverWithArg[o] {
 			if i+1 >= len(w) && o != "resolve-opts" { // HAProxy reads it empty

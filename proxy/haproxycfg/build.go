@@ -275,6 +275,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
+				bindTransparent(fe, bd, a)
 				addTLS(fe, a, tc, tv)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
@@ -421,7 +422,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	sv.AgentAddr, sv.AgentPort = agentAddrPort(s)
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
-	sv.Source = b.serverSource(s)
+	sv.Source = b.connSource(px, s)
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}
@@ -493,7 +494,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	if _, agent := s.Other["agent-check"]; agent && err == nil {
 		if _, off := s.Other["no-agent-check"]; !off {
-			b.plan.Checks = append(b.plan.Checks, b.agent(px, s, addr))
+			b.plan.Checks = append(b.plan.Checks, withSource(b.agent(px, s, addr), sv.Source))
 		}
 	}
 }

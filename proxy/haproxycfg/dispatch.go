@@ -12,6 +12,16 @@ import (
 // through the address (measured): refused. With a balance algorithm the
 // parser has warned that the address is ignored.
 func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
+	if px.Source != nil && px.Cap&haproxy.CapBackend != 0 {
+		if b.plan.BackendSources == nil {
+			b.plan.BackendSources = map[string]*proxy.ConnSource{}
+		}
+		b.plan.BackendSources[px.Name] = b.connSource(px, nil) // for servers added at run time
+	}
+	if px.Options["transparent"] && px.Cap&haproxy.CapBackend != 0 {
+		b.transparent(px, be)
+		return
+	}
 	if px.Dispatch.Raw == "" || px.Balance.Algorithm != "" {
 		return
 	}
@@ -27,5 +37,20 @@ func (b *builder) dispatch(px *haproxy.Proxy, be *proxy.Backend) {
 		b.unsupported(px.DispatchPos, "dispatch "+err.Error())
 		return
 	}
-	be.Dispatch = &proxy.Server{Addr: addr, Weight: haproxy.DefaultServerWeight}
+	be.Dispatch = &proxy.Server{Addr: addr, Weight: haproxy.DefaultServerWeight, Source: b.connSource(px, nil)}
+}
+
+// transparent maps `option transparent`: a backend without servers
+// connects each request to the client's destination (TPROXY's original
+// one, or what set-dst and set-dst-port made it), from its `source`, and
+// logs <NOSRV>, as HAProxy 2.6 (measured): a dispatch to a server at
+// 0.0.0.0 with no port (transparent.go). With servers, or with dispatch
+// too, which one HAProxy uses is not pinned down: refused.
+func (b *builder) transparent(px *haproxy.Proxy, be *proxy.Backend) {
+	if len(px.Servers) > 0 || px.Dispatch.Raw != "" {
+		b.unsupported(px.Pos, "option transparent in a backend with servers or dispatch")
+		return
+	}
+	be.Dispatch = &proxy.Server{Addr: "0.0.0.0:0", AnyHost: true, MapPorts: true, Weight: haproxy.DefaultServerWeight,
+		Source: b.connSource(px, nil)}
 }

@@ -81,6 +81,7 @@ var auditArgs = map[string][][]string{
 	"http-check expect":         {{"status", "200"}},
 	"retries":                   {{"3"}},
 	"dispatch":                  {{"127.0.0.1:80"}},
+	"source":                    {{"127.0.0.2"}},
 	"retry-on":                  {{"conn-failure"}},
 	"maxconn":                   {{"100"}},
 	"stats":                     {{"socket", "/tmp/goha-audit.sock"}},
@@ -188,7 +189,7 @@ func audit(t *testing.T) []auditResult {
 			switch k.Name {
 			case "http-request", "http-response", "redirect", "tcp-request connection", "tcp-request session":
 				where = "frontend" // a backend's rules are reported (build.go)
-			case "dispatch":
+			case "dispatch", "option transparent":
 				where = "backend without servers"
 			case "option nolinger":
 				where = "tcp backend"

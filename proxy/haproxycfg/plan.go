@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"crypto/tls"
-	"net"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -32,6 +31,9 @@ type Plan struct {
 	// DynamicChecks are the backends' checks for servers added at run
 	// time with `check`, by backend name (dyncheck.go).
 	DynamicChecks map[string]DynamicCheck
+	// BackendSources are the backends' `source`, by name: servers added
+	// at run time connect from it (connsource.go).
+	BackendSources map[string]*proxy.ConnSource
 	// EmailAlerts are the proxies' `email-alert` settings with their
 	// mailers, by proxy name (mailers.go).
 	EmailAlerts map[string]*mailalert.Config
@@ -162,7 +164,7 @@ type CheckSpec struct {
 	TLS *tls.Config
 	// Source is the server's `source` address checks connect from too
 	// (nil: the system's choice).
-	Source *net.TCPAddr
+	Source *proxy.ConnSource
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"net"
 	"strconv"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -44,24 +43,4 @@ func (b *builder) observe(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server
 		t.OnError = check.OnErrorFailCheck
 	}
 	sv.Observe = true
-}
-
-// serverSource maps a server's `source <addr>[:<port>]`: an address,
-// with no port or port 0, that connections and checks are made from.
-// A fixed port or range, `usesrc` and `interface` are reported.
-func (b *builder) serverSource(s *haproxy.Server) *net.TCPAddr {
-	v, ok := s.Other["source"]
-	if !ok {
-		return nil
-	}
-	host, port := v, "0"
-	if h, p, err := net.SplitHostPort(v); err == nil {
-		host, port = h, p
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || port != "0" {
-		b.unsupported(s.Pos, "server option source "+v)
-		return nil
-	}
-	return &net.TCPAddr{IP: ip}
 }

@@ -1,0 +1,68 @@
+package haproxycfg
+
+import (
+	"fmt"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+)
+
+// connSource maps where connections to server s come from: its own
+// `source` option, else its backend's `source` statement (HAProxy takes
+// the server's whole, never mixing the two). s is nil for the dispatch
+// address. A port range is the server's own: HAProxy gives each server,
+// also those taking it from default-server, a range of its own.
+func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSource {
+	src := px.Source
+	if s != nil && s.Source != nil {
+		src = s.Source
+	}
+	if src == nil {
+		return nil
+	}
+	cs := &proxy.ConnSource{Addr: src.Addr, Port: uint16(src.Port), Interface: src.Interface, UseAddr: src.UseAddr}
+	if src.PortHigh > 0 {
+		cs.Port = 0
+		cs.Range = proxy.NewPortRange(src.Port, src.PortHigh)
+	}
+	switch src.UseSrc {
+	case haproxy.UseSrcAddr:
+		cs.Use = proxy.SourceAddr
+	case haproxy.UseSrcClient:
+		cs.Use = proxy.SourceClient
+	case haproxy.UseSrcClientIP:
+		cs.Use = proxy.SourceClientIP
+	case haproxy.UseSrcHdrIP:
+		cs.Use = proxy.SourceHdrIP
+		// HAProxy reads the header only for HTTP streams and not at
+		// occurrence 0; otherwise its connections fail (500, IC).
+		if px.Mode == "http" && src.HdrOcc != 0 && src.Hdr != "" {
+			e, err := acl.CompileExpr(haproxy.ParseSample(fmt.Sprintf("hdr(%s,%d)", src.Hdr, src.HdrOcc)))
+			if err != nil {
+				b.unsupported(src.Pos, "source ... usesrc hdr_ip("+src.Hdr+"): "+err.Error())
+				return cs
+			}
+			cs.Hdr = e.Text
+		}
+	}
+	return cs
+}
+
+// withSource is check c connecting from src: HAProxy's agent checks
+// connect from the server's source too.
+func withSource(c CheckSpec, src *proxy.ConnSource) CheckSpec {
+	c.Source = src
+	return c
+}
+
+// bindTransparent marks listener a of a `bind ... transparent` line.
+func bindTransparent(fe *proxy.Frontend, bd haproxy.Bind, a string) {
+	if _, ok := bd.Options["transparent"]; !ok {
+		return
+	}
+	if fe.Transparent == nil {
+		fe.Transparent = map[string]bool{}
+	}
+	fe.Transparent[a] = true
+}
