@@ -10,6 +10,7 @@ import (
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/listen"
 	"github.com/goha-lb/goha/proxy/persist"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -197,6 +198,13 @@ type Frontend struct {
 	// H2 holds the Binds entries whose connections speak HTTP/2 from
 	// the first byte (`bind ... proto h2`); over TLS, ALPN h2 does.
 	H2 map[string]bool
+	// BindSockOpts holds the Binds entries' socket options (v4v6,
+	// v6only, defer-accept, tcp-ut, interface, namespace; proxy/listen).
+	BindSockOpts map[string]listen.SockOpts
+	// BindMaxConn holds the Binds entries' own maxconn (`bind ...
+	// maxconn N`): beyond it the listener accepts no more and
+	// connections wait in its backlog, as in HAProxy.
+	BindMaxConn map[string]int
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.

@@ -252,7 +252,7 @@ func (s *session) finish() {
 	s.c.Close()
 	s.p.actConn.Add(-1)
 	s.p.untrack(s)
-	s.p.release(s.fe)
+	s.p.release(s.fe, s.bind)
 }
 
 func (s *session) takeBuf() {

@@ -258,6 +258,9 @@ type bindInfo struct {
 	// verify reports the client certificate errors ignore-err options
 	// let through (nil: none are).
 	verify *tlsconf.ClientVerify
+	// slots is the bind line's maxconn (nil: none): beyond it connections
+	// wait in the listener's backlog, as HAProxy pauses a full listener.
+	slots *limiter
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,

@@ -13,6 +13,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/listen"
 )
 
 func readCfg(t *testing.T, path string) string {
@@ -75,8 +76,8 @@ func TestBindExpansion(t *testing.T) {
 	}
 	n := strings.Join(notices(p), "\n")
 	for _, w := range []string{"'bind unix@/run/haproxy-goha.sock'", "'bind option mode'", "'bind /run/haproxy-goha2.sock'",
-		"'bind abns@goha-abstract'", "'bind option maxconn'", "'bind option backlog'",
-		"'bind option transparent'", "'bind option tfo'", "'bind option defer-accept'", "'bind option interface'", "'bind option v6only'"} {
+		"'bind abns@goha-abstract'", "'bind option backlog'",
+		"'bind option transparent'", "'bind option tfo'"} {
 		if !strings.Contains(n, w) {
 			t.Errorf("no notice for %s in\n%s", w, n)
 		}
@@ -87,8 +88,18 @@ func TestBindExpansion(t *testing.T) {
 	if ap := p.Proxy.Frontends[0].AcceptProxy; !reflect.DeepEqual(ap, map[string]bool{"127.0.0.1:8110": true}) {
 		t.Errorf("accept-proxy binds %v", ap)
 	}
-	if strings.Contains(n, "'bind option name'") {
-		t.Errorf("name is honoured, not a notice")
+	for _, o := range []string{"name", "maxconn", "defer-accept", "interface", "v6only"} {
+		if strings.Contains(n, "'bind option "+o+"'") {
+			t.Errorf("%s is honoured, not a notice", o)
+		}
+	}
+	fe := p.Proxy.Frontends[0]
+	if so := fe.BindSockOpts; !reflect.DeepEqual(so, map[string]listen.SockOpts{"[::1]:8088": {V6: listen.V6Only},
+		"127.0.0.1:8111": {DeferAccept: true}, "127.0.0.1:8112": {Interface: "lo"}}) {
+		t.Errorf("socket options %+v", so)
+	}
+	if mc := fe.BindMaxConn; !reflect.DeepEqual(mc, map[string]int{"127.0.0.1:8110": 100}) {
+		t.Errorf("bind maxconn %v", mc)
 	}
 }
 
