@@ -59,8 +59,12 @@ func WithSocket(t testing.TB, prefix []string, local, peer string, read func(fd 
 }
 
 // noDevice drops the device ss shows on a socket bound to one
-// (SO_BINDTODEVICE): "127.0.0.1%lo:80" is "127.0.0.1:80".
+// (SO_BINDTODEVICE): "127.0.0.1%lo:80" is "127.0.0.1:80". ss's "*:80" (a
+// dual-stack IPv6 wildcard) is "[::]:80".
 func noDevice(addr string) string {
+	if p, ok := strings.CutPrefix(addr, "*:"); ok {
+		return "[::]:" + p
+	}
 	i, j := strings.LastIndexByte(addr, '%'), strings.LastIndexByte(addr, ':')
 	if i < 0 || j < i {
 		return addr
