@@ -41,8 +41,11 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
-			if o == "severity-output" {
-				continue // the sessions' initial `set severity-output` (runtimeapi.Options)
+			switch o {
+			case "severity-output": // the sessions' initial `set severity-output` (runtimeapi.Options)
+				continue
+			case "user", "uid", "group", "gid": // the socket file's owner (runtimeapi.Options)
+				continue
 			}
 			b.unsupported(ss.Pos, "stats socket option "+o)
 		}
