@@ -144,6 +144,8 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 			tb.NoTickets = true
 		case "strict-sni":
 			tb.StrictSNI = true
+		case "no-ca-names":
+			tb.NoCANames = true
 		case "ca-file":
 			tb.CAFile = underBase(b.global, "ca-base", v)
 		case "verify":

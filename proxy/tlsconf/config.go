@@ -30,6 +30,10 @@ type Bind struct {
 	CAFile, Verify string
 	// CRLFile revokes client certificates (verify optional/required).
 	CRLFile string
+	// NoCANames is no-ca-names: the certificate request names no CA
+	// (crypto/tls names those of ClientCAs, so the certificate is then
+	// verified by VerifyPeerCertificate against the ca-file instead).
+	NoCANames bool
 	// CAIgnore and CrtIgnore are ca-ignore-err and crt-ignore-err (nil:
 	// not given): with either, ClientVerify checks client certificates as
 	// OpenSSL does, errors listed there let the handshake go on.
@@ -218,10 +222,17 @@ func (b Bind) clientAuth(cfg *tls.Config) (*ClientVerify, error) {
 	}
 	cfg.ClientCAs = pool // also the CA names the server sends
 	if b.CAIgnore != nil || b.CrtIgnore != nil {
-		return b.clientAuthIgnoring(cfg)
+		v, err := b.clientAuthIgnoring(cfg)
+		if b.NoCANames {
+			cfg.ClientCAs = nil // verified by v, against the ca-file
+		}
+		return v, err
 	}
 	if b.Registry != nil {
 		return nil, b.clientAuthLive(cfg)
+	}
+	if b.NoCANames {
+		return nil, b.clientAuthNoNames(cfg, pool)
 	}
 	if b.CRLFile != "" {
 		crl, err := LoadCRL(b.CRLFile)
@@ -256,9 +267,39 @@ func (b Bind) clientAuthLive(cfg *tls.Config) error {
 		cfg.ClientAuth = tls.RequestClientCert
 	}
 	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
+	if b.NoCANames {
+		cfg.ClientCAs = nil
+		return nil
+	}
 	l := &liveCA{ca: ca, initial: ca.pool.Load(), cfg: cfg}
 	cfg.ClientCAs = l.initial
 	cfg.GetConfigForClient = l.forClient
+	return nil
+}
+
+// clientAuthNoNames verifies client certificates against pool (and the
+// crl-file) without naming pool's CAs in the certificate request: Go asks
+// for a certificate without checking it, verifyWith checks it as
+// crypto/tls would have.
+func (b Bind) clientAuthNoNames(cfg *tls.Config, pool *x509.CertPool) error {
+	ca := &caStore{}
+	ca.pool.Store(pool)
+	var crl *caStore
+	if b.CRLFile != "" {
+		revs, err := LoadCRL(b.CRLFile)
+		if err != nil {
+			return err
+		}
+		crl = &caStore{crl: true}
+		crl.revs.Store(revs)
+	}
+	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	} else {
+		cfg.ClientAuth = tls.RequestClientCert
+	}
+	cfg.ClientCAs = nil
+	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
 	return nil
 }
 
@@ -300,6 +341,9 @@ func (b Bind) clientAuthIgnoring(cfg *tls.Config) (*ClientVerify, error) {
 			return nil, err
 		}
 		defer func() {
+			if b.NoCANames {
+				return
+			}
 			l := &liveCA{ca: v.live, initial: v.live.pool.Load(), cfg: cfg}
 			cfg.ClientCAs = l.initial
 			cfg.GetConfigForClient = l.forClient
