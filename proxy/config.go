@@ -201,6 +201,10 @@ type Frontend struct {
 	// BindSockOpts holds the Binds entries' socket options (v4v6,
 	// v6only, defer-accept, tcp-ut, interface, namespace; proxy/listen).
 	BindSockOpts map[string]listen.SockOpts
+	// AcceptCIP holds the Binds entries whose connections start with a
+	// NetScaler Client IP header (`bind ... accept-netscaler-cip <magic>`),
+	// with the magic.
+	AcceptCIP map[string]uint32
 	// BindMaxConn holds the Binds entries' own maxconn (`bind ...
 	// maxconn N`): beyond it the listener accepts no more and
 	// connections wait in its backlog, as in HAProxy.

@@ -173,6 +173,13 @@ func (s *session) serve() {
 			return
 		}
 	}
+	if s.bind.acceptCIP {
+		if err := s.acceptCIPHeader(s.bind.cipMagic); err != nil {
+			s.connError(err)
+			s.finish()
+			return
+		}
+	}
 	if s.bind.tls != nil {
 		if err := s.startTLS(s.bind.tls); err != nil {
 			s.connError(err)

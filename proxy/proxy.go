@@ -238,6 +238,9 @@ func (p *Proxy) Start() error {
 			owners = append(owners, f)
 			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr],
 				slots: bindSlots(f.cfg.BindMaxConn[addr])})
+			if magic, ok := f.cfg.AcceptCIP[addr]; ok {
+				binds[len(binds)-1].acceptCIP, binds[len(binds)-1].cipMagic = true, magic
+			}
 		}
 	}
 	p.mu.Lock()

@@ -44,8 +44,33 @@ func bindMaxConn(bd haproxy.Bind) int {
 	return n
 }
 
+// bindCIPMagic is accept-netscaler-cip's magic, read as HAProxy's atol
+// into a 32-bit field; ok is false without the option.
+func bindCIPMagic(bd haproxy.Bind) (magic uint32, ok bool) {
+	v, ok := bd.Options["accept-netscaler-cip"]
+	if !ok {
+		return 0, false
+	}
+	i := 0
+	if i < len(v) && (v[i] == '-' || v[i] == '+') {
+		i++
+	}
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	n, _ := strconv.ParseInt(v[:i], 10, 64)
+	return uint32(n), true
+}
+
 // addBindSocket records listener a's socket options and maxconn in fe.
-func addBindSocket(fe *proxy.Frontend, a string, so listen.SockOpts, maxconn int) {
+func addBindSocket(fe *proxy.Frontend, a string, bd haproxy.Bind) {
+	so, maxconn := bindSockOpts(bd), bindMaxConn(bd)
+	if magic, ok := bindCIPMagic(bd); ok {
+		if fe.AcceptCIP == nil {
+			fe.AcceptCIP = map[string]uint32{}
+		}
+		fe.AcceptCIP[a] = magic
+	}
 	if so != (listen.SockOpts{}) {
 		if fe.BindSockOpts == nil {
 			fe.BindSockOpts = map[string]listen.SockOpts{}

@@ -278,7 +278,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.AcceptProxy[a] = true
 				}
 				addTLS(fe, a, tc, tv)
-				addBindSocket(fe, a, bindSockOpts(bd), bindMaxConn(bd))
+				addBindSocket(fe, a, bd)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
