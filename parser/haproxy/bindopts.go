@@ -31,7 +31,7 @@ var bindOptionTable = []bindOptionRow{
 	{"ca-ignore-err", true, bindCheckIgnoreErr},
 	{"ca-sign-file", true, nil},
 	{"ca-sign-pass", true, nil},
-	{"ca-verify-file", true, nil},
+	{"ca-verify-file", true, bindCheckCAFile},
 	{"ciphers", true, bindCheckNonEmpty},
 	{"ciphersuites", true, bindCheckNonEmpty},
 	{"crl-file", true, bindCheckCAFile},
