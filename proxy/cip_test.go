@@ -16,7 +16,7 @@ import (
 func TestAcceptCIPRefused(t *testing.T) {
 	cfg := seedConfig(loopback.DeadAddr(t))
 	fe := cfg.Frontends[0]
-	fe.AcceptCIP = map[string]uint32{"127.0.0.1:0": 77}
+	fe.BindSockets = map[string]BindSocket{"127.0.0.1:0": {AcceptCIP: true, CIPMagic: 77}}
 	fe.BindNames = map[string]string{"127.0.0.1:0": "1"}
 	fe.Timeouts.Client = 300 * time.Millisecond
 	errs := make(chan ConnError, 4)

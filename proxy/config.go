@@ -10,7 +10,6 @@ import (
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
-	"github.com/goha-lb/goha/proxy/listen"
 	"github.com/goha-lb/goha/proxy/persist"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -197,18 +196,8 @@ type Frontend struct {
 	TLSVerify map[string]*tlsconf.ClientVerify
 	// H2 holds the Binds entries whose connections speak HTTP/2 from
 	// the first byte (`bind ... proto h2`); over TLS, ALPN h2 does.
-	H2 map[string]bool
-	// BindSockOpts holds the Binds entries' socket options (v4v6,
-	// v6only, defer-accept, tcp-ut, interface, namespace; proxy/listen).
-	BindSockOpts map[string]listen.SockOpts
-	// AcceptCIP holds the Binds entries whose connections start with a
-	// NetScaler Client IP header (`bind ... accept-netscaler-cip <magic>`),
-	// with the magic.
-	AcceptCIP map[string]uint32
-	// BindMaxConn holds the Binds entries' own maxconn (`bind ...
-	// maxconn N`): beyond it the listener accepts no more and
-	// connections wait in its backlog, as in HAProxy.
-	BindMaxConn map[string]int
+	H2          map[string]bool
+	BindSockets map[string]BindSocket // per Binds entry: socket options, maxconn, NetScaler CIP (bindsock.go)
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.

@@ -166,19 +166,10 @@ func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
 	s.socketAddrs() // actions_addr.go
-	if s.bind.acceptProxy {
-		if err := s.acceptProxyHeader(); err != nil {
-			s.connError(err)
-			s.finish()
-			return
-		}
-	}
-	if s.bind.acceptCIP {
-		if err := s.acceptCIPHeader(s.bind.cipMagic); err != nil {
-			s.connError(err)
-			s.finish()
-			return
-		}
+	if err := s.acceptHeaders(); err != nil {
+		s.connError(err)
+		s.finish()
+		return
 	}
 	if s.bind.tls != nil {
 		if err := s.startTLS(s.bind.tls); err != nil {

@@ -227,7 +227,8 @@ func (p *Proxy) Start() error {
 	var binds []bindInfo // per listener
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
-			ln, err := p.listen(addr, f.cfg.BindSockOpts[addr])
+			bs := f.cfg.BindSockets[addr]
+			ln, err := p.listen(addr, bs.Sock)
 			if err != nil {
 				for _, l := range lns {
 					l.Close()
@@ -237,10 +238,7 @@ func (p *Proxy) Start() error {
 			lns = append(lns, ln)
 			owners = append(owners, f)
 			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr],
-				slots: bindSlots(f.cfg.BindMaxConn[addr])})
-			if magic, ok := f.cfg.AcceptCIP[addr]; ok {
-				binds[len(binds)-1].acceptCIP, binds[len(binds)-1].cipMagic = true, magic
-			}
+				slots: bindSlots(bs.MaxConn), acceptCIP: bs.AcceptCIP, cipMagic: bs.CIPMagic})
 		}
 	}
 	p.mu.Lock()
@@ -362,15 +360,6 @@ func (p *Proxy) releaseFrontend(f *frontend, bind bindInfo) {
 func (p *Proxy) release(f *frontend, bind bindInfo) {
 	p.global.release()
 	p.releaseFrontend(f, bind)
-}
-
-// bindSlots is a bind line's maxconn (nil: none, 0 included, as HAProxy
-// reads 0 as its default).
-func bindSlots(maxconn int) *limiter {
-	if maxconn <= 0 {
-		return nil
-	}
-	return newLimiter(maxconn)
 }
 
 func (p *Proxy) track(s *session) bool {

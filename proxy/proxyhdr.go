@@ -50,6 +50,20 @@ func (s *session) acceptProxyHeader() error {
 	return nil
 }
 
+// acceptHeaders takes the headers the bind says connections start with:
+// PROXY, then NetScaler Client IP (HAProxy's order).
+func (s *session) acceptHeaders() error {
+	if s.bind.acceptProxy {
+		if err := s.acceptProxyHeader(); err != nil {
+			return err
+		}
+	}
+	if s.bind.acceptCIP {
+		return s.acceptCIPHeader(s.bind.cipMagic)
+	}
+	return nil
+}
+
 // Why a NetScaler Client IP header never came, in HAProxy's words.
 var (
 	errCIPEmpty   = errors.New("Connection closed while waiting for NetScaler Client IP header")

@@ -62,25 +62,16 @@ func bindCIPMagic(bd haproxy.Bind) (magic uint32, ok bool) {
 	return uint32(n), true
 }
 
-// addBindSocket records listener a's socket options and maxconn in fe.
+// addBindSocket records listener a's socket options, maxconn and
+// NetScaler CIP magic in fe.
 func addBindSocket(fe *proxy.Frontend, a string, bd haproxy.Bind) {
-	so, maxconn := bindSockOpts(bd), bindMaxConn(bd)
-	if magic, ok := bindCIPMagic(bd); ok {
-		if fe.AcceptCIP == nil {
-			fe.AcceptCIP = map[string]uint32{}
-		}
-		fe.AcceptCIP[a] = magic
+	bs := proxy.BindSocket{Sock: bindSockOpts(bd), MaxConn: bindMaxConn(bd)}
+	bs.CIPMagic, bs.AcceptCIP = bindCIPMagic(bd)
+	if bs == (proxy.BindSocket{}) {
+		return
 	}
-	if so != (listen.SockOpts{}) {
-		if fe.BindSockOpts == nil {
-			fe.BindSockOpts = map[string]listen.SockOpts{}
-		}
-		fe.BindSockOpts[a] = so
+	if fe.BindSockets == nil {
+		fe.BindSockets = map[string]proxy.BindSocket{}
 	}
-	if maxconn > 0 {
-		if fe.BindMaxConn == nil {
-			fe.BindMaxConn = map[string]int{}
-		}
-		fe.BindMaxConn[a] = maxconn
-	}
+	fe.BindSockets[a] = bs
 }

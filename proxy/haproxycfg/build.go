@@ -41,11 +41,8 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
-			switch o {
-			case "severity-output": // the sessions' initial `set severity-output` (runtimeapi.Options)
-				continue
-			case "user", "uid", "group", "gid": // the socket file's owner (runtimeapi.Options)
-				continue
+			if o == "severity-output" || o == "user" || o == "uid" || o == "group" || o == "gid" {
+				continue // the sessions' initial `set severity-output`, the socket file's owner (runtimeapi.Options)
 			}
 			b.unsupported(ss.Pos, "stats socket option "+o)
 		}
