@@ -197,7 +197,8 @@ type Frontend struct {
 	TLSVerify map[string]*tlsconf.ClientVerify
 	// H2 holds the Binds entries whose connections speak HTTP/2 from
 	// the first byte (`bind ... proto h2`); over TLS, ALPN h2 does.
-	H2 map[string]bool
+	H2          map[string]bool
+	BindSockets map[string]BindSocket // per Binds entry: socket options, maxconn, NetScaler CIP (bindsock.go)
 }
 
 // UseBackend is `use_backend NAME if|unless COND`.

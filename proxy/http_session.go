@@ -168,12 +168,10 @@ func (s *session) serve() {
 	st := &s.fe.stats
 	st.curSessions.Add(1)
 	s.socketAddrs() // actions_addr.go
-	if s.bind.acceptProxy {
-		if err := s.acceptProxyHeader(); err != nil {
-			s.connError(err)
-			s.finish()
-			return
-		}
+	if err := s.acceptHeaders(); err != nil {
+		s.connError(err)
+		s.finish()
+		return
 	}
 	if s.bind.tls != nil {
 		if err := s.startTLS(s.bind.tls); err != nil {
@@ -257,7 +255,7 @@ func (s *session) finish() {
 	s.c.Close()
 	s.p.actConn.Add(-1)
 	s.p.untrack(s)
-	s.p.release(s.fe)
+	s.p.release(s.fe, s.bind)
 }
 
 func (s *session) takeBuf() {

@@ -19,8 +19,11 @@ func newLimiter(limit int) *limiter {
 }
 
 // acquire takes a slot, waiting until one frees or cancel is closed
-// (false).
+// (false). A nil limiter has no limit.
 func (l *limiter) acquire(cancel <-chan struct{}) bool {
+	if l == nil {
+		return true
+	}
 	l.mu.Lock()
 	for l.limit >= 0 && l.used >= l.limit {
 		w := l.wake
@@ -43,6 +46,9 @@ func (l *limiter) acquire(cancel <-chan struct{}) bool {
 }
 
 func (l *limiter) release() {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	l.used--
 	l.wakeLocked()

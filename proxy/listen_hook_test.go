@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/listen"
 )
 
 // sharedListener hands out duplicates of one listening socket, as a worker
@@ -41,7 +43,7 @@ func TestOptionsListenIsUsed(t *testing.T) {
 	cfg.Frontends[0].Binds = []string{"fd@7"}
 	addr, dup := sharedListener(t)
 	var asked []string
-	p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(network, a string) (net.Listener, error) {
+	p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(network, a string, _ listen.SockOpts) (net.Listener, error) {
 		asked = append(asked, network+" "+a)
 		return dup(), nil
 	}})
@@ -72,7 +74,7 @@ func TestOptionsListenIsUsed(t *testing.T) {
 func TestOptionsListenErrors(t *testing.T) {
 	cfg := seedConfig("127.0.0.1:1")
 	dir := t.TempDir()
-	p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(network, a string) (net.Listener, error) {
+	p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(network, a string, _ listen.SockOpts) (net.Listener, error) {
 		return net.Listen("unix", dir+"/s")
 	}})
 	if err != nil {
@@ -95,7 +97,7 @@ func TestShutdownHandsOverSharedSocket(t *testing.T) {
 	addr, dup := sharedListener(t)
 	start := func() *Proxy {
 		cfg := seedConfig(be.addr)
-		p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(string, string) (net.Listener, error) { return dup(), nil }})
+		p, err := New(cfg, Options{NewBalancer: newTestBalancer, Listen: func(string, string, listen.SockOpts) (net.Listener, error) { return dup(), nil }})
 		if err != nil {
 			t.Fatal(err)
 		}

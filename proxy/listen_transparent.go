@@ -7,6 +7,7 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/goha-lb/goha/proxy/listen"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,12 +18,13 @@ import (
 // HAProxy's words when neither can be set. The listener comes from
 // Options.Listen when it can bind the address (an inherited socket keeps
 // its options; a fresh one gets the option after binding), else it is
-// bound here, with SO_REUSEPORT as HAProxy binds.
-func (p *Proxy) listenTransparent(addr string) (net.Listener, error) {
+// bound here, with SO_REUSEPORT as HAProxy binds (and without the bind
+// line's other socket options, so).
+func (p *Proxy) listenTransparent(addr string, so listen.SockOpts) (net.Listener, error) {
 	var ln net.Listener
 	var err error
 	if p.opt.Listen != nil {
-		ln, err = p.opt.Listen("tcp", addr)
+		ln, err = p.opt.Listen("tcp", addr, so)
 		if err != nil && !errors.Is(err, syscall.EADDRNOTAVAIL) {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/listen"
 )
 
 // Options are the runtime's collaborators; the zero value is valid.
@@ -33,8 +34,9 @@ type Options struct {
 	ConnError func(e *ConnError)
 	// Listen, when set, opens each bind address instead of net.Listen
 	// (inherited descriptors, sockets handed over by a previous worker; see
-	// proxy/listen). It must return a *net.TCPListener.
-	Listen func(network, addr string) (net.Listener, error)
+	// proxy/listen). It must return a *net.TCPListener. so are the bind
+	// line's socket options, for a socket it opens itself.
+	Listen func(network, addr string, so listen.SockOpts) (net.Listener, error)
 	// Observe, when set, receives what the traffic to each server with
 	// Server.Observe showed (check.Runner.Analyze).
 	Observe func(backend, server string, a check.Analysis)
@@ -228,7 +230,8 @@ func (p *Proxy) Start() error {
 	var binds []bindInfo // per listener
 	for _, f := range p.frontends {
 		for _, addr := range f.cfg.Binds {
-			ln, err := p.listen(addr, f.cfg.Transparent[addr])
+			bs := f.cfg.BindSockets[addr]
+			ln, err := p.listen(addr, bs.Sock, f.cfg.Transparent[addr])
 			if err != nil {
 				for _, l := range lns {
 					l.Close()
@@ -237,7 +240,8 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
-			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr]})
+			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr],
+				slots: bindSlots(bs.MaxConn), acceptCIP: bs.AcceptCIP, cipMagic: bs.CIPMagic})
 		}
 	}
 	p.mu.Lock()
@@ -253,15 +257,14 @@ func (p *Proxy) Start() error {
 	return nil
 }
 
-func (p *Proxy) listen(addr string, transparent bool) (net.Listener, error) {
+func (p *Proxy) listen(addr string, so listen.SockOpts, transparent bool) (net.Listener, error) {
 	if transparent {
-		return p.listenTransparent(addr)
+		return p.listenTransparent(addr, so)
 	}
 	if p.opt.Listen == nil {
-		lc := net.ListenConfig{KeepAlive: -1} // the frontend's clitcpka decides (tcpka.go)
-		return lc.Listen(context.Background(), "tcp", addr)
+		return listen.Open("tcp", addr, so)
 	}
-	ln, err := p.opt.Listen("tcp", addr)
+	ln, err := p.opt.Listen("tcp", addr, so)
 	if err != nil {
 		return nil, err
 	}
@@ -294,24 +297,30 @@ func (p *Proxy) Addrs() []net.Addr {
 func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 	defer p.acceptWG.Done()
 	for {
+		// A bind's maxconn first: a full listener must not hold one of
+		// its frontend's slots the frontend's other listeners could use.
+		if !bind.slots.acquire(p.done) {
+			return
+		}
 		if !f.slots.acquire(p.done) {
+			bind.slots.release()
 			return
 		}
 		if !f.gate.wait(p.done) { // `disable frontend`: not accepting
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			return
 		}
 		if !f.waitSessionRate(p.done) { // rate-limit sessions
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			return
 		}
 		if !p.rates.wait(p.done) { // maxconnrate, maxsessrate
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			return
 		}
 		c, err := ln.AcceptTCP()
 		if err != nil {
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			if p.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return
 			}
@@ -326,7 +335,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
 		if rejected {
 			p.rates.endPending(sessPending)
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			continue
 		}
 		// Once accepted, a connection waits for a global slot even
@@ -337,7 +346,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.rates.endPending(sessPending)
 			tr.release()
 			c.Close()
-			p.releaseFrontend(f)
+			p.releaseFrontend(f, bind)
 			return
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1]}
@@ -349,7 +358,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.rates.endPending(sessPending)
 			tr.release()
 			c.Close()
-			p.release(f)
+			p.release(f, bind)
 			return
 		}
 		p.actConn.Add(1)
@@ -359,13 +368,14 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 	}
 }
 
-func (p *Proxy) releaseFrontend(f *frontend) {
+func (p *Proxy) releaseFrontend(f *frontend, bind bindInfo) {
 	f.slots.release()
+	bind.slots.release()
 }
 
-func (p *Proxy) release(f *frontend) {
+func (p *Proxy) release(f *frontend, bind bindInfo) {
 	p.global.release()
-	p.releaseFrontend(f)
+	p.releaseFrontend(f, bind)
 }
 
 func (p *Proxy) track(s *session) bool {

@@ -60,6 +60,59 @@ func (s *session) acceptProxyHeader() error {
 	return nil
 }
 
+// acceptHeaders takes the headers the bind says connections start with:
+// PROXY, then NetScaler Client IP (HAProxy's order).
+func (s *session) acceptHeaders() error {
+	if s.bind.acceptProxy {
+		if err := s.acceptProxyHeader(); err != nil {
+			return err
+		}
+	}
+	if s.bind.acceptCIP {
+		return s.acceptCIPHeader(s.bind.cipMagic)
+	}
+	return nil
+}
+
+// Why a NetScaler Client IP header never came, in HAProxy's words.
+var (
+	errCIPEmpty   = errors.New("Connection closed while waiting for NetScaler Client IP header")
+	errCIPAbort   = errors.New("Connection error while waiting for NetScaler Client IP header")
+	errCIPTimeout = errors.New("Timeout while waiting for a NetScaler Client IP header")
+)
+
+// acceptCIPHeader takes the NetScaler Client IP header a connection to an
+// accept-netscaler-cip bind must start with (after a PROXY header when the
+// bind has accept-proxy too, HAProxy's order), the way acceptProxyHeader
+// takes a PROXY header: one peek within `timeout client`, a header cut
+// short refused. Its addresses replace the connection's.
+func (s *session) acceptCIPHeader(magic uint32) error {
+	bp := getBuf()
+	defer putBuf(bp)
+	s.c.setRead(deadlineFrom(time.Now(), s.fe.cfg.Timeouts.Client))
+	n, err := peek(s.c, *bp)
+	switch {
+	case err != nil && isTimeout(err):
+		return errCIPTimeout
+	case err != nil:
+		return errCIPAbort
+	case n == 0:
+		return errCIPEmpty
+	}
+	src, dst, hl, err := proxyproto.DecodeCIP((*bp)[:n], magic)
+	if err != nil {
+		return err
+	}
+	if hl > n { // HAProxy's exact-length read comes short
+		return errCIPAbort
+	}
+	if _, err := io.ReadFull(s.c.TCPConn, (*bp)[:hl]); err != nil {
+		return errCIPAbort
+	}
+	s.src, s.dst = unmapped(src), unmapped(dst)
+	return nil
+}
+
 // peek reads what the socket holds without consuming it, waiting (within
 // the read deadline) for at least one byte or the end of the stream.
 func peek(c *tconn, p []byte) (int, error) {
@@ -181,14 +234,21 @@ func v2TLS(r *RequestInfo) *proxyproto.V2TLS {
 
 // bindInfo is what a listener tells its sessions.
 type bindInfo struct {
-	acceptProxy bool        // connections start with a PROXY header
-	name        string      // as HAProxy's logs name the listener
-	id          int         // HAProxy's listener id (so_id)
-	tls         *tls.Config // TLS is terminated with it (nil: clear text)
-	h2          bool        // HTTP/2 from the first byte (proto h2)
+	acceptProxy bool // connections start with a PROXY header
+	// cipMagic is accept-netscaler-cip's magic (acceptCIP: connections
+	// then start with a NetScaler Client IP header).
+	cipMagic  uint32
+	acceptCIP bool
+	name      string      // as HAProxy's logs name the listener
+	id        int         // HAProxy's listener id (so_id)
+	tls       *tls.Config // TLS is terminated with it (nil: clear text)
+	h2        bool        // HTTP/2 from the first byte (proto h2)
 	// verify reports the client certificate errors ignore-err options
 	// let through (nil: none are).
 	verify *tlsconf.ClientVerify
+	// slots is the bind line's maxconn (nil: none): beyond it connections
+	// wait in the listener's backlog, as HAProxy pauses a full listener.
+	slots *limiter
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,
@@ -218,6 +278,8 @@ func (s *session) connError(err error) {
 	switch {
 	case errors.As(err, &he):
 		e.Null = he.null()
+	case err == errCIPEmpty || err == errCIPAbort || err == errCIPTimeout:
+		e.Null = true
 	case err == io.EOF:
 		e.Msg, e.Null = "Connection closed while waiting for PROXY protocol header", true
 	case isTimeout(err):
@@ -234,5 +296,6 @@ func (s *session) connError(err error) {
 
 func isDecodeError(err error) bool {
 	return err == proxyproto.ErrNeedMore || err == proxyproto.ErrNotHeader ||
-		err == proxyproto.ErrBadHeader || err == proxyproto.ErrBadProto
+		err == proxyproto.ErrBadHeader || err == proxyproto.ErrBadProto ||
+		err == proxyproto.ErrCIPTruncated || err == proxyproto.ErrCIPBadMagic || err == proxyproto.ErrCIPBadProto
 }

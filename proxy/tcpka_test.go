@@ -11,6 +11,7 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/listen"
 )
 
 // sysctlInt reads one of the kernel's keepalive defaults.
@@ -49,7 +50,7 @@ func TestFrontendKeepAliveOnEveryListener(t *testing.T) {
 			if inherited {
 				cfg.Frontends[0].Binds = []string{"fd@7"}
 				_, dup := sharedListener(t)
-				opt.Listen = func(string, string) (net.Listener, error) { return dup(), nil }
+				opt.Listen = func(string, string, listen.SockOpts) (net.Listener, error) { return dup(), nil }
 			} else {
 				cfg.Frontends[0].Binds = []string{loopback.FreeAddr(t)}
 			}

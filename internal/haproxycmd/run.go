@@ -19,14 +19,15 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
+	"github.com/goha-lb/goha/proxy/listen"
 	"github.com/goha-lb/goha/proxy/peers/peernet"
 	"github.com/goha-lb/goha/proxy/serverstate"
 )
 
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
 // master process (issue 7) passes one that hands out inherited sockets; nil
-// means the proxy binds itself.
-type ListenFunc func(network, addr string) (net.Listener, error)
+// means the proxy binds itself. so are the bind line's socket options.
+type ListenFunc func(network, addr string, so listen.SockOpts) (net.Listener, error)
 
 // workerOptions is what one worker process runs. runMode fills it from the
 // command line; the master-worker mode builds its own.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/user"
 	"runtime"
 	"strconv"
 	"time"
@@ -33,6 +34,7 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	if ss.ExposeFD == "listeners" {
 		opt.GetSocks = serveGetSocks
 	}
+	opt.UID, opt.GID = statsSocketOwner(ss)
 	opt.OnAccept = func() { w.cliConns.Add(1) }
 	opt.SeverityOutput = ss.Values["severity-output"]
 	src := &runtimeSource{w: w}
@@ -466,4 +468,50 @@ func isHTTPBackend(w *worker, name string) bool {
 		}
 	}
 	return false
+}
+
+// statsSocketOwner reads user/uid and group/gid of a stats socket line, the
+// last of each pair winning as in HAProxy (uid and gid are read with atol;
+// user and group names were checked by the parser).
+func statsSocketOwner(ss haproxy.StatsSocket) (uid, gid *int) {
+	for _, o := range ss.Options {
+		v := ss.Values[o]
+		var id int
+		switch o {
+		case "uid", "gid":
+			id, _ = strconv.Atoi(leadingDigits(v))
+		case "user":
+			u, err := user.Lookup(v)
+			if err != nil {
+				continue
+			}
+			id, _ = strconv.Atoi(u.Uid)
+		case "group":
+			g, err := user.LookupGroup(v)
+			if err != nil {
+				continue
+			}
+			id, _ = strconv.Atoi(g.Gid)
+		default:
+			continue
+		}
+		if o == "uid" || o == "user" {
+			uid = &id
+		} else {
+			gid = &id
+		}
+	}
+	return uid, gid
+}
+
+// leadingDigits is the part of v atol reads (an optional sign and digits).
+func leadingDigits(v string) string {
+	i := 0
+	if i < len(v) && (v[i] == '-' || v[i] == '+') {
+		i++
+	}
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	return v[:i]
 }

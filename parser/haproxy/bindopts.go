@@ -31,7 +31,7 @@ var bindOptionTable = []bindOptionRow{
 	{"ca-ignore-err", true, bindCheckIgnoreErr},
 	{"ca-sign-file", true, nil},
 	{"ca-sign-pass", true, nil},
-	{"ca-verify-file", true, nil},
+	{"ca-verify-file", true, bindCheckCAFile},
 	{"ciphers", true, bindCheckNonEmpty},
 	{"ciphersuites", true, bindCheckNonEmpty},
 	{"crl-file", true, bindCheckCAFile},
@@ -50,7 +50,7 @@ var bindOptionTable = []bindOptionRow{
 	{"mode", true, bindCheckMode},
 	{"mss", true, bindCheckMSS},
 	{"name", true, bindCheckName},
-	{"namespace", true, bindCheckNonEmpty},
+	{"namespace", true, bindCheckNamespace},
 	{"nice", true, bindCheckNumber},
 	{"npn", true, bindCheckNonEmpty},
 	{"process", true, bindCheckProcess},
@@ -273,6 +273,19 @@ func bindCheckNonEmpty(s *state, p Pos, o, v string) (msg string, warn bool) {
 		what := map[string]string{"ciphers": "cipher suite", "ciphersuites": "cipher suite", "curves": "curve suite",
 			"npn": "the comma-delimited NPN protocol suite", "ecdhe": "named curve", "namespace": "namespace id"}[o]
 		return fmt.Sprintf("'%s' : missing %s", o, what), false
+	}
+	return "", false
+}
+
+// bindCheckNamespace opens the named network namespace as HAProxy does
+// while it reads the line (ip netns's /var/run/netns/<name>).
+func bindCheckNamespace(s *state, p Pos, o, v string) (msg string, warn bool) {
+	if v == "" {
+		return bindCheckNonEmpty(s, p, o, v)
+	}
+	if !s.lookups.readable("/var/run/netns/" + v) {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Cannot open namespace '%s'.", v))
+		return "error encountered while processing 'namespace'.", false
 	}
 	return "", false
 }

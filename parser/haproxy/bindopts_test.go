@@ -5,10 +5,10 @@ import "testing"
 // TestBindOption: values as HAProxy 2.6's bind keyword parsers read them
 // (messages checked against haproxy -c on stats socket and bind lines).
 func TestBindOption(t *testing.T) {
-	st := &state{lookups: systemLookups{
+	st := &state{d: &Diagnostics{}, lookups: systemLookups{
 		User:     func(n string) bool { return n == "haproxy" },
 		Group:    func(n string) bool { return n == "haproxy" },
-		Readable: func(p string) bool { return p == "/etc/ok.pem" },
+		Readable: func(p string) bool { return p == "/etc/ok.pem" || p == "/var/run/netns/blue" },
 	}}
 	tests := []struct {
 		o, v string
@@ -53,6 +53,9 @@ func TestBindOption(t *testing.T) {
 		{o: "ssl-max-ver", v: "TLSv1.4", msg: "'TLSv1.4' : unknown ssl/tls version"},
 		{o: "verify", v: "maybe", msg: "'verify' : unknown verify method 'maybe', only 'none', 'optional', and 'required' are supported\n"},
 		{o: "ciphers", msg: "'ciphers' : missing cipher suite"},
+		{o: "namespace", v: "blue"},
+		{o: "namespace", v: "red", msg: "error encountered while processing 'namespace'."}, // after "Cannot open namespace 'red'."
+		{o: "namespace", msg: "'namespace' : missing namespace id"},
 	}
 	for _, tc := range tests {
 		msg, warn := st.bindOption(Pos{}, tc.o, tc.v)

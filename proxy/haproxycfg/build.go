@@ -42,8 +42,8 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
-			if o == "severity-output" {
-				continue // the sessions' initial `set severity-output` (runtimeapi.Options)
+			if o == "severity-output" || o == "user" || o == "uid" || o == "group" || o == "gid" {
+				continue // the sessions' initial `set severity-output`, the socket file's owner (runtimeapi.Options)
 			}
 			b.unsupported(ss.Pos, "stats socket option "+o)
 		}
@@ -277,6 +277,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 				}
 				bindTransparent(fe, bd, a)
 				addTLS(fe, a, tc, tv)
+				addBindSocket(fe, a, bd)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}

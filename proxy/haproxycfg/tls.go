@@ -144,6 +144,10 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 			tb.NoTickets = true
 		case "strict-sni":
 			tb.StrictSNI = true
+		case "no-ca-names":
+			tb.NoCANames = true
+		case "ca-verify-file":
+			tb.CAVerifyFile = underBase(b.global, "ca-base", v)
 		case "ca-file":
 			tb.CAFile = underBase(b.global, "ca-base", v)
 		case "verify":

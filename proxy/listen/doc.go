@@ -19,6 +19,10 @@
 //     the very same sockets (same accept queue: no connection is refused
 //     or lost during a reload) instead of binding again.
 //
+// A socket this package opens gets the bind line's socket options
+// (SockOpts: v4v6/v6only, defer-accept, tcp-ut, interface, namespace) as
+// HAProxy sets them, and is plain TCP on the family of its address.
+//
 // Set is what a running worker exports again: the listeners it uses, by
 // bind address, as files to put in exec.Cmd.ExtraFiles (Encode), to send
 // to the master over a unix socket with SCM_RIGHTS and their bind

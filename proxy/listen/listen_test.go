@@ -136,7 +136,7 @@ func TestResolverReusesInheritedSocket(t *testing.T) {
 	defer r.Close()
 	// Binding the same address again would fail with EADDRINUSE: success
 	// means the inherited socket was taken.
-	ln, err := r.Listen("tcp", addr)
+	ln, err := r.Listen("tcp", addr, SockOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestResolverReusesInheritedSocket(t *testing.T) {
 func TestResolverAddresses(t *testing.T) {
 	r := &Resolver{}
 	defer r.Close()
-	ln, err := r.Listen("tcp", "ipv4@127.0.0.1:0")
+	ln, err := r.Listen("tcp", "ipv4@127.0.0.1:0", SockOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestResolverAddresses(t *testing.T) {
 		"abns@foo":    "address family 'abns' is not supported",
 		"fd@99999999": "cannot use file descriptor '99999999' : Bad file descriptor.",
 	} {
-		if _, err := r.Listen("tcp", addr); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := r.Listen("tcp", addr, SockOpts{}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", addr, err, want)
 		}
 	}
@@ -369,19 +369,19 @@ func TestFetchGetSocks(t *testing.T) {
 func TestReusePort(t *testing.T) {
 	a := &Resolver{ReusePort: true}
 	defer a.Close()
-	ln, err := a.Listen("tcp", "127.0.0.1:0")
+	ln, err := a.Listen("tcp", "127.0.0.1:0", SockOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	b := &Resolver{ReusePort: true}
 	defer b.Close()
-	ln2, err := b.Listen("tcp", ln.Addr().String())
+	ln2, err := b.Listen("tcp", ln.Addr().String(), SockOpts{})
 	if err != nil {
 		t.Fatalf("second bind with SO_REUSEPORT: %v", err)
 	}
 	ln2.Close()
-	if _, err := (&Resolver{}).Listen("tcp", ln.Addr().String()); err == nil {
+	if _, err := (&Resolver{}).Listen("tcp", ln.Addr().String(), SockOpts{}); err == nil {
 		t.Fatal("bind without SO_REUSEPORT succeeded on a used port")
 	}
 }

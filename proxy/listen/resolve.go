@@ -1,11 +1,7 @@
 package listen
 
 import (
-	"context"
-	"syscall"
-
 	"fmt"
-	"golang.org/x/sys/unix"
 	"net"
 	"strconv"
 	"strings"
@@ -29,9 +25,10 @@ type Resolver struct {
 
 // Listen returns the listener for one bind address: an inherited socket
 // when there is one, the descriptor named by "fd@N", or a fresh socket.
-// Every listener returned is also remembered (see Used).
-func (r *Resolver) Listen(network, addr string) (net.Listener, error) {
-	ln, err := r.open(network, addr)
+// Every listener returned is also remembered (see Used). o applies to a
+// fresh socket only: an inherited one keeps the options it has.
+func (r *Resolver) Listen(network, addr string, o SockOpts) (net.Listener, error) {
+	ln, err := r.open(network, addr, o)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +44,7 @@ func (r *Resolver) Listen(network, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-func (r *Resolver) open(network, addr string) (net.Listener, error) {
+func (r *Resolver) open(network, addr string, o SockOpts) (net.Listener, error) {
 	if r.Inherited != nil {
 		r.mu.Lock()
 		ln, ok, err := r.Inherited.Take(addr)
@@ -77,23 +74,8 @@ func (r *Resolver) open(network, addr string) (net.Listener, error) {
 			return nil, fmt.Errorf("'%s': address family '%s' is not supported by gohaproxy", addr, fam)
 		}
 	}
-	// KeepAlive -1: Go's accept would set SO_KEEPALIVE and three probe
-	// options on every connection; the frontend's clitcpka decides
-	// (proxy/tcpka.go), so they are setsockopt calls for nothing.
-	if r.ReusePort {
-		lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
-			var serr error
-			if err := c.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-			}); err != nil {
-				return err
-			}
-			return serr
-		}}
-		return lc.Listen(context.Background(), network, addr)
-	}
-	lc := net.ListenConfig{KeepAlive: -1}
-	return lc.Listen(context.Background(), network, addr)
+	o.ReusePort = r.ReusePort
+	return Open(network, addr, o)
 }
 
 // Used returns the sockets of every listener handed out so far (duplicates

@@ -16,6 +16,10 @@ type Options struct {
 	Level   Level         // `level`; the zero value is LevelUser, so set it (HAProxy's default is operator)
 	Timeout time.Duration // `stats timeout`: idle limit per connection; default 10s
 	Mode    os.FileMode   // `mode`; 0 leaves the umask's choice
+	// UID and GID are `user`/`uid` and `group`/`gid`: the socket file's
+	// owner and group (-1 or nil: left as created), set before its mode
+	// and before it takes its name, as HAProxy does.
+	UID, GID *int
 	// MaxLine bounds one input line (HAProxy's buffer size).
 	MaxLine int
 	// GetSocks, when set (`expose-fd listeners`), answers the "_getsocks"
@@ -62,6 +66,18 @@ func Listen(path string, src Source, opt Options) (*Listener, error) {
 		ln.Close()
 		os.Remove(tmp)
 		return nil, err
+	}
+	if opt.UID != nil || opt.GID != nil {
+		uid, gid := -1, -1
+		if opt.UID != nil {
+			uid = *opt.UID
+		}
+		if opt.GID != nil {
+			gid = *opt.GID
+		}
+		if err := os.Chown(tmp, uid, gid); err != nil {
+			return fail(err)
+		}
 	}
 	if opt.Mode != 0 {
 		if err := os.Chmod(tmp, opt.Mode); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,6 +31,14 @@ type Bind struct {
 	CAFile, Verify string
 	// CRLFile revokes client certificates (verify optional/required).
 	CRLFile string
+	// NoCANames is no-ca-names: the certificate request names no CA
+	// (crypto/tls names those of ClientCAs, so the certificate is then
+	// verified by VerifyPeerCertificate against the ca-file instead).
+	NoCANames bool
+	// CAVerifyFile is ca-verify-file (ca-base applied): CAs that verify
+	// client certificates, beside ca-file's, without being named in the
+	// certificate request. Not with ca-ignore-err/crt-ignore-err.
+	CAVerifyFile string
 	// CAIgnore and CrtIgnore are ca-ignore-err and crt-ignore-err (nil:
 	// not given): with either, ClientVerify checks client certificates as
 	// OpenSSL does, errors listed there let the handshake go on.
@@ -209,8 +218,11 @@ func (b Bind) clientAuth(cfg *tls.Config) (*ClientVerify, error) {
 	default:
 		return nil, fmt.Errorf("verify %s", b.Verify)
 	}
-	if b.CAFile == "" {
+	if b.CAFile == "" && b.CAVerifyFile == "" {
 		return nil, fmt.Errorf("verify is enabled but no CA file specified")
+	}
+	if b.CAVerifyFile != "" {
+		return nil, b.clientAuthVerifyFile(cfg)
 	}
 	pool, err := LoadCAFile(b.CAFile)
 	if err != nil {
@@ -218,10 +230,17 @@ func (b Bind) clientAuth(cfg *tls.Config) (*ClientVerify, error) {
 	}
 	cfg.ClientCAs = pool // also the CA names the server sends
 	if b.CAIgnore != nil || b.CrtIgnore != nil {
-		return b.clientAuthIgnoring(cfg)
+		v, err := b.clientAuthIgnoring(cfg)
+		if b.NoCANames {
+			cfg.ClientCAs = nil // verified by v, against the ca-file
+		}
+		return v, err
 	}
 	if b.Registry != nil {
 		return nil, b.clientAuthLive(cfg)
+	}
+	if b.NoCANames {
+		return nil, b.clientAuthNoNames(cfg, pool)
 	}
 	if b.CRLFile != "" {
 		crl, err := LoadCRL(b.CRLFile)
@@ -256,9 +275,127 @@ func (b Bind) clientAuthLive(cfg *tls.Config) error {
 		cfg.ClientAuth = tls.RequestClientCert
 	}
 	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
+	if b.NoCANames {
+		cfg.ClientCAs = nil
+		return nil
+	}
 	l := &liveCA{ca: ca, initial: ca.pool.Load(), cfg: cfg}
 	cfg.ClientCAs = l.initial
 	cfg.GetConfigForClient = l.forClient
+	return nil
+}
+
+// clientAuthVerifyFile verifies client certificates against ca-file and
+// ca-verify-file together (HAProxy loads both into one OpenSSL store) and
+// names only ca-file's CAs in the certificate request (none with
+// no-ca-names). The ca-file's content is the Registry's when there is
+// one, so `set ssl ca-file` changes it as for other binds.
+func (b Bind) clientAuthVerifyFile(cfg *tls.Config) error {
+	if b.CAIgnore != nil || b.CrtIgnore != nil {
+		return fmt.Errorf("ca-verify-file with ca-ignore-err or crt-ignore-err")
+	}
+	extra, err := LoadCACerts(b.CAVerifyFile)
+	if err != nil {
+		return err
+	}
+	ca := &caStore{}
+	ca.pool.Store(x509.NewCertPool())
+	if b.CAFile != "" {
+		if b.Registry != nil {
+			if ca, err = b.Registry.useCAFile(b.CAFile, false); err != nil {
+				return err
+			}
+		} else if p, err := LoadCAFile(b.CAFile); err != nil {
+			return err
+		} else {
+			ca.pool.Store(p)
+		}
+	}
+	var crl *caStore
+	if b.CRLFile != "" {
+		if b.Registry != nil {
+			if crl, err = b.Registry.useCAFile(b.CRLFile, true); err != nil {
+				return err
+			}
+		} else {
+			revs, err := LoadCRL(b.CRLFile)
+			if err != nil {
+				return err
+			}
+			crl = &caStore{crl: true}
+			crl.revs.Store(revs)
+		}
+	}
+	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	} else {
+		cfg.ClientAuth = tls.RequestClientCert
+	}
+	m := &mergedCA{ca: ca, extra: extra}
+	cfg.VerifyPeerCertificate = func(raw [][]byte, chains [][]*x509.Certificate) error {
+		st := &caStore{}
+		st.pool.Store(m.pool())
+		return verifyWith(st, crl)(raw, chains)
+	}
+	cfg.ClientCAs = nil
+	if b.CAFile != "" && !b.NoCANames {
+		l := &liveCA{ca: ca, initial: ca.pool.Load(), cfg: cfg}
+		cfg.ClientCAs = l.initial
+		cfg.GetConfigForClient = l.forClient
+	}
+	return nil
+}
+
+// mergedCA is a ca-file's current pool with ca-verify-file's CAs added,
+// rebuilt when the ca-file's pool changes.
+type mergedCA struct {
+	ca    *caStore
+	extra []*x509.Certificate
+	mu    sync.Mutex
+	base  *x509.CertPool
+	out   *x509.CertPool
+}
+
+func (m *mergedCA) pool() *x509.CertPool {
+	base := m.ca.pool.Load()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.out == nil || base != m.base {
+		p := x509.NewCertPool()
+		if base != nil {
+			p = base.Clone()
+		}
+		for _, c := range m.extra {
+			p.AddCert(c)
+		}
+		m.base, m.out = base, p
+	}
+	return m.out
+}
+
+// clientAuthNoNames verifies client certificates against pool (and the
+// crl-file) without naming pool's CAs in the certificate request: Go asks
+// for a certificate without checking it, verifyWith checks it as
+// crypto/tls would have.
+func (b Bind) clientAuthNoNames(cfg *tls.Config, pool *x509.CertPool) error {
+	ca := &caStore{}
+	ca.pool.Store(pool)
+	var crl *caStore
+	if b.CRLFile != "" {
+		revs, err := LoadCRL(b.CRLFile)
+		if err != nil {
+			return err
+		}
+		crl = &caStore{crl: true}
+		crl.revs.Store(revs)
+	}
+	if cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	} else {
+		cfg.ClientAuth = tls.RequestClientCert
+	}
+	cfg.ClientCAs = nil
+	cfg.VerifyPeerCertificate = verifyWith(ca, crl)
 	return nil
 }
 
@@ -300,6 +437,9 @@ func (b Bind) clientAuthIgnoring(cfg *tls.Config) (*ClientVerify, error) {
 			return nil, err
 		}
 		defer func() {
+			if b.NoCANames {
+				return
+			}
 			l := &liveCA{ca: v.live, initial: v.live.pool.Load(), cfg: cfg}
 			cfg.ClientCAs = l.initial
 			cfg.GetConfigForClient = l.forClient
