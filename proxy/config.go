@@ -184,6 +184,7 @@ type Frontend struct {
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
 	LogSamples     []func(*RequestInfo) (string, bool)
 	ErrorLogConfig // error-log-format (conn_err.go)
+	TLSCapture     // tune.ssl.capture-buffer-size (tls_front.go)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int
@@ -258,8 +259,8 @@ type RequestInfo struct {
 	TLS *tls.ConnectionState
 	// FrontCert is the certificate the bind served on it (ssl_f_*).
 	FrontCert *tls.Certificate
-	// FrontRandoms: its TLS hellos' randoms, client's then server's.
-	FrontRandoms [2][]byte
+	// FrontTLS: what its TLS handshake showed (tls_front.go).
+	FrontTLS
 	// respConn is the server connection of the transaction's response,
 	// from its head until the transaction ends (ServerTLS).
 	respConn *tconn

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/clienthello"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
@@ -20,6 +21,7 @@ import (
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
+	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.info.SSLFront = true
@@ -48,6 +50,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	}
 	s.info.FrontCert = sock.served
 	s.info.FrontRandoms = sock.randoms(true)
+	s.info.FrontHello = clienthello.ParseCapture(sock.in.Hello, s.fe.cfg.HelloCapture)
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}

@@ -275,6 +275,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.AcceptProxy[a] = true
 				}
 				addTLS(fe, a, tc, tv)
+				fe.TLSCapture = tlsCapture(b.global.Raw)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
