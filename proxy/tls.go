@@ -33,6 +33,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 		s.c.setWrite(time.Now().Add(d))
 	}
 	if err := tc.Handshake(); err != nil {
+		s.fe.cfg.KeyLog.Take(sock.in.Random) // what it logged before failing
 		return &tlsHandshakeError{err: err}
 	}
 	s.c.setRead(time.Time{})
@@ -51,6 +52,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	s.info.FrontCert = sock.served
 	s.info.FrontRandoms = sock.randoms(true)
 	s.info.FrontHello = clienthello.ParseCapture(sock.in.Hello, s.fe.cfg.HelloCapture)
+	s.info.FrontKeys = s.fe.cfg.KeyLog.Take(s.info.FrontRandoms[0])
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}

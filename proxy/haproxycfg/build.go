@@ -34,7 +34,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
-	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
+	b.pp2NeverSendLocal, b.tlsCapture = hasGlobal(g.Raw, "pp2-never-send-local"), tlsCapture(g.Raw)
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
@@ -102,6 +102,7 @@ type builder struct {
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
+	tlsCapture        proxy.TLSCapture // tune.ssl capture and keylog (tls_capture.go)
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global
@@ -274,8 +275,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					}
 					fe.AcceptProxy[a] = true
 				}
-				addTLS(fe, a, tc, tv)
-				fe.TLSCapture = tlsCapture(b.global.Raw)
+				b.addTLS(fe, a, tc, tv)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
 			}
