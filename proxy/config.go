@@ -185,6 +185,7 @@ type Frontend struct {
 	// log-format, in order, when a transaction is logged (LogEntry.Samples).
 	LogSamples     []func(*RequestInfo) (string, bool)
 	ErrorLogConfig // error-log-format (conn_err.go)
+	TLSCapture     // tune.ssl.capture-buffer-size (tls_front.go)
 	// BindIDs numbers each Binds entry as HAProxy's so_id does: the bind
 	// line's `id`, else the listener's number in the frontend.
 	BindIDs map[string]int

@@ -67,7 +67,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.stream, cs.parent = st, s
 	cs.info.TLS = s.tlsState
 	cs.info.FrontCert = s.info.FrontCert
-	cs.info.FrontRandoms = s.info.FrontRandoms
+	cs.info.FrontTLS = s.info.FrontTLS
 	cs.info.TLSErrors = s.info.TLSErrors
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's

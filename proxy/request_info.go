@@ -51,8 +51,8 @@ type RequestInfo struct {
 	TLS *tls.ConnectionState
 	// FrontCert is the certificate the bind served on it (ssl_f_*).
 	FrontCert *tls.Certificate
-	// FrontRandoms: its TLS hellos' randoms, client's then server's.
-	FrontRandoms [2][]byte
+	// FrontTLS: what its TLS handshake showed (tls_front.go).
+	FrontTLS
 	// respConn is the server connection of the transaction's response,
 	// from its head until the transaction ends (ServerTLS).
 	respConn *tconn

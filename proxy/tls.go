@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/clienthello"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
@@ -20,6 +21,7 @@ import (
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
+	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.info.SSLFront = true
@@ -31,6 +33,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 		s.c.setWrite(time.Now().Add(d))
 	}
 	if err := tc.Handshake(); err != nil {
+		s.fe.cfg.KeyLog.Take(sock.in.Random) // what it logged before failing
 		return &tlsHandshakeError{err: err}
 	}
 	s.c.setRead(time.Time{})
@@ -48,6 +51,8 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	}
 	s.info.FrontCert = sock.served
 	s.info.FrontRandoms = sock.randoms(true)
+	s.info.FrontHello = clienthello.ParseCapture(sock.in.Hello, s.fe.cfg.HelloCapture)
+	s.info.FrontKeys = s.fe.cfg.KeyLog.Take(s.info.FrontRandoms[0])
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}

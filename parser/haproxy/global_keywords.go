@@ -71,6 +71,10 @@ var globalKeywordTable = []globalKeywordRow{
 	// honoured by TLS servers (proxy/haproxycfg tls_server.go)
 	{"ssl-default-server-options", "[<option>]...", false, (*state).globalSSLOptions},
 	{"ssl-server-verify", "none|required", false, (*state).globalServerVerify},
+	// honoured by TLS binds' handshakes (global_ssl_capture.go; proxy/haproxycfg tls_capture.go)
+	{"tune.ssl.capture-buffer-size", "<number>", false, (*state).globalSSLCapture},
+	{"tune.ssl.capture-cipherlist-size", "<number>", false, (*state).globalSSLCapture},
+	{"tune.ssl.keylog", "{ on | off }", false, (*state).globalSSLKeylog},
 	// honoured by HTTP/2 connections (proxy/haproxycfg h2.go)
 	{"tune.h2.header-table-size", "<number>", false, (*state).globalTuneH2},
 	{"tune.h2.initial-window-size", "<number>", false, (*state).globalTuneH2},

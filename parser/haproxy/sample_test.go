@@ -62,8 +62,11 @@ func TestNewACL(t *testing.T) {
 	if a, ok := PredefinedACL("METH_GET"); !ok || a.Sample.Fetch.Name != "method" || !reflect.DeepEqual(a.Match.Patterns, []string{"GET", "HEAD"}) {
 		t.Errorf("METH_GET = %+v %v", a, ok)
 	}
-	if _, ok := PredefinedACL("HTTP_2.0"); ok {
-		t.Errorf("HTTP_2.0 is not evaluated by goha")
+	if a, ok := PredefinedACL("HTTP_2.0"); !ok || a.Sample.Fetch.Name != "req.ver" || !reflect.DeepEqual(a.Match.Patterns, []string{"2.0"}) {
+		t.Errorf("HTTP_2.0 = %+v %v", a, ok)
+	}
+	if a, ok := PredefinedACL("WAIT_END"); !ok || a.Sample.Fetch.Name != "wait_end" {
+		t.Errorf("WAIT_END = %+v %v (a fetch, not wait with an _end match)", a, ok)
 	}
 }
 

@@ -179,6 +179,13 @@ type stickTableRef struct {
 var stickIndexed = map[string]bool{"get_gpc": true, "get_gpt": true, "gpc_rate": true, "inc_gpc": true, "clr_gpc": true,
 	"table_gpc": true, "table_gpt": true, "table_gpc_rate": true}
 
+// stickSuffixes are the names after sc_, scN_ or src_ of the stick-table
+// fetches (src_port and src_is_local are others).
+var stickSuffixes = setOf([]string{"conn_cnt", "conn_cur", "conn_rate", "sess_cnt", "sess_rate", "http_req_cnt",
+	"http_req_rate", "http_err_cnt", "http_err_rate", "http_fail_cnt", "http_fail_rate", "bytes_in_rate", "bytes_out_rate",
+	"kbytes_in", "kbytes_out", "get_gpc0", "get_gpc1", "get_gpt0", "gpc0_rate", "gpc1_rate", "inc_gpc0", "inc_gpc1",
+	"clr_gpc0", "clr_gpc1", "get_gpc", "get_gpt", "gpc_rate", "inc_gpc", "clr_gpc", "trackers", "tracked", "updt_conn_cnt"})
+
 // stickTableRefs lists the tables a sample's stick fetch (sc_*, scN_*,
 // src_*) and table_* / in_table converters name.
 func stickTableRefs(smp Sample) []stickTableRef {
@@ -195,7 +202,7 @@ func stickTableRefs(smp Sample) []stickTableRef {
 	case f.Name == "table_cnt" || f.Name == "table_avl":
 		need = 0
 	}
-	if need >= 0 && fetchSet[f.Name] {
+	if need >= 0 && fetchSet[f.Name] && (stickSuffixes[rest] || f.Name == "table_cnt" || f.Name == "table_avl") {
 		if stickIndexed[rest] {
 			need++
 		}

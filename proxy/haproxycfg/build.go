@@ -35,7 +35,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
-	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
+	b.pp2NeverSendLocal, b.tlsCapture = hasGlobal(g.Raw, "pp2-never-send-local"), tlsCapture(g.Raw)
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
@@ -103,6 +103,7 @@ type builder struct {
 	tcpChecks map[*haproxy.Proxy]*check.TCPCheckProbe // one tcp-check probe per proxy (checks.go)
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
+	tlsCapture        proxy.TLSCapture // tune.ssl capture and keylog (tls_capture.go)
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global
@@ -276,7 +277,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 					fe.AcceptProxy[a] = true
 				}
 				bindTransparent(fe, bd, a)
-				addTLS(fe, a, tc, tv)
+				b.addTLS(fe, a, tc, tv)
 				addBindSocket(fe, a, bd)
 				b.bindH2(fe, bd, a)
 				b.plan.Binds = append(b.plan.Binds, BindRef{Addr: a, Proxy: px.Name, Kind: px.Kind, Pos: bd.Pos})
@@ -553,32 +554,6 @@ func (b *builder) check(px *haproxy.Proxy, s *haproxy.Server, addr string) Check
 		c.TCP = b.tcpCheck(px)
 	}
 	return c
-}
-
-// hasGlobal reports whether a global section has the statement kw (no
-// arguments).
-func hasGlobal(raw []haproxy.Statement, kw string) bool {
-	for _, st := range raw {
-		if len(st.Args) == 1 && st.Args[0] == kw {
-			return true
-		}
-	}
-	return false
-}
-
-// strictLimits is global `strict-limits`: on unless the last of
-// `strict-limits` / `no strict-limits` says no (HAProxy 2.6's default).
-func strictLimits(raw []haproxy.Statement) bool {
-	strict := true
-	for _, st := range raw {
-		switch strings.Join(st.Args, " ") {
-		case "strict-limits":
-			strict = true
-		case "no strict-limits":
-			strict = false
-		}
-	}
-	return strict
 }
 
 // splice maps `option splice-auto|splice-request|splice-response` (`no

@@ -108,6 +108,7 @@ var auditArgs = map[string][][]string{
 	"unique-id-header":          {{"X-ID"}},
 	"capture request header":    {{"host", "len", "8"}},
 	"capture response header":   {{"server", "len", "8"}},
+	"tune.ssl.keylog":           {{"on"}},
 }
 
 // The rules wire maps in frontends only (tcprules.go).

@@ -124,7 +124,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		b.plan.Certs = tlsconf.NewRegistry()
 	}
 	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
-		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line)}
+		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line), KeyLog: b.tlsCapture.KeyLog}
 	tb.Warn = func(msg string) {
 		// HAProxy loads a certificate once for all the binds naming it.
 		if !b.seen["warn:"+msg] {
@@ -210,10 +210,11 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 }
 
 // addTLS records a listener's TLS configuration (nil: clear text).
-func addTLS(fe *proxy.Frontend, addr string, tc *tls.Config, v *tlsconf.ClientVerify) {
+func (b *builder) addTLS(fe *proxy.Frontend, addr string, tc *tls.Config, v *tlsconf.ClientVerify) {
 	if tc == nil {
 		return
 	}
+	fe.TLSCapture = b.tlsCapture
 	if fe.TLS == nil {
 		fe.TLS = map[string]*tls.Config{}
 	}

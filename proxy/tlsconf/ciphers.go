@@ -122,3 +122,11 @@ func remove(l []uint16, id uint16) []uint16 {
 	}
 	return out
 }
+
+// CipherIDName is OpenSSL 3.0's name of a cipher suite by its IANA id,
+// any suite OpenSSL knows, usable or not (ssl_fc_cipherlist_str); false
+// for an id it does not know (GREASE values among them).
+func CipherIDName(id uint16) (string, bool) {
+	n, ok := openSSLCipherIDs[id]
+	return n, ok
+}

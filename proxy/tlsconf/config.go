@@ -61,6 +61,9 @@ type Bind struct {
 	// Where is the bind line's "file:line", for the runtime API's
 	// messages.
 	Where string
+	// KeyLog, when set, collects each handshake's secrets
+	// (tune.ssl.keylog on).
+	KeyLog *KeyLog
 	// Warn receives what loading the certificates warns of (nil:
 	// dropped); a file the Registry already held warns no more.
 	Warn func(string)
@@ -167,6 +170,9 @@ func (b Bind) base() (*tls.Config, *ClientVerify, error) {
 		return nil, nil, err
 	}
 	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: b.NoTickets}
+	if b.KeyLog != nil {
+		cfg.KeyLogWriter = b.KeyLog
+	}
 	if len(b.TicketKeys) > 0 {
 		if b.Registry != nil && b.TicketFile != "" && len(b.TicketKeys) >= 2 {
 			b.Registry.useTicketKeys(cfg, b.TicketFile, b.TicketKeys)

@@ -24,10 +24,14 @@ type HelloRandom struct {
 	// Server: look for a ServerHello (else a ClientHello).
 	Server bool
 	Random []byte
-	done   bool
-	rec    []byte // bytes of the current records not yet taken
-	hs     []byte // handshake messages' bytes, records unwrapped
-	seen   int
+	// KeepHello: also keep the whole ClientHello message (Hello), for
+	// tune.ssl.capture-buffer-size; the look then waits for all of it.
+	KeepHello bool
+	Hello     []byte
+	done      bool
+	rec       []byte // bytes of the current records not yet taken
+	hs        []byte // handshake messages' bytes, records unwrapped
+	seen      int
 }
 
 // Feed reads p, the next bytes the connection carried one way. p is
@@ -89,8 +93,12 @@ func (h *HelloRandom) messages(b []byte) []byte {
 	for len(b) >= 4 && !h.done {
 		n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 		// type, length, version, then the random
-		if b[0] == want && n >= 34 && len(b) >= 38 && !(h.Server && bytes.Equal(b[6:38], hrrRandom)) {
+		whole := !h.KeepHello || len(b) >= 4+n
+		if b[0] == want && n >= 34 && len(b) >= 38 && whole && !(h.Server && bytes.Equal(b[6:38], hrrRandom)) {
 			h.Random = bytes.Clone(b[6:38])
+			if h.KeepHello {
+				h.Hello = bytes.Clone(b[:4+n])
+			}
 			h.Stop()
 			return nil
 		}

@@ -1,0 +1,33 @@
+package proxy
+
+import (
+	"github.com/goha-lb/goha/proxy/clienthello"
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// TLSCapture is what a frontend's TLS binds keep of each handshake for
+// the fetches that read it (global settings, the same for every
+// frontend).
+type TLSCapture struct {
+	// HelloCapture is tune.ssl.capture-buffer-size: with a size, the
+	// ClientHello's lists are kept, each cut to what is left of a buffer
+	// of that size (ssl_fc_cipherlist_*, ssl_fc_extlist_bin, ...); 0
+	// keeps nothing and those fetches have no value, as in HAProxy.
+	HelloCapture int
+	// KeyLog is set with tune.ssl.keylog on: the binds' handshakes log
+	// their secrets there, each session takes its own (FrontKeys).
+	KeyLog *tlsconf.KeyLog
+}
+
+// FrontTLS is what the handshake of a client connection a bind
+// terminated showed.
+type FrontTLS struct {
+	// FrontRandoms: its TLS hellos' randoms, client's then server's.
+	FrontRandoms [2][]byte
+	// FrontHello is the capture of its ClientHello (nil: none, without
+	// tune.ssl.capture-buffer-size).
+	FrontHello *clienthello.Capture
+	// FrontKeys are its TLS 1.3 secrets (nil: tune.ssl.keylog off, or
+	// none logged).
+	FrontKeys *tlsconf.Secrets
+}
