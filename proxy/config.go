@@ -39,6 +39,11 @@ type Config struct {
 	// CompMaxLevel is tune.comp.maxlevel, the compression level
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int
+	// BufSize is tune.bufsize (0: HAProxy's 16384), MaxRewrite
+	// tune.maxrewrite (0: HAProxy's 1024; negative: 0) and MaxHeaders
+	// tune.http.maxhdr (0: 101): the limits of a message head
+	// (head_limits.go).
+	BufSize, MaxRewrite, MaxHeaders int
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }

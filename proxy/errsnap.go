@@ -160,7 +160,7 @@ func (s *session) captureAcceptedRequest() {
 }
 
 // captureOversizedRequest keeps a request head that does not fit in the
-// buffer (reqInputLimit), refused at its end as HAProxy refuses it (with
+// buffer (bufLimits.reqInput), refused at its end as HAProxy refuses it (with
 // its input-full connection flag).
 func (s *session) captureOversizedRequest() {
 	if s.stream != nil {

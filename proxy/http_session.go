@@ -256,13 +256,13 @@ func (s *session) finish() {
 }
 
 func (s *session) takeBuf() {
-	s.bp = getBuf()
+	s.bp = s.p.getBuf()
 	s.buf = *s.bp
 }
 
 func (s *session) dropBuf() {
 	if s.bp != nil {
-		putBuf(s.bp)
+		s.p.putBuf(s.bp)
 		s.bp, s.buf = nil, nil
 	}
 }
@@ -338,6 +338,7 @@ func (s *session) readRequest(first bool) requestRead {
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
+			s.req.MaxHeaders = s.p.lim.maxHeaders
 			err := s.req.Parse(s.buf[:s.end])
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()
@@ -361,7 +362,7 @@ func (s *session) readRequest(first bool) requestRead {
 				s.drainAndShut()
 				return requestNone
 			}
-			if s.end >= reqInputLimit {
+			if s.end >= s.p.lim.reqInput {
 				s.captureOversizedRequest()
 				s.refusedRequest()
 				s.sendParserError(400, nil)
@@ -370,7 +371,7 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestNone
 			}
 		}
-		n, err := s.clientRead(s.buf[s.end:reqInputLimit], time.Time{}, want)
+		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
@@ -408,7 +409,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		s.resumed = false
 		s.tl.start, want = s.idleStart, s.idleWant
 		s.takeBuf()
-		n, _ = s.clientRead(s.buf[:headLimit], time.Now(), want)
+		n, _ = s.clientRead(s.buf[:s.p.lim.headLimit], time.Now(), want)
 	} else {
 		k := sharedParker()
 		canPark := k != nil && (want.IsZero() || want.Sub(now) > 2*parkAfter)

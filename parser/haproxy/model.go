@@ -59,8 +59,15 @@ type Global struct {
 	NoSplice             bool // `nosplice`: no splice(2) whatever the proxies' options
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
-	Node         string // `node`: the name `show info` reports
-	LogTag       string // `log-tag`: the syslog tag ("" = "haproxy")
+	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,
+	// HAProxy's 16384); MaxRewrite tune.maxrewrite (nil: not set,
+	// HAProxy's 1024; the runtime clamps it to half the buffer);
+	// MaxHeaders tune.http.maxhdr (0: not set, HAProxy's 101).
+	BufSize    int
+	MaxRewrite *int
+	MaxHeaders int
+	Node       string // `node`: the name `show info` reports
+	LogTag     string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool

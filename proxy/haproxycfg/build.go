@@ -38,6 +38,10 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
+	b.plan.Proxy.BufSize, b.plan.Proxy.MaxHeaders = g.BufSize, g.MaxHeaders
+	if g.MaxRewrite != nil {
+		b.plan.Proxy.MaxRewrite = cmp.Or(*g.MaxRewrite, -1) // tune.maxrewrite 0: none
+	}
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {

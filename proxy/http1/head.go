@@ -6,6 +6,15 @@ import "bytes"
 // takes one of its slots, so a head may hold 100 header lines.
 const MaxHeaders = 101
 
+// headerSlots is how many header lines a head may hold under
+// tune.http.maxhdr max (0: MaxHeaders): one slot is the start line's.
+func headerSlots(max int) int {
+	if max <= 0 {
+		max = MaxHeaders
+	}
+	return max - 1
+}
+
 // maxNameLen is the longest header name HAProxy's HTX stores (one byte
 // of length).
 const maxNameLen = 255
@@ -55,7 +64,7 @@ func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
 // accept-invalid-http-request/-response: a header name may hold any byte
 // but the colon (a leading blank on the first line included), as long as
 // it is not empty and does not start with CR.
-func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, error) {
+func parseHeaders(buf []byte, p int, hs []Header, lax bool, slots int) ([]Header, int, error) {
 	for {
 		if p >= len(buf) {
 			return hs, 0, ErrIncomplete
@@ -128,7 +137,7 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 			}
 			return hs, 0, badAt("NUL or CR in header value", val[i+1:], StateHdrL2LF)
 		}
-		if len(hs) >= MaxHeaders-1 {
+		if len(hs) >= slots {
 			return hs, 0, bad("too many headers")
 		}
 		hs = append(hs, Header{Name: line[:colon], Value: val})

@@ -7,7 +7,10 @@ type Request struct {
 	// frontend: set it before Parse (Parse keeps it). It relaxes what
 	// HAProxy 2.6 relaxes (see checkTarget, parseHeaders, laxVersion,
 	// parseHTTP09); everything else stays refused.
-	AcceptInvalid  bool
+	AcceptInvalid bool
+	// MaxHeaders is tune.http.maxhdr (0: HAProxy's 101): a head holds
+	// at most one header line less. Set it before Parse (Parse keeps it).
+	MaxHeaders     int
 	Method, Target []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
@@ -47,8 +50,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax := r.AcceptInvalid
-	*r = Request{Headers: hs, AcceptInvalid: lax, LaxErrPos: -1}
+	lax, maxHdr := r.AcceptInvalid, r.MaxHeaders
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -109,7 +112,7 @@ func (r *Request) parse(buf []byte) error {
 	if lax {
 		r.LaxErrPos = laxErrPos(buf, r.Target, &targetByteOK)
 	}
-	hs, end, err := parseHeaders(buf, next, hs, lax)
+	hs, end, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr))
 	r.Headers = hs
 	if err != nil {
 		return err
