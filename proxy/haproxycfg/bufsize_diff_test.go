@@ -141,3 +141,49 @@ func TestMaxHdrDifferential(t *testing.T) {
 		})
 	}
 }
+
+// TestInspectBufferDifferential: what a tcp-mode connection buffers
+// while its content rules wait is tune.bufsize less tune.maxrewrite
+// (15360 bytes by default, 7184 with bufsize 8200, 8108 with maxrewrite
+// 100 too). A client sends 40000 bytes at once; a rule waiting for
+// req.len of that size is met at once, one byte more waits out the
+// inspect delay and the connection goes to the other backend.
+func TestInspectBufferDifferential(t *testing.T) {
+	for _, c := range []struct {
+		tune  string
+		limit int
+	}{{"", 15360}, {"    tune.bufsize 8200\n", 7184}, {"    tune.bufsize 8200\n    tune.maxrewrite 100\n", 8108}} {
+		for _, n := range []int{c.limit, c.limit + 1} {
+			cfg := "global\n" + c.tune + strings.NewReplacer("BIG", tcpNamed(t, "full"), "SMALL", tcpNamed(t, "short")).Replace(`defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+frontend fe
+    bind BIND
+    tcp-request inspect-delay 600ms
+    tcp-request content accept if { req.len ge N }
+    use_backend big if { req.len ge N }
+    default_backend small
+backend big
+    server s1 BIG
+backend small
+    server s1 SMALL
+`)
+			ha, goha := startBoth(t, strings.ReplaceAll(cfg, " N ", fmt.Sprintf(" %d ", n)))
+			try := func(addr string) string {
+				a := namedAnswer(addr, []string{strings.Repeat("x", 40000)})
+				name, _, _ := strings.Cut(a, ":")
+				return name + " " + a[strings.LastIndexByte(a, ' ')+1:]
+			}
+			want, got := bothAtOnce(ha, goha, try)
+			label := fmt.Sprintf("%q req.len ge %d", c.tune, n)
+			if want != got {
+				t.Errorf("%s: haproxy %s, goha %s", label, want, got)
+			}
+			if full := strings.HasPrefix(want, `"full`); full != (n == c.limit) {
+				t.Errorf("%s: haproxy %s: the limit moved", label, want)
+			}
+		}
+	}
+}
