@@ -150,6 +150,9 @@ type Frontend struct {
 	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
 	// request parser relaxes what HAProxy 2.6's does (http1.Request).
 	AcceptInvalidRequest bool
+	// RestrictHdrNames is `option http-restrict-req-hdr-names`, applied
+	// after the frontend's http-request rules (restrict_hdr_names.go).
+	RestrictHdrNames HdrNamePolicy
 	// IgnoreProbes is `option http-ignore-probes`: a connection that
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
@@ -498,6 +501,10 @@ type Backend struct {
 	// the response parser relaxes what HAProxy 2.6's does
 	// (http1.Response). The backend's option decides, as in HAProxy.
 	AcceptInvalidResponse bool
+	// RestrictHdrNames is the backend's `option
+	// http-restrict-req-hdr-names`, applied once a request is routed to
+	// it (a listen section's is its frontend's).
+	RestrictHdrNames HdrNamePolicy
 	// Services are UseService rules checked once a request is routed to
 	// the backend, as HAProxy checks a backend's stats URI: the first
 	// whose condition holds answers instead of a server.

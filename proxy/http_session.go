@@ -528,6 +528,9 @@ func (s *session) transaction() bool {
 	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
+	if answered, keep := s.restrictBackendHdrNames(be); answered {
+		return keep
+	}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			s.after.be, s.appletBe = be, be // its http-after-response rules first

@@ -149,6 +149,9 @@ type Proxy struct {
 	ExternalCheck *ExternalCheck
 	Forwardfor    *Forwardfor
 	OriginalTo    *OriginalTo // `option originalto` (nil: off)
+	// RestrictReqHdrNames is `option http-restrict-req-hdr-names`:
+	// "preserve", "delete" or "reject" ("": not set, preserve).
+	RestrictReqHdrNames string
 	// Monitor is `monitor-uri` and `monitor fail` (proxy_monitor.go).
 	Monitor Monitor
 	// SendNameHeader is `http-send-name-header` ("" = none).

@@ -41,6 +41,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 	px.RedispatchEvery, px.RetryOn = def.RedispatchEvery, def.RetryOn
 	px.HTTPReuse = def.HTTPReuse
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
+	px.RestrictReqHdrNames = def.RestrictReqHdrNames
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck
 	// a copy: proxies append their own steps (a shared array would let one

@@ -38,10 +38,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
-	b.plan.Proxy.BufSize, b.plan.Proxy.MaxHeaders = g.BufSize, g.MaxHeaders
-	if g.MaxRewrite != nil {
-		b.plan.Proxy.MaxRewrite = cmp.Or(*g.MaxRewrite, -1) // tune.maxrewrite 0: none
-	}
+	b.plan.Proxy.BufSize, b.plan.Proxy.MaxRewrite, b.plan.Proxy.MaxHeaders = headLimits(&g) // head_options.go
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -214,6 +211,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
+		RestrictHdrNames:     hdrNamePolicy(px.RestrictReqHdrNames),
 		IgnoreProbes:         px.Options["http-ignore-probes"],
 		LogASAP:              px.Options["logasap"],
 		ContStats:            px.Options["contstats"],
@@ -340,6 +338,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		TCPKeepAlive:  tcpKeepAlive(px.Options["srvtcpka"], px.SrvTCPKA),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
+		RestrictHdrNames:      hdrNamePolicy(px.RestrictReqHdrNames),
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
 	if px.Options["nolinger"] {
