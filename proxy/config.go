@@ -44,6 +44,9 @@ type Config struct {
 	// tune.http.maxhdr (0: 101): the limits of a message head
 	// (head_limits.go).
 	BufSize, MaxRewrite, MaxHeaders int
+	// AnyMethodPayload is h1-accept-payload-with-any-method: HTTP/1.0
+	// GET, HEAD and DELETE requests may carry a payload (http1.Request).
+	AnyMethodPayload bool
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }

@@ -338,7 +338,7 @@ func (s *session) readRequest(first bool) requestRead {
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
-			s.req.MaxHeaders = s.p.lim.maxHeaders
+			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
 			err := s.req.Parse(s.buf[:s.end])
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()

@@ -36,6 +36,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
+	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},

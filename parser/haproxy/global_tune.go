@@ -71,3 +71,9 @@ func (s *state) tuneHasArg(l *kwLine) bool {
 	}
 	return true
 }
+
+// globalAnyMethodPayload reads h1-accept-payload-with-any-method.
+func (s *state) globalAnyMethodPayload(g *Global, l *kwLine) {
+	g.AnyMethodPayload = true
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+}

@@ -66,8 +66,10 @@ type Global struct {
 	BufSize    int
 	MaxRewrite *int
 	MaxHeaders int
-	Node       string // `node`: the name `show info` reports
-	LogTag     string // `log-tag`: the syslog tag ("" = "haproxy")
+	// AnyMethodPayload is h1-accept-payload-with-any-method.
+	AnyMethodPayload bool
+	Node             string // `node`: the name `show info` reports
+	LogTag           string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool

@@ -75,3 +75,33 @@ backend bdel
 		})
 	}
 }
+
+// TestAnyMethodPayloadDifferential: an HTTP/1.0 GET, HEAD or DELETE with
+// a payload (a non-zero Content-Length or a chunked body) is refused with
+// a 413 and logged PR, other methods, HTTP/1.1 and an empty body are not;
+// with h1-accept-payload-with-any-method every one reaches the server.
+// Compared: answers (the head the server got) and log lines.
+func TestAnyMethodPayloadDifferential(t *testing.T) {
+	rec := startHeadRecorder(t)
+	reqs := []string{
+		"GET / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"GET / HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+		"HEAD / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"DELETE / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"OPTIONS / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"get / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+	}
+	for _, global := range []string{"", "    h1-accept-payload-with-any-method\n"} {
+		t.Run(strings.TrimSpace(global+"default"), func(t *testing.T) {
+			cfg := strings.Replace(httplogFrontend, "global\n", "global\n"+global, 1) + "    default_backend b\nbackend b\n    server s1 " + rec + "\n"
+			ha, goha, haLog, goLog := startBothLogged(t, cfg)
+			for _, raw := range reqs {
+				label := global + strings.SplitN(raw, "\r\n", 2)[0] + " " + strings.Split(raw, "\r\n")[1]
+				sameAnswer(t, label, ha, goha, raw, time.Second)
+				sameLogLines(t, label, haLog, goLog, 1)
+			}
+		})
+	}
+}

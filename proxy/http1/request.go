@@ -10,8 +10,12 @@ type Request struct {
 	AcceptInvalid bool
 	// MaxHeaders is tune.http.maxhdr (0: HAProxy's 101): a head holds
 	// at most one header line less. Set it before Parse (Parse keeps it).
-	MaxHeaders     int
-	Method, Target []byte
+	MaxHeaders int
+	// AnyMethodPayload is the global h1-accept-payload-with-any-method:
+	// without it an HTTP/1.0 GET, HEAD or DELETE announcing a payload is
+	// refused with a 413 (payloadRefused). Parse keeps it.
+	AnyMethodPayload bool
+	Method, Target   []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
 	// Version is the version as received ("HTTP/1.0" for HTTP/0.9),
@@ -50,8 +54,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax, maxHdr := r.AcceptInvalid, r.MaxHeaders
-	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, LaxErrPos: -1}
+	lax, maxHdr, anyPayload := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -126,6 +130,9 @@ func (r *Request) parse(buf []byte) error {
 	if r.Headers, err = mergeHosts(r.Headers); err != nil {
 		return err
 	}
+	if !anyPayload && r.payloadRefused() {
+		return atHeadEnd(&Error{Status: 413, Msg: "HTTP/1.0 GET/HEAD/DELETE request with a payload", Pos: -1}, buf[end:])
+	}
 	if r.Authority != nil {
 		if err = r.normalizeAuthority(lax); err != nil {
 			return err
@@ -141,6 +148,19 @@ func (r *Request) parse(buf []byte) error {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil
+}
+
+// payloadRefused reports an HTTP/1.0 GET, HEAD or DELETE (methods as
+// written, case included) announcing a payload: a non-zero
+// Content-Length or a chunked body. HAProxy 2.6's H1 mux refuses it with
+// a 413 unless h1-accept-payload-with-any-method is set: an HTTP/1.0
+// server may not look for a body there, and read it as the next request.
+func (r *Request) payloadRefused() bool {
+	if r.Minor != 0 || !(r.Chunked || r.ContentLength > 0) {
+		return false
+	}
+	m := string(r.Method)
+	return m == "GET" || m == "HEAD" || m == "DELETE"
 }
 
 // laxErrPos is the offset in buf of the first byte of field (a sub-slice
