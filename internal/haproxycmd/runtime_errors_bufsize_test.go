@@ -15,7 +15,8 @@ import (
 // `show errors` with tune.bufsize 8200 (HAProxy rounds it to 8208): a
 // whole request head too large for the HTX buffer less tune.maxrewrite,
 // and one still unfinished when the input buffer is full. The buffer
-// figures (free, len, wraps at) follow the configured size.
+// figures (free, len, wraps at) follow the configured size. Then an
+// HTTP/1.0 GET with a payload, refused with a 413.
 func TestShowErrorsBufsizeMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	type inst struct{ fe, sock string }
@@ -40,9 +41,12 @@ frontend fe
 	for _, raw := range []string{
 		"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + strings.Repeat("b", 7200) + "\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + strings.Repeat("b", 9000),
+		// h1-accept-payload-with-any-method not set: a 413
+		"GET / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc",
+		"HEAD / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 	} {
 		hr, gr := sendRaw(t, ha.fe, raw), sendRaw(t, goha.fe, raw)
-		if st := func(s string) string { return strings.SplitN(s, "\r\n", 2)[0] }; st(hr) != st(gr) || !strings.HasPrefix(hr, "HTTP/1.1 400") {
+		if st := func(s string) string { return strings.SplitN(s, "\r\n", 2)[0] }; st(hr) != st(gr) || !strings.HasPrefix(hr, "HTTP/1.1 4") {
 			t.Errorf("%.40q: haproxy %q, goha %q", raw, st(hr), st(gr))
 		}
 		h := mask.ReplaceAllString(haproxytest.StatsCmd(t, ha.sock, "show errors"), "[date]${1}port")

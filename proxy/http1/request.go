@@ -131,7 +131,9 @@ func (r *Request) parse(buf []byte) error {
 		return err
 	}
 	if !anyPayload && r.payloadRefused() {
-		return atHeadEnd(&Error{Status: 413, Msg: "HTTP/1.0 GET/HEAD/DELETE request with a payload", Pos: -1}, buf[end:])
+		// refused once the head was taken: show errors describes it
+		// where its body starts (StateAccepted)
+		return &Error{Status: 413, Msg: "HTTP/1.0 GET/HEAD/DELETE request with a payload", Pos: -1, State: StateAccepted, at: buf[end:]}
 	}
 	if r.Authority != nil {
 		if err = r.normalizeAuthority(lax); err != nil {
