@@ -47,6 +47,9 @@ type Config struct {
 	// AnyMethodPayload is h1-accept-payload-with-any-method: HTTP/1.0
 	// GET, HEAD and DELETE requests may carry a payload (http1.Request).
 	AnyMethodPayload bool
+	// LogURILen is tune.http.logurilen plus one (0: 1024), the size of
+	// the request line logs keep (logfmt.Entry.URILen).
+	LogURILen int
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }

@@ -37,6 +37,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
+	{"tune.http.logurilen", "<number>", false, (*state).globalLogURILen},
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},

@@ -77,3 +77,20 @@ func (s *state) globalAnyMethodPayload(g *Global, l *kwLine) {
 	g.AnyMethodPayload = true
 	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
 }
+
+// globalLogURILen reads tune.http.logurilen; HAProxy keeps its value plus
+// one, the size of the buffer the request line is copied into for the
+// log. A negative value, which HAProxy takes as a buffer of no or
+// negative size, is refused.
+func (s *state) globalLogURILen(g *Global, l *kwLine) {
+	if !s.tuneHasArg(l) {
+		return
+	}
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+	n := atoi(l.arg(1))
+	if n < 0 || n > 1<<20 {
+		s.d.Unsupported(l.p.File, l.p.Line, l.kw+" "+l.arg(1))
+		return
+	}
+	g.LogURILen = int(n) + 1
+}

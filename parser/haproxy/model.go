@@ -68,8 +68,10 @@ type Global struct {
 	MaxHeaders int
 	// AnyMethodPayload is h1-accept-payload-with-any-method.
 	AnyMethodPayload bool
-	Node             string // `node`: the name `show info` reports
-	LogTag           string // `log-tag`: the syslog tag ("" = "haproxy")
+	// LogURILen is tune.http.logurilen plus one (0: not set, 1024).
+	LogURILen int
+	Node      string // `node`: the name `show info` reports
+	LogTag    string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool

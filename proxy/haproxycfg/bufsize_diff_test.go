@@ -187,3 +187,24 @@ backend small
 		}
 	}
 }
+
+// TestLogURILenDifferential: tune.http.logurilen cuts the request line
+// the log keeps (%r of the httplog line) to its value, none logging
+// ""; compared for 0, 20 and 600 with a short and a 1500-byte target
+// (the default keeps 1023 bytes; past 1024 bytes HAProxy's syslog line
+// itself is cut, which this harness does not model).
+func TestLogURILenDifferential(t *testing.T) {
+	for _, n := range []int{0, 20, 600} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			cfg := strings.Replace(httplogFrontend, "global\n", fmt.Sprintf("global\n    tune.http.logurilen %d\n", n), 1) +
+				"    http-request return status 200 content-type text/plain string ok\n"
+			ha, goha, haLog, goLog := startBothLogged(t, cfg)
+			for _, target := range []string{"/short?q=1", "/p" + strings.Repeat("a", 10) + "?" + strings.Repeat("q", 1500)} {
+				raw := "GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+				label := fmt.Sprintf("logurilen %d %.30s", n, target)
+				sameAnswer(t, label, ha, goha, raw, time.Second)
+				sameLogLines(t, label, haLog, goLog, 1)
+			}
+		})
+	}
+}

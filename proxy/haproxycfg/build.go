@@ -39,7 +39,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
 	b.plan.Proxy.BufSize, b.plan.Proxy.MaxRewrite, b.plan.Proxy.MaxHeaders = headLimits(&g) // head_options.go
-	b.plan.Proxy.AnyMethodPayload = g.AnyMethodPayload
+	b.plan.Proxy.AnyMethodPayload, b.plan.Proxy.LogURILen = g.AnyMethodPayload, g.LogURILen
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
