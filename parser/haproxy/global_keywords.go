@@ -38,6 +38,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	{"tune.http.logurilen", "<number>", false, (*state).globalLogURILen},
+	{"tune.http.cookielen", "<number>", false, (*state).globalCookieLen},
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},

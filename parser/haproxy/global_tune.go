@@ -94,3 +94,19 @@ func (s *state) globalLogURILen(g *Global, l *kwLine) {
 	}
 	g.LogURILen = int(n) + 1
 }
+
+// globalCookieLen reads tune.http.cookielen; HAProxy keeps its value plus
+// one, and a later `capture cookie ... len` must be below that (capture.go).
+// A negative value is refused.
+func (s *state) globalCookieLen(g *Global, l *kwLine) {
+	if !s.tuneHasArg(l) {
+		return
+	}
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+	n := atoi(l.arg(1))
+	if n < 0 || n > 1<<20 {
+		s.d.Unsupported(l.p.File, l.p.Line, l.kw+" "+l.arg(1))
+		return
+	}
+	g.CookieLen = int(n) + 1
+}

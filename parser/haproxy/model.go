@@ -70,6 +70,8 @@ type Global struct {
 	AnyMethodPayload bool
 	// LogURILen is tune.http.logurilen plus one (0: not set, 1024).
 	LogURILen int
+	// CookieLen is tune.http.cookielen plus one (0: not set, 64).
+	CookieLen int
 	Node      string // `node`: the name `show info` reports
 	LogTag    string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry

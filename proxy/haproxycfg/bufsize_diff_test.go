@@ -208,3 +208,20 @@ func TestLogURILenDifferential(t *testing.T) {
 		})
 	}
 }
+
+// TestCookieLenDifferential: tune.http.cookielen 200 lets `capture cookie
+// ... len 150` run (past 63 goha refuses it without the tune): the
+// cookie logged in the httplog line (%CC) is cut to 150 bytes.
+func TestCookieLenDifferential(t *testing.T) {
+	cfg := strings.Replace(httplogFrontend, "global\n", "global\n    tune.http.cookielen 200\n", 1) +
+		"    capture cookie SID len 150\n    default_backend b\nbackend b\n    server s1 " + startHeadRecorder(t) + "\n"
+	ha, goha, haLog, goLog := startBothLogged(t, cfg)
+	for _, v := range []string{"short", strings.Repeat("c", 170)} {
+		raw := "GET / HTTP/1.1\r\nHost: t\r\nCookie: SID=" + v + "\r\nConnection: close\r\n\r\n"
+		label := fmt.Sprintf("cookie of %d bytes", len(v))
+		sameAnswer(t, label, ha, goha, raw, time.Second)
+		if l := sameLogLines(t, label, haLog, goLog, 1); len(v) > 150 && !strings.Contains(l[0], strings.Repeat("c", 140)) {
+			t.Errorf("%s: haproxy logged no long cookie: %s", label, l[0])
+		}
+	}
+}
