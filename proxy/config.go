@@ -39,17 +39,7 @@ type Config struct {
 	// CompMaxLevel is tune.comp.maxlevel, the compression level
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int
-	// BufSize is tune.bufsize (0: HAProxy's 16384), MaxRewrite
-	// tune.maxrewrite (0: HAProxy's 1024; negative: 0) and MaxHeaders
-	// tune.http.maxhdr (0: 101): the limits of a message head
-	// (head_limits.go).
-	BufSize, MaxRewrite, MaxHeaders int
-	// AnyMethodPayload is h1-accept-payload-with-any-method: HTTP/1.0
-	// GET, HEAD and DELETE requests may carry a payload (http1.Request).
-	AnyMethodPayload bool
-	// LogURILen is tune.http.logurilen plus one (0: 1024), the size of
-	// the request line logs keep (logfmt.Entry.URILen).
-	LogURILen int
+	HeadLimits   // tune.bufsize, tune.maxrewrite, ... (head_limits.go)
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }
@@ -153,12 +143,9 @@ type Frontend struct {
 	// connection (an errorfile saying "Connection: close", or whose body
 	// ends with the connection).
 	ErrorPageCloses map[int]bool
-	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
-	// request parser relaxes what HAProxy 2.6's does (http1.Request).
+	// AcceptInvalidRequest is `option accept-invalid-http-request` (http1.Request).
 	AcceptInvalidRequest bool
-	// RestrictHdrNames is `option http-restrict-req-hdr-names`, applied
-	// after the frontend's http-request rules (restrict_hdr_names.go).
-	RestrictHdrNames HdrNamePolicy
+	RestrictHdrNames     HdrNamePolicy // option http-restrict-req-hdr-names (restrict_hdr_names.go)
 	// IgnoreProbes is `option http-ignore-probes`: a connection that
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
@@ -504,13 +491,9 @@ type Backend struct {
 	// a failed connection is not retried.
 	NoConnRetry bool
 	// AcceptInvalidResponse is `option accept-invalid-http-response`:
-	// the response parser relaxes what HAProxy 2.6's does
-	// (http1.Response). The backend's option decides, as in HAProxy.
+	// the response parser relaxes what HAProxy 2.6's does (http1.Response).
 	AcceptInvalidResponse bool
-	// RestrictHdrNames is the backend's `option
-	// http-restrict-req-hdr-names`, applied once a request is routed to
-	// it (a listen section's is its frontend's).
-	RestrictHdrNames HdrNamePolicy
+	RestrictHdrNames      HdrNamePolicy // its option http-restrict-req-hdr-names, once routed to it
 	// Services are UseService rules checked once a request is routed to
 	// the backend, as HAProxy checks a backend's stats URI: the first
 	// whose condition holds answers instead of a server.

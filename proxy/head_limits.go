@@ -32,6 +32,21 @@ const (
 	reqInputReserve = 64
 )
 
+// HeadLimits are the global settings bounding a message head and how
+// its parser and log treat it.
+type HeadLimits struct {
+	// BufSize is tune.bufsize (0: HAProxy's 16384), MaxRewrite
+	// tune.maxrewrite (0: HAProxy's 1024; negative: 0) and MaxHeaders
+	// tune.http.maxhdr (0: 101).
+	BufSize, MaxRewrite, MaxHeaders int
+	// AnyMethodPayload is h1-accept-payload-with-any-method: HTTP/1.0
+	// GET, HEAD and DELETE requests may carry a payload (http1.Request).
+	AnyMethodPayload bool
+	// LogURILen is tune.http.logurilen plus one (0: 1024), the size of
+	// the request line logs keep (logfmt.Entry.URILen).
+	LogURILen int
+}
+
 // bufLimits are the limits tune.bufsize, tune.maxrewrite and
 // tune.http.maxhdr put on a message head, as HAProxy 2.6 derives them.
 type bufLimits struct {

@@ -38,8 +38,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
-	b.plan.Proxy.BufSize, b.plan.Proxy.MaxRewrite, b.plan.Proxy.MaxHeaders = headLimits(&g) // head_options.go
-	b.plan.Proxy.AnyMethodPayload, b.plan.Proxy.LogURILen = g.AnyMethodPayload, g.LogURILen
+	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -206,13 +205,12 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
 		// A frontend's option parses requests (a backend's is ignored
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
-		RestrictHdrNames:     hdrNamePolicy(px.RestrictReqHdrNames),
 		IgnoreProbes:         px.Options["http-ignore-probes"],
 		LogASAP:              px.Options["logasap"],
 		ContStats:            px.Options["contstats"],
@@ -331,7 +329,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"], RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		AbortOnClose:  px.Options["abortonclose"],
 		Compression:   compression(px),
@@ -339,7 +337,6 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		TCPKeepAlive:  tcpKeepAlive(px.Options["srvtcpka"], px.SrvTCPKA),
 		// The backend's option parses its servers' responses.
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
-		RestrictHdrNames:      hdrNamePolicy(px.RestrictReqHdrNames),
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
 	if px.Options["nolinger"] {

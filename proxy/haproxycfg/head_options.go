@@ -7,14 +7,15 @@ import (
 	"github.com/goha-lb/goha/proxy"
 )
 
-// headLimits maps tune.bufsize, tune.maxrewrite and tune.http.maxhdr
-// to proxy.Config's BufSize, MaxRewrite (negative: an explicit 0) and
-// MaxHeaders.
-func headLimits(g *haproxy.Global) (size, rewrite, maxHdr int) {
+// headLimits maps tune.bufsize, tune.maxrewrite (an explicit 0 is
+// negative there), tune.http.maxhdr, h1-accept-payload-with-any-method and
+// tune.http.logurilen.
+func headLimits(g *haproxy.Global) proxy.HeadLimits {
+	l := proxy.HeadLimits{BufSize: g.BufSize, MaxHeaders: g.MaxHeaders, AnyMethodPayload: g.AnyMethodPayload, LogURILen: g.LogURILen}
 	if g.MaxRewrite != nil {
-		rewrite = cmp.Or(*g.MaxRewrite, -1)
+		l.MaxRewrite = cmp.Or(*g.MaxRewrite, -1)
 	}
-	return g.BufSize, rewrite, g.MaxHeaders
+	return l
 }
 
 // hdrNamePolicy maps `option http-restrict-req-hdr-names`.

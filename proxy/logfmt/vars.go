@@ -461,21 +461,6 @@ func appendEncodedRaw(dst []byte, n *node, s []byte) []byte {
 	return dst
 }
 
-// maxURILen is HAProxy's default size of the request line kept for the
-// log (tune.http.logurilen 1023, plus one): the line is cut to this
-// length minus one.
-const maxURILen = 1024
-
-// uriRoom is how many bytes of the request line the log keeps; with none
-// (tune.http.logurilen 0) HAProxy prints %r as "" and the fields read
-// from the line as <BADREQ> (measured).
-func uriRoom(e *Entry) int {
-	if e.URILen > 0 {
-		return e.URILen - 1
-	}
-	return maxURILen - 1
-}
-
 // appendRequest prints %r, the request line as captured for the log.
 func appendRequest(dst []byte, n *node, e *Entry) []byte {
 	q := n.opts&optQuote != 0
