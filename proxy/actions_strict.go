@@ -17,11 +17,10 @@ import (
 // StrictMode sets the request's strict mode: Status 1 is off, 0 on.
 const StrictMode RuleAction = 1100
 
-// htxRoom is an HTX buffer's room with the default tune.bufsize (16384
-// less HAProxy 2.6's 48-byte struct htx), counted as htxHeadBlocks
+// An HTX buffer's room is tune.bufsize less HAProxy 2.6's 48-byte struct
+// htx (bufLimits.htxRoom, 16336 by default), counted as htxHeadBlocks
 // counts. Measured on 2.6.12: a field fits exactly up to it, unused
 // blocks and holes included (htx_room.go).
-const htxRoom = 16336
 
 // htxBlock is the size of an HTX block's header: each field, the start
 // line and the end of the head take one besides their bytes.
@@ -53,7 +52,7 @@ func (s *session) fieldFits(name string, value []byte) bool {
 		// htxStartLine more.
 		bound := s.req.HeadLen + len(s.edits.arena) + len(s.info.Target) + htxStartLine +
 			htxBlock*(len(s.edits.list)+4+l.unused) + body
-		if bound+need <= htxRoom {
+		if bound+need <= s.p.lim.htxRoom {
 			return true // add() places it
 		}
 	}
@@ -62,18 +61,18 @@ func (s *session) fieldFits(name string, value []byte) bool {
 	if body > 0 {
 		blocks++
 	}
-	return l.fits(data, blocks, need)
+	return l.fits(s.p.lim.htxRoom, data, blocks, need)
 }
 
 // respFits is fieldFits for a response head resp with the fields e.list
 // and body bytes of its body in the buffer (one more block when any).
-func respFits(resp *http1.Response, e *editedHeaders, body int, name string, value []byte) bool {
+func respFits(room int, resp *http1.Response, e *editedHeaders, body int, name string, value []byte) bool {
 	data := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, e.list)) + body
 	blocks := htxHeadBlocks(e.list)
 	if body > 0 {
 		blocks++
 	}
-	return e.room.fits(data, blocks, len(name)+len(value))
+	return e.room.fits(room, data, blocks, len(name)+len(value))
 }
 
 // countFailedRewrite counts a rewrite that found no room (wrew) in the
@@ -129,13 +128,8 @@ func (s *session) failRewrite() bool {
 // resFieldFits is fieldFits for the server's response under its
 // http-response rules.
 func (x *exchange) resFieldFits(name string, value []byte) bool {
-	return respFits(&x.s.resp, &x.s.resEdits, x.bufferedBody(), name, value)
+	return respFits(x.s.p.lim.htxRoom, &x.s.resp, &x.s.resEdits, x.bufferedBody(), name, value)
 }
-
-// htxMaxRewrite is tune.maxrewrite's default: HAProxy's receive leaves
-// that much of a buffer whose message is not forwarded yet for the
-// rewrites (channel_htx_recv_limit).
-const htxMaxRewrite = 1024
 
 // bufferedBody is how much of the server's response body HAProxy holds
 // beside the head when its rules run: what arrived with the head (or
@@ -162,7 +156,7 @@ func (x *exchange) bufferedBody() int {
 	}
 	head := int(htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)) +
 		(htxHeadBlocks(resp.Headers)+1)*htxBlock
-	return max(0, min(n, htxRoom-htxMaxRewrite-head))
+	return max(0, min(n, x.s.p.lim.headRoom()-head))
 }
 
 // failResponseRewrite answers instead of the server's response whose

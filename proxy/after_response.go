@@ -88,11 +88,11 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 			fits := true
 			if r.Action == ReplaceHeader || r.Action == ReplaceValue {
 				_, fits = e.replaceFields(r, &s.info, func(delta int) bool {
-					return respGrows(resp, e, true, s.after.body, delta) // rewrite_room.go
+					return respGrows(s.p.lim.htxRoom, resp, e, true, s.after.body, delta) // rewrite_room.go
 				})
 			} else {
 				fits = e.apply(r, &s.info, func(name string, value []byte) bool {
-					return respFits(resp, e, s.after.body, name, value)
+					return respFits(s.p.lim.htxRoom, resp, e, s.after.body, name, value)
 				})
 			}
 			resp.Headers = e.list
@@ -108,7 +108,7 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 		case SetStatus:
 			// As in the http-response rules, a set-status without
 			// room always fails strictly (measured on 2.6.12).
-			if !respGrows(resp, e, s.after.edited, s.after.body, statusGrowth(r, resp.Reason)) {
+			if !respGrows(s.p.lim.htxRoom, resp, e, s.after.edited, s.after.body, statusGrowth(r, resp.Reason)) {
 				if s.afterRewriteFailed(be, false) {
 					return changed
 				}

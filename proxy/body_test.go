@@ -16,7 +16,7 @@ import (
 // is copied, with splice-response every remainder is spliced, and
 // `nosplice` overrides the option.
 func TestResponseBodyPaths(t *testing.T) {
-	sizes := []int{100, bufSize - 10, bufSize + 10, bodySpliceMin + headLimit, 3 * bufSize, 300 << 10}
+	sizes := []int{100, bufSize - 10, bufSize + 10, bodySpliceMin + defaultBufLimits.headLimit, 3 * bufSize, 300 << 10}
 	for _, tc := range []struct {
 		name     string
 		nosplice bool

@@ -28,6 +28,32 @@ const streamBufSize = 64 << 10
 
 var streamBufPool = sync.Pool{New: func() any { made.stream.Add(1); b := make([]byte, streamBufSize); return &b }}
 
+// getBuf takes a buffer of the proxy's tune.bufsize: the shared pool's
+// when it is no larger than the default (limits slice it), else the
+// proxy's own.
+func (p *Proxy) getBuf() *[]byte {
+	if p.bigBufs != nil {
+		return takeFrom(p.bigBufs)
+	}
+	return getBuf()
+}
+
+func (p *Proxy) putBuf(b *[]byte) {
+	if p.bigBufs != nil {
+		giveTo(p.bigBufs, b)
+		return
+	}
+	putBuf(b)
+}
+
+// newBigBufs is the pool of a tune.bufsize over the default.
+func newBigBufs(size int) *sync.Pool {
+	if size <= bufSize {
+		return nil
+	}
+	return &sync.Pool{New: func() any { made.buf.Add(1); b := make([]byte, size); return &b }}
+}
+
 func getBuf() *[]byte        { return takeFrom(&bufPool) }
 func putBuf(b *[]byte)       { giveTo(&bufPool, b) }
 func getStreamBuf() *[]byte  { return takeFrom(&streamBufPool) }

@@ -37,6 +37,7 @@ type Config struct {
 	// CompMaxLevel is tune.comp.maxlevel, the compression level
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int
+	HeadLimits   // tune.bufsize, tune.maxrewrite, ... (head_limits.go)
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }
@@ -141,9 +142,9 @@ type Frontend struct {
 	// connection (an errorfile saying "Connection: close", or whose body
 	// ends with the connection).
 	ErrorPageCloses map[int]bool
-	// AcceptInvalidRequest is `option accept-invalid-http-request`: the
-	// request parser relaxes what HAProxy 2.6's does (http1.Request).
+	// AcceptInvalidRequest is `option accept-invalid-http-request` (http1.Request).
 	AcceptInvalidRequest bool
+	RestrictHdrNames     HdrNamePolicy // option http-restrict-req-hdr-names (restrict_hdr_names.go)
 	// IgnoreProbes is `option http-ignore-probes`: a connection that
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
@@ -399,9 +400,9 @@ type Backend struct {
 	// a failed connection is not retried.
 	NoConnRetry bool
 	// AcceptInvalidResponse is `option accept-invalid-http-response`:
-	// the response parser relaxes what HAProxy 2.6's does
-	// (http1.Response). The backend's option decides, as in HAProxy.
+	// the response parser relaxes what HAProxy 2.6's does (http1.Response).
 	AcceptInvalidResponse bool
+	RestrictHdrNames      HdrNamePolicy // its option http-restrict-req-hdr-names, once routed to it
 	// Services are UseService rules checked once a request is routed to
 	// the backend, as HAProxy checks a backend's stats URI: the first
 	// whose condition holds answers instead of a server.

@@ -35,6 +35,10 @@ var builtinErrors = map[int]string{
 	501: htx("501 Not Implemented", ".The server does not support the functionality required to fulfill the request."),
 }
 
+// parserPayloadPage is the 413 HAProxy's H1 mux sends for an HTTP/1.0
+// GET, HEAD or DELETE with a payload (http1.Request.AnyMethodPayload).
+var parserPayloadPage = legacy("413 Payload Too Large", "The request entity exceeds the maximum allowed.", false)
+
 // ruleErrorPages are the 400 and 408 pages as an http-request rule sends
 // them (deny_status 400): through HAProxy's HTX layer, lower-case names;
 // the connection ends after them (answerRule says so in the head).

@@ -37,6 +37,8 @@ type ErrorCapture struct {
 	// BufHead is how far into HAProxy's input buffer the message starts
 	// (pipelined requests before it), which moves where it wraps.
 	BufHead int
+	// BufSize is tune.bufsize, the size of the buffer Buf was in.
+	BufSize int
 }
 
 // The H1 connection and stream flags HAProxy 2.6.12 showed for a refused
@@ -84,7 +86,7 @@ func (p *Proxy) ErrorCaptures() (map[string]ProxyErrors, uint32) {
 // never for a valid one.
 // cs is the dechunker of a body refused in its chunks (nil: a head).
 func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechunker) *ErrorCapture {
-	buf = buf[:min(len(buf), bufSize)]
+	buf = buf[:min(len(buf), p.lim.bufSize)]
 	st, flags, clen := http1.Describe(buf, e, isResp, cs != nil)
 	body := clen
 	if cs != nil {
@@ -94,6 +96,7 @@ func (p *Proxy) capture(buf []byte, e *http1.Error, isResp bool, cs *http1.Dechu
 		When:     time.Now(),
 		Event:    p.errEvents.Add(1) - 1,
 		Buf:      append([]byte(nil), buf...),
+		BufSize:  p.lim.bufSize,
 		Pos:      e.Pos,
 		State:    st,
 		MsgFlags: flags,
@@ -160,7 +163,7 @@ func (s *session) captureAcceptedRequest() {
 }
 
 // captureOversizedRequest keeps a request head that does not fit in the
-// buffer (reqInputLimit), refused at its end as HAProxy refuses it (with
+// buffer (bufLimits.reqInput), refused at its end as HAProxy refuses it (with
 // its input-full connection flag).
 func (s *session) captureOversizedRequest() {
 	if s.stream != nil {

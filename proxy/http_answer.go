@@ -52,7 +52,11 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 // sendParserError answers a request the H1 parser refused with HAProxy's
 // built-in page: its H1 mux sends those itself, whatever the errorfiles.
 func (s *session) sendParserError(code int, be *backend) {
-	s.sendPage(code, be, builtinPage(code))
+	page := builtinPage(code)
+	if code == 413 {
+		page = []byte(parserPayloadPage) // HAProxy's H1 mux's, not the HTX one
+	}
+	s.sendPage(code, be, page)
 }
 
 func (s *session) sendPage(code int, be *backend, page []byte) {

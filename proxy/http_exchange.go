@@ -52,8 +52,8 @@ type exchange struct {
 
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
-	bp := getBuf()
-	defer putBuf(bp)
+	bp := s.p.getBuf()
+	defer s.p.putBuf(bp)
 	x.sbuf = *bp
 	defer func() {
 		if x.sc != nil { // not handed back to the pool by finish
@@ -313,6 +313,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 	for {
 		if x.send > 0 {
 			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse
+			x.s.resp.MaxHeaders = x.s.p.lim.maxHeaders
 			err := x.s.resp.Parse(x.sbuf[:x.send])
 			if err == nil && !x.respFitsHTX() {
 				x.captureHTXOverflow() // head_limits.go
@@ -325,7 +326,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 				x.s.tl.respHead = time.Now()
 				return nil
 			}
-			if err != http1.ErrIncomplete || x.send >= headLimit {
+			if err != http1.ErrIncomplete || x.send >= x.s.p.lim.headLimit {
 				if e, ok := err.(*http1.Error); ok {
 					x.captureBadResponse(x.sbuf[:x.send], e, nil)
 					return errRefusedResponse
@@ -333,7 +334,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 				return errBadResponse
 			}
 		}
-		n, err := x.sc.readUntil(x.sbuf[x.send:headLimit], now, want)
+		n, err := x.sc.readUntil(x.sbuf[x.send:x.s.p.lim.headLimit], now, want)
 		now = time.Time{}
 		x.send += n
 		got = got || n > 0

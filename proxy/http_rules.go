@@ -122,6 +122,9 @@ rules:
 			}
 		}
 	}
+	if s.restrictHdrNames(s.fe.cfg.RestrictHdrNames) { // restrict_hdr_names.go
+		return true, s.answerRule(&denyHdrNames)
+	}
 	// The frontend's services (its stats page) come after its rules, an
 	// allow included: HAProxy checks the stats URI once they accepted
 	// the request.
@@ -142,8 +145,16 @@ rules:
 // answerRule sends the response of a deny, return or redirect rule, with
 // the connection header HAProxy's H1 layer appends to the responses it
 // makes (writeAnswer).
-func (s *session) answerRule(r *HeaderRule) bool {
+func (s *session) answerRule(r *HeaderRule) bool { return s.answerRuleOf(r, nil) }
+
+// answerRuleOf is answerRule for a backend's answer (be, nil: the
+// frontend's): be's http-after-response rules run first and the log
+// names it.
+func (s *session) answerRuleOf(r *HeaderRule, be *backend) bool {
 	fe := s.fe
+	if be != nil {
+		s.after.be = be
+	}
 	forceClose := r.Close
 	status, t := r.Status, term('L', 'R')
 	var page []byte
@@ -183,7 +194,7 @@ func (s *session) answerRule(r *HeaderRule) bool {
 	}
 	fe.stats.countStatus(status)
 	// A cookie read for the log also names its server there.
-	s.emitLog(nil, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), s.afterTerm(t))
+	s.emitLog(be, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), s.afterTerm(t))
 	if !closeConn {
 		s.start = next
 		return true

@@ -259,13 +259,13 @@ func (s *session) finish() {
 }
 
 func (s *session) takeBuf() {
-	s.bp = getBuf()
+	s.bp = s.p.getBuf()
 	s.buf = *s.bp
 }
 
 func (s *session) dropBuf() {
 	if s.bp != nil {
-		putBuf(s.bp)
+		s.p.putBuf(s.bp)
 		s.bp, s.buf = nil, nil
 	}
 }
@@ -331,6 +331,7 @@ func (s *session) readRequest(first bool) requestRead {
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
+			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
 			err := s.parseRequestHead() // h2_scratch.go
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()
@@ -354,7 +355,7 @@ func (s *session) readRequest(first bool) requestRead {
 				s.drainAndShut()
 				return requestNone
 			}
-			if s.end >= reqInputLimit {
+			if s.end >= s.p.lim.reqInput {
 				s.captureOversizedRequest()
 				s.refusedRequest()
 				s.sendParserError(400, nil)
@@ -363,7 +364,7 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestNone
 			}
 		}
-		n, err := s.clientRead(s.buf[s.end:reqInputLimit], time.Time{}, want)
+		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], time.Time{}, want)
 		s.end += n
 		if err != nil && n == 0 {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
@@ -401,7 +402,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		s.resumed = false
 		s.tl.start, want = s.idleStart, s.idleWant
 		s.takeBuf()
-		n, _ = s.clientRead(s.buf[:headLimit], time.Now(), want)
+		n, _ = s.clientRead(s.buf[:s.p.lim.headLimit], time.Now(), want)
 	} else {
 		k := sharedParker()
 		canPark := k != nil && (want.IsZero() || want.Sub(now) > 2*parkAfter)
@@ -520,6 +521,9 @@ func (s *session) transaction() bool {
 	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
+	if answered, keep := s.restrictBackendHdrNames(be); answered {
+		return keep
+	}
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			s.after.be, s.appletBe = be, be // its http-after-response rules first

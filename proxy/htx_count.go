@@ -40,21 +40,7 @@ func htxHeadSize(a, b, c []byte, hs []http1.Header) int64 {
 // onlyHopTokens reports whether a Connection value lists nothing but close
 // and keep-alive, which HAProxy's H1 parser takes out of the message
 // (dropping a field left empty).
-func onlyHopTokens(v []byte) bool {
-	for len(v) > 0 {
-		tok := v
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			tok, v = v[:i], v[i+1:]
-		} else {
-			v = nil
-		}
-		tok = bytes.Trim(tok, " \t")
-		if len(tok) > 0 && !http1.EqualFold(tok, "close") && !http1.EqualFold(tok, "keep-alive") {
-			return false
-		}
-	}
-	return true
-}
+func onlyHopTokens(v []byte) bool { return http1.OnlyHopTokens(v) }
 
 // htxMessageSize is the HTX size of a whole response goha builds itself
 // (an error page, a deny or return reply, a redirect): HAProxy builds the

@@ -65,8 +65,8 @@ func (l *htxLayout) drop(i int) {
 // live payloads take data bytes in blocks blocks, as htx_reserve_nxblk
 // decides; when it does not fit between the last payload and the table,
 // the buffer is compacted first, as HAProxy's htx_defrag does.
-func (l *htxLayout) fits(data, blocks, need int) bool {
-	free := htxRoom - data - (blocks+l.unused+1)*htxBlock
+func (l *htxLayout) fits(room, data, blocks, need int) bool {
+	free := room - data - (blocks+l.unused+1)*htxBlock
 	if need > free {
 		return false
 	}

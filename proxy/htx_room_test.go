@@ -49,7 +49,7 @@ func TestHTXLayoutBoundaries(t *testing.T) {
 				v = []byte(a)
 			}
 			data := int(htxHeadSize([]byte("GET"), []byte(path), []byte("HTTP/1.1"), e.list))
-			if !e.room.fits(data, htxHeadBlocks(e.list), len(s.add)+len(v)) {
+			if !e.room.fits(defaultBufLimits.htxRoom, data, htxHeadBlocks(e.list), len(s.add)+len(v)) {
 				return false
 			}
 			e.add(s.add, v)
@@ -74,7 +74,7 @@ func TestHTXLayoutCompaction(t *testing.T) {
 	if l.unused != 1 || l.holes != 8003 {
 		t.Fatalf("after remove: %+v", l)
 	}
-	if !l.fits(100, 4, 8200) {
+	if !l.fits(defaultBufLimits.htxRoom, 100, 4, 8200) {
 		t.Fatal("8200 bytes should fit the free space")
 	}
 	if l.unused != 0 || l.holes != 0 {

@@ -18,22 +18,25 @@ type LogEntry struct {
 	Server   string // "" when no server was reached (HAProxy prints <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle     time.Duration // %Ti: keep-alive wait before the first byte
-	TR       time.Duration // %TR: first byte to complete request head
-	Tw       time.Duration // %Tw: time in queues
-	Tc       time.Duration // %Tc: connect time
-	Tr       time.Duration // %Tr: server response head time
-	Ta       time.Duration // %Ta (%Tt for TCP): total active time
-	Status   int           // %ST, 0 when no response (TCP, or aborted)
-	Bytes    int64         // %B: bytes sent to the client
-	BytesIn  int64         // %U: bytes received from the client
-	Retries  int           // %rc
-	Term     [2]byte       // %ts: termination state, e.g. "--", "SC", "cR"
-	Method   []byte        // request line parts (nil for TCP); valid only during the call
-	Target   []byte
-	Minor    int
-	Version  []byte // the version as received, which HAProxy logs (nil = HTTP/1.<Minor>)
-	NullConn bool   // the client sent nothing at all (`option dontlognull`)
+	Idle    time.Duration // %Ti: keep-alive wait before the first byte
+	TR      time.Duration // %TR: first byte to complete request head
+	Tw      time.Duration // %Tw: time in queues
+	Tc      time.Duration // %Tc: connect time
+	Tr      time.Duration // %Tr: server response head time
+	Ta      time.Duration // %Ta (%Tt for TCP): total active time
+	Status  int           // %ST, 0 when no response (TCP, or aborted)
+	Bytes   int64         // %B: bytes sent to the client
+	BytesIn int64         // %U: bytes received from the client
+	Retries int           // %rc
+	Term    [2]byte       // %ts: termination state, e.g. "--", "SC", "cR"
+	Method  []byte        // request line parts (nil for TCP); valid only during the call
+	Target  []byte
+	Minor   int
+	Version []byte // the version as received, which HAProxy logs (nil = HTTP/1.<Minor>)
+	// URILen is tune.http.logurilen plus one (0: HAProxy's 1024): the
+	// request line the log keeps is one byte shorter.
+	URILen   int
+	NullConn bool // the client sent nothing at all (`option dontlognull`)
 
 	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
 	// %sq/%bq (server queues are shared with the backend queue here).
@@ -191,7 +194,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
-		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(),
+		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(), URILen: s.p.cfg.LogURILen,
 	}
 	if s.inHead > 0 {
 		e.BytesIn = s.inHead + s.inBody

@@ -48,7 +48,12 @@ type Options struct {
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
 // stops them and drains in-flight traffic.
 type Proxy struct {
-	cfg         *Config
+	cfg *Config
+	// lim are the head limits of tune.bufsize, tune.maxrewrite and
+	// tune.http.maxhdr; bigBufs the pool of a bufsize over the default
+	// (nil: the shared one).
+	lim         bufLimits
+	bigBufs     *sync.Pool
 	tables      map[string]*stick.Table // cfg.Tables by name
 	opt         Options
 	actConn     atomic.Int64 // connections currently open (%ac)
@@ -125,6 +130,8 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	}
 	now := time.Now()
 	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{}), aborted: make(chan struct{})}
+	p.lim = newBufLimits(cfg.BufSize, cfg.MaxRewrite, cfg.MaxHeaders)
+	p.bigBufs = newBigBufs(p.lim.bufSize)
 	p.tables = map[string]*stick.Table{}
 	for _, t := range cfg.Tables {
 		p.tables[t.Name()] = t

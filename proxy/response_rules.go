@@ -80,7 +80,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 // resGrows is reqGrows for the server's response under its http-response
 // rules (rewrite_room.go).
 func (x *exchange) resGrows(delta int) bool {
-	return respGrows(&x.s.resp, &x.s.resEdits, x.resEdited, x.bufferedBody(), delta)
+	return respGrows(x.s.p.lim.htxRoom, &x.s.resp, &x.s.resEdits, x.resEdited, x.bufferedBody(), delta)
 }
 
 // failedRewrite counts an http-response rewrite that found no room and

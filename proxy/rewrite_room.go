@@ -12,9 +12,10 @@ import "github.com/goha-lb/goha/proxy/http1"
 // answered as a set-header that finds no room (actions_strict.go).
 
 // growFits reports whether a head whose blocks take data bytes in blocks
-// blocks (unused ones included) can grow by delta bytes.
-func growFits(data, blocks, delta int) bool {
-	return delta <= 0 || delta <= htxRoom-data-blocks*htxBlock
+// blocks (unused ones included) can grow by delta bytes in an HTX buffer
+// of room bytes.
+func growFits(room, data, blocks, delta int) bool {
+	return delta <= 0 || delta <= room-data-blocks*htxBlock
 }
 
 // reqGrows says whether the request's head can grow by delta bytes.
@@ -36,7 +37,7 @@ func (s *session) reqGrows(delta int) bool {
 	if body > 0 {
 		blocks++
 	}
-	return growFits(data, blocks, delta)
+	return growFits(s.p.lim.htxRoom, data, blocks, delta)
 }
 
 // reqBufferedBody is how much of an HTTP/1 request's content-length body
@@ -65,12 +66,12 @@ func (s *session) reqBufferedBody() int {
 	}
 	head := int(htxHeadSize(req.Method, req.Target, req.Version, req.Headers)) +
 		(htxHeadBlocks(req.Headers)+1)*htxBlock
-	return max(0, min(n, htxRoom-htxMaxRewrite-head))
+	return max(0, min(n, s.p.lim.headRoom()-head))
 }
 
 // respGrows is reqGrows for a response head resp with the fields e.list
 // (edited when edited) and body bytes of its body in the buffer.
-func respGrows(resp *http1.Response, e *editedHeaders, edited bool, body, delta int) bool {
+func respGrows(room int, resp *http1.Response, e *editedHeaders, edited bool, body, delta int) bool {
 	if delta <= 0 {
 		return true
 	}
@@ -83,7 +84,7 @@ func respGrows(resp *http1.Response, e *editedHeaders, edited bool, body, delta 
 	if body > 0 {
 		blocks++
 	}
-	return growFits(data, blocks, delta)
+	return growFits(room, data, blocks, delta)
 }
 
 // statusGrowth is how many bytes set-status adds to a head whose reason

@@ -265,18 +265,16 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []Head
 	if !rep.Chunked {
 		return append(out, rep.Body...)
 	}
-	return appendChunked(out, rep.Body)
+	return appendChunked(out, rep.Body, s.p.lim.headLimit)
 }
 
-// serviceChunk is the most a chunk of a service's reply carries: HAProxy
-// sends its applets' output a buffer at a time.
-const serviceChunk = bufSize - maxRewrite
-
 // appendChunked appends body as chunks (hex sizes in upper case, as
-// HAProxy writes them) and the last chunk.
-func appendChunked(out, body []byte) []byte {
+// HAProxy writes them) and the last chunk. A chunk carries at most chunk
+// bytes: HAProxy sends its applets' output a buffer at a time, less
+// tune.maxrewrite (bufLimits.headLimit).
+func appendChunked(out, body []byte, chunk int) []byte {
 	for len(body) > 0 {
-		n := min(len(body), serviceChunk)
+		n := min(len(body), chunk)
 		out = strconv.AppendUint(out, uint64(n), 16)
 		hex := out[len(out)-len(strconv.FormatUint(uint64(n), 16)):]
 		for i, c := range hex {

@@ -92,7 +92,7 @@ func (s *session) tcpResponseRules(be *backend, from int) (v tcpResVerdict, wait
 // decide. It returns their verdict, the bytes read (for the client on
 // accept) and how many client bytes went to the server meanwhile.
 func (s *session) inspectResponse(be *backend, sc *tconn) (v tcpResVerdict, head []byte, up int64) {
-	buf := make([]byte, InspectBufSize)
+	buf := make([]byte, s.p.lim.headLimit) // as a request's (tcp_content.go)
 	n := 0
 	delay := be.cfg.ResInspect.Delay
 	deadline := time.Now().Add(delay)

@@ -30,7 +30,7 @@ func (s *session) newUniqueID() string {
 	}
 	e := LogEntry{Client: s.src, Accept: s.accepted, Start: s.tl.start, Frontend: s.fe.cfg.Name,
 		FrontAddr: s.dst, ReqCounter: s.reqID, Method: s.req.Method, Target: s.req.Target,
-		Minor: s.req.Minor, Version: s.req.Version, Idle: since(s.tl.start, s.tl.firstByte), SSLBind: s.info.SSLFront,
+		Minor: s.req.Minor, Version: s.req.Version, URILen: s.p.cfg.LogURILen, Idle: since(s.tl.start, s.tl.firstByte), SSLBind: s.info.SSLFront,
 		TR: since(s.tl.firstByte, s.tl.head), Tw: -1, Tc: -1, Tr: -1, Ta: since(s.tl.firstByte, time.Now())}
 	return f(&s.info, &e)
 }

@@ -42,7 +42,7 @@ func (x *exchange) writeRequest(out []byte, now time.Time, whole bool) error {
 		now = time.Now()
 	}
 	x.awaitUntil = deadlineFrom(now, x.serverTimeout())
-	wrote, n, err := c.writeAwait(out, x.sbuf[:headLimit], now, x.awaitUntil)
+	wrote, n, err := c.writeAwait(out, x.sbuf[:x.s.p.lim.headLimit], now, x.awaitUntil)
 	if err != nil {
 		return x.writeFailed(err)
 	}

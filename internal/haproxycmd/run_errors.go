@@ -24,5 +24,6 @@ func snapshot(c *proxy.ErrorCapture) *runtimeapi.ErrorSnapshot {
 		When: c.When, Event: c.Event, Src: c.Src, Other: c.Other, Server: c.Server, ServerID: c.ServerID,
 		Buf: c.Buf, Pos: c.Pos, StateName: c.State.String(), State: int(c.State),
 		ConnFlags: c.ConnFlags, StreamFlags: c.StreamFlags, MsgFlags: c.MsgFlags, ChunkLen: c.ChunkLen, BodyLen: c.BodyLen, BufHead: c.BufHead,
+		BufSize: c.BufSize,
 	}
 }

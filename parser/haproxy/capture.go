@@ -1,6 +1,9 @@
 package haproxy
 
-import "strconv"
+import (
+	"cmp"
+	"strconv"
+)
 
 // Capture is one capture slot of a frontend: `capture request header
 // <name> len <n>` (Header set), or `declare capture request len <n>`
@@ -55,10 +58,10 @@ func (s *state) parseCapture(px *Proxy, l *kwLine) bool {
 	case len(w) == 5 && w[0] == "declare" && w[1] == "capture" && (w[2] == "request" || w[2] == "response") && w[3] == "len":
 		c.Response, lenWord = w[2] == "response", w[4]
 	case len(w) == 5 && w[0] == "capture" && w[1] == "cookie" && w[3] == "len":
-		// HAProxy truncates a length of 64 or more with a warning; goha
-		// keeps those reported.
+		// HAProxy truncates a length of tune.http.cookielen+1 (64 by
+		// default) or more with a warning; goha keeps those reported.
 		n, err := strconv.Atoi(w[4])
-		if err != nil || n <= 0 || n >= 64 || px.Cap&CapFrontend == 0 {
+		if err != nil || n <= 0 || n >= cmp.Or(s.cfg.Global.CookieLen, 64) || px.Cap&CapFrontend == 0 {
 			s.keepUnsupported(px, l)
 			return false
 		}

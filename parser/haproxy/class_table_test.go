@@ -271,7 +271,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"bind", "ssl", Implemented},
 		{"bind", "crt", Implemented},
 		{"global", "lua-load", Unsupported},
-		{"global", "tune.bufsize", Unsupported},
+		{"global", "tune.bufsize", Implemented},
 		{"global", "setenv", Implemented},
 		{"filter", "compression", Implemented},
 		{"service", "prometheus-exporter", Implemented},

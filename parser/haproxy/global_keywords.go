@@ -37,6 +37,13 @@ var globalKeywordTable = []globalKeywordRow{
 	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
+	// message head limits (global_tune.go)
+	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
+	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
+	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
+	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
+	{"tune.http.logurilen", "<number>", false, (*state).globalLogURILen},
+	{"tune.http.cookielen", "<number>", false, (*state).globalCookieLen},
 	// honoured by gohaproxy's file-descriptor limit (the default)
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},
@@ -81,7 +88,6 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.h2.max-concurrent-streams", "<number>", false, (*state).globalTuneH2},
 	{"tune.h2.max-frame-size", "<number>", false, (*state).globalTuneH2},
 	// checked, then reported (global_misc.go)
-	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"ssl-default-bind-ciphers", "<ciphers>", false, (*state).globalCiphers},
 	{"ssl-default-server-ciphers", "<ciphers>", false, (*state).globalCiphers},
 	{"ssl-default-bind-ciphersuites", "<ciphersuites>", false, (*state).globalCiphers},

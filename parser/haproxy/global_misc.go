@@ -6,14 +6,6 @@ import "strings"
 // raw and reports (tuning, TLS defaults, Lua, CPU binding, description);
 // rows in globalKeywordTable.
 
-func (s *state) globalTuneBufsize(g *Global, l *kwLine) {
-	if n, end, ok := leadingInt(l.arg(1)); !ok || end != len(l.arg(1)) || n <= 0 {
-		s.alert(l.p, "'tune.bufsize' expects a positive integer argument.")
-		return
-	}
-	s.globalUnsupported(g, l)
-}
-
 func (s *state) globalCiphers(g *Global, l *kwLine) {
 	if l.arg(1) == "" {
 		s.alert(l.p, "global statement '%s' expects a cipher suite as an argument.", l.kw)

@@ -59,8 +59,21 @@ type Global struct {
 	NoSplice             bool // `nosplice`: no splice(2) whatever the proxies' options
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
-	Node         string // `node`: the name `show info` reports
-	LogTag       string // `log-tag`: the syslog tag ("" = "haproxy")
+	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,
+	// HAProxy's 16384); MaxRewrite tune.maxrewrite (nil: not set,
+	// HAProxy's 1024; the runtime clamps it to half the buffer);
+	// MaxHeaders tune.http.maxhdr (0: not set, HAProxy's 101).
+	BufSize    int
+	MaxRewrite *int
+	MaxHeaders int
+	// AnyMethodPayload is h1-accept-payload-with-any-method.
+	AnyMethodPayload bool
+	// LogURILen is tune.http.logurilen plus one (0: not set, 1024).
+	LogURILen int
+	// CookieLen is tune.http.cookielen plus one (0: not set, 64).
+	CookieLen int
+	Node      string // `node`: the name `show info` reports
+	LogTag    string // `log-tag`: the syslog tag ("" = "haproxy")
 	// SendHostname is `log-send-hostname [name]`: syslog headers carry
 	// Hostname, or the system's host name when it is empty.
 	SendHostname bool
@@ -154,6 +167,9 @@ type Proxy struct {
 	ExternalCheck *ExternalCheck
 	Forwardfor    *Forwardfor
 	OriginalTo    *OriginalTo // `option originalto` (nil: off)
+	// RestrictReqHdrNames is `option http-restrict-req-hdr-names`:
+	// "preserve", "delete" or "reject" ("": not set, preserve).
+	RestrictReqHdrNames string
 	// Monitor is `monitor-uri` and `monitor fail` (proxy_monitor.go).
 	Monitor Monitor
 	// SendNameHeader is `http-send-name-header` ("" = none).

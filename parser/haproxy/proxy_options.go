@@ -46,6 +46,19 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			}
 		}
 		px.Forwardfor = ff
+	case "http-restrict-req-hdr-names":
+		switch {
+		case len(w) > 3:
+			s.alert(p, "'option' cannot handle unexpected argument '%s'.", w[3])
+			return false
+		case len(w) < 3 || w[2] == "":
+			s.alert(p, "missing parameter. option '%s' expects 'preserve', 'reject' or 'delete' option.", name)
+			return false
+		case w[2] != "preserve" && w[2] != "reject" && w[2] != "delete":
+			s.alert(p, "invalid parameter '%s'. option '%s' expects 'preserve', 'reject' or 'delete' option.", w[2], name)
+			return false
+		}
+		px.RestrictReqHdrNames = w[2]
 	case "originalto":
 		if msg := optionArgCheck(w); msg != "" {
 			s.alert(p, "%s", msg)

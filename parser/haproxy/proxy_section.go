@@ -45,6 +45,7 @@ func newProxy(kind, name string, p Pos, def *Proxy) *Proxy {
 		px.Source = def.Source
 	}
 	px.Forwardfor, px.OriginalTo = def.Forwardfor, def.OriginalTo
+	px.RestrictReqHdrNames = def.RestrictReqHdrNames
 	px.Monitor.URI, px.SendNameHeader = def.Monitor.URI, def.SendNameHeader
 	px.HTTPCheck = def.HTTPCheck
 	// a copy: proxies append their own steps (a shared array would let one

@@ -39,6 +39,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
+	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -206,7 +207,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	fe := &proxy.Frontend{
-		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px),
+		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
 		// A frontend's option parses requests (a backend's is ignored
@@ -329,7 +330,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
-		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"],
+		ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), Retries: haproxy.DefaultRetries, Redispatch: px.Options["redispatch"], RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		BufferRequest: px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		AbortOnClose:  px.Options["abortonclose"],
 		Compression:   compression(px),

@@ -121,6 +121,8 @@ func init() {
 	auditArgs["ssl-default-server-options"] = [][]string{{"no-tls-tickets"}}
 	auditArgs["ssl-default-bind-options"] = [][]string{{"no-sslv3"}}
 	auditArgs["load-server-state-from-file"] = [][]string{{"none"}}
+	auditArgs["tune.bufsize"] = [][]string{{"16384"}}
+	auditArgs["option http-restrict-req-hdr-names"] = [][]string{{"delete"}}
 }
 
 var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}

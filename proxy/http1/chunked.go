@@ -180,7 +180,7 @@ func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 				}
 				if len(line) == 0 {
 					var perr error
-					if d.hs, _, perr = parseHeaders(d.tr, 0, d.hs[:0], false); perr != nil {
+					if d.hs, _, perr = parseHeaders(d.tr, 0, d.hs[:0], false, headerSlots(0)); perr != nil {
 						if perr == ErrIncomplete {
 							perr = bad("invalid trailers")
 						}

@@ -157,8 +157,10 @@ func Describe(buf []byte, e *Error, isResp, inBody bool) (st MsgState, flags uin
 		}
 		p = next
 	}
-	if sawCL && flags&flagXferEnc != 0 {
-		flags |= flagConnClose // both framings: the connection closes after
+	if sawCL && flags&flagXferEnc != 0 || flags&(flagXferEnc|flagVer11) == flagXferEnc {
+		// both framings, or a transfer-encoding before HTTP/1.1: the
+		// connection closes after (measured with an HTTP/1.0 HEAD)
+		flags |= flagConnClose
 	}
 	if !whole || flags&flagCLen == 0 {
 		clen = 0

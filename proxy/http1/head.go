@@ -6,6 +6,19 @@ import "bytes"
 // takes one of its slots, so a head may hold 100 header lines.
 const MaxHeaders = 101
 
+// headerSlots is how many header lines a head may hold under
+// tune.http.maxhdr max (0: MaxHeaders): HAProxy's list of a head's
+// fields ends with an empty one. A Connection field with nothing but
+// close and keep-alive takes no slot: HAProxy's parser consumes it
+// (measured with maxhdr 10: Host, Connection: close and 8 more fields
+// taken, Host and 9 more refused).
+func headerSlots(max int) int {
+	if max <= 0 {
+		max = MaxHeaders
+	}
+	return max - 1
+}
+
 // maxNameLen is the longest header name HAProxy's HTX stores (one byte
 // of length).
 const maxNameLen = 255
@@ -55,7 +68,7 @@ func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
 // accept-invalid-http-request/-response: a header name may hold any byte
 // but the colon (a leading blank on the first line included), as long as
 // it is not empty and does not start with CR.
-func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, error) {
+func parseHeaders(buf []byte, p int, hs []Header, lax bool, slots int) ([]Header, int, error) {
 	for {
 		if p >= len(buf) {
 			return hs, 0, ErrIncomplete
@@ -128,8 +141,10 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool) ([]Header, int, erro
 			}
 			return hs, 0, badAt("NUL or CR in header value", val[i+1:], StateHdrL2LF)
 		}
-		if len(hs) >= MaxHeaders-1 {
-			return hs, 0, bad("too many headers")
+		if !EqualFold(line[:colon], "connection") || !OnlyHopTokens(val) {
+			if slots--; slots < 0 {
+				return hs, 0, bad("too many headers")
+			}
 		}
 		hs = append(hs, Header{Name: line[:colon], Value: val})
 		p = next
@@ -304,4 +319,23 @@ func startsHeaderLine(line []byte, lax bool) bool {
 		}
 	}
 	return false
+}
+
+// OnlyHopTokens reports whether a Connection value holds nothing but
+// close and keep-alive tokens: HAProxy's H1 parser takes such a field
+// out of the head (it stores no field and no HTX block for it).
+func OnlyHopTokens(v []byte) bool {
+	for len(v) > 0 {
+		tok := v
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			tok, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		tok = bytes.Trim(tok, " \t")
+		if len(tok) > 0 && !EqualFold(tok, "close") && !EqualFold(tok, "keep-alive") {
+			return false
+		}
+	}
+	return true
 }

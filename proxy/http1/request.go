@@ -7,8 +7,15 @@ type Request struct {
 	// frontend: set it before Parse (Parse keeps it). It relaxes what
 	// HAProxy 2.6 relaxes (see checkTarget, parseHeaders, laxVersion,
 	// parseHTTP09); everything else stays refused.
-	AcceptInvalid  bool
-	Method, Target []byte
+	AcceptInvalid bool
+	// MaxHeaders is tune.http.maxhdr (0: HAProxy's 101): a head holds
+	// at most one header line less. Set it before Parse (Parse keeps it).
+	MaxHeaders int
+	// AnyMethodPayload is the global h1-accept-payload-with-any-method:
+	// without it an HTTP/1.0 GET, HEAD or DELETE announcing a payload is
+	// refused with a 413 (payloadRefused). Parse keeps it.
+	AnyMethodPayload bool
+	Method, Target   []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
 	// Version is the version as received ("HTTP/1.0" for HTTP/0.9),
@@ -47,8 +54,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax := r.AcceptInvalid
-	*r = Request{Headers: hs, AcceptInvalid: lax, LaxErrPos: -1}
+	lax, maxHdr, anyPayload := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -109,7 +116,7 @@ func (r *Request) parse(buf []byte) error {
 	if lax {
 		r.LaxErrPos = laxErrPos(buf, r.Target, &targetByteOK)
 	}
-	hs, end, err := parseHeaders(buf, next, hs, lax)
+	hs, end, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr))
 	r.Headers = hs
 	if err != nil {
 		return err
@@ -122,6 +129,11 @@ func (r *Request) parse(buf []byte) error {
 	}
 	if r.Headers, err = mergeHosts(r.Headers); err != nil {
 		return err
+	}
+	if !anyPayload && r.payloadRefused() {
+		// refused once the head was taken: show errors describes it
+		// where its body starts (StateAccepted)
+		return &Error{Status: 413, Msg: "HTTP/1.0 GET/HEAD/DELETE request with a payload", Pos: -1, State: StateAccepted, at: buf[end:]}
 	}
 	if r.Authority != nil {
 		if err = r.normalizeAuthority(lax); err != nil {
@@ -138,6 +150,19 @@ func (r *Request) parse(buf []byte) error {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil
+}
+
+// payloadRefused reports an HTTP/1.0 GET, HEAD or DELETE (methods as
+// written, case included) announcing a payload: a non-zero
+// Content-Length or a chunked body. HAProxy 2.6's H1 mux refuses it with
+// a 413 unless h1-accept-payload-with-any-method is set: an HTTP/1.0
+// server may not look for a body there, and read it as the next request.
+func (r *Request) payloadRefused() bool {
+	if r.Minor != 0 || !(r.Chunked || r.ContentLength > 0) {
+		return false
+	}
+	m := string(r.Method)
+	return m == "GET" || m == "HEAD" || m == "DELETE"
 }
 
 // laxErrPos is the offset in buf of the first byte of field (a sub-slice

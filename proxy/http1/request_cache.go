@@ -5,17 +5,28 @@ import "bytes"
 // RequestCache parses request heads, remembering the last one: a head
 // whose bytes equal it is not parsed again. Parse reads nothing past a
 // head's empty line and depends on nothing but those bytes and
-// AcceptInvalid, so the same bytes give the same Request; its slices are
+// its settings (AcceptInvalid, MaxHeaders, AnyMethodPayload), so the same
+// bytes give the same Request; its slices are
 // rebuilt at the same offsets of the new buffer. A head that Parse
 // rewrote in place (obs-fold, an absolute target's default port) or whose
 // slices do not all point into it is not remembered. The HTTP/2 bridge
 // uses one per stream scratch: a client's requests repeat their heads.
 type RequestCache struct {
-	head  []byte // the last head's bytes, as received
-	ok    bool   // head and req may be used
-	lax   bool   // AcceptInvalid when it was parsed
+	head  []byte      // the last head's bytes, as received
+	ok    bool        // head and req may be used
+	in    parseInputs // the settings it was parsed with
 	req   Request
 	spans []span // req's slices: Method, Target, Version, Authority, Upgrade, then each header's name and value
+}
+
+// parseInputs are the Request fields Parse reads besides the bytes.
+type parseInputs struct {
+	lax, anyPayload bool
+	maxHdr          int
+}
+
+func inputsOf(r *Request) parseInputs {
+	return parseInputs{lax: r.AcceptInvalid, anyPayload: r.AnyMethodPayload, maxHdr: r.MaxHeaders}
 }
 
 // span is a slice of a head by offset; n < 0: nil.
@@ -25,9 +36,10 @@ type span struct{ off, n int32 }
 const maxCachedRequest = 2048
 
 // Parse is r.Parse(buf), from the cache when buf starts with the last
-// head parsed with the same AcceptInvalid.
+// head parsed with the same settings (AcceptInvalid, MaxHeaders,
+// AnyMethodPayload).
 func (c *RequestCache) Parse(r *Request, buf []byte) error {
-	if c.ok && c.lax == r.AcceptInvalid && bytes.HasPrefix(buf, c.head) {
+	if c.ok && c.in == inputsOf(r) && bytes.HasPrefix(buf, c.head) {
 		c.rebuild(r, buf)
 		return nil
 	}
@@ -56,7 +68,7 @@ func (c *RequestCache) note(r *Request, buf []byte) bool {
 			return false
 		}
 	}
-	c.lax = r.AcceptInvalid
+	c.in = inputsOf(r)
 	c.req = *r
 	c.req.Method, c.req.Target, c.req.Version, c.req.Authority, c.req.Upgrade = nil, nil, nil, nil, nil
 	c.req.Headers = nil

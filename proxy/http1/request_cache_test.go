@@ -17,7 +17,7 @@ func TestRequestCacheKnowsEveryField(t *testing.T) {
 			names = append(names, typ.Field(i).Name)
 		}
 	}
-	want := []string{"AcceptInvalid", "Method", "Target", "Minor", "Version", "Headers", "HeadLen", "Framing",
+	want := []string{"AcceptInvalid", "MaxHeaders", "AnyMethodPayload", "Method", "Target", "Minor", "Version", "Headers", "HeadLen", "Framing",
 		"Authority", "ExpectContinue", "LaxErrPos",
 		"ContentLength", "Chunked", "CLWithTE", "ConnClose", "ConnKeepAlive", "ConnUpgrade", "Upgrade"}
 	if !slices.Equal(names, want) {
@@ -60,7 +60,7 @@ func TestRequestCacheMatchesParse(t *testing.T) {
 	for i, step := range steps {
 		buf := make([]byte, len(step.head), len(step.head)+16)
 		copy(buf, step.head)
-		hit := c.ok && c.lax == step.lax && bytes.HasPrefix(buf, c.head)
+		hit := c.ok && c.in.lax == step.lax && bytes.HasPrefix(buf, c.head)
 		if hit != step.hit {
 			t.Errorf("step %d: from the cache %v, want %v", i, hit, step.hit)
 		}

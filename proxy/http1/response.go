@@ -19,8 +19,11 @@ type Response struct {
 	// then hold any byte but the colon and the version is any run of
 	// version bytes (laxVersion), as in HAProxy 2.6.
 	AcceptInvalid bool
-	Status        int
-	Reason        []byte
+	// MaxHeaders is tune.http.maxhdr (0: HAProxy's 101): a head holds
+	// at most one header line less. Set it before Parse (Parse keeps it).
+	MaxHeaders int
+	Status     int
+	Reason     []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
 	// Version is the version as received; a response with Minor 0 is
@@ -47,8 +50,8 @@ func (r *Response) Parse(buf []byte) error {
 
 func (r *Response) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax := r.AcceptInvalid
-	*r = Response{Headers: hs, AcceptInvalid: lax, LaxErrPos: -1}
+	lax, maxHdr := r.AcceptInvalid, r.MaxHeaders
+	*r = Response{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, LaxErrPos: -1}
 	line, next, ok := nextLine(buf, 0)
 	if !ok {
 		return ErrIncomplete
@@ -90,7 +93,7 @@ func (r *Response) parse(buf []byte) error {
 	if len(line) > v+5 {
 		r.Reason = line[v+5:]
 	}
-	hs, end, err := parseHeaders(buf, next, hs, lax)
+	hs, end, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr))
 	r.Headers = hs
 	if err != nil {
 		return err

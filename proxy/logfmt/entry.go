@@ -19,22 +19,25 @@ type Entry struct {
 	Server   string // "" when no server was reached (printed as <NOSRV>)
 	TCP      bool   // a tcp-mode session, not an HTTP transaction
 
-	Idle     time.Duration // %Ti
-	TR       time.Duration // %TR
-	Tw       time.Duration // %Tw
-	Tc       time.Duration // %Tc
-	Tr       time.Duration // %Tr
-	Ta       time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
-	Status   int           // %ST, 0 when no response
-	Bytes    int64         // %B
-	BytesIn  int64         // %U
-	Retries  int           // %rc
-	Term     [2]byte       // %ts
-	Method   []byte        // nil for TCP, or when no request line was parsed
-	Target   []byte
-	Minor    int
-	Version  []byte // the version as received (HAProxy logs it so); nil = HTTP/1.<Minor>
-	NullConn bool   // nothing received from the client (option dontlognull)
+	Idle    time.Duration // %Ti
+	TR      time.Duration // %TR
+	Tw      time.Duration // %Tw
+	Tc      time.Duration // %Tc
+	Tr      time.Duration // %Tr
+	Ta      time.Duration // %Ta (HTTP); for TCP the whole session, %Tt
+	Status  int           // %ST, 0 when no response
+	Bytes   int64         // %B
+	BytesIn int64         // %U
+	Retries int           // %rc
+	Term    [2]byte       // %ts
+	Method  []byte        // nil for TCP, or when no request line was parsed
+	Target  []byte
+	Minor   int
+	Version []byte // the version as received (HAProxy logs it so); nil = HTTP/1.<Minor>
+	// URILen is tune.http.logurilen plus one (0: HAProxy's 1024): the
+	// request line kept for the log is one byte shorter.
+	URILen   int
+	NullConn bool // nothing received from the client (option dontlognull)
 
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
@@ -145,4 +148,19 @@ func IsError(e *Entry) bool {
 		return true
 	}
 	return !e.TCP && e.Status >= 500
+}
+
+// maxURILen is HAProxy's default size of the request line kept for the
+// log (tune.http.logurilen 1023, plus one): the line is cut to this
+// length minus one.
+const maxURILen = 1024
+
+// uriRoom is how many bytes of the request line the log keeps; with none
+// (tune.http.logurilen 0) HAProxy prints %r as "" and the fields read
+// from the line as <BADREQ> (measured).
+func uriRoom(e *Entry) int {
+	if e.URILen > 0 {
+		return e.URILen - 1
+	}
+	return maxURILen - 1
 }

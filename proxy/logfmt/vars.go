@@ -203,22 +203,22 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 	case vBeQueue:
 		return strconv.AppendInt(dst, e.BeQueue, 10)
 	case vRequest:
-		if e.Method == nil {
+		if e.Method == nil { // a line cut to nothing prints as ""
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendRequest(dst, n, e)
 	case vMethod:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, e.Method)
 	case vURI:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, loggedTarget(e))
 	case vPath:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		p := loggedTarget(e)
@@ -227,12 +227,12 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return appendEncoded(dst, n, p)
 	case vPathOnly:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		return appendEncoded(dst, n, pathOnly(loggedTarget(e)))
 	case vQuery:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		var q []byte
@@ -241,7 +241,7 @@ func appendVar(dst []byte, n *node, e *Entry, env *Env) []byte {
 		}
 		return appendEncoded(dst, n, q)
 	case vVersion:
-		if e.Method == nil {
+		if e.Method == nil || uriRoom(e) <= 0 {
 			return appendStr(dst, n, "<BADREQ>")
 		}
 		if e.Version != nil {
@@ -461,17 +461,13 @@ func appendEncodedRaw(dst []byte, n *node, s []byte) []byte {
 	return dst
 }
 
-// maxURILen is HAProxy's tune.http.logurilen: the request line kept for
-// the log is cut to this length minus one.
-const maxURILen = 1024
-
 // appendRequest prints %r, the request line as captured for the log.
 func appendRequest(dst []byte, n *node, e *Entry) []byte {
 	q := n.opts&optQuote != 0
 	if q {
 		dst = append(dst, '"')
 	}
-	room := maxURILen - 1
+	room := uriRoom(e)
 	version := e.Version
 	if version == nil {
 		version = []byte(httpVersion(e.Minor))
@@ -496,7 +492,7 @@ func appendRequest(dst []byte, n *node, e *Entry) []byte {
 // loggedTarget is the target as the log capture holds it: cut where the
 // request line reaches maxURILen-1 bytes.
 func loggedTarget(e *Entry) []byte {
-	room := maxURILen - 1 - len(e.Method) - 1
+	room := uriRoom(e) - len(e.Method) - 1
 	if room < 0 {
 		room = 0
 	}

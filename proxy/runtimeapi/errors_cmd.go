@@ -26,6 +26,7 @@ type ErrorSnapshot struct {
 	ConnFlags, StreamFlags, MsgFlags uint32
 	ChunkLen, BodyLen                int64 // the parser's current and whole body lengths
 	BufHead                          int   // where the message starts in the input buffer
+	BufSize                          int   // tune.bufsize (0: 16384)
 }
 
 // ProxyErrorSnapshots are a proxy section's last refused request and
@@ -40,7 +41,8 @@ type ErrorSource interface {
 	ErrorSnapshots() (map[string]ProxyErrorSnapshots, uint32)
 }
 
-// bufSize is tune.bufsize, what HAProxy sizes a snapshot's buffer by;
+// bufSize is tune.bufsize's default, what HAProxy sizes a snapshot's
+// buffer by (ErrorSnapshot.BufSize when set);
 // its input starts after the room HTX keeps for its own header, so it
 // wraps that much earlier (16336 measured).
 const (
@@ -130,10 +132,14 @@ func writeSnapshot(b *strings.Builder, px *Proxy, es *ErrorSnapshot, resp bool, 
 	if es.Src.IsValid() {
 		host, port = es.Src.Addr().Unmap().String(), int(es.Src.Port())
 	}
-	n := min(len(es.Buf), bufSize)
+	size := bufSize
+	if es.BufSize > 0 {
+		size = es.BufSize
+	}
+	n := min(len(es.Buf), size)
 	fmt.Fprintf(b, ", server %s (#%d), event #%d, src %s:%d\n", srv, sid, es.Event, host, port)
 	fmt.Fprintf(b, "  buffer starts at 0 (including 0 out), %d free,\n  len %d, wraps at %d, error at position %d\n",
-		bufSize-n, n, bufSize-bufWrapShift-es.BufHead, es.Pos)
+		size-n, n, size-bufWrapShift-es.BufHead, es.Pos)
 	fmt.Fprintf(b, "  H1 connection flags 0x%08x, H1 stream flags 0x%08x\n  H1 msg state %s(%d), H1 msg flags 0x%08x\n",
 		es.ConnFlags, es.StreamFlags, es.StateName, es.State, es.MsgFlags)
 	fmt.Fprintf(b, "  H1 chunk len %d bytes, H1 body len %d bytes :\n  \n", es.ChunkLen, es.BodyLen)
