@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/netip"
 
 	"golang.org/x/sys/unix"
@@ -20,26 +21,40 @@ const (
 // setClientSockopt applies a SetMark or SetTOS rule. Errors are ignored
 // as HAProxy ignores them (no CAP_NET_ADMIN: no mark).
 func (s *session) setClientSockopt(r *HeaderRule) {
-	if s.c.TCPConn == nil {
+	setSockopt(s.c.TCPConn, r.Action, r.Status)
+}
+
+// SockoptExec is the Exec of a TCP rule's set-mark (act SetMark) or
+// set-tos (SetTOS) to v: tcp-request connection, session and content and
+// tcp-response content rules all set it on the client's socket, as
+// HAProxy's TCP actions set it on the session's origin connection.
+func SockoptExec(act RuleAction, v int) func(*RequestInfo) {
+	return func(r *RequestInfo) { setSockopt(r.cliTCP, act, v) }
+}
+
+// setSockopt sets SO_MARK (act SetMark) or IP_TOS / IPV6_TCLASS (SetTOS)
+// on c (nil: nothing to set) to v.
+func setSockopt(c *net.TCPConn, act RuleAction, v int) {
+	if c == nil {
 		return
 	}
-	rc, err := s.c.TCPConn.SyscallConn()
+	rc, err := c.SyscallConn()
 	if err != nil {
 		return
 	}
 	v4 := true
-	if la, ok := s.c.TCPConn.LocalAddr().(interface{ AddrPort() netip.AddrPort }); ok {
+	if la, ok := c.LocalAddr().(interface{ AddrPort() netip.AddrPort }); ok {
 		a := la.AddrPort().Addr()
 		v4 = a.Is4() || a.Is4In6()
 	}
 	rc.Control(func(fd uintptr) {
 		switch {
-		case r.Action == SetMark:
-			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, r.Status)
+		case act == SetMark:
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, v)
 		case v4:
-			unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TOS, r.Status)
+			unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TOS, v)
 		default:
-			unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_TCLASS, r.Status)
+			unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_TCLASS, v)
 		}
 	})
 }

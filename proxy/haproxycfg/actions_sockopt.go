@@ -43,3 +43,20 @@ func uintArg(args []string) (uint32, bool) {
 	v, err := strconv.ParseUint(s, 0, 32)
 	return uint32(v), err == nil
 }
+
+// sockoptExec maps a TCP rule's set-mark or set-tos <integer/hex value>
+// (tcp-request connection, session or content of a tcp frontend,
+// tcp-response content) to its Exec on the client's socket. A value
+// HAProxy would not read is reported.
+func (b *builder) sockoptExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
+	v, ok := uintArg(r.Args)
+	if !ok {
+		b.unsupported(r.Pos, strings.TrimSpace(what+" "+strings.Join(r.Args, " ")))
+		return nil, false
+	}
+	act := proxy.SetMark
+	if r.Action == "set-tos" {
+		act = proxy.SetTOS
+	}
+	return proxy.SockoptExec(act, int(v)), true
+}

@@ -217,6 +217,12 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsSockoptAction(r.Action) {
+			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else {
 			a, _, msg := haproxy.ParseSCAction(r.Action, r.Args)
 			track, ok := b.connTrack(px, a, msg, r.Pos, what)

@@ -38,6 +38,12 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsSockoptAction(r.Action) {
+			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue

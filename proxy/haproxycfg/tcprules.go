@@ -30,6 +30,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
 				continue
 			}
+		} else if haproxy.IsSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
+				continue
+			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -60,7 +65,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSockoptAction(r.Action) {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -79,6 +84,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		} else if haproxy.IsPriorityAction(r.Action) {
 			var ok bool
 			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
+				continue
+			}
+		} else if haproxy.IsSockoptAction(r.Action) {
+			var ok bool
+			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
 			}
 		} else if len(r.Args) != 0 {
@@ -146,8 +156,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		_, isVar, _ := haproxy.ParseVarAction(r.Action)
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
+		isSock := haproxy.IsSockoptAction(r.Action)
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSock {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -167,6 +178,11 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		} else if isPrio {
 			var ok bool
 			if hr, ok = b.priorityRule(r, what, place); !ok { // actions_priority.go
+				continue
+			}
+		} else if isSock {
+			var ok bool
+			if hr, ok = b.sockoptRule(px, r, "tcp-request content"); !ok { // actions_sockopt.go
 				continue
 			}
 		} else if isAddr {
