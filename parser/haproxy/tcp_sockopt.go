@@ -1,19 +1,21 @@
 package haproxy
 
 // set-mark and set-tos in the TCP rule sets (tcp-request connection,
-// session and content; tcp-response content): the rule is kept with its
-// argument as written; proxy/haproxycfg reads the value as HAProxy does
-// and reports one it cannot read.
+// session and content; tcp-response content), and set-log-level in the
+// content ones: the rule is kept with its argument as written;
+// proxy/haproxycfg reads the value as HAProxy does and reports one it
+// cannot read.
 
 // IsSockoptAction says whether a TCP rule's action is set-mark or set-tos.
 func IsSockoptAction(action string) bool { return action == "set-mark" || action == "set-tos" }
 
 // tcpRequestSockopt files a `tcp-request connection|session|content
-// set-mark|set-tos <value> [if|unless cond]` rule with the other rules
+// set-mark|set-tos <value> [if|unless cond]` rule (or a `tcp-request
+// content set-log-level <level>` one) with the other rules
 // of its set, in order. false: not one (or a condition that does not
 // parse), left to the caller.
 func (s *state) tcpRequestSockopt(px *Proxy, p Pos, w []string) bool {
-	if len(w) < 3 || !IsSockoptAction(w[2]) {
+	if len(w) < 3 || !IsSockoptAction(w[2]) && !(w[1] == "content" && w[2] == "set-log-level") {
 		return false
 	}
 	r, ok := simpleRule(w, 3)
@@ -34,11 +36,11 @@ func (s *state) tcpRequestSockopt(px *Proxy, p Pos, w []string) bool {
 	return true
 }
 
-// tcpResponseSockopt files a `tcp-response content set-mark|set-tos
-// <value> [if|unless cond]` rule with the backend's other tcp-response
+// tcpResponseSockopt files a `tcp-response content set-mark|set-tos|
+// set-log-level <value> [if|unless cond]` rule with the backend's other tcp-response
 // rules. false: not one, left to the caller.
 func (s *state) tcpResponseSockopt(px *Proxy, p Pos, w []string) bool {
-	if len(w) < 3 || !IsSockoptAction(w[2]) {
+	if len(w) < 3 || !IsSockoptAction(w[2]) && w[2] != "set-log-level" {
 		return false
 	}
 	r, ok := simpleRule(w, 3)

@@ -44,6 +44,12 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 				continue
 			}
 			tr.Exec = exec
+		} else if r.Action == "set-log-level" {
+			exec, ok := b.logLevelExec(r, "tcp-response content") // actions_log.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue

@@ -78,7 +78,9 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		{"tcp-response content reject if { res.len gt 0 }", "", "tcp"},
 		// (an HTTP stream's res.len is HAProxy's HTX size)
 		{"tcp-response content reject if { res.len gt 0 }", "on res.len in HTTP mode", "http"},
-		{"tcp-response content set-log-level info", "tcp-response content", "tcp"},
+		{"tcp-response content set-log-level info", "", "tcp"}, // runs (TestTCPSetLogLevelDifferential)
+		{"tcp-response content set-log-level loud", "tcp-response content set-log-level loud", "tcp"},
+		{"tcp-response content send-spoe-group a b", "tcp-response content", "tcp"},
 		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content", "tcp"},
 		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {

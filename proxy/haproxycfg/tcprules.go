@@ -65,7 +65,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range px.TCPContentRules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSockoptAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSockoptAction(r.Action) && r.Action != "set-log-level" {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -89,6 +89,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		} else if haproxy.IsSockoptAction(r.Action) {
 			var ok bool
 			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
+				continue
+			}
+		} else if r.Action == "set-log-level" {
+			var ok bool
+			if exec, ok = b.logLevelExec(r, "tcp-request content"); !ok { // actions_log.go
 				continue
 			}
 		} else if len(r.Args) != 0 {
@@ -157,8 +162,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
 		isSock := haproxy.IsSockoptAction(r.Action)
+		isLog := r.Action == "set-log-level"
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio && !isSock {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSock && !isLog {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -183,6 +189,11 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		} else if isSock {
 			var ok bool
 			if hr, ok = b.sockoptRule(px, r, "tcp-request content"); !ok { // actions_sockopt.go
+				continue
+			}
+		} else if isLog {
+			var ok bool
+			if hr, ok = b.logLevelRule(r, "tcp-request content"); !ok { // actions_log.go
 				continue
 			}
 		} else if isAddr {
