@@ -40,7 +40,7 @@ func (s *state) tcpRequestSockopt(px *Proxy, p Pos, w []string) bool {
 // set-log-level <value> [if|unless cond]` rule with the backend's other tcp-response
 // rules. false: not one, left to the caller.
 func (s *state) tcpResponseSockopt(px *Proxy, p Pos, w []string) bool {
-	if len(w) < 3 || !IsSockoptAction(w[2]) && w[2] != "set-log-level" {
+	if len(w) < 3 || !IsSockoptAction(w[2]) && w[2] != "set-log-level" && w[2] != "silent-drop" {
 		return false
 	}
 	r, ok := simpleRule(w, 3)

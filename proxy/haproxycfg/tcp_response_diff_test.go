@@ -81,6 +81,8 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		{"tcp-response content set-log-level info", "", "tcp"}, // runs (TestTCPSetLogLevelDifferential)
 		{"tcp-response content set-log-level loud", "tcp-response content set-log-level loud", "tcp"},
 		{"tcp-response content send-spoe-group a b", "tcp-response content", "tcp"},
+		{"tcp-response content silent-drop", "", "tcp"}, // runs (TestTCPResponseSilentDropDifferential)
+		{"tcp-response content silent-drop", "silent-drop in HTTP mode", "http"},
 		{"tcp-response content sc-inc-gpc0(0)", "tcp-response content", "tcp"},
 		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {
