@@ -1,8 +1,8 @@
 package haproxy
 
 // set-mark and set-tos in the TCP rule sets (tcp-request connection,
-// session and content; tcp-response content), and set-log-level in the
-// content ones: the rule is kept with its argument as written;
+// session and content; tcp-response content), set-log-level in the
+// content ones, and tcp-response content silent-drop: the rule is kept with its argument as written;
 // proxy/haproxycfg reads the value as HAProxy does and reports one it
 // cannot read.
 
@@ -37,7 +37,8 @@ func (s *state) tcpRequestSockopt(px *Proxy, p Pos, w []string) bool {
 }
 
 // tcpResponseSockopt files a `tcp-response content set-mark|set-tos|
-// set-log-level <value> [if|unless cond]` rule with the backend's other tcp-response
+// set-log-level <value> [if|unless cond]` or `tcp-response content
+// silent-drop [if|unless cond]` rule with the backend's other tcp-response
 // rules. false: not one, left to the caller.
 func (s *state) tcpResponseSockopt(px *Proxy, p Pos, w []string) bool {
 	if len(w) < 3 || !IsSockoptAction(w[2]) && w[2] != "set-log-level" && w[2] != "silent-drop" {
