@@ -21,19 +21,20 @@ const (
 // setClientSockopt applies a SetMark or SetTOS rule. Errors are ignored
 // as HAProxy ignores them (no CAP_NET_ADMIN: no mark).
 func (s *session) setClientSockopt(r *HeaderRule) {
-	setSockopt(s.c.TCPConn, r.Action == SetMark, r.Status)
+	setSockopt(s.c.TCPConn, r.Action, r.Status)
 }
 
-// SockoptExec is the Exec of a tcp-request connection, session or content
-// set-mark (mark true) or set-tos rule: the option is set on the client's
-// socket, as the http-request action sets it.
-func SockoptExec(mark bool, v int) func(*RequestInfo) {
-	return func(r *RequestInfo) { setSockopt(r.cliTCP, mark, v) }
+// SockoptExec is the Exec of a TCP rule's set-mark (act SetMark) or
+// set-tos (SetTOS) to v: tcp-request connection, session and content and
+// tcp-response content rules all set it on the client's socket, as
+// HAProxy's TCP actions set it on the session's origin connection.
+func SockoptExec(act RuleAction, v int) func(*RequestInfo) {
+	return func(r *RequestInfo) { setSockopt(r.cliTCP, act, v) }
 }
 
-// setSockopt sets SO_MARK (mark) or IP_TOS (IPV6_TCLASS over IPv6) on c
-// (nil: nothing).
-func setSockopt(c *net.TCPConn, mark bool, v int) {
+// setSockopt sets SO_MARK (act SetMark) or IP_TOS / IPV6_TCLASS (SetTOS)
+// on c (nil: nothing to set) to v.
+func setSockopt(c *net.TCPConn, act RuleAction, v int) {
 	if c == nil {
 		return
 	}
@@ -48,7 +49,7 @@ func setSockopt(c *net.TCPConn, mark bool, v int) {
 	}
 	rc.Control(func(fd uintptr) {
 		switch {
-		case mark:
+		case act == SetMark:
 			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, v)
 		case v4:
 			unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TOS, v)

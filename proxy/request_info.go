@@ -105,7 +105,10 @@ type RequestInfo struct {
 	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
 	// fetches), an HTTP/2 stream's its connection's.
 	cliTCP *net.TCPConn
-	eval   evalScratch // the sample engine's frames (request_info.go)
+	// logLevel is the session's set-log-level choice (timeline.logLevel)
+	// a TCP rule's Exec sets (LogLevelExec); nil: none to set.
+	logLevel *int8
+	eval     evalScratch // the sample engine's frames (request_info.go)
 }
 
 // NewRequestInfo is what conditions see of a parsed request; the proxy

@@ -16,6 +16,8 @@ const (
 	resAccept tcpResVerdict = iota
 	resReject
 	resClose
+	// resSilentDrop: the client's connection ends unseen (tcp mode).
+	resSilentDrop
 )
 
 // tcpResponseVerdict runs be's tcp-response content rules on no response
@@ -71,6 +73,17 @@ func (s *session) tcpResponseTCP(be *backend, srv *server, sc *tconn, pending []
 	case resClose:
 		sc.SetLinger(0)
 		o.ended, o.t = true, term('-', '-')
+	case resSilentDrop:
+		// Measured on HAProxy 2.6: nothing reaches the client, a denied
+		// request is counted (frontend and backend), the line logs PR
+		// with no byte.
+		s.fe.stats.deniedReq.Add(1)
+		be.stats.deniedReq.Add(1)
+		if s.c.TCPConn != nil {
+			silence(s.c.TCPConn)
+		}
+		sc.SetLinger(0)
+		o.ended, o.t = true, term('P', 'R')
 	}
 	return o
 }

@@ -77,6 +77,8 @@ func (s *session) tcpResponseRules(be *backend, from int) (v tcpResVerdict, wait
 		switch {
 		case r.Exec != nil:
 			r.Exec(&s.info)
+		case r.Silent: // (tcp mode only: haproxycfg tcp_response.go)
+			return resSilentDrop, false, i
 		case r.Reject:
 			return resReject, false, i
 		case r.Close:

@@ -244,7 +244,8 @@ func (s *session) serveTCP() {
 		return
 	}
 	s.breq.Src = s.src.Addr()
-	s.tl = timeline{start: s.accepted}
+	// (a tcp-request content set-log-level stays: actions_log.go)
+	s.tl = timeline{start: s.accepted, logLevel: s.tl.logLevel}
 	s.breq.Payload = pending // balance rdp-cookie reads it
 	s.rdpPersist(be)
 	s.stickMatch(be)

@@ -72,6 +72,7 @@ func (s *session) beginConnInfo() {
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
 	s.info.px = s.p
+	s.info.logLevel = &s.tl.logLevel // actions_log.go LogLevelExec
 	s.info.PP = s.pp
 	if s.parent != nil {
 		s.info.PP = s.parent.pp // an HTTP/2 stream: its connection's header

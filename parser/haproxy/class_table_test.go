@@ -334,7 +334,8 @@ func TestClassOfSamples(t *testing.T) {
 		// Names of prefix actions.
 		{"tcp-request content", "set-var", Implemented},
 		{"tcp-response content", "set-var", Implemented},
-		{"tcp-response content", "set-log-level", Unsupported},
+		{"tcp-response content", "set-log-level", Implemented},
+		{"tcp-response content", "send-spoe-group", Unsupported},
 		{"tcp-request connection", "track-sc", Implemented},
 	}
 	for _, c := range cases {

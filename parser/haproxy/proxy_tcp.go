@@ -63,6 +63,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			}
 		}
 	}
+	if s.tcpRequestSockopt(px, p, w) { // tcp_sockopt.go: set-mark, set-tos
+		return false // the wire maps them or reports them
+	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
 		return s.inspectDelay(px, p, w)
 	}
@@ -131,6 +134,9 @@ func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 			px.TCPResponseRules = append(px.TCPResponseRules, r)
 			return false // the wire maps them or reports them
 		}
+	}
+	if s.tcpResponseSockopt(px, l.p, w) { // tcp_sockopt.go: set-mark, set-tos
+		return false // the wire maps them or reports them
 	}
 	// The other actions, by their own rows (unsupported or inert).
 	s.cfg.Unsupported = append(s.cfg.Unsupported, Statement{Pos: l.p, Args: w})

@@ -21,3 +21,14 @@ func (b *builder) logLevelRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule,
 	b.unsupported(r.Pos, strings.TrimSpace(kw+" set-log-level "+strings.Join(r.Args, " ")))
 	return proxy.HeaderRule{}, false
 }
+
+// logLevelExec maps a tcp-request content (tcp mode) or tcp-response
+// content set-log-level <level>|silent to its Exec on the session's log
+// line (proxy.LogLevelExec); an unknown level is reported.
+func (b *builder) logLevelExec(r haproxy.HTTPRule, kw string) (func(*proxy.RequestInfo), bool) {
+	hr, ok := b.logLevelRule(r, kw)
+	if !ok {
+		return nil, false
+	}
+	return proxy.LogLevelExec(hr.Status), true
+}

@@ -29,20 +29,6 @@ func (b *builder) sockoptRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) 
 	return proxy.HeaderRule{Action: act, Status: int(v)}, true
 }
 
-// sockoptExec maps a tcp-request connection, session or content set-mark
-// or set-tos <integer/hex value> (proxy.SockoptExec): it decides nothing.
-func (b *builder) sockoptExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
-	v, ok := uintArg(r.Args)
-	if !ok {
-		b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
-		return nil, false
-	}
-	return proxy.SockoptExec(r.Action == "set-mark", int(v)), true
-}
-
-// isSockoptAction: set-mark or set-tos.
-func isSockoptAction(action string) bool { return action == "set-mark" || action == "set-tos" }
-
 // uintArg reads the one argument as strtoul(..., 0) reads a whole word:
 // decimal, 0x hex or 0 octal. Words Go alone would read (0b, 0o, _) and
 // signs are left to the caller to report.
@@ -56,4 +42,21 @@ func uintArg(args []string) (uint32, bool) {
 	}
 	v, err := strconv.ParseUint(s, 0, 32)
 	return uint32(v), err == nil
+}
+
+// sockoptExec maps a TCP rule's set-mark or set-tos <integer/hex value>
+// (tcp-request connection, session or content of a tcp frontend,
+// tcp-response content) to its Exec on the client's socket. A value
+// HAProxy would not read is reported.
+func (b *builder) sockoptExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
+	v, ok := uintArg(r.Args)
+	if !ok {
+		b.unsupported(r.Pos, strings.TrimSpace(what+" "+strings.Join(r.Args, " ")))
+		return nil, false
+	}
+	act := proxy.SetMark
+	if r.Action == "set-tos" {
+		act = proxy.SetTOS
+	}
+	return proxy.SockoptExec(act, int(v)), true
 }

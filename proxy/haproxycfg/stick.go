@@ -278,7 +278,7 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Exec = exec
-		} else if isSockoptAction(r.Action) {
+		} else if haproxy.IsSockoptAction(r.Action) {
 			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
 			if !ok {
 				continue

@@ -38,6 +38,24 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 				continue
 			}
 			tr.Exec = exec
+		} else if haproxy.IsSockoptAction(r.Action) {
+			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
+		} else if r.Action == "silent-drop" && len(r.Args) == 0 {
+			if be.Mode == proxy.ModeHTTP {
+				b.unsupported(r.Pos, what+" in HTTP mode")
+				continue
+			}
+			tr.Reject, tr.Silent = true, true
+		} else if r.Action == "set-log-level" {
+			exec, ok := b.logLevelExec(r, "tcp-response content") // actions_log.go
+			if !ok {
+				continue
+			}
+			tr.Exec = exec
 		} else if haproxy.IsSCCounterAction(r.Action) {
 			exec, ok := b.scCounterExec(r, what, layer4Value) // stick.go
 			if !ok {

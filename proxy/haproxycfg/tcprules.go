@@ -35,7 +35,7 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
 				continue
 			}
-		} else if isSockoptAction(r.Action) {
+		} else if haproxy.IsSockoptAction(r.Action) {
 			var ok bool
 			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
@@ -79,7 +79,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range rules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !isSockoptAction(r.Action) {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !haproxy.IsSockoptAction(r.Action) && r.Action != "set-log-level" {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
 			continue
@@ -105,7 +105,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
 				continue
 			}
-		} else if isSockoptAction(r.Action) {
+		} else if haproxy.IsSockoptAction(r.Action) {
 			var ok bool
 			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
@@ -117,6 +117,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 				continue
 			}
 			exec = proxy.TrackContentExec(st)
+		} else if r.Action == "set-log-level" {
+			var ok bool
+			if exec, ok = b.logLevelExec(r, "tcp-request content"); !ok { // actions_log.go
+				continue
+			}
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
@@ -183,9 +188,10 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
 		isSC := haproxy.IsSCCounterAction(r.Action)
-		isSockopt := isSockoptAction(r.Action)
+		isSockopt := haproxy.IsSockoptAction(r.Action)
+		isLog := r.Action == "set-log-level"
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt {
+		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt && !isLog {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -219,6 +225,11 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.SetVar, Exec: exec}
+		} else if isLog {
+			var ok bool
+			if hr, ok = b.logLevelRule(r, "tcp-request content"); !ok { // actions_log.go
+				continue
+			}
 		} else if isAddr {
 			var ok bool
 			if hr, ok = b.addrRule(r, what, place); !ok { // actions_addr.go

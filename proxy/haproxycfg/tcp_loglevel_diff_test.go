@@ -1,0 +1,76 @@
+package haproxycfg
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTCPSetLogLevelDifferential: tcp-request content and tcp-response
+// content set-log-level, in tcp and http mode, beside HAProxy 2.6: the
+// line's syslog priority, or no line at all for silent, a later rule
+// overriding an earlier one.
+func TestTCPSetLogLevelDifferential(t *testing.T) {
+	web := webs3(t)[0]
+	const head = `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+	for _, tc := range []struct {
+		name, mode, rules string
+		logs              int
+	}{
+		{"content", "tcp", "tcp-request content set-log-level err", 1},
+		{"content-silent", "tcp", "tcp-request content set-log-level silent if { src 127.0.0.1 }", 0},
+		{"content-unmatched", "tcp", "tcp-request content set-log-level silent if { src 127.0.0.2 }", 1},
+		{"response", "tcp", "tcp-response content set-log-level warning", 1},
+		{"response-silent", "tcp", "tcp-response content set-log-level silent", 0},
+		{"override", "tcp", "tcp-request content set-log-level silent\n    tcp-response content set-log-level debug", 1},
+		{"http-content", "http", "tcp-request content set-log-level notice", 1},
+		{"http-response", "http", "tcp-response content set-log-level silent", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rules +
+				"\n    server s1 " + web + "\n"
+			ha, goha, haLog, goLog := startBothLogged(t, cfg)
+			for _, addr := range []string{ha, goha} {
+				exchangeOnce(t, addr)
+			}
+			for range tc.logs {
+				if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+					t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
+				}
+			}
+			time.Sleep(200 * time.Millisecond)
+			select {
+			case l := <-haLog:
+				t.Errorf("haproxy logged %s", l)
+			case l := <-goLog:
+				t.Errorf("goha logged %s", l)
+			default:
+			}
+		})
+	}
+}
+
+// exchangeOnce sends one HTTP request to addr, reads the answer and
+// closes the connection.
+func exchangeOnce(t *testing.T, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 4096)
+	if n, err := c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200") {
+		t.Fatalf("%s: %q %v", addr, buf[:n], err)
+	}
+}

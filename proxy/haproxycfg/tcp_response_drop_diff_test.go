@@ -1,0 +1,48 @@
+package haproxycfg
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+)
+
+// TestTCPResponseSilentDropDifferential: tcp-response content
+// silent-drop in tcp mode beside HAProxy 2.6: what the client sees
+// (nothing), the log line (PR, no byte) and the counters (a denied
+// request).
+func TestTCPResponseSilentDropDifferential(t *testing.T) {
+	web := webs3(t)[0]
+	cfg := `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+listen fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-response content silent-drop if { src 127.0.0.1 }
+    server s1 ` + web + "\n"
+	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	base := haproxytest.StatsCmd(t, sock, "show stat")
+	var want, got string
+	done := make(chan struct{})
+	go func() { want = silentObserve(t, ha, req); close(done) }()
+	got = silentObserve(t, goha, req)
+	<-done
+	t.Logf("client: %s", want)
+	if want != got {
+		t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
+	}
+	if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
+		t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
+	}
+	compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
+}
