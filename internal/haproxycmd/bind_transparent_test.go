@@ -2,9 +2,6 @@ package haproxycmd
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,55 +11,20 @@ import (
 )
 
 // listenerTransparent reads IP_TRANSPARENT of the socket listening on
-// addr, whichever of the test's processes holds it (ss -p names it; a
-// child's is copied with pidfd_getfd).
+// addr, whichever of the test's processes holds it (loopback.WithSocket).
 func listenerTransparent(t *testing.T, addr string) int {
 	t.Helper()
-	out, err := exec.Command("ss", "-ltnpH").Output()
-	if err != nil {
-		t.Fatalf("ss: %v", err)
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || f[3] != addr {
-			continue
-		}
-		owner, fd := ssProcess(f[5])
-		if owner == 0 {
-			continue
-		}
-		if owner != os.Getpid() {
-			pidfd, err := unix.PidfdOpen(owner, 0)
-			if err != nil {
-				t.Fatalf("pidfd_open %d: %v", owner, err)
-			}
-			defer unix.Close(pidfd)
-			if fd, err = unix.PidfdGetfd(pidfd, fd, 0); err != nil {
-				t.Fatalf("pidfd_getfd %d: %v", owner, err)
-			}
-			defer unix.Close(fd)
-		}
-		v, err := unix.GetsockoptInt(fd, unix.SOL_IP, unix.IP_TRANSPARENT)
-		if err != nil {
+	v := -1
+	ok := loopback.WithSocket(t, nil, addr, "", func(fd int) {
+		var err error
+		if v, err = unix.GetsockoptInt(fd, unix.SOL_IP, unix.IP_TRANSPARENT); err != nil {
 			t.Fatalf("getsockopt %s: %v", addr, err)
 		}
-		return v
+	})
+	if !ok {
+		t.Fatalf("no socket listens on %s", addr)
 	}
-	t.Fatalf("no socket listens on %s", addr)
-	return 0
-}
-
-// ssProcess reads users:(("name",pid=P,fd=F)) (the first holder).
-func ssProcess(s string) (pid, fd int) {
-	for _, kv := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ')' || r == '(' }) {
-		if v, ok := strings.CutPrefix(kv, "pid="); ok && pid == 0 {
-			pid, _ = strconv.Atoi(v)
-		}
-		if v, ok := strings.CutPrefix(kv, "fd="); ok && fd == 0 {
-			fd, _ = strconv.Atoi(v)
-		}
-	}
-	return pid, fd
+	return v
 }
 
 // bindTransparentRun starts bin with a frontend bound transparent on

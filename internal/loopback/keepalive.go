@@ -2,7 +2,6 @@ package loopback
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -46,17 +45,8 @@ func KeepAliveOf(t testing.TB, pid int, local, peer string) (ka KeepAlive, ok bo
 		if owner == 0 || pid != 0 && owner != pid {
 			continue
 		}
-		if owner != os.Getpid() {
-			pidfd, err := unix.PidfdOpen(owner, 0)
-			if err != nil {
-				t.Fatalf("pidfd_open %d: %v", owner, err)
-			}
-			defer unix.Close(pidfd)
-			if fd, err = unix.PidfdGetfd(pidfd, fd, 0); err != nil {
-				t.Fatalf("pidfd_getfd %d: %v", owner, err)
-			}
-			defer unix.Close(fd)
-		}
+		fd, done := ownFD(t, owner, fd)
+		defer done()
 		get := func(level, opt int) int {
 			v, err := unix.GetsockoptInt(fd, level, opt)
 			if err != nil {

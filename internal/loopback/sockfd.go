@@ -41,21 +41,31 @@ func WithSocket(t testing.TB, prefix []string, local, peer string, read func(fd 
 		if owner == 0 {
 			continue
 		}
-		if owner != os.Getpid() {
-			pidfd, err := unix.PidfdOpen(owner, 0)
-			if err != nil {
-				t.Fatalf("pidfd_open %d: %v", owner, err)
-			}
-			defer unix.Close(pidfd)
-			if fd, err = unix.PidfdGetfd(pidfd, fd, 0); err != nil {
-				t.Fatalf("pidfd_getfd %d: %v", owner, err)
-			}
-			defer unix.Close(fd)
-		}
+		fd, done := ownFD(t, owner, fd)
+		defer done()
 		read(fd)
 		return true
 	}
 	return false
+}
+
+// ownFD is a descriptor of process owner's fd in this process: fd itself
+// when owner is this process, else a copy made with pidfd_getfd (a
+// reference daemon the test started), closed by done.
+func ownFD(t testing.TB, owner, fd int) (own int, done func()) {
+	t.Helper()
+	if owner == os.Getpid() {
+		return fd, func() {}
+	}
+	pidfd, err := unix.PidfdOpen(owner, 0)
+	if err != nil {
+		t.Fatalf("pidfd_open %d: %v", owner, err)
+	}
+	defer unix.Close(pidfd)
+	if own, err = unix.PidfdGetfd(pidfd, fd, 0); err != nil {
+		t.Fatalf("pidfd_getfd %d: %v", owner, err)
+	}
+	return own, func() { unix.Close(own) }
 }
 
 // noDevice drops the device ss shows on a socket bound to one
