@@ -80,33 +80,33 @@ func (s *state) globalAnyMethodPayload(g *Global, l *kwLine) {
 
 // globalLogURILen reads tune.http.logurilen; HAProxy keeps its value plus
 // one, the size of the buffer the request line is copied into for the
-// log. A negative value, which HAProxy takes as a buffer of no or
-// negative size, is refused.
+// log.
 func (s *state) globalLogURILen(g *Global, l *kwLine) {
-	if !s.tuneHasArg(l) {
-		return
+	if n, ok := s.tuneSizePlusOne(g, l); ok {
+		g.LogURILen = n
 	}
-	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
-	n := atoi(l.arg(1))
-	if n < 0 || n > 1<<20 {
-		s.d.Unsupported(l.p.File, l.p.Line, l.kw+" "+l.arg(1))
-		return
-	}
-	g.LogURILen = int(n) + 1
 }
 
 // globalCookieLen reads tune.http.cookielen; HAProxy keeps its value plus
 // one, and a later `capture cookie ... len` must be below that (capture.go).
-// A negative value is refused.
 func (s *state) globalCookieLen(g *Global, l *kwLine) {
+	if n, ok := s.tuneSizePlusOne(g, l); ok {
+		g.CookieLen = n
+	}
+}
+
+// tuneSizePlusOne reads a tune.http length as HAProxy keeps it: the value
+// plus one. A negative value, which HAProxy takes as a buffer of no or
+// negative size, is refused.
+func (s *state) tuneSizePlusOne(g *Global, l *kwLine) (int, bool) {
 	if !s.tuneHasArg(l) {
-		return
+		return 0, false
 	}
 	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
 	n := atoi(l.arg(1))
 	if n < 0 || n > 1<<20 {
 		s.d.Unsupported(l.p.File, l.p.Line, l.kw+" "+l.arg(1))
-		return
+		return 0, false
 	}
-	g.CookieLen = int(n) + 1
+	return int(n) + 1, true
 }
