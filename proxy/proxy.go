@@ -247,7 +247,7 @@ func (p *Proxy) Start() error {
 			}
 			lns = append(lns, ln)
 			owners = append(owners, f)
-			binds = append(binds, bindInfo{acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr],
+			binds = append(binds, bindInfo{listener: &Listener{Name: bs.Name}, acceptProxy: f.cfg.AcceptProxy[addr], name: f.cfg.BindNames[addr], id: f.cfg.BindIDs[addr], tls: f.cfg.TLS[addr], h2: f.cfg.H2[addr], verify: f.cfg.TLSVerify[addr],
 				slots: bindSlots(bs.MaxConn), acceptCIP: bs.AcceptCIP, cipMagic: bs.CIPMagic})
 		}
 	}
@@ -338,11 +338,12 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			continue
 		}
 		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
+		bind.listener.conns.Add(1)        // until closeAccepted or the session's finish
 		f.cfg.TCPKeepAlive.setAccepted(c)
-		rejected, tr, vars, addrs := p.rejectConn(f, c, bind.id)
+		rejected, tr, vars, addrs := p.rejectConn(f, c, bind)
 		if rejected {
 			p.rates.endPending(sessPending)
-			p.releaseFrontend(f, bind)
+			p.closeAccepted(f, bind)
 			continue
 		}
 		// Once accepted, a connection waits for a global slot even
@@ -353,7 +354,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.rates.endPending(sessPending)
 			tr.release()
 			c.Close()
-			p.releaseFrontend(f, bind)
+			p.closeAccepted(f, bind)
 			return
 		}
 		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1]}
@@ -380,8 +381,17 @@ func (p *Proxy) releaseFrontend(f *frontend, bind bindInfo) {
 	bind.slots.release()
 }
 
+// release frees what a session held: its global, frontend and bind slots
+// and its place among the listener's connections.
 func (p *Proxy) release(f *frontend, bind bindInfo) {
 	p.global.release()
+	p.closeAccepted(f, bind)
+}
+
+// closeAccepted frees an accepted connection's frontend and bind slots
+// and its place among the listener's connections.
+func (p *Proxy) closeAccepted(f *frontend, bind bindInfo) {
+	bind.listener.conns.Add(-1)
 	p.releaseFrontend(f, bind)
 }
 

@@ -249,6 +249,8 @@ type bindInfo struct {
 	// slots is the bind line's maxconn (nil: none): beyond it connections
 	// wait in the listener's backlog, as HAProxy pauses a full listener.
 	slots *limiter
+	// listener is what the fetches read of it (so_name, dst_conn).
+	listener *Listener
 }
 
 // ConnError is a connection HAProxy refuses before its session begins,

@@ -23,6 +23,7 @@ type RequestInfo struct {
 	Frontend, Backend ProxyRef
 	ListenerID        int
 	PP                ProxyReceived // fc_rcvd_proxy, fc_pp_authority, fc_pp_unique_id
+	Listener          *Listener     // so_name, dst_conn (nil outside a listener's connection)
 	// RequestNum counts the requests of the connection: 1 for the first
 	// (http_first_req).
 	RequestNum int

@@ -17,7 +17,7 @@ import (
 // vars are the session variables the rules set (nil: none); addrs the
 // connection's addresses as the rules left them (zero without rules), which
 // set-src/set-dst may have changed (actions_addr.go).
-func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejected bool, tr *tracking, vars *[numScopes]varStore, addrs [2]netip.AddrPort) {
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected bool, tr *tracking, vars *[numScopes]varStore, addrs [2]netip.AddrPort) {
 	if len(p.cfg.Tables) > 0 {
 		tr = &tracking{tables: p.tables, own: f.cfg.Table}
 	}
@@ -25,7 +25,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, listenerID int) (rejecte
 	if len(rules) == 0 {
 		return false, tr, nil, addrs
 	}
-	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: listenerID, track: tr, px: p, cliTCP: c}
+	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: bind.id, Listener: bind.listener, track: tr, px: p, cliTCP: c}
 	info.Backend = info.Frontend
 	defer info.releaseEval()
 	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {

@@ -68,7 +68,7 @@ func (s *session) uniqueIDHeader() {
 // beginConnInfo sets what the fetches read of a new connection: its
 // addresses, listener and frontend, and its first stream's number.
 func (s *session) beginConnInfo() {
-	s.info.Src, s.info.Dst, s.info.ListenerID = s.src, s.dst, s.bind.id
+	s.info.Src, s.info.Dst, s.info.ListenerID, s.info.Listener = s.src, s.dst, s.bind.id, s.bind.listener
 	s.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}
 	s.info.Backend = s.info.Frontend
 	s.info.px = s.p

@@ -33,6 +33,14 @@ func init() {
 		"so_id": {out: sint, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.ListenerID > 0 && yield(value{t: sint, i: int64(r.ListenerID)})
 		})},
+		// so_name: the bind line's name (none without one); dst_conn:
+		// the listener's connections open now, this one included.
+		"so_name": {out: haproxy.SampleStr, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.Listener != nil && r.Listener.Name != "" && yield(strValue(r.Listener.Name))
+		})},
+		"dst_conn": {out: sint, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return r.Listener != nil && yield(value{t: sint, i: r.Listener.Conns()})
+		})},
 		"fe_name": {out: haproxy.SampleStr, layer4: true, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.Frontend.Name != "" && yield(strValue(r.Frontend.Name))
 		})},

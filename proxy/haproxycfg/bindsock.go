@@ -67,6 +67,7 @@ func bindCIPMagic(bd haproxy.Bind) (magic uint32, ok bool) {
 func addBindSocket(fe *proxy.Frontend, a string, bd haproxy.Bind) {
 	bs := proxy.BindSocket{Sock: bindSockOpts(bd), MaxConn: bindMaxConn(bd)}
 	bs.CIPMagic, bs.AcceptCIP = bindCIPMagic(bd)
+	bs.Name = bd.Options["name"]
 	if bs == (proxy.BindSocket{}) {
 		return
 	}
