@@ -81,13 +81,11 @@ func TestAgentCheckMatchHAProxy(t *testing.T) {
 		}
 		return rows
 	}
-	time.Sleep(400 * time.Millisecond)
-	for _, reply := range []string{"50%\n", "75% # hello world\n", "drain\n", "drain 50%\n", "ready 100%\n", "maint\n",
-		"ready\n", "down # broken thing\n", "up\n", "fail\n", "UP 80%\n", "stopped\n", "Up\n", "maxconn:30\n",
-		"up, maxconn:5 60%\n", "foo\n", "\n", "incomplete", "#only comment\n", "down#x\n", "150%\n", "maxconn:0 100%\n"} {
-		agent.set(reply)
-		// both daemons see the reply within a few agent rounds; on a loaded
-		// machine, wait (bounded) until their rows agree and stay so
+	// settled compares the rows once both daemons have seen what changed:
+	// within a few agent rounds, so on a loaded machine it waits (bounded)
+	// until their rows agree.
+	settled := func(what string) {
+		t.Helper()
 		time.Sleep(300 * time.Millisecond)
 		var h, g []string
 		for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -96,7 +94,14 @@ func TestAgentCheckMatchHAProxy(t *testing.T) {
 				break
 			}
 		}
-		diffLines(t, fmt.Sprintf("show stat after agent reply %q", reply), h, g)
+		diffLines(t, what, h, g)
+	}
+	time.Sleep(400 * time.Millisecond)
+	for _, reply := range []string{"50%\n", "75% # hello world\n", "drain\n", "drain 50%\n", "ready 100%\n", "maint\n",
+		"ready\n", "down # broken thing\n", "up\n", "fail\n", "UP 80%\n", "stopped\n", "Up\n", "maxconn:30\n",
+		"up, maxconn:5 60%\n", "foo\n", "\n", "incomplete", "#only comment\n", "down#x\n", "150%\n", "maxconn:0 100%\n"} {
+		agent.set(reply)
+		settled(fmt.Sprintf("show stat after agent reply %q", reply))
 	}
 	agent.mu.Lock()
 	if len(agent.got) != 1 || agent.got["hello\n"] == 0 {
@@ -116,7 +121,9 @@ func TestAgentCheckMatchHAProxy(t *testing.T) {
 		"set server be/s2 agent-addr 127.0.0.1", "set server be/s2 agent-send x", "set server be/s1 agent down"} {
 		both(cmd)
 	}
-	diffLines(t, "show stat after agent down", stat(ha.sock), stat(goha.sock))
+	// the agent's next round (it answers up) races the commands below:
+	// both daemons must have had it before they run
+	settled("show stat after agent down")
 	for _, cmd := range []string{"set server be/s1 agent up", "set server be/s1 agent-addr", "set server be/s1 agent-addr foo",
 		"set server be/s1 agent-port", "set server be/s1 agent-port abc", "set server be/s1 agent-port 70000",
 		"set server be/s1 agent-addr 127.0.0.2", "set server be/s1 agent-port 1"} {
