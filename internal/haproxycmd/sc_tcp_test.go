@@ -88,7 +88,10 @@ func scTCPActions(t *testing.T, cfg string) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	for _, cmd := range []string{"show table fe", "show table other"} {
-		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		// The readiness probe's entry (127.0.0.1) is left out: in tcp mode
+		// whether its stream reaches the content and response rules
+		// depends on when each daemon sees it close (seen: gpc2 1 and 2).
+		ha, goha := withoutKey(normTable(haproxytest.StatsCmd(t, haSock, cmd)), "127.0.0.1"), withoutKey(normTable(haproxytest.StatsCmd(t, goSock, cmd)), "127.0.0.1")
 		t.Logf("%s:\n%s", cmd, ha)
 		if ha != goha {
 			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
@@ -140,7 +143,10 @@ backend other
 	}
 	time.Sleep(100 * time.Millisecond)
 	for _, cmd := range []string{"show table fe", "show table other"} {
-		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
+		// The readiness probe's entry (127.0.0.1) is left out: in tcp mode
+		// whether its stream reaches the content and response rules
+		// depends on when each daemon sees it close (seen: gpc2 1 and 2).
+		ha, goha := withoutKey(normTable(haproxytest.StatsCmd(t, haSock, cmd)), "127.0.0.1"), withoutKey(normTable(haproxytest.StatsCmd(t, goSock, cmd)), "127.0.0.1")
 		t.Logf("%s:\n%s", cmd, ha)
 		if ha != goha {
 			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
@@ -149,4 +155,16 @@ backend other
 	if got := haproxytest.StatsCmd(t, goSock, "show table fe"); !strings.Contains(got, "key=127.0.0.7 ") {
 		t.Errorf("goha's table lacks the content-tracked source:\n%s", got)
 	}
+}
+
+// withoutKey drops the entry of key from a show table dump, and the
+// table's line, whose used count includes it.
+func withoutKey(table, key string) string {
+	var out []string
+	for _, l := range strings.Split(table, "\n") {
+		if !strings.Contains(l, " key="+key+" ") && !strings.HasPrefix(l, "# table:") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
