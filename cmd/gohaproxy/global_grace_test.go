@@ -46,7 +46,7 @@ func TestGlobalGraceMatchesHAProxy(t *testing.T) {
 		case err := <-exited:
 			exited <- err
 			steps = append(steps, fmt.Sprintf("exit %v", err))
-		case <-time.After(3 * time.Second):
+		case <-time.After(6 * time.Second): // HAProxy was seen still running at 3 s in a full run
 			steps = append(steps, "still running")
 		}
 		for _, l := range strings.Split(stderr.String(), "\n") {

@@ -145,8 +145,9 @@ frontend plain
 backend be
     server s1 %s
 `, syslog.LocalAddr(), binds[0], binds[1], backend), binds...)
-	// The listen probes' lines first, out of the way.
-	readSyslog(syslog, func(string) bool { syslog.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); return true })
+	// The listen probes' lines stay in: draining them until a pause lost
+	// or kept the plain frontend's (a 400 CR; the other frontend logs
+	// none) depending on the machine's load (seen in a full run).
 	for _, b := range binds {
 		c, err := net.Dial("tcp", b)
 		if err != nil {
