@@ -3,6 +3,7 @@ package haproxycmd
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
@@ -90,6 +91,13 @@ backend c
 		ha, goha := statusFrom(t, "127.0.0.6", haBind, "/"), statusFrom(t, "127.0.0.6", goBind, "/")
 		if ha != goha {
 			t.Errorf("haproxy %d, goha %d", ha, goha)
+		}
+	}
+	// The entries are compared once both daemons have ended the last
+	// session (use=0): HAProxy was seen still holding it (use=1) in a full run.
+	for _, sock := range []string{haSock, goSock} {
+		for i := 0; i < 40 && strings.Contains(haproxytest.StatsCmd(t, sock, "show table fe"), " use=1 "); i++ {
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 	for _, cmd := range []string{"show table fe", "show table b", "show table c"} {
