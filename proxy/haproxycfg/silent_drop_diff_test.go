@@ -103,6 +103,16 @@ func compareDropStats(t *testing.T, base, stat string, px *proxy.Proxy) {
 	}
 }
 
+// observeBoth sends req to HAProxy (ha) and goha at the same time and
+// returns what each client saw (silentObserve), HAProxy's first.
+func observeBoth(t *testing.T, ha, goha, req string) (want, got string) {
+	done := make(chan struct{})
+	go func() { want = silentObserve(t, ha, req); close(done) }()
+	got = silentObserve(t, goha, req)
+	<-done
+	return want, got
+}
+
 // TestSilentDropRulesDifferential: silent-drop in tcp-request connection,
 // session and content rules (tcp and http mode) and in http-response
 // rules, beside HAProxy 2.6: what the client sees (nothing; as root the
@@ -137,11 +147,7 @@ defaults
 			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 			time.Sleep(100 * time.Millisecond) // the readiness probe counted
 			base := haproxytest.StatsCmd(t, sock, "show stat")
-			var want, got string
-			done := make(chan struct{})
-			go func() { want = silentObserve(t, ha, req); close(done) }()
-			got = silentObserve(t, goha, req)
-			<-done
+			want, got := observeBoth(t, ha, goha, req)
 			t.Logf("client: %s", want)
 			if want != got {
 				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)

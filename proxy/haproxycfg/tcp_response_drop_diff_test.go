@@ -32,11 +32,7 @@ listen fe
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 	time.Sleep(100 * time.Millisecond) // the readiness probe counted
 	base := haproxytest.StatsCmd(t, sock, "show stat")
-	var want, got string
-	done := make(chan struct{})
-	go func() { want = silentObserve(t, ha, req); close(done) }()
-	got = silentObserve(t, goha, req)
-	<-done
+	want, got := observeBoth(t, ha, goha, req)
 	t.Logf("client: %s", want)
 	if want != got {
 		t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)

@@ -49,11 +49,7 @@ defaults
 			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 			time.Sleep(100 * time.Millisecond) // the readiness probe counted
 			base := haproxytest.StatsCmd(t, sock, "show stat")
-			var want, got string
-			done := make(chan struct{})
-			go func() { want = silentObserve(t, ha, req); close(done) }()
-			got = silentObserve(t, goha, req)
-			<-done
+			want, got := observeBoth(t, ha, goha, req)
 			want, got = servedData.ReplaceAllString(want, "data $1"), servedData.ReplaceAllString(got, "data $1")
 			t.Logf("client: %s", want)
 			if want != got {
