@@ -354,6 +354,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 		}
 	}
 	leftDown := false
+	checkNow := func() {}
 	var of *check.TrackState // a tracking server's tracked server
 	if t := w.tracked(backend, server); t != "" {
 		st := w.trackState(splitKey(t))
@@ -372,10 +373,14 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 				st.AgentDown, leftDown = !up, !up
 			}
 		}
-		if st.Maint && !maint && !st.ResolvMaint && w.checks != nil && w.checks.SetMaintenance(backend, server, false) {
+		if st.Maint && !maint && !st.ResolvMaint && w.checks != nil {
 			// HAProxy: a server leaving maintenance is UP with a fresh
-			// health and is checked at once.
-			st.CheckUp, st.CheckDrain = true, false
+			// health and is checked at once, once the trackers have
+			// taken the UP state (below).
+			if ok, now := w.checks.LeaveMaintenance(backend, server); ok {
+				st.CheckUp, st.CheckDrain = true, false
+				checkNow = now
+			}
 		}
 		st.Maint = maint
 		st.Drain = state == runtimeapi.StateDrain
@@ -412,6 +417,7 @@ func (s *runtimeSource) SetServerState(backend, server string, state runtimeapi.
 	if maint != before.Maint && !w.inheritedMaint(backend, server) {
 		s.propagateMaint(backend, server, maint)
 	}
+	checkNow()
 	return nil
 }
 

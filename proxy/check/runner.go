@@ -187,14 +187,29 @@ func (r *Runner) Start() {
 // maintenance" line belongs to whoever changed the state). It reports
 // whether the target exists.
 func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
+	ok, checkNow := r.setMaintenance(backend, server, maint)
+	checkNow()
+	return ok
+}
+
+// LeaveMaintenance takes a target out of maintenance as SetMaintenance
+// does, but its first check starts only when the caller runs checkNow:
+// HAProxy passes the UP state down the tracking chain before that check
+// can run, so the caller logs and propagates first.
+func (r *Runner) LeaveMaintenance(backend, server string) (ok bool, checkNow func()) {
+	return r.setMaintenance(backend, server, false)
+}
+
+func (r *Runner) setMaintenance(backend, server string, maint bool) (bool, func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	none := func() {}
 	for _, s := range r.states {
 		if s.t.Backend != backend || s.t.Server != server || s.t.Agent {
 			continue
 		}
 		if s.maint == maint && !s.createdMaint {
-			return true
+			return true, none
 		}
 		s.maint, s.createdMaint = maint, false
 		s.gen++
@@ -203,16 +218,22 @@ func (r *Runner) SetMaintenance(backend, server string, maint bool) bool {
 			r.wg.Done()
 		}
 		s.timer = nil
-		if !maint {
-			s.h = NewHealth(s.h.Rise, s.h.Fall)
-			s.checked, s.stopping = false, false
-			if !s.disabled {
+		if maint {
+			return true, none
+		}
+		s.h = NewHealth(s.h.Rise, s.h.Fall)
+		s.checked, s.stopping = false, false
+		gen := s.gen
+		return true, func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			// nothing changed it since (a new maintenance, a disable)
+			if s.gen == gen && !s.maint && !s.disabled && s.timer == nil {
 				r.schedule(s, 0)
 			}
 		}
-		return true
 	}
-	return false
+	return false, none
 }
 
 // Stop cancels pending and running checks and waits for them.
