@@ -133,31 +133,40 @@ listen li
 	ha, goha := startBoth(t, cfg)
 	// The expression's value is in ms; no value (no header) leaves the
 	// timeout as it was; a negative one closes the tunnel at once.
+	// Each case runs again (three times at most) while either daemon's
+	// close comes more than 250ms off the other's: on a busy machine
+	// HAProxy itself is late by as much, and a real difference of the
+	// timeout (300, 500, 1200ms or at once) shows in every round.
 	for _, p := range []string{"/t", "/", "/t x-tt: 500", "/t x-tt: -1"} {
 		path, hdr, _ := strings.Cut(p, " ")
 		if hdr != "" {
 			hdr += "\r\n"
 		}
 		raw := "GET " + path + " HTTP/1.1\r\nHost: h\r\n" + hdr + "Upgrade: x\r\nConnection: upgrade\r\n\r\n"
-		var out [2]string
-		var took [2]time.Duration
-		var wg sync.WaitGroup
-		for i, addr := range []string{ha, goha} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				start := time.Now()
-				b, how := exchangeFrom(t, "", addr, raw, 3*time.Second)
-				out[i], took[i] = string(b)+" "+how, time.Since(start)
-			}()
-		}
-		wg.Wait()
-		t.Logf("%s: haproxy %q after %v, goha after %v", p, out[0], took[0], took[1])
-		if out[0] != out[1] {
-			t.Errorf("%s:\n haproxy %q\n goha    %q", p, out[0], out[1])
-		}
-		if d := took[0] - took[1]; d > 250*time.Millisecond || d < -250*time.Millisecond {
-			t.Errorf("%s: haproxy closed after %v, goha after %v", p, took[0], took[1])
+		for round := 1; ; round++ {
+			var out [2]string
+			var took [2]time.Duration
+			var wg sync.WaitGroup
+			for i, addr := range []string{ha, goha} {
+				wg.Go(func() {
+					start := time.Now()
+					b, how := exchangeFrom(t, "", addr, raw, 3*time.Second)
+					out[i], took[i] = string(b)+" "+how, time.Since(start)
+				})
+			}
+			wg.Wait()
+			t.Logf("%s: haproxy %q after %v, goha after %v", p, out[0], took[0], took[1])
+			if out[0] != out[1] {
+				t.Errorf("%s:\n haproxy %q\n goha    %q", p, out[0], out[1])
+			}
+			d := took[0] - took[1]
+			if d <= 250*time.Millisecond && d >= -250*time.Millisecond {
+				break
+			}
+			if round == 3 {
+				t.Errorf("%s: haproxy closed after %v, goha after %v (three rounds)", p, took[0], took[1])
+				break
+			}
 		}
 	}
 }
