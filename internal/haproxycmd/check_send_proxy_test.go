@@ -21,6 +21,7 @@ import (
 type headRecorder struct {
 	mu    sync.Mutex
 	heads map[string]bool
+	conns int
 }
 
 func startHeadRecorder(t *testing.T) (*headRecorder, string) {
@@ -31,6 +32,7 @@ func startHeadRecorder(t *testing.T) (*headRecorder, string) {
 		n, _ := c.Read(buf)
 		r.mu.Lock()
 		r.heads[string(buf[:n])] = true
+		r.conns++
 		r.mu.Unlock()
 	})
 	return r, addr
@@ -93,7 +95,23 @@ func TestCheckSendProxyMatchHAProxy(t *testing.T) {
 			w, _ := inProcess(t, path, true)
 			defer w.close()
 		}
+		// two checks at least of every server whose checks send a header
+		// (checks every 100ms; a busy machine delays the first ones), 5 s
+		// at most; HAProxy's plain connect checks are never accepted
 		time.Sleep(400 * time.Millisecond)
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			few := false
+			for _, name := range []string{"v1", "v2", "nov2"} {
+				r := recs[name]
+				r.mu.Lock()
+				few = few || r.conns < 2
+				r.mu.Unlock()
+			}
+			if !few {
+				break
+			}
+
+		}
 		var out []string
 		for _, name := range []string{"v1", "v2", "off", "plain", "nov2"} {
 			out = append(out, name+": "+strings.Join(recs[name].seen(), " "))
