@@ -291,6 +291,7 @@ type worker struct {
 	startupLogs string // `show startup-logs` (run_cli_misc.go)
 	px          *proxy.Proxy
 	events      *eventLog
+	stopRings   context.CancelFunc // ends the rings' forwarding (run_logs.go)
 	checks      *check.Runner // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
@@ -437,6 +438,9 @@ func startError(plan *haproxycfg.Plan, err error) error {
 
 func (w *worker) close() {
 	w.stopPeers()
+	if w.stopRings != nil {
+		w.stopRings()
+	}
 	for _, c := range w.stats {
 		c.Close()
 	}

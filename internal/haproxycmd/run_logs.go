@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -226,9 +227,25 @@ func (l *eventLog) dropped() int64 {
 // is written without -q and not with it).
 func (w *worker) setSinks() {
 	sink.Buf0.Reset()
+	w.startRings()
 	if w.o.Quiet {
 		sink.SetFDs(io.Discard, io.Discard)
 		return
 	}
 	sink.SetFDs(os.Stdout, w.o.Stderr)
+}
+
+// startRings installs the ring sections' buffers for `show events` and
+// starts forwarding them to their servers.
+func (w *worker) startRings() {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stopRings = cancel
+	var rs []*sink.MsgRing
+	for _, spec := range w.plan.Rings {
+		rs = append(rs, spec.Ring)
+		for _, f := range spec.Forwards {
+			spec.Ring.StartForward(ctx, f)
+		}
+	}
+	sink.SetRings(rs)
 }

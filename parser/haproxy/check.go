@@ -520,6 +520,7 @@ func (s *state) checkValidity() bool {
 		}
 	}
 	fatal = s.serverCheckPorts() || fatal // server_mapports.go
+	s.ringTimeoutWarnings()
 	return fatal || lfFatal
 }
 

@@ -177,6 +177,7 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 }
 
 type state struct {
+	curRing    *Ring // the ring section being read (ring.go)
 	cfg        *Config
 	d          *Diagnostics
 	proxies    map[string]*Proxy // by name, frontends/backends/listen
@@ -300,6 +301,9 @@ func (s *state) section(file string, sec *astSection) bool {
 	if s.sectionHeader(p, sec.Kind, o.Name) {
 		return true
 	}
+	if sec.Kind == "ring" {
+		s.ringBegin(p, o.Name)
+	}
 	kws := smallSectionKeywords[sec.Kind]
 	for _, st := range sec.Body {
 		sp := Pos{file, st.Pos.Line}
@@ -320,6 +324,9 @@ func (s *state) section(file string, sec *astSection) bool {
 		words := append([]string{st.Keyword}, st.Args...)
 		if s.sectionStatement(o, sp, words) {
 			return true
+		}
+		if sec.Kind == "ring" {
+			s.ringStatement(sp, words)
 		}
 		if sec.Kind == "userlist" && s.userlistStatement(o, sp, words) {
 			continue

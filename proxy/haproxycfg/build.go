@@ -58,6 +58,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		}
 	}
 	b.procVars(g)
+	b.rings(cfg)
 	for _, st := range g.Logs {
 		if t, ok := b.logTarget(st); ok {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)

@@ -45,6 +45,8 @@ type Plan struct {
 	// GlobalLogs are the global section's log targets (startup messages and
 	// health-check transitions go there, as in HAProxy).
 	GlobalLogs []LogTarget
+	// Rings are the ring sections, in configuration order (rings.go).
+	Rings []*RingSpec
 	// LogTag is global `log-tag` ("" = "haproxy"); SendHostname and
 	// Hostname are `log-send-hostname [name]` (empty name = the host's).
 	LogTag       string

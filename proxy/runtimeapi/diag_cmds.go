@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/proxy/sink"
@@ -55,6 +56,9 @@ func cmdShowEvents(s *Session, args []string) string {
 		for _, k := range sinks {
 			b.WriteString("    " + padRight(k.name, 10) + " : " + k.desc + "\n")
 		}
+		for _, r := range sink.Rings() { // the ring sections
+			b.WriteString("    " + padRight(r.Name, 10) + " : type=buffer, " + strconv.Itoa(r.Dropped()) + " dropped, " + r.Desc + "\n")
+		}
 		return b.String()
 	}
 	switch name {
@@ -63,6 +67,9 @@ func cmdShowEvents(s *Session, args []string) string {
 		return "Nothing to report for this sink\n"
 	case "buf0":
 		return sink.Buf0.Dump() // the debug converter's captures
+	}
+	if r := sink.RingNamed(name); r != nil {
+		return r.Dump()
 	}
 	s.noEnd = true
 	return "No such event sink\n"
