@@ -292,7 +292,7 @@ type worker struct {
 	px          *proxy.Proxy
 	events      *eventLog
 	stopRings   context.CancelFunc // ends the rings' forwarding (run_logs.go)
-	checks      *check.Runner // nil without checks
+	checks      *check.Runner      // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
 	stats    []io.Closer
