@@ -24,6 +24,9 @@ type Ring struct {
 	// timeouts (0: none).
 	TimeoutConnect, TimeoutServer time.Duration
 	Servers                       []RingServer
+	// dead: the section's name was taken; HAProxy then refuses each of
+	// its statements.
+	dead bool
 }
 
 // RingServer is a `server` line of a ring section.
@@ -59,6 +62,8 @@ func (s *state) ringBegin(p Pos, name string) {
 	}
 	if taken {
 		s.alert(p, "sink named '%s' already exists.", name)
+		s.curRing = &Ring{dead: true}
+		return
 	}
 	s.curRing = &Ring{Pos: p, Name: name, Description: name, Format: "raw", Size: ringDefaultSize, MaxLen: ringDefaultSize}
 }
@@ -74,6 +79,19 @@ func (s *state) ringStatement(p Pos, w []string) {
 			return w[i]
 		}
 		return ""
+	}
+	if r.dead {
+		switch w[0] {
+		case "size":
+			s.alert(p, "'size' directive not usable with this type of sink.")
+		case "maxlen":
+			s.alert(p, "unable to set event max length '%s'.", arg(1))
+		case "server":
+			s.alert(p, "unable to create server '%s'.", arg(1))
+		default: // format, description, timeout
+			s.alert(p, "unable to set %s '%s'.", w[0], arg(1))
+		}
+		return
 	}
 	switch w[0] {
 	case "size":
@@ -176,6 +194,9 @@ func (s *state) ringEnd() {
 		return
 	}
 	s.curRing = nil
+	if r.dead {
+		return
+	}
 	if r.MaxLen > r.Size {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : ring '%s' event max length '%d' exceeds size, forced to size '%d'.", r.Name, r.MaxLen, r.Size))
 		r.MaxLen = r.Size
