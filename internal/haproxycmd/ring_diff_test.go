@@ -151,9 +151,9 @@ func octetFrames(t *testing.T, b string) string {
 
 type ringRun struct {
 	showList, showR1, showR2, showR3, showR4 string // show events, masked
-	pinnedList, pinnedR3                         string // while r3's server is gone
-	r1                                           string // octet-count frames, masked
-	r3a, r3b                                     string // legacy bytes of r3's two connections, masked
+	pinnedList, pinnedR3                     string // while r3's server is gone
+	r1                                       string // octet-count frames, masked
+	r3a, r3b                                 string // legacy bytes of r3's two connections, masked
 }
 
 // ringScenario runs bin with four rings: r1 forwarded with octet
