@@ -361,6 +361,9 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	w.events = events
 	w.setSinks()
+	if err := w.startLogForwards(events.opts); err != nil {
+		return err
+	}
 	proxy.ResetProcVars() // a new configuration sets its own
 	for _, set := range w.plan.ProcVars {
 		set(&proxy.RequestInfo{})

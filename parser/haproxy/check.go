@@ -258,6 +258,13 @@ func (s *state) listeners() []Bind {
 		}
 		out = append(out, px.Binds...)
 	}
+	for _, lf := range s.cfg.LogForwards { // syslog listeners count too
+		for _, b := range append(append([]LogForwardBind(nil), lf.Binds...), lf.DgramBinds...) {
+			if a, err := ParseAddress(b.Addr); err == nil {
+				out = append(out, Bind{Pos: b.Pos, Addrs: []Address{a}})
+			}
+		}
+	}
 	return out
 }
 

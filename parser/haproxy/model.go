@@ -24,6 +24,8 @@ type Config struct {
 	Userlists []Userlist
 	// Rings are the typed ring sections (ring.go).
 	Rings []*Ring
+	// LogForwards are the typed log-forward sections (logforward.go).
+	LogForwards []*LogForward
 	// Resolvers are the typed resolvers sections (resolvers.go).
 	Resolvers []*ResolversSection
 	// Unsupported lists statements kept raw: known keywords goha does not model.

@@ -24,6 +24,8 @@ func (s *state) sectionHeader(p Pos, kind, name string) bool {
 		s.alert(p, "'cache' expects a <name> argument")
 	case "program":
 		s.alert(p, "'program' expects an <id> argument")
+	case "log-forward":
+		s.alert(p, "missing name for ip-forward section.")
 	default: // peers, resolvers, mailers, http-errors
 		s.alert(p, "missing name for %s section.", kind)
 	}

@@ -64,6 +64,7 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
+	b.logForwards(cfg)
 	b.proxyIDs = proxyIDs(cfg.Proxies, len(g.StatsSockets) > 0)
 	for _, px := range cfg.Proxies {
 		if !px.Disabled {

@@ -47,6 +47,8 @@ type Plan struct {
 	GlobalLogs []LogTarget
 	// Rings are the ring sections, in configuration order (rings.go).
 	Rings []*RingSpec
+	// LogForwards are the log-forward sections (logforward.go).
+	LogForwards []*LogForwardSpec
 	// LogTag is global `log-tag` ("" = "haproxy"); SendHostname and
 	// Hostname are `log-send-hostname [name]` (empty name = the host's).
 	LogTag       string
