@@ -56,6 +56,9 @@ func ParseSyslog(b []byte) (level, facility int, m Meta, msg []byte) {
 			hm.Prio = m.Prio
 			return level, facility, hm, rest
 		}
+		// HAProxy 2.6 counts the "1 " off the message's length, not
+		// its start: a malformed header loses the last two bytes.
+		msg = msg[:len(msg)-2]
 		return
 	}
 	if len(p) > legacyTimeLen {
@@ -207,6 +210,27 @@ func parse3164(p []byte) (m Meta, rest []byte, ok bool) {
 // no format, and the header follows what the message carried) for a
 // relayed message, from its parsed header m, as HAProxy 2.6 builds it.
 func AppendMetaHeader(dst []byte, f SyslogFormat, unspec bool, facility, level int, m *Meta, now time.Time, loc *time.Location) []byte {
+	h := metaHdr{b: dst}
+	h.build(f, unspec, facility, level, m, now, loc)
+	return h.b
+}
+
+// metaHdr is a header being built, with where each of the pieces HAProxy
+// writes separately ends (its cut at a target's len drops a piece that
+// does not fit whole: cutHeader).
+type metaHdr struct {
+	b    []byte
+	ends []int
+}
+
+func (h *metaHdr) el(parts ...string) {
+	for _, p := range parts {
+		h.b = append(h.b, p...)
+		h.ends = append(h.ends, len(h.b))
+	}
+}
+
+func (h *metaHdr) build(f SyslogFormat, unspec bool, facility, level int, m *Meta, now time.Time, loc *time.Location) {
 	if unspec {
 		f = Raw
 		switch {
@@ -231,46 +255,66 @@ func AppendMetaHeader(dst []byte, f SyslogFormat, unspec bool, facility, level i
 		pri += facility << 3
 		fallthrough
 	case Timed, Short:
-		dst = appendPRI3(dst, pri)
+		h.el(string(appendPRI3(nil, pri)))
 	}
 	switch f {
 	case RFC3164, RFC3164Named, Local:
-		dst = appendLegacyTime(dst, m.Time, now)
+		h.legacyTime(m.Time, now)
 	case RFC5424:
-		dst = append(dst, '1', ' ')
+		h.el("1 ")
 		if m.Time == "-" {
-			dst = append(dst, '-', ' ')
+			h.el("-", " ")
 			break
 		}
-		dst = appendISOTime(dst, m.Time, now)
+		h.isoTime(m.Time, now)
 	case Timed, ISO:
-		dst = appendISOTime(dst, m.Time, now)
+		h.isoTime(m.Time, now)
 	}
 	switch f {
 	case RFC3164, RFC3164Named:
 		if m.Host != "" {
-			dst = append(append(dst, m.Host...), ' ')
+			h.el(m.Host, " ")
 		} else {
-			dst = append(dst, "localhost "...)
+			h.el("localhost ")
 		}
 		fallthrough
 	case Local:
 		if m.Tag != "" {
-			dst = append(dst, m.Tag...)
+			h.el(m.Tag)
 			if m.PID != "" {
-				dst = append(append(append(dst, '['), m.PID...), ']')
+				h.el("[", m.PID, "]")
 			}
-			dst = append(dst, ':', ' ')
+			h.el(": ")
 		}
 	case RFC5424:
 		for _, v := range []string{m.Host, m.Tag, m.PID, m.MsgID, m.SD} {
 			if v == "" {
-				v = "-"
+				h.el("- ")
+			} else {
+				h.el(v, " ")
 			}
-			dst = append(append(dst, v...), ' ')
 		}
 	}
-	return dst
+}
+
+// cutHeader is what a UDP target of len maxLen sends of header h and
+// msg (before the final newline), as HAProxy 2.6 fills its vector: the
+// header pieces while the room left exceeds them (the first that does
+// not is dropped, and nothing follows it), then the message cut to
+// what is left.
+func (h *metaHdr) cut(start, maxLen int, msg []byte) []byte {
+	if maxLen <= 0 {
+		return append(h.b, msg...)
+	}
+	prev := start
+	for _, e := range h.ends {
+		if e-start >= maxLen {
+			return h.b[:prev]
+		}
+		prev = e
+	}
+	room := maxLen - (len(h.b) - start)
+	return append(h.b, msg[:min(len(msg), room)]...)
 }
 
 // appendPRI3 writes "<pri>" with at most the last three digits, as
@@ -279,9 +323,10 @@ func appendPRI3(dst []byte, pri int) []byte {
 	return append(strconv.AppendInt(append(dst, '<'), int64(pri%1000), 10), '>')
 }
 
-func appendLegacyTime(dst []byte, t string, now time.Time) []byte {
+func (h *metaHdr) legacyTime(t string, now time.Time) {
 	if len(t) == legacyTimeLen {
-		return append(append(dst, t...), ' ')
+		h.el(t, " ")
+		return
 	}
 	if len(t) >= isoTimeMinLen {
 		month := 10*int(t[5]-'0') + int(t[6]-'0')
@@ -293,17 +338,17 @@ func appendLegacyTime(dst []byte, t string, now time.Time) []byte {
 			if d == '0' {
 				d = ' '
 			}
-			dst = append(dst, syslogMonths[month]...)
-			dst = append(dst, ' ', d, t[9], ' ')
-			return append(append(dst, t[11:19]...), ' ')
+			h.el(syslogMonths[month]+" "+string([]byte{d, t[9]})+" ", t[11:19], " ")
+			return
 		}
 	}
-	return now.AppendFormat(dst, "Jan _2 15:04:05 ")
+	h.el(now.Format("Jan _2 15:04:05 "))
 }
 
-func appendISOTime(dst []byte, t string, now time.Time) []byte {
+func (h *metaHdr) isoTime(t string, now time.Time) {
 	if len(t) >= isoTimeMinLen {
-		return append(append(dst, t...), ' ')
+		h.el(t, " ")
+		return
 	}
 	if len(t) == legacyTimeLen {
 		month := -1
@@ -321,11 +366,10 @@ func appendISOTime(dst []byte, t string, now time.Time) []byte {
 			if d == ' ' {
 				d = '0'
 			}
-			dst = strconv.AppendInt(dst, int64(year), 10)
-			dst = append(dst, '-', byte('0'+(month+1)/10), byte('0'+(month+1)%10), '-', d, t[5], 'T')
-			dst = append(dst, t[7:15]...)
-			return append(dst, "-00:00 "...)
+			h.el(strconv.Itoa(year)+"-"+string([]byte{byte('0' + (month+1)/10), byte('0' + (month+1)%10)})+"-"+string([]byte{d, t[5]})+"T",
+				t[7:15], "-00:00 ")
+			return
 		}
 	}
-	return now.AppendFormat(dst, "2006-01-02T15:04:05.000000-07:00 ")
+	h.el(now.Format("2006-01-02T15:04:05.000000-07:00 "))
 }

@@ -96,12 +96,9 @@ func (r *Relay) Send(level, facility int, m *Meta, msg []byte) {
 			*bp = b
 			continue
 		}
-		b := AppendMetaHeader((*bp)[:0], t.Format, r.unspec[i], fac, lv, m, now, r.loc)
-		b = append(b, msg...)
-		if t.MaxLen > 0 && len(b) > t.MaxLen {
-			b = b[:t.MaxLen]
-		}
-		b = append(b, '\n')
+		h := metaHdr{b: (*bp)[:0]}
+		h.build(t.Format, r.unspec[i], fac, lv, m, now, r.loc)
+		b := append(h.cut(0, t.MaxLen, msg), '\n')
 		if err := s.send(b); err != nil {
 			r.dropped.Add(1)
 		}
