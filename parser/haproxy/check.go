@@ -527,6 +527,7 @@ func (s *state) checkValidity() bool {
 		}
 	}
 	fatal = s.serverCheckPorts() || fatal // server_mapports.go
+	s.logForwardWarnings()
 	s.ringTimeoutWarnings()
 	return fatal || lfFatal
 }

@@ -88,3 +88,13 @@ func (s *state) logForwardStatement(p Pos, w []string) bool {
 	}
 	return false
 }
+
+// logForwardWarnings is HAProxy's warning for a log-forward section
+// without a listener (its proxy is a frontend).
+func (s *state) logForwardWarnings() {
+	for _, lf := range s.cfg.LogForwards {
+		if len(lf.Binds) == 0 && len(lf.DgramBinds) == 0 {
+			s.d.Raw(Warning, "", 0, "config : frontend '"+lf.Name+"' has no 'bind' directive. Please declare it as a backend if this was intended.")
+		}
+	}
+}
