@@ -154,6 +154,7 @@ type ringRun struct {
 	pinnedList, pinnedR3                     string // while r3's server is gone
 	r1                                       string // octet-count frames, masked
 	r3a, r3b                                 string // legacy bytes of r3's two connections, masked
+	opts                                     string // show events r2 -n, then -x
 }
 
 // ringScenario runs bin with four rings: r1 forwarded with octet
@@ -243,6 +244,7 @@ frontend fe
 	r.r1 = octetFrames(t, c1.waitFor(func(b string) bool { return strings.Count(b, "GET /") >= 204 }))
 	r.showList, r.showR1, r.showR2 = show("show events"), show("show events r1"), show("show events r2")
 	r.showR3, r.showR4 = show("show events r3"), show("show events r4")
+	r.opts = show("show events r2 -n") + "|" + show("show events r2 -x")
 	return r
 }
 
@@ -270,6 +272,7 @@ func TestRingMatchesHAProxy(t *testing.T) {
 		{"show events r2", want.showR2, got.showR2},
 		{"show events r3", want.showR3, got.showR3},
 		{"show events r4", want.showR4, got.showR4},
+		{"show events r2 -n, -x", want.opts, got.opts},
 	} {
 		if c.want != c.got {
 			t.Errorf("%s:\nhaproxy %q\n   goha %q", c.what, head(c.want), head(c.got))

@@ -65,11 +65,29 @@ func cmdShowEvents(s *Session, args []string) string {
 	case "stdout", "stderr":
 		s.noEnd = true // as HAProxy 2.6.12, without the empty line
 		return "Nothing to report for this sink\n"
-	case "buf0":
-		return sink.Buf0.Dump() // the debug converter's captures
 	}
-	if r := sink.RingNamed(name); r != nil {
-		return r.Dump()
+	var dump func() string
+	if name == "buf0" {
+		dump = sink.Buf0.Dump // the debug converter's captures
+	} else if r := sink.RingNamed(name); r != nil {
+		dump = r.Dump
+	}
+	if dump != nil {
+		seekNew := false
+		for _, o := range args[3:] {
+			switch o {
+			case "-n", "-nw", "-wn":
+				seekNew = true
+			case "-w": // wait mode: goha answers what the ring holds and ends
+			default:
+				s.noEnd = true
+				return "unknown option\n"
+			}
+		}
+		if seekNew { // only what comes next: nothing, without -w
+			return ""
+		}
+		return dump()
 	}
 	s.noEnd = true
 	return "No such event sink\n"
