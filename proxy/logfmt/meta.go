@@ -210,7 +210,8 @@ func parse3164(p []byte) (m Meta, rest []byte, ok bool) {
 // no format, and the header follows what the message carried) for a
 // relayed message, from its parsed header m, as HAProxy 2.6 builds it.
 func AppendMetaHeader(dst []byte, f SyslogFormat, unspec bool, facility, level int, m *Meta, now time.Time, loc *time.Location) []byte {
-	h := metaHdr{b: dst}
+	var ends [24]int
+	h := metaHdr{b: dst, ends: ends[:0]}
 	h.build(f, unspec, facility, level, m, now, loc)
 	return h.b
 }
@@ -255,7 +256,8 @@ func (h *metaHdr) build(f SyslogFormat, unspec bool, facility, level int, m *Met
 		pri += facility << 3
 		fallthrough
 	case Timed, Short:
-		h.el(string(appendPRI3(nil, pri)))
+		h.b = appendPRI3(h.b, pri)
+		h.ends = append(h.ends, len(h.b))
 	}
 	switch f {
 	case RFC3164, RFC3164Named, Local:
@@ -342,7 +344,8 @@ func (h *metaHdr) legacyTime(t string, now time.Time) {
 			return
 		}
 	}
-	h.el(now.Format("Jan _2 15:04:05 "))
+	h.b = now.AppendFormat(h.b, "Jan _2 15:04:05 ")
+	h.ends = append(h.ends, len(h.b))
 }
 
 func (h *metaHdr) isoTime(t string, now time.Time) {
@@ -371,5 +374,6 @@ func (h *metaHdr) isoTime(t string, now time.Time) {
 			return
 		}
 	}
-	h.el(now.Format("2006-01-02T15:04:05.000000-07:00 "))
+	h.b = now.AppendFormat(h.b, "2006-01-02T15:04:05.000000-07:00 ")
+	h.ends = append(h.ends, len(h.b))
 }

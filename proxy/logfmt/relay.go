@@ -96,7 +96,8 @@ func (r *Relay) Send(level, facility int, m *Meta, msg []byte) {
 			*bp = b
 			continue
 		}
-		h := metaHdr{b: (*bp)[:0]}
+		var ends [24]int // a header has at most 16 pieces
+		h := metaHdr{b: (*bp)[:0], ends: ends[:0]}
 		h.build(t.Format, r.unspec[i], fac, lv, m, now, r.loc)
 		b := append(h.cut(0, t.MaxLen, msg), '\n')
 		if err := s.send(b); err != nil {
