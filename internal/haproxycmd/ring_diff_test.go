@@ -242,8 +242,15 @@ frontend fe
 	r.r3b = maskRing(c3.waitFor(lines(strings.Count(r.pinnedR3, "\n") + 1)))
 	c1 := s1.conn(t, 0)
 	r.r1 = octetFrames(t, c1.waitFor(func(b string) bool { return strings.Count(b, "GET /") >= 204 }))
-	r.showList, r.showR1, r.showR2 = show("show events"), show("show events r1"), show("show events r2")
-	r.showR3, r.showR4 = show("show events r3"), show("show events r4")
+	// r1 and r4 carry the pid, whose width differs between the daemons:
+	// how many messages they keep is checked against HAProxy's accounting
+	// on each daemon's own bytes (ringKeeps), and the messages compared
+	// from the newest back.
+	raw1, raw4 := haproxytest.StatsCmd(t, sock, "show events r1"), haproxytest.StatsCmd(t, sock, "show events r4")
+	ringKeeps(t, bin+" r1", raw1, 32768)
+	ringKeeps(t, bin+" r4", raw4, 16384)
+	r.showList, r.showR1, r.showR2 = show("show events"), maskRing(raw1), show("show events r2")
+	r.showR3, r.showR4 = show("show events r3"), maskRing(raw4)
 	r.opts = show("show events r2 -n") + "|" + show("show events r2 -x")
 	return r
 }
@@ -268,10 +275,10 @@ func TestRingMatchesHAProxy(t *testing.T) {
 		{"r3 second connection", want.r3b, got.r3b},
 		{"r1 octet-count frames", want.r1, got.r1},
 		{"show events", want.showList, got.showList},
-		{"show events r1", want.showR1, got.showR1},
+		{"show events r1 (newest)", newest(want.showR1, got.showR1), newest(got.showR1, want.showR1)},
 		{"show events r2", want.showR2, got.showR2},
 		{"show events r3", want.showR3, got.showR3},
-		{"show events r4", want.showR4, got.showR4},
+		{"show events r4 (newest)", newest(want.showR4, got.showR4), newest(got.showR4, want.showR4)},
 		{"show events r2 -n, -x", want.opts, got.opts},
 	} {
 		if c.want != c.got {
@@ -287,4 +294,41 @@ func head(s string) string {
 		return s[:600] + "..."
 	}
 	return s
+}
+
+// ringKeeps checks that the dump of a full ring of size bytes holds what
+// HAProxy 2.6's accounting keeps: one counter byte, then per message its
+// varint length, the message and a counter byte, all within size, and
+// no room for one more message as long as the oldest kept.
+func ringKeeps(t *testing.T, what, dump string, size int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(dump, "\n\n"), "\n")
+	varint := func(n int) int {
+		if n < 240 {
+			return 1
+		}
+		k, v := 2, (n-240)>>4
+		for ; v >= 128; k++ {
+			v = (v - 128) >> 7
+		}
+		return k
+	}
+	used := 1
+	for _, l := range lines {
+		used += varint(len(l)) + len(l) + 1
+	}
+	next := varint(len(lines[0])) + len(lines[0]) + 1
+	if used > size || used+next <= size {
+		t.Errorf("%s: %d messages use %d of %d bytes (one more: %d)", what, len(lines), used, size, next)
+	}
+}
+
+// newest is a's last lines, as many as b has (or all of a's): the
+// messages two rings of the same size both keep when their lengths
+// differ by the pid's width.
+func newest(a, b string) string {
+	la := strings.SplitAfter(strings.TrimSuffix(a, "\n"), "\n")
+	lb := strings.SplitAfter(strings.TrimSuffix(b, "\n"), "\n")
+	n := min(len(la), len(lb))
+	return strings.Join(la[len(la)-n:], "")
 }
