@@ -291,7 +291,8 @@ type worker struct {
 	startupLogs string // `show startup-logs` (run_cli_misc.go)
 	px          *proxy.Proxy
 	events      *eventLog
-	checks      *check.Runner // nil without checks
+	stopRings   context.CancelFunc // ends the rings' forwarding (run_logs.go)
+	checks      *check.Runner      // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
 	stats    []io.Closer
@@ -360,6 +361,9 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	w.events = events
 	w.setSinks()
+	if err := w.startLogForwards(events.opts); err != nil {
+		return err
+	}
 	proxy.ResetProcVars() // a new configuration sets its own
 	for _, set := range w.plan.ProcVars {
 		set(&proxy.RequestInfo{})
@@ -437,6 +441,9 @@ func startError(plan *haproxycfg.Plan, err error) error {
 
 func (w *worker) close() {
 	w.stopPeers()
+	if w.stopRings != nil {
+		w.stopRings()
+	}
 	for _, c := range w.stats {
 		c.Close()
 	}

@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/logfmt"
+	"github.com/goha-lb/goha/proxy/logfwd"
 	"github.com/goha-lb/goha/proxy/sink"
 )
 
@@ -30,6 +32,7 @@ type eventLog struct {
 	global  *logfmt.Logger
 	proxies map[string]*proxyLog
 	env     logfmt.Env
+	opts    logfmt.LoggerOptions // the global header parts (log-forward's notices)
 }
 
 type proxyLog struct {
@@ -60,6 +63,7 @@ func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLo
 		}
 	}
 	l.global = logfmt.NewLogger(targets(plan.GlobalLogs), opts)
+	l.opts = opts
 	http := map[string]bool{}
 	for _, sec := range plan.Sections {
 		http[sec.Name] = sec.HTTP
@@ -226,9 +230,46 @@ func (l *eventLog) dropped() int64 {
 // is written without -q and not with it).
 func (w *worker) setSinks() {
 	sink.Buf0.Reset()
+	w.startRings()
 	if w.o.Quiet {
 		sink.SetFDs(io.Discard, io.Discard)
 		return
 	}
 	sink.SetFDs(os.Stdout, w.o.Stderr)
+}
+
+// startRings installs the ring sections' buffers for `show events` and
+// starts forwarding them to their servers.
+func (w *worker) startRings() {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stopRings = cancel
+	var rs []*sink.MsgRing
+	for _, spec := range w.plan.Rings {
+		rs = append(rs, spec.Ring)
+		for _, f := range spec.Forwards {
+			spec.Ring.StartForward(ctx, f)
+		}
+	}
+	sink.SetRings(rs)
+}
+
+// startLogForwards opens the log-forward sections' listeners; they stop
+// with the rings' forwarding (worker.close).
+func (w *worker) startLogForwards(opts logfmt.LoggerOptions) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	prev := w.stopRings
+	w.stopRings = func() {
+		cancel()
+		if prev != nil {
+			prev()
+		}
+	}
+	for _, spec := range w.plan.LogForwards {
+		sec := &logfwd.Section{Name: spec.Name, Relay: logfmt.NewRelay(spec.Targets, opts), TCP: spec.TCP, UDP: spec.UDP,
+			MaxConn: spec.MaxConn, Backlog: spec.Backlog, Timeout: spec.Timeout}
+		if err := logfwd.Start(ctx, sec); err != nil {
+			return fmt.Errorf("log-forward '%s': %v", spec.Name, err)
+		}
+	}
+	return nil
 }

@@ -258,6 +258,13 @@ func (s *state) listeners() []Bind {
 		}
 		out = append(out, px.Binds...)
 	}
+	for _, lf := range s.cfg.LogForwards { // syslog listeners count too
+		for _, b := range append(append([]LogForwardBind(nil), lf.Binds...), lf.DgramBinds...) {
+			if a, err := ParseAddress(b.Addr); err == nil {
+				out = append(out, Bind{Pos: b.Pos, Addrs: []Address{a}})
+			}
+		}
+	}
 	return out
 }
 
@@ -520,6 +527,8 @@ func (s *state) checkValidity() bool {
 		}
 	}
 	fatal = s.serverCheckPorts() || fatal // server_mapports.go
+	s.logForwardWarnings()
+	s.ringTimeoutWarnings()
 	return fatal || lfFatal
 }
 

@@ -69,7 +69,12 @@ func ParseLogTarget(p Pos, w []string) (LogTarget, string) {
 	t.Address = w[1]
 	t.logAddr(w[1])
 	i := 2
-	for i+1 < len(w) && (w[i] == "len" || w[i] == "format" || w[i] == "sample") {
+	// HAProxy 2.6 reads len, format and sample in this order only: a
+	// keyword out of order is taken for the facility.
+	for _, kw := range []string{"len", "format", "sample"} {
+		if i+1 >= len(w) || w[i] != kw {
+			continue
+		}
 		switch v := w[i+1]; w[i] {
 		case "len":
 			n, err := strconv.Atoi(v)

@@ -22,6 +22,10 @@ type Config struct {
 	Peers []*PeersSection
 	// Userlists are the typed userlist sections (userlist.go).
 	Userlists []Userlist
+	// Rings are the typed ring sections (ring.go).
+	Rings []*Ring
+	// LogForwards are the typed log-forward sections (logforward.go).
+	LogForwards []*LogForward
 	// Resolvers are the typed resolvers sections (resolvers.go).
 	Resolvers []*ResolversSection
 	// Unsupported lists statements kept raw: known keywords goha does not model.

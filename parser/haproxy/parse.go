@@ -177,16 +177,19 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 }
 
 type state struct {
-	cfg        *Config
-	d          *Diagnostics
-	proxies    map[string]*Proxy // by name, frontends/backends/listen
-	defaults   map[string]*Proxy
-	lastDef    *Proxy
-	fatal      bool
-	fileFatal  bool
-	abort      bool
-	lookups    systemLookups
-	hasProgram bool
+	curRing *Ring // the ring section being read (ring.go)
+	// curLogForward is the log-forward section being read (logforward.go).
+	curLogForward *LogForward
+	cfg           *Config
+	d             *Diagnostics
+	proxies       map[string]*Proxy // by name, frontends/backends/listen
+	defaults      map[string]*Proxy
+	lastDef       *Proxy
+	fatal         bool
+	fileFatal     bool
+	abort         bool
+	lookups       systemLookups
+	hasProgram    bool
 	// peersLines: per peers section, whether a "peer" and a "bind" line
 	// were accepted (2.6 refuses to mix them).
 	peersLines map[*Section][2]bool
@@ -300,6 +303,12 @@ func (s *state) section(file string, sec *astSection) bool {
 	if s.sectionHeader(p, sec.Kind, o.Name) {
 		return true
 	}
+	switch sec.Kind {
+	case "ring":
+		s.ringBegin(p, o.Name)
+	case "log-forward":
+		s.logForwardBegin(p, o.Name)
+	}
 	kws := smallSectionKeywords[sec.Kind]
 	for _, st := range sec.Body {
 		sp := Pos{file, st.Pos.Line}
@@ -311,6 +320,10 @@ func (s *state) section(file string, sec *astSection) bool {
 				s.alertRaw(sp.File, sp.Line, fmt.Sprintf("unknown keyword '%s' in 'users' section", st.Keyword))
 			case "ring":
 				s.alert(sp, "unknown statement '%s'.", st.Keyword)
+			case "log-forward": // which stops the file in 2.6
+				s.alert(sp, "unknown keyword '%s' in log-forward section.", st.Keyword)
+				s.abort = true
+				return true
 			default:
 				s.alert(sp, "unknown keyword '%s' in '%s' section", st.Keyword, sec.Kind)
 			}
@@ -320,6 +333,14 @@ func (s *state) section(file string, sec *astSection) bool {
 		words := append([]string{st.Keyword}, st.Args...)
 		if s.sectionStatement(o, sp, words) {
 			return true
+		}
+		switch sec.Kind {
+		case "ring":
+			s.ringStatement(sp, words)
+		case "log-forward":
+			if s.logForwardStatement(sp, words) {
+				return true
+			}
 		}
 		if sec.Kind == "userlist" && s.userlistStatement(o, sp, words) {
 			continue

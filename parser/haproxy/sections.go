@@ -24,6 +24,8 @@ func (s *state) sectionHeader(p Pos, kind, name string) bool {
 		s.alert(p, "'cache' expects a <name> argument")
 	case "program":
 		s.alert(p, "'program' expects an <id> argument")
+	case "log-forward":
+		s.alert(p, "missing name for ip-forward section.")
 	default: // peers, resolvers, mailers, http-errors
 		s.alert(p, "missing name for %s section.", kind)
 	}
@@ -140,14 +142,6 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			s.alertRaw(p.File, p.Line, "'command' expects a command with optional arguments separated in words.")
 			s.fileFatal = true
 		}
-	case "ring size":
-		if _, err := ParseSize(arg(1)); err != nil {
-			s.alert(p, "invalid size '%s' for new sink buffer.", arg(1))
-		}
-	case "ring format":
-		if !contains(ringFormats, arg(1)) {
-			s.alert(p, "unknown format '%s'.", arg(1))
-		}
 	case "ring server":
 		if arg(2) == "" {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
@@ -159,6 +153,9 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 
 // sectionEnd runs the checks HAProxy makes when a section is complete.
 func (s *state) sectionEnd(sec *Section) {
+	if sec.Kind == "ring" {
+		s.ringEnd()
+	}
 	if sec.Kind == "cache" {
 		for _, st := range sec.Statements {
 			if st.Args[0] == "total-max-size" {

@@ -58,11 +58,13 @@ func Build(cfg *haproxy.Config) *Plan {
 		}
 	}
 	b.procVars(g)
+	b.rings(cfg)
 	for _, st := range g.Logs {
 		if t, ok := b.logTarget(st); ok {
 			b.plan.GlobalLogs = append(b.plan.GlobalLogs, t)
 		}
 	}
+	b.logForwards(cfg)
 	b.proxyIDs = proxyIDs(cfg.Proxies, len(g.StatsSockets) > 0)
 	for _, px := range cfg.Proxies {
 		if !px.Disabled {

@@ -142,7 +142,11 @@ func (b *builder) logTarget(st haproxy.LogTarget) (LogTarget, bool) {
 		}
 		return LogTarget{}, false
 	}
-	return LogTarget{Pos: st.Pos, Target: t}, true
+	lt := LogTarget{Pos: st.Pos, Target: t}
+	if st.Kind == haproxy.LogRing && !b.ringTarget(st, &lt) {
+		return LogTarget{}, false
+	}
+	return lt, true
 }
 
 // logSamples compiles the %[...] samples of a log-format line, refusing

@@ -45,6 +45,10 @@ type Plan struct {
 	// GlobalLogs are the global section's log targets (startup messages and
 	// health-check transitions go there, as in HAProxy).
 	GlobalLogs []LogTarget
+	// Rings are the ring sections, in configuration order (rings.go).
+	Rings []*RingSpec
+	// LogForwards are the log-forward sections (logforward.go).
+	LogForwards []*LogForwardSpec
 	// LogTag is global `log-tag` ("" = "haproxy"); SendHostname and
 	// Hostname are `log-send-hostname [name]` (empty name = the host's).
 	LogTag       string

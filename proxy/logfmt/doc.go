@@ -27,6 +27,18 @@
 // haproxy[25286]: ...`), over UDP, a unix datagram socket or a file
 // descriptor, applying the target's level and minlevel.
 //
+// A `log ring@<name>` target (Target.SetRing) writes to a ring section's
+// buffer (proxy/sink): the ring's format and maxlen apply, the line's len
+// cuts the message.
+//
+// # Relaying
+//
+// A log-forward section (proxy/logfwd) reads each received message with
+// ParseSyslog (priority, then an RFC 5424 or RFC 3164 header into Meta)
+// and sends it with a Relay, whose targets build their header from the
+// message's Meta (AppendMetaHeader): without a `format`, the format the
+// message came in.
+//
 // # Behaviour measured on HAProxy 2.6.12 (Debian 12)
 //
 //   - httplog: `127.0.0.1:41502 [25/Nov/2026:09:04:44.465] main

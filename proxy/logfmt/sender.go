@@ -52,6 +52,9 @@ func NewLogger(targets []Target, o LoggerOptions) *Logger {
 		l.now = time.Now
 	}
 	for _, t := range targets {
+		if t.Network == "ring" && t.Ring == nil {
+			continue // not attached (refused by the builder)
+		}
 		s := &sink{t: t}
 		if t.Network == "fd" {
 			s.out = os.Stdout
@@ -89,6 +92,10 @@ func (l *Logger) logSD(level Level, sd, msg []byte) {
 	for _, s := range l.sinks {
 		lv, ok := s.t.Level(level)
 		if !ok {
+			continue
+		}
+		if s.t.Ring != nil {
+			*bp = l.toRing(s, lv, now, sd, msg, (*bp)[:0])
 			continue
 		}
 		b := AppendHeader((*bp)[:0], s.t.Format, s.t.Facility, lv, now, &l.hdr)

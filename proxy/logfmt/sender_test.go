@@ -178,7 +178,7 @@ func TestNewTarget(t *testing.T) {
 		{"127.0.0.1 sample 1:2 local0", Target{}, "not supported"},
 		{"fd@3 local0", Target{}, "not supported"},
 		{"127.0.0.1 local0 info info info", Target{}, "log: too many arguments"},
-		{"ring@buf local0", Target{}, "not supported"},
+		{"ring@buf len 90 format raw local0", Target{Network: "ring", Addr: "buf", MaxLen: 90, Format: Raw, Facility: 16, MaxLevel: Debug}, ""}, // the builder attaches the ring
 	}
 	for _, tc := range tests {
 		got, err := parseTarget(tc.in)

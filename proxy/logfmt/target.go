@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	evsink "github.com/goha-lb/goha/proxy/sink"
 )
 
 // Target is one `log` line of the configuration.
@@ -17,6 +18,22 @@ type Target struct {
 	Facility      int
 	MaxLevel      Level // messages less severe than this are not sent (default debug)
 	MinLevel      Level // more severe messages are sent at this level (default emerg)
+	// Ring is where a `log ring@<name>` target writes (Network "ring",
+	// Addr the name; SetRing attaches it): the ring's format and maxlen
+	// apply, the line's `format` does not, its `len` cuts the message.
+	Ring       *evsink.MsgRing
+	RingFormat SyslogFormat
+	RingMaxLen int
+}
+
+// SetRing attaches a ring target to its ring section's buffer, format
+// ("rfc3164", "raw", ...) and maxlen.
+func (t *Target) SetRing(r *evsink.MsgRing, format string, maxLen int) {
+	t.Ring, t.RingMaxLen = r, maxLen
+	t.RingFormat = formatNames[format]
+	if format == "raw" {
+		t.RingFormat = Raw
+	}
 }
 
 // DefaultMaxLen is HAProxy's default `len`.
@@ -24,7 +41,7 @@ const DefaultMaxLen = 1024
 
 // NewTarget makes the target of a typed `log` line (not `log global`):
 // UDP to a host and port, a unix datagram socket, or stdout/stderr. Other
-// descriptors, rings and `sample` are *UnsupportedError; a line goha cannot
+// descriptors and `sample` are *UnsupportedError; a line goha cannot
 // send to (LogTarget.Invalid) or a format it does not know is an error.
 func NewTarget(lt haproxy.LogTarget) (Target, error) {
 	t := Target{MaxLen: DefaultMaxLen, MaxLevel: Level(lt.Level), MinLevel: Level(lt.MinLevel), Facility: lt.Facility}
@@ -38,7 +55,7 @@ func NewTarget(lt haproxy.LogTarget) (Target, error) {
 		}
 		t.Network = "fd"
 	case haproxy.LogRing:
-		return t, &UnsupportedError{Var: "log " + lt.Address}
+		t.Network = "ring" // the builder attaches the ring (SetRing)
 	case haproxy.LogUnix:
 		t.Network = "unixgram"
 	case haproxy.LogUDP:

@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goha-lb/goha/proxy/sink"
@@ -55,14 +56,38 @@ func cmdShowEvents(s *Session, args []string) string {
 		for _, k := range sinks {
 			b.WriteString("    " + padRight(k.name, 10) + " : " + k.desc + "\n")
 		}
+		for _, r := range sink.Rings() { // the ring sections
+			b.WriteString("    " + padRight(r.Name, 10) + " : type=buffer, " + strconv.Itoa(r.Dropped()) + " dropped, " + r.Desc + "\n")
+		}
 		return b.String()
 	}
 	switch name {
 	case "stdout", "stderr":
 		s.noEnd = true // as HAProxy 2.6.12, without the empty line
 		return "Nothing to report for this sink\n"
-	case "buf0":
-		return sink.Buf0.Dump() // the debug converter's captures
+	}
+	var dump func() string
+	if name == "buf0" {
+		dump = sink.Buf0.Dump // the debug converter's captures
+	} else if r := sink.RingNamed(name); r != nil {
+		dump = r.Dump
+	}
+	if dump != nil {
+		seekNew := false
+		for _, o := range args[3:] {
+			switch o {
+			case "-n", "-nw", "-wn":
+				seekNew = true
+			case "-w": // wait mode: goha answers what the ring holds and ends
+			default:
+				s.noEnd = true
+				return "unknown option\n"
+			}
+		}
+		if seekNew { // only what comes next: nothing, without -w
+			return ""
+		}
+		return dump()
 	}
 	s.noEnd = true
 	return "No such event sink\n"

@@ -2,6 +2,10 @@
 // `show events`: the standard output and error streams, and buf0, an
 // in-memory ring the CLI reads. The debug converter writes its captures
 // to them (proxy/acl conv_debug.go).
+//
+// The `ring` sections are MsgRings (ring.go): buffers accounted as
+// HAProxy's, which `log ring@<name>` targets write to (proxy/logfmt) and
+// which forward their messages to TCP syslog servers (forward.go).
 package sink
 
 import (
