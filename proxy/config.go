@@ -149,6 +149,10 @@ type Frontend struct {
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
 	IgnoreProbes bool
+	// DisableH2Upgrade is `option disable-h2-upgrade`: an HTTP/1
+	// connection whose first bytes are the HTTP/2 preface is refused
+	// (400) instead of served as HTTP/2 (h2_upgrade.go).
+	DisableH2Upgrade bool
 	// LogASAP is `option logasap`: a transaction is logged once the
 	// response head is ready to leave (a TCP session once its server
 	// connection is up), with what is known then; %Ta, %Tt and %B of

@@ -194,7 +194,7 @@ func (s *session) serve() {
 	s.rateCounted()
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
-		s.serveH2()
+		s.serveH2(nil)
 		return
 	}
 	if s.fe.cfg.Mode == ModeTCP {
@@ -217,6 +217,9 @@ func (s *session) serveHTTP(first bool) {
 			return
 		case requestNone:
 			s.finish()
+			return
+		case requestH2:
+			s.serveUpgradedH2() // h2_upgrade.go
 			return
 		}
 		s.h2Version()
@@ -299,6 +302,7 @@ const (
 	requestReady  requestRead = iota // a whole head is buffered
 	requestNone                      // the connection ends (answered or silent)
 	requestParked                    // idle: handed to the parker
+	requestH2                        // the HTTP/2 preface: the connection switches
 )
 
 // readRequest reads until a whole request head is buffered. It applies
@@ -330,6 +334,9 @@ func (s *session) readRequest(first bool) requestRead {
 	hadData := s.end > 0
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
+			if first && s.upgradesH2() {
+				return requestH2
+			}
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
 			err := s.parseRequestHead() // h2_scratch.go
@@ -347,6 +354,10 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestReady
 			}
 			var pe *http1.Error
+			if errors.As(err, &pe) && pe.Preface {
+				s.refusePreface() // h2_upgrade.go
+				return requestNone
+			}
 			if errors.As(err, &pe) {
 				s.captureBadRequest(s.buf[:s.end], pe, nil, nil)
 				s.refusedRequest()
@@ -458,15 +469,6 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		return requestNone // idle keep-alive connection closed or timed out: silent
 	}
 	return requestReady
-}
-
-// shed lets go of what a session about to be parked keeps from its last
-// transaction (parsed header tables, the head it built), rebuilt by the
-// next one.
-func (s *session) shed() {
-	s.req = http1.Request{}
-	s.resp = http1.Response{}
-	s.out = nil
 }
 
 // transaction forwards one request and its response. It returns whether

@@ -214,6 +214,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		IgnoreProbes:         px.Options["http-ignore-probes"],
+		DisableH2Upgrade:     px.Options["disable-h2-upgrade"],
 		LogASAP:              px.Options["logasap"],
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
