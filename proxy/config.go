@@ -159,6 +159,9 @@ type Frontend struct {
 	DisableH2Upgrade bool
 	// H1CaseAdjustClient is `option h1-case-adjust-bogus-client`.
 	H1CaseAdjustClient bool
+	// IdleCloseOnResponse is `option idle-close-on-response`: a soft stop
+	// leaves idle HTTP/1 connections waiting (idle_close.go).
+	IdleCloseOnResponse bool
 	// LogASAP is `option logasap`: a transaction is logged once the
 	// response head is ready to leave (a TCP session once its server
 	// connection is up), with what is known then; %Ta, %Tt and %B of

@@ -127,7 +127,7 @@ func (s *session) wakeIfIdle() {
 		go c.GoAway() // HTTP/2: GOAWAY, and the end once its streams are done
 		return
 	}
-	if !s.idle.Load() {
+	if !s.idle.Load() || s.keepsIdleOnStop() { // idle_close.go
 		return
 	}
 	end := time.Unix(0, s.graceEnd.Load())
@@ -434,7 +434,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		s.graceEnd.Store(graceEnd.UnixNano())
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
-		if s.p.closing.Load() {
+		if s.p.closing.Load() && !s.keepsIdleOnStop() {
 			s.woken.Store(true) // never parked: ends at graceEnd
 			wait = graceEnd
 		}
@@ -449,7 +449,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 				smallPool.Put(small)
 				// Shutdown may have looked for idle sessions before the
 				// parker had this one: look at closing again.
-				if s.p.closing.Load() {
+				if s.p.closing.Load() && !s.keepsIdleOnStop() {
 					if _, now := k.endBy(s, graceEnd); now {
 						return requestNone
 					}

@@ -217,6 +217,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		IgnoreProbes:         px.Options["http-ignore-probes"],
 		DisableH2Upgrade:     px.Options["disable-h2-upgrade"],
 		H1CaseAdjustClient:   px.Options["h1-case-adjust-bogus-client"],
+		IdleCloseOnResponse:  px.Options["idle-close-on-response"],
 		LogASAP:              px.Options["logasap"],
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
