@@ -94,8 +94,8 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 	var zb bytes.Buffer
 	zw := newCompWriter(x.comp.algo, s.p.cfg.CompMaxLevel, &zb)
 	bypass := zw == nil
-	var cs http1.Dechunker
-	var framedBuf []byte // s.out holds the head
+	cs := http1.Dechunker{Case: s.clientCase()} // its trailers
+	var framedBuf []byte                        // s.out holds the head
 	remain := contentLength
 	out := head
 	first := true

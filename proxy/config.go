@@ -38,6 +38,10 @@ type Config struct {
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int
 	HeadLimits   // tune.bufsize, tune.maxrewrite, ... (head_limits.go)
+	// H1CaseAdjust is h1-case-adjust(-file): lower-case header name →
+	// the case HTTP/1 output gives it where the frontend's
+	// H1CaseAdjustClient or the backend's H1CaseAdjustServer asks (h1_case.go).
+	H1CaseAdjust map[string]string
 	// Tables are the stick tables, in declaration order (track.go).
 	Tables []*stick.Table
 }
@@ -149,6 +153,15 @@ type Frontend struct {
 	// ends or times out before its first byte is closed silently (no
 	// 408, no log line, no error counted).
 	IgnoreProbes bool
+	// DisableH2Upgrade is `option disable-h2-upgrade`: an HTTP/1
+	// connection whose first bytes are the HTTP/2 preface is refused
+	// (400) instead of served as HTTP/2 (h2_upgrade.go).
+	DisableH2Upgrade bool
+	// H1CaseAdjustClient is `option h1-case-adjust-bogus-client`.
+	H1CaseAdjustClient bool
+	// IdleCloseOnResponse is `option idle-close-on-response`: a soft stop
+	// leaves idle HTTP/1 connections waiting (idle_close.go).
+	IdleCloseOnResponse bool
 	// LogASAP is `option logasap`: a transaction is logged once the
 	// response head is ready to leave (a TCP session once its server
 	// connection is up), with what is known then; %Ta, %Tt and %B of
@@ -375,6 +388,8 @@ type Backend struct {
 	// PretendKeepAlive is `option http-pretend-keepalive`: a request
 	// sent on a connection closed after its response does not say so.
 	PretendKeepAlive bool
+	// H1CaseAdjustServer is `option h1-case-adjust-bogus-server`.
+	H1CaseAdjustServer bool
 	// SendNameHeader is `http-send-name-header`: the request a server
 	// gets carries its name in this header, in lower case as HAProxy
 	// emits header names ("" = none).

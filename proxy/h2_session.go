@@ -29,21 +29,30 @@ func (s *session) wantsH2() bool {
 
 // h2Transport is the connection under the frames.
 type h2Transport struct {
-	c  *tconn
-	to time.Duration // timeout client, for each write
+	c   *tconn
+	to  time.Duration // timeout client, for each write
+	pre []byte        // read before the switch to HTTP/2 (h2_upgrade.go), given first
 }
 
-func (t h2Transport) Read(p []byte) (int, error)  { return t.c.readRaw(p) }
-func (t h2Transport) Write(p []byte) (int, error) { return t.c.writeAt(p, time.Time{}, t.to) }
-func (t h2Transport) SetReadDeadline(d time.Time) error {
+func (t *h2Transport) Read(p []byte) (int, error) {
+	if len(t.pre) > 0 {
+		n := copy(p, t.pre)
+		t.pre = t.pre[n:]
+		return n, nil
+	}
+	return t.c.readRaw(p)
+}
+func (t *h2Transport) Write(p []byte) (int, error) { return t.c.writeAt(p, time.Time{}, t.to) }
+func (t *h2Transport) SetReadDeadline(d time.Time) error {
 	return t.c.TCPConn.SetReadDeadline(d)
 }
 
-// serveH2 runs an HTTP/2 connection until it ends. The idle timeout is
+// serveH2 runs an HTTP/2 connection until it ends; pre is what was read
+// of it before (its preface, h2_upgrade.go). The idle timeout is
 // `timeout http-keep-alive`, else `timeout client`, as HAProxy's.
-func (s *session) serveH2() {
+func (s *session) serveH2(pre []byte) {
 	t := &s.fe.cfg.Timeouts
-	conn := h2.NewConn(h2Transport{c: s.c, to: t.Client}, h2.Options{
+	conn := h2.NewConn(&h2Transport{c: s.c, to: t.Client, pre: pre}, h2.Options{
 		Settings:    s.p.cfg.H2,
 		IdleTimeout: firstSet(t.HTTPKeepAlive, t.Client),
 		DrainGrace:  softStopGrace,
@@ -69,6 +78,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.info.FrontCert = s.info.FrontCert
 	cs.info.FrontTLS = s.info.FrontTLS
 	cs.info.TLSErrors = s.info.TLSErrors
+	cs.info.SSLFront = s.info.SSLFront // %ft's '~'
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's
 		// tracked entries as an HTTP/1 request does; the connection

@@ -56,7 +56,11 @@ func (s *session) sendParserError(code int, be *backend) {
 	if code == 413 {
 		page = []byte(parserPayloadPage) // HAProxy's H1 mux's, not the HTX one
 	}
-	s.sendPage(code, be, page)
+	s.fe.stats.countStatus(code)
+	if be != nil {
+		be.stats.countStatus(code)
+	}
+	s.clientWriteRaw(page) // written by the H1 mux: no h1-case-adjust
 }
 
 func (s *session) sendPage(code int, be *backend, page []byte) {

@@ -70,7 +70,8 @@ func (x *exchange) run() bool {
 	avail := s.buf[s.start:s.end]
 	x.chooseCompression()
 	head := x.buildRequestHead()
-	var body []byte // what is buffered of the body, as it goes to the server
+	cs.Case = x.serverCase() // its trailers
+	var body []byte          // what is buffered of the body, as it goes to the server
 	switch {
 	case req.Chunked:
 		// A chunked body is re-framed (http1.Dechunker), right behind the
@@ -407,7 +408,7 @@ func (x *exchange) forwardResponse() bool {
 		return x.forwardCompressed(head, kind, resp.ContentLength)
 	}
 	rest := x.sbuf[x.sstart:x.send]
-	var cs http1.Dechunker
+	cs := http1.Dechunker{Case: s.clientCase()} // its trailers
 	done, k := false, 0
 	var w []byte // the head and what is buffered of the body
 	switch kind {

@@ -208,6 +208,7 @@ func (x *exchange) buildRequestHead() []byte {
 		out = appendServerName(out, sendName, x.srv.cfg.Name)
 	}
 	out = append(out, '\r', '\n')
+	out = x.serverCase().adjustFields(out, false) // h1_case.go
 	s.out = out
 	return out
 }
@@ -250,6 +251,7 @@ func (x *exchange) buildResponseHead() []byte {
 	}
 	out = writeConnection(out, nil, extra)
 	out = append(out, '\r', '\n')
+	out = s.clientCase().adjustFields(out, false) // h1_case.go
 	s.out = out
 	return out
 }
@@ -269,7 +271,7 @@ func (x *exchange) buildInterimHead() []byte {
 	for _, h := range resp.Headers {
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	return append(out, '\r', '\n')
+	return x.s.clientCase().adjustFields(append(out, '\r', '\n'), false)
 }
 
 // appendVersion writes a message's version as HAProxy 2.6 re-emits it:

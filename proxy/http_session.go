@@ -127,7 +127,7 @@ func (s *session) wakeIfIdle() {
 		go c.GoAway() // HTTP/2: GOAWAY, and the end once its streams are done
 		return
 	}
-	if !s.idle.Load() {
+	if !s.idle.Load() || s.keepsIdleOnStop() { // idle_close.go
 		return
 	}
 	end := time.Unix(0, s.graceEnd.Load())
@@ -194,7 +194,7 @@ func (s *session) serve() {
 	s.rateCounted()
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
-		s.serveH2()
+		s.serveH2(nil)
 		return
 	}
 	if s.fe.cfg.Mode == ModeTCP {
@@ -217,6 +217,9 @@ func (s *session) serveHTTP(first bool) {
 			return
 		case requestNone:
 			s.finish()
+			return
+		case requestH2:
+			s.serveUpgradedH2() // h2_upgrade.go
 			return
 		}
 		s.h2Version()
@@ -299,6 +302,7 @@ const (
 	requestReady  requestRead = iota // a whole head is buffered
 	requestNone                      // the connection ends (answered or silent)
 	requestParked                    // idle: handed to the parker
+	requestH2                        // the HTTP/2 preface: the connection switches
 )
 
 // readRequest reads until a whole request head is buffered. It applies
@@ -330,6 +334,9 @@ func (s *session) readRequest(first bool) requestRead {
 	hadData := s.end > 0
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
+			if first && s.upgradesH2() {
+				return requestH2
+			}
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
 			err := s.parseRequestHead() // h2_scratch.go
@@ -347,6 +354,10 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestReady
 			}
 			var pe *http1.Error
+			if errors.As(err, &pe) && pe.Preface {
+				s.refusePreface() // h2_upgrade.go
+				return requestNone
+			}
 			if errors.As(err, &pe) {
 				s.captureBadRequest(s.buf[:s.end], pe, nil, nil)
 				s.refusedRequest()
@@ -423,7 +434,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		s.graceEnd.Store(graceEnd.UnixNano())
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
-		if s.p.closing.Load() {
+		if s.p.closing.Load() && !s.keepsIdleOnStop() {
 			s.woken.Store(true) // never parked: ends at graceEnd
 			wait = graceEnd
 		}
@@ -438,7 +449,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 				smallPool.Put(small)
 				// Shutdown may have looked for idle sessions before the
 				// parker had this one: look at closing again.
-				if s.p.closing.Load() {
+				if s.p.closing.Load() && !s.keepsIdleOnStop() {
 					if _, now := k.endBy(s, graceEnd); now {
 						return requestNone
 					}
@@ -458,15 +469,6 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 		return requestNone // idle keep-alive connection closed or timed out: silent
 	}
 	return requestReady
-}
-
-// shed lets go of what a session about to be parked keeps from its last
-// transaction (parsed header tables, the head it built), rebuilt by the
-// next one.
-func (s *session) shed() {
-	s.req = http1.Request{}
-	s.resp = http1.Response{}
-	s.out = nil
 }
 
 // transaction forwards one request and its response. It returns whether

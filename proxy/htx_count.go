@@ -80,7 +80,14 @@ func statusDigits(code int) []byte {
 
 // clientWriteMessage writes a whole response goha built, counted for the
 // log as HAProxy counts the same message (htxMessageSize).
+// Its header names take the case h1-case-adjust gives them (h1_case.go).
 func (s *session) clientWriteMessage(p []byte) error {
+	return s.clientWriteRaw(s.clientCase().adjustFields(p, true))
+}
+
+// clientWriteRaw is clientWriteMessage for a page written as is: what
+// HAProxy's H1 parser sends itself.
+func (s *session) clientWriteRaw(p []byte) error {
 	s.uncounted += int64(len(p)) - htxMessageSize(p)
 	return s.clientWrite(p)
 }

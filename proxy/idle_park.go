@@ -4,6 +4,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // parkAfter is how long a kept-alive client connection waits for its next
@@ -150,4 +152,13 @@ func (k *idleParker) wait() {
 			}
 		}
 	}
+}
+
+// shed lets go of what a session about to be parked keeps from its last
+// transaction (parsed header tables, the head it built), rebuilt by the
+// next one.
+func (s *session) shed() {
+	s.req = http1.Request{}
+	s.resp = http1.Response{}
+	s.out = nil
 }

@@ -42,6 +42,8 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
+	{"h1-case-adjust", "<from> <to>", false, (*state).globalH1CaseAdjust},
+	{"h1-case-adjust-file", "<hdrs-file>", false, (*state).globalH1CaseAdjustFile},
 	{"tune.http.logurilen", "<number>", false, (*state).globalLogURILen},
 	{"tune.http.cookielen", "<number>", false, (*state).globalCookieLen},
 	// honoured by gohaproxy's file-descriptor limit (the default)

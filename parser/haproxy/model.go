@@ -72,6 +72,12 @@ type Global struct {
 	MaxHeaders int
 	// AnyMethodPayload is h1-accept-payload-with-any-method.
 	AnyMethodPayload bool
+	// H1CaseAdjust maps a lower-case header name to the case HTTP/1
+	// output gives it under option h1-case-adjust-bogus-client/-server:
+	// the h1-case-adjust pairs, then those of H1CaseAdjustFile
+	// (h1-case-adjust-file, read once the configuration is parsed).
+	H1CaseAdjust     map[string]string
+	H1CaseAdjustFile string
 	// LogURILen is tune.http.logurilen plus one (0: not set, 1024).
 	LogURILen int
 	// CookieLen is tune.http.cookielen plus one (0: not set, 64).

@@ -94,6 +94,11 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 		r.Exit = 1
 		return r
 	}
+	if st.loadH1CaseAdjustFile() { // global_h1case.go
+		r.Diags.Raw(Alert, "", 0, "config : Fatal errors found in configuration.")
+		r.Exit = 1
+		return r
+	}
 	if st.initServerAddrs() {
 		r.Diags.Raw(Alert, "", 0, "config : Failed to initialize server(s) addr.")
 		r.Exit = 1
@@ -169,7 +174,7 @@ func CheckBytes(name string, data []byte, env Env) *Result {
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
 		r.Exit = 1
-	} else if st.checkValidity() || st.initServerAddrs() {
+	} else if st.checkValidity() || st.loadH1CaseAdjustFile() || st.initServerAddrs() {
 		r.Exit = 1
 	}
 	applyQuiet(r)

@@ -142,7 +142,8 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"splice-auto", "splice-request", "splice-response", "dontlog-normal", "log-separate-errors",
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
-			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent":
+			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent", "disable-h2-upgrade",
+			"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "idle-close-on-response":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

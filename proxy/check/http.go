@@ -28,6 +28,10 @@ type ProbeRequest struct {
 	Method, URI, Version string
 	Headers              []Header
 	Body                 string
+	// Case maps a lower-case header name to the case it is sent in
+	// (h1-case-adjust under option h1-case-adjust-bogus-server; nil: lower
+	// case). HTTP/2 checks do not use it.
+	Case map[string]string
 }
 
 // OptionHTTPChk is the request of `option httpchk [<method>] [<uri>]
@@ -84,16 +88,22 @@ func (r ProbeRequest) Bytes() []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\r\n", method, uri, ver)
 	hasConn := false
+	name := func(n string) string {
+		if to, ok := r.Case[n]; ok {
+			return to
+		}
+		return n
+	}
 	for _, h := range r.Headers {
-		name := strings.ToLower(h.Name)
-		hasConn = hasConn || name == "connection"
-		fmt.Fprintf(&b, "%s: %s\r\n", name, h.Value)
+		lower := strings.ToLower(h.Name)
+		hasConn = hasConn || lower == "connection"
+		fmt.Fprintf(&b, "%s: %s\r\n", name(lower), h.Value)
 	}
 	if r.Body != "" {
-		fmt.Fprintf(&b, "content-length: %d\r\n", len(r.Body))
+		fmt.Fprintf(&b, "%s: %d\r\n", name("content-length"), len(r.Body))
 	}
 	if ver == "HTTP/1.1" && !hasConn {
-		b.WriteString("connection: close\r\n")
+		b.WriteString(name("connection") + ": close\r\n")
 	}
 	b.WriteString("\r\n")
 	b.WriteString(r.Body)

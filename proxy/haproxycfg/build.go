@@ -40,6 +40,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
+	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -216,6 +217,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		// with a warning by the parser, as HAProxy does).
 		AcceptInvalidRequest: px.Options["accept-invalid-http-request"],
 		IgnoreProbes:         px.Options["http-ignore-probes"],
+		DisableH2Upgrade:     px.Options["disable-h2-upgrade"],
+		H1CaseAdjustClient:   px.Options["h1-case-adjust-bogus-client"],
+		IdleCloseOnResponse:  px.Options["idle-close-on-response"],
 		LogASAP:              px.Options["logasap"],
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
@@ -351,6 +355,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
 		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]
+		be.H1CaseAdjustServer = px.Options["h1-case-adjust-bogus-server"]
 	}
 	bePages := b.errorPages(px)
 	be.ErrorPages, be.ErrorPageCloses = bePages.pages, bePages.closes

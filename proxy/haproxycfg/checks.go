@@ -58,6 +58,9 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 			b.unsupported(st.Pos, "http-check "+st.Verb)
 		}
 	}
+	if px.Options["h1-case-adjust-bogus-server"] {
+		req.Case = b.global.H1CaseAdjust // HAProxy's H1 mux adjusts checks too
+	}
 	return &req, expects, connect
 }
 

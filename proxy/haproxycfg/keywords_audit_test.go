@@ -78,6 +78,7 @@ var auditArgs = map[string][][]string{
 	"ignore-persist":            {{"if", "TRUE"}},
 	"stats auth":                {{"admin:secret"}},
 	"http-check send":           {{"meth", "GET"}},
+	"h1-case-adjust":            {{"x-a", "X-A"}},
 	"http-check expect":         {{"status", "200"}},
 	"retries":                   {{"3"}},
 	"dispatch":                  {{"127.0.0.1:80"}},

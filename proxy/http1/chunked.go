@@ -29,6 +29,9 @@ type Dechunker struct {
 	trStart int      // start of the current trailer line in tr
 	hs      []Header // parsed trailers, reused
 	discard bool     // Check: validate only
+	// Case maps a lower-case trailer name to the case Reframe writes it
+	// in (h1-case-adjust; nil: lower case).
+	Case map[string]string
 	// data and trailers count what HAProxy's HTX holds of the body (see
 	// HTXSize).
 	data, trailers int64
@@ -220,6 +223,9 @@ func (d *Dechunker) Reframe(dst, p []byte) (out []byte, n int, err error) {
 			n0 := len(dst)
 			dst = append(dst, h.Name...)
 			LowerInPlace(dst[n0:])
+			if to, ok := d.Case[string(dst[n0:])]; ok {
+				copy(dst[n0:], to)
+			}
 			dst = append(dst, ':', ' ')
 			dst = append(dst, h.Value...)
 			dst = append(dst, '\r', '\n')

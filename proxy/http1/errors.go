@@ -20,7 +20,11 @@ type Error struct {
 	// the state the message is in once its head was read, which
 	// Describe resolves).
 	State MsgState
-	at    []byte // the refused byte onwards, a sub-slice of the parsed buffer
+	// Preface marks a request with the PRI method (the HTTP/2 preface's
+	// shape), which HAProxy's HTTP analyzer refuses after parsing, not
+	// its H1 parser.
+	Preface bool
+	at      []byte // the refused byte onwards, a sub-slice of the parsed buffer
 }
 
 func (e *Error) Error() string { return "http1: " + e.Msg }

@@ -107,8 +107,13 @@ func (r *Request) parse(buf []byte) error {
 	}
 	r.Method, r.Target, r.Minor, r.Version = line[:sp1], line[t0:t1], minor, line[v0:]
 	if string(r.Method) == "PRI" {
-		// The HTTP/2 preface: never forwarded as an HTTP/1.1 request.
-		return bad("HTTP/2 preface on an HTTP/1 connection")
+		// The HTTP/2 preface's shape: never forwarded as an HTTP/1.1
+		// request. HAProxy's analyzer refuses it once its H1 parser took
+		// the whole head (a field the parser refuses comes first).
+		if _, _, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr)); err != nil {
+			return err
+		}
+		return &Error{Status: 400, Msg: "PRI request (HTTP/2 preface) on an HTTP/1 connection", Pos: -1, Preface: true}
 	}
 	if r.Authority, err = checkTarget(r.Method, r.Target, lax); err != nil {
 		return err
