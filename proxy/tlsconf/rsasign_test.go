@@ -1,0 +1,139 @@
+package tlsconf
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/tlsconf/internal/osslrsa"
+)
+
+func pemRSACert(t *testing.T, cn string) (certPEM, keyPEM []byte) {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+}
+
+// wantKeyType: an RSA key loaded from a crt file or a `set ssl cert`
+// payload signs by OpenSSL when libcrypto loads, by Go otherwise.
+func wantRSASigner(t *testing.T, where string, c *tls.Certificate) {
+	t.Helper()
+	_, err := osslrsa.Version()
+	switch c.PrivateKey.(type) {
+	case *osslrsa.Key:
+		if err != nil {
+			t.Errorf("%s: an OpenSSL key without libcrypto (%v)", where, err)
+		}
+	case *rsa.PrivateKey:
+		if err == nil {
+			t.Errorf("%s: Go signs although libcrypto loaded", where)
+		}
+	default:
+		t.Errorf("%s: key %T", where, c.PrivateKey)
+	}
+}
+
+// handshake serves cfg to a Go client limited to version v and returns
+// the client's error.
+func handshake(cfg *tls.Config, pool *x509.CertPool, name string, v uint16) error {
+	cc, sc := net.Pipe()
+	defer cc.Close()
+	defer sc.Close()
+	go func() {
+		s := tls.Server(sc, cfg)
+		s.SetDeadline(time.Now().Add(5 * time.Second))
+		s.Handshake()
+	}()
+	c := tls.Client(cc, &tls.Config{RootCAs: pool, ServerName: name, MinVersion: v, MaxVersion: v})
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	return c.Handshake()
+}
+
+// TestRSAKeysSignByOpenSSL: RSA keys from a crt file and from `set ssl
+// cert` (with and without a new key) are OpenSSL signers, and a client
+// that verifies the chain completes TLS 1.2 and 1.3 handshakes with them.
+func TestRSAKeysSignByOpenSSL(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.pem")
+	certPEM, keyPEM := pemRSACert(t, "r.example.test")
+	os.WriteFile(path, append(append([]byte{}, certPEM...), keyPEM...), 0o600)
+	r := NewRegistry()
+	cfg, _, err := Bind{Crts: []string{path}, Registry: r}.Server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(where string, certPEM []byte) {
+		t.Helper()
+		c, err := cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: "r.example.test"})
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		wantRSASigner(t, where, c)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(certPEM)
+		for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+			if err := handshake(cfg, pool, "r.example.test", v); err != nil {
+				t.Errorf("%s: handshake %s: %v", where, tls.VersionName(v), err)
+			}
+		}
+	}
+	check("crt file", certPEM)
+	// A new certificate and key by the runtime API.
+	cert2, key2 := pemRSACert(t, "r.example.test")
+	if _, _, err := r.SetCert(path, append(append([]byte{}, cert2...), key2...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CommitCert(path); err != nil {
+		t.Fatal(err)
+	}
+	check("set ssl cert with a key", cert2)
+	// The same certificate without its key keeps the loaded key.
+	if _, _, err := r.SetCert(path, cert2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CommitCert(path); err != nil {
+		t.Fatal(err)
+	}
+	check("set ssl cert without a key", cert2)
+	// A certificate whose key is not the loaded one cannot be committed.
+	cert3, _ := pemRSACert(t, "r.example.test")
+	if _, _, err := r.SetCert(path, cert3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CommitCert(path); err != ErrNoKey {
+		t.Errorf("commit of a certificate without its key: %v", err)
+	}
+}
+
+// TestProvidersTruthful: `show ssl providers` names libcrypto only when
+// it signs.
+func TestProvidersTruthful(t *testing.T) {
+	p := Providers()
+	_, err := osslrsa.Version()
+	if !strings.HasPrefix(p[0], "go-crypto (") || (len(p) == 2) != (err == nil) || len(p) > 2 {
+		t.Errorf("providers %q (libcrypto: %v)", p, err)
+	}
+	if s := RSASigner(); (err == nil) != strings.HasPrefix(s, "OpenSSL 3.") {
+		t.Errorf("RSASigner %q (libcrypto: %v)", s, err)
+	}
+}
