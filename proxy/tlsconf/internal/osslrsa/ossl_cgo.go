@@ -37,8 +37,8 @@ static char goha_dlerr[256];
 
 // goha_open: 0 when libcrypto.so.3 (OpenSSL 3) is open with every
 // function and digest, else a step number.
-static int goha_open(const char **names) {
-	void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+static int goha_open(const char *lib, const char **names) {
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		const char *e = dlerror();
 		strncpy(goha_dlerr, e != NULL ? e : "dlopen failed", sizeof goha_dlerr - 1);
@@ -116,22 +116,24 @@ const (
 type handle C.EVP_PKEY
 
 func openLib() (string, error) {
+	lib := C.CString(libName)
+	defer C.free(unsafe.Pointer(lib))
 	names := make([]*C.char, len(mdNames))
 	for i, n := range mdNames {
 		names[i] = C.CString(n)
 		defer C.free(unsafe.Pointer(names[i]))
 	}
-	switch C.goha_open(&names[0]) {
+	switch C.goha_open(lib, &names[0]) {
 	case 0:
 		return C.GoString(C.goha_version()), nil
 	case 1:
 		return "", errors.New(C.GoString(C.goha_dlerror()))
 	case 2:
-		return "", errors.New("libcrypto.so.3: a function is missing")
+		return "", errors.New(libName + ": a function is missing")
 	case 3:
-		return "", errors.New("libcrypto.so.3: not OpenSSL 3")
+		return "", errors.New(libName + ": not OpenSSL 3")
 	default:
-		return "", errors.New("libcrypto.so.3: a digest is missing")
+		return "", errors.New(libName + ": a digest is missing")
 	}
 }
 

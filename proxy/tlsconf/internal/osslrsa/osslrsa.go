@@ -27,6 +27,9 @@ type Key struct {
 	checked, bad atomic.Bool
 }
 
+// libName is the library opened (tests name one that is missing).
+var libName = "libcrypto.so.3"
+
 var (
 	libOnce sync.Once
 	libErr  error

@@ -9,7 +9,10 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"fmt"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -270,4 +273,75 @@ func BenchmarkRSASign(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestMain: OSSLRSA_TEST_LIB names the library to open instead of
+// libcrypto.so.3 (TestWithoutLibcrypto's child).
+func TestMain(m *testing.M) {
+	if l := os.Getenv("OSSLRSA_TEST_LIB"); l != "" {
+		libName = l
+	}
+	os.Exit(m.Run())
+}
+
+// TestWithoutLibcrypto: where the library cannot be opened, New hands
+// back the Go key, which signs, and Version says why (run in a child
+// process: the library is opened once per process).
+func TestWithoutLibcrypto(t *testing.T) {
+	if !linked {
+		t.Skip("built without cgo: TestNoCgoIsGo")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestFallbackChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "OSSLRSA_TEST_LIB=libcrypto-goha-missing.so.3")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestFallbackChild") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+func TestFallbackChild(t *testing.T) {
+	if os.Getenv("OSSLRSA_TEST_LIB") == "" {
+		t.Skip("TestWithoutLibcrypto's child")
+	}
+	v, err := Version()
+	if err == nil || v != "" || !strings.Contains(err.Error(), "libcrypto-goha-missing.so.3") {
+		t.Fatalf("Version = %q, %v", v, err)
+	}
+	gk := testKeys(t)[2048]
+	s := New(gk)
+	if s != crypto.Signer(gk) {
+		t.Fatalf("New = %T, want the Go key", s)
+	}
+	d := digestOf(crypto.SHA256, []byte("x"))
+	sig, err := s.Sign(rand.Reader, d, crypto.SHA256)
+	if err != nil || rsa.VerifyPKCS1v15(&gk.PublicKey, crypto.SHA256, d, sig) != nil {
+		t.Fatalf("Go signature: %v", err)
+	}
+}
+
+// TestFirstSignatureChecked: a key whose OpenSSL half is not its Go half
+// (what a broken library would give) is caught at its first signature:
+// that one and every later one are Go's, and they verify.
+func TestFirstSignatureChecked(t *testing.T) {
+	ka := testKeys(t)[2048]
+	kb, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := opensslKey(t, kb)
+	k := &Key{goKey: ka, h: other.h}
+	d := digestOf(crypto.SHA256, []byte("x"))
+	for i := 0; i < 2; i++ {
+		sig, err := k.Sign(rand.Reader, d, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rsa.VerifyPSS(&ka.PublicKey, crypto.SHA256, d, sig, nil); err != nil {
+			t.Fatalf("signature %d: %v", i, err)
+		}
+	}
+	if !k.bad.Load() {
+		t.Fatal("the mismatch was not noticed")
+	}
+	runtime.KeepAlive(other)
 }
