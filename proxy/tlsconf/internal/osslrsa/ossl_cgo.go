@@ -4,6 +4,12 @@ package osslrsa
 
 /*
 #cgo LDFLAGS: -ldl
+// The C side keeps no Go pointer and never calls Go.
+#cgo noescape goha_sign
+#cgo noescape goha_load
+#cgo nocallback goha_sign
+#cgo nocallback goha_load
+#cgo nocallback goha_free
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdlib.h>
