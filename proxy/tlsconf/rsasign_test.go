@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"os"
@@ -135,5 +136,50 @@ func TestProvidersTruthful(t *testing.T) {
 	}
 	if s := RSASigner(); (err == nil) != strings.HasPrefix(s, "OpenSSL 3.") {
 		t.Errorf("RSASigner %q (libcrypto: %v)", s, err)
+	}
+}
+
+// TestRSAClientCertSignsByOpenSSL: a server line's `crt` with an RSA key
+// is an OpenSSL signer too, and a server that requires and verifies a
+// client certificate accepts its CertificateVerify in TLS 1.2 and 1.3.
+func TestRSAClientCertSignsByOpenSSL(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "client.pem")
+	certPEM, keyPEM := pemRSACert(t, "client.example.test")
+	os.WriteFile(path, append(append([]byte{}, certPEM...), keyPEM...), 0o600)
+	ccfg, err := Upstream{Verify: "none", Crt: path}.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRSASigner(t, "server crt", &ccfg.Certificates[0])
+	srvCert, srvKey := pemRSACert(t, "srv.example.test")
+	sc, err := tls.X509KeyPair(srvCert, srvKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		scfg := &tls.Config{Certificates: []tls.Certificate{sc}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool,
+			MinVersion: v, MaxVersion: v, SessionTicketsDisabled: true} // net.Pipe: no ticket nobody reads
+		cc, sconn := net.Pipe()
+		errc := make(chan error, 1)
+		go func() {
+			s := tls.Server(sconn, scfg)
+			s.SetDeadline(time.Now().Add(5 * time.Second))
+			err := s.Handshake()
+			if err == nil && len(s.ConnectionState().PeerCertificates) != 1 {
+				err = errors.New("no client certificate")
+			}
+			errc <- err
+			sconn.Close()
+		}()
+		c := tls.Client(cc, ccfg.Clone())
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		cerr := c.Handshake()
+		if serr := <-errc; cerr != nil || serr != nil {
+			t.Errorf("%s: client %v, server %v", tls.VersionName(v), cerr, serr)
+		}
+		cc.Close()
 	}
 }
