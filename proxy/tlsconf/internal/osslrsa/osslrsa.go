@@ -48,12 +48,18 @@ func Version() (string, error) {
 }
 
 // New returns a signer for k: a *Key when libcrypto takes the key, k
-// itself otherwise.
+// itself otherwise. Keys under 1024 bits stay Go's, which refuses to sign
+// with them (GODEBUG rsa1024min), where OpenSSL's EVP_PKEY_sign would not.
 func New(k *rsa.PrivateKey) crypto.Signer {
+	if k.N.BitLen() < 1024 {
+		return k
+	}
 	if loadLib(); libErr != nil {
 		return k
 	}
-	h := loadKey(x509.MarshalPKCS1PrivateKey(k))
+	der := x509.MarshalPKCS1PrivateKey(k)
+	h := loadKey(der)
+	clear(der)
 	if h == nil {
 		return k
 	}

@@ -345,3 +345,16 @@ func TestFirstSignatureChecked(t *testing.T) {
 	}
 	runtime.KeepAlive(other)
 }
+
+// TestSmallKeyStaysGo: a key under 1024 bits is not handed to OpenSSL,
+// so Go's refusal to sign with it holds.
+func TestSmallKeyStaysGo(t *testing.T) {
+	t.Setenv("GODEBUG", "rsa1024min=0")
+	k, err := rsa.GenerateKey(rand.Reader, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := New(k); s != crypto.Signer(k) {
+		t.Fatalf("New(512-bit key) = %T", s)
+	}
+}
