@@ -35,7 +35,7 @@ func LoadCrt(path string) ([]Cert, error) {
 		return nil, fmt.Errorf("unable to stat SSL certificate from file '%s' : %v", path, err)
 	}
 	if !st.IsDir() {
-		c, err := loadFile(path)
+		c, err := loadServed(path)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func LoadCrt(path string) ([]Cert, error) {
 	sort.Strings(names) // HAProxy scans with alphasort
 	var out []Cert
 	for _, n := range names {
-		c, err := loadFile(filepath.Join(path, n))
+		c, err := loadServed(filepath.Join(path, n))
 		if err != nil {
 			return nil, err
 		}

@@ -3,10 +3,28 @@ package tlsconf
 import (
 	"crypto"
 	"crypto/rsa"
+	"fmt"
 	"runtime"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 
 	"github.com/goha-lb/goha/proxy/tlsconf/internal/osslrsa"
 )
+
+// loadServed loads a certificate a bind or a server line presents. As
+// HAProxy 2.6 on Debian's OpenSSL 3 (security level 2), an RSA key under
+// haproxy.MinRSABits is refused (a ca-sign-file CA, loaded by loadFile,
+// is not checked, nor in HAProxy).
+func loadServed(path string) (Cert, error) {
+	c, err := loadFile(path)
+	if err != nil {
+		return c, err
+	}
+	if k, ok := c.TLS.Leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < haproxy.MinRSABits {
+		return Cert{}, fmt.Errorf("unable to load SSL certificate into SSL Context '%s'", path)
+	}
+	return c, nil
+}
 
 // fastKey is the private key a certificate serves with: an RSA key signs
 // through the system's OpenSSL 3 libcrypto when it loads (about a third of

@@ -183,3 +183,33 @@ func TestRSAClientCertSignsByOpenSSL(t *testing.T) {
 		cc.Close()
 	}
 }
+
+// TestWeakRSAKeyRefused: a bind's certificate (a file, or in a directory)
+// or a server's with a 1024-bit RSA key is refused as HAProxy 2.6 on
+// Debian's OpenSSL 3 refuses it; a ca-sign-file CA is not checked.
+func TestWeakRSAKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "weak.example.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, _ := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
+	os.Mkdir(filepath.Join(dir, "d"), 0o755)
+	path := filepath.Join(dir, "d", "weak.pem")
+	os.WriteFile(path, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})...), 0o600)
+	want := "unable to load SSL certificate into SSL Context '" + path + "'"
+	for _, p := range []string{path, filepath.Join(dir, "d")} {
+		if _, err := LoadCrt(p); err == nil || err.Error() != want {
+			t.Errorf("LoadCrt(%s): %v", p, err)
+		}
+	}
+	if _, err := (Upstream{Verify: "none", Crt: path}).Client(); err == nil || err.Error() != want {
+		t.Errorf("server crt: %v", err)
+	}
+	if _, err := loadFile(path); err != nil {
+		t.Errorf("loadFile (ca-sign-file): %v", err)
+	}
+}
