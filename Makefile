@@ -6,9 +6,14 @@ GO      ?= go
 BIN     := bin
 GOFLAGS ?=
 PKGS    := ./...
-DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl nghttp2-client
+DEPS_PKGS := keepalived haproxy nginx-light wrk iproute2 nftables tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl nghttp2-client libssl-dev gcc
 # Commands whose absence means a package is missing (same order as DEPS_PKGS).
 DEPS_CMDS := keepalived haproxy nginx wrk ip nft tcpdump hatop tmux prometheus-haproxy-exporter chromium curl openssl h2load
+# Files whose absence means a package is missing: OpenSSL 3's headers and
+# libcrypto.so.3 (libssl-dev), which the cgo build of
+# proxy/tlsconf/internal/osslrsa compiles against and opens at run time
+# for RSA signatures (without them: CGO_ENABLED=0, and Go signs), and gcc.
+DEPS_FILES := /usr/include/openssl/evp.h /usr/bin/gcc
 
 .PHONY: all build deps test unit vet lint layout generate demo compare bench fuzz clean \
         golden-keepalived golden-haproxy
@@ -23,6 +28,7 @@ build:
 # the packages ship without an enabled config for keepalived).
 deps:
 	@missing=""; for c in $(DEPS_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for f in $(DEPS_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing:$$missing -> apt-get install $(DEPS_PKGS)"; \
 	  export DEBIAN_FRONTEND=noninteractive; \

@@ -98,6 +98,9 @@ tls_case() {
 }
 
 TLS_CASES=(https-keepalive handshake-ecdsa handshake-rsa h2-tls h2c)
+if [ -n "${BENCH_TLS_CASES:-}" ]; then # a regex: only the TLS cases it matches
+  kept=(); for c in "${TLS_CASES[@]}"; do [[ $c =~ $BENCH_TLS_CASES ]] && kept+=("$c"); done; TLS_CASES=("${kept[@]}")
+fi
 declare -A TR
 if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
   echo "bench: TLS cases, ${SECS}s each, 1 and 2 client threads, ${TLS_PROXIES[*]} alternating"
@@ -126,8 +129,9 @@ if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio"
       done
     done
-    printf '\nTLS cases: both proxies up at once with the same configuration, each case run on HAProxy then gohaproxy; %ss per case; wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls.\n' \
+    printf '\nTLS cases: both proxies up at once with the same configuration, each case run on HAProxy then gohaproxy; %ss per case; wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls (RSA signatures by %s).\n' \
       "$SECS" "$(h2load --version 2>/dev/null | awk '{print $2; exit}' | sed 's/nghttp2\///')" \
-      "$(haproxy -vv 2>/dev/null | awk -F' : ' '/^Running on OpenSSL version/ {split($2, v, " "); print v[2]}')" "$(go version "$BIN" 2>/dev/null | awk '{print $2}' | sed 's/^go//')"
+      "$(haproxy -vv 2>/dev/null | awk -F' : ' '/^Running on OpenSSL version/ {split($2, v, " "); print v[2]}')" "$(go version "$BIN" 2>/dev/null | awk '{print $2}' | sed 's/^go//')" \
+      "$("$BIN" -vv 2>/dev/null | sed -n 's/^Running on OpenSSL version : .*RSA signatures by //p' | grep . || echo 'Go crypto/rsa')"
   } > "$W/tls-table.md"
 fi

@@ -21,7 +21,8 @@
 # profiling runs).
 #
 # TLS cases (scripts/bench-tls.sh; BENCH_TLS=0 skips them, BENCH_TLS=only
-# runs them alone): both proxies run
+# runs them alone, BENCH_TLS_CASES=<regex> only those it matches, e.g.
+# '^handshake-'): both proxies run
 # the same TLS configuration at once and each case is measured on one, then
 # the other, with a one-thread and a two-thread client: kept-alive HTTPS,
 # new handshakes with an ECDSA P-256 and an RSA 2048 certificate, HTTP/2

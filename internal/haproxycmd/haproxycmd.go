@@ -22,6 +22,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // Options is HAProxy 2.6's command line as cmd/gohaproxy parsed it. Every
@@ -160,11 +161,12 @@ func PrintVersion(w io.Writer, verbose bool) {
 // printTLSLines prints the lines `haproxy -vv` gives its OpenSSL, in
 // HAProxy's words (scripts read "OpenSSL library supports ..."), naming
 // what goha really runs: Go's crypto/tls, TLS 1.0 to 1.3 (no SSLv3),
-// with SNI and extensions (ALPN, tickets, OCSP stapling).
+// with SNI and extensions (ALPN, tickets, OCSP stapling); RSA signatures
+// by the libcrypto.so.3 opened at run time, or Go's when it did not load.
 func printTLSLines(w io.Writer) {
 	lib := "none, TLS by Go crypto/tls " + runtime.Version()
 	fmt.Fprintf(w, "\nBuilt with OpenSSL version : %s\n", lib)
-	fmt.Fprintf(w, "Running on OpenSSL version : %s\n", lib)
+	fmt.Fprintf(w, "Running on OpenSSL version : %s, RSA signatures by %s\n", lib, tlsconf.RSASigner())
 	fmt.Fprintln(w, "OpenSSL library supports TLS extensions : yes")
 	fmt.Fprintln(w, "OpenSSL library supports SNI : yes")
 	fmt.Fprintln(w, "OpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3")

@@ -311,6 +311,9 @@ func bindCheckCrt(s *state, p Pos, o, v string) (msg string, warn bool) {
 		if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
 			return msg, false
 		}
+		if msg := weakKeyProblem(v, data); msg != "" {
+			return msg, false
+		}
 	}
 	return "", false
 }

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -62,4 +63,29 @@ func pemParts(data []byte) (cert, key []byte) {
 // "Proc-Type: 4,ENCRYPTED" header.
 func EncryptedKey(b *pem.Block) bool {
 	return b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED")
+}
+
+// MinRSABits is the smallest RSA key HAProxy 2.6 puts into an SSL context
+// on Debian 12: OpenSSL 3's security level 2 (Debian's openssl.cnf)
+// refuses a certificate whose key gives under 112 bits of security
+// (`bind ... crt` and `server ... crt` with a 1024-bit key: "unable to load
+// SSL certificate into SSL Context"). A ca-sign-file CA is not put there
+// and is not checked.
+const MinRSABits = 2048
+
+// weakKeyProblem is HAProxy's message for a crt file whose certificate
+// has an RSA key under MinRSABits ("" = none, or not an RSA key).
+func weakKeyProblem(path string, data []byte) string {
+	cert, _ := pemParts(data)
+	if cert == nil {
+		return ""
+	}
+	c, err := x509.ParseCertificate(cert)
+	if err != nil {
+		return ""
+	}
+	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < MinRSABits {
+		return fmt.Sprintf("unable to load SSL certificate into SSL Context '%s'.", path)
+	}
+	return ""
 }

@@ -88,7 +88,7 @@ func (s *state) serverCrtProblem(v string) string {
 	}
 	if data, ok := s.lookups.readFile(path); ok {
 		if cert, _ := pemParts(data); cert != nil {
-			return ""
+			return weakKeyProblem(path, data)
 		}
 		return fmt.Sprintf("unable to load certificate from file '%s'.", path)
 	}

@@ -1,9 +1,11 @@
 package haproxycfg
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -22,16 +24,23 @@ import (
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-// writeSigningCA writes a CA certificate and its key in one PEM file, as
-// ca-sign-file takes it.
-func writeSigningCA(t *testing.T, dir string) (string, *x509.Certificate) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// writeSigningCA writes a CA certificate and its key (ECDSA P-256, or
+// RSA 2048 with rsaKey) in one PEM file, as ca-sign-file takes it.
+func writeSigningCA(t *testing.T, dir string, rsaKey bool) (string, *x509.Certificate) {
+	var key crypto.Signer
+	key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if rsaKey {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(0x5eed), Subject: pkix.Name{Country: []string{"FR"}, Organization: []string{"Goha Test"}, CommonName: "Goha Signing CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(48 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +61,25 @@ func writeSigningCA(t *testing.T, dir string) (string, *x509.Certificate) {
 // CA after it; a name the bind serves, or no name, gets the bind's own;
 // strict-sni still serves forged names.
 func TestGenerateCertificatesDifferential(t *testing.T) {
+	testGenerateCertificates(t, false)
+}
+
+// TestGenerateCertificatesRSADifferential: the same with an RSA signing CA
+// and an RSA bind certificate, whose keys sign by OpenSSL in goha (the
+// forged certificates' signatures by the CA key, the handshakes by the
+// bind's key).
+func TestGenerateCertificatesRSADifferential(t *testing.T) {
+	testGenerateCertificates(t, true)
+}
+
+func testGenerateCertificates(t *testing.T, rsaKeys bool) {
 	testenv.LookPath(t, "haproxy")
 	pki := newTestPKI(t)
-	caFile, ca := writeSigningCA(t, pki.Dir)
+	caFile, ca := writeSigningCA(t, pki.Dir, rsaKeys)
+	crt, served := "a.pem", "a.example.test"
+	if rsaKeys {
+		crt, served = "b.pem", "b.example.test"
+	}
 	cfgText := `global
     crt-base PKIDIR
 defaults
@@ -69,7 +94,7 @@ frontend fe
 `
 	mk := func() (string, string, string) {
 		b1, b2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
-		return b1, b2, strings.NewReplacer("PKIDIR", pki.Dir, "CAFILE", caFile, "B1", b1, "B2", b2).Replace(cfgText)
+		return b1, b2, strings.NewReplacer("PKIDIR", pki.Dir, "CAFILE", caFile, "B1", b1, "B2", b2, "a.pem", crt).Replace(cfgText)
 	}
 	h1, h2, cfg := mk()
 	difftest.StartHAProxy(t, cfg, h1)
@@ -113,8 +138,8 @@ frontend fe
 	}
 	start := time.Now()
 	for _, c := range []struct{ bind, sni string }{
-		{"B1", "a.example.test"}, {"B1", "foo.example.test"}, {"B1", "Bar.Example.Test"}, {"B1", ""},
-		{"B2", "foo.example.test"}, {"B2", "baz.example.test"}, {"B2", "a.example.test"}, {"B2", ""},
+		{"B1", served}, {"B1", "foo.example.test"}, {"B1", "Bar.Example.Test"}, {"B1", ""},
+		{"B2", "foo.example.test"}, {"B2", "baz.example.test"}, {"B2", served}, {"B2", ""},
 		{"B1", "foo.example.test"},
 	} {
 		ha, goha := h1, g1

@@ -2,11 +2,12 @@ package runtimeapi
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // `show threads`, `show fd`, `set profiling`, `show profiling` and
@@ -211,8 +212,13 @@ func cmdShowProfiling(s *Session, args []string) string {
 	return b.String()
 }
 
-// cmdShowSSLProviders: goha's TLS is Go's crypto library, its one
-// provider.
+// cmdShowSSLProviders: goha's TLS is Go's crypto library, with OpenSSL's
+// libcrypto for RSA signatures when it loads (tlsconf.Providers).
 func cmdShowSSLProviders(s *Session, _ []string) string {
-	return "Loaded providers : \n\t- go-crypto (" + runtime.Version() + ")\n"
+	var b strings.Builder
+	b.WriteString("Loaded providers : \n")
+	for _, p := range tlsconf.Providers() {
+		b.WriteString("\t- " + p + "\n")
+	}
+	return b.String()
 }

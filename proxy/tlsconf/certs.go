@@ -35,7 +35,7 @@ func LoadCrt(path string) ([]Cert, error) {
 		return nil, fmt.Errorf("unable to stat SSL certificate from file '%s' : %v", path, err)
 	}
 	if !st.IsDir() {
-		c, err := loadFile(path)
+		c, err := loadServed(path)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func LoadCrt(path string) ([]Cert, error) {
 	sort.Strings(names) // HAProxy scans with alphasort
 	var out []Cert
 	for _, n := range names {
-		c, err := loadFile(filepath.Join(path, n))
+		c, err := loadServed(filepath.Join(path, n))
 		if err != nil {
 			return nil, err
 		}
@@ -114,13 +114,15 @@ func loadFile(path string) (Cert, error) {
 	return c, nil
 }
 
-// finishCert parses the leaf of a key pair and names it.
+// finishCert parses the leaf of a key pair and names it; an RSA key signs
+// by OpenSSL when libcrypto loads (rsasign.go).
 func finishCert(path string, tc tls.Certificate) (Cert, error) {
 	leaf, err := x509.ParseCertificate(tc.Certificate[0])
 	if err != nil {
 		return Cert{}, fmt.Errorf("unable to load certificate from file '%s': %v", path, err)
 	}
 	tc.Leaf = leaf
+	tc.PrivateKey = fastKey(tc.PrivateKey)
 	return Cert{TLS: tc, Names: certNames(leaf), Path: path}, nil
 }
 

@@ -12,13 +12,16 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/tlsconf/internal/osslrsa"
 )
 
 // TestLoadedRSAKeyReady: a `crt` file's RSA key (PKCS#1 or PKCS#8, as
 // openssl writes them) comes out of loading with its CRT values
 // precomputed and its leaf parsed, so that a handshake does only the
 // signature: no key preparation and no certificate parsing per
-// handshake.
+// handshake. Signed by OpenSSL or by Go (rsasign.go), the Go key behind
+// is ready either way.
 func TestLoadedRSAKeyReady(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -48,7 +51,7 @@ func TestLoadedRSAKeyReady(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := cs[0].TLS
-		k, ok := c.PrivateKey.(*rsa.PrivateKey)
+		k, ok := goRSAKey(c.PrivateKey)
 		switch {
 		case !ok:
 			t.Errorf("%s: key %T", name, c.PrivateKey)
@@ -62,8 +65,22 @@ func TestLoadedRSAKeyReady(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := cfg.GetCertificate(&tls.ClientHelloInfo{})
-		if err != nil || got.Leaf == nil || got.PrivateKey.(*rsa.PrivateKey).Precomputed.Dp == nil {
+		if err != nil || got.Leaf == nil || !keyReady(got.PrivateKey) {
 			t.Errorf("%s: the bind's certificate is not ready (%v)", name, err)
 		}
 	}
+}
+
+// goRSAKey is the Go RSA key behind a certificate's key.
+func goRSAKey(k any) (*rsa.PrivateKey, bool) {
+	if o, ok := k.(*osslrsa.Key); ok {
+		return o.GoKey(), true
+	}
+	r, ok := k.(*rsa.PrivateKey)
+	return r, ok
+}
+
+func keyReady(k any) bool {
+	r, ok := goRSAKey(k)
+	return ok && r.Precomputed.Dp != nil
 }

@@ -64,7 +64,7 @@ func (u Upstream) Client() (*tls.Config, error) {
 		}
 	}
 	if u.Crt != "" {
-		c, err := loadFile(u.Crt)
+		c, err := loadServed(u.Crt)
 		if err != nil {
 			return nil, err
 		}
