@@ -255,6 +255,7 @@ func (s *session) finish() {
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)
+	s.c.closeNotify()
 	s.c.Close()
 	s.p.actConn.Add(-1)
 	s.p.untrack(s)
