@@ -28,6 +28,7 @@ type ProbeRequest struct {
 	Method, URI, Version string
 	Headers              []Header
 	Body                 string
+	dyn                  *httpDyn // variables and log-format parts (http_vars.go)
 }
 
 // OptionHTTPChk is the request of `option httpchk [<method>] [<uri>]
@@ -49,8 +50,10 @@ func OptionHTTPChk(method, uri, version string) ProbeRequest {
 }
 
 // ApplySend applies an `http-check send` step: the parts it gives replace
-// those of the request, its headers are added.
-func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
+// those of the request, its headers are added. An error names a
+// log-format part goha cannot build (the other parts still apply).
+func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) error {
+	err := r.applySendFormats(s, len(r.Headers))
 	if s.Method != "" {
 		r.Method = s.Method
 	}
@@ -66,6 +69,7 @@ func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
 	if s.Body != "" {
 		r.Body = s.Body
 	}
+	return err
 }
 
 // validate refuses a request line with an empty part.
@@ -115,6 +119,9 @@ type Expect struct {
 	Kind    ExpectKind
 	Negate  bool
 	Pattern string
+	// Comment is the rule's comment (its own, or an `http-check comment`
+	// line before it): a failure's info ends with " comment: <text>".
+	Comment string
 	codes   [][2]int
 	re      *regexp.Regexp
 }
@@ -141,6 +148,13 @@ func NewExpect(e haproxy.CheckExpect) (Expect, error) {
 		return out, fmt.Errorf("http-check expect: match %d not supported", e.Match)
 	}
 	return out, nil
+}
+
+func (e Expect) commentText() string {
+	if e.Comment == "" {
+		return ""
+	}
+	return " comment: " + e.Comment
 }
 
 func (e Expect) onBody() bool { return e.Kind == ExpectString || e.Kind == ExpectRString }
@@ -211,7 +225,7 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		deadline = d
 	}
 	c.SetDeadline(deadline)
-	p.Request = p.Request.withStateHeader(serverState(ctx)) // send-state
+	p.Request = p.Request.built().withStateHeader(serverState(ctx)) // set-var, log-format; send-state
 	r := p.exchange(c)
 	r.Duration = time.Since(start)
 	return r
@@ -265,9 +279,9 @@ func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 			if e.Negate {
 				info = "HTTP check matched unwanted content"
 			}
-			return Result{Status: L7RSP, Code: code, Info: info}
+			return Result{Status: L7RSP, Code: code, Info: info + e.commentText()}
 		}
-		return Result{Status: L7STS, Code: code, Info: phrase}
+		return Result{Status: L7STS, Code: code, Info: phrase + e.commentText()}
 	}
 	return Result{Status: L7OK, Code: code, Info: phrase}
 }

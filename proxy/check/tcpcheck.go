@@ -18,6 +18,7 @@ const (
 	RuleConnect RuleKind = iota
 	RuleSend
 	RuleExpect
+	RuleSetVar // set-var, set-var-fmt, unset-var (checkvars.go)
 	// ruleComment is a `tcp-check comment` line before FinishTCPRules
 	// hands its text to the rules that follow.
 	ruleComment RuleKind = -1
@@ -59,20 +60,26 @@ type TCPRule struct {
 	Implicit bool // the connect HAProxy adds before a ruleset without one (step 0)
 
 	// send
-	Data  []byte
-	build func() []byte // data made at send time (ssl-hello-chk's clock)
+	Data    []byte
+	build   func() []byte // data made at send time (ssl-hello-chk's clock)
+	dataFmt checkFormat   // send-lf, send-binary-lf with %[...]: built at send time
+	binFmt  bool          // dataFmt (or patFmt) builds hex digits
+
+	// set-var, set-var-fmt, unset-var
+	varAct varAction
 
 	// expect
 	Match      MatchKind
 	Negate     bool
-	Pattern    []byte // string/binary data, or the regex source
-	MinRecv    int    // -1: unset
-	OKStatus   Status // statusUnset: L7OK
-	ErrStatus  Status // statusUnset: L7RSP
-	ToutStatus Status // statusUnset: L7TOUT
-	OnSuccess  string // literal `on-success` text
-	OnError    string // literal `on-error` text
-	logFormat  bool   // string-lf/binary-lf with a literal format: HAProxy words its failures differently
+	Pattern    []byte      // string/binary data, or the regex source
+	MinRecv    int         // -1: unset
+	OKStatus   Status      // statusUnset: L7OK
+	ErrStatus  Status      // statusUnset: L7RSP
+	ToutStatus Status      // statusUnset: L7TOUT
+	OnSuccess  string      // literal `on-success` text
+	OnError    string      // literal `on-error` text
+	logFormat  bool        // string-lf/binary-lf: HAProxy words its failures differently
+	patFmt     checkFormat // string-lf/binary-lf with %[...]: the pattern built at each evaluation
 	re         *regexp.Regexp
 	head       int // index in the ruleset of the first rule of its expect chain (HAProxy's expect.head)
 	// protocol checks: HAProxy's sample expressions on the response,
@@ -163,8 +170,22 @@ func NewTCPRule(st haproxy.CheckStep) (TCPRule, error) {
 		return TCPRule{Kind: ruleComment, Comment: st.Comment}, nil
 	case haproxy.StepConnect:
 		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: Connect{Port: st.Connect.Port, Addr: st.Connect.Addr}}, nil
+	case haproxy.StepSetVar:
+		a, err := newVarAction(st.Var)
+		if err != nil {
+			return TCPRule{}, fmt.Errorf("tcp-check %v", err)
+		}
+		return TCPRule{Kind: RuleSetVar, varAct: a}, nil
 	case haproxy.StepSend:
 		r := TCPRule{Kind: RuleSend, Comment: st.Comment, Data: []byte(st.Send.Data)}
+		if st.Send.LogFormat && strings.Contains(st.Send.Data, "%") {
+			f, err := parseCheckFormat(st.Send.Data)
+			if err != nil {
+				return r, fmt.Errorf("tcp-check %s: %v", st.Verb, err)
+			}
+			r.dataFmt, r.binFmt = f, st.Send.Binary
+			return r, nil
+		}
 		if st.Send.Binary {
 			b, err := parseHex(st.Send.Data)
 			if err != nil {
@@ -221,6 +242,18 @@ func newTCPExpect(st haproxy.CheckStep) (TCPRule, error) {
 			return r, fmt.Errorf("tcp-check expect: %s '%s' not supported", s.kw, s.name)
 		}
 		*s.to = v
+	}
+	if e.LogFormat && strings.Contains(e.Pattern, "%") {
+		f, err := parseCheckFormat(e.Pattern)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect: %v", err)
+		}
+		r.patFmt, r.binFmt = f, e.Match == haproxy.CheckMatchBinary
+		r.Match = MatchString
+		if r.binFmt {
+			r.Match = MatchBinary
+		}
+		return r, nil
 	}
 	switch e.Match {
 	case haproxy.CheckMatchString:
@@ -295,7 +328,7 @@ func FinishTCPRules(in []TCPRule) []TCPRule {
 
 func firstAction(rs []TCPRule) RuleKind {
 	for _, r := range rs {
-		if r.Kind != ruleComment {
+		if r.Kind != ruleComment && r.Kind != RuleSetVar {
 			return r.Kind
 		}
 	}
