@@ -258,13 +258,7 @@ func ParseHTTPCheckStep(p Pos, w []string) CheckStep {
 		err = st.Send.httpSend(w[2:])
 	case "expect":
 		st.Kind = StepExpect
-		err = st.Expect.httpExpect(w[2:])
-		for i := 2; i+1 < len(w) && w[i] != "status" && w[i] != "rstatus" && w[i] != "string" && w[i] != "rstring"; i++ {
-			if w[i] == "comment" {
-				st.Comment = w[i+1]
-				break
-			}
-		}
+		err = st.httpExpect(w[2:])
 	case "connect":
 		st.Kind = StepConnect
 		st.Connect, err = parseCheckConnect(w[2:])
@@ -324,23 +318,58 @@ func (s *CheckSend) httpSend(words []string) error {
 	return nil
 }
 
-// httpExpect reads the words after `http-check expect`.
-func (e *CheckExpect) httpExpect(words []string) error {
+// httpExpect reads the words after `http-check expect`: the options
+// (comment, min-recv, ok-status, error-status, tout-status, on-success,
+// on-error, status-code) before or after the match, as HAProxy reads them.
+func (st *CheckStep) httpExpect(words []string) error {
+	e := &st.Expect
 	e.MinRecv = -1
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
+	var match []string
+	for i := 0; i < len(words); i++ {
+		switch kw := words[i]; kw {
+		case "!":
+			e.Negate = true
+			continue
+		case "comment", "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code":
+			if i+1 >= len(words) {
+				return fmt.Errorf("http-check expect: '%s' expects an argument", kw)
+			}
+			i++
+			v := words[i]
+			switch kw {
+			case "comment":
+				st.Comment = v
+			case "min-recv":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < -1 {
+					return fmt.Errorf("http-check expect: min-recv '%s' not supported", v)
+				}
+				e.MinRecv = n
+			case "ok-status":
+				e.OKStatus = v
+			case "error-status":
+				e.ErrorStatus = v
+			case "tout-status":
+				e.ToutStatus = v
+			case "on-success":
+				e.OnSuccess = v
+			case "on-error":
+				e.OnError = v
+			case "status-code":
+				e.StatusCode = v
+			}
+			continue
+		}
+		if match != nil || i+1 >= len(words) {
+			return fmt.Errorf("http-check expect: '%s' not supported", words[i])
+		}
+		match = words[i : i+2]
+		i++
 	}
-	// options that only shape reporting in 2.6 come before the pattern
-	for len(words) > 2 && (words[0] == "comment" || words[0] == "min-recv" || words[0] == "ok-status" ||
-		words[0] == "error-status" || words[0] == "tout-status" || words[0] == "on-success" || words[0] == "on-error" || words[0] == "status-code") {
-		words = words[2:]
-	}
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
-	}
-	if len(words) < 2 {
+	if match == nil {
 		return errors.New("http-check expect: expects a match type and a pattern")
 	}
+	words = match
 	e.Pattern = words[1]
 	switch words[0] {
 	case "status":

@@ -232,25 +232,27 @@ func (r *TCPRule) sendData(env *checkEnv) ([]byte, bool) {
 }
 
 // withPattern is an expect string-lf/binary-lf rule with its pattern
-// built from the variables and data at hand. A binary-lf string that is
-// not hex digit pairs fails the check with HAProxy's message.
+// built from the variables and data at hand. An empty pattern, or a
+// binary-lf string that is not hex digit pairs, fails the check with
+// HAProxy's message and L7RSP (whatever error-status says).
 func (r *TCPRule) withPattern(env *checkEnv) (*TCPRule, *Result) {
 	c := *r
 	c.Pattern = r.patFmt(env)
-	if r.binFmt {
+	desc := ""
+	if len(c.Pattern) == 0 {
+		desc = "log-format string evaluated to an empty string"
+	} else if r.binFmt {
 		b, ok := formatHex(c.Pattern)
 		if !ok {
-			st := r.ErrStatus
-			if st == statusUnset {
-				st = L7RSP
-			}
-			info := "Failed to parse hexastring resulting of eval of a log-format string"
-			if r.Comment != "" {
-				info += " comment: " + r.Comment
-			}
-			return nil, &Result{Status: st, Info: info, ShowCode: true}
+			desc = "Failed to parse hexastring resulting of eval of a log-format string"
 		}
 		c.Pattern = b
+	}
+	if desc != "" {
+		if r.Comment != "" {
+			desc += " comment: " + r.Comment
+		}
+		return nil, &Result{Status: L7RSP, Info: desc, ShowCode: true}
 	}
 	return &c, nil
 }

@@ -124,11 +124,15 @@ type Expect struct {
 	Comment string
 	codes   [][2]int
 	re      *regexp.Regexp
+	opts    expectOpts // ok-status, error-status, on-success, on-error (http_expect_opts.go)
 }
 
 // NewExpect compiles an `http-check expect` step the parser typed.
 func NewExpect(e haproxy.CheckExpect) (Expect, error) {
 	out := Expect{Negate: e.Negate, Pattern: e.Pattern}
+	if err := out.setOptions(e); err != nil {
+		return out, err
+	}
 	switch e.Match {
 	case haproxy.CheckMatchStatus:
 		out.Kind, out.codes = ExpectStatus, e.Codes
@@ -262,7 +266,7 @@ func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 		}
 	}
 	if p.DisableOn404 && code == 404 {
-		return Result{Status: L7OKC, Code: code, Info: phrase}
+		return Result{Status: L7OKC, Code: code, Info: phrase, on404: true}
 	}
 	if len(p.Expects) == 0 {
 		if code >= 200 && code < 400 {
@@ -279,11 +283,11 @@ func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 			if e.Negate {
 				info = "HTTP check matched unwanted content"
 			}
-			return Result{Status: L7RSP, Code: code, Info: info + e.commentText()}
+			return e.failure(code, L7RSP, info)
 		}
-		return Result{Status: L7STS, Code: code, Info: phrase + e.commentText()}
+		return e.failure(code, L7STS, phrase)
 	}
-	return Result{Status: L7OK, Code: code, Info: phrase}
+	return p.Expects[len(p.Expects)-1].success(code, phrase)
 }
 
 func isTimeout(err error) bool {

@@ -339,7 +339,7 @@ func (r *Runner) record(s *targetState, res Result) {
 		s.last, s.lastStatus, s.checked = res, res.Status, true
 		return
 	}
-	if res.Status == L7OKC && !s.h.Up() {
+	if res.Status == L7OKC && res.on404 && !s.h.Up() {
 		// a DOWN server answering 404 is not coming back
 		res.Status = L7STS
 	}
