@@ -33,6 +33,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"maxconnrate", "<number>", false, (*state).globalLimit},
 	{"maxsessrate", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
+	{"max-spread-checks", "<delay in milliseconds>", false, (*state).globalMaxSpreadChecks},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},
