@@ -59,7 +59,9 @@ type Global struct {
 	// MaxSpreadChecks is `max-spread-checks` (0: not set): the first
 	// checks are spread over at most this long.
 	MaxSpreadChecks time.Duration
-	NoSplice        bool // `nosplice`: no splice(2) whatever the proxies' options
+	// UnixBind is `unix-bind` (global_unixbind.go).
+	UnixBind UnixBind
+	NoSplice bool // `nosplice`: no splice(2) whatever the proxies' options
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
 	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,
