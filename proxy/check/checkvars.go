@@ -123,8 +123,8 @@ func parseCheckExpr(s string) (checkExpr, error) {
 // checkFormat is a compiled log-format string.
 type checkFormat func(env *checkEnv) []byte
 
-// parseCheckFormat compiles a log-format string of literal text and
-// %[<expr>] parts; a sample that cannot be fetched prints nothing, as
+// parseCheckFormat compiles a log-format string of literal text, "%%"
+// (a '%') and %[<expr>] parts; a sample that cannot be fetched prints nothing, as
 // measured on HAProxy 2.6.12 (an unset variable in send-lf).
 func parseCheckFormat(s string) (checkFormat, error) {
 	var parts []func(env *checkEnv, out []byte) []byte
@@ -140,6 +140,11 @@ func parseCheckFormat(s string) (checkFormat, error) {
 			parts = append(parts, func(_ *checkEnv, out []byte) []byte { return append(out, lit...) })
 		}
 		s = s[i:]
+		if strings.HasPrefix(s, "%%") { // a literal '%'
+			parts = append(parts, func(_ *checkEnv, out []byte) []byte { return append(out, '%') })
+			s = s[2:]
+			continue
+		}
 		if !strings.HasPrefix(s, "%[") {
 			return nil, errors.New("log-format variables other than %[<sample>] not supported in a health check")
 		}

@@ -48,6 +48,8 @@ func TestDifferentialTCPCheckVars(t *testing.T) {
 			`tcp-check expect string-lf "%[var(check.none)]" error-status L7STS comment c3`}, srv: pong()},
 		{name: "varsbinerr", lines: []string{"option tcp-check", "tcp-check set-var(check.h) str(x)",
 			`tcp-check send "PING\r\n"`, `tcp-check expect binary-lf "%[var(check.h)]" error-status L4CON`}, srv: pong()},
+		{name: "varspct", lines: []string{"option tcp-check", "tcp-check set-var(check.x) str(NG)",
+			`tcp-check send-lf "PI%[var(check.x)] 100%%\r\n"`, `tcp-check expect string-lf "+PO%[var(check.x)]"`}, srv: pong()},
 		{name: "varslast", lines: []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect string +PONG",
 			"tcp-check set-var(check.x) res.payload(1,4)"}, srv: pong()},
 		{name: "varsfirst", lines: []string{"option tcp-check", "tcp-check set-var(check.x) str(PING)", "tcp-check connect",
