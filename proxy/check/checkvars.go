@@ -261,3 +261,42 @@ func (r *TCPRule) withPattern(env *checkEnv) (*TCPRule, *Result) {
 	}
 	return &c, nil
 }
+
+// usesVars says whether an expect rule's on-success, on-error or
+// status-code reads check variables.
+func (r *TCPRule) usesVars() bool {
+	return r.onErrorVar != nil || r.onSuccessVar != nil || r.codeVar != nil
+}
+
+// withEnv is the rule with its on-success, on-error and status-code bound
+// to this run's variables.
+func (r *TCPRule) withEnv(env *checkEnv) *TCPRule {
+	c := *r
+	if f := r.onErrorVar; f != nil {
+		c.onErrorFn = func(buf []byte) string { env.buf = buf; return cstr(f(env)) }
+	}
+	if f := r.onSuccessVar; f != nil {
+		c.onSuccessFn = func(buf []byte) string { env.buf = buf; return cstr(f(env)) }
+	}
+	if e := r.codeVar; e != nil {
+		c.codeFn = func(buf []byte) int {
+			env.buf = buf
+			v, ok := e(env)
+			switch {
+			case !ok:
+				return 0
+			case v.isInt:
+				return int(v.n)
+			}
+			n := 0
+			for _, d := range v.b {
+				if d < '0' || d > '9' {
+					break
+				}
+				n = n*10 + int(d-'0')
+			}
+			return n
+		}
+	}
+	return &c
+}

@@ -87,7 +87,10 @@ type TCPRule struct {
 	onErrorFn   func(buf []byte) string
 	onSuccessFn func(buf []byte) string
 	codeFn      func(buf []byte) int
-	custom      func(buf []byte, last, isLast bool) (verdict, Result)
+	// the same with check variables (checkvars.go withEnv)
+	onErrorVar, onSuccessVar checkFormat
+	codeVar                  checkExpr
+	custom                   func(buf []byte, last, isLast bool) (verdict, Result)
 }
 
 func newExpect() TCPRule {
@@ -217,14 +220,27 @@ func newTCPExpect(st haproxy.CheckStep) (TCPRule, error) {
 		}
 		f, err := parsePayloadFormat(on.text)
 		if err != nil {
-			return r, fmt.Errorf("tcp-check expect: %s '%s': %v", on.kw, on.text, err)
+			vf, verr := parseCheckFormat(on.text)
+			if verr != nil {
+				return r, fmt.Errorf("tcp-check expect: %s '%s': %v", on.kw, on.text, err)
+			}
+			if on.kw == "on-success" {
+				r.onSuccessVar = vf
+			} else {
+				r.onErrorVar = vf
+			}
+			continue
 		}
 		*on.fn = f
 	}
 	if e.StatusCode != "" {
 		f, err := parseStatusCode(e.StatusCode)
 		if err != nil {
-			return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", e.StatusCode, err)
+			ve, verr := parseCheckExpr(e.StatusCode)
+			if verr != nil {
+				return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", e.StatusCode, err)
+			}
+			r.codeVar = ve
 		}
 		r.codeFn = f
 	}

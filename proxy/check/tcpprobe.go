@@ -104,10 +104,13 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				mustRead = false
 			}
 			rule := r
+			if r.usesVars() {
+				rule = r.withEnv(env)
+			}
 			if r.patFmt != nil {
 				env.buf = buf
 				var bad *Result
-				if rule, bad = r.withPattern(env); bad != nil {
+				if rule, bad = rule.withPattern(env); bad != nil {
 					return done(*bad)
 				}
 			}
@@ -130,7 +133,11 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 	if lastRule < 0 {
 		return done(Result{Status: L4OK})
 	}
-	return done(p.Rules[lastRule].successResult(buf, p.Generic))
+	lr := &p.Rules[lastRule]
+	if lr.usesVars() {
+		lr = lr.withEnv(env)
+	}
+	return done(lr.successResult(buf, p.Generic))
 }
 
 // read appends one read's worth of data to buf. It reports a result when
