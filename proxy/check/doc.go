@@ -31,8 +31,8 @@
 // (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
 // tcpformat.go), plus check-scope variables: `tcp-check set-var(check.x)`,
 // set-var-fmt and unset-var rules (str(), int(), bin(), var(check.x),
-// res.payload()) read by send-lf, send-binary-lf and expect
-// string-lf/binary-lf (checkvars.go; each run starts with none, an unset
+// res.payload()) read by send-lf, send-binary-lf, expect
+// string-lf/binary-lf and on-success/on-error/status-code (checkvars.go; each run starts with none, an unset
 // variable prints nothing); the others are refused so proxy/haproxycfg
 // reports the rule.
 //
