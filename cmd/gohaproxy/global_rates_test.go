@@ -21,8 +21,9 @@ import (
 // maxconnrate: eight clients at once under a limit of 5 per second.
 // HAProxy serves five at once, the sixth after about a second, then one
 // every 200 ms, the others waiting in the accept queue; show info reports
-// the limit and the highest rates. (maxsessrate stays refused: HAProxy let
-// 5, 7 or 8 of such a burst through at once from one run to the next.)
+// the limit and the highest rates. (maxsessrate is compared on a ramp,
+// TestMaxSessRateRampMatchesHAProxy: HAProxy let 5, 7 or 8 of such a burst
+// through at once from one run to the next.)
 func TestGlobalRatesMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	bin := gohaproxyBin(t)

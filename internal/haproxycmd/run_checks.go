@@ -61,13 +61,14 @@ func (w *worker) newChecks() (*check.Runner, error) {
 				s.CheckDrain = ev.Up && ev.Drain // disable-on-404: HAProxy's NOLB
 			})
 		},
-		SpreadChecks: w.plan.Process.SpreadChecks,
-		Agent:        w.applyAgent,
-		Counts:       w.backendCounts,
-		Trackers:     w.plan.Trackers,
-		TrackState:   w.trackState,
-		ServerState:  w.serverStateFigures,
-		Log:          func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
+		SpreadChecks:    w.plan.Process.SpreadChecks,
+		MaxSpreadChecks: w.plan.Process.MaxSpreadChecks,
+		Agent:           w.applyAgent,
+		Counts:          w.backendCounts,
+		Trackers:        w.plan.Trackers,
+		TrackState:      w.trackState,
+		ServerState:     w.serverStateFigures,
+		Log:             func(l check.Line) { w.logCheckLine(w.checkedBackendOf(l, targets), l) },
 	})
 }
 

@@ -22,7 +22,7 @@ const (
 	StepSend                              // send, send-lf, send-binary, send-binary-lf
 	StepExpect                            // expect
 	StepComment                           // comment: its text goes to the steps that follow (tcp-check)
-	StepSetVar                            // set-var*, unset-var (tcp-check; reported by the parser)
+	StepSetVar                            // set-var, set-var-fmt, unset-var (Var)
 	StepDisableOn404                      // http-check disable-on-404
 	StepSendState                         // http-check send-state
 )
@@ -39,6 +39,7 @@ type CheckStep struct {
 	Connect CheckConnect
 	Send    CheckSend
 	Expect  CheckExpect
+	Var     CheckVar
 	// Invalid is goha's message for a line the parser accepts but
 	// proxy/check cannot run ("" otherwise); the adapter reports it.
 	Invalid string
@@ -55,11 +56,14 @@ type CheckConnect struct {
 type CheckSend struct {
 	Data      string // tcp-check: the data (hex digits when Binary)
 	Binary    bool   // send-binary, send-binary-lf
-	LogFormat bool   // send-lf, send-binary-lf (a literal: goha has no variables there)
+	LogFormat bool   // send-lf, send-binary-lf: Data is a log-format string
 
-	Method, URI, Version string // http-check send meth, uri, ver
+	Method, URI, Version string // http-check send meth, uri (or uri-lf), ver
 	Headers              []CheckHeader
-	Body                 string
+	Body                 string // body (or body-lf)
+	// URILogFormat and BodyLogFormat: uri-lf, body-lf (log-format
+	// strings). Header values are always log-format strings.
+	URILogFormat, BodyLogFormat bool
 }
 
 // CheckHeader is one `hdr <name> <value>` of an http-check send.
@@ -82,7 +86,7 @@ type CheckExpect struct {
 	Negate    bool
 	Match     CheckMatch
 	Pattern   string
-	LogFormat bool     // string-lf, binary-lf with a literal pattern
+	LogFormat bool     // string-lf, binary-lf: Pattern is a log-format string
 	Codes     [][2]int // status: the code ranges
 	MinRecv   int      // -1: not given
 	// OKStatus, ErrorStatus and ToutStatus are the status names as
@@ -152,17 +156,13 @@ func (st *CheckStep) tcpStep(words []string) error {
 			i++
 		}
 		st.Send = CheckSend{Data: words[1], Binary: strings.HasPrefix(words[0], "send-binary"), LogFormat: strings.HasSuffix(words[0], "-lf")}
-		// only a literal: a log-format with variables is reported
-		if st.Send.LogFormat && strings.Contains(words[1], "%") {
-			return fmt.Errorf("tcp-check %s: log-format '%s' not supported (a literal is)", words[0], words[1])
-		}
 		return nil
 	case "expect":
 		st.Kind = StepExpect
 		return st.tcpExpect(words[1:])
 	}
-	if strings.HasPrefix(words[0], "set-var") || strings.HasPrefix(words[0], "unset-var") {
-		st.Kind = StepSetVar
+	if st.checkVarStep("tcp-check", words) != "" || st.Kind == StepSetVar {
+		return nil // the parser alerted on a bad line; proxy/check compiles a good one
 	}
 	return fmt.Errorf("tcp-check %s: not supported", words[0])
 }
@@ -222,10 +222,7 @@ func (st *CheckStep) tcpExpect(w []string) error {
 			i++
 			e.ToutStatus = arg
 		case "string-lf", "binary-lf":
-			// a literal log-format is its text; variables are refused
-			if arg != "" && strings.Contains(arg, "%") {
-				return fmt.Errorf("tcp-check expect %s: log-format '%s' not supported (a literal is)", kw, arg)
-			}
+			// the pattern is a log-format string, built at each evaluation
 			kw, e.LogFormat = strings.TrimSuffix(kw, "-lf"), true
 			fallthrough
 		case "string", "rstring", "binary", "rbinary":
@@ -261,7 +258,7 @@ func ParseHTTPCheckStep(p Pos, w []string) CheckStep {
 		err = st.Send.httpSend(w[2:])
 	case "expect":
 		st.Kind = StepExpect
-		err = st.Expect.httpExpect(w[2:])
+		err = st.httpExpect(w[2:])
 	case "connect":
 		st.Kind = StepConnect
 		st.Connect, err = parseCheckConnect(w[2:])
@@ -270,7 +267,17 @@ func ParseHTTPCheckStep(p Pos, w []string) CheckStep {
 	case "send-state":
 		st.Kind = StepSendState
 		err = fmt.Errorf("http-check %s", st.Verb)
+	case "comment":
+		st.Kind = StepComment
+		if len(w) < 3 {
+			err = errors.New("http-check comment: expects a string")
+			break
+		}
+		st.Comment = w[2]
 	default:
+		if len(w) > 1 && st.checkVarStep("http-check", w[1:]) == "" && st.Kind == StepSetVar {
+			break
+		}
 		err = fmt.Errorf("http-check %s", st.Verb)
 	}
 	if err != nil {
@@ -294,14 +301,14 @@ func (s *CheckSend) httpSend(words []string) error {
 		switch kw {
 		case "meth":
 			s.Method = words[i+1]
-		case "uri":
-			s.URI = words[i+1]
+		case "uri", "uri-lf":
+			s.URI, s.URILogFormat = words[i+1], kw == "uri-lf"
 		case "ver":
 			s.Version = words[i+1]
 		case "hdr":
 			s.Headers = append(s.Headers, CheckHeader{Name: words[i+1], Value: words[i+2]})
-		case "body":
-			s.Body = words[i+1]
+		case "body", "body-lf":
+			s.Body, s.BodyLogFormat = words[i+1], kw == "body-lf"
 		case "comment":
 		default:
 			return fmt.Errorf("http-check send: '%s' not supported", kw)
@@ -311,23 +318,58 @@ func (s *CheckSend) httpSend(words []string) error {
 	return nil
 }
 
-// httpExpect reads the words after `http-check expect`.
-func (e *CheckExpect) httpExpect(words []string) error {
+// httpExpect reads the words after `http-check expect`: the options
+// (comment, min-recv, ok-status, error-status, tout-status, on-success,
+// on-error, status-code) before or after the match, as HAProxy reads them.
+func (st *CheckStep) httpExpect(words []string) error {
+	e := &st.Expect
 	e.MinRecv = -1
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
+	var match []string
+	for i := 0; i < len(words); i++ {
+		switch kw := words[i]; kw {
+		case "!":
+			e.Negate = true
+			continue
+		case "comment", "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code":
+			if i+1 >= len(words) {
+				return fmt.Errorf("http-check expect: '%s' expects an argument", kw)
+			}
+			i++
+			v := words[i]
+			switch kw {
+			case "comment":
+				st.Comment = v
+			case "min-recv":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < -1 {
+					return fmt.Errorf("http-check expect: min-recv '%s' not supported", v)
+				}
+				e.MinRecv = n
+			case "ok-status":
+				e.OKStatus = v
+			case "error-status":
+				e.ErrorStatus = v
+			case "tout-status":
+				e.ToutStatus = v
+			case "on-success":
+				e.OnSuccess = v
+			case "on-error":
+				e.OnError = v
+			case "status-code":
+				e.StatusCode = v
+			}
+			continue
+		}
+		if match != nil || i+1 >= len(words) {
+			return fmt.Errorf("http-check expect: '%s' not supported", words[i])
+		}
+		match = words[i : i+2]
+		i++
 	}
-	// options that only shape reporting in 2.6 come before the pattern
-	for len(words) > 2 && (words[0] == "comment" || words[0] == "min-recv" || words[0] == "ok-status" ||
-		words[0] == "error-status" || words[0] == "tout-status" || words[0] == "on-success" || words[0] == "on-error" || words[0] == "status-code") {
-		words = words[2:]
-	}
-	if len(words) > 0 && words[0] == "!" {
-		e.Negate, words = true, words[1:]
-	}
-	if len(words) < 2 {
+	if match == nil {
 		return errors.New("http-check expect: expects a match type and a pattern")
 	}
+	words = match
 	e.Pattern = words[1]
 	switch words[0] {
 	case "status":

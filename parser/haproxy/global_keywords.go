@@ -33,6 +33,9 @@ var globalKeywordTable = []globalKeywordRow{
 	{"maxconnrate", "<number>", false, (*state).globalLimit},
 	{"maxsessrate", "<number>", false, (*state).globalLimit},
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
+	{"max-spread-checks", "<delay in milliseconds>", false, (*state).globalMaxSpreadChecks},
+	// frontend UNIX binds only, which goha refuses (global_unixbind.go)
+	{"unix-bind", "[ prefix <prefix> ] [ mode <mode> ] [ user <user> ] [ uid <uid> ] [ group <group> ] [ gid <gid> ]", false, (*state).globalUnixBind},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},

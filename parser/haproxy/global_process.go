@@ -1,6 +1,9 @@
 package haproxy
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Handlers of the global keywords of the process model (daemon,
 // master-worker, pidfile, chroot, accounts, limits, checks spread, stop);
@@ -122,6 +125,30 @@ func (s *state) globalSpreadChecks(g *Global, l *kwLine) {
 	}
 	g.SpreadChecks, _, _ = leadingInt(l.arg(1)) // honoured by proxy/check
 	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+}
+
+// globalMaxSpreadChecks is `max-spread-checks <delay>`: the most the
+// first checks are spread over at start-up (proxy/check Runner.Start),
+// with HAProxy 2.6's messages.
+func (s *state) globalMaxSpreadChecks(g *Global, l *kwLine) {
+	v := l.arg(1)
+	d, bad, err := ParseTime(v)
+	switch {
+	case len(l.w) > 2:
+		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[2])
+		return
+	case v == "":
+		s.alertRaw(l.p.File, l.p.Line, "'max-spread-checks' expects an integer argument (0..50).")
+	case err == errTimeOverflow:
+		s.alertRaw(l.p.File, l.p.Line, fmt.Sprintf("timer overflow in argument <%s> to <max-spread-checks>, maximum value is 2147483647 ms (~24.8 days).", v))
+	case err != nil:
+		s.alertRaw(l.p.File, l.p.Line, fmt.Sprintf("unsupported character '%c' in 'max-spread-checks' (wants an integer delay).", v[bad]))
+	default:
+		s.timerWarn(l.p, v)
+		g.MaxSpreadChecks = d.Truncate(time.Millisecond)
+		return
+	}
+	s.fileFatal = true
 }
 
 func (s *state) globalHardStopAfter(g *Global, l *kwLine) {

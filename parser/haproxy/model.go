@@ -59,8 +59,13 @@ type Global struct {
 	User, Group          string
 	UID, GID             *int // `uid`/`gid` (nil: not given, or a later user/group)
 	Maxconn, Nbthread    int
-	SpreadChecks         int  // `spread-checks` percentage, 0..50
-	NoSplice             bool // `nosplice`: no splice(2) whatever the proxies' options
+	SpreadChecks         int // `spread-checks` percentage, 0..50
+	// MaxSpreadChecks is `max-spread-checks` (0: not set): the first
+	// checks are spread over at most this long.
+	MaxSpreadChecks time.Duration
+	// UnixBind is `unix-bind` (global_unixbind.go).
+	UnixBind UnixBind
+	NoSplice bool // `nosplice`: no splice(2) whatever the proxies' options
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
 	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,

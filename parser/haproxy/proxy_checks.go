@@ -1,7 +1,5 @@
 package haproxy
 
-import "strings"
-
 // Handlers of the health-check rule keywords (http-check, tcp-check); rows
 // in proxyKeywordTable. The check options are in proxy_options.go.
 
@@ -11,6 +9,11 @@ func (s *state) parseHTTPCheck(px *Proxy, l *kwLine) bool {
 	case "expect":
 		if len(w) < 3 {
 			s.alert(p, "'http-check expect' : expects at least a matching pattern as arguments.")
+			return false
+		}
+	case "comment":
+		if len(w) < 3 {
+			s.alert(p, "'http-check comment' : expects a string as argument.")
 			return false
 		}
 	case "send":
@@ -27,6 +30,10 @@ func (s *state) parseHTTPCheck(px *Proxy, l *kwLine) bool {
 			}
 		}
 	}
+	if msg := CheckVarAlert(w); msg != "" {
+		s.alert(p, "%s", msg)
+		return false
+	}
 	px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, ParseHTTPCheckStep(p, w))
 	if a := l.arg(1); a != "disable-on-404" && a != "send-state" && !px.HTTPCheck.Enabled {
 		px.TCPCheck.unusedHTTP = true
@@ -40,10 +47,9 @@ func (s *state) parseTCPCheck(px *Proxy, l *kwLine) bool {
 		s.alert(p, "%s", msg)
 		return false
 	}
-	// proxy/haproxycfg runs them (or reports the forms it cannot); these
-	// actions proxy/check has no equivalent for
-	if a := l.arg(1); strings.HasPrefix(a, "set-var") || strings.HasPrefix(a, "unset-var") {
-		s.d.Unsupported(p.File, p.Line, "tcp-check "+a)
+	if msg := CheckVarAlert(w); msg != "" {
+		s.alert(p, "%s", msg)
+		return false
 	}
 	if !px.TCPCheck.ownRules {
 		px.TCPCheck.Rules, px.TCPCheck.ownRules = nil, true

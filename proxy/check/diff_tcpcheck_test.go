@@ -138,17 +138,10 @@ func TestDifferentialTCPChecks(t *testing.T) {
 	sslOK := startFake(t, &fakeServer{tls: selfSignedTLS(t)})
 	sslBad := startFake(t, &fakeServer{need: 10, reply: []byte("HTTP/1.0 400 Bad Request\r\n\r\n"), close: true})
 
-	type scenario struct {
-		name  string
-		lines []string
-		srv   *fakeServer
-		addr  string // when srv is nil
-		to    Timeouts
-	}
 	redisDoc := []string{"option tcp-check", "tcp-check connect", `tcp-check send "PING\r\n"`, "tcp-check expect string +PONG",
 		`tcp-check send "info replication\r\n"`, "tcp-check expect string role:master", `tcp-check send "QUIT\r\n"`, "tcp-check expect string +OK"}
 	tc := []string{"option tcp-check", `tcp-check send "PING\r\n"`, "tcp-check expect string +PONG"}
-	scenarios := []scenario{
+	scenarios := []tcpScenario{
 		{name: "tcpok", lines: tc, srv: pong},
 		{name: "tcpnomatch", lines: tc, srv: errAnswer},
 		{name: "tcpempty", lines: tc, srv: silent},
@@ -200,7 +193,24 @@ func TestDifferentialTCPChecks(t *testing.T) {
 		{name: "sslok", lines: []string{"option ssl-hello-chk"}, srv: sslOK},
 		{name: "sslbad", lines: []string{"option ssl-hello-chk"}, srv: sslBad},
 	}
+	compareTCPChecks(t, scenarios)
+}
 
+// tcpScenario is one backend of compareTCPChecks: its check lines and the
+// fake server (or dead address) it checks.
+type tcpScenario struct {
+	name  string
+	lines []string
+	srv   *fakeServer
+	addr  string // when srv is nil
+	to    Timeouts
+}
+
+// compareTCPChecks runs the scenarios' backends under the real haproxy,
+// then under goha's runner, and compares the check log lines (durations
+// normalised) and the bytes each fake server received first.
+func compareTCPChecks(t *testing.T, scenarios []tcpScenario) {
+	t.Helper()
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "global\n    log stdout format raw local0\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n")
 	var targets []*Target
@@ -219,7 +229,7 @@ func TestDifferentialTCPChecks(t *testing.T) {
 			Timeouts: cmp.Or(sc.to, CheckTimeouts(300*time.Millisecond, 0, 0))})
 	}
 	front := loopback.FreeAddr(t)
-	fmt.Fprintf(&cfg, "frontend fe\n    bind %s\n    default_backend tcpok\n", front)
+	fmt.Fprintf(&cfg, "frontend fe\n    bind %s\n    default_backend %s\n", front, scenarios[0].name)
 
 	const window = 1500 * time.Millisecond
 	want := runHAProxyLines(t, cfg.String(), window)

@@ -29,7 +29,21 @@
 // final `$` is rewritten to PCRE's meaning). Log-format and sample
 // expressions are evaluated only in the forms HAProxy's presets use
 // (literal text, res.payload() with cut_crlf/ltrim/rtrim/lower/upper:
-// tcpformat.go); the others are refused so proxy/haproxycfg reports the rule.
+// tcpformat.go), plus check-scope variables: `tcp-check set-var(check.x)`,
+// set-var-fmt and unset-var rules (str(), int(), bin(), var(check.x),
+// res.payload()) read by send-lf, send-binary-lf, expect
+// string-lf/binary-lf and on-success/on-error/status-code (checkvars.go; each run starts with none, an unset
+// variable prints nothing); the others are refused so proxy/haproxycfg
+// reports the rule.
+//
+// # HTTP checks and variables (http.go, http_vars.go)
+//
+// An HTTP check sends one request: `option httpchk` with the `http-check
+// send` parts applied in order; `http-check set-var*`/`unset-var` lines
+// before the send run at each check and feed its uri-lf, body-lf and
+// header values (log-format strings). An expect's comment, or an
+// `http-check comment` line before it, ends its failure's info with
+// " comment: <text>", as in HAProxy 2.6.
 //
 // # agent-check (agent.go)
 //

@@ -32,6 +32,7 @@ type ProbeRequest struct {
 	// (h1-case-adjust under option h1-case-adjust-bogus-server; nil: lower
 	// case). HTTP/2 checks do not use it.
 	Case map[string]string
+	dyn  *httpDyn // variables and log-format parts (http_vars.go)
 }
 
 // OptionHTTPChk is the request of `option httpchk [<method>] [<uri>]
@@ -53,8 +54,10 @@ func OptionHTTPChk(method, uri, version string) ProbeRequest {
 }
 
 // ApplySend applies an `http-check send` step: the parts it gives replace
-// those of the request, its headers are added.
-func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
+// those of the request, its headers are added. An error names a
+// log-format part goha cannot build (the other parts still apply).
+func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) error {
+	err := r.applySendFormats(s, len(r.Headers))
 	if s.Method != "" {
 		r.Method = s.Method
 	}
@@ -70,6 +73,7 @@ func (r *ProbeRequest) ApplySend(s haproxy.CheckSend) {
 	if s.Body != "" {
 		r.Body = s.Body
 	}
+	return err
 }
 
 // validate refuses a request line with an empty part.
@@ -125,13 +129,20 @@ type Expect struct {
 	Kind    ExpectKind
 	Negate  bool
 	Pattern string
+	// Comment is the rule's comment (its own, or an `http-check comment`
+	// line before it): a failure's info ends with " comment: <text>".
+	Comment string
 	codes   [][2]int
 	re      *regexp.Regexp
+	opts    expectOpts // ok-status, error-status, on-success, on-error (http_expect_opts.go)
 }
 
 // NewExpect compiles an `http-check expect` step the parser typed.
 func NewExpect(e haproxy.CheckExpect) (Expect, error) {
 	out := Expect{Negate: e.Negate, Pattern: e.Pattern}
+	if err := out.setOptions(e); err != nil {
+		return out, err
+	}
 	switch e.Match {
 	case haproxy.CheckMatchStatus:
 		out.Kind, out.codes = ExpectStatus, e.Codes
@@ -151,6 +162,13 @@ func NewExpect(e haproxy.CheckExpect) (Expect, error) {
 		return out, fmt.Errorf("http-check expect: match %d not supported", e.Match)
 	}
 	return out, nil
+}
+
+func (e Expect) commentText() string {
+	if e.Comment == "" {
+		return ""
+	}
+	return " comment: " + e.Comment
 }
 
 func (e Expect) onBody() bool { return e.Kind == ExpectString || e.Kind == ExpectRString }
@@ -221,7 +239,7 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		deadline = d
 	}
 	c.SetDeadline(deadline)
-	p.Request = p.Request.withStateHeader(serverState(ctx)) // send-state
+	p.Request = p.Request.built().withStateHeader(serverState(ctx)) // set-var, log-format; send-state
 	r := p.exchange(c)
 	r.Duration = time.Since(start)
 	return r
@@ -258,7 +276,7 @@ func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 		}
 	}
 	if p.DisableOn404 && code == 404 {
-		return Result{Status: L7OKC, Code: code, Info: phrase}
+		return Result{Status: L7OKC, Code: code, Info: phrase, on404: true}
 	}
 	if len(p.Expects) == 0 {
 		if code >= 200 && code < 400 {
@@ -275,11 +293,11 @@ func (p HTTPProbe) judge(code int, phrase string, bodyReader io.Reader) Result {
 			if e.Negate {
 				info = "HTTP check matched unwanted content"
 			}
-			return Result{Status: L7RSP, Code: code, Info: info}
+			return e.failure(code, L7RSP, info)
 		}
-		return Result{Status: L7STS, Code: code, Info: phrase}
+		return e.failure(code, L7STS, phrase)
 	}
-	return Result{Status: L7OK, Code: code, Info: phrase}
+	return p.Expects[len(p.Expects)-1].success(code, phrase)
 }
 
 func isTimeout(err error) bool {

@@ -111,7 +111,7 @@ func TestHTTPProbe(t *testing.T) {
 		expects [][]string
 		want    Result
 	}{
-		{name: "404 disable-on-404", reply: "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", on404: true, want: Result{Status: L7OKC, Code: 404, Info: "Not Found"}},
+		{name: "404 disable-on-404", reply: "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", on404: true, want: Result{Status: L7OKC, Code: 404, Info: "Not Found", on404: true}},
 		{name: "503 disable-on-404", reply: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", on404: true, want: Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}},
 		{name: "200 default", reply: okBody, want: Result{Status: L7OK, Code: 200, Info: "OK"}},
 		{name: "302 default", reply: "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", want: Result{Status: L7OK, Code: 302, Info: "Found"}},

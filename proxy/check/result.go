@@ -100,6 +100,10 @@ type Result struct {
 	// Agent is an agent check's answer (AgentProbe), applied by the
 	// runner before the result counts.
 	Agent *AgentReply
+	// on404 marks the L7OKC of `http-check disable-on-404`, which counts
+	// only for a server that is up; an L7OKC from ok-status or
+	// error-status is a conditional pass in any state.
+	on404 bool
 }
 
 // Passed reports whether the check succeeded.

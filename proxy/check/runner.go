@@ -65,6 +65,9 @@ type RunnerOptions struct {
 	// SpreadChecks is the global `spread-checks` percentage (0..50): each
 	// interval is moved by a random amount within +/- that share.
 	SpreadChecks int
+	// MaxSpreadChecks is the global `max-spread-checks`: the first checks
+	// are spread over at most this long (0: no limit).
+	MaxSpreadChecks time.Duration
 	// Rand returns uniform values in [0,1) for SpreadChecks; nil uses
 	// math/rand/v2.
 	Rand func() float64
@@ -160,7 +163,8 @@ func (t *Target) validate() error {
 // Start schedules every first check, spread as HAProxy's start_checks
 // does: check i of n starts after max(mininter, its interval)*i/n, where
 // mininter is the smallest current interval of at least one second
-// (measured: inters 3s, 3s, 1.2s and 0.9s start at 0, 750, 600, 900 ms).
+// (measured: inters 3s, 3s, 1.2s and 0.9s start at 0, 750, 600, 900 ms),
+// that spread capped at max-spread-checks.
 func (r *Runner) Start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -174,6 +178,9 @@ func (r *Runner) Start() {
 	for i, s := range r.states {
 		if !s.maint && !s.disabled { // disabled before Start: a state file's `disable health`
 			base := max(minInter, s.t.Intervals.Next(s.h))
+			if m := r.opts.MaxSpreadChecks; m > 0 && base > m {
+				base = m
+			}
 			r.schedule(s, base*time.Duration(i)/time.Duration(n))
 		}
 	}
@@ -360,7 +367,7 @@ func (r *Runner) record(s *targetState, res Result) {
 		s.last, s.lastStatus, s.checked = res, res.Status, true
 		return
 	}
-	if res.Status == L7OKC && !s.h.Up() {
+	if res.Status == L7OKC && res.on404 && !s.h.Up() {
 		// a DOWN server answering 404 is not coming back
 		res.Status = L7STS
 	}

@@ -305,7 +305,7 @@ func TestSpreadChecks(t *testing.T) {
 // plain failure.
 func TestRunnerDisableOn404(t *testing.T) {
 	ok := Result{Status: L7OK, Code: 200, Info: "OK"}
-	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found"}
+	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found", on404: true}
 	bad := Result{Status: L7STS, Code: 503, Info: "Service Unavailable"}
 	plan := []Result{ok, nf, nf, nf, ok, ok, bad, bad, bad, nf, nf, nf, ok, ok}
 	for _, logHC := range []bool{true, false} {
@@ -361,7 +361,7 @@ func TestRunnerDisableOn404(t *testing.T) {
 // TestServerTrackStoppingMatchHAProxy).
 func TestRunnerStoppingThenDown(t *testing.T) {
 	clock := newFakeClock()
-	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found"}
+	nf := Result{Status: L7OKC, Code: 404, Info: "Not Found", on404: true}
 	p := &scripted{clock: clock, start: clock.Now(), times: map[string][]time.Duration{}, plan: map[string][]Result{"a": {nf, refused, refused, refused}}}
 	var lines []Line
 	r := mustRunner(t, []*Target{{Backend: "B", Server: "s", Addr: "a", Prober: p, Rise: 2, Fall: 3,

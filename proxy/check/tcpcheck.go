@@ -18,6 +18,7 @@ const (
 	RuleConnect RuleKind = iota
 	RuleSend
 	RuleExpect
+	RuleSetVar // set-var, set-var-fmt, unset-var (checkvars.go)
 	// ruleComment is a `tcp-check comment` line before FinishTCPRules
 	// hands its text to the rules that follow.
 	ruleComment RuleKind = -1
@@ -59,20 +60,26 @@ type TCPRule struct {
 	Implicit bool // the connect HAProxy adds before a ruleset without one (step 0)
 
 	// send
-	Data  []byte
-	build func() []byte // data made at send time (ssl-hello-chk's clock)
+	Data    []byte
+	build   func() []byte // data made at send time (ssl-hello-chk's clock)
+	dataFmt checkFormat   // send-lf, send-binary-lf with %[...]: built at send time
+	binFmt  bool          // dataFmt (or patFmt) builds hex digits
+
+	// set-var, set-var-fmt, unset-var
+	varAct varAction
 
 	// expect
 	Match      MatchKind
 	Negate     bool
-	Pattern    []byte // string/binary data, or the regex source
-	MinRecv    int    // -1: unset
-	OKStatus   Status // statusUnset: L7OK
-	ErrStatus  Status // statusUnset: L7RSP
-	ToutStatus Status // statusUnset: L7TOUT
-	OnSuccess  string // literal `on-success` text
-	OnError    string // literal `on-error` text
-	logFormat  bool   // string-lf/binary-lf with a literal format: HAProxy words its failures differently
+	Pattern    []byte      // string/binary data, or the regex source
+	MinRecv    int         // -1: unset
+	OKStatus   Status      // statusUnset: L7OK
+	ErrStatus  Status      // statusUnset: L7RSP
+	ToutStatus Status      // statusUnset: L7TOUT
+	OnSuccess  string      // literal `on-success` text
+	OnError    string      // literal `on-error` text
+	logFormat  bool        // string-lf/binary-lf: HAProxy words its failures differently
+	patFmt     checkFormat // string-lf/binary-lf with %[...]: the pattern built at each evaluation
 	re         *regexp.Regexp
 	head       int // index in the ruleset of the first rule of its expect chain (HAProxy's expect.head)
 	// protocol checks: HAProxy's sample expressions on the response,
@@ -80,7 +87,10 @@ type TCPRule struct {
 	onErrorFn   func(buf []byte) string
 	onSuccessFn func(buf []byte) string
 	codeFn      func(buf []byte) int
-	custom      func(buf []byte, last, isLast bool) (verdict, Result)
+	// the same with check variables (checkvars.go withEnv)
+	onErrorVar, onSuccessVar checkFormat
+	codeVar                  checkExpr
+	custom                   func(buf []byte, last, isLast bool) (verdict, Result)
 }
 
 func newExpect() TCPRule {
@@ -163,8 +173,22 @@ func NewTCPRule(st haproxy.CheckStep) (TCPRule, error) {
 		return TCPRule{Kind: ruleComment, Comment: st.Comment}, nil
 	case haproxy.StepConnect:
 		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: Connect{Port: st.Connect.Port, Addr: st.Connect.Addr}}, nil
+	case haproxy.StepSetVar:
+		a, err := newVarAction(st.Var)
+		if err != nil {
+			return TCPRule{}, fmt.Errorf("tcp-check %v", err)
+		}
+		return TCPRule{Kind: RuleSetVar, varAct: a}, nil
 	case haproxy.StepSend:
 		r := TCPRule{Kind: RuleSend, Comment: st.Comment, Data: []byte(st.Send.Data)}
+		if st.Send.LogFormat && strings.Contains(st.Send.Data, "%") {
+			f, err := parseCheckFormat(st.Send.Data)
+			if err != nil {
+				return r, fmt.Errorf("tcp-check %s: %v", st.Verb, err)
+			}
+			r.dataFmt, r.binFmt = f, st.Send.Binary
+			return r, nil
+		}
 		if st.Send.Binary {
 			b, err := parseHex(st.Send.Data)
 			if err != nil {
@@ -196,14 +220,27 @@ func newTCPExpect(st haproxy.CheckStep) (TCPRule, error) {
 		}
 		f, err := parsePayloadFormat(on.text)
 		if err != nil {
-			return r, fmt.Errorf("tcp-check expect: %s '%s': %v", on.kw, on.text, err)
+			vf, verr := parseCheckFormat(on.text)
+			if verr != nil {
+				return r, fmt.Errorf("tcp-check expect: %s '%s': %v", on.kw, on.text, err)
+			}
+			if on.kw == "on-success" {
+				r.onSuccessVar = vf
+			} else {
+				r.onErrorVar = vf
+			}
+			continue
 		}
 		*on.fn = f
 	}
 	if e.StatusCode != "" {
 		f, err := parseStatusCode(e.StatusCode)
 		if err != nil {
-			return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", e.StatusCode, err)
+			ve, verr := parseCheckExpr(e.StatusCode)
+			if verr != nil {
+				return r, fmt.Errorf("tcp-check expect: status-code '%s': %v", e.StatusCode, err)
+			}
+			r.codeVar = ve
 		}
 		r.codeFn = f
 	}
@@ -221,6 +258,18 @@ func newTCPExpect(st haproxy.CheckStep) (TCPRule, error) {
 			return r, fmt.Errorf("tcp-check expect: %s '%s' not supported", s.kw, s.name)
 		}
 		*s.to = v
+	}
+	if e.LogFormat && strings.Contains(e.Pattern, "%") {
+		f, err := parseCheckFormat(e.Pattern)
+		if err != nil {
+			return r, fmt.Errorf("tcp-check expect: %v", err)
+		}
+		r.patFmt, r.binFmt = f, e.Match == haproxy.CheckMatchBinary
+		r.Match = MatchString
+		if r.binFmt {
+			r.Match = MatchBinary
+		}
+		return r, nil
 	}
 	switch e.Match {
 	case haproxy.CheckMatchString:
@@ -295,7 +344,7 @@ func FinishTCPRules(in []TCPRule) []TCPRule {
 
 func firstAction(rs []TCPRule) RuleKind {
 	for _, r := range rs {
-		if r.Kind != ruleComment {
+		if r.Kind != ruleComment && r.Kind != RuleSetVar {
 			return r.Kind
 		}
 	}

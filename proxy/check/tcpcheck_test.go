@@ -145,8 +145,12 @@ func TestParseTCPCheckRuleRefuses(t *testing.T) {
 		{"send-binary", "zz"},       // not hex
 		{"connect", "ssl"},          // TLS connects
 		{"connect", "send-proxy"},
-		{"connect", "port", "src_port"}, // port expression
-		{"set-var(check.x)", "int(1)"},
+		{"connect", "port", "src_port"},      // port expression
+		{"set-var(txn.x)", "int(1)"},         // a scope other than check
+		{"set-var(check.x,ifset)", "int(1)"}, // conditions
+		{"set-var(check.x)", "src"},          // a fetch checks do not evaluate
+		{"set-var(check.x)", "var(check.y),add(1)"},
+		{"set-var-fmt(check.x)", "%ci"},
 		{"expect", "min-recv", "2"}, // no pattern
 	} {
 		if _, err := parseTCPCheckRule(w); err == nil {

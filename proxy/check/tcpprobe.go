@@ -46,6 +46,7 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 		return r
 	}
 	var buf []byte
+	env := &checkEnv{vars: map[string]checkVal{}}
 	mustRead, last := true, false
 	lastRule := -1
 	for i := 0; i < len(p.Rules); i++ {
@@ -75,11 +76,21 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 			// Runner.Stop cancels ctx: cut a blocked read at once.
 			stop = context.AfterFunc(ctx, func() { nc.Close() })
 			buf, mustRead, last = nil, true, false
+		case RuleSetVar:
+			env.buf = buf
+			r.varAct.run(env)
 		case RuleSend:
 			buf, mustRead = nil, true
 			data := r.Data
 			if r.build != nil {
 				data = r.build()
+			}
+			if r.dataFmt != nil {
+				env.buf = nil
+				var ok bool
+				if data, ok = r.sendData(env); !ok {
+					return done(Result{Status: L7RSP, Info: fmt.Sprintf("tcp-check send : failed to build log-format string at step %d", r.step())})
+				}
 			}
 			if _, err := c.Write(data); err != nil {
 				return done(p.ioError(r, err))
@@ -92,7 +103,18 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				}
 				mustRead = false
 			}
-			v, res := r.evalExpect(buf, last, p.Generic, i == len(p.Rules)-1)
+			rule := r
+			if r.usesVars() {
+				rule = r.withEnv(env)
+			}
+			if r.patFmt != nil {
+				env.buf = buf
+				var bad *Result
+				if rule, bad = rule.withPattern(env); bad != nil {
+					return done(*bad)
+				}
+			}
+			v, res := rule.evalExpect(buf, last, p.Generic, i == len(p.Rules)-1)
 			switch v {
 			case evalStop:
 				return done(res)
@@ -111,7 +133,11 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 	if lastRule < 0 {
 		return done(Result{Status: L4OK})
 	}
-	return done(p.Rules[lastRule].successResult(buf, p.Generic))
+	lr := &p.Rules[lastRule]
+	if lr.usesVars() {
+		lr = lr.withEnv(env)
+	}
+	return done(lr.successResult(buf, p.Generic))
 }
 
 // read appends one read's worth of data to buf. It reports a result when

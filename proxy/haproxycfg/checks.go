@@ -19,10 +19,18 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 	var expects []check.Expect
 	var connect check.Connect
 	stepped := false // a send, expect or connect came before
+	sent := false    // a send or expect came before
+	// a comment line labels the rules that follow it, up to a rule of
+	// another kind (as check.FinishTCPRules)
+	comment, prev := "", haproxy.StepComment
 	for _, st := range px.HTTPCheck.Rules {
 		if st.Verb == "" {
 			continue
 		}
+		if st.Kind != prev && prev != haproxy.StepComment {
+			comment = ""
+		}
+		prev = st.Kind
 		first := !stepped
 		stepped = stepped || st.Kind == haproxy.StepSend || st.Kind == haproxy.StepExpect || st.Kind == haproxy.StepConnect
 		// the line as the notices quote it: "http-check <verb> <args>"
@@ -31,18 +39,38 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 			line += " "
 		}
 		switch st.Kind {
+		case haproxy.StepComment:
+			if st.Invalid != "" {
+				b.unsupported(st.Pos, line)
+			}
+			comment = st.Comment
+		case haproxy.StepSetVar:
+			// run before the request is built: one after the send or an
+			// expect (which would read the response) is reported
+			if sent {
+				b.unsupported(st.Pos, line+": a variable step after 'http-check send' or 'expect'")
+				continue
+			}
+			if err := req.AddVarStep(st.Var); err != nil {
+				b.unsupported(st.Pos, line+": "+err.Error())
+			}
 		case haproxy.StepSend:
+			sent = true
 			// the parts read before a refused word still apply, as before
-			req.ApplySend(st.Send)
+			if err := req.ApplySend(st.Send); err != nil {
+				b.unsupported(st.Pos, "http-check send: "+err.Error())
+			}
 			if st.Invalid != "" {
 				b.unsupported(st.Pos, "http-check send: "+st.Invalid)
 			}
 		case haproxy.StepExpect:
+			sent = true
 			e, err := check.NewExpect(st.Expect)
 			if st.Invalid != "" || err != nil {
 				b.unsupported(st.Pos, line)
 				continue
 			}
+			e.Comment = cmp.Or(st.Comment, comment)
 			expects = append(expects, e)
 		case haproxy.StepConnect:
 			// proxy/check runs one connect, before anything is sent: a
@@ -103,9 +131,6 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 	case "tcp-check":
 		var rules []check.TCPRule
 		for i, st := range px.TCPCheck.Rules {
-			if st.Kind == haproxy.StepSetVar {
-				continue // the parser reported the action itself
-			}
 			r, err := check.NewTCPRule(st)
 			if err != nil {
 				b.unsupported(st.Pos, "tcp-check "+st.Text+": "+err.Error())

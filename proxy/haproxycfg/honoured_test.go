@@ -105,7 +105,7 @@ backend plain
 
 // A leading `http-check connect port N [addr A]` reaches the HTTP probe;
 // one after a send, or with options proxy/check lacks, is reported.
-// `http-check comment` (a label for check failures) is reported.
+// `http-check comment` labels the expects after it (not reported).
 func TestHTTPCheckConnect(t *testing.T) {
 	p := buildText(t, `defaults
     mode http
@@ -137,7 +137,7 @@ backend tls
 		t.Errorf("connect by backend %v, want %v", got, want)
 	}
 	n := notices(p)
-	wantN := []string{"'http-check connect port 8082' parsed", "'http-check comment' parsed", "'http-check connect port 8083 ssl' parsed"}
+	wantN := []string{"'http-check connect port 8082' parsed", "'http-check connect port 8083 ssl' parsed"}
 	if len(n) != len(wantN) {
 		t.Fatalf("notices %q", n)
 	}

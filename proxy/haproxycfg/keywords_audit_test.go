@@ -126,6 +126,13 @@ func init() {
 	auditArgs["option http-restrict-req-hdr-names"] = [][]string{{"delete"}}
 }
 
+// auditVarNames: the check variable actions name their variable in the
+// action word.
+var auditVarNames = map[string]string{
+	"http-check set-var": "http-check set-var(check.x)", "http-check unset-var": "http-check unset-var(check.x)",
+	"tcp-check set-var": "tcp-check set-var(check.x)", "tcp-check unset-var": "tcp-check unset-var(check.x)",
+}
+
 var genericArgs = [][]string{{}, {"1"}, {"1s"}, {"x"}, {"x", "y"}}
 
 type auditResult struct {
@@ -207,8 +214,12 @@ func audit(t *testing.T) []auditResult {
 		if cands == nil {
 			cands = genericArgs
 		}
+		name := k.name
+		if v, ok := auditVarNames[name]; ok {
+			name, cands = v, [][]string{{"str(a)"}, {}}
+		}
 		for _, args := range cands {
-			n, ok := auditOne(k.where, strings.TrimSpace(k.name+" "+strings.Join(args, " ")))
+			n, ok := auditOne(k.where, strings.TrimSpace(name+" "+strings.Join(args, " ")))
 			if ok {
 				out = append(out, auditResult{k.section, k.name, n == 0})
 				break

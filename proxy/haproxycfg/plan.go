@@ -111,6 +111,8 @@ type Process struct {
 	Grace time.Duration
 	// SpreadChecks is global `spread-checks` (percent, 0..50).
 	SpreadChecks int
+	// MaxSpreadChecks is global `max-spread-checks` (0: none).
+	MaxSpreadChecks time.Duration
 	// Node is global `node`, the name `show info` reports ("" = the host
 	// name, HAProxy's default).
 	Node string

@@ -115,10 +115,11 @@ const rateLimitUsage = "'set rate-limit' only supports :\n" +
 	"   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n" +
 	"   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n"
 
-// cmdSetRateLimit is `set rate-limit <what> global <value>`. goha limits
-// no connection, session or TLS handshake rate (the global maxconnrate,
-// maxsessrate and maxsslrate keywords are refused too), so only the value
-// it already applies, 0 (no limit), is accepted for them.
+// cmdSetRateLimit is `set rate-limit <what> global <value>`. goha cannot
+// change the connection, session or TLS handshake rate limits at run time
+// (global maxconnrate and maxsessrate are applied as configured,
+// maxsslrate is refused), so only 0 is accepted for them, and only while
+// no limit is set.
 func cmdSetRateLimit(s *Session, args []string) string {
 	what := argAt(args, 2)
 	switch what {
@@ -137,7 +138,9 @@ func cmdSetRateLimit(s *Session, args []string) string {
 		return "Value out of range.\n"
 	}
 	if what != "http-compression" {
-		if v != 0 {
+		in := s.src.Info()
+		cur := map[string]int64{"connections": in.ConnRateLimit, "sessions": in.SessRateLimit}[what]
+		if v != 0 || cur != 0 {
 			return errNotSupported
 		}
 		return ""

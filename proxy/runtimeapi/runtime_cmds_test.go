@@ -67,3 +67,23 @@ func TestParseMaxconn(t *testing.T) {
 		}
 	}
 }
+
+// rateLimitedSource reports configured maxconnrate and maxsessrate.
+type rateLimitedSource struct{ *fakeSource }
+
+func (s rateLimitedSource) Info() Info {
+	in := s.fakeSource.Info()
+	in.ConnRateLimit, in.SessRateLimit = 5, 7
+	return in
+}
+
+// `set rate-limit connections|sessions global 0` cannot lift a configured
+// limit: refused, not answered as done.
+func TestSetRateLimitWithConfiguredLimits(t *testing.T) {
+	for _, cmd := range []string{"set rate-limit connections global 0", "set rate-limit sessions global 0"} {
+		out, _ := NewSession(rateLimitedSource{newFakeSource()}, LevelAdmin).Exec(cmd)
+		if got := strings.TrimSuffix(string(out), "\n"); got != errNotSupported {
+			t.Errorf("%s: %q, want %q", cmd, got, errNotSupported)
+		}
+	}
+}
