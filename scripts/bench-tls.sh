@@ -16,6 +16,7 @@
 #   h2-tls            h2load, c=16, 32 streams each, ALPN h2
 #   h2c               h2load, c=16, 32 streams each, bind ... proto h2
 # CPU is the proxy's user + system time over the case per request.
+# BENCH_TLS_CASES=<regex> runs only the TLS cases whose names match.
 
 for c in openssl h2load; do
   command -v $c >/dev/null || { echo "bench: $c missing (make deps), TLS cases skipped"; return 0; }
@@ -98,6 +99,9 @@ tls_case() {
 }
 
 TLS_CASES=(https-keepalive handshake-ecdsa handshake-rsa h2-tls h2c)
+if [ -n "${BENCH_TLS_CASES:-}" ]; then # a regex: run only the TLS cases whose names match
+  kept=(); for c in "${TLS_CASES[@]}"; do [[ $c =~ $BENCH_TLS_CASES ]] && kept+=("$c"); done; TLS_CASES=("${kept[@]}")
+fi
 declare -A TR
 if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
   echo "bench: TLS cases, ${SECS}s each, 1 and 2 client threads, ${TLS_PROXIES[*]} alternating"
