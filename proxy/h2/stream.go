@@ -38,6 +38,7 @@ type Stream struct {
 	rdl, wdl   time.Time
 	rtimer     *time.Timer
 	wtimer     *time.Timer
+	local      *any // the running worker's slot (Local)
 }
 
 // reset makes st a new stream of c (c.mu held): what a new allocation
@@ -361,16 +362,16 @@ func (st *Stream) finish() {
 	if rst {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
 	}
-	// The last stream gone: the idle timeout runs, or a drained
-	// connection's reader ends.
-	c.armIdle()
 	if a != nil && c.opt.Release != nil {
 		c.opt.Release(a)
 	}
+	c.mu.Lock()
+	// The last stream gone: the idle timeout runs, or a drained
+	// connection's reader ends.
+	c.armIdleLocked()
 	// Last: the stream's memory serves a later stream of c (onHeaders),
 	// once nothing here reads it any more. Its handler has returned, and
 	// its Aborter, told or not, does not hold it.
-	c.mu.Lock()
 	if len(c.free) < maxFreeStreams {
 		c.free = append(c.free, st)
 	}
