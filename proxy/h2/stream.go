@@ -33,9 +33,9 @@ type Stream struct {
 	remoteDone bool   // END_STREAM received
 	aborted    bool   // RST_STREAM (either way) or a dead connection
 	sendWin    int64
-	headersOut bool // response HEADERS sent
-	localDone  bool // END_STREAM sent
-	holdFlush  bool // HoldNextHeaders: the next HEADERS wait for the write after them
+	headersOut bool         // response HEADERS sent
+	localDone  bool         // END_STREAM sent
+	holdFlush  bool         // HoldNextHeaders: the next HEADERS wait for the write after them
 	rdl, wdl   atomic.Int64 // deadlines in Unix ns, 0: none (SetReadDeadline)
 	waits      atomic.Int32 // the stream's waits on c.cond in progress
 	rtimer     *time.Timer
