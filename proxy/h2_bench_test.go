@@ -110,13 +110,15 @@ func benchmarkH2(b *testing.B, window int, backend string) {
 }
 
 // ioCalls counts the process's read and write system calls so far
-// (/proc/self/io syscr + syscw; 0 where it cannot be read).
+// (/proc/self/io syscr + syscw, which count read(2) and write(2); 0
+// where it cannot be read) and the proxy's recvfrom and sendto calls
+// (rawCalls).
 func ioCalls() int64 {
 	raw, err := os.ReadFile("/proc/self/io")
 	if err != nil {
 		return 0
 	}
-	var n int64
+	n := rawCalls.Load()
 	for _, line := range strings.Split(string(raw), "\n") {
 		if v, ok := strings.CutPrefix(line, "syscr: "); ok {
 			k, _ := strconv.ParseInt(v, 10, 64)

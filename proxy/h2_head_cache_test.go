@@ -34,8 +34,7 @@ func TestHeadCacheMatchesParse(t *testing.T) {
 		{"HTTP/1.1 200 OK\r\nX-A: 2\r\n\r\n", true},
 		{"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 5\r\n\r\n", false},
 	}
-	sc := getStreamScratch()
-	defer scratchPool.Put(sc)
+	sc := newStreamScratch()
 	for i, step := range steps {
 		buf := []byte(step.buf)
 		var b streamBridge
@@ -87,8 +86,7 @@ func BenchmarkHeadCache(b *testing.B) {
 	for _, cached := range []bool{true, false} {
 		name := map[bool]string{true: "cached", false: "parse"}[cached]
 		b.Run(name, func(b *testing.B) {
-			sc := getStreamScratch()
-			defer scratchPool.Put(sc)
+			sc := newStreamScratch()
 			sc.lastHead.forget()
 			var br streamBridge
 			br.sc = sc

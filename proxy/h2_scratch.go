@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
@@ -66,14 +65,14 @@ func (sc *streamScratch) valueString(i int, v []byte) string {
 	return s
 }
 
-var scratchPool = sync.Pool{New: func() any {
+// newStreamScratch makes a scratch (a worker keeps it for its next
+// streams: workerMem).
+func newStreamScratch() *streamScratch {
 	sc := new(streamScratch)
 	sc.header = func(name string) (string, bool) { return sc.s.balanceHeader(name) }
 	sc.lastHeader = func(name string) (string, bool) { return sc.s.balanceLastHeader(name) }
 	return sc
-}}
-
-func getStreamScratch() *streamScratch { return scratchPool.Get().(*streamScratch) }
+}
 
 // give lends the scratch to a stream's session.
 func (sc *streamScratch) give(s *session) {
@@ -82,15 +81,14 @@ func (sc *streamScratch) give(s *session) {
 	s.breq.Header, s.breq.LastHeader, s.breq.URI = sc.header, sc.lastHeader, sc.uri
 }
 
-// keep takes the (possibly grown) memory back from a finished stream and
-// returns the scratch to the pool.
+// keep takes the (possibly grown) memory back from a finished stream (the
+// caller keeps the scratch for its next stream).
 func (sc *streamScratch) keep(s *session, b *streamBridge) {
 	sc.reqHeaders, sc.respHeaders, sc.out = s.req.Headers[:0], s.resp.Headers[:0], s.out[:0]
 	sc.bridgeHeaders, sc.head, sc.rbuf = b.resp.Headers[:0], b.head[:0], b.rbuf[:0]
 	clear(b.fields[:cap(b.fields)]) // no strings kept alive
 	sc.fields = b.fields[:0]
 	sc.s, sc.uri = nil, s.breq.URI
-	scratchPool.Put(sc)
 }
 
 // lowerName is a response field name in lower case, without allocating

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"sync"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/h2"
@@ -69,7 +68,8 @@ func (s *session) serveH2(pre []byte) {
 
 // serveStream serves one stream as a session of its own.
 func (s *session) serveStream(st *h2.Stream) {
-	all := streamSessions.Get().(*streamSession) // zeroed (releaseStreamSession)
+	wm := workerMemOf(st)
+	all := wm.takeSession() // zeroed (releaseStreamSession)
 	cs := &all.s
 	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, time.Now(), -1, s.bind
 	cs.tlsState, cs.src, cs.dst, cs.connSrc, cs.connDst = s.tlsState, s.connSrc, s.connDst, s.connSrc, s.connDst
@@ -85,7 +85,7 @@ func (s *session) serveStream(st *h2.Stream) {
 		// session alone releases those (endSession).
 		cs.info.track = &tracking{sess: tr.sess, tables: tr.tables, own: tr.own}
 	}
-	sc := getStreamScratch()
+	sc := wm.takeScratch()
 	sc.give(cs)
 	b := &all.b
 	b.init(st, sc)
@@ -94,12 +94,13 @@ func (s *session) serveStream(st *h2.Stream) {
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
 	st.SetOnAbort(all)
-	cs.takeBuf()
+	cs.takeStreamBuf(wm)
 	cs.info.req = &cs.req
 	cs.info.cliTCP = s.c.TCPConn
 	cs.beginConnInfo()
 	cs.serveHTTP(true)
 	sc.keep(cs, b)
+	wm.keepScratch(sc)
 }
 
 // streamSession is one allocation for a stream's session, its
@@ -110,19 +111,6 @@ type streamSession struct {
 	s session
 	c tconn
 	b streamBridge
-}
-
-var streamSessions = sync.Pool{New: func() any { return new(streamSession) }}
-
-// releaseStreamSession takes a finished stream's session back (the h2
-// engine's Release: nothing can reach it any more), zeroed, so the next
-// stream starts from what a new allocation gives and nothing it pointed
-// to is kept alive by the pool.
-func releaseStreamSession(a h2.Aborter) {
-	if all, ok := a.(*streamSession); ok {
-		*all = streamSession{}
-		streamSessions.Put(all)
-	}
 }
 
 // Abort cuts the server side of a reset stream (or of a dead
@@ -144,6 +132,6 @@ func (s *session) h2Version() {
 // finishStream ends a stream's session: no connection counters move.
 func (s *session) finishStream() {
 	s.priv.close()
-	s.dropBuf()
+	s.keepStreamBuf()
 	s.c.Close()
 }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/goha-lb/goha/proxy/h2"
 )
@@ -86,7 +85,7 @@ func (r *rawIO) doWriteAwait(fd uintptr) bool {
 		return r.doRead(fd)
 	}
 	for r.qn < len(r.qbuf) {
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&r.qbuf[r.qn])), uintptr(len(r.qbuf)-r.qn))
+		n, e := sendRaw(fd, r.qbuf[r.qn:])
 		switch e {
 		case 0:
 			r.qn += int(n)

@@ -16,6 +16,7 @@
 #   h2-tls            h2load, c=16, 32 streams each, ALPN h2
 #   h2c               h2load, c=16, 32 streams each, bind ... proto h2
 # CPU is the proxy's user + system time over the case per request.
+# BENCH_TLS_CASES=<regex> runs only the TLS cases whose names match.
 
 for c in openssl h2load; do
   command -v $c >/dev/null || { echo "bench: $c missing (make deps), TLS cases skipped"; return 0; }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -32,12 +33,14 @@ type Stream struct {
 	remoteDone bool   // END_STREAM received
 	aborted    bool   // RST_STREAM (either way) or a dead connection
 	sendWin    int64
-	headersOut bool // response HEADERS sent
-	localDone  bool // END_STREAM sent
-	holdFlush  bool // HoldNextHeaders: the next HEADERS wait for the write after them
-	rdl, wdl   time.Time
+	headersOut bool         // response HEADERS sent
+	localDone  bool         // END_STREAM sent
+	holdFlush  bool         // HoldNextHeaders: the next HEADERS wait for the write after them
+	rdl, wdl   atomic.Int64 // deadlines in Unix ns, 0: none (SetReadDeadline)
+	waits      atomic.Int32 // the stream's waits on c.cond in progress
 	rtimer     *time.Timer
 	wtimer     *time.Timer
+	local      *any // the running worker's slot (Local)
 }
 
 // reset makes st a new stream of c (c.mu held): what a new allocation
@@ -94,29 +97,61 @@ func (st *Stream) endRemoteLocked() { st.remoteDone = true }
 
 // SetReadDeadline bounds the wait of Read. Deadlines are only noted
 // here: a timer is armed when a wait actually begins (most reads and
-// writes do not wait).
+// writes do not wait). Without the connection's lock unless the stream
+// is waiting (it is nearly always the stream's own handler that sets
+// them, between its reads and writes): a deadline set while the stream
+// waits wakes it, and one set just as a wait begins is seen by that wait
+// (waitFor reads the deadline again after counting itself in waits).
 func (st *Stream) SetReadDeadline(t time.Time) error {
-	c := st.c
-	c.mu.Lock()
-	st.rdl = t
-	c.cond.Broadcast()
-	c.mu.Unlock()
+	st.rdl.Store(deadlineNanos(t))
+	st.wake()
 	return nil
 }
 
 // SetWriteDeadline bounds the wait of Write for flow-control credit.
 func (st *Stream) SetWriteDeadline(t time.Time) error {
-	c := st.c
-	c.mu.Lock()
-	st.wdl = t
-	c.cond.Broadcast()
-	c.mu.Unlock()
+	st.wdl.Store(deadlineNanos(t))
+	st.wake()
 	return nil
 }
 
-// waitLocked waits for the connection's condition, woken at dl at the
-// latest (zero: no limit).
-func (st *Stream) waitLocked(dl time.Time, tm **time.Timer) { waitCond(st.c.cond, dl, tm) }
+// wake wakes the stream's waits, if any, to look at a new deadline.
+func (st *Stream) wake() {
+	if st.waits.Load() > 0 {
+		c := st.c
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}
+}
+
+func deadlineNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func deadlineTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// waitFor waits (c.mu held) for the connection's condition, woken at
+// the deadline in dl at the latest, unless that deadline has passed: it
+// reports false then, without waiting.
+func (st *Stream) waitFor(dl *atomic.Int64, tm **time.Timer) bool {
+	st.waits.Add(1)
+	defer st.waits.Add(-1)
+	t := deadlineTime(dl.Load())
+	if expired(t) {
+		return false
+	}
+	waitCond(st.c.cond, t, tm)
+	return true
+}
 
 func expired(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }
 
@@ -132,11 +167,11 @@ func (st *Stream) Read(p []byte) (int, error) {
 		case st.remoteDone:
 			c.mu.Unlock()
 			return 0, io.EOF
-		case expired(st.rdl):
+		}
+		if !st.waitFor(&st.rdl, &st.rtimer) {
 			c.mu.Unlock()
 			return 0, os.ErrDeadlineExceeded
 		}
-		st.waitLocked(st.rdl, &st.rtimer)
 	}
 	n := copy(p, st.in)
 	st.in = st.in[n:]
@@ -293,11 +328,10 @@ func (st *Stream) writeData(p []byte, end bool) (int, error) {
 		if len(p) == 0 || (st.sendWin > 0 && c.sendWin > 0) {
 			break
 		}
-		if expired(st.wdl) {
+		if !st.waitFor(&st.wdl, &st.wtimer) {
 			c.mu.Unlock()
 			return 0, os.ErrDeadlineExceeded
 		}
-		st.waitLocked(st.wdl, &st.wtimer)
 	}
 	n := int64(len(p))
 	n = min(n, st.sendWin, c.sendWin, int64(c.peerMax))
@@ -361,16 +395,16 @@ func (st *Stream) finish() {
 	if rst {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
 	}
-	// The last stream gone: the idle timeout runs, or a drained
-	// connection's reader ends.
-	c.armIdle()
 	if a != nil && c.opt.Release != nil {
 		c.opt.Release(a)
 	}
+	c.mu.Lock()
+	// The last stream gone: the idle timeout runs, or a drained
+	// connection's reader ends.
+	c.armIdleLocked()
 	// Last: the stream's memory serves a later stream of c (onHeaders),
 	// once nothing here reads it any more. Its handler has returned, and
 	// its Aborter, told or not, does not hold it.
-	c.mu.Lock()
 	if len(c.free) < maxFreeStreams {
 		c.free = append(c.free, st)
 	}
