@@ -530,6 +530,9 @@ func (s *session) transaction() bool {
 			return s.answerService(r.Service)
 		}
 	}
+	if s.info.cache.hit != nil {
+		return s.answerCache(be) // cache_use.go
+	}
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive
@@ -579,7 +582,8 @@ func (s *session) transaction() bool {
 	}
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
-	if x.srv != nil { // a replay may have moved to another server, or found none
+	s.info.cache.reset() // an entry the response did not complete is dropped
+	if x.srv != nil {    // a replay may have moved to another server, or found none
 		be.release(x.srv)
 	}
 	s.srvConn.Store(nil)

@@ -88,9 +88,21 @@ func parseSeconds(v string) (time.Duration, bool) {
 	return time.Duration(n) * u, ok
 }
 
-// cmdShowCache lists the cache sections: goha runs none (a `cache`
-// section is refused), so the list is empty, as HAProxy's without one.
-func cmdShowCache(s *Session, _ []string) string { return "" }
+// CacheLister is a Source that runs cache sections (`show cache`).
+type CacheLister interface {
+	// ShowCache is each cache's lines in HAProxy 2.6's format, in
+	// configuration order (proxy/cache Show).
+	ShowCache() string
+}
+
+// cmdShowCache lists the cache sections and their live entries; nothing
+// without one, as HAProxy.
+func cmdShowCache(s *Session, _ []string) string {
+	if l, ok := s.src.(CacheLister); ok {
+		return l.ShowCache()
+	}
+	return ""
+}
 
 func cmdShowCLISockets(s *Session, _ []string) string {
 	var b strings.Builder

@@ -1,0 +1,233 @@
+// Package cache is HAProxy 2.6's small object cache (the `cache` section,
+// `http-request cache-use`, `http-response cache-store`): a store of whole
+// responses keyed by the SHA-1 of the request's host and target, bounded
+// by total-max-size in 1 kB blocks and emptied oldest-used first, with the
+// storing and serving rules of HAProxy's cache.c and http_ana.c
+// (policy.go). It holds no connection: the proxy's HTTP session looks
+// entries up, serves them and feeds the responses it stores.
+package cache
+
+import (
+	"container/list"
+	"sync"
+	"time"
+)
+
+// BlockSize is HAProxy's cache block: entries take whole blocks.
+const BlockSize = 1024
+
+// maxAgeHeader caps an origin's Age value (CACHE_ENTRY_MAX_AGE).
+const maxAgeHeader = 2147483648
+
+// Config is one `cache` section.
+type Config struct {
+	Name string
+	// TotalMaxSize is in megabytes; MaxObjectSize in bytes (0: a 256th
+	// of the total); MaxAge in seconds.
+	TotalMaxSize  int
+	MaxObjectSize int
+	MaxAge        int
+}
+
+// Cache is one cache section's store, shared by the proxies using it;
+// safe for concurrent use.
+type Cache struct {
+	name   string
+	maxAge int64
+	maxObj int
+	blocks int
+
+	mu      sync.Mutex
+	entries map[[20]byte]*Entry
+	lru     list.List // of *Entry, least recently used first
+	used    int       // blocks held by complete entries
+	now     func() time.Time
+}
+
+// New makes the store of cfg.
+func New(cfg Config) *Cache {
+	c := &Cache{name: cfg.Name, maxAge: int64(cfg.MaxAge), maxObj: cfg.MaxObjectSize,
+		blocks: cfg.TotalMaxSize * (1 << 20) / BlockSize, entries: map[[20]byte]*Entry{}, now: time.Now}
+	if c.maxObj == 0 {
+		c.maxObj = c.blocks * BlockSize >> 8
+	}
+	return c
+}
+
+// Name is the cache section's name (res.cache_name).
+func (c *Cache) Name() string { return c.name }
+
+// MaxObjectSize is the largest entry stored, in bytes.
+func (c *Cache) MaxObjectSize() int { return c.maxObj }
+
+// Entry is a stored response: immutable once complete, so a session may
+// serve it after it was evicted.
+type Entry struct {
+	key [20]byte
+	// Head is the status line and header lines (each ending in CRLF,
+	// without the blank line) as the cache-store rule saw them, without
+	// the origin's Age header.
+	Head []byte
+	// Body is the response's payload (dechunked); Chunked says it came
+	// framed in chunks (it is served so).
+	Body    []byte
+	Chunked bool
+
+	ETag         []byte
+	lastModified int64
+	validated    int64 // when it was stored (unix seconds)
+	age          int64 // the origin's Age
+	expire       int64
+	size, nblk   int
+	complete     bool
+	elem         *list.Element
+}
+
+// Age is the Age header value a hit carries at now.
+func (e *Entry) Age(now time.Time) int64 {
+	a := max(0, now.Unix()-e.validated) + e.age
+	return min(a, maxAgeHeader)
+}
+
+// Lookup returns the complete, fresh entry of key, marking it the most
+// recently used; nil when there is none.
+func (c *Cache) Lookup(key [20]byte) *Entry {
+	now := c.now().Unix()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[key]
+	if e == nil || !e.complete || e.expire <= now {
+		return nil
+	}
+	c.lru.MoveToBack(e.elem)
+	return e
+}
+
+// Invalidate drops the entry of key (a successful unsafe request on it).
+func (c *Cache) Invalidate(key [20]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.entries[key]; e != nil && e.expire > c.now().Unix() {
+		c.remove(e)
+	}
+}
+
+func (c *Cache) remove(e *Entry) {
+	if c.entries[e.key] == e {
+		delete(c.entries, e.key)
+	}
+	if e.elem != nil {
+		c.lru.Remove(e.elem)
+		e.elem = nil
+		c.used -= e.nblk
+	}
+}
+
+// Pending is an entry being stored: its head is known, its body arrives.
+type Pending struct {
+	c      *Cache
+	e      *Entry
+	maxAge int64
+	done   bool
+}
+
+// Meta is what the response head tells the store.
+type Meta struct {
+	// MaxAge is MaxAge's result, capped by the cache's max-age already.
+	MaxAge int64
+	// OriginAge is the server's Age header (0: none or not positive).
+	OriginAge    int64
+	ETag         []byte
+	LastModified int64
+	// Extra is what the head adds to the entry's size beyond Head's bytes
+	// (see Size).
+	Size int
+}
+
+// Begin starts storing a response for key, as HAProxy's cache-store does:
+// nil when an entry for key is being stored already; a complete entry of
+// key is dropped first. The entry is findable (though not served) until
+// Commit or Abort, so that concurrent misses do not store it twice.
+func (c *Cache) Begin(key [20]byte, head []byte, chunked bool, m Meta) *Pending {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.entries[key]; old != nil && old.expire > now.Unix() {
+		if !old.complete {
+			return nil
+		}
+		c.remove(old)
+	}
+	e := &Entry{key: key, Head: head, Chunked: chunked, ETag: m.ETag, lastModified: m.LastModified,
+		validated: now.Unix(), age: m.OriginAge, expire: now.Unix() + 2, size: m.Size}
+	if e.size > c.maxObj {
+		return nil
+	}
+	c.entries[key] = e
+	return &Pending{c: c, e: e, maxAge: m.MaxAge}
+}
+
+// Write appends body bytes; false (and the entry dropped) once the entry
+// would exceed max-object-size.
+func (p *Pending) Write(b []byte) bool {
+	if p == nil || p.done {
+		return false
+	}
+	if p.e.size+len(b) > p.c.maxObj {
+		p.Abort()
+		return false
+	}
+	p.e.Body = append(p.e.Body, b...)
+	p.e.size += len(b)
+	return true
+}
+
+// Commit makes the entry servable, evicting the least recently used
+// entries until its blocks fit.
+func (p *Pending) Commit() {
+	if p == nil || p.done {
+		return
+	}
+	p.done = true
+	c, e := p.c, p.e
+	if len(e.Body) > 0 {
+		e.size += 4 // the data block's header
+	}
+	e.nblk = (e.size + BlockSize - 1) / BlockSize
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries[e.key] != e || e.nblk > c.blocks || e.size > c.maxObj {
+		if c.entries[e.key] == e {
+			delete(c.entries, e.key)
+		}
+		return
+	}
+	for c.used+e.nblk > c.blocks {
+		oldest := c.lru.Front()
+		if oldest == nil {
+			break
+		}
+		c.remove(oldest.Value.(*Entry))
+	}
+	e.expire = c.now().Unix() + p.maxAge
+	e.complete = true
+	e.elem = c.lru.PushBack(e)
+	c.used += e.nblk
+}
+
+// Abort drops the entry (the response was cut short or grew too big).
+func (p *Pending) Abort() {
+	if p == nil || p.done {
+		return
+	}
+	p.done = true
+	c := p.c
+	c.mu.Lock()
+	if c.entries[p.e.key] == p.e {
+		delete(c.entries, p.e.key)
+	}
+	c.mu.Unlock()
+}
+
+// MaxAge is the cache's max-age setting, in seconds.
+func (c *Cache) MaxAge() int64 { return c.maxAge }

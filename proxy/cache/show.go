@@ -1,0 +1,36 @@
+package cache
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Show is the cache's part of the runtime API's `show cache`, in HAProxy
+// 2.6's format: a line for the cache (its available blocks), then one per
+// live entry in the order of their 32-bit hashes. The addresses HAProxy
+// prints are the objects' own here; the vary key is always zero (goha
+// stores no response with a Vary header: process-vary is off).
+func (c *Cache) Show() string {
+	var b strings.Builder
+	now := c.now().Unix()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(&b, "%p: %s (shctx:%p, available blocks:%d)\n", c, c.name, &c.entries, c.blocks)
+	live := make([]*Entry, 0, len(c.entries))
+	for _, e := range c.entries {
+		if e.expire > now {
+			live = append(live, e)
+		}
+	}
+	sort.Slice(live, func(i, j int) bool { return ShortHash(live[i].key) < ShortHash(live[j].key) })
+	for _, e := range live {
+		nblk := e.nblk
+		if !e.complete {
+			nblk = (e.size + BlockSize - 1) / BlockSize
+		}
+		fmt.Fprintf(&b, "%p hash:%d vary:0x%016x size:%d (%d blocks), refcount:0, expire:%d\n",
+			e, ShortHash(e.key), 0, e.size, nblk, e.expire-now)
+	}
+	return b.String()
+}

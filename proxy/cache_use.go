@@ -1,0 +1,176 @@
+package proxy
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/goha-lb/goha/proxy/cache"
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// cacheTxn is what the cache knows of a transaction: the key cache-use
+// computed, what the request allows, the entry it found, and the entry
+// cache-store is filling (proxy/cache holds the store and its rules).
+type cacheTxn struct {
+	key    [20]byte
+	hasKey bool
+	req    cache.Request
+	// hit is the entry cache-use found (served once the request rules
+	// are done) from hitCache; serving: the response is the entry's
+	// (res.cache_hit).
+	hit      *cache.Entry
+	hitCache *cache.Cache
+	serving  bool
+	// store is the entry cache-store began; chunks decodes a chunked
+	// body's re-framed chunks for it.
+	store *cache.Pending
+}
+
+// reset ends a transaction's cache state; an entry still being stored
+// (a response cut short) is dropped.
+func (c *cacheTxn) reset() {
+	if c.store != nil {
+		c.store.Abort()
+	}
+	*c = cacheTxn{}
+}
+
+// CacheHit is res.cache_hit: the response comes from a cache.
+func (r *RequestInfo) CacheHit() bool { return r.cache.serving }
+
+// CacheName is res.cache_name: the name of the cache the response comes
+// from; false when it comes from a server.
+func (r *RequestInfo) CacheName() (string, bool) {
+	if !r.cache.serving || r.cache.hitCache == nil {
+		return "", false
+	}
+	return r.cache.hitCache.Name(), true
+}
+
+// cacheUse is http-request cache-use: HAProxy 2.6 computes the request's
+// key (for every method: a successful unsafe one invalidates the entry),
+// then, for a GET or HEAD the request lets use the cache, counts a
+// lookup and looks the entry up. A hit is served once the request rules
+// are done (they go on, as after HAProxy's cache-use).
+func (s *session) cacheUse(r *HeaderRule) {
+	ct := &s.info.cache
+	hs := s.info.Headers()
+	method := s.req.Method
+	if len(s.method) > 0 {
+		method = s.method
+	}
+	ct.req = cache.RequestPolicy(s.req.Minor == 1, method, hs)
+	host, hasHost := []byte(nil), false
+	for _, h := range hs {
+		if http1.EqualFold(h.Name, "host") {
+			host, hasHost = h.Value, true
+			break
+		}
+	}
+	ct.key, ct.hasKey = cache.Key(s.info.Target, host, hasHost)
+	if !ct.hasKey || ct.req.Ignore {
+		return
+	}
+	s.fe.stats.cacheLookups.Add(1)
+	if e := r.Cache.Lookup(ct.key); e != nil {
+		ct.hit, ct.hitCache = e, r.Cache
+	}
+}
+
+// cacheApplet names the cache in log lines, as HAProxy's applet.
+type cacheApplet struct{}
+
+func (cacheApplet) LogName() string                    { return "<CACHE>" }
+func (cacheApplet) Serve(*ServiceRequest) ServiceReply { return ServiceReply{} }
+
+// answerCache serves the entry cache-use found, as HAProxy's cache
+// applet: the stored head with an Age header, then the frontend's
+// http-response rules' headers (res.cache_hit true), the body unless the
+// request is a HEAD; a conditional request the entry satisfies gets the
+// head with the status 304 and no body. It returns whether the
+// connection may carry another request.
+func (s *session) answerCache(be *backend) bool {
+	s.after.be, s.appletBe = be, be // its http-after-response rules first
+	fe, req, ct := s.fe, &s.req, &s.info.cache
+	e := ct.hit
+	ct.serving = true
+	fe.stats.cacheHits.Add(1)
+	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
+	if whole && req.ContentLength > 0 {
+		s.readBodyInBuffer()
+		have := int64(s.end - req.HeadLen)
+		whole = have >= req.ContentLength
+		next += int(min(req.ContentLength, have))
+	}
+	notModified := cache.NotModified(e, s.info.Headers())
+	status := 200
+	if notModified {
+		status = 304
+	}
+	rules := fe.cfg.ResponseRules
+	closeConn := !whole || req.WantsClose() || s.p.closing.Load()
+	out := s.out[:0]
+	start := len(out)
+	head := e.Head
+	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
+	if notModified {
+		out = append(out, "HTTP/1.1 304 Not Modified\r\n"...)
+	} else {
+		out = append(out, line...)
+		out = append(out, "\r\n"...)
+	}
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		name, _, _ := bytes.Cut(l, []byte(":"))
+		if ruleTouches(rules, &s.info, name) {
+			continue
+		}
+		out = append(out, l...)
+		out = append(out, "\r\n"...)
+	}
+	out = append(out, "age: "...)
+	out = strconv.AppendInt(out, e.Age(time.Now()), 10)
+	out = append(out, "\r\n"...)
+	out = appendRuleHeaders(out, rules, &s.info)
+	var failed []byte
+	if out, failed = s.afterServiceHead(out, start); failed != nil {
+		out = s.appendClosingPage(out[:start], failed, nil)
+		closeConn = true
+	} else {
+		switch {
+		case closeConn:
+			out = append(out, "connection: close\r\n"...)
+		case req.Minor == 0:
+			out = append(out, "connection: keep-alive\r\n"...)
+		}
+		out = append(out, "\r\n"...)
+		if !notModified && string(req.Method) != "HEAD" {
+			if e.Chunked {
+				out = appendChunked(out, e.Body, s.p.lim.headLimit)
+			} else {
+				out = append(out, e.Body...)
+			}
+		}
+	}
+	s.out = out
+	status = s.afterStatus(status)
+	fe.stats.countStatus(status)
+	now := time.Now()
+	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
+	s.clientWriteMessage(out)
+	if be := s.appletBe; be != nil {
+		be.stats.bytesIn.Add(s.received)
+		be.stats.bytesOut.Add(s.sent)
+	}
+	s.applet = cacheApplet{}
+	s.emitLog(nil, nil, status, s.afterTerm(term('-', '-')))
+	s.applet, s.appletBe = nil, nil
+	if !closeConn {
+		s.start = next
+		return true
+	}
+	s.drainAndShut()
+	return false
+}
