@@ -85,6 +85,7 @@ func (x *exchange) cacheStore(r *HeaderRule) {
 			continue
 		}
 		head = appendHeader(head, h.Name, h.Value)
+		m.HeaderBytes += int64(len(h.Name) + len(h.Value))
 		if m.ETag == nil && http1.EqualFold(h.Name, "etag") {
 			m.ETag = append([]byte(nil), h.Value...)
 		}

@@ -96,6 +96,7 @@ func (s *session) answerCache(be *backend) bool {
 	e := ct.hit
 	ct.serving = true
 	fe.stats.cacheHits.Add(1)
+	fe.stats.intercepted.Add(1) // HAProxy counts the applet's answer so
 	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
 	if whole && req.ContentLength > 0 {
 		s.readBodyInBuffer()
@@ -112,14 +113,14 @@ func (s *session) answerCache(be *backend) bool {
 	closeConn := !whole || req.WantsClose() || s.p.closing.Load()
 	out := s.out[:0]
 	start := len(out)
-	head := e.Head
-	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
+	line, rest, _ := bytes.Cut(e.Head, []byte("\r\n"))
 	if notModified {
-		out = append(out, "HTTP/1.1 304 Not Modified\r\n"...)
-	} else {
-		out = append(out, line...)
-		out = append(out, "\r\n"...)
+		line = []byte("HTTP/1.1 304 Not Modified")
 	}
+	out = append(append(out, line...), "\r\n"...)
+	// Logged and counted as HAProxy's applet makes it, before the
+	// http-response rules: its HTX size (htx_count.go).
+	counted := int64(htxStartLine+len(line)-2+htxEndOfHead) + e.HeaderBytes
 	for len(rest) > 0 {
 		var l []byte
 		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
@@ -127,11 +128,11 @@ func (s *session) answerCache(be *backend) bool {
 		if ruleTouches(rules, &s.info, name) {
 			continue
 		}
-		out = append(out, l...)
-		out = append(out, "\r\n"...)
+		out = append(append(out, l...), "\r\n"...)
 	}
-	out = append(out, "age: "...)
-	out = strconv.AppendInt(out, e.Age(time.Now()), 10)
+	n := len(out)
+	out = strconv.AppendInt(append(out, "age: "...), e.Age(time.Now()), 10)
+	counted += int64(len("age") + len(out) - n - len("age: "))
 	out = append(out, "\r\n"...)
 	out = appendRuleHeaders(out, rules, &s.info)
 	var failed []byte
@@ -147,25 +148,32 @@ func (s *session) answerCache(be *backend) bool {
 		}
 		out = append(out, "\r\n"...)
 		if !notModified && string(req.Method) != "HEAD" {
+			counted += int64(len(e.Body))
 			if e.Chunked {
+				counted += htxEndOfTrl
 				out = appendChunked(out, e.Body, s.p.lim.headLimit)
 			} else {
 				out = append(out, e.Body...)
 			}
 		}
+		s.uncounted += int64(len(out)) - counted
 	}
 	s.out = out
 	status = s.afterStatus(status)
 	fe.stats.countStatus(status)
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
-	s.clientWriteMessage(out)
+	if failed != nil {
+		s.clientWriteMessage(out)
+	} else {
+		s.clientWrite(out)
+	}
 	if be := s.appletBe; be != nil {
 		be.stats.bytesIn.Add(s.received)
 		be.stats.bytesOut.Add(s.sent)
 	}
 	s.applet = cacheApplet{}
-	s.emitLog(nil, nil, status, s.afterTerm(term('-', '-')))
+	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
 	s.applet, s.appletBe = nil, nil
 	if !closeConn {
 		s.start = next

@@ -71,6 +71,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" {
 		msg = checkHTTPRuleArgs(rule)
 	}
+	if msg == "" && (rule.Action == "cache-use" || rule.Action == "cache-store") && len(rule.Args) == 0 {
+		msg = "expects a cache name." // cache.go
+	}
 	if msg == "" && kw == "http-response" && rule.Action == "redirect" && rule.Args[0] != "location" {
 		msg = "response only supports redirect type 'location'."
 	}

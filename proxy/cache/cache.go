@@ -72,6 +72,9 @@ type Entry struct {
 	// framed in chunks (it is served so).
 	Body    []byte
 	Chunked bool
+	// HeaderBytes is the length of the stored headers' names and values
+	// (what HAProxy's HTX counts of them).
+	HeaderBytes int64
 
 	ETag         []byte
 	lastModified int64
@@ -139,9 +142,10 @@ type Meta struct {
 	OriginAge    int64
 	ETag         []byte
 	LastModified int64
-	// Extra is what the head adds to the entry's size beyond Head's bytes
-	// (see Size).
+	// Size is the entry's size before its body, as HAProxy counts it.
 	Size int
+	// HeaderBytes: see Entry.
+	HeaderBytes int64
 }
 
 // Begin starts storing a response for key, as HAProxy's cache-store does:
@@ -158,7 +162,7 @@ func (c *Cache) Begin(key [20]byte, head []byte, chunked bool, m Meta) *Pending 
 		}
 		c.remove(old)
 	}
-	e := &Entry{key: key, Head: head, Chunked: chunked, ETag: m.ETag, lastModified: m.LastModified,
+	e := &Entry{key: key, Head: head, Chunked: chunked, HeaderBytes: m.HeaderBytes, ETag: m.ETag, lastModified: m.LastModified,
 		validated: now.Unix(), age: m.OriginAge, expire: now.Unix() + 2, size: m.Size}
 	if e.size > c.maxObj {
 		return nil
