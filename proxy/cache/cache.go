@@ -131,6 +131,7 @@ type Pending struct {
 	c      *Cache
 	e      *Entry
 	maxAge int64
+	size   int // the entry's size so far (e.size is set under the lock)
 	done   bool
 }
 
@@ -168,7 +169,7 @@ func (c *Cache) Begin(key [20]byte, head []byte, chunked bool, m Meta) *Pending 
 		return nil
 	}
 	c.entries[key] = e
-	return &Pending{c: c, e: e, maxAge: m.MaxAge}
+	return &Pending{c: c, e: e, maxAge: m.MaxAge, size: e.size}
 }
 
 // Write appends body bytes; false (and the entry dropped) once the entry
@@ -177,12 +178,12 @@ func (p *Pending) Write(b []byte) bool {
 	if p == nil || p.done {
 		return false
 	}
-	if p.e.size+len(b) > p.c.maxObj {
+	if p.size+len(b) > p.c.maxObj {
 		p.Abort()
 		return false
 	}
 	p.e.Body = append(p.e.Body, b...)
-	p.e.size += len(b)
+	p.size += len(b)
 	return true
 }
 
@@ -194,12 +195,14 @@ func (p *Pending) Commit() {
 	}
 	p.done = true
 	c, e := p.c, p.e
+	size := p.size
 	if len(e.Body) > 0 {
-		e.size += 4 // the data block's header
+		size += 4 // the data block's header
 	}
-	e.nblk = (e.size + BlockSize - 1) / BlockSize
+	nblk := (size + BlockSize - 1) / BlockSize
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.size, e.nblk = size, nblk
 	if c.entries[e.key] != e || e.nblk > c.blocks || e.size > c.maxObj {
 		if c.entries[e.key] == e {
 			delete(c.entries, e.key)

@@ -408,3 +408,68 @@ func TestCacheEvictionMatchesHAProxy(t *testing.T) {
 		t.Errorf("origin requests\nhaproxy: %s\ngoha:    %s", w, g)
 	}
 }
+
+// TestCacheConcurrentClients: 8 clients on keep-alive connections ask for
+// 5 cacheable targets at once, so entries are stored while others are
+// served (run with -race): every answer is the first one the origin gave
+// for its target, and the origin sees each target once or, when the
+// first responses race, a few times.
+func TestCacheConcurrentClients(t *testing.T) {
+	web := startCacheOrigin(t)
+	addr := loopback.FreeAddr(t)
+	cfg := strings.NewReplacer("BIND", addr, "WEB", web.addr).Replace(`defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+listen fe
+    bind BIND
+    http-request cache-use c1
+    http-response cache-store c1
+    server s1 WEB
+cache c1
+    total-max-size 1
+`)
+	runPlan(t, cfg)
+	var wg sync.WaitGroup
+	for c := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			br := bufio.NewReader(conn)
+			for i := range 50 {
+				target := fmt.Sprintf("/t%d?h=Cache-Control:max-age=60&chunked=%d", (c+i)%5, i%2)
+				if i%2 == 0 {
+					target = fmt.Sprintf("/t%d?h=Cache-Control:max-age=60", (c+i)%5)
+				}
+				fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: cache.test\r\n\r\n", target)
+				conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var body strings.Builder
+				_, err = bufio.NewReader(resp.Body).WriteTo(&body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(body.String(), "hello") {
+					t.Errorf("%s: %d %q %v", target, resp.StatusCode, body.String(), err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("origin: %s", web.counts())
+	for _, kv := range strings.Fields(web.counts()) {
+		if n, _ := strconv.Atoi(kv[strings.LastIndex(kv, "=")+1:]); n > 8 {
+			t.Errorf("origin asked %s times: the cache served little", kv)
+		}
+	}
+}
