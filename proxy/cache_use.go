@@ -85,13 +85,13 @@ func (cacheApplet) LogName() string                    { return "<CACHE>" }
 func (cacheApplet) Serve(*ServiceRequest) ServiceReply { return ServiceReply{} }
 
 // answerCache serves the entry cache-use found, as HAProxy's cache
-// applet: the stored head with an Age header, then the frontend's
+// applet, once the frontend's request rules are done and before any
+// backend is chosen (the log names the frontend as backend): the stored head with an Age header, then the frontend's
 // http-response rules' headers (res.cache_hit true), the body unless the
 // request is a HEAD; a conditional request the entry satisfies gets the
 // head with the status 304 and no body. It returns whether the
 // connection may carry another request.
-func (s *session) answerCache(be *backend) bool {
-	s.after.be, s.appletBe = be, be // its http-after-response rules first
+func (s *session) answerCache() bool {
 	fe, req, ct := s.fe, &s.req, &s.info.cache
 	e := ct.hit
 	ct.serving = true
@@ -168,7 +168,9 @@ func (s *session) answerCache(be *backend) bool {
 	} else {
 		s.clientWrite(out)
 	}
-	if be := s.appletBe; be != nil {
+	if be := s.p.backends[fe.cfg.Name]; be != nil {
+		// A listen section: its backend half counts the bytes, as for
+		// a Service.
 		be.stats.bytesIn.Add(s.received)
 		be.stats.bytesOut.Add(s.sent)
 	}

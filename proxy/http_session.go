@@ -483,6 +483,8 @@ func (s *session) transaction() bool {
 	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
+	} else if s.info.cache.hit != nil {
+		return s.answerCache() // cache_use.go: no backend is chosen
 	}
 	s.uniqueIDHeader()
 	if req.Chunked {
@@ -529,9 +531,6 @@ func (s *session) transaction() bool {
 			s.after.be, s.appletBe = be, be // its http-after-response rules first
 			return s.answerService(r.Service)
 		}
-	}
-	if s.info.cache.hit != nil {
-		return s.answerCache(be) // cache_use.go
 	}
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE

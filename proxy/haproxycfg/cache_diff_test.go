@@ -473,3 +473,67 @@ cache c1
 		}
 	}
 }
+
+// TestCacheFrontendBackendMatchesHAProxy: the cache rules in a frontend
+// that switches to a backend: a hit is logged against the backend chosen
+// after the rules ("fe be/<CACHE>"), the counters go to the frontend's
+// row, and show stat's frontend and backend rows agree.
+func TestCacheFrontendBackendMatchesHAProxy(t *testing.T) {
+	cfg := `global
+    log LOG local0
+    stats socket SOCK level admin
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request cache-use c1
+    http-response cache-store c1
+    use_backend be if { path_beg /b }
+    default_backend other
+backend be
+    server s1 WEB
+backend other
+    server s2 WEB
+cache c1
+    total-max-size 1
+`
+	ha, goha, sock, haLog, goLog, haWeb, goWeb, _, px := startCacheBoth(t, cfg)
+	for i, target := range []string{"/b1?h=Cache-Control:max-age=60", "/b1?h=Cache-Control:max-age=60", "/o1?h=ETag:x", "/o1?h=ETag:x"} {
+		for _, m := range []string{"GET", "HEAD"} {
+			raw := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: cache.test\r\nConnection: close\r\n\r\n", m, target)
+			sameCacheAnswer(t, fmt.Sprintf("request %d %s", i, m), ha, goha, raw)
+			sameLogLines(t, fmt.Sprintf("request %d %s", i, m), haLog, goLog, 1)
+		}
+	}
+	if w, g := haWeb.counts(), goWeb.counts(); w != g {
+		t.Errorf("origin requests\nhaproxy: %s\ngoha:    %s", w, g)
+	}
+	stat := haproxytest.StatsCmd(t, sock, "show stat")
+	lines := strings.Split(strings.TrimSpace(stat), "\n")
+	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
+	rows := map[string]proxy.Stats{"fe/FRONTEND": px.Frontends()[0].Stats}
+	for _, b := range px.Backends() {
+		rows[b.Name+"/BACKEND"] = b.Stats
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		st, ok := rows[f[0]+"/"+f[1]]
+		if !ok {
+			continue
+		}
+		g := map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted}
+		if f[1] == "BACKEND" { // the frontend's also counts HAProxy's readiness probe
+			g["req_tot"] = st.Requests
+		}
+		for i, c := range cols {
+			if v, ok := g[c]; ok && f[i] != fmt.Sprint(v) && !(f[i] == "" && v == 0) {
+				t.Errorf("show stat %s/%s %s: haproxy %q, goha %d", f[0], f[1], c, f[i], v)
+			}
+		}
+	}
+}

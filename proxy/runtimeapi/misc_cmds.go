@@ -26,7 +26,7 @@ func init() {
 	commands = append(commands[:len(commands)-3:len(commands)-3], append([]*command{
 		{words: []string{"get", "var"}, usage: "get var <name>", desc: "retrieve contents of a process-wide variable", level: LevelOperator, run: cmdGetVar},
 		{words: []string{"set", "timeout"}, usage: "set timeout [cli] <delay>", desc: "change a timeout setting", run: cmdSetTimeout},
-		{words: []string{"show", "cache"}, usage: "show cache", desc: "show cache status", level: LevelOperator, run: cmdShowCache},
+		{words: []string{"show", "cache"}, usage: "show cache", desc: "show cache status", level: LevelAdmin, run: cmdShowCache},
 		{words: []string{"show", "cli", "sockets"}, usage: "show cli sockets", desc: "dump list of cli sockets", level: LevelOperator, run: cmdShowCLISockets},
 		{words: []string{"show", "env"}, usage: "show env [var]", desc: "dump environment variables known to the process", level: LevelOperator, run: cmdShowEnv},
 	}, commands[len(commands)-3:]...)...)
