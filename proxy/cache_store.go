@@ -52,17 +52,21 @@ func (x *exchange) cacheStore(r *HeaderRule) {
 	if kind == http1.BodyLength && int64(size)+resp.ContentLength > int64(r.Cache.MaxObjectSize()) {
 		return
 	}
-	for _, h := range resp.Headers {
-		if http1.EqualFold(h.Name, "vary") {
-			return // process-vary is off
+	var m cache.Meta
+	if !r.Cache.Vary() {
+		if headerIndex(resp.Headers, "vary") >= 0 {
+			return // process-vary off
 		}
+	} else if sig, ok := cache.VarySignature(resp.Headers); !ok || (sig != 0 && !ct.hasSec) {
+		return // a Vary on another header, or no secondary key
+	} else if sig != 0 {
+		m.Sig, m.ReqKey = sig, ct.sec.Reduce(sig)
 	}
 	if !cache.Storable(ct.req.NoStore, resp.Headers) {
 		return
 	}
 	now := time.Now()
 	maxAge, ok := cache.MaxAge(resp.Headers, r.Cache.MaxAge(), now)
-	var m cache.Meta
 	if i := headerIndex(resp.Headers, "age"); i >= 0 {
 		age := resp.Headers[i]
 		if v, err := strconv.ParseInt(string(age.Value), 10, 64); err == nil && v > 0 {
@@ -75,6 +79,15 @@ func (x *exchange) cacheStore(r *HeaderRule) {
 	}
 	if !ok {
 		return // a malformed max-age: HAProxy's entry is born expired
+	}
+	if m.Sig != 0 {
+		// The entry's key holds the response's encodings (whatever the
+		// Vary names, as in 2.6); one HAProxy does not know is not stored.
+		enc, known := cache.ResponseEncoding(resp.Headers)
+		if !known {
+			return
+		}
+		m.Key = m.ReqKey.WithEncoding(enc)
 	}
 	head := make([]byte, 0, 256)
 	head = append(head, "HTTP/1.1 200 "...)

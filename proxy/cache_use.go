@@ -22,6 +22,10 @@ type cacheTxn struct {
 	hit      *cache.Entry
 	hitCache *cache.Cache
 	serving  bool
+	// sec is the request's secondary key (process-vary) once built
+	// (hasSec), for the signature of the entry looked up or whole.
+	sec    cache.SecondaryKey
+	hasSec bool
 	// store is the entry cache-store began; chunks decodes a chunked
 	// body's re-framed chunks for it.
 	store *cache.Pending
@@ -73,8 +77,15 @@ func (s *session) cacheUse(r *HeaderRule) {
 		return
 	}
 	s.fe.stats.cacheLookups.Add(1)
-	if e := r.Cache.Lookup(ct.key); e != nil {
+	e, primary := r.Cache.Lookup(ct.key, func(sig uint) (cache.SecondaryKey, bool) {
+		ct.sec, ct.hasSec = cache.RequestSecondaryKey(hs, sig)
+		return ct.sec, ct.hasSec
+	})
+	if e != nil {
 		ct.hit, ct.hitCache = e, r.Cache
+	} else if !primary && r.Cache.Vary() {
+		// The response will say which parts count (cache_store.go).
+		ct.sec, ct.hasSec = cache.RequestSecondaryKey(hs, cache.VaryAcceptEncoding|cache.VaryReferer)
 	}
 }
 

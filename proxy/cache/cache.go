@@ -27,6 +27,10 @@ type Config struct {
 	TotalMaxSize  int
 	MaxObjectSize int
 	MaxAge        int
+	// ProcessVary stores responses with a Vary header on Accept-Encoding
+	// or Referer, up to MaxSecondaryEntries per primary key (vary.go).
+	ProcessVary         bool
+	MaxSecondaryEntries int
 }
 
 // Cache is one cache section's store, shared by the proxies using it;
@@ -36,9 +40,13 @@ type Cache struct {
 	maxAge int64
 	maxObj int
 	blocks int
+	vary   bool
+	maxSec int
 
-	mu      sync.Mutex
-	entries map[[20]byte]*Entry
+	mu sync.Mutex
+	// entries are the entries of each primary key, in the order they
+	// were stored: several only under process-vary.
+	entries map[[20]byte][]*Entry
 	lru     list.List // of *Entry, least recently used first
 	used    int       // blocks held by complete entries
 	now     func() time.Time
@@ -47,7 +55,8 @@ type Cache struct {
 // New makes the store of cfg.
 func New(cfg Config) *Cache {
 	c := &Cache{name: cfg.Name, maxAge: int64(cfg.MaxAge), maxObj: cfg.MaxObjectSize,
-		blocks: cfg.TotalMaxSize * (1 << 20) / BlockSize, entries: map[[20]byte]*Entry{}, now: time.Now}
+		blocks: cfg.TotalMaxSize * (1 << 20) / BlockSize, entries: map[[20]byte][]*Entry{}, now: time.Now,
+		vary: cfg.ProcessVary, maxSec: cfg.MaxSecondaryEntries}
 	if c.maxObj == 0 {
 		c.maxObj = c.blocks * BlockSize >> 8
 	}
@@ -84,6 +93,10 @@ type Entry struct {
 	size, nblk   int
 	complete     bool
 	elem         *list.Element
+	// sig and sec are the Vary signature and secondary key (zero
+	// without Vary).
+	sig uint
+	sec SecondaryKey
 }
 
 // Age is the Age header value a hit carries at now.
@@ -92,32 +105,70 @@ func (e *Entry) Age(now time.Time) int64 {
 	return min(a, maxAgeHeader)
 }
 
+// Vary says whether the cache processes Vary headers.
+func (c *Cache) Vary() bool { return c.vary }
+
 // Lookup returns the complete, fresh entry of key, marking it the most
-// recently used; nil when there is none.
-func (c *Cache) Lookup(key [20]byte) *Entry {
+// recently used; nil when there is none. As in HAProxy, the first entry
+// stored for key decides: when it varies, secKey builds the request's
+// secondary key for its signature and the first entry whose key the
+// request's matches is the one (false: no key, no entry).
+//
+// primary says whether key had a fresh entry at all (HAProxy prebuilds
+// the request's whole secondary key only when it had none).
+func (c *Cache) Lookup(key [20]byte, secKey func(sig uint) (SecondaryKey, bool)) (e *Entry, primary bool) {
 	now := c.now().Unix()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil || !e.complete || e.expire <= now {
-		return nil
+	list := c.entries[key]
+	if len(list) == 0 || list[0].expire <= now {
+		return nil, false
+	}
+	if e = list[0]; !e.complete {
+		return nil, true
+	}
+	if e.sig != 0 {
+		sk, ok := secKey(e.sig)
+		if !ok {
+			return nil, true
+		}
+		e = nil
+		for _, x := range list {
+			if x.sec.matches(sk) {
+				e = x
+				break
+			}
+		}
+		if e == nil || !e.complete || e.expire <= now {
+			return nil, true
+		}
 	}
 	c.lru.MoveToBack(e.elem)
-	return e
+	return e, true
 }
 
-// Invalidate drops the entry of key (a successful unsafe request on it).
+// Invalidate drops the first entry of key (a successful unsafe request
+// on it).
 func (c *Cache) Invalidate(key [20]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.entries[key]; e != nil && e.expire > c.now().Unix() {
-		c.remove(e)
+	if list := c.entries[key]; len(list) > 0 && list[0].expire > c.now().Unix() {
+		c.remove(list[0])
 	}
 }
 
 func (c *Cache) remove(e *Entry) {
-	if c.entries[e.key] == e {
+	list := c.entries[e.key]
+	for i, x := range list {
+		if x == e {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
 		delete(c.entries, e.key)
+	} else {
+		c.entries[e.key] = list
 	}
 	if e.elem != nil {
 		c.lru.Remove(e.elem)
@@ -147,6 +198,11 @@ type Meta struct {
 	Size int
 	// HeaderBytes: see Entry.
 	HeaderBytes int64
+	// Sig is the response's Vary signature (0: none); ReqKey the
+	// request's secondary key for it, Key the entry's (ReqKey with the
+	// response's encodings in place of the accepted ones).
+	Sig         uint
+	ReqKey, Key SecondaryKey
 }
 
 // Begin starts storing a response for key, as HAProxy's cache-store does:
@@ -157,19 +213,52 @@ func (c *Cache) Begin(key [20]byte, head []byte, chunked bool, m Meta) *Pending 
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.entries[key]; old != nil && old.expire > now.Unix() {
-		if !old.complete {
-			return nil
-		}
-		c.remove(old)
-	}
-	e := &Entry{key: key, Head: head, Chunked: chunked, HeaderBytes: m.HeaderBytes, ETag: m.ETag, lastModified: m.LastModified,
-		validated: now.Unix(), age: m.OriginAge, expire: now.Unix() + 2, size: m.Size}
-	if e.size > c.maxObj {
+	if m.Size > c.maxObj {
 		return nil
 	}
-	c.entries[key] = e
+	if list := c.entries[key]; len(list) > 0 && list[0].expire > now.Unix() {
+		old := list[0]
+		if m.Sig != 0 {
+			old = nil
+			for _, x := range list {
+				if x.sec.matches(m.ReqKey) {
+					old = x
+					break
+				}
+			}
+		}
+		if old != nil && old.expire > now.Unix() {
+			if !old.complete {
+				return nil
+			}
+			c.remove(old)
+		}
+	}
+	if list := c.entries[key]; m.Sig != 0 && len(list) > 0 {
+		live := 0
+		for _, x := range list {
+			if x.expire > now.Unix() {
+				live++
+			}
+		}
+		if live >= c.maxSec {
+			return nil // max-secondary-entries
+		}
+	}
+	e := &Entry{key: key, Head: head, Chunked: chunked, HeaderBytes: m.HeaderBytes, ETag: m.ETag, lastModified: m.LastModified,
+		validated: now.Unix(), age: m.OriginAge, expire: now.Unix() + 2, size: m.Size, sig: m.Sig, sec: m.Key}
+	c.entries[key] = append(c.entries[key], e)
 	return &Pending{c: c, e: e, maxAge: m.MaxAge, size: e.size}
+}
+
+// owns reports whether e is among the entries of its key.
+func (c *Cache) owns(e *Entry) bool {
+	for _, x := range c.entries[e.key] {
+		if x == e {
+			return true
+		}
+	}
+	return false
 }
 
 // Write appends body bytes; false (and the entry dropped) once the entry
@@ -203,10 +292,8 @@ func (p *Pending) Commit() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.size, e.nblk = size, nblk
-	if c.entries[e.key] != e || e.nblk > c.blocks || e.size > c.maxObj {
-		if c.entries[e.key] == e {
-			delete(c.entries, e.key)
-		}
+	if !c.owns(e) || e.nblk > c.blocks || e.size > c.maxObj {
+		c.remove(e)
 		return
 	}
 	for c.used+e.nblk > c.blocks {
@@ -230,9 +317,7 @@ func (p *Pending) Abort() {
 	p.done = true
 	c := p.c
 	c.mu.Lock()
-	if c.entries[p.e.key] == p.e {
-		delete(c.entries, p.e.key)
-	}
+	c.remove(p.e)
 	c.mu.Unlock()
 }
 

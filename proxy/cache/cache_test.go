@@ -140,6 +140,12 @@ func TestNotModified(t *testing.T) {
 // used go first, an entry past max-object-size is dropped while it grows,
 // a key being stored is not stored twice, and an expired entry is not
 // served.
+// lookup is Lookup without Vary.
+func lookup(c *Cache, k [20]byte) *Entry {
+	e, _ := c.Lookup(k, func(uint) (SecondaryKey, bool) { return SecondaryKey{}, false })
+	return e
+}
+
 func TestStoreBounds(t *testing.T) {
 	now := time.Unix(1000, 0)
 	c := New(Config{Name: "c", TotalMaxSize: 1, MaxAge: 60})
@@ -163,13 +169,13 @@ func TestStoreBounds(t *testing.T) {
 		if !store(i, 2800) {
 			t.Fatalf("entry %d not stored", i)
 		}
-		if i == 10 && c.Lookup(key(0)) == nil { // entry 0 becomes recent
+		if i == 10 && lookup(c, key(0)) == nil { // entry 0 becomes recent
 			t.Fatal("entry 0 lost early")
 		}
 	}
 	count := func() (n int) {
 		for i := range 400 {
-			if c.entries[key(i)] != nil {
+			if len(c.entries[key(i)]) > 0 {
 				n++
 			}
 		}
@@ -184,7 +190,7 @@ func TestStoreBounds(t *testing.T) {
 	if n := count(); n != 341 {
 		t.Errorf("kept %d of 400 in 1024 blocks of 3", n)
 	}
-	if c.Lookup(key(0)) != nil || c.Lookup(key(1)) != nil || c.Lookup(key(399)) == nil {
+	if lookup(c, key(0)) != nil || lookup(c, key(1)) != nil || lookup(c, key(399)) == nil {
 		t.Error("the least recently used entries were not the ones evicted")
 	}
 	if c.used > c.blocks {
@@ -199,10 +205,53 @@ func TestStoreBounds(t *testing.T) {
 	}
 	p.Commit()
 	now = now.Add(61 * time.Second)
-	if c.Lookup(key(600)) != nil {
+	if lookup(c, key(600)) != nil {
 		t.Error("an expired entry was served")
 	}
 	if !strings.HasPrefix(c.Show(), "0x") || strings.Contains(c.Show(), "hash:") {
 		t.Errorf("show cache lists expired entries:\n%s", c.Show())
+	}
+}
+
+func TestVaryKeys(t *testing.T) {
+	for _, c := range []struct {
+		ae   []string
+		want uint32
+		ok   bool
+	}{
+		{nil, ^uint32(0), true},
+		{[]string{"Accept-Encoding: gzip"}, encGzip | encIdentity, true},
+		{[]string{"Accept-Encoding: GZIP, br;q=0.5"}, encGzip | encBr | encIdentity, true},
+		{[]string{"Accept-Encoding: identity;q=0, gzip"}, encGzip, true},
+		{[]string{"Accept-Encoding: *, gzip;q=0"}, ^uint32(0) &^ encGzip, true},
+		{[]string{"Accept-Encoding: foo"}, encOther | encIdentity, true},
+		{[]string{"Accept-Encoding: x-gzip"}, encGzip | encIdentity, true},
+		{[]string{"Accept-Encoding: a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p"}, 0, false},
+	} {
+		got, ok := acceptEncodingBitmap(hdrs(c.ae...))
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("%q: %#x %v", c.ae, got, ok)
+		}
+	}
+	// HAProxy 2.6.12 showed vary:0x00010000b4814b56 for a response
+	// without Content-Encoding varying on both headers, asked with
+	// "Accept-Encoding: gzip" and "Referer: r1".
+	k, _ := RequestSecondaryKey(hdrs("Accept-Encoding: gzip", "Referer: r1"), VaryAcceptEncoding|VaryReferer)
+	enc, _ := ResponseEncoding(nil)
+	if k = k.WithEncoding(enc); fmt.Sprintf("%x", k[:]) != "00010000b4814b56" {
+		t.Errorf("key %x", k[:])
+	}
+	if sig, ok := VarySignature(hdrs("Vary: Accept-Encoding, referer")); !ok || sig != VaryAcceptEncoding|VaryReferer {
+		t.Errorf("signature %d %v", sig, ok)
+	}
+	if _, ok := VarySignature(hdrs("Vary: user-agent")); ok {
+		t.Error("Vary: user-agent accepted")
+	}
+	if _, ok := ResponseEncoding(hdrs("Content-Encoding: foo")); ok {
+		t.Error("an unknown content-encoding accepted")
+	}
+	ref := SecondaryKey{}.WithEncoding(encGzip)
+	if !ref.matches(SecondaryKey{}.WithEncoding(encGzip|encIdentity)) || ref.matches(SecondaryKey{}.WithEncoding(encBr|encIdentity)) {
+		t.Error("accept-encoding matching")
 	}
 }

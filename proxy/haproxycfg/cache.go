@@ -7,14 +7,12 @@ import (
 )
 
 // buildCaches makes the store of every cache section, in file order
-// (`show cache` lists them all, used or not); process-vary on is refused.
+// (`show cache` lists them all, used or not).
 func (b *builder) buildCaches() {
 	for _, sec := range b.cfg.Caches {
-		if sec.ProcessVary {
-			b.unsupported(sec.ProcessVaryPos, "cache process-vary on")
-		}
 		b.plan.Caches = append(b.plan.Caches, cache.New(cache.Config{Name: sec.Name, TotalMaxSize: sec.TotalMaxSize,
-			MaxObjectSize: sec.MaxObjectSize, MaxAge: sec.MaxAge}))
+			MaxObjectSize: sec.MaxObjectSize, MaxAge: sec.MaxAge, ProcessVary: sec.ProcessVary,
+			MaxSecondaryEntries: sec.MaxSecondaryEntries}))
 	}
 }
 
