@@ -17,10 +17,12 @@ func (b *builder) buildCaches() {
 }
 
 // cacheRule maps http-request cache-use and http-response cache-store.
-// HAProxy compresses what its cache serves and stores what precedes the
-// compression; goha's compression is not run on cache hits, so a cache
-// rule in a configuration that compresses is refused.
-func (b *builder) cacheRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+// HAProxy's frontend compression compresses what its cache serves, and
+// the cache stores what precedes it; goha does not compress hits, so a
+// cache rule in a proxy that compresses is refused. A backend's
+// compression is no obstacle: a hit is served before any backend, and a
+// response a backend compresses is not stored, in both.
+func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	var c *cache.Cache
 	for _, x := range b.plan.Caches {
 		if len(r.Args) > 0 && x.Name() == r.Args[0] {
@@ -31,17 +33,9 @@ func (b *builder) cacheRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bo
 		b.unsupported(r.Pos, kw+" "+r.Action+" arguments")
 		return proxy.HeaderRule{}, false
 	}
-	for _, px := range b.cfg.Proxies {
-		if px.Compression != nil || px.CompressionFilter {
-			b.unsupported(r.Pos, kw+" "+r.Action+" in a configuration with compression")
-			return proxy.HeaderRule{}, false
-		}
-	}
-	for _, px := range b.cfg.Defaults {
-		if px.Compression != nil {
-			b.unsupported(r.Pos, kw+" "+r.Action+" in a configuration with compression")
-			return proxy.HeaderRule{}, false
-		}
+	if px.Compression != nil || px.CompressionFilter {
+		b.unsupported(r.Pos, kw+" "+r.Action+" in a proxy with compression")
+		return proxy.HeaderRule{}, false
 	}
 	if r.Action == "cache-use" {
 		return proxy.HeaderRule{Action: proxy.CacheUse, Cache: c}, true
