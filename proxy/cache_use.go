@@ -116,6 +116,7 @@ func (s *session) answerCache() bool {
 		next += int(min(req.ContentLength, have))
 	}
 	notModified := cache.NotModified(e, s.info.Headers())
+	comp := s.hitComp(e, notModified) // cache_comp.go
 	status := 200
 	if notModified {
 		status = 304
@@ -132,12 +133,18 @@ func (s *session) answerCache() bool {
 	// Logged and counted as HAProxy's applet makes it, before the
 	// http-response rules: its HTX size (htx_count.go).
 	counted := int64(htxStartLine+len(line)-2+htxEndOfHead) + e.HeaderBytes
+	etagSeen := false
 	for len(rest) > 0 {
 		var l []byte
 		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
 		name, _, _ := bytes.Cut(l, []byte(":"))
 		if ruleTouches(rules, &s.info, name) {
 			continue
+		}
+		if comp.algo != "" {
+			if l = hitCompHeader(l, &etagSeen); l == nil {
+				continue
+			}
 		}
 		out = append(append(out, l...), "\r\n"...)
 	}
@@ -146,6 +153,9 @@ func (s *session) answerCache() bool {
 	counted += int64(len("age") + len(out) - n - len("age: "))
 	out = append(out, "\r\n"...)
 	out = appendRuleHeaders(out, rules, &s.info)
+	if comp.algo != "" {
+		out = s.appendHitCompressed(out, comp, e)
+	}
 	var failed []byte
 	if out, failed = s.afterServiceHead(out, start); failed != nil {
 		out = s.appendClosingPage(out[:start], failed, nil)
@@ -160,7 +170,9 @@ func (s *session) answerCache() bool {
 		out = append(out, "\r\n"...)
 		if !notModified && string(req.Method) != "HEAD" {
 			counted += int64(len(e.Body))
-			if e.Chunked {
+			if comp.algo != "" {
+				out = s.hitCompressedBody(out, comp, e)
+			} else if e.Chunked {
 				counted += htxEndOfTrl
 				out = appendChunked(out, e.Body, s.p.lim.headLimit)
 			} else {

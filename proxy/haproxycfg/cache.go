@@ -16,13 +16,9 @@ func (b *builder) buildCaches() {
 	}
 }
 
-// cacheRule maps http-request cache-use and http-response cache-store.
-// HAProxy's frontend compression compresses what its cache serves, and
-// the cache stores what precedes it; goha does not compress hits, so a
-// cache rule in a proxy that compresses is refused. A backend's
-// compression is no obstacle: a hit is served before any backend, and a
-// response a backend compresses is not stored, in both.
-func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+// cacheRule maps http-request cache-use and http-response cache-store
+// (in a frontend or listen: the rules of backends are refused whole).
+func (b *builder) cacheRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	var c *cache.Cache
 	for _, x := range b.plan.Caches {
 		if len(r.Args) > 0 && x.Name() == r.Args[0] {
@@ -31,10 +27,6 @@ func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (p
 	}
 	if c == nil || len(r.Args) != 1 {
 		b.unsupported(r.Pos, kw+" "+r.Action+" arguments")
-		return proxy.HeaderRule{}, false
-	}
-	if px.Compression != nil || px.CompressionFilter {
-		b.unsupported(r.Pos, kw+" "+r.Action+" in a proxy with compression")
 		return proxy.HeaderRule{}, false
 	}
 	if r.Action == "cache-use" {
