@@ -3,8 +3,10 @@
 // responses keyed by the SHA-1 of the request's host and target, bounded
 // by total-max-size in 1 kB blocks and emptied oldest-used first, with the
 // storing and serving rules of HAProxy's cache.c and http_ana.c
-// (policy.go). It holds no connection: the proxy's HTTP session looks
-// entries up, serves them and feeds the responses it stores.
+// (policy.go) and its Vary processing (vary.go: several entries per key,
+// told apart by a secondary key). It holds no connection: the proxy's
+// HTTP session looks entries up, serves them and feeds the responses it
+// stores (proxy/cache_use.go, cache_store.go, cache_comp.go).
 package cache
 
 import (
