@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bytes"
+	"strconv"
+	"time"
 
 	"github.com/goha-lb/goha/proxy/cache"
 	"github.com/goha-lb/goha/proxy/http1"
@@ -96,4 +98,54 @@ func (s *session) hitCompressedBody(out []byte, c exchangeComp, e *cache.Entry) 
 		out = http1.AppendChunk(out, payload)
 	}
 	return append(out, "0\r\n\r\n"...)
+}
+
+// hitDenied: an http-response deny rule refuses the hit, as it refuses an
+// applet's answer (answerService).
+func (s *session) hitDenied(rules []HeaderRule) bool {
+	for i := range rules {
+		if r := &rules[i]; r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
+			return true
+		}
+	}
+	return false
+}
+
+// denyHit answers a denied hit with the 502 page (without the rules'
+// headers: they were running) and closes. HAProxy logs the bytes of the
+// applet's answer it dropped too: hitSize.
+func (s *session) denyHit(hitSize int64) bool {
+	s.out = s.appendErrorPage(s.out[:0], 502, nil)
+	s.uncounted -= hitSize
+	status := s.afterStatus(502)
+	s.fe.stats.countStatus(status)
+	now := time.Now()
+	s.tl.picked, s.tl.connected = now, now // no response time: -1, as HAProxy logs it
+	s.clientWriteMessage(s.out)
+	s.applet = cacheApplet{}
+	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
+	s.applet = nil
+	s.drainAndShut()
+	return false
+}
+
+// hitResponse is the hit's head as the http-response rules' fetches see
+// it (res.hdr, status, ...): the stored head with its Age header.
+func hitResponse(e *cache.Entry, notModified bool, age int64) *http1.Response {
+	r := &http1.Response{Status: 200, Minor: 1, Version: []byte("HTTP/1.1"), Reason: []byte("OK")}
+	line, rest, _ := bytes.Cut(e.Head, []byte("\r\n"))
+	if _, after, ok := bytes.Cut(line, []byte(" 200 ")); ok {
+		r.Reason = after
+	}
+	if notModified {
+		r.Status, r.Reason = 304, []byte("Not Modified")
+	}
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		name, value, _ := bytes.Cut(l, []byte(":"))
+		r.Headers = append(r.Headers, http1.Header{Name: name, Value: bytes.TrimLeft(value, " ")})
+	}
+	r.Headers = append(r.Headers, http1.Header{Name: []byte("age"), Value: strconv.AppendInt(nil, age, 10)})
+	return r
 }

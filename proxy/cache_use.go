@@ -123,6 +123,17 @@ func (s *session) answerCache() bool {
 	}
 	rules := fe.cfg.ResponseRules
 	closeConn := !whole || req.WantsClose() || s.p.closing.Load()
+	age := e.Age(time.Now())
+	s.info.resp = hitResponse(e, notModified, age) // what the response rules' fetches read
+	defer func() { s.info.resp = nil }()
+	if s.hitDenied(rules) {
+		hit := s.info.resp
+		size := htxHeadSize(hit.Version, statusDigits(hit.Status), hit.Reason, hit.Headers)
+		if !notModified && string(req.Method) != "HEAD" {
+			size += int64(len(e.Body))
+		}
+		return s.denyHit(size)
+	}
 	out := s.out[:0]
 	start := len(out)
 	line, rest, _ := bytes.Cut(e.Head, []byte("\r\n"))
@@ -149,7 +160,7 @@ func (s *session) answerCache() bool {
 		out = append(append(out, l...), "\r\n"...)
 	}
 	n := len(out)
-	out = strconv.AppendInt(append(out, "age: "...), e.Age(time.Now()), 10)
+	out = strconv.AppendInt(append(out, "age: "...), age, 10)
 	counted += int64(len("age") + len(out) - n - len("age: "))
 	out = append(out, "\r\n"...)
 	out = appendRuleHeaders(out, rules, &s.info)

@@ -722,3 +722,19 @@ func gunzipChunked(t *testing.T, body string) string {
 	}
 	return out.String()
 }
+
+// TestCacheHitDeniedMatchesHAProxy: an http-response deny rule refuses a
+// hit (res.cache_hit true) as it refuses a server's response.
+func TestCacheHitDeniedMatchesHAProxy(t *testing.T) {
+	cfg := strings.Replace(cacheDiffConfig, "    http-response cache-store c1\n",
+		"    http-response cache-store c1\n    http-response deny if { res.cache_hit } { res.hdr(etag) -m str d }\n", 1)
+	ha, goha, _, haLog, goLog, haWeb, goWeb, _, _ := startCacheBoth(t, cfg)
+	for i, target := range []string{"/d?h=ETag:d", "/d?h=ETag:d", "/e?h=ETag:e", "/e?h=ETag:e"} {
+		raw := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: cache.test\r\nConnection: close\r\n\r\n", target)
+		sameCacheAnswer(t, fmt.Sprintf("request %d %s", i, target), ha, goha, raw)
+		sameLogLines(t, fmt.Sprintf("request %d", i), haLog, goLog, 1)
+	}
+	if w, g := haWeb.counts(), goWeb.counts(); w != g {
+		t.Errorf("origin requests\nhaproxy: %s\ngoha:    %s", w, g)
+	}
+}
