@@ -16,9 +16,14 @@ func (b *builder) buildCaches() {
 	}
 }
 
+// hitRuleActions are the http-response actions a cache hit goes through
+// in goha (cache_use.go: header edits and deny, as for a Service); a
+// frontend with others refuses cache-use, whose hits would skip them.
+var hitRuleActions = map[string]bool{"set-header": true, "add-header": true, "del-header": true, "deny": true, "cache-store": true}
+
 // cacheRule maps http-request cache-use and http-response cache-store
 // (in a frontend or listen: the rules of backends are refused whole).
-func (b *builder) cacheRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
+func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	var c *cache.Cache
 	for _, x := range b.plan.Caches {
 		if len(r.Args) > 0 && x.Name() == r.Args[0] {
@@ -30,6 +35,12 @@ func (b *builder) cacheRule(r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bo
 		return proxy.HeaderRule{}, false
 	}
 	if r.Action == "cache-use" {
+		for _, rr := range px.HTTPResponseRules {
+			if !hitRuleActions[rr.Action] {
+				b.unsupported(r.Pos, kw+" "+r.Action+" with http-response "+rr.Action)
+				return proxy.HeaderRule{}, false
+			}
+		}
 		return proxy.HeaderRule{Action: proxy.CacheUse, Cache: c}, true
 	}
 	return proxy.HeaderRule{Action: proxy.CacheStore, Cache: c}, true

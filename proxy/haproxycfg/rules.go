@@ -85,7 +85,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		case "cache-use", "cache-store":
 			var ok bool
-			if hr, ok = b.cacheRule(r, kw); !ok { // cache.go
+			if hr, ok = b.cacheRule(px, r, kw); !ok { // cache.go
 				continue
 			}
 		case "use-service":
