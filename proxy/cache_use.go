@@ -97,9 +97,11 @@ func (cacheApplet) Serve(*ServiceRequest) ServiceReply { return ServiceReply{} }
 
 // answerCache serves the entry cache-use found, as HAProxy's cache
 // applet, once the frontend's request rules are done and before any
-// backend is chosen (the log names the frontend as backend): the stored head with an Age header, then the frontend's
-// http-response rules' headers (res.cache_hit true), the body unless the
-// request is a HEAD; a conditional request the entry satisfies gets the
+// backend is chosen (the log names the frontend as backend): the stored
+// head with an Age header, then the frontend's http-response rules'
+// headers (res.cache_hit true; a deny makes it a 502), the body unless
+// the request is a HEAD, compressed when the proxy compresses
+// (cache_comp.go); a conditional request the entry satisfies gets the
 // head with the status 304 and no body. It returns whether the
 // connection may carry another request.
 func (s *session) answerCache() bool {
