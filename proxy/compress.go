@@ -280,16 +280,22 @@ type exchangeComp struct {
 // chooseCompression is select_compression_request_header, on the request
 // as the http-request rules left it.
 func (x *exchange) chooseCompression() {
-	x.comp = exchangeComp{plan: planCompression(x.s.fe.cfg.Compression, x.be.cfg.Compression)}
-	x.s.info.compAlgo = ""
-	p := &x.comp.plan
+	x.comp = x.s.chooseComp(planCompression(x.s.fe.cfg.Compression, x.be.cfg.Compression))
+}
+
+// chooseComp is chooseCompression for a plan (a cache hit's: the
+// frontend's alone).
+func (s *session) chooseComp(plan compPlan) (c exchangeComp) {
+	c.plan = plan
+	s.info.compAlgo = ""
+	p := &c.plan
 	if !p.active || len(p.algos) == 0 {
-		return
+		return c
 	}
 	var ua []byte
 	hasUA := false
 	var accept [][]byte
-	for _, h := range x.s.info.Headers() {
+	for _, h := range s.info.Headers() {
 		switch {
 		case !hasUA && http1.EqualFold(h.Name, "user-agent"):
 			ua, hasUA = h.Value, true
@@ -298,6 +304,7 @@ func (x *exchange) chooseCompression() {
 		}
 	}
 	algo, fromHeader := chooseAlgo(p.algos, ua, hasUA, accept)
-	x.comp.algo = algo
-	x.comp.dropAE = fromHeader && p.offload
+	c.algo = algo
+	c.dropAE = fromHeader && p.offload
+	return c
 }

@@ -129,6 +129,13 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 			done = cs.Done()
 		}
 		if len(data) > 0 || done {
+			// The cache stores the body before its compression, as
+			// HAProxy's cache filter runs before the compression's
+			// (cache_store.go); not a chunked body's trailers.
+			x.storeBody(data, false)
+			if done && len(final) > len("0\r\n\r\n") {
+				x.s.info.cache.reset()
+			}
 			n0 := len(out)
 			payload := data // what HAProxy's HTX carries: the data as sent
 			if zw == nil {
@@ -185,6 +192,7 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 	}
 	s.fe.stats.compRsp.Add(1)
 	x.be.stats.compRsp.Add(1)
+	x.storeDone()
 	return x.finish(kind, x.sstart < x.send)
 }
 

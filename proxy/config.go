@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"crypto/tls"
+	"github.com/goha-lb/goha/proxy/cache"
 	"regexp"
 	"time"
 
@@ -277,6 +278,10 @@ const (
 	// whole value, or each comma-separated element) that Rewrite matches.
 	ReplaceHeader
 	ReplaceValue
+	// CacheUse and CacheStore are http-request cache-use and
+	// http-response cache-store on Cache (cache_use.go, cache_store.go).
+	CacheUse
+	CacheStore
 )
 
 // HeaderRule is one http-request/http-response rule.
@@ -326,6 +331,8 @@ type HeaderRule struct {
 	// is replaced whole by Value (or Format's result) with \1..\9 the
 	// groups of the match (rewrite.go).
 	Regex *regexp.Regexp
+	// Cache is a CacheUse or CacheStore rule's cache section.
+	Cache *cache.Cache
 }
 
 // TCPConnRule is `tcp-request connection accept|reject [if|unless cond]`:

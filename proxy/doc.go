@@ -94,6 +94,13 @@
 // and counts it on the frontend (status class, intercepted). proxy/promex
 // is one; the stats page is meant to be another.
 //
+// The cache (HAProxy's small object cache) lives in proxy/cache: a
+// CacheUse rule computes the request's key and looks it up
+// (cache_use.go); a hit is served once the request rules are done, as an
+// applet named <CACHE>, with the frontend's http-response header rules; a
+// CacheStore rule decides on the response head and the body relayed fills
+// the entry (cache_store.go).
+//
 // # State view
 //
 // Frontends and Backends return snapshots of the counters (sessions, bytes,

@@ -430,6 +430,7 @@ func (x *exchange) forwardResponse() bool {
 		k = len(rest)
 	}
 	x.countResponse(resp.Status)
+	x.storeFirst(kind, rest[:k], w, len(head)) // cache_store.go
 	x.logASAPForward(asapHead, kind, k, &cs)
 	// One write for the head and what is buffered of the body; keep the
 	// grown slice so the next response does not allocate again.
@@ -467,8 +468,8 @@ func (x *exchange) forwardResponse() bool {
 			return false
 		}
 	}
-	leftover := x.sstart < x.send
-	return x.finish(kind, leftover)
+	x.storeDone() // the whole body went through (cache_store.go)
+	return x.finish(kind, x.sstart < x.send)
 }
 
 func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
@@ -500,7 +501,7 @@ const bodySpliceMin = bufSize + 1
 func (x *exchange) copyBody(n int64) error {
 	s := x.s
 	_, down := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)
-	if down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin)) {
+	if x.s.info.cache.store == nil && (down == spliceAlways || (down == spliceAuto && (n < 0 || n >= bodySpliceMin))) {
 		return x.spliceN(n)
 	}
 	x.sstart, x.send = 0, 0
@@ -520,6 +521,7 @@ func (x *exchange) copyBody(n int64) error {
 		}
 		m, err := x.sc.read(p, x.serverTimeout())
 		if m > 0 {
+			x.storeBody(p[:m], false)
 			if werr := s.clientWrite(p[:m]); werr != nil {
 				return werr
 			}
@@ -584,6 +586,7 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 			}
 			s.uncounted += int64(len(out)) - (cs.HTXSize() - before)
 			s.out = out[:0]
+			x.storeBody(out, true)
 			if werr := s.clientWrite(out); werr != nil {
 				return werr
 			}

@@ -111,6 +111,8 @@ rules:
 			s.earlyHint(r) // actions_hint.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case CacheUse:
+			s.cacheUse(r) // cache_use.go
 		case Reject, SilentDrop:
 			s.dropClient(r.Action == SilentDrop) // actions_drop.go
 			return true, false

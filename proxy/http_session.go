@@ -486,6 +486,8 @@ func (s *session) transaction() bool {
 	}
 	if answered, keep := s.runRequestRules(); answered {
 		return keep
+	} else if s.info.cache.hit != nil {
+		return s.answerCache() // cache_use.go: no backend is chosen
 	}
 	s.uniqueIDHeader()
 	if req.Chunked {
@@ -582,7 +584,8 @@ func (s *session) transaction() bool {
 	}
 	x := exchange{s: s, be: be, srv: srv, sc: sc, reused: reused, serverClose: serverClose, clientClose: clientClose, term: term('-', '-')}
 	keep := x.run()
-	if x.srv != nil { // a replay may have moved to another server, or found none
+	s.info.cache.reset() // an entry the response did not complete is dropped
+	if x.srv != nil {    // a replay may have moved to another server, or found none
 		be.release(x.srv)
 	}
 	s.srvConn.Store(nil)

@@ -44,7 +44,9 @@ type RequestInfo struct {
 	// resBody is what is buffered of the response body (chunk framing
 	// included); resPlain caches it without framing (res_body.go).
 	// compAlgo is the algorithm compressing this response ("": none).
-	compAlgo     string
+	compAlgo string
+	// cache is the transaction's cache state (cache_use.go).
+	cache        cacheTxn
 	resBody      []byte
 	resPlain     []byte
 	resPlainDone bool

@@ -68,6 +68,8 @@ func (x *exchange) runResponseRules() *HeaderRule {
 				x.respWaitFailed = true
 				return nil
 			}
+		case CacheStore:
+			x.cacheStore(r) // cache_store.go
 		case Allow:
 			return nil
 		case Deny, Return, Redirect, SilentDrop:

@@ -18,6 +18,8 @@ type Counters struct {
 	retries, redispatches atomic.Int64
 	queue                 atomic.Int64
 	intercepted           atomic.Int64 // requests a Service answered
+	cacheLookups          atomic.Int64 // cache-use lookups (cache_use.go)
+	cacheHits             atomic.Int64 // ... that found an entry
 	// deniedReq: requests a rule denied, tarpitted, rejected or dropped
 	// (dreq); deniedConn: connections a tcp-request connection rule
 	// rejected (dcon).
@@ -80,6 +82,9 @@ type Stats struct {
 	// WRew and EInt are wrew (failed header rewrites) and eint
 	// (internal errors: a failed rewrite in strict mode).
 	WRew, EInt int64
+	// CacheLookups and CacheHits are cache_lookups and cache_hits
+	// (frontends: cache-use runs in their rules).
+	CacheLookups, CacheHits int64
 }
 
 // Snapshot copies the counters.
@@ -95,6 +100,7 @@ func (c *Counters) Snapshot() Stats {
 		CompIn: c.compIn.Load(), CompOut: c.compOut.Load(), CompByp: c.compByp.Load(), CompRsp: c.compRsp.Load(),
 		Redirected: c.redirected.Load(),
 		WRew:       c.failedRewrites.Load(), EInt: c.internalErrors.Load(),
+		CacheLookups: c.cacheLookups.Load(), CacheHits: c.cacheHits.Load(),
 	}
 }
 

@@ -100,6 +100,7 @@ func (s *session) beginTransactionInfo() {
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
 	s.info.server, s.info.srvConn = nil, nil
+	s.info.cache.reset()
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)
 	captureHeaders(&s.info.reqCaps, fe.cfg.ReqCaptures, req.Headers)

@@ -18,6 +18,15 @@ import (
 func (s *runtimeSource) CertRegistry() *tlsconf.Registry { return s.w.plan.Certs }
 
 // ProcVar reads a process variable for `get var`.
+// ShowCache is `show cache`: every cache section's store.
+func (s *runtimeSource) ShowCache() string {
+	var b strings.Builder
+	for _, c := range s.w.plan.Caches {
+		b.WriteString(c.Show())
+	}
+	return b.String()
+}
+
 func (s *runtimeSource) ProcVar(name string) (typ, val string, ok bool) { return acl.ProcVar(name) }
 
 // CLISockets lists the stats sockets for `show cli sockets`.

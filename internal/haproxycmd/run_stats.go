@@ -129,7 +129,7 @@ func counters(st proxy.Stats) runtimeapi.Counters {
 		ECon: st.ConnErrors, EResp: st.RespErrors, WRetr: st.Retries, WRedis: st.Redispatches, QCur: st.Queue,
 		Intercepted: st.Intercepted, LastSess: -1, DReq: st.DeniedReq, DCon: st.DeniedConn, DSes: st.DeniedSess, DResp: st.DeniedResp, EReq: st.ReqErrors,
 		CompIn: st.CompIn, CompOut: st.CompOut, CompByp: st.CompByp, CompRsp: st.CompRsp,
-		WRew: st.WRew, EInt: st.EInt,
+		WRew: st.WRew, EInt: st.EInt, CacheLookups: st.CacheLookups, CacheHits: st.CacheHits,
 	}
 	if st.Sessions > 0 {
 		c.LastSess = 0 // the data path does not timestamp sessions

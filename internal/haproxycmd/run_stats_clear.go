@@ -79,6 +79,8 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.Retries -= z.Retries
 	st.Redispatches -= z.Redispatches
 	st.Intercepted -= z.Intercepted
+	st.CacheLookups -= z.CacheLookups
+	st.CacheHits -= z.CacheHits
 	st.DeniedReq -= z.DeniedReq
 	st.DeniedConn -= z.DeniedConn
 	st.ReqErrors -= z.ReqErrors

@@ -60,7 +60,7 @@ frontend f
 	for _, c := range []string{"get var", "get var proc.s", "get var proc.i", "get var proc.b", "get var proc.a", "get var proc.nosuch",
 		"get var txn.x", "get var s", "set timeout", "set timeout cli", "set timeout cli x", "set timeout cli 0",
 		"set timeout cli 5", "set timeout cli 5s", "set timeout cli 100ms", "set timeout cli 3x", "set timeout server 1",
-		"show env GOHA_CLI_TEST", "show env NOSUCH_GOHA", "show cache", "operator; get var proc.s", "user; get var proc.s",
+		"show env GOHA_CLI_TEST", "show env NOSUCH_GOHA", "show cache", "operator; show cache", "user; show cache", "operator; get var proc.s", "user; get var proc.s",
 		"get var proc.s; get var proc.i", "set table", "set table nosuch", "del acl", "del map"} {
 		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {
 			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)

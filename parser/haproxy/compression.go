@@ -85,7 +85,12 @@ func (s *state) parseFilter(px *Proxy, l *kwLine) bool {
 	if !s.rawCheck(l) {
 		return false
 	}
+	if l.arg(1) == "cache" {
+		s.parseCacheFilter(px, l) // cache.go
+		return false
+	}
 	if l.arg(1) != "compression" || len(l.w) > 2 {
+		px.Filters = append(px.Filters, FilterDecl{Kind: l.arg(1), Pos: l.p})
 		s.keepUnsupported(px, l)
 		return false
 	}
@@ -94,6 +99,7 @@ func (s *state) parseFilter(px *Proxy, l *kwLine) bool {
 		return false
 	}
 	px.CompressionFilter = true
+	px.Filters = append(px.Filters, FilterDecl{Kind: "compression", Pos: l.p})
 	px.Raw = append(px.Raw, Statement{Pos: l.p, Args: l.w})
 	return false
 }

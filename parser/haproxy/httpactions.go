@@ -45,6 +45,8 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 1
 	case r.Action == "set-timeout":
 		want = 2
+	case r.Action == "cache-use", r.Action == "cache-store":
+		want = 1
 	default:
 		return "", false
 	}

@@ -16,6 +16,8 @@ type Config struct {
 	Backends  []*Proxy // backend and listen sections
 	Proxies   []*Proxy // frontend, backend, listen in file order
 	Others    []*Section
+	// Caches are the typed cache sections (cache.go).
+	Caches []CacheSection
 	// Peers are the peers sections that name the local peer (the others
 	// are dropped, as HAProxy drops them), typed; their statements are
 	// also in Others.
@@ -258,7 +260,9 @@ type Proxy struct {
 	// CompressionFilter is `filter compression` (compression.go).
 	Compression       *Compression
 	CompressionFilter bool
-	Raw               []Statement // known but not typed
+	// Filters are the proxy's filters in declaration order (cache.go).
+	Filters []FilterDecl
+	Raw     []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

@@ -71,6 +71,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	if msg == "" {
 		msg = checkHTTPRuleArgs(rule)
 	}
+	if msg == "" && (rule.Action == "cache-use" || rule.Action == "cache-store") && len(rule.Args) == 0 {
+		msg = "expects a cache name." // cache.go
+	}
 	if msg == "" && kw == "http-response" && rule.Action == "redirect" && rule.Args[0] != "location" {
 		msg = "response only supports redirect type 'location'."
 	}
@@ -126,7 +129,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	switch rule.Action {
 	case "set-header", "add-header", "del-header", "deny", "allow", "redirect", "return", "set-path", "tarpit", "set-method",
-		"use-service", "auth", "capture", "replace-header", "replace-value":
+		"use-service", "auth", "capture", "replace-header", "replace-value", "cache-use", "cache-store":
 	case "set-pathq", "set-query", "set-uri", "replace-path", "replace-pathq", "replace-uri":
 		// http-request only: http-response does not know them.
 	case "wait-for-body":
@@ -144,6 +147,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}
+	}
+	if (rule.Action == "cache-use" || rule.Action == "cache-store") && len(rule.Args) > 0 && kw != "http-after-response" {
+		s.implicitCacheFilter(px, rule.Args[0], p) // cache.go
 	}
 	switch kw {
 	case "http-request":

@@ -8,7 +8,7 @@ import (
 // sectionHeader validates the name of a non-proxy section; true = abort.
 func (s *state) sectionHeader(p Pos, kind, name string) bool {
 	if name != "" {
-		return false
+		return kind == "cache" && s.cacheHeader(p, name) // cache.go
 	}
 	switch kind {
 	case "namespace_list":
@@ -130,13 +130,8 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		case !s.lookups.readable(arg(2)):
 			s.alert(p, "errorfile : error opening file '%s'.", arg(2))
 		}
-	case "cache total-max-size", "cache max-object-size":
-		// HAProxy reads a plain number; anything else warns and stops.
-		if !allDigits(arg(1)) {
-			s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: %s wrong value '%s'", p.File, p.Line, w[0], arg(1)))
-			s.fileFatal, s.abort = true, true
-			return true
-		}
+	case "cache total-max-size", "cache max-object-size", "cache max-age", "cache process-vary", "cache max-secondary-entries":
+		return s.cacheStatement(p, w) // cache.go
 	case "program command":
 		if arg(1) == "" {
 			s.alertRaw(p.File, p.Line, "'command' expects a command with optional arguments separated in words.")
@@ -157,13 +152,7 @@ func (s *state) sectionEnd(sec *Section) {
 		s.ringEnd()
 	}
 	if sec.Kind == "cache" {
-		for _, st := range sec.Statements {
-			if st.Args[0] == "total-max-size" {
-				return
-			}
-		}
-		s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Size not specified for cache '%s'", sec.Name))
-		s.fileFatal = true
+		s.cacheEnd(sec) // cache.go
 	}
 }
 

@@ -143,14 +143,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		}
 	}
 	fatal = s.sampleArgRefs(px, resolution) || fatal
-	for _, rules := range [][]HTTPRule{px.HTTPRequestRules, px.HTTPResponseRules, px.HTTPAfterResponseRules} {
-		for _, r := range rules {
-			if (r.Action == "cache-use" || r.Action == "cache-store") && len(r.Args) > 0 && s.sectionNamed("cache", r.Args[0]) == nil {
-				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : config: proxy '%s': unable to find the cache '%s' referenced by the filter 'cache'.", px.Name, r.Args[0]))
-				fatal = true
-			}
-		}
-	}
+	fatal = s.cacheFilterChecks(px) || fatal // cache.go
 	for _, sv := range px.Servers {
 		if r, ok := sv.Other["resolvers"]; ok && s.sectionNamed("resolvers", r) == nil {
 			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s', server '%s': unable to find required resolvers '%s'", px.Name, sv.Name, r))

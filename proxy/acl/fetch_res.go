@@ -37,6 +37,15 @@ func init() {
 			a := r.CompAlgo()
 			return a != "" && yield(strValue(a))
 		})},
+		// Whether the response comes from a cache, and which
+		// (proxy/cache_use.go).
+		"res.cache_hit": {out: haproxy.SampleBool, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			return yield(boolValue(r.CacheHit()))
+		})},
+		"res.cache_name": {out: str, use: useResHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			n, ok := r.CacheName()
+			return ok && yield(strValue(n))
+		})},
 		"status": {out: sint, use: useResponse, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.Status() > 0 && yield(value{t: sint, i: int64(r.Status())})
 		})},

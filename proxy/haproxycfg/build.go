@@ -29,6 +29,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.global = &cfg.Global
 	b.cfg = cfg
 	b.plan.Resolvers = cfg.Resolvers
+	b.buildCaches() // cache.go
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	defer acl.UseUserlists(b.userlists)()
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,

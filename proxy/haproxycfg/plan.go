@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"crypto/tls"
+	"github.com/goha-lb/goha/proxy/cache"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -37,6 +38,8 @@ type Plan struct {
 	// EmailAlerts are the proxies' `email-alert` settings with their
 	// mailers, by proxy name (mailers.go).
 	EmailAlerts map[string]*mailalert.Config
+	// Caches are the cache sections' stores, in file order (cache.go).
+	Caches []*cache.Cache
 	// Resolvers are the configuration's resolvers sections, in file order.
 	Resolvers []*haproxy.ResolversSection
 	// Logs holds the log settings of each proxy (by name) that has log

@@ -83,6 +83,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 				b.unsupported(r.Pos, kw+" capture: "+err.Error())
 				continue
 			}
+		case "cache-use", "cache-store":
+			var ok bool
+			if hr, ok = b.cacheRule(px, r, kw); !ok { // cache.go
+				continue
+			}
 		case "use-service":
 			svc, ok := b.service(r, kw)
 			if !ok {

@@ -26,7 +26,7 @@ func init() {
 	commands = append(commands[:len(commands)-3:len(commands)-3], append([]*command{
 		{words: []string{"get", "var"}, usage: "get var <name>", desc: "retrieve contents of a process-wide variable", level: LevelOperator, run: cmdGetVar},
 		{words: []string{"set", "timeout"}, usage: "set timeout [cli] <delay>", desc: "change a timeout setting", run: cmdSetTimeout},
-		{words: []string{"show", "cache"}, usage: "show cache", desc: "show cache status", level: LevelOperator, run: cmdShowCache},
+		{words: []string{"show", "cache"}, usage: "show cache", desc: "show cache status", level: LevelAdmin, run: cmdShowCache},
 		{words: []string{"show", "cli", "sockets"}, usage: "show cli sockets", desc: "dump list of cli sockets", level: LevelOperator, run: cmdShowCLISockets},
 		{words: []string{"show", "env"}, usage: "show env [var]", desc: "dump environment variables known to the process", level: LevelOperator, run: cmdShowEnv},
 	}, commands[len(commands)-3:]...)...)
@@ -88,9 +88,21 @@ func parseSeconds(v string) (time.Duration, bool) {
 	return time.Duration(n) * u, ok
 }
 
-// cmdShowCache lists the cache sections: goha runs none (a `cache`
-// section is refused), so the list is empty, as HAProxy's without one.
-func cmdShowCache(s *Session, _ []string) string { return "" }
+// CacheLister is a Source that runs cache sections (`show cache`).
+type CacheLister interface {
+	// ShowCache is each cache's lines in HAProxy 2.6's format, in
+	// configuration order (proxy/cache Show).
+	ShowCache() string
+}
+
+// cmdShowCache lists the cache sections and their live entries; nothing
+// without one, as HAProxy.
+func cmdShowCache(s *Session, _ []string) string {
+	if l, ok := s.src.(CacheLister); ok {
+		return l.ShowCache()
+	}
+	return ""
+}
 
 func cmdShowCLISockets(s *Session, _ []string) string {
 	var b strings.Builder

@@ -118,6 +118,7 @@ type Counters struct {
 	ConnRate, ConnRateMax, ConnTot int64
 	Connect, Reuse                 int64
 	Intercepted                    int64 // requests answered by a use-service or stats applet (frontends)
+	CacheLookups, CacheHits        int64 // cache-use lookups and hits (frontends)
 	// Compression: body bytes in and out, bytes passed by identity,
 	// responses compressed (comp_in, comp_out, comp_byp, comp_rsp).
 	CompIn, CompOut, CompByp, CompRsp int64

@@ -185,7 +185,8 @@ func frontendRow(px *Proxy) *row {
 	if px.HTTP {
 		r.httpResponses(c)
 		r.num("intercepted", c.Intercepted)
-		r.zero("cache_lookups", "cache_hits")
+		r.num("cache_lookups", c.CacheLookups)
+		r.num("cache_hits", c.CacheHits)
 	}
 	r.num("req_rate", c.ReqRate)
 	r.num("req_rate_max", c.ReqRateMax)
