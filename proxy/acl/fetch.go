@@ -150,12 +150,14 @@ func fetchSrc(r *proxy.RequestInfo, yield func(value) bool) bool {
 // pathOf is HAProxy's `path`: the target without the query string, and
 // without scheme and authority for an absolute URI.
 func pathOf(t string) string {
-	if i := strings.Index(t, "://"); i > 0 && !strings.HasPrefix(t, "/") {
-		rest := t[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			t = rest[j:]
-		} else {
-			t = "/"
+	if !strings.HasPrefix(t, "/") { // (an origin-form target is not searched)
+		if i := strings.Index(t, "://"); i > 0 {
+			rest := t[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				t = rest[j:]
+			} else {
+				t = "/"
+			}
 		}
 	}
 	if i := strings.IndexByte(t, '?'); i >= 0 {
