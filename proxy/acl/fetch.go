@@ -49,6 +49,10 @@ type fetchDef struct {
 	// row's type (hdr_ip, hdr_val: fetch_hdrs.go); a value it refuses is
 	// skipped.
 	post func(v *value) bool
+	// buildLast, when set, builds the fetch of the last occurrence only
+	// (lastInSample without an occurrence argument) that build's fetch
+	// and lastOnly give, reading it without going through the others.
+	buildLast func(args []haproxy.Arg) (fetchFunc, error)
 }
 
 var (
@@ -83,10 +87,10 @@ var fetches = map[string]fetchDef{
 	"base":   {out: haproxy.SampleStr, build: noArgs(fetchBase)},
 	"src":    {out: haproxy.SampleIPv4, layer4: true, build: noArgs(fetchSrc)},
 
-	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
-	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
-	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
-	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
+	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
+	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
+	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
+	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
 	"hdr_cnt":      {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"req.hdr_cnt":  {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"fhdr_cnt":     {out: haproxy.SampleSInt, build: headerFetch(fullLines, true)},
