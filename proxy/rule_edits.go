@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"unsafe"
 
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -13,7 +14,8 @@ import (
 // list the last rule left. The edits go to a copy of the parsed header
 // list owned by the session (taken at the first edit, so a request no
 // rule edits costs nothing) whose names and values live in one arena
-// reused from request to request.
+// reused from request to request, but for a rule's constants, which the
+// list points at (editedHeaders.constant).
 
 // editedHeaders is the header list the rules are editing.
 type editedHeaders struct {
@@ -91,6 +93,18 @@ func (e *editedHeaders) keep(v string) []byte {
 	return e.arena[n:len(e.arena):len(e.arena)]
 }
 
+// constant is the bytes of a rule's constant (its value, its name in
+// lower case) for the list, not copied: no field's bytes are ever
+// written in place (a rewrite puts new bytes in the arena), and the
+// slice's capacity ends with it, so that an append copies. An empty
+// constant is kept as keep makes it.
+func (e *editedHeaders) constant(v string) []byte {
+	if v == "" {
+		return e.keep(v)
+	}
+	return unsafe.Slice(unsafe.StringData(v), len(v))
+}
+
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
@@ -163,7 +177,7 @@ func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInf
 	case r.Format != nil:
 		v = e.keep(r.Format(info))
 	default:
-		v = e.keep(r.Value)
+		v = e.constant(r.Value)
 	}
 	if r.Action == SetHeader {
 		e.del(r.Name)
@@ -174,7 +188,7 @@ func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInf
 	if lower == "" {
 		e.add(r.Name, v)
 	} else {
-		e.addKept(e.keep(lower), v)
+		e.addKept(e.constant(lower), v)
 	}
 	return true
 }
