@@ -47,7 +47,7 @@ rules:
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
-			fits = s.applyHeaderRule(r)
+			fits = s.applyHeaderRule(i)
 		case StrictMode:
 			s.softRewrite = r.Status == 1 // actions_strict.go
 		case SetVar, Capture:

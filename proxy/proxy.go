@@ -90,10 +90,13 @@ type frontend struct {
 	errs  errorPages
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
-	self  *backend   // a listen section's backend half (nil for a frontend)
-	stats Counters
-	logs  bool // its transactions go to Options.Log
-	gate  pauseGate
+	// lowerNames are the names of cfg.RequestRules in lower case, as
+	// their fields are added (rule_edits.go).
+	lowerNames []string
+	self       *backend // a listen section's backend half (nil for a frontend)
+	stats      Counters
+	logs       bool // its transactions go to Options.Log
+	gate       pauseGate
 	// badReq is the last request its parser refused (`show errors`).
 	badReq atomic.Pointer[ErrorCapture]
 	rate   rateGate // rate-limit sessions (rate_limit.go)
@@ -206,6 +209,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			if f.def = p.backends[fc.DefaultBackend]; f.def == nil {
 				return nil, fmt.Errorf("proxy: frontend %q: unknown default_backend %q", fc.Name, fc.DefaultBackend)
 			}
+		}
+		for _, r := range fc.RequestRules {
+			f.lowerNames = append(f.lowerNames, lowerASCII(r.Name))
 		}
 		for _, u := range fc.UseBackends {
 			if u.Dynamic != nil {

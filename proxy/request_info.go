@@ -120,6 +120,12 @@ func NewRequestInfo(src netip.AddrPort, req *http1.Request) *RequestInfo {
 	return &RequestInfo{Src: src, Method: req.Method, Target: req.Target, req: req}
 }
 
+// EndTransaction ends the transaction of a RequestInfo built with
+// NewRequestInfo, as the proxy ends each of a session's before the next:
+// the txn and req variables go, and the scratch their values and the
+// converters' samples took is reused.
+func (r *RequestInfo) EndTransaction() { r.endTransaction() }
+
 // Headers returns every header field of the request in the order the
 // server will receive them (after duplicate Host and Content-Length
 // merging) and as the http-request rules run so far left them: header

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"unsafe"
 
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -13,12 +14,17 @@ import (
 // list the last rule left. The edits go to a copy of the parsed header
 // list owned by the session (taken at the first edit, so a request no
 // rule edits costs nothing) whose names and values live in one arena
-// reused from request to request.
+// reused from request to request, but for a rule's constants, which the
+// list points at (editedHeaders.constant).
 
 // editedHeaders is the header list the rules are editing.
 type editedHeaders struct {
 	list  []http1.Header
 	arena []byte
+	// names has the bit of each name in list (nameBit), and may have
+	// more (a field removed leaves its bit): a set-header or del-header
+	// whose bit is clear has nothing to remove and skips the scan.
+	names uint64
 	// room follows the HTX buffer the fields take in HAProxy, for the
 	// rewrites that find no room (htx_room.go, actions_strict.go).
 	room htxLayout
@@ -28,7 +34,34 @@ type editedHeaders struct {
 func (e *editedHeaders) start(hs []http1.Header) {
 	e.arena = e.arena[:0]
 	e.list = append(e.list[:0], hs...)
+	e.names = namesOf(hs)
 	e.room.reset(len(hs))
+}
+
+// nameBit is the bit of a field name in editedHeaders.names, the same
+// for every case of the name.
+func nameBit[T string | []byte](name T) uint64 {
+	if len(name) == 0 {
+		return 1
+	}
+	h := uint(len(name))*7 + uint(lowerByte(name[0])) + uint(lowerByte(name[len(name)-1]))*3
+	return 1 << (h & 63)
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// namesOf is the names filter of the fields hs.
+func namesOf(hs []http1.Header) uint64 {
+	var m uint64
+	for _, h := range hs {
+		m |= nameBit(h.Name)
+	}
+	return m
 }
 
 // beginRequest starts a request: no edit yet, no txn or req variable.
@@ -45,6 +78,7 @@ func (s *session) beginRequest() {
 func (s *session) editable() []http1.Header {
 	if !s.info.edited {
 		s.edits.list = append(s.edits.list[:0], s.req.Headers...)
+		s.edits.names = namesOf(s.req.Headers)
 		s.edits.room.reset(len(s.req.Headers))
 		s.info.edited = true
 	}
@@ -59,9 +93,24 @@ func (e *editedHeaders) keep(v string) []byte {
 	return e.arena[n:len(e.arena):len(e.arena)]
 }
 
+// constant is the bytes of a rule's constant (its value, its name in
+// lower case) for the list, not copied: no field's bytes are ever
+// written in place (a rewrite puts new bytes in the arena), and the
+// slice's capacity ends with it, so that an append copies. An empty
+// constant is kept as keep makes it.
+func (e *editedHeaders) constant(v string) []byte {
+	if v == "" {
+		return e.keep(v)
+	}
+	return unsafe.Slice(unsafe.StringData(v), len(v))
+}
+
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
+	if e.names&nameBit(name) == 0 {
+		return // no field has that name: most set-header rules add one
+	}
 	first := 0 // the fields before the first named name stay where they are
 	for first < len(e.list) && !foldEqual(e.list[first].Name, name) {
 		first++
@@ -91,7 +140,13 @@ func (e *editedHeaders) del(name string) {
 func (e *editedHeaders) add(name string, value []byte) {
 	n := e.keep(name)
 	http1.LowerInPlace(n)
+	e.addKept(n, value)
+}
+
+// addKept is add for a name already in the arena and in lower case.
+func (e *editedHeaders) addKept(n, value []byte) {
 	e.list = append(e.list, http1.Header{Name: n, Value: value})
+	e.names |= nameBit(n)
 	e.room.place(len(n) + len(value))
 }
 
@@ -101,6 +156,12 @@ func (e *editedHeaders) add(name string, value []byte) {
 // fits, when set, says whether the new field has room; false is a failed
 // rewrite: the field is not added.
 func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name string, value []byte) bool) bool {
+	return e.applyLower(r, "", info, fits)
+}
+
+// applyLower is apply with the rule's name in lower case when lower is
+// not "" (a frontend's rules have theirs made once: frontend.lowerNames).
+func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInfo, fits func(name string, value []byte) bool) bool {
 	if r.Action == DelHeader {
 		e.del(r.Name)
 		return true
@@ -116,7 +177,7 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name s
 	case r.Format != nil:
 		v = e.keep(r.Format(info))
 	default:
-		v = e.keep(r.Value)
+		v = e.constant(r.Value)
 	}
 	if r.Action == SetHeader {
 		e.del(r.Name)
@@ -124,15 +185,20 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name s
 	if fits != nil && !fits(r.Name, v) {
 		return false
 	}
-	e.add(r.Name, v)
+	if lower == "" {
+		e.add(r.Name, v)
+	} else {
+		e.addKept(e.constant(lower), v)
+	}
 	return true
 }
 
-// applyHeaderRule runs a header rule of the request; false when its field
-// had no room (actions_strict.go).
-func (s *session) applyHeaderRule(r *HeaderRule) bool {
+// applyHeaderRule runs the frontend's header rule i of the request; false
+// when its field had no room (actions_strict.go).
+func (s *session) applyHeaderRule(i int) bool {
+	r := &s.fe.cfg.RequestRules[i]
 	s.info.hdrs = s.editable() // the value reads the list as it is now
-	ok := s.edits.apply(r, &s.info, s.fieldFits)
+	ok := s.edits.applyLower(r, s.fe.lowerNames[i], &s.info, s.fieldFits)
 	s.info.hdrs = s.edits.list
 	return ok
 }

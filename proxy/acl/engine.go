@@ -108,6 +108,10 @@ func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
 		}
 		out.or = append(out.or, terms)
 	}
+	if len(out.or) == 1 && len(out.or[0]) == 1 {
+		t := out.or[0][0]
+		return &oneTerm{m: t.m, neg: t.neg, unless: c.Unless}, nil
+	}
 	return out, nil
 }
 
@@ -138,6 +142,10 @@ func (s *Set) named(name string) (proxy.Condition, error) {
 			return nil, err
 		}
 		any = append(any, m)
+	}
+	if len(any) == 1 {
+		s.cache[name] = any[0] // one acl line: no OR to walk per request
+		return any[0], nil
 	}
 	s.cache[name] = any
 	return any, nil
@@ -254,6 +262,23 @@ func (c *condition) Match(r *proxy.RequestInfo) bool {
 		return false
 	}
 	return res != c.unless
+}
+
+// oneTerm is a condition of one ACL (`if is_api`, `unless !x`): Match
+// as condition's, without the suites to walk.
+type oneTerm struct {
+	m           proxy.Condition
+	neg, unless bool
+}
+
+func (c *oneTerm) Match(r *proxy.RequestInfo) bool {
+	r.TakePayloadShort()
+	m := c.m.Match(r)
+	if short := r.TakePayloadShort(); short && !m && r.Inspecting() {
+		r.Miss() // a MISS, whatever the '!' and the unless
+		return false
+	}
+	return (m != c.neg) != c.unless
 }
 
 type anyOf []proxy.Condition

@@ -40,8 +40,12 @@ func compileParts(f fetchDef, s haproxy.Sample, last bool) (*Expr, error) {
 	if f.constant != nil {
 		fetch = constant(value{t: haproxy.SampleBool, i: b2i(*f.constant)})
 	} else {
+		build := f.build
+		if last && f.buildLast != nil {
+			build, last = f.buildLast, false // the last occurrence read at once
+		}
 		var err error
-		if fetch, err = f.build(s.Fetch.Args); err != nil {
+		if fetch, err = build(s.Fetch.Args); err != nil {
 			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
 		}
 	}

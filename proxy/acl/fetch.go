@@ -49,6 +49,10 @@ type fetchDef struct {
 	// row's type (hdr_ip, hdr_val: fetch_hdrs.go); a value it refuses is
 	// skipped.
 	post func(v *value) bool
+	// buildLast, when set, builds the fetch of the last occurrence only
+	// (lastInSample without an occurrence argument) that build's fetch
+	// and lastOnly give, reading it without going through the others.
+	buildLast func(args []haproxy.Arg) (fetchFunc, error)
 }
 
 var (
@@ -83,10 +87,10 @@ var fetches = map[string]fetchDef{
 	"base":   {out: haproxy.SampleStr, build: noArgs(fetchBase)},
 	"src":    {out: haproxy.SampleIPv4, layer4: true, build: noArgs(fetchSrc)},
 
-	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
-	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true},
-	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
-	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true},
+	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
+	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
+	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
+	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
 	"hdr_cnt":      {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"req.hdr_cnt":  {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
 	"fhdr_cnt":     {out: haproxy.SampleSInt, build: headerFetch(fullLines, true)},
@@ -150,12 +154,14 @@ func fetchSrc(r *proxy.RequestInfo, yield func(value) bool) bool {
 // pathOf is HAProxy's `path`: the target without the query string, and
 // without scheme and authority for an absolute URI.
 func pathOf(t string) string {
-	if i := strings.Index(t, "://"); i > 0 && !strings.HasPrefix(t, "/") {
-		rest := t[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			t = rest[j:]
-		} else {
-			t = "/"
+	if !strings.HasPrefix(t, "/") { // (an origin-form target is not searched)
+		if i := strings.Index(t, "://"); i > 0 {
+			rest := t[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				t = rest[j:]
+			} else {
+				t = "/"
+			}
 		}
 	}
 	if i := strings.IndexByte(t, '?'); i >= 0 {

@@ -1,0 +1,59 @@
+package proxy
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
+
+// TestEditedNamesFilter runs random add and del sequences, names in
+// random case, on editedHeaders and on a plain list edited by full
+// scans: the names filter must never make del miss a field.
+func TestEditedNamesFilter(t *testing.T) {
+	names := []string{"host", "x-a", "x-b", "X-Forwarded-For", "proxy", "a", "", "x-backend", "x-bAckend", "conNection", "x-hash", "x-path"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	randCase := func(s string) string {
+		b := []byte(s)
+		for i := range b {
+			if rng.IntN(2) == 0 {
+				b[i] = strings.ToUpper(string(b[i]))[0]
+			}
+		}
+		return string(b)
+	}
+	for round := range 2000 {
+		var start []http1.Header
+		for range rng.IntN(4) {
+			start = append(start, http1.Header{Name: []byte(randCase(names[rng.IntN(len(names))])), Value: []byte("v")})
+		}
+		var e editedHeaders
+		e.start(start)
+		ref := append([]http1.Header(nil), start...)
+		for range 12 {
+			n := randCase(names[rng.IntN(len(names))])
+			if rng.IntN(2) == 0 {
+				e.add(n, []byte("w"))
+				ref = append(ref, http1.Header{Name: []byte(strings.ToLower(n)), Value: []byte("w")})
+				continue
+			}
+			e.del(n)
+			out := ref[:0]
+			for _, h := range ref {
+				if !strings.EqualFold(string(h.Name), n) {
+					out = append(out, h)
+				}
+			}
+			ref = out
+			if len(e.list) != len(ref) {
+				t.Fatalf("round %d: del %q left %d fields, want %d", round, n, len(e.list), len(ref))
+			}
+		}
+		for i := range ref {
+			if string(e.list[i].Name) != string(ref[i].Name) || string(e.list[i].Value) != string(ref[i].Value) {
+				t.Fatalf("round %d: field %d %q, want %q", round, i, e.list[i].Name, ref[i].Name)
+			}
+		}
+	}
+}
