@@ -333,6 +333,10 @@ type TCPConnRule struct {
 	// Exec, when set, makes the rule a set-var, set-var-fmt or unset-var:
 	// it decides nothing either.
 	Exec func(*RequestInfo)
+	// ExpectProxy makes a connection rule `expect-proxy layer4`: it
+	// decides nothing, the connection then starts with a PROXY header
+	// as on an accept-proxy bind (tcp_rules.go, proxyhdr.go).
+	ExpectProxy bool
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

@@ -31,6 +31,7 @@ type session struct {
 	softRewrite           bool // strict-mode off (actions_strict.go)
 	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
 	procRatePending       bool // accepted under maxsessrate, not counted yet (process_rate.go)
+	expectPX              bool // an expect-proxy connection rule ran: a PROXY header first (proxyhdr.go)
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.

@@ -63,7 +63,7 @@ func (s *session) acceptProxyHeader() error {
 // acceptHeaders takes the headers the bind says connections start with:
 // PROXY, then NetScaler Client IP (HAProxy's order).
 func (s *session) acceptHeaders() error {
-	if s.bind.acceptProxy {
+	if s.bind.acceptProxy || s.expectPX {
 		if err := s.acceptProxyHeader(); err != nil {
 			return err
 		}

@@ -45,6 +45,12 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
 				continue
 			}
+		} else if r.Action == "expect-proxy" {
+			c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+			if ok {
+				out = append(out, proxy.TCPConnRule{ExpectProxy: true, Cond: c})
+			}
+			continue
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
