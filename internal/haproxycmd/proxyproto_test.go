@@ -86,7 +86,7 @@ defaults
     timeout server 2s
 frontend fe
     bind %s%s
-%s    http-request set-header x-pp "%%[fc_rcvd_proxy]|%%[fc_pp_authority]|%%[fc_pp_unique_id]"
+%s    http-request set-header x-pp "%%[fc_rcvd_proxy]|%%[fc_pp_authority]|%%[fc_pp_unique_id]|%%[var(sess.a)]|%%[var(sess.b)]"
     use_backend special if { src 203.0.113.0/24 }
     default_backend plain
 backend plain
@@ -377,7 +377,7 @@ backend be
 // the same in both (the carried addresses at the server, in
 // X-Forwarded-For, in the src ACL and the log line; the refusals and
 // their error log lines), and the connection rule after it still sees the
-// socket's address (x-a); when it does not hold, a PROXY line is a bad
+// socket's address (var sess.a in x-pp); when it does not hold, a PROXY line is a bad
 // HTTP request (400) or tcp payload, and a plain request is served.
 func TestExpectProxyBesideHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
