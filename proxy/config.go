@@ -307,7 +307,8 @@ type HeaderRule struct {
 	Wait    time.Duration
 	AtLeast int64
 	// Part is what a SetTarget rule replaces.
-	Part TargetPart
+	Part   TargetPart
+	Origin RuleOrigin // where it is written (last_rule.go)
 	// Regex, when set, makes a SetTarget rule a replace-path, -pathq or
 	// -uri, and is a ReplaceHeader/ReplaceValue rule's: what it matches
 	// is replaced whole by Value (or Format's result) with \1..\9 the
@@ -337,6 +338,7 @@ type TCPConnRule struct {
 	// decides nothing, the connection then starts with a PROXY header
 	// as on an accept-proxy bind (tcp_rules.go, proxyhdr.go).
 	ExpectProxy bool
+	Origin      RuleOrigin // where it is written (last_rule.go)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

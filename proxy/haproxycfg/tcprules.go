@@ -142,6 +142,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			}
 			tr.Cond = c
 		}
+		tr.Origin = ruleOrigin(r.Pos)
 		out = append(out, tr)
 	}
 	return out
@@ -166,6 +167,7 @@ func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule
 			}
 			hr.Cond = c
 		}
+		hr.Origin = ruleOrigin(r.Pos)
 		out = append(out, hr)
 	}
 	return out
@@ -258,6 +260,7 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 			}
 			hr.Cond = c
 		}
+		hr.Origin = ruleOrigin(r.Pos)
 		es = append(es, entry{r.Pos, hr})
 	}
 	// The two lists interleave by line.
@@ -307,4 +310,10 @@ func (b *builder) limitedCond(acls *acl.Set, cond *haproxy.Condition, pos haprox
 		return nil, false
 	}
 	return c, true
+}
+
+// ruleOrigin is where a rule is written, for last_rule_file and
+// last_rule_line (proxy/last_rule.go).
+func ruleOrigin(p haproxy.Pos) proxy.RuleOrigin {
+	return proxy.RuleOrigin{File: p.File, Line: p.Line}
 }
