@@ -14,6 +14,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	if s.badTCPExpectProxy(px, p, w) { // tcp_expect.go
 		return false
 	}
+	if s.badTCPCapture(px, p, w) { // tcp_capture.go
+		return false
+	}
 	s.tcpRequestOrder(px, p, w)
 	s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
 	for i := 2; i+1 < len(w); i++ {
@@ -70,6 +73,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		return false // the wire maps them or reports them
 	}
 	if s.tcpExpectProxy(px, p, w) { // tcp_expect.go
+		return false
+	}
+	if s.tcpCapture(px, p, w) { // tcp_capture.go
 		return false
 	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
