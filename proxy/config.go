@@ -338,7 +338,10 @@ type TCPConnRule struct {
 	// decides nothing, the connection then starts with a PROXY header
 	// as on an accept-proxy bind (tcp_rules.go, proxyhdr.go).
 	ExpectProxy bool
-	Origin      RuleOrigin // where it is written (last_rule.go)
+	// ExpectCIP is `expect-netscaler-cip layer4`: a NetScaler Client IP
+	// header next, with the bind's magic (0 without accept-netscaler-cip).
+	ExpectCIP bool
+	Origin    RuleOrigin // where it is written (last_rule.go)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

@@ -1,14 +1,17 @@
 package haproxy
 
-// tcpExpectProxy parses `tcp-request <where> expect-proxy layer4 [if|unless
-// cond]` the way HAProxy 2.6 does: only `layer4` is known, nothing but a
+// isExpectAction: expect-proxy and expect-netscaler-cip, parsed alike.
+func isExpectAction(a string) bool { return a == "expect-proxy" || a == "expect-netscaler-cip" }
+
+// tcpExpectProxy parses `tcp-request <where> expect-proxy|expect-netscaler-cip
+// layer4 [if|unless cond]` the way HAProxy 2.6 does: only `layer4` is known, nothing but a
 // condition may follow, and only connection rules may carry it (session
 // and content rules refuse it with HAProxy's words). It reports whether
 // w was an expect-proxy rule (handled, kept or refused). A refused one
 // is checked before the rule order (badTCPExpectProxy): HAProxy records
 // no rule for it.
 func (s *state) tcpExpectProxy(px *Proxy, p Pos, w []string) bool {
-	if len(w) < 3 || w[2] != "expect-proxy" {
+	if len(w) < 3 || !isExpectAction(w[2]) {
 		return false
 	}
 	r, ok := simpleRule(w, 4)
@@ -24,7 +27,7 @@ func (s *state) tcpExpectProxy(px *Proxy, p Pos, w []string) bool {
 // badTCPExpectProxy alerts on an expect-proxy rule HAProxy refuses and
 // reports whether it did.
 func (s *state) badTCPExpectProxy(px *Proxy, p Pos, w []string) bool {
-	if len(w) < 3 || w[2] != "expect-proxy" {
+	if len(w) < 3 || !isExpectAction(w[2]) {
 		return false
 	}
 	got := ""

@@ -45,10 +45,10 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
 				continue
 			}
-		} else if r.Action == "expect-proxy" {
+		} else if r.Action == "expect-proxy" || r.Action == "expect-netscaler-cip" {
 			c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
 			if ok {
-				out = append(out, proxy.TCPConnRule{ExpectProxy: true, Cond: c})
+				out = append(out, proxy.TCPConnRule{ExpectProxy: r.Action == "expect-proxy", ExpectCIP: r.Action != "expect-proxy", Cond: c})
 			}
 			continue
 		} else if len(r.Args) != 0 {
