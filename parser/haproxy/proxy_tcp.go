@@ -17,6 +17,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	if s.badTCPCapture(px, p, w) { // tcp_capture.go
 		return false
 	}
+	if s.badTCPContentService(px, p, w) { // tcp_content_misc.go
+		return false
+	}
 	s.tcpRequestOrder(px, p, w)
 	s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
 	for i := 2; i+1 < len(w); i++ {
@@ -76,6 +79,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 		return false
 	}
 	if s.tcpCapture(px, p, w) { // tcp_capture.go
+		return false
+	}
+	if s.tcpSwitchMode(p, w) { // tcp_content_misc.go
 		return false
 	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
