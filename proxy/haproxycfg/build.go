@@ -74,7 +74,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.peersNodes(cfg)
 	b.emailAlerts(cfg)
 	for _, px := range cfg.Defaults {
-		b.rulesNotRun(px, "defaults section")
+		b.rulesNotRun(defaultsRulesNotRun(px), "defaults section") // defaults_rules.go
 		for _, r := range px.TCPResponseRules {
 			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
 		}
@@ -206,6 +206,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
+	px = b.withDefaultsContent(px) // defaults_rules.go
 	fe := &proxy.Frontend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
@@ -327,6 +328,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.Kind == "backend" {
 		// A listen section's rules are mapped by frontend().
 		b.rulesNotRun(px, "backend")
+		b.defaultsContentNotRun(px) // defaults_rules.go
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),
