@@ -122,6 +122,7 @@ func (s *session) runAfterList(rules []HeaderRule, resp *http1.Response, be *bac
 			resp.Reason = append(resp.Reason[:0:0], reason...)
 			changed = true
 		case Allow:
+			s.info.ranFinal(&r.Origin) // last_rule.go
 			return changed
 		}
 	}

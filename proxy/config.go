@@ -325,7 +325,8 @@ type HeaderRule struct {
 	Wait    time.Duration
 	AtLeast int64
 	// Part is what a SetTarget rule replaces.
-	Part TargetPart
+	Part   TargetPart
+	Origin RuleOrigin // where it is written (last_rule.go)
 	// Regex, when set, makes a SetTarget rule a replace-path, -pathq or
 	// -uri, and is a ReplaceHeader/ReplaceValue rule's: what it matches
 	// is replaced whole by Value (or Format's result) with \1..\9 the
@@ -353,6 +354,14 @@ type TCPConnRule struct {
 	// Exec, when set, makes the rule a set-var, set-var-fmt or unset-var:
 	// it decides nothing either.
 	Exec func(*RequestInfo)
+	// ExpectProxy makes a connection rule `expect-proxy layer4`: it
+	// decides nothing, the connection then starts with a PROXY header
+	// as on an accept-proxy bind (tcp_rules.go, proxyhdr.go).
+	ExpectProxy bool
+	// ExpectCIP is `expect-netscaler-cip layer4`: a NetScaler Client IP
+	// header next, with the bind's magic (0 without accept-netscaler-cip).
+	ExpectCIP bool
+	Origin    RuleOrigin // where it is written (last_rule.go)
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.

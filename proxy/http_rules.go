@@ -43,7 +43,9 @@ rules:
 		switch r.Action {
 		case ContentAccept:
 			skip = r.Skip
+			s.info.ranFinal(&r.Origin) // last_rule.go
 		case ContentReject, ContentSilentDrop:
+			s.info.ranFinal(&r.Origin)
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false
 		case SetHeader, AddHeader, DelHeader:
@@ -93,10 +95,13 @@ rules:
 				s.method = append(s.method[:0], r.Value...)
 			}
 		case Allow:
+			s.info.ranFinal(&r.Origin)
 			break rules
 		case Deny, Return, Redirect, Tarpit:
+			s.info.ranFinal(&r.Origin)
 			return true, s.answerRule(r)
 		case UseService:
+			s.info.ranFinal(&r.Origin)
 			return true, s.answerService(r.Service)
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
@@ -105,6 +110,7 @@ rules:
 		case NormalizeURI:
 			if !s.normalizeURI(r) { // actions_normalize.go
 				// strict: HAProxy's ACT_RET_INV, a bad request
+				s.info.ranFinal(&r.Origin)
 				return true, s.answerInvalidURI()
 			}
 		case EarlyHint:
@@ -114,12 +120,14 @@ rules:
 		case CacheUse:
 			s.cacheUse(r) // cache_use.go
 		case Reject, SilentDrop:
+			s.info.ranFinal(&r.Origin)
 			s.dropClient(r.Action == SilentDrop) // actions_drop.go
 			return true, false
 		}
 		if !fits {
 			s.countFailedRewrite(nil, nil, !s.softRewrite) // actions_strict.go
 			if !s.softRewrite {
+				s.info.ranFinal(&r.Origin) // HAProxy's ACT_RET_ERR
 				return true, s.failRewrite()
 			}
 		}
@@ -138,7 +146,7 @@ rules:
 	for i := range s.fe.cfg.Redirects {
 		r := &s.fe.cfg.Redirects[i]
 		if r.Cond == nil || r.Cond.Match(&s.info) {
-			return true, s.answerRule(r)
+			return true, s.answerRule(r) // not a last rule (measured)
 		}
 	}
 	return false, false

@@ -28,9 +28,10 @@ type session struct {
 	// the request's, which set-src/set-dst change (actions_addr.go), from
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
-	softRewrite           bool // strict-mode off (actions_strict.go)
-	ratePending           bool // accepted under rate-limit sessions, not counted yet (rate_limit.go)
-	procRatePending       bool // accepted under maxsessrate, not counted yet (process_rate.go)
+	softRewrite           bool       // strict-mode off (actions_strict.go)
+	ratePending           bool       // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	procRatePending       bool       // accepted under maxsessrate, not counted yet (process_rate.go)
+	expect                connExpect // the headers expect-* connection rules asked for (proxyhdr.go)
 	bind                  bindInfo
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.

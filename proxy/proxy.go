@@ -346,7 +346,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
 		bind.listener.conns.Add(1)        // until closeAccepted or the session's finish
 		f.cfg.TCPKeepAlive.setAccepted(c)
-		rejected, tr, vars, addrs := p.rejectConn(f, c, bind)
+		rejected, tr, vars, addrs, expect := p.rejectConn(f, c, bind)
 		if rejected {
 			p.rates.endPending(sessPending)
 			p.closeAccepted(f, bind)
@@ -363,7 +363,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.closeAccepted(f, bind)
 			return
 		}
-		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1]}
+		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1], expect: expect}
 		s.priv.max = f.cfg.SessionSrvConns
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars

@@ -60,16 +60,18 @@ func (s *session) acceptProxyHeader() error {
 	return nil
 }
 
-// acceptHeaders takes the headers the bind says connections start with:
-// PROXY, then NetScaler Client IP (HAProxy's order).
+// acceptHeaders takes the headers the bind (or the expect-* connection
+// rules, conn_expect.go) say connections start with: NetScaler Client
+// IP, then PROXY (HAProxy 2.6's handshake order, measured with both on
+// one bind: a PROXY header first is refused as a bad CIP magic).
 func (s *session) acceptHeaders() error {
-	if s.bind.acceptProxy {
-		if err := s.acceptProxyHeader(); err != nil {
+	if s.bind.acceptCIP || s.expect&expectCIP != 0 {
+		if err := s.acceptCIPHeader(s.bind.cipMagic); err != nil {
 			return err
 		}
 	}
-	if s.bind.acceptCIP {
-		return s.acceptCIPHeader(s.bind.cipMagic)
+	if s.bind.acceptProxy || s.expect&expectProxy != 0 {
+		return s.acceptProxyHeader()
 	}
 	return nil
 }
@@ -82,7 +84,7 @@ var (
 )
 
 // acceptCIPHeader takes the NetScaler Client IP header a connection to an
-// accept-netscaler-cip bind must start with (after a PROXY header when the
+// accept-netscaler-cip bind must start with (before a PROXY header when the
 // bind has accept-proxy too, HAProxy's order), the way acceptProxyHeader
 // takes a PROXY header: one peek within `timeout client`, a header cut
 // short refused. Its addresses replace the connection's.

@@ -104,7 +104,10 @@ type RequestInfo struct {
 	px      *Proxy
 	server  *server
 	srvConn *tconn
-	stream  streamFigures // cur_*_timeout, cpu_calls, res.payload (stream_figures.go)
+	srvErr  ConnErrCode // the last connect attempt's error code (bc_err.go)
+	// lastRule is the last final rule of the stream (last_rule.go).
+	lastRule *RuleOrigin
+	stream   streamFigures // cur_*_timeout, cpu_calls, res.payload (stream_figures.go)
 	// cliTCP is the client's TCP socket (fc_rtt and the other TCP_INFO
 	// fetches), an HTTP/2 stream's its connection's.
 	cliTCP *net.TCPConn

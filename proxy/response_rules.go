@@ -34,6 +34,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			}
 			resp.Headers = s.resEdits.list
 			if !fits && x.failedRewrite(soft) {
+				s.info.ranFinal(&r.Origin) // HAProxy's ACT_RET_ERR
 				return nil
 			}
 		case StrictMode:
@@ -58,6 +59,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			// strict-mode off.
 			if !x.resGrows(statusGrowth(r, resp.Reason)) {
 				if x.failedRewrite(false) {
+					s.info.ranFinal(&r.Origin)
 					return nil
 				}
 				break
@@ -71,8 +73,10 @@ func (x *exchange) runResponseRules() *HeaderRule {
 		case CacheStore:
 			x.cacheStore(r) // cache_store.go
 		case Allow:
+			s.info.ranFinal(&r.Origin) // last_rule.go
 			return nil
 		case Deny, Return, Redirect, SilentDrop:
+			s.info.ranFinal(&r.Origin)
 			return r
 		}
 	}

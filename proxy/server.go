@@ -274,7 +274,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	if s.cfg.TLS != nil {
 		if err := s.startTLS(t, sni, start, timeout); err != nil {
 			t.Close()
-			return nil, err
+			return nil, srvTLSError{err} // bc_err (bc_err.go)
 		}
 	}
 	var ready time.Time // the server's SETTINGS come within the connect timeout
@@ -445,6 +445,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			return nil, nil, false
 		}
 		srv.observe(check.AnaL4Err)
+		client.info.noteServerConnErr(err) // bc_err.go
 		tl.failed, tl.failedTimeout = srv, isTimeout(err)
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))

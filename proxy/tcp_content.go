@@ -132,6 +132,7 @@ func (s *session) contentVerdict() contentResult {
 			s.takeAddrs() // a set-src/set-dst (actions_addr.go)
 			continue
 		}
+		s.info.ranFinal(&r.Origin) // last_rule.go
 		if r.Silent {
 			return contentSilentDrop
 		}

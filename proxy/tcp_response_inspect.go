@@ -74,6 +74,11 @@ func (s *session) tcpResponseRules(be *backend, from int) (v tcpResVerdict, wait
 		if !ok {
 			continue
 		}
+		if r.Exec == nil && s.fe.cfg.Mode != ModeTCP {
+			// last_rule.go: measured, HAProxy 2.6 records tcp-response
+			// verdicts of HTTP streams only
+			s.info.ranFinal(&r.Origin)
+		}
 		switch {
 		case r.Exec != nil:
 			r.Exec(&s.info)

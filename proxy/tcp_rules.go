@@ -16,14 +16,15 @@ import (
 // released). tr is the connection's tracking (nil without tables).
 // vars are the session variables the rules set (nil: none); addrs the
 // connection's addresses as the rules left them (zero without rules), which
-// set-src/set-dst may have changed (actions_addr.go).
-func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected bool, tr *tracking, vars *[numScopes]varStore, addrs [2]netip.AddrPort) {
+// set-src/set-dst may have changed (actions_addr.go). expect says which
+// headers expect-proxy and expect-netscaler-cip rules asked for (proxyhdr.go).
+func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected bool, tr *tracking, vars *[numScopes]varStore, addrs [2]netip.AddrPort, expect connExpect) {
 	if len(p.cfg.Tables) > 0 {
 		tr = &tracking{tables: p.tables, own: f.cfg.Table}
 	}
 	rules := f.cfg.TCPConnRules
 	if len(rules) == 0 {
-		return false, tr, nil, addrs
+		return false, tr, nil, addrs, 0
 	}
 	info := RequestInfo{Src: peerAddr(c), Frontend: ProxyRef{f.cfg.Name, f.cfg.ID}, ListenerID: bind.id, Listener: bind.listener, track: tr, px: p, cliTCP: c}
 	info.Backend = info.Frontend
@@ -44,8 +45,12 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected
 			r.Exec(&info)
 			continue
 		}
+		if r.ExpectProxy || r.ExpectCIP {
+			expect |= connExpectOf(r)
+			continue
+		}
 		if !r.Reject {
-			return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}
+			return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}, expect
 		}
 		if tr != nil {
 			releaseConn(&tr.sess)
@@ -60,9 +65,9 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected
 			f.stats.deniedConn.Add(1)
 		}
 		c.Close()
-		return true, nil, nil, addrs
+		return true, nil, nil, addrs, 0
 	}
-	return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}
+	return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}, expect
 }
 
 // connVars are the variables a connection's rules leave to its session:

@@ -99,7 +99,7 @@ func (s *session) beginTransactionInfo() {
 		s.reqID = reqCounter.Add(1) - 1 // a new stream for each later request
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
-	s.info.server, s.info.srvConn = nil, nil
+	s.info.server, s.info.srvConn, s.info.srvErr, s.info.lastRule = nil, nil, 0, nil
 	s.info.cache.reset()
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)

@@ -66,6 +66,12 @@ type ppRun struct {
 }
 
 func startPPRun(t *testing.T, bin string) *ppRun {
+	return startPPRunWith(t, bin, " accept-proxy", "")
+}
+
+// startPPRunWith is startPPRun with bindOpt after each bind address and
+// rules (lines) in both frontends, after the bind.
+func startPPRunWith(t *testing.T, bin, bindOpt, rules string) *ppRun {
 	r := &ppRun{fe: loopback.FreeAddr(t), tcpfe: loopback.FreeAddr(t), plain: startRecorder(t), spc: startRecorder(t), tcp: startRecorder(t),
 		logs: loopback.ListenUDP(t)}
 	cfg := fmt.Sprintf(`global
@@ -79,8 +85,8 @@ defaults
     timeout client 1s
     timeout server 2s
 frontend fe
-    bind %s accept-proxy
-    http-request set-header x-pp "%%[fc_rcvd_proxy]|%%[fc_pp_authority]|%%[fc_pp_unique_id]"
+    bind %s%s
+%s    http-request set-header x-pp "%%[fc_rcvd_proxy]|%%[fc_pp_authority]|%%[fc_pp_unique_id]|%%[var(sess.a)]|%%[var(sess.b)]"
     use_backend special if { src 203.0.113.0/24 }
     default_backend plain
 backend plain
@@ -90,9 +96,9 @@ backend special
 listen tcpfe
     mode tcp
     option tcplog
-    bind %s accept-proxy
-    server t1 %s send-proxy-v2
-`, r.logs.LocalAddr(), r.fe, r.plain.addr, r.spc.addr, r.tcpfe, r.tcp.addr)
+    bind %s%s
+%s    server t1 %s send-proxy-v2
+`, r.logs.LocalAddr(), r.fe, bindOpt, rules, r.plain.addr, r.spc.addr, r.tcpfe, bindOpt, rules, r.tcp.addr)
 	startWithConfig(t, bin, cfg, r.fe, r.tcpfe)
 	return r
 }
@@ -208,12 +214,22 @@ func ppTLVs(kv ...any) []byte {
 // X-Forwarded-For the server gets and the log line's client must match.
 func TestProxyProtocolBesideHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
+	comparePP(t, startPPRun(t, haproxyBin), startPPRun(t, gohaproxy), ppCases())
+}
+
+// ppCase is a connection's bytes and the backend that must get them:
+// plain, special (src ACL), tcp (tcp-mode frontend).
+type ppCase struct {
+	name string
+	send []byte
+	to   string
+}
+
+// ppCases are the connections TestProxyProtocolBesideHAProxy sends: good,
+// odd and broken PROXY headers, and none.
+func ppCases() []ppCase {
 	get := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-	cases := []struct {
-		name string
-		send []byte
-		to   string // the backend that must get it: plain, special (src ACL), tcp (tcp-mode frontend)
-	}{
+	return []ppCase{
 		{"v1 tcp4", []byte("PROXY TCP4 198.51.100.1 192.0.2.10 40001 8080\r\n" + get), "plain"},
 		{"v1 tcp6", []byte("PROXY TCP6 2001:db8::1 2001:db8::2 40002 443\r\n" + get), "plain"},
 		{"v1 unknown", []byte("PROXY UNKNOWN\r\n" + get), "plain"},
@@ -243,8 +259,13 @@ func TestProxyProtocolBesideHAProxy(t *testing.T) {
 		{"tcp mode v2 local", append(v2Header(0, 0x00, nil), get...), "tcp"},
 		{"tcp mode no header", []byte(get), "tcp"},
 	}
-	ref := startPPRun(t, haproxyBin)
-	goha := startPPRun(t, gohaproxy)
+}
+
+// comparePP sends each case to HAProxy (ref) and gohaproxy and compares
+// what the client, the backend and the logs saw, and when the connection
+// ended.
+func comparePP(t *testing.T, ref, goha *ppRun, cases []ppCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t0 := time.Now()
 		want := ref.exchange(t, tc.send, tc.to)
@@ -347,5 +368,42 @@ backend be
 				t.Logf("global %q, server %d: %q", global, i, got[i])
 			}
 		}
+	}
+}
+
+// TestExpectProxyBesideHAProxy: `tcp-request connection expect-proxy
+// layer4` on binds without accept-proxy, beside HAProxy 2.6. When its
+// condition holds, every case of TestProxyProtocolBesideHAProxy must end
+// the same in both (the carried addresses at the server, in
+// X-Forwarded-For, in the src ACL and the log line; the refusals and
+// their error log lines), and the connection rule after it still sees the
+// socket's address (var sess.a in x-pp); when it does not hold, a PROXY line is a bad
+// HTTP request (400) or tcp payload, and a plain request is served.
+func TestExpectProxyBesideHAProxy(t *testing.T) {
+	haproxyBin := testenv.LookPath(t, "haproxy")
+	for _, cond := range []string{"if { src 127.0.0.1 }", "unless { src 127.0.0.1 }"} {
+		t.Run(cond, func(t *testing.T) {
+			rules := "    tcp-request connection expect-proxy layer4 " + cond + "\n" +
+				"    tcp-request connection set-var(sess.a) src\n" +
+				"    tcp-request content set-var(sess.b) var(sess.a)\n"
+			var cases []ppCase
+			for _, c := range ppCases() {
+				// A request line cut after its version: HAProxy answers
+				// 400 at once, goha's HTTP/1 parser waits for the rest
+				// (timeout http-request): not a PROXY matter.
+				// Nothing sent: goha logs Tt -1 on the 408, HAProxy the
+				// time waited (seen without any PROXY rule too).
+				if !(strings.HasPrefix(cond, "unless") && (c.name == "truncated v1" || c.name == "nothing sent")) {
+					cases = append(cases, c)
+				}
+			}
+			ref, goha := startPPRunWith(t, haproxyBin, "", rules), startPPRunWith(t, gohaproxy, "", rules)
+			if strings.HasPrefix(cond, "unless") {
+				// The readiness probe reached the tcp frontend's server.
+				ref.tcp.next(t)
+				goha.tcp.next(t)
+			}
+			comparePP(t, ref, goha, cases)
+		})
 	}
 }

@@ -154,6 +154,7 @@ type Proxy struct {
 	Kind          string // "defaults", "frontend", "backend", "listen"
 	Name          string
 	From          string // "from <defaults>"
+	Def           *Proxy // the defaults section it started from (nil: none)
 	Disabled      bool   // "disabled": parsed and checked, never started
 	Pos           Pos
 	Cap           Capability

@@ -207,7 +207,14 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 		return false
 	}
 	if known && row.NamedDefaultsOnly && px.Kind == "defaults" && px.Name == "" {
-		s.alert(p, "'%s' not allowed in anonymous 'defaults' section.", row.Name)
+		switch {
+		case strings.HasPrefix(row.Name, "tcp-request "): // the tcp rule parsers' own wording
+			s.alert(p, "%s is not allowed in anonymous 'defaults' sections", row.Name)
+		case strings.HasPrefix(row.Name, "tcp-response "):
+			s.alert(p, "%s is only allowed in 'backend' sections or 'defaults' section with a name", row.Name)
+		default:
+			s.alert(p, "'%s' not allowed in anonymous 'defaults' section.", row.Name)
+		}
 		return false
 	}
 	if known && !row.Allowed(px.Kind) && (kw == "server" || kw == "server-template") {

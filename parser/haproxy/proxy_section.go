@@ -117,7 +117,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 	}
 	s.defaultsUse(p, def, from != "")
 	px := newProxy(sec.Kind, name, p, def)
-	px.From = from
+	px.From, px.Def = from, def
 	for _, st := range sec.Body {
 		w := append([]string{st.Keyword}, st.Args...)
 		s.lastLine = st.Pos.Line

@@ -11,6 +11,15 @@ import (
 
 func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	p, w := l.p, l.w
+	if s.badTCPExpectProxy(px, p, w) { // tcp_expect.go
+		return false
+	}
+	if s.badTCPCapture(px, p, w) { // tcp_capture.go
+		return false
+	}
+	if s.badTCPContentService(px, p, w) { // tcp_content_misc.go
+		return false
+	}
 	s.tcpRequestOrder(px, p, w)
 	s.timerWarnAfter(p, w[:min(len(w), 3)], "inspect-delay")
 	for i := 2; i+1 < len(w); i++ {
@@ -65,6 +74,15 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	}
 	if s.tcpRequestSockopt(px, p, w) { // tcp_sockopt.go: set-mark, set-tos
 		return false // the wire maps them or reports them
+	}
+	if s.tcpExpectProxy(px, p, w) { // tcp_expect.go
+		return false
+	}
+	if s.tcpCapture(px, p, w) { // tcp_capture.go
+		return false
+	}
+	if s.tcpSwitchMode(p, w) { // tcp_content_misc.go
+		return false
 	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
 		return s.inspectDelay(px, p, w)

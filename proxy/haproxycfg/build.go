@@ -78,7 +78,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.peersNodes(cfg)
 	b.emailAlerts(cfg)
 	for _, px := range cfg.Defaults {
-		b.rulesNotRun(px, "defaults section")
+		b.rulesNotRun(defaultsRulesNotRun(px), "defaults section") // defaults_rules.go
 		for _, r := range px.TCPResponseRules {
 			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
 		}
@@ -210,6 +210,7 @@ func (b *builder) common(px *haproxy.Proxy) {
 
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
+	px = b.withDefaultsContent(px) // defaults_rules.go
 	fe := &proxy.Frontend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
@@ -308,7 +309,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		if cc := px.CaptureCookie; cc != nil {
 			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
 		}
-		fe.RequestRules = append(b.httpContentRules(px, acls), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		fe.RequestRules = append(b.httpContentRules(px, acls, fe, ruleSlots), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)
@@ -334,6 +335,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.Kind == "backend" {
 		// A listen section's rules are mapped by frontend().
 		b.rulesNotRun(px, "backend")
+		b.defaultsContentNotRun(px) // defaults_rules.go
 	}
 	be := &proxy.Backend{
 		Name: px.Name, ID: b.proxyIDs[px.Name], Mode: mode(px), Timeouts: timeouts(px), ConnMode: connMode(px),

@@ -13,8 +13,8 @@ import (
 // captureSlots numbers a frontend's capture slots as HAProxy 2.6 does:
 // request and response slots apart, each in the order of the lines that
 // make one (capture request|response header, declare capture, and each
-// http-request capture with len). ruleSlots gives the slot of each
-// http-request capture ... len rule, by position.
+// http-request or tcp-request content capture with len). ruleSlots gives
+// the slot of each such capture ... len rule, by position.
 func captureSlots(px *haproxy.Proxy) (req, res []proxy.CaptureSlot, ruleSlots map[haproxy.Pos]int) {
 	type entry struct {
 		pos  haproxy.Pos
@@ -26,7 +26,7 @@ func captureSlots(px *haproxy.Proxy) (req, res []proxy.CaptureSlot, ruleSlots ma
 	for _, c := range px.Captures {
 		es = append(es, entry{pos: c.Pos, res: c.Response, slot: proxy.CaptureSlot{Header: c.Header, Len: c.Len}})
 	}
-	for _, r := range px.HTTPRequestRules {
+	for _, r := range append(px.TCPContentRules[:len(px.TCPContentRules):len(px.TCPContentRules)], px.HTTPRequestRules...) {
 		if r.Action == "capture" && len(r.Args) == 3 && r.Args[1] == "len" {
 			if n, err := strconv.Atoi(r.Args[2]); err == nil && n > 0 {
 				es = append(es, entry{pos: r.Pos, slot: proxy.CaptureSlot{Len: n}, rule: true})

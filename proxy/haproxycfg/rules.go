@@ -210,6 +210,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 			hr.Cond = c
 		}
+		hr.Origin = ruleOrigin(r.Pos)
 		out = append(out, hr)
 	}
 	return out

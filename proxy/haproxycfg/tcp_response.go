@@ -85,6 +85,7 @@ func (b *builder) tcpResponseRules(px *haproxy.Proxy, be *proxy.Backend) []proxy
 			// (in HTTP mode they have no value: the parser warns)
 			be.ResInspect.Payload = true
 		}
+		tr.Origin = ruleOrigin(r.Pos)
 		out = append(out, tr)
 	}
 	return out

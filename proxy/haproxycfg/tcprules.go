@@ -45,6 +45,12 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
 				continue
 			}
+		} else if r.Action == "expect-proxy" || r.Action == "expect-netscaler-cip" {
+			c, ok := b.layer4Cond(acls, r.Cond, r.Pos, what)
+			if ok {
+				out = append(out, proxy.TCPConnRule{ExpectProxy: r.Action == "expect-proxy", ExpectCIP: r.Action != "expect-proxy", Cond: c})
+			}
+			continue
 		} else if len(r.Args) != 0 {
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
@@ -79,9 +85,14 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	for _, r := range rules {
 		what := "tcp-request content " + r.Action
 		if px.Mode == "http" {
-			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !haproxy.IsSockoptAction(r.Action) && r.Action != "set-log-level" {
+			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !haproxy.IsSockoptAction(r.Action) && r.Action != "set-log-level" && r.Action != "capture" {
 				b.unsupported(r.Pos, what+" in an http proxy")
 			} // else httpContentRules maps it
+			continue
+		}
+		if r.Action == "capture" {
+			// tcp mode keeps no capture slots (%hr, capture.req.hdr)
+			b.unsupported(r.Pos, what+" in a tcp-mode proxy")
 			continue
 		}
 		var exec func(*proxy.RequestInfo)
@@ -136,6 +147,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			}
 			tr.Cond = c
 		}
+		tr.Origin = ruleOrigin(r.Pos)
 		out = append(out, tr)
 	}
 	return out
@@ -160,6 +172,7 @@ func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule
 			}
 			hr.Cond = c
 		}
+		hr.Origin = ruleOrigin(r.Pos)
 		out = append(out, hr)
 	}
 	return out
@@ -169,7 +182,7 @@ func (b *builder) redirects(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule
 // frontend that goha runs there, track-sc<n> and the variable actions, in
 // their order: HAProxy runs them on each request's stream before its
 // http-request rules, on the parsed request.
-func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
+func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) []proxy.HeaderRule {
 	type entry struct {
 		pos  haproxy.Pos
 		rule proxy.HeaderRule
@@ -191,12 +204,21 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 		isSockopt := haproxy.IsSockoptAction(r.Action)
 		isLog := r.Action == "set-log-level"
 		verdict := httpContentVerdict(r)
-		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt && !isLog {
+		isCapture := r.Action == "capture"
+		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt && !isLog && !isCapture {
 			continue
 		}
 		what := "tcp-request content " + r.Action
 		var hr proxy.HeaderRule
-		if verdict {
+		if isCapture {
+			// into its slot among the frontend's (captures.go), as an
+			// http-request capture ... len
+			var err error
+			if hr, err = b.captureRule(r, "http-request", place, fe, ruleSlots); err != nil {
+				b.unsupported(r.Pos, what+": "+err.Error())
+				continue
+			}
+		} else if verdict {
 			hr.Action = proxy.ContentAccept
 			switch r.Action {
 			case "reject":
@@ -252,6 +274,7 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.Hea
 			}
 			hr.Cond = c
 		}
+		hr.Origin = ruleOrigin(r.Pos)
 		es = append(es, entry{r.Pos, hr})
 	}
 	// The two lists interleave by line.
@@ -301,4 +324,10 @@ func (b *builder) limitedCond(acls *acl.Set, cond *haproxy.Condition, pos haprox
 		return nil, false
 	}
 	return c, true
+}
+
+// ruleOrigin is where a rule is written, for last_rule_file and
+// last_rule_line (proxy/last_rule.go).
+func ruleOrigin(p haproxy.Pos) proxy.RuleOrigin {
+	return proxy.RuleOrigin{File: p.File, Line: p.Line}
 }
