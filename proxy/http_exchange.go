@@ -277,10 +277,6 @@ func (x *exchange) streamRequestBody(cs *http1.Dechunker, remain int64) error {
 	}
 }
 
-// expectWait is how long a request with "Expect: 100-continue" holds its
-// body back waiting for the server's interim response (curl waits 1s).
-const expectWait = time.Second
-
 // readResponseHead reads and parses the next response head into s.resp.
 func (x *exchange) readResponseHead() error {
 	err := x.readResponseHeadWithin(x.serverTimeout())

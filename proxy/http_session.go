@@ -263,18 +263,6 @@ func (s *session) finish() {
 	s.p.release(s.fe, s.bind)
 }
 
-func (s *session) takeBuf() {
-	s.bp = s.p.getBuf()
-	s.buf = *s.bp
-}
-
-func (s *session) dropBuf() {
-	if s.bp != nil {
-		s.p.putBuf(s.bp)
-		s.bp, s.buf = nil, nil
-	}
-}
-
 // clientRead reads from the client until want (zero: no limit); now is
 // the caller's clock reading.
 func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
