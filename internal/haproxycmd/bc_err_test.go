@@ -74,44 +74,19 @@ listen tcp
 		startWithConfig(t, bin, cfg, fe, tcpfe)
 		drainSyslog(logs)
 		var out []string
-		next := func() string {
-			line := "(no log line)"
-			readSyslog(logs, func(d string) bool {
-				if _, l, ok := strings.Cut(d, "]: "); ok {
-					line = strings.TrimSpace(l)
-					return false
-				}
-				return true
-			})
-			return line
-		}
 		for _, p := range paths {
-			c, err := net.Dial("tcp", fe)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetDeadline(time.Now().Add(4 * time.Second))
-			io.WriteString(c, "GET "+p+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-			resp, _ := io.ReadAll(c)
-			c.Close()
-			status, _, _ := strings.Cut(string(resp), "\r\n")
+			resp := rawExchange(t, fe, "GET "+p+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+			status, _, _ := strings.Cut(resp, "\r\n")
 			var hdr string
-			for _, l := range strings.Split(string(resp), "\r\n") {
+			for _, l := range strings.Split(resp, "\r\n") {
 				if strings.HasPrefix(strings.ToLower(l), "x-bc:") {
 					hdr = l
 				}
 			}
-			out = append(out, p+": "+status+" "+hdr+" | "+next())
+			out = append(out, p+": "+status+" "+hdr+" | "+nextSyslogLine(logs))
 		}
-		c, err := net.Dial("tcp", tcpfe)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(4 * time.Second))
-		io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
-		io.ReadAll(c)
-		c.Close()
-		return append(out, "tcp: "+next())
+		rawExchange(t, tcpfe, "GET / HTTP/1.0\r\n\r\n")
+		return append(out, "tcp: "+nextSyslogLine(logs))
 	}
 	want, got := run(haproxyBin), run(gohaproxy)
 	for i := range want {

@@ -1,11 +1,8 @@
 package haproxycmd
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -62,27 +59,9 @@ backend b from plain
 `
 		startWithConfig(t, bin, cfg, fe, tcpfe)
 		drainSyslog(logs)
-		next := func() string {
-			line := "(no log line)"
-			readSyslog(logs, func(d string) bool {
-				if _, l, ok := strings.Cut(d, "]: "); ok {
-					line = strings.TrimSpace(l)
-					return false
-				}
-				return true
-			})
-			return line
-		}
+		next := func() string { return nextSyslogLine(logs) }
 		send := func(addr, req string) string {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(3 * time.Second))
-			io.WriteString(c, req)
-			resp, _ := io.ReadAll(c)
-			status, _, _ := strings.Cut(string(resp), "\r\n")
+			status, _, _ := strings.Cut(rawExchange(t, addr, req), "\r\n")
 			return status
 		}
 		var out []string

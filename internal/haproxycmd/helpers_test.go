@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,20 @@ func readSyslog(c *net.UDPConn, more func(datagram string) bool) {
 			return
 		}
 	}
+}
+
+// nextSyslogLine is the message of the next log datagram (what follows
+// the syslog header's "]: "), or "(no log line)" after 5 s.
+func nextSyslogLine(c *net.UDPConn) string {
+	line := "(no log line)"
+	readSyslog(c, func(d string) bool {
+		if _, l, ok := strings.Cut(d, "]: "); ok {
+			line = strings.TrimSpace(l)
+			return false
+		}
+		return true
+	})
+	return line
 }
 
 // syslogHTTPHead is the global and defaults sections of the log tests:

@@ -1,11 +1,8 @@
 package haproxycmd
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -42,24 +39,9 @@ backend b
 		drainSyslog(logs)
 		var out []string
 		for _, p := range reqs {
-			c, err := net.Dial("tcp", fe)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetDeadline(time.Now().Add(3 * time.Second))
-			io.WriteString(c, "GET "+p+" HTTP/1.1\r\nHost: host.example\r\nConnection: close\r\n\r\n")
-			resp, _ := io.ReadAll(c)
-			c.Close()
-			status, _, _ := strings.Cut(string(resp), "\r\n")
-			line := "(no log line)"
-			readSyslog(logs, func(d string) bool {
-				if _, l, ok := strings.Cut(d, "]: "); ok {
-					line = strings.TrimSpace(l)
-					return false
-				}
-				return true
-			})
-			out = append(out, p+": "+status+" | "+line)
+			resp := rawExchange(t, fe, "GET "+p+" HTTP/1.1\r\nHost: host.example\r\nConnection: close\r\n\r\n")
+			status, _, _ := strings.Cut(resp, "\r\n")
+			out = append(out, p+": "+status+" | "+nextSyslogLine(logs))
 		}
 		return out
 	}
