@@ -14,11 +14,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goha-lb/goha/proxy/mailalert"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/listen"
 	"github.com/goha-lb/goha/proxy/peers/peernet"
