@@ -17,9 +17,9 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
-	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/haproxycfg"
 	"github.com/goha-lb/goha/proxy/listen"
+	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/peers/peernet"
 	"github.com/goha-lb/goha/proxy/serverstate"
 )
