@@ -1,6 +1,9 @@
 package proxy
 
-import "errors"
+import (
+	"errors"
+	"net/netip"
+)
 
 // srvTLSError is a server connection's failed TLS handshake (dial).
 type srvTLSError struct{ err error }
@@ -35,4 +38,41 @@ func (r *RequestInfo) ServerConnErr() (ConnErrCode, bool) {
 		return 0, true
 	}
 	return r.srvErr, r.srvErr != 0
+}
+
+// noteServerTried records where a failed connect attempt went. HAProxy
+// keeps the failed connection with the stream, so bc_dst, bc_dst_port
+// and bc_http_major (1: no mux) have values after it (measured on
+// 2.6.12, a refused and a timed-out connect: the server's address and
+// port, 1).
+func (r *RequestInfo) noteServerTried(ap netip.AddrPort) {
+	if r != nil {
+		r.srvTried = ap
+	}
+}
+
+// failedServerConn is ServerConn after a failed connect: the address
+// tried, major 1. The local address HAProxy also shows (bc_src,
+// bc_src_port) is the socket's, which Go's dialer closes without telling
+// it: none here.
+func (r *RequestInfo) failedServerConn() (local, remote netip.AddrPort, major int, ok bool) {
+	if !r.srvTried.IsValid() {
+		return local, remote, 0, false
+	}
+	return local, r.srvTried, 1, true
+}
+
+// triedAddr is the address dial connects to for client (the server's,
+// or the client's destination for a server that follows it), invalid for
+// a name.
+func (s *server) triedAddr(client clientAddrs) netip.AddrPort {
+	addr := s.transparentKey(client.dst)
+	if addr == "" {
+		addr = s.address()
+	}
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }

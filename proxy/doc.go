@@ -24,7 +24,13 @@
 //
 //   - Errors: 400/408/422 in the legacy form with "Connection: close",
 //     403/500/502/503/504 with lower-case headers; the connection is closed
-//     after an error. An empty connection that times out gets 408.
+//     after an error. An empty connection that times out gets 408. The
+//     wait for a head ends at `timeout http-request` from its first byte
+//     (from the accept while none came) or after `timeout client` without
+//     a byte, whichever comes first (head_wait.go); a head is refused at
+//     its first byte that cannot continue a valid one, as HAProxy's
+//     byte-by-byte parser does (http1.Request.EarlyError); a client that
+//     shuts its side before a whole head gets a 400.
 //   - Header names are sent lower-case in both directions; Connection
 //     headers lose their close/keep-alive tokens, and what the next hop needs
 //     ("close", or "keep-alive" for HTTP/1.0) is sent as its own header.

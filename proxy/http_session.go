@@ -314,13 +314,11 @@ func (s *session) readRequest(first bool) requestRead {
 			return r
 		}
 	}
-	// The head must be complete within `timeout http-request` from its
-	// first byte (from the accept for the first request).
-	now := s.tl.start
+	// The head's deadline: headDeadline (head_wait.go).
+	lastRead := s.tl.start
 	if !s.tl.firstByte.IsZero() {
-		now = s.tl.firstByte
+		lastRead = s.tl.firstByte
 	}
-	want := deadlineFrom(now, firstSet(t.HTTPRequest, t.Client))
 	hadData := s.end > 0
 	for reads := 0; ; reads++ {
 		if s.end > 0 {
@@ -329,7 +327,7 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
-			err := s.parseRequestHead() // h2_scratch.go
+			err := s.headError(s.parseRequestHead()) // h2_scratch.go, head_wait.go
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()
 				return requestNone
@@ -365,20 +363,24 @@ func (s *session) readRequest(first bool) requestRead {
 				return requestNone
 			}
 		}
-		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], time.Time{}, want)
+		if reads > 0 {
+			lastRead = time.Now() // the last read brought bytes
+		}
+		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], time.Time{}, s.headDeadline(t, lastRead))
 		s.end += n
 		if err != nil && n == 0 {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
 				return requestNone // a browser's pre-connect: silent
 			}
 			s.refusedRequest()
+			s.endEmptyWait()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
 				s.emitSessLog(408, term('c', 'R'))
 			} else {
-				// HAProxy logs a 400 it never sent (measured, an
-				// empty connection and a partial head alike).
-				s.fe.stats.countStatus(400)
+				// HAProxy answers a 400 that a client which only shut
+				// its side reads (measured, empty and partial heads).
+				s.sendParserError(400, nil)
 				s.emitSessLog(400, term('C', 'R'))
 			}
 			return requestNone

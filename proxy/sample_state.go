@@ -251,7 +251,7 @@ func (r *RequestInfo) Server() (ProxyRef, bool) {
 func (r *RequestInfo) ServerConn() (local, remote netip.AddrPort, major int, ok bool) {
 	c := r.srvConn
 	if c == nil {
-		return local, remote, 0, false
+		return r.failedServerConn() // bc_err.go
 	}
 	if c.h2 != nil {
 		return local, remote, 2, true

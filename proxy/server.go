@@ -445,7 +445,8 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			return nil, nil, false
 		}
 		srv.observe(check.AnaL4Err)
-		client.info.noteServerConnErr(err) // bc_err.go
+		client.info.noteServerConnErr(err)                 // bc_err.go
+		client.info.noteServerTried(srv.triedAddr(client)) // idem
 		tl.failed, tl.failedTimeout = srv, isTimeout(err)
 		failures++
 		facts := b.retryFacts(srv, failures, !isTimeout(err))

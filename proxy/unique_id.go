@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net/netip"
 	"sync/atomic"
 	"time"
 )
@@ -100,6 +101,7 @@ func (s *session) beginTransactionInfo() {
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
 	s.info.server, s.info.srvConn, s.info.srvErr, s.info.lastRule = nil, nil, 0, nil
+	s.info.srvTried = netip.AddrPort{}
 	s.info.cache.reset()
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)

@@ -315,8 +315,10 @@ func (s *runtimeSource) checkState(t *check.Target, st proxy.ServerStatus) *runt
 	c.Health = h.Value()
 	if last != (check.Result{}) {
 		c.Status, c.Code, c.Duration, c.Desc, c.Info = statusName(last.Status), last.Code, last.Duration, last.Status.Reason(), last.Info
-		if (last.Status == check.L7OK || last.Status == check.L4OK) && !last.ShowInfo {
-			c.Info = "" // HAProxy keeps no detail for a passed HTTP or connect check (last_chk empty)
+		if (last.Status == check.L7OK || last.Status == check.L4OK || last.Status == check.L7OKC) && !last.ShowInfo {
+			// HAProxy keeps no detail for a passed HTTP or connect check,
+			// nor for disable-on-404's conditional pass (last_chk empty)
+			c.Info = ""
 		}
 	}
 	c.Failed = s.w.checks.FailedChecks(t.Backend, t.Server) - baseOf(s.w).failsAt(t.Backend, t.Server)

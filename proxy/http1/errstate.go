@@ -14,9 +14,11 @@ const (
 	StateRqURI     MsgState = 4
 	StateRqURISP   MsgState = 5
 	StateRqVer     MsgState = 6
+	StateRqLineEnd MsgState = 7
 	StateRpVer     MsgState = 10
 	StateRpCode    MsgState = 12
 	StateHdrName   MsgState = 17
+	StateHdrL1LF   MsgState = 20
 	StateHdrVal    MsgState = 22
 	StateHdrL2LF   MsgState = 23
 	StateHdrL2LWS  MsgState = 24
