@@ -3,6 +3,7 @@ package haproxycmd
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,7 +19,8 @@ import (
 // field), a strict normalize-uri's 400, the 408 of a wait-for-body that
 // ran out of time, errorfiles with a Connection
 // field (counted, not sent) and an http reply with "hdr Connection
-// close" (counted, and the connection closes). The bytes the client
+// close" (counted, and the connection closes); a tracked entry's
+// bytes_out_cnt adds the same figures. The bytes the client
 // gets are compared too (the bodies of compressed answers differ by
 // design: libslz's and Go's).
 func TestBytesOutMatchHAProxy(t *testing.T) {
@@ -49,7 +51,8 @@ func TestBytesOutMatchHAProxy(t *testing.T) {
 		"POST /wb HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc", // 408 after wait-for-body
 		get("/dead", ""),
 	}
-	extra := "    compression algo gzip\n" +
+	extra := "    stick-table type ip size 10 store bytes_out_cnt\n    http-request track-sc0 src\n" +
+		"    compression algo gzip\n" +
 		"    errorfile 403 " + e403 + "\n    errorfile 404 " + e404 + "\n" +
 		"    http-request normalize-uri percent-decode-unreserved strict\n" +
 		"    http-request deny deny_status 400 if { path /d400 }\n" +
@@ -62,14 +65,21 @@ func TestBytesOutMatchHAProxy(t *testing.T) {
 		"    http-request wait-for-body time 1s if { path /wb }\n" +
 		"    use_backend dead if { path /dead }\n"
 	t.Cleanup(func() { logGlobalExtra = "" })
-	run := func(bin, name string) (lines, resps []string, stat string) {
+	run := func(bin, name string) (lines, resps []string, stat, table string) {
 		sock := filepath.Join(dir, name+".sock")
 		logGlobalExtra = "    expose-experimental-directives\n    stats socket " + sock + "\n"
 		lines, resps = formatLogLines(t, bin, extra, []string{"%ST %B"}, reqs)
-		return lines, resps, haproxytest.StatsCmd(t, sock, "show stat")
+		return lines, resps, haproxytest.StatsCmd(t, sock, "show stat"), haproxytest.StatsCmd(t, sock, "show table fe0")
 	}
-	want, wantR, wantStat := run(hp, "haproxy")
-	got, gotR, gotStat := run(gohaproxy, "goha")
+	want, wantR, wantStat, wantTable := run(hp, "haproxy")
+	got, gotR, gotStat, gotTable := run(gohaproxy, "goha")
+	// the tracked entry's bytes_out_cnt (the requests' sum of %B)
+	cnt := regexp.MustCompile(`bytes_out_cnt=\d+`)
+	w, g := cnt.FindString(wantTable), cnt.FindString(gotTable)
+	t.Logf("show table: haproxy %s, goha %s", w, g)
+	if w == "" || w != g {
+		t.Errorf("show table:\n haproxy   %q\n gohaproxy %q", wantTable, gotTable)
+	}
 	for _, l := range want {
 		t.Logf("haproxy: %s", l)
 	}
