@@ -1,6 +1,7 @@
 package haproxycmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -133,4 +135,51 @@ func boutRows(t *testing.T, stat string) map[string]string {
 		}
 	}
 	return out
+}
+
+const boutRulesCfg = `global
+    stats socket %s level admin
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind %s
+    http-request deny if { path /fd }
+    http-request return status 200 content-type text/plain string ok if { path /fr }
+    default_backend be
+backend be
+    server s1 %s
+listen li
+    bind %s
+    http-request deny deny_status 400 if { path /ld }
+    http-request return status 200 content-type text/plain string ok if { path /lr }
+    server s1 %s
+`
+
+// TestBytesOutRulesMatchHAProxy: the answers of a listen section's rules
+// count in its BACKEND row's bout too, a frontend's in the frontend's
+// only (HAProxy's stream has the proxy as its backend until one is
+// chosen).
+func TestBytesOutRulesMatchHAProxy(t *testing.T) {
+	hp := testenv.LookPath(t, "haproxy")
+	web := startFixedBackend(t)
+	rows := map[string]map[string]string{}
+	for _, bin := range []string{hp, gohaproxy} {
+		sock := filepath.Join(t.TempDir(), "s.sock")
+		fe, li := loopback.FreeAddr(t), loopback.FreeAddr(t)
+		startWithConfig(t, bin, fmt.Sprintf(boutRulesCfg, sock, fe, web, li, web), fe, li)
+		for _, r := range []struct{ addr, path string }{{fe, "/fd"}, {fe, "/fr"}, {fe, "/ok"}, {li, "/ld"}, {li, "/lr"}, {li, "/ok"}} {
+			sendRaw(t, r.addr, "GET "+r.path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+		}
+		rows[bin] = boutRows(t, haproxytest.StatsCmd(t, sock, "show stat"))
+	}
+	for _, row := range []string{"fe/FRONTEND", "be/BACKEND", "be/s1", "li/FRONTEND", "li/BACKEND", "li/s1"} {
+		w, g := rows[hp][row], rows[gohaproxy][row]
+		t.Logf("%s bout: haproxy %s, goha %s", row, w, g)
+		if w == "" || w != g {
+			t.Errorf("%s bout: haproxy %q, goha %q", row, w, g)
+		}
+	}
 }
