@@ -204,12 +204,6 @@ func (s *session) answerCache() bool {
 	} else {
 		s.clientWrite(out)
 	}
-	if be := s.p.backends[fe.cfg.Name]; be != nil {
-		// A listen section: its backend half counts the bytes, as for
-		// a Service.
-		be.stats.bytesIn.Add(s.received)
-		be.stats.bytesOut.Add(s.sent)
-	}
 	s.applet = cacheApplet{}
 	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
 	s.applet, s.appletBe = nil, nil

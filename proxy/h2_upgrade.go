@@ -38,19 +38,15 @@ func (s *session) serveUpgradedH2() {
 // layer writes it, the connection closed, ereq counted, logged PR with
 // no request line.
 func (s *session) refusePreface() {
-	page, builtin := []byte(ruleErrorPages[400]), true
+	page := []byte(ruleErrorPages[400])
 	if own, ok := s.fe.errs[400]; ok {
-		page, builtin = own, false
+		page = own
 	}
 	s.refusedRequest()
 	s.fe.stats.countStatus(400)
+	// The page's "Connection: close" field is counted (206 bytes logged,
+	// measured): withConnection counts it.
 	s.clientWriteMessage(s.withConnection(page, true, 1))
-	if builtin {
-		// HAProxy's HTX form of its built-in 400 keeps the errorfile's
-		// "Connection: close" field, which its H1 layer writes as the
-		// lower-case one: counted once (206 bytes logged, measured).
-		s.uncounted -= int64(len("connection") + len("close"))
-	}
 	s.tl.noRequest = true // a stream's line (bytes counted), no request line
 	s.emitLog(nil, nil, 400, term('P', 'R'))
 	s.drainAndShut()

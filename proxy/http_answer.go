@@ -22,7 +22,10 @@ func (s *session) sendError(code int, be *backend, srv *server) {
 		// keep-alive to an HTTP/1.0 client that asked to keep it.
 		page = s.withConnection(s.errorPage(code, be), s.req.WantsClose(), s.req.Minor)
 	} else {
+		// The stream's HEADERS drop a Connection field the page has:
+		// HAProxy's HTX message counts it.
 		page = s.afterPage(s.errorPage(code, be))
+		s.uncounted -= pageConnSize(page)
 	}
 	s.sendPage(s.sentStatus(code), be, page)
 }
@@ -40,6 +43,9 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 	s.fe.stats.countStatus(s.sentStatus(code))
 	if be != nil {
 		be.stats.countStatus(s.sentStatus(code))
+	}
+	if srv != nil {
+		srv.stats.bytesOut.Add(s.bytesOut()) // its server's too (settleBytes: its backend's)
 	}
 	s.emitLog(be, nil, s.sentStatus(code), s.afterFlag(t))
 	if !closeConn {

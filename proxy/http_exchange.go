@@ -32,6 +32,7 @@ type exchange struct {
 	awaitUntil time.Time
 
 	status int     // status sent to the client (for the log)
+	srvOut int64   // bytes out counted for srv as they went (bytes_count.go)
 	term   [2]byte // termination state (for the log)
 
 	// extra are the headers the proxy adds to the response after the
@@ -439,7 +440,7 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.sstart += k
-	x.srv.stats.bytesOut.Add(int64(len(w)))
+	x.addSrvOut(int64(len(w)))
 	if !done {
 		var err error
 		switch kind {
@@ -521,7 +522,7 @@ func (x *exchange) copyBody(n int64) error {
 			if werr := s.clientWrite(p[:m]); werr != nil {
 				return werr
 			}
-			x.srv.stats.bytesOut.Add(int64(m))
+			x.addSrvOut(int64(m))
 			if n > 0 {
 				n -= int64(m)
 			}
@@ -555,7 +556,7 @@ func (x *exchange) spliceN(n int64) error {
 		}
 		s.sent += w
 		s.fe.stats.bytesOut.Add(w)
-		x.srv.stats.bytesOut.Add(w)
+		x.addSrvOut(w)
 		if err == nil || (n < 0 && err == io.EOF) {
 			return nil
 		}
@@ -586,7 +587,7 @@ func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 			if werr := s.clientWrite(out); werr != nil {
 				return werr
 			}
-			x.srv.stats.bytesOut.Add(int64(len(out)))
+			x.addSrvOut(int64(len(out)))
 			x.sstart, x.send = k, n
 		}
 		if err != nil && !cs.Done() {

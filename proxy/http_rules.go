@@ -240,9 +240,10 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 }
 
 // withConnection returns page with the connection header HAProxy's H1
-// layer appends to the responses the proxy makes: close when the
-// connection ends (an HTTP/1.0 page says nothing), keep-alive to an
-// HTTP/1.0 client kept, nothing otherwise.
+// layer appends to the responses the proxy makes, in place of the page's
+// own Connection field: close when the connection ends (an HTTP/1.0 page
+// says nothing), keep-alive to an HTTP/1.0 client kept, nothing
+// otherwise.
 func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []byte {
 	page = s.afterPage(page) // the http-after-response rules come first
 	head, body := page, []byte(nil)
@@ -261,10 +262,13 @@ func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []by
 	case reqMinor == 0 || respMinor == 0:
 		extra = "connection: keep-alive\r\n"
 	}
-	if extra == "" {
+	// The page's own Connection field is the message's, not sent
+	// (bytes_count.go).
+	conn := pageConnSize(page)
+	if extra == "" && conn == 0 {
 		return page
 	}
-	out := append(s.out[:0], head...)
+	out := s.appendHeadWithoutConn(s.out[:0], head, conn)
 	out = append(out, extra...)
 	out = append(out, "\r\n"...)
 	out = append(out, body...)

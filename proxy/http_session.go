@@ -581,9 +581,9 @@ func (s *session) transaction() bool {
 	}
 	s.srvConn.Store(nil)
 	s.curSrv.Store(nil)
-	be.stats.bytesIn.Add(s.received)
-	be.stats.bytesOut.Add(s.sent)
+	x.settleSrvOut() // bytes_count.go
 	if x.refused {
+		s.settleBytes(be)
 		s.endTracking() // refused to an HTTP/2 client: HAProxy logs nothing
 		return false
 	}

@@ -45,7 +45,10 @@ func onlyHopTokens(v []byte) bool { return http1.OnlyHopTokens(v) }
 // htxMessageSize is the HTX size of a whole response goha builds itself
 // (an error page, a deny or return reply, a redirect): HAProxy builds the
 // same message as HTX and counts it so. The head's line ends may be CR LF
-// or LF; a message without an empty line is all head.
+// or LF; a message without an empty line is all head. Its connection
+// header (close or keep-alive) is the H1 output's, not counted; a page's
+// own Connection field, which HAProxy's message has, is taken out before
+// and counted there (bytes_count.go).
 func htxMessageSize(raw []byte) int64 {
 	head, body := raw, []byte(nil)
 	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {

@@ -131,6 +131,9 @@ type timeline struct {
 	// sessLog: HAProxy's HTTP/1 parser ended the connection before a
 	// stream began (LogEntry.SessLog).
 	sessLog bool
+	// outSettled: the byte counters took this transaction's figures
+	// (settleBytes).
+	outSettled bool
 	// noTxn: HAProxy's H2 mux refused the stream's head (its HTX form
 	// too large): no transaction, logged %ST 0 (LogEntry.Embryonic).
 	noTxn bool
@@ -156,12 +159,13 @@ func (s *session) emitSessLog(status int, t [2]byte) {
 
 // emitLog ends the transaction and logs it, unless option logasap did.
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
-	s.endTracking() // the request's stream ends here, logged or not
+	s.endTracking()   // the request's stream ends here, logged or not
+	s.settleBytes(be) // bytes_count.go
 	if !s.fe.logs || s.tl.logged {
 		return
 	}
 	s.tl.end = time.Now()
-	s.writeLog(be, srv, status, t, s.sent-s.uncounted, false)
+	s.writeLog(be, srv, status, t, s.bytesOut(), false)
 }
 
 // logASAP is option logasap: HAProxy logs an HTTP transaction once its

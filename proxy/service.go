@@ -119,13 +119,7 @@ func (s *session) answerService(svc Service) bool {
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
-	s.clientWriteMessage(out)
-	if be := s.p.backends[fe.cfg.Name]; be != nil {
-		// A listen section: HAProxy's stream keeps the proxy as its
-		// backend, whose byte counters see the applet's traffic.
-		be.stats.bytesIn.Add(s.received)
-		be.stats.bytesOut.Add(s.sent)
-	}
+	s.clientWriteMessage(out) // a listen section's backend half counts it (settleBytes)
 	s.applet = svc
 	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
 	s.applet, s.appletBe = nil, nil
@@ -187,8 +181,13 @@ func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte
 		} else {
 			head = nil
 		}
-		name, _, _ := bytes.Cut(line, []byte(":"))
-		if n > 0 && (http1.EqualFold(name, "connection") || ruleTouches(rules, &s.info, name)) {
+		name, value, _ := bytes.Cut(line, []byte(":"))
+		if n > 0 && http1.EqualFold(name, "connection") {
+			// the page's own: HAProxy's message has it, counted (bytes_count.go)
+			s.uncounted -= int64(len(name) + len(bytes.Trim(value, " \t\r\n")))
+			continue
+		}
+		if n > 0 && ruleTouches(rules, &s.info, name) {
 			continue
 		}
 		out = append(out, line...)

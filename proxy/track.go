@@ -341,8 +341,8 @@ func (s *session) endTracking() {
 		if s.received > 0 {
 			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(s.received), now)
 		}
-		if s.sent > 0 {
-			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(s.sent), now)
+		if out := s.bytesOut(); out > 0 { // as HAProxy counts them (bytes_count.go)
+			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(out), now)
 		}
 		if tr.sc[i].Valid() {
 			ref.Release(true, now)

@@ -161,6 +161,10 @@ func (b *builder) replyRule(args []string, status int, kw string, ps *pageSet) (
 			if args[i] != "" { // HAProxy adds no header with an empty value
 				hdrs = append(hdrs, proxy.ReplyHeader{Name: v, Value: args[i]})
 			}
+			// A "Connection: close" of the reply's message makes HAProxy's
+			// H1 output close after it (measured); the field itself is
+			// the message's, replaced on the wire by the output's own.
+			closes = closes || (strings.EqualFold(v, "connection") && hasCloseToken(args[i]))
 			dynHdrs = append(dynHdrs, dh)
 		case "lf-string", "lf-file":
 			if payload != "" {
@@ -242,14 +246,16 @@ func (b *builder) replyRule(args []string, status int, kw string, ps *pageSet) (
 		if bodyFmt == nil {
 			d.Body = func(*proxy.RequestInfo) string { return string(body) }
 		}
-		return proxy.HeaderRule{Status: status, Dynamic: d}, nil
+		return proxy.HeaderRule{Status: status, Dynamic: d, Close: closes}, nil
 	}
-	return proxy.HeaderRule{Status: status, Reply: proxy.BuildReply(status, hdrs, ctype, body)}, nil
+	return proxy.HeaderRule{Status: status, Reply: proxy.BuildReply(status, hdrs, ctype, body), Close: closes}, nil
 }
 
-// normalizeErrorFile re-emits an errorfile as HAProxy 2.6 sends it once
+// normalizeErrorFile re-emits an errorfile as HAProxy 2.6 holds it once
 // loaded (measured): the status line as written, header names in lower
-// case, values trimmed, the Connection field dropped, then the body.
+// case, values trimmed, then the body. A Connection field stays, as it
+// does in HAProxy's message, which the log counts; the proxy sends its
+// own connection header instead (proxy/bytes_count.go).
 // closes says the connection ends after it: the file said "Connection:
 // close", or it has no content-length (its body ends with the
 // connection). A file goha cannot be sure to re-emit the same way (a
@@ -284,7 +290,6 @@ func normalizeErrorFile(b []byte) (page []byte, closes bool, err error) {
 					return nil, false, errors.New("connection: " + value)
 				}
 			}
-			continue
 		case "transfer-encoding":
 			return nil, false, errors.New("header " + name)
 		case "content-length":
@@ -294,6 +299,16 @@ func normalizeErrorFile(b []byte) (page []byte, closes bool, err error) {
 	}
 	out = append(out, "\r\n"...)
 	return append(out, b[i+4:]...), closes || !hasLength, nil
+}
+
+// hasCloseToken reports whether a Connection value lists close.
+func hasCloseToken(v string) bool {
+	for _, tok := range strings.Split(v, ",") {
+		if strings.EqualFold(strings.TrimSpace(tok), "close") {
+			return true
+		}
+	}
+	return false
 }
 
 // redirectRule maps `redirect location|prefix|scheme <to> [code N]
