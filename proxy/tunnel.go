@@ -186,8 +186,7 @@ func (x *exchange) tunnel() bool {
 		clientFin: ft.ClientFin, serverFin: bt.ServerFin, http: true,
 	}, upMode, downMode)
 	if rc.term[0] != 0 {
-		x.term = rc.term
-		countAbort(x.be, x.srv, rc.term)
+		x.term = rc.term // counted with the exchange's end (body_abort.go)
 	}
 	up, down := rc.up, rc.down
 	s.fe.stats.bytesIn.Add(up)

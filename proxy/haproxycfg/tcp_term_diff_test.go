@@ -29,7 +29,8 @@ type termCase struct {
 	want           string
 }
 
-// termCases are TCP sessions and HTTP upgrades (101) ending on each side's
+// termCases are TCP sessions, HTTP upgrades (101) and HTTP response bodies
+// ending on each side's
 // timeout, a reset, a half-close under the *-fin timeouts and a normal
 // end. Each side's clock is its own: the first to run out half-closes the
 // relay (the other side gets a FIN) and names the state; the other
@@ -58,6 +59,11 @@ var termCases = []termCase{
 	{"http-client-timeout", "http", "timeout client 1s\n    timeout server 2s", "", "", "silent", "silent", "cD"},
 	{"http-client-reset", "http", "timeout client 2s\n    timeout server 2s", "", "", "rst", "silent", "CD"},
 	{"http-server-reset", "http", "timeout client 2s\n    timeout server 2s", "", "", "silent", "rst", "SD"},
+	// an HTTP response body that stops coming (mode httpbody: a 200 head
+	// announcing 100000 bytes, then nothing)
+	{"http-body-server-timeout", "httpbody", "timeout client 2s\n    timeout server 1s", "", "", "silent", "silent", "sD"},
+	{"http-body-server-reset", "httpbody", "timeout client 2s\n    timeout server 2s", "", "", "silent", "rst", "SD"},
+	{"http-body-server-close", "httpbody", "timeout client 2s\n    timeout server 2s", "", "", "silent", "close300", "SD"},
 }
 
 // termHold is how long each peer keeps its connection before closing it.
@@ -108,14 +114,14 @@ func runTermCase(t *testing.T, tc termCase) {
 		}
 		srvSeen <- termPeer(c, tc.server)
 	})
-	logOpt := "option tcplog"
-	if tc.mode == "http" {
-		logOpt = "option httplog"
+	logOpt, mode := "option tcplog", tc.mode
+	if tc.mode != "tcp" {
+		logOpt, mode = "option httplog", "http"
 	}
 	cfg := `global
     log LOG local0
 defaults
-    mode ` + tc.mode + `
+    mode ` + mode + `
     log global
     ` + logOpt + `
     timeout connect 2s
@@ -197,7 +203,7 @@ backend be
 // of its own, left to the byte-count work).
 func termNorm(line, mode string) string {
 	f := strings.Fields(normLog(line))
-	if mode == "http" && len(f) > 7 {
+	if mode == "http" && len(f) > 7 { // (httpbody: the 200's %B matches)
 		f[7] = "B"
 	}
 	return strings.Join(f, " ")
@@ -205,7 +211,8 @@ func termNorm(line, mode string) string {
 
 // termHandshake starts a session: in TCP the client sends one byte (a
 // readiness probe sends none: the server sees its end), in HTTP an
-// upgrade request the server answers with a 101.
+// upgrade request the server answers with a 101 (httpbody: a GET answered
+// with the head of a 100000-byte body).
 func termHandshake(c net.Conn, mode string, server bool) bool {
 	if mode == "tcp" {
 		if server {
@@ -215,8 +222,13 @@ func termHandshake(c net.Conn, mode string, server bool) bool {
 		_, err := c.Write([]byte("T"))
 		return err == nil
 	}
+	req, resp := "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: myproto\r\nConnection: Upgrade\r\n\r\n",
+		"HTTP/1.1 101 Switching Protocols\r\nUpgrade: myproto\r\nConnection: Upgrade\r\n\r\n"
+	if mode == "httpbody" {
+		req, resp = "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+	}
 	if !server {
-		if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: myproto\r\nConnection: Upgrade\r\n\r\n")); err != nil {
+		if _, err := c.Write([]byte(req)); err != nil {
 			return false
 		}
 	}
@@ -234,7 +246,7 @@ func termHandshake(c net.Conn, mode string, server bool) bool {
 		return false // nothing follows the heads in these cases
 	}
 	if server {
-		_, err := c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: myproto\r\nConnection: Upgrade\r\n\r\n"))
+		_, err := c.Write([]byte(resp))
 		return err == nil
 	}
 	return true
@@ -243,7 +255,7 @@ func termHandshake(c net.Conn, mode string, server bool) bool {
 // termPeer plays one side once the session relays and says what it saw,
 // each event with its time since the start (tenths of a second):
 //   - silent: reads to the end;
-//   - rst: resets the connection after 300 ms;
+//   - rst: resets the connection after 300 ms; close300: closes it then;
 //   - fin300 / finnow: half-closes after 300 ms / at once, then reads to
 //     the end;
 //   - send: sends 10 bytes every 300 ms for 2.5 s while reading to the end;
@@ -271,6 +283,10 @@ func termPeer(c net.Conn, behave string) string {
 		tc.CloseWrite()
 	case "finnow":
 		tc.CloseWrite()
+	case "close300":
+		time.Sleep(300 * time.Millisecond)
+		tc.Close()
+		return "closed"
 	case "send":
 		done := make(chan struct{})
 		go func() { note(readEnd(c)); close(done) }()
