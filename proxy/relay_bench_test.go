@@ -20,7 +20,9 @@ func BenchmarkRelayRoundTrip(b *testing.B) {
 	client, pc := benchPair(b)
 	ps, server := benchPair(b)
 	done := make(chan relayCounts, 1)
-	go func() { done <- relay(newTconn(pc, nil), newTconn(ps, nil), benchRelayTimeouts, spliceNever, spliceNever) }()
+	go func() {
+		done <- relay(newTconn(pc, nil), newTconn(ps, nil), benchRelayTimeouts, spliceNever, spliceNever)
+	}()
 	go func() {
 		buf := make([]byte, 64)
 		for {
