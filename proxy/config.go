@@ -175,6 +175,10 @@ type Frontend struct {
 	// follow it yet: HAProxy shows 0 during a transfer without it, and
 	// the frontend's, backend's and server's HTX sizes with it.
 	ContStats bool
+	// IndependentStreams is a tcp frontend's `option
+	// independent-streams`: bytes sent to the client do not restart its
+	// read clock (relay.go).
+	IndependentStreams bool
 
 	// AcceptProxy holds the Binds entries whose connections must start
 	// with a PROXY protocol header (`bind ... accept-proxy`).
@@ -381,6 +385,9 @@ type Backend struct {
 	ResInspect       ResponseInspect
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
+	// IndependentStreams is a tcp backend's `option independent-streams`:
+	// bytes sent to the server do not restart its read clock (relay.go).
+	IndependentStreams bool
 	// AbortOnClose is `option abortonclose`: a TCP session whose client
 	// hangs up while it waits in the queue leaves it (logged CQ). In HTTP
 	// mode HAProxy 2.6's H1 side does not read past a complete request

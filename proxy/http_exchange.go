@@ -452,15 +452,9 @@ func (x *exchange) forwardResponse() bool {
 			err = x.copyBody(-1)
 		}
 		if err != nil {
-			// The copy cannot tell which side failed; a timeout is the
-			// server's (client writes rarely stall), anything else is
-			// most often a client abort. An HTTP/2 server's reset or
-			// broken frames are the server's.
-			x.term = term('C', 'D')
-			if isTimeout(err) {
-				x.term = term('s', 'D')
-			} else if upstreamFailed(x.sc) {
-				x.term = term('S', 'D')
+			x.term = bodyFailTerm(x.sc, err) // body_abort.go
+			if x.term[0] == 's' {
+				x.sc.reset() // HAProxy resets a server whose body stalls (measured)
 			}
 			return false
 		}

@@ -587,6 +587,7 @@ func (s *session) transaction() bool {
 		s.endTracking() // refused to an HTTP/2 client: HAProxy logs nothing
 		return false
 	}
+	countDataAbort(be, x.srv, x.term) // body_abort.go
 	s.emitLog(be, x.srv, x.status, x.term)
 	return keep
 }

@@ -130,7 +130,7 @@ func TestRelaySpliceModes(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := startRelay(t, relayTimeouts{idle: 5 * time.Second}, tc.up, tc.down)
+			h := startRelay(t, relayTimeouts{client: 5 * time.Second, server: 5 * time.Second}, tc.up, tc.down)
 			upData, downData := pattern(tc.upSize, 1), pattern(tc.downSize, 2)
 			send(h.client, upData)
 			send(h.server, downData)
@@ -156,12 +156,13 @@ func TestRelaySpliceModes(t *testing.T) {
 	}
 }
 
-// The quiet period is the relay's, not a direction's: a server that keeps
-// talking keeps the session open although the client sends nothing for
-// longer than the idle timeout; once both are quiet, both sides close.
+// Without independent-streams a byte written to a side restarts its
+// clock: a server that keeps talking keeps the session open although the
+// client sends nothing for longer than its timeout; once both are quiet,
+// both sides close, and the end is the client's timeout (cD).
 func TestRelayIdleCountsBothDirections(t *testing.T) {
 	const idle = 300 * time.Millisecond
-	h := startRelay(t, relayTimeouts{idle: idle}, spliceNever, spliceNever)
+	h := startRelay(t, relayTimeouts{client: idle, server: idle}, spliceNever, spliceNever)
 	h.client.Write([]byte("hello"))
 	go func() {
 		for i := 0; i < 10; i++ {
@@ -176,8 +177,8 @@ func TestRelayIdleCountsBothDirections(t *testing.T) {
 		t.Fatalf("client got %q before the relay closed, want all ten ticks", got)
 	}
 	rc := h.wait(t)
-	if rc.up != 5 || rc.down != 10 {
-		t.Fatalf("counted %+v", rc)
+	if rc.up != 5 || rc.down != 10 || rc.term != [2]byte{'c', 'D'} {
+		t.Fatalf("counted %+v, want 5 up, 10 down, cD", rc)
 	}
 	h.server.SetReadDeadline(time.Now().Add(5 * time.Second))
 	b, err := io.ReadAll(h.server)
@@ -191,7 +192,7 @@ func TestRelayIdleCountsBothDirections(t *testing.T) {
 // leaves it partly empty.
 func TestRelayIdleHoldsNoPooledBuffer(t *testing.T) {
 	before := buffersInUse.Load()
-	h := startRelay(t, relayTimeouts{idle: 5 * time.Second}, spliceNever, spliceNever)
+	h := startRelay(t, relayTimeouts{client: 5 * time.Second, server: 5 * time.Second}, spliceNever, spliceNever)
 	msg := pattern(100000, 3) // several full reads, then a partial one
 	if _, err := h.client.Write(msg); err != nil {
 		t.Fatal(err)
@@ -232,5 +233,37 @@ func TestSpliceModes(t *testing.T) {
 		if up != tc.up || down != tc.down {
 			t.Errorf("%s: got %d/%d, want %d/%d", tc.name, up, down, tc.up, tc.down)
 		}
+	}
+}
+
+// option independent-streams on the backend: the bytes the client keeps
+// sending no longer restart the server's clock, so a silent server's runs
+// out (sD): the client gets a FIN while its bytes still reach the server,
+// until its own clock runs out.
+func TestRelayIndependentServerClock(t *testing.T) {
+	const d = 300 * time.Millisecond
+	h := startRelay(t, relayTimeouts{client: d, server: d, indepServer: true}, spliceNever, spliceNever)
+	start := time.Now()
+	fin := make(chan time.Duration, 1)
+	go func() {
+		h.client.SetReadDeadline(time.Now().Add(5 * time.Second))
+		io.ReadAll(h.client)
+		fin <- time.Since(start)
+	}()
+	for i := 0; i < 10; i++ {
+		if _, err := h.client.Write([]byte{'a' + byte(i)}); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		time.Sleep(d / 5)
+	}
+	if at := <-fin; at < d/2 || at > 2*d {
+		t.Errorf("the client got its FIN after %v, want about %v", at, d)
+	}
+	got := readAllWithin(t, h.server) // EOF once the client's clock ran out
+	if string(got) != "abcdefghij" {
+		t.Errorf("server got %q", got)
+	}
+	if rc := h.wait(t); rc.term != [2]byte{'s', 'D'} || rc.up != 10 {
+		t.Errorf("relay ended %+v, want sD after 10 bytes up", rc)
 	}
 }

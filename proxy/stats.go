@@ -43,6 +43,9 @@ type Counters struct {
 	// error path, a failed rewrite in strict mode (eint). See
 	// actions_strict.go.
 	failedRewrites, internalErrors atomic.Int64
+	// cliAbrt and srvAbrt: sessions that ended on the client's or the
+	// server's reset or timeout during the data phase (relay.go).
+	cliAbrt, srvAbrt atomic.Int64
 }
 
 // Stats is a point-in-time copy of Counters, named like HAProxy's `show
@@ -85,6 +88,9 @@ type Stats struct {
 	// CacheLookups and CacheHits are cache_lookups and cache_hits
 	// (frontends: cache-use runs in their rules).
 	CacheLookups, CacheHits int64
+	// CliAborts and SrvAborts are cli_abrt and srv_abrt (backends and
+	// servers): relayed sessions that ended on a C/c or S/s state.
+	CliAborts, SrvAborts int64
 }
 
 // Snapshot copies the counters.
@@ -101,6 +107,7 @@ func (c *Counters) Snapshot() Stats {
 		Redirected: c.redirected.Load(),
 		WRew:       c.failedRewrites.Load(), EInt: c.internalErrors.Load(),
 		CacheLookups: c.cacheLookups.Load(), CacheHits: c.cacheHits.Load(),
+		CliAborts: c.cliAbrt.Load(), SrvAborts: c.srvAbrt.Load(),
 	}
 }
 

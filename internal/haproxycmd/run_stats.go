@@ -130,6 +130,7 @@ func counters(st proxy.Stats) runtimeapi.Counters {
 		Intercepted: st.Intercepted, LastSess: -1, DReq: st.DeniedReq, DCon: st.DeniedConn, DSes: st.DeniedSess, DResp: st.DeniedResp, EReq: st.ReqErrors,
 		CompIn: st.CompIn, CompOut: st.CompOut, CompByp: st.CompByp, CompRsp: st.CompRsp,
 		WRew: st.WRew, EInt: st.EInt, CacheLookups: st.CacheLookups, CacheHits: st.CacheHits,
+		CliAbrt: st.CliAborts, SrvAbrt: st.SrvAborts,
 	}
 	if st.Sessions > 0 {
 		c.LastSess = 0 // the data path does not timestamp sessions

@@ -81,6 +81,8 @@ func (b *counterBase) since(key string, st proxy.Stats) proxy.Stats {
 	st.Intercepted -= z.Intercepted
 	st.CacheLookups -= z.CacheLookups
 	st.CacheHits -= z.CacheHits
+	st.CliAborts -= z.CliAborts
+	st.SrvAborts -= z.SrvAborts
 	st.DeniedReq -= z.DeniedReq
 	st.DeniedConn -= z.DeniedConn
 	st.ReqErrors -= z.ReqErrors

@@ -228,6 +228,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
 		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
+	fe.IndependentStreams = b.independentStreams(px) // indep_streams.go
 	if px.Options["nolinger"] {
 		// HAProxy's resets on the client side depend on which side
 		// closed first in a way not pinned down (proxy/nolinger.go)
@@ -349,6 +350,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
+	be.IndependentStreams = b.independentStreams(px) // indep_streams.go
 	if px.Options["nolinger"] {
 		if be.Mode == proxy.ModeHTTP {
 			b.unsupported(px.Pos, "option nolinger in an HTTP backend")
