@@ -28,42 +28,60 @@ func TestGlobalRatesMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	bin := gohaproxyBin(t)
 	for _, global := range []string{"maxconnrate 5"} {
-		var sched [2][]time.Duration
-		var info [2]string
-		for i, b := range []string{"haproxy", bin} {
-			dir := t.TempDir()
-			sock, addr := filepath.Join(dir, "stats"), loopback.FreeAddr(t)
-			cfg := fmt.Sprintf("global\n    stats socket %s level admin\n    %s\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n"+
-				"frontend f\n    bind %s\n    http-request return status 200\n", sock, global, addr)
-			path := filepath.Join(dir, "t.cfg")
-			os.WriteFile(path, []byte(cfg), 0o644)
-			haproxytest.StartQuiet(t, b, path)
-			for n := 0; n < 100; n++ { // no probe connection: it would count
-				if _, err := os.Stat(sock); err == nil {
-					break
-				}
-				time.Sleep(20 * time.Millisecond)
+		for round := 1; ; round++ {
+			if compareGlobalRates(t, bin, global, round == 3) {
+				break
 			}
-			time.Sleep(600 * time.Millisecond) // settled, as a client would find it
-			sched[i] = burst(t, addr, 8)
-			out := haproxytest.StatsCmd(t, sock, "show info")
-			for _, f := range []string{"ConnRateLimit", "SessRateLimit", "MaxConnRate", "MaxSessRate"} {
-				info[i] += f + "=" + infoValue(out, f) + " "
-			}
-		}
-		t.Logf("%s: haproxy %v %s; gohaproxy %v %s", global, sched[0], info[0], sched[1], info[1])
-		if info[0] != info[1] {
-			t.Errorf("%s: show info\nhaproxy:   %s\ngohaproxy: %s", global, info[0], info[1])
-		}
-		for k := range sched[0] {
-			if d := sched[0][k] - sched[1][k]; math.Abs(float64(d)) > float64(150*time.Millisecond) {
-				t.Errorf("%s: answer %d after %v with haproxy, %v with gohaproxy", global, k+1, sched[0][k], sched[1][k])
-			}
-		}
-		if sched[0][4] > 300*time.Millisecond || sched[0][5] < 800*time.Millisecond {
-			t.Errorf("%s: haproxy's schedule changed: %v", global, sched[0])
 		}
 	}
+}
+
+// compareGlobalRates runs one burst through each daemon under global and
+// compares; it reports false, without failing, when HAProxy did not keep
+// its usual schedule (five at once, the sixth after about a second) and
+// last is false: HAProxy's rate counter once let the whole burst of 8
+// through at once in a full run.
+func compareGlobalRates(t *testing.T, bin, global string, last bool) bool {
+	var sched [2][]time.Duration
+	var info [2]string
+	for i, b := range []string{"haproxy", bin} {
+		dir := t.TempDir()
+		sock, addr := filepath.Join(dir, "stats"), loopback.FreeAddr(t)
+		cfg := fmt.Sprintf("global\n    stats socket %s level admin\n    %s\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n"+
+			"frontend f\n    bind %s\n    http-request return status 200\n", sock, global, addr)
+		path := filepath.Join(dir, "t.cfg")
+		os.WriteFile(path, []byte(cfg), 0o644)
+		haproxytest.StartQuiet(t, b, path)
+		for n := 0; n < 100; n++ { // no probe connection: it would count
+			if _, err := os.Stat(sock); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(600 * time.Millisecond) // settled, as a client would find it
+		sched[i] = burst(t, addr, 8)
+		out := haproxytest.StatsCmd(t, sock, "show info")
+		for _, f := range []string{"ConnRateLimit", "SessRateLimit", "MaxConnRate", "MaxSessRate"} {
+			info[i] += f + "=" + infoValue(out, f) + " "
+		}
+	}
+	t.Logf("%s: haproxy %v %s; gohaproxy %v %s", global, sched[0], info[0], sched[1], info[1])
+	if sched[0][4] > 300*time.Millisecond || sched[0][5] < 800*time.Millisecond {
+		if !last {
+			t.Logf("%s: haproxy's schedule changed, again", global)
+			return false
+		}
+		t.Errorf("%s: haproxy's schedule changed in three rounds: %v", global, sched[0])
+	}
+	if info[0] != info[1] {
+		t.Errorf("%s: show info\nhaproxy:   %s\ngohaproxy: %s", global, info[0], info[1])
+	}
+	for k := range sched[0] {
+		if d := sched[0][k] - sched[1][k]; math.Abs(float64(d)) > float64(150*time.Millisecond) {
+			t.Errorf("%s: answer %d after %v with haproxy, %v with gohaproxy", global, k+1, sched[0][k], sched[1][k])
+		}
+	}
+	return true
 }
 
 // burst opens n connections at once, sends a request on each and returns
