@@ -94,6 +94,11 @@ func TestHandoverToNewProcess(t *testing.T) {
 	if v, _ := e.ValueOf(peers.DTHTTPReqCnt); len(v.Num) != 1 || v.Num[0] != 7 {
 		t.Errorf("http_req_cnt %v, want 7", v.Num)
 	}
+	// The new node takes the lesson's end after it confirmed the entries:
+	// its state is read once it settled (bounded).
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && (nw.Synced() || nw.resync.Flags() != 0x1400); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if nw.Synced() || nw.resync.Flags() != 0x1400 {
 		t.Errorf("new node synced=%v flags 0x%x, want 0x1400", nw.Synced(), nw.resync.Flags())
 	}
