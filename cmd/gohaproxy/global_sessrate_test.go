@@ -24,9 +24,20 @@ import (
 // longer. gohaproxy holds the limit strictly: each answer must come within
 // one 200 ms step (plus scheduling margin) of HAProxy's, and show info must
 // report the same limit.
+//
+// A round where HAProxy let three or more through at once (its accept
+// batches, once in a full run) is run again, three rounds at most.
 func TestMaxSessRateRampMatchesHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	bin := gohaproxyBin(t)
+	for round := 1; !compareSessRateRamp(t, bin, round == 3); round++ {
+	}
+}
+
+// compareSessRateRamp runs the ramp through each daemon and compares; it
+// reports false, without failing, when HAProxy answered three or more
+// clients within 50 ms of each other and last is false.
+func compareSessRateRamp(t *testing.T, bin string, last bool) bool {
 	var sched [2][]time.Duration
 	var limit [2]string
 	for i, b := range []string{"haproxy", bin} {
@@ -56,6 +67,12 @@ func TestMaxSessRateRampMatchesHAProxy(t *testing.T) {
 	if len(sched[0]) != 16 || len(sched[1]) != 16 {
 		t.Fatalf("answers: haproxy %d, gohaproxy %d of 16", len(sched[0]), len(sched[1]))
 	}
+	for k := 2; k < 16 && !last; k++ {
+		if sched[0][k]-sched[0][k-2] < 50*time.Millisecond {
+			t.Logf("haproxy answered %d to %d at once: again", k-1, k+1)
+			return false
+		}
+	}
 	for k := range sched[0] {
 		if d := sched[0][k] - sched[1][k]; d > 320*time.Millisecond || d < -320*time.Millisecond {
 			t.Errorf("answer %d after %v with haproxy, %v with gohaproxy", k+1, sched[0][k], sched[1][k])
@@ -66,6 +83,7 @@ func TestMaxSessRateRampMatchesHAProxy(t *testing.T) {
 			t.Errorf("%s did not hold 5 sessions a second: %v", name, sched[i])
 		}
 	}
+	return true
 }
 
 // ramp opens n connections, one every gap, sends a request on each and
