@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -45,20 +46,7 @@ func compareGlobalRates(t *testing.T, bin, global string, last bool) bool {
 	var sched [2][]time.Duration
 	var info [2]string
 	for i, b := range []string{"haproxy", bin} {
-		dir := t.TempDir()
-		sock, addr := filepath.Join(dir, "stats"), loopback.FreeAddr(t)
-		cfg := fmt.Sprintf("global\n    stats socket %s level admin\n    %s\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n"+
-			"frontend f\n    bind %s\n    http-request return status 200\n", sock, global, addr)
-		path := filepath.Join(dir, "t.cfg")
-		os.WriteFile(path, []byte(cfg), 0o644)
-		haproxytest.StartQuiet(t, b, path)
-		for n := 0; n < 100; n++ { // no probe connection: it would count
-			if _, err := os.Stat(sock); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(600 * time.Millisecond) // settled, as a client would find it
+		_, sock, addr := startRateLimited(t, b, global)
 		sched[i] = burst(t, addr, 8)
 		out := haproxytest.StatsCmd(t, sock, "show info")
 		for _, f := range []string{"ConnRateLimit", "SessRateLimit", "MaxConnRate", "MaxSessRate"} {
@@ -82,6 +70,28 @@ func compareGlobalRates(t *testing.T, bin, global string, last bool) bool {
 		}
 	}
 	return true
+}
+
+// startRateLimited runs bin with global in its global section, a stats
+// socket and one frontend answering 200; it returns once the daemon has
+// settled, as a client would find it, without a probe connection (it
+// would count against the rate).
+func startRateLimited(t *testing.T, bin, global string) (cmd *exec.Cmd, sock, addr string) {
+	dir := t.TempDir()
+	sock, addr = filepath.Join(dir, "stats"), loopback.FreeAddr(t)
+	cfg := fmt.Sprintf("global\n    stats socket %s level admin\n    %s\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n"+
+		"frontend f\n    bind %s\n    http-request return status 200\n", sock, global, addr)
+	path := filepath.Join(dir, "t.cfg")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	cmd = haproxytest.StartQuiet(t, bin, path)
+	for n := 0; n < 100; n++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(600 * time.Millisecond)
+	return cmd, sock, addr
 }
 
 // burst opens n connections at once, sends a request on each and returns

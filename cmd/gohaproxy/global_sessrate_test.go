@@ -1,11 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,7 +10,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -41,20 +37,7 @@ func compareSessRateRamp(t *testing.T, bin string, last bool) bool {
 	var sched [2][]time.Duration
 	var limit [2]string
 	for i, b := range []string{"haproxy", bin} {
-		dir := t.TempDir()
-		sock, addr := filepath.Join(dir, "stats"), loopback.FreeAddr(t)
-		cfg := fmt.Sprintf("global\n    stats socket %s level admin\n    maxsessrate 5\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n"+
-			"frontend f\n    bind %s\n    http-request return status 200\n", sock, addr)
-		path := filepath.Join(dir, "t.cfg")
-		os.WriteFile(path, []byte(cfg), 0o644)
-		cmd := haproxytest.StartQuiet(t, b, path)
-		for n := 0; n < 100; n++ { // no probe connection: it would count
-			if _, err := os.Stat(sock); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(600 * time.Millisecond)
+		cmd, sock, addr := startRateLimited(t, b, "maxsessrate 5")
 		sched[i] = ramp(t, addr, 16, 100*time.Millisecond)
 		limit[i] = infoValue(haproxytest.StatsCmd(t, sock, "show info"), "SessRateLimit")
 		cmd.Process.Kill()
