@@ -65,9 +65,12 @@ func TestTCPEchoAndHalfClose(t *testing.T) {
 	}
 }
 
+// The server's clock runs out first (sD): the client gets the FIN. With
+// equal timeouts the client's may run out first, as in HAProxy: the
+// server then gets a FIN and its "bye" still reaches the client.
 func TestTCPIdleTimeoutClosesBothSides(t *testing.T) {
 	cfg := tcpConfig(echoHalfClose(t))
-	cfg.Frontends[0].Timeouts.Client = 200 * time.Millisecond
+	cfg.Frontends[0].Timeouts.Client = 400 * time.Millisecond
 	cfg.Backends[0].Timeouts.Server = 200 * time.Millisecond
 	_, addr := startProxy(t, cfg)
 	c, err := net.Dial("tcp", addr)
