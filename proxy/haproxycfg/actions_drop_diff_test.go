@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -93,6 +94,38 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 		}
 	}
 	return ha, goha, haLines, gohaLines, px
+}
+
+// settleProbes waits (3 s at most) until neither daemon holds a
+// connection (the readiness probes closed and counted: HAProxy may take
+// longer than a fixed pause on a busy machine, and a probe still open
+// shows in the next log line's connection counts), then drops any log
+// line the probes left.
+func settleProbes(t *testing.T, sock string, px *proxy.Proxy, haLines, gohaLines chan string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		var goConns int64
+		for _, f := range px.Frontends() {
+			goConns += f.Stats.CurSessions
+		}
+		haConns := haproxytest.ShowInfoField(t, sock, "CurrConns")
+		if haConns == "0" && goConns == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the readiness probes still hold connections after 3 s: haproxy %q, goha %d", haConns, goConns)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		select {
+		case <-haLines:
+		case <-gohaLines:
+		case <-time.After(50 * time.Millisecond):
+			return
+		}
+	}
 }
 
 var logClient = regexp.MustCompile(`^(<\d+> )[\d.]+:\d+ \[[^\]]+\] `)

@@ -81,7 +81,7 @@ func TestStrictModeResponseDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(strictResponseCfg, "SRV", bigHeaderServer(t))
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	settleProbes(t, sock, px, haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, p := range []string{"/100", "/9000", "/8100", "/8101", "/off/9000", "/after/100", "/after/9000",
 		"/after/off/9000", "/offafter/9000", "/ret/100", "/ret/9000"} {

@@ -22,7 +22,7 @@ func TestHeadLimitDifferential(t *testing.T) {
 	cfg := httplogFrontend + "    http-request return status 200 content-type text/plain string ok\n"
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	settleProbes(t, sock, px, haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, c := range []struct {
 		n    int
@@ -52,7 +52,7 @@ func TestResponseHeadLimitDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(httplogFrontend+"    default_backend be\nbackend be\n    server s1 SRV\n", "SRV", bigHeaderServer(t))
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	settleProbes(t, sock, px, haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, c := range []struct {
 		n    int
@@ -85,7 +85,7 @@ func TestH2HeadLimitDifferential(t *testing.T) {
 		"    http-request return status 200 content-type text/plain string ok\n"
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	settleProbes(t, sock, px, haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, n := range []int{15229, 15230} {
 		send := func(c net.Conn, fr *http2.Framer) {

@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
@@ -30,7 +29,7 @@ listen fe
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond) // the readiness probe counted
+	settleProbes(t, sock, px, haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	want, got := observeBoth(t, ha, goha, req)
 	t.Logf("client: %s", want)

@@ -47,7 +47,7 @@ defaults
 				"\n    default_backend be\nbackend be\n    mode " + tc.mode + "\n    server s1 " + web + "\n"
 			sock := filepath.Join(t.TempDir(), "stats.sock")
 			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-			time.Sleep(100 * time.Millisecond) // the readiness probe counted
+			settleProbes(t, sock, px, haLog, goLog)
 			base := haproxytest.StatsCmd(t, sock, "show stat")
 			want, got := observeBoth(t, ha, goha, req)
 			want, got = servedData.ReplaceAllString(want, "data $1"), servedData.ReplaceAllString(got, "data $1")
