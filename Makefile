@@ -65,9 +65,23 @@ generate: deps
 	$(GO) generate ./parser/haproxy ./parser/keepalived
 
 # All tests: unit, golden, fuzz seeds, and the namespace integration tests
-# (which need root; under CI=true they fail instead of skipping).
+# (which need root; under CI=true they fail instead of skipping). Many
+# tests compare timings with the real daemons on a shared machine: a test
+# that fails is run once more (its whole top-level test, by gotestsum,
+# installed pinned on first use) and the run passes only if it then
+# passes; more than 8 failures are not rerun. Tests that needed the
+# second run are listed under "failed once, passed on rerun" at the end.
+GOTESTSUM_VERSION := v1.13.0
+GOTESTSUM := $(shell $(GO) env GOPATH)/bin/gotestsum
+
 test: deps lint build
-	$(GO) test $(GOFLAGS) -count=1 -timeout 18m $(PKGS)
+	@[ -x $(GOTESTSUM) ] && $(GOTESTSUM) --version | grep -q $(GOTESTSUM_VERSION) || \
+	  GOFLAGS= $(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
+	@rm -f $(BIN)/rerun-report.txt; \
+	$(GOTESTSUM) --format standard-quiet --rerun-fails=1 --rerun-fails-max-failures=8 --rerun-fails-run-root-test \
+	  --rerun-fails-report=$(BIN)/rerun-report.txt --packages="$(PKGS)" -- $(GOFLAGS) -count=1 -timeout 18m; rc=$$?; \
+	if [ -s $(BIN)/rerun-report.txt ]; then echo "== failed once, passed on rerun (timing on a busy machine?) =="; \
+	  cat $(BIN)/rerun-report.txt; fi; exit $$rc
 
 unit:
 	$(GO) test $(GOFLAGS) -short -count=1 $(PKGS)
