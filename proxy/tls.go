@@ -21,7 +21,7 @@ import (
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
-	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0
+	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0 || s.fe.cfg.SessionKey // SessionKey: the ticket a resumption shows
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.info.SSLFront = true
@@ -53,6 +53,9 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	s.info.FrontRandoms = sock.randoms(true)
 	s.info.FrontHello = clienthello.ParseCapture(sock.in.Hello, s.fe.cfg.HelloCapture)
 	s.info.FrontKeys = s.fe.cfg.KeyLog.Take(s.info.FrontRandoms[0])
+	if s.fe.cfg.SessionKey {
+		s.info.FrontSessionKey = frontSessionKey(cfg, sock.in.Hello, &st, s.info.FrontKeys)
+	}
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}

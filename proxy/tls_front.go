@@ -17,6 +17,11 @@ type TLSCapture struct {
 	// KeyLog is set with tune.ssl.keylog on: the binds' handshakes log
 	// their secrets there, each session takes its own (FrontKeys).
 	KeyLog *tlsconf.KeyLog
+	// SessionKey is set when a rule or format reads ssl_fc_session_key:
+	// each TLS 1.2 handshake keeps its master secret (FrontSessionKey),
+	// from KeyLog (full handshakes, KeyLog.Master) or from the ticket it
+	// resumed.
+	SessionKey bool
 }
 
 // FrontTLS is what the handshake of a client connection a bind
@@ -30,4 +35,7 @@ type FrontTLS struct {
 	// FrontKeys are its TLS 1.3 secrets (nil: tune.ssl.keylog off, or
 	// none logged).
 	FrontKeys *tlsconf.Secrets
+	// FrontSessionKey is its TLS 1.2 master secret (nil: not kept, see
+	// TLSCapture.SessionKey, or TLS 1.3).
+	FrontSessionKey []byte
 }

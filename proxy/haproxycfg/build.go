@@ -36,7 +36,8 @@ func Build(cfg *haproxy.Config) *Plan {
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks, MaxSpreadChecks: g.MaxSpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
-	b.pp2NeverSendLocal, b.tlsCapture = hasGlobal(g.Raw, "pp2-never-send-local"), tlsCapture(g.Raw)
+	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
+	b.tlsCaptureOf(cfg) // tls_session_fetch.go
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
@@ -109,6 +110,7 @@ type builder struct {
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
 	tlsCapture        proxy.TLSCapture // tune.ssl capture and keylog (tls_capture.go)
+	tls12Used         []string         // the fetches read that TLS 1.3 binds refuse (tls_session_fetch.go)
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global

@@ -201,6 +201,9 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		b.unsupported(bd.Pos, "bind option ca-ignore-err/crt-ignore-err with crt-list")
 		return nil, nil
 	}
+	if !b.tls12Only(bd, tb) { // tls_session_fetch.go
+		return nil, nil
+	}
 	cfg, cv, err := tb.Server()
 	if err != nil {
 		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())

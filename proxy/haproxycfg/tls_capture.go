@@ -21,7 +21,7 @@ func tlsCapture(raw []haproxy.Statement) proxy.TLSCapture {
 		if len(st.Args) == 2 && st.Args[0] == "tune.ssl.keylog" {
 			c.KeyLog = nil
 			if st.Args[1] == "on" {
-				c.KeyLog = &tlsconf.KeyLog{}
+				c.KeyLog = &tlsconf.KeyLog{TLS13: true}
 			}
 		}
 	}

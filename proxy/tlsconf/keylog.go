@@ -6,22 +6,30 @@ import (
 	"sync"
 )
 
-// KeyLog collects the TLS 1.3 secrets crypto/tls writes to a
-// tls.Config's KeyLogWriter ("<label> <client random> <secret>", NSS's
-// key log format), per connection, for tune.ssl.keylog's fetches
-// (ssl_fc_client_handshake_traffic_secret and the like): a connection
+// KeyLog collects the secrets crypto/tls writes to a tls.Config's
+// KeyLogWriter ("<label> <client random> <secret>", NSS's key log
+// format), per connection: the TLS 1.3 ones for tune.ssl.keylog's fetches
+// (ssl_fc_client_handshake_traffic_secret and the like) with TLS13, the
+// TLS 1.2 master secret for ssl_fc_session_key with Master. A connection
 // takes its own by its ClientHello's random once its handshake is over.
 // Safe for the concurrent handshakes of one or more binds.
 type KeyLog struct {
+	// TLS13 keeps the TLS 1.3 traffic secrets, Master the TLS 1.2
+	// master secret (CLIENT_RANDOM lines); other lines are dropped.
+	TLS13, Master bool
+
 	mu sync.Mutex
 	m  map[[32]byte]*Secrets
 }
 
-// Secrets are one connection's TLS 1.3 secrets, in lower-case hex as
-// the key log writes them ("" when not logged).
+// Secrets are one connection's secrets, in lower-case hex as the key
+// log writes them ("" when not logged or not kept).
 type Secrets struct {
 	ClientHandshake, ServerHandshake string
 	ClientTraffic0, ServerTraffic0   string
+	// Master is the TLS 1.2 master secret of a full handshake (crypto/tls
+	// logs none on a resumed one).
+	Master string
 }
 
 // keyLogMax bounds the connections whose secrets wait to be taken: a
@@ -32,7 +40,7 @@ const keyLogMax = 1 << 16
 // Write takes one key log line; lines of other labels are ignored.
 func (k *KeyLog) Write(p []byte) (int, error) {
 	f := bytes.Fields(p)
-	if len(f) != 3 {
+	if len(f) != 3 || !k.keeps(string(f[0])) {
 		return len(p), nil
 	}
 	var cr [32]byte
@@ -59,8 +67,21 @@ func (k *KeyLog) Write(p []byte) (int, error) {
 		s.ClientTraffic0 = v
 	case "SERVER_TRAFFIC_SECRET_0":
 		s.ServerTraffic0 = v
+	case "CLIENT_RANDOM":
+		s.Master = v
 	}
 	return len(p), nil
+}
+
+// keeps says whether the lines of label are kept.
+func (k *KeyLog) keeps(label string) bool {
+	switch label {
+	case "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0":
+		return k.TLS13
+	case "CLIENT_RANDOM":
+		return k.Master
+	}
+	return false
 }
 
 // Take removes and returns the secrets logged for the connection whose

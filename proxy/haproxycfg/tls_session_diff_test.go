@@ -1,0 +1,157 @@
+package haproxycfg
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+const sessionFetchConfig = `global
+    crt-base PKIDIR
+KEYLOG
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+frontend fe
+    bind ADDR ssl crt srv.pem ssl-max-ver TLSv1.2 TICKETS
+    http-request return status 200 content-type text/plain lf-string "<%[ssl_fc_unique_id,hex]> <%[ssl_fc_session_key,hex]> <%[ssl_fc_client_traffic_secret_0]> <%[ssl_fc_is_resumed]>"
+`
+
+// TestTLSSessionFetchesDifferential: on a TLS 1.2 bind, ssl_fc_unique_id
+// is the client's tls-unique and ssl_fc_session_key the master secret
+// the client logged, through HAProxy 2.6 and goha alike, on a full and
+// a resumed handshake (the session's master secret again), with and
+// without tune.ssl.keylog (which does not change them, nor makes the
+// TLS 1.3 secrets appear), with and without session tickets.
+func TestTLSSessionFetchesDifferential(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	pki := newFetchPKI(t)
+	ask := func(addr string, tc *tls.Config) (got string, st tls.ConnectionState, master string) {
+		raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		raw.SetDeadline(time.Now().Add(3 * time.Second))
+		var kl bytes.Buffer
+		tc = tc.Clone()
+		tc.KeyLogWriter = &kl
+		c := tls.Client(raw, tc)
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		for _, l := range strings.Split(kl.String(), "\n") {
+			if f := strings.Fields(l); len(f) == 3 && f[0] == "CLIENT_RANDOM" {
+				master = strings.ToUpper(f[2])
+			}
+		}
+		return string(b), c.ConnectionState(), master
+	}
+	for _, keylog := range []string{"    tune.ssl.keylog on", ""} {
+		for _, tickets := range []string{"", "no-tls-tickets"} {
+			mk := func() (addr, cfg string) {
+				addr = loopback.FreeAddr(t)
+				cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n", "TICKETS", tickets).Replace(sessionFetchConfig)
+				return
+			}
+			ha, cfg := mk()
+			difftest.StartHAProxy(t, cfg, ha)
+			gh, cfg := mk()
+			runPlan(t, cfg)
+			loopback.WaitListen(t, gh)
+			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
+				tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test",
+					ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+				var session string // the master secret of the session
+				for _, round := range []string{"full", "resumed"} {
+					got, st, master := ask(d.addr, tc)
+					if round == "full" {
+						session = master
+					}
+					name := fmt.Sprintf("%q %q %s %s", keylog, tickets, d.name, round)
+					// Without tickets Go's client cannot resume (HAProxy's
+					// session IDs are not offered back by it, goha keeps none).
+					resumed := round == "resumed" && tickets == ""
+					if st.DidResume != resumed || st.Version != tls.VersionTLS12 || len(st.TLSUnique) == 0 || session == "" {
+						t.Fatalf("%s: resumed %v version %x tls-unique %x master %q", name, st.DidResume, st.Version, st.TLSUnique, session)
+					}
+					want := fmt.Sprintf("<%X> <%s> <> <%d>", st.TLSUnique, session, map[bool]int{false: 0, true: 1}[resumed])
+					if !resumed {
+						want = fmt.Sprintf("<%X> <%s> <> <0>", st.TLSUnique, master)
+					}
+					t.Logf("%s: %s", name, got)
+					if got != want {
+						t.Errorf("%s:\ngot  %s\nwant %s", name, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTLSSessionFetchesRefusedWithTLS13: a bind that allows TLS 1.3 (or
+// has a crt-list, whose entries may) is refused when the configuration
+// reads ssl_fc_session_key or ssl_fc_unique_id anywhere, at the bind's
+// line, saying why; a TLS 1.2 bind is not, nor is a TLS 1.3 bind when
+// neither is read.
+func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
+	pki := newFetchPKI(t)
+	for _, c := range []struct {
+		bind, use string
+		want      []string
+	}{
+		{"ssl-max-ver TLSv1.2", "ssl_fc_session_key", nil},
+		{"force-tlsv12", "ssl_fc_unique_id", nil},
+		{"", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"}},
+		{"ssl-min-ver TLSv1.3", "ssl_fc_unique_id", []string{"fetch ssl_fc_unique_id with a bind allowing TLS 1.3"}},
+		{"", "ssl_fc_session_key,hex] %[ssl_fc_unique_id", []string{"fetch ssl_fc_session_key with a bind allowing", "fetch ssl_fc_unique_id with a bind allowing"}},
+		{"ssl-max-ver TLSv1.2 crt-list LIST", "ssl_fc_unique_id", []string{"fetch ssl_fc_unique_id with a bind with a crt-list"}},
+		{"", "ssl_fc_sni", nil},
+	} {
+		cfg := strings.NewReplacer("PKIDIR", pki.Dir, "BIND", strings.ReplaceAll(c.bind, "LIST", pki.Dir+"/list.txt"), "USE", c.use).Replace(`global
+    crt-base PKIDIR
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+frontend fe
+    bind 127.0.0.1:8443 ssl crt srv.pem BIND
+    http-request return status 200 content-type text/plain lf-string "%[USE]"
+`)
+		if strings.Contains(c.bind, "crt-list") {
+			if err := os.WriteFile(pki.Dir+"/list.txt", []byte(pki.Dir+"/srv.pem\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := strings.Join(notices(buildText(t, cfg)), "\n")
+		for _, w := range c.want {
+			if !strings.Contains(got, w) || !strings.Contains(got, "goha gives it in TLS 1.2 only") {
+				t.Errorf("%q %q: notices %q lack %q", c.bind, c.use, got, w)
+			}
+		}
+		if c.want == nil && strings.Contains(got, "TLS 1.2 only") {
+			t.Errorf("%q %q: refused: %s", c.bind, c.use, got)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package haproxycfg
+
+import (
+	"crypto/tls"
+	"reflect"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/tlsconf"
+)
+
+// tls12Fetches are the fetches of the client connection goha gives in
+// TLS 1.2 (and before) only, and why not in TLS 1.3: a configuration
+// that reads one is refused on every bind that allows TLS 1.3, where
+// HAProxy's answer cannot be had from crypto/tls.
+var tls12Fetches = []struct{ name, why string }{
+	{"ssl_fc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
+	{"ssl_fc_unique_id", "in TLS 1.3 HAProxy gives the client's Finished (the server's on a resumed session), which crypto/tls does not expose (its TLSUnique is empty)"},
+}
+
+// tlsCaptureOf is tlsCapture of the global section, with what the
+// fetches read anywhere in cfg ask the binds to keep: with
+// ssl_fc_session_key, the master secrets of TLS 1.2 handshakes (the key
+// log keeps them; the ClientHello is kept for the ticket of a resumed
+// one). It also notes which of tls12Fetches cfg reads (b.tls12Used).
+func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
+	b.tlsCapture = tlsCapture(cfg.Global.Raw)
+	names := make([]string, len(tls12Fetches))
+	for i, f := range tls12Fetches {
+		names[i] = f.name
+	}
+	used := mentions(reflect.ValueOf(cfg), names, map[uintptr]bool{})
+	b.tls12Used = nil
+	for _, f := range tls12Fetches {
+		if used[f.name] {
+			b.tls12Used = append(b.tls12Used, f.name)
+		}
+	}
+	if used["ssl_fc_session_key"] {
+		b.tlsCapture.SessionKey = true
+		if b.tlsCapture.KeyLog == nil {
+			b.tlsCapture.KeyLog = &tlsconf.KeyLog{}
+		}
+		b.tlsCapture.KeyLog.Master = true
+	}
+}
+
+// tls12Only refuses a bind that could negotiate TLS 1.3 (or, with a
+// crt-list, whose entries may: their ssl-max-ver, also added at run
+// time) when the configuration reads a fetch of tls12Fetches; false
+// when refused.
+func (b *builder) tls12Only(bd haproxy.Bind, tb tlsconf.Bind) bool {
+	if len(b.tls12Used) == 0 {
+		return true
+	}
+	_, hi, _, err := tb.Versions.Range()
+	if err != nil {
+		return true // refused by the bind's own build
+	}
+	if hi < tls.VersionTLS13 && len(tb.List) == 0 {
+		return true
+	}
+	for _, name := range b.tls12Used {
+		for _, f := range tls12Fetches {
+			if f.name != name {
+				continue
+			}
+			what := "bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"
+			if hi < tls.VersionTLS13 {
+				what = "bind with a crt-list (its entries may allow TLS 1.3)"
+			}
+			b.unsupported(bd.Pos, "fetch "+name+" with a "+what+": goha gives it in TLS 1.2 only; "+f.why)
+		}
+	}
+	return false
+}
+
+// mentions reports which of names occur in a string anywhere in v (the
+// parsed configuration: a fetch read in a rule, a format, an ACL); seen
+// guards against pointer cycles.
+func mentions(v reflect.Value, names []string, seen map[uintptr]bool) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			s := v.String()
+			for _, n := range names {
+				if strings.Contains(s, n) {
+					out[n] = true
+				}
+			}
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			walk(v.Elem())
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				walk(v.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+				return // file contents, not configuration text
+			}
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			it := v.MapRange()
+			for it.Next() {
+				walk(it.Key())
+				walk(it.Value())
+			}
+		}
+	}
+	walk(v)
+	return out
+}
