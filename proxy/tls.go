@@ -22,6 +22,7 @@ import (
 func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
 	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0 || s.fe.cfg.SessionKey // SessionKey: the ticket a resumption shows
+	sock.inTap.On, sock.outTap.On = s.fe.cfg.TLSUniqueID, s.fe.cfg.TLSUniqueID
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.info.SSLFront = true
@@ -56,6 +57,9 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	if s.fe.cfg.SessionKey {
 		s.info.FrontSessionKey = frontSessionKey(cfg, sock.in.Hello, &st, s.info.FrontKeys)
 	}
+	if s.fe.cfg.TLSUniqueID {
+		s.info.FrontFinished = frontFinished(&st, sock.inTap.Take(), sock.outTap.Take(), s.info.FrontKeys)
+	}
 	if v := s.bind.verify; v != nil {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}
@@ -71,6 +75,9 @@ type tlsSock struct {
 	*net.TCPConn
 	served  *tls.Certificate
 	in, out tlsconf.HelloRandom
+	// inTap, outTap keep the handshake's bytes for ssl_fc_unique_id in
+	// TLS 1.3 (TLSCapture.TLSUniqueID; off otherwise).
+	inTap, outTap tlsconf.RecordTap
 }
 
 func (c *tlsSock) Read(p []byte) (int, error) {
@@ -78,12 +85,18 @@ func (c *tlsSock) Read(p []byte) (int, error) {
 	if !c.in.Done() {
 		c.in.Feed(p[:n])
 	}
+	if c.inTap.On {
+		c.inTap.Feed(p[:n])
+	}
 	return n, err
 }
 
 func (c *tlsSock) Write(p []byte) (int, error) {
 	if !c.out.Done() {
 		c.out.Feed(p)
+	}
+	if c.outTap.On {
+		c.outTap.Feed(p)
 	}
 	return c.TCPConn.Write(p)
 }

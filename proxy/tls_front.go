@@ -22,6 +22,11 @@ type TLSCapture struct {
 	// from KeyLog (full handshakes, KeyLog.Master) or from the ticket it
 	// resumed.
 	SessionKey bool
+	// TLSUniqueID is set when a rule or format reads ssl_fc_unique_id: each
+	// TLS 1.3 handshake keeps its records and handshake secrets (KeyLog,
+	// KeyLog.Handshake) to read the Finished HAProxy gives
+	// (FrontFinished).
+	TLSUniqueID bool
 }
 
 // FrontTLS is what the handshake of a client connection a bind
@@ -38,4 +43,9 @@ type FrontTLS struct {
 	// FrontSessionKey is its TLS 1.2 master secret (nil: not kept, see
 	// TLSCapture.SessionKey, or TLS 1.3).
 	FrontSessionKey []byte
+	// FrontFinished is, in TLS 1.3, the verify data of the client's
+	// Finished, or of the server's on a resumed session, as OpenSSL's
+	// SSL_get_peer_finished/SSL_get_finished give them to
+	// ssl_fc_unique_id (nil: not kept, see TLSCapture.TLSUniqueID).
+	FrontFinished []byte
 }

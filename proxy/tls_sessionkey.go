@@ -30,3 +30,18 @@ func frontSessionKey(cfg *tls.Config, hello []byte, st *tls.ConnectionState, key
 	}
 	return b
 }
+
+// frontFinished is, in TLS 1.3, the Finished's verify data HAProxy's
+// ssl_fc_unique_id gives: the client's (in, the bytes it sent) on a full
+// handshake, the server's own (out) on a resumed one, each opened with
+// that side's handshake traffic secret from the key log (keys). nil in
+// TLS 1.2, where crypto/tls's TLSUnique is the value.
+func frontFinished(st *tls.ConnectionState, in, out []byte, keys *tlsconf.Secrets) []byte {
+	if st.Version != tls.VersionTLS13 || keys == nil {
+		return nil
+	}
+	if st.DidResume {
+		return tlsconf.Finished13(out, st.CipherSuite, keys.ServerHandshake)
+	}
+	return tlsconf.Finished13(in, st.CipherSuite, keys.ClientHandshake)
+}

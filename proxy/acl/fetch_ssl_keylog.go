@@ -15,7 +15,7 @@ import (
 func init() {
 	secret := func(pick func(*tlsconf.Secrets) string) fetchDef {
 		return fetchDef{out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			if r.TLS == nil || r.FrontKeys == nil {
+			if r.TLS == nil || r.FrontKeys == nil || !r.FrontKeys.Logged {
 				return false
 			}
 			v := pick(r.FrontKeys)

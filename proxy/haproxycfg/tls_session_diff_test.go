@@ -111,9 +111,9 @@ func TestTLSSessionFetchesDifferential(t *testing.T) {
 
 // TestTLSSessionFetchesRefusedWithTLS13: a bind that allows TLS 1.3 (or
 // has a crt-list, whose entries may) is refused when the configuration
-// reads ssl_fc_session_key or ssl_fc_unique_id anywhere, at the bind's
-// line, saying why; a TLS 1.2 bind is not, nor is a TLS 1.3 bind when
-// neither is read.
+// reads ssl_fc_session_key anywhere, at the bind's line, saying why; a
+// TLS 1.2 bind is not, nor is a TLS 1.3 bind when it is not read
+// (ssl_fc_unique_id has its TLS 1.3 value: TestTLSUniqueIDDifferential).
 func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
 	pki := newFetchPKI(t)
 	for _, c := range []struct {
@@ -121,11 +121,12 @@ func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
 		want      []string
 	}{
 		{"ssl-max-ver TLSv1.2", "ssl_fc_session_key", nil},
-		{"force-tlsv12", "ssl_fc_unique_id", nil},
+		{"force-tlsv12", "ssl_fc_session_key,hex] %[ssl_fc_unique_id", nil},
 		{"", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"}},
-		{"ssl-min-ver TLSv1.3", "ssl_fc_unique_id", []string{"fetch ssl_fc_unique_id with a bind allowing TLS 1.3"}},
-		{"", "ssl_fc_session_key,hex] %[ssl_fc_unique_id", []string{"fetch ssl_fc_session_key with a bind allowing", "fetch ssl_fc_unique_id with a bind allowing"}},
-		{"ssl-max-ver TLSv1.2 crt-list LIST", "ssl_fc_unique_id", []string{"fetch ssl_fc_unique_id with a bind with a crt-list"}},
+		{"ssl-min-ver TLSv1.3", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind allowing TLS 1.3"}},
+		{"ssl-max-ver TLSv1.2 crt-list LIST", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind with a crt-list"}},
+		{"", "ssl_fc_unique_id", nil},
+		{"crt-list LIST", "ssl_fc_unique_id", nil},
 		{"", "ssl_fc_sni", nil},
 	} {
 		cfg := strings.NewReplacer("PKIDIR", pki.Dir, "BIND", strings.ReplaceAll(c.bind, "LIST", pki.Dir+"/list.txt"), "USE", c.use).Replace(`global

@@ -15,19 +15,20 @@ import (
 // HAProxy's answer cannot be had from crypto/tls.
 var tls12Fetches = []struct{ name, why string }{
 	{"ssl_fc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
-	{"ssl_fc_unique_id", "in TLS 1.3 HAProxy gives the client's Finished (the server's on a resumed session), which crypto/tls does not expose (its TLSUnique is empty)"},
 }
 
 // tlsCaptureOf is tlsCapture of the global section, with what the
 // fetches read anywhere in cfg ask the binds to keep: with
 // ssl_fc_session_key, the master secrets of TLS 1.2 handshakes (the key
 // log keeps them; the ClientHello is kept for the ticket of a resumed
-// one). It also notes which of tls12Fetches cfg reads (b.tls12Used).
+// one); with ssl_fc_unique_id, the records and handshake secrets of
+// TLS 1.3 handshakes, for their Finished. It also notes which of
+// tls12Fetches cfg reads (b.tls12Used).
 func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
 	b.tlsCapture = tlsCapture(cfg.Global.Raw)
-	names := make([]string, len(tls12Fetches))
-	for i, f := range tls12Fetches {
-		names[i] = f.name
+	names := []string{"ssl_fc_unique_id"}
+	for _, f := range tls12Fetches {
+		names = append(names, f.name)
 	}
 	used := mentions(reflect.ValueOf(cfg), names, map[uintptr]bool{})
 	b.tls12Used = nil
@@ -42,6 +43,13 @@ func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
 			b.tlsCapture.KeyLog = &tlsconf.KeyLog{}
 		}
 		b.tlsCapture.KeyLog.Master = true
+	}
+	if used["ssl_fc_unique_id"] {
+		b.tlsCapture.TLSUniqueID = true
+		if b.tlsCapture.KeyLog == nil {
+			b.tlsCapture.KeyLog = &tlsconf.KeyLog{}
+		}
+		b.tlsCapture.KeyLog.Handshake = true
 	}
 }
 

@@ -10,13 +10,16 @@ import (
 // KeyLogWriter ("<label> <client random> <secret>", NSS's key log
 // format), per connection: the TLS 1.3 ones for tune.ssl.keylog's fetches
 // (ssl_fc_client_handshake_traffic_secret and the like) with TLS13, the
-// TLS 1.2 master secret for ssl_fc_session_key with Master. A connection
+// TLS 1.3 handshake ones for ssl_fc_unique_id with Handshake (kept, not
+// given by those fetches), the TLS 1.2 master secret for
+// ssl_fc_session_key with Master. A connection
 // takes its own by its ClientHello's random once its handshake is over.
 // Safe for the concurrent handshakes of one or more binds.
 type KeyLog struct {
-	// TLS13 keeps the TLS 1.3 traffic secrets, Master the TLS 1.2
-	// master secret (CLIENT_RANDOM lines); other lines are dropped.
-	TLS13, Master bool
+	// TLS13 keeps the TLS 1.3 traffic secrets (Secrets.Logged),
+	// Handshake the TLS 1.3 handshake ones, Master the TLS 1.2 master
+	// secret (CLIENT_RANDOM lines); other lines are dropped.
+	TLS13, Handshake, Master bool
 
 	mu sync.Mutex
 	m  map[[32]byte]*Secrets
@@ -30,6 +33,9 @@ type Secrets struct {
 	// Master is the TLS 1.2 master secret of a full handshake (crypto/tls
 	// logs none on a resumed one).
 	Master string
+	// Logged: the TLS 1.3 secrets are there for tune.ssl.keylog on (the
+	// key log's TLS13), and may be given by its fetches.
+	Logged bool
 }
 
 // keyLogMax bounds the connections whose secrets wait to be taken: a
@@ -54,7 +60,7 @@ func (k *KeyLog) Write(p []byte) (int, error) {
 	}
 	s := k.m[cr]
 	if s == nil {
-		s = &Secrets{}
+		s = &Secrets{Logged: k.TLS13}
 		k.m[cr] = s
 	}
 	v := string(f[2])
@@ -76,7 +82,9 @@ func (k *KeyLog) Write(p []byte) (int, error) {
 // keeps says whether the lines of label are kept.
 func (k *KeyLog) keeps(label string) bool {
 	switch label {
-	case "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0":
+	case "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET":
+		return k.TLS13 || k.Handshake
+	case "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0":
 		return k.TLS13
 	case "CLIENT_RANDOM":
 		return k.Master

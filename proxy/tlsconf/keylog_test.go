@@ -15,7 +15,7 @@ func TestKeyLogTake(t *testing.T) {
 	fmt.Fprintf(&k, "garbage\n")
 	fmt.Fprintf(&k, "CLIENT_TRAFFIC_SECRET_0 zz dd04\n")
 	s := k.Take(r1)
-	if s == nil || *s != (Secrets{ClientHandshake: "aa01", ServerTraffic0: "bb02"}) {
+	if s == nil || *s != (Secrets{ClientHandshake: "aa01", ServerTraffic0: "bb02", Logged: true}) {
 		t.Fatalf("r1: %+v", s)
 	}
 	if s := k.Take(r1); s != nil {
@@ -40,12 +40,14 @@ func TestKeyLogKeeps(t *testing.T) {
 		want *Secrets
 	}{
 		{&KeyLog{Master: true}, &Secrets{Master: "cc03"}},
-		{&KeyLog{TLS13: true}, &Secrets{ClientHandshake: "aa01"}},
-		{&KeyLog{TLS13: true, Master: true}, &Secrets{ClientHandshake: "aa01", Master: "cc03"}},
+		{&KeyLog{TLS13: true}, &Secrets{ClientHandshake: "aa01", ServerTraffic0: "bb02", Logged: true}},
+		{&KeyLog{Handshake: true}, &Secrets{ClientHandshake: "aa01"}},
+		{&KeyLog{TLS13: true, Master: true}, &Secrets{ClientHandshake: "aa01", ServerTraffic0: "bb02", Master: "cc03", Logged: true}},
 		{&KeyLog{}, nil},
 	} {
 		k := c.k
 		fmt.Fprintf(k, "CLIENT_HANDSHAKE_TRAFFIC_SECRET %x aa01\n", r)
+		fmt.Fprintf(k, "SERVER_TRAFFIC_SECRET_0 %x bb02\n", r)
 		fmt.Fprintf(k, "CLIENT_RANDOM %x cc03\n", r)
 		fmt.Fprintf(k, "EXPORTER_SECRET %x ee05\n", r)
 		s := k.Take(r)
