@@ -177,7 +177,7 @@ func TestConditions(t *testing.T) {
 // it (the adapter reports it as unsupported), never a silent match.
 func TestCompileRefusals(t *testing.T) {
 	tests := []struct{ line, want string }{
-		{"acl x req.ssl_st_ext 1", "acl x: fetch req.ssl_st_ext"},
+		{"acl x ssl_fc_session_id -m found", "acl x: fetch ssl_fc_session_id"},
 		{"acl x path,lower,upper,nope /a", "acl x: converter lower,upper,nope: unknown converter 'nope'"},
 		{"acl x path,lower(1) /a", "acl x: converter lower(1): converter 'lower' does not support any args"},
 		{"acl x ipv6(::1),bool -m found", "acl x: converter bool: converter 'bool' cannot be applied"},

@@ -79,6 +79,10 @@ func init() {
 			ok, st := clienthello.ECExt(r.Payload)
 			return payloadValue(r, st) && ok && yield(boolValue(true))
 		})},
+		"req.ssl_st_ext": {out: sint, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			v, st := clienthello.STExt(r.Payload)
+			return payloadValue(r, st) && yield(value{t: sint, i: int64(v)})
+		})},
 	}
 	for k, v := range rows {
 		fetches[k] = v

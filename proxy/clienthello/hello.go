@@ -1,8 +1,9 @@
 // Package clienthello reads what HAProxy's payload fetches read of a TLS
 // ClientHello sitting in a connection's input buffer (req.ssl_hello_type,
-// req.ssl_ver, req.ssl_sni, req.ssl_alpn, req.ssl_ec_ext), with their
-// rules for a buffer that is not complete yet: TCP-mode routing by SNI
-// without terminating TLS. Pure functions over bytes, no I/O.
+// req.ssl_ver, req.ssl_sni, req.ssl_alpn, req.ssl_ec_ext,
+// req.ssl_st_ext), with their rules for a buffer that is not complete
+// yet: TCP-mode routing by SNI without terminating TLS. Pure functions
+// over bytes, no I/O.
 package clienthello
 
 // Status is the outcome of a read: a value, not enough bytes yet (a rule
@@ -287,4 +288,27 @@ func ECExt(b []byte) (bool, Status) {
 		return false, No
 	}
 	return found, OK
+}
+
+// STExt is req.ssl_st_ext: 0 when the ClientHello has no session_ticket
+// extension, 1 when it has an empty one, 2 when it carries a ticket.
+func STExt(b []byte) (int, Status) {
+	exts, st := extensions(b)
+	if st != OK {
+		return 0, st
+	}
+	v := 0
+	if each(exts, func(typ int, body []byte) bool {
+		if typ != 35 {
+			return true
+		}
+		v = 1
+		if len(body) > 0 {
+			v = 2
+		}
+		return false
+	}) != OK {
+		return 0, No
+	}
+	return v, OK
 }

@@ -95,5 +95,8 @@ func FuzzClientHello(f *testing.F) {
 		}
 		ALPN(b)
 		ECExt(b)
+		if v, st := STExt(b); st != OK && v != 0 || v < 0 || v > 2 {
+			t.Fatalf("STExt %d %v", v, st)
+		}
 	})
 }
