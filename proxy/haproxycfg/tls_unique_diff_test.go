@@ -25,7 +25,7 @@ defaults
     timeout client 2s
     timeout server 2s
 frontend fe
-    bind ADDR ssl crt srv.pem ca-file ca.pem verify optional
+    bind ADDR ssl crt srv.pem ca-file ca.pem verify optional curves X25519:P-256
     http-request return status 200 content-type text/plain lf-string "ID=<%[ssl_fc_unique_id,hex]>=END S=<%[ssl_fc_client_handshake_traffic_secret]>"
 `
 
@@ -83,15 +83,21 @@ func sClientFinished(t *testing.T, addr, sess string, resume bool, args ...strin
 	if m == nil || sent == "" || received == "" {
 		t.Fatalf("s_client %v: no value or Finished in\n%s", args, out)
 	}
-	return m[1], sent, received, strings.Contains(string(out), "\nReused, "), m[0]
+	hellos := 0 // a HelloRetryRequest shows as a first ServerHello
+	for _, l := range lines {
+		if strings.HasPrefix(l, "<<< ") && strings.HasSuffix(l, ", ServerHello") {
+			hellos++
+		}
+	}
+	return m[1], sent, received, strings.Contains(string(out), "\nReused, "), m[0] + fmt.Sprintf(" (%d ServerHello)", hellos)
 }
 
 // TestTLSUniqueIDDifferential: ssl_fc_unique_id is, through HAProxy 2.6
 // and goha alike, the Finished the client sent on a full handshake and
 // the one it received on a resumed one, as openssl s_client's trace
 // shows them: tls-unique in TLS 1.2, and in TLS 1.3 with each suite,
-// with a client certificate or not, with tune.ssl.keylog or not (whose
-// secrets stay hidden without it).
+// with a client certificate or not, after a HelloRetryRequest, with
+// tune.ssl.keylog or not (whose secrets stay hidden without it).
 func TestTLSUniqueIDDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
@@ -124,6 +130,7 @@ func TestTLSUniqueIDDifferential(t *testing.T) {
 			{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
 			{"-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"},
 			{"-tls1_3", "-cert", pki.Dir + "/alice.pem"},
+			{"-tls1_3", "-groups", "P-521:X25519"}, // a HelloRetryRequest first
 		} {
 			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 				sess := t.TempDir() + "/sess"
@@ -139,6 +146,9 @@ func TestTLSUniqueIDDifferential(t *testing.T) {
 						want = received
 					}
 					t.Logf("%s: %s", name, body)
+					if hrr := strings.Contains(body, "(2 ServerHello)"); hrr != (len(opts) > 3 && opts[3] == "-groups") {
+						t.Errorf("%s: HelloRetryRequest %v", name, hrr)
+					}
 					if id != want {
 						t.Errorf("%s: ssl_fc_unique_id %s, want %s (sent %s, received %s)", name, id, want, sent, received)
 					}
