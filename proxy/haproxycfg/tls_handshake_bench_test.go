@@ -49,6 +49,17 @@ func BenchmarkHandshakeECDSAP256TLS12(b *testing.B) {
 	benchmarkHandshake(b, "ecdsa", tls.VersionTLS12)
 }
 
+// With a header carrying ssl_fc_unique_id (TLS 1.3: the Finished read
+// off the handshake's records) or ssl_fc_session_key (TLS 1.2: the key
+// log's master secret), against the plain ones above: what keeping them
+// costs a handshake.
+func BenchmarkHandshakeECDSAP256TLS13UniqueID(b *testing.B) {
+	benchmarkHandshakeWith(b, "ecdsa", tls.VersionTLS13, "", "    http-request set-header x-u %[ssl_fc_unique_id,hex]\n")
+}
+func BenchmarkHandshakeECDSAP256TLS12SessionKey(b *testing.B) {
+	benchmarkHandshakeWith(b, "ecdsa", tls.VersionTLS12, " ssl-max-ver TLSv1.2", "    http-request set-header x-k %[ssl_fc_session_key,hex]\n")
+}
+
 // handshakeBenchName is the certificate's name, which the client sends
 // as its server name: wrk sends the URL's host, and the bench's
 // certificate is issued to it, so the bind picks it by SNI.
@@ -91,8 +102,9 @@ func handshakeBenchCert(tb testing.TB, kind string) string {
 }
 
 // startHandshakeProxy starts gohaproxy's runtime on a TLS bind with the
-// certificate of kind in front of a backend answering every request.
-func startHandshakeProxy(tb testing.TB, kind string) string {
+// certificate of kind in front of a backend answering every request;
+// bindOpts are added to the bind line, lines to the frontend.
+func startHandshakeProxy(tb testing.TB, kind, bindOpts, lines string) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,7 +136,7 @@ func startHandshakeProxy(tb testing.TB, kind string) string {
 	}()
 	fe := loopback.FreeAddr(tb)
 	cfg := "defaults\n    mode http\n    option http-keep-alive\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
-		"frontend https\n    bind " + fe + " ssl crt " + handshakeBenchCert(tb, kind) + " alpn http/1.1 no-tls-tickets\n    default_backend servers\n" +
+		"frontend https\n    bind " + fe + " ssl crt " + handshakeBenchCert(tb, kind) + " alpn http/1.1 no-tls-tickets" + bindOpts + "\n" + lines + "    default_backend servers\n" +
 		"backend servers\n    server web1 " + ln.Addr().String() + "\n"
 	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
 	if res.Exit != 0 {
@@ -142,7 +154,11 @@ func startHandshakeProxy(tb testing.TB, kind string) string {
 }
 
 func benchmarkHandshake(b *testing.B, kind string, version uint16) {
-	addr := startHandshakeProxy(b, kind)
+	benchmarkHandshakeWith(b, kind, version, "", "")
+}
+
+func benchmarkHandshakeWith(b *testing.B, kind string, version uint16, bindOpts, lines string) {
+	addr := startHandshakeProxy(b, kind, bindOpts, lines)
 	// one handshake checks the path before counting
 	if err := handshakeClient(addr, version, 1); err != nil {
 		b.Fatal(err)
