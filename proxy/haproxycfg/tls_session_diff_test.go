@@ -27,7 +27,7 @@ defaults
     timeout client 2s
     timeout server 2s
 frontend fe
-    bind ADDR ssl crt srv.pem ssl-max-ver TLSv1.2 TICKETS
+    bind ADDR ssl crt srv.pem ssl-max-ver TLSv1.2 alpn h2,http/1.1 TICKETS
     http-request return status 200 content-type text/plain lf-string "<%[ssl_fc_unique_id,hex]> <%[ssl_fc_session_key,hex]> <%[ssl_fc_client_traffic_secret_0]> <%[ssl_fc_is_resumed]>"
 `
 
@@ -104,6 +104,25 @@ func TestTLSSessionFetchesDifferential(t *testing.T) {
 						t.Errorf("%s:\ngot  %s\nwant %s", name, got, want)
 					}
 				}
+				// Over HTTP/2: each stream sees its connection's values.
+				var kl bytes.Buffer
+				h2c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{ForceAttemptHTTP2: true,
+					TLSClientConfig: &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", KeyLogWriter: &kl}}}
+				resp, err := h2c.Get("https://" + d.addr + "/")
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				h2c.CloseIdleConnections()
+				master := ""
+				if f := strings.Fields(kl.String()); len(f) == 3 && f[0] == "CLIENT_RANDOM" {
+					master = strings.ToUpper(f[2])
+				}
+				want := fmt.Sprintf("<%X> <%s> <> <0>", resp.TLS.TLSUnique, master)
+				if resp.ProtoMajor != 2 || master == "" || string(b) != want {
+					t.Errorf("%q %q %s h2: proto %d, got %s want %s", keylog, tickets, d.name, resp.ProtoMajor, b, want)
+				}
 			}
 		}
 	}
@@ -121,6 +140,7 @@ func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
 		want      []string
 	}{
 		{"ssl-max-ver TLSv1.2", "ssl_fc_session_key", nil},
+		{"GLOBAL", "ssl_fc_session_key", nil}, // ssl-default-bind-options ssl-max-ver TLSv1.2
 		{"force-tlsv12", "ssl_fc_session_key,hex] %[ssl_fc_unique_id", nil},
 		{"", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"}},
 		{"ssl-min-ver TLSv1.3", "ssl_fc_session_key", []string{"fetch ssl_fc_session_key with a bind allowing TLS 1.3"}},
@@ -129,9 +149,13 @@ func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
 		{"crt-list LIST", "ssl_fc_unique_id", nil},
 		{"", "ssl_fc_sni", nil},
 	} {
+		global := ""
+		if c.bind == "GLOBAL" {
+			global, c.bind = "    ssl-default-bind-options ssl-max-ver TLSv1.2\n", ""
+		}
 		cfg := strings.NewReplacer("PKIDIR", pki.Dir, "BIND", strings.ReplaceAll(c.bind, "LIST", pki.Dir+"/list.txt"), "USE", c.use).Replace(`global
     crt-base PKIDIR
-defaults
+` + global + `defaults
     mode http
     timeout connect 2s
     timeout client 2s
