@@ -18,7 +18,7 @@ var tls12Fetches = []struct{ name, why string }{
 }
 
 // tlsCaptureOf is tlsCapture of the global section, with what the
-// fetches read anywhere in cfg ask the binds to keep: with
+// fetches read in cfg's proxies ask the binds to keep: with
 // ssl_fc_session_key, the master secrets of TLS 1.2 handshakes (the key
 // log keeps them; the ClientHello is kept for the ticket of a resumed
 // one); with ssl_fc_unique_id, the records and handshake secrets of
@@ -30,7 +30,9 @@ func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
 	for _, f := range tls12Fetches {
 		names = append(names, f.name)
 	}
-	used := mentions(reflect.ValueOf(cfg), names, map[uintptr]bool{})
+	// The proxies' rules, formats and ACLs (defaults sections included):
+	// where a fetch of the client connection can be read.
+	used := mentions(reflect.ValueOf([2][]*haproxy.Proxy{cfg.Defaults, cfg.Proxies}), names, map[uintptr]bool{})
 	b.tls12Used = nil
 	for _, f := range tls12Fetches {
 		if used[f.name] {

@@ -14,9 +14,11 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// recordTapMax bounds what a RecordTap keeps: a handshake flight with
-// its certificate chain fits; past it the Finished is not looked for.
-const recordTapMax = 1 << 16
+// recordTapMax bounds what a RecordTap keeps: a handshake's hellos and
+// flight fit (crypto/tls takes a ClientHello of up to 64 KiB and a
+// Certificate message of up to 256 KiB); past it the Finished is not
+// looked for.
+const recordTapMax = 1 << 19
 
 // RecordTap keeps one direction of a TLS connection's bytes from its
 // start, up to recordTapMax, for Finished13 once the handshake is over.
