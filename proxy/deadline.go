@@ -37,6 +37,9 @@ type tconn struct {
 	// randoms are the TLS hellos' randoms, client's then server's, of a
 	// connection to a server (ssl_bc_*_random).
 	randoms [2][]byte
+	// sessionKey is its master secret, kept for ssl_bc_session_key
+	// (Server.TLSKeys).
+	sessionKey []byte
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string

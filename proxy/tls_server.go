@@ -60,6 +60,7 @@ func (s *server) tlsConfig(sni string) *tls.Config {
 // connect timeout (started at start).
 func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Duration) error {
 	sock := &tlsSock{TCPConn: t.TCPConn, in: tlsconf.HelloRandom{Server: true}}
+	sock.out.KeepHello = s.cfg.TLSKeys != nil // the ticket a resumption offers
 	tc := tls.Client(sock, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
@@ -74,6 +75,10 @@ func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Du
 		return err
 	}
 	t.randoms = sock.randoms(false)
+	if s.cfg.TLSKeys != nil {
+		st := tc.ConnectionState()
+		t.sessionKey = s.cfg.TLSKeys.Master(&st, t.randoms[0], sock.out.Hello)
+	}
 	if s.tlsc != nil && !tc.ConnectionState().DidResume {
 		s.tlsc.beKeys.add(time.Now())
 	}

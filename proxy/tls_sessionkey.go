@@ -45,3 +45,17 @@ func frontFinished(st *tls.ConnectionState, in, out []byte, keys *tlsconf.Secret
 	}
 	return tlsconf.Finished13(in, st.CipherSuite, keys.ClientHandshake)
 }
+
+// ServerSessionKey is the master secret of the TLS 1.2 connection to the
+// server that sent the transaction's response (ssl_bc_session_key; nil:
+// none yet, not over TLS, TLS 1.3, or not kept: Server.TLSKeys).
+func (r *RequestInfo) ServerSessionKey() []byte {
+	c := r.respConn
+	if c == nil {
+		return nil
+	}
+	if u, ok := c.h2.(*h2Upstream); ok {
+		return u.sessionKey
+	}
+	return c.sessionKey
+}

@@ -20,7 +20,9 @@ import (
 // (proxy.FrontTLS.FrontSessionKey): the configuration refuses it when a
 // bind allows TLS 1.3 (proxy/haproxycfg tls_session_fetch.go), where
 // OpenSSL gives a secret derived from the resumption master secret,
-// which crypto/tls does not expose.
+// which crypto/tls does not expose. ssl_bc_session_key is the same on
+// the connection to the server (proxy.RequestInfo.ServerSessionKey),
+// refused likewise on a server line that allows TLS 1.3.
 func init() {
 	bin := haproxy.SampleBin
 	fetches["ssl_fc_unique_id"] = fetchDef{out: bin, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
@@ -35,5 +37,11 @@ func init() {
 	})}
 	fetches["ssl_fc_session_key"] = fetchDef{out: bin, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		return r.TLS != nil && len(r.FrontSessionKey) > 0 && yield(value{t: bin, s: string(r.FrontSessionKey)})
+	})}
+	// The same of the connection the response came on (refused in
+	// request rules as HAProxy; TLS 1.2 server lines only).
+	fetches["ssl_bc_session_key"] = fetchDef{out: bin, use: useServerConn, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		k := r.ServerSessionKey()
+		return len(k) > 0 && yield(value{t: bin, s: string(k)})
 	})}
 }

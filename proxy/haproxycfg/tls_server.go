@@ -101,6 +101,10 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		return nil
 	}
 	if s.SSL {
+		if !b.serverKeys(s, u, cfg, sv) { // tls_session_fetch.go
+			sv.Disabled = true
+			return nil
+		}
 		sv.TLS = cfg
 		for _, p := range cfg.NextProtos {
 			sv.H2ALPN = sv.H2ALPN || p == "h2"
@@ -124,6 +128,7 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		return nil
 	}
 	cc := cfg.Clone()
+	cc.KeyLogWriter = nil // checks keep no session key (serverKeys)
 	cc.ServerName = s.Other["check-sni"]
 	// Checks offer check-alpn's protocols, not the server's alpn (a
 	// server choosing h2 for traffic is checked in HTTP/1.1 and

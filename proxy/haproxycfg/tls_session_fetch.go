@@ -3,18 +3,21 @@ package haproxycfg
 import (
 	"crypto/tls"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
-// tls12Fetches are the fetches of the client connection goha gives in
-// TLS 1.2 (and before) only, and why not in TLS 1.3: a configuration
-// that reads one is refused on every bind that allows TLS 1.3, where
-// HAProxy's answer cannot be had from crypto/tls.
+// tls12Fetches are the fetches goha gives in TLS 1.2 (and before) only,
+// and why not in TLS 1.3: a configuration that reads one is refused on
+// every bind (ssl_fc_*) or server line (ssl_bc_*) that allows TLS 1.3,
+// where HAProxy's answer cannot be had from crypto/tls.
 var tls12Fetches = []struct{ name, why string }{
 	{"ssl_fc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
+	{"ssl_bc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
 }
 
 // tlsCaptureOf is tlsCapture of the global section, with what the
@@ -70,11 +73,13 @@ func (b *builder) tls12Only(bd haproxy.Bind, tb tlsconf.Bind) bool {
 	if hi < tls.VersionTLS13 && len(tb.List) == 0 {
 		return true
 	}
+	refused := false
 	for _, name := range b.tls12Used {
 		for _, f := range tls12Fetches {
-			if f.name != name {
+			if f.name != name || !strings.HasPrefix(name, "ssl_fc_") {
 				continue
 			}
+			refused = true
 			what := "bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"
 			if hi < tls.VersionTLS13 {
 				what = "bind with a crt-list (its entries may allow TLS 1.3)"
@@ -82,7 +87,25 @@ func (b *builder) tls12Only(bd haproxy.Bind, tb tlsconf.Bind) bool {
 			b.unsupported(bd.Pos, "fetch "+name+" with a "+what+": goha gives it in TLS 1.2 only; "+f.why)
 		}
 	}
-	return false
+	return !refused
+}
+
+// serverKeys makes a `server ... ssl` line keep its connections' master
+// secrets when the configuration reads ssl_bc_session_key (its
+// handshakes log them, its session cache notes those it stores), or
+// refuses the line, false, when it allows TLS 1.3. cfg is the line's
+// client configuration, u what it was built from.
+func (b *builder) serverKeys(s *haproxy.Server, u tlsconf.Upstream, cfg *tls.Config, sv *proxy.Server) bool {
+	if !slices.Contains(b.tls12Used, "ssl_bc_session_key") {
+		return true
+	}
+	if _, hi, _, err := u.Versions.Range(); err == nil && hi >= tls.VersionTLS13 {
+		b.unsupported(s.Pos, "fetch ssl_bc_session_key with a server allowing TLS 1.3 (add ssl-max-ver TLSv1.2): goha gives it in TLS 1.2 only; "+tls12Fetches[1].why)
+		return false
+	}
+	sv.TLSKeys = &tlsconf.ClientKeys{}
+	sv.TLSKeys.Install(cfg)
+	return true
 }
 
 // mentions reports which of names occur in a string anywhere in v (the

@@ -6,13 +6,13 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// ResumedMaster is the master secret (TLS 1.2 and before) of a session cfg's server
-// resumed, as OpenSSL's SSL_SESSION_get_master_key gives it
-// (ssl_fc_session_key): crypto/tls logs no key on a resumed handshake,
-// so the ticket of hello (the ClientHello message, as HelloRandom keeps
-// it) is decrypted again with cfg's keys, the ones the handshake used.
-// nil when st is not a resumed session of TLS 1.2 or before or the ticket does not
-// open.
+// ResumedMaster is the master secret (TLS 1.2 and before) of a session
+// cfg's server resumed, as OpenSSL's SSL_SESSION_get_master_key gives
+// it (ssl_fc_session_key): crypto/tls logs no key on a resumed
+// handshake, so the ticket of hello (the ClientHello message, as
+// HelloRandom keeps it) is decrypted again with cfg's keys, the ones the
+// handshake used. nil when st is not a resumed session of TLS 1.2 or
+// before, or the ticket does not open.
 func ResumedMaster(cfg *tls.Config, hello []byte, st *tls.ConnectionState) []byte {
 	if cfg == nil || st == nil || !st.DidResume || st.Version >= tls.VersionTLS13 {
 		return nil
@@ -29,18 +29,10 @@ func ResumedMaster(cfg *tls.Config, hello []byte, st *tls.ConnectionState) []byt
 	if err != nil {
 		return nil
 	}
-	// crypto/tls's encoding (SessionState.Bytes): version, type,
-	// cipher suite, creation time, then the secret, length-prefixed.
-	s := cryptobyte.String(b)
-	var version uint16
-	var kind uint8
-	var secret []byte
-	if !s.ReadUint16(&version) || !s.ReadUint8(&kind) || !s.Skip(2+8) ||
-		!s.ReadUint8LengthPrefixed((*cryptobyte.String)(&secret)) ||
-		version != st.Version || kind != 1 || len(secret) != 48 {
+	if len(b) < 2 || uint16(b[0])<<8|uint16(b[1]) != st.Version {
 		return nil
 	}
-	return secret
+	return sessionSecret(b, true)
 }
 
 // helloTicket is the session_ticket extension of a ClientHello message
