@@ -498,9 +498,9 @@ type Server struct {
 	// TLS, when set, makes connections to the server speak TLS with it
 	// (server ... ssl; proxy/tlsconf.Upstream).
 	TLS *tls.Config
-	// TLSKeys, set when a rule or format reads ssl_bc_session_key, keeps
-	// the master secrets of its TLS 1.2 connections (TLS's handshakes log
-	// there: tlsconf.ClientKeys.Install).
+	// TLSKeys, set when a rule or format reads ssl_bc_session_key or
+	// ssl_bc_unique_id, keeps what its connections' handshakes show of
+	// them (TLS's handshakes log there: tlsconf.ClientKeys.Install).
 	TLSKeys *tlsconf.ClientKeys
 	// SNI computes the server name sent in the ClientHello (server ...
 	// sni <expr>); nil or no value: none.

@@ -37,9 +37,9 @@ type tconn struct {
 	// randoms are the TLS hellos' randoms, client's then server's, of a
 	// connection to a server (ssl_bc_*_random).
 	randoms [2][]byte
-	// sessionKey is its master secret, kept for ssl_bc_session_key
-	// (Server.TLSKeys).
-	sessionKey []byte
+	// sessionKey is its master secret, kept for ssl_bc_session_key,
+	// finished the Finished ssl_bc_unique_id gives (Server.TLSKeys).
+	sessionKey, finished []byte
 	// sni is the server name a TLS connection to a server was made
 	// with: it is reused only for requests sending the same.
 	sni string

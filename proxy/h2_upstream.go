@@ -54,8 +54,9 @@ type h2PoolConn struct {
 	shared  bool
 	tls     *tls.ConnectionState // over TLS: its handshake
 	randoms [2][]byte            // its hellos' randoms
-	// sessionKey is its master secret (ssl_bc_session_key).
-	sessionKey []byte
+	// sessionKey is its master secret (ssl_bc_session_key), finished the
+	// Finished of ssl_bc_unique_id.
+	sessionKey, finished []byte
 	// private: under never, it stays its session's even when idle.
 	private bool
 	// idled: it was seen carrying no stream and kept as idle (settle).
@@ -104,7 +105,7 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 	}
 	pc.idled = false
 	pc.opened++
-	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey}, sni: sni}
+	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, sni: sni}
 }
 
 // settle applies settleLocked.
@@ -226,7 +227,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 	pc := h2PoolConn{cc: cc, sni: t.sni, hello: t.hello, scheme: scheme, opened: 1}
 	if t.tls != nil {
 		st := t.tls.ConnectionState()
-		pc.tls, pc.randoms, pc.sessionKey = &st, t.randoms, t.sessionKey
+		pc.tls, pc.randoms, pc.sessionKey, pc.finished = &st, t.randoms, t.sessionKey, t.finished
 	}
 	switch s.reuse {
 	case ReuseSafe:
@@ -240,7 +241,7 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.shared = true
 	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey}, sni: t.sni}, nil
+	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, sni: t.sni}, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),
@@ -273,9 +274,10 @@ type h2Upstream struct {
 	st     *h2.ClientStream
 	tls    *tls.ConnectionState // over TLS: its handshake (ssl_s_*, ssl_bc_*)
 	// randoms are its hellos' randoms (ssl_bc_*_random), sessionKey its
-	// master secret (ssl_bc_session_key).
-	randoms    [2][]byte
-	sessionKey []byte
+	// master secret (ssl_bc_session_key), finished the Finished of
+	// ssl_bc_unique_id.
+	randoms              [2][]byte
+	sessionKey, finished []byte
 
 	// The request, as the exchange writes it.
 	head   []byte

@@ -61,6 +61,9 @@ func (s *server) tlsConfig(sni string) *tls.Config {
 func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Duration) error {
 	sock := &tlsSock{TCPConn: t.TCPConn, in: tlsconf.HelloRandom{Server: true}}
 	sock.out.KeepHello = s.cfg.TLSKeys != nil // the ticket a resumption offers
+	if k := s.cfg.TLSKeys; k != nil && k.UniqueID {
+		sock.inTap.On, sock.outTap.On = true, true // the Finished messages
+	}
 	tc := tls.Client(sock, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
@@ -77,7 +80,7 @@ func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Du
 	t.randoms = sock.randoms(false)
 	if s.cfg.TLSKeys != nil {
 		st := tc.ConnectionState()
-		t.sessionKey = s.cfg.TLSKeys.Master(&st, t.randoms[0], sock.out.Hello)
+		t.sessionKey, t.finished = s.cfg.TLSKeys.Read(&st, t.randoms, sock.out.Hello, sock.inTap.Take(), sock.outTap.Take())
 	}
 	if s.tlsc != nil && !tc.ConnectionState().DidResume {
 		s.tlsc.beKeys.add(time.Now())

@@ -59,3 +59,17 @@ func (r *RequestInfo) ServerSessionKey() []byte {
 	}
 	return c.sessionKey
 }
+
+// ServerFinished is the Finished ssl_bc_unique_id gives of the
+// connection to the server that sent the transaction's response (nil:
+// none yet, not over TLS, or not kept: Server.TLSKeys).
+func (r *RequestInfo) ServerFinished() []byte {
+	c := r.respConn
+	if c == nil {
+		return nil
+	}
+	if u, ok := c.h2.(*h2Upstream); ok {
+		return u.finished
+	}
+	return c.finished
+}

@@ -44,4 +44,12 @@ func init() {
 		k := r.ServerSessionKey()
 		return len(k) > 0 && yield(value{t: bin, s: string(k)})
 	})}
+	// ssl_bc_unique_id: what HAProxy reads from the client side, the
+	// server's Finished on a full handshake and the client's own on a
+	// resumed one (not tls-unique in TLS 1.2: the second Finished), read
+	// off the handshake's records (proxy.RequestInfo.ServerFinished).
+	fetches["ssl_bc_unique_id"] = fetchDef{out: bin, use: useServerConn, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		v := r.ServerFinished()
+		return len(v) > 0 && yield(value{t: bin, s: string(v)})
+	})}
 }

@@ -26,10 +26,10 @@ var tls12Fetches = []struct{ name, why string }{
 // log keeps them; the ClientHello is kept for the ticket of a resumed
 // one); with ssl_fc_unique_id, the records and handshake secrets of
 // TLS 1.3 handshakes, for their Finished. It also notes which of
-// tls12Fetches cfg reads (b.tls12Used).
+// tls12Fetches, and whether ssl_bc_unique_id, cfg reads (b.tls12Used).
 func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
 	b.tlsCapture = tlsCapture(cfg.Global.Raw)
-	names := []string{"ssl_fc_unique_id"}
+	names := []string{"ssl_fc_unique_id", "ssl_bc_unique_id"}
 	for _, f := range tls12Fetches {
 		names = append(names, f.name)
 	}
@@ -41,6 +41,9 @@ func (b *builder) tlsCaptureOf(cfg *haproxy.Config) {
 		if used[f.name] {
 			b.tls12Used = append(b.tls12Used, f.name)
 		}
+	}
+	if used["ssl_bc_unique_id"] {
+		b.tls12Used = append(b.tls12Used, "ssl_bc_unique_id") // not refused anywhere: serverKeys
 	}
 	if used["ssl_fc_session_key"] {
 		b.tlsCapture.SessionKey = true
@@ -90,20 +93,23 @@ func (b *builder) tls12Only(bd haproxy.Bind, tb tlsconf.Bind) bool {
 	return !refused
 }
 
-// serverKeys makes a `server ... ssl` line keep its connections' master
-// secrets when the configuration reads ssl_bc_session_key (its
-// handshakes log them, its session cache notes those it stores), or
-// refuses the line, false, when it allows TLS 1.3. cfg is the line's
-// client configuration, u what it was built from.
+// serverKeys makes a `server ... ssl` line keep what its connections
+// show of ssl_bc_session_key and ssl_bc_unique_id when the configuration
+// reads them (its handshakes log their secrets, its session cache notes
+// those it stores, ssl_bc_unique_id taps the handshakes' bytes), or
+// refuses the line, false, when it allows TLS 1.3 and ssl_bc_session_key
+// is read. cfg is the line's client configuration, u what it was built
+// from.
 func (b *builder) serverKeys(s *haproxy.Server, u tlsconf.Upstream, cfg *tls.Config, sv *proxy.Server) bool {
-	if !slices.Contains(b.tls12Used, "ssl_bc_session_key") {
+	sk, uid := slices.Contains(b.tls12Used, "ssl_bc_session_key"), slices.Contains(b.tls12Used, "ssl_bc_unique_id")
+	if !sk && !uid {
 		return true
 	}
-	if _, hi, _, err := u.Versions.Range(); err == nil && hi >= tls.VersionTLS13 {
+	if _, hi, _, err := u.Versions.Range(); sk && err == nil && hi >= tls.VersionTLS13 {
 		b.unsupported(s.Pos, "fetch ssl_bc_session_key with a server allowing TLS 1.3 (add ssl-max-ver TLSv1.2): goha gives it in TLS 1.2 only; "+tls12Fetches[1].why)
 		return false
 	}
-	sv.TLSKeys = &tlsconf.ClientKeys{}
+	sv.TLSKeys = &tlsconf.ClientKeys{SessionKey: sk, UniqueID: uid}
 	sv.TLSKeys.Install(cfg)
 	return true
 }

@@ -8,56 +8,72 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// ClientKeys keeps the TLS 1.2 master secrets of a server's connections
-// for ssl_bc_session_key: the key log's (full handshakes, by client
-// random), and those of the sessions the client cache stores, by their
+// ClientKeys keeps what a server's connections need for
+// ssl_bc_session_key (SessionKey) and ssl_bc_unique_id (UniqueID): the
+// TLS 1.2 master secrets, the key log's (full handshakes, by client
+// random) and those of the sessions the client cache stores, by their
 // ticket (a resumed handshake logs none: its ClientHello shows which
-// ticket it resumed). Install wires it into a client configuration.
+// ticket it resumed); with UniqueID the TLS 1.3 handshake secrets too.
+// Install wires it into a client configuration.
 type ClientKeys struct {
+	SessionKey, UniqueID bool
+
 	log KeyLog
 	mu  sync.Mutex
 	m   map[string][]byte // ticket -> master secret
 }
 
-// Install makes cfg's handshakes log their master secret here and wraps
-// its session cache (nil: no resumption) to see the sessions it stores.
+// Install makes cfg's handshakes log their secrets here and wraps its
+// session cache (nil: no resumption) to see the sessions it stores.
 func (k *ClientKeys) Install(cfg *tls.Config) {
-	k.log.Master = true
+	k.log.Master, k.log.Handshake = true, k.UniqueID
 	cfg.KeyLogWriter = &k.log
 	if cfg.ClientSessionCache != nil {
 		cfg.ClientSessionCache = &keyedCache{ClientSessionCache: cfg.ClientSessionCache, k: k}
 	}
 }
 
-// Master is the master secret of a finished TLS 1.2 (or earlier)
-// handshake: the logged one of a full handshake (random is the
-// client's), or the one of the session whose ticket hello (the
-// ClientHello message sent) offered on a resumed one. nil in TLS 1.3.
-func (k *ClientKeys) Master(st *tls.ConnectionState, random, hello []byte) []byte {
+// Read gives, for a finished handshake, its master secret (TLS 1.2 and
+// before; with SessionKey) and the Finished HAProxy's ssl_bc_unique_id
+// reads (with UniqueID): the server's on a full handshake, the client's
+// own on a resumed one (SSL_get_peer_finished, SSL_get_finished), read
+// off the bytes each side sent (in from the server, out to it). randoms
+// are the hellos', client's first; hello is the ClientHello message
+// sent, whose ticket tells a resumed session's master secret.
+func (k *ClientKeys) Read(st *tls.ConnectionState, randoms [2][]byte, hello, in, out []byte) (master, finished []byte) {
 	if k == nil || st == nil {
-		return nil
+		return nil, nil
 	}
-	s := k.log.Take(random)
+	s := k.log.Take(randoms[0])
 	if st.Version >= tls.VersionTLS13 {
-		return nil
+		if !k.UniqueID || s == nil {
+			return nil, nil
+		}
+		if st.DidResume {
+			return nil, Finished13(out, st.CipherSuite, s.ClientHandshake)
+		}
+		return nil, Finished13(in, st.CipherSuite, s.ServerHandshake)
 	}
 	if !st.DidResume {
-		if s == nil || s.Master == "" {
-			return nil
+		if s != nil && s.Master != "" {
+			master, _ = hex.DecodeString(s.Master)
 		}
-		b, err := hex.DecodeString(s.Master)
-		if err != nil {
-			return nil
+	} else if t := helloTicket(hello); len(t) > 0 {
+		k.mu.Lock()
+		master = k.m[string(t)]
+		k.mu.Unlock()
+	}
+	if k.UniqueID && master != nil {
+		if st.DidResume {
+			finished = Finished12(out, st.Version, st.CipherSuite, master, randoms[0], randoms[1], false)
+		} else {
+			finished = Finished12(in, st.Version, st.CipherSuite, master, randoms[0], randoms[1], true)
 		}
-		return b
 	}
-	t := helloTicket(hello)
-	if len(t) == 0 {
-		return nil
+	if !k.SessionKey {
+		master = nil
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.m[string(t)]
+	return master, finished
 }
 
 // keyedCache is a client session cache that notes the master secret of
