@@ -75,8 +75,9 @@ type tlsSock struct {
 	*net.TCPConn
 	served  *tls.Certificate
 	in, out tlsconf.HelloRandom
-	// inTap, outTap keep the handshake's bytes for ssl_fc_unique_id in
-	// TLS 1.3 (TLSCapture.TLSUniqueID; off otherwise).
+	// inTap, outTap keep the handshake's bytes for the Finished messages
+	// of ssl_fc_unique_id (TLSCapture.TLSUniqueID) and ssl_bc_unique_id
+	// (Server.TLSKeys); off otherwise.
 	inTap, outTap tlsconf.RecordTap
 }
 

@@ -110,7 +110,7 @@ type builder struct {
 	// pp2NeverSendLocal is global `pp2-never-send-local`.
 	pp2NeverSendLocal bool
 	tlsCapture        proxy.TLSCapture // tune.ssl capture and keylog (tls_capture.go)
-	tls12Used         []string         // the fetches read that TLS 1.3 binds refuse (tls_session_fetch.go)
+	tls12Used         []string         // the session-key and ssl_bc_unique_id fetches read (tls_session_fetch.go)
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global
