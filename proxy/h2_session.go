@@ -71,7 +71,9 @@ func (s *session) serveStream(st *h2.Stream) {
 	wm := workerMemOf(st)
 	all := wm.takeSession() // zeroed (releaseStreamSession)
 	cs := &all.s
-	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, time.Now(), -1, s.bind
+	now := time.Now() // the stream's one reading before its response (clock_reads.go)
+	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, now, -1, s.bind
+	cs.clk.preset(now)
 	cs.tlsState, cs.src, cs.dst, cs.connSrc, cs.connDst = s.tlsState, s.connSrc, s.connDst, s.connSrc, s.connDst
 	cs.stream, cs.parent = st, s
 	cs.info.TLS = s.tlsState
