@@ -14,7 +14,9 @@ import "time"
 // with no wait in between:
 //   - an HTTP/2 stream's session starts with its request head already in
 //     memory (the bridge's): the session's start, the request's start,
-//     its head's first byte and its completion are one instant;
+//     its head's first byte and its completion are one instant, the
+//     reading the connection's reader took for the stream (h2's
+//     Stream.Arrived: one for the streams of one transport read);
 //   - the rate counters of a request (frontend, backend) tick at the
 //     reading of its head, until a read from the client (a body waited
 //     for) makes that reading old; the server's counter ticks at its pick.

@@ -71,7 +71,10 @@ func (s *session) serveStream(st *h2.Stream) {
 	wm := workerMemOf(st)
 	all := wm.takeSession() // zeroed (releaseStreamSession)
 	cs := &all.s
-	now := time.Now() // the stream's one reading before its response (clock_reads.go)
+	now := st.Arrived() // the reader's reading for the stream (clock_reads.go)
+	if now.IsZero() {
+		now = time.Now()
+	}
 	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, now, -1, s.bind
 	cs.clk.preset(now)
 	cs.tlsState, cs.src, cs.dst, cs.connSrc, cs.connDst = s.tlsState, s.connSrc, s.connDst, s.connSrc, s.connDst

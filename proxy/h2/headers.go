@@ -241,11 +241,13 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
+	arrived := c.arrival()
 	c.mu.Lock()
 	if st == nil {
 		st = new(Stream)
 	}
 	st.reset(c, id, req)
+	st.arrived = arrived
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()
