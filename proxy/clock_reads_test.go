@@ -1,8 +1,11 @@
 package proxy
 
 import (
+	"net"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/balance"
 )
 
 // TestStickAtIsStickNow: the tick of a reading is StickNow's at that
@@ -72,5 +75,70 @@ func TestSessionClockSharesOnlyWhatCannotHaveWaited(t *testing.T) {
 	c.readDone(time.Time{}) // a read from the client: the head's reading is old
 	if got := c.tick(); got == stickAt(head) {
 		t.Fatal("tick after a read still at the head's reading")
+	}
+}
+
+// TestPickTakesHeadReadingUnlessQueued: a first pick that waited in no
+// queue takes the request head's reading (tl.fresh); one that waited
+// for a slot reads the clock after its wait (Tw counts the wait).
+func TestPickTakesHeadReadingUnlessQueued(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	cfg := seedConfig(ln.Addr().String())
+	cfg.Backends[0].Servers[0].MaxConn = 1
+	p, err := New(cfg, Options{NewBalancer: newTestBalancer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.backends["servers"]
+	head := time.Now().Add(-time.Second)
+	connect := func(tl *timeline) {
+		srv, sc, _ := b.connect(&balance.Request{URI: "/"}, clientAddrs{}, time.Second, tl, &retryLog{}, nil)
+		if srv == nil || sc == nil {
+			t.Fatal("no connection")
+		}
+		sc.Close()
+		b.release(srv)
+	}
+	tl := &timeline{fresh: head}
+	connect(tl)
+	if !tl.picked.Equal(head) {
+		t.Fatalf("unqueued pick at %v, want the head's reading %v", tl.picked, head)
+	}
+	if !tl.fresh.IsZero() {
+		t.Fatal("connect left its reading for a later pick")
+	}
+
+	srv := b.list()[0]
+	if !srv.acquire() {
+		t.Fatal("slot taken")
+	}
+	tl = &timeline{fresh: head}
+	done := make(chan struct{})
+	go func() { defer close(done); connect(tl) }()
+	for b.queueWaits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	freed := time.Now()
+	b.release(srv)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the queued pick never ended")
+	}
+	if tl.picked.Before(freed) {
+		t.Fatalf("queued pick at %v, before its slot was freed at %v", tl.picked, freed)
 	}
 }

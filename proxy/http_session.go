@@ -552,6 +552,7 @@ func (s *session) transaction() bool {
 	if m := string(req.Method); m == "GET" || m == "HEAD" {
 		client.redirectPath, _ = redirectPath(s.breq.URI)
 	}
+	s.tl.fresh = s.clk.fresh
 	srv, sc, reused := be.connect(&s.breq, client, be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
 	if srv != nil && sc == nil {
