@@ -2,13 +2,14 @@ package proxy
 
 import "time"
 
-// Clock readings a request can share. Reading the clock costs 150-270 ns
+// Clock readings a request can share. Reading the clock costs 80-270 ns
 // on the virtual machines goha is measured on (a vDSO clock_gettime over
 // a slow TSC read): an HTTP/2 stream read it ten times before these
 // readings were shared (its session's start, the request's start, the
-// head's read and its first byte, three rate counters, the response
-// wait), about 1.5 µs of its CPU. HAProxy reads it once per pass of its
-// poll loop, and its timers and rate counters all use that reading.
+// head's read and its first byte, three rate counters, the server pick,
+// the response wait); it reads it about once now (the response head's
+// arrival). HAProxy reads it once per pass of its poll loop, and its
+// timers and rate counters all use that reading.
 //
 // sessionClock keeps a session's reading for the instants that follow it
 // with no wait in between:
@@ -19,7 +20,9 @@ import "time"
 //     Stream.Arrived: one for the streams of one transport read);
 //   - the rate counters of a request (frontend, backend) tick at the
 //     reading of its head, until a read from the client (a body waited
-//     for) makes that reading old; the server's counter ticks at its pick.
+//     for) makes that reading old, and so does the first server pick
+//     when it waited in no queue (backend.connect, tl.fresh); the
+//     server's counter ticks at its pick.
 type sessionClock struct {
 	// start is the reading readRequest takes as the request's start,
 	// when set (an HTTP/2 stream's session: serveStream).
