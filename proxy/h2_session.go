@@ -71,7 +71,12 @@ func (s *session) serveStream(st *h2.Stream) {
 	wm := workerMemOf(st)
 	all := wm.takeSession() // zeroed (releaseStreamSession)
 	cs := &all.s
-	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, time.Now(), -1, s.bind
+	now := st.Arrived() // the reader's reading for the stream (clock_reads.go)
+	if now.IsZero() {
+		now = time.Now()
+	}
+	cs.p, cs.fe, cs.accepted, cs.parkedFD, cs.bind = s.p, s.fe, now, -1, s.bind
+	cs.clk.preset(now)
 	cs.tlsState, cs.src, cs.dst, cs.connSrc, cs.connDst = s.tlsState, s.connSrc, s.connDst, s.connSrc, s.connDst
 	cs.stream, cs.parent = st, s
 	cs.info.TLS = s.tlsState

@@ -300,11 +300,14 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
 		x.sstart = 0
 	}
-	now := time.Now()
-	want := deadlineFrom(now, timeout) // the whole head within the timeout
+	var now, want time.Time
 	if u := x.awaitUntil; !u.IsZero() {
-		// The wait began with the write: its time counts.
+		// The wait began with the write: its time counts (and the
+		// clock is read only if a read must wait again).
 		want, x.awaitUntil = u, time.Time{}
+	} else {
+		now = time.Now()
+		want = deadlineFrom(now, timeout) // the whole head within the timeout
 	}
 	got := x.awaited
 	x.awaited = false

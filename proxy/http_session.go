@@ -95,6 +95,7 @@ type session struct {
 	// Per-transaction log material.
 	accepted       time.Time
 	tl             timeline
+	clk            sessionClock // clock readings shared (clock_reads.go)
 	le             LogEntry
 	samples        []string // le.Samples' array, reused
 	reqID          int64    // %rt of the transaction (unique_id.go)
@@ -268,7 +269,9 @@ func (s *session) finish() {
 func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
 	n, err := s.c.readUntil(p, now, want)
 	if n > 0 && s.tl.firstByte.IsZero() {
-		s.tl.firstByte = time.Now()
+		s.tl.firstByte = s.clk.readDone(now)
+	} else {
+		s.clk.fresh = time.Time{} // a read: the head's reading is old
 	}
 	s.received += int64(n)
 	s.fe.stats.bytesIn.Add(int64(n))
@@ -301,7 +304,7 @@ const (
 // expires, which is what cuts slowloris clients).
 func (s *session) readRequest(first bool) requestRead {
 	s.keepPipelined() // errsnap.go
-	s.tl = timeline{start: time.Now()}
+	s.tl = timeline{start: s.clk.requestStart()}
 	s.sent, s.received, s.retries = 0, 0, retryLog{}
 	s.ck = cookieTxn{}
 	s.uncounted, s.inHead, s.inBody = 0, 0, 0
@@ -366,7 +369,7 @@ func (s *session) readRequest(first bool) requestRead {
 		if reads > 0 {
 			lastRead = time.Now() // the last read brought bytes
 		}
-		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], time.Time{}, s.headDeadline(t, lastRead))
+		n, err := s.clientRead(s.buf[s.end:s.p.lim.reqInput], s.clk.headRead(reads, lastRead), s.headDeadline(t, lastRead))
 		s.end += n
 		if err != nil && n == 0 {
 			if s.end == 0 && first && s.fe.cfg.IgnoreProbes {
@@ -468,7 +471,7 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
-	countRate(&fe.stats, true)
+	countRateAt(&fe.stats, true, s.clk.headTick(s.tl.head))
 	s.resetStreamAddrs() // actions_addr.go
 	s.info.Method, s.info.Target = req.Method, req.Target
 	s.beginTransactionInfo()
@@ -512,7 +515,7 @@ func (s *session) transaction() bool {
 	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
-	countRate(&be.stats, false)
+	countRateAt(&be.stats, false, s.clk.tick())
 	be.conns.Add(1)
 	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
@@ -549,6 +552,7 @@ func (s *session) transaction() bool {
 	if m := string(req.Method); m == "GET" || m == "HEAD" {
 		client.redirectPath, _ = redirectPath(s.breq.URI)
 	}
+	s.tl.fresh = s.clk.fresh
 	srv, sc, reused := be.connect(&s.breq, client, be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
 	if srv != nil && sc == nil {
@@ -569,7 +573,7 @@ func (s *session) transaction() bool {
 		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)
-	countRate(&srv.stats, false)
+	countRateAt(&srv.stats, false, s.clk.tickAt(s.tl.picked))
 	if srv == s.ck.pin.srv && !s.ck.pin.left {
 		srv.stats.direct.Add(1)
 	}

@@ -111,6 +111,9 @@ func since(t0, t1 time.Time) time.Duration {
 // timeline collects the instants of one transaction.
 type timeline struct {
 	start, firstByte, head, picked, connected, respHead, end time.Time
+	// fresh is the request head's reading while nothing waited since
+	// (sessionClock.fresh), for connect's first pick; connect clears it.
+	fresh time.Time
 	// failed is the last server a connect attempt failed on: HAProxy's
 	// log names it (servers/web1 ... SC--) when no attempt succeeded.
 	failed *server

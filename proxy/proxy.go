@@ -115,6 +115,9 @@ type backend struct {
 	errs  errorPages
 	stats Counters
 	queue waitQueue
+	// queueWaits counts the waits in queue begun (takeSlot): a pick
+	// that saw it unchanged did not wait (connect's clock reading).
+	queueWaits atomic.Uint64
 	// conns is be_conn: the transactions (tcp: connections) assigned to
 	// the backend now.
 	conns atomic.Int64

@@ -353,6 +353,7 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio,
 		if pinned != nil {
 			pinned.waiting.Add(1)
 		}
+		b.queueWaits.Add(1)
 		ok := b.queue.wait(left, key, abort)
 		if pinned != nil {
 			pinned.waiting.Add(-1)
@@ -385,8 +386,11 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 	var srv, prev *server
 	direct := pn != nil && pn.srv != nil
 	prio := client.prio()
+	fresh := tl.fresh // the request head's reading, once (clock_reads.go)
+	tl.fresh = time.Time{}
 	for failures := 0; ; {
 		if srv == nil {
+			waits := b.queueWaits.Load()
 			if direct && prev == nil {
 				srv = b.takeSlot(req, pn.srv, prio, tl.abort)
 			} else if last := b.lastServer(client, prev); last != nil {
@@ -404,8 +408,14 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 				return nil, nil, false
 			}
 			// One clock reading serves the pick, the pool and, for a
-			// pooled connection, the connect time (Tc = 0 then anyway).
-			tl.picked = time.Now()
+			// pooled connection, the connect time (Tc = 0 then anyway):
+			// the request head's, when this first pick waited in no
+			// queue (as HAProxy's picks take its poll loop's reading).
+			tl.picked = fresh
+			if fresh.IsZero() || prev != nil || b.queueWaits.Load() != waits {
+				tl.picked = time.Now()
+			}
+			fresh = time.Time{}
 			if prev != nil && prev != srv {
 				if pn != nil && prev == pn.srv {
 					pn.left = true

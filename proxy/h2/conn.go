@@ -71,6 +71,11 @@ type Conn struct {
 	hbuf bytes.Buffer
 	hdec *headerDecoder // header blocks: used by the reading goroutine only
 	hpay []byte         // a HEADERS frame's payload (readHeaders)
+	// arrived is the clock reading the streams opened by the bytes of
+	// one transport read share (Stream.Arrived); newBytes: a read
+	// brought bytes since it was taken. Reading goroutine only.
+	arrived  time.Time
+	newBytes bool
 	// hcache is the last block henc wrote, when it may be sent again
 	// as is (wmu).
 	hcache blockCache
@@ -105,7 +110,7 @@ func NewConn(t Transport, opt Options) *Conn {
 	c.bw = bufio.NewWriterSize(t, 16384)
 	// Frames are read through a buffer: a frame header and its payload,
 	// and the frames a client sends in a burst, cost one read.
-	c.br = bufio.NewReaderSize(t, 16384)
+	c.br = bufio.NewReaderSize(transportReader{c}, 16384)
 	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.SetMaxReadFrameSize(opt.Settings.MaxFrameSize)
 	// A DATA frame's bytes are copied into its stream (onData) before the
@@ -114,6 +119,28 @@ func NewConn(t Transport, opt Options) *Conn {
 	c.hdec = newHeaderDecoder(opt.Settings.HeaderTableSize)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	return c
+}
+
+// transportReader reads c's transport, noting that new bytes came.
+type transportReader struct{ c *Conn }
+
+func (r transportReader) Read(p []byte) (int, error) {
+	n, err := r.c.t.Read(p)
+	if n > 0 {
+		r.c.newBytes = true
+	}
+	return n, err
+}
+
+// arrival is the clock reading for a stream opened now: one reading
+// serves the streams a transport read brought (a client sends its
+// streams' HEADERS in bursts), as HAProxy's streams take the date of
+// their pass over the connection's input.
+func (c *Conn) arrival() time.Time {
+	if c.newBytes || c.arrived.IsZero() {
+		c.arrived, c.newBytes = time.Now(), false
+	}
+	return c.arrived
 }
 
 // errPreface is a client that does not speak HTTP/2 first.

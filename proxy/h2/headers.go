@@ -211,16 +211,15 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 		c.resetStream(id, http2.ErrCodeRefusedStream)
 		return 0, false
 	}
-	c.mu.Unlock()
 	if f.Truncated {
+		c.mu.Unlock()
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
-	// A finished stream's memory is taken again (its fields' too): only
-	// this goroutine takes from c.free, so no stream it holds across an
-	// unlock (onData, onTrailers) changes under it.
-	c.mu.Lock()
-	st = nil
+	// A finished stream's memory is taken again (its fields' too), in
+	// the same hold of the lock: only this goroutine takes from c.free,
+	// so no stream it holds across an unlock (onData, onTrailers)
+	// changes under it.
 	if k := len(c.free); k > 0 {
 		st = c.free[k-1]
 		c.free[k-1] = nil
@@ -242,11 +241,13 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 		c.resetStream(id, http2.ErrCodeProtocol)
 		return 0, false
 	}
+	arrived := c.arrival()
 	c.mu.Lock()
 	if st == nil {
 		st = new(Stream)
 	}
 	st.reset(c, id, req)
+	st.arrived = arrived
 	c.streams[id] = st
 	c.wg.Add(1)
 	c.mu.Unlock()

@@ -41,6 +41,8 @@ type Stream struct {
 	rtimer     *time.Timer
 	wtimer     *time.Timer
 	local      *any // the running worker's slot (Local)
+	// arrived is when the reader took the stream's HEADERS (Arrived).
+	arrived time.Time
 }
 
 // reset makes st a new stream of c (c.mu held): what a new allocation
@@ -52,6 +54,10 @@ func (st *Stream) reset(c *Conn, id uint32, req Request) {
 	*st = Stream{c: c, id: id, Req: req, sendWin: int64(c.peerWin), recvWin: int32(c.opt.Settings.InitialWindowSize),
 		remoteDone: req.NoBody, rtimer: rtimer, wtimer: wtimer}
 }
+
+// Arrived is when the connection's reader took the stream's request
+// HEADERS: one clock reading for the streams of one transport read.
+func (st *Stream) Arrived() time.Time { return st.arrived }
 
 // ID is the stream's identifier.
 func (st *Stream) ID() uint32 { return st.id }
