@@ -35,6 +35,10 @@ type Transport interface {
 // Options configure a Conn.
 type Options struct {
 	Settings Settings
+	// NoConnectProtocol leaves SETTINGS_ENABLE_CONNECT_PROTOCOL out of
+	// the SETTINGS (HAProxy's h2-workaround-bogus-websocket-clients):
+	// clients then do not offer extended CONNECT.
+	NoConnectProtocol bool
 	// IdleTimeout closes a connection that carries no stream for that
 	// long (0: never).
 	IdleTimeout time.Duration
@@ -151,7 +155,12 @@ func (c *Conn) serve() error {
 		return errPreface
 	}
 	s := c.opt.Settings
-	set := []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams}}
+	set := make([]http2.Setting, 0, 5)
+	if !c.opt.NoConnectProtocol {
+		// RFC 8441 extended CONNECT, first as HAProxy 2.6 sends it
+		set = append(set, http2.Setting{ID: http2.SettingEnableConnectProtocol, Val: 1})
+	}
+	set = append(set, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams})
 	if s.HeaderTableSize != 4096 {
 		set = append(set, http2.Setting{ID: http2.SettingHeaderTableSize, Val: s.HeaderTableSize})
 	}
