@@ -50,6 +50,15 @@ var connectCases = []connectCase{
 		answer: "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 3\r\n\r\nno!"},
 	{name: "server-closes", first: "CONNECT t10.example:443 HTTP/1.1\r\nHost: t10.example:443\r\n\r\n",
 		answer: "HTTP/1.1 200 OK\r\n\r\n", serverCloses: true},
+	// WebSocket upgrades from HTTP/1 clients: HAProxy's H1 multiplexer
+	// wants a Sec-WebSocket-Accept on the 101 (502 PH without), and does
+	// not check it against a key the client sent.
+	{name: "websocket", first: "GET /ws1 HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", then: "frame",
+		answer: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"},
+	{name: "websocket-wrong-accept", first: "GET /ws2 HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", then: "frame",
+		answer: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: d3Jvbmc=\r\n\r\n"},
+	{name: "websocket-no-accept", first: "GET /ws3 HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", then: "GET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+		answer: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"},
 }
 
 // connectBackend answers each connection's first request with the
@@ -96,7 +105,7 @@ func (b *connectBackend) serve(c net.Conn, cases []connectCase) {
 		time.Sleep(100 * time.Millisecond)
 		return
 	}
-	if strings.Split(tc.answer, " ")[1][0] != '2' {
+	if code := strings.Split(tc.answer, " ")[1]; code[0] != '2' && code != "101" {
 		for {
 			h, err := readHead(br)
 			if err != nil {
@@ -214,6 +223,6 @@ backend be
 		if strings.Join(w, "\n") != strings.Join(g, "\n") {
 			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", tc.name, w, g)
 		}
-		t.Logf("%s: %q; %q", tc.name, got[0], w)
+		t.Logf("%s: %q; %q; server %q", tc.name, got[0], w, seen[0])
 	}
 }
