@@ -32,11 +32,9 @@ type Config struct {
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
-	H2 h2.Settings
-	// H2NoConnectProtocol is h2-workaround-bogus-websocket-clients (h2_tunnel.go).
-	H2NoConnectProtocol bool
-	Frontends           []*Frontend
-	Backends            []*Backend
+	H2        h2.Settings
+	Frontends []*Frontend
+	Backends  []*Backend
 	// CompMaxLevel is tune.comp.maxlevel, the compression level
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int

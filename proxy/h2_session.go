@@ -52,12 +52,11 @@ func (t *h2Transport) SetReadDeadline(d time.Time) error {
 func (s *session) serveH2(pre []byte) {
 	t := &s.fe.cfg.Timeouts
 	conn := h2.NewConn(&h2Transport{c: s.c, to: t.Client, pre: pre}, h2.Options{
-		Settings:          s.p.cfg.H2,
-		NoConnectProtocol: s.p.cfg.H2NoConnectProtocol,
-		IdleTimeout:       firstSet(t.HTTPKeepAlive, t.Client),
-		DrainGrace:        softStopGrace,
-		Handler:           s.serveStream,
-		Release:           releaseStreamSession,
+		Settings:    s.p.cfg.H2,
+		IdleTimeout: firstSet(t.HTTPKeepAlive, t.Client),
+		DrainGrace:  softStopGrace,
+		Handler:     s.serveStream,
+		Release:     releaseStreamSession,
 	})
 	s.h2c.Store(conn)
 	if s.p.closing.Load() {

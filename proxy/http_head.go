@@ -253,6 +253,7 @@ func (x *exchange) buildResponseHead() []byte {
 		extra = "keep-alive"
 	}
 	out = writeConnection(out, nil, extra)
+	out = x.appendWSAccept(out) // ws_key.go
 	out = append(out, '\r', '\n')
 	out = s.clientCase().adjustFields(out, false) // h1_case.go
 	s.out = out

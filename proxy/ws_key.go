@@ -48,12 +48,29 @@ func wsAccept(key string) string {
 // wsAcceptOK checks a 101's WebSocket handshake (see above).
 func (x *exchange) wsAcceptOK() bool {
 	resp := &x.s.resp
-	if resp.Status != 101 || !http1.EqualFold(resp.Upgrade, "websocket") {
-		return true
+	if resp.Status != 101 || !http1.EqualFold(resp.Upgrade, "websocket") || h2Extended(x.sc) {
+		return true // (an HTTP/2 server's 200, made a 101 here: h2_upstream_ws.go)
 	}
 	acc := resp.Header("sec-websocket-accept")
 	if acc == nil {
 		return false
 	}
 	return x.wsKey == "" || string(acc) == wsAccept(x.wsKey)
+}
+
+// appendWSAccept adds the Sec-WebSocket-Accept of the client's key to a
+// WebSocket 101 that has none (an HTTP/2 server's, h2_upstream_ws.go),
+// as HAProxy's H1 multiplexer does toward the client.
+func (x *exchange) appendWSAccept(out []byte) []byte {
+	s, resp := x.s, &x.s.resp
+	if resp.Status != 101 || !http1.EqualFold(resp.Upgrade, "websocket") || resp.Header("sec-websocket-accept") != nil {
+		return out
+	}
+	key := s.info.Header("sec-websocket-key")
+	if key == nil {
+		return out
+	}
+	out = append(out, "Sec-Websocket-Accept: "...)
+	out = append(out, wsAccept(string(key))...)
+	return append(out, '\r', '\n')
 }

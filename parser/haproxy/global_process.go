@@ -166,7 +166,7 @@ func (s *state) globalNosplice(g *Global, l *kwLine) {
 }
 
 func (s *state) globalH2NoConnectProtocol(g *Global, l *kwLine) {
-	g.H2NoConnectProtocol = true // proxy.Config.H2NoConnectProtocol
+	g.H2NoConnectProtocol = true // h2.Settings.NoConnectProtocol
 }
 
 func (s *state) globalNode(g *Global, l *kwLine) {

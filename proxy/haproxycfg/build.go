@@ -38,7 +38,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal, b.tlsCapture = hasGlobal(g.Raw, "pp2-never-send-local"), tlsCapture(g.Raw)
 	b.globalDesc = globalDescription(g.Raw)
-	b.plan.Proxy.H2, b.plan.Proxy.H2NoConnectProtocol = h2Settings(&cfg.Global), g.H2NoConnectProtocol
+	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
