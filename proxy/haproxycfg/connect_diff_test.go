@@ -44,6 +44,8 @@ var connectCases = []connectCase{
 		answer: "HTTP/1.0 200 OK\r\n\r\n"},
 	{name: "request-content-length", first: "CONNECT t7.example:443 HTTP/1.1\r\nHost: t7.example:443\r\nContent-Length: 3\r\n\r\nxyz", then: "abcdefgh",
 		answer: "HTTP/1.1 200 OK\r\n\r\n"},
+	{name: "request-chunked", first: "CONNECT t11.example:443 HTTP/1.1\r\nHost: t11.example:443\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n", then: "abcdefgh",
+		answer: "HTTP/1.1 200 OK\r\n\r\n"},
 	{name: "connection-close", first: "CONNECT t8.example:443 HTTP/1.1\r\nHost: t8.example:443\r\nConnection: close\r\n\r\n", then: "abcdefgh",
 		answer: "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"},
 	{name: "407-then-get", first: "CONNECT t9.example:443 HTTP/1.1\r\nHost: t9.example:443\r\n\r\n", then: "GET /next HTTP/1.1\r\nHost: x\r\n\r\n",
