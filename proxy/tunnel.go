@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // spliceMode says when one direction of a relay moves its bytes with
@@ -169,7 +171,11 @@ func (x *exchange) upgrade() bool {
 		return false
 	}
 	if !x.wsAcceptOK() {
-		x.s.tl.respHead = time.Time{} // refused by the H1 multiplexer: Tr -1
+		// Refused by HAProxy's H1 multiplexer once the head is parsed:
+		// Tr -1, and `show errors` keeps it (error at the head's end).
+		x.captureBadResponse(x.sbuf[x.sstart:x.send], &http1.Error{Status: 502, Msg: "WebSocket 101 without its Sec-WebSocket-Accept",
+			Pos: x.s.resp.HeadLen, State: http1.StateAccepted}, nil)
+		x.s.tl.respHead = time.Time{}
 		x.failResponse(errRefusedResponse)
 		return !x.clientClose
 	}
