@@ -291,8 +291,9 @@ type h2Upstream struct {
 	authorityOnly bool
 	// failed: a read failed on the server's side (upstreamFailed).
 	failed bool
-	// ext: a WebSocket upgrade sent as an extended CONNECT (h2_upstream_ws.go).
-	ext bool
+	// ext: a WebSocket upgrade sent as an extended CONNECT; connect: a
+	// CONNECT (h2_upstream_ws.go).
+	ext, connect bool
 }
 
 type upState uint8
@@ -364,7 +365,7 @@ func (u *h2Upstream) Write(p []byte) (int, error) {
 // sends it.
 func (u *h2Upstream) open() error {
 	r := &u.req
-	if (r.IsUpgrade() || http1.EqualFold(r.Method, "CONNECT")) && !u.extendedUpgrade() {
+	if (r.IsUpgrade() || r.IsConnect()) && !u.tunnelRequest() {
 		return errUpgrade // h2_upstream_ws.go
 	}
 	u.headReq = http1.EqualFold(r.Method, "HEAD")
@@ -390,14 +391,14 @@ func (u *h2Upstream) open() error {
 	for _, h := range r.Headers {
 		name := strings.ToLower(string(h.Name))
 		switch {
-		case dropped[name], name == "host" && (u.authorityOnly || u.ext):
+		case dropped[name], name == "host" && (u.authorityOnly || u.ext || u.connect):
 			continue
 		case name == "te" && !strings.EqualFold(strings.TrimSpace(string(h.Value)), "trailers"):
 			continue
 		}
 		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
 	}
-	end := !r.Chunked && r.ContentLength <= 0 && !u.ext
+	end := !r.Chunked && r.ContentLength <= 0 && !u.ext && !u.connect
 	st, err := u.cc.Open(fields, end)
 	if err != nil {
 		return err
@@ -406,7 +407,7 @@ func (u *h2Upstream) open() error {
 	st.SetReadDeadline(u.rdl)
 	st.SetWriteDeadline(u.wdl)
 	switch {
-	case u.ext:
+	case u.ext, u.connect:
 		u.ws = upTunnel
 	case end:
 		u.ws = upDone
@@ -482,7 +483,7 @@ func (u *h2Upstream) read(p []byte) (int, error) {
 // appendHead writes a response head as HTTP/1.1 and sets how its body
 // is read.
 func (u *h2Upstream) appendHead(out []byte, h *h2.ResponseHead) []byte {
-	if u.ext && h.Status == 200 {
+	if (u.ext && h.Status == 200) || (u.connect && h.Status >= 200 && h.Status < 300) {
 		return u.appendUpgraded(out, h) // h2_upstream_ws.go
 	}
 	out = append(out, "HTTP/1.1 "...)

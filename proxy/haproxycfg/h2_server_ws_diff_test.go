@@ -69,8 +69,8 @@ func (h *h2WSServer) serve(c net.Conn) {
 			path := ""
 			for _, hf := range f.Fields {
 				s = append(s, hf.Name+": "+hf.Value)
-				if hf.Name == ":path" {
-					path = hf.Value
+				if hf.Name == ":path" || (hf.Name == ":authority" && path == "") {
+					path = hf.Value // (a CONNECT's: its authority)
 				}
 			}
 			b := &strings.Builder{}
@@ -108,7 +108,7 @@ func (h *h2WSServer) serve(c net.Conn) {
 // fields in HAProxy's order), its 200 coming back as a 101 with the
 // accept of the client's key, the tunnel both ways to each side's end;
 // a 403 passed on; a server that does not offer extended CONNECT gets
-// no stream and the client a 502. The bytes at the client, what the
+// no stream and the client a 502; a CONNECT tunnelled on its 200. The bytes at the client, what the
 // server saw, the log lines.
 func TestH2ServerWebSocketMatchesHAProxy(t *testing.T) {
 	ext := &h2WSServer{seen: map[string]*strings.Builder{}}
@@ -136,8 +136,12 @@ backend noext
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	drainLines(haLog, 300*time.Millisecond)
 	drainLines(goLog, 50*time.Millisecond)
-	for _, path := range []string{"/ws?q=1", "/ws-403", "/noext/ws"} {
+	for _, path := range []string{"/ws?q=1", "/ws-403", "/noext/ws", "t.example:443"} {
 		req := "GET " + path + " HTTP/1.1\r\nHost: a.example\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-A: 1\r\n\r\n"
+		if path[0] != '/' {
+			// a CONNECT: :method and :authority only, its 2xx a tunnel
+			req = "CONNECT " + path + " HTTP/1.1\r\nHost: " + path + "\r\nX-A: 1\r\n\r\n"
+		}
 		var got, seen [2]string
 		for i, addr := range []string{ha, goha} {
 			got[i] = h1WSClient(addr, req)
@@ -192,7 +196,7 @@ func h1WSClient(addr, req string) string {
 	if err != nil {
 		return head + " [" + endOf(err) + "]"
 	}
-	if strings.Contains(head, " 101 ") {
+	if strings.Contains(head, " 101 ") || strings.HasPrefix(req, "CONNECT") {
 		time.Sleep(100 * time.Millisecond)
 		c.Write([]byte("frame"))
 		time.Sleep(100 * time.Millisecond)
