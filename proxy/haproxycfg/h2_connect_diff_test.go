@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 net/http refuses the :protocol pseudo-field; x/net's HTTP/2 Transport sends RFC 8441 extended CONNECT
+
 package haproxycfg
 
 import (
