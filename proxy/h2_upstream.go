@@ -368,7 +368,7 @@ func (u *h2Upstream) open() error {
 	if (r.IsUpgrade() || r.IsConnect()) && !u.tunnelRequest() {
 		return errUpgrade // h2_upstream_ws.go
 	}
-	u.headReq = http1.EqualFold(r.Method, "HEAD")
+	u.headReq = string(r.Method) == "HEAD" // case-sensitive, as HAProxy's methods
 	authority := string(r.Authority)
 	path := string(r.Target)
 	if r.Authority != nil {
