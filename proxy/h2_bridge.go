@@ -55,7 +55,7 @@ func (b *streamBridge) init(st *h2.Stream, sc *streamScratch) {
 	b.head = appendH1Head(sc.head[:0], &st.Req)
 	b.pending = b.head
 	r := &st.Req
-	b.chunked = !r.NoBody && r.ContentLength < 0
+	b.chunked = !r.NoBody && r.ContentLength < 0 && !r.Tunnel() // a tunnel's DATA go as they are (h2_tunnel.go)
 	b.eof = r.NoBody
 }
 
@@ -64,22 +64,37 @@ func (b *streamBridge) init(st *h2.Stream, sc *streamScratch) {
 // the fields in order, transfer-encoding: chunked for a body of unknown
 // length.
 func appendH1Head(out []byte, r *h2.Request) []byte {
-	out = append(out, r.Method...)
-	out = append(out, ' ')
-	out = append(out, r.Path...)
-	out = append(out, " HTTP/1.1\r\n"...)
+	if r.Tunnel() {
+		out = appendTunnelLine(out, r) // h2_tunnel.go
+	} else {
+		out = append(out, r.Method...)
+		out = append(out, ' ')
+		out = append(out, r.Path...)
+		out = append(out, " HTTP/1.1\r\n"...)
+	}
+	if r.Protocol != "" && len(r.Fields) == 0 {
+		// HAProxy writes the host from :authority with the first
+		// regular field, else last (after the upgrade's fields).
+		out = appendUpgradeFields(out, r)
+	}
 	if r.Authority != "" {
 		out = append(out, "host: "...)
 		out = append(out, r.Authority...)
 		out = append(out, '\r', '\n')
 	}
-	for _, f := range r.Fields {
+	for i, f := range r.Fields {
+		if r.Protocol != "" && f.Name == "cookie" && i == len(r.Fields)-1 {
+			out = appendUpgradeFields(out, r) // before the joined cookie field
+		}
 		out = append(out, f.Name...)
 		out = append(out, ':', ' ')
 		out = append(out, f.Value...)
 		out = append(out, '\r', '\n')
 	}
-	if !r.NoBody && r.ContentLength < 0 {
+	if r.Protocol != "" && len(r.Fields) > 0 && r.Fields[len(r.Fields)-1].Name != "cookie" {
+		out = appendUpgradeFields(out, r)
+	}
+	if !r.NoBody && r.ContentLength < 0 && !r.Tunnel() {
 		out = append(out, "transfer-encoding: chunked\r\n"...)
 	}
 	return append(out, '\r', '\n')
@@ -88,6 +103,9 @@ func appendH1Head(out []byte, r *h2.Request) []byte {
 // logTarget is the target HAProxy logs for an HTTP/2 request: the
 // absolute form scheme://authority/path.
 func logTarget(r *h2.Request) []byte {
+	if t, ok := tunnelTarget(r); ok {
+		return t
+	}
 	if r.Authority == "" {
 		return []byte(r.Path)
 	}
@@ -228,6 +246,9 @@ func (b *streamBridge) headFields() []h2.Field {
 // (one write), and how much of rest that took is returned.
 func (b *streamBridge) sendHead(fields []h2.Field, rest []byte) (int, error) {
 	r := &b.resp
+	if ok, err := b.sendTunnelHead(fields); ok || err != nil {
+		return 0, err // a CONNECT's tunnel (h2_tunnel.go)
+	}
 	if r.Status < 200 {
 		return 0, b.st.WriteHeaders(r.Status, fields, false)
 	}

@@ -297,6 +297,9 @@ type h2Upstream struct {
 	authorityOnly bool
 	// failed: a read failed on the server's side (upstreamFailed).
 	failed bool
+	// ext: a WebSocket upgrade sent as an extended CONNECT; connect: a
+	// CONNECT (h2_upstream_ws.go).
+	ext, connect bool
 }
 
 type upState uint8
@@ -350,6 +353,11 @@ func (u *h2Upstream) Write(p []byte) (int, error) {
 			if u.dc.done {
 				u.ws = upDone
 			}
+		case upTunnel:
+			if err := u.st.WriteData(p, false); err != nil {
+				return 0, err
+			}
+			p = nil
 		case upDone:
 			return n, nil
 		}
@@ -363,10 +371,10 @@ func (u *h2Upstream) Write(p []byte) (int, error) {
 // sends it.
 func (u *h2Upstream) open() error {
 	r := &u.req
-	if r.IsUpgrade() || http1.EqualFold(r.Method, "CONNECT") {
-		return errUpgrade
+	if (r.IsUpgrade() || r.IsConnect()) && !u.tunnelRequest() {
+		return errUpgrade // h2_upstream_ws.go
 	}
-	u.headReq = http1.EqualFold(r.Method, "HEAD")
+	u.headReq = string(r.Method) == "HEAD" // case-sensitive, as HAProxy's methods
 	authority := string(r.Authority)
 	path := string(r.Target)
 	if r.Authority != nil {
@@ -385,24 +393,18 @@ func (u *h2Upstream) open() error {
 	if authority == "" {
 		authority = string(r.Header("host"))
 	}
-	fields := make([]h2.Field, 0, len(r.Headers)+4)
-	fields = append(fields, h2.Field{Name: ":method", Value: string(r.Method)},
-		h2.Field{Name: ":scheme", Value: u.scheme})
-	if authority != "" {
-		fields = append(fields, h2.Field{Name: ":authority", Value: authority})
-	}
-	fields = append(fields, h2.Field{Name: ":path", Value: path})
+	fields := u.pseudoFields(make([]h2.Field, 0, len(r.Headers)+5), authority, path) // h2_upstream_ws.go
 	for _, h := range r.Headers {
 		name := strings.ToLower(string(h.Name))
 		switch {
-		case dropped[name], name == "host" && u.authorityOnly:
+		case dropped[name], name == "host" && (u.authorityOnly || u.ext || u.connect):
 			continue
 		case name == "te" && !strings.EqualFold(strings.TrimSpace(string(h.Value)), "trailers"):
 			continue
 		}
 		fields = append(fields, h2.Field{Name: name, Value: string(h.Value)})
 	}
-	end := !r.Chunked && r.ContentLength <= 0
+	end := !r.Chunked && r.ContentLength <= 0 && !u.ext && !u.connect
 	st, err := u.cc.Open(fields, end)
 	if err != nil {
 		return err
@@ -411,6 +413,8 @@ func (u *h2Upstream) open() error {
 	st.SetReadDeadline(u.rdl)
 	st.SetWriteDeadline(u.wdl)
 	switch {
+	case u.ext, u.connect:
+		u.ws = upTunnel
 	case end:
 		u.ws = upDone
 	case r.Chunked:
@@ -471,6 +475,8 @@ func (u *h2Upstream) read(p []byte) (int, error) {
 			} else if err != nil {
 				return 0, err
 			}
+		case upTunnel:
+			return u.st.Read(p)
 		case upDone:
 			return 0, io.EOF
 		}
@@ -483,6 +489,9 @@ func (u *h2Upstream) read(p []byte) (int, error) {
 // appendHead writes a response head as HTTP/1.1 and sets how its body
 // is read.
 func (u *h2Upstream) appendHead(out []byte, h *h2.ResponseHead) []byte {
+	if (u.ext && h.Status == 200) || (u.connect && h.Status >= 200 && h.Status < 300) {
+		return u.appendUpgraded(out, h) // h2_upstream_ws.go
+	}
 	out = append(out, "HTTP/1.1 "...)
 	out = strconv.AppendInt(out, int64(h.Status), 10)
 	// No reason phrase: HTTP/2 carries none, and HAProxy writes none.
@@ -525,8 +534,15 @@ func (u *h2Upstream) SetWriteDeadline(t time.Time) error {
 	return nil
 }
 
-// CloseWrite has nothing to do: the request's end is in its framing.
-func (u *h2Upstream) CloseWrite() error { return nil }
+// CloseWrite has nothing to do: the request's end is in its framing,
+// but for a tunnel's (END_STREAM).
+func (u *h2Upstream) CloseWrite() error {
+	if u.ws == upTunnel {
+		u.ws = upDone
+		return u.st.WriteData(nil, true)
+	}
+	return nil
+}
 
 // Close ends the stream; the connection stays for other streams. A
 // stream not finished both ways is reset (CANCEL).

@@ -49,6 +49,8 @@ type exchange struct {
 	// refused: the client's HTTP/2 stream was refused instead of
 	// answered (refuseStream); no log line.
 	refused bool
+	// wsKey is the Sec-WebSocket-Key made for the request (ws_key.go).
+	wsKey string
 }
 
 func (x *exchange) run() bool {
@@ -218,12 +220,8 @@ func (x *exchange) run() bool {
 		// body we never read, so neither side can be reused.
 		x.clientClose, x.serverClose = true, true
 	}
-	if resp.Status == 101 {
-		if !req.IsUpgrade() {
-			x.failResponse(errBadResponse)
-			return false
-		}
-		return x.tunnel()
+	if resp.Status == 101 || x.connectAccepted() {
+		return x.upgrade() // tunnel.go
 	}
 	return x.forwardResponse()
 }

@@ -169,6 +169,8 @@ func (x *exchange) buildRequestHead() []byte {
 	// says) hides the close from the server; it still happens.
 	sayClose := x.serverClose && !x.be.cfg.PretendKeepAlive
 	switch {
+	case req.ConnectTE:
+		extra = "close" // a CONNECT's framing cannot be told (http1/connect.go)
 	case req.IsUpgrade():
 		// keep the upgrade token, never close a connection being upgraded
 	case req.Minor == 0 && sayClose:
@@ -207,6 +209,7 @@ func (x *exchange) buildRequestHead() []byte {
 		// the hop's Connection header (measured).
 		out = appendServerName(out, sendName, x.srv.cfg.Name)
 	}
+	out = x.appendWSKey(out) // ws_key.go
 	out = append(out, '\r', '\n')
 	out = x.serverCase().adjustFields(out, false) // h1_case.go
 	s.out = out
@@ -239,7 +242,7 @@ func (x *exchange) buildResponseHead() []byte {
 	}
 	extra := ""
 	switch {
-	case resp.Status == 101:
+	case resp.Status == 101, x.connectAccepted():
 	case x.clientClose && resp.Minor == 0:
 		// An HTTP/1.0 response closes by default: HAProxy says nothing
 		// (an HTTP/1.1 one relayed to an HTTP/1.0 client gets
@@ -250,6 +253,7 @@ func (x *exchange) buildResponseHead() []byte {
 		extra = "keep-alive"
 	}
 	out = writeConnection(out, nil, extra)
+	out = x.appendWSAccept(out) // ws_key.go
 	out = append(out, '\r', '\n')
 	out = s.clientCase().adjustFields(out, false) // h1_case.go
 	s.out = out

@@ -330,6 +330,7 @@ func (s *session) readRequest(first bool) requestRead {
 			}
 			s.req.AcceptInvalid = s.fe.cfg.AcceptInvalidRequest
 			s.req.MaxHeaders, s.req.AnyMethodPayload = s.p.lim.maxHeaders, s.p.cfg.AnyMethodPayload
+			s.req.FromH2 = s.stream != nil
 			err := s.headError(s.parseRequestHead()) // h2_scratch.go, head_wait.go
 			if err == nil && !s.headFitsHTX() {
 				s.refuseHTXOverflow()

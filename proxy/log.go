@@ -268,7 +268,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 			// HAProxy logs an HTTP/2 request's absolute target (its version,
 			// HTTP/2.0, is in s.req.Version).
 			// The method is the stream's own: s.buf may hold body bytes now.
-			e.Method = []byte(s.stream.Req.Method)
+			e.Method = []byte(streamMethod(&s.stream.Req)) // h2_tunnel.go
 			e.Target = logTarget(&s.stream.Req)
 		}
 	}

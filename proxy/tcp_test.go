@@ -103,7 +103,7 @@ func TestWebSocketUpgradeTunnel(t *testing.T) {
 		if err != nil || req.Header.Get("Upgrade") != "websocket" {
 			return
 		}
-		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: a\r\n\r\n")
 		line, _ := br.ReadString('\n')
 		io.WriteString(c, "echo:"+line)
 	}()

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // spliceMode says when one direction of a relay moves its bytes with
@@ -153,12 +155,43 @@ func (s *session) serveTCP() {
 	s.emitLog(be, srv, 0, t)
 }
 
-// tunnel switches an upgraded HTTP connection (101) to a byte relay under
-// `timeout tunnel` (else each side's own timeout), after flushing what
-// each side already sent.
+// connectAccepted reports a 2xx answer to a CONNECT request: the
+// connection becomes a tunnel, as after a 101 (http1/connect.go).
+func (x *exchange) connectAccepted() bool {
+	st := x.s.resp.Status
+	return st >= 200 && st < 300 && x.s.req.IsConnect()
+}
+
+// upgrade takes a 101 or a CONNECT's 2xx: a 101 the request did not ask
+// for is refused, as is a WebSocket handshake HAProxy's H1 multiplexer
+// refuses (ws_key.go); the rest becomes a tunnel.
+func (x *exchange) upgrade() bool {
+	if x.s.resp.Status == 101 && !x.s.req.IsUpgrade() {
+		x.failResponse(errBadResponse)
+		return false
+	}
+	if !x.wsAcceptOK() {
+		// Refused by HAProxy's H1 multiplexer once the head is parsed:
+		// Tr -1, and `show errors` keeps it (error at the head's end).
+		x.captureBadResponse(x.sbuf[x.sstart:x.send], &http1.Error{Status: 502, Msg: "WebSocket 101 without its Sec-WebSocket-Accept",
+			Pos: x.s.resp.HeadLen, State: http1.StateAccepted}, nil)
+		x.s.tl.respHead = time.Time{}
+		x.failResponse(errRefusedResponse)
+		return !x.clientClose
+	}
+	return x.tunnel()
+}
+
+// tunnel switches an upgraded HTTP connection (101, or a CONNECT's 2xx)
+// to a byte relay under `timeout tunnel` (else each side's own timeout),
+// after flushing what each side already sent.
 func (x *exchange) tunnel() bool {
 	s := x.s
 	s.info.resp = &s.resp
+	// HAProxy counts the head as received, in its HTX size, before its
+	// rules (as forwardResponse does).
+	resp := &s.resp
+	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
 	x.stickStore()
 	if r := x.runResponseRules(); r != nil {
 		x.clientClose = true // the client asked for an upgrade: nothing follows
@@ -167,17 +200,19 @@ func (x *exchange) tunnel() bool {
 	}
 	x.responseCookies() // HAProxy handles a 101's cookies as a final response's
 	x.afterResponse()   // and runs its http-after-response rules
-	if err := s.clientWrite(append(x.buildResponseHead(), x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
+	head := x.buildResponseHead()
+	s.uncounted += int64(len(head)) - counted
+	if err := s.clientWrite(append(head, x.sbuf[x.sstart+s.resp.HeadLen:x.send]...)); err != nil {
 		return false
 	}
 	if err := x.serverWrite(s.buf[s.start:s.end]); err != nil {
 		return false
 	}
 	s.start = s.end
-	x.status = 101
-	s.fe.stats.countStatus(101)
-	x.be.stats.countStatus(101)
-	x.srv.stats.countStatus(101)
+	x.status = resp.Status
+	s.fe.stats.countStatus(resp.Status)
+	x.be.stats.countStatus(resp.Status)
+	x.srv.stats.countStatus(resp.Status)
 	ft, bt := &s.fe.cfg.Timeouts, &x.be.cfg.Timeouts
 	tun := firstSet(s.tl.tunnelTimeout, bt.Tunnel, ft.Tunnel)
 	upMode, downMode := spliceModes(s.p.cfg.NoSplice || !s.c.plain() || !x.sc.plain(), s.fe.cfg.Splice, x.be.cfg.Splice)

@@ -27,6 +27,8 @@ var badResponses = map[string]string{
 	// let through by accept-invalid-http-response
 	"/lax":  "HTTP/1.1 200 OK\r\nBad Name: 1\r\nContent-Length: 2\r\n\r\nok",
 	"/laxc": "HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+	// a WebSocket 101 without Sec-WebSocket-Accept (refused after its head)
+	"/ws101": "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
 }
 
 // startBadServer answers each request with badResponses[path] in one
@@ -208,4 +210,6 @@ listen li
 		strings.Count(out, "invalid request") != 4 || !strings.Contains(out, "invalid response") {
 		t.Errorf("goha did not capture the 20 messages:\n%s", out)
 	}
+	send(false, "GET /ws101 HTTP/1.1\r\nHost: a\r\nConnection: close, upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	same("websocket 101 without accept", "show errors be response")
 }

@@ -39,6 +39,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"grace", "<time>", false, (*state).globalGrace},
 	{"nosplice", "", true, (*state).globalNosplice},
+	{"h2-workaround-bogus-websocket-clients", "", true, (*state).globalH2NoConnectProtocol},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
 	// message head limits (global_tune.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},

@@ -165,6 +165,10 @@ func (s *state) globalNosplice(g *Global, l *kwLine) {
 	g.NoSplice = true // proxy.Config.NoSplice
 }
 
+func (s *state) globalH2NoConnectProtocol(g *Global, l *kwLine) {
+	g.H2NoConnectProtocol = true // h2.Settings.NoConnectProtocol
+}
+
 func (s *state) globalNode(g *Global, l *kwLine) {
 	if !validNodeName(l.arg(1)) {
 		s.alertRaw(l.p.File, l.p.Line, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).")

@@ -68,6 +68,9 @@ type Global struct {
 	// UnixBind is `unix-bind` (global_unixbind.go).
 	UnixBind UnixBind
 	NoSplice bool // `nosplice`: no splice(2) whatever the proxies' options
+	// H2NoConnectProtocol is h2-workaround-bogus-websocket-clients: HTTP/2
+	// clients are not offered extended CONNECT (proxy.Config).
+	H2NoConnectProtocol bool
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
 	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,

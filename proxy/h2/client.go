@@ -34,6 +34,7 @@ type ClientConn struct {
 	sendWin    int64
 	peerWin    int32
 	peerMax    uint32
+	extConnect bool  // the server's SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)
 	goaway     bool  // a GOAWAY came (or went): no new stream
 	dead       error // the connection failed: every stream fails
 	idleSince  time.Time
@@ -60,9 +61,7 @@ var (
 // SETTINGS arrive, its stream limit is taken as s.MaxConcurrentStreams
 // (as HAProxy does). closer ends the connection.
 func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, error) {
-	if s == (Settings{}) {
-		s = DefaultSettings
-	}
+	s = s.orDefault()
 	c := &ClientConn{t: t, closer: closer, streams: map[uint32]*ClientStream{}, nextID: 1,
 		maxStreams: s.MaxConcurrentStreams, sendWin: 65535, peerWin: 65535, peerMax: 16384,
 		win: s.InitialWindowSize, idleSince: time.Now(), ready: make(chan struct{})}
@@ -73,7 +72,13 @@ func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, erro
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(s.HeaderTableSize, nil)
 	c.fr.MaxHeaderListSize = maxHeaderList
 	c.henc = hpack.NewEncoder(&c.hbuf)
+	// As HAProxy 2.6's backend side: no push, extended CONNECT (RFC
+	// 8441) offered unless NoConnectProtocol, its stream limit.
 	set := []http2.Setting{{ID: http2.SettingEnablePush, Val: 0}}
+	if !s.NoConnectProtocol {
+		set = append(set, http2.Setting{ID: http2.SettingEnableConnectProtocol, Val: 1})
+	}
+	set = append(set, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams})
 	if s.HeaderTableSize != 4096 {
 		set = append(set, http2.Setting{ID: http2.SettingHeaderTableSize, Val: s.HeaderTableSize})
 	}
@@ -94,6 +99,14 @@ func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, erro
 	}
 	go c.readLoop()
 	return c, nil
+}
+
+// ExtendedConnect reports whether the server offered extended CONNECT
+// (RFC 8441) in its SETTINGS.
+func (c *ClientConn) ExtendedConnect() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.extConnect
 }
 
 // ErrNoPreface is a server that did not send its SETTINGS in time.
@@ -329,6 +342,8 @@ func (c *ClientConn) onSettings(f *http2.SettingsFrame) (http2.ErrCode, bool) {
 			c.cond.Broadcast()
 		case http2.SettingMaxFrameSize:
 			c.peerMax = s.Val
+		case http2.SettingEnableConnectProtocol:
+			c.extConnect = s.Val == 1
 		case http2.SettingHeaderTableSize:
 			c.mu.Unlock()
 			c.wmu.Lock()

@@ -13,12 +13,29 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// Settings are what the server announces (HAProxy's tune.h2.* values).
+// Settings are what goha announces to clients and servers (HAProxy's
+// tune.h2.* values).
 type Settings struct {
 	HeaderTableSize      uint32 // tune.h2.header-table-size
 	InitialWindowSize    uint32 // tune.h2.initial-window-size
 	MaxConcurrentStreams uint32 // tune.h2.max-concurrent-streams
 	MaxFrameSize         uint32 // tune.h2.max-frame-size
+	// NoConnectProtocol leaves SETTINGS_ENABLE_CONNECT_PROTOCOL out of
+	// the SETTINGS, to clients and to servers (HAProxy's
+	// h2-workaround-bogus-websocket-clients): clients then do not offer
+	// extended CONNECT (RFC 8441).
+	NoConnectProtocol bool
+}
+
+// orDefault is s, or HAProxy's defaults (the flags kept) when no value
+// was set.
+func (s Settings) orDefault() Settings {
+	if s == (Settings{NoConnectProtocol: s.NoConnectProtocol}) {
+		d := DefaultSettings
+		d.NoConnectProtocol = s.NoConnectProtocol
+		return d
+	}
+	return s
 }
 
 // DefaultSettings are HAProxy 2.6's defaults.
@@ -102,9 +119,7 @@ type Conn struct {
 
 // NewConn prepares a connection whose client preface has not been read.
 func NewConn(t Transport, opt Options) *Conn {
-	if opt.Settings == (Settings{}) {
-		opt.Settings = DefaultSettings
-	}
+	opt.Settings = opt.Settings.orDefault()
 	c := &Conn{t: t, opt: opt, streams: map[uint32]*Stream{}, sendWin: 65535, peerWin: 65535, peerMax: 16384}
 	c.cond = sync.NewCond(&c.mu)
 	c.bw = bufio.NewWriterSize(t, 16384)
@@ -178,7 +193,12 @@ func (c *Conn) serve() error {
 		return errPreface
 	}
 	s := c.opt.Settings
-	set := []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams}}
+	set := make([]http2.Setting, 0, 5)
+	if !s.NoConnectProtocol {
+		// RFC 8441 extended CONNECT, first as HAProxy 2.6 sends it
+		set = append(set, http2.Setting{ID: http2.SettingEnableConnectProtocol, Val: 1})
+	}
+	set = append(set, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams})
 	if s.HeaderTableSize != 4096 {
 		set = append(set, http2.Setting{ID: http2.SettingHeaderTableSize, Val: s.HeaderTableSize})
 	}

@@ -20,7 +20,15 @@ type Request struct {
 	ContentLength int64
 	// NoBody: END_STREAM came with the headers.
 	NoBody bool
+	// Protocol is an extended CONNECT's :protocol (RFC 8441), "" for
+	// any other request (HAProxy ignores it on other methods).
+	Protocol string
 }
+
+// Tunnel reports a CONNECT request, plain (RFC 9113 §8.5: :authority
+// only) or extended (RFC 8441: :protocol with :scheme and :path):
+// once answered, the stream's DATA carry a tunnel.
+func (r *Request) Tunnel() bool { return r.Method == "CONNECT" }
 
 // errMalformed is a request §8.1.1 calls malformed: a stream error of
 // type PROTOCOL_ERROR.
@@ -68,7 +76,9 @@ func parseRequestInto(dst, fields []hpack.HeaderField, endStream bool) (Request,
 				r.Authority = f.Value
 			case ":path":
 				r.Path = f.Value
-			default: // :status, :protocol (no extended CONNECT here)
+			case ":protocol":
+				r.Protocol = f.Value
+			default: // :status
 				return r, errMalformed
 			}
 			continue
@@ -102,12 +112,18 @@ func parseRequestInto(dst, fields []hpack.HeaderField, endStream bool) (Request,
 	if r.Method == "" {
 		return r, errMalformed
 	}
-	if r.Method == "CONNECT" {
-		// §8.5: only :authority; goha does not tunnel over a stream.
-		return r, errMalformed
+	if r.Method != "CONNECT" {
+		r.Protocol = "" // HAProxy 2.6 takes such a request as if it had none
 	}
-	if r.Scheme == "" || r.Path == "" {
-		return r, errMalformed
+	if r.Method == "CONNECT" && r.Protocol == "" {
+		// §8.5: :authority only (HAProxy 2.6's h2_make_htx_request)
+		if r.Authority == "" || r.Scheme != "" || r.Path != "" {
+			return r, errMalformed
+		}
+		return r, nil
+	}
+	if r.Scheme == "" || r.Path == "" || (r.Protocol != "" && r.Authority == "") {
+		return r, errMalformed // an extended CONNECT names its :authority
 	}
 	if r.Path[0] != '/' && !(r.Path == "*" && r.Method == "OPTIONS") {
 		return r, errMalformed

@@ -37,6 +37,7 @@ func h2Settings(g *haproxy.Global) h2.Settings {
 		}
 		*dst = uint32(leadingNumber(st.Args[1]))
 	}
+	s.NoConnectProtocol = g.H2NoConnectProtocol // h2-workaround-bogus-websocket-clients
 	return s
 }
 

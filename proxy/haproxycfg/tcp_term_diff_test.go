@@ -198,15 +198,10 @@ backend be
 	}
 }
 
-// termNorm is normLog, less an upgrade's %B in HTTP: HAProxy 2.6 counts
-// 82 bytes for the 75 of this 101 head, goha the bytes sent (a difference
-// of its own, left to the byte-count work).
+// termNorm is normLog: an upgrade's %B included (HAProxy 2.6 counts 82
+// bytes for the 75 of this 101 head, its HTX size, and so does goha).
 func termNorm(line, mode string) string {
-	f := strings.Fields(normLog(line))
-	if mode == "http" && len(f) > 7 { // (httpbody: the 200's %B matches)
-		f[7] = "B"
-	}
-	return strings.Join(f, " ")
+	return normLog(line)
 }
 
 // termHandshake starts a session: in TCP the client sends one byte (a

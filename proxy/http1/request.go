@@ -34,6 +34,15 @@ type Request struct {
 	// ExpectContinue is set for an HTTP/1.1 request carrying
 	// "Expect: 100-continue".
 	ExpectContinue bool
+	// FromH2 marks a head an HTTP/2 stream was bridged into (set before
+	// Parse; Parse keeps it): a CONNECT's Host keeps its port, as HAProxy
+	// passes the :authority on, and a WebSocket upgrade may come without
+	// Sec-WebSocket-Key (an extended CONNECT: the key is made when the
+	// request goes to its server).
+	FromH2 bool
+	// ConnectTE: a CONNECT request came with a Transfer-Encoding field
+	// (connect.go).
+	ConnectTE bool
 	// LaxErrPos is, under AcceptInvalid, the offset of the first byte
 	// that was let through but that HAProxy records as an error (a
 	// target byte that is '#' or not ASCII, a header name byte that is
@@ -54,8 +63,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax, maxHdr, anyPayload := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload
-	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, LaxErrPos: -1}
+	lax, maxHdr, anyPayload, fromH2 := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload, r.FromH2
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, FromH2: fromH2, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -135,6 +144,9 @@ func (r *Request) parse(buf []byte) error {
 	if r.Headers, err = mergeHosts(r.Headers); err != nil {
 		return err
 	}
+	if r.IsConnect() {
+		r.connectFraming() // connect.go
+	}
 	if !anyPayload && r.payloadRefused() {
 		// refused once the head was taken: show errors describes it
 		// where its body starts (StateAccepted)
@@ -151,7 +163,7 @@ func (r *Request) parse(buf []byte) error {
 			r.ExpectContinue = true
 		}
 	}
-	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil {
+	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil && !r.FromH2 {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil

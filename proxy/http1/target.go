@@ -180,7 +180,7 @@ func (r *Request) normalizeAuthority(lax bool) error {
 	switch {
 	case portDropped:
 		h.Value = want
-	case connect && same:
+	case connect && same && !r.FromH2:
 		h.Value = host
 	}
 	return nil
