@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/gcfloor"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -38,7 +39,8 @@ import (
 // child process (this test binary again, TestHandshakeClientProcess), so
 // the process's CPU time and allocations are the proxy's (and the
 // loopback backend's, a bare socket loop): server-cpu-ns/op is the CPU a
-// handshake costs the proxy, allocs/op its allocations.
+// handshake costs the proxy, allocs/op its allocations. The collector
+// runs as in gohaproxy (internal/gcfloor, unless GOGC is set).
 
 func BenchmarkHandshakeRSA2048TLS13(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS13) }
 func BenchmarkHandshakeRSA2048TLS12(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS12) }
@@ -142,6 +144,7 @@ func startHandshakeProxy(tb testing.TB, kind string) string {
 }
 
 func benchmarkHandshake(b *testing.B, kind string, version uint16) {
+	defer gcfloor.Start(gcfloor.Floor)()
 	addr := startHandshakeProxy(b, kind)
 	// one handshake checks the path before counting
 	if err := handshakeClient(addr, version, 1); err != nil {
