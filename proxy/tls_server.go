@@ -60,6 +60,7 @@ func (s *server) tlsConfig(sni string) *tls.Config {
 // connect timeout (started at start).
 func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Duration) error {
 	sock := &tlsSock{TCPConn: t.TCPConn, in: tlsconf.HelloRandom{Server: true}}
+	sock.io.initRW(sock.TCPConn)
 	tc := tls.Client(sock, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
