@@ -82,6 +82,14 @@ func (r *rawIO) init(c *net.TCPConn) {
 	r.afn = r.doWriteAwait
 }
 
+// initRW is init without the write inside a read (write_await.go),
+// which a TLS socket does not use.
+func (r *rawIO) initRW(c *net.TCPConn) {
+	r.raw, _ = c.SyscallConn()
+	r.rfn = r.doRead
+	r.wfn = r.doWrite
+}
+
 func (r *rawIO) doRead(fd uintptr) bool {
 	for {
 		n, e := recvRaw(fd, r.rbuf)

@@ -21,6 +21,7 @@ import (
 // the frontend's client timeout as HAProxy bounds it.
 func (s *session) startTLS(cfg *tls.Config) error {
 	sock := &tlsSock{TCPConn: s.c.TCPConn, out: tlsconf.HelloRandom{Server: true}}
+	sock.io.initRW(sock.TCPConn)
 	sock.in.KeepHello = s.fe.cfg.HelloCapture > 0 || s.fe.cfg.SessionKey // SessionKey: the ticket a resumption shows
 	sock.inTap.On, sock.outTap.On = s.fe.cfg.TLSUniqueID, s.fe.cfg.TLSUniqueID
 	tc := tls.Server(sock, cfg)
@@ -70,9 +71,15 @@ func (s *session) startTLS(cfg *tls.Config) error {
 // server: it picks the hellos' randoms out of the handshake's bytes
 // (ssl_fc_*_random, ssl_bc_*_random; in is the peer's hello, out ours),
 // and on a client's the bind's certificate store tells it which
-// certificate it served (ssl_f_*; tlsconf.Store.Get).
+// certificate it served (ssl_f_*; tlsconf.Store.Get). The records are
+// read and written with raw system calls (rawio.go), as a bare socket's
+// bytes are: a TLS handshake writes its flight and reads the client's
+// through the same non-blocking socket, and syscall.Syscall's bookkeeping
+// let sysmon take the P from a loopback write lasting over 20 µs, then
+// keep waking every 20 µs.
 type tlsSock struct {
 	*net.TCPConn
+	io      rawIO
 	served  *tls.Certificate
 	in, out tlsconf.HelloRandom
 	// inTap, outTap keep the handshake's bytes for the Finished messages
@@ -82,7 +89,7 @@ type tlsSock struct {
 }
 
 func (c *tlsSock) Read(p []byte) (int, error) {
-	n, err := c.TCPConn.Read(p)
+	n, err := c.io.read(c.TCPConn, p)
 	if !c.in.Done() {
 		c.in.Feed(p[:n])
 	}
@@ -99,7 +106,7 @@ func (c *tlsSock) Write(p []byte) (int, error) {
 	if c.outTap.On {
 		c.outTap.Feed(p)
 	}
-	return c.TCPConn.Write(p)
+	return c.io.write(c.TCPConn, p)
 }
 
 // randoms ends the look once the handshake is done and gives the

@@ -60,6 +60,7 @@ func (s *server) tlsConfig(sni string) *tls.Config {
 // connect timeout (started at start).
 func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Duration) error {
 	sock := &tlsSock{TCPConn: t.TCPConn, in: tlsconf.HelloRandom{Server: true}}
+	sock.io.initRW(sock.TCPConn)
 	sock.out.KeepHello = s.cfg.TLSKeys != nil // the ticket a resumption offers
 	if k := s.cfg.TLSKeys; k != nil && k.UniqueID {
 		sock.inTap.On, sock.outTap.On = true, true // the Finished messages

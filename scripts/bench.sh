@@ -47,7 +47,7 @@ trap cleanup EXIT
 
 # Ports: a random base in 20000-29999, checked free.
 base=$(( 20000 + RANDOM % 9000 ))
-for i in $(seq 0 14); do
+for i in $(seq 0 26); do
   if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
 done
 B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5)); TRACK=$((base+14))
@@ -200,7 +200,7 @@ bench_proxy() { # name start-command...
 
 echo "bench: ${SECS}s per case, wrk -t2, loopback, $(nproc) cores; backends: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
 if [ "${BENCH_TLS:-1}" = only ]; then # the TLS cases alone, no README
-  TLSBASE=$((base+6)) . scripts/bench-tls.sh
+  TLSBASE=$((base+15)) . scripts/bench-tls.sh
   [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; }
   exit 0
 fi
@@ -226,7 +226,7 @@ table() {
 }
 echo; table | tee "$W/table.md"
 if [ "${BENCH_TLS:-1}" = 1 ]; then
-  TLSBASE=$((base+6)) . scripts/bench-tls.sh
+  TLSBASE=$((base+15)) . scripts/bench-tls.sh
   [ -s "$W/tls-table.md" ] && { echo; cat "$W/tls-table.md"; echo >> "$W/table.md"; cat "$W/tls-table.md" >> "$W/table.md"; }
 fi
 # BENCH_README=README.md puts the table between the bench markers.

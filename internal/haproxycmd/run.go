@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goha-lb/goha/internal/gcfloor"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
@@ -183,6 +184,7 @@ func runWorker(o workerOptions, listen ListenFunc) int {
 	}
 	notifyReady(o, nil)
 	w.profStop = startCPUProfile()
+	gcfloor.Start(gcfloor.Floor) // the heap grows by 64 MiB at least between two collections
 	defer startDebugListener(o.Stderr)()
 	w.startChecks()
 	return w.wait(sigs)

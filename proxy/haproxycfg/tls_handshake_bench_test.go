@@ -19,12 +19,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/gcfloor"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -38,7 +40,9 @@ import (
 // child process (this test binary again, TestHandshakeClientProcess), so
 // the process's CPU time and allocations are the proxy's (and the
 // loopback backend's, a bare socket loop): server-cpu-ns/op is the CPU a
-// handshake costs the proxy, allocs/op its allocations.
+// handshake costs the proxy, allocs/op its allocations, goroutines/op
+// the goroutines started (the backend's one included). The collector
+// runs as in gohaproxy (internal/gcfloor, unless GOGC is set).
 
 func BenchmarkHandshakeRSA2048TLS13(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS13) }
 func BenchmarkHandshakeRSA2048TLS12(b *testing.B) { benchmarkHandshake(b, "rsa", tls.VersionTLS12) }
@@ -158,12 +162,16 @@ func benchmarkHandshake(b *testing.B, kind string, version uint16) {
 }
 
 func benchmarkHandshakeWith(b *testing.B, kind string, version uint16, bindOpts, lines string) {
+	defer gcfloor.Start(gcfloor.Floor)()
 	addr := startHandshakeProxy(b, kind, bindOpts, lines)
 	// one handshake checks the path before counting
 	if err := handshakeClient(addr, version, 1); err != nil {
 		b.Fatal(err)
 	}
 	var m0, m1 runtime.MemStats
+	gs := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(gs)
+	g0, gc0 := gs[0].Value.Uint64(), gs[1].Value.Uint64()
 	runtime.ReadMemStats(&m0)
 	cpu0 := processCPU()
 	b.ResetTimer()
@@ -178,6 +186,9 @@ func benchmarkHandshakeWith(b *testing.B, kind string, version uint16, bindOpts,
 	b.ReportMetric(float64(cpu)/float64(b.N), "server-cpu-ns/op")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(b.N), "server-allocs/op")
 	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/float64(b.N), "server-B/op")
+	metrics.Read(gs)
+	b.ReportMetric(float64(gs[0].Value.Uint64()-g0)/float64(b.N), "server-goroutines/op")
+	b.ReportMetric(float64(gs[1].Value.Uint64()-gc0)*1000/float64(b.N), "gc-cycles/1000op")
 }
 
 // TestHandshakeClientProcess is the benchmark's client when the
