@@ -360,6 +360,7 @@ func (s *session) refusedRequest() {
 	s.fe.stats.requests.Add(1)
 	countRate(&s.fe.stats, true)
 	s.fe.stats.reqErrors.Add(1)
+	s.countRefusedFirst() // switchmode.go
 	s.failedRequest()
 }
 

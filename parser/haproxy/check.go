@@ -151,11 +151,15 @@ func (s *state) httpOnlyWarnings(px *Proxy) {
 	if px.Monitor.URI != "" {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : monitor-uri will be ignored for %s '%s' (needs 'mode http').", kindWord(px), px.Name))
 	}
+	if px.HTTPUpgrade {
+		// switch-mode http: HAProxy keeps these settings quietly
+		return
+	}
 	if len(px.HTTPRequestRules) > 0 && px.Cap&CapFrontend != 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for %s '%s' as they require HTTP mode.", kindWord(px), px.Name))
 	}
 	if len(px.HTTPResponseRules) > 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
+		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for %s '%s' as they require HTTP mode.", kindWord(px), px.Name))
 	}
 	if len(px.HTTPAfterResponseRules) > 0 {
 		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-after-response' rules ignored for %s '%s' as they require HTTP mode.", kindWord(px), px.Name))
@@ -271,7 +275,7 @@ func (s *state) listeners() []Bind {
 // checkValidity is HAProxy's post-parse pass: cross references, duplicate
 // servers, missing timeouts. It returns true on fatal errors.
 func (s *state) checkValidity() bool {
-	fatal := false
+	fatal := s.switchModeChecks() // tcp_content_misc.go
 	backend := func(name string) *Proxy {
 		if px := s.proxies[name]; px != nil && px.Cap&CapBackend != 0 {
 			return px
@@ -494,6 +498,7 @@ func (s *state) checkValidity() bool {
 		if px.TCPCheck.unusedTCP {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' uses tcp-check rules without 'option tcp-check', so the rules are ignored.", kind, px.Name))
 		}
+		s.switchModeListenWarning(px) // tcp_content_misc.go
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
 		} else if r := l6ResponseRule(px); r != nil {

@@ -30,7 +30,8 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 
 // startBothLoggedStats is startBothLogged with goha's running proxy (for
 // its counters) and, when sock is set, HAProxy's stats socket there.
-// goha's tcp-mode entries are formatted with logfmt.TCPLog.
+// goha's tcp-mode entries, and those of a frontend whose format is
+// tcplog, are formatted with logfmt.TCPLog.
 func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
@@ -73,8 +74,8 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
 		f := logfmt.HTTPLog
-		if le.TCP {
-			f = logfmt.TCPLog
+		if spec := plan.Logs[le.Frontend]; le.TCP || spec != nil && spec.Format == "tcplog" {
+			f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
 		}
 		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
 			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(f.Append(nil, &le, nil))

@@ -1,0 +1,153 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
+// stream_set_backend, tcp_act.c tcp_action_switch_stream_mode) runs in
+// goha as an HTTP frontend: upgradedFrontend returns the copy of the
+// parsed frontend that frontend() builds, with mode http. Measured on
+// HAProxy 2.6.12 (switchmode_diff_test.go), for both forms:
+//
+//   - every request is an HTTP transaction: the H1 mux keeps the
+//     connection alive, a request it cannot parse gets the 400 page and
+//     a "PR" line, and the frontend's http-request, http-response and
+//     http-after-response rules run (after the implicit upgrade too,
+//     although -c warns that they are ignored);
+//   - the log keeps the declared tcp mode's format: tcplog (option
+//     httplog falls back to it), one line per request, as an http
+//     frontend with option tcplog writes; show stat prints the frontend
+//     as tcp (no hrsp_* cells; req_tot counts);
+//   - a request HAProxy refuses on the connection's first stream counts
+//     twice in the frontend's ereq (the TCP stream and the H1 mux each
+//     count it).
+//
+// The implicit upgrade (no switch-mode; every backend the frontend can
+// reach is in mode http) drops what HAProxy's -c strips from a tcp
+// frontend: option forwardfor and originalto, the stats page, and the
+// options http-buffer-request, http-ignore-probes and
+// accept-invalid-http-request. `tcp-request content switch-mode http`
+// (unconditional, as the first content rule) keeps every HTTP setting of
+// the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
+// before the switching rules, which then see the HTTP request.
+//
+// What is refused, as not built: a tcp frontend that can reach both tcp
+// and http backends, or a dynamic use_backend; switch-mode with a
+// condition, after other content rules, with `proto h2`, or towards a tcp
+// backend (HAProxy then closes the stream, "IR"); content rules and
+// conditional use_backend rules in an implicitly upgraded frontend (for
+// its first request HAProxy evaluates them on the raw bytes before the
+// upgrade, on the HTTP message for the next ones).
+func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
+	if px.Mode == "http" {
+		return px, false // switch-mode is an accept there (httpContentRules)
+	}
+	var sawHTTP, sawTCP, dynamic bool
+	reach := func(name string) {
+		if strings.Contains(name, "%[") {
+			dynamic = true
+			return
+		}
+		for _, be := range b.cfg.Proxies {
+			if be.Name == name && be.Cap&haproxy.CapBackend != 0 {
+				if be.Mode == "http" {
+					sawHTTP = true
+				} else {
+					sawTCP = true
+				}
+			}
+		}
+	}
+	def := px.DefaultBack
+	if def == "" && px.Kind == "listen" {
+		def = px.Name
+	}
+	if def != "" {
+		reach(def)
+	}
+	for _, u := range px.UseBackends {
+		reach(u.Backend)
+	}
+	explicit := px.HTTPUpgrade
+	if !explicit && !sawHTTP {
+		return px, false // a tcp frontend
+	}
+	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, bool) {
+		b.unsupported(p, what)
+		return px, false
+	}
+	where := px.Pos
+	for _, r := range px.TCPContentRules {
+		if r.Action == "switch-mode" {
+			where = r.Pos
+			break
+		}
+	}
+	switch {
+	case dynamic:
+		return refuse(where, "use_backend with a dynamic name in a tcp frontend upgraded to HTTP")
+	case explicit && sawTCP:
+		return refuse(where, "tcp-request content switch-mode http in a frontend that can reach a tcp backend")
+	case sawTCP:
+		return refuse(px.Pos, "tcp frontend reaching both tcp and http backends")
+	}
+	up := *px
+	up.Mode = "http"
+	up.Monitor = haproxy.Monitor{} // ignored with a warning, switch-mode or not
+	if explicit {
+		first := px.TCPContentRules[0]
+		if first.Action != "switch-mode" {
+			return refuse(first.Pos, "tcp-request content "+first.Action+" before switch-mode http")
+		}
+		if first.Cond != nil {
+			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
+		}
+		if len(first.Args) > 2 && first.Args[2] == "h2" {
+			return refuse(first.Pos, "tcp-request content switch-mode http proto h2")
+		}
+		for _, r := range px.TCPContentTracks {
+			if posBefore(r.Pos, first.Pos) {
+				return refuse(r.Pos, "tcp-request content "+r.Action+" before switch-mode http")
+			}
+		}
+		// The switch stops the content rules: those after it never run.
+		up.TCPContentRules, up.TCPContentTracks = nil, nil
+		return &up, true
+	}
+	if len(px.TCPContentRules) > 0 {
+		return refuse(px.TCPContentRules[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
+	}
+	if len(px.TCPContentTracks) > 0 {
+		return refuse(px.TCPContentTracks[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
+	}
+	for _, u := range px.UseBackends {
+		if u.Cond != nil {
+			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
+		}
+	}
+	for _, r := range px.Redirects {
+		return refuse(r.Pos, "redirect in a tcp proxy")
+	}
+	up.Forwardfor, up.OriginalTo = nil, nil
+	if px.Stats.Enabled {
+		b.statsPage(px, proxy.ModeTCP, nil) // its warning
+		up.Stats.Enabled = false
+	}
+	opts := make(map[string]bool, len(px.Options))
+	for k, v := range px.Options {
+		opts[k] = v
+	}
+	for _, o := range []string{"http-buffer-request", "http-ignore-probes", "accept-invalid-http-request"} {
+		delete(opts, o)
+	}
+	up.Options = opts
+	return &up, true
+}
+
+func posBefore(a, b haproxy.Pos) bool {
+	return a.File < b.File || a.File == b.File && a.Line < b.Line
+}
