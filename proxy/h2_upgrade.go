@@ -42,7 +42,7 @@ func (s *session) refusePreface() {
 	if own, ok := s.fe.errs[400]; ok {
 		page = own
 	}
-	s.refusedRequest()
+	s.refused(true) // track.go
 	s.fe.stats.countStatus(400)
 	// The page's "Connection: close" field is counted (206 bytes logged,
 	// measured): withConnection counts it.

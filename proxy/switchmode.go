@@ -28,12 +28,15 @@ func (s *session) headEndTerm(side byte) [2]byte {
 }
 
 // countRefusedFirst counts, for refusedRequest, what HAProxy's upgraded
-// TCP stream had counted besides the H1 mux's ereq.
-func (s *session) countRefusedFirst() {
+// TCP stream had counted besides the H1 mux's ereq; an HTTP/2 preface
+// refused (switch-mode http proto h1) counts once (measured).
+func (s *session) countRefusedFirst(preface bool) {
 	if !s.upgradedFirst() {
 		return
 	}
-	s.fe.stats.reqErrors.Add(1)
+	if !preface {
+		s.fe.stats.reqErrors.Add(1)
+	}
 	if !s.fe.cfg.UpgradedByBackend {
 		return
 	}

@@ -33,11 +33,13 @@ import (
 // accept-invalid-http-request. `tcp-request content switch-mode http`
 // (unconditional, as the first content rule) keeps every HTTP setting of
 // the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
-// before the switching rules, which then see the HTTP request.
+// before the switching rules, which then see the HTTP request. Its
+// `proto h1` turns the HTTP/2 upgrade on a preface off, `proto h2`
+// speaks HTTP/2 from the first byte (switchProto).
 //
 // What is refused, as not built: a tcp frontend that can reach both tcp
 // and http backends, or a dynamic use_backend; switch-mode with a
-// condition, after other content rules, with `proto h2`, or towards a tcp
+// condition, after other content rules, or towards a tcp
 // backend (HAProxy then closes the stream, "IR"); content rules and
 // conditional use_backend rules in an implicitly upgraded frontend (for
 // its first request HAProxy evaluates them on the raw bytes before the
@@ -106,8 +108,15 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		if first.Cond != nil {
 			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
 		}
-		if len(first.Args) > 2 && first.Args[2] == "h2" {
-			return refuse(first.Pos, "tcp-request content switch-mode http proto h2")
+		if switchProto(px) == "h1" {
+			// the H1 mux named: no HTTP/2 upgrade on a preface (measured:
+			// a 400, as with option disable-h2-upgrade)
+			opts := make(map[string]bool, len(px.Options)+1)
+			for k, v := range px.Options {
+				opts[k] = v
+			}
+			opts["disable-h2-upgrade"] = true
+			up.Options = opts
 		}
 		for _, r := range px.TCPContentTracks {
 			if posBefore(r.Pos, first.Pos) {
@@ -150,4 +159,31 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 
 func posBefore(a, b haproxy.Pos) bool {
 	return a.File < b.File || a.File == b.File && a.Line < b.Line
+}
+
+// switchProto is the `proto` of a frontend's switch-mode rule ("" when
+// it names none). With h2 every connection speaks HTTP/2 from its first
+// byte, as on a `bind ... proto h2` (frontend() forces its binds), and
+// HAProxy drops the TCP stream unlogged: none of the first-request
+// counts of UpgradedFromTCP (measured).
+func switchProto(px *haproxy.Proxy) string {
+	for _, r := range px.TCPContentRules {
+		if r.Action == "switch-mode" {
+			if len(r.Args) > 2 && r.Args[1] == "proto" {
+				return r.Args[2]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// forceH2 makes every listener of fe speak HTTP/2 from the first byte.
+func forceH2(fe *proxy.Frontend) {
+	if fe.H2 == nil {
+		fe.H2 = map[string]bool{}
+	}
+	for _, a := range fe.Binds {
+		fe.H2[a] = true
+	}
 }

@@ -2,8 +2,11 @@ package haproxycfg
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,14 +107,11 @@ backend web
 	}, nil, true)
 }
 
-// TestTCPFrontendSwitchModeMatchesHAProxy: `tcp-request content
-// switch-mode http` upgrades before the switching rules, so use_backend
-// sees the HTTP request, every HTTP setting of the frontend applies
-// (option forwardfor, http-request deny), the content rules after the
-// switch never run, and option httplog falls back to tcplog.
-func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
-	web, other := startRecorder(t), startRecorder(t)
-	cfg := `global
+// switchModeConfig is the configuration of the switch-mode tests: a tcp
+// frontend (httplog, which falls back to tcplog) switching to HTTP with
+// proto (may be empty), HTTP rules after the switch, and two backends.
+func switchModeConfig(proto string, web, other *recorder) string {
+	return `global
     log LOG local0
 defaults
     log global
@@ -123,7 +123,7 @@ frontend fe
     option httplog
     bind BIND
     tcp-request inspect-delay 1s
-    tcp-request content switch-mode http
+    tcp-request content switch-mode http ` + proto + `
     tcp-request content reject
     http-request deny if { path /deny }
     http-request set-header x-fe explicit
@@ -138,24 +138,83 @@ backend other
     mode http
     server s2 ` + other.ln.Addr().String() + `
 `
+}
+
+// TestTCPFrontendSwitchModeMatchesHAProxy: `tcp-request content
+// switch-mode http` upgrades before the switching rules, so use_backend
+// sees the HTTP request, every HTTP setting of the frontend applies
+// (option forwardfor, http-request deny), the content rules after the
+// switch never run, and option httplog falls back to tcplog. With
+// `proto h1` an HTTP/2 preface gets a 400 (no upgrade to HTTP/2).
+func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
+	for _, proto := range []string{"", "proto h1"} {
+		name := strings.ReplaceAll(cmp.Or(proto, "default"), " ", "-") // no '#' (a comment in the stats socket's path)
+		t.Run(name, func(t *testing.T) {
+			web, other := startRecorder(t), startRecorder(t)
+			sock := filepath.Join(t.TempDir(), "stats.sock")
+			ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfig(proto, web, other), sock)
+			settleProbes(t, sock, px, haLog, goLog)
+			before := haproxytest.StatsCmd(t, sock, "show stat")
+			fe0 := px.Frontends()[0].Stats
+			cases := []switchCase{
+				{upgradeGet, 300 * time.Millisecond, 1},
+				{"GET /o HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
+				{"GET /deny HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
+				{upgradeGet + "GET /o HTTP/1.1\r\nhost: x\r\n\r\n" + upgradeGet, 300 * time.Millisecond, 3},
+				{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
+				{"GET / HT", 2 * time.Second, 1},
+			}
+			if proto != "" {
+				cases = append(cases, switchCase{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 300 * time.Millisecond, 1})
+			}
+			sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases)
+			after := haproxytest.StatsCmd(t, sock, "show stat")
+			fe := px.Frontends()[0].Stats
+			sameStatDeltas(t, before, after, []statCounter{
+				{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
+				{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
+				{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
+			}, nil, true)
+		})
+	}
+}
+
+// TestTCPFrontendSwitchModeH2MatchesHAProxy: `switch-mode http proto h2`
+// speaks HTTP/2 from the first byte: an HTTP/2 client is served (its
+// streams logged in tcplog) and the upgraded TCP stream counts nothing.
+func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
+	web, other := startRecorder(t), startRecorder(t)
 	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfig("proto h2", web, other), sock)
 	settleProbes(t, sock, px, haLog, goLog)
 	before := haproxytest.StatsCmd(t, sock, "show stat")
 	fe0 := px.Frontends()[0].Stats
-	cases := []switchCase{
-		{upgradeGet, 300 * time.Millisecond, 1},
-		{"GET /o HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
-		{"GET /deny HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
-		{upgradeGet + "GET /o HTTP/1.1\r\nhost: x\r\n\r\n" + upgradeGet, 300 * time.Millisecond, 3},
-		{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
+	var answers [2][]string
+	var recs [2][]byte
+	for i, addr := range []string{ha, goha} {
+		web.reset(nil, false)
+		other.reset(nil, false)
+		c := h2Client(t, testPKI{}, addr, false)
+		for _, path := range []string{"/a", "/o", "/deny"} {
+			resp, err := c.Get("http://x" + path)
+			answers[i] = append(answers[i], describe(resp, err))
+		}
+		c.Transport.(*http.Transport).CloseIdleConnections()
+		time.Sleep(300 * time.Millisecond)
+		recs[i] = append(web.bytes(), other.bytes()...)
 	}
-	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases)
+	if strings.Join(answers[0], "\n--\n") != strings.Join(answers[1], "\n--\n") {
+		t.Errorf("answers\nhaproxy: %q\ngoha:    %q", answers[0], answers[1])
+	}
+	if !bytes.Equal(recs[0], recs[1]) {
+		t.Errorf("backends got\nhaproxy: %q\ngoha:    %q", recs[0], recs[1])
+	}
+	sameLogLines(t, "h2", haLog, goLog, 3)
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	fe := px.Frontends()[0].Stats
 	sameStatDeltas(t, before, after, []statCounter{
 		{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
 		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
 		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
-	}, nil, true)
+	}, nil, false)
 }
