@@ -110,6 +110,9 @@ backend web
 // switchModeConfig is the configuration of the switch-mode tests: a tcp
 // frontend (httplog, which falls back to tcplog) switching to HTTP with
 // proto (may be empty), HTTP rules after the switch, and two backends.
+// No tcp-request inspect-delay: with one, HAProxy 2.6.12 closes some of
+// the first requests that time out (GET / HT) without a 408 or a log
+// line, and answers the others 408 (measured: 3 of 6 each way).
 func switchModeConfig(proto string, web, other *recorder) string {
 	return `global
     log LOG local0
@@ -122,7 +125,6 @@ frontend fe
     mode tcp
     option httplog
     bind BIND
-    tcp-request inspect-delay 1s
     tcp-request content switch-mode http ` + proto + `
     tcp-request content reject
     http-request deny if { path /deny }
@@ -181,7 +183,9 @@ func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
 
 // TestTCPFrontendSwitchModeH2MatchesHAProxy: `switch-mode http proto h2`
 // speaks HTTP/2 from the first byte: an HTTP/2 client is served (its
-// streams logged in tcplog) and the upgraded TCP stream counts nothing.
+// streams logged in tcplog), bytes that are not HTTP/2 end the connection
+// at the first wrong one with a PR line, and the upgraded TCP stream
+// counts nothing.
 func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
 	web, other := startRecorder(t), startRecorder(t)
 	sock := filepath.Join(t.TempDir(), "stats.sock")
@@ -210,6 +214,11 @@ func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
 		t.Errorf("backends got\nhaproxy: %q\ngoha:    %q", recs[0], recs[1])
 	}
 	sameLogLines(t, "h2", haLog, goLog, 3)
+	// not HTTP/2: closed at the first wrong byte, a PR line
+	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, []switchCase{
+		{upgradeGet, 300 * time.Millisecond, 1},
+		{"GET /", 300 * time.Millisecond, 1},
+	})
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	fe := px.Frontends()[0].Stats
 	sameStatDeltas(t, before, after, []statCounter{
