@@ -30,6 +30,7 @@ func (s *session) serveUpgradedH2() {
 	s.end = 0
 	s.dropBuf()
 	s.info.req = nil
+	s.countUpgradedStream() // switchmode.go
 	s.serveH2(pre)
 }
 

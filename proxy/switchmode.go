@@ -37,7 +37,15 @@ func (s *session) countRefusedFirst(preface bool) {
 	if !preface {
 		s.fe.stats.reqErrors.Add(1)
 	}
-	if !s.fe.cfg.UpgradedByBackend {
+	s.countUpgradedStream()
+}
+
+// countUpgradedStream counts the session HAProxy's TCP stream counted on
+// the backend when the backend's mode upgraded it: for a first request
+// refused, and for a connection that went on as HTTP/2 (its preface:
+// HAProxy drops that stream, its streams count their own).
+func (s *session) countUpgradedStream() {
+	if !s.fe.cfg.UpgradedByBackend || s.notFirst || s.stream != nil {
 		return
 	}
 	if be := s.tcpBackend(); be != nil { // unconditional rules only (haproxycfg)

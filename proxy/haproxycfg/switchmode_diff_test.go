@@ -60,7 +60,8 @@ func sameUpgradeExchanges(t *testing.T, ha, goha string, haLog, goLog chan strin
 // they are ignored), no X-Forwarded-For (option forwardfor is dropped),
 // a 400 for bytes that are not HTTP, tcplog lines per request, a first
 // request that never comes whole logged PR (408 or 400) and counted
-// twice in ereq, and show stat's frontend counters.
+// twice in ereq, an HTTP/2 client served after its preface, and show
+// stat's frontend counters.
 func TestTCPFrontendImplicitHTTPUpgradeMatchesHAProxy(t *testing.T) {
 	rec := startRecorder(t)
 	cfg := `global
@@ -96,6 +97,7 @@ backend web
 		{"GET / HT", 2 * time.Second, 1}, // timeout client: 408, PR
 	}
 	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{rec}, cases)
+	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{rec}, "/a", "/b")
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	fe, be := px.Frontends()[0].Stats, px.Backends()[0].Stats
 	sameStatDeltas(t, before, after, []statCounter{
@@ -193,27 +195,7 @@ func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
 	settleProbes(t, sock, px, haLog, goLog)
 	before := haproxytest.StatsCmd(t, sock, "show stat")
 	fe0 := px.Frontends()[0].Stats
-	var answers [2][]string
-	var recs [2][]byte
-	for i, addr := range []string{ha, goha} {
-		web.reset(nil, false)
-		other.reset(nil, false)
-		c := h2Client(t, testPKI{}, addr, false)
-		for _, path := range []string{"/a", "/o", "/deny"} {
-			resp, err := c.Get("http://x" + path)
-			answers[i] = append(answers[i], describe(resp, err))
-		}
-		c.Transport.(*http.Transport).CloseIdleConnections()
-		time.Sleep(300 * time.Millisecond)
-		recs[i] = append(web.bytes(), other.bytes()...)
-	}
-	if strings.Join(answers[0], "\n--\n") != strings.Join(answers[1], "\n--\n") {
-		t.Errorf("answers\nhaproxy: %q\ngoha:    %q", answers[0], answers[1])
-	}
-	if !bytes.Equal(recs[0], recs[1]) {
-		t.Errorf("backends got\nhaproxy: %q\ngoha:    %q", recs[0], recs[1])
-	}
-	sameLogLines(t, "h2", haLog, goLog, 3)
+	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web, other}, "/a", "/o", "/deny")
 	// not HTTP/2: closed at the first wrong byte, a PR line
 	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},
@@ -226,4 +208,35 @@ func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
 		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
 		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
 	}, nil, false)
+}
+
+// sameH2Exchange sends GETs of paths over one HTTP/2 connection (prior
+// knowledge) to HAProxy, then to goha, and compares the answers, the
+// bytes the backends got and the log lines (one per request).
+func sameH2Exchange(t *testing.T, ha, goha string, haLog, goLog chan string, recs []*recorder, paths ...string) {
+	t.Helper()
+	var answers [2][]string
+	var got [2][]byte
+	for i, addr := range []string{ha, goha} {
+		for _, r := range recs {
+			r.reset(nil, false)
+		}
+		c := h2Client(t, testPKI{}, addr, false)
+		for _, path := range paths {
+			resp, err := c.Get("http://x" + path)
+			answers[i] = append(answers[i], describe(resp, err))
+		}
+		c.Transport.(*http.Transport).CloseIdleConnections()
+		time.Sleep(300 * time.Millisecond)
+		for _, r := range recs {
+			got[i] = append(got[i], r.bytes()...)
+		}
+	}
+	if strings.Join(answers[0], "\n--\n") != strings.Join(answers[1], "\n--\n") {
+		t.Errorf("h2 answers\nhaproxy: %q\ngoha:    %q", answers[0], answers[1])
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("h2: backends got\nhaproxy: %q\ngoha:    %q", got[0], got[1])
+	}
+	sameLogLines(t, "h2", haLog, goLog, len(paths))
 }
