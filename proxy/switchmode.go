@@ -6,7 +6,8 @@ package proxy
 // Frontend.UpgradedFromTCP set. On the connection's first request the
 // TCP stream that HAProxy upgrades is still there, which shows when the
 // head never comes whole (measured on 2.6.12): the 400 or 408 is logged
-// PR rather than CR or cR, and ereq counts it twice. An upgrade by the
+// PR rather than CR or cR, with %ST 0 (emitSessLog), and ereq counts it
+// twice. An upgrade by the
 // backend's mode happened once the backend was set, which counted a
 // session on it (stream_set_backend): the refused request counts one
 // there too.

@@ -116,6 +116,11 @@ backend web
 // the first requests that time out (GET / HT) without a 408 or a log
 // line, and answers the others 408 (measured: 3 of 6 each way).
 func switchModeConfig(proto string, web, other *recorder) string {
+	return switchModeConfigLog(proto, "option httplog", web, other)
+}
+
+// switchModeConfigLog is switchModeConfig with the frontend's log line.
+func switchModeConfigLog(proto, logLine string, web, other *recorder) string {
 	return `global
     log LOG local0
 defaults
@@ -125,7 +130,7 @@ defaults
     timeout server 5s
 frontend fe
     mode tcp
-    option httplog
+    ` + logLine + `
     bind BIND
     tcp-request content switch-mode http ` + proto + `
     tcp-request content reject
@@ -151,12 +156,20 @@ backend other
 // switch never run, and option httplog falls back to tcplog. With
 // `proto h1` an HTTP/2 preface gets a 400 (no upgrade to HTTP/2).
 func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
-	for _, proto := range []string{"", "proto h1"} {
+	for _, c := range []struct{ proto, log string }{
+		{"", "option httplog"}, {"proto h1", "option httplog"},
+		// what a custom format sees of a refused first request
+		{"", `log-format "%ST %b/%s %B %ts %Tw/%Tc/%Tt %U %ac/%fc"`},
+	} {
+		proto := c.proto
 		name := strings.ReplaceAll(cmp.Or(proto, "default"), " ", "-") // no '#' (a comment in the stats socket's path)
+		if c.log != "option httplog" {
+			name += "-log-format"
+		}
 		t.Run(name, func(t *testing.T) {
 			web, other := startRecorder(t), startRecorder(t)
 			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfig(proto, web, other), sock)
+			ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfigLog(proto, c.log, web, other), sock)
 			settleProbes(t, sock, px, haLog, goLog)
 			before := haproxytest.StatsCmd(t, sock, "show stat")
 			fe0 := px.Frontends()[0].Stats
