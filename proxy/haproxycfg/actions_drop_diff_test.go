@@ -75,8 +75,8 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
 		f := logfmt.HTTPLog
-		if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" {
-			f = logfmt.MustCompile(spec.Custom) // no %[...] samples in the tests' formats
+		if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" && len(spec.samples) == 0 {
+			f = logfmt.MustCompile(spec.Custom)
 		} else if le.TCP || spec != nil && spec.Format == "tcplog" {
 			f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
 		}

@@ -101,6 +101,9 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	up.Mode = "http"
 	up.Monitor = haproxy.Monitor{} // ignored with a warning, switch-mode or not
 	if explicit {
+		if len(px.TCPContentRules) == 0 {
+			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
+		}
 		first := px.TCPContentRules[0]
 		if first.Action != "switch-mode" {
 			return refuse(first.Pos, "tcp-request content "+first.Action+" before switch-mode http")
