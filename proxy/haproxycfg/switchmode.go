@@ -145,10 +145,7 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		return refuse(r.Pos, "redirect in a tcp proxy")
 	}
 	up.Forwardfor, up.OriginalTo = nil, nil
-	if px.Stats.Enabled {
-		b.statsPage(px, proxy.ModeTCP, nil) // its warning
-		up.Stats.Enabled = false
-	}
+	up.Stats.Enabled = false // warned about by the parser
 	opts := make(map[string]bool, len(px.Options))
 	for k, v := range px.Options {
 		opts[k] = v
