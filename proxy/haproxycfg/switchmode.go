@@ -22,15 +22,20 @@ import (
 //     httplog falls back to it), one line per request, as an http
 //     frontend with option tcplog writes; show stat prints the frontend
 //     as tcp (no hrsp_* cells; req_tot counts);
-//   - a request HAProxy refuses on the connection's first stream counts
-//     twice in the frontend's ereq (the TCP stream and the H1 mux each
-//     count it).
+//   - a request HAProxy refuses on the connection's first stream (bad,
+//     timed out, cut) is logged PR with %ST 0 and counts twice in the
+//     frontend's ereq (the TCP stream and the H1 mux each count it; an
+//     HTTP/2 preface refused under proto h1 once); after the implicit
+//     upgrade it also counts a session on the backend, as does a
+//     connection that goes on as HTTP/2 (proxy/switchmode.go);
+//   - monitor-uri is ignored (warned about, switch-mode or not).
 //
 // The implicit upgrade (no switch-mode; every backend the frontend can
 // reach is in mode http) drops what HAProxy's -c strips from a tcp
 // frontend: option forwardfor and originalto, the stats page, and the
 // options http-buffer-request, http-ignore-probes and
-// accept-invalid-http-request. `tcp-request content switch-mode http`
+// accept-invalid-http-request (measured: an invalid header name gets a
+// 400); its redirect rules are refused (not measured). `tcp-request content switch-mode http`
 // (unconditional, as the first content rule) keeps every HTTP setting of
 // the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
 // before the switching rules, which then see the HTTP request. Its
