@@ -304,6 +304,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		acls.WithPayload()
 	}
 	fe.UseBackends = b.useBackends(px, acls)
+	b.dropOtherModeRoutes(fe) // switchmode.go
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
 	fe.TCPContentRules = b.tcpContentRules(px, acls)

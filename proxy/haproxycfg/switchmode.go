@@ -192,3 +192,28 @@ func forceH2(fe *proxy.Frontend) {
 		fe.H2[a] = true
 	}
 }
+
+// dropOtherModeRoutes leaves out of a frontend its routes to backends of
+// the other mode, which proxy.New refuses: what remains of a tcp frontend
+// whose upgrade to HTTP was refused (upgradedFrontend gave the notice),
+// run without it under --allow-unsupported.
+func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
+	other := func(name string) bool {
+		for _, px := range b.cfg.Proxies {
+			if px.Name == name && px.Cap&haproxy.CapBackend != 0 && !px.Disabled {
+				return mode(px) != fe.Mode
+			}
+		}
+		return false
+	}
+	if fe.DefaultBackend != "" && other(fe.DefaultBackend) {
+		fe.DefaultBackend = ""
+	}
+	kept := fe.UseBackends[:0]
+	for _, u := range fe.UseBackends {
+		if u.Dynamic != nil || !other(u.Backend) {
+			kept = append(kept, u)
+		}
+	}
+	fe.UseBackends = kept
+}
