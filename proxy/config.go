@@ -175,6 +175,12 @@ type Frontend struct {
 	// follow it yet: HAProxy shows 0 during a transfer without it, and
 	// the frontend's, backend's and server's HTX sizes with it.
 	ContStats bool
+	// UpgradedFromTCP: a tcp frontend whose streams HAProxy upgrades
+	// to HTTP (haproxycfg/switchmode.go), run as an HTTP one: a request
+	// refused on its connection's first stream counts twice in ereq.
+	// ByBackend: upgraded by its backend's mode, which HAProxy set (and
+	// counted a session on) before that request came.
+	UpgradedFromTCP, UpgradedByBackend bool
 	// IndependentStreams is a tcp frontend's `option
 	// independent-streams`: bytes sent to the client do not restart its
 	// read clock (relay.go).

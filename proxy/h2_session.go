@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/h2"
@@ -62,7 +63,12 @@ func (s *session) serveH2(pre []byte) {
 	if s.p.closing.Load() {
 		conn.GoAway() // accepted while stopping: no stream will be served
 	}
-	conn.Serve()
+	if errors.Is(conn.Serve(), h2.ErrPreface) {
+		// HAProxy's H2 mux logs a line without a stream: status 0,
+		// <BADREQ>, PR (measured on a bind with proto h2)
+		s.tl = timeline{start: s.accepted, firstByte: s.accepted, noTxn: true}
+		s.emitSessLog(0, term('P', 'R'))
+	}
 	s.finish()
 }
 

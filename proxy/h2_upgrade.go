@@ -30,6 +30,7 @@ func (s *session) serveUpgradedH2() {
 	s.end = 0
 	s.dropBuf()
 	s.info.req = nil
+	s.countUpgradedStream() // switchmode.go
 	s.serveH2(pre)
 }
 
@@ -42,7 +43,7 @@ func (s *session) refusePreface() {
 	if own, ok := s.fe.errs[400]; ok {
 		page = own
 	}
-	s.refusedRequest()
+	s.refused(true) // track.go
 	s.fe.stats.countStatus(400)
 	// The page's "Connection: close" field is counted (206 bytes logged,
 	// measured): withConnection counts it.

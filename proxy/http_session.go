@@ -380,12 +380,12 @@ func (s *session) readRequest(first bool) requestRead {
 			s.endEmptyWait()
 			if isTimeout(err) {
 				s.sendParserError(408, nil)
-				s.emitSessLog(408, term('c', 'R'))
+				s.emitSessLog(408, s.headEndTerm('c')) // switchmode.go
 			} else {
 				// HAProxy answers a 400 that a client which only shut
 				// its side reads (measured, empty and partial heads).
 				s.sendParserError(400, nil)
-				s.emitSessLog(400, term('C', 'R'))
+				s.emitSessLog(400, s.headEndTerm('C'))
 			}
 			return requestNone
 		}

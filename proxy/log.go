@@ -157,6 +157,9 @@ type timeline struct {
 // begins: HAProxy logs it with the session (sess_log), no stream.
 func (s *session) emitSessLog(status int, t [2]byte) {
 	s.tl.sessLog = true
+	if s.upgradedFirst() { // switchmode.go: logged with no status (%ST 0)
+		status, s.tl.noTxn = 0, true
+	}
 	s.emitLog(nil, nil, status, t)
 }
 

@@ -356,10 +356,15 @@ func (s *session) endTracking() {
 // too big, timed out, or the connection closed during it) as HAProxy's
 // http_wait_for_request counts it: in req_tot and ereq (hrsp_4xx with the
 // status it logs), and on the stick counters (failedRequest).
-func (s *session) refusedRequest() {
+func (s *session) refusedRequest() { s.refused(false) }
+
+// refused is refusedRequest; preface: an HTTP/2 preface the H1 parser
+// refuses (switchmode.go).
+func (s *session) refused(preface bool) {
 	s.fe.stats.requests.Add(1)
 	countRate(&s.fe.stats, true)
 	s.fe.stats.reqErrors.Add(1)
+	s.countRefusedFirst(preface) // switchmode.go
 	s.failedRequest()
 }
 

@@ -145,32 +145,6 @@ func layer7Balance(algo string) bool {
 	return algo == "uri" || algo == "url_param" || algo == "hdr"
 }
 
-// httpOnlyWarnings reports HTTP settings in a non-HTTP proxy, which HAProxy
-// ignores (httplog falls back to tcplog).
-func (s *state) httpOnlyWarnings(px *Proxy) {
-	if px.Monitor.URI != "" {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : monitor-uri will be ignored for %s '%s' (needs 'mode http').", kindWord(px), px.Name))
-	}
-	if len(px.HTTPRequestRules) > 0 && px.Cap&CapFrontend != 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-request' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
-	}
-	if len(px.HTTPResponseRules) > 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-response' rules ignored for proxy '%s' as they require HTTP mode.", px.Name))
-	}
-	if len(px.HTTPAfterResponseRules) > 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'http-after-response' rules ignored for %s '%s' as they require HTTP mode.", kindWord(px), px.Name))
-	}
-	if px.Options["prefer-last-server"] && px.Cap&CapBackend != 0 {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option prefer-last-server' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
-	}
-	if px.Forwardfor != nil {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option forwardfor' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
-	}
-	if px.OriginalTo != nil {
-		s.d.Raw(Warning, "", 0, fmt.Sprintf("config : 'option originalto' ignored for %s '%s' as it requires HTTP mode.", kindWord(px), px.Name))
-	}
-}
-
 // kindWord is how HAProxy names a proxy's kind in messages: a listen
 // section is a "proxy".
 func kindWord(px *Proxy) string {
@@ -271,7 +245,7 @@ func (s *state) listeners() []Bind {
 // checkValidity is HAProxy's post-parse pass: cross references, duplicate
 // servers, missing timeouts. It returns true on fatal errors.
 func (s *state) checkValidity() bool {
-	fatal := false
+	fatal := s.switchModeChecks() // tcp_content_misc.go
 	backend := func(name string) *Proxy {
 		if px := s.proxies[name]; px != nil && px.Cap&CapBackend != 0 {
 			return px
@@ -494,6 +468,7 @@ func (s *state) checkValidity() bool {
 		if px.TCPCheck.unusedTCP {
 			s.d.Raw(Warning, "", 0, fmt.Sprintf("config : %s '%s' uses tcp-check rules without 'option tcp-check', so the rules are ignored.", kind, px.Name))
 		}
+		s.switchModeListenWarning(px) // tcp_content_misc.go
 		if px.Mode != "http" {
 			s.httpOnlyWarnings(px)
 		} else if r := l6ResponseRule(px); r != nil {

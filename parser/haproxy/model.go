@@ -223,6 +223,11 @@ type Proxy struct {
 	// (`tcp-request inspect-delay`, inherited from defaults).
 	TCPContentRules []HTTPRule
 	InspectDelay    time.Duration
+	// HTTPUpgrade is set by a `tcp-request content switch-mode http`
+	// rule (HAProxy's PR_O_HTTP_UPG): the rule is among TCPContentRules
+	// (Action "switch-mode", Args "http" [proto <mux>]), and the proxy's
+	// HTTP settings are not warned about in tcp mode.
+	HTTPUpgrade bool
 	// ResInspectDelay is `tcp-response inspect-delay` (inherited from
 	// defaults): how long tcp-response content rules wait for response
 	// bytes their conditions need (res.payload).

@@ -81,7 +81,7 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	if s.tcpCapture(px, p, w) { // tcp_capture.go
 		return false
 	}
-	if s.tcpSwitchMode(p, w) { // tcp_content_misc.go
+	if s.tcpSwitchMode(px, p, w) { // tcp_content_misc.go
 		return false
 	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {

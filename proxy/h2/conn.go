@@ -130,8 +130,12 @@ func (c *Conn) arrival() time.Time {
 	return c.arrived
 }
 
-// errPreface is a client that does not speak HTTP/2 first.
-var errPreface = errors.New("h2: bad connection preface")
+// ErrPreface is a client that does not speak HTTP/2 first: other bytes
+// than the preface's, or an end before its last byte.
+var ErrPreface = errors.New("h2: bad connection preface")
+
+// errNoSettings is a preface not followed by a SETTINGS frame.
+var errNoSettings = errors.New("h2: no SETTINGS after the preface")
 
 // Serve reads the preface and the frames until the connection ends, then
 // waits for its streams' handlers. It returns why the connection ended
@@ -157,12 +161,16 @@ func (c *Conn) Serve() error {
 func (c *Conn) serve() error {
 	var pre [len(Preface)]byte
 	c.armIdle()
-	if _, err := io.ReadFull(c.br, pre[:]); err != nil {
+	// HAProxy compares once it has the preface's length (a client that
+	// ends before, having sent something, failed it too), and closes
+	// without a word.
+	if _, err := io.ReadFull(c.br, pre[:]); err == io.ErrUnexpectedEOF {
+		return ErrPreface
+	} else if err != nil {
 		return err
 	}
 	if string(pre[:]) != Preface {
-		// HAProxy closes on a wrong preface without a word.
-		return errPreface
+		return ErrPreface
 	}
 	s := c.opt.Settings
 	set := make([]http2.Setting, 0, 5)
@@ -228,7 +236,7 @@ func (c *Conn) serve() error {
 		}
 		if first {
 			if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
-				return errPreface // the preface lacks SETTINGS: closed, as HAProxy
+				return errNoSettings // the preface lacks SETTINGS: closed, as HAProxy
 			}
 			first = false
 		}

@@ -30,7 +30,9 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 
 // startBothLoggedStats is startBothLogged with goha's running proxy (for
 // its counters) and, when sock is set, HAProxy's stats socket there.
-// goha's tcp-mode entries are formatted with logfmt.TCPLog.
+// goha's tcp-mode entries, and those of a frontend whose format is
+// tcplog, are formatted with logfmt.TCPLog; a log-format without
+// samples is used as it is.
 func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
@@ -73,8 +75,10 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
 		le := logfmt.Entry(*e)
 		f := logfmt.HTTPLog
-		if le.TCP {
-			f = logfmt.TCPLog
+		if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" && len(spec.samples) == 0 {
+			f = logfmt.MustCompile(spec.Custom)
+		} else if le.TCP || spec != nil && spec.Format == "tcplog" {
+			f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
 		}
 		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
 			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(f.Append(nil, &le, nil))
@@ -145,11 +149,13 @@ func normLog(line string) string {
 		}
 		f[5] = strings.Join(ts, "/")
 	}
-	if len(f) > 11 {
-		// %ac/%fc: HAProxy may still count a connection of the previous
-		// exchange (a silently dropped one is released late).
-		if c := strings.SplitN(f[11], "/", 3); len(c) == 3 {
-			f[11] = "A/F/" + c[2]
+	// %ac/%fc (httplog's field 11, tcplog's 8): a daemon may still count
+	// a connection of the previous exchange (a silently dropped one is
+	// released late).
+	for _, i := range []int{11, 8} {
+		if len(f) > i && strings.Count(f[i], "/") == 4 {
+			f[i] = "A/F/" + strings.SplitN(f[i], "/", 3)[2]
+			break
 		}
 	}
 	return strings.Join(f, " ")

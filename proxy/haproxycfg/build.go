@@ -213,7 +213,9 @@ func (b *builder) common(px *haproxy.Proxy) {
 func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	px = b.withDefaultsContent(px) // defaults_rules.go
-	fe := &proxy.Frontend{
+	declared := px
+	px, upgraded := b.upgradedFrontend(px) // switchmode.go
+	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade,
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
@@ -296,11 +298,15 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 			}
 		}
 	}
+	if upgraded && switchProto(declared) == "h2" {
+		forceH2(fe) // switchmode.go
+	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
 	if mode(px) == proxy.ModeTCP {
 		acls.WithPayload()
 	}
 	fe.UseBackends = b.useBackends(px, acls)
+	b.dropOtherModeRoutes(fe) // switchmode.go
 	fe.TCPConnRules = b.tcpConnRules(px, acls)
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
 	fe.TCPContentRules = b.tcpContentRules(px, acls)
@@ -326,7 +332,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		}
 	}
 	b.plan.Proxy.Frontends = append(b.plan.Proxy.Frontends, fe)
-	if spec := b.logSpec(px); spec != nil {
+	if spec := b.logSpec(declared); spec != nil {
 		b.plan.Logs[px.Name] = spec
 		fe.LogSamples = spec.samples
 		fe.ErrorLog, fe.ErrorLogSamples = spec.Error != "", spec.errSamples

@@ -10,7 +10,9 @@
 // rise/fall, hash-type), so that the runtime packages never default a zero
 // value again; it expands binds ("*:80" is 0.0.0.0:80, port
 // ranges one listener per port), splits a listen section into a frontend
-// and a backend of the same name, skips disabled proxies, and has the ACL
+// and a backend of the same name, builds a tcp frontend that HAProxy
+// upgrades to HTTP (switch-mode http, or http backends only) as an HTTP
+// one (switchmode.go), skips disabled proxies, and has the ACL
 // conditions of use_backend, http-request/http-response, redirect and
 // tcp-request connection rules compiled by proxy/acl (the request-time ACL
 // engine), reporting what it refuses.

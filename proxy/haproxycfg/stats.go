@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -24,8 +23,8 @@ func (b *builder) statsPage(px *haproxy.Proxy, mode proxy.Mode, acls *acl.Set) [
 		return nil
 	}
 	if mode != proxy.ModeHTTP {
-		// HAProxy keeps going without the page.
-		b.plan.Notices.Raw(haproxy.Warning, "", 0, fmt.Sprintf("config : 'stats' statement ignored for %s '%s' as it requires HTTP mode.", kindName(px), px.Name))
+		// HAProxy keeps going without the page (the parser warns:
+		// httpOnlyWarnings).
 		return nil
 	}
 	svc := &statspage.Service{Options: statspage.Options{URI: st.URI, Refresh: st.Refresh, Realm: st.Realm, Self: px.Name}}
@@ -105,11 +104,4 @@ func globalDescription(raw []haproxy.Statement) string {
 		}
 	}
 	return ""
-}
-
-func kindName(px *haproxy.Proxy) string {
-	if px.Kind == "listen" {
-		return "proxy"
-	}
-	return px.Kind
 }

@@ -90,6 +90,9 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			} // else httpContentRules maps it
 			continue
 		}
+		if r.Action == "switch-mode" {
+			continue // refused by upgradedFrontend (switchmode.go)
+		}
 		if r.Action == "capture" {
 			// tcp mode keeps no capture slots (%hr, capture.req.hdr)
 			b.unsupported(r.Pos, what+" in a tcp-mode proxy")
@@ -295,7 +298,9 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 // httpContentVerdict: r is a `tcp-request content accept|reject` an HTTP
 // frontend runs (proxy/actions_content.go).
 func httpContentVerdict(r haproxy.HTTPRule) bool {
-	return (r.Action == "accept" || r.Action == "reject" || r.Action == "silent-drop") && len(r.Args) == 0
+	// switch-mode http stops the rules as accept does; an HTTP stream
+	// has nothing to switch (tcp_action_switch_stream_mode)
+	return (r.Action == "accept" || r.Action == "reject" || r.Action == "silent-drop") && len(r.Args) == 0 || r.Action == "switch-mode"
 }
 
 // layer4Cond compiles the condition of a rule that runs before any byte

@@ -1,0 +1,219 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
+// stream_set_backend, tcp_act.c tcp_action_switch_stream_mode) runs in
+// goha as an HTTP frontend: upgradedFrontend returns the copy of the
+// parsed frontend that frontend() builds, with mode http. Measured on
+// HAProxy 2.6.12 (switchmode_diff_test.go), for both forms:
+//
+//   - every request is an HTTP transaction: the H1 mux keeps the
+//     connection alive, a request it cannot parse gets the 400 page and
+//     a "PR" line, and the frontend's http-request, http-response and
+//     http-after-response rules run (after the implicit upgrade too,
+//     although -c warns that they are ignored);
+//   - the log keeps the declared tcp mode's format: tcplog (option
+//     httplog falls back to it), one line per request, as an http
+//     frontend with option tcplog writes; show stat prints the frontend
+//     as tcp (no hrsp_* cells; req_tot counts);
+//   - a request HAProxy refuses on the connection's first stream (bad,
+//     timed out, cut) is logged PR with %ST 0 and counts twice in the
+//     frontend's ereq (the TCP stream and the H1 mux each count it; an
+//     HTTP/2 preface refused under proto h1 once); after the implicit
+//     upgrade it also counts a session on the backend, as does a
+//     connection that goes on as HTTP/2 (proxy/switchmode.go);
+//   - monitor-uri is ignored (warned about, switch-mode or not).
+//
+// The implicit upgrade (no switch-mode; every backend the frontend can
+// reach is in mode http) drops what HAProxy's -c strips from a tcp
+// frontend: option forwardfor and originalto, the stats page, and the
+// options http-buffer-request, http-ignore-probes and
+// accept-invalid-http-request (measured: an invalid header name gets a
+// 400); its redirect rules are refused (not measured). `tcp-request content switch-mode http`
+// (unconditional, as the first content rule) keeps every HTTP setting of
+// the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
+// before the switching rules, which then see the HTTP request. Its
+// `proto h1` turns the HTTP/2 upgrade on a preface off, `proto h2`
+// speaks HTTP/2 from the first byte (switchProto).
+//
+// What is refused, as not built: a tcp frontend that can reach both tcp
+// and http backends, or a dynamic use_backend; switch-mode with a
+// condition, after other content rules, or towards a tcp
+// backend (HAProxy then closes the stream, "IR"); content rules and
+// conditional use_backend rules in an implicitly upgraded frontend (for
+// its first request HAProxy evaluates them on the raw bytes before the
+// upgrade, on the HTTP message for the next ones).
+func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
+	if px.Mode == "http" {
+		return px, false // switch-mode is an accept there (httpContentRules)
+	}
+	var sawHTTP, sawTCP, dynamic bool
+	reach := func(name string) {
+		if strings.Contains(name, "%[") {
+			dynamic = true
+			return
+		}
+		for _, be := range b.cfg.Proxies {
+			if be.Name == name && be.Cap&haproxy.CapBackend != 0 {
+				if be.Mode == "http" {
+					sawHTTP = true
+				} else {
+					sawTCP = true
+				}
+			}
+		}
+	}
+	def := px.DefaultBack
+	if def == "" && px.Kind == "listen" {
+		def = px.Name
+	}
+	if def != "" {
+		reach(def)
+	}
+	for _, u := range px.UseBackends {
+		reach(u.Backend)
+	}
+	explicit := px.HTTPUpgrade
+	if !explicit && !sawHTTP {
+		return px, false // a tcp frontend
+	}
+	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, bool) {
+		b.unsupported(p, what)
+		return px, false
+	}
+	where := px.Pos
+	for _, r := range px.TCPContentRules {
+		if r.Action == "switch-mode" {
+			where = r.Pos
+			break
+		}
+	}
+	switch {
+	case dynamic:
+		return refuse(where, "use_backend with a dynamic name in a tcp frontend upgraded to HTTP")
+	case explicit && sawTCP:
+		return refuse(where, "tcp-request content switch-mode http in a frontend that can reach a tcp backend")
+	case sawTCP:
+		return refuse(px.Pos, "tcp frontend reaching both tcp and http backends")
+	}
+	up := *px
+	up.Mode = "http"
+	up.Monitor = haproxy.Monitor{} // ignored with a warning, switch-mode or not
+	if explicit {
+		if len(px.TCPContentRules) == 0 {
+			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
+		}
+		first := px.TCPContentRules[0]
+		if first.Action != "switch-mode" {
+			return refuse(first.Pos, "tcp-request content "+first.Action+" before switch-mode http")
+		}
+		if first.Cond != nil {
+			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
+		}
+		if switchProto(px) == "h1" {
+			// the H1 mux named: no HTTP/2 upgrade on a preface (measured:
+			// a 400, as with option disable-h2-upgrade)
+			opts := make(map[string]bool, len(px.Options)+1)
+			for k, v := range px.Options {
+				opts[k] = v
+			}
+			opts["disable-h2-upgrade"] = true
+			up.Options = opts
+		}
+		for _, r := range px.TCPContentTracks {
+			if posBefore(r.Pos, first.Pos) {
+				return refuse(r.Pos, "tcp-request content "+r.Action+" before switch-mode http")
+			}
+		}
+		// The switch stops the content rules: those after it never run.
+		up.TCPContentRules, up.TCPContentTracks = nil, nil
+		return &up, true
+	}
+	if len(px.TCPContentRules) > 0 {
+		return refuse(px.TCPContentRules[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
+	}
+	if len(px.TCPContentTracks) > 0 {
+		return refuse(px.TCPContentTracks[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
+	}
+	for _, u := range px.UseBackends {
+		if u.Cond != nil {
+			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
+		}
+	}
+	for _, r := range px.Redirects {
+		return refuse(r.Pos, "redirect in a tcp proxy")
+	}
+	up.Forwardfor, up.OriginalTo = nil, nil
+	up.Stats.Enabled = false // warned about by the parser
+	opts := make(map[string]bool, len(px.Options))
+	for k, v := range px.Options {
+		opts[k] = v
+	}
+	for _, o := range []string{"http-buffer-request", "http-ignore-probes", "accept-invalid-http-request"} {
+		delete(opts, o)
+	}
+	up.Options = opts
+	return &up, true
+}
+
+func posBefore(a, b haproxy.Pos) bool {
+	return a.File < b.File || a.File == b.File && a.Line < b.Line
+}
+
+// switchProto is the `proto` of a frontend's switch-mode rule ("" when
+// it names none). With h2 every connection speaks HTTP/2 from its first
+// byte, as on a `bind ... proto h2` (frontend() forces its binds), and
+// HAProxy drops the TCP stream unlogged: none of the first-request
+// counts of UpgradedFromTCP (measured).
+func switchProto(px *haproxy.Proxy) string {
+	for _, r := range px.TCPContentRules {
+		if r.Action == "switch-mode" {
+			if len(r.Args) > 2 && r.Args[1] == "proto" {
+				return r.Args[2]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// forceH2 makes every listener of fe speak HTTP/2 from the first byte.
+func forceH2(fe *proxy.Frontend) {
+	if fe.H2 == nil {
+		fe.H2 = map[string]bool{}
+	}
+	for _, a := range fe.Binds {
+		fe.H2[a] = true
+	}
+}
+
+// dropOtherModeRoutes leaves out of a frontend its routes to backends of
+// the other mode, which proxy.New refuses: what remains of a tcp frontend
+// whose upgrade to HTTP was refused (upgradedFrontend gave the notice),
+// run without it under --allow-unsupported.
+func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
+	other := func(name string) bool {
+		for _, px := range b.cfg.Proxies {
+			if px.Name == name && px.Cap&haproxy.CapBackend != 0 && !px.Disabled {
+				return mode(px) != fe.Mode
+			}
+		}
+		return false
+	}
+	if fe.DefaultBackend != "" && other(fe.DefaultBackend) {
+		fe.DefaultBackend = ""
+	}
+	kept := fe.UseBackends[:0]
+	for _, u := range fe.UseBackends {
+		if u.Dynamic != nil || !other(u.Backend) {
+			kept = append(kept, u)
+		}
+	}
+	fe.UseBackends = kept
+}

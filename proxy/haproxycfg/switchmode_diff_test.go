@@ -1,0 +1,255 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+)
+
+// switchCase is one connection of the upgrade tests: what the client
+// sends, how long it waits for more, and how many lines it logs.
+type switchCase struct {
+	raw   string
+	idle  time.Duration
+	lines int
+}
+
+const upgradeGet = "GET /a HTTP/1.1\r\nhost: x\r\n\r\n"
+
+// sameUpgradeExchanges sends each case to HAProxy, then to goha, and
+// compares the bytes the client got, the bytes each backend recorder
+// got, and the log lines.
+func sameUpgradeExchanges(t *testing.T, ha, goha string, haLog, goLog chan string, recs []*recorder, cases []switchCase) {
+	t.Helper()
+	for _, c := range cases {
+		label := fmt.Sprintf("%.50q", c.raw)
+		var got [2][][]byte
+		var ends [2]string
+		for i, addr := range []string{ha, goha} {
+			for _, r := range recs {
+				r.reset(nil, false)
+			}
+			var answer []byte
+			answer, ends[i] = exchangeFrom(t, "", addr, c.raw, c.idle)
+			got[i] = append(got[i], answer)
+			for _, r := range recs {
+				got[i] = append(got[i], r.bytes())
+			}
+		}
+		compareAnswers(t, label, got[0][0], got[1][0], ends[0], ends[1])
+		for i := 1; i < len(got[0]); i++ {
+			if !bytes.Equal(got[0][i], got[1][i]) {
+				t.Errorf("%s: backend %d got\nhaproxy: %q\ngoha:    %q", label, i, got[0][i], got[1][i])
+			}
+		}
+		sameLogLines(t, label, haLog, goLog, c.lines)
+	}
+}
+
+// TestTCPFrontendImplicitHTTPUpgradeMatchesHAProxy: a tcp frontend whose
+// backend is in mode http serves HTTP (HAProxy 2.6 upgrades the stream
+// when it sets the backend): keep-alive, the frontend's http-request,
+// http-response and http-after-response rules (run although -c says
+// they are ignored), no X-Forwarded-For (option forwardfor is dropped),
+// a 400 for bytes that are not HTTP, tcplog lines per request, a first
+// request that never comes whole logged PR (408 or 400) and counted
+// twice in ereq, an HTTP/2 client served after its preface, and show
+// stat's frontend counters.
+func TestTCPFrontendImplicitHTTPUpgradeMatchesHAProxy(t *testing.T) {
+	rec := startRecorder(t)
+	cfg := `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 1s
+    timeout server 5s
+frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    http-request set-header x-fe implicit
+    http-response set-header x-rfe implicit
+    http-after-response set-header x-afe implicit
+    option forwardfor
+    default_backend web
+backend web
+    mode http
+    server s1 ` + rec.ln.Addr().String() + `
+`
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
+	settleProbes(t, sock, px, haLog, goLog)
+	before := haproxytest.StatsCmd(t, sock, "show stat")
+	fe0, be0 := px.Frontends()[0].Stats, px.Backends()[0].Stats
+	cases := []switchCase{
+		{upgradeGet, 300 * time.Millisecond, 1},
+		{upgradeGet + "GET /b HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 2},
+		{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
+		{upgradeGet + "HELLO garbage\r\n\r\n", 300 * time.Millisecond, 2},
+		{"GET / HT", 2 * time.Second, 1}, // timeout client: 408, PR
+	}
+	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{rec}, cases)
+	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{rec}, "/a", "/b")
+	after := haproxytest.StatsCmd(t, sock, "show stat")
+	fe, be := px.Frontends()[0].Stats, px.Backends()[0].Stats
+	sameStatDeltas(t, before, after, []statCounter{
+		{"fe/FRONTEND", "stot", fe.Sessions - fe0.Sessions},
+		{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
+		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
+		{"web/BACKEND", "stot", be.Sessions - be0.Sessions},
+		{"web/BACKEND", "req_tot", be.Requests - be0.Requests},
+	}, nil, true)
+}
+
+// switchModeConfig is the configuration of the switch-mode tests: a tcp
+// frontend (httplog, which falls back to tcplog) switching to HTTP with
+// proto (may be empty), HTTP rules after the switch, and two backends.
+// No tcp-request inspect-delay: with one, HAProxy 2.6.12 closes some of
+// the first requests that time out (GET / HT) without a 408 or a log
+// line, and answers the others 408 (measured: 3 of 6 each way).
+func switchModeConfig(proto string, web, other *recorder) string {
+	return switchModeConfigLog(proto, "option httplog", web, other)
+}
+
+// switchModeConfigLog is switchModeConfig with the frontend's log line.
+func switchModeConfigLog(proto, logLine string, web, other *recorder) string {
+	return `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 1s
+    timeout server 5s
+frontend fe
+    mode tcp
+    ` + logLine + `
+    bind BIND
+    tcp-request content switch-mode http ` + proto + `
+    tcp-request content reject
+    http-request deny if { path /deny }
+    http-request set-header x-fe explicit
+    http-response set-header x-rfe explicit
+    option forwardfor
+    use_backend other if { path_beg /o }
+    default_backend web
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend other
+    mode http
+    server s2 ` + other.ln.Addr().String() + `
+`
+}
+
+// TestTCPFrontendSwitchModeMatchesHAProxy: `tcp-request content
+// switch-mode http` upgrades before the switching rules, so use_backend
+// sees the HTTP request, every HTTP setting of the frontend applies
+// (option forwardfor, http-request deny), the content rules after the
+// switch never run, and option httplog falls back to tcplog. With
+// `proto h1` an HTTP/2 preface gets a 400 (no upgrade to HTTP/2).
+func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
+	for _, c := range []struct{ proto, log string }{
+		{"", "option httplog"}, {"proto h1", "option httplog"},
+		// what a custom format sees of a refused first request
+		{"", `log-format "%ST %b/%s %B %ts %Tw/%Tc/%Tt %U"`}, // no %ac/%fc: see normLog
+	} {
+		proto := c.proto
+		name := strings.ReplaceAll(cmp.Or(proto, "default"), " ", "-") // no '#' (a comment in the stats socket's path)
+		if c.log != "option httplog" {
+			name += "-log-format"
+		}
+		t.Run(name, func(t *testing.T) {
+			web, other := startRecorder(t), startRecorder(t)
+			sock := filepath.Join(t.TempDir(), "stats.sock")
+			ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfigLog(proto, c.log, web, other), sock)
+			settleProbes(t, sock, px, haLog, goLog)
+			before := haproxytest.StatsCmd(t, sock, "show stat")
+			fe0 := px.Frontends()[0].Stats
+			cases := []switchCase{
+				{upgradeGet, 300 * time.Millisecond, 1},
+				{"GET /o HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
+				{"GET /deny HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
+				{upgradeGet + "GET /o HTTP/1.1\r\nhost: x\r\n\r\n" + upgradeGet, 300 * time.Millisecond, 3},
+				{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
+				{"GET / HT", 2 * time.Second, 1},
+			}
+			if proto != "" {
+				cases = append(cases, switchCase{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 300 * time.Millisecond, 1})
+			}
+			sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases)
+			after := haproxytest.StatsCmd(t, sock, "show stat")
+			fe := px.Frontends()[0].Stats
+			sameStatDeltas(t, before, after, []statCounter{
+				{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
+				{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
+				{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
+			}, nil, true)
+		})
+	}
+}
+
+// TestTCPFrontendSwitchModeH2MatchesHAProxy: `switch-mode http proto h2`
+// speaks HTTP/2 from the first byte: an HTTP/2 client is served (its
+// streams logged in tcplog), bytes that are not HTTP/2 end the connection
+// at the first wrong one with a PR line, and the upgraded TCP stream
+// counts nothing.
+func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
+	web, other := startRecorder(t), startRecorder(t)
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfig("proto h2", web, other), sock)
+	settleProbes(t, sock, px, haLog, goLog)
+	before := haproxytest.StatsCmd(t, sock, "show stat")
+	fe0 := px.Frontends()[0].Stats
+	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web, other}, "/a", "/o", "/deny")
+	// not HTTP/2: closed at the first wrong byte, a PR line
+	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, []switchCase{
+		{upgradeGet, 300 * time.Millisecond, 1},
+		{"GET /", 300 * time.Millisecond, 1},
+	})
+	after := haproxytest.StatsCmd(t, sock, "show stat")
+	fe := px.Frontends()[0].Stats
+	sameStatDeltas(t, before, after, []statCounter{
+		{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
+		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
+		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
+	}, nil, false)
+}
+
+// sameH2Exchange sends GETs of paths over one HTTP/2 connection (prior
+// knowledge) to HAProxy, then to goha, and compares the answers, the
+// bytes the backends got and the log lines (one per request).
+func sameH2Exchange(t *testing.T, ha, goha string, haLog, goLog chan string, recs []*recorder, paths ...string) {
+	t.Helper()
+	var answers [2][]string
+	var got [2][]byte
+	for i, addr := range []string{ha, goha} {
+		for _, r := range recs {
+			r.reset(nil, false)
+		}
+		c := h2Client(t, testPKI{}, addr, false)
+		for _, path := range paths {
+			resp, err := c.Get("http://x" + path)
+			answers[i] = append(answers[i], describe(resp, err))
+		}
+		c.Transport.(*http.Transport).CloseIdleConnections()
+		time.Sleep(300 * time.Millisecond)
+		for _, r := range recs {
+			got[i] = append(got[i], r.bytes()...)
+		}
+	}
+	if strings.Join(answers[0], "\n--\n") != strings.Join(answers[1], "\n--\n") {
+		t.Errorf("h2 answers\nhaproxy: %q\ngoha:    %q", answers[0], answers[1])
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("h2: backends got\nhaproxy: %q\ngoha:    %q", got[0], got[1])
+	}
+	sameLogLines(t, "h2", haLog, goLog, len(paths))
+}
