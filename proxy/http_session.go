@@ -468,7 +468,8 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 func (s *session) transaction() bool {
 	fe, req := s.fe, &s.req
 	fe.stats.requests.Add(1)
-	countRate(&fe.stats, true)
+	// The head was complete just now: its clock reading serves the rate.
+	countRateAt(&fe.stats, true, stickAt(s.tl.head))
 	s.resetStreamAddrs() // actions_addr.go
 	s.info.Method, s.info.Target = req.Method, req.Target
 	s.beginTransactionInfo()
@@ -569,7 +570,7 @@ func (s *session) transaction() bool {
 		return s.answerError(503, be, t)
 	}
 	srv.stats.sessions.Add(1)
-	countRate(&srv.stats, false)
+	countRateAt(&srv.stats, false, stickAt(s.tl.connected)) // connect's clock reading
 	if srv == s.ck.pin.srv && !s.ck.pin.left {
 		srv.stats.direct.Add(1)
 	}

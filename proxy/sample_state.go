@@ -21,12 +21,16 @@ import (
 // servers' sess_per_sec are per second.
 const ratePeriod = 1000
 
-func countRate(c *Counters, req bool) {
+func countRate(c *Counters, req bool) { countRateAt(c, req, StickNow()) }
+
+// countRateAt is countRate at now, a StickNow reading (stickAt of a clock
+// reading the caller has just made).
+func countRateAt(c *Counters, req bool, now uint32) {
 	if req {
-		c.reqRate.Add(ratePeriod, StickNow(), 1)
+		c.reqRate.Add(ratePeriod, now, 1)
 		return
 	}
-	c.sessRate.Add(ratePeriod, StickNow(), 1)
+	c.sessRate.Add(ratePeriod, now, 1)
 }
 
 // countSession counts a session and its rate.

@@ -148,6 +148,16 @@ func StickNow() uint32 {
 	return uint32(clockBase.UnixMilli() + time.Since(clockBase).Milliseconds())
 }
 
+// stickAt is StickNow at t, a time.Now reading made on the way with
+// nothing waited for since (a clock reading fewer per request; the zero
+// time reads the clock).
+func stickAt(t time.Time) uint32 {
+	if t.IsZero() {
+		return StickNow()
+	}
+	return uint32(clockBase.UnixMilli() + t.Sub(clockBase).Milliseconds())
+}
+
 // Tracked is the entry sticky counter n tracks for this request.
 func (r *RequestInfo) Tracked(n int) (stick.Ref, bool) {
 	if r.track == nil || n < 0 || n >= MaxStickCounters {
@@ -332,11 +342,15 @@ func (s *session) endTracking() {
 	if tr == nil || tr.ended {
 		return
 	}
-	now := StickNow()
+	var now uint32
+	clock := false // read once, when a counter needs it
 	for i := range tr.sc {
 		ref := tr.eff(i)
 		if !ref.Valid() {
 			continue
+		}
+		if !clock {
+			now, clock = StickNow(), true
 		}
 		if s.received > 0 {
 			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(s.received), now)
