@@ -280,7 +280,16 @@ type exchangeComp struct {
 // chooseCompression is select_compression_request_header, on the request
 // as the http-request rules left it.
 func (x *exchange) chooseCompression() {
-	x.comp = x.s.chooseComp(planCompression(x.s.fe.cfg.Compression, x.be.cfg.Compression))
+	fe, be := x.s.fe.cfg.Compression, x.be.cfg.Compression
+	if fe == nil && be == nil {
+		// Neither proxy compresses (most): what chooseComp gives for an
+		// inactive plan, without building and copying the plan and the
+		// choice on every request.
+		x.comp = exchangeComp{}
+		x.s.info.compAlgo = ""
+		return
+	}
+	x.comp = x.s.chooseComp(planCompression(fe, be))
 }
 
 // chooseComp is chooseCompression for a plan (a cache hit's: the

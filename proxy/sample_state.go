@@ -21,13 +21,7 @@ import (
 // servers' sess_per_sec are per second.
 const ratePeriod = 1000
 
-func countRate(c *Counters, req bool) {
-	if req {
-		c.reqRate.Add(ratePeriod, StickNow(), 1)
-		return
-	}
-	c.sessRate.Add(ratePeriod, StickNow(), 1)
-}
+func countRate(c *Counters, req bool) { countRateAt(c, req, StickNow()) }
 
 // countSession counts a session and its rate.
 func (c *Counters) countSession() {

@@ -332,11 +332,15 @@ func (s *session) endTracking() {
 	if tr == nil || tr.ended {
 		return
 	}
-	now := StickNow()
+	var now uint32
+	clock := false // read once, when a counter needs it
 	for i := range tr.sc {
 		ref := tr.eff(i)
 		if !ref.Valid() {
 			continue
+		}
+		if !clock {
+			now, clock = StickNow(), true
 		}
 		if s.received > 0 {
 			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(s.received), now)

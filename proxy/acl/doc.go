@@ -40,6 +40,11 @@
 // Outside an ACL (CompileExpr, so %[...] and set-var) the header and
 // cookie fetches without an occurrence give the last occurrence only, as
 // HAProxy's do when they are not iterated.
+// A fetch of one value at most (path, url, query, method, src, var(), a
+// header's last occurrence, the header counts) is written once as a
+// oneFunc (single.go): an ACL or an expression over it, without a post
+// step, reads the value into its frame directly instead of through a
+// yield callback, with the same outcome.
 //
 // Variables (vars.go): the var(<name>[,<default>]) fetch and the
 // set-var, set-var-fmt and unset-var actions (CompileSetVar, ...). A

@@ -300,12 +300,16 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 // the patterns. It matches when one of the values matches.
 type acl struct {
 	fetch     fetchFunc
+	one       oneFunc // the fetch itself when it has one value at most (single.go)
 	steps     []step
 	matchType haproxy.SampleType         // the type the matcher reads, cast to
 	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
 }
 
 func (a *acl) Match(r *proxy.RequestInfo) bool {
+	if a.one != nil {
+		return a.matchOne(r)
+	}
 	f := push(r)
 	f.a, f.r = a, r
 	ok := a.fetch(r, f.matchYield)
@@ -363,7 +367,7 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 	if in != haproxy.SampleAny && out != haproxy.SampleAny && castOf(out, in) == nil {
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
-	c := &acl{fetch: e.fetch, steps: e.steps, matchType: in}
+	c := &acl{fetch: e.fetch, one: e.one, steps: e.steps, matchType: in}
 	if dottedVersionACLs[a.Keyword] && a.Match.Method == haproxy.MatchDefault && len(a.Sample.Converters) == 0 {
 		pats, err := dottedVersions(a.Match.Patterns)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 // and other sample users evaluate): a fetch and its converters.
 type Expr struct {
 	fetch     fetchFunc
+	one       oneFunc // the fetch itself when it has one value at most (single.go)
 	fetchType haproxy.SampleType
 	steps     []step
 	out       haproxy.SampleType
@@ -37,29 +38,37 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 // address has no sample, as in HAProxy).
 func compileParts(f fetchDef, s haproxy.Sample, last bool) (*Expr, error) {
 	var fetch fetchFunc
+	var one oneFunc
 	if f.constant != nil {
 		fetch = constant(value{t: haproxy.SampleBool, i: b2i(*f.constant)})
 	} else {
-		build := f.build
+		build, buildOne := f.build, f.buildOne
 		if last && f.buildLast != nil {
-			build, last = f.buildLast, false // the last occurrence read at once
+			build, buildOne, last = nil, f.buildLast, false // the last occurrence read at once
 		}
 		var err error
-		if fetch, err = build(s.Fetch.Args); err != nil {
+		if buildOne != nil {
+			if one, err = buildOne(s.Fetch.Args); err == nil {
+				fetch = yieldOne(one)
+			}
+		} else {
+			fetch, err = build(s.Fetch.Args)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
 		}
 	}
 	if last {
-		fetch = lastOnly(fetch)
+		fetch, one = lastOnly(fetch), nil
 	}
 	if f.post != nil {
-		fetch = withPost(fetch, f.post)
+		fetch, one = withPost(fetch, f.post), nil
 	}
 	steps, out, err := compileConverters(f.out, s.Converters)
 	if err != nil {
 		return nil, fmt.Errorf("converter %s: %v", convText(s.Converters), err)
 	}
-	return &Expr{fetch: fetch, fetchType: f.out, steps: steps, out: out}, nil
+	return &Expr{fetch: fetch, one: one, fetchType: f.out, steps: steps, out: out}, nil
 }
 
 // Type is the sample type the expression is declared to return.
@@ -69,6 +78,9 @@ func (e *Expr) Type() haproxy.SampleType { return e.out }
 // gives the result as a string (cast to str, as a log-format or header
 // value reads it); false is "no sample". The string is the caller's.
 func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
+	if e.one != nil {
+		return e.textOne(r)
+	}
 	f := push(r)
 	f.r, f.steps, f.out, f.ok = r, e.steps, "", false
 	e.fetch(r, f.textYield)
@@ -81,6 +93,9 @@ func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
 // string: nothing is allocated once dst has room (an integer or an
 // address is written as its text, never made a string).
 func (e *Expr) AppendText(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
+	if e.one != nil {
+		return e.appendOne(dst, r)
+	}
 	f := push(r)
 	f.r, f.steps, f.dst, f.ok = r, e.steps, dst, false
 	e.fetch(r, f.appendYield)

@@ -52,7 +52,10 @@ type fetchDef struct {
 	// buildLast, when set, builds the fetch of the last occurrence only
 	// (lastInSample without an occurrence argument) that build's fetch
 	// and lastOnly give, reading it without going through the others.
-	buildLast func(args []haproxy.Arg) (fetchFunc, error)
+	buildLast func(args []haproxy.Arg) (oneFunc, error)
+	// buildOne, instead of build, builds a fetch of one value at most
+	// (single.go): its fetchFunc is made from it.
+	buildOne func(args []haproxy.Arg) (oneFunc, error)
 }
 
 var (
@@ -80,21 +83,21 @@ var fetches = map[string]fetchDef{
 	"ssl_fc_protocol": {out: haproxy.SampleStr, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		return r.TLS != nil && yield(strValue(tlsconf.VersionName(r.TLS.Version)))
 	})},
-	"path":   {out: haproxy.SampleStr, build: noArgs(fetchPath)},
-	"url":    {out: haproxy.SampleStr, build: noArgs(fetchURL)},
-	"query":  {out: haproxy.SampleStr, build: noArgs(fetchQuery)},
-	"method": {out: haproxy.SampleMeth, build: noArgs(fetchMethod)},
+	"path":   {out: haproxy.SampleStr, buildOne: noArgsOne(onePath)},
+	"url":    {out: haproxy.SampleStr, buildOne: noArgsOne(oneURL)},
+	"query":  {out: haproxy.SampleStr, buildOne: noArgsOne(oneQuery)},
+	"method": {out: haproxy.SampleMeth, buildOne: noArgsOne(oneMethod)},
 	"base":   {out: haproxy.SampleStr, build: noArgs(fetchBase)},
-	"src":    {out: haproxy.SampleIPv4, layer4: true, build: noArgs(fetchSrc)},
+	"src":    {out: haproxy.SampleIPv4, layer4: true, buildOne: noArgsOne(oneSrc)},
 
 	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
 	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
 	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
 	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
-	"hdr_cnt":      {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
-	"req.hdr_cnt":  {out: haproxy.SampleSInt, build: headerFetch(splitValues, true)},
-	"fhdr_cnt":     {out: haproxy.SampleSInt, build: headerFetch(fullLines, true)},
-	"req.fhdr_cnt": {out: haproxy.SampleSInt, build: headerFetch(fullLines, true)},
+	"hdr_cnt":      {out: haproxy.SampleSInt, buildOne: headerCount(splitValues)},
+	"req.hdr_cnt":  {out: haproxy.SampleSInt, buildOne: headerCount(splitValues)},
+	"fhdr_cnt":     {out: haproxy.SampleSInt, buildOne: headerCount(fullLines)},
+	"req.fhdr_cnt": {out: haproxy.SampleSInt, buildOne: headerCount(fullLines)},
 
 	"url_param": {out: haproxy.SampleStr, build: oneName(queryParam)},
 	"urlp":      {out: haproxy.SampleStr, build: oneName(queryParam)},
@@ -126,29 +129,8 @@ func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func strValue(s string) value { return value{t: haproxy.SampleStr, s: s} }
 
-func fetchPath(r *proxy.RequestInfo, yield func(value) bool) bool {
-	return r.Target != nil && yield(strValue(pathOf(bstr(r.Target))))
-}
-
-func fetchURL(r *proxy.RequestInfo, yield func(value) bool) bool {
-	return r.Target != nil && yield(strValue(bstr(r.Target)))
-}
-
-func fetchQuery(r *proxy.RequestInfo, yield func(value) bool) bool {
-	_, q, ok := strings.Cut(bstr(r.Target), "?")
-	return ok && yield(strValue(q))
-}
-
-func fetchMethod(r *proxy.RequestInfo, yield func(value) bool) bool {
-	return r.Method != nil && yield(value{t: haproxy.SampleMeth, s: bstr(r.Method)})
-}
-
 func fetchBase(r *proxy.RequestInfo, yield func(value) bool) bool {
 	return r.Target != nil && yield(strValue(string(hostFor(r))+pathOf(bstr(r.Target))))
-}
-
-func fetchSrc(r *proxy.RequestInfo, yield func(value) bool) bool {
-	return addrValue(r.Src, yield)
 }
 
 // pathOf is HAProxy's `path`: the target without the query string, and

@@ -106,7 +106,7 @@ func pop(r *proxy.RequestInfo, f *frame) {
 // appendTake is AppendText's: the converters on the first value, its
 // text appended.
 func (f *frame) appendTake(v value) bool {
-	f.v = v
+	f.v.t, f.v.i, f.v.s, f.v.a = v.t, v.i, v.s, v.a // see take
 	if run(f.r, f.steps, &f.v) {
 		f.dst, f.ok = appendText(f.dst, &f.v)
 	}
@@ -115,7 +115,7 @@ func (f *frame) appendTake(v value) bool {
 
 // textTake is Text's: the converters on the first value, its text kept.
 func (f *frame) textTake(v value) bool {
-	f.v = v
+	f.v.t, f.v.i, f.v.s, f.v.a = v.t, v.i, v.s, v.a // see take
 	if run(f.r, f.steps, &f.v) {
 		var s string
 		if s, f.ok = f.v.text(); f.ok {
@@ -127,7 +127,7 @@ func (f *frame) textTake(v value) bool {
 
 // firstTake is first's: the converters on the first value, handed to f.f.
 func (f *frame) firstTake(v value) bool {
-	f.v = v
+	f.v.t, f.v.i, f.v.s, f.v.a = v.t, v.i, v.s, v.a // see take
 	if run(f.r, f.steps, &f.v) {
 		f.f(f.r, &f.v)
 	}
@@ -137,13 +137,14 @@ func (f *frame) firstTake(v value) bool {
 // lastTake is lastOnly's: it keeps the value the fetch yields first
 // (fetches that read the last occurrence yield it first).
 func (f *frame) lastTake(v value) bool {
-	f.last, f.found = v, true
+	f.last.t, f.last.i, f.last.s, f.last.a = v.t, v.i, v.s, v.a // see take
+	f.found = true
 	return false
 }
 
 // matchTake is an acl's: one fetched value through its converters and
 // matcher.
 func (f *frame) matchTake(v value) bool {
-	f.v = v
+	f.v.t, f.v.i, f.v.s, f.v.a = v.t, v.i, v.s, v.a // see take
 	return f.a.matchValue(f.r, &f.v)
 }

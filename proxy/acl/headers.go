@@ -105,36 +105,6 @@ func headerFetchOf(each func(r *proxy.RequestInfo, name string, split bool, f fu
 	}
 }
 
-// lastHeaderFetch is the fetch of a request header's last occurrence (no
-// occurrence argument; name as headerFetch takes it): what headerFetch's
-// fetch yields last, found from the end. The last field named name gives
-// its last comma-separated value trimmed (split) or its whole line; no
-// field named host gives the last value of the absolute target's
-// authority, as forEachValue does.
-func lastHeaderFetch(split bool) func(args []haproxy.Arg) (fetchFunc, error) {
-	return func(args []haproxy.Arg) (fetchFunc, error) {
-		if len(args) > 1 {
-			return nil, fmt.Errorf("occurrence %q", args[1].Str) // (never: compileParts asks with one)
-		}
-		name := ""
-		if len(args) > 0 {
-			name = strings.ToLower(strings.TrimSpace(args[0].Str))
-		}
-		return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			hs := r.Headers()
-			for i := len(hs) - 1; i >= 0; i-- {
-				if name == "" || http1.EqualFold(hs[i].Name, name) {
-					return yield(strValue(lastValue(bstr(hs[i].Value), split)))
-				}
-			}
-			if name == "host" && r.Authority() != nil {
-				return yield(strValue(lastValue(bstr(hostFor(r)), split)))
-			}
-			return false
-		}, nil
-	}
-}
-
 // lastValue is the last value splitEach gives of v.
 func lastValue(v string, split bool) string {
 	if !split {

@@ -48,7 +48,7 @@ func TestLastHeaderFetchMatchesLastOnly(t *testing.T) {
 					return got, ok
 				}
 				wv, wok := read(lastOnly(gen))
-				gv, gok := read(last)
+				gv, gok := read(yieldOne(last))
 				if wv != gv || wok != gok {
 					t.Errorf("%q split=%v name %q: %q %v, want %q %v", raw, split, name, gv, gok, wv, wok)
 				}

@@ -80,41 +80,24 @@ func toVar(v *value, dst *proxy.Var) {
 // fromVar is a variable's sample: its string is src's Bytes, not a copy
 // (ReadVar made them the transaction's).
 func fromVar(src *proxy.Var) value {
-	v := value{t: haproxy.SampleType(src.Type), i: src.Int, s: bstr(src.Bytes)}
+	var v value
+	fromVarTo(&v, src)
+	return v
+}
+
+// fromVarTo is fromVar writing into v.
+func fromVarTo(v *value, src *proxy.Var) {
+	v.set(haproxy.SampleType(src.Type), src.Int, bstr(src.Bytes))
 	switch v.t {
 	case haproxy.SampleIPv4:
 		v.a = netip.AddrFrom16(src.Addr).Unmap()
 	case haproxy.SampleIPv6:
 		v.a = netip.AddrFrom16(src.Addr)
 	}
-	return v
-}
-
-// fetchVar is var(<name>[,<default>]): the variable's sample with its
-// type, else the default as a string, else no sample.
-func fetchVar(args []haproxy.Arg) (fetchFunc, error) {
-	if len(args) < 1 || len(args) > 2 {
-		return nil, fmt.Errorf("expects a variable name and an optional default")
-	}
-	ref, err := compileVar(args[0].Str)
-	if err != nil {
-		return nil, err
-	}
-	def, hasDef := "", len(args) == 2
-	if hasDef {
-		def = args[1].Str
-	}
-	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
-		var tmp proxy.Var
-		if r.ReadVar(ref.scope, ref.slot, &tmp) {
-			return yield(fromVar(&tmp))
-		}
-		return hasDef && yield(strValue(def))
-	}, nil
 }
 
 func init() {
-	fetches["var"] = fetchDef{out: haproxy.SampleAny, layer4: true, build: fetchVar}
+	fetches["var"] = fetchDef{out: haproxy.SampleAny, layer4: true, buildOne: fetchVarOne}
 }
 
 // first evaluates the expression on the first value its fetch returns
@@ -122,6 +105,10 @@ func init() {
 // there is none. f takes the request so that it can be bound once, when
 // the rule is compiled (a closure over r would be made per evaluation).
 func (e *Expr) first(r *proxy.RequestInfo, f func(r *proxy.RequestInfo, v *value)) {
+	if e.one != nil {
+		e.firstOne(r, f)
+		return
+	}
 	t := push(r)
 	t.r, t.steps, t.f = r, e.steps, f
 	e.fetch(r, t.firstYield)
