@@ -100,6 +100,9 @@ type Frontend struct {
 	// TCPKeepAlive is `option clitcpka` with its probe tuning (nil: no
 	// SO_KEEPALIVE on client sockets; tcpka.go).
 	TCPKeepAlive *TCPKeepAlive
+	// NoLinger is a frontend's `option nolinger`: its client sockets
+	// close with a reset (nolinger.go).
+	NoLinger bool
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend

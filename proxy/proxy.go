@@ -346,6 +346,9 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
 		bind.listener.conns.Add(1)        // until closeAccepted or the session's finish
 		f.cfg.TCPKeepAlive.setAccepted(c)
+		if f.cfg.NoLinger {
+			c.SetLinger(0) // a reset at its close (nolinger.go)
+		}
 		rejected, tr, vars, addrs, expect := p.rejectConn(f, c, bind)
 		if rejected {
 			p.rates.endPending(sessPending)
@@ -368,6 +371,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars
 		s.c = newTconn(c, &s.woken)
+		s.c.noLinger = f.cfg.NoLinger
 		if !p.track(s) {
 			p.rates.endPending(sessPending)
 			tr.release()

@@ -196,6 +196,9 @@ func (c *tconn) Close() error {
 		return c.h2.Close()
 	}
 	c.endTLSCount()
+	if c.noLinger {
+		c.closeClean() // nolinger.go
+	}
 	err := c.TCPConn.Close()
 	if c.release != nil {
 		c.release() // the source port range's port (connsource.go)

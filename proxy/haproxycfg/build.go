@@ -229,11 +229,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	fe.IndependentStreams = b.independentStreams(px) // indep_streams.go
-	if px.Options["nolinger"] {
-		// HAProxy's resets on the client side depend on which side
-		// closed first in a way not pinned down (proxy/nolinger.go)
-		b.unsupported(px.Pos, "option nolinger on a frontend")
-	}
+	fe.NoLinger = b.noLingerFront(px)                // nolinger.go
 	pages := b.errorPages(px)
 	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
@@ -351,12 +347,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
 	be.IndependentStreams = b.independentStreams(px) // indep_streams.go
-	if px.Options["nolinger"] {
-		if be.Mode == proxy.ModeHTTP {
-			b.unsupported(px.Pos, "option nolinger in an HTTP backend")
-		}
-		be.NoLinger = true // proxy/nolinger.go
-	}
+	be.NoLinger = px.Options["nolinger"]             // proxy/nolinger.go
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
 		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]
