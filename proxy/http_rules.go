@@ -233,7 +233,7 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 		whole = int64(s.end-req.HeadLen) >= req.ContentLength
 		next += int(min(req.ContentLength, int64(s.end-req.HeadLen)))
 	}
-	closeConn = forceClose || !whole || req.WantsClose() || s.p.closing.Load()
+	closeConn = forceClose || !whole || req.WantsClose() || s.p.closeOnStop()
 	out := s.withConnection(page, closeConn, req.Minor)
 	s.clientWriteMessage(out)
 	return next, closeConn

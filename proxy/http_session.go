@@ -67,6 +67,8 @@ type session struct {
 	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy
 	// is stopping (softStopGrace); stored before idle is set.
 	graceEnd atomic.Int64
+	// idleUntil (Unix nanoseconds, 0: none) is the idle wait's deadline.
+	idleUntil atomic.Int64
 
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
@@ -125,13 +127,13 @@ var softStopGrace = time.Second
 // caller holds the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
 	if c := s.h2c.Load(); c != nil {
-		go c.GoAway() // HTTP/2: GOAWAY, and the end once its streams are done
+		s.p.goAwayOnStop(c.GoAway) // HTTP/2: GOAWAY, and the end once its streams are done
 		return
 	}
 	if !s.idle.Load() || s.keepsIdleOnStop() { // idle_close.go
 		return
 	}
-	end := time.Unix(0, s.graceEnd.Load())
+	end := s.idleStopEnd(time.Now(), s.idleWantTime(), time.Unix(0, s.graceEnd.Load())) // close_spread.go
 	if k := sharedParker(); k != nil {
 		if parked, now := k.endBy(s, end); parked {
 			if now {
@@ -424,10 +426,12 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 			graceEnd = want
 		}
 		s.graceEnd.Store(graceEnd.UnixNano())
+		s.idleUntil.Store(unixNanoOrZero(want))
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
 		if s.p.closing.Load() && !s.keepsIdleOnStop() {
 			s.woken.Store(true) // never parked: ends at graceEnd
+			graceEnd = s.idleStopEnd(now, want, graceEnd)
 			wait = graceEnd
 		}
 		s.dropBuf()

@@ -74,6 +74,7 @@ type Proxy struct {
 	lastSID   uint64 // the last `show sess` id given (session_list.go)
 	closing   atomic.Bool
 	stopping  atomic.Bool   // a soft stop's grace has begun (MarkStopping)
+	spreadEnd atomic.Int64  // close-spread-time's window end, Unix ns (close_spread.go)
 	done      chan struct{} // closed by Shutdown
 	aborted   chan struct{} // closed when Shutdown's context ends
 	abortOnce sync.Once
@@ -435,6 +436,7 @@ func (p *Proxy) untrack(s *session) {
 // It returns when all are done. When ctx ends first, the remaining
 // connections are closed and ctx's error returned.
 func (p *Proxy) Shutdown(ctx context.Context) error {
+	p.startSpread() // close_spread.go
 	p.mu.Lock()
 	if !p.closing.Swap(true) {
 		close(p.done)
