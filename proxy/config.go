@@ -371,6 +371,10 @@ type TCPConnRule struct {
 	// header next, with the bind's magic (0 without accept-netscaler-cip).
 	ExpectCIP bool
 	Origin    RuleOrigin // where it is written (last_rule.go)
+	// FromDefaults marks a tcp-mode content rule of the frontend's
+	// defaults section: a wait for bytes there resumes at the
+	// frontend's own rules (tcp_content.go).
+	FromDefaults bool
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.
