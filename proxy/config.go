@@ -394,6 +394,8 @@ type Backend struct {
 	ResInspect       ResponseInspect
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
+	// CheckCache is `option checkcache` (check_cache.go).
+	CheckCache bool
 	// IndependentStreams is a tcp backend's `option independent-streams`:
 	// bytes sent to the server do not restart its read clock (relay.go).
 	IndependentStreams bool

@@ -388,6 +388,10 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
+	if x.be.cfg.CheckCache && x.cacheableCookie() { // check_cache.go
+		x.countDropped(counted, kind)
+		return x.blockCacheableCookie()
+	}
 	if !x.afterResponse() { // after_response.go
 		x.countDropped(counted, kind)
 		return x.failResponseRewrite()

@@ -43,6 +43,9 @@ type Options struct {
 	// WarmedUp, when set, hears of a server whose slow start ended
 	// (HAProxy logs it "is UP").
 	WarmedUp func(backend, server string)
+	// Alert, when set, receives a proxy's alert for its log targets and
+	// stderr (option checkcache's "Blocking cacheable cookie ...").
+	Alert func(proxy, msg string)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown

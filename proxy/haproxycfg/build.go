@@ -347,8 +347,9 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
-	be.IndependentStreams = b.independentStreams(px) // indep_streams.go
-	be.NoLinger = px.Options["nolinger"]             // proxy/nolinger.go
+	be.IndependentStreams = b.independentStreams(px)                      // indep_streams.go
+	be.NoLinger = px.Options["nolinger"]                                  // proxy/nolinger.go
+	be.CheckCache = px.Options["checkcache"] && be.Mode == proxy.ModeHTTP // proxy/check_cache.go
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
 		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]
