@@ -115,6 +115,8 @@ type Global struct {
 	Grace time.Duration
 	// CloseSpread is `close-spread-time` (global_close_spread.go).
 	CloseSpread CloseSpread
+	// DefaultPath is `default-path` (global_default_path.go).
+	DefaultPath DefaultPath
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp

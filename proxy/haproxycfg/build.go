@@ -43,6 +43,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
 	b.plan.Proxy.CloseSpread = proxy.CloseSpread{Window: g.CloseSpread.Window, Infinite: g.CloseSpread.Infinite}
+	b.defaultPath(g.DefaultPath) // default_path.go
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {

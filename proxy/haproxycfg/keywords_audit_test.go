@@ -93,6 +93,7 @@ var auditArgs = map[string][][]string{
 	"nbthread":                  {{"2"}},
 	"spread-checks":             {{"5"}},
 	"hard-stop-after":           {{"30s"}},
+	"default-path":              {{"current"}},
 	"node":                      {{"lb1"}},
 	"log-tag":                   {{"x"}},
 	"tune.h2.header-table-size": {{"8192"}},
