@@ -192,7 +192,7 @@ func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
 // "connection: close" answer within the window (bounds: 3.5 s), or are
 // closed in a 50 ms pause between requests (the idle close), but not
 // all on their first request after the stop (the chance grows from 0 at
-// the stop: the first answer closes with a probability near 2.5%).
+// the stop: an answer 100 ms after it closes with a probability near 5%).
 // Without the window every first answer after the stop closes.
 func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 	web := closeSpreadWeb(t)
@@ -213,6 +213,9 @@ func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 			}
 			t0 := time.Now()
 			p.stop()
+			// both take the stop in a few ms (a signal, Shutdown on its
+			// goroutine): a first request sent at once may come before
+			time.Sleep(100 * time.Millisecond)
 			var wg sync.WaitGroup
 			for i, c := range conns {
 				wg.Add(1)
