@@ -161,7 +161,11 @@ func (c *tconn) readRaw(p []byte) (int, error) {
 	case c.h2 != nil:
 		return c.h2.Read(p)
 	case c.tls != nil:
-		return c.tls.Read(p)
+		n, err := c.tls.Read(p)
+		if err == io.EOF {
+			c.io.eof.Store(true) // the client's end, read (nolinger.go)
+		}
+		return n, err
 	}
 	return c.io.read(c.TCPConn, p)
 }
