@@ -124,7 +124,7 @@ func (s *session) answerCache() bool {
 		status = 304
 	}
 	rules := fe.cfg.ResponseRules
-	closeConn := !whole || req.WantsClose() || s.p.closing.Load()
+	closeConn := !whole || req.WantsClose() || s.p.closeOnStop()
 	age := e.Age(time.Now())
 	s.info.resp = hitResponse(e, notModified, age) // what the response rules' fetches read
 	defer func() { s.info.resp = nil }()

@@ -31,6 +31,8 @@ type Config struct {
 	MaxConnRate, MaxSessRate int
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
+	// CloseSpread is the global `close-spread-time` (close_spread.go).
+	CloseSpread CloseSpread
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
 	H2        h2.Settings
 	Frontends []*Frontend
@@ -100,6 +102,9 @@ type Frontend struct {
 	// TCPKeepAlive is `option clitcpka` with its probe tuning (nil: no
 	// SO_KEEPALIVE on client sockets; tcpka.go).
 	TCPKeepAlive *TCPKeepAlive
+	// NoLinger is a frontend's `option nolinger`: its client sockets
+	// close with a reset (nolinger.go).
+	NoLinger bool
 	// DefaultBackend names the backend used when no UseBackend rule matches.
 	DefaultBackend string
 	UseBackends    []UseBackend
@@ -372,6 +377,10 @@ type TCPConnRule struct {
 	// header next, with the bind's magic (0 without accept-netscaler-cip).
 	ExpectCIP bool
 	Origin    RuleOrigin // where it is written (last_rule.go)
+	// FromDefaults marks a tcp-mode content rule of the frontend's
+	// defaults section: a wait for bytes there resumes at the
+	// frontend's own rules (tcp_content.go).
+	FromDefaults bool
 }
 
 // Backend is a `backend`, or the back half of a `listen` section.
@@ -391,6 +400,8 @@ type Backend struct {
 	ResInspect       ResponseInspect
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
+	// CheckCache is `option checkcache` (check_cache.go).
+	CheckCache bool
 	// IndependentStreams is a tcp backend's `option independent-streams`:
 	// bytes sent to the server do not restart its read clock (relay.go).
 	IndependentStreams bool

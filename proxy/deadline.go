@@ -66,6 +66,9 @@ type tconn struct {
 	// tlsLive is the count of open TLS connections this one is in, until
 	// it closes (tls_stats.go).
 	tlsLive atomic.Pointer[atomic.Int64]
+	// noLinger marks a client socket of a frontend with option nolinger
+	// (SO_LINGER 0): its close shuts it cleanly first (nolinger.go).
+	noLinger bool
 }
 
 // streamConn is an HTTP/2 stream read and written as an HTTP/1.1

@@ -87,6 +87,9 @@ func (s *session) drainAndShut() {
 	if s.stream != nil {
 		return // the stream ends; its connection goes on
 	}
+	if s.c.noLinger {
+		return // HAProxy resets it at once (nolinger.go)
+	}
 	deadline := time.Now().Add(drainTime)
 	s.c.TCPConn.SetReadDeadline(deadline)
 	for total := 0; total < drainMax; {

@@ -353,7 +353,7 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 func (x *exchange) forwardResponse() bool {
 	s, resp := x.s, &x.s.resp
 	kind := resp.Body(s.sentMethodIs("HEAD"))
-	if kind == http1.BodyUntilClose || s.p.closing.Load() {
+	if kind == http1.BodyUntilClose || s.p.closeOnStop() {
 		x.clientClose = true // soft stop: the last response says close
 	}
 	s.info.resp, s.info.respConn = resp, x.sc // what the http-response rules' fetches read
@@ -389,6 +389,10 @@ func (x *exchange) forwardResponse() bool {
 		return false
 	}
 	x.responseCookies()
+	if x.be.cfg.CheckCache && x.cacheableCookie() { // check_cache.go
+		x.countDropped(counted, kind)
+		return x.blockCacheableCookie()
+	}
 	if !x.afterResponse() { // after_response.go
 		x.countDropped(counted, kind)
 		return x.failResponseRewrite()

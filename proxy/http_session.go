@@ -67,6 +67,8 @@ type session struct {
 	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy
 	// is stopping (softStopGrace); stored before idle is set.
 	graceEnd atomic.Int64
+	// idleUntil (Unix nanoseconds, 0: none) is the idle wait's deadline.
+	idleUntil atomic.Int64
 
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
@@ -126,13 +128,13 @@ var softStopGrace = time.Second
 // caller holds the Proxy's lock, which finish takes).
 func (s *session) wakeIfIdle() {
 	if c := s.h2c.Load(); c != nil {
-		go c.GoAway() // HTTP/2: GOAWAY, and the end once its streams are done
+		s.p.goAwayOnStop(c.GoAway) // HTTP/2: GOAWAY, and the end once its streams are done
 		return
 	}
 	if !s.idle.Load() || s.keepsIdleOnStop() { // idle_close.go
 		return
 	}
-	end := time.Unix(0, s.graceEnd.Load())
+	end := s.idleStopEnd(time.Now(), s.idleWantTime(), time.Unix(0, s.graceEnd.Load())) // close_spread.go
 	if k := sharedParker(); k != nil {
 		if parked, now := k.endBy(s, end); parked {
 			if now {
@@ -262,30 +264,6 @@ func (s *session) finish() {
 	s.p.actConn.Add(-1)
 	s.p.untrack(s)
 	s.p.release(s.fe, s.bind)
-}
-
-// clientRead reads from the client until want (zero: no limit); now is
-// the caller's clock reading.
-func (s *session) clientRead(p []byte, now, want time.Time) (int, error) {
-	n, err := s.c.readUntil(p, now, want)
-	if n > 0 && s.tl.firstByte.IsZero() {
-		s.tl.firstByte = s.clk.readDone(now)
-	} else {
-		s.clk.fresh = time.Time{} // a read: the head's reading is old
-	}
-	s.received += int64(n)
-	s.fe.stats.bytesIn.Add(int64(n))
-	return n, err
-}
-
-func (s *session) clientWrite(p []byte) error { return s.clientWriteAt(p, time.Time{}) }
-
-// clientWriteAt is clientWrite for a caller that has just read the clock.
-func (s *session) clientWriteAt(p []byte, now time.Time) error {
-	n, err := s.c.writeAt(p, now, s.fe.cfg.Timeouts.Client)
-	s.sent += int64(n)
-	s.fe.stats.bytesOut.Add(int64(n))
-	return err
 }
 
 // What readRequest leaves the session with.
@@ -428,10 +406,12 @@ func (s *session) waitIdle(t *Timeouts) requestRead {
 			graceEnd = want
 		}
 		s.graceEnd.Store(graceEnd.UnixNano())
+		s.idleUntil.Store(unixNanoOrZero(want))
 		s.c.armRead(now, wait)
 		s.idle.Store(true)
 		if s.p.closing.Load() && !s.keepsIdleOnStop() {
 			s.woken.Store(true) // never parked: ends at graceEnd
+			graceEnd = s.idleStopEnd(now, want, graceEnd)
 			wait = graceEnd
 		}
 		s.dropBuf()

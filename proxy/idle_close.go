@@ -9,7 +9,8 @@ package proxy
 // without the option.
 
 // keepsIdleOnStop reports whether the session's idle wait survives a soft
-// stop.
+// stop: option idle-close-on-response, or `close-spread-time infinite`
+// (close_spread.go).
 func (s *session) keepsIdleOnStop() bool {
-	return s.fe.cfg.IdleCloseOnResponse && s.stream == nil && s.h2c.Load() == nil
+	return (s.fe.cfg.IdleCloseOnResponse || s.p.cfg.CloseSpread.Infinite) && s.stream == nil && s.h2c.Load() == nil
 }

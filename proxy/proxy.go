@@ -43,6 +43,9 @@ type Options struct {
 	// WarmedUp, when set, hears of a server whose slow start ended
 	// (HAProxy logs it "is UP").
 	WarmedUp func(backend, server string)
+	// Alert, when set, receives a proxy's alert for its log targets and
+	// stderr (option checkcache's "Blocking cacheable cookie ...").
+	Alert func(proxy, msg string)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown
@@ -74,6 +77,7 @@ type Proxy struct {
 	lastSID   uint64 // the last `show sess` id given (session_list.go)
 	closing   atomic.Bool
 	stopping  atomic.Bool   // a soft stop's grace has begun (MarkStopping)
+	spreadEnd atomic.Int64  // close-spread-time's window end, Unix ns (close_spread.go)
 	done      chan struct{} // closed by Shutdown
 	aborted   chan struct{} // closed when Shutdown's context ends
 	abortOnce sync.Once
@@ -349,6 +353,9 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
 		bind.listener.conns.Add(1)        // until closeAccepted or the session's finish
 		f.cfg.TCPKeepAlive.setAccepted(c)
+		if f.cfg.NoLinger {
+			c.SetLinger(0) // a reset at its close (nolinger.go)
+		}
 		rejected, tr, vars, addrs, expect := p.rejectConn(f, c, bind)
 		if rejected {
 			p.rates.endPending(sessPending)
@@ -371,6 +378,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars
 		s.c = newTconn(c, &s.woken)
+		s.c.noLinger = f.cfg.NoLinger
 		if !p.track(s) {
 			p.rates.endPending(sessPending)
 			tr.release()
@@ -434,6 +442,7 @@ func (p *Proxy) untrack(s *session) {
 // It returns when all are done. When ctx ends first, the remaining
 // connections are closed and ctx's error returned.
 func (p *Proxy) Shutdown(ctx context.Context) error {
+	p.startSpread() // close_spread.go
 	p.mu.Lock()
 	if !p.closing.Swap(true) {
 		close(p.done)

@@ -42,6 +42,10 @@ type rawIO struct {
 	qerrn syscall.Errno
 	qsent bool
 	afn   func(uintptr) bool
+
+	// eof is set once a read returned the peer's end (nolinger.go; read
+	// by a close that may come from another goroutine).
+	eof atomic.Bool
 }
 
 // recvRaw and sendRaw are read(2) and write(2) on a connected TCP socket
@@ -128,7 +132,11 @@ func (r *rawIO) doWrite(fd uintptr) bool {
 // read is net.Conn.Read's contract: n > 0, or an error (io.EOF at the end).
 func (r *rawIO) read(c *net.TCPConn, p []byte) (int, error) {
 	if r.raw == nil || len(p) == 0 {
-		return c.Read(p)
+		n, err := c.Read(p)
+		if err == io.EOF {
+			r.eof.Store(true)
+		}
+		return n, err
 	}
 	r.rbuf, r.rn, r.rerrn = p, 0, 0
 	err := r.raw.Read(r.rfn)
@@ -140,6 +148,7 @@ func (r *rawIO) read(c *net.TCPConn, p []byte) (int, error) {
 	case errn != 0:
 		return 0, &net.OpError{Op: "read", Net: "tcp", Err: errn}
 	case n == 0:
+		r.eof.Store(true)
 		return 0, io.EOF
 	}
 	return n, nil

@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // countDropped counts for the log (%B) the server's response a reply
 // replaces, as HAProxy 2.6 counts it (measured: the reply's bytes plus
@@ -59,6 +63,7 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	if r.Action == Deny {
 		x.term = term('P', 'H')
 		s.countHTTPStatus(status, false)
+		s.tl.respHead = time.Time{} // Tr -1 (measured on 2.6.12)
 	}
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)

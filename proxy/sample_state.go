@@ -81,7 +81,10 @@ func (r *RequestInfo) Stopping() bool {
 
 // MarkStopping makes the stopping fetch true while the listeners still
 // accept: global grace's delay before a soft stop.
-func (p *Proxy) MarkStopping() { p.stopping.Store(true) }
+func (p *Proxy) MarkStopping() {
+	p.stopping.Store(true)
+	p.startSpread() // close_spread.go
+}
 
 // BackendLoad reads the backend named name ("": the proxy the request
 // arrived on, as HAProxy resolves an omitted backend argument to the

@@ -104,7 +104,7 @@ func (s *session) answerService(svc Service) bool {
 			break
 		}
 	}
-	closeConn := !whole || req.WantsClose() || s.p.closing.Load() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
+	closeConn := !whole || req.WantsClose() || s.p.closeOnStop() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
 	if rep.ErrorPage {
 		out = s.appendErrorPage(s.out[:0], rep.Status, rules)

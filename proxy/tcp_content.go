@@ -69,8 +69,9 @@ func (s *session) inspectTCP() ([]byte, bool) {
 			s.info.PayloadFinal = true // use_backend reads what is there
 			return buf[:n], true
 		case contentReject:
+			// a plain close, as HAProxy 2.6's (measured: a FIN once the
+			// inspected bytes were read; unread ones make it a reset)
 			s.emitLog(nil, nil, 0, term('P', 'R'))
-			s.c.SetLinger(0)
 			return nil, false
 		case contentSilentDrop:
 			s.fe.stats.deniedReq.Add(1)
@@ -122,6 +123,11 @@ func (s *session) contentVerdict() contentResult {
 		ok := r.Cond == nil || r.Cond.Match(&s.info)
 		if s.info.payloadShort && !s.info.PayloadFinal {
 			s.contentNext = i // resumed here: the rules before it ran
+			for r.FromDefaults && s.contentNext < len(rules) && rules[s.contentNext].FromDefaults {
+				// HAProxy 2.6 resumes at the proxy's own rules: the rest
+				// of the defaults' list is not run (measured)
+				s.contentNext++
+			}
 			return contentWait
 		}
 		if !ok {

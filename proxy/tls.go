@@ -185,7 +185,11 @@ func (c *tconn) readRaw(p []byte) (int, error) {
 	case c.h2 != nil:
 		return c.h2.Read(p)
 	case c.tls != nil:
-		return c.tls.Read(p)
+		n, err := c.tls.Read(p)
+		if err == io.EOF {
+			c.io.eof.Store(true) // the client's end, read (nolinger.go)
+		}
+		return n, err
 	}
 	return c.io.read(c.TCPConn, p)
 }
@@ -220,6 +224,9 @@ func (c *tconn) Close() error {
 		return c.h2.Close()
 	}
 	c.endTLSCount()
+	if c.noLinger {
+		c.closeClean() // nolinger.go
+	}
 	err := c.TCPConn.Close()
 	if c.release != nil {
 		c.release() // the source port range's port (connsource.go)

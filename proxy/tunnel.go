@@ -219,6 +219,7 @@ func (x *exchange) tunnel() bool {
 	rc := relay(s.c, x.sc, relayTimeouts{
 		client: firstSet(tun, ft.Client), server: firstSet(tun, x.serverTimeout()),
 		clientFin: ft.ClientFin, serverFin: bt.ServerFin, http: true,
+		resetServer: x.be.cfg.NoLinger, // nolinger.go
 	}, upMode, downMode)
 	if rc.term[0] != 0 {
 		x.term = rc.term // counted with the exchange's end (body_abort.go)

@@ -371,7 +371,8 @@ func (w *worker) start(listen ListenFunc) error {
 		set(&proxy.RequestInfo{})
 	}
 	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
-		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp})
+		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp,
+		Alert: func(px, msg string) { events.event(px, levelAlert, msg) }})
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ var globalKeywordTable = []globalKeywordRow{
 	{"unix-bind", "[ prefix <prefix> ] [ mode <mode> ] [ user <user> ] [ uid <uid> ] [ group <group> ] [ gid <gid> ]", false, (*state).globalUnixBind},
 	{"hard-stop-after", "<time>", false, (*state).globalHardStopAfter},
 	{"grace", "<time>", false, (*state).globalGrace},
+	{"close-spread-time", "<time>", false, (*state).globalCloseSpreadTime},                               // global_close_spread.go
+	{"default-path", "{ current | config | parent | origin <path> }", false, (*state).globalDefaultPath}, // global_default_path.go
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"h2-workaround-bogus-websocket-clients", "", true, (*state).globalH2NoConnectProtocol},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},

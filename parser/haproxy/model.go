@@ -116,6 +116,10 @@ type Global struct {
 	MaxConnRate, MaxSessRate int
 	// Grace is `grace`: how long a soft stop keeps the listeners open.
 	Grace time.Duration
+	// CloseSpread is `close-spread-time` (global_close_spread.go).
+	CloseSpread CloseSpread
+	// DefaultPath is `default-path` (global_default_path.go).
+	DefaultPath DefaultPath
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp

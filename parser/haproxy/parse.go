@@ -69,6 +69,7 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 			r.Exit = 1
 			return r
 		}
+		st.defaultPathFile(&st.cfg.Global, f) // the policy of an earlier file (global_default_path.go)
 		fatal, abort := st.parseFile(f, data, env)
 		if st.readerFailed {
 			r.Diags.Raw(Alert, "", 0, fmt.Sprintf("config : Could not open configuration file %s : Success", f))
@@ -84,6 +85,7 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 		}
 		st.fatal = st.fatal || fatal
 	}
+	st.lookups.base = "" // HAProxy is back in the working directory after each file
 	if st.fatal {
 		r.Diags.Raw(Alert, "", 0, "config : Fatal errors found in configuration.")
 		r.Exit = 1

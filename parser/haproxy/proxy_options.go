@@ -143,7 +143,7 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"accept-invalid-http-request", "accept-invalid-http-response", "persist", "http-buffer-request",
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
 			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent", "disable-h2-upgrade",
-			"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "idle-close-on-response", "independent-streams":
+			"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "idle-close-on-response", "independent-streams", "checkcache":
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

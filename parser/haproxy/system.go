@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -22,6 +23,18 @@ type systemLookups struct {
 	ReadFile func(string) ([]byte, bool)
 	Hostname func() string
 	Resolve  func(host string) bool // a DNS name resolves
+	// base is where relative file names are looked for while a
+	// default-path moves them ("": the working directory;
+	// global_default_path.go).
+	base string
+}
+
+// at is name as the file checks look it up: under base when relative.
+func (l systemLookups) at(name string) string {
+	if l.base == "" || name == "" || filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(l.base, name)
 }
 
 // resolve looks a server name up like HAProxy's init-addr "libc" does at
@@ -70,6 +83,7 @@ func (l systemLookups) group(name string) bool {
 }
 
 func (l systemLookups) readable(path string) bool {
+	path = l.at(path)
 	if l.Readable != nil {
 		return l.Readable(path)
 	}
@@ -84,6 +98,7 @@ func (l systemLookups) readable(path string) bool {
 // readFile returns a regular file's content, false when it cannot be read
 // or is no regular file (a crt directory is loaded file by file).
 func (l systemLookups) readFile(path string) ([]byte, bool) {
+	path = l.at(path)
 	if l.ReadFile != nil {
 		return l.ReadFile(path)
 	}

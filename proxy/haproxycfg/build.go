@@ -43,6 +43,8 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
+	b.plan.Proxy.CloseSpread = proxy.CloseSpread{Window: g.CloseSpread.Window, Infinite: g.CloseSpread.Infinite}
+	b.defaultPath(g.DefaultPath) // default_path.go
 	b.plan.LogTag, b.plan.SendHostname, b.plan.Hostname = g.LogTag, g.SendHostname, g.Hostname
 	for _, ss := range g.StatsSockets {
 		for _, o := range ss.Options {
@@ -233,11 +235,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	fe.IndependentStreams = b.independentStreams(px) // indep_streams.go
-	if px.Options["nolinger"] {
-		// HAProxy's resets on the client side depend on which side
-		// closed first in a way not pinned down (proxy/nolinger.go)
-		b.unsupported(px.Pos, "option nolinger on a frontend")
-	}
+	fe.NoLinger = b.noLingerFront(px)                // nolinger.go
 	pages := b.errorPages(px)
 	fe.ErrorPages, fe.ErrorPageCloses = pages.pages, pages.closes
 	if px.Kind == "listen" && fe.DefaultBackend == "" {
@@ -358,13 +356,9 @@ func (b *builder) backend(px *haproxy.Proxy) {
 		AcceptInvalidResponse: px.Options["accept-invalid-http-response"],
 		FullConn:              px.Fullconn, // 0: HAProxy's default, filled at start (the global maxconn may be known only then)
 	}
-	be.IndependentStreams = b.independentStreams(px) // indep_streams.go
-	if px.Options["nolinger"] {
-		if be.Mode == proxy.ModeHTTP {
-			b.unsupported(px.Pos, "option nolinger in an HTTP backend")
-		}
-		be.NoLinger = true // proxy/nolinger.go
-	}
+	be.IndependentStreams = b.independentStreams(px)                      // indep_streams.go
+	be.NoLinger = px.Options["nolinger"]                                  // proxy/nolinger.go
+	be.CheckCache = px.Options["checkcache"] && be.Mode == proxy.ModeHTTP // proxy/check_cache.go
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)
 		be.PretendKeepAlive = px.Options["http-pretend-keepalive"]

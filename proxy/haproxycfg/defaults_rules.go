@@ -5,12 +5,18 @@ import "github.com/goha-lb/goha/parser/haproxy"
 // The tcp-request content rules of a named defaults section: HAProxy 2.6
 // runs them in each frontend and listen starting from it, before their
 // own, as one list (an accept there ends the proxy's content rules too;
-// measured). goha runs them so in HTTP frontends; it refuses them in
-// tcp-mode ones (HAProxy's payload waits differ there), in a section it cannot
-// place them in order with (another file), with a capture (its slot
-// would be the defaults'), and in a backend (which runs no content
-// rules in goha). HAProxy itself refuses a listen section starting from
-// such defaults.
+// measured). In a tcp-mode frontend a rule of the defaults whose
+// condition waits for bytes (a payload fetch within the inspect delay)
+// ends the defaults' part: once bytes came, HAProxy 2.6 goes on with the
+// frontend's own rules, the rest of the defaults' list (that rule
+// included) never run (measured: a defaults' `reject if {
+// req.payload(0,4) -m str EVIL }` lets EVIL through, and a reject after
+// it in the defaults is skipped; when the client's bytes are already
+// there at the stream's start HAProxy decides on them, goha's first pass
+// has none yet). goha refuses them in a section it cannot place them in
+// order with (another file), with a capture (its slot would be the
+// defaults'), and in a backend (which runs no content rules in goha).
+// HAProxy itself refuses a listen section starting from such defaults.
 
 // defaultsRulesNotRun is the defaults section px with the content rules
 // its proxies run (withDefaultsContent) left out of the report: those
@@ -29,13 +35,6 @@ func defaultsRulesNotRun(px *haproxy.Proxy) *haproxy.Proxy {
 func (b *builder) withDefaultsContent(px *haproxy.Proxy) *haproxy.Proxy {
 	d := px.Def
 	if d == nil || len(d.TCPContentRules)+len(d.TCPContentTracks) == 0 {
-		return px
-	}
-	if px.Mode != "http" {
-		// Measured: HAProxy 2.6 lets a tcp stream through a defaults'
-		// reject whose condition reads the payload (its own accept
-		// after it decides); not reproduced.
-		b.unsupported(px.Pos, "tcp-mode frontend '"+px.Name+"' starting from defaults '"+d.Name+"' with tcp-request content rules")
 		return px
 	}
 	if px.Kind == "listen" {
@@ -82,4 +81,11 @@ func (b *builder) defaultsContentNotRun(px *haproxy.Proxy) {
 			}
 		}
 	}
+}
+
+// fromDefaults reports whether a content rule at pos of px (with its
+// defaults' rules first, withDefaultsContent) is one of its defaults
+// section's: written before px's own header, in the same file.
+func fromDefaults(px *haproxy.Proxy, pos haproxy.Pos) bool {
+	return px.Def != nil && pos.File == px.Pos.File && pos.Line < px.Pos.Line
 }

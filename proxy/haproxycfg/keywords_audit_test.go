@@ -93,6 +93,7 @@ var auditArgs = map[string][][]string{
 	"nbthread":                  {{"2"}},
 	"spread-checks":             {{"5"}},
 	"hard-stop-after":           {{"30s"}},
+	"default-path":              {{"current"}},
 	"node":                      {{"lb1"}},
 	"log-tag":                   {{"x"}},
 	"tune.h2.header-table-size": {{"8192"}},
@@ -151,8 +152,8 @@ func auditOne(section, stmt string) (n int, ok bool) {
 	}
 	switch section {
 	case "tcp backend":
-		// option nolinger and independent-streams are honoured in tcp
-		// proxies only (nolinger.go, indep_streams.go);
+		// option independent-streams is honoured in tcp proxies only
+		// (indep_streams.go);
 		// st has no mode line: tcp, HAProxy's default
 		base = strings.Replace(base, "backend st\n", "backend st\n    "+strings.ReplaceAll(stmt, "%", "%%")+"\n", 1)
 	case "global":
@@ -203,7 +204,7 @@ func audit(t *testing.T) []auditResult {
 				where = "frontend" // a backend's rules are reported (build.go)
 			case "dispatch", "option transparent":
 				where = "backend without servers"
-			case "option nolinger", "option independent-streams":
+			case "option independent-streams":
 				where = "tcp backend"
 			}
 			kws = append(kws, kw{"proxy", k.Name, where})

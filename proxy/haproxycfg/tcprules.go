@@ -151,6 +151,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			tr.Cond = c
 		}
 		tr.Origin = ruleOrigin(r.Pos)
+		tr.FromDefaults = fromDefaults(px, r.Pos) // defaults_rules.go
 		out = append(out, tr)
 	}
 	return out

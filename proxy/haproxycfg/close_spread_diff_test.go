@@ -1,0 +1,338 @@
+package haproxycfg
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+const closeSpreadConfig = `global
+    close-spread-time SPREAD
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 5s
+    timeout http-keep-alive KA
+frontend fe
+    bind FE
+    default_backend be
+backend be
+    server s1 WEB
+`
+
+// stoppable is a running proxy and how to soft-stop it and wait for its
+// end.
+type stoppable struct {
+	name, addr string
+	stop       func()
+	wait       func() error
+}
+
+// startStoppables starts the real HAProxy (soft-stopped by SIGUSR1) and
+// goha (its Shutdown) on cfg, FE replaced by each one's address.
+func startStoppables(t *testing.T, cfg string) []stoppable {
+	t.Helper()
+	bin := testenv.LookPath(t, "haproxy")
+	haAddr := loopback.FreeAddr(t)
+	path := filepath.Join(t.TempDir(), "h.cfg")
+	os.WriteFile(path, []byte(strings.ReplaceAll(cfg, "FE", haAddr)), 0o644)
+	cmd := exec.Command(bin, "-db", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	loopback.WaitListen(t, haAddr)
+	ha := stoppable{name: "haproxy", addr: haAddr, stop: func() { cmd.Process.Signal(syscall.SIGUSR1) }, wait: func() error {
+		select {
+		case <-exited:
+			return nil
+		case <-time.After(10 * time.Second):
+			return errors.New("haproxy still runs")
+		}
+	}}
+
+	goAddr := loopback.FreeAddr(t)
+	res := haproxy.CheckBytes("h.cfg", []byte(strings.ReplaceAll(cfg, "FE", goAddr)), nil)
+	for _, d := range res.Diags.List {
+		if d.Severity == haproxy.Alert || d.Goha {
+			t.Fatalf("goha -c: %s", d.Text)
+		}
+	}
+	plan := Build(res.Config)
+	for _, d := range plan.Notices.List {
+		t.Errorf("notice: %s", d.Text)
+	}
+	px, err := proxy.New(plan.Proxy, proxy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		px.Shutdown(ctx)
+	})
+	goha := stoppable{name: "goha", addr: goAddr, stop: func() {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			stopped <- px.Shutdown(ctx)
+		}()
+	}, wait: func() error { return <-stopped }}
+	return []stoppable{ha, goha}
+}
+
+// closeSpreadWeb answers every request on a kept-alive connection.
+func closeSpreadWeb(t *testing.T) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		r := bufio.NewReader(c)
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if l == "\r\n" {
+				c.Write([]byte("HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n"))
+			}
+		}
+	})
+}
+
+// TestCloseSpreadIdleMatchesHAProxy: with close-spread-time 2s, ten idle
+// kept-alive HTTP/1 connections are still open just before the soft
+// stop; after it each one closes with a FIN, all within the window
+// (bounds for a loaded machine: 3.5 s), and not all at once (the first
+// and the last at least 0.5 s apart: ten uniform draws over 2 s all fall
+// within 0.5 s about once in 25,000 runs). HAProxy 2.6 and goha alike.
+func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
+	web := closeSpreadWeb(t)
+	cfg := strings.NewReplacer("SPREAD", "2s", "KA", "20s", "WEB", web).Replace(closeSpreadConfig)
+	for _, p := range startStoppables(t, cfg) {
+		const n = 10
+		conns := make([]net.Conn, n)
+		for i := range conns {
+			c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+			if _, err := io.ReadFull(c, make([]byte, 41)); err != nil {
+				t.Fatalf("%s: %v", p.name, err)
+			}
+			conns[i] = c
+		}
+		// still open before the stop
+		for i, c := range conns {
+			c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("%s: connection %d ended before the stop: %v", p.name, i, err)
+			}
+		}
+		t0 := time.Now()
+		p.stop()
+		ends := make([]time.Duration, n)
+		kinds := make([]string, n)
+		var wg sync.WaitGroup
+		for i, c := range conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.SetReadDeadline(t0.Add(6 * time.Second))
+				_, err := io.ReadAll(c)
+				ends[i], kinds[i] = time.Since(t0), endOf(err)
+			}()
+		}
+		wg.Wait()
+		if err := p.wait(); err != nil {
+			t.Errorf("%s: %v", p.name, err)
+		}
+		sort.Slice(ends, func(i, j int) bool { return ends[i] < ends[j] })
+		t.Logf("%s: closes at %v, %v", p.name, ends, kinds)
+		for i, k := range kinds {
+			if k != "fin" {
+				t.Errorf("%s: connection %d ended with %s, want a FIN", p.name, i, k)
+			}
+		}
+		if ends[n-1] > 3500*time.Millisecond {
+			t.Errorf("%s: the last close came %v after the stop, past the 2 s window", p.name, ends[n-1])
+		}
+		if ends[n-1]-ends[0] < 500*time.Millisecond {
+			t.Errorf("%s: the closes came all at once (%v to %v)", p.name, ends[0], ends[n-1])
+		}
+	}
+}
+
+// TestCloseSpreadActiveMatchesHAProxy: with close-spread-time 2s, three
+// clients sending a request every 50 ms through the soft stop each get a
+// "connection: close" answer within the window (bounds: 3.5 s), or are
+// closed in a 50 ms pause between requests (the idle close), but not
+// all on their first request after the stop (the chance grows from 0 at
+// the stop: an answer 100 ms after it closes with a probability near 5%).
+// Without the window every first answer after the stop closes.
+func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
+	web := closeSpreadWeb(t)
+	for _, spread := range []string{"2s", "0"} {
+		cfg := strings.NewReplacer("SPREAD", spread, "KA", "20s", "WEB", web).Replace(closeSpreadConfig)
+		for _, p := range startStoppables(t, cfg) {
+			const n = 3
+			kept := make([]int, n)
+			ends := make([]string, n)
+			conns := make([]net.Conn, n)
+			for i := range conns {
+				c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				conns[i] = c
+			}
+			t0 := time.Now()
+			p.stop()
+			// both take the stop in a few ms (a signal, Shutdown on its
+			// goroutine): a first request sent at once may come before
+			time.Sleep(100 * time.Millisecond)
+			var wg sync.WaitGroup
+			for i, c := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					kept[i], ends[i] = activeUntilClose(c, t0)
+				}()
+			}
+			wg.Wait()
+			if err := p.wait(); err != nil {
+				t.Errorf("%s: %v", p.name, err)
+			}
+			t.Logf("spread %s, %s: kept-alive answers after the stop %v, ends %v", spread, p.name, kept, ends)
+			total := 0
+			for i := range kept {
+				total += kept[i]
+				if ends[i] != "close" && ends[i] != "ended: fin" {
+					t.Errorf("spread %s, %s: client %d: %s, want a connection: close answer or the idle close", spread, p.name, i, ends[i])
+				}
+			}
+			if spread == "0" && total != 0 || spread != "0" && total == 0 {
+				t.Errorf("spread %s, %s: %d kept-alive answers after the stop", spread, p.name, total)
+			}
+		}
+	}
+}
+
+// activeUntilClose sends a request every 50 ms (after a first one at
+// once) until an answer says close, for 3.5 s at most; it returns the
+// count of kept-alive answers before that and how it ended.
+func activeUntilClose(c net.Conn, t0 time.Time) (int, string) {
+	r := bufio.NewReader(c)
+	for n := 0; ; n++ {
+		if time.Since(t0) > 3500*time.Millisecond {
+			return n, "still kept alive at 3.5 s"
+		}
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		closing := false
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return n, "ended: " + endOf(err)
+			}
+			if strings.EqualFold(strings.TrimSpace(l), "connection: close") {
+				closing = true
+			}
+			if l == "\r\n" {
+				break
+			}
+		}
+		io.ReadFull(r, make([]byte, 3))
+		if closing {
+			return n, "close"
+		}
+		if n > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// TestCloseSpreadInfiniteMatchesHAProxy: with `close-spread-time
+// infinite` a soft stop does not close an idle HTTP/1 connection (still
+// open 1.5 s later, past goha's own one-second grace); its next request
+// is answered kept alive (no "connection: close"), and it ends at its
+// keep-alive timeout (3 s), after which the process ends.
+func TestCloseSpreadInfiniteMatchesHAProxy(t *testing.T) {
+	web := closeSpreadWeb(t)
+	cfg := strings.NewReplacer("SPREAD", "infinite", "KA", "3s", "WEB", web).Replace(closeSpreadConfig)
+	var got []string
+	for _, p := range startStoppables(t, cfg) {
+		c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		answer := func() string {
+			c.SetDeadline(time.Now().Add(2 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+			var head []string
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return strings.Join(head, "|") + " " + endOf(err)
+				}
+				if l == "\r\n" {
+					break
+				}
+				head = append(head, strings.TrimSpace(l))
+			}
+			io.ReadFull(r, make([]byte, 3))
+			return strings.Join(head, "|")
+		}
+		first := answer()
+		p.stop()
+		t0 := time.Now()
+		time.Sleep(1500 * time.Millisecond)
+		second := answer()
+		c.SetDeadline(time.Now().Add(6 * time.Second))
+		_, err = io.ReadAll(r)
+		end := endOf(err)
+		if d := time.Since(t0); d > 3500*time.Millisecond && d < 6*time.Second {
+			end += " at the keep-alive timeout" // 3 s after the second answer (4.5 s): bounds for a loaded machine
+		} else {
+			end += fmt.Sprintf(" after %v", d)
+		}
+		if err := p.wait(); err != nil {
+			t.Errorf("%s: %v", p.name, err)
+		}
+		got = append(got, fmt.Sprintf("%q then %q then %s", first, second, end))
+	}
+	t.Logf("%s", got[0])
+	if got[0] != got[1] {
+		t.Errorf("\nhaproxy: %s\ngoha:    %s", got[0], got[1])
+	}
+	if !strings.HasSuffix(got[0], "fin at the keep-alive timeout") || strings.Contains(strings.ToLower(got[0]), "connection: close") {
+		t.Errorf("haproxy: %s, want kept-alive answers and the end at the keep-alive timeout", got[0])
+	}
+}
