@@ -517,14 +517,8 @@ func (s *session) transaction() bool {
 	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
-	if answered, keep := s.restrictBackendHdrNames(be); answered {
+	if answered, keep := s.backendRequest(be); answered { // backend_rules.go
 		return keep
-	}
-	for i := range be.cfg.Services {
-		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
-			s.after.be, s.appletBe = be, be // its http-after-response rules first
-			return s.answerService(r.Service)
-		}
 	}
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE

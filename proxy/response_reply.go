@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"time"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // countDropped counts for the log (%B) the server's response a reply
 // replaces, as HAProxy 2.6 counts it (measured: the reply's bytes plus
@@ -59,7 +63,14 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	if r.Action == Deny {
 		x.term = term('P', 'H')
 		s.countHTTPStatus(status, false)
+		// HAProxy's deny path counts dresp everywhere.
+		s.fe.stats.deniedResp.Add(1)
+		x.be.stats.deniedResp.Add(1)
+		if x.srv != nil {
+			x.srv.stats.deniedResp.Add(1)
+		}
 	}
+	s.tl.respHead = time.Time{} // a reply in place of the response: Tr -1 (measured)
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.clientClose = closeConn

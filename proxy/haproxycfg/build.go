@@ -86,6 +86,7 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.unsupported(r.Pos, "http-after-response "+r.Action+" in a defaults section")
 		}
 	}
+	b.listenTargets(cfg) // backend_rules.go
 	for _, px := range cfg.Backends {
 		if px.Disabled {
 			continue
@@ -334,8 +335,6 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 func (b *builder) backend(px *haproxy.Proxy) {
 	b.common(px)
 	if px.Kind == "backend" {
-		// A listen section's rules are mapped by frontend().
-		b.rulesNotRun(px, "backend")
 		b.defaultsContentNotRun(px) // defaults_rules.go
 	}
 	be := &proxy.Backend{
@@ -384,7 +383,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
-		b.backendAfterResponse(px, be) // after_response.go
+		b.backendAfterResponse(px, be)  // after_response.go
+		b.backendRules(px, be, bePages) // backend_rules.go
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

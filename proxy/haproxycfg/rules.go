@@ -22,7 +22,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 	switch {
 	case kw == "http-response", kw == "http-after-response":
 		place = acl.Response
-	case px.Kind == "listen":
+	case px.Kind == "listen", px.Kind == "backend":
 		place = acl.ListenRequest
 	}
 	for _, r := range in {

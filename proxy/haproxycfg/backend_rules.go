@@ -1,0 +1,108 @@
+package haproxycfg
+
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+)
+
+// backendReqActions are the http-request actions a backend's list runs
+// (proxy/backend_rules.go); the others are refused there.
+var backendReqActions = map[string]bool{
+	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
+	"set-path": true, "set-pathq": true, "set-query": true, "set-uri": true, "replace-path": true,
+	"replace-pathq": true, "replace-uri": true, "set-method": true,
+	"allow": true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
+}
+
+// backendResActions are the http-response actions a backend's list runs.
+var backendResActions = map[string]bool{
+	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
+	"set-status": true, "allow": true, "deny": true, "return": true, "redirect": true,
+}
+
+// isVarAction says whether action is set-var(...), set-var-fmt(...) or
+// unset-var(...).
+func isVarAction(action string) bool {
+	return strings.HasPrefix(action, "set-var(") || strings.HasPrefix(action, "set-var-fmt(") ||
+		strings.HasPrefix(action, "unset-var(")
+}
+
+// backendRules maps a backend's http-request rules and redirect lines,
+// which HAProxy 2.6 runs once a frontend routed the request to it (after
+// the frontend's rules and switching, before its stats page for the rules
+// and after it for the redirects), and its http-response rules, which run
+// before the frontend's. A listen section's are mapped by frontend(). Its
+// tcp-request content rules, and any action not in the lists above, are
+// refused.
+func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *pageSet) {
+	if px.Kind != "backend" {
+		return
+	}
+	if be.Mode != proxy.ModeHTTP {
+		b.rulesNotRun(px, "backend")
+		return
+	}
+	b.rulesNotRun(&haproxy.Proxy{TCPConnRules: px.TCPConnRules, TCPSessTracks: px.TCPSessTracks,
+		TCPContentTracks: px.TCPContentTracks, TCPContentRules: px.TCPContentRules}, "backend")
+	if be.Services != nil && len(px.HTTPResponseRules) > 0 {
+		// goha runs a service's replies through the frontend's
+		// http-response rules only (proxy/service.go).
+		for _, r := range px.HTTPResponseRules {
+			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend with a stats page")
+		}
+		return
+	}
+	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	req := backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)
+	be.RequestRules = b.rules(px, "http-request", req, acls, pages, nil, nil)
+	res := backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)
+	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
+	be.Redirects = b.redirects(px, acls)
+}
+
+// backendRuleList is in less the rules whose action a backend does not
+// run, each refused.
+func backendRuleList(b *builder, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
+	var out []haproxy.HTTPRule
+	for _, r := range in {
+		if !ok[r.Action] && !isVarAction(r.Action) {
+			b.unsupported(r.Pos, kw+" "+r.Action+" in a backend")
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// listenTargets refuses a switch from one section to a listen section
+// holding request or response rules: HAProxy runs them there as the
+// backend's, goha runs a listen's rules for its own frontend half only.
+// A dynamic use_backend that might name such a listen is refused too.
+func (b *builder) listenTargets(cfg *haproxy.Config) {
+	ruled := map[string]bool{}
+	for _, px := range cfg.Proxies {
+		if px.Kind == "listen" && !px.Disabled && (len(px.HTTPRequestRules) > 0 || len(px.HTTPResponseRules) > 0 ||
+			len(px.Redirects) > 0 || len(px.TCPContentRules) > 0 || len(px.TCPContentTracks) > 0) {
+			ruled[px.Name] = true
+		}
+	}
+	if len(ruled) == 0 {
+		return
+	}
+	for _, px := range cfg.Proxies {
+		if px.Disabled || px.Cap&haproxy.CapFrontend == 0 {
+			continue
+		}
+		for _, u := range px.UseBackends {
+			if (ruled[u.Backend] && u.Backend != px.Name) || strings.Contains(u.Backend, "%") {
+				b.unsupported(u.Pos, "use_backend to a listen section with http-request, http-response, redirect or tcp-request content rules (goha runs them for its own frontend only)")
+			}
+		}
+		if ruled[px.DefaultBack] && px.DefaultBack != px.Name {
+			b.unsupported(px.DefaultBackAt, "default_backend to a listen section with http-request, http-response, redirect or tcp-request content rules (goha runs them for its own frontend only)")
+		}
+	}
+}
