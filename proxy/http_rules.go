@@ -223,6 +223,9 @@ func (s *session) answerRuleOf(r *HeaderRule, be *backend) bool {
 			d = be.cfg.Timeouts.Tarpit // HAProxy waits the current backend's
 		}
 		s.tarpit(d)
+		// HAProxy's tarpit analyser sets the queue time when it ends:
+		// logged Tw (measured: -1/N/-1/-1 ... PT--).
+		s.tl.picked = time.Now()
 	}
 	if r.Action == Redirect {
 		var buf [256]byte

@@ -480,7 +480,6 @@ func (s *session) transaction() bool {
 	} else if s.info.cache.hit != nil {
 		return s.answerCache() // cache_use.go: no backend is chosen
 	}
-	s.uniqueIDHeader()
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
@@ -520,6 +519,7 @@ func (s *session) transaction() bool {
 	if answered, keep := s.backendRequest(be); answered { // backend_rules.go
 		return keep
 	}
+	s.uniqueIDHeader()                            // after the backend's rules, as HAProxy's http_process_request
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive

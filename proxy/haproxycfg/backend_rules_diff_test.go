@@ -21,16 +21,21 @@ import (
 // legacy redirect line, and http-response rules on both sides (the order
 // the client sees, allow and deny in the backend's).
 const backendRulesCfg = httplogFrontend + `    errorfile 401 ERR401
+    unique-id-format uid-%[var(txn.be)]
+    unique-id-header x-uid
     http-request set-var(txn.fe) str(fevar)
     http-request set-var(txn.p) path
     http-request add-header x-order fe
     http-request deny if { path /fdeny }
+    timeout tarpit 200ms
+    http-request tarpit if { path /ftarpit }
     http-response add-header x-rorder fe
     http-response set-header x-fe-res %[var(txn.p)]
     use_backend other if { path_beg /other }
     default_backend be
 backend be
     errorfile 403 ERRFILE
+    timeout tarpit 200ms
     http-request add-header x-order be
     http-request set-header x-proto https
     http-request set-header x-fevar %[var(txn.fe)]
@@ -43,8 +48,10 @@ backend be
     http-request return status 200 content-type text/plain string bereturn hdr x-r 1 if { path /ret }
     http-request redirect location /moved code 301 if { path /redir }
     http-request auth realm bereal if { path /auth }
+    http-request tarpit deny_status 404 if { path /tarpit }
     http-request set-var(txn.be) str(bevar)
     http-request del-header x-drop
+    http-request del-header x-uid
     redirect scheme https if { path /scheme }
     http-response add-header x-rorder be
     http-response set-header x-be-res %[var(txn.be)]
@@ -93,7 +100,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
+		"/tarpit", "/ftarpit", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nX-Drop: 1\r\nConnection: close\r\n\r\n"
 		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
@@ -158,7 +165,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		return strings.ReplaceAll(out+string(body), addr, "ADDR")
 	}
 	for _, p := range []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
+		"/scheme", "/tarpit", "/ftarpit", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
 		want, got := get(haC, ha, p), get(goC, goha, p)
 		if want != got {
 			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", p, want, got)
