@@ -51,6 +51,9 @@ backend be
     http-request tarpit deny_status 404 if { path /tarpit }
     http-request set-var(txn.be) str(bevar)
     http-request del-header x-drop
+    http-request set-log-level err if { path /ll }
+    http-request set-var-fmt(txn.fmt) "f-%[path]"
+    http-request set-header x-fmt %[var(txn.fmt)]
     http-request del-header x-uid
     redirect scheme https if { path /scheme }
     http-response add-header x-rorder be
@@ -100,7 +103,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/tarpit", "/ftarpit", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
+		"/tarpit", "/ftarpit", "/ll", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nX-Drop: 1\r\nConnection: close\r\n\r\n"
 		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
@@ -165,7 +168,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		return strings.ReplaceAll(out+string(body), addr, "ADDR")
 	}
 	for _, p := range []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/tarpit", "/ftarpit", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
+		"/scheme", "/tarpit", "/ftarpit", "/ll", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
 		want, got := get(haC, ha, p), get(goC, goha, p)
 		if want != got {
 			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", p, want, got)
