@@ -13,9 +13,8 @@ import (
 var backendReqActions = map[string]bool{
 	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
 	"set-path": true, "set-pathq": true, "set-query": true, "set-uri": true, "replace-path": true,
-	"replace-pathq": true, "replace-uri": true, "set-method": true, "set-timeout": true,
-	"set-log-level": true,
-	"allow":         true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
+	"replace-pathq": true, "replace-uri": true, "set-method": true, "set-timeout": true, "set-log-level": true,
+	"allow": true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
 }
 
 // backendResActions are the http-response actions a backend's list runs.
