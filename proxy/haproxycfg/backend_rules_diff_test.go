@@ -65,6 +65,7 @@ backend be
     http-response redirect location /rr%[status] code 302 if { var(txn.p) -m str /rredir }
     server s1 REC
 backend other
+    option http-restrict-req-hdr-names reject
     http-request add-header x-order other
     http-response add-header x-rorder other
     server s1 REC
@@ -119,6 +120,11 @@ func TestBackendRulesDifferential(t *testing.T) {
 		}
 		sameLogLines(t, fmt.Sprintf("%q", raw), haLog, goLog, 1)
 	}
+	// The backend's header name policy denies after its rules: counted
+	// in both proxies as a backend's deny.
+	bad := "GET /other HTTP/1.1\r\nHost: h\r\nX_Bad: 1\r\nConnection: close\r\n\r\n"
+	sameAnswer(t, fmt.Sprintf("%q", bad), ha, goha, bad, 300*time.Millisecond)
+	sameLogLines(t, fmt.Sprintf("%q", bad), haLog, goLog, 1)
 	var fe, be, other = px.Frontends()[0].Stats, px.Backends()[0].Stats, px.Backends()[1].Stats
 	sameStatDeltas(t, base, haproxytest.StatsCmd(t, sock, "show stat"), []statCounter{
 		{"fe/FRONTEND", "dreq", fe.DeniedReq}, {"fe/FRONTEND", "dresp", fe.DeniedResp},
@@ -129,6 +135,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 		{"be/BACKEND", "hrsp_2xx", be.HRsp2xx}, {"be/BACKEND", "hrsp_3xx", be.HRsp3xx},
 		{"be/BACKEND", "hrsp_4xx", be.HRsp4xx}, {"be/BACKEND", "hrsp_5xx", be.HRsp5xx},
 		{"other/BACKEND", "dreq", other.DeniedReq}, {"other/BACKEND", "hrsp_2xx", other.HRsp2xx},
+		{"other/BACKEND", "hrsp_4xx", other.HRsp4xx},
 	}, nil, false)
 	// Kept-alive, HTTP/1.0 and pipelined connections, in parallel.
 	var conns []string
