@@ -43,6 +43,10 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 	}
 	if be.Mode != proxy.ModeHTTP {
 		b.rulesNotRun(px, "backend")
+		if d := px.Def; d != nil && d.Name != "" {
+			b.rulesNotRun(&haproxy.Proxy{HTTPRequestRules: d.HTTPRequestRules, HTTPResponseRules: d.HTTPResponseRules},
+				"defaults section a tcp backend starts from")
+		}
 		return
 	}
 	b.rulesNotRun(&haproxy.Proxy{TCPConnRules: px.TCPConnRules, TCPSessTracks: px.TCPSessTracks,
@@ -56,9 +60,18 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 		return
 	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
-	req := backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)
+	var req, res []haproxy.HTTPRule
+	if d := px.Def; d != nil && d.Name != "" {
+		// A named defaults section's rules run first, as one list with
+		// the backend's own (an allow there ends both; HAProxy's
+		// http_req_get_intercept_rule), where no frontend starts from
+		// it (defaultsRulesNotRun).
+		req = b.defaultsRuleList(d, d.HTTPRequestRules, "http-request", backendReqActions)
+		res = b.defaultsRuleList(d, d.HTTPResponseRules, "http-response", backendResActions)
+	}
+	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
 	be.RequestRules = b.rules(px, "http-request", req, acls, pages, nil, nil)
-	res := backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)
+	res = append(res, backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)...)
 	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
 	be.Redirects = b.redirects(px, acls)
 }
@@ -105,4 +118,32 @@ func (b *builder) listenTargets(cfg *haproxy.Config) {
 			b.unsupported(px.DefaultBackAt, "default_backend to a listen section with http-request, http-response, redirect or tcp-request content rules (goha runs them for its own frontend only)")
 		}
 	}
+}
+
+// defaultsRuleList is backendRuleList for the rules of the defaults
+// section d a backend starts from; auth (whose realm would be the
+// defaults' name) is refused there too. Each rule is reported where it
+// is written.
+func (b *builder) defaultsRuleList(d *haproxy.Proxy, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
+	var out []haproxy.HTTPRule
+	for _, r := range in {
+		if r.Action == "auth" || (!ok[r.Action] && !isVarAction(r.Action)) {
+			b.unsupported(r.Pos, kw+" "+r.Action+" in defaults '"+d.Name+"' a backend starts from")
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// frontDefaults are the defaults sections a frontend or listen starts
+// from.
+func frontDefaults(cfg *haproxy.Config) map[*haproxy.Proxy]bool {
+	out := map[*haproxy.Proxy]bool{}
+	for _, px := range cfg.Proxies {
+		if px.Def != nil && px.Cap&haproxy.CapFrontend != 0 {
+			out[px.Def] = true
+		}
+	}
+	return out
 }

@@ -263,3 +263,79 @@ func TestBackendRulesRefused(t *testing.T) {
 		}
 	}
 }
+
+// defaultsBackendRulesCfg: a backend starting from a named defaults
+// section with http-request and http-response rules (the frontend starts
+// from another one: HAProxy refuses rules in defaults shared by both).
+const defaultsBackendRulesCfg = httplogFrontend + `    http-request add-header x-order fe
+    http-request set-var(txn.p) path
+    http-response add-header x-rorder fe
+    default_backend be
+defaults d1
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+    http-request add-header x-order d1
+    http-request allow if { path /dallow }
+    http-request deny deny_status 429 if { path /ddeny }
+    http-response add-header x-rorder d1
+    http-response allow if { status 200 } { var(txn.p) -m str /rallow }
+backend be from d1
+    http-request add-header x-order be
+    http-response add-header x-rorder be
+    server s1 REC
+`
+
+// TestDefaultsBackendRulesDifferential: the rules of a named defaults
+// section a backend starts from run before the backend's own, as one list
+// (an allow there ends both), beside HAProxy 2.6.12: the client's bytes
+// (the server echoes the head it got) and the log lines.
+func TestDefaultsBackendRulesDifferential(t *testing.T) {
+	rec := startHeadRecorder(t)
+	ha, goha, haLog, goLog := startBothLogged(t, strings.ReplaceAll(defaultsBackendRulesCfg, "REC", rec))
+	for _, p := range []string{"/", "/dallow", "/ddeny", "/rallow"} {
+		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
+		if p == "/" && !strings.Contains(string(want), "x-order: fe\r\nx-order: d1\r\nx-order: be\r\n") {
+			t.Errorf("haproxy answered %q: not the three lists in order", want)
+		}
+		sameLogLines(t, fmt.Sprintf("%q", raw), haLog, goLog, 1)
+	}
+}
+
+// TestDefaultsBackendRulesRefused: the rules of a named defaults section
+// a backend cannot run are refused on their line; a frontend starting
+// from it keeps them all refused.
+func TestDefaultsBackendRulesRefused(t *testing.T) {
+	for _, tc := range []struct{ from, rule, want string }{
+		{"backend be from d1", "http-request set-header x 1", ""},
+		{"backend be from d1", "http-request auth", "'http-request auth in defaults 'd1' a backend starts from'"},
+		{"backend be from d1", "http-request track-sc0 src", "'http-request track-sc0 in defaults 'd1' a backend starts from'"},
+		{"backend be from d1\n    mode tcp", "http-request set-header x 1", "in a defaults section a tcp backend starts from"},
+		{"frontend f2 from d1\n    bind 127.0.0.1:8081\n    default_backend be\nbackend be from d0", "http-request set-header x 1", "'http-request set-header in a defaults section'"},
+	} {
+		cfg := "defaults d0\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+			"defaults d1\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n    " + tc.rule + "\n" +
+			"frontend fe from d0\n    bind 127.0.0.1:8080\n    default_backend be\n" + tc.from + "\n    server s 127.0.0.1:9\n"
+		if strings.Contains(tc.from, "mode tcp") {
+			cfg = strings.Replace(cfg, "    default_backend be\n", "    mode tcp\n    default_backend be\n", 1)
+		}
+		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
+		var notes []string
+		if res.Config != nil {
+			for _, d := range Build(res.Config).Notices.List {
+				notes = append(notes, d.Text)
+			}
+		}
+		for _, d := range res.Diags.List {
+			notes = append(notes, d.Text)
+		}
+		got := strings.Join(notes, "\n")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || strings.Count(got, "\n") > 0 {
+			t.Errorf("%s / %s: notices %q, want %q only", tc.from, tc.rule, got, tc.want)
+		}
+	}
+}

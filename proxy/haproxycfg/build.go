@@ -77,8 +77,9 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.stickTables(cfg)
 	b.peersNodes(cfg)
 	b.emailAlerts(cfg)
+	fronts := frontDefaults(cfg) // backend_rules.go
 	for _, px := range cfg.Defaults {
-		b.rulesNotRun(defaultsRulesNotRun(px), "defaults section") // defaults_rules.go
+		b.rulesNotRun(defaultsRulesNotRun(px, fronts[px]), "defaults section") // defaults_rules.go
 		for _, r := range px.TCPResponseRules {
 			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
 		}

@@ -13,14 +13,22 @@ import "github.com/goha-lb/goha/parser/haproxy"
 // such defaults.
 
 // defaultsRulesNotRun is the defaults section px with the content rules
-// its proxies run (withDefaultsContent) left out of the report: those
+// its proxies run (withDefaultsContent), and its http-request and
+// http-response rules when no frontend starts from it (fronts false: its
+// backends run them, backend_rules.go), left out of the report: those
 // are reported, if need be, where they run.
-func defaultsRulesNotRun(px *haproxy.Proxy) *haproxy.Proxy {
+func defaultsRulesNotRun(px *haproxy.Proxy, fronts bool) *haproxy.Proxy {
 	if px.Name == "" {
 		return px
 	}
 	cp := *px
 	cp.TCPContentRules, cp.TCPContentTracks = nil, nil
+	if !fronts {
+		// Only backends start from it (HAProxy refuses a defaults
+		// section with rules shared by both): they run its http-request
+		// and http-response rules (backend_rules.go).
+		cp.HTTPRequestRules, cp.HTTPResponseRules = nil, nil
+	}
 	return &cp
 }
 
