@@ -1,6 +1,10 @@
 package proxy
 
-import "bytes"
+import (
+	"bytes"
+
+	"golang.org/x/net/http2"
+)
 
 // backendRequest runs what a backend does with a request a frontend
 // routed to it, in HAProxy 2.6's order (http_process_req_common on the
@@ -48,4 +52,22 @@ func withAuthHeader(page []byte, name, value string) []byte {
 	out = append(out, value...)
 	out = append(out, "\r\n"...)
 	return append(out, page[i+2:]...)
+}
+
+// rejectBackendContent ends a request a backend's tcp-request content
+// reject refused, as HAProxy 2.6 does (measured): the client connection
+// closes without an answer, the frontend counts a denied request (the
+// backend does not), both count a response without status, and the log
+// names the backend with no status, TR -1 and PR.
+func (s *session) rejectBackendContent(be *backend) {
+	s.tl.aborted = true
+	s.fe.stats.deniedReq.Add(1)
+	s.fe.stats.countStatus(0)
+	be.stats.countStatus(0)
+	s.emitLog(be, nil, 0, term('P', 'R'))
+	if s.stream != nil {
+		// HAProxy's H2 mux resets a stream whose connection the rule
+		// kills with ENHANCE_YOUR_CALM (measured on the client).
+		s.stream.Reset(http2.ErrCodeEnhanceYourCalm)
+	}
 }

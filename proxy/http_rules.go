@@ -58,6 +58,10 @@ rules:
 			s.info.ranFinal(&r.Origin) // last_rule.go
 		case ContentReject, ContentSilentDrop:
 			s.info.ranFinal(&r.Origin)
+			if be != nil {
+				s.rejectBackendContent(be) // backend_rules.go
+				return true, false, false
+			}
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
 			return true, false, false
 		case SetHeader, AddHeader, DelHeader:

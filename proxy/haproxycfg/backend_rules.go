@@ -49,8 +49,7 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 		}
 		return
 	}
-	b.rulesNotRun(&haproxy.Proxy{TCPConnRules: px.TCPConnRules, TCPSessTracks: px.TCPSessTracks,
-		TCPContentTracks: px.TCPContentTracks, TCPContentRules: px.TCPContentRules}, "backend")
+	b.rulesNotRun(&haproxy.Proxy{TCPConnRules: px.TCPConnRules, TCPSessTracks: px.TCPSessTracks}, "backend")
 	if be.Services != nil && len(px.HTTPResponseRules) > 0 {
 		// goha runs a service's replies through the frontend's
 		// http-response rules only (proxy/service.go).
@@ -70,7 +69,7 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 		res = b.defaultsRuleList(d, d.HTTPResponseRules, "http-response", backendResActions)
 	}
 	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
-	be.RequestRules = b.rules(px, "http-request", req, acls, pages, nil, nil)
+	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...) // backend_content.go
 	res = append(res, backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)...)
 	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
 	be.Redirects = b.redirects(px, acls)

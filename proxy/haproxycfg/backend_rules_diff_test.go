@@ -35,10 +35,15 @@ const backendRulesCfg = httplogFrontend + `    errorfile 401 ERR401
     default_backend be
 backend be
     errorfile 403 ERRFILE
+    tcp-request content set-var(txn.tc) str(tcvar)
+    tcp-request content reject if { path /tcrej }
+    tcp-request content accept if { path /tcacc }
+    tcp-request content set-var(txn.tc2) str(after)
     timeout tarpit 200ms
     http-request add-header x-order be
     http-request set-header x-proto https
     http-request set-header x-fevar %[var(txn.fe)]
+    http-request set-header x-tc %[var(txn.tc)]-%[var(txn.tc2)]
     http-request set-header x-be %[be_name]
     http-request set-path /rewritten%[path] if { path_beg /sp }
     http-request deny if { path /deny }
@@ -104,7 +109,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/tarpit", "/ftarpit", "/ll", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
+		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nX-Drop: 1\r\nConnection: close\r\n\r\n"
 		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
@@ -163,7 +168,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		req.Header.Set("X-Drop", "1")
 		resp, err := c.Do(req)
 		if err != nil {
-			return "error: " + err.Error()
+			return "error: " + strings.ReplaceAll(err.Error(), addr, "ADDR")
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
@@ -175,7 +180,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		return strings.ReplaceAll(out+string(body), addr, "ADDR")
 	}
 	for _, p := range []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/tarpit", "/ftarpit", "/ll", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
+		"/scheme", "/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
 		want, got := get(haC, ha, p), get(goC, goha, p)
 		if want != got {
 			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", p, want, got)
@@ -240,7 +245,10 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-request track-sc0 src", "http-request track-sc0 in a backend"},
 		{"", "http-request use-service prometheus-exporter", "http-request use-service in a backend"},
 		{"", "http-response set-header x 1\n    stats uri /st", "http-response set-header in a backend with a stats page"},
-		{"", "tcp-request content reject", "tcp-request content reject in a backend"},
+		{"", "tcp-request content reject", ""},
+		{"", "tcp-request content track-sc0 src\n    stick-table type ip size 10", "tcp-request content track-sc0 in a backend"},
+		{"", "tcp-request content set-dst ipv4(127.0.0.1)", "tcp-request content set-dst in a backend"},
+		{"", "http-request wait-for-body time 1s", "'http-request wait-for-body in a backend'"},
 		{"", "http-response cache-store c", "http-response cache-store in a backend"},
 		{"    use_backend li if { path /li }\n", "", "use_backend to a listen section"},
 	} {

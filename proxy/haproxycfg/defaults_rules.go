@@ -8,8 +8,8 @@ import "github.com/goha-lb/goha/parser/haproxy"
 // measured). goha runs them so in HTTP frontends; it refuses them in
 // tcp-mode ones (HAProxy's payload waits differ there), in a section it cannot
 // place them in order with (another file), with a capture (its slot
-// would be the defaults'), and in a backend (which runs no content
-// rules in goha). HAProxy itself refuses a listen section starting from
+// would be the defaults'), and in a backend (goha runs a backend's own
+// only, backend_content.go). HAProxy itself refuses a listen section starting from
 // such defaults.
 
 // defaultsRulesNotRun is the defaults section px with the content rules
