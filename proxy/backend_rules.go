@@ -66,8 +66,8 @@ func (s *session) rejectBackendContent(be *backend) {
 	be.stats.countStatus(0)
 	s.emitLog(be, nil, 0, term('P', 'R'))
 	if s.stream != nil {
-		// HAProxy's H2 mux resets a stream whose connection the rule
-		// kills with ENHANCE_YOUR_CALM (measured on the client).
-		s.stream.Reset(http2.ErrCodeEnhanceYourCalm)
+		// HAProxy's H2 mux resets the stream with ENHANCE_YOUR_CALM and
+		// ends the connection (measured: the client dials again).
+		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
 	}
 }

@@ -1,12 +1,15 @@
 package haproxycfg
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,11 +191,22 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		if p == "/" && !strings.Contains(want, "x-order: fe\r\nx-order: be\r\n") {
 			t.Errorf("haproxy's server saw %q: not both header rules in order", want)
 		}
-		// The log's target names the proxy's address too.
-		w := strings.ReplaceAll(nextLine(t, haLog, "haproxy"), ha, "ADDR")
-		g := strings.ReplaceAll(nextLine(t, goLog, "goha"), goha, "ADDR")
-		if w != g {
-			t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", p, w, g)
+		logs := 1
+		if p == "/tcrej" {
+			// The reject ends the whole connection: the next request
+			// dials again.
+			if w, g := dialsAfter(t, ha), dialsAfter(t, goha); w != g || w != 2 {
+				t.Errorf("/tcrej: dials for the next request: haproxy %d, goha %d", w, g)
+			}
+			logs += 2 // dialsAfter's two requests
+		}
+		for range logs {
+			// The log's target names the proxy's address too.
+			w := strings.ReplaceAll(nextLine(t, haLog, "haproxy"), ha, "ADDR")
+			g := strings.ReplaceAll(nextLine(t, goLog, "goha"), goha, "ADDR")
+			if w != g {
+				t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", p, w, g)
+			}
 		}
 	}
 }
@@ -346,4 +360,26 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 			t.Errorf("%s / %s: notices %q, want %q only", tc.from, tc.rule, got, tc.want)
 		}
 	}
+}
+
+// dialsAfter sends /tcrej then / on one HTTP/2 client to addr and
+// returns how many connections it took.
+func dialsAfter(t *testing.T, addr string) int32 {
+	var dials atomic.Int32
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
+		dials.Add(1)
+		var d net.Dialer
+		return d.DialContext(ctx, n, addr)
+	}}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	for _, path := range []string{"/tcrej", "/"} {
+		if resp, err := c.Get("http://" + addr + path); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	return dials.Load()
 }
