@@ -34,9 +34,10 @@ func isVarAction(action string) bool {
 // which HAProxy 2.6 runs once a frontend routed the request to it (after
 // the frontend's rules and switching, before its stats page for the rules
 // and after it for the redirects), and its http-response rules, which run
-// before the frontend's. A listen section's are mapped by frontend(). Its
-// tcp-request content rules, and any action not in the lists above, are
-// refused.
+// before the frontend's; its tcp-request content rules run first
+// (backend_content.go), and a named defaults section's rules before its
+// own. A listen section's are mapped by frontend(). Any action not in the
+// lists above is refused, as are a tcp backend's rules.
 func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *pageSet) {
 	if px.Kind != "backend" {
 		return
@@ -50,14 +51,6 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 		return
 	}
 	b.rulesNotRun(&haproxy.Proxy{TCPConnRules: px.TCPConnRules, TCPSessTracks: px.TCPSessTracks}, "backend")
-	if be.Services != nil && len(px.HTTPResponseRules) > 0 {
-		// goha runs a service's replies through the frontend's
-		// http-response rules only (proxy/service.go).
-		for _, r := range px.HTTPResponseRules {
-			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend with a stats page")
-		}
-		return
-	}
 	acls := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
 	var req, res []haproxy.HTTPRule
 	if d := px.Def; d != nil && d.Name != "" {
@@ -71,6 +64,14 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
 	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...) // backend_content.go
 	res = append(res, backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)...)
+	if be.Services != nil {
+		// goha runs a service's replies through the frontend's
+		// http-response rules only (proxy/service.go).
+		for _, r := range res {
+			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend with a stats page")
+		}
+		res = nil
+	}
 	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
 	be.Redirects = b.redirects(px, acls)
 }

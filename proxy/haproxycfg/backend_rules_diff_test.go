@@ -259,6 +259,8 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-request track-sc0 src", "http-request track-sc0 in a backend"},
 		{"", "http-request use-service prometheus-exporter", "http-request use-service in a backend"},
 		{"", "http-response set-header x 1\n    stats uri /st", "http-response set-header in a backend with a stats page"},
+		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", "http-response set-header in a backend with a stats page' parsed but not supported yet."},
+		{"", "http-request set-header y 1\n    stats uri /st", ""},
 		{"", "tcp-request content reject", ""},
 		{"", "tcp-request content track-sc0 src\n    stick-table type ip size 10", "tcp-request content track-sc0 in a backend"},
 		{"", "tcp-request content set-dst ipv4(127.0.0.1)", "tcp-request content set-dst in a backend"},
