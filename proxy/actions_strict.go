@@ -106,17 +106,20 @@ func srvStats(srv *server) *Counters {
 }
 
 // failRewrite answers a request whose rewrite failed in strict mode: the
-// frontend's 500 page, logged PR with TR -1, as HAProxy's
+// 500 page (a backend's rule: be's first, be named in the log), logged PR with TR -1, as HAProxy's
 // return_fail_rewrite path. It returns whether the connection goes on.
-func (s *session) failRewrite() bool {
+func (s *session) failRewrite(be *backend) bool {
 	const status = 500
-	page := s.errorPage(status, nil)
-	forceClose := s.errorPageCloses(status, nil)
+	if be != nil {
+		s.after.be = be // its http-after-response rules first
+	}
+	page := s.errorPage(status, be)
+	forceClose := s.errorPageCloses(status, be)
 	s.countHTTPStatus(status, false)
 	s.fe.stats.countStatus(status)
 	s.tl.aborted = true
 	next, closeConn := s.writeAnswer(page, forceClose)
-	s.emitLog(nil, nil, status, term('P', 'R'))
+	s.emitLog(be, nil, status, term('P', 'R'))
 	if !closeConn {
 		s.start = next
 		return true

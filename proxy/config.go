@@ -394,6 +394,12 @@ type Backend struct {
 	// AfterResponseRules are a backend's http-after-response rules, run
 	// before the frontend's (after_response.go).
 	AfterResponseRules []HeaderRule
+	// RequestRules, Redirects and ResponseRules are a backend's
+	// http-request rules and redirect lines, run once a frontend routed
+	// the request to it, and its http-response rules, run before the
+	// frontend's (backend_rules.go). A listen section's are its
+	// frontend half's.
+	RequestRules, Redirects, ResponseRules []HeaderRule
 	// TCPResponseRules are the `tcp-response content` rules, run once the
 	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule

@@ -52,6 +52,14 @@
 //     and Tw/Tc count from the last assignment. A pooled server
 //     connection found dead is replayed (requests whose body is fully
 //     buffered) on a fresh connection, then through the same retry path.
+//   - a backend's rules (backend_rules.go): once use_backend picked a
+//     backend other than the frontend's own half, its http-request rules
+//     (those of the named defaults section it starts from first, as one
+//     list) run, then its header name policy, its stats page and its
+//     redirect lines; its http-response rules run before the frontend's.
+//     An allow ends only the list it is in. Their answers count in both
+//     proxies' counters, take the backend's error pages first and name
+//     the backend in the log.
 //   - cookie persistence (persist_session.go over proxy/persist): once the
 //     backend is chosen its force-persist/ignore-persist rules run and the
 //     request's Cookie fields are read; a cookie naming a running server

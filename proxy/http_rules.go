@@ -28,6 +28,18 @@ func (s *session) runRequestRules() (answered, keep bool) {
 			return true, false
 		}
 	}
+	if answered, keep, _ := s.runRuleList(rules, nil, s.fe.lowerNames); answered {
+		return true, keep
+	}
+	return s.frontendRequestTail()
+}
+
+// runRuleList runs one http-request rule list: a frontend's (be nil) or,
+// once the request is routed, a backend's, whose answers name it, count
+// in its counters too and take its error pages first. lower are the
+// rules' header names in lower case. An allow ends this list only
+// (allowed: the caller goes on with what follows it).
+func (s *session) runRuleList(rules []HeaderRule, be *backend, lower []string) (answered, keep, allowed bool) {
 	skip := 0
 rules:
 	for i := range rules {
@@ -46,10 +58,14 @@ rules:
 			s.info.ranFinal(&r.Origin) // last_rule.go
 		case ContentReject, ContentSilentDrop:
 			s.info.ranFinal(&r.Origin)
+			if be != nil {
+				s.rejectBackendContent(be) // backend_rules.go
+				return true, false, false
+			}
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
-			return true, false
+			return true, false, false
 		case SetHeader, AddHeader, DelHeader:
-			fits = s.applyHeaderRule(i)
+			fits = s.applyHeaderRule(r, lower[i])
 		case StrictMode:
 			s.softRewrite = r.Status == 1 // actions_strict.go
 		case SetVar, Capture:
@@ -59,7 +75,7 @@ rules:
 			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
 			if !s.waitBody(r.Wait, r.AtLeast) {
-				return true, false
+				return true, false, false
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
@@ -96,13 +112,14 @@ rules:
 			}
 		case Allow:
 			s.info.ranFinal(&r.Origin)
+			allowed = true
 			break rules
 		case Deny, Return, Redirect, Tarpit:
 			s.info.ranFinal(&r.Origin)
-			return true, s.answerRule(r)
+			return true, s.answerRuleOf(r, be), false
 		case UseService:
 			s.info.ranFinal(&r.Origin)
-			return true, s.answerService(r.Service)
+			return true, s.answerService(r.Service), false
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
@@ -111,7 +128,7 @@ rules:
 			if !s.normalizeURI(r) { // actions_normalize.go
 				// strict: HAProxy's ACT_RET_INV, a bad request
 				s.info.ranFinal(&r.Origin)
-				return true, s.answerInvalidURI()
+				return true, s.answerInvalidURI(), false
 			}
 		case EarlyHint:
 			s.earlyHint(r) // actions_hint.go
@@ -122,16 +139,22 @@ rules:
 		case Reject, SilentDrop:
 			s.info.ranFinal(&r.Origin)
 			s.dropClient(r.Action == SilentDrop) // actions_drop.go
-			return true, false
+			return true, false, false
 		}
 		if !fits {
-			s.countFailedRewrite(nil, nil, !s.softRewrite) // actions_strict.go
+			s.countFailedRewrite(be, nil, !s.softRewrite) // actions_strict.go
 			if !s.softRewrite {
 				s.info.ranFinal(&r.Origin) // HAProxy's ACT_RET_ERR
-				return true, s.failRewrite()
+				return true, s.failRewrite(be), false
 			}
 		}
 	}
+	return false, false, allowed
+}
+
+// frontendRequestTail is what follows a frontend's http-request rules:
+// its header name policy, its services, its redirect rules.
+func (s *session) frontendRequestTail() (answered, keep bool) {
 	if s.restrictHdrNames(s.fe.cfg.RestrictHdrNames) { // restrict_hdr_names.go
 		return true, s.answerRule(&denyHdrNames)
 	}
@@ -179,20 +202,34 @@ func (s *session) answerRuleOf(r *HeaderRule, be *backend) bool {
 		if status == 0 {
 			status = 403
 		}
-		page = s.errorPage(status, nil)
-		forceClose = forceClose || s.errorPageCloses(status, nil)
+		page = s.errorPage(status, be)
+		forceClose = forceClose || s.errorPageCloses(status, be)
+		if r.Action == Return && r.Name != "" {
+			page = withAuthHeader(page, r.Name, r.Value) // backend_rules.go
+		}
 	}
 	switch r.Action {
 	case Deny:
 		t = term('P', 'R')
 		s.countHTTPStatus(status, false)
 		fe.stats.deniedReq.Add(1)
+		if be != nil { // HAProxy counts the backend's too once it took the request
+			be.stats.deniedReq.Add(1)
+		}
 	case Tarpit:
 		t = term('P', 'T')
 		s.countHTTPStatus(status, false)
 		fe.stats.deniedReq.Add(1)
 		s.tl.aborted = true // HAProxy logs a tarpitted request with TR -1
-		s.tarpit()
+		d := fe.cfg.Timeouts.Tarpit
+		if be != nil {
+			be.stats.deniedReq.Add(1)
+			d = be.cfg.Timeouts.Tarpit // HAProxy waits the current backend's
+		}
+		s.tarpit(d)
+		// HAProxy's tarpit analyser sets the queue time when it ends:
+		// logged Tw (measured: -1/N/-1/-1 ... PT--).
+		s.tl.picked = time.Now()
 	}
 	if r.Action == Redirect {
 		var buf [256]byte
@@ -203,6 +240,9 @@ func (s *session) answerRuleOf(r *HeaderRule, be *backend) bool {
 		status = 500 // HAProxy counts the page it sent instead
 	}
 	fe.stats.countStatus(status)
+	if be != nil { // HAProxy counts it in the backend that took the request
+		be.stats.countStatus(status)
+	}
 	// A cookie read for the log also names its server there.
 	s.emitLog(be, s.ruleCookies(r.Action == Deny || r.Action == Tarpit), s.afterStatus(status), s.afterTerm(t))
 	if !closeConn {
@@ -282,10 +322,9 @@ func (s *session) withConnection(page []byte, closeConn bool, reqMinor int) []by
 	return out
 }
 
-// tarpit holds the request for the frontend's tarpit timeout before the
-// answer; a hard stop cuts it short.
-func (s *session) tarpit() {
-	d := s.fe.cfg.Timeouts.Tarpit
+// tarpit holds the request for the tarpit timeout d before the answer; a
+// hard stop cuts it short.
+func (s *session) tarpit(d time.Duration) {
 	if d <= 0 {
 		return
 	}

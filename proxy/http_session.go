@@ -464,7 +464,6 @@ func (s *session) transaction() bool {
 	} else if s.info.cache.hit != nil {
 		return s.answerCache() // cache_use.go: no backend is chosen
 	}
-	s.uniqueIDHeader()
 	if req.Chunked {
 		// A malformed chunk already buffered is refused before any server
 		// is bothered.
@@ -501,15 +500,10 @@ func (s *session) transaction() bool {
 	defer be.conns.Add(-1)
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
-	if answered, keep := s.restrictBackendHdrNames(be); answered {
+	if answered, keep := s.backendRequest(be); answered { // backend_rules.go
 		return keep
 	}
-	for i := range be.cfg.Services {
-		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
-			s.after.be, s.appletBe = be, be // its http-after-response rules first
-			return s.answerService(r.Service)
-		}
-	}
+	s.uniqueIDHeader()                            // after the backend's rules, as HAProxy's http_process_request
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins
 	clientClose := req.WantsClose() || mode == Close || req.CLWithTE
 	serverClose := mode != KeepAlive

@@ -129,6 +129,9 @@ type backend struct {
 	dispatch *server
 	// dyn is the backend's dynamic cookie state (dyncookie.go).
 	dyn dynCookies
+	// lowerNames are the names of cfg.RequestRules in lower case
+	// (frontend.lowerNames).
+	lowerNames []string
 }
 
 // New validates cfg, resolves backend references, builds the balancers and
@@ -156,6 +159,9 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		b := &backend{cfg: bc}
+		for _, r := range bc.RequestRules {
+			b.lowerNames = append(b.lowerNames, lowerASCII(r.Name))
+		}
 		var bals []*balance.Server
 		var servers []*server
 		ids := serverIDs(bc.Servers)

@@ -63,8 +63,14 @@ func (x *exchange) answerResponseRule(r *HeaderRule) bool {
 	if r.Action == Deny {
 		x.term = term('P', 'H')
 		s.countHTTPStatus(status, false)
-		s.tl.respHead = time.Time{} // Tr -1 (measured on 2.6.12)
+		// HAProxy's deny path counts dresp everywhere.
+		s.fe.stats.deniedResp.Add(1)
+		x.be.stats.deniedResp.Add(1)
+		if x.srv != nil {
+			x.srv.stats.deniedResp.Add(1)
+		}
 	}
+	s.tl.respHead = time.Time{} // a reply in place of the response: Tr -1 (measured)
 	s.fe.stats.countStatus(status)
 	x.be.stats.countStatus(status)
 	x.clientClose = closeConn

@@ -1,6 +1,7 @@
 package proxy
 
-// runResponseRules runs the frontend's http-response rules in order on
+// runResponseRules runs the backend's http-response rules, then the
+// frontend's (backend_rules.go: a listen's are its frontend half's), in order on
 // the server's response as the rules before them left it, as HAProxy
 // runs them on its HTX message: a condition or %[...] value reads the
 // headers an earlier rule set or removed (res.hdr_cnt counts them), and
@@ -8,13 +9,29 @@ package proxy
 // resp.Headers with a list the session owns (taken at the first edit; the
 // parser reuses it for the next response, harmlessly: it is copied onto
 // itself). It returns the deny, return or redirect rule that answers
-// instead of the server, or nil; an allow ends the rules.
+// instead of the server, or nil; an allow ends its own list.
 func (x *exchange) runResponseRules() *HeaderRule {
-	s, resp := x.s, &x.s.resp
-	rules := s.fe.cfg.ResponseRules
-	s.info.endRequest()
-	edited, soft := false, false // each response starts in strict mode
+	x.s.info.endRequest()
 	x.resEdited, x.rewriteFailed = false, false
+	soft := false // each response starts in strict mode
+	if x.be != nil && len(x.be.cfg.ResponseRules) > 0 {
+		// The backend's first; an allow there ends its list only
+		// (HAProxy 2.6's http_process_res_common).
+		if r, stop := x.runResponseList(x.be.cfg.ResponseRules, &soft); stop {
+			return r
+		}
+	}
+	r, _ := x.runResponseList(x.s.fe.cfg.ResponseRules, &soft)
+	return r
+}
+
+// runResponseList runs one http-response rule list (runResponseRules);
+// stop says the response's rules end here: r answers instead of the
+// server, or a rewrite failed, or waiting for the body did.
+func (x *exchange) runResponseList(rules []HeaderRule, softp *bool) (answer *HeaderRule, stop bool) {
+	s, resp := x.s, &x.s.resp
+	edited, soft := x.resEdited, *softp
+	defer func() { *softp = soft }()
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
@@ -35,7 +52,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			resp.Headers = s.resEdits.list
 			if !fits && x.failedRewrite(soft) {
 				s.info.ranFinal(&r.Origin) // HAProxy's ACT_RET_ERR
-				return nil
+				return nil, true
 			}
 		case StrictMode:
 			soft = r.Status == 1
@@ -60,7 +77,7 @@ func (x *exchange) runResponseRules() *HeaderRule {
 			if !x.resGrows(statusGrowth(r, resp.Reason)) {
 				if x.failedRewrite(false) {
 					s.info.ranFinal(&r.Origin)
-					return nil
+					return nil, true
 				}
 				break
 			}
@@ -68,19 +85,19 @@ func (x *exchange) runResponseRules() *HeaderRule {
 		case WaitForBody:
 			if !x.waitResponseBody(r.Wait, r.AtLeast) {
 				x.respWaitFailed = true
-				return nil
+				return nil, true
 			}
 		case CacheStore:
 			x.cacheStore(r) // cache_store.go
 		case Allow:
 			s.info.ranFinal(&r.Origin) // last_rule.go
-			return nil
+			return nil, false
 		case Deny, Return, Redirect, SilentDrop:
 			s.info.ranFinal(&r.Origin)
-			return r
+			return r, true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // resGrows is reqGrows for the server's response under its http-response

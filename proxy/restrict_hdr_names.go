@@ -85,6 +85,5 @@ func (s *session) restrictBackendHdrNames(be *backend) (answered, keep bool) {
 	if p == HdrNamesPreserve || (s.fe.cfg.Listen && be.cfg.Name == s.fe.cfg.Name) || !s.restrictHdrNames(p) {
 		return false, false
 	}
-	be.stats.deniedReq.Add(1)
-	return true, s.answerRuleOf(&denyHdrNames, be)
+	return true, s.answerRuleOf(&denyHdrNames, be) // counted in be's dreq too
 }

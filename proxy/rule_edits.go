@@ -193,12 +193,11 @@ func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInf
 	return true
 }
 
-// applyHeaderRule runs the frontend's header rule i of the request; false
-// when its field had no room (actions_strict.go).
-func (s *session) applyHeaderRule(i int) bool {
-	r := &s.fe.cfg.RequestRules[i]
+// applyHeaderRule runs the header rule r of the request (lower: its name
+// in lower case); false when its field had no room (actions_strict.go).
+func (s *session) applyHeaderRule(r *HeaderRule, lower string) bool {
 	s.info.hdrs = s.editable() // the value reads the list as it is now
-	ok := s.edits.applyLower(r, s.fe.lowerNames[i], &s.info, s.fieldFits)
+	ok := s.edits.applyLower(r, lower, &s.info, s.fieldFits)
 	s.info.hdrs = s.edits.list
 	return ok
 }

@@ -442,3 +442,14 @@ func statusValue(n int) string {
 	}
 	return strconv.Itoa(n)
 }
+
+// KillConn resets the stream with code and ends its connection: GOAWAY
+// with the same code, then no more reading (every other stream fails),
+// as HAProxy's H2 mux does when a rule kills the connection a stream
+// came on (a backend's tcp-request content reject).
+func (st *Stream) KillConn(code http2.ErrCode) {
+	st.Reset(code)
+	c := st.c
+	c.goAway(code)
+	c.t.SetReadDeadline(time.Now())
+}

@@ -12,7 +12,8 @@ import (
 )
 
 // TestSetTimeoutServerDifferential: http-request set-timeout server (in
-// a listen: HAProxy refuses it in a frontend) replaces timeout server for the transaction: a server
+// a listen, and in a backend a frontend routes to: HAProxy refuses it in
+// a frontend) replaces timeout server for the transaction: a server
 // slower than it gets the 504 and an sH log line, in both proxies; the
 // next transaction on the connection has the backend's timeout again.
 func TestSetTimeoutServerDifferential(t *testing.T) {
@@ -29,6 +30,12 @@ func TestSetTimeoutServerDifferential(t *testing.T) {
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
+	for _, section := range []string{"listen fe\n    bind BIND\n", "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n"} {
+		setTimeoutServer(t, section, ln.Addr().String())
+	}
+}
+
+func setTimeoutServer(t *testing.T, section, server string) {
 	cfg := `global
     log LOG local0
 defaults
@@ -38,12 +45,10 @@ defaults
     timeout connect 2s
     timeout client 5s
     timeout server 5s
-listen fe
-    bind BIND
-    timeout server 2s
+` + section + `    timeout server 2s
     http-request set-timeout server 150ms if { path_beg /slow/short }
     http-request set-timeout server 3s if { path /slow/long }
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + server + `
 `
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	for _, raw := range []string{

@@ -39,6 +39,12 @@ func authRule(args []string, px *haproxy.Proxy, ps *pageSet) (proxy.HeaderRule, 
 	default:
 		return proxy.HeaderRule{}, errUnsupported("http-request auth " + strings.Join(args, " "))
 	}
+	if _, own := ps.pages[401]; !own && px.Kind == "backend" {
+		// HAProxy answers with the backend's 401 page, else the
+		// frontend's: the page is picked per request, the header
+		// appended then (proxy/backend_rules.go).
+		return proxy.HeaderRule{Action: proxy.Return, Status: 401, Name: "www-authenticate", Value: `Basic realm="` + realm + `"`}, nil
+	}
 	page, closes, _ := pageFor(ps, 401)
 	return proxy.HeaderRule{Action: proxy.Return, Status: 401, Reply: withHeader(page, "www-authenticate", `Basic realm="`+realm+`"`), Close: closes}, nil
 }

@@ -80,8 +80,9 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.stickTables(cfg)
 	b.peersNodes(cfg)
 	b.emailAlerts(cfg)
+	fronts := frontDefaults(cfg) // backend_rules.go
 	for _, px := range cfg.Defaults {
-		b.rulesNotRun(defaultsRulesNotRun(px), "defaults section") // defaults_rules.go
+		b.rulesNotRun(defaultsRulesNotRun(px, fronts[px]), "defaults section") // defaults_rules.go
 		for _, r := range px.TCPResponseRules {
 			b.unsupported(r.Pos, "tcp-response content "+r.Action+" in a defaults section")
 		}
@@ -89,6 +90,7 @@ func Build(cfg *haproxy.Config) *Plan {
 			b.unsupported(r.Pos, "http-after-response "+r.Action+" in a defaults section")
 		}
 	}
+	b.listenTargets(cfg) // backend_rules.go
 	for _, px := range cfg.Backends {
 		if px.Disabled {
 			continue
@@ -340,8 +342,6 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 func (b *builder) backend(px *haproxy.Proxy) {
 	b.common(px)
 	if px.Kind == "backend" {
-		// A listen section's rules are mapped by frontend().
-		b.rulesNotRun(px, "backend")
 		b.defaultsContentNotRun(px) // defaults_rules.go
 	}
 	be := &proxy.Backend{
@@ -386,7 +386,8 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	if px.Kind == "backend" {
 		// A listen section's page is served by its frontend half's rules.
 		be.Services = b.statsPage(px, be.Mode, acl.NewSet(px.ACLs).WithUserlists(b.userlists))
-		b.backendAfterResponse(px, be) // after_response.go
+		b.backendAfterResponse(px, be)  // after_response.go
+		b.backendRules(px, be, bePages) // backend_rules.go
 	}
 	b.plan.Proxy.Backends = append(b.plan.Proxy.Backends, be)
 	if spec := b.logSpec(px); spec != nil {

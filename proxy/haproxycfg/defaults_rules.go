@@ -15,18 +15,27 @@ import "github.com/goha-lb/goha/parser/haproxy"
 // there at the stream's start HAProxy decides on them, goha's first pass
 // has none yet). goha refuses them in a section it cannot place them in
 // order with (another file), with a capture (its slot would be the
-// defaults'), and in a backend (which runs no content rules in goha).
-// HAProxy itself refuses a listen section starting from such defaults.
+// defaults'), and in a backend (goha runs a backend's own only,
+// backend_content.go). HAProxy itself refuses a listen section starting
+// from such defaults.
 
 // defaultsRulesNotRun is the defaults section px with the content rules
-// its proxies run (withDefaultsContent) left out of the report: those
+// its proxies run (withDefaultsContent), and its http-request and
+// http-response rules when no frontend starts from it (fronts false: its
+// backends run them, backend_rules.go), left out of the report: those
 // are reported, if need be, where they run.
-func defaultsRulesNotRun(px *haproxy.Proxy) *haproxy.Proxy {
+func defaultsRulesNotRun(px *haproxy.Proxy, fronts bool) *haproxy.Proxy {
 	if px.Name == "" {
 		return px
 	}
 	cp := *px
 	cp.TCPContentRules, cp.TCPContentTracks = nil, nil
+	if !fronts {
+		// Only backends start from it (HAProxy refuses a defaults
+		// section with rules shared by both): they run its http-request
+		// and http-response rules (backend_rules.go).
+		cp.HTTPRequestRules, cp.HTTPResponseRules = nil, nil
+	}
 	return &cp
 }
 

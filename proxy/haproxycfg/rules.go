@@ -22,7 +22,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 	switch {
 	case kw == "http-response", kw == "http-after-response":
 		place = acl.Response
-	case px.Kind == "listen":
+	case px.Kind == "listen", px.Kind == "backend":
 		place = acl.ListenRequest
 	}
 	for _, r := range in {
@@ -217,9 +217,9 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 }
 
 // rulesNotRun reports every rule of a section whose rules the data path
-// does not run (it runs a frontend's or listen's own only): a (named)
-// defaults section, whose rules HAProxy runs in the proxies inheriting
-// it, or a backend. where names the section kind in the notice.
+// does not run: a defaults section's (but those its proxies run:
+// defaultsRulesNotRun), a tcp backend's, a backend's tcp-request rules
+// (backend_rules.go). where names the section kind in the notice.
 func (b *builder) rulesNotRun(px *haproxy.Proxy, where string) {
 	for _, r := range px.HTTPRequestRules {
 		b.unsupported(r.Pos, "http-request "+r.Action+" in a "+where)

@@ -65,6 +65,20 @@ func BenchmarkRulesKeepAlive(b *testing.B) { benchmarkRules(b, benchRules) }
 // BenchmarkPlainKeepAlive is BenchmarkRulesKeepAlive without the rules.
 func BenchmarkPlainKeepAlive(b *testing.B) { benchmarkRules(b, "") }
 
+// BenchmarkBackendRulesKeepAlive is BenchmarkRulesKeepAlive with the
+// rules (but use_backend) in the backend: what running them there costs
+// beside the frontend's.
+func BenchmarkBackendRulesKeepAlive(b *testing.B) {
+	be := strings.Replace(benchRules, "    use_backend %[var(txn.be)]\n", "", 1)
+	do := startRulesClientIn(b, "", be)
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		do()
+	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
 func benchmarkRules(b *testing.B, rules string) {
 	do := startRulesClient(b, rules)
 	b.ReportAllocs()
@@ -80,6 +94,11 @@ func benchmarkRules(b *testing.B, rules string) {
 // sends one request on a kept-alive connection and reads its answer.
 // Nothing in the client or the server allocates per request.
 func startRulesClient(tb testing.TB, rules string) (do func()) {
+	return startRulesClientIn(tb, rules, "")
+}
+
+// startRulesClientIn is startRulesClient with beRules in the backend.
+func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -117,7 +136,7 @@ func startRulesClient(tb testing.TB, rules string) (do func()) {
 	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
 	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
 		"frontend rules\n    bind " + fe + "\n" + strings.ReplaceAll(rules, "MAP", m) + "    default_backend servers\n" +
-		"backend servers\n    server web1 " + ln.Addr().String() + "\n"
+		"backend servers\n" + strings.ReplaceAll(beRules, "MAP", m) + "    server web1 " + ln.Addr().String() + "\n"
 	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
 	if res.Exit != 0 {
 		tb.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
