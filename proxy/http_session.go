@@ -259,9 +259,9 @@ func (s *session) finish() {
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)
+	s.p.actConn.Add(-1) // before the close a client sees: its next connection's log counts this one gone
 	s.c.closeNotify()
 	s.c.Close()
-	s.p.actConn.Add(-1)
 	s.p.untrack(s)
 	s.p.release(s.fe, s.bind)
 }

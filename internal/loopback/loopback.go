@@ -27,7 +27,8 @@ import (
 // The kernel may hand a port it just released out again, so two calls in
 // a row could return the same address; the daemons bind with SO_REUSEPORT,
 // so two binds on it would both succeed and split the traffic. FreeAddr
-// never returns a port it returned before in this process.
+// never returns a port it returned before in this process, nor one that
+// another test process on the machine holds (reserve) while that test runs.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
 	for i := 0; ; i++ {
@@ -41,7 +42,7 @@ func FreeAddr(t testing.TB) string {
 		seen := given[addr]
 		given[addr] = true
 		givenMu.Unlock()
-		if !seen || i == 100 {
+		if i == 100 || (!seen && reserve(t, addr)) {
 			return addr
 		}
 	}

@@ -108,3 +108,20 @@ func TestFreeAddrNeverRepeats(t *testing.T) {
 		seen[a] = true
 	}
 }
+
+// TestFreeAddrReservedAcrossProcesses: a port FreeAddr handed out is
+// locked in the shared reservation directory while the test runs, so
+// another process (here: another open file description, as another
+// process would hold) cannot lock it, and it is released at cleanup.
+func TestFreeAddrReservedAcrossProcesses(t *testing.T) {
+	var addr string
+	t.Run("holder", func(t *testing.T) {
+		addr = FreeAddr(t)
+		if reserve(t, addr) {
+			t.Fatalf("%s: a second lock was granted while the first test holds it", addr)
+		}
+	})
+	if !reserve(t, addr) {
+		t.Fatalf("%s: still locked after the holding test ended", addr)
+	}
+}

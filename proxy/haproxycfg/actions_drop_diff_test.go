@@ -91,13 +91,33 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	// The readiness probe's connection: HAProxy logs it (<BADREQ>, CR--)
+	// unless dontlognull. On a loaded machine that line may come long
+	// after 100 ms, and would then be read as the first request's: a
+	// configuration that logs without dontlognull waits up to 2 s for it.
+	wait := 100 * time.Millisecond
+	if probeLogged(cfg) {
+		wait = 2 * time.Second
+	}
 	for i := 0; i < 2; i++ { // the readiness probe's connection, logged or not
 		select {
 		case <-haLines:
-		case <-time.After(100 * time.Millisecond):
+			wait = 100 * time.Millisecond
+		case <-time.After(wait):
+			wait = 100 * time.Millisecond
 		}
 	}
 	return ha, goha, haLines, gohaLines, px
+}
+
+// probeLogged reports whether HAProxy is expected to log a connection
+// closed with nothing sent (the readiness probe) under cfg: it logs, not
+// with dontlognull, and no tcp-request connection rule may end the probe
+// unlogged. Only the wait depends on it: a wrong guess costs 2 s, or
+// leaves the 100 ms wait of before.
+func probeLogged(cfg string) bool {
+	return strings.Contains(cfg, "log ") && !strings.Contains(cfg, "dontlognull") &&
+		!strings.Contains(cfg, "tcp-request connection")
 }
 
 // settleProbes waits (3 s at most) until neither daemon holds a

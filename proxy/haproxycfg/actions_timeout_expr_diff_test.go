@@ -18,7 +18,9 @@ import (
 // (an empty header) leaves the backend's 150 ms; a string is cast as
 // HAProxy casts it ("120ms" is 120, "abc" is 0); 0 is the unset timeout,
 // which the backend's replaces; a negative value times out at once; a
-// value beyond 32 bits is cut to its low 32. cur_server_timeout shows
+// value beyond 32 bits is cut to its low 32 (2^32+1000 is 1000: a full
+// 700 ms above the delay, so a loaded machine cannot turn it into a 504,
+// while a clamp would show 2147483647). cur_server_timeout shows
 // each, before and after the response. (The requests keep the
 // connection: HAProxy adds "connection: close" to a 504 page answering
 // a "Connection: close" request, which goha does not do yet.)
@@ -58,7 +60,7 @@ listen fe
 	}{
 		{hdr: "x-t: 1000\r\n"}, {hdr: "x-t: 0\r\n"},
 		{hdr: "x-t: -5\r\n", fast: true}, {hdr: "x-t: abc\r\n"}, {hdr: "x-t:\r\n"},
-		{hdr: "x-t: 120ms\r\n"}, {hdr: "x-t: 4294967696\r\n"}, {hdr: "x-t: 1000\r\nx-t2: 50\r\n"},
+		{hdr: "x-t: 120ms\r\n"}, {hdr: "x-t: 4294968296\r\n"}, {hdr: "x-t: 1000\r\nx-t2: 50\r\n"},
 	} {
 		raw := "GET /x HTTP/1.1\r\nHost: h\r\n" + c.hdr + "\r\n"
 		var want, got []byte
@@ -82,13 +84,47 @@ listen fe
 		if !bytes.Equal(want, got) || wantEnd != gotEnd {
 			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", c.hdr, wantEnd, want, gotEnd, got)
 		}
-		// 400 ms of it is the idle read that ends the exchange
-		if c.fast && (wantTook > 500*time.Millisecond || gotTook > 500*time.Millisecond) {
-			t.Errorf("%q: the 504 took %v in haproxy, %v in goha; want at once", c.hdr, wantTook, gotTook)
-		}
 		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
 		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) == 0 {
 			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", c.hdr, want2, got2)
 		}
+		// 400 ms of the exchange is the idle read that ends it. A 504
+		// "at once" answers before the backend's 150 ms timeout could:
+		// a slow round (a loaded machine) is timed again, up to 3 times.
+		if c.fast && (wantTook > 500*time.Millisecond || gotTook > 500*time.Millisecond) {
+			for name, addr := range map[string]string{"haproxy": ha, "goha": goha} {
+				if took, ok := firstByteWithin(addr, raw, 140*time.Millisecond, 3); !ok {
+					t.Errorf("%q: the 504 took %v in %s (best of 3); want at once", c.hdr, took, name)
+				}
+			}
+			drainLines(haLog, 300*time.Millisecond)
+			drainLines(goLog, 50*time.Millisecond)
+		}
 	}
+}
+
+// firstByteWithin sends raw to addr up to tries times, each on a new
+// connection, until the first byte of the answer comes within limit; it
+// returns the best time to the first byte and whether it was within.
+func firstByteWithin(addr, raw string, limit time.Duration, tries int) (best time.Duration, ok bool) {
+	best = time.Hour
+	for range tries {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			continue
+		}
+		start := time.Now()
+		c.Write([]byte(raw))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, _ := c.Read(make([]byte, 1))
+		took := time.Since(start)
+		c.Close()
+		if n == 1 && took < best {
+			best = took
+		}
+		if best <= limit {
+			return best, true
+		}
+	}
+	return best, false
 }
