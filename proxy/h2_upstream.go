@@ -299,6 +299,9 @@ type h2Upstream struct {
 	// ext: a WebSocket upgrade sent as an extended CONNECT; connect: a
 	// CONNECT (h2_upstream_ws.go).
 	ext, connect bool
+	// teAdded: the final head got the transfer-encoding field the
+	// body's chunks need (h2_upstream_count.go).
+	teAdded bool
 }
 
 type upState uint8
@@ -462,15 +465,7 @@ func (u *h2Upstream) read(p []byte) (int, error) {
 				u.out = http1.AppendChunk(u.out[:0], u.tmp[:n])
 			}
 			if err == io.EOF {
-				u.rs = upDone
-				u.out = append(u.out, "0\r\n"...)
-				for _, f := range u.st.Trailers {
-					u.out = append(u.out, f.Name...)
-					u.out = append(u.out, ':', ' ')
-					u.out = append(u.out, f.Value...)
-					u.out = append(u.out, '\r', '\n')
-				}
-				u.out = append(u.out, '\r', '\n')
+				u.out = u.appendLastChunk(u.out)
 			} else if err != nil {
 				return 0, err
 			}
@@ -512,7 +507,26 @@ func (u *h2Upstream) appendHead(out []byte, h *h2.ResponseHead) []byte {
 		}
 	default:
 		out = append(out, "transfer-encoding: chunked\r\n"...)
-		u.rs = upChunked
+		u.rs, u.teAdded = upChunked, true
+		if u.st.Drained() {
+			// END_STREAM came with the head: the last chunk goes with
+			// it, so an HTTP/2 client gets END_STREAM on its HEADERS,
+			// as HAProxy sends them.
+			return u.appendLastChunk(append(out, '\r', '\n'))
+		}
+	}
+	return append(out, '\r', '\n')
+}
+
+// appendLastChunk ends a chunked body: the last chunk, the trailers.
+func (u *h2Upstream) appendLastChunk(out []byte) []byte {
+	u.rs = upDone
+	out = append(out, "0\r\n"...)
+	for _, f := range u.st.Trailers {
+		out = append(out, f.Name...)
+		out = append(out, ':', ' ')
+		out = append(out, f.Value...)
+		out = append(out, '\r', '\n')
 	}
 	return append(out, '\r', '\n')
 }

@@ -87,6 +87,15 @@ func (st *ClientStream) HeadsEnded() bool {
 	return len(st.heads) == 0 && (st.remoteDone || st.err != nil)
 }
 
+// Drained reports that the response body ended with nothing left to
+// read: END_STREAM came and every DATA byte was taken.
+func (st *ClientStream) Drained() bool {
+	c := st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return st.remoteDone && len(st.in) == 0 && st.err == nil
+}
+
 // Read reads the response body; io.EOF at its end (trailers are then in
 // Trailers).
 func (st *ClientStream) Read(p []byte) (int, error) {
