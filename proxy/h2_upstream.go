@@ -292,8 +292,10 @@ type h2Upstream struct {
 	tmp     []byte
 
 	rdl, wdl time.Time // deadlines noted before the stream opens
-	// authorityOnly: the host field is left out (prepareUpstream).
-	authorityOnly bool
+	// fromH2 is set for an HTTP/2 client's request, with its :scheme
+	// and :authority (prepareUpstream).
+	fromH2                 bool
+	clientScheme, clientAu string
 	// failed: a read failed on the server's side (upstreamFailed).
 	failed bool
 	// ext: a WebSocket upgrade sent as an extended CONNECT; connect: a
@@ -377,29 +379,15 @@ func (u *h2Upstream) open() error {
 		return errUpgrade // h2_upstream_ws.go
 	}
 	u.headReq = string(r.Method) == "HEAD" // case-sensitive, as HAProxy's methods
-	authority := string(r.Authority)
-	path := string(r.Target)
-	if r.Authority != nil {
-		// Absolute form: the path is what follows the authority.
-		if i := strings.Index(path, "://"); i >= 0 {
-			rest := path[i+3:]
-			path = "/"
-			if j := strings.IndexAny(rest, "/?"); j >= 0 {
-				path = rest[j:]
-				if path[0] == '?' {
-					path = "/" + path
-				}
-			}
-		}
+	scheme, authority, path := u.target(r) // h2_upstream_target.go
+	if u.ext && authority == "" {
+		authority = string(r.Header("host")) // RFC 8441 names it
 	}
-	if authority == "" {
-		authority = string(r.Header("host"))
-	}
-	fields := u.pseudoFields(make([]h2.Field, 0, len(r.Headers)+5), authority, path) // h2_upstream_ws.go
+	fields := u.pseudoFields(make([]h2.Field, 0, len(r.Headers)+5), scheme, authority, path) // h2_upstream_ws.go
 	for _, h := range r.Headers {
 		name := strings.ToLower(string(h.Name))
 		switch {
-		case dropped[name], name == "host" && (u.authorityOnly || u.ext || u.connect):
+		case dropped[name], name == "host" && (authority != "" || u.ext || u.connect):
 			continue
 		case name == "te" && !strings.EqualFold(strings.TrimSpace(string(h.Value)), "trailers"):
 			continue

@@ -3,9 +3,12 @@ package haproxycfg
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +42,23 @@ func (o *h2Origin) get(path string) string {
 func startH2Origin(t *testing.T) (*h2Origin, string) {
 	o := &h2Origin{seen: map[string]string{}}
 	return o, loopback.ServeEach(t, loopback.Listen(t), o.serve)
+}
+
+// startH2OriginTLS is startH2Origin over TLS (ALPN h2) with certFile.
+func startH2OriginTLS(t *testing.T, certFile string) (*h2Origin, string) {
+	data, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(data, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &h2Origin{seen: map[string]string{}}
+	ln := loopback.Listen(t)
+	addr := ln.Addr().String()
+	loopback.ServeEach(t, tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2"}}), o.serve)
+	return o, addr
 }
 
 func (o *h2Origin) serve(c net.Conn) {
@@ -259,26 +279,31 @@ defaults
 frontend fe
     bind FE
     bind FE2 proto h2
+    use_backend tls if { path_beg /tls/ }
     default_backend be
 backend be
     server s1 ORIGIN proto h2
+backend tls
+    server s1 TLSORIGIN ssl verify none alpn h2
 `
 
 type h2DetailsSide struct {
-	fe, fe2 string
-	origin  *h2Origin
-	logs    func() []string
+	fe, fe2        string
+	origin, tlsOrg *h2Origin
+	logs           func() []string
 }
 
 func startH2DetailsPair(t *testing.T, cfg string) (ha, goha h2DetailsSide) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
+	pki := newTestPKI(t)
 	mk := func(logAddr string) (h2DetailsSide, string) {
 		var s h2DetailsSide
-		var addr string
+		var addr, tlsAddr string
 		s.origin, addr = startH2Origin(t)
+		s.tlsOrg, tlsAddr = startH2OriginTLS(t, filepath.Join(pki.Dir, "a.pem"))
 		s.fe, s.fe2 = loopback.FreeAddr(t), loopback.FreeAddr(t)
-		return s, strings.NewReplacer("ORIGIN", addr, "FE2", s.fe2, "FE", s.fe, "LOGADDR", logAddr).Replace(cfg)
+		return s, strings.NewReplacer("TLSORIGIN", tlsAddr, "ORIGIN", addr, "FE2", s.fe2, "FE", s.fe, "LOGADDR", logAddr).Replace(cfg)
 	}
 	haLogs := loopback.ListenUDP(t)
 	var text string
@@ -327,4 +352,16 @@ func TestH2ServerBytesMatchHAProxy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seenAll gives every request recorded, by key, and forgets them.
+func (o *h2Origin) seenAll() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []string
+	for k, v := range o.seen {
+		out = append(out, k+"\n"+v)
+	}
+	clear(o.seen)
+	return strings.Join(out, "\n")
 }
