@@ -3,6 +3,7 @@ package proxy
 import (
 	"strings"
 
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
@@ -21,35 +22,17 @@ import (
 // request r for its server.
 func (u *h2Upstream) target(r *http1.Request) (scheme, authority, path string) {
 	uri := string(r.Target)
-	switch {
-	case u.fromH2 && u.clientAu != "":
+	if u.fromH2 && u.clientAu != "" {
 		// The HTX URI is clientScheme://clientAu + the path, whose "*"
 		// HAProxy leaves out.
-		scheme, authority = u.clientScheme, u.clientAu
 		if uri == "*" {
 			uri = ""
 		}
-	case uri != "" && uri[0] != '/' && uri[0] != '*':
-		if i := strings.IndexByte(uri, ':'); i > 0 && strings.HasPrefix(uri[i:], "://") {
-			scheme, uri = uri[:i], uri[i+3:]
-			j := strings.IndexByte(uri, '/')
-			if j < 0 {
-				j = len(uri)
-			}
-			authority, uri = uri[:j], uri[j:]
-		}
+		uri = u.clientScheme + "://" + u.clientAu + uri
 	}
-	if scheme == "" {
-		scheme = "https"
-		if u.fromH2 && strings.EqualFold(u.clientScheme, "http") {
-			scheme = "http"
-		}
+	scheme, authority, path = h2.SplitAbsolute(uri, string(r.Method))
+	if authority == "" && u.fromH2 && strings.EqualFold(u.clientScheme, "http") {
+		scheme = "http"
 	}
-	if uri == "" {
-		uri = "/"
-		if string(r.Method) == "OPTIONS" {
-			uri = "*"
-		}
-	}
-	return scheme, authority, uri
+	return scheme, authority, path
 }
