@@ -12,6 +12,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
+	"golang.org/x/net/http2"
 )
 
 // HTTP/2 to servers (server ... proto h2, or ALPN h2 over TLS): a
@@ -548,7 +549,14 @@ func (u *h2Upstream) CloseWrite() error {
 // Close ends the stream; the connection stays for other streams. A
 // stream not finished both ways is reset (CANCEL).
 func (u *h2Upstream) Close() error {
-	if u.st != nil {
+	switch {
+	case u.st == nil:
+	case (u.ext || u.connect) && u.ws == upTunnel && u.rs == upDone && u.st.Drained():
+		// The server refused the tunnel and ended its side: HAProxy
+		// ends the request's with END_STREAM, then RST_STREAM
+		// STREAM_CLOSED.
+		u.st.EndThenReset(http2.ErrCodeStreamClosed)
+	default:
 		u.st.Close()
 	}
 	return nil

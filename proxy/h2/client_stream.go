@@ -252,3 +252,23 @@ func (st *ClientStream) Reset(code http2.ErrCode) {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
 	}
 }
+
+// EndThenReset ends the request side with END_STREAM (an empty DATA
+// frame) when it is still open, then sends RST_STREAM(code) even though
+// both sides have ended: what HAProxy 2.6 sends on a tunnel's stream
+// whose server refused it (measured).
+func (st *ClientStream) EndThenReset(code http2.ErrCode) {
+	c := st.c
+	c.mu.Lock()
+	open := !st.closed && c.streams[st.id] == st
+	local := st.localDone
+	c.mu.Unlock()
+	if !open {
+		return
+	}
+	if !local {
+		st.WriteData(nil, true)
+	}
+	st.Reset(code)
+	c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
+}
