@@ -94,8 +94,8 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 	var zb bytes.Buffer
 	zw := newCompWriter(x.comp.algo, s.p.cfg.CompMaxLevel, &zb)
 	bypass := zw == nil
-	cs := http1.Dechunker{Case: s.clientCase()} // its trailers
-	var framedBuf []byte                        // s.out holds the head
+	cs := x.responseDechunker() // its trailers
+	var framedBuf []byte        // s.out holds the head
 	remain := contentLength
 	out := head
 	first := true

@@ -36,6 +36,10 @@ type streamBridge struct {
 	remain  int64        // BodyLength: bytes still to come
 	dc      chunkDecoder // BodyChunked
 	sc      *streamScratch
+	// emptyEnds: the response comes from an HTTP/2 server's HEADERS
+	// with END_STREAM; its empty chunked body ends the stream on the
+	// HEADERS (h2_upstream_count.go).
+	emptyEnds bool
 }
 
 type bridgeState uint8
@@ -108,6 +112,9 @@ func logTarget(r *h2.Request) []byte {
 	}
 	if r.Authority == "" {
 		return []byte(r.Path)
+	}
+	if r.Path == "*" {
+		return []byte(r.Scheme + "://" + r.Authority) // HAProxy's URI leaves "*" out
 	}
 	return []byte(r.Scheme + "://" + r.Authority + r.Path)
 }
@@ -254,6 +261,10 @@ func (b *streamBridge) sendHead(fields []h2.Field, rest []byte) (int, error) {
 	}
 	kind := r.Body(b.headReq)
 	end := kind == http1.BodyNone || (kind == http1.BodyLength && r.ContentLength == 0)
+	if kind == http1.BodyChunked && b.emptyEnds && bytes.HasPrefix(rest, lastChunk) {
+		b.state = bsDone
+		return len(lastChunk), b.st.WriteHeaders(r.Status, fields, true)
+	}
 	if kind == http1.BodyLength && !end && int64(len(rest)) >= r.ContentLength {
 		b.state = bsDone
 		return int(r.ContentLength), b.st.WriteResponse(r.Status, fields, rest[:r.ContentLength])

@@ -58,6 +58,7 @@ func (s *session) serveH2(pre []byte) {
 		DrainGrace:  softStopGrace,
 		Handler:     s.serveStream,
 		Release:     releaseStreamSession,
+		Refused:     s.logRefusedStream, // h2_refused.go
 	})
 	s.h2c.Store(conn)
 	if s.p.closing.Load() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
+	"golang.org/x/net/http2"
 )
 
 // HTTP/2 to servers (server ... proto h2, or ALPN h2 over TLS): a
@@ -292,13 +293,18 @@ type h2Upstream struct {
 	tmp     []byte
 
 	rdl, wdl time.Time // deadlines noted before the stream opens
-	// authorityOnly: the host field is left out (prepareUpstream).
-	authorityOnly bool
+	// fromH2 is set for an HTTP/2 client's request, with its :scheme
+	// and :authority (prepareUpstream).
+	fromH2                 bool
+	clientScheme, clientAu string
 	// failed: a read failed on the server's side (upstreamFailed).
 	failed bool
 	// ext: a WebSocket upgrade sent as an extended CONNECT; connect: a
 	// CONNECT (h2_upstream_ws.go).
 	ext, connect bool
+	// teAdded: the final head got the transfer-encoding field the
+	// body's chunks need (h2_upstream_count.go).
+	teAdded bool
 }
 
 type upState uint8
@@ -374,29 +380,15 @@ func (u *h2Upstream) open() error {
 		return errUpgrade // h2_upstream_ws.go
 	}
 	u.headReq = string(r.Method) == "HEAD" // case-sensitive, as HAProxy's methods
-	authority := string(r.Authority)
-	path := string(r.Target)
-	if r.Authority != nil {
-		// Absolute form: the path is what follows the authority.
-		if i := strings.Index(path, "://"); i >= 0 {
-			rest := path[i+3:]
-			path = "/"
-			if j := strings.IndexAny(rest, "/?"); j >= 0 {
-				path = rest[j:]
-				if path[0] == '?' {
-					path = "/" + path
-				}
-			}
-		}
+	scheme, authority, path := u.target(r) // h2_upstream_target.go
+	if u.ext && authority == "" {
+		authority = string(r.Header("host")) // RFC 8441 names it
 	}
-	if authority == "" {
-		authority = string(r.Header("host"))
-	}
-	fields := u.pseudoFields(make([]h2.Field, 0, len(r.Headers)+5), authority, path) // h2_upstream_ws.go
+	fields := u.pseudoFields(make([]h2.Field, 0, len(r.Headers)+5), scheme, authority, path) // h2_upstream_ws.go
 	for _, h := range r.Headers {
 		name := strings.ToLower(string(h.Name))
 		switch {
-		case dropped[name], name == "host" && (u.authorityOnly || u.ext || u.connect):
+		case dropped[name], name == "host" && (authority != "" || u.ext || u.connect):
 			continue
 		case name == "te" && !strings.EqualFold(strings.TrimSpace(string(h.Value)), "trailers"):
 			continue
@@ -462,15 +454,7 @@ func (u *h2Upstream) read(p []byte) (int, error) {
 				u.out = http1.AppendChunk(u.out[:0], u.tmp[:n])
 			}
 			if err == io.EOF {
-				u.rs = upDone
-				u.out = append(u.out, "0\r\n"...)
-				for _, f := range u.st.Trailers {
-					u.out = append(u.out, f.Name...)
-					u.out = append(u.out, ':', ' ')
-					u.out = append(u.out, f.Value...)
-					u.out = append(u.out, '\r', '\n')
-				}
-				u.out = append(u.out, '\r', '\n')
+				u.out = u.appendLastChunk(u.out)
 			} else if err != nil {
 				return 0, err
 			}
@@ -512,7 +496,26 @@ func (u *h2Upstream) appendHead(out []byte, h *h2.ResponseHead) []byte {
 		}
 	default:
 		out = append(out, "transfer-encoding: chunked\r\n"...)
-		u.rs = upChunked
+		u.rs, u.teAdded = upChunked, true
+		if u.st.Drained() {
+			// END_STREAM came with the head: the last chunk goes with
+			// it, so an HTTP/2 client gets END_STREAM on its HEADERS,
+			// as HAProxy sends them.
+			return u.appendLastChunk(append(out, '\r', '\n'))
+		}
+	}
+	return append(out, '\r', '\n')
+}
+
+// appendLastChunk ends a chunked body: the last chunk, the trailers.
+func (u *h2Upstream) appendLastChunk(out []byte) []byte {
+	u.rs = upDone
+	out = append(out, "0\r\n"...)
+	for _, f := range u.st.Trailers {
+		out = append(out, f.Name...)
+		out = append(out, ':', ' ')
+		out = append(out, f.Value...)
+		out = append(out, '\r', '\n')
 	}
 	return append(out, '\r', '\n')
 }
@@ -546,7 +549,14 @@ func (u *h2Upstream) CloseWrite() error {
 // Close ends the stream; the connection stays for other streams. A
 // stream not finished both ways is reset (CANCEL).
 func (u *h2Upstream) Close() error {
-	if u.st != nil {
+	switch {
+	case u.st == nil:
+	case (u.ext || u.connect) && u.ws == upTunnel && u.rs == upDone && u.st.Drained():
+		// The server refused the tunnel and ended its side: HAProxy
+		// ends the request's with END_STREAM, then RST_STREAM
+		// STREAM_CLOSED.
+		u.st.EndThenReset(http2.ErrCodeStreamClosed)
+	default:
 		u.st.Close()
 	}
 	return nil

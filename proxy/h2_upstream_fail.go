@@ -16,12 +16,15 @@ func upstreamFailed(c *tconn) bool {
 }
 
 // prepareUpstream tells an HTTP/2 server stream what the HTTP/1.1 head
-// cannot: a request from an HTTP/2 client names its host in :authority
-// only (its host line was made by the stream bridge), and HAProxy sends
-// no host field then.
+// cannot: a request from an HTTP/2 client, its :scheme and :authority
+// (its host line may have been made by the stream bridge), which
+// HAProxy's HTX keeps in the request's URI (h2_upstream_target.go).
 func (x *exchange) prepareUpstream() {
 	if u, ok := x.sc.h2.(*h2Upstream); ok {
-		u.authorityOnly = x.s.stream != nil && x.s.stream.Req.Authority != ""
+		u.fromH2 = x.s.stream != nil
+		if u.fromH2 {
+			u.clientScheme, u.clientAu = x.s.stream.Req.Scheme, x.s.stream.Req.Authority
+		}
 	}
 }
 

@@ -37,11 +37,11 @@ func (u *h2Upstream) tunnelRequest() bool {
 }
 
 // pseudoFields writes the request's pseudo-fields.
-func (u *h2Upstream) pseudoFields(fields []h2.Field, authority, path string) []h2.Field {
+func (u *h2Upstream) pseudoFields(fields []h2.Field, scheme, authority, path string) []h2.Field {
 	if u.connect {
 		return append(fields, h2.Field{Name: ":method", Value: "CONNECT"}, h2.Field{Name: ":authority", Value: string(u.req.Target)})
 	}
-	method, scheme := string(u.req.Method), u.scheme
+	method := string(u.req.Method)
 	if u.ext {
 		method, scheme = "CONNECT", "https"
 		if t := u.req.Target; len(t) > 5 && http1.EqualFold(t[:5], "http:") {

@@ -68,7 +68,9 @@ func (x *exchange) run() bool {
 
 	// How much of the body is already buffered behind the head.
 	s.start = req.HeadLen
-	var cs http1.Dechunker
+	// An HTTP/2 client's body has an end-of-trailers block only after
+	// trailers (h2_upstream_count.go).
+	cs := http1.Dechunker{EOTOnlyWithTrailers: s.stream != nil}
 	buffered, complete := 0, true
 	avail := s.buf[s.start:s.end]
 	x.chooseCompression()
@@ -360,6 +362,9 @@ func (x *exchange) forwardResponse() bool {
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	if x.h2AddedTE() {
+		counted -= teFieldSize // h2_upstream_count.go
+	}
 	x.stickStore()
 	compress := x.comp.algo != "" &&
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,
@@ -404,13 +409,14 @@ func (x *exchange) forwardResponse() bool {
 	head := x.buildResponseHead()
 	s.uncounted += int64(len(head)) - counted
 	x.sstart += resp.HeadLen
+	x.noteH2Framing() // h2_upstream_count.go
 	if compress {
 		x.countResponse(resp.Status)
 		s.logASAP(x.be, x.srv, resp.Status, asapHead+asapBodySize(x.sbuf[x.sstart:x.send], kind, resp.ContentLength), s.tl.respHead)
 		return x.forwardCompressed(head, kind, resp.ContentLength)
 	}
 	rest := x.sbuf[x.sstart:x.send]
-	cs := http1.Dechunker{Case: s.clientCase()} // its trailers
+	cs := x.responseDechunker() // its trailers
 	done, k := false, 0
 	var w []byte // the head and what is buffered of the body
 	switch kind {

@@ -227,7 +227,12 @@ func (x *exchange) buildResponseHead() []byte {
 	out = append(out, '\r', '\n')
 	var conn [128]byte
 	noLength := resp.Status == 204 || resp.Status < 200
-	for _, h := range resp.Headers {
+	hs := resp.Headers
+	addedTE := x.h2AddedTE() // written after the connection header, as HAProxy's H1 output adds it
+	if addedTE {
+		hs = hs[:len(hs)-1]
+	}
+	for _, h := range hs {
 		if noLength && http1.EqualFold(h.Name, "content-length") {
 			continue // a 204 has no body to measure: HAProxy drops it
 		}
@@ -253,6 +258,9 @@ func (x *exchange) buildResponseHead() []byte {
 		extra = "keep-alive"
 	}
 	out = writeConnection(out, nil, extra)
+	if addedTE {
+		out = append(out, "transfer-encoding: chunked\r\n"...)
+	}
 	out = x.appendWSAccept(out) // ws_key.go
 	out = append(out, '\r', '\n')
 	out = s.clientCase().adjustFields(out, false) // h1_case.go

@@ -90,7 +90,16 @@ func (s *session) clientWriteMessage(p []byte) error {
 
 // clientWriteRaw is clientWriteMessage for a page written as is: what
 // HAProxy's H1 parser sends itself.
+// HAProxy counts the message it made even when the client does not take
+// it (an HTTP/2 stream reset meanwhile): so is the part left unwritten.
 func (s *session) clientWriteRaw(p []byte) error {
 	s.uncounted += int64(len(p)) - htxMessageSize(p)
-	return s.clientWrite(p)
+	before := s.sent
+	err := s.clientWrite(p)
+	if err != nil {
+		k := int64(len(p)) - (s.sent - before)
+		s.sent += k
+		s.fe.stats.bytesOut.Add(k)
+	}
+	return err
 }

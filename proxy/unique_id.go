@@ -109,7 +109,9 @@ func (s *session) beginTransactionInfo() {
 	if req.AcceptInvalid && req.LaxErrPos >= 0 && s.stream == nil {
 		s.captureAcceptedRequest() // errsnap.go (HTTP/1 only, as HAProxy's H1 mux)
 	}
-	s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+	if !s.countH2Request() { // h2_upstream_count.go
+		s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+	}
 	if req.ContentLength > 0 && !req.Chunked {
 		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
 	}

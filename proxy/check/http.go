@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/h2"
 )
 
 // Header is one request header of an HTTP check.
@@ -209,8 +210,10 @@ type HTTPProbe struct {
 	DisableOn404 bool
 	Dial         func(ctx context.Context, network, addr string) (net.Conn, error)
 	// H2 speaks HTTP/2 with prior knowledge (the server's `proto h2`);
-	// over TLS, h2 chosen by ALPN speaks it too (http2.go).
-	H2 bool
+	// over TLS, h2 chosen by ALPN speaks it too (http2.go), with
+	// H2Settings (zero: HAProxy's defaults).
+	H2         bool
+	H2Settings h2.Settings
 }
 
 // Connect is the destination part of `http-check connect [port N] [addr

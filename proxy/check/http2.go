@@ -29,7 +29,7 @@ type h2Conn struct{ net.Conn }
 func (h2Conn) SetReadDeadline(time.Time) error { return nil }
 
 func (p HTTPProbe) exchangeH2(c net.Conn) Result {
-	cc, err := h2.NewClientConn(h2Conn{c}, c, h2.Settings{})
+	cc, err := h2.NewClientConn(h2Conn{c}, c, p.H2Settings)
 	if err != nil {
 		return ioResult(err)
 	}
@@ -38,24 +38,34 @@ func (p HTTPProbe) exchangeH2(c net.Conn) Result {
 		return h2Result(err)
 	}
 	r := p.Request
-	scheme := "http"
-	if _, ok := c.(*tls.Conn); ok {
-		scheme = "https"
-	}
-	fields := []h2.Field{{Name: ":method", Value: r.Method}, {Name: ":scheme", Value: scheme}}
-	var rest []h2.Field
-	for _, hd := range r.Headers {
-		name := strings.ToLower(hd.Name)
-		switch name {
-		case "host":
-			fields = append(fields, h2.Field{Name: ":authority", Value: hd.Value})
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
-		default:
-			rest = append(rest, h2.Field{Name: name, Value: hd.Value})
+	// As HAProxy's H2 mux sends any request (mux_h2.c): an absolute URI
+	// gives :scheme and :authority and the host field is not sent; an
+	// origin-form one goes as :scheme https without :authority, the host
+	// field kept (measured on 2.6.12, clear and TLS alike).
+	scheme, authority, path := h2.SplitAbsolute(r.URI, r.Method)
+	if authority != "" {
+		// A check's host field names the authority of an absolute URI
+		// (measured: HAProxy sends its value as :authority).
+		for _, hd := range r.Headers {
+			if strings.EqualFold(hd.Name, "host") {
+				authority = hd.Value
+			}
 		}
 	}
-	fields = append(fields, h2.Field{Name: ":path", Value: r.URI})
-	fields = append(fields, rest...)
+	fields := []h2.Field{{Name: ":method", Value: r.Method}, {Name: ":scheme", Value: scheme}}
+	if authority != "" {
+		fields = append(fields, h2.Field{Name: ":authority", Value: authority})
+	}
+	fields = append(fields, h2.Field{Name: ":path", Value: path})
+	for _, hd := range r.Headers {
+		name := strings.ToLower(hd.Name)
+		switch {
+		case name == "host" && authority != "":
+		case name == "connection", name == "keep-alive", name == "proxy-connection", name == "transfer-encoding", name == "upgrade":
+		default:
+			fields = append(fields, h2.Field{Name: name, Value: hd.Value})
+		}
+	}
 	if r.Body != "" {
 		fields = append(fields, h2.Field{Name: "content-length", Value: strconv.Itoa(len(r.Body))})
 	}

@@ -78,16 +78,17 @@ func NewClientConn(t Transport, closer io.Closer, s Settings) (*ClientConn, erro
 	if !s.NoConnectProtocol {
 		set = append(set, http2.Setting{ID: http2.SettingEnableConnectProtocol, Val: 1})
 	}
-	set = append(set, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams})
+	// Then, in HAProxy 2.6.12's order, the table size and window that
+	// differ from the defaults and the stream limit; no MAX_FRAME_SIZE,
+	// even with tune.h2.max-frame-size set (measured:
+	// TestH2CheckWireMatchesHAProxy).
 	if s.HeaderTableSize != 4096 {
 		set = append(set, http2.Setting{ID: http2.SettingHeaderTableSize, Val: s.HeaderTableSize})
 	}
 	if s.InitialWindowSize != 65535 {
 		set = append(set, http2.Setting{ID: http2.SettingInitialWindowSize, Val: s.InitialWindowSize})
 	}
-	if s.MaxFrameSize != 16384 {
-		set = append(set, http2.Setting{ID: http2.SettingMaxFrameSize, Val: s.MaxFrameSize})
-	}
+	set = append(set, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: s.MaxConcurrentStreams})
 	err := c.write(func() error {
 		if _, err := c.bw.WriteString(Preface); err != nil {
 			return err

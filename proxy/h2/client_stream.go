@@ -87,6 +87,15 @@ func (st *ClientStream) HeadsEnded() bool {
 	return len(st.heads) == 0 && (st.remoteDone || st.err != nil)
 }
 
+// Drained reports that the response body ended with nothing left to
+// read: END_STREAM came and every DATA byte was taken.
+func (st *ClientStream) Drained() bool {
+	c := st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return st.remoteDone && len(st.in) == 0 && st.err == nil
+}
+
 // Read reads the response body; io.EOF at its end (trailers are then in
 // Trailers).
 func (st *ClientStream) Read(p []byte) (int, error) {
@@ -242,4 +251,24 @@ func (st *ClientStream) Reset(code http2.ErrCode) {
 	if rst {
 		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
 	}
+}
+
+// EndThenReset ends the request side with END_STREAM (an empty DATA
+// frame) when it is still open, then sends RST_STREAM(code) even though
+// both sides have ended: what HAProxy 2.6 sends on a tunnel's stream
+// whose server refused it (measured).
+func (st *ClientStream) EndThenReset(code http2.ErrCode) {
+	c := st.c
+	c.mu.Lock()
+	open := !st.closed && c.streams[st.id] == st
+	local := st.localDone
+	c.mu.Unlock()
+	if !open {
+		return
+	}
+	if !local {
+		st.WriteData(nil, true)
+	}
+	st.Reset(code)
+	c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
 }

@@ -38,7 +38,11 @@ type Options struct {
 	// the handler may reuse its memory: never an Aborter that was told
 	// (its goroutine may still be running). It runs on the handler's
 	// goroutine, which may still use the stream's Local slot.
-	Release func(Aborter)
+	Release func(Aborter) // Refused, when set, is told of each new stream whose request head
+	// was refused as malformed (reset with PROTOCOL_ERROR): HAProxy's H2
+	// mux logs such a stream with its session. It runs on the
+	// connection's reading goroutine.
+	Refused func()
 }
 
 // Preface is what a client sends first (RFC 9113 §3.4).
@@ -227,6 +231,10 @@ func (c *Conn) serve() error {
 					return err
 				}
 				c.resetStream(se.StreamID, se.Code)
+				// (a field or pseudo-field the decoder refused: Cause)
+				if fh.Type == http2.FrameHeaders && se.Cause != nil && c.isNewStream(se.StreamID) {
+					c.refused()
+				}
 				continue
 			}
 			if c.closing() {

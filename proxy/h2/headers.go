@@ -239,6 +239,7 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 			c.mu.Unlock()
 		}
 		c.resetStream(id, http2.ErrCodeProtocol)
+		c.refused()
 		return 0, false
 	}
 	arrived := c.arrival()

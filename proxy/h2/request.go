@@ -117,7 +117,7 @@ func parseRequestInto(dst, fields []hpack.HeaderField, endStream bool) (Request,
 	}
 	if r.Method == "CONNECT" && r.Protocol == "" {
 		// §8.5: :authority only (HAProxy 2.6's h2_make_htx_request)
-		if r.Authority == "" || r.Scheme != "" || r.Path != "" {
+		if r.Authority == "" || r.Scheme != "" || r.Path != "" || hasLWSOrCTL(r.Authority) {
 			return r, errMalformed
 		}
 		return r, nil
@@ -131,7 +131,22 @@ func parseRequestInto(dst, fields []hpack.HeaderField, endStream bool) (Request,
 	if endStream && r.ContentLength > 0 {
 		return r, errMalformed // §8.1.1: the DATA cannot match
 	}
+	if hasLWSOrCTL(r.Path) || (r.Authority != "" && (hasLWSOrCTL(r.Scheme) || hasLWSOrCTL(r.Authority))) {
+		return r, errMalformed // HAProxy refuses such a URI (HTX_FL_PARSING_ERROR)
+	}
 	return r, nil
+}
+
+// hasLWSOrCTL reports a blank or a control character: HAProxy 2.6 refuses
+// a request whose URI (scheme://authority/path, the path alone, or a
+// CONNECT's authority) holds one.
+func hasLWSOrCTL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // checkTrailers checks a trailer section (§8.1): no pseudo-fields, none of

@@ -503,6 +503,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		default:
 			b.unsupported(s.Pos, "server check-proto "+p)
 		}
+		c.H2Settings = b.plan.Proxy.H2 // the traffic's SETTINGS, as HAProxy's H2 mux sends
 		c.Source = sv.Source
 		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {

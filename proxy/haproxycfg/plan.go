@@ -8,6 +8,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/check"
+	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/mailalert"
 	"github.com/goha-lb/goha/proxy/promex"
@@ -136,8 +137,11 @@ type CheckSpec struct {
 	// (check.HTTPProbe.Connect); zero = the server's check address.
 	Connect check.Connect
 	// H2: HTTP checks speak HTTP/2 with prior knowledge (the server's
-	// `proto h2`); over TLS, h2 chosen by ALPN does too.
-	H2 bool
+	// `proto h2`); over TLS, h2 chosen by ALPN does too. H2Settings
+	// are the SETTINGS they send (tune.h2.*,
+	// h2-workaround-bogus-websocket-clients).
+	H2         bool
+	H2Settings h2.Settings
 	// DisableOn404 is `http-check disable-on-404` (HTTP checks only).
 	DisableOn404 bool
 	// TCP is set by `option tcp-check` (with its tcp-check rules) and the

@@ -35,6 +35,9 @@ type Dechunker struct {
 	// data and trailers count what HAProxy's HTX holds of the body (see
 	// HTXSize).
 	data, trailers int64
+	// EOTOnlyWithTrailers: HTXSize counts the end-of-trailers byte only
+	// when trailers came (a body HAProxy built from HTTP/2 frames).
+	EOTOnlyWithTrailers bool
 }
 
 // HTXSize is the size HAProxy 2.6's HTX gives the body read so far (what
@@ -42,6 +45,9 @@ type Dechunker struct {
 // trailer's name and value plus one byte of end-of-trailers.
 func (d *Dechunker) HTXSize() int64 {
 	if d.state == csDone {
+		if d.EOTOnlyWithTrailers && d.trailers == 0 {
+			return d.data
+		}
 		return d.data + d.trailers + 1
 	}
 	return d.data
