@@ -542,36 +542,6 @@ func (x *exchange) copyBody(n int64) error {
 	return nil
 }
 
-// spliceN copies n response bytes (n < 0: until EOF) from the server to the
-// client directly between the two *net.TCPConn, so the kernel can splice.
-// Deadlines are re-armed while data flows.
-func (x *exchange) spliceN(n int64) error {
-	s := x.s
-	for {
-		now := time.Now()
-		x.sc.setRead(deadlineFrom(now, x.serverTimeout()))
-		s.c.setWrite(deadlineFrom(now, s.fe.cfg.Timeouts.Client))
-		var w int64
-		var err error
-		if n < 0 {
-			w, err = io.Copy(s.c.TCPConn, x.sc.TCPConn)
-		} else {
-			w, err = io.CopyN(s.c.TCPConn, x.sc.TCPConn, n)
-			n -= w
-		}
-		s.sent += w
-		s.fe.stats.bytesOut.Add(w)
-		x.addSrvOut(w)
-		if err == nil || (n < 0 && err == io.EOF) {
-			return nil
-		}
-		if isTimeout(err) && w > 0 {
-			continue
-		}
-		return err
-	}
-}
-
 // copyChunked relays a chunked body, validating it on the way.
 func (x *exchange) copyChunked(cs *http1.Dechunker) error {
 	s := x.s
