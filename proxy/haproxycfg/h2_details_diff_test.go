@@ -33,12 +33,6 @@ type h2Origin struct {
 	seen map[string]string
 }
 
-func (o *h2Origin) get(path string) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.seen[path]
-}
-
 func startH2Origin(t *testing.T) (*h2Origin, string) {
 	o := &h2Origin{seen: map[string]string{}}
 	return o, loopback.ServeEach(t, loopback.Listen(t), o.serve)

@@ -214,22 +214,3 @@ func isTimeoutErr(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
 }
-
-// firstLines is the first n lines of s.
-func firstLines(s string, n int) string {
-	l := strings.SplitN(s, "\n", n+1)
-	return strings.Join(l[:min(n, len(l))], "\n")
-}
-
-// maskField replaces the i-th field of each line.
-func maskField(lines []string, i int) []string {
-	out := make([]string, len(lines))
-	for k, l := range lines {
-		f := strings.Fields(l)
-		if len(f) > i {
-			f[i] = "X"
-		}
-		out[k] = strings.Join(f, " ")
-	}
-	return out
-}
