@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -167,6 +168,20 @@ func (s *Set) NotAtServerConnect(c *haproxy.Condition) string {
 	return s.firstACL(c, func(f fetchDef, ok bool) bool {
 		return !ok || !(f.layer4 || f.use == useBackend || f.use == useServer || f.use == useServerAddr)
 	})
+}
+
+// CompileAt is Compile for a condition evaluated at p: a criterion whose
+// fetch p does not have (Unavailable) is an error too, after Compile's
+// own.
+func (s *Set) CompileAt(c *haproxy.Condition, p Place) (proxy.Condition, error) {
+	cond, err := s.Compile(c)
+	if err != nil {
+		return nil, err
+	}
+	if msg := s.Unavailable(c, p); msg != "" {
+		return nil, errors.New(msg)
+	}
+	return cond, nil
 }
 
 // Unavailable is HAProxy's message for the first ACL criterion of c

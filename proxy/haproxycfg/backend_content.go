@@ -1,8 +1,6 @@
 package haproxycfg
 
 import (
-	"errors"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
@@ -37,10 +35,7 @@ func (b *builder) backendContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.
 			continue
 		}
 		if r.Cond != nil {
-			c, err := acls.Compile(r.Cond)
-			if msg := acls.Unavailable(r.Cond, acl.ListenRequest); err == nil && msg != "" {
-				err = errors.New(msg)
-			}
+			c, err := acls.CompileAt(r.Cond, acl.ListenRequest)
 			if err != nil {
 				b.unsupported(r.Pos, what+" condition: "+err.Error())
 				continue

@@ -200,10 +200,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		}
 		if r.Cond != nil {
-			c, err := acls.Compile(r.Cond)
-			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
-				err = errors.New(msg)
-			}
+			c, err := acls.CompileAt(r.Cond, place)
 			if err != nil {
 				b.unsupported(r.Pos, kw+" condition: "+err.Error())
 				continue

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"errors"
 	"sort"
 	"strings"
 
@@ -268,10 +267,7 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 			}
 		}
 		if r.Cond != nil {
-			c, err := acls.Compile(r.Cond)
-			if msg := acls.Unavailable(r.Cond, place); err == nil && msg != "" {
-				err = errors.New(msg)
-			}
+			c, err := acls.CompileAt(r.Cond, place)
 			if err != nil {
 				b.unsupported(r.Pos, what+" condition: "+err.Error())
 				continue
