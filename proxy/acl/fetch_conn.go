@@ -76,18 +76,24 @@ func init() {
 	}
 }
 
-// addrValue yields the address of ap as HAProxy types it: ipv4 for an
-// IPv4 (or IPv4-mapped) address, else ipv6; nothing when ap is unset.
+// addrValue yields the address of ap as HAProxy types it (addrTyped);
+// nothing when ap is unset.
 func addrValue(ap netip.AddrPort, yield func(value) bool) bool {
+	a, t, ok := addrTyped(ap)
+	return ok && yield(value{t: t, a: a})
+}
+
+// addrTyped is ap's address as HAProxy types it: ipv4 for an IPv4 (or
+// IPv4-mapped) address, else ipv6; ok false when ap is unset.
+func addrTyped(ap netip.AddrPort) (netip.Addr, haproxy.SampleType, bool) {
 	if !ap.IsValid() {
-		return false
+		return netip.Addr{}, 0, false
 	}
 	a := ap.Addr().Unmap()
-	t := haproxy.SampleIPv4
 	if a.Is6() {
-		t = haproxy.SampleIPv6
+		return a, haproxy.SampleIPv6, true
 	}
-	return yield(value{t: t, a: a})
+	return a, haproxy.SampleIPv4, true
 }
 
 // dateFetch is date([<offset>[,<unit>]]): the current time in seconds

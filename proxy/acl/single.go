@@ -75,14 +75,9 @@ func oneMethod(r *proxy.RequestInfo, v *value) bool {
 }
 
 func oneSrc(r *proxy.RequestInfo, v *value) bool {
-	ap := r.Src
-	if !ap.IsValid() {
+	a, t, ok := addrTyped(r.Src)
+	if !ok {
 		return false
-	}
-	a := ap.Addr().Unmap()
-	t := haproxy.SampleIPv4
-	if a.Is6() {
-		t = haproxy.SampleIPv6
 	}
 	v.set(t, 0, "")
 	v.a = a
