@@ -11,6 +11,9 @@ import (
 
 func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	p, w := l.p, l.w
+	if s.badTCPRequestAction(px, p, w) { // tcp_request_actions.go
+		return false
+	}
 	if s.badTCPExpectProxy(px, p, w) { // tcp_expect.go
 		return false
 	}
