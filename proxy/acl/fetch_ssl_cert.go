@@ -2,7 +2,6 @@ package acl
 
 import (
 	"crypto/x509"
-	"strings"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -62,21 +61,6 @@ func cipherKeySize(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.TLS == nil {
 		return false
 	}
-	bits := cipherBits(r.TLS.CipherSuite)
+	bits := tlsconf.CipherBits(r.TLS.CipherSuite)
 	return bits > 0 && yield(value{t: haproxy.SampleSInt, i: int64(bits)})
-}
-
-// cipherBits is a cipher suite's symmetric key size in bits, read from
-// its OpenSSL name (0: unknown).
-func cipherBits(suite uint16) int {
-	n := tlsconf.OpenSSLName(suite)
-	switch {
-	case strings.Contains(n, "AES128") || strings.Contains(n, "AES_128"):
-		return 128
-	case strings.Contains(n, "AES256") || strings.Contains(n, "AES_256") || strings.Contains(n, "CHACHA20"):
-		return 256
-	case strings.Contains(n, "DES-CBC3"):
-		return 168
-	}
-	return 0
 }

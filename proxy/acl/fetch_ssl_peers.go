@@ -90,7 +90,7 @@ func init() {
 		return yield(boolValue(st != nil && st.DidResume))
 	})}
 	keySize := bc(sint, func(st *tls.ConnectionState, yield func(value) bool) bool {
-		bits := cipherBits(st.CipherSuite)
+		bits := tlsconf.CipherBits(st.CipherSuite)
 		return bits > 0 && yield(value{t: sint, i: int64(bits)})
 	})
 	rows["ssl_bc_use_keysize"], rows["ssl_bc_alg_keysize"] = keySize, keySize

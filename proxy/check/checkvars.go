@@ -1,6 +1,8 @@
 package check
 
 import (
+	"cmp"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,9 +17,9 @@ import (
 // send-binary-lf and expect string-lf/binary-lf that read them. A check
 // run starts with no variables (HAProxy prunes them before each run). The
 // sample expressions goha evaluates there are str(), int(), bin(),
-// var(check.<name>) and res.payload(<offset>,<length>), with the
-// converters of tcpformat.go; anything else is refused so the rule is
-// reported.
+// var(check.<name>), res.payload(<offset>,<length>) and the connection's
+// fetches of connfetch.go, with the converters of tcpformat.go; anything
+// else is refused so the rule is reported.
 
 // checkVal is a check variable's value: an integer or bytes.
 type checkVal struct {
@@ -39,6 +41,7 @@ func (v checkVal) text() []byte {
 type checkEnv struct {
 	buf  []byte
 	vars map[string]checkVal
+	conn *checkConn // the check's connection (nil: none yet; connfetch.go)
 }
 
 // checkExpr is a compiled sample expression.
@@ -56,13 +59,34 @@ func parseCheckExpr(s string) (checkExpr, error) {
 			return checkVal{b: b}, ok
 		}, nil
 	}
+	var fetch checkExpr
 	open := strings.IndexByte(s, '(')
 	end := strings.IndexByte(s, ')')
-	if open < 0 || end < open {
+	if comma := strings.IndexByte(s, ','); open < 0 || comma >= 0 && comma < open {
+		// a fetch without arguments: the connection's (connfetch.go)
+		name, rest, _ := strings.Cut(s, ",")
+		f, ok, err := connFetch(name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("sample fetch '%s' not supported in a health check", name)
+		}
+		if rest != "" {
+			rest = "," + rest
+		}
+		return withConvs(s, f, rest)
+	}
+	if end < open {
 		return nil, fmt.Errorf("sample expression '%s' not supported (str(), int(), bin(), var(check.<name>) and res.payload() are)", s)
 	}
 	name, arg, rest := s[:open], s[open+1:end], s[end+1:]
-	var fetch checkExpr
+	if f, ok, err := connFetch(name); ok || err != nil {
+		if err != nil || arg != "" {
+			return nil, cmp.Or(err, fmt.Errorf("sample fetch '%s' takes no argument", name))
+		}
+		return withConvs(s, f, rest)
+	}
 	switch name {
 	case "str":
 		v := checkVal{b: []byte(arg)}
@@ -88,7 +112,16 @@ func parseCheckExpr(s string) (checkExpr, error) {
 	default:
 		return nil, fmt.Errorf("sample fetch '%s' not supported in a health check", name)
 	}
+	return withConvs(s, fetch, rest)
+}
+
+// withConvs is fetch followed by the converters of rest (",conv,...").
+func withConvs(s string, fetch checkExpr, rest string) (checkExpr, error) {
 	var convs []func([]byte) []byte
+	// hex takes binary input: an integer (or boolean) cast to binary is
+	// its 8 bytes, big-endian, where the string converters read its
+	// decimal text (as HAProxy's casts do)
+	binFirst := strings.HasPrefix(rest, ",hex") && (len(rest) == 4 || rest[4] == ',')
 	for rest != "" {
 		if rest[0] != ',' {
 			return nil, fmt.Errorf("sample expression '%s' not supported", s)
@@ -113,6 +146,9 @@ func parseCheckExpr(s string) (checkExpr, error) {
 			return v, false
 		}
 		b := append([]byte(nil), v.text()...)
+		if v.isInt && binFirst {
+			b = binary.BigEndian.AppendUint64(nil, uint64(v.n))
+		}
 		for _, c := range convs {
 			b = c(b)
 		}
@@ -158,7 +194,8 @@ func parseCheckFormat(s string) (checkFormat, error) {
 		}
 		parts = append(parts, func(env *checkEnv, out []byte) []byte {
 			if v, ok := e(env); ok {
-				out = append(out, v.text()...)
+				// copied as a C string (HAProxy's strlcpy2): up to a NUL
+				out = append(out, cstr(v.text())...)
 			}
 			return out
 		})

@@ -33,7 +33,9 @@
 // set-var-fmt and unset-var rules (str(), int(), bin(), var(check.x),
 // res.payload()) read by send-lf, send-binary-lf, expect
 // string-lf/binary-lf and on-success/on-error/status-code (checkvars.go; each run starts with none, an unset
-// variable prints nothing); the others are refused so proxy/haproxycfg
+// variable prints nothing), and the fetches of the check's own
+// connection: ssl_bc and ssl_bc_* over check-ssl, bc_src/bc_dst and their
+// ports (connfetch.go); the others are refused so proxy/haproxycfg
 // reports the rule.
 //
 // # HTTP checks and variables (http.go, http_vars.go)

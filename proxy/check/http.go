@@ -242,7 +242,7 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		deadline = d
 	}
 	c.SetDeadline(deadline)
-	p.Request = p.Request.built().withStateHeader(serverState(ctx)) // set-var, log-format; send-state
+	p.Request = p.Request.built(c).withStateHeader(serverState(ctx)) // set-var, log-format; send-state
 	r := p.exchange(c)
 	r.Duration = time.Since(start)
 	return r

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -78,12 +79,12 @@ func (r *ProbeRequest) applySendFormats(s haproxy.CheckSend, firstHdr int) error
 
 // built is the request of one check run: the variable steps run, the
 // log-format parts built.
-func (r ProbeRequest) built() ProbeRequest {
+func (r ProbeRequest) built(c net.Conn) ProbeRequest {
 	d := r.dyn
 	if d == nil {
 		return r
 	}
-	env := &checkEnv{vars: map[string]checkVal{}}
+	env := &checkEnv{vars: map[string]checkVal{}, conn: newCheckConn(c)}
 	for _, a := range d.acts {
 		a.run(env)
 	}

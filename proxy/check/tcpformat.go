@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -12,7 +13,8 @@ import (
 // The subset of HAProxy's log-format and sample expressions goha evaluates
 // in tcp-check expect rules (on-success, on-error, status-code): literal
 // text and res.payload(<offset>,<length>) with the cut_crlf, ltrim, rtrim,
-// lower and upper converters, the forms HAProxy's own protocol checks use.
+// lower and upper converters, the forms HAProxy's own protocol checks use
+// (and hex, for the check expressions of checkvars.go).
 // Anything else is refused so that the rule is reported.
 
 // payloadExpr is one res.payload(off,n)[,conv...] expression.
@@ -75,6 +77,8 @@ func payloadConv(name string) (func([]byte) []byte, error) {
 		return bytes.ToLower, nil
 	case "upper":
 		return bytes.ToUpper, nil
+	case "hex":
+		return func(b []byte) []byte { return []byte(strings.ToUpper(hex.EncodeToString(b))) }, nil
 	}
 	for _, kind := range []string{"ltrim", "rtrim"} {
 		if arg, ok := strings.CutPrefix(name, kind+"("); ok && strings.HasSuffix(arg, ")") {

@@ -72,6 +72,7 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				return done(res)
 			}
 			c = nc
+			env.conn = newCheckConn(nc) // ssl_bc_*, bc_* (connfetch.go)
 			c.SetDeadline(deadline)
 			// Runner.Stop cancels ctx: cut a blocked read at once.
 			stop = context.AfterFunc(ctx, func() { nc.Close() })

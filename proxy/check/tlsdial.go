@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"os"
+
+	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
 // HandshakeError is a TLS handshake that failed on an established check
@@ -16,7 +18,10 @@ func (e *HandshakeError) Error() string { return "SSL handshake failure: " + e.E
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // TLSDial wraps a dialer (nil: net.Dialer) so that the connection speaks
-// TLS with cfg once connected, the handshake bounded by ctx.
+// TLS with cfg once connected, the handshake bounded by ctx. The hellos'
+// randoms are read off the handshake's bytes as they pass (helloTap), for
+// the ssl_bc_client_random and ssl_bc_server_random fetches of the
+// check's rules (connfetch.go).
 func TLSDial(base func(context.Context, string, string) (net.Conn, error), cfg *tls.Config) func(context.Context, string, string) (net.Conn, error) {
 	if base == nil {
 		d := net.Dialer{KeepAlive: -1} // as dial's default
@@ -27,13 +32,35 @@ func TLSDial(base func(context.Context, string, string) (net.Conn, error), cfg *
 		if err != nil {
 			return nil, err
 		}
-		tc := tls.Client(c, cfg)
+		tap := &helloTap{Conn: c}
+		tap.client.Server, tap.server.Server = false, true
+		tc := tls.Client(tap, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			c.Close()
 			return nil, &HandshakeError{Err: err}
 		}
+		tap.client.Stop()
+		tap.server.Stop()
 		return tc, nil
 	}
+}
+
+// helloTap is a check connection under TLS that reads the hellos'
+// randoms off the bytes it carries; both looks stop with the handshake.
+type helloTap struct {
+	net.Conn
+	client, server tlsconf.HelloRandom
+}
+
+func (t *helloTap) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	t.server.Feed(p[:n])
+	return n, err
+}
+
+func (t *helloTap) Write(p []byte) (int, error) {
+	t.client.Feed(p)
+	return t.Conn.Write(p)
 }
 
 // handshakeResult is the result of a failed TLS handshake, as HAProxy's

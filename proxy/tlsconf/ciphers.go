@@ -130,3 +130,19 @@ func CipherIDName(id uint16) (string, bool) {
 	n, ok := openSSLCipherIDs[id]
 	return n, ok
 }
+
+// CipherBits is a cipher suite's symmetric key size in bits, read from
+// its OpenSSL name (0: unknown), as the *_use_keysize and *_alg_keysize
+// fetches give it.
+func CipherBits(suite uint16) int {
+	n := OpenSSLName(suite)
+	switch {
+	case strings.Contains(n, "AES128") || strings.Contains(n, "AES_128"):
+		return 128
+	case strings.Contains(n, "AES256") || strings.Contains(n, "AES_256") || strings.Contains(n, "CHACHA20"):
+		return 256
+	case strings.Contains(n, "DES-CBC3"):
+		return 168
+	}
+	return 0
+}
