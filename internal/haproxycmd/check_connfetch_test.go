@@ -114,7 +114,9 @@ func (r *checkRecorder) first() string {
 // through hex as their 8 bytes), ssl_bc false and the others empty in
 // clear, bc_src/bc_dst its addresses; in tcp-check send-lf and set-var
 // and in http-check set-var and send uri-lf and header values. The first
-// check each server receives must be the same bytes from both.
+// check each server receives must be the same bytes from both. An
+// explicit tcp-check or http-check connect without `default` connects in
+// clear text despite check-ssl, as HAProxy's.
 func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -133,7 +135,7 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 		`S=%[bc_src]:%[bc_src_port] D=%[bc_dst]:%[bc_dst_port] \n"`
 	run := func(ha bool) []string {
 		recs := []*checkRecorder{startCheckRecorder(t, tls13, "OK\n"), startCheckRecorder(t, nil, "OK\n"),
-			startCheckRecorder(t, tls12, okHTTP)}
+			startCheckRecorder(t, tls12, okHTTP), startCheckRecorder(t, nil, "OK\n"), startCheckRecorder(t, nil, okHTTP)}
 		front := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("defaults\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 1s\n"+
 			"frontend f\n    mode tcp\n    bind %s\n    default_backend tcptls\n"+
@@ -143,8 +145,12 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 			"    server s %s check inter 200ms\n"+
 			"backend httptls\n    mode http\n    option httpchk\n    http-check set-var(check.c) ssl_bc_cipher\n"+
 			"    http-check send meth GET uri-lf /p?v=%%[ssl_bc_protocol]&a=%%[ssl_bc_alpn] hdr x-tls \"%%[var(check.c)] %%[ssl_bc_use_keysize] %%[ssl_bc] sport=%%[bc_src_port]\"\n"+
-			"    server s %s check check-ssl verify none check-alpn http/1.1 inter 200ms\n",
-			front, tcpSend, recs[0].addr, tcpSend, recs[1].addr, recs[2].addr)
+			"    server s %s check check-ssl verify none check-alpn http/1.1 inter 200ms\n"+
+			"backend tcpexplicit\n    mode tcp\n    option tcp-check\n    tcp-check connect\n    %s\n    tcp-check expect string OK\n"+
+			"    server s %s check check-ssl verify none inter 200ms\n"+
+			"backend httpexplicit\n    mode http\n    option httpchk\n    http-check connect\n    http-check send meth GET uri-lf /%%[ssl_bc]\n"+
+			"    server s %s check check-ssl verify none inter 200ms\n",
+			front, tcpSend, recs[0].addr, tcpSend, recs[1].addr, recs[2].addr, tcpSend, recs[3].addr, recs[4].addr)
 		path := filepath.Join(t.TempDir(), "c.cfg")
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
@@ -162,7 +168,11 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 		// a first check of each server (every 200ms; a busy machine
 		// delays them), 5 s at most
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if recs[0].first() != "" && recs[1].first() != "" && recs[2].first() != "" {
+			all := true
+			for _, r := range recs {
+				all = all && r.first() != ""
+			}
+			if all {
 				break
 			}
 		}
@@ -173,7 +183,8 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 		return out
 	}
 	h, g := run(true), run(false)
-	for i, name := range []string{"tcp-check over TLS 1.3", "tcp-check in clear", "http-check over TLS 1.2"} {
+	for i, name := range []string{"tcp-check over TLS 1.3", "tcp-check in clear", "http-check over TLS 1.2",
+		"tcp-check connect without default (clear despite check-ssl)", "http-check connect without default (clear despite check-ssl)"} {
 		t.Logf("%s:\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])
 		if h[i] != g[i] {
 			t.Errorf("%s: the server received\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])

@@ -96,12 +96,14 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	case spec.External != nil:
 		return w.externalProbe(spec)
 	case spec.HTTP != nil:
-		return check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial, H2: spec.H2, H2Settings: spec.H2Settings}
+		return check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial,
+			ClearDial: agentDial, H2: spec.H2, H2Settings: spec.H2Settings}
 	case spec.TCP != nil:
 		p := *spec.TCP // option tcp-check and the protocol checks
 		if dial != nil {
 			p.Dial = dial
 		}
+		p.ClearDial = agentDial // explicit connects without `default`
 		return p
 	}
 	return check.TCPProbe{Dial: dial}

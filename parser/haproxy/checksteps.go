@@ -49,6 +49,10 @@ type CheckStep struct {
 type CheckConnect struct {
 	Port int    // 0: the server's check port
 	Addr string // "": the server's check address
+	// Default: the connection takes the server line's check settings
+	// (check-ssl, check-send-proxy, check-alpn, check-sni, check-proto);
+	// without it HAProxy 2.6 connects in clear text without them.
+	Default bool
 }
 
 // CheckSend is what a send step sends: tcp-check's data, or the parts of
@@ -406,7 +410,9 @@ func parseCheckConnect(words []string) (CheckConnect, error) {
 	var c CheckConnect
 	for i := 0; i < len(words); i++ {
 		switch kw := words[i]; kw {
-		case "default", "linger":
+		case "default":
+			c.Default = true
+		case "linger":
 		case "port", "addr", "comment":
 			if i+1 >= len(words) {
 				return c, fmt.Errorf("http-check connect: '%s' expects an argument", kw)

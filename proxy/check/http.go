@@ -209,6 +209,9 @@ type HTTPProbe struct {
 	// a failure for a server that is DOWN.
 	DisableOn404 bool
 	Dial         func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ClearDial dials a Connect.Clear connect: the server's source, no
+	// TLS nor PROXY header (nil: net.Dialer).
+	ClearDial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// H2 speaks HTTP/2 with prior knowledge (the server's `proto h2`);
 	// over TLS, h2 chosen by ALPN speaks it too (http2.go), with
 	// H2Settings (zero: HAProxy's defaults).
@@ -221,14 +224,23 @@ type HTTPProbe struct {
 type Connect struct {
 	Port int
 	Addr string
+	// Clear: an explicit connect without `default`, which HAProxy 2.6
+	// makes in clear text without the server line's check-ssl,
+	// check-send-proxy, check-alpn, check-sni and check-proto: the probe
+	// dials it with ClearDial.
+	Clear bool
 }
 
 func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
-	if p.Connect != (Connect{}) {
+	if p.Connect.Port != 0 || p.Connect.Addr != "" {
 		addr = CheckAddr(addr, p.Connect.Addr, p.Connect.Port)
 	}
 	start := time.Now()
-	c, res, ok := dial(ctx, p.Dial, addr, t, start)
+	d := p.Dial
+	if p.Connect.Clear {
+		d = p.ClearDial
+	}
+	c, res, ok := dial(ctx, d, addr, t, start)
 	if !ok {
 		return res
 	}

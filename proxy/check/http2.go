@@ -19,7 +19,7 @@ func (p HTTPProbe) speaksH2(c net.Conn) bool {
 	if tc, ok := c.(*tls.Conn); ok {
 		return p.H2 || tc.ConnectionState().NegotiatedProtocol == "h2"
 	}
-	return p.H2
+	return p.H2 && !p.Connect.Clear // check-proto is a default connect's
 }
 
 // h2Conn is a check connection under HTTP/2 frames (its deadline is

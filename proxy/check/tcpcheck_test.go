@@ -231,10 +231,11 @@ func TestTCPConnectAddr(t *testing.T) {
 		words []string
 		want  Connect
 	}{
-		{[]string{"connect", "addr", "127.0.0.2:99"}, Connect{Addr: "127.0.0.2", Port: 99}},
-		{[]string{"connect", "addr", "127.0.0.2:99", "port", "100"}, Connect{Addr: "127.0.0.2", Port: 100}},
-		{[]string{"connect", "addr", "::1"}, Connect{Addr: "::1"}},
-		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379}},
+		{[]string{"connect", "addr", "127.0.0.2:99"}, Connect{Addr: "127.0.0.2", Port: 99, Clear: true}},
+		{[]string{"connect", "addr", "127.0.0.2:99", "port", "100"}, Connect{Addr: "127.0.0.2", Port: 100, Clear: true}},
+		{[]string{"connect", "addr", "::1"}, Connect{Addr: "::1", Clear: true}},
+		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379, Clear: true}},
+		{[]string{"connect", "port", "6379", "default"}, Connect{Port: 6379}}, // the server's check settings
 	}
 	for _, c := range cases {
 		if got := rule(t, c.words...).Connect; got != c.want {

@@ -21,6 +21,10 @@ type TCPCheckProbe struct {
 	// read "(tcp-check)". Protocol checks leave that out.
 	Generic bool
 	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ClearDial dials the explicit connects without `default`
+	// (Connect.Clear): the server's source, no TLS nor PROXY header
+	// (nil: net.Dialer).
+	ClearDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // readChunk is how much one read asks for; the whole response a ruleset
@@ -60,11 +64,15 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				c = nil
 			}
 			a := addr
-			if r.Connect != (Connect{}) {
+			if r.Connect.Port != 0 || r.Connect.Addr != "" {
 				a = CheckAddr(addr, r.Connect.Addr, r.Connect.Port)
 			}
 			ct := min(t.Connect, time.Until(deadline))
-			nc, res, ok := dial(ctx, p.Dial, a, Timeouts{Connect: ct, Total: ct}, start)
+			d := p.Dial
+			if r.Connect.Clear {
+				d = p.ClearDial
+			}
+			nc, res, ok := dial(ctx, d, a, Timeouts{Connect: ct, Total: ct}, start)
 			if !ok {
 				if p.Generic {
 					res.Info += r.stepText()

@@ -506,7 +506,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		c.H2Settings = b.plan.Proxy.H2 // the traffic's SETTINGS, as HAProxy's H2 mux sends
 		c.Source = sv.Source
 		b.observe(px, s, sv, &c.Target)
-		if c.SendProxy != 0 && c.Connect != (check.Connect{}) {
+		if c.SendProxy != 0 && !c.Connect.Clear && (c.Connect.Port != 0 || c.Connect.Addr != "") {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
 		}
 		b.plan.Checks = append(b.plan.Checks, c)
