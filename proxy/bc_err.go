@@ -52,14 +52,14 @@ func (r *RequestInfo) noteServerTried(ap netip.AddrPort) {
 }
 
 // failedServerConn is ServerConn after a failed connect: the address
-// tried, major 1. The local address HAProxy also shows (bc_src,
-// bc_src_port) is the socket's, which Go's dialer closes without telling
-// it: none here.
+// tried, major 1, and the local address HAProxy also shows (bc_src,
+// bc_src_port), the failed socket's, when the dial kept it
+// (failed_src.go; invalid otherwise).
 func (r *RequestInfo) failedServerConn() (local, remote netip.AddrPort, major int, ok bool) {
 	if !r.srvTried.IsValid() {
 		return local, remote, 0, false
 	}
-	return local, r.srvTried, 1, true
+	return r.srvTriedFrom, r.srvTried, 1, true
 }
 
 // triedAddr is the address dial connects to for client (the server's,

@@ -406,6 +406,9 @@ type Backend struct {
 	ResInspect       ResponseInspect
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
+	// FailedSrc: the configuration reads bc_src; a failed connect's
+	// local address is kept for it (failed_src.go).
+	FailedSrc bool
 	// CheckCache is `option checkcache` (check_cache.go).
 	CheckCache bool
 	// IndependentStreams is a tcp backend's `option independent-streams`:

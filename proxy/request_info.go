@@ -105,8 +105,9 @@ type RequestInfo struct {
 	server  *server
 	srvConn *tconn
 	srvErr  ConnErrCode // the last connect attempt's error code (bc_err.go)
-	// srvTried is where the last failed connect attempt went (bc_err.go).
-	srvTried netip.AddrPort
+	// srvTried is where the last failed connect attempt went (bc_err.go),
+	// srvTriedFrom its socket's address (failed_src.go).
+	srvTried, srvTriedFrom netip.AddrPort
 	// lastRule is the last final rule of the stream (last_rule.go).
 	lastRule *RuleOrigin
 	stream   streamFigures // cur_*_timeout, cpu_calls, res.payload (stream_figures.go)

@@ -45,11 +45,13 @@ type server struct {
 	// reuse is its backend's http-reuse (reuse.go).
 	reuse ReuseMode
 	// ka is its backend's srvtcpka (tcpka.go).
-	ka    *TCPKeepAlive
-	mu    sync.Mutex
-	idle  []idleConn // LIFO: the most recently used connection is the warmest
-	need  idleNeed   // bounds idle (reuse.go)
-	purge purgeClock // runs purgeIdle while idle is not empty
+	ka *TCPKeepAlive
+	// failedSrc: keep a failed connect's local address (failed_src.go).
+	failedSrc bool
+	mu        sync.Mutex
+	idle      []idleConn // LIFO: the most recently used connection is the warmest
+	need      idleNeed   // bounds idle (reuse.go)
+	purge     purgeClock // runs purgeIdle while idle is not empty
 	// waiting counts the requests waiting for a slot on this server in
 	// particular (persistence, prefer-last-server): HAProxy's server
 	// queue, which max-keep-alive-queue reads (prefer_last.go).
@@ -245,10 +247,18 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	var c net.Conn
 	var err error
 	release := func() {}
+	var tap *failedSrcTap // bc_src after a failed connect (failed_src.go)
+	if s.failedSrc {
+		tap = &failedSrcTap{}
+		d.Control = tap.control(d.Control)
+	}
 	if s.cfg.Source != nil {
 		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src, client.info)
 	} else {
 		c, err = d.Dial("tcp", addr)
+	}
+	if tap != nil {
+		client.info.noteServerTriedFrom(tap.failed(err))
 	}
 	if err != nil {
 		return nil, err

@@ -101,7 +101,7 @@ func (s *session) beginTransactionInfo() {
 	}
 	s.info.uniqueID, s.info.uniqueIDDone = "", false
 	s.info.server, s.info.srvConn, s.info.srvErr, s.info.lastRule = nil, nil, 0, nil
-	s.info.srvTried = netip.AddrPort{}
+	s.info.srvTried, s.info.srvTriedFrom = netip.AddrPort{}, netip.AddrPort{}
 	s.info.cache.reset()
 	s.info.reqCaps.reset(fe.cfg.ReqCaptures)
 	s.info.resCaps.reset(fe.cfg.ResCaptures)

@@ -38,6 +38,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.tlsCaptureOf(cfg) // tls_session_fetch.go
+	b.failedSrc = readsFailedSrc(cfg)
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
@@ -115,6 +116,7 @@ type builder struct {
 	pp2NeverSendLocal bool
 	tlsCapture        proxy.TLSCapture // tune.ssl capture and keylog (tls_capture.go)
 	tls12Used         []string         // the session-key and ssl_bc_unique_id fetches read (tls_session_fetch.go)
+	failedSrc         bool             // bc_src is read (failed_src.go)
 	// globalDesc is global `description`, the stats page's show-desc text.
 	globalDesc  string
 	global      *haproxy.Global
@@ -358,6 +360,7 @@ func (b *builder) backend(px *haproxy.Proxy) {
 	}
 	be.IndependentStreams = b.independentStreams(px)                      // indep_streams.go
 	be.NoLinger = px.Options["nolinger"]                                  // proxy/nolinger.go
+	be.FailedSrc = b.failedSrc                                            // proxy/failed_src.go
 	be.CheckCache = px.Options["checkcache"] && be.Mode == proxy.ModeHTTP // proxy/check_cache.go
 	if be.Mode == proxy.ModeHTTP {
 		be.SendNameHeader = strings.ToLower(px.SendNameHeader)

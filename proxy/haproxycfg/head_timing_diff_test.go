@@ -305,11 +305,13 @@ func TestHeadEarlyRefusalMatchesHAProxy(t *testing.T) {
 // TestFailedConnectBcFetchesMatchHAProxy: after a failed connect (refused,
 // one retry) HAProxy keeps the failed server connection: bc_dst,
 // bc_dst_port and bc_http_major have its values in the log line, bc_err
-// none. goha logs the same. (bc_src and bc_src_port, the failed socket's
-// own address, stay without a value in goha: not compared.)
+// none, bc_src the failed socket's address (0.0.0.0) and bc_src_port its
+// ephemeral port (a port each run chooses: compared as set, through
+// bool). goha logs the same.
 func TestFailedConnectBcFetchesMatchHAProxy(t *testing.T) {
 	web := loopback.StartWeb(t, "w")
-	format := `%ft ST=%ST ts=%tsc s=%s bc_dst=%[bc_dst] bc_dst_port=%[bc_dst_port] bc_http_major=%[bc_http_major] bc_err=%[bc_err] bc_err_str=%[bc_err_str] rc=%rc`
+	format := `%ft ST=%ST ts=%tsc s=%s bc_dst=%[bc_dst] bc_dst_port=%[bc_dst_port] bc_http_major=%[bc_http_major] bc_err=%[bc_err] bc_err_str=%[bc_err_str] ` +
+		`bc_src=%[bc_src] bc_src_port=%[bc_src_port,bool] rc=%rc`
 	cases := []headCase{
 		{"refused", "    default_backend dead\n", []headStep{{0, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"}}},
 		{"served", "    default_backend live\n", []headStep{{0, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"}}},
