@@ -273,9 +273,16 @@ func classify(err error) relayEnd {
 func (r *relayState) pump(src, dst *relaySide, mode spliceMode, spliced *atomic.Int64) (int64, relayEnd) {
 	var total int64
 	var big *[]byte
+	// Towards an HTTP/2 stream the pooled buffer is a streamBufSize one:
+	// a read then feeds several DATA frames written at once (proxy/h2
+	// data_burst.go).
+	get, put := getBuf, putBuf
+	if dst.conn.h2 != nil {
+		get, put = getStreamBuf, putStreamBuf
+	}
 	defer func() {
 		if big != nil {
-			putBuf(big)
+			put(big)
 		}
 	}()
 	fullReads := 0
@@ -283,7 +290,7 @@ func (r *relayState) pump(src, dst *relaySide, mode spliceMode, spliced *atomic.
 	for {
 		if mode == spliceAlways || (mode == spliceAuto && fullReads >= streamerReads) {
 			if big != nil {
-				putBuf(big)
+				put(big)
 				big = nil
 			}
 			n, end := r.splice(src, dst)
@@ -319,11 +326,11 @@ func (r *relayState) pump(src, dst *relaySide, mode spliceMode, spliced *atomic.
 			total += int64(n)
 			switch {
 			case n == len(p) && big == nil:
-				big = getBuf()
+				big = get()
 			case n == len(p):
 				fullReads++
 			case big != nil:
-				putBuf(big)
+				put(big)
 				big, fullReads = nil, 0
 			}
 		}

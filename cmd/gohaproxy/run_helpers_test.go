@@ -19,7 +19,7 @@ func httplogRe(pid int, server string) *regexp.Regexp {
 // startWithConfig writes cfg to a file, runs `bin -db -q -f FILE` (bin is
 // gohaproxy or haproxy), waits until each of binds accepts, and kills the
 // process when the test ends.
-func startWithConfig(t *testing.T, bin, cfg string, binds ...string) *exec.Cmd {
+func startWithConfig(t testing.TB, bin, cfg string, binds ...string) *exec.Cmd {
 	t.Helper()
 	cmd := haproxytest.StartQuiet(t, bin, haproxytest.WriteConfig(t, cfg))
 	for _, b := range binds {

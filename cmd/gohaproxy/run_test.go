@@ -31,7 +31,7 @@ var (
 )
 
 // gohaproxyBin builds the command once per test run.
-func gohaproxyBin(t *testing.T) string {
+func gohaproxyBin(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "gohaproxy-bin-")

@@ -340,7 +340,8 @@ func (st *Stream) writeData(p []byte, end bool) (int, error) {
 		}
 	}
 	n := int64(len(p))
-	n = min(n, st.sendWin, c.sendWin, int64(c.peerMax))
+	n = min(n, st.sendWin, c.sendWin, maxBurst)
+	max := int64(c.peerMax)
 	st.sendWin -= n
 	c.sendWin -= n
 	last := end && n == int64(len(p))
@@ -349,6 +350,9 @@ func (st *Stream) writeData(p []byte, end bool) (int, error) {
 	}
 	c.mu.Unlock()
 	c.wmu.Lock()
+	if n > max { // several frames at once (data_burst.go)
+		return int(n), c.endWrite(writeDataBurst(c.bw, st.id, p[:n], int(max), last), true)
+	}
 	return int(n), c.endWrite(c.fr.WriteData(st.id, last, p[:n]), true)
 }
 
