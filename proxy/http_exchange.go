@@ -51,6 +51,9 @@ type exchange struct {
 	refused bool
 	// wsKey is the Sec-WebSocket-Key made for the request (ws_key.go).
 	wsKey string
+	// h2TE: the response head is an HTTP/2 server's without length,
+	// chunked by h2Upstream (h2_upstream_count.go).
+	h2TE bool
 }
 
 func (x *exchange) run() bool {
@@ -316,6 +319,9 @@ func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
 			x.s.resp.AcceptInvalid = x.be.cfg.AcceptInvalidResponse
 			x.s.resp.MaxHeaders = x.s.p.lim.maxHeaders
 			err := x.s.resp.Parse(x.sbuf[:x.send])
+			if err == nil {
+				x.stripH2TE() // h2_upstream_count.go
+			}
 			if err == nil && !x.respFitsHTX() {
 				x.captureHTXOverflow() // head_limits.go
 				return errRefusedResponse
@@ -362,9 +368,6 @@ func (x *exchange) forwardResponse() bool {
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
 	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
-	if x.h2AddedTE() {
-		counted -= teFieldSize // h2_upstream_count.go
-	}
 	x.stickStore()
 	compress := x.comp.algo != "" &&
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,

@@ -227,12 +227,8 @@ func (x *exchange) buildResponseHead() []byte {
 	out = append(out, '\r', '\n')
 	var conn [128]byte
 	noLength := resp.Status == 204 || resp.Status < 200
-	hs := resp.Headers
 	addedTE := x.h2AddedTE() // written after the connection header, as HAProxy's H1 output adds it
-	if addedTE {
-		hs = hs[:len(hs)-1]
-	}
-	for _, h := range hs {
+	for _, h := range resp.Headers {
 		if noLength && http1.EqualFold(h.Name, "content-length") {
 			continue // a 204 has no body to measure: HAProxy drops it
 		}
