@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"runtime"
 	"sync"
 	"time"
 
@@ -78,18 +77,19 @@ type Conn struct {
 	mu         sync.Mutex
 	cond       *sync.Cond // window changes, stream data, resets, ends
 	streams    map[uint32]*Stream
-	lastID     uint32    // the last stream taken (GOAWAY names it)
-	seenID     uint32    // the highest stream the client opened, taken or not
-	sendWin    int64     // connection-level window the client granted
-	peerWin    int32     // client's SETTINGS_INITIAL_WINDOW_SIZE
-	peerMax    uint32    // client's SETTINGS_MAX_FRAME_SIZE
-	goaway     bool      // a GOAWAY went out: no new stream
-	started    bool      // our SETTINGS went out: frames may follow
-	later      bool      // GoAway came before: its frame follows the SETTINGS
-	dead       error     // the connection failed: every stream fails
-	noDeadline bool      // the transport's read deadline is cleared (armIdleLocked)
-	credit     uint32    // connection window read and not given back (giveCredit)
-	free       []*Stream // finished streams, their memory for the next ones (onHeaders)
+	lastID     uint32              // the last stream taken (GOAWAY names it)
+	seenID     uint32              // the highest stream the client opened, taken or not
+	sendWin    int64               // connection-level window the client granted
+	peerWin    int32               // client's SETTINGS_INITIAL_WINDOW_SIZE
+	peerMax    uint32              // client's SETTINGS_MAX_FRAME_SIZE
+	goaway     bool                // a GOAWAY went out: no new stream
+	started    bool                // our SETTINGS went out: frames may follow
+	later      bool                // GoAway came before: its frame follows the SETTINGS
+	dead       error               // the connection failed: every stream fails
+	noDeadline bool                // the transport's read deadline is cleared (armIdleLocked)
+	credit     uint32              // connection window read and not given back (giveCredit)
+	free       []*Stream           // finished streams, their memory for the next ones (onHeaders)
+	awaiting   map[uint32]struct{} // finished streams waiting for END_STREAM (await_end.go)
 	wg         sync.WaitGroup
 }
 
@@ -337,6 +337,7 @@ func (c *Conn) handle(f http2.Frame) (http2.ErrCode, bool) {
 			st.abortLocked()
 			c.cond.Broadcast()
 		}
+		c.forgetAwaitedLocked(f.StreamID)
 		c.mu.Unlock()
 		if idle {
 			return http2.ErrCodeProtocol, true
@@ -410,7 +411,9 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 	// read (giveCredit).
 	c.credit += uint32(n)
 	if st == nil {
-		c.resetStream(id, http2.ErrCodeStreamClosed)
+		if !c.awaitedData(id, len(f.Data()), f.StreamEnded()) { // await_end.go
+			c.resetStream(id, http2.ErrCodeStreamClosed)
+		}
 		return 0, false
 	}
 	c.mu.Lock()
@@ -543,57 +546,4 @@ func (c *Conn) goAwayFrame(code http2.ErrCode) {
 	last := c.lastID
 	c.mu.Unlock()
 	c.write(func() error { return c.fr.WriteGoAway(last, code, nil) })
-}
-
-// write runs one frame write under the write lock, then flushes. Before
-// flushing it yields once: the streams whose answers are ready by then
-// add their frames, and the flush sends them all in one system call.
-// A failed write makes the connection dead: every stream fails.
-func (c *Conn) write(fn func() error) error {
-	c.wmu.Lock()
-	return c.endWrite(fn(), true)
-}
-
-// endWrite ends frame writes made under the write lock (held by the
-// caller) as write does, flushing them when flush is set (unset: they
-// wait in the buffer for the next write, HoldNextHeaders). The hot paths
-// (a response's HEADERS and DATA) call it directly instead of passing a
-// closure to write, which cost an allocation per frame.
-//
-// One writer at a time flushes: the first to find no flush due yields
-// and then flushes what every writer buffered meanwhile; those writers
-// return at once, their frames in the buffer that flush takes (a
-// scheduling round per frame written was about 3% of an HTTP/2
-// request's CPU). Their frames reach the socket as HAProxy's leave its
-// mux buffer, after the stream handed them over; a failed flush makes
-// the connection dead, and every stream fails from then on.
-func (c *Conn) endWrite(err error, flush bool) error {
-	if err != nil || !flush || c.flushDue {
-		c.wmu.Unlock()
-		return c.writeFailed(err)
-	}
-	c.flushDue = true
-	c.wmu.Unlock()
-	runtime.Gosched()
-	c.wmu.Lock()
-	c.flushDue = false
-	if c.bw.Buffered() > 0 {
-		err = c.bw.Flush()
-	}
-	c.wmu.Unlock()
-	return c.writeFailed(err)
-}
-
-// writeFailed makes the connection dead after a failed write: every
-// stream fails.
-func (c *Conn) writeFailed(err error) error {
-	if err != nil {
-		c.mu.Lock()
-		if c.dead == nil {
-			c.dead = err
-		}
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	}
-	return err
 }

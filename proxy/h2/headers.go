@@ -194,6 +194,9 @@ func (c *Conn) onHeaders(f *headerBlock) (http2.ErrCode, bool) {
 	}
 	if id <= c.seenID {
 		c.mu.Unlock()
+		if c.awaitedHeaders(id, f.StreamEnded()) { // await_end.go
+			return 0, false
+		}
 		if id > c.lastID {
 			return 0, false // a stream ignored after GOAWAY: still ignored
 		}

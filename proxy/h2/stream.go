@@ -373,7 +373,10 @@ func (st *Stream) Reset(code http2.ErrCode) {
 
 // finish forgets the stream once its handler returned: a response left
 // open is reset, and a request body the response did not wait for is
-// refused with RST_STREAM(NO_ERROR) (§8.1).
+// refused with RST_STREAM(CANCEL), as HAProxy 2.6's H2 mux does (RFC 9113
+// §8.1 suggests NO_ERROR; measured on 2.6.12: a proxy-made answer sent
+// before the body came, then CANCEL), unless the body arrived whole and
+// only its END_STREAM is missing (await_end.go).
 func (st *Stream) finish() {
 	c := st.c
 	c.mu.Lock()
@@ -383,8 +386,8 @@ func (st *Stream) finish() {
 	case st.aborted:
 	case !st.localDone:
 		rst, code = true, http2.ErrCodeInternal
-	case !st.remoteDone:
-		rst, code = true, http2.ErrCodeNo
+	case !st.remoteDone && !c.awaitEndLocked(st): // await_end.go
+		rst, code = true, http2.ErrCodeCancel
 	}
 	st.aborted = true
 	delete(c.streams, st.id)

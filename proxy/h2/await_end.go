@@ -1,0 +1,66 @@
+package h2
+
+import "golang.org/x/net/http2"
+
+// A stream whose request body arrived whole by its content-length but
+// without END_STREAM yet, and whose response is complete: HAProxy 2.6
+// neither resets it nor forgets it, it waits for the end of the request
+// (measured on 2.6.12 with a client sending "abc" under content-length 3,
+// then END_STREAM 500 ms later: the response, then nothing). The end
+// comes as an empty DATA frame or trailers with END_STREAM and closes
+// the stream quietly; DATA past the content-length resets it with
+// PROTOCOL_ERROR (RFC 9113 §8.1.1), after the response (HAProxy's
+// response, then RST_STREAM(PROTOCOL_ERROR)). Such a stream keeps no
+// memory but its id in Conn.awaiting; beyond maxAwaiting, or for a body
+// not whole, the stream is reset with RST_STREAM(CANCEL) (HAProxy's code
+// there; Stream.finish).
+
+// maxAwaiting bounds the streams a connection waits the end of.
+const maxAwaiting = 64
+
+// awaitEndLocked notes st, finished with its response, as waiting for
+// the end of its request, when its body is whole (c.mu held); false:
+// it is reset instead.
+func (c *Conn) awaitEndLocked(st *Stream) bool {
+	cl := st.Req.ContentLength
+	if cl < 0 || st.got != cl || len(c.awaiting) >= maxAwaiting {
+		return false
+	}
+	if c.awaiting == nil {
+		c.awaiting = map[uint32]struct{}{}
+	}
+	c.awaiting[st.id] = struct{}{}
+	return true
+}
+
+// awaitedData takes a DATA frame on a stream no longer open; false: the
+// stream was not waiting (the caller resets it as closed).
+func (c *Conn) awaitedData(id uint32, payload int, end bool) bool {
+	c.mu.Lock()
+	_, ok := c.awaiting[id]
+	if ok && (payload > 0 || end) {
+		delete(c.awaiting, id)
+	}
+	c.mu.Unlock()
+	if ok && payload > 0 {
+		c.resetStream(id, http2.ErrCodeProtocol) // past its content-length
+	}
+	return ok
+}
+
+// awaitedHeaders takes a HEADERS frame on a stream no longer open:
+// trailers ending a waiting stream close it, anything else resets it;
+// false: the stream was not waiting.
+func (c *Conn) awaitedHeaders(id uint32, end bool) bool {
+	c.mu.Lock()
+	_, ok := c.awaiting[id]
+	delete(c.awaiting, id)
+	c.mu.Unlock()
+	if ok && !end {
+		c.resetStream(id, http2.ErrCodeProtocol)
+	}
+	return ok
+}
+
+// forgetAwaited drops a waiting stream the client reset.
+func (c *Conn) forgetAwaitedLocked(id uint32) { delete(c.awaiting, id) }
