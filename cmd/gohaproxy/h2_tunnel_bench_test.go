@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"golang.org/x/net/http2"
 )
 
 // BenchmarkH2ConnectTunnelDown: bytes down an HTTP/2 CONNECT tunnel
@@ -100,7 +98,9 @@ func tunnelServer(b *testing.B) string {
 // tunnelDown moves b.N MB down one tunnel through the proxy at front
 // (process pid) and returns the CPU it spent per MB, in ms.
 func tunnelDown(b *testing.B, front string, pid int) float64 {
-	tr := &http2.Transport{AllowHTTP: true, DialTLS: func(n, a string, _ *tls.Config) (net.Conn, error) { return net.Dial(n, a) }}
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true) // prior knowledge, as the bind's proto h2
+	tr := &http.Transport{Protocols: &protos}
 	defer tr.CloseIdleConnections()
 	pr, pw := io.Pipe()
 	defer pw.Close()
