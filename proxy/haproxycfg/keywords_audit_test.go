@@ -118,6 +118,9 @@ func init() {
 	auditArgs["redirect"] = [][]string{{"location", "/x"}}
 	auditArgs["tcp-request connection"] = [][]string{{"reject"}}
 	auditArgs["tcp-request session"] = [][]string{{"reject"}}
+	// an action HAProxy knows that goha reports (unknown ones get
+	// HAProxy's alert: parser tcp_request_actions.go)
+	auditArgs["tcp-request content"] = [][]string{{"set-nice", "1"}}
 	auditArgs["tcp-request inspect-delay"] = [][]string{{"1s"}}
 	auditArgs["ssl-server-verify"] = [][]string{{"none"}}
 	auditArgs["ssl-default-server-options"] = [][]string{{"no-tls-tickets"}}
