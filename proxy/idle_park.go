@@ -70,6 +70,7 @@ func (k *idleParker) park(s *session, want time.Time) bool {
 	}
 	k.byFD[fd] = s
 	s.parkedFD = fd
+	s.dropTxn() // session_txn.go: before anyone can take s
 	if !want.IsZero() {
 		s.parkTimer = time.AfterFunc(time.Until(want), func() {
 			if k.take(s) {
