@@ -32,6 +32,7 @@ type idleParker struct {
 	epfd int
 	mu   sync.Mutex
 	byFD map[int32]*session
+	rel  releaseState // memory given back after a burst (idle_release.go)
 }
 
 var (
@@ -71,6 +72,7 @@ func (k *idleParker) park(s *session, want time.Time) bool {
 	k.byFD[fd] = s
 	s.parkedFD = fd
 	s.dropTxn() // session_txn.go: before anyone can take s
+	k.noteParked()
 	if !want.IsZero() {
 		s.parkTimer = time.AfterFunc(time.Until(want), func() {
 			if k.take(s) {
@@ -119,6 +121,7 @@ func (k *idleParker) takeLocked(fd int32, s *session) bool {
 		return false
 	}
 	delete(k.byFD, fd)
+	k.noteParked()
 	syscall.EpollCtl(k.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 	if s.parkTimer != nil {
 		s.parkTimer.Stop()
