@@ -72,8 +72,10 @@ type session struct {
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
 	start, end int
-	info       RequestInfo
-	pp         ProxyReceived // what the connection's PROXY header said (proxyhdr.go)
+	// parked holds info's connection facts while the session is parked
+	// and info, in txn, is given back (session_txn.go).
+	parked connInfo
+	pp     ProxyReceived // what the connection's PROXY header said (proxyhdr.go)
 
 	// Per-transaction log material (with txn's).
 	accepted       time.Time

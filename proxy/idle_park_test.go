@@ -38,7 +38,7 @@ func parkedIn(p *Proxy) int {
 }
 
 // parkedKeeping lists what p's parked sessions still hold of their last
-// transaction: its state (txn) or the server and connection it went to.
+// transaction: its state (txn).
 func parkedKeeping(p *Proxy) []string {
 	k := sharedParker()
 	p.mu.Lock()
@@ -50,11 +50,8 @@ func parkedKeeping(p *Proxy) []string {
 		if s.parkedFD < 0 || k.byFD[s.parkedFD] != s {
 			continue
 		}
-		if s.txn != nil {
+		if s.txn != nil { // info, with the server and connection it named, is in txn
 			held = append(held, "txn")
-		}
-		if s.info.srvConn != nil || s.info.server != nil || s.info.respConn != nil {
-			held = append(held, "server")
 		}
 	}
 	return held

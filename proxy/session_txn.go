@@ -8,14 +8,16 @@ import (
 )
 
 // txn is the part of a session that only a transaction in progress
-// needs: the request and response heads, the rules' edits, the log line
-// being built, the timeline. A session holds one while it serves (and
-// while it waits for a next request on its goroutine); a parked session
-// (idle_park.go) gives it back and takes a zeroed one when it resumes or
-// ends, as HAProxy frees a stream between the requests of a kept-alive
-// connection and keeps its small session. Every field starts each
-// transaction from what the first transaction of a connection sees (zero,
-// or reset before use), so a fresh one serves the next request the same.
+// needs: the request and response heads, the rules' edits, the request
+// facts, the log line being built, the timeline. A session holds one
+// while it serves (and while it waits for a next request on its
+// goroutine); a parked session (idle_park.go) gives it back and takes a
+// zeroed one when it resumes or ends, as HAProxy frees a stream between
+// the requests of a kept-alive connection and keeps its small session.
+// Every field starts each transaction from what the first transaction of
+// a connection sees (zero, or reset before use), so a fresh one serves
+// the next request the same; the request facts that outlive a
+// transaction are kept aside meanwhile (connInfo).
 type txn struct {
 	// lineCopy holds the request line's method and target once a
 	// streamed body takes s.buf (keepRequestLine).
@@ -39,6 +41,9 @@ type txn struct {
 	appletBe *backend // the backend whose stats page answered (nil: the frontend's), as logged
 	// breq is what the balancers read of the request.
 	breq balance.Request
+	// info is what conditions and fetches see of the request; its
+	// connection facts outlive a park in the session (connInfo).
+	info RequestInfo
 
 	// Per-transaction log material.
 	tl      timeline
@@ -55,33 +60,34 @@ var txnPool = sync.Pool{New: func() any { return new(txn) }}
 // newTxn is a zeroed transaction state for a new or resuming session.
 func newTxn() *txn { return txnPool.Get().(*txn) }
 
-// dropTxn gives a parked session's transaction state back, with what its
-// request facts (info) pointed to in it or kept of its last transaction
-// (the server and the connection to it). It runs under the parker's lock once the socket is
-// registered: whoever takes the session next (resume, its timeout, a
+// dropTxn gives a parked session's transaction state back, its request
+// facts (info) with it but for their connection facts, which the session
+// keeps (connInfo); the sample engine's frames go back to their pool as
+// when a session ends. It runs under the parker's lock once the socket
+// is registered: whoever takes the session next (resume, its timeout, a
 // stop) does so after it, and nothing else reads these meanwhile.
 func (s *session) dropTxn() {
 	t := s.txn
 	if t == nil {
 		return
 	}
+	s.info.releaseEval()
+	s.parked.save(&s.info)
 	s.txn = nil
-	i := &s.info
-	i.req, i.logLevel, i.resp, i.hdrs = nil, nil, nil, nil
-	i.Method, i.Target = nil, nil
-	i.server, i.srvConn, i.respConn = nil, nil, nil
 	*t = txn{}
 	txnPool.Put(t)
 }
 
 // takeTxn gives a session taken from the parker a zeroed transaction
-// state, before it resumes or ends, and points its request facts and
-// the balancers' header reads at it as serve and beginConnInfo did.
+// state, before it resumes or ends, with the connection facts it kept,
+// and points its request facts and the balancers' header reads at it as
+// serve and beginConnInfo did.
 func (s *session) takeTxn() {
 	if s.txn != nil {
 		return
 	}
 	s.txn = newTxn()
+	s.parked.restore(&s.info)
 	s.info.req = &s.req
 	s.info.logLevel = &s.tl.logLevel
 	s.breq.Header = s.balanceHeader

@@ -56,8 +56,10 @@ func pausedExchange(t *testing.T, addr string, steps []string, idle, pause time.
 // (250 ms: the session then gives back its transaction state and takes a
 // fresh one when the next request comes), under rules that keep state per
 // transaction (captures, txn variables, set-path, a rule's own answer,
-// response and after-response headers, a persistence cookie): client
-// bytes and log lines are HAProxy 2.6's, as without the pauses.
+// response and after-response headers, a persistence cookie) and per
+// connection (a sess variable, http_first_req, a counter tracked from
+// tcp-request connection): client bytes and log lines are HAProxy 2.6's,
+// as without the pauses.
 func TestParkedKeepAliveDifferential(t *testing.T) {
 	w := webs3(t)
 	cfg := strings.Replace(httplogFrontend, "frontend fe\n", `frontend fe
@@ -69,6 +71,10 @@ func TestParkedKeepAliveDifferential(t *testing.T) {
     http-request return status 200 content-type text/plain lf-string ret-%[var(txn.tag)] if { path /ret }
     http-response set-header X-Resp r-%[var(txn.tag)]
     http-after-response add-header X-After a-%[var(txn.tag)]
+    tcp-request connection track-sc1 src
+    http-request set-var(sess.last) req.hdr(X-Tag) if { req.hdr(X-Tag) -m found }
+    http-response set-header X-Sess s-%[var(sess.last)]-%[http_first_req]-%[sc1_tracked]
+    stick-table type ip size 10 store http_req_cnt
     default_backend web
 backend web
     cookie SRV insert indirect nocache
@@ -90,7 +96,7 @@ backend web
 	}()
 	got, gotEnd := pausedExchange(t, goha, steps, 300*time.Millisecond, 400*time.Millisecond)
 	<-done
-	if bytes.Count(want, []byte("HTTP/1.1 200")) != len(steps) || !bytes.Contains(want, []byte("x-seen-path: /p/r/a")) {
+	if bytes.Count(want, []byte("HTTP/1.1 200")) != len(steps) || !bytes.Contains(want, []byte("x-seen-path: /p/r/a")) || !bytes.Contains(want, []byte("x-sess: s-one-0-1")) {
 		t.Fatalf("haproxy answered %q", want)
 	}
 	compareAnswers(t, "paused requests", want, got, wantEnd, gotEnd)
