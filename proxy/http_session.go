@@ -57,10 +57,11 @@ type session struct {
 	listing sessionListing
 
 	// Parking (idle_park.go): the descriptor under which the parker holds
-	// the session (-1: not parked) and its keep-alive timer, both guarded
-	// by the parker's lock; where the idle wait began and must end.
+	// the session (-1: not parked) and its place among the parked
+	// deadlines (idle_deadlines.go), both guarded by the parker's lock;
+	// where the idle wait began and must end.
 	parkedFD            int32
-	parkTimer           *time.Timer
+	parkIdx             int32
 	resumed             bool
 	idleStart, idleWant time.Time
 	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy

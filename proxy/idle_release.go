@@ -45,7 +45,7 @@ func (k *idleParker) noteParked() {
 	if r.armed {
 		return
 	}
-	if d := len(k.byFD) - r.base; d < releaseStep && -d < releaseStep {
+	if d := k.n - r.base; d < releaseStep && -d < releaseStep {
 		return
 	}
 	r.armed, r.events = true, 0
@@ -67,7 +67,7 @@ func (k *idleParker) releaseIfQuiet() {
 		time.AfterFunc(wait, k.releaseIfQuiet)
 		return
 	}
-	r.armed, r.base, r.last = false, len(k.byFD), time.Now()
+	r.armed, r.base, r.last = false, k.n, time.Now()
 	k.mu.Unlock()
 	freeOSMemory()
 }

@@ -21,7 +21,7 @@ func releasesCounted(t *testing.T, step int) *atomic.Int32 {
 	})
 	k := sharedParker()
 	k.mu.Lock()
-	k.rel.base = len(k.byFD)
+	k.rel.base = k.n
 	k.mu.Unlock()
 	return &n
 }
