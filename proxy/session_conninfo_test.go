@@ -12,19 +12,21 @@ import (
 // it outlives a transaction).
 func TestConnInfoCoversRequestInfo(t *testing.T) {
 	kept := map[string]bool{
-		"Src": true, "Dst": true, "Frontend": true, "Backend": true, "ListenerID": true, "PP": true,
-		"Listener": true, "RequestNum": true, "PrioClass": true, "PrioOffset": true, "makeUniqueID": true,
+		"Src": true, "Dst": true, "Backend": true, "RequestNum": true, "PrioClass": true, "PrioOffset": true,
 		"TLS": true, "FrontCert": true, "FrontTLS": true, "TLSErrors": true, "ConnFailure": true,
 		"Payload": true, "PayloadFinal": true, "payloadShort": true, "inspecting": true,
-		"vars": true, "track": true, "px": true, "cliTCP": true,
+		"vars": true, "track": true,
+		// derived again from the session (restoreDerived)
+		"Frontend": true, "ListenerID": true, "PP": true, "Listener": true, "makeUniqueID": true,
+		"px": true, "cliTCP": true, "req": true, "logLevel": true,
 	}
 	perTxn := map[string]bool{
 		"Method": true, "Target": true, "uniqueID": true, "uniqueIDDone": true, "reqCaps": true,
 		"resCaps": true, "resp": true, "compAlgo": true, "cache": true, "resBody": true,
-		"resPlain": true, "resPlainDone": true, "respConn": true, "req": true, "body": true,
+		"resPlain": true, "resPlainDone": true, "respConn": true, "body": true,
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
 		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "lastRule": true,
-		"stream": true, "logLevel": true, "eval": true,
+		"stream": true, "eval": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
 	for i := range rt.NumField() {
@@ -38,7 +40,6 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 	i.Src = netip.MustParseAddrPort("192.0.2.1:1234")
 	i.RequestNum, i.PrioOffset, i.SSLErr, i.PayloadFinal = 3, -5, 7, true
 	i.FrontTLS.FrontSessionKey = []byte("k")
-	i.Frontend = ProxyRef{"fe", 2}
 	var c connInfo
 	c.save(&i)
 	c.restore(&back)
@@ -47,5 +48,28 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 	}
 	if !reflect.DeepEqual(c, connInfo{}) {
 		t.Error("connInfo still holds what it gave back")
+	}
+}
+
+// What restoreDerived sets is what beginConnInfo set for the connection.
+func TestRestoreDerivedMatchesBeginConnInfo(t *testing.T) {
+	cfg := seedConfig("127.0.0.1:1")
+	cfg.Frontends[0].UniqueID = func(*RequestInfo, *LogEntry) string { return "id" }
+	p, err := New(cfg, Options{NewBalancer: newTestBalancer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bind := &bindInfo{id: 7, listener: &Listener{}}
+	s := &session{txn: newTxn(), p: p, fe: p.frontends[0], bind: bind, c: &tconn{}, parkedFD: -1,
+		pp: ProxyReceived{}, src: netip.MustParseAddrPort("192.0.2.1:1000")}
+	s.beginConnInfo()
+	want := s.info
+	s.txn = newTxn()
+	s.restoreDerived()
+	got := s.info
+	if got.Frontend != want.Frontend || got.ListenerID != want.ListenerID || got.Listener != want.Listener ||
+		got.px != want.px || got.PP != want.PP || got.cliTCP != want.cliTCP ||
+		got.makeUniqueID == nil || want.makeUniqueID == nil || got.req != &s.req || got.logLevel != &s.tl.logLevel {
+		t.Errorf("restored %+v\nbegun    %+v", got, want)
 	}
 }

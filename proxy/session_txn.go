@@ -83,8 +83,7 @@ func (s *session) takeTxn() {
 	}
 	s.txn = newTxn()
 	s.parked.restore(&s.info)
-	s.info.req = &s.req
-	s.info.logLevel = &s.tl.logLevel
+	s.restoreDerived() // session_conninfo.go
 	s.breq.Header = s.balanceHeader
 	s.breq.LastHeader = s.balanceLastHeader
 }
