@@ -34,31 +34,9 @@ type tconn struct {
 	// tls, when set, carries the connection's bytes (bind ... ssl): reads
 	// and writes go through it instead of the raw socket.
 	tls *tls.Conn
-	// randoms are the TLS hellos' randoms, client's then server's, of a
-	// connection to a server (ssl_bc_*_random).
-	randoms [2][]byte
-	// sessionKey is its master secret, kept for ssl_bc_session_key,
-	// finished the Finished ssl_bc_unique_id gives (Server.TLSKeys).
-	sessionKey, finished []byte
-	// sni is the server name a TLS connection to a server was made
-	// with: it is reused only for requests sending the same.
-	sni string
-	// addrGen is the server address generation it was dialled under
-	// (runtime_limits.go): a connection to an address `set server ...
-	// addr` left is not pooled again.
-	addrGen uint64
-	// served counts the requests it carried to their end (reuse.go).
-	served int
-	// hello is the PROXY header it began with: it carries only requests
-	// of the same client (HAProxy hashes the header into the reuse key).
-	hello string
-	// target is the address a server following the client's
-	// destination was dialled to (transparent.go), "" for another: it
-	// carries only requests to the same.
-	target string
-	// release, when set, gives the connection's source port back to its
-	// server's port range once it is closed (connsource.go).
-	release func()
+	// srvSide is what only a connection to a server carries (nil on a
+	// client's: srv_side.go).
+	*srvSide
 	// h2, when set, is an HTTP/2 stream standing in for the connection:
 	// a client's (h2_bridge.go) or a server's (h2_upstream.go); no
 	// socket of its own under it.

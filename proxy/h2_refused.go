@@ -18,7 +18,7 @@ func (s *session) logRefusedStream() {
 		return
 	}
 	now := time.Now()
-	ls := &session{p: s.p, fe: s.fe, bind: s.bind, tlsState: s.tlsState, accepted: now,
+	ls := &session{txn: new(txn), p: s.p, fe: s.fe, bind: s.bind, tlsState: s.tlsState, accepted: now,
 		src: s.src, dst: s.dst, connSrc: s.connSrc, connDst: s.connDst, parkedFD: -1}
 	ls.info.Src, ls.info.Dst, ls.info.ListenerID = s.src, s.dst, s.bind.id
 	ls.info.Frontend = ProxyRef{s.fe.cfg.Name, s.fe.cfg.ID}

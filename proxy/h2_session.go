@@ -78,6 +78,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	wm := workerMemOf(st)
 	all := wm.takeSession() // zeroed (releaseStreamSession)
 	cs := &all.s
+	cs.txn = &all.t
 	now := st.Arrived() // the reader's reading for the stream (clock_reads.go)
 	if now.IsZero() {
 		now = time.Now()
@@ -121,6 +122,7 @@ func (s *session) serveStream(st *h2.Stream) {
 // zeroing and the collector's work; h2load profile of gohaproxy).
 type streamSession struct {
 	s session
+	t txn
 	c tconn
 	b streamBridge
 }

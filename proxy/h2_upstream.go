@@ -105,7 +105,9 @@ func (p *h2Pool) take(now time.Time, sni, hello string, owner *session, mode Reu
 	}
 	pc.idled = false
 	pc.opened++
-	return &tconn{h2: &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, sni: sni}
+	t := newSrvTconn(nil)
+	t.h2, t.sni = &h2Upstream{cc: pc.cc, scheme: pc.scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, sni
+	return t
 }
 
 // settle applies settleLocked.
@@ -241,7 +243,9 @@ func (s *server) startH2(t *tconn, ready time.Time, owner *session) (*tconn, err
 		pc.shared = true
 	}
 	p.add(pc)
-	return &tconn{h2: &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, sni: t.sni}, nil
+	up := newSrvTconn(nil)
+	up.h2, up.sni = &h2Upstream{cc: cc, scheme: scheme, tls: pc.tls, randoms: pc.randoms, sessionKey: pc.sessionKey, finished: pc.finished}, t.sni
+	return up, nil
 }
 
 // timeoutOr makes a server's missing preface a connect timeout (sC),

@@ -7,19 +7,18 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/h2"
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // session is one client connection and the transactions on it.
 type session struct {
-	// lineCopy holds the request line's method and target once a
-	// streamed body takes s.buf (keepRequestLine).
-	lineCopy []byte
-	p        *Proxy
-	fe       *frontend
-	c        *tconn // its read deadline wake-ups are final while woken is set
+	// txn is what only a transaction in progress needs: nil while the
+	// session is parked (session_txn.go).
+	*txn
+	p  *Proxy
+	fe *frontend
+	c  *tconn // its read deadline wake-ups are final while woken is set
 	// tlsState is the client's TLS handshake result (nil: clear text).
 	tlsState *tls.ConnectionState
 	src      netip.AddrPort
@@ -28,11 +27,11 @@ type session struct {
 	// the request's, which set-src/set-dst change (actions_addr.go), from
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
-	softRewrite           bool       // strict-mode off (actions_strict.go)
-	ratePending           bool       // accepted under rate-limit sessions, not counted yet (rate_limit.go)
-	procRatePending       bool       // accepted under maxsessrate, not counted yet (process_rate.go)
-	expect                connExpect // the headers expect-* connection rules asked for (proxyhdr.go)
-	bind                  bindInfo
+	softRewrite           bool        // strict-mode off (actions_strict.go)
+	ratePending           bool        // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	procRatePending       bool        // accepted under maxsessrate, not counted yet (process_rate.go)
+	expect                connExpect  // the headers expect-* connection rules asked for (proxyhdr.go)
+	bind                  *bindInfo   // its listener's
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
@@ -58,10 +57,11 @@ type session struct {
 	listing sessionListing
 
 	// Parking (idle_park.go): the descriptor under which the parker holds
-	// the session (-1: not parked) and its keep-alive timer, both guarded
-	// by the parker's lock; where the idle wait began and must end.
+	// the session (-1: not parked) and its place among the parked
+	// deadlines (idle_deadlines.go), both guarded by the parker's lock;
+	// where the idle wait began and must end.
 	parkedFD            int32
-	parkTimer           *time.Timer
+	parkIdx             int32
 	resumed             bool
 	idleStart, idleWant time.Time
 	// graceEnd (Unix nanoseconds) is when an idle wait ends once the proxy
@@ -73,34 +73,15 @@ type session struct {
 	bp         *[]byte // pooled buffer behind buf; nil while idle
 	buf        []byte  // client-side buffer; buf[start:end] is unread input
 	start, end int
-	req        http1.Request
-	resp       http1.Response
-	out        []byte // head being built
-	breq       balance.Request
-	info       RequestInfo
-	// edits holds the header list the http-request rules edited; target
-	// is the target set-path rewrote.
-	edits editedHeaders
-	// resEdits holds the response header list the http-response rules
-	// edited (response_rules.go).
-	resEdits editedHeaders
-	// after is what the http-after-response rules work on (after_response.go).
-	after  afterState
-	target []byte
-	method []byte // the method set-method wrote (empty: the client's)
-	beName []byte // a dynamic use_backend's name, looked up at once
-	// applet is the Service answering this request while it is logged.
-	applet   Service
-	appletBe *backend      // the backend whose stats page answered (nil: the frontend's), as logged
-	pp       ProxyReceived // what the connection's PROXY header said (proxyhdr.go)
+	// parked holds info's connection facts while the session is parked
+	// and info, in txn, is given back (session_txn.go).
+	parked connInfo
+	pp     ProxyReceived // what the connection's PROXY header said (proxyhdr.go)
 
-	// Per-transaction log material.
+	// Per-transaction log material (with txn's).
 	accepted       time.Time
-	tl             timeline
 	clk            sessionClock // clock readings shared (clock_reads.go)
-	le             LogEntry
-	samples        []string // le.Samples' array, reused
-	reqID          int64    // %rt of the transaction (unique_id.go)
+	reqID          int64        // %rt of the transaction (unique_id.go)
 	sent, received int64
 	// What HAProxy counts of them for %B and %U (htx_count.go): sent
 	// less uncounted; inHead and inBody, the request as HTX (inHead 0:
@@ -108,9 +89,6 @@ type session struct {
 	uncounted      int64
 	inHead, inBody int64
 	bodyWaited     bool // the request body was waited for (body_wait.go)
-	retries        retryLog
-	ck             cookieTxn    // persistence cookie (persist_session.go)
-	stores         []stickStore // entries stick rules store once the response is in (stick_persist.go)
 }
 
 // softStopGrace is how long, from the end of its last response, a
@@ -240,6 +218,7 @@ func (s *session) serveHTTP(first bool) {
 
 // resume continues a parked session whose socket became readable.
 func (s *session) resume() {
+	s.takeTxn() // session_txn.go
 	s.resumed = true
 	s.serveHTTP(false)
 }
@@ -247,6 +226,7 @@ func (s *session) resume() {
 // finish ends a session: its buffer back to the pool, its socket closed,
 // its counters and connection slots released.
 func (s *session) finish() {
+	s.takeTxn() // a parked one's (session_txn.go)
 	s.rateCounted()
 	s.endTracking()
 	if s.stream != nil {
@@ -263,7 +243,7 @@ func (s *session) finish() {
 	s.c.closeNotify()
 	s.c.Close()
 	s.p.untrack(s)
-	s.p.release(s.fe, s.bind)
+	s.p.release(s.fe, *s.bind)
 }
 
 // What readRequest leaves the session with.

@@ -31,7 +31,12 @@ var parkAfter = 250 * time.Millisecond
 type idleParker struct {
 	epfd int
 	mu   sync.Mutex
-	byFD map[int32]*session
+	// byFD holds the parked sessions by descriptor number (nil: none
+	// there), n counts them.
+	byFD []*session
+	n    int
+	dl   parkDeadlines // their keep-alive deadlines (idle_deadlines.go)
+	rel  releaseState  // memory given back after a burst (idle_release.go)
 }
 
 var (
@@ -45,7 +50,7 @@ func sharedParker() *idleParker {
 		if err != nil {
 			return
 		}
-		parker = &idleParker{epfd: epfd, byFD: map[int32]*session{}}
+		parker = &idleParker{epfd: epfd}
 		go parker.wait()
 	})
 	return parker
@@ -68,16 +73,26 @@ func (k *idleParker) park(s *session, want time.Time) bool {
 	if err := syscall.EpollCtl(k.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev); err != nil {
 		return false
 	}
+	for int(fd) >= len(k.byFD) {
+		k.byFD = append(k.byFD, nil)
+	}
 	k.byFD[fd] = s
+	k.n++
 	s.parkedFD = fd
+	s.dropTxn() // session_txn.go: before anyone can take s
+	k.noteParked()
 	if !want.IsZero() {
-		s.parkTimer = time.AfterFunc(time.Until(want), func() {
-			if k.take(s) {
-				s.finish()
-			}
-		})
+		k.setDeadline(s, want)
 	}
 	return true
+}
+
+// at is the session parked under fd, or nil (under k.mu).
+func (k *idleParker) at(fd int32) *session {
+	if fd < 0 || int(fd) >= len(k.byFD) {
+		return nil
+	}
+	return k.byFD[fd]
 }
 
 // endBy makes a parked session end by end at the latest (a soft stop's
@@ -88,21 +103,14 @@ func (k *idleParker) endBy(s *session, end time.Time) (parked, now bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	fd := s.parkedFD
-	if fd < 0 || k.byFD[fd] != s {
+	if k.at(fd) != s {
 		return false, false
 	}
 	if !time.Now().Before(end) {
 		k.takeLocked(fd, s)
 		return true, true
 	}
-	if s.parkTimer != nil {
-		s.parkTimer.Stop() // one that already fired finds s taken or ends it
-	}
-	s.parkTimer = time.AfterFunc(time.Until(end), func() {
-		if k.take(s) {
-			s.finish()
-		}
-	})
+	k.setDeadline(s, end)
 	return true, false
 }
 
@@ -114,15 +122,14 @@ func (k *idleParker) take(s *session) bool {
 }
 
 func (k *idleParker) takeLocked(fd int32, s *session) bool {
-	if fd < 0 || k.byFD[fd] != s {
+	if k.at(fd) != s {
 		return false
 	}
-	delete(k.byFD, fd)
+	k.byFD[fd] = nil
+	k.n--
+	k.noteParked()
 	syscall.EpollCtl(k.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
-	if s.parkTimer != nil {
-		s.parkTimer.Stop()
-		s.parkTimer = nil
-	}
+	k.dropDeadline(s)
 	s.parkedFD = -1
 	return true
 }
@@ -144,7 +151,7 @@ func (k *idleParker) wait() {
 		for i := 0; i < n; i++ {
 			fd := events[i].Fd
 			k.mu.Lock()
-			s := k.byFD[fd]
+			s := k.at(fd)
 			ok := s != nil && k.takeLocked(fd, s)
 			k.mu.Unlock()
 			if ok {

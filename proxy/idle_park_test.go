@@ -37,6 +37,26 @@ func parkedIn(p *Proxy) int {
 	return n
 }
 
+// parkedKeeping lists what p's parked sessions still hold of their last
+// transaction: its state (txn).
+func parkedKeeping(p *Proxy) []string {
+	k := sharedParker()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var held []string
+	for s := range p.sessions {
+		if s.parkedFD < 0 || k.byFD[s.parkedFD] != s {
+			continue
+		}
+		if s.txn != nil { // info, with the server and connection it named, is in txn
+			held = append(held, "txn")
+		}
+	}
+	return held
+}
+
 // waitParked polls until p has want parked sessions (bounded).
 func waitParked(t *testing.T, p *Proxy, want int) {
 	t.Helper()
@@ -105,6 +125,10 @@ func TestParkedSessionResumes(t *testing.T) {
 	if g := runtime.NumGoroutine() - before; g >= n/2 {
 		t.Errorf("%d more goroutines with %d parked clients", g, n)
 	}
+	// nor their transaction's state (session_txn.go)
+	if held := parkedKeeping(p); len(held) > 0 {
+		t.Errorf("parked sessions hold %v", held)
+	}
 	for i := range conns {
 		io.WriteString(conns[i], "GET / HTTP/1.1\r\n")
 	}
@@ -119,6 +143,9 @@ func TestParkedSessionResumes(t *testing.T) {
 	}
 	// Idle again: parked again.
 	waitParked(t, p, n)
+	if held := parkedKeeping(p); len(held) > 0 {
+		t.Errorf("parked again, sessions hold %v", held)
+	}
 }
 
 // `timeout http-keep-alive` still closes a parked connection silently, and

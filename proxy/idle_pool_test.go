@@ -38,7 +38,7 @@ func TestIdlePoolOrder(t *testing.T) {
 		s := &server{reuse: ReuseAggressive, cfg: &Server{PurgeDelay: time.Hour}, bal: &balance.Server{}}
 		cs := make([]*tconn, 4)
 		for i, c := range loopbackConns(t, len(cs)) {
-			cs[i] = newTconn(c, nil)
+			cs[i] = newSrvTconn(c)
 		}
 		s.idle = []idleConn{{cs[0], true}, {cs[1], true}, {cs[2], true}, {cs[3], false}}
 		s.unproven = 1
@@ -64,7 +64,7 @@ func TestIdlePoolOrder(t *testing.T) {
 	s.bal.Conns.Store(1)
 	s.need.noteUsed(10) // room in the pool for both below
 	more := loopbackConns(t, 2)
-	safe, fresh := newTconn(more[0], nil), newTconn(more[1], nil)
+	safe, fresh := newSrvTconn(more[0]), newSrvTconn(more[1])
 	safe.served = 5
 	s.putIdle(safe, now)  // safe: it served more than one request
 	s.putIdle(fresh, now) // unproven: its first

@@ -379,7 +379,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.closeAccepted(f, bind)
 			return
 		}
-		s := &session{p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: bind, src: addrs[0], dst: addrs[1], expect: expect}
+		s := &session{txn: newTxn(), p: p, fe: f, accepted: time.Now(), parkedFD: -1, bind: &bind, src: addrs[0], dst: addrs[1], expect: expect}
 		s.priv.max = f.cfg.SessionSrvConns
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars

@@ -53,7 +53,7 @@ func BenchmarkHeaderRuleEdits(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &session{p: p, fe: p.frontends[0], parkedFD: -1}
+	s := &session{txn: new(txn), p: p, fe: p.frontends[0], parkedFD: -1}
 	s.src = netip.MustParseAddrPort("127.0.0.1:40000")
 	raw := []byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")
 	s.buf, s.end = raw, len(raw)

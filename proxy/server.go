@@ -264,7 +264,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 		return nil, err
 	}
 	tc := c.(*net.TCPConn) // TCP_NODELAY: Go sets it on every connection it dials
-	t := newTconn(tc, nil)
+	t := newSrvTconn(tc)
 	t.release = release
 	t.target = key
 	t.addrGen = gen

@@ -228,9 +228,7 @@ func (c *tconn) Close() error {
 		c.closeClean() // nolinger.go
 	}
 	err := c.TCPConn.Close()
-	if c.release != nil {
-		c.release() // the source port range's port (connsource.go)
-	}
+	c.releasePort() // the source port range's port (srv_side.go)
 	return err
 }
 

@@ -213,7 +213,8 @@ backend be
 	if got := haproxytest.ShowInfoField(t, sock, "Ulimit-n"); got != strconv.FormatUint(wantUlimit, 10) {
 		t.Errorf("show info Ulimit-n: %q, want %d", got, wantUlimit)
 	}
-	t.Logf("%s before the clients: VmRSS %s kB, fds %d", filepath.Base(bin), procStatus(t, pid, "VmRSS"), countFDs(t, pid))
+	rssBefore := procStatus(t, pid, "VmRSS")
+	t.Logf("%s before the clients: VmRSS %s kB, fds %d", filepath.Base(bin), rssBefore, countFDs(t, pid))
 
 	deadline := time.Now().Add(90 * time.Second)
 	clients := make([]*idleClient, n)
@@ -246,10 +247,16 @@ backend be
 		t.Fatalf("show info CurrConns = %q with %d idle clients", got, n)
 	}
 	t.Logf("%s holding %d idle clients: VmRSS %s kB, fds %d", filepath.Base(bin), n, procStatus(t, pid, "VmRSS"), countFDs(t, pid))
-	// gohaproxy parks a connection idle for a second (no goroutine): the
-	// memory of a steady idle state, for comparison.
+	// gohaproxy parks a connection idle for 250 ms (no goroutine, no
+	// transaction state) and gives the burst's memory back once the
+	// parker is quiet for a second: the memory of a steady idle state,
+	// for comparison.
 	time.Sleep(3 * time.Second)
-	t.Logf("%s after 3 s more: VmRSS %s kB", filepath.Base(bin), procStatus(t, pid, "VmRSS"))
+	rss := procStatus(t, pid, "VmRSS")
+	t.Logf("%s after 3 s more: VmRSS %s kB", filepath.Base(bin), rss)
+	if filepath.Base(bin) != "haproxy" {
+		settledIdleRSS(t, pid, rssBefore, rss, n)
+	}
 
 	// Every one of them is still open and usable.
 	start = time.Now()
@@ -298,6 +305,32 @@ backend be
 	}
 	if got := waitInfoField(t, sock, "CurrConns", strconv.Itoa(n), 5*time.Second); got != strconv.Itoa(n) {
 		t.Errorf("CurrConns %q after the swap, want %d", got, n)
+	}
+}
+
+// maxIdleKB is the most gohaproxy's RSS may grow by per idle client once
+// settled: measured 3.1-3.2 KB on 2026-12-07 (HAProxy 2.6.12: 1.2 KB),
+// with a margin for a loaded machine; the growth spread over the merges
+// of 2026-12-06 had taken it to 11 KB.
+const maxIdleKB = 4.5
+
+// settledIdleRSS checks gohaproxy's RSS growth with n idle clients
+// against maxIdleKB, waiting (15 s at most) for the memory the burst
+// used to be given back when it is above: on a loaded machine the burst's
+// last parks, and the quiet second after them, may come later.
+func settledIdleRSS(t *testing.T, pid int, before, now string, n int) {
+	t.Helper()
+	kb := func(v string) float64 { f, _ := strconv.ParseFloat(v, 64); return f }
+	limit := kb(before) + maxIdleKB*float64(n)
+	deadline := time.Now().Add(15 * time.Second)
+	for kb(now) > limit && time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+		now = procStatus(t, pid, "VmRSS")
+	}
+	if kb(now) > limit {
+		t.Errorf("VmRSS %s kB with %d idle clients, %s kB before them: more than %.1f KB per client", now, n, before, maxIdleKB)
+	} else {
+		t.Logf("settled: %.1f KB per idle client (at most %.1f)", (kb(now)-kb(before))/float64(n), maxIdleKB)
 	}
 }
 
