@@ -404,6 +404,11 @@ type Backend struct {
 	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule
 	ResInspect       ResponseInspect
+	// TCPContentRules are a tcp-mode backend's `tcp-request content`
+	// rules, run after the frontend's with its own InspectDelay
+	// (backend_content_tcp.go).
+	TCPContentRules []TCPConnRule
+	InspectDelay    time.Duration
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
 	// CheckCache is `option checkcache` (check_cache.go).
