@@ -219,7 +219,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	px = b.withDefaultsContent(px) // defaults_rules.go
 	declared := px
 	px, upgraded := b.upgradedFrontend(px) // switchmode.go
-	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade,
+	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade && !switchFromDefaults(declared),
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),

@@ -40,7 +40,10 @@ import (
 // the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
 // before the switching rules, which then see the HTTP request. Its
 // `proto h1` turns the HTTP/2 upgrade on a preface off, `proto h2`
-// speaks HTTP/2 from the first byte (switchProto).
+// speaks HTTP/2 from the first byte (switchProto). A switch-mode rule
+// of the named defaults section the frontend starts from switches the
+// same way, but with the settings the implicit upgrade strips stripped
+// (switchFromDefaults).
 //
 // What is refused, as not built: a tcp frontend that can reach both tcp
 // and http backends, or a dynamic use_backend; switch-mode with a
@@ -79,7 +82,8 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	for _, u := range px.UseBackends {
 		reach(u.Backend)
 	}
-	explicit := px.HTTPUpgrade
+	inherited := switchFromDefaults(px)
+	explicit := px.HTTPUpgrade || inherited
 	if !explicit && !sawHTTP {
 		return px, false // a tcp frontend
 	}
@@ -133,6 +137,11 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		}
 		// The switch stops the content rules: those after it never run.
 		up.TCPContentRules, up.TCPContentTracks = nil, nil
+		if inherited {
+			// the frontend's own HTTP settings were stripped at -c, as
+			// for the implicit upgrade (no PR_O_HTTP_UPG of its own)
+			stripTCPHTTP(&up)
+		}
 		return &up, true
 	}
 	if len(px.TCPContentRules) > 0 {
@@ -149,17 +158,37 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	for _, r := range px.Redirects {
 		return refuse(r.Pos, "redirect in a tcp proxy")
 	}
+	stripTCPHTTP(&up)
+	return &up, true
+}
+
+// stripTCPHTTP drops from an upgraded frontend what HAProxy's -c strips
+// from a tcp proxy without a switch-mode rule of its own: option
+// forwardfor and originalto, the stats page, and the options
+// http-buffer-request, http-ignore-probes and accept-invalid-http-request.
+func stripTCPHTTP(up *haproxy.Proxy) {
 	up.Forwardfor, up.OriginalTo = nil, nil
 	up.Stats.Enabled = false // warned about by the parser
-	opts := make(map[string]bool, len(px.Options))
-	for k, v := range px.Options {
+	opts := make(map[string]bool, len(up.Options))
+	for k, v := range up.Options {
 		opts[k] = v
 	}
 	for _, o := range []string{"http-buffer-request", "http-ignore-probes", "accept-invalid-http-request"} {
 		delete(opts, o)
 	}
 	up.Options = opts
-	return &up, true
+}
+
+// switchFromDefaults says whether px's first content rule is the
+// `switch-mode http` of the named defaults section it starts from
+// (withDefaultsContent put it there): HAProxy 2.6 runs it in the
+// frontend, which switches there as on its own rule, but the defaults'
+// PR_O_HTTP_UPG is not inherited: -c warns about and strips the
+// frontend's HTTP settings as for a tcp frontend (measured:
+// TestSwitchModeFromDefaultsDifferential).
+func switchFromDefaults(px *haproxy.Proxy) bool {
+	return !px.HTTPUpgrade && px.Def != nil && px.Def.HTTPUpgrade && len(px.TCPContentRules) > 0 &&
+		px.TCPContentRules[0].Action == "switch-mode" && fromDefaults(px, px.TCPContentRules[0].Pos)
 }
 
 func posBefore(a, b haproxy.Pos) bool {
