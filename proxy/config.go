@@ -31,6 +31,8 @@ type Config struct {
 	MaxConnRate, MaxSessRate int
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
+	// VarLimits are the tune.vars.*-max-size limits (vars_limits.go).
+	VarLimits VarLimits
 	// CloseSpread is the global `close-spread-time` (close_spread.go).
 	CloseSpread CloseSpread
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.

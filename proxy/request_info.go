@@ -91,6 +91,9 @@ type RequestInfo struct {
 	// a rule sets one; track the session's sticky counters and tables
 	// (track.go), nil outside a session.
 	vars  *[numScopes]varStore
+	// vsize are the variables' sizes as HAProxy counts them, by level
+	// (vars_limits.go).
+	vsize [numLevels]int64
 	track *tracking
 	// kept holds the variables' bytes the fetches read during the
 	// transaction (ReadVar): reset when the transaction ends, so a

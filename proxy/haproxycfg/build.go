@@ -38,6 +38,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.tlsCaptureOf(cfg) // tls_session_fetch.go
+	b.plan.Proxy.VarLimits = b.varLimits(&g) // vars_limits.go
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
