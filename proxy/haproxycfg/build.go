@@ -37,7 +37,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
-	b.tlsCaptureOf(cfg) // tls_session_fetch.go
+	b.tlsCaptureOf(cfg)                      // tls_session_fetch.go
 	b.plan.Proxy.VarLimits = b.varLimits(&g) // vars_limits.go
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
