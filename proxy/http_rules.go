@@ -28,10 +28,16 @@ func (s *session) runRequestRules() (answered, keep bool) {
 			return true, false
 		}
 	}
-	if answered, keep, _ := s.runRuleList(rules, nil, s.fe.lowerNames); answered {
-		return true, keep
+	answered, keep, _ = s.runRuleList(rules, nil, s.fe.lowerNames)
+	if !answered {
+		answered, keep = s.frontendRequestTail()
 	}
-	return s.frontendRequestTail()
+	if answered {
+		// the first stream of a tcp frontend upgraded by its backend
+		// counted a session there before these rules (switchmode.go)
+		s.countUpgradedStream()
+	}
+	return answered, keep
 }
 
 // runRuleList runs one http-request rule list: a frontend's (be nil) or,

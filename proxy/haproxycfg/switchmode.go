@@ -35,7 +35,11 @@ import (
 // frontend: option forwardfor and originalto, the stats page, and the
 // options http-buffer-request, http-ignore-probes and
 // accept-invalid-http-request (measured: an invalid header name gets a
-// 400); its redirect rules are refused (not measured). `tcp-request content switch-mode http`
+// 400); its redirect rules run after its http-request rules; an answer
+// of its rules to a connection's first request is logged with the
+// backend's name and counts a session there, as HAProxy had set the
+// backend before upgrading (proxy/log.go, http_rules.go;
+// TestImplicitUpgradeRedirectDifferential). `tcp-request content switch-mode http`
 // (unconditional, as the first content rule) keeps every HTTP setting of
 // the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
 // before the switching rules, which then see the HTTP request. Its
@@ -154,9 +158,6 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		if u.Cond != nil {
 			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
 		}
-	}
-	for _, r := range px.Redirects {
-		return refuse(r.Pos, "redirect in a tcp proxy")
 	}
 	stripTCPHTTP(&up)
 	return &up, true
