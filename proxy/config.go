@@ -131,6 +131,13 @@ type Frontend struct {
 	// for more up to InspectDelay (tcp_content.go).
 	TCPContentRules []TCPConnRule
 	InspectDelay    time.Duration
+	// FirstContentRules are, in a tcp frontend upgraded by a switch-mode
+	// rule after other content rules, those rules as its connections'
+	// TCP stream runs them at its start; the first request then skips
+	// the FirstContentSkip content rules RequestRules starts with
+	// (switchmode.go).
+	FirstContentRules []TCPConnRule
+	FirstContentSkip  int
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
 	// BufferRequest is `option http-buffer-request`: the request body is

@@ -16,7 +16,15 @@ import (
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.method = s.method[:0]
-	s.beginRequest()
+	if s.firstContentRan {
+		// the content rules ran on the connection's TCP stream
+		// (switchmode.go), whose variables the request keeps
+		s.firstContentRan = false
+		rules = rules[s.fe.cfg.FirstContentSkip:]
+		s.beginRequestKeepVars()
+	} else {
+		s.beginRequest()
+	}
 	if s.info.track != nil {
 		s.info.track.beginRequest()
 	}

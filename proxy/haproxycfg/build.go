@@ -319,7 +319,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		if cc := px.CaptureCookie; cc != nil {
 			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
 		}
-		fe.RequestRules = append(b.httpContentRules(px, acls, fe, ruleSlots), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		content := b.httpContentRules(px, acls, fe, ruleSlots)
+		fe.RequestRules = append(content, b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		b.firstContent(declared, px, fe, acls, len(content)) // switchmode.go
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
@@ -49,9 +50,12 @@ import (
 // same way, but with the settings the implicit upgrade strips stripped
 // (switchFromDefaults).
 //
+// The content rules before a switch-mode rule run at each connection's
+// start and on its later requests (firstContent).
+//
 // What is refused, as not built: a tcp frontend that can reach both tcp
 // and http backends, or a dynamic use_backend; switch-mode with a
-// condition, after other content rules, or towards a tcp
+// condition, or towards a tcp
 // backend (HAProxy then closes the stream, "IR"); content rules and
 // conditional use_backend rules in an implicitly upgraded frontend (for
 // its first request HAProxy evaluates them on the raw bytes before the
@@ -117,10 +121,16 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		if len(px.TCPContentRules) == 0 {
 			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
 		}
-		first := px.TCPContentRules[0]
-		if first.Action != "switch-mode" {
-			return refuse(first.Pos, "tcp-request content "+first.Action+" before switch-mode http")
+		// The rules before the switch run as an HTTP frontend's content
+		// rules (httpContentRules), the switch ending them as an accept.
+		at := 0
+		for at < len(px.TCPContentRules) && px.TCPContentRules[at].Action != "switch-mode" {
+			at++
 		}
+		if at == len(px.TCPContentRules) {
+			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
+		}
+		first := px.TCPContentRules[at]
 		if first.Cond != nil {
 			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
 		}
@@ -134,13 +144,17 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 			opts["disable-h2-upgrade"] = true
 			up.Options = opts
 		}
+		var tracks []haproxy.HTTPRule
 		for _, r := range px.TCPContentTracks {
 			if posBefore(r.Pos, first.Pos) {
-				return refuse(r.Pos, "tcp-request content "+r.Action+" before switch-mode http")
+				tracks = append(tracks, r)
 			}
 		}
 		// The switch stops the content rules: those after it never run.
-		up.TCPContentRules, up.TCPContentTracks = nil, nil
+		up.TCPContentRules, up.TCPContentTracks = px.TCPContentRules[:at:at], tracks
+		if at > 0 || len(tracks) > 0 {
+			up.TCPContentRules = append(up.TCPContentRules, first) // an accept there
+		}
 		if inherited {
 			// the frontend's own HTTP settings were stripped at -c, as
 			// for the implicit upgrade (no PR_O_HTTP_UPG of its own)
@@ -246,4 +260,27 @@ func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
 		}
 	}
 	fe.UseBackends = kept
+}
+
+// firstContent maps, for a tcp frontend upgraded by a switch-mode rule
+// that follows other content rules (up holds them, then the switch),
+// those rules as HAProxy 2.6 runs them on a connection's first stream:
+// on the TCP stream at its start, before a byte is read (a reject or a
+// silent-drop refuses the connection at once); on the next requests'
+// HTTP streams they run before the http-request rules, as an http
+// frontend's (n of fe's RequestRules, which the first request skips).
+// Measured: TestSwitchModeAfterRulesDifferential. Under `proto h2` they
+// are refused (not measured).
+func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set, n int) {
+	if !declared.HTTPUpgrade && !switchFromDefaults(declared) || len(up.TCPContentRules) < 2 && len(up.TCPContentTracks) == 0 {
+		return
+	}
+	if switchProto(declared) == "h2" {
+		b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
+		return
+	}
+	cp := *up
+	cp.Mode = "tcp"
+	cp.TCPContentRules = up.TCPContentRules[:len(up.TCPContentRules)-1] // the switch
+	fe.FirstContentRules, fe.FirstContentSkip = b.tcpContentRules(&cp, acls), n
 }
