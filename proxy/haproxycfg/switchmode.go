@@ -56,10 +56,10 @@ import (
 // What is refused, as not built: a tcp frontend that can reach both tcp
 // and http backends, or a dynamic use_backend; switch-mode with a
 // condition, or towards a tcp
-// backend (HAProxy then closes the stream, "IR"); content rules and
-// conditional use_backend rules in an implicitly upgraded frontend (for
-// its first request HAProxy evaluates them on the raw bytes before the
-// upgrade, on the HTTP message for the next ones).
+// backend (HAProxy then closes the stream, "IR"); conditional
+// use_backend rules in an implicitly upgraded frontend (for its first
+// request HAProxy evaluates them on the raw bytes before the upgrade, on
+// the HTTP message for the next ones).
 func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	if px.Mode == "http" {
 		return px, false // switch-mode is an accept there (httpContentRules)
@@ -162,12 +162,8 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		}
 		return &up, true
 	}
-	if len(px.TCPContentRules) > 0 {
-		return refuse(px.TCPContentRules[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
-	}
-	if len(px.TCPContentTracks) > 0 {
-		return refuse(px.TCPContentTracks[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
-	}
+	// Its content rules run as those before a switch-mode rule do
+	// (firstContent).
 	for _, u := range px.UseBackends {
 		if u.Cond != nil {
 			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
@@ -263,16 +259,26 @@ func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
 }
 
 // firstContent maps, for a tcp frontend upgraded by a switch-mode rule
-// that follows other content rules (up holds them, then the switch),
-// those rules as HAProxy 2.6 runs them on a connection's first stream:
+// that follows other content rules (up holds them, then the switch), or
+// by its http backend (up holds its content rules), those rules as
+// HAProxy 2.6 runs them on a connection's first stream:
 // on the TCP stream at its start, before a byte is read (a reject or a
 // silent-drop refuses the connection at once); on the next requests'
 // HTTP streams they run before the http-request rules, as an http
 // frontend's (n of fe's RequestRules, which the first request skips).
-// Measured: TestSwitchModeAfterRulesDifferential. Under `proto h2` they
+// Measured: TestSwitchModeAfterRulesDifferential,
+// TestImplicitUpgradeContentDifferential. Under `proto h2` they
 // are refused (not measured).
 func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set, n int) {
-	if !declared.HTTPUpgrade && !switchFromDefaults(declared) || len(up.TCPContentRules) < 2 && len(up.TCPContentTracks) == 0 {
+	if !fe.UpgradedFromTCP && switchProto(declared) != "h2" {
+		return
+	}
+	explicit := declared.HTTPUpgrade || switchFromDefaults(declared)
+	rules := up.TCPContentRules
+	if explicit && len(rules) > 0 {
+		rules = rules[:len(rules)-1] // the switch
+	}
+	if len(rules) == 0 && len(up.TCPContentTracks) == 0 {
 		return
 	}
 	if switchProto(declared) == "h2" {
@@ -281,6 +287,6 @@ func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, 
 	}
 	cp := *up
 	cp.Mode = "tcp"
-	cp.TCPContentRules = up.TCPContentRules[:len(up.TCPContentRules)-1] // the switch
+	cp.TCPContentRules = rules
 	fe.FirstContentRules, fe.FirstContentSkip = b.tcpContentRules(&cp, acls), n
 }

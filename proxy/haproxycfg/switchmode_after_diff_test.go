@@ -18,8 +18,22 @@ import (
 // never do. What the client and the server get, the log lines and the
 // frontend's counters are compared.
 func TestSwitchModeAfterRulesDifferential(t *testing.T) {
+	firstContentDifferential(t, "    tcp-request content switch-mode http\n    tcp-request content reject\n")
+}
+
+// TestImplicitUpgradeContentDifferential: the tcp-request content rules
+// of a tcp frontend upgraded to HTTP by its backend run as those before
+// a switch-mode rule do (TestSwitchModeAfterRulesDifferential), beside
+// HAProxy 2.6.
+func TestImplicitUpgradeContentDifferential(t *testing.T) {
+	firstContentDifferential(t, "")
+}
+
+// firstContentDifferential runs the content rule tests on a frontend
+// whose rules end with sw (the switch-mode lines, or none).
+func firstContentDifferential(t *testing.T, sw string) {
 	rec := startRecorder(t)
-	cfg := `global
+	cfg := strings.Replace(`global
     log LOG local0
 defaults
     log global
@@ -35,15 +49,12 @@ frontend fe
     tcp-request content set-var(txn.t) str(tcp) unless { var(sess.again) -m found }
     tcp-request content set-var(sess.again) int(1)
     tcp-request content reject if { src 127.0.0.2 }
-    tcp-request content switch-mode http
-    tcp-request content reject
-    http-request set-header x-seen %[var(sess.seen)]
+SWITCH    http-request set-header x-seen %[var(sess.seen)]
     http-request set-header x-t %[var(txn.t)]
     default_backend web
 backend web
     mode http
-    server s1 ` + rec.ln.Addr().String() + `
-`
+    server s1 `+rec.ln.Addr().String()+"\n", "SWITCH", sw, 1)
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 	settleProbes(t, sock, px, haLog, goLog)

@@ -33,7 +33,8 @@ backend bt
 		{"conditional", "tcp-request content switch-mode http if { src 127.0.0.1 }\n    default_backend bh", false, "with a condition"},
 		{"rule before", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http\n    default_backend bh", true, ""},
 		{"rule before h2", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http proto h2\n    default_backend bh", true, "before switch-mode http proto h2"},
-		{"implicit content", "tcp-request content accept if { src 127.0.0.2 }\n    default_backend bh", false, "content rules in a tcp frontend upgraded"},
+		{"implicit content", "tcp-request content accept if { src 127.0.0.2 }\n    default_backend bh", true, ""},
+		{"implicit payload", "tcp-request inspect-delay 1s\n    tcp-request content accept if { req.len gt 0 }\n    default_backend bh", true, "req.len outside tcp-mode content inspection"},
 		{"implicit use_backend", "use_backend bh if { src 127.0.0.2 }\n    default_backend bh", false, "use_backend with a condition"},
 		{"dynamic", "use_backend b%[src]\n    default_backend bh", false, "dynamic name"},
 	} {
