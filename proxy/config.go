@@ -31,6 +31,8 @@ type Config struct {
 	MaxConnRate, MaxSessRate int
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
+	// VarLimits are the tune.vars.*-max-size limits (vars_limits.go).
+	VarLimits VarLimits
 	// CloseSpread is the global `close-spread-time` (close_spread.go).
 	CloseSpread CloseSpread
 	// H2 are the HTTP/2 settings (tune.h2.*); zero: HAProxy's defaults.
@@ -129,6 +131,13 @@ type Frontend struct {
 	// for more up to InspectDelay (tcp_content.go).
 	TCPContentRules []TCPConnRule
 	InspectDelay    time.Duration
+	// FirstContentRules are, in a tcp frontend upgraded by a switch-mode
+	// rule after other content rules, those rules as its connections'
+	// TCP stream runs them at its start; the first request then skips
+	// the FirstContentSkip content rules RequestRules starts with
+	// (switchmode.go).
+	FirstContentRules []TCPConnRule
+	FirstContentSkip  int
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
 	// BufferRequest is `option http-buffer-request`: the request body is
@@ -404,6 +413,11 @@ type Backend struct {
 	// server connection is up (tcp_response.go), on its bytes (ResInspect).
 	TCPResponseRules []TCPConnRule
 	ResInspect       ResponseInspect
+	// TCPContentRules are a tcp-mode backend's `tcp-request content`
+	// rules, run after the frontend's with its own InspectDelay
+	// (backend_content_tcp.go).
+	TCPContentRules []TCPConnRule
+	InspectDelay    time.Duration
 	// NoLinger is a tcp backend's `option nolinger` (nolinger.go).
 	NoLinger bool
 	// FailedSrc: the configuration reads bc_src; a failed connect's

@@ -16,7 +16,15 @@ import (
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules := s.fe.cfg.RequestRules
 	s.method = s.method[:0]
-	s.beginRequest()
+	if s.firstContentRan {
+		// the content rules ran on the connection's TCP stream
+		// (switchmode.go), whose variables the request keeps
+		s.firstContentRan = false
+		rules = rules[s.fe.cfg.FirstContentSkip:]
+		s.beginRequestKeepVars()
+	} else {
+		s.beginRequest()
+	}
 	if s.info.track != nil {
 		s.info.track.beginRequest()
 	}
@@ -28,10 +36,16 @@ func (s *session) runRequestRules() (answered, keep bool) {
 			return true, false
 		}
 	}
-	if answered, keep, _ := s.runRuleList(rules, nil, s.fe.lowerNames); answered {
-		return true, keep
+	answered, keep, _ = s.runRuleList(rules, nil, s.fe.lowerNames)
+	if !answered {
+		answered, keep = s.frontendRequestTail()
 	}
-	return s.frontendRequestTail()
+	if answered {
+		// the first stream of a tcp frontend upgraded by its backend
+		// counted a session there before these rules (switchmode.go)
+		s.countUpgradedStream()
+	}
+	return answered, keep
 }
 
 // runRuleList runs one http-request rule list: a frontend's (be nil) or,

@@ -35,6 +35,9 @@ type session struct {
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
+	// firstContentRan: the frontend's FirstContentRules ran for the
+	// first request, which skips them and keeps their variables.
+	firstContentRan bool
 
 	// h2c is the HTTP/2 engine of a connection speaking it; stream is the
 	// stream a session of such a connection serves (h2_session.go).
@@ -174,6 +177,10 @@ func (s *session) serve() {
 	countRate(st, false)
 	s.p.rates.countSession()
 	s.rateCounted()
+	if !s.firstContent() { // switchmode.go
+		s.finish()
+		return
+	}
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
 		s.serveH2(nil)

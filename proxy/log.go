@@ -275,6 +275,12 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 			e.Target = logTarget(&s.stream.Req)
 		}
 	}
+	if be == nil && s.fe.cfg.UpgradedByBackend && s.upgradedFirst() && s.req.Method != nil && !tl.head.IsZero() && !tl.noRequest {
+		// the backend that upgraded the connection's first stream was
+		// set before the frontend's rules answered its request (a
+		// request refused unparsed is the H1 mux's: no backend)
+		be = s.tcpBackend()
+	}
 	if be != nil {
 		e.Backend = be.cfg.Name
 		e.BeConn = be.stats.curSessions.Load()

@@ -1,6 +1,10 @@
 package proxy
 
-import "golang.org/x/sys/unix"
+import (
+	"net"
+
+	"golang.org/x/sys/unix"
+)
 
 // option nolinger, as measured on HAProxy 2.6.12.
 //
@@ -19,17 +23,28 @@ import "golang.org/x/sys/unix"
 //   - when the connection ends on the client's FIN (read while waiting
 //     for a next request, a half-closed keep-alive request), the close
 //     is a lone RST.
-// Without the option every close is a FIN. (A tcp frontend's option is
-// refused: there HAProxy resets the client after its half-close once the
-// server closed, and drops the server's last bytes.)
+// Without the option every close is a FIN.
+//
+// On a tcp frontend (or listen) the client socket is the same SO_LINGER 0
+// one, and the relay ends as HAProxy's (TestNoLingerTCPFrontendDifferential):
+//   - a session ending on the client's FIN (a half-close, or a close after
+//     reading), once the server's end came, closes the client with a lone
+//     RST where it would get a FIN; the server's last bytes read together
+//     with its FIN are dropped (HAProxy never sends them), those that came
+//     before it are passed on;
+//   - a session the proxy ends while the client is open (its timeout, a
+//     refused server) sends the client a FIN then a RST;
+//   - a FIN passed on from the server (its end, its timeout) leaves the
+//     client's socket open until the client's FIN, as without the option.
+// (A tcp frontend's TLS binds are refused with the option: not measured.)
 //
 // On a tcp backend, when the client ends its side (a half-close or a
 // close), HAProxy shuts the server side "silently" and closes it whole
 // (stconn's NOLINGER flag on the server side, set from the backend's
 // option): the server gets a reset where it would get a FIN, whatever it
-// was still sending is dropped, and the client then gets a FIN. Without
-// the option the client's FIN is passed on and the server's answer still
-// flows back.
+// was still sending is dropped, and the client then gets a FIN. A server
+// whose own FIN was read first gets a FIN. Without the option the
+// client's FIN is passed on and the server's answer still flows back.
 
 // reset closes the connection with SO_LINGER 0: a RST, not a FIN, and
 // the unread and unsent bytes dropped.
@@ -63,4 +78,32 @@ func (c *tconn) closeClean() {
 			c.TCPConn.SetLinger(-1)
 		}
 	}
+}
+
+// finWaiting says whether the peer's FIN is already queued on c, behind
+// no byte: a read now would return its end.
+func finWaiting(c *net.TCPConn) bool {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	fin := false
+	raw.Read(func(fd uintptr) bool {
+		var b [1]byte
+		n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		fin = n == 0 && err == nil
+		return true
+	})
+	return fin
+}
+
+// dropsLast says whether bytes just read from the server of a tcp
+// session are dropped: under a frontend's option nolinger, once the
+// client's FIN was read, HAProxy 2.6 drops the server's bytes that came
+// with its FIN (read with it: they are never sent) and resets the client
+// at once (measured with the server's last bytes and FIN in one segment:
+// always dropped; in two segments apart: sent, then the reset).
+func (r *relayState) dropsLast(src *relaySide) bool {
+	return src == &r.srv && r.cli.conn.noLinger && !r.t.http && r.cli.conn.io.eof.Load() &&
+		src.conn.TCPConn != nil && finWaiting(src.conn.TCPConn)
 }

@@ -383,6 +383,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		s.priv.max = f.cfg.SessionSrvConns
 		s.info.track = tr // its session is counted once begun (serve)
 		s.info.vars = vars
+		s.info.recountSess() // vars_limits.go
 		s.c = newTconn(c, &s.woken)
 		s.c.noLinger = f.cfg.NoLinger
 		if !p.track(s) {

@@ -183,6 +183,7 @@ func upper(sd *relaySide) byte { return sd.letter - 'a' + 'A' }
 func (r *relayState) ended(src, dst *relaySide, end relayEnd) {
 	switch end {
 	case endEOF:
+		src.conn.io.eof.Store(true) // also after a splice (nolinger.go)
 		src.reading.Store(false)
 		r.shut(dst)
 		return
@@ -240,12 +241,17 @@ func (r *relayState) closesAll(src *relaySide) bool {
 // away.
 func expiring(u time.Time) bool { return !u.IsZero() && time.Until(u) <= time.Millisecond }
 
-// shut sends side sd a FIN (a tcp backend's nolinger: a reset); its
-// clock then runs for its *-fin timeout from now, when set.
+// shut sends side sd a FIN (a tcp backend's nolinger: a reset, unless
+// the server's FIN was read; a tcp frontend's nolinger, once the client's
+// FIN was read: the close, a reset); its clock then runs for its *-fin
+// timeout from now, when set.
 func (r *relayState) shut(sd *relaySide) {
-	if sd == &r.srv && r.t.resetServer {
+	switch {
+	case sd == &r.srv && r.t.resetServer && !sd.conn.io.eof.Load():
 		sd.conn.reset() // nolinger.go
-	} else {
+	case sd == &r.cli && sd.conn.noLinger && !r.t.http && sd.conn.io.eof.Load():
+		sd.conn.Close() // nolinger.go
+	default:
 		sd.conn.CloseWrite()
 	}
 	if sd.fin > 0 {
@@ -305,6 +311,9 @@ func (r *relayState) pump(src, dst *relaySide, mode spliceMode, spliced *atomic.
 		now = time.Now()
 		if n > 0 {
 			r.touch(src, now)
+			if r.dropsLast(src) {
+				return total + int64(n), endEOF // nolinger.go
+			}
 			if _, werr := dst.conn.writeAt(p[:n], now, dst.timeout); werr != nil {
 				if isTimeout(werr) {
 					return total, endWriteTimeout

@@ -90,7 +90,10 @@ type RequestInfo struct {
 	// vars are the sess, txn and req/res variables (vars.go), nil until
 	// a rule sets one; track the session's sticky counters and tables
 	// (track.go), nil outside a session.
-	vars  *[numScopes]varStore
+	vars *[numScopes]varStore
+	// vsize are the variables' sizes as HAProxy counts them, by level
+	// (vars_limits.go).
+	vsize [numLevels]int64
 	track *tracking
 	// kept holds the variables' bytes the fetches read during the
 	// transaction (ReadVar): reset when the transaction ends, so a

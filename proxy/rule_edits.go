@@ -67,6 +67,12 @@ func namesOf(hs []http1.Header) uint64 {
 // beginRequest starts a request: no edit yet, no txn or req variable.
 func (s *session) beginRequest() {
 	s.info.endTransaction()
+	s.beginRequestKeepVars()
+}
+
+// beginRequestKeepVars is beginRequest keeping the variables the
+// connection's first content rules set (switchmode.go).
+func (s *session) beginRequestKeepVars() {
 	s.ck.capReq, s.ck.capRsp = "", "" // a request the rules answer captures none
 	s.info.edited = false
 	s.edits.arena = s.edits.arena[:0]

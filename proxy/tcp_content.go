@@ -52,36 +52,55 @@ func (s *session) inspectTCP() ([]byte, bool) {
 	if len(fe.TCPContentRules) == 0 {
 		return nil, true
 	}
-	buf := make([]byte, s.p.lim.headLimit)
-	n := 0
-	s.info.inspecting = true
-	defer func() { s.info.inspecting = false }()
 	var deadline time.Time
 	if fe.InspectDelay > 0 {
 		deadline = s.accepted.Add(fe.InspectDelay)
 	}
-	final := fe.InspectDelay <= 0
+	return s.inspectRules(fe.TCPContentRules, nil, nil, fe.InspectDelay, deadline)
+}
+
+// inspectRules runs a list of content rules on the client's bytes
+// (pending: those an earlier list read), reading more while they wait,
+// until deadline; a zero deadline with a delay set starts the delay at
+// the first wait (a backend's list, backend_content_tcp.go). be is the
+// backend the list belongs to (nil: the frontend's), for the log.
+func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte, delay time.Duration, deadline time.Time) ([]byte, bool) {
+	buf := pending[:cap(pending)]
+	if len(buf) < s.p.lim.headLimit {
+		buf = make([]byte, s.p.lim.headLimit)
+		copy(buf, pending)
+	}
+	n := len(pending)
+	s.info.inspecting = true
+	defer func() { s.info.inspecting = false }()
+	s.contentNext = 0
+	final := delay <= 0 || s.c.io.eof.Load()
 	for {
 		s.info.Payload, s.info.PayloadFinal = buf[:n], final || n == len(buf)
-		verdict := s.contentVerdict()
+		verdict := s.contentVerdictOf(rules)
 		switch verdict {
 		case contentAccept:
 			s.info.PayloadFinal = true // use_backend reads what is there
 			return buf[:n], true
 		case contentReject:
 			// a plain close, as HAProxy 2.6's (measured: a FIN once the
-			// inspected bytes were read; unread ones make it a reset)
-			s.emitLog(nil, nil, 0, term('P', 'R'))
+			// inspected bytes were read; unread ones make it a reset),
+			// counted in the frontend's dreq (the backend's list too)
+			s.fe.stats.deniedReq.Add(1)
+			s.emitLog(be, nil, 0, term('P', 'R'))
 			return nil, false
 		case contentSilentDrop:
 			s.fe.stats.deniedReq.Add(1)
-			s.emitLog(nil, nil, 0, term('P', 'R'))
+			s.emitLog(be, nil, 0, term('P', 'R'))
 			if s.c.TCPConn != nil {
 				silence(s.c.TCPConn)
 			}
 			return nil, false
 		}
 		// contentWait: read more until the delay is over.
+		if deadline.IsZero() {
+			deadline = time.Now().Add(delay)
+		}
 		s.c.setRead(deadline)
 		m, err := s.c.readRaw(buf[n:])
 		n += m
@@ -111,12 +130,11 @@ const (
 	contentSilentDrop
 )
 
-// contentVerdict runs the rules in order: the first whose condition
+// contentVerdictOf runs the rules in order: the first whose condition
 // holds decides; a condition that needed bytes not yet there waits
 // (the whole verdict waits, as HAProxy stops at a rule that misses);
 // no rule left accepts.
-func (s *session) contentVerdict() contentResult {
-	rules := s.fe.cfg.TCPContentRules
+func (s *session) contentVerdictOf(rules []TCPConnRule) contentResult {
 	for i := s.contentNext; i < len(rules); i++ {
 		r := &rules[i]
 		s.info.payloadShort = false

@@ -48,6 +48,9 @@ func (s *session) serveTCP() {
 	if be == nil {
 		return
 	}
+	if pending, ok = s.inspectBackendTCP(be, pending); !ok { // backend_content_tcp.go
+		return
+	}
 	s.breq.Src = s.src.Addr()
 	// (a tcp-request content set-log-level stays: actions_log.go)
 	s.tl = timeline{start: s.accepted, logLevel: s.tl.logLevel}

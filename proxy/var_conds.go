@@ -43,6 +43,10 @@ func (r *RequestInfo) StoreVarIf(scope VarScope, slot int, v *Var, c VarCond, k 
 		storeVarIf(&procVars.st, true, slot, v, c, k)
 		return
 	}
+	if l := r.varLimits(); l != nil {
+		r.storeCounted(l, scope, slot, v, c, k) // vars_limits.go
+		return
+	}
 	if r.vars == nil {
 		r.vars = new([numScopes]varStore)
 	}
@@ -56,25 +60,33 @@ func storeVarIf(st *varStore, always bool, slot int, v *Var, c VarCond, k VarKin
 	}
 	cur := st.slot(slot)
 	cur.exists = true
+	if varCondsAllow(cur, v, c, k) {
+		storeVar(st, slot, v)
+	}
+}
+
+// varCondsAllow says whether the value conditions c let v (of kind k)
+// replace the variable cur.
+func varCondsAllow(cur, v *Var, c VarCond, k VarKind) bool {
 	if (c&VarIfSet != 0 && !cur.Set) || (c&VarIfNotSet != 0 && cur.Set) {
-		return
+		return false
 	}
 	switch k {
 	case VarText:
 		if (c&VarIfNotEmpty != 0 && len(v.Bytes) == 0) || (c&VarIfEmpty != 0 && len(v.Bytes) > 0) {
-			return
+			return false
 		}
 	case VarInt:
 		if c&VarIfEmpty != 0 {
-			return // a scalar is never empty
+			return false // a scalar is never empty
 		}
 		if cur.Set && cur.Type == v.Type && ((c&VarIfGT != 0 && !(cur.Int > v.Int)) || (c&VarIfLT != 0 && !(cur.Int < v.Int))) {
-			return
+			return false
 		}
 	default:
 		if c&VarIfEmpty != 0 {
-			return
+			return false
 		}
 	}
-	storeVar(st, slot, v)
+	return true
 }

@@ -163,6 +163,10 @@ func (r *RequestInfo) StoreVar(scope VarScope, slot int, v *Var) {
 		storeVar(&procVars.st, slot, v)
 		return
 	}
+	if l := r.varLimits(); l != nil {
+		r.storeCounted(l, scope, slot, v, 0, 0) // vars_limits.go
+		return
+	}
 	if r.vars == nil {
 		r.vars = new([numScopes]varStore)
 	}
@@ -187,6 +191,9 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 		}
 		return
 	}
+	if r.varLimits() != nil {
+		r.unsetCounted(scope, slot) // vars_limits.go
+	}
 	if r.vars != nil && slot < len(r.vars[scope].vals) {
 		r.vars[scope].vals[slot].Set, r.vars[scope].vals[slot].exists = false, false
 	}
@@ -197,6 +204,11 @@ func (r *RequestInfo) endTransaction() {
 	r.resp, r.respConn = nil, nil
 	r.kept = r.kept[:0]
 	if r.vars != nil {
+		if r.varLimits() != nil {
+			for _, sc := range []VarScope{ScopeTxn, ScopeReq, ScopeRes} {
+				r.freeCounted(sc) // vars_limits.go
+			}
+		}
 		r.vars[ScopeTxn].clear()
 		r.vars[ScopeReq].clear()
 		r.vars[ScopeRes].clear()
@@ -208,6 +220,9 @@ func (r *RequestInfo) endTransaction() {
 // see them (measured: %[var(req.x)] logs "-").
 func (r *RequestInfo) endRequest() {
 	if r.vars != nil {
+		if r.varLimits() != nil {
+			r.freeCounted(ScopeReq) // vars_limits.go
+		}
 		r.vars[ScopeReq].clear()
 	}
 }

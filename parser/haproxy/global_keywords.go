@@ -46,6 +46,10 @@ var globalKeywordTable = []globalKeywordRow{
 	// message head limits (global_tune.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
+	// variable size limits (global_vars.go)
+	{"tune.vars.txn-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.reqres-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.sess-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	{"h1-case-adjust", "<from> <to>", false, (*state).globalH1CaseAdjust},

@@ -73,6 +73,9 @@ type Global struct {
 	H2NoConnectProtocol bool
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
+	// VarLimits are tune.vars.txn-max-size, reqres-max-size and
+	// sess-max-size (global_vars.go).
+	VarLimits VarLimits
 	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,
 	// HAProxy's 16384); MaxRewrite tune.maxrewrite (nil: not set,
 	// HAProxy's 1024; the runtime clamps it to half the buffer);

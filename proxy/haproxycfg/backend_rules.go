@@ -37,13 +37,17 @@ func isVarAction(action string) bool {
 // before the frontend's; its tcp-request content rules run first
 // (backend_content.go), and a named defaults section's rules before its
 // own. A listen section's are mapped by frontend(). Any action not in the
-// lists above is refused, as are a tcp backend's rules.
+// lists above is refused, as are a tcp backend's rules but its
+// tcp-request content ones (backend_content_tcp.go).
 func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *pageSet) {
 	if px.Kind != "backend" {
 		return
 	}
 	if be.Mode != proxy.ModeHTTP {
-		b.rulesNotRun(px, "backend")
+		be.TCPContentRules, be.InspectDelay = b.tcpBackendContent(px), px.InspectDelay // backend_content_tcp.go
+		cp := *px
+		cp.TCPContentRules, cp.TCPContentTracks = nil, nil
+		b.rulesNotRun(&cp, "backend")
 		if d := px.Def; d != nil && d.Name != "" {
 			b.rulesNotRun(&haproxy.Proxy{HTTPRequestRules: d.HTTPRequestRules, HTTPResponseRules: d.HTTPResponseRules},
 				"defaults section a tcp backend starts from")

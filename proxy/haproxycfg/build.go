@@ -39,6 +39,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.tlsCaptureOf(cfg) // tls_session_fetch.go
 	b.failedSrc = readsFailedSrc(cfg)
+	b.plan.Proxy.VarLimits = b.varLimits(&g) // vars_limits.go
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
@@ -221,7 +222,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	px = b.withDefaultsContent(px) // defaults_rules.go
 	declared := px
 	px, upgraded := b.upgradedFrontend(px) // switchmode.go
-	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade,
+	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade && !switchFromDefaults(declared),
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
@@ -320,7 +321,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		if cc := px.CaptureCookie; cc != nil {
 			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
 		}
-		fe.RequestRules = append(b.httpContentRules(px, acls, fe, ruleSlots), b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		content := b.httpContentRules(px, acls, fe, ruleSlots)
+		fe.RequestRules = append(content, b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
+		b.firstContent(declared, px, fe, acls, len(content)) // switchmode.go
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 		fe.Redirects = b.redirects(px, acls)

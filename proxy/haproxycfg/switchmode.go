@@ -5,6 +5,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
@@ -35,20 +36,30 @@ import (
 // frontend: option forwardfor and originalto, the stats page, and the
 // options http-buffer-request, http-ignore-probes and
 // accept-invalid-http-request (measured: an invalid header name gets a
-// 400); its redirect rules are refused (not measured). `tcp-request content switch-mode http`
+// 400); its redirect rules run after its http-request rules; an answer
+// of its rules to a connection's first request is logged with the
+// backend's name and counts a session there, as HAProxy had set the
+// backend before upgrading (proxy/log.go, http_rules.go;
+// TestImplicitUpgradeRedirectDifferential). `tcp-request content switch-mode http`
 // (unconditional, as the first content rule) keeps every HTTP setting of
 // the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
 // before the switching rules, which then see the HTTP request. Its
 // `proto h1` turns the HTTP/2 upgrade on a preface off, `proto h2`
-// speaks HTTP/2 from the first byte (switchProto).
+// speaks HTTP/2 from the first byte (switchProto). A switch-mode rule
+// of the named defaults section the frontend starts from switches the
+// same way, but with the settings the implicit upgrade strips stripped
+// (switchFromDefaults).
+//
+// The content rules before a switch-mode rule run at each connection's
+// start and on its later requests (firstContent).
 //
 // What is refused, as not built: a tcp frontend that can reach both tcp
 // and http backends, or a dynamic use_backend; switch-mode with a
-// condition, after other content rules, or towards a tcp
-// backend (HAProxy then closes the stream, "IR"); content rules and
-// conditional use_backend rules in an implicitly upgraded frontend (for
-// its first request HAProxy evaluates them on the raw bytes before the
-// upgrade, on the HTTP message for the next ones).
+// condition, or towards a tcp
+// backend (HAProxy then closes the stream, "IR"); conditional
+// use_backend rules in an implicitly upgraded frontend (for its first
+// request HAProxy evaluates them on the raw bytes before the upgrade, on
+// the HTTP message for the next ones).
 func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	if px.Mode == "http" {
 		return px, false // switch-mode is an accept there (httpContentRules)
@@ -79,7 +90,8 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	for _, u := range px.UseBackends {
 		reach(u.Backend)
 	}
-	explicit := px.HTTPUpgrade
+	inherited := switchFromDefaults(px)
+	explicit := px.HTTPUpgrade || inherited
 	if !explicit && !sawHTTP {
 		return px, false // a tcp frontend
 	}
@@ -109,10 +121,16 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		if len(px.TCPContentRules) == 0 {
 			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
 		}
-		first := px.TCPContentRules[0]
-		if first.Action != "switch-mode" {
-			return refuse(first.Pos, "tcp-request content "+first.Action+" before switch-mode http")
+		// The rules before the switch run as an HTTP frontend's content
+		// rules (httpContentRules), the switch ending them as an accept.
+		at := 0
+		for at < len(px.TCPContentRules) && px.TCPContentRules[at].Action != "switch-mode" {
+			at++
 		}
+		if at == len(px.TCPContentRules) {
+			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
+		}
+		first := px.TCPContentRules[at]
 		if first.Cond != nil {
 			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
 		}
@@ -126,40 +144,62 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 			opts["disable-h2-upgrade"] = true
 			up.Options = opts
 		}
+		var tracks []haproxy.HTTPRule
 		for _, r := range px.TCPContentTracks {
 			if posBefore(r.Pos, first.Pos) {
-				return refuse(r.Pos, "tcp-request content "+r.Action+" before switch-mode http")
+				tracks = append(tracks, r)
 			}
 		}
 		// The switch stops the content rules: those after it never run.
-		up.TCPContentRules, up.TCPContentTracks = nil, nil
+		up.TCPContentRules, up.TCPContentTracks = px.TCPContentRules[:at:at], tracks
+		if at > 0 || len(tracks) > 0 {
+			up.TCPContentRules = append(up.TCPContentRules, first) // an accept there
+		}
+		if inherited {
+			// the frontend's own HTTP settings were stripped at -c, as
+			// for the implicit upgrade (no PR_O_HTTP_UPG of its own)
+			stripTCPHTTP(&up)
+		}
 		return &up, true
 	}
-	if len(px.TCPContentRules) > 0 {
-		return refuse(px.TCPContentRules[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
-	}
-	if len(px.TCPContentTracks) > 0 {
-		return refuse(px.TCPContentTracks[0].Pos, "tcp-request content rules in a tcp frontend upgraded to HTTP by its backend")
-	}
+	// Its content rules run as those before a switch-mode rule do
+	// (firstContent).
 	for _, u := range px.UseBackends {
 		if u.Cond != nil {
 			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
 		}
 	}
-	for _, r := range px.Redirects {
-		return refuse(r.Pos, "redirect in a tcp proxy")
-	}
+	stripTCPHTTP(&up)
+	return &up, true
+}
+
+// stripTCPHTTP drops from an upgraded frontend what HAProxy's -c strips
+// from a tcp proxy without a switch-mode rule of its own: option
+// forwardfor and originalto, the stats page, and the options
+// http-buffer-request, http-ignore-probes and accept-invalid-http-request.
+func stripTCPHTTP(up *haproxy.Proxy) {
 	up.Forwardfor, up.OriginalTo = nil, nil
 	up.Stats.Enabled = false // warned about by the parser
-	opts := make(map[string]bool, len(px.Options))
-	for k, v := range px.Options {
+	opts := make(map[string]bool, len(up.Options))
+	for k, v := range up.Options {
 		opts[k] = v
 	}
 	for _, o := range []string{"http-buffer-request", "http-ignore-probes", "accept-invalid-http-request"} {
 		delete(opts, o)
 	}
 	up.Options = opts
-	return &up, true
+}
+
+// switchFromDefaults says whether px's first content rule is the
+// `switch-mode http` of the named defaults section it starts from
+// (withDefaultsContent put it there): HAProxy 2.6 runs it in the
+// frontend, which switches there as on its own rule, but the defaults'
+// PR_O_HTTP_UPG is not inherited: -c warns about and strips the
+// frontend's HTTP settings as for a tcp frontend (measured:
+// TestSwitchModeFromDefaultsDifferential).
+func switchFromDefaults(px *haproxy.Proxy) bool {
+	return !px.HTTPUpgrade && px.Def != nil && px.Def.HTTPUpgrade && len(px.TCPContentRules) > 0 &&
+		px.TCPContentRules[0].Action == "switch-mode" && fromDefaults(px, px.TCPContentRules[0].Pos)
 }
 
 func posBefore(a, b haproxy.Pos) bool {
@@ -216,4 +256,37 @@ func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
 		}
 	}
 	fe.UseBackends = kept
+}
+
+// firstContent maps, for a tcp frontend upgraded by a switch-mode rule
+// that follows other content rules (up holds them, then the switch), or
+// by its http backend (up holds its content rules), those rules as
+// HAProxy 2.6 runs them on a connection's first stream:
+// on the TCP stream at its start, before a byte is read (a reject or a
+// silent-drop refuses the connection at once); on the next requests'
+// HTTP streams they run before the http-request rules, as an http
+// frontend's (n of fe's RequestRules, which the first request skips).
+// Measured: TestSwitchModeAfterRulesDifferential,
+// TestImplicitUpgradeContentDifferential. Under `proto h2` they
+// are refused (not measured).
+func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set, n int) {
+	if !fe.UpgradedFromTCP && switchProto(declared) != "h2" {
+		return
+	}
+	explicit := declared.HTTPUpgrade || switchFromDefaults(declared)
+	rules := up.TCPContentRules
+	if explicit && len(rules) > 0 {
+		rules = rules[:len(rules)-1] // the switch
+	}
+	if len(rules) == 0 && len(up.TCPContentTracks) == 0 {
+		return
+	}
+	if switchProto(declared) == "h2" {
+		b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
+		return
+	}
+	cp := *up
+	cp.Mode = "tcp"
+	cp.TCPContentRules = rules
+	fe.FirstContentRules, fe.FirstContentSkip = b.tcpContentRules(&cp, acls), n
 }

@@ -31,8 +31,10 @@ backend bt
 		{"mixed", "use_backend bt if { src 10.0.0.1 }\n    default_backend bh", false, "reaching both tcp and http backends"},
 		{"to tcp", "tcp-request content switch-mode http\n    default_backend bt", false, "can reach a tcp backend"},
 		{"conditional", "tcp-request content switch-mode http if { src 127.0.0.1 }\n    default_backend bh", false, "with a condition"},
-		{"rule before", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http\n    default_backend bh", false, "accept before switch-mode"},
-		{"implicit content", "tcp-request content accept if { src 127.0.0.2 }\n    default_backend bh", false, "content rules in a tcp frontend upgraded"},
+		{"rule before", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http\n    default_backend bh", true, ""},
+		{"rule before h2", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http proto h2\n    default_backend bh", true, "before switch-mode http proto h2"},
+		{"implicit content", "tcp-request content accept if { src 127.0.0.2 }\n    default_backend bh", true, ""},
+		{"implicit payload", "tcp-request inspect-delay 1s\n    tcp-request content accept if { req.len gt 0 }\n    default_backend bh", true, "req.len outside tcp-mode content inspection"},
 		{"implicit use_backend", "use_backend bh if { src 127.0.0.2 }\n    default_backend bh", false, "use_backend with a condition"},
 		{"dynamic", "use_backend b%[src]\n    default_backend bh", false, "dynamic name"},
 	} {
@@ -43,7 +45,7 @@ backend bt
 				t.Errorf("notices %q, want %q", got, c.refused)
 			}
 			fe := p.Proxy.Frontends[0]
-			if (fe.Mode == proxy.ModeHTTP) != c.http || fe.UpgradedFromTCP != (c.http && c.name != "explicit h2") {
+			if (fe.Mode == proxy.ModeHTTP) != c.http || fe.UpgradedFromTCP != (c.http && !strings.HasSuffix(c.name, "h2")) {
 				t.Errorf("mode %v upgraded %v, want http %v", fe.Mode, fe.UpgradedFromTCP, c.http)
 			}
 			if c.http && p.Logs["fe"].Format != "tcplog" {

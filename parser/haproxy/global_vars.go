@@ -1,0 +1,84 @@
+package haproxy
+
+import "fmt"
+
+// VarLimits are the variable size limits of tune.vars.*-max-size, in
+// bytes (0: none), as HAProxy 2.6 keeps them (an unsigned int).
+// proc-max-size and global-max-size are not modelled (they count the
+// process variables HAProxy creates at load, 80 bytes for each name the
+// configuration uses, measured): kept raw and reported.
+type VarLimits struct {
+	Txn, ReqRes, Sess uint32
+}
+
+// Any says whether a limit is set.
+func (v VarLimits) Any() bool { return v.Txn|v.ReqRes|v.Sess != 0 }
+
+// globalTuneVars reads a tune.vars.*-max-size as HAProxy 2.6's
+// vars_max_size does: strtol over the whole first argument ("" is 0,
+// "10k" or "0x10" is an invalid size, a negative value wraps), stored
+// as an unsigned int; words after it are ignored.
+func (s *state) globalTuneVars(g *Global, l *kwLine) {
+	n, ok := strtolAll(l.arg(1))
+	if !ok {
+		s.alert(l.p, "%s: '%s' is an invalid size", l.kw, l.arg(1))
+		return
+	}
+	v := uint32(n)
+	switch l.kw {
+	case "tune.vars.txn-max-size":
+		g.VarLimits.Txn = v
+	case "tune.vars.reqres-max-size":
+		g.VarLimits.ReqRes = v
+	case "tune.vars.sess-max-size":
+		g.VarLimits.Sess = v
+	default:
+		panic(fmt.Sprintf("globalTuneVars: %s", l.kw))
+	}
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+}
+
+// strtolAll is C's strtol(s, &end, 10) with *end required to be the
+// terminating NUL: leading spaces and a sign allowed, "" is 0, the value
+// clamped to a long's range.
+func strtolAll(s string) (int64, bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
+		i++
+	}
+	if i == len(s) {
+		return 0, i == 0 // only spaces: strtol reads nothing, end stays at s
+	}
+	neg := false
+	if s[i] == '+' || s[i] == '-' {
+		neg = s[i] == '-'
+		i++
+	}
+	if i == len(s) {
+		return 0, false
+	}
+	var n int64
+	over := false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if !over {
+			if n > (1<<63-1-int64(c-'0'))/10 {
+				over = true
+			} else {
+				n = n*10 + int64(c-'0')
+			}
+		}
+	}
+	switch {
+	case over && neg:
+		return -1 << 63, true
+	case over:
+		return 1<<63 - 1, true
+	case neg:
+		return -n, true
+	}
+	return n, true
+}
