@@ -12,7 +12,8 @@ import (
 	"github.com/goha-lb/goha/proxy/check"
 )
 
-// maxIdlePerServer bounds each server's idle connection pool.
+// maxIdlePerServer bounds each server's idle connection pool without a
+// global maxconn, and is the least bound with one (idleCap).
 const maxIdlePerServer = 256
 
 type server struct {
@@ -44,6 +45,8 @@ type server struct {
 
 	// reuse is its backend's http-reuse (reuse.go).
 	reuse ReuseMode
+	// idleCap bounds its idle pool (idle_cap.go; 0: maxIdlePerServer).
+	idleCap int
 	// ka is its backend's srvtcpka (tcpka.go).
 	ka    *TCPKeepAlive
 	mu    sync.Mutex
@@ -178,7 +181,10 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 		c.Close()
 		return
 	}
-	limit := maxIdlePerServer
+	limit := s.idleCap
+	if limit == 0 {
+		limit = maxIdlePerServer
+	}
 	switch {
 	case s.cfg.NoIdle || s.cfg.PurgeDelay < 0:
 		limit = 0
