@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -37,8 +38,10 @@ type Options struct {
 	// back once nothing in the engine can reach it any more, so that
 	// the handler may reuse its memory: never an Aborter that was told
 	// (its goroutine may still be running). It runs on the handler's
-	// goroutine, which may still use the stream's Local slot.
-	Release func(Aborter) // Refused, when set, is told of each new stream whose request head
+	// goroutine, with the stream's Local slot (the stream itself may
+	// already serve another request).
+	Release func(a Aborter, local *any)
+	// Refused, when set, is told of each new stream whose request head
 	// was refused as malformed (reset with PROTOCOL_ERROR): HAProxy's H2
 	// mux logs such a stream with its session. It runs on the
 	// connection's reading goroutine.
@@ -91,6 +94,10 @@ type Conn struct {
 	credit     uint32    // connection window read and not given back (giveCredit)
 	free       []*Stream // finished streams, their memory for the next ones (onHeaders)
 	wg         sync.WaitGroup
+	// busy mirrors noDeadline with a stream open (armIdleLocked): the
+	// reader's armIdle before each frame has nothing to change until a
+	// stream's end, which arms the deadline again itself (finish).
+	busy atomic.Bool
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -265,6 +272,9 @@ func (c *Conn) serve() error {
 // armIdle sets the read deadline: the idle timeout while no stream is
 // open, none otherwise; once a GOAWAY is out and no stream is left, now.
 func (c *Conn) armIdle() {
+	if c.busy.Load() {
+		return // streams open, no deadline: the lock and its cache line spared
+	}
 	c.mu.Lock()
 	c.armIdleLocked()
 	c.mu.Unlock()
@@ -290,14 +300,17 @@ func (c *Conn) armIdleLocked() {
 		// Busy: no deadline. Cleared once, not before every frame and
 		// at every stream's end (each call takes the poller's lock and
 		// moves its timer).
-		if c.noDeadline {
-			return
+		if !c.noDeadline {
+			c.t.SetReadDeadline(time.Time{})
+			c.noDeadline = true
 		}
-		c.t.SetReadDeadline(time.Time{})
-		c.noDeadline = true
+		if c.busy.Load() != (n > 0) {
+			c.busy.Store(n > 0)
+		}
 		return
 	}
 	c.noDeadline = false
+	c.busy.Store(false)
 }
 
 // closing reports a drained connection after GOAWAY, or an idle one.
