@@ -24,7 +24,8 @@ type exchange struct {
 	serverClose              bool
 	clientClose              bool
 
-	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
+	sbuf         []byte  // server-side buffer; sbuf[sstart:send] is unread
+	sbp          *[]byte // sbuf's pooled buffer, nil until taken (server_buf.go)
 	sstart, send int
 	awaited      bool // sbuf's bytes came with the request's write (write_await.go)
 	// awaitUntil is when the wait for the answer that began with the
@@ -55,9 +56,7 @@ type exchange struct {
 
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
-	bp := s.p.getBuf()
-	defer s.p.putBuf(bp)
-	x.sbuf = *bp
+	defer x.putSbuf() // taken when the answer comes (server_buf.go)
 	defer func() {
 		if x.sc != nil { // not handed back to the pool by finish
 			x.sc.Close()
@@ -296,6 +295,7 @@ func (x *exchange) readResponseHead() error {
 }
 
 func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
+	x.takeSbuf()
 	if x.sstart > 0 {
 		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
 		x.sstart = 0
