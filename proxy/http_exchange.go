@@ -24,8 +24,11 @@ type exchange struct {
 	serverClose              bool
 	clientClose              bool
 
-	sbuf         []byte  // server-side buffer; sbuf[sstart:send] is unread
-	sbp          *[]byte // sbuf's pooled buffer, nil until taken (server_buf.go)
+	sbuf []byte  // server-side buffer; sbuf[sstart:send] is unread
+	sbp  *[]byte // sbuf's pooled buffer, nil until taken (server_buf.go)
+	// pooled: the server connection went back to its server's pool
+	// while the request still holds its slot (server.putIdle, unpend).
+	pooled       bool
 	sstart, send int
 	awaited      bool // sbuf's bytes came with the request's write (write_await.go)
 	// awaitUntil is when the wait for the answer that began with the
@@ -478,7 +481,7 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
 	if keepServer {
 		// Handed back by run's deferred cleanup through putIdle.
-		x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
+		x.pooled = x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
 		x.sc = nil
 	}
 	return !x.clientClose
