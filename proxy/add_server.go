@@ -65,7 +65,7 @@ func (p *Proxy) AddServer(backend string, sc *Server, id int) (int, error) {
 	s.addr.Store(&sc.Addr)
 	s.cookie.Store(&sc.Cookie)
 	s.maxConn.Store(int64(sc.MaxConn))
-	s.reuse, s.ka, s.failedSrc = b.cfg.Reuse, b.cfg.TCPKeepAlive, b.cfg.FailedSrc
+	s.reuse, s.ka, s.failedSrc, s.idleCap = b.cfg.Reuse, b.cfg.TCPKeepAlive, b.cfg.FailedSrc, idleCap(p.cfg.MaxConn)
 	list := append(append([]*server(nil), old...), s)
 	if err := p.rebalance(b, list); err != nil {
 		return 0, err

@@ -565,7 +565,7 @@ type Server struct {
 	// PP2 are the TLVs of its PROXY v2 header (proxy-v2-options).
 	PP2 proxyproto.V2Options
 	// IdleMax is a positive `pool-max-conn`: the most idle connections
-	// kept for reuse (0: goha's own bound, maxIdlePerServer); NoIdle is
+	// kept for reuse (0: no bound of its own, idleCap); NoIdle is
 	// `pool-max-conn 0`: every connection closes after its response.
 	IdleMax int
 	NoIdle  bool

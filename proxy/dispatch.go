@@ -16,7 +16,7 @@ func (p *Proxy) newDispatch(bc *Backend, now time.Time) *server {
 	sc := bc.Dispatch
 	s := &server{cfg: sc, tlsc: &p.tlsc, bal: &balance.Server{Weight: sc.Weight, Up: true}}
 	s.status = initialStatus(sc, now)
-	s.reuse, s.ka, s.failedSrc = bc.Reuse, bc.TCPKeepAlive, bc.FailedSrc
+	s.reuse, s.ka, s.failedSrc, s.idleCap = bc.Reuse, bc.TCPKeepAlive, bc.FailedSrc, idleCap(p.cfg.MaxConn)
 	s.addr.Store(&sc.Addr)
 	s.cookie.Store(&sc.Cookie)
 	return s

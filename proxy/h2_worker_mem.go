@@ -16,8 +16,10 @@ type workerMem struct {
 
 // workerMemOf is the memory of the worker serving st; nil for a stream
 // served outside a worker.
-func workerMemOf(st *h2.Stream) *workerMem {
-	slot := st.Local()
+func workerMemOf(st *h2.Stream) *workerMem { return workerMemIn(st.Local()) }
+
+// workerMemIn is the memory in a worker's slot (nil: none).
+func workerMemIn(slot *any) *workerMem {
 	if slot == nil {
 		return nil
 	}
@@ -84,15 +86,17 @@ func (s *session) keepStreamBuf() {
 }
 
 // releaseStreamSession takes a finished stream's session back (the h2
-// engine's Release, on the stream's worker: nothing else can reach it
-// any more), zeroed, so the next stream of that worker starts from what
-// a new allocation gives and nothing it pointed to is kept alive.
-func releaseStreamSession(a h2.Aborter) {
+// engine's Release, on the stream's worker, with the worker's slot:
+// nothing else can reach it any more), zeroed, so the next stream of
+// that worker starts from what a new allocation gives and nothing it
+// pointed to is kept alive. The stream itself may already carry another
+// request: only its slot is read.
+func releaseStreamSession(a h2.Aborter, local *any) {
 	all, ok := a.(*streamSession)
 	if !ok || all.s.stream == nil {
 		return
 	}
-	wm := workerMemOf(all.s.stream)
+	wm := workerMemIn(local)
 	*all = streamSession{}
 	if wm != nil && wm.all == nil {
 		wm.all = all

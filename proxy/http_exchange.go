@@ -24,7 +24,11 @@ type exchange struct {
 	serverClose              bool
 	clientClose              bool
 
-	sbuf         []byte // server-side buffer; sbuf[sstart:send] is unread
+	sbuf []byte  // server-side buffer; sbuf[sstart:send] is unread
+	sbp  *[]byte // sbuf's pooled buffer, nil until taken (server_buf.go)
+	// pooled: the server connection went back to its server's pool
+	// while the request still holds its slot (server.putIdle, unpend).
+	pooled       bool
 	sstart, send int
 	awaited      bool // sbuf's bytes came with the request's write (write_await.go)
 	// awaitUntil is when the wait for the answer that began with the
@@ -58,9 +62,7 @@ type exchange struct {
 
 func (x *exchange) run() bool {
 	s, req := x.s, &x.s.req
-	bp := s.p.getBuf()
-	defer s.p.putBuf(bp)
-	x.sbuf = *bp
+	defer x.putSbuf() // taken when the answer comes (server_buf.go)
 	defer func() {
 		if x.sc != nil { // not handed back to the pool by finish
 			x.sc.Close()
@@ -299,6 +301,7 @@ func (x *exchange) readResponseHead() error {
 }
 
 func (x *exchange) readResponseHeadWithin(timeout time.Duration) error {
+	x.takeSbuf()
 	if x.sstart > 0 {
 		x.send = copy(x.sbuf, x.sbuf[x.sstart:x.send])
 		x.sstart = 0
@@ -481,7 +484,7 @@ func (x *exchange) finish(kind http1.BodyKind, leftover bool) bool {
 	keepServer := !x.serverClose && x.s.resp.KeepAlive() && kind != http1.BodyUntilClose && !leftover
 	if keepServer {
 		// Handed back by run's deferred cleanup through putIdle.
-		x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
+		x.pooled = x.s.client().putIdle(x.srv, x.sc, x.s.tl.respHead) // the pool's age check is coarse
 		x.sc = nil
 	}
 	return !x.clientClose

@@ -543,6 +543,9 @@ func (s *session) transaction() bool {
 	keep := x.run()
 	s.info.cache.reset() // an entry the response did not complete is dropped
 	if x.srv != nil {    // a replay may have moved to another server, or found none
+		if x.pooled {
+			x.srv.unpend()
+		}
 		be.release(x.srv)
 	}
 	s.srvConn.Store(nil)

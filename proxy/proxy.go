@@ -169,7 +169,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			s := &server{cfg: sc, id: ids[i], tlsc: &p.tlsc, status: initialStatus(sc, now), bal: &balance.Server{
 				Name: sc.Name, ID: i + 1, PUID: ids[i], Weight: sc.Weight, Backup: sc.Backup, Up: !sc.Disabled && !sc.AwaitDNS, MaxConn: int64(sc.MaxConn),
 			}}
-			s.reuse, s.ka, s.failedSrc = bc.Reuse, bc.TCPKeepAlive, bc.FailedSrc
+			s.reuse, s.ka, s.failedSrc, s.idleCap = bc.Reuse, bc.TCPKeepAlive, bc.FailedSrc, idleCap(cfg.MaxConn)
 			if sc.H2 || sc.H2ALPN {
 				s.h2 = &h2Pool{settings: cfg.H2, writeTimeout: bc.Timeouts.Server, limit: sc.StreamLimit, purgeDelay: purgeDelay(sc)}
 			}

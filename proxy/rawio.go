@@ -42,6 +42,12 @@ type rawIO struct {
 	qerrn syscall.Errno
 	qsent bool
 	afn   func(uintptr) bool
+	// rpool gives the answer's buffer (rbp, rlim bytes of it) once the
+	// poller reports it, when the request went without one
+	// (server_buf.go).
+	rpool *Proxy
+	rbp   *[]byte
+	rlim  int
 
 	// eof is set once a read returned the peer's end (nolinger.go; read
 	// by a close that may come from another goroutine).

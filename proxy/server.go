@@ -12,7 +12,8 @@ import (
 	"github.com/goha-lb/goha/proxy/check"
 )
 
-// maxIdlePerServer bounds each server's idle connection pool.
+// maxIdlePerServer bounds each server's idle connection pool without a
+// global maxconn, and is the least bound with one (idleCap).
 const maxIdlePerServer = 256
 
 type server struct {
@@ -44,6 +45,8 @@ type server struct {
 
 	// reuse is its backend's http-reuse (reuse.go).
 	reuse ReuseMode
+	// idleCap bounds its idle pool (idle_cap.go; 0: maxIdlePerServer).
+	idleCap int
 	// ka is its backend's srvtcpka (tcpka.go).
 	ka *TCPKeepAlive
 	// failedSrc: keep a failed connect's local address (failed_src.go).
@@ -58,6 +61,9 @@ type server struct {
 	waiting atomic.Int32
 	// unproven counts the idle connections not yet safe (idleConn.safe).
 	unproven int
+	// pending counts the connections putIdle took back whose requests
+	// still hold their slots (in bal.Conns): unpend.
+	pending int
 	// sniConfs are its TLS client configurations per SNI (tls_server.go).
 	sniConfs sniConfigs
 	// h2 holds its HTTP/2 connections (nil: the server speaks HTTP/1.1).
@@ -167,20 +173,25 @@ func (s *server) noteUsed() {
 	s.mu.Unlock()
 }
 
-// putIdle returns a connection to the pool, or closes it when full.
-func (s *server) putIdle(c *tconn, now time.Time) {
+// putIdle returns a connection to the pool, or closes it when full. A
+// plain connection's request keeps its slot until it calls unpend
+// (pooled true).
+func (s *server) putIdle(c *tconn, now time.Time) (pooled bool) {
 	if c.h2 != nil {
 		c.Close() // the stream ends; its connection stays in s.h2
 		s.h2.settle(now)
-		return
+		return false
 	}
 	if c.addrGen != s.addrGen.Load() {
 		// dialled before `set server ... addr` moved the server: its
 		// idle connections were closed then, this one goes too
 		c.Close()
-		return
+		return false
 	}
-	limit := maxIdlePerServer
+	limit := s.idleCap
+	if limit == 0 {
+		limit = maxIdlePerServer
+	}
 	switch {
 	case s.cfg.NoIdle || s.cfg.PurgeDelay < 0:
 		limit = 0
@@ -190,8 +201,12 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 	c.served++
 	s.mu.Lock()
 	// The request just done still holds its slot: used counts its
-	// connection, as HAProxy's curr_used_conns does at detach.
-	used := int(s.bal.Conns.Load())
+	// connection, as HAProxy's curr_used_conns does at detach, and not
+	// those of the requests that left theirs here and have not yet
+	// released their slots (pending): counted twice, they made a burst
+	// of ending streams close connections the estimate allows.
+	used := int(s.bal.Conns.Load()) - s.pending
+	s.pending++
 	if len(s.idle) < limit && s.need.keep(used, len(s.idle)) {
 		s.idle = append(s.idle, idleConn{c, c.served >= 2})
 		if c.served < 2 {
@@ -201,10 +216,19 @@ func (s *server) putIdle(c *tconn, now time.Time) {
 			s.purge.arm(purgeDelay(s.cfg), s.purgeIdle)
 		}
 		s.mu.Unlock()
-		return
+		return true
 	}
 	s.mu.Unlock()
 	c.Close()
+	return true
+}
+
+// unpend is a request that gave its connection back to putIdle
+// releasing its slot (just before backend.release).
+func (s *server) unpend() {
+	s.mu.Lock()
+	s.pending--
+	s.mu.Unlock()
 }
 
 func (s *server) idleCount() int {

@@ -164,14 +164,14 @@ func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []by
 
 // putIdle keeps sc for reuse: in the session under http-reuse never, else
 // in srv's pool.
-func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) {
+func (c clientAddrs) putIdle(srv *server, sc *tconn, now time.Time) (pooled bool) {
 	if !private(srv) || sc.h2 != nil {
-		srv.putIdle(sc, now)
-		return
+		return srv.putIdle(sc, now)
 	}
 	if c.priv == nil || srv.cfg.NoIdle { // pool-max-conn 0: not even for this session
 		sc.Close()
-		return
+		return false
 	}
 	c.priv.keep(srv, sc)
+	return false
 }

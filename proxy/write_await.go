@@ -41,7 +41,20 @@ func (x *exchange) writeRequest(out []byte, now time.Time, whole bool) error {
 		now = time.Now()
 	}
 	x.awaitUntil = deadlineFrom(now, x.serverTimeout())
-	wrote, n, err := c.writeAwait(out, x.sbuf[:x.s.p.lim.headLimit], now, x.awaitUntil)
+	var p []byte
+	if x.sbp != nil {
+		p = x.sbuf[:x.s.p.lim.headLimit]
+	} else {
+		// The buffer is taken once the answer is there (server_buf.go).
+		c.io.rpool, c.io.rlim = x.s.p, x.s.p.lim.headLimit
+	}
+	wrote, n, err := c.writeAwait(out, p, now, x.awaitUntil)
+	if c.io.rpool != nil {
+		x.sbp, c.io.rbp, c.io.rpool = c.io.rbp, nil, nil
+		if x.sbp != nil {
+			x.sbuf = *x.sbp
+		}
+	}
 	if err != nil {
 		return x.writeFailed(err)
 	}
@@ -82,6 +95,10 @@ func (c *tconn) writeAwait(req, p []byte, now, want time.Time) (wrote, n int, er
 // request and asks to wait; the later ones read.
 func (r *rawIO) doWriteAwait(fd uintptr) bool {
 	if r.qsent {
+		if r.rbuf == nil && r.rpool != nil {
+			r.rbp = r.rpool.getBuf()
+			r.rbuf = (*r.rbp)[:r.rlim]
+		}
 		return r.doRead(fd)
 	}
 	for r.qn < len(r.qbuf) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -36,8 +37,10 @@ type Options struct {
 	// back once nothing in the engine can reach it any more, so that
 	// the handler may reuse its memory: never an Aborter that was told
 	// (its goroutine may still be running). It runs on the handler's
-	// goroutine, which may still use the stream's Local slot.
-	Release func(Aborter) // Refused, when set, is told of each new stream whose request head
+	// goroutine, with the stream's Local slot (the stream itself may
+	// already serve another request).
+	Release func(a Aborter, local *any)
+	// Refused, when set, is told of each new stream whose request head
 	// was refused as malformed (reset with PROTOCOL_ERROR): HAProxy's H2
 	// mux logs such a stream with its session. It runs on the
 	// connection's reading goroutine.
@@ -91,6 +94,10 @@ type Conn struct {
 	free       []*Stream           // finished streams, their memory for the next ones (onHeaders)
 	awaiting   map[uint32]struct{} // finished streams waiting for END_STREAM (await_end.go)
 	wg         sync.WaitGroup
+	// busy mirrors noDeadline with a stream open (armIdleLocked): the
+	// reader's armIdle before each frame has nothing to change until a
+	// stream's end, which arms the deadline again itself (finish).
+	busy atomic.Bool
 }
 
 // NewConn prepares a connection whose client preface has not been read.
@@ -260,44 +267,6 @@ func (c *Conn) serve() error {
 			return http2.ConnectionError(code)
 		}
 	}
-}
-
-// armIdle sets the read deadline: the idle timeout while no stream is
-// open, none otherwise; once a GOAWAY is out and no stream is left, now.
-func (c *Conn) armIdle() {
-	c.mu.Lock()
-	c.armIdleLocked()
-	c.mu.Unlock()
-}
-
-// armIdleLocked is armIdle under the lock: the state it reads and the
-// deadline it sets cannot be separated by a stream's end.
-func (c *Conn) armIdleLocked() {
-	n, goaway := len(c.streams), c.goaway
-	switch {
-	case n == 0 && goaway:
-		// Drained after GOAWAY: the client has the grace (bounded by the
-		// idle timeout) to close first, as HAProxy lets it until its
-		// idle timeout.
-		d := c.opt.DrainGrace
-		if c.opt.IdleTimeout > 0 && c.opt.IdleTimeout < d {
-			d = c.opt.IdleTimeout
-		}
-		c.t.SetReadDeadline(time.Now().Add(d))
-	case n == 0 && c.opt.IdleTimeout > 0:
-		c.t.SetReadDeadline(time.Now().Add(c.opt.IdleTimeout))
-	default:
-		// Busy: no deadline. Cleared once, not before every frame and
-		// at every stream's end (each call takes the poller's lock and
-		// moves its timer).
-		if c.noDeadline {
-			return
-		}
-		c.t.SetReadDeadline(time.Time{})
-		c.noDeadline = true
-		return
-	}
-	c.noDeadline = false
 }
 
 // closing reports a drained connection after GOAWAY, or an idle one.

@@ -43,7 +43,7 @@ func TestReleaseSkipsToldAborters(t *testing.T) {
 		}
 		st.WriteHeaders(200, nil, true)
 	}
-	release := func(a Aborter) { released <- a.(*namedAborter).name }
+	release := func(a Aborter, _ *any) { released <- a.(*namedAborter).name }
 	cl, _, _ := serveLoopback(t, Options{Handler: handler, Release: release})
 	fr := http2.NewFramer(cl, cl)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)

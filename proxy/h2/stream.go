@@ -224,15 +224,14 @@ func (st *Stream) WriteResponse(status int, fields []Field, body []byte) error {
 	if whole {
 		st.sendWin -= n
 		c.sendWin -= n
+		// In the same hold of the lock: one lock for the whole response.
+		return st.writeFieldsLocked(status, fields, false, body)
 	}
 	c.mu.Unlock()
-	if !whole {
-		if err := st.writeFields(status, fields, false, nil); err != nil {
-			return err
-		}
-		return st.WriteData(body, true)
+	if err := st.writeFields(status, fields, false, nil); err != nil {
+		return err
 	}
-	return st.writeFields(status, fields, false, body)
+	return st.WriteData(body, true)
 }
 
 // writeFields writes a HEADERS section; with data (credit already taken)
@@ -247,8 +246,14 @@ func (st *Stream) HoldNextHeaders() {
 }
 
 func (st *Stream) writeFields(status int, fields []Field, end bool, data []byte) error {
+	st.c.mu.Lock()
+	return st.writeFieldsLocked(status, fields, end, data)
+}
+
+// writeFieldsLocked is writeFields with the connection's lock held; it
+// releases it.
+func (st *Stream) writeFieldsLocked(status int, fields []Field, end bool, data []byte) error {
 	c := st.c
-	c.mu.Lock()
 	if st.aborted || st.localDone || c.dead != nil {
 		c.mu.Unlock()
 		return errAborted
@@ -399,29 +404,32 @@ func (st *Stream) finish() {
 	}
 	// Aborted now, the stream tells nobody any more: an Aborter never
 	// told is the handler's to reuse.
-	a := st.onAbort
+	a, id, local := st.onAbort, st.id, st.local
 	st.onAbort = nil
 	if st.told {
 		a = nil
 	}
-	c.mu.Unlock()
 	if rst {
-		c.write(func() error { return c.fr.WriteRSTStream(st.id, code) })
+		// The reset goes out before the connection may see its last
+		// stream gone (a drained connection's GOAWAY follows it).
+		c.mu.Unlock()
+		c.write(func() error { return c.fr.WriteRSTStream(id, code) })
+		c.mu.Lock()
 	}
-	if a != nil && c.opt.Release != nil {
-		c.opt.Release(a)
-	}
-	c.mu.Lock()
 	// The last stream gone: the idle timeout runs, or a drained
 	// connection's reader ends.
 	c.armIdleLocked()
-	// Last: the stream's memory serves a later stream of c (onHeaders),
-	// once nothing here reads it any more. Its handler has returned, and
-	// its Aborter, told or not, does not hold it.
+	// Last: the stream's memory serves a later stream of c (onHeaders)
+	// once the lock is released: nothing here reads it any more (Release
+	// gets the slot, not the stream). Its handler has returned, and its
+	// Aborter, told or not, does not hold it.
 	if len(c.free) < maxFreeStreams {
 		c.free = append(c.free, st)
 	}
 	c.mu.Unlock()
+	if a != nil && c.opt.Release != nil {
+		c.opt.Release(a, local)
+	}
 }
 
 // maxFreeStreams bounds the finished streams a connection keeps for
