@@ -29,7 +29,7 @@ func TestIdlePoolKeepsPastOldBound(t *testing.T) {
 		s.need.noteUsed(n)
 		for i, c := range loopbackConns(t, n) {
 			s.bal.Conns.Store(int64(n - i)) // the request leaving it still counts
-			if s.putIdle(newTconn(c, nil), now) {
+			if s.putIdle(newSrvTconn(c), now) {
 				s.unpend() // its request releases its slot
 			}
 		}
@@ -53,7 +53,7 @@ func TestIdlePoolPendingSlots(t *testing.T) {
 	s.bal.Conns.Store(n)
 	s.need.noteUsed(n)
 	for _, c := range loopbackConns(t, n) {
-		if !s.putIdle(newTconn(c, nil), now) {
+		if !s.putIdle(newSrvTconn(c), now) {
 			t.Fatal("a plain connection was not taken back by the pool")
 		}
 	}

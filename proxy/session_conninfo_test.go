@@ -15,7 +15,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"Src": true, "Dst": true, "Backend": true, "RequestNum": true, "PrioClass": true, "PrioOffset": true,
 		"TLS": true, "FrontCert": true, "FrontTLS": true, "TLSErrors": true, "ConnFailure": true,
 		"Payload": true, "PayloadFinal": true, "payloadShort": true, "inspecting": true,
-		"vars": true, "track": true,
+		"vars": true, "track": true, "vsize": true,
 		// derived again from the session (restoreDerived)
 		"Frontend": true, "ListenerID": true, "PP": true, "Listener": true, "makeUniqueID": true,
 		"px": true, "cliTCP": true, "req": true, "logLevel": true,
@@ -25,7 +25,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"resCaps": true, "resp": true, "compAlgo": true, "cache": true, "resBody": true,
 		"resPlain": true, "resPlainDone": true, "respConn": true, "body": true,
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
-		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "lastRule": true,
+		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "srvTriedFrom": true, "lastRule": true,
 		"stream": true, "eval": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
@@ -40,6 +40,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 	i.Src = netip.MustParseAddrPort("192.0.2.1:1234")
 	i.RequestNum, i.PrioOffset, i.SSLErr, i.PayloadFinal = 3, -5, 7, true
 	i.FrontTLS.FrontSessionKey = []byte("k")
+	i.vsize[levelSess] = 96
 	var c connInfo
 	c.save(&i)
 	c.restore(&back)
