@@ -134,13 +134,7 @@ func (p *dnsPair) step(what string, want func(state string) bool) {
 	t.Helper()
 	var states []string
 	for _, d := range p.both {
-		var st string
-		for i := 0; i < 60; i++ {
-			if st = haproxytest.ServersState(haproxytest.StatsCmd(t, d.sock, "show servers state be")); want(st) {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		st := p.poll(d, want)
 		if !want(st) {
 			t.Fatalf("%s: %s never reached the state:\n%s", what, d.name, st)
 		}
@@ -154,6 +148,19 @@ func (p *dnsPair) step(what string, want func(state string) bool) {
 		return statColumns(t, strings.ReplaceAll(haproxytest.StatsCmd(t, d.sock, "show stat"), "* ", ""), cols)
 	}
 	diffLines(t, what+": show stat", rows(p.both[0]), rows(p.both[1]))
+}
+
+// poll gives d's show servers state of backend be (reduced by
+// ServersState) once want says it is there, or after 3 s.
+func (p *dnsPair) poll(d dnsDaemon, want func(state string) bool) string {
+	var st string
+	for i := 0; i < 60; i++ {
+		if st = haproxytest.ServersState(haproxytest.StatsCmd(p.t, d.sock, "show servers state be")); want(st) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return st
 }
 
 // get checks that a request through each daemon gets want.
