@@ -286,20 +286,10 @@ func TestDropRulesRefused(t *testing.T) {
 		{"127.0.0.1:8080", "http-request set-timeout server 1s", "proxy 'fe' has no backend capability."},
 		{"127.0.0.1:8080", "http-response set-status 200 reason ok", ""},
 	} {
-		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults("http") +
 			"frontend fe\n    bind " + tc.bind + "\n    " + tc.rule + "\n    default_backend be\nbackend be\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s / %s: notices %q, want %q", tc.bind, tc.rule, got, tc.want)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // TestTCPResponseRulesDifferential: tcp-response content reject, close,
@@ -83,20 +82,10 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		{"tcp-response content sc-set-gpt0(0) req.hdr(x)", "not a layer-4 sample", "http"},
 		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {
-		cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults(tc.mode) +
 			"listen fe\n    bind 127.0.0.1:8080\n    " + tc.rule + "\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
 		}
 	}
