@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,10 +78,7 @@ backend be
 // does not (the http-after-response add-header is the one failing).
 func TestStrictModeResponseDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(strictResponseCfg, "SRV", bigHeaderServer(t))
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, p := range []string{"/100", "/9000", "/8100", "/8101", "/off/9000", "/after/100", "/after/9000",
 		"/after/off/9000", "/offafter/9000", "/ret/100", "/ret/9000"} {
 		n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '/')+1:])

@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +35,7 @@ frontend fe
 // ereq; a request whose DATA miss its content-length is logged with the
 // answer the proxy made.
 func TestH2RefusedRequestLogMatchesHAProxy(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLines, goLines, px := startBothLoggedStats(t, h2BadReqConfig, sock)
-	settleProbes(t, sock, px, haLines, goLines)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLines, goLines, px, sock, base := startSettled(t, h2BadReqConfig)
 	goBase := px.Frontends()[0].Stats
 	req := func(kv ...string) func(c net.Conn, fr *http2.Framer) {
 		return func(c net.Conn, fr *http2.Framer) {

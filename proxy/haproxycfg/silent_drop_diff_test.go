@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,14 +120,6 @@ func observeBoth(t *testing.T, ha, goha, req string) (want, got string) {
 // and the counters (dreq, not dcon; no session for the early rules).
 func TestSilentDropRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct {
 		name, mode, rule string
@@ -141,30 +132,15 @@ defaults
 		{"response", "http", "http-response silent-drop if { status 200 }", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := head + "frontend fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rule +
-				"\n    default_backend be\nbackend be\n    mode " + tc.mode + "\n    server s1 " + web + "\n"
-			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-			settleProbes(t, sock, px, haLog, goLog)
-			base := haproxytest.StatsCmd(t, sock, "show stat")
+			cfg := loggedHead + modeSection("frontend", tc.mode, tc.rule, web)
+			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 			want, got := observeBoth(t, ha, goha, req)
 			t.Logf("client: %s", want)
 			if want != got {
 				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
 			}
-			for range tc.logs {
-				if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-					t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
-				}
-			}
-			time.Sleep(100 * time.Millisecond)
-			select {
-			case l := <-haLog:
-				t.Errorf("haproxy logged %s", l)
-			case l := <-goLog:
-				t.Errorf("goha logged %s", l)
-			default:
-			}
+			sameLogLines(t, tc.name, haLog, goLog, tc.logs)
+			noMoreLines(t, haLog, goLog, 100*time.Millisecond)
 			compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
 		})
 	}

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,14 +18,6 @@ import (
 // status classes). A condition on request fetches never matches there.
 func TestTCPResponseRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ name, mode, rules string }{
 		{"tcp-reject", "tcp", "tcp-response content reject"},
@@ -45,12 +36,8 @@ defaults
 		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rules +
-				"\n    server s1 " + web + "\n"
-			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-			settleProbes(t, sock, px, haLog, goLog)
-			base := haproxytest.StatsCmd(t, sock, "show stat")
+			cfg := loggedHead + modeSection("listen", tc.mode, tc.rules, web)
+			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 			want, got := observeBoth(t, ha, goha, req)
 			t.Logf("client: %s", want)
 			if want != got {
@@ -101,21 +88,13 @@ var logCounts = regexp.MustCompile(` \d+/\d+/\d+/\d+/\d+ `)
 // client's view and the log lines of four connections.
 func TestTCPResponseServerFetchesDifferential(t *testing.T) {
 	webs := webs3(t)
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ mode, rules string }{
 		{"tcp", "tcp-response content reject if { srv_name s2 } { be_name fe }"},
 		{"http", "tcp-response content accept if { srv_id 1 } { bc_dst_port gt 0 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    balance roundrobin\n    " +
+			cfg := loggedHead + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    balance roundrobin\n    " +
 				tc.rules + "\n    server s1 " + webs[0] + "\n    server s2 " + webs[1] + "\n"
 			ha, goha, haLog, goLog := startBothLogged(t, cfg)
 			time.Sleep(100 * time.Millisecond)

@@ -1,0 +1,57 @@
+package haproxycfg
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// loggedHead starts a configuration whose proxies log to the test
+// (startBothLogged's LOG), with 2 s connect and 5 s client and server
+// timeouts.
+const loggedHead = `global
+    log LOG local0
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+
+// modeSection is a section kind ("listen" or "frontend") fe in mode
+// (tcp or http) logging with option tcplog or httplog, bound to BIND,
+// with rules, its one server s1 at web (a frontend's in backend be).
+func modeSection(kind, mode, rules, web string) string {
+	s := kind + " fe\n    mode " + mode + "\n    option " + mode + "log\n    bind BIND\n    " + rules + "\n"
+	if kind == "frontend" {
+		s += "    default_backend be\nbackend be\n    mode " + mode + "\n"
+	}
+	return s + "    server s1 " + web + "\n"
+}
+
+// startSettled is startBothLoggedStats with a stats socket of the test's
+// (sock), once settleProbes has seen the readiness probes end; base is
+// HAProxy's show stat then.
+func startSettled(t *testing.T, cfg string) (ha, goha string, haLog, goLog chan string, px *proxy.Proxy, sock, base string) {
+	t.Helper()
+	sock = filepath.Join(t.TempDir(), "stats.sock")
+	ha, goha, haLog, goLog, px = startBothLoggedStats(t, cfg, sock)
+	settleProbes(t, sock, px, haLog, goLog)
+	return ha, goha, haLog, goLog, px, sock, haproxytest.StatsCmd(t, sock, "show stat")
+}
+
+// noMoreLines fails the test if either side logs a line within wait.
+func noMoreLines(t *testing.T, haLog, goLog chan string, wait time.Duration) {
+	t.Helper()
+	time.Sleep(wait)
+	select {
+	case l := <-haLog:
+		t.Errorf("haproxy logged %s", l)
+	case l := <-goLog:
+		t.Errorf("goha logged %s", l)
+	default:
+	}
+}
