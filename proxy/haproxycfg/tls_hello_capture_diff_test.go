@@ -1,15 +1,9 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"crypto/tls"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -40,23 +34,11 @@ func TestTLSHelloCaptureDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	ask := func(addr string, tc *tls.Config) string {
-		raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		b, _, _, err := tlsGet(t, addr, tc)
 		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		raw.SetDeadline(time.Now().Add(3 * time.Second))
-		c := tls.Client(raw, tc)
-		if err := c.Handshake(); err != nil {
 			return "handshake: " + err.Error()
 		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		return b
 	}
 	clients := []struct {
 		name string

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -76,24 +75,17 @@ func TestTLSRandomsDifferential(t *testing.T) {
 		defer raw.Close()
 		raw.SetDeadline(time.Now().Add(3 * time.Second))
 		sc := &sniffConn{Conn: raw}
-		var keylog bytes.Buffer
-		c := tls.Client(sc, &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", MaxVersion: maxVer, KeyLogWriter: &keylog})
-		if err := c.Handshake(); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		b, _, keylog, err := tlsGetOn(t, sc, &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", MaxVersion: maxVer})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		f := strings.Fields(keylog.String()) // "<label> <client random> <secret>"
+		f := strings.Fields(keylog) // "<label> <client random> <secret>"
 		if len(f) < 2 {
-			t.Fatalf("no key log: %q", keylog.String())
+			t.Fatalf("no key log: %q", keylog)
 		}
 		sh := tlsconf.HelloRandom{Server: true}
 		sh.Feed(sc.in.Bytes())
-		return string(b), fmt.Sprintf("%s %s 0 <>", strings.ToUpper(f[1]), strings.ToUpper(hex.EncodeToString(sh.Random))),
+		return b, fmt.Sprintf("%s %s 0 <>", strings.ToUpper(f[1]), strings.ToUpper(hex.EncodeToString(sh.Random))),
 			bytes.Contains(sc.in.Bytes(), hrr)
 	}
 	for _, c := range []struct {
