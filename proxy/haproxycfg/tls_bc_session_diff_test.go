@@ -13,7 +13,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // masterLog is a TLS server's key log: the master secret of each full
@@ -76,15 +75,7 @@ func TestTLSBackendSessionKeyDifferential(t *testing.T) {
 	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
 	t.Cleanup(func() { srv.Close() })
 	for _, tickets := range []string{"", "no-tls-tickets", "alpn h2"} {
-		mk := func() (bind, cfg string) {
-			bind = loopback.FreeAddr(t)
-			return bind, strings.NewReplacer("BIND", bind, "SRV", ln.Addr().String(), "TICKETS", tickets).Replace(bcSessionConfig)
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, bcSessionConfig, "BIND", "SRV", ln.Addr().String(), "TICKETS", tickets)
 		for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 			c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			sessions := map[string]bool{} // the full handshakes' keys

@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // crtList: filters that replace the certificate's names (alias), a
@@ -46,14 +44,7 @@ func TestCrtListDifferential(t *testing.T) {
 	if err := os.WriteFile(list, []byte(crtList), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mk := func() (string, string) {
-		fe := loopback.FreeAddr(t)
-		return fe, strings.NewReplacer("PKIDIR", pki.Dir, "LIST", list, "FE", fe).Replace(crtListConfig)
-	}
-	haFE, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haFE)
-	goFE, cfg := mk()
-	runPlan(t, cfg)
+	haFE, goFE := startTemplated(t, crtListConfig, "FE", "PKIDIR", pki.Dir, "LIST", list)
 
 	client, err := tls.LoadX509KeyPair(filepath.Join(pki.Dir, "client.pem"), filepath.Join(pki.Dir, "client.pem"))
 	if err != nil {

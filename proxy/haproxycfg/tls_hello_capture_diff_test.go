@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const helloCaptureConfig = `global
@@ -50,16 +48,7 @@ func TestTLSHelloCaptureDifferential(t *testing.T) {
 				tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA}}},
 	}
 	for _, capture := range []string{"", "    tune.ssl.capture-buffer-size 512", "    tune.ssl.capture-cipherlist-size 40"} {
-		mk := func() (addr, cfg string) {
-			addr = loopback.FreeAddr(t)
-			cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "CAPTURE\n", capture+"\n").Replace(helloCaptureConfig)
-			return
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, helloCaptureConfig, "ADDR", "PKIDIR", pki.Dir, "CAPTURE\n", capture+"\n")
 		for _, c := range clients {
 			hg, gg := ask(ha, c.tc), ask(gh, c.tc)
 			t.Logf("%q %s: haproxy %s", capture, c.name, hg)

@@ -6,9 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const keylogConfig = `global
@@ -50,16 +48,7 @@ func TestTLSKeylogDifferential(t *testing.T) {
 	}
 	const none = "<> <> <> <> <> <>"
 	for _, keylog := range []string{"    tune.ssl.keylog on", "    tune.ssl.keylog off", ""} {
-		mk := func() (addr, cfg string) {
-			addr = loopback.FreeAddr(t)
-			cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n").Replace(keylogConfig)
-			return
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, keylogConfig, "ADDR", "PKIDIR", pki.Dir, "KEYLOG\n", keylog+"\n")
 		on := strings.HasSuffix(keylog, " on")
 		for _, ver := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // peerFetchConfig puts the ssl_f_* fetches (the bind's certificate, one
@@ -89,14 +88,7 @@ func TestTLSPeerFetchesDifferential(t *testing.T) {
 	}
 	web := startChainTLSWeb(t, pki.Dir)
 	clear := loopback.StartWeb(t, "clear").Addr
-	mk := func() (fe, cfg string) {
-		fe = loopback.FreeAddr(t)
-		return fe, strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "CLEAR", clear, "FE", fe).Replace(peerFetchConfig)
-	}
-	haFE, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haFE)
-	goFE, cfg := mk()
-	runPlan(t, cfg)
+	haFE, goFE := startTemplated(t, peerFetchConfig, "FE", "PKIDIR", pki.Dir, "WEB", web, "CLEAR", clear)
 	get := func(addr, sni, path string) string {
 		tc := &tls.Config{InsecureSkipVerify: true, ServerName: sni, NextProtos: []string{"http/1.1"}}
 		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}

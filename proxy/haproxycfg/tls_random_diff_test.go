@@ -16,7 +16,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
@@ -54,16 +53,8 @@ func (c *sniffConn) Read(p []byte) (int, error) {
 func TestTLSRandomsDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
-	mk := func() (anyGroup, p256, cfg string) {
-		anyGroup, p256 = loopback.FreeAddr(t), loopback.FreeAddr(t)
-		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ANY", anyGroup, "P256", p256).Replace(randomConfig)
-		return
-	}
-	haAny, haP256, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haAny)
-	goAny, goP256, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, goAny)
+	ha, goha := startTemplatedAddrs(t, randomConfig, []string{"ANY", "P256"}, "PKIDIR", pki.Dir)
+	haAny, haP256, goAny, goP256 := ha[0], ha[1], goha[0], goha[1]
 
 	// ask returns what the proxy answered and what the client saw.
 	hrr, _ := hex.DecodeString("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
@@ -197,15 +188,7 @@ func TestTLSBackendRandomsDifferential(t *testing.T) {
 	pki := newFetchPKI(t)
 	crt := pki.Dir + "/srv.pem"
 	srv, srvP256 := startRandomsWeb(t, crt, false), startRandomsWeb(t, crt, true)
-	mk := func() (bind, cfg string) {
-		bind = loopback.FreeAddr(t)
-		return bind, strings.NewReplacer("BIND", bind, "SRVP256", srvP256, "SRV", srv).Replace(randomBackendConfig)
-	}
-	haBind, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haBind)
-	goBind, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, goBind)
+	haBind, goBind := startTemplated(t, randomBackendConfig, "BIND", "SRVP256", srvP256, "SRV", srv)
 	for _, be := range []string{"h1", "h1p256", "h2"} {
 		for _, d := range []struct{ name, addr string }{{"haproxy", haBind}, {"goha", goBind}} {
 			resp, err := (&http.Client{Timeout: 3 * time.Second}).Get("http://" + d.addr + "/" + be)

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const sessionFetchConfig = `global
@@ -52,16 +50,7 @@ func TestTLSSessionFetchesDifferential(t *testing.T) {
 	}
 	for _, keylog := range []string{"    tune.ssl.keylog on", ""} {
 		for _, tickets := range []string{"", "no-tls-tickets"} {
-			mk := func() (addr, cfg string) {
-				addr = loopback.FreeAddr(t)
-				cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n", "TICKETS", tickets).Replace(sessionFetchConfig)
-				return
-			}
-			ha, cfg := mk()
-			difftest.StartHAProxy(t, cfg, ha)
-			gh, cfg := mk()
-			runPlan(t, cfg)
-			loopback.WaitListen(t, gh)
+			ha, gh := startTemplated(t, sessionFetchConfig, "ADDR", "PKIDIR", pki.Dir, "KEYLOG\n", keylog+"\n", "TICKETS", tickets)
 			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 				tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test",
 					ClientSessionCache: tls.NewLRUClientSessionCache(4)}

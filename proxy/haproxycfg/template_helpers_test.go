@@ -1,0 +1,39 @@
+package haproxycfg
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+)
+
+// startTemplated starts HAProxy, then goha, on the configuration tmpl
+// with a free loopback address of each one's own in place of key and the
+// old, new pairs of repl replaced (in that order, key first), and
+// returns once both listen on their address.
+func startTemplated(t *testing.T, tmpl, key string, repl ...string) (ha, goha string) {
+	t.Helper()
+	has, gohas := startTemplatedAddrs(t, tmpl, []string{key}, repl...)
+	return has[0], gohas[0]
+}
+
+// startTemplatedAddrs is startTemplated with an address for each of
+// keys; it waits on the first.
+func startTemplatedAddrs(t *testing.T, tmpl string, keys []string, repl ...string) (ha, goha []string) {
+	t.Helper()
+	mk := func() ([]string, string) {
+		var addrs, pairs []string
+		for _, k := range keys {
+			a := loopback.FreeAddr(t)
+			addrs, pairs = append(addrs, a), append(pairs, k, a)
+		}
+		return addrs, strings.NewReplacer(append(pairs, repl...)...).Replace(tmpl)
+	}
+	ha, cfg := mk()
+	difftest.StartHAProxy(t, cfg, ha[0])
+	goha, cfg = mk()
+	runPlan(t, cfg)
+	loopback.WaitListen(t, goha[0])
+	return ha, goha
+}
