@@ -19,7 +19,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -140,32 +139,14 @@ func startCacheBoth(t *testing.T, cfg string) (ha, goha, sock string, haLog, goL
 	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
 	difftest.StartHAProxy(t, strings.NewReplacer("BIND", ha, "WEB", haWeb.addr, "SOCK", sock).Replace(cfg), ha)
 	goCfg := strings.NewReplacer("BIND", goha, "WEB", goWeb.addr, "    stats socket SOCK level admin\n", "").Replace(cfg)
-	res := haproxy.CheckBytes("cache.cfg", []byte(goCfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	for _, d := range res.Diags.List {
-		if d.Goha {
-			t.Errorf("parser: %s", d.Text)
-		}
-	}
-	plan = Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
-		le := logfmt.Entry(*e)
-		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok {
-			goLog <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	plan, px = gohaRun(t, goCfg, true, func(*Plan) proxy.Options {
+		return proxy.Options{Log: func(e *proxy.LogEntry) {
+			le := logfmt.Entry(*e)
+			if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok {
+				goLog <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
+			}
+		}}
+	})
 	select { // the readiness probe's connection, if logged
 	case <-haLog:
 	case <-time.After(200 * time.Millisecond):

@@ -19,8 +19,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 const closeSpreadConfig = `global
@@ -72,23 +70,7 @@ func startStoppables(t *testing.T, cfg string) []stoppable {
 	}}
 
 	goAddr := loopback.FreeAddr(t)
-	res := haproxy.CheckBytes("h.cfg", []byte(strings.ReplaceAll(cfg, "FE", goAddr)), nil)
-	for _, d := range res.Diags.List {
-		if d.Severity == haproxy.Alert || d.Goha {
-			t.Fatalf("goha -c: %s", d.Text)
-		}
-	}
-	plan := Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
+	_, px := gohaRun(t, strings.ReplaceAll(cfg, "FE", goAddr), true, nil)
 	stopped := make(chan error, 1)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -17,7 +17,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -111,7 +110,7 @@ func TestCompressionDifferential(t *testing.T) {
 			sock := filepath.Join(t.TempDir(), "stats.sock")
 			difftest.StartHAProxy(t, "global\n    stats socket "+sock+"\n"+
 				strings.NewReplacer("BIND", ha, "BACKEND", recHA.ln.Addr().String()).Replace(cfg), ha)
-			px := startPlan(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg))
+			_, px := gohaRun(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg), false, nil)
 			for _, cc := range compCases {
 				recHA.reset([]byte(cc.answer), strings.Contains(cc.name, "until close"))
 				recGo.reset([]byte(cc.answer), strings.Contains(cc.name, "until close"))
@@ -151,24 +150,6 @@ func TestCompressionDifferential(t *testing.T) {
 			compareCompStats(t, haproxytest.StatsCmd(t, sock, "show stat"), px)
 		})
 	}
-}
-
-// startPlan is runPlan returning the running proxy, for its counters.
-func startPlan(t *testing.T, cfg string) *proxy.Proxy {
-	t.Helper()
-	res := haproxy.CheckBytes("seed.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
-	return px
 }
 
 // compareCompStats compares comp_rsp, comp_in and comp_byp of the
@@ -312,7 +293,7 @@ func TestCompressionH2Differential(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	difftest.StartHAProxy(t, "global\n    stats socket "+sock+"\n"+
 		strings.NewReplacer("BIND", ha, "BACKEND", recHA.ln.Addr().String()).Replace(cfg), ha)
-	px := startPlan(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg))
+	_, px := gohaRun(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg), false, nil)
 	cHA, cGo := h2Client(t, testPKI{}, ha, false), h2Client(t, testPKI{}, goha, false)
 	for _, cc := range []compCase{
 		{"content-length", "gzip", compAnswer("200 OK", "content-type: text/html\r\netag: \"e\"\r\n", compText)},

@@ -10,8 +10,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -47,24 +45,7 @@ func seedOnLoopback(t *testing.T, bind string, webs []string) string {
 // runPlan starts the data path for cfg in this process, as gohaproxy does.
 func runPlan(t *testing.T, cfg string) {
 	t.Helper()
-	res := haproxy.CheckBytes("seed.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	// A differential test runs the whole configuration: a line goha
-	// would refuse at start must not be dropped silently here.
-	for _, d := range plan.Notices.List {
-		t.Errorf("runPlan: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	gohaRun(t, cfg, false, nil)
 }
 
 // TestSeedDifferential sends the same pipelined requests through the real

@@ -15,8 +15,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 const idleCloseConfig = `defaults
@@ -129,18 +127,7 @@ func TestIdleCloseOnResponseMatchesHAProxy(t *testing.T) {
 		}
 
 		goAddr, cfg := mk()
-		res := haproxy.CheckBytes("h.cfg", []byte(cfg), nil)
-		plan := Build(res.Config)
-		for _, d := range plan.Notices.List {
-			t.Errorf("notice: %s", d.Text)
-		}
-		px, err := proxy.New(plan.Proxy, proxy.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := px.Start(); err != nil {
-			t.Fatal(err)
-		}
+		_, px := gohaRun(t, cfg, false, nil)
 		stopped := make(chan error, 1)
 		got := idleCloseEvents(t, goAddr, func() {
 			go func() {
