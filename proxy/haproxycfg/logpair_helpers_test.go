@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,4 +55,21 @@ func noMoreLines(t *testing.T, haLog, goLog chan string, wait time.Duration) {
 		t.Errorf("goha logged %s", l)
 	default:
 	}
+}
+
+// sameLoggedLines compares the lines both sides log next (each waited
+// for up to 5 s, then until HAProxy is quiet for 300 ms and goha for
+// 50 ms): the same lines, exactly n of them, or at least one for n 0.
+func sameLoggedLines(t *testing.T, label string, haLog, goLog chan string, n int) {
+	t.Helper()
+	w, g := awaitLines(haLog, 5*time.Second, 300*time.Millisecond), awaitLines(goLog, 5*time.Second, 50*time.Millisecond)
+	if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 || n > 0 && len(w) != n {
+		t.Errorf("%s: log\nhaproxy %q\ngoha    %q", label, w, g)
+	}
+}
+
+// dropStartLines drops the lines the start left (the readiness probes').
+func dropStartLines(haLog, goLog chan string) {
+	drainLines(haLog, 200*time.Millisecond)
+	drainLines(goLog, 50*time.Millisecond)
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"sort"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -67,8 +66,7 @@ backend be
     server s1 ` + server + `
 `
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
-	drainLines(haLog, 200*time.Millisecond) // the start probes
-	drainLines(goLog, 50*time.Millisecond)
+	dropStartLines(haLog, goLog)
 	for _, sc := range []string{"half-close", "server-first", "client-first"} {
 		scenario.Store(sc)
 		// one client after the other: each waits for its own ping
@@ -95,10 +93,7 @@ backend be
 		if len(servers) == 2 && (servers[0] != servers[1] || servers[0] != "reset") {
 			t.Errorf("%s: the servers saw %v, want a reset from both", sc, servers)
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-		if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-			t.Errorf("%s: log\nhaproxy %q\ngoha    %q", sc, w, g)
-		}
+		sameLoggedLines(t, sc, haLog, goLog, 0)
 	}
 }
 
