@@ -8,9 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // occurrenceACLs are the header fetches' occurrence rules under test: one
@@ -119,15 +116,7 @@ func startMatchEcho(t *testing.T) string {
 func TestHeaderOccurrenceDifferential(t *testing.T) {
 	ha, goha := startBoth(t, occurrenceConfig(startMatchEcho(t)))
 	matched := func(addr, req string) string {
-		raw, err := difftest.Exchange(addr, []byte(strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(raw)
-		if err != nil || len(rs) != 1 {
-			t.Fatalf("%q: %v %q", req, err, raw)
-		}
-		return rs[0].Body
+		return exchangeSole(t, addr, strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)).Body
 	}
 	for _, req := range occurrenceRequests {
 		want, got := matched(ha, req), matched(goha, req)

@@ -220,17 +220,7 @@ backend web
 		"GET /v1?t=1 HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET http://h/old?z HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /new HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw) }
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != 5 || want[0].Headers["x-seen-path"] != "/new" || want[1].Body != "server2\n" {
 		t.Fatalf("haproxy answered %+v", want)
@@ -274,17 +264,7 @@ backend web
 	raw := "GET /put HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /head HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /other HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out, "GET", "HEAD", "GET")
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw, "GET", "HEAD", "GET") }
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != 3 || want[0].Headers["x-seen-method"] != "PUT" || want[1].Headers["x-seen-method"] != "HEAD" {
 		t.Fatalf("haproxy answered %+v", want)

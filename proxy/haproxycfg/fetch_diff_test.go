@@ -59,16 +59,8 @@ func TestConnFetchDifferential(t *testing.T) {
 // returns each response's status, x-r-* headers and body.
 func keptAliveBodies(t *testing.T, addr, raw string) string {
 	t.Helper()
-	out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := difftest.ParseAll(out)
-	if err != nil {
-		t.Fatalf("%q: %v %q", raw, err, out)
-	}
 	var b strings.Builder
-	for _, r := range rs {
+	for _, r := range exchangeAll(t, addr, raw) {
 		fmt.Fprintf(&b, "%d x-r-be=%s\n%s\n", r.Status, r.Headers["x-r-be"], r.Body)
 	}
 	return b.String()
