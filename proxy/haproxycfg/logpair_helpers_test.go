@@ -73,3 +73,31 @@ func dropStartLines(haLog, goLog chan string) {
 	drainLines(haLog, 200*time.Millisecond)
 	drainLines(goLog, 50*time.Millisecond)
 }
+
+// frontendRuleCase is a case of the tcp rule tests: a frontend in mode
+// with rules, before one web server, and the log lines it makes.
+type frontendRuleCase struct {
+	name, mode, rules string
+	logs              int
+}
+
+// runFrontendRuleCase starts both sides on tc's frontend, sends req and
+// compares what the client saw (through mask, when set), the log lines
+// (tc.logs, then none for 100 ms) and the drop counters; it returns
+// goha's proxy for more.
+func runFrontendRuleCase(t *testing.T, web, req string, tc frontendRuleCase, mask func(string) string) *proxy.Proxy {
+	t.Helper()
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, loggedHead+modeSection("frontend", tc.mode, tc.rules, web))
+	want, got := observeBoth(t, ha, goha, req)
+	if mask != nil {
+		want, got = mask(want), mask(got)
+	}
+	t.Logf("client: %s", want)
+	if want != got {
+		t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
+	}
+	sameLogLines(t, tc.name, haLog, goLog, tc.logs)
+	noMoreLines(t, haLog, goLog, 100*time.Millisecond)
+	compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
+	return px
+}

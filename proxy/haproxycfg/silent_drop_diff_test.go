@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/proxy"
 )
 
@@ -121,27 +120,13 @@ func observeBoth(t *testing.T, ha, goha, req string) (want, got string) {
 func TestSilentDropRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
-	for _, tc := range []struct {
-		name, mode, rule string
-		logs             int
-	}{
+	for _, tc := range []frontendRuleCase{
 		{"connection", "tcp", "tcp-request connection silent-drop if { src 127.0.0.1 }", 0},
 		{"session", "tcp", "tcp-request session silent-drop", 0},
 		{"content-tcp", "tcp", "tcp-request content silent-drop", 1},
 		{"content-http", "http", "tcp-request content silent-drop if { src 127.0.0.1 }", 1},
 		{"response", "http", "http-response silent-drop if { status 200 }", 1},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := loggedHead + modeSection("frontend", tc.mode, tc.rule, web)
-			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
-			want, got := observeBoth(t, ha, goha, req)
-			t.Logf("client: %s", want)
-			if want != got {
-				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
-			}
-			sameLogLines(t, tc.name, haLog, goLog, tc.logs)
-			noMoreLines(t, haLog, goLog, 100*time.Millisecond)
-			compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
-		})
+		t.Run(tc.name, func(t *testing.T) { runFrontendRuleCase(t, web, req, tc, nil) })
 	}
 }

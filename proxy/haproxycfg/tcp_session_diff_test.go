@@ -3,9 +3,6 @@ package haproxycfg
 import (
 	"regexp"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/haproxytest"
 )
 
 // servedData is what silentObserve reports of an answer, less its bytes
@@ -21,10 +18,7 @@ var servedData = regexp.MustCompile(`data "(HTTP/1\.1 \d+)[^"]*"`)
 func TestTCPSessionVerdictsDifferential(t *testing.T) {
 	web := webs3(t)[0]
 	req := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	for _, tc := range []struct {
-		name, mode, rules string
-		logs              int
-	}{
+	for _, tc := range []frontendRuleCase{
 		{"reject-tcp", "tcp", "tcp-request session reject if { src 127.0.0.1 }", 0},
 		{"reject-http", "http", "tcp-request session reject if { src 127.0.0.1 }", 0},
 		{"accept-first", "http", "tcp-request session accept if { src 127.0.0.1 }\n    tcp-request session reject", 1},
@@ -34,17 +28,7 @@ func TestTCPSessionVerdictsDifferential(t *testing.T) {
 		{"after-var", "tcp", "tcp-request session set-var(sess.x) int(3)\n    tcp-request session reject if { var(sess.x) -m int 3 }", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := loggedHead + modeSection("frontend", tc.mode, tc.rules, web)
-			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
-			want, got := observeBoth(t, ha, goha, req)
-			want, got = servedData.ReplaceAllString(want, "data $1"), servedData.ReplaceAllString(got, "data $1")
-			t.Logf("client: %s", want)
-			if want != got {
-				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
-			}
-			sameLogLines(t, tc.name, haLog, goLog, tc.logs)
-			noMoreLines(t, haLog, goLog, 100*time.Millisecond)
-			compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
+			px := runFrontendRuleCase(t, web, req, tc, func(s string) string { return servedData.ReplaceAllString(s, "data $1") })
 			if n, want := px.Frontends()[0].Stats.DeniedSess, int64(1-tc.logs); n != want {
 				t.Errorf("goha dses %d, want %d", n, want)
 			}
