@@ -65,12 +65,7 @@ func TestRequestActionsDifferential(t *testing.T) {
 	page := filepath.Join(dir, "page.html")
 	os.WriteFile(page, []byte("<b>f</b>\n"), 0o644)
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-    timeout tarpit 200ms
+	cfg := httpHead + `    timeout tarpit 200ms
 frontend fe
     bind BIND
     http-request set-header X-Goha before
@@ -162,12 +157,7 @@ backend web
 // on src. A rejected connection gets a reset and not a byte, in both.
 func TestTCPConnectionRulesDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     acl two src 127.0.0.2
     tcp-request connection accept if two
@@ -195,12 +185,7 @@ backend web
 // the server see the new path, the rules before it the old one.
 func TestSetPathDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-header X-Goha old if { path /old }
     http-request set-path /new if { path /old }
@@ -246,12 +231,7 @@ func TestSetMethodDifferential(t *testing.T) {
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-method PUT if { path /put }
     http-request set-header X-Tag put if METH_PUT

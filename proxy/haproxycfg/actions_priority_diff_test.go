@@ -49,12 +49,7 @@ func recordingWeb(t *testing.T, hold time.Duration) (addr string, seen func() []
 // read them back.
 func TestPriorityQueueDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-    timeout queue 5s
+	cfg := httpHead + `    timeout queue 5s
 frontend fe
     bind BIND
     http-request set-priority-class url_param(c) if { url_param(c) -m found }

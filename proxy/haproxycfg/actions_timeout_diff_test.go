@@ -36,16 +36,7 @@ func TestSetTimeoutServerDifferential(t *testing.T) {
 }
 
 func setTimeoutServer(t *testing.T, section, server string) {
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-` + section + `    timeout server 2s
+	cfg := httpLogHead + section + `    timeout server 2s
     http-request set-timeout server 150ms if { path_beg /slow/short }
     http-request set-timeout server 3s if { path /slow/long }
     server w1 ` + server + `

@@ -214,16 +214,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 // directly and, through a frontend, as that frontend's backend... which
 // goha refuses (TestBackendRulesRefused); here it is reached directly:
 // its rules run once.
-const listenRulesCfg = `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen li
+const listenRulesCfg = httpLogHead + `listen li
     bind BIND
     http-request add-header x-order li
     http-request deny if { path /deny }

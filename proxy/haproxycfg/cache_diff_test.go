@@ -404,12 +404,7 @@ func TestCacheEvictionMatchesHAProxy(t *testing.T) {
 func TestCacheConcurrentClients(t *testing.T) {
 	web := startCacheOrigin(t)
 	addr := loopback.FreeAddr(t)
-	cfg := strings.NewReplacer("BIND", addr, "WEB", web.addr).Replace(`defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen fe
+	cfg := strings.NewReplacer("BIND", addr, "WEB", web.addr).Replace(httpHead + `listen fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1

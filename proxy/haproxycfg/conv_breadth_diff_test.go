@@ -81,12 +81,7 @@ func body(resp []byte) []byte {
 // capture.res.hdr, beside HAProxy 2.6.
 func TestCaptureConvDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     declare capture request len 5
     declare capture request len 40

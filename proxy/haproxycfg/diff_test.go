@@ -115,12 +115,7 @@ func webs3(t *testing.T) []string {
 // ACL), weights, backup servers and header rules through both proxies.
 func TestRoutingDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     acl is_api path_beg /api
     acl host_b hdr(host) -i b.example

@@ -22,6 +22,28 @@ defaults
     timeout server 5s
 `
 
+// httpHead is a defaults section in mode http with 2 s connect and 5 s
+// client and server timeouts.
+const httpHead = `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+
+// httpLogHead is httpHead with option httplog, logging to the test
+// (startBothLogged's LOG).
+const httpLogHead = `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+`
+
 // modeSection is a section kind ("listen" or "frontend") fe in mode
 // (tcp or http) logging with option tcplog or httplog, bound to BIND,
 // with rules, its one server s1 at web (a frontend's in backend be).

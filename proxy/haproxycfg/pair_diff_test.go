@@ -17,16 +17,7 @@ import (
 // httplogFrontend starts the configurations of the tests that compare
 // httplog lines: logs to the test's socket (LOG), http mode, and a
 // frontend fe on BIND whose rules follow.
-const httplogFrontend = `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const httplogFrontend = httpLogHead + `frontend fe
     bind BIND
 `
 

@@ -27,12 +27,7 @@ func TestPatternFileRoutingDifferential(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := strings.ReplaceAll(`defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := strings.ReplaceAll(httpHead+`frontend fe
     bind BIND
     acl api hdr(host) -i -f $/hosts.lst
     acl static path_beg -f $/paths1.lst -f $/paths2.lst /fonts
