@@ -103,23 +103,3 @@ func TestStrictModeResponseDifferential(t *testing.T) {
 		t.Errorf("haproxy counted no failed rewrite")
 	}
 }
-
-// allStatRows is show stat's rows keyed pxname/svname, numbers only.
-func allStatRows(stat string) map[string]map[string]int64 {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	out := map[string]map[string]int64{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != len(cols) {
-			continue
-		}
-		row := map[string]int64{}
-		for i, c := range cols {
-			v, _ := strconv.ParseInt(f[i], 10, 64)
-			row[c] = v
-		}
-		out[f[0]+"/"+f[1]] = row
-	}
-	return out
-}

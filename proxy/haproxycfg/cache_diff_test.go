@@ -313,19 +313,14 @@ func TestCacheMatchesHAProxy(t *testing.T) {
 		got.WriteString(c.Show())
 	}
 	sameShowCache(t, "after the sequence", want, got.String())
-	stat := haproxytest.StatsCmd(t, sock, "show stat")
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	st := px.Frontends()[0].Stats
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if f[1] != "FRONTEND" {
+	for _, r := range showStatRows(haproxytest.StatsCmd(t, sock, "show stat")) {
+		if r["svname"] != "FRONTEND" {
 			continue
 		}
-		for i, c := range cols {
-			g := map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted}
-			if v, ok := g[c]; ok && f[i] != fmt.Sprint(v) {
-				t.Errorf("show stat %s: haproxy %s, goha %d", c, f[i], v)
+		for c, v := range map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted} {
+			if r[c] != fmt.Sprint(v) {
+				t.Errorf("show stat %s: haproxy %s, goha %d", c, r[c], v)
 			}
 		}
 	}
@@ -495,26 +490,22 @@ cache c1
 	if w, g := haWeb.counts(), goWeb.counts(); w != g {
 		t.Errorf("origin requests\nhaproxy: %s\ngoha:    %s", w, g)
 	}
-	stat := haproxytest.StatsCmd(t, sock, "show stat")
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	rows := map[string]proxy.Stats{"fe/FRONTEND": px.Frontends()[0].Stats}
 	for _, b := range px.Backends() {
 		rows[b.Name+"/BACKEND"] = b.Stats
 	}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		st, ok := rows[f[0]+"/"+f[1]]
+	for _, r := range showStatRows(haproxytest.StatsCmd(t, sock, "show stat")) {
+		st, ok := rows[r.key()]
 		if !ok {
 			continue
 		}
 		g := map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted}
-		if f[1] == "BACKEND" { // the frontend's also counts HAProxy's readiness probe
+		if r["svname"] == "BACKEND" { // the frontend's also counts HAProxy's readiness probe
 			g["req_tot"] = st.Requests
 		}
-		for i, c := range cols {
-			if v, ok := g[c]; ok && f[i] != fmt.Sprint(v) && !(f[i] == "" && v == 0) {
-				t.Errorf("show stat %s/%s %s: haproxy %q, goha %d", f[0], f[1], c, f[i], v)
+		for c, v := range g {
+			if r[c] != fmt.Sprint(v) && !(r[c] == "" && v == 0) {
+				t.Errorf("show stat %s %s: haproxy %q, goha %d", r.key(), c, r[c], v)
 			}
 		}
 	}

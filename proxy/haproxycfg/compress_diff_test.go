@@ -173,36 +173,29 @@ func compareCompStats(t *testing.T, stat string, px *proxy.Proxy) {
 
 // compStatDiffs is compareCompStats' comparison: what differs.
 func compStatDiffs(t *testing.T, stat string, px *proxy.Proxy) (diffs []string) {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	idx := map[string]int{}
-	for i, c := range cols {
-		idx[c] = i
-	}
 	be := px.Backends()[0]
 	goRows := map[string]proxy.Stats{"fe/FRONTEND": px.Frontends()[0].Stats, "be/BACKEND": be.Stats, "be/s1": be.Servers[0].Stats}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		st, ok := goRows[f[0]+"/"+f[1]]
+	for _, r := range showStatRows(stat) {
+		st, ok := goRows[r.key()]
 		if !ok {
 			continue
 		}
-		if w := f[idx["bout"]]; w != fmt.Sprint(st.BytesOut) {
-			diffs = append(diffs, fmt.Sprintf("%s/%s bout: haproxy %s, goha %d", f[0], f[1], w, st.BytesOut))
+		if w := r["bout"]; w != fmt.Sprint(st.BytesOut) {
+			diffs = append(diffs, fmt.Sprintf("%s bout: haproxy %s, goha %d", r.key(), w, st.BytesOut))
 		}
-		if f[1] == "s1" {
+		if r["svname"] == "s1" {
 			continue // no compression counters
 		}
 		got := map[string]int64{"comp_rsp": st.CompRsp, "comp_in": st.CompIn, "comp_byp": st.CompByp}
 		for col, g := range got {
-			if w := f[idx[col]]; w != fmt.Sprint(g) {
-				diffs = append(diffs, fmt.Sprintf("%s/%s %s: haproxy %s, goha %d", f[0], f[1], col, w, g))
+			if w := r[col]; w != fmt.Sprint(g) {
+				diffs = append(diffs, fmt.Sprintf("%s %s: haproxy %s, goha %d", r.key(), col, w, g))
 			}
 		}
-		if (f[idx["comp_out"]] == "0") != (st.CompOut == 0) {
-			diffs = append(diffs, fmt.Sprintf("%s/%s comp_out: haproxy %s, goha %d", f[0], f[1], f[idx["comp_out"]], st.CompOut))
+		if (r["comp_out"] == "0") != (st.CompOut == 0) {
+			diffs = append(diffs, fmt.Sprintf("%s comp_out: haproxy %s, goha %d", r.key(), r["comp_out"], st.CompOut))
 		}
-		t.Logf("%s/%s bout %d comp_in %d comp_out haproxy %s goha %d", f[0], f[1], st.BytesOut, st.CompIn, f[idx["comp_out"]], st.CompOut)
+		t.Logf("%s bout %d comp_in %d comp_out haproxy %s goha %d", r.key(), st.BytesOut, st.CompIn, r["comp_out"], st.CompOut)
 	}
 	return diffs
 }

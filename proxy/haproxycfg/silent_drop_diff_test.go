@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -53,21 +52,11 @@ var dropStatCols = []string{"dreq", "dresp", "dcon", "dses", "eresp", "stot", "r
 
 // statRows reads the FRONTEND and BACKEND rows of a show stat dump.
 func statRows(stat string) map[string]map[string]int64 {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	out := map[string]map[string]int64{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != len(cols) || (f[1] != "FRONTEND" && f[1] != "BACKEND") {
-			continue
+	for _, r := range showStatRows(stat) {
+		if sv := r["svname"]; sv == "FRONTEND" || sv == "BACKEND" {
+			out[sv] = r.ints()
 		}
-		row := map[string]int64{}
-		for i, c := range cols {
-			var v int64
-			fmt.Sscan(f[i], &v)
-			row[c] = v
-		}
-		out[f[1]] = row
 	}
 	return out
 }
