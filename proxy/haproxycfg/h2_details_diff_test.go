@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -39,14 +38,7 @@ func startH2Origin(t *testing.T) (*h2Origin, string) {
 
 // startH2OriginTLS is startH2Origin over TLS (ALPN h2) with certFile.
 func startH2OriginTLS(t *testing.T, certFile string) (*h2Origin, string) {
-	data, err := os.ReadFile(certFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(data, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, certFile)
 	o := &h2Origin{seen: map[string]string{}}
 	ln := loopback.Listen(t)
 	addr := ln.Addr().String()

@@ -8,7 +8,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -135,14 +134,7 @@ func startH2Backend(t *testing.T, certFile string) (*h2Backend, string) {
 		srv.Protocols = &p
 		go srv.Serve(ln)
 	} else {
-		data, err := os.ReadFile(certFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, err := tls.X509KeyPair(data, data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cert := pemCert(t, certFile)
 		p.SetHTTP1(true)
 		p.SetHTTP2(true)
 		srv.Protocols = &p

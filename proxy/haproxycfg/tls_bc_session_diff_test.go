@@ -62,10 +62,7 @@ backend be
 func TestTLSBackendSessionKeyDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
-	cert, err := tls.LoadX509KeyPair(pki.Dir+"/srv.pem", pki.Dir+"/srv.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, pki.Dir+"/srv.pem")
 	keys := &masterLog{m: map[string]string{}}
 	ln := loopback.Listen(t)
 	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

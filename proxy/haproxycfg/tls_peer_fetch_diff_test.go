@@ -124,14 +124,7 @@ func TestTLSPeerFetchesDifferential(t *testing.T) {
 // on it.
 func startChainTLSWeb(t *testing.T, dir string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "srv.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(data, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, filepath.Join(dir, "srv.pem"))
 	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
 	if err != nil {
 		t.Fatal(err)

@@ -156,10 +156,7 @@ type sniffKey struct{}
 // p256: its only group is P-256, which makes clients that offer X25519
 // first go through a HelloRetryRequest.
 func startRandomsWeb(t *testing.T, crt string, p256 bool) string {
-	cert, err := tls.LoadX509KeyPair(crt, crt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, crt)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
 	if p256 {
 		cfg.CurvePreferences = []tls.CurveID{tls.CurveP256}

@@ -45,3 +45,13 @@ func tlsGetOn(t *testing.T, raw net.Conn, tc *tls.Config) (body string, st tls.C
 	b, _ := io.ReadAll(resp.Body)
 	return string(b), c.ConnectionState(), kl.String(), nil
 }
+
+// pemCert loads the certificate and key of a PEM file holding both.
+func pemCert(t *testing.T, file string) tls.Certificate {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(file, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
