@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -50,16 +48,7 @@ func startStoppables(t *testing.T, cfg string) []stoppable {
 	t.Helper()
 	bin := testenv.LookPath(t, "haproxy")
 	haAddr := loopback.FreeAddr(t)
-	path := filepath.Join(t.TempDir(), "h.cfg")
-	os.WriteFile(path, []byte(strings.ReplaceAll(cfg, "FE", haAddr)), 0o644)
-	cmd := exec.Command(bin, "-db", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	loopback.WaitListen(t, haAddr)
+	cmd, exited := startHAProxyProcess(t, bin, strings.ReplaceAll(cfg, "FE", haAddr), haAddr)
 	ha := stoppable{name: "haproxy", addr: haAddr, stop: func() { cmd.Process.Signal(syscall.SIGUSR1) }, wait: func() error {
 		select {
 		case <-exited:

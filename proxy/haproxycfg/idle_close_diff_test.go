@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -109,16 +107,7 @@ func TestIdleCloseOnResponseMatchesHAProxy(t *testing.T) {
 			return addr, strings.NewReplacer("FE", addr, "WEB", web, "KA", ka).Replace(idleCloseConfig)
 		}
 		haAddr, cfg := mk()
-		path := filepath.Join(t.TempDir(), "h.cfg")
-		os.WriteFile(path, []byte(cfg), 0o644)
-		cmd := exec.Command(bin, "-db", "-f", path)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-		loopback.WaitListen(t, haAddr)
+		cmd, exited := startHAProxyProcess(t, bin, cfg, haAddr)
 		want := idleCloseEvents(t, haAddr, func() { cmd.Process.Signal(syscall.SIGUSR1) }, ask)
 		select {
 		case <-exited:

@@ -1,6 +1,9 @@
 package haproxycfg
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,4 +39,23 @@ func startTemplatedAddrs(t *testing.T, tmpl string, keys []string, repl ...strin
 	runPlan(t, cfg)
 	loopback.WaitListen(t, goha[0])
 	return ha, goha
+}
+
+// startHAProxyProcess runs bin (HAProxy) in the foreground on cfg and
+// waits until addr accepts connections; the test may signal the process
+// (a soft stop) and wait on exited. It is killed, by PID, when the test
+// ends.
+func startHAProxyProcess(t *testing.T, bin, cfg, addr string) (cmd *exec.Cmd, exited <-chan struct{}) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "h.cfg")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	cmd = exec.Command(bin, "-db", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	loopback.WaitListen(t, addr)
+	return cmd, done
 }
