@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"bufio"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +19,7 @@ import (
 // parser diagnostic of goha's own. opts, when set, makes the proxy's
 // options (its log callback) from the plan. The proxy is shut down when
 // the test ends.
-func gohaRun(t *testing.T, cfg string, strictParser bool, opts func(*Plan) proxy.Options) (*Plan, *proxy.Proxy) {
+func gohaRun(t testing.TB, cfg string, strictParser bool, opts func(*Plan) proxy.Options) (*Plan, *proxy.Proxy) {
 	t.Helper()
 	res := haproxy.CheckBytes("goha.cfg", []byte(cfg), nil)
 	if res.Exit != 0 {
@@ -45,6 +47,40 @@ func gohaRun(t *testing.T, cfg string, strictParser bool, opts func(*Plan) proxy
 	}
 	t.Cleanup(func() { px.Shutdown(t.Context()) })
 	return plan, px
+}
+
+// startAnswering is a server answering answer to each request head it
+// reads, on kept-alive connections (bodies are not read).
+func startAnswering(tb testing.TB, answer []byte) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(line) <= 2 {
+						if _, err := c.Write(answer); err != nil {
+							return
+						}
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // customFormats compiles the log-format of each frontend of plan that
