@@ -45,15 +45,7 @@ backend be
     server s2 %s check inter 100ms disabled
     server s3 %s disabled
 `, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true) // gohaproxy -db -q -f path
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -56,15 +55,7 @@ listen tcpl
     bind %s
     server t1 %s
 `, dir, bind, web.Addr, dead, web.Addr, bind2, web.Addr)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}

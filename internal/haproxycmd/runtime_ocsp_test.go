@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -89,15 +88,7 @@ frontend fe
     bind %s ssl crt %s crt %s
     http-request return status 200
 `, d, bind, crt, crt2)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(d, "s.sock")
 	}
