@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -52,35 +53,20 @@ func gohaRun(t testing.TB, cfg string, strictParser bool, opts func(*Plan) proxy
 // startAnswering is a server answering answer to each request head it
 // reads, on kept-alive connections (bodies are not read).
 func startAnswering(tb testing.TB, answer []byte) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
-	go func() {
+	return loopback.ServeEach(tb, loopback.Listen(tb), func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			line, err := br.ReadSlice('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadSlice('\n')
-					if err != nil {
-						return
-					}
-					if len(line) <= 2 {
-						if _, err := c.Write(answer); err != nil {
-							return
-						}
-					}
+			if len(line) <= 2 {
+				if _, err := c.Write(answer); err != nil {
+					return
 				}
-			}()
+			}
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // customFormats compiles the log-format of each frontend of plan that

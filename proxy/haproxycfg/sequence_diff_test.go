@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // startHeadRecorder is a backend that answers every request with the
@@ -14,38 +16,23 @@ import (
 // fields in order), as the body of a 200.
 func startHeadRecorder(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					var head bytes.Buffer
-					for {
-						line, err := br.ReadString('\n')
-						if err != nil {
-							return
-						}
-						if line == "\r\n" {
-							break
-						}
-						head.WriteString(line)
-					}
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s", head.Len(), head.Bytes())
+			var head bytes.Buffer
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
 				}
-			}(c)
+				if line == "\r\n" {
+					break
+				}
+				head.WriteString(line)
+			}
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s", head.Len(), head.Bytes())
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // seqConfigs are http-request rule sequences whose later rules read what
