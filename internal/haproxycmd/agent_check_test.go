@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -184,17 +183,7 @@ backend be
     server s2 %s check inter 1s
 `, dir, bind, extra, webA, agentPort, webB)), 0o644)
 	d := agentDaemon{sock: filepath.Join(dir, "s.sock")}
-	if ha {
-		d.errs = &haproxytest.Buffer{}
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = d.errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, d.errs = inProcess(t, path, false)
-	}
+	d.errs = runLogged(t, ha, path)
 	loopback.WaitListen(t, bind)
 	return d
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -109,16 +108,9 @@ backend be
 %s`, dir, ns, bind, servers)), 0o644)
 		d := dnsDaemon{name: "goha", bind: bind, sock: filepath.Join(dir, "s.sock"), dir: dir}
 		if ha {
-			d.name, d.errs = "haproxy", &haproxytest.Buffer{}
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			cmd.Stderr = d.errs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		} else {
-			_, d.errs = inProcess(t, path, false)
+			d.name = "haproxy"
 		}
+		d.errs = runLogged(t, ha, path)
 		loopback.WaitListen(t, bind)
 		return d
 	}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -58,17 +57,7 @@ backend b2
 `, dir, web, chkPort, front, web, web)
 	path := filepath.Join(dir, "t.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
-	errs := &haproxytest.Buffer{}
-	if ha {
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, errs = inProcess(t, path, false)
-	}
+	errs := runLogged(t, ha, path)
 	loopback.WaitListen(t, front)
 	return filepath.Join(dir, "s.sock"), errs, front
 }
