@@ -29,14 +29,7 @@ func TestDisabledServersMatchHAProxy(t *testing.T) {
 	start := func(bin string) (string, string) {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "d.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be
@@ -111,14 +104,7 @@ func TestAdminEventsMatchHAProxy(t *testing.T) {
 	run := func(bin string) string {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "e.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be
@@ -171,14 +157,7 @@ func TestAdminCommandsMatchHAProxy(t *testing.T) {
 		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	cfgFor := func(dir, bind string) string {
-		return fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		return fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be

@@ -166,14 +166,7 @@ type agentDaemon struct {
 func startAgentDaemon(t *testing.T, ha bool, agentPort, webA, webB, extra string) agentDaemon {
 	dir, bind := t.TempDir(), loopback.FreeAddr(t)
 	path := filepath.Join(dir, "a.cfg")
-	os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 1s
+	os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`    timeout check 1s
 frontend fe
     bind %s
     default_backend be

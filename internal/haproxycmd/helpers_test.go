@@ -20,6 +20,18 @@ import (
 	"github.com/goha-lb/goha/internal/loopback"
 )
 
+// adminHead opens a configuration (a format: %s is its directory) with
+// an admin stats socket at s.sock there and http defaults with 1 s
+// connect and 5 s client and server timeouts.
+const adminHead = `global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
+
 // startWithConfig writes cfg to a file, runs it with bin (gohaproxy: in
 // this process; another binary: `bin -db -q -f FILE`, killed when the test
 // ends) and waits until each of binds accepts.

@@ -84,14 +84,7 @@ func startDNSPair(t *testing.T, ns string, servers string) *dnsPair {
 	start := func(ha bool) dnsDaemon {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "r.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-resolvers dns
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`resolvers dns
     nameserver ns1 %s
     accepted_payload_size 1232
     resolve_retries 2

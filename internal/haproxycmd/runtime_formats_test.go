@@ -34,14 +34,7 @@ func startFormatsPair(t *testing.T) pair {
 	start := func(bin string) (string, string) {
 		dir, bind, bind2 := t.TempDir(), loopback.FreeAddr(t), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "f.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 2s
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`    timeout check 2s
 frontend fe
     bind %s
     default_backend be

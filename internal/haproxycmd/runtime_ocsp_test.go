@@ -77,14 +77,7 @@ func TestOCSPResponseCommandsMatchHAProxy(t *testing.T) {
 	start := func(bin string) (string, string) {
 		d, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(d, "f.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s ssl crt %s crt %s
     http-request return status 200
 `, d, bind, crt, crt2)), 0o644)

@@ -37,14 +37,7 @@ func trackDaemon(t *testing.T, ha bool, web, chk string) (string, *haproxytest.B
 	dir := t.TempDir()
 	_, chkPort, _ := net.SplitHostPort(chk)
 	front := loopback.FreeAddr(t)
-	cfg := fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 1s
+	cfg := fmt.Sprintf(adminHead+`    timeout check 1s
 backend b1
     option httpchk
     server s1 %s check port %s inter 100 rise 1 fall 1
