@@ -146,27 +146,14 @@ const resFetchResponse = "HTTP/1.1 203 Yes\r\nContent-Length: 2\r\nX-A: One, two
 // res.cook, res.ver and status as http-response set-header values and
 // conditions, against HAProxy 2.6: the client must get the same headers.
 func TestResponseFetchDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				c.SetReadDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Read(buf); err == nil {
-					c.Write([]byte(resFetchResponse))
-				}
-			}(c)
+	ln := loopback.Listen(t)
+	loopback.ServeEach(t, ln, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(buf); err == nil {
+			c.Write([]byte(resFetchResponse))
 		}
-	}()
+	})
 	var b strings.Builder
 	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
 	for i, v := range resFetchValues {
