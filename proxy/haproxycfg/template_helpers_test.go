@@ -11,6 +11,28 @@ import (
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
+// crtBaseHead opens a TLS test template: certificates under PKIDIR,
+// http defaults with 2 s timeouts.
+const crtBaseHead = `global
+    crt-base PKIDIR
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+`
+
+// pkiHead is crtBaseHead with the CA files under PKIDIR too.
+const pkiHead = `global
+    crt-base PKIDIR
+    ca-base PKIDIR
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+`
+
 // startTemplated starts HAProxy, then goha, on the configuration tmpl
 // with a free loopback address of each one's own in place of key and the
 // old, new pairs of repl replaced (in that order, key first), and

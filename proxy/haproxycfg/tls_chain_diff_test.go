@@ -13,15 +13,7 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
-const chainConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const chainConfig = pkiHead + `frontend fe
     bind OPT ssl crt srv.pem verify optional ca-file ca.pem
     bind CLEAR
     http-request return status 200 content-type text/plain lf-string "<%[ssl_c_chain_der,hex]> <%[ssl_c_der,length]> <%[ssl_fc_has_early]> <%[ssl_fc_is_resumed]>"

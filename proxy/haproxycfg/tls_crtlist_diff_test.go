@@ -21,15 +21,7 @@ b.pem [ssl-min-ver TLSv1.3] *.b.example.test !secret.b.example.test
 dir/w.pem [verify required ca-file ca.pem]
 `
 
-const crtListConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const crtListConfig = pkiHead + `frontend fe
     bind FE ssl crt-list LIST
     http-request return status 200 content-type text/plain string ok
 `

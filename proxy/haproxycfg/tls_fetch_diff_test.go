@@ -119,15 +119,7 @@ func startHeaderWeb(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-const fetchConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const fetchConfig = pkiHead + `frontend fe
     bind OPT ssl crt srv.pem verify optional ca-file ca.pem crl-file crl.pem alpn http/1.1
     bind REQ ssl crt srv.pem verify required ca-file ca.pem crl-file crl.pem
     http-request set-header X-SSL-Used %[ssl_c_used]

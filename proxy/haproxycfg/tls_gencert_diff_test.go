@@ -78,14 +78,7 @@ func testGenerateCertificates(t *testing.T, rsaKeys bool) {
 	if rsaKeys {
 		crt, served = "b.pem", "b.example.test"
 	}
-	cfgText := `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+	cfgText := crtBaseHead + `frontend fe
     bind B1 ssl crt a.pem generate-certificates ca-sign-file CAFILE
     bind B2 ssl crt a.pem strict-sni generate-certificates ca-sign-file CAFILE
     http-request return status 200 content-type text/plain string ok

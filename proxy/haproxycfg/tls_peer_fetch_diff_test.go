@@ -23,14 +23,7 @@ import (
 // ssl_s_*/ssl_bc_* fetches of the TLS connection to the server in
 // response headers; ssl_s_der in an http-request rule has no server
 // connection yet.
-const peerFetchConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const peerFetchConfig = crtBaseHead + `frontend fe
     bind FE ssl crt srv.pem crt alice.pem
     http-request return status 200 content-type text/plain lf-string "s_dn=%[ssl_f_s_dn] cn=%[ssl_f_s_dn(CN)] i_dn=%[ssl_f_i_dn] i_rfc=%[ssl_f_i_dn(,0,rfc2253)] sha1=%[ssl_f_sha1,hex] serial=%[ssl_f_serial,hex] version=%[ssl_f_version] nb=%[ssl_f_notbefore] na=%[ssl_f_notafter] key=%[ssl_f_key_alg] sig=%[ssl_f_sig_alg] der=%[ssl_f_der,sha2,hex] early_s=%[ssl_s_der,length]\n" if { path /front }
     http-response set-header X-F-S-DN %[ssl_f_s_dn]

@@ -19,14 +19,7 @@ import (
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
-const randomConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const randomConfig = crtBaseHead + `frontend fe
     bind ANY ssl crt srv.pem
     bind P256 ssl crt srv.pem curves P-256
     http-request return status 200 content-type text/plain lf-string "%[ssl_fc_client_random,hex] %[ssl_fc_server_random,hex] %[ssl_fc_err] <%[ssl_fc_err_str]>"

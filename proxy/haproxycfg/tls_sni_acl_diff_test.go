@@ -10,14 +10,7 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
-const sniACLConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const sniACLConfig = crtBaseHead + `frontend fe
     bind ADDR ssl crt srv.pem
     acl e ssl_fc_sni_end .example.test
     acl ei ssl_fc_sni_end -i .EXAMPLE.test
