@@ -210,7 +210,9 @@ func sameShowCache(t *testing.T, label, want, got string) {
 	}
 }
 
-const cacheDiffConfig = `global
+// cacheHead opens the cache tests' configurations: httpLogHead's, with
+// HAProxy's admin socket at SOCK (goha's configuration goes without).
+const cacheHead = `global
     log LOG local0
     stats socket SOCK level admin
 defaults
@@ -220,7 +222,9 @@ defaults
     timeout connect 2s
     timeout client 5s
     timeout server 5s
-listen fe
+`
+
+const cacheDiffConfig = cacheHead + `listen fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
@@ -456,17 +460,7 @@ cache c1
 // after the rules ("fe be/<CACHE>"), the counters go to the frontend's
 // row, and show stat's frontend and backend rows agree.
 func TestCacheFrontendBackendMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    log LOG local0
-    stats socket SOCK level admin
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := cacheHead + `frontend fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
@@ -566,17 +560,7 @@ func TestCacheVaryMatchesHAProxy(t *testing.T) {
 // bodies where they are not compressed (Go's and libslz's compressed
 // bytes differ).
 func TestCacheBackendCompressionMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    log LOG local0
-    stats socket SOCK level admin
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := cacheHead + `frontend fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
