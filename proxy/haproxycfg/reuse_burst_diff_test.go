@@ -61,13 +61,7 @@ backend be
 	difftest.StartHAProxy(t, strings.NewReplacer("BIND", ha, "SERVER", haSrv).Replace(cfg), ha)
 	runPlan(t, strings.NewReplacer("BIND", goha, "SERVER", goSrv).Replace(cfg))
 	bursts := func(addr string) string {
-		tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		}}
-		var p http.Protocols
-		p.SetUnencryptedHTTP2(true)
-		tr.Protocols = &p
+		tr := h2cTransport(addr)
 		defer tr.CloseIdleConnections()
 		cl := &http.Client{Transport: tr, Timeout: 3 * time.Second}
 		var bad atomic.Int64

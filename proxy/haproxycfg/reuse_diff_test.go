@@ -175,13 +175,7 @@ func TestHTTPReuseDifferential(t *testing.T) {
 // connection to backend be through the proxy's h2 bind at addr.
 func runH2ClientSteps(t *testing.T, addr, be string) string {
 	t.Helper()
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	tr.Protocols = &p
+	tr := h2cTransport(addr)
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr, Timeout: 3 * time.Second}
 	var got []string
@@ -197,4 +191,17 @@ func runH2ClientSteps(t *testing.T, addr, be string) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return strings.Join(got, " ")
+}
+
+// h2cTransport speaks HTTP/2 in clear text (prior knowledge) and sends
+// every connection to addr.
+func h2cTransport(addr string) *http.Transport {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	tr.Protocols = &p
+	return tr
 }
