@@ -84,8 +84,16 @@ func TestRuleSequenceDifferential(t *testing.T) {
 		"GET /p/q HTTP/1.1\r\nhost: t\r\nx: 1\r\nX: 2\r\nx-a: 0\r\nConnection: close\r\n\r\n",
 		"GET /p/q HTTP/1.1\r\nHost: t\r\nX: \r\nCookie: a=1; a=2\r\ncookie: a=3\r\nConnection: close\r\n\r\n",
 	}
+	sameHeadsPerRules(t, seqConfigs, reqs)
+}
+
+// sameHeadsPerRules runs each of configs (http-request rules) in a
+// frontend before startHeadRecorder, on both sides, and compares what
+// exchangeOne gets of every request of reqs.
+func sameHeadsPerRules(t *testing.T, configs, reqs []string) {
+	t.Helper()
 	backend := startHeadRecorder(t)
-	for i, rules := range seqConfigs {
+	for i, rules := range configs {
 		cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
 			"frontend fe\n    bind BIND\n    " + rules + "\n    default_backend be\nbackend be\n    server s1 " + backend + "\n"
 		ha, goha := startBoth(t, cfg)
