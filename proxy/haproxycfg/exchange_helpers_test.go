@@ -1,7 +1,10 @@
 package haproxycfg
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,4 +80,33 @@ func samePartsAnswers(t *testing.T, ha, goha string, cases [][]string, try func(
 		})
 	}
 	wg.Wait()
+}
+
+// sameConverterOutputs runs each of exprs (a converter chain) on each of
+// msgs, sent base64-encoded in header M, in both proxies (one return
+// rule an expression, picked by header E) and compares the answers;
+// show names a message in the test's lines.
+func sameConverterOutputs(t *testing.T, exprs []string, msgs [][]byte, show func([]byte) string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	for i, e := range exprs {
+		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string \"[%%[req.hdr(m),b64dec,%s]]\" if { req.hdr(e) %d }\n", e, i)
+	}
+	cfg := b.String()
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
+	ha, goha := startBoth(t, cfg)
+	for i, e := range exprs {
+		for _, m := range msgs {
+			raw := fmt.Sprintf("GET / HTTP/1.1\r\nHost: h\r\nE: %d\r\nM: %s\r\nConnection: close\r\n\r\n", i, base64.StdEncoding.EncodeToString(m))
+			want, _ := exchangeFrom(t, "", ha, raw, 200*time.Millisecond)
+			got, _ := exchangeFrom(t, "", goha, raw, 200*time.Millisecond)
+			if testing.Verbose() {
+				t.Logf("%s on %s: %q", e, show(m), body(want))
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s on %s\nhaproxy: %q\ngoha:    %q", e, show(m), body(want), body(got))
+			}
+		}
+	}
 }
