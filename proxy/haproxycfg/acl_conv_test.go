@@ -167,7 +167,7 @@ func unhexText(h string) string {
 // the proxy add a header x-m-a<i> the echo backend lists.
 func matchConfig(acls []string, backend string) string {
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, a := range acls {
 		fmt.Fprintf(&b, "    acl a%03d %s\n", i, a)
 	}

@@ -76,7 +76,7 @@ var occurrenceRequests = []string{
 
 func occurrenceConfig(backend string) string {
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, a := range occurrenceACLs {
 		fmt.Fprintf(&b, "    acl a%02d %s\n", i, a)
 	}

@@ -98,7 +98,7 @@ func TestCompressionDifferential(t *testing.T) {
 	for _, c := range compConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			recHA, recGo := startRecorder(t), startRecorder(t)
-			cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n"
+			cfg := httpHead
 			if strings.HasPrefix(c.name, "defaults") {
 				cfg += "    compression algo gzip\n"
 			}
@@ -280,7 +280,7 @@ func splitCompressed(t *testing.T, raw []byte, head bool) (string, string) {
 func TestCompressionH2Differential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	recHA, recGo := startRecorder(t), startRecorder(t)
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND proto h2\n    compression algo gzip\n    default_backend be\nbackend be\n    server s1 BACKEND\n"
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	sock := filepath.Join(t.TempDir(), "stats.sock")

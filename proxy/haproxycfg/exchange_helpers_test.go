@@ -89,7 +89,7 @@ func samePartsAnswers(t *testing.T, ha, goha string, cases [][]string, try func(
 func sameConverterOutputs(t *testing.T, exprs []string, msgs [][]byte, show func([]byte) string) {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, e := range exprs {
 		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string \"[%%[req.hdr(m),b64dec,%s]]\" if { req.hdr(e) %d }\n", e, i)
 	}

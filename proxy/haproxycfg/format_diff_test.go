@@ -57,7 +57,7 @@ func TestHeaderFormatDifferential(t *testing.T) {
 	for start := 0; start < len(values); start += chunk {
 		part := values[start:min(start+chunk, len(values))]
 		var b strings.Builder
-		b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+		b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 		for i, v := range part {
 			action := "set-header"
 			if i%5 == 4 {

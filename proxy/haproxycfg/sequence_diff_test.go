@@ -94,7 +94,7 @@ func sameHeadsPerRules(t *testing.T, configs, reqs []string) {
 	t.Helper()
 	backend := startHeadRecorder(t)
 	for i, rules := range configs {
-		cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+		cfg := httpHead +
 			"frontend fe\n    bind BIND\n    " + rules + "\n    default_backend be\nbackend be\n    server s1 " + backend + "\n"
 		ha, goha := startBoth(t, cfg)
 		for j, req := range reqs {

@@ -75,7 +75,7 @@ func TestVarsDifferential(t *testing.T) {
 // not, as in HAProxy 2.6.
 func TestVarsLifetimeDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n" +
 		"    http-request set-header x-f-s %[var(sess.c)]|%[var(txn.t)]|%[var(req.r)]\n" +
 		"    http-request set-var(sess.c) req.hdr(x) if { req.hdr(x) -m found }\n" +
