@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -91,11 +90,7 @@ func occurrenceConfig(backend string) string {
 // proxy added: the acls that matched.
 func startMatchEcho(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		var m []string
 		for k := range r.Header {
 			if k = strings.ToLower(k); strings.HasPrefix(k, "x-m-") {
@@ -104,10 +99,8 @@ func startMatchEcho(t *testing.T) string {
 		}
 		sort.Strings(m)
 		io.WriteString(rw, strings.Join(m, " "))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	})
+	return origin
 }
 
 // TestHeaderOccurrenceDifferential: each header fetch's occurrence rule

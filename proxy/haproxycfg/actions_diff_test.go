@@ -219,18 +219,12 @@ backend web
 // gets (the rules after it still see the client's, as measured); a request
 // turned into HEAD has its response read without a body.
 func TestSetMethodDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Date", "fixed")
 		rw.Header().Set("X-Seen-Method", r.Method)
 		rw.Header().Set("X-Seen-Tag", r.Header.Get("X-Tag"))
 		io.WriteString(rw, "method "+r.Method+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-method PUT if { path /put }
@@ -238,7 +232,7 @@ func TestSetMethodDifferential(t *testing.T) {
     http-request set-method HEAD if { path /head }
     default_backend web
 backend web
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha := startBoth(t, cfg)
 	raw := "GET /put HTTP/1.1\r\nHost: h\r\n\r\n" +

@@ -17,17 +17,11 @@ import (
 // percent-to-uppercase and fragment-strip rewrite the target the server
 // gets (and the rules after them see) as HAProxy 2.6's do.
 func TestNormalizeURIDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Date", "fixed")
 		rw.Header().Set("X-Tag", r.Header.Get("X-Tag"))
 		io.WriteString(rw, r.RequestURI+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	cfg := `global
     expose-experimental-directives
 defaults
@@ -43,7 +37,7 @@ frontend fe
     http-request set-header X-Tag merged if { path /a/b/c }
     default_backend web
 backend web
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha := startBoth(t, cfg)
 	for _, target := range []string{

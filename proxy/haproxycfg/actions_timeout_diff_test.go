@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,21 +16,15 @@ import (
 // slower than it gets the 504 and an sH log line, in both proxies; the
 // next transaction on the connection has the backend's timeout again.
 func TestSetTimeoutServerDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/slow") {
 			time.Sleep(400 * time.Millisecond)
 		}
 		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, "done "+r.URL.Path+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	for _, section := range []string{"listen fe\n    bind BIND\n", "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n"} {
-		setTimeoutServer(t, section, ln.Addr().String())
+		setTimeoutServer(t, section, origin)
 	}
 }
 

@@ -25,17 +25,11 @@ import (
 // connection: HAProxy adds "connection: close" to a 504 page answering
 // a "Connection: close" request, which goha does not do yet.)
 func TestSetTimeoutExprDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		time.Sleep(300 * time.Millisecond)
 		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, "done\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	cfg := `global
     log LOG local0
 defaults
@@ -51,7 +45,7 @@ listen fe
     http-request set-timeout server req.hdr(x-t2),mul(2) if { req.hdr(x-t2) -m found }
     http-response set-header x-st %[cur_server_timeout]
     http-after-response set-header x-st2 %[cur_server_timeout]
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	for _, c := range []struct {

@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"bufio"
 	"net"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -107,4 +108,15 @@ func (l *lineLog) take() []string {
 	out := l.lines
 	l.lines = nil
 	return out
+}
+
+// serveHTTP serves h on a free loopback address until the test ends and
+// returns the address.
+func serveHTTP(t testing.TB, h http.HandlerFunc) string {
+	t.Helper()
+	ln := loopback.Listen(t)
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
