@@ -17,26 +17,11 @@ import (
 // recordingTCP hands what each connection sent, until it closed, to got.
 func recordingTCP(t *testing.T, got chan<- string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(4 * time.Second))
-				b, _ := io.ReadAll(c)
-				got <- string(b)
-			}(c)
-		}
-	}()
-	return ln.Addr().String()
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(4 * time.Second))
+		b, _ := io.ReadAll(c)
+		got <- string(b)
+	})
 }
 
 // abortEvents runs two TCP frontends whose server takes one connection

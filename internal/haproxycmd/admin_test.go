@@ -29,14 +29,7 @@ func TestDisabledServersMatchHAProxy(t *testing.T) {
 	start := func(bin string) (string, string) {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "d.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be
@@ -45,15 +38,7 @@ backend be
     server s2 %s check inter 100ms disabled
     server s3 %s disabled
 `, dir, bind, webs[0].Addr, webs[1].Addr, webs[2].Addr)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true) // gohaproxy -db -q -f path
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}
@@ -119,14 +104,7 @@ func TestAdminEventsMatchHAProxy(t *testing.T) {
 	run := func(bin string) string {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "e.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be
@@ -179,14 +157,7 @@ func TestAdminCommandsMatchHAProxy(t *testing.T) {
 		webs = append(webs, loopback.StartWeb(t, fmt.Sprintf("server%d", i)))
 	}
 	cfgFor := func(dir, bind string) string {
-		return fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		return fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -167,14 +166,7 @@ type agentDaemon struct {
 func startAgentDaemon(t *testing.T, ha bool, agentPort, webA, webB, extra string) agentDaemon {
 	dir, bind := t.TempDir(), loopback.FreeAddr(t)
 	path := filepath.Join(dir, "a.cfg")
-	os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 1s
+	os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`    timeout check 1s
 frontend fe
     bind %s
     default_backend be
@@ -184,17 +176,7 @@ backend be
     server s2 %s check inter 1s
 `, dir, bind, extra, webA, agentPort, webB)), 0o644)
 	d := agentDaemon{sock: filepath.Join(dir, "s.sock")}
-	if ha {
-		d.errs = &haproxytest.Buffer{}
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = d.errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, d.errs = inProcess(t, path, false)
-	}
+	d.errs = runLogged(t, ha, path)
 	loopback.WaitListen(t, bind)
 	return d
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,15 +45,7 @@ backend be
 backend other
     server o1 %[3]s
 `, dir, bind, web1.Addr, web2.Addr)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -76,16 +75,9 @@ listen li
     server t1 %s check inter 1s rise 1 fall 1
 `, d.sock, bind, script, s1, s2port, tcp, script, t1)), 0o644)
 		if ha {
-			d.name, d.errs = "haproxy", &haproxytest.Buffer{}
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			cmd.Stderr = d.errs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		} else {
-			_, d.errs = inProcess(t, path, false)
+			d.name = "haproxy"
 		}
+		d.errs = runLogged(t, ha, path)
 		loopback.WaitListen(t, bind)
 		return d
 	}

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +19,18 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 )
+
+// adminHead opens a configuration (a format: %s is its directory) with
+// an admin stats socket at s.sock there and http defaults with 1 s
+// connect and 5 s client and server timeouts.
+const adminHead = `global
+    stats socket %s/s.sock level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
 
 // startWithConfig writes cfg to a file, runs it with bin (gohaproxy: in
 // this process; another binary: `bin -db -q -f FILE`, killed when the test
@@ -39,6 +52,25 @@ func runQuiet(t *testing.T, bin, path string) {
 		return
 	}
 	haproxytest.StartQuiet(t, bin, path)
+}
+
+// runLogged runs the configuration file path under HAProxy (ha: `haproxy
+// -db -f path`, killed by PID when the test ends) or gohaproxy in this
+// process, not quiet, and returns what it writes to stderr.
+func runLogged(t *testing.T, ha bool, path string) *haproxytest.Buffer {
+	t.Helper()
+	if !ha {
+		_, errs := inProcess(t, path, false)
+		return errs
+	}
+	errs := &haproxytest.Buffer{}
+	cmd := exec.Command("haproxy", "-db", "-f", path)
+	cmd.Stderr = errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return errs
 }
 
 // readSyslog hands each datagram received within the next 5 s to more,

@@ -19,40 +19,25 @@ import (
 // left the server shows when it logs.
 func gatedBackend(t *testing.T, gate chan struct{}) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(8 * time.Second))
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			line, err := br.ReadString('\n')
 			if err != nil {
-				return
+				return // a probe
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(8 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return // a probe
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-A: b\r\n\r\n")
-				select {
-				case <-gate:
-				case <-time.After(3 * time.Second):
-				}
-				io.WriteString(c, "0123456789")
-			}(c)
+			if line == "\r\n" {
+				break
+			}
 		}
-	}()
-	return ln.Addr().String()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-A: b\r\n\r\n")
+		select {
+		case <-gate:
+		case <-time.After(3 * time.Second):
+		}
+		io.WriteString(c, "0123456789")
+	})
 }
 
 // asapEvents runs the logasap configuration with bin and returns, per

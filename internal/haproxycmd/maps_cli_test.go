@@ -34,14 +34,7 @@ func TestMapCLIMatchesHAProxy(t *testing.T) {
 		mapPath, patPath = filepath.Join(dir, "m.map"), filepath.Join(dir, "p.txt")
 		os.WriteFile(mapPath, []byte("a ok\nb blocked\nb ok\nc two words\n"), 0o644)
 		os.WriteFile(patPath, []byte("x\ny\n"), 0o644)
-		startWithConfig(t, bin, fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		startWithConfig(t, bin, fmt.Sprintf(adminHead+`frontend fe
     bind %s
     acl bad req.hdr(k),map(%s,none) -m str blocked
     acl pat req.hdr(k) -f %s

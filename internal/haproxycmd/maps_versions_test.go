@@ -28,14 +28,7 @@ func TestMapVersionsMatchHAProxy(t *testing.T) {
 		mapPath, aclPath = filepath.Join(dir, "m.map"), filepath.Join(dir, "a.acl")
 		os.WriteFile(mapPath, []byte("/k1 403\n/k2 404\n"), 0o644)
 		os.WriteFile(aclPath, []byte("/blocked\n"), 0o644)
-		startWithConfig(t, bin, fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		startWithConfig(t, bin, fmt.Sprintf(adminHead+`frontend fe
     bind %s
     acl blk path -f %s
     http-request deny deny_status 429 if blk

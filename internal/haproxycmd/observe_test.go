@@ -65,17 +65,7 @@ func observeDaemon(t *testing.T, ha bool, bad, dead, okPort string) (string, *ha
 	}
 	path := filepath.Join(dir, "o.cfg")
 	os.WriteFile(path, []byte(cfg.String()), 0o644)
-	errs := &haproxytest.Buffer{}
-	if ha {
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, errs = inProcess(t, path, false)
-	}
+	errs := runLogged(t, ha, path)
 	for _, f := range fronts {
 		loopback.WaitListen(t, f)
 	}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -85,14 +84,7 @@ func startDNSPair(t *testing.T, ns string, servers string) *dnsPair {
 	start := func(ha bool) dnsDaemon {
 		dir, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "r.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-resolvers dns
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`resolvers dns
     nameserver ns1 %s
     accepted_payload_size 1232
     resolve_retries 2
@@ -109,16 +101,9 @@ backend be
 %s`, dir, ns, bind, servers)), 0o644)
 		d := dnsDaemon{name: "goha", bind: bind, sock: filepath.Join(dir, "s.sock"), dir: dir}
 		if ha {
-			d.name, d.errs = "haproxy", &haproxytest.Buffer{}
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			cmd.Stderr = d.errs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		} else {
-			_, d.errs = inProcess(t, path, false)
+			d.name = "haproxy"
 		}
+		d.errs = runLogged(t, ha, path)
 		loopback.WaitListen(t, bind)
 		return d
 	}
@@ -134,13 +119,7 @@ func (p *dnsPair) step(what string, want func(state string) bool) {
 	t.Helper()
 	var states []string
 	for _, d := range p.both {
-		var st string
-		for i := 0; i < 60; i++ {
-			if st = haproxytest.ServersState(haproxytest.StatsCmd(t, d.sock, "show servers state be")); want(st) {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		st := p.poll(d, want)
 		if !want(st) {
 			t.Fatalf("%s: %s never reached the state:\n%s", what, d.name, st)
 		}
@@ -154,6 +133,19 @@ func (p *dnsPair) step(what string, want func(state string) bool) {
 		return statColumns(t, strings.ReplaceAll(haproxytest.StatsCmd(t, d.sock, "show stat"), "* ", ""), cols)
 	}
 	diffLines(t, what+": show stat", rows(p.both[0]), rows(p.both[1]))
+}
+
+// poll gives d's show servers state of backend be (reduced by
+// ServersState) once want says it is there, or after 3 s.
+func (p *dnsPair) poll(d dnsDaemon, want func(state string) bool) string {
+	var st string
+	for i := 0; i < 60; i++ {
+		if st = haproxytest.ServersState(haproxytest.StatsCmd(p.t, d.sock, "show servers state be")); want(st) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return st
 }
 
 // get checks that a request through each daemon gets want.

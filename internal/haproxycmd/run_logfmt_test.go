@@ -27,51 +27,36 @@ const chunkedResponse = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Srv:
 // fixedResponse, reading heads and Content-Length bodies.
 func startFixedBackend(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			n, chunked := 0, false
+			for first := true; ; first = false {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if line == "\r\n" {
+					break
+				}
+				if first {
+					chunked = strings.Contains(line, "chunk")
+				}
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "content-length") {
+					fmt.Sscan(strings.TrimSpace(v), &n)
+				}
+			}
+			if _, err := io.CopyN(io.Discard, br, int64(n)); err != nil {
 				return
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					n, chunked := 0, false
-					for first := true; ; first = false {
-						line, err := br.ReadString('\n')
-						if err != nil {
-							return
-						}
-						if line == "\r\n" {
-							break
-						}
-						if first {
-							chunked = strings.Contains(line, "chunk")
-						}
-						if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "content-length") {
-							fmt.Sscan(strings.TrimSpace(v), &n)
-						}
-					}
-					if _, err := io.CopyN(io.Discard, br, int64(n)); err != nil {
-						return
-					}
-					if chunked {
-						io.WriteString(c, chunkedResponse)
-					} else {
-						io.WriteString(c, fixedResponse)
-					}
-				}
-			}(c)
+			if chunked {
+				io.WriteString(c, chunkedResponse)
+			} else {
+				io.WriteString(c, fixedResponse)
+			}
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // sendRaw sends raw on a new connection and reads until the proxy closes

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -35,14 +34,7 @@ func startFormatsPair(t *testing.T) pair {
 	start := func(bin string) (string, string) {
 		dir, bind, bind2 := t.TempDir(), loopback.FreeAddr(t), loopback.FreeAddr(t)
 		path := filepath.Join(dir, "f.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 2s
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`    timeout check 2s
 frontend fe
     bind %s
     default_backend be
@@ -56,15 +48,7 @@ listen tcpl
     bind %s
     server t1 %s
 `, dir, bind, web.Addr, dead, web.Addr, bind2, web.Addr)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}

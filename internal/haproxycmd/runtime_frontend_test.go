@@ -63,14 +63,7 @@ func TestPauseWarningsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	web := loopback.StartWeb(t, "web")
 	cfg := func(dir string) string {
-		return fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		return fmt.Sprintf(adminHead+`frontend fe
     bind %s
     default_backend be
 backend be

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -78,26 +77,11 @@ func TestOCSPResponseCommandsMatchHAProxy(t *testing.T) {
 	start := func(bin string) (string, string) {
 		d, bind := t.TempDir(), loopback.FreeAddr(t)
 		path := filepath.Join(d, "f.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+		os.WriteFile(path, []byte(fmt.Sprintf(adminHead+`frontend fe
     bind %s ssl crt %s crt %s
     http-request return status 200
 `, d, bind, crt, crt2)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(d, "s.sock")
 	}

@@ -3,8 +3,6 @@ package haproxycmd
 import (
 	"strings"
 	"testing"
-
-	"github.com/goha-lb/goha/internal/haproxytest"
 )
 
 const scResponseCfg = `global
@@ -42,7 +40,7 @@ func TestSCResponseActionsMatchHAProxy(t *testing.T) {
 			t.Errorf("%s: haproxy %d, goha %d", path, ha, goha)
 		}
 	}
-	ha, goha := normTable(haproxytest.StatsCmd(t, haSock, "show table fe")), normTable(haproxytest.StatsCmd(t, goSock, "show table fe"))
+	ha, goha := normTable(settledTable(t, haSock, "fe")), normTable(settledTable(t, goSock, "fe"))
 	if ha != goha || !strings.Contains(goha, "gpc0=3 gpc1=2") {
 		t.Errorf("show table fe\nhaproxy:\n%s\ngoha:\n%s", ha, goha)
 	}

@@ -3,7 +3,6 @@ package haproxycmd
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
@@ -46,11 +45,11 @@ func TestHTTPResponseTrackMatchesHAProxy(t *testing.T) {
 			t.Errorf("%s: haproxy %d, goha %d", path, ha, goha)
 		}
 	}
-	for _, cmd := range []string{"show table fe", "show table codes"} {
-		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
-		t.Logf("%s:\n%s", cmd, ha)
+	for _, name := range []string{"fe", "codes"} {
+		ha, goha := normTable(settledTable(t, haSock, name)), normTable(settledTable(t, goSock, name))
+		t.Logf("show table %s:\n%s", name, ha)
 		if ha != goha {
-			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
+			t.Errorf("show table %s\nhaproxy:\n%s\ngoha:\n%s", name, ha, goha)
 		}
 	}
 	if got := haproxytest.StatsCmd(t, goSock, "show table codes"); !strings.Contains(got, "key=404 ") {
@@ -96,9 +95,7 @@ backend c
 	// The entries are compared once both daemons have ended the last
 	// session (use=0): HAProxy was seen still holding it (use=1) in a full run.
 	for _, sock := range []string{haSock, goSock} {
-		for i := 0; i < 40 && strings.Contains(haproxytest.StatsCmd(t, sock, "show table fe"), " use=1 "); i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
+		settledTable(t, sock, "fe")
 	}
 	for _, cmd := range []string{"show table fe", "show table b", "show table c"} {
 		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))

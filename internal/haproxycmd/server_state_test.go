@@ -31,17 +31,7 @@ func stateDaemon(t *testing.T, ha bool, global, rest string) (string, *haproxyte
 		"frontend fe\n    bind %s\n    default_backend bk\n%s", dir, global, bind, rest)
 	path := filepath.Join(dir, "s.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
-	errs := &haproxytest.Buffer{}
-	if ha {
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, errs = inProcess(t, path, false)
-	}
+	errs := runLogged(t, ha, path)
 	loopback.WaitListen(t, bind)
 	return filepath.Join(dir, "s.sock"), errs, bind
 }

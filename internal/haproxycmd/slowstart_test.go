@@ -3,7 +3,6 @@ package haproxycmd
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,17 +25,7 @@ func serverOptsDaemon(t *testing.T, ha bool, defaults, backends string) (string,
 		"frontend fe\n    bind %s\n    default_backend be\n%s", dir, defaults, bind, backends)
 	path := filepath.Join(dir, "s.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
-	errs := &haproxytest.Buffer{}
-	if ha {
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, errs = inProcess(t, path, false)
-	}
+	errs := runLogged(t, ha, path)
 	loopback.WaitListen(t, bind)
 	return filepath.Join(dir, "s.sock"), errs, bind
 }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,17 +71,7 @@ listen stats
     server s2 %s agent-check agent-port %s agent-inter 10s
     server s3 %s
 `, r.sock, r.page, web.Addr, web.Addr, agentPort, web.Addr)), 0o644)
-		if ha {
-			r.errs = &haproxytest.Buffer{}
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			cmd.Stderr = r.errs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		} else {
-			_, r.errs = inProcess(t, path, false)
-		}
+		r.errs = runLogged(t, ha, path)
 		loopback.WaitListen(t, r.page)
 		return r
 	}

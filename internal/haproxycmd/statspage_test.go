@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -68,15 +67,7 @@ func startStatsPage(t *testing.T, bin, web, closed string) statsPageRun {
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(statsPageConfig, dir, r.page, web, closed, r.fe)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if bin == gohaproxy {
-		inProcess(t, path, true)
-	} else {
-		cmd := exec.Command(bin, "-db", "-q", "-f", path)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	}
+	runQuiet(t, bin, path)
 	loopback.WaitListen(t, r.page)
 	loopback.WaitListen(t, r.fe)
 	return r

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,15 +67,7 @@ func stickPair(t *testing.T, cfg string) (haBind, goBind, haSock, goSock string,
 		path := filepath.Join(dir, "t.cfg")
 		c := strings.NewReplacer("BIND", bind, "SOCK", filepath.Join(dir, "s.sock")).Replace(cfg)
 		os.WriteFile(path, []byte(c), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, bind)
 		return bind, filepath.Join(dir, "s.sock")
 	}

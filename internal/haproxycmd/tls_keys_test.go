@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,15 +66,7 @@ frontend f
     bind %[3]s ssl crt-list %[4]s/list.txt tls-ticket-keys %[5]s
     http-request return status 200 content-type text/plain string ok
 `, dir, binds[0], binds[1], certs, keys)), 0o644)
-		if bin == gohaproxy {
-			inProcess(t, path, true)
-		} else {
-			cmd := exec.Command(bin, "-db", "-q", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		}
+		runQuiet(t, bin, path)
 		loopback.WaitListen(t, binds[0])
 		loopback.WaitListen(t, binds[1])
 		return filepath.Join(dir, "s.sock"), binds

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -38,14 +37,7 @@ func trackDaemon(t *testing.T, ha bool, web, chk string) (string, *haproxytest.B
 	dir := t.TempDir()
 	_, chkPort, _ := net.SplitHostPort(chk)
 	front := loopback.FreeAddr(t)
-	cfg := fmt.Sprintf(`global
-    stats socket %s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 1s
+	cfg := fmt.Sprintf(adminHead+`    timeout check 1s
 backend b1
     option httpchk
     server s1 %s check port %s inter 100 rise 1 fall 1
@@ -58,17 +50,7 @@ backend b2
 `, dir, web, chkPort, front, web, web)
 	path := filepath.Join(dir, "t.cfg")
 	os.WriteFile(path, []byte(cfg), 0o644)
-	errs := &haproxytest.Buffer{}
-	if ha {
-		cmd := exec.Command("haproxy", "-db", "-f", path)
-		cmd.Stderr = errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	} else {
-		_, errs = inProcess(t, path, false)
-	}
+	errs := runLogged(t, ha, path)
 	loopback.WaitListen(t, front)
 	return filepath.Join(dir, "s.sock"), errs, front
 }

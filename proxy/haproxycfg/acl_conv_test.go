@@ -7,13 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
 	"github.com/goha-lb/goha/proxy/http1"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // convValues are the values of header X the converter rows read: words,
@@ -169,7 +167,7 @@ func unhexText(h string) string {
 // the proxy add a header x-m-a<i> the echo backend lists.
 func matchConfig(acls []string, backend string) string {
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, a := range acls {
 		fmt.Fprintf(&b, "    acl a%03d %s\n", i, a)
 	}
@@ -182,15 +180,7 @@ func matchConfig(acls []string, backend string) string {
 
 func matchedACLs(t *testing.T, addr, req string) string {
 	t.Helper()
-	raw, err := difftest.Exchange(addr, []byte(req), 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := difftest.ParseAll(raw)
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("%q: %v %q", req, err, raw)
-	}
-	return rs[0].Body
+	return exchangeSole(t, addr, req).Body
 }
 
 type sided struct{ name, side string }

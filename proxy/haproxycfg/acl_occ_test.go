@@ -3,14 +3,10 @@ package haproxycfg
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // occurrenceACLs are the header fetches' occurrence rules under test: one
@@ -79,7 +75,7 @@ var occurrenceRequests = []string{
 
 func occurrenceConfig(backend string) string {
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, a := range occurrenceACLs {
 		fmt.Fprintf(&b, "    acl a%02d %s\n", i, a)
 	}
@@ -94,11 +90,7 @@ func occurrenceConfig(backend string) string {
 // proxy added: the acls that matched.
 func startMatchEcho(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		var m []string
 		for k := range r.Header {
 			if k = strings.ToLower(k); strings.HasPrefix(k, "x-m-") {
@@ -107,10 +99,8 @@ func startMatchEcho(t *testing.T) string {
 		}
 		sort.Strings(m)
 		io.WriteString(rw, strings.Join(m, " "))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	})
+	return origin
 }
 
 // TestHeaderOccurrenceDifferential: each header fetch's occurrence rule
@@ -119,15 +109,7 @@ func startMatchEcho(t *testing.T) string {
 func TestHeaderOccurrenceDifferential(t *testing.T) {
 	ha, goha := startBoth(t, occurrenceConfig(startMatchEcho(t)))
 	matched := func(addr, req string) string {
-		raw, err := difftest.Exchange(addr, []byte(strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(raw)
-		if err != nil || len(rs) != 1 {
-			t.Fatalf("%q: %v %q", req, err, raw)
-		}
-		return rs[0].Body
+		return exchangeSole(t, addr, strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)).Body
 	}
 	for _, req := range occurrenceRequests {
 		want, got := matched(ha, req), matched(goha, req)

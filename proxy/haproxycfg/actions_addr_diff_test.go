@@ -61,17 +61,7 @@ backend web
 		"GET /last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 	}
 	raw := strings.Join(reqs, "")
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw) }
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != len(reqs) || want[0].Headers["x-addrs"] != "10.1.2.3 99 127.0.0.1 8443 /a" || want[0].Headers["x-seen-xff"] != "" {
 		t.Fatalf("haproxy answered %+v", want)

@@ -65,12 +65,7 @@ func TestRequestActionsDifferential(t *testing.T) {
 	page := filepath.Join(dir, "page.html")
 	os.WriteFile(page, []byte("<b>f</b>\n"), 0o644)
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-    timeout tarpit 200ms
+	cfg := httpHead + `    timeout tarpit 200ms
 frontend fe
     bind BIND
     http-request set-header X-Goha before
@@ -162,12 +157,7 @@ backend web
 // on src. A rejected connection gets a reset and not a byte, in both.
 func TestTCPConnectionRulesDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     acl two src 127.0.0.2
     tcp-request connection accept if two
@@ -195,12 +185,7 @@ backend web
 // the server see the new path, the rules before it the old one.
 func TestSetPathDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-header X-Goha old if { path /old }
     http-request set-path /new if { path /old }
@@ -220,17 +205,7 @@ backend web
 		"GET /v1?t=1 HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET http://h/old?z HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /new HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw) }
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != 5 || want[0].Headers["x-seen-path"] != "/new" || want[1].Body != "server2\n" {
 		t.Fatalf("haproxy answered %+v", want)
@@ -244,47 +219,26 @@ backend web
 // gets (the rules after it still see the client's, as measured); a request
 // turned into HEAD has its response read without a body.
 func TestSetMethodDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Date", "fixed")
 		rw.Header().Set("X-Seen-Method", r.Method)
 		rw.Header().Set("X-Seen-Tag", r.Header.Get("X-Tag"))
 		io.WriteString(rw, "method "+r.Method+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	})
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-method PUT if { path /put }
     http-request set-header X-Tag put if METH_PUT
     http-request set-method HEAD if { path /head }
     default_backend web
 backend web
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha := startBoth(t, cfg)
 	raw := "GET /put HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /head HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"GET /other HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out, "GET", "HEAD", "GET")
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw, "GET", "HEAD", "GET") }
 	want, got := exchange(ha), exchange(goha)
 	if len(want) != 3 || want[0].Headers["x-seen-method"] != "PUT" || want[1].Headers["x-seen-method"] != "HEAD" {
 		t.Fatalf("haproxy answered %+v", want)

@@ -12,7 +12,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -59,38 +58,20 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 		haCfg = "global\n    stats socket " + sock + "\n" + haCfg
 	}
 	difftest.StartHAProxy(t, haCfg, ha)
-	res := haproxy.CheckBytes("drop.cfg", []byte(strings.ReplaceAll(cfg, "BIND", goha)), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	for _, d := range res.Diags.List {
-		if d.Goha {
-			t.Errorf("parser: %s", d.Text)
-		}
-	}
-	plan := Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
-		le := logfmt.Entry(*e)
-		f := logfmt.HTTPLog
-		if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" && len(spec.samples) == 0 {
-			f = logfmt.MustCompile(spec.Custom)
-		} else if le.TCP || spec != nil && spec.Format == "tcplog" {
-			f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
-		}
-		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
-			gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(f.Append(nil, &le, nil))
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	_, px = gohaRun(t, strings.ReplaceAll(cfg, "BIND", goha), true, func(plan *Plan) proxy.Options {
+		return proxy.Options{Log: func(e *proxy.LogEntry) {
+			le := logfmt.Entry(*e)
+			f := logfmt.HTTPLog
+			if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" && len(spec.samples) == 0 {
+				f = logfmt.MustCompile(spec.Custom)
+			} else if le.TCP || spec != nil && spec.Format == "tcplog" {
+				f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
+			}
+			if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok { // local0 is facility 16
+				gohaLines <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(f.Append(nil, &le, nil))
+			}
+		}}
+	})
 	// The readiness probe's connection: HAProxy logs it (<BADREQ>, CR--)
 	// unless dontlognull. On a loaded machine that line may come long
 	// after 100 ms, and would then be read as the first request's: a
@@ -286,20 +267,10 @@ func TestDropRulesRefused(t *testing.T) {
 		{"127.0.0.1:8080", "http-request set-timeout server 1s", "proxy 'fe' has no backend capability."},
 		{"127.0.0.1:8080", "http-response set-status 200 reason ok", ""},
 	} {
-		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults("http") +
 			"frontend fe\n    bind " + tc.bind + "\n    " + tc.rule + "\n    default_backend be\nbackend be\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s / %s: notices %q, want %q", tc.bind, tc.rule, got, tc.want)
 		}
 	}

@@ -20,6 +20,17 @@ func drainLines(ch chan string, quiet time.Duration) []string {
 	}
 }
 
+// awaitLines is drainLines waiting up to first for the first line: a
+// loaded machine may take longer than quiet to send one.
+func awaitLines(ch chan string, first, quiet time.Duration) []string {
+	select {
+	case l := <-ch:
+		return append([]string{normLog(l)}, drainLines(ch, quiet)...)
+	case <-time.After(first):
+		return nil
+	}
+}
+
 // TestSetLogLevelDifferential: http-request and http-response
 // set-log-level change the syslog severity of the transaction's line
 // (over log-separate-errors), silent removes it; a kept-alive

@@ -9,23 +9,19 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // TestNormalizeURIDifferential: normalize-uri path-merge-slashes,
 // percent-to-uppercase and fragment-strip rewrite the target the server
 // gets (and the rules after them see) as HAProxy 2.6's do.
 func TestNormalizeURIDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Date", "fixed")
 		rw.Header().Set("X-Tag", r.Header.Get("X-Tag"))
 		io.WriteString(rw, r.RequestURI+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	cfg := `global
     expose-experimental-directives
 defaults
@@ -41,7 +37,7 @@ frontend fe
     http-request set-header X-Tag merged if { path /a/b/c }
     default_backend web
 backend web
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha := startBoth(t, cfg)
 	for _, target := range []string{
@@ -128,35 +124,22 @@ backend web
 // received (the body), whatever the target holds, then closing.
 func requestLineEcho(t *testing.T) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				for {
-					l, err := br.ReadString('\n')
-					if err != nil || l == "\r\n" {
-						break
-					}
-					line += l
-				}
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(line), line)
-			}(c)
+	ln := loopback.Listen(t)
+	loopback.ServeEach(t, ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
 		}
-	}()
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+			line += l
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(line), line)
+	})
 	return ln
 }

@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,13 +17,9 @@ import (
 // header, in the order they arrive; /slow holds its answer for hold.
 func recordingWeb(t *testing.T, hold time.Duration) (addr string, seen func() []string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	var order []string
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		order = append(order, r.URL.Path+" "+r.Header.Get("x-prio"))
 		mu.Unlock()
@@ -32,10 +27,8 @@ func recordingWeb(t *testing.T, hold time.Duration) (addr string, seen func() []
 			time.Sleep(hold)
 		}
 		rw.Write([]byte("ok\n"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String(), func() []string {
+	})
+	return origin, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), order...)
@@ -49,12 +42,7 @@ func recordingWeb(t *testing.T, hold time.Duration) (addr string, seen func() []
 // read them back.
 func TestPriorityQueueDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-    timeout queue 5s
+	cfg := httpHead + `    timeout queue 5s
 frontend fe
     bind BIND
     http-request set-priority-class url_param(c) if { url_param(c) -m found }

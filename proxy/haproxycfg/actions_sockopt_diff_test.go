@@ -33,12 +33,7 @@ func clientSockopts(t *testing.T, addr string, cport int) string {
 func TestSetMarkTOSDifferential(t *testing.T) {
 	testenv.LookPath(t, "ss")
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-var(txn.p) path
     http-request set-mark 0x2a if { path /m }

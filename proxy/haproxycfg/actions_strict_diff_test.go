@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -64,10 +63,7 @@ func TestStrictModeRemovedFieldsDifferential(t *testing.T) {
     http-request add-header x-after yes
     http-request return status 200 content-type text/plain lf-string "copy=%[req.hdr(x-copy),length]"
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for i, c := range []struct {
 		path string
 		n    int

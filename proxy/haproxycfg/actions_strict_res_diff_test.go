@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,10 +78,7 @@ backend be
 // does not (the http-after-response add-header is the one failing).
 func TestStrictModeResponseDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(strictResponseCfg, "SRV", bigHeaderServer(t))
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, p := range []string{"/100", "/9000", "/8100", "/8101", "/off/9000", "/after/100", "/after/9000",
 		"/after/off/9000", "/offafter/9000", "/ret/100", "/ret/9000"} {
 		n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '/')+1:])
@@ -106,24 +102,4 @@ func TestStrictModeResponseDifferential(t *testing.T) {
 	if allStatRows(after)["fe/FRONTEND"]["wrew"] == 0 {
 		t.Errorf("haproxy counted no failed rewrite")
 	}
-}
-
-// allStatRows is show stat's rows keyed pxname/svname, numbers only.
-func allStatRows(stat string) map[string]map[string]int64 {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	out := map[string]map[string]int64{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != len(cols) {
-			continue
-		}
-		row := map[string]int64{}
-		for i, c := range cols {
-			v, _ := strconv.ParseInt(f[i], 10, 64)
-			row[c] = v
-		}
-		out[f[0]+"/"+f[1]] = row
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,35 +16,20 @@ import (
 // slower than it gets the 504 and an sH log line, in both proxies; the
 // next transaction on the connection has the backend's timeout again.
 func TestSetTimeoutServerDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/slow") {
 			time.Sleep(400 * time.Millisecond)
 		}
 		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, "done "+r.URL.Path+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	for _, section := range []string{"listen fe\n    bind BIND\n", "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n"} {
-		setTimeoutServer(t, section, ln.Addr().String())
+		setTimeoutServer(t, section, origin)
 	}
 }
 
 func setTimeoutServer(t *testing.T, section, server string) {
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-` + section + `    timeout server 2s
+	cfg := httpLogHead + section + `    timeout server 2s
     http-request set-timeout server 150ms if { path_beg /slow/short }
     http-request set-timeout server 3s if { path /slow/long }
     server w1 ` + server + `
@@ -59,9 +43,6 @@ defaults
 		if strings.HasPrefix(raw, "GET /slow/short") && !bytes.HasPrefix(want, []byte("HTTP/1.1 504 ")) {
 			t.Errorf("haproxy answered %q, want a 504", want)
 		}
-		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) == 0 {
-			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", raw, want2, got2)
-		}
+		sameLoggedLines(t, fmt.Sprintf("%q", raw), haLog, goLog, 0)
 	}
 }

@@ -2,10 +2,10 @@ package haproxycfg
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,17 +25,11 @@ import (
 // connection: HAProxy adds "connection: close" to a 504 page answering
 // a "Connection: close" request, which goha does not do yet.)
 func TestSetTimeoutExprDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		time.Sleep(300 * time.Millisecond)
 		rw.Header().Set("Date", "fixed")
 		io.WriteString(rw, "done\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	})
 	cfg := `global
     log LOG local0
 defaults
@@ -51,7 +45,7 @@ listen fe
     http-request set-timeout server req.hdr(x-t2),mul(2) if { req.hdr(x-t2) -m found }
     http-response set-header x-st %[cur_server_timeout]
     http-after-response set-header x-st2 %[cur_server_timeout]
-    server w1 ` + ln.Addr().String() + `
+    server w1 ` + origin + `
 `
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	for _, c := range []struct {
@@ -84,10 +78,7 @@ listen fe
 		if !bytes.Equal(want, got) || wantEnd != gotEnd {
 			t.Errorf("%q\nhaproxy (%s):\n%q\ngoha (%s):\n%q", c.hdr, wantEnd, want, gotEnd, got)
 		}
-		want2, got2 := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-		if strings.Join(want2, "\n") != strings.Join(got2, "\n") || len(want2) == 0 {
-			t.Errorf("%q: log\nhaproxy: %q\ngoha:    %q", c.hdr, want2, got2)
-		}
+		sameLoggedLines(t, fmt.Sprintf("%q", c.hdr), haLog, goLog, 0)
 		// 400 ms of the exchange is the idle read that ends it. A 504
 		// "at once" answers before the backend's 150 ms timeout could:
 		// a slow round (a loaded machine) is timed again, up to 3 times.

@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"bytes"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -55,10 +54,7 @@ backend silent
 `
 	cfg = strings.ReplaceAll(cfg, "REFUSED", refused)
 	cfg = strings.ReplaceAll(cfg, "SILENT", silent.Addr().(*net.TCPAddr).String())
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, c := range []struct {
 		path string
 		n    int

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // afterResponseCfg exercises http-after-response on the server's response
@@ -108,20 +106,10 @@ func TestAfterResponseRefused(t *testing.T) {
 		} else {
 			be = "    " + tc.rule + "\n"
 		}
-		cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults(tc.mode) +
 			"frontend fe\n    bind 127.0.0.1:8080\n" + fe + "    default_backend be\nbackend be\n" + be + "    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
 		}
 	}

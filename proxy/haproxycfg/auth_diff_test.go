@@ -55,12 +55,7 @@ func basic(userPass string) string {
 // receives. Every connection's bytes and how it ends must be equal.
 func TestAuthDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-` + authUserlist + `
+	cfg := httpHead + authUserlist + `
 frontend fe
     bind BIND
     acl admins http_auth_group(L) adm
@@ -122,12 +117,7 @@ func TestAuthErrorfileDifferential(t *testing.T) {
 	ef := filepath.Join(dir, "401.http")
 	os.WriteFile(ef, []byte("HTTP/1.1 401 Nope\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nX-A: b\r\n\r\nno\n"), 0o644)
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-` + authUserlist + `
+	cfg := httpHead + authUserlist + `
 frontend fe
     bind BIND
     errorfile 401 ` + ef + `

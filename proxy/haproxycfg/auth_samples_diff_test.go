@@ -12,12 +12,7 @@ import (
 // identical for each credential kind.
 func TestAuthSamplesDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-` + authUserlist + `
+	cfg := httpHead + authUserlist + `
 frontend fe
     bind BIND
     http-request set-var(txn.ok) http_auth(L)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // backendRulesCfg pairs a frontend's rules with a backend's: header rules
@@ -215,16 +214,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 // directly and, through a frontend, as that frontend's backend... which
 // goha refuses (TestBackendRulesRefused); here it is reached directly:
 // its rules run once.
-const listenRulesCfg = `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen li
+const listenRulesCfg = httpLogHead + `listen li
     bind BIND
     http-request add-header x-order li
     http-request deny if { path /deny }
@@ -268,21 +258,11 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-response cache-store c", "http-response cache-store in a backend"},
 		{"    use_backend li if { path /li }\n", "", "use_backend to a listen section"},
 	} {
-		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults("http") +
 			"frontend fe\n    bind 127.0.0.1:8080\n" + tc.fe + "    default_backend be\nbackend be\n    " + tc.be + "\n    server s 127.0.0.1:9\n" +
 			"listen li\n    bind 127.0.0.1:8081\n    http-request set-header x 1\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s%s: notices %q, want %q", tc.fe, tc.be, got, tc.want)
 		}
 	}
@@ -347,18 +327,8 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 		if strings.Contains(tc.from, "mode tcp") {
 			cfg = strings.Replace(cfg, "    default_backend be\n", "    mode tcp\n    default_backend be\n", 1)
 		}
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || strings.Count(got, "\n") > 0 {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) || strings.Count(got, "\n") > 0 {
 			t.Errorf("%s / %s: notices %q, want %q only", tc.from, tc.rule, got, tc.want)
 		}
 	}

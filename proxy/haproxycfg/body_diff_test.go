@@ -82,7 +82,7 @@ func TestBodyFetchDifferential(t *testing.T) {
 	for _, c := range bodyConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			recHA, recGo := startRecorder(t), startRecorder(t)
-			cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n    timeout http-request 1s\n" +
+			cfg := httpHead + "    timeout http-request 1s\n" +
 				"frontend fe\n    bind BIND\n" + c.rules + "    default_backend be\nbackend be\n    server s1 BACKEND\n"
 			if strings.HasPrefix(c.name, "backend's") {
 				cfg += "    option http-buffer-request\n"

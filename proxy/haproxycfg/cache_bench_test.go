@@ -1,17 +1,13 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 // BenchmarkCacheHitKeepAlive is one request on a kept-alive connection
@@ -26,54 +22,12 @@ func BenchmarkCacheHitKeepAlive(b *testing.B) { benchmarkCache(b, "Cache-Control
 func BenchmarkCacheMissKeepAlive(b *testing.B) { benchmarkCache(b, "Cache-Control: no-store\r\n") }
 
 func benchmarkCache(b *testing.B, cc string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	answer := []byte("HTTP/1.1 200 OK\r\n" + cc + "Content-Length: 3\r\n\r\nok\n")
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					for {
-						line, err := br.ReadSlice('\n')
-						if err != nil {
-							return
-						}
-						if len(line) <= 2 {
-							break
-						}
-					}
-					if _, err := c.Write(answer); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
+	web := startAnswering(b, []byte("HTTP/1.1 200 OK\r\n"+cc+"Content-Length: 3\r\n\r\nok\n"))
 	fe := loopback.FreeAddr(b)
 	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
 		"frontend fe\n    bind " + fe + "\n    http-request cache-use c\n    http-response cache-store c\n    default_backend servers\n" +
-		"backend servers\n    server web1 " + ln.Addr().String() + "\ncache c\n    total-max-size 4\n    max-age 3600\n"
-	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		b.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { px.Shutdown(context.Background()) })
+		"backend servers\n    server web1 " + web + "\ncache c\n    total-max-size 4\n    max-age 3600\n"
+	gohaRun(b, cfg, false, nil)
 	c, err := net.Dial("tcp", fe)
 	if err != nil {
 		b.Fatal(err)

@@ -19,7 +19,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -140,32 +139,14 @@ func startCacheBoth(t *testing.T, cfg string) (ha, goha, sock string, haLog, goL
 	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
 	difftest.StartHAProxy(t, strings.NewReplacer("BIND", ha, "WEB", haWeb.addr, "SOCK", sock).Replace(cfg), ha)
 	goCfg := strings.NewReplacer("BIND", goha, "WEB", goWeb.addr, "    stats socket SOCK level admin\n", "").Replace(cfg)
-	res := haproxy.CheckBytes("cache.cfg", []byte(goCfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	for _, d := range res.Diags.List {
-		if d.Goha {
-			t.Errorf("parser: %s", d.Text)
-		}
-	}
-	plan = Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
-		le := logfmt.Entry(*e)
-		if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok {
-			goLog <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	plan, px = gohaRun(t, goCfg, true, func(*Plan) proxy.Options {
+		return proxy.Options{Log: func(e *proxy.LogEntry) {
+			le := logfmt.Entry(*e)
+			if ok, level := logfmt.Decide(&le, logfmt.Options{}); ok {
+				goLog <- "<" + strconv.Itoa(16*8+int(level)) + "> " + string(logfmt.HTTPLog.Append(nil, &le, nil))
+			}
+		}}
+	})
 	select { // the readiness probe's connection, if logged
 	case <-haLog:
 	case <-time.After(200 * time.Millisecond):
@@ -229,7 +210,9 @@ func sameShowCache(t *testing.T, label, want, got string) {
 	}
 }
 
-const cacheDiffConfig = `global
+// cacheHead opens the cache tests' configurations: httpLogHead's, with
+// HAProxy's admin socket at SOCK (goha's configuration goes without).
+const cacheHead = `global
     log LOG local0
     stats socket SOCK level admin
 defaults
@@ -239,7 +222,9 @@ defaults
     timeout connect 2s
     timeout client 5s
     timeout server 5s
-listen fe
+`
+
+const cacheDiffConfig = cacheHead + `listen fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
@@ -332,19 +317,14 @@ func TestCacheMatchesHAProxy(t *testing.T) {
 		got.WriteString(c.Show())
 	}
 	sameShowCache(t, "after the sequence", want, got.String())
-	stat := haproxytest.StatsCmd(t, sock, "show stat")
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	st := px.Frontends()[0].Stats
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if f[1] != "FRONTEND" {
+	for _, r := range showStatRows(haproxytest.StatsCmd(t, sock, "show stat")) {
+		if r["svname"] != "FRONTEND" {
 			continue
 		}
-		for i, c := range cols {
-			g := map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted}
-			if v, ok := g[c]; ok && f[i] != fmt.Sprint(v) {
-				t.Errorf("show stat %s: haproxy %s, goha %d", c, f[i], v)
+		for c, v := range map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted} {
+			if r[c] != fmt.Sprint(v) {
+				t.Errorf("show stat %s: haproxy %s, goha %d", c, r[c], v)
 			}
 		}
 	}
@@ -423,12 +403,7 @@ func TestCacheEvictionMatchesHAProxy(t *testing.T) {
 func TestCacheConcurrentClients(t *testing.T) {
 	web := startCacheOrigin(t)
 	addr := loopback.FreeAddr(t)
-	cfg := strings.NewReplacer("BIND", addr, "WEB", web.addr).Replace(`defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen fe
+	cfg := strings.NewReplacer("BIND", addr, "WEB", web.addr).Replace(httpHead + `listen fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
@@ -485,17 +460,7 @@ cache c1
 // after the rules ("fe be/<CACHE>"), the counters go to the frontend's
 // row, and show stat's frontend and backend rows agree.
 func TestCacheFrontendBackendMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    log LOG local0
-    stats socket SOCK level admin
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := cacheHead + `frontend fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1
@@ -519,26 +484,22 @@ cache c1
 	if w, g := haWeb.counts(), goWeb.counts(); w != g {
 		t.Errorf("origin requests\nhaproxy: %s\ngoha:    %s", w, g)
 	}
-	stat := haproxytest.StatsCmd(t, sock, "show stat")
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	rows := map[string]proxy.Stats{"fe/FRONTEND": px.Frontends()[0].Stats}
 	for _, b := range px.Backends() {
 		rows[b.Name+"/BACKEND"] = b.Stats
 	}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		st, ok := rows[f[0]+"/"+f[1]]
+	for _, r := range showStatRows(haproxytest.StatsCmd(t, sock, "show stat")) {
+		st, ok := rows[r.key()]
 		if !ok {
 			continue
 		}
 		g := map[string]int64{"cache_lookups": st.CacheLookups, "cache_hits": st.CacheHits, "intercepted": st.Intercepted}
-		if f[1] == "BACKEND" { // the frontend's also counts HAProxy's readiness probe
+		if r["svname"] == "BACKEND" { // the frontend's also counts HAProxy's readiness probe
 			g["req_tot"] = st.Requests
 		}
-		for i, c := range cols {
-			if v, ok := g[c]; ok && f[i] != fmt.Sprint(v) && !(f[i] == "" && v == 0) {
-				t.Errorf("show stat %s/%s %s: haproxy %q, goha %d", f[0], f[1], c, f[i], v)
+		for c, v := range g {
+			if r[c] != fmt.Sprint(v) && !(r[c] == "" && v == 0) {
+				t.Errorf("show stat %s %s: haproxy %q, goha %d", r.key(), c, r[c], v)
 			}
 		}
 	}
@@ -599,17 +560,7 @@ func TestCacheVaryMatchesHAProxy(t *testing.T) {
 // bodies where they are not compressed (Go's and libslz's compressed
 // bytes differ).
 func TestCacheBackendCompressionMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    log LOG local0
-    stats socket SOCK level admin
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := cacheHead + `frontend fe
     bind BIND
     http-request cache-use c1
     http-response cache-store c1

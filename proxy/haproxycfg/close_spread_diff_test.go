@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -19,8 +17,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 const closeSpreadConfig = `global
@@ -52,16 +48,7 @@ func startStoppables(t *testing.T, cfg string) []stoppable {
 	t.Helper()
 	bin := testenv.LookPath(t, "haproxy")
 	haAddr := loopback.FreeAddr(t)
-	path := filepath.Join(t.TempDir(), "h.cfg")
-	os.WriteFile(path, []byte(strings.ReplaceAll(cfg, "FE", haAddr)), 0o644)
-	cmd := exec.Command(bin, "-db", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	loopback.WaitListen(t, haAddr)
+	cmd, exited := startHAProxyProcess(t, bin, strings.ReplaceAll(cfg, "FE", haAddr), haAddr)
 	ha := stoppable{name: "haproxy", addr: haAddr, stop: func() { cmd.Process.Signal(syscall.SIGUSR1) }, wait: func() error {
 		select {
 		case <-exited:
@@ -72,23 +59,7 @@ func startStoppables(t *testing.T, cfg string) []stoppable {
 	}}
 
 	goAddr := loopback.FreeAddr(t)
-	res := haproxy.CheckBytes("h.cfg", []byte(strings.ReplaceAll(cfg, "FE", goAddr)), nil)
-	for _, d := range res.Diags.List {
-		if d.Severity == haproxy.Alert || d.Goha {
-			t.Fatalf("goha -c: %s", d.Text)
-		}
-	}
-	plan := Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
+	_, px := gohaRun(t, strings.ReplaceAll(cfg, "FE", goAddr), true, nil)
 	stopped := make(chan error, 1)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -17,7 +17,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -99,7 +98,7 @@ func TestCompressionDifferential(t *testing.T) {
 	for _, c := range compConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			recHA, recGo := startRecorder(t), startRecorder(t)
-			cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n"
+			cfg := httpHead
 			if strings.HasPrefix(c.name, "defaults") {
 				cfg += "    compression algo gzip\n"
 			}
@@ -111,7 +110,7 @@ func TestCompressionDifferential(t *testing.T) {
 			sock := filepath.Join(t.TempDir(), "stats.sock")
 			difftest.StartHAProxy(t, "global\n    stats socket "+sock+"\n"+
 				strings.NewReplacer("BIND", ha, "BACKEND", recHA.ln.Addr().String()).Replace(cfg), ha)
-			px := startPlan(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg))
+			_, px := gohaRun(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg), false, nil)
 			for _, cc := range compCases {
 				recHA.reset([]byte(cc.answer), strings.Contains(cc.name, "until close"))
 				recGo.reset([]byte(cc.answer), strings.Contains(cc.name, "until close"))
@@ -153,24 +152,6 @@ func TestCompressionDifferential(t *testing.T) {
 	}
 }
 
-// startPlan is runPlan returning the running proxy, for its counters.
-func startPlan(t *testing.T, cfg string) *proxy.Proxy {
-	t.Helper()
-	res := haproxy.CheckBytes("seed.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
-	return px
-}
-
 // compareCompStats compares comp_rsp, comp_in and comp_byp of the
 // frontend and backend rows of HAProxy's show stat with goha's counters
 // (comp_out counts compressed bytes, which differ by design; it must only
@@ -192,36 +173,29 @@ func compareCompStats(t *testing.T, stat string, px *proxy.Proxy) {
 
 // compStatDiffs is compareCompStats' comparison: what differs.
 func compStatDiffs(t *testing.T, stat string, px *proxy.Proxy) (diffs []string) {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	idx := map[string]int{}
-	for i, c := range cols {
-		idx[c] = i
-	}
 	be := px.Backends()[0]
 	goRows := map[string]proxy.Stats{"fe/FRONTEND": px.Frontends()[0].Stats, "be/BACKEND": be.Stats, "be/s1": be.Servers[0].Stats}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		st, ok := goRows[f[0]+"/"+f[1]]
+	for _, r := range showStatRows(stat) {
+		st, ok := goRows[r.key()]
 		if !ok {
 			continue
 		}
-		if w := f[idx["bout"]]; w != fmt.Sprint(st.BytesOut) {
-			diffs = append(diffs, fmt.Sprintf("%s/%s bout: haproxy %s, goha %d", f[0], f[1], w, st.BytesOut))
+		if w := r["bout"]; w != fmt.Sprint(st.BytesOut) {
+			diffs = append(diffs, fmt.Sprintf("%s bout: haproxy %s, goha %d", r.key(), w, st.BytesOut))
 		}
-		if f[1] == "s1" {
+		if r["svname"] == "s1" {
 			continue // no compression counters
 		}
 		got := map[string]int64{"comp_rsp": st.CompRsp, "comp_in": st.CompIn, "comp_byp": st.CompByp}
 		for col, g := range got {
-			if w := f[idx[col]]; w != fmt.Sprint(g) {
-				diffs = append(diffs, fmt.Sprintf("%s/%s %s: haproxy %s, goha %d", f[0], f[1], col, w, g))
+			if w := r[col]; w != fmt.Sprint(g) {
+				diffs = append(diffs, fmt.Sprintf("%s %s: haproxy %s, goha %d", r.key(), col, w, g))
 			}
 		}
-		if (f[idx["comp_out"]] == "0") != (st.CompOut == 0) {
-			diffs = append(diffs, fmt.Sprintf("%s/%s comp_out: haproxy %s, goha %d", f[0], f[1], f[idx["comp_out"]], st.CompOut))
+		if (r["comp_out"] == "0") != (st.CompOut == 0) {
+			diffs = append(diffs, fmt.Sprintf("%s comp_out: haproxy %s, goha %d", r.key(), r["comp_out"], st.CompOut))
 		}
-		t.Logf("%s/%s bout %d comp_in %d comp_out haproxy %s goha %d", f[0], f[1], st.BytesOut, st.CompIn, f[idx["comp_out"]], st.CompOut)
+		t.Logf("%s bout %d comp_in %d comp_out haproxy %s goha %d", r.key(), st.BytesOut, st.CompIn, r["comp_out"], st.CompOut)
 	}
 	return diffs
 }
@@ -306,13 +280,13 @@ func splitCompressed(t *testing.T, raw []byte, head bool) (string, string) {
 func TestCompressionH2Differential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	recHA, recGo := startRecorder(t), startRecorder(t)
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND proto h2\n    compression algo gzip\n    default_backend be\nbackend be\n    server s1 BACKEND\n"
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	difftest.StartHAProxy(t, "global\n    stats socket "+sock+"\n"+
 		strings.NewReplacer("BIND", ha, "BACKEND", recHA.ln.Addr().String()).Replace(cfg), ha)
-	px := startPlan(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg))
+	_, px := gohaRun(t, strings.NewReplacer("BIND", goha, "BACKEND", recGo.ln.Addr().String()).Replace(cfg), false, nil)
 	cHA, cGo := h2Client(t, testPKI{}, ha, false), h2Client(t, testPKI{}, goha, false)
 	for _, cc := range []compCase{
 		{"content-length", "gzip", compAnswer("200 OK", "content-type: text/html\r\netag: \"e\"\r\n", compText)},

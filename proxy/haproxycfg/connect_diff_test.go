@@ -184,16 +184,7 @@ func connectClient(addr string, tc connectCase) string {
 func TestConnectTunnelMatchesHAProxy(t *testing.T) {
 	backend := &connectBackend{seen: map[string]*bytes.Buffer{}}
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { backend.serve(c, connectCases) })
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpLogHead + `frontend fe
     bind BIND
     default_backend be
 backend be

@@ -26,12 +26,7 @@ func TestAESGCMDecDifferential(t *testing.T) {
 	}
 	n12, n16 := []byte("twelve-bytes"), []byte("sixteen-bytes-nn")
 	ct, tag := seal(128, n12, "hello, gcm")
-	cfg := fmt.Sprintf(`defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := fmt.Sprintf(httpHead+`frontend fe
     bind BIND
     http-request set-var(txn.n) req.hdr(n)
     http-request set-var(txn.k) req.hdr(k)

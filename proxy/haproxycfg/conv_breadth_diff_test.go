@@ -46,7 +46,7 @@ var breadthExprs = []string{
 // responses must be equal byte for byte.
 func TestConverterBreadthDifferential(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	b.WriteString("    http-request set-var(txn.v) str(V1)\n    http-request set-var(txn.e) str()\n")
 	b.WriteString("    http-request set-var(txn.k) str(a2V5)\n    http-request set-var(txn.bad) str(a2V)\n")
 	for i, e := range breadthExprs {
@@ -81,12 +81,7 @@ func body(resp []byte) []byte {
 // capture.res.hdr, beside HAProxy 2.6.
 func TestCaptureConvDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     declare capture request len 5
     declare capture request len 40

@@ -1,12 +1,9 @@
 package haproxycfg
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // fixMsg builds a FIX message from its fields: BeginString and
@@ -56,25 +53,9 @@ func TestFixDifferential(t *testing.T) {
 		valid + "35=B\x01",
 		"garbage without any equal sign at all",
 	}
-	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
-	for i, e := range fixExprs {
-		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string \"[%%[req.hdr(m),b64dec,%s]]\" if { req.hdr(e) %d }\n", e, i)
+	var bs [][]byte
+	for _, m := range msgs {
+		bs = append(bs, []byte(m))
 	}
-	cfg := b.String()
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
-	ha, goha := startBoth(t, cfg)
-	for i, e := range fixExprs {
-		for _, m := range msgs {
-			raw := fmt.Sprintf("GET / HTTP/1.1\r\nHost: h\r\nE: %d\r\nM: %s\r\nConnection: close\r\n\r\n", i, base64.StdEncoding.EncodeToString([]byte(m)))
-			want, _ := exchangeFrom(t, "", ha, raw, 200*time.Millisecond)
-			got, _ := exchangeFrom(t, "", goha, raw, 200*time.Millisecond)
-			if testing.Verbose() {
-				t.Logf("%s on %q: %q", e, m, body(want))
-			}
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s on %q\nhaproxy: %q\ngoha:    %q", e, m, body(want), body(got))
-			}
-		}
-	}
+	sameConverterOutputs(t, fixExprs, bs, func(m []byte) string { return fmt.Sprintf("%q", m) })
 }

@@ -1,14 +1,10 @@
 package haproxycfg
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
-	"time"
 )
 
 // pb builds Protocol Buffers messages for the tests.
@@ -66,25 +62,5 @@ func TestProtobufDifferential(t *testing.T) {
 		grpcFrame(other, full),
 		grpcFrame(pb{}.vint(3, 3).bytes(5, pb{}.vint(2, 2)).vint(3, 3), pb{}.bytes(5, []byte("zz"))),
 	}
-	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
-	for i, e := range protobufExprs {
-		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string \"[%%[req.hdr(m),b64dec,%s]]\" if { req.hdr(e) %d }\n", e, i)
-	}
-	cfg := b.String()
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
-	ha, goha := startBoth(t, cfg)
-	for i, e := range protobufExprs {
-		for _, m := range msgs {
-			raw := fmt.Sprintf("GET / HTTP/1.1\r\nHost: h\r\nE: %d\r\nM: %s\r\nConnection: close\r\n\r\n", i, base64.StdEncoding.EncodeToString(m))
-			want, _ := exchangeFrom(t, "", ha, raw, 200*time.Millisecond)
-			got, _ := exchangeFrom(t, "", goha, raw, 200*time.Millisecond)
-			if testing.Verbose() {
-				t.Logf("%s on %x: %q", e, m, body(want))
-			}
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s on %x\nhaproxy: %q\ngoha:    %q", e, m, body(want), body(got))
-			}
-		}
-	}
+	sameConverterOutputs(t, protobufExprs, msgs, func(m []byte) string { return fmt.Sprintf("%x", m) })
 }

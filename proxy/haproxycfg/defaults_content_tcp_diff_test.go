@@ -1,10 +1,9 @@
 package haproxycfg
 
 import (
+	"fmt"
 	"io"
 	"net"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,27 +62,15 @@ backend be from plain
     server s1 ` + server + `
 `
 		ha, goha, haLog, goLog := startBothLogged(t, cfg)
-		drainLines(haLog, 200*time.Millisecond) // the start probes
-		drainLines(goLog, 50*time.Millisecond)
+		dropStartLines(haLog, goLog)
 		for _, payload := range []string{"EVIL", "GOOD", "OTHR"} {
 			var got [2]string
-			var wg sync.WaitGroup
-			for i, addr := range []string{ha, goha} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got[i] = defaultsContentClient(t, addr, payload)
-				}()
-			}
-			wg.Wait()
+			got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return defaultsContentClient(t, addr, payload) })
 			t.Logf("%s, %s: %q", tc.name, payload, got[0])
 			if got[0] != got[1] || got[0] != tc.want[payload] {
 				t.Errorf("%s, %s: the client saw\nhaproxy %q\ngoha    %q\nwant    %q", tc.name, payload, got[0], got[1], tc.want[payload])
 			}
-			w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-			if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-				t.Errorf("%s, %s: log\nhaproxy %q\ngoha    %q", tc.name, payload, w, g)
-			}
+			sameLoggedLines(t, fmt.Sprintf("%s, %s", tc.name, payload), haLog, goLog, 0)
 		}
 	}
 }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
@@ -47,24 +45,7 @@ func seedOnLoopback(t *testing.T, bind string, webs []string) string {
 // runPlan starts the data path for cfg in this process, as gohaproxy does.
 func runPlan(t *testing.T, cfg string) {
 	t.Helper()
-	res := haproxy.CheckBytes("seed.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	// A differential test runs the whole configuration: a line goha
-	// would refuse at start must not be dropped silently here.
-	for _, d := range plan.Notices.List {
-		t.Errorf("runPlan: %s", d.Text)
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+	gohaRun(t, cfg, false, nil)
 }
 
 // TestSeedDifferential sends the same pipelined requests through the real
@@ -134,12 +115,7 @@ func webs3(t *testing.T) []string {
 // ACL), weights, backup servers and header rules through both proxies.
 func TestRoutingDifferential(t *testing.T) {
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     acl is_api path_beg /api
     acl host_b hdr(host) -i b.example
@@ -184,17 +160,7 @@ backend web
 		"GET /forbidden HTTP/1.1\r\nHost: a\r\n\r\n",
 	}
 	raw := strings.Join(reqs, "")
-	exchange := func(addr string) []difftest.Response {
-		out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := difftest.ParseAll(out)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return rs
-	}
+	exchange := func(addr string) []difftest.Response { return exchangeAll(t, addr, raw) }
 	// Known difference, not asserted: after the deny's 403 HAProxy 2.6 keeps
 	// the client connection open (Exchange then waits for its idle time)
 	// while the data path closes it.

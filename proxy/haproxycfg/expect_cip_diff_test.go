@@ -33,7 +33,7 @@ func TestExpectNetScalerCIPDifferential(t *testing.T) {
 	}
 	for _, bind := range []string{"BIND", "BIND accept-netscaler-cip 1234", "BIND accept-proxy", "BIND accept-proxy accept-netscaler-cip 1234"} {
 		for _, cond := range []string{"if { src 127.0.0.1 }", "unless { src 127.0.0.1 }"} {
-			cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+			cfg := quickDefaults("http") +
 				"frontend fe\n    bind " + bind + "\n    tcp-request connection expect-netscaler-cip layer4 " + cond + "\n" +
 				"    http-request return status 200 content-type text/plain lf-string \"src=%[src]:%[src_port] dst=%[dst]:%[dst_port]\"\n"
 			ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)

@@ -54,7 +54,7 @@ func TestFetchBreadthDifferential(t *testing.T) {
 	}))
 	defer web.Close()
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, e := range fetchBreadthExprs {
 		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string '[%%[%s]]' if { path_beg /P } { hdr(e) %d }\n", e, i)
 	}

@@ -29,7 +29,7 @@ var connFetchValues = []string{
 func TestConnFetchDifferential(t *testing.T) {
 	backend := startHeaderEcho(t)
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n")
+	b.WriteString(httpHead)
 	b.WriteString("backend zero\n    server s1 " + backend + "\n")
 	b.WriteString("frontend other\n    default_backend zero\n")
 	b.WriteString("frontend fe\n    bind BIND\n")
@@ -59,16 +59,8 @@ func TestConnFetchDifferential(t *testing.T) {
 // returns each response's status, x-r-* headers and body.
 func keptAliveBodies(t *testing.T, addr, raw string) string {
 	t.Helper()
-	out, err := difftest.Exchange(addr, []byte(raw), 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := difftest.ParseAll(out)
-	if err != nil {
-		t.Fatalf("%q: %v %q", raw, err, out)
-	}
 	var b strings.Builder
-	for _, r := range rs {
+	for _, r := range exchangeAll(t, addr, raw) {
 		fmt.Fprintf(&b, "%d x-r-be=%s\n%s\n", r.Status, r.Headers["x-r-be"], r.Body)
 	}
 	return b.String()
@@ -154,29 +146,16 @@ const resFetchResponse = "HTTP/1.1 203 Yes\r\nContent-Length: 2\r\nX-A: One, two
 // res.cook, res.ver and status as http-response set-header values and
 // conditions, against HAProxy 2.6: the client must get the same headers.
 func TestResponseFetchDifferential(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				c.SetReadDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Read(buf); err == nil {
-					c.Write([]byte(resFetchResponse))
-				}
-			}(c)
+	ln := loopback.Listen(t)
+	loopback.ServeEach(t, ln, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(buf); err == nil {
+			c.Write([]byte(resFetchResponse))
 		}
-	}()
+	})
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, v := range resFetchValues {
 		fmt.Fprintf(&b, "    http-response set-header x-r-%03d \"%s\"\n", i, v)
 	}
@@ -225,7 +204,7 @@ func TestResponseFetchDifferential(t *testing.T) {
 // default_backend applies.
 func TestDynamicUseBackendDifferential(t *testing.T) {
 	b1, b2, b3 := loopback.StartWeb(t, "b1"), loopback.StartWeb(t, "b2"), loopback.StartWeb(t, "b3")
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n    use_backend %[req.hdr(x-be)] if { req.hdr(x-be) -m found }\n" +
 		"    use_backend b%[req.hdr(x-n),add(1)] if { req.hdr(x-n) -m found }\n" +
 		"    use_backend b2 if { path /two }\n    default_backend b1\n" +
@@ -256,7 +235,7 @@ func TestUniqueIDHeaderDifferential(t *testing.T) {
 }
 
 func uniqueIDHeaders(t *testing.T, backend, mode string) {
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" + mode +
+	cfg := httpHead + mode +
 		"frontend fe\n    bind BIND\n    option forwardfor\n    unique-id-format %[src]-%[path]-%[req.hdr(x)]-%[fe_id]\n    unique-id-header X-Req-ID\n" +
 		"    http-request set-header x-u %[unique-id] if { path /uid }\n    http-request set-header x-a 1\n    default_backend be\n" +
 		"backend be\n    server s1 " + backend + "\n"
@@ -281,7 +260,7 @@ func uniqueIDHeaders(t *testing.T, backend, mode string) {
 // backend receives).
 func TestSetPathFormatDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n    http-request set-path /v2%[path] if { path_beg /api }\n" +
 		"    http-request set-path %[req.hdr(x-p)] if { req.hdr(x-p) -m found }\n" +
 		"    http-request set-path %[path,lower]/%[query,length] if { path_end /L }\n" +

@@ -18,12 +18,7 @@ import (
 // are compared exactly; the microsecond RTT and its variance depend on
 // the moment, so only their shape (integers) is compared.
 func TestTCPInfoFetchDifferential(t *testing.T) {
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     tcp-request connection reject if { fc_reordering lt 1 }
     http-request return status 200 content-type text/plain lf-string "%[fc_rtt] %[fc_unacked] %[fc_sacked] %[fc_lost] %[fc_retrans] %[fc_fackets] %[fc_reordering] %[fc_rtt(ms),bool] %[fc_http_major]|%[fc_rtt(us)] %[fc_rttvar] %[fc_rttvar(us)]"
@@ -63,12 +58,7 @@ frontend fe
 // stream reads its connection's TCP_INFO and fc_http_major is 2, beside
 // HAProxy 2.6.
 func TestTCPInfoFetchH2Differential(t *testing.T) {
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND proto h2
     http-request return status 200 content-type text/plain lf-string "%[fc_http_major] %[fc_rtt] %[fc_unacked] %[fc_lost] %[fc_reordering]"
 `

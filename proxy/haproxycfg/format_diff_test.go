@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,11 +23,7 @@ var formatValues = []string{
 // one "name=value" a line.
 func startHeaderEcho(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		var m []string
 		for k, vs := range r.Header {
 			if k = strings.ToLower(k); strings.HasPrefix(k, "x-f-") {
@@ -37,10 +32,8 @@ func startHeaderEcho(t *testing.T) string {
 		}
 		sort.Strings(m)
 		io.WriteString(rw, strings.Join(m, "\n"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	})
+	return origin
 }
 
 // TestHeaderFormatDifferential: http-request set-header and add-header
@@ -57,7 +50,7 @@ func TestHeaderFormatDifferential(t *testing.T) {
 	for start := 0; start < len(values); start += chunk {
 		part := values[start:min(start+chunk, len(values))]
 		var b strings.Builder
-		b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+		b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 		for i, v := range part {
 			action := "set-header"
 			if i%5 == 4 {

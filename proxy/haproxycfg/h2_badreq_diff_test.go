@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,19 +26,6 @@ frontend fe
     http-request return status 200 content-type text/plain string ok
 `
 
-// drainNormLines gives the lines ch receives until none came for wait.
-func drainNormLines(ch chan string, wait time.Duration) []string {
-	var out []string
-	for {
-		select {
-		case l := <-ch:
-			out = append(out, normLog(l))
-		case <-time.After(wait):
-			return out
-		}
-	}
-}
-
 // TestH2RefusedRequestLogMatchesHAProxy: HTTP/2 requests the H2 mux
 // refuses (malformed pseudo-fields, connection-specific fields, a
 // content-length the DATA do not match, ...): what the client gets, the
@@ -49,10 +35,7 @@ func drainNormLines(ch chan string, wait time.Duration) []string {
 // ereq; a request whose DATA miss its content-length is logged with the
 // answer the proxy made.
 func TestH2RefusedRequestLogMatchesHAProxy(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLines, goLines, px := startBothLoggedStats(t, h2BadReqConfig, sock)
-	settleProbes(t, sock, px, haLines, goLines)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLines, goLines, px, sock, base := startSettled(t, h2BadReqConfig)
 	goBase := px.Frontends()[0].Stats
 	req := func(kv ...string) func(c net.Conn, fr *http2.Framer) {
 		return func(c net.Conn, fr *http2.Framer) {
@@ -93,8 +76,18 @@ func TestH2RefusedRequestLogMatchesHAProxy(t *testing.T) {
 		{"good again", get()},
 	}
 	for _, tc := range cases {
-		want, got := h2Outcome(t, ha, false, tc.send), h2Outcome(t, goha, false, tc.send)
-		wl, gl := drainNormLines(haLines, 600*time.Millisecond), drainNormLines(goLines, 300*time.Millisecond)
+		// both sides at once, each waiting 1 s for a next frame and
+		// 5 s for its log line: a loaded machine may take longer than
+		// a fixed pause to send the reset or the line
+		var want, got string
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			want = h2OutcomeIdle(t, ha, false, time.Second, tc.send)
+		}()
+		got = h2OutcomeIdle(t, goha, false, time.Second, tc.send)
+		<-done
+		wl, gl := awaitLines(haLines, 5*time.Second, 300*time.Millisecond), awaitLines(goLines, 5*time.Second, 300*time.Millisecond)
 		for i := range wl {
 			wl[i] = strings.ReplaceAll(wl[i], ha, "FE")
 		}

@@ -269,16 +269,7 @@ backend be
 func TestH2ExtendedConnectBigMatchesHAProxy(t *testing.T) {
 	backend := &h2ConnectBackend{seen: map[string]string{}}
 	srv := loopback.ServeEach(t, loopback.Listen(t), backend.serve)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpLogHead + `frontend fe
     bind BIND proto h2
     default_backend be
 backend be

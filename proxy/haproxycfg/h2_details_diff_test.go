@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -40,14 +38,7 @@ func startH2Origin(t *testing.T) (*h2Origin, string) {
 
 // startH2OriginTLS is startH2Origin over TLS (ALPN h2) with certFile.
 func startH2OriginTLS(t *testing.T, certFile string) (*h2Origin, string) {
-	data, err := os.ReadFile(certFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(data, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, certFile)
 	o := &h2Origin{seen: map[string]string{}}
 	ln := loopback.Listen(t)
 	addr := ln.Addr().String()
@@ -211,52 +202,20 @@ func h2Ask(addr string, body string, kv ...string) string {
 // log-format.
 func startGohaFormatted(t *testing.T, cfg string) func() []string {
 	t.Helper()
-	res := haproxy.CheckBytes("h2details.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	if n := notices(plan); len(n) != 0 {
-		t.Fatalf("goha notices: %q", n)
-	}
-	formats := map[string]*logfmt.Format{}
-	for name, spec := range plan.Logs {
-		if spec.Custom != "" {
-			f, err := logfmt.CompileFor(spec.Custom, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			formats[name] = f
+	var lines lineLog
+	gohaRun(t, cfg, false, func(plan *Plan) proxy.Options {
+		formats := customFormats(t, plan)
+		return proxy.Options{
+			Logs: func(string) bool { return true },
+			Log: func(e *proxy.LogEntry) {
+				if f := formats[e.Frontend]; f != nil {
+					le := logfmt.Entry(*e)
+					lines.add(string(f.Append(nil, &le, nil)))
+				}
+			},
 		}
-	}
-	var mu sync.Mutex
-	var lines []string
-	px, err := proxy.New(plan.Proxy, proxy.Options{
-		Logs: func(string) bool { return true },
-		Log: func(e *proxy.LogEntry) {
-			if f := formats[e.Frontend]; f != nil {
-				le := logfmt.Entry(*e)
-				mu.Lock()
-				lines = append(lines, string(f.Append(nil, &le, nil)))
-				mu.Unlock()
-			}
-		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
-	return func() []string {
-		time.Sleep(100 * time.Millisecond)
-		mu.Lock()
-		defer mu.Unlock()
-		out := lines
-		lines = nil
-		return out
-	}
+	return lines.take
 }
 
 // h2DetailsConfig sends HTTP/1.1 (FE) and HTTP/2 (FE2) clients to an

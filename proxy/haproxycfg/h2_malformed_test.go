@@ -29,6 +29,12 @@ func h2Block(kv ...string) []byte {
 // whether it closed. SETTINGS, WINDOW_UPDATE and PING are left out.
 func h2Outcome(t *testing.T, addr string, raw bool, send func(c net.Conn, fr *http2.Framer)) string {
 	t.Helper()
+	return h2OutcomeIdle(t, addr, raw, 400*time.Millisecond, send)
+}
+
+// h2OutcomeIdle is h2Outcome with the wait for a next frame (idle) given.
+func h2OutcomeIdle(t *testing.T, addr string, raw bool, idle time.Duration, send func(c net.Conn, fr *http2.Framer)) string {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		return "dial: " + err.Error()
@@ -45,7 +51,7 @@ func h2Outcome(t *testing.T, addr string, raw bool, send func(c net.Conn, fr *ht
 	var ev []string
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
-		c.SetReadDeadline(time.Now().Add(400 * time.Millisecond))
+		c.SetReadDeadline(time.Now().Add(idle))
 		f, err := fr.ReadFrame()
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {

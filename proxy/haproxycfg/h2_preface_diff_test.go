@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,10 +29,7 @@ frontend fe
 backend be
     server s1 ` + rec.ln.Addr().String() + `
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0 := px.Frontends()[0].Stats
 	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{rec}, []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},

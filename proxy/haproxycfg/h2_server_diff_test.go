@@ -8,7 +8,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -136,14 +134,7 @@ func startH2Backend(t *testing.T, certFile string) (*h2Backend, string) {
 		srv.Protocols = &p
 		go srv.Serve(ln)
 	} else {
-		data, err := os.ReadFile(certFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, err := tls.X509KeyPair(data, data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cert := pemCert(t, certFile)
 		p.SetHTTP1(true)
 		p.SetHTTP2(true)
 		srv.Protocols = &p
@@ -190,8 +181,7 @@ func startH2ServerPair(t *testing.T) (ha, goha h2SrvSide) {
 func startHAProxyLogged(t *testing.T, cfg, addr string, logs *net.UDPConn) func() []string {
 	t.Helper()
 	difftest.StartHAProxy(t, cfg, addr)
-	var mu sync.Mutex
-	var lines []string
+	var lines lineLog
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -203,64 +193,31 @@ func startHAProxyLogged(t *testing.T, cfg, addr string, logs *net.UDPConn) func(
 			if i := strings.Index(line, "]: "); i >= 0 {
 				line = line[i+3:]
 			}
-			mu.Lock()
-			lines = append(lines, strings.TrimSpace(line))
-			mu.Unlock()
+			lines.add(strings.TrimSpace(line))
 		}
 	}()
-	get := func() []string {
-		time.Sleep(100 * time.Millisecond) // the last datagrams
-		mu.Lock()
-		defer mu.Unlock()
-		out := lines
-		lines = nil
-		return out
-	}
-	get() // the start probe's own line
-	return get
+	lines.take() // the start probe's own line
+	return lines.take
 }
 
 // startGohaLogged runs goha on cfg; the function returned gives its log
 // lines since its last call, as "%ST %ts %b/%s %HM %HU" formats them.
 func startGohaLogged(t *testing.T, cfg string) func() []string {
 	t.Helper()
-	res := haproxy.CheckBytes("h2srv.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	if n := notices(plan); len(n) != 0 {
-		t.Fatalf("goha notices: %q", n)
-	}
-	var mu sync.Mutex
-	var lines []string
-	px, err := proxy.New(plan.Proxy, proxy.Options{
-		Logs: func(string) bool { return true },
-		Log: func(e *proxy.LogEntry) {
-			srv := e.Server
-			if srv == "" {
-				srv = "<NOSRV>"
-			}
-			mu.Lock()
-			lines = append(lines, fmt.Sprintf("%d %s %s/%s %s %s", e.Status, e.Term[:], e.Backend, srv, e.Method, e.Target))
-			mu.Unlock()
-		},
+	var lines lineLog
+	gohaRun(t, cfg, false, func(*Plan) proxy.Options {
+		return proxy.Options{
+			Logs: func(string) bool { return true },
+			Log: func(e *proxy.LogEntry) {
+				srv := e.Server
+				if srv == "" {
+					srv = "<NOSRV>"
+				}
+				lines.add(fmt.Sprintf("%d %s %s/%s %s %s", e.Status, e.Term[:], e.Backend, srv, e.Method, e.Target))
+			},
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
-	return func() []string {
-		time.Sleep(100 * time.Millisecond)
-		mu.Lock()
-		defer mu.Unlock()
-		out := lines
-		lines = nil
-		return out
-	}
+	return lines.take
 }
 
 // TestH2ServerDifferential sends the same requests through HAProxy 2.6

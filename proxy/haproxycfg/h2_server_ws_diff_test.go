@@ -118,16 +118,7 @@ func TestH2ServerWebSocketMatchesHAProxy(t *testing.T) {
 	noExt := &h2WSServer{noExt: true, seen: map[string]*strings.Builder{}}
 	extAddr := loopback.ServeEach(t, loopback.Listen(t), ext.serve)
 	noExtAddr := loopback.ServeEach(t, loopback.Listen(t), noExt.serve)
-	cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpLogHead + `frontend fe
     bind BIND
     use_backend noext if { path_beg /noext }
     default_backend ext

@@ -3,9 +3,6 @@ package haproxycfg
 import (
 	"context"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -112,16 +109,7 @@ func TestH2SoftStop(t *testing.T) {
 		return addr, strings.NewReplacer("H2C", addr, "WEB", slow).Replace(h2StopConfig)
 	}
 	haAddr, cfg := mk()
-	path := filepath.Join(t.TempDir(), "h.cfg")
-	os.WriteFile(path, []byte(cfg), 0o644)
-	cmd := exec.Command(bin, "-db", "-f", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	loopback.WaitListen(t, haAddr)
+	cmd, _ := startHAProxyProcess(t, bin, cfg, haAddr)
 	t0 := time.Now()
 	want := softStopEvents(t, haAddr, func() { cmd.Process.Signal(syscall.SIGUSR1) })
 

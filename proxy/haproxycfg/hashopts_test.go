@@ -30,7 +30,7 @@ func TestHashOptions(t *testing.T) {
 		{line: "hash-type consistent none", reported: true}, // not in 2.6
 		{line: "hash-type consistent sdbm fast", reported: true},
 	} {
-		res := haproxy.CheckBytes("t.cfg", []byte("defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n"+
+		res := haproxy.CheckBytes("t.cfg", []byte(quickDefaults("http")+
 			"backend b\n    balance source\n    "+tc.line+"\n    server s 127.0.0.1:80\n"), nil)
 		if res.Config == nil || len(res.Config.Backends) != 1 {
 			t.Fatalf("%q: %+v", tc.line, res.Diags.List)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +19,7 @@ import (
 // the frontend.
 func TestHeadLimitDifferential(t *testing.T) {
 	cfg := httplogFrontend + "    http-request return status 200 content-type text/plain string ok\n"
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, c := range []struct {
 		n    int
 		want string
@@ -50,10 +46,7 @@ func TestHeadLimitDifferential(t *testing.T) {
 // does not, for every refused response.)
 func TestResponseHeadLimitDifferential(t *testing.T) {
 	cfg := strings.ReplaceAll(httplogFrontend+"    default_backend be\nbackend be\n    server s1 SRV\n", "SRV", bigHeaderServer(t))
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, c := range []struct {
 		n    int
 		want string
@@ -83,10 +76,7 @@ func TestResponseHeadLimitDifferential(t *testing.T) {
 func TestH2HeadLimitDifferential(t *testing.T) {
 	cfg := strings.Replace(httplogFrontend, "bind BIND\n", "bind BIND proto h2\n", 1) +
 		"    http-request return status 200 content-type text/plain string ok\n"
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, n := range []int{15229, 15230} {
 		send := func(c net.Conn, fr *http2.Framer) {
 			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, EndStream: true, EndHeaders: true,

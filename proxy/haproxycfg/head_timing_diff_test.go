@@ -11,7 +11,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
@@ -79,37 +78,15 @@ func startCustomLogged(t *testing.T, cfg string, n int) (haBinds, goBinds []stri
 		haBinds, goBinds = append(haBinds, loopback.FreeAddr(t)), append(goBinds, loopback.FreeAddr(t))
 	}
 	difftest.StartHAProxy(t, bind(haBinds), haBinds[0])
-	res := haproxy.CheckBytes("timing.cfg", []byte(bind(goBinds)), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	for _, d := range plan.Notices.List {
-		t.Errorf("notice: %s", d.Text)
-	}
-	formats := map[string]*logfmt.Format{}
-	for name, spec := range plan.Logs {
-		if spec.Custom != "" {
-			f, err := logfmt.CompileFor(spec.Custom, true)
-			if err != nil {
-				t.Fatal(err)
+	gohaRun(t, bind(goBinds), false, func(plan *Plan) proxy.Options {
+		formats := customFormats(t, plan)
+		return proxy.Options{Log: func(e *proxy.LogEntry) {
+			if f := formats[e.Frontend]; f != nil {
+				le := logfmt.Entry(*e)
+				goLines <- string(f.Append(nil, &le, nil))
 			}
-			formats[name] = f
-		}
-	}
-	px, err := proxy.New(plan.Proxy, proxy.Options{Log: func(e *proxy.LogEntry) {
-		if f := formats[e.Frontend]; f != nil {
-			le := logfmt.Entry(*e)
-			goLines <- string(f.Append(nil, &le, nil))
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
+		}}
+	})
 	return haBinds, goBinds, haLines, goLines
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 const idleCloseConfig = `defaults
@@ -111,16 +107,7 @@ func TestIdleCloseOnResponseMatchesHAProxy(t *testing.T) {
 			return addr, strings.NewReplacer("FE", addr, "WEB", web, "KA", ka).Replace(idleCloseConfig)
 		}
 		haAddr, cfg := mk()
-		path := filepath.Join(t.TempDir(), "h.cfg")
-		os.WriteFile(path, []byte(cfg), 0o644)
-		cmd := exec.Command(bin, "-db", "-f", path)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-		loopback.WaitListen(t, haAddr)
+		cmd, exited := startHAProxyProcess(t, bin, cfg, haAddr)
 		want := idleCloseEvents(t, haAddr, func() { cmd.Process.Signal(syscall.SIGUSR1) }, ask)
 		select {
 		case <-exited:
@@ -129,18 +116,7 @@ func TestIdleCloseOnResponseMatchesHAProxy(t *testing.T) {
 		}
 
 		goAddr, cfg := mk()
-		res := haproxy.CheckBytes("h.cfg", []byte(cfg), nil)
-		plan := Build(res.Config)
-		for _, d := range plan.Notices.List {
-			t.Errorf("notice: %s", d.Text)
-		}
-		px, err := proxy.New(plan.Proxy, proxy.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := px.Start(); err != nil {
-			t.Fatal(err)
-		}
+		_, px := gohaRun(t, cfg, false, nil)
 		stopped := make(chan error, 1)
 		got := idleCloseEvents(t, goAddr, func() {
 			go func() {

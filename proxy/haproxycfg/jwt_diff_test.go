@@ -90,7 +90,7 @@ func TestJWTVerifyDifferential(t *testing.T) {
 		"jwt_verify(txn.alg,secret)", "jwt_verify(txn.alg," + rsaPub + ")",
 	}
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	b.WriteString("    http-request set-var(txn.key) str(secret)\n    http-request set-var(txn.alg) req.hdr(a)\n")
 	for i, e := range exprs {
 		fmt.Fprintf(&b, "    http-request return status 200 content-type text/plain lf-string '[%%[req.hdr(x),%s]]' if { path /e%d }\n", e, i)

@@ -17,12 +17,7 @@ func TestLogFormatRepliesDifferential(t *testing.T) {
 	lf := filepath.Join(t.TempDir(), "body.lf")
 	os.WriteFile(lf, []byte("path=%[path] q=%[query]\n"), 0o644)
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request return status 200 content-type text/plain lf-string "hello %[req.hdr(x-name)]!" if { path /s }
     http-request return status 201 content-type text/plain lf-string "%[req.hdr(x-none)]" if { path /e }

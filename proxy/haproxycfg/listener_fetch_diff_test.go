@@ -17,7 +17,7 @@ import (
 // with two idle connections held open on the first listener.
 func TestListenerFetchesDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND_A name web\n    bind BIND_B\n" +
 		"    http-request return status 200 hdr x-n \"<%[so_name]>\" hdr x-c \"%[dst_conn]\" hdr x-i \"%[so_id]\"\n"
 	addrs := func() (string, string, string) {

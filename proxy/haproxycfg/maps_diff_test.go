@@ -75,7 +75,7 @@ func TestMapDifferential(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind BIND\n")
+	b.WriteString(httpHead + "frontend fe\n    bind BIND\n")
 	for i, e := range mapExprs {
 		fmt.Fprintf(&b, "    http-request set-header x-f-%03d \"%%[req.hdr(x),%s]\"\n", i, strings.ReplaceAll(e, "$", dir))
 	}

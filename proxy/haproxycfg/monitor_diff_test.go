@@ -20,12 +20,7 @@ func TestMonitorOriginalToDifferential(t *testing.T) {
 	page := filepath.Join(t.TempDir(), "503.http")
 	os.WriteFile(page, []byte("HTTP/1.1 503 Down\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\ndown\n"), 0o644)
 	rec := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     monitor-uri /mon
     acl down hdr(x-down) -m found

@@ -80,7 +80,7 @@ func TestNetScalerCIPDifferential(t *testing.T) {
 		{"truncated", cipStandard(magic, 40, cipIPv4(6))[:10]},
 		{"nothing", nil},
 	}
-	cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+	cfg := quickDefaults("http") +
 		"frontend fe\n    bind BIND accept-netscaler-cip 1234\n" +
 		"    http-request return status 200 content-type text/plain lf-string \"src=%[src]:%[src_port] dst=%[dst]:%[dst_port]\"\n"
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)

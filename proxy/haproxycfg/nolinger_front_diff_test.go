@@ -2,11 +2,11 @@ package haproxycfg
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,23 +63,14 @@ backend be
     server s1 ` + ln.Addr().String() + `
 `
 		ha, goha, haLog, goLog := startBothLogged(t, cfg)
-		drainLines(haLog, 200*time.Millisecond) // the start probes
-		drainLines(goLog, 50*time.Millisecond)
+		dropStartLines(haLog, goLog)
 		want := "closed"
 		if fe != "" {
 			want = "close-wait"
 		}
 		for _, sc := range []string{"close", "http10", "deny", "keep-alive", "idle", "bad", "client-fin", "half-close", "half-close-http10"} {
 			var got [2]string
-			var wg sync.WaitGroup
-			for i, addr := range []string{ha, goha} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got[i] = noLingerHTTPClient(t, addr, sc)
-				}()
-			}
-			wg.Wait()
+			got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return noLingerHTTPClient(t, addr, sc) })
 			t.Logf("%q %s: %s", fe, sc, got[0])
 			if sc == "half-close-http10" {
 				// HAProxy's end here is racy (measured: a lone reset or
@@ -92,10 +83,7 @@ backend be
 			if !strings.HasPrefix(sc, "half-close") && sc != "client-fin" && !strings.HasSuffix(got[0], "fin, "+want) {
 				t.Errorf("%q %s: haproxy's client saw %q, want its FIN then %s", fe, sc, got[0], want)
 			}
-			w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-			if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-				t.Errorf("%q %s: log\nhaproxy %q\ngoha    %q", fe, sc, w, g)
-			}
+			sameLoggedLines(t, fmt.Sprintf("%q %s", fe, sc), haLog, goLog, 0)
 		}
 	}
 }
@@ -241,18 +229,9 @@ backend be
 ` + be + `    server s1 ` + server + `
 `
 		ha, goha, haLog, goLog := startBothLogged(t, cfg)
-		drainLines(haLog, 200*time.Millisecond) // the start probes
-		drainLines(goLog, 50*time.Millisecond)
+		dropStartLines(haLog, goLog)
 		var got [2]string
-		var wg sync.WaitGroup
-		for i, addr := range []string{ha, goha} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got[i] = noLingerTunnelClient(t, addr)
-			}()
-		}
-		wg.Wait()
+		got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return noLingerTunnelClient(t, addr) })
 		var servers []string
 		for range 2 {
 			select {

@@ -3,10 +3,10 @@ package haproxycfg
 import (
 	"bufio"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,27 +39,15 @@ backend be
     server s1 ` + web.Addr + `
 `
 		ha, goha, haLog, goLog := startBothLogged(t, cfg)
-		drainLines(haLog, 200*time.Millisecond)
-		drainLines(goLog, 50*time.Millisecond)
+		dropStartLines(haLog, goLog)
 		for _, sc := range []string{"client-fin", "keep-alive"} {
 			var got [2]string
-			var wg sync.WaitGroup
-			for i, addr := range []string{ha, goha} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got[i] = noLingerTLSClient(t, addr, sc)
-				}()
-			}
-			wg.Wait()
+			got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return noLingerTLSClient(t, addr, sc) })
 			t.Logf("%q %s: %s", opt, sc, got[0])
 			if got[0] != got[1] {
 				t.Errorf("%q %s: the client saw\nhaproxy %q\ngoha    %q", opt, sc, got[0], got[1])
 			}
-			w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-			if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-				t.Errorf("%q %s: log\nhaproxy %q\ngoha    %q", opt, sc, w, g)
-			}
+			sameLoggedLines(t, fmt.Sprintf("%q %s", opt, sc), haLog, goLog, 0)
 		}
 	}
 }

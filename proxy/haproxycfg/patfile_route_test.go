@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -28,12 +27,7 @@ func TestPatternFileRoutingDifferential(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := strings.ReplaceAll(`defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := strings.ReplaceAll(httpHead+`frontend fe
     bind BIND
     acl api hdr(host) -i -f $/hosts.lst
     acl static path_beg -f $/paths1.lst -f $/paths2.lst /fonts
@@ -68,15 +62,7 @@ backend other
 	seen := map[string]bool{}
 	for _, r := range reqs {
 		exchange := func(addr string) []difftest.Response {
-			out, err := difftest.Exchange(addr, []byte(strings.Replace(r, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)), 2*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs, err := difftest.ParseAll(out)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			return rs
+			return exchangeAll(t, addr, strings.Replace(r, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1))
 		}
 		want, got := exchange(ha), exchange(goha)
 		if len(want) == 1 {

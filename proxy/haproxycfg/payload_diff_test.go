@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -47,17 +46,5 @@ func TestPayloadDifferential(t *testing.T) {
 		{"\x02" + strings.Repeat("z", 30)},
 		{"\x00\x00"},
 	}
-	var wg sync.WaitGroup
-	for _, parts := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			want, got := bothAtOnce(ha, goha, func(addr string) string { return namedAnswer(addr, parts) })
-			t.Logf("%q: %s", parts, got)
-			if want != got {
-				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)
-			}
-		}()
-	}
-	wg.Wait()
+	samePartsAnswers(t, ha, goha, cases, namedAnswer)
 }

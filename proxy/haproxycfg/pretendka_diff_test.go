@@ -15,12 +15,7 @@ import (
 // bytes the client read.
 func TestPretendKeepAliveDifferential(t *testing.T) {
 	rec := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     option http-pretend-keepalive
     option http-server-close

@@ -15,12 +15,7 @@ import (
 // with and without it, in both daemons.
 func TestUseProxyHeaderDifferential(t *testing.T) {
 	echo := requestLineEcho(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     OPTION
     default_backend web

@@ -12,12 +12,7 @@ import (
 // be_id in a response header), byte for byte beside HAProxy.
 func TestProxyIDDifferential(t *testing.T) {
 	rec := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     id 3
     http-response set-header x-ids "%[fe_id]/%[be_id]"

@@ -1,11 +1,9 @@
 package haproxycfg
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,39 +61,7 @@ func TestResPayloadDifferential(t *testing.T) {
 		{"a", "ZZ"},
 		{},
 	}
-	try := func(addr string, parts []string) string {
-		c, start, err := sendParts(addr, parts)
-		if err != nil {
-			return "dial: " + err.Error()
-		}
-		defer c.Close()
-		var got []byte
-		buf := make([]byte, 256)
-		for {
-			c.SetReadDeadline(time.Now().Add(time.Second))
-			n, err := c.Read(buf)
-			got = append(got, buf[:n]...)
-			if err != nil {
-				break
-			}
-		}
-		waited := time.Since(start) > 550*time.Millisecond && len(got) == 0 ||
-			len(got) > 0 && time.Since(start) > 1550*time.Millisecond // the delay, then the read's second
-		return fmt.Sprintf("%q waited=%v", got, waited)
-	}
-	var wg sync.WaitGroup
-	for _, parts := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			want, got := bothAtOnce(ha, goha, func(addr string) string { return try(addr, parts) })
-			t.Logf("%q: %s", parts, want)
-			if want != got {
-				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)
-			}
-		}()
-	}
-	wg.Wait()
+	samePartsAnswers(t, ha, goha, cases, delayedAnswer)
 
 	// HTTP: HAProxy's buffers hold HTX there, and the fetch has no value:
 	// the rule neither waits nor matches, and the response goes through.

@@ -1,11 +1,9 @@
 package haproxycfg
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,51 +61,7 @@ func TestResSSLHelloTypeDifferential(t *testing.T) {
 		{"GET / HTTP/1.0\r\n\r\n"},
 		{},
 	}
-	try := func(addr string, parts []string) string {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			return "dial: " + err.Error()
-		}
-		defer c.Close()
-		start := time.Now()
-		for i, p := range parts {
-			if i > 0 {
-				time.Sleep(200 * time.Millisecond)
-			}
-			c.Write([]byte(p))
-		}
-		var got []byte
-		buf := make([]byte, 256)
-		for {
-			c.SetReadDeadline(time.Now().Add(time.Second))
-			n, err := c.Read(buf)
-			got = append(got, buf[:n]...)
-			if err != nil {
-				break
-			}
-		}
-		waited := time.Since(start) > 550*time.Millisecond && len(got) == 0 ||
-			len(got) > 0 && time.Since(start) > 1550*time.Millisecond // the delay, then the read's second
-		return fmt.Sprintf("%q waited=%v", got, waited)
-	}
-	var wg sync.WaitGroup
-	for _, parts := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var want, got string
-			var pair sync.WaitGroup
-			pair.Add(2)
-			go func() { defer pair.Done(); want = try(ha, parts) }()
-			go func() { defer pair.Done(); got = try(goha, parts) }()
-			pair.Wait()
-			t.Logf("%q: %s", parts, want)
-			if want != got {
-				t.Errorf("%q:\n haproxy %s\n goha    %s", parts, want, got)
-			}
-		}()
-	}
-	wg.Wait()
+	samePartsAnswers(t, ha, goha, cases, delayedAnswer)
 
 	// HTTP: HAProxy reads its HTX buffer there, which is no handshake
 	// record: no value, the rule neither waits nor matches, and the

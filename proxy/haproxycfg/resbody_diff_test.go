@@ -56,12 +56,7 @@ func resBodyServer(t *testing.T) string {
 	})
 }
 
-const resBodyConfig = `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const resBodyConfig = httpHead + `frontend fe
     bind BIND
     http-request set-var(txn.p) path
     http-response wait-for-body time 1s at-least 3 if { var(txn.p) -m str /least }

@@ -17,12 +17,7 @@ import (
 // shows what the recording backend received.
 func TestResponseRepliesDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request set-var(txn.p) path
     http-response allow if { var(txn.p) -m str /allow }

@@ -6,12 +6,15 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
@@ -58,16 +61,24 @@ backend be
 	haSrv, haConns := start()
 	goSrv, goConns := start()
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.NewReplacer("BIND", ha, "SERVER", haSrv).Replace(cfg), ha)
-	runPlan(t, strings.NewReplacer("BIND", goha, "SERVER", goSrv).Replace(cfg))
-	bursts := func(addr string) string {
-		tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		}}
-		var p http.Protocols
-		p.SetUnencryptedHTTP2(true)
-		tr.Protocols = &p
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	difftest.StartHAProxy(t, "global\n    stats socket "+sock+"\n"+strings.NewReplacer("BIND", ha, "SERVER", haSrv).Replace(cfg), ha)
+	_, px := gohaRun(t, strings.NewReplacer("BIND", goha, "SERVER", goSrv).Replace(cfg), false, nil)
+	// idle is the server connections a side holds idle: once a burst's
+	// answers are in, every connection it opened goes back to the pool,
+	// but a loaded machine may take longer than a fixed pause for that
+	haIdle := func() int {
+		for _, l := range strings.Split(haproxytest.StatsCmd(t, sock, "show servers conn be"), "\n") {
+			if f := strings.Fields(l); len(f) > 12 && f[0] == "be/s1" {
+				n, _ := strconv.Atoi(f[12])
+				return n
+			}
+		}
+		return -1
+	}
+	goIdle := func() int { return px.Backends()[0].Servers[0].Idle }
+	bursts := func(addr string, idle func() int, conns *atomic.Int64) string {
+		tr := h2cTransport(addr)
 		defer tr.CloseIdleConnections()
 		cl := &http.Client{Transport: tr, Timeout: 3 * time.Second}
 		var bad atomic.Int64
@@ -85,17 +96,20 @@ backend be
 				})
 			}
 			wg.Wait()
-			time.Sleep(50 * time.Millisecond) // every connection is back in the pool
+			// every connection back in the pool (2 s at most)
+			for i := 0; i < 100 && int64(idle()) < conns.Load(); i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
 		}
 		if bad.Load() > 0 {
 			return "failed requests"
 		}
 		return "ok"
 	}
-	if got := bursts(ha); got != "ok" {
+	if got := bursts(ha, haIdle, haConns); got != "ok" {
 		t.Fatalf("haproxy: %s", got)
 	}
-	if got := bursts(goha); got != "ok" {
+	if got := bursts(goha, goIdle, goConns); got != "ok" {
 		t.Fatalf("goha: %s", got)
 	}
 	t.Logf("server connections: haproxy %d, goha %d", haConns.Load(), goConns.Load())

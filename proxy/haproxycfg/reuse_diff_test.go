@@ -51,9 +51,11 @@ func startConnNumberer(t *testing.T) (addr string, conns *atomic.Int64) {
 // backend its request goes to. Requests run one after the other.
 var reuseSteps = []string{"A", "B", "A", "B", "C", "A", "D", "B", "C", "E", "E", "F"}
 
-// runReuseSteps plays reuseSteps to backend be through the proxy at
-// addr and gives the server connection number each request got.
-func runReuseSteps(t *testing.T, addr, be string) string {
+// runReuseSteps plays reuseSteps, each a GET path, through the proxy at
+// addr and gives what each request got: the body (the server connection
+// number), or what describe (when set) makes of it and of the client's
+// connection.
+func runReuseSteps(t *testing.T, addr, path string, describe func(body string, c net.Conn) string) string {
 	t.Helper()
 	type client struct {
 		c net.Conn
@@ -77,7 +79,7 @@ func runReuseSteps(t *testing.T, addr, be string) string {
 			clients[who] = cl
 		}
 		cl.c.SetDeadline(time.Now().Add(3 * time.Second))
-		fmt.Fprintf(cl.c, "GET /%s HTTP/1.1\r\nHost: h\r\n\r\n", be)
+		fmt.Fprintf(cl.c, "GET %s HTTP/1.1\r\nHost: h\r\n\r\n", path)
 		resp, err := http.ReadResponse(cl.r, nil)
 		if err != nil {
 			got = append(got, who+":err")
@@ -85,7 +87,11 @@ func runReuseSteps(t *testing.T, addr, be string) string {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		got = append(got, who+":"+string(b))
+		if describe != nil {
+			got = append(got, who+":"+describe(string(b), cl.c))
+		} else {
+			got = append(got, who+":"+string(b))
+		}
 		// The proxy hands the server connection back once the response
 		// is out: the client's next request must not overtake that.
 		time.Sleep(10 * time.Millisecond)
@@ -144,8 +150,8 @@ func TestHTTPReuseDifferential(t *testing.T) {
 	for _, proto := range []string{"h1", "h2"} {
 		for _, m := range modes {
 			be := proto + "-" + m
-			want := runReuseSteps(t, ha, be)
-			got := runReuseSteps(t, goha, be)
+			want := runReuseSteps(t, ha, "/"+be, nil)
+			got := runReuseSteps(t, goha, "/"+be, nil)
 			t.Logf("%s: haproxy %d connections: %s", be, haCounts[be].Load(), want)
 			if want != got || haCounts[be].Load() != goCounts[be].Load() {
 				t.Errorf("%s:\nhaproxy (%d connections) %s\ngoha    (%d connections) %s", be, haCounts[be].Load(), want, goCounts[be].Load(), got)
@@ -169,13 +175,7 @@ func TestHTTPReuseDifferential(t *testing.T) {
 // connection to backend be through the proxy's h2 bind at addr.
 func runH2ClientSteps(t *testing.T, addr, be string) string {
 	t.Helper()
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	tr.Protocols = &p
+	tr := h2cTransport(addr)
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr, Timeout: 3 * time.Second}
 	var got []string
@@ -191,4 +191,17 @@ func runH2ClientSteps(t *testing.T, addr, be string) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return strings.Join(got, " ")
+}
+
+// h2cTransport speaks HTTP/2 in clear text (prior knowledge) and sends
+// every connection to addr.
+func h2cTransport(addr string) *http.Transport {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	tr.Protocols = &p
+	return tr
 }

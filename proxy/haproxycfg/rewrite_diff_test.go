@@ -49,7 +49,7 @@ func TestRewriteRulesDifferential(t *testing.T) {
 	rules.WriteString("    http-response add-header x-r \"ab, cb,ax\"\n")
 	rules.WriteString("    http-response replace-header x-r ^(.)b \\1B%[res.hdr_cnt(x-r)]\n")
 	rules.WriteString("    http-response replace-value x-r ^a(.*) \\1A\n")
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n" + rules.String() + "    default_backend be\nbackend be\n    server s1 " + backend + "\n"
 	ha, goha := startBoth(t, cfg)
 	var conns []string

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,10 +34,7 @@ func TestRewriteRoomDifferential(t *testing.T) {
     http-request set-method M` + grow + ` if { path_end /sm }
     http-request return status 200 content-type text/plain lf-string "p=%[path,length] q=%[query,length] b=%[req.hdr(x-b),length]"
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	req := func(path string, n int) string {
 		if strings.HasPrefix(path, "/body") {
 			// a body sent with the head takes room too
@@ -106,10 +102,7 @@ backend be
     server s1 SRV
 `, "GROW", grow)
 	cfg = strings.ReplaceAll(cfg, "SRV", bigHeaderServer(t))
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	req := func(path string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
 	}

@@ -1,9 +1,7 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -99,56 +97,14 @@ func startRulesClient(tb testing.TB, rules string) (do func()) {
 
 // startRulesClientIn is startRulesClient with beRules in the backend.
 func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
-	answer := []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					for {
-						line, err := br.ReadSlice('\n')
-						if err != nil {
-							return
-						}
-						if len(line) <= 2 {
-							break
-						}
-					}
-					if _, err := c.Write(answer); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
+	web := startAnswering(tb, []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"))
 	fe := loopback.FreeAddr(tb)
 	m := filepath.Join(tb.TempDir(), "hosts.map")
 	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
 	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
 		"frontend rules\n    bind " + fe + "\n" + strings.ReplaceAll(rules, "MAP", m) + "    default_backend servers\n" +
-		"backend servers\n" + strings.ReplaceAll(beRules, "MAP", m) + "    server web1 " + ln.Addr().String() + "\n"
-	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		tb.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { px.Shutdown(context.Background()) })
+		"backend servers\n" + strings.ReplaceAll(beRules, "MAP", m) + "    server web1 " + web + "\n"
+	_, px := gohaRun(tb, cfg, false, nil)
 	c, err := net.Dial("tcp", px.Addrs()[0].String())
 	if err != nil {
 		tb.Fatal(err)
@@ -180,21 +136,7 @@ func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
 // variables' scratch is reused rather than grown (without it the
 // benchmark allocated and measured the garbage collector).
 func BenchmarkRulesEval(b *testing.B) {
-	m := filepath.Join(b.TempDir(), "hosts.map")
-	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
-	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
-		"frontend rules\n    bind 127.0.0.1:1\n" + strings.ReplaceAll(benchRules, "MAP", m) + "    default_backend servers\n" +
-		"backend servers\n    server web1 127.0.0.1:2\n"
-	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		b.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	fe := Build(res.Config).Proxy.Frontends[0]
-	var req http1.Request
-	if err := req.Parse([]byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")); err != nil {
-		b.Fatal(err)
-	}
-	info := proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)
+	fe, info := rulesEvalSetup(b)
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
 	cpu0 := processCPU()
@@ -224,21 +166,7 @@ func BenchmarkRulesEval(b *testing.B) {
 // condition, then its value or set-var), named by its place among the
 // rules and its action: what each kind of rule costs the sample engine.
 func BenchmarkRulesEachRule(b *testing.B) {
-	m := filepath.Join(b.TempDir(), "hosts.map")
-	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
-	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
-		"frontend rules\n    bind 127.0.0.1:1\n" + strings.ReplaceAll(benchRules, "MAP", m) + "    default_backend servers\n" +
-		"backend servers\n    server web1 127.0.0.1:2\n"
-	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		b.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	fe := Build(res.Config).Proxy.Frontends[0]
-	var req http1.Request
-	if err := req.Parse([]byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")); err != nil {
-		b.Fatal(err)
-	}
-	info := proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)
+	fe, info := rulesEvalSetup(b)
 	var lines []string // the http-request lines, in the rules' order
 	for _, l := range strings.Split(benchRules, "\n") {
 		if l = strings.TrimSpace(l); strings.HasPrefix(l, "http-request ") {
@@ -269,4 +197,24 @@ func BenchmarkRulesEachRule(b *testing.B) {
 			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// rulesEvalSetup builds benchRules' frontend (not run) and parses the
+// benchmark's request for it.
+func rulesEvalSetup(b *testing.B) (*proxy.Frontend, *proxy.RequestInfo) {
+	m := filepath.Join(b.TempDir(), "hosts.map")
+	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
+	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
+		"frontend rules\n    bind 127.0.0.1:1\n" + strings.ReplaceAll(benchRules, "MAP", m) + "    default_backend servers\n" +
+		"backend servers\n    server web1 127.0.0.1:2\n"
+	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
+	if res.Exit != 0 {
+		b.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
+	}
+	fe := Build(res.Config).Proxy.Frontends[0]
+	var req http1.Request
+	if err := req.Parse([]byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")); err != nil {
+		b.Fatal(err)
+	}
+	return fe, proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)
 }

@@ -6,13 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/proxy"
 )
 
@@ -55,21 +52,11 @@ var dropStatCols = []string{"dreq", "dresp", "dcon", "dses", "eresp", "stot", "r
 
 // statRows reads the FRONTEND and BACKEND rows of a show stat dump.
 func statRows(stat string) map[string]map[string]int64 {
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
 	out := map[string]map[string]int64{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != len(cols) || (f[1] != "FRONTEND" && f[1] != "BACKEND") {
-			continue
+	for _, r := range showStatRows(stat) {
+		if sv := r["svname"]; sv == "FRONTEND" || sv == "BACKEND" {
+			out[sv] = r.ints()
 		}
-		row := map[string]int64{}
-		for i, c := range cols {
-			var v int64
-			fmt.Sscan(f[i], &v)
-			row[c] = v
-		}
-		out[f[1]] = row
 	}
 	return out
 }
@@ -121,51 +108,14 @@ func observeBoth(t *testing.T, ha, goha, req string) (want, got string) {
 // and the counters (dreq, not dcon; no session for the early rules).
 func TestSilentDropRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
-	for _, tc := range []struct {
-		name, mode, rule string
-		logs             int
-	}{
+	for _, tc := range []frontendRuleCase{
 		{"connection", "tcp", "tcp-request connection silent-drop if { src 127.0.0.1 }", 0},
 		{"session", "tcp", "tcp-request session silent-drop", 0},
 		{"content-tcp", "tcp", "tcp-request content silent-drop", 1},
 		{"content-http", "http", "tcp-request content silent-drop if { src 127.0.0.1 }", 1},
 		{"response", "http", "http-response silent-drop if { status 200 }", 1},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := head + "frontend fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rule +
-				"\n    default_backend be\nbackend be\n    mode " + tc.mode + "\n    server s1 " + web + "\n"
-			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-			settleProbes(t, sock, px, haLog, goLog)
-			base := haproxytest.StatsCmd(t, sock, "show stat")
-			want, got := observeBoth(t, ha, goha, req)
-			t.Logf("client: %s", want)
-			if want != got {
-				t.Errorf("client\nhaproxy: %s\ngoha:    %s", want, got)
-			}
-			for range tc.logs {
-				if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-					t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
-				}
-			}
-			time.Sleep(100 * time.Millisecond)
-			select {
-			case l := <-haLog:
-				t.Errorf("haproxy logged %s", l)
-			case l := <-goLog:
-				t.Errorf("goha logged %s", l)
-			default:
-			}
-			compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
-		})
+		t.Run(tc.name, func(t *testing.T) { runFrontendRuleCase(t, web, req, tc, nil) })
 	}
 }

@@ -116,12 +116,7 @@ func TestSetTimeoutTunnelDifferential(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n")
 		io.Copy(io.Discard, c)
 	})
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen li
+	cfg := httpHead + `listen li
     bind BIND
     timeout tunnel 1200ms
     http-request set-timeout tunnel 300ms if { path /t }

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,10 +83,7 @@ backend web
     mode http
     server s1 ` + rec.ln.Addr().String() + `
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0, be0 := px.Frontends()[0].Stats, px.Backends()[0].Stats
 	cases := []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},
@@ -168,10 +164,7 @@ func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			web, other := startRecorder(t), startRecorder(t)
-			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfigLog(proto, c.log, web, other), sock)
-			settleProbes(t, sock, px, haLog, goLog)
-			before := haproxytest.StatsCmd(t, sock, "show stat")
+			ha, goha, haLog, goLog, px, sock, before := startSettled(t, switchModeConfigLog(proto, c.log, web, other))
 			fe0 := px.Frontends()[0].Stats
 			cases := []switchCase{
 				{upgradeGet, 300 * time.Millisecond, 1},
@@ -203,10 +196,7 @@ func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
 // counts nothing.
 func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
 	web, other := startRecorder(t), startRecorder(t)
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, switchModeConfig("proto h2", web, other), sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, switchModeConfig("proto h2", web, other))
 	fe0 := px.Frontends()[0].Stats
 	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web, other}, "/a", "/o", "/deny")
 	// not HTTP/2: closed at the first wrong byte, a PR line

@@ -14,7 +14,7 @@ import (
 // sample on a table without conn_cnt while still creating the entry),
 // against HAProxy 2.6 over the same requests.
 func TestTableFillFetchesDifferential(t *testing.T) {
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n    stick-table type ip size 5 store conn_cnt,gpc0\n" +
 		"    http-request set-var(txn.a) src_updt_conn_cnt\n" +
 		"    http-request set-var(txn.f) src_updt_conn_cnt(t2)\n" +

@@ -13,14 +13,6 @@ import (
 // overriding an earlier one.
 func TestTCPSetLogLevelDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	for _, tc := range []struct {
 		name, mode, rules string
 		logs              int
@@ -35,25 +27,13 @@ defaults
 		{"http-response", "http", "tcp-response content set-log-level silent", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rules +
-				"\n    server s1 " + web + "\n"
+			cfg := loggedHead + modeSection("listen", tc.mode, tc.rules, web)
 			ha, goha, haLog, goLog := startBothLogged(t, cfg)
 			for _, addr := range []string{ha, goha} {
 				exchangeOnce(t, addr)
 			}
-			for range tc.logs {
-				if w, g := nextLine(t, haLog, "haproxy"), nextLine(t, goLog, "goha"); w != g {
-					t.Errorf("log\nhaproxy: %s\ngoha:    %s", w, g)
-				}
-			}
-			time.Sleep(200 * time.Millisecond)
-			select {
-			case l := <-haLog:
-				t.Errorf("haproxy logged %s", l)
-			case l := <-goLog:
-				t.Errorf("goha logged %s", l)
-			default:
-			}
+			sameLogLines(t, tc.name, haLog, goLog, tc.logs)
+			noMoreLines(t, haLog, goLog, 200*time.Millisecond)
 		})
 	}
 }

@@ -1,14 +1,12 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // TestTCPResponseRulesDifferential: tcp-response content reject, close,
@@ -20,14 +18,6 @@ import (
 // status classes). A condition on request fetches never matches there.
 func TestTCPResponseRulesDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ name, mode, rules string }{
 		{"tcp-reject", "tcp", "tcp-response content reject"},
@@ -46,12 +36,8 @@ defaults
 		{"http-accept", "http", "tcp-response content set-var-fmt(txn.f) \"f-%[src]\"\n    tcp-response content accept if { var(txn.f) -m beg f-127 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    " + tc.rules +
-				"\n    server s1 " + web + "\n"
-			sock := filepath.Join(t.TempDir(), "stats.sock")
-			ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-			settleProbes(t, sock, px, haLog, goLog)
-			base := haproxytest.StatsCmd(t, sock, "show stat")
+			cfg := loggedHead + modeSection("listen", tc.mode, tc.rules, web)
+			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 			want, got := observeBoth(t, ha, goha, req)
 			t.Logf("client: %s", want)
 			if want != got {
@@ -83,20 +69,10 @@ func TestTCPResponseRulesRefused(t *testing.T) {
 		{"tcp-response content sc-set-gpt0(0) req.hdr(x)", "not a layer-4 sample", "http"},
 		{"tcp-response content reject if { srv_id 1 } { be_name fe }", "", "tcp"},
 	} {
-		cfg := "defaults\n    mode " + tc.mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults(tc.mode) +
 			"listen fe\n    bind 127.0.0.1:8080\n    " + tc.rule + "\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
 		}
 	}
@@ -112,21 +88,13 @@ var logCounts = regexp.MustCompile(` \d+/\d+/\d+/\d+/\d+ `)
 // client's view and the log lines of four connections.
 func TestTCPResponseServerFetchesDifferential(t *testing.T) {
 	webs := webs3(t)
-	const head = `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-`
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ mode, rules string }{
 		{"tcp", "tcp-response content reject if { srv_name s2 } { be_name fe }"},
 		{"http", "tcp-response content accept if { srv_id 1 } { bc_dst_port gt 0 }\n    tcp-response content reject"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			cfg := head + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    balance roundrobin\n    " +
+			cfg := loggedHead + "listen fe\n    mode " + tc.mode + "\n    option " + tc.mode + "log\n    bind BIND\n    balance roundrobin\n    " +
 				tc.rules + "\n    server s1 " + webs[0] + "\n    server s2 " + webs[1] + "\n"
 			ha, goha, haLog, goLog := startBothLogged(t, cfg)
 			time.Sleep(100 * time.Millisecond)

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
@@ -27,10 +26,7 @@ listen fe
     tcp-response content silent-drop if { src 127.0.0.1 }
     server s1 ` + web + "\n"
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	want, got := observeBoth(t, ha, goha, req)
 	t.Logf("client: %s", want)
 	if want != got {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // TestTCPSockoptRulesDifferential: set-mark and set-tos in tcp-request
@@ -88,20 +87,10 @@ func TestTCPSetMarkTOSRefused(t *testing.T) {
 		if h2 != "" {
 			bind += " proto h2"
 		}
-		cfg := "defaults\n    mode " + mode + "\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults(mode) +
 			"listen fe\n    " + bind + "\n    " + tc.rule + "\n    server s 127.0.0.1:9\n"
-		res := haproxy.CheckBytes("t.cfg", []byte(cfg), nil)
-		var notes []string
-		if res.Config != nil {
-			for _, d := range Build(res.Config).Notices.List {
-				notes = append(notes, d.Text)
-			}
-		}
-		for _, d := range res.Diags.List {
-			notes = append(notes, d.Text)
-		}
-		got := strings.Join(notes, "\n")
-		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+		got := configNotices(cfg)
+		if !noticeIs(got, tc.want) {
 			t.Errorf("%s: notices %q, want %q", tc.rule, got, tc.want)
 		}
 	}

@@ -386,21 +386,15 @@ func absDur(d time.Duration) time.Duration {
 // from HAProxy's show stat.
 func termAborts(t *testing.T, stat string) map[string]int64 {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(stat), "\n")
-	cols := strings.Split(strings.TrimPrefix(lines[0], "# "), ",")
-	idx := map[string]int{}
-	for i, c := range cols {
-		idx[c] = i
-	}
 	out := map[string]int64{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != len(cols) || f[0] != "be" || (f[1] != "BACKEND" && f[1] != "s1") {
+	for _, r := range showStatRows(stat) {
+		if k := r.key(); k != "be/BACKEND" && k != "be/s1" {
 			continue
 		}
-		for _, c := range []string{"cli_abrt", "srv_abrt"} {
-			v, _ := strconv.ParseInt(f[idx[c]], 10, 64)
-			out[f[1]+" "+c] = v
+		for c, v := range r.ints() {
+			if c == "cli_abrt" || c == "srv_abrt" {
+				out[r["svname"]+" "+c] = v
+			}
 		}
 	}
 	if len(out) != 4 {

@@ -16,12 +16,7 @@ import (
 // failed to set would refuse the connection.
 func TestTCPVarsDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	httpCfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	httpCfg := httpHead + `frontend fe
     bind BIND
     tcp-request connection set-var(sess.c) src
     tcp-request connection set-var(txn.t) str(conn)

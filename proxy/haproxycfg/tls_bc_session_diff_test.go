@@ -13,7 +13,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // masterLog is a TLS server's key log: the master secret of each full
@@ -63,10 +62,7 @@ backend be
 func TestTLSBackendSessionKeyDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
-	cert, err := tls.LoadX509KeyPair(pki.Dir+"/srv.pem", pki.Dir+"/srv.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, pki.Dir+"/srv.pem")
 	keys := &masterLog{m: map[string]string{}}
 	ln := loopback.Listen(t)
 	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,15 +72,7 @@ func TestTLSBackendSessionKeyDifferential(t *testing.T) {
 	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
 	t.Cleanup(func() { srv.Close() })
 	for _, tickets := range []string{"", "no-tls-tickets", "alpn h2"} {
-		mk := func() (bind, cfg string) {
-			bind = loopback.FreeAddr(t)
-			return bind, strings.NewReplacer("BIND", bind, "SRV", ln.Addr().String(), "TICKETS", tickets).Replace(bcSessionConfig)
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, bcSessionConfig, "BIND", "SRV", ln.Addr().String(), "TICKETS", tickets)
 		for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 			c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			sessions := map[string]bool{} // the full handshakes' keys

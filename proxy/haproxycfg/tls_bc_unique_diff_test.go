@@ -14,7 +14,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a process writing it while the
@@ -114,15 +113,7 @@ func TestTLSBackendUniqueIDDifferential(t *testing.T) {
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		loopback.WaitListen(t, srvAddr)
-		mk := func() (bind, cfg string) {
-			bind = loopback.FreeAddr(t)
-			return bind, strings.NewReplacer("BIND", bind, "SRV", srvAddr, "VER", ver).Replace(bcUniqueConfig)
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, bcUniqueConfig, "BIND", "SRV", srvAddr, "VER", ver)
 		for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 			c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			resumes := 0

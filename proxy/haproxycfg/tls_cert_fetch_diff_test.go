@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // certFetchLines add the client-certificate and cipher fetches of
@@ -35,16 +33,9 @@ func TestTLSCertFetchesDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	web := startHeaderWeb(t)
-	mk := func() (opt, cfg string) {
-		opt = loopback.FreeAddr(t)
-		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "OPT", opt, "REQ", loopback.FreeAddr(t)).Replace(fetchConfig)
-		cfg = strings.Replace(cfg, "    default_backend be\n", certFetchLines+"    default_backend be\n", 1)
-		return
-	}
-	haOpt, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haOpt)
-	goOpt, cfg := mk()
-	runPlan(t, cfg)
+	tmpl := strings.Replace(fetchConfig, "    default_backend be\n", certFetchLines+"    default_backend be\n", 1)
+	ha, goha := startTemplatedAddrs(t, tmpl, []string{"OPT", "REQ"}, "PKIDIR", pki.Dir, "WEB", web)
+	haOpt, goOpt := ha[0], goha[0]
 	get := func(addr string, cert *tls.Certificate, tls12 bool) string {
 		tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test"}
 		if cert != nil {

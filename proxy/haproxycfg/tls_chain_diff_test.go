@@ -7,24 +7,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-const chainConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const chainConfig = pkiHead + `frontend fe
     bind OPT ssl crt srv.pem verify optional ca-file ca.pem
     bind CLEAR
     http-request return status 200 content-type text/plain lf-string "<%[ssl_c_chain_der,hex]> <%[ssl_c_der,length]> <%[ssl_fc_has_early]> <%[ssl_fc_is_resumed]>"
@@ -45,16 +34,8 @@ func TestTLSChainEarlyDifferential(t *testing.T) {
 	caBlock, _ := pem.Decode(caPEM)
 	withChain := pki.Alice
 	withChain.Certificate = append(append([][]byte{}, pki.Alice.Certificate...), caBlock.Bytes)
-	mk := func() (opt, clear, cfg string) {
-		opt, clear = loopback.FreeAddr(t), loopback.FreeAddr(t)
-		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "OPT", opt, "CLEAR", clear).Replace(chainConfig)
-		return
-	}
-	haOpt, haClear, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haOpt)
-	goOpt, goClear, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, goOpt)
+	ha, goha := startTemplatedAddrs(t, chainConfig, []string{"OPT", "CLEAR"}, "PKIDIR", pki.Dir)
+	haOpt, haClear, goOpt, goClear := ha[0], ha[1], goha[0], goha[1]
 	get := func(url string, tc *tls.Config) string {
 		cl := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
 		resp, err := cl.Get(url)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -84,11 +83,7 @@ func TestTLSCloseNotifyMatchesHAProxy(t *testing.T) {
 	for _, v := range []string{"-tls1_2", "-tls1_3"} {
 		for _, c := range cases {
 			var out [2]string
-			var wg sync.WaitGroup
-			for i, addr := range []string{ha, goha} {
-				wg.Go(func() { out[i] = closeEnd(addr, v, c.raw) })
-			}
-			wg.Wait()
+			out[0], out[1] = bothAtOnce(ha, goha, func(addr string) string { return closeEnd(addr, v, c.raw) })
 			name := c.name + ", " + v
 			t.Logf("%s: haproxy %s", name, out[0])
 			if out[0] != out[1] {

@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // crtList: filters that replace the certificate's names (alias), a
@@ -23,15 +21,7 @@ b.pem [ssl-min-ver TLSv1.3] *.b.example.test !secret.b.example.test
 dir/w.pem [verify required ca-file ca.pem]
 `
 
-const crtListConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const crtListConfig = pkiHead + `frontend fe
     bind FE ssl crt-list LIST
     http-request return status 200 content-type text/plain string ok
 `
@@ -46,14 +36,7 @@ func TestCrtListDifferential(t *testing.T) {
 	if err := os.WriteFile(list, []byte(crtList), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mk := func() (string, string) {
-		fe := loopback.FreeAddr(t)
-		return fe, strings.NewReplacer("PKIDIR", pki.Dir, "LIST", list, "FE", fe).Replace(crtListConfig)
-	}
-	haFE, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haFE)
-	goFE, cfg := mk()
-	runPlan(t, cfg)
+	haFE, goFE := startTemplated(t, crtListConfig, "FE", "PKIDIR", pki.Dir, "LIST", list)
 
 	client, err := tls.LoadX509KeyPair(filepath.Join(pki.Dir, "client.pem"), filepath.Join(pki.Dir, "client.pem"))
 	if err != nil {

@@ -11,14 +11,7 @@ import (
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-const curvesConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const curvesConfig = crtBaseHead + `frontend fe
     bind B1 ssl crt a.pem curves P-384
     bind B2 ssl crt a.pem curves X25519:P-256
     bind B3 ssl crt a.pem ecdhe secp384r1

@@ -296,14 +296,7 @@ func TestTLSLogFields(t *testing.T) {
 	pki := newTestPKI(t)
 	web := loopback.StartWeb(t, "web").Addr
 	tlsAddr, clearAddr := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	cfg := strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "B1", tlsAddr, "B2", clearAddr).Replace(`global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+	cfg := strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "B1", tlsAddr, "B2", clearAddr).Replace(crtBaseHead + `frontend fe
     bind B1 ssl crt a.pem
     bind B2
     default_backend be

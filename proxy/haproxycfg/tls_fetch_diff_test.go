@@ -23,7 +23,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // fetchPKI is a CA with a CRL, a server certificate (srv.pem,
@@ -120,15 +119,7 @@ func startHeaderWeb(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-const fetchConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const fetchConfig = pkiHead + `frontend fe
     bind OPT ssl crt srv.pem verify optional ca-file ca.pem crl-file crl.pem alpn http/1.1
     bind REQ ssl crt srv.pem verify required ca-file ca.pem crl-file crl.pem
     http-request set-header X-SSL-Used %[ssl_c_used]
@@ -165,15 +156,8 @@ func TestTLSFetchesDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	web := startHeaderWeb(t)
-	mk := func() (opt, req, cfg string) {
-		opt, req = loopback.FreeAddr(t), loopback.FreeAddr(t)
-		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "OPT", opt, "REQ", req).Replace(fetchConfig)
-		return
-	}
-	haOpt, haReq, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haOpt)
-	goOpt, goReq, cfg := mk()
-	runPlan(t, cfg)
+	ha, goha := startTemplatedAddrs(t, fetchConfig, []string{"OPT", "REQ"}, "PKIDIR", pki.Dir, "WEB", web)
+	haOpt, haReq, goOpt, goReq := ha[0], ha[1], goha[0], goha[1]
 
 	get := func(addr string, cert *tls.Certificate, tls12 bool) string {
 		tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", NextProtos: []string{"http/1.1"}}

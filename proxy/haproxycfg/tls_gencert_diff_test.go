@@ -19,9 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // writeSigningCA writes a CA certificate and its key (ECDSA P-256, or
@@ -80,26 +78,13 @@ func testGenerateCertificates(t *testing.T, rsaKeys bool) {
 	if rsaKeys {
 		crt, served = "b.pem", "b.example.test"
 	}
-	cfgText := `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+	cfgText := crtBaseHead + `frontend fe
     bind B1 ssl crt a.pem generate-certificates ca-sign-file CAFILE
     bind B2 ssl crt a.pem strict-sni generate-certificates ca-sign-file CAFILE
     http-request return status 200 content-type text/plain string ok
 `
-	mk := func() (string, string, string) {
-		b1, b2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
-		return b1, b2, strings.NewReplacer("PKIDIR", pki.Dir, "CAFILE", caFile, "B1", b1, "B2", b2, "a.pem", crt).Replace(cfgText)
-	}
-	h1, h2, cfg := mk()
-	difftest.StartHAProxy(t, cfg, h1)
-	g1, g2, cfg := mk()
-	runPlan(t, cfg)
+	ha, goha := startTemplatedAddrs(t, cfgText, []string{"B1", "B2"}, "PKIDIR", pki.Dir, "CAFILE", caFile, "a.pem", crt)
+	h1, h2, g1, g2 := ha[0], ha[1], goha[0], goha[1]
 
 	// describe is what a client sees of the chain, serial and dates
 	// aside (checked below).

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -14,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,8 +26,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/gcfloor"
 	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy"
 )
 
 // Full TLS handshakes through a bind built as gohaproxy builds it (the
@@ -110,50 +106,12 @@ func handshakeBenchCert(tb testing.TB, kind string) string {
 // bindOpts are added to the bind line, lines to the frontend.
 func startHandshakeProxy(tb testing.TB, kind, bindOpts, lines string) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadSlice('\n')
-					if err != nil {
-						return
-					}
-					if len(line) <= 2 {
-						if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")); err != nil {
-							return
-						}
-					}
-				}
-			}()
-		}
-	}()
+	web := startAnswering(tb, []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"))
 	fe := loopback.FreeAddr(tb)
 	cfg := "defaults\n    mode http\n    option http-keep-alive\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
 		"frontend https\n    bind " + fe + " ssl crt " + handshakeBenchCert(tb, kind) + " alpn http/1.1 no-tls-tickets" + bindOpts + "\n" + lines + "    default_backend servers\n" +
-		"backend servers\n    server web1 " + ln.Addr().String() + "\n"
-	res := haproxy.CheckBytes("bench.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		tb.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	px, err := proxy.New(Build(res.Config).Proxy, proxy.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { px.Shutdown(tb.Context()) })
+		"backend servers\n    server web1 " + web + "\n"
+	_, px := gohaRun(tb, cfg, false, nil)
 	return px.Addrs()[0].String()
 }
 

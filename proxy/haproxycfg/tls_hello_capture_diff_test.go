@@ -1,19 +1,11 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"crypto/tls"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const helloCaptureConfig = `global
@@ -40,23 +32,11 @@ func TestTLSHelloCaptureDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	ask := func(addr string, tc *tls.Config) string {
-		raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		b, _, _, err := tlsGet(t, addr, tc)
 		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		raw.SetDeadline(time.Now().Add(3 * time.Second))
-		c := tls.Client(raw, tc)
-		if err := c.Handshake(); err != nil {
 			return "handshake: " + err.Error()
 		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		return b
 	}
 	clients := []struct {
 		name string
@@ -68,16 +48,7 @@ func TestTLSHelloCaptureDifferential(t *testing.T) {
 				tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA}}},
 	}
 	for _, capture := range []string{"", "    tune.ssl.capture-buffer-size 512", "    tune.ssl.capture-cipherlist-size 40"} {
-		mk := func() (addr, cfg string) {
-			addr = loopback.FreeAddr(t)
-			cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "CAPTURE\n", capture+"\n").Replace(helloCaptureConfig)
-			return
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, helloCaptureConfig, "ADDR", "PKIDIR", pki.Dir, "CAPTURE\n", capture+"\n")
 		for _, c := range clients {
 			hg, gg := ask(ha, c.tc), ask(gh, c.tc)
 			t.Logf("%q %s: haproxy %s", capture, c.name, hg)

@@ -113,15 +113,7 @@ func newIgnoreErrPKI(t *testing.T) ignoreErrPKI {
 	return p
 }
 
-const ignoreErrConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const ignoreErrConfig = pkiHead + `frontend fe
     bind B1 ssl crt a.pem ca-file ca.pem verify optional ca-ignore-err all crt-ignore-err all
     bind B2 ssl crt a.pem ca-file ca.pem verify required crt-ignore-err 10,18
     bind B3 ssl crt a.pem ca-file ca.pem verify optional ca-ignore-err 10

@@ -1,20 +1,12 @@
 package haproxycfg
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/tls"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const keylogConfig = `global
@@ -40,47 +32,23 @@ func TestTLSKeylogDifferential(t *testing.T) {
 	pki := newFetchPKI(t)
 	// ask returns what the proxy answered and what the client logged.
 	ask := func(addr string, tc *tls.Config) (got, logged string, resumed bool) {
-		raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		b, st, kl, err := tlsGet(t, addr, tc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer raw.Close()
-		raw.SetDeadline(time.Now().Add(3 * time.Second))
-		var kl bytes.Buffer
-		tc = tc.Clone()
-		tc.KeyLogWriter = &kl
-		c := tls.Client(raw, tc)
-		if err := c.Handshake(); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
 		sec := map[string]string{}
-		for _, l := range strings.Split(kl.String(), "\n") {
+		for _, l := range strings.Split(kl, "\n") {
 			if f := strings.Fields(l); len(f) == 3 {
 				sec[f[0]] = f[2]
 			}
 		}
 		logged = fmt.Sprintf("<%s> <%s> <%s> <%s> <> <>", sec["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], sec["SERVER_HANDSHAKE_TRAFFIC_SECRET"],
 			sec["CLIENT_TRAFFIC_SECRET_0"], sec["SERVER_TRAFFIC_SECRET_0"])
-		return string(b), logged, c.ConnectionState().DidResume
+		return b, logged, st.DidResume
 	}
 	const none = "<> <> <> <> <> <>"
 	for _, keylog := range []string{"    tune.ssl.keylog on", "    tune.ssl.keylog off", ""} {
-		mk := func() (addr, cfg string) {
-			addr = loopback.FreeAddr(t)
-			cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n").Replace(keylogConfig)
-			return
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, keylogConfig, "ADDR", "PKIDIR", pki.Dir, "KEYLOG\n", keylog+"\n")
 		on := strings.HasSuffix(keylog, " on")
 		for _, ver := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {

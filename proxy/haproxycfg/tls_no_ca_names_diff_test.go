@@ -16,15 +16,7 @@ import (
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-const noCANamesConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const noCANamesConfig = pkiHead + `frontend fe
     bind B1 ssl crt a.pem ca-file ca.pem verify optional
     bind B2 ssl crt a.pem ca-file ca.pem verify optional no-ca-names
     bind B3 ssl crt a.pem ca-file ca.pem verify required no-ca-names
@@ -97,15 +89,7 @@ func clientCAsAndAnswer(t *testing.T, addr string, pki ignoreErrPKI, chain strin
 	return fmt.Sprintf("names=%d %s %s", names, status, body)
 }
 
-const caVerifyFileConfig = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const caVerifyFileConfig = pkiHead + `frontend fe
     bind B1 ssl crt a.pem ca-file ca.pem ca-verify-file other.pem verify optional
     bind B2 ssl crt a.pem ca-verify-file other.pem verify optional
     bind B3 ssl crt a.pem ca-file ca.pem ca-verify-file other.pem verify required no-ca-names

@@ -26,7 +26,7 @@ func TestNPNPolicy(t *testing.T) {
 		if strings.HasPrefix(c.line, "    bind") {
 			fe, be = c.line+"\n", "    server s1 127.0.0.1:9"
 		}
-		cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
+		cfg := quickDefaults("http") +
 			"frontend fe\n    bind 127.0.0.1:7\n" + fe + "    default_backend be\nbackend be\n" + be + "\n"
 		res := haproxy.CheckBytes("npn.cfg", []byte(cfg), nil)
 		if res.Exit != 0 {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // peerFetchConfig puts the ssl_f_* fetches (the bind's certificate, one
@@ -24,14 +23,7 @@ import (
 // ssl_s_*/ssl_bc_* fetches of the TLS connection to the server in
 // response headers; ssl_s_der in an http-request rule has no server
 // connection yet.
-const peerFetchConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const peerFetchConfig = crtBaseHead + `frontend fe
     bind FE ssl crt srv.pem crt alice.pem
     http-request return status 200 content-type text/plain lf-string "s_dn=%[ssl_f_s_dn] cn=%[ssl_f_s_dn(CN)] i_dn=%[ssl_f_i_dn] i_rfc=%[ssl_f_i_dn(,0,rfc2253)] sha1=%[ssl_f_sha1,hex] serial=%[ssl_f_serial,hex] version=%[ssl_f_version] nb=%[ssl_f_notbefore] na=%[ssl_f_notafter] key=%[ssl_f_key_alg] sig=%[ssl_f_sig_alg] der=%[ssl_f_der,sha2,hex] early_s=%[ssl_s_der,length]\n" if { path /front }
     http-response set-header X-F-S-DN %[ssl_f_s_dn]
@@ -89,14 +81,7 @@ func TestTLSPeerFetchesDifferential(t *testing.T) {
 	}
 	web := startChainTLSWeb(t, pki.Dir)
 	clear := loopback.StartWeb(t, "clear").Addr
-	mk := func() (fe, cfg string) {
-		fe = loopback.FreeAddr(t)
-		return fe, strings.NewReplacer("PKIDIR", pki.Dir, "WEB", web, "CLEAR", clear, "FE", fe).Replace(peerFetchConfig)
-	}
-	haFE, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haFE)
-	goFE, cfg := mk()
-	runPlan(t, cfg)
+	haFE, goFE := startTemplated(t, peerFetchConfig, "FE", "PKIDIR", pki.Dir, "WEB", web, "CLEAR", clear)
 	get := func(addr, sni, path string) string {
 		tc := &tls.Config{InsecureSkipVerify: true, ServerName: sni, NextProtos: []string{"http/1.1"}}
 		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
@@ -132,14 +117,7 @@ func TestTLSPeerFetchesDifferential(t *testing.T) {
 // on it.
 func startChainTLSWeb(t *testing.T, dir string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "srv.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(data, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, filepath.Join(dir, "srv.pem"))
 	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
 	if err != nil {
 		t.Fatal(err)

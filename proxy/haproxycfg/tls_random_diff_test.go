@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -17,18 +16,10 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
-const randomConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const randomConfig = crtBaseHead + `frontend fe
     bind ANY ssl crt srv.pem
     bind P256 ssl crt srv.pem curves P-256
     http-request return status 200 content-type text/plain lf-string "%[ssl_fc_client_random,hex] %[ssl_fc_server_random,hex] %[ssl_fc_err] <%[ssl_fc_err_str]>"
@@ -55,16 +46,8 @@ func (c *sniffConn) Read(p []byte) (int, error) {
 func TestTLSRandomsDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
-	mk := func() (anyGroup, p256, cfg string) {
-		anyGroup, p256 = loopback.FreeAddr(t), loopback.FreeAddr(t)
-		cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ANY", anyGroup, "P256", p256).Replace(randomConfig)
-		return
-	}
-	haAny, haP256, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haAny)
-	goAny, goP256, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, goAny)
+	ha, goha := startTemplatedAddrs(t, randomConfig, []string{"ANY", "P256"}, "PKIDIR", pki.Dir)
+	haAny, haP256, goAny, goP256 := ha[0], ha[1], goha[0], goha[1]
 
 	// ask returns what the proxy answered and what the client saw.
 	hrr, _ := hex.DecodeString("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
@@ -76,24 +59,17 @@ func TestTLSRandomsDifferential(t *testing.T) {
 		defer raw.Close()
 		raw.SetDeadline(time.Now().Add(3 * time.Second))
 		sc := &sniffConn{Conn: raw}
-		var keylog bytes.Buffer
-		c := tls.Client(sc, &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", MaxVersion: maxVer, KeyLogWriter: &keylog})
-		if err := c.Handshake(); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		b, _, keylog, err := tlsGetOn(t, sc, &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test", MaxVersion: maxVer})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		f := strings.Fields(keylog.String()) // "<label> <client random> <secret>"
+		f := strings.Fields(keylog) // "<label> <client random> <secret>"
 		if len(f) < 2 {
-			t.Fatalf("no key log: %q", keylog.String())
+			t.Fatalf("no key log: %q", keylog)
 		}
 		sh := tlsconf.HelloRandom{Server: true}
 		sh.Feed(sc.in.Bytes())
-		return string(b), fmt.Sprintf("%s %s 0 <>", strings.ToUpper(f[1]), strings.ToUpper(hex.EncodeToString(sh.Random))),
+		return b, fmt.Sprintf("%s %s 0 <>", strings.ToUpper(f[1]), strings.ToUpper(hex.EncodeToString(sh.Random))),
 			bytes.Contains(sc.in.Bytes(), hrr)
 	}
 	for _, c := range []struct {
@@ -173,10 +149,7 @@ type sniffKey struct{}
 // p256: its only group is P-256, which makes clients that offer X25519
 // first go through a HelloRetryRequest.
 func startRandomsWeb(t *testing.T, crt string, p256 bool) string {
-	cert, err := tls.LoadX509KeyPair(crt, crt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, crt)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
 	if p256 {
 		cfg.CurvePreferences = []tls.CurveID{tls.CurveP256}
@@ -205,15 +178,7 @@ func TestTLSBackendRandomsDifferential(t *testing.T) {
 	pki := newFetchPKI(t)
 	crt := pki.Dir + "/srv.pem"
 	srv, srvP256 := startRandomsWeb(t, crt, false), startRandomsWeb(t, crt, true)
-	mk := func() (bind, cfg string) {
-		bind = loopback.FreeAddr(t)
-		return bind, strings.NewReplacer("BIND", bind, "SRVP256", srvP256, "SRV", srv).Replace(randomBackendConfig)
-	}
-	haBind, cfg := mk()
-	difftest.StartHAProxy(t, cfg, haBind)
-	goBind, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, goBind)
+	haBind, goBind := startTemplated(t, randomBackendConfig, "BIND", "SRVP256", srvP256, "SRV", srv)
 	for _, be := range []string{"h1", "h1p256", "h2"} {
 		for _, d := range []struct{ name, addr string }{{"haproxy", haBind}, {"goha", goBind}} {
 			resp, err := (&http.Client{Timeout: 3 * time.Second}).Get("http://" + d.addr + "/" + be)

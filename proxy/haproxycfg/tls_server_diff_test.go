@@ -22,7 +22,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
@@ -32,14 +31,7 @@ import (
 // client certificate's CN and the protocol.
 func startTLSWeb(t *testing.T, certFile string) string {
 	t.Helper()
-	data, err := os.ReadFile(certFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(data, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := pemCert(t, certFile)
 	ln := loopback.Listen(t)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequestClientCert}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -159,32 +151,19 @@ func TestServerTLSDifferential(t *testing.T) {
 
 	goFE := loopback.FreeAddr(t)
 	cfg = strings.NewReplacer("PKIDIR", pki.Dir, "TLSWEB", web, "FE", goFE, "LOGADDR", haLogs.LocalAddr().String()).Replace(serverTLSConfig)
-	res := haproxy.CheckBytes("tls.cfg", []byte(cfg), nil)
-	if res.Exit != 0 {
-		t.Fatalf("config exit %d: %+v", res.Exit, res.Diags.List)
-	}
-	plan := Build(res.Config)
-	if n := notices(plan); len(n) != 0 {
-		t.Fatalf("goha notices: %q", n)
-	}
 	goLogs := make(chan string, 32)
-	px, err := proxy.New(plan.Proxy, proxy.Options{
-		Logs: func(string) bool { return true },
-		Log: func(e *proxy.LogEntry) {
-			srv := e.Server
-			if srv == "" {
-				srv = "<NOSRV>"
-			}
-			goLogs <- fmt.Sprintf("%d %s %s/%s", e.Status, e.Term[:], e.Backend, srv)
-		},
+	gohaRun(t, cfg, false, func(*Plan) proxy.Options {
+		return proxy.Options{
+			Logs: func(string) bool { return true },
+			Log: func(e *proxy.LogEntry) {
+				srv := e.Server
+				if srv == "" {
+					srv = "<NOSRV>"
+				}
+				goLogs <- fmt.Sprintf("%d %s %s/%s", e.Status, e.Term[:], e.Backend, srv)
+			},
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Shutdown(t.Context()) })
 
 	get := func(fe, path string) string {
 		req, _ := http.NewRequest("GET", "http://"+fe+path, nil)

@@ -1,21 +1,17 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const sessionFetchConfig = `global
@@ -41,44 +37,20 @@ func TestTLSSessionFetchesDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	ask := func(addr string, tc *tls.Config) (got string, st tls.ConnectionState, master string) {
-		raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		got, st, kl, err := tlsGet(t, addr, tc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer raw.Close()
-		raw.SetDeadline(time.Now().Add(3 * time.Second))
-		var kl bytes.Buffer
-		tc = tc.Clone()
-		tc.KeyLogWriter = &kl
-		c := tls.Client(raw, tc)
-		if err := c.Handshake(); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		for _, l := range strings.Split(kl.String(), "\n") {
+		for _, l := range strings.Split(kl, "\n") {
 			if f := strings.Fields(l); len(f) == 3 && f[0] == "CLIENT_RANDOM" {
 				master = strings.ToUpper(f[2])
 			}
 		}
-		return string(b), c.ConnectionState(), master
+		return got, st, master
 	}
 	for _, keylog := range []string{"    tune.ssl.keylog on", ""} {
 		for _, tickets := range []string{"", "no-tls-tickets"} {
-			mk := func() (addr, cfg string) {
-				addr = loopback.FreeAddr(t)
-				cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n", "TICKETS", tickets).Replace(sessionFetchConfig)
-				return
-			}
-			ha, cfg := mk()
-			difftest.StartHAProxy(t, cfg, ha)
-			gh, cfg := mk()
-			runPlan(t, cfg)
-			loopback.WaitListen(t, gh)
+			ha, gh := startTemplated(t, sessionFetchConfig, "ADDR", "PKIDIR", pki.Dir, "KEYLOG\n", keylog+"\n", "TICKETS", tickets)
 			for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 				tc := &tls.Config{RootCAs: pki.CA, ServerName: "a.example.test",
 					ClientSessionCache: tls.NewLRUClientSessionCache(4)}

@@ -7,19 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-const sniACLConfig = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const sniACLConfig = crtBaseHead + `frontend fe
     bind ADDR ssl crt srv.pem
     acl e ssl_fc_sni_end .example.test
     acl ei ssl_fc_sni_end -i .EXAMPLE.test
@@ -38,15 +29,7 @@ frontend fe
 func TestTLSSNIACLDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
-	mk := func() (addr, cfg string) {
-		addr = loopback.FreeAddr(t)
-		return addr, strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr).Replace(sniACLConfig)
-	}
-	ha, cfg := mk()
-	difftest.StartHAProxy(t, cfg, ha)
-	gh, cfg := mk()
-	runPlan(t, cfg)
-	loopback.WaitListen(t, gh)
+	ha, gh := startTemplated(t, sniACLConfig, "ADDR", "PKIDIR", pki.Dir)
 	ask := func(addr, sni string) string {
 		c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{
 			TLSClientConfig: &tls.Config{ServerName: sni, InsecureSkipVerify: true}}}

@@ -71,14 +71,7 @@ func TestTicketKeysDifferential(t *testing.T) {
 	a, aLines := writeTicketKeys(t, dir, "a.keys", nil, 3, 48)
 	b, _ := writeTicketKeys(t, dir, "b.keys", nil, 3, 80)
 	rotated, _ := writeTicketKeys(t, dir, "a-rotated.keys", aLines, 1, 48)
-	const head = `global
-    crt-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+	const head = crtBaseHead + `frontend fe
 `
 	const reply = "    http-request return status 200 content-type text/plain string ok\n"
 	mk := func(files ...string) (cfg string, addrs []string) {

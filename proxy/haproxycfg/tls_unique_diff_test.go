@@ -10,9 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const uniqueIDConfig = `global
@@ -113,16 +111,7 @@ func TestTLSUniqueIDDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, keylog := range []string{"", "    tune.ssl.keylog on"} {
-		mk := func() (addr, cfg string) {
-			addr = loopback.FreeAddr(t)
-			cfg = strings.NewReplacer("PKIDIR", pki.Dir, "ADDR", addr, "KEYLOG\n", keylog+"\n").Replace(uniqueIDConfig)
-			return
-		}
-		ha, cfg := mk()
-		difftest.StartHAProxy(t, cfg, ha)
-		gh, cfg := mk()
-		runPlan(t, cfg)
-		loopback.WaitListen(t, gh)
+		ha, gh := startTemplated(t, uniqueIDConfig, "ADDR", "PKIDIR", pki.Dir, "KEYLOG\n", keylog+"\n")
 		for _, opts := range [][]string{
 			{"-tls1_2"},
 			{"-tls1_2", "-cert", pki.Dir + "/alice.pem"},

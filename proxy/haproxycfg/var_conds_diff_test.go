@@ -43,7 +43,7 @@ func TestVarConditionsDifferential(t *testing.T) {
 		`set-var(txn.i,ifgt) src`,
 		`set-var(txn.i,ifgt,ifexists) bool(1)`,
 	}
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n    http-request " + strings.Join(rules, "\n    http-request ") + "\n" +
 		`    http-request set-header x-v "%[var(txn.a)]|%[var(txn.b)]|%[var(txn.c)]|%[var(txn.d)]|%[var(txn.e)]|` +
 		`%[var(txn.f)]|%[var(txn.g)]|%[var(txn.h)]|%[var(proc.p)]|%[var(sess.s)]|%[var(sess.t)]|%[var(req.r)]|%[var(txn.i)]"` +

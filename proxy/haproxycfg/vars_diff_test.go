@@ -67,18 +67,7 @@ func TestVarsDifferential(t *testing.T) {
 		"POST /p/q HTTP/1.1\r\nHost: t\r\nx: 1\r\nX: 2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 		"GET /nope HTTP/1.1\r\nHost: t\r\nX: \r\nConnection: close\r\n\r\n",
 	}
-	backend := startHeadRecorder(t)
-	for i, rules := range varConfigs {
-		cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
-			"frontend fe\n    bind BIND\n    " + rules + "\n    default_backend be\nbackend be\n    server s1 " + backend + "\n"
-		ha, goha := startBoth(t, cfg)
-		for j, req := range reqs {
-			want, got := exchangeOne(t, ha, req), exchangeOne(t, goha, req)
-			if want != got {
-				t.Errorf("config %d, request %d:\n%s\n haproxy %q\n goha    %q", i, j, rules, want, got)
-			}
-		}
-	}
+	sameHeadsPerRules(t, varConfigs, reqs)
 }
 
 // TestVarsLifetimeDifferential: on one keep-alive connection a sess
@@ -86,7 +75,7 @@ func TestVarsDifferential(t *testing.T) {
 // not, as in HAProxy 2.6.
 func TestVarsLifetimeDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
-	cfg := "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
+	cfg := httpHead +
 		"frontend fe\n    bind BIND\n" +
 		"    http-request set-header x-f-s %[var(sess.c)]|%[var(txn.t)]|%[var(req.r)]\n" +
 		"    http-request set-var(sess.c) req.hdr(x) if { req.hdr(x) -m found }\n" +
