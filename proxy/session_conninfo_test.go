@@ -25,7 +25,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"resCaps": true, "resp": true, "compAlgo": true, "cache": true, "resBody": true,
 		"resPlain": true, "resPlainDone": true, "respConn": true, "body": true,
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
-		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "lastRule": true,
+		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "srvTriedFrom": true, "lastRule": true,
 		"stream": true, "eval": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
