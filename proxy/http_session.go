@@ -220,6 +220,7 @@ func (s *session) serveHTTP(first bool) {
 			return
 		}
 		s.notFirst = true
+		s.endTxnFacts() // next_request.go
 	}
 }
 

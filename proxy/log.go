@@ -217,7 +217,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	}
 	e.LogLevel = tl.logLevel
 	e.FrontAddr, e.ReqCounter = s.dst, s.reqID
-	if !e.TCP {
+	if !e.TCP && !tl.sessLog { // no stream, no unique-id (measured: "-")
 		e.UniqueID = s.uniqueIDAtLog()
 	}
 	if !e.TCP {

@@ -14,6 +14,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	if s.badTCPRequestAction(px, p, w) { // tcp_request_actions.go
 		return false
 	}
+	if s.badTCPActionWord(p, w) { // counter_words.go
+		return false
+	}
 	if s.badTCPExpectProxy(px, p, w) { // tcp_expect.go
 		return false
 	}
@@ -101,11 +104,8 @@ func isTrackSC(action string) bool { return RuleActionName(action) == "track-sc"
 // counter actions that track nothing: sc-inc-gpc0/gpc1/gpc(...) and
 // sc-set-gpt0/gpt(...).
 func IsSCCounterAction(action string) bool {
-	switch RuleActionName(action) {
-	case "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt":
-		return true
-	}
-	return false
+	_, _, _, _, ok := parseCounterWord(action) // counter_words.go: by prefix, as HAProxy
+	return ok
 }
 
 func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
@@ -144,6 +144,9 @@ func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 		s.alert(l.p, "'%s content' expects %s in %s '%s' (got '%s').", w[0], tcpResponseActions, kind, px.Name, got)
 		return false
 	}
+	if s.badTCPActionWord(l.p, w) { // counter_words.go
+		return false
+	}
 	if !s.rawCheck(l) {
 		return false
 	}
@@ -171,12 +174,13 @@ const tcpResponseActions = "'accept', 'close', 'reject', 'ot-group', 'set-log-le
 	"'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop'"
 
 // knownTCPResponseAction says whether HAProxy 2.6 knows a tcp-response
-// content action (a "(*)" one takes its argument in parentheses).
+// content action: a "(*)" one is matched by its prefix, as HAProxy does
+// (its own parser then refuses sc-inc-gpc or set-varx: badTCPActionWord).
 func knownTCPResponseAction(a string) bool {
 	for _, q := range strings.Split(tcpResponseActions, ", ") {
 		name := strings.Trim(q, "'")
 		if base, ok := strings.CutSuffix(name, "(*)"); ok {
-			if strings.HasPrefix(a, base+"(") {
+			if strings.HasPrefix(a, base) {
 				return true
 			}
 		} else if a == name {

@@ -25,9 +25,14 @@ const maxStickCounters = 3
 // condition) when the action is a sticky-counter one; ok is false for
 // other actions. msg is HAProxy 2.6's message for what it refuses.
 func ParseSCAction(action string, args []string) (a SCAction, ok bool, msg string) {
-	name := RuleActionName(action)
-	switch name {
-	case "track-sc":
+	if verb, idx, sc, msg, ok := parseCounterWord(action); ok { // counter_words.go
+		a.Verb, a.Index, a.SC = verb, idx, sc
+		if msg != "" {
+			return a, true, msg + "."
+		}
+		return a.counterValue(args)
+	}
+	if name := RuleActionName(action); name == "track-sc" {
 		a.Verb = name
 		n, _ := strconv.Atoi(strings.TrimPrefix(action, "track-sc"))
 		a.SC = n
@@ -52,49 +57,18 @@ func ParseSCAction(action string, args []string) (a SCAction, ok bool, msg strin
 			return a, true, fmt.Sprintf("unexpected argument '%s'.", rest[0])
 		}
 		return a, true, ""
-	case "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0":
-		a.Verb = name
-		if in, has := parenArg(action); has {
-			n, err := strconv.Atoi(in)
-			if err != nil || n < 0 || n >= maxStickCounters {
-				return a, true, fmt.Sprintf("invalid stick table track ID. The max allowed ID is %d.", maxStickCounters-1)
-			}
-			a.SC = n
-		}
-	case "sc-inc-gpc", "sc-set-gpt":
-		a.Verb = name
-		in, _ := parenArg(action)
-		idx, sc, comma := strings.Cut(in, ",")
-		if !comma {
-			what := "gpc"
-			if name == "sc-set-gpt" {
-				what = "gpt"
-			}
-			return a, true, fmt.Sprintf("Missing %s ID '%s'. Expects %s(<%s ID>,<Track ID>).", what, action, name, strings.ToUpper(what))
-		}
-		a.Index, _ = strconv.Atoi(idx)
-		n, err := strconv.Atoi(sc)
-		if err != nil || n < 0 || n >= maxStickCounters {
-			return a, true, fmt.Sprintf("invalid stick table track ID. The max allowed ID is %d.", maxStickCounters-1)
-		}
-		a.SC = n
-	default:
-		return a, false, ""
 	}
-	if strings.HasPrefix(name, "sc-set-gpt") && len(args) > 0 {
+	return a, false, ""
+}
+
+// counterValue reads the value of an sc-set-gpt* action (an integer or a
+// sample expression).
+func (a SCAction) counterValue(args []string) (SCAction, bool, string) {
+	if strings.HasPrefix(a.Verb, "sc-set-gpt") && len(args) > 0 {
 		a.Value = args[0]
 		if _, err := strconv.ParseInt(a.Value, 10, 64); err != nil && !fetchSet[fetchName(a.Value)] {
 			return a, true, fmt.Sprintf("unknown fetch method '%s'.", fetchName(a.Value))
 		}
 	}
 	return a, true, ""
-}
-
-// parenArg is the text between the parentheses of "word(x)".
-func parenArg(word string) (string, bool) {
-	i := strings.IndexByte(word, '(')
-	if i < 0 || !strings.HasSuffix(word, ")") {
-		return "", false
-	}
-	return word[i+1 : len(word)-1], true
 }

@@ -29,22 +29,33 @@ var varScopeNames = []string{"proc", "sess", "txn", "req", "res", "check"}
 // ParseVarAction splits a variable action word ("set-var(txn.x,ifset)");
 // ok is false for other actions; msg is HAProxy's error, or "".
 func ParseVarAction(action string) (va VarAction, ok bool, msg string) {
+	// HAProxy looks the word up by its prefix: set-varx(...) is a
+	// set-var it refuses, and the word must end at its parenthesis.
 	for _, verb := range []string{"set-var-fmt", "set-var", "unset-var"} {
-		if rest, found := strings.CutPrefix(action, verb+"("); found {
-			va.Verb, ok = verb, true
-			msg = va.parse(action, rest)
-			return va, ok, msg
+		rest, found := strings.CutPrefix(action, verb)
+		if !found {
+			continue
 		}
+		va.Verb = verb
+		switch {
+		case !strings.HasPrefix(rest, "("):
+			return va, true, fmt.Sprintf("invalid or incomplete action '%s'. %s.", action, varExpects)
+		case !strings.HasSuffix(rest, ")"):
+			return va, true, fmt.Sprintf("incomplete argument after action '%s'. %s.", action, varExpects)
+		case verb == "unset-var" && strings.Contains(rest, ","):
+			return va, true, `unset-var does not expect parameters after the variable name. Only "set-var" and "set-var-fmt" manage conditions.`
+		}
+		return va, true, va.parse(rest[1:])
 	}
 	return va, false, ""
 }
 
-func (va *VarAction) parse(action, rest string) string {
-	end := strings.IndexByte(rest, ')')
-	if end < 0 {
-		return fmt.Sprintf("incomplete argument after action '%s'. Expects 'set-var(<var-name>)', "+
-			"'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.", action)
-	}
+// varExpects ends HAProxy's messages about a variable action's word.
+const varExpects = "Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'"
+
+// parse reads what is inside the parentheses, the closing one included.
+func (va *VarAction) parse(rest string) string {
+	end := len(rest) - 1
 	i := 0
 	for i < end && isVarNameChar(rest[i]) {
 		i++

@@ -30,8 +30,8 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 // startBothLoggedStats is startBothLogged with goha's running proxy (for
 // its counters) and, when sock is set, HAProxy's stats socket there.
 // goha's tcp-mode entries, and those of a frontend whose format is
-// tcplog, are formatted with logfmt.TCPLog; a log-format without
-// samples is used as it is.
+// tcplog, are formatted with logfmt.TCPLog; a log-format (with its
+// %[...] samples, which the entries carry) is used as it is.
 func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
 	t.Helper()
 	testenv.LookPath(t, "haproxy")
@@ -62,8 +62,8 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 		return proxy.Options{Log: func(e *proxy.LogEntry) {
 			le := logfmt.Entry(*e)
 			f := logfmt.HTTPLog
-			if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" && len(spec.samples) == 0 {
-				f = logfmt.MustCompile(spec.Custom)
+			if spec := plan.Logs[le.Frontend]; spec != nil && spec.Format == "custom" {
+				f = logfmt.MustCompile(spec.Custom) // its %[...] samples: the entry's Samples, in order
 			} else if le.TCP || spec != nil && spec.Format == "tcplog" {
 				f = logfmt.TCPLog // a tcp frontend's, or an http one's with option tcplog
 			}
