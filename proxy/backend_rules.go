@@ -3,6 +3,8 @@ package proxy
 import (
 	"bytes"
 
+	"github.com/goha-lb/goha/proxy/stick"
+
 	"golang.org/x/net/http2"
 )
 
@@ -14,6 +16,10 @@ import (
 // and ran already (its Backend lists are empty). It returns whether the
 // request was answered and, if so, whether the connection goes on.
 func (s *session) backendRequest(be *backend) (answered, keep bool) {
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own)
+		tr.own = tr.tables[be.cfg.Name] // backendTable
+	}
 	if len(be.cfg.RequestRules) > 0 {
 		if answered, keep, _ = s.runRuleList(be.cfg.RequestRules, be, be.lowerNames); answered {
 			return true, keep
@@ -71,3 +77,10 @@ func (s *session) rejectBackendContent(be *backend) {
 		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
 	}
 }
+
+// backendTable: while a backend's rules run, the fetches that name no
+// table (src_get_gpc0, table_cnt, ...) read the backend's own, as HAProxy
+// resolves a missing table argument to the section the rule is written in
+// (measured: TestBackendTrackMatchesHAProxy). ownFrom puts the frontend's
+// back once they ran.
+func (tr *tracking) ownFrom(t *stick.Table) { tr.own = t }

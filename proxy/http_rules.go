@@ -74,7 +74,7 @@ rules:
 			r.Exec(&s.info)
 			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
-			if !s.waitBody(r.Wait, r.AtLeast) {
+			if !s.waitBodyOf(be, true, r.Wait, r.AtLeast) {
 				return true, false, false
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
@@ -138,7 +138,7 @@ rules:
 			s.cacheUse(r) // cache_use.go
 		case Reject, SilentDrop:
 			s.info.ranFinal(&r.Origin)
-			s.dropClient(r.Action == SilentDrop) // actions_drop.go
+			s.dropClientOf(be, r.Action == SilentDrop) // actions_drop.go
 			return true, false, false
 		}
 		if !fits {

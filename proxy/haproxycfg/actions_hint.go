@@ -19,15 +19,15 @@ func (b *builder) earlyHintRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
 	}
-	if mayServeH2(px) {
-		b.unsupported(r.Pos, full+" on a frontend that may speak HTTP/2")
+	if b.clientMayBeH2(px) {
+		b.unsupported(r.Pos, full+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}
 	hr := proxy.HeaderRule{Action: proxy.EarlyHint, Name: strings.ToLower(r.Args[0]), Value: r.Args[1]}
 	if strings.Contains(r.Args[1], "%") {
 		f, err := acl.CompileFormat(r.Args[1])
 		place := acl.FrontRequest
-		if px.Kind == "listen" {
+		if px.Kind == "listen" || px.Kind == "backend" {
 			place = acl.ListenRequest
 		}
 		if msg := acl.FormatUnavailable(r.Args[1], place); err == nil && msg != "" {

@@ -18,8 +18,8 @@ func (b *builder) sockoptRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) 
 	case !ok:
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
-	case mayServeH2(px):
-		b.unsupported(r.Pos, full+" on a frontend that may speak HTTP/2")
+	case b.clientMayBeH2(px):
+		b.unsupported(r.Pos, full+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}
 	act := proxy.SetMark

@@ -8,21 +8,6 @@ import (
 	"github.com/goha-lb/goha/proxy/acl"
 )
 
-// backendReqActions are the http-request actions a backend's list runs
-// (proxy/backend_rules.go); the others are refused there.
-var backendReqActions = map[string]bool{
-	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
-	"set-path": true, "set-pathq": true, "set-query": true, "set-uri": true, "replace-path": true,
-	"replace-pathq": true, "replace-uri": true, "set-method": true, "set-timeout": true, "set-log-level": true,
-	"allow": true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
-}
-
-// backendResActions are the http-response actions a backend's list runs.
-var backendResActions = map[string]bool{
-	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
-	"set-status": true, "allow": true, "deny": true, "return": true, "redirect": true,
-}
-
 // isVarAction says whether action is set-var(...), set-var-fmt(...) or
 // unset-var(...).
 func isVarAction(action string) bool {
@@ -81,7 +66,7 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 func backendRuleList(b *builder, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
 	var out []haproxy.HTTPRule
 	for _, r := range in {
-		if !ok[r.Action] && !isVarAction(r.Action) {
+		if !backendRuns(r.Action, ok) {
 			b.unsupported(r.Pos, kw+" "+r.Action+" in a backend")
 			continue
 		}
@@ -127,7 +112,7 @@ func (b *builder) listenTargets(cfg *haproxy.Config) {
 func (b *builder) defaultsRuleList(d *haproxy.Proxy, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
 	var out []haproxy.HTTPRule
 	for _, r := range in {
-		if r.Action == "auth" || (!ok[r.Action] && !isVarAction(r.Action)) {
+		if r.Action == "auth" || !backendRuns(r.Action, ok) {
 			b.unsupported(r.Pos, kw+" "+r.Action+" in defaults '"+d.Name+"' a backend starts from")
 			continue
 		}

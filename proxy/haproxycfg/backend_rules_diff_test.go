@@ -255,8 +255,9 @@ func TestListenRulesRunOnceDifferential(t *testing.T) {
 func TestBackendRulesRefused(t *testing.T) {
 	for _, tc := range []struct{ fe, be, want string }{
 		{"", "http-request set-header x 1", ""},
-		{"", "http-request capture req.hdr(x) len 10", "http-request capture in a backend"},
-		{"", "http-request track-sc0 src", "http-request track-sc0 in a backend"},
+		{"", "http-request capture req.hdr(x) len 10", "len 10 in a backend, which has no capture slots of its own (HAProxy refuses it too)"},
+		{"", "http-request capture req.hdr(x) id 0", ""},
+		{"", "http-request track-sc0 src\n    stick-table type ip size 10", ""},
 		{"", "http-request use-service prometheus-exporter", "http-request use-service in a backend"},
 		{"", "http-response set-header x 1\n    stats uri /st", "http-response set-header in a backend with a stats page"},
 		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", "http-response set-header in a backend with a stats page' parsed but not supported yet."},
@@ -264,7 +265,7 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "tcp-request content reject", ""},
 		{"", "tcp-request content track-sc0 src\n    stick-table type ip size 10", "tcp-request content track-sc0 in a backend"},
 		{"", "tcp-request content set-dst ipv4(127.0.0.1)", "tcp-request content set-dst in a backend"},
-		{"", "http-request wait-for-body time 1s", "'http-request wait-for-body in a backend'"},
+		{"", "http-request wait-for-body time 1s", ""},
 		{"", "http-response cache-store c", "http-response cache-store in a backend"},
 		{"    use_backend li if { path /li }\n", "", "use_backend to a listen section"},
 	} {
@@ -337,7 +338,7 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 	for _, tc := range []struct{ from, rule, want string }{
 		{"backend be from d1", "http-request set-header x 1", ""},
 		{"backend be from d1", "http-request auth", "'http-request auth in defaults 'd1' a backend starts from'"},
-		{"backend be from d1", "http-request track-sc0 src", "'http-request track-sc0 in defaults 'd1' a backend starts from'"},
+		{"backend be from d1", "http-request use-service prometheus-exporter", "'http-request use-service in defaults 'd1' a backend starts from'"},
 		{"backend be from d1\n    mode tcp", "http-request set-header x 1", "in a defaults section a tcp backend starts from"},
 		{"frontend f2 from d1\n    bind 127.0.0.1:8081\n    default_backend be\nbackend be from d0", "http-request set-header x 1", "'http-request set-header in a defaults section'"},
 	} {
