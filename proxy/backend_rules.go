@@ -64,12 +64,20 @@ func withAuthHeader(page []byte, name, value string) []byte {
 // reject refused, as HAProxy 2.6 does (measured): the client connection
 // closes without an answer, the frontend counts a denied request (the
 // backend does not), both count a response without status, and the log
-// names the backend with no status, TR -1 and PR.
-func (s *session) rejectBackendContent(be *backend) {
+// names the backend with no status, TR -1 and PR. silent: a content
+// silent-drop, which the backend counts as a denied request too and the
+// client is not told of (measured).
+func (s *session) rejectBackendContent(be *backend, silent bool) {
 	s.tl.aborted = true
 	s.fe.stats.deniedReq.Add(1)
 	s.fe.stats.countStatus(0)
 	be.stats.countStatus(0)
+	if silent {
+		be.stats.deniedReq.Add(1)
+		if s.c.TCPConn != nil {
+			silence(s.c.TCPConn) // actions_drop.go
+		}
+	}
 	s.emitLog(be, nil, 0, term('P', 'R'))
 	if s.stream != nil {
 		// HAProxy's H2 mux resets the stream with ENHANCE_YOUR_CALM and

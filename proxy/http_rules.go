@@ -59,7 +59,7 @@ rules:
 		case ContentReject, ContentSilentDrop:
 			s.info.ranFinal(&r.Origin)
 			if be != nil {
-				s.rejectBackendContent(be) // backend_rules.go
+				s.rejectBackendContent(be, r.Action == ContentSilentDrop) // backend_rules.go
 				return true, false, false
 			}
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
@@ -79,6 +79,10 @@ rules:
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
+		case TrackSCContent:
+			s.trackContent(r) // backend_track.go
+		case CountContentTracks:
+			s.countContentTracks()
 		case SetTarget:
 			fits = s.rewriteTarget(r)
 		case ReplaceHeader, ReplaceValue:

@@ -15,7 +15,9 @@ import (
 // sc1 when the frontend tracked it, reads its own table with src_get_gpc0
 // (no table argument: the backend's), denies (an HTTP error on every
 // tracked entry), and its http-response rules count on sc2 and track sc1
-// in a third table when the frontend did not.
+// in a third table when the frontend did not. A second backend tracks in
+// its tcp-request content rules (counted as a request, as HAProxy's
+// stream_inc_be_http_req_ctr does) and counts on them.
 const backendTrackCfg = `global
     stats socket SOCK level admin
 defaults
@@ -27,6 +29,7 @@ frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0
     http-request track-sc1 src if { path /s/fe }
+    use_backend tc if { path_beg /s/tc }
     default_backend be
 backend be
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,gpc1,gpt0,http_err_cnt,http_fail_cnt
@@ -43,6 +46,14 @@ backend be
     http-response track-sc1 src table other if { status 200 }
     http-response sc-inc-gpc0(1)
     server s1 ORIGIN
+backend tc
+    stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,gpc1,http_err_cnt
+    tcp-request content track-sc0 src
+    tcp-request content sc-inc-gpc0(0)
+    tcp-request content track-sc1 src table other if { path /s/tc1 }
+    tcp-request content sc-inc-gpc1(0) if { sc0_http_req_cnt gt 1 }
+    http-request deny deny_status 403 if { path /s/tcdeny }
+    server s1 ORIGIN
 backend other
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,http_err_cnt
 backend paths
@@ -50,12 +61,13 @@ backend paths
 `
 
 // TestBackendTrackMatchesHAProxy: the stick counter rules of a backend
-// beside HAProxy 2.6.12, over the same requests: the statuses, and the
+// and its tcp-request content tracking beside HAProxy 2.6.12, over the same requests: the statuses, and the
 // show table of the frontend's table and of the three backends' once
 // both daemons ended every request.
 func TestBackendTrackMatchesHAProxy(t *testing.T) {
-	haBind, goBind, haSock, goSock := tablesPair(t, strings.Replace(backendTrackCfg, "ORIGIN", statusOrigin(t), 1))
-	for _, path := range []string{"/s/200", "/s/fe", "/s/g1", "/s/gpt", "/s/404", "/s/503", "/s/deny", "/s/read", "/s/fe", "/s/read", "/s/200"} {
+	haBind, goBind, haSock, goSock := tablesPair(t, strings.ReplaceAll(backendTrackCfg, "ORIGIN", statusOrigin(t)))
+	for _, path := range []string{"/s/200", "/s/fe", "/s/g1", "/s/gpt", "/s/404", "/s/503", "/s/deny", "/s/read", "/s/fe", "/s/read", "/s/200",
+		"/s/tc", "/s/tc1", "/s/tcdeny", "/s/tc"} {
 		ha, goha := statusFrom(t, "127.0.0.6", haBind, path), statusFrom(t, "127.0.0.6", goBind, path)
 		if ha != goha {
 			t.Errorf("%s: haproxy %d, goha %d", path, ha, goha)
@@ -70,7 +82,7 @@ func TestBackendTrackMatchesHAProxy(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	for _, cmd := range []string{"show table fe", "show table be", "show table other", "show table paths"} {
+	for _, cmd := range []string{"show table fe", "show table be", "show table other", "show table paths", "show table tc"} {
 		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
 		if ha != goha {
 			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)

@@ -17,7 +17,9 @@ import (
 // address setters, normalize-uri, wait-for-body, set-tos, map and acl
 // updates read back, early-hint, reject, silent-drop, disable-l7-retry,
 // the priority setters, response captures, set-log-level, set-var-fmt,
-// silent-drop and wait-for-body on the response.
+// silent-drop and wait-for-body on the response; and its tcp-request
+// content rules (variable, set-src, set-log-level, set-priority-class,
+// set-tos, silent-drop).
 // A second backend rejects.
 const backendActionsCfg = `global
     log LOG local0
@@ -39,6 +41,13 @@ frontend fe
     use_backend be2 if { path_beg /fe2 }
     default_backend be
 backend be
+    tcp-request content set-var(txn.tv) str(tv)
+    tcp-request content set-src hdr(x-tsrc) if { hdr(x-tsrc) -m found }
+    tcp-request content set-log-level err if { path /tc/ll }
+    tcp-request content set-priority-class int(3) if { path /tc/prio }
+    tcp-request content set-tos 0 if { path /tc/tos }
+    tcp-request content silent-drop if { path /tc/drop }
+    http-request set-header x-tv %[var(txn.tv)]
     http-request capture req.hdr(x-cap) id 0
     http-request capture req.hdr(x-cap2) id 1 if { hdr(x-cap2) -m found }
     http-request capture str(never) id 7
@@ -152,6 +161,11 @@ func TestBackendActionsDifferential(t *testing.T) {
 		get("/rdrop", ""),
 		get("/fe2/reject", ""),
 		get("/fe2", "X-Q: k1\r\n"),
+		get("/tc/ll", ""),
+		get("/tc/prio", ""),
+		get("/", "X-Tsrc: 127.0.0.55\r\n"),
+		get("/tc/tos", ""),
+		get("/tc/drop", ""),
 	}
 	for _, st := range steps {
 		label := fmt.Sprintf("%q", st.raw)
