@@ -19,7 +19,7 @@ import (
 // the priority setters, response captures, set-log-level, set-var-fmt,
 // silent-drop and wait-for-body on the response; and its tcp-request
 // content rules (variable, set-src, set-log-level, set-priority-class,
-// set-tos, silent-drop).
+// set-tos, silent-drop), and an http-after-response capture by id.
 // A second backend rejects.
 const backendActionsCfg = `global
     log LOG local0
@@ -88,6 +88,7 @@ backend be
     http-response set-tos 0 if { var(txn.p) -m str /rtos }
     http-response set-map(MAPFILE) resp %[status] if { var(txn.p) -m str /rmap }
     http-response silent-drop if { var(txn.p) -m str /rdrop }
+    http-after-response capture str(after) id 0 if { var(txn.p) -m str /acap }
     server s1 REC
 backend be2
     http-request reject if { path /fe2/reject }
@@ -161,6 +162,7 @@ func TestBackendActionsDifferential(t *testing.T) {
 		get("/rdrop", ""),
 		get("/fe2/reject", ""),
 		get("/fe2", "X-Q: k1\r\n"),
+		get("/acap", ""),
 		get("/tc/ll", ""),
 		get("/tc/prio", ""),
 		get("/", "X-Tsrc: 127.0.0.55\r\n"),
@@ -171,7 +173,10 @@ func TestBackendActionsDifferential(t *testing.T) {
 		label := fmt.Sprintf("%q", st.raw)
 		sameAnswer(t, label, ha, goha, st.raw, 400*time.Millisecond)
 		if !strings.Contains(st.raw, "/rsilent") {
-			sameLogLines(t, label, haLog, goLog, st.logs)
+			lines := sameLogLines(t, label, haLog, goLog, st.logs)
+			if strings.Contains(st.raw, "/acap") && (len(lines) != 1 || !strings.Contains(lines[0], "{after}")) {
+				t.Errorf("haproxy logged %q: not the http-after-response capture", lines)
+			}
 		}
 	}
 	fe, be, be2 := px.Frontends()[0].Stats, px.Backends()[0].Stats, px.Backends()[1].Stats
@@ -209,3 +214,4 @@ func TestBackendActionsH2Refused(t *testing.T) {
 		}
 	}
 }
+

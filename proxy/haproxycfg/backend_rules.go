@@ -48,15 +48,10 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 	}
 	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
 	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...) // backend_content.go
+	// With a stats page too: its replies pass the response rules by,
+	// the backend's and the frontend's (HAProxy's http_process_res_common
+	// skips the stats applet; proxy/service.go), the server's do not.
 	res = append(res, backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)...)
-	if be.Services != nil {
-		// goha runs a service's replies through the frontend's
-		// http-response rules only (proxy/service.go).
-		for _, r := range res {
-			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend with a stats page")
-		}
-		res = nil
-	}
 	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
 	be.Redirects = b.redirects(px, acls)
 }
