@@ -214,4 +214,3 @@ func TestBackendActionsH2Refused(t *testing.T) {
 		}
 	}
 }
-
