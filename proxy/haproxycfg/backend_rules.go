@@ -111,6 +111,11 @@ func (b *builder) defaultsRuleList(d *haproxy.Proxy, in []haproxy.HTTPRule, kw s
 			b.unsupported(r.Pos, kw+" "+r.Action+" in defaults '"+d.Name+"' a backend starts from")
 			continue
 		}
+		if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC && a.Verb == "track-sc" && msg == "" && a.Table == "" {
+			// HAProxy reads a missing table as the section's own:
+			// the defaults' name, not the backend's.
+			r.Args = append(r.Args[:len(r.Args):len(r.Args)], "table", d.Name)
+		}
 		out = append(out, r)
 	}
 	return out
