@@ -28,7 +28,9 @@ const benchBackendActions = `    stick-table type ip size 100 store gpc0,gpc1,ht
 
 // BenchmarkBackendActionsKeepAlive is BenchmarkBackendRulesKeepAlive with
 // benchBackendActions in the backend (the frontend declaring the capture
-// slots): what stick counters, captures and the other actions cost there.
+// slots): what stick counters, captures and the other actions cost there
+// (8 allocs/op on 2026-12-07: the stick keys (acl valueKey) and the
+// capture's copy).
 func BenchmarkBackendActionsKeepAlive(b *testing.B) {
 	fe := "    declare capture request len 16\n    declare capture response len 8\n"
 	cfg := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n" +
