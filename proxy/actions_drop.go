@@ -4,6 +4,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/http2"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,6 +45,13 @@ func (s *session) dropClientOf(be *backend, silent bool) {
 	s.emitLog(be, nil, 0, term('P', 'R'))
 	if silent && s.c.TCPConn != nil {
 		silence(s.c.TCPConn)
+	}
+	if be != nil && s.stream != nil {
+		// A backend's reject on an HTTP/2 stream (its silent-drop is
+		// refused there): HAProxy's H2 mux resets the stream with
+		// ENHANCE_YOUR_CALM and ends the connection, as for a content
+		// reject (measured: the client dials again).
+		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
 	}
 }
 

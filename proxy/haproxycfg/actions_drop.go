@@ -27,7 +27,7 @@ func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (pr
 	case r.Action == "set-status", kw != "http-request" && !(kw == "http-response" && r.Action == "silent-drop"), len(r.Args) != 0:
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
-	case b.clientMayBeH2(px):
+	case b.clientMayBeH2(px) && !(px.Kind == "backend" && r.Action == "reject"): // a backend's: proxy/actions_drop.go
 		b.unsupported(r.Pos, what+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}

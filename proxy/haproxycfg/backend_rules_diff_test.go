@@ -41,6 +41,7 @@ backend be
     tcp-request content set-var(txn.tc) str(tcvar)
     tcp-request content reject if { path /tcrej }
     tcp-request content accept if { path /tcacc }
+    http-request reject if { path /brej }
     tcp-request content set-var(txn.tc2) str(after)
     timeout tarpit 200ms
     http-request add-header x-order be
@@ -112,7 +113,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
+		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/brej", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nX-Drop: 1\r\nConnection: close\r\n\r\n"
 		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
@@ -183,7 +184,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		return strings.ReplaceAll(out+string(body), addr, "ADDR")
 	}
 	for _, p := range []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
+		"/scheme", "/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/brej", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
 		want, got := get(haC, ha, p), get(goC, goha, p)
 		if want != got {
 			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", p, want, got)
@@ -192,11 +193,11 @@ func TestBackendRulesH2Differential(t *testing.T) {
 			t.Errorf("haproxy's server saw %q: not both header rules in order", want)
 		}
 		logs := 1
-		if p == "/tcrej" {
+		if p == "/tcrej" || p == "/brej" {
 			// The reject ends the whole connection: the next request
 			// dials again.
-			if w, g := dialsAfter(t, ha), dialsAfter(t, goha); w != g || w != 2 {
-				t.Errorf("/tcrej: dials for the next request: haproxy %d, goha %d", w, g)
+			if w, g := dialsAfter(t, ha, p), dialsAfter(t, goha, p); w != g || w != 2 {
+				t.Errorf("%s: dials for the next request: haproxy %d, goha %d", p, w, g)
 			}
 			logs += 2 // dialsAfter's two requests
 		}
@@ -369,9 +370,9 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 	}
 }
 
-// dialsAfter sends /tcrej then / on one HTTP/2 client to addr and
-// returns how many connections it took.
-func dialsAfter(t *testing.T, addr string) int32 {
+// dialsAfter sends rej then / on one HTTP/2 client to addr and returns
+// how many connections it took.
+func dialsAfter(t *testing.T, addr, rej string) int32 {
 	var dials atomic.Int32
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
@@ -382,7 +383,7 @@ func dialsAfter(t *testing.T, addr string) int32 {
 	}}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	for _, path := range []string{"/tcrej", "/"} {
+	for _, path := range []string{rej, "/"} {
 		if resp, err := c.Get("http://" + addr + path); err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
