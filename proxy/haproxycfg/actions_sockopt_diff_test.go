@@ -1,7 +1,10 @@
 package haproxycfg
 
 import (
+	"context"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -131,5 +134,64 @@ func TestTCPSetMarkTOSDifferential(t *testing.T) {
 				t.Errorf("haproxy socket %q, goha %q, want %q", seen[0], seen[1], tc.want)
 			}
 		})
+	}
+}
+
+// TestSetMarkTOSH2Differential: set-mark and set-tos on an HTTP/2
+// client's stream set the options on its connection's socket, in a
+// frontend and in a backend, as ss(8) reads them, beside HAProxy 2.6.12.
+func TestSetMarkTOSH2Differential(t *testing.T) {
+	testenv.LookPath(t, "ss")
+	w := webs3(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND proto h2
+    http-request set-var(txn.p) path
+    http-request set-mark 0x2a if { path /m }
+    http-response set-tos 0x08 if { var(txn.p) -m str /rt }
+    default_backend web
+backend web
+    http-request set-tos 0x10 if { path /t }
+    http-response set-mark 7 if { var(txn.p) -m str /rm }
+    tcp-request content set-tos 0x04 if { path /ct }
+    server w1 ` + w[0] + `
+`
+	ha, goha := startBoth(t, cfg)
+	for _, path := range []string{"/m", "/t", "/rm", "/rt", "/ct", "/none"} {
+		var seen [2]string
+		for i, addr := range []string{ha, goha} {
+			var port int
+			var p http.Protocols
+			p.SetUnencryptedHTTP2(true)
+			tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
+				var d net.Dialer
+				c, err := d.DialContext(ctx, n, addr)
+				if err == nil {
+					port = c.LocalAddr().(*net.TCPAddr).Port
+				}
+				return c, err
+			}}
+			resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get("http://" + addr + path)
+			if err != nil {
+				t.Fatalf("%s %s: %v", addr, path, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+				t.Fatalf("%s %s: %s %s", addr, path, resp.Proto, resp.Status)
+			}
+			seen[i] = clientSockopts(t, addr, port)
+			tr.CloseIdleConnections()
+		}
+		if seen[0] != seen[1] {
+			t.Errorf("%s: haproxy socket %q, goha %q", path, seen[0], seen[1])
+		}
+		if path == "/t" && seen[0] != "tos:0x10" {
+			t.Errorf("%s: haproxy socket %q, want tos:0x10", path, seen[0])
+		}
 	}
 }
