@@ -69,10 +69,9 @@ func h2Where(px *haproxy.Proxy) string {
 }
 
 // backendMayServeH2 says whether a frontend of cfg may carry HTTP/2 and
-// so route an HTTP/2 stream to a backend: the actions that act on the
-// client's connection (reject, silent-drop, set-tos, set-mark,
-// early-hint), which goha's HTTP/2 engine cannot do as HAProxy does, are
-// refused in backends then.
+// so route an HTTP/2 stream to a backend: the actions goha's HTTP/2
+// engine cannot do as HAProxy does (silent-drop, early-hint) are refused
+// in backends then.
 func (b *builder) backendMayServeH2() bool {
 	if b.cfg == nil {
 		return false
