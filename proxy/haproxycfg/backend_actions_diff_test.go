@@ -1,7 +1,12 @@
 package haproxycfg
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,6 +218,54 @@ func TestBackendActionsH2Refused(t *testing.T) {
 			if len(n) != want || want == 1 && !strings.Contains(n[0], "in a backend, with a frontend that may speak HTTP/2") {
 				t.Errorf("%s, %s: notices %q", rule, bind, n)
 			}
+		}
+	}
+}
+
+// TestBackendDropH2Differential: a backend's http-request reject on an
+// HTTP/2 client's stream, beside HAProxy 2.6.12: the stream reset, the log
+// lines alike, and a new connection served. (Its silent-drop stays
+// refused there: goha closes the connection in repair mode before the
+// client's late frames came, which the kernel then answers with a reset,
+// where HAProxy's client hears nothing.)
+func TestBackendDropH2Differential(t *testing.T) {
+	cfg := strings.Replace(httplogFrontend, "bind BIND\n", "bind BIND proto h2\n", 1) + `    default_backend be
+backend be
+    http-request reject if { path /reject }
+    server s1 REC
+`
+	ha, goha, haLog, goLog := startBothLogged(t, strings.ReplaceAll(cfg, "REC", startHeadRecorder(t)))
+	get := func(addr, path string) string {
+		var p http.Protocols
+		p.SetUnencryptedHTTP2(true)
+		tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, n, addr)
+		}}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr, Timeout: 2 * time.Second}).Get("http://" + addr + path)
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
+				return "timeout"
+			}
+			return "error: " + strings.ReplaceAll(err.Error(), addr, "ADDR")
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.Status
+	}
+	for _, path := range []string{"/reject", "/"} {
+		want, got := get(ha, path), get(goha, path)
+		if want != got {
+			t.Errorf("%s: haproxy %q, goha %q", path, want, got)
+		}
+		if path == "/reject" && !strings.Contains(want, "ENHANCE_YOUR_CALM") {
+			t.Errorf("%s: haproxy %q: not the stream reset the test expects", path, want)
+		}
+		w := strings.ReplaceAll(nextLine(t, haLog, "haproxy"), ha, "ADDR")
+		g := strings.ReplaceAll(nextLine(t, goLog, "goha"), goha, "ADDR")
+		if w != g {
+			t.Errorf("%s: log\nhaproxy: %s\ngoha:    %s", path, w, g)
 		}
 	}
 }
