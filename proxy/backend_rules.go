@@ -92,3 +92,15 @@ func (s *session) rejectBackendContent(be *backend, silent bool) {
 // (measured: TestBackendTrackMatchesHAProxy). ownFrom puts the frontend's
 // back once they ran.
 func (tr *tracking) ownFrom(t *stick.Table) { tr.own = t }
+
+// tablesOf makes be's table (nil: the frontend's) the one the fetches
+// without a table read, for the rules of that section about to run.
+func (s *session) tablesOf(be *backend) {
+	if tr := s.info.track; tr != nil {
+		if be != nil {
+			tr.own = tr.tables[be.cfg.Name]
+		} else {
+			tr.own = s.fe.cfg.Table
+		}
+	}
+}

@@ -15,7 +15,8 @@ import (
 // sc1 when the frontend tracked it, reads its own table with src_get_gpc0
 // (no table argument: the backend's), denies (an HTTP error on every
 // tracked entry), and its http-response rules count on sc2 and track sc1
-// in a third table when the frontend did not. A second backend tracks in
+// in a third table when the frontend did not; its http-after-response
+// rules read its own table too. A second backend tracks in
 // its tcp-request content rules (counted as a request, as HAProxy's
 // stream_inc_be_http_req_ctr does) and counts on them.
 const backendTrackCfg = `global
@@ -45,6 +46,7 @@ backend be
     http-response sc-inc-gpc0(2)
     http-response track-sc1 src table other if { status 200 }
     http-response sc-inc-gpc0(1)
+    http-after-response set-status 299 if { status 200 } { src_get_gpc0 gt 6 }
     server s1 ORIGIN
 backend tc
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,gpc1,http_err_cnt
@@ -66,12 +68,17 @@ backend paths
 // both daemons ended every request.
 func TestBackendTrackMatchesHAProxy(t *testing.T) {
 	haBind, goBind, haSock, goSock := tablesPair(t, strings.ReplaceAll(backendTrackCfg, "ORIGIN", statusOrigin(t)))
+	after := false
 	for _, path := range []string{"/s/200", "/s/fe", "/s/g1", "/s/gpt", "/s/404", "/s/503", "/s/deny", "/s/read", "/s/fe", "/s/read", "/s/200",
 		"/s/tc", "/s/tc1", "/s/tcdeny", "/s/tc"} {
 		ha, goha := statusFrom(t, "127.0.0.6", haBind, path), statusFrom(t, "127.0.0.6", goBind, path)
 		if ha != goha {
 			t.Errorf("%s: haproxy %d, goha %d", path, ha, goha)
 		}
+		after = after || ha == 299
+	}
+	if !after {
+		t.Errorf("haproxy never answered 299: the http-after-response rule did not read the backend's table")
 	}
 	if st := statusFrom(t, "127.0.0.6", haBind, "/s/read"); st != 429 {
 		t.Errorf("haproxy answered /s/read with %d: src_get_gpc0 did not read the backend's table", st)
