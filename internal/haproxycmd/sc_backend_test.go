@@ -16,7 +16,7 @@ import (
 // (no table argument: the backend's), denies (an HTTP error on every
 // tracked entry), and its http-response rules count on sc2 and track sc1
 // in a third table when the frontend did not; its http-after-response
-// rules read its own table too. A second backend tracks in
+// rules, its use-server and stick rule conditions read its own table too. A second backend tracks in
 // its tcp-request content rules (counted as a request, as HAProxy's
 // stream_inc_be_http_req_ctr does) and counts on them.
 const backendTrackCfg = `global
@@ -47,7 +47,11 @@ backend be
     http-response track-sc1 src table other if { status 200 }
     http-response sc-inc-gpc0(1)
     http-after-response set-status 299 if { status 200 } { src_get_gpc0 gt 6 }
+    use-server dead if { src_get_gpc0 gt 9 }
+    stick store-request src table sticky if { src_get_gpc0 gt 4 }
+    retries 0
     server s1 ORIGIN
+    server dead 127.0.0.1:1 backup
 backend tc
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,gpc1,http_err_cnt
     tcp-request content track-sc0 src
@@ -56,6 +60,8 @@ backend tc
     tcp-request content sc-inc-gpc1(0) if { sc0_http_req_cnt gt 1 }
     http-request deny deny_status 403 if { path /s/tcdeny }
     server s1 ORIGIN
+backend sticky
+    stick-table type ip size 100 expire 30s store server_id
 backend other
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0,http_err_cnt
 backend paths
@@ -68,17 +74,17 @@ backend paths
 // both daemons ended every request.
 func TestBackendTrackMatchesHAProxy(t *testing.T) {
 	haBind, goBind, haSock, goSock := tablesPair(t, strings.ReplaceAll(backendTrackCfg, "ORIGIN", statusOrigin(t)))
-	after := false
+	after, dead := false, false
 	for _, path := range []string{"/s/200", "/s/fe", "/s/g1", "/s/gpt", "/s/404", "/s/503", "/s/deny", "/s/read", "/s/fe", "/s/read", "/s/200",
 		"/s/tc", "/s/tc1", "/s/tcdeny", "/s/tc"} {
 		ha, goha := statusFrom(t, "127.0.0.6", haBind, path), statusFrom(t, "127.0.0.6", goBind, path)
 		if ha != goha {
 			t.Errorf("%s: haproxy %d, goha %d", path, ha, goha)
 		}
-		after = after || ha == 299
+		after, dead = after || ha == 299, dead || ha == 503 && path == "/s/200"
 	}
-	if !after {
-		t.Errorf("haproxy never answered 299: the http-after-response rule did not read the backend's table")
+	if !after || !dead {
+		t.Errorf("haproxy answered 299 %v, 503 %v: the http-after-response or use-server rule did not read the backend's table", after, dead)
 	}
 	if st := statusFrom(t, "127.0.0.6", haBind, "/s/read"); st != 429 {
 		t.Errorf("haproxy answered /s/read with %d: src_get_gpc0 did not read the backend's table", st)
@@ -89,7 +95,7 @@ func TestBackendTrackMatchesHAProxy(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	for _, cmd := range []string{"show table fe", "show table be", "show table other", "show table paths", "show table tc"} {
+	for _, cmd := range []string{"show table fe", "show table be", "show table other", "show table paths", "show table tc", "show table sticky"} {
 		ha, goha := normTable(haproxytest.StatsCmd(t, haSock, cmd)), normTable(haproxytest.StatsCmd(t, goSock, cmd))
 		if ha != goha {
 			t.Errorf("%s\nhaproxy:\n%s\ngoha:\n%s", cmd, ha, goha)
