@@ -192,7 +192,8 @@ func TestBackendActionsDifferential(t *testing.T) {
 		{"fe/FRONTEND", "ereq", fe.ReqErrors},
 		{"be/BACKEND", "dreq", be.DeniedReq}, {"be/BACKEND", "dresp", be.DeniedResp},
 		{"be/BACKEND", "hrsp_2xx", be.HRsp2xx}, {"be/BACKEND", "hrsp_4xx", be.HRsp4xx},
-		{"be/BACKEND", "hrsp_other", be.HRspOther},
+		{"be/BACKEND", "hrsp_other", be.HRspOther}, {"be/BACKEND", "req_tot", be.Requests},
+		{"be/BACKEND", "stot", be.Sessions}, {"fe/FRONTEND", "stot", fe.Sessions},
 		{"be2/BACKEND", "dreq", be2.DeniedReq}, {"be2/BACKEND", "hrsp_other", be2.HRspOther},
 		{"be2/BACKEND", "hrsp_2xx", be2.HRsp2xx},
 	}, nil, false)
