@@ -69,9 +69,9 @@ func h2Where(px *haproxy.Proxy) string {
 }
 
 // backendMayServeH2 says whether a frontend of cfg may carry HTTP/2 and
-// so route an HTTP/2 stream to a backend: the actions goha's HTTP/2
-// engine cannot do as HAProxy does (silent-drop, early-hint) are refused
-// in backends then.
+// so route an HTTP/2 stream to a backend: silent-drop, which goha cannot
+// do to an HTTP/2 connection as HAProxy does, is refused in backends
+// then.
 func (b *builder) backendMayServeH2() bool {
 	if b.cfg == nil {
 		return false
