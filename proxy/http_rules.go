@@ -74,7 +74,7 @@ rules:
 			r.Exec(&s.info)
 			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
-			if !s.waitBodyOf(be, true, r.Wait, r.AtLeast) {
+			if !s.waitBodyOf(be, r.Wait, r.AtLeast) {
 				return true, false, false
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
