@@ -4,6 +4,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/http2"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,13 +28,30 @@ const (
 // status and no request time (the request never counts as received), and
 // the caller closes the connection (reject: with a FIN, as measured).
 // silent makes the close invisible to the client.
-func (s *session) dropClient(silent bool) {
+func (s *session) dropClient(silent bool) { s.dropClientOf(nil, silent) }
+
+// dropClientOf is dropClient for a rule of be (nil: the frontend's): a
+// backend's reject or silent-drop counts in the backend's denied requests
+// and response classes too, and its log line names the backend (measured
+// on HAProxy 2.6.12).
+func (s *session) dropClientOf(be *backend, silent bool) {
 	s.tl.aborted = true
 	s.fe.stats.deniedReq.Add(1)
 	s.fe.stats.countStatus(0) // no status: hrsp_other, as HAProxy counts it
-	s.emitLog(nil, nil, 0, term('P', 'R'))
+	if be != nil {
+		be.stats.deniedReq.Add(1)
+		be.stats.countStatus(0)
+	}
+	s.emitLog(be, nil, 0, term('P', 'R'))
 	if silent && s.c.TCPConn != nil {
 		silence(s.c.TCPConn)
+	}
+	if be != nil && s.stream != nil {
+		// A backend's reject on an HTTP/2 stream (its silent-drop is
+		// refused there): HAProxy's H2 mux resets the stream with
+		// ENHANCE_YOUR_CALM and ends the connection, as for a content
+		// reject (measured: the client dials again).
+		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
 	}
 }
 

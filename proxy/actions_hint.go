@@ -3,7 +3,8 @@ package proxy
 // EarlyHint is http-request early-hint <name> <value>: an HTTP/1.1
 // client gets a 103 Early Hints response carrying that one header, at
 // once, before the rules go on (HAProxy 2.6 sends one 103 per rule run,
-// as measured; an HTTP/1.0 client gets none). Name is lower case.
+// as measured; an HTTP/1.0 client gets none; an HTTP/2 client's stream
+// bridge sends it as a 103 HEADERS frame). Name is lower case.
 const EarlyHint RuleAction = 500
 
 // earlyHint sends the 103 of an EarlyHint rule.

@@ -19,9 +19,15 @@ const (
 )
 
 // setClientSockopt applies a SetMark or SetTOS rule. Errors are ignored
-// as HAProxy ignores them (no CAP_NET_ADMIN: no mark).
+// as HAProxy ignores them (no CAP_NET_ADMIN: no mark). An HTTP/2
+// stream's sets it on its connection's socket, as HAProxy's on the
+// session's origin connection (every stream's packets then carry it).
 func (s *session) setClientSockopt(r *HeaderRule) {
-	setSockopt(s.c.TCPConn, r.Action, r.Status)
+	c := s.c.TCPConn
+	if s.stream != nil && s.parent != nil {
+		c = s.parent.c.TCPConn
+	}
+	setSockopt(c, r.Action, r.Status)
 }
 
 // SockoptExec is the Exec of a TCP rule's set-mark (act SetMark) or

@@ -62,12 +62,17 @@ func (s *session) runAfterRules(resp *http1.Response, be *backend) (changed bool
 	s.info.resp = resp
 	defer func() { s.info.resp = prev }()
 	s.after.edited, s.after.failed, s.after.soft = false, false, false
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+	}
 	if be != nil {
+		s.tablesOf(be)
 		changed = s.runAfterList(be.cfg.AfterResponseRules, resp, be)
 		if s.after.failed {
 			return true
 		}
 	}
+	s.tablesOf(nil)
 	return s.runAfterList(s.fe.cfg.AfterResponseRules, resp, be) || changed
 }
 

@@ -3,6 +3,8 @@ package proxy
 import (
 	"bytes"
 
+	"github.com/goha-lb/goha/proxy/stick"
+
 	"golang.org/x/net/http2"
 )
 
@@ -14,6 +16,10 @@ import (
 // and ran already (its Backend lists are empty). It returns whether the
 // request was answered and, if so, whether the connection goes on.
 func (s *session) backendRequest(be *backend) (answered, keep bool) {
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own)
+		tr.own = tr.tables[be.cfg.Name] // backendTable
+	}
 	if len(be.cfg.RequestRules) > 0 {
 		if answered, keep, _ = s.runRuleList(be.cfg.RequestRules, be, be.lowerNames); answered {
 			return true, keep
@@ -58,16 +64,43 @@ func withAuthHeader(page []byte, name, value string) []byte {
 // reject refused, as HAProxy 2.6 does (measured): the client connection
 // closes without an answer, the frontend counts a denied request (the
 // backend does not), both count a response without status, and the log
-// names the backend with no status, TR -1 and PR.
-func (s *session) rejectBackendContent(be *backend) {
+// names the backend with no status, TR -1 and PR. silent: a content
+// silent-drop, which the backend counts as a denied request too and the
+// client is not told of (measured).
+func (s *session) rejectBackendContent(be *backend, silent bool) {
 	s.tl.aborted = true
 	s.fe.stats.deniedReq.Add(1)
 	s.fe.stats.countStatus(0)
 	be.stats.countStatus(0)
+	if silent {
+		be.stats.deniedReq.Add(1)
+		if s.c.TCPConn != nil {
+			silence(s.c.TCPConn) // actions_drop.go
+		}
+	}
 	s.emitLog(be, nil, 0, term('P', 'R'))
 	if s.stream != nil {
 		// HAProxy's H2 mux resets the stream with ENHANCE_YOUR_CALM and
 		// ends the connection (measured: the client dials again).
 		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
+	}
+}
+
+// backendTable: while a backend's rules run, the fetches that name no
+// table (src_get_gpc0, table_cnt, ...) read the backend's own, as HAProxy
+// resolves a missing table argument to the section the rule is written in
+// (measured: TestBackendTrackMatchesHAProxy). ownFrom puts the frontend's
+// back once they ran.
+func (tr *tracking) ownFrom(t *stick.Table) { tr.own = t }
+
+// tablesOf makes be's table (nil: the frontend's) the one the fetches
+// without a table read, for the rules of that section about to run.
+func (s *session) tablesOf(be *backend) {
+	if tr := s.info.track; tr != nil {
+		if be != nil {
+			tr.own = tr.tables[be.cfg.Name]
+		} else {
+			tr.own = s.fe.cfg.Table
+		}
 	}
 }

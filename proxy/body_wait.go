@@ -22,6 +22,15 @@ import (
 // buffer is full. It returns false when it answered (408) or the client
 // went away: the connection ends.
 func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
+	return s.waitBodyOf(nil, wait, atLeast)
+}
+
+// waitBodyOf is waitBody for a wait of be (nil: the frontend's): its
+// option http-buffer-request or wait-for-body rule. Measured on HAProxy
+// 2.6.12, the timeout logs cR with no request time (TR -1) and counts a
+// failed request (ereq) on the frontend; a backend's names the backend in
+// the log and counts the 408 in its response classes too.
+func (s *session) waitBodyOf(be *backend, wait time.Duration, atLeast int64) bool {
 	req := &s.req
 	defer s.noteBody()
 	// An HTTP/2 stream reads as HTTP/1 through its bridge (h2_bridge.go):
@@ -47,9 +56,14 @@ func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 				// HAProxy's http_reply_and_close: the page through
 				// its HTX layer, then connection: close.
 				s.fe.stats.countStatus(408)
+				s.fe.stats.reqErrors.Add(1)
+				s.tl.aborted = true
+				if be != nil {
+					be.stats.countStatus(408)
+				}
 				s.out = s.appendServiceError(s.out[:0], 408)
 				s.clientWriteMessage(s.out)
-				s.emitLog(nil, nil, 408, term('c', 'D'))
+				s.emitLog(be, nil, 408, term('c', 'R'))
 				s.drainAndShut()
 			} else {
 				s.emitLog(nil, nil, 0, term('C', 'D'))
@@ -61,13 +75,14 @@ func (s *session) waitBody(wait time.Duration, atLeast int64) bool {
 
 // backendBodyWait is the chosen backend's `option http-buffer-request`
 // (its timeout http-request); a frontend that waited already left nothing
-// to wait for. False: answered, the connection ends.
+// to wait for. False: answered, the connection ends; its timeout is
+// logged and counted as a backend's wait-for-body rule's (waitBodyOf).
 func (s *session) backendBodyWait(be *backend) bool {
 	if !be.cfg.BufferRequest || s.fe.cfg.BufferRequest {
 		return true
 	}
 	t := &be.cfg.Timeouts
-	return s.waitBody(firstSet(t.HTTPRequest, t.Client), 0)
+	return s.waitBodyOf(be, firstSet(t.HTTPRequest, t.Client), 0)
 }
 
 // continueNow answers "Expect: 100-continue" itself and takes the

@@ -75,6 +75,17 @@ func (r *RequestInfo) CaptureInto(res bool, slot int, v string) bool {
 	return true
 }
 
+// HasCaptureSlot says whether the request's frontend has request (res
+// false) or response capture slot n: a backend's capture ... id rule
+// looks it up as it runs, before it fetches its sample.
+func (r *RequestInfo) HasCaptureSlot(res bool, n int) bool {
+	c := &r.reqCaps
+	if res {
+		c = &r.resCaps
+	}
+	return n >= 0 && n < len(c.slots) && n < len(c.vals)
+}
+
 // captureHeaders fills the header slots from hs as received, before any
 // rule: each takes the last field of its name, cut to its length.
 func captureHeaders(c *captures, slots []CaptureSlot, hs []http1.Header) {

@@ -73,7 +73,7 @@ rules:
 		case ContentReject, ContentSilentDrop:
 			s.info.ranFinal(&r.Origin)
 			if be != nil {
-				s.rejectBackendContent(be) // backend_rules.go
+				s.rejectBackendContent(be, r.Action == ContentSilentDrop) // backend_rules.go
 				return true, false, false
 			}
 			s.rejectContent(r.Action == ContentSilentDrop) // actions_content.go
@@ -88,11 +88,15 @@ rules:
 			r.Exec(&s.info)
 			s.takeAddrs() // actions_addr.go
 		case WaitForBody:
-			if !s.waitBody(r.Wait, r.AtLeast) {
+			if !s.waitBodyOf(be, r.Wait, r.AtLeast) {
 				return true, false, false
 			}
 		case TrackSC, SCIncGPC, SCSetGPT:
 			s.runStickRule(r)
+		case TrackSCContent:
+			s.trackContent(r) // backend_track.go
+		case CountContentTracks:
+			s.countContentTracks()
 		case SetTarget:
 			fits = s.rewriteTarget(r)
 		case ReplaceHeader, ReplaceValue:
@@ -152,7 +156,7 @@ rules:
 			s.cacheUse(r) // cache_use.go
 		case Reject, SilentDrop:
 			s.info.ranFinal(&r.Origin)
-			s.dropClient(r.Action == SilentDrop) // actions_drop.go
+			s.dropClientOf(be, r.Action == SilentDrop) // actions_drop.go
 			return true, false, false
 		}
 		if !fits {

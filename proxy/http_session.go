@@ -478,14 +478,14 @@ func (s *session) transaction() bool {
 	if be == nil {
 		return s.answerError(503, nil, term('S', 'C'))
 	}
-	if !s.backendBodyWait(be) {
-		return false
-	}
 	be.stats.requests.Add(1)
 	be.stats.sessions.Add(1)
 	countRateAt(&be.stats, false, s.clk.tick())
 	be.conns.Add(1)
 	defer be.conns.Add(-1)
+	if !s.backendBodyWait(be) { // counted in the backend first, as HAProxy
+		return false
+	}
 	s.ck.logged = cookieLogged(be.cfg.Cookie)
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	if answered, keep := s.backendRequest(be); answered { // backend_rules.go

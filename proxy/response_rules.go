@@ -1,5 +1,7 @@
 package proxy
 
+import "github.com/goha-lb/goha/proxy/stick"
+
 // runResponseRules runs the backend's http-response rules, then the
 // frontend's (backend_rules.go: a listen's are its frontend half's), in order on
 // the server's response as the rules before them left it, as HAProxy
@@ -16,8 +18,18 @@ func (x *exchange) runResponseRules() *HeaderRule {
 	soft := false // each response starts in strict mode
 	if x.be != nil && len(x.be.cfg.ResponseRules) > 0 {
 		// The backend's first; an allow there ends its list only
-		// (HAProxy 2.6's http_process_res_common).
-		if r, stop := x.runResponseList(x.be.cfg.ResponseRules, &soft); stop {
+		// (HAProxy 2.6's http_process_res_common), reading the
+		// backend's own table (backendTable).
+		tr := x.s.info.track
+		var own *stick.Table
+		if tr != nil {
+			own, tr.own = tr.own, tr.tables[x.be.cfg.Name]
+		}
+		r, stop := x.runResponseList(x.be.cfg.ResponseRules, &soft)
+		if tr != nil {
+			tr.own = own
+		}
+		if stop {
 			return r
 		}
 	}

@@ -47,6 +47,10 @@ func (s *session) stickMatch(be *backend) {
 	if len(be.cfg.StickRules) == 0 {
 		return
 	}
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+		s.tablesOf(be)
+	}
 	now := StickNow()
 	for i := range be.cfg.StickRules {
 		r := &be.cfg.StickRules[i]
@@ -125,6 +129,10 @@ func (x *exchange) stickStore() { x.s.stickStore(x.be, x.srv) }
 func (s *session) stickStore(be *backend, srv *server) {
 	if !be.cfg.StoreResponse && len(s.stores) == 0 {
 		return
+	}
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+		s.tablesOf(be)
 	}
 	nreq := len(s.stores)
 	for i := range be.cfg.StickRules {

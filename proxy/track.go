@@ -47,6 +47,9 @@ type tracking struct {
 	// ended is set once the current request's end was counted (its log
 	// line and the connection's end both end it).
 	ended bool
+	// beContent has bit n set while counter n, tracked by a backend's
+	// content rules, awaits the request's count (backend_track.go).
+	beContent uint8
 }
 
 // eff is the entry counter n counts on for this request.
@@ -353,7 +356,7 @@ func (s *session) endTracking() {
 			tr.sc[i] = stick.Ref{}
 		}
 	}
-	tr.ended = true
+	tr.ended, tr.beContent = true, 0
 }
 
 // refusedRequest counts a request that failed before its rules ran (bad,

@@ -13,6 +13,10 @@ type UseServer struct {
 // force-persist rule) gives the server the request is pinned to, as a
 // cookie would pin it; a down server lets the next rule try.
 func (s *session) useServer(be *backend) *server {
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+		s.tablesOf(be)
+	}
 	for i := range be.cfg.UseServers {
 		r := &be.cfg.UseServers[i]
 		if !r.Cond.Match(&s.info) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/stick"
 )
 
 // An evaluation needs a little state while its fetch yields values: the
@@ -33,7 +34,11 @@ type frame struct {
 	last  value                                // lastOnly's value
 	found bool
 
-	appendYield, textYield, firstYield, lastKeep, matchYield func(value) bool
+	n   int64         // Int's output
+	cfg *stick.Config // StickKey's table
+	key []byte        // StickKey's output
+
+	appendYield, textYield, firstYield, lastKeep, matchYield, intYield, keyYield func(value) bool
 }
 
 func newFrame() *frame {
@@ -43,6 +48,8 @@ func newFrame() *frame {
 	f.firstYield = f.firstTake
 	f.lastKeep = f.lastTake
 	f.matchYield = f.matchTake
+	f.intYield = f.intTake // frames_stick.go
+	f.keyYield = f.keyTake
 	return f
 }
 
@@ -50,6 +57,7 @@ func newFrame() *frame {
 func (f *frame) reset() {
 	f.r, f.steps, f.v, f.dst, f.out, f.ok = nil, nil, value{}, nil, "", false
 	f.f, f.a, f.last, f.found = nil, nil, value{}, false
+	f.n, f.cfg, f.key = 0, nil, nil
 }
 
 // frameStack is a connection's frames: the first depth are in use.

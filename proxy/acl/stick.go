@@ -21,13 +21,12 @@ import (
 // the table's type as HAProxy's smp_to_stkey does; false when there is
 // no sample or it cannot be cast.
 func (e *Expr) StickKey(r *proxy.RequestInfo, c *stick.Config) ([]byte, bool) {
-	var key []byte
-	e.fetch(r, func(v value) bool {
-		if run(r, e.steps, &v) {
-			key = valueKey(v, c)
-		}
-		return true
-	})
+	f := push(r)
+	f.r, f.steps, f.cfg, f.key = r, e.steps, c, nil
+	e.fetch(r, f.keyYield) // frames_stick.go
+	key := f.key
+	f.cfg, f.key = nil, nil
+	pop(r, f)
 	return key, key != nil
 }
 
@@ -421,14 +420,11 @@ func init() {
 // Int evaluates e to an integer (the sample cast to sint); false when
 // there is no sample or it cannot be cast.
 func (e *Expr) Int(r *proxy.RequestInfo) (int64, bool) {
-	var n int64
-	var ok bool
-	e.fetch(r, func(v value) bool {
-		if run(r, e.steps, &v) && v.cast(haproxy.SampleSInt) {
-			n, ok = v.i, true
-		}
-		return true
-	})
+	f := push(r)
+	f.r, f.steps, f.n, f.ok = r, e.steps, 0, false
+	e.fetch(r, f.intYield) // frames_stick.go
+	n, ok := f.n, f.ok
+	pop(r, f)
 	return n, ok
 }
 

@@ -27,8 +27,8 @@ func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (pr
 	case r.Action == "set-status", kw != "http-request" && !(kw == "http-response" && r.Action == "silent-drop"), len(r.Args) != 0:
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
-	case mayServeH2(px):
-		b.unsupported(r.Pos, what+" on a frontend that may speak HTTP/2")
+	case b.clientMayBeH2(px) && !(px.Kind == "backend" && r.Action == "reject"): // a backend's: proxy/actions_drop.go
+		b.unsupported(r.Pos, what+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}
 	if r.Action == "silent-drop" {

@@ -9,17 +9,14 @@ import (
 )
 
 // sockoptRule maps set-mark and set-tos <integer/hex value>
-// (proxy/actions_sockopt.go). On a frontend that may speak HTTP/2 they
-// are reported: a stream's session does not hold the connection's socket.
+// (proxy/actions_sockopt.go); an HTTP/2 stream's set them on its
+// connection's socket.
 func (b *builder) sockoptRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	full := strings.TrimSpace(kw + " " + r.Action + " " + strings.Join(r.Args, " "))
 	v, ok := uintArg(r.Args)
 	switch {
 	case !ok:
 		b.unsupported(r.Pos, full)
-		return proxy.HeaderRule{}, false
-	case mayServeH2(px):
-		b.unsupported(r.Pos, full+" on a frontend that may speak HTTP/2")
 		return proxy.HeaderRule{}, false
 	}
 	act := proxy.SetMark

@@ -1,7 +1,10 @@
 package haproxycfg
 
 import (
+	"context"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -29,25 +32,46 @@ func clientSockopts(t *testing.T, addr string, cport int) string {
 
 // TestSetMarkTOSDifferential: http-request and http-response set-mark and
 // set-tos set SO_MARK and IP_TOS on the client's socket, as ss(8) reads
-// them on the proxy's side, the same values as HAProxy 2.6 sets.
+// them on the proxy's side, the same values as HAProxy 2.6 sets: in a
+// frontend, and in a backend (its tcp-request content rules too).
 func TestSetMarkTOSDifferential(t *testing.T) {
 	testenv.LookPath(t, "ss")
 	w := webs3(t)
-	cfg := httpHead + `frontend fe
-    bind BIND
-    http-request set-var(txn.p) path
-    http-request set-mark 0x2a if { path /m }
+	rules := `    http-request set-mark 0x2a if { path /m }
     http-request set-tos 0x10 if { path /t }
     http-request set-mark 010 if { path /both }
     http-request set-tos 32 if { path /both }
     http-response set-mark 7 if { var(txn.p) -m str /rm }
     http-response set-tos 0x08 if { var(txn.p) -m str /rt }
-    default_backend web
-backend web
-    server w1 ` + w[0] + `
 `
+	for _, in := range []string{"frontend", "backend"} {
+		t.Run(in, func(t *testing.T) {
+			fe, be := rules, ""
+			if in == "backend" {
+				fe, be = "", rules+"    tcp-request content set-tos 0x04 if { path /ct }\n"
+			}
+			cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND
+    http-request set-var(txn.p) path
+` + fe + `    default_backend web
+backend web
+` + be + `    server w1 ` + w[0] + `
+`
+			setMarkTOS(t, cfg, []string{"/m", "/t", "/both", "/rm", "/rt", "/ct", "/none"})
+		})
+	}
+}
+
+// setMarkTOS runs cfg in both daemons and compares, for each path, the
+// client socket's fwmark and tos once the answer came.
+func setMarkTOS(t *testing.T, cfg string, paths []string) {
 	ha, goha := startBoth(t, cfg)
-	for _, path := range []string{"/m", "/t", "/both", "/rm", "/rt", "/none"} {
+	for _, path := range paths {
 		var seen [2]string
 		for i, addr := range []string{ha, goha} {
 			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
@@ -65,6 +89,9 @@ backend web
 		}
 		if seen[0] != seen[1] {
 			t.Errorf("%s: haproxy socket %q, goha %q", path, seen[0], seen[1])
+		}
+		if path == "/ct" && strings.Contains(cfg, "/ct") && seen[0] != "tos:0x4" {
+			t.Errorf("%s: haproxy socket %q, want tos:0x4", path, seen[0])
 		}
 		if path == "/both" && seen[0] != "fwmark:0x8 tos:0x20" {
 			t.Errorf("%s: haproxy socket %q, want fwmark:0x8 tos:0x20", path, seen[0])
@@ -107,5 +134,64 @@ func TestTCPSetMarkTOSDifferential(t *testing.T) {
 				t.Errorf("haproxy socket %q, goha %q, want %q", seen[0], seen[1], tc.want)
 			}
 		})
+	}
+}
+
+// TestSetMarkTOSH2Differential: set-mark and set-tos on an HTTP/2
+// client's stream set the options on its connection's socket, in a
+// frontend and in a backend, as ss(8) reads them, beside HAProxy 2.6.12.
+func TestSetMarkTOSH2Differential(t *testing.T) {
+	testenv.LookPath(t, "ss")
+	w := webs3(t)
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind BIND proto h2
+    http-request set-var(txn.p) path
+    http-request set-mark 0x2a if { path /m }
+    http-response set-tos 0x08 if { var(txn.p) -m str /rt }
+    default_backend web
+backend web
+    http-request set-tos 0x10 if { path /t }
+    http-response set-mark 7 if { var(txn.p) -m str /rm }
+    tcp-request content set-tos 0x04 if { path /ct }
+    server w1 ` + w[0] + `
+`
+	ha, goha := startBoth(t, cfg)
+	for _, path := range []string{"/m", "/t", "/rm", "/rt", "/ct", "/none"} {
+		var seen [2]string
+		for i, addr := range []string{ha, goha} {
+			var port int
+			var p http.Protocols
+			p.SetUnencryptedHTTP2(true)
+			tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
+				var d net.Dialer
+				c, err := d.DialContext(ctx, n, addr)
+				if err == nil {
+					port = c.LocalAddr().(*net.TCPAddr).Port
+				}
+				return c, err
+			}}
+			resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get("http://" + addr + path)
+			if err != nil {
+				t.Fatalf("%s %s: %v", addr, path, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+				t.Fatalf("%s %s: %s %s", addr, path, resp.Proto, resp.Status)
+			}
+			seen[i] = clientSockopts(t, addr, port)
+			tr.CloseIdleConnections()
+		}
+		if seen[0] != seen[1] {
+			t.Errorf("%s: haproxy socket %q, goha %q", path, seen[0], seen[1])
+		}
+		if path == "/t" && seen[0] != "tos:0x10" {
+			t.Errorf("%s: haproxy socket %q, want tos:0x10", path, seen[0])
+		}
 	}
 }

@@ -6,49 +6,39 @@ import (
 	"github.com/goha-lb/goha/proxy/acl"
 )
 
-// backendContentRules maps an HTTP backend's tcp-request content accept,
-// reject and variable rules, which HAProxy 2.6 runs once the request is
-// routed to it, before the backend's http-request rules (AN_REQ_INSPECT_BE,
-// on the parsed request: the inspect delay has nothing to wait for). An
-// accept skips the content rules after it. Tracking rules and the other
-// actions are refused.
+// backendContentRules maps an HTTP backend's tcp-request content rules,
+// which HAProxy 2.6 runs once the request is routed to it, before the
+// backend's http-request rules (AN_REQ_INSPECT_BE, on the parsed request:
+// the inspect delay has nothing to wait for): the actions an HTTP
+// frontend's content rules run (httpContentRules: accept, reject,
+// silent-drop, track-sc<n>, sc-inc-gpc*/sc-set-gpt*, the variable,
+// address, priority, set-tos/set-mark and set-log-level actions). An
+// accept skips the content rules after it. A track-sc<n> there counts
+// the request on its entry only once the content rules ran
+// (proxy/backend_track.go). capture, which needs a slot of
+// the backend's own, is refused (HAProxy refuses it too), as are
+// switch-mode and the actions no HTTP proxy runs.
 func (b *builder) backendContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.HeaderRule {
-	for _, r := range px.TCPContentTracks {
-		b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a backend")
-	}
-	var out []proxy.HeaderRule
+	var run []haproxy.HTTPRule
 	for _, r := range px.TCPContentRules {
-		what := "tcp-request content " + r.Action
-		var hr proxy.HeaderRule
-		switch {
-		case r.Action == "accept" && len(r.Args) == 0:
-			hr.Action = proxy.ContentAccept
-		case r.Action == "reject" && len(r.Args) == 0:
-			hr.Action = proxy.ContentReject
-		case isVarAction(r.Action):
-			var ok bool
-			if hr, ok = b.varRule(r, "http-request", acl.ListenRequest); !ok {
-				continue
-			}
-		default:
-			b.unsupported(r.Pos, what+" in a backend")
+		if !httpContentRuns(r) || r.Action == "switch-mode" {
+			b.unsupported(r.Pos, "tcp-request content "+r.Action+" in a backend")
 			continue
 		}
-		if r.Cond != nil {
-			c, err := acls.CompileAt(r.Cond, acl.ListenRequest)
-			if err != nil {
-				b.unsupported(r.Pos, what+" condition: "+err.Error())
-				continue
-			}
-			hr.Cond = c
-		}
-		hr.Origin = ruleOrigin(r.Pos)
-		out = append(out, hr)
+		run = append(run, r)
 	}
+	in := *px
+	in.TCPContentRules = run
+	out := b.httpContentRules(&in, acls, nil, nil) // tcprules.go
+	tracks := false
 	for i := range out {
-		if out[i].Action == proxy.ContentAccept {
-			out[i].Skip = len(out) - i - 1 // the content rules after it
+		if out[i].Action == proxy.TrackSC {
+			out[i].Action, tracks = proxy.TrackSCContent, true
 		}
+	}
+	if tracks {
+		// the request counted on them once the content rules ran
+		out = append(out, proxy.HeaderRule{Action: proxy.CountContentTracks})
 	}
 	return out
 }

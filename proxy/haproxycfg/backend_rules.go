@@ -8,21 +8,6 @@ import (
 	"github.com/goha-lb/goha/proxy/acl"
 )
 
-// backendReqActions are the http-request actions a backend's list runs
-// (proxy/backend_rules.go); the others are refused there.
-var backendReqActions = map[string]bool{
-	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
-	"set-path": true, "set-pathq": true, "set-query": true, "set-uri": true, "replace-path": true,
-	"replace-pathq": true, "replace-uri": true, "set-method": true, "set-timeout": true, "set-log-level": true,
-	"allow": true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
-}
-
-// backendResActions are the http-response actions a backend's list runs.
-var backendResActions = map[string]bool{
-	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
-	"set-status": true, "allow": true, "deny": true, "return": true, "redirect": true,
-}
-
 // isVarAction says whether action is set-var(...), set-var-fmt(...) or
 // unset-var(...).
 func isVarAction(action string) bool {
@@ -67,15 +52,10 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 	}
 	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
 	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...) // backend_content.go
+	// With a stats page too: its replies pass the response rules by,
+	// the backend's and the frontend's (HAProxy's http_process_res_common
+	// skips the stats applet; proxy/service.go), the server's do not.
 	res = append(res, backendRuleList(b, px.HTTPResponseRules, "http-response", backendResActions)...)
-	if be.Services != nil {
-		// goha runs a service's replies through the frontend's
-		// http-response rules only (proxy/service.go).
-		for _, r := range res {
-			b.unsupported(r.Pos, "http-response "+r.Action+" in a backend with a stats page")
-		}
-		res = nil
-	}
 	be.ResponseRules = b.rules(px, "http-response", res, acls, pages, nil, nil)
 	be.Redirects = b.redirects(px, acls)
 }
@@ -85,7 +65,7 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 func backendRuleList(b *builder, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
 	var out []haproxy.HTTPRule
 	for _, r := range in {
-		if !ok[r.Action] && !isVarAction(r.Action) {
+		if !backendRuns(r.Action, ok) {
 			b.unsupported(r.Pos, kw+" "+r.Action+" in a backend")
 			continue
 		}
@@ -131,9 +111,14 @@ func (b *builder) listenTargets(cfg *haproxy.Config) {
 func (b *builder) defaultsRuleList(d *haproxy.Proxy, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
 	var out []haproxy.HTTPRule
 	for _, r := range in {
-		if r.Action == "auth" || (!ok[r.Action] && !isVarAction(r.Action)) {
+		if r.Action == "auth" || !backendRuns(r.Action, ok) {
 			b.unsupported(r.Pos, kw+" "+r.Action+" in defaults '"+d.Name+"' a backend starts from")
 			continue
+		}
+		if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC && a.Verb == "track-sc" && msg == "" && a.Table == "" {
+			// HAProxy reads a missing table as the section's own:
+			// the defaults' name, not the backend's.
+			r.Args = append(r.Args[:len(r.Args):len(r.Args)], "table", d.Name)
 		}
 		out = append(out, r)
 	}

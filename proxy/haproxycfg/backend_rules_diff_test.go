@@ -40,6 +40,7 @@ backend be
     tcp-request content set-var(txn.tc) str(tcvar)
     tcp-request content reject if { path /tcrej }
     tcp-request content accept if { path /tcacc }
+    http-request reject if { path /brej }
     tcp-request content set-var(txn.tc2) str(after)
     timeout tarpit 200ms
     http-request add-header x-order be
@@ -111,7 +112,7 @@ func TestBackendRulesDifferential(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
+		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/brej", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {
 		raw := "GET " + p + " HTTP/1.1\r\nHost: h\r\nX-Drop: 1\r\nConnection: close\r\n\r\n"
 		want := sameAnswer(t, fmt.Sprintf("%q", raw), ha, goha, raw, 300*time.Millisecond)
@@ -182,7 +183,7 @@ func TestBackendRulesH2Differential(t *testing.T) {
 		return strings.ReplaceAll(out+string(body), addr, "ADDR")
 	}
 	for _, p := range []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
-		"/scheme", "/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
+		"/scheme", "/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/brej", "/rallow", "/rdeny", "/rret", "/rredir", "/other"} {
 		want, got := get(haC, ha, p), get(goC, goha, p)
 		if want != got {
 			t.Errorf("%s:\nhaproxy:\n%s\ngoha:\n%s", p, want, got)
@@ -191,11 +192,11 @@ func TestBackendRulesH2Differential(t *testing.T) {
 			t.Errorf("haproxy's server saw %q: not both header rules in order", want)
 		}
 		logs := 1
-		if p == "/tcrej" {
+		if p == "/tcrej" || p == "/brej" {
 			// The reject ends the whole connection: the next request
 			// dials again.
-			if w, g := dialsAfter(t, ha), dialsAfter(t, goha); w != g || w != 2 {
-				t.Errorf("/tcrej: dials for the next request: haproxy %d, goha %d", w, g)
+			if w, g := dialsAfter(t, ha, p), dialsAfter(t, goha, p); w != g || w != 2 {
+				t.Errorf("%s: dials for the next request: haproxy %d, goha %d", p, w, g)
 			}
 			logs += 2 // dialsAfter's two requests
 		}
@@ -245,16 +246,19 @@ func TestListenRulesRunOnceDifferential(t *testing.T) {
 func TestBackendRulesRefused(t *testing.T) {
 	for _, tc := range []struct{ fe, be, want string }{
 		{"", "http-request set-header x 1", ""},
-		{"", "http-request capture req.hdr(x) len 10", "http-request capture in a backend"},
-		{"", "http-request track-sc0 src", "http-request track-sc0 in a backend"},
+		{"", "http-request capture req.hdr(x) len 10", "len 10 in a backend, which has no capture slots of its own (HAProxy refuses it too)"},
+		{"", "http-request capture req.hdr(x) id 0", ""},
+		{"", "http-request track-sc0 src\n    stick-table type ip size 10", ""},
 		{"", "http-request use-service prometheus-exporter", "http-request use-service in a backend"},
-		{"", "http-response set-header x 1\n    stats uri /st", "http-response set-header in a backend with a stats page"},
-		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", "http-response set-header in a backend with a stats page' parsed but not supported yet."},
+		{"", "http-response set-header x 1\n    stats uri /st", ""},
+		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", ""},
 		{"", "http-request set-header y 1\n    stats uri /st", ""},
 		{"", "tcp-request content reject", ""},
-		{"", "tcp-request content track-sc0 src\n    stick-table type ip size 10", "tcp-request content track-sc0 in a backend"},
-		{"", "tcp-request content set-dst ipv4(127.0.0.1)", "tcp-request content set-dst in a backend"},
-		{"", "http-request wait-for-body time 1s", "'http-request wait-for-body in a backend'"},
+		{"", "tcp-request content track-sc0 src\n    stick-table type ip size 10", ""},
+		{"", "tcp-request content set-dst ipv4(127.0.0.1)", ""},
+		{"", "tcp-request content capture req.hdr(x) len 10", "tcp-request content capture: capture req.hdr(x) len 10 in a backend, which has no capture slots"},
+		{"", "tcp-request content switch-mode http", "backend 'be' has no frontend capability"},
+		{"", "http-request wait-for-body time 1s", ""},
 		{"", "http-response cache-store c", "http-response cache-store in a backend"},
 		{"    use_backend li if { path /li }\n", "", "use_backend to a listen section"},
 	} {
@@ -317,7 +321,9 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 	for _, tc := range []struct{ from, rule, want string }{
 		{"backend be from d1", "http-request set-header x 1", ""},
 		{"backend be from d1", "http-request auth", "'http-request auth in defaults 'd1' a backend starts from'"},
-		{"backend be from d1", "http-request track-sc0 src", "'http-request track-sc0 in defaults 'd1' a backend starts from'"},
+		{"backend be from d1", "http-request use-service prometheus-exporter", "'http-request use-service in defaults 'd1' a backend starts from'"},
+		{"backend be from d1\n    stick-table type ip size 10", "http-request track-sc0 src", "'http-request track-sc0: no table d1'"},
+		{"backend be from d1\n    stick-table type ip size 10", "http-request track-sc0 src table be", ""},
 		{"backend be from d1\n    mode tcp", "http-request set-header x 1", "in a defaults section a tcp backend starts from"},
 		{"frontend f2 from d1\n    bind 127.0.0.1:8081\n    default_backend be\nbackend be from d0", "http-request set-header x 1", "'http-request set-header in a defaults section'"},
 	} {
@@ -334,9 +340,9 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 	}
 }
 
-// dialsAfter sends /tcrej then / on one HTTP/2 client to addr and
-// returns how many connections it took.
-func dialsAfter(t *testing.T, addr string) int32 {
+// dialsAfter sends rej then / on one HTTP/2 client to addr and returns
+// how many connections it took.
+func dialsAfter(t *testing.T, addr, rej string) int32 {
 	var dials atomic.Int32
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
@@ -347,7 +353,7 @@ func dialsAfter(t *testing.T, addr string) int32 {
 	}}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	for _, path := range []string{"/tcrej", "/"} {
+	for _, path := range []string{rej, "/"} {
 		if resp, err := c.Get("http://" + addr + path); err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()

@@ -60,17 +60,15 @@ func captureSlots(px *haproxy.Proxy) (req, res []proxy.CaptureSlot, ruleSlots ma
 // to the slot's length, goes to the slot.
 func (b *builder) captureRule(r haproxy.HTTPRule, kw string, place acl.Place, fe *proxy.Frontend, ruleSlots map[haproxy.Pos]int) (proxy.HeaderRule, error) {
 	res := kw != "http-request" // http-response, http-after-response: id only
+	if len(r.Args) != 3 || (r.Args[1] != "id" && (r.Args[1] != "len" || res)) {
+		return proxy.HeaderRule{}, fmt.Errorf("%s capture %v", kw, r.Args)
+	}
 	if fe == nil {
-		// A backend's: HAProxy fills the slot of whichever frontend
-		// the request came through.
-		return proxy.HeaderRule{}, fmt.Errorf("%s capture in a backend", kw)
+		return backendCaptureRule(r, res, place) // backend_actions.go
 	}
 	slots := fe.ReqCaptures
 	if res {
 		slots = fe.ResCaptures
-	}
-	if len(r.Args) != 3 || (r.Args[1] != "id" && (r.Args[1] != "len" || res)) {
-		return proxy.HeaderRule{}, fmt.Errorf("%s capture %v", kw, r.Args)
 	}
 	slot := -1
 	if r.Args[1] == "len" {

@@ -68,8 +68,8 @@ func sockoptsAfterRequest(t *testing.T, addr string) string {
 }
 
 // TestTCPSetMarkTOSRefused: a set-mark or set-tos value goha does not
-// read (a word, more than one, a sign), or one in an HTTP frontend that
-// may speak HTTP/2, is reported, never dropped.
+// read (a word, more than one, a sign) is reported, never dropped; an
+// HTTP/2 stream's sets its connection's socket (TestSetMarkTOSH2Differential).
 func TestTCPSetMarkTOSRefused(t *testing.T) {
 	for _, tc := range []struct{ rule, want, mode string }{
 		{"tcp-request connection set-mark 0x10", "", "tcp"},
@@ -80,7 +80,7 @@ func TestTCPSetMarkTOSRefused(t *testing.T) {
 		{"tcp-request session set-mark abc", "tcp-request session set-mark abc", "tcp"},
 		{"tcp-request content set-tos 1 2", "tcp-request content set-tos 1 2", "tcp"},
 		{"tcp-response content set-mark -1", "tcp-response content set-mark -1", "tcp"},
-		{"tcp-request content set-mark 1", "on a frontend that may speak HTTP/2", "http h2"},
+		{"tcp-request content set-mark 1", "", "http h2"}, // on the connection's socket
 	} {
 		mode, h2, _ := strings.Cut(tc.mode, " ")
 		bind := "bind 127.0.0.1:8080"

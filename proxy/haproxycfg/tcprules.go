@@ -196,11 +196,10 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 		es = append(es, entry{pos[i], tracks[i]})
 	}
 	place := acl.FrontRequest
-	if px.Kind == "listen" {
+	if px.Kind == "listen" || px.Kind == "backend" {
 		place = acl.ListenRequest
 	}
 	for _, r := range px.TCPContentRules {
-		_, isVar, _ := haproxy.ParseVarAction(r.Action)
 		isAddr := haproxy.IsAddrAction(r.Action)
 		isPrio := haproxy.IsPriorityAction(r.Action)
 		isSC := haproxy.IsSCCounterAction(r.Action)
@@ -208,7 +207,7 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 		isLog := r.Action == "set-log-level"
 		verdict := httpContentVerdict(r)
 		isCapture := r.Action == "capture"
-		if !isVar && !verdict && !isAddr && !isPrio && !isSC && !isSockopt && !isLog && !isCapture {
+		if !httpContentRuns(r) {
 			continue
 		}
 		what := "tcp-request content " + r.Action
@@ -227,8 +226,8 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 			case "reject":
 				hr.Action = proxy.ContentReject
 			case "silent-drop":
-				if mayServeH2(px) {
-					b.unsupported(r.Pos, what+" on a frontend that may speak HTTP/2")
+				if b.clientMayBeH2(px) {
+					b.unsupported(r.Pos, what+h2Where(px))
 					continue
 				}
 				hr.Action = proxy.ContentSilentDrop
@@ -290,6 +289,16 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 		out = append(out, e.rule)
 	}
 	return out
+}
+
+// httpContentRuns says whether an HTTP proxy's content rules run r
+// (httpContentRules): the verdicts, the variable, address, priority,
+// stick counter, socket option, log level and capture actions.
+func httpContentRuns(r haproxy.HTTPRule) bool {
+	_, isVar, _ := haproxy.ParseVarAction(r.Action)
+	return isVar || httpContentVerdict(r) || haproxy.IsAddrAction(r.Action) || haproxy.IsPriorityAction(r.Action) ||
+		haproxy.IsSCCounterAction(r.Action) || haproxy.IsSockoptAction(r.Action) || r.Action == "set-log-level" ||
+		r.Action == "capture"
 }
 
 // httpContentVerdict: r is a `tcp-request content accept|reject` an HTTP

@@ -1,0 +1,116 @@
+package haproxycfg
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/acl"
+)
+
+// backendReqActions are the http-request actions a backend's list runs
+// (proxy/backend_rules.go), besides the variable, map/acl and stick
+// counter actions (backendRuns); the others are refused there. A backend
+// has no capture slots of its own: its capture ... id fills the slot of
+// whichever frontend the request came through (captures.go).
+var backendReqActions = map[string]bool{
+	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
+	"set-path": true, "set-pathq": true, "set-query": true, "set-uri": true, "replace-path": true,
+	"replace-pathq": true, "replace-uri": true, "set-method": true, "set-timeout": true, "set-log-level": true,
+	"allow": true, "deny": true, "return": true, "redirect": true, "tarpit": true, "auth": true,
+	"capture": true, "set-src": true, "set-src-port": true, "set-dst": true, "set-dst-port": true,
+	"normalize-uri": true, "wait-for-body": true, "set-tos": true, "set-mark": true, "early-hint": true,
+	"silent-drop": true, "reject": true, "disable-l7-retry": true, "set-priority-class": true,
+	"set-priority-offset": true,
+}
+
+// backendResActions are the http-response actions a backend's list runs,
+// besides those of backendRuns.
+var backendResActions = map[string]bool{
+	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
+	"set-status": true, "allow": true, "deny": true, "return": true, "redirect": true,
+	"capture": true, "set-log-level": true, "set-tos": true, "set-mark": true, "silent-drop": true,
+	"wait-for-body": true,
+}
+
+// backendRuns says whether a backend's rule list runs action, ok being
+// its list of plain actions: set-var/set-var-fmt/unset-var, the map and
+// acl actions and the stick counter ones (track-sc<n>, sc-inc-gpc*,
+// sc-set-gpt*) run there too, as in a frontend.
+func backendRuns(action string, ok map[string]bool) bool {
+	if ok[action] || isVarAction(action) {
+		return true
+	}
+	if _, _, isMap := haproxy.ParseMapAction(action); isMap {
+		return true
+	}
+	_, isSC, _ := haproxy.ParseSCAction(action, nil)
+	return isSC
+}
+
+// clientMayBeH2 says whether a rule of px may run for a client speaking
+// HTTP/2: px's binds say it for a frontend or listen, any frontend's
+// for a backend (backendMayServeH2).
+func (b *builder) clientMayBeH2(px *haproxy.Proxy) bool {
+	if px.Kind == "backend" {
+		return b.backendMayServeH2()
+	}
+	return mayServeH2(px)
+}
+
+// h2Where ends the notice of an action clientMayBeH2 refuses.
+func h2Where(px *haproxy.Proxy) string {
+	if px.Kind == "backend" {
+		return " in a backend, with a frontend that may speak HTTP/2"
+	}
+	return " on a frontend that may speak HTTP/2"
+}
+
+// backendMayServeH2 says whether a frontend of cfg may carry HTTP/2 and
+// so route an HTTP/2 stream to a backend: silent-drop, which goha cannot
+// do to an HTTP/2 connection as HAProxy does, is refused in backends
+// then.
+func (b *builder) backendMayServeH2() bool {
+	if b.cfg == nil {
+		return false
+	}
+	for _, px := range b.cfg.Proxies {
+		if !px.Disabled && px.Cap&haproxy.CapFrontend != 0 && mayServeH2(px) {
+			return true
+		}
+	}
+	return false
+}
+
+// backendCaptureRule maps a backend's capture <sample> id <n>: as
+// HAProxy 2.6's http_action_req/res_capture_by_id, the slot is the
+// request's frontend's, looked up when the rule runs: a frontend without
+// slot n captures nothing, and the value is cut to that frontend's slot
+// length. The len form declares a slot, which only a frontend has
+// (HAProxy refuses it in a backend: "proxy has no frontend capability").
+func backendCaptureRule(r haproxy.HTTPRule, res bool, place acl.Place) (proxy.HeaderRule, error) {
+	if r.Args[1] != "id" {
+		return proxy.HeaderRule{}, fmt.Errorf("capture %s len %s in a backend, which has no capture slots of its own (HAProxy refuses it too)", r.Args[0], r.Args[2])
+	}
+	slot, err := strconv.Atoi(r.Args[2])
+	if err != nil || slot < 0 {
+		return proxy.HeaderRule{}, fmt.Errorf("capture id %q", r.Args[2])
+	}
+	e, err := acl.CompileExpr(haproxy.ParseSample(r.Args[0]))
+	if err != nil {
+		return proxy.HeaderRule{}, err
+	}
+	if msg := acl.FormatUnavailable("%["+r.Args[0]+"]", place); msg != "" {
+		return proxy.HeaderRule{}, errors.New(msg)
+	}
+	return proxy.HeaderRule{Action: proxy.Capture, Exec: func(info *proxy.RequestInfo) {
+		if !info.HasCaptureSlot(res, slot) {
+			return
+		}
+		if v, ok := e.Text(info); ok {
+			info.CaptureInto(res, slot, v)
+		}
+	}}, nil
+}
