@@ -2,8 +2,9 @@ package haproxycfg
 
 import (
 	"crypto/tls"
-	"github.com/goha-lb/goha/proxy/cache"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/cache"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
