@@ -69,6 +69,18 @@ backend bt
 		head, body, _ := strings.Cut(string(b), "\r\n\r\n")
 		answers = append(answers, p+" "+strings.SplitN(head, "\r\n", 2)[0]+" "+body)
 	}
+	// The tcp line logs the process's connections (%ac): wait until the
+	// http requests' connections are released (a loaded HAProxy may still
+	// hold the last one for a moment after the client read its close).
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n := haproxytest.ShowInfoField(t, filepath.Join(dir, "s.sock"), "CurrConns")
+		if n == "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still holds %s connections 3 s after the http requests", bin, n)
+		}
+	}
 	if c, err := net.Dial("tcp", tcpBind); err == nil {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		io.WriteString(c, "GET /t HTTP/1.0\r\n\r\n")

@@ -33,19 +33,32 @@ func TestNoLingerTCPFrontendDifferential(t *testing.T) {
 	var scenario atomic.Value
 	scenario.Store("")
 	seen := make(chan string, 8)
+	// pinged says a client-fin scenario's server has the ping: the client
+	// sends its FIN only then, since a FIN HAProxy reads while its server
+	// connection is still being set up makes it abandon the attempt (Tc
+	// -1 in its log, back_handle_st_con), which depends on its scheduling
+	pinged := make(chan struct{}, 1)
 	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(3 * time.Second))
 		switch scenario.Load() {
 		case "client-fin":
 			// the answer, then the FIN apart
-			_, err := io.ReadAll(c)
+			_, err := io.ReadFull(c, make([]byte, 4))
+			pinged <- struct{}{}
+			if err == nil {
+				_, err = io.ReadAll(c)
+			}
 			time.Sleep(150 * time.Millisecond)
 			c.Write([]byte("pong"))
 			time.Sleep(100 * time.Millisecond)
 			seen <- endOf(err)
 		case "client-fin-joint":
 			// the answer and the FIN in one segment
-			_, err := io.ReadAll(c)
+			_, err := io.ReadFull(c, make([]byte, 4))
+			pinged <- struct{}{}
+			if err == nil {
+				_, err = io.ReadAll(c)
+			}
 			time.Sleep(150 * time.Millisecond)
 			if raw, e := c.(*net.TCPConn).SyscallConn(); e == nil {
 				raw.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1) })
@@ -107,8 +120,11 @@ defaults
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					got[i] = noLingerTCPClient(t, addr, sc)
+					got[i] = noLingerTCPClient(t, addr, sc, pinged)
 				}()
+				if strings.HasPrefix(sc, "client-fin") {
+					wg.Wait() // one at a time: pinged is the one server's
+				}
 			}
 			wg.Wait()
 			var servers []string
@@ -142,9 +158,10 @@ defaults
 	}
 }
 
-// noLingerTCPClient plays a tcp scenario's client and says what it got,
+// noLingerTCPClient plays a tcp scenario's client (its FIN after the
+// server got the ping, in the client-fin ones) and says what it got,
 // how its read ended and the socket's state then.
-func noLingerTCPClient(t *testing.T, addr, sc string) string {
+func noLingerTCPClient(t *testing.T, addr, sc string, pinged <-chan struct{}) string {
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		t.Error(err)
@@ -155,6 +172,11 @@ func noLingerTCPClient(t *testing.T, addr, sc string) string {
 	switch sc {
 	case "client-fin", "client-fin-joint":
 		c.Write([]byte("ping"))
+		select {
+		case <-pinged:
+		case <-time.After(3 * time.Second):
+			t.Errorf("%s: the server did not get the ping in 3 s", addr)
+		}
 		c.(*net.TCPConn).CloseWrite()
 	case "client-close":
 		b := make([]byte, 5)
