@@ -81,31 +81,33 @@ func counterIDRange(n int64, quoted string) string {
 	return ""
 }
 
-// cStrtol reads a base-10 integer at the start of s as C's strtol does:
-// an optional sign, then digits; rest is what follows them, or s whole
-// when there are none (the value is then 0). A value past the range of
-// int64 is clamped there.
+// cStrtol reads a base-10 integer at the start of s as C's strtol does
+// after its leading spaces: an optional sign, then digits; rest is what
+// follows them, or s whole when there are none (the value is then 0). A
+// value past a long's range is clamped to it, as strtol clamps.
 func cStrtol(s string) (v int64, rest string) {
-	i := 0
-	neg := false
+	i, neg := 0, false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		neg = s[i] == '-'
 		i++
 	}
-	start := i
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		if v < (1<<62)/10 {
-			v = v*10 + int64(s[i]-'0')
+	start, over := i, false
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if d := int64(s[i] - '0'); over || v > (1<<63-1-d)/10 {
+			over = true
 		} else {
-			v = 1 << 62
+			v = v*10 + d
 		}
-		i++
 	}
-	if i == start {
+	switch {
+	case i == start:
 		return 0, s
-	}
-	if neg {
-		v = -v
+	case over && neg:
+		return -1 << 63, s[i:]
+	case over:
+		return 1<<63 - 1, s[i:]
+	case neg:
+		return -v, s[i:]
 	}
 	return v, s[i:]
 }

@@ -33,3 +33,32 @@ func TestParseCounterWordIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestCStrtol: C's strtol base 10, whole (strtolAll, tune.vars.*) or at
+// the start of a word (cStrtol, the counter words), clamped to a long.
+func TestCStrtol(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		all   int64
+		allOK bool
+		head  int64
+		rest  string
+	}{
+		{"", 0, true, 0, ""},
+		{"   ", 0, false, 0, "   "},
+		{"+", 0, false, 0, "+"},
+		{"12", 12, true, 12, ""},
+		{" -7", -7, true, 0, " -7"},
+		{"3)", 0, false, 3, ")"},
+		{"9223372036854775808", 1<<63 - 1, true, 1<<63 - 1, ""},
+		{"-9223372036854775808", -1 << 63, true, -1 << 63, ""},
+		{"-99999999999999999999,1", 0, false, -1 << 63, ",1"},
+	} {
+		if n, ok := strtolAll(tc.in); n != tc.all || ok != tc.allOK {
+			t.Errorf("strtolAll(%q) = %d, %v; want %d, %v", tc.in, n, ok, tc.all, tc.allOK)
+		}
+		if n, rest := cStrtol(tc.in); n != tc.head || rest != tc.rest {
+			t.Errorf("cStrtol(%q) = %d, %q; want %d, %q", tc.in, n, rest, tc.head, tc.rest)
+		}
+	}
+}

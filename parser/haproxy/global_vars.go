@@ -40,7 +40,7 @@ func (s *state) globalTuneVars(g *Global, l *kwLine) {
 
 // strtolAll is C's strtol(s, &end, 10) with *end required to be the
 // terminating NUL: leading spaces and a sign allowed, "" is 0, the value
-// clamped to a long's range.
+// clamped to a long's range (cStrtol after the spaces).
 func strtolAll(s string) (int64, bool) {
 	i := 0
 	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
@@ -49,36 +49,8 @@ func strtolAll(s string) (int64, bool) {
 	if i == len(s) {
 		return 0, i == 0 // only spaces: strtol reads nothing, end stays at s
 	}
-	neg := false
-	if s[i] == '+' || s[i] == '-' {
-		neg = s[i] == '-'
-		i++
+	if n, rest := cStrtol(s[i:]); rest == "" {
+		return n, true
 	}
-	if i == len(s) {
-		return 0, false
-	}
-	var n int64
-	over := false
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if !over {
-			if n > (1<<63-1-int64(c-'0'))/10 {
-				over = true
-			} else {
-				n = n*10 + int64(c-'0')
-			}
-		}
-	}
-	switch {
-	case over && neg:
-		return -1 << 63, true
-	case over:
-		return 1<<63 - 1, true
-	case neg:
-		return -n, true
-	}
-	return n, true
+	return 0, false
 }
