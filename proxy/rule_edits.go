@@ -114,11 +114,20 @@ func (e *editedHeaders) constant(v string) []byte {
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
+	e.delLower(name, "")
+}
+
+// delLower is del with the name in lower case when lower is not "" (a
+// frontend's rules: only the fields' names are folded then).
+func (e *editedHeaders) delLower(name, lower string) {
 	if e.names&nameBit(name) == 0 {
 		return // no field has that name: most set-header rules add one
 	}
+	if lower == "" {
+		lower = name // foldEqual folds both
+	}
 	first := 0 // the fields before the first named name stay where they are
-	for first < len(e.list) && !foldEqual(e.list[first].Name, name) {
+	for first < len(e.list) && !foldEqual(e.list[first].Name, lower) {
 		first++
 	}
 	if first == len(e.list) {
@@ -126,7 +135,7 @@ func (e *editedHeaders) del(name string) {
 	}
 	out := e.list[:first]
 	for _, h := range e.list[first:] {
-		if !foldEqual(h.Name, name) {
+		if !foldEqual(h.Name, lower) {
 			out = append(out, h)
 			continue
 		}
@@ -151,7 +160,16 @@ func (e *editedHeaders) add(name string, value []byte) {
 
 // addKept is add for a name already in the arena and in lower case.
 func (e *editedHeaders) addKept(n, value []byte) {
-	e.list = append(e.list, http1.Header{Name: n, Value: value})
+	// The field's two slices are stored one by one: a Header built on
+	// the stack and copied in 16-byte blocks waited on the 8-byte stores
+	// it was built with (the processor cannot forward them).
+	if len(e.list) < cap(e.list) {
+		e.list = e.list[:len(e.list)+1]
+	} else {
+		e.list = append(e.list, http1.Header{})
+	}
+	h := &e.list[len(e.list)-1]
+	h.Name, h.Value = n, value
 	e.names |= nameBit(n)
 	e.room.place(len(n) + len(value))
 }
@@ -169,7 +187,7 @@ func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name s
 // not "" (a frontend's rules have theirs made once: frontend.lowerNames).
 func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInfo, fits func(name string, value []byte) bool) bool {
 	if r.Action == DelHeader {
-		e.del(r.Name)
+		e.delLower(r.Name, lower)
 		return true
 	}
 	var v []byte
@@ -186,7 +204,7 @@ func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInf
 		v = e.constant(r.Value)
 	}
 	if r.Action == SetHeader {
-		e.del(r.Name)
+		e.delLower(r.Name, lower)
 	}
 	if fits != nil && !fits(r.Name, v) {
 		return false

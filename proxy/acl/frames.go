@@ -3,6 +3,7 @@ package acl
 import (
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -33,6 +34,8 @@ type frame struct {
 	a     *acl                                 // the acl matching
 	last  value                                // lastOnly's value
 	found bool
+
+	stack *frameStack // the connection's stack holding the frame (nil: a lone one)
 
 	n   int64         // Int's output
 	cfg *stick.Config // StickKey's table
@@ -82,8 +85,23 @@ func init() {
 	})
 }
 
-// push takes a frame for an evaluation on r (nil: none).
+// push takes a frame for an evaluation on r (nil: none). The common case
+// (a connection whose stack has a free frame) is small enough to be
+// inlined in the evaluations; pushSlow does the rest.
 func push(r *proxy.RequestInfo) *frame {
+	if r != nil {
+		if s := (*frameStack)(*r.EvalFast()); s != nil && s.depth < len(s.frames) {
+			f := s.frames[s.depth]
+			s.depth++
+			return f
+		}
+	}
+	return pushSlow(r)
+}
+
+// pushSlow is push taking a lone frame, the connection's stack or a new
+// frame on it.
+func pushSlow(r *proxy.RequestInfo) *frame {
 	if r == nil {
 		return loneFrames.Get().(*frame)
 	}
@@ -92,23 +110,31 @@ func push(r *proxy.RequestInfo) *frame {
 	if !ok {
 		s = stacks.Get().(*frameStack)
 		*slot = s
+		*r.EvalFast() = unsafe.Pointer(s) // the same stack, for push
 	}
 	if s.depth == len(s.frames) {
-		s.frames = append(s.frames, newFrame())
+		f := newFrame()
+		f.stack = s // for pop, without the slot's type assertion
+		s.frames = append(s.frames, f)
 	}
 	f := s.frames[s.depth]
 	s.depth++
 	return f
 }
 
-// pop ends the evaluation push(r) began with f.
+// pop ends the evaluation push(r) began with f (inlined; popLone for a
+// lone frame).
 func pop(r *proxy.RequestInfo, f *frame) {
 	if r == nil {
-		f.reset()
-		loneFrames.Put(f)
+		popLone(f)
 		return
 	}
-	(*r.EvalState()).(*frameStack).depth--
+	f.stack.depth--
+}
+
+func popLone(f *frame) {
+	f.reset()
+	loneFrames.Put(f)
 }
 
 // appendTake is AppendText's: the converters on the first value, its
