@@ -180,49 +180,58 @@ func (e *editedHeaders) addKept(n, value []byte) {
 // fits, when set, says whether the new field has room; false is a failed
 // rewrite: the field is not added.
 func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name string, value []byte) bool) bool {
-	return e.applyLower(r, "", info, fits)
-}
-
-// applyLower is apply with the rule's name in lower case when lower is
-// not "" (a frontend's rules have theirs made once: frontend.lowerNames).
-func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInfo, fits func(name string, value []byte) bool) bool {
 	if r.Action == DelHeader {
-		e.delLower(r.Name, lower)
+		e.del(r.Name)
 		return true
 	}
-	var v []byte
+	v := e.value(r, info)
+	if r.Action == SetHeader {
+		e.del(r.Name)
+	}
+	if fits != nil && !fits(r.Name, v) {
+		return false
+	}
+	e.add(r.Name, v)
+	return true
+}
+
+// value is the value of a set-header or add-header rule r on the list as
+// it is, in the arena (or the rule's constant).
+func (e *editedHeaders) value(r *HeaderRule, info *RequestInfo) []byte {
 	switch {
 	case r.AppendFormat != nil:
 		// Straight into the arena: the fields the samples read are
 		// before its end, which the value only follows.
 		n := len(e.arena)
 		e.arena = r.AppendFormat(e.arena, info)
-		v = e.arena[n:len(e.arena):len(e.arena)]
+		return e.arena[n:len(e.arena):len(e.arena)]
 	case r.Format != nil:
-		v = e.keep(r.Format(info))
-	default:
-		v = e.constant(r.Value)
+		return e.keep(r.Format(info))
 	}
-	if r.Action == SetHeader {
-		e.delLower(r.Name, lower)
-	}
-	if fits != nil && !fits(r.Name, v) {
-		return false
-	}
-	if lower == "" {
-		e.add(r.Name, v)
-	} else {
-		e.addKept(e.constant(lower), v)
-	}
-	return true
+	return e.constant(r.Value)
 }
 
 // applyHeaderRule runs the header rule r of the request (lower: its name
-// in lower case); false when its field had no room (actions_strict.go).
+// in lower case, from frontend.lowerNames or backend.lowerNames); false
+// when its field had no room (actions_strict.go). It is apply with the
+// session's fieldFits called directly and the names folded once.
 func (s *session) applyHeaderRule(r *HeaderRule, lower string) bool {
+	e := &s.edits
 	s.info.hdrs = s.editable() // the value reads the list as it is now
-	ok := s.edits.applyLower(r, lower, &s.info, s.fieldFits)
-	s.info.hdrs = s.edits.list
+	if r.Action == DelHeader {
+		e.delLower(r.Name, lower)
+		s.info.hdrs = e.list
+		return true
+	}
+	v := e.value(r, &s.info)
+	if r.Action == SetHeader {
+		e.delLower(r.Name, lower)
+	}
+	ok := s.fieldFits(r.Name, v)
+	if ok {
+		e.addKept(e.constant(lower), v)
+	}
+	s.info.hdrs = e.list
 	return ok
 }
 

@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -41,5 +42,38 @@ func TestHTTPSafeBytes(t *testing.T) {
 	}
 	if !httpSafeBytes(nil) || !httpSafeBytes([]byte("\t\t\t\t\t\t\t\t\t")) {
 		t.Fatal("safe text refused")
+	}
+}
+
+// TestSmallMapStr: a map_str of smallMap rows or fewer, compared row by
+// row, finds the entry its hash finds (the first of equal keys), for
+// every key and for keys it lacks.
+func TestSmallMapStr(t *testing.T) {
+	for _, entries := range []string{"a 1", "a 1\na 2", "a 1\nb 2\na 3", "x 1\nab 2\nb 3\nab 4", "k 1\nl 2\nm 3\nn 4\nk 5"} {
+		tbl, err := newMapTable(mapStr, haproxy.SampleStr, parseMapLines(entries))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"a", "b", "ab", "x", "k", "n", "", "A", "abc"} {
+			want, ok := tbl.exact[k]
+			if !ok {
+				want = -1
+			}
+			if got := tbl.find(&value{t: haproxy.SampleStr, s: k}); got != want {
+				t.Errorf("%q in %q: row %d, hashed %d", k, entries, got, want)
+			}
+		}
+	}
+}
+
+// TestAppendAddrCache: the address text a connection's stack keeps is
+// that of the address asked, whichever came before.
+func TestAppendAddrCache(t *testing.T) {
+	var s frameStack
+	for _, a := range []string{"127.0.0.1", "10.0.0.2", "10.0.0.2", "2001:db8::1", "127.0.0.1", "::ffff:1.2.3.4", "fe80::1%eth0"} {
+		addr := netip.MustParseAddr(a)
+		if got := string(s.appendAddr([]byte("x="), addr)); got != "x="+addr.String() {
+			t.Errorf("%s: %q", a, got)
+		}
 	}
 }

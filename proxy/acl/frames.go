@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"net/netip"
 	"strings"
 	"sync"
 	"unsafe"
@@ -67,6 +68,18 @@ func (f *frame) reset() {
 type frameStack struct {
 	frames []*frame
 	depth  int
+	// addr and its text are the last address a header value printed
+	// (appendAddr): a connection's %[src] is formatted once.
+	addr     netip.Addr
+	addrText []byte
+}
+
+// appendAddr appends the text of a (addrToStr's) to dst.
+func (s *frameStack) appendAddr(dst []byte, a netip.Addr) []byte {
+	if a != s.addr || len(s.addrText) == 0 {
+		s.addr, s.addrText = a, a.AppendTo(s.addrText[:0])
+	}
+	return append(dst, s.addrText...)
 }
 
 var (

@@ -181,7 +181,11 @@ func (e *Expr) appendOne(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
 	t := push(r)
 	ok := e.one(r, &t.v) && run(r, e.steps, &t.v)
 	if ok {
-		dst, ok = appendText(dst, &t.v)
+		if st := t.stack; st != nil && (t.v.t == haproxy.SampleIPv4 || t.v.t == haproxy.SampleIPv6) {
+			dst = st.appendAddr(dst, t.v.a) // %[src]: its text kept
+		} else {
+			dst, ok = appendText(dst, &t.v)
+		}
 	}
 	pop(r, t)
 	return dst, ok
