@@ -228,7 +228,11 @@ func (s *session) applyHeaderRule(r *HeaderRule, lower string) bool {
 		e.delLower(r.Name, lower)
 	}
 	ok := s.fieldFits(r.Name, v)
-	if ok {
+	switch {
+	case !ok:
+	case lower == "":
+		e.add(r.Name, v) // (no lower-case name given)
+	default:
 		e.addKept(e.constant(lower), v)
 	}
 	s.info.hdrs = e.list
