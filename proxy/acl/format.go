@@ -112,8 +112,13 @@ func (f *format) append(dst []byte, r *proxy.RequestInfo) []byte {
 			continue
 		}
 		n := len(dst)
-		var ok bool
-		if dst, ok = p.expr.AppendText(dst, r); ok {
+		var ok, plain bool
+		if p.expr.one != nil {
+			dst, ok, plain = p.expr.appendOne(dst, r)
+		} else {
+			dst, ok = p.expr.AppendText(dst, r)
+		}
+		if ok && !plain {
 			dst = httpEncodeFrom(dst, n)
 		}
 	}
