@@ -53,7 +53,7 @@ func (s *session) runRequestRules() (answered, keep bool) {
 // in its counters too and take its error pages first. lower are the
 // rules' header names in lower case. An allow ends this list only
 // (allowed: the caller goes on with what follows it).
-func (s *session) runRuleList(rules []HeaderRule, be *backend, lower []string) (answered, keep, allowed bool) {
+func (s *session) runRuleList(rules []HeaderRule, be *backend, lower []ruleName) (answered, keep, allowed bool) {
 	skip := 0
 rules:
 	for i := range rules {

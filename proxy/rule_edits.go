@@ -48,6 +48,22 @@ func nameBit[T string | []byte](name T) uint64 {
 	return 1 << (h & 63)
 }
 
+// ruleName is a header rule's name in lower case and its bit in the
+// names filter, made once per rule (frontend.lowerNames).
+type ruleName struct {
+	lower string
+	bit   uint64
+}
+
+// ruleNamesOf are the ruleNames of rules, in their order.
+func ruleNamesOf(rules []HeaderRule) []ruleName {
+	out := make([]ruleName, len(rules))
+	for i, r := range rules {
+		out[i] = ruleName{lower: lowerASCII(r.Name), bit: nameBit(r.Name)}
+	}
+	return out
+}
+
 func lowerByte(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -114,15 +130,17 @@ func (e *editedHeaders) constant(v string) []byte {
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
-	e.delLower(name, "")
+	e.delNamed(name, ruleName{bit: nameBit(name)})
 }
 
-// delLower is del with the name in lower case when lower is not "" (a
-// frontend's rules: only the fields' names are folded then).
-func (e *editedHeaders) delLower(name, lower string) {
-	if e.names&nameBit(name) == 0 {
+// delNamed is del with the rule's lower-case name and bit made once (a
+// frontend's or backend's rules: only the fields' names are folded
+// then; lower "" folds name).
+func (e *editedHeaders) delNamed(name string, n ruleName) {
+	if e.names&n.bit == 0 {
 		return // no field has that name: most set-header rules add one
 	}
+	lower := n.lower
 	if lower == "" {
 		lower = name // foldEqual folds both
 	}
@@ -155,11 +173,12 @@ func (e *editedHeaders) delLower(name, lower string) {
 func (e *editedHeaders) add(name string, value []byte) {
 	n := e.keep(name)
 	http1.LowerInPlace(n)
-	e.addKept(n, value)
+	e.addKept(n, value, nameBit(n))
 }
 
-// addKept is add for a name already in the arena and in lower case.
-func (e *editedHeaders) addKept(n, value []byte) {
+// addKept is add for a name already in the arena and in lower case, bit
+// its nameBit.
+func (e *editedHeaders) addKept(n, value []byte, bit uint64) {
 	// The field's two slices are stored one by one: a Header built on
 	// the stack and copied in 16-byte blocks waited on the 8-byte stores
 	// it was built with (the processor cannot forward them).
@@ -170,7 +189,7 @@ func (e *editedHeaders) addKept(n, value []byte) {
 	}
 	h := &e.list[len(e.list)-1]
 	h.Name, h.Value = n, value
-	e.names |= nameBit(n)
+	e.names |= bit
 	e.room.place(len(n) + len(value))
 }
 
@@ -211,29 +230,30 @@ func (e *editedHeaders) value(r *HeaderRule, info *RequestInfo) []byte {
 	return e.constant(r.Value)
 }
 
-// applyHeaderRule runs the header rule r of the request (lower: its name
-// in lower case, from frontend.lowerNames or backend.lowerNames); false
-// when its field had no room (actions_strict.go). It is apply with the
-// session's fieldFits called directly and the names folded once.
-func (s *session) applyHeaderRule(r *HeaderRule, lower string) bool {
+// applyHeaderRule runs the header rule r of the request (n: its name in
+// lower case and its bit, from frontend.lowerNames or
+// backend.lowerNames); false when its field had no room
+// (actions_strict.go). It is apply with the session's fieldFits called
+// directly and the name folded and hashed once.
+func (s *session) applyHeaderRule(r *HeaderRule, n ruleName) bool {
 	e := &s.edits
 	s.info.hdrs = s.editable() // the value reads the list as it is now
 	if r.Action == DelHeader {
-		e.delLower(r.Name, lower)
+		e.delNamed(r.Name, n)
 		s.info.hdrs = e.list
 		return true
 	}
 	v := e.value(r, &s.info)
 	if r.Action == SetHeader {
-		e.delLower(r.Name, lower)
+		e.delNamed(r.Name, n)
 	}
 	ok := s.fieldFits(r.Name, v)
 	switch {
 	case !ok:
-	case lower == "":
+	case n.lower == "":
 		e.add(r.Name, v) // (no lower-case name given)
 	default:
-		e.addKept(e.constant(lower), v)
+		e.addKept(e.constant(n.lower), v, n.bit)
 	}
 	s.info.hdrs = e.list
 	return ok

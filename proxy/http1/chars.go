@@ -5,8 +5,6 @@
 // not allocate.
 package http1
 
-import "encoding/binary"
-
 // isToken marks the RFC 9110 tchar set: the bytes allowed in methods and
 // header names.
 var isToken = func() (t [256]bool) {
@@ -63,20 +61,8 @@ func EqualFold(a []byte, b string) bool {
 // LowerInPlace folds an ASCII name to lower case in its buffer, as HAProxy
 // emits header names.
 func LowerInPlace(b []byte) {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		// eight at a time: the bytes 'A'..'Z' of the word (their high
-		// bit in upper) get 0x20; a word of none is not written
-		const ones, highs = 0x0101010101010101, 0x8080808080808080
-		x := binary.LittleEndian.Uint64(b[i:])
-		h := x | highs // each byte's low seven bits, borrow-proof
-		upper := (h - 0x41*ones) &^ (h - 0x5b*ones) &^ x & highs
-		if upper != 0 {
-			binary.LittleEndian.PutUint64(b[i:], x|upper>>2)
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c >= 'A' && c <= 'Z' {
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
 			b[i] = c + 'a' - 'A'
 		}
 	}
