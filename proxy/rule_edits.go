@@ -21,10 +21,11 @@ import (
 type editedHeaders struct {
 	list  []http1.Header
 	arena []byte
-	// names has the bit of each name in list (nameBit), and may have
-	// more (a field removed leaves its bit): a set-header or del-header
-	// whose bit is clear has nothing to remove and skips the scan.
-	names uint64
+	// names has the bit of each name in list (names_filter.go), and may
+	// have more (a field removed leaves its bit): a set-header or
+	// del-header whose bit is clear has nothing to remove and skips the
+	// scan.
+	names namesFilter
 	// room follows the HTX buffer the fields take in HAProxy, for the
 	// rewrites that find no room (htx_room.go, actions_strict.go).
 	room htxLayout
@@ -36,48 +37,6 @@ func (e *editedHeaders) start(hs []http1.Header) {
 	e.list = append(e.list[:0], hs...)
 	e.names = namesOf(hs)
 	e.room.reset(len(hs))
-}
-
-// nameBit is the bit of a field name in editedHeaders.names, the same
-// for every case of the name.
-func nameBit[T string | []byte](name T) uint64 {
-	if len(name) == 0 {
-		return 1
-	}
-	h := uint(len(name))*7 + uint(lowerByte(name[0])) + uint(lowerByte(name[len(name)-1]))*3
-	return 1 << (h & 63)
-}
-
-// ruleName is a header rule's name in lower case and its bit in the
-// names filter, made once per rule (frontend.lowerNames).
-type ruleName struct {
-	lower string
-	bit   uint64
-}
-
-// ruleNamesOf are the ruleNames of rules, in their order.
-func ruleNamesOf(rules []HeaderRule) []ruleName {
-	out := make([]ruleName, len(rules))
-	for i, r := range rules {
-		out[i] = ruleName{lower: lowerASCII(r.Name), bit: nameBit(r.Name)}
-	}
-	return out
-}
-
-func lowerByte(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// namesOf is the names filter of the fields hs.
-func namesOf(hs []http1.Header) uint64 {
-	var m uint64
-	for _, h := range hs {
-		m |= nameBit(h.Name)
-	}
-	return m
 }
 
 // beginRequest starts a request: no edit yet, no txn or req variable.
@@ -130,14 +89,14 @@ func (e *editedHeaders) constant(v string) []byte {
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
-	e.delNamed(name, ruleName{bit: nameBit(name)})
+	e.delNamed(name, ruleName{key: nameKey(name)})
 }
 
 // delNamed is del with the rule's lower-case name and bit made once (a
 // frontend's or backend's rules: only the fields' names are folded
 // then; lower "" folds name).
 func (e *editedHeaders) delNamed(name string, n ruleName) {
-	if e.names&n.bit == 0 {
+	if !e.names.mayHave(n.key) {
 		return // no field has that name: most set-header rules add one
 	}
 	lower := n.lower
@@ -173,12 +132,12 @@ func (e *editedHeaders) delNamed(name string, n ruleName) {
 func (e *editedHeaders) add(name string, value []byte) {
 	n := e.keep(name)
 	http1.LowerInPlace(n)
-	e.addKept(n, value, nameBit(n))
+	e.addKept(n, value, nameKey(n))
 }
 
-// addKept is add for a name already in the arena and in lower case, bit
-// its nameBit.
-func (e *editedHeaders) addKept(n, value []byte, bit uint64) {
+// addKept is add for a name already in the arena and in lower case, key
+// its nameKey.
+func (e *editedHeaders) addKept(n, value []byte, key uint64) {
 	// The field's two slices are stored one by one: a Header built on
 	// the stack and copied in 16-byte blocks waited on the 8-byte stores
 	// it was built with (the processor cannot forward them).
@@ -189,7 +148,7 @@ func (e *editedHeaders) addKept(n, value []byte, bit uint64) {
 	}
 	h := &e.list[len(e.list)-1]
 	h.Name, h.Value = n, value
-	e.names |= bit
+	e.names.add(key)
 	e.room.place(len(n) + len(value))
 }
 
@@ -231,7 +190,7 @@ func (e *editedHeaders) value(r *HeaderRule, info *RequestInfo) []byte {
 }
 
 // applyHeaderRule runs the header rule r of the request (n: its name in
-// lower case and its bit, from frontend.lowerNames or
+// lower case and its key, from frontend.lowerNames or
 // backend.lowerNames); false when its field had no room
 // (actions_strict.go). It is apply with the session's fieldFits called
 // directly and the name folded and hashed once.
@@ -253,7 +212,7 @@ func (s *session) applyHeaderRule(r *HeaderRule, n ruleName) bool {
 	case n.lower == "":
 		e.add(r.Name, v) // (no lower-case name given)
 	default:
-		e.addKept(e.constant(n.lower), v, n.bit)
+		e.addKept(e.constant(n.lower), v, n.key)
 	}
 	s.info.hdrs = e.list
 	return ok
