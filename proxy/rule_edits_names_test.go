@@ -67,6 +67,9 @@ func TestEditedNamesFilter(t *testing.T) {
 			if string(e.list[i].Name) != string(ref[i].Name) || string(e.list[i].Value) != string(ref[i].Value) {
 				t.Fatalf("round %d: field %d %q, want %q", round, i, e.list[i].Name, ref[i].Name)
 			}
+			if !e.names.mayHave(nameKey(ref[i].Name)) {
+				t.Fatalf("round %d: the filter misses %q", round, ref[i].Name)
+			}
 		}
 	}
 }

@@ -23,16 +23,7 @@ const sameBytesRequest = "GET /bench/x.css?a=1 HTTP/1.1\r\nhost: bench\r\nuser-a
 // BenchmarkPlainSameBytesKeepAlive is BenchmarkPlainKeepAlive with the
 // client sending sameBytesRequest: the server reads the bytes it reads in
 // BenchmarkRulesKeepAlive.
-func BenchmarkPlainSameBytesKeepAlive(b *testing.B) {
-	web := startAnswering(b, []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"))
-	do := startRulesClientTo(b, web, "", "", sameBytesRequest)
-	b.ReportAllocs()
-	cpu0 := processCPU()
-	for b.Loop() {
-		do()
-	}
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
-}
+func BenchmarkPlainSameBytesKeepAlive(b *testing.B) { benchmarkRulesReq(b, "", sameBytesRequest) }
 
 // TestSameBytesRequestHead: the server receives the same head from the
 // rules frontend given benchRequest as from the plain one given
@@ -68,4 +59,26 @@ func TestSameBytesRequestHead(t *testing.T) {
 	if rules != plain {
 		t.Fatalf("the rules' head\n%q\nthe plain one\n%q", rules, plain)
 	}
+}
+
+// wrkRequest is what wrk sends in make bench: a Host field alone.
+const wrkRequest = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+// BenchmarkRulesWrkKeepAlive is BenchmarkRulesKeepAlive with wrk's
+// request (no User-Agent, path /: the rules' header fetches find less).
+func BenchmarkRulesWrkKeepAlive(b *testing.B) { benchmarkRulesReq(b, benchRules, wrkRequest) }
+
+// BenchmarkPlainWrkKeepAlive is BenchmarkRulesWrkKeepAlive without the
+// rules.
+func BenchmarkPlainWrkKeepAlive(b *testing.B) { benchmarkRulesReq(b, "", wrkRequest) }
+
+func benchmarkRulesReq(b *testing.B, rules, req string) {
+	web := startAnswering(b, []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"))
+	do := startRulesClientTo(b, web, rules, "", req)
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		do()
+	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
