@@ -14,13 +14,13 @@ import (
 // header rules after it do not apply) but not the redirect rules. It returns whether the request was answered and, if so,
 // whether the connection may carry another request.
 func (s *session) runRequestRules() (answered, keep bool) {
-	rules := s.fe.cfg.RequestRules
+	rules, lower := s.fe.cfg.RequestRules, s.fe.lowerNames
 	s.method = s.method[:0]
 	if s.firstContentRan {
 		// the content rules ran on the connection's TCP stream
 		// (switchmode.go), whose variables the request keeps
 		s.firstContentRan = false
-		rules = rules[s.fe.cfg.FirstContentSkip:]
+		rules, lower = rules[s.fe.cfg.FirstContentSkip:], lower[s.fe.cfg.FirstContentSkip:]
 		s.beginRequestKeepVars()
 	} else {
 		s.beginRequest()
@@ -36,7 +36,7 @@ func (s *session) runRequestRules() (answered, keep bool) {
 			return true, false
 		}
 	}
-	answered, keep, _ = s.runRuleList(rules, nil, s.fe.lowerNames)
+	answered, keep, _ = s.runRuleList(rules, nil, lower)
 	if !answered {
 		answered, keep = s.frontendRequestTail()
 	}
@@ -53,7 +53,7 @@ func (s *session) runRequestRules() (answered, keep bool) {
 // in its counters too and take its error pages first. lower are the
 // rules' header names in lower case. An allow ends this list only
 // (allowed: the caller goes on with what follows it).
-func (s *session) runRuleList(rules []HeaderRule, be *backend, lower []string) (answered, keep, allowed bool) {
+func (s *session) runRuleList(rules []HeaderRule, be *backend, lower []ruleName) (answered, keep, allowed bool) {
 	skip := 0
 rules:
 	for i := range rules {

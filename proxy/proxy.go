@@ -95,8 +95,8 @@ type frontend struct {
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
 	// lowerNames are the names of cfg.RequestRules in lower case, as
-	// their fields are added (rule_edits.go).
-	lowerNames []string
+	// their fields are added, with their names filter bits (rule_edits.go).
+	lowerNames []ruleName
 	self       *backend // a listen section's backend half (nil for a frontend)
 	stats      Counters
 	logs       bool // its transactions go to Options.Log
@@ -131,7 +131,7 @@ type backend struct {
 	dyn dynCookies
 	// lowerNames are the names of cfg.RequestRules in lower case
 	// (frontend.lowerNames).
-	lowerNames []string
+	lowerNames []ruleName
 }
 
 // New validates cfg, resolves backend references, builds the balancers and
@@ -159,9 +159,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		b := &backend{cfg: bc}
-		for _, r := range bc.RequestRules {
-			b.lowerNames = append(b.lowerNames, lowerASCII(r.Name))
-		}
+		b.lowerNames = ruleNamesOf(bc.RequestRules)
 		var bals []*balance.Server
 		var servers []*server
 		ids := serverIDs(bc.Servers)
@@ -223,9 +221,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 				return nil, fmt.Errorf("proxy: frontend %q: unknown default_backend %q", fc.Name, fc.DefaultBackend)
 			}
 		}
-		for _, r := range fc.RequestRules {
-			f.lowerNames = append(f.lowerNames, lowerASCII(r.Name))
-		}
+		f.lowerNames = ruleNamesOf(fc.RequestRules)
 		for _, u := range fc.UseBackends {
 			if u.Dynamic != nil {
 				f.use = append(f.use, nil) // looked up per request

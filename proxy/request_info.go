@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"unsafe"
 
 	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -223,7 +224,12 @@ func (r *RequestInfo) Header(name string) []byte {
 // evaluation frames for a request's connection: an evaluation then takes
 // nothing from a pool. The engine sets it on first use; the proxy hands
 // it back (releaseEval) when the connection or stream ends.
-type evalScratch struct{ state any }
+// fast is the same state as a bare pointer, read without a type
+// assertion by the engine's most frequent step (EvalFast).
+type evalScratch struct {
+	state any
+	fast  unsafe.Pointer
+}
 
 // evalRelease takes back a connection's evaluation frames (set by the
 // engine, SetEvalRelease).
@@ -237,12 +243,16 @@ func SetEvalRelease(f func(any)) { evalRelease = f }
 // evaluates on r, then the engine's own.
 func (r *RequestInfo) EvalState() *any { return &r.eval.state }
 
+// EvalFast is the pointer the engine keeps beside its state (the same
+// value), cleared with it.
+func (r *RequestInfo) EvalFast() *unsafe.Pointer { return &r.eval.fast }
+
 // releaseEval hands r's evaluation frames back to the engine.
 func (r *RequestInfo) releaseEval() {
 	if r.eval.state != nil && evalRelease != nil {
 		evalRelease(r.eval.state)
 	}
-	r.eval.state = nil
+	r.eval.state, r.eval.fast = nil, nil
 }
 
 // balanceLastHeader and balanceHeader give the balancers (hdr(), the

@@ -21,10 +21,11 @@ import (
 type editedHeaders struct {
 	list  []http1.Header
 	arena []byte
-	// names has the bit of each name in list (nameBit), and may have
-	// more (a field removed leaves its bit): a set-header or del-header
-	// whose bit is clear has nothing to remove and skips the scan.
-	names uint64
+	// names has the bit of each name in list (names_filter.go), and may
+	// have more (a field removed leaves its bit): a set-header or
+	// del-header whose bit is clear has nothing to remove and skips the
+	// scan.
+	names namesFilter
 	// room follows the HTX buffer the fields take in HAProxy, for the
 	// rewrites that find no room (htx_room.go, actions_strict.go).
 	room htxLayout
@@ -36,32 +37,6 @@ func (e *editedHeaders) start(hs []http1.Header) {
 	e.list = append(e.list[:0], hs...)
 	e.names = namesOf(hs)
 	e.room.reset(len(hs))
-}
-
-// nameBit is the bit of a field name in editedHeaders.names, the same
-// for every case of the name.
-func nameBit[T string | []byte](name T) uint64 {
-	if len(name) == 0 {
-		return 1
-	}
-	h := uint(len(name))*7 + uint(lowerByte(name[0])) + uint(lowerByte(name[len(name)-1]))*3
-	return 1 << (h & 63)
-}
-
-func lowerByte(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// namesOf is the names filter of the fields hs.
-func namesOf(hs []http1.Header) uint64 {
-	var m uint64
-	for _, h := range hs {
-		m |= nameBit(h.Name)
-	}
-	return m
 }
 
 // beginRequest starts a request: no edit yet, no txn or req variable.
@@ -114,11 +89,22 @@ func (e *editedHeaders) constant(v string) []byte {
 // del removes every field named name (case-insensitive). A Connection
 // field HAProxy's H1 parser consumed was never in its buffer.
 func (e *editedHeaders) del(name string) {
-	if e.names&nameBit(name) == 0 {
+	e.delNamed(name, ruleName{key: nameKey(name)})
+}
+
+// delNamed is del with the rule's lower-case name and bit made once (a
+// frontend's or backend's rules: only the fields' names are folded
+// then; lower "" folds name).
+func (e *editedHeaders) delNamed(name string, n ruleName) {
+	if !e.names.mayHave(n.key) {
 		return // no field has that name: most set-header rules add one
 	}
+	lower := n.lower
+	if lower == "" {
+		lower = name // foldEqual folds both
+	}
 	first := 0 // the fields before the first named name stay where they are
-	for first < len(e.list) && !foldEqual(e.list[first].Name, name) {
+	for first < len(e.list) && !foldEqual(e.list[first].Name, lower) {
 		first++
 	}
 	if first == len(e.list) {
@@ -126,7 +112,7 @@ func (e *editedHeaders) del(name string) {
 	}
 	out := e.list[:first]
 	for _, h := range e.list[first:] {
-		if !foldEqual(h.Name, name) {
+		if !foldEqual(h.Name, lower) {
 			out = append(out, h)
 			continue
 		}
@@ -146,13 +132,23 @@ func (e *editedHeaders) del(name string) {
 func (e *editedHeaders) add(name string, value []byte) {
 	n := e.keep(name)
 	http1.LowerInPlace(n)
-	e.addKept(n, value)
+	e.addKept(n, value, nameKey(n))
 }
 
-// addKept is add for a name already in the arena and in lower case.
-func (e *editedHeaders) addKept(n, value []byte) {
-	e.list = append(e.list, http1.Header{Name: n, Value: value})
-	e.names |= nameBit(n)
+// addKept is add for a name already in the arena and in lower case, key
+// its nameKey.
+func (e *editedHeaders) addKept(n, value []byte, key uint64) {
+	// The field's two slices are stored one by one: a Header built on
+	// the stack and copied in 16-byte blocks waited on the 8-byte stores
+	// it was built with (the processor cannot forward them).
+	if len(e.list) < cap(e.list) {
+		e.list = e.list[:len(e.list)+1]
+	} else {
+		e.list = append(e.list, http1.Header{})
+	}
+	h := &e.list[len(e.list)-1]
+	h.Name, h.Value = n, value
+	e.names.add(key)
 	e.room.place(len(n) + len(value))
 }
 
@@ -162,49 +158,63 @@ func (e *editedHeaders) addKept(n, value []byte) {
 // fits, when set, says whether the new field has room; false is a failed
 // rewrite: the field is not added.
 func (e *editedHeaders) apply(r *HeaderRule, info *RequestInfo, fits func(name string, value []byte) bool) bool {
-	return e.applyLower(r, "", info, fits)
-}
-
-// applyLower is apply with the rule's name in lower case when lower is
-// not "" (a frontend's rules have theirs made once: frontend.lowerNames).
-func (e *editedHeaders) applyLower(r *HeaderRule, lower string, info *RequestInfo, fits func(name string, value []byte) bool) bool {
 	if r.Action == DelHeader {
 		e.del(r.Name)
 		return true
 	}
-	var v []byte
-	switch {
-	case r.AppendFormat != nil:
-		// Straight into the arena: the fields the samples read are
-		// before its end, which the value only follows.
-		n := len(e.arena)
-		e.arena = r.AppendFormat(e.arena, info)
-		v = e.arena[n:len(e.arena):len(e.arena)]
-	case r.Format != nil:
-		v = e.keep(r.Format(info))
-	default:
-		v = e.constant(r.Value)
-	}
+	v := e.value(r, info)
 	if r.Action == SetHeader {
 		e.del(r.Name)
 	}
 	if fits != nil && !fits(r.Name, v) {
 		return false
 	}
-	if lower == "" {
-		e.add(r.Name, v)
-	} else {
-		e.addKept(e.constant(lower), v)
-	}
+	e.add(r.Name, v)
 	return true
 }
 
-// applyHeaderRule runs the header rule r of the request (lower: its name
-// in lower case); false when its field had no room (actions_strict.go).
-func (s *session) applyHeaderRule(r *HeaderRule, lower string) bool {
+// value is the value of a set-header or add-header rule r on the list as
+// it is, in the arena (or the rule's constant).
+func (e *editedHeaders) value(r *HeaderRule, info *RequestInfo) []byte {
+	switch {
+	case r.AppendFormat != nil:
+		// Straight into the arena: the fields the samples read are
+		// before its end, which the value only follows.
+		n := len(e.arena)
+		e.arena = r.AppendFormat(e.arena, info)
+		return e.arena[n:len(e.arena):len(e.arena)]
+	case r.Format != nil:
+		return e.keep(r.Format(info))
+	}
+	return e.constant(r.Value)
+}
+
+// applyHeaderRule runs the header rule r of the request (n: its name in
+// lower case and its key, from frontend.lowerNames or
+// backend.lowerNames); false when its field had no room
+// (actions_strict.go). It is apply with the session's fieldFits called
+// directly and the name folded and hashed once.
+func (s *session) applyHeaderRule(r *HeaderRule, n ruleName) bool {
+	e := &s.edits
 	s.info.hdrs = s.editable() // the value reads the list as it is now
-	ok := s.edits.applyLower(r, lower, &s.info, s.fieldFits)
-	s.info.hdrs = s.edits.list
+	if r.Action == DelHeader {
+		e.delNamed(r.Name, n)
+		s.info.hdrs = e.list
+		return true
+	}
+	v := e.value(r, &s.info)
+	if r.Action == SetHeader {
+		e.delNamed(r.Name, n)
+	}
+	ok := s.fieldFits(r.Name, v)
+	switch {
+	case !ok:
+	case n.lower == "":
+		e.add(r.Name, v) // (no lower-case name given)
+	default:
+		e.addKept(e.constant(n.lower), v, n.key)
+	}
+	s.info.hdrs = e.list
 	return ok
 }
 

@@ -17,8 +17,8 @@
 # whose names match. Each case also reports the proxy's CPU time per
 # request (user + system, from /proc, over the case). With BENCH_PPROF=1
 # gohaproxy writes a CPU profile of its whole run (GOHAPROXY_CPUPROFILE) and
-# its top functions are printed; BENCH_ONLY=gohaproxy skips HAProxy (for
-# profiling runs).
+# its top functions are printed (BENCH_PPROF_SAVE=<file> keeps the
+# profile); BENCH_ONLY=gohaproxy skips HAProxy (for profiling runs).
 #
 # TLS cases (scripts/bench-tls.sh; BENCH_TLS=0 skips them, BENCH_TLS=only
 # runs them alone, BENCH_TLS_CASES=<regex> only those it matches, e.g.
@@ -237,6 +237,7 @@ fi
 if [ "${BENCH_PPROF:-0}" = 1 ] && [ -s "$W/cpu.pprof" ]; then
   echo; echo "gohaproxy CPU profile (all cases), top 25:"
   go tool pprof -top -nodecount=25 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '1,32p'
+  [ -n "${BENCH_PPROF_SAVE:-}" ] && cp "$W/cpu.pprof" "$BENCH_PPROF_SAVE"
   echo; echo "cumulative, top 30:"
   go tool pprof -top -cum -nodecount=30 "$BIN" "$W/cpu.pprof" 2>/dev/null | sed -n '6,37p'
 fi

@@ -149,6 +149,11 @@ func compileConverters(t haproxy.SampleType, cs []haproxy.Converter) ([]step, ha
 // run applies the steps to v; false when a cast or a converter leaves no
 // sample.
 func run(r *proxy.RequestInfo, steps []step, v *value) bool {
+	return len(steps) == 0 || runSteps(r, steps, v) // inlined: most fetches have no converter
+}
+
+// runSteps is run on at least one step.
+func runSteps(r *proxy.RequestInfo, steps []step, v *value) bool {
 	for _, s := range steps {
 		if s.in != haproxy.SampleAny && v.t != s.in && !v.cast(s.in) {
 			return false

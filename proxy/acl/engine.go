@@ -111,7 +111,8 @@ func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
 	}
 	if len(out.or) == 1 && len(out.or[0]) == 1 {
 		t := out.or[0][0]
-		return &oneTerm{m: t.m, neg: t.neg, unless: c.Unless}, nil
+		a, _ := t.m.(*acl)
+		return &oneTerm{m: t.m, a: a, neg: t.neg, unless: c.Unless}, nil
 	}
 	return out, nil
 }
@@ -283,12 +284,18 @@ func (c *condition) Match(r *proxy.RequestInfo) bool {
 // as condition's, without the suites to walk.
 type oneTerm struct {
 	m           proxy.Condition
+	a           *acl // m when it is an acl line, called directly
 	neg, unless bool
 }
 
 func (c *oneTerm) Match(r *proxy.RequestInfo) bool {
 	r.TakePayloadShort()
-	m := c.m.Match(r)
+	var m bool
+	if c.a != nil {
+		m = c.a.Match(r)
+	} else {
+		m = c.m.Match(r)
+	}
 	if short := r.TakePayloadShort(); short && !m && r.Inspecting() {
 		r.Miss() // a MISS, whatever the '!' and the unless
 		return false

@@ -94,7 +94,8 @@ func (e *Expr) Text(r *proxy.RequestInfo) (string, bool) {
 // address is written as its text, never made a string).
 func (e *Expr) AppendText(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
 	if e.one != nil {
-		return e.appendOne(dst, r)
+		dst, ok, _ := e.appendOne(dst, r)
+		return dst, ok
 	}
 	f := push(r)
 	f.r, f.steps, f.dst, f.ok = r, e.steps, dst, false

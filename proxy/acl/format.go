@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -111,8 +112,13 @@ func (f *format) append(dst []byte, r *proxy.RequestInfo) []byte {
 			continue
 		}
 		n := len(dst)
-		var ok bool
-		if dst, ok = p.expr.AppendText(dst, r); ok {
+		var ok, plain bool
+		if p.expr.one != nil {
+			dst, ok, plain = p.expr.appendOne(dst, r)
+		} else {
+			dst, ok = p.expr.AppendText(dst, r)
+		}
+		if ok && !plain {
 			dst = httpEncodeFrom(dst, n)
 		}
 	}
@@ -131,7 +137,7 @@ func (f *format) text(r *proxy.RequestInfo) string {
 // httpEncodeFrom encodes b[from:] in place as httpEncode does (the
 // sample text just appended).
 func httpEncodeFrom(b []byte, from int) []byte {
-	if httpSafe(bstr(b[from:])) {
+	if httpSafeBytes(b[from:]) {
 		return b
 	}
 	raw := string(b[from:])
@@ -164,6 +170,22 @@ func httpEncode(b *strings.Builder, s string) {
 
 // httpUnsafe: c is written %XX by httpEncode.
 func httpUnsafe(c byte) bool { return c <= 0x08 || c >= 0x0a && c <= 0x1f || c == 0x7f }
+
+// httpSafeBytes is httpSafe on bytes, eight at a time: a word with no
+// byte below 0x20 and none 0x7f is safe (a tab, below 0x20 but safe,
+// sends its word to the byte test).
+func httpSafeBytes(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		del := x ^ 0x7f*ones
+		if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs != 0 && !httpSafe(bstr(b[i:i+8])) {
+			return false
+		}
+	}
+	return httpSafe(bstr(b[i:]))
+}
 
 // httpSafe: httpEncode would write s unchanged.
 func httpSafe(s string) bool {

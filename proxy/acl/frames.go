@@ -1,8 +1,10 @@
 package acl
 
 import (
+	"net/netip"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -34,6 +36,8 @@ type frame struct {
 	last  value                                // lastOnly's value
 	found bool
 
+	stack *frameStack // the connection's stack holding the frame (nil: a lone one)
+
 	n   int64         // Int's output
 	cfg *stick.Config // StickKey's table
 	key []byte        // StickKey's output
@@ -64,6 +68,18 @@ func (f *frame) reset() {
 type frameStack struct {
 	frames []*frame
 	depth  int
+	// addr and its text are the last address a header value printed
+	// (appendAddr): a connection's %[src] is formatted once.
+	addr     netip.Addr
+	addrText []byte
+}
+
+// appendAddr appends the text of a (addrToStr's) to dst.
+func (s *frameStack) appendAddr(dst []byte, a netip.Addr) []byte {
+	if a != s.addr || len(s.addrText) == 0 {
+		s.addr, s.addrText = a, a.AppendTo(s.addrText[:0])
+	}
+	return append(dst, s.addrText...)
 }
 
 var (
@@ -82,8 +98,23 @@ func init() {
 	})
 }
 
-// push takes a frame for an evaluation on r (nil: none).
+// push takes a frame for an evaluation on r (nil: none). The common case
+// (a connection whose stack has a free frame) is small enough to be
+// inlined in the evaluations; pushSlow does the rest.
 func push(r *proxy.RequestInfo) *frame {
+	if r != nil {
+		if s := (*frameStack)(*r.EvalFast()); s != nil && s.depth < len(s.frames) {
+			f := s.frames[s.depth]
+			s.depth++
+			return f
+		}
+	}
+	return pushSlow(r)
+}
+
+// pushSlow is push taking a lone frame, the connection's stack or a new
+// frame on it.
+func pushSlow(r *proxy.RequestInfo) *frame {
 	if r == nil {
 		return loneFrames.Get().(*frame)
 	}
@@ -92,23 +123,31 @@ func push(r *proxy.RequestInfo) *frame {
 	if !ok {
 		s = stacks.Get().(*frameStack)
 		*slot = s
+		*r.EvalFast() = unsafe.Pointer(s) // the same stack, for push
 	}
 	if s.depth == len(s.frames) {
-		s.frames = append(s.frames, newFrame())
+		f := newFrame()
+		f.stack = s // for pop, without the slot's type assertion
+		s.frames = append(s.frames, f)
 	}
 	f := s.frames[s.depth]
 	s.depth++
 	return f
 }
 
-// pop ends the evaluation push(r) began with f.
+// pop ends the evaluation push(r) began with f (inlined; popLone for a
+// lone frame).
 func pop(r *proxy.RequestInfo, f *frame) {
 	if r == nil {
-		f.reset()
-		loneFrames.Put(f)
+		popLone(f)
 		return
 	}
-	(*r.EvalState()).(*frameStack).depth--
+	f.stack.depth--
+}
+
+func popLone(f *frame) {
+	f.reset()
+	loneFrames.Put(f)
 }
 
 // appendTake is AppendText's: the converters on the first value, its

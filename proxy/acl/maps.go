@@ -279,10 +279,24 @@ func (t *mapTable) lookup(v *value) (value, bool) {
 	return r.val, true
 }
 
+// smallMap is how many rows a map_str compares one by one rather than
+// look up by hash.
+const smallMap = 4
+
 // find is the index of v's entry, -1 when none matches.
 func (t *mapTable) find(v *value) int {
 	switch t.m {
 	case mapStr:
+		if len(t.rows) <= smallMap {
+			// a few keys: compared in file order, without hashing
+			// (the first of equal keys wins, as in exact)
+			for i := range t.rows {
+				if t.rows[i].key == v.s {
+					return i
+				}
+			}
+			return -1
+		}
 		if i, ok := t.exact[v.s]; ok {
 			return i
 		}

@@ -176,15 +176,30 @@ func (e *Expr) firstOne(r *proxy.RequestInfo, f func(r *proxy.RequestInfo, v *va
 	pop(r, t)
 }
 
-// appendOne is Expr.AppendText on a single-valued fetch.
-func (e *Expr) appendOne(dst []byte, r *proxy.RequestInfo) ([]byte, bool) {
+// appendOne is Expr.AppendText on a single-valued fetch; plain says the
+// text is digits or an address, which no header encoding changes
+// (format.append skips its check).
+func (e *Expr) appendOne(dst []byte, r *proxy.RequestInfo) (out []byte, ok, plain bool) {
 	t := push(r)
-	ok := e.one(r, &t.v) && run(r, e.steps, &t.v)
+	ok = e.one(r, &t.v) && run(r, e.steps, &t.v)
 	if ok {
-		dst, ok = appendText(dst, &t.v)
+		switch t.v.t {
+		case haproxy.SampleIPv4, haproxy.SampleIPv6:
+			if st := t.stack; st != nil {
+				dst = st.appendAddr(dst, t.v.a) // %[src]: its text kept
+			} else {
+				dst, _ = appendText(dst, &t.v)
+			}
+			plain = t.v.a.Zone() == "" // (a zone's name is any text)
+		case haproxy.SampleBool, haproxy.SampleSInt:
+			dst, _ = appendText(dst, &t.v)
+			plain = true
+		default:
+			dst, ok = appendText(dst, &t.v)
+		}
 	}
 	pop(r, t)
-	return dst, ok
+	return dst, ok, plain
 }
 
 // textOne is Expr.Text on a single-valued fetch.

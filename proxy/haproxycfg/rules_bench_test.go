@@ -95,9 +95,18 @@ func startRulesClient(tb testing.TB, rules string) (do func()) {
 	return startRulesClientIn(tb, rules, "")
 }
 
+// benchRequest is the request of the rules benchmarks.
+const benchRequest = "GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n"
+
 // startRulesClientIn is startRulesClient with beRules in the backend.
 func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
 	web := startAnswering(tb, []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"))
+	return startRulesClientTo(tb, web, rules, beRules, benchRequest)
+}
+
+// startRulesClientTo is startRulesClientIn towards the server web, the
+// client sending req.
+func startRulesClientTo(tb testing.TB, web, rules, beRules, req string) (do func()) {
 	fe := loopback.FreeAddr(tb)
 	m := filepath.Join(tb.TempDir(), "hosts.map")
 	os.WriteFile(m, []byte("bench servers\nexample.com servers\n"), 0o644)
@@ -110,8 +119,8 @@ func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { c.Close() })
-	req := []byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")
-	c.Write(req)
+	reqb := []byte(req)
+	c.Write(reqb)
 	first := make([]byte, 4096)
 	n, err := c.Read(first)
 	if err != nil || !bytes.HasSuffix(first[:n], []byte("ok\n")) {
@@ -119,7 +128,7 @@ func startRulesClientIn(tb testing.TB, rules, beRules string) (do func()) {
 	}
 	buf := first[:n]
 	return func() {
-		if _, err := c.Write(req); err != nil {
+		if _, err := c.Write(reqb); err != nil {
 			tb.Fatal(err)
 		}
 		if _, err := io.ReadFull(c, buf); err != nil {
@@ -213,7 +222,7 @@ func rulesEvalSetup(b *testing.B) (*proxy.Frontend, *proxy.RequestInfo) {
 	}
 	fe := Build(res.Config).Proxy.Frontends[0]
 	var req http1.Request
-	if err := req.Parse([]byte("GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n")); err != nil {
+	if err := req.Parse([]byte(benchRequest)); err != nil {
 		b.Fatal(err)
 	}
 	return fe, proxy.NewRequestInfo(netip.MustParseAddrPort("127.0.0.1:40000"), &req)

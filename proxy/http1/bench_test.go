@@ -35,3 +35,27 @@ func BenchmarkParseResponse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRulesCaseRequests parses the request of make bench's rules
+// case in process (haproxycfg's benchRequest) and the same request with
+// the 12 fields the rules add (its sameBytesRequest): what the proxy's
+// parse of the longer request costs BenchmarkPlainSameBytesKeepAlive.
+func BenchmarkParseRulesCaseRequests(b *testing.B) {
+	for _, c := range []struct{ name, req string }{
+		{"short", "GET /bench/x.css?a=1 HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\n\r\n"},
+		{"same-bytes", "GET /bench/x.css?a=1 HTTP/1.1\r\nhost: bench\r\nuser-agent: wrk\r\n" +
+			"x-backend: servers\r\nx-css: 1\r\nx-query: 1\r\nx-client: 127.0.0.1\r\n" +
+			"x-path: /bench/x.css\r\nx-via: goha-bench\r\nx-hops: 0\r\nx-method: GET\r\n" +
+			"x-host: bench\r\nx-len: 3\r\nx-seen: 1\r\nx-hash: 2761959149\r\n\r\n"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			raw := []byte(c.req)
+			var r Request
+			for b.Loop() {
+				if err := r.Parse(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

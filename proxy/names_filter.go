@@ -1,0 +1,60 @@
+package proxy
+
+import "github.com/goha-lb/goha/proxy/http1"
+
+// The names filter of an edited header list (editedHeaders.names): a bit
+// for each name the list may have, so that a set-header or del-header
+// naming a field the list lacks (most set-header rules add one) skips
+// the scan of the fields. A name's key is a hash of its length and its
+// last four bytes in lower case (many names share their first ones,
+// "x-"); its top bit chooses one of the filter's two words and the next
+// six its bit there. A rule's key is made once (ruleNamesOf).
+
+// namesFilter is the filter's 128 bits.
+type namesFilter [2]uint64
+
+// nameKey is the key of a field name, the same for every case of it.
+func nameKey[T string | []byte](name T) uint64 {
+	h := uint64(len(name))
+	for i := max(0, len(name)-4); i < len(name); i++ {
+		h = h<<8 | uint64(lowerByte(name[i]))
+	}
+	return h * 0x9e3779b97f4a7c15
+}
+
+func (f *namesFilter) add(key uint64) { f[key>>63] |= 1 << (key >> 57 & 63) }
+
+// mayHave is false when no name of that key was added.
+func (f *namesFilter) mayHave(key uint64) bool { return f[key>>63]&(1<<(key>>57&63)) != 0 }
+
+// namesOf is the names filter of the fields hs.
+func namesOf(hs []http1.Header) namesFilter {
+	var f namesFilter
+	for _, h := range hs {
+		f.add(nameKey(h.Name))
+	}
+	return f
+}
+
+// ruleName is a header rule's name in lower case and its key, made once
+// per rule (frontend.lowerNames).
+type ruleName struct {
+	lower string
+	key   uint64
+}
+
+// ruleNamesOf are the ruleNames of rules, in their order.
+func ruleNamesOf(rules []HeaderRule) []ruleName {
+	out := make([]ruleName, len(rules))
+	for i, r := range rules {
+		out[i] = ruleName{lower: lowerASCII(r.Name), key: nameKey(r.Name)}
+	}
+	return out
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
