@@ -397,20 +397,24 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 		return 0, false
 	}
 	st.recvWin -= n
+	got := st.got + int64(len(f.Data()))
+	cl := st.Req.ContentLength
+	if cl >= 0 && (got > cl || (f.StreamEnded() && got != cl)) {
+		// §8.1.1: content-length and the DATA disagree. As HAProxy's
+		// mux, none of the frame reaches the request: the stream is
+		// reset with what came before.
+		c.mu.Unlock()
+		c.resetStream(id, http2.ErrCodeProtocol)
+		return 0, false
+	}
 	st.unacked += n - int32(len(f.Data())) // padding is consumed at once
 	st.in = append(st.in, f.Data()...)
-	st.got += int64(len(f.Data()))
-	cl := st.Req.ContentLength
-	bad := cl >= 0 && (st.got > cl || (f.StreamEnded() && st.got != cl))
+	st.got = got
 	if f.StreamEnded() {
 		st.endRemoteLocked()
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	if bad {
-		// §8.1.1: content-length and the DATA disagree.
-		c.resetStream(id, http2.ErrCodeProtocol)
-	}
 	return 0, false
 }
 
