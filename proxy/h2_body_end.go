@@ -22,7 +22,7 @@ func (s *session) awaitRequestEnd(t *[2]byte) {
 }
 
 // streamAbortedEarly: an HTTP/2 stream reset before its request went to
-// a server (the client's RST_STREAM, or DATA past the content-length
+// a server (the client's RST_STREAM, or DATA past the content-length,
 // in the same read as its HEADERS) is not forwarded: HAProxy sees the
 // error before it connects and logs CR, no server, status -1, counted
 // in its backend's cli_abrt (TestH2RequestBodyPastEndMatchesHAProxy).

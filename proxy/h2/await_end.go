@@ -111,11 +111,10 @@ func (st *Stream) AwaitRequestEnd(timeout time.Duration) byte {
 	return 'c'
 }
 
-// Aborted says whether the stream was reset (either way) or its
-// connection died.
+// Aborted says whether the stream was reset, either way.
 func (st *Stream) Aborted() bool {
 	c := st.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return st.aborted || c.dead != nil
+	return st.aborted
 }
