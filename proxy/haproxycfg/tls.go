@@ -97,7 +97,7 @@ func (b *builder) defaultTLSOptions(pos haproxy.Pos, args []string, versions *tl
 		if o == "no-tls-tickets" {
 			*noTickets = true
 		} else if !applyVersionOption(versions, o, val) {
-			b.unsupported(pos, args[0]+" "+o)
+			b.unsupported(pos, args[0]+" "+o+optionWhy(o)) // prefer_client.go
 		}
 	}
 }
