@@ -250,7 +250,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	for _, bd := range px.Binds {
 		for o := range bd.Options {
 			if !implemented("bind", o) {
-				b.unsupported(bd.Pos, "bind option "+o+optionWhy(o)) // prefer_client.go
+				b.unsupported(bd.Pos, "bind option "+o)
 			}
 		}
 		if v, ok := bd.Options["npn"]; ok && bd.SSL {
