@@ -102,10 +102,7 @@ func clientFirstSuite(c *tls.Config, h *tls.ClientHelloInfo) (uint16, bool) {
 		return 0, false
 	}
 	ecdhe := commonCurve(c, h)
-	known := map[uint16]*tls.CipherSuite{}
-	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
-		known[s.ID] = s
-	}
+	known := knownSuites()
 	for _, id := range h.CipherSuites {
 		s := known[id]
 		if s == nil || !slices.Contains(c.CipherSuites, id) || !slices.Contains(s.SupportedVersions, vers) {
@@ -128,6 +125,15 @@ func clientFirstSuite(c *tls.Config, h *tls.ClientHelloInfo) (uint16, bool) {
 	}
 	return 0, false
 }
+
+// knownSuites are crypto/tls's suites by id, made once.
+var knownSuites = sync.OnceValue(func() map[uint16]*tls.CipherSuite {
+	m := map[uint16]*tls.CipherSuite{}
+	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		m[s.ID] = s
+	}
+	return m
+})
 
 // commonCurve says whether the client and c share a curve for a TLS 1.2
 // ECDHE exchange, with uncompressed points.
