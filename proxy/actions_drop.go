@@ -43,15 +43,25 @@ func (s *session) dropClientOf(be *backend, silent bool) {
 		be.stats.countStatus(0)
 	}
 	s.emitLog(be, nil, 0, term('P', 'R'))
-	if silent && s.c.TCPConn != nil {
-		silence(s.c.TCPConn)
+	if silent {
+		s.silenceClient()
 	}
-	if be != nil && s.stream != nil {
-		// A backend's reject on an HTTP/2 stream (its silent-drop is
-		// refused there): HAProxy's H2 mux resets the stream with
-		// ENHANCE_YOUR_CALM and ends the connection, as for a content
-		// reject (measured: the client dials again).
+	if (be != nil || silent) && s.stream != nil {
+		// A backend's reject, or a silent-drop, on an HTTP/2 stream:
+		// HAProxy's H2 mux resets the stream with ENHANCE_YOUR_CALM and
+		// ends the connection, as for a content reject (measured: the
+		// client dials again); silenced, nothing of it leaves, and bytes
+		// the client sends later meet the kernel's reset
+		// (TestH2SilentDropDifferential).
 		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
+	}
+}
+
+// silenceClient silences the client's socket: the HTTP/2 connection's
+// for a stream, whose other streams then go unseen too.
+func (s *session) silenceClient() {
+	if c := s.info.cliTCP; c != nil {
+		silence(c)
 	}
 }
 
@@ -89,8 +99,13 @@ func (x *exchange) dropResponse() {
 	s.tl.respHead = time.Time{}
 	s.fe.stats.deniedReq.Add(1)
 	x.be.stats.deniedReq.Add(1)
-	if s.c.TCPConn != nil {
-		silence(s.c.TCPConn)
+	// On an HTTP/2 stream the connection stays, silenced, and the stream
+	// goes without a frame: nothing more reaches the client, and it is
+	// not closed before its next frame (measured on 2.6.12: a PING sent
+	// later meets neither an answer nor a reset).
+	s.silenceClient()
+	if s.stream != nil {
+		s.stream.Drop()
 	}
 }
 

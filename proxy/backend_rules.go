@@ -74,9 +74,7 @@ func (s *session) rejectBackendContent(be *backend, silent bool) {
 	be.stats.countStatus(0)
 	if silent {
 		be.stats.deniedReq.Add(1)
-		if s.c.TCPConn != nil {
-			silence(s.c.TCPConn) // actions_drop.go
-		}
+		s.silenceClient() // actions_drop.go
 	}
 	s.emitLog(be, nil, 0, term('P', 'R'))
 	if s.stream != nil {

@@ -515,6 +515,9 @@ func (s *session) transaction() bool {
 	if m := string(req.Method); m == "GET" || m == "HEAD" {
 		client.redirectPath, _ = redirectPath(s.breq.URI)
 	}
+	if s.streamAbortedEarly(be) { // h2_body_end.go
+		return false
+	}
 	s.tl.fresh = s.clk.fresh
 	srv, sc, reused := be.connect(&s.breq, client, be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	s.redispatched()
@@ -557,6 +560,7 @@ func (s *session) transaction() bool {
 		s.endTracking() // refused to an HTTP/2 client: HAProxy logs nothing
 		return false
 	}
+	s.awaitRequestEnd(&x.term)        // h2_body_end.go
 	countDataAbort(be, x.srv, x.term) // body_abort.go
 	s.emitLog(be, x.srv, x.status, x.term)
 	return keep

@@ -36,7 +36,8 @@ import (
 //     refused server) sends the client a FIN then a RST;
 //   - a FIN passed on from the server (its end, its timeout) leaves the
 //     client's socket open until the client's FIN, as without the option.
-// (A tcp frontend's TLS binds are refused with the option: not measured.)
+// Over TLS the same, the close_notify (HAProxy's SSL_shutdown) sent before
+// the reset on the client's FIN (TestNoLingerTLSFrontendDifferential).
 //
 // On a tcp backend, when the client ends its side (a half-close or a
 // close), HAProxy shuts the server side "silently" and closes it whole

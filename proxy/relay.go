@@ -250,7 +250,8 @@ func (r *relayState) shut(sd *relaySide) {
 	case sd == &r.srv && r.t.resetServer && !sd.conn.io.eof.Load():
 		sd.conn.reset() // nolinger.go
 	case sd == &r.cli && sd.conn.noLinger && !r.t.http && sd.conn.io.eof.Load():
-		sd.conn.Close() // nolinger.go
+		sd.conn.closeNotify() // over TLS, HAProxy's SSL_shutdown first (TestNoLingerTLSFrontendDifferential)
+		sd.conn.Close()       // nolinger.go
 	default:
 		sd.conn.CloseWrite()
 	}

@@ -88,7 +88,7 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)
 	}
 	if spec.TLS != nil {
-		dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS))
+		dial = countedTLSDial(w.px, check.TLSDial(dial, spec.TLS, spec.TLSKeys))
 	}
 	switch {
 	case t.Agent:

@@ -2,7 +2,6 @@ package check
 
 import (
 	"crypto/tls"
-	"fmt"
 	"net"
 
 	"github.com/goha-lb/goha/proxy/tlsconf"
@@ -23,6 +22,7 @@ type checkConn struct {
 	tls           *tls.ConnectionState
 	randoms       [2][]byte // the ClientHello's and the ServerHello's
 	local, remote net.Addr
+	keys          *tlsFacts // with TLSKeys (tlskeys.go)
 }
 
 // newCheckConn reads c's addresses and, over TLS, its handshake's state
@@ -35,28 +35,15 @@ func newCheckConn(c net.Conn) *checkConn {
 		if t, ok := tc.NetConn().(*helloTap); ok {
 			cc.randoms = [2][]byte{t.client.Random, t.server.Random}
 			cc.local, cc.remote = t.Conn.LocalAddr(), t.Conn.RemoteAddr()
+			cc.keys = t.keys
 		}
 	}
 	return cc
 }
 
-// connRefused are the server-side connection fetches HAProxy allows in a
-// check that goha does not give there, with the reason.
-var connRefused = map[string]string{
-	"ssl_bc_session_key": "goha keeps no session key for checks",
-	"ssl_bc_unique_id":   "goha keeps no Finished message for checks",
-	"ssl_bc_session_id":  "crypto/tls does not expose the session id",
-	"ssl_bc_err":         "goha does not record handshake error codes for checks",
-	"ssl_bc_err_str":     "goha does not record handshake error codes for checks",
-	"ssl_bc_npn":         "crypto/tls speaks no NPN",
-}
-
 // connFetch compiles a fetch of the check's connection (ok false: name
 // is not one).
 func connFetch(name string) (checkExpr, bool, error) {
-	if why, refused := connRefused[name]; refused {
-		return nil, true, fmt.Errorf("sample fetch '%s' not supported in a health check (%s)", name, why)
-	}
 	boolVal := func(b bool) checkVal {
 		if b {
 			return checkVal{n: 1, isInt: true}
@@ -131,6 +118,28 @@ func connFetch(name string) (checkExpr, bool, error) {
 				return checkVal{}, false
 			}
 			return checkVal{b: env.conn.randoms[i]}, true
+		}, true, nil
+	case "ssl_bc_err":
+		return withTLS(func(*tls.ConnectionState) (checkVal, bool) {
+			return checkVal{isInt: true}, true
+		}), true, nil
+	case "ssl_bc_err_str", "ssl_bc_npn":
+		return func(*checkEnv) (checkVal, bool) { return checkVal{}, false }, true, nil
+	case "ssl_bc_session_id", "ssl_bc_session_key", "ssl_bc_unique_id":
+		return func(env *checkEnv) (checkVal, bool) {
+			if env.conn == nil || env.conn.keys == nil {
+				return checkVal{}, false
+			}
+			var b []byte
+			switch name {
+			case "ssl_bc_session_id":
+				b = env.conn.keys.sessionID()
+			case "ssl_bc_session_key":
+				b = env.conn.keys.master
+			default:
+				b = env.conn.keys.finished
+			}
+			return checkVal{b: b}, len(b) > 0
 		}, true, nil
 	case "bc_src":
 		return addr(true, false), true, nil

@@ -56,16 +56,19 @@ const maxHeaderList = 16384
 
 // Conn is the server side of one HTTP/2 connection.
 type Conn struct {
-	t    Transport
-	opt  Options
-	fr   *http2.Framer
-	wmu  sync.Mutex // frame writes: bw, henc, hbuf, flushDue
-	bw   *bufio.Writer
-	br   *bufio.Reader
-	henc *hpack.Encoder
-	hbuf bytes.Buffer
-	hdec *headerDecoder // header blocks: used by the reading goroutine only
-	hpay []byte         // a HEADERS frame's payload (readHeaders)
+	t   Transport
+	opt Options
+	// silenced: a stream was dropped on a silenced socket; stopped: a
+	// soft stop's GoAway came (drop.go).
+	silenced, stopped atomic.Bool
+	fr                *http2.Framer
+	wmu               sync.Mutex // frame writes: bw, henc, hbuf, flushDue
+	bw                *bufio.Writer
+	br                *bufio.Reader
+	henc              *hpack.Encoder
+	hbuf              bytes.Buffer
+	hdec              *headerDecoder // header blocks: used by the reading goroutine only
+	hpay              []byte         // a HEADERS frame's payload (readHeaders)
 	// arrived is the clock reading the streams opened by the bytes of
 	// one transport read share (Stream.Arrived); newBytes: a read
 	// brought bytes since it was taken. Reading goroutine only.
@@ -153,6 +156,7 @@ var errNoSettings = errors.New("h2: no SETTINGS after the preface")
 // (nil: a clean close).
 func (c *Conn) Serve() error {
 	err := c.serve()
+	c.lingerSilenced() // drop.go
 	c.mu.Lock()
 	if c.dead == nil {
 		c.dead = io.ErrUnexpectedEOF
@@ -397,20 +401,24 @@ func (c *Conn) onData(f *http2.DataFrame) (http2.ErrCode, bool) {
 		return 0, false
 	}
 	st.recvWin -= n
+	got := st.got + int64(len(f.Data()))
+	cl := st.Req.ContentLength
+	if cl >= 0 && (got > cl || (f.StreamEnded() && got != cl)) {
+		// §8.1.1: content-length and the DATA disagree. As HAProxy's
+		// mux, none of the frame reaches the request: the stream is
+		// reset with what came before.
+		c.mu.Unlock()
+		c.resetStream(id, http2.ErrCodeProtocol)
+		return 0, false
+	}
 	st.unacked += n - int32(len(f.Data())) // padding is consumed at once
 	st.in = append(st.in, f.Data()...)
-	st.got += int64(len(f.Data()))
-	cl := st.Req.ContentLength
-	bad := cl >= 0 && (st.got > cl || (f.StreamEnded() && st.got != cl))
+	st.got = got
 	if f.StreamEnded() {
 		st.endRemoteLocked()
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	if bad {
-		// §8.1.1: content-length and the DATA disagree.
-		c.resetStream(id, http2.ErrCodeProtocol)
-	}
 	return 0, false
 }
 
@@ -480,6 +488,7 @@ func (c *Conn) resetStream(id uint32, code http2.ErrCode) {
 // GoAway starts a graceful close (soft stop): no stream beyond those
 // already opened, and the connection ends once they are done.
 func (c *Conn) GoAway() {
+	c.stopped.Store(true)
 	c.mu.Lock()
 	if c.goaway {
 		c.mu.Unlock()

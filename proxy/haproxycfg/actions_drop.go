@@ -10,9 +10,9 @@ import (
 
 // dropRule maps http-request reject and silent-drop, http-response
 // silent-drop and set-status (proxy/actions_drop.go). What the data path cannot do as
-// HAProxy does is reported: a reject or silent-drop on a frontend that may
-// speak HTTP/2 (HAProxy then kills the whole connection, goha's HTTP/2
-// engine can only end a stream).
+// HAProxy does is reported: a frontend's reject when it may speak HTTP/2.
+// A backend's reject and silent-drop anywhere kill an HTTP/2 client's
+// whole connection, as HAProxy's; an http-response silent-drop silences it.
 func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	what := kw + " " + r.Action
 	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
@@ -27,7 +27,7 @@ func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (pr
 	case r.Action == "set-status", kw != "http-request" && !(kw == "http-response" && r.Action == "silent-drop"), len(r.Args) != 0:
 		b.unsupported(r.Pos, full)
 		return proxy.HeaderRule{}, false
-	case b.clientMayBeH2(px) && !(px.Kind == "backend" && r.Action == "reject"): // a backend's: proxy/actions_drop.go
+	case b.clientMayBeH2(px) && r.Action == "reject" && px.Kind != "backend": // a backend's, and silent-drop: proxy/actions_drop.go
 		b.unsupported(r.Pos, what+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}

@@ -496,7 +496,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)
 		c.SendProxy, c.SendProxyV2Addrs = checkSendProxy(s), b.pp2NeverSendLocal
-		c.TLS = checkTLS
+		c.TLS, c.TLSKeys = checkTLS, b.checkTLSKeys(px, s, checkTLS) // check_tlskeys.go
 		// HAProxy's HTTP checks speak check-proto, else the server's
 		// proto; over TLS, h2 when check-alpn makes the server choose it.
 		c.H2 = sv.H2

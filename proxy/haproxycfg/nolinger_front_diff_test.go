@@ -163,16 +163,16 @@ func tcpStateAfter(c net.Conn) string {
 }
 
 // TestNoLingerTCPFrontendTaken: the option is taken on tcp frontends and
-// listens with clear binds (TestNoLingerTCPFrontendDifferential), on http
-// frontends and on any backend; a tcp frontend's ssl binds are refused
-// with it (their close_notify and reset pattern was not measured).
+// listens with clear binds (TestNoLingerTCPFrontendDifferential) and ssl
+// binds (TestNoLingerTLSFrontendDifferential), on http frontends and on
+// any backend.
 func TestNoLingerTCPFrontendTaken(t *testing.T) {
 	head := "defaults\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"
 	pki := newTestPKI(t)
 	for cfg, want := range map[string]string{
 		"frontend f\n    mode tcp\n    bind 127.0.0.1:1\n    option nolinger\n    default_backend b\nbackend b\n    mode tcp\n    server s 127.0.0.1:1\n":                         "",
 		"listen l\n    mode tcp\n    bind 127.0.0.1:1\n    option nolinger\n    server s 127.0.0.1:1\n":                                                                           "",
-		"listen l\n    mode tcp\n    bind 127.0.0.1:1 ssl crt " + pki.Dir + "/a.pem\n    option nolinger\n    server s 127.0.0.1:1\n":                                             "option nolinger on a tcp frontend with ssl binds",
+		"listen l\n    mode tcp\n    bind 127.0.0.1:1 ssl crt " + pki.Dir + "/a.pem\n    option nolinger\n    server s 127.0.0.1:1\n":                                             "",
 		"frontend f\n    mode tcp\n    bind 127.0.0.1:1\n    no option nolinger\n    default_backend b\nbackend b\n    mode tcp\n    option nolinger\n    server s 127.0.0.1:1\n": "",
 		"listen l\n    mode http\n    bind 127.0.0.1:1\n    option nolinger\n    server s 127.0.0.1:1\n":                                                                          "",
 	} {

@@ -176,6 +176,10 @@ type CheckSpec struct {
 	// TLS: the check connection speaks TLS with it once connected
 	// (check-ssl, or a server with ssl checked on its traffic port).
 	TLS *tls.Config
+	// TLSKeys: what TLS checks keep of their handshakes for the
+	// ssl_bc_session_id, ssl_bc_session_key and ssl_bc_unique_id their
+	// rules read (nil: none read; check_tlskeys.go).
+	TLSKeys *check.TLSKeys
 	// Source is the server's `source` address checks connect from too
 	// (nil: the system's choice).
 	Source *proxy.ConnSource

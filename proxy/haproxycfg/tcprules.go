@@ -226,11 +226,7 @@ func (b *builder) httpContentRules(px *haproxy.Proxy, acls *acl.Set, fe *proxy.F
 			case "reject":
 				hr.Action = proxy.ContentReject
 			case "silent-drop":
-				if b.clientMayBeH2(px) {
-					b.unsupported(r.Pos, what+h2Where(px))
-					continue
-				}
-				hr.Action = proxy.ContentSilentDrop
+				hr.Action = proxy.ContentSilentDrop // on an HTTP/2 stream: proxy/actions_drop.go
 			}
 		} else if isPrio {
 			var ok bool

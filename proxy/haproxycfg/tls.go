@@ -24,6 +24,7 @@ type tlsDefaults struct {
 	cipherSuites string
 	noTickets    bool
 	curves       string
+	preferClient bool // ssl-default-bind-options prefer-client-ciphers (prefer_client.go)
 }
 
 // versionFlags maps the no-*/force-* options to their version.
@@ -74,7 +75,8 @@ func (b *builder) globalTLS(g *haproxy.Global) tlsDefaults {
 		case "ssl-default-bind-ciphersuites":
 			d.cipherSuites = st.Args[1]
 		case "ssl-default-bind-options":
-			b.defaultTLSOptions(st.Pos, st.Args, &d.versions, &d.noTickets)
+			args := preferClientDefault(st.Args, &d) // prefer_client.go
+			b.defaultTLSOptions(st.Pos, args, &d.versions, &d.noTickets)
 		}
 	}
 	return d
@@ -202,6 +204,9 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		return nil, nil
 	}
 	if !b.tls12Only(bd, tb) { // tls_session_fetch.go
+		return nil, nil
+	}
+	if !b.preferClient(bd, d, &tb) { // prefer_client.go
 		return nil, nil
 	}
 	cfg, cv, err := tb.Server()

@@ -37,7 +37,8 @@ func TestTLSReported(t *testing.T) {
 		{"bind 127.0.0.1:1 ssl crt a.pem curves X25519:P-256", ""},
 		{"bind 127.0.0.1:1 ssl crt a.pem curves X25519:brainpoolP256r1", "curves brainpoolP256r1: not a group Go's TLS implements"},
 		{"bind 127.0.0.1:1 ssl crt a.pem ecdhe secp384r1", ""},
-		{"bind 127.0.0.1:1 ssl crt a.pem\n#global ssl-default-bind-options prefer-client-ciphers", "[test.cfg:2] : 'ssl-default-bind-options prefer-client-ciphers'"},
+		{"bind 127.0.0.1:1 ssl crt a.pem\n#global ssl-default-bind-options prefer-client-ciphers", "[test.cfg:6] : 'ssl-default-bind-options prefer-client-ciphers on a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"},
+		{"bind 127.0.0.1:1 ssl crt a.pem prefer-client-ciphers", "'bind option prefer-client-ciphers on a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2)"},
 		{"bind 127.0.0.1:1 ssl crt a.pem\n#global ssl-default-bind-ciphers DHE-RSA-AES128-GCM-SHA256", "[test.cfg:6] : 'bind option ssl: ciphers DHE-RSA-AES128-GCM-SHA256"},
 	}
 	for _, c := range cases {

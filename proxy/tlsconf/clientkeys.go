@@ -85,19 +85,8 @@ type keyedCache struct {
 
 func (c *keyedCache) Put(key string, cs *tls.ClientSessionState) {
 	c.ClientSessionCache.Put(key, cs)
-	if cs == nil {
-		return
-	}
-	ticket, ss, err := cs.ResumptionState()
-	if err != nil || ss == nil || len(ticket) == 0 {
-		return
-	}
-	b, err := ss.Bytes()
-	if err != nil {
-		return
-	}
-	secret := sessionSecret(b, false)
-	if secret == nil {
+	ticket, secret := ClientSession(cs)
+	if len(ticket) == 0 || secret == nil {
 		return
 	}
 	c.k.mu.Lock()
@@ -106,6 +95,23 @@ func (c *keyedCache) Put(key string, cs *tls.ClientSessionState) {
 		c.k.m = map[string][]byte{}
 	}
 	c.k.m[string(ticket)] = secret
+}
+
+// ClientSession is the ticket of a session a client cache holds and,
+// for TLS 1.2 and before, its master secret (nil: none).
+func ClientSession(cs *tls.ClientSessionState) (ticket, master []byte) {
+	if cs == nil {
+		return nil, nil
+	}
+	ticket, ss, err := cs.ResumptionState()
+	if err != nil || ss == nil || len(ticket) == 0 {
+		return nil, nil
+	}
+	b, err := ss.Bytes()
+	if err != nil {
+		return ticket, nil
+	}
+	return ticket, sessionSecret(b, false)
 }
 
 // sessionSecret reads the master secret of a TLS 1.2 (or earlier)

@@ -51,6 +51,9 @@ type Bind struct {
 	// Curves is `curves` (a colon list) or `ecdhe` (one curve), OpenSSL
 	// names; "" = Go's defaults.
 	Curves string
+	// PreferClient is prefer-client-ciphers: a TLS 1.2 handshake takes
+	// the client's first usable suite (prefer_client.go).
+	PreferClient bool
 	// SNI entries of a crt-list (crt_list.go), after the certificates of
 	// Crts; nil without crt-list. ListPath is the crt-list's file.
 	List     []ListEntry
@@ -152,6 +155,9 @@ func (b Bind) Server() (*tls.Config, *ClientVerify, error) {
 		}
 	}
 	cfg.GetCertificate = st.Get
+	if b.PreferClient {
+		preferClient(cfg) // prefer_client.go
+	}
 	for _, w := range r.warnings {
 		if b.Warn != nil {
 			b.Warn(w)

@@ -28,10 +28,14 @@ type HelloRandom struct {
 	// tune.ssl.capture-buffer-size; the look then waits for all of it.
 	KeepHello bool
 	Hello     []byte
-	done      bool
-	rec       []byte // bytes of the current records not yet taken
-	hs        []byte // handshake messages' bytes, records unwrapped
-	seen      int
+	// KeepSessionID: also keep the hello's legacy session id (SessionID;
+	// empty when it has none), for ssl_bc_session_id in checks.
+	KeepSessionID bool
+	SessionID     []byte
+	done          bool
+	rec           []byte // bytes of the current records not yet taken
+	hs            []byte // handshake messages' bytes, records unwrapped
+	seen          int
 }
 
 // Feed reads p, the next bytes the connection carried one way. p is
@@ -98,6 +102,11 @@ func (h *HelloRandom) messages(b []byte) []byte {
 			h.Random = bytes.Clone(b[6:38])
 			if h.KeepHello {
 				h.Hello = bytes.Clone(b[:4+n])
+			}
+			if h.KeepSessionID && len(b) > 38 {
+				if l := int(b[38]); l <= 32 && 35+l <= n && len(b) >= 39+l {
+					h.SessionID = bytes.Clone(b[39 : 39+l])
+				}
 			}
 			h.Stop()
 			return nil
