@@ -72,7 +72,14 @@ type ServiceReply struct {
 // for answerRule, the connection serves the next request when this one
 // was whole in the buffer and the client keeps it. It returns whether the
 // connection may carry another request.
-func (s *session) answerService(svc Service) bool {
+func (s *session) answerService(svc Service) bool { return s.answerServiceOf(svc, nil) }
+
+// answerServiceOf is answerService for a service a rule of be (nil: of the
+// frontend) chose: as in HAProxy 2.6, a backend's reply goes through the
+// backend's http-response rules, then the frontend's, the backend counts
+// its status, and the frontend counts no interception (HAProxy counts
+// one only when the frontend itself chose the applet).
+func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	fe, req := s.fe, &s.req
 	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
 	var body []byte
@@ -93,14 +100,27 @@ func (s *session) answerService(svc Service) bool {
 		Body: body, info: &s.info}
 	// Counted before the service reads the counters, as HAProxy counts
 	// the interception when the rule fires.
-	fe.stats.intercepted.Add(1)
+	if be == nil {
+		fe.stats.intercepted.Add(1)
+	}
 	rep := svc.Serve(&sr)
-	rules := serviceResponseRules(svc, fe.cfg.ResponseRules)
+	var rules []HeaderRule
+	if be == nil {
+		rules = serviceResponseRules(svc, &s.info, fe.cfg.ResponseRules, nil)
+	} else {
+		rules = serviceResponseRules(svc, &s.info, be.cfg.ResponseRules, fe.cfg.ResponseRules)
+	}
 	for _, r := range rules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			// An http-response deny refuses the applet's answer as a
-			// server's: the 502 page.
+			// server's: the 502 page, which replaces the answer and
+			// the headers the rules gave it.
 			rep = ServiceReply{Status: 502, ErrorPage: true}
+			rules = nil
+			fe.stats.deniedResp.Add(1)
+			if be != nil {
+				be.stats.deniedResp.Add(1)
+			}
 			break
 		}
 	}
@@ -116,6 +136,9 @@ func (s *session) answerService(svc Service) bool {
 	}
 	status := s.afterStatus(rep.Status) // a set-status of the http-after-response rules
 	fe.stats.countStatus(status)
+	if be != nil {
+		be.stats.countStatus(status)
+	}
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
@@ -137,15 +160,6 @@ func (s *session) answerService(svc Service) bool {
 // it); the exporter's replies do go through the http-response rules.
 type responseRulesSkipper interface{ SkipsResponseRules() bool }
 
-// serviceResponseRules are the frontend's http-response rules svc's
-// reply goes through.
-func serviceResponseRules(svc Service, rules []HeaderRule) []HeaderRule {
-	if sk, ok := svc.(responseRulesSkipper); ok && sk.SkipsResponseRules() {
-		return nil
-	}
-	return rules
-}
-
 // appendServiceError appends the error page for status as HAProxy sends
 // an applet's error: through its HTX layer (lower-case names, the 400 and
 // 408 pages too), then connection: close.
@@ -162,7 +176,11 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 			page = []byte(p)
 		}
 	}
-	return s.appendClosingPage(out, s.afterPage(page), rules)
+	if len(rules) > 0 {
+		// the header rules' fields, then the http-after-response rules
+		page = withRuleHeaders(page, rules, &s.info)
+	}
+	return s.appendClosingPage(out, s.afterPage(page), nil)
 }
 
 // appendClosingPage appends page, a whole response the proxy made, with
@@ -243,7 +261,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []Head
 		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
 		out = append(out, "\r\n"...)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendServiceRuleHeaders(out, rules, &s.info) // service_rules.go
 	var failed []byte
 	if out, failed = s.afterServiceHead(out, start); failed != nil {
 		return s.appendClosingPage(out[:start], failed, nil)
