@@ -128,6 +128,9 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	var out []byte
 	if rep.ErrorPage {
 		out = s.appendErrorPage(s.out[:0], rep.Status, rules)
+		if i := bytes.Index(out, []byte("\r\n\r\n")); i >= 0 && string(req.Method) == "HEAD" {
+			out = out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
+		}
 		s.out = out
 	} else {
 		out = s.appendServiceReply(s.out[:0], &rep, rules, closeConn, string(req.Method) == "HEAD")
