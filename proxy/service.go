@@ -62,9 +62,9 @@ type ServiceReply struct {
 	// and a HEAD request gets none, as HAProxy's H1 layer frames the
 	// stats page's reply, which names no framing itself (measured).
 	FramingLast bool
-	// ErrorPage answers with the frontend's error page for Status (its
-	// errorfile if any) and closes, as HAProxy's applets answer a request
-	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
+	// ErrorPage answers with HAProxy's own page for Status (not an
+	// errorfile) and closes, as HAProxy's applets answer a request they
+	// refuse (the exporter's 400 on a bad scope); the rest is unused.
 	ErrorPage bool
 }
 
@@ -110,12 +110,14 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	} else {
 		rules = serviceResponseRules(svc, &s.info, be.cfg.ResponseRules, fe.cfg.ResponseRules)
 	}
+	var page []byte // the one an error reply sends
 	for _, r := range rules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			// An http-response deny refuses the applet's answer as a
 			// server's: the 502 page, which replaces the answer and
 			// the headers the rules gave it.
 			rep = ServiceReply{Status: 502, ErrorPage: true}
+			page = s.errorPage(502, be) // the backend's, else the frontend's, as any 502
 			rules = nil
 			fe.stats.deniedResp.Add(1)
 			if be != nil {
@@ -127,7 +129,10 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	closeConn := !whole || req.WantsClose() || s.p.closeOnStop() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
 	if rep.ErrorPage {
-		out = s.appendErrorPage(s.out[:0], rep.Status, rules)
+		if page == nil {
+			page = builtinServicePage(rep.Status)
+		}
+		out = s.appendPageWithRules(s.out[:0], page, rules)
 		if i := bytes.Index(out, []byte("\r\n\r\n")); i >= 0 && string(req.Method) == "HEAD" {
 			out = out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
 		}
@@ -179,6 +184,22 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 			page = []byte(p)
 		}
 	}
+	return s.appendPageWithRules(out, page, rules)
+}
+
+// builtinServicePage is HAProxy's own page for status, as an applet that
+// refuses a request sends it whatever the errorfiles (the exporter's 400
+// on a bad scope: measured with errorfile 400 in both proxies).
+func builtinServicePage(status int) []byte {
+	if p, ok := ruleErrorPages[status]; ok {
+		return []byte(p)
+	}
+	return builtinPage(status)
+}
+
+// appendPageWithRules appends page through the header rules, then the
+// http-after-response rules, with connection: close.
+func (s *session) appendPageWithRules(out, page []byte, rules []HeaderRule) []byte {
 	if len(rules) > 0 {
 		// the header rules' fields, then the http-after-response rules
 		page = withRuleHeaders(page, rules, &s.info)
@@ -187,8 +208,8 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 }
 
 // appendClosingPage appends page, a whole response the proxy made, with
-// its connection header replaced by connection: close and the header
-// rules' fields before it.
+// its connection header replaced by connection: close (none for an
+// HTTP/1.0 page) and the header rules' fields before it.
 func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte {
 	i := bytes.Index(page, []byte("\r\n\r\n"))
 	if i < 0 {
@@ -214,7 +235,11 @@ func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte
 		out = append(out, line...)
 	}
 	out = appendRuleHeaders(out, rules, &s.info)
-	out = append(out, "connection: close\r\n\r\n"...)
+	if !bytes.HasPrefix(page, []byte("HTTP/1.0 ")) {
+		// an HTTP/1.0 page closes saying nothing, as withConnection
+		out = append(out, "connection: close\r\n"...)
+	}
+	out = append(out, "\r\n"...)
 	return append(out, body...)
 }
 

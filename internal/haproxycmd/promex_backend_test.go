@@ -2,8 +2,10 @@ package haproxycmd
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +20,7 @@ import (
 // only), its http-after-response rules before the frontend's; a request
 // the rule does not take goes to the server. A third frontend serves it
 // itself, with header rules one after the other, an allow and a deny.
+// Errorfiles 400 (%[7]s) and 502 (%[8]s) in fe, fe3 and bep.
 const promexBackendCfg = `global
  stats socket %[1]s level admin
 defaults
@@ -27,6 +30,7 @@ defaults
  timeout connect 1s
 frontend fe
  bind %[2]s
+ errorfile 400 %[7]s
  log %[4]s local0
  option httplog
  http-request set-var(txn.allow) req.hdr(x-allow)
@@ -44,6 +48,8 @@ frontend fe2
  default_backend bep
 frontend fe3
  bind %[6]s
+ errorfile 400 %[7]s
+ errorfile 502 %[8]s
  log %[4]s local0
  option httplog
  http-request set-var(txn.deny) req.hdr(x-deny)
@@ -59,6 +65,8 @@ frontend fe3
  http-after-response set-header X-After-Fe3 fe3
  default_backend bep
 backend bep
+ errorfile 400 %[7]s
+ errorfile 502 %[8]s
  http-request set-header X-Req 1
  http-request use-service prometheus-exporter if { path /metrics }
  http-response set-header X-Be be
@@ -101,11 +109,20 @@ func TestPromexBackendDiff(t *testing.T) {
 		{0, "HEAD /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"},
 		{1, "HEAD /metrics?scope=global HTTP/1.1\r\nhost: x\r\nx-deny: 1\r\nconnection: close\r\n\r\n"},
 	}
+	// Errorfiles: the exporter's own 400 ignores them, a deny's 502 takes
+	// the backend's, else the frontend's.
+	dir := t.TempDir()
+	e400, e502 := filepath.Join(dir, "400.http"), filepath.Join(dir, "502.http")
+	for f, page := range map[string]string{e400: "400 Bad request", e502: "502 Bad Gateway"} {
+		body := "custom " + page[:3] + "\n"
+		os.WriteFile(f, []byte("HTTP/1.0 "+page+"\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: "+
+			strconv.Itoa(len(body))+"\r\n\r\n"+body), 0o644)
+	}
 	for _, bin := range []string{gohaproxy, haproxy} {
 		sock := filepath.Join(t.TempDir(), "s.sock")
 		fe, fe2, fe3 := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 		syslog := loopback.ListenUDP(t)
-		startWithConfig(t, bin, fmt.Sprintf(promexBackendCfg, sock, fe, web.Addr, syslog.LocalAddr(), fe2, fe3))
+		startWithConfig(t, bin, fmt.Sprintf(promexBackendCfg, sock, fe, web.Addr, syslog.LocalAddr(), fe2, fe3, e400, e502))
 		haproxytest.StatsCmd(t, sock, "show info")
 		for _, r := range reqs {
 			heads[bin] = append(heads[bin], rawHead(t, []string{fe, fe2, fe3}[r.front], r.req))
