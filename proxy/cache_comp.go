@@ -115,7 +115,7 @@ func (s *session) hitDenied(rules []HeaderRule) bool {
 // headers: they were running) and closes. HAProxy logs the bytes of the
 // applet's answer it dropped too: hitSize.
 func (s *session) denyHit(hitSize int64, be *backend) bool {
-	s.out = s.appendErrorPage(s.out[:0], 502, nil)
+	s.out = s.appendPageWithRules(s.out[:0], s.errorPage(502, be), nil) // a backend's hit: its errorfile first
 	if i := bytes.Index(s.out, []byte("\r\n\r\n")); i >= 0 && string(s.req.Method) == "HEAD" {
 		s.out = s.out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
 	}

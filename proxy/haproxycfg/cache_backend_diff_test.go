@@ -2,6 +2,8 @@ package haproxycfg
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,8 +16,8 @@ import (
 // served once the backend's http-request rules ran, through the backend's
 // http-response rules then the frontend's (a set-header of the same name
 // in both: the frontend's value), the backend's http-after-response rules
-// first; a backend's deny refuses a hit (the 502 page, no payload to a
-// HEAD); a request to another backend
+// first; a backend's deny refuses a hit (its 502 errorfile, no payload to
+// a HEAD); a request to another backend
 // does not look the cache up. Compared: the answers, the log lines ("fe
 // be/<CACHE>"), the origins' request counts, and show stat's lookups,
 // hits, interceptions (none: the frontend did not choose the cache) and
@@ -30,6 +32,7 @@ func TestCacheInBackendMatchesHAProxy(t *testing.T) {
     use_backend be if { path_beg /b }
     default_backend other
 backend be
+    errorfile 502 E502
     http-request set-header x-req 1
     http-request cache-use c1
     http-request set-header x-after-use 1
@@ -46,6 +49,10 @@ cache c1
     total-max-size 1
     max-age 240
 `
+	// the backend's 502 errorfile for its denied hits
+	e502 := filepath.Join(t.TempDir(), "502.http")
+	os.WriteFile(e502, []byte("HTTP/1.0 502 Bad Gateway\r\nCache-Control: no-cache\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\ncustom 502\n"), 0o644)
+	cfg = strings.Replace(cfg, "E502", e502, 1)
 	ha, goha, sock, haLog, goLog, haWeb, goWeb, _, px := startCacheBoth(t, cfg)
 	for i, target := range []string{"/b1?h=Cache-Control:max-age=60", "/b1?h=Cache-Control:max-age=60", "/b1?h=Cache-Control:max-age=60",
 		"/b2?h=ETag:d", "/b2?h=ETag:d", "/o1?h=ETag:x", "/o1?h=ETag:x"} {
