@@ -31,7 +31,8 @@ func (s *session) backendRequest(be *backend) (answered, keep bool) {
 	for i := range be.cfg.Services {
 		if r := &be.cfg.Services[i]; r.Cond == nil || r.Cond.Match(&s.info) {
 			s.after.be, s.appletBe = be, be // its http-after-response rules first
-			return true, s.answerService(r.Service)
+			// counted in the backend, not as the frontend's interception
+			return true, s.answerServiceOf(r.Service, be)
 		}
 	}
 	for i := range be.cfg.Redirects {

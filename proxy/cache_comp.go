@@ -114,17 +114,23 @@ func (s *session) hitDenied(rules []HeaderRule) bool {
 // denyHit answers a denied hit with the 502 page (without the rules'
 // headers: they were running) and closes. HAProxy logs the bytes of the
 // applet's answer it dropped too: hitSize.
-func (s *session) denyHit(hitSize int64) bool {
-	s.out = s.appendErrorPage(s.out[:0], 502, nil)
+func (s *session) denyHit(hitSize int64, be *backend) bool {
+	s.out = s.appendPageWithRules(s.out[:0], s.errorPage(502, be), nil) // a backend's hit: its errorfile first
+	if i := bytes.Index(s.out, []byte("\r\n\r\n")); i >= 0 && string(s.req.Method) == "HEAD" {
+		s.out = s.out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
+	}
 	s.uncounted -= hitSize
 	status := s.afterStatus(502)
 	s.fe.stats.countStatus(status)
+	if be != nil {
+		be.stats.countStatus(status)
+	}
 	now := time.Now()
 	s.tl.picked, s.tl.connected = now, now // no response time: -1, as HAProxy logs it
 	s.clientWriteMessage(s.out)
 	s.applet = cacheApplet{}
 	s.emitLog(nil, nil, status, s.afterTerm(term('L', 'R')))
-	s.applet = nil
+	s.applet, s.appletBe = nil, nil
 	s.drainAndShut()
 	return false
 }

@@ -57,7 +57,10 @@ func (r *RequestInfo) CacheName() (string, bool) {
 // then, for a GET or HEAD the request lets use the cache, counts a
 // lookup and looks the entry up. A hit is served once the request rules
 // are done (they go on, as after HAProxy's cache-use).
-func (s *session) cacheUse(r *HeaderRule) {
+//
+// be is the backend whose rule it is (nil: the frontend's), which counts
+// the lookup and then serves the hit (answerCacheOf).
+func (s *session) cacheUse(r *HeaderRule, be *backend) {
 	ct := &s.info.cache
 	hs := s.info.Headers()
 	method := s.req.Method
@@ -76,7 +79,11 @@ func (s *session) cacheUse(r *HeaderRule) {
 	if !ct.hasKey || ct.req.Ignore {
 		return
 	}
-	s.fe.stats.cacheLookups.Add(1)
+	if be != nil {
+		be.stats.cacheLookups.Add(1)
+	} else {
+		s.fe.stats.cacheLookups.Add(1)
+	}
 	e, primary := r.Cache.Lookup(ct.key, func(sig uint) (cache.SecondaryKey, bool) {
 		ct.sec, ct.hasSec = cache.RequestSecondaryKey(hs, sig)
 		return ct.sec, ct.hasSec
@@ -104,12 +111,26 @@ func (cacheApplet) Serve(*ServiceRequest) ServiceReply { return ServiceReply{} }
 // (cache_comp.go); a conditional request the entry satisfies gets the
 // head with the status 304 and no body. It returns whether the
 // connection may carry another request.
-func (s *session) answerCache() bool {
+func (s *session) answerCache() bool { return s.answerCacheOf(nil) }
+
+// answerCacheOf is answerCache for the hit a cache-use rule of be (nil:
+// of the frontend) found, served once be's http-request rules are done, as
+// HAProxy 2.6 serves it: through be's http-response rules then the
+// frontend's, be's http-after-response rules first, counted (hits,
+// statuses) in be, logged "fe be/<CACHE>", with no interception counted
+// in the frontend (HAProxy counts one only when the frontend itself chose
+// the applet).
+func (s *session) answerCacheOf(be *backend) bool {
 	fe, req, ct := s.fe, &s.req, &s.info.cache
 	e := ct.hit
 	ct.serving = true
-	fe.stats.cacheHits.Add(1)
-	fe.stats.intercepted.Add(1) // HAProxy counts the applet's answer so
+	if be != nil {
+		be.stats.cacheHits.Add(1)
+		s.after.be, s.appletBe = be, be
+	} else {
+		fe.stats.cacheHits.Add(1)
+		fe.stats.intercepted.Add(1) // HAProxy counts the applet's answer so
+	}
 	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
 	if whole && req.ContentLength > 0 {
 		s.readBodyInBuffer()
@@ -124,6 +145,9 @@ func (s *session) answerCache() bool {
 		status = 304
 	}
 	rules := fe.cfg.ResponseRules
+	if be != nil && len(be.cfg.ResponseRules) > 0 {
+		rules = append(be.cfg.ResponseRules[:len(be.cfg.ResponseRules):len(be.cfg.ResponseRules)], rules...)
+	}
 	closeConn := !whole || req.WantsClose() || s.p.closeOnStop()
 	age := e.Age(time.Now())
 	s.info.resp = hitResponse(e, notModified, age) // what the response rules' fetches read
@@ -134,7 +158,7 @@ func (s *session) answerCache() bool {
 		if !notModified && string(req.Method) != "HEAD" {
 			size += int64(len(e.Body))
 		}
-		return s.denyHit(size)
+		return s.denyHit(size, be)
 	}
 	out := s.out[:0]
 	start := len(out)
@@ -165,7 +189,7 @@ func (s *session) answerCache() bool {
 	out = strconv.AppendInt(append(out, "age: "...), age, 10)
 	counted += int64(len("age") + len(out) - n - len("age: "))
 	out = append(out, "\r\n"...)
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendServiceRuleHeaders(out, rules, &s.info) // service_rules.go
 	if comp.algo != "" {
 		out = s.appendHitCompressed(out, comp, e)
 	}
@@ -197,6 +221,9 @@ func (s *session) answerCache() bool {
 	s.out = out
 	status = s.afterStatus(status)
 	fe.stats.countStatus(status)
+	if be != nil {
+		be.stats.countStatus(status)
+	}
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
 	if failed != nil {

@@ -103,10 +103,13 @@
 // A Service answers a request in the proxy instead of a server (HAProxy's
 // applets): an http-request rule with Action UseService hands it the parsed
 // request, and the proxy frames its ServiceReply as HAProxy's H1 layer does
-// (HTTP/1.1 status line, chunked or content-length, the frontend's
-// http-response header rules, keep-alive), logs it as "fe fe/<NAME> ... LR"
-// and counts it on the frontend (status class, intercepted). proxy/promex
-// is one; the stats page is meant to be another.
+// (HTTP/1.1 status line, chunked or content-length, the http-response
+// header rules, allow and deny, keep-alive), logs it as "fe fe/<NAME> ...
+// LR" and counts it on the frontend (status class, intercepted). A
+// backend's rule sends the reply through the backend's http-response rules
+// then the frontend's, logs "fe be/<NAME>" and counts it in both, with no
+// interception (service_rules.go). proxy/promex is one; the stats page is
+// another.
 //
 // The cache (HAProxy's small object cache) lives in proxy/cache: a
 // CacheUse rule computes the request's key and looks it up

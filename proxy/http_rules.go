@@ -137,7 +137,10 @@ rules:
 			return true, s.answerRuleOf(r, be), false
 		case UseService:
 			s.info.ranFinal(&r.Origin)
-			return true, s.answerService(r.Service), false
+			if be != nil { // a backend's: its http-after-response rules first
+				s.after.be, s.appletBe = be, be
+			}
+			return true, s.answerServiceOf(r.Service, be), false
 		case SetMark, SetTOS:
 			s.setClientSockopt(r) // actions_sockopt.go
 		case SetTimeout:
@@ -153,7 +156,7 @@ rules:
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case CacheUse:
-			s.cacheUse(r) // cache_use.go
+			s.cacheUse(r, be) // cache_use.go
 		case Reject, SilentDrop:
 			s.info.ranFinal(&r.Origin)
 			s.dropClientOf(be, r.Action == SilentDrop) // actions_drop.go

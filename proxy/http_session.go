@@ -490,6 +490,8 @@ func (s *session) transaction() bool {
 	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
 	if answered, keep := s.backendRequest(be); answered { // backend_rules.go
 		return keep
+	} else if s.info.cache.hit != nil {
+		return s.answerCacheOf(be) // a hit the backend's cache-use found
 	}
 	s.uniqueIDHeader()                            // after the backend's rules, as HAProxy's http_process_request
 	mode := max(fe.cfg.ConnMode, be.cfg.ConnMode) // the most closing option wins

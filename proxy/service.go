@@ -62,9 +62,9 @@ type ServiceReply struct {
 	// and a HEAD request gets none, as HAProxy's H1 layer frames the
 	// stats page's reply, which names no framing itself (measured).
 	FramingLast bool
-	// ErrorPage answers with the frontend's error page for Status (its
-	// errorfile if any) and closes, as HAProxy's applets answer a request
-	// they refuse (the exporter's 400 on a bad scope); the rest is unused.
+	// ErrorPage answers with HAProxy's own page for Status (not an
+	// errorfile) and closes, as HAProxy's applets answer a request they
+	// refuse (the exporter's 400 on a bad scope); the rest is unused.
 	ErrorPage bool
 }
 
@@ -72,7 +72,14 @@ type ServiceReply struct {
 // for answerRule, the connection serves the next request when this one
 // was whole in the buffer and the client keeps it. It returns whether the
 // connection may carry another request.
-func (s *session) answerService(svc Service) bool {
+func (s *session) answerService(svc Service) bool { return s.answerServiceOf(svc, nil) }
+
+// answerServiceOf is answerService for a service a rule of be (nil: of the
+// frontend) chose: as in HAProxy 2.6, a backend's reply goes through the
+// backend's http-response rules, then the frontend's, the backend counts
+// its status, and the frontend counts no interception (HAProxy counts
+// one only when the frontend itself chose the applet).
+func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	fe, req := s.fe, &s.req
 	next, whole := req.HeadLen, !req.Chunked && !req.CLWithTE
 	var body []byte
@@ -93,21 +100,42 @@ func (s *session) answerService(svc Service) bool {
 		Body: body, info: &s.info}
 	// Counted before the service reads the counters, as HAProxy counts
 	// the interception when the rule fires.
-	fe.stats.intercepted.Add(1)
+	if be == nil {
+		fe.stats.intercepted.Add(1)
+	}
 	rep := svc.Serve(&sr)
-	rules := serviceResponseRules(svc, fe.cfg.ResponseRules)
+	var rules []HeaderRule
+	if be == nil {
+		rules = serviceResponseRules(svc, &s.info, fe.cfg.ResponseRules, nil)
+	} else {
+		rules = serviceResponseRules(svc, &s.info, be.cfg.ResponseRules, fe.cfg.ResponseRules)
+	}
+	var page []byte // the one an error reply sends
 	for _, r := range rules {
 		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
 			// An http-response deny refuses the applet's answer as a
-			// server's: the 502 page.
+			// server's: the 502 page, which replaces the answer and
+			// the headers the rules gave it.
 			rep = ServiceReply{Status: 502, ErrorPage: true}
+			page = s.errorPage(502, be) // the backend's, else the frontend's, as any 502
+			rules = nil
+			fe.stats.deniedResp.Add(1)
+			if be != nil {
+				be.stats.deniedResp.Add(1)
+			}
 			break
 		}
 	}
 	closeConn := !whole || req.WantsClose() || s.p.closeOnStop() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var out []byte
 	if rep.ErrorPage {
-		out = s.appendErrorPage(s.out[:0], rep.Status, rules)
+		if page == nil {
+			page = builtinServicePage(rep.Status)
+		}
+		out = s.appendPageWithRules(s.out[:0], page, rules)
+		if i := bytes.Index(out, []byte("\r\n\r\n")); i >= 0 && string(req.Method) == "HEAD" {
+			out = out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
+		}
 		s.out = out
 	} else {
 		out = s.appendServiceReply(s.out[:0], &rep, rules, closeConn, string(req.Method) == "HEAD")
@@ -116,6 +144,9 @@ func (s *session) answerService(svc Service) bool {
 	}
 	status := s.afterStatus(rep.Status) // a set-status of the http-after-response rules
 	fe.stats.countStatus(status)
+	if be != nil {
+		be.stats.countStatus(status)
+	}
 	// The applet answers at once: no queue, connect or server time.
 	now := time.Now()
 	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, now
@@ -137,15 +168,6 @@ func (s *session) answerService(svc Service) bool {
 // it); the exporter's replies do go through the http-response rules.
 type responseRulesSkipper interface{ SkipsResponseRules() bool }
 
-// serviceResponseRules are the frontend's http-response rules svc's
-// reply goes through.
-func serviceResponseRules(svc Service, rules []HeaderRule) []HeaderRule {
-	if sk, ok := svc.(responseRulesSkipper); ok && sk.SkipsResponseRules() {
-		return nil
-	}
-	return rules
-}
-
 // appendServiceError appends the error page for status as HAProxy sends
 // an applet's error: through its HTX layer (lower-case names, the 400 and
 // 408 pages too), then connection: close.
@@ -162,12 +184,32 @@ func (s *session) appendErrorPage(out []byte, status int, rules []HeaderRule) []
 			page = []byte(p)
 		}
 	}
-	return s.appendClosingPage(out, s.afterPage(page), rules)
+	return s.appendPageWithRules(out, page, rules)
+}
+
+// builtinServicePage is HAProxy's own page for status, as an applet that
+// refuses a request sends it whatever the errorfiles (the exporter's 400
+// on a bad scope: measured with errorfile 400 in both proxies).
+func builtinServicePage(status int) []byte {
+	if p, ok := ruleErrorPages[status]; ok {
+		return []byte(p)
+	}
+	return builtinPage(status)
+}
+
+// appendPageWithRules appends page through the header rules, then the
+// http-after-response rules, with connection: close.
+func (s *session) appendPageWithRules(out, page []byte, rules []HeaderRule) []byte {
+	if len(rules) > 0 {
+		// the header rules' fields, then the http-after-response rules
+		page = withRuleHeaders(page, rules, &s.info)
+	}
+	return s.appendClosingPage(out, s.afterPage(page), nil)
 }
 
 // appendClosingPage appends page, a whole response the proxy made, with
-// its connection header replaced by connection: close and the header
-// rules' fields before it.
+// its connection header replaced by connection: close (none for an
+// HTTP/1.0 page) and the header rules' fields before it.
 func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte {
 	i := bytes.Index(page, []byte("\r\n\r\n"))
 	if i < 0 {
@@ -193,7 +235,11 @@ func (s *session) appendClosingPage(out, page []byte, rules []HeaderRule) []byte
 		out = append(out, line...)
 	}
 	out = appendRuleHeaders(out, rules, &s.info)
-	out = append(out, "connection: close\r\n\r\n"...)
+	if !bytes.HasPrefix(page, []byte("HTTP/1.0 ")) {
+		// an HTTP/1.0 page closes saying nothing, as withConnection
+		out = append(out, "connection: close\r\n"...)
+	}
+	out = append(out, "\r\n"...)
 	return append(out, body...)
 }
 
@@ -243,7 +289,7 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []Head
 		out = strconv.AppendInt(out, int64(len(rep.Body)), 10)
 		out = append(out, "\r\n"...)
 	}
-	out = appendRuleHeaders(out, rules, &s.info)
+	out = appendServiceRuleHeaders(out, rules, &s.info) // service_rules.go
 	var failed []byte
 	if out, failed = s.afterServiceHead(out, start); failed != nil {
 		return s.appendClosingPage(out[:start], failed, nil)

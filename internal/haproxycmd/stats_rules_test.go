@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
 )
 
 // backendStatsRulesCfg: a backend with a stats page and http-response
@@ -37,7 +39,7 @@ backend be
 // beside HAProxy 2.6.12: the status and the header names and values the
 // rules touch, and the page's header names.
 func TestBackendStatsResponseRulesMatchHAProxy(t *testing.T) {
-	haBind, goBind, _, _ := tablesPair(t, backendStatsRulesCfg)
+	haBind, goBind, haSock, goSock := tablesPair(t, backendStatsRulesCfg)
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	get := func(addr, path string, deny bool) string {
 		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
@@ -69,5 +71,28 @@ func TestBackendStatsResponseRulesMatchHAProxy(t *testing.T) {
 		if tc.path == "/" && !tc.deny && !strings.Contains(want, "x-be=200") {
 			t.Errorf("haproxy answered %q: the backend's rule did not run", want)
 		}
+	}
+	// The backend's page is counted in the backend's responses, and not
+	// as the frontend's interception (HAProxy counts one only when the
+	// frontend chose the applet).
+	// A daemon may count a response a moment after its client had it:
+	// compared again for up to 2 s.
+	cols := []string{"pxname", "svname", "req_tot", "hrsp_2xx", "hrsp_4xx", "hrsp_5xx", "intercepted", "dresp"}
+	rows := func(sock string) string {
+		var out []string
+		for _, r := range statColumns(t, haproxytest.StatsCmd(t, sock, "show stat"), cols) {
+			if strings.Contains(r, "svname=FRONTEND") || strings.Contains(r, "svname=BACKEND") {
+				out = append(out, r)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	w, g := rows(haSock), rows(goSock)
+	for i := 0; i < 20 && w != g; i++ {
+		time.Sleep(100 * time.Millisecond)
+		w, g = rows(haSock), rows(goSock)
+	}
+	if w != g {
+		t.Errorf("show stat\nhaproxy:\n%s\ngoha:\n%s", w, g)
 	}
 }

@@ -96,4 +96,7 @@
 //     "Health check for server B/S failed, ..., status: 2/3 UP." [notice]
 //     before a short "Server B/S is DOWN. ..." line. Backup servers read
 //     "Backup Server B/S" and "Health check for backup server B/S".
+//   - Maintenance pauses a check and empties its health; a check under way
+//     then still ends and counts: its result moves the health from 0 and
+//     is logged ("status: 1/2 DOWN."), the state stays (maint_check.go).
 package check

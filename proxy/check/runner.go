@@ -116,6 +116,8 @@ type targetState struct {
 	createdMaint bool
 	// running: a check is under way (HAProxy's CHK_ST_INPROGRESS).
 	running bool
+	// maintH is the health HAProxy shows in maintenance (maint_check.go).
+	maintH Health
 	// failed counts the failed checks that took health away (chkfail).
 	failed int64
 }
@@ -219,15 +221,17 @@ func (r *Runner) setMaintenance(backend, server string, maint bool) (bool, func(
 			return true, none
 		}
 		s.maint, s.createdMaint = maint, false
-		s.gen++
-		s.running = false
 		if s.timer != nil && s.timer.Stop() {
 			r.wg.Done()
 		}
 		s.timer = nil
 		if maint {
+			r.pause(s)
 			return true, none
 		}
+		s.gen++
+		s.running = false
+		s.maintH = Health{}
 		s.h = NewHealth(s.h.Rise, s.h.Fall)
 		s.checked, s.stopping = false, false
 		gen := s.gen
@@ -274,6 +278,9 @@ func (r *Runner) AgentState(backend, server string) (h Health, last Result, ok b
 func (r *Runner) state(backend, server string, agent bool) (Health, Result, bool) {
 	for _, s := range r.states {
 		if s.t.Backend == backend && s.t.Server == server && s.t.Agent == agent {
+			if s.maint && !s.t.Agent {
+				return s.maintHealth(), s.last, true
+			}
 			return s.h, s.last, true
 		}
 	}
@@ -331,6 +338,9 @@ func (r *Runner) run(s *targetState, gen int) {
 		return // maintenance changed while the check ran
 	}
 	s.running = false
+	if s.maint && !s.disabled {
+		r.recordPaused(s, res)
+	}
 	if s.maint || s.disabled {
 		return
 	}
@@ -354,6 +364,33 @@ func (r *Runner) spread(d time.Duration) time.Duration {
 	return d + rv
 }
 
+// count applies a result to the health h of s as HAProxy 2.6's
+// set_server_check_status does: it moves h, counts a failed check that
+// took health away, logs with log-health-checks and keeps the result;
+// r.mu is held. It gives the result as kept and whether h flipped.
+func (r *Runner) count(s *targetState, h *Health, res Result) (Result, bool) {
+	t := s.t
+	if res.Status == L7OKC && res.on404 && !h.Up() {
+		// a DOWN server answering 404 is not coming back
+		res.Status = L7STS
+	}
+	if !res.Passed() && h.Value() > 0 {
+		// HAProxy counts a failed check that takes health away (a
+		// failing agent only with a health word: agentCounts)
+		s.failed++
+	}
+	changed, flipped := h.Observe(res.Passed())
+	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
+		if t.Agent {
+			r.log(AgentLine(t.Backend, t.Server, res, *h))
+		} else {
+			r.log(HealthLine(t.Backend, t.Server, t.Backup, res, *h))
+		}
+	}
+	s.last, s.lastStatus, s.checked = res, res.Status, true
+	return res, flipped
+}
+
 // record applies a result to s and emits events and log lines; r.mu is
 // held.
 func (r *Runner) record(s *targetState, res Result) {
@@ -367,24 +404,7 @@ func (r *Runner) record(s *targetState, res Result) {
 		s.last, s.lastStatus, s.checked = res, res.Status, true
 		return
 	}
-	if res.Status == L7OKC && res.on404 && !s.h.Up() {
-		// a DOWN server answering 404 is not coming back
-		res.Status = L7STS
-	}
-	if !res.Passed() && s.h.Value() > 0 {
-		// HAProxy counts a failed check that takes health away (a
-		// failing agent only with a health word: agentCounts above)
-		s.failed++
-	}
-	changed, flipped := s.h.Observe(res.Passed())
-	if t.LogHealthChecks && (changed || !s.checked || res.Status != s.lastStatus) {
-		if t.Agent {
-			r.log(AgentLine(t.Backend, t.Server, res, s.h))
-		} else {
-			r.log(HealthLine(t.Backend, t.Server, t.Backup, res, s.h))
-		}
-	}
-	s.last, s.lastStatus, s.checked = res, res.Status, true
+	res, flipped := r.count(s, &s.h, res)
 	if s.createdMaint {
 		return // the state changes when the server leaves maintenance
 	}

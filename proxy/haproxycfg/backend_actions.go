@@ -23,7 +23,7 @@ var backendReqActions = map[string]bool{
 	"capture": true, "set-src": true, "set-src-port": true, "set-dst": true, "set-dst-port": true,
 	"normalize-uri": true, "wait-for-body": true, "set-tos": true, "set-mark": true, "early-hint": true,
 	"silent-drop": true, "reject": true, "disable-l7-retry": true, "set-priority-class": true,
-	"set-priority-offset": true,
+	"set-priority-offset": true, "use-service": true, "cache-use": true,
 }
 
 // backendResActions are the http-response actions a backend's list runs,
@@ -32,7 +32,7 @@ var backendResActions = map[string]bool{
 	"set-header": true, "add-header": true, "del-header": true, "replace-header": true, "replace-value": true,
 	"set-status": true, "allow": true, "deny": true, "return": true, "redirect": true,
 	"capture": true, "set-log-level": true, "set-tos": true, "set-mark": true, "silent-drop": true,
-	"wait-for-body": true,
+	"wait-for-body": true, "cache-store": true,
 }
 
 // backendRuns says whether a backend's rule list runs action, ok being

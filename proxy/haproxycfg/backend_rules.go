@@ -50,8 +50,8 @@ func (b *builder) backendRules(px *haproxy.Proxy, be *proxy.Backend, pages *page
 		req = b.defaultsRuleList(d, d.HTTPRequestRules, "http-request", backendReqActions)
 		res = b.defaultsRuleList(d, d.HTTPResponseRules, "http-response", backendResActions)
 	}
-	req = append(req, backendRuleList(b, px.HTTPRequestRules, "http-request", backendReqActions)...)
-	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...) // backend_content.go
+	req = append(req, backendRuleList(b, b.backendServiceRules(px, px.HTTPRequestRules), "http-request", backendReqActions)...) // backend_service.go
+	be.RequestRules = append(b.backendContentRules(px, acls), b.rules(px, "http-request", req, acls, pages, nil, nil)...)       // backend_content.go
 	// With a stats page too: its replies pass the response rules by,
 	// the backend's and the frontend's (HAProxy's http_process_res_common
 	// skips the stats applet; proxy/service.go), the server's do not.
@@ -106,12 +106,12 @@ func (b *builder) listenTargets(cfg *haproxy.Config) {
 
 // defaultsRuleList is backendRuleList for the rules of the defaults
 // section d a backend starts from; auth (whose realm would be the
-// defaults' name) is refused there too. Each rule is reported where it
+// defaults' name), use-service and the cache rules are refused there too. Each rule is reported where it
 // is written.
 func (b *builder) defaultsRuleList(d *haproxy.Proxy, in []haproxy.HTTPRule, kw string, ok map[string]bool) []haproxy.HTTPRule {
 	var out []haproxy.HTTPRule
 	for _, r := range in {
-		if r.Action == "auth" || !backendRuns(r.Action, ok) {
+		if r.Action == "auth" || r.Action == "use-service" || r.Action == "cache-use" || r.Action == "cache-store" || !backendRuns(r.Action, ok) {
 			b.unsupported(r.Pos, kw+" "+r.Action+" in defaults '"+d.Name+"' a backend starts from")
 			continue
 		}

@@ -249,7 +249,9 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-request capture req.hdr(x) len 10", "len 10 in a backend, which has no capture slots of its own (HAProxy refuses it too)"},
 		{"", "http-request capture req.hdr(x) id 0", ""},
 		{"", "http-request track-sc0 src\n    stick-table type ip size 10", ""},
-		{"", "http-request use-service prometheus-exporter", "http-request use-service in a backend"},
+		{"", "http-request use-service prometheus-exporter", ""},
+		{"", "http-request use-service prometheus-exporter\n    http-response replace-header x a b", "http-request use-service in a backend whose replies would go through http-response replace-header"},
+		{"    http-response set-status 201\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response set-status"},
 		{"", "http-response set-header x 1\n    stats uri /st", ""},
 		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", ""},
 		{"", "http-request set-header y 1\n    stats uri /st", ""},
@@ -259,7 +261,7 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "tcp-request content capture req.hdr(x) len 10", "tcp-request content capture: capture req.hdr(x) len 10 in a backend, which has no capture slots"},
 		{"", "tcp-request content switch-mode http", "backend 'be' has no frontend capability"},
 		{"", "http-request wait-for-body time 1s", ""},
-		{"", "http-response cache-store c", "http-response cache-store in a backend"},
+		{"", "http-response cache-store c", "http-response cache-store arguments"}, // no cache c (TestCacheInBackendRefused)
 		{"    use_backend li if { path /li }\n", "", "use_backend to a listen section"},
 	} {
 		cfg := quickDefaults("http") +

@@ -147,7 +147,13 @@ func startCacheBoth(t *testing.T, cfg string) (ha, goha, sock string, haLog, goL
 			}
 		}}
 	})
-	select { // the readiness probe's connection, if logged
+	// The readiness probe's connection, if logged: once HAProxy holds no
+	// connection (3 s at most: on a busy machine it may close late), its
+	// line has been sent.
+	for i := 0; i < 150 && haproxytest.ShowInfoField(t, sock, "CurrConns") != "0"; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
 	case <-haLog:
 	case <-time.After(200 * time.Millisecond):
 	}

@@ -90,7 +90,7 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		case "use-service":
 			svc, ok := b.service(r, kw)
-			if !ok {
+			if !ok || px.Kind != "backend" && !b.frontendServiceOK(px, r) { // backend_service.go
 				continue
 			}
 			hr = proxy.HeaderRule{Action: proxy.UseService, Service: svc}

@@ -9,8 +9,11 @@ import (
 
 // TestUseServiceRule: `http-request use-service prometheus-exporter` maps
 // to a UseService rule; every frontend shares the plan's one exporter.
-// The parser refuses other names; a rule the data path does not run (in a
-// backend) is reported.
+// The parser refuses other names. A backend runs the rule too, unless a
+// reply of its would go through an http-response action goha does not
+// apply to a service's reply (its own or a frontend's): then the rule is
+// reported, as it is in a frontend whose own http-response rules hold such
+// an action.
 func TestUseServiceRule(t *testing.T) {
 	p := buildText(t, `defaults
  mode http
@@ -25,6 +28,9 @@ frontend b
  http-request use-service prometheus-exporter
 backend c
  http-request use-service prometheus-exporter
+backend d
+ http-request use-service prometheus-exporter
+ http-response set-status 201
 `)
 	if p.Promex == nil {
 		t.Fatal("no exporter in the plan")
@@ -38,8 +44,21 @@ backend c
 			t.Errorf("%s: %+v", fe.Name, r)
 		}
 	}
-	if n := strings.Join(notices(p), "\n"); !strings.Contains(n, "http-request use-service in a backend") {
+	for _, be := range p.Proxy.Backends {
+		if want := map[string]int{"c": 1, "d": 0}[be.Name]; len(be.RequestRules) != want || want == 1 && be.RequestRules[0].Action != proxy.UseService {
+			t.Errorf("backend %s: rules %+v", be.Name, be.RequestRules)
+		}
+	}
+	if n := strings.Join(notices(p), "\n"); !strings.Contains(n, "http-request use-service in a backend whose replies would go through http-response set-status") ||
+		strings.Count(n, "use-service") != 1 {
 		t.Errorf("notices: %s", n)
+	}
+	e := buildText(t, "defaults\n mode http\nfrontend e\n bind 127.0.0.1:8407\n http-request use-service prometheus-exporter\n"+
+		" http-response replace-value x a b\n default_backend c\nbackend c\n http-request use-service prometheus-exporter\n")
+	if n := strings.Join(notices(e), "\n"); len(e.Proxy.Frontends[0].RequestRules) != 0 || len(e.Proxy.Backends[0].RequestRules) != 0 ||
+		!strings.Contains(n, "[test.cfg:5] : 'http-request use-service whose replies would go through http-response replace-value (test.cfg:6)") ||
+		!strings.Contains(n, "[test.cfg:9] : 'http-request use-service in a backend whose replies would go through http-response replace-value (test.cfg:6)") {
+		t.Errorf("a frontend's replace-value: notices %s", n)
 	}
 	if q := buildText(t, "defaults\n mode http\nfrontend a\n bind 127.0.0.1:8405\n"); q.Promex != nil {
 		t.Error("an exporter without a rule")

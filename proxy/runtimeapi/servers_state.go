@@ -105,8 +105,9 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		state = checkStateConfigured | checkStateEnabled
 		if (sv.Maint || sv.ResolvMaint) && !ck.RunsInMaint {
 			// maintenance pauses the check and empties its health
-			// (checked against HAProxy 2.6: `disabled` and `disable server`)
-			health = 0
+			// (checked against HAProxy 2.6: `disabled` and `disable
+			// server`); a check under way then moves it when it ends
+			// (check.Runner: Health is what it shows in maintenance)
 			state |= checkStatePaused
 		}
 		if ck.Running {
