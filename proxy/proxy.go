@@ -98,6 +98,9 @@ type frontend struct {
 	// their fields are added (rule_edits.go).
 	lowerNames []string
 	self       *backend // a listen section's backend half (nil for a frontend)
+	// countLater: its RequestRules count the request after their
+	// content rules (CountFrontendRequest, backend_track.go).
+	countLater bool
 	stats      Counters
 	logs       bool // its transactions go to Options.Log
 	gate       pauseGate
@@ -226,6 +229,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		for _, r := range fc.RequestRules {
 			f.lowerNames = append(f.lowerNames, lowerASCII(r.Name))
 		}
+		f.countLater = countsAfterContent(fc.RequestRules)
 		for _, u := range fc.UseBackends {
 			if u.Dynamic != nil {
 				f.use = append(f.use, nil) // looked up per request
