@@ -104,6 +104,12 @@ func (s *state) sampleArgRefs(px *Proxy, errs []argError) bool {
 			}
 		}
 	}
+	for _, r := range px.TCPResponseRules {
+		condACLs(r.Pos, r.Cond)
+		if strings.HasPrefix(r.Action, "set-var(") && len(r.Args) > 0 {
+			check(r.Pos, ParseSample(r.Args[0]), "sample fetch keyword '%s' in tcp-response content expression in")
+		}
+	}
 	if px.Kind != "defaults" {
 		// a defaults section's log-format is compiled in the proxies
 		// that inherit it
