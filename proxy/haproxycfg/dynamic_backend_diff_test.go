@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +61,8 @@ backend b2
 // TestDynamicBackendOtherModeDifferential: an HTTP frontend's dynamic
 // use_backend naming a tcp backend: HAProxy 2.6.12 closes the connection
 // without an answer and logs the request with status 500 and IR; a name
-// no backend has goes to the default backend. Compared: the client's
+// no backend has goes to the default backend; an HTTP/2 stream is
+// refused (RST_STREAM REFUSED_STREAM), its connection kept. Compared: the client's
 // bytes, the log lines, and show stat's counters.
 func TestDynamicBackendOtherModeDifferential(t *testing.T) {
 	web := startRecorder(t)
@@ -97,6 +99,16 @@ backend b2
 		compareAnswers(t, p, got[0], got[1], ends[0], ends[1])
 		sameLogLines(t, p, haLog, goLog, 1)
 	}
+	// over HTTP/2 the stream is refused, RST_STREAM REFUSED_STREAM
+	// (measured), and logged as over HTTP/1.1
+	h2 := [2]string{}
+	for i, addr := range []string{ha, goha} {
+		h2[i] = h2ConnectClient(addr, ":method=GET", ":scheme=http", ":authority=x", ":path=/b2")
+	}
+	if h2[0] != h2[1] || !strings.Contains(h2[0], "REFUSED_STREAM") {
+		t.Errorf("h2 /b2\nhaproxy: %s\ngoha:    %s", h2[0], h2[1])
+	}
+	sameLogLines(t, "h2 /b2", haLog, goLog, 1)
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	fe, bh, b2 := px.Frontends()[0].Stats, px.Backends()[0].Stats, px.Backends()[1].Stats
 	sameStatDeltas(t, before, after, []statCounter{
@@ -104,5 +116,6 @@ backend b2
 		{"fh/FRONTEND", "hrsp_5xx", fe.HRsp5xx - fe0.HRsp5xx},
 		{"bh/BACKEND", "stot", bh.Sessions - bh0.Sessions},
 		{"b2/BACKEND", "stot", b2.Sessions - b20.Sessions},
+		{"b2/BACKEND", "scur", b2.CurSessions - b20.CurSessions},
 	}, nil, true)
 }
