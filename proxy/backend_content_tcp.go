@@ -20,5 +20,9 @@ func (s *session) inspectBackendTCP(be *backend, pending []byte) ([]byte, bool) 
 	if len(be.cfg.TCPContentRules) == 0 {
 		return pending, true
 	}
+	if tr := s.info.track; tr != nil {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+		s.tablesOf(be)
+	}
 	return s.inspectRules(be.cfg.TCPContentRules, be, pending, be.cfg.InspectDelay, time.Time{})
 }

@@ -13,7 +13,34 @@ const (
 	// CountContentTracks follows a backend's content rules: it counts the
 	// request on the entries they tracked.
 	CountContentTracks
+	// CountFrontendRequest follows an HTTP frontend's content rules (its
+	// track-sc<n> there are TrackSCContent): it counts the request on
+	// every entry the stream tracks, the connection's included, as
+	// HAProxy 2.6's stream_inc_http_req_ctr does once the request
+	// analysers start, after the frontend's content rules: a content rule
+	// reads the counts before this request, an http-request rule after
+	// it (TestContentTrackCountsMatchHAProxy).
+	CountFrontendRequest
 )
+
+// countsAfterContent says whether rules (a frontend's RequestRules) count
+// the request after their content rules (CountFrontendRequest).
+func countsAfterContent(rules []HeaderRule) bool {
+	for i := range rules {
+		if rules[i].Action == CountFrontendRequest {
+			return true
+		}
+	}
+	return false
+}
+
+// countFrontendRequest runs a CountFrontendRequest rule.
+func (s *session) countFrontendRequest() {
+	if tr := s.info.track; tr != nil {
+		tr.countRequest()
+	}
+	s.countContentTracks()
+}
 
 // trackContent runs a TrackSCContent rule whose condition held.
 func (s *session) trackContent(r *HeaderRule) {

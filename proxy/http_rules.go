@@ -16,17 +16,23 @@ import (
 func (s *session) runRequestRules() (answered, keep bool) {
 	rules, lower := s.fe.cfg.RequestRules, s.fe.lowerNames
 	s.method = s.method[:0]
+	later := s.fe.countLater // counted after the content rules (backend_track.go)
 	if s.firstContentRan {
 		// the content rules ran on the connection's TCP stream
 		// (switchmode.go), whose variables the request keeps
 		s.firstContentRan = false
 		rules, lower = rules[s.fe.cfg.FirstContentSkip:], lower[s.fe.cfg.FirstContentSkip:]
 		s.beginRequestKeepVars()
+		later = false
 	} else {
 		s.beginRequest()
 	}
-	if s.info.track != nil {
-		s.info.track.beginRequest()
+	if tr := s.info.track; tr != nil {
+		if later {
+			tr.ended = false
+		} else {
+			tr.beginRequest()
+		}
 	}
 	s.bodyWaited = false
 	s.noteBody()
@@ -97,6 +103,8 @@ rules:
 			s.trackContent(r) // backend_track.go
 		case CountContentTracks:
 			s.countContentTracks()
+		case CountFrontendRequest:
+			s.countFrontendRequest()
 		case SetTarget:
 			fits = s.rewriteTarget(r)
 		case ReplaceHeader, ReplaceValue:

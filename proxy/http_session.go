@@ -471,6 +471,8 @@ func (s *session) transaction() bool {
 				be = fe.use[i]
 			} else if b := s.dynamicBackend(&u); b != nil && b.cfg.Mode == fe.cfg.Mode {
 				be = b
+			} else if b != nil {
+				return s.otherModeBackend(b) // mode_mismatch.go
 			}
 			break
 		}

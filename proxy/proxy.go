@@ -98,6 +98,9 @@ type frontend struct {
 	// their fields are added, with their names filter bits (rule_edits.go).
 	lowerNames []ruleName
 	self       *backend // a listen section's backend half (nil for a frontend)
+	// countLater: its RequestRules count the request after their
+	// content rules (CountFrontendRequest, backend_track.go).
+	countLater bool
 	stats      Counters
 	logs       bool // its transactions go to Options.Log
 	gate       pauseGate
@@ -222,6 +225,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			}
 		}
 		f.lowerNames = ruleNamesOf(fc.RequestRules)
+		f.countLater = countsAfterContent(fc.RequestRules)
 		for _, u := range fc.UseBackends {
 			if u.Dynamic != nil {
 				f.use = append(f.use, nil) // looked up per request

@@ -173,8 +173,9 @@ func (p *Proxy) Backends() []BackendState {
 	for _, b := range p.backendList {
 		bs := BackendState{Name: b.cfg.Name, Stats: b.stats.Snapshot()}
 		// scur is HAProxy's beconn: the requests on its servers and those
-		// waiting in its queue
-		bs.Stats.CurSessions = int64(b.queue.n.Load())
+		// waiting in its queue, and those HAProxy never takes back
+		// (curSessions: mode_mismatch.go)
+		bs.Stats.CurSessions += int64(b.queue.n.Load())
 		b.mu.Lock()
 		for _, s := range b.list() {
 			bs.Stats.CurSessions += s.bal.Conns.Load()

@@ -174,6 +174,9 @@ func (s *session) tcpBackend() *backend {
 	fe := s.fe
 	for i, u := range fe.cfg.UseBackends {
 		if u.Cond == nil || u.Cond.Match(&s.info) {
+			if u.Dynamic != nil {
+				return s.dynamicTCPBackend(&u) // mode_mismatch.go
+			}
 			return fe.use[i]
 		}
 	}

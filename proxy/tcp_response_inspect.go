@@ -64,6 +64,10 @@ func (r *RequestInfo) Miss() {
 // condition needs response bytes not there yet: the rules resume at next.
 func (s *session) tcpResponseRules(be *backend, from int) (v tcpResVerdict, wait bool, next int) {
 	rules := be.cfg.TCPResponseRules
+	if tr := s.info.track; tr != nil && len(rules) > from {
+		defer tr.ownFrom(tr.own) // backend_rules.go backendTable
+		s.tablesOf(be)
+	}
 	for i := from; i < len(rules); i++ {
 		r := &rules[i]
 		s.info.payloadShort = false

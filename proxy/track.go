@@ -129,6 +129,11 @@ func (tr *tracking) release() {
 // request's own tracking counts it when it tracks).
 func (tr *tracking) beginRequest() {
 	tr.ended = false
+	tr.countRequest()
+}
+
+// countRequest counts the request on the connection's entries.
+func (tr *tracking) countRequest() {
 	var now uint32
 	for _, ref := range tr.sess {
 		if ref.Valid() {

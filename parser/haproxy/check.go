@@ -394,7 +394,14 @@ func (s *state) checkValidity() bool {
 	if s.externalChecks() {
 		fatal = true
 	}
+	checkedDefs := map[*Proxy]bool{}
 	for _, px := range s.cfg.Proxies {
+		if d := px.Def; d != nil && !checkedDefs[d] {
+			checkedDefs[d] = true
+			if s.defaultsRuleRefs(d) { // xref_defaults.go
+				fatal = true
+			}
+		}
 		if s.sectionRefs(px) {
 			fatal = true
 		}

@@ -90,6 +90,9 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 	if s.tcpSwitchMode(px, p, w) { // tcp_content_misc.go
 		return false
 	}
+	if s.tcpSetNice(px, p, w) { // tcp_set_nice.go
+		return false
+	}
 	if len(w) >= 2 && w[1] == "inspect-delay" {
 		return s.inspectDelay(px, p, w)
 	}

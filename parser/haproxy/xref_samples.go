@@ -39,13 +39,18 @@ func (s *state) sampleArgRefs(px *Proxy, errs []argError) bool {
 			errs = append(errs, argError{p, msg})
 		}
 		for _, m := range stickTableRefs(smp) {
-			table := cmp.Or(m.table, px.Name)
-			if s.stickTableNamed(table) != nil {
-				continue
-			}
 			ctx := fmt.Sprintf(where, smp.Fetch.Name)
 			if m.conv != "" {
 				ctx = fmt.Sprintf("conversion keyword '%s' for %s", m.conv, ctx)
+			}
+			if m.table == "" && px.Kind == "defaults" {
+				// a defaults section has no table of its own
+				errs = append(errs, argError{p, fmt.Sprintf("table name must be set in arg %d of %s proxy '%s'.", m.arg, ctx, px.Name)})
+				continue
+			}
+			table := cmp.Or(m.table, px.Name)
+			if s.stickTableNamed(table) != nil {
+				continue
 			}
 			errs = append(errs, argError{p, fmt.Sprintf("unable to find table '%s' referenced in arg %d of %s proxy '%s'.", table, m.arg, ctx, px.Name)})
 		}
@@ -89,16 +94,31 @@ func (s *state) sampleArgRefs(px *Proxy, errs []argError) bool {
 			}
 		}
 	}
-	for _, rules := range [][]HTTPRule{px.TCPConnRules, px.TCPSessTracks, px.TCPContentTracks} {
+	tcpLists := [][]HTTPRule{px.TCPConnRules, px.TCPSessTracks, px.TCPContentRules, px.TCPContentTracks}
+	for i, rules := range tcpLists {
+		where := "sample fetch keyword '%s' in tcp-request " + [...]string{"connection", "session", "content", "content"}[i] + " expression in"
 		for _, r := range rules {
 			condACLs(r.Pos, r.Cond)
+			if strings.HasPrefix(r.Action, "set-var(") && len(r.Args) > 0 {
+				check(r.Pos, ParseSample(r.Args[0]), where)
+			}
 		}
 	}
-	for _, ub := range px.UseBackends {
-		condACLs(ub.Pos, ub.Cond)
+	for _, r := range px.TCPResponseRules {
+		condACLs(r.Pos, r.Cond)
+		if strings.HasPrefix(r.Action, "set-var(") && len(r.Args) > 0 {
+			check(r.Pos, ParseSample(r.Args[0]), "sample fetch keyword '%s' in tcp-response content expression in")
+		}
 	}
-	for _, e := range formatSamples(px.LogFormat) {
-		check(px.LogFormatPos, ParseSample(e), "sample fetch keyword '%s' in log-format expression in")
+	if px.Kind != "defaults" {
+		// a defaults section's log-format is compiled in the proxies
+		// that inherit it
+		for _, ub := range px.UseBackends {
+			condACLs(ub.Pos, ub.Cond)
+		}
+		for _, e := range formatSamples(px.LogFormat) {
+			check(px.LogFormatPos, ParseSample(e), "sample fetch keyword '%s' in log-format expression in")
+		}
 	}
 	switch {
 	case len(errs) == 1:

@@ -324,7 +324,8 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 		{"backend be from d1", "http-request set-header x 1", ""},
 		{"backend be from d1", "http-request auth", "'http-request auth in defaults 'd1' a backend starts from'"},
 		{"backend be from d1", "http-request use-service prometheus-exporter", "'http-request use-service in defaults 'd1' a backend starts from'"},
-		{"backend be from d1\n    stick-table type ip size 10", "http-request track-sc0 src", "'http-request track-sc0: no table d1'"},
+		// HAProxy's alert (the parser's), after Build's notice
+		{"backend be from d1\n    stick-table type ip size 10", "http-request track-sc0 src", "'http-request track-sc0: no table d1' parsed but not supported yet.\nconfig : Proxy 'd1': unable to find table 'd1' referenced by track-sc0."},
 		{"backend be from d1\n    stick-table type ip size 10", "http-request track-sc0 src table be", ""},
 		{"backend be from d1\n    mode tcp", "http-request set-header x 1", "in a defaults section a tcp backend starts from"},
 		{"frontend f2 from d1\n    bind 127.0.0.1:8081\n    default_backend be\nbackend be from d0", "http-request set-header x 1", "'http-request set-header in a defaults section'"},
@@ -336,7 +337,7 @@ func TestDefaultsBackendRulesRefused(t *testing.T) {
 			cfg = strings.Replace(cfg, "    default_backend be\n", "    mode tcp\n    default_backend be\n", 1)
 		}
 		got := configNotices(cfg)
-		if !noticeIs(got, tc.want) || strings.Count(got, "\n") > 0 {
+		if !noticeIs(got, tc.want) || strings.Count(got, "\n") > strings.Count(tc.want, "\n") {
 			t.Errorf("%s / %s: notices %q, want %q only", tc.from, tc.rule, got, tc.want)
 		}
 	}

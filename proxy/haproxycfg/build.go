@@ -321,7 +321,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		if cc := px.CaptureCookie; cc != nil {
 			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
 		}
-		content := b.httpContentRules(px, acls, fe, ruleSlots)
+		content := b.frontContentRules(px, acls, fe, ruleSlots) // front_content.go
 		fe.RequestRules = append(content, b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 		b.firstContent(declared, px, fe, acls, len(content)) // switchmode.go
 		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)

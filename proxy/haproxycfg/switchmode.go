@@ -54,12 +54,22 @@ import (
 // start and on its later requests (firstContent).
 //
 // What is refused, as not built: a tcp frontend that can reach both tcp
-// and http backends, or a dynamic use_backend; switch-mode with a
-// condition, or towards a tcp
-// backend (HAProxy then closes the stream, "IR"); conditional
+// and http backends, or a dynamic use_backend in one that is upgraded or
+// whose configuration has an http backend (a tcp frontend among tcp
+// backends only resolves it per connection: proxy/mode_mismatch.go);
+// switch-mode with a condition, or towards a tcp backend; conditional
 // use_backend rules in an implicitly upgraded frontend (for its first
 // request HAProxy evaluates them on the raw bytes before the upgrade, on
-// the HTTP message for the next ones).
+// the HTTP message for the next ones). Measured on 2.6.12 for whoever
+// builds the per-connection switch: a switch-mode rule's STOP ends the
+// content rules whatever follows; a connection whose condition fails
+// stays tcp and its switching rules run on the raw bytes, an http backend
+// chosen there upgrading it (keep-alive, the next requests' rules on the
+// HTTP message); an HTTP stream (switched, or a later request) whose
+// rules choose a tcp backend is closed unanswered (a FIN), logged
+// "be/<NOSRV> -1/-1/0 0 IR" in tcplog, the backend's be_conn counted; an
+// implicitly upgraded first request that never comes whole is logged
+// "fe/<NOSRV> ... PR".
 func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	if px.Mode == "http" {
 		return px, false // switch-mode is an accept there (httpContentRules)
@@ -93,6 +103,15 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	inherited := switchFromDefaults(px)
 	explicit := px.HTTPUpgrade || inherited
 	if !explicit && !sawHTTP {
+		if dynamic && b.hasHTTPBackend() {
+			// HAProxy upgrades the stream to HTTP when the name is an
+			// http backend's, which goha does not build
+			for _, u := range px.UseBackends {
+				if strings.Contains(u.Backend, "%[") {
+					b.unsupported(u.Pos, "use_backend with a dynamic name in a tcp frontend while the configuration has http backends")
+				}
+			}
+		}
 		return px, false // a tcp frontend
 	}
 	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, bool) {
@@ -221,6 +240,17 @@ func switchProto(px *haproxy.Proxy) string {
 		}
 	}
 	return ""
+}
+
+// hasHTTPBackend says whether the configuration has a backend (or
+// listen) in mode http.
+func (b *builder) hasHTTPBackend() bool {
+	for _, be := range b.cfg.Proxies {
+		if be.Cap&haproxy.CapBackend != 0 && be.Mode == "http" {
+			return true
+		}
+	}
+	return false
 }
 
 // forceH2 makes every listener of fe speak HTTP/2 from the first byte.

@@ -83,6 +83,10 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 	}
 	for _, r := range rules {
 		what := "tcp-request content " + r.Action
+		if r.Action == "set-nice" {
+			b.inertContentRule(r, acls, what) // tcp_set_nice.go
+			continue
+		}
 		if px.Mode == "http" {
 			if _, isVar, _ := haproxy.ParseVarAction(r.Action); !isVar && !httpContentVerdict(r) && !haproxy.IsAddrAction(r.Action) && !haproxy.IsPriorityAction(r.Action) && !haproxy.IsSCCounterAction(r.Action) && !haproxy.IsSockoptAction(r.Action) && r.Action != "set-log-level" && r.Action != "capture" {
 				b.unsupported(r.Pos, what+" in an http proxy")

@@ -1,0 +1,44 @@
+package proxy
+
+import "golang.org/x/net/http2"
+
+// A dynamic `use_backend %[...]` names its backend per request, so the
+// backend may run in the other mode than the frontend's.
+
+// otherModeBackend ends the request of an HTTP frontend whose dynamic
+// use_backend named a tcp backend: HAProxy 2.6's stream_set_backend
+// fails there, and the connection closes without an answer, logged with
+// the backend's name, <NOSRV>, status 500 and IR, counted as a 5xx of the
+// frontend and as a session of the backend, with no request time (TR
+// -1) (measured on 2.6.12: TestDynamicBackendOtherModeDifferential).
+func (s *session) otherModeBackend(be *backend) bool {
+	be.stats.sessions.Add(1)
+	countRate(&be.stats, false)
+	s.fe.stats.countStatus(500)
+	s.info.Backend = ProxyRef{be.cfg.Name, be.cfg.ID}
+	s.tl.aborted = true // TR -1
+	// HAProxy counts the stream in the backend's be_conn and never
+	// takes it back: %bc and show stat's scur keep it (measured: 1, then
+	// 2 after a second such request)
+	be.stats.curSessions.Add(1)
+	s.emitLog(be, nil, 500, term('I', 'R'))
+	if s.stream != nil {
+		// an HTTP/2 stream is refused, its connection goes on
+		// (measured: RST_STREAM REFUSED_STREAM)
+		s.stream.Reset(http2.ErrCodeRefusedStream)
+	}
+	return false
+}
+
+// dynamicTCPBackend is the backend a tcp frontend's dynamic use_backend
+// names, or its default backend when the name is no backend's (HAProxy
+// then evaluates no other rule). haproxycfg refuses such a rule when the
+// configuration has an http backend (HAProxy upgrades the stream to HTTP
+// when the name is one), so a backend found is a tcp one; another is
+// left for the default, as proxy.New keeps modes apart.
+func (s *session) dynamicTCPBackend(u *UseBackend) *backend {
+	if b := s.dynamicBackend(u); b != nil && b.cfg.Mode == s.fe.cfg.Mode {
+		return b
+	}
+	return s.fe.def
+}
