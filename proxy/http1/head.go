@@ -1,6 +1,10 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // MaxHeaders is HAProxy's default tune.http.maxhdr (101): the start line
 // takes one of its slots, so a head may hold 100 header lines.
@@ -119,10 +123,7 @@ func parseHeaders(buf []byte, p int, hs []Header, lax bool, slots int) ([]Header
 // ended by CR LF or a bare LF, and a next line that is buffered and does
 // not fold (it starts at next). next is 0 for any other line.
 func scanField(buf []byte, p int) (n, v0, v1, next int) {
-	i := p
-	for i < len(buf) && isToken[buf[i]] {
-		i++
-	}
+	i := tokenEnd(buf, p)
 	if i == p || i-p > maxNameLen || i >= len(buf) || buf[i] != ':' {
 		return 0, 0, 0, 0
 	}
@@ -130,10 +131,25 @@ func scanField(buf []byte, p int) (n, v0, v1, next int) {
 	for v < len(buf) && (buf[v] == ' ' || buf[v] == '\t') {
 		v++
 	}
-	j := ctlIndex(buf, v)
-	if j < 0 {
+	// ctlIndex, its word loop written out here (a call per field costs)
+	j := v
+	for j+8 <= len(buf) {
+		x := binary.LittleEndian.Uint64(buf[j:])
+		t := (x - 0x0e*ones) &^ x & highs
+		if t == 0 {
+			j += 8
+			continue
+		}
+		j += bits.TrailingZeros64(t) >> 3
+		if c := buf[j]; c == 0 || c == '\r' || c == '\n' {
+			goto found
+		}
+		j++
+	}
+	if j = ctlIndex(buf, j); j < 0 {
 		return 0, 0, 0, 0
 	}
+found:
 	e := j
 	switch buf[j] {
 	case '\r':
@@ -234,15 +250,26 @@ func headerLine(buf []byte, p int, lax bool) (name, val []byte, next int, end bo
 // analyze fills f from the headers and normalises them in place: duplicate
 // identical Content-Length values are merged into one header, and
 // Content-Length is removed when Transfer-Encoding is present. isRequest
-// selects the request-only checks.
-func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, error) {
+// selects the request-only checks. seen says what the request checks
+// after it need to look at (mergeHosts, Expect).
+func analyze(hs []Header, f *Framing, minor int, isRequest bool) (out []Header, seen namesSeen, err error) {
 	*f = Framing{ContentLength: -1}
 	clIdx, teSeen := -1, false
 	chunkedCount, otherCoding, chunkedLast := 0, false, false
-	out := hs[:0]
+	out = hs[:0]
 	for i, h := range hs {
-		switch {
-		case EqualFold(h.Name, "content-length"):
+		// one jump on the name's length, then at most one comparison
+		switch n := h.Name; len(n) {
+		case len("host"):
+			if EqualFold(n, "host") {
+				seen.hosts++
+			}
+		case len("expect"):
+			seen.expect = seen.expect || EqualFold(n, "expect")
+		case len("content-length"):
+			if !EqualFold(n, "content-length") {
+				break
+			}
 			var first []byte
 			var err error
 			forEachElement(h.Value, func(tok []byte, _ bool) {
@@ -261,10 +288,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 				}
 			})
 			if err != nil {
-				return hs, err
+				return hs, seen, err
 			}
 			if first == nil {
-				return hs, badAt("empty content-length", h.Value, StateHdrL2LWS)
+				return hs, seen, badAt("empty content-length", h.Value, StateHdrL2LWS)
 			}
 			if clIdx >= 0 {
 				continue // identical duplicate: keep the first header only
@@ -273,7 +300,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 			clIdx = len(out)
 			out = append(out, h)
 			continue
-		case EqualFold(h.Name, "transfer-encoding"):
+		case len("transfer-encoding"):
+			if !EqualFold(n, "transfer-encoding") {
+				break
+			}
 			teSeen = true
 			forEachElement(h.Value, func(tok []byte, last bool) {
 				if len(tok) == 0 && last {
@@ -287,7 +317,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 					chunkedLast = false
 				}
 			})
-		case EqualFold(h.Name, "connection"):
+		case len("connection"):
+			if !EqualFold(n, "connection") {
+				break
+			}
 			forEachToken(h.Value, func(tok []byte) {
 				switch {
 				case EqualFold(tok, "close"):
@@ -298,8 +331,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 					f.ConnUpgrade = true
 				}
 			})
-		case EqualFold(h.Name, "upgrade"):
-			f.Upgrade = h.Value
+		case len("upgrade"):
+			if EqualFold(n, "upgrade") {
+				f.Upgrade = h.Value
+			}
 		}
 		if len(out) == i {
 			out = out[:i+1] // in its place already: no copy
@@ -311,10 +346,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		// HAProxy 2.6 takes "chunked" alone, in requests and responses
 		// alike (a response with "gzip" or "gzip, chunked" is a 502).
 		if chunkedCount > 1 || !chunkedLast {
-			return out, bad("invalid transfer-encoding")
+			return out, seen, bad("invalid transfer-encoding")
 		}
 		if otherCoding {
-			return out, &Error{Status: 422, Msg: "unsupported transfer-coding"}
+			return out, seen, &Error{Status: 422, Msg: "unsupported transfer-coding"}
 		}
 		f.Chunked = chunkedCount == 1 && chunkedLast
 		if clIdx >= 0 {
@@ -324,7 +359,14 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		}
 	}
 	_ = minor
-	return out, nil
+	return out, seen, nil
+}
+
+// namesSeen is what analyze met of the fields request checks read:
+// how many Host fields, and whether an Expect field.
+type namesSeen struct {
+	hosts  int
+	expect bool
 }
 
 // parseDecimal parses a non-empty run of ASCII digits that fits in 62 bits.

@@ -60,11 +60,21 @@ func checkSameHeaders(t *testing.T, in []byte, lax bool, slots int) {
 	}
 	for _, req := range []bool{false, true} {
 		var fA, fB Framing
-		outA, errA := analyze(append([]Header(nil), hsA...), &fA, 1, req)
+		outA, seen, errA := analyze(append([]Header(nil), hsA...), &fA, 1, req)
 		outB, errB := oldAnalyze(append([]Header(nil), hsB...), &fB, 1, req)
 		if errA == nil {
-			outA, errA = mergeHosts(outA)
+			if seen.hosts > 1 {
+				outA, errA = mergeHosts(outA)
+			}
 			outB, errB = oldMergeHosts(outB)
+			hosts, expect := 0, false
+			for _, h := range hsB {
+				hosts += boolInt(EqualFold(h.Name, "host"))
+				expect = expect || EqualFold(h.Name, "expect")
+			}
+			if seen != (namesSeen{hosts, expect}) {
+				t.Fatalf("%q: seen %+v, want %d hosts, expect %v", in, seen, hosts, expect)
+			}
 		}
 		gotA, gotB := headersResult(a, outA, 0, errA), headersResult(b, outB, 0, errB)
 		if gotA != gotB || fmt.Sprint(fA) != fmt.Sprint(fB) {
@@ -123,4 +133,34 @@ func TestParseHeadersMatchesOldShapes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCtlIndex compares ctlIndex with a byte loop at every offset of
+// buffers holding each byte value around other control bytes.
+func TestCtlIndex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for _, pre := range []string{"", "\t", "a\x01\x0b\x0c\x0d", "abcdefgh\t\x7f\x80\xff"} {
+			buf := []byte(pre + "xyz" + string(rune(0)) + "\t\t" + string([]byte{byte(c)}) + "abcdefghijk\x0e\x0f\x80")
+			buf[len(pre)+3] = byte(c)
+			for p := 0; p <= len(buf); p++ {
+				want := -1
+				for i := p; i < len(buf); i++ {
+					if buf[i] == 0 || buf[i] == '\r' || buf[i] == '\n' {
+						want = i
+						break
+					}
+				}
+				if got := ctlIndex(buf, p); got != want {
+					t.Fatalf("ctlIndex(%q, %d) = %d, want %d", buf, p, got, want)
+				}
+			}
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
