@@ -257,7 +257,8 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) (out []Header, 
 	clIdx, teSeen := -1, false
 	chunkedCount, otherCoding, chunkedLast := 0, false, false
 	out = hs[:0]
-	for i, h := range hs {
+	for i := range hs {
+		h := &hs[i] // read in place: a copy of each field costs
 		// one jump on the name's length, then at most one comparison
 		switch n := h.Name; len(n) {
 		case len("host"):
@@ -296,9 +297,8 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) (out []Header, 
 			if clIdx >= 0 {
 				continue // identical duplicate: keep the first header only
 			}
-			h.Value = first
 			clIdx = len(out)
-			out = append(out, h)
+			out = append(out, Header{Name: h.Name, Value: first})
 			continue
 		case len("transfer-encoding"):
 			if !EqualFold(n, "transfer-encoding") {
@@ -339,7 +339,7 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) (out []Header, 
 		if len(out) == i {
 			out = out[:i+1] // in its place already: no copy
 		} else {
-			out = append(out, h)
+			out = append(out, *h)
 		}
 	}
 	if teSeen {
