@@ -1,6 +1,10 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // MaxHeaders is HAProxy's default tune.http.maxhdr (101): the start line
 // takes one of its slots, so a head may hold 100 header lines.
@@ -68,101 +72,205 @@ func nextLine(buf []byte, p int) (line []byte, next int, ok bool) {
 // accept-invalid-http-request/-response: a header name may hold any byte
 // but the colon (a leading blank on the first line included), as long as
 // it is not empty and does not start with CR.
+//
+// A line of the usual shape (token name, colon, a value without NUL or
+// bare CR, ended by CR LF or LF, not folded, and followed by a buffered
+// byte) is read in one pass (scanField); any other line goes through
+// headerLine, which judges it byte for byte. Both read such a line alike.
 func parseHeaders(buf []byte, p int, hs []Header, lax bool, slots int) ([]Header, int, error) {
 	for {
-		if p >= len(buf) {
-			return hs, 0, ErrIncomplete
+		var name, val []byte
+		if p+1 < len(buf) {
+			switch c := buf[p]; {
+			case c == '\n':
+				return hs, p + 1, nil
+			case c == '\r' && buf[p+1] == '\n':
+				return hs, p + 2, nil
+			}
 		}
-		start := p
-		// Find the end of this logical line, unfolding continuations.
-		var end, next int
-		for q := p; ; {
-			i := bytes.IndexByte(buf[q:], '\n') // vectorised: most of a head is this scan
-			if i < 0 {
-				return hs, 0, ErrIncomplete
-			}
-			i += q
-			end, next = i, i+1
-			if end > start && buf[end-1] == '\r' {
-				end--
-			}
-			if end == start { // empty line: end of head
-				return hs, next, nil
-			}
-			if next == len(buf) {
-				if q == start && !startsHeaderLine(buf[start:end], lax) {
-					return hs, 0, badAt("invalid header line", buf[start+nameErrAt(buf[start:end]):], StateHdrName)
-				}
-				return hs, 0, ErrIncomplete // cannot tell yet whether the next line folds
-			}
-			if c := buf[next]; c != ' ' && c != '\t' {
-				break
-			}
-			for k := end; k < next; k++ {
-				buf[k] = ' '
-			}
-			q = next
-		}
-		line := buf[start:end]
-		if !lax && (line[0] == ' ' || line[0] == '\t') {
-			return hs, 0, badAt("folded line before any header", line, StateHdrName)
-		}
-		colon := -1
-		if lax {
-			colon = bytes.IndexByte(line, ':')
-			if line[0] == '\r' {
-				colon = -1 // HAProxy reads a CR there as the end of the head
-			}
+		n, v0, v1, next := scanField(buf, p)
+		if next > 0 {
+			name, val = buf[p:n], buf[v0:v1]
 		} else {
-			for i, c := range line {
-				if c == ':' {
-					colon = i
-					break
-				}
-				if !isToken[c] {
-					return hs, 0, badAt("invalid character in header name", line[i:], StateHdrName)
-				}
+			var end bool
+			var err error
+			name, val, next, end, err = headerLine(buf, p, lax)
+			if end || err != nil {
+				return hs, next, err
 			}
 		}
-		if colon <= 0 {
-			return hs, 0, badAt("header line without a valid name", line[max(colon, 0):], StateHdrName)
-		}
-		if colon > maxNameLen {
-			return hs, 0, bad("header name too long")
-		}
-		val := trimOWS(line[colon+1:])
-		// HAProxy 2.6 passes other control bytes in values; NUL and a
-		// bare CR are refused here because they split headers in
-		// downstream parsers. (A value holds no LF: lines end there.)
-		if bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 {
-			i := bytes.IndexAny(val, "\x00\r\n") // refused: where
-			if val[i] == 0 {
-				return hs, 0, badAt("NUL or CR in header value", val[i:], StateHdrVal)
-			}
-			return hs, 0, badAt("NUL or CR in header value", val[i+1:], StateHdrL2LF)
-		}
-		if !EqualFold(line[:colon], "connection") || !OnlyHopTokens(val) {
+		if len(name) != len("connection") || !EqualFold(name, "connection") || !OnlyHopTokens(val) {
 			if slots--; slots < 0 {
 				return hs, 0, bad("too many headers")
 			}
 		}
-		hs = append(hs, Header{Name: line[:colon], Value: val})
+		// Grown, then filled in place: a Header built first and copied
+		// in costs more (its 16-byte loads wait for its 8-byte stores).
+		if len(hs) < cap(hs) {
+			hs = hs[:len(hs)+1]
+		} else {
+			hs = append(hs, Header{})
+		}
+		h := &hs[len(hs)-1]
+		h.Name, h.Value = name, val
 		p = next
 	}
+}
+
+// scanField reads the header line at p when it has the usual shape: a
+// name of 1 to maxNameLen token bytes ending at n (its colon), a value
+// buf[v0:v1] (optional white space trimmed) holding no NUL and no CR,
+// ended by CR LF or a bare LF, and a next line that is buffered and does
+// not fold (it starts at next). next is 0 for any other line.
+func scanField(buf []byte, p int) (n, v0, v1, next int) {
+	i := tokenEnd(buf, p)
+	if i == p || i-p > maxNameLen || i >= len(buf) || buf[i] != ':' {
+		return 0, 0, 0, 0
+	}
+	v := i + 1
+	for v < len(buf) && (buf[v] == ' ' || buf[v] == '\t') {
+		v++
+	}
+	// ctlIndex, its word loop written out here (a call per field costs)
+	j := v
+	for j+8 <= len(buf) {
+		x := binary.LittleEndian.Uint64(buf[j:])
+		t := (x - 0x0e*ones) &^ x & highs
+		if t == 0 {
+			j += 8
+			continue
+		}
+		j += bits.TrailingZeros64(t) >> 3
+		if c := buf[j]; c == 0 || c == '\r' || c == '\n' {
+			goto found
+		}
+		j++
+	}
+	if j = ctlIndex(buf, j); j < 0 {
+		return 0, 0, 0, 0
+	}
+found:
+	e := j
+	switch buf[j] {
+	case '\r':
+		if j++; j >= len(buf) || buf[j] != '\n' {
+			return 0, 0, 0, 0
+		}
+	case 0:
+		return 0, 0, 0, 0
+	}
+	if j+1 >= len(buf) || buf[j+1] == ' ' || buf[j+1] == '\t' {
+		return 0, 0, 0, 0
+	}
+	for e > v && (buf[e-1] == ' ' || buf[e-1] == '\t') {
+		e--
+	}
+	return i, v, e, j + 1
+}
+
+// headerLine reads the logical header line at p (folded lines unfolded
+// in place) and judges it as HAProxy 2.6 does: its name and value, the
+// start of the next line, or end set when it is the empty line ending
+// the head (next is then after it). err is ErrIncomplete when the line
+// (or whether the next one folds) is not buffered yet.
+func headerLine(buf []byte, p int, lax bool) (name, val []byte, next int, end bool, err error) {
+	if p >= len(buf) {
+		return nil, nil, 0, false, ErrIncomplete
+	}
+	start := p
+	// Find the end of this logical line, unfolding continuations.
+	var stop int
+	for q := p; ; {
+		i := bytes.IndexByte(buf[q:], '\n')
+		if i < 0 {
+			return nil, nil, 0, false, ErrIncomplete
+		}
+		i += q
+		stop, next = i, i+1
+		if stop > start && buf[stop-1] == '\r' {
+			stop--
+		}
+		if stop == start { // empty line: end of head
+			return nil, nil, next, true, nil
+		}
+		if next == len(buf) {
+			if q == start && !startsHeaderLine(buf[start:stop], lax) {
+				return nil, nil, 0, false, badAt("invalid header line", buf[start+nameErrAt(buf[start:stop]):], StateHdrName)
+			}
+			return nil, nil, 0, false, ErrIncomplete // cannot tell yet whether the next line folds
+		}
+		if c := buf[next]; c != ' ' && c != '\t' {
+			break
+		}
+		for k := stop; k < next; k++ {
+			buf[k] = ' '
+		}
+		q = next
+	}
+	line := buf[start:stop]
+	if !lax && (line[0] == ' ' || line[0] == '\t') {
+		return nil, nil, 0, false, badAt("folded line before any header", line, StateHdrName)
+	}
+	colon := -1
+	if lax {
+		colon = bytes.IndexByte(line, ':')
+		if line[0] == '\r' {
+			colon = -1 // HAProxy reads a CR there as the end of the head
+		}
+	} else {
+		for i, c := range line {
+			if c == ':' {
+				colon = i
+				break
+			}
+			if !isToken[c] {
+				return nil, nil, 0, false, badAt("invalid character in header name", line[i:], StateHdrName)
+			}
+		}
+	}
+	if colon <= 0 {
+		return nil, nil, 0, false, badAt("header line without a valid name", line[max(colon, 0):], StateHdrName)
+	}
+	if colon > maxNameLen {
+		return nil, nil, 0, false, bad("header name too long")
+	}
+	val = trimOWS(line[colon+1:])
+	// HAProxy 2.6 passes other control bytes in values; NUL and a
+	// bare CR are refused here because they split headers in
+	// downstream parsers. (A value holds no LF: lines end there.)
+	if i := bytes.IndexAny(val, "\x00\r\n"); i >= 0 {
+		if val[i] == 0 {
+			return nil, nil, 0, false, badAt("NUL or CR in header value", val[i:], StateHdrVal)
+		}
+		return nil, nil, 0, false, badAt("NUL or CR in header value", val[i+1:], StateHdrL2LF)
+	}
+	return line[:colon], val, next, false, nil
 }
 
 // analyze fills f from the headers and normalises them in place: duplicate
 // identical Content-Length values are merged into one header, and
 // Content-Length is removed when Transfer-Encoding is present. isRequest
-// selects the request-only checks.
-func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, error) {
+// selects the request-only checks. seen says what the request checks
+// after it need to look at (mergeHosts, Expect).
+func analyze(hs []Header, f *Framing, minor int, isRequest bool) (out []Header, seen namesSeen, err error) {
 	*f = Framing{ContentLength: -1}
 	clIdx, teSeen := -1, false
 	chunkedCount, otherCoding, chunkedLast := 0, false, false
-	out := hs[:0]
-	for _, h := range hs {
-		switch {
-		case EqualFold(h.Name, "content-length"):
+	out = hs[:0]
+	for i := range hs {
+		h := &hs[i] // read in place: a copy of each field costs
+		// one jump on the name's length, then at most one comparison
+		switch n := h.Name; len(n) {
+		case len("host"):
+			if EqualFold(n, "host") {
+				seen.hosts++
+			}
+		case len("expect"):
+			seen.expect = seen.expect || EqualFold(n, "expect")
+		case len("content-length"):
+			if !EqualFold(n, "content-length") {
+				break
+			}
 			var first []byte
 			var err error
 			forEachElement(h.Value, func(tok []byte, _ bool) {
@@ -181,17 +289,21 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 				}
 			})
 			if err != nil {
-				return hs, err
+				return hs, seen, err
 			}
 			if first == nil {
-				return hs, badAt("empty content-length", h.Value, StateHdrL2LWS)
+				return hs, seen, badAt("empty content-length", h.Value, StateHdrL2LWS)
 			}
 			if clIdx >= 0 {
 				continue // identical duplicate: keep the first header only
 			}
-			h.Value = first
 			clIdx = len(out)
-		case EqualFold(h.Name, "transfer-encoding"):
+			out = append(out, Header{Name: h.Name, Value: first})
+			continue
+		case len("transfer-encoding"):
+			if !EqualFold(n, "transfer-encoding") {
+				break
+			}
 			teSeen = true
 			forEachElement(h.Value, func(tok []byte, last bool) {
 				if len(tok) == 0 && last {
@@ -205,7 +317,10 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 					chunkedLast = false
 				}
 			})
-		case EqualFold(h.Name, "connection"):
+		case len("connection"):
+			if !EqualFold(n, "connection") {
+				break
+			}
 			forEachToken(h.Value, func(tok []byte) {
 				switch {
 				case EqualFold(tok, "close"):
@@ -216,19 +331,25 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 					f.ConnUpgrade = true
 				}
 			})
-		case EqualFold(h.Name, "upgrade"):
-			f.Upgrade = h.Value
+		case len("upgrade"):
+			if EqualFold(n, "upgrade") {
+				f.Upgrade = h.Value
+			}
 		}
-		out = append(out, h)
+		if len(out) == i {
+			out = out[:i+1] // in its place already: no copy
+		} else {
+			out = append(out, *h)
+		}
 	}
 	if teSeen {
 		// HAProxy 2.6 takes "chunked" alone, in requests and responses
 		// alike (a response with "gzip" or "gzip, chunked" is a 502).
 		if chunkedCount > 1 || !chunkedLast {
-			return out, bad("invalid transfer-encoding")
+			return out, seen, bad("invalid transfer-encoding")
 		}
 		if otherCoding {
-			return out, &Error{Status: 422, Msg: "unsupported transfer-coding"}
+			return out, seen, &Error{Status: 422, Msg: "unsupported transfer-coding"}
 		}
 		f.Chunked = chunkedCount == 1 && chunkedLast
 		if clIdx >= 0 {
@@ -238,7 +359,14 @@ func analyze(hs []Header, f *Framing, minor int, isRequest bool) ([]Header, erro
 		}
 	}
 	_ = minor
-	return out, nil
+	return out, seen, nil
+}
+
+// namesSeen is what analyze met of the fields request checks read:
+// how many Host fields, and whether an Expect field.
+type namesSeen struct {
+	hosts  int
+	expect bool
 }
 
 // parseDecimal parses a non-empty run of ASCII digits that fits in 62 bits.
@@ -332,7 +460,7 @@ func OnlyHopTokens(v []byte) bool {
 		} else {
 			v = nil
 		}
-		tok = bytes.Trim(tok, " \t")
+		tok = trimOWS(tok)
 		if len(tok) > 0 && !EqualFold(tok, "close") && !EqualFold(tok, "keep-alive") {
 			return false
 		}

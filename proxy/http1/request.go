@@ -138,11 +138,14 @@ func (r *Request) parse(buf []byte) error {
 	for i := 0; lax && r.LaxErrPos < 0 && i < len(hs); i++ {
 		r.LaxErrPos = laxErrPos(buf, hs[i].Name, &isToken)
 	}
-	if r.Headers, err = analyze(hs, &r.Framing, minor, true); err != nil {
+	var seen namesSeen
+	if r.Headers, seen, err = analyze(hs, &r.Framing, minor, true); err != nil {
 		return atHeadEnd(err, buf[end:])
 	}
-	if r.Headers, err = mergeHosts(r.Headers); err != nil {
-		return err
+	if seen.hosts > 1 { // one Host or none: nothing to merge
+		if r.Headers, err = mergeHosts(r.Headers); err != nil {
+			return err
+		}
 	}
 	if r.IsConnect() {
 		r.connectFraming() // connect.go
@@ -158,8 +161,8 @@ func (r *Request) parse(buf []byte) error {
 		}
 	}
 	r.HeadLen = end
-	for _, h := range r.Headers {
-		if EqualFold(h.Name, "expect") && minor == 1 && EqualFold(h.Value, "100-continue") {
+	for i := 0; seen.expect && i < len(r.Headers); i++ {
+		if h := &r.Headers[i]; EqualFold(h.Name, "expect") && minor == 1 && EqualFold(h.Value, "100-continue") {
 			r.ExpectContinue = true
 		}
 	}

@@ -101,7 +101,7 @@ func (r *Response) parse(buf []byte) error {
 	for i := 0; lax && r.LaxErrPos < 0 && i < len(hs); i++ {
 		r.LaxErrPos = laxErrPos(buf, hs[i].Name, &isToken)
 	}
-	if r.Headers, err = analyze(hs, &r.Framing, minor, false); err != nil {
+	if r.Headers, _, err = analyze(hs, &r.Framing, minor, false); err != nil {
 		return atHeadEnd(err, buf[end:])
 	}
 	r.HeadLen = end

@@ -210,7 +210,11 @@ func mergeHosts(hs []Header) ([]Header, error) {
 			}
 			first = len(out)
 		}
-		out = append(out, hs[i])
+		if len(out) == i {
+			out = out[:i+1] // in its place already: no copy
+		} else {
+			out = append(out, hs[i])
+		}
 	}
 	return out, nil
 }
