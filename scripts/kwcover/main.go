@@ -282,7 +282,10 @@ func rowRegexp(kind, name string) *regexp.Regexp {
 		if name == "track-sc" {
 			q = `track-sc[0-9]`
 		}
-		s = line + strings.ReplaceAll(regexp.QuoteMeta(kind), " ", `\s+`) + `\s+` + q + `(?:\(|` + end + `)`
+		k := strings.ReplaceAll(regexp.QuoteMeta(kind), " ", `\s+`)
+		// after its rule keyword, or alone at the start of a table string
+		// in a test that writes that rule keyword (Fprintf("http-request %s")
+		s = line + k + `\s+` + q + `(?:\(|` + end + `)|(?s:` + k + `\s.*^` + q + `[\s(]|^` + q + `[\s(].*` + k + `\s)`
 	case kind == "filter":
 		s = line + `filter\s+` + q + end
 	case kind == "service":
