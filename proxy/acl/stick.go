@@ -387,10 +387,9 @@ func tableConv(sd scData, exists bool) func(a convArgs) (convFunc, reqConvFunc, 
 				left, life := int64(ref.ExpireIn(now)), int64(t.Config().Expire)
 				n, ok = max(life-left, 0), true
 			default:
+				// table_trackers counts its own lookup too, as HAProxy's
+				// ref_cnt does (TestStickCountersDifferential).
 				n, ok = readRef(ref, sd, idx, now)
-				if sd.op == opTrackers {
-					n--
-				}
 			}
 			*v = value{t: haproxy.SampleSInt, i: n}
 			return ok
