@@ -250,6 +250,10 @@ func stickFetchDef(name string) (fetchDef, bool) {
 		if len(args) > a {
 			table = args[a].Str
 			a++
+		} else if form == "src_" && a == 1 {
+			// src_get_gpc(<idx>,<table>) and the other indexed src_
+			// fetches: HAProxy 2.6.12 requires the table.
+			return nil, fmt.Errorf("missing arguments (got 1/2), type 'table' expected")
 		}
 		if len(args) > a {
 			return nil, fmt.Errorf("too many arguments")
