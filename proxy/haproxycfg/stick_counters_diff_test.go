@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,44 +13,68 @@ const stickStore = "conn_cnt,conn_cur,conn_rate(60s),sess_cnt,sess_rate(60s),htt
 	"http_err_cnt,http_err_rate(60s),http_fail_cnt,http_fail_rate(60s),bytes_in_cnt,bytes_in_rate(60s)," +
 	"bytes_out_cnt,bytes_out_rate(60s),server_id"
 
+// stickShowExprs are the counter fetches and converters /show answers:
+// every sc0_/sc1_/sc2_/sc_/src_ counter on the tracked entries of fe and
+// t2, and the table_* converters on the client's address.
+var stickShowExprs = []string{
+	"sc0_conn_cnt", "sc1_conn_cnt", "sc2_conn_cnt", "sc_conn_cnt(0)", "sc_conn_cnt(2,t2)", "src_conn_cnt",
+	"src_conn_cnt(t2)", "sc0_conn_cur", "sc1_conn_cur", "sc2_conn_cur", "sc_conn_cur(0)", "sc_conn_cur(2,t2)",
+	"src_conn_cur", "src_conn_cur(t2)", "sc0_conn_rate", "sc1_conn_rate", "sc2_conn_rate", "sc_conn_rate(0)",
+	"sc_conn_rate(2,t2)", "src_conn_rate", "src_conn_rate(t2)", "sc0_sess_cnt", "sc1_sess_cnt", "sc2_sess_cnt",
+	"sc_sess_cnt(0)", "sc_sess_cnt(2,t2)", "src_sess_cnt", "src_sess_cnt(t2)", "sc0_sess_rate", "sc1_sess_rate",
+	"sc2_sess_rate", "sc_sess_rate(0)", "sc_sess_rate(2,t2)", "src_sess_rate", "src_sess_rate(t2)",
+	"sc0_http_req_cnt", "sc1_http_req_cnt", "sc2_http_req_cnt", "sc_http_req_cnt(0)", "sc_http_req_cnt(2,t2)",
+	"src_http_req_cnt", "src_http_req_cnt(t2)", "sc0_http_req_rate", "sc1_http_req_rate", "sc2_http_req_rate",
+	"sc_http_req_rate(0)", "sc_http_req_rate(2,t2)", "src_http_req_rate", "src_http_req_rate(t2)",
+	"sc0_http_err_cnt", "sc1_http_err_cnt", "sc2_http_err_cnt", "sc_http_err_cnt(0)", "sc_http_err_cnt(2,t2)",
+	"src_http_err_cnt", "src_http_err_cnt(t2)", "sc0_http_err_rate", "sc1_http_err_rate", "sc2_http_err_rate",
+	"sc_http_err_rate(0)", "sc_http_err_rate(2,t2)", "src_http_err_rate", "src_http_err_rate(t2)",
+	"sc0_http_fail_cnt", "sc1_http_fail_cnt", "sc2_http_fail_cnt", "sc_http_fail_cnt(0)",
+	"sc_http_fail_cnt(2,t2)", "src_http_fail_cnt", "src_http_fail_cnt(t2)", "sc0_http_fail_rate",
+	"sc1_http_fail_rate", "sc2_http_fail_rate", "sc_http_fail_rate(0)", "sc_http_fail_rate(2,t2)",
+	"src_http_fail_rate", "src_http_fail_rate(t2)", "sc0_bytes_in_rate", "sc1_bytes_in_rate",
+	"sc2_bytes_in_rate", "sc_bytes_in_rate(0)", "sc_bytes_in_rate(2,t2)", "src_bytes_in_rate",
+	"src_bytes_in_rate(t2)", "sc0_bytes_out_rate", "sc1_bytes_out_rate", "sc2_bytes_out_rate",
+	"sc_bytes_out_rate(0)", "sc_bytes_out_rate(2,t2)", "src_bytes_out_rate", "src_bytes_out_rate(t2)",
+	"sc0_kbytes_in", "sc1_kbytes_in", "sc2_kbytes_in", "sc_kbytes_in(0)", "sc_kbytes_in(2,t2)", "src_kbytes_in",
+	"src_kbytes_in(t2)", "sc0_kbytes_out", "sc1_kbytes_out", "sc2_kbytes_out", "sc_kbytes_out(0)",
+	"sc_kbytes_out(2,t2)", "src_kbytes_out", "src_kbytes_out(t2)", "sc0_get_gpc0", "sc1_get_gpc0",
+	"sc2_get_gpc0", "sc_get_gpc0(0)", "sc_get_gpc0(2,t2)", "src_get_gpc0", "src_get_gpc0(t2)", "sc0_get_gpc1",
+	"sc1_get_gpc1", "sc2_get_gpc1", "sc_get_gpc1(0)", "sc_get_gpc1(2,t2)", "src_get_gpc1", "src_get_gpc1(t2)",
+	"sc0_get_gpt0", "sc1_get_gpt0", "sc2_get_gpt0", "sc_get_gpt0(0)", "sc_get_gpt0(2,t2)", "src_get_gpt0",
+	"src_get_gpt0(t2)", "sc0_gpc0_rate", "sc1_gpc0_rate", "sc2_gpc0_rate", "sc_gpc0_rate(0)",
+	"sc_gpc0_rate(2,t2)", "src_gpc0_rate", "src_gpc0_rate(t2)", "sc0_gpc1_rate", "sc1_gpc1_rate",
+	"sc2_gpc1_rate", "sc_gpc1_rate(0)", "sc_gpc1_rate(2,t2)", "src_gpc1_rate", "src_gpc1_rate(t2)",
+	"sc0_tracked", "sc1_tracked", "sc2_tracked", "sc_tracked(1)", "sc0_trackers", "sc1_trackers",
+	"sc2_trackers", "sc_trackers(0)", "sc_trackers(2,t2)", "sc_get_gpc(1,0)", "src_get_gpc(1,fe)",
+	"sc_gpc_rate(1,0)", "src_gpc_rate(1,fe)", "sc_get_gpt(1,0)", "src_get_gpt(1,fe)", "src,table_conn_cnt(fe)",
+	"src,table_conn_cnt(t2)", "src,table_conn_cur(fe)", "src,table_conn_cur(t2)", "src,table_conn_rate(fe)",
+	"src,table_conn_rate(t2)", "src,table_sess_cnt(fe)", "src,table_sess_cnt(t2)", "src,table_sess_rate(fe)",
+	"src,table_sess_rate(t2)", "src,table_http_req_cnt(fe)", "src,table_http_req_cnt(t2)",
+	"src,table_http_req_rate(fe)", "src,table_http_req_rate(t2)", "src,table_http_err_cnt(fe)",
+	"src,table_http_err_cnt(t2)", "src,table_http_err_rate(fe)", "src,table_http_err_rate(t2)",
+	"src,table_http_fail_cnt(fe)", "src,table_http_fail_cnt(t2)", "src,table_http_fail_rate(fe)",
+	"src,table_http_fail_rate(t2)", "src,table_bytes_in_rate(fe)", "src,table_bytes_in_rate(t2)",
+	"src,table_bytes_out_rate(fe)", "src,table_bytes_out_rate(t2)", "src,table_kbytes_in(fe)",
+	"src,table_kbytes_in(t2)", "src,table_kbytes_out(fe)", "src,table_kbytes_out(t2)", "src,table_trackers(fe)",
+	"src,table_trackers(t2)", "src,table_server_id(fe)", "src,table_server_id(t2)", "src,table_gpc0(t2)",
+	"src,table_gpc1(t2)", "src,table_gpt0(t2)", "src,table_gpc0_rate(t2)", "src,table_gpc1_rate(t2)",
+	"src,table_gpc(1,fe)", "src,table_gpc_rate(1,fe)", "src,table_gpt(1,fe)",
+}
+
 // stickCountersCfg tracks the client in sc0 (connection), sc1 (session)
 // and sc2 (request, table t2), counts on /inc, answers 404 on /err, 503
 // (a dead server) on other paths; /show answers every sc*_, sc_, src_
 // fetch and table_* converter, /fx the inc/clr fetches (which count).
 func stickCountersCfg() string {
-	ctrs := []string{"conn_cnt", "conn_cur", "conn_rate", "sess_cnt", "sess_rate", "http_req_cnt", "http_req_rate",
-		"http_err_cnt", "http_err_rate", "http_fail_cnt", "http_fail_rate", "bytes_in_rate", "bytes_out_rate",
-		"kbytes_in", "kbytes_out", "get_gpc0", "get_gpc1", "get_gpt0", "gpc0_rate", "gpc1_rate", "tracked", "trackers"}
 	var show []string
-	for _, c := range ctrs {
-		for _, p := range []string{"sc0_", "sc1_", "sc2_"} {
-			show = append(show, fmt.Sprintf("%s%s=%%[%s%s]", p, c, p, c))
-		}
-		if c == "tracked" {
-			show = append(show, "sc_tracked=%[sc_tracked(1)]")
-			continue
-		}
-		show = append(show, fmt.Sprintf("sc_%s=%%[sc_%s(0)] sct_%s=%%[sc_%s(2,t2)]", c, c, c, c))
-		if c != "trackers" {
-			show = append(show, fmt.Sprintf("src_%s=%%[src_%s] srct_%s=%%[src_%s(t2)]", c, c, c, c))
-		}
+	for _, e := range stickShowExprs {
+		show = append(show, e+"=%["+e+"]")
 	}
-	for _, c := range []string{"get_gpc", "gpc_rate", "get_gpt"} {
-		show = append(show, fmt.Sprintf("sc_%s=%%[sc_%s(1,0)] src_%s=%%[src_%s(1,fe)]", c, c, c, c))
-	}
-	for _, c := range []string{"conn_cnt", "conn_cur", "conn_rate", "sess_cnt", "sess_rate", "http_req_cnt", "http_req_rate",
-		"http_err_cnt", "http_err_rate", "http_fail_cnt", "http_fail_rate", "bytes_in_rate", "bytes_out_rate", "kbytes_in",
-		"kbytes_out", "trackers", "server_id"} {
-		show = append(show, fmt.Sprintf("t_%s=%%[src,table_%s(fe)] t2_%s=%%[src,table_%s(t2)]", c, c, c, c))
-	}
-	for _, c := range []string{"gpc0", "gpc1", "gpt0", "gpc0_rate", "gpc1_rate"} {
-		show = append(show, fmt.Sprintf("t2_%s=%%[src,table_%s(t2)]", c, c))
-	}
-	show = append(show, "t_gpc=%[src,table_gpc(1,fe)] t_gpc_rate=%[src,table_gpc_rate(1,fe)] t_gpt=%[src,table_gpt(1,fe)]")
 	fx := "a=%[sc0_inc_gpc0] b=%[sc1_inc_gpc1] c=%[sc_inc_gpc(1,0)] d=%[src_inc_gpc0] e=%[src_inc_gpc1(t2)] f=%[src_inc_gpc(1,fe)]" +
 		" g=%[sc2_inc_gpc0] h=%[sc_inc_gpc0(0)] i=%[sc_inc_gpc1(2)] j=%[sc0_clr_gpc0] k=%[sc_clr_gpc(1,1)] l=%[src_clr_gpc1]" +
 		" m=%[sc2_clr_gpc0] n=%[src_clr_gpc(1,fe)] o=%[sc1_clr_gpc(1)] p=%[sc_clr_gpc0(0)] q=%[sc_clr_gpc1(1)] r=%[src_clr_gpc0(t2)]" +
-		" s=%[sc1_clr_gpc0] t=%[sc2_clr_gpc1] u=%[sc1_clr_gpc1]"
+		" s=%[sc1_clr_gpc0] t=%[sc2_clr_gpc1] u=%[sc1_clr_gpc1] v=%[sc0_inc_gpc1] w=%[sc1_inc_gpc0] x=%[sc2_inc_gpc1] y=%[sc0_clr_gpc1]"
 	return httpHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 60s store ` + stickStore + `,gpc(3),gpc_rate(3,60s),gpt(2)
