@@ -64,6 +64,7 @@ func (s *state) checkACL(a ACL) string {
 		if msg := s.patternRef(f.Path, f.Map); msg != "" {
 			return msg
 		}
+		s.notePatternUse(f.Path, a.Match.Method, a.Match.IgnoreCase, a.Pos)
 	}
 	if a.Invalid != "" {
 		return a.Invalid
