@@ -342,6 +342,10 @@ func (s *session) endTracking() {
 	}
 	var now uint32
 	clock := false // read once, when a counter needs it
+	in := s.received
+	if s.inHead > 0 { // an HTTP request: its HTX size, the figure %U logs (log.go)
+		in = s.inHead + s.inBody
+	}
 	for i := range tr.sc {
 		ref := tr.eff(i)
 		if !ref.Valid() {
@@ -350,8 +354,8 @@ func (s *session) endTracking() {
 		if !clock {
 			now, clock = StickNow(), true
 		}
-		if s.received > 0 {
-			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(s.received), now)
+		if in > 0 {
+			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(in), now)
 		}
 		if out := s.bytesOut(); out > 0 { // as HAProxy counts them (bytes_count.go)
 			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(out), now)

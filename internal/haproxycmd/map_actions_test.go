@@ -16,7 +16,7 @@ import (
 )
 
 // TestMapActionsMatchHAProxy: http-request and http-response set-map,
-// del-map, add-acl and del-acl in HAProxy 2.6 and gohaproxy on the same
+// del-map, add-acl and del-acl (each in both rule sets) in HAProxy 2.6 and gohaproxy on the same
 // files and requests: after each request the same status, the same
 // answer of a map lookup, and the same show map / show acl (entry ids
 // aside). Keys and values come from the request (%[url_param]), the
@@ -52,6 +52,8 @@ frontend fe
     http-request return status 200 content-type text/plain lf-string "m=%%[url_param(k),map(%[3]s,none)]" if { path /get }
     http-response set-map(%[3]s) r-%%[var(txn.path)] %%[status]-%%[var(txn.path)] if { var(txn.path) -m beg /resp }
     http-response del-acl(%[4]s) %%[var(txn.path),regsub(^/respdel/,)] if { var(txn.path) -m beg /respdel/ }
+    http-response del-map(%[3]s) %%[var(txn.path),regsub(^/rdelm/,)] if { var(txn.path) -m beg /rdelm/ }
+    http-response add-acl(%[4]s) %%[var(txn.path),regsub(^/radd/,)] if { var(txn.path) -m beg /radd/ }
     default_backend be
 backend be
     server s1 %[5]s
@@ -91,6 +93,7 @@ backend be
 		{"/", "x"}, {"/add?k=x", ""}, {"/add?k=z", "z"}, {"/", "z"}, {"/dela?k=x", ""}, {"/", "x"},
 		{"/none", ""}, {"/addm?k=q", ""}, {"/get?k=k-q", ""}, {"/resp1", ""}, {"/resp1", ""}, {"/respdel/y", "y"}, {"/", "y"},
 		{"/set?k=sp&v=a%20b", ""}, {"/get?k=sp", ""}, {"/set?k=%0d&v=cr", ""},
+		{"/rdelm/sp", ""}, {"/get?k=sp", ""}, {"/rdelm/none", ""}, {"/", "w"}, {"/radd/w", ""}, {"/", "w"}, {"/radd/w", ""},
 	}
 	for i, st := range steps {
 		want, got := get(haBind, st.target, st.k), get(goBind, st.target, st.k)

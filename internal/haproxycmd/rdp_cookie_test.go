@@ -29,9 +29,11 @@ frontend fe
     bind BIND
     tcp-request inspect-delay 2s
     tcp-request content reject if { req.rdp_cookie(mstshash) -m str evil }
+    tcp-request content reject if { rdp_cookie(mstshash) -m str evil2 } { rdp_cookie_cnt eq 1 }
     tcp-request content accept if RDP_COOKIE
     tcp-request content reject
     use_backend adm if { req_rdp_cookie(mstshash) -m beg adm }
+    use_backend adm if { rdp_cookie(mstshash) -m beg ops } { rdp_cookie_cnt(mstshash) eq 1 } { req.rdp_cookie_cnt(mstshash) eq 1 } { req_rdp_cookie_cnt(mstshash) eq 1 }
     default_backend be
 backend be
     balance rdp-cookie
@@ -86,7 +88,8 @@ func rdpExchange(t *testing.T, addr string, req []byte, split int) string {
 // TestRDPCookieMatchesHAProxy: `balance rdp-cookie` (mstshash hashed with
 // the map-based sdbm), `persist rdp-cookie` (msts naming a server by
 // address and port, any case; an unknown one falls back to round robin),
-// the req.rdp_cookie/req_rdp_cookie/req.rdp_cookie_cnt fetches and the
+// the req.rdp_cookie/req_rdp_cookie/rdp_cookie/req.rdp_cookie_cnt/
+// rdp_cookie_cnt/req_rdp_cookie_cnt fetches and the
 // RDP_COOKIE ACL in tcp-request content rules, over hand-built connection
 // requests, one split across two writes: the same server or refusal from
 // HAProxy 2.6 and gohaproxy for each.
@@ -141,6 +144,9 @@ func TestRDPCookieMatchesHAProxy(t *testing.T) {
 		{"Cookie: mstshash=", 0},
 		{"Xookie: mstshash=alice", 0},
 		{"Cookie: mstshash=frank", 0},
+		{"Cookie: mstshash=evil2", 0},
+		{"Cookie: mstshash=ops1", 0},
+		{"Cookie: mstshash=ops1", 25},
 	}
 	answered := map[string]int{}
 	for i, c := range cases {
@@ -151,8 +157,8 @@ func TestRDPCookieMatchesHAProxy(t *testing.T) {
 		}
 		answered[h]++
 	}
-	if len(answered) < 4 || answered[""] != 2 {
-		t.Errorf("answers %v: want several servers and the two refusals (evil, no cookie line)", answered)
+	if len(answered) < 4 || answered[""] != 3 || answered["a1"] < 3 {
+		t.Errorf("answers %v: want several servers, the three refusals (evil, evil2, no cookie line) and admin, ops1 twice on a1", answered)
 	}
 }
 

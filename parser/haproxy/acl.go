@@ -19,10 +19,12 @@ var fetchSet = func() map[string]bool {
 // aclOnlyKeywords are ACL keywords of HAProxy 2.6 that are no sample
 // fetch of section 7.3: payload.c registers the RDP ones as ACLs only, and
 // http_fetch.c the derivatives of the response's shdr and scook (shdr_beg
-// is res.hdr -m beg, scook_sub res.cook -m sub: HAProxy's -dKacl list).
+// is res.hdr -m beg, scook_sub res.cook -m sub) and of the request's cook
+// (cook_beg is req.cook -m beg; section 7.3 documents req.cook_beg, which
+// HAProxy refuses): HAProxy's -dKacl list.
 var aclOnlyKeywords = func() map[string]bool {
 	m := map[string]bool{"req_rdp_cookie": true, "req_rdp_cookie_cnt": true}
-	for _, base := range []string{"shdr", "scook"} {
+	for _, base := range []string{"shdr", "scook", "cook"} {
 		for _, suf := range []string{"_beg", "_dir", "_dom", "_end", "_len", "_reg", "_sub"} {
 			m[base+suf] = true
 		}
@@ -62,6 +64,7 @@ func (s *state) checkACL(a ACL) string {
 		if msg := s.patternRef(f.Path, f.Map); msg != "" {
 			return msg
 		}
+		s.notePatternUse(f.Path, a.Match.Method, a.Match.IgnoreCase, a.Pos)
 	}
 	if a.Invalid != "" {
 		return a.Invalid

@@ -245,7 +245,8 @@ func (s *state) listeners() []Bind {
 // checkValidity is HAProxy's post-parse pass: cross references, duplicate
 // servers, missing timeouts. It returns true on fatal errors.
 func (s *state) checkValidity() bool {
-	fatal := s.switchModeChecks() // tcp_content_misc.go
+	fatal := s.switchModeChecks()          // tcp_content_misc.go
+	fatal = s.checkPatternCache() || fatal // patcache.go
 	backend := func(name string) *Proxy {
 		if px := s.proxies[name]; px != nil && px.Cap&CapBackend != 0 {
 			return px

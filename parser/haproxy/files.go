@@ -53,6 +53,7 @@ func (s *state) sampleMaps(smp Sample) string {
 		if msg := s.patternRef(conv.Args[0].Str, true); msg != "" {
 			return fmt.Sprintf("invalid args in converter '%s' : %s", conv.Name, msg)
 		}
+		s.noteMapUse(conv.Name, conv.Args[0].Str)
 	}
 	return ""
 }

@@ -212,14 +212,19 @@ type state struct {
 	env            Env // for addresses, which HAProxy expands again ($VAR)
 	// envs is the environment as setenv and its kin changed it so far
 	// (global_env.go); nil: the caller's Env unchanged.
-	envs         *envState
-	patRefs      map[string]bool // pattern files already referenced: true = two columns (files.go)
+	envs    *envState
+	patRefs map[string]bool // pattern files already referenced: true = two columns (files.go)
+	// patUses are the sub/end matches of each pattern file (patcache.go);
+	// curFile is the file being parsed.
+	patUses      map[patKey][]patUse
+	curFile      string
 	logHosts     map[string]bool // log host names already resolved (logline.go)
 	defaultsRefs map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {
 	var preDiags Diagnostics
+	s.curFile = file
 	s.env = env
 	if es := s.envs; es != nil {
 		env = es.lookup

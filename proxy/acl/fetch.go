@@ -129,28 +129,57 @@ func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func strValue(s string) value { return value{t: haproxy.SampleStr, s: s} }
 
+// fetchBase is HAProxy's base: the Host then the path (none for a target
+// without one: base is the Host alone).
 func fetchBase(r *proxy.RequestInfo, yield func(value) bool) bool {
-	return r.Target != nil && yield(strValue(string(hostFor(r))+pathOf(bstr(r.Target))))
+	if r.Target == nil {
+		return false
+	}
+	p, _ := pathOf(bstr(r.Target))
+	return yield(strValue(string(hostFor(r)) + p))
 }
 
-// pathOf is HAProxy's `path`: the target without the query string, and
-// without scheme and authority for an absolute URI.
-func pathOf(t string) string {
-	if !strings.HasPrefix(t, "/") { // (an origin-form target is not searched)
-		if i := strings.Index(t, "://"); i > 0 {
-			rest := t[i+3:]
-			if j := strings.IndexByte(rest, '/'); j >= 0 {
-				t = rest[j:]
-			} else {
-				t = "/"
-			}
-		}
+// pathOf is HAProxy's path: parsePath's path without the query string.
+func pathOf(t string) (string, bool) {
+	p, ok := parsePath(t)
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
 	}
-	if i := strings.IndexByte(t, '?'); i >= 0 {
-		t = t[:i]
-	}
-	return t
+	return p, ok
 }
+
+// parsePath is HAProxy 2.6's path of a request target (http_parse_path,
+// measured in TestSuffixACLDifferential and TestTargetFormsDifferential):
+// an origin-form target is its own path; an absolute URI's path starts at
+// the first '/' after its scheme's "://"; "*", an authority (CONNECT's
+// host:port) and an absolute URI with no '/' after its authority have none
+// (ok false). The query string, if any, is kept.
+func parsePath(t string) (string, bool) {
+	if t == "" || t[0] == '*' {
+		return "", false
+	}
+	if t[0] == '/' {
+		return t, true
+	}
+	if !isAlpha(t[0]) {
+		return "", false
+	}
+	i := 1
+	for i < len(t) && (isAlpha(t[i]) || t[i] >= '0' && t[i] <= '9' || t[i] == '+' || t[i] == '-' || t[i] == '.') {
+		i++
+	}
+	if !strings.HasPrefix(t[i:], "://") {
+		return "", false
+	}
+	rest := t[i+3:]
+	j := strings.IndexByte(rest, '/')
+	if j < 0 {
+		return "", false
+	}
+	return rest[j:], true
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // queryParam yields the values of name in the target's query string
 // (url_param/urlp: matched as written, without decoding).
@@ -173,35 +202,19 @@ func queryParam(r *proxy.RequestInfo, name string, yield func(value) bool) bool 
 
 // cookie yields the values of the cookie name in every Cookie header
 // (HAProxy's cook() reads them all, and takes ',' as a separator as well
-// as ';').
+// as ';': cookie_extract.go).
 func cookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
-	stop := false
-	forEachCookie(r, func(k, v string) bool {
-		stop = k == name && yield(strValue(v))
-		return stop
-	})
-	return stop
+	return forEachCookie(r, name, func(v string) bool { return yield(strValue(v)) })
 }
 
-// forEachCookie calls f with each name=value of the Cookie headers, both
-// trimmed, until f returns true.
-func forEachCookie(r *proxy.RequestInfo, f func(k, v string) bool) {
+// forEachCookie calls f with the value of each cookie called name (any
+// name when name is "") of the Cookie headers until f returns true; it
+// tells whether f did.
+func forEachCookie(r *proxy.RequestInfo, name string, f func(v string) bool) bool {
 	for _, h := range r.Headers() {
-		if !http1.EqualFold(h.Name, "cookie") {
-			continue
-		}
-		rest := bstr(h.Value)
-		for rest != "" {
-			var part string
-			i := strings.IndexAny(rest, ";,")
-			if i < 0 {
-				part, rest = rest, ""
-			} else {
-				part, rest = rest[:i], rest[i+1:]
-			}
-			if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && f(k, strings.TrimSpace(v)) {
-				return
-			}
+		if http1.EqualFold(h.Name, "cookie") && eachCookie(bstr(h.Value), name, true, f) {
+			return true
 		}
 	}
+	return false
 }

@@ -37,7 +37,8 @@ func init() {
 		"res.hdrs_bin": {out: bin, use: useResHeader, build: noArgs(headerBlock(true, true))},
 
 		"baseq": {out: str, use: useReqHeader, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
-			return fetchPathQ(r, func(v value) bool { return yield(strValue(string(hostFor(r)) + v.s)) })
+			p, _ := parsePath(bstr(r.Target)) // base alone without a path
+			return r.Target != nil && yield(strValue(string(hostFor(r))+p))
 		})},
 		"base32+src": {out: bin, use: useReqHeader, build: noArgs(withSrc(fetchBase32))},
 		"url32":      {out: sint, use: useReqHeader, build: noArgs(fetchURL32)},
@@ -150,7 +151,8 @@ func strl2ic(v *value) bool {
 // setCookieCount is res.cook_cnt([<name>]): the Set-Cookie headers whose
 // cookie is name; without a name, every name=value pair of every
 // Set-Cookie line, attributes included ("a=1; Path=/" counts 2), as
-// HAProxy 2.6.12 counts them (TestFetchBreadthDifferential).
+// HAProxy 2.6.12 counts them (TestFetchBreadthDifferential;
+// cookie_extract.go).
 func setCookieCount(args []haproxy.Arg) (fetchFunc, error) {
 	name := ""
 	if len(args) == 1 {
@@ -158,23 +160,7 @@ func setCookieCount(args []haproxy.Arg) (fetchFunc, error) {
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		n := 0
-		for _, h := range r.ResponseHeaders() {
-			if !http1.EqualFold(h.Name, "set-cookie") {
-				continue
-			}
-			if name == "" {
-				for _, kv := range strings.Split(bstr(h.Value), ";") {
-					if strings.Contains(kv, "=") {
-						n++
-					}
-				}
-				continue
-			}
-			kv, _, _ := strings.Cut(bstr(h.Value), ";")
-			if k, _, ok := strings.Cut(kv, "="); ok && strings.TrimSpace(k) == name {
-				n++
-			}
-		}
+		forEachSetCookie(r, name, func(string) bool { n++; return false })
 		return yield(value{t: haproxy.SampleSInt, i: int64(n)})
 	}, nil
 }

@@ -136,21 +136,13 @@ func argMeth(s string) (string, error) {
 }
 
 // fetchPathQ is HAProxy's pathq: the path and query of the target, without
-// scheme and authority.
+// scheme and authority; none when the target has no path (parsePath).
 func fetchPathQ(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.Target == nil {
 		return false
 	}
-	t := bstr(r.Target)
-	p := pathOf(t)
-	if i := strings.IndexByte(t, '?'); i >= 0 {
-		if strings.HasSuffix(t[:i], p) {
-			p = t[i-len(p):] // the path ends at the '?': extend it
-		} else {
-			p += t[i:] // "http://h?q": the path is "/"
-		}
-	}
-	return yield(strValue(p))
+	p, ok := parsePath(bstr(r.Target))
+	return ok && yield(strValue(p))
 }
 
 // fetchBase32 is HAProxy's base32: the sdbm hash of the host then the
@@ -159,7 +151,8 @@ func fetchBase32(r *proxy.RequestInfo, yield func(value) bool) bool {
 	if r.Target == nil {
 		return false
 	}
-	h := hashfn.SDBMFrom(hashfn.SDBM(bstr(hostFor(r))), pathOf(bstr(r.Target)))
+	p, _ := pathOf(bstr(r.Target))
+	h := hashfn.SDBMFrom(hashfn.SDBM(bstr(hostFor(r))), p)
 	return yield(value{t: haproxy.SampleSInt, i: int64(hashfn.FullHash(h))})
 }
 
@@ -230,10 +223,8 @@ func cookCount(args []haproxy.Arg) (fetchFunc, error) {
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		n := 0
-		forEachCookie(r, func(k, _ string) bool {
-			if name == "" || k == name {
-				n++
-			}
+		forEachCookie(r, name, func(string) bool {
+			n++
 			return false
 		})
 		return yield(value{t: haproxy.SampleSInt, i: int64(n)})

@@ -5,7 +5,6 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/http1"
 )
 
 // Fetches of the response, for http-response rules (place.go refuses
@@ -56,18 +55,20 @@ func init() {
 }
 
 // setCookie yields the value of each Set-Cookie header of the response
-// whose cookie is called name: a Set-Cookie carries one cookie, its
-// name=value before the first ';' (the attributes after it are not
-// cookies).
+// whose cookie is called name: a Set-Cookie carries one cookie, its first
+// name=value (the attributes after it are not cookies: cookie_extract.go
+// and forEachSetCookie).
 func setCookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
-	for _, h := range r.ResponseHeaders() {
-		if !http1.EqualFold(h.Name, "set-cookie") {
-			continue
-		}
-		kv, _, _ := strings.Cut(bstr(h.Value), ";")
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.TrimSpace(k) == name && yield(strValue(strings.TrimSpace(v))) {
-			return true
-		}
-	}
-	return false
+	return forEachSetCookie(r, name, func(v string) bool { return yield(strValue(v)) })
+}
+
+// forEachSetCookie calls f with the value of each cookie called name (any
+// name when name is "") of the Set-Cookie headers until f returns true: as
+// HAProxy reads them, each comma-separated value of a Set-Cookie header is
+// searched on its own ("a=1,2; Path=/" is "a=1" then "2; Path=/", whose
+// Path=/ is a cookie), in its first name=value only.
+func forEachSetCookie(r *proxy.RequestInfo, name string, f func(v string) bool) bool {
+	return forEachResValue(r, "set-cookie", splitValues, func(v string) bool {
+		return eachCookie(v, name, false, f)
+	})
 }

@@ -54,8 +54,9 @@ func onePath(r *proxy.RequestInfo, v *value) bool {
 	if r.Target == nil {
 		return false
 	}
-	v.set(haproxy.SampleStr, 0, pathOf(bstr(r.Target)))
-	return true
+	p, ok := pathOf(bstr(r.Target))
+	v.set(haproxy.SampleStr, 0, p)
+	return ok
 }
 
 func oneURL(r *proxy.RequestInfo, v *value) bool {

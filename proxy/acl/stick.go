@@ -250,6 +250,10 @@ func stickFetchDef(name string) (fetchDef, bool) {
 		if len(args) > a {
 			table = args[a].Str
 			a++
+		} else if form == "src_" && a == 1 {
+			// src_get_gpc(<idx>,<table>) and the other indexed src_
+			// fetches: HAProxy 2.6.12 requires the table.
+			return nil, fmt.Errorf("missing arguments (got 1/2), type 'table' expected")
 		}
 		if len(args) > a {
 			return nil, fmt.Errorf("too many arguments")
@@ -387,10 +391,9 @@ func tableConv(sd scData, exists bool) func(a convArgs) (convFunc, reqConvFunc, 
 				left, life := int64(ref.ExpireIn(now)), int64(t.Config().Expire)
 				n, ok = max(life-left, 0), true
 			default:
+				// table_trackers counts its own lookup too, as HAProxy's
+				// ref_cnt does (TestStickCountersDifferential).
 				n, ok = readRef(ref, sd, idx, now)
-				if sd.op == opTrackers {
-					n--
-				}
 			}
 			*v = value{t: haproxy.SampleSInt, i: n}
 			return ok

@@ -35,6 +35,8 @@ const afterResponseCfg = httplogFrontend + `    monitor-uri /mon
     http-after-response set-header x-f %[var(txn.f)]
     http-after-response unset-var(txn.f)
     http-after-response set-header x-g "[%[var(txn.f)]]"
+    http-after-response set-var(txn.s) status,add(1)
+    http-after-response set-header x-s "%[var(txn.s)]"
     http-after-response del-header set-cookie if { var(txn.p) -m str /nocookie }
     use_backend empty if { path /dead }
     default_backend be

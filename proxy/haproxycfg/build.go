@@ -233,7 +233,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		DisableH2Upgrade:     px.Options["disable-h2-upgrade"],
 		H1CaseAdjustClient:   px.Options["h1-case-adjust-bogus-client"],
 		IdleCloseOnResponse:  px.Options["idle-close-on-response"],
-		LogASAP:              px.Options["logasap"],
+		LogASAP:              logASAP(px), // logwait.go
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
 		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,

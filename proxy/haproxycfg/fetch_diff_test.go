@@ -20,6 +20,7 @@ var connFetchValues = []string{
 	"%[dst]", "%[dst_port]", "%[so_id]", "%[fe_name]", "%[fe_id]",
 	"%[http_first_req]", "%[rand(1)]", "%[rand(100),div(100)]", "%[uuid,length]", "%[uuid(4),bytes(14,1)]",
 	"%[uuid,bytes(8,1)]%[uuid,bytes(13,1)]", "%[date]", "%[date(3600000,ms),div(1000)]", "%[date(-10000000,us),div(1000000)]", "%[date(3600),sub(3600)]", "%[dst,ipmask(8)]", "%[src,ipmask(8)]",
+	"%[fc_dst_port]", "%[fc_src_port,sub(txn.sp)]", "%[req_proto_http]",
 }
 
 // TestConnFetchDifferential: the fetches of the connection, proxies and
@@ -32,11 +33,11 @@ func TestConnFetchDifferential(t *testing.T) {
 	b.WriteString(httpHead)
 	b.WriteString("backend zero\n    server s1 " + backend + "\n")
 	b.WriteString("frontend other\n    default_backend zero\n")
-	b.WriteString("frontend fe\n    bind BIND\n")
+	b.WriteString("frontend fe\n    bind BIND\n    http-request set-var(txn.sp) src_port\n")
 	for i, v := range connFetchValues {
 		fmt.Fprintf(&b, "    http-request set-header x-f-%03d \"%s\"\n", i, v)
 	}
-	b.WriteString("    http-response set-header x-r-be %[be_name]/%[be_id]\n")
+	b.WriteString("    http-response set-header x-r-be %[be_name]/%[be_id]/%[shdr_cnt(content-type)]/%[shdr_cnt]\n")
 	b.WriteString("    use_backend two if { path /two }\n    default_backend be\nbackend be\n    server s1 " + backend + "\nbackend two\n    server s1 " + backend + "\n")
 	ha, goha := startBoth(t, b.String())
 	for _, path := range []string{"/", "/two"} {

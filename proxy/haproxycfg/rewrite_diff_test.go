@@ -43,9 +43,8 @@ func TestRewriteRulesDifferential(t *testing.T) {
 	for i, r := range rewriteRules {
 		fmt.Fprintf(&rules, "    http-request %s if { req.hdr(x-c) %d }\n", r, i)
 	}
-	// (path is left out: on "http://h" and "*" HAProxy's is empty, goha's
-	// "/" and "*", a difference of the fetch, not of the rewrites.)
-	rules.WriteString("    http-request set-header x-seen %[query]|%[url]|%[req.hdr(host)]\n")
+	// (on "http://h" and "*" there is no path: TestTargetFormsDifferential)
+	rules.WriteString("    http-request set-header x-seen %[query]|%[url]|%[req.hdr(host)]|%[path]|%[pathq]\n")
 	rules.WriteString("    http-response add-header x-r \"ab, cb,ax\"\n")
 	rules.WriteString("    http-response replace-header x-r ^(.)b \\1B%[res.hdr_cnt(x-r)]\n")
 	rules.WriteString("    http-response replace-value x-r ^a(.*) \\1A\n")

@@ -1,0 +1,299 @@
+// Command kwcover lists the implemented rows of
+// parser/haproxy/class_table.tsv that no differential test uses. A test
+// (TestXxx in any _test.go of the module) counts when it reaches, through
+// functions of its own package, difftest.StartHAProxy or an exec of
+// "haproxy"; its text is every string literal of the test, of the package
+// functions and variables it names (transitively), and of the testdata
+// files those strings name. A row is covered when its name appears in that
+// text in its kind's place (an action after its rule keyword, an option on
+// a bind/server line, a converter after a comma or alone in a table
+// string, ...). It is a grep, not a proof: a name in a string that never
+// reaches a config counts too. Run from the module root:
+//
+//	go run ./scripts/kwcover [-v]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+type fn struct {
+	refs    map[string]bool
+	strs    []string
+	diffish bool
+	// checkOnly: some call passes "-c" (haproxy -c: a configuration check,
+	// not a run); such a test counts only if it also runs one.
+	checkOnly bool
+	// named: some call is given "haproxy" (testenv.LookPath, start("haproxy")).
+	named bool
+}
+
+type pkg struct {
+	dir   string
+	funcs map[string]*fn
+	tests []string
+}
+
+func main() {
+	verbose := flag.Bool("v", false, "also print the covered rows and their tests")
+	loose := flag.Bool("loose", false, "also count tests that only name \"haproxy\" in a call (LookPath, start(\"haproxy\")) without a -c check")
+	flag.Parse()
+	pkgs := map[string]*pkg{}
+	err := filepath.Walk(".", func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if info.IsDir() && strings.HasPrefix(info.Name(), ".") && path != "." {
+			return filepath.SkipDir
+		}
+		if info.IsDir() && (path == "parser" || path == "vrrp" || path == "lab") {
+			return filepath.SkipDir // no data path runs there
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		dir := filepath.Dir(path)
+		p := pkgs[dir]
+		if p == nil {
+			p = &pkg{dir: dir, funcs: map[string]*fn{}}
+			pkgs[dir] = p
+		}
+		loadFile(p, path)
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	corpus := map[string]string{}
+	for _, p := range pkgs {
+		for _, f := range p.funcs {
+			if *loose && f.named && !f.checkOnly {
+				f.diffish = true
+			}
+		}
+		for changed := true; changed; {
+			changed = false
+			for _, f := range p.funcs {
+				if f.diffish {
+					continue
+				}
+				for c := range f.refs {
+					if g := p.funcs[c]; g != nil && g.diffish {
+						f.diffish, changed = true, true
+						break
+					}
+				}
+			}
+		}
+		for _, t := range p.tests {
+			if !p.funcs[t].diffish {
+				continue
+			}
+			var b strings.Builder
+			seen := map[string]bool{}
+			var walk func(name string)
+			walk = func(name string) {
+				g := p.funcs[name]
+				if seen[name] || g == nil {
+					return
+				}
+				seen[name] = true
+				for _, s := range g.strs {
+					addText(&b, p.dir, s)
+				}
+				for c := range g.refs {
+					walk(c)
+				}
+			}
+			walk(t)
+			corpus[p.dir+"."+t] = b.String()
+		}
+	}
+	var names []string
+	for n := range corpus {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	total, missing := 0, 0
+	for _, r := range readRows("parser/haproxy/class_table.tsv") {
+		if r[2] != "implemented" {
+			continue
+		}
+		total++
+		re := rowRegexp(r[0], r[1])
+		var by []string
+		for _, n := range names {
+			if re.MatchString(corpus[n]) {
+				by = append(by, n)
+			}
+		}
+		if len(by) == 0 {
+			missing++
+			fmt.Printf("untested\t%s\t%s\n", r[0], r[1])
+		} else if *verbose {
+			fmt.Printf("covered\t%s\t%s\t%s\n", r[0], r[1], strings.Join(by, " "))
+		}
+	}
+	fmt.Printf("%d implemented rows, %d without a differential test (%d differential tests read)\n", total, missing, len(names))
+}
+
+func addText(b *strings.Builder, dir, s string) {
+	b.WriteString(s)
+	b.WriteString("\n")
+	if strings.Contains(s, "testdata/") && !strings.ContainsAny(s, "\n ") {
+		if data, err := os.ReadFile(filepath.Join(dir, s)); err == nil {
+			b.Write(data)
+			b.WriteString("\n")
+		}
+	}
+}
+
+func loadFile(p *pkg, path string) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, path, nil, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	for _, d := range file.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			f := &fn{refs: map[string]bool{}}
+			scan(d.Body, f)
+			p.funcs[d.Name.Name] = f
+			if strings.HasPrefix(d.Name.Name, "Test") && d.Recv == nil {
+				p.tests = append(p.tests, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				vs, ok := s.(*ast.ValueSpec)
+				if !ok {
+					continue
+				}
+				f := &fn{refs: map[string]bool{}}
+				for _, v := range vs.Values {
+					scan(v, f)
+				}
+				for _, n := range vs.Names {
+					p.funcs[n.Name] = f
+				}
+			}
+		}
+	}
+}
+
+func scan(n ast.Node, f *fn) {
+	if n == nil {
+		return
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BasicLit:
+			if n.Kind == token.STRING {
+				if s, err := strconv.Unquote(n.Value); err == nil {
+					f.strs = append(f.strs, s)
+				}
+			}
+		case *ast.Ident:
+			f.refs[n.Name] = true
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok {
+				break
+			}
+			x, ok := sel.X.(*ast.Ident)
+			if !ok {
+				break
+			}
+			if x.Name == "difftest" && sel.Sel.Name == "StartHAProxy" {
+				f.diffish = true
+			}
+			if x.Name == "haproxytest" && sel.Sel.Name == "StartQuiet" {
+				f.diffish = true
+			}
+		}
+		if c, ok := n.(*ast.CallExpr); ok {
+			// exec.Command("haproxy", ...), testenv.LookPath(t, "haproxy"),
+			// start("haproxy"): the test runs the real one.
+			join := false
+			if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Join" {
+				join = true // a path element, not the program
+			}
+			for _, a := range c.Args {
+				if l, ok := a.(*ast.BasicLit); ok && !join && l.Value == `"haproxy"` {
+					f.named = true
+				}
+				if l, ok := a.(*ast.BasicLit); ok && l.Value == `"-c"` {
+					f.checkOnly = true
+				}
+			}
+		}
+		return true
+	})
+}
+
+func readRows(path string) [][]string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	var rows [][]string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if f := strings.Split(l, "\t"); len(f) >= 3 {
+			rows = append(rows, f)
+		}
+	}
+	return rows
+}
+
+var ruleKinds = map[string]bool{"http-request": true, "http-response": true, "http-after-response": true,
+	"tcp-request connection": true, "tcp-request content": true, "tcp-request session": true,
+	"tcp-response content": true, "http-check": true, "tcp-check": true}
+
+func rowRegexp(kind, name string) *regexp.Regexp {
+	q := strings.ReplaceAll(regexp.QuoteMeta(name), " ", `\s+`)
+	const bound = `(?:^|[^A-Za-z0-9_.-])`
+	const end = `(?:$|[^A-Za-z0-9_.-])`
+	const line = `(?m)^\s*`
+	var s string
+	switch {
+	case kind == "converter":
+		s = `(?m)(?:,\s*|^)` + q + `(?:\(|` + end + `)`
+	case kind == "bind":
+		s = line + `bind\s[^\n]*\s` + q + end
+	case kind == "server":
+		s = line + `(?:server|default-server|server-template)\s[^\n]*\s` + q + end
+	case ruleKinds[kind]:
+		if name == "track-sc" {
+			q = `track-sc[0-9]`
+		}
+		k := strings.ReplaceAll(regexp.QuoteMeta(kind), " ", `\s+`)
+		// after its rule keyword, or alone at the start of a table string
+		// in a test that writes that rule keyword (Fprintf("http-request %s")
+		s = line + k + `\s+` + q + `(?:\(|` + end + `)|(?s:` + k + `\s.*^` + q + `[\s(]|^` + q + `[\s(].*` + k + `\s)`
+	case kind == "filter":
+		s = line + `filter\s+` + q + end
+	case kind == "service":
+		s = `use-service\s+` + q + end
+	case kind == "fetch" || kind == "acl":
+		s = bound + q + `(?:\(|` + end + `)`
+	default:
+		s = line + q + end
+	}
+	return regexp.MustCompile(s)
+}
