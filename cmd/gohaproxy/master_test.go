@@ -299,9 +299,9 @@ func TestProcessModel(t *testing.T) {
 		}
 		// A configuration goha cannot honour in full (fail closed): refused
 		// like a broken one, the current worker serves on.
-		os.WriteFile(cfg, append(append([]byte{}, good...), "    http-request use-service prometheus-exporter\n"...), 0o644)
+		os.WriteFile(cfg, append(append([]byte{}, good...), "    http-request send-spoe-group e g\n"...), 0o644)
 		m.cmd.Process.Signal(syscall.SIGUSR2)
-		m.waitLog(t, `(?s)'http-request use-service in a backend' is not supported by goha\..*\[WARNING\]  \(\d+\) : Loading failure!`, 10*time.Second)
+		m.waitLog(t, `(?s)'http-request send-spoe-group' is not supported by goha\..*\[WARNING\]  \(\d+\) : Loading failure!`, 10*time.Second)
 		waitServing(t, addr)
 		if proc := cliCommand(t, cli, "show proc"); !strings.Contains(proc, "master          3 [failed: 2]") {
 			t.Errorf("after a refused reload, show proc:\n%s", proc)
