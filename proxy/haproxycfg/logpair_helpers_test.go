@@ -22,6 +22,32 @@ defaults
     timeout server 5s
 `
 
+// tcpLogHead is a defaults section in mode tcp with option tcplog,
+// logging to the test (startBothLogged's LOG), with a 2 s connect and
+// 3 s client and server timeouts.
+const tcpLogHead = `global
+    log LOG local0
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+`
+
+// httpLogHead2s is httpLogHead with 2 s client and server timeouts.
+const httpLogHead2s = `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
+`
+
 // httpHead is a defaults section in mode http with 2 s connect and 5 s
 // client and server timeouts.
 const httpHead = `defaults

@@ -22,16 +22,7 @@ func TestNoLingerTLSDifferential(t *testing.T) {
 	pki := newTestPKI(t)
 	web := loopback.StartWeb(t, "web")
 	for _, opt := range []string{"    option nolinger\n", ""} {
-		cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-    timeout http-keep-alive 300ms
+		cfg := httpLogHead2s + `    timeout http-keep-alive 300ms
 frontend fe
     bind BIND ssl crt ` + pki.Dir + `/a.pem
 ` + opt + `    default_backend be
@@ -55,26 +46,19 @@ backend be
 // noLingerTLSClient makes one request over TLS, then (client-fin) sends
 // its FIN without a close_notify, and says how the connection ended.
 func noLingerTLSClient(t *testing.T, addr, sc string) string {
-	raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
+	raw := dialClient(t, addr, 3*time.Second)
+	if raw == nil {
 		return ""
 	}
 	defer raw.Close()
-	raw.SetDeadline(time.Now().Add(3 * time.Second))
 	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	r := bufio.NewReader(c)
 	status, _ := r.ReadString('\n')
-	for {
-		l, err := r.ReadString('\n')
-		if err != nil || l == "web\n" {
-			break
-		}
-	}
+	readPast(r, "web\n")
 	if sc == "client-fin" {
 		raw.(*net.TCPConn).CloseWrite()
 	}
-	_, err = io.Copy(io.Discard, r)
+	_, err := io.Copy(io.Discard, r)
 	return strings.TrimSpace(status) + ", " + endOf(err) + ", " + tcpStateAfter(raw)
 }

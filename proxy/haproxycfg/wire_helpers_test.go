@@ -1,0 +1,108 @@
+package haproxycfg
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+)
+
+// readHead reads one HTTP/1 head, its empty line included.
+func readHead(br *bufio.Reader) (string, error) {
+	var sb strings.Builder
+	for {
+		l, err := br.ReadString('\n')
+		sb.WriteString(l)
+		if err != nil {
+			return sb.String(), err
+		}
+		if l == "\r\n" {
+			return sb.String(), nil
+		}
+	}
+}
+
+// readPast reads lines up to and with last (or to an error).
+func readPast(br *bufio.Reader, last string) {
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil || l == last {
+			return
+		}
+	}
+}
+
+// dialClient dials addr (2 s at most) for a scenario's client and sets
+// the connection's deadline d ahead; it reports a failed dial and
+// returns nil. The caller closes the connection.
+func dialClient(t *testing.T, addr string, d time.Duration) net.Conn {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	c.SetDeadline(time.Now().Add(d))
+	return c
+}
+
+// serverEnds collects what n servers report on seen, each waited for up
+// to wait ("nothing" for one that says nothing), sorted.
+func serverEnds(seen <-chan string, n int, wait time.Duration) []string {
+	var out []string
+	for range n {
+		select {
+		case s := <-seen:
+			out = append(out, s)
+		case <-time.After(wait):
+			out = append(out, "nothing")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// endOf names how a read ended: a FIN, a reset or something else.
+func endOf(err error) string {
+	switch {
+	case err == nil || errors.Is(err, io.EOF):
+		return "fin"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset"
+	}
+	return err.Error()
+}
+
+// echoOnceServer reads once (16 bytes at most) on each connection,
+// answers "echo:" and what it read, and closes.
+func echoOnceServer(t *testing.T) string {
+	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		b := make([]byte, 16)
+		n, _ := c.Read(b)
+		c.Write(append([]byte("echo:"), b[:n]...))
+	})
+}
+
+// payloadClient connects, sends payload ("|" splits it in parts) each
+// part 100 ms after the last (the first 100 ms after connecting), and
+// says what came back and how the connection ended.
+func payloadClient(t *testing.T, addr, payload string) string {
+	c := dialClient(t, addr, 3*time.Second)
+	if c == nil {
+		return ""
+	}
+	defer c.Close()
+	for _, p := range strings.Split(payload, "|") {
+		time.Sleep(100 * time.Millisecond)
+		c.Write([]byte(p))
+	}
+	b, err := io.ReadAll(c)
+	return string(b) + " then " + endOf(err)
+}
