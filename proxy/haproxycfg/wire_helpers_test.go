@@ -3,8 +3,10 @@ package haproxycfg
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sort"
 	"strings"
 	"syscall"
@@ -105,4 +107,57 @@ func payloadClient(t *testing.T, addr, payload string) string {
 	}
 	b, err := io.ReadAll(c)
 	return string(b) + " then " + endOf(err)
+}
+
+// keptClients are a test's kept-alive HTTP/1.1 clients of the proxy at
+// addr, by name, each dialled on its first request (the test ends if
+// that fails). close closes them all.
+type keptClients struct {
+	t    *testing.T
+	addr string
+	m    map[string]*keptClient
+}
+
+// keptClient is one of keptClients: its connection and its reader.
+type keptClient struct {
+	c net.Conn
+	r *bufio.Reader
+}
+
+func newKeptClients(t *testing.T, addr string) *keptClients {
+	return &keptClients{t: t, addr: addr, m: map[string]*keptClient{}}
+}
+
+// client is who's client, dialled now if it is new.
+func (k *keptClients) client(who string) *keptClient {
+	cl := k.m[who]
+	if cl == nil {
+		c, err := net.DialTimeout("tcp", k.addr, 2*time.Second)
+		if err != nil {
+			k.t.Fatal(err)
+		}
+		cl = &keptClient{c, bufio.NewReader(c)}
+		k.m[who] = cl
+	}
+	return cl
+}
+
+func (k *keptClients) close() {
+	for _, c := range k.m {
+		c.c.Close()
+	}
+}
+
+// get sends GET path on the connection (3 s to answer) and returns the
+// answer's body.
+func (cl *keptClient) get(path string) (string, error) {
+	cl.c.SetDeadline(time.Now().Add(3 * time.Second))
+	fmt.Fprintf(cl.c, "GET %s HTTP/1.1\r\nHost: h\r\n\r\n", path)
+	resp, err := http.ReadResponse(cl.r, nil)
+	if err != nil {
+		return "", err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return string(b), nil
 }
