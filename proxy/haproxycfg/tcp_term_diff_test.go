@@ -239,14 +239,8 @@ func termHandshake(c net.Conn, mode string, server bool) bool {
 		}
 	}
 	br := bufio.NewReader(c)
-	for {
-		l, err := br.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		if l == "\r\n" {
-			break
-		}
+	if _, err := readHead(br); err != nil {
+		return false
 	}
 	if br.Buffered() > 0 {
 		return false // nothing follows the heads in these cases
