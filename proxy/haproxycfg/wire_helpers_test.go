@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // readHead reads one HTTP/1 head, its empty line included.
@@ -160,4 +163,25 @@ func (cl *keptClient) get(path string) (string, error) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	return string(b), nil
+}
+
+// h2Start opens an HTTP/2 connection on c as a client with prior
+// knowledge (the preface, then empty SETTINGS) and returns its framer,
+// which decodes header blocks.
+func h2Start(c net.Conn) *http2.Framer {
+	fr := http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	c.Write([]byte(http2.ClientPreface))
+	fr.WriteSettings()
+	return fr
+}
+
+// exchangeText is difftest.Exchange of raw with fe (1 s idle wait), or
+// its error's text.
+func exchangeText(fe, raw string) string {
+	resp, err := difftest.Exchange(fe, []byte(raw), time.Second)
+	if err != nil {
+		return err.Error()
+	}
+	return string(resp)
 }
