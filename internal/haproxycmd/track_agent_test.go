@@ -3,12 +3,9 @@ package haproxycmd
 import (
 	"fmt"
 	"net"
-	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -39,20 +36,7 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "uweight", "act", "bck", "agent_status", "agent_health"}
 	step := func(name string, a *fakeAgent, reply string) {
 		t.Helper()
-		a.set(reply)
-		time.Sleep(350 * time.Millisecond)
-		pair.traffic(name)
-		var h, g []string
-		var hs, gs string
-		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			h, g = pair.statRows(cols, serverRows)
-			hs, gs = haproxytest.SettledState(t, pair.haSock), haproxytest.SettledState(t, pair.goSock)
-			if strings.Join(h, "\n") == strings.Join(g, "\n") && hs == gs || time.Now().After(deadline) {
-				break
-			}
-		}
-		diffLines(t, "show stat "+name, h, g)
-		pair.settled(name, hs, gs)
+		pair.step(name, cols, serverRows, func() { a.set(reply) })
 	}
 	step("up", tracked, "up\n")
 	step("tracked agent down", tracked, "down\n")

@@ -5,7 +5,6 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -40,11 +39,7 @@ backend b2
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status", "check_health"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
-		code.Store(c)
-		pair.cmd(name, cmd)
-		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		pair.traffic(name)
-		pair.state(name, cols, serverRows)
+		pair.step(name, cols, serverRows, func() { code.Store(c); pair.cmd(name, cmd) })
 	}
 	step("at start", 200, "")
 	step("tracked enabled", 200, "enable server b1/s1")

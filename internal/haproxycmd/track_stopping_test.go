@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -47,11 +46,7 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
-		code.Store(c)
-		pair.cmd(name, cmd)
-		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		pair.traffic(name)
-		pair.state(name, cols, trackRows)
+		pair.step(name, cols, trackRows, func() { code.Store(c); pair.cmd(name, cmd) })
 	}
 	step("up", 200, "")
 	step("stopping", 404, "")
