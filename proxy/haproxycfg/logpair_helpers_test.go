@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,4 +149,26 @@ func runFrontendRuleCase(t *testing.T, web, req string, tc frontendRuleCase, mas
 	noMoreLines(t, haLog, goLog, 100*time.Millisecond)
 	compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
 	return px
+}
+
+// readHAProxySyslog passes on ch each line HAProxy logs to pc, its
+// syslog header cut down to the priority ("<134> line") when withPri is
+// set, or to nothing, until pc is closed.
+func readHAProxySyslog(pc net.PacketConn, ch chan<- string, withPri bool) {
+	buf := make([]byte, 4096)
+	for {
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		// <134>Mmm dd hh:mm:ss haproxy[pid]: line -> "<134> line"
+		pri, _, _ := strings.Cut(string(buf[:n]), ">")
+		if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
+			line = strings.TrimSuffix(line, "\n")
+			if withPri {
+				line = pri + "> " + line
+			}
+			ch <- line
+		}
+	}
 }
