@@ -134,3 +134,25 @@ func sameMaskedLines(t *testing.T, what string, want, got []string, mask func(st
 		}
 	}
 }
+
+// sockHTTPHead opens the table tests' configurations: an admin stats
+// socket at SOCK, http defaults with a 1 s connect and 5 s client and
+// server timeouts.
+const sockHTTPHead = `global
+    stats socket SOCK level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
+
+// sockTCPHead is sockHTTPHead in mode tcp.
+const sockTCPHead = `global
+    stats socket SOCK level admin
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
