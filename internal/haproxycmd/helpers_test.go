@@ -156,3 +156,18 @@ defaults
     timeout client 5s
     timeout server 5s
 `
+
+// startSide runs the configuration at path in HAProxy (-db; ha) or in
+// goha's worker, in process, and returns what stops it.
+func startSide(t *testing.T, ha bool, path string) (stop func()) {
+	t.Helper()
+	if !ha {
+		w, _ := inProcess(t, path, true)
+		return w.close
+	}
+	cmd := exec.Command("haproxy", "-db", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return func() { cmd.Process.Kill(); cmd.Wait() }
+}
