@@ -3,22 +3,14 @@ package haproxycmd
 import (
 	"fmt"
 	"net"
-	"sync/atomic"
 	"testing"
-
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // `track` with agent-check on either side: the tracked server's agent
 // (down, up, drain, a weight) and a tracking server's own agent, beside
 // HAProxy 2.6: lines, show stat rows, servers state and traffic.
 func TestServerTrackAgentMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	web := loopback.StartWeb(t, "ok").Addr
-	var code atomic.Int32
-	code.Store(200)
-	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	web, _, chkPort := trackServers(t)
 	tracked, own := startFakeAgent(t), startFakeAgent(t)
 	tracked.set("up\n")
 	own.set("up\n")

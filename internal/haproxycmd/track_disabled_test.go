@@ -2,12 +2,7 @@ package haproxycmd
 
 import (
 	"fmt"
-	"net"
-	"sync/atomic"
 	"testing"
-
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // `disabled` on either side of `track`: a disabled tracked server passes
@@ -15,11 +10,7 @@ import (
 // server keeps its own; enabling either gives HAProxy 2.6's lines, show
 // stat rows and servers state, and traffic follows.
 func TestServerTrackDisabledMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	web := loopback.StartWeb(t, "ok").Addr
-	var code atomic.Int32
-	code.Store(200)
-	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	web, code, chkPort := trackServers(t)
 	backends := fmt.Sprintf(`backend be
     server s1 %s track b1/s1
     server s2 %s track b1/s2 disabled
