@@ -176,7 +176,8 @@ func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
 // Without the window every first answer after the stop closes.
 // A round whose first requests left, or were answered, more than 300 ms
 // late (a loaded machine: a request HAProxy reads 1.5 s into the window
-// closes with a probability of 75%) is run again, three times at most.
+// closes with a probability of 75%), or where HAProxy closed every
+// connection at the stop (its race), is run again, three times at most.
 func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 	web := closeSpreadWeb(t)
 	for _, spread := range []string{"2s", "0"} {
@@ -200,8 +201,9 @@ func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 }
 
 // closeSpreadActiveRound runs TestCloseSpreadActiveMatchesHAProxy's
-// clients on p, checks what they got unless the round's schedule slipped,
-// and then says how.
+// clients on p and checks what they got, unless the round's schedule
+// slipped or HAProxy closed every connection at the stop: then it says
+// how.
 func closeSpreadActiveRound(t *testing.T, p stoppable, spread string) (slipped string) {
 	const n = 3
 	kept := make([]int, n)
@@ -239,12 +241,21 @@ func closeSpreadActiveRound(t *testing.T, p stoppable, spread string) (slipped s
 			return fmt.Sprintf("client %d's first request sent %v after the stop, answered %v later", i, sent[i], answered[i]-sent[i])
 		}
 	}
-	total := 0
+	total, fins := 0, 0
 	for i := range kept {
 		total += kept[i]
+		if ends[i] == "ended: fin" {
+			fins++
+		}
 		if ends[i] != "close" && ends[i] != "ended: fin" {
 			t.Errorf("spread %s, %s: client %d: %s, want a connection: close answer or the idle close", spread, p.name, i, ends[i])
 		}
+	}
+	if p.name == "haproxy" && spread != "0" && total == 0 && fins == n {
+		// HAProxy closed every connection at the stop, before its first
+		// request: its own race (3 runs of 12 with two threads; with one,
+		// none in 15 unloaded runs, 1 of 3 at a load of 8)
+		return "haproxy closed every connection at the stop"
 	}
 	if spread == "0" && total != 0 || spread != "0" && total == 0 {
 		t.Errorf("spread %s, %s: %d kept-alive answers after the stop", spread, p.name, total)

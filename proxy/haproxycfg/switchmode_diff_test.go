@@ -27,7 +27,8 @@ const upgradeGet = "GET /a HTTP/1.1\r\nhost: x\r\n\r\n"
 // that never comes whole ends within the tests' 2 s wait), one thread
 // (with two, HAProxy 2.6.12 sometimes closed a first request that timed
 // out, "GET / HT", without its 408 or a log line: 1 run of 6 in each of
-// two tests; with one, 10 runs of 10).
+// two tests; with one, 10 runs of 10 unloaded; at a load of 8 to 12 it
+// still did in about one run of four).
 const upgradeHead = `global
     log LOG local0
     nbthread 1
