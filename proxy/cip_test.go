@@ -17,18 +17,7 @@ func TestAcceptCIPRefused(t *testing.T) {
 	cfg := seedConfig(loopback.DeadAddr(t))
 	fe := cfg.Frontends[0]
 	fe.BindSockets = map[string]BindSocket{"127.0.0.1:0": {AcceptCIP: true, CIPMagic: 77}}
-	fe.BindNames = map[string]string{"127.0.0.1:0": "1"}
-	fe.Timeouts.Client = 300 * time.Millisecond
-	errs := make(chan ConnError, 4)
-	p, err := New(cfg, Options{NewBalancer: newTestBalancer, ConnError: func(e *ConnError) { errs <- *e }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Shutdown(t.Context()) })
-	addr := p.Addrs()[0].String()
+	_, addr, errs := startConnErrors(t, cfg)
 	head := func(magic uint32, form byte) string {
 		b := make([]byte, 12, 52)
 		binary.BigEndian.PutUint32(b, magic)

@@ -149,13 +149,12 @@ func TestAcceptProxyToSendProxy(t *testing.T) {
 	}
 }
 
-// TestAcceptProxyRefused: a connection without a valid header is closed
-// without a byte, reported to ConnError with HAProxy's reason, and not
-// counted as a session.
-func TestAcceptProxyRefused(t *testing.T) {
-	cfg := seedConfig(loopback.DeadAddr(t))
+// startConnErrors runs cfg with its first frontend's bind named "1" and
+// a 300 ms client timeout, and returns the proxy, that bind's address
+// and the connection errors the proxy reports.
+func startConnErrors(t *testing.T, cfg *Config) (*Proxy, string, chan ConnError) {
+	t.Helper()
 	fe := cfg.Frontends[0]
-	fe.AcceptProxy = map[string]bool{"127.0.0.1:0": true}
 	fe.BindNames = map[string]string{"127.0.0.1:0": "1"}
 	fe.Timeouts.Client = 300 * time.Millisecond
 	errs := make(chan ConnError, 4)
@@ -167,7 +166,17 @@ func TestAcceptProxyRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Shutdown(t.Context()) })
-	addr := p.Addrs()[0].String()
+	return p, p.Addrs()[0].String(), errs
+}
+
+// TestAcceptProxyRefused: a connection without a valid header is closed
+// without a byte, reported to ConnError with HAProxy's reason, and not
+// counted as a session.
+func TestAcceptProxyRefused(t *testing.T) {
+	cfg := seedConfig(loopback.DeadAddr(t))
+	fe := cfg.Frontends[0]
+	fe.AcceptProxy = map[string]bool{"127.0.0.1:0": true}
+	p, addr, errs := startConnErrors(t, cfg)
 	for _, tc := range []struct{ send, msg string }{
 		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "Received something which does not look like a PROXY protocol header"},
 		{"PROXY TCP4 1.2.3.4\r\n", "Received an invalid PROXY protocol header"},

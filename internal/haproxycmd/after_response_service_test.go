@@ -3,13 +3,10 @@ package haproxycmd
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -64,14 +61,7 @@ backend be
 			"GET " + p + " HTTP/1.0\r\n\r\n",
 			"HEAD " + p + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 		} {
-			c, err := net.Dial("tcp", bind)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			io.WriteString(c, raw)
-			b, _ := io.ReadAll(c)
-			c.Close()
+			b := []byte(sendRaw(t, bind, raw))
 			head, _, _ := bytes.Cut(b, []byte("\r\n\r\n"))
 			heads = append(heads, strings.SplitN(raw, "\r\n", 2)[0]+"\n"+string(head))
 			n++

@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -155,16 +154,7 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if ha {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
+		defer startSide(t, ha, path)()
 		// a first check of each server (every 200ms; a busy machine
 		// delays them), 5 s at most
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -85,16 +84,7 @@ func TestCheckSendProxyMatchHAProxy(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "c.cfg")
 		os.WriteFile(path, []byte(cfg.String()), 0o644)
-		if ha {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
+		defer startSide(t, ha, path)()
 		// two checks at least of every server whose checks send a header
 		// (checks every 100ms; a busy machine delays the first ones), 5 s
 		// at most; HAProxy's plain connect checks are never accepted
@@ -146,16 +136,7 @@ func TestServerSourceMatchHAProxy(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "s.cfg")
 		os.WriteFile(path, []byte(fmt.Sprintf("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"+
 			"frontend f\n    bind %s\n    default_backend b\nbackend b\n    server s1 %s check inter 100ms source 127.0.0.2\n", front, addr)), 0o644)
-		if ha {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
+		defer startSide(t, ha, path)()
 		loopback.WaitListen(t, front)
 		got := loopback.Get(t, front)
 		time.Sleep(250 * time.Millisecond) // checks

@@ -16,14 +16,7 @@ import (
 // debugConvConfig captures samples of every type with the debug
 // converter, to buf0 (the default), stdout and stderr, with and without
 // a prefix, in the middle of a chain too.
-const debugConvConfig = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const debugConvConfig = sockHTTPHead + `frontend fe
     bind BIND
     http-request set-var(txn.a) path,debug
     http-request set-var(txn.b) path,debug(pfx)

@@ -134,3 +134,40 @@ func sameMaskedLines(t *testing.T, what string, want, got []string, mask func(st
 		}
 	}
 }
+
+// sockHTTPHead opens the table tests' configurations: an admin stats
+// socket at SOCK, http defaults with a 1 s connect and 5 s client and
+// server timeouts.
+const sockHTTPHead = `global
+    stats socket SOCK level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
+
+// sockTCPHead is sockHTTPHead in mode tcp.
+const sockTCPHead = `global
+    stats socket SOCK level admin
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
+
+// startSide runs the configuration at path in HAProxy (-db; ha) or in
+// goha's worker, in process, and returns what stops it.
+func startSide(t *testing.T, ha bool, path string) (stop func()) {
+	t.Helper()
+	if !ha {
+		w, _ := inProcess(t, path, true)
+		return w.close
+	}
+	cmd := exec.Command("haproxy", "-db", "-f", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return func() { cmd.Process.Kill(); cmd.Wait() }
+}

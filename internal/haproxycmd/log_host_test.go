@@ -2,13 +2,10 @@ package haproxycmd
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -42,14 +39,7 @@ backend be
     server s1 %[4]s
 `, a, extra, bind, backend)
 	startWithConfig(t, bin, cfg, bind)
-	c, err := net.Dial("tcp", bind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(c, "GET /h HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-	io.ReadAll(c)
-	c.Close()
+	sendRaw(t, bind, "GET /h HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
 	date3164 := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d `)
 	date5424 := regexp.MustCompile(`^(<\d+>1) \S+ `)
 	pid := regexp.MustCompile(`\[\d+\]: | \d+ - - `)

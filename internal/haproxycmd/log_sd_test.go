@@ -2,13 +2,10 @@ package haproxycmd
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -51,14 +48,7 @@ backend be
 `, syslog.LocalAddr(), binds[0], binds[1], binds[2], backend)
 	startWithConfig(t, bin, cfg, binds...)
 	for _, b := range binds {
-		c, err := net.Dial("tcp", b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, "GET /a\"]\\ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		io.ReadAll(c)
-		c.Close()
+		sendRaw(t, b, "GET /a\"]\\ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
 	}
 	mask := regexp.MustCompile(`^(<\d+>1) \S+ (\S+ \S+) \d+ `)
 	mask3164 := regexp.MustCompile(`^(<\d+>)[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d (\S+)\[\d+\]: `)

@@ -2,7 +2,6 @@ package haproxycmd
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"regexp"
 	"strconv"
@@ -206,14 +205,7 @@ frontend fe
 `, sock, s1.addr, s3.addr, bind)
 	startWithConfig(t, bin, cfg, bind)
 	get := func(path string) {
-		c, err := net.Dial("tcp", bind)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		io.ReadAll(c)
-		c.Close()
+		sendRaw(t, bind, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
 	}
 	lines := func(n int) func(string) bool {
 		return func(b string) bool { return strings.Count(b, "\n") >= n }

@@ -19,14 +19,7 @@ import (
 // rules, its use-server and stick rule conditions read its own table too. A second backend tracks in
 // its tcp-request content rules (counted as a request, as HAProxy's
 // stream_inc_be_http_req_ctr does) and counts on them.
-const backendTrackCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const backendTrackCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt,conn_cur,gpc0
     http-request track-sc1 src if { path /s/fe }

@@ -5,14 +5,7 @@ import (
 	"testing"
 )
 
-const scResponseCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const scResponseCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store gpc(2),gpc_rate(2,10s),gpt(2)
     http-request track-sc0 src

@@ -7,14 +7,7 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
 
-const resTrackCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const resTrackCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store conn_cnt,conn_cur,http_req_cnt,http_err_cnt,http_fail_cnt,gpc0
     http-request track-sc0 src if { path /s/201 }
@@ -63,14 +56,7 @@ func TestHTTPResponseTrackMatchesHAProxy(t *testing.T) {
 // as in HAProxy 2.6, whose stream starts with a copy of the session's
 // counters; sc1, tracked by nothing before, is tracked by the response.
 func TestTrackAfterConnTrackMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store http_req_cnt,conn_cnt
     tcp-request connection track-sc0 src

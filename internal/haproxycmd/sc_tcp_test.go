@@ -11,14 +11,7 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 )
 
-const scTCPCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const scTCPCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store conn_cnt,sess_cnt,http_req_cnt,gpc(3),gpc_rate(3,10s),gpt(2)
     tcp-request connection track-sc0 src
@@ -108,14 +101,7 @@ func scTCPActions(t *testing.T, cfg string) {
 // the connection tracks left alone (sc2), beside HAProxy 2.6: the same
 // answers and the same show table (connections, sessions, bytes, gpc0).
 func TestTCPContentTrackMatchesHAProxy(t *testing.T) {
-	cfg := `global
-    stats socket SOCK level admin
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := sockTCPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store conn_cnt,conn_cur,sess_cnt,bytes_in_cnt,bytes_out_cnt,gpc0
     tcp-request connection track-sc2 src table other

@@ -3,7 +3,6 @@ package haproxycmd
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -45,16 +44,7 @@ func TestStatsSocketOwnerMatchesHAProxy(t *testing.T) {
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if side == "haproxy" {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
+		defer startSide(t, side == "haproxy", path)()
 		var got []owner
 		for i := range socks {
 			p := fmt.Sprintf("%s/s%d.sock", dir, i)

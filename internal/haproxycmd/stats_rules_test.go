@@ -12,14 +12,7 @@ import (
 
 // backendStatsRulesCfg: a backend with a stats page and http-response
 // rules, behind a frontend with its own.
-const backendStatsRulesCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const backendStatsRulesCfg = sockHTTPHead + `frontend fe
     bind BIND
     http-request set-var(txn.deny) req.hdr(x-deny)
     http-response set-header x-fe 1

@@ -15,14 +15,7 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
-const stickOnCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const stickOnCfg = sockHTTPHead + `frontend fe
     bind BIND
     default_backend be
 backend be

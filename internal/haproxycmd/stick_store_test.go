@@ -10,14 +10,7 @@ import (
 
 // The recording servers echo the path in X-Seen-Path, so a store-response
 // rule can key on a response header a later request's path matches.
-const stickStoreResponseCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const stickStoreResponseCfg = sockHTTPHead + `frontend fe
     bind BIND
     default_backend be
 backend be
@@ -62,14 +55,7 @@ func TestStickStoreResponseMatchesHAProxy(t *testing.T) {
 	}
 }
 
-const stickTCPCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const stickTCPCfg = sockTCPHead + `frontend fe
     bind BIND
     default_backend be
 backend be

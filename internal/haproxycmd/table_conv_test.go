@@ -8,14 +8,7 @@ import (
 	"time"
 )
 
-const tableTimeConvCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const tableTimeConvCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100 expire 30s store http_req_cnt
     http-request track-sc0 src if { path /t }

@@ -76,14 +76,7 @@ func normTable(s string) string {
 	return expField.ReplaceAllString(entryID.ReplaceAllString(s, "0x:"), "exp=N")
 }
 
-const rateLimitCfg = `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const rateLimitCfg = sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 100k expire 30s store http_req_rate(10s),conn_cur,gpc0
     http-request track-sc0 src
@@ -229,14 +222,7 @@ func TestTrackCountsMatchHAProxy(t *testing.T) {
 
 // trackCounts is TestTrackCountsMatchHAProxy with the tracking rule track.
 func trackCounts(t *testing.T, track string) {
-	cfg := `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,http_err_rate(10s),http_fail_cnt,http_fail_rate(10s),gpc0,gpc0_rate(10s),gpt0,sess_cnt,server_id
     TRACK
@@ -289,14 +275,7 @@ func TestConnTrackMatchesHAProxy(t *testing.T) {
 // tcp-request stage (the reject stays a connection rule: it sees the
 // counter only when the connection tracks it).
 func connTrack(t *testing.T, stage string) {
-	cfg := `global
-    stats socket SOCK level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := sockHTTPHead + `frontend fe
     bind BIND
     stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,conn_rate(10s),sess_cnt,sess_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,gpc0
     tcp-request STAGE track-sc0 src

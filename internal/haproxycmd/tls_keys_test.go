@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
 )
 
 func randomKey(n int) string {
@@ -45,34 +42,12 @@ func resumes(t *testing.T, addr string, cache tls.ClientSessionCache) string {
 // two does not (the oldest key is gone), on a plain bind and on a bind
 // whose certificates come from a crt-list.
 func TestTLSKeysMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	certs := t.TempDir()
-	sslCertFiles(t, certs)
-	keys := filepath.Join(certs, "t.keys")
-	os.WriteFile(keys, []byte(randomKey(48)+"\n"+randomKey(48)+"\n"+randomKey(48)+"\n"), 0o600)
-	start := func(bin string) (string, [2]string) {
-		dir := t.TempDir()
-		binds := [2]string{loopback.FreeAddr(t), loopback.FreeAddr(t)}
-		path := filepath.Join(dir, "k.cfg")
-		os.WriteFile(path, []byte(fmt.Sprintf(`global
-    stats socket %[1]s/s.sock level admin
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend f
-    bind %[2]s ssl crt %[4]s/a.pem tls-ticket-keys %[5]s
-    bind %[3]s ssl crt-list %[4]s/list.txt tls-ticket-keys %[5]s
-    http-request return status 200 content-type text/plain string ok
-`, dir, binds[0], binds[1], certs, keys)), 0o644)
-		runQuiet(t, bin, path)
-		loopback.WaitListen(t, binds[0])
-		loopback.WaitListen(t, binds[1])
-		return filepath.Join(dir, "s.sock"), binds
-	}
-	haSock, haBinds := start("haproxy")
-	goSock, goBinds := start(gohaproxy)
+	var keys string
+	p := startSSLPairWith(t, "crt %[4]s/a.pem tls-ticket-keys %[4]s/t.keys", "crt-list %[4]s/list.txt tls-ticket-keys %[4]s/t.keys", func(dir string) {
+		keys = filepath.Join(dir, "t.keys")
+		os.WriteFile(keys, []byte(randomKey(48)+"\n"+randomKey(48)+"\n"+randomKey(48)+"\n"), 0o600)
+	})
+	haSock, haBinds, goSock, goBinds := p.haSock, p.haBinds, p.goSock, p.goBinds
 	same := func(cmds ...string) {
 		t.Helper()
 		for _, c := range cmds {

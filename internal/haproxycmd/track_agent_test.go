@@ -3,25 +3,14 @@ package haproxycmd
 import (
 	"fmt"
 	"net"
-	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // `track` with agent-check on either side: the tracked server's agent
 // (down, up, drain, a weight) and a tracking server's own agent, beside
 // HAProxy 2.6: lines, show stat rows, servers state and traffic.
 func TestServerTrackAgentMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	web := loopback.StartWeb(t, "ok").Addr
-	var code atomic.Int32
-	code.Store(200)
-	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	web, _, chkPort := trackServers(t)
 	tracked, own := startFakeAgent(t), startFakeAgent(t)
 	tracked.set("up\n")
 	own.set("up\n")
@@ -39,20 +28,7 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "uweight", "act", "bck", "agent_status", "agent_health"}
 	step := func(name string, a *fakeAgent, reply string) {
 		t.Helper()
-		a.set(reply)
-		time.Sleep(350 * time.Millisecond)
-		pair.traffic(name)
-		var h, g []string
-		var hs, gs string
-		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			h, g = pair.statRows(cols, serverRows)
-			hs, gs = haproxytest.SettledState(t, pair.haSock), haproxytest.SettledState(t, pair.goSock)
-			if strings.Join(h, "\n") == strings.Join(g, "\n") && hs == gs || time.Now().After(deadline) {
-				break
-			}
-		}
-		diffLines(t, "show stat "+name, h, g)
-		pair.settled(name, hs, gs)
+		pair.step(name, cols, serverRows, func() { a.set(reply) })
 	}
 	step("up", tracked, "up\n")
 	step("tracked agent down", tracked, "down\n")

@@ -2,13 +2,7 @@ package haproxycmd
 
 import (
 	"fmt"
-	"net"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/internal/testenv"
 )
 
 // `disabled` on either side of `track`: a disabled tracked server passes
@@ -16,11 +10,7 @@ import (
 // server keeps its own; enabling either gives HAProxy 2.6's lines, show
 // stat rows and servers state, and traffic follows.
 func TestServerTrackDisabledMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	web := loopback.StartWeb(t, "ok").Addr
-	var code atomic.Int32
-	code.Store(200)
-	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	web, code, chkPort := trackServers(t)
 	backends := fmt.Sprintf(`backend be
     server s1 %s track b1/s1
     server s2 %s track b1/s2 disabled
@@ -40,11 +30,7 @@ backend b2
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status", "check_health"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
-		code.Store(c)
-		pair.cmd(name, cmd)
-		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		pair.traffic(name)
-		pair.state(name, cols, serverRows)
+		pair.step(name, cols, serverRows, func() { code.Store(c); pair.cmd(name, cmd) })
 	}
 	step("at start", 200, "")
 	step("tracked enabled", 200, "enable server b1/s1")

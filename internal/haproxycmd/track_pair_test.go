@@ -3,6 +3,7 @@ package haproxycmd
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
@@ -51,20 +52,29 @@ func (p *trackPair) statRows(cols []string, rows func([]string) []string) (ha, g
 		rows(statColumns(p.t, haproxytest.StatsCmd(p.t, p.goSock, "show stat"), cols))
 }
 
-// state compares show stat's cols (rows keeps what is compared) and the
-// settled show servers state.
-func (p *trackPair) state(step string, cols []string, rows func([]string) []string) {
+// step runs change (what the checks or agents answer, a command), lets
+// the checks (every 100 ms, rise and fall 1) run for 350 ms, then
+// compares show stat's cols (rows keeps what is compared) and the
+// settled show servers state once both agree, 2 s at most (a loaded
+// machine's checks come late), and then the traffic.
+func (p *trackPair) step(name string, cols []string, rows func([]string) []string, change func()) {
 	p.t.Helper()
-	h, g := p.statRows(cols, rows)
-	diffLines(p.t, "show stat "+step, h, g)
-	p.settled(step, haproxytest.SettledState(p.t, p.haSock), haproxytest.SettledState(p.t, p.goSock))
-}
-
-func (p *trackPair) settled(step, ha, goha string) {
-	p.t.Helper()
-	if ha != goha {
-		p.t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", step, ha, goha)
+	change()
+	time.Sleep(350 * time.Millisecond)
+	var h, g []string
+	var hs, gs string
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		h, g = p.statRows(cols, rows)
+		hs, gs = haproxytest.SettledState(p.t, p.haSock), haproxytest.SettledState(p.t, p.goSock)
+		if strings.Join(h, "\n") == strings.Join(g, "\n") && hs == gs || time.Now().After(deadline) {
+			break
+		}
 	}
+	diffLines(p.t, "show stat "+name, h, g)
+	if hs != gs {
+		p.t.Errorf("%s: show servers state\nhaproxy %s\n   goha %s", name, hs, gs)
+	}
+	p.traffic(name)
 }
 
 // stderr compares the daemons' lines about servers and backends

@@ -7,11 +7,22 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
+
+// trackServers starts the track tests' servers: a web server (its
+// address) and an HTTP check answering with the status in code (200 at
+// first; its port). The test needs HAProxy.
+func trackServers(t *testing.T) (web string, code *atomic.Int32, chkPort string) {
+	testenv.LookPath(t, "haproxy")
+	web = loopback.StartWeb(t, "ok").Addr
+	code = new(atomic.Int32)
+	code.Store(200)
+	_, chkPort, _ = net.SplitHostPort(statusCheck(t, code))
+	return web, code, chkPort
+}
 
 // statusCheck answers HTTP checks with the status code in code.
 func statusCheck(t *testing.T, code *atomic.Int32) string {
@@ -28,11 +39,7 @@ func statusCheck(t *testing.T, code *atomic.Int32) string {
 // tracking chain, and back to UP or DOWN, with HAProxy 2.6's lines, show
 // stat rows and servers state; traffic keeps to what HAProxy serves.
 func TestServerTrackStoppingMatchHAProxy(t *testing.T) {
-	testenv.LookPath(t, "haproxy")
-	web := loopback.StartWeb(t, "ok").Addr
-	var code atomic.Int32
-	code.Store(200)
-	_, chkPort, _ := net.SplitHostPort(statusCheck(t, &code))
+	web, code, chkPort := trackServers(t)
 	backends := fmt.Sprintf(`backend be
     http-check disable-on-404
     server s1 %s track b1/s1
@@ -47,11 +54,7 @@ backend b1
 	cols := []string{"pxname", "svname", "status", "tracked", "weight", "act", "bck", "check_status"}
 	step := func(name string, c int32, cmd string) {
 		t.Helper()
-		code.Store(c)
-		pair.cmd(name, cmd)
-		time.Sleep(350 * time.Millisecond) // checks every 100ms, rise and fall 1
-		pair.traffic(name)
-		pair.state(name, cols, trackRows)
+		pair.step(name, cols, trackRows, func() { code.Store(c); pair.cmd(name, cmd) })
 	}
 	step("up", 200, "")
 	step("stopping", 404, "")

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -150,27 +147,10 @@ func compareHTTPChecks(t *testing.T, scenarios []httpScenario) map[string][]byte
 	want := runHAProxyLines(t, cfg.String(), window)
 	wantReq := first()
 
-	var mu sync.Mutex
-	var got []string
-	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
-		mu.Lock()
-		got = append(got, l.Text)
-		mu.Unlock()
-	}})
-	r.Start()
-	time.Sleep(window)
-	r.Stop()
+	got := runGohaLines(t, targets, window)
 	gotReq := first()
 
-	norm := func(lines []string) string {
-		dur := regexp.MustCompile(`check duration: \d+ms`)
-		var out []string
-		for _, l := range lines {
-			out = append(out, dur.ReplaceAllString(l, "check duration: Nms"))
-		}
-		sort.Strings(out)
-		return strings.Join(out, "\n")
-	}
+	norm := func(lines []string) string { return strings.Join(normCheckLines(lines), "\n") }
 	if w, g := norm(want), norm(got); w != g {
 		t.Errorf("haproxy:\n%s\n\ngoha:\n%s", w, g)
 	}

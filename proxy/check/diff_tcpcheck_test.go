@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -242,27 +239,9 @@ func compareTCPChecks(t *testing.T, scenarios []tcpScenario) {
 		}
 	}
 
-	var mu sync.Mutex
-	var got []string
-	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
-		mu.Lock()
-		got = append(got, l.Text)
-		mu.Unlock()
-	}})
-	r.Start()
-	time.Sleep(window)
-	r.Stop()
+	got := runGohaLines(t, targets, window)
 
-	norm := func(lines []string) []string {
-		dur := regexp.MustCompile(`check duration: \d+ms`)
-		var out []string
-		for _, l := range lines {
-			out = append(out, dur.ReplaceAllString(l, "check duration: Nms"))
-		}
-		sort.Strings(out)
-		return out
-	}
-	w, g := norm(want), norm(got)
+	w, g := normCheckLines(want), normCheckLines(got)
 	if strings.Join(w, "\n") != strings.Join(g, "\n") {
 		t.Errorf("check lines differ\nhaproxy:\n%s\n\ngoha:\n%s", strings.Join(w, "\n"), strings.Join(g, "\n"))
 	}

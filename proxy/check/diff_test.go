@@ -100,26 +100,9 @@ func TestDifferentialLogLines(t *testing.T) {
 	const window = 1500 * time.Millisecond
 	want := runHAProxyLines(t, cfg.String(), window)
 
-	var mu sync.Mutex
-	var got []string
-	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
-		mu.Lock()
-		got = append(got, l.Text)
-		mu.Unlock()
-	}})
-	r.Start()
-	time.Sleep(window)
-	r.Stop()
+	got := runGohaLines(t, targets, window)
 
-	norm := func(lines []string) string {
-		dur := regexp.MustCompile(`check duration: \d+ms`)
-		var out []string
-		for _, l := range lines {
-			out = append(out, dur.ReplaceAllString(l, "check duration: Nms"))
-		}
-		sort.Strings(out)
-		return strings.Join(out, "\n")
-	}
+	norm := func(lines []string) string { return strings.Join(normCheckLines(lines), "\n") }
 	if w, g := norm(want), norm(got); w != g {
 		t.Errorf("haproxy:\n%s\n\ngoha:\n%s", w, g)
 	}
@@ -158,4 +141,35 @@ func runHAProxyLines(t *testing.T, cfg string, d time.Duration) []string {
 	<-done
 	cmd.Wait()
 	return lines
+}
+
+// runGohaLines runs the checks of targets for d and returns the lines
+// they logged.
+func runGohaLines(t *testing.T, targets []*Target, d time.Duration) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var got []string
+	r := mustRunner(t, targets, RunnerOptions{Log: func(l Line) {
+		mu.Lock()
+		got = append(got, l.Text)
+		mu.Unlock()
+	}})
+	r.Start()
+	time.Sleep(d)
+	r.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	return got
+}
+
+var checkDuration = regexp.MustCompile(`check duration: \d+ms`)
+
+// normCheckLines is lines with their check durations masked, sorted.
+func normCheckLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, checkDuration.ReplaceAllString(l, "check duration: Nms"))
+	}
+	sort.Strings(out)
+	return out
 }

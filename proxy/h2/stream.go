@@ -461,10 +461,17 @@ func statusValue(n int) string {
 // KillConn resets the stream with code and ends its connection: GOAWAY
 // with the same code, then no more reading (every other stream fails),
 // as HAProxy's H2 mux does when a rule kills the connection a stream
-// came on (a backend's tcp-request content reject).
+// came on (a backend's tcp-request content reject). The connection takes
+// no new stream from before the reset on: a client that reads the
+// RST_STREAM first may open its next stream at once, which HAProxy's
+// mux, in error from then, never serves (the client retries it on a
+// new connection once the GOAWAY names the last stream).
 func (st *Stream) KillConn(code http2.ErrCode) {
-	st.Reset(code)
 	c := st.c
+	c.mu.Lock()
+	c.goaway = true
+	c.mu.Unlock()
+	st.Reset(code)
 	c.goAway(code)
 	c.t.SetReadDeadline(time.Now())
 }

@@ -37,20 +37,7 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 	testenv.LookPath(t, "haproxy")
 	pc := loopback.ListenUDP(t) // a free port: the same test runs in other trees at once
 	haLines, gohaLines = make(chan string, 64), make(chan string, 64)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			// <134>Mmm dd hh:mm:ss haproxy[pid]: line -> "<134> line"
-			pri, _, _ := strings.Cut(string(buf[:n]), ">")
-			if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
-				haLines <- pri + "> " + strings.TrimSuffix(line, "\n")
-			}
-		}
-	}()
+	go readHAProxySyslog(pc, haLines, true)
 	ha, goha = loopback.FreeAddr(t), loopback.FreeAddr(t)
 	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
 	haCfg := strings.ReplaceAll(cfg, "BIND", ha)

@@ -28,14 +28,8 @@ func bigHeaderServer(t *testing.T) string {
 				return
 			}
 			f := strings.Fields(line)
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == "\r\n" {
-					break
-				}
+			if _, err := readHead(r); err != nil {
+				return
 			}
 			n := 10
 			if len(f) > 1 {

@@ -1,16 +1,11 @@
 package haproxycfg
 
 import (
-	"io"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
-	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // TestBackendContentTCPDifferential: a tcp backend's tcp-request content
@@ -23,22 +18,8 @@ import (
 // refused). What the client gets, the log lines and the dreq counters
 // are compared.
 func TestBackendContentTCPDifferential(t *testing.T) {
-	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		c.SetDeadline(time.Now().Add(3 * time.Second))
-		b := make([]byte, 16)
-		n, _ := c.Read(b)
-		c.Write(append([]byte("echo:"), b[:n]...))
-	})
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	server := echoOnceServer(t)
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     tcp-request inspect-delay 1s
     tcp-request content set-var(txn.from) str(fe)
@@ -60,8 +41,7 @@ backend be
 `
 	sock := filepath.Join(t.TempDir(), "stats.sock")
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	drainLines(haLog, 200*time.Millisecond) // the start probes
-	drainLines(goLog, 50*time.Millisecond)
+	dropStartLines(haLog, goLog)
 	base := haproxytest.StatsCmd(t, sock, "show stat")
 	for _, tc := range []struct{ payload, want string }{
 		{"HELLO!", "echo:HELLO! then fin"},
@@ -74,23 +54,12 @@ backend be
 		{"HELLO!", " then fin"}, // sc1_conn_cnt 4
 	} {
 		var got [2]string
-		var wg sync.WaitGroup
-		for i, addr := range []string{ha, goha} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got[i] = backendContentClient(t, addr, tc.payload)
-			}()
-		}
-		wg.Wait()
+		got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return payloadClient(t, addr, tc.payload) })
 		t.Logf("%s: %q", tc.payload, got[0])
 		if got[0] != got[1] || got[0] != tc.want {
 			t.Errorf("%s: the client saw\nhaproxy %q\ngoha    %q\nwant    %q", tc.payload, got[0], got[1], tc.want)
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-		if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-			t.Errorf("%s: log\nhaproxy %q\ngoha    %q", tc.payload, w, g)
-		}
+		sameLoggedLines(t, tc.payload, haLog, goLog, 0)
 	}
 	before, after := statRows(base), statRows(haproxytest.StatsCmd(t, sock, "show stat"))
 	fe, be := px.Frontends()[0].Stats, px.Backends()[0].Stats
@@ -102,25 +71,6 @@ backend be
 			t.Errorf("%s dreq: haproxy %d, goha %d", c.row, w, c.goha)
 		}
 	}
-}
-
-// backendContentClient connects, sends payload ("|" splits it in two
-// sends 100 ms apart) 100 ms later and says what came back and how the
-// connection ended.
-func backendContentClient(t *testing.T, addr, payload string) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	for _, p := range strings.Split(payload, "|") {
-		time.Sleep(100 * time.Millisecond)
-		c.Write([]byte(p))
-	}
-	b, err := io.ReadAll(c)
-	return string(b) + " then " + endOf(err)
 }
 
 // TestBackendContentTCPRefused: the tcp backend content actions goha does

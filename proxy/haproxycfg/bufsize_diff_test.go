@@ -24,14 +24,8 @@ func headShapeServer(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == "\r\n" {
-					break
-				}
+			if _, err := readHead(r); err != nil {
+				return
 			}
 			f := strings.Fields(line)
 			kind, num, _ := strings.Cut(strings.TrimPrefix(f[1], "/"), "/")

@@ -120,19 +120,7 @@ func startCacheBoth(t *testing.T, cfg string) (ha, goha, sock string, haLog, goL
 	testenv.LookPath(t, "haproxy")
 	pc := loopback.ListenUDP(t)
 	haLog, goLog = make(chan string, 256), make(chan string, 256)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			pri, _, _ := strings.Cut(string(buf[:n]), ">")
-			if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
-				haLog <- pri + "> " + strings.TrimSuffix(line, "\n")
-			}
-		}
-	}()
+	go readHAProxySyslog(pc, haLog, true)
 	haWeb, goWeb = startCacheOrigin(t), startCacheOrigin(t)
 	ha, goha = loopback.FreeAddr(t), loopback.FreeAddr(t)
 	sock = filepath.Join(t.TempDir(), "stats.sock")

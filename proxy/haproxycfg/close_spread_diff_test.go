@@ -19,8 +19,17 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
+// closeSpreadConfig is the close-spread-time tests' configuration. One
+// thread: with two (this machine's default), HAProxy 2.6.12 closed all
+// of TestCloseSpreadActiveMatchesHAProxy's connections with a FIN at the
+// soft stop, before their next request, in some runs, with
+// close-spread-time 2s as with 0 (measured with 2s: 3 runs of 12, all
+// three connections of a run alike, whether they had had an answer
+// before the stop or not); with one thread it served them in 15 runs of
+// 15.
 const closeSpreadConfig = `global
     close-spread-time SPREAD
+    nbthread 1
 defaults
     mode http
     timeout connect 2s
@@ -165,71 +174,118 @@ func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
 // all on their first request after the stop (the chance grows from 0 at
 // the stop: an answer 100 ms after it closes with a probability near 5%).
 // Without the window every first answer after the stop closes.
+// A round whose first requests left, or were answered, more than 300 ms
+// late (a loaded machine: a request HAProxy reads 1.5 s into the window
+// closes with a probability of 75%), or where HAProxy closed every
+// connection at the stop (its race), is run again, three times at most.
 func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 	web := closeSpreadWeb(t)
 	for _, spread := range []string{"2s", "0"} {
 		cfg := strings.NewReplacer("SPREAD", spread, "KA", "20s", "WEB", web).Replace(closeSpreadConfig)
-		for _, p := range startStoppables(t, cfg) {
-			const n = 3
-			kept := make([]int, n)
-			ends := make([]string, n)
-			conns := make([]net.Conn, n)
-			for i := range conns {
-				c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				conns[i] = c
-			}
-			t0 := time.Now()
-			p.stop()
-			// both take the stop in a few ms (a signal, Shutdown on its
-			// goroutine): a first request sent at once may come before
-			time.Sleep(100 * time.Millisecond)
-			var wg sync.WaitGroup
-			for i, c := range conns {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					kept[i], ends[i] = activeUntilClose(c, t0)
-				}()
-			}
-			wg.Wait()
-			if err := p.wait(); err != nil {
-				t.Errorf("%s: %v", p.name, err)
-			}
-			t.Logf("spread %s, %s: kept-alive answers after the stop %v, ends %v", spread, p.name, kept, ends)
-			total := 0
-			for i := range kept {
-				total += kept[i]
-				if ends[i] != "close" && ends[i] != "ended: fin" {
-					t.Errorf("spread %s, %s: client %d: %s, want a connection: close answer or the idle close", spread, p.name, i, ends[i])
+		for round := 1; ; round++ {
+			slipped := ""
+			for _, p := range startStoppables(t, cfg) {
+				if s := closeSpreadActiveRound(t, p, spread); s != "" {
+					slipped += " " + p.name + ": " + s
 				}
 			}
-			if spread == "0" && total != 0 || spread != "0" && total == 0 {
-				t.Errorf("spread %s, %s: %d kept-alive answers after the stop", spread, p.name, total)
+			if slipped == "" {
+				break
 			}
+			if round == 3 {
+				t.Fatalf("spread %s: the test's schedule slipped in %d rounds of %d (%s): the machine is too busy to compare", spread, round, round, slipped)
+			}
+			t.Logf("spread %s, round %d: the schedule slipped (%s); again", spread, round, slipped)
 		}
 	}
 }
 
+// closeSpreadActiveRound runs TestCloseSpreadActiveMatchesHAProxy's
+// clients on p and checks what they got, unless the round's schedule
+// slipped or HAProxy closed every connection at the stop: then it says
+// how.
+func closeSpreadActiveRound(t *testing.T, p stoppable, spread string) (slipped string) {
+	const n = 3
+	kept := make([]int, n)
+	ends := make([]string, n)
+	sent, answered := make([]time.Duration, n), make([]time.Duration, n)
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	t0 := time.Now()
+	p.stop()
+	// both take the stop in a few ms (a signal, Shutdown on its
+	// goroutine): a first request sent at once may come before
+	time.Sleep(100 * time.Millisecond)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			kept[i], ends[i], sent[i], answered[i] = activeUntilClose(c, t0)
+		}()
+	}
+	wg.Wait()
+	if err := p.wait(); err != nil {
+		t.Errorf("%s: %v", p.name, err)
+	}
+	t.Logf("spread %s, %s: kept-alive answers after the stop %v, ends %v (first requests sent at %v, answered at %v)", spread, p.name, kept, ends, sent, answered)
+	for i := range sent {
+		if sent[i] > 300*time.Millisecond || answered[i]-sent[i] > 300*time.Millisecond {
+			return fmt.Sprintf("client %d's first request sent %v after the stop, answered %v later", i, sent[i], answered[i]-sent[i])
+		}
+	}
+	total, fins := 0, 0
+	for i := range kept {
+		total += kept[i]
+		if ends[i] == "ended: fin" {
+			fins++
+		}
+		if ends[i] != "close" && ends[i] != "ended: fin" {
+			t.Errorf("spread %s, %s: client %d: %s, want a connection: close answer or the idle close", spread, p.name, i, ends[i])
+		}
+	}
+	if p.name == "haproxy" && spread != "0" && total == 0 && fins == n {
+		// HAProxy closed every connection at the stop, before its first
+		// request: its own race (3 runs of 12 with two threads; with one,
+		// none in 15 unloaded runs, 1 of 3 at a load of 8)
+		return "haproxy closed every connection at the stop"
+	}
+	if spread == "0" && total != 0 || spread != "0" && total == 0 {
+		t.Errorf("spread %s, %s: %d kept-alive answers after the stop", spread, p.name, total)
+	}
+	return ""
+}
+
 // activeUntilClose sends a request every 50 ms (after a first one at
 // once) until an answer says close, for 3.5 s at most; it returns the
-// count of kept-alive answers before that and how it ended.
-func activeUntilClose(c net.Conn, t0 time.Time) (int, string) {
+// count of kept-alive answers before that, how it ended, and when (since
+// t0) the first request left and its answer (or the end) came.
+func activeUntilClose(c net.Conn, t0 time.Time) (n int, end string, sent, answered time.Duration) {
 	r := bufio.NewReader(c)
-	for n := 0; ; n++ {
+	for n = 0; ; n++ {
 		if time.Since(t0) > 3500*time.Millisecond {
-			return n, "still kept alive at 3.5 s"
+			return n, "still kept alive at 3.5 s", sent, answered
 		}
 		c.SetDeadline(time.Now().Add(2 * time.Second))
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		if n == 0 {
+			sent = time.Since(t0)
+		}
 		closing := false
 		for {
 			l, err := r.ReadString('\n')
+			if n == 0 && answered == 0 {
+				answered = time.Since(t0)
+			}
 			if err != nil {
-				return n, "ended: " + endOf(err)
+				return n, "ended: " + endOf(err), sent, answered
 			}
 			if strings.EqualFold(strings.TrimSpace(l), "connection: close") {
 				closing = true
@@ -240,7 +296,7 @@ func activeUntilClose(c net.Conn, t0 time.Time) (int, string) {
 		}
 		io.ReadFull(r, make([]byte, 3))
 		if closing {
-			return n, "close"
+			return n, "close", sent, answered
 		}
 		if n > 0 {
 			time.Sleep(50 * time.Millisecond)

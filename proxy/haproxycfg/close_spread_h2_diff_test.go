@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 )
 
 // TestCloseSpreadH2MatchesHAProxy: with close-spread-time 2s, ten idle
@@ -86,10 +85,7 @@ func h2Idle(t *testing.T, addr string) (net.Conn, *http2.Framer) {
 		t.Fatal(err)
 	}
 	c.SetDeadline(time.Now().Add(3 * time.Second))
-	fr := http2.NewFramer(c, c)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	c.Write([]byte(http2.ClientPreface))
-	fr.WriteSettings()
+	fr := h2Start(c)
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, EndStream: true, EndHeaders: true,
 		BlockFragment: h2Block(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "x")})
 	for {

@@ -131,21 +131,6 @@ func (b *connectBackend) serve(c net.Conn, cases []connectCase) {
 	}
 }
 
-// readHead reads one HTTP/1 head.
-func readHead(br *bufio.Reader) (string, error) {
-	var sb strings.Builder
-	for {
-		l, err := br.ReadString('\n')
-		sb.WriteString(l)
-		if err != nil {
-			return sb.String(), err
-		}
-		if l == "\r\n" {
-			return sb.String(), nil
-		}
-	}
-}
-
 // connectClient plays a case's client: the first bytes, the answer's
 // head read, then the next bytes and a half-close, and everything read
 // until the proxy's end.

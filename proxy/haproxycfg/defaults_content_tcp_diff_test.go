@@ -2,12 +2,7 @@ package haproxycfg
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/loopback"
 )
 
 // TestDefaultsContentRulesTCPDifferential: the tcp-request content rules
@@ -21,13 +16,7 @@ import (
 // connecting (bytes there at the stream's start would be decided on by
 // HAProxy). What the client gets and the log lines are compared.
 func TestDefaultsContentRulesTCPDifferential(t *testing.T) {
-	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(3 * time.Second))
-		b := make([]byte, 16)
-		n, _ := c.Read(b)
-		c.Write(append([]byte("echo:"), b[:n]...))
-	})
+	server := echoOnceServer(t)
 	for _, tc := range []struct {
 		name, defaults, own string
 		want                map[string]string
@@ -65,7 +54,7 @@ backend be from plain
 		dropStartLines(haLog, goLog)
 		for _, payload := range []string{"EVIL", "GOOD", "OTHR"} {
 			var got [2]string
-			got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return defaultsContentClient(t, addr, payload) })
+			got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return payloadClient(t, addr, payload) })
 			t.Logf("%s, %s: %q", tc.name, payload, got[0])
 			if got[0] != got[1] || got[0] != tc.want[payload] {
 				t.Errorf("%s, %s: the client saw\nhaproxy %q\ngoha    %q\nwant    %q", tc.name, payload, got[0], got[1], tc.want[payload])
@@ -73,20 +62,4 @@ backend be from plain
 			sameLoggedLines(t, fmt.Sprintf("%s, %s", tc.name, payload), haLog, goLog, 0)
 		}
 	}
-}
-
-// defaultsContentClient connects, sends payload 100 ms later and says
-// what came back and how the connection ended.
-func defaultsContentClient(t *testing.T, addr, payload string) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	time.Sleep(100 * time.Millisecond)
-	c.Write([]byte(payload))
-	b, err := io.ReadAll(c)
-	return string(b) + " then " + endOf(err)
 }

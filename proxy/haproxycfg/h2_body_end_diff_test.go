@@ -9,7 +9,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 )
 
 // h2AskPaced sends a POST of path with content-length 3 on a new HTTP/2
@@ -24,10 +23,7 @@ func h2AskPaced(addr, path string, gap time.Duration, chunks ...string) string {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(time.Duration(len(chunks))*gap + 600*time.Millisecond))
-	c.Write([]byte(http2.ClientPreface))
-	fr := http2.NewFramer(c, c)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.WriteSettings()
+	fr := h2Start(c)
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, EndHeaders: true,
 		BlockFragment: h2Block(":method", "POST", ":scheme", "http", ":authority", "h", ":path", path, "content-length", "3")})
 	go func() {

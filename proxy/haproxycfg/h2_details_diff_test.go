@@ -16,7 +16,6 @@ import (
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -154,11 +153,8 @@ func h2Ask(addr string, body string, kv ...string) string {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(4 * time.Second))
-	c.Write([]byte(http2.ClientPreface))
-	fr := http2.NewFramer(c, c)
+	fr := h2Start(c)
 	fr.AllowIllegalWrites = true
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.WriteSettings()
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: h2Block(kv...), EndHeaders: true, EndStream: body == ""})
 	if body != "" {
 		fr.WriteData(1, true, []byte(body))
@@ -280,14 +276,7 @@ func TestH2ServerBytesMatchHAProxy(t *testing.T) {
 		for _, method := range []string{"GET", "HEAD"} {
 			for _, ver := range []string{"HTTP/1.1", "HTTP/1.0"} {
 				raw := method + " " + path + " " + ver + "\r\nHost: h\r\nConnection: close\r\n\r\n"
-				ask := func(fe string) string {
-					resp, err := difftest.Exchange(fe, []byte(raw), time.Second)
-					if err != nil {
-						return err.Error()
-					}
-					return string(resp)
-				}
-				want, got := ask(ha.fe), ask(goha.fe)
+				want, got := exchangeText(ha.fe, raw), exchangeText(goha.fe, raw)
 				wl, gl := fmt.Sprint(ha.logs()), fmt.Sprint(goha.logs())
 				if want != got || wl != gl {
 					t.Errorf("%s %s %s:\nhaproxy: %q %s\ngoha:    %q %s", ver, method, path, want, wl, got, gl)

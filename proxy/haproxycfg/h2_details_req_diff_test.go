@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // TestH2ServerRequestBytesMatchHAProxy: requests with bodies (length,
@@ -30,14 +27,7 @@ func TestH2ServerRequestBytesMatchHAProxy(t *testing.T) {
 		"OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 	}
 	for _, raw := range h1 {
-		ask := func(fe string) string {
-			resp, err := difftest.Exchange(fe, []byte(raw), time.Second)
-			if err != nil {
-				return err.Error()
-			}
-			return string(resp)
-		}
-		want, got := ask(ha.fe), ask(goha.fe)
+		want, got := exchangeText(ha.fe, raw), exchangeText(goha.fe, raw)
 		wl, gl := fmt.Sprint(ha.logs()), fmt.Sprint(goha.logs())
 		ws, gs := ha.origin.seenAll()+ha.tlsOrg.seenAll(), goha.origin.seenAll()+goha.tlsOrg.seenAll()
 		if ws == "" {

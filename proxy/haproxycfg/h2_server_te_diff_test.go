@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // h2TEConfig runs response rules, a capture and a backend's del-header
@@ -51,14 +48,7 @@ func TestH2ServerResponseTEMatchesHAProxy(t *testing.T) {
 	for _, path := range []string{"/nolen", "/len", "/trailers", "/empty", "/del/x"} {
 		for _, ver := range []string{"HTTP/1.1", "HTTP/1.0"} {
 			raw := "GET " + path + " " + ver + "\r\nHost: h\r\nConnection: close\r\n\r\n"
-			ask := func(fe string) string {
-				resp, err := difftest.Exchange(fe, []byte(raw), time.Second)
-				if err != nil {
-					return err.Error()
-				}
-				return string(resp)
-			}
-			want, got := ask(ha.fe), ask(goha.fe)
+			want, got := exchangeText(ha.fe, raw), exchangeText(goha.fe, raw)
 			wl, gl := fmt.Sprint(ha.logs()), fmt.Sprint(goha.logs())
 			t.Logf("%s %s:\nhaproxy: %q %s\ngoha:    %q %s", ver, path, want, wl, got, gl)
 			if want != got || wl != gl {

@@ -14,7 +14,6 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 )
 
 const h2StopConfig = `defaults
@@ -40,10 +39,7 @@ func softStopEvents(t *testing.T, addr string, stop func()) string {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
-	fr := http2.NewFramer(c, c)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	c.Write([]byte(http2.ClientPreface))
-	fr.WriteSettings()
+	fr := h2Start(c)
 	get := func(path string) []byte {
 		return h2Block(":method", "GET", ":scheme", "http", ":path", path, ":authority", "x")
 	}

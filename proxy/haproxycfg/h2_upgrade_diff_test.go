@@ -18,7 +18,6 @@ import (
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/testenv"
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 )
 
 // h2UpgradeConfig is one HTTP frontend on BIND (OPTION: nothing, or
@@ -144,10 +143,7 @@ func curlOut(t *testing.T, url string, args ...string) string {
 func h2Raw(c net.Conn, path, id string) string {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(4 * time.Second))
-	fr := http2.NewFramer(c, c)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	c.Write([]byte(http2.ClientPreface))
-	fr.WriteSettings()
+	fr := h2Start(c)
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, EndStream: true, EndHeaders: true,
 		BlockFragment: h2Block(":method", "GET", ":scheme", "http", ":path", path, ":authority", "h", "x-id", id)})
 	var out []string

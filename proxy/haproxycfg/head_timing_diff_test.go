@@ -54,18 +54,7 @@ func startCustomLogged(t *testing.T, cfg string, n int) (haBinds, goBinds []stri
 	testenv.LookPath(t, "haproxy")
 	pc := loopback.ListenUDP(t)
 	haLines, goLines = make(chan string, 256), make(chan string, 256)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
-				haLines <- strings.TrimSuffix(line, "\n")
-			}
-		}
-	}()
+	go readHAProxySyslog(pc, haLines, false)
 	cfg = strings.ReplaceAll(cfg, "LOG", pc.LocalAddr().String())
 	bind := func(binds []string) string {
 		c := cfg

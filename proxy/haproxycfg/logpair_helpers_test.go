@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +21,32 @@ defaults
     timeout connect 2s
     timeout client 5s
     timeout server 5s
+`
+
+// tcpLogHead is a defaults section in mode tcp with option tcplog,
+// logging to the test (startBothLogged's LOG), with a 2 s connect and
+// 3 s client and server timeouts.
+const tcpLogHead = `global
+    log LOG local0
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+`
+
+// httpLogHead2s is httpLogHead with 2 s client and server timeouts.
+const httpLogHead2s = `global
+    log LOG local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 2s
+    timeout server 2s
 `
 
 // httpHead is a defaults section in mode http with 2 s connect and 5 s
@@ -122,4 +149,26 @@ func runFrontendRuleCase(t *testing.T, web, req string, tc frontendRuleCase, mas
 	noMoreLines(t, haLog, goLog, 100*time.Millisecond)
 	compareDropStats(t, base, haproxytest.StatsCmd(t, sock, "show stat"), px)
 	return px
+}
+
+// readHAProxySyslog passes on ch each line HAProxy logs to pc, its
+// syslog header cut down to the priority ("<134> line") when withPri is
+// set, or to nothing, until pc is closed.
+func readHAProxySyslog(pc net.PacketConn, ch chan<- string, withPri bool) {
+	buf := make([]byte, 4096)
+	for {
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		// <134>Mmm dd hh:mm:ss haproxy[pid]: line -> "<134> line"
+		pri, _, _ := strings.Cut(string(buf[:n]), ">")
+		if _, line, ok := strings.Cut(string(buf[:n]), "]: "); ok {
+			line = strings.TrimSuffix(line, "\n")
+			if withPri {
+				line = pri + "> " + line
+			}
+			ch <- line
+		}
+	}
 }

@@ -1,12 +1,9 @@
 package haproxycfg
 
 import (
-	"errors"
 	"io"
 	"net"
-	"sort"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,16 +46,7 @@ func TestNoLingerBackendDifferential(t *testing.T) {
 			seen <- endOf(err)
 		}
 	})
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     default_backend be
 backend be
@@ -76,16 +64,8 @@ backend be
 		}
 		var servers []string
 		if sc != "server-first" {
-			for range 2 {
-				select {
-				case s := <-seen:
-					servers = append(servers, s)
-				case <-time.After(2 * time.Second):
-					servers = append(servers, "nothing")
-				}
-			}
+			servers = serverEnds(seen, 2, 2*time.Second)
 		}
-		sort.Strings(servers)
 		t.Logf("%s: client %q, servers %v", sc, got[0], servers)
 		if got[0] != got[1] {
 			t.Errorf("%s: the client saw\nhaproxy %q\ngoha    %q", sc, got[0], got[1])
@@ -101,13 +81,11 @@ backend be
 // its connection ended. In half-close it ends its side once the server
 // has the ping.
 func noLingerClient(t *testing.T, addr, sc string, pinged <-chan struct{}) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
+	c := dialClient(t, addr, 2*time.Second)
+	if c == nil {
 		return ""
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
 	switch sc {
 	case "half-close":
 		c.Write([]byte("ping"))
@@ -124,15 +102,4 @@ func noLingerClient(t *testing.T, addr, sc string, pinged <-chan struct{}) strin
 	}
 	b, err := io.ReadAll(c)
 	return string(b) + " then " + endOf(err)
-}
-
-// endOf names how a read ended: a FIN, a reset or something else.
-func endOf(err error) string {
-	switch {
-	case err == nil || errors.Is(err, io.EOF):
-		return "fin"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "reset"
-	}
-	return err.Error()
 }

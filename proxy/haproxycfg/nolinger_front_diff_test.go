@@ -91,13 +91,11 @@ backend be
 // noLingerHTTPClient plays an HTTP scenario and says what the client saw:
 // the first status line, how its read ended and the socket's state then.
 func noLingerHTTPClient(t *testing.T, addr, sc string) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
+	c := dialClient(t, addr, 3*time.Second)
+	if c == nil {
 		return ""
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
 	switch sc {
 	case "close":
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -120,15 +118,10 @@ func noLingerHTTPClient(t *testing.T, addr, sc string) string {
 	status, _ := r.ReadString('\n')
 	if sc == "client-fin" {
 		// the whole answer, then the client's FIN
-		for {
-			l, err := r.ReadString('\n')
-			if err != nil || l == "web\n" {
-				break
-			}
-		}
+		readPast(r, "web\n")
 		c.(*net.TCPConn).CloseWrite()
 	}
-	_, err = io.Copy(io.Discard, r)
+	_, err := io.Copy(io.Discard, r)
 	return strings.TrimSpace(status) + ", " + endOf(err) + ", " + tcpStateAfter(c)
 }
 
@@ -196,14 +189,8 @@ func TestNoLingerHTTPTunnelDifferential(t *testing.T) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(3 * time.Second))
 		r := bufio.NewReader(c)
-		for {
-			l, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if l == "\r\n" {
-				break
-			}
+		if _, err := readHead(r); err != nil {
+			return
 		}
 		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
 			"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
@@ -213,16 +200,7 @@ func TestNoLingerHTTPTunnelDifferential(t *testing.T) {
 		seen <- endOf(err)
 	})
 	for _, be := range []string{"    option nolinger\n", ""} {
-		cfg := `global
-    log LOG local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+		cfg := httpLogHead2s + `frontend fe
     bind BIND
     default_backend be
 backend be
@@ -232,15 +210,7 @@ backend be
 		dropStartLines(haLog, goLog)
 		var got [2]string
 		got[0], got[1] = bothAtOnce(ha, goha, func(addr string) string { return noLingerTunnelClient(t, addr) })
-		var servers []string
-		for range 2 {
-			select {
-			case s := <-seen:
-				servers = append(servers, s)
-			case <-time.After(2 * time.Second):
-				servers = append(servers, "nothing")
-			}
-		}
+		servers := serverEnds(seen, 2, 2*time.Second)
 		want, wantClient := "reset", " then fin"
 		if be == "" {
 			want, wantClient = "fin", "bye then fin"
@@ -274,24 +244,16 @@ backend be
 // noLingerTunnelClient upgrades to a WebSocket tunnel, half-closes it and
 // says what came back and how it ended.
 func noLingerTunnelClient(t *testing.T, addr string) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
+	c := dialClient(t, addr, 3*time.Second)
+	if c == nil {
 		return ""
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 	r := bufio.NewReader(c)
-	for {
-		l, err := r.ReadString('\n')
-		if err != nil {
-			return "no upgrade: " + endOf(err)
-		}
-		if l == "\r\n" {
-			break
-		}
+	if _, err := readHead(r); err != nil {
+		return "no upgrade: " + endOf(err)
 	}
 	c.(*net.TCPConn).CloseWrite()
 	b, err := io.ReadAll(r)

@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"io"
 	"net"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,16 +128,8 @@ defaults
 			wg.Wait()
 			var servers []string
 			if sc != "refused" {
-				for range 2 {
-					select {
-					case s := <-seen:
-						servers = append(servers, s)
-					case <-time.After(3 * time.Second):
-						servers = append(servers, "nothing")
-					}
-				}
+				servers = serverEnds(seen, 2, 3*time.Second)
 			}
-			sort.Strings(servers)
 			name := strings.Fields(px)[1] + " " + sc
 			t.Logf("%s: client %q, servers %q", name, got[0], servers)
 			if got[0] != got[1] {
@@ -150,10 +141,7 @@ defaults
 			if len(servers) == 2 && servers[0] != servers[1] {
 				t.Errorf("%s: the servers saw %q", name, servers)
 			}
-			w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
-			if strings.Join(w, "\n") != strings.Join(g, "\n") || len(w) == 0 {
-				t.Errorf("%s: log\nhaproxy %q\ngoha    %q", name, w, g)
-			}
+			sameLoggedLines(t, name, haLog, goLog, 0)
 		}
 	}
 }
@@ -162,13 +150,11 @@ defaults
 // server got the ping, in the client-fin ones) and says what it got,
 // how its read ended and the socket's state then.
 func noLingerTCPClient(t *testing.T, addr, sc string, pinged <-chan struct{}) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Error(err)
+	c := dialClient(t, addr, 3*time.Second)
+	if c == nil {
 		return ""
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
 	switch sc {
 	case "client-fin", "client-fin-joint":
 		c.Write([]byte("ping"))

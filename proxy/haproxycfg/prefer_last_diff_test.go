@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -55,16 +54,8 @@ func startNamedNumberer(t *testing.T, name string) string {
 // gives who answered each request on which server connection.
 func preferLastSteps(t *testing.T, addr string, steps []string) string {
 	t.Helper()
-	type client struct {
-		c net.Conn
-		r *bufio.Reader
-	}
-	clients := map[string]*client{}
-	defer func() {
-		for _, c := range clients {
-			c.c.Close()
-		}
-	}()
+	clients := newKeptClients(t, addr)
+	defer clients.close()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	got := make([]string, len(steps))
@@ -77,23 +68,11 @@ func preferLastSteps(t *testing.T, addr string, steps []string) string {
 		}
 		bg := strings.HasPrefix(step, "&")
 		who, path, _ := strings.Cut(strings.TrimPrefix(step, "&"), ":")
-		cl := clients[who]
-		if cl == nil {
-			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cl = &client{c, bufio.NewReader(c)}
-			clients[who] = cl
-		}
+		cl := clients.client(who)
 		do := func() {
-			cl.c.SetDeadline(time.Now().Add(3 * time.Second))
-			fmt.Fprintf(cl.c, "GET %s HTTP/1.1\r\nHost: h\r\n\r\n", path)
-			answer := "err"
-			if resp, err := http.ReadResponse(cl.r, nil); err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				answer = string(b)
+			answer, err := cl.get(path)
+			if err != nil {
+				answer = "err"
 			}
 			mu.Lock()
 			got[i] = who + path + ":" + answer

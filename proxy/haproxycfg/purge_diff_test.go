@@ -75,13 +75,11 @@ func purgeBurstOnce(t *testing.T, addr string) time.Duration {
 	var first, last time.Time
 	for range purgeBurst {
 		wg.Go(func() {
-			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-			if err != nil {
-				t.Error(err)
+			c := dialClient(t, addr, 3*time.Second)
+			if c == nil {
 				return
 			}
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(3 * time.Second))
 			io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 			if err != nil {

@@ -66,29 +66,7 @@ func TestResPayloadDifferential(t *testing.T) {
 	// HTTP: HAProxy's buffers hold HTX there, and the fetch has no value:
 	// the rule neither waits nor matches, and the response goes through.
 	web := loopback.StartWeb(t, "w").Addr
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-listen li
-    bind BIND
-    tcp-response inspect-delay 800ms
-    tcp-response content reject if { res.payload(0,4) -m bin 48545450 }
-    server s1 ` + web + `
-`
-	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
-	ha, goha = startBoth(t, cfg)
-	raw := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-	var outs [2]string
-	for i, addr := range []string{ha, goha} {
-		start := time.Now()
-		out, _ := exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-		if took := time.Since(start); took > 700*time.Millisecond {
-			t.Errorf("%s: waited %v", addr, took)
-		}
-		outs[i] = string(out)
-	}
+	outs, _ := httpResponseRuleAnswers(t, web, "reject if { res.payload(0,4) -m bin 48545450 }")
 	if !strings.HasPrefix(outs[0], "HTTP/1.1 200") || outs[0] != outs[1] {
 		t.Errorf("http:\n haproxy %q\n goha    %q", outs[0], outs[1])
 	}
@@ -128,4 +106,36 @@ func TestResPayloadLogsDifferential(t *testing.T) {
 			t.Errorf("%q:\n haproxy %s\n goha    %s", data, w, g)
 		}
 	}
+}
+
+// httpResponseRuleAnswers starts both sides on a listen section in mode
+// http whose tcp-response content rule (under an 800 ms inspect delay)
+// is rule, before web, and returns what a GET closing its connection got
+// from each (HAProxy's first) and how the connection ended; neither may
+// wait for the inspect delay (700 ms at most).
+func httpResponseRuleAnswers(t *testing.T, web, rule string) (outs, hows [2]string) {
+	t.Helper()
+	cfg := `defaults
+    mode http
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+listen li
+    bind BIND
+    tcp-response inspect-delay 800ms
+    tcp-response content ` + rule + `
+    server s1 ` + web + `
+`
+	requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
+	ha, goha := startBoth(t, cfg)
+	raw := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+	for i, addr := range []string{ha, goha} {
+		start := time.Now()
+		out, how := exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
+		if took := time.Since(start); took > 700*time.Millisecond {
+			t.Errorf("%s: waited %v", addr, took)
+		}
+		outs[i], hows[i] = string(out), how
+	}
+	return outs, hows
 }

@@ -68,28 +68,9 @@ func TestResSSLHelloTypeDifferential(t *testing.T) {
 	// response goes through; its negation rejects it.
 	web := loopback.StartWeb(t, "w").Addr
 	for _, rule := range []string{"reject if { res.ssl_hello_type ge 0 }", "reject if !{ rep_ssl_hello_type ge 0 }"} {
-		cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-listen li
-    bind BIND
-    tcp-response inspect-delay 800ms
-    tcp-response content ` + rule + `
-    server s1 ` + web + `
-`
-		requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
-		ha, goha = startBoth(t, cfg)
-		raw := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-		var outs [2]string
-		for i, addr := range []string{ha, goha} {
-			start := time.Now()
-			out, how := exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-			if took := time.Since(start); took > 700*time.Millisecond {
-				t.Errorf("%s: waited %v", addr, took)
-			}
-			outs[i] = string(out) + " " + how
+		outs, hows := httpResponseRuleAnswers(t, web, rule)
+		for i := range outs {
+			outs[i] += " " + hows[i]
 		}
 		t.Logf("http %s: %q", rule, outs[0])
 		if outs[0] != outs[1] {

@@ -53,6 +53,12 @@ backend be
 // client receives and how each connection ends.
 func compareConns(t *testing.T, ha, goha string, conns []string) {
 	t.Helper()
+	compareConnsIdle(t, ha, goha, conns, func(string) time.Duration { return 300 * time.Millisecond })
+}
+
+// compareConnsIdle is compareConns with each connection's idle wait.
+func compareConnsIdle(t *testing.T, ha, goha string, conns []string, idle func(raw string) time.Duration) {
+	t.Helper()
 	type result struct {
 		want, got       []byte
 		wantEnd, gotEnd string
@@ -67,8 +73,8 @@ func compareConns(t *testing.T, ha, goha string, conns []string) {
 			slots <- struct{}{}
 			defer func() { <-slots }()
 			r := &res[i]
-			r.want, r.wantEnd = exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
-			r.got, r.gotEnd = exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
+			r.want, r.wantEnd = exchangeFrom(t, "", ha, raw, idle(raw))
+			r.got, r.gotEnd = exchangeFrom(t, "", goha, raw, idle(raw))
 		}()
 	}
 	wg.Wait()

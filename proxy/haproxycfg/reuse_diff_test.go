@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -57,40 +56,20 @@ var reuseSteps = []string{"A", "B", "A", "B", "C", "A", "D", "B", "C", "E", "E",
 // connection.
 func runReuseSteps(t *testing.T, addr, path string, describe func(body string, c net.Conn) string) string {
 	t.Helper()
-	type client struct {
-		c net.Conn
-		r *bufio.Reader
-	}
-	clients := map[string]*client{}
-	defer func() {
-		for _, c := range clients {
-			c.c.Close()
-		}
-	}()
+	clients := newKeptClients(t, addr)
+	defer clients.close()
 	var got []string
 	for _, who := range reuseSteps {
-		cl := clients[who]
-		if cl == nil {
-			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cl = &client{c, bufio.NewReader(c)}
-			clients[who] = cl
-		}
-		cl.c.SetDeadline(time.Now().Add(3 * time.Second))
-		fmt.Fprintf(cl.c, "GET %s HTTP/1.1\r\nHost: h\r\n\r\n", path)
-		resp, err := http.ReadResponse(cl.r, nil)
+		cl := clients.client(who)
+		b, err := cl.get(path)
 		if err != nil {
 			got = append(got, who+":err")
 			continue
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		if describe != nil {
-			got = append(got, who+":"+describe(string(b), cl.c))
+			got = append(got, who+":"+describe(b, cl.c))
 		} else {
-			got = append(got, who+":"+string(b))
+			got = append(got, who+":"+b)
 		}
 		// The proxy hands the server connection back once the response
 		// is out: the client's next request must not overtake that.

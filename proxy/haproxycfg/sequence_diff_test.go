@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"net"
 	"strings"
@@ -19,18 +18,12 @@ func startHeadRecorder(t *testing.T) string {
 	return loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		br := bufio.NewReader(c)
 		for {
-			var head bytes.Buffer
-			for {
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if line == "\r\n" {
-					break
-				}
-				head.WriteString(line)
+			head, err := readHead(br)
+			if err != nil {
+				return
 			}
-			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s", head.Len(), head.Bytes())
+			head = strings.TrimSuffix(head, "\r\n") // the empty line
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s", len(head), head)
 		}
 	})
 }

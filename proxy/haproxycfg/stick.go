@@ -260,26 +260,7 @@ func (b *builder) tcpSessRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 				continue
 			}
 			tr.Reject, tr.Silent = true, true
-		} else if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
-			exec, ok := b.tcpVarExec(r, what)
-			if !ok {
-				continue
-			}
-			tr.Exec = exec
-		} else if haproxy.IsAddrAction(r.Action) {
-			exec, ok := b.addrExec(r, what, true, 0) // actions_addr.go
-			if !ok {
-				continue
-			}
-			tr.Exec = exec
-		} else if haproxy.IsSCCounterAction(r.Action) {
-			exec, ok := b.scCounterExec(r, what, layer4Value)
-			if !ok {
-				continue
-			}
-			tr.Exec = exec
-		} else if haproxy.IsSockoptAction(r.Action) {
-			exec, ok := b.sockoptExec(r, what) // actions_sockopt.go
+		} else if exec, matched, ok := b.tcpExec(r, what); matched {
 			if !ok {
 				continue
 			}

@@ -103,15 +103,8 @@ listen tl
 func TestSetTimeoutTunnelDifferential(t *testing.T) {
 	upgrade := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
-		br := bufio.NewReader(c)
-		for {
-			l, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if l == "\r\n" {
-				break
-			}
+		if _, err := readHead(bufio.NewReader(c)); err != nil {
+			return
 		}
 		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n")
 		io.Copy(io.Discard, c)

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,14 +32,7 @@ func TestImplicitUpgradeContentDifferential(t *testing.T) {
 // whose rules end with sw (the switch-mode lines, or none).
 func firstContentDifferential(t *testing.T, sw string) {
 	rec := startRecorder(t)
-	cfg := strings.Replace(`global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 1s
-    timeout server 5s
-frontend fe
+	cfg := strings.Replace(upgradeHead+`frontend fe
     mode tcp
     option tcplog
     bind BIND
@@ -55,10 +47,7 @@ SWITCH    http-request set-header x-seen %[var(sess.seen)]
 backend web
     mode http
     server s1 `+rec.ln.Addr().String()+"\n", "SWITCH", sw, 1)
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0 := px.Frontends()[0].Stats
 	cases := []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},
@@ -83,11 +72,7 @@ backend web
 	compareAnswers(t, "silent, from the refused address", got[0], got[1], ends[0], ends[1])
 	sameLogLines(t, "silent, from the refused address", haLog, goLog, 1)
 	after := haproxytest.StatsCmd(t, sock, "show stat")
-	fe := px.Frontends()[0].Stats
-	sameStatDeltas(t, before, after, []statCounter{
-		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
-		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
-	}, nil, true)
+	sameStatDeltas(t, before, after, statCols("fe/FRONTEND", statsSince(px.Frontends()[0].Stats, fe0), "dreq", "req_tot"), nil, true)
 	web := rec
 	web.reset(nil, false)
 	exchangeFrom(t, "", ha, upgradeGet, 300*time.Millisecond)

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,10 +48,7 @@ backend web from h
 backend other from h
     server s2 ` + other.ln.Addr().String() + `
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0 := px.Frontends()[0].Stats
 	cases := []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},
@@ -64,12 +60,7 @@ backend other from h
 	}
 	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases)
 	after := haproxytest.StatsCmd(t, sock, "show stat")
-	fe := px.Frontends()[0].Stats
-	sameStatDeltas(t, before, after, []statCounter{
-		{"fe/FRONTEND", "ereq", fe.ReqErrors - fe0.ReqErrors},
-		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
-		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
-	}, nil, true)
+	sameStatDeltas(t, before, after, statCols("fe/FRONTEND", statsSince(px.Frontends()[0].Stats, fe0), "ereq", "dreq", "req_tot"), nil, true)
 	// what HAProxy's server got, checked so that the comparison cannot
 	// pass on a switch that did not happen
 	web.reset(nil, false)

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,14 +15,7 @@ import (
 // frontend's counters are compared.
 func TestImplicitUpgradeRedirectDifferential(t *testing.T) {
 	rec := startRecorder(t)
-	cfg := `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 1s
-    timeout server 5s
-frontend fe
+	cfg := upgradeHead + `frontend fe
     mode tcp
     option tcplog
     bind BIND
@@ -36,10 +28,7 @@ backend web
     mode http
     server s1 ` + rec.ln.Addr().String() + `
 `
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	settleProbes(t, sock, px, haLog, goLog)
-	before := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0, be0 := px.Frontends()[0].Stats, px.Backends()[0].Stats
 	cases := []switchCase{
 		{"GET /r/x HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 1},
@@ -50,12 +39,8 @@ backend web
 	}
 	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{rec}, cases)
 	after := haproxytest.StatsCmd(t, sock, "show stat")
-	fe, be := px.Frontends()[0].Stats, px.Backends()[0].Stats
-	sameStatDeltas(t, before, after, []statCounter{
-		{"fe/FRONTEND", "dreq", fe.DeniedReq - fe0.DeniedReq},
-		{"fe/FRONTEND", "req_tot", fe.Requests - fe0.Requests},
-		{"web/BACKEND", "stot", be.Sessions - be0.Sessions},
-	}, nil, true)
+	fe, be := statsSince(px.Frontends()[0].Stats, fe0), statsSince(px.Backends()[0].Stats, be0)
+	sameStatDeltas(t, before, after, append(statCols("fe/FRONTEND", fe, "dreq", "req_tot"), statCols("web/BACKEND", be, "stot")...), nil, true)
 	// the redirect happened in HAProxy: checked so that the comparison
 	// cannot pass on two servers' answers
 	if got, _ := exchangeFrom(t, "", ha, "GET /r/x HTTP/1.1\r\nhost: x\r\n\r\n", 300*time.Millisecond); len(got) < 12 || string(got[:12]) != "HTTP/1.1 301" {

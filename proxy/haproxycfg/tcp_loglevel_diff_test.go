@@ -13,10 +13,7 @@ import (
 // overriding an earlier one.
 func TestTCPSetLogLevelDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	for _, tc := range []struct {
-		name, mode, rules string
-		logs              int
-	}{
+	for _, tc := range []frontendRuleCase{
 		{"content", "tcp", "tcp-request content set-log-level err", 1},
 		{"content-silent", "tcp", "tcp-request content set-log-level silent if { src 127.0.0.1 }", 0},
 		{"content-unmatched", "tcp", "tcp-request content set-log-level silent if { src 127.0.0.2 }", 1},
@@ -42,15 +39,23 @@ func TestTCPSetLogLevelDifferential(t *testing.T) {
 // closes the connection.
 func exchangeOnce(t *testing.T, addr string) {
 	t.Helper()
+	exchangeKept(t, addr).Close()
+}
+
+// exchangeKept sends one HTTP request to addr, reads the answer (a 200,
+// or the test ends) and returns the connection, still open.
+func exchangeKept(t *testing.T, addr string) net.Conn {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
 	c.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	buf := make([]byte, 4096)
 	if n, err := c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200") {
+		c.Close()
 		t.Fatalf("%s: %q %v", addr, buf[:n], err)
 	}
+	return c
 }

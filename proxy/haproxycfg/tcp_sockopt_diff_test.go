@@ -4,7 +4,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/testenv"
 )
@@ -53,17 +52,8 @@ func TestTCPSockoptRulesDifferential(t *testing.T) {
 // still open connection.
 func sockoptsAfterRequest(t *testing.T, addr string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := exchangeKept(t, addr)
 	defer c.Close()
-	c.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
-	c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	buf := make([]byte, 4096)
-	if n, err := c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200") {
-		t.Fatalf("%s: %q %v", addr, buf[:n], err)
-	}
 	return clientSockopts(t, addr, c.LocalAddr().(*net.TCPAddr).Port)
 }
 

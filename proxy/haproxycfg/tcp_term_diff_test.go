@@ -239,14 +239,8 @@ func termHandshake(c net.Conn, mode string, server bool) bool {
 		}
 	}
 	br := bufio.NewReader(c)
-	for {
-		l, err := br.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		if l == "\r\n" {
-			break
-		}
+	if _, err := readHead(br); err != nil {
+		return false
 	}
 	if br.Buffered() > 0 {
 		return false // nothing follows the heads in these cases
@@ -296,12 +290,15 @@ func termPeer(c net.Conn, behave string) string {
 	case "send":
 		done := make(chan struct{})
 		go func() { note(readEnd(c)); close(done) }()
-		for time.Since(t0) < 2500*time.Millisecond {
+		// nine writes of 10 bytes, one every 300 ms from t0, late or on
+		// time: a loaded machine's slower sleeps once left room for only
+		// eight before 2.5 s on one side (80 bytes against 90)
+		for i := range 9 {
+			time.Sleep(time.Until(t0.Add(time.Duration(i) * 300 * time.Millisecond)))
 			if _, err := c.Write(bytes.Repeat([]byte("x"), 10)); err != nil {
 				note("write error")
 				break
 			}
-			time.Sleep(300 * time.Millisecond)
 		}
 		<-done
 		time.Sleep(time.Until(t0.Add(termHold)))

@@ -19,26 +19,11 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 		what := "tcp-request connection " + r.Action
 		var track *proxy.StickRule
 		var exec func(*proxy.RequestInfo)
-		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
-			var ok bool
-			if exec, ok = b.tcpVarExec(r, what); !ok {
+		if e, matched, ok := b.tcpExec(r, what); matched {
+			if !ok {
 				continue
 			}
-		} else if haproxy.IsAddrAction(r.Action) {
-			var ok bool
-			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
-				continue
-			}
-		} else if haproxy.IsSCCounterAction(r.Action) {
-			var ok bool
-			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
-				continue
-			}
-		} else if haproxy.IsSockoptAction(r.Action) {
-			var ok bool
-			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
-				continue
-			}
+			exec = e
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {
 			var ok bool
 			if track, ok = b.connTrack(px, a, msg, r.Pos, what); !ok {
@@ -64,6 +49,27 @@ func (b *builder) tcpConnRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPConn
 		out = append(out, tr)
 	}
 	return out
+}
+
+// tcpExec maps the actions the tcp-request connection, session and
+// content rules run as a function on the request: the variable actions,
+// the address actions (actions_addr.go), sc-inc-gpc*/sc-set-gpt*
+// (stick.go) and set-mark/set-tos (actions_sockopt.go). matched says r is
+// one of them; ok, that it mapped (or was reported).
+func (b *builder) tcpExec(r haproxy.HTTPRule, what string) (exec func(*proxy.RequestInfo), matched, ok bool) {
+	switch _, isVar, _ := haproxy.ParseVarAction(r.Action); {
+	case isVar:
+		exec, ok = b.tcpVarExec(r, what)
+	case haproxy.IsAddrAction(r.Action):
+		exec, ok = b.addrExec(r, what, true, 0)
+	case haproxy.IsSCCounterAction(r.Action):
+		exec, ok = b.scCounterExec(r, what, layer4Value)
+	case haproxy.IsSockoptAction(r.Action):
+		exec, ok = b.sockoptExec(r, what)
+	default:
+		return nil, false, false
+	}
+	return exec, true, ok
 }
 
 // tcpContentRules maps `tcp-request content accept|reject [if|unless
@@ -102,29 +108,14 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			continue
 		}
 		var exec func(*proxy.RequestInfo)
-		if _, isVar, _ := haproxy.ParseVarAction(r.Action); isVar {
-			var ok bool
-			if exec, ok = b.tcpVarExec(r, what); !ok {
+		if e, matched, ok := b.tcpExec(r, what); matched {
+			if !ok {
 				continue
 			}
-		} else if haproxy.IsAddrAction(r.Action) {
-			var ok bool
-			if exec, ok = b.addrExec(r, what, true, 0); !ok { // actions_addr.go
-				continue
-			}
+			exec = e
 		} else if haproxy.IsPriorityAction(r.Action) {
 			var ok bool
 			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
-				continue
-			}
-		} else if haproxy.IsSCCounterAction(r.Action) {
-			var ok bool
-			if exec, ok = b.scCounterExec(r, what, layer4Value); !ok { // stick.go
-				continue
-			}
-		} else if haproxy.IsSockoptAction(r.Action) {
-			var ok bool
-			if exec, ok = b.sockoptExec(r, what); !ok { // actions_sockopt.go
 				continue
 			}
 		} else if a, isSC, msg := haproxy.ParseSCAction(r.Action, r.Args); isSC {

@@ -11,27 +11,20 @@ import (
 	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
-// crtBaseHead opens a TLS test template: certificates under PKIDIR,
-// http defaults with 2 s timeouts.
-const crtBaseHead = `global
-    crt-base PKIDIR
-defaults
+// httpDefaults2s is a defaults section in mode http with 2 s timeouts.
+const httpDefaults2s = `defaults
     mode http
     timeout connect 2s
     timeout client 2s
     timeout server 2s
 `
 
+// crtBaseHead opens a TLS test template: certificates under PKIDIR,
+// http defaults with 2 s timeouts.
+const crtBaseHead = "global\n    crt-base PKIDIR\n" + httpDefaults2s
+
 // pkiHead is crtBaseHead with the CA files under PKIDIR too.
-const pkiHead = `global
-    crt-base PKIDIR
-    ca-base PKIDIR
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-`
+const pkiHead = "global\n    crt-base PKIDIR\n    ca-base PKIDIR\n" + httpDefaults2s
 
 // startTemplated starts HAProxy, then goha, on the configuration tmpl
 // with a free loopback address of each one's own in place of key and the

@@ -37,7 +37,12 @@ func (l *masterLog) get(random string) string {
 	return l.m[random]
 }
 
-const bcSessionConfig = `defaults
+// bcFetchConfig is the configuration of the ssl_bc_* tests: an http
+// frontend at BIND whose response rules copy fetch (in hex) as x-<h>,
+// ssl_bc_client_random as x-r and ssl_bc_is_resumed as x-res, before a
+// TLS server at SRV with opts.
+func bcFetchConfig(h, fetch, opts string) string {
+	return `defaults
     mode http
     option http-server-close
     timeout connect 2s
@@ -45,13 +50,30 @@ const bcSessionConfig = `defaults
     timeout server 2s
 frontend fe
     bind BIND
-    http-response set-header x-k %[ssl_bc_session_key,hex]
+    http-response set-header x-` + h + ` %[` + fetch + `,hex]
     http-response set-header x-r %[ssl_bc_client_random,hex]
     http-response set-header x-res %[ssl_bc_is_resumed]
     default_backend be
 backend be
-    server s SRV ssl verify none ssl-max-ver TLSv1.2 TICKETS
-`
+    server s SRV ssl verify none ` + opts + "\n"
+}
+
+// bcFetched GETs / at addr with c and returns the answer's header fields
+// names (the test ends if the request fails).
+func bcFetched(t *testing.T, c *http.Client, who, addr string, names ...string) []string {
+	t.Helper()
+	resp, err := c.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatalf("%s: %v", who, err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var out []string
+	for _, n := range names {
+		out = append(out, resp.Header.Get(n))
+	}
+	return out
+}
 
 // TestTLSBackendSessionKeyDifferential: on a TLS 1.2 server line,
 // ssl_bc_session_key in response rules is the master secret the server
@@ -72,19 +94,14 @@ func TestTLSBackendSessionKeyDifferential(t *testing.T) {
 	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
 	t.Cleanup(func() { srv.Close() })
 	for _, tickets := range []string{"", "no-tls-tickets", "alpn h2"} {
-		ha, gh := startTemplated(t, bcSessionConfig, "BIND", "SRV", ln.Addr().String(), "TICKETS", tickets)
+		ha, gh := startTemplated(t, bcFetchConfig("k", "ssl_bc_session_key", "ssl-max-ver TLSv1.2 TICKETS"), "BIND", "SRV", ln.Addr().String(), "TICKETS", tickets)
 		for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 			c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			sessions := map[string]bool{} // the full handshakes' keys
 			resumes := 0
 			for i := 0; i < 4; i++ {
-				resp, err := c.Get("http://" + d.addr + "/")
-				if err != nil {
-					t.Fatalf("%s: %v", d.name, err)
-				}
-				io.ReadAll(resp.Body)
-				resp.Body.Close()
-				k, r, res := resp.Header.Get("X-K"), resp.Header.Get("X-R"), resp.Header.Get("X-Res")
+				h := bcFetched(t, c, d.name, d.addr, "X-K", "X-R", "X-Res")
+				k, r, res := h[0], h[1], h[2]
 				name := fmt.Sprintf("%q %s #%d", tickets, d.name, i)
 				t.Logf("%s: resumed %s key %s", name, res, k)
 				if res == "1" {
@@ -117,12 +134,7 @@ func TestTLSBackendSessionKeyRefusedWithTLS13(t *testing.T) {
 		{"ssl verify none", "", "[test.cfg:LINE] : 'fetch ssl_bc_session_key with a server allowing TLS 1.3 (add ssl-max-ver TLSv1.2): goha gives it in TLS 1.2 only;"},
 		{"ssl verify none ssl-min-ver TLSv1.3", "", "fetch ssl_bc_session_key with a server allowing TLS 1.3"},
 	} {
-		cfg := "global\n" + c.global + `defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+		cfg := "global\n" + c.global + httpDefaults2s + `frontend fe
     bind 127.0.0.1:8080
     http-response set-header x-k %[ssl_bc_session_key,hex]
     default_backend be

@@ -3,7 +3,6 @@ package haproxycfg
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -77,22 +76,6 @@ func sServerFinished(trace string) map[string][2]string {
 	return out
 }
 
-const bcUniqueConfig = `defaults
-    mode http
-    option http-server-close
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
-    bind BIND
-    http-response set-header x-u %[ssl_bc_unique_id,hex]
-    http-response set-header x-r %[ssl_bc_client_random,hex]
-    http-response set-header x-res %[ssl_bc_is_resumed]
-    default_backend be
-backend be
-    server s SRV ssl verify none VER
-`
-
 // TestTLSBackendUniqueIDDifferential: ssl_bc_unique_id in response rules
 // is, through HAProxy 2.6 and goha alike, the Finished the server sent on
 // a full handshake and the one it received (the proxy's own) on a
@@ -113,18 +96,13 @@ func TestTLSBackendUniqueIDDifferential(t *testing.T) {
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		loopback.WaitListen(t, srvAddr)
-		ha, gh := startTemplated(t, bcUniqueConfig, "BIND", "SRV", srvAddr, "VER", ver)
+		ha, gh := startTemplated(t, bcFetchConfig("u", "ssl_bc_unique_id", "VER"), "BIND", "SRV", srvAddr, "VER", ver)
 		for _, d := range []struct{ name, addr string }{{"haproxy", ha}, {"goha", gh}} {
 			c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			resumes := 0
 			for i := 0; i < 3; i++ {
-				resp, err := c.Get("http://" + d.addr + "/")
-				if err != nil {
-					t.Fatalf("%s: %v", d.name, err)
-				}
-				io.ReadAll(resp.Body)
-				resp.Body.Close()
-				u, r, res := resp.Header.Get("X-U"), resp.Header.Get("X-R"), resp.Header.Get("X-Res")
+				h := bcFetched(t, c, d.name, d.addr, "X-U", "X-R", "X-Res")
+				u, r, res := h[0], h[1], h[2]
 				name := fmt.Sprintf("%q %s #%d", ver, d.name, i)
 				var fin [2]string
 				for wait := time.Now(); time.Since(wait) < 2*time.Second; time.Sleep(20 * time.Millisecond) {

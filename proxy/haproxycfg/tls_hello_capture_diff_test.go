@@ -11,12 +11,7 @@ import (
 const helloCaptureConfig = `global
     crt-base PKIDIR
 CAPTURE
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+` + httpDefaults2s + `frontend fe
     bind ADDR ssl crt srv.pem
     http-request return status 200 content-type text/plain lf-string "<%[ssl_fc_cipherlist_bin,hex]> <%[ssl_fc_cipherlist_bin(1),hex]> <%[ssl_fc_cipherlist_hex]> <%[ssl_fc_cipherlist_str]> <%[ssl_fc_cipherlist_xxh]> <%[ssl_fc_protocol_hello_id]> <%[ssl_fc_extlist_bin,hex]> <%[ssl_fc_extlist_bin(1),be2dec(-,2)]> <%[ssl_fc_eclist_bin,hex]> <%[ssl_fc_eclist_bin(1),hex]> <%[ssl_fc_ecformats_bin,hex]>"
 `

@@ -12,12 +12,7 @@ import (
 const keylogConfig = `global
     crt-base PKIDIR
 KEYLOG
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+` + httpDefaults2s + `frontend fe
     bind ADDR ssl crt srv.pem
     http-request return status 200 content-type text/plain lf-string "<%[ssl_fc_client_handshake_traffic_secret]> <%[ssl_fc_server_handshake_traffic_secret]> <%[ssl_fc_client_traffic_secret_0]> <%[ssl_fc_server_traffic_secret_0]> <%[ssl_fc_client_early_traffic_secret]> <%[ssl_fc_early_exporter_secret]>"
 `

@@ -32,10 +32,18 @@ const noCANamesConfig = pkiHead + `frontend fe
 func TestNoCANamesDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	pki := newIgnoreErrPKI(t)
+	sameClientCAs(t, noCANamesConfig, pki, "good", "unknown issuer", "")
+}
+
+// sameClientCAs starts both sides on cfg (its binds at B1 to B4, its
+// files under PKIDIR) and compares clientCAsAndAnswer for each bind and
+// client.
+func sameClientCAs(t *testing.T, cfg string, pki ignoreErrPKI, clients ...string) {
+	t.Helper()
 	var addrs [2][]string
 	var cfgs [2]string
 	for i := range cfgs {
-		cfgs[i] = strings.ReplaceAll(noCANamesConfig, "PKIDIR", pki.dir)
+		cfgs[i] = strings.ReplaceAll(cfg, "PKIDIR", pki.dir)
 		for b := 1; b <= 4; b++ {
 			a := loopback.FreeAddr(t)
 			addrs[i] = append(addrs[i], a)
@@ -46,7 +54,7 @@ func TestNoCANamesDifferential(t *testing.T) {
 	difftest.StartHAProxy(t, cfgs[0], addrs[0][0])
 	runPlan(t, cfgs[1])
 	for b := 0; b < 4; b++ {
-		for _, client := range []string{"good", "unknown issuer", ""} {
+		for _, client := range clients {
 			var got [2]string
 			for i := range got {
 				got[i] = clientCAsAndAnswer(t, addrs[i][b], pki, client)
@@ -105,31 +113,7 @@ func TestCAVerifyFileDifferential(t *testing.T) {
 	pki := newIgnoreErrPKI(t)
 	other := pki.chains["unknown issuer, root sent"].Certificate[1]
 	writePEMCert(t, pki.dir+"/other.pem", other)
-	var addrs [2][]string
-	var cfgs [2]string
-	for i := range cfgs {
-		cfgs[i] = strings.ReplaceAll(caVerifyFileConfig, "PKIDIR", pki.dir)
-		for b := 1; b <= 4; b++ {
-			a := loopback.FreeAddr(t)
-			addrs[i] = append(addrs[i], a)
-			cfgs[i] = strings.Replace(cfgs[i], fmt.Sprintf("B%d ", b), a+" ", 1)
-		}
-	}
-	requireRuns(t, cfgs[1])
-	difftest.StartHAProxy(t, cfgs[0], addrs[0][0])
-	runPlan(t, cfgs[1])
-	for b := 0; b < 4; b++ {
-		for _, client := range []string{"good", "unknown issuer", "self-signed", ""} {
-			var got [2]string
-			for i := range got {
-				got[i] = clientCAsAndAnswer(t, addrs[i][b], pki, client)
-			}
-			if got[0] != got[1] {
-				t.Errorf("bind %d, client %q: haproxy %q, goha %q", b+1, client, got[0], got[1])
-			}
-			t.Logf("bind %d, client %q: %s", b+1, client, got[0])
-		}
-	}
+	sameClientCAs(t, caVerifyFileConfig, pki, "good", "unknown issuer", "self-signed", "")
 }
 
 func writePEMCert(t *testing.T, path string, der []byte) {

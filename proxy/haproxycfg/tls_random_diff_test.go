@@ -97,12 +97,7 @@ func TestTLSRandomsDifferential(t *testing.T) {
 	}
 }
 
-const randomBackendConfig = `defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+const randomBackendConfig = httpDefaults2s + `frontend fe
     bind BIND
     use_backend %[path,field(2,/)]
     http-response set-header X-Bc-Randoms "%[ssl_bc_client_random,hex] %[ssl_bc_server_random,hex]"

@@ -17,12 +17,7 @@ import (
 const sessionFetchConfig = `global
     crt-base PKIDIR
 KEYLOG
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+` + httpDefaults2s + `frontend fe
     bind ADDR ssl crt srv.pem ssl-max-ver TLSv1.2 alpn h2,http/1.1 TICKETS
     http-request return status 200 content-type text/plain lf-string "<%[ssl_fc_unique_id,hex]> <%[ssl_fc_session_key,hex]> <%[ssl_fc_client_traffic_secret_0]> <%[ssl_fc_is_resumed]>"
 `
@@ -127,12 +122,7 @@ func TestTLSSessionFetchesRefusedWithTLS13(t *testing.T) {
 		}
 		cfg := strings.NewReplacer("PKIDIR", pki.Dir, "BIND", strings.ReplaceAll(c.bind, "LIST", pki.Dir+"/list.txt"), "USE", c.use).Replace(`global
     crt-base PKIDIR
-` + global + `defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+` + global + httpDefaults2s + `frontend fe
     bind 127.0.0.1:8443 ssl crt srv.pem BIND
     http-request return status 200 content-type text/plain lf-string "%[USE]"
 `)

@@ -17,12 +17,7 @@ const uniqueIDConfig = `global
     crt-base PKIDIR
     ca-base PKIDIR
 KEYLOG
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 2s
-    timeout server 2s
-frontend fe
+` + httpDefaults2s + `frontend fe
     bind ADDR ssl crt srv.pem ca-file ca.pem verify optional curves X25519:P-256
     http-request return status 200 content-type text/plain lf-string "ID=<%[ssl_fc_unique_id,hex]>=END S=<%[ssl_fc_client_handshake_traffic_secret]>"
 `

@@ -55,30 +55,28 @@ func shouldMail(m *MailSpec, alert bool, st, last vrrp.State) bool {
 
 // instanceMail mails an instance's new state (called with its notify).
 func (r *Runner) instanceMail(in *inst, st vrrp.State) {
-	m := r.cfg.Mail
-	if !shouldMail(m, in.spec.SMTPAlert, st, in.lastMail) {
-		return
-	}
-	subject, body, ok := mailText(st, false)
-	if !ok {
-		return
-	}
-	in.lastMail = st
-	r.mail(m, "["+m.RouterID+"] VRRP Instance "+in.spec.Name+" - "+subject, body)
+	r.stateMail(in.spec.SMTPAlert, st, &in.lastMail, false, "VRRP Instance "+in.spec.Name)
 }
 
 // groupMail mails a sync group's new state (called with its notify).
 func (r *Runner) groupMail(g *group, st vrrp.State) {
+	r.stateMail(g.spec.SMTPAlert, st, &g.lastMail, true, "VRRP Group "+g.spec.Name)
+}
+
+// stateMail mails the new state st of what (an instance, or a sync group
+// when group is set) through keepalived's gate (shouldMail); last is the
+// state it last mailed.
+func (r *Runner) stateMail(alert bool, st vrrp.State, last *vrrp.State, group bool, what string) {
 	m := r.cfg.Mail
-	if !shouldMail(m, g.spec.SMTPAlert, st, g.lastMail) {
+	if !shouldMail(m, alert, st, *last) {
 		return
 	}
-	subject, body, ok := mailText(st, true)
+	subject, body, ok := mailText(st, group)
 	if !ok {
 		return
 	}
-	g.lastMail = st
-	r.mail(m, "["+m.RouterID+"] VRRP Group "+g.spec.Name+" - "+subject, body)
+	*last = st
+	r.mail(m, "["+m.RouterID+"] "+what+" - "+subject, body)
 }
 
 // maxMails bounds the alerts in flight (each holds a connection for at

@@ -236,19 +236,19 @@ func (d *Dialogue) command() string {
 // ReadTimeout is no reply within the timeout: QUIT, or give up if QUIT
 // was what timed out.
 func (d *Dialogue) ReadTimeout() Step {
-	var st Step
-	d.logf(&st, "Timeout reading data to remote SMTP server %s.", d.s.ServerName())
-	if d.st == quit {
-		st.Done = true
-		return st
-	}
-	return d.toQuit(st)
+	return d.readFailed("Timeout reading data to remote SMTP server %s.")
 }
 
-// ReadError is a failed read: QUIT.
+// ReadError is a failed read: QUIT, or give up if QUIT was what failed.
 func (d *Dialogue) ReadError() Step {
+	return d.readFailed("Error reading data from remote SMTP server %s.")
+}
+
+// readFailed logs format (with the server's name) and ends the dialogue:
+// QUIT, or at once if QUIT was what failed.
+func (d *Dialogue) readFailed(format string) Step {
 	var st Step
-	d.logf(&st, "Error reading data from remote SMTP server %s.", d.s.ServerName())
+	d.logf(&st, format, d.s.ServerName())
 	if d.st == quit {
 		st.Done = true
 		return st
