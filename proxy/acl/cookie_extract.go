@@ -1,5 +1,7 @@
 package acl
 
+import "github.com/goha-lb/goha/proxy/internal/quoted"
+
 // Cookie header parsing as HAProxy 2.6 does it (http.c's cookie value
 // extraction), rules measured against haproxy 2.6.12 in
 // proxy/haproxycfg's TestSuffixACLDifferential and TestCookieEdgesDifferential:
@@ -16,30 +18,6 @@ package acl
 //     name=value of another name.
 
 func isSPHT(c byte) bool { return c == ' ' || c == '\t' }
-
-// cookieValueEnd is the index in s, from i, of the ';' or ',' that ends a
-// cookie value outside quotes, or len(s).
-func cookieValueEnd(s string, i int) int {
-	quoted, pair := false, false
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case pair:
-			pair = false
-		case quoted:
-			if c == '\\' {
-				pair = true
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '"':
-			quoted = true
-		case c == ',' || c == ';':
-			return i
-		}
-	}
-	return i
-}
 
 // eachCookie calls f with the value of each cookie called name (any name
 // when name is "") in the header value hdr, in order, until f returns true;
@@ -68,7 +46,7 @@ func eachCookie(hdr, name string, list bool, f func(v string) bool) bool {
 			for valBeg < len(hdr) && isSPHT(hdr[valBeg]) {
 				valBeg++
 			}
-			next = cookieValueEnd(hdr, valBeg)
+			next = quoted.End(hdr, valBeg, len(hdr), true)
 			valEnd = next
 			for valEnd > valBeg && isSPHT(hdr[valEnd-1]) {
 				valEnd--

@@ -1,6 +1,10 @@
 package persist
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/goha-lb/goha/proxy/internal/quoted"
+)
 
 // The legacy `capture cookie <name> len <n>`, as HAProxy 2.6 captures it
 // while it reads the cookies (http_manage_client_side_cookies and
@@ -51,7 +55,7 @@ func CaptureResponse(values [][]byte, name string, max int) (string, bool) {
 		for valBeg < end && isSPHT(h[valBeg]) {
 			valBeg++
 		}
-		valEnd := valueEnd(h, valBeg, end)
+		valEnd := quoted.End(h, valBeg, end, true)
 		for valEnd > valBeg && isSPHT(h[valEnd-1]) {
 			valEnd--
 		}

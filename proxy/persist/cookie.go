@@ -116,30 +116,6 @@ func readDate(p []byte) int64 {
 
 func isSPHT(c byte) bool { return c == ' ' || c == '\t' }
 
-// valueEnd is where a cookie value starting at i ends: the first ',' or
-// ';' outside double quotes (a backslash escapes inside them).
-func valueEnd(h []byte, i, end int) int {
-	quoted, pair := false, false
-	for ; i < end; i++ {
-		c := h[i]
-		switch {
-		case pair:
-			pair = false
-		case quoted:
-			if c == '\\' {
-				pair = true
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '"':
-			quoted = true
-		case c == ',' || c == ';':
-			return i
-		}
-	}
-	return i
-}
-
 // delValue removes h[from:next] from a header value, HAProxy's way: the
 // delimiter at next replaces the one at from (or is eaten when from is the
 // start), with one space after it when room allows, and the spaces around

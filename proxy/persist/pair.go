@@ -1,5 +1,7 @@
 package persist
 
+import "github.com/goha-lb/goha/proxy/internal/quoted"
+
 // The name=value pairs of Cookie and Set-Cookie2 headers, read and
 // tidied in place the way HAProxy 2.6's cookie parsers do (the request's
 // Cookie and the response's Set-Cookie2 share both steps).
@@ -32,7 +34,7 @@ func scanPair(h []byte, prev, end int, first bool) (attBeg, attEnd, equal, valBe
 		for valBeg < end && isSPHT(h[valBeg]) {
 			valBeg++
 		}
-		next = valueEnd(h, valBeg, end)
+		next = quoted.End(h, valBeg, end, true)
 		valEnd = next
 		for valEnd > valBeg && isSPHT(h[valEnd-1]) {
 			valEnd--

@@ -1,5 +1,7 @@
 package persist
 
+import "github.com/goha-lb/goha/proxy/internal/quoted"
+
 // Response is what the response side needs to know of the transaction.
 type Response struct {
 	// Server is the cookie value of the server that answered ("" = none
@@ -44,7 +46,7 @@ func (c *Cookie) SetCookie(h []byte, r *Request, resp *Response, st *SetState) (
 	for valBeg < end && isSPHT(h[valBeg]) {
 		valBeg++
 	}
-	valEnd := valueEnd(h, valBeg, end)
+	valEnd := quoted.End(h, valBeg, end, true)
 	for valEnd > valBeg && isSPHT(h[valEnd-1]) {
 		valEnd--
 	}
@@ -281,7 +283,7 @@ func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) 
 		var attBeg, attEnd, equal, valBeg, valEnd int
 		attBeg, attEnd, equal, valBeg, valEnd, next = scanPair(h, prev, end, first)
 		if next < end {
-			next = listValueEnd(h, next, end) // past this cookie's attributes
+			next = quoted.End(h, next, end, false) // past this cookie's attributes
 		}
 		if equal == valEnd {
 			continue
@@ -320,28 +322,4 @@ func (c *Cookie) SetCookie2(h []byte, r *Request, resp *Response, st *SetState) 
 		}
 	}
 	return h[:block], true
-}
-
-// listValueEnd is where a comma-separated value starting at i ends: the
-// first comma outside double quotes.
-func listValueEnd(h []byte, i, end int) int {
-	quoted, pair := false, false
-	for ; i < end; i++ {
-		c := h[i]
-		switch {
-		case pair:
-			pair = false
-		case quoted:
-			if c == '\\' {
-				pair = true
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '"':
-			quoted = true
-		case c == ',':
-			return i
-		}
-	}
-	return i
 }
