@@ -140,7 +140,14 @@ log-forward lf
 	b.WriteString("<0>TCP END\n0 bad frame<0>not relayed\n")
 	tc.Write([]byte(b.String()))
 	tcp := read("TCP END")
-	ring := strings.SplitAfter(maskLogForward(haproxytest.StatsCmd(t, sock, "show events r")), "\n")
+	// The ring is written apart from the targets: its TCP END line may
+	// come after the targets' (either side, on a loaded machine).
+	events := haproxytest.StatsCmd(t, sock, "show events r")
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(events, "TCP END") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		events = haproxytest.StatsCmd(t, sock, "show events r")
+	}
+	ring := strings.SplitAfter(maskLogForward(events), "\n")
 	sort.Strings(ring)
 	r := logForwardRun{ring: strings.Join(ring, "")}
 	for i := range udp {

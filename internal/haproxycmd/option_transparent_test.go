@@ -71,13 +71,19 @@ backend bold
 			body = "-"
 		}
 		answers = append(answers, path+" "+strings.SplitN(head, "\r\n", 2)[0]+" "+body)
+		// this request's line before the next request: a line is logged
+		// after the close the client saw, and a loaded machine may log
+		// it after the next request's
+		line := "(no log line for " + path + ")"
+		readSyslog(syslog, func(l string) bool {
+			if l = syslogBody.ReplaceAllString(strings.TrimSpace(l), ""); strings.HasPrefix(l, "/") {
+				line = l
+				return false
+			}
+			return true
+		})
+		lines = append(lines, line)
 	}
-	readSyslog(syslog, func(l string) bool {
-		if l = syslogBody.ReplaceAllString(strings.TrimSpace(l), ""); strings.HasPrefix(l, "/") {
-			lines = append(lines, l)
-		}
-		return len(lines) < len(answers)
-	})
 	return answers, lines
 }
 
