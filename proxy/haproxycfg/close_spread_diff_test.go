@@ -198,7 +198,8 @@ func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
 // A round whose first requests left, or were answered, more than 300 ms
 // late (a loaded machine: a request HAProxy reads 1.5 s into the window
 // closes with a probability of 75%), or where HAProxy closed every
-// connection at the stop (its race), is run again, three times at most.
+// connection at the stop (its race), is run again, three times at most;
+// the stop waits until each side has accepted the three connections.
 func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
 	web := closeSpreadWeb(t)
 	for _, spread := range []string{"2s", "0"} {

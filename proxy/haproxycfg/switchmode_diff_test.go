@@ -49,6 +49,19 @@ func sameUpgradeExchanges(t *testing.T, ha, goha string, haLog, goLog chan strin
 	}
 }
 
+// upgradeRounds runs round, which starts both daemons fresh and
+// compares them, again while it says HAProxy closed the timed-out first
+// request with no 408 (upgradeExchangesRaced), three rounds at most.
+func upgradeRounds(t *testing.T, round func() (haproxyRaced bool)) {
+	t.Helper()
+	for n := 1; round(); n++ {
+		if n == 3 {
+			t.Fatalf("haproxy closed the timed-out first request with no 408 in %d rounds of %d: nothing to compare goha's 408 with", n, n)
+		}
+		t.Logf("round %d: haproxy closed the timed-out first request with no 408; again with both fresh", n)
+	}
+}
+
 // upgradeExchangesRaced is sameUpgradeExchanges, but it stops, and
 // returns true, when HAProxy closed a first request that timed out (a
 // case waiting past timeout client) with no answer: its race (see
@@ -110,8 +123,6 @@ backend web
     mode http
     server s1 ` + rec.ln.Addr().String() + `
 `
-	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
-	fe0, be0 := px.Frontends()[0].Stats, px.Backends()[0].Stats
 	cases := []switchCase{
 		{upgradeGet, 300 * time.Millisecond, 1},
 		{upgradeGet + "GET /b HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 2},
@@ -119,11 +130,18 @@ backend web
 		{upgradeGet + "HELLO garbage\r\n\r\n", 300 * time.Millisecond, 2},
 		{"GET / HT", 2 * time.Second, 1}, // timeout client: 408, PR
 	}
-	sameUpgradeExchanges(t, ha, goha, haLog, goLog, []*recorder{rec}, cases)
-	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{rec}, "/a", "/b")
-	after := haproxytest.StatsCmd(t, sock, "show stat")
-	fe, be := statsSince(px.Frontends()[0].Stats, fe0), statsSince(px.Backends()[0].Stats, be0)
-	sameStatDeltas(t, before, after, append(statCols("fe/FRONTEND", fe, "stot", "ereq", "req_tot"), statCols("web/BACKEND", be, "stot", "req_tot")...), nil, true)
+	upgradeRounds(t, func() bool {
+		ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
+		fe0, be0 := px.Frontends()[0].Stats, px.Backends()[0].Stats
+		if upgradeExchangesRaced(t, ha, goha, haLog, goLog, []*recorder{rec}, cases) {
+			return true
+		}
+		sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{rec}, "/a", "/b")
+		after := haproxytest.StatsCmd(t, sock, "show stat")
+		fe, be := statsSince(px.Frontends()[0].Stats, fe0), statsSince(px.Backends()[0].Stats, be0)
+		sameStatDeltas(t, before, after, append(statCols("fe/FRONTEND", fe, "stot", "ereq", "req_tot"), statCols("web/BACKEND", be, "stot", "req_tot")...), nil, true)
+		return false
+	})
 }
 
 // switchModeConfig is the configuration of the switch-mode tests: a tcp
@@ -188,23 +206,17 @@ func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
 			if proto != "" {
 				cases = append(cases, switchCase{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 300 * time.Millisecond, 1})
 			}
-			// a round whose HAProxy closed the timed-out request with no
-			// 408 (its race, see upgradeHead) runs again with both
-			// daemons fresh, three rounds at most
-			for round := 1; ; round++ {
+			upgradeRounds(t, func() bool {
 				web, other := startRecorder(t), startRecorder(t)
 				ha, goha, haLog, goLog, px, sock, before := startSettled(t, switchModeConfigLog(proto, c.log, web, other))
 				fe0 := px.Frontends()[0].Stats
-				if !upgradeExchangesRaced(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases) {
-					after := haproxytest.StatsCmd(t, sock, "show stat")
-					sameStatDeltas(t, before, after, statCols("fe/FRONTEND", statsSince(px.Frontends()[0].Stats, fe0), "ereq", "dreq", "req_tot"), nil, true)
-					break
+				if upgradeExchangesRaced(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases) {
+					return true
 				}
-				if round == 3 {
-					t.Fatalf("haproxy closed the timed-out first request with no 408 in %d rounds of %d: nothing to compare it with", round, round)
-				}
-				t.Logf("round %d: haproxy closed the timed-out first request with no 408; again with both fresh", round)
-			}
+				after := haproxytest.StatsCmd(t, sock, "show stat")
+				sameStatDeltas(t, before, after, statCols("fe/FRONTEND", statsSince(px.Frontends()[0].Stats, fe0), "ereq", "dreq", "req_tot"), nil, true)
+				return false
+			})
 		})
 	}
 }
