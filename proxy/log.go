@@ -200,8 +200,11 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
 		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: bytes, BytesIn: s.received, ASAP: s.fe.cfg.LogASAP,
-		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t, NullConn: s.received == 0,
-		Idle: since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
+		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t,
+		// HAProxy's early line (sess_establish, logasap) skips the
+		// dontlognull test its end-of-stream log makes
+		NullConn: s.received == 0 && !early,
+		Idle:     since(tl.start, tl.firstByte), TR: since(tl.firstByte, tl.head),
 		Tw: since(tl.head, tl.picked), Tc: since(tl.picked, tl.connected),
 		Tr: since(tl.connected, tl.respHead), Ta: since(tl.firstByte, tl.end),
 		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(), URILen: s.p.cfg.LogURILen,

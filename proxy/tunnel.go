@@ -78,12 +78,14 @@ func (s *session) serveTCP() {
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()
-	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	// HAProxy runs the store rules once the server connection is up (no
 	// response to wait for in TCP mode).
 	s.stickStore(be, srv)
 	s.goesTo(srv, sc)
 	s.info.streamConnected(&be.cfg.Timeouts, false) // stream_figures.go
+	// logasap, or a log-format without a tag waiting for the end:
+	// HAProxy logs once the connection is established, its bc_* set
+	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	srv.stats.sessions.Add(1)
 	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
