@@ -6,6 +6,12 @@ import (
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
+// What HAProxy 2.6 counts as bytes in (%U, the bin of `show stat` for the
+// frontend, the backend and the server) is, in HTTP mode, likewise the
+// HTX size of the request as the H1 parser built it; goha counts the
+// bytes it reads as they come and brings the frontend's bin to that
+// figure when the transaction ends (settleBytes).
+//
 // What HAProxy 2.6 counts as bytes out (%B, the bout of `show stat` for
 // the frontend, the backend and the server, a tracked entry's bytes_out)
 // is one figure per transaction: the HTX size of the response as it
@@ -81,6 +87,17 @@ func (s *session) appendHeadWithoutConn(out, head []byte, connSize int64) []byte
 	return out
 }
 
+// bytesIn is the transaction's bytes in as HAProxy counts them (bin,
+// like %U): an HTTP request's HTX size (htx_count.go) and what the
+// client sent through its tunnel; the bytes read otherwise (no request
+// parsed).
+func (s *session) bytesIn() int64 {
+	if s.inHead > 0 {
+		return s.inHead + s.inBody + s.tl.tunnelIn
+	}
+	return s.received
+}
+
 // bytesOut is the transaction's bytes out as HAProxy counts them (%B).
 func (s *session) bytesOut() int64 {
 	if s.tl.sessLog {
@@ -107,6 +124,9 @@ func (s *session) settleBytes(be *backend) {
 	if s.tl.sessLog || s.fe.cfg.Mode == ModeTCP {
 		return
 	}
+	if d := s.bytesIn() - s.received; d != 0 {
+		s.fe.stats.bytesIn.Add(d)
+	}
 	if be == nil {
 		be = s.appletBe // a backend's stats page or cache hit
 	}
@@ -114,7 +134,7 @@ func (s *session) settleBytes(be *backend) {
 		be = s.p.backends[s.fe.cfg.Name]
 	}
 	if be != nil {
-		be.stats.bytesIn.Add(s.received)
+		be.stats.bytesIn.Add(s.bytesIn())
 		be.stats.bytesOut.Add(s.bytesOut())
 	}
 }
@@ -132,5 +152,6 @@ func (x *exchange) addSrvOut(n int64) {
 func (x *exchange) settleSrvOut() {
 	if x.srv != nil {
 		x.srv.stats.bytesOut.Add(x.s.bytesOut() - x.srvOut)
+		x.srv.stats.bytesIn.Add(x.s.bytesIn()) // its bin: the request's, as its backend's
 	}
 }

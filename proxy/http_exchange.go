@@ -189,7 +189,7 @@ func (x *exchange) run() bool {
 		x.failResponse(err)
 		// Like HAProxy, the client keeps its connection after a 502 or
 		// 504 when its request was read whole.
-		return sendBodyNow && !x.clientClose
+		return sendBodyNow && !x.clientClose && !s.ownAnswerEnds()
 	}
 	// Interim responses: forward them; 100 Continue releases the body.
 	resp := &s.resp
@@ -219,7 +219,7 @@ func (x *exchange) run() bool {
 			x.failResponse(err)
 			// As after a failed first head, HAProxy keeps the client's
 			// connection when its request was read whole.
-			return sendBodyNow && !x.clientClose
+			return sendBodyNow && !x.clientClose && !s.ownAnswerEnds()
 		}
 	}
 	if !sendBodyNow {

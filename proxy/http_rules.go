@@ -305,7 +305,7 @@ func (s *session) writeAnswer(page []byte, forceClose bool) (next int, closeConn
 	closeConn = forceClose || !whole || req.WantsClose() || s.p.closeOnStop()
 	out := s.withConnection(page, closeConn, req.Minor)
 	s.clientWriteMessage(out)
-	return next, closeConn
+	return next, closeConn || s.ownAnswerEnds()
 }
 
 // withConnection returns page with the connection header HAProxy's H1

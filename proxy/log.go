@@ -137,6 +137,9 @@ type timeline struct {
 	// outSettled: the byte counters took this transaction's figures
 	// (settleBytes).
 	outSettled bool
+	// tunnelIn: the bytes the client sent through the transaction's
+	// tunnel (101, CONNECT), counted as they are (bytes_count.go).
+	tunnelIn int64
 	// noTxn: HAProxy's H2 mux refused the stream's head (its HTX form
 	// too large): no transaction, logged %ST 0 (LogEntry.Embryonic).
 	noTxn bool

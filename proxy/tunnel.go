@@ -213,6 +213,7 @@ func (x *exchange) tunnel() bool {
 	if err := x.serverWrite(s.buf[s.start:s.end]); err != nil {
 		return false
 	}
+	s.tl.tunnelIn += int64(s.end - s.start)
 	s.start = s.end
 	x.status = resp.Status
 	s.fe.stats.countStatus(resp.Status)
@@ -234,6 +235,7 @@ func (x *exchange) tunnel() bool {
 	s.fe.stats.bytesOut.Add(down)
 	s.sent += down
 	s.received += up
+	s.tl.tunnelIn += up
 	return false
 }
 

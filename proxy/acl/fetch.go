@@ -8,6 +8,7 @@ import (
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/internal/uripath"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
 
@@ -148,38 +149,9 @@ func pathOf(t string) (string, bool) {
 	return p, ok
 }
 
-// parsePath is HAProxy 2.6's path of a request target (http_parse_path,
-// measured in TestSuffixACLDifferential and TestTargetFormsDifferential):
-// an origin-form target is its own path; an absolute URI's path starts at
-// the first '/' after its scheme's "://"; "*", an authority (CONNECT's
-// host:port) and an absolute URI with no '/' after its authority have none
-// (ok false). The query string, if any, is kept.
-func parsePath(t string) (string, bool) {
-	if t == "" || t[0] == '*' {
-		return "", false
-	}
-	if t[0] == '/' {
-		return t, true
-	}
-	if !isAlpha(t[0]) {
-		return "", false
-	}
-	i := 1
-	for i < len(t) && (isAlpha(t[i]) || t[i] >= '0' && t[i] <= '9' || t[i] == '+' || t[i] == '-' || t[i] == '.') {
-		i++
-	}
-	if !strings.HasPrefix(t[i:], "://") {
-		return "", false
-	}
-	rest := t[i+3:]
-	j := strings.IndexByte(rest, '/')
-	if j < 0 {
-		return "", false
-	}
-	return rest[j:], true
-}
-
-func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+// parsePath is HAProxy 2.6's path of a request target (uripath.Path,
+// measured in TestSuffixACLDifferential and TestTargetFormsDifferential).
+func parsePath(t string) (string, bool) { return uripath.Path(t) }
 
 // queryParam yields the values of name in the target's query string
 // (url_param/urlp: matched as written, without decoding).

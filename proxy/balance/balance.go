@@ -25,8 +25,10 @@
 //     avalanche. `source` hashes the address words, never through the hash
 //     function.
 //   - `uri` hashes the target as received up to '?' (all of it with
-//     `whole`), cut by `len` and `depth`; `path-only` drops scheme and
-//     authority. `hdr(name) use_domain_only` hashes the label before the TLD.
+//     `whole`), cut by `len` and `depth`; `path-only` hashes the path
+//     HAProxy's path parser finds (internal/uripath), empty for a target
+//     without one ("*", a CONNECT's authority, "http://host"), where
+//     `hash path` has no key. `hdr(name) use_domain_only` hashes the label before the TLD.
 //     With no key (no parameter, no header) HAProxy falls back to round
 //     robin over the map or the ring; so does Pick.
 //   - Backups are used only when no active server is usable: the first

@@ -3,6 +3,8 @@ package balance
 import (
 	"fmt"
 	"strings"
+
+	"github.com/goha-lb/goha/proxy/internal/uripath"
 )
 
 // `balance hash <expr>` (HAProxy 2.6) for the expressions made of one
@@ -23,7 +25,7 @@ func sampleKey(h HashSample) (keyer, error) {
 	case FetchSrc:
 		return srcSampleKey{}, nil
 	case FetchPath:
-		return uriKey{pathOnly: true}, nil
+		return pathSampleKey{}, nil
 	case FetchURL:
 		return uriKey{whole: true}, nil
 	case FetchURLParam:
@@ -57,6 +59,26 @@ func (srcSampleKey) key(r *Request, o *Options) (uint32, bool) {
 	}
 	b := a.As16()
 	return o.hash(string(b[:])), true
+}
+
+// pathSampleKey is the path sample: the target's path up to '?', as
+// `balance uri path-only` hashes it, except that a target without a path
+// ("*", a CONNECT's authority, "http://host") has no key and falls back
+// to round robin, where path-only hashes an empty string (both measured,
+// TestBalanceURITargetsMatchesHAProxy).
+type pathSampleKey struct{}
+
+func (pathSampleKey) singleShortcut() bool { return true }
+
+func (pathSampleKey) key(r *Request, o *Options) (uint32, bool) {
+	p, ok := uripath.Path(r.URI)
+	if !ok {
+		return 0, false
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return o.hash(p), true
 }
 
 // paramSampleKey is the urlp sample: url_param's key, with the one-server

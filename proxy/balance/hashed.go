@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/goha-lb/goha/proxy/internal/hashfn"
+	"github.com/goha-lb/goha/proxy/internal/uripath"
 )
 
 // keyer extracts and hashes the key of a hashing algorithm. ok=false means
@@ -120,8 +121,7 @@ func (sourceKey) key(r *Request, o *Options) (uint32, bool) {
 
 // uriKey is `balance uri [len N] [depth N] [whole] [path-only]`: the
 // request target up to '?' (all of it with whole), cut to len bytes and to
-// depth directories. path-only first drops an absolute URI's scheme and
-// authority.
+// depth directories. path-only first takes the target's path (pathOf).
 type uriKey struct {
 	length, depth   int
 	whole, pathOnly bool
@@ -159,20 +159,12 @@ func (k uriKey) cut(uri string) string {
 	return uri
 }
 
-// pathOf drops "scheme://authority" from an absolute-form target; other
-// forms are returned as they are (HAProxy's http_parse_path).
+// pathOf is the path HAProxy hashes with path-only: the target's path
+// (uripath.Path), empty when it has none ("*", a CONNECT's authority, an
+// absolute URI without '/' after its authority).
 func pathOf(uri string) string {
-	if uri == "" || uri[0] == '/' || uri == "*" {
-		return uri
-	}
-	_, rest, ok := strings.Cut(uri, "://")
-	if !ok {
-		return uri
-	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return rest[i:]
-	}
-	return ""
+	p, _ := uripath.Path(uri)
+	return p
 }
 
 // paramKey is `balance url_param NAME [check_post]`: the value of the

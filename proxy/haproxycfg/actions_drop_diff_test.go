@@ -34,6 +34,14 @@ func startBothLogged(t *testing.T, cfg string) (ha, goha string, haLines, gohaLi
 // %[...] samples, which the entries carry) is used as it is.
 func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy) {
 	t.Helper()
+	ha, goha, haLines, gohaLines, px, _ = startBothLoggedPlan(t, cfg, sock)
+	return ha, goha, haLines, gohaLines, px
+}
+
+// startBothLoggedPlan is startBothLoggedStats with goha's plan (its
+// stick tables).
+func startBothLoggedPlan(t *testing.T, cfg, sock string) (ha, goha string, haLines, gohaLines chan string, px *proxy.Proxy, gohaPlan *Plan) {
+	t.Helper()
 	testenv.LookPath(t, "haproxy")
 	pc := loopback.ListenUDP(t) // a free port: the same test runs in other trees at once
 	haLines, gohaLines = make(chan string, 64), make(chan string, 64)
@@ -45,7 +53,7 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 		haCfg = "global\n    stats socket " + sock + "\n" + haCfg
 	}
 	difftest.StartHAProxy(t, haCfg, ha)
-	_, px = gohaRun(t, strings.ReplaceAll(cfg, "BIND", goha), true, func(plan *Plan) proxy.Options {
+	gohaPlan, px = gohaRun(t, strings.ReplaceAll(cfg, "BIND", goha), true, func(plan *Plan) proxy.Options {
 		return proxy.Options{Log: func(e *proxy.LogEntry) {
 			le := logfmt.Entry(*e)
 			f := logfmt.HTTPLog
@@ -75,7 +83,7 @@ func startBothLoggedStats(t *testing.T, cfg, sock string) (ha, goha string, haLi
 			wait = 100 * time.Millisecond
 		}
 	}
-	return ha, goha, haLines, gohaLines, px
+	return ha, goha, haLines, gohaLines, px, gohaPlan
 }
 
 // probeLogged reports whether HAProxy is expected to log a connection
