@@ -68,17 +68,8 @@ func (s *state) sectionRefs(px *Proxy) bool {
 		}
 	}
 	// track-sc's table: the proxy's own or the one named.
-	tracks := append(px.HTTPRequestRules[:len(px.HTTPRequestRules):len(px.HTTPRequestRules)], px.TCPConnRules...)
-	tracks = append(tracks, px.TCPSessTracks...)
-	tracks = append(tracks, px.HTTPResponseRules...)
-	for _, r := range append(tracks, px.TCPContentTracks...) {
-		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
-			name := cmp.Or(a.Table, px.Name)
-			if s.stickTableNamed(name) == nil {
-				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.", px.Name, name, a.SC))
-				fatal = true
-			}
-		}
+	if s.trackTableRefs(px) {
+		fatal = true
 	}
 	// stick rules' table: the proxy's own or the one named.
 	for _, r := range px.StickRules {
@@ -222,4 +213,24 @@ func stickTableRefs(smp Sample) []stickTableRef {
 		}
 	}
 	return out
+}
+
+// trackTableRefs checks the table of each track-sc in px's rules: the one
+// named, else the proxy's own (a defaults section's name, which no table
+// has). True on an error.
+func (s *state) trackTableRefs(px *Proxy) bool {
+	fatal := false
+	tracks := append(px.HTTPRequestRules[:len(px.HTTPRequestRules):len(px.HTTPRequestRules)], px.TCPConnRules...)
+	tracks = append(tracks, px.TCPSessTracks...)
+	tracks = append(tracks, px.HTTPResponseRules...)
+	for _, r := range append(tracks, px.TCPContentTracks...) {
+		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
+			name := cmp.Or(a.Table, px.Name)
+			if s.stickTableNamed(name) == nil {
+				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.", px.Name, name, a.SC))
+				fatal = true
+			}
+		}
+	}
+	return fatal
 }

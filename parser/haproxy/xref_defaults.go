@@ -1,10 +1,5 @@
 package haproxy
 
-import (
-	"cmp"
-	"fmt"
-)
-
 // defaultsRuleRefs checks, as HAProxy 2.6 does once for each defaults section
 // a proxy starts from (before that proxy's own checks), the references of
 // the defaults section's TCP and HTTP rules: a track-sc's table (its
@@ -15,18 +10,6 @@ import (
 // starts from is not checked (HAProxy drops it unchecked). True on an
 // error.
 func (s *state) defaultsRuleRefs(d *Proxy) bool {
-	fatal := false
-	tracks := append(d.HTTPRequestRules[:len(d.HTTPRequestRules):len(d.HTTPRequestRules)], d.TCPConnRules...)
-	tracks = append(tracks, d.TCPSessTracks...)
-	tracks = append(tracks, d.HTTPResponseRules...)
-	for _, r := range append(tracks, d.TCPContentTracks...) {
-		if a, ok, msg := ParseSCAction(r.Action, r.Args); ok && msg == "" && a.Verb == "track-sc" {
-			name := cmp.Or(a.Table, d.Name)
-			if s.stickTableNamed(name) == nil {
-				s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.", d.Name, name, a.SC))
-				fatal = true
-			}
-		}
-	}
+	fatal := s.trackTableRefs(d)
 	return s.sampleArgRefs(d, nil) || fatal
 }
