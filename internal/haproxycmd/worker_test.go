@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,10 @@ func inProcess(t *testing.T, path string, quiet bool) (*worker, *haproxytest.Buf
 		// They would apply to the test process itself.
 		t.Fatal("chroot, user and group need their own process: exec the binary")
 	}
+	// nbthread sets GOMAXPROCS, which would apply to the tests after this
+	// one (show activity and show servers conn then listed one thread)
+	procs := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(procs) })
 	w, err := startWorker(o, res, nil)
 	if err != nil {
 		t.Fatalf("start: %v\n%s", err, stderr)
