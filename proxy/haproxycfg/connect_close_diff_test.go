@@ -3,9 +3,7 @@ package haproxycfg
 import (
 	"bytes"
 	"net"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 )
@@ -69,32 +67,5 @@ backend be
     server s1 ` + srv + `
 backend none
 `
-	ha, goha, haLog, goLog := startBothLogged(t, cfg)
-	drainLines(haLog, 300*time.Millisecond)
-	drainLines(goLog, 50*time.Millisecond)
-	for _, tc := range connectCloseCases {
-		var got [2]string
-		var seen [2]string
-		for i, addr := range []string{ha, goha} {
-			got[i] = connectClient(addr, tc)
-			time.Sleep(50 * time.Millisecond) // the server's last bytes
-			backend.mu.Lock()
-			if r := backend.seen[tc.name]; r != nil {
-				seen[i] = r.String()
-			}
-			delete(backend.seen, tc.name)
-			backend.mu.Unlock()
-		}
-		if got[0] != got[1] {
-			t.Errorf("%s: the client got\nhaproxy %q\ngoha    %q", tc.name, got[0], got[1])
-		}
-		if seen[0] != seen[1] {
-			t.Errorf("%s: the server got\nhaproxy %q\ngoha    %q", tc.name, seen[0], seen[1])
-		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
-		if strings.Join(w, "\n") != strings.Join(g, "\n") {
-			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", tc.name, w, g)
-		}
-		t.Logf("%s: %q; %q; server %q", tc.name, got[0], w, seen[0])
-	}
+	compareConnectCases(t, cfg, backend, connectCloseCases)
 }

@@ -175,10 +175,18 @@ func TestConnectTunnelMatchesHAProxy(t *testing.T) {
 backend be
     server s1 ` + srv + `
 `
+	compareConnectCases(t, cfg, backend, connectCases)
+}
+
+// compareConnectCases starts haproxy and goha on cfg and plays each case
+// on both, comparing what the client got, what backend saw and the log
+// lines.
+func compareConnectCases(t *testing.T, cfg string, backend *connectBackend, cases []connectCase) {
+	t.Helper()
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)
 	drainLines(haLog, 300*time.Millisecond)
 	drainLines(goLog, 50*time.Millisecond)
-	for _, tc := range connectCases {
+	for _, tc := range cases {
 		var got [2]string
 		var seen [2]string
 		for i, addr := range []string{ha, goha} {
