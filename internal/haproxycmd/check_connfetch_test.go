@@ -2,17 +2,10 @@ package haproxycmd
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,13 +111,7 @@ func (r *checkRecorder) first() string {
 // clear text despite check-ssl, as HAProxy's.
 func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	cert := throwawayCert(t)
 	tls13 := &tls.Config{Certificates: []tls.Certificate{cert}}
 	tls12 := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 	const okHTTP = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -150,36 +137,13 @@ func TestCheckConnFetchesMatchHAProxy(t *testing.T) {
 			"backend httpexplicit\n    mode http\n    option httpchk\n    http-check connect\n    http-check send meth GET uri-lf /%%[ssl_bc]\n"+
 			"    server s %s check check-ssl verify none inter 200ms\n",
 			front, tcpSend, recs[0].addr, tcpSend, recs[1].addr, recs[2].addr, tcpSend, recs[3].addr, recs[4].addr)
-		path := filepath.Join(t.TempDir(), "c.cfg")
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		defer startSide(t, ha, path)()
-		// a first check of each server (every 200ms; a busy machine
-		// delays them), 5 s at most
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			all := true
-			for _, r := range recs {
-				all = all && r.first() != ""
-			}
-			if all {
-				break
-			}
-		}
-		var out []string
-		for _, r := range recs {
-			out = append(out, r.first())
-		}
-		return out
+		defer startSide(t, ha, writeConfig(t, cfg))()
+		// a first check of each server (every 200ms), 5 s at most
+		return awaitRecorded(5*time.Second, recs[0].first, recs[1].first, recs[2].first, recs[3].first, recs[4].first)
 	}
 	h, g := run(true), run(false)
-	for i, name := range []string{"tcp-check over TLS 1.3", "tcp-check in clear", "http-check over TLS 1.2",
-		"tcp-check connect without default (clear despite check-ssl)", "http-check connect without default (clear despite check-ssl)"} {
-		t.Logf("%s:\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])
-		if h[i] != g[i] {
-			t.Errorf("%s: the server received\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])
-		}
-	}
+	sameRecorded(t, []string{"tcp-check over TLS 1.3", "tcp-check in clear", "http-check over TLS 1.2",
+		"tcp-check connect without default (clear despite check-ssl)", "http-check connect without default (clear despite check-ssl)"}, h, g)
 	if !strings.Contains(h[0], "CR=<CLIENT_RANDOM> SR=<SERVER_RANDOM>") || !strings.Contains(h[0], "B=1 R=0") {
 		t.Errorf("haproxy's TLS check did not send what the test expects: %q", h[0])
 	}

@@ -2,20 +2,13 @@ package haproxycmd
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -184,13 +177,7 @@ func (r *keysRecorder) firstTwo() string {
 // the same bytes from both.
 func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	cert := throwawayCert(t)
 	tls13 := &tls.Config{Certificates: []tls.Certificate{cert}}
 	tls12 := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12}
 	tls12nt := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12, SessionTicketsDisabled: true}
@@ -221,44 +208,12 @@ func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 			"    server s %s check inter 300ms\n",
 			front, send(1), send(2), recs[0].addr, send(1), send(2), recs[1].addr, send(1), send(2), recs[2].addr, recs[3].addr,
 			send(1), send(2), recs[4].addr)
-		path := filepath.Join(t.TempDir(), "c.cfg")
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if ha {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
-		// two checks of each server (every 300ms; a busy machine delays
-		// them), 8 s at most
-		for deadline := time.Now().Add(8 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			all := true
-			for _, r := range recs {
-				all = all && r.firstTwo() != ""
-			}
-			if all {
-				break
-			}
-		}
-		var out []string
-		for _, r := range recs {
-			out = append(out, r.firstTwo())
-		}
-		return out
+		defer startSide(t, ha, writeConfig(t, cfg))()
+		// two checks of each server (every 300ms), 8 s at most
+		return awaitRecorded(8*time.Second, recs[0].firstTwo, recs[1].firstTwo, recs[2].firstTwo, recs[3].firstTwo, recs[4].firstTwo)
 	}
 	h, g := run(true), run(false)
-	for i, name := range names {
-		t.Logf("%s:\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])
-		if h[i] != g[i] {
-			t.Errorf("%s: the server received\n haproxy   %q\n gohaproxy %q", name, h[i], g[i])
-		}
-	}
+	sameRecorded(t, names, h, g)
 	// what the test relies on: resumed second checks, the values named
 	// (TLS 1.3: the ticket offered, then the one received after the
 	// handshake; TLS 1.2: the ticket received in the handshake)
@@ -328,20 +283,7 @@ func TestCheckSessionIDServerHelloMatchesHAProxy(t *testing.T) {
 			"frontend f\n    mode tcp\n    bind %s\n    default_backend b\n"+
 			"backend b\n    mode tcp\n    option tcp-check\n    tcp-check send-lf \"SID=%%[ssl_bc_session_id,hex]\\n\"\n"+
 			"    server s %s check check-ssl verify none inter 300ms\n", loopback.FreeAddr(t), srvAddr)
-		path := filepath.Join(t.TempDir(), "c.cfg")
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if ha {
-			cmd := exec.Command("haproxy", "-db", "-f", path)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		} else {
-			w, _ := inProcess(t, path, true)
-			defer w.close()
-		}
+		defer startSide(t, ha, writeConfig(t, cfg))()
 		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(trace.String(), "SID=") && time.Now().Before(deadline); {
 			time.Sleep(50 * time.Millisecond)
 		}

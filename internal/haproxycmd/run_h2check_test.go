@@ -1,14 +1,9 @@
 package haproxycmd
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"log"
-	"math/big"
 	"net/http"
 	"testing"
 	"time"
@@ -35,15 +30,9 @@ func h2Server(t *testing.T, useTLS bool) string {
 		srv.Protocols = &p
 		go srv.Serve(ln)
 	} else {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
 		p.SetHTTP2(true)
 		srv.Protocols = &p
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{throwawayCert(t)}}
 		go srv.ServeTLS(ln, "", "")
 	}
 	t.Cleanup(func() { srv.Close() })
