@@ -50,12 +50,7 @@ func TestSetMarkTOSDifferential(t *testing.T) {
 			if in == "backend" {
 				fe, be = "", rules+"    tcp-request content set-tos 0x04 if { path /ct }\n"
 			}
-			cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+			cfg := httpHead + `frontend fe
     bind BIND
     http-request set-var(txn.p) path
 ` + fe + `    default_backend web
@@ -143,12 +138,7 @@ func TestTCPSetMarkTOSDifferential(t *testing.T) {
 func TestSetMarkTOSH2Differential(t *testing.T) {
 	testenv.LookPath(t, "ss")
 	w := webs3(t)
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND proto h2
     http-request set-var(txn.p) path
     http-request set-mark 0x2a if { path /m }

@@ -1,12 +1,6 @@
 package haproxycfg
 
-import (
-	"net"
-	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/loopback"
-)
+import "testing"
 
 // TestBackendRulesOwnTableTCPDifferential: in a tcp backend's
 // tcp-request content and tcp-response content rules, a stick-table
@@ -17,22 +11,8 @@ import (
 // rules decide on src_get_gpc0. Compared: the client's bytes and the
 // log lines.
 func TestBackendRulesOwnTableTCPDifferential(t *testing.T) {
-	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		c.SetDeadline(time.Now().Add(3 * time.Second))
-		b := make([]byte, 16)
-		n, _ := c.Read(b)
-		c.Write(append([]byte("echo:"), b[:n]...))
-	})
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	server := echoOnceServer(t)
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     stick-table type ip size 10 expire 30s store gpc0
     tcp-request inspect-delay 1s
@@ -51,13 +31,5 @@ backend be
     server s1 ` + server + `
 `
 	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
-	for _, raw := range []string{"HELLO", "INC", "HELLO", "INC", "HELLO"} {
-		var got [2][]byte
-		var ends [2]string
-		for i, addr := range []string{ha, goha} {
-			got[i], ends[i] = exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-		}
-		compareAnswers(t, raw, got[0], got[1], ends[0], ends[1])
-		sameLogLines(t, raw, haLog, goLog, 1)
-	}
+	sameAnswersLogged(t, ha, goha, haLog, goLog, "HELLO", "INC", "HELLO", "INC", "HELLO")
 }

@@ -25,12 +25,7 @@ func TestBalanceURITargetsMatchesHAProxy(t *testing.T) {
 		"uri path-only depth 1\n    hash-type consistent", "hash path", "hash url",
 		"hash path\n    hash-type consistent",
 	}
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
 `
 	for i := range balances {

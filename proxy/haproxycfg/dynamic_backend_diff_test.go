@@ -26,16 +26,7 @@ func prefixEcho(t *testing.T, prefix string) string {
 // here); a name no backend has sends the connection to the default
 // backend, beside HAProxy 2.6.12: the client's bytes and the log lines.
 func TestDynamicBackendTCPDifferential(t *testing.T) {
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     tcp-request inspect-delay 1s
     tcp-request content accept if { req.len ge 2 }
@@ -47,15 +38,7 @@ backend b2
     server s1 ` + prefixEcho(t, "b2") + `
 `
 	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
-	for _, raw := range []string{"BT hello", "B2 hello", "XX hello", "b2"} {
-		var got [2][]byte
-		var ends [2]string
-		for i, addr := range []string{ha, goha} {
-			got[i], ends[i] = exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-		}
-		compareAnswers(t, raw, got[0], got[1], ends[0], ends[1])
-		sameLogLines(t, raw, haLog, goLog, 1)
-	}
+	sameAnswersLogged(t, ha, goha, haLog, goLog, "BT hello", "B2 hello", "XX hello", "b2")
 }
 
 // TestDynamicBackendOtherModeDifferential: an HTTP frontend's dynamic
@@ -89,16 +72,11 @@ backend b2
 `
 	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
 	fe0, bh0, b20 := px.Frontends()[0].Stats, px.Backends()[0].Stats, px.Backends()[1].Stats
+	var raws []string
 	for _, p := range []string{"/b2", "/bh", "/nope"} {
-		raw := "GET " + p + " HTTP/1.1\r\nhost: x\r\n\r\n"
-		var got [2][]byte
-		var ends [2]string
-		for i, addr := range []string{ha, goha} {
-			got[i], ends[i] = exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-		}
-		compareAnswers(t, p, got[0], got[1], ends[0], ends[1])
-		sameLogLines(t, p, haLog, goLog, 1)
+		raws = append(raws, "GET "+p+" HTTP/1.1\r\nhost: x\r\n\r\n")
 	}
+	sameAnswersLogged(t, ha, goha, haLog, goLog, raws...)
 	// over HTTP/2 the stream is refused, RST_STREAM REFUSED_STREAM
 	// (measured), and logged as over HTTP/1.1
 	h2 := [2]string{}

@@ -47,6 +47,18 @@ func sameAnswerAtOnce(t *testing.T, label, ha, goha, raw string, idle time.Durat
 	return want
 }
 
+// sameAnswersLogged sends each raw on a new connection to HAProxy, then
+// to goha (sameAnswer, open after 300 ms idle), and compares the one log
+// line each side makes for it; the raw, quoted, labels the case.
+func sameAnswersLogged(t *testing.T, ha, goha string, haLog, goLog chan string, raws ...string) {
+	t.Helper()
+	for _, raw := range raws {
+		label := fmt.Sprintf("%q", raw)
+		sameAnswer(t, label, ha, goha, raw, 300*time.Millisecond)
+		sameLogLines(t, label, haLog, goLog, 1)
+	}
+}
+
 func compareAnswers(t *testing.T, label string, want, got []byte, wantEnd, gotEnd string) {
 	t.Helper()
 	if !bytes.Equal(want, got) || wantEnd != gotEnd {

@@ -56,12 +56,7 @@ func statBytesServer(t *testing.T) string {
 // (content-length, chunked with trailer, until close, HTTP/1.0, 404),
 // the proxy's own page (a deny), a CONNECT tunnel, and HTTP/2 requests.
 func TestStatBytesHTTPMatchesHAProxy(t *testing.T) {
-	cfg := `defaults
-    mode http
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+	cfg := httpHead + `frontend fe
     bind BIND
     http-request deny if { path /deny }
     default_backend be

@@ -12,14 +12,7 @@ import (
 // request).
 func TestTCPResponseSilentDropDifferential(t *testing.T) {
 	web := webs3(t)[0]
-	cfg := `global
-    log LOG local0
-defaults
-    log global
-    timeout connect 2s
-    timeout client 5s
-    timeout server 5s
-listen fe
+	cfg := loggedHead + `listen fe
     mode tcp
     option tcplog
     bind BIND

@@ -62,16 +62,7 @@ func TestTCPResponseEmptyClientMatchesHAProxy(t *testing.T) {
 			c.Write(append([]byte("echo:"), b[:n]...))
 		}
 	})
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     stick-table type ip size 10 expire 30s store gpc0,conn_cnt
     tcp-request content track-sc0 src

@@ -1,34 +1,14 @@
 package haproxycfg
 
-import (
-	"net"
-	"testing"
-	"time"
-
-	"github.com/goha-lb/goha/internal/loopback"
-)
+import "testing"
 
 // TestTCPContentSetNiceDifferential: `tcp-request content set-nice` is
 // inert in goha (a warning at -c): HAProxy's nice factor only orders its
 // tasks. Rules around it, before and after, run as on HAProxy 2.6.12 in a
 // tcp frontend: the same bytes at the client, the same log lines.
 func TestTCPContentSetNiceDifferential(t *testing.T) {
-	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		c.SetDeadline(time.Now().Add(3 * time.Second))
-		b := make([]byte, 16)
-		n, _ := c.Read(b)
-		c.Write(append([]byte("echo:"), b[:n]...))
-	})
-	cfg := `global
-    log LOG local0
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 3s
-    timeout server 3s
-frontend fe
+	server := echoOnceServer(t)
+	cfg := tcpLogHead + `frontend fe
     bind BIND
     tcp-request inspect-delay 1s
     tcp-request content set-nice -5 if { req.len gt 0 }
@@ -42,13 +22,5 @@ backend be
     server s1 ` + server + `
 `
 	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
-	for _, raw := range []string{"HELLO", "REJ!", "VAR!", "HELLO again"} {
-		var got [2][]byte
-		var ends [2]string
-		for i, addr := range []string{ha, goha} {
-			got[i], ends[i] = exchangeFrom(t, "", addr, raw, 300*time.Millisecond)
-		}
-		compareAnswers(t, raw, got[0], got[1], ends[0], ends[1])
-		sameLogLines(t, raw, haLog, goLog, 1)
-	}
+	sameAnswersLogged(t, ha, goha, haLog, goLog, "HELLO", "REJ!", "VAR!", "HELLO again")
 }
