@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -153,7 +152,7 @@ backend be
 		{"excess in the first DATA", "abcdef", true, "", "CD--"},
 		{"excess in the first DATA, with the HEADERS", "abcdef", false, "", "CR--"},
 	} {
-		base, goBase := termAborts(t, haproxytest.StatsCmd(t, sock, "show stat")), gohaAborts(px)
+		base := readAborts(t, sock, px)
 		var got, srv [2]string
 		var logs [2][]string
 		for i, addr := range []string{ha, goha} {
@@ -178,23 +177,6 @@ backend be
 		if len(logs[0]) != 1 || !strings.Contains(logs[0][0], " "+tc.want+" ") {
 			t.Errorf("%s: haproxy logged %q, the case says %s", tc.name, logs[0], tc.want)
 		}
-		// HAProxy's counters follow its log line: read again (2 s at
-		// most) until both moved alike.
-		var g, w map[string]int64
-		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			g, w = gohaAborts(px), termAborts(t, haproxytest.StatsCmd(t, sock, "show stat"))
-			alike := true
-			for k := range w {
-				alike = alike && w[k]-base[k] == g[k]-goBase[k]
-			}
-			if alike || time.Now().After(deadline) {
-				break
-			}
-		}
-		for k := range w {
-			if a, b := w[k]-base[k], g[k]-goBase[k]; a != b {
-				t.Errorf("%s: %s: haproxy %d, goha %d", tc.name, k, a, b)
-			}
-		}
+		sameAbortDeltas(t, tc.name, sock, px, base)
 	}
 }

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
-	"github.com/goha-lb/goha/proxy"
 )
 
 // termCase is one relay ending: the timeouts and options, what the client
@@ -138,8 +136,7 @@ backend be
 	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
 	drainLines(haLog, 300*time.Millisecond) // the readiness probes
 	drainLines(goLog, 50*time.Millisecond)
-	base := termAborts(t, haproxytest.StatsCmd(t, sock, "show stat"))
-	goBase := gohaAborts(px)
+	base := readAborts(t, sock, px)
 	var cli [2]string
 	var wg sync.WaitGroup
 	for i, addr := range []string{ha, goha} {
@@ -189,24 +186,7 @@ backend be
 	if a, b := logTotal(w), logTotal(g); a < 0 || b < 0 || absDur(a-b) > 350*time.Millisecond {
 		t.Errorf("total time: haproxy %v, goha %v", a, b)
 	}
-	// HAProxy's counters follow its log line, later on a loaded machine:
-	// read again (up to 2 s) until both have moved alike.
-	var got, want map[string]int64
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		got, want = gohaAborts(px), termAborts(t, haproxytest.StatsCmd(t, sock, "show stat"))
-		alike := true
-		for k := range want {
-			alike = alike && want[k]-base[k] == got[k]-goBase[k]
-		}
-		if alike || time.Now().After(deadline) {
-			break
-		}
-	}
-	for k := range want {
-		if w, g := want[k]-base[k], got[k]-goBase[k]; w != g {
-			t.Errorf("%s: haproxy %d, goha %d", k, w, g)
-		}
-	}
+	sameAbortDeltas(t, tc.name, sock, px, base)
 }
 
 // termNorm is normLog: an upgrade's %B included (HAProxy 2.6 counts 82
@@ -377,32 +357,4 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
-}
-
-// termAborts reads cli_abrt and srv_abrt of backend be and its server s1
-// from HAProxy's show stat.
-func termAborts(t *testing.T, stat string) map[string]int64 {
-	t.Helper()
-	out := map[string]int64{}
-	for _, r := range showStatRows(stat) {
-		if k := r.key(); k != "be/BACKEND" && k != "be/s1" {
-			continue
-		}
-		for c, v := range r.ints() {
-			if c == "cli_abrt" || c == "srv_abrt" {
-				out[r["svname"]+" "+c] = v
-			}
-		}
-	}
-	if len(out) != 4 {
-		t.Fatalf("show stat: %q", stat)
-	}
-	return out
-}
-
-func gohaAborts(px *proxy.Proxy) map[string]int64 {
-	b := px.Backends()[0]
-	s := b.Servers[0].Stats
-	return map[string]int64{"BACKEND cli_abrt": b.Stats.CliAborts, "BACKEND srv_abrt": b.Stats.SrvAborts,
-		"s1 cli_abrt": s.CliAborts, "s1 srv_abrt": s.SrvAborts}
 }
