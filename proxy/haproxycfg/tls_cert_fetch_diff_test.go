@@ -3,8 +3,6 @@ package haproxycfg
 import (
 	"crypto/tls"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -45,13 +43,10 @@ func TestTLSCertFetchesDifferential(t *testing.T) {
 			tc.MaxVersion = tls.VersionTLS12
 			tc.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
 		}
-		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
-		resp, err := cl.Get("https://" + addr + "/")
+		resp, b, err := httpsGetOnce("https://"+addr+"/", tc, 5*time.Second)
 		if err != nil {
 			return "refused"
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
 		s := fmt.Sprintf("%d\n%s", resp.StatusCode, b)
 		if !tls12 {
 			for _, h := range []string{"X-Ssl-Cipher", "X-Ssl-Fc-Use-Keysize", "X-Ssl-Fc-Alg-Keysize"} {

@@ -4,8 +4,6 @@ import (
 	"crypto/tls"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -37,13 +35,10 @@ func TestTLSChainEarlyDifferential(t *testing.T) {
 	ha, goha := startTemplatedAddrs(t, chainConfig, []string{"OPT", "CLEAR"}, "PKIDIR", pki.Dir)
 	haOpt, haClear, goOpt, goClear := ha[0], ha[1], goha[0], goha[1]
 	get := func(url string, tc *tls.Config) string {
-		cl := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
-		resp, err := cl.Get(url)
+		resp, b, err := httpsGetOnce(url, tc, 3*time.Second)
 		if err != nil {
 			return "refused: " + err.Error()
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
 		return fmt.Sprintf("%d %s", resp.StatusCode, b)
 	}
 	for _, ver := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {

@@ -168,13 +168,10 @@ func TestTLSFetchesDifferential(t *testing.T) {
 			tc.MaxVersion = tls.VersionTLS12
 			tc.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 		}
-		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
-		resp, err := cl.Get("https://" + addr + "/")
+		resp, b, err := httpsGetOnce("https://"+addr+"/", tc, 5*time.Second)
 		if err != nil {
 			return "refused"
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
 		return fmt.Sprintf("%d\n%s", resp.StatusCode, b)
 	}
 	cases := []struct {

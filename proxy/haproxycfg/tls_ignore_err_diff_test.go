@@ -9,9 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"math/big"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,13 +151,10 @@ func TestIgnoreErrDifferential(t *testing.T) {
 		if tls12 {
 			tc.MaxVersion = tls.VersionTLS12
 		}
-		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
-		resp, err := cl.Get("https://" + addr + "/")
+		resp, b, err := httpsGetOnce("https://"+addr+"/", tc, 5*time.Second)
 		if err != nil {
 			return "refused"
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
 		return fmt.Sprintf("%d %s", resp.StatusCode, b)
 	}
 	names := []string{"none"}

@@ -84,13 +84,10 @@ func TestTLSPeerFetchesDifferential(t *testing.T) {
 	haFE, goFE := startTemplated(t, peerFetchConfig, "FE", "PKIDIR", pki.Dir, "WEB", web, "CLEAR", clear)
 	get := func(addr, sni, path string) string {
 		tc := &tls.Config{InsecureSkipVerify: true, ServerName: sni, NextProtos: []string{"http/1.1"}}
-		cl := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
-		resp, err := cl.Get("https://" + addr + path)
+		resp, b, err := httpsGetOnce("https://"+addr+path, tc, 5*time.Second)
 		if err != nil {
 			return "error " + err.Error()
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
 		var hs []string
 		for k, v := range resp.Header {
 			if strings.HasPrefix(k, "X-") {

@@ -55,3 +55,17 @@ func pemCert(t *testing.T, file string) tls.Certificate {
 	}
 	return cert
 }
+
+// httpsGetOnce makes one GET of url through net/http's client over TLS
+// configured by tc, on a new connection (no keep-alive), within timeout:
+// the answer with its body read, or the error.
+func httpsGetOnce(url string, tc *tls.Config, timeout time.Duration) (*http.Response, []byte, error) {
+	cl := &http.Client{Timeout: timeout, Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}
+	resp, err := cl.Get(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b, nil
+}
