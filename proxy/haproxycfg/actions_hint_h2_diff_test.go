@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
@@ -27,12 +26,7 @@ backend be
 `
 	ha, goha, haLog, goLog := startBothLogged(t, strings.ReplaceAll(cfg, "REC", startHeadRecorder(t)))
 	get := func(addr, path string) string {
-		var p http.Protocols
-		p.SetUnencryptedHTTP2(true)
-		tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, n, addr)
-		}}
+		tr := h2cTransport(addr)
 		defer tr.CloseIdleConnections()
 		var out []string
 		trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -222,12 +221,7 @@ backend be
 `
 	ha, goha, haLog, goLog := startBothLogged(t, strings.ReplaceAll(cfg, "REC", startHeadRecorder(t)))
 	get := func(addr, path string) string {
-		var p http.Protocols
-		p.SetUnencryptedHTTP2(true)
-		tr := &http.Transport{Protocols: &p, DialContext: func(ctx context.Context, n, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, n, addr)
-		}}
+		tr := h2cTransport(addr)
 		defer tr.CloseIdleConnections()
 		resp, err := (&http.Client{Transport: tr, Timeout: 2 * time.Second}).Get("http://" + addr + path)
 		if err != nil {

@@ -171,16 +171,3 @@ func runH2ClientSteps(t *testing.T, addr, be string) string {
 	}
 	return strings.Join(got, " ")
 }
-
-// h2cTransport speaks HTTP/2 in clear text (prior knowledge) and sends
-// every connection to addr.
-func h2cTransport(addr string) *http.Transport {
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	tr.Protocols = &p
-	return tr
-}

@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -184,4 +185,17 @@ func exchangeText(fe, raw string) string {
 		return err.Error()
 	}
 	return string(resp)
+}
+
+// h2cTransport speaks HTTP/2 in clear text (prior knowledge) and sends
+// every connection to addr.
+func h2cTransport(addr string) *http.Transport {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	tr.Protocols = &p
+	return tr
 }
