@@ -78,7 +78,7 @@ backend web
 		raw := tc.raw
 		exchangeFrom(t, "", ha, raw, 300*time.Millisecond)
 		exchangeFrom(t, "", goha, raw, 300*time.Millisecond)
-		want, got := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
+		want, got := loggedBoth(haLog, goLog, tc.pris != "")
 		var pris []string
 		for _, l := range want {
 			pris = append(pris, l[:5])

@@ -205,7 +205,7 @@ func compareConnectCases(t *testing.T, cfg string, backend *connectBackend, case
 		if seen[0] != seen[1] {
 			t.Errorf("%s: the server got\nhaproxy %q\ngoha    %q", tc.name, seen[0], seen[1])
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
+		w, g := loggedBoth(haLog, goLog, true)
 		if strings.Join(w, "\n") != strings.Join(g, "\n") {
 			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", tc.name, w, g)
 		}

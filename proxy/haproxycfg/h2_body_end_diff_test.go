@@ -100,7 +100,7 @@ backend be
 		for i, addr := range []string{ha, goha} {
 			got[i] = h2AskPaced(addr, tc.path, gap, tc.chunks...)
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
+		w, g := loggedBoth(haLog, goLog, true)
 		t.Logf("%s:\nhaproxy %q\n  %q\ngoha    %q\n  %q", tc.name, got[0], w, got[1], g)
 		if got[0] != got[1] {
 			t.Errorf("%s: the client saw\nhaproxy %q\ngoha    %q", tc.name, got[0], got[1])

@@ -251,7 +251,7 @@ backend be
 		if seen[0] != seen[1] {
 			t.Errorf("%s: the server got\nhaproxy %q\ngoha    %q", tc.name, seen[0], seen[1])
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
+		w, g := loggedBoth(haLog, goLog, true)
 		if !tc.noLog && strings.Join(w, "\n") != strings.Join(g, "\n") {
 			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", tc.name, w, g)
 		}
@@ -301,7 +301,7 @@ backend be
 	if got[0] != got[1] || !strings.Contains(got[0], "whole true") {
 		t.Errorf("the client got\nhaproxy %s\ngoha    %s", got[0], got[1])
 	}
-	w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
+	w, g := loggedBoth(haLog, goLog, true)
 	if strings.Join(w, "\n") != strings.Join(g, "\n") {
 		t.Errorf("logs\nhaproxy %q\ngoha    %q", w, g)
 	}

@@ -159,7 +159,7 @@ backend noext
 		if seen[0] != seen[1] {
 			t.Errorf("%s: the server saw\nhaproxy %s\ngoha    %s", path, seen[0], seen[1])
 		}
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 100*time.Millisecond)
+		w, g := loggedBoth(haLog, goLog, true)
 		if strings.Join(w, "\n") != strings.Join(g, "\n") {
 			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", path, w, g)
 		}

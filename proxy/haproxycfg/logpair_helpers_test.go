@@ -117,6 +117,22 @@ func sameLoggedLines(t *testing.T, label string, haLog, goLog chan string, n int
 	}
 }
 
+// loggedBoth collects the lines each side logs for an exchange that just
+// ended, until each is quiet (HAProxy for 300 ms, goha for 100 ms). When
+// lines are due, HAProxy's first is waited for up to 5 s (a loaded
+// machine sends it late), and goha's too once HAProxy logged one.
+func loggedBoth(haLog, goLog chan string, due bool) (w, g []string) {
+	first := 300 * time.Millisecond
+	if due {
+		first = 5 * time.Second
+	}
+	w = awaitLines(haLog, first, 300*time.Millisecond)
+	if len(w) == 0 {
+		first = 100 * time.Millisecond
+	}
+	return w, awaitLines(goLog, first, 100*time.Millisecond)
+}
+
 // dropStartLines drops the lines the start left (the readiness probes').
 func dropStartLines(haLog, goLog chan string) {
 	drainLines(haLog, 200*time.Millisecond)

@@ -226,7 +226,7 @@ backend be
 		// with the option or without it (135 where the client got the
 		// 129-byte head and "bye"; 132 where "bye" was dropped): a
 		// tunnel byte count difference of its own, not nolinger's
-		w, g := drainLines(haLog, 300*time.Millisecond), drainLines(goLog, 50*time.Millisecond)
+		w, g := loggedBoth(haLog, goLog, true)
 		for _, l := range [][]string{w, g} {
 			for i := range l {
 				if f := strings.Fields(l[i]); len(f) > 7 {
