@@ -14,7 +14,6 @@ import (
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // connNumberKey carries a server connection's number in its context.
@@ -122,10 +121,8 @@ func TestHTTPReuseDifferential(t *testing.T) {
 	haCfg, haCounts := mk()
 	goCfg, goCounts := mk()
 	testenv.LookPath(t, "haproxy")
-	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	ha2, goha2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.NewReplacer("BIND2", ha2, "BIND", ha).Replace(haCfg), ha)
-	runPlan(t, strings.NewReplacer("BIND2", goha2, "BIND", goha).Replace(goCfg))
+	has, gohas := startTemplatedEach(t, haCfg, goCfg, []string{"BIND2", "BIND"}) // BIND2 first: it holds BIND
+	ha, ha2, goha, goha2 := has[1], has[0], gohas[1], gohas[0]
 	for _, proto := range []string{"h1", "h2"} {
 		for _, m := range modes {
 			be := proto + "-" + m

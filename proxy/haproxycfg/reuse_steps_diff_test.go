@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
-	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 // reuseScenarios are request sequences played one request at a time:
@@ -125,10 +123,8 @@ func TestHTTPReuseStepsDifferential(t *testing.T) {
 	}
 	haCfg, _ := mk()
 	goCfg, _ := mk()
-	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	ha2, goha2 := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, strings.NewReplacer("BIND2", ha2, "BIND", ha).Replace(haCfg), ha)
-	runPlan(t, strings.NewReplacer("BIND2", goha2, "BIND", goha).Replace(goCfg))
+	has, gohas := startTemplatedEach(t, haCfg, goCfg, []string{"BIND2", "BIND"}) // BIND2 first: it holds BIND
+	ha, ha2, goha, goha2 := has[1], has[0], gohas[1], gohas[0]
 	for _, proto := range []string{"h1", "h2"} {
 		for _, m := range modes {
 			for i, sc := range reuseScenarios {

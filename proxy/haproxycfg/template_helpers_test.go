@@ -40,7 +40,14 @@ func startTemplated(t *testing.T, tmpl, key string, repl ...string) (ha, goha st
 // keys; it waits on the first.
 func startTemplatedAddrs(t *testing.T, tmpl string, keys []string, repl ...string) (ha, goha []string) {
 	t.Helper()
-	mk := func() ([]string, string) {
+	return startTemplatedEach(t, tmpl, tmpl, keys, repl...)
+}
+
+// startTemplatedEach is startTemplatedAddrs with a template of each
+// side's own (haTmpl for HAProxy, goTmpl for goha).
+func startTemplatedEach(t *testing.T, haTmpl, goTmpl string, keys []string, repl ...string) (ha, goha []string) {
+	t.Helper()
+	mk := func(tmpl string) ([]string, string) {
 		var addrs, pairs []string
 		for _, k := range keys {
 			a := loopback.FreeAddr(t)
@@ -48,9 +55,9 @@ func startTemplatedAddrs(t *testing.T, tmpl string, keys []string, repl ...strin
 		}
 		return addrs, strings.NewReplacer(append(pairs, repl...)...).Replace(tmpl)
 	}
-	ha, cfg := mk()
+	ha, cfg := mk(haTmpl)
 	difftest.StartHAProxy(t, cfg, ha[0])
-	goha, cfg = mk()
+	goha, cfg = mk(goTmpl)
 	runPlan(t, cfg)
 	loopback.WaitListen(t, goha[0])
 	return ha, goha
