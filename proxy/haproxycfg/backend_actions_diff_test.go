@@ -122,11 +122,8 @@ func backendActionsConfig(t *testing.T, dir string) string {
 // and the frontends' and backends' show stat counters.
 func TestBackendActionsDifferential(t *testing.T) {
 	dir := t.TempDir()
-	sock := filepath.Join(dir, "stats.sock")
 	cfg := backendActionsConfig(t, dir)
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	type step struct {
 		raw  string
 		logs int

@@ -107,10 +107,7 @@ func backendRulesConfig(t *testing.T, dir string) string {
 func TestBackendRulesDifferential(t *testing.T) {
 	dir := t.TempDir()
 	cfg := backendRulesConfig(t, dir)
-	sock := filepath.Join(dir, "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	time.Sleep(100 * time.Millisecond)
-	base := haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	paths := []string{"/", "/fdeny", "/sp/x?q=1", "/deny", "/deny429", "/allow", "/ret", "/redir", "/auth",
 		"/tarpit", "/ftarpit", "/ll", "/tcrej", "/tcacc", "/brej", "/scheme", "/rallow", "/rdeny", "/rret", "/rredir", "/other"}
 	for _, p := range paths {

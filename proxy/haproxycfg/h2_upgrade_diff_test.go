@@ -57,11 +57,8 @@ func startH2Upgrade(t *testing.T, option, bind string) *h2UpgradeRun {
 	rec, recAddr := startH2Recorder(t)
 	cfg := strings.NewReplacer("OPTION", option, "REC", recAddr).Replace(h2UpgradeConfig)
 	cfg = strings.Replace(cfg, "bind BIND", "bind BIND"+bind, 1)
-	sock := filepath.Join(t.TempDir(), "stats.sock")
-	ha, goha, haLog, goLog, px := startBothLoggedStats(t, cfg, sock)
-	r := &h2UpgradeRun{t: t, ha: ha, goha: goha, haLog: haLog, goLog: goLog, rec: rec, sock: sock}
-	time.Sleep(100 * time.Millisecond)
-	r.base = haproxytest.StatsCmd(t, sock, "show stat")
+	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
+	r := &h2UpgradeRun{t: t, ha: ha, goha: goha, haLog: haLog, goLog: goLog, rec: rec, sock: sock, base: base}
 	r.frontendStats = func() (int64, int64, int64, int64) {
 		s := px.Frontends()[0].Stats
 		return s.Requests, s.ReqErrors, s.HRsp4xx, s.HRsp2xx
