@@ -91,6 +91,18 @@ func stickRounds(t *testing.T, round string, n int, haBind, goBind string) map[s
 	return first
 }
 
+// roundsAfterDisable disables, on both sides, the server of 127.0.0.1's
+// answer in first, then plays n rounds (stickRounds); it returns that
+// server and the rounds' answers.
+func roundsAfterDisable(t *testing.T, first map[string]string, n int, haBind, goBind, haSock, goSock string) (down string, after map[string]string) {
+	t.Helper()
+	down = strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
+	for _, sock := range []string{haSock, goSock} {
+		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
+	}
+	return down, stickRounds(t, "after disable server be/"+down, n, haBind, goBind)
+}
+
 // sameStickTable compares `show table be` (entry addresses and expiry
 // normalised), server_key (the server's name HAProxy 2.6 keeps beside
 // server_id and matches first) included.
@@ -118,11 +130,7 @@ func TestStickOnSrcMatchesHAProxy(t *testing.T) {
 		t.Errorf("roundrobin sent both clients to %q", first["127.0.0.1"])
 	}
 	sameStickTable(t, "before", haSock, goSock)
-	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
-	for _, sock := range []string{haSock, goSock} {
-		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
-	}
-	after := stickRounds(t, "after disable server be/"+down, 3, haBind, goBind)
+	down, after := roundsAfterDisable(t, first, 3, haBind, goBind, haSock, goSock)
 	if strings.HasSuffix(after["127.0.0.1"], down) {
 		t.Errorf("127.0.0.1 still on the disabled server %s", down)
 	}
@@ -181,11 +189,7 @@ func TestStickOnPersistMatchesHAProxy(t *testing.T) {
 	cfg := strings.Replace(stickOnCfg, "    balance roundrobin\n", "    balance roundrobin\n    option persist\n", 1)
 	haBind, goBind, haSock, goSock, _ := stickPair(t, cfg)
 	first := stickRounds(t, "before", 2, haBind, goBind)
-	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
-	for _, sock := range []string{haSock, goSock} {
-		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
-	}
-	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	_, after := roundsAfterDisable(t, first, 2, haBind, goBind, haSock, goSock)
 	if after["127.0.0.1"] != first["127.0.0.1"] {
 		t.Errorf("127.0.0.1 moved from %q to %q", first["127.0.0.1"], after["127.0.0.1"])
 	}

@@ -95,11 +95,7 @@ func TestStickOnSrcTCPMatchesHAProxy(t *testing.T) {
 		t.Errorf("roundrobin sent both clients to %q", first["127.0.0.1"])
 	}
 	sameStickTable(t, "before", haSock, goSock)
-	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
-	for _, sock := range []string{haSock, goSock} {
-		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
-	}
-	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	down, after := roundsAfterDisable(t, first, 2, haBind, goBind, haSock, goSock)
 	if strings.HasSuffix(after["127.0.0.1"], down) {
 		t.Errorf("127.0.0.1 still on the disabled server %s", down)
 	}
@@ -164,11 +160,7 @@ func TestStickOnPersistTCPMatchesHAProxy(t *testing.T) {
 	cfg := strings.Replace(stickTCPCfg, "    balance roundrobin\n", "    balance roundrobin\n    option persist\n", 1)
 	haBind, goBind, haSock, goSock := tcpStickPair(t, cfg, "be")
 	first := stickRounds(t, "before", 2, haBind, goBind)
-	down := strings.TrimPrefix(first["127.0.0.1"], "200 OK ")
-	for _, sock := range []string{haSock, goSock} {
-		haproxytest.StatsCmd(t, sock, "disable server be/"+down)
-	}
-	after := stickRounds(t, "after disable server be/"+down, 2, haBind, goBind)
+	_, after := roundsAfterDisable(t, first, 2, haBind, goBind, haSock, goSock)
 	if after["127.0.0.1"] != first["127.0.0.1"] {
 		t.Errorf("127.0.0.1 moved from %q to %q", first["127.0.0.1"], after["127.0.0.1"])
 	}
