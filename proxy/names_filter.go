@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"unsafe"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // The names filter of an edited header list (editedHeaders.names): a bit
 // for each name the list may have, so that a set-header or del-header
@@ -43,13 +47,45 @@ type ruleName struct {
 	key   uint64
 }
 
-// ruleNamesOf are the ruleNames of rules, in their order.
-func ruleNamesOf(rules []HeaderRule) []ruleName {
+// ruleNamesOf are the ruleNames of rules, in their order, and the bytes
+// their lower-case names live in, each name followed by ": ": a field a
+// rule adds names those bytes, which the head writer copies with the
+// separator as they are (knownLine).
+func ruleNamesOf(rules []HeaderRule) ([]ruleName, []byte) {
+	size := 0
+	for _, r := range rules {
+		size += len(r.Name) + 2
+	}
+	lines := make([]byte, 0, size)
 	out := make([]ruleName, len(rules))
 	for i, r := range rules {
-		out[i] = ruleName{lower: lowerASCII(r.Name), key: nameKey(r.Name)}
+		at := len(lines)
+		lines = append(lines, lowerASCII(r.Name)...)
+		lower := lines[at:]
+		lines = append(lines, ':', ' ')
+		if len(lower) > 0 {
+			out[i].lower = unsafe.String(&lower[0], len(lower))
+		}
+		out[i].key = nameKey(r.Name)
 	}
-	return out
+	return out, lines
+}
+
+// knownLine is, when name is a rule's lower-case name in one of the
+// rules' name bytes (ruleNamesOf's lines a and b), the name followed by
+// its ": "; else nil.
+func knownLine(name, a, b []byte) []byte {
+	if len(name) == 0 {
+		return nil
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(name)))
+	if p-uintptr(unsafe.Pointer(unsafe.SliceData(a))) < uintptr(len(a)) ||
+		p-uintptr(unsafe.Pointer(unsafe.SliceData(b))) < uintptr(len(b)) {
+		// (the names are not copied: the list points at the rules'
+		// bytes, editedHeaders.constant)
+		return unsafe.Slice(unsafe.SliceData(name), len(name)+2)
+	}
+	return nil
 }
 
 func lowerByte(c byte) byte {
