@@ -17,13 +17,25 @@ import (
 // namesFilter is the filter's 128 bits.
 type namesFilter [2]uint64
 
-// nameKey is the key of a field name, the same for every case of it.
+// nameKey is the key of a field name, the same for every case of it: its
+// length, then its last four bytes in lower case, big-endian, hashed.
 func nameKey[T string | []byte](name T) uint64 {
-	h := uint64(len(name))
-	for i := max(0, len(name)-4); i < len(name); i++ {
-		h = h<<8 | uint64(lowerByte(name[i]))
+	n := len(name)
+	if n < 4 {
+		h := uint64(n)
+		for i := range n {
+			h = h<<8 | uint64(lowerByte(name[i]))
+		}
+		return h * 0x9e3779b97f4a7c15
 	}
-	return h * 0x9e3779b97f4a7c15
+	x := uint32(name[n-4])<<24 | uint32(name[n-3])<<16 | uint32(name[n-2])<<8 | uint32(name[n-1])
+	// The four bytes lowered at once: a byte of 'A'..'Z' (high bit
+	// clear) gets 0x20; the sums below stay inside each byte.
+	const ones = 0x01010101
+	low := x & (0x7f * ones)
+	upper := (low + (0x80-'A')*ones) &^ (low + (0x80-'Z'-1)*ones) &^ x & (0x80 * ones)
+	x |= upper >> 2
+	return (uint64(n)<<32 | uint64(x)) * 0x9e3779b97f4a7c15
 }
 
 func (f *namesFilter) add(key uint64) { f[key>>63] |= 1 << (key >> 57 & 63) }
