@@ -291,9 +291,12 @@ type oneTerm struct {
 func (c *oneTerm) Match(r *proxy.RequestInfo) bool {
 	r.TakePayloadShort()
 	var m bool
-	if c.a != nil {
-		m = c.a.Match(r)
-	} else {
+	switch a := c.a; {
+	case a != nil && a.one != nil:
+		m = a.matchOne(r) // (acl.Match's first case, called directly)
+	case a != nil:
+		m = a.Match(r)
+	default:
 		m = c.m.Match(r)
 	}
 	if short := r.TakePayloadShort(); short && !m && r.Inspecting() {
