@@ -44,6 +44,15 @@ func htxHeadBlocks(hs []http1.Header) int {
 func (s *session) fieldFits(name string, value []byte) bool {
 	need := len(name) + len(value)
 	l := &s.edits.room
+	if s.stream == nil && !s.req.Chunked && s.req.ContentLength <= 0 {
+		// No body in the buffer (reqBufferedBody's 0, without its
+		// call): the bound below.
+		bound := s.req.HeadLen + len(s.edits.arena) + len(s.info.Target) + htxStartLine +
+			htxBlock*(len(s.edits.list)+4+l.unused)
+		if bound+need <= s.p.lim.htxRoom {
+			return true
+		}
+	}
 	body := s.reqBufferedBody() // rewrite_room.go
 	if s.stream == nil {
 		// The common case without counting: the HTTP/1 head as received

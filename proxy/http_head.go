@@ -151,7 +151,17 @@ func (x *exchange) buildRequestHead() []byte {
 	if x.srv == nil {
 		sendName = ""
 	}
+	feNames, beNames := s.fe.nameLines, x.be.nameLines
 	for _, h := range s.info.Headers() { // as the http-request rules left them
+		if line := knownLine(h.Name, feNames, beNames); line != nil &&
+			!(x.comp.dropAE || sendName != "") && len(h.Name) != len("connection") {
+			// a rule's field: its name is in lower case and followed by
+			// ": " where it is kept (names_filter.go)
+			out = append(out, line...)
+			out = append(out, h.Value...)
+			out = append(out, '\r', '\n')
+			continue
+		}
 		if http1.EqualFold(h.Name, "connection") {
 			out = writeConnection(out, connectionTokens(conn[:0], h.Value), "")
 			continue

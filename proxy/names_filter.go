@@ -1,6 +1,10 @@
 package proxy
 
-import "github.com/goha-lb/goha/proxy/http1"
+import (
+	"unsafe"
+
+	"github.com/goha-lb/goha/proxy/http1"
+)
 
 // The names filter of an edited header list (editedHeaders.names): a bit
 // for each name the list may have, so that a set-header or del-header
@@ -13,13 +17,25 @@ import "github.com/goha-lb/goha/proxy/http1"
 // namesFilter is the filter's 128 bits.
 type namesFilter [2]uint64
 
-// nameKey is the key of a field name, the same for every case of it.
+// nameKey is the key of a field name, the same for every case of it: its
+// length, then its last four bytes in lower case, big-endian, hashed.
 func nameKey[T string | []byte](name T) uint64 {
-	h := uint64(len(name))
-	for i := max(0, len(name)-4); i < len(name); i++ {
-		h = h<<8 | uint64(lowerByte(name[i]))
+	n := len(name)
+	if n < 4 {
+		h := uint64(n)
+		for i := range n {
+			h = h<<8 | uint64(lowerByte(name[i]))
+		}
+		return h * 0x9e3779b97f4a7c15
 	}
-	return h * 0x9e3779b97f4a7c15
+	x := uint32(name[n-4])<<24 | uint32(name[n-3])<<16 | uint32(name[n-2])<<8 | uint32(name[n-1])
+	// The four bytes lowered at once: a byte of 'A'..'Z' (high bit
+	// clear) gets 0x20; the sums below stay inside each byte.
+	const ones = 0x01010101
+	low := x & (0x7f * ones)
+	upper := (low + (0x80-'A')*ones) &^ (low + (0x80-'Z'-1)*ones) &^ x & (0x80 * ones)
+	x |= upper >> 2
+	return (uint64(n)<<32 | uint64(x)) * 0x9e3779b97f4a7c15
 }
 
 func (f *namesFilter) add(key uint64) { f[key>>63] |= 1 << (key >> 57 & 63) }
@@ -43,13 +59,45 @@ type ruleName struct {
 	key   uint64
 }
 
-// ruleNamesOf are the ruleNames of rules, in their order.
-func ruleNamesOf(rules []HeaderRule) []ruleName {
+// ruleNamesOf are the ruleNames of rules, in their order, and the bytes
+// their lower-case names live in, each name followed by ": ": a field a
+// rule adds names those bytes, which the head writer copies with the
+// separator as they are (knownLine).
+func ruleNamesOf(rules []HeaderRule) ([]ruleName, []byte) {
+	size := 0
+	for _, r := range rules {
+		size += len(r.Name) + 2
+	}
+	lines := make([]byte, 0, size)
 	out := make([]ruleName, len(rules))
 	for i, r := range rules {
-		out[i] = ruleName{lower: lowerASCII(r.Name), key: nameKey(r.Name)}
+		at := len(lines)
+		lines = append(lines, lowerASCII(r.Name)...)
+		lower := lines[at:]
+		lines = append(lines, ':', ' ')
+		if len(lower) > 0 {
+			out[i].lower = unsafe.String(&lower[0], len(lower))
+		}
+		out[i].key = nameKey(r.Name)
 	}
-	return out
+	return out, lines
+}
+
+// knownLine is, when name is a rule's lower-case name in one of the
+// rules' name bytes (ruleNamesOf's lines a and b), the name followed by
+// its ": "; else nil.
+func knownLine(name, a, b []byte) []byte {
+	if len(name) == 0 {
+		return nil
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(name)))
+	if p-uintptr(unsafe.Pointer(unsafe.SliceData(a))) < uintptr(len(a)) ||
+		p-uintptr(unsafe.Pointer(unsafe.SliceData(b))) < uintptr(len(b)) {
+		// (the names are not copied: the list points at the rules'
+		// bytes, editedHeaders.constant)
+		return unsafe.Slice(unsafe.SliceData(name), len(name)+2)
+	}
+	return nil
 }
 
 func lowerByte(c byte) byte {

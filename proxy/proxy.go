@@ -95,8 +95,10 @@ type frontend struct {
 	def   *backend
 	use   []*backend // parallel to cfg.UseBackends
 	// lowerNames are the names of cfg.RequestRules in lower case, as
-	// their fields are added, with their names filter bits (rule_edits.go).
+	// their fields are added, with their names filter bits (rule_edits.go);
+	// the names live in nameLines, each followed by ": " (names_filter.go).
 	lowerNames []ruleName
+	nameLines  []byte
 	self       *backend // a listen section's backend half (nil for a frontend)
 	// countLater: its RequestRules count the request after their
 	// content rules (CountFrontendRequest, backend_track.go).
@@ -133,8 +135,9 @@ type backend struct {
 	// dyn is the backend's dynamic cookie state (dyncookie.go).
 	dyn dynCookies
 	// lowerNames are the names of cfg.RequestRules in lower case
-	// (frontend.lowerNames).
+	// (frontend.lowerNames, nameLines).
 	lowerNames []ruleName
+	nameLines  []byte
 }
 
 // New validates cfg, resolves backend references, builds the balancers and
@@ -162,7 +165,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: backend %q: %w", bc.Name, err)
 		}
 		b := &backend{cfg: bc}
-		b.lowerNames = ruleNamesOf(bc.RequestRules)
+		b.lowerNames, b.nameLines = ruleNamesOf(bc.RequestRules)
 		var bals []*balance.Server
 		var servers []*server
 		ids := serverIDs(bc.Servers)
@@ -224,7 +227,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 				return nil, fmt.Errorf("proxy: frontend %q: unknown default_backend %q", fc.Name, fc.DefaultBackend)
 			}
 		}
-		f.lowerNames = ruleNamesOf(fc.RequestRules)
+		f.lowerNames, f.nameLines = ruleNamesOf(fc.RequestRules)
 		f.countLater = countsAfterContent(fc.RequestRules)
 		for _, u := range fc.UseBackends {
 			if u.Dynamic != nil {

@@ -35,7 +35,8 @@ func TestEditedNamesFilter(t *testing.T) {
 		ref := append([]http1.Header(nil), start...)
 		for range 12 {
 			n := randCase(names[rng.IntN(len(names))])
-			rn := ruleNamesOf([]HeaderRule{{Name: n}})[0] // a rule's, made once
+			rns, _ := ruleNamesOf([]HeaderRule{{Name: n}}) // a rule's, made once
+			rn := rns[0]
 			if rng.IntN(2) == 0 {
 				if rng.IntN(2) == 0 {
 					e.add(n, []byte("w"))
@@ -71,5 +72,43 @@ func TestEditedNamesFilter(t *testing.T) {
 				t.Fatalf("round %d: the filter misses %q", round, ref[i].Name)
 			}
 		}
+	}
+}
+
+// TestNameKeyLowersFourBytesAtOnce checks nameKey against the key made a
+// byte at a time (its length, then each of its last four bytes lowered),
+// for every byte value at each of the four places and random names.
+func TestNameKeyLowersFourBytesAtOnce(t *testing.T) {
+	byByte := func(name []byte) uint64 {
+		h := uint64(len(name))
+		for i := max(0, len(name)-4); i < len(name); i++ {
+			h = h<<8 | uint64(lowerByte(name[i]))
+		}
+		return h * 0x9e3779b97f4a7c15
+	}
+	check := func(name []byte) {
+		if got, want := nameKey(name), byByte(name); got != want {
+			t.Fatalf("nameKey(%q) = %#x, want %#x", name, got, want)
+		}
+		if got := nameKey(string(name)); got != byByte(name) {
+			t.Fatalf("nameKey(string %q) = %#x", name, got)
+		}
+	}
+	for c := range 256 {
+		for at := range 4 {
+			name := []byte("x-AbCd")
+			name[len(name)-4+at] = byte(c)
+			check(name)
+			check(name[len(name)-4:])
+		}
+		check([]byte{byte(c)})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		name := make([]byte, rng.IntN(12))
+		for i := range name {
+			name[i] = byte(rng.IntN(256))
+		}
+		check(name)
 	}
 }

@@ -44,7 +44,11 @@
 // header's last occurrence, the header counts) is written once as a
 // oneFunc (single.go): an ACL or an expression over it, without a post
 // step, reads the value into its frame directly instead of through a
-// yield callback, with the same outcome.
+// yield callback, with the same outcome. An ACL over every value of a
+// request header (hdr, fhdr without an occurrence, so hdr_sub(...) -i
+// ...) tries them in a loop of its own (acl_headers.go), and a %[...]
+// value of one such single-valued sample alone is that sample's
+// appendValue (format.go), each with the outcome of the general path.
 //
 // Variables (vars.go): the var(<name>[,<default>]) fetch and the
 // set-var, set-var-fmt and unset-var actions (CompileSetVar, ...). A

@@ -291,9 +291,12 @@ type oneTerm struct {
 func (c *oneTerm) Match(r *proxy.RequestInfo) bool {
 	r.TakePayloadShort()
 	var m bool
-	if c.a != nil {
-		m = c.a.Match(r)
-	} else {
+	switch a := c.a; {
+	case a != nil && a.one != nil:
+		m = a.matchOne(r) // (acl.Match's first case, called directly)
+	case a != nil:
+		m = a.Match(r)
+	default:
 		m = c.m.Match(r)
 	}
 	if short := r.TakePayloadShort(); short && !m && r.Inspecting() {
@@ -322,7 +325,8 @@ func (c constCond) Match(*proxy.RequestInfo) bool { return bool(c) }
 // the patterns. It matches when one of the values matches.
 type acl struct {
 	fetch     fetchFunc
-	one       oneFunc // the fetch itself when it has one value at most (single.go)
+	one       oneFunc     // the fetch itself when it has one value at most (single.go)
+	hdr       *eachHeader // a request header's every value, read in a loop (acl_headers.go)
 	steps     []step
 	matchType haproxy.SampleType         // the type the matcher reads, cast to
 	match     atomic.Pointer[typedMatch] // swapped when a -f file changes (runtime API)
@@ -331,6 +335,9 @@ type acl struct {
 func (a *acl) Match(r *proxy.RequestInfo) bool {
 	if a.one != nil {
 		return a.matchOne(r)
+	}
+	if a.hdr != nil {
+		return a.matchHeaders(r)
 	}
 	f := push(r)
 	f.a, f.r = a, r
@@ -390,6 +397,9 @@ func compileACL(a haproxy.ACL, uls []haproxy.Userlist) (proxy.Condition, error) 
 		return nil, fmt.Errorf("%s: the sample type %s cannot be matched with -m %s", a.Sample.Text, out, method)
 	}
 	c := &acl{fetch: e.fetch, one: e.one, steps: e.steps, matchType: in}
+	if f.post == nil && f.build != nil {
+		c.hdr = eachHeaderOf(a.Sample)
+	}
 	if dottedVersionACLs[a.Keyword] && a.Match.Method == haproxy.MatchDefault && len(a.Sample.Converters) == 0 {
 		pats, err := dottedVersions(a.Match.Patterns)
 		if err != nil {

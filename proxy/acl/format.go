@@ -32,7 +32,7 @@ func CompileAppendFormat(text string) (func(dst []byte, r *proxy.RequestInfo) []
 	if err != nil {
 		return nil, err
 	}
-	return f.append, nil
+	return f.appender(), nil
 }
 
 // CompileFormatBoth is CompileFormat and CompileAppendFormat of one
@@ -43,7 +43,7 @@ func CompileFormatBoth(text string) (func(*proxy.RequestInfo) string, func(dst [
 	if err != nil {
 		return nil, nil, err
 	}
-	return f.text, f.append, nil
+	return f.text, f.appender(), nil
 }
 
 // format is a compiled log-format string: its parts in order, each a
@@ -121,6 +121,26 @@ func (f *format) append(dst []byte, r *proxy.RequestInfo) []byte {
 		if ok && !plain {
 			dst = httpEncodeFrom(dst, n)
 		}
+	}
+	return dst
+}
+
+// appender is f.append, or for a format of one single-valued sample
+// alone (%[src], %[path,lower], %[var(txn.x)]) that sample's appendValue:
+// the same text without the walk of the parts.
+func (f *format) appender() func(dst []byte, r *proxy.RequestInfo) []byte {
+	if len(f.parts) == 1 && f.parts[0].expr != nil && f.parts[0].expr.one != nil {
+		return f.parts[0].expr.appendValue
+	}
+	return f.append
+}
+
+// appendValue is append for a format of e alone, e single-valued.
+func (e *Expr) appendValue(dst []byte, r *proxy.RequestInfo) []byte {
+	n := len(dst)
+	dst, ok, plain := e.appendOne(dst, r)
+	if ok && !plain {
+		dst = httpEncodeFrom(dst, n)
 	}
 	return dst
 }

@@ -220,7 +220,11 @@ func (e *Expr) textOne(r *proxy.RequestInfo) (string, bool) {
 // matchOne is acl.Match on a single-valued fetch.
 func (a *acl) matchOne(r *proxy.RequestInfo) bool {
 	t := push(r)
-	ok := a.one(r, &t.v) && a.matchValue(r, &t.v)
+	v := &t.v
+	// matchValue, written out: a condition's commonest path
+	ok := a.one(r, v) && run(r, a.steps, v) &&
+		(a.matchType == haproxy.SampleAny || v.t == a.matchType || v.cast(a.matchType)) &&
+		a.match.Load().test(v)
 	pop(r, t)
 	return ok
 }
