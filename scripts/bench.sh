@@ -32,7 +32,10 @@ cd "$(dirname "$0")/.."
 SECS="${BENCH_SECONDS:-10}"
 BIN="${GOHAPROXY:-bin/gohaproxy}"
 for c in nginx wrk; do command -v $c >/dev/null || { echo "bench: $c missing (make deps)"; exit 1; }; done
-[ -x "$BIN" ] || go build -o "$BIN" ./cmd/gohaproxy || exit 1
+# Without GOHAPROXY the binary is rebuilt from this tree (go build only
+# relinks what changed): a stale bin/gohaproxy would be measured unnoticed.
+if [ -z "${GOHAPROXY:-}" ]; then go build -o "$BIN" ./cmd/gohaproxy || exit 1
+elif [ ! -x "$BIN" ]; then echo "bench: GOHAPROXY=$BIN is not an executable"; exit 1; fi
 HAVE_HAPROXY=1; command -v haproxy >/dev/null || HAVE_HAPROXY=0
 
 W=$(mktemp -d /tmp/goha-bench.XXXXXX); chmod 755 "$W" # nginx workers run as nobody
