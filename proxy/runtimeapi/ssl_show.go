@@ -21,7 +21,7 @@ func certDetails(st tlsconf.CertStatus) string {
 		leaf, err := x509.ParseCertificate(st.Cert.TLS.Certificate[0])
 		if err == nil {
 			leafDetails(&b, leaf, st.Cert.TLS.Certificate[0])
-			for _, raw := range st.Cert.TLS.Certificate[1:] {
+			for _, raw := range st.Cert.FileChain() {
 				if c, err := x509.ParseCertificate(raw); err == nil {
 					fmt.Fprintf(&b, "Chain Subject: %s\nChain Issuer: %s\n", dnOneLine(c.RawSubject), dnOneLine(c.RawIssuer))
 				}

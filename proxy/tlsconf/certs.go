@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Cert is one loaded certificate with the names HAProxy indexes it under
@@ -24,18 +26,28 @@ type Cert struct {
 	// Warning is what HAProxy warns of it when loading it ("": nothing),
 	// an OCSP response left out (ocsp.go).
 	Warning string
+	// fileChain is the chain of the file when the one sent differs from
+	// it (issuers-chain-path, ssl-skip-self-issued-ca: loadopts.go), as
+	// `show ssl cert` lists it; nil: TLS.Certificate[1:]. full is the
+	// chain before self-issued CAs are left out (nil: the one sent).
+	fileChain, full [][]byte
+	chainSet        bool
 }
 
 // LoadCrt loads a "crt" argument: a PEM file (certificate, chain and key,
 // or the key in "<file>.key" beside it), or a directory whose files are
 // loaded in name order, skipping the companion files HAProxy skips.
-func LoadCrt(path string) ([]Cert, error) {
+func LoadCrt(path string) ([]Cert, error) { return loadCrt(path, nil) }
+
+// loadCrt is LoadCrt with the global settings of the companion files and
+// chains (nil: HAProxy's defaults; loadopts.go).
+func loadCrt(path string, t *haproxy.TLSTune) ([]Cert, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("unable to stat SSL certificate from file '%s' : %v", path, err)
 	}
 	if !st.IsDir() {
-		c, err := loadServed(path)
+		c, err := loadServed(path, t)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +68,7 @@ func LoadCrt(path string) ([]Cert, error) {
 	sort.Strings(names) // HAProxy scans with alphasort
 	var out []Cert
 	for _, n := range names {
-		c, err := loadServed(filepath.Join(path, n))
+		c, err := loadServed(filepath.Join(path, n), t)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +88,8 @@ func skippedExt(name string) bool {
 	return false
 }
 
-func loadFile(path string) (Cert, error) {
+func loadFile(path string, t *haproxy.TLSTune) (Cert, error) {
+	o := tuneOf(t)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Cert{}, fmt.Errorf("unable to load SSL certificate from file '%s' : %v", path, err)
@@ -86,11 +99,15 @@ func loadFile(path string) (Cert, error) {
 		return Cert{}, fmt.Errorf("unable to load certificate from file '%s'", path)
 	}
 	if len(keyPEM) == 0 {
-		if kd, err := os.ReadFile(path + ".key"); err == nil {
+		if o.NoExtra&haproxy.ExtraKey != 0 {
+			return Cert{}, fmt.Errorf("No Private Key found in '%s'.", path)
+		}
+		keyPath := o.CompanionPath(path, ".key")
+		if kd, err := os.ReadFile(keyPath); err == nil {
 			_, keyPEM = split(kd)
 		}
 		if len(keyPEM) == 0 {
-			return Cert{}, fmt.Errorf("no private key found in '%s' nor in '%s.key'", path, path)
+			return Cert{}, fmt.Errorf("no private key found in '%s' nor in '%s'", path, keyPath)
 		}
 	}
 	tc, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -101,14 +118,19 @@ func loadFile(path string) (Cert, error) {
 	if err != nil {
 		return Cert{}, err
 	}
+	if err := o.companions(&c); err != nil { // loadopts.go: .sctl, chain
+		return Cert{}, err
+	}
 	// OCSP stapling: a DER response in "<file>.ocsp" beside the
 	// certificate is sent to clients asking for it (status_request),
 	// once it passes HAProxy's checks.
-	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil {
-		if err := CheckOCSP(ocsp, c.TLS.Leaf, ocspIssuer(path, c.TLS.Leaf, c.TLS.Certificate[1:]), time.Now()); err != nil {
-			c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
-		} else {
-			c.TLS.OCSPStaple = ocsp
+	if o.NoExtra&haproxy.ExtraOCSP == 0 {
+		if ocsp, err := os.ReadFile(o.CompanionPath(path, ".ocsp")); err == nil {
+			if err := CheckOCSP(ocsp, c.TLS.Leaf, o.ocspIssuer(path, c.TLS.Leaf, c.chainFull()), time.Now()); err != nil {
+				c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
+			} else {
+				c.TLS.OCSPStaple = ocsp
+			}
 		}
 	}
 	return c, nil

@@ -50,7 +50,7 @@ type forged struct {
 // NewForge loads ca-sign-file (its key in the file or in "<file>.key")
 // to forge certificates for def's key, keeping size of them.
 func NewForge(caFile string, def *tls.Certificate, size int) (*Forge, error) {
-	c, err := loadFile(caFile)
+	c, err := loadFile(caFile, nil)
 	if err != nil {
 		return nil, err
 	}
