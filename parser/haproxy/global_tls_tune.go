@@ -103,13 +103,9 @@ func (s *state) globalTLSInt(g *Global, l *kwLine) {
 	}
 	switch l.kw {
 	case "tune.ssl.cachesize":
+		// goha keeps no session-ID cache, with the line or without
+		// (README, known differences): 0 is HAProxy's no cache.
 		g.TLS.CacheSize = &n
-		if n > 0 {
-			// goha keeps no session-ID cache, with or without the
-			// line (README, known differences): said with -V.
-			s.d.Raw(Notice, l.p.File, l.p.Line, fmt.Sprintf("config : parsing [%s:%d] : '%s %d': goha keeps no TLS session cache; "+
-				"a TLS 1.2 client resuming by session ID (without a ticket) gets a full handshake, as without this line.", l.p.File, l.p.Line, l.kw, n)).Goha = true
-		}
 	default:
 		s.globalUnsupported(g, l) // maxrecord, hard-maxrecord (inert), maxsslconn
 	}
@@ -248,7 +244,8 @@ func (s *state) globalTLSDHParamFile(g *Global, l *kwLine) {
 		s.alert(l.p, "'%s' expects a file path as an argument.", l.kw)
 		return
 	}
-	if data, ok := s.lookups.readFile(l.arg(1)); !ok || !hasDHParams(data) {
+	// (a check without file access reads no content: readable is enough)
+	if data, ok := s.lookups.readFile(l.arg(1)); ok && !hasDHParams(data) || !ok && !s.lookups.readable(l.arg(1)) {
 		s.alert(l.p, "'%s': unable to load DH parameters from file <%s>.", l.kw, l.arg(1))
 		return
 	}

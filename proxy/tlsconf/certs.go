@@ -126,7 +126,11 @@ func loadFile(path string, t *haproxy.TLSTune) (Cert, error) {
 	// once it passes HAProxy's checks.
 	if o.NoExtra&haproxy.ExtraOCSP == 0 {
 		if ocsp, err := os.ReadFile(o.CompanionPath(path, ".ocsp")); err == nil {
-			if err := CheckOCSP(ocsp, c.TLS.Leaf, o.ocspIssuer(path, c.TLS.Leaf, c.chainFull()), time.Now()); err != nil {
+			issuer := o.ocspIssuer(path, c.TLS.Leaf, c.chainFull())
+			if issuer == nil {
+				return Cert{}, fmt.Errorf("'%s' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)'", o.CompanionPath(path, ".ocsp"))
+			}
+			if err := CheckOCSP(ocsp, c.TLS.Leaf, issuer, time.Now()); err != nil {
 				c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
 			} else {
 				c.TLS.OCSPStaple = ocsp
@@ -214,6 +218,8 @@ type Store struct {
 	// insts are the certificates the store serves, in load order (the
 	// first is the default); changed under the Registry's lock only.
 	insts []*storeInst
+	// maxVersion is the bind's highest TLS version (0: Go's, TLS 1.3).
+	maxVersion uint16
 }
 
 // storeIndex is one state of a Store's SNI index.
@@ -229,6 +235,9 @@ type sniEntry struct {
 	cert *tls.Certificate
 	conf *tls.Config
 	neg  map[string]bool // "!name" filters of its crt-list line
+	// tls13 is cert without its signed certificate timestamps, served in
+	// TLS 1.3 (nil: it has none; sct.go)
+	tls13 *tls.Certificate
 }
 
 // storeInst is one certificate a Store serves: a certificate of the
@@ -289,7 +298,7 @@ func (s *Store) rebuild() {
 }
 
 func (x *storeIndex) add(c *tls.Certificate, names []string, conf *tls.Config) {
-	e := &sniEntry{cert: c, conf: conf}
+	e := &sniEntry{cert: c, conf: conf, tls13: withoutSCTs(c)}
 	if x.def == nil {
 		x.def = e
 	}
@@ -402,6 +411,9 @@ func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	// The connection learns which one it served (ssl_f_* fetches).
 	if r, ok := h.Conn.(interface{ ServedCertificate(*tls.Certificate) }); ok {
 		r.ServedCertificate(e.cert)
+	}
+	if e.tls13 != nil && s.speaksTLS13(h, e) {
+		return e.tls13, nil
 	}
 	return e.cert, nil
 }

@@ -158,6 +158,7 @@ func (b Bind) Server() (*tls.Config, *ClientVerify, error) {
 		}
 	}
 	cfg.GetCertificate = st.Get
+	st.maxVersion = cfg.MaxVersion
 	if b.PreferClient {
 		preferClient(cfg) // prefer_client.go
 	}

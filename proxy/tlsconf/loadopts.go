@@ -46,7 +46,7 @@ func (o loadTune) companions(c *Cert) error {
 		if data, err := os.ReadFile(p); err == nil {
 			scts, ok := parseSCTList(data)
 			if !ok {
-				return fmt.Errorf("'%s.sctl' is present but cannot be read or parsed'", c.Path)
+				return fmt.Errorf("'%s.sctl' is present but cannot be read or parsed'", p) // sic: HAProxy 2.6 names it so
 			}
 			c.TLS.SignedCertificateTimestamps = scts
 		}
