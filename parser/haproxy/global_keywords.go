@@ -32,6 +32,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"fd-hard-limit", "<number>", false, (*state).globalLimit},
 	{"maxconnrate", "<number>", false, (*state).globalLimit},
 	{"maxsessrate", "<number>", false, (*state).globalLimit},
+	{"maxsslrate", "<number>", false, (*state).globalLimit}, // reported (class table)
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"max-spread-checks", "<delay in milliseconds>", false, (*state).globalMaxSpreadChecks},
 	// frontend UNIX binds only, which goha refuses (global_unixbind.go)

@@ -41,6 +41,9 @@ type TLSTune struct {
 	// SkipSelfIssuedCA is ssl-skip-self-issued-ca: a self-issued CA is
 	// left out of the chain sent.
 	SkipSelfIssuedCA bool
+	// MaxSSLRate is maxsslrate (0: none), checked and reported
+	// (global_limits.go).
+	MaxSSLRate int
 }
 
 // ExtraFiles are the companion files of a crt (ssl-load-extra-files).
