@@ -41,6 +41,11 @@ type TLSTune struct {
 	// SkipSelfIssuedCA is ssl-skip-self-issued-ca: a self-issued CA is
 	// left out of the chain sent.
 	SkipSelfIssuedCA bool
+	// DH is the statement that gives TLS binds DH parameters
+	// (tune.ssl.default-dh-param or ssl-dh-param-file; "": none), which
+	// makes HAProxy serve the DHE suites of its default cipher list
+	// (proxy/haproxycfg tls_tune.go refuses a bind that would).
+	DH string
 	// MaxSSLRate is maxsslrate (0: none), checked and reported
 	// (global_limits.go).
 	MaxSSLRate int
@@ -248,16 +253,17 @@ func (s *state) globalTLSDHParamFile(g *Global, l *kwLine) {
 		return
 	}
 	// (a check without file access reads no content: readable is enough)
-	if data, ok := s.lookups.readFile(l.arg(1)); ok && !hasDHParams(data) || !ok && !s.lookups.readable(l.arg(1)) {
+	if data, ok := s.lookups.readFile(l.arg(1)); ok && !HasDHParams(data) || !ok && !s.lookups.readable(l.arg(1)) {
 		s.alert(l.p, "'%s': unable to load DH parameters from file <%s>.", l.kw, l.arg(1))
 		return
 	}
+	g.TLS.DH = l.kw
 	s.globalUnsupported(g, l)
 }
 
-// hasDHParams reports a PEM "DH PARAMETERS" (PKCS#3) or "X9.42 DH
+// HasDHParams reports a PEM "DH PARAMETERS" (PKCS#3) or "X9.42 DH
 // PARAMETERS" block holding a sequence that starts with two integers.
-func hasDHParams(data []byte) bool {
+func HasDHParams(data []byte) bool {
 	for {
 		var b *pem.Block
 		b, data = pem.Decode(data)
@@ -291,6 +297,9 @@ func (s *state) globalTLSDefaultDH(g *Global, l *kwLine) {
 	if n, _, _ := leadingInt(l.arg(1)); n < 1024 {
 		s.alert(l.p, "'%s' expects a value >= 1024.", l.kw)
 		return
+	}
+	if g.TLS.DH == "" {
+		g.TLS.DH = l.kw
 	}
 	s.globalUnsupported(g, l)
 }

@@ -207,6 +207,9 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 	if !b.preferClient(bd, d, &tb) { // prefer_client.go
 		return nil, nil
 	}
+	if !b.dheFree(bd, tb) { // tls_tune.go
+		return nil, nil
+	}
 	cfg, cv, err := tb.Server()
 	if err != nil {
 		b.unsupported(bd.Pos, "bind option ssl: "+err.Error())

@@ -20,8 +20,10 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
 )
 
 const tlsGlobalsReply = "    http-request return status 200 content-type text/plain string ok\n"
@@ -378,4 +380,73 @@ func gohaCheckExit(cfg string) int {
 		return 1
 	}
 	return 0
+}
+
+// sClientCipher is the cipher an openssl s_client offering only cipher
+// (TLS 1.2) gets from addr ("(NONE)": the handshake failed).
+func sClientCipher(addr, cipher string) string {
+	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-tls1_2", "-cipher", cipher)
+	cmd.Stdin = strings.NewReader("")
+	out, _ := cmd.CombinedOutput()
+	for _, l := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(l, "New, "); ok {
+			return rest
+		}
+	}
+	return "failed"
+}
+
+// TestDHParamsDifferential: DH parameters (tune.ssl.default-dh-param,
+// ssl-dh-param-file, a DH block in the crt) let HAProxy serve DHE suites
+// of its default cipher list, which Go's TLS does not have: goha refuses
+// such a bind, and runs one whose ciphers are named (without DHE) or that
+// speaks TLS 1.3 only, where a DHE-only client fails and an ECDHE one
+// succeeds on both daemons.
+func TestDHParamsDifferential(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	testenv.LookPath(t, "openssl")
+	pki := newTestPKI(t)
+	dh, err := os.ReadFile("../../testdata/haproxy/files/tls/dhparams.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, _ := os.ReadFile(filepath.Join(pki.Dir, "b.pem"))
+	key, _ := os.ReadFile(filepath.Join(pki.Dir, "b.pem.key"))
+	os.WriteFile(filepath.Join(pki.Dir, "bdh.pem"), append(append(crt, key...), dh...), 0o600)
+	os.WriteFile(filepath.Join(pki.Dir, "dh.pem"), dh, 0o600)
+	head := "global\n    crt-base PKIDIR\n"
+	for _, c := range []struct {
+		globals, bind string
+		runs          bool
+	}{
+		{"    tune.ssl.default-dh-param 2048\n", "crt b.pem ciphers ECDHE-RSA-AES128-GCM-SHA256", true},
+		{"    ssl-dh-param-file PKIDIR/dh.pem\n    ssl-default-bind-ciphers ECDHE-RSA-AES128-GCM-SHA256\n", "crt b.pem", true},
+		{"", "crt bdh.pem ciphers ECDHE-RSA-AES128-GCM-SHA256", true},
+		{"", "crt b.pem", true},
+		{"    tune.ssl.default-dh-param 2048\n", "crt b.pem", false},
+		{"    ssl-dh-param-file PKIDIR/dh.pem\n", "crt b.pem", false},
+		{"", "crt bdh.pem", false},
+	} {
+		cfg := head + c.globals + httpDefaults2s + "frontend fe\n    bind ADDR ssl " + c.bind + "\n" + tlsGlobalsReply
+		if !c.runs {
+			if got := gohaCheckExit(strings.NewReplacer("ADDR", "127.0.0.1:0", "PKIDIR", pki.Dir).Replace(cfg)); got != 1 {
+				t.Errorf("%q %s: goha -c exit %d, want 1", c.globals, c.bind, got)
+			}
+			// the reason: HAProxy serves DHE there
+			addr := loopback.FreeAddr(t)
+			difftest.StartHAProxy(t, strings.NewReplacer("ADDR", addr, "PKIDIR", pki.Dir).Replace(cfg), addr)
+			if h := sClientCipher(addr, "DHE-RSA-AES128-GCM-SHA256"); h != "TLSv1.2, Cipher is DHE-RSA-AES128-GCM-SHA256" {
+				t.Errorf("%q %s: haproxy serves a DHE-only client %s", c.globals, c.bind, h)
+			}
+			continue
+		}
+		ha, goha := startTemplated(t, cfg, "ADDR", "PKIDIR", pki.Dir)
+		for _, cipher := range []string{"DHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256"} {
+			h, g := sClientCipher(ha, cipher), sClientCipher(goha, cipher)
+			t.Logf("%q %s, client %s: haproxy %s", c.globals, c.bind, cipher, h)
+			if h != g {
+				t.Errorf("%q %s, client %s: haproxy %s, goha %s", c.globals, c.bind, cipher, h, g)
+			}
+		}
+	}
 }
