@@ -32,6 +32,7 @@ type Cert struct {
 	// chain before self-issued CAs are left out (nil: the one sent).
 	fileChain, full [][]byte
 	chainSet        bool
+	issuerFile      string // the issuers-chain-path file completing it
 }
 
 // LoadCrt loads a "crt" argument: a PEM file (certificate, chain and key,

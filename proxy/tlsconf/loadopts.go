@@ -60,12 +60,12 @@ func (o loadTune) companions(c *Cert) error {
 func (o loadTune) chainOnly(c *Cert) error {
 	if c.chainSet {
 		c.TLS.Certificate = append([][]byte{c.TLS.Certificate[0]}, c.fileChain...)
-		c.fileChain, c.full, c.chainSet = nil, nil, false
+		c.fileChain, c.full, c.chainSet, c.issuerFile = nil, nil, false, ""
 	}
 	file := c.TLS.Certificate[1:]
-	chain := file
+	chain, issuerFile := file, ""
 	if len(chain) == 0 {
-		chain = o.issuerChain(c.TLS.Leaf)
+		issuerFile, chain = o.issuerChain(c.TLS.Leaf)
 	}
 	full := chain
 	if o.SkipSelfIssuedCA {
@@ -81,18 +81,18 @@ func (o loadTune) chainOnly(c *Cert) error {
 	if len(chain) == len(file) && len(full) == len(file) {
 		return nil // sent as in the file
 	}
-	c.fileChain, c.full, c.chainSet = file, full, true
+	c.fileChain, c.full, c.chainSet, c.issuerFile = file, full, true, issuerFile
 	c.TLS.Certificate = append([][]byte{c.TLS.Certificate[0]}, chain...)
 	return nil
 }
 
-// issuerChain is the issuers-chain-path chain of leaf: the one whose first
-// certificate's subject key identifier is leaf's authority key identifier
-// and which issued it (names and key usage, as X509_check_issued); nil:
-// none.
-func (o loadTune) issuerChain(leaf *x509.Certificate) [][]byte {
+// issuerChain is the issuers-chain-path chain of leaf and its file: the
+// one whose first certificate's subject key identifier is leaf's
+// authority key identifier and which issued it (names and key usage, as
+// X509_check_issued); nil: none.
+func (o loadTune) issuerChain(leaf *x509.Certificate) (string, [][]byte) {
 	if leaf == nil || len(leaf.AuthorityKeyId) == 0 {
-		return nil
+		return "", nil
 	}
 	for _, ic := range o.Issuers {
 		if !bytes.Equal(ic.SKID, leaf.AuthorityKeyId) {
@@ -100,14 +100,14 @@ func (o loadTune) issuerChain(leaf *x509.Certificate) [][]byte {
 		}
 		first, err := x509.ParseCertificate(ic.Certs[0])
 		if err != nil || !bytes.Equal(first.RawSubject, leaf.RawIssuer) {
-			return nil
+			return "", nil
 		}
 		if first.KeyUsage != 0 && first.KeyUsage&x509.KeyUsageCertSign == 0 {
-			return nil
+			return "", nil
 		}
-		return ic.Certs
+		return ic.Path, ic.Certs
 	}
-	return nil
+	return "", nil
 }
 
 // parseSCTList reads a ".sctl" file: a SignedCertificateTimestampList
@@ -132,14 +132,18 @@ func parseSCTList(data []byte) ([][]byte, bool) {
 	return out, true
 }
 
-// FileChain is the chain of the certificate's file, as `show ssl cert`
-// lists it (the chain sent may differ: issuers-chain-path,
-// ssl-skip-self-issued-ca).
-func (c *Cert) FileChain() [][]byte {
-	if c.chainSet {
-		return c.fileChain
+// ShowChain is the chain `show ssl cert` lists: the file's own, else the
+// issuers-chain-path file that completes it (and that file's name: its
+// "Chain Filename"), self-issued CAs included whatever
+// ssl-skip-self-issued-ca leaves out of the chain sent, as HAProxy 2.6.
+func (c *Cert) ShowChain() (issuerFile string, chain [][]byte) {
+	if !c.chainSet {
+		return "", c.TLS.Certificate[1:]
 	}
-	return c.TLS.Certificate[1:]
+	if len(c.fileChain) > 0 || c.issuerFile == "" {
+		return "", c.fileChain
+	}
+	return c.issuerFile, c.full
 }
 
 // chainFull is the chain before self-issued CAs are left out.
