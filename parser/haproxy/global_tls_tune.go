@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -316,7 +315,7 @@ func (s *state) globalTLSIssuers(g *Global, l *kwLine) {
 		return
 	}
 	dir := l.arg(1)
-	fi, err := os.Stat(dir)
+	fi, err := os.Stat(s.lookups.at(dir)) // (default-path: HAProxy's chdir)
 	if dir == "" || err != nil {
 		s.alert(l.p, "global statement '%s' expects a directory path as an argument.\n", l.kw)
 		return
@@ -331,7 +330,7 @@ func (s *state) globalTLSIssuers(g *Global, l *kwLine) {
 	}
 	g.TLS.IssuersPath = dir
 	g.TLS.Issuers = nil
-	ents, err := os.ReadDir(dir)
+	ents, err := os.ReadDir(s.lookups.at(dir))
 	if err != nil {
 		s.alert(l.p, "global statement '%s': unable to scan directory '%s' : %v.\n", l.kw, dir, err)
 		return
@@ -344,7 +343,7 @@ func (s *state) globalTLSIssuers(g *Global, l *kwLine) {
 	warn := func(msg string) { s.d.Raw(Warning, l.p.File, l.p.Line, "config : "+msg) }
 	for _, n := range names {
 		fp := dir + "/" + n
-		st, err := os.Stat(fp)
+		st, err := os.Stat(s.lookups.at(fp))
 		if err != nil {
 			warn(fmt.Sprintf("unable to stat certificate from file '%s' : %v.", fp, err))
 			continue
@@ -352,7 +351,7 @@ func (s *state) globalTLSIssuers(g *Global, l *kwLine) {
 		if !st.Mode().IsRegular() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Clean(fp))
+		data, err := os.ReadFile(s.lookups.at(fp))
 		if err != nil {
 			continue
 		}
