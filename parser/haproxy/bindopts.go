@@ -308,7 +308,7 @@ func bindCheckCrt(s *state, p Pos, o, v string) (msg string, warn bool) {
 		return fmt.Sprintf("unable to stat SSL certificate from file '%s' : No such file or directory.\n", v), false
 	}
 	if data, ok := s.lookups.readFile(v); ok {
-		if msg := certFileProblem(v, data, s.lookups.readFile); msg != "" {
+		if msg := certFileProblem(v, s.cfg.Global.TLS.keyPath(v), data, s.lookups.readFile); msg != "" {
 			return msg, false
 		}
 		if msg := weakKeyProblem(v, data); msg != "" {

@@ -13,8 +13,9 @@ import (
 // -c: a certificate first, then a private key (in the file itself, or else
 // in "<file>.key"), then that the two belong together. It returns HAProxy's
 // message (after "'bind ...' in section '...' : "), or "". readKey reads
-// the ".key" companion; false when it cannot be read.
-func certFileProblem(path string, data []byte, readKey func(string) ([]byte, bool)) string {
+// the ".key" companion, keyPath ("": not looked for, ssl-load-extra-files
+// without key); false when it cannot be read.
+func certFileProblem(path, keyPath string, data []byte, readKey func(string) ([]byte, bool)) string {
 	cert, key := pemParts(data)
 	if cert == nil {
 		return fmt.Sprintf("unable to load certificate from file '%s'.", path)
@@ -22,12 +23,15 @@ func certFileProblem(path string, data []byte, readKey func(string) ([]byte, boo
 	if _, err := x509.ParseCertificate(cert); err != nil {
 		return fmt.Sprintf("unable to load certificate from file '%s'.", path)
 	}
+	if key == nil && keyPath == "" {
+		return fmt.Sprintf("No Private Key found in '%s'.", path)
+	}
 	if key == nil {
-		if data, ok := readKey(path + ".key"); ok {
+		if data, ok := readKey(keyPath); ok {
 			_, key = pemParts(data)
 		}
 		if key == nil {
-			return fmt.Sprintf("No Private Key found in '%s.key'.", path)
+			return fmt.Sprintf("No Private Key found in '%s'.", keyPath)
 		}
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert})

@@ -57,7 +57,7 @@ func TestCertFileProblem(t *testing.T) {
 		{"mismatch.pem", join(c1, k2), "inconsistencies between private key and certificate loaded 'mismatch.pem'."},
 	}
 	for _, tc := range tests {
-		if got := certFileProblem(tc.name, tc.data, readKey); got != tc.want {
+		if got := certFileProblem(tc.name, tc.name+".key", tc.data, readKey); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}

@@ -326,7 +326,7 @@ func TestClassOfSamples(t *testing.T) {
 		{"global", "noepoll", Inert},
 		{"global", "tune.maxaccept", Inert},
 		{"global", "tune.h2.max-frame-size", Implemented},
-		{"global", "tune.ssl.lifetime", InertUnlessTLS},
+		{"global", "tune.ssl.lifetime", Implemented},
 		{"proxy", "timeout tarpit", Implemented},
 		{"proxy", "option tcpka", Implemented},
 		{"proxy", "email-alert to", Implemented},

@@ -21,7 +21,7 @@ func (s *state) genCertsCA(px *Proxy, b Bind) bool {
 	if !s.lookups.readable(file) {
 		problem = fmt.Sprintf("cannot open the file '%s'.", file)
 	} else if data, ok := s.lookups.readFile(file); ok {
-		problem = certFileProblem(file, data, s.lookups.readFile)
+		problem = certFileProblem(file, file+".key", data, s.lookups.readFile)
 	}
 	if problem != "" {
 		// HAProxy's loader ends its message with a newline, and the

@@ -32,6 +32,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"fd-hard-limit", "<number>", false, (*state).globalLimit},
 	{"maxconnrate", "<number>", false, (*state).globalLimit},
 	{"maxsessrate", "<number>", false, (*state).globalLimit},
+	{"maxsslrate", "<number>", false, (*state).globalLimit}, // reported (class table)
 	{"spread-checks", "<0..50, in percent>", false, (*state).globalSpreadChecks},
 	{"max-spread-checks", "<delay in milliseconds>", false, (*state).globalMaxSpreadChecks},
 	// frontend UNIX binds only, which goha refuses (global_unixbind.go)
@@ -94,6 +95,23 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.ssl.capture-buffer-size", "<number>", false, (*state).globalSSLCapture},
 	{"tune.ssl.capture-cipherlist-size", "<number>", false, (*state).globalSSLCapture},
 	{"tune.ssl.keylog", "{ on | off }", false, (*state).globalSSLKeylog},
+	// certificate files, chains, sessions; inert TLS tuning (global_tls_tune.go)
+	{"tune.ssl.cachesize", "<number>", false, (*state).globalTLSInt},
+	{"tune.ssl.maxrecord", "<number>", false, (*state).globalTLSInt},
+	{"tune.ssl.hard-maxrecord", "<number>", false, (*state).globalTLSInt},
+	{"maxsslconn", "<number>", false, (*state).globalTLSInt},
+	{"tune.ssl.lifetime", "<timeout>", false, (*state).globalTLSLifetime},
+	{"tune.ssl.force-private-cache", "", false, (*state).globalTLSFlag},
+	{"ssl-mode-async", "", false, (*state).globalTLSFlag},
+	{"ssl-skip-self-issued-ca", "", false, (*state).globalTLSFlag},
+	{"ssl-load-extra-del-ext", "", false, (*state).globalTLSFlag},
+	{"ssl-load-extra-files", "<none|all|bundle|sctl|ocsp|issuer|key>*", false, (*state).globalTLSExtraFiles},
+	{"ssl-dh-param-file", "<file>", false, (*state).globalTLSDHParamFile},
+	{"tune.ssl.default-dh-param", "<number>", false, (*state).globalTLSDefaultDH},
+	{"issuers-chain-path", "<dir>", false, (*state).globalTLSIssuers},
+	{"ssl-provider", "<name>", false, (*state).globalTLSProvider},
+	{"ssl-provider-path", "<path>", false, (*state).globalTLSProvider},
+	{"ssl-propquery", "<query>", false, (*state).globalTLSProvider},
 	// honoured by HTTP/2 connections (proxy/haproxycfg h2.go)
 	{"tune.h2.header-table-size", "<number>", false, (*state).globalTuneH2},
 	{"tune.h2.initial-window-size", "<number>", false, (*state).globalTuneH2},

@@ -1,7 +1,8 @@
 package haproxy
 
 // globalLimit is one of HAProxy 2.6's process limits taking a number:
-// ulimit-n, fd-hard-limit, maxconnrate and maxsessrate (cfgparse-global.c). The first non-zero
+// ulimit-n, fd-hard-limit, maxconnrate, maxsessrate and maxsslrate
+// (cfgparse-global.c). The first non-zero
 // value wins; a second one is an alert that does not make the file fail
 // ("already specified. Continuing."). The number is atol's: leading
 // digits, 0 when there are none (which leaves the limit unset).
@@ -11,7 +12,7 @@ func (s *state) globalLimit(g *Global, l *kwLine) {
 		return
 	}
 	field := map[string]*int{"ulimit-n": &g.UlimitN, "fd-hard-limit": &g.FDHardLimit,
-		"maxconnrate": &g.MaxConnRate, "maxsessrate": &g.MaxSessRate}[l.kw]
+		"maxconnrate": &g.MaxConnRate, "maxsessrate": &g.MaxSessRate, "maxsslrate": &g.TLS.MaxSSLRate}[l.kw]
 	if *field != 0 {
 		s.d.Alertf(l.p.File, l.p.Line, "'%s' already specified. Continuing.", l.kw)
 		return

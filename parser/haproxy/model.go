@@ -126,7 +126,9 @@ type Global struct {
 	// EnvOps are the setenv, presetenv, unsetenv and resetenv lines, in
 	// order, as far as HAProxy applied each (global_env.go).
 	EnvOps []EnvOp
-	Raw    []Statement
+	// TLS are the global TLS settings of global_tls_tune.go.
+	TLS TLSTune
+	Raw []Statement
 }
 
 // StatsSocket is "stats socket <addr> [options]".

@@ -127,6 +127,11 @@ func init() {
 	auditArgs["ssl-default-bind-options"] = [][]string{{"no-sslv3"}}
 	auditArgs["load-server-state-from-file"] = [][]string{{"none"}}
 	auditArgs["tune.bufsize"] = [][]string{{"16384"}}
+	auditArgs["ssl-provider"] = [][]string{{"default"}}
+	auditArgs["tune.ssl.default-dh-param"] = [][]string{{"2048"}}
+	auditArgs["ssl-load-extra-files"] = [][]string{{"all"}}
+	auditArgs["issuers-chain-path"] = [][]string{{"../../testdata/haproxy/files/tls"}}
+	auditArgs["ssl-dh-param-file"] = [][]string{{"../../testdata/haproxy/files/tls/dhparams.pem"}}
 	auditArgs["option http-restrict-req-hdr-names"] = [][]string{{"delete"}}
 }
 

@@ -122,10 +122,8 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 	for k := range d.versions.Force {
 		v.Force[k] = true
 	}
-	if b.plan.Certs == nil {
-		b.plan.Certs = tlsconf.NewRegistry()
-	}
-	tb := tlsconf.Bind{Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
+	b.certRegistry()
+	tb := tlsconf.Bind{Lifetime: b.global.TLS.Lifetime, Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
 		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line), KeyLog: b.tlsCapture.KeyLog}
 	tb.Warn = func(msg string) {
 		// HAProxy loads a certificate once for all the binds naming it.
@@ -207,6 +205,9 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		return nil, nil
 	}
 	if !b.preferClient(bd, d, &tb) { // prefer_client.go
+		return nil, nil
+	}
+	if !b.dheFree(bd, tb) { // tls_tune.go
 		return nil, nil
 	}
 	cfg, cv, err := tb.Server()

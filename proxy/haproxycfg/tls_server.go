@@ -58,10 +58,8 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		return nil
 	}
 	d := b.serverTLSDefaults()
-	if b.plan.Certs == nil {
-		b.plan.Certs = tlsconf.NewRegistry()
-	}
-	u := tlsconf.Upstream{Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
+	b.certRegistry()
+	u := tlsconf.Upstream{Tune: &b.global.TLS, Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
 		NoTickets: d.noTickets, Versions: copyVersions(d.versions), Registry: b.plan.Certs}
 	if s.Verify != "" {
 		u.Verify = s.Verify

@@ -18,10 +18,14 @@ func certDetails(st tlsconf.CertStatus) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Filename: %s\nStatus: %s\n", st.Path, st.Status)
 	if st.Cert != nil && len(st.Cert.TLS.Certificate) > 0 {
+		issuerFile, chain := st.Cert.ShowChain()
+		if issuerFile != "" {
+			fmt.Fprintf(&b, "Chain Filename: %s\n", issuerFile)
+		}
 		leaf, err := x509.ParseCertificate(st.Cert.TLS.Certificate[0])
 		if err == nil {
 			leafDetails(&b, leaf, st.Cert.TLS.Certificate[0])
-			for _, raw := range st.Cert.TLS.Certificate[1:] {
+			for _, raw := range chain {
 				if c, err := x509.ParseCertificate(raw); err == nil {
 					fmt.Fprintf(&b, "Chain Subject: %s\nChain Issuer: %s\n", dnOneLine(c.RawSubject), dnOneLine(c.RawIssuer))
 				}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Cert is one loaded certificate with the names HAProxy indexes it under
@@ -24,18 +26,29 @@ type Cert struct {
 	// Warning is what HAProxy warns of it when loading it ("": nothing),
 	// an OCSP response left out (ocsp.go).
 	Warning string
+	// fileChain is the chain of the file when the one sent differs from
+	// it (issuers-chain-path, ssl-skip-self-issued-ca: loadopts.go), as
+	// `show ssl cert` lists it; nil: TLS.Certificate[1:]. full is the
+	// chain before self-issued CAs are left out (nil: the one sent).
+	fileChain, full [][]byte
+	chainSet        bool
+	issuerFile      string // the issuers-chain-path file completing it
 }
 
 // LoadCrt loads a "crt" argument: a PEM file (certificate, chain and key,
 // or the key in "<file>.key" beside it), or a directory whose files are
 // loaded in name order, skipping the companion files HAProxy skips.
-func LoadCrt(path string) ([]Cert, error) {
+func LoadCrt(path string) ([]Cert, error) { return loadCrt(path, nil) }
+
+// loadCrt is LoadCrt with the global settings of the companion files and
+// chains (nil: HAProxy's defaults; loadopts.go).
+func loadCrt(path string, t *haproxy.TLSTune) ([]Cert, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("unable to stat SSL certificate from file '%s' : %v", path, err)
 	}
 	if !st.IsDir() {
-		c, err := loadServed(path)
+		c, err := loadServed(path, t)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +69,7 @@ func LoadCrt(path string) ([]Cert, error) {
 	sort.Strings(names) // HAProxy scans with alphasort
 	var out []Cert
 	for _, n := range names {
-		c, err := loadServed(filepath.Join(path, n))
+		c, err := loadServed(filepath.Join(path, n), t)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +89,8 @@ func skippedExt(name string) bool {
 	return false
 }
 
-func loadFile(path string) (Cert, error) {
+func loadFile(path string, t *haproxy.TLSTune) (Cert, error) {
+	o := tuneOf(t)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Cert{}, fmt.Errorf("unable to load SSL certificate from file '%s' : %v", path, err)
@@ -86,11 +100,15 @@ func loadFile(path string) (Cert, error) {
 		return Cert{}, fmt.Errorf("unable to load certificate from file '%s'", path)
 	}
 	if len(keyPEM) == 0 {
-		if kd, err := os.ReadFile(path + ".key"); err == nil {
+		if o.NoExtra&haproxy.ExtraKey != 0 {
+			return Cert{}, fmt.Errorf("No Private Key found in '%s'.", path)
+		}
+		keyPath := o.CompanionPath(path, ".key")
+		if kd, err := os.ReadFile(keyPath); err == nil {
 			_, keyPEM = split(kd)
 		}
 		if len(keyPEM) == 0 {
-			return Cert{}, fmt.Errorf("no private key found in '%s' nor in '%s.key'", path, path)
+			return Cert{}, fmt.Errorf("no private key found in '%s' nor in '%s'", path, keyPath)
 		}
 	}
 	tc, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -101,14 +119,23 @@ func loadFile(path string) (Cert, error) {
 	if err != nil {
 		return Cert{}, err
 	}
+	if err := o.companions(&c); err != nil { // loadopts.go: .sctl, chain
+		return Cert{}, err
+	}
 	// OCSP stapling: a DER response in "<file>.ocsp" beside the
 	// certificate is sent to clients asking for it (status_request),
 	// once it passes HAProxy's checks.
-	if ocsp, err := os.ReadFile(path + ".ocsp"); err == nil {
-		if err := CheckOCSP(ocsp, c.TLS.Leaf, ocspIssuer(path, c.TLS.Leaf, c.TLS.Certificate[1:]), time.Now()); err != nil {
-			c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
-		} else {
-			c.TLS.OCSPStaple = ocsp
+	if o.NoExtra&haproxy.ExtraOCSP == 0 {
+		if ocsp, err := os.ReadFile(o.CompanionPath(path, ".ocsp")); err == nil {
+			issuer := o.ocspIssuer(path, c.TLS.Leaf, c.chainFull())
+			if issuer == nil {
+				return Cert{}, fmt.Errorf("'%s' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)'", o.CompanionPath(path, ".ocsp"))
+			}
+			if err := CheckOCSP(ocsp, c.TLS.Leaf, issuer, time.Now()); err != nil {
+				c.Warning = "Loading: " + err.Error() + ". Content will be ignored."
+			} else {
+				c.TLS.OCSPStaple = ocsp
+			}
 		}
 	}
 	return c, nil
@@ -192,6 +219,8 @@ type Store struct {
 	// insts are the certificates the store serves, in load order (the
 	// first is the default); changed under the Registry's lock only.
 	insts []*storeInst
+	// maxVersion is the bind's highest TLS version (0: Go's, TLS 1.3).
+	maxVersion uint16
 }
 
 // storeIndex is one state of a Store's SNI index.
@@ -207,6 +236,9 @@ type sniEntry struct {
 	cert *tls.Certificate
 	conf *tls.Config
 	neg  map[string]bool // "!name" filters of its crt-list line
+	// tls13 is cert without its signed certificate timestamps, served in
+	// TLS 1.3 (nil: it has none; sct.go)
+	tls13 *tls.Certificate
 }
 
 // storeInst is one certificate a Store serves: a certificate of the
@@ -267,7 +299,7 @@ func (s *Store) rebuild() {
 }
 
 func (x *storeIndex) add(c *tls.Certificate, names []string, conf *tls.Config) {
-	e := &sniEntry{cert: c, conf: conf}
+	e := &sniEntry{cert: c, conf: conf, tls13: withoutSCTs(c)}
 	if x.def == nil {
 		x.def = e
 	}
@@ -380,6 +412,9 @@ func (s *Store) Get(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	// The connection learns which one it served (ssl_f_* fetches).
 	if r, ok := h.Conn.(interface{ ServedCertificate(*tls.Certificate) }); ok {
 		r.ServedCertificate(e.cert)
+	}
+	if e.tls13 != nil && s.speaksTLS13(h, e) {
+		return e.tls13, nil
 	}
 	return e.cert, nil
 }

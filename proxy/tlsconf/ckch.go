@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Registry is HAProxy's certificate store ("ckch stores") and its
@@ -31,6 +33,17 @@ type Registry struct {
 	// warnings of the files loaded since the last bind took them
 	// (Bind.Server passes them to its Warn)
 	warnings []string
+	// tune are the global settings of companion files and chains
+	// (SetTune; nil: HAProxy's defaults)
+	tune *haproxy.TLSTune
+}
+
+// SetTune gives the Registry the global settings of the companion files
+// and chains of the certificates it loads from then on (loadopts.go).
+func (r *Registry) SetTune(t *haproxy.TLSTune) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tune = t
 }
 
 // ckch is one certificate file of the Registry.
@@ -80,7 +93,7 @@ func (r *Registry) loadCrt(path string) ([]*ckch, error) {
 	if ck := r.certs[path]; ck != nil {
 		return []*ckch{ck}, nil
 	}
-	certs, err := LoadCrt(path)
+	certs, err := loadCrt(path, r.tune)
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +277,9 @@ func (r *Registry) SetCert(path string, payload []byte) (txnPath string, updated
 	}
 	c, err := parsePayload(path, payload, old)
 	if err != nil {
+		return "", false, err
+	}
+	if err := tuneOf(r.tune).chainOnly(c); err != nil {
 		return "", false, err
 	}
 	if r.txn != nil {

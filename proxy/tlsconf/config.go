@@ -67,6 +67,9 @@ type Bind struct {
 	// KeyLog, when set, collects each handshake's secrets
 	// (tune.ssl.keylog on).
 	KeyLog *KeyLog
+	// Lifetime is tune.ssl.lifetime: older sessions are not resumed
+	// (0: DefaultLifetime; lifetime.go).
+	Lifetime time.Duration
 	// Warn receives what loading the certificates warns of (nil:
 	// dropped); a file the Registry already held warns no more.
 	Warn func(string)
@@ -155,6 +158,7 @@ func (b Bind) Server() (*tls.Config, *ClientVerify, error) {
 		}
 	}
 	cfg.GetCertificate = st.Get
+	st.maxVersion = cfg.MaxVersion
 	if b.PreferClient {
 		preferClient(cfg) // prefer_client.go
 	}
@@ -186,6 +190,7 @@ func (b Bind) base() (*tls.Config, *ClientVerify, error) {
 			cfg.SetSessionTicketKeys(TicketKeys(b.TicketKeys))
 		}
 	}
+	sessionLifetime(cfg, b.Lifetime)
 	if b.Curves != "" {
 		if cfg.CurvePreferences, err = Curves(b.Curves); err != nil {
 			return nil, nil, err

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Forge makes the certificates of `generate-certificates`, as HAProxy 2.6
@@ -50,7 +52,9 @@ type forged struct {
 // NewForge loads ca-sign-file (its key in the file or in "<file>.key")
 // to forge certificates for def's key, keeping size of them.
 func NewForge(caFile string, def *tls.Certificate, size int) (*Forge, error) {
-	c, err := loadFile(caFile)
+	// (the CA's .ocsp, .issuer or .sctl beside it are not read: it is
+	// never served)
+	c, err := loadFile(caFile, &haproxy.TLSTune{NoExtra: haproxy.ExtraAll &^ haproxy.ExtraKey})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,7 +109,13 @@ func TestOCSPStaple(t *testing.T) {
 	p := filepath.Join(dir, "o.pem")
 	os.WriteFile(p, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})...), 0o600)
 	os.WriteFile(p+".ocsp", []byte("\x30\x03\x0a\x01\x00"), 0o600)
-	l, err := LoadCrt(dir) // the .ocsp file is not taken for a certificate
+	// Without its issuer (not in the file, no .issuer) the response
+	// cannot be checked: HAProxy refuses the certificate.
+	if _, err := LoadCrt(dir); err == nil || !strings.Contains(err.Error(), "impossible to compute the OCSP certificate ID") {
+		t.Errorf("no issuer: %v", err)
+	}
+	os.WriteFile(p+".issuer", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	l, err := LoadCrt(dir) // the .ocsp and .issuer files are not taken for certificates
 	if err != nil || len(l) != 1 {
 		t.Fatalf("%v %v", l, err)
 	}

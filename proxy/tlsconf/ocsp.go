@@ -136,14 +136,18 @@ func certIDMatches(id ocspCertID, leaf, issuer *x509.Certificate) bool {
 }
 
 // ocspIssuer is the certificate that issued leaf: one of the chain after
-// it, else "<path>.issuer" (nil: none found).
-func ocspIssuer(path string, leaf *x509.Certificate, chain [][]byte) *x509.Certificate {
+// it, else the file issuerFile, "<crt>.issuer" ("": none to read; nil:
+// none found).
+func ocspIssuer(issuerFile string, leaf *x509.Certificate, chain [][]byte) *x509.Certificate {
 	for _, der := range chain {
 		if c, err := x509.ParseCertificate(der); err == nil && bytes.Equal(c.RawSubject, leaf.RawIssuer) {
 			return c
 		}
 	}
-	if data, err := os.ReadFile(path + ".issuer"); err == nil {
+	if issuerFile == "" {
+		return nil
+	}
+	if data, err := os.ReadFile(issuerFile); err == nil {
 		if b, _ := pem.Decode(data); b != nil && b.Type == "CERTIFICATE" {
 			if c, err := x509.ParseCertificate(b.Bytes); err == nil && bytes.Equal(c.RawSubject, leaf.RawIssuer) {
 				return c

@@ -52,7 +52,7 @@ func OCSPKey(c *Cert) []byte {
 	if c == nil || len(c.TLS.OCSPStaple) == 0 || c.TLS.Leaf == nil {
 		return nil
 	}
-	issuer := ocspIssuer(c.Path, c.TLS.Leaf, c.TLS.Certificate[1:])
+	issuer := ocspIssuer(c.Path+".issuer", c.TLS.Leaf, c.chainFull())
 	if issuer == nil {
 		return nil
 	}

@@ -15,8 +15,8 @@ import (
 // HAProxy 2.6 on Debian's OpenSSL 3 (security level 2), an RSA key under
 // haproxy.MinRSABits is refused (a ca-sign-file CA, loaded by loadFile,
 // is not checked, nor in HAProxy).
-func loadServed(path string) (Cert, error) {
-	c, err := loadFile(path)
+func loadServed(path string, t *haproxy.TLSTune) (Cert, error) {
+	c, err := loadFile(path, t)
 	if err != nil {
 		return c, err
 	}

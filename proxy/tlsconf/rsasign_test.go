@@ -209,7 +209,7 @@ func TestWeakRSAKeyRefused(t *testing.T) {
 	if _, err := (Upstream{Verify: "none", Crt: path}).Client(); err == nil || err.Error() != want {
 		t.Errorf("server crt: %v", err)
 	}
-	if _, err := loadFile(path); err != nil {
+	if _, err := loadFile(path, nil); err != nil {
 		t.Errorf("loadFile (ca-sign-file): %v", err)
 	}
 }

@@ -21,7 +21,11 @@ func ResumedMaster(cfg *tls.Config, hello []byte, st *tls.ConnectionState) []byt
 	if len(ticket) == 0 {
 		return nil
 	}
-	ss, err := cfg.DecryptTicket(ticket, *st)
+	decrypt := cfg.DecryptTicket
+	if cfg.UnwrapSession != nil {
+		decrypt = cfg.UnwrapSession // sealed with its own configuration's keys (lifetime.go)
+	}
+	ss, err := decrypt(ticket, *st)
 	if ss == nil || err != nil {
 		return nil
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // Upstream is what one `server ... ssl` line asks of TLS towards the
@@ -33,6 +35,9 @@ type Upstream struct {
 	// Registry, when set, lists the ca-file and crl-file for the
 	// runtime API (listServerCAFile).
 	Registry *Registry
+	// Tune are the global settings of Crt's companion files and chain
+	// (nil: HAProxy's defaults; loadopts.go).
+	Tune *haproxy.TLSTune
 }
 
 // Client builds the crypto/tls client configuration of a server. The
@@ -64,7 +69,7 @@ func (u Upstream) Client() (*tls.Config, error) {
 		}
 	}
 	if u.Crt != "" {
-		c, err := loadServed(u.Crt)
+		c, err := loadServed(u.Crt, u.Tune)
 		if err != nil {
 			return nil, err
 		}
