@@ -159,6 +159,10 @@ func (r *Request) parse(buf []byte) error {
 		if err = r.normalizeAuthority(lax); err != nil {
 			return err
 		}
+	} else if !lax {
+		if err = r.bareAuthorityCheck(); err != nil {
+			return err
+		}
 	}
 	r.HeadLen = end
 	for i := 0; seen.expect && i < len(r.Headers); i++ {
