@@ -61,6 +61,7 @@ func (s *session) serveH2(pre []byte) {
 		Refused:     s.logRefusedStream, // h2_refused.go
 	})
 	s.h2c.Store(conn)
+	s.info.shared = s.info.shareSess() // its streams' sess variables (vars_shared.go)
 	if s.p.closing.Load() {
 		conn.GoAway() // accepted while stopping: no stream will be served
 	}
@@ -92,6 +93,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.info.FrontTLS = s.info.FrontTLS
 	cs.info.TLSErrors = s.info.TLSErrors
 	cs.info.SSLFront = s.info.SSLFront // %ft's '~'
+	cs.info.shared = s.info.shared
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's
 		// tracked entries as an HTTP/1 request does; the connection
@@ -145,6 +147,7 @@ func (s *session) h2Version() {
 
 // finishStream ends a stream's session: no connection counters move.
 func (s *session) finishStream() {
+	s.info.endStreamVars() // vars_shared.go
 	s.priv.close()
 	s.keepStreamBuf()
 	s.c.Close()

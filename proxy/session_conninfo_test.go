@@ -15,7 +15,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"Src": true, "Dst": true, "Backend": true, "RequestNum": true, "PrioClass": true, "PrioOffset": true,
 		"TLS": true, "FrontCert": true, "FrontTLS": true, "TLSErrors": true, "ConnFailure": true,
 		"Payload": true, "PayloadFinal": true, "payloadShort": true, "inspecting": true,
-		"vars": true, "track": true, "vsize": true,
+		"vars": true, "track": true, "vsize": true, "shared": true,
 		// derived again from the session (restoreDerived)
 		"Frontend": true, "ListenerID": true, "PP": true, "Listener": true, "makeUniqueID": true,
 		"px": true, "cliTCP": true, "req": true, "logLevel": true,

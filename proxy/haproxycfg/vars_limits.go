@@ -7,9 +7,12 @@ import (
 
 // varLimits maps tune.vars.txn-max-size, reqres-max-size and
 // sess-max-size (proxy/vars_limits.go). sess-max-size is refused where a
-// frontend may speak HTTP/2: goha keeps an HTTP/2 stream's session
-// variables apart from its connection's, so their sum would not be
-// bounded as HAProxy bounds it.
+// frontend may speak HTTP/2: the streams of a connection share its
+// session variables and their size (proxy/vars_shared.go), but a
+// stream's txn and req variables are given back to that size once its
+// response's end went to the client, where HAProxy gives them back
+// before it reads the next stream: a stream right behind another could
+// be refused a variable HAProxy lets it set.
 func (b *builder) varLimits(g *haproxy.Global) proxy.VarLimits {
 	l := g.VarLimits
 	out := proxy.VarLimits{Txn: int64(l.Txn), ReqRes: int64(l.ReqRes), Sess: int64(l.Sess)}
