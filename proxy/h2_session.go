@@ -109,6 +109,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
 	st.SetOnAbort(all)
+	st.SetBeforeEnd(all)
 	cs.takeStreamBuf(wm)
 	cs.info.req = &cs.req
 	cs.info.cliTCP = s.c.TCPConn
@@ -136,6 +137,10 @@ func (a *streamSession) Abort() {
 		sc.Close()
 	}
 }
+
+// BeforeEnd gives the stream's variable bytes back to its connection's
+// session before its response's last frame goes out (vars_shared.go).
+func (a *streamSession) BeforeEnd() { a.s.info.releaseStreamVars() }
 
 // h2Version makes a stream's request say 2.0 to req.ver and %HV; the
 // server still gets HTTP/1.1 (Minor stays 1).

@@ -78,6 +78,9 @@ func (r *RequestInfo) varRoom(l *VarLimits, scope VarScope, n int64) bool {
 func (r *RequestInfo) varDiff(scope VarScope, n int64) {
 	if first := firstLevel(scope); first >= 0 {
 		for lv := first; lv < numLevels; lv++ {
+			if lv == levelSess && r.sessGiven && scope != ScopeSess {
+				break // given back before the stream's end (vars_shared.go)
+			}
 			*r.levelSize(lv) += n
 		}
 	}

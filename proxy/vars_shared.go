@@ -54,10 +54,34 @@ func (r *RequestInfo) levelSize(lv int) *int64 {
 	return &r.vsize[lv]
 }
 
+// releaseStreamVars gives an HTTP/2 stream's txn, req and res
+// variables' bytes back to its connection's sess level right before its
+// response ends (streamSession.BeforeEnd), as HAProxy frees a stream
+// before its mux sends the stream's last frame: the next stream never
+// finds them counted. Their values stay for the log line; the stream's
+// later frees leave the sess level alone (sessGiven).
+func (r *RequestInfo) releaseStreamVars() {
+	sh := r.shared
+	if sh == nil || r.vars == nil || r.sessGiven || r.varLimits() == nil {
+		return
+	}
+	var n int64
+	for _, sc := range [...]VarScope{ScopeTxn, ScopeReq, ScopeRes} {
+		for i := range r.vars[sc].vals {
+			if cur := &r.vars[sc].vals[i]; cur.exists {
+				n += varCost + varBytes(cur)
+			}
+		}
+	}
+	sh.mu.Lock()
+	sh.size -= n
+	sh.mu.Unlock()
+	r.sessGiven = true
+}
+
 // endStreamVars gives an HTTP/2 stream's txn, req and res variables'
-// bytes back to its connection's sess level when the stream ends (a
-// transaction ended by the proxy's own reply may not have dropped them),
-// as HAProxy prunes a stream's variables when it ends.
+// bytes back when the stream ends without its response's end written (a
+// reset stream), as HAProxy prunes a stream's variables when it ends.
 func (r *RequestInfo) endStreamVars() {
 	if r.shared == nil || r.vars == nil || r.varLimits() == nil {
 		return

@@ -103,3 +103,51 @@ frontend fe
 		}
 	}
 }
+
+// TestH2SessVarLimitsMatchHAProxy: tune.vars.sess-max-size bounds the
+// session variables an HTTP/2 connection's streams share together with
+// each stream's txn and req variables, as in HAProxy 2.6: a variable
+// that cannot be created stays absent, a stream's txn and req variables
+// are given back before the next stream starts (a stream right behind
+// finds their room), an unset frees room for later streams. The
+// streams' answers on two connections must be equal.
+func TestH2SessVarLimitsMatchHAProxy(t *testing.T) {
+	cfg := `global
+    tune.vars.sess-max-size 420
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 3s
+    timeout server 3s
+frontend fe
+    bind BIND proto h2
+    tcp-request session set-var(sess.c) str(conn)
+    http-request set-var(sess.n) var(sess.n),add(1) if { var(sess.n) -m found }
+    http-request set-var(sess.n) int(1) unless { var(sess.n) -m found }
+    http-request set-var(sess.s) path,field(3,/) if { path_beg /s/ }
+    http-request set-var(txn.t) path,field(3,/) if { path_beg /t/ }
+    http-request set-var(req.r) str(r)
+    http-request unset-var(sess.s) if { path /unset }
+    http-request return status 200 content-type text/plain lf-string "n=%[var(sess.n)] c=%[var(sess.c)] s=%[var(sess.s)] t=%[var(txn.t)] r=%[var(req.r)]"
+`
+	ha, goha := startBoth(t, cfg)
+	x := func(n int) string { return strings.Repeat("x", n) }
+	// sess: c (84) and n (80) made; s, t and r made and filled per path
+	paths := []string{"/a", "/s/" + x(50), "/t/" + x(40), "/t/" + x(41), "/s/" + x(120), "/t/" + x(1), "/unset", "/t/" + x(41), "/s/" + x(10)}
+	for round := 0; round < 2; round++ {
+		want, got := h2Streams(ha, paths...), h2Streams(goha, paths...)
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Errorf("round %d:\nhaproxy %q\ngoha    %q", round, want, got)
+		}
+		if round == 0 {
+			all := strings.Join(want, "\n") + "\n"
+			// a req variable, then a txn one, refused for want of
+			// room in the session
+			for _, w := range []string{"n=9 c=conn", "t=" + x(40) + " r=\n", "n=5 c=conn s=" + x(120) + " t= r=\n"} {
+				if !strings.Contains(all, w) {
+					t.Errorf("haproxy's answers lack %q in %q", w, want)
+				}
+			}
+		}
+	}
+}
