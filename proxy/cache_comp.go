@@ -9,12 +9,18 @@ import (
 	"github.com/goha-lb/goha/proxy/http1"
 )
 
-// hitComp decides whether the frontend's compression compresses a cache
-// hit, as HAProxy runs its compression filter on the cache applet's
-// response (the frontend is the stream's backend then): the choice, with
-// algo "" for none.
-func (s *session) hitComp(e *cache.Entry, notModified bool) exchangeComp {
-	c := s.chooseComp(planCompression(s.fe.cfg.Compression, s.fe.cfg.Compression))
+// hitComp decides whether compression compresses a cache hit, as HAProxy
+// runs its compression filter on the cache applet's response: the
+// frontend's for its own hit (the frontend is the stream's backend then),
+// the frontend's and the backend's settings (planCompression) for a hit
+// of be's cache-use (measured: TestCacheInBackendCompressionMatchesHAProxy).
+// The choice, with algo "" for none.
+func (s *session) hitComp(e *cache.Entry, notModified bool, be *backend) exchangeComp {
+	beComp := s.fe.cfg.Compression
+	if be != nil {
+		beComp = be.cfg.Compression
+	}
+	c := s.chooseComp(planCompression(s.fe.cfg.Compression, beComp))
 	if c.algo == "" {
 		return c
 	}

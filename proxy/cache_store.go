@@ -40,6 +40,14 @@ func (x *exchange) cacheStore(r *HeaderRule) {
 		}
 		return
 	}
+	if s.info.compAlgo != "" && s.fe.cfg.Compression != nil && x.be != nil && ruleIn(r, x.be.cfg.ResponseRules) {
+		// The frontend's compression filter comes before the backend's
+		// cache filter: HAProxy stores no response the frontend
+		// compresses (measured: TestCacheInBackendCompressionMatchesHAProxy);
+		// the backend's own compression comes after its cache, which
+		// stores what the server sent.
+		return
+	}
 	kind := resp.Body(false)
 	if !ct.hasKey || resp.Status != 200 || kind == http1.BodyUntilClose {
 		// goha stores no body delimited by the close (HAProxy does).
@@ -168,4 +176,14 @@ func (x *exchange) storeDone() {
 		st.Commit()
 		x.s.info.cache.store = nil
 	}
+}
+
+// ruleIn says whether r is one of rules.
+func ruleIn(r *HeaderRule, rules []HeaderRule) bool {
+	for i := range rules {
+		if &rules[i] == r {
+			return true
+		}
+	}
+	return false
 }

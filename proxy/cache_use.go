@@ -139,7 +139,7 @@ func (s *session) answerCacheOf(be *backend) bool {
 		next += int(min(req.ContentLength, have))
 	}
 	notModified := cache.NotModified(e, s.info.Headers())
-	comp := s.hitComp(e, notModified) // cache_comp.go
+	comp := s.hitComp(e, notModified, be) // cache_comp.go
 	status := 200
 	if notModified {
 		status = 304

@@ -61,6 +61,7 @@ func (s *session) serveH2(pre []byte) {
 		Refused:     s.logRefusedStream, // h2_refused.go
 	})
 	s.h2c.Store(conn)
+	s.info.shared = s.info.shareSess() // its streams' sess variables (vars_shared.go)
 	if s.p.closing.Load() {
 		conn.GoAway() // accepted while stopping: no stream will be served
 	}
@@ -92,6 +93,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	cs.info.FrontTLS = s.info.FrontTLS
 	cs.info.TLSErrors = s.info.TLSErrors
 	cs.info.SSLFront = s.info.SSLFront // %ft's '~'
+	cs.info.shared = s.info.shared
 	if tr := s.info.track; tr != nil {
 		// The stream sees the tables and counts on the connection's
 		// tracked entries as an HTTP/1 request does; the connection
@@ -107,6 +109,7 @@ func (s *session) serveStream(st *h2.Stream) {
 	// A reset stream (or a dead connection) cuts the server side at once:
 	// the session may be waiting on its server.
 	st.SetOnAbort(all)
+	st.SetBeforeEnd(all)
 	cs.takeStreamBuf(wm)
 	cs.info.req = &cs.req
 	cs.info.cliTCP = s.c.TCPConn
@@ -135,6 +138,10 @@ func (a *streamSession) Abort() {
 	}
 }
 
+// BeforeEnd gives the stream's variable bytes back to its connection's
+// session before its response's last frame goes out (vars_shared.go).
+func (a *streamSession) BeforeEnd() { a.s.info.releaseStreamVars() }
+
 // h2Version makes a stream's request say 2.0 to req.ver and %HV; the
 // server still gets HTTP/1.1 (Minor stays 1).
 func (s *session) h2Version() {
@@ -145,6 +152,7 @@ func (s *session) h2Version() {
 
 // finishStream ends a stream's session: no connection counters move.
 func (s *session) finishStream() {
+	s.info.endStreamVars() // vars_shared.go
 	s.priv.close()
 	s.keepStreamBuf()
 	s.c.Close()

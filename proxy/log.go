@@ -213,7 +213,9 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 		ActConn: s.p.actConn.Load(), FeConn: s.fe.stats.curSessions.Load(), URILen: s.p.cfg.LogURILen,
 	}
 	if s.inHead > 0 {
-		e.BytesIn = s.inHead + s.inBody
+		// a tunnel's bytes from the client too (101, CONNECT), as
+		// HAProxy counts them: TestTunnelBytesMatchHAProxy
+		e.BytesIn = s.inHead + s.inBody + tl.tunnelIn
 	}
 	if early && !s.fe.cfg.ContStats {
 		e.BytesIn = 0

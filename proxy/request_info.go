@@ -92,6 +92,12 @@ type RequestInfo struct {
 	// a rule sets one; track the session's sticky counters and tables
 	// (track.go), nil outside a session.
 	vars *[numScopes]varStore
+	// shared is, for an HTTP/2 connection and its streams, the sess
+	// variables they share (vars_shared.go), nil otherwise.
+	shared *sharedSess
+	// sessGiven: an HTTP/2 stream gave its txn and req variables' bytes
+	// back to the connection's sess level (releaseStreamVars).
+	sessGiven bool
 	// vsize are the variables' sizes as HAProxy counts them, by level
 	// (vars_limits.go).
 	vsize [numLevels]int64

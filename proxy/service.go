@@ -48,6 +48,9 @@ func (r *ServiceRequest) Header(name string) []byte {
 // connection headers.
 type ServiceReply struct {
 	Status int
+	// Reason is the status line's reason when an http-response
+	// set-status gave one ("": the status's own).
+	Reason string
 	// Headers are sent in order, lower-case names, as HAProxy's; one of
 	// them may be the content-length (of Body) where the service puts it,
 	// else it follows them.
@@ -111,32 +114,50 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 		rules = serviceResponseRules(svc, &s.info, be.cfg.ResponseRules, fe.cfg.ResponseRules)
 	}
 	var page []byte // the one an error reply sends
-	for _, r := range rules {
-		if r.Action == Deny && (r.Cond == nil || r.Cond.Match(&s.info)) {
-			// An http-response deny refuses the applet's answer as a
-			// server's: the 502 page, which replaces the answer and
-			// the headers the rules gave it.
-			rep = ServiceReply{Status: 502, ErrorPage: true}
-			page = s.errorPage(502, be) // the backend's, else the frontend's, as any 502
-			rules = nil
-			fe.stats.deniedResp.Add(1)
-			if be != nil {
-				be.stats.deniedResp.Add(1)
-			}
-			break
-		}
+	if rep.ErrorPage {
+		page = builtinServicePage(rep.Status)
 	}
 	closeConn := !whole || req.WantsClose() || s.p.closeOnStop() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
+	var answer []byte // an http-response deny, return or redirect's page
+	if sk, ok := svc.(responseRulesSkipper); !ok || !sk.SkipsResponseRules() {
+		s.serviceHead(&rep, page) // service_reply_rules.go
+		res := s.runServiceRules(&rep, rules)
+		rules = res.edits
+		if r := res.answer; r != nil {
+			// The answer replaces the reply and the headers the rules
+			// gave it; both are counted (%B), as HAProxy counts them.
+			s.uncounted -= serviceReplySize(&rep, page)
+			var status int
+			var closes bool
+			answer, status, closes = s.serviceAnswer(r, be)
+			rep, page, rules = ServiceReply{Status: status, ErrorPage: true}, nil, nil
+			closeConn = !whole || req.WantsClose() || s.p.closeOnStop() || closes
+			if r.Action == Deny {
+				fe.stats.deniedResp.Add(1)
+				if be != nil {
+					be.stats.deniedResp.Add(1)
+				}
+			}
+		}
+	}
 	var out []byte
-	if rep.ErrorPage {
-		if page == nil {
-			page = builtinServicePage(rep.Status)
+	if answer != nil {
+		s.after.be = be // its http-after-response rules first
+		out = s.withConnection(answer, closeConn, req.Minor)
+	} else if rep.ErrorPage {
+		made := page
+		if rep.Reason != "" { // a set-status (service_reply_rules.go)
+			page = withStatusLine(page, rep.Status, rep.Reason)
 		}
 		out = s.appendPageWithRules(s.out[:0], page, rules)
 		if i := bytes.Index(out, []byte("\r\n\r\n")); i >= 0 && string(req.Method) == "HEAD" {
 			out = out[:i+4] // no payload to a HEAD, as HAProxy's H1 mux sends its pages
 		}
 		s.out = out
+		// HAProxy counts (%B) the page as its applet made it: not the
+		// rules' edits (http-response, http-after-response), and its
+		// payload even when a HEAD's answer leaves it out.
+		s.uncounted += htxMessageSize(out) - htxMessageSize(made)
 	} else {
 		out = s.appendServiceReply(s.out[:0], &rep, rules, closeConn, string(req.Method) == "HEAD")
 		s.out = out
@@ -267,7 +288,11 @@ func (s *session) appendServiceReply(out []byte, rep *ServiceReply, rules []Head
 	out = append(out, "HTTP/1.1 "...)
 	out = strconv.AppendInt(out, int64(rep.Status), 10)
 	out = append(out, ' ')
-	out = append(out, Reason(rep.Status)...)
+	if rep.Reason != "" {
+		out = append(out, rep.Reason...) // a set-status's
+	} else {
+		out = append(out, Reason(rep.Status)...)
+	}
 	out = append(out, "\r\n"...)
 	// The frontend's http-response header rules apply, as HAProxy runs
 	// them on an applet's response too (their headers after the framing).

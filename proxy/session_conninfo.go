@@ -34,6 +34,7 @@ type connInfo struct {
 	payloadShort bool
 	inspecting   bool
 	vars         *[numScopes]varStore
+	shared       *sharedSess
 	track        *tracking
 	vsize        [numLevels]int64
 }
@@ -46,7 +47,7 @@ func (c *connInfo) save(i *RequestInfo) {
 		tls: i.TLS, frontCert: i.FrontCert, frontTLS: i.FrontTLS, tlsErrors: i.TLSErrors,
 		connFailure: i.ConnFailure, payload: i.Payload, payloadFinal: i.PayloadFinal,
 		payloadShort: i.payloadShort, inspecting: i.inspecting, vars: i.vars, track: i.track,
-		vsize: i.vsize,
+		vsize: i.vsize, shared: i.shared,
 	}
 }
 
@@ -57,7 +58,7 @@ func (c *connInfo) restore(i *RequestInfo) {
 	i.TLS, i.FrontCert, i.FrontTLS, i.TLSErrors = c.tls, c.frontCert, c.frontTLS, c.tlsErrors
 	i.ConnFailure, i.Payload, i.PayloadFinal = c.connFailure, c.payload, c.payloadFinal
 	i.payloadShort, i.inspecting, i.vars, i.track = c.payloadShort, c.inspecting, c.vars, c.track
-	i.vsize = c.vsize
+	i.vsize, i.shared = c.vsize, c.shared
 	*c = connInfo{}
 }
 

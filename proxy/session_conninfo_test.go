@@ -15,7 +15,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"Src": true, "Dst": true, "Backend": true, "RequestNum": true, "PrioClass": true, "PrioOffset": true,
 		"TLS": true, "FrontCert": true, "FrontTLS": true, "TLSErrors": true, "ConnFailure": true,
 		"Payload": true, "PayloadFinal": true, "payloadShort": true, "inspecting": true,
-		"vars": true, "track": true, "vsize": true,
+		"vars": true, "track": true, "vsize": true, "shared": true,
 		// derived again from the session (restoreDerived)
 		"Frontend": true, "ListenerID": true, "PP": true, "Listener": true, "makeUniqueID": true,
 		"px": true, "cliTCP": true, "req": true, "logLevel": true,
@@ -26,7 +26,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"resPlain": true, "resPlainDone": true, "respConn": true, "body": true,
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
 		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "srvTriedFrom": true, "lastRule": true,
-		"stream": true, "eval": true,
+		"stream": true, "eval": true, "sessGiven": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
 	for i := range rt.NumField() {

@@ -343,8 +343,8 @@ func (s *session) endTracking() {
 	var now uint32
 	clock := false // read once, when a counter needs it
 	in := s.received
-	if s.inHead > 0 { // an HTTP request: its HTX size, the figure %U logs (log.go)
-		in = s.inHead + s.inBody
+	if s.inHead > 0 { // an HTTP request: its HTX size and a tunnel's bytes, the figure %U logs (log.go)
+		in = s.inHead + s.inBody + s.tl.tunnelIn
 	}
 	for i := range tr.sc {
 		ref := tr.eff(i)

@@ -110,7 +110,7 @@ func (s *session) beginTransactionInfo() {
 		s.captureAcceptedRequest() // errsnap.go (HTTP/1 only, as HAProxy's H1 mux)
 	}
 	if !s.countH2Request() { // h2_upstream_count.go
-		s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers)
+		s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers) + int64(req.ConnectCL)
 	}
 	if req.ContentLength > 0 && !req.Chunked {
 		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))

@@ -43,14 +43,15 @@ func (r *RequestInfo) StoreVarIf(scope VarScope, slot int, v *Var, c VarCond, k 
 		storeVarIf(&procVars.st, true, slot, v, c, k)
 		return
 	}
+	if sh := r.shared; sh != nil { // an HTTP/2 stream (vars_shared.go)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+	}
 	if l := r.varLimits(); l != nil {
 		r.storeCounted(l, scope, slot, v, c, k) // vars_limits.go
 		return
 	}
-	if r.vars == nil {
-		r.vars = new([numScopes]varStore)
-	}
-	storeVarIf(&r.vars[scope], false, slot, v, c, k)
+	storeVarIf(r.storeOf(scope), false, slot, v, c, k)
 }
 
 func storeVarIf(st *varStore, always bool, slot int, v *Var, c VarCond, k VarKind) {

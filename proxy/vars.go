@@ -12,7 +12,8 @@ import (
 // lifetimes:
 //
 //	proc      the process (the proxy's lifetime; set at start by `global set-var`)
-//	sess      the client connection: every request it carries
+//	sess      the client connection: every request it carries (the streams
+//	          of an HTTP/2 connection share it: vars_shared.go)
 //	txn       one request and its response
 //	req, res  one request's, one response's processing (req.x and res.x
 //	          are two variables, as measured with HAProxy 2.6)
@@ -90,6 +91,11 @@ func (r *RequestInfo) LoadVar(scope VarScope, slot int, dst *Var) bool {
 		defer procVars.mu.Unlock()
 		return copyVar(&procVars.st, slot, dst)
 	}
+	if sh := r.shared; sh != nil && scope == ScopeSess {
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		return copyVar(&sh.st, slot, dst)
+	}
 	if r.vars == nil {
 		return false
 	}
@@ -105,6 +111,10 @@ func (r *RequestInfo) ReadVar(scope VarScope, slot int, dst *Var) bool {
 		procVars.mu.Lock()
 		defer procVars.mu.Unlock()
 		st = &procVars.st
+	} else if sh := r.shared; sh != nil && scope == ScopeSess {
+		sh.mu.Lock() // vars_shared.go
+		defer sh.mu.Unlock()
+		st = &sh.st
 	} else if r.vars != nil {
 		st = &r.vars[scope]
 	}
@@ -163,14 +173,15 @@ func (r *RequestInfo) StoreVar(scope VarScope, slot int, v *Var) {
 		storeVar(&procVars.st, slot, v)
 		return
 	}
+	if sh := r.shared; sh != nil { // an HTTP/2 stream (vars_shared.go)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+	}
 	if l := r.varLimits(); l != nil {
 		r.storeCounted(l, scope, slot, v, 0, 0) // vars_limits.go
 		return
 	}
-	if r.vars == nil {
-		r.vars = new([numScopes]varStore)
-	}
-	storeVar(&r.vars[scope], slot, v)
+	storeVar(r.storeOf(scope), slot, v)
 }
 
 func storeVar(st *varStore, slot int, v *Var) {
@@ -191,11 +202,18 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 		}
 		return
 	}
+	if sh := r.shared; sh != nil { // an HTTP/2 stream (vars_shared.go)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+	}
 	if r.varLimits() != nil {
 		r.unsetCounted(scope, slot) // vars_limits.go
 	}
-	if r.vars != nil && slot < len(r.vars[scope].vals) {
-		r.vars[scope].vals[slot].Set, r.vars[scope].vals[slot].exists = false, false
+	if r.vars == nil && (scope != ScopeSess || r.shared == nil) {
+		return
+	}
+	if st := r.storeOf(scope); slot < len(st.vals) {
+		st.vals[slot].Set, st.vals[slot].exists = false, false
 	}
 }
 

@@ -66,7 +66,7 @@ func (r *RequestInfo) varRoom(l *VarLimits, scope VarScope, n int64) bool {
 	}
 	limits := [numLevels]int64{l.ReqRes, l.Txn, l.Sess}
 	for lv := first; lv < numLevels; lv++ {
-		if limits[lv] > 0 && r.vsize[lv]+n > limits[lv] {
+		if limits[lv] > 0 && *r.levelSize(lv)+n > limits[lv] {
 			return false
 		}
 	}
@@ -78,7 +78,10 @@ func (r *RequestInfo) varRoom(l *VarLimits, scope VarScope, n int64) bool {
 func (r *RequestInfo) varDiff(scope VarScope, n int64) {
 	if first := firstLevel(scope); first >= 0 {
 		for lv := first; lv < numLevels; lv++ {
-			r.vsize[lv] += n
+			if lv == levelSess && r.sessGiven && scope != ScopeSess {
+				break // given back before the stream's end (vars_shared.go)
+			}
+			*r.levelSize(lv) += n
 		}
 	}
 }
@@ -104,10 +107,7 @@ const (
 // condition): the variable's creation, then the conditions, then its
 // value, each accounted.
 func (r *RequestInfo) storeCounted(l *VarLimits, scope VarScope, slot int, v *Var, c VarCond, k VarKind) {
-	if r.vars == nil {
-		r.vars = new([numScopes]varStore)
-	}
-	st := &r.vars[scope]
+	st := r.storeOf(scope) // the caller holds a stream's shared lock
 	exists := slot < len(st.vals) && st.vals[slot].exists
 	if c != 0 && ((exists && c&VarIfNotExists != 0) || (!exists && c&VarIfExists != 0)) {
 		return
@@ -130,10 +130,14 @@ func (r *RequestInfo) storeCounted(l *VarLimits, scope VarScope, slot int, v *Va
 
 // unsetCounted gives back an unset variable's bytes.
 func (r *RequestInfo) unsetCounted(scope VarScope, slot int) {
-	if r.vars == nil || slot >= len(r.vars[scope].vals) {
+	if r.vars == nil && (scope != ScopeSess || r.shared == nil) {
 		return
 	}
-	if cur := &r.vars[scope].vals[slot]; cur.exists {
+	st := r.storeOf(scope)
+	if slot >= len(st.vals) {
+		return
+	}
+	if cur := &st.vals[slot]; cur.exists {
 		r.varDiff(scope, -varCost-varBytes(cur))
 	}
 }
@@ -149,6 +153,10 @@ func (r *RequestInfo) freeCounted(scope VarScope) {
 		if cur := &r.vars[scope].vals[i]; cur.exists {
 			n += varCost + varBytes(cur)
 		}
+	}
+	if sh := r.shared; sh != nil { // the sess level is the connection's
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
 	}
 	r.varDiff(scope, -n)
 }

@@ -43,6 +43,8 @@ type Stream struct {
 	local      *any // the running worker's slot (Local)
 	// arrived is when the reader took the stream's HEADERS (Arrived).
 	arrived time.Time
+	// beforeEnd is told before the response ends (before_end.go).
+	beforeEnd Ender
 }
 
 // reset makes st a new stream of c (c.mu held): what a new allocation
@@ -262,12 +264,16 @@ func (st *Stream) writeFieldsLocked(status int, fields []Field, end bool, data [
 	if status >= 200 {
 		st.headersOut = true
 	}
-	if end || data != nil {
+	ending := end || data != nil
+	if ending {
 		st.localDone = true
 	}
 	hold := st.holdFlush
 	st.holdFlush = false
 	c.mu.Unlock()
+	if ending {
+		st.endComing()
+	}
 	c.wmu.Lock()
 	return c.endWrite(st.encodeFields(status, fields, end, data, max), !hold)
 }
@@ -354,6 +360,9 @@ func (st *Stream) writeData(p []byte, end bool) (int, error) {
 		st.localDone = true
 	}
 	c.mu.Unlock()
+	if last {
+		st.endComing()
+	}
 	c.wmu.Lock()
 	if n > max { // several frames at once (data_burst.go)
 		return int(n), c.endWrite(writeDataBurst(c.bw, st.id, p[:n], int(max), last), true)

@@ -7,9 +7,15 @@ import (
 )
 
 // serviceResponseActions are the http-response actions goha applies to a
-// service's reply (proxy/service.go: header edits, deny, allow ending its
-// list); HAProxy runs the others too.
-var serviceResponseActions = map[string]bool{"set-header": true, "add-header": true, "del-header": true, "deny": true, "allow": true}
+// service's reply (proxy/service_reply_rules.go: header edits,
+// set-status, the variables, capture, deny, return, redirect, allow
+// ending its list); HAProxy runs the others too.
+var serviceResponseActions = map[string]bool{"set-header": true, "add-header": true, "del-header": true, "deny": true, "allow": true,
+	"set-status": true, "capture": true, "return": true, "redirect": true}
+
+// serviceResponseAction says whether goha applies http-response action a
+// to a service's reply.
+func serviceResponseAction(a string) bool { return serviceResponseActions[a] || isVarAction(a) }
 
 // backendServiceRules is a backend's http-request rules with its
 // use-service rules (prometheus-exporter: services.go) refused when a
@@ -21,7 +27,7 @@ func (b *builder) backendServiceRules(px *haproxy.Proxy, in []haproxy.HTTPRule) 
 	var bad *haproxy.HTTPRule
 	check := func(rules []haproxy.HTTPRule) {
 		for i := range rules {
-			if bad == nil && !serviceResponseActions[rules[i].Action] {
+			if bad == nil && !serviceResponseAction(rules[i].Action) {
 				bad = &rules[i]
 			}
 		}
@@ -63,7 +69,7 @@ func (b *builder) backendServiceRules(px *haproxy.Proxy, in []haproxy.HTTPRule) 
 // otherwise r is reported.
 func (b *builder) frontendServiceOK(px *haproxy.Proxy, r haproxy.HTTPRule) bool {
 	for _, rr := range px.HTTPResponseRules {
-		if !serviceResponseActions[rr.Action] {
+		if !serviceResponseAction(rr.Action) {
 			b.unsupported(r.Pos, "http-request use-service whose replies would go through http-response "+
 				rr.Action+" ("+rr.Pos.File+":"+strconv.Itoa(rr.Pos.Line)+"), which goha does not apply to a service's reply")
 			return false

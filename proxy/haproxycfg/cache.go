@@ -1,6 +1,8 @@
 package haproxycfg
 
 import (
+	"strings"
+
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/cache"
@@ -25,10 +27,11 @@ var hitRuleActions = map[string]bool{"set-header": true, "add-header": true, "de
 // backend's cache-use serves its hits through the backend's http-response
 // rules, then those of the frontend the request came through (any
 // frontend may route there): all of them must be ones a hit goes through
-// in goha; a backend's cache rules are refused where compression may
-// apply (goha compresses only a frontend's own hits, cache_comp.go, and
-// its storing beside a backend's compression is measured only for
-// frontends and listens).
+// in goha. Beside compression (proxy/cache_comp.go, cache_store.go), a
+// backend's cache stores no response a frontend compresses and what the
+// server sent under its own compression, its hits compressed by either;
+// its cache rules are refused where both the backend and a frontend that
+// may route to it compress (not measured: which filter compresses).
 func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	var c *cache.Cache
 	for _, x := range b.plan.Caches {
@@ -48,15 +51,11 @@ func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (p
 		for _, fe := range b.cfg.Proxies {
 			if fe.Cap&haproxy.CapFrontend != 0 && !fe.Disabled && fe.Mode == "http" {
 				lists = append(lists, fe.HTTPResponseRules)
-				if fe.Compression != nil || fe.CompressionFilter {
-					b.unsupported(r.Pos, kw+" "+r.Action+" in a backend a frontend with compression may route to")
+				if (fe.Compression != nil || fe.CompressionFilter) && (px.Compression != nil || px.CompressionFilter) && mayRouteTo(fe, px.Name) {
+					b.unsupported(r.Pos, kw+" "+r.Action+" in a backend with compression a frontend with compression may route to")
 					return proxy.HeaderRule{}, false
 				}
 			}
-		}
-		if px.Compression != nil || px.CompressionFilter {
-			b.unsupported(r.Pos, kw+" "+r.Action+" in a backend with compression")
-			return proxy.HeaderRule{}, false
 		}
 	}
 	if r.Action == "cache-use" {
@@ -71,4 +70,19 @@ func (b *builder) cacheRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (p
 		return proxy.HeaderRule{Action: proxy.CacheUse, Cache: c}, true
 	}
 	return proxy.HeaderRule{Action: proxy.CacheStore, Cache: c}, true
+}
+
+// mayRouteTo says whether frontend fe may send a request to backend name:
+// its default_backend, or a use_backend naming it or naming a backend by
+// a log-format (any one).
+func mayRouteTo(fe *haproxy.Proxy, name string) bool {
+	if fe.DefaultBack == name {
+		return true
+	}
+	for _, u := range fe.UseBackends {
+		if u.Backend == name || strings.Contains(u.Backend, "%[") {
+			return true
+		}
+	}
+	return false
 }

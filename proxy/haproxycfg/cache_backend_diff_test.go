@@ -97,16 +97,21 @@ cache c1
 // TestCacheInBackendRefused: a backend's cache-use is refused where its
 // hits would go through an http-response action goha does not apply to
 // them (the backend's own, or any frontend's), and both cache rules where
-// compression may apply (the backend's or a frontend's); in
-// a named defaults section the cache rules stay refused.
+// the backend and a frontend routing to it both compress; in a named
+// defaults section the cache rules stay refused.
 func TestCacheInBackendRefused(t *testing.T) {
 	for _, tc := range []struct{ fe, be, want string }{
 		{"", "http-request cache-use c\n    http-response cache-store c", ""},
 		{"", "http-request cache-use c\n    http-response set-status 201", "http-request cache-use with http-response set-status"},
 		{"    http-response replace-header x a b\n", "http-request cache-use c", "http-request cache-use with http-response replace-header"},
-		{"    compression algo gzip\n", "http-request cache-use c", "cache-use in a backend a frontend with compression may route to"},
-		{"", "http-request cache-use c\n    compression algo gzip", "cache-use in a backend with compression"},
-		{"", "http-response cache-store c\n    compression algo gzip", "http-response cache-store in a backend with compression"},
+		// beside compression (TestCacheInBackendCompressionMatchesHAProxy)
+		{"    compression algo gzip\n", "http-request cache-use c", ""},
+		{"", "http-request cache-use c\n    compression algo gzip", ""},
+		{"", "http-response cache-store c\n    compression algo gzip", ""},
+		{"    compression algo gzip\n", "http-request cache-use c\n    compression algo gzip",
+			"cache-use in a backend with compression a frontend with compression may route to"},
+		{"    compression algo gzip\n", "http-response cache-store c\n    compression algo gzip",
+			"http-response cache-store in a backend with compression a frontend with compression may route to"},
 	} {
 		cfg := quickDefaults("http") + "cache c\n    total-max-size 1\n" +
 			"frontend fe\n    bind 127.0.0.1:8080\n" + tc.fe + "    default_backend be\nbackend be\n    " + tc.be + "\n    server s 127.0.0.1:9\n"

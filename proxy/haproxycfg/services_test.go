@@ -30,7 +30,7 @@ backend c
  http-request use-service prometheus-exporter
 backend d
  http-request use-service prometheus-exporter
- http-response set-status 201
+ http-response replace-header x a b
 `)
 	if p.Promex == nil {
 		t.Fatal("no exporter in the plan")
@@ -49,7 +49,7 @@ backend d
 			t.Errorf("backend %s: rules %+v", be.Name, be.RequestRules)
 		}
 	}
-	if n := strings.Join(notices(p), "\n"); !strings.Contains(n, "http-request use-service in a backend whose replies would go through http-response set-status") ||
+	if n := strings.Join(notices(p), "\n"); !strings.Contains(n, "http-request use-service in a backend whose replies would go through http-response replace-header") ||
 		strings.Count(n, "use-service") != 1 {
 		t.Errorf("notices: %s", n)
 	}

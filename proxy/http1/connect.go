@@ -6,7 +6,8 @@ package http1
 // server's answer: a 2xx makes the connection a tunnel, any other status
 // leaves those bytes to be read as the next request.
 //
-//   - A Content-Length field is dropped from the request sent on.
+//   - A Content-Length field is dropped from the request sent on (its
+//     HTX message keeps it: ConnectCL).
 //   - A Transfer-Encoding field stays, and the server is asked to close
 //     (connection: close): the framing cannot be told.
 //   - A 2xx answer's own Content-Length or Transfer-Encoding does not
@@ -26,6 +27,8 @@ func (r *Request) connectFraming() {
 		for _, h := range r.Headers {
 			if !EqualFold(h.Name, "content-length") {
 				hs = append(hs, h)
+			} else {
+				r.ConnectCL += len(h.Name) + len(h.Value)
 			}
 		}
 		r.Headers = hs

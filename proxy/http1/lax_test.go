@@ -38,7 +38,7 @@ func TestRequestLax(t *testing.T) {
 		{name: "fragment", in: "GET /a#b HTTP/1.1\r\nHost: t\r\n\r\n", strict: 400, target: "/a#b", names: []string{"Host"}, host: "t"},
 		{name: "byte 0xe9 in target", in: "GET /\xe9 HTTP/1.1\r\n\r\n", strict: 400, target: "/\xe9", host: "-"},
 		{name: "control byte in target", in: "GET /a\x01b HTTP/1.1\r\n\r\n", status: 400, strict: 400},
-		{name: "target without slash", in: "GET x HTTP/1.1\r\n\r\n", strict: 400, target: "x", host: "-"},
+		{name: "target without slash", in: "GET x HTTP/1.1\r\nHost: t\r\n\r\n", strict: 400, target: "x", names: []string{"Host"}, host: "t"},
 		{name: "CONNECT with a path", in: "CONNECT /x HTTP/1.1\r\nHost: t\r\n\r\n", strict: 400, target: "/x", names: []string{"Host"}, host: "t"},
 		{name: "authority differs: Host kept", in: "GET http://a/x HTTP/1.1\r\nHost: b\r\n\r\n", strict: 400, target: "http://a/x", names: []string{"Host"}, host: "b"},
 		{name: "default port dropped: Host is the URI's", in: "GET http://u@a:80/x HTTP/1.1\r\nHost: b:80\r\n\r\n", strict: 400, target: "http://u@a/x", names: []string{"Host"}, host: "a"},

@@ -43,6 +43,10 @@ type Request struct {
 	// ConnectTE: a CONNECT request came with a Transfer-Encoding field
 	// (connect.go).
 	ConnectTE bool
+	// ConnectCL is the size (name and value) of the Content-Length field
+	// a CONNECT request came with, dropped from the request sent on but
+	// counted in HAProxy's HTX message (%U) (connect.go).
+	ConnectCL int
 	// LaxErrPos is, under AcceptInvalid, the offset of the first byte
 	// that was let through but that HAProxy records as an error (a
 	// target byte that is '#' or not ASCII, a header name byte that is
@@ -157,6 +161,10 @@ func (r *Request) parse(buf []byte) error {
 	}
 	if r.Authority != nil {
 		if err = r.normalizeAuthority(lax); err != nil {
+			return err
+		}
+	} else if !lax {
+		if err = r.bareAuthorityCheck(); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,7 @@ func TestRequestCacheKnowsEveryField(t *testing.T) {
 		}
 	}
 	want := []string{"AcceptInvalid", "MaxHeaders", "AnyMethodPayload", "Method", "Target", "Minor", "Version", "Headers", "HeadLen", "Framing",
-		"Authority", "ExpectContinue", "FromH2", "ConnectTE", "LaxErrPos",
+		"Authority", "ExpectContinue", "FromH2", "ConnectTE", "ConnectCL", "LaxErrPos",
 		"ContentLength", "Chunked", "CLWithTE", "ConnClose", "ConnKeepAlive", "ConnUpgrade", "Upgrade"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("Request's fields are %q; RequestCache handles %q", names, want)

@@ -3,12 +3,17 @@ package http1
 import "bytes"
 
 // The request-target rules below are HAProxy 2.6's, checked by sending raw
-// requests to it (testdata/http1 holds the corpus): a target is origin
-// form ("/..."), "*", absolute form ("scheme://authority[/...]") or, for
-// CONNECT only, authority form. Anything else is a 400, and so is a '#'
-// or a byte >= 0x80 anywhere in it (a fragment never travels; a raw
-// non-ASCII byte is read differently by different servers), unless the
-// frontend has `option accept-invalid-http-request` (checkTarget's lax).
+// requests to it (testdata/http1 holds the corpus, TestOddTargetsMatchHAProxy
+// the odd forms): a target starting with '/' is origin form, one starting
+// with '*' is forwarded as it is ("*", but also "*x"), and CONNECT's is
+// authority form. Any other target is read as an absolute URI whose scheme
+// may be missing: "scheme://authority[/...]", or "authority[/...]" (say
+// "h.example/a/b", "a:b", "?q"), whose authority (up to the first '/',
+// after any userinfo) must then be Host exactly, when there is a Host
+// (bareAuthorityCheck). A '#' or a byte >= 0x80 anywhere in a target is
+// a 400 (a fragment never travels; a raw non-ASCII byte is read
+// differently by different servers), unless the frontend has `option
+// accept-invalid-http-request` (checkTarget's lax).
 
 // targetByteOK marks the bytes allowed in a request target: visible ASCII
 // and DEL, except '#'.
@@ -22,8 +27,8 @@ var targetByteOK = func() (t [256]bool) {
 // checkTarget validates the target of a request with the given method and
 // returns the authority of an absolute-form target (nil otherwise). lax
 // (accept-invalid-http-request) lets '#' and bytes >= 0x80 through and
-// refuses no form: a target in none of the four forms is forwarded as it
-// is, with no authority.
+// refuses no form: a CONNECT target not in authority form is forwarded
+// as it is, with no authority.
 func checkTarget(method, target []byte, lax bool) (authority []byte, err error) {
 	if lax {
 		// Control bytes stay refused (the caller checked them); a
@@ -59,15 +64,12 @@ func targetForm(method, target []byte) (authority []byte, err error) {
 		}
 		return target, nil
 	}
-	switch {
-	case target[0] == '/':
-		return nil, nil
-	case len(target) == 1 && target[0] == '*':
+	if target[0] == '/' || target[0] == '*' {
 		return nil, nil
 	}
 	scheme := schemeLen(target)
 	if scheme == 0 || !bytes.HasPrefix(target[scheme:], []byte("://")) {
-		return nil, bad("request target is neither origin nor absolute form")
+		return nil, nil // no scheme: bareAuthorityCheck, once Host is known
 	}
 	rest := target[scheme+3:]
 	if i := bytes.IndexByte(rest, '/'); i >= 0 {
@@ -217,4 +219,27 @@ func mergeHosts(hs []Header) ([]Header, error) {
 		}
 	}
 	return out, nil
+}
+
+// bareAuthorityCheck is HAProxy 2.6's check of a target read as an
+// absolute URI without a scheme (not CONNECT, not starting with '/' or
+// '*', no "scheme://"): its authority, the bytes before the first '/'
+// after any '@', must equal Host ignoring case when both are there and
+// the authority is not empty. Without a scheme no default port is
+// dropped, and the target is forwarded as it is.
+func (r *Request) bareAuthorityCheck() error {
+	t := r.Target
+	if r.IsConnect() || len(t) == 0 || t[0] == '/' || t[0] == '*' || r.Authority != nil {
+		return nil
+	}
+	auth := t
+	if i := bytes.IndexByte(auth, '/'); i >= 0 {
+		auth = auth[:i]
+	}
+	auth = hostOf(auth)
+	hi := r.hostIndex()
+	if hi < 0 || len(auth) == 0 || equalFoldBytes(auth, r.Headers[hi].Value) {
+		return nil
+	}
+	return badAt("URI authority differs from Host", r.Headers[hi].Value, StateLastLF)
 }

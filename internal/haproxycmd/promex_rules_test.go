@@ -1,0 +1,146 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// promexRulesCfg: the exporter's replies through http-response rules
+// other than header edits — set-status (with and without a reason),
+// set-var on status and res.hdr, a header whose value reads the status
+// a set-status gave, capture response header, http-response capture,
+// return, redirect, deny
+// with and without deny_status — chosen by the request's x-k header.
+const promexRulesCfg = `global
+ stats socket %[1]s level admin
+defaults
+ mode http
+ timeout client 5s
+ timeout server 5s
+ timeout connect 1s
+frontend fe
+ bind %[2]s
+ log %[3]s local0
+ log-format "%%ST %%[var(txn.v)] [%%[var(txn.h)]] %%hs %%tsc %%HU B=%%B"
+ capture response header content-type len 30
+ declare capture response len 20
+ http-request set-var(txn.k) req.hdr(x-k)
+ http-request use-service prometheus-exporter if { path /metrics }
+ http-response set-var(txn.v) status
+ http-response set-var(txn.h) res.hdr(content-type)
+ http-response capture res.hdr(cache-control) id 1
+ http-response set-status 299 if { var(txn.k) -m str s }
+ http-response set-status 298 reason Odd if { var(txn.k) -m str s2 }
+ http-response set-header x-st %%[status] if { var(txn.k) -m str s }
+ http-response return status 201 content-type text/plain string "ret" if { var(txn.k) -m str r }
+ http-response redirect location /x if { var(txn.k) -m str d }
+ http-response deny deny_status 403 if { var(txn.k) -m str deny }
+ http-response deny if { var(txn.k) -m str deny502 }
+ http-response set-header x-after yes
+ default_backend be
+backend be
+ server s1 %[4]s
+`
+
+// TestPromexResponseRulesMatchHAProxy sends the cases to HAProxy 2.6 and
+// goha running promexRulesCfg: the heads the client gets (the
+// exporter's metrics left out), the whole answers of a keep-alive
+// connection whose replies the rules replace (its connection kept), the
+// log lines (%B compared for the exporter's error page and the answers
+// replacing it; the metrics differ) and the frontend's dresp must be
+// equal.
+func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
+	haproxy := testenv.LookPath(t, "haproxy")
+	web := loopback.StartWeb(t, "server1")
+	keys := []string{"", "s", "s2", "r", "d", "deny", "deny502"}
+	var reqs []string
+	for _, scope := range []string{"global", "bogus"} {
+		for _, k := range keys {
+			reqs = append(reqs, fmt.Sprintf("GET /metrics?scope=%s HTTP/1.1\r\nhost: x\r\nx-k: %s\r\nconnection: close\r\n\r\n", scope, k))
+		}
+	}
+	reqs = append(reqs, "HEAD /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: r\r\nconnection: close\r\n\r\n")
+	keepAlive := "GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: r\r\n\r\n" +
+		"GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: deny\r\n\r\n" +
+		"GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: d\r\nconnection: close\r\n\r\n"
+	heads, logs, kept, stats := map[string][]string{}, map[string][]string{}, map[string]string{}, map[string]string{}
+	for _, bin := range []string{gohaproxy, haproxy} {
+		sock := filepath.Join(t.TempDir(), "s.sock")
+		fe := loopback.FreeAddr(t)
+		syslog := loopback.ListenUDP(t)
+		startWithConfig(t, bin, fmt.Sprintf(promexRulesCfg, sock, fe, syslog.LocalAddr(), web.Addr))
+		haproxytest.StatsCmd(t, sock, "show info")
+		for _, r := range reqs {
+			heads[bin] = append(heads[bin], rawHead(t, fe, r))
+		}
+		kept[bin] = rawAll(t, fe, keepAlive)
+		n, want := 0, len(reqs)+3
+		bytesRe := regexp.MustCompile(` B=\d+$`)
+		readSyslog(syslog, func(d string) bool {
+			if _, l, ok := strings.Cut(d, "]: "); ok {
+				l = strings.TrimSpace(l)
+				if strings.Contains(l, "scope=global") {
+					l = bytesRe.ReplaceAllString(l, " B=(metrics)")
+				}
+				logs[bin] = append(logs[bin], l)
+			}
+			n++
+			return n < want
+		})
+		for _, r := range statColumns(t, haproxytest.StatsCmd(t, sock, "show stat"), []string{"pxname", "svname", "dresp", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx"}) {
+			if strings.Contains(r, "svname=FRONTEND") {
+				stats[bin] += r + "\n"
+			}
+		}
+	}
+	for i := range reqs {
+		if g, h := heads[gohaproxy][i], heads[haproxy][i]; g != h {
+			t.Errorf("%q:\ngohaproxy %s\nhaproxy   %s", reqs[i], g, h)
+		}
+	}
+	if g, h := kept[gohaproxy], kept[haproxy]; g != h {
+		t.Errorf("keep-alive connection:\ngohaproxy %q\nhaproxy   %q", g, h)
+	}
+	sort.Strings(logs[gohaproxy])
+	sort.Strings(logs[haproxy])
+	if g, h := strings.Join(logs[gohaproxy], "\n"), strings.Join(logs[haproxy], "\n"); g != h || len(logs[haproxy]) != len(reqs)+3 {
+		t.Errorf("log lines\ngohaproxy:\n%s\nhaproxy:\n%s", g, h)
+	}
+	if !strings.Contains(strings.Join(logs[haproxy], "\n"), "|no-cache} LR--") {
+		t.Errorf("haproxy's log lines lack the http-response capture: %q", logs[haproxy])
+	}
+	if g, h := stats[gohaproxy], stats[haproxy]; g != h {
+		t.Errorf("show stat\ngohaproxy %s\nhaproxy   %s", g, h)
+	}
+	for _, w := range []string{`HTTP/1.1 299 Success`, `HTTP/1.1 298 Odd`, `x-st: 299`, `HTTP/1.1 403 Forbidden`, `HTTP/1.1 201 Created`} {
+		if !strings.Contains(strings.Join(heads[haproxy], "\n"), w) {
+			t.Errorf("haproxy's heads lack %q", w)
+		}
+	}
+}
+
+// rawAll sends raw and returns all that comes back until the proxy
+// closes (or 2 s of quiet).
+func rawAll(t *testing.T, addr, raw string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, raw)
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
