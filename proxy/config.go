@@ -195,6 +195,11 @@ type Frontend struct {
 	// ByBackend: upgraded by its backend's mode, which HAProxy set (and
 	// counted a session on) before that request came.
 	UpgradedFromTCP, UpgradedByBackend bool
+	// UpgradesPerConn: a tcp frontend (Mode ModeTCP) that HAProxy
+	// upgrades to HTTP per connection, when its switching rules choose
+	// an http backend (switch_conn.go): it reaches backends of both
+	// modes, and its HTTP fields are what an upgraded connection runs.
+	UpgradesPerConn bool
 	// IndependentStreams is a tcp frontend's `option
 	// independent-streams`: bytes sent to the client do not restart its
 	// read clock (relay.go).

@@ -37,7 +37,7 @@ func (s *session) otherModeBackend(be *backend) bool {
 // when the name is one), so a backend found is a tcp one; another is
 // left for the default, as proxy.New keeps modes apart.
 func (s *session) dynamicTCPBackend(u *UseBackend) *backend {
-	if b := s.dynamicBackend(u); b != nil && b.cfg.Mode == s.fe.cfg.Mode {
+	if b := s.dynamicBackend(u); b != nil && (b.cfg.Mode == s.fe.cfg.Mode || s.fe.cfg.UpgradesPerConn) {
 		return b
 	}
 	return s.fe.def

@@ -21,7 +21,7 @@ import (
 // upgradedFirst: the session's request is the first of a connection to
 // an upgraded tcp frontend.
 func (s *session) upgradedFirst() bool {
-	return s.fe.cfg.UpgradedFromTCP && !s.notFirst && s.stream == nil
+	return (s.fe.cfg.UpgradedFromTCP || s.sw.up.Load()) && !s.notFirst && s.stream == nil
 }
 
 // headEndTerm is the termination state of a request whose head did not
@@ -52,10 +52,10 @@ func (s *session) countRefusedFirst(preface bool) {
 // refused, and for a connection that went on as HTTP/2 (its preface:
 // HAProxy drops that stream, its streams count their own).
 func (s *session) countUpgradedStream() {
-	if !s.fe.cfg.UpgradedByBackend || s.notFirst || s.stream != nil {
+	if !s.upgradedByBackend() || s.notFirst || s.stream != nil {
 		return
 	}
-	if be := s.tcpBackend(); be != nil { // unconditional rules only (haproxycfg)
+	if be := s.upgradingBackend(); be != nil {
 		be.stats.sessions.Add(1)
 		countRate(&be.stats, false)
 	}

@@ -48,6 +48,10 @@ func (s *session) serveTCP() {
 	if be == nil {
 		return
 	}
+	if be.cfg.Mode == ModeHTTP {
+		s.upgradeConn(be, pending) // switch_conn.go
+		return
+	}
 	if pending, ok = s.inspectBackendTCP(be, pending); !ok { // backend_content_tcp.go
 		return
 	}

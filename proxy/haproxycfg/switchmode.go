@@ -70,9 +70,9 @@ import (
 // "be/<NOSRV> -1/-1/0 0 IR" in tcplog, the backend's be_conn counted; an
 // implicitly upgraded first request that never comes whole is logged
 // "fe/<NOSRV> ... PR".
-func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
+func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKind) {
 	if px.Mode == "http" {
-		return px, false // switch-mode is an accept there (httpContentRules)
+		return px, upgradeNone // switch-mode is an accept there (httpContentRules)
 	}
 	var sawHTTP, sawTCP, dynamic bool
 	reach := func(name string) {
@@ -105,18 +105,14 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	if !explicit && !sawHTTP {
 		if dynamic && b.hasHTTPBackend() {
 			// HAProxy upgrades the stream to HTTP when the name is an
-			// http backend's, which goha does not build
-			for _, u := range px.UseBackends {
-				if strings.Contains(u.Backend, "%[") {
-					b.unsupported(u.Pos, "use_backend with a dynamic name in a tcp frontend while the configuration has http backends")
-				}
-			}
+			// http backend's
+			return b.perConnFrontend(px)
 		}
-		return px, false // a tcp frontend
+		return px, upgradeNone // a tcp frontend
 	}
-	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, bool) {
+	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, upgradeKind) {
 		b.unsupported(p, what)
-		return px, false
+		return px, upgradeNone
 	}
 	where := px.Pos
 	for _, r := range px.TCPContentRules {
@@ -126,12 +122,12 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		}
 	}
 	switch {
-	case dynamic:
+	case explicit && dynamic:
 		return refuse(where, "use_backend with a dynamic name in a tcp frontend upgraded to HTTP")
 	case explicit && sawTCP:
 		return refuse(where, "tcp-request content switch-mode http in a frontend that can reach a tcp backend")
-	case sawTCP:
-		return refuse(px.Pos, "tcp frontend reaching both tcp and http backends")
+	case dynamic || sawTCP:
+		return b.perConnFrontend(px) // switch_conn.go
 	}
 	up := *px
 	up.Mode = "http"
@@ -179,7 +175,7 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 			// for the implicit upgrade (no PR_O_HTTP_UPG of its own)
 			stripTCPHTTP(&up)
 		}
-		return &up, true
+		return &up, upgradeWhole
 	}
 	// Its content rules run as those before a switch-mode rule do
 	// (firstContent).
@@ -189,7 +185,7 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 		}
 	}
 	stripTCPHTTP(&up)
-	return &up, true
+	return &up, upgradeWhole
 }
 
 // stripTCPHTTP drops from an upgraded frontend what HAProxy's -c strips
@@ -268,6 +264,9 @@ func forceH2(fe *proxy.Frontend) {
 // whose upgrade to HTTP was refused (upgradedFrontend gave the notice),
 // run without it under --allow-unsupported.
 func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
+	if fe.UpgradesPerConn {
+		return // both modes are reached (switch_conn.go)
+	}
 	other := func(name string) bool {
 		for _, px := range b.cfg.Proxies {
 			if px.Name == name && px.Cap&haproxy.CapBackend != 0 && !px.Disabled {

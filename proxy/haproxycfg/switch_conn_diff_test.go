@@ -1,0 +1,113 @@
+package haproxycfg
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// mixedCase is one connection of the per-connection upgrade tests: what
+// the client sends and how many lines it logs.
+type mixedCase struct {
+	raw   string
+	lines int
+}
+
+// sameMixedExchanges sends each case to HAProxy, then to goha, and
+// compares the client's bytes and end, the bytes the http backend's
+// recorder got, and the log lines.
+func sameMixedExchanges(t *testing.T, ha, goha string, haLog, goLog chan string, web *recorder, cases []mixedCase) {
+	t.Helper()
+	for _, c := range cases {
+		label := fmt.Sprintf("%.60q", c.raw)
+		var got, rec [2][]byte
+		var ends [2]string
+		for i, addr := range []string{ha, goha} {
+			web.reset(nil, false)
+			got[i], ends[i] = exchangeFrom(t, "", addr, c.raw, 400*time.Millisecond)
+			rec[i] = web.bytes()
+		}
+		compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
+		if !bytes.Equal(rec[0], rec[1]) {
+			t.Errorf("%s: the http backend got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
+		}
+		sameLogLines(t, label, haLog, goLog, c.lines)
+	}
+}
+
+// mixedStatCols are the show stat cells the per-connection upgrade tests
+// compare: the frontend's sessions, requests and request errors, each
+// backend's sessions, current sessions (an HTTP request sent to the tcp
+// backend stays counted there) and bytes.
+func mixedStatCols(px *proxy.Proxy, fe0 proxy.Stats, be0 []proxy.Stats) []statCounter {
+	fe := px.Frontends()[0]
+	out := statCols(fe.Name+"/FRONTEND", statsSince(fe.Stats, fe0), "stot", "req_tot", "ereq")
+	for i, b := range px.Backends() {
+		row := b.Name + "/BACKEND"
+		out = append(out, statCounter{row, "stot", b.Stats.Sessions - be0[i].Sessions},
+			statCounter{row, "scur", b.Stats.CurSessions - be0[i].CurSessions},
+			statCounter{row, "bin", b.Stats.BytesIn - be0[i].BytesIn},
+			statCounter{row, "bout", b.Stats.BytesOut - be0[i].BytesOut})
+	}
+	return out
+}
+
+func backendStats(px *proxy.Proxy) []proxy.Stats {
+	var out []proxy.Stats
+	for _, b := range px.Backends() {
+		out = append(out, b.Stats)
+	}
+	return out
+}
+
+// TestTCPFrontendMixedBackendsDifferential: a tcp frontend whose
+// switching rules choose, per connection, a tcp backend (the bytes go
+// raw, one tcplog line) or an http one (the connection is upgraded to
+// HTTP there: keep-alive, the frontend's http-request and http-response
+// rules, no X-Forwarded-For, a 400 for a later request that is not
+// HTTP, an HTTP/2 preface served as HTTP/2; its first request is not
+// switched again, its next ones are, on the HTTP message: one sent to
+// the tcp backend is closed unanswered, logged IR and left counted in
+// that backend's scur), beside HAProxy 2.6.12: the client's bytes, the
+// http backend's, the log lines and show stat's cells.
+func TestTCPFrontendMixedBackendsDifferential(t *testing.T) {
+	web := startRecorder(t)
+	cfg := upgradeHead + `frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-request inspect-delay 1s
+    tcp-request content accept if HTTP
+    http-request set-var(txn.raw) int(1) if { path /raw }
+    http-request set-header x-fe mixed
+    http-response set-header x-rfe mixed
+    option forwardfor
+    use_backend raw if { var(txn.raw) -m found }
+    use_backend web if HTTP
+    default_backend raw
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend raw
+    mode tcp
+    server s1 ` + prefixEcho(t, "raw") + `
+`
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
+	fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
+		{get("/a") + get("/b"), 2},
+		{"hello raw\r\n", 1},
+		{"HELLO garbage\r\n\r\n", 1},
+		{get("/raw"), 1}, // switched on the raw bytes: web
+		{get("/a") + get("/raw"), 2},
+		{get("/a") + "HELLO garbage\r\n\r\n", 2},
+	})
+	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web}, "/a", "/b")
+	after := haproxytest.StatsCmd(t, sock, "show stat")
+	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+}
