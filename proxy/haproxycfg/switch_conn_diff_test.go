@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,4 +111,83 @@ backend raw
 	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web}, "/a", "/b")
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+}
+
+// TestTCPFrontendMixedImplicitDifferential: a tcp frontend upgraded per
+// connection with no inspect delay: its content rules run on the TCP
+// stream at the connection's start (a txn variable they set reaches the
+// first request's http-request rules; they run again on each later
+// request), its http backend upgrades the connection before a byte is
+// read, a first request that is not HTTP gets the 400 page, one that
+// never comes whole the 408 (logged PR, counted twice in ereq and as a
+// session of the backend), and a connection from the source its
+// use_backend rule names goes to that backend: a tcp one keeps it a tcp
+// stream, an http one upgrades it (a conditional use_backend in a
+// frontend reaching http backends only), beside HAProxy 2.6.12: client
+// bytes, the http backends' bytes, log lines and show stat's cells.
+func TestTCPFrontendMixedImplicitDifferential(t *testing.T) {
+	for _, mode := range []string{"tcp", "http"} {
+		t.Run(mode, func(t *testing.T) {
+			web, other := startRecorder(t), startRecorder(t)
+			addr := other.ln.Addr().String()
+			if mode == "tcp" {
+				addr = prefixEcho(t, "raw")
+			}
+			mixedImplicitDifferential(t, mode, web, other, addr)
+		})
+	}
+}
+
+func mixedImplicitDifferential(t *testing.T, mode string, web, other *recorder, otherAddr string) {
+	cfg := upgradeHead + `frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-request content set-var(txn.t) str(tcp) unless { var(sess.again) -m found }
+    tcp-request content set-var(txn.t) str(again) if { var(sess.again) -m found }
+    tcp-request content set-var(sess.again) int(1)
+    http-request set-header x-t %[var(txn.t)]
+    use_backend other if { src 127.0.0.2 }
+    default_backend web
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend other
+    mode ` + mode + `
+    server s1 ` + otherAddr + `
+`
+	cases := []switchCase{
+		{upgradeGet + "GET /b HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 2},
+		{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
+		{"GET / HT", 2 * time.Second, 1}, // timeout client: 408, PR
+	}
+	upgradeRounds(t, func() bool {
+		ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
+		fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+		if upgradeExchangesRaced(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases) {
+			return true
+		}
+		two := upgradeGet // under the 32 bytes prefixEcho reads (more: its close resets)
+		if mode == "http" {
+			two += "GET /b HTTP/1.1\r\nhost: x\r\n\r\n"
+		}
+		for _, raw := range []string{two, "HELLO garbage\r\n\r\n"} {
+			var got, rec [2][]byte
+			var ends [2]string
+			for i, addr := range []string{ha, goha} {
+				other.reset(nil, false)
+				got[i], ends[i] = exchangeFrom(t, "127.0.0.2", addr, raw, 300*time.Millisecond)
+				rec[i] = other.bytes()
+			}
+			label := fmt.Sprintf("from 127.0.0.2: %.40q", raw)
+			compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
+			if !bytes.Equal(rec[0], rec[1]) {
+				t.Errorf("%s: backend other got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
+			}
+			sameLogLines(t, label, haLog, goLog, 1+strings.Count(raw, "GET /b"))
+		}
+		after := haproxytest.StatsCmd(t, sock, "show stat")
+		sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+		return false
+	})
 }

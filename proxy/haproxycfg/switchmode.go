@@ -181,7 +181,10 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKi
 	// (firstContent).
 	for _, u := range px.UseBackends {
 		if u.Cond != nil {
-			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
+			// for its first request HAProxy evaluates them on the raw
+			// bytes before the upgrade, on the HTTP message for the next
+			// ones
+			return b.perConnFrontend(px)
 		}
 	}
 	stripTCPHTTP(&up)

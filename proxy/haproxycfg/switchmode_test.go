@@ -37,7 +37,7 @@ backend bt
 		{"rule before h2", "tcp-request content accept if { src 127.0.0.2 }\n    tcp-request content switch-mode http proto h2\n    default_backend bh", true, "before switch-mode http proto h2"},
 		{"implicit content", "tcp-request content accept if { src 127.0.0.2 }\n    default_backend bh", true, ""},
 		{"implicit payload", "tcp-request inspect-delay 1s\n    tcp-request content accept if { req.len gt 0 }\n    default_backend bh", true, "req.len outside tcp-mode content inspection"},
-		{"implicit use_backend", "use_backend bh if { src 127.0.0.2 }\n    default_backend bh", false, "use_backend with a condition"},
+		{"implicit use_backend", "use_backend bh if { src 127.0.0.2 }\n    default_backend bh", false, ""},
 		{"dynamic", "use_backend b%[src]\n    default_backend bh", false, ""},
 		{"dynamic payload", "use_backend b%[req.payload(0,1)]\n    default_backend bh", false, "dynamic name reading req.payload(0,1)"},
 	} {
