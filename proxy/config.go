@@ -376,8 +376,9 @@ type TCPConnRule struct {
 	// (actions_drop.go silence) and the frontend counts a denied request.
 	Silent bool
 	// Close is tcp-response content close: the server connection ends,
-	// the rules stop (tcp_response.go).
-	Close bool
+	// the rules stop (tcp_response.go). Switch is a per-connection
+	// upgrade's switch-mode http: the rules stop, HTTP starts (switch_conn.go).
+	Close, Switch bool
 	Cond  Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).

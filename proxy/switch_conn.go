@@ -20,8 +20,11 @@ import "sync/atomic"
 type connSwitch struct {
 	// up: the connection was upgraded (read by `show sess`).
 	up atomic.Bool
-	// be is the backend its switching rules chose for the first request.
+	// be is the backend its switching rules chose for the first request
+	// (nil when a switch-mode rule upgraded it before they ran).
 	be *backend
+	// switching: a switch-mode rule's condition held (tcp_content.go).
+	switching bool
 }
 
 // tcpStream says whether the session is a tcp stream: a tcp
@@ -46,9 +49,11 @@ func (s *session) upgradingBackend() *backend {
 
 // upgradeConn turns the tcp stream into an HTTP session whose buffer
 // starts with pending (what the content inspection read); serve then
-// runs it (serveHTTP). The content rules ran: the first request skips
-// their place in RequestRules (FirstContentSkip) and keeps their
-// variables.
+// runs it (serveHTTP). be is the http backend its switching rules chose
+// (nil: a switch-mode rule upgraded it, the switching rules run on the
+// HTTP request). The content rules ran (a switch-mode rule stops them):
+// the first request skips their place in RequestRules (FirstContentSkip)
+// and keeps their variables.
 func (s *session) upgradeConn(be *backend, pending []byte) {
 	s.sw.be = be
 	s.sw.up.Store(true)

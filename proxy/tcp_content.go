@@ -79,6 +79,9 @@ func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte,
 		s.info.Payload, s.info.PayloadFinal = buf[:n], final || n == len(buf)
 		verdict := s.contentVerdictOf(rules)
 		switch verdict {
+		case contentSwitch:
+			s.sw.switching = true // serveTCP upgrades the connection
+			fallthrough
 		case contentAccept:
 			s.info.PayloadFinal = true // use_backend reads what is there
 			return buf[:n], true
@@ -128,6 +131,7 @@ const (
 	contentReject
 	contentWait
 	contentSilentDrop
+	contentSwitch // switch-mode http (switch_conn.go)
 )
 
 // contentVerdictOf runs the rules in order: the first whose condition
@@ -162,6 +166,9 @@ func (s *session) contentVerdictOf(rules []TCPConnRule) contentResult {
 		}
 		if r.Reject {
 			return contentReject
+		}
+		if r.Switch {
+			return contentSwitch
 		}
 		return contentAccept
 	}

@@ -44,6 +44,10 @@ func (s *session) serveTCP() {
 	if !ok {
 		return
 	}
+	if s.sw.switching {
+		s.upgradeConn(nil, pending) // switch_conn.go
+		return
+	}
 	be := s.tcpBackend()
 	if be == nil {
 		return

@@ -128,6 +128,7 @@ type builder struct {
 	cfg            *haproxy.Config
 	// userlists are the configuration's, their passwords checked (auth.go).
 	userlists []haproxy.Userlist
+	perConn   map[*haproxy.Proxy]bool // frontends upgraded per connection (switch_conn.go)
 }
 
 // unsupported records a goha notice once per position and subject.

@@ -31,7 +31,17 @@ const (
 func (b *builder) perConnFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKind) {
 	up := *px
 	up.Monitor = haproxy.Monitor{}
-	stripTCPHTTP(&up)
+	if !px.HTTPUpgrade {
+		stripTCPHTTP(&up) // a switch-mode rule of its own keeps them (PR_O_HTTP_UPG)
+	}
+	if p := switchProto(px); p != "" {
+		for _, r := range px.TCPContentRules {
+			if r.Action == "switch-mode" {
+				b.unsupported(r.Pos, "tcp-request content switch-mode http proto "+p+" in a tcp frontend upgraded to HTTP per connection")
+				return px, upgradeNone
+			}
+		}
+	}
 	// The switching rules run on the connection's raw bytes for its
 	// first request and on the HTTP message for the next ones: their
 	// samples must have the same value on both (acl.NotPerConn).
@@ -48,6 +58,10 @@ func (b *builder) perConnFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKin
 			return px, upgradeNone
 		}
 	}
+	if b.perConn == nil {
+		b.perConn = map[*haproxy.Proxy]bool{}
+	}
+	b.perConn[&up] = true // its switch-mode rules are tcp content rules (tcpContentRules)
 	return &up, upgradePerConn
 }
 
@@ -61,5 +75,4 @@ func (b *builder) perConnHTTP(px *haproxy.Proxy, fe *proxy.Frontend, pages *page
 	hp := *px
 	hp.Mode = "http"
 	b.httpFrontend(&hp, &hp, fe, acl.NewSet(px.ACLs).WithUserlists(b.userlists), pages)
-	fe.Services, fe.Monitor = nil, nil // stripped (stats) and ignored (monitor-uri)
 }

@@ -191,3 +191,119 @@ backend other
 		return false
 	})
 }
+
+// TestTCPFrontendDynamicBackendDifferential: a dynamic use_backend in a
+// tcp frontend whose configuration has http backends, resolved per
+// connection: on the raw bytes for the first request (a tcp backend
+// keeps the tcp stream, an http one upgrades it), on each later
+// request's HTTP message (a tcp backend there closes it unanswered, IR;
+// a name no backend has goes to the default backend); and in a
+// frontend switched to HTTP by an unconditional switch-mode, on every
+// request's HTTP message. Beside HAProxy 2.6.12: client bytes, the http
+// backend's bytes, log lines and show stat's cells.
+func TestTCPFrontendDynamicBackendDifferential(t *testing.T) {
+	for _, sw := range []string{"", "    tcp-request content switch-mode http\n"} {
+		name := "per-connection"
+		if sw != "" {
+			name = "switch-mode"
+		}
+		t.Run(name, func(t *testing.T) {
+			web := startRecorder(t)
+			cfg := upgradeHead + `frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-request inspect-delay 1s
+    tcp-request content set-var(txn.be) str(web) if HTTP
+    tcp-request content set-var(txn.be) str(raw) if !HTTP
+` + sw + `    http-request set-var(txn.be) str(raw) if { path /raw }
+    http-request set-var(txn.be) str(nope) if { path /nope }
+    http-request set-header x-be %[var(txn.be)]
+    use_backend %[var(txn.be)]
+    default_backend web
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend raw
+    mode tcp
+    server s1 ` + prefixEcho(t, "raw") + `
+`
+			ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
+			fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+			get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+			cases := []mixedCase{
+				{get("/a") + get("/b"), 2},
+				{get("/raw"), 1},
+				{get("/a") + get("/raw"), 2},
+				{get("/nope") + get("/a"), 2},
+			}
+			if sw == "" {
+				cases = append(cases, mixedCase{"hello raw\r\n", 1}, mixedCase{"HELLO garbage\r\n\r\n", 1})
+			}
+			sameMixedExchanges(t, ha, goha, haLog, goLog, web, cases)
+			after := haproxytest.StatsCmd(t, sock, "show stat")
+			sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+		})
+	}
+}
+
+// TestConditionalSwitchModeDifferential: `tcp-request content
+// switch-mode http if <cond>`: a connection whose condition holds
+// becomes HTTP at that rule (the content rules after it do not run, its
+// switching rules see the HTTP request: one choosing the tcp backend
+// closes it, IR), one whose condition fails stays a tcp stream (to the
+// tcp backend, bytes raw), or is upgraded by the http backend its
+// switching rules chose on the raw bytes (from 127.0.0.2: its first
+// request is not switched again). Beside HAProxy 2.6.12: the client's
+// bytes, the http backend's, the log lines and show stat's cells.
+func TestConditionalSwitchModeDifferential(t *testing.T) {
+	web := startRecorder(t)
+	cfg := upgradeHead + `frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-request inspect-delay 1s
+    tcp-request content switch-mode http if HTTP !{ src 127.0.0.2 }
+    tcp-request content set-var(txn.after) str(yes)
+    http-request set-header x-after %[var(txn.after)]
+    http-request set-var(txn.raw) int(1) if { path /raw }
+    option forwardfor
+    use_backend raw if { var(txn.raw) -m found }
+    use_backend raw if !HTTP
+    default_backend web
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend raw
+    mode tcp
+    server s1 ` + prefixEcho(t, "raw") + `
+`
+	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
+	fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
+		{get("/a") + get("/b"), 2},
+		{get("/raw"), 1},
+		{get("/a") + get("/raw"), 2},
+		{"hello raw\r\n", 1},
+		{"HELLO garbage\r\n\r\n", 1},
+		{get("/a") + "HELLO garbage\r\n\r\n", 2},
+	})
+	for _, raw := range []string{get("/raw") + get("/b"), get("/a") + get("/raw")} {
+		var got, rec [2][]byte
+		var ends [2]string
+		for i, addr := range []string{ha, goha} {
+			web.reset(nil, false)
+			got[i], ends[i] = exchangeFrom(t, "127.0.0.2", addr, raw, 400*time.Millisecond)
+			rec[i] = web.bytes()
+		}
+		label := fmt.Sprintf("from 127.0.0.2: %.40q", raw)
+		compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
+		if !bytes.Equal(rec[0], rec[1]) {
+			t.Errorf("%s: the http backend got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
+		}
+		sameLogLines(t, label, haLog, goLog, 2)
+	}
+	after := haproxytest.StatsCmd(t, sock, "show stat")
+	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+}

@@ -114,19 +114,15 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKi
 		b.unsupported(p, what)
 		return px, upgradeNone
 	}
-	where := px.Pos
-	for _, r := range px.TCPContentRules {
+	var sw *haproxy.HTTPRule // the first switch-mode rule
+	for i, r := range px.TCPContentRules {
 		if r.Action == "switch-mode" {
-			where = r.Pos
+			sw = &px.TCPContentRules[i]
 			break
 		}
 	}
-	switch {
-	case explicit && dynamic:
-		return refuse(where, "use_backend with a dynamic name in a tcp frontend upgraded to HTTP")
-	case explicit && sawTCP:
-		return refuse(where, "tcp-request content switch-mode http in a frontend that can reach a tcp backend")
-	case dynamic || sawTCP:
+	if dynamic || sawTCP || sw != nil && sw.Cond != nil {
+		// a connection may stay a tcp stream, or reach a tcp backend
 		return b.perConnFrontend(px) // switch_conn.go
 	}
 	up := *px
@@ -146,9 +142,6 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKi
 			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
 		}
 		first := px.TCPContentRules[at]
-		if first.Cond != nil {
-			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
-		}
 		if switchProto(px) == "h1" {
 			// the H1 mux named: no HTTP/2 upgrade on a preface (measured:
 			// a 400, as with option disable-h2-upgrade)
