@@ -379,7 +379,7 @@ type TCPConnRule struct {
 	// the rules stop (tcp_response.go). Switch is a per-connection
 	// upgrade's switch-mode http: the rules stop, HTTP starts (switch_conn.go).
 	Close, Switch bool
-	Cond  Condition // sees only Src (nil = always)
+	Cond          Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule
