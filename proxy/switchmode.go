@@ -9,7 +9,8 @@ import (
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (a
 // `tcp-request content switch-mode http`, or an HTTP backend: see
 // haproxycfg/switchmode.go) is run as an HTTP frontend with
-// Frontend.UpgradedFromTCP set. On the connection's first request the
+// Frontend.UpgradedFromTCP set, or upgraded per connection
+// (switch_conn.go). On the connection's first request the
 // TCP stream that HAProxy upgrades is still there, which shows when the
 // head never comes whole (measured on 2.6.12): the 400 or 408 is logged
 // PR rather than CR or cR, with %ST 0 (emitSessLog), and ereq counts it

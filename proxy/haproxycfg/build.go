@@ -238,7 +238,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		LogASAP:              logASAP(px), // logwait.go
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
-		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		BufferRequest:        px.Options["http-buffer-request"] && (mode(px) == proxy.ModeHTTP || how == upgradePerConn),
 		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	fe.IndependentStreams = b.independentStreams(px) // indep_streams.go

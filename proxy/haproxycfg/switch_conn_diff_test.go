@@ -307,3 +307,32 @@ backend raw
 	after := haproxytest.StatsCmd(t, sock, "show stat")
 	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
 }
+
+// TestSwitchModeAfterPayloadRulesDifferential: the content rules before
+// an unconditional switch-mode read the connection's bytes under the
+// inspect delay (here req.proto_http), on the TCP stream, before the
+// switch; the next requests' HTTP streams run them on the HTTP message.
+// Beside HAProxy 2.6.12: the client's bytes, the backend's (the
+// variable they set), the log lines.
+func TestSwitchModeAfterPayloadRulesDifferential(t *testing.T) {
+	web := startRecorder(t)
+	cfg := upgradeHead + `frontend fe
+    mode tcp
+    option tcplog
+    bind BIND
+    tcp-request inspect-delay 1s
+    tcp-request content set-var(txn.h) str(yes) if HTTP
+    tcp-request content switch-mode http
+    http-request set-header x-h %[var(txn.h)]
+    default_backend web
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+`
+	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
+		{get("/a") + get("/b"), 2},
+		{"HELLO garbage\r\n\r\n", 1},
+	})
+}
