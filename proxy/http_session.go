@@ -35,8 +35,9 @@ type session struct {
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
-	// firstContentRan: the frontend's FirstContentRules ran for the
-	// first request, which skips them and keeps their variables.
+	// firstContentRan: the content rules ran on the connection's TCP
+	// stream for the first request, which skips them and keeps their
+	// variables (switch_conn.go).
 	firstContentRan bool
 	sw              connSwitch // its upgrade to HTTP (switch_conn.go)
 
@@ -178,10 +179,6 @@ func (s *session) serve() {
 	countRate(st, false)
 	s.p.rates.countSession()
 	s.rateCounted()
-	if !s.firstContent() { // switchmode.go
-		s.finish()
-		return
-	}
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
 		s.serveH2(nil)

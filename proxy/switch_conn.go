@@ -1,6 +1,11 @@
 package proxy
 
-import "sync/atomic"
+import (
+	"net"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
 
 // A tcp frontend that HAProxy 2.6 upgrades to HTTP per connection
 // (Frontend.UpgradesPerConn; haproxycfg switchmode.go, switch_conn.go)
@@ -23,8 +28,9 @@ type connSwitch struct {
 	// be is the backend its switching rules chose for the first request
 	// (nil when a switch-mode rule upgraded it before they ran).
 	be *backend
-	// switching: a switch-mode rule's condition held (tcp_content.go).
-	switching bool
+	// switching: a switch-mode rule's condition held (tcp_content.go);
+	// h1: it named proto h1, which turns the HTTP/2 upgrade off.
+	switching, h1 bool
 }
 
 // tcpStream says whether the session is a tcp stream: a tcp
@@ -88,4 +94,32 @@ func (s *session) httpBackend() (be *backend, other bool) {
 		}
 	}
 	return be, be != nil && be.cfg.Mode != ModeHTTP
+}
+
+// drainOnReject reads, in a frontend upgraded per connection, what the
+// socket holds before a content rule's reject closes it: HAProxy's TCP
+// stream read it before its analysers ran, so its close is a FIN, not a
+// reset (measured: TestSwitchModeAfterRulesDifferential,
+// TestImplicitUpgradeContentDifferential).
+func (s *session) drainOnReject() {
+	if s.fe.cfg.UpgradesPerConn && s.c.TCPConn != nil {
+		drainReady(s.c.TCPConn)
+	}
+}
+
+// drainReady reads and drops what c's socket holds now, without waiting.
+func drainReady(c *net.TCPConn) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	var b [4096]byte
+	raw.Read(func(fd uintptr) bool {
+		for {
+			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
+			if n <= 0 || err != nil {
+				return true
+			}
+		}
+	})
 }

@@ -1,11 +1,5 @@
 package proxy
 
-import (
-	"net"
-
-	"golang.org/x/sys/unix"
-)
-
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (a
 // `tcp-request content switch-mode http`, or an HTTP backend: see
 // haproxycfg/switchmode.go) is run as an HTTP frontend with
@@ -60,58 +54,4 @@ func (s *session) countUpgradedStream() {
 		be.stats.sessions.Add(1)
 		countRate(&be.stats, false)
 	}
-}
-
-// firstContent runs, on a connection to a tcp frontend upgraded by a
-// switch-mode rule that follows other content rules, those rules as
-// HAProxy 2.6's TCP stream runs them at its start, before any byte is
-// read (haproxycfg switchmode.go): a reject closes the connection,
-// logged PR and counted in dreq, a silent-drop drops it; otherwise the
-// first request skips them. It reports whether the connection goes on.
-func (s *session) firstContent() bool {
-	rules := s.fe.cfg.FirstContentRules
-	if len(rules) == 0 {
-		return true
-	}
-	s.tl = timeline{start: s.accepted}
-	s.info.beginStream()
-	s.info.Payload, s.info.PayloadFinal = nil, true
-	s.contentNext = 0
-	switch s.contentVerdictOf(rules) {
-	case contentReject:
-		s.fe.stats.deniedReq.Add(1)
-		s.emitLog(nil, nil, 0, term('P', 'R'))
-		if s.c.TCPConn != nil {
-			// HAProxy's stream reads what the socket holds before its
-			// analysers run: its close is a FIN, not a reset
-			drainReady(s.c.TCPConn)
-		}
-		return false
-	case contentSilentDrop:
-		s.fe.stats.deniedReq.Add(1)
-		s.emitLog(nil, nil, 0, term('P', 'R'))
-		if s.c.TCPConn != nil {
-			silence(s.c.TCPConn)
-		}
-		return false
-	}
-	s.firstContentRan = true
-	return true
-}
-
-// drainReady reads and drops what c's socket holds now, without waiting.
-func drainReady(c *net.TCPConn) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return
-	}
-	var b [4096]byte
-	raw.Read(func(fd uintptr) bool {
-		for {
-			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
-			if n <= 0 || err != nil {
-				return true
-			}
-		}
-	})
 }

@@ -91,6 +91,7 @@ func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte,
 			// counted in the frontend's dreq (the backend's list too)
 			s.fe.stats.deniedReq.Add(1)
 			s.emitLog(be, nil, 0, term('P', 'R'))
+			s.drainOnReject() // switch_conn.go
 			return nil, false
 		case contentSilentDrop:
 			s.fe.stats.deniedReq.Add(1)
@@ -168,6 +169,7 @@ func (s *session) contentVerdictOf(rules []TCPConnRule) contentResult {
 			return contentReject
 		}
 		if r.Switch {
+			s.sw.h1 = r.SwitchH1
 			return contentSwitch
 		}
 		return contentAccept

@@ -47,15 +47,3 @@ func FormatNotPerConn(text string) string {
 	}
 	return ""
 }
-
-// NotLayer4 names the first criterion of c whose fetch reads more than
-// the connection and variables (the bytes or the request), or "".
-func (s *Set) NotLayer4(c *haproxy.Condition) string {
-	if c == nil {
-		return ""
-	}
-	return s.firstACLNamed(c, func(name string) bool {
-		f, ok := fetches[name]
-		return !ok || !(f.layer4 && name != "fc_http_major" || name == "var")
-	})
-}

@@ -20,7 +20,7 @@ func (b *builder) httpFrontend(px, declared *haproxy.Proxy, fe *proxy.Frontend, 
 	content := b.frontContentRules(px, acls, fe, ruleSlots) // front_content.go
 	fe.RequestRules = append(content, b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
 	fe.FirstContentSkip = len(content)
-	b.firstContent(declared, px, fe, acls, len(content)) // switchmode.go
+	b.firstContent(declared, px) // switchmode.go
 	fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
 	fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
 	fe.Redirects = b.redirects(px, acls)

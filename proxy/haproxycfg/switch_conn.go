@@ -34,12 +34,11 @@ func (b *builder) perConnFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKin
 	if !px.HTTPUpgrade {
 		stripTCPHTTP(&up) // a switch-mode rule of its own keeps them (PR_O_HTTP_UPG)
 	}
-	if p := switchProto(px); p != "" {
-		for _, r := range px.TCPContentRules {
-			if r.Action == "switch-mode" {
-				b.unsupported(r.Pos, "tcp-request content switch-mode http proto "+p+" in a tcp frontend upgraded to HTTP per connection")
-				return px, upgradeNone
-			}
+	for _, r := range px.TCPContentRules {
+		// (proto h1: TCPConnRule.SwitchH1)
+		if r.Action == "switch-mode" && len(r.Args) > 2 && r.Args[1] == "proto" && r.Args[2] != "h1" {
+			b.unsupported(r.Pos, "tcp-request content switch-mode http proto "+r.Args[2]+" in a tcp frontend upgraded to HTTP per connection")
+			return px, upgradeNone
 		}
 	}
 	// The switching rules run on the connection's raw bytes for its

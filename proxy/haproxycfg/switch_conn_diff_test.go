@@ -254,16 +254,28 @@ backend raw
 // closes it, IR), one whose condition fails stays a tcp stream (to the
 // tcp backend, bytes raw), or is upgraded by the http backend its
 // switching rules chose on the raw bytes (from 127.0.0.2: its first
-// request is not switched again). Beside HAProxy 2.6.12: the client's
-// bytes, the http backend's, the log lines and show stat's cells.
+// request is not switched again). With proto h1 a switched connection's
+// HTTP/2 preface gets the 400 page (the HTTP/2 upgrade is off for it).
+// Beside HAProxy 2.6.12: the client's bytes, the http backend's, the log
+// lines and show stat's cells.
 func TestConditionalSwitchModeDifferential(t *testing.T) {
+	for _, proto := range []string{"", "proto h1 "} {
+		name := strings.TrimSpace(proto)
+		if name == "" {
+			name = "default"
+		}
+		t.Run(strings.ReplaceAll(name, " ", "-"), func(t *testing.T) { conditionalSwitchDifferential(t, proto) })
+	}
+}
+
+func conditionalSwitchDifferential(t *testing.T, proto string) {
 	web := startRecorder(t)
 	cfg := upgradeHead + `frontend fe
     mode tcp
     option tcplog
     bind BIND
     tcp-request inspect-delay 1s
-    tcp-request content switch-mode http if HTTP !{ src 127.0.0.2 }
+    tcp-request content switch-mode http ` + proto + `if HTTP !{ src 127.0.0.2 }
     tcp-request content set-var(txn.after) str(yes)
     http-request set-header x-after %[var(txn.after)]
     http-request set-var(txn.raw) int(1) if { path /raw }
@@ -288,6 +300,7 @@ backend raw
 		{"hello raw\r\n", 1},
 		{"HELLO garbage\r\n\r\n", 1},
 		{get("/a") + "HELLO garbage\r\n\r\n", 2},
+		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", strings.Count(proto, "h1")}, // (HTTP/2: logged per stream)
 	})
 	for _, raw := range []string{get("/raw") + get("/b"), get("/a") + get("/raw")} {
 		var got, rec [2][]byte

@@ -5,7 +5,6 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
@@ -34,13 +33,15 @@ import (
 //     the HTTP message (acl.NotPerConn: layer-4 samples, variables,
 //     req.proto_http), else they are refused: goha does not parse a tcp
 //     stream's bytes as HTTP for path or hdr as HAProxy does, nor
-//     measure req.len on an HTX message. switch-mode with `proto` is
-//     refused there.
+//     measure req.len on an HTX message. A switch-mode rule's `proto h1`
+//     turns the HTTP/2 upgrade off for the connection it switches;
+//     `proto h2` is refused there.
 //   - as an HTTP frontend (upgradeWhole): every connection upgraded at
 //     its start: the copy of the parsed frontend that frontend() builds,
-//     with mode http, for an unconditional switch-mode rule first among
-//     the content rules (or with `proto`) and for a frontend whose
-//     backends are all in mode http, without content rules or
+//     with mode http, in a frontend reaching http backends only, by name:
+//     for an unconditional switch-mode rule first among the content
+//     rules (or after others with `proto h2`, refused: firstContent),
+//     and without switch-mode for one without content rules or
 //     conditional use_backend rules.
 //
 // Measured on HAProxy 2.6.12 (switchmode_diff_test.go,
@@ -83,10 +84,9 @@ import (
 // frontend starts from switches the same way, but with the settings the
 // implicit upgrade strips stripped (switchFromDefaults).
 //
-// Under `proto h1` the content rules before the switch run at each
-// connection's start, before a byte is read, and on its later requests
-// (firstContent): those reading more than layer-4 samples and variables
-// are refused there; under `proto h2` any is refused.
+// Content rules before the switch make the frontend upgraded per
+// connection, but under `proto h2`, where they are refused
+// (firstContent).
 func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKind) {
 	if px.Mode == "http" {
 		return px, upgradeNone // switch-mode is an accept there (httpContentRules)
@@ -175,7 +175,7 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKi
 				tracks = append(tracks, r)
 			}
 		}
-		if (at > 0 || len(tracks) > 0) && switchProto(px) == "" {
+		if (at > 0 || len(tracks) > 0) && switchProto(px) != "h2" {
 			// the rules before the switch wait for the bytes they read
 			// under the inspect delay, on the TCP stream
 			return b.perConnFrontend(px) // switch_conn.go
@@ -308,44 +308,15 @@ func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
 	fe.UseBackends = kept
 }
 
-// firstContent maps, for a tcp frontend upgraded whole by a switch-mode
-// rule with `proto h1` that follows other content rules (up holds them,
-// then the switch; without proto the frontend is upgraded per
-// connection: switch_conn.go), those rules as HAProxy 2.6 runs them on a
-// connection's first stream: on the TCP stream at its start (a reject or
-// a silent-drop refuses the connection at once), here before a byte is
-// read, so only on layer-4 samples and variables; on the next requests'
-// HTTP streams they run before the http-request rules, as an http
-// frontend's (n of fe's RequestRules, which the first request skips).
-// Measured without proto: TestSwitchModeAfterRulesDifferential. Under
-// `proto h2` they are refused (not measured).
-func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set, n int) {
-	if !fe.UpgradedFromTCP && switchProto(declared) != "h2" {
+// firstContent refuses the content rules before the switch-mode rule
+// of a tcp frontend upgraded whole with `proto h2` (up holds them, then
+// the switch): its connections speak HTTP/2 from their first byte, and
+// what HAProxy's TCP stream does with those rules there is not measured.
+// Without proto h2 such a frontend is upgraded per connection
+// (switch_conn.go).
+func (b *builder) firstContent(declared, up *haproxy.Proxy) {
+	if switchProto(declared) != "h2" || len(up.TCPContentRules) < 2 && len(up.TCPContentTracks) == 0 {
 		return
 	}
-	explicit := declared.HTTPUpgrade || switchFromDefaults(declared)
-	rules := up.TCPContentRules
-	if explicit && len(rules) > 0 {
-		rules = rules[:len(rules)-1] // the switch
-	}
-	if len(rules) == 0 && len(up.TCPContentTracks) == 0 {
-		return
-	}
-	if switchProto(declared) == "h2" {
-		b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
-		return
-	}
-	set := acl.NewSet(up.ACLs)
-	for _, r := range rules {
-		// they run before a byte is read (proto h1: the others run on
-		// the TCP stream, switch_conn.go)
-		if bad := set.NotLayer4(r.Cond); bad != "" {
-			b.unsupported(r.Pos, "tcp-request content rule reading "+bad+" before switch-mode http proto h1")
-			return
-		}
-	}
-	cp := *up
-	cp.Mode = "tcp"
-	cp.TCPContentRules = rules
-	fe.FirstContentRules, fe.FirstContentSkip = b.tcpContentRules(&cp, acls), n
+	b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
 }

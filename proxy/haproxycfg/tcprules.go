@@ -137,6 +137,7 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 		}
 		silent := r.Action == "silent-drop"
 		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Exec: exec, Switch: switchMode}
+		tr.SwitchH1 = switchMode && len(r.Args) > 2 && r.Args[1] == "proto" && r.Args[2] == "h1"
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
 			if err != nil {
