@@ -45,17 +45,21 @@ func (b *builder) perConnFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKin
 	// first request and on the HTTP message for the next ones: their
 	// samples must have the same value on both (acl.NotPerConn).
 	set := acl.NewSet(px.ACLs).WithUserlists(b.userlists)
+	refused := false
 	for _, u := range px.UseBackends {
 		if strings.Contains(u.Backend, "%[") {
 			if bad := acl.FormatNotPerConn(u.Backend); bad != "" {
 				b.unsupported(u.Pos, "use_backend with a dynamic name reading "+bad+" in a tcp frontend upgraded to HTTP per connection")
-				return px, upgradeNone
+				refused = true
 			}
 		}
 		if bad := set.NotPerConn(u.Cond); bad != "" {
 			b.unsupported(u.Pos, "use_backend condition reading "+bad+" in a tcp frontend upgraded to HTTP per connection")
-			return px, upgradeNone
+			refused = true
 		}
+	}
+	if refused {
+		return px, upgradeNone
 	}
 	if b.perConn == nil {
 		b.perConn = map[*haproxy.Proxy]bool{}
