@@ -349,3 +349,36 @@ backend web
 		{"HELLO garbage\r\n\r\n", 1},
 	})
 }
+
+// TestTCPFrontendMixedLogASAPDifferential: a tcp frontend upgraded per
+// connection whose log-format has no tag that waits for the end (a tcp
+// stream is logged once its server connection is up): an upgraded
+// connection's request lines hold what its http-response rules set
+// (measured on HAProxy 2.6.12: "web/s1 v=res"), beside HAProxy: the
+// client's bytes, the http backend's and the log lines.
+func TestTCPFrontendMixedLogASAPDifferential(t *testing.T) {
+	web := startRecorder(t)
+	cfg := upgradeHead + `frontend fe
+    mode tcp
+    log-format "%b/%s v=%[var(txn.v)]"
+    bind BIND
+    tcp-request inspect-delay 1s
+    tcp-request content accept if HTTP
+    http-request set-var(txn.v) str(req)
+    http-response set-var(txn.v) str(res)
+    use_backend web if HTTP
+    default_backend raw
+backend web
+    mode http
+    server s1 ` + web.ln.Addr().String() + `
+backend raw
+    mode tcp
+    server s1 ` + prefixEcho(t, "raw") + `
+`
+	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
+		{get("/a") + get("/b"), 2},
+		{"hello raw\r\n", 1},
+	})
+}
