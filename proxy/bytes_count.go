@@ -121,7 +121,7 @@ func (s *session) settleBytes(be *backend) {
 	if d := s.bytesOut() - s.sent; d != 0 {
 		s.fe.stats.bytesOut.Add(d)
 	}
-	if s.tl.sessLog || s.fe.cfg.Mode == ModeTCP {
+	if s.tl.sessLog || s.tcpStream() {
 		return
 	}
 	if d := s.bytesIn() - s.received; d != 0 {

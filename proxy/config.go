@@ -131,13 +131,10 @@ type Frontend struct {
 	// for more up to InspectDelay (tcp_content.go).
 	TCPContentRules []TCPConnRule
 	InspectDelay    time.Duration
-	// FirstContentRules are, in a tcp frontend upgraded by a switch-mode
-	// rule after other content rules, those rules as its connections'
-	// TCP stream runs them at its start; the first request then skips
-	// the FirstContentSkip content rules RequestRules starts with
-	// (switchmode.go).
-	FirstContentRules []TCPConnRule
-	FirstContentSkip  int
+	// FirstContentSkip is how many content rules RequestRules starts
+	// with: the first request of a connection upgraded per connection
+	// skips them, its TCP stream ran TCPContentRules (switch_conn.go).
+	FirstContentSkip int
 	// Redirects are the legacy `redirect` rules, run after RequestRules.
 	Redirects []HeaderRule
 	// BufferRequest is `option http-buffer-request`: the request body is
@@ -195,6 +192,11 @@ type Frontend struct {
 	// ByBackend: upgraded by its backend's mode, which HAProxy set (and
 	// counted a session on) before that request came.
 	UpgradedFromTCP, UpgradedByBackend bool
+	// UpgradesPerConn: a tcp frontend (Mode ModeTCP) that HAProxy
+	// upgrades to HTTP per connection, when its switching rules choose
+	// an http backend (switch_conn.go): it reaches backends of both
+	// modes, and its HTTP fields are what an upgraded connection runs.
+	UpgradesPerConn bool
 	// IndependentStreams is a tcp frontend's `option
 	// independent-streams`: bytes sent to the client do not restart its
 	// read clock (relay.go).
@@ -371,9 +373,11 @@ type TCPConnRule struct {
 	// (actions_drop.go silence) and the frontend counts a denied request.
 	Silent bool
 	// Close is tcp-response content close: the server connection ends,
-	// the rules stop (tcp_response.go).
-	Close bool
-	Cond  Condition // sees only Src (nil = always)
+	// the rules stop (tcp_response.go). Switch is a per-connection
+	// upgrade's switch-mode http: the rules stop, HTTP starts
+	// (switch_conn.go); SwitchH1 its proto h1 (no HTTP/2 upgrade).
+	Close, Switch, SwitchH1 bool
+	Cond                    Condition // sees only Src (nil = always)
 	// Track, when set, makes the rule a `track-sc<n>`: it decides
 	// nothing, the connection is tracked for its whole life (track.go).
 	Track *StickRule

@@ -17,7 +17,7 @@ import "github.com/goha-lb/goha/proxy/h2"
 // upgradesH2 reports whether the buffered first bytes of a connection
 // are the HTTP/2 preface and its frontend takes them as HTTP/2.
 func (s *session) upgradesH2() bool {
-	return s.stream == nil && !s.fe.cfg.DisableH2Upgrade &&
+	return s.stream == nil && !s.fe.cfg.DisableH2Upgrade && !s.sw.h1 &&
 		s.end >= len(h2.Preface) && string(s.buf[:len(h2.Preface)]) == h2.Preface
 }
 

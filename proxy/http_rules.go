@@ -19,7 +19,7 @@ func (s *session) runRequestRules() (answered, keep bool) {
 	later := s.fe.countLater // counted after the content rules (backend_track.go)
 	if s.firstContentRan {
 		// the content rules ran on the connection's TCP stream
-		// (switchmode.go), whose variables the request keeps
+		// (switch_conn.go), whose variables the request keeps
 		s.firstContentRan = false
 		rules, lower = rules[s.fe.cfg.FirstContentSkip:], lower[s.fe.cfg.FirstContentSkip:]
 		s.beginRequestKeepVars()

@@ -35,9 +35,11 @@ type session struct {
 	priv                  privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
-	// firstContentRan: the frontend's FirstContentRules ran for the
-	// first request, which skips them and keeps their variables.
+	// firstContentRan: the content rules ran on the connection's TCP
+	// stream for the first request, which skips them and keeps their
+	// variables (switch_conn.go).
 	firstContentRan bool
+	sw              connSwitch // its upgrade to HTTP (switch_conn.go)
 
 	// h2c is the HTTP/2 engine of a connection speaking it; stream is the
 	// stream a session of such a connection serves (h2_session.go).
@@ -177,10 +179,6 @@ func (s *session) serve() {
 	countRate(st, false)
 	s.p.rates.countSession()
 	s.rateCounted()
-	if !s.firstContent() { // switchmode.go
-		s.finish()
-		return
-	}
 	// TCP_NODELAY: Go sets it on every connection it accepts.
 	if s.wantsH2() {
 		s.serveH2(nil)
@@ -188,6 +186,10 @@ func (s *session) serve() {
 	}
 	if s.fe.cfg.Mode == ModeTCP {
 		s.serveTCP()
+		if s.sw.up.Load() { // upgraded to HTTP (switch_conn.go)
+			s.serveHTTP(true)
+			return
+		}
 		s.finish()
 		return
 	}
@@ -464,18 +466,9 @@ func (s *session) transaction() bool {
 			return false
 		}
 	}
-	be := fe.def
-	for i, u := range fe.cfg.UseBackends {
-		if u.Cond == nil || u.Cond.Match(&s.info) {
-			if u.Dynamic == nil {
-				be = fe.use[i]
-			} else if b := s.dynamicBackend(&u); b != nil && b.cfg.Mode == fe.cfg.Mode {
-				be = b
-			} else if b != nil {
-				return s.otherModeBackend(b) // mode_mismatch.go
-			}
-			break
-		}
+	be, other := s.httpBackend() // switch_conn.go
+	if other {
+		return s.otherModeBackend(be) // mode_mismatch.go
 	}
 	if be == nil {
 		return s.answerError(503, nil, term('S', 'C'))

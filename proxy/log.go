@@ -202,7 +202,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	e := &s.le
 	*e = LogEntry{
 		Client: s.src, Accept: s.accepted, Start: tl.start, Frontend: s.fe.cfg.Name,
-		TCP: s.fe.cfg.Mode == ModeTCP, Status: status, Bytes: bytes, BytesIn: s.received, ASAP: s.fe.cfg.LogASAP,
+		TCP: s.tcpStream(), Status: status, Bytes: bytes, BytesIn: s.received, ASAP: s.fe.cfg.LogASAP,
 		Retries: s.retries.n, Redispatched: s.retries.redispatched, Term: t,
 		// HAProxy's early line (sess_establish, logasap) skips the
 		// dontlognull test its end-of-stream log makes
@@ -283,11 +283,11 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 			e.Target = logTarget(&s.stream.Req)
 		}
 	}
-	if be == nil && s.fe.cfg.UpgradedByBackend && s.upgradedFirst() && s.req.Method != nil && !tl.head.IsZero() && !tl.noRequest {
+	if be == nil && s.upgradedByBackend() && s.upgradedFirst() && s.req.Method != nil && !tl.head.IsZero() && !tl.noRequest {
 		// the backend that upgraded the connection's first stream was
 		// set before the frontend's rules answered its request (a
 		// request refused unparsed is the H1 mux's: no backend)
-		be = s.tcpBackend()
+		be = s.upgradingBackend()
 	}
 	if be != nil {
 		e.Backend = be.cfg.Name

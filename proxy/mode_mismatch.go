@@ -32,12 +32,12 @@ func (s *session) otherModeBackend(be *backend) bool {
 
 // dynamicTCPBackend is the backend a tcp frontend's dynamic use_backend
 // names, or its default backend when the name is no backend's (HAProxy
-// then evaluates no other rule). haproxycfg refuses such a rule when the
-// configuration has an http backend (HAProxy upgrades the stream to HTTP
-// when the name is one), so a backend found is a tcp one; another is
-// left for the default, as proxy.New keeps modes apart.
+// then evaluates no other rule). When the configuration has an http
+// backend the frontend is upgraded per connection (UpgradesPerConn), and
+// an http backend found upgrades the stream (switch_conn.go); otherwise
+// a backend found is a tcp one.
 func (s *session) dynamicTCPBackend(u *UseBackend) *backend {
-	if b := s.dynamicBackend(u); b != nil && b.cfg.Mode == s.fe.cfg.Mode {
+	if b := s.dynamicBackend(u); b != nil && (b.cfg.Mode == s.fe.cfg.Mode || s.fe.cfg.UpgradesPerConn) {
 		return b
 	}
 	return s.fe.def

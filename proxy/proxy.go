@@ -242,7 +242,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 		}
 		// HAProxy refuses a frontend whose backends run another mode.
 		for _, b := range append([]*backend{f.def}, f.use...) {
-			if b != nil && b.cfg.Mode != fc.Mode {
+			if b != nil && b.cfg.Mode != fc.Mode && !fc.UpgradesPerConn {
 				return nil, fmt.Errorf("proxy: frontend %q and backend %q have different modes", fc.Name, b.cfg.Name)
 			}
 		}

@@ -50,7 +50,7 @@ func (p *Proxy) Sessions() []SessionInfo {
 	p.mu.Lock()
 	var list []*session
 	for s := range p.sessions {
-		if s.fe.cfg.Mode == ModeTCP || (!s.idle.Load() && s.curSrv.Load() != nil) {
+		if s.tcpStream() || (!s.idle.Load() && s.curSrv.Load() != nil) {
 			list = append(list, s)
 		}
 	}
@@ -58,7 +58,7 @@ func (p *Proxy) Sessions() []SessionInfo {
 	out := make([]SessionInfo, 0, len(list))
 	for _, s := range list {
 		si := SessionInfo{ID: s.listing.id, Frontend: s.fe.cfg.Name, Age: now.Sub(s.listing.born), Born: s.listing.born,
-			HTTP: s.fe.cfg.Mode != ModeTCP}
+			HTTP: !s.tcpStream()}
 		si.Src, si.Local = tcpAddr(s.c.RemoteAddr()), tcpAddr(s.c.LocalAddr())
 		if srv := s.curSrv.Load(); srv != nil {
 			si.Backend, si.Server, si.ServerAddr = p.serverBackend(srv), srv.cfg.Name, srv.address()

@@ -1,15 +1,10 @@
 package proxy
 
-import (
-	"net"
-
-	"golang.org/x/sys/unix"
-)
-
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (a
 // `tcp-request content switch-mode http`, or an HTTP backend: see
 // haproxycfg/switchmode.go) is run as an HTTP frontend with
-// Frontend.UpgradedFromTCP set. On the connection's first request the
+// Frontend.UpgradedFromTCP set, or upgraded per connection
+// (switch_conn.go). On the connection's first request the
 // TCP stream that HAProxy upgrades is still there, which shows when the
 // head never comes whole (measured on 2.6.12): the 400 or 408 is logged
 // PR rather than CR or cR, with %ST 0 (emitSessLog), and ereq counts it
@@ -21,7 +16,7 @@ import (
 // upgradedFirst: the session's request is the first of a connection to
 // an upgraded tcp frontend.
 func (s *session) upgradedFirst() bool {
-	return s.fe.cfg.UpgradedFromTCP && !s.notFirst && s.stream == nil
+	return (s.fe.cfg.UpgradedFromTCP || s.sw.up.Load()) && !s.notFirst && s.stream == nil
 }
 
 // headEndTerm is the termination state of a request whose head did not
@@ -52,65 +47,11 @@ func (s *session) countRefusedFirst(preface bool) {
 // refused, and for a connection that went on as HTTP/2 (its preface:
 // HAProxy drops that stream, its streams count their own).
 func (s *session) countUpgradedStream() {
-	if !s.fe.cfg.UpgradedByBackend || s.notFirst || s.stream != nil {
+	if !s.upgradedByBackend() || s.notFirst || s.stream != nil {
 		return
 	}
-	if be := s.tcpBackend(); be != nil { // unconditional rules only (haproxycfg)
+	if be := s.upgradingBackend(); be != nil {
 		be.stats.sessions.Add(1)
 		countRate(&be.stats, false)
 	}
-}
-
-// firstContent runs, on a connection to a tcp frontend upgraded by a
-// switch-mode rule that follows other content rules, those rules as
-// HAProxy 2.6's TCP stream runs them at its start, before any byte is
-// read (haproxycfg switchmode.go): a reject closes the connection,
-// logged PR and counted in dreq, a silent-drop drops it; otherwise the
-// first request skips them. It reports whether the connection goes on.
-func (s *session) firstContent() bool {
-	rules := s.fe.cfg.FirstContentRules
-	if len(rules) == 0 {
-		return true
-	}
-	s.tl = timeline{start: s.accepted}
-	s.info.beginStream()
-	s.info.Payload, s.info.PayloadFinal = nil, true
-	s.contentNext = 0
-	switch s.contentVerdictOf(rules) {
-	case contentReject:
-		s.fe.stats.deniedReq.Add(1)
-		s.emitLog(nil, nil, 0, term('P', 'R'))
-		if s.c.TCPConn != nil {
-			// HAProxy's stream reads what the socket holds before its
-			// analysers run: its close is a FIN, not a reset
-			drainReady(s.c.TCPConn)
-		}
-		return false
-	case contentSilentDrop:
-		s.fe.stats.deniedReq.Add(1)
-		s.emitLog(nil, nil, 0, term('P', 'R'))
-		if s.c.TCPConn != nil {
-			silence(s.c.TCPConn)
-		}
-		return false
-	}
-	s.firstContentRan = true
-	return true
-}
-
-// drainReady reads and drops what c's socket holds now, without waiting.
-func drainReady(c *net.TCPConn) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return
-	}
-	var b [4096]byte
-	raw.Read(func(fd uintptr) bool {
-		for {
-			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
-			if n <= 0 || err != nil {
-				return true
-			}
-		}
-	})
 }

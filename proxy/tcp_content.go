@@ -79,6 +79,9 @@ func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte,
 		s.info.Payload, s.info.PayloadFinal = buf[:n], final || n == len(buf)
 		verdict := s.contentVerdictOf(rules)
 		switch verdict {
+		case contentSwitch:
+			s.sw.switching = true // serveTCP upgrades the connection
+			fallthrough
 		case contentAccept:
 			s.info.PayloadFinal = true // use_backend reads what is there
 			return buf[:n], true
@@ -88,6 +91,7 @@ func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte,
 			// counted in the frontend's dreq (the backend's list too)
 			s.fe.stats.deniedReq.Add(1)
 			s.emitLog(be, nil, 0, term('P', 'R'))
+			s.drainOnReject() // switch_conn.go
 			return nil, false
 		case contentSilentDrop:
 			s.fe.stats.deniedReq.Add(1)
@@ -128,6 +132,7 @@ const (
 	contentReject
 	contentWait
 	contentSilentDrop
+	contentSwitch // switch-mode http (switch_conn.go)
 )
 
 // contentVerdictOf runs the rules in order: the first whose condition
@@ -162,6 +167,10 @@ func (s *session) contentVerdictOf(rules []TCPConnRule) contentResult {
 		}
 		if r.Reject {
 			return contentReject
+		}
+		if r.Switch {
+			s.sw.h1 = r.SwitchH1
+			return contentSwitch
 		}
 		return contentAccept
 	}

@@ -78,7 +78,7 @@ func (s *session) tcpResponseRules(be *backend, from int) (v tcpResVerdict, wait
 		if !ok {
 			continue
 		}
-		if r.Exec == nil && s.fe.cfg.Mode != ModeTCP {
+		if r.Exec == nil && !s.tcpStream() {
 			// last_rule.go: measured, HAProxy 2.6 records tcp-response
 			// verdicts of HTTP streams only
 			s.info.ranFinal(&r.Origin)

@@ -44,8 +44,16 @@ func (s *session) serveTCP() {
 	if !ok {
 		return
 	}
+	if s.sw.switching {
+		s.upgradeConn(nil, pending) // switch_conn.go
+		return
+	}
 	be := s.tcpBackend()
 	if be == nil {
+		return
+	}
+	if be.cfg.Mode == ModeHTTP {
+		s.upgradeConn(be, pending) // switch_conn.go
 		return
 	}
 	if pending, ok = s.inspectBackendTCP(be, pending); !ok { // backend_content_tcp.go

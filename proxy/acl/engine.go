@@ -198,8 +198,16 @@ func (s *Set) Unavailable(c *haproxy.Condition, p Place) string {
 // firstACL is the sample text of the first criterion of c whose fetch row
 // (ok: the fetch is known) bad reports, or "".
 func (s *Set) firstACL(c *haproxy.Condition, bad func(f fetchDef, ok bool) bool) string {
+	return s.firstACLNamed(c, func(name string) bool {
+		f, ok := fetches[name]
+		return bad(f, ok)
+	})
+}
+
+// firstACLNamed is firstACL with the fetch's name given to bad.
+func (s *Set) firstACLNamed(c *haproxy.Condition, bad func(name string) bool) string {
 	check := func(a haproxy.ACL) string {
-		if f, ok := fetches[a.Sample.Fetch.Name]; !bad(f, ok) {
+		if !bad(a.Sample.Fetch.Name) {
 			return ""
 		}
 		return a.Sample.Text

@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -197,10 +198,16 @@ var protoHTTP = fetchDef{out: haproxy.SampleBool, build: noArgs(func(r *proxy.Re
 		return false
 	}
 	var req http1.Request
+	var pe *http1.Error
 	switch err := req.Parse(r.Payload); {
 	case err == http1.ErrIncomplete && !r.ContentFinal():
 		r.PayloadShort()
 		return false
+	case errors.As(err, &pe) && pe.Preface:
+		// the HTTP/2 preface is a whole HTTP/1 head to HAProxy's parser
+		// (measured: a tcp frontend's `use_backend web if HTTP` sends an
+		// HTTP/2 client there)
+		return yield(boolValue(true))
 	case err != nil:
 		return yield(boolValue(false))
 	}

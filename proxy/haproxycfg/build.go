@@ -128,6 +128,7 @@ type builder struct {
 	cfg            *haproxy.Config
 	// userlists are the configuration's, their passwords checked (auth.go).
 	userlists []haproxy.Userlist
+	perConn   map[*haproxy.Proxy]bool // frontends upgraded per connection (switch_conn.go)
 }
 
 // unsupported records a goha notice once per position and subject.
@@ -221,8 +222,9 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	b.common(px)
 	px = b.withDefaultsContent(px) // defaults_rules.go
 	declared := px
-	px, upgraded := b.upgradedFrontend(px) // switchmode.go
-	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade && !switchFromDefaults(declared),
+	px, how := b.upgradedFrontend(px) // switchmode.go
+	upgraded := how == upgradeWhole
+	fe := &proxy.Frontend{UpgradedFromTCP: upgraded && switchProto(declared) != "h2", UpgradedByBackend: upgraded && !declared.HTTPUpgrade && !switchFromDefaults(declared), UpgradesPerConn: how == upgradePerConn,
 		Name: px.Name, ID: b.proxyIDs[px.Name], Table: b.tables[px.Name], Mode: mode(px), MaxConn: px.Maxconn, RateLimitSessions: px.RateLimitSessions, Timeouts: timeouts(px), RestrictHdrNames: hdrNamePolicy(px.RestrictReqHdrNames),
 		ConnMode: connMode(px), ForwardFor: b.forwardFor(px), OriginalTo: b.originalTo(px), DefaultBackend: px.DefaultBack,
 		Splice: splice(px), TCPKeepAlive: tcpKeepAlive(px.Options["clitcpka"], px.CliTCPKA),
@@ -236,7 +238,7 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 		LogASAP:              logASAP(px), // logwait.go
 		ContStats:            px.Options["contstats"],
 		Listen:               px.Kind == "listen",
-		BufferRequest:        px.Options["http-buffer-request"] && mode(px) == proxy.ModeHTTP,
+		BufferRequest:        px.Options["http-buffer-request"] && (mode(px) == proxy.ModeHTTP || how == upgradePerConn),
 		Compression:          compression(px), SessionSrvConns: sessionSrvConns(px),
 	}
 	fe.IndependentStreams = b.independentStreams(px) // indep_streams.go
@@ -314,23 +316,12 @@ func (b *builder) frontend(px *haproxy.Proxy) {
 	fe.TCPSessRules = b.tcpSessRules(px, acls)
 	fe.TCPContentRules = b.tcpContentRules(px, acls)
 	fe.InspectDelay = px.InspectDelay
-	if fe.Mode == proxy.ModeHTTP {
-		fe.UniqueID, fe.UniqueIDHeader = b.uniqueID(px), px.UniqueIDHeader
-		var ruleSlots map[haproxy.Pos]int
-		fe.ReqCaptures, fe.ResCaptures, ruleSlots = captureSlots(px)
-		if cc := px.CaptureCookie; cc != nil {
-			fe.CaptureCookie, fe.CaptureCookieLen = cc.Name, cc.Len
-		}
-		content := b.frontContentRules(px, acls, fe, ruleSlots) // front_content.go
-		fe.RequestRules = append(content, b.rules(px, "http-request", px.HTTPRequestRules, acls, pages, fe, ruleSlots)...)
-		b.firstContent(declared, px, fe, acls, len(content)) // switchmode.go
-		fe.ResponseRules = b.rules(px, "http-response", px.HTTPResponseRules, acls, pages, fe, ruleSlots)
-		fe.AfterResponseRules = b.rules(px, "http-after-response", px.HTTPAfterResponseRules, acls, pages, fe, ruleSlots)
-		fe.Redirects = b.redirects(px, acls)
-		fe.Services = b.statsPage(px, fe.Mode, acls)
-		fe.Monitor = b.monitor(px, acls)
-		b.afterResponseServices(px, fe) // after_response.go
-	} else {
+	switch {
+	case fe.Mode == proxy.ModeHTTP:
+		b.httpFrontend(px, declared, fe, acls, pages) // http_frontend.go
+	case fe.UpgradesPerConn:
+		b.perConnHTTP(px, fe, pages) // switch_conn.go
+	default:
 		b.statsPage(px, fe.Mode, acls) // warns that tcp mode ignores it
 		for _, r := range px.Redirects {
 			b.unsupported(r.Pos, "redirect in a tcp proxy")

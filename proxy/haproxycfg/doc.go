@@ -11,8 +11,9 @@
 // value again; it expands binds ("*:80" is 0.0.0.0:80, port
 // ranges one listener per port), splits a listen section into a frontend
 // and a backend of the same name, builds a tcp frontend that HAProxy
-// upgrades to HTTP (switch-mode http, or http backends only) as an HTTP
-// one (switchmode.go), skips disabled proxies, and has the ACL
+// upgrades to HTTP (switch-mode http, or http backends) as an HTTP one,
+// or as a tcp one upgraded per connection where a connection may stay
+// tcp (switchmode.go, switch_conn.go), skips disabled proxies, and has the ACL
 // conditions of use_backend, http-request/http-response, redirect and
 // tcp-request connection rules compiled by proxy/acl (the request-time ACL
 // engine), reporting what it refuses.

@@ -5,20 +5,54 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
-	"github.com/goha-lb/goha/proxy/acl"
 )
 
 // A tcp frontend whose streams HAProxy 2.6 upgrades to HTTP (proxy.c
 // stream_set_backend, tcp_act.c tcp_action_switch_stream_mode) runs in
-// goha as an HTTP frontend: upgradedFrontend returns the copy of the
-// parsed frontend that frontend() builds, with mode http. Measured on
-// HAProxy 2.6.12 (switchmode_diff_test.go), for both forms:
+// goha in one of two ways (upgradedFrontend says which):
 //
-//   - every request is an HTTP transaction: the H1 mux keeps the
-//     connection alive, a request it cannot parse gets the 400 page and
-//     a "PR" line, and the frontend's http-request, http-response and
-//     http-after-response rules run (after the implicit upgrade too,
-//     although -c warns that they are ignored);
+//   - upgraded per connection (upgradePerConn, switch_conn.go,
+//     proxy/switch_conn.go): the frontend stays a tcp one; each
+//     connection is a tcp stream whose content rules run on its bytes
+//     under the inspect delay, until a `switch-mode http` rule whose
+//     condition holds upgrades it there (its STOP ends the content
+//     rules; its switching rules then see the HTTP request), or its
+//     switching rules choose a backend on the raw bytes: a tcp one keeps
+//     the tcp stream, an http one upgrades it (that backend serves its
+//     first request; the switching rules are not run again). The next
+//     requests' content rules (a switch-mode one is an accept there) and
+//     switching rules run on the HTTP message; one that chooses a tcp
+//     backend is closed unanswered (a FIN), logged "be/<NOSRV> -1/-1/0 0
+//     IR", that backend's be_conn kept one higher. This is the form of a
+//     frontend that can reach both tcp and http backends, has a dynamic
+//     use_backend while the configuration has an http backend, a
+//     conditional switch-mode rule, content rules (before its
+//     switch-mode rule, or upgraded by its backends) or conditional
+//     use_backend rules in one upgraded by its backends. Its switching
+//     rules must read what has the same value on the raw bytes and on
+//     the HTTP message (acl.NotPerConn: layer-4 samples, variables,
+//     req.proto_http), else they are refused: goha does not parse a tcp
+//     stream's bytes as HTTP for path or hdr as HAProxy does, nor
+//     measure req.len on an HTX message. A switch-mode rule's `proto h1`
+//     turns the HTTP/2 upgrade off for the connection it switches;
+//     `proto h2` is refused there.
+//   - as an HTTP frontend (upgradeWhole): every connection upgraded at
+//     its start: the copy of the parsed frontend that frontend() builds,
+//     with mode http, in a frontend reaching http backends only, by name:
+//     for an unconditional switch-mode rule first among the content
+//     rules (or after others with `proto h2`, refused: firstContent),
+//     and without switch-mode for one without content rules or
+//     conditional use_backend rules.
+//
+// Measured on HAProxy 2.6.12 (switchmode_diff_test.go,
+// switch_conn_diff_test.go), for both:
+//
+//   - every request of an upgraded connection is an HTTP transaction:
+//     the H1 mux keeps the connection alive, a request it cannot parse
+//     gets the 400 page and a "PR" line, and the frontend's
+//     http-request, http-response and http-after-response rules run
+//     (after the implicit upgrade too, although -c warns that they are
+//     ignored);
 //   - the log keeps the declared tcp mode's format: tcplog (option
 //     httplog falls back to it), one line per request, as an http
 //     frontend with option tcplog writes; show stat prints the frontend
@@ -28,51 +62,34 @@ import (
 //     frontend's ereq (the TCP stream and the H1 mux each count it; an
 //     HTTP/2 preface refused under proto h1 once); after the implicit
 //     upgrade it also counts a session on the backend, as does a
-//     connection that goes on as HTTP/2 (proxy/switchmode.go);
+//     connection that goes on as HTTP/2 (proxy/switchmode.go); an
+//     implicitly upgraded first request that never comes whole is
+//     logged "fe/<NOSRV> ... PR";
 //   - monitor-uri is ignored (warned about, switch-mode or not).
 //
-// The implicit upgrade (no switch-mode; every backend the frontend can
-// reach is in mode http) drops what HAProxy's -c strips from a tcp
-// frontend: option forwardfor and originalto, the stats page, and the
-// options http-buffer-request, http-ignore-probes and
+// The implicit upgrade (no switch-mode) drops what HAProxy's -c strips
+// from a tcp frontend: option forwardfor and originalto, the stats page,
+// and the options http-buffer-request, http-ignore-probes and
 // accept-invalid-http-request (measured: an invalid header name gets a
 // 400); its redirect rules run after its http-request rules; an answer
 // of its rules to a connection's first request is logged with the
 // backend's name and counts a session there, as HAProxy had set the
 // backend before upgrading (proxy/log.go, http_rules.go;
-// TestImplicitUpgradeRedirectDifferential). `tcp-request content switch-mode http`
-// (unconditional, as the first content rule) keeps every HTTP setting of
-// the frontend, as HAProxy does (PR_O_HTTP_UPG): the switch happens
-// before the switching rules, which then see the HTTP request. Its
-// `proto h1` turns the HTTP/2 upgrade on a preface off, `proto h2`
-// speaks HTTP/2 from the first byte (switchProto). A switch-mode rule
-// of the named defaults section the frontend starts from switches the
-// same way, but with the settings the implicit upgrade strips stripped
-// (switchFromDefaults).
+// TestImplicitUpgradeRedirectDifferential). A frontend with a
+// `tcp-request content switch-mode http` rule of its own keeps every
+// HTTP setting, as HAProxy does (PR_O_HTTP_UPG), for the connections its
+// backend upgrades too. Its `proto h1` turns the HTTP/2 upgrade on a
+// preface off, `proto h2` speaks HTTP/2 from the first byte
+// (switchProto). A switch-mode rule of the named defaults section the
+// frontend starts from switches the same way, but with the settings the
+// implicit upgrade strips stripped (switchFromDefaults).
 //
-// The content rules before a switch-mode rule run at each connection's
-// start and on its later requests (firstContent).
-//
-// What is refused, as not built: a tcp frontend that can reach both tcp
-// and http backends, or a dynamic use_backend in one that is upgraded or
-// whose configuration has an http backend (a tcp frontend among tcp
-// backends only resolves it per connection: proxy/mode_mismatch.go);
-// switch-mode with a condition, or towards a tcp backend; conditional
-// use_backend rules in an implicitly upgraded frontend (for its first
-// request HAProxy evaluates them on the raw bytes before the upgrade, on
-// the HTTP message for the next ones). Measured on 2.6.12 for whoever
-// builds the per-connection switch: a switch-mode rule's STOP ends the
-// content rules whatever follows; a connection whose condition fails
-// stays tcp and its switching rules run on the raw bytes, an http backend
-// chosen there upgrading it (keep-alive, the next requests' rules on the
-// HTTP message); an HTTP stream (switched, or a later request) whose
-// rules choose a tcp backend is closed unanswered (a FIN), logged
-// "be/<NOSRV> -1/-1/0 0 IR" in tcplog, the backend's be_conn counted; an
-// implicitly upgraded first request that never comes whole is logged
-// "fe/<NOSRV> ... PR".
-func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
+// Content rules before the switch make the frontend upgraded per
+// connection, but under `proto h2`, where they are refused
+// (firstContent).
+func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, upgradeKind) {
 	if px.Mode == "http" {
-		return px, false // switch-mode is an accept there (httpContentRules)
+		return px, upgradeNone // switch-mode is an accept there (httpContentRules)
 	}
 	var sawHTTP, sawTCP, dynamic bool
 	reach := func(name string) {
@@ -105,33 +122,25 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 	if !explicit && !sawHTTP {
 		if dynamic && b.hasHTTPBackend() {
 			// HAProxy upgrades the stream to HTTP when the name is an
-			// http backend's, which goha does not build
-			for _, u := range px.UseBackends {
-				if strings.Contains(u.Backend, "%[") {
-					b.unsupported(u.Pos, "use_backend with a dynamic name in a tcp frontend while the configuration has http backends")
-				}
-			}
+			// http backend's
+			return b.perConnFrontend(px)
 		}
-		return px, false // a tcp frontend
+		return px, upgradeNone // a tcp frontend
 	}
-	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, bool) {
+	refuse := func(p haproxy.Pos, what string) (*haproxy.Proxy, upgradeKind) {
 		b.unsupported(p, what)
-		return px, false
+		return px, upgradeNone
 	}
-	where := px.Pos
-	for _, r := range px.TCPContentRules {
+	var sw *haproxy.HTTPRule // the first switch-mode rule
+	for i, r := range px.TCPContentRules {
 		if r.Action == "switch-mode" {
-			where = r.Pos
+			sw = &px.TCPContentRules[i]
 			break
 		}
 	}
-	switch {
-	case dynamic:
-		return refuse(where, "use_backend with a dynamic name in a tcp frontend upgraded to HTTP")
-	case explicit && sawTCP:
-		return refuse(where, "tcp-request content switch-mode http in a frontend that can reach a tcp backend")
-	case sawTCP:
-		return refuse(px.Pos, "tcp frontend reaching both tcp and http backends")
+	if dynamic || sawTCP || sw != nil && sw.Cond != nil {
+		// a connection may stay a tcp stream, or reach a tcp backend
+		return b.perConnFrontend(px) // switch_conn.go
 	}
 	up := *px
 	up.Mode = "http"
@@ -150,9 +159,6 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 			return refuse(px.Pos, "tcp-request content switch-mode http from a defaults section")
 		}
 		first := px.TCPContentRules[at]
-		if first.Cond != nil {
-			return refuse(first.Pos, "tcp-request content switch-mode with a condition")
-		}
 		if switchProto(px) == "h1" {
 			// the H1 mux named: no HTTP/2 upgrade on a preface (measured:
 			// a 400, as with option disable-h2-upgrade)
@@ -169,6 +175,11 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 				tracks = append(tracks, r)
 			}
 		}
+		if (at > 0 || len(tracks) > 0) && switchProto(px) != "h2" {
+			// the rules before the switch wait for the bytes they read
+			// under the inspect delay, on the TCP stream
+			return b.perConnFrontend(px) // switch_conn.go
+		}
 		// The switch stops the content rules: those after it never run.
 		up.TCPContentRules, up.TCPContentTracks = px.TCPContentRules[:at:at], tracks
 		if at > 0 || len(tracks) > 0 {
@@ -179,17 +190,23 @@ func (b *builder) upgradedFrontend(px *haproxy.Proxy) (*haproxy.Proxy, bool) {
 			// for the implicit upgrade (no PR_O_HTTP_UPG of its own)
 			stripTCPHTTP(&up)
 		}
-		return &up, true
+		return &up, upgradeWhole
 	}
 	// Its content rules run as those before a switch-mode rule do
 	// (firstContent).
 	for _, u := range px.UseBackends {
 		if u.Cond != nil {
-			return refuse(u.Pos, "use_backend with a condition in a tcp frontend upgraded to HTTP by its backend")
+			// for its first request HAProxy evaluates them on the raw
+			// bytes before the upgrade, on the HTTP message for the next
+			// ones
+			return b.perConnFrontend(px)
 		}
 	}
+	if len(px.TCPContentRules) > 0 || len(px.TCPContentTracks) > 0 {
+		return b.perConnFrontend(px) // its content rules on the TCP stream
+	}
 	stripTCPHTTP(&up)
-	return &up, true
+	return &up, upgradeWhole
 }
 
 // stripTCPHTTP drops from an upgraded frontend what HAProxy's -c strips
@@ -268,6 +285,9 @@ func forceH2(fe *proxy.Frontend) {
 // whose upgrade to HTTP was refused (upgradedFrontend gave the notice),
 // run without it under --allow-unsupported.
 func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
+	if fe.UpgradesPerConn {
+		return // both modes are reached (switch_conn.go)
+	}
 	other := func(name string) bool {
 		for _, px := range b.cfg.Proxies {
 			if px.Name == name && px.Cap&haproxy.CapBackend != 0 && !px.Disabled {
@@ -288,35 +308,15 @@ func (b *builder) dropOtherModeRoutes(fe *proxy.Frontend) {
 	fe.UseBackends = kept
 }
 
-// firstContent maps, for a tcp frontend upgraded by a switch-mode rule
-// that follows other content rules (up holds them, then the switch), or
-// by its http backend (up holds its content rules), those rules as
-// HAProxy 2.6 runs them on a connection's first stream:
-// on the TCP stream at its start, before a byte is read (a reject or a
-// silent-drop refuses the connection at once); on the next requests'
-// HTTP streams they run before the http-request rules, as an http
-// frontend's (n of fe's RequestRules, which the first request skips).
-// Measured: TestSwitchModeAfterRulesDifferential,
-// TestImplicitUpgradeContentDifferential. Under `proto h2` they
-// are refused (not measured).
-func (b *builder) firstContent(declared, up *haproxy.Proxy, fe *proxy.Frontend, acls *acl.Set, n int) {
-	if !fe.UpgradedFromTCP && switchProto(declared) != "h2" {
+// firstContent refuses the content rules before the switch-mode rule
+// of a tcp frontend upgraded whole with `proto h2` (up holds them, then
+// the switch): its connections speak HTTP/2 from their first byte, and
+// what HAProxy's TCP stream does with those rules there is not measured.
+// Without proto h2 such a frontend is upgraded per connection
+// (switch_conn.go).
+func (b *builder) firstContent(declared, up *haproxy.Proxy) {
+	if switchProto(declared) != "h2" || len(up.TCPContentRules) < 2 && len(up.TCPContentTracks) == 0 {
 		return
 	}
-	explicit := declared.HTTPUpgrade || switchFromDefaults(declared)
-	rules := up.TCPContentRules
-	if explicit && len(rules) > 0 {
-		rules = rules[:len(rules)-1] // the switch
-	}
-	if len(rules) == 0 && len(up.TCPContentTracks) == 0 {
-		return
-	}
-	if switchProto(declared) == "h2" {
-		b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
-		return
-	}
-	cp := *up
-	cp.Mode = "tcp"
-	cp.TCPContentRules = rules
-	fe.FirstContentRules, fe.FirstContentSkip = b.tcpContentRules(&cp, acls), n
+	b.unsupported(up.TCPContentRules[0].Pos, "tcp-request content rules before switch-mode http proto h2")
 }

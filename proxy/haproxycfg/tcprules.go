@@ -99,8 +99,9 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			} // else httpContentRules maps it
 			continue
 		}
-		if r.Action == "switch-mode" {
-			continue // refused by upgradedFrontend (switchmode.go)
+		switchMode := r.Action == "switch-mode"
+		if switchMode && !b.perConn[px] {
+			continue // upgradedFrontend built or refused it (switchmode.go)
 		}
 		if r.Action == "capture" {
 			// tcp mode keeps no capture slots (%hr, capture.req.hdr)
@@ -130,12 +131,13 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 			if exec, ok = b.logLevelExec(r, "tcp-request content"); !ok { // actions_log.go
 				continue
 			}
-		} else if len(r.Args) != 0 {
+		} else if len(r.Args) != 0 && !switchMode { // (its proto: perConnFrontend)
 			b.unsupported(r.Pos, what+" "+strings.Join(r.Args, " "))
 			continue
 		}
 		silent := r.Action == "silent-drop"
-		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Exec: exec}
+		tr := proxy.TCPConnRule{Reject: r.Action == "reject" || silent, Silent: silent, Exec: exec, Switch: switchMode}
+		tr.SwitchH1 = switchMode && len(r.Args) > 2 && r.Args[1] == "proto" && r.Args[2] == "h1"
 		if r.Cond != nil {
 			c, err := acls.Compile(r.Cond)
 			if err != nil {
