@@ -40,12 +40,20 @@ func (s *session) hitComp(e *cache.Entry, notModified bool, be *backend) exchang
 	if notModified {
 		status = 304
 	}
-	if !respCompressible(&c.plan, s.req.Minor == 1, string(s.req.Method) == "HEAD", status, framed, hs) {
+	http11 := s.req.Minor == 1 && (notModified || hitHTTP11(e))
+	if !respCompressible(&c.plan, http11, string(s.req.Method) == "HEAD", status, framed, hs) {
 		c.algo = ""
 	}
 	s.info.compAlgo = c.algo
 	return c
 }
+
+// hitHTTP11 says whether a stored response is HTTP/1.1: one an HTTP/1.0
+// server sent keeps its version (cache_store.go), which HAProxy's
+// compression leaves alone and its H1 mux frames as HTTP/1.0 (measured:
+// TestCacheHTTP10ResponseMatchesHAProxy). A 304 the cache makes is
+// HTTP/1.1.
+func hitHTTP11(e *cache.Entry) bool { return bytes.HasPrefix(e.Head, []byte("HTTP/1.1 ")) }
 
 // hitCompHeader edits a stored header line for a compressed hit
 // (compressedHead's): no Content-Length, the first ETag made weak. It
@@ -151,6 +159,8 @@ func hitResponse(e *cache.Entry, notModified bool, age int64) *http1.Response {
 	}
 	if notModified {
 		r.Status, r.Reason = 304, []byte("Not Modified")
+	} else if !hitHTTP11(e) {
+		r.Minor, r.Version = 0, line[:len("HTTP/1.0")]
 	}
 	for len(rest) > 0 {
 		var l []byte

@@ -98,7 +98,10 @@ func (x *exchange) cacheStore(r *HeaderRule) {
 		m.Key = m.ReqKey.WithEncoding(enc)
 	}
 	head := make([]byte, 0, 256)
-	head = append(head, "HTTP/1.1 200 "...)
+	// with the server's version, as HAProxy keeps the start line it
+	// received: a hit of an HTTP/1.0 response says HTTP/1.0 (cache_comp.go)
+	head = appendVersion(head, resp.Minor, resp.Version)
+	head = append(head, " 200 "...)
 	head = append(head, resp.Reason...)
 	head = append(head, "\r\n"...)
 	for _, h := range resp.Headers {

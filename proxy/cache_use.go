@@ -198,10 +198,13 @@ func (s *session) answerCacheOf(be *backend) bool {
 		out = s.appendClosingPage(out[:start], failed, nil)
 		closeConn = true
 	} else {
+		http10 := !notModified && !hitHTTP11(e) // its response's version (cache_comp.go)
 		switch {
+		case closeConn && http10:
+			// an HTTP/1.0 response closes by default: nothing to say
 		case closeConn:
 			out = append(out, "connection: close\r\n"...)
-		case req.Minor == 0:
+		case req.Minor == 0 || http10:
 			out = append(out, "connection: keep-alive\r\n"...)
 		}
 		out = append(out, "\r\n"...)

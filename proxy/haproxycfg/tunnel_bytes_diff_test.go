@@ -112,6 +112,12 @@ backend be
 					c.Write([]byte(p))
 					time.Sleep(100 * time.Millisecond)
 				}
+				if len(parts) == 0 {
+					// the server connection up before the client's FIN on
+					// both sides: a FIN first aborts the connect (CC), a
+					// race either side may lose on a loaded machine
+					time.Sleep(100 * time.Millisecond)
+				}
 				c.(*net.TCPConn).CloseWrite()
 				io.ReadAll(c)
 				c.Close()
