@@ -94,4 +94,3 @@ func pageInfoText(t *testing.T, doc string) string {
 	rec(root)
 	return strings.Join(lines, "\n")
 }
-
