@@ -7,8 +7,12 @@
 // files those strings name. A row is covered when its name appears in that
 // text in its kind's place (an action after its rule keyword, an option on
 // a bind/server line, a converter after a comma or alone in a table
-// string, ...). It is a grep, not a proof: a name in a string that never
-// reaches a config counts too. Run from the module root:
+// string, ...). A row goha refuses as HAProxy does (its note starts with
+// "refused" and names "golden <case>") counts when that golden case,
+// testdata/haproxy/<case>.cfg with the real haproxy -c output recorded
+// beside it, uses it: the refusal is the behaviour compared. It is a
+// grep, not a proof: a name in a string that never reaches a config
+// counts too. Run from the module root:
 //
 //	go run ./scripts/kwcover [-v]
 package main
@@ -138,6 +142,13 @@ func main() {
 				by = append(by, n)
 			}
 		}
+		if len(r) > 3 && strings.HasPrefix(r[3], "refused") {
+			for _, g := range refusalGoldens.FindAllStringSubmatch(r[3], -1) {
+				if data, err := os.ReadFile(filepath.Join("testdata/haproxy", g[1]+".cfg")); err == nil && re.Match(data) {
+					by = append(by, "golden:"+g[1])
+				}
+			}
+		}
 		if len(by) == 0 {
 			missing++
 			fmt.Printf("untested\t%s\t%s\n", r[0], r[1])
@@ -147,6 +158,9 @@ func main() {
 	}
 	fmt.Printf("%d implemented rows, %d without a differential test (%d differential tests read)\n", total, missing, len(names))
 }
+
+// refusalGoldens finds the golden cases a class table note names.
+var refusalGoldens = regexp.MustCompile(`golden ([a-z0-9-]+)`)
 
 func addText(b *strings.Builder, dir, s string) {
 	b.WriteString(s)
