@@ -219,6 +219,14 @@ func scan(n ast.Node, f *fn) {
 					f.strs = append(f.strs, s)
 				}
 			}
+		case *ast.BinaryExpr:
+			// "server s1 " + addr + " proto h2 max-reuse 0": the line as
+			// written, each operand that is not a literal read as "X"
+			if n.Op == token.ADD {
+				if joined, ok := joinConcat(n); ok {
+					f.strs = append(f.strs, joined)
+				}
+			}
 		case *ast.Ident:
 			f.refs[n.Name] = true
 		case *ast.CallExpr:
@@ -255,6 +263,36 @@ func scan(n ast.Node, f *fn) {
 		}
 		return true
 	})
+}
+
+// joinConcat is a + chain with at least one string literal, joined, the
+// other operands as "X".
+func joinConcat(e *ast.BinaryExpr) (string, bool) {
+	var b strings.Builder
+	lit := false
+	var walk func(x ast.Expr)
+	walk = func(x ast.Expr) {
+		switch x := x.(type) {
+		case *ast.BinaryExpr:
+			if x.Op == token.ADD {
+				walk(x.X)
+				walk(x.Y)
+				return
+			}
+		case *ast.ParenExpr:
+			walk(x.X)
+			return
+		case *ast.BasicLit:
+			if v, err := strconv.Unquote(x.Value); err == nil && x.Kind == token.STRING {
+				b.WriteString(v)
+				lit = true
+				return
+			}
+		}
+		b.WriteString("X")
+	}
+	walk(e)
+	return b.String(), lit
 }
 
 func readRows(path string) [][]string {
