@@ -7,7 +7,8 @@
 // files those strings name. A row is covered when its name appears in that
 // text in its kind's place (an action after its rule keyword, an option on
 // a bind/server line, a converter after a comma or alone in a table
-// string, ...). A row goha refuses as HAProxy does (its note starts with
+// string, or in a table string of a test that writes bind or server lines
+// with their options filled in from it, ...). A row goha refuses as HAProxy does (its note starts with
 // "refused" and names "golden <case>") counts when that golden case,
 // testdata/haproxy/<case>.cfg with the real haproxy -c output recorded
 // beside it, uses it: the refusal is the behaviour compared. It is a
@@ -79,6 +80,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	rows := readRows("parser/haproxy/class_table.tsv")
+	for _, r := range rows {
+		if m := optionNames[r[0]]; m != nil {
+			m[r[1]] = true
+		}
+	}
 	corpus := map[string]string{}
 	for _, p := range pkgs {
 		for _, f := range p.funcs {
@@ -105,6 +112,7 @@ func main() {
 				continue
 			}
 			var b strings.Builder
+			var oneLiners []string
 			seen := map[string]bool{}
 			var walk func(name string)
 			walk = func(name string) {
@@ -115,12 +123,32 @@ func main() {
 				seen[name] = true
 				for _, s := range g.strs {
 					addText(&b, p.dir, s)
+					if !strings.Contains(s, "\n") {
+						oneLiners = append(oneLiners, s)
+					}
 				}
 				for c := range g.refs {
 					walk(c)
 				}
 			}
 			walk(t)
+			// A bind or server line whose options come from a table
+			// ("    bind " + addr + " " + tc.opts, "server s1 %s ... %s\n"):
+			// each one-line string of the test may be those options.
+			text := b.String()
+			for _, open := range openLines {
+				if open.re.MatchString(text) {
+					for _, s := range oneLiners {
+						// options begin with one of the kind's names; a
+						// lone word only when it is no plain label ("mode",
+						// "uid" name columns too): a '-' or a digit in it
+						w := strings.Fields(s)
+						if len(w) > 0 && optionNames[open.kind][w[0]] && (len(w) > 1 || strings.ContainsAny(w[0], "-0123456789")) {
+							b.WriteString(open.prefix + s + "\n")
+						}
+					}
+				}
+			}
 			corpus[p.dir+"."+t] = b.String()
 		}
 	}
@@ -130,7 +158,7 @@ func main() {
 	}
 	sort.Strings(names)
 	total, missing := 0, 0
-	for _, r := range readRows("parser/haproxy/class_table.tsv") {
+	for _, r := range rows {
 		if r[2] != "implemented" {
 			continue
 		}
@@ -158,6 +186,21 @@ func main() {
 	}
 	fmt.Printf("%d implemented rows, %d without a differential test (%d differential tests read)\n", total, missing, len(names))
 }
+
+// openLines are bind and server lines whose address and last words are
+// filled in (X: an operand of a + chain; %s, %v: a format's verb), and
+// the line a table string would make there.
+var openLines = []struct {
+	re           *regexp.Regexp
+	kind, prefix string
+}{
+	{regexp.MustCompile(`(?m)^\s*bind\s+(?:X|%[sv])\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "bind", "bind X "},
+	{regexp.MustCompile(`(?m)^\s*(?:server|default-server)\s+\S+\s+(?:X|%[sv])\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "server", "server s X "},
+}
+
+// optionNames are the bind and server option names of the class table
+// (every class), by kind.
+var optionNames = map[string]map[string]bool{"bind": {}, "server": {}}
 
 // refusalGoldens finds the golden cases a class table note names.
 var refusalGoldens = regexp.MustCompile(`golden ([a-z0-9-]+)`)
