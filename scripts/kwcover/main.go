@@ -41,6 +41,8 @@ type fn struct {
 	checkOnly bool
 	// named: some call is given "haproxy" (testenv.LookPath, start("haproxy")).
 	named bool
+	// runs: some call passes "-db" (a foreground run, beside any -c check).
+	runs bool
 }
 
 type pkg struct {
@@ -89,7 +91,7 @@ func main() {
 	corpus := map[string]string{}
 	for _, p := range pkgs {
 		for _, f := range p.funcs {
-			if *loose && f.named && !f.checkOnly {
+			if *loose && f.named && (!f.checkOnly || f.runs) {
 				f.diffish = true
 			}
 		}
@@ -143,6 +145,9 @@ func main() {
 						// lone word only when it is no plain label ("mode",
 						// "uid" name columns too): a '-' or a digit in it
 						w := strings.Fields(s)
+						if len(w) > 1 && w[0] == "X" {
+							w = w[1:] // addr + " check ...": the address first
+						}
 						if len(w) > 0 && optionNames[open.kind][w[0]] && (len(w) > 1 || strings.ContainsAny(w[0], "-0123456789")) {
 							b.WriteString(open.prefix + s + "\n")
 						}
@@ -302,6 +307,9 @@ func scan(n ast.Node, f *fn) {
 				if l, ok := a.(*ast.BasicLit); ok && l.Value == `"-c"` {
 					f.checkOnly = true
 				}
+				if l, ok := a.(*ast.BasicLit); ok && l.Value == `"-db"` {
+					f.runs = true // the program runs in the foreground: not only a check
+				}
 			}
 		}
 		return true
@@ -372,7 +380,9 @@ func rowRegexp(kind, name string) *regexp.Regexp {
 	case kind == "bind":
 		s = line + `bind\s[^\n]*\s` + q + end
 	case kind == "server":
-		s = line + `(?:server|default-server|server-template)\s[^\n]*\s` + q + end
+		// (a server's first word is its name; default-server's options
+		// may come at once)
+		s = line + `(?:(?:server|server-template)\s[^\n]*\s|default-server\s(?:[^\n]*\s)?)` + q + end
 	case ruleKinds[kind]:
 		if name == "track-sc" {
 			q = `track-sc[0-9]`
