@@ -192,15 +192,16 @@ func main() {
 	fmt.Printf("%d implemented rows, %d without a differential test (%d differential tests read)\n", total, missing, len(names))
 }
 
-// openLines are bind and server lines whose address and last words are
-// filled in (X: an operand of a + chain; %s, %v: a format's verb), and
-// the line a table string would make there.
+// openLines are bind lines whose address and last words are filled in
+// (X: an operand of a + chain; %s, %v: a format's verb) and server lines
+// whose address is, and the line a table string would make there.
 var openLines = []struct {
 	re           *regexp.Regexp
 	kind, prefix string
 }{
 	{regexp.MustCompile(`(?m)^\s*bind\s+(?:X|%[sv])\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "bind", "bind X "},
-	{regexp.MustCompile(`(?m)^\s*(?:server|default-server)\s+\S+\s+(?:X|%[sv])\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "server", "server s X "},
+	// (the address alone may carry the options: "server s1 %s inter 100ms")
+	{regexp.MustCompile(`(?m)^\s*(?:server|default-server)\s+\S+\s+(?:X|%[sv])(?:\s|$)`), "server", "server s X "},
 }
 
 // optionNames are the bind and server option names of the class table
