@@ -199,7 +199,7 @@ var openLines = []struct {
 	re           *regexp.Regexp
 	kind, prefix string
 }{
-	{regexp.MustCompile(`(?m)^\s*bind\s+(?:X|%[sv])\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "bind", "bind X "},
+	{regexp.MustCompile(`(?m)^\s*(?:bind|stats\s+socket)\s+\S*(?:X|%[sv])\S*\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "bind", "bind X "},
 	// (the address alone may carry the options: "server s1 %s inter 100ms")
 	{regexp.MustCompile(`(?m)^\s*(?:server|default-server)\s+\S+\s+(?:X|%[sv])(?:\s|$)`), "server", "server s X "},
 }
@@ -379,7 +379,8 @@ func rowRegexp(kind, name string) *regexp.Regexp {
 	case kind == "converter":
 		s = `(?m)(?:,\s*|^)` + q + `(?:\(|` + end + `)`
 	case kind == "bind":
-		s = line + `bind\s[^\n]*\s` + q + end
+		// (a stats socket takes the bind options)
+		s = line + `(?:bind|stats\s+socket)\s[^\n]*\s` + q + end
 	case kind == "server":
 		// (a server's first word is its name; default-server's options
 		// may come at once)
