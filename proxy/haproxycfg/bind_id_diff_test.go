@@ -54,4 +54,3 @@ func mustExchange(t *testing.T, addr, raw string) []byte {
 	}
 	return out
 }
-
