@@ -19,8 +19,9 @@ func (s *session) sendError(code int, be *backend, srv *server) {
 	if s.stream == nil {
 		// HAProxy's H1 layer gives the page the connection header the
 		// client's request calls for: close when it asked to close,
-		// keep-alive to an HTTP/1.0 client that asked to keep it.
-		page = s.withConnection(s.errorPage(code, be), s.req.WantsClose(), s.req.Minor)
+		// keep-alive to an HTTP/1.0 client that asked to keep it; close
+		// on a stopping proxy (a soft stop, hard-stop-after's 502s).
+		page = s.withConnection(s.errorPage(code, be), s.req.WantsClose() || s.p.closeOnStop(), s.req.Minor)
 	} else {
 		// The stream's HEADERS drop a Connection field the page has:
 		// HAProxy's HTX message counts it.

@@ -312,14 +312,17 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	log(e)
 }
 
-// keepRequestLine copies the request's method and target out of s.buf
-// before a streamed body overwrites it: the log line reads them at the
-// end of the transaction.
+// keepRequestLine copies the request's method, target and version out
+// of s.buf before a streamed body overwrites it: the log line reads them
+// at the end of the transaction.
 func (s *session) keepRequestLine() {
 	if s.req.Method == nil {
 		return
 	}
-	n := len(s.req.Method)
-	s.lineCopy = append(append(s.lineCopy[:0], s.req.Method...), s.req.Target...)
-	s.req.Method, s.req.Target = s.lineCopy[:n:n], s.lineCopy[n:]
+	n, m := len(s.req.Method), len(s.req.Method)+len(s.req.Target)
+	s.lineCopy = append(append(append(s.lineCopy[:0], s.req.Method...), s.req.Target...), s.req.Version...)
+	s.req.Method, s.req.Target = s.lineCopy[:n:n], s.lineCopy[n:m:m]
+	if s.req.Version != nil {
+		s.req.Version = s.lineCopy[m:]
+	}
 }

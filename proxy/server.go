@@ -540,9 +540,13 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 
 // pickAvoiding picks a server other than avoid when another one is usable,
 // as HAProxy's balancers do when they redispatch; a map-based hash that
-// maps to avoid keeps it, as HAProxy's does (and so does `first`, which
-// HAProxy would move past: a known difference).
+// maps to avoid keeps it, as HAProxy's does, and `first` moves past it
+// (balance.Request.Avoid).
 func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio, abort <-chan struct{}) *server {
+	if req != nil && avoid != nil {
+		req.Avoid = avoid.bal
+		defer func() { req.Avoid = nil }()
+	}
 	srv := b.pick(req, prio, abort)
 	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin

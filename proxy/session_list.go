@@ -115,3 +115,22 @@ func (p *Proxy) ShutdownSession(id uint64) bool {
 	}
 	return true
 }
+
+// KillServerSides closes the server connection of every session, as
+// HAProxy's hard-stop-after kills the streams still running: a client
+// waiting for its response gets the 502 of a server gone. It returns how
+// many sessions had one.
+func (p *Proxy) KillServerSides() int {
+	var conns []*tconn
+	p.mu.Lock()
+	for s := range p.sessions {
+		if sc := s.srvConn.Load(); sc != nil {
+			conns = append(conns, sc)
+		}
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+	return len(conns)
+}

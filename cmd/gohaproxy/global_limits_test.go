@@ -31,6 +31,8 @@ func TestGlobalFDLimitsMatchHAProxy(t *testing.T) {
 		"fd-hard-limit 3000\n    maxconn 5000",
 		"fd-hard-limit 3000\n    ulimit-n 3500",
 		"no strict-limits\n    fd-hard-limit 3000\n    maxconn 5000",
+		"strict-limits\n    fd-hard-limit 3000\n    maxconn 5000",
+		"strict-limits\n    ulimit-n 2000",
 	} {
 		var got [2]string
 		for i, b := range []string{"haproxy", bin} {

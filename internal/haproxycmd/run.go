@@ -210,7 +210,7 @@ func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*work
 			}
 		}
 	}
-	w := &worker{o: o, plan: plan, startupLogs: startupLogs(o, res)}
+	w := &worker{o: o, plan: plan, startupLogs: startupLogs(o, res), hardStopAfter: hardStopAfterOf(res)}
 	w.states, _ = serverStates(res.Config, plan) // its messages were printed with the configuration's
 	if err := w.start(listen); err != nil {
 		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}
@@ -288,13 +288,15 @@ func notifyReady(o workerOptions, err error) {
 
 // worker is one running configuration.
 type worker struct {
-	o           workerOptions
-	plan        *haproxycfg.Plan
-	startupLogs string // `show startup-logs` (run_cli_misc.go)
-	px          *proxy.Proxy
-	events      *eventLog
-	stopRings   context.CancelFunc // ends the rings' forwarding (run_logs.go)
-	checks      *check.Runner      // nil without checks
+	o    workerOptions
+	plan *haproxycfg.Plan
+	// hardStopAfter is global hard-stop-after (hardstop.go); 0: none.
+	hardStopAfter time.Duration
+	startupLogs   string // `show startup-logs` (run_cli_misc.go)
+	px            *proxy.Proxy
+	events        *eventLog
+	stopRings     context.CancelFunc // ends the rings' forwarding (run_logs.go)
+	checks        *check.Runner      // nil without checks
 	// profStop ends the optional CPU profile (run_pprof.go).
 	profStop func()
 	stats    []io.Closer
@@ -472,10 +474,13 @@ func (w *worker) wait(sigs <-chan os.Signal) int {
 			// HAProxy: the master sends it when hard-stop-after expires.
 			stopped := make(chan struct{})
 			go func() { w.softStop(); close(stopped) }()
+			expired := w.hardStopTimer() // hardstop.go
 			for {
 				select {
 				case <-stopped:
 					return 0
+				case <-expired:
+					return w.hardStopExpired(stopped)
 				case sig := <-sigs:
 					if sig == syscall.SIGTERM || sig == syscall.SIGINT {
 						w.hardStop(sig.(syscall.Signal))

@@ -189,10 +189,8 @@ func (s *runtimeSource) forceAgent(backend, server string, up bool, via string) 
 	if w.checks != nil {
 		w.checks.ForceAgent(backend, server, up)
 	}
+	// (an unchecked server keeps its health: HAProxy 2.6.12)
 	w.px.UpdateServerStatus(backend, server, func(st *proxy.ServerStatus) { st.AgentDown = !up })
-	if !up {
-		w.setUncheckedHealth(backend, server, 0)
-	}
 	if before.AgentDown == !up {
 		return nil
 	}

@@ -50,11 +50,9 @@ func (w *worker) newChecks() (*check.Runner, error) {
 		Apply: func(ev check.Event) {
 			w.px.UpdateServerStatus(ev.Target.Backend, ev.Target.Server, func(s *proxy.ServerStatus) {
 				if ev.Target.Agent {
+					// (an unchecked server keeps the health HAProxy
+					// shows, its rise: stat's UncheckedRise)
 					s.AgentDown = !ev.Up
-					if !ev.Up && w.tracked(ev.Target.Backend, ev.Target.Server) == "" {
-						// (a tracking server keeps the health HAProxy shows)
-						w.setUncheckedHealth(ev.Target.Backend, ev.Target.Server, 0)
-					}
 					return
 				}
 				s.CheckUp = ev.Up

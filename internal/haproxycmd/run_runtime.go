@@ -2,6 +2,7 @@ package haproxycmd
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"net"
 	"net/netip"
@@ -225,7 +226,8 @@ func (s *runtimeSource) forceHealth(backend, server string, h runtimeapi.Health,
 		return err
 	}
 	if up {
-		w.setUncheckedHealth(backend, server, haproxy.DefaultCheckRise+haproxy.DefaultCheckFall-1)
+		rf := w.plan.Unchecked[backend+"/"+server] // the defaults for a server added at run time
+		w.setUncheckedHealth(backend, server, cmp.Or(rf.Rise, haproxy.DefaultCheckRise)+cmp.Or(rf.Fall, haproxy.DefaultCheckFall)-1)
 	} else {
 		w.setUncheckedHealth(backend, server, 0)
 	}

@@ -257,6 +257,7 @@ func (s *runtimeSource) backend(b proxy.BackendState) *runtimeapi.Backend {
 			rs.Agent, rs.AgentOff = nil, rs.Agent != nil
 		}
 		rs.UncheckedHealth = w.uncheckedHealth(b.Name, sv.Name)
+		rs.UncheckedRise = w.plan.Unchecked[b.Name+"/"+sv.Name].Rise
 		if c := sv.Config; c != nil {
 			// the server's `addr` and `port`, with or without checks
 			rs.CheckAddr, rs.CheckPort = c.CheckAddr, c.CheckPort

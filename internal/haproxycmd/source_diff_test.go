@@ -146,6 +146,8 @@ backend b_hdrfirst
 backend b_hdroff
     source 127.0.0.2 usesrc hdr_ip(x-src,0)
     server s %[2]s
+backend b_srvusesrc
+    server s %[2]s source 127.0.0.2 usesrc 127.0.0.12
 backend b_dyn
     source 127.0.0.11
 backend b_checks
@@ -160,7 +162,7 @@ backend b_checks
 	for _, r := range []struct{ path, hdr string }{{"own", ""}, {"over", ""}, {"addr", ""}, {"addrport", ""}, {"clientip", ""},
 		{"client", ""}, {"range", ""}, {"range", ""}, {"range", ""}, {"iface", ""}, {"defsrv", ""},
 		{"hdr", "127.0.0.9"}, {"hdr", "127.0.0.9, 127.0.0.10"}, {"hdr", "127.1"}, {"hdr", "nonsense"}, {"hdr", ""},
-		{"hdrfirst", "127.0.0.9, 127.0.0.10"}, {"hdroff", "127.0.0.9"}, {"dyn", ""}} {
+		{"hdrfirst", "127.0.0.9, 127.0.0.10"}, {"hdroff", "127.0.0.9"}, {"srvusesrc", ""}, {"dyn", ""}} {
 		path := r.path
 		c, err := d.Dial("tcp", fe)
 		if err != nil {
@@ -205,7 +207,7 @@ backend b_checks
 // TestSourceMatchesHAProxy: `source` on backends, servers and
 // default-server, with a port range, usesrc <addr>[:<port>], clientip,
 // client and hdr_ip (occurrences, odd values, no header, occurrence 0),
-// interface, and a server added at run time (the backend's source): the address (and port) the server sees for
+// usesrc on a server line, interface, and a server added at run time (the backend's source): the address (and port) the server sees for
 // each request, and where the health and agent checks come from (the
 // source address, never usesrc's). usesrc client fails on loopback (the
 // client's own socket holds its address and port) in both: a 503.
@@ -235,7 +237,7 @@ func TestSourceMatchesHAProxy(t *testing.T) {
 			break
 		}
 	}
-	if len(ga) != 19 || ga[18] != "dyn [] HTTP/1.1 200 OK 127.0.0.11:*" || ga[6] != "range [] HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range [] HTTP/1.1 200 OK 127.0.0.6:L+2" ||
+	if len(ga) != 20 || ga[19] != "dyn [] HTTP/1.1 200 OK 127.0.0.11:*" || ga[18] != "srvusesrc [] HTTP/1.1 200 OK 127.0.0.12:*" || ga[6] != "range [] HTTP/1.1 200 OK 127.0.0.6:L" || ga[8] != "range [] HTTP/1.1 200 OK 127.0.0.6:L+2" ||
 		ga[12] != "hdr [127.0.0.9, 127.0.0.10] HTTP/1.1 200 OK 127.0.0.10:*" {
 		t.Errorf("answers %q", ga)
 	}

@@ -232,6 +232,20 @@ func (s *state) listeners() []Bind {
 		}
 		out = append(out, px.Binds...)
 	}
+	for _, ps := range s.cfg.Peers { // the local peer's listener counts too
+		if ps.Disabled {
+			continue
+		}
+		addr := ps.Bind
+		for _, p := range ps.Peers {
+			if p.Local && p.Addr != "" {
+				addr = p.Addr
+			}
+		}
+		if a, err := ParseAddress(addr); err == nil {
+			out = append(out, Bind{Pos: ps.Pos, Addrs: []Address{a}})
+		}
+	}
 	for _, lf := range s.cfg.LogForwards { // syslog listeners count too
 		for _, b := range append(append([]LogForwardBind(nil), lf.Binds...), lf.DgramBinds...) {
 			if a, err := ParseAddress(b.Addr); err == nil {

@@ -91,6 +91,10 @@ type Request struct {
 	// picked (what the tcp-request content rules waited for); `balance
 	// rdp-cookie` reads the RDP cookie there.
 	Payload []byte
+	// Avoid is, on a redispatch, the server whose connection failed:
+	// `balance first` moves past it to the next one with room, as
+	// HAProxy's does (nil: none).
+	Avoid *Server
 }
 
 // Balancer picks servers. Implementations are safe for concurrent use.

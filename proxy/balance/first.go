@@ -41,16 +41,21 @@ func (b *first) Update() {
 	b.refresh()
 }
 
-func (b *first) Pick(*Request) *Server {
+func (b *first) Pick(r *Request) *Server {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.c.srvAct == 0 && b.c.fbck != nil {
 		return b.c.fbck.s
 	}
+	var avoided *Server // the server to avoid, when no other has room
 	for _, m := range b.members {
 		if b.c.inGroup(m) && hasRoom(m.s) {
+			if r != nil && r.Avoid == m.s && avoided == nil {
+				avoided = m.s
+				continue
+			}
 			return m.s
 		}
 	}
-	return nil
+	return avoided
 }

@@ -483,6 +483,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	be.Servers = append(be.Servers, sv)
 	b.track(px, s)
+	b.noteUnchecked(px, s) // unchecked.go
 	addr = checkTarget(addr)
 	if s.Check && err == nil {
 		c := b.check(px, s, addr)

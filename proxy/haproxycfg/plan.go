@@ -29,6 +29,10 @@ type Plan struct {
 	Process  Process
 	// Checks lists one entry per server with `check`, in configuration order.
 	Checks []CheckSpec
+	// Unchecked are the rise and fall of each server without `check`,
+	// by "backend/server" (unchecked.go): HAProxy keeps such a server's
+	// health at its rise, rise+fall-1 after `set server ... health up`.
+	Unchecked map[string]RiseFall
 	// Trackers are the servers with `track`, in configuration order.
 	Trackers []check.Tracker
 	// DynamicChecks are the backends' checks for servers added at run

@@ -41,6 +41,7 @@ func TestTCPKeepAliveDifferential(t *testing.T) {
 		{"clitcpka tuned", head + "frontend fe\n    bind BIND\n    option clitcpka\n    clitcpka-idle 30\n    clitcpka-intvl 5\n    clitcpka-cnt 3\n    default_backend be\n" +
 			"backend be\n    srvtcpka-idle 44\n    server s1 SRV\n"},
 		{"srvtcpka only, idle", head + "frontend fe\n    bind BIND\n    clitcpka-idle 30\n    default_backend be\nbackend be\n    option srvtcpka\n    srvtcpka-idle 20\n    server s1 SRV\n"},
+		{"srvtcpka tuned, intvl", head + "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n    option srvtcpka\n    srvtcpka-intvl 6\n    srvtcpka-cnt 2\n    server s1 SRV\n"},
 		{"tcpka in a frontend", head + "frontend fe\n    bind BIND\n    option tcpka\n    default_backend be\nbackend be\n    server s1 SRV\n"},
 		{"tcpka in a listen, defaults' tuning", head + "    clitcpka-intvl 7\n    srvtcpka-cnt 4\n    srvtcpka-idle 1500ms\n" +
 			"listen li\n    bind BIND\n    option tcpka\n    server s1 SRV\n"},

@@ -56,7 +56,7 @@ frontend fe
     use_backend bdef if { req_ssl_sni -i ver.example.test } { req_ssl_ver 3.1:3.2 }
     use_backend bb if { req_ssl_sni -i ver.example.test } { req.ssl_ver 3.3 }
     use_backend bb if { req.ssl_sni -m end .b.example.test } || { req.ssl_sni b.example.test }
-    use_backend bh2 if { req.ssl_alpn h2 } { req.ssl_ec_ext }
+    use_backend bh2 if { req.ssl_hello_type 1 } { req.ssl_alpn h2 } { req.ssl_ec_ext }
     default_backend bdef
 backend ba
     mode tcp

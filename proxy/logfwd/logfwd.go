@@ -7,6 +7,7 @@ package logfwd
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -26,8 +27,9 @@ type Section struct {
 	// TCP and UDP are the bind and dgram-bind addresses (host:port).
 	TCP, UDP []string
 	// MaxConn bounds the TCP connections served at once (the others wait
-	// in the listen queue); Backlog is that queue's length (0: the
-	// system's); Timeout closes an idle TCP connection (0: never).
+	// in the listen queue); Backlog is that queue's length (0: MaxConn,
+	// as HAProxy's listeners, then the system's); Timeout closes an idle
+	// TCP connection (0: never).
 	MaxConn, Backlog int
 	Timeout          time.Duration
 }
@@ -59,8 +61,8 @@ func Start(ctx context.Context, s *Section) error {
 		if err != nil {
 			return fail(err)
 		}
-		if s.Backlog > 0 {
-			setBacklog(ln, s.Backlog)
+		if n := cmp.Or(s.Backlog, s.MaxConn); n > 0 {
+			setBacklog(ln, n)
 		}
 		closers = append(closers, ln)
 		lns = append(lns, ln)

@@ -86,6 +86,12 @@ func (f *fakeSource) SetServerState(b, s string, st AdminState) error {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "state "+b+"/"+s+" "+st.String())
 	sv := f.server(b, s)
+	if st == StateMaint && !sv.Maint && sv.Check == nil {
+		// as the worker: maintenance empties an unchecked server's
+		// health, and leaving it does not refill it (HAProxy 2.6.12)
+		zero := 0
+		sv.UncheckedHealth = &zero
+	}
 	sv.Maint, sv.Drain = st == StateMaint, st == StateDrain
 	sv.LastChange = 0
 	f.backendTransition(b)

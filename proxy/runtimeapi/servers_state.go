@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strconv"
@@ -120,10 +121,11 @@ func serverStateLine(px *Proxy, sv *Server) string {
 		state = checkStateConfigured
 	} else if sv.UncheckedHealth != nil {
 		health = *sv.UncheckedHealth
-	} else if healthy || sv.Tracked != "" {
-		// HAProxy's default rise, where an unchecked server sits; a
-		// tracking server keeps it whatever the tracked server's state
-		health = 2
+	} else if healthy || sv.Tracked != "" || !sv.ConfigDisabled && !sv.Maint && !sv.ResolvMaint {
+		// the configured rise, where an unchecked server sits whatever
+		// its agent or the tracked server make of its state, drained or
+		// not (HAProxy 2.6.12)
+		health = cmp.Or(sv.UncheckedRise, 2)
 	}
 	if sv.ConfigDisabled && sv.Check == nil {
 		state |= checkStatePaused // kept after `enable server` when there is no check

@@ -220,9 +220,13 @@ type Server struct {
 	// chain (its Up, Check and Agent), which HAProxy reads its status from.
 	TrackRef *Server
 	// UncheckedHealth is the health HAProxy keeps for a server without
-	// check once something set it (0 when stopped by its agent or `set
-	// server ... health down`, rise+fall-1 after `health up`); nil: never.
+	// check once something set it (0 after maintenance or `set server
+	// ... health down`, rise+fall-1 after `health up`); nil: never, it
+	// sits at UncheckedRise then (0 when `disabled`).
 	UncheckedHealth *int
+	// UncheckedRise is the configured rise of a server without check (0:
+	// HAProxy's default, 2); its agent stopping it leaves the health there.
+	UncheckedRise int
 	// CheckAddr and CheckPort are the check's own `addr` and `port` (or
 	// what `set server ... check-addr|check-port` set): "" and 0 = the
 	// server's.

@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strconv"
@@ -234,12 +235,12 @@ func serverStatus(sv *Server) string {
 			return "DOWN (agent)"
 		case !sv.Up && sv.Check == nil:
 			// stopped otherwise (forced): HAProxy shows the unchecked
-			// health against the default rise
+			// health against the server's rise
 			h := 0
 			if sv.UncheckedHealth != nil {
 				h = *sv.UncheckedHealth
 			}
-			return fmt.Sprintf("DOWN %d/%d", h, 2)
+			return fmt.Sprintf("DOWN %d/%d", h, cmp.Or(sv.UncheckedRise, 2))
 		}
 	}
 	ck := sv.Check

@@ -7,8 +7,13 @@
 // files those strings name. A row is covered when its name appears in that
 // text in its kind's place (an action after its rule keyword, an option on
 // a bind/server line, a converter after a comma or alone in a table
-// string, ...). It is a grep, not a proof: a name in a string that never
-// reaches a config counts too. Run from the module root:
+// string, or in a table string of a test that writes bind or server lines
+// with their options filled in from it, ...). A row goha refuses as HAProxy does (its note starts with
+// "refused" and names "golden <case>") counts when that golden case,
+// testdata/haproxy/<case>.cfg with the real haproxy -c output recorded
+// beside it, uses it: the refusal is the behaviour compared. It is a
+// grep, not a proof: a name in a string that never reaches a config
+// counts too. Run from the module root:
 //
 //	go run ./scripts/kwcover [-v]
 package main
@@ -36,6 +41,8 @@ type fn struct {
 	checkOnly bool
 	// named: some call is given "haproxy" (testenv.LookPath, start("haproxy")).
 	named bool
+	// runs: some call passes "-db" (a foreground run, beside any -c check).
+	runs bool
 }
 
 type pkg struct {
@@ -75,10 +82,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	rows := readRows("parser/haproxy/class_table.tsv")
+	for _, r := range rows {
+		if m := optionNames[r[0]]; m != nil {
+			m[r[1]] = true
+		}
+	}
 	corpus := map[string]string{}
 	for _, p := range pkgs {
 		for _, f := range p.funcs {
-			if *loose && f.named && !f.checkOnly {
+			if *loose && f.named && (!f.checkOnly || f.runs) {
 				f.diffish = true
 			}
 		}
@@ -101,6 +114,7 @@ func main() {
 				continue
 			}
 			var b strings.Builder
+			var oneLiners []string
 			seen := map[string]bool{}
 			var walk func(name string)
 			walk = func(name string) {
@@ -111,12 +125,35 @@ func main() {
 				seen[name] = true
 				for _, s := range g.strs {
 					addText(&b, p.dir, s)
+					if !strings.Contains(s, "\n") {
+						oneLiners = append(oneLiners, s)
+					}
 				}
 				for c := range g.refs {
 					walk(c)
 				}
 			}
 			walk(t)
+			// A bind or server line whose options come from a table
+			// ("    bind " + addr + " " + tc.opts, "server s1 %s ... %s\n"):
+			// each one-line string of the test may be those options.
+			text := b.String()
+			for _, open := range openLines {
+				if open.re.MatchString(text) {
+					for _, s := range oneLiners {
+						// options begin with one of the kind's names; a
+						// lone word only when it is no plain label ("mode",
+						// "uid" name columns too): a '-' or a digit in it
+						w := strings.Fields(s)
+						if len(w) > 1 && w[0] == "X" {
+							w = w[1:] // addr + " check ...": the address first
+						}
+						if len(w) > 0 && optionNames[open.kind][w[0]] && (len(w) > 1 || strings.ContainsAny(w[0], "-0123456789")) {
+							b.WriteString(open.prefix + s + "\n")
+						}
+					}
+				}
+			}
 			corpus[p.dir+"."+t] = b.String()
 		}
 	}
@@ -126,7 +163,7 @@ func main() {
 	}
 	sort.Strings(names)
 	total, missing := 0, 0
-	for _, r := range readRows("parser/haproxy/class_table.tsv") {
+	for _, r := range rows {
 		if r[2] != "implemented" {
 			continue
 		}
@@ -138,6 +175,13 @@ func main() {
 				by = append(by, n)
 			}
 		}
+		if len(r) > 3 && strings.HasPrefix(r[3], "refused") {
+			for _, g := range refusalGoldens.FindAllStringSubmatch(r[3], -1) {
+				if data, err := os.ReadFile(filepath.Join("testdata/haproxy", g[1]+".cfg")); err == nil && re.Match(data) {
+					by = append(by, "golden:"+g[1])
+				}
+			}
+		}
 		if len(by) == 0 {
 			missing++
 			fmt.Printf("untested\t%s\t%s\n", r[0], r[1])
@@ -147,6 +191,25 @@ func main() {
 	}
 	fmt.Printf("%d implemented rows, %d without a differential test (%d differential tests read)\n", total, missing, len(names))
 }
+
+// openLines are bind lines whose address and last words are filled in
+// (X: an operand of a + chain; %s, %v: a format's verb) and server lines
+// whose address is, and the line a table string would make there.
+var openLines = []struct {
+	re           *regexp.Regexp
+	kind, prefix string
+}{
+	{regexp.MustCompile(`(?m)^\s*(?:bind|stats\s+socket)\s+\S*(?:X|%[sv])\S*\s(?:[^\n]*\s)?(?:X|%[sv])[ \t]*$`), "bind", "bind X "},
+	// (the address alone may carry the options: "server s1 %s inter 100ms")
+	{regexp.MustCompile(`(?m)^\s*(?:server|default-server)\s+\S+\s+(?:X|%[sv])(?:\s|$)`), "server", "server s X "},
+}
+
+// optionNames are the bind and server option names of the class table
+// (every class), by kind.
+var optionNames = map[string]map[string]bool{"bind": {}, "server": {}}
+
+// refusalGoldens finds the golden cases a class table note names.
+var refusalGoldens = regexp.MustCompile(`golden ([a-z0-9-]+)`)
 
 func addText(b *strings.Builder, dir, s string) {
 	b.WriteString(s)
@@ -205,6 +268,14 @@ func scan(n ast.Node, f *fn) {
 					f.strs = append(f.strs, s)
 				}
 			}
+		case *ast.BinaryExpr:
+			// "server s1 " + addr + " proto h2 max-reuse 0": the line as
+			// written, each operand that is not a literal read as "X"
+			if n.Op == token.ADD {
+				if joined, ok := joinConcat(n); ok {
+					f.strs = append(f.strs, joined)
+				}
+			}
 		case *ast.Ident:
 			f.refs[n.Name] = true
 		case *ast.CallExpr:
@@ -237,10 +308,43 @@ func scan(n ast.Node, f *fn) {
 				if l, ok := a.(*ast.BasicLit); ok && l.Value == `"-c"` {
 					f.checkOnly = true
 				}
+				if l, ok := a.(*ast.BasicLit); ok && l.Value == `"-db"` {
+					f.runs = true // the program runs in the foreground: not only a check
+				}
 			}
 		}
 		return true
 	})
+}
+
+// joinConcat is a + chain with at least one string literal, joined, the
+// other operands as "X".
+func joinConcat(e *ast.BinaryExpr) (string, bool) {
+	var b strings.Builder
+	lit := false
+	var walk func(x ast.Expr)
+	walk = func(x ast.Expr) {
+		switch x := x.(type) {
+		case *ast.BinaryExpr:
+			if x.Op == token.ADD {
+				walk(x.X)
+				walk(x.Y)
+				return
+			}
+		case *ast.ParenExpr:
+			walk(x.X)
+			return
+		case *ast.BasicLit:
+			if v, err := strconv.Unquote(x.Value); err == nil && x.Kind == token.STRING {
+				b.WriteString(v)
+				lit = true
+				return
+			}
+		}
+		b.WriteString("X")
+	}
+	walk(e)
+	return b.String(), lit
 }
 
 func readRows(path string) [][]string {
@@ -275,9 +379,12 @@ func rowRegexp(kind, name string) *regexp.Regexp {
 	case kind == "converter":
 		s = `(?m)(?:,\s*|^)` + q + `(?:\(|` + end + `)`
 	case kind == "bind":
-		s = line + `bind\s[^\n]*\s` + q + end
+		// (a stats socket takes the bind options)
+		s = line + `(?:bind|stats\s+socket)\s[^\n]*\s` + q + end
 	case kind == "server":
-		s = line + `(?:server|default-server|server-template)\s[^\n]*\s` + q + end
+		// (a server's first word is its name; default-server's options
+		// may come at once)
+		s = line + `(?:(?:server|server-template)\s[^\n]*\s|default-server\s(?:[^\n]*\s)?)` + q + end
 	case ruleKinds[kind]:
 		if name == "track-sc" {
 			q = `track-sc[0-9]`
