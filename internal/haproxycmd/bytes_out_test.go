@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
 	"github.com/goha-lb/goha/internal/loopback"
@@ -166,6 +167,7 @@ func TestBytesOutRulesMatchHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
 	web := startFixedBackend(t)
 	rows := map[string]map[string]string{}
+	socks := map[string]string{}
 	for _, bin := range []string{hp, gohaproxy} {
 		sock := filepath.Join(t.TempDir(), "s.sock")
 		fe, li := loopback.FreeAddr(t), loopback.FreeAddr(t)
@@ -173,9 +175,25 @@ func TestBytesOutRulesMatchHAProxy(t *testing.T) {
 		for _, r := range []struct{ addr, path string }{{fe, "/fd"}, {fe, "/fr"}, {fe, "/ok"}, {li, "/ld"}, {li, "/lr"}, {li, "/ok"}} {
 			sendRaw(t, r.addr, "GET "+r.path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
 		}
-		rows[bin] = boutRows(t, haproxytest.StatsCmd(t, sock, "show stat"))
+		socks[bin] = sock
 	}
-	for _, row := range []string{"fe/FRONTEND", "be/BACKEND", "be/s1", "li/FRONTEND", "li/BACKEND", "li/s1"} {
+	// Each daemon adds a stream's bytes to bout when the stream ends, which
+	// can come after the client read the closed answer: the rows are read
+	// again (bounded) while the two differ.
+	rowNames := []string{"fe/FRONTEND", "be/BACKEND", "be/s1", "li/FRONTEND", "li/BACKEND", "li/s1"}
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		for _, bin := range []string{hp, gohaproxy} {
+			rows[bin] = boutRows(t, haproxytest.StatsCmd(t, socks[bin], "show stat"))
+		}
+		same := true
+		for _, row := range rowNames {
+			same = same && rows[hp][row] == rows[gohaproxy][row]
+		}
+		if same || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, row := range rowNames {
 		w, g := rows[hp][row], rows[gohaproxy][row]
 		t.Logf("%s bout: haproxy %s, goha %s", row, w, g)
 		if w == "" || w != g {
