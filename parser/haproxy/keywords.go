@@ -200,30 +200,9 @@ var globalKeywordSet = func() map[string]bool {
 	return m
 }()
 
-// fingerprint is HAProxy's word signature for spelling suggestions: counts of
-// transitions between character classes (letters, digits, other), with
-// begin/end markers. Similar words share most transitions.
-func fingerprint(w string) *[1024]uint8 {
-	var fp [1024]uint8
-	from := 28
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		to := 28
-		switch {
-		case c >= 'a' && c <= 'z':
-			to = int(c-'a') + 1
-		case c >= '0' && c <= '9':
-			to = 27
-		}
-		fp[32*from+to]++
-		from = to
-	}
-	fp[32*from+28]++
-	return &fp
-}
+// fingerprint is HAProxy 2.6.12's word signature for spelling suggestions
+// (make_word_fingerprint; described in suggest_action.go).
+func fingerprint(w string) *[1024]uint8 { return actionFingerprint(w) }
 
 // sparseFP is a fingerprint's non-zero cells.
 type sparseFP []struct {
@@ -281,8 +260,10 @@ func fingerprintDistance(a, b *[1024]uint8) int {
 	return d
 }
 
-// suggest returns the closest candidate, or "" when none is close enough
-// (distance reaching twice either word's length), as HAProxy 2.6 decides.
+// suggest returns the closest candidate (the first of equals), or "" when
+// its distance exceeds twice either word's length, as HAProxy 2.6's
+// cfg_find_best_match, bind_find_best_kw, srv_find_best_kw and
+// proxy_find_best_option decide.
 func suggest(word string, candidates []string) string {
 	fw := fingerprint(word)
 	total := 0
@@ -295,23 +276,14 @@ func suggest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" || bestDist >= 2*len(word) || bestDist >= 2*len(best) {
+	if best == "" || bestDist > 2*len(word) || bestDist > 2*len(best) {
 		return ""
 	}
 	return best
 }
 
-// didYouMeanOption is the suggestion for "option X": HAProxy 2.6.12 is
-// stricter there (observed: 'htplog' -> 'httplog', but no suggestion for
-// 'nosuchthing' at distance 13 from 'nolinger'), so the distance must stay
-// below the word's length.
-func didYouMeanOption(word string) string {
-	s := suggest(word, optionNames)
-	if s == "" || fingerprintDistance(fingerprint(word), fingerprint(s)) >= len(word) {
-		return ""
-	}
-	return "; did you mean '" + s + "' maybe ?"
-}
+// didYouMeanOption is the suggestion for "option X".
+func didYouMeanOption(word string) string { return didYouMean(word, optionNames) }
 
 // didYouMean formats the suffix HAProxy appends to unknown keywords.
 func didYouMean(word string, candidates []string) string {

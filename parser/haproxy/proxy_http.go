@@ -25,9 +25,7 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 	}
 	if !knownHTTPAction(actions, rule.Action) {
 		msg := fmt.Sprintf("'%s' expects %s, but got '%s'.", kw, httpActionList(actions), rule.Action)
-		if sug := suggest(rule.Action, actions); sug != "" {
-			msg += fmt.Sprintf(" Did you mean '%s' maybe ?", sug)
-		}
+		msg += actionDidYouMean(rule.Action, actions, nil)
 		s.alertRaw(p.File, p.Line, msg)
 		s.fileFatal, s.abort = true, true
 		return true

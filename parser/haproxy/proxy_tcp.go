@@ -144,7 +144,8 @@ func (s *state) parseTCPResponse(px *Proxy, l *kwLine) bool {
 		if len(w) > 2 {
 			got = w[2]
 		}
-		s.alert(l.p, "'%s content' expects %s in %s '%s' (got '%s').", w[0], tcpResponseActions, kind, px.Name, got)
+		s.alert(l.p, "'%s content' expects %s in %s '%s' (got '%s').%s", w[0], tcpResponseActions, kind, px.Name, got,
+			actionDidYouMean(got, tcpResRegistered, tcpResExtras))
 		return false
 	}
 	if s.badTCPActionWord(l.p, w) { // counter_words.go

@@ -41,7 +41,12 @@ func (s *state) badTCPRequestAction(px *Proxy, p Pos, w []string) bool {
 	if got != "" && knownTCPRequestAction(list, got) {
 		return false
 	}
-	s.alert(p, "'%s %s' expects %s in %s '%s' (got '%s').\n", w[0], w[1], list, kindWord(px), px.Name, got)
+	registered := tcpReqL4Registered
+	if w[1] == "content" {
+		registered = tcpReqCntRegistered
+	}
+	s.alert(p, "'%s %s' expects %s in %s '%s' (got '%s').%s\n", w[0], w[1], list, kindWord(px), px.Name, got,
+		actionDidYouMean(got, registered, tcpReqExtras))
 	return true
 }
 

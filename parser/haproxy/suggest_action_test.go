@@ -1,0 +1,145 @@
+package haproxy
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// suggestWords are misspellings of the rule actions: every one-byte
+// deletion, and seeded insertions, swaps and substitutions, plus random
+// words (the set compared with haproxy -c).
+func suggestWords(n int) []string {
+	base := []string{"accept", "reject", "capture", "track-sc0", "expect-proxy", "expect-netscaler-cip", "set-var",
+		"unset-var", "sc-inc-gpc0", "sc-set-gpt0", "set-dst", "set-src", "set-mark", "set-tos", "silent-drop", "close",
+		"set-log-level", "set-nice", "switch-mode", "use-service", "do-resolve", "send-spoe-group", "set-priority-class",
+		"ot-group", "set-dst-port", "set-src-port", "deny", "allow", "return", "redirect", "set-header", "add-header",
+		"del-header", "replace-header", "set-path", "auth", "tarpit", "cache-use", "early-hint", "set-status",
+		"wait-for-body", "normalize-uri", "strict-mode", "set-timeout"}
+	const letters = "abcdefghijklmnopqrstuvwxyz-0123"
+	r := rand.New(rand.NewSource(1))
+	set := map[string]bool{}
+	for _, b := range base {
+		for i := range b {
+			set[b[:i]+b[i+1:]] = true
+		}
+		for range 2 {
+			i := r.Intn(len(b) + 1)
+			set[b[:i]+string(letters[r.Intn(len(letters))])+b[i:]] = true
+			j := r.Intn(len(b) - 1)
+			set[b[:j]+b[j+1:j+2]+b[j:j+1]+b[j+2:]] = true
+			k := r.Intn(len(b))
+			set[b[:k]+string(letters[r.Intn(len(letters))])+b[k+1:]] = true
+		}
+	}
+	for range 120 {
+		w := make([]byte, 1+r.Intn(12))
+		for i := range w {
+			w[i] = letters[r.Intn(len(letters))]
+		}
+		set[string(w)] = true
+	}
+	var out []string
+	for w := range set {
+		// valid actions and prefix forms parse further: not "unknown"
+		if w == "" || strings.HasPrefix(w, "set-var") || strings.HasPrefix(w, "unset-var") || strings.HasPrefix(w, "track-sc") {
+			continue
+		}
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	if n > 0 && len(out) > n {
+		step := len(out) / n
+		var s []string
+		for i := 0; i < len(out) && len(s) < n; i += step {
+			s = append(s, out[i])
+		}
+		out = s
+	}
+	return out
+}
+
+// gotRe picks the word and the suggestion of an unknown-action alert.
+var gotRe = regexp.MustCompile(`got '([^']*)'\)?\.((?: Did you mean '[^']*' maybe \?)?)$`)
+
+func suggestTails(out string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if g := gotRe.FindStringSubmatch(l); g != nil {
+			m[g[1]] = g[2]
+		}
+	}
+	return m
+}
+
+// TestActionSuggestMatchesHAProxy compares, word for word, the "Did you
+// mean" suffix of goha's unknown-action alert with the real haproxy -c's,
+// for every tcp and http rule set.
+func TestActionSuggestMatchesHAProxy(t *testing.T) {
+	bin := testenv.LookPath(t, "haproxy")
+	dir := t.TempDir()
+	head := "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nlisten a\n bind 127.0.0.1:8999\n"
+	haproxyOut := func(cfg string) string {
+		p := filepath.Join(dir, "h.cfg")
+		if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-c", "-f", p)
+		cmd.WaitDelay = 10 * time.Second
+		out, _ := cmd.CombinedOutput() // exit 1 expected
+		return string(out)
+	}
+	gohaOut := func(cfg string) string {
+		p := filepath.Join(dir, "g.cfg")
+		if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return render(Check([]string{p}, func(string) (string, bool) { return "", false }), false, false)
+	}
+	sets := []struct {
+		rule  string
+		chunk int // words per config: HAProxy stops at an http rule error, and after 50 errors
+		n     int
+	}{
+		{"tcp-request connection", 45, 0}, {"tcp-request session", 45, 0}, {"tcp-request content", 45, 0},
+		{"tcp-response content", 45, 0},
+		{"http-request", 1, 120}, {"http-response", 1, 120}, {"http-after-response", 1, 120},
+	}
+	for _, rs := range sets {
+		words := suggestWords(rs.n)
+		compared, suggested := 0, 0
+		for i := 0; i < len(words); i += rs.chunk {
+			var b strings.Builder
+			b.WriteString(head)
+			for _, w := range words[i:min(i+rs.chunk, len(words))] {
+				fmt.Fprintf(&b, " %s %s\n", rs.rule, w)
+			}
+			b.WriteString(" server s 127.0.0.1:1\n")
+			want, got := suggestTails(haproxyOut(b.String())), suggestTails(gohaOut(b.String()))
+			for w, tail := range want {
+				compared++
+				if tail != "" {
+					suggested++
+				}
+				if g, ok := got[w]; !ok {
+					t.Errorf("%s %s: goha gave no unknown-action alert; haproxy's suffix %q", rs.rule, w, tail)
+				} else if g != tail {
+					t.Errorf("%s %s: goha %q, haproxy %q", rs.rule, w, g, tail)
+				}
+			}
+		}
+		if compared < len(words)*9/10 {
+			t.Errorf("%s: only %d of %d words gave an unknown-action alert in haproxy", rs.rule, compared, len(words))
+		}
+		t.Logf("%s: %d misspellings compared (%d with a suggestion)", rs.rule, compared, suggested)
+	}
+}
