@@ -51,6 +51,8 @@ var failClosedRows = []failClosedRow{
 	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
 	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", true},
 	{"11-bind-ssl-alpn-h2.cfg", h2StatusOf("/"), "200 over HTTP/2.0", true},
+	// HAProxy parses a tcp stream's bytes as an HTTP request for path
+	{"12-tcp-http-fetch.cfg", closedWithoutAnswerTo("/admin"), "closed without a byte", false},
 }
 
 func TestFailClosedRows(t *testing.T) {
@@ -250,6 +252,17 @@ func redirectOf(target string) func(*testing.T, string) string {
 }
 
 func closedWithoutAnswer(t *testing.T, addr string) string {
+	return closedWithoutAnswerTo("/")(t, addr)
+}
+
+// closedWithoutAnswerTo is closedWithoutAnswer for a GET of target.
+func closedWithoutAnswerTo(target string) func(*testing.T, string) string {
+	return func(t *testing.T, addr string) string {
+		return closedAfter(addr, "GET "+target+" HTTP/1.1\r\nHost: t\r\n\r\n")
+	}
+}
+
+func closedAfter(addr, req string) string {
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if errors.Is(err, syscall.ECONNRESET) {
 		return "closed without a byte" // closed before connect(2) returned
@@ -258,7 +271,7 @@ func closedWithoutAnswer(t *testing.T, addr string) string {
 		return "error: " + err.Error()
 	}
 	defer c.Close()
-	c.Write([]byte("GET / HTTP/1.1\r\nHost: t\r\n\r\n"))
+	c.Write([]byte(req))
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	n, err := c.Read(make([]byte, 1))
 	if n == 0 && err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {

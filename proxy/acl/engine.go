@@ -91,6 +91,12 @@ func (s *Set) Compile(c *haproxy.Condition) (proxy.Condition, error) {
 			return nil, fmt.Errorf("%s outside tcp-response content rules", bad)
 		}
 	}
+	if s.payload {
+		// a tcp stream's rules (tcp-response ones: responseCond): no HTTP message there (rawhttp.go)
+		if bad := s.ReadsHTTPMessage(c); bad != "" {
+			return nil, errors.New(RawHTTPMsg(bad))
+		}
+	}
 	out := &condition{unless: c.Unless}
 	for _, and := range c.Or {
 		var terms []term

@@ -33,6 +33,9 @@ func (b *builder) balance(px *haproxy.Proxy) balance.Spec {
 		// http'). Falling back to round robin." (the parser warns).
 		return spec
 	}
+	if pb.Algorithm == "hash" && b.rawHTTPExpr(px, px.Pos, "balance hash "+pb.Expr, pb.Expr) { // tcp_http_fetch.go
+		return spec
+	}
 	typed, msg := balanceSpec(pb)
 	if msg == "" {
 		typed.Options = spec.Options

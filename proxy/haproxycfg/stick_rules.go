@@ -67,6 +67,9 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 		case r.Verb == "store-response":
 			place = acl.Response
 		}
+		if b.rawHTTPExpr(px, r.Pos, what+" "+r.Pattern, r.Pattern) || b.rawHTTPCond(px, acls, r.Pos, what+" condition", r.Cond) {
+			continue // tcp_http_fetch.go
+		}
 		if msg := acl.FormatUnavailable("%["+r.Pattern+"]", place); msg != "" {
 			b.unsupported(r.Pos, what+" "+r.Pattern+": "+msg)
 			continue

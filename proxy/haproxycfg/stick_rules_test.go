@@ -50,7 +50,7 @@ backend tcpbe
 		}
 	}
 	got := strings.Join(notices(p), "\n")
-	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:23] : 'stick on req.hdr(host): sample fetch <req.hdr(host)]>"} {
+	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:23] : 'stick on req.hdr(host): sample fetch req.hdr(host) on a tcp stream: HAProxy parses the stream's bytes as an HTTP request"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no notice at %s in:\n%s", want, got)
 		}

@@ -18,6 +18,9 @@ func (b *builder) useBackends(px *haproxy.Proxy, acls *acl.Set) []proxy.UseBacke
 	for _, u := range px.UseBackends {
 		ub := proxy.UseBackend{Backend: u.Backend}
 		if strings.Contains(u.Backend, "%") {
+			if b.rawHTTPFormat(px, u.Pos, "use_backend with a dynamic name", u.Backend) { // tcp_http_fetch.go
+				continue
+			}
 			f, err := acl.CompileAppendFormat(u.Backend)
 			if msg := acl.FormatUnavailable(u.Backend, acl.FrontRequest); err == nil && msg != "" {
 				err = errors.New(msg)
