@@ -3,11 +3,11 @@ package acl
 import (
 	"fmt"
 	"github.com/goha-lb/goha/proxy/internal/expreplace"
-	"regexp"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // String converters (HAProxy 2.6 sample.c), with HAProxy's edge cases:
@@ -244,7 +244,7 @@ func buildRegsub(a convArgs) (convFunc, error) {
 			return nil, fmt.Errorf("invalid regex flag '%c', only 'i' and 'g' are supported", f)
 		}
 	}
-	re, err := regexp.Compile(expr)
+	re, err := bytere.Compile(expr)
 	if err != nil {
 		return nil, fmt.Errorf("regex '%s' is not supported by goha (RE2): %v", a.strs[0], err)
 	}
@@ -256,7 +256,7 @@ func buildRegsub(a convArgs) (convFunc, error) {
 // sample_conv_regsub does: an empty match copies the next byte and moves
 // past it; without g only a match at the start of the remaining input
 // counts after the first round.
-func regsub(re *regexp.Regexp, s, subst string, global bool) string {
+func regsub(re *bytere.Regexp, s, subst string, global bool) string {
 	var out strings.Builder
 	start, notBOL := 0, false
 	for {

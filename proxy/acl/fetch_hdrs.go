@@ -29,7 +29,7 @@ func init() {
 		"res.hdr_ip": resIP, "shdr_ip": resIP, "res.hdr_val": resVal, "shdr_val": resVal,
 		"cook_val": cookVal, "req.cook_val": cookVal, "res.cook_val": scookVal, "scook_val": scookVal,
 		"res.cook_cnt": scookCnt, "scook_cnt": scookCnt,
-		"urlp_val": {out: sint, use: useReqHeader, build: oneName(queryParam), post: strl2ic},
+		"urlp_val": {out: sint, use: useReqHeader, build: urlParamFetch, post: strl2ic},
 
 		"req.hdrs":     {out: str, use: useReqHeader, build: noArgs(headerBlock(false, false))},
 		"req.hdrs_bin": {out: bin, use: useReqHeader, build: noArgs(headerBlock(false, true))},

@@ -3,12 +3,12 @@ package acl
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // The map converters (HAProxy 2.6 map.c): map_<match>[_<out>](<file>[,<default>])
@@ -140,7 +140,7 @@ func typedOut(out haproxy.SampleType, s string) (value, bool) {
 // typed value (val.s is the raw value for map_regm, which substitutes).
 type mapRow struct {
 	key string
-	re  *regexp.Regexp
+	re  *bytere.Regexp
 	lo  int64
 	hi  int64
 	pfx netip.Prefix
@@ -185,7 +185,7 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 				t.exact[e.key] = len(t.rows)
 			}
 		case mapReg, mapRegm:
-			re, err := regexp.Compile(e.key)
+			re, err := bytere.Compile(e.key)
 			if err != nil {
 				return nil, fmt.Errorf("regex '%s' is invalid (error=%s)", e.key, pcreLike(err))
 			}

@@ -4,13 +4,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // defaultMatch is the method of an ACL without -m nor a keyword suffix:
@@ -103,13 +103,13 @@ func matcher(method haproxy.MatchMethod, pats []string, ci bool) (func(string) b
 }
 
 func regMatch(pats []string, ci bool) (func(string) bool, error) {
-	var res []*regexp.Regexp
+	var res []*bytere.Regexp
 	var pres []string
 	for _, p := range pats {
 		if ci {
 			p = "(?i)" + p
 		}
-		re, err := regexp.Compile(p)
+		re, err := bytere.Compile(p)
 		if err != nil {
 			return nil, err
 		}

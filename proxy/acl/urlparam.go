@@ -1,0 +1,95 @@
+package acl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy"
+)
+
+// urlParamFetch is the builder of url_param, urlp and urlp_val
+// ([<name>[,<delim>]]), read as HAProxy 2.6's smp_fetch_url_param does
+// (each rule checked by TestFetchFuzzDifferential): the parameter list
+// starts after the first <delim> ('?' by default) of the target's path;
+// '&', ';' and <delim> separate parameters; a named parameter is
+// "<name>=" at the start of one (a name without '=' is no value); without
+// a name, the value after the first '=' of the list, wherever it is.
+// Values are not decoded.
+func urlParamFetch(args []haproxy.Arg) (fetchFunc, error) {
+	if len(args) > 2 {
+		return nil, fmt.Errorf("expects a name and a delimiter at most")
+	}
+	name, delim := "", byte('?')
+	if len(args) > 0 {
+		name = args[0].Str
+	}
+	if len(args) > 1 {
+		delim = 0
+		if args[1].Str != "" {
+			delim = args[1].Str[0]
+		}
+	}
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		p, ok := parsePath(bstr(r.Target))
+		i := strings.IndexByte(p, delim)
+		if !ok || i < 0 {
+			return false
+		}
+		return urlParams(p[i+1:], name, delim, func(v string) bool { return yield(strValue(v)) })
+	}, nil
+}
+
+// urlParams calls f with each value of name in the parameter list q
+// until f returns true (http_find_next_url_param).
+func urlParams(q, name string, delim byte, f func(string) bool) bool {
+	isDelim := func(c byte) bool { return c == '&' || c == ';' || c == delim }
+	for {
+		var vs int
+		if name == "" {
+			j := strings.IndexByte(q, '=')
+			if j < 0 {
+				return false
+			}
+			vs = j + 1
+		} else {
+			pos := urlParamPos(q, name, isDelim)
+			if pos < 0 {
+				return false
+			}
+			vs = pos + len(name) + 1
+		}
+		ve := vs
+		for ve < len(q) && !isDelim(q[ve]) {
+			ve++
+		}
+		if f(q[vs:ve]) {
+			return true
+		}
+		q = q[ve:] // the next search starts at the delimiter
+	}
+}
+
+// urlParamPos is where "<name>=" starts a parameter of q, or -1
+// (http_find_url_param_pos).
+func urlParamPos(q, name string, isDelim func(byte) bool) int {
+	for pos := 0; pos < len(q); pos++ {
+		eq := pos + len(name)
+		if eq >= len(q) {
+			return -1
+		}
+		if q[eq] == '=' {
+			if q[pos:eq] == name {
+				return pos
+			}
+			pos = eq + 1
+		}
+		for pos < len(q) && !isDelim(q[pos]) {
+			pos++
+		}
+		if pos >= len(q) {
+			return -1
+		}
+	}
+	return -1
+}
