@@ -163,29 +163,8 @@ func ipMatch(pats []string, _ bool) (func(string) bool, error) {
 		return nil, err
 	}
 	return func(v string) bool {
-		a, err := netip.ParseAddr(v)
-		return err == nil && f(a)
-	}, nil
-}
-
-// ipNets matches addresses against networks; an IPv4 network also
-// matches the IPv4-mapped IPv6 form.
-func ipNets(pats []string) (func(netip.Addr) bool, error) {
-	var nets []netip.Prefix
-	for _, p := range pats {
-		pfx, err := ParsePrefix(p)
-		if err != nil {
-			return nil, fmt.Errorf("address %s", p)
-		}
-		nets = append(nets, pfx.Masked())
-	}
-	return func(a netip.Addr) bool {
-		for _, n := range nets {
-			if n.Contains(a) || n.Addr().Is4() && a.Is4In6() && n.Contains(a.Unmap()) {
-				return true
-			}
-		}
-		return false
+		a := value{t: haproxy.SampleStr, s: v} // c_str2addr
+		return strToAddr(&a) && f(a.a)
 	}, nil
 }
 
@@ -269,7 +248,7 @@ func intMatcher(pats []string) (func(string) bool, error) {
 func intRanges(pats []string) (func(int64) bool, error) {
 	type rng struct{ lo, hi int64 }
 	var rs []rng
-	const inf = int64(^uint64(0) >> 1)
+	const inf, minInt = int64(^uint64(0) >> 1), -1 << 63
 	for i := 0; i < len(pats); i++ {
 		p := pats[i]
 		op := ""
@@ -294,9 +273,9 @@ func intRanges(pats []string) (func(int64) bool, error) {
 			case "gt":
 				rs = append(rs, rng{n + 1, inf})
 			case "le":
-				rs = append(rs, rng{-inf, n})
+				rs = append(rs, rng{minInt, n})
 			case "lt":
-				rs = append(rs, rng{-inf, n - 1})
+				rs = append(rs, rng{minInt, n - 1})
 			}
 			continue
 		}

@@ -93,3 +93,31 @@ func urlParamPos(q, name string, isDelim func(byte) bool) int {
 	}
 	return -1
 }
+
+// argTokens refuses the argument texts HAProxy 2.6 reads otherwise than
+// goha's parser splits them (found by TestConverterFuzzDifferential):
+// HAProxy ends an argument list at the first ')' outside quotes
+// ("regsub((a)(b)?,X)" is an error there) and strips quotes ('(a)' is the
+// regex (a)); goha does neither, so both are refused.
+func argTokens(s haproxy.Sample) error {
+	check := func(what string, args []haproxy.Arg) error {
+		for _, a := range args {
+			if strings.ContainsAny(a.Str, "'\"") {
+				return fmt.Errorf("%s: a quoted argument is not supported by goha", what)
+			}
+			if strings.ContainsRune(a.Str, ')') {
+				return fmt.Errorf("%s: ')' ends the argument list before '%s'", what, a.Str)
+			}
+		}
+		return nil
+	}
+	if err := check("fetch "+s.Fetch.Name, s.Fetch.Args); err != nil {
+		return err
+	}
+	for _, c := range s.Converters {
+		if err := check("converter "+c.Name, c.Args); err != nil {
+			return err
+		}
+	}
+	return nil
+}

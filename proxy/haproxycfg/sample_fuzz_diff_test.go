@@ -61,7 +61,11 @@ func convIntChains(r *rand.Rand) []string {
 		"and(" + k() + ")", "or(" + k() + ")", "xor(" + k() + ")", "div(0)", "mod(0)",
 		"neg", "cpl", "bool", "not", "odd", "even", "htonl,hex", "hex", "iif(y,n)", "bool,iif(,n)",
 		"ltime(" + pick(r, "%Y-%m-%d %H:%M:%S", "%s", "%j %a %b %e", "%%") + "," + pick(r, "0", "-3600", "86400") + ")",
-		"utime(" + pick(r, "%Y-%m-%dT%H:%M:%S", "%s", "%U %w %y %Z") + ")", "utime(%s," + k() + ")",
+		"utime(" + pick(r, "%Y-%m-%dT%H:%M:%S", "%s", "%U %w %y %Z") + ")",
+		// an offset that takes the date out of gmtime's years is left out:
+		// HAProxy formats the struct tm gmtime_r failed to fill
+		// (uninitialized memory), goha the number
+		"utime(%s," + pick(r, "0", "1", "-1", "7", "-3", "255", "86400") + ")",
 		"http_date", "http_date(" + pick(r, "0", "-1", "3600") + ")", "http_date(0," + pick(r, "s", "ms", "us") + ")",
 		"ipmask(24)", "length", "add(1),mul(" + k() + ")",
 	}
