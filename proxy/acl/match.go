@@ -238,8 +238,8 @@ func intMatcher(pats []string) (func(string) bool, error) {
 		return nil, err
 	}
 	return func(v string) bool {
-		n, err := strconv.ParseInt(v, 10, 64)
-		return err == nil && f(n)
+		n := value{t: haproxy.SampleStr, s: v} // c_str2int
+		return strToInt(&n) && f(n.i)
 	}, nil
 }
 
