@@ -2,6 +2,7 @@ package bytere
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 )
 
@@ -36,4 +37,33 @@ func TestByteWise(t *testing.T) {
 			t.Errorf("%q on %q: FindSubmatchIndex %s", c.expr, c.s, got)
 		}
 	}
+}
+
+// BenchmarkMatch: the byte-wise wrapper beside Go's regexp on a typical
+// ASCII subject (a User-Agent) and on one with UTF-8 bytes (widened).
+func BenchmarkMatch(b *testing.B) {
+	const expr = `(?i)(bot|crawler|spider)[/ ]\d`
+	ua := "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+	utf := "Mozilla/5.0 (compatible; Gooéglebot/2.1; +http://www.google.com/bot.html)"
+	re, std := MustCompile(expr), regexp.MustCompile(expr)
+	b.Run("regexp/ascii", func(b *testing.B) {
+		for b.Loop() {
+			std.MatchString(ua)
+		}
+	})
+	b.Run("bytere/ascii", func(b *testing.B) {
+		for b.Loop() {
+			re.MatchString(ua)
+		}
+	})
+	b.Run("regexp/utf8", func(b *testing.B) {
+		for b.Loop() {
+			std.MatchString(utf)
+		}
+	})
+	b.Run("bytere/utf8", func(b *testing.B) {
+		for b.Loop() {
+			re.MatchString(utf)
+		}
+	})
 }
