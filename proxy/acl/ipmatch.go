@@ -88,3 +88,24 @@ func embeddedIPv4(a netip.Addr) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// contiguous: the mask is ones then zeros (a prefix length).
+func contiguous(mask uint32) bool { return mask+(mask&-mask) == 0 }
+
+// prefix is a contiguous pattern as a netip.Prefix.
+func (p ipPattern) prefix() netip.Prefix {
+	if !p.v4 {
+		return p.pfx
+	}
+	ones := 0
+	for m := p.mask; m&(1<<31) != 0; m <<= 1 {
+		ones++
+	}
+	return netip.PrefixFrom(addr4(p.addr), ones).Masked()
+}
+
+func addr4(v uint32) netip.Addr {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return netip.AddrFrom4(b)
+}

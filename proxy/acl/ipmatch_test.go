@@ -42,3 +42,37 @@ func TestMatchFuzzFound(t *testing.T) {
 		}
 	}
 }
+
+// TestMapFuzzFound: HAProxy 2.6.12's map answers on the inputs
+// TestMapFuzzDifferential found goha answering otherwise.
+func TestMapFuzzFound(t *testing.T) {
+	ips := []mapEntry{{key: "10.0.0.0/8", value: "ten"}, {key: "255.0.255.0/255.0.255.0", value: "nc"}, {key: "2001:db8::/32", value: "doc"}}
+	ipt, err := newMapTable(mapIP, haproxy.SampleStr, ips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a, want := range map[string]string{"255.14.97.4": "", "255.9.255.7": "nc", "::ffff:255.1.255.1": "nc", "::10.1.2.3": "ten", "2002:a01:203::": "ten", "2001:db8::1": "doc"} {
+		v := value{t: haproxy.SampleStr, s: a}
+		strToAddr(&v)
+		got := ""
+		if i := ipt.find(&v); i >= 0 {
+			got = ipt.rows[i].val.s
+		}
+		if got != want {
+			t.Errorf("map_ip on %s: %q, want %q", a, got, want)
+		}
+	}
+	strs := []mapEntry{{key: ".", value: "DOT"}, {key: "abc", value: "A"}}
+	st, err := newMapTable(mapStr, haproxy.SampleStr, strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := (value{t: haproxy.SampleStr, s: ".\x00_"}); st.find(&v) != 0 {
+		t.Errorf("map_str on %q: no match, want DOT (a C string)", v.s)
+	}
+	for s, ok := range map[string]bool{"99999999999999999999": true, "-7": true, "12x": false, "--1": false} {
+		if _, got := typedOut(haproxy.SampleSInt, s); got != ok {
+			t.Errorf("map value %q as sint: %v, want %v", s, got, ok)
+		}
+	}
+}

@@ -45,6 +45,9 @@ const setMin = 8
 // by one.
 func exactMatch(pats []string, ci bool) (func(string) bool, error) {
 	if len(pats) < setMin {
+		if !ci {
+			return func(v string) bool { return anyPattern(cString(v), pats, func(v, p string) bool { return v == p }) }, nil
+		}
 		return strMatch(func(v, p string) bool { return v == p }, equalFold)(pats, ci)
 	}
 	set := make(map[string]struct{}, len(pats))
@@ -57,6 +60,9 @@ func exactMatch(pats []string, ci bool) (func(string) bool, error) {
 	return func(v string) bool {
 		if ci && !isLowerASCII(v) {
 			v = asciiLower(v)
+		}
+		if !ci {
+			v = cString(v)
 		}
 		_, ok := set[v]
 		return ok
@@ -115,4 +121,16 @@ func containsFold(v, p string) bool {
 		}
 	}
 	return false
+}
+
+// cString is s up to its first NUL byte: HAProxy looks -m str (without
+// -i) and map_str keys up in a tree of C strings, where a sample "a\x00b"
+// is "a" (found by TestMapFuzzDifferential).
+func cString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return s[:i]
+		}
+	}
+	return s
 }
