@@ -70,6 +70,12 @@ func TestConverters(t *testing.T) {
 		{sint(1005), ",http_date(0,ms)", "Thu, 01 Jan 1970 00:00:01.5 GMT"}, // %d, no padding
 		{sint(2000001), ",http_date(0,us)", "Thu, 01 Jan 1970 00:00:02.1 GMT"},
 		{sint(86400 * 10), ",utime(%U %W)", "02 01"},
+		{str("abcdef"), ",bytes(2,-1)", "cdef"},      // a negative length is ignored
+		{str("abcdef"), ",bytes(-1),length", "0"},    // a negative offset is past the end
+		{str("abcabc"), ",regsub(^a,X,g)", "Xbcabc"}, // REG_NOTBOL after the first round
+		{str("abcabc"), ",regsub(^,X,g)", "Xabcabc"},
+		{str("abc"), ",regsub(\\A.,X,g)", "XXX"},          // \A is not '^'
+		{str("a[^]b^"), ",regsub([]^]|^a,X,g)", "X[XXbX"}, // HAProxy 2.6.12's answer
 		// field/word: the examples of HAProxy's manual
 		{str("f1_f2_f3__f5"), ",field(4,_)", ""},
 		{str("f1_f2_f3__f5"), ",field(5,_)", "f5"},

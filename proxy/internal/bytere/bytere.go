@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,9 @@ const base = 0xE000
 type Regexp struct {
 	re   *regexp.Regexp
 	expr string
+
+	notBOLOnce sync.Once
+	notBOL     *Regexp
 }
 
 // Compile compiles expr (Go syntax, read byte-wise as above).
@@ -46,6 +50,61 @@ func MustCompile(expr string) *Regexp {
 		panic(err)
 	}
 	return re
+}
+
+// NotBOL is r as PCRE runs it with REG_NOTBOL (a subject that is not the
+// start of a line: HAProxy's regsub after its first replacement): a '^'
+// outside brackets never matches; \A still does. Under (?m), where '^'
+// could match after a newline, it never matches either (a difference).
+func (r *Regexp) NotBOL() *Regexp {
+	r.notBOLOnce.Do(func() {
+		r.notBOL = r
+		if p := noCaret(r.expr); p != r.expr {
+			if re, err := Compile(p); err == nil {
+				r.notBOL = re
+			}
+		}
+	})
+	return r.notBOL
+}
+
+// noCaret is p with each '^' assertion (not escaped, not in brackets)
+// made a class that matches nothing.
+func noCaret(p string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			b.WriteByte(c)
+			b.WriteByte(p[i+1])
+			i++
+			continue
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			b.WriteByte(c)
+			// a ']' right after '[' or '[^' is a member
+			if i+1 < len(p) && p[i+1] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				b.WriteByte(']')
+				i++
+			}
+			continue
+		case c == '^':
+			b.WriteString(`[^\x00-\x{10FFFF}]`)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // String is the expression as given.
