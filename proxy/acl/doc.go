@@ -38,9 +38,9 @@
 // values split outside quoted strings (http1.ListElemEnd), a string is
 // cast to an address as buf2ip reads it, -m ip maps IPv6 samples carrying
 // an IPv4 address as pat_match_ip does (ipmatch.go), url_param reads as
-// smp_fetch_url_param (urlparam.go); argument texts HAProxy tokenizes
-// otherwise (a ')' or quotes inside) and a cookie count without a name
-// are refused.
+// smp_fetch_url_param (urlparam.go), a Cookie header is read value by
+// value (eachCookieElem); argument texts HAProxy tokenizes otherwise (a
+// ')' or quotes inside) are refused.
 //
 // Conditions (engine.go) are `if|unless` an OR of ANDs of possibly negated
 // terms; a named term is every acl line of that name OR-ed, else one of

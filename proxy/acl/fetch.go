@@ -100,8 +100,8 @@ var fetches = map[string]fetchDef{
 
 	"url_param": {out: haproxy.SampleStr, build: urlParamFetch},
 	"urlp":      {out: haproxy.SampleStr, build: urlParamFetch},
-	"cook":      {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
-	"req.cook":  {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
+	"cook":      {out: haproxy.SampleStr, build: cookieFetch, lastInSample: true},
+	"req.cook":  {out: haproxy.SampleStr, build: cookieFetch, lastInSample: true},
 }
 
 // noArgs is the builder of a fetch without arguments. Like HAProxy's
@@ -163,7 +163,7 @@ func cookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
 // tells whether f did.
 func forEachCookie(r *proxy.RequestInfo, name string, f func(v string) bool) bool {
 	for _, h := range r.Headers() {
-		if http1.EqualFold(h.Name, "cookie") && eachCookie(bstr(h.Value), name, true, f) {
+		if http1.EqualFold(h.Name, "cookie") && eachCookieElem(bstr(h.Value), name, f) {
 			return true
 		}
 	}

@@ -21,7 +21,7 @@ func init() {
 	hdrVal := fetchDef{out: sint, use: useReqHeader, build: headerFetch(splitValues, false), lastInSample: true, post: strl2ic}
 	resIP := fetchDef{out: ip, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true, post: headerIP}
 	resVal := fetchDef{out: sint, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true, post: strl2ic}
-	cookVal := fetchDef{out: sint, use: useReqHeader, build: oneName(cookie), lastInSample: true, post: strl2ic}
+	cookVal := fetchDef{out: sint, use: useReqHeader, build: cookieFetch, lastInSample: true, post: strl2ic}
 	scookVal := fetchDef{out: sint, use: useResHeader, build: oneName(setCookie), lastInSample: true, post: strl2ic}
 	scookCnt := fetchDef{out: sint, use: useResHeader, build: setCookieCount}
 	rows := map[string]fetchDef{

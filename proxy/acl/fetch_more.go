@@ -211,8 +211,8 @@ func onlyHopTokens(v string) bool {
 	return true
 }
 
-// cookCount is req.cook_cnt(<name>): how many cookies of that name the
-// Cookie headers carry (without a name: refused).
+// cookCount is req.cook_cnt([<name>]): how many cookies of that name (of
+// any name without one) the Cookie headers carry.
 func cookCount(args []haproxy.Arg) (fetchFunc, error) {
 	name := ""
 	if len(args) > 1 {
@@ -220,12 +220,6 @@ func cookCount(args []haproxy.Arg) (fetchFunc, error) {
 	}
 	if len(args) == 1 {
 		name = args[0].Str
-	}
-	if name == "" {
-		// HAProxy 2.6 counts the cookies of every name in a way of its
-		// own around empty names ("=,=1t" is 1, "=;=1t" is 2: found by
-		// TestFetchFuzzDifferential): refused until it is known
-		return nil, fmt.Errorf("a cookie count without a name is not supported by goha")
 	}
 	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
 		n := 0

@@ -121,3 +121,24 @@ func argTokens(s haproxy.Sample) error {
 	}
 	return nil
 }
+
+// cookieFetch is the builder of cook, req.cook and req.cook_val
+// ([<name>]): without a name, HAProxy 2.6 gives the first cookie's value
+// of the Cookie headers, whatever its name (checked by
+// TestFetchFuzzDifferential).
+func cookieFetch(args []haproxy.Arg) (fetchFunc, error) {
+	if len(args) > 1 {
+		return nil, fmt.Errorf("expects one name")
+	}
+	if len(args) == 1 && args[0].Str != "" {
+		name := args[0].Str
+		return func(r *proxy.RequestInfo, yield func(value) bool) bool { return cookie(r, name, yield) }, nil
+	}
+	return func(r *proxy.RequestInfo, yield func(value) bool) bool {
+		var first string
+		if !forEachCookie(r, "", func(v string) bool { first = v; return true }) {
+			return false
+		}
+		return yield(strValue(first))
+	}, nil
+}

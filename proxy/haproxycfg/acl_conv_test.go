@@ -58,7 +58,7 @@ var constExprs = []string{
 	"int(5),add(1)", "int(-3)", "str(abc),upper", "str(12abc),add(1)", "ipv4(10.1.2.3),ipmask(16)",
 	"ipv6(2001:db8::1),ipmask(8,ffff::)", "bin(4142),lower", "meth(GET),lower", "bool(true),add(1)",
 	"int(258),ipmask(32)", "ipv4(1.2.3.4),add(0)", "str(hi),sha2,base64", "pathq", "base32",
-	"req.ver", "req.cook_cnt(a)", "cook_cnt(b)", "nbproc", "env(PATH)", "env(GOHA_NOPE_UNSET)", "hostname",
+	"req.ver", "req.cook_cnt", "req.cook_cnt(a)", "cook_cnt(b)", "nbproc", "env(PATH)", "env(GOHA_NOPE_UNSET)", "hostname",
 	"str(),length",
 }
 

@@ -76,7 +76,7 @@ func TestACLFuzzDifferential(t *testing.T) {
 	cfg, _ := fuzzConfig(head, conds, 30, true)
 	ha, goha := startBoth(t, cfg)
 	var reqs []string
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 300; i++ {
 		reqs = append(reqs, fuzzACLRequest(r))
 	}
 	n := fuzzRun(t, seed, ha, goha, conds, 30, reqs)

@@ -168,7 +168,7 @@ func TestConverterFuzzDifferential(t *testing.T) {
 	cfg, _ := fuzzConfig(fuzzConvHead, exprs, 24, false)
 	ha, goha := startBoth(t, cfg)
 	var reqs []string
-	for i := 0; i < 150; i++ {
+	for i := 0; i < 300; i++ {
 		reqs = append(reqs, fuzzConvRequest(r))
 	}
 	n := fuzzRun(t, seed, ha, goha, exprs, 24, reqs)

@@ -85,7 +85,7 @@ func TestFetchFuzzDifferential(t *testing.T) {
 	cfg, _ := fuzzConfig(head, exprs, 20, false)
 	ha, goha := startBoth(t, cfg)
 	var reqs []string
-	for i := 0; i < 150; i++ {
+	for i := 0; i < 300; i++ {
 		reqs = append(reqs, fuzzFetchRequest(r))
 	}
 	n := fuzzRun(t, seed, ha, goha, exprs, 20, reqs)

@@ -71,7 +71,7 @@ func TestMapFuzzDifferential(t *testing.T) {
 	cfg, _ := fuzzConfig(head, exprs, 24, false)
 	ha, goha := startBoth(t, cfg)
 	var reqs []string
-	for i := 0; i < 150; i++ {
+	for i := 0; i < 300; i++ {
 		raw := fuzzConvRequest(r)
 		if r.IntN(2) == 0 { // values near the keys
 			raw = strings.Replace(raw, "\r\nHost: h\r\n", "\r\nHost: h\r\nx: "+pick(r, "abc", "ABC", "/a/b/c", "/a/bc", "www.example.com", "example.com.x",

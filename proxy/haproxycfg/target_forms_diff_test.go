@@ -14,7 +14,7 @@ import (
 // response fetches on those land in header X-R.
 const targetFormsCfg = `frontend fe
     bind BIND
-    http-request return status 200 content-type text/plain lf-string "p=[%[path]] pl=%[path,length] pq=[%[pathq]] b=[%[base]] bq=[%[baseq]] b32=%[base32] u=[%[url]] q=[%[query]] c=[%[req.cook(sid)]] cl=%[req.cook(sid),length] cc=%[req.cook_cnt(sid)] cv=%[req.cook_val(sid)] cm=%[cook(sid)] a=[%[req.cook(a)]] ac=%[req.cook_cnt(a)]\n" unless { req.hdr(x-fwd) -m found }
+    http-request return status 200 content-type text/plain lf-string "p=[%[path]] pl=%[path,length] pq=[%[pathq]] b=[%[base]] bq=[%[baseq]] b32=%[base32] u=[%[url]] q=[%[query]] c=[%[req.cook(sid)]] cl=%[req.cook(sid),length] cc=%[req.cook_cnt(sid)] all=%[req.cook_cnt()] cv=%[req.cook_val(sid)] cm=%[cook(sid)] a=[%[req.cook(a)]] ac=%[req.cook_cnt(a)]\n" unless { req.hdr(x-fwd) -m found }
     http-response set-header x-r "c=[%[res.cook(sid)]] cc=%[res.cook_cnt(sid)] all=%[res.cook_cnt()] v=%[res.cook_val(sid)] s=[%[scook(sid)]] p=[%[res.cook(Path)]]"
     default_backend be
 backend be
