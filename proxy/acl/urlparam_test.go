@@ -29,3 +29,31 @@ func TestURLParams(t *testing.T) {
 		}
 	}
 }
+
+// TestCookieElems: HAProxy 2.6.12's req.cook_cnt (without a name) and
+// req.cook() on one Cookie header (found by TestFetchFuzzDifferential).
+func TestCookieElems(t *testing.T) {
+	for _, c := range []struct {
+		hdr, first string
+		n          int
+	}{
+		{"=,=1t", "1t", 1}, {"=", "", 0}, {"=;=1t", "", 2}, {"a=,b=2", "", 2}, {"a=1,b=2", "1", 2},
+		{"x=,=", "", 1}, {"=,x", "", 0}, {"a=1,=,b=2", "1", 2}, {`q="a,b", r=2`, `"a,b"`, 2}, {"$a=1; b=2", "2", 1},
+	} {
+		n, first := 0, ""
+		eachCookieElem(c.hdr, "", func(v string) bool {
+			if n == 0 {
+				first = v
+			}
+			n++
+			return false
+		})
+		if n != c.n || first != c.first {
+			t.Errorf("%q: %d cookies, first %q; want %d, %q", c.hdr, n, first, c.n, c.first)
+		}
+	}
+	// named: the scan needs len(name)+2 bytes of the element, "s=" is none
+	if eachCookieElem("s=,1", "s", func(string) bool { return true }) {
+		t.Errorf(`"s=,1" holds an s cookie; HAProxy's req.cook_cnt(s) is 0`)
+	}
+}
