@@ -3,11 +3,11 @@ package proxy
 import (
 	"crypto/tls"
 	"github.com/goha-lb/goha/proxy/cache"
-	"regexp"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/h2"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 	"github.com/goha-lb/goha/proxy/persist"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 	"github.com/goha-lb/goha/proxy/stick"
@@ -359,7 +359,7 @@ type HeaderRule struct {
 	// -uri, and is a ReplaceHeader/ReplaceValue rule's: what it matches
 	// is replaced whole by Value (or Format's result) with \1..\9 the
 	// groups of the match (rewrite.go).
-	Regex *regexp.Regexp
+	Regex *bytere.Regexp
 	// Cache is a CacheUse or CacheStore rule's cache section.
 	Cache *cache.Cache
 }

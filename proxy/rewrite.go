@@ -3,6 +3,7 @@ package proxy
 import (
 	"strings"
 
+	"github.com/goha-lb/goha/proxy/http1"
 	"github.com/goha-lb/goha/proxy/internal/expreplace"
 )
 
@@ -67,7 +68,7 @@ func (e *editedHeaders) replaceFields(r *HeaderRule, info *RequestInfo, grows fu
 		}
 		var out strings.Builder
 		changed := false
-		for j, raw := range strings.Split(string(h.Value), ",") {
+		for j, raw := range http1.SplitList(string(h.Value)) {
 			if j > 0 {
 				out.WriteByte(',')
 			}

@@ -43,10 +43,8 @@ func credentials(r *proxy.RequestInfo) (kind authKind, user, pass string) {
 		return authNone, "", ""
 	}
 	// The first comma-separated value, trimmed (http_find_header without
-	// "full").
-	if i := strings.IndexByte(v, ','); i >= 0 {
-		v = v[:i]
-	}
+	// "full"; a quoted comma separates nothing).
+	v = v[:http1.ListElemEnd(v)]
 	v = strings.Trim(v, " \t")
 	scheme, data, ok := strings.Cut(v, " ")
 	if !ok || scheme == "" {

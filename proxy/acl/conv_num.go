@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,16 +239,34 @@ func andAddr(a, m netip.Addr) netip.Addr {
 // buildHTTPDate is http_date([<offset>[,<unit>]]): the date of a number of
 // seconds since the epoch plus offset (then masked to 55 bits, as HAProxy
 // does, so that a negative date is far in the future) in the IMF-fixdate form of HTTP,
-// always in GMT. Only the unit "s" is read; the ms and us units are
-// refused (not implemented).
+// always in GMT. With the unit "ms" or "us" the input and the offset count
+// that unit, and the remainder follows the seconds.
 func buildHTTPDate(a convArgs) (convFunc, error) {
-	if a.has(1) && a.strs[1] != "s" {
-		return nil, fmt.Errorf("unit '%s' is not supported by goha", a.strs[1])
+	div := int64(1)
+	if a.has(1) {
+		switch a.strs[1] {
+		case "s":
+		case "ms":
+			div = 1000
+		case "us":
+			div = 1000000
+		default:
+			return nil, fmt.Errorf("Invalid unit '%s'. Accepted values are 's', 'ms' and 'us'", a.strs[1])
+		}
 	}
 	off := a.ints[0]
 	return func(v *value) bool {
-		t := (v.i + off) & 0x007fffffffffffff
-		v.s = time.Unix(t, 0).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+		// ms and us: the date, then "." and the remainder as %d (C's
+		// truncated remainder, no padding), as HAProxy prints them
+		n := v.i + off
+		frac := n % div
+		t := (n / div) & 0x007fffffffffffff
+		d := time.Unix(t, 0).UTC()
+		if div == 1 {
+			v.s = d.Format("Mon, 02 Jan 2006 15:04:05 GMT")
+		} else {
+			v.s = d.Format("Mon, 02 Jan 2006 15:04:05") + "." + strconv.FormatInt(frac, 10) + " GMT"
+		}
 		return true
 	}, nil
 }

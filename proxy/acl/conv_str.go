@@ -3,11 +3,11 @@ package acl
 import (
 	"fmt"
 	"github.com/goha-lb/goha/proxy/internal/expreplace"
-	"regexp"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // String converters (HAProxy 2.6 sample.c), with HAProxy's edge cases:
@@ -80,20 +80,19 @@ func asciiLower(s string) string {
 }
 
 // buildBytes is bytes(<offset>[,<length>]): an offset at or past the end
-// gives an empty sample. HAProxy does not check for negative values (it
-// reads outside the buffer): goha gives no sample.
+// gives an empty sample.
 func buildBytes(a convArgs) (convFunc, error) {
 	off, n, hasLen := a.ints[0], a.ints[1], a.has(1)
 	return func(v *value) bool {
-		if off < 0 || hasLen && n < 0 {
-			return false
-		}
-		if int64(len(v.s)) <= off {
+		// HAProxy 2.6 compares the lengths as unsigned: a negative
+		// offset is past the end (an empty sample), a negative length is
+		// longer than the rest (ignored)
+		if off < 0 || int64(len(v.s)) <= off {
 			v.s = ""
 			return true
 		}
 		v.s = v.s[off:]
-		if hasLen && n < int64(len(v.s)) {
+		if hasLen && n >= 0 && n < int64(len(v.s)) {
 			v.s = v.s[:n]
 		}
 		return true
@@ -244,7 +243,7 @@ func buildRegsub(a convArgs) (convFunc, error) {
 			return nil, fmt.Errorf("invalid regex flag '%c', only 'i' and 'g' are supported", f)
 		}
 	}
-	re, err := regexp.Compile(expr)
+	re, err := bytere.Compile(expr)
 	if err != nil {
 		return nil, fmt.Errorf("regex '%s' is not supported by goha (RE2): %v", a.strs[0], err)
 	}
@@ -256,13 +255,16 @@ func buildRegsub(a convArgs) (convFunc, error) {
 // sample_conv_regsub does: an empty match copies the next byte and moves
 // past it; without g only a match at the start of the remaining input
 // counts after the first round.
-func regsub(re *regexp.Regexp, s, subst string, global bool) string {
+func regsub(re *bytere.Regexp, s, subst string, global bool) string {
 	var out strings.Builder
 	start, notBOL := 0, false
 	for {
 		var m []int
-		if global || !notBOL {
+		switch {
+		case !notBOL:
 			m = re.FindStringSubmatchIndex(s[start:])
+		case global: // REG_NOTBOL: '^' no longer matches
+			m = re.NotBOL().FindStringSubmatchIndex(s[start:])
 		}
 		if m == nil {
 			out.WriteString(s[start:])

@@ -57,6 +57,25 @@ func TestConverters(t *testing.T) {
 		{str("abcdef"), ",bytes(2)", "cdef"}, // a str stays a str (HAProxy's c_none)
 		{value{t: haproxy.SampleBin, s: "abcdef"}, ",bytes(2,3)", "636465"},
 		{str("abc"), ",bytes(3)", ""},
+		// found by TestConverterFuzzDifferential (HAProxy 2.6.12's answers)
+		{str("é"), ",regsub(^.,X)", "X\xa9"},           // a character is a byte (PCRE without UTF)
+		{str("☃"), ",regsub([^a-z],)", "\x98\x83"},     // the first byte only
+		{str("01.2.3.4"), ",ipmask(8)", "1.0.0.0"},     // buf2ip: leading zeros
+		{str("1.2.3.4x"), ",ipmask(32)", "1.2.3.4"},    // and what follows the fourth octet
+		{str("abc"), ",bytes(1,)", ""},                 // an empty last integer is 0
+		{str("a;b;c"), ",field(1,;,)", "a;b;c"},        // count 0: the rest
+		{str("abc"), ",xxh3()", "8696274497037089104"}, // xxh3(0)
+		{str("a\"b"), ",json", "a\\\"b"},               // no argument is ascii
+		{sint(1500), ",http_date(0,ms)", "Thu, 01 Jan 1970 00:00:01.500 GMT"},
+		{sint(1005), ",http_date(0,ms)", "Thu, 01 Jan 1970 00:00:01.5 GMT"}, // %d, no padding
+		{sint(2000001), ",http_date(0,us)", "Thu, 01 Jan 1970 00:00:02.1 GMT"},
+		{sint(86400 * 10), ",utime(%U %W)", "02 01"},
+		{str("abcdef"), ",bytes(2,-1)", "cdef"},      // a negative length is ignored
+		{str("abcdef"), ",bytes(-1),length", "0"},    // a negative offset is past the end
+		{str("abcabc"), ",regsub(^a,X,g)", "Xbcabc"}, // REG_NOTBOL after the first round
+		{str("abcabc"), ",regsub(^,X,g)", "Xabcabc"},
+		{str("abc"), ",regsub(\\A.,X,g)", "XXX"},          // \A is not '^'
+		{str("a[^]b^"), ",regsub([]^]|^a,X,g)", "X[XXbX"}, // HAProxy 2.6.12's answer
 		// field/word: the examples of HAProxy's manual
 		{str("f1_f2_f3__f5"), ",field(4,_)", ""},
 		{str("f1_f2_f3__f5"), ",field(5,_)", "f5"},

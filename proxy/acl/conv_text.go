@@ -14,7 +14,7 @@ import (
 func init() {
 	str := haproxy.SampleStr
 	register(map[string]convDef{
-		"json":    {in: str, out: str, args: []argKind{argStr}, min: 1, build: buildJSON},
+		"json":    {in: str, out: str, args: []argKind{argStr}, build: buildJSON},
 		"url_dec": {in: str, out: str, args: []argKind{argSInt}, build: buildURLDec},
 		"url_enc": {in: str, out: str, args: []argKind{argStr}, build: buildURLEnc},
 	})

@@ -39,7 +39,7 @@ func buildTime(loc *time.Location) func(convArgs) (convFunc, error) {
 
 // strftimeConvs are the conversions goha formats as glibc does in the C
 // locale.
-const strftimeConvs = "aAbBCdDeFhHIjklmMnpRsStTuwyYzZ%"
+const strftimeConvs = "aAbBCdDeFhHIjklmMnpRsStTuUwWyYzZ%"
 
 func checkStrftime(f string) error {
 	for i := 0; i < len(f); i++ {
@@ -131,6 +131,10 @@ func strftime(f string, t time.Time) string {
 			num((int(t.Weekday())+6)%7+1, 1, '0')
 		case 'w':
 			num(int(t.Weekday()), 1, '0')
+		case 'U': // weeks from the year's first Sunday
+			num((t.YearDay()+6-int(t.Weekday()))/7, 2, '0')
+		case 'W': // weeks from the year's first Monday
+			num((t.YearDay()+6-(int(t.Weekday())+6)%7)/7, 2, '0')
 		case 'y':
 			num(t.Year()%100, 2, '0')
 		case 'Y':

@@ -88,6 +88,14 @@ func readArgs(def convDef, c haproxy.Converter) (convArgs, error) {
 	for i, arg := range c.Args {
 		switch def.args[i] {
 		case argSInt:
+			if arg.Str == "" && arg.Kind != haproxy.ArgSInt {
+				// HAProxy 2.6 reads an empty last integer as 0 (xxh3(),
+				// bytes(1,)); an empty one before another ends the list
+				if err := emptyIntArg(c, i, def.min); err != nil {
+					return a, err
+				}
+				continue
+			}
 			if arg.Kind != haproxy.ArgSInt {
 				return a, fmt.Errorf("invalid arg %d in converter '%s' : failed to parse '%s' as type '%s'", i+1, c.Name, arg.Str, argKindNames[argSInt])
 			}
@@ -97,6 +105,18 @@ func readArgs(def convDef, c haproxy.Converter) (convArgs, error) {
 		}
 	}
 	return a, nil
+}
+
+// emptyIntArg is HAProxy's verdict on c's empty integer argument i:
+// the last one is 0 (nil), one before another is an error.
+func emptyIntArg(c haproxy.Converter, i, min int) error {
+	if i == len(c.Args)-1 {
+		return nil
+	}
+	if i < min {
+		return fmt.Errorf("invalid arg %d in converter '%s' : expected type '%s' at position %d, but got nothing", i+1, c.Name, argKindNames[argSInt], i+1)
+	}
+	return fmt.Errorf("invalid arg %d in converter '%s' : expected ')' before ','", i+1, c.Name)
 }
 
 // step is one compiled converter: the implicit cast to its input type,

@@ -1,6 +1,9 @@
 package acl
 
-import "github.com/goha-lb/goha/proxy/internal/quoted"
+import (
+	"github.com/goha-lb/goha/proxy/http1"
+	"github.com/goha-lb/goha/proxy/internal/quoted"
+)
 
 // Cookie header parsing as HAProxy 2.6 does it (http.c's cookie value
 // extraction), rules measured against haproxy 2.6.12 in
@@ -71,4 +74,21 @@ func eachCookie(hdr, name string, list bool, f func(v string) bool) bool {
 		}
 	}
 	return false
+}
+
+// eachCookieElem is eachCookie over each comma-separated element of a
+// Cookie header value (outside quotes, trimmed), as HAProxy 2.6 reads a
+// Cookie header value by value: the end of the scan is the end of the
+// element, so "s=,1" holds no s cookie (found by TestFetchFuzzDifferential).
+func eachCookieElem(hdr, name string, f func(v string) bool) bool {
+	for {
+		i := http1.ListElemEnd(hdr)
+		if eachCookie(trimOWS(hdr[:i]), name, true, f) {
+			return true
+		}
+		if i == len(hdr) {
+			return false
+		}
+		hdr = hdr[i+1:]
+	}
 }

@@ -32,6 +32,19 @@
 // (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,
 // c_none casts keeping the type).
 //
+// proxy/haproxycfg's TestConverterFuzzDifferential, TestFetchFuzzDifferential
+// and TestACLFuzzDifferential (sample_fuzz_*_test.go) run every converter,
+// the request fetches and the matchers over seeded random requests beside
+// HAProxy 2.6 (GOHA_SAMPLE_SEED replays a seed). What they found is kept
+// here: bytes are characters (regexes run byte-wise through
+// proxy/internal/bytere, as PCRE without UTF; -i folds ASCII only), list
+// values split outside quoted strings (http1.ListElemEnd), a string is
+// cast to an address as buf2ip reads it, -m ip maps IPv6 samples carrying
+// an IPv4 address as pat_match_ip does (ipmatch.go), url_param reads as
+// smp_fetch_url_param (urlparam.go), a Cookie header is read value by
+// value (eachCookieElem); argument texts HAProxy tokenizes otherwise (a
+// ')' or quotes inside) are refused.
+//
 // Conditions (engine.go) are `if|unless` an OR of ANDs of possibly negated
 // terms; a named term is every acl line of that name OR-ed, else one of
 // HAProxy's predefined ACLs. Header fetches read every occurrence the

@@ -188,9 +188,10 @@ func TestCompileRefusals(t *testing.T) {
 		{"acl x path,strcmp(foo) 1", "acl x: converter strcmp(foo): invalid args in converter 'strcmp' : failed to register variable name 'foo'"},
 		{"acl x var(txn.x) 1", "acl x: matching method must be specified first (using '-m') when using a sample fetch of this type ('var')"},
 		{"acl x path,add(1x) 1", "acl x: converter add(1x): invalid args in converter 'add' : expects an integer or a variable name"},
-		{"acl x path,regsub((?=a),b) 1", "acl x: converter regsub((?=a),b): invalid args in converter 'regsub' : regex '(?=a)' is not supported by goha (RE2): error parsing regexp: invalid or unsupported Perl syntax: `(?=`"},
+		{"acl x path,regsub(a++,b) 1", "acl x: converter regsub(a++,b): invalid args in converter 'regsub' : regex 'a++' is not supported by goha (RE2): error parsing regexp: invalid nested repetition operator: `++`"},
+		{"acl x path,regsub((?=a),b) 1", "acl x: converter regsub: ')' ends the argument list before '(?=a)'"}, // as HAProxy's make_arg_list
 		{"acl x path,sha2(100) 1", "acl x: converter sha2(100): invalid args in converter 'sha2' : Unsupported number of bits: '100'."},
-		{"acl x url_param() 1", "acl x: fetch url_param(): expects one name"},
+		{"acl x url_param(a,b,c) 1", "acl x: fetch url_param(a,b,c): expects a name and a delimiter at most"}, // url_param() reads the first value
 		{"acl x hdr_cnt(a,1) 1", "acl x: fetch hdr_cnt(a,1): no occurrence argument"},
 		{"acl x hdr(a,b) 1", `acl x: fetch hdr(a,b): occurrence "b"`},
 		{"acl x src -m ip nope", "acl x: address nope"},

@@ -37,6 +37,9 @@ func CompileExpr(s haproxy.Sample) (*Expr, error) {
 // the row's post step reads it (hdr_ip on a last value that is not an
 // address has no sample, as in HAProxy).
 func compileParts(f fetchDef, s haproxy.Sample, last bool) (*Expr, error) {
+	if err := argTokens(s); err != nil {
+		return nil, err
+	}
 	var fetch fetchFunc
 	var one oneFunc
 	if f.constant != nil {

@@ -93,17 +93,15 @@ var fetches = map[string]fetchDef{
 
 	"hdr":          {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
 	"req.hdr":      {out: haproxy.SampleStr, build: headerFetch(splitValues, false), lastInSample: true, buildLast: lastHeaderFetch(splitValues)},
-	"fhdr":         {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
 	"req.fhdr":     {out: haproxy.SampleStr, build: headerFetch(fullLines, false), lastInSample: true, buildLast: lastHeaderFetch(fullLines)},
 	"hdr_cnt":      {out: haproxy.SampleSInt, buildOne: headerCount(splitValues)},
 	"req.hdr_cnt":  {out: haproxy.SampleSInt, buildOne: headerCount(splitValues)},
-	"fhdr_cnt":     {out: haproxy.SampleSInt, buildOne: headerCount(fullLines)},
 	"req.fhdr_cnt": {out: haproxy.SampleSInt, buildOne: headerCount(fullLines)},
 
-	"url_param": {out: haproxy.SampleStr, build: oneName(queryParam)},
-	"urlp":      {out: haproxy.SampleStr, build: oneName(queryParam)},
-	"cook":      {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
-	"req.cook":  {out: haproxy.SampleStr, build: oneName(cookie), lastInSample: true},
+	"url_param": {out: haproxy.SampleStr, build: urlParamFetch},
+	"urlp":      {out: haproxy.SampleStr, build: urlParamFetch},
+	"cook":      {out: haproxy.SampleStr, build: cookieFetch, lastInSample: true},
+	"req.cook":  {out: haproxy.SampleStr, build: cookieFetch, lastInSample: true},
 }
 
 // noArgs is the builder of a fetch without arguments. Like HAProxy's
@@ -153,25 +151,6 @@ func pathOf(t string) (string, bool) {
 // measured in TestSuffixACLDifferential and TestTargetFormsDifferential).
 func parsePath(t string) (string, bool) { return uripath.Path(t) }
 
-// queryParam yields the values of name in the target's query string
-// (url_param/urlp: matched as written, without decoding).
-func queryParam(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
-	_, q, ok := strings.Cut(bstr(r.Target), "?")
-	for ok && q != "" {
-		var kv string
-		i := strings.IndexAny(q, "&;")
-		if i < 0 {
-			kv, q = q, ""
-		} else {
-			kv, q = q[:i], q[i+1:]
-		}
-		if k, v, _ := strings.Cut(kv, "="); kv != "" && k == name && yield(strValue(v)) {
-			return true
-		}
-	}
-	return false
-}
-
 // cookie yields the values of the cookie name in every Cookie header
 // (HAProxy's cook() reads them all, and takes ',' as a separator as well
 // as ';': cookie_extract.go).
@@ -184,7 +163,7 @@ func cookie(r *proxy.RequestInfo, name string, yield func(value) bool) bool {
 // tells whether f did.
 func forEachCookie(r *proxy.RequestInfo, name string, f func(v string) bool) bool {
 	for _, h := range r.Headers() {
-		if http1.EqualFold(h.Name, "cookie") && eachCookie(bstr(h.Value), name, true, f) {
+		if http1.EqualFold(h.Name, "cookie") && eachCookieElem(bstr(h.Value), name, f) {
 			return true
 		}
 	}

@@ -21,7 +21,7 @@ func init() {
 	hdrVal := fetchDef{out: sint, use: useReqHeader, build: headerFetch(splitValues, false), lastInSample: true, post: strl2ic}
 	resIP := fetchDef{out: ip, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true, post: headerIP}
 	resVal := fetchDef{out: sint, use: useResHeader, build: resHeaderFetch(splitValues, false), lastInSample: true, post: strl2ic}
-	cookVal := fetchDef{out: sint, use: useReqHeader, build: oneName(cookie), lastInSample: true, post: strl2ic}
+	cookVal := fetchDef{out: sint, use: useReqHeader, build: cookieFetch, lastInSample: true, post: strl2ic}
 	scookVal := fetchDef{out: sint, use: useResHeader, build: oneName(setCookie), lastInSample: true, post: strl2ic}
 	scookCnt := fetchDef{out: sint, use: useResHeader, build: setCookieCount}
 	rows := map[string]fetchDef{
@@ -29,7 +29,7 @@ func init() {
 		"res.hdr_ip": resIP, "shdr_ip": resIP, "res.hdr_val": resVal, "shdr_val": resVal,
 		"cook_val": cookVal, "req.cook_val": cookVal, "res.cook_val": scookVal, "scook_val": scookVal,
 		"res.cook_cnt": scookCnt, "scook_cnt": scookCnt,
-		"urlp_val": {out: sint, use: useReqHeader, build: oneName(queryParam), post: strl2ic},
+		"urlp_val": {out: sint, use: useReqHeader, build: urlParamFetch, post: strl2ic},
 
 		"req.hdrs":     {out: str, use: useReqHeader, build: noArgs(headerBlock(false, false))},
 		"req.hdrs_bin": {out: bin, use: useReqHeader, build: noArgs(headerBlock(false, true))},

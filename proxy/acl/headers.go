@@ -110,10 +110,13 @@ func lastValue(v string, split bool) string {
 	if !split {
 		return v
 	}
-	if i := strings.LastIndexByte(v, ','); i >= 0 {
+	for {
+		i := http1.ListElemEnd(v)
+		if i == len(v) {
+			return trimOWS(v)
+		}
 		v = v[i+1:]
 	}
-	return trimOWS(v)
 }
 
 // forEachValue calls f with each value of header name ("" = all headers),
@@ -148,14 +151,15 @@ func eachValueIn(hs []http1.Header, name string, split bool, f func(string) bool
 }
 
 // splitEach calls f with v, or each comma-separated value of v trimmed
-// when split is set, until f returns true.
+// when split is set (a comma inside a quoted string separates nothing:
+// http1.ListElemEnd), until f returns true.
 func splitEach(v string, split bool, f func(string) bool) bool {
 	if !split {
 		return f(v)
 	}
 	for {
-		i := strings.IndexByte(v, ',')
-		if i < 0 {
+		i := http1.ListElemEnd(v)
+		if i == len(v) {
 			return f(trimOWS(v))
 		}
 		if f(trimOWS(v[:i])) {

@@ -3,12 +3,12 @@ package acl
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // The map converters (HAProxy 2.6 map.c): map_<match>[_<out>](<file>[,<default>])
@@ -120,18 +120,15 @@ func mapEntries(es []PatEntry) []mapEntry {
 // typedOut reads a map value (or a default) as the output type.
 func typedOut(out haproxy.SampleType, s string) (value, bool) {
 	switch out {
-	case haproxy.SampleSInt:
-		n, err := strconv.ParseInt(s, 10, 64)
-		return value{t: haproxy.SampleSInt, i: n}, err == nil
-	case haproxy.SampleIPv4:
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
+	case haproxy.SampleSInt: // map_parse_int: read_int64 over the whole text
+		digits := strings.TrimLeft(s, "+-")
+		if len(s)-len(digits) > 1 || strings.Trim(digits, "0123456789") != "" {
 			return value{}, false
 		}
-		if a.Is4() {
-			return value{t: haproxy.SampleIPv4, a: a}, true
-		}
-		return value{t: haproxy.SampleIPv6, a: a}, true
+		return value{t: haproxy.SampleSInt, i: readInt64(s)}, true
+	case haproxy.SampleIPv4: // map_parse_ip: buf2ip, else an IPv6 address
+		v := value{t: haproxy.SampleStr, s: s}
+		return v, strToAddr(&v)
 	}
 	return value{t: haproxy.SampleStr, s: s}, true
 }
@@ -140,11 +137,13 @@ func typedOut(out haproxy.SampleType, s string) (value, bool) {
 // typed value (val.s is the raw value for map_regm, which substitutes).
 type mapRow struct {
 	key string
-	re  *regexp.Regexp
+	re  *bytere.Regexp
 	lo  int64
 	hi  int64
 	pfx netip.Prefix
-	val value
+	// mapIP, an IPv4 key with a non-contiguous mask
+	addr4, mask4 uint32
+	val          value
 }
 
 // mapTable is a loaded map, ready for lookups.
@@ -155,6 +154,7 @@ type mapTable struct {
 	nets  map[netip.Prefix]int
 	bits4 []int // mapIP: the prefix lengths present, longest first
 	bits6 []int
+	list4 []int // mapIP: the rows of non-contiguous IPv4 masks
 }
 
 // newMapTable reads every entry's key for the match and its value as out;
@@ -185,7 +185,7 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 				t.exact[e.key] = len(t.rows)
 			}
 		case mapReg, mapRegm:
-			re, err := regexp.Compile(e.key)
+			re, err := bytere.Compile(e.key)
 			if err != nil {
 				return nil, fmt.Errorf("regex '%s' is invalid (error=%s)", e.key, pcreLike(err))
 			}
@@ -197,11 +197,16 @@ func newMapTable(m mapMatch, out haproxy.SampleType, entries []mapEntry) (*mapTa
 			}
 			r.lo, r.hi = lo, hi
 		case mapIP:
-			pfx, err := ParsePrefix(e.key)
+			ip, err := parseIPPattern(e.key)
 			if err != nil {
 				return nil, fmt.Errorf("'%s' is not a valid IPv4 or IPv6 address", e.key)
 			}
-			r.pfx = pfx.Masked()
+			if ip.v4 && !contiguous(ip.mask) { // HAProxy's list, after its trees
+				r.addr4, r.mask4 = ip.addr, ip.mask
+				t.list4 = append(t.list4, len(t.rows))
+				break
+			}
+			r.pfx = ip.prefix()
 			if _, dup := t.nets[r.pfx]; !dup {
 				t.nets[r.pfx] = len(t.rows)
 				if r.pfx.Addr().Is4() {
@@ -287,17 +292,18 @@ const smallMap = 4
 func (t *mapTable) find(v *value) int {
 	switch t.m {
 	case mapStr:
+		key := cString(v.s)
 		if len(t.rows) <= smallMap {
 			// a few keys: compared in file order, without hashing
 			// (the first of equal keys wins, as in exact)
 			for i := range t.rows {
-				if t.rows[i].key == v.s {
+				if t.rows[i].key == key {
 					return i
 				}
 			}
 			return -1
 		}
-		if i, ok := t.exact[v.s]; ok {
+		if i, ok := t.exact[key]; ok {
 			return i
 		}
 		return -1
@@ -343,8 +349,10 @@ func (t *mapTable) listMatch(s string, r mapRow) bool {
 	return false
 }
 
-// findIP is the longest prefix containing a, among the networks of its
-// family first, then (for IPv4 and IPv4-mapped IPv6) the other family's.
+// findIP is HAProxy 2.6's pat_match_ip: the longest prefix containing a
+// among the networks of its family, then (an IPv4 address as ::ffff:a.b.c.d;
+// an IPv6 address carrying an IPv4 one, embeddedIPv4) the other family's,
+// then the IPv4 keys with non-contiguous masks in file order.
 func (t *mapTable) findIP(a netip.Addr) int {
 	best := func(addr netip.Addr, bits []int) int {
 		for _, b := range bits {
@@ -356,16 +364,28 @@ func (t *mapTable) findIP(a netip.Addr) int {
 		}
 		return -1
 	}
+	v4, has4 := embeddedIPv4(a)
 	if a.Is4() {
 		if i := best(a, t.bits4); i >= 0 {
 			return i
 		}
-		return best(netip.AddrFrom16(a.As16()), t.bits6)
+		if i := best(netip.AddrFrom16(a.As16()), t.bits6); i >= 0 {
+			return i
+		}
+	} else {
+		if i := best(a, t.bits6); i >= 0 || !has4 {
+			return i
+		}
+		if i := best(addr4(v4), t.bits4); i >= 0 {
+			return i
+		}
 	}
-	if i := best(a, t.bits6); i >= 0 || !a.Is4In6() {
-		return i
+	for _, i := range t.list4 {
+		if r := t.rows[i]; (v4^r.addr4)&r.mask4 == 0 {
+			return i
+		}
 	}
-	return best(a.Unmap(), t.bits4)
+	return -1
 }
 
 // addBits inserts a prefix length into a list kept longest first.

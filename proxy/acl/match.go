@@ -4,13 +4,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // defaultMatch is the method of an ACL without -m nor a keyword suffix:
@@ -103,13 +103,13 @@ func matcher(method haproxy.MatchMethod, pats []string, ci bool) (func(string) b
 }
 
 func regMatch(pats []string, ci bool) (func(string) bool, error) {
-	var res []*regexp.Regexp
+	var res []*bytere.Regexp
 	var pres []string
 	for _, p := range pats {
 		if ci {
 			p = "(?i)" + p
 		}
-		re, err := regexp.Compile(p)
+		re, err := bytere.Compile(p)
 		if err != nil {
 			return nil, err
 		}
@@ -163,29 +163,8 @@ func ipMatch(pats []string, _ bool) (func(string) bool, error) {
 		return nil, err
 	}
 	return func(v string) bool {
-		a, err := netip.ParseAddr(v)
-		return err == nil && f(a)
-	}, nil
-}
-
-// ipNets matches addresses against networks; an IPv4 network also
-// matches the IPv4-mapped IPv6 form.
-func ipNets(pats []string) (func(netip.Addr) bool, error) {
-	var nets []netip.Prefix
-	for _, p := range pats {
-		pfx, err := ParsePrefix(p)
-		if err != nil {
-			return nil, fmt.Errorf("address %s", p)
-		}
-		nets = append(nets, pfx.Masked())
-	}
-	return func(a netip.Addr) bool {
-		for _, n := range nets {
-			if n.Contains(a) || n.Addr().Is4() && a.Is4In6() && n.Contains(a.Unmap()) {
-				return true
-			}
-		}
-		return false
+		a := value{t: haproxy.SampleStr, s: v} // c_str2addr
+		return strToAddr(&a) && f(a.a)
 	}, nil
 }
 
@@ -259,8 +238,8 @@ func intMatcher(pats []string) (func(string) bool, error) {
 		return nil, err
 	}
 	return func(v string) bool {
-		n, err := strconv.ParseInt(v, 10, 64)
-		return err == nil && f(n)
+		n := value{t: haproxy.SampleStr, s: v} // c_str2int
+		return strToInt(&n) && f(n.i)
 	}, nil
 }
 
@@ -269,7 +248,7 @@ func intMatcher(pats []string) (func(string) bool, error) {
 func intRanges(pats []string) (func(int64) bool, error) {
 	type rng struct{ lo, hi int64 }
 	var rs []rng
-	const inf = int64(^uint64(0) >> 1)
+	const inf, minInt = int64(^uint64(0) >> 1), -1 << 63
 	for i := 0; i < len(pats); i++ {
 		p := pats[i]
 		op := ""
@@ -294,9 +273,9 @@ func intRanges(pats []string) (func(int64) bool, error) {
 			case "gt":
 				rs = append(rs, rng{n + 1, inf})
 			case "le":
-				rs = append(rs, rng{-inf, n})
+				rs = append(rs, rng{minInt, n})
 			case "lt":
-				rs = append(rs, rng{-inf, n - 1})
+				rs = append(rs, rng{minInt, n - 1})
 			}
 			continue
 		}

@@ -1,19 +1,18 @@
 package acl
 
-import "strings"
-
 // strMatch is a string method: the value matches when test(value, pattern)
-// holds for one pattern, both lowered under -i. Under -i, foldTest (when
-// set) compares an ASCII value with a lowered pattern as test would with
-// the value lowered, without making the lowered copy (an allocation per
-// request for a value with capitals, a browser's User-Agent); a value
-// with other bytes is lowered as before (strings.ToLower).
+// holds for one pattern, both lowered under -i. Lowering is ASCII only,
+// byte by byte, as HAProxy's (C locale): "É" is not "é" under -i (found
+// by TestACLFuzzDifferential). Under -i, foldTest (when set) compares the
+// value with a lowered pattern as test would with the value lowered,
+// without making the lowered copy (an allocation per request for a value
+// with capitals, a browser's User-Agent).
 func strMatch(test, foldTest func(v, p string) bool) matchBuilder {
 	return func(pats []string, ci bool) (func(string) bool, error) {
 		ps := make([]string, len(pats))
 		for i, p := range pats {
 			if ci {
-				p = strings.ToLower(p)
+				p = asciiLower(p)
 			}
 			ps[i] = p
 		}
@@ -21,10 +20,10 @@ func strMatch(test, foldTest func(v, p string) bool) matchBuilder {
 			return func(v string) bool { return anyPattern(v, ps, test) }, nil
 		}
 		return func(v string) bool {
-			if foldTest != nil && isASCII(v) {
+			if foldTest != nil {
 				return anyPattern(v, ps, foldTest)
 			}
-			return anyPattern(strings.ToLower(v), ps, test)
+			return anyPattern(asciiLower(v), ps, test)
 		}, nil
 	}
 }
@@ -46,18 +45,24 @@ const setMin = 8
 // by one.
 func exactMatch(pats []string, ci bool) (func(string) bool, error) {
 	if len(pats) < setMin {
+		if !ci {
+			return func(v string) bool { return anyPattern(cString(v), pats, func(v, p string) bool { return v == p }) }, nil
+		}
 		return strMatch(func(v, p string) bool { return v == p }, equalFold)(pats, ci)
 	}
 	set := make(map[string]struct{}, len(pats))
 	for _, p := range pats {
 		if ci {
-			p = strings.ToLower(p)
+			p = asciiLower(p)
 		}
 		set[p] = struct{}{}
 	}
 	return func(v string) bool {
 		if ci && !isLowerASCII(v) {
-			v = strings.ToLower(v)
+			v = asciiLower(v)
+		}
+		if !ci {
+			v = cString(v)
 		}
 		_, ok := set[v]
 		return ok
@@ -73,7 +78,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-// isLowerASCII: s is ASCII without capitals (strings.ToLower gives s).
+// isLowerASCII: s is ASCII without capitals (asciiLower gives s).
 func isLowerASCII(s string) bool {
 	for i := range len(s) {
 		if c := s[i]; c >= 0x80 || (c >= 'A' && c <= 'Z') {
@@ -116,4 +121,16 @@ func containsFold(v, p string) bool {
 		}
 	}
 	return false
+}
+
+// cString is s up to its first NUL byte: HAProxy looks -m str (without
+// -i) and map_str keys up in a tree of C strings, where a sample "a\x00b"
+// is "a" (found by TestMapFuzzDifferential).
+func cString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return s[:i]
+		}
+	}
+	return s
 }

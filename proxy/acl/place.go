@@ -75,8 +75,8 @@ func (p Place) has(u use) bool {
 // headers (method reads the start line, which HAProxy keeps for the
 // response and the log).
 func init() {
-	for _, name := range []string{"path", "url", "query", "base", "hdr", "req.hdr", "fhdr", "req.fhdr",
-		"hdr_cnt", "req.hdr_cnt", "fhdr_cnt", "req.fhdr_cnt", "url_param", "urlp", "cook", "req.cook",
+	for _, name := range []string{"path", "url", "query", "base", "hdr", "req.hdr", "req.fhdr",
+		"hdr_cnt", "req.hdr_cnt", "req.fhdr_cnt", "url_param", "urlp", "cook", "req.cook",
 		"pathq", "base32", "req.hdr_names", "req.cook_cnt", "req.ver", "cook_cnt",
 		"req.body", "req.body_len", "req.body_size", "req.body_param"} {
 		f := fetches[name]

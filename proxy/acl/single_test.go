@@ -22,7 +22,7 @@ func TestSingleFetchesMatchYield(t *testing.T) {
 	exprs := []string{
 		"path", "url", "query", "method", "src", "path,lower", "path,crc32", "query,length",
 		"method,lower", "src,ipmask(8)", "req.hdr(host)", "hdr(x-a)", "req.fhdr(x-a)", "hdr(host),lower",
-		"hdr_cnt(x-a)", "req.hdr_cnt", "fhdr_cnt(x-a)", "hdr_cnt(nope)", "var(txn.s)", "var(txn.i),add(1)",
+		"hdr_cnt(x-a)", "req.hdr_cnt", "req.fhdr_cnt(x-a)", "hdr_cnt(nope)", "var(txn.s)", "var(txn.i),add(1)",
 		"var(txn.nope,dflt)", "var(txn.nope)", "var(txn.a)",
 	}
 	acls := []string{

@@ -209,9 +209,12 @@ func strToAddr(v *value) bool {
 	return strToIPv4(v) || strToIPv6(v)
 }
 
+// strToIPv4 is c_str2ip: HAProxy's buf2ip reads four decimal octets
+// (leading zeros allowed) up to the first byte that is neither a digit
+// nor a dot, and ignores the rest ("1.2.3.4:80", "01.2.3.4x").
 func strToIPv4(v *value) bool {
-	a, err := netip.ParseAddr(v.s)
-	if err != nil || !a.Is4() {
+	a, _, ok := leadingIPv4(v.s)
+	if !ok {
 		return false
 	}
 	v.a, v.t = a, haproxy.SampleIPv4

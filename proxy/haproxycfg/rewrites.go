@@ -3,12 +3,12 @@ package haproxycfg
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/acl"
+	"github.com/goha-lb/goha/proxy/internal/bytere"
 )
 
 // targetParts are the request-target rewrites and the part each replaces.
@@ -59,7 +59,7 @@ func rewriteRule(r haproxy.HTTPRule, kw string, place acl.Place) (proxy.HeaderRu
 		hr.Name, args = args[0], args[1:]
 	}
 	if want > 1 {
-		re, err := regexp.Compile(args[0])
+		re, err := bytere.Compile(args[0])
 		if err != nil {
 			return hr, fmt.Errorf("regex '%s' is not supported by goha (RE2): %v", args[0], err)
 		}
