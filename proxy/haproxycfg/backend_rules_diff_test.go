@@ -252,7 +252,7 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-request track-sc0 src\n    stick-table type ip size 10", ""},
 		{"", "http-request use-service prometheus-exporter", ""},
 		{"", "http-request use-service prometheus-exporter\n    http-response replace-header x a b", "http-request use-service in a backend whose replies would go through http-response replace-header"},
-		{"    http-response set-status 201\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response set-status"},
+		{"    http-response set-log-level err\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response set-log-level"},
 		{"", "http-response set-header x 1\n    stats uri /st", ""},
 		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", ""},
 		{"", "http-request set-header y 1\n    stats uri /st", ""},
