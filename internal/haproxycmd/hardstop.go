@@ -19,11 +19,12 @@ func hardStopAfterOf(res *haproxy.Result) time.Duration {
 	return d
 }
 
-// hardStopTimer fires hard-stop-after past a soft stop in a process of
-// its own (no master: the master ends its former workers itself); nil
-// (never) otherwise.
+// hardStopTimer fires hard-stop-after past a soft stop; nil (never)
+// without it. Under a master too the worker ends itself, as HAProxy
+// 2.6's do (measured: the client gets the 502, the master logs "exited
+// with code 0 (Exit)"); the master's SIGTERM comes later, as a backstop.
 func (w *worker) hardStopTimer() <-chan time.Time {
-	if w.hardStopAfter <= 0 || isMasterChild() || w.o.Signals != nil {
+	if w.hardStopAfter <= 0 || w.o.Signals != nil {
 		return nil
 	}
 	return time.After(w.hardStopAfter)

@@ -418,13 +418,19 @@ func (m *master) reload() {
 			go func() {
 				select {
 				case <-w.done:
-				case <-time.After(d):
+				case <-time.After(d + hardStopBackstop):
+					// The worker ends itself at hard-stop-after
+					// (hardstop.go); one still running is killed.
 					w.proc.Signal(syscall.SIGTERM)
 				}
 			}()
 		}
 	}
 }
+
+// hardStopBackstop is how long past hard-stop-after the master waits
+// for a former worker to end itself before it sends SIGTERM.
+const hardStopBackstop = 2 * time.Second
 
 func (m *master) loadFailure() {
 	m.mu.Lock()
