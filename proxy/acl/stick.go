@@ -217,6 +217,13 @@ func stickFetchDef(name string) (fetchDef, bool) {
 	if !ok || (form == "src_" && sd.op == opTracked) || (form != "src_" && sd.op == opUpdt) {
 		return fetchDef{}, false
 	}
+	// HAProxy 2.6.12 registers the indexed gpc/gpt fetches as sc_ and src_
+	// forms, and of the numbered ones only sc1_clr_gpc (measured: sc0_get_gpc,
+	// sc2_clr_gpc... are unknown fetch methods there), and no src_trackers.
+	numbered := form != "sc_" && form != "src_"
+	if (numbered && indexed(sd.d) && name != "sc1_clr_gpc") || (form == "src_" && sd.op == opTrackers) {
+		return fetchDef{}, false
+	}
 	out := haproxy.SampleSInt
 	if sd.op == opTracked {
 		out = haproxy.SampleBool
