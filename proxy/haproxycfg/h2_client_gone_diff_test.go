@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -27,13 +28,26 @@ type h2GoneCase struct {
 	then string
 }
 
-// h2Gone runs tc against addr and says which frames the client saw.
-func h2Gone(addr string, tc h2GoneCase) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+// h2Gone runs tc against addr (over TLS with ALPN h2 when overTLS) and
+// says which frames the client saw. Over TLS, "close" sends a
+// close_notify before the FIN, "raw-close" a FIN alone, and
+// "half-close" a close_notify alone.
+func h2Gone(addr string, tc h2GoneCase, overTLS bool) string {
+	raw, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		return err.Error()
 	}
-	defer c.Close()
+	defer raw.Close()
+	var c net.Conn = raw
+	if overTLS {
+		tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2"}})
+		tc.SetDeadline(time.Now().Add(2 * time.Second))
+		if err := tc.Handshake(); err != nil {
+			return "handshake: " + err.Error()
+		}
+		c = tc
+		defer c.Close()
+	}
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	var wb bytes.Buffer
 	wb.WriteString(http2.ClientPreface)
@@ -57,9 +71,9 @@ func h2Gone(addr string, tc h2GoneCase) string {
 		fr.WriteRSTStream(1, http2.ErrCodeCancel)
 		c.Write(wb.Bytes())
 	case "half-close":
-		c.(*net.TCPConn).CloseWrite()
+		c.(interface{ CloseWrite() error }).CloseWrite()
 	}
-	if tc.then == "close" || tc.then == "goaway-close" || tc.then == "reset" {
+	if tc.then == "close" || tc.then == "goaway-close" || tc.then == "reset" || tc.then == "raw-close" {
 		// The server's SETTINGS and its ACK of the client's first, so
 		// that nothing but the response is written after the close.
 		settings, ack := false, false
@@ -76,8 +90,11 @@ func h2Gone(addr string, tc h2GoneCase) string {
 				}
 			}
 		}
-		if tc.then == "reset" {
-			c.(*net.TCPConn).SetLinger(0)
+		switch tc.then {
+		case "reset":
+			raw.(*net.TCPConn).SetLinger(0)
+		case "raw-close":
+			raw.Close()
 		}
 		return "closed"
 	}
@@ -118,6 +135,39 @@ func h2Gone(addr string, tc h2GoneCase) string {
 // left out: HAProxy logs it CD or CL, -1, with 0 or 51 bytes, by when
 // the reset meets its writes.)
 func TestH2ClientGoneAfterRequestMatchesHAProxy(t *testing.T) {
+	h2GoneCompare(t, "proto h2", false, []h2GoneCase{
+		{"close fast", "/fast", "close"},
+		{"close slow", "/slow", "close"},
+		{"goaway fast", "/fast", "goaway"},
+		{"goaway slow", "/slow", "goaway"},
+		{"goaway-close fast", "/fast", "goaway-close"},
+		{"goaway-close slow", "/slow", "goaway-close"},
+		{"half-close fast", "/fast", "half-close"},
+		{"half-close slow", "/slow", "half-close"},
+		{"goaway after the response", "/fast", "goaway-after"},
+		{"rst later", "/slow", "rst-later"},
+		{"rst fast", "/fast", "rst"},
+		{"rst slow", "/slow", "rst"},
+	})
+}
+
+// TestH2ClientGoneTLSMatchesHAProxy is TestH2ClientGoneAfterRequestMatchesHAProxy
+// over TLS (ALPN h2): a close_notify, with or without the FIN, ends the
+// client's side as a FIN does in clear; a FIN without it is measured
+// alike.
+func TestH2ClientGoneTLSMatchesHAProxy(t *testing.T) {
+	pki := newTestPKI(t)
+	h2GoneCompare(t, "ssl crt "+pki.Dir+"/a.pem alpn h2", true, []h2GoneCase{
+		{"close slow", "/slow", "close"},
+		{"raw-close slow", "/slow", "raw-close"},
+		{"half-close slow", "/slow", "half-close"},
+		{"goaway slow", "/slow", "goaway"},
+		{"rst later", "/slow", "rst-later"},
+	})
+}
+
+// h2GoneCompare runs the cases on a bind with opts, beside HAProxy.
+func h2GoneCompare(t *testing.T, opts string, overTLS bool, cases []h2GoneCase) {
 	srvSeen := make(chan string, 16)
 	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
@@ -154,31 +204,18 @@ defaults
     timeout client 1s
     timeout server 2s
 frontend fe
-    bind BIND proto h2
+    bind BIND ` + opts + `
     default_backend be
 backend be
     server s1 ` + server + `
 `
 	ha, goha, haLog, goLog, px, sock, base0 := startSettled(t, cfg)
-	for _, tc := range []h2GoneCase{
-		{"close fast", "/fast", "close"},
-		{"close slow", "/slow", "close"},
-		{"goaway fast", "/fast", "goaway"},
-		{"goaway slow", "/slow", "goaway"},
-		{"goaway-close fast", "/fast", "goaway-close"},
-		{"goaway-close slow", "/slow", "goaway-close"},
-		{"half-close fast", "/fast", "half-close"},
-		{"half-close slow", "/slow", "half-close"},
-		{"goaway after the response", "/fast", "goaway-after"},
-		{"rst later", "/slow", "rst-later"},
-		{"rst fast", "/fast", "rst"},
-		{"rst slow", "/slow", "rst"},
-	} {
+	for _, tc := range cases {
 		base, goBase := termAborts(t, haproxytest.StatsCmd(t, sock, "show stat")), gohaAborts(px)
 		var got, srv [2]string
 		var logs [2][]string
 		for i, addr := range []string{ha, goha} {
-			got[i] = h2Gone(addr, tc)
+			got[i] = h2Gone(addr, tc, overTLS)
 			select {
 			case srv[i] = <-srvSeen:
 			case <-time.After(2 * time.Second):
