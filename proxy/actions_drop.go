@@ -46,13 +46,14 @@ func (s *session) dropClientOf(be *backend, silent bool) {
 	if silent {
 		s.silenceClient()
 	}
-	if (be != nil || silent) && s.stream != nil {
-		// A backend's reject, or a silent-drop, on an HTTP/2 stream:
-		// HAProxy's H2 mux resets the stream with ENHANCE_YOUR_CALM and
-		// ends the connection, as for a content reject (measured: the
-		// client dials again); silenced, nothing of it leaves, and bytes
-		// the client sends later meet the kernel's reset
-		// (TestH2SilentDropDifferential).
+	if s.stream != nil {
+		// A reject (a frontend's or a backend's), or a silent-drop, on
+		// an HTTP/2 stream: HAProxy's H2 mux resets the stream with
+		// ENHANCE_YOUR_CALM and ends the connection, as for a content
+		// reject, the other open streams reset with NO_ERROR (measured:
+		// TestH2FrontendRejectMatchesHAProxy); silenced, nothing of it
+		// leaves, and bytes the client sends later meet the kernel's
+		// reset (TestH2SilentDropDifferential).
 		s.stream.KillConn(http2.ErrCodeEnhanceYourCalm)
 	}
 }

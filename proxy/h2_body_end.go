@@ -25,12 +25,39 @@ func (s *session) awaitRequestEnd(t *[2]byte) {
 // a server (the client's RST_STREAM, or DATA past the content-length,
 // in the same read as its HEADERS) is not forwarded: HAProxy sees the
 // error before it connects and logs CR, no server, status -1, counted
-// in its backend's cli_abrt (TestH2RequestBodyPastEndMatchesHAProxy).
+// in its backend's cli_abrt and, without a status, in the frontend's and
+// the backend's hrsp_other (TestH2RequestBodyPastEndMatchesHAProxy,
+// TestH2ClientGoneAfterRequestMatchesHAProxy).
 func (s *session) streamAbortedEarly(be *backend) bool {
-	if s.stream == nil || !s.stream.Aborted() {
+	if !s.streamAborted() {
 		return false
 	}
 	countAbort(be, nil, term('C', 'R'))
+	s.fe.stats.countStatus(0)
+	be.stats.countStatus(0)
 	s.emitLog(be, nil, -1, term('C', 'R'))
 	return true
 }
+
+// streamGone: an HTTP/2 stream the client reset (its RST_STREAM, or a
+// connection reset) while its response was awaited. HAProxy logs no
+// status, CD, and counts the abort on the client's side (cli_abrt), the
+// missing status in the frontend's and the backend's hrsp_other, not a
+// response error (measured on 2.6.12:
+// TestH2ClientGoneAfterRequestMatchesHAProxy); goha's session saw its
+// server connection cut (streamSession.Abort).
+func (x *exchange) streamGone() bool {
+	s := x.s
+	if !s.streamAborted() {
+		return false
+	}
+	x.status, x.term = -1, term('C', 'D')
+	s.fe.stats.countStatus(0)
+	x.be.stats.countStatus(0)
+	return true
+}
+
+// streamAborted says whether the session's HTTP/2 stream was reset: a
+// server connection it finds closed was cut by streamSession.Abort, not
+// by its server, and is not tried again.
+func (s *session) streamAborted() bool { return s.stream != nil && s.stream.Aborted() }

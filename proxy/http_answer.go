@@ -116,6 +116,9 @@ var errRefusedResponse = fmt.Errorf("%w: refused by the parser", errBadResponse)
 // failResponse answers a request whose response could not be read: 502,
 // or 504 on a timeout (an HTTP/2 stream is refused instead when it may be).
 func (x *exchange) failResponse(err error) {
+	if x.streamGone() { // h2_body_end.go
+		return
+	}
 	x.srv.stats.respErrors.Add(1)
 	x.be.stats.respErrors.Add(1)
 	code, t := 502, term('S', 'H')

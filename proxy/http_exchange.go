@@ -146,7 +146,7 @@ func (x *exchange) run() bool {
 		} else if err == nil {
 			err = x.readResponseHead()
 		}
-		if err == errStale && x.reused && complete {
+		if err == errStale && x.reused && complete && !s.streamAborted() {
 			// The pooled connection was dead, and its siblings probably
 			// are too (server restarted): drop them and replay on a fresh
 			// connection, through the normal connect path so retries and

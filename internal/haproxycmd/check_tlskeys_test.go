@@ -24,8 +24,10 @@ import (
 // that answers each line it reads with reply and records, per
 // connection, the lines with the secret facts put back as names: the
 // SHA-256 of each ticket it issued (<TICKET1>, ... in order: OpenSSL's
-// session id of a session it got by a ticket), the ServerHello's
-// session id, the TLS 1.2 master secret (<MASTER>) and the Finished
+// session id of a session it got by a ticket), the resumption PSK of
+// each TLS 1.3 ticket (<PSK1>, ...: OpenSSL's master key of that
+// session), the ServerHello's session id, the TLS 1.2 master secret
+// (<MASTER>) and the Finished
 // HAProxy's ssl_bc_unique_id reads (<FINISHED>: the server's on a full
 // handshake, the client's on a resumed one), read with the key log it
 // keeps. A value the client got wrong stays in the text.
@@ -63,6 +65,7 @@ func startKeysRecorder(t *testing.T, base *tls.Config, reply string) *keysRecord
 	var (
 		mu      sync.Mutex
 		tickets [][]byte
+		psks    [][]byte
 	)
 	var cfg *tls.Config
 	if base != nil {
@@ -72,6 +75,9 @@ func startKeysRecorder(t *testing.T, base *tls.Config, reply string) *keysRecord
 			tk, err := cfg.EncryptTicket(cs, ss)
 			mu.Lock()
 			tickets = append(tickets, tk)
+			if cs.Version >= tls.VersionTLS13 {
+				psks = append(psks, sessionPSK(ss))
+			}
 			mu.Unlock()
 			return tk, err
 		}
@@ -142,6 +148,11 @@ func startKeysRecorder(t *testing.T, base *tls.Config, reply string) *keysRecord
 			sum := sha256.Sum256(tk)
 			names[strings.ToUpper(hex.EncodeToString(sum[:]))] = fmt.Sprintf("<TICKET%d>", i+1)
 		}
+		for i, k := range psks {
+			if len(k) > 0 {
+				names[strings.ToUpper(hex.EncodeToString(k))] = fmt.Sprintf("<PSK%d>", i+1)
+			}
+		}
 		mu.Unlock()
 		for k, v := range names {
 			text = strings.ReplaceAll(text, k, v)
@@ -166,7 +177,8 @@ func (r *keysRecorder) firstTwo() string {
 	return r.got[0] + " | " + r.got[1]
 }
 
-// TestCheckTLSKeysMatchHAProxy: ssl_bc_session_id, ssl_bc_session_key,
+// TestCheckTLSKeysMatchHAProxy: ssl_bc_session_id, ssl_bc_session_key
+// (in TLS 1.3 the resumption PSK of the session's ticket, <PSKn>),
 // ssl_bc_unique_id, ssl_bc_err, ssl_bc_err_str and ssl_bc_npn in a
 // check's rules read the check's own connection as HAProxy 2.6's do: in
 // tcp-check send-lf before and after a read (a TLS 1.3 ticket arrives
@@ -182,7 +194,7 @@ func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 	tls12 := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12}
 	tls12nt := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12, SessionTicketsDisabled: true}
 	const okHTTP = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-	line := `SID=%[ssl_bc_session_id,hex] UID=%[ssl_bc_unique_id,hex] E=%[ssl_bc_err] ES=%[ssl_bc_err_str] N=%[ssl_bc_npn]`
+	line := `K=%[ssl_bc_session_key,hex] SID=%[ssl_bc_session_id,hex] UID=%[ssl_bc_unique_id,hex] E=%[ssl_bc_err] ES=%[ssl_bc_err_str] N=%[ssl_bc_npn]`
 	send := func(n int) string {
 		return fmt.Sprintf("tcp-check send-lf \"%d %s\\n\"\n    tcp-check expect string OK\n", n, line)
 	}
@@ -215,12 +227,14 @@ func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 	h, g := run(true), run(false)
 	sameRecorded(t, names, h, g)
 	// what the test relies on: resumed second checks, the values named
-	// (TLS 1.3: the ticket offered, then the one received after the
-	// handshake; TLS 1.2: the ticket received in the handshake)
-	if !strings.Contains(h[0], "| (resumed) 1 SID=<TICKET1> UID=<FINISHED>") || !strings.Contains(h[0], "2 SID=<TICKET2> UID=<FINISHED>") {
+	// (TLS 1.3: the ticket offered and its PSK, then the one received
+	// after the handshake, none before the first; TLS 1.2: the ticket
+	// received in the handshake, the master secret)
+	if !strings.HasPrefix(h[0], "1 K= SID= ") || !strings.Contains(h[0], "2 K=<PSK1> SID=<TICKET1>") ||
+		!strings.Contains(h[0], "| (resumed) 1 K=<PSK1> SID=<TICKET1> UID=<FINISHED>") || !strings.Contains(h[0], "2 K=<PSK2> SID=<TICKET2> UID=<FINISHED>") {
 		t.Errorf("haproxy's %s did not send what the test expects: %q", names[0], h[0])
 	}
-	if !strings.Contains(h[1], "| (resumed) 1 SID=<TICKET2> UID=<FINISHED>") || !strings.Contains(h[1], "K=<MASTER>") {
+	if !strings.Contains(h[1], "| (resumed) 1 K=<MASTER> SID=<TICKET2> UID=<FINISHED>") {
 		t.Errorf("haproxy's %s did not send what the test expects: %q", names[1], h[1])
 	}
 }
@@ -311,4 +325,16 @@ func TestCheckSessionIDServerHelloMatchesHAProxy(t *testing.T) {
 	if g != h {
 		t.Errorf("the first check sent\n haproxy   %q\n gohaproxy %q", h, g)
 	}
+}
+
+// sessionPSK is the secret of a TLS 1.3 session a Go server issues a
+// ticket for (SessionState.Bytes: version, type, cipher suite, creation
+// time, then the secret, length-prefixed): the resumption PSK, which
+// OpenSSL's client keeps as the session's master key.
+func sessionPSK(ss *tls.SessionState) []byte {
+	b, err := ss.Bytes()
+	if err != nil || len(b) < 14 || len(b) < 14+int(b[13]) {
+		return nil
+	}
+	return b[14 : 14+int(b[13])]
 }

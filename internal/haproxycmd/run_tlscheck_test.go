@@ -37,7 +37,8 @@ func httpsServer(t *testing.T) string {
 // status, check_status and check_desc in `show stat` as HAProxy 2.6:
 // passing at layer 6 (connect only) or layer 7 (httpchk), failing at
 // layer 6 when the certificate is not trusted or the server does not
-// speak TLS.
+// speak TLS; no-check-ssl (after check-ssl, the line's or a
+// default-server's, or on an ssl server) makes them clear.
 func TestTLSChecksShowStatMatchHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
 	https, clear := httpsServer(t), lineServer(t, "hello\r\n")
@@ -55,6 +56,8 @@ func TestTLSChecksShowStatMatchHAProxy(t *testing.T) {
 		{"badca", "", https + " ssl verify required ca-file " + caFile + " check"},
 		{"notls", "", clear + " check check-ssl verify none"},
 		{"nocheckssl", "", https + " ssl verify none check no-check-ssl"},
+		{"checksslundone", "", https + " check check-ssl verify none no-check-ssl"},
+		{"defaultcheckssl", "default-server check-ssl verify none", https + " check no-check-ssl"},
 	}
 	sameCheckStats(t, haproxyBin, httpCheckDefaults, backends, 900*time.Millisecond, false)
 }

@@ -19,6 +19,15 @@ var serverWithArg = map[string]bool{"addr": true, "agent-send": true, "agent-int
 	"ssl-max-ver": true, "ssl-min-ver": true, "socks4": true, "tcp-ut": true, "track": true, "verify": true,
 	"verifyhost": true, "weight": true, "ws": true}
 
+// serverOptionPairs are the server options Other keeps whose opposite
+// the same line or a default-server line may have said first: the later
+// one wins, as in HAProxy (a flag set, then cleared); each names the
+// other, which it removes.
+var serverOptionPairs = map[string]string{
+	"tls-tickets": "no-tls-tickets", "no-tls-tickets": "tls-tickets",
+	"ssl-reuse": "no-ssl-reuse", "no-ssl-reuse": "ssl-reuse",
+}
+
 func (s *state) server(px *Proxy, p Pos, w []string) {
 	isDefault := w[0] == "default-server"
 	opts := px.DefaultServer
@@ -112,6 +121,9 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			}
 		} else {
 			opts.Other[o] = v
+			if off := serverOptionPairs[o]; off != "" {
+				delete(opts.Other, off) // the later word wins, a default-server's included
+			}
 		}
 	}
 	if _, agent := opts.Other["agent-check"]; agent && !isDefault {

@@ -135,7 +135,7 @@ func connFetch(name string) (checkExpr, bool, error) {
 			case "ssl_bc_session_id":
 				b = env.conn.keys.sessionID()
 			case "ssl_bc_session_key":
-				b = env.conn.keys.master
+				b = env.conn.keys.sessionKey()
 			default:
 				b = env.conn.keys.finished
 			}

@@ -51,6 +51,7 @@ type sessionNote struct {
 	mu      sync.Mutex
 	offered *tls.ClientSessionState
 	ticket  []byte
+	psk     []byte // the last TLS 1.3 ticket's resumption PSK
 }
 
 // noteCache is a connection's view of the server's session cache (nil:
@@ -80,7 +81,7 @@ func (c noteCache) Put(key string, cs *tls.ClientSessionState) {
 	}
 	if t, _ := tlsconf.ClientSession(cs); len(t) > 0 {
 		c.n.mu.Lock()
-		c.n.ticket = t
+		c.n.ticket, c.n.psk = t, tlsconf.ClientSessionPSK(cs)
 		c.n.mu.Unlock()
 	}
 }
@@ -145,6 +146,24 @@ func (k *TLSKeys) read(f *tlsFacts, st *tls.ConnectionState, tap *helloTap) {
 	if k.SessionKey {
 		f.master = master
 	}
+}
+
+// sessionKey is OpenSSL's master key of the connection's session now
+// (nil: none): in TLS 1.2 and before the master secret; in TLS 1.3 the
+// resumption PSK of the last ticket the server sent, else of the session
+// resumed, else none, as HAProxy 2.6.12's checks read it (measured:
+// empty before the first ticket; TestCheckTLSKeysMatchHAProxy).
+func (f *tlsFacts) sessionKey() []byte {
+	if f.version < tls.VersionTLS13 {
+		return f.master
+	}
+	f.note.mu.Lock()
+	psk, offered := f.note.psk, f.note.offered
+	f.note.mu.Unlock()
+	if psk == nil && f.resumed {
+		psk = tlsconf.ClientSessionPSK(offered)
+	}
+	return psk
 }
 
 // sessionID is OpenSSL's id of the connection's session now (nil: none).

@@ -89,6 +89,8 @@ type Conn struct {
 	peerWin    int32               // client's SETTINGS_INITIAL_WINDOW_SIZE
 	peerMax    uint32              // client's SETTINGS_MAX_FRAME_SIZE
 	goaway     bool                // a GOAWAY went out: no new stream
+	peerGoaway bool                // the client sent a GOAWAY (peer_gone.go)
+	peerLast   uint32              // its last stream id
 	started    bool                // our SETTINGS went out: frames may follow
 	later      bool                // GoAway came before: its frame follows the SETTINGS
 	dead       error               // the connection failed: every stream fails
@@ -157,6 +159,9 @@ var errNoSettings = errors.New("h2: no SETTINGS after the preface")
 func (c *Conn) Serve() error {
 	err := c.serve()
 	c.lingerSilenced() // drop.go
+	if err == io.EOF {
+		c.servePastFIN() // peer_gone.go
+	}
 	c.mu.Lock()
 	if c.dead == nil {
 		c.dead = io.ErrUnexpectedEOF
@@ -248,7 +253,7 @@ func (c *Conn) serve() error {
 				}
 				continue
 			}
-			if c.closing() {
+			if c.closing(err) {
 				return nil // GOAWAY sent and every stream done
 			}
 			return err
@@ -273,12 +278,18 @@ func (c *Conn) serve() error {
 	}
 }
 
-// closing reports a drained connection after GOAWAY, or an idle one.
-func (c *Conn) closing() bool {
+// closing reports a drained connection after GOAWAY, or an idle one,
+// whose read failed with err.
+func (c *Conn) closing(err error) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.streams) > 0 {
 		return false
+	}
+	if err == io.EOF || c.peerDoneLocked() || c.dead != nil {
+		// The client's FIN or GOAWAY, no stream left: closed without
+		// a GOAWAY (peer_gone.go); a dead connection sent its own.
+		return true
 	}
 	// Idle timeout, or the end of a drain: a GOAWAY(NO_ERROR) says
 	// goodbye (HAProxy sends it again after the soft stop's one).
@@ -316,9 +327,7 @@ func (c *Conn) handle(f http2.Frame) (http2.ErrCode, bool) {
 			return http2.ErrCodeProtocol, true
 		}
 	case *http2.GoAwayFrame:
-		c.mu.Lock()
-		c.goaway = true // the client opens no more streams
-		c.mu.Unlock()
+		c.onPeerGoAway(f) // peer_gone.go
 	case *http2.PushPromiseFrame:
 		return http2.ErrCodeProtocol, true
 	}

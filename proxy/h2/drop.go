@@ -1,6 +1,32 @@
 package h2
 
-import "time"
+import (
+	"slices"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// resetOthers resets each open stream but st with NO_ERROR and aborts
+// it: the connection is being killed (KillConn).
+func (c *Conn) resetOthers(st *Stream) {
+	c.mu.Lock()
+	var ids []uint32
+	for id, o := range c.streams {
+		if o == st || o.aborted {
+			continue
+		}
+		o.localDone = true
+		o.abortLocked()
+		ids = append(ids, id)
+	}
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		c.write(func() error { return c.fr.WriteRSTStream(id, http2.ErrCodeNo) })
+	}
+}
 
 // Drop abandons the stream without a frame: its connection was silenced
 // (an http-response silent-drop puts the socket in TCP_REPAIR, where

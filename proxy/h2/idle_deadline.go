@@ -18,6 +18,14 @@ func (c *Conn) armIdle() {
 func (c *Conn) armIdleLocked() {
 	n, goaway := len(c.streams), c.goaway
 	switch {
+	case c.dead != nil:
+		// A dead connection (KillConn, a failed write): the reader ends
+		// now, whatever a stream's end would have armed.
+		c.t.SetReadDeadline(time.Now())
+	case n == 0 && c.peerDoneLocked():
+		// The client's GOAWAY, its streams done: the reader ends now
+		// (peer_gone.go).
+		c.t.SetReadDeadline(time.Now())
 	case n == 0 && goaway:
 		// Drained after GOAWAY: the client has the grace (bounded by the
 		// idle timeout) to close first, as HAProxy lets it until its

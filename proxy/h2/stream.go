@@ -474,7 +474,9 @@ func statusValue(n int) string {
 // no new stream from before the reset on: a client that reads the
 // RST_STREAM first may open its next stream at once, which HAProxy's
 // mux, in error from then, never serves (the client retries it on a
-// new connection once the GOAWAY names the last stream).
+// new connection once the GOAWAY names the last stream). The other open
+// streams are reset with NO_ERROR after the GOAWAY, as HAProxy's are
+// (TestH2FrontendRejectMatchesHAProxy), and fail.
 func (st *Stream) KillConn(code http2.ErrCode) {
 	c := st.c
 	c.mu.Lock()
@@ -482,5 +484,8 @@ func (st *Stream) KillConn(code http2.ErrCode) {
 	c.mu.Unlock()
 	st.Reset(code)
 	c.goAway(code)
+	c.resetOthers(st) // drop.go
+	// The reader ends now: a deadline in the past, kept there by
+	// armIdleLocked now that the connection is dead.
 	c.t.SetReadDeadline(time.Now())
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // dropRule maps http-request reject and silent-drop, http-response
-// silent-drop and set-status (proxy/actions_drop.go). What the data path cannot do as
-// HAProxy does is reported: a frontend's reject when it may speak HTTP/2.
-// A backend's reject and silent-drop anywhere kill an HTTP/2 client's
-// whole connection, as HAProxy's; an http-response silent-drop silences it.
+// silent-drop and set-status (proxy/actions_drop.go). A reject (a
+// frontend's or a backend's) and a silent-drop kill an HTTP/2 client's
+// whole connection, as HAProxy's; an http-response silent-drop silences
+// it.
 func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (proxy.HeaderRule, bool) {
 	what := kw + " " + r.Action
 	full := strings.TrimSpace(what + " " + strings.Join(r.Args, " "))
@@ -26,9 +26,6 @@ func (b *builder) dropRule(px *haproxy.Proxy, r haproxy.HTTPRule, kw string) (pr
 		return proxy.HeaderRule{Action: proxy.SetStatus, Status: st, Value: reason}, true
 	case r.Action == "set-status", kw != "http-request" && !(kw == "http-response" && r.Action == "silent-drop"), len(r.Args) != 0:
 		b.unsupported(r.Pos, full)
-		return proxy.HeaderRule{}, false
-	case b.clientMayBeH2(px) && r.Action == "reject" && px.Kind != "backend": // a backend's, and silent-drop: proxy/actions_drop.go
-		b.unsupported(r.Pos, what+h2Where(px))
 		return proxy.HeaderRule{}, false
 	}
 	if r.Action == "silent-drop" {

@@ -50,40 +50,6 @@ func backendRuns(action string, ok map[string]bool) bool {
 	return isSC
 }
 
-// clientMayBeH2 says whether a rule of px may run for a client speaking
-// HTTP/2: px's binds say it for a frontend or listen, any frontend's
-// for a backend (backendMayServeH2).
-func (b *builder) clientMayBeH2(px *haproxy.Proxy) bool {
-	if px.Kind == "backend" {
-		return b.backendMayServeH2()
-	}
-	return mayServeH2(px)
-}
-
-// h2Where ends the notice of an action clientMayBeH2 refuses.
-func h2Where(px *haproxy.Proxy) string {
-	if px.Kind == "backend" {
-		return " in a backend, with a frontend that may speak HTTP/2"
-	}
-	return " on a frontend that may speak HTTP/2"
-}
-
-// backendMayServeH2 says whether a frontend of cfg may carry HTTP/2 and
-// so route an HTTP/2 stream to a backend: silent-drop, which goha cannot
-// do to an HTTP/2 connection as HAProxy does, is refused in backends
-// then.
-func (b *builder) backendMayServeH2() bool {
-	if b.cfg == nil {
-		return false
-	}
-	for _, px := range b.cfg.Proxies {
-		if !px.Disabled && px.Cap&haproxy.CapFrontend != 0 && mayServeH2(px) {
-			return true
-		}
-	}
-	return false
-}
-
 // backendCaptureRule maps a backend's capture <sample> id <n>: as
 // HAProxy 2.6's http_action_req/res_capture_by_id, the slot is the
 // request's frontend's, looked up when the rule runs: a frontend without

@@ -10,10 +10,10 @@ import (
 
 // checkTLSKeys is what server s's TLS checks (cfg; nil: in clear) keep of
 // their handshakes for the ssl_bc_session_id, ssl_bc_session_key and
-// ssl_bc_unique_id px's check rules read (nil: none read). Reading
-// ssl_bc_session_key on a server whose checks allow TLS 1.3 is refused,
-// as for traffic (tls12Fetches), and so is ssl_bc_npn on a server with
-// `npn`, which HAProxy's checks offer and goha cannot.
+// ssl_bc_unique_id px's check rules read (nil: none read); in TLS 1.3
+// ssl_bc_session_key is the resumption PSK of the session's ticket
+// (check/tlskeys.go). Reading ssl_bc_npn on a server with `npn` is
+// refused: HAProxy's checks offer it, goha cannot.
 func (b *builder) checkTLSKeys(px *haproxy.Proxy, s *haproxy.Server, cfg *tls.Config) *check.TLSKeys {
 	names := []string{"ssl_bc_session_id", "ssl_bc_session_key", "ssl_bc_unique_id", "ssl_bc_npn"}
 	used := mentions(reflect.ValueOf([2][]haproxy.CheckStep{px.HTTPCheck.Rules, px.TCPCheck.Rules}), names, map[uintptr]bool{})
@@ -21,10 +21,6 @@ func (b *builder) checkTLSKeys(px *haproxy.Proxy, s *haproxy.Server, cfg *tls.Co
 		b.unsupported(s.Pos, "fetch ssl_bc_npn in a health check of a server with npn: HAProxy's checks offer its protocols by NPN, which Go's TLS does not speak")
 	}
 	if cfg == nil || !used["ssl_bc_session_id"] && !used["ssl_bc_session_key"] && !used["ssl_bc_unique_id"] {
-		return nil
-	}
-	if used["ssl_bc_session_key"] && (cfg.MaxVersion == 0 || cfg.MaxVersion >= tls.VersionTLS13) {
-		b.unsupported(s.Pos, "fetch ssl_bc_session_key in a health check of a server allowing TLS 1.3 (add ssl-max-ver TLSv1.2): goha gives it in TLS 1.2 only; "+tls12Fetches[1].why)
 		return nil
 	}
 	k := &check.TLSKeys{SessionID: used["ssl_bc_session_id"], SessionKey: used["ssl_bc_session_key"], UniqueID: used["ssl_bc_unique_id"]}

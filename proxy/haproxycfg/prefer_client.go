@@ -15,7 +15,8 @@ import (
 // picks TLS 1.3 suites by its own order, AES-128-GCM first, ChaCha20 when
 // the client prefers it, and lets no server change it), without a
 // ciphers list (HAProxy's default list holds suites Go lacks) or with a
-// crt-list (whose entries may set their own).
+// crt-list (whose entries may set their own, at run time too); what keeps
+// these refused is measured by TestPreferClientCiphersRefusalHolds.
 
 // preferClientDefault takes prefer-client-ciphers out of an
 // ssl-default-bind-options line into d and returns the other words.
@@ -47,13 +48,13 @@ func (b *builder) preferClient(bd haproxy.Bind, d tlsDefaults, tb *tlsconf.Bind)
 	case err != nil:
 		return true // refused by the bind's own build
 	case hi >= tls.VersionTLS13:
-		b.unsupported(bd.Pos, what+" on a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2): OpenSSL then takes the client's first suite; Go's crypto/tls picks TLS 1.3 suites by its own order (AES-128-GCM first, ChaCha20 when the client prefers it), which cannot be changed")
+		b.unsupported(bd.Pos, what+" on a bind allowing TLS 1.3 (add ssl-max-ver TLSv1.2): OpenSSL then takes the client's first suite (TLS_AES_256_GCM_SHA384 for openssl's own order); Go's crypto/tls picks TLS 1.3 suites by its own order (TLS_AES_128_GCM_SHA256 first, ChaCha20 when the client prefers it), which no setting changes")
 		return false
 	case tb.Ciphers == "":
-		b.unsupported(bd.Pos, what+" without a ciphers list: HAProxy's default list holds suites Go's TLS lacks")
+		b.unsupported(bd.Pos, what+" without a ciphers list: HAProxy's default list holds suites Go's TLS lacks, which a client preferring one gets (ECDHE-ECDSA-AES256-SHA384, say)")
 		return false
 	case len(tb.List) > 0:
-		b.unsupported(bd.Pos, what+" with a crt-list")
+		b.unsupported(bd.Pos, what+" with a crt-list: its lines, and those add ssl crt-list adds, may allow TLS 1.3 or lack a ciphers list")
 		return false
 	}
 	tb.PreferClient = true

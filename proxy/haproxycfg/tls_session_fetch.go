@@ -17,7 +17,7 @@ import (
 // where HAProxy's answer cannot be had from crypto/tls.
 var tls12Fetches = []struct{ name, why string }{
 	{"ssl_fc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
-	{"ssl_bc_session_key", "in TLS 1.3 OpenSSL's session key is a secret derived from the resumption master secret, which crypto/tls does not expose"},
+	{"ssl_bc_session_key", "in TLS 1.3 OpenSSL's session key is the resumption PSK of the session's last ticket, which goha tracks in health checks only"},
 }
 
 // tlsCaptureOf is tlsCapture of the global section, with what the

@@ -114,6 +114,35 @@ func ClientSession(cs *tls.ClientSessionState) (ticket, master []byte) {
 	return ticket, sessionSecret(b, false)
 }
 
+// ClientSessionPSK is the resumption PSK of a TLS 1.3 session a client
+// cache holds (nil: none, or not TLS 1.3): crypto/tls keeps it as the
+// session's secret, as OpenSSL keeps it as the session's master key,
+// HKDF-Expand-Label(resumption_master_secret, "resumption", ticket
+// nonce) (RFC 8446 §4.6.1).
+func ClientSessionPSK(cs *tls.ClientSessionState) []byte {
+	if cs == nil {
+		return nil
+	}
+	_, ss, err := cs.ResumptionState()
+	if err != nil || ss == nil {
+		return nil
+	}
+	b, err := ss.Bytes()
+	if err != nil {
+		return nil
+	}
+	s := cryptobyte.String(b)
+	var version uint16
+	var kind uint8
+	var secret []byte
+	if !s.ReadUint16(&version) || !s.ReadUint8(&kind) || !s.Skip(2+8) ||
+		!s.ReadUint8LengthPrefixed((*cryptobyte.String)(&secret)) ||
+		version < tls.VersionTLS13 || kind != 2 || len(secret) == 0 {
+		return nil
+	}
+	return secret
+}
+
 // sessionSecret reads the master secret of a TLS 1.2 (or earlier)
 // session in crypto/tls's encoding (SessionState.Bytes): version, type
 // (1 server, 2 client), cipher suite, creation time, then the secret,

@@ -49,9 +49,12 @@ func (u Upstream) Client() (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, SessionTicketsDisabled: u.NoTickets, InsecureSkipVerify: true}
+	cfg := &tls.Config{MinVersion: lo, MaxVersion: hi, InsecureSkipVerify: true}
 	if !u.NoReuse {
 		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(0)
+	}
+	if u.NoTickets {
+		noTickets(cfg, hi) // upstream_tickets.go
 	}
 	if u.ALPN != "" {
 		if cfg.NextProtos, err = ALPN(u.ALPN); err != nil {
