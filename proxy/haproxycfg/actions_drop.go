@@ -49,14 +49,3 @@ func parseSetStatus(args []string) (status int, reason string, ok bool) {
 	}
 	return st, reason, true
 }
-
-// mayServeH2 says whether a bind of px may carry HTTP/2: `proto h2`, or
-// TLS with h2 in its ALPN list.
-func mayServeH2(px *haproxy.Proxy) bool {
-	for _, bd := range px.Binds {
-		if bd.Options["proto"] == "h2" || strings.Contains(","+bd.Options["alpn"]+",", ",h2,") {
-			return true
-		}
-	}
-	return false
-}

@@ -71,7 +71,7 @@ backend b
 		t.Fatal(err)
 	}
 	ln, err := tls.Listen("tcp", loopback.FreeAddr(t), &tls.Config{Certificates: []tls.Certificate{cert},
-		CipherSuites: []uint16{tls.TLS_AES_256_GCM_SHA384}, PreferServerCipherSuites: true})
+		CipherSuites: []uint16{tls.TLS_AES_256_GCM_SHA384}})
 	if err != nil {
 		t.Fatal(err)
 	}
