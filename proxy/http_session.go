@@ -27,12 +27,15 @@ type session struct {
 	// the request's, which set-src/set-dst change (actions_addr.go), from
 	// connSrc/connDst, the connection's once its tcp-request rules ran.
 	dst, connSrc, connDst netip.AddrPort
-	softRewrite           bool        // strict-mode off (actions_strict.go)
-	ratePending           bool        // accepted under rate-limit sessions, not counted yet (rate_limit.go)
-	procRatePending       bool        // accepted under maxsessrate, not counted yet (process_rate.go)
-	expect                connExpect  // the headers expect-* connection rules asked for (proxyhdr.go)
-	bind                  *bindInfo   // its listener's
-	priv                  privateConn // a send-proxy server's connection kept for this client
+	softRewrite           bool       // strict-mode off (actions_strict.go)
+	ratePending           bool       // accepted under rate-limit sessions, not counted yet (rate_limit.go)
+	procRatePending       bool       // accepted under maxsessrate, not counted yet (process_rate.go)
+	expect                connExpect // the headers expect-* connection rules asked for (proxyhdr.go)
+	bind                  *bindInfo  // its listener's
+	// beCounted is the backend whose be_conn counts this session's
+	// stream now (nil: none): its log line leaves it out (log.go).
+	beCounted *backend
+	priv      privateConn // a send-proxy server's connection kept for this client
 	// contentNext is the tcp-request content rule a wait stopped at.
 	contentNext int
 	// firstContentRan: the content rules ran on the connection's TCP
@@ -477,7 +480,8 @@ func (s *session) transaction() bool {
 	be.stats.sessions.Add(1)
 	countRateAt(&be.stats, false, s.clk.tick())
 	be.conns.Add(1)
-	defer be.conns.Add(-1)
+	s.beCounted = be
+	defer s.leaveBackend(be)
 	if !s.backendBodyWait(be) { // counted in the backend first, as HAProxy
 		return false
 	}

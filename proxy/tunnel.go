@@ -99,7 +99,8 @@ func (s *session) serveTCP() {
 	countRate(&srv.stats, false)
 	countRate(&be.stats, false)
 	be.conns.Add(1)
-	defer be.conns.Add(-1)
+	s.beCounted = be
+	defer s.leaveBackend(be)
 	// The server's connection count drops before the log line, which
 	// shows it as HAProxy does (srv_conn).
 	released := false
