@@ -1,8 +1,6 @@
 package acl
 
 import (
-	"strings"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/http1"
@@ -58,16 +56,17 @@ func (a *acl) matchHeaders(r *proxy.RequestInfo) bool {
 }
 
 // matchEach is matchValue on the field value s, or on each of its
-// comma-separated values trimmed (splitEach's) until one matches; v is
-// where each is evaluated.
+// comma-separated values trimmed, a comma inside a quoted string
+// separating nothing (splitEach's, http1.ListElemEnd), until one
+// matches; v is where each is evaluated.
 func (a *acl) matchEach(r *proxy.RequestInfo, v *value, s string) bool {
 	if !a.hdr.split {
 		v.set(haproxy.SampleStr, 0, s)
 		return a.matchValue(r, v)
 	}
 	for {
-		i := strings.IndexByte(s, ',')
-		if i < 0 {
+		i := http1.ListElemEnd(s)
+		if i == len(s) {
 			v.set(haproxy.SampleStr, 0, trimOWS(s))
 			return a.matchValue(r, v)
 		}
