@@ -57,7 +57,7 @@ func (a *acl) matchHeaders(r *proxy.RequestInfo) bool {
 
 // matchEach is matchValue on the field value s, or on each of its
 // comma-separated values trimmed, a comma inside a quoted string
-// separating nothing (splitEach's, http1.ListElemEnd), until one
+// separating nothing (nextListElem, as splitEach), until one
 // matches; v is where each is evaluated.
 func (a *acl) matchEach(r *proxy.RequestInfo, v *value, s string) bool {
 	if !a.hdr.split {
@@ -65,15 +65,11 @@ func (a *acl) matchEach(r *proxy.RequestInfo, v *value, s string) bool {
 		return a.matchValue(r, v)
 	}
 	for {
-		i := http1.ListElemEnd(s)
-		if i == len(s) {
-			v.set(haproxy.SampleStr, 0, trimOWS(s))
-			return a.matchValue(r, v)
+		e, rest, last := nextListElem(s)
+		v.set(haproxy.SampleStr, 0, e)
+		if ok := a.matchValue(r, v); ok || last {
+			return ok
 		}
-		v.set(haproxy.SampleStr, 0, trimOWS(s[:i]))
-		if a.matchValue(r, v) {
-			return true
-		}
-		s = s[i+1:]
+		s = rest
 	}
 }

@@ -158,15 +158,24 @@ func splitEach(v string, split bool, f func(string) bool) bool {
 		return f(v)
 	}
 	for {
-		i := http1.ListElemEnd(v)
-		if i == len(v) {
-			return f(trimOWS(v))
+		e, rest, last := nextListElem(v)
+		if ok := f(e); ok || last {
+			return ok
 		}
-		if f(trimOWS(v[:i])) {
-			return true
-		}
-		v = v[i+1:]
+		v = rest
 	}
+}
+
+// nextListElem cuts v's first comma-separated value, trimmed, from the
+// rest (a comma inside a quoted string separates nothing:
+// http1.ListElemEnd); last: it was the only one left. splitEach and the
+// header ACLs' own loop (matchEach) read lists through it.
+func nextListElem(v string) (elem, rest string, last bool) {
+	i := http1.ListElemEnd(v)
+	if i == len(v) {
+		return trimOWS(v), "", true
+	}
+	return trimOWS(v[:i]), v[i+1:], false
 }
 
 // trimOWS is strings.Trim(v, " \t") without building its set per call.
