@@ -205,12 +205,10 @@ func TestShowInfoTypedJSONMatchHAProxy(t *testing.T) {
 	// A health check under way when the stats are read shows in its
 	// server's check fields (inter 200ms): read again, bounded, while
 	// the two differ.
-	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	untilSame(func() bool {
 		ha, goha = both("show stat typed")
-		if slices.Equal(maskTyped(ha), maskTyped(goha)) || time.Now().After(deadline) {
-			break
-		}
-	}
+		return slices.Equal(maskTyped(ha), maskTyped(goha))
+	})
 	diffLines(t, "show stat typed", maskTyped(ha), maskTyped(goha))
 	ha, goha = both("show info json")
 	diffLines(t, "show info json", infoJSONShapes(t, ha), infoJSONShapes(t, goha))
