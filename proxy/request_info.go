@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"time"
 	"unsafe"
 
 	"github.com/goha-lb/goha/proxy/http1"
@@ -77,7 +78,12 @@ type RequestInfo struct {
 	// inspecting: tcp-mode content inspection is under way (inspectTCP),
 	// the only place a fetch may still wait for bytes.
 	inspecting bool
-	req        *http1.Request
+	// inspectUntil and inspectDelay are the inspection's deadline (zero:
+	// not started) and delay, which a do-resolve waits no longer than
+	// (do_resolve.go).
+	inspectUntil time.Time
+	inspectDelay time.Duration
+	req          *http1.Request
 	// body is what is buffered of the request body as it arrived
 	// (chunked framing included when chunked); plain caches it without
 	// framing once a fetch asked (body_wait.go).

@@ -77,6 +77,7 @@ func (s *session) inspectRules(rules []TCPConnRule, be *backend, pending []byte,
 	final := delay <= 0 || s.c.io.eof.Load()
 	for {
 		s.info.Payload, s.info.PayloadFinal = buf[:n], final || n == len(buf)
+		s.info.inspectUntil, s.info.inspectDelay = deadline, delay
 		verdict := s.contentVerdictOf(rules)
 		switch verdict {
 		case contentSwitch:

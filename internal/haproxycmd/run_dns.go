@@ -42,6 +42,7 @@ type dnsSection struct {
 	cfg *haproxy.ResolversSection
 	mu  sync.Mutex
 	ns  []dnsNameserver
+	do  doResolutions // run_doresolve.go
 }
 
 type dnsNameserver struct {
@@ -221,6 +222,9 @@ func (w *worker) startResolvers() {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	if w.plan.DNS != nil {
+		w.plan.DNS.Set(&doResolver{ctx: ctx, sections: sections}) // the do-resolve rules ask them
+	}
 	var wg sync.WaitGroup
 	for _, g := range groups {
 		wg.Add(1)
@@ -256,6 +260,7 @@ func (w *worker) resolveLoop(ctx context.Context, g *dnsGroup) {
 		now := time.Now()
 		if reason == "" {
 			lastValid = now
+			sec.serverAnswer(g.fqdn, first.PreferIPv4, addrs, now)
 			w.dnsValid(g, ns, addrs)
 		} else if lastValid.IsZero() || now.Sub(lastValid) > sec.cfg.Hold[hold] {
 			for i, sv := range g.servers {

@@ -420,6 +420,9 @@ func (s *state) checkValidity() bool {
 		if s.sectionRefs(px) {
 			fatal = true
 		}
+		if s.doResolveRefs(px) { // doresolve.go
+			fatal = true
+		}
 	}
 	s.unusedMailers()
 	if s.hasProgram && !s.cfg.Global.MasterWorker {

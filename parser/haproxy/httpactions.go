@@ -45,7 +45,7 @@ func checkRuleTail(kw string, r HTTPRule) (msg string, raw bool) {
 		want = 1
 	case r.Action == "set-timeout":
 		want = 2
-	case r.Action == "cache-use", r.Action == "cache-store":
+	case r.Action == "cache-use", r.Action == "cache-store", IsDoResolve(r.Action):
 		want = 1
 	default:
 		return "", false
@@ -68,6 +68,12 @@ func checkHTTPRuleArgs(r HTTPRule) string {
 	}
 	if verb, _, ok := ParseMapAction(r.Action); ok {
 		return checkMapActionArgs(verb, r.Args)
+	}
+	if IsDoResolve(r.Action) {
+		if _, msg := ParseDoResolve(r.Action, len(r.Args)); msg != "" {
+			return msg + "."
+		}
+		return ""
 	}
 	switch r.Action {
 	case "strict-mode":

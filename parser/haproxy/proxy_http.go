@@ -142,6 +142,9 @@ func (s *state) parseHTTPRule(px *Proxy, l *kwLine) bool {
 		if _, _, isMap := ParseMapAction(rule.Action); isMap {
 			break // proxy/haproxycfg actions_map.go maps it
 		}
+		if IsDoResolve(rule.Action) && kw == "http-request" {
+			break // proxy/haproxycfg actions_resolve.go maps it
+		}
 		if _, isVar, _ := ParseVarAction(rule.Action); !isVar {
 			s.d.Unsupported(p.File, p.Line, kw+" "+rule.Action)
 		}

@@ -62,6 +62,17 @@ func (s *state) parseTCPRequest(px *Proxy, l *kwLine) bool {
 			return false // the wire maps them or reports them
 		}
 	}
+	if len(w) > 2 && w[1] == "content" && IsDoResolve(w[2]) {
+		if r, ok := simpleRule(w, 3); ok {
+			if _, msg := ParseDoResolve(w[2], len(r.Args)); msg != "" {
+				s.alert(p, "%s", msg) // HAProxy's words, without a final period here
+				return false
+			}
+			r.Pos, r.Action = p, w[2]
+			px.TCPContentRules = append(px.TCPContentRules, r)
+			return false // the wire maps it or reports it
+		}
+	}
 	if len(w) > 2 && (w[1] == "connection" || w[1] == "session" || w[1] == "content") {
 		if _, isVar, _ := ParseVarAction(w[2]); isVar || IsAddrAction(w[2]) || IsSCCounterAction(w[2]) || w[2] == "set-mark" || w[2] == "set-tos" || w[1] == "content" && IsPriorityAction(w[2]) {
 			if r, ok := simpleRule(w, 3); ok {

@@ -28,7 +28,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	g := cfg.Global
 	b.global = &cfg.Global
 	b.cfg = cfg
-	b.plan.Resolvers = cfg.Resolvers
+	b.plan.Resolvers, b.plan.DNS = cfg.Resolvers, &proxy.DNSHook{}
 	b.buildCaches() // cache.go
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	defer acl.UseUserlists(b.userlists)()

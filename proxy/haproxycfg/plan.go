@@ -48,6 +48,9 @@ type Plan struct {
 	Caches []*cache.Cache
 	// Resolvers are the configuration's resolvers sections, in file order.
 	Resolvers []*haproxy.ResolversSection
+	// DNS is where the do-resolve rules find the running resolvers: the
+	// daemon sets it when it starts them (actions_resolve.go).
+	DNS *proxy.DNSHook
 	// Logs holds the log settings of each proxy (by name) that has log
 	// targets; backends use them for server state changes.
 	Logs map[string]*LogSpec

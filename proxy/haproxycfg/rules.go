@@ -187,7 +187,11 @@ func (b *builder) rules(px *haproxy.Proxy, kw string, in []haproxy.HTTPRule, acl
 			}
 		default:
 			var ok, isSC bool
-			if _, _, isMap := haproxy.ParseMapAction(r.Action); isMap {
+			if haproxy.IsDoResolve(r.Action) {
+				if hr, ok = b.doResolveRule(r, kw, place); !ok { // actions_resolve.go
+					continue
+				}
+			} else if _, _, isMap := haproxy.ParseMapAction(r.Action); isMap {
 				if hr, ok = b.mapActionRule(r, kw, place); !ok { // actions_map.go
 					continue
 				}

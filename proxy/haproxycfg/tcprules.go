@@ -114,6 +114,11 @@ func (b *builder) tcpContentRules(px *haproxy.Proxy, acls *acl.Set) []proxy.TCPC
 				continue
 			}
 			exec = e
+		} else if haproxy.IsDoResolve(r.Action) {
+			var ok bool
+			if exec, ok = b.doResolveExec(r, "tcp-request content", true, 0); !ok { // actions_resolve.go
+				continue
+			}
 		} else if haproxy.IsPriorityAction(r.Action) {
 			var ok bool
 			if exec, ok = b.priorityExec(r, what, true, 0); !ok { // actions_priority.go
