@@ -159,14 +159,14 @@ func BenchmarkRulesEval(b *testing.B) {
 }
 
 // BenchmarkRulesEvalCold is BenchmarkRulesEval with, before each
-// evaluation, a walk over 64 KB or 256 KB of memory (the caches' data
-// taken) or a write and a read of 4 KB through a socket pair (the
-// kernel's code run too), as the network path between two requests of
-// the running process does: eval-ns/op is the median of the evaluations
-// alone, each timed around it less the clock reads' own cost (a median,
-// as a neighbour taking the processor during one adds milliseconds to
-// it), what the running process pays for the rules once their code and
-// data have to come back.
+// evaluation, what the network path between two requests of the running
+// process does to the processor: a walk over 64 KB or 256 KB of memory
+// (the data caches taken), a write and a read of 64 bytes or 4 KB
+// through a socket pair, a getpid (a system call alone), or a byte
+// written in each of 4,096 pages (the data TLB taken, little of the
+// caches). eval-ns/op is the median of the evaluations alone, each timed
+// around it less the clock reads' own cost (a median: a neighbour taking
+// the processor during one adds milliseconds to it).
 func BenchmarkRulesEvalCold(b *testing.B) {
 	for _, kb := range []int{64, 256} {
 		walk := make([]byte, kb<<10)
@@ -178,22 +178,33 @@ func BenchmarkRulesEvalCold(b *testing.B) {
 			})
 		})
 	}
-	b.Run("socket", func(b *testing.B) {
-		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer syscall.Close(fds[0])
-		defer syscall.Close(fds[1])
-		msg := make([]byte, 4096)
-		evalColdAfter(b, func() {
-			syscall.Write(fds[0], msg)
-			for got := 0; got < len(msg); { // (a stream: it may come in parts)
-				n, err := syscall.Read(fds[1], msg)
-				if err != nil || n <= 0 {
-					b.Fatal(err)
+	for _, size := range []int{64, 4096} {
+		b.Run(fmt.Sprintf("socket%d", size), func(b *testing.B) {
+			fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer syscall.Close(fds[0])
+			defer syscall.Close(fds[1])
+			msg := make([]byte, size)
+			evalColdAfter(b, func() {
+				syscall.Write(fds[0], msg)
+				for got := 0; got < len(msg); { // (a stream: it may come in parts)
+					n, err := syscall.Read(fds[1], msg)
+					if err != nil || n <= 0 {
+						b.Fatal(err)
+					}
+					got += n
 				}
-				got += n
+			})
+		})
+	}
+	b.Run("getpid", func(b *testing.B) { evalColdAfter(b, func() { syscall.Getpid() }) })
+	pages := make([]byte, 16<<20)
+	b.Run("pages", func(b *testing.B) { // a byte of 4,096 pages: the data TLB taken, little of the caches
+		evalColdAfter(b, func() {
+			for i := 0; i < len(pages); i += 4096 {
+				pages[i]++
 			}
 		})
 	})
