@@ -8,8 +8,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -150,25 +153,108 @@ func BenchmarkRulesEval(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := processCPU()
 	for b.Loop() {
-		info.EndTransaction() // as the proxy does before each request
-		buf = buf[:0]
-		for i := range fe.RequestRules {
-			r := &fe.RequestRules[i]
-			if r.Cond != nil && !r.Cond.Match(info) {
-				continue
-			}
-			switch {
-			case r.AppendFormat != nil:
-				buf = r.AppendFormat(buf, info)
-			case r.Exec != nil:
-				r.Exec(info)
-			}
-		}
-		for _, u := range fe.UseBackends {
-			buf = u.Dynamic(buf, info)
-		}
+		buf = evalRules(fe, info, buf)
 	}
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkRulesEvalCold is BenchmarkRulesEval with, before each
+// evaluation, what the network path between two requests of the running
+// process does to the processor: a walk over 64 KB or 256 KB of memory
+// (the data caches taken), a write and a read of 64 bytes or 4 KB
+// through a socket pair, a getpid (a system call alone), or a byte
+// written in each of 4,096 pages (the data TLB taken, little of the
+// caches). eval-ns/op is the median of the evaluations alone, each timed
+// around it less the clock reads' own cost (a median: a neighbour taking
+// the processor during one adds milliseconds to it).
+func BenchmarkRulesEvalCold(b *testing.B) {
+	for _, kb := range []int{64, 256} {
+		walk := make([]byte, kb<<10)
+		b.Run(fmt.Sprintf("%dKB", kb), func(b *testing.B) {
+			evalColdAfter(b, func() {
+				for i := 0; i < len(walk); i += 64 {
+					walk[i]++
+				}
+			})
+		})
+	}
+	for _, size := range []int{64, 4096} {
+		b.Run(fmt.Sprintf("socket%d", size), func(b *testing.B) {
+			fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer syscall.Close(fds[0])
+			defer syscall.Close(fds[1])
+			msg := make([]byte, size)
+			evalColdAfter(b, func() {
+				syscall.Write(fds[0], msg)
+				for got := 0; got < len(msg); { // (a stream: it may come in parts)
+					n, err := syscall.Read(fds[1], msg)
+					if err != nil || n <= 0 {
+						b.Fatal(err)
+					}
+					got += n
+				}
+			})
+		})
+	}
+	b.Run("getpid", func(b *testing.B) { evalColdAfter(b, func() { syscall.Getpid() }) })
+	pages := make([]byte, 16<<20)
+	b.Run("pages", func(b *testing.B) { // a byte of 4,096 pages: the data TLB taken, little of the caches
+		evalColdAfter(b, func() {
+			for i := 0; i < len(pages); i += 4096 {
+				pages[i]++
+			}
+		})
+	})
+}
+
+// evalColdAfter is BenchmarkRulesEvalCold's round: between evaluates.
+func evalColdAfter(b *testing.B, between func()) {
+	fe, info := rulesEvalSetup(b)
+	buf := make([]byte, 0, 1024)
+	clock := time.Duration(1 << 62)
+	for range 1000 { // the clock reads alone: the least of a thousand
+		t0 := time.Now()
+		clock = min(clock, time.Since(t0))
+	}
+	spent := make([]time.Duration, 0, 1<<16) // the last 65,536 kept
+	for b.Loop() {
+		between()
+		t0 := time.Now()
+		buf = evalRules(fe, info, buf)
+		d := time.Since(t0) - clock
+		if len(spent) == cap(spent) {
+			spent = spent[:0]
+		}
+		spent = append(spent, d)
+	}
+	slices.Sort(spent)
+	b.ReportMetric(float64(spent[len(spent)/2]), "eval-ns/op")
+}
+
+// evalRules is one round of BenchmarkRulesEval: fe's http-request rules'
+// conditions, values and set-vars, then its dynamic use_backend names.
+func evalRules(fe *proxy.Frontend, info *proxy.RequestInfo, buf []byte) []byte {
+	info.EndTransaction() // as the proxy does before each request
+	buf = buf[:0]
+	for i := range fe.RequestRules {
+		r := &fe.RequestRules[i]
+		if r.Cond != nil && !r.Cond.Match(info) {
+			continue
+		}
+		switch {
+		case r.AppendFormat != nil:
+			buf = r.AppendFormat(buf, info)
+		case r.Exec != nil:
+			r.Exec(info)
+		}
+	}
+	for _, u := range fe.UseBackends {
+		buf = u.Dynamic(buf, info)
+	}
+	return buf
 }
 
 // BenchmarkRulesEachRule is BenchmarkRulesEval one rule at a time (its
