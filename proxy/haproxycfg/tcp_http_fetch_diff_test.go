@@ -36,7 +36,7 @@ func recordServer(t *testing.T, name string) string {
 const tcpHTTPConfig = tcpLogHead + `frontend fe
     bind BIND
     tcp-request inspect-delay 1s
-    log-format "%ci %ft %b/%s %ts v=%[var(txn.v)] m=%[var(txn.m)] p=%[var(txn.p)] h=%[var(txn.h)] u=%[var(txn.u)] c=%[var(txn.c)] a=%[var(txn.a)] x=%[var(txn.x)] abs=%[var(txn.abs)] n=%[var(txn.n)] cm=%[var(txn.cm)]"
+    log-format "%ci %ft %b/%s %ts v=%[var(txn.v)] m=%[var(txn.m)] p=%[var(txn.p)] h=%[var(txn.h)] u=%[var(txn.u)] c=%[var(txn.c)] a=%[var(txn.a)] x=%[var(txn.x)] abs=%[var(txn.abs)] n=%[var(txn.n)] cm=%[var(txn.cm)] b=%[var(txn.b)] bl=%[var(txn.bl)] bs=%[var(txn.bs)]"
     tcp-request content set-var(txn.v) req.ver if HTTP_1.1 || HTTP_1.0
     tcp-request content reject if { path_beg /admin }
     tcp-request content reject if METH_DELETE
@@ -51,6 +51,9 @@ const tcpHTTPConfig = tcpLogHead + `frontend fe
     tcp-request content set-var(txn.abs) str(abs) if HTTP_URL_ABS
     tcp-request content set-var(txn.n) req.hdr_cnt
     tcp-request content set-var(txn.cm) str(yes) if { capture.req.method -m found }
+    tcp-request content set-var(txn.b) str(empty) if { req.body -m len 0 } !{ req.body_param(a) -m found }
+    tcp-request content set-var(txn.bl) req.body_len
+    tcp-request content set-var(txn.bs) req.body_size
     use_backend api if { path_beg /api }
     use_backend %[req.hdr(x-be)] if { req.hdr(x-be) -m found }
     use_backend def if { path -m found }
@@ -79,7 +82,8 @@ backend st
 // a head sent in two parts is waited for, one cut short is waited for
 // until the inspect delay ends and then gives none, bytes the parser
 // refuses give none at once; HTTP/0.9 reads as HTTP/1.0, the HTTP/2
-// preface as method PRI version 2.0, capture.req.method has no value.
+// preface as method PRI version 2.0, capture.req.method has no value, the
+// head has no body (req.body empty, req.body_len and req.body_size 0).
 // What the client gets (the server
 // that answered and the bytes it got, an obs-fold blanked by both),
 // whether the answer waited for the delay, and the log lines (variables,
@@ -91,6 +95,8 @@ func TestTCPHTTPFetchDifferential(t *testing.T) {
 	for _, send := range []string{
 		"GET /api/x?u=1&v=2 HTTP/1.1\r\nHost: A.example\r\nCookie: a=1; sid=9\r\n\r\n",
 		"GET /admin HTTP/1.1\r\n\r\n",
+		"POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\na=b",
+		"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=b\r\n0\r\n\r\n",
 		"DELETE /x HTTP/1.1\r\n\r\n",
 		"GET /api HTTP/1.1\r\n|Host: b\r\n\r\n",
 		"GET /api HTTP/1.1\r\nHost: b\r\n",

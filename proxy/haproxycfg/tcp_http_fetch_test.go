@@ -14,27 +14,27 @@ import (
 // TestTCPHTTPFetchDifferential), the payload fetches, layer-4 fetches and
 // variables are not.
 func TestTCPHTTPFetchRefused(t *testing.T) {
-	const want = "goha gives a tcp stream's request head fetches (path, hdr, method, ...) a value from them, not the body"
+	const want = "goha gives a tcp stream's request head fetches (path, hdr, method, ...) a value from them, not the response or transaction fetches"
 	for _, c := range []struct {
 		name, fe, be string
 		refused      string // the notice holds this (and want, unless it is a place's message); "" for none
 	}{
-		{"content req.body", "tcp-request content reject if { req.body -m sub x }", "", "tcp-request content reject condition: sample fetch req.body"},
-		{"content req.body_len", "acl big req.body_len gt 10\n    tcp-request content reject if big", "", "sample fetch req.body_len"},
-		{"content http_first_req", "tcp-request content reject if { http_first_req }", "", "sample fetch http_first_req"},
+		{"content http_first_req", "tcp-request content reject if { http_first_req }", "", "tcp-request content reject condition: sample fetch http_first_req"},
+		{"content named http_first_req", "acl first http_first_req\n    tcp-request content reject if first", "", "sample fetch http_first_req"},
 		{"content http_auth_group", "tcp-request content reject if { http_auth_group(L) g }", "", "sample fetch http_auth_group(L)"},
-		{"use_backend dynamic body", "use_backend %[req.body_param(b)]", "", "use_backend with a dynamic name: sample fetch req.body_param(b)"},
-		{"balance hash body", "", "balance hash req.body", "balance hash req.body: sample fetch req.body"},
+		{"use_backend dynamic", "use_backend %[http_first_req]", "", "use_backend with a dynamic name: sample fetch http_first_req"},
+		{"stick cond", "", "stick-table type ip size 1k\n    stick match src if { http_first_req }", "stick match condition: sample fetch http_first_req"},
 		{"stick store-response", "", "stick-table type string len 32 size 1k\n    stick store-response req.hdr(x)", "may not be reliably used here"},
 		{"content path", "tcp-request content reject if { path /admin }", "", ""},
 		{"content named acl", "acl a hdr(host) -i x\n    tcp-request content reject if a", "", ""},
 		{"content predefined", "tcp-request content reject if METH_GET || HTTP_1.1 || HTTP_URL_ABS", "", ""},
 		{"content url_param", "tcp-request content reject if { url_param(a) b } || { http_auth_type basic }", "", ""},
 		{"content set-var", "tcp-request content set-var(txn.p) path\n    tcp-request content set-var(txn.h) req.hdr(host),lower", "", ""},
+		{"content body", "tcp-request content reject if { req.body -m sub x } || { req.body_len gt 1 } || { req.body_param(a) b }\n    tcp-request content set-var(txn.s) req.body_size", "", ""},
 		{"use_backend cond", "use_backend b if { req.hdr(x) y }", "", ""},
-		{"use_backend dynamic", "use_backend %[path,lower]", "", ""},
+		{"use_backend dynamic path", "use_backend %[path,lower]", "", ""},
 		{"stick on", "", "stick-table type string len 32 size 1k\n    stick on req.cook(x)", ""},
-		{"stick cond", "", "stick-table type ip size 1k\n    stick match src if { method GET }", ""},
+		{"stick cond method", "", "stick-table type ip size 1k\n    stick match src if { method GET }", ""},
 		{"balance hash", "", "balance hash path", ""},
 		{"HTTP predefined", "tcp-request content accept if HTTP", "", ""},
 		{"payload", "tcp-request content reject if { req.payload(0,4) -m str EVIL }", "", ""},
