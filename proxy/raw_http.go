@@ -18,7 +18,8 @@ import (
 // HAProxy's, measured: "X: a\r\n b" reaches the server as "X: a   b").
 // Measured on 2.6.12: an HTTP/0.9 GET is read as HTTP/1.0, the HTTP/2
 // preface as a PRI request of version 2.0, an HTTP/1.0 GET announcing a
-// body is no error there, capture.req.* has no value (no HTTP analyzer
+// body and a WebSocket upgrade without its key are no error there (no H1
+// mux checks them), capture.req.* has no value (no HTTP analyzer
 // captured the request line).
 
 // rawHead is a tcp stream's request head parsed from its bytes.
@@ -71,7 +72,7 @@ func (r *RequestInfo) PrefetchHTTP() bool { return !r.rawOn || r.prefetchRaw() }
 func (r *RequestInfo) prefetchRaw() bool {
 	if r.raw == nil {
 		r.raw = &rawHead{}
-		r.raw.req.AnyMethodPayload, r.raw.req.Allow09 = true, true
+		r.raw.req.AnyMethodPayload, r.raw.req.Prefetch = true, true
 	}
 	if h := r.raw; h.state == rawUnparsed || h.n != len(r.Payload) {
 		h.req.Headers = h.parsed[:0]

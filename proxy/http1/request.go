@@ -15,10 +15,12 @@ type Request struct {
 	// without it an HTTP/1.0 GET, HEAD or DELETE announcing a payload is
 	// refused with a 413 (payloadRefused). Parse keeps it.
 	AnyMethodPayload bool
-	// Allow09 takes an HTTP/0.9 GET (parseHTTP09) without AcceptInvalid:
-	// HAProxy 2.6's parse of a tcp stream's bytes for its HTTP fetches
-	// does (smp_prefetch_htx). Parse keeps it.
-	Allow09        bool
+	// Prefetch parses as HAProxy 2.6 parses a tcp stream's bytes for its
+	// HTTP fetches (smp_prefetch_htx: its H1 parser alone, no H1 mux):
+	// an HTTP/0.9 GET (parseHTTP09) is taken without AcceptInvalid, a
+	// WebSocket upgrade without Sec-WebSocket-Key is no error (measured).
+	// Parse keeps it.
+	Prefetch       bool
 	Method, Target []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
@@ -71,8 +73,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax, maxHdr, anyPayload, fromH2, allow09 := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload, r.FromH2, r.Allow09
-	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, FromH2: fromH2, Allow09: allow09, LaxErrPos: -1}
+	lax, maxHdr, anyPayload, fromH2, prefetch := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload, r.FromH2, r.Prefetch
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, FromH2: fromH2, Prefetch: prefetch, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -107,7 +109,7 @@ func (r *Request) parse(buf []byte) error {
 		t1++
 	}
 	v0 := skipBlanks(line, t1)
-	if v0 == len(line) && (lax || allow09) {
+	if v0 == len(line) && (lax || prefetch) {
 		return r.parseHTTP09(line[:sp1], line[t0:t1], next)
 	}
 	if v0 == t1 || v0 == len(line) {
@@ -180,7 +182,7 @@ func (r *Request) parse(buf []byte) error {
 			r.ExpectContinue = true
 		}
 	}
-	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil && !r.FromH2 {
+	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil && !r.FromH2 && !prefetch {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil
