@@ -13,7 +13,7 @@ import (
 // (smp_prefetch_htx): `tcp-request content reject if { path /admin }`
 // in a tcp frontend rejects "GET /admin HTTP/1.1". goha does the same
 // (proxy.RequestInfo.PrefetchHTTP, raw_http.go): every fetch of
-// headFetches reads the head through it, which on an HTTP stream is the
+// headFetches reads the head through it (http_auth_group's ACL too), which on an HTTP stream is the
 // parsed request.
 //
 // HAProxy's head parsed from the bytes has no body: req.body is empty,
@@ -22,7 +22,7 @@ import (
 //
 // The rest of the HTTP fetches stay refused on a tcp stream (haproxycfg),
 // rather than guessed: http_first_req (it reads a transaction a tcp
-// stream may not have), http_auth_group, and the response fetches.
+// stream may not have) and the response fetches.
 var (
 	headFetches = map[string]bool{}
 	tcpRefused  = map[string]bool{}
@@ -30,7 +30,7 @@ var (
 
 func init() {
 	for _, name := range strings.Fields(`base base32 base32+src baseq cook cookie cook_cnt cook_val
-		hdr hdr_cnt hdr_ip hdr_val fhdr fhdr_cnt http_auth http_auth_type
+		hdr hdr_cnt hdr_ip hdr_val fhdr fhdr_cnt http_auth http_auth_group http_auth_type
 		http_auth_user http_auth_pass http_auth_bearer method path pathq query
 		req.ver req_ver req.hdrs req.hdrs_bin
 		req.cook req.cook_cnt req.cook_val req.fhdr req.fhdr_cnt req.hdr req.hdr_cnt req.hdr_ip
@@ -38,7 +38,7 @@ func init() {
 		req.body req.body_len req.body_size req.body_param`) {
 		headFetches[name] = true
 	}
-	for _, name := range strings.Fields(`http_first_req http_auth_group
+	for _, name := range strings.Fields(`http_first_req
 		res.ver resp_ver res.cook res.cook_cnt res.cook_val res.fhdr res.fhdr_cnt res.hdr
 		res.hdr_cnt res.hdr_ip res.hdr_names res.hdr_val res.hdrs res.hdrs_bin scook scook_cnt
 		scook_val set-cookie shdr shdr_cnt shdr_ip shdr_val status res.body res.body_len

@@ -33,10 +33,13 @@ func recordServer(t *testing.T, name string) string {
 // tcpHTTPConfig is a tcp frontend whose rules read HTTP fetches (parsed
 // from the stream's bytes), its use_backend rules, a backend balancing
 // on `hash path` and one sticking on a header.
-const tcpHTTPConfig = tcpLogHead + `frontend fe
+const tcpHTTPConfig = tcpLogHead + `userlist L
+    group g
+    user u insecure-password p groups g
+frontend fe
     bind BIND
     tcp-request inspect-delay 1s
-    log-format "%ci %ft %b/%s %ts v=%[var(txn.v)] m=%[var(txn.m)] p=%[var(txn.p)] h=%[var(txn.h)] u=%[var(txn.u)] c=%[var(txn.c)] a=%[var(txn.a)] x=%[var(txn.x)] abs=%[var(txn.abs)] n=%[var(txn.n)] cm=%[var(txn.cm)] b=%[var(txn.b)] bl=%[var(txn.bl)] bs=%[var(txn.bs)]"
+    log-format "%ci %ft %b/%s %ts v=%[var(txn.v)] m=%[var(txn.m)] p=%[var(txn.p)] h=%[var(txn.h)] u=%[var(txn.u)] c=%[var(txn.c)] a=%[var(txn.a)] x=%[var(txn.x)] abs=%[var(txn.abs)] n=%[var(txn.n)] cm=%[var(txn.cm)] b=%[var(txn.b)] bl=%[var(txn.bl)] bs=%[var(txn.bs)] g=%[var(txn.g)]"
     tcp-request content set-var(txn.v) req.ver if HTTP_1.1 || HTTP_1.0
     tcp-request content reject if { path_beg /admin }
     tcp-request content reject if METH_DELETE
@@ -53,6 +56,7 @@ const tcpHTTPConfig = tcpLogHead + `frontend fe
     tcp-request content set-var(txn.cm) str(yes) if { capture.req.method -m found }
     tcp-request content set-var(txn.b) str(empty) if { req.body -m len 0 } !{ req.body_param(a) -m found }
     tcp-request content set-var(txn.bl) req.body_len
+    tcp-request content set-var(txn.g) str(g) if { http_auth_group(L) g }
     tcp-request content set-var(txn.bs) req.body_size
     use_backend api if { path_beg /api }
     use_backend %[req.hdr(x-be)] if { req.hdr(x-be) -m found }
@@ -108,6 +112,8 @@ func TestTCPHTTPFetchDifferential(t *testing.T) {
 		"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
 		"GET /h HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n",
 		"hello world\r\n\r\n",
+		"GET /auth HTTP/1.1\r\nAuthorization: Basic dTpw\r\n\r\n",
+		"GET /auth HTTP/1.1\r\nAuthorization: Basic dTp4\r\n\r\n",
 		"GET /ws HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
 		"GET /c HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",

@@ -21,7 +21,6 @@ func TestTCPHTTPFetchRefused(t *testing.T) {
 	}{
 		{"content http_first_req", "tcp-request content reject if { http_first_req }", "", "tcp-request content reject condition: sample fetch http_first_req"},
 		{"content named http_first_req", "acl first http_first_req\n    tcp-request content reject if first", "", "sample fetch http_first_req"},
-		{"content http_auth_group", "tcp-request content reject if { http_auth_group(L) g }", "", "sample fetch http_auth_group(L)"},
 		{"use_backend dynamic", "use_backend %[http_first_req]", "", "use_backend with a dynamic name: sample fetch http_first_req"},
 		{"stick cond", "", "stick-table type ip size 1k\n    stick match src if { http_first_req }", "stick match condition: sample fetch http_first_req"},
 		{"stick store-response", "", "stick-table type string len 32 size 1k\n    stick store-response req.hdr(x)", "may not be reliably used here"},
@@ -30,6 +29,7 @@ func TestTCPHTTPFetchRefused(t *testing.T) {
 		{"content predefined", "tcp-request content reject if METH_GET || HTTP_1.1 || HTTP_URL_ABS", "", ""},
 		{"content url_param", "tcp-request content reject if { url_param(a) b } || { http_auth_type basic }", "", ""},
 		{"content set-var", "tcp-request content set-var(txn.p) path\n    tcp-request content set-var(txn.h) req.hdr(host),lower", "", ""},
+		{"content http_auth_group", "tcp-request content reject if { http_auth_group(L) g }", "", ""},
 		{"content body", "tcp-request content reject if { req.body -m sub x } || { req.body_len gt 1 } || { req.body_param(a) b }\n    tcp-request content set-var(txn.s) req.body_size", "", ""},
 		{"use_backend cond", "use_backend b if { req.hdr(x) y }", "", ""},
 		{"use_backend dynamic path", "use_backend %[path,lower]", "", ""},
