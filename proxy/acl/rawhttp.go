@@ -13,8 +13,8 @@ import (
 // (smp_prefetch_htx): `tcp-request content reject if { path /admin }`
 // in a tcp frontend rejects "GET /admin HTTP/1.1". goha does the same
 // (proxy.RequestInfo.PrefetchHTTP, raw_http.go): every fetch of
-// headFetches reads the head through it (http_auth_group's ACL too), which on an HTTP stream is the
-// parsed request.
+// headFetches reads the head through it (http_auth_group's ACL too),
+// which on an HTTP stream is the parsed request.
 //
 // HAProxy's head parsed from the bytes has no body: req.body is empty,
 // req.body_len and req.body_size 0, req.body_param none (measured on

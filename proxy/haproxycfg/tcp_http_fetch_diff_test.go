@@ -66,6 +66,7 @@ backend api
     server s1 REC1
 backend def
     balance hash path
+    tcp-request content reject if { path /deny-be } || { req.hdr(x-deny) -m found }
     server s1 REC1
     server s2 REC2
     server s3 REC3
@@ -78,7 +79,7 @@ backend st
 
 // TestTCPHTTPFetchDifferential: the HTTP request fetches in a tcp
 // frontend's content rules, its use_backend conditions and dynamic
-// names, a tcp backend's `balance hash path` (reached when there is a
+// names, a tcp backend's content rules, a tcp backend's `balance hash path` (reached when there is a
 // path: HAProxy's hash falls back to round robin without a sample) and
 // `stick on req.hdr()`,
 // beside HAProxy 2.6.12 with the same raw bytes: both parse the bytes
@@ -118,6 +119,8 @@ func TestTCPHTTPFetchDifferential(t *testing.T) {
 		"GET /c HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
 		"GET /x HTTP/1.1\r\nHost: h\r\nX-Bad: a\x01b\r\n\r\n",
+		"GET /deny-be HTTP/1.1\r\n\r\n",
+		"GET /be HTTP/1.1\r\nX-Deny: 1\r\n\r\n",
 		"GET /one HTTP/1.1\r\n\r\n",
 		"GET /two HTTP/1.1\r\n\r\n",
 		"GET /three HTTP/1.1\r\n\r\n",
