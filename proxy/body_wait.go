@@ -197,6 +197,11 @@ func (r *RequestInfo) Body() (data []byte, ok bool) {
 // BodySize is req.body_size: the announced length of the body, or what
 // is buffered of a chunked one.
 func (r *RequestInfo) BodySize() (int64, bool) {
+	if r.rawRequest() {
+		// a head parsed from a tcp stream's bytes has no body in HAProxy
+		// (measured: req.body_size 0 beside a Content-Length of 3)
+		return 0, true
+	}
 	if r.req != nil && !r.req.Chunked && r.req.ContentLength >= 0 {
 		return r.req.ContentLength, true
 	}

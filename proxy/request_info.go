@@ -84,6 +84,10 @@ type RequestInfo struct {
 	inspectUntil time.Time
 	inspectDelay time.Duration
 	req          *http1.Request
+	// rawOn: a tcp stream, whose HTTP fetches read the head raw holds,
+	// parsed from Payload when a fetch asks (raw_http.go).
+	rawOn bool
+	raw   *rawHead
 	// body is what is buffered of the request body as it arrived
 	// (chunked framing included when chunked); plain caches it without
 	// framing once a fetch asked (body_wait.go).
@@ -165,7 +169,7 @@ func (r *RequestInfo) Headers() []http1.Header {
 // RequestLine is the request line as received, before any rule rewrote
 // it (capture.req.method, capture.req.uri, capture.req.ver).
 func (r *RequestInfo) RequestLine() (method, target, version []byte) {
-	if r.req == nil {
+	if r.req == nil || r.rawRequest() {
 		return nil, nil, nil
 	}
 	return r.req.Method, r.req.Target, r.req.Version

@@ -26,7 +26,7 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"resPlain": true, "resPlainDone": true, "respConn": true, "body": true,
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
 		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "srvTriedFrom": true, "lastRule": true,
-		"stream": true, "eval": true, "sessGiven": true,
+		"stream": true, "eval": true, "sessGiven": true, "rawOn": true, "raw": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
 	for i := range rt.NumField() {

@@ -65,6 +65,7 @@ func (s *session) upgradeConn(be *backend, pending []byte) {
 	s.sw.up.Store(true)
 	s.firstContentRan = len(s.fe.cfg.TCPContentRules) > 0
 	s.info.Payload, s.info.PayloadFinal = nil, true
+	s.info.endRawHTTP() // raw_http.go
 	s.takeBuf()
 	s.end = copy(s.buf, pending)
 	s.breq.Header = s.balanceHeader

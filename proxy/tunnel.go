@@ -40,6 +40,7 @@ func spliceModes(noSplice bool, f, b SpliceOptions) (up, down spliceMode) {
 func (s *session) serveTCP() {
 	s.tl = timeline{start: s.accepted}
 	s.info.beginStream()
+	s.info.beginRawHTTP() // raw_http.go
 	pending, ok := s.inspectTCP()
 	if !ok {
 		return
@@ -63,6 +64,7 @@ func (s *session) serveTCP() {
 	// (a tcp-request content set-log-level stays: actions_log.go)
 	s.tl = timeline{start: s.accepted, logLevel: s.tl.logLevel}
 	s.breq.Payload = pending // balance rdp-cookie reads it
+	s.rawBalanceHead(be)     // raw_http.go
 	s.rdpPersist(be)
 	s.stickMatch(be)
 	var hang *hangupWatch

@@ -51,8 +51,8 @@ var failClosedRows = []failClosedRow{
 	{"09-tarpit.cfg", tarpitOf("/t"), "500 after >= 1s", true},
 	{"10-bind-ssl.cfg", httpsStatusOf("/"), "200 over TLS", true},
 	{"11-bind-ssl-alpn-h2.cfg", h2StatusOf("/"), "200 over HTTP/2.0", true},
-	// HAProxy parses a tcp stream's bytes as an HTTP request for path
-	{"12-tcp-http-fetch.cfg", closedWithoutAnswerTo("/admin"), "closed without a byte", false},
+	// path on a tcp stream: both parse its bytes as an HTTP request
+	{"12-tcp-http-fetch.cfg", closedWithoutAnswerTo("/admin"), "closed without a byte", true},
 }
 
 func TestFailClosedRows(t *testing.T) {

@@ -37,6 +37,9 @@ func eachHeaderOf(s haproxy.Sample) *eachHeader {
 
 // matchHeaders is acl.Match over a.hdr's values.
 func (a *acl) matchHeaders(r *proxy.RequestInfo) bool {
+	if !r.PrefetchHTTP() { // a tcp stream's head (rawhttp.go)
+		return false
+	}
 	t := push(r)
 	name := a.hdr.name
 	m, found := false, false

@@ -214,6 +214,9 @@ type authGroupACL struct {
 }
 
 func (a *authGroupACL) Match(r *proxy.RequestInfo) bool {
+	if !r.PrefetchHTTP() { // a tcp stream's head (rawhttp.go)
+		return false
+	}
 	u := a.l.authenticated(r)
 	if u == nil {
 		return false

@@ -23,10 +23,10 @@
 //
 // A fetch, converter, argument or method without a row is an error the
 // caller reports as unsupported (fail closed): the hmac converter and
-// json's lax modes among them. A condition compiled for a tcp stream
-// (Set.WithPayload) reading an HTTP fetch (path, hdr, method, ...) is an
-// error too: HAProxy parses the stream's bytes as an HTTP request for
-// those, goha does not (rawhttp.go). Every converter row and the fetches of fetch_more.go are
+// json's lax modes among them. On a tcp stream the request head fetches
+// (path, hdr, method, ...) read the head parsed from the stream's bytes,
+// as HAProxy's do; a condition compiled for one (Set.WithPayload) reading
+// the other HTTP fetches (body, response) is an error (rawhttp.go). Every converter row and the fetches of fetch_more.go are
 // checked against HAProxy 2.6 by proxy/haproxycfg's
 // TestConverterDifferential, which also found HAProxy's quirks kept here
 // (arith_add's wrap for two negative operands, ub64dec reading '=' as 63,

@@ -61,6 +61,9 @@ func compileParts(f fetchDef, s haproxy.Sample, last bool) (*Expr, error) {
 			return nil, fmt.Errorf("fetch %s: %v", s.Text, err)
 		}
 	}
+	if headFetches[s.Fetch.Name] { // a tcp stream's head is parsed from its bytes (rawhttp.go)
+		fetch, one = prefetched(fetch), prefetchedOne(one)
+	}
 	if last {
 		fetch, one = lastOnly(fetch), nil
 	}

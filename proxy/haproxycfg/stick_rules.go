@@ -62,8 +62,10 @@ func (b *builder) stickRules(px *haproxy.Proxy, be *proxy.Backend) {
 		what := "stick " + r.Verb
 		place := acl.ListenRequest
 		switch {
-		case px.Mode != "http":
-			place = acl.Log // neither message's headers in TCP mode
+		case px.Mode != "http" && r.Verb == "store-response":
+			// in TCP mode the request's bytes are gone by then (its head
+			// fetches read them: tcp_http_fetch.go), and no response head
+			place = acl.Log
 		case r.Verb == "store-response":
 			place = acl.Response
 		}

@@ -9,8 +9,10 @@ import (
 
 // TestStickRulesMapping: stick on/match/store-request/store-response of an
 // http or tcp backend run, with server_id added to the table they name; a
-// store-response key reading the request's headers, and a key reading
-// HTTP headers in tcp mode, are reported.
+// store-response key reading the request's headers, and a condition
+// reading http_first_req in tcp mode, are reported; a key reading the
+// request's headers in tcp mode reads the head parsed from the stream's
+// bytes (TestTCPHTTPFetchDifferential).
 func TestStickRulesMapping(t *testing.T) {
 	p := buildText(t, `defaults
     mode http
@@ -35,14 +37,15 @@ backend tcpbe
     stick-table type ip size 10
     stick on src
     stick on req.hdr(host)
+    stick match src if { http_first_req }
     server s1 127.0.0.1:9
 `)
 	rules := map[string]int{}
 	for _, be := range p.Proxy.Backends {
 		rules[be.Name] = len(be.StickRules)
 	}
-	if rules["be"] != 4 || rules["tcpbe"] != 1 {
-		t.Errorf("backends be and tcpbe run %d and %d stick rules, want 4 and 1", rules["be"], rules["tcpbe"])
+	if rules["be"] != 4 || rules["tcpbe"] != 2 {
+		t.Errorf("backends be and tcpbe run %d and %d stick rules, want 4 and 2", rules["be"], rules["tcpbe"])
 	}
 	for _, tb := range p.Proxy.Tables {
 		if _, ok := tb.Stores(stick.ServerID); !ok {
@@ -50,7 +53,7 @@ backend tcpbe
 		}
 	}
 	got := strings.Join(notices(p), "\n")
-	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:23] : 'stick on req.hdr(host): sample fetch req.hdr(host) on a tcp stream: HAProxy parses the stream's bytes as an HTTP request"} {
+	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:24] : 'stick match condition: sample fetch http_first_req on a tcp stream"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no notice at %s in:\n%s", want, got)
 		}

@@ -75,10 +75,15 @@ func (b *builder) procVars(g haproxy.Global) {
 // connection, session and content rules. Only samples with a value from
 // the connection on (layer-4 fetches, variables) are taken: HAProxy
 // refuses the others at the connection level, and at the content level
-// would wait for data, which goha's set-var does not. what names the
+// would wait for data, which goha's set-var does not; the content rules
+// also take the request head fetches. what names the
 // rule in a notice; ok is false when it was reported.
 func (b *builder) tcpVarExec(r haproxy.HTTPRule, what string) (func(*proxy.RequestInfo), bool) {
 	va, _, msg := haproxy.ParseVarAction(r.Action)
+	// a content rule's request head fetch reads the stream's bytes
+	// parsed (acl/rawhttp.go): a head not complete yet gives no value,
+	// as HAProxy's set-var takes no sample that may still change
+	content := strings.HasPrefix(what, "tcp-request content ")
 	var exec func(*proxy.RequestInfo)
 	var err error
 	switch {
@@ -87,7 +92,7 @@ func (b *builder) tcpVarExec(r haproxy.HTTPRule, what string) (func(*proxy.Reque
 	case va.Verb == "unset-var" && len(r.Args) == 0:
 		exec, err = acl.CompileUnsetVar(va.Name)
 	case va.Verb == "set-var" && len(r.Args) == 1:
-		if s := haproxy.ParseSample(r.Args[0]); !acl.Layer4(s) {
+		if s := haproxy.ParseSample(r.Args[0]); !acl.Layer4(s) && !(content && acl.HeadFetch(s)) {
 			err = errors.New("sample '" + r.Args[0] + "' is not a layer-4 one")
 		} else {
 			exec, err = acl.CompileSetVar(va.Name, va.Conds, s)

@@ -15,7 +15,13 @@ type Request struct {
 	// without it an HTTP/1.0 GET, HEAD or DELETE announcing a payload is
 	// refused with a 413 (payloadRefused). Parse keeps it.
 	AnyMethodPayload bool
-	Method, Target   []byte
+	// Prefetch parses as HAProxy 2.6 parses a tcp stream's bytes for its
+	// HTTP fetches (smp_prefetch_htx: its H1 parser alone, no H1 mux):
+	// an HTTP/0.9 GET (parseHTTP09) is taken without AcceptInvalid, a
+	// WebSocket upgrade without Sec-WebSocket-Key is no error (measured).
+	// Parse keeps it.
+	Prefetch       bool
+	Method, Target []byte
 	// Minor is 0 for HTTP/1.0 and 1 otherwise.
 	Minor int
 	// Version is the version as received ("HTTP/1.0" for HTTP/0.9),
@@ -67,8 +73,8 @@ func (r *Request) Parse(buf []byte) error {
 
 func (r *Request) parse(buf []byte) error {
 	hs := r.Headers[:0]
-	lax, maxHdr, anyPayload, fromH2 := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload, r.FromH2
-	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, FromH2: fromH2, LaxErrPos: -1}
+	lax, maxHdr, anyPayload, fromH2, prefetch := r.AcceptInvalid, r.MaxHeaders, r.AnyMethodPayload, r.FromH2, r.Prefetch
+	*r = Request{Headers: hs, AcceptInvalid: lax, MaxHeaders: maxHdr, AnyMethodPayload: anyPayload, FromH2: fromH2, Prefetch: prefetch, LaxErrPos: -1}
 	p := 0
 	var err error
 	// RFC 9112 §2.2: ignore at least one empty line before a request line.
@@ -103,7 +109,7 @@ func (r *Request) parse(buf []byte) error {
 		t1++
 	}
 	v0 := skipBlanks(line, t1)
-	if v0 == len(line) && lax {
+	if v0 == len(line) && (lax || prefetch) {
 		return r.parseHTTP09(line[:sp1], line[t0:t1], next)
 	}
 	if v0 == t1 || v0 == len(line) {
@@ -123,9 +129,11 @@ func (r *Request) parse(buf []byte) error {
 		// The HTTP/2 preface's shape: never forwarded as an HTTP/1.1
 		// request. HAProxy's analyzer refuses it once its H1 parser took
 		// the whole head (a field the parser refuses comes first).
-		if _, _, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr)); err != nil {
+		hs, _, err := parseHeaders(buf, next, hs, lax, headerSlots(maxHdr))
+		if err != nil {
 			return err
 		}
+		r.Headers = hs // read by a tcp stream's HTTP fetches (Preface errors only)
 		return &Error{Status: 400, Msg: "PRI request (HTTP/2 preface) on an HTTP/1 connection", Pos: -1, Preface: true}
 	}
 	if r.Authority, err = checkTarget(r.Method, r.Target, lax); err != nil {
@@ -174,7 +182,7 @@ func (r *Request) parse(buf []byte) error {
 			r.ExpectContinue = true
 		}
 	}
-	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil && !r.FromH2 {
+	if r.IsUpgrade() && EqualFold(r.Upgrade, "websocket") && r.Header("sec-websocket-key") == nil && !r.FromH2 && !prefetch {
 		return bad("websocket upgrade without Sec-WebSocket-Key")
 	}
 	return nil

@@ -5,7 +5,7 @@ import "bytes"
 // RequestCache parses request heads, remembering the last one: a head
 // whose bytes equal it is not parsed again. Parse reads nothing past a
 // head's empty line and depends on nothing but those bytes and
-// its settings (AcceptInvalid, MaxHeaders, AnyMethodPayload, FromH2), so the same
+// its settings (AcceptInvalid, MaxHeaders, AnyMethodPayload, FromH2, Prefetch), so the same
 // bytes give the same Request; its slices are
 // rebuilt at the same offsets of the new buffer. A head that Parse
 // rewrote in place (obs-fold, an absolute target's default port) or whose
@@ -21,12 +21,12 @@ type RequestCache struct {
 
 // parseInputs are the Request fields Parse reads besides the bytes.
 type parseInputs struct {
-	lax, anyPayload, fromH2 bool
-	maxHdr                  int
+	lax, anyPayload, fromH2, prefetch bool
+	maxHdr                            int
 }
 
 func inputsOf(r *Request) parseInputs {
-	return parseInputs{lax: r.AcceptInvalid, anyPayload: r.AnyMethodPayload, fromH2: r.FromH2, maxHdr: r.MaxHeaders}
+	return parseInputs{lax: r.AcceptInvalid, anyPayload: r.AnyMethodPayload, fromH2: r.FromH2, prefetch: r.Prefetch, maxHdr: r.MaxHeaders}
 }
 
 // span is a slice of a head by offset; n < 0: nil.

@@ -17,7 +17,7 @@ func TestRequestCacheKnowsEveryField(t *testing.T) {
 			names = append(names, typ.Field(i).Name)
 		}
 	}
-	want := []string{"AcceptInvalid", "MaxHeaders", "AnyMethodPayload", "Method", "Target", "Minor", "Version", "Headers", "HeadLen", "Framing",
+	want := []string{"AcceptInvalid", "MaxHeaders", "AnyMethodPayload", "Prefetch", "Method", "Target", "Minor", "Version", "Headers", "HeadLen", "Framing",
 		"Authority", "ExpectContinue", "FromH2", "ConnectTE", "ConnectCL", "LaxErrPos",
 		"ContentLength", "Chunked", "CLWithTE", "ConnClose", "ConnKeepAlive", "ConnUpgrade", "Upgrade"}
 	if !slices.Equal(names, want) {
