@@ -76,7 +76,17 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	for ; i < len(w); i++ {
 		o := w[i]
 		if !serverKeywordSet[o] {
-			l.alert("unknown keyword '%s'%s", o, didYouMean(o, serverKeywordCandidates))
+			// HAProxy ends the sentence when it has nothing to suggest,
+			// and on a default-server line (which has no address) hints
+			// that the word may be one
+			tail := didYouMean(o, serverSuggestions)
+			if tail == "" {
+				tail = "."
+			}
+			if isDefault {
+				tail += " Hint: no address was expected for this server."
+			}
+			l.alert("unknown keyword '%s'%s", o, tail)
 			return
 		}
 		if o == "usesrc" { // source takes its own

@@ -15,9 +15,8 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
-// suggestWords are misspellings of the rule actions: every one-byte
-// deletion, and seeded insertions, swaps and substitutions, plus random
-// words (the set compared with haproxy -c).
+// suggestWords are misspellings of the rule actions (the set compared
+// with haproxy -c).
 func suggestWords(n int) []string {
 	base := []string{"accept", "reject", "capture", "track-sc0", "expect-proxy", "expect-netscaler-cip", "set-var",
 		"unset-var", "sc-inc-gpc0", "sc-set-gpt0", "set-dst", "set-src", "set-mark", "set-tos", "silent-drop", "close",
@@ -25,6 +24,16 @@ func suggestWords(n int) []string {
 		"ot-group", "set-dst-port", "set-src-port", "deny", "allow", "return", "redirect", "set-header", "add-header",
 		"del-header", "replace-header", "set-path", "auth", "tarpit", "cache-use", "early-hint", "set-status",
 		"wait-for-body", "normalize-uri", "strict-mode", "set-timeout"}
+	return misspellings(base, n, func(w string) bool {
+		// valid actions and prefix forms parse further: not "unknown"
+		return !strings.HasPrefix(w, "set-var") && !strings.HasPrefix(w, "unset-var") && !strings.HasPrefix(w, "track-sc")
+	})
+}
+
+// misspellings of the words of base: every one-byte deletion, and seeded
+// insertions, swaps and substitutions, plus random words; those keep
+// accepts, sorted, n of them spread over the set when n > 0.
+func misspellings(base []string, n int, keep func(string) bool) []string {
 	const letters = "abcdefghijklmnopqrstuvwxyz-0123"
 	r := rand.New(rand.NewSource(1))
 	set := map[string]bool{}
@@ -50,8 +59,7 @@ func suggestWords(n int) []string {
 	}
 	var out []string
 	for w := range set {
-		// valid actions and prefix forms parse further: not "unknown"
-		if w == "" || strings.HasPrefix(w, "set-var") || strings.HasPrefix(w, "unset-var") || strings.HasPrefix(w, "track-sc") {
+		if w == "" || !keep(w) {
 			continue
 		}
 		out = append(out, w)
@@ -81,30 +89,40 @@ func suggestTails(out string) map[string]string {
 	return m
 }
 
-// TestActionSuggestMatchesHAProxy compares, word for word, the "Did you
-// mean" suffix of goha's unknown-action alert with the real haproxy -c's,
-// for every tcp and http rule set.
-func TestActionSuggestMatchesHAProxy(t *testing.T) {
+// suggestHead opens a listen section the tests append lines to.
+const suggestHead = "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nlisten a\n bind 127.0.0.1:8999\n"
+
+// checkOutputs gives what haproxy -c and goha's check print for a
+// configuration (both fail on the unknown words the tests feed them).
+func checkOutputs(t *testing.T) (haproxyOut, gohaOut func(cfg string) string) {
 	bin := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
-	head := "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nlisten a\n bind 127.0.0.1:8999\n"
-	haproxyOut := func(cfg string) string {
-		p := filepath.Join(dir, "h.cfg")
+	write := func(name, cfg string) string {
+		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "-c", "-f", p)
+		return p
+	}
+	haproxyOut = func(cfg string) string {
+		cmd := exec.Command(bin, "-c", "-f", write("h.cfg", cfg))
 		cmd.WaitDelay = 10 * time.Second
 		out, _ := cmd.CombinedOutput() // exit 1 expected
 		return string(out)
 	}
-	gohaOut := func(cfg string) string {
-		p := filepath.Join(dir, "g.cfg")
-		if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	gohaOut = func(cfg string) string {
+		p := write("g.cfg", cfg)
 		return render(Check([]string{p}, func(string) (string, bool) { return "", false }), false, false)
 	}
+	return haproxyOut, gohaOut
+}
+
+// TestActionSuggestMatchesHAProxy compares, word for word, the "Did you
+// mean" suffix of goha's unknown-action alert with the real haproxy -c's,
+// for every tcp and http rule set.
+func TestActionSuggestMatchesHAProxy(t *testing.T) {
+	haproxyOut, gohaOut := checkOutputs(t)
+	head := suggestHead
 	sets := []struct {
 		rule  string
 		chunk int // words per config: HAProxy stops at an http rule error, and after 50 errors
