@@ -23,43 +23,10 @@ ROUNDS=$1 N=$2
 shift 2
 BINS=("$@")
 for c in nginx h2load openssl haproxy; do command -v $c >/dev/null || { echo "bench-h2-ab: $c missing"; exit 1; }; done
-W=$(mktemp -d /tmp/goha-h2ab.XXXXXX)
-chmod 755 "$W" # nginx workers run as nobody
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$W"
-}
-trap cleanup EXIT
-
-# Ports: a random base in 20000-28999 (below the ephemeral range), checked free.
-base=$((20000 + RANDOM % 9000))
-for i in $(seq 0 $((12 + 2 * ${#BINS[@]}))); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$((base + i))) 2>/dev/null; then echo "bench-h2-ab: port $((base + i)) busy"; exit 1; fi
-done
-B1=$base B2=$((base + 1)) B3=$((base + 2))
-
-mkdir -p "$W/nginx/logs"
-for i in 1 2 3; do mkdir -p "$W/html$i"; echo "server$i" >"$W/html$i/index.html"; done
-cat >"$W/nginx.conf" <<NGX
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx/logs/error.log crit;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  server { listen 127.0.0.1:$B1 backlog=4096; root $W/html1; }
-  server { listen 127.0.0.1:$B2 backlog=4096; root $W/html2; }
-  server { listen 127.0.0.1:$B3 backlog=4096; root $W/html3; }
-}
-NGX
-nginx -p "$W/nginx" -c "$W/nginx.conf" -g 'daemon off;' &
-NGM=$!
-PIDS+=($NGM)
+. "$(dirname "$0")/bench-lib.sh"
+bench_workdir goha-h2ab
+bench_ports bench-h2-ab $((13 + 2 * ${#BINS[@]}))
+bench_nginx
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
   -keyout "$W/k" -out "$W/c" 2>/dev/null && cat "$W/c" "$W/k" >"$W/ecdsa.pem"
 

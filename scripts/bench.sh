@@ -38,42 +38,13 @@ if [ -z "${GOHAPROXY:-}" ]; then go build -o "$BIN" ./cmd/gohaproxy || exit 1
 elif [ ! -x "$BIN" ]; then echo "bench: GOHAPROXY=$BIN is not an executable"; exit 1; fi
 HAVE_HAPROXY=1; command -v haproxy >/dev/null || HAVE_HAPROXY=0
 
-W=$(mktemp -d /tmp/goha-bench.XXXXXX); chmod 755 "$W" # nginx workers run as nobody
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$W"
-}
-trap cleanup EXIT
-
-# Ports: a random base in 20000-29999, checked free.
-base=$(( 20000 + RANDOM % 9000 ))
-for i in $(seq 0 26); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$((base+i))) 2>/dev/null; then echo "bench: port $((base+i)) busy"; exit 1; fi
-done
-B1=$base; B2=$((base+1)); B3=$((base+2)); HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5)); TRACK=$((base+14))
+. scripts/bench-lib.sh
+bench_workdir goha-bench
+bench_ports bench 27
+HTTP=$((base+3)); TCP=$((base+4)); RULES=$((base+5)); TRACK=$((base+14))
 
 # --- backends: nginx, three servers, a small and a 100 KB answer ----------
-mkdir -p "$W/nginx/logs" "$W/html"
-for i in 1 2 3; do mkdir -p "$W/html$i"; echo "server$i" > "$W/html$i/index.html"; head -c 102400 /dev/zero | tr '\0' 'x' > "$W/html$i/big"; done
-cat > "$W/nginx.conf" <<NGX
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx/logs/error.log crit;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  server { listen 127.0.0.1:$B1 backlog=4096; root $W/html1; }
-  server { listen 127.0.0.1:$B2 backlog=4096; root $W/html2; }
-  server { listen 127.0.0.1:$B3 backlog=4096; root $W/html3; }
-}
-NGX
-nginx -p "$W/nginx" -c "$W/nginx.conf" -g 'daemon off;' &
-PIDS+=($!)
+bench_nginx big
 
 # --- the proxy configuration both run ---------------------------------------
 printf '127.0.0.1:%s servers\nexample.com servers\nstatic.example.com servers\n' $RULES > "$W/hosts.map"

@@ -2,9 +2,9 @@ package haproxycmd
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,14 +21,7 @@ import (
 // the rule does not take goes to the server. A third frontend serves it
 // itself, with header rules one after the other, an allow and a deny.
 // Errorfiles 400 (%[7]s) and 502 (%[8]s) in fe, fe3 and bep.
-const promexBackendCfg = `global
- stats socket %[1]s level admin
-defaults
- mode http
- timeout client 5s
- timeout server 5s
- timeout connect 1s
-frontend fe
+const promexBackendCfg = promexHead + `frontend fe
  bind %[2]s
  errorfile 400 %[7]s
  log %[4]s local0
@@ -119,11 +112,10 @@ func TestPromexBackendDiff(t *testing.T) {
 			strconv.Itoa(len(body))+"\r\n\r\n"+body), 0o644)
 	}
 	for _, bin := range []string{gohaproxy, haproxy} {
-		sock := filepath.Join(t.TempDir(), "s.sock")
 		fe, fe2, fe3 := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-		syslog := loopback.ListenUDP(t)
-		startWithConfig(t, bin, fmt.Sprintf(promexBackendCfg, sock, fe, web.Addr, syslog.LocalAddr(), fe2, fe3, e400, e502))
-		haproxytest.StatsCmd(t, sock, "show info")
+		sock, syslog := startPromex(t, bin, func(sock string, syslog net.Addr) string {
+			return fmt.Sprintf(promexBackendCfg, sock, fe, web.Addr, syslog, fe2, fe3, e400, e502)
+		})
 		for _, r := range reqs {
 			heads[bin] = append(heads[bin], rawHead(t, []string{fe, fe2, fe3}[r.front], r.req))
 		}
@@ -159,11 +151,7 @@ func TestPromexBackendDiff(t *testing.T) {
 	if !strings.Contains(heads[haproxy][0], `x-be: be\r\nx-both: be\r\nx-be2: be2\r\nx-be3: be3\r\nx-fe: fe\r\nx-both: fe`) {
 		t.Errorf("haproxy did not apply the backend's rules before the frontend's: %s", heads[haproxy][0])
 	}
-	sort.Strings(logs[gohaproxy]) // datagrams of concurrent writers
-	sort.Strings(logs[haproxy])
-	if x, y := strings.Join(logs[gohaproxy], "\n"), strings.Join(logs[haproxy], "\n"); x != y || len(logs[haproxy]) != len(reqs) {
-		t.Errorf("log lines\ngohaproxy:\n%s\nhaproxy:\n%s", x, y)
-	}
+	sameSortedLogs(t, logs[gohaproxy], logs[haproxy], len(reqs))
 	if x, y := strings.Join(counters[gohaproxy], "\n"), strings.Join(counters[haproxy], "\n"); x != y {
 		t.Errorf("show stat\ngohaproxy:\n%s\nhaproxy:\n%s", x, y)
 	}

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -22,14 +20,7 @@ import (
 // a set-status gave, capture response header, http-response capture,
 // return, redirect, deny
 // with and without deny_status — chosen by the request's x-k header.
-const promexRulesCfg = `global
- stats socket %[1]s level admin
-defaults
- mode http
- timeout client 5s
- timeout server 5s
- timeout connect 1s
-frontend fe
+const promexRulesCfg = promexHead + `frontend fe
  bind %[2]s
  log %[3]s local0
  log-format "%%ST %%[var(txn.v)] [%%[var(txn.h)]] %%hs %%tsc %%HU B=%%B"
@@ -76,11 +67,10 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 		"GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: d\r\nconnection: close\r\n\r\n"
 	heads, logs, kept, stats := map[string][]string{}, map[string][]string{}, map[string]string{}, map[string]string{}
 	for _, bin := range []string{gohaproxy, haproxy} {
-		sock := filepath.Join(t.TempDir(), "s.sock")
 		fe := loopback.FreeAddr(t)
-		syslog := loopback.ListenUDP(t)
-		startWithConfig(t, bin, fmt.Sprintf(promexRulesCfg, sock, fe, syslog.LocalAddr(), web.Addr))
-		haproxytest.StatsCmd(t, sock, "show info")
+		sock, syslog := startPromex(t, bin, func(sock string, syslog net.Addr) string {
+			return fmt.Sprintf(promexRulesCfg, sock, fe, syslog, web.Addr)
+		})
 		for _, r := range reqs {
 			heads[bin] = append(heads[bin], rawHead(t, fe, r))
 		}
@@ -112,11 +102,7 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 	if g, h := kept[gohaproxy], kept[haproxy]; g != h {
 		t.Errorf("keep-alive connection:\ngohaproxy %q\nhaproxy   %q", g, h)
 	}
-	sort.Strings(logs[gohaproxy])
-	sort.Strings(logs[haproxy])
-	if g, h := strings.Join(logs[gohaproxy], "\n"), strings.Join(logs[haproxy], "\n"); g != h || len(logs[haproxy]) != len(reqs)+3 {
-		t.Errorf("log lines\ngohaproxy:\n%s\nhaproxy:\n%s", g, h)
-	}
+	sameSortedLogs(t, logs[gohaproxy], logs[haproxy], len(reqs)+3)
 	if !strings.Contains(strings.Join(logs[haproxy], "\n"), "|no-cache} LR--") {
 		t.Errorf("haproxy's log lines lack the http-response capture: %q", logs[haproxy])
 	}

@@ -23,14 +23,7 @@ import (
 // an http frontend in front of a backend with a checked, an
 // unchecked and a disabled server, and a tcp listen section (whose http
 // metrics HAProxy leaves out).
-const promexCfg = `global
- stats socket %[1]s level admin
-defaults
- mode http
- timeout client 5s
- timeout server 5s
- timeout connect 1s
-frontend prom
+const promexCfg = promexHead + `frontend prom
  bind %[2]s
  log %[6]s local0
  option httplog
@@ -49,6 +42,41 @@ listen raw
  bind %[7]s
  server t1 %[4]s
 `
+
+// promexHead opens the exporter tests' configurations: the stats socket
+// (%[1]s) and the http defaults.
+const promexHead = `global
+ stats socket %[1]s level admin
+defaults
+ mode http
+ timeout client 5s
+ timeout server 5s
+ timeout connect 1s
+`
+
+// startPromex starts bin with the configuration cfg makes of a stats
+// socket path and a syslog listener's address, and waits for the socket
+// to answer (the listeners are up then, and no probe connection was
+// counted).
+func startPromex(t *testing.T, bin string, cfg func(sock string, syslog net.Addr) string) (sock string, syslog *net.UDPConn) {
+	t.Helper()
+	sock = filepath.Join(t.TempDir(), "s.sock")
+	syslog = loopback.ListenUDP(t)
+	startWithConfig(t, bin, cfg(sock, syslog.LocalAddr()))
+	haproxytest.StatsCmd(t, sock, "show info")
+	return sock, syslog
+}
+
+// sameSortedLogs compares both daemons' log lines in sorted order
+// (datagrams of concurrent writers), and haproxy's count with want.
+func sameSortedLogs(t *testing.T, goha, ha []string, want int) {
+	t.Helper()
+	sort.Strings(goha)
+	sort.Strings(ha)
+	if x, y := strings.Join(goha, "\n"), strings.Join(ha, "\n"); x != y || len(ha) != want {
+		t.Errorf("log lines\ngohaproxy:\n%s\nhaproxy:\n%s", x, y)
+	}
+}
 
 // scrape is one exporter answer, reduced to what the test compares.
 type scrape struct {
@@ -113,15 +141,7 @@ func getScrape(t *testing.T, addr, query string) scrape {
 // byte for byte, and what follows it (a HEAD answer has nothing more).
 func rawHead(t *testing.T, addr, req string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(c, req)
-	b, _ := io.ReadAll(c)
-	head, body, _ := strings.Cut(string(b), "\r\n\r\n")
+	head, body, _ := strings.Cut(rawAll(t, addr, req), "\r\n\r\n")
 	if strings.HasPrefix(req, "HEAD ") {
 		return fmt.Sprintf("%q + %q", head, body)
 	}
@@ -202,14 +222,12 @@ func TestPromexDiff(t *testing.T) {
 		"?scope=frontend&scope=backend", "?scope=", "?scope=*", "?scope=global&scope=&scope=server", "?no-maint",
 		"?foo=bar", "?scope=listener", "?scope=sticktable", "?scope=bogus", "?scope", "?scope=a=b", "?scope=%zz", "?scope=%67lobal"}
 	for _, bin := range []string{gohaproxy, haproxy} {
-		sock := filepath.Join(t.TempDir(), "s.sock")
 		prom, front, raw := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-		syslog := loopback.ListenUDP(t)
-		cfg := fmt.Sprintf(promexCfg, sock, prom, front, web.Addr, loopback.DeadAddr(t), syslog.LocalAddr(), raw)
 		// No probe connection to the binds: HAProxy counts an empty one as
-		// a request; the stats socket answers once the listeners are up.
-		startWithConfig(t, bin, cfg)
-		haproxytest.StatsCmd(t, sock, "show info")
+		// a request.
+		sock, syslog := startPromex(t, bin, func(sock string, syslog net.Addr) string {
+			return fmt.Sprintf(promexCfg, sock, prom, front, web.Addr, loopback.DeadAddr(t), syslog, raw)
+		})
 		time.Sleep(500 * time.Millisecond) // s1's first checks are in
 		for i := 0; i < 3; i++ {
 			if r := loopback.Get(t, front); r != "200 server1" {

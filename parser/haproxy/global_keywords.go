@@ -156,7 +156,7 @@ func (s *state) global(p Pos, w []string) {
 		return
 	}
 	if !globalKeywordSet[kw] && kw != "stats" && kw != "master-worker" && kw != "nbthread" {
-		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalKeywordNames))
+		s.alert(p, "unknown keyword '%s' in 'global' section%s", kw, didYouMean(kw, globalSuggestions))
 		return
 	}
 	if kw == "localpeer" && s.localPeerCmdline != "" {

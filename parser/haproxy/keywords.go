@@ -152,20 +152,6 @@ func lookupProxyKeyword(words []string) (proxyKeyword, bool) {
 	return best, found
 }
 
-// proxyFirstWords is the candidate list for "did you mean" in proxies.
-var proxyFirstWords = func() []string {
-	var out []string
-	for k := range proxyIndex {
-		out = append(out, k)
-	}
-	// HAProxy also offers the section keywords themselves.
-	for k := range sectionKinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}()
-
 // optionNames are the words after "option" in the matrix.
 var optionNames = func() []string {
 	var out []string
@@ -323,8 +309,6 @@ func init() {
 		proxyKeywordMatrix = append(proxyKeywordMatrix, k)
 		proxyIndex[k.Name] = append(proxyIndex[k.Name], k)
 	}
-	proxyFirstWords = append(proxyFirstWords, "dynamic-cookie-key", "max-session-srv-conns")
-	sort.Strings(proxyFirstWords)
 	for _, k := range globalExtras {
 		if !globalKeywordSet[k] {
 			globalKeywordNames = append(globalKeywordNames, k)

@@ -190,7 +190,7 @@ func (s *state) proxyStatement(px *Proxy, p Pos, w []string) bool {
 	row, known := lookupProxyKeyword(w)
 	_, family := proxyIndex[kw]
 	if !known && !family && kw != "transparent" {
-		s.alert(p, "unknown keyword '%s' in '%s' section%s", kw, px.Kind, didYouMean(kw, proxyFirstWords))
+		s.alert(p, "unknown keyword '%s' in '%s' section%s", kw, px.Kind, didYouMean(kw, proxySuggestions))
 		return false
 	}
 	if !known && kw == "option" {

@@ -41,7 +41,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 	}
 	srv := &Server{Pos: p}
 	i := 1
-	label := "default-server"
+	label, name := "default-server", "default-server"
 	if !isDefault {
 		if len(w) < 3 {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
@@ -49,7 +49,14 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			return
 		}
 		srv.Name = w[1]
-		label = "server " + px.Name + "/" + srv.Name
+		if w[0] == "server-template" {
+			// HAProxy names a template's servers once their keywords
+			// are parsed: its messages until then say "(null)"
+			name = "(null)"
+		} else {
+			name = srv.Name
+		}
+		label = "server " + px.Name + "/" + name
 		// HAProxy's address parser expands $VAR/${VAR} again (unquoted too);
 		// its messages quote the address as written.
 		exp := envExpand(w[2], s.env)
@@ -69,14 +76,24 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		srv.Addr = a
 		i = 3
 	}
-	l := &serverLine{s: s, px: px, p: p, label: label, isDefault: isDefault, opts: &opts, srv: srv}
+	l := &serverLine{s: s, px: px, p: p, label: label, name: name, isDefault: isDefault, opts: &opts, srv: srv}
 	if isDefault {
 		srv.Name = "default-server"
 	}
 	for ; i < len(w); i++ {
 		o := w[i]
 		if !serverKeywordSet[o] {
-			l.alert("unknown keyword '%s'%s", o, didYouMean(o, serverKeywordCandidates))
+			// HAProxy ends the sentence when it has nothing to suggest,
+			// and on a default-server line (which has no address) hints
+			// that the word may be one
+			tail := didYouMean(o, serverSuggestions)
+			if tail == "" {
+				tail = "."
+			}
+			if isDefault {
+				tail += " Hint: no address was expected for this server."
+			}
+			l.alert("unknown keyword '%s'%s", o, tail)
 			return
 		}
 		if o == "usesrc" { // source takes its own
@@ -166,7 +183,7 @@ func (s *state) parseServerTemplate(px *Proxy, l *kwLine) bool {
 		return false
 	}
 	for i := low; i <= high; i++ {
-		line := append([]string{"server", w[1] + strconv.Itoa(i), w[3]}, w[4:]...)
+		line := append([]string{"server-template", w[1] + strconv.Itoa(i), w[3]}, w[4:]...)
 		before := len(px.Servers)
 		s.server(px, p, line)
 		if len(px.Servers) == before {

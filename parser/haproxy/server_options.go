@@ -15,6 +15,7 @@ type serverLine struct {
 	px        *Proxy
 	p         Pos
 	label     string // "server <proxy>/<name>" or "default-server"
+	name      string // the server's name in messages: "(null)" on a server-template line
 	isDefault bool
 	opts      *ServerOptions
 	srv       *Server
@@ -54,7 +55,7 @@ func (l *serverLine) delay(o, v string) (time.Duration, bool) {
 	d, bad, err := ParseTime(v)
 	if err != nil {
 		if bad > 0 && bad < len(v) {
-			l.alert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], l.srv.Name)
+			l.alert("unexpected character '%c' in 'agent-inter' argument of server %s..", v[bad], l.name)
 		} else {
 			l.alert("'%s' expects a positive delay.", o)
 		}
@@ -156,7 +157,7 @@ func serverVerify(l *serverLine, o, v string) bool {
 
 func serverSlowstart(l *serverLine, o, v string) bool {
 	if _, bad, err := ParseTime(v); err != nil && bad < len(v) {
-		l.alert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], l.srv.Name)
+		l.alert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], l.name)
 		return false
 	}
 	l.timerWarn(v)
@@ -248,7 +249,7 @@ func serverInterval(l *serverLine, o, v string) bool {
 		return false
 	}
 	if d == 0 {
-		l.alert("invalid value 0 for argument '%s' of server %s..", o, l.srv.Name)
+		l.alert("invalid value 0 for argument '%s' of server %s..", o, l.name)
 		return false
 	}
 	switch o {
@@ -316,7 +317,7 @@ func serverCount(l *serverLine, o, v string) bool {
 		opts.Fall = n
 	case "weight":
 		if n < 0 || n > 256 {
-			l.alert("weight of server %s is not within 0 and 256 (%d)..", l.srv.Name, n)
+			l.alert("weight of server %s is not within 0 and 256 (%d)..", l.name, n)
 			return false
 		}
 		opts.Weight = n

@@ -1,7 +1,6 @@
 package haproxycfg
 
 import (
-	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -38,19 +37,10 @@ func h2AskPaced(addr, path string, gap time.Duration, chunks ...string) string {
 		if err != nil {
 			return strings.Join(out, "\n")
 		}
-		switch f := f.(type) {
-		case *http2.MetaHeadersFrame:
-			var s []string
-			for _, h := range f.Fields {
-				s = append(s, h.Name+": "+h.Value)
-			}
-			out = append(out, fmt.Sprintf("HEADERS end=%v %s", f.StreamEnded(), strings.Join(s, ", ")))
-		case *http2.DataFrame:
-			out = append(out, fmt.Sprintf("DATA end=%v %q", f.StreamEnded(), f.Data()))
-		case *http2.RSTStreamFrame:
-			out = append(out, "RST_STREAM "+f.ErrCode.String())
-		case *http2.GoAwayFrame:
-			out = append(out, "GOAWAY "+f.ErrCode.String())
+		if g, ok := f.(*http2.GoAwayFrame); ok {
+			out = append(out, "GOAWAY "+g.ErrCode.String())
+		} else if l := h2FrameLine(f, true); l != "" {
+			out = append(out, l)
 		}
 	}
 }

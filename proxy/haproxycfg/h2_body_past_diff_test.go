@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"bytes"
-	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
@@ -60,15 +59,8 @@ func h2BodyPast(addr string, tc h2BodyPastCase) string {
 			if err != nil {
 				return
 			}
-			var s string
-			switch f := f.(type) {
-			case *http2.MetaHeadersFrame:
-				s = fmt.Sprintf("HEADERS end=%v", f.StreamEnded())
-			case *http2.DataFrame:
-				s = fmt.Sprintf("DATA end=%v %q", f.StreamEnded(), f.Data())
-			case *http2.RSTStreamFrame:
-				s = "RST_STREAM " + f.ErrCode.String()
-			default:
+			s := h2FrameLine(f, false)
+			if s == "" {
 				continue
 			}
 			mu.Lock()
@@ -153,27 +145,7 @@ backend be
 		{"excess in the first DATA, with the HEADERS", "abcdef", false, "", "CR--"},
 	} {
 		base := readAborts(t, sock, px)
-		var got, srv [2]string
-		var logs [2][]string
-		for i, addr := range []string{ha, goha} {
-			got[i] = h2BodyPast(addr, tc)
-			select {
-			case srv[i] = <-srvSeen:
-			case <-time.After(2 * time.Second):
-				srv[i] = "nothing"
-			}
-			logs[i] = awaitLines([]chan string{haLog, goLog}[i], 2*time.Second, 200*time.Millisecond)
-		}
-		t.Logf("%s:\nhaproxy %q\n  %q\n  server %q\ngoha    %q\n  %q\n  server %q", tc.name, got[0], logs[0], srv[0], got[1], logs[1], srv[1])
-		if got[0] != got[1] {
-			t.Errorf("%s: the client saw\nhaproxy %q\ngoha    %q", tc.name, got[0], got[1])
-		}
-		if srv[0] != srv[1] {
-			t.Errorf("%s: the server got\nhaproxy %q\ngoha    %q", tc.name, srv[0], srv[1])
-		}
-		if strings.Join(logs[0], "\n") != strings.Join(logs[1], "\n") {
-			t.Errorf("%s: logs\nhaproxy %q\ngoha    %q", tc.name, logs[0], logs[1])
-		}
+		logs := h2CaseBoth(t, tc.name, ha, goha, haLog, goLog, srvSeen, func(addr string) string { return h2BodyPast(addr, tc) }).logs
 		if len(logs[0]) != 1 || !strings.Contains(logs[0][0], " "+tc.want+" ") {
 			t.Errorf("%s: haproxy logged %q, the case says %s", tc.name, logs[0], tc.want)
 		}

@@ -127,17 +127,11 @@ func h2ConnectClient(addr string, fields ...string) string {
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
-				var s []string
-				f.ForeachSetting(func(x http2.Setting) error { s = append(s, x.String()); return nil })
-				out = append(out, "settings "+strings.Join(s, " "))
+				out = append(out, "settings "+h2SettingList(f))
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:
-			var s []string
-			for _, h := range f.Fields {
-				s = append(s, h.Name+": "+h.Value)
-			}
-			out = append(out, fmt.Sprintf("headers end=%v %s", f.StreamEnded(), strings.Join(s, ", ")))
+			out = append(out, fmt.Sprintf("headers end=%v %s", f.StreamEnded(), h2FieldList(f)))
 			if !f.StreamEnded() {
 				go func() {
 					time.Sleep(100 * time.Millisecond)

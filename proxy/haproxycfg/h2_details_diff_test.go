@@ -172,11 +172,7 @@ func h2Ask(addr string, body string, kv ...string) string {
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:
-			var s []string
-			for _, h := range f.Fields {
-				s = append(s, h.Name+": "+h.Value)
-			}
-			out = append(out, fmt.Sprintf("headers end=%v %s", f.StreamEnded(), strings.Join(s, ", ")))
+			out = append(out, fmt.Sprintf("headers end=%v %s", f.StreamEnded(), h2FieldList(f)))
 			if f.StreamEnded() {
 				return strings.Join(append(out, fmt.Sprintf("data %q", data.String()), "end: END_STREAM"), "\n")
 			}

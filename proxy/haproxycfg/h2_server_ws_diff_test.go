@@ -59,9 +59,7 @@ func (h *h2WSServer) serve(c net.Conn) {
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
-				var s []string
-				f.ForeachSetting(func(x http2.Setting) error { s = append(s, x.String()); return nil })
-				settings = strings.Join(s, " ")
+				settings = h2SettingList(f)
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:

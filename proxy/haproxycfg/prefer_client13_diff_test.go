@@ -2,10 +2,8 @@ package haproxycfg
 
 import (
 	"crypto/tls"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -15,18 +13,8 @@ import (
 // openSSLCipher is the suite openssl s_client negotiates with addr,
 // with args (its version and suite options).
 func openSSLCipher(addr string, args ...string) string {
-	cmd := exec.Command("openssl", append([]string{"s_client", "-connect", addr}, args...)...)
-	cmd.Stdin = strings.NewReader("")
-	done := make(chan []byte, 1)
-	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
-	var out []byte
-	select {
-	case out = <-done:
-	case <-time.After(4 * time.Second):
-		cmd.Process.Kill()
-		out = <-done
-	}
-	for _, l := range strings.Split(string(out), "\n") {
+	out, _ := sClientOut(addr, "", args...)
+	for _, l := range strings.Split(out, "\n") {
 		if _, c, ok := strings.Cut(l, "Cipher is "); ok {
 			return strings.TrimSpace(c)
 		}
@@ -50,18 +38,8 @@ func TestPreferClientCiphersRefusalHolds(t *testing.T) {
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)
 	h13, h12 := loopback.FreeAddr(t), loopback.FreeAddr(t)
-	difftest.StartHAProxy(t, `defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 2s
-    timeout server 2s
-frontend f
-    bind `+h13+` ssl crt `+pki.Dir+`/a.pem prefer-client-ciphers
-    bind `+h12+` ssl crt `+pki.Dir+`/a.pem prefer-client-ciphers ssl-max-ver TLSv1.2
-    default_backend b
-backend b
-    server s 127.0.0.1:9
-`, h13)
+	difftest.StartHAProxy(t, tlsTCPConfig("", "    bind "+h13+" ssl crt "+pki.Dir+"/a.pem prefer-client-ciphers\n"+
+		"    bind "+h12+" ssl crt "+pki.Dir+"/a.pem prefer-client-ciphers ssl-max-ver TLSv1.2\n"), h13)
 	const order = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
 	if got := openSSLCipher(h13, "-ciphersuites", order); got != "TLS_AES_256_GCM_SHA384" {
 		t.Errorf("haproxy, TLS 1.3, client order %s: %s, the test expects the client's first", order, got)

@@ -1,10 +1,8 @@
 package haproxycfg
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -14,23 +12,7 @@ import (
 // negotiatedCipher is the suite openssl s_client (TLS 1.2, offering
 // ciphers in that order) negotiates with addr.
 func negotiatedCipher(addr, ciphers string) string {
-	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-tls1_2", "-cipher", ciphers)
-	cmd.Stdin = strings.NewReader("")
-	done := make(chan []byte, 1)
-	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
-	var out []byte
-	select {
-	case out = <-done:
-	case <-time.After(4 * time.Second):
-		cmd.Process.Kill()
-		out = <-done
-	}
-	for _, l := range strings.Split(string(out), "\n") {
-		if _, c, ok := strings.Cut(l, "Cipher is "); ok {
-			return strings.TrimSpace(c)
-		}
-	}
-	return "no cipher"
+	return openSSLCipher(addr, "-tls1_2", "-cipher", ciphers)
 }
 
 // TestPreferClientCiphersDifferential: prefer-client-ciphers on a TLS 1.2
@@ -49,17 +31,7 @@ func TestPreferClientCiphersDifferential(t *testing.T) {
 		if where == "defaults" {
 			global, opt = "global\n    ssl-default-bind-options prefer-client-ciphers\n", ""
 		}
-		cfg := global + `defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 2s
-    timeout server 2s
-frontend f
-    bind BIND ssl crt ` + pki.Dir + `/a.pem ssl-max-ver TLSv1.2 ciphers ` + list + opt + `
-    default_backend b
-backend b
-    server s 127.0.0.1:9
-`
+		cfg := tlsTCPConfig(global, "    bind BIND ssl crt "+pki.Dir+"/a.pem ssl-max-ver TLSv1.2 ciphers "+list+opt+"\n")
 		ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
 		difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
 		runPlan(t, strings.ReplaceAll(cfg, "BIND", goha))

@@ -23,20 +23,60 @@ type mixedCase struct {
 // recorder got, and the log lines.
 func sameMixedExchanges(t *testing.T, ha, goha string, haLog, goLog chan string, web *recorder, cases []mixedCase) {
 	t.Helper()
+	sameMixedExchangesFrom(t, "", 400*time.Millisecond, ha, goha, haLog, goLog, web, cases)
+}
+
+// sameMixedExchangesFrom is sameMixedExchanges from the source address
+// src ("": any), each client waiting wait for the answer.
+func sameMixedExchangesFrom(t *testing.T, src string, wait time.Duration, ha, goha string, haLog, goLog chan string, rec *recorder, cases []mixedCase) {
+	t.Helper()
 	for _, c := range cases {
 		label := fmt.Sprintf("%.60q", c.raw)
-		var got, rec [2][]byte
+		if src != "" {
+			label = fmt.Sprintf("from %s: %.40q", src, c.raw)
+		}
+		var got, seen [2][]byte
 		var ends [2]string
 		for i, addr := range []string{ha, goha} {
-			web.reset(nil, false)
-			got[i], ends[i] = exchangeFrom(t, "", addr, c.raw, 400*time.Millisecond)
-			rec[i] = web.bytes()
+			rec.reset(nil, false)
+			got[i], ends[i] = exchangeFrom(t, src, addr, c.raw, wait)
+			seen[i] = rec.bytes()
 		}
 		compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
-		if !bytes.Equal(rec[0], rec[1]) {
-			t.Errorf("%s: the http backend got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
+		if !bytes.Equal(seen[0], seen[1]) {
+			t.Errorf("%s: the recorded backend got\nhaproxy: %q\ngoha:    %q", label, seen[0], seen[1])
 		}
 		sameLogLines(t, label, haLog, goLog, c.lines)
+	}
+}
+
+// getReq is a one-line HTTP/1.1 GET of path.
+func getReq(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+
+// mixedFrontend is the tcp frontend fe of the per-connection upgrade
+// tests (tcplog, bound on BIND) with rules, then backends.
+func mixedFrontend(rules string, backends ...string) string {
+	return upgradeHead + "frontend fe\n    mode tcp\n    option tcplog\n    bind BIND\n" + rules + strings.Join(backends, "")
+}
+
+// webBackend is the http backend web on rec; rawBackend the tcp backend
+// raw on an echo that prefixes "raw".
+func webBackend(rec *recorder) string {
+	return "backend web\n    mode http\n    server s1 " + rec.ln.Addr().String() + "\n"
+}
+
+func rawBackend(t *testing.T) string {
+	return "backend raw\n    mode tcp\n    server s1 " + prefixEcho(t, "raw") + "\n"
+}
+
+// mixedStatsSince keeps px's counters now; the func it returns compares
+// the show stat cells mixedStatCols names, moved since before on sock.
+func mixedStatsSince(t *testing.T, px *proxy.Proxy, sock, before string) func() {
+	fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+	return func() {
+		t.Helper()
+		after := haproxytest.StatsCmd(t, sock, "show stat")
+		sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
 	}
 }
 
@@ -77,11 +117,7 @@ func backendStats(px *proxy.Proxy) []proxy.Stats {
 // http backend's, the log lines and show stat's cells.
 func TestTCPFrontendMixedBackendsDifferential(t *testing.T) {
 	web := startRecorder(t)
-	cfg := upgradeHead + `frontend fe
-    mode tcp
-    option tcplog
-    bind BIND
-    tcp-request inspect-delay 1s
+	cfg := mixedFrontend(`    tcp-request inspect-delay 1s
     tcp-request content accept if HTTP
     http-request set-var(txn.raw) int(1) if { path /raw }
     http-request set-header x-fe mixed
@@ -90,27 +126,19 @@ func TestTCPFrontendMixedBackendsDifferential(t *testing.T) {
     use_backend raw if { var(txn.raw) -m found }
     use_backend web if HTTP
     default_backend raw
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-backend raw
-    mode tcp
-    server s1 ` + prefixEcho(t, "raw") + `
-`
+`, webBackend(web), rawBackend(t))
 	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
-	fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
-	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameStats := mixedStatsSince(t, px, sock, before)
 	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
-		{get("/a") + get("/b"), 2},
+		{getReq("/a") + getReq("/b"), 2},
 		{"hello raw\r\n", 1},
 		{"HELLO garbage\r\n\r\n", 1},
-		{get("/raw"), 1}, // switched on the raw bytes: web
-		{get("/a") + get("/raw"), 2},
-		{get("/a") + "HELLO garbage\r\n\r\n", 2},
+		{getReq("/raw"), 1}, // switched on the raw bytes: web
+		{getReq("/a") + getReq("/raw"), 2},
+		{getReq("/a") + "HELLO garbage\r\n\r\n", 2},
 	})
 	sameH2Exchange(t, ha, goha, haLog, goLog, []*recorder{web}, "/a", "/b")
-	after := haproxytest.StatsCmd(t, sock, "show stat")
-	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+	sameStats()
 }
 
 // TestTCPFrontendMixedImplicitDifferential: a tcp frontend upgraded per
@@ -139,55 +167,31 @@ func TestTCPFrontendMixedImplicitDifferential(t *testing.T) {
 }
 
 func mixedImplicitDifferential(t *testing.T, mode string, web, other *recorder, otherAddr string) {
-	cfg := upgradeHead + `frontend fe
-    mode tcp
-    option tcplog
-    bind BIND
-    tcp-request content set-var(txn.t) str(tcp) unless { var(sess.again) -m found }
+	cfg := mixedFrontend(`    tcp-request content set-var(txn.t) str(tcp) unless { var(sess.again) -m found }
     tcp-request content set-var(txn.t) str(again) if { var(sess.again) -m found }
     tcp-request content set-var(sess.again) int(1)
     http-request set-header x-t %[var(txn.t)]
     use_backend other if { src 127.0.0.2 }
     default_backend web
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-backend other
-    mode ` + mode + `
-    server s1 ` + otherAddr + `
-`
+`, webBackend(web), "backend other\n    mode "+mode+"\n    server s1 "+otherAddr+"\n")
 	cases := []switchCase{
-		{upgradeGet + "GET /b HTTP/1.1\r\nhost: x\r\n\r\n", 300 * time.Millisecond, 2},
+		{upgradeGet + getReq("/b"), 300 * time.Millisecond, 2},
 		{"HELLO garbage\r\n\r\n", 300 * time.Millisecond, 1},
 		{"GET / HT", 2 * time.Second, 1}, // timeout client: 408, PR
 	}
 	upgradeRounds(t, func() bool {
 		ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
-		fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
+		sameStats := mixedStatsSince(t, px, sock, before)
 		if upgradeExchangesRaced(t, ha, goha, haLog, goLog, []*recorder{web, other}, cases) {
 			return true
 		}
-		two := upgradeGet // under the 32 bytes prefixEcho reads (more: its close resets)
+		two := mixedCase{upgradeGet, 1} // under the 32 bytes prefixEcho reads (more: its close resets)
 		if mode == "http" {
-			two += "GET /b HTTP/1.1\r\nhost: x\r\n\r\n"
+			two = mixedCase{upgradeGet + getReq("/b"), 2}
 		}
-		for _, raw := range []string{two, "HELLO garbage\r\n\r\n"} {
-			var got, rec [2][]byte
-			var ends [2]string
-			for i, addr := range []string{ha, goha} {
-				other.reset(nil, false)
-				got[i], ends[i] = exchangeFrom(t, "127.0.0.2", addr, raw, 300*time.Millisecond)
-				rec[i] = other.bytes()
-			}
-			label := fmt.Sprintf("from 127.0.0.2: %.40q", raw)
-			compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
-			if !bytes.Equal(rec[0], rec[1]) {
-				t.Errorf("%s: backend other got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
-			}
-			sameLogLines(t, label, haLog, goLog, 1+strings.Count(raw, "GET /b"))
-		}
-		after := haproxytest.StatsCmd(t, sock, "show stat")
-		sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+		sameMixedExchangesFrom(t, "127.0.0.2", 300*time.Millisecond, ha, goha, haLog, goLog, other,
+			[]mixedCase{two, {"HELLO garbage\r\n\r\n", 1}})
+		sameStats()
 		return false
 	})
 }
@@ -209,40 +213,28 @@ func TestTCPFrontendDynamicBackendDifferential(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			web := startRecorder(t)
-			cfg := upgradeHead + `frontend fe
-    mode tcp
-    option tcplog
-    bind BIND
-    tcp-request inspect-delay 1s
+			cfg := mixedFrontend(`    tcp-request inspect-delay 1s
     tcp-request content set-var(txn.be) str(web) if HTTP
     tcp-request content set-var(txn.be) str(raw) if !HTTP
-` + sw + `    http-request set-var(txn.be) str(raw) if { path /raw }
+`+sw+`    http-request set-var(txn.be) str(raw) if { path /raw }
     http-request set-var(txn.be) str(nope) if { path /nope }
     http-request set-header x-be %[var(txn.be)]
     use_backend %[var(txn.be)]
     default_backend web
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-backend raw
-    mode tcp
-    server s1 ` + prefixEcho(t, "raw") + `
-`
+`, webBackend(web), rawBackend(t))
 			ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
-			fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
-			get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+			sameStats := mixedStatsSince(t, px, sock, before)
 			cases := []mixedCase{
-				{get("/a") + get("/b"), 2},
-				{get("/raw"), 1},
-				{get("/a") + get("/raw"), 2},
-				{get("/nope") + get("/a"), 2},
+				{getReq("/a") + getReq("/b"), 2},
+				{getReq("/raw"), 1},
+				{getReq("/a") + getReq("/raw"), 2},
+				{getReq("/nope") + getReq("/a"), 2},
 			}
 			if sw == "" {
 				cases = append(cases, mixedCase{"hello raw\r\n", 1}, mixedCase{"HELLO garbage\r\n\r\n", 1})
 			}
 			sameMixedExchanges(t, ha, goha, haLog, goLog, web, cases)
-			after := haproxytest.StatsCmd(t, sock, "show stat")
-			sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+			sameStats()
 		})
 	}
 }
@@ -270,12 +262,8 @@ func TestConditionalSwitchModeDifferential(t *testing.T) {
 
 func conditionalSwitchDifferential(t *testing.T, proto string) {
 	web := startRecorder(t)
-	cfg := upgradeHead + `frontend fe
-    mode tcp
-    option tcplog
-    bind BIND
-    tcp-request inspect-delay 1s
-    tcp-request content switch-mode http ` + proto + `if HTTP !{ src 127.0.0.2 }
+	cfg := mixedFrontend(`    tcp-request inspect-delay 1s
+    tcp-request content switch-mode http `+proto+`if HTTP !{ src 127.0.0.2 }
     tcp-request content set-var(txn.after) str(yes)
     http-request set-header x-after %[var(txn.after)]
     http-request set-var(txn.raw) int(1) if { path /raw }
@@ -283,42 +271,21 @@ func conditionalSwitchDifferential(t *testing.T, proto string) {
     use_backend raw if { var(txn.raw) -m found }
     use_backend raw if !HTTP
     default_backend web
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-backend raw
-    mode tcp
-    server s1 ` + prefixEcho(t, "raw") + `
-`
+`, webBackend(web), rawBackend(t))
 	ha, goha, haLog, goLog, px, sock, before := startSettled(t, cfg)
-	fe0, be0 := px.Frontends()[0].Stats, backendStats(px)
-	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
+	sameStats := mixedStatsSince(t, px, sock, before)
 	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
-		{get("/a") + get("/b"), 2},
-		{get("/raw"), 1},
-		{get("/a") + get("/raw"), 2},
+		{getReq("/a") + getReq("/b"), 2},
+		{getReq("/raw"), 1},
+		{getReq("/a") + getReq("/raw"), 2},
 		{"hello raw\r\n", 1},
 		{"HELLO garbage\r\n\r\n", 1},
-		{get("/a") + "HELLO garbage\r\n\r\n", 2},
+		{getReq("/a") + "HELLO garbage\r\n\r\n", 2},
 		{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", strings.Count(proto, "h1")}, // (HTTP/2: logged per stream)
 	})
-	for _, raw := range []string{get("/raw") + get("/b"), get("/a") + get("/raw")} {
-		var got, rec [2][]byte
-		var ends [2]string
-		for i, addr := range []string{ha, goha} {
-			web.reset(nil, false)
-			got[i], ends[i] = exchangeFrom(t, "127.0.0.2", addr, raw, 400*time.Millisecond)
-			rec[i] = web.bytes()
-		}
-		label := fmt.Sprintf("from 127.0.0.2: %.40q", raw)
-		compareAnswers(t, label, got[0], got[1], ends[0], ends[1])
-		if !bytes.Equal(rec[0], rec[1]) {
-			t.Errorf("%s: the http backend got\nhaproxy: %q\ngoha:    %q", label, rec[0], rec[1])
-		}
-		sameLogLines(t, label, haLog, goLog, 2)
-	}
-	after := haproxytest.StatsCmd(t, sock, "show stat")
-	sameStatDeltas(t, before, after, mixedStatCols(px, fe0, be0), nil, false)
+	sameMixedExchangesFrom(t, "127.0.0.2", 400*time.Millisecond, ha, goha, haLog, goLog, web,
+		[]mixedCase{{getReq("/raw") + getReq("/b"), 2}, {getReq("/a") + getReq("/raw"), 2}})
+	sameStats()
 }
 
 // TestSwitchModeAfterPayloadRulesDifferential: the content rules before
@@ -329,23 +296,15 @@ backend raw
 // variable they set), the log lines.
 func TestSwitchModeAfterPayloadRulesDifferential(t *testing.T) {
 	web := startRecorder(t)
-	cfg := upgradeHead + `frontend fe
-    mode tcp
-    option tcplog
-    bind BIND
-    tcp-request inspect-delay 1s
+	cfg := mixedFrontend(`    tcp-request inspect-delay 1s
     tcp-request content set-var(txn.h) str(yes) if HTTP
     tcp-request content switch-mode http
     http-request set-header x-h %[var(txn.h)]
     default_backend web
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-`
+`, webBackend(web))
 	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
-	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
 	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
-		{get("/a") + get("/b"), 2},
+		{getReq("/a") + getReq("/b"), 2},
 		{"HELLO garbage\r\n\r\n", 1},
 	})
 }
@@ -368,17 +327,10 @@ func TestTCPFrontendMixedLogASAPDifferential(t *testing.T) {
     http-response set-var(txn.v) str(res)
     use_backend web if HTTP
     default_backend raw
-backend web
-    mode http
-    server s1 ` + web.ln.Addr().String() + `
-backend raw
-    mode tcp
-    server s1 ` + prefixEcho(t, "raw") + `
-`
+` + webBackend(web) + rawBackend(t)
 	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
-	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nhost: x\r\n\r\n" }
 	sameMixedExchanges(t, ha, goha, haLog, goLog, web, []mixedCase{
-		{get("/a") + get("/b"), 2},
+		{getReq("/a") + getReq("/b"), 2},
 		{"hello raw\r\n", 1},
 	})
 }

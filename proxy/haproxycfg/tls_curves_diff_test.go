@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -21,13 +20,11 @@ const curvesConfig = crtBaseHead + `frontend fe
 // sClientGroup runs openssl s_client offering only group (at the TLS
 // version flag) and reports the key exchange group agreed, or refused.
 func sClientGroup(addr, version, group string) string {
-	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-servername", "a.example.test", version, "-groups", group)
-	cmd.Stdin = strings.NewReader("")
-	out, err := cmd.CombinedOutput()
+	out, err := sClientOut(addr, "", "-servername", "a.example.test", version, "-groups", group)
 	if err != nil {
 		return "refused"
 	}
-	for _, l := range strings.Split(string(out), "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(l, "Server Temp Key: "); ok {
 			return v
 		}

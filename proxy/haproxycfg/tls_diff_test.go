@@ -117,16 +117,14 @@ func peerCN(t *testing.T, addr, name string) string {
 // handshake succeeded, with the protocol and cipher it agreed.
 func sClient(t *testing.T, addr string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("openssl", append([]string{"s_client", "-connect", addr, "-servername", "a.example.test"}, args...)...)
-	cmd.Stdin = strings.NewReader("")
-	out, err := cmd.CombinedOutput()
+	out, err := sClientOut(addr, "", append([]string{"-servername", "a.example.test"}, args...)...)
 	if err != nil {
 		return "refused"
 	}
 	// "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384": printed once the
 	// handshake is done (the SSL-Session block of TLS 1.3 waits for a
 	// ticket, which may come after s_client quits).
-	for _, l := range strings.Split(string(out), "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(l, "New, "); ok {
 			proto, cipher, _ := strings.Cut(v, ", Cipher is ")
 			if proto == "(NONE)" {
@@ -211,10 +209,8 @@ func TestTLSDifferential(t *testing.T) {
 // sClientTicket says whether a TLS 1.2 handshake gets a session ticket.
 func sClientTicket(t *testing.T, addr string) bool {
 	t.Helper()
-	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-tls1_2")
-	cmd.Stdin = strings.NewReader("")
-	out, _ := cmd.CombinedOutput()
-	return strings.Contains(string(out), "TLS session ticket:")
+	out, _ := sClientOut(addr, "", "-tls1_2")
+	return strings.Contains(out, "TLS session ticket:")
 }
 
 // TestTLSTickets: session tickets by default, none with no-tls-tickets.

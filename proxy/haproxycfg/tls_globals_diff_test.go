@@ -28,25 +28,6 @@ import (
 
 const tlsGlobalsReply = "    http-request return status 200 content-type text/plain string ok\n"
 
-// sClientSession makes one handshake with openssl s_client (a request
-// keeps the connection until the answer: TLS 1.3 tickets come after the
-// handshake): "Reused", "New" or "failed".
-func sClientSession(addr, version string, args ...string) string {
-	a := append([]string{"s_client", "-connect", addr, "-servername", "a.example.test", version, "-ign_eof"}, args...)
-	cmd := exec.Command("openssl", a...)
-	cmd.Stdin = strings.NewReader("GET / HTTP/1.0\r\n\r\n")
-	out, _ := cmd.CombinedOutput()
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(l, "Reused,") {
-			return "Reused"
-		}
-		if strings.HasPrefix(l, "New,") {
-			return "New"
-		}
-	}
-	return "failed"
-}
-
 // TestSSLLifetimeDifferential: with tune.ssl.lifetime 3 and
 // tune.ssl.cachesize 0, a session offered at once resumes (ticket, TLS
 // 1.2 and 1.3), one offered 6 s after it was made does not, and a TLS 1.2
@@ -373,10 +354,8 @@ func gohaCheckExit(cfg string) int {
 // sClientCipher is the cipher an openssl s_client offering only cipher
 // (TLS 1.2) gets from addr ("(NONE)": the handshake failed).
 func sClientCipher(addr, cipher string) string {
-	cmd := exec.Command("openssl", "s_client", "-connect", addr, "-tls1_2", "-cipher", cipher)
-	cmd.Stdin = strings.NewReader("")
-	out, _ := cmd.CombinedOutput()
-	for _, l := range strings.Split(string(out), "\n") {
+	out, _ := sClientOut(addr, "", "-tls1_2", "-cipher", cipher)
+	for _, l := range strings.Split(out, "\n") {
 		if rest, ok := strings.CutPrefix(l, "New, "); ok {
 			return rest
 		}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -175,10 +174,8 @@ func TestTCPSNIRoutingDifferential(t *testing.T) {
 	for _, name := range []string{"a.example.test", "x.b.example.test", "nothing.test"} {
 		var subj [2]string
 		for i, fe := range []string{haFE, goFE} {
-			cmd := exec.Command("openssl", "s_client", "-connect", fe, "-servername", name)
-			cmd.Stdin = strings.NewReader("")
-			out, _ := cmd.CombinedOutput()
-			for _, l := range strings.Split(string(out), "\n") {
+			out, _ := sClientOut(fe, "", "-servername", name)
+			for _, l := range strings.Split(out, "\n") {
 				if strings.HasPrefix(l, "subject=") {
 					subj[i] = l
 				}

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,23 +34,7 @@ func writeTicketKeys(t *testing.T, dir, name string, prev []string, n, size int)
 // then offers that session to second: "Reused" or "New" as s_client says.
 func sClientResume(t *testing.T, first, second, version string) string {
 	sess := filepath.Join(t.TempDir(), "sess.pem")
-	run := func(addr string, args ...string) string {
-		a := append([]string{"s_client", "-connect", addr, "-servername", "a.example.test", version, "-ign_eof"}, args...)
-		cmd := exec.Command("openssl", a...)
-		// A request keeps the connection until the answer: TLS 1.3 tickets
-		// come after the handshake.
-		cmd.Stdin = strings.NewReader("GET / HTTP/1.0\r\n\r\n")
-		out, _ := cmd.CombinedOutput()
-		for _, l := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(l, "Reused,") {
-				return "Reused"
-			}
-			if strings.HasPrefix(l, "New,") {
-				return "New"
-			}
-		}
-		return "failed"
-	}
+	run := func(addr string, args ...string) string { return sClientSession(addr, version, args...) }
 	if r := run(first, "-sess_out", sess); r != "New" {
 		return "first handshake " + r
 	}

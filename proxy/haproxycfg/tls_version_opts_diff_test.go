@@ -2,10 +2,8 @@ package haproxycfg
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
@@ -15,18 +13,8 @@ import (
 // sClientOutcome is what openssl s_client (args added) negotiates with
 // addr: its version ("TLSv1.2"), or "fail".
 func sClientOutcome(addr string, args ...string) string {
-	cmd := exec.Command("openssl", append([]string{"s_client", "-connect", addr}, args...)...)
-	cmd.Stdin = strings.NewReader("")
-	done := make(chan []byte, 1)
-	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
-	var out []byte
-	select {
-	case out = <-done:
-	case <-time.After(4 * time.Second):
-		cmd.Process.Kill()
-		out = <-done
-	}
-	for _, l := range strings.Split(string(out), "\n") {
+	out, _ := sClientOut(addr, "", args...)
+	for _, l := range strings.Split(out, "\n") {
 		if _, c, ok := strings.Cut(l, ", Cipher is "); ok && !strings.Contains(c, "(NONE)") {
 			v, _, _ := strings.Cut(strings.TrimPrefix(l, "New, "), ",")
 			return v
@@ -76,7 +64,7 @@ func TestBindTLSVersionOptionsMatchHAProxy(t *testing.T) {
 			fmt.Fprintf(&haLines, "    bind %s ssl crt %s/a.pem %s\n", ha, pki.Dir, opts)
 			fmt.Fprintf(&goLines, "    bind %s ssl crt %s/a.pem %s\n", goha, pki.Dir, opts)
 		}
-		cfg := global + "defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 2s\n    timeout server 2s\nfrontend f\nBINDS    default_backend b\nbackend b\n    server s 127.0.0.1:9\n"
+		cfg := tlsTCPConfig(global, "BINDS")
 		difftest.StartHAProxy(t, strings.Replace(cfg, "BINDS", haLines.String(), 1), haAddrs[0])
 		runPlan(t, strings.Replace(cfg, "BINDS", goLines.String(), 1))
 		for _, a := range goAddrs {
