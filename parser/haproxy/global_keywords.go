@@ -51,6 +51,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.vars.txn-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.reqres-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.sess-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.check-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	{"h1-case-adjust", "<from> <to>", false, (*state).globalH1CaseAdjust},
