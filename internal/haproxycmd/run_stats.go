@@ -116,7 +116,7 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	info.DroppedLogs = w.events.dropped()
 	info.ActivePeers, info.ConnectedPeers = s.PeersCounts()
 	t := w.px.TLSStats()
-	info.TLS = runtimeapi.TLSInfo{CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
+	info.TLS = runtimeapi.TLSInfo{MaxConns: int64(w.plan.Process.MaxSSLConn), RateLimit: int64(w.plan.Process.MaxSSLRate), CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
 		FrontendKeyRate: t.FrontendKeyRate, FrontendMaxKeyRate: t.MaxFeKR, FrontendSessionReusePct: t.SessionReusePct,
 		BackendKeyRate: t.BackendKeyRate, BackendMaxKeyRate: t.MaxBeKR}
 	return info

@@ -118,8 +118,8 @@ const rateLimitUsage = "'set rate-limit' only supports :\n" +
 // cmdSetRateLimit is `set rate-limit <what> global <value>`. goha cannot
 // change the connection, session or TLS handshake rate limits at run time
 // (global maxconnrate and maxsessrate are applied as configured,
-// maxsslrate is refused), so only 0 is accepted for them, and only while
-// no limit is set.
+// maxsslrate is refused with TLS and shown without), so only 0 is
+// accepted for them, and only while no limit is set.
 func cmdSetRateLimit(s *Session, args []string) string {
 	what := argAt(args, 2)
 	switch what {
@@ -139,7 +139,7 @@ func cmdSetRateLimit(s *Session, args []string) string {
 	}
 	if what != "http-compression" {
 		in := s.src.Info()
-		cur := map[string]int64{"connections": in.ConnRateLimit, "sessions": in.SessRateLimit}[what]
+		cur := map[string]int64{"connections": in.ConnRateLimit, "sessions": in.SessRateLimit, "ssl-sessions": in.TLS.RateLimit}[what]
 		if v != 0 || cur != 0 {
 			return errNotSupported
 		}

@@ -81,6 +81,7 @@ type Info struct {
 // SslCacheLookups and SslCacheMisses stay 0: goha resumes sessions by
 // tickets only and keeps no server-side session cache.
 type TLSInfo struct {
+	MaxConns, RateLimit                 int64 // MaxSslConns, SslRateLimit: maxsslconn, maxsslrate
 	CurrConns, CumConns                 int64 // CurrSslConns, CumSslConns
 	Rate, MaxRate                       int64 // SslRate, MaxSslRate
 	FrontendKeyRate, FrontendMaxKeyRate int64
