@@ -80,7 +80,8 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	w := s.w
 	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
 		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.px.GlobalMaxconn(),
-		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100, CompressBpsRateLim: s.compressionRateLimit()}
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+	info.CompressBpsIn, info.CompressBpsOut, info.CompressBpsRateLim = w.px.CompressionRates()
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus
 	// its reserve, see defaultMaxconn) and shows that as both values.
 	r := w.px.ProcessRates()

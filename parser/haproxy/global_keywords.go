@@ -44,6 +44,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"h2-workaround-bogus-websocket-clients", "", true, (*state).globalH2NoConnectProtocol},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
+	{"maxcomprate", "<number>", false, (*state).globalMaxCompRate}, // compression.go
 	// message head limits (global_tune.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},

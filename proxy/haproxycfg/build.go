@@ -44,6 +44,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
+	b.plan.Proxy.CompRateLimit = int64(g.MaxCompRate)
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
 	b.plan.Proxy.CloseSpread = proxy.CloseSpread{Window: g.CloseSpread.Window, Infinite: g.CloseSpread.Infinite}

@@ -19,8 +19,8 @@ type Limiter interface {
 	// number).
 	SetServerMaxconn(backend, server string, n int) error
 	// SetCompressionRateLimit is `set rate-limit http-compression global`
-	// in bytes per second (shown as CompressBpsRateLim). goha compresses
-	// nothing, so the limit has nothing to slow down.
+	// in bytes per second (shown as CompressBpsRateLim): above it no new
+	// response is compressed (proxy/comp_rate.go).
 	SetCompressionRateLimit(bytesPerSec int64)
 }
 

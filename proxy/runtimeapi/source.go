@@ -71,10 +71,11 @@ type Info struct {
 	BytesOutRate                int64
 	PoolAlloc                   int64 // bytes
 	PoolUsed                    int64 // bytes
-	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
-	// per second.
-	CompressBpsRateLim int64
-	TLS                TLSInfo
+	// CompressBpsIn and CompressBpsOut are the compressors' input and
+	// output rates, CompressBpsRateLim their limit (maxcomprate, `set
+	// rate-limit http-compression`), in bytes per second.
+	CompressBpsIn, CompressBpsOut, CompressBpsRateLim int64
+	TLS                                               TLSInfo
 }
 
 // TLSInfo are the TLS fields of `show info` (HAProxy's Ssl* lines).
