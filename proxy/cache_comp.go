@@ -41,7 +41,7 @@ func (s *session) hitComp(e *cache.Entry, notModified bool, be *backend) exchang
 		status = 304
 	}
 	http11 := s.req.Minor == 1 && (notModified || hitHTTP11(e))
-	if !respCompressible(&c.plan, http11, string(s.req.Method) == "HEAD", status, framed, hs) {
+	if !respCompressible(&c.plan, http11, string(s.req.Method) == "HEAD", status, framed, hs) || s.p.comp.over() {
 		c.algo = ""
 	}
 	s.info.compAlgo = c.algo
@@ -98,6 +98,9 @@ func (s *session) hitCompressedBody(out []byte, c exchangeComp, e *cache.Entry) 
 		zw.Write(e.Body)
 		zw.Close()
 		payload = zb.Bytes()
+	}
+	if zw != nil {
+		s.p.comp.count(int64(len(e.Body)), int64(len(payload))) // comp_rate.go
 	}
 	for _, ct := range counters {
 		if zw == nil {

@@ -204,6 +204,9 @@ func (x *exchange) forwardCompressed(head []byte, kind http1.BodyKind, contentLe
 // countComp adds one batch to the frontend's and backend's compression
 // counters.
 func (x *exchange) countComp(in, out int64, bypass bool) {
+	if !bypass {
+		x.s.p.comp.count(in, out) // comp_rate.go
+	}
 	for _, c := range []*Counters{&x.s.fe.stats, &x.be.stats} {
 		if bypass {
 			c.compByp.Add(in)

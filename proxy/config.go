@@ -42,7 +42,10 @@ type Config struct {
 	// CompMaxLevel is tune.comp.maxlevel, the compression level
 	// (HAProxy's default 1; 0 sends the data stored, uncompressed).
 	CompMaxLevel int
-	HeadLimits   // tune.bufsize, tune.maxrewrite, ... (head_limits.go)
+	// CompRateLimit is global maxcomprate in bytes per second (0: none;
+	// comp_rate.go).
+	CompRateLimit int64
+	HeadLimits    // tune.bufsize, tune.maxrewrite, ... (head_limits.go)
 	// H1CaseAdjust is h1-case-adjust(-file): lower-case header name →
 	// the case HTTP/1 output gives it where the frontend's
 	// H1CaseAdjustClient or the backend's H1CaseAdjustServer asks (h1_case.go).

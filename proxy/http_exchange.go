@@ -374,7 +374,8 @@ func (x *exchange) forwardResponse() bool {
 	x.stickStore()
 	compress := x.comp.algo != "" &&
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,
-			kind == http1.BodyChunked || (kind == http1.BodyLength && resp.ContentLength > 0), resp.Headers)
+			kind == http1.BodyChunked || (kind == http1.BodyLength && resp.ContentLength > 0), resp.Headers) &&
+		!s.p.comp.over() // maxcomprate (comp_rate.go)
 	x.noteResBody()
 	s.info.compAlgo = ""
 	if compress {

@@ -65,6 +65,7 @@ type Proxy struct {
 	backendList []*backend
 	global      *limiter      // global maxconn (`set maxconn global` changes it)
 	rates       processRates  // global maxconnrate, maxsessrate (process_rate.go)
+	comp        compRates     // global maxcomprate (comp_rate.go)
 	tlsc        tlsCounters   // `show info`'s TLS figures (tls_stats.go)
 	errEvents   atomic.Uint32 // refused messages captured so far (errsnap.go)
 
@@ -157,6 +158,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	}
 	p.global = newLimiter(limitOf(cfg.MaxConn))
 	p.rates.connLimit, p.rates.sessLimit = uint32(max(cfg.MaxConnRate, 0)), uint32(max(cfg.MaxSessRate, 0))
+	p.comp.limit.Store(cfg.CompRateLimit) // comp_rate.go
 	for _, bc := range cfg.Backends {
 		if _, dup := p.backends[bc.Name]; dup {
 			return nil, fmt.Errorf("proxy: duplicate backend %q", bc.Name)

@@ -19,11 +19,9 @@ import (
 )
 
 // runtimeState is what the runtime API changed that the plan does not
-// say: the compression rate limit shown by `show info`, and the check
-// ports set by `set server ... check-port`.
+// say: the check ports set by `set server ... check-port`, ...
 type runtimeState struct {
 	mu         sync.Mutex
-	compRate   int64
 	checkConfs map[string]checkSpecRef // "backend/server" -> check addr/port set by the runtime API
 	agents     map[string]*agentOverride
 	// unchecked: the health HAProxy shows for a server without check
@@ -95,15 +93,7 @@ func (s *runtimeSource) SetServerMaxconn(backend, server string, n int) error {
 }
 
 func (s *runtimeSource) SetCompressionRateLimit(bps int64) {
-	s.w.rt.mu.Lock()
-	s.w.rt.compRate = bps
-	s.w.rt.mu.Unlock()
-}
-
-func (s *runtimeSource) compressionRateLimit() int64 {
-	s.w.rt.mu.Lock()
-	defer s.w.rt.mu.Unlock()
-	return s.w.rt.compRate
+	s.w.px.SetCompressionRateLimit(bps) // proxy/comp_rate.go
 }
 
 // checkSpec finds a server's health check: its own address and port as

@@ -80,7 +80,8 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	w := s.w
 	info := runtimeapi.Info{Version: haproxy.Version, ReleaseDate: haproxy.ReleaseDate, Nbthread: runtime.GOMAXPROCS(0), Pid: os.Getpid(),
 		Uptime: time.Since(processStart), StartTime: processStart, Maxconn: w.px.GlobalMaxconn(),
-		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100, CompressBpsRateLim: s.compressionRateLimit()}
+		HardMaxconn: w.plan.Proxy.MaxConn, IdlePct: 100}
+	info.CompressBpsIn, info.CompressBpsOut, info.CompressBpsRateLim = w.px.CompressionRates()
 	// HAProxy sizes its descriptors from maxconn (2 per connection plus
 	// its reserve, see defaultMaxconn) and shows that as both values.
 	r := w.px.ProcessRates()
@@ -116,7 +117,7 @@ func (s *runtimeSource) Info() runtimeapi.Info {
 	info.DroppedLogs = w.events.dropped()
 	info.ActivePeers, info.ConnectedPeers = s.PeersCounts()
 	t := w.px.TLSStats()
-	info.TLS = runtimeapi.TLSInfo{CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
+	info.TLS = runtimeapi.TLSInfo{MaxConns: int64(w.plan.Process.MaxSSLConn), RateLimit: int64(w.plan.Process.MaxSSLRate), CurrConns: t.CurrConns, CumConns: t.CumConns, Rate: t.Rate, MaxRate: t.MaxRate,
 		FrontendKeyRate: t.FrontendKeyRate, FrontendMaxKeyRate: t.MaxFeKR, FrontendSessionReusePct: t.SessionReusePct,
 		BackendKeyRate: t.BackendKeyRate, BackendMaxKeyRate: t.MaxBeKR}
 	return info

@@ -70,6 +70,23 @@ func (s *state) globalCompMaxLevel(g *Global, l *kwLine) {
 	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
 }
 
+// globalMaxCompRate reads maxcomprate <kB/s> as HAProxy 2.6 does: atoi's
+// value times 1024, kept in an unsigned int (-1 is 4294966272, 4194304
+// wraps to 0: no limit; measured with show info CompressBpsRateLim).
+func (s *state) globalMaxCompRate(g *Global, l *kwLine) {
+	if len(l.w) > 2 && l.w[2] != "" {
+		s.alert(l.p, "'%s' cannot handle unexpected argument '%s'.", l.kw, l.w[2])
+		return
+	}
+	if l.arg(1) == "" {
+		s.alert(l.p, "'%s' expects an integer argument in kb/s.", l.kw)
+		return
+	}
+	n, _, _ := leadingInt(l.arg(1))
+	g.MaxCompRate = uint32(int32(n) * 1024)
+	g.Raw = append(g.Raw, Statement{Pos: l.p, Args: l.w})
+}
+
 // prependEach puts each word in front of list, in turn, into a new slice.
 func prependEach(list, words []string) []string {
 	out := make([]string, 0, len(list)+len(words))

@@ -44,6 +44,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"nosplice", "", true, (*state).globalNosplice},
 	{"h2-workaround-bogus-websocket-clients", "", true, (*state).globalH2NoConnectProtocol},
 	{"tune.comp.maxlevel", "<number>", false, (*state).globalCompMaxLevel},
+	{"maxcomprate", "<number>", false, (*state).globalMaxCompRate}, // compression.go
 	// message head limits (global_tune.go)
 	{"tune.bufsize", "<number>", false, (*state).globalTuneBufsize},
 	{"tune.maxrewrite", "<number>", false, (*state).globalTuneMaxRewrite},
@@ -51,6 +52,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.vars.txn-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.reqres-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.sess-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.check-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	{"h1-case-adjust", "<from> <to>", false, (*state).globalH1CaseAdjust},

@@ -46,8 +46,9 @@ type TLSTune struct {
 	// (proxy/haproxycfg tls_tune.go refuses a bind that would).
 	DH string
 	// MaxSSLRate is maxsslrate (0: none), checked and reported
-	// (global_limits.go).
-	MaxSSLRate int
+	// (global_limits.go). MaxSSLConn is maxsslconn (0: none), reported
+	// likewise. `show info` shows both (MaxSslConns, SslRateLimit).
+	MaxSSLRate, MaxSSLConn int
 }
 
 // ExtraFiles are the companion files of a crt (ssl-load-extra-files).
@@ -113,8 +114,11 @@ func (s *state) globalTLSInt(g *Global, l *kwLine) {
 		// goha keeps no session-ID cache, with the line or without
 		// (README, known differences): 0 is HAProxy's no cache.
 		g.TLS.CacheSize = &n
+	case "maxsslconn":
+		g.TLS.MaxSSLConn = n
+		s.globalUnsupported(g, l) // inert unless TLS (class table)
 	default:
-		s.globalUnsupported(g, l) // maxrecord, hard-maxrecord (inert), maxsslconn
+		s.globalUnsupported(g, l) // maxrecord, hard-maxrecord (inert)
 	}
 }
 

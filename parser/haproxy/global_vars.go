@@ -6,12 +6,13 @@ import "fmt"
 // bytes (0: none), as HAProxy 2.6 keeps them (an unsigned int).
 // proc-max-size and global-max-size are not modelled (they count the
 // process variables HAProxy creates at load, 80 bytes for each name the
-// configuration uses, measured): kept raw and reported.
+// configuration uses, measured): kept raw and reported. Check caps the
+// variables of a health check run (proxy/check varlimit.go).
 type VarLimits struct {
-	Txn, ReqRes, Sess uint32
+	Txn, ReqRes, Sess, Check uint32
 }
 
-// Any says whether a limit is set.
+// Any says whether a limit on the traffic's variables is set.
 func (v VarLimits) Any() bool { return v.Txn|v.ReqRes|v.Sess != 0 }
 
 // globalTuneVars reads a tune.vars.*-max-size as HAProxy 2.6's
@@ -32,6 +33,8 @@ func (s *state) globalTuneVars(g *Global, l *kwLine) {
 		g.VarLimits.ReqRes = v
 	case "tune.vars.sess-max-size":
 		g.VarLimits.Sess = v
+	case "tune.vars.check-max-size":
+		g.VarLimits.Check = v
 	default:
 		panic(fmt.Sprintf("globalTuneVars: %s", l.kw))
 	}

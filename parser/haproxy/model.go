@@ -73,6 +73,8 @@ type Global struct {
 	H2NoConnectProtocol bool
 	// CompMaxLevel is tune.comp.maxlevel, 1..9 (0: not set, HAProxy's 1).
 	CompMaxLevel int
+	// MaxCompRate is maxcomprate in bytes per second (0: none).
+	MaxCompRate uint32
 	// VarLimits are tune.vars.txn-max-size, reqres-max-size and
 	// sess-max-size (global_vars.go).
 	VarLimits VarLimits

@@ -170,6 +170,11 @@ func TestConverters(t *testing.T) {
 		{str("a\"/\x01é"), ",json(ascii)", `a\"\/\u0001\u00c3\u00a9`},
 		{str("aé"), ",json(utf8)", `a\u00e9`},
 		{str("a\xff"), ",json(utf8)", none},
+		{str("\xef\xbf\xbe"), ",json(utf8)", none}, // U+FFFE: out of HAProxy's range
+		{str("a\xffb\xc0\xafc"), ",json(utf8s)", "abc"},
+		{str("\xc0\xaf"), ",json(utf8p)", `\/`}, // an overlong '/' kept
+		{str("\xe2(\xa1"), ",json(utf8p)", none},
+		{str("\xe2(\xa1\xc0\xaf\xf0\x9f\x98\x80"), ",json(utf8ps)", `(\/`},
 		// a bool stays a bool through sint converters: bool->bin is 0 or 1
 		{value{t: haproxy.SampleBool, i: 1}, ",add(1),hex", "0000000000000001"},
 		{value{t: haproxy.SampleBin, s: "a\x00b"}, ",lower", "a"}, // bin->str stops at NUL

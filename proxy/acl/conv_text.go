@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/goha-lb/goha/proxy/internal/expreplace"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 )
@@ -20,74 +19,143 @@ func init() {
 	})
 }
 
-// buildJSON is json(<input-code>): "" and "ascii" read bytes, "utf8"
-// reads UTF-8 and has no sample on an invalid sequence or a code point
-// above U+FFFF. The skipping and permissive modes (utf8s, utf8p, utf8ps)
-// depend on how HAProxy's decoder resynchronises: refused (not
-// implemented).
+// buildJSON is json(<input-code>): "" and "ascii" read bytes; the utf8
+// modes read code points with HAProxy's own decoder (utf8Next), which
+// differs from Go's: it takes 5- and 6-byte forms, reports an overlong
+// form apart from a bad sequence, and calls U+FFFE and U+FFFF out of
+// range. utf8 has no sample on any defect; utf8s drops the defective
+// sequence; utf8p keeps an overlong form's code point and has no sample
+// on the rest; utf8ps keeps the overlong ones and drops the rest. A code
+// point above U+FFFF (no \u form) is no sample in utf8 and utf8p and is
+// dropped in utf8s and utf8ps.
 func buildJSON(a convArgs) (convFunc, error) {
+	var skip, lenient bool
 	switch a.strs[0] {
 	case "", "ascii":
-		return func(v *value) bool { v.s = jsonEscape(v.s, false); return true }, nil
+		return func(v *value) bool { v.s = jsonEscape(v.s); return true }, nil
 	case "utf8":
-		return func(v *value) bool {
-			if !utf8.ValidString(v.s) {
-				return false
-			}
-			for _, r := range v.s {
-				if r > 0xffff {
+	case "utf8s":
+		skip = true
+	case "utf8p":
+		lenient = true
+	case "utf8ps":
+		skip, lenient = true, true
+	default:
+		return nil, fmt.Errorf("Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'")
+	}
+	bad := utf8Overlong | utf8InvRange | utf8BadSeq
+	if lenient {
+		bad = utf8InvRange | utf8BadSeq
+	}
+	return func(v *value) bool {
+		var b strings.Builder
+		for s := v.s; s != ""; {
+			c, n, code := utf8Next(s)
+			s = s[n:]
+			if code&bad != 0 || c > 0xffff {
+				if !skip {
 					return false
 				}
+				continue
 			}
-			v.s = jsonEscape(v.s, true)
-			return true
-		}, nil
-	case "utf8s", "utf8p", "utf8ps":
-		return nil, fmt.Errorf("input code '%s' is not supported by goha", a.strs[0])
-	}
-	return nil, fmt.Errorf("Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'")
+			jsonPut(&b, c)
+		}
+		v.s = b.String()
+		return true
+	}, nil
 }
 
-// jsonEscape escapes as HAProxy's sample_conv_json: the two-character
-// escapes of JSON (and "\/"), \u00XX for what is not printable ASCII.
-func jsonEscape(s string, runes bool) string {
-	var b strings.Builder
-	put := func(c rune) {
-		switch c {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '/':
-			b.WriteString(`\/`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if c < 0x20 || c >= 0x7f {
-				fmt.Fprintf(&b, `\u%04x`, c)
-			} else {
-				b.WriteByte(byte(c))
-			}
-		}
+// The defects utf8Next reports (HAProxy's UTF8_CODE_*).
+const (
+	utf8Overlong = 1 << iota
+	utf8InvRange
+	utf8BadSeq
+)
+
+// utf8Next decodes the first code point of s (not empty) as HAProxy's
+// utf8_next: a lead byte announces 1 to 6 bytes; a stray continuation
+// byte, 0xfe/0xff or a sequence the string is too short for is a bad
+// one-byte sequence; a lead followed by a non-continuation byte is a bad
+// sequence as long as the bytes read so far (the next byte starts
+// again). It returns the code point, the bytes consumed and the defects.
+func utf8Next(s string) (c uint32, n int, code int) {
+	lead := s[0]
+	var dec int
+	switch {
+	case lead < 0x80:
+		return uint32(lead), 1, 0
+	case lead < 0xc0 || lead >= 0xfe:
+		return uint32(lead), 1, utf8BadSeq
+	case lead < 0xe0:
+		c, dec = uint32(lead&0x1f), 1
+	case lead < 0xf0:
+		c, dec = uint32(lead&0x0f), 2
+	case lead < 0xf8:
+		c, dec = uint32(lead&0x07), 3
+	case lead < 0xfc:
+		c, dec = uint32(lead&0x03), 4
+	default:
+		c, dec = uint32(lead&0x01), 5
 	}
-	if runes {
-		for _, r := range s {
-			put(r)
+	if len(s) < dec+1 {
+		return uint32(lead), 1, utf8BadSeq
+	}
+	n = 1
+	for ; dec > 0; dec-- {
+		if s[n]&0xc0 != 0x80 {
+			return c, n, utf8BadSeq
 		}
-	} else {
-		for i := 0; i < len(s); i++ {
-			put(rune(s[i]))
-		}
+		c = c<<6 | uint32(s[n]&0x3f)
+		n++
+	}
+	// overlong: a shorter form exists (HAProxy checks up to 4 bytes' range)
+	if c <= 0x7f && n > 1 || c >= 0x80 && c <= 0x7ff && n > 2 ||
+		c >= 0x800 && c <= 0xffff && n > 3 || c >= 0x10000 && c <= 0x1fffff && n > 4 {
+		code |= utf8Overlong
+	}
+	if c >= 0xd800 && c <= 0xdfff || c >= 0xfffe && c <= 0xffff {
+		code |= utf8InvRange
+	}
+	return c, n, code
+}
+
+// jsonEscape escapes bytes (json's ascii mode), each by jsonPut.
+func jsonEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		jsonPut(&b, uint32(s[i]))
 	}
 	return b.String()
+}
+
+// jsonPut writes c as HAProxy's sample_conv_json: the two-character
+// escapes of JSON (and "\/"), \u00XX for what is not printable ASCII
+// (C's isprint), \uXXXX above 0xff.
+func jsonPut(b *strings.Builder, c uint32) {
+	switch c {
+	case '"':
+		b.WriteString(`\"`)
+	case '\\':
+		b.WriteString(`\\`)
+	case '/':
+		b.WriteString(`\/`)
+	case '\b':
+		b.WriteString(`\b`)
+	case '\f':
+		b.WriteString(`\f`)
+	case '\r':
+		b.WriteString(`\r`)
+	case '\n':
+		b.WriteString(`\n`)
+	case '\t':
+		b.WriteString(`\t`)
+	default:
+		if c < 0x20 || c >= 0x7f {
+			fmt.Fprintf(b, `\u%04x`, c)
+		} else {
+			b.WriteByte(byte(c))
+		}
+	}
 }
 
 // buildURLDec is url_dec([<in_form>]): %XX decoded, '+' a space after a

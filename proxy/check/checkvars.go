@@ -42,6 +42,9 @@ type checkEnv struct {
 	buf  []byte
 	vars map[string]checkVal
 	conn *checkConn // the check's connection (nil: none yet; connfetch.go)
+	// limit caps the variables' bytes (0: none; varlimit.go), size is
+	// what they hold.
+	limit, size int64
 }
 
 // checkExpr is a compiled sample expression.
@@ -247,12 +250,12 @@ func (a varAction) run(env *checkEnv) {
 	switch {
 	case a.expr != nil:
 		if v, ok := a.expr(env); ok {
-			env.vars[a.key] = v
+			env.set(a.key, v)
 		}
 	case a.fmt != nil:
-		env.vars[a.key] = checkVal{b: a.fmt(env)}
+		env.set(a.key, checkVal{b: a.fmt(env)})
 	default:
-		delete(env.vars, a.key)
+		env.unset(a.key)
 	}
 }
 

@@ -208,8 +208,15 @@ type tcpScenario struct {
 // normalised) and the bytes each fake server received first.
 func compareTCPChecks(t *testing.T, scenarios []tcpScenario) {
 	t.Helper()
+	compareTCPChecksGlobal(t, "", 0, scenarios)
+}
+
+// compareTCPChecksGlobal is compareTCPChecks with lines added to
+// HAProxy's global section and goha's probes' variable limit.
+func compareTCPChecksGlobal(t *testing.T, global string, varLimit int64, scenarios []tcpScenario) {
+	t.Helper()
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "global\n    log stdout format raw local0\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n")
+	fmt.Fprintf(&cfg, "global\n    log stdout format raw local0\n%sdefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n", global)
 	var targets []*Target
 	for _, sc := range scenarios {
 		addr := sc.addr
@@ -221,8 +228,13 @@ func compareTCPChecks(t *testing.T, scenarios []tcpScenario) {
 			fmt.Fprintf(&cfg, "    %s\n", l)
 		}
 		fmt.Fprintf(&cfg, "    server s1 %s check inter 300\n", addr)
+		pr := probeFromLines(t, sc.lines)
+		if p, ok := pr.(TCPCheckProbe); ok {
+			p.VarLimit = varLimit
+			pr = p
+		}
 		targets = append(targets, &Target{Backend: sc.name, Server: "s1", Addr: addr,
-			Rise: 2, Fall: 3, Intervals: sameIntervals(300 * time.Millisecond), Prober: probeFromLines(t, sc.lines), LogHealthChecks: true,
+			Rise: 2, Fall: 3, Intervals: sameIntervals(300 * time.Millisecond), Prober: pr, LogHealthChecks: true,
 			Timeouts: cmp.Or(sc.to, CheckTimeouts(300*time.Millisecond, 0, 0))})
 	}
 	front := loopback.FreeAddr(t)

@@ -19,6 +19,7 @@ type httpDyn struct {
 	acts      []varAction
 	uri, body checkFormat
 	hdrs      map[int]checkFormat // by index in ProbeRequest.Headers
+	limit     int64               // the variables' byte limit (varlimit.go)
 }
 
 // AddVarStep adds an `http-check set-var*`/`unset-var` step, run before
@@ -84,7 +85,7 @@ func (r ProbeRequest) built(c net.Conn) ProbeRequest {
 	if d == nil {
 		return r
 	}
-	env := &checkEnv{vars: map[string]checkVal{}, conn: newCheckConn(c)}
+	env := &checkEnv{vars: map[string]checkVal{}, conn: newCheckConn(c), limit: d.limit}
 	for _, a := range d.acts {
 		a.run(env)
 	}

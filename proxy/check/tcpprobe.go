@@ -25,6 +25,8 @@ type TCPCheckProbe struct {
 	// (Connect.Clear): the server's source, no TLS nor PROXY header
 	// (nil: net.Dialer).
 	ClearDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// VarLimit caps the check variables' bytes (0: none; varlimit.go).
+	VarLimit int64
 }
 
 // readChunk is how much one read asks for; the whole response a ruleset
@@ -50,7 +52,7 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 		return r
 	}
 	var buf []byte
-	env := &checkEnv{vars: map[string]checkVal{}}
+	env := &checkEnv{vars: map[string]checkVal{}, limit: p.VarLimit}
 	mustRead, last := true, false
 	lastRule := -1
 	for i := 0; i < len(p.Rules); i++ {

@@ -34,7 +34,8 @@ func Build(cfg *haproxy.Config) *Plan {
 	defer acl.UseUserlists(b.userlists)()
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks, MaxSpreadChecks: g.MaxSpreadChecks,
-		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace}
+		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace,
+		MaxSSLConn: g.TLS.MaxSSLConn, MaxSSLRate: g.TLS.MaxSSLRate}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)
 	b.pp2NeverSendLocal = hasGlobal(g.Raw, "pp2-never-send-local")
 	b.tlsCaptureOf(cfg) // tls_session_fetch.go
@@ -43,6 +44,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.globalDesc = globalDescription(g.Raw)
 	b.plan.Proxy.H2 = h2Settings(&cfg.Global)
 	b.plan.Proxy.CompMaxLevel = cmp.Or(g.CompMaxLevel, 1)
+	b.plan.Proxy.CompRateLimit = int64(g.MaxCompRate)
 	b.plan.Proxy.HeadLimits = headLimits(&g) // head_options.go
 	b.plan.Proxy.H1CaseAdjust = g.H1CaseAdjust
 	b.plan.Proxy.CloseSpread = proxy.CloseSpread{Window: g.CloseSpread.Window, Infinite: g.CloseSpread.Infinite}

@@ -89,6 +89,7 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 	if px.Options["h1-case-adjust-bogus-server"] {
 		req.Case = b.global.H1CaseAdjust // HAProxy's H1 mux adjusts checks too
 	}
+	req.SetVarLimit(b.checkVarLimit()) // vars_limits.go
 	return &req, expects, connect
 }
 
@@ -140,6 +141,7 @@ func (b *builder) tcpCheck(px *haproxy.Proxy) *check.TCPCheckProbe {
 			rules = append(rules, r)
 		}
 		p = check.NewTCPCheck(rules)
+		p.VarLimit = b.checkVarLimit() // vars_limits.go
 	case "redis-check":
 		p = check.RedisCheck()
 	case "ssl-hello-chk":

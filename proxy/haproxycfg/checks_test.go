@@ -54,3 +54,26 @@ func TestCheckDefaultsFilled(t *testing.T) {
 		}
 	}
 }
+
+// tune.vars.check-max-size reaches a tcp-check ruleset's probe, capped by
+// sess-max-size (proxy/check varlimit.go, TestDifferentialCheckVarLimits).
+func TestCheckVarLimitBuilt(t *testing.T) {
+	for global, want := range map[string]int64{
+		"":                             0,
+		"tune.vars.check-max-size 300": 300,
+		"tune.vars.sess-max-size 200":  200,
+		"tune.vars.check-max-size 300\n    tune.vars.sess-max-size 200": 200,
+	} {
+		p := buildText(t, "global\n    "+global+"\ndefaults\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"+
+			"backend b\n    option tcp-check\n    tcp-check set-var(check.a) str(x)\n    server s 127.0.0.1:1 check\n")
+		if len(p.Checks) != 1 {
+			t.Fatalf("%q: checks %+v", global, p.Checks)
+		}
+		if p.Checks[0].TCP == nil {
+			t.Fatalf("%q: no tcp-check probe", global)
+		}
+		if got := p.Checks[0].TCP.VarLimit; got != want {
+			t.Errorf("%q: probe's variable limit %d, want %d", global, got, want)
+		}
+	}
+}

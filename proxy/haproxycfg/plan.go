@@ -128,6 +128,10 @@ type Process struct {
 	// Node is global `node`, the name `show info` reports ("" = the host
 	// name, HAProxy's default).
 	Node string
+	// MaxSSLConn and MaxSSLRate are global maxsslconn and maxsslrate
+	// (0: none), which `show info` shows; without TLS they limit
+	// nothing (with TLS they are refused: class table).
+	MaxSSLConn, MaxSSLRate int
 }
 
 // CheckSpec describes one server's health check, in proxy/check's terms;

@@ -19,8 +19,8 @@ type Limiter interface {
 	// number).
 	SetServerMaxconn(backend, server string, n int) error
 	// SetCompressionRateLimit is `set rate-limit http-compression global`
-	// in bytes per second (shown as CompressBpsRateLim). goha compresses
-	// nothing, so the limit has nothing to slow down.
+	// in bytes per second (shown as CompressBpsRateLim): above it no new
+	// response is compressed (proxy/comp_rate.go).
 	SetCompressionRateLimit(bytesPerSec int64)
 }
 
@@ -118,8 +118,8 @@ const rateLimitUsage = "'set rate-limit' only supports :\n" +
 // cmdSetRateLimit is `set rate-limit <what> global <value>`. goha cannot
 // change the connection, session or TLS handshake rate limits at run time
 // (global maxconnrate and maxsessrate are applied as configured,
-// maxsslrate is refused), so only 0 is accepted for them, and only while
-// no limit is set.
+// maxsslrate is refused with TLS and shown without), so only 0 is
+// accepted for them, and only while no limit is set.
 func cmdSetRateLimit(s *Session, args []string) string {
 	what := argAt(args, 2)
 	switch what {
@@ -139,7 +139,7 @@ func cmdSetRateLimit(s *Session, args []string) string {
 	}
 	if what != "http-compression" {
 		in := s.src.Info()
-		cur := map[string]int64{"connections": in.ConnRateLimit, "sessions": in.SessRateLimit}[what]
+		cur := map[string]int64{"connections": in.ConnRateLimit, "sessions": in.SessRateLimit, "ssl-sessions": in.TLS.RateLimit}[what]
 		if v != 0 || cur != 0 {
 			return errNotSupported
 		}

@@ -71,16 +71,18 @@ type Info struct {
 	BytesOutRate                int64
 	PoolAlloc                   int64 // bytes
 	PoolUsed                    int64 // bytes
-	// CompressBpsRateLim is `set rate-limit http-compression`, in bytes
-	// per second.
-	CompressBpsRateLim int64
-	TLS                TLSInfo
+	// CompressBpsIn and CompressBpsOut are the compressors' input and
+	// output rates, CompressBpsRateLim their limit (maxcomprate, `set
+	// rate-limit http-compression`), in bytes per second.
+	CompressBpsIn, CompressBpsOut, CompressBpsRateLim int64
+	TLS                                               TLSInfo
 }
 
 // TLSInfo are the TLS fields of `show info` (HAProxy's Ssl* lines).
 // SslCacheLookups and SslCacheMisses stay 0: goha resumes sessions by
 // tickets only and keeps no server-side session cache.
 type TLSInfo struct {
+	MaxConns, RateLimit                 int64 // MaxSslConns, SslRateLimit: maxsslconn, maxsslrate
 	CurrConns, CumConns                 int64 // CurrSslConns, CumSslConns
 	Rate, MaxRate                       int64 // SslRate, MaxSslRate
 	FrontendKeyRate, FrontendMaxKeyRate int64
