@@ -89,6 +89,10 @@ var serverOptionTable = []serverOptionRow{
 	{"send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, true)},
 	{"no-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxy }, false)},
 	{"no-send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, false)},
+	{"send-proxy-v2-ssl", "", serverPP2Flag(PP2SSL, true)},
+	{"send-proxy-v2-ssl-cn", "", serverPP2Flag(PP2SSL|PP2SSLCN, true)},
+	{"no-send-proxy-v2-ssl", "", serverPP2Flag(PP2SSL, false)},
+	{"no-send-proxy-v2-ssl-cn", "", serverPP2Flag(PP2SSL|PP2SSLCN, false)},
 	{"check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, true)},
 	{"no-check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, false)},
 	{"ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, true)},
@@ -170,19 +174,6 @@ func serverOnError(l *serverLine, o, v string) bool {
 	default:
 		l.alert("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '%s'.", v)
 		return false
-	}
-	l.opts.Other[o] = v
-	return true
-}
-
-func serverProxyV2Options(l *serverLine, o, v string) bool {
-	for _, opt := range splitComma(v) {
-		switch opt {
-		case "ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key", "authority", "crc32c", "unique-id":
-		default:
-			l.alert("'%s' : proxy v2 option not implemented.", opt)
-			return false
-		}
 	}
 	l.opts.Other[o] = v
 	return true
