@@ -593,4 +593,5 @@ type Server struct {
 	// Slowstart is its weight's ramp-up time after it comes back (slowstart.go; 0: at once).
 	Slowstart  time.Duration
 	CheckAddrs // its `addr` and `port`, and its agent's (check_addrs.go)
+	ServerSock // its sockets' options (server_sock.go)
 }

@@ -261,6 +261,7 @@ func (s *server) closeIdle() {
 func (s *server) dial(timeout time.Duration, hello []byte, sni string, client clientAddrs) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	s.ka.Dialer(&d)
+	s.cfg.ServerSock.Dialer(&d)
 	start := time.Now()
 	gen := s.addrGen.Load() // before reading the address it stands for
 	key := s.transparentKey(client.dst)

@@ -354,6 +354,7 @@ type ServerOptions struct {
 	CheckSendProxy                                       bool    // check-send-proxy
 	PP2                                                  PP2Opts // the PROXY v2 TLVs (server_pp2.go)
 	Inter, FastInter, DownInter                          time.Duration
+	TCPUserTimeout                                       time.Duration // tcp-ut (server_sock.go)
 	Rise, Fall, Weight, Maxconn, Maxqueue, Port, ID      int
 	CheckAddr, Cookie, Verify                            string
 	Set                                                  map[string]bool // which options were given

@@ -128,6 +128,7 @@ var serverOptionTable = []serverOptionRow{
 	{"resolve-opts", "<option>,<option>,...", serverResolveOpts},
 	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
 	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
+	{"tcp-ut", "<delay>", serverTCPUserTimeout},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }

@@ -23,6 +23,7 @@ var serverMissingArg = map[string]string{
 	"crl-file":     "'crl-file' : missing CRLfile path.",
 	"crt":          "'crt' : missing certificate file path.",
 	"resolve-net":  "'resolve-net' expects a list of networks..",
+	"tcp-ut":       tcpUserTimeoutError("") + ".",
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.

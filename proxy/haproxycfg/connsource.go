@@ -49,10 +49,10 @@ func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSo
 	return cs
 }
 
-// withSource is check c connecting from src: HAProxy's agent checks
-// connect from the server's source too.
-func withSource(c CheckSpec, src *proxy.ConnSource) CheckSpec {
-	c.Source = src
+// withServer is check c connecting from sv's source with its socket
+// options: HAProxy's health and agent checks take the server's.
+func withServer(c CheckSpec, sv *proxy.Server) CheckSpec {
+	c.Source, c.Sock = sv.Source, sv.ServerSock
 	return c
 }
 

@@ -92,7 +92,8 @@ func (o SockOpts) control(network, _ string, c syscall.RawConn) error {
 			set(fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 1)
 		}
 		if o.UserTimeout > 0 {
-			set(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int(o.UserTimeout/time.Millisecond))
+			// HAProxy's time parser rounds up to whole milliseconds (100us: 1)
+			set(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int((o.UserTimeout+time.Millisecond-1)/time.Millisecond))
 		}
 	})
 	if err != nil {
