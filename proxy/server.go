@@ -316,6 +316,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	if timeout > 0 {
 		ready = start.Add(timeout)
 	}
+	if client.ws && s.cfg.WSH1 {
+		return t, nil // ws h1: HTTP/1.1 for the upgrade whatever proto says
+	}
 	if u, err := s.startH2(t, ready, client.owner); u != nil || err != nil {
 		if err != nil {
 			t.Close()

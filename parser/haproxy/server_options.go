@@ -129,6 +129,7 @@ var serverOptionTable = []serverOptionRow{
 	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
 	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
 	{"tcp-ut", "<delay>", serverTCPUserTimeout},
+	{"ws", "auto|h1|h2", serverWS},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -156,6 +157,17 @@ func serverVerify(l *serverLine, o, v string) bool {
 		return false
 	}
 	l.opts.Verify = v
+	return true
+}
+
+// serverWS is `ws auto|h1|h2`, the protocol of WebSocket streams' server
+// connections.
+func serverWS(l *serverLine, o, v string) bool {
+	if v != "auto" && v != "h1" && v != "h2" {
+		l.alert("'ws' has to be 'auto', 'h1' or 'h2'.")
+		return false
+	}
+	l.opts.Other[o] = v
 	return true
 }
 

@@ -24,6 +24,7 @@ var serverMissingArg = map[string]string{
 	"crt":          "'crt' : missing certificate file path.",
 	"resolve-net":  "'resolve-net' expects a list of networks..",
 	"tcp-ut":       tcpUserTimeoutError("") + ".",
+	"ws":           "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.
