@@ -130,6 +130,7 @@ var serverOptionTable = []serverOptionRow{
 	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
 	{"tcp-ut", "<delay>", serverTCPUserTimeout},
 	{"ws", "auto|h1|h2", serverWS},
+	{"log-proto", "legacy|octet-count", serverLogProto},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -165,6 +166,19 @@ func serverVerify(l *serverLine, o, v string) bool {
 func serverWS(l *serverLine, o, v string) bool {
 	if v != "auto" && v != "h1" && v != "h2" {
 		l.alert("'ws' has to be 'auto', 'h1' or 'h2'.")
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+// serverLogProto is `log-proto legacy|octet-count`: the framing of the
+// messages a ring section's server forwards (ring.go reads its own
+// lines). HAProxy accepts it on a proxy's server lines too, where nothing
+// reads it: checked, kept, no effect (TestServerLogProtoMatchesHAProxy).
+func serverLogProto(l *serverLine, o, v string) bool {
+	if v != "legacy" && v != "octet-count" {
+		l.alert("'log-proto' expects one of 'legacy' or 'octet-count' but got '%s'.", v)
 		return false
 	}
 	l.opts.Other[o] = v

@@ -25,6 +25,7 @@ var serverMissingArg = map[string]string{
 	"resolve-net":  "'resolve-net' expects a list of networks..",
 	"tcp-ut":       tcpUserTimeoutError("") + ".",
 	"ws":           "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
+	"log-proto":    "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.
