@@ -277,11 +277,14 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 		tap = &failedSrcTap{}
 		d.Control = tap.control(d.Control)
 	}
-	if s.cfg.Source != nil {
-		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src, client.info)
-	} else {
-		c, err = d.Dial("tcp", addr)
-	}
+	c, err = s.cfg.ServerSock.WrapDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if s.cfg.Source != nil {
+			c, r, err := s.cfg.Source.Dial(ctx, d, network, addr, client.src, client.info)
+			release = r
+			return c, err
+		}
+		return d.DialContext(ctx, network, addr)
+	})(context.Background(), "tcp", addr)
 	if tap != nil {
 		client.info.noteServerTriedFrom(tap.failed(err))
 	}

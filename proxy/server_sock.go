@@ -1,10 +1,12 @@
 package proxy
 
 import (
+	"context"
 	"net"
 	"syscall"
 	"time"
 
+	"github.com/goha-lb/goha/proxy/listen"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,6 +17,22 @@ type ServerSock struct {
 	// UserTimeout is `tcp-ut`: TCP_USER_TIMEOUT, rounded up to whole
 	// milliseconds as HAProxy's time parser does (0: the system's).
 	UserTimeout time.Duration
+	// Namespace is `namespace <name>`: the sockets are created in the
+	// network namespace /var/run/netns/<name> ("": the process's).
+	Namespace string
+}
+
+// DialFunc is how a server's or a check's connections are made.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// WrapDial makes dial create its sockets in the server's namespace.
+func (o ServerSock) WrapDial(dial DialFunc) DialFunc {
+	if o.Namespace == "" {
+		return dial
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return listen.InNamespace(o.Namespace, func() (net.Conn, error) { return dial(ctx, network, addr) })
+	}
 }
 
 // Dialer makes d set the options on each socket before it connects,

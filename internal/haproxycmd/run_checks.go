@@ -82,6 +82,7 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	if spec.Source != nil {
 		dial = sourceDial(spec.Source, base) // the server's `source`, for agents too
 	}
+	dial = spec.Sock.WrapDial(dial) // its `namespace`
 	agentDial := dial
 	if spec.SendProxy != 0 {
 		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)

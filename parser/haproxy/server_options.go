@@ -131,6 +131,7 @@ var serverOptionTable = []serverOptionRow{
 	{"tcp-ut", "<delay>", serverTCPUserTimeout},
 	{"ws", "auto|h1|h2", serverWS},
 	{"log-proto", "legacy|octet-count", serverLogProto},
+	{"namespace", "<name>", serverNamespace},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }

@@ -20,3 +20,16 @@ func serverTCPUserTimeout(l *serverLine, o, v string) bool {
 	l.opts.TCPUserTimeout, _, _ = ParseTime(v)
 	return true
 }
+
+// serverNamespace is `namespace <name>`: the server's sockets are created
+// in that network namespace, opened as HAProxy opens it when it reads the
+// line; `*` (the namespace a PROXY header names) is kept for the builder
+// to refuse.
+func serverNamespace(l *serverLine, o, v string) bool {
+	if v != "*" && !l.s.lookups.readable("/var/run/netns/"+v) {
+		l.alert("Cannot open namespace '%s'.", v)
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}

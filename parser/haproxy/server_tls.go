@@ -26,6 +26,7 @@ var serverMissingArg = map[string]string{
 	"tcp-ut":       tcpUserTimeoutError("") + ".",
 	"ws":           "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
 	"log-proto":    "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
+	"namespace":    "'namespace' : expects <name> as argument.",
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.

@@ -438,7 +438,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
 	sv.Source = b.connSource(px, s)
-	sv.UserTimeout = s.TCPUserTimeout
+	sv.UserTimeout, sv.Namespace = s.TCPUserTimeout, b.serverNamespace(s)
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}

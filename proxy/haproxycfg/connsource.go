@@ -49,6 +49,18 @@ func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSo
 	return cs
 }
 
+// serverNamespace is the server's `namespace`; `*`, the namespace the
+// client's PROXY header names (its NETNS TLV), is refused: goha reads no
+// NETNS TLV.
+func (b *builder) serverNamespace(s *haproxy.Server) string {
+	ns := s.Other["namespace"]
+	if ns == "*" {
+		b.unsupported(s.Pos, "server namespace * (the namespace of the PROXY header's NETNS TLV)")
+		return ""
+	}
+	return ns
+}
+
 // withServer is check c connecting from sv's source with its socket
 // options: HAProxy's health and agent checks take the server's.
 func withServer(c CheckSpec, sv *proxy.Server) CheckSpec {
