@@ -558,8 +558,8 @@ type Server struct {
 	ServerDNS
 	// H2 makes connections to the server speak HTTP/2 from the start
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
-	// too (H2ALPN).
-	H2, H2ALPN bool
+	// too (H2ALPN). WSH1 (`ws h1`): WebSocket upgrades on fresh HTTP/1.1 ones.
+	H2, H2ALPN, WSH1 bool
 	// Observe reports this server's traffic outcomes to Options.Observe
 	// (`observe layer4|layer7`).
 	Observe bool
@@ -596,4 +596,5 @@ type Server struct {
 	// Slowstart is its weight's ramp-up time after it comes back (slowstart.go; 0: at once).
 	Slowstart  time.Duration
 	CheckAddrs // its `addr` and `port`, and its agent's (check_addrs.go)
+	ServerSock // its sockets' options (server_sock.go)
 }

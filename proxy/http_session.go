@@ -513,6 +513,7 @@ func (s *session) transaction() bool {
 	}
 	s.stickMatch(be)
 	client := s.client()
+	client.ws = req.IsUpgrade() && http1.EqualFold(req.Upgrade, "websocket")
 	if m := string(req.Method); m == "GET" || m == "HEAD" {
 		client.redirectPath, _ = redirectPath(s.breq.URI)
 	}

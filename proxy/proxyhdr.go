@@ -173,6 +173,9 @@ type clientAddrs struct {
 	// (reuse.go). HAProxy's H2 mux marks every stream as a later one.
 	owner *session
 	first bool
+	// ws: the request is a WebSocket upgrade (HAProxy's SF_WEBSOCKET),
+	// which a `ws h1` server takes on a fresh HTTP/1.1 connection.
+	ws bool
 }
 
 func (s *session) client() clientAddrs {

@@ -261,6 +261,7 @@ func (s *server) closeIdle() {
 func (s *server) dial(timeout time.Duration, hello []byte, sni string, client clientAddrs) (*tconn, error) {
 	d := net.Dialer{Timeout: timeout}
 	s.ka.Dialer(&d)
+	s.cfg.ServerSock.Dialer(&d)
 	start := time.Now()
 	gen := s.addrGen.Load() // before reading the address it stands for
 	key := s.transparentKey(client.dst)
@@ -276,11 +277,14 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 		tap = &failedSrcTap{}
 		d.Control = tap.control(d.Control)
 	}
-	if s.cfg.Source != nil {
-		c, release, err = s.cfg.Source.Dial(context.Background(), d, "tcp", addr, client.src, client.info)
-	} else {
-		c, err = d.Dial("tcp", addr)
-	}
+	c, err = s.cfg.ServerSock.WrapDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if s.cfg.Source != nil {
+			c, r, err := s.cfg.Source.Dial(ctx, d, network, addr, client.src, client.info)
+			release = r
+			return c, err
+		}
+		return d.DialContext(ctx, network, addr)
+	})(context.Background(), "tcp", addr)
 	if tap != nil {
 		client.info.noteServerTriedFrom(tap.failed(err))
 	}
@@ -314,6 +318,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	var ready time.Time // the server's SETTINGS come within the connect timeout
 	if timeout > 0 {
 		ready = start.Add(timeout)
+	}
+	if client.ws && s.cfg.WSH1 {
+		return t, nil // ws h1: HTTP/1.1 for the upgrade whatever proto says
 	}
 	if u, err := s.startH2(t, ready, client.owner); u != nil || err != nil {
 		if err != nil {

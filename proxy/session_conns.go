@@ -151,8 +151,12 @@ func (p *privateConn) firstHeld(ok func(*server) bool) *server {
 }
 
 // takeIdle is a kept-alive connection to srv for this client: the
-// session's own under http-reuse never, else one from srv's pool.
+// session's own under http-reuse never, else one from srv's pool; none
+// for a WebSocket upgrade to a `ws h1` server.
 func (c clientAddrs) takeIdle(srv *server, now time.Time, sni string, hello []byte) *tconn {
+	if c.ws && srv.cfg.WSH1 {
+		return nil // a WebSocket stream not in the server's protocol reuses nothing (srv_check_reuse_ws)
+	}
 	if !private(srv) || srv.h2 != nil {
 		return srv.getIdle(now, sni, string(hello), srv.transparentKey(c.dst), c.owner, c.first)
 	}

@@ -46,9 +46,25 @@ var pp2Servers = []struct{ name, opts, sni string }{
 	{"sigpss", "send-proxy-v2 proxy-v2-options cert-key,cert-sig", "pss.example.test"},
 	{"sigp384", "send-proxy-v2 proxy-v2-options cert-sig,cert-key", "p384.example.test"},
 	{"siged", "send-proxy-v2 proxy-v2-options cert-sig,cert-key", "ed.example.test"},
+	// the no- forms clear v2 and their flags only, in line order: a flag
+	// left alone still makes a v1 line; CN without SSL sends no SSL TLV
+	{"nossl", "send-proxy-v2-ssl-cn no-send-proxy-v2-ssl", ""},
+	{"nosslcn", "send-proxy-v2-ssl-cn no-send-proxy-v2-ssl-cn", ""},
+	{"nov1", "send-proxy proxy-v2-options ssl,authority send-proxy-v2 no-send-proxy-v2-ssl", ""},
+	{"cnonly", "proxy-v2-options cert-cn,ssl-cipher no-send-proxy-v2-ssl send-proxy-v2", ""},
+	{"dflt", "no-send-proxy-v2-ssl-cn", ""},
+	{"dflt2", "no-send-proxy-v2-ssl send-proxy-v2 proxy-v2-options crc32c", ""},
 }
 
-// send-proxy-v2-ssl, send-proxy-v2-ssl-cn and proxy-v2-options, from a
+// pp2Defaults are default-server lines before some pp2Servers' server
+// line: the no- forms cancel what they set, proxy-v2-options adds to it.
+var pp2Defaults = map[string]string{
+	"dflt":  "send-proxy-v2-ssl-cn proxy-v2-options authority",
+	"dflt2": "send-proxy-v2-ssl proxy-v2-options cert-cn",
+}
+
+// send-proxy-v2-ssl, send-proxy-v2-ssl-cn and proxy-v2-options (their
+// no- forms and a default-server's too), from a
 // clear-text client and from a TLS 1.2 client with SNI and ALPN: the bytes each server receives before the request
 // (the TLVs in HAProxy's order, the SSL TLV of a client without TLS, the
 // unique-id, options alone sending a v1 line; over TLS the ALPN TLV
@@ -81,7 +97,11 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 	}
 	var backends strings.Builder
 	for _, s := range pp2Servers {
-		fmt.Fprintf(&backends, "backend %s\n    server s1 %s %s\n", s.name, web(s.name), s.opts)
+		fmt.Fprintf(&backends, "backend %s\n", s.name)
+		if d := pp2Defaults[s.name]; d != "" {
+			fmt.Fprintf(&backends, "    default-server %s\n", d)
+		}
+		fmt.Fprintf(&backends, "    server s1 %s %s\n", web(s.name), s.opts)
 	}
 	crt := selfSignedPEM(t)
 	for _, c := range []struct {
@@ -136,7 +156,8 @@ func TestPP2TLVsMatchHAProxy(t *testing.T) {
 	}
 	for _, overTLS := range []bool{false, true} {
 		ha, goha := headers(true, overTLS), headers(false, overTLS)
-		if len(ha) != len(pp2Servers) || overTLS && (!bytes.Contains(ha["all"], []byte("ECDHE-ECDSA-AES128-GCM-SHA256")) ||
+		if len(ha) != len(pp2Servers) || !bytes.HasPrefix(ha["nossl"], []byte("PROXY TCP4 ")) || len(ha["nosslcn"]) != 0 ||
+			!bytes.HasPrefix(ha["dflt"], []byte("PROXY TCP4 ")) || !bytes.HasPrefix(ha["cnonly"], proxyproto.Sig2) || overTLS && (!bytes.Contains(ha["all"], []byte("ECDHE-ECDSA-AES128-GCM-SHA256")) ||
 			!bytes.Contains(ha["sigrsa"], []byte("RSA2048")) || !bytes.Contains(ha["sigec"], []byte("ecdsa-with-SHA256"))) {
 			t.Fatalf("TLS %v: HAProxy's headers are not what the test expects: %q", overTLS, ha)
 		}

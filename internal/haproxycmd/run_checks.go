@@ -77,10 +77,12 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	// traffic's do (no SO_KEEPALIVE without it, unlike Go's default).
 	var base net.Dialer
 	spec.KeepAlive.Dialer(&base)
+	spec.Sock.Dialer(&base) // tcp-ut
 	dial := base.DialContext
 	if spec.Source != nil {
 		dial = sourceDial(spec.Source, base) // the server's `source`, for agents too
 	}
+	dial = spec.Sock.WrapDial(dial) // its `namespace`
 	agentDial := dial
 	if spec.SendProxy != 0 {
 		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)

@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -215,13 +216,21 @@ func bindCheckALPN(s *state, p Pos, o, v string) (msg string, warn bool) {
 }
 
 func bindCheckTCPUserTimeout(s *state, p Pos, o, v string) (msg string, warn bool) {
+	return tcpUserTimeoutError(v), false
+}
+
+// tcpUserTimeoutError is HAProxy's message for a bad `tcp-ut` value of a
+// bind or server line ("" = fine); a server line's ends with a period.
+func tcpUserTimeoutError(v string) string {
 	if v == "" {
-		return "'tcp-ut' : missing TCP User Timeout value", false
+		return "'tcp-ut' : missing TCP User Timeout value"
 	}
-	if _, _, err := ParseTime(v); err != nil {
-		return "'tcp-ut' : expects a positive delay in milliseconds", false
+	if _, _, err := ParseTime(v); errors.Is(err, errTimeOverflow) {
+		return fmt.Sprintf("timer overflow in argument '%s' to 'tcp-ut' (maximum value is 2147483647 ms or ~24.8 days)", v)
+	} else if err != nil {
+		return "'tcp-ut' : expects a positive delay in milliseconds"
 	}
-	return "", false
+	return ""
 }
 
 func bindCheckProcess(s *state, p Pos, o, v string) (msg string, warn bool) {

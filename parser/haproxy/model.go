@@ -353,8 +353,10 @@ type Server struct {
 // ServerOptions are the options server and default-server share.
 type ServerOptions struct {
 	Check, Backup, Disabled, SendProxy, SendProxyV2, SSL bool
-	CheckSendProxy                                       bool // check-send-proxy
+	CheckSendProxy                                       bool    // check-send-proxy
+	PP2                                                  PP2Opts // the PROXY v2 TLVs (server_pp2.go)
 	Inter, FastInter, DownInter                          time.Duration
+	TCPUserTimeout                                       time.Duration // tcp-ut (server_sock.go)
 	Rise, Fall, Weight, Maxconn, Maxqueue, Port, ID      int
 	CheckAddr, Cookie, Verify                            string
 	Set                                                  map[string]bool // which options were given

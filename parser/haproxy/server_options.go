@@ -90,6 +90,10 @@ var serverOptionTable = []serverOptionRow{
 	{"send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, true)},
 	{"no-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxy }, false)},
 	{"no-send-proxy-v2", "", serverFlag(func(o *ServerOptions) *bool { return &o.SendProxyV2 }, false)},
+	{"send-proxy-v2-ssl", "", serverPP2Flag(PP2SSL, true)},
+	{"send-proxy-v2-ssl-cn", "", serverPP2Flag(PP2SSL|PP2SSLCN, true)},
+	{"no-send-proxy-v2-ssl", "", serverPP2Flag(PP2SSL, false)},
+	{"no-send-proxy-v2-ssl-cn", "", serverPP2Flag(PP2SSL|PP2SSLCN, false)},
 	{"check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, true)},
 	{"no-check-send-proxy", "", serverFlag(func(o *ServerOptions) *bool { return &o.CheckSendProxy }, false)},
 	{"ssl", "", serverFlag(func(o *ServerOptions) *bool { return &o.SSL }, true)},
@@ -125,6 +129,10 @@ var serverOptionTable = []serverOptionRow{
 	{"resolve-opts", "<option>,<option>,...", serverResolveOpts},
 	{"resolve-net", "<network>[,<network[,...]]", serverResolveNet},
 	{"pool-purge-delay", "<time>", serverPoolPurgeDelay},
+	{"tcp-ut", "<delay>", serverTCPUserTimeout},
+	{"ws", "auto|h1|h2", serverWS},
+	{"log-proto", "legacy|octet-count", serverLogProto},
+	{"namespace", "<name>", serverNamespace},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }
@@ -155,6 +163,30 @@ func serverVerify(l *serverLine, o, v string) bool {
 	return true
 }
 
+// serverWS is `ws auto|h1|h2`, the protocol of WebSocket streams' server
+// connections.
+func serverWS(l *serverLine, o, v string) bool {
+	if v != "auto" && v != "h1" && v != "h2" {
+		l.alert("'ws' has to be 'auto', 'h1' or 'h2'.")
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
+// serverLogProto is `log-proto legacy|octet-count`: the framing of the
+// messages a ring section's server forwards (ring.go reads its own
+// lines). HAProxy accepts it on a proxy's server lines too, where nothing
+// reads it: checked, kept, no effect (TestServerLogProtoMatchesHAProxy).
+func serverLogProto(l *serverLine, o, v string) bool {
+	if v != "legacy" && v != "octet-count" {
+		l.alert("'log-proto' expects one of 'legacy' or 'octet-count' but got '%s'.", v)
+		return false
+	}
+	l.opts.Other[o] = v
+	return true
+}
+
 func serverSlowstart(l *serverLine, o, v string) bool {
 	if _, bad, err := ParseTime(v); err != nil && bad < len(v) {
 		l.alert("unexpected character '%c' in 'slowstart' argument of server %s..", v[bad], l.name)
@@ -171,19 +203,6 @@ func serverOnError(l *serverLine, o, v string) bool {
 	default:
 		l.alert("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '%s'.", v)
 		return false
-	}
-	l.opts.Other[o] = v
-	return true
-}
-
-func serverProxyV2Options(l *serverLine, o, v string) bool {
-	for _, opt := range splitComma(v) {
-		switch opt {
-		case "ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key", "authority", "crc32c", "unique-id":
-		default:
-			l.alert("'%s' : proxy v2 option not implemented.", opt)
-			return false
-		}
 	}
 	l.opts.Other[o] = v
 	return true

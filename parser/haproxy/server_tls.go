@@ -23,6 +23,10 @@ var serverMissingArg = map[string]string{
 	"crl-file":     "'crl-file' : missing CRLfile path.",
 	"crt":          "'crt' : missing certificate file path.",
 	"resolve-net":  "'resolve-net' expects a list of networks..",
+	"tcp-ut":       tcpUserTimeoutError("") + ".",
+	"ws":           "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
+	"log-proto":    "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
+	"namespace":    "'namespace' : expects <name> as argument.",
 }
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.

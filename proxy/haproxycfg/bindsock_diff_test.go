@@ -74,6 +74,7 @@ func TestBindSocketOptionsDifferential(t *testing.T) {
 		{"defer-accept", "127.0.0.1", "defer-accept"},
 		{"tcp-ut", "127.0.0.1", "tcp-ut 2500"},
 		{"tcp-ut with a unit", "127.0.0.1", "tcp-ut 3s"},
+		{"tcp-ut in microseconds", "127.0.0.1", "tcp-ut 2001us"},
 		{"interface lo", "127.0.0.1", "interface lo"},
 		{"v4v6 on ipv4", "127.0.0.1", "v4v6"},
 		// The kernel sets IPV6_V6ONLY on a socket bound to an IPv6

@@ -440,6 +440,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
 	sv.Source = b.connSource(px, s)
+	sv.UserTimeout, sv.Namespace = s.TCPUserTimeout, b.serverNamespace(s)
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}
@@ -504,7 +505,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 			b.unsupported(s.Pos, "server check-proto "+p)
 		}
 		c.H2Settings = b.plan.Proxy.H2 // the traffic's SETTINGS, as HAProxy's H2 mux sends
-		c.Source = sv.Source
+		c = withServer(c, sv)
 		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && !c.Connect.Clear && (c.Connect.Port != 0 || c.Connect.Addr != "") {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")
@@ -513,7 +514,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	}
 	if _, agent := s.Other["agent-check"]; agent && err == nil {
 		if _, off := s.Other["no-agent-check"]; !off {
-			b.plan.Checks = append(b.plan.Checks, withSource(b.agent(px, s, addr), sv.Source))
+			b.plan.Checks = append(b.plan.Checks, withServer(b.agent(px, s, addr), sv))
 		}
 	}
 }

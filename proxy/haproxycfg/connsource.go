@@ -49,10 +49,22 @@ func (b *builder) connSource(px *haproxy.Proxy, s *haproxy.Server) *proxy.ConnSo
 	return cs
 }
 
-// withSource is check c connecting from src: HAProxy's agent checks
-// connect from the server's source too.
-func withSource(c CheckSpec, src *proxy.ConnSource) CheckSpec {
-	c.Source = src
+// serverNamespace is the server's `namespace`; `*`, the namespace the
+// client's PROXY header names (its NETNS TLV), is refused: goha reads no
+// NETNS TLV.
+func (b *builder) serverNamespace(s *haproxy.Server) string {
+	ns := s.Other["namespace"]
+	if ns == "*" {
+		b.unsupported(s.Pos, "server namespace * (the namespace of the PROXY header's NETNS TLV)")
+		return ""
+	}
+	return ns
+}
+
+// withServer is check c connecting from sv's source with its socket
+// options: HAProxy's health and agent checks take the server's.
+func withServer(c CheckSpec, sv *proxy.Server) CheckSpec {
+	c.Source, c.Sock = sv.Source, sv.ServerSock
 	return c
 }
 

@@ -83,11 +83,36 @@ func (b *builder) serverH2(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Serve
 			sv.H2 = true
 		}
 	}
+	if px.Mode == "http" {
+		b.serverWS(s, sv)
+	}
 	if !sv.H2 && !sv.H2ALPN {
 		return
 	}
 	if px.Mode != "http" {
 		sv.H2, sv.H2ALPN = false, false
 		return // HAProxy speaks raw TCP in tcp mode whatever the ALPN
+	}
+}
+
+// serverWS maps `ws`, the protocol of WebSocket streams' connections
+// (HAProxy's srv_get_ws_proto and srv_check_reuse_ws). Without ALPN:
+// auto is the server's own protocol, which goha uses for every upgrade;
+// h1 with proto h2 takes each upgrade on a fresh HTTP/1.1 connection; h1
+// on an HTTP/1.1 server and h2 with proto h2 change nothing.
+func (b *builder) serverWS(s *haproxy.Server, sv *proxy.Server) {
+	ws := s.Other["ws"]
+	switch {
+	case ws == "" || ws == "auto" && !s.SSL:
+	case s.SSL && s.Other["alpn"] != "":
+		// HAProxy offers only http/1.1 (auto: when the list has it) or h2
+		// in a WebSocket stream's ClientHello
+		b.unsupported(s.Pos, "server ws "+ws+" with alpn (the ALPN of WebSocket streams' connections)")
+	case ws == "h1":
+		sv.WSH1 = sv.H2
+	case ws == "h2" && !sv.H2:
+		// HAProxy opens HTTP/2 connections for the upgrades, which its
+		// later requests may reuse
+		b.unsupported(s.Pos, "server ws h2 without proto h2 (WebSocket streams over HTTP/2 to an HTTP/1.1 server)")
 	}
 }

@@ -142,6 +142,9 @@ type CheckSpec struct {
 	// KeepAlive is the backend's srvtcpka, which HAProxy applies to check
 	// connections too (nil: no SO_KEEPALIVE).
 	KeepAlive *proxy.TCPKeepAlive
+	// Sock are the server's socket options, which HAProxy sets on its
+	// checks' and agent's connections too.
+	Sock proxy.ServerSock
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
 	HTTP    *check.ProbeRequest
 	Expects []check.Expect

@@ -1,48 +1,24 @@
 package haproxycfg
 
 import (
-	"strings"
-
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
 	"github.com/goha-lb/goha/proxy/proxyproto"
 )
 
-// serverPP2 maps send-proxy-v2-ssl, send-proxy-v2-ssl-cn and
-// proxy-v2-options to the TLVs of the server's PROXY v2 header. The first
-// two turn send-proxy-v2 on; options alone make HAProxy 2.6 send a PROXY
-// header all the same, in v1 (which has no TLV). TLVs in health checks'
-// headers stay unsupported.
+// serverPP2 maps the server's PROXY v2 TLV flags (send-proxy-v2-ssl,
+// send-proxy-v2-ssl-cn, proxy-v2-options and the no- forms, in line
+// order: parser server_pp2.go) to the TLVs of its PROXY v2 header. Flags
+// without v2 (options alone, or left after no-send-proxy-v2-ssl cleared
+// only the SSL one) make HAProxy 2.6 send a PROXY header all the same,
+// in v1 (which has no TLV). TLVs in health checks' headers stay
+// unsupported.
 func (b *builder) serverPP2(s *haproxy.Server, sv *proxy.Server) {
-	var o proxyproto.V2Options
-	if _, ok := s.Other["send-proxy-v2-ssl"]; ok {
-		sv.SendProxy, o.SSL = 2, true
-	}
-	if _, ok := s.Other["send-proxy-v2-ssl-cn"]; ok {
-		sv.SendProxy, o.SSL, o.SSLCN = 2, true, true
-	}
-	if v, ok := s.Other["proxy-v2-options"]; ok {
-		for _, opt := range strings.Split(v, ",") {
-			switch opt {
-			case "ssl":
-				o.SSL = true
-			// the sub-TLV options imply ssl, as in HAProxy
-			case "cert-cn":
-				o.SSL, o.SSLCN = true, true
-			case "ssl-cipher":
-				o.SSL, o.SSLCipher = true, true
-			case "cert-sig":
-				o.SSL, o.SSLSigAlg = true, true
-			case "cert-key":
-				o.SSL, o.SSLKeyAlg = true, true
-			case "authority":
-				o.Authority = true
-			case "crc32c":
-				o.CRC32C = true
-			case "unique-id":
-				o.UniqueID = true
-			}
-		}
+	f := s.PP2
+	o := proxyproto.V2Options{
+		SSL: f&haproxy.PP2SSL != 0, SSLCN: f&haproxy.PP2SSLCN != 0, SSLCipher: f&haproxy.PP2SSLCipher != 0,
+		SSLSigAlg: f&haproxy.PP2SSLSigAlg != 0, SSLKeyAlg: f&haproxy.PP2SSLKeyAlg != 0,
+		Authority: f&haproxy.PP2Authority != 0, CRC32C: f&haproxy.PP2CRC32C != 0, UniqueID: f&haproxy.PP2UniqueID != 0,
 	}
 	sv.PP2 = o
 	if o != (proxyproto.V2Options{}) && sv.SendProxy == 0 {

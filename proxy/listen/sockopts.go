@@ -92,7 +92,8 @@ func (o SockOpts) control(network, _ string, c syscall.RawConn) error {
 			set(fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 1)
 		}
 		if o.UserTimeout > 0 {
-			set(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int(o.UserTimeout/time.Millisecond))
+			// HAProxy's time parser rounds up to whole milliseconds (100us: 1)
+			set(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int((o.UserTimeout+time.Millisecond-1)/time.Millisecond))
 		}
 	})
 	if err != nil {
@@ -145,36 +146,50 @@ func Open(network, addr string, o SockOpts) (net.Listener, error) {
 	if o.Namespace == "" {
 		return lc.Listen(context.Background(), network, addr)
 	}
-	return inNamespace(o.Namespace, func() (net.Listener, error) {
+	return InNamespace(o.Namespace, func() (net.Listener, error) {
 		return lc.Listen(context.Background(), network, addr)
 	})
 }
 
-// inNamespace runs open on an OS thread moved into the named network
-// namespace, where the socket it creates stays for its whole life. The
-// thread is never handed back to Go's scheduler: its goroutine ends
-// locked, and the runtime retires the thread with it.
-func inNamespace(name string, open func() (net.Listener, error)) (net.Listener, error) {
+// InNamespace runs open on an OS thread moved into the named network
+// namespace (ip netns's /var/run/netns/<name>): the sockets it creates
+// stay there for their whole life. The thread goes back to its own
+// namespace and to Go's scheduler afterwards; when it cannot go back, its
+// goroutine ends locked and the runtime retires it.
+func InNamespace[T any](name string, open func() (T, error)) (T, error) {
 	type result struct {
-		ln  net.Listener
+		v   T
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // no Unlock: the thread ends with the goroutine
+		var zero T
+		runtime.LockOSThread()
 		fd, err := unix.Open("/var/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			done <- result{err: fmt.Errorf("cannot open namespace '%s': %w", name, err)}
+			runtime.UnlockOSThread()
+			done <- result{zero, fmt.Errorf("cannot open namespace '%s': %w", name, err)}
 			return
 		}
 		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			done <- result{err: fmt.Errorf("cannot switch to namespace '%s': %w", name, err)}
+		self, err := unix.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{zero, fmt.Errorf("cannot open this thread's namespace: %w", err)}
 			return
 		}
-		ln, err := open()
-		done <- result{ln, err}
+		defer unix.Close(self)
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
+			done <- result{zero, fmt.Errorf("cannot switch to namespace '%s': %w", name, err)}
+			return
+		}
+		v, err := open()
+		if unix.Setns(self, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		done <- result{v, err}
 	}()
 	r := <-done
-	return r.ln, r.err
+	return r.v, r.err
 }
