@@ -149,6 +149,7 @@ var subjectKinds = []struct{ prefix, kind string }{
 	{"ring ", "ring"},
 	{"log-forward ", "log-forward"},
 	{"namespace_list ", "namespace_list"},
+	{"fcgi-app ", "fcgi-app"},
 }
 
 // lookupSubject finds the policy row of a notice subject ("server option
