@@ -15,6 +15,8 @@ type App struct {
 	// PathInfo, when set, splits the decoded path: its first capture is
 	// SCRIPT_NAME, its second PATH_INFO.
 	PathInfo *regexp.Regexp
+	// Software is SERVER_SOFTWARE ("HAProxy <version>" in HAProxy).
+	Software string
 }
 
 // Request is the request as HAProxy's FastCGI mux sees it, once the
@@ -103,6 +105,7 @@ const (
 	spPathTrans
 	spContLen
 	spHTTPS
+	spSrvSoft
 )
 
 // setMask: note "request_meth", HAProxy's own name for it: a
@@ -113,6 +116,7 @@ var setMask = map[string]int{
 	"query_string": spQS, "server_name": spSrvName, "server_port": spSrvPort,
 	"server_protocol": spSrvProto, "remote_addr": spRemAddr, "remote_port": spRemPort,
 	"script_filename": spScriptFile, "path_translated": spPathTrans, "https": spHTTPS,
+	"server_software": spSrvSoft,
 }
 
 // Params builds the PARAMS stream's pairs in HAProxy 2.6's order: the
@@ -224,6 +228,7 @@ func Params(app *App, r *Request) ([]Param, error) {
 	if r.HTTPS {
 		add(spHTTPS, "HTTPS", "on")
 	}
+	add(spSrvSoft, "SERVER_SOFTWARE", app.Software)
 	return out, nil
 }
 

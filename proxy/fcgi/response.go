@@ -27,11 +27,15 @@ type Head struct {
 	// Length: a content-length field; Chunked: a transfer-encoding field
 	// naming chunked. Either way the body is read as HTTP/1.1 frames it.
 	Length, Chunked bool
+	// StatusSize is the size of the Status fields' names and values,
+	// which HAProxy counts in the response's HTX size (%B) before its
+	// filter removes them.
+	StatusSize int
 }
 
 // ParseHead parses the head at the start of stdout and returns it with
 // its size (blank line included). The status comes as HAProxy 2.6 reads
-// a CGI response: a Status field's code, else 302 Found after a
+// a CGI response: a Status field's code, else 302 after a
 // Location field (the last of the two wins), else 200 OK.
 func ParseHead(stdout []byte) (Head, int, error) {
 	var h Head
@@ -56,9 +60,10 @@ func ParseHead(stdout []byte) (Head, int, error) {
 		switch strings.ToLower(name) {
 		case "status":
 			h.Status, h.Reason = statusVal(value)
+			h.StatusSize += len(name) + len(value)
 			continue
 		case "location":
-			h.Status, h.Reason = 302, "Found"
+			h.Status, h.Reason = 302, "Moved Temporarily" // 2.6's words (measured)
 		case "content-length":
 			h.Length = true
 		case "transfer-encoding":
