@@ -97,9 +97,34 @@ type fcgiRawReader struct{ c *tconn }
 
 func (r fcgiRawReader) Read(p []byte) (int, error) { return r.c.readRaw(p) }
 
-// fcgiBody gathers a chunked request body (chunkDecoder's sink); the
-// trailers are dropped, as HAProxy's FastCGI mux drops them.
-type fcgiBody struct{ b []byte }
+// fcgiBody gathers a chunked request body (chunkDecoder's sink) until
+// begin sent it (sent); the trailers are dropped, as HAProxy's FastCGI
+// mux drops them.
+type fcgiBody struct {
+	b    []byte
+	sent bool
+}
+
+// fcgiBodyWait bounds the chunked body gathered before PARAMS: HAProxy's
+// filter waits for the body within its buffer (tune.bufsize, 16 kB by
+// default), then sends what it has; the rest goes as STDIN after. goha
+// checks it after each write of the exchange, so PARAMS may count up to
+// one write more than 16 kB (HAProxy's count depends on its buffer's
+// layout).
+const fcgiBodyWait = 16384
+
+// fcgiHeadMax bounds a response head that has not ended: beyond it the
+// response is refused (HAProxy's head must fit its buffer too).
+const fcgiHeadMax = 65536
+
+// fcgiStdin sends the chunks of a body whose start went with PARAMS.
+type fcgiStdin struct{ u *fcgiUpstream }
+
+func (s fcgiStdin) WriteData(p []byte, end bool) error {
+	return s.u.send(fcgi.AppendRecords(s.u.wbuf[:0], fcgi.TypeStdin, 1, p))
+}
+func (s fcgiStdin) WriteTrailers([]h2.Field) error { return nil }
+func (s fcgiStdin) Reset(http2.ErrCode)            {}
 
 func (s *fcgiBody) WriteData(p []byte, end bool) error { s.b = append(s.b, p...); return nil }
 func (s *fcgiBody) WriteTrailers([]h2.Field) error     { return nil }
@@ -149,16 +174,31 @@ func (u *fcgiUpstream) Write(p []byte) (int, error) {
 			}
 			p = p[k:]
 		case upChunked:
-			k, err := u.dc.feed(p, &u.body)
+			var sink h2Sink = &u.body
+			if u.body.sent {
+				sink = fcgiStdin{u}
+			}
+			k, err := u.dc.feed(p, sink)
 			if err != nil {
 				return 0, err
 			}
 			p = p[k:]
-			if u.dc.done {
+			switch {
+			case u.dc.done && u.body.sent:
 				u.ws = upDone
+				if err := u.send(fcgi.AppendHeader(u.wbuf[:0], fcgi.TypeStdin, 1, 0)); err != nil {
+					return 0, err
+				}
+			case u.dc.done, len(u.body.b) >= fcgiBodyWait:
+				// The whole body, or as much as HAProxy's buffer waits
+				// for: its size is CONTENT_LENGTH, the rest follows.
+				if u.dc.done {
+					u.ws = upDone
+				}
 				if err := u.begin(int64(len(u.body.b))); err != nil {
 					return 0, err
 				}
+				u.body.sent, u.body.b = true, nil
 			}
 		case upDone:
 			return n, nil
@@ -192,8 +232,8 @@ func (u *fcgiUpstream) begin(bodyLen int64) error {
 	out := fcgi.AppendBeginRequest(u.wbuf[:0], 1, u.app.KeepConn)
 	out = fcgi.AppendRecords(out, fcgi.TypeParams, 1, enc)
 	out = fcgi.AppendHeader(out, fcgi.TypeParams, 1, 0)
+	out = fcgi.AppendRecords(out, fcgi.TypeStdin, 1, u.body.b)
 	if u.ws == upDone {
-		out = fcgi.AppendRecords(out, fcgi.TypeStdin, 1, u.body.b)
 		out = fcgi.AppendHeader(out, fcgi.TypeStdin, 1, 0)
 	}
 	u.wbuf = out
@@ -265,7 +305,7 @@ func (u *fcgiUpstream) produce() error {
 	switch u.rs {
 	case fcgiHead:
 		head, n, err := fcgi.ParseHead(u.stdout)
-		if err == fcgi.ErrIncomplete && !u.ended {
+		if err == fcgi.ErrIncomplete && !u.ended && len(u.stdout) < fcgiHeadMax {
 			return nil
 		}
 		if err != nil {
