@@ -147,6 +147,12 @@ func (u *fcgiUpstream) Write(p []byte) (int, error) {
 			}
 			p = u.head[u.req.HeadLen:]
 			u.headReq = string(u.req.Method) == "HEAD"
+			if u.req.ExpectContinue && (u.req.Chunked || u.req.ContentLength > 0) {
+				// HAProxy's filter waits for the body: it answers the
+				// client's Expect itself, even when the body came with
+				// the head (measured), and does not pass the field on.
+				u.out = append(u.out[:0], "HTTP/1.1 100 Continue\r\n\r\n"...)
+			}
 			switch {
 			case u.req.Chunked:
 				u.ws = upChunked
@@ -214,6 +220,9 @@ func (u *fcgiUpstream) begin(bodyLen int64) error {
 	fr := fcgi.Request{Method: string(r.Method), URI: string(r.Target), Version: string(r.Version), BodyLen: bodyLen,
 		HTTPS: u.https, DstAddr: u.dst.Addr().String(), DstPort: int(u.dst.Port()), SrcAddr: u.src.Addr().String(), SrcPort: int(u.src.Port())}
 	for _, h := range r.Headers {
+		if r.ExpectContinue && http1.EqualFold(h.Name, "expect") {
+			continue // HAProxy removes it once it handled it
+		}
 		if !fcgi.Hidden(string(h.Name), nil) {
 			fr.Headers = append(fr.Headers, fcgi.Param{Name: strings.ToLower(string(h.Name)), Value: string(h.Value)})
 		}

@@ -190,7 +190,7 @@ func Params(app *App, r *Request) ([]Param, error) {
 				if strings.ContainsAny(dec, "\n\x00") {
 					return nil, ErrPath
 				}
-				if m := app.PathInfo.FindStringSubmatchIndex(dec); m != nil && len(m) >= 4 && m[2] >= 0 {
+				if m := app.PathInfo.FindStringSubmatchIndex(dec); len(m) >= 4 && m[2] >= 0 {
 					scriptName = dec[m[2]:m[3]]
 					if mask&spPathInfo == 0 && len(m) >= 6 && m[4] >= 0 {
 						pathInfo = dec[m[4]:m[5]]

@@ -186,6 +186,7 @@ backend be
 			"GET /flush HTTP/1.1\r\nHost: fcgi.test\r\nConnection: close\r\n\r\n",
 			"GET /missing HTTP/1.0\r\nHost: fcgi.test\r\n\r\n",
 			"GET /loc HTTP/1.1\r\nConnection: close\r\n\r\n",
+			"POST /exp.php HTTP/1.1\r\nHost: fcgi.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz",
 		}
 		for i, raw := range reqs {
 			var params [2]fcgiRecorded
