@@ -560,6 +560,9 @@ type Server struct {
 	// (server ... proto h2); over TLS, ALPN h2 chosen by the server does
 	// too (H2ALPN). WSH1 (`ws h1`): WebSocket upgrades on fresh HTTP/1.1 ones.
 	H2, H2ALPN, WSH1 bool
+	// FCGI makes connections to the server speak FastCGI for its
+	// backend's fcgi-app (server ... proto fcgi; fcgi_upstream.go).
+	FCGI *FCGIApp
 	// Observe reports this server's traffic outcomes to Options.Observe
 	// (`observe layer4|layer7`).
 	Observe bool

@@ -28,9 +28,15 @@ func (x *exchange) stripH2TE() {
 	if x.sc == nil {
 		return
 	}
-	u, ok := x.sc.h2.(*h2Upstream)
+	added := false
+	switch u := x.sc.h2.(type) {
+	case *h2Upstream:
+		added = u.teAdded
+	case *fcgiUpstream:
+		added = u.teAdded // fcgi_upstream.go: the same for a FastCGI one
+	}
 	hs := x.s.resp.Headers
-	if !ok || !u.teAdded || x.s.resp.Status < 200 || len(hs) == 0 || !http1.EqualFold(hs[len(hs)-1].Name, "transfer-encoding") {
+	if !added || x.s.resp.Status < 200 || len(hs) == 0 || !http1.EqualFold(hs[len(hs)-1].Name, "transfer-encoding") {
 		return
 	}
 	x.s.resp.Headers = hs[:len(hs)-1]

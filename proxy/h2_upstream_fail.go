@@ -20,6 +20,10 @@ func upstreamFailed(c *tconn) bool {
 // (its host line may have been made by the stream bridge), which
 // HAProxy's HTX keeps in the request's URI (h2_upstream_target.go).
 func (x *exchange) prepareUpstream() {
+	if u, ok := x.sc.h2.(*fcgiUpstream); ok {
+		u.prepare(x.s) // fcgi_upstream.go
+		return
+	}
 	if u, ok := x.sc.h2.(*h2Upstream); ok {
 		u.fromH2 = x.s.stream != nil
 		if u.fromH2 {

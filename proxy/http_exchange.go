@@ -370,7 +370,7 @@ func (x *exchange) forwardResponse() bool {
 	s.info.resp, s.info.respConn = resp, x.sc // what the http-response rules' fetches read
 	captureHeaders(&s.info.resCaps, s.fe.cfg.ResCaptures, resp.Headers)
 	// HAProxy counts the response as received, before its rules.
-	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers)
+	counted := htxHeadSize(resp.Version, statusDigits(resp.Status), resp.Reason, resp.Headers) + x.fcgiCounted()
 	x.stickStore()
 	compress := x.comp.algo != "" &&
 		respCompressible(&x.comp.plan, s.req.Minor == 1 && resp.Minor == 1, s.sentMethodIs("HEAD"), resp.Status,

@@ -250,7 +250,9 @@ func (r *RequestInfo) ServerConn() (local, remote netip.AddrPort, major int, ok 
 	if c == nil {
 		return r.failedServerConn() // bc_err.go
 	}
-	if c.h2 != nil {
+	if u, ok := c.h2.(*fcgiUpstream); ok {
+		c = u.raw // an HTTP/1 mux to bc_http_major, as HAProxy's FastCGI one
+	} else if c.h2 != nil {
 		return local, remote, 2, true
 	}
 	if c.TCPConn == nil {

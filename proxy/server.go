@@ -178,8 +178,10 @@ func (s *server) noteUsed() {
 // (pooled true).
 func (s *server) putIdle(c *tconn, now time.Time) (pooled bool) {
 	if c.h2 != nil {
-		c.Close() // the stream ends; its connection stays in s.h2
-		s.h2.settle(now)
+		c.Close() // the stream ends; its connection stays in s.h2 (FastCGI: closes)
+		if s.h2 != nil {
+			s.h2.settle(now)
+		}
 		return false
 	}
 	if c.addrGen != s.addrGen.Load() {
@@ -318,6 +320,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	var ready time.Time // the server's SETTINGS come within the connect timeout
 	if timeout > 0 {
 		ready = start.Add(timeout)
+	}
+	if s.cfg.FCGI != nil {
+		return newFCGIUpstream(t, s.cfg.FCGI), nil // fcgi_upstream.go
 	}
 	if client.ws && s.cfg.WSH1 {
 		return t, nil // ws h1: HTTP/1.1 for the upgrade whatever proto says

@@ -424,6 +424,9 @@ func (s *state) checkValidity() bool {
 			fatal = true
 		}
 	}
+	if s.fcgiChecks() { // fcgi_app.go: a post-parser, after the proxies' checks
+		fatal = true
+	}
 	s.unusedMailers()
 	if s.hasProgram && !s.cfg.Global.MasterWorker {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")

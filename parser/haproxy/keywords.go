@@ -84,6 +84,7 @@ var sectionKinds = map[string]bool{
 	"global": true, "defaults": true, "frontend": true, "backend": true, "listen": true,
 	"userlist": true, "peers": true, "resolvers": true, "mailers": true, "http-errors": true,
 	"cache": true, "program": true, "ring": true, "log-forward": true, "namespace_list": true,
+	"fcgi-app": true,
 }
 
 // smallSectionKeywords are the keywords of the sections configuration.txt
@@ -103,6 +104,8 @@ var smallSectionKeywords = map[string][]string{
 	// network namespaces), both outside configuration.txt's keyword lists.
 	"log-forward":    {"backlog", "bind", "dgram-bind", "log", "maxconn", "timeout"},
 	"namespace_list": {"namespace"},
+	// fcgi-app (10.1.1 of configuration.txt, FastCGI applications).
+	"fcgi-app": {"acl", "docroot", "index", "log-stderr", "no", "option", "pass-header", "path-info", "set-param"},
 }
 
 // extraProxyKeywords are proxy keywords HAProxy accepts that the matrix

@@ -30,6 +30,8 @@ type Config struct {
 	LogForwards []*LogForward
 	// Resolvers are the typed resolvers sections (resolvers.go).
 	Resolvers []*ResolversSection
+	// FCGIApps are the typed fcgi-app sections (fcgi_app.go).
+	FCGIApps []*FCGIApp
 	// Unsupported lists statements kept raw: known keywords goha does not model.
 	Unsupported []Statement
 	// TicketKeys are the keys of the tls-ticket-keys files the check
@@ -282,7 +284,11 @@ type Proxy struct {
 	CompressionFilter bool
 	// Filters are the proxy's filters in declaration order (cache.go).
 	Filters []FilterDecl
-	Raw     []Statement // known but not typed
+	// UseFCGIApp is `use-fcgi-app`'s section name ("" = none), declared
+	// at UseFCGIAppPos (fcgi_app.go).
+	UseFCGIApp    string
+	UseFCGIAppPos Pos
+	Raw           []Statement // known but not typed
 
 	// parse-order facts HAProxy warns about
 	sawHTTPRequest, sawTCPContent, sawUseBackend, sawRedirect bool

@@ -197,6 +197,8 @@ type state struct {
 	abort         bool
 	lookups       systemLookups
 	hasProgram    bool
+	// fcgiMaxReqs are the fcgi-apps with a max-reqs above 1 (fcgi_app.go).
+	fcgiMaxReqs []string
 	// peersLines: per peers section, whether a "peer" and a "bind" line
 	// were accepted (2.6 refuses to mix them).
 	peersLines map[*Section][2]bool
@@ -332,6 +334,8 @@ func (s *state) section(file string, sec *astSection) bool {
 				s.alertRaw(sp.File, sp.Line, fmt.Sprintf("unknown keyword '%s' in 'users' section", st.Keyword))
 			case "ring":
 				s.alert(sp, "unknown statement '%s'.", st.Keyword)
+			case "fcgi-app":
+				s.alertRaw(sp.File, sp.Line, fmt.Sprintf("unknown keyword '%s' in 'fcgi-app' section", st.Keyword))
 			case "log-forward": // which stops the file in 2.6
 				s.alert(sp, "unknown keyword '%s' in log-forward section.", st.Keyword)
 				s.abort = true

@@ -149,6 +149,7 @@ var subjectKinds = []struct{ prefix, kind string }{
 	{"ring ", "ring"},
 	{"log-forward ", "log-forward"},
 	{"namespace_list ", "namespace_list"},
+	{"fcgi-app ", "fcgi-app"},
 }
 
 // lookupSubject finds the policy row of a notice subject ("server option
@@ -158,6 +159,11 @@ var subjectKinds = []struct{ prefix, kind string }{
 func lookupSubject(subject string) (ClassRow, bool) {
 	for _, k := range subjectKinds {
 		if rest, ok := strings.CutPrefix(subject, k.prefix); ok {
+			// A row may name more than the first word ("fcgi-app option
+			// get-values" beside "fcgi-app option").
+			if r, ok := ClassOf(k.kind, rest); ok && rest != firstWord(rest) {
+				return r, true
+			}
 			if r, ok := ClassOf(k.kind, RuleActionName(firstWord(rest))); ok {
 				return r, true
 			}

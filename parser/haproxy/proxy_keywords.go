@@ -127,6 +127,7 @@ var proxyKeywordTable = []proxyKeywordRow{
 	{"errorloc", "<code> <url>", (*state).parseErrorloc},
 	{"errorloc302", "<code> <url>", (*state).parseErrorloc},
 	{"errorloc303", "<code> <url>", (*state).parseErrorloc},
+	{"use-fcgi-app", "<name>", (*state).parseUseFCGIApp},
 }
 
 // proxyHandlers indexes proxyKeywordTable by first word.
@@ -152,6 +153,7 @@ var noCapabilityCheck = map[string]bool{"hash-balance-factor": true,
 	"clitcpka-cnt": true, "clitcpka-idle": true, "clitcpka-intvl": true,
 	"srvtcpka-cnt": true, "srvtcpka-idle": true, "srvtcpka-intvl": true,
 	"tcp-response": true, // its own alert (parseTCPResponse)
+	"use-fcgi-app": true, // its own alert (parseUseFCGIApp)
 }
 
 // proxyStatement handles one line in a proxy: the checks HAProxy's section

@@ -8,9 +8,21 @@ import (
 // sectionHeader validates the name of a non-proxy section; true = abort.
 func (s *state) sectionHeader(p Pos, kind, name string) bool {
 	if name != "" {
-		return kind == "cache" && s.cacheHeader(p, name) // cache.go
+		switch kind {
+		case "cache":
+			return s.cacheHeader(p, name) // cache.go
+		case "fcgi-app":
+			return s.fcgiHeader(p, name) // fcgi_app.go
+		}
+		return false
 	}
 	switch kind {
+	case "fcgi-app":
+		// HAProxy goes on, its statements then apply to the section
+		// before (fcgiStatement does the same).
+		s.alertRaw(p.File, p.Line, "'fcgi-app' expects <name> as argument.")
+		s.fileFatal = true
+		return false
 	case "namespace_list":
 		return false // takes no name
 	case "userlist":
@@ -59,6 +71,10 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			return false
 		}
 		return true
+	}
+	if sec.Kind == "fcgi-app" {
+		s.fcgiStatement(p, w) // fcgi_app.go
+		return false
 	}
 	switch sec.Kind + " " + w[0] {
 	case "namespace_list namespace":

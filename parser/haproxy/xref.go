@@ -135,6 +135,7 @@ func (s *state) sectionRefs(px *Proxy) bool {
 	}
 	fatal = s.sampleArgRefs(px, resolution) || fatal
 	fatal = s.cacheFilterChecks(px) || fatal // cache.go
+	fatal = s.fcgiFilterCheck(px) || fatal   // fcgi_app.go
 	for _, sv := range px.Servers {
 		if r, ok := sv.Other["resolvers"]; ok && s.sectionNamed("resolvers", r) == nil {
 			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s', server '%s': unable to find required resolvers '%s'", px.Name, sv.Name, r))

@@ -71,16 +71,19 @@ func (b *builder) bindH2(fe *proxy.Frontend, bd haproxy.Bind, addr string) {
 }
 
 // serverH2 reads `proto` on a server: h2 speaks HTTP/2 from the first
-// byte (prior knowledge); another protocol (fcgi) is reported. HTTP/2
+// byte (prior knowledge), fcgi FastCGI (fcgi.go); another is reported. HTTP/2
 // to a server, by proto or by ALPN, needs an HTTP backend. With
 // send-proxy, a connection carries only the streams of the client its
 // PROXY header names, as HAProxy's (proxy.server.getIdle).
 func (b *builder) serverH2(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server) {
 	if p, ok := s.Other["proto"]; ok {
-		if p != "h2" {
-			b.unsupported(s.Pos, "server proto "+p)
-		} else {
+		switch p {
+		case "h2":
 			sv.H2 = true
+		case "fcgi":
+			b.serverFCGI(px, s, sv) // fcgi.go
+		default:
+			b.unsupported(s.Pos, "server proto "+p)
 		}
 	}
 	if px.Mode == "http" {
