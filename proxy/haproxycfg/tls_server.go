@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"crypto/tls"
+	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -63,6 +64,14 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		NoTickets: d.noTickets, Versions: copyVersions(d.versions), Registry: b.plan.Certs}
 	if s.Verify != "" {
 		u.Verify = s.Verify
+	}
+	for o := range s.Other {
+		// HAProxy's force-tlsv1x sets both ends of the server's range over
+		// what ssl-default-server-options gave it (a default ssl-max-ver
+		// TLSv1.2 and a server's force-tlsv13 speak TLS 1.3)
+		if versionFlags[o] != "" && strings.HasPrefix(o, "force-") {
+			u.Versions.Min, u.Versions.Max = "", ""
+		}
 	}
 	for o, v := range s.Other {
 		switch o {

@@ -36,7 +36,8 @@ func sClientOutcome(addr string, args ...string) string {
 }
 
 // TestBindTLSVersionOptionsMatchHAProxy: the version options of a bind
-// line (force-tlsv1x, no-tlsv1x, no-sslv3, ssl-min-ver, ssl-max-ver),
+// line (force-tlsv1x, where force-tlsv10/11 show as both refusing TLS
+// 1.2 and 1.3 clients; no-tlsv1x, no-sslv3, ssl-min-ver, ssl-max-ver),
 // ciphersuites, and the global ssl-default-bind-ciphersuites,
 // ssl-default-bind-curves and ssl-default-bind-options, beside HAProxy
 // 2.6.12: openssl s_client asking for TLS 1.2 and for TLS 1.3 (and for
@@ -54,7 +55,7 @@ func TestBindTLSVersionOptionsMatchHAProxy(t *testing.T) {
 		"", "force-tlsv12", "force-tlsv13", "no-tlsv13", "no-tlsv12", "no-tlsv10 no-tlsv11 no-sslv3",
 		"ssl-min-ver TLSv1.3", "ssl-max-ver TLSv1.2", "ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2",
 		"ciphersuites TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384",
-		"curves X25519",
+		"curves X25519", "force-tlsv11", "force-tlsv10",
 	}
 	probes := [][]string{
 		{"-tls1_2"}, {"-tls1_3"}, {"-tls1_3", "-groups", "P-256"}, {"-tls1_3", "-groups", "X25519"},
