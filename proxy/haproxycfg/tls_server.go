@@ -2,7 +2,6 @@ package haproxycfg
 
 import (
 	"crypto/tls"
-	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -61,17 +60,9 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	d := b.serverTLSDefaults()
 	b.certRegistry()
 	u := tlsconf.Upstream{Tune: &b.global.TLS, Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
-		NoTickets: d.noTickets, Versions: copyVersions(d.versions), Registry: b.plan.Certs}
+		NoTickets: d.noTickets, Versions: lineVersions(d.versions, s.Other), Registry: b.plan.Certs}
 	if s.Verify != "" {
 		u.Verify = s.Verify
-	}
-	for o := range s.Other {
-		// HAProxy's force-tlsv1x sets both ends of the server's range over
-		// what ssl-default-server-options gave it (a default ssl-max-ver
-		// TLSv1.2 and a server's force-tlsv13 speak TLS 1.3)
-		if versionFlags[o] != "" && strings.HasPrefix(o, "force-") {
-			u.Versions.Min, u.Versions.Max = "", ""
-		}
 	}
 	for o, v := range s.Other {
 		switch o {
@@ -150,15 +141,4 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		cc.NextProtos = p
 	}
 	return cc
-}
-
-func copyVersions(v tlsconf.Versions) tlsconf.Versions {
-	out := tlsconf.Versions{Min: v.Min, Max: v.Max, No: map[string]bool{}, Force: map[string]bool{}}
-	for k := range v.No {
-		out.No[k] = true
-	}
-	for k := range v.Force {
-		out.Force[k] = true
-	}
-	return out
 }
