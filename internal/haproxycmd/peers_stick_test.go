@@ -16,11 +16,13 @@ import (
 // peersStickCfg: `stick on src` on a table the two peers share; %[6]s
 // lists the servers, in another order in each proxy, so the server_id a
 // peer sends names another server on the other side and only server_key
-// (the name) keeps a client on its server.
+// (the name) keeps a client on its server. The bare default-bind sets
+// no option, in both.
 const peersStickCfg = `global
 	localpeer %[1]s
 	stats socket %[2]s level admin
 peers P
+	default-bind
 	peer hap %[3]s
 	peer goha %[4]s
 defaults

@@ -113,15 +113,7 @@ func (b *builder) bindTLS(bd haproxy.Bind) (*tls.Config, *tlsconf.ClientVerify) 
 		b.tlsDefaults = &d
 	}
 	d := *b.tlsDefaults
-	// The line's options come over the defaults: its min/max replace
-	// theirs, its no-*/force-* flags add to theirs (HAProxy ORs them).
-	v := tlsconf.Versions{Min: d.versions.Min, Max: d.versions.Max, No: map[string]bool{}, Force: map[string]bool{}}
-	for k := range d.versions.No {
-		v.No[k] = true
-	}
-	for k := range d.versions.Force {
-		v.Force[k] = true
-	}
+	v := lineVersions(d.versions, bd.Options)
 	b.certRegistry()
 	tb := tlsconf.Bind{Lifetime: b.global.TLS.Lifetime, Crts: bd.Crts, Versions: v, Ciphers: d.ciphers, CipherSuites: d.cipherSuites, NoTickets: d.noTickets, Curves: d.curves,
 		Registry: b.plan.Certs, Where: fmt.Sprintf("%s:%d", bd.Pos.File, bd.Pos.Line), KeyLog: b.tlsCapture.KeyLog}
@@ -290,4 +282,31 @@ func sslCtxCacheSize(g *haproxy.Global) int {
 		}
 	}
 	return n
+}
+
+// lineVersions is the version settings a bind or server line starts
+// from: the defaults' (ssl-default-bind/server-options), whose no-* and
+// force-* flags its own add to (HAProxy ORs them) and whose min/max its
+// own replace. A force-tlsv1x of the line sets both ends over the
+// defaults' min/max, as HAProxy's: a default ssl-max-ver TLSv1.2 and a
+// line's force-tlsv13 speak TLS 1.3.
+func lineVersions(d tlsconf.Versions, opts map[string]string) tlsconf.Versions {
+	v := copyVersions(d)
+	for o := range opts {
+		if versionFlags[o] != "" && strings.HasPrefix(o, "force-") {
+			v.Min, v.Max = "", ""
+		}
+	}
+	return v
+}
+
+func copyVersions(v tlsconf.Versions) tlsconf.Versions {
+	out := tlsconf.Versions{Min: v.Min, Max: v.Max, No: map[string]bool{}, Force: map[string]bool{}}
+	for k := range v.No {
+		out.No[k] = true
+	}
+	for k := range v.Force {
+		out.Force[k] = true
+	}
+	return out
 }

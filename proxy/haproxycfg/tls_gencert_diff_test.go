@@ -158,3 +158,52 @@ func testGenerateCertificates(t *testing.T, rsaKeys bool) {
 		}
 	}
 }
+
+// TestSSLCtxCacheSizeDifferential: tune.ssl.ssl-ctx-cache-size bounds
+// the forged certificates generate-certificates keeps (an LRU): with 2,
+// a name forged again after two others were forged gets a new
+// certificate (a new serial) where one used in between keeps its own,
+// beside HAProxy 2.6.12; the default (1000) keeps every one.
+func TestSSLCtxCacheSizeDifferential(t *testing.T) {
+	testenv.LookPath(t, "haproxy")
+	pki := newTestPKI(t)
+	caFile, _ := writeSigningCA(t, pki.Dir, false)
+	serial := func(addr, sni string) string {
+		c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true, ServerName: sni})
+		if err != nil {
+			return "refused"
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0].SerialNumber.String()
+	}
+	order := []string{"one", "two", "one", "three", "two", "one", "three", "four", "one"}
+	for _, size := range []string{"    tune.ssl.ssl-ctx-cache-size 2\n", ""} {
+		cfgText := "global\n    crt-base PKIDIR\n" + size + httpDefaults2s + `frontend fe
+    bind B1 ssl crt a.pem generate-certificates ca-sign-file CAFILE
+    http-request return status 200 content-type text/plain string ok
+`
+		ha, goha := startTemplatedAddrs(t, cfgText, []string{"B1"}, "PKIDIR", pki.Dir, "CAFILE", caFile)
+		var got [2]string
+		for i, addr := range []string{ha[0], goha[0]} {
+			last := map[string]string{}
+			var b strings.Builder
+			for _, n := range order {
+				s := serial(addr, n+".example.test")
+				switch {
+				case s == "refused":
+					b.WriteString(n + ":refused ")
+				case last[n] == s:
+					b.WriteString(n + ":kept ")
+				default:
+					b.WriteString(n + ":new ")
+				}
+				last[n] = s
+			}
+			got[i] = b.String()
+		}
+		t.Logf("%q: haproxy %s", size, got[0])
+		if got[0] != got[1] {
+			t.Errorf("%q: forged certificates\nhaproxy %s\ngoha    %s", size, got[0], got[1])
+		}
+	}
+}

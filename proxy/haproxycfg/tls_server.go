@@ -60,7 +60,7 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	d := b.serverTLSDefaults()
 	b.certRegistry()
 	u := tlsconf.Upstream{Tune: &b.global.TLS, Verify: d.verify, Ciphers: d.ciphers, CipherSuites: d.cipherSuites,
-		NoTickets: d.noTickets, Versions: copyVersions(d.versions), Registry: b.plan.Certs}
+		NoTickets: d.noTickets, Versions: lineVersions(d.versions, s.Other), Registry: b.plan.Certs}
 	if s.Verify != "" {
 		u.Verify = s.Verify
 	}
@@ -141,15 +141,4 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		cc.NextProtos = p
 	}
 	return cc
-}
-
-func copyVersions(v tlsconf.Versions) tlsconf.Versions {
-	out := tlsconf.Versions{Min: v.Min, Max: v.Max, No: map[string]bool{}, Force: map[string]bool{}}
-	for k := range v.No {
-		out.No[k] = true
-	}
-	for k := range v.Force {
-		out.Force[k] = true
-	}
-	return out
 }

@@ -130,19 +130,13 @@ func (p *peeked) Read(b []byte) (int, error) { return p.r.Read(b) }
 // still resumes a TLS 1.3 session, as OpenSSL; a later tls-tickets or
 // ssl-reuse wins over a default-server's no-). Known differences left
 // out: HAProxy's ClientHello also lists TLS 1.1 and 1.0 (it then refuses
-// them, as goha does unless ssl-min-ver allows them), and it offers the
-// TLS 1.3 suites in its ciphersuites order, goha in Go's.
+// them, as goha does unless ssl-min-ver or force-tlsv1x allows them:
+// force-tlsv10/11 are compared against a server of TLS 1.2 and 1.3 only),
+// and it offers the TLS 1.3 suites in its ciphersuites order, goha in
+// Go's (a ciphersuites list is compared in an order both offer alike).
 func TestServerTLSOptionsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
-	pki := newTestPKI(t)
-	cert, err := tls.LoadX509KeyPair(pki.Dir+"/a.pem", pki.Dir+"/a.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv13 := &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv13.SetSessionTicketKeys([][32]byte{{1, 2, 3}}) // one key for the clones of every connection
-	srv11 := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
-	cases := []struct{ name, line, dflt string }{
+	matchServerTLS(t, "", []tlsServerCase{
 		{"server TLS 1.1 only", "ssl verify none", "TLS11"},
 		{"default", "ssl verify none", ""},
 		{"no-ssl-reuse", "ssl verify none no-ssl-reuse", ""},
@@ -166,56 +160,82 @@ func TestServerTLSOptionsMatchHAProxy(t *testing.T) {
 		{"default-server ssl send-proxy, no-ssl no-send-proxy", "no-ssl no-send-proxy", "ssl verify none send-proxy"},
 		{"default-server no-tls-tickets, tls-tickets", "ssl verify none ssl-max-ver TLSv1.2 tls-tickets", "no-tls-tickets"},
 		{"default-server no-ssl-reuse, ssl-reuse", "ssl verify none ssl-reuse", "no-ssl-reuse"},
-	}
-	run := func(ha bool) []string {
-		var recs []*tlsRecorder
-		var fronts []string
-		var b strings.Builder
-		b.WriteString("global\n    nbthread 1\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\n    http-reuse never\n    option http-server-close\n")
-		for i, c := range cases {
-			sc := srv13
-			if c.dflt == "TLS11" {
-				sc, c.dflt = srv11, ""
-			}
-			r := startTLSRecorder(t, sc)
-			recs = append(recs, r)
-			f := loopback.FreeAddr(t)
-			fronts = append(fronts, f)
-			fmt.Fprintf(&b, "frontend f%d\n    bind %s\n    default_backend b%d\nbackend b%d\n", i, f, i, i)
-			if c.dflt != "" {
-				fmt.Fprintf(&b, "    default-server %s\n", c.dflt)
-			}
-			fmt.Fprintf(&b, "    server s %s %s\n", r.addr, c.line)
-		}
-		cfg := b.String()
-		if ha {
-			difftest.StartHAProxy(t, cfg, fronts[0])
-		} else {
-			runPlan(t, cfg)
-		}
-		var out []string
-		for i, f := range fronts {
-			loopback.WaitListen(t, f)
-			for k := 1; k <= 2; k++ {
-				c, err := net.DialTimeout("tcp", f, time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.SetDeadline(time.Now().Add(3 * time.Second))
-				c.Write([]byte("GET / HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n"))
-				io.ReadAll(c)
-				c.Close()
-				recs[i].wait(k)
-			}
-			out = append(out, recs[i].notes())
-		}
-		return out
-	}
-	h, g := run(true), run(false)
+		{"ciphersuites", "ssl verify none ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256", ""},
+		{"force-tlsv11, server TLS 1.2-1.3", "ssl verify none force-tlsv11", ""},
+		{"force-tlsv10, server TLS 1.2-1.3", "ssl verify none force-tlsv10", ""},
+	})
+}
+
+// matchServerTLS runs cases (serverTLSNotes) under both daemons and
+// compares what each recording server saw.
+func matchServerTLS(t *testing.T, global string, cases []tlsServerCase) {
+	h, g := serverTLSNotes(t, global, cases, true), serverTLSNotes(t, global, cases, false)
 	for i, c := range cases {
 		t.Logf("%s (%s): haproxy %s", c.name, c.line, h[i])
 		if h[i] != g[i] {
 			t.Errorf("%s (%s): the server saw\nhaproxy %s\ngoha    %s", c.name, c.line, h[i], g[i])
 		}
 	}
+}
+
+// tlsServerCase is a server line's options (line) behind a frontend of
+// its own, with its backend's default-server options (dflt; "TLS11": no
+// default-server, a recording server of TLS 1.0 and 1.1 only).
+type tlsServerCase struct{ name, line, dflt string }
+
+// serverTLSNotes runs cases under haproxy (ha) or goha, global lines
+// added to the global section (one thread, as HAProxy keeps a server's
+// TLS session per thread), two requests each on a new server connection,
+// and returns what each case's recording server noted.
+func serverTLSNotes(t *testing.T, global string, cases []tlsServerCase, ha bool) []string {
+	pki := newTestPKI(t)
+	cert, err := tls.LoadX509KeyPair(pki.Dir+"/a.pem", pki.Dir+"/a.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv13 := &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv13.SetSessionTicketKeys([][32]byte{{1, 2, 3}}) // one key for the clones of every connection
+	srv11 := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
+	var recs []*tlsRecorder
+	var fronts []string
+	var b strings.Builder
+	b.WriteString("global\n    nbthread 1\n" + global + "defaults\n    mode http\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\n    http-reuse never\n    option http-server-close\n")
+	for i, c := range cases {
+		sc := srv13
+		if c.dflt == "TLS11" {
+			sc, c.dflt = srv11, ""
+		}
+		r := startTLSRecorder(t, sc)
+		recs = append(recs, r)
+		f := loopback.FreeAddr(t)
+		fronts = append(fronts, f)
+		fmt.Fprintf(&b, "frontend f%d\n    bind %s\n    default_backend b%d\nbackend b%d\n", i, f, i, i)
+		if c.dflt != "" {
+			fmt.Fprintf(&b, "    default-server %s\n", c.dflt)
+		}
+		fmt.Fprintf(&b, "    server s %s %s\n", r.addr, c.line)
+	}
+	cfg := b.String()
+	if ha {
+		difftest.StartHAProxy(t, cfg, fronts[0])
+	} else {
+		runPlan(t, cfg)
+	}
+	var out []string
+	for i, f := range fronts {
+		loopback.WaitListen(t, f)
+		for k := 1; k <= 2; k++ {
+			c, err := net.DialTimeout("tcp", f, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			c.Write([]byte("GET / HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n"))
+			io.ReadAll(c)
+			c.Close()
+			recs[i].wait(k)
+		}
+		out = append(out, recs[i].notes())
+	}
+	return out
 }
