@@ -27,6 +27,9 @@ import (
 type svcRules struct {
 	edits  []HeaderRule
 	answer *HeaderRule
+	// page is the error page with the replace-header/-value rules'
+	// edits (nil: none); %B still counts the page as the applet made it.
+	page []byte
 }
 
 // serviceHead sets s.resp to the head of rep (page: its error page, when
@@ -51,9 +54,9 @@ func (s *session) serviceHead(rep *ServiceReply, page []byte) {
 }
 
 // runServiceRules runs rules (serviceResponseRules' list) on the reply
-// whose head serviceHead set.
-func (s *session) runServiceRules(rep *ServiceReply, rules []HeaderRule) svcRules {
-	var out svcRules
+// whose head serviceHead set (page: its error page, when it is one).
+func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []HeaderRule) svcRules {
+	out := svcRules{page: page}
 	resp := &s.resp
 	for i := range rules {
 		r := &rules[i]
@@ -77,6 +80,10 @@ func (s *session) runServiceRules(rep *ServiceReply, rules []HeaderRule) svcRule
 			}
 			rep.Reason = reason
 			resp.Status, resp.Reason = r.Status, []byte(reason)
+		case ReplaceHeader, ReplaceValue:
+			s.replaceServiceFields(rep, &out, r) // service_reply_replace.go
+		case SetLogLevel:
+			s.tl.logLevel = int8(r.Status) // actions_log.go
 		case SetVar, Capture:
 			r.Exec(&s.info)
 		case Deny, Return, Redirect:

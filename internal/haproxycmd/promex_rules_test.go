@@ -20,8 +20,10 @@ import (
 // other than header edits — set-status (with and without a reason),
 // set-var on status and res.hdr, a header whose value reads the status
 // a set-status gave, capture response header, http-response capture,
-// return, redirect, deny
-// with and without deny_status — chosen by the request's x-k header.
+// return, redirect, deny with and without deny_status, replace-header
+// and replace-value on the reply's own fields and on one a rule added
+// (a later fetch reading the result), set-log-level silent and err —
+// chosen by the request's x-k header.
 const promexRulesCfg = `global
  stats socket %[1]s level admin
 defaults
@@ -32,7 +34,7 @@ defaults
 frontend fe
  bind %[2]s
  log %[3]s local0
- log-format "%%ST %%[var(txn.v)] [%%[var(txn.h)]] %%hs %%tsc %%HU B=%%B"
+ log-format "%%ST k=%%[var(txn.k)] %%[var(txn.v)] [%%[var(txn.h)]] %%hs %%tsc %%HU B=%%B"
  capture response header content-type len 30
  declare capture response len 20
  http-request set-var(txn.k) req.hdr(x-k)
@@ -47,6 +49,13 @@ frontend fe
  http-response redirect location /x if { var(txn.k) -m str d }
  http-response deny deny_status 403 if { var(txn.k) -m str deny }
  http-response deny if { var(txn.k) -m str deny502 }
+ http-response set-header x-a "a1, a2" if { var(txn.k) -m str rv }
+ http-response replace-header content-type (.*)/(.*) \2/\1 if { var(txn.k) -m str rh }
+ http-response replace-value x-a ^a(.)$ b\1 if { var(txn.k) -m str rv }
+ http-response replace-value cache-control no-(.*) yes-\1 if { var(txn.k) -m str rv }
+ http-response set-header x-ct %%[res.hdr(content-type)],%%[res.hdr(cache-control)] if { var(txn.k) -m str rh rv }
+ http-response set-log-level silent if { var(txn.k) -m str sil }
+ http-response set-log-level err if { var(txn.k) -m str err }
  http-response set-header x-after yes
  default_backend be
 backend be
@@ -63,7 +72,7 @@ backend be
 func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 	haproxy := testenv.LookPath(t, "haproxy")
 	web := loopback.StartWeb(t, "server1")
-	keys := []string{"", "s", "s2", "r", "d", "deny", "deny502"}
+	keys := []string{"", "s", "s2", "r", "d", "deny", "deny502", "rh", "rv", "sil", "err"}
 	var reqs []string
 	for _, scope := range []string{"global", "bogus"} {
 		for _, k := range keys {
@@ -85,11 +94,12 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 			heads[bin] = append(heads[bin], rawHead(t, fe, r))
 		}
 		kept[bin] = rawAll(t, fe, keepAlive)
-		n, want := 0, len(reqs)+3
+		n, want := 0, len(reqs)+3-2 // the two set-log-level silent ones logged nothing
 		bytesRe := regexp.MustCompile(` B=\d+$`)
 		readSyslog(syslog, func(d string) bool {
-			if _, l, ok := strings.Cut(d, "]: "); ok {
-				l = strings.TrimSpace(l)
+			if pri, l, ok := strings.Cut(d, "]: "); ok {
+				pri, _, _ = strings.Cut(pri, ">")
+				l = pri + "> " + strings.TrimSpace(l)
 				if strings.Contains(l, "scope=global") {
 					l = bytesRe.ReplaceAllString(l, " B=(metrics)")
 				}
@@ -114,16 +124,18 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 	}
 	sort.Strings(logs[gohaproxy])
 	sort.Strings(logs[haproxy])
-	if g, h := strings.Join(logs[gohaproxy], "\n"), strings.Join(logs[haproxy], "\n"); g != h || len(logs[haproxy]) != len(reqs)+3 {
+	if g, h := strings.Join(logs[gohaproxy], "\n"), strings.Join(logs[haproxy], "\n"); g != h || len(logs[haproxy]) != len(reqs)+3-2 {
 		t.Errorf("log lines\ngohaproxy:\n%s\nhaproxy:\n%s", g, h)
 	}
-	if !strings.Contains(strings.Join(logs[haproxy], "\n"), "|no-cache} LR--") {
-		t.Errorf("haproxy's log lines lack the http-response capture: %q", logs[haproxy])
+	if l := strings.Join(logs[haproxy], "\n"); !strings.Contains(l, "|no-cache} LR--") || strings.Count(l, "<131> ") != 2 || strings.Contains(l, "k=sil") {
+		t.Errorf("haproxy's log lines lack the http-response capture, two err-level lines, or log a silent one: %q", logs[haproxy])
 	}
 	if g, h := stats[gohaproxy], stats[haproxy]; g != h {
 		t.Errorf("show stat\ngohaproxy %s\nhaproxy   %s", g, h)
 	}
-	for _, w := range []string{`HTTP/1.1 299 Success`, `HTTP/1.1 298 Odd`, `x-st: 299`, `HTTP/1.1 403 Forbidden`, `HTTP/1.1 201 Created`} {
+	for _, w := range []string{`HTTP/1.1 299 Success`, `HTTP/1.1 298 Odd`, `x-st: 299`, `HTTP/1.1 403 Forbidden`, `HTTP/1.1 201 Created`,
+		"content-type: plain; version=0.0.4/text", "content-type: html/text", "cache-control: yes-cache", "x-a: b1,b2",
+		"x-ct: html/text,no-cache", "x-ct: text/plain; version=0.0.4,yes-cache"} {
 		if !strings.Contains(strings.Join(heads[haproxy], "\n"), w) {
 			t.Errorf("haproxy's heads lack %q", w)
 		}
