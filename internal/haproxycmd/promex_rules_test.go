@@ -22,8 +22,10 @@ import (
 // a set-status gave, capture response header, http-response capture,
 // return, redirect, deny with and without deny_status, replace-header
 // and replace-value on the reply's own fields and on one a rule added
-// (a later fetch reading the result), set-log-level silent and err —
-// chosen by the request's x-k header.
+// (a later fetch reading the result), set-log-level silent and err, a
+// response track-sc and sc-inc-gpc0/sc-set-gpt0 on it and on a counter
+// http-request tracked (a later fetch reading them) — chosen by the
+// request's x-k header.
 const promexRulesCfg = `global
  stats socket %[1]s level admin
 defaults
@@ -37,7 +39,9 @@ frontend fe
  log-format "%%ST k=%%[var(txn.k)] %%[var(txn.v)] [%%[var(txn.h)]] %%hs %%tsc %%HU B=%%B"
  capture response header content-type len 30
  declare capture response len 20
+ stick-table type string len 32 size 10 store gpc0,gpt0,http_req_cnt,http_err_cnt,http_fail_cnt
  http-request set-var(txn.k) req.hdr(x-k)
+ http-request track-sc1 str(req) if { var(txn.k) -m sub q }
  http-request use-service prometheus-exporter if { path /metrics }
  http-response set-var(txn.v) status
  http-response set-var(txn.h) res.hdr(content-type)
@@ -54,6 +58,11 @@ frontend fe
  http-response replace-value x-a ^a(.)$ b\1 if { var(txn.k) -m str rv }
  http-response replace-value cache-control no-(.*) yes-\1 if { var(txn.k) -m str rv }
  http-response set-header x-ct %%[res.hdr(content-type)],%%[res.hdr(cache-control)] if { var(txn.k) -m str rh rv }
+ http-response track-sc0 str(res) if { var(txn.k) -m sub t }
+ http-response sc-inc-gpc0(0) if { var(txn.k) -m sub t }
+ http-response sc-inc-gpc0(1) if { var(txn.k) -m sub q }
+ http-response sc-set-gpt0(0) 7 if { var(txn.k) -m sub t }
+ http-response set-header x-g %%[sc0_get_gpc0],%%[sc1_get_gpc0],%%[sc0_http_req_cnt],%%[sc0_http_err_cnt] if { var(txn.k) -m sub t q }
  http-response set-log-level silent if { var(txn.k) -m str sil }
  http-response set-log-level err if { var(txn.k) -m str err }
  http-response set-header x-after yes
@@ -72,7 +81,7 @@ backend be
 func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 	haproxy := testenv.LookPath(t, "haproxy")
 	web := loopback.StartWeb(t, "server1")
-	keys := []string{"", "s", "s2", "r", "d", "deny", "deny502", "rh", "rv", "sil", "err"}
+	keys := []string{"", "s", "s2", "r", "d", "deny", "deny502", "rh", "rv", "sil", "err", "t", "q", "tq"}
 	var reqs []string
 	for _, scope := range []string{"global", "bogus"} {
 		for _, k := range keys {
@@ -84,6 +93,8 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 		"GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: deny\r\n\r\n" +
 		"GET /metrics?scope=bogus HTTP/1.1\r\nhost: x\r\nx-k: d\r\nconnection: close\r\n\r\n"
 	heads, logs, kept, stats := map[string][]string{}, map[string][]string{}, map[string]string{}, map[string]string{}
+	tables := map[string]string{}
+	addrRe := regexp.MustCompile(`(?m)^0x[0-9a-f]+: `)
 	for _, bin := range []string{gohaproxy, haproxy} {
 		sock := filepath.Join(t.TempDir(), "s.sock")
 		fe := loopback.FreeAddr(t)
@@ -108,6 +119,7 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 			n++
 			return n < want
 		})
+		tables[bin] = strings.TrimSpace(addrRe.ReplaceAllString(haproxytest.StatsCmd(t, sock, "show table fe"), ""))
 		for _, r := range statColumns(t, haproxytest.StatsCmd(t, sock, "show stat"), []string{"pxname", "svname", "dresp", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx"}) {
 			if strings.Contains(r, "svname=FRONTEND") {
 				stats[bin] += r + "\n"
@@ -130,12 +142,15 @@ func TestPromexResponseRulesMatchHAProxy(t *testing.T) {
 	if l := strings.Join(logs[haproxy], "\n"); !strings.Contains(l, "|no-cache} LR--") || strings.Count(l, "<131> ") != 2 || strings.Contains(l, "k=sil") {
 		t.Errorf("haproxy's log lines lack the http-response capture, two err-level lines, or log a silent one: %q", logs[haproxy])
 	}
+	if g, h := tables[gohaproxy], tables[haproxy]; g != h || !strings.Contains(h, "key=res use=0 exp=0 gpt0=7 gpc0=4 http_req_cnt=4 http_err_cnt=2") {
+		t.Errorf("show table fe\ngohaproxy %s\nhaproxy   %s", g, h)
+	}
 	if g, h := stats[gohaproxy], stats[haproxy]; g != h {
 		t.Errorf("show stat\ngohaproxy %s\nhaproxy   %s", g, h)
 	}
 	for _, w := range []string{`HTTP/1.1 299 Success`, `HTTP/1.1 298 Odd`, `x-st: 299`, `HTTP/1.1 403 Forbidden`, `HTTP/1.1 201 Created`,
 		"content-type: plain; version=0.0.4/text", "content-type: html/text", "cache-control: yes-cache", "x-a: b1,b2",
-		"x-ct: html/text,no-cache", "x-ct: text/plain; version=0.0.4,yes-cache"} {
+		"x-ct: html/text,no-cache", "x-ct: text/plain; version=0.0.4,yes-cache", "x-g: 3,,3,1", "x-g: 4,4,4,2"} {
 		if !strings.Contains(strings.Join(heads[haproxy], "\n"), w) {
 			t.Errorf("haproxy's heads lack %q", w)
 		}

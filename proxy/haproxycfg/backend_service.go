@@ -28,6 +28,15 @@ func serviceResponseAction(r *haproxy.HTTPRule) bool {
 	return serviceResponseActions[r.Action] || isVarAction(r.Action)
 }
 
+// isSCAction says whether r is a track-sc* or sc-* rule: goha runs them
+// on a service's reply a frontend's rule chose, on the frontend's own
+// list; a backend's reply goes through two lists, each on its own
+// proxy's table, which runServiceRules does not tell apart.
+func isSCAction(r *haproxy.HTTPRule) bool {
+	_, isSC, _ := haproxy.ParseSCAction(r.Action, r.Args)
+	return isSC
+}
+
 // backendServiceRules is a backend's http-request rules with its
 // use-service rules (prometheus-exporter: services.go) refused when a
 // reply of theirs would go through an http-response action goha does not
@@ -80,7 +89,7 @@ func (b *builder) backendServiceRules(px *haproxy.Proxy, in []haproxy.HTTPRule) 
 // otherwise r is reported.
 func (b *builder) frontendServiceOK(px *haproxy.Proxy, r haproxy.HTTPRule) bool {
 	for _, rr := range px.HTTPResponseRules {
-		if !serviceResponseAction(&rr) {
+		if !serviceResponseAction(&rr) && !isSCAction(&rr) {
 			b.unsupported(r.Pos, "http-request use-service whose replies would go through http-response "+
 				rr.Action+" ("+rr.Pos.File+":"+strconv.Itoa(rr.Pos.Line)+"), which goha does not apply to a service's reply")
 			return false
