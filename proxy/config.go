@@ -74,16 +74,6 @@ const (
 	Close                           // close both sides after each response
 )
 
-// SpliceOptions are `option splice-auto`, `option splice-request` and
-// `option splice-response`. A frontend's and its backend's are ORed, as in
-// HAProxy. Without any, a tcp relay copies through user-space buffers
-// (HAProxy's default); Request/Response splice that direction from the
-// first byte; Auto splices a direction once it streams (several
-// consecutive reads fill the buffer).
-type SpliceOptions struct {
-	Auto, Request, Response bool
-}
-
 // Frontend is a `frontend`, or the front half of a `listen` section.
 type Frontend struct {
 	Name string

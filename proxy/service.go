@@ -119,10 +119,11 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 	}
 	closeConn := !whole || req.WantsClose() || s.p.closeOnStop() || (rep.Chunked && req.Minor == 0) || rep.ErrorPage
 	var answer []byte // an http-response deny, return or redirect's page
+	edited := page    // page with the rules' replace-header/-value edits
 	if sk, ok := svc.(responseRulesSkipper); !ok || !sk.SkipsResponseRules() {
 		s.serviceHead(&rep, page) // service_reply_rules.go
-		res := s.runServiceRules(&rep, rules)
-		rules = res.edits
+		res := s.runServiceRules(&rep, page, rules)
+		rules, edited = res.edits, res.page
 		if r := res.answer; r != nil {
 			// The answer replaces the reply and the headers the rules
 			// gave it; both are counted (%B), as HAProxy counts them.
@@ -146,6 +147,7 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 		out = s.withConnection(answer, closeConn, req.Minor)
 	} else if rep.ErrorPage {
 		made := page
+		page = edited
 		if rep.Reason != "" { // a set-status (service_reply_rules.go)
 			page = withStatusLine(page, rep.Status, rep.Reason)
 		}

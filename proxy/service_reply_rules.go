@@ -27,6 +27,9 @@ import (
 type svcRules struct {
 	edits  []HeaderRule
 	answer *HeaderRule
+	// page is the error page with the replace-header/-value rules'
+	// edits (nil: none); %B still counts the page as the applet made it.
+	page []byte
 }
 
 // serviceHead sets s.resp to the head of rep (page: its error page, when
@@ -51,10 +54,13 @@ func (s *session) serviceHead(rep *ServiceReply, page []byte) {
 }
 
 // runServiceRules runs rules (serviceResponseRules' list) on the reply
-// whose head serviceHead set.
-func (s *session) runServiceRules(rep *ServiceReply, rules []HeaderRule) svcRules {
-	var out svcRules
+// whose head serviceHead set (page: its error page, when it is one).
+func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []HeaderRule) svcRules {
+	out := svcRules{page: page}
 	resp := &s.resp
+	// HAProxy's http_wait_for_response counts the reply's status on the
+	// tracked entries before the rules run, as a server's.
+	s.countHTTPStatus(rep.Status, true)
 	for i := range rules {
 		r := &rules[i]
 		if r.Cond != nil && !r.Cond.Match(&s.info) {
@@ -77,6 +83,22 @@ func (s *session) runServiceRules(rep *ServiceReply, rules []HeaderRule) svcRule
 			}
 			rep.Reason = reason
 			resp.Status, resp.Reason = r.Status, []byte(reason)
+		case ReplaceHeader, ReplaceValue:
+			s.replaceServiceFields(rep, &out, r) // service_reply_replace.go
+		case SetLogLevel:
+			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case TrackSC:
+			// HAProxy counted the reply's status on the entries tracked
+			// before the rules; a response track-sc counts it on the
+			// entry it starts tracking (measured on 2.6.12).
+			tr := s.info.track
+			had := tr == nil || tr.eff(r.Stick.SC).Valid()
+			s.runStickRule(r) // a frontend's only (haproxycfg: backend_service.go)
+			if !had {
+				s.countStatusOn(r.Stick.SC, resp.Status, true)
+			}
+		case SCIncGPC, SCSetGPT:
+			s.runStickRule(r)
 		case SetVar, Capture:
 			r.Exec(&s.info)
 		case Deny, Return, Redirect:

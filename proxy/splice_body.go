@@ -5,6 +5,16 @@ import (
 	"time"
 )
 
+// SpliceOptions are `option splice-auto`, `option splice-request` and
+// `option splice-response`. A frontend's and its backend's are ORed, as in
+// HAProxy. Without any, a tcp relay copies through user-space buffers
+// (HAProxy's default); Request/Response splice that direction from the
+// first byte; Auto splices a direction once it streams (several
+// consecutive reads fill the buffer).
+type SpliceOptions struct {
+	Auto, Request, Response bool
+}
+
 // spliceN copies n response bytes (n < 0: until EOF) from the server to the
 // client directly between the two *net.TCPConn, so the kernel can splice.
 // Deadlines are re-armed while data flows.

@@ -313,6 +313,12 @@ func rateIdx(rate stick.DataType, idx int) int {
 // countHTTPError counts an HTTP error (a 4xx: deny, tarpit, a server's)
 // or failure (a server's 5xx) on every tracked entry.
 func (s *session) countHTTPStatus(status int, fromServer bool) {
+	s.countStatusOn(-1, status, fromServer)
+}
+
+// countStatusOn is countHTTPStatus on the entry of sticky counter sc
+// only (-1: every one).
+func (s *session) countStatusOn(sc, status int, fromServer bool) {
 	tr := s.info.track
 	if tr == nil {
 		return
@@ -327,7 +333,7 @@ func (s *session) countHTTPStatus(status int, fromServer bool) {
 	}
 	now := StickNow()
 	for i := range tr.sc {
-		if ref := tr.eff(i); ref.Valid() {
+		if ref := tr.eff(i); ref.Valid() && (sc < 0 || sc == i) {
 			ref.AddPair(cnt, rate, 1, now)
 		}
 	}

@@ -2,20 +2,40 @@ package haproxycfg
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 )
 
 // serviceResponseActions are the http-response actions goha applies to a
 // service's reply (proxy/service_reply_rules.go: header edits,
-// set-status, the variables, capture, deny, return, redirect, allow
-// ending its list); HAProxy runs the others too.
+// replace-header/-value, set-status, set-log-level, the variables,
+// capture, deny, return, redirect, allow ending its list); HAProxy runs
+// the others too.
 var serviceResponseActions = map[string]bool{"set-header": true, "add-header": true, "del-header": true, "deny": true, "allow": true,
-	"set-status": true, "capture": true, "return": true, "redirect": true}
+	"set-status": true, "capture": true, "return": true, "redirect": true, "set-log-level": true,
+	"replace-header": true, "replace-value": true}
 
-// serviceResponseAction says whether goha applies http-response action a
-// to a service's reply.
-func serviceResponseAction(a string) bool { return serviceResponseActions[a] || isVarAction(a) }
+// serviceResponseAction says whether goha applies http-response rule r
+// to a service's reply. A replace of its framing field is not applied:
+// HAProxy's H1 layer then sends the replaced transfer-encoding and its
+// own after the connection field (measured on 2.6.12).
+func serviceResponseAction(r *haproxy.HTTPRule) bool {
+	if (r.Action == "replace-header" || r.Action == "replace-value") && len(r.Args) > 0 &&
+		(strings.EqualFold(r.Args[0], "transfer-encoding") || strings.EqualFold(r.Args[0], "content-length")) {
+		return false
+	}
+	return serviceResponseActions[r.Action] || isVarAction(r.Action)
+}
+
+// isSCAction says whether r is a track-sc* or sc-* rule: goha runs them
+// on a service's reply a frontend's rule chose, on the frontend's own
+// list; a backend's reply goes through two lists, each on its own
+// proxy's table, which runServiceRules does not tell apart.
+func isSCAction(r *haproxy.HTTPRule) bool {
+	_, isSC, _ := haproxy.ParseSCAction(r.Action, r.Args)
+	return isSC
+}
 
 // backendServiceRules is a backend's http-request rules with its
 // use-service rules (prometheus-exporter: services.go) refused when a
@@ -27,7 +47,7 @@ func (b *builder) backendServiceRules(px *haproxy.Proxy, in []haproxy.HTTPRule) 
 	var bad *haproxy.HTTPRule
 	check := func(rules []haproxy.HTTPRule) {
 		for i := range rules {
-			if bad == nil && !serviceResponseAction(rules[i].Action) {
+			if bad == nil && !serviceResponseAction(&rules[i]) {
 				bad = &rules[i]
 			}
 		}
@@ -69,7 +89,7 @@ func (b *builder) backendServiceRules(px *haproxy.Proxy, in []haproxy.HTTPRule) 
 // otherwise r is reported.
 func (b *builder) frontendServiceOK(px *haproxy.Proxy, r haproxy.HTTPRule) bool {
 	for _, rr := range px.HTTPResponseRules {
-		if !serviceResponseAction(rr.Action) {
+		if !serviceResponseAction(&rr) && !isSCAction(&rr) {
 			b.unsupported(r.Pos, "http-request use-service whose replies would go through http-response "+
 				rr.Action+" ("+rr.Pos.File+":"+strconv.Itoa(rr.Pos.Line)+"), which goha does not apply to a service's reply")
 			return false

@@ -11,7 +11,8 @@ import (
 // to a UseService rule; every frontend shares the plan's one exporter.
 // The parser refuses other names. A backend runs the rule too, unless a
 // reply of its would go through an http-response action goha does not
-// apply to a service's reply (its own or a frontend's): then the rule is
+// apply to a service's reply (its own or a frontend's; replace-header on
+// the framing field: backend_service.go): then the rule is
 // reported, as it is in a frontend whose own http-response rules hold such
 // an action.
 func TestUseServiceRule(t *testing.T) {
@@ -31,6 +32,7 @@ backend c
 backend d
  http-request use-service prometheus-exporter
  http-response replace-header x a b
+ http-response replace-header transfer-encoding a b
 `)
 	if p.Promex == nil {
 		t.Fatal("no exporter in the plan")
@@ -54,7 +56,7 @@ backend d
 		t.Errorf("notices: %s", n)
 	}
 	e := buildText(t, "defaults\n mode http\nfrontend e\n bind 127.0.0.1:8407\n http-request use-service prometheus-exporter\n"+
-		" http-response replace-value x a b\n default_backend c\nbackend c\n http-request use-service prometheus-exporter\n")
+		" http-response replace-value content-length a b\n default_backend c\nbackend c\n http-request use-service prometheus-exporter\n")
 	if n := strings.Join(notices(e), "\n"); len(e.Proxy.Frontends[0].RequestRules) != 0 || len(e.Proxy.Backends[0].RequestRules) != 0 ||
 		!strings.Contains(n, "[test.cfg:5] : 'http-request use-service whose replies would go through http-response replace-value (test.cfg:6)") ||
 		!strings.Contains(n, "[test.cfg:9] : 'http-request use-service in a backend whose replies would go through http-response replace-value (test.cfg:6)") {
