@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,10 +39,20 @@ type programRun struct {
 // then SIGTERM unless the master ended by itself.
 func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, stop bool) programRun {
 	t.Helper()
-	recs, _ := filepath.Glob(filepath.Join(dir, "rec.*"))
-	for _, f := range recs {
-		os.Remove(f)
+	// A master that dies by a signal leaves its programs: they are killed
+	// (by the PID their record file names) before the next run and at the
+	// end, whatever happened.
+	killRecorded := func() {
+		recs, _ := filepath.Glob(filepath.Join(dir, "rec.*.*"))
+		for _, f := range recs {
+			if pid, err := strconv.Atoi(filepath.Ext(f)[1:]); err == nil && pid > 1 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			os.Remove(f)
+		}
 	}
+	killRecorded()
+	t.Cleanup(killRecorded)
 	t.Logf("running %s", bin)
 	m := startPM(t, bin, env, nil, "-W", "-db", "-f", cfg)
 	m.waitLog(t, `Loading success.`, 10*time.Second)
@@ -73,7 +84,7 @@ func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, 
 		}
 	}
 	slices.Sort(r.unordered)
-	recs, _ = filepath.Glob(filepath.Join(dir, "rec.*"))
+	recs, _ := filepath.Glob(filepath.Join(dir, "rec.*"))
 	for _, f := range recs {
 		b, _ := os.ReadFile(f)
 		name := strings.Split(filepath.Base(f), ".")[1]
