@@ -66,6 +66,7 @@ type child struct {
 	done    chan struct{} // closed when it has exited
 	state   *os.ProcessState
 	old     bool
+	prog    string // a program section's name; "" for a worker
 }
 
 type readyResult struct {
@@ -89,6 +90,8 @@ type master struct {
 
 	mu              sync.Mutex
 	workers         []*child // newest first
+	programs        []*child // program sections' processes (master_program.go)
+	exitCode        int      // what the master exits with once all have exited
 	reloads, failed int
 
 	exits   chan *child
@@ -147,6 +150,7 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 		defer cli.Close()
 	}
 
+	m.startPrograms(res.Config, false) // before the worker, as HAProxy
 	c, err := m.spawn()
 	if err != nil {
 		m.logf(m.pid, "ALERT", "[haproxy.main()] Cannot fork: %v", err)
@@ -198,11 +202,26 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 			}
 			close(done)
 		case c := <-m.exits:
+			if c.prog != "" {
+				fail, code := m.programExited(c, stopping)
+				if fail && !stopping {
+					stopping = true
+					m.exitCode = code
+				}
+				if fail {
+					m.signalAll(syscall.SIGTERM)
+				}
+				if stopping && m.left() == 0 {
+					m.logf(m.pid, "WARNING", "All workers exited. Exiting... (%d)", m.exitCode)
+					return m.exitCode
+				}
+				continue
+			}
 			code, why := exitCode(c.state)
 			m.mu.Lock()
 			current := !c.old
 			m.remove(c)
-			left := len(m.workers)
+			left := len(m.workers) + len(m.programs)
 			m.mu.Unlock()
 			// HAProxy warns about a clean exit and alerts about any other.
 			level, which := "ALERT", "Current"
@@ -224,8 +243,8 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 				return code
 			}
 			if stopping && left == 0 {
-				m.logf(m.pid, "WARNING", "All workers exited. Exiting... (0)")
-				return 0
+				m.logf(m.pid, "WARNING", "All workers exited. Exiting... (%d)", m.exitCode)
+				return m.exitCode
 			}
 		}
 	}
@@ -396,6 +415,7 @@ func (m *master) reload() {
 		return
 	}
 	m.configure(res)
+	m.startPrograms(res.Config, true)
 	c, err := m.spawn()
 	if err != nil {
 		m.logf(m.pid, "ALERT", "[haproxy.main()] Cannot fork: %v", err)
@@ -447,23 +467,43 @@ func (m *master) current() []*child {
 }
 
 func (m *master) remove(c *child) {
-	for i, w := range m.workers {
+	list := &m.workers
+	if c.prog != "" {
+		list = &m.programs
+	}
+	for i, w := range *list {
 		if w == c {
-			m.workers = append(m.workers[:i], m.workers[i+1:]...)
+			*list = append((*list)[:i], (*list)[i+1:]...)
 			return
 		}
 	}
 }
 
+// left counts the workers and programs still running.
+func (m *master) left() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.workers) + len(m.programs)
+}
+
+// all returns the workers, then the programs.
+func (m *master) all() []*child {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(append([]*child(nil), m.workers...), m.programs...)
+}
+
 func (m *master) signalAll(sig syscall.Signal) {
-	for _, w := range m.current() {
-		w.proc.Signal(sig)
+	for _, w := range m.all() {
+		if w.proc != nil {
+			w.proc.Signal(sig)
+		}
 	}
 }
 
-// waitAll waits for every worker to exit (after signalAll), draining exits.
+// waitAll waits for every worker and program to exit (after signalAll).
 func (m *master) waitAll() {
-	for _, w := range m.current() {
+	for _, w := range m.all() {
 		<-w.done
 	}
 }

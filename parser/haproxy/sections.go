@@ -153,6 +153,8 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			s.alertRaw(p.File, p.Line, "'command' expects a command with optional arguments separated in words.")
 			s.fileFatal = true
 		}
+	case "program option", "program no":
+		s.programOption(p, w) // master_program rows: only start-on-reload exists in 2.6
 	case "ring server":
 		if arg(2) == "" {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
@@ -217,4 +219,29 @@ func splitComma(v string) []string {
 		}
 	}
 	return out
+}
+
+// programOption checks a program section's "[no] option <name>" as
+// HAProxy 2.6's cfg_parse_program does: start-on-reload is its only option.
+func (s *state) programOption(p Pos, w []string) {
+	if w[0] == "no" {
+		if len(w) < 2 || w[1] != "option" {
+			s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
+			if len(w) > 1 {
+				s.alert(p, "unknown keyword '%s' in 'program' section", w[1])
+			}
+			s.fileFatal = true
+			return
+		}
+		w = w[1:]
+	}
+	switch {
+	case len(w) < 2 || w[1] == "":
+		s.alertRaw(p.File, p.Line, "'option' expects an option name.")
+		s.fileFatal = true
+	case w[1] != "start-on-reload":
+		s.alert(p, "unknown option '%s'.", w[1])
+	case len(w) > 2:
+		s.alert(p, "'option start-on-reload' cannot handle unexpected argument '%s'.", w[2])
+	}
 }

@@ -1,0 +1,154 @@
+package haproxycmd
+
+// `program` sections: external commands the master runs beside its
+// worker, as HAProxy 2.6 does in master-worker mode. Measured on 2.6.12:
+// the master starts each program (execvp of the command's words, no
+// shell) before the worker; a current program that exits with a code
+// other than 0, 130 or 143 makes the master kill everything and exit with
+// that code (exit 0 is only logged); on reload new programs are started
+// and the previous ones get SIGUSR1 and keep running until the master
+// stops; `no option start-on-reload` keeps the running one (it gets
+// SIGUSR1 all the same) instead of starting another.
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/listen"
+)
+
+// programSpec is one program section as the master runs it.
+type programSpec struct {
+	name          string
+	argv          []string
+	startOnReload bool
+}
+
+func programSpecs(cfg *haproxy.Config) []programSpec {
+	var out []programSpec
+	for _, sec := range cfg.Others {
+		if sec.Kind != "program" {
+			continue
+		}
+		ps := programSpec{name: sec.Name, startOnReload: true}
+		for _, st := range sec.Statements {
+			switch {
+			case len(st.Args) > 1 && st.Args[0] == "command":
+				ps.argv = st.Args[1:]
+			case len(st.Args) == 2 && st.Args[0] == "option" && st.Args[1] == "start-on-reload":
+				ps.startOnReload = true
+			case len(st.Args) == 3 && st.Args[0] == "no" && st.Args[2] == "start-on-reload":
+				ps.startOnReload = false
+			}
+		}
+		if len(ps.argv) > 0 {
+			out = append(out, ps)
+		}
+	}
+	return out
+}
+
+// startPrograms starts the configuration's programs. On a reload every
+// running program (former ones again) gets SIGUSR1 and becomes a former one, which runs on
+// until it exits; a section saying `no option start-on-reload` starts no
+// new process while one of its name still runs (measured on 2.6.12: the
+// kept one gets SIGUSR1 and is worded "Former" at its exit all the same).
+func (m *master) startPrograms(cfg *haproxy.Config, reload bool) {
+	alive := map[string]bool{}
+	var signalled []*child
+	m.mu.Lock()
+	for _, p := range m.programs {
+		alive[p.prog] = true
+		if reload { // former ones get SIGUSR1 again at each reload
+			p.old = true
+			signalled = append(signalled, p)
+		}
+	}
+	m.mu.Unlock()
+	for _, p := range signalled {
+		if p.proc != nil {
+			p.proc.Signal(syscall.SIGUSR1)
+		}
+	}
+	for _, sp := range programSpecs(cfg) {
+		if reload && !sp.startOnReload && alive[sp.name] {
+			continue
+		}
+		m.spawnProgram(sp)
+	}
+}
+
+// spawnProgram starts one program with the master's standard streams and
+// environment. A command that cannot be executed ends as HAProxy's forked
+// child does: an alert, then a program that exited with code 1.
+func (m *master) spawnProgram(sp programSpec) {
+	c := &child{prog: sp.name, started: time.Now(), done: make(chan struct{})}
+	path, err := exec.LookPath(sp.argv[0])
+	pid := 0
+	if err == nil {
+		pid, err = syscall.ForkExec(path, sp.argv, &syscall.ProcAttr{Env: programEnv(), Files: []uintptr{0, 1, 2}})
+	}
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			err = syscall.ENOENT // execvp's error for a name not in $PATH
+		}
+		m.logf(m.pid, "ALERT", "Cannot execute %s: %s", sp.argv[0], errnoText(err))
+		m.mu.Lock()
+		m.programs = append(m.programs, c)
+		m.mu.Unlock()
+		close(c.done)
+		m.exits <- c // no state: reported as "exited with code 1 (Exit)"
+		return
+	}
+	c.pid = pid
+	c.proc, _ = os.FindProcess(pid)
+	m.mu.Lock()
+	m.programs = append(m.programs, c)
+	m.mu.Unlock()
+	m.logf(m.pid, "NOTICE", "New program '%s' (%d) forked", sp.name, pid)
+	go func() {
+		c.state, _ = c.proc.Wait()
+		close(c.done)
+		m.exits <- c
+	}()
+}
+
+// programEnv is the master's environment without goha's own handover
+// variables, which mean something only to a worker.
+func programEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// programExited reports a program's end the way HAProxy's master does and
+// says whether it failed: a current program that exits with other than 0,
+// 130 or 143 triggers exit-on-failure (the first such code is the master's).
+func (m *master) programExited(c *child, stopping bool) (fail bool, code int) {
+	code, why := exitCode(c.state)
+	m.mu.Lock()
+	old := c.old
+	m.remove(c)
+	m.mu.Unlock()
+	if old {
+		m.logf(m.pid, "WARNING", "Former program '%s' (%d) exited with code %d (%s)", c.prog, c.pid, code, why)
+		return false, code
+	}
+	m.logf(m.pid, "ALERT", "Current program '%s' (%d) exited with code %d (%s)", c.prog, c.pid, code, why)
+	if code == 0 || code == 130 || code == 143 {
+		return false, code
+	}
+	// Said again for each failing program, even while stopping, as 2.6.
+	m.logf(m.pid, "ALERT", "exit-on-failure: killing every processes with SIGTERM")
+	return true, code
+}
