@@ -168,7 +168,11 @@ func (s *session) emitSessLog(status int, t [2]byte) {
 
 // emitLog ends the transaction and logs it, unless option logasap did.
 func (s *session) emitLog(be *backend, srv *server, status int, t [2]byte) {
-	s.endTracking()   // the request's stream ends here, logged or not
+	// the request's stream ends here, logged or not: its bytes counted on
+	// its tracked entries before the line, which may read them, and the
+	// entries released after it (track.go)
+	s.countTrackedBytes()
+	defer s.releaseTracked()
 	s.settleBytes(be) // bytes_count.go
 	if !s.fe.logs || s.tl.logged {
 		return

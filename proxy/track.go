@@ -45,8 +45,9 @@ type tracking struct {
 	tables map[string]*stick.Table
 	own    *stick.Table
 	// ended is set once the current request's end was counted (its log
-	// line and the connection's end both end it).
-	ended bool
+	// line and the connection's end both end it); bytesCounted once its
+	// bytes were, which comes before its log line (countTrackedBytes).
+	ended, bytesCounted bool
 	// beContent has bit n set while counter n, tracked by a backend's
 	// content rules, awaits the request's count (backend_track.go).
 	beContent uint8
@@ -128,7 +129,7 @@ func (tr *tracking) release() {
 // beginRequest counts a request on the connection's entries (the
 // request's own tracking counts it when it tracks).
 func (tr *tracking) beginRequest() {
-	tr.ended = false
+	tr.ended, tr.bytesCounted = false, false
 	tr.countRequest()
 }
 
@@ -342,16 +343,31 @@ func (s *session) countStatusOn(sc, status int, fromServer bool) {
 // endTracking ends the request's sticky counters: its bytes are counted
 // and the entries released.
 func (s *session) endTracking() {
+	s.countTrackedBytes()
+	s.releaseTracked()
+}
+
+// countTrackedBytes adds the request's bytes to its tracked entries, once.
+// HAProxy's stream_process_counters does so before the stream's log line,
+// which may read them (sc0_bytes_in_cnt ...), and releases the request's
+// own counters only after that line (stream_stop_content_counters): its
+// log-format still reads sc0_* of them.
+func (s *session) countTrackedBytes() {
 	tr := s.info.track
-	if tr == nil || tr.ended {
+	if tr == nil || tr.ended || tr.bytesCounted {
 		return
 	}
-	var now uint32
-	clock := false // read once, when a counter needs it
+	tr.bytesCounted = true
 	in := s.received
 	if s.inHead > 0 { // an HTTP request: its HTX size and a tunnel's bytes, the figure %U logs (log.go)
 		in = s.inHead + s.inBody + s.tl.tunnelIn
 	}
+	out := s.bytesOut() // as HAProxy counts them (bytes_count.go)
+	if in <= 0 && out <= 0 {
+		return
+	}
+	var now uint32
+	clock := false // read once, when a counter needs it
 	for i := range tr.sc {
 		ref := tr.eff(i)
 		if !ref.Valid() {
@@ -363,13 +379,30 @@ func (s *session) endTracking() {
 		if in > 0 {
 			ref.AddPair(stick.BytesInCnt, stick.BytesInRate, uint64(in), now)
 		}
-		if out := s.bytesOut(); out > 0 { // as HAProxy counts them (bytes_count.go)
+		if out > 0 {
 			ref.AddPair(stick.BytesOutCnt, stick.BytesOutRate, uint64(out), now)
 		}
-		if tr.sc[i].Valid() {
-			ref.Release(true, now)
-			tr.sc[i] = stick.Ref{}
+	}
+}
+
+// releaseTracked releases the entries the request itself tracked and ends
+// its counting.
+func (s *session) releaseTracked() {
+	tr := s.info.track
+	if tr == nil || tr.ended {
+		return
+	}
+	var now uint32
+	clock := false
+	for i := range tr.sc {
+		if !tr.sc[i].Valid() {
+			continue
 		}
+		if !clock {
+			now, clock = StickNow(), true
+		}
+		tr.sc[i].Release(true, now)
+		tr.sc[i] = stick.Ref{}
 	}
 	tr.ended, tr.beContent = true, 0
 }
