@@ -48,25 +48,11 @@ func (s *session) replaceServiceFields(rep *ServiceReply, out *svcRules, r *Head
 // replacePageFields is page, a whole response, with the value of each
 // field named name in its head passed through replace.
 func replacePageFields(page []byte, name string, replace func(string) string) []byte {
-	i := bytes.Index(page, []byte("\r\n\r\n"))
-	if i < 0 {
-		return page
-	}
-	head, rest := page[:i+2], page[i+2:]
-	out := make([]byte, 0, len(page)+64)
-	for n := 0; len(head) > 0; n++ {
-		line := head
-		if j := bytes.Index(head, []byte("\r\n")); j >= 0 {
-			line, head = head[:j+2], head[j+2:]
-		} else {
-			head = nil
-		}
+	return eachPageHeadLine(page, func(out []byte, n int, line []byte) []byte {
 		k, v, ok := bytes.Cut(line, []byte(":"))
-		if n == 0 || !ok || !http1.EqualFold(k, lowerASCII(name)) {
-			out = append(out, line...)
-			continue
+		if line == nil || n == 0 || !ok || !http1.EqualFold(k, lowerASCII(name)) {
+			return append(out, line...)
 		}
-		out = appendHeader(out, k, []byte(replace(string(bytes.Trim(v, " \t\r\n")))))
-	}
-	return append(out, rest...)
+		return appendHeader(out, k, []byte(replace(string(bytes.Trim(v, " \t\r\n")))))
+	})
 }

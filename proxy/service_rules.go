@@ -80,25 +80,39 @@ func appendServiceRuleHeaders(out []byte, rules []HeaderRule, info *RequestInfo)
 // applied to its head: the fields they set or delete left out, theirs
 // added at its end.
 func withRuleHeaders(page []byte, rules []HeaderRule, info *RequestInfo) []byte {
+	return eachPageHeadLine(page, func(out []byte, n int, line []byte) []byte {
+		if line == nil {
+			return appendServiceRuleHeaders(out, rules, info)
+		}
+		if name, _, _ := bytes.Cut(line, []byte(":")); n > 0 && ruleTouches(rules, info, name) {
+			return out
+		}
+		return append(out, line...)
+	})
+}
+
+// eachPageHeadLine is page, a whole response, its head rewritten line by
+// line: line appends to out what stands for the head's line n (the status
+// line is 0, each with its CRLF), then, called once more with a nil line,
+// what ends the head; the blank line and the body follow as they were. A
+// page without a complete head is returned as it is.
+func eachPageHeadLine(page []byte, line func(out []byte, n int, line []byte) []byte) []byte {
 	i := bytes.Index(page, []byte("\r\n\r\n"))
 	if i < 0 {
 		return page
 	}
 	head, body := page[:i+2], page[i+2:]
 	out := make([]byte, 0, len(page)+64)
-	for n := 0; len(head) > 0; n++ {
-		line := head
+	n := 0
+	for ; len(head) > 0; n++ {
+		l := head
 		if j := bytes.Index(head, []byte("\r\n")); j >= 0 {
-			line, head = head[:j+2], head[j+2:]
+			l, head = head[:j+2], head[j+2:]
 		} else {
 			head = nil
 		}
-		name, _, _ := bytes.Cut(line, []byte(":"))
-		if n > 0 && ruleTouches(rules, info, name) {
-			continue
-		}
-		out = append(out, line...)
+		out = line(out, n, l)
 	}
-	out = appendServiceRuleHeaders(out, rules, info)
+	out = line(out, n, nil)
 	return append(out, body...)
 }
