@@ -1,13 +1,9 @@
 package haproxycfg
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
@@ -20,19 +16,8 @@ import (
 // millisecond.
 func TestServerTCPUserTimeoutDifferential(t *testing.T) {
 	testenv.LookPath(t, "ss")
-	type seen struct {
-		b    byte
-		peer string
-	}
-	accepted := make(chan seen, 16)
-	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		b := make([]byte, 1)
-		if _, err := io.ReadFull(c, b); err != nil {
-			return
-		}
-		accepted <- seen{b[0], c.RemoteAddr().String()}
-		io.Copy(io.Discard, c) // held until the proxy closes it
-	})
+	ts := startTaggedServer(t)
+	srv := ts.addr
 	const head = "defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
 		"frontend fe\n    bind BIND\n    default_backend be\nbackend be\n"
 	cases := []struct{ name, be string }{
@@ -44,31 +29,13 @@ func TestServerTCPUserTimeoutDifferential(t *testing.T) {
 		{"default-server's", "    default-server tcp-ut 4s\n    server s1 SRV\n"},
 		{"default-server's and the line's", "    default-server tcp-ut 4s\n    server s1 SRV tcp-ut 1500\n"},
 	}
-	var tag byte = 'a'
 	for _, tc := range cases {
 		cfg := strings.ReplaceAll(head+tc.be, "SRV", srv)
 		requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 		ha, goha := startBoth(t, cfg)
 		var got [2]int // haproxy, goha
 		for i, addr := range []string{ha, goha} {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			tag++
-			c.Write([]byte{tag})
-			var peer string
-			for peer == "" {
-				select {
-				case s := <-accepted:
-					if s.b == tag {
-						peer = s.peer
-					}
-				case <-time.After(3 * time.Second):
-					t.Fatalf("%s: the server got no connection through %s", tc.name, addr)
-				}
-			}
+			_, peer := ts.through(t, tc.name, addr)
 			got[i] = acceptedUT(t, peer, srv)
 		}
 		if got[0] != got[1] {

@@ -21,19 +21,8 @@ import (
 // options name, with only the values given.
 func TestTCPKeepAliveDifferential(t *testing.T) {
 	testenv.LookPath(t, "ss")
-	type seen struct {
-		b    byte
-		peer string
-	}
-	accepted := make(chan seen, 16)
-	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
-		b := make([]byte, 1)
-		if _, err := io.ReadFull(c, b); err != nil {
-			return
-		}
-		accepted <- seen{b[0], c.RemoteAddr().String()}
-		io.Copy(io.Discard, c) // held until the proxy closes it
-	})
+	ts := startTaggedServer(t)
+	srv := ts.addr
 	const head = "defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n"
 	cases := []struct{ name, cfg string }{
 		{"none", head + "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n    server s1 SRV\n"},
@@ -47,31 +36,13 @@ func TestTCPKeepAliveDifferential(t *testing.T) {
 			"listen li\n    bind BIND\n    option tcpka\n    server s1 SRV\n"},
 		{"no option after defaults", head + "    option tcpka\nfrontend fe\n    bind BIND\n    no option clitcpka\n    default_backend be\nbackend be\n    no option srvtcpka\n    server s1 SRV\n"},
 	}
-	var tag byte = 'a'
 	for _, tc := range cases {
 		cfg := strings.ReplaceAll(tc.cfg, "SRV", srv)
 		requireRuns(t, strings.ReplaceAll(cfg, "BIND", "127.0.0.1:1"))
 		ha, goha := startBoth(t, cfg)
 		var got [2][2]loopback.KeepAlive // [haproxy, goha][client side, server side]
 		for i, addr := range []string{ha, goha} {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			tag++
-			c.Write([]byte{tag})
-			var peer string
-			for peer == "" {
-				select {
-				case s := <-accepted:
-					if s.b == tag {
-						peer = s.peer
-					}
-				case <-time.After(3 * time.Second):
-					t.Fatalf("%s: the server got no connection through %s", tc.name, addr)
-				}
-			}
+			c, peer := ts.through(t, tc.name, addr)
 			got[i][0] = socketKA(t, addr, c.LocalAddr().String())
 			got[i][1] = socketKA(t, peer, srv)
 		}
@@ -93,4 +64,55 @@ func socketKA(t *testing.T, local, peer string) loopback.KeepAlive {
 		t.Fatalf("no established socket %s -> %s in ss's list", local, peer)
 	}
 	return ka
+}
+
+// taggedServer is a tcp server that records, for each connection, the
+// first byte the client sent through a proxy and the proxy's address on
+// the server's side, held until the proxy closes it.
+type taggedServer struct {
+	addr     string
+	accepted chan taggedConn
+	tag      byte
+}
+
+type taggedConn struct {
+	b    byte
+	peer string
+}
+
+func startTaggedServer(t *testing.T) *taggedServer {
+	s := &taggedServer{accepted: make(chan taggedConn, 16), tag: 'a'}
+	s.addr = loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
+		b := make([]byte, 1)
+		if _, err := io.ReadFull(c, b); err != nil {
+			return
+		}
+		s.accepted <- taggedConn{b[0], c.RemoteAddr().String()}
+		io.Copy(io.Discard, c)
+	})
+	return s
+}
+
+// through dials the proxy at addr, sends a new tag and returns the client
+// connection (closed when the test ends) and the proxy's address on the
+// server connection that tag came through.
+func (s *taggedServer) through(t *testing.T, name, addr string) (net.Conn, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	s.tag++
+	c.Write([]byte{s.tag})
+	for {
+		select {
+		case a := <-s.accepted:
+			if a.b == s.tag {
+				return c, a.peer
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s: the server got no connection through %s", name, addr)
+		}
+	}
 }
