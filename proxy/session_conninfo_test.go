@@ -27,6 +27,8 @@ func TestConnInfoCoversRequestInfo(t *testing.T) {
 		"plain": true, "plainDone": true, "hdrs": true, "edited": true, "kept": true,
 		"server": true, "srvConn": true, "srvErr": true, "srvTried": true, "srvTriedFrom": true, "lastRule": true,
 		"stream": true, "eval": true, "sessGiven": true, "rawOn": true, "raw": true,
+		// set by each inspection pass before its rules read them (tcp_content.go)
+		"inspectUntil": true, "inspectDelay": true,
 	}
 	rt := reflect.TypeOf(RequestInfo{})
 	for i := range rt.NumField() {
