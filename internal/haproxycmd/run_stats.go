@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -17,6 +18,7 @@ import (
 	"github.com/goha-lb/goha/proxy/check"
 	"github.com/goha-lb/goha/proxy/logfmt"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
+	"golang.org/x/sys/unix"
 )
 
 // openStatsSocket creates a `stats socket` (before chroot, so the path is
@@ -51,7 +53,17 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	}
 	if ss.Addr.Family == "ipv4" || ss.Addr.Family == "ipv6" || ss.Addr.Family == "" {
 		// KeepAlive -1: HAProxy sets no SO_KEEPALIVE on CLI connections.
-		lc := net.ListenConfig{KeepAlive: -1}
+		// SO_REUSEPORT, as on HAProxy's every inet listener: a reloaded
+		// worker binds the socket while the old one still holds it.
+		lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}}
 		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(ss.Addr.Host, strconv.Itoa(ss.Addr.PortLow)))
 		if err != nil {
 			return nil, fmt.Errorf("Starting frontend GLOBAL: cannot bind socket (%v) [%s]", err, ss.Addr.Raw)
