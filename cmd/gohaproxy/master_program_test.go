@@ -17,12 +17,13 @@ import (
 )
 
 // recorderScript is a program that records its start (arguments one per
-// line, uid, gid, groups) and every SIGUSR1 it gets in <dir>/rec.<name>.<pid>; SIGTERM
+// line, uid, gid, groups, the HAPROXY_* variables) and every SIGUSR1 it gets in <dir>/rec.<name>.<pid>; SIGTERM
 // keeps its default action, so the master logs it as "143 (Terminated)".
 const recorderScript = `#!/bin/sh
 out=%[1]s/rec.$1.$$
 rec="start uid=$(id -u) gid=$(id -g) groups=$(id -G)"
-{ echo $rec; for a in "$@"; do echo "arg<$a>"; done; } > $out
+env=$(env | grep '^HAPROXY_' | sort)
+{ echo $rec; for a in "$@"; do echo "arg<$a>"; done; echo "$env"; } > $out
 trap 'echo USR1 >> '$out USR1
 [ -n "$FAIL_AFTER" ] && [ "$1" = p1 ] && { sleep $FAIL_AFTER; exit 7; }
 while :; do sleep 0.05; done
@@ -38,7 +39,7 @@ type programRun struct {
 
 // runPrograms runs bin -W on cfg, then reload (SIGUSR2) reloads times,
 // then SIGTERM unless the master ended by itself.
-func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, stop bool) programRun {
+func runPrograms(t *testing.T, bin, dir, cfg, masterPort string, env []string, reloads int, stop bool) programRun {
 	t.Helper()
 	// A master that dies by a signal leaves its programs: they are killed
 	// (by the PID their record file names) before the next run and at the
@@ -55,7 +56,7 @@ func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, 
 	killRecorded()
 	t.Cleanup(killRecorded)
 	t.Logf("running %s", bin)
-	m := startPM(t, bin, env, nil, "-W", "-db", "-f", cfg)
+	m := startPM(t, bin, env, nil, "-W", "-db", "-S", filepath.Join(dir, "m.sock"), "-S", "127.0.0.1:"+masterPort, "-f", cfg)
 	m.waitLog(t, `Loading success.`, 10*time.Second)
 	waitRecorded(t, m, dir)
 	// HAProxy's master loses a signal that comes right after "Loading
@@ -91,7 +92,10 @@ func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, 
 	for _, f := range recs {
 		b, _ := os.ReadFile(f)
 		name := strings.Split(filepath.Base(f), ".")[1]
-		r.records = append(r.records, name+": "+strings.ReplaceAll(string(b), "\n", " "))
+		// The master's descriptor and the build's version suffix differ.
+		rec := regexp.MustCompile(`sockpair@\d+`).ReplaceAllString(string(b), "sockpair@N")
+		rec = regexp.MustCompile(`(HAPROXY_STARTUP_VERSION=2\.6\.12)\S*`).ReplaceAllString(rec, "$1")
+		r.records = append(r.records, name+": "+strings.ReplaceAll(rec, "\n", " "))
 	}
 	slices.Sort(r.records)
 	return r
@@ -142,6 +146,7 @@ func TestProgramSectionsMatchHAProxy(t *testing.T) {
 	}
 	// The quoted words and the ';' reach the program as words: no shell.
 	programs := fmt.Sprintf(`    master-worker
+    stats socket %[2]s/st.sock
 program p1
     command %[1]s p1 "b c" ;x
 program p2
@@ -159,7 +164,7 @@ program p4
 program p5
     command %[1]s p5
     user nobody
-`, script)
+`, script, dir)
 	cases := []struct {
 		name    string
 		env     []string
@@ -172,12 +177,14 @@ program p5
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var runs []programRun
+			// One master CLI port for both: HAPROXY_MASTER_CLI names it.
+			_, masterPort, _ := strings.Cut(loopback.FreeAddr(t), ":")
 			for _, b := range []string{bin, real} {
 				cfg := filepath.Join(dir, "p.cfg")
 				// pmConfig puts its global argument under "global"; the
 				// program sections follow the global lines.
 				pmConfig(t, cfg, loopback.FreeAddr(t), be.addr, programs)
-				runs = append(runs, runPrograms(t, b, dir, cfg, tc.env, tc.reloads, tc.stop))
+				runs = append(runs, runPrograms(t, b, dir, cfg, masterPort, tc.env, tc.reloads, tc.stop))
 			}
 			g, h := runs[0], runs[1]
 			if g.code != h.code {

@@ -82,18 +82,23 @@ func (m *master) startPrograms(cfg *haproxy.Config, reload bool) {
 			p.proc.Signal(syscall.SIGUSR1)
 		}
 	}
-	for _, sp := range programSpecs(cfg) {
+	specs := programSpecs(cfg)
+	if len(specs) == 0 {
+		return
+	}
+	env := programEnv(m.programHAProxyEnv(cfg))
+	for _, sp := range specs {
 		if reload && !sp.startOnReload && alive[sp.name] {
 			continue
 		}
-		m.spawnProgram(sp)
+		m.spawnProgram(sp, env)
 	}
 }
 
 // spawnProgram starts one program with the master's standard streams and
 // environment. A command that cannot be executed ends as HAProxy's forked
 // child does: an alert, then a program that exited with code 1.
-func (m *master) spawnProgram(sp programSpec) {
+func (m *master) spawnProgram(sp programSpec, env []string) {
 	c := &child{prog: sp.name, started: time.Now(), done: make(chan struct{})}
 	path, err := exec.LookPath(sp.argv[0])
 	pid := 0
@@ -104,7 +109,7 @@ func (m *master) spawnProgram(sp programSpec) {
 		m.logf(m.pid, "ALERT", "[%s.main()] Cannot set %s.", sp.argv[0], what)
 		err = cerr
 	} else if err == nil {
-		attr := &syscall.ProcAttr{Env: programEnv(), Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Credential: cred}}
+		attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Credential: cred}}
 		pid, err = syscall.ForkExec(path, sp.argv, attr)
 		if err != nil && cred != nil && errors.Is(err, syscall.EPERM) {
 			// Go's child reports a failed setgroups/setgid/setuid as
@@ -175,16 +180,22 @@ func (sp programSpec) credential() (cred *syscall.Credential, what string, err e
 }
 
 // programEnv is the master's environment without goha's own handover
-// variables, which mean something only to a worker.
-func programEnv() []string {
+// variables, which mean something only to a worker, with HAProxy's
+// (master_program_env.go) set over any inherited ones.
+func programEnv(haproxyEnv []string) []string {
+	set := map[string]bool{}
+	for _, kv := range haproxyEnv {
+		k, _, _ := strings.Cut(kv, "=")
+		set[k] = true
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited {
+		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited && !set[k] {
 			env = append(env, kv)
 		}
 	}
-	return env
+	return append(env, haproxyEnv...)
 }
 
 // programExited reports a program's end the way HAProxy's master does and
