@@ -207,7 +207,8 @@ program p5
 
 // TestProgramWithoutMasterWorker: without master-worker mode a program
 // section is a fatal error, at -c and at start, as in HAProxy; so are
-// options other than start-on-reload, worded as HAProxy's.
+// options other than start-on-reload, worded as HAProxy's; -W or -Ws is
+// master-worker mode as the global keyword is.
 func TestProgramWithoutMasterWorker(t *testing.T) {
 	real := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
@@ -227,6 +228,17 @@ func TestProgramWithoutMasterWorker(t *testing.T) {
 		}
 		if outs[0] != outs[1] || !strings.Contains(outs[0], "program") {
 			t.Errorf("%v: goha:\n%s\nhaproxy:\n%s", args, outs[0], outs[1])
+		}
+	} // -W or -Ws on the command line is master-worker mode too: the file
+	// (no bind) is valid.
+	for _, flag := range []string{"-W", "-Ws"} {
+		var outs []string
+		for _, b := range []string{bin, real} {
+			m := startPM(t, b, nil, nil, flag, "-c", "-f", cfg)
+			outs = append(outs, fmt.Sprint(m.exitCode(t, 10*time.Second), " ", m.stderr.String()))
+		}
+		if outs[0] != outs[1] || !strings.HasPrefix(outs[0], "0 ") {
+			t.Errorf("%s -c: goha %q, haproxy %q", flag, outs[0], outs[1])
 		}
 	}
 }

@@ -408,7 +408,7 @@ func (m *master) reload() {
 		w.reloads++
 	}
 	m.mu.Unlock()
-	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,
+	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, MasterWorker: m.o.MasterWorker, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,
 		AllowUnsupported: m.o.AllowUnsupported}, false)
 	if !ok {
 		m.loadFailure()

@@ -435,7 +435,7 @@ func (s *state) checkValidity() bool {
 		fatal = true
 	}
 	s.unusedMailers()
-	if s.hasProgram && !s.cfg.Global.MasterWorker {
+	if s.hasProgram && !s.cfg.Global.MasterWorker && !s.mworkerCmdline {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
 		fatal = true
 	}
