@@ -17,11 +17,13 @@ import (
 )
 
 // recorderScript is a program that records its start (arguments one per
-// line, uid) and every SIGUSR1 it gets in <dir>/rec.<name>.<pid>; SIGTERM
+// line, uid, gid, groups, the HAPROXY_* variables) and every SIGUSR1 it gets in <dir>/rec.<name>.<pid>; SIGTERM
 // keeps its default action, so the master logs it as "143 (Terminated)".
 const recorderScript = `#!/bin/sh
 out=%[1]s/rec.$1.$$
-{ echo start uid=$(id -u); for a in "$@"; do echo "arg<$a>"; done; } > $out
+rec="start uid=$(id -u) gid=$(id -g) groups=$(id -G)"
+env=$(env | grep '^HAPROXY_' | sort)
+{ echo $rec; for a in "$@"; do echo "arg<$a>"; done; echo "$env"; } > $out
 trap 'echo USR1 >> '$out USR1
 [ -n "$FAIL_AFTER" ] && [ "$1" = p1 ] && { sleep $FAIL_AFTER; exit 7; }
 while :; do sleep 0.05; done
@@ -37,7 +39,7 @@ type programRun struct {
 
 // runPrograms runs bin -W on cfg, then reload (SIGUSR2) reloads times,
 // then SIGTERM unless the master ended by itself.
-func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, stop bool) programRun {
+func runPrograms(t *testing.T, bin, dir, cfg, masterPort string, env []string, reloads int, stop bool) programRun {
 	t.Helper()
 	// A master that dies by a signal leaves its programs: they are killed
 	// (by the PID their record file names) before the next run and at the
@@ -54,14 +56,16 @@ func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, 
 	killRecorded()
 	t.Cleanup(killRecorded)
 	t.Logf("running %s", bin)
-	m := startPM(t, bin, env, nil, "-W", "-db", "-f", cfg)
+	m := startPM(t, bin, env, nil, "-W", "-db", "-S", filepath.Join(dir, "m.sock"), "-S", "127.0.0.1:"+masterPort, "-f", cfg)
 	m.waitLog(t, `Loading success.`, 10*time.Second)
+	waitRecorded(t, m, dir)
 	// HAProxy's master loses a signal that comes right after "Loading
 	// success." (seen with 2.6.12, TestMasterStopSignals).
 	time.Sleep(1500 * time.Millisecond)
 	for i := 0; i < reloads; i++ {
 		m.cmd.Process.Signal(syscall.SIGUSR2)
 		m.waitLog(t, `(?s)(Loading success.*){`+fmt.Sprint(i+2)+`}`, 10*time.Second)
+		waitRecorded(t, m, dir)
 		time.Sleep(1500 * time.Millisecond)
 	}
 	if stop {
@@ -88,20 +92,52 @@ func runPrograms(t *testing.T, bin, dir, cfg string, env []string, reloads int, 
 	for _, f := range recs {
 		b, _ := os.ReadFile(f)
 		name := strings.Split(filepath.Base(f), ".")[1]
-		r.records = append(r.records, name+": "+strings.ReplaceAll(string(b), "\n", " "))
+		// The master's descriptor and the build's version suffix differ.
+		rec := regexp.MustCompile(`sockpair@\d+`).ReplaceAllString(string(b), "sockpair@N")
+		rec = regexp.MustCompile(`(HAPROXY_STARTUP_VERSION=2\.6\.12)\S*`).ReplaceAllString(rec, "$1")
+		r.records = append(r.records, name+": "+strings.ReplaceAll(rec, "\n", " "))
 	}
 	slices.Sort(r.records)
 	return r
+}
+
+// waitRecorded waits (5s at most) until every program m says it forked
+// has written its start record, so that a signal sent next does not race
+// the program's first lines on a loaded machine.
+func waitRecorded(t *testing.T, m *pmProc, dir string) {
+	t.Helper()
+	forked := regexp.MustCompile(`New program '(\w+)' \((\d+)\) forked`)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		missing := 0
+		for _, sm := range forked.FindAllStringSubmatch(m.stderr.String(), -1) {
+			if b, _ := os.ReadFile(filepath.Join(dir, "rec."+sm[1]+"."+sm[2])); !strings.HasPrefix(string(b), "start") {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+	}
+	t.Errorf("some forked program wrote no start record in 5s")
 }
 
 // TestProgramSectionsMatchHAProxy: the same program sections under
 // gohaproxy -W and haproxy -W: programs start before the worker, run
 // their command without a shell, are started again on reload (the former
 // one getting SIGUSR1 and running on) unless `no option start-on-reload`,
-// and a failing program stops the master with its exit code.
+// a failing program stops the master with its exit code, and user/group
+// set the program's uid, gid and supplementary groups (run as root).
 func TestProgramSectionsMatchHAProxy(t *testing.T) {
 	real := testenv.LookPath(t, "haproxy")
-	dir := t.TempDir()
+	testenv.Root(t)
+	// Programs running as nobody write their records here: a directory
+	// every user reaches (t.TempDir's parent is private).
+	dir, err := os.MkdirTemp("", "goha-program")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o1777)
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	script := filepath.Join(dir, "recorder.sh")
@@ -110,6 +146,7 @@ func TestProgramSectionsMatchHAProxy(t *testing.T) {
 	}
 	// The quoted words and the ';' reach the program as words: no shell.
 	programs := fmt.Sprintf(`    master-worker
+    stats socket %[2]s/st.sock
 program p1
     command %[1]s p1 "b c" ;x
 program p2
@@ -119,7 +156,15 @@ program p3
     command %[1]s p3
     no option start-on-reload
     option start-on-reload
-`, script)
+    group nogroup
+program p4
+    command %[1]s p4
+    user nobody
+    group nogroup
+program p5
+    command %[1]s p5
+    user nobody
+`, script, dir)
 	cases := []struct {
 		name    string
 		env     []string
@@ -132,12 +177,14 @@ program p3
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var runs []programRun
+			// One master CLI port for both: HAPROXY_MASTER_CLI names it.
+			_, masterPort, _ := strings.Cut(loopback.FreeAddr(t), ":")
 			for _, b := range []string{bin, real} {
 				cfg := filepath.Join(dir, "p.cfg")
 				// pmConfig puts its global argument under "global"; the
 				// program sections follow the global lines.
 				pmConfig(t, cfg, loopback.FreeAddr(t), be.addr, programs)
-				runs = append(runs, runPrograms(t, b, dir, cfg, tc.env, tc.reloads, tc.stop))
+				runs = append(runs, runPrograms(t, b, dir, cfg, masterPort, tc.env, tc.reloads, tc.stop))
 			}
 			g, h := runs[0], runs[1]
 			if g.code != h.code {
@@ -160,7 +207,8 @@ program p3
 
 // TestProgramWithoutMasterWorker: without master-worker mode a program
 // section is a fatal error, at -c and at start, as in HAProxy; so are
-// options other than start-on-reload, worded as HAProxy's.
+// options other than start-on-reload, worded as HAProxy's; -W or -Ws is
+// master-worker mode as the global keyword is.
 func TestProgramWithoutMasterWorker(t *testing.T) {
 	real := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
@@ -180,6 +228,52 @@ func TestProgramWithoutMasterWorker(t *testing.T) {
 		}
 		if outs[0] != outs[1] || !strings.Contains(outs[0], "program") {
 			t.Errorf("%v: goha:\n%s\nhaproxy:\n%s", args, outs[0], outs[1])
+		}
+	} // -W or -Ws on the command line is master-worker mode too: the file
+	// (no bind) is valid.
+	for _, flag := range []string{"-W", "-Ws"} {
+		var outs []string
+		for _, b := range []string{bin, real} {
+			m := startPM(t, b, nil, nil, flag, "-c", "-f", cfg)
+			outs = append(outs, fmt.Sprint(m.exitCode(t, 10*time.Second), " ", m.stderr.String()))
+		}
+		if outs[0] != outs[1] || !strings.HasPrefix(outs[0], "0 ") {
+			t.Errorf("%s -c: goha %q, haproxy %q", flag, outs[0], outs[1])
+		}
+	}
+}
+
+// TestProgramAccountsCheckMatchHAProxy: a program's user and group at -c
+// and at start, as HAProxy words them: a missing or unknown name and an
+// extra argument are fatal; a second user (or group) is an alert that
+// leaves the file valid.
+func TestProgramAccountsCheckMatchHAProxy(t *testing.T) {
+	real := testenv.LookPath(t, "haproxy")
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	for i, body := range []string{
+		"user goha-no-such-user",
+		"group goha-no-such-group",
+		"user\n    group",
+		"user nobody x\n    group nogroup y",
+		"user nobody\n    user root\n    group nogroup\n    group root",
+	} {
+		cfg := filepath.Join(dir, fmt.Sprintf("a%d.cfg", i))
+		os.WriteFile(cfg, []byte("global\n    master-worker\nprogram p\n    command /bin/true\n    "+body+"\n"), 0o644)
+		for _, args := range [][]string{{"-c", "-f", cfg}, {"-db", "-f", cfg}} {
+			if args[0] == "-db" && !strings.Contains(body, "no-such") {
+				continue // a valid file would start
+			}
+			var outs []string
+			var codes []int
+			for _, b := range []string{bin, real} {
+				m := startPM(t, b, nil, nil, args...)
+				codes = append(codes, m.exitCode(t, 10*time.Second))
+				outs = append(outs, regexp.MustCompile(`\(\d+\)`).ReplaceAllString(regexp.MustCompile(`(?m)^.*(version|path to executable).*\n`).ReplaceAllString(m.stderr.String(), ""), "(N)"))
+			}
+			if outs[0] != outs[1] || codes[0] != codes[1] {
+				t.Errorf("%q %v: goha (exit %d):\n%s\nhaproxy (exit %d):\n%s", body, args[0], codes[0], outs[0], codes[1], outs[1])
+			}
 		}
 	}
 }

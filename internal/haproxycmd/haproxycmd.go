@@ -71,9 +71,9 @@ func Run(o *Options, stdout, stderr io.Writer) int {
 // verdict: inert features warn, unsupported ones refuse the configuration
 // unless allowUnsupported (parser/haproxy/policy.go).
 // With verbose (-V) a global "quiet" silences nothing, as in HAProxy.
-// localPeer is -L ("" when not given).
-func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool) *haproxy.Result {
-	res := haproxy.CheckWith(paths, nil, haproxy.CheckOptions{LocalPeer: localPeer})
+// co holds -L and -W/-Ws.
+func LoadConfig(paths []string, co haproxy.CheckOptions, allowUnsupported, verbose bool) *haproxy.Result {
+	res := haproxy.CheckWith(paths, nil, co)
 	if res.Config != nil {
 		applyEnv(res.Config.Global.EnvOps) // run_env.go
 	}
@@ -98,7 +98,7 @@ func LoadConfig(paths []string, localPeer string, allowUnsupported, verbose bool
 func checkMode(o *Options, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet, ShowGoha: o.Verbose, ShowDiag: o.Diagnostic}
-	res := LoadConfig(o.Files, o.LocalPeer, o.AllowUnsupported, o.Verbose)
+	res := LoadConfig(o.Files, haproxy.CheckOptions{LocalPeer: o.LocalPeer, MasterWorker: o.MasterWorker || o.Systemd}, o.AllowUnsupported, o.Verbose)
 	if o.FailOnWarning {
 		haproxy.ZeroWarning(res)
 	}

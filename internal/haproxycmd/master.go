@@ -88,6 +88,11 @@ type master struct {
 	statsPath     string
 	hardStopAfter time.Duration
 
+	// nextCtrl is the next worker's control socket once the programs'
+	// environment named it (HAPROXY_CLI's sockpair@N).
+	nextCtrl *ctrlPair
+	cliAddrs []string // the master CLI's listeners, in -S order
+
 	mu              sync.Mutex
 	workers         []*child // newest first
 	programs        []*child // program sections' processes (master_program.go)
@@ -148,6 +153,7 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 			return 1
 		}
 		defer cli.Close()
+		m.cliAddrs = append(m.cliAddrs, listenerName(cli))
 	}
 
 	m.startPrograms(res.Config, false) // before the worker, as HAProxy
@@ -285,17 +291,11 @@ func (m *master) configure(res *haproxy.Result) {
 // the master, every inherited fd@N at N, then the control socket, then the
 // previous worker's listeners (named by listen.EnvInherited).
 func (m *master) spawn() (*child, error) {
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	conn, workerEnd, err := m.ctrlSocket() // master_program_env.go
 	if err != nil {
 		return nil, err
 	}
-	mine := os.NewFile(uintptr(pair[0]), "ctrl")
-	conn, err := net.FileConn(mine)
-	mine.Close()
-	if err != nil {
-		unix.Close(pair[1])
-		return nil, err
-	}
+	pair := [2]int{-1, workerEnd}
 	defer unix.Close(pair[1])
 
 	files := []uintptr{0, 1, 2}
@@ -408,7 +408,7 @@ func (m *master) reload() {
 		w.reloads++
 	}
 	m.mu.Unlock()
-	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,
+	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, MasterWorker: m.o.MasterWorker, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,
 		AllowUnsupported: m.o.AllowUnsupported}, false)
 	if !ok {
 		m.loadFailure()

@@ -14,6 +14,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/user"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +29,7 @@ type programSpec struct {
 	name          string
 	argv          []string
 	startOnReload bool
+	user, group   string // "" = the master's own
 }
 
 func programSpecs(cfg *haproxy.Config) []programSpec {
@@ -44,6 +47,10 @@ func programSpecs(cfg *haproxy.Config) []programSpec {
 				ps.startOnReload = true
 			case len(st.Args) == 3 && st.Args[0] == "no" && st.Args[2] == "start-on-reload":
 				ps.startOnReload = false
+			case len(st.Args) == 2 && st.Args[0] == "user" && ps.user == "":
+				ps.user = st.Args[1] // the first one: a second is an alert only
+			case len(st.Args) == 2 && st.Args[0] == "group" && ps.group == "":
+				ps.group = st.Args[1]
 			}
 		}
 		if len(ps.argv) > 0 {
@@ -75,29 +82,49 @@ func (m *master) startPrograms(cfg *haproxy.Config, reload bool) {
 			p.proc.Signal(syscall.SIGUSR1)
 		}
 	}
-	for _, sp := range programSpecs(cfg) {
+	specs := programSpecs(cfg)
+	if len(specs) == 0 {
+		return
+	}
+	env := programEnv(m.programHAProxyEnv(cfg))
+	for _, sp := range specs {
 		if reload && !sp.startOnReload && alive[sp.name] {
 			continue
 		}
-		m.spawnProgram(sp)
+		m.spawnProgram(sp, env)
 	}
 }
 
 // spawnProgram starts one program with the master's standard streams and
 // environment. A command that cannot be executed ends as HAProxy's forked
 // child does: an alert, then a program that exited with code 1.
-func (m *master) spawnProgram(sp programSpec) {
+func (m *master) spawnProgram(sp programSpec, env []string) {
 	c := &child{prog: sp.name, started: time.Now(), done: make(chan struct{})}
 	path, err := exec.LookPath(sp.argv[0])
 	pid := 0
-	if err == nil {
-		pid, err = syscall.ForkExec(path, sp.argv, &syscall.ProcAttr{Env: programEnv(), Files: []uintptr{0, 1, 2}})
+	cred, what, cerr := sp.credential()
+	if cerr != nil {
+		// The parser checked the names; one removed since is HAProxy's
+		// failed set[ug]id in the child: an alert, then exit code 1.
+		m.logf(m.pid, "ALERT", "[%s.main()] Cannot set %s.", sp.argv[0], what)
+		err = cerr
+	} else if err == nil {
+		attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Credential: cred}}
+		pid, err = syscall.ForkExec(path, sp.argv, attr)
+		if err != nil && cred != nil && errors.Is(err, syscall.EPERM) {
+			// Go's child reports a failed setgroups/setgid/setuid as
+			// the fork's error; HAProxy's child alerts and exits 1.
+			m.logf(m.pid, "ALERT", "[%s.main()] Cannot set %s.", sp.argv[0], what)
+			cerr = err
+		}
 	}
-	if err != nil {
+	if err != nil && cerr == nil {
 		if errors.Is(err, exec.ErrNotFound) {
 			err = syscall.ENOENT // execvp's error for a name not in $PATH
 		}
 		m.logf(m.pid, "ALERT", "Cannot execute %s: %s", sp.argv[0], errnoText(err))
+	}
+	if err != nil {
 		m.mu.Lock()
 		m.programs = append(m.programs, c)
 		m.mu.Unlock()
@@ -118,17 +145,57 @@ func (m *master) spawnProgram(sp programSpec) {
 	}()
 }
 
+// credential is the identity a program runs as, as HAProxy's forked
+// child sets it before execvp: a group drops the supplementary groups and
+// sets the gid; a user sets the uid only, so with a user and no group the
+// program keeps the master's gid and groups (measured on 2.6.12 as root:
+// "user nobody" alone runs with uid 65534, gid 0, groups 0). what names
+// the id for the alert when it cannot be set.
+func (sp programSpec) credential() (cred *syscall.Credential, what string, err error) {
+	if sp.user == "" && sp.group == "" {
+		return nil, "", nil
+	}
+	cred = &syscall.Credential{Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid()), NoSetGroups: true}
+	if sp.group != "" {
+		g, err := user.LookupGroup(sp.group)
+		if err != nil {
+			return nil, "gid for '" + sp.group + "'", err
+		}
+		gid, _ := strconv.ParseUint(g.Gid, 10, 32)
+		cred.Gid, cred.Groups, cred.NoSetGroups = uint32(gid), []uint32{}, false
+		what = "gid " + g.Gid
+	}
+	if sp.user != "" {
+		u, err := user.Lookup(sp.user)
+		if err != nil {
+			return nil, "uid for '" + sp.user + "'", err
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		cred.Uid = uint32(uid)
+		if what == "" {
+			what = "uid " + u.Uid
+		}
+	}
+	return cred, what, nil
+}
+
 // programEnv is the master's environment without goha's own handover
-// variables, which mean something only to a worker.
-func programEnv() []string {
+// variables, which mean something only to a worker, with HAProxy's
+// (master_program_env.go) set over any inherited ones.
+func programEnv(haproxyEnv []string) []string {
+	set := map[string]bool{}
+	for _, kv := range haproxyEnv {
+		k, _, _ := strings.Cut(kv, "=")
+		set[k] = true
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited {
+		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited && !set[k] {
 			env = append(env, kv)
 		}
 	}
-	return env
+	return append(env, haproxyEnv...)
 }
 
 // programExited reports a program's end the way HAProxy's master does and

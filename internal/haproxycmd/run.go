@@ -35,8 +35,11 @@ type ListenFunc func(network, addr string, so listen.SockOpts) (net.Listener, er
 type workerOptions struct {
 	Files     []string
 	LocalPeer string // -L
-	Quiet     bool   // -q: no startup messages on stderr
-	Verbose   bool   // -V: also print goha's notices
+	// MasterWorker is -W or -Ws (program sections need it or the global
+	// keyword).
+	MasterWorker bool
+	Quiet        bool // -q: no startup messages on stderr
+	Verbose      bool // -V: also print goha's notices
 	// AllowUnsupported (--allow-unsupported, GOHA_ALLOW_UNSUPPORTED=1)
 	// runs a configuration without the features goha does not implement
 	// instead of refusing it.
@@ -84,7 +87,7 @@ type workerOptions struct {
 // the background when asked (-D or `daemon`, unless -d/-db), then run the
 // worker in this process.
 func runMode(fl *Options, stderr io.Writer) int {
-	o := workerOptions{Files: fl.Files, LocalPeer: fl.LocalPeer, Quiet: fl.Quiet, Verbose: fl.Verbose, Pidfile: fl.Pidfile, Stderr: stderr,
+	o := workerOptions{Files: fl.Files, LocalPeer: fl.LocalPeer, MasterWorker: fl.MasterWorker || fl.Systemd, Quiet: fl.Quiet, Verbose: fl.Verbose, Pidfile: fl.Pidfile, Stderr: stderr,
 		AllowUnsupported: fl.AllowUnsupported, Usage: fl.Usage}
 	o.MaxConn, o.MaxPConn = fl.MaxConn, fl.MaxPConn
 	o.NoSplice = fl.NoSplice
@@ -110,7 +113,7 @@ func runMode(fl *Options, stderr io.Writer) int {
 // loadForRun parses and checks the files and prints what HAProxy prints at
 // startup (warnings and alerts). ok=false: exit with code.
 func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
-	res := LoadConfig(o.Files, o.LocalPeer, o.AllowUnsupported, o.Verbose)
+	res := LoadConfig(o.Files, haproxy.CheckOptions{LocalPeer: o.LocalPeer, MasterWorker: o.MasterWorker}, o.AllowUnsupported, o.Verbose)
 	pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
 	for _, d := range res.Diags.List {

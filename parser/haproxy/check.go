@@ -108,16 +108,23 @@ func undefinedACL(px *Proxy, c *Condition) string {
 	return ""
 }
 
-// peersWithoutLocal drops peers sections that do not name the local peer
-// (-L, else global "localpeer", else the host name), with HAProxy's warning, and
-// types the others into Config.Peers.
-func (s *state) peersWithoutLocal() {
-	local := s.localPeerCmdline
-	for _, st := range s.cfg.Global.Raw {
+// LocalPeer is the local peer's name as the configuration and -L
+// (cmdline, which wins) give it; "" means the host name.
+func (g *Global) LocalPeer(cmdline string) string {
+	local := cmdline
+	for _, st := range g.Raw {
 		if st.Args[0] == "localpeer" && len(st.Args) > 1 {
 			local = st.Args[1]
 		}
 	}
+	return local
+}
+
+// peersWithoutLocal drops peers sections that do not name the local peer
+// (-L, else global "localpeer", else the host name), with HAProxy's warning, and
+// types the others into Config.Peers.
+func (s *state) peersWithoutLocal() {
+	local := s.cfg.Global.LocalPeer(s.localPeerCmdline)
 	if local == "" {
 		local = s.lookups.hostname()
 	}
@@ -428,7 +435,7 @@ func (s *state) checkValidity() bool {
 		fatal = true
 	}
 	s.unusedMailers()
-	if s.hasProgram && !s.cfg.Global.MasterWorker {
+	if s.hasProgram && !s.cfg.Global.MasterWorker && !s.mworkerCmdline {
 		s.d.Raw(Alert, "", 0, "config : Can't use a 'program' section without master worker mode.")
 		fatal = true
 	}

@@ -38,6 +38,9 @@ type CheckOptions struct {
 	// LocalPeer is -L: the local peer's name. It overrides global
 	// "localpeer" (which then warns) and is $HAPROXY_LOCALPEER.
 	LocalPeer string
+	// MasterWorker is -W or -Ws: as global master-worker, it allows
+	// program sections and makes a file without bind valid.
+	MasterWorker bool
 }
 
 func checkFilesQuiet(files []string, env Env, o CheckOptions) *Result {
@@ -60,7 +63,7 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 		}
 	}
 	r := &Result{Config: &Config{}}
-	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}, localPeerCmdline: o.LocalPeer}
+	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}, localPeerCmdline: o.LocalPeer, mworkerCmdline: o.MasterWorker}
 	st.envs = &envState{base: env}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -109,7 +112,9 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 	if r.Diags.Warnings() {
 		r.Stdout = append(r.Stdout, "Warnings were found.")
 	}
-	if len(st.listeners()) == 0 {
+	// In master-worker mode the master's own CLI sockpair is a listener:
+	// 2.6.12 calls such a file valid (exit 0) with no bind at all.
+	if len(st.listeners()) == 0 && !r.Config.Global.MasterWorker && !o.MasterWorker {
 		r.Stdout = append(r.Stdout, "Configuration file has no error but will not start (no listener) => exit(2).")
 		r.Exit = 2
 		return r
@@ -204,6 +209,7 @@ type state struct {
 	peersLines map[*Section][2]bool
 	// localPeerCmdline is -L (global "localpeer" is then ignored).
 	localPeerCmdline string
+	mworkerCmdline   bool // -W/-Ws
 	// readerFailed mimics readcfgfile() returning -1 (a parse path in 2.6
 	// does): the caller then claims the file could not be opened.
 	readerFailed bool

@@ -155,6 +155,8 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		}
 	case "program option", "program no":
 		s.programOption(p, w) // master_program rows: only start-on-reload exists in 2.6
+	case "program user", "program group":
+		s.programAccount(sec, p, w)
 	case "ring server":
 		if arg(2) == "" {
 			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'server' expects <name> and <addr>[:<port>] as arguments.", p.File, p.Line))
@@ -243,5 +245,32 @@ func (s *state) programOption(p Pos, w []string) {
 		s.alert(p, "unknown option '%s'.", w[1])
 	case len(w) > 2:
 		s.alert(p, "'option start-on-reload' cannot handle unexpected argument '%s'.", w[2])
+	}
+}
+
+// programAccount checks a program section's user/group as HAProxy 2.6's
+// cfg_parse_program does: a name (getpwnam/getgrnam, no numeric id) that
+// must exist; a second one is an alert that does not fail the file, and
+// the first one stays (the runtime reads the first statement).
+func (s *state) programAccount(sec *Section, p Pos, w []string) {
+	kw := w[0]
+	switch {
+	case len(w) < 2 || w[1] == "":
+		s.alertRaw(p.File, p.Line, fmt.Sprintf("'%s' expects a %s name.", kw, kw))
+		s.fileFatal = true
+		return
+	case len(w) > 2:
+		s.alert(p, "'%s' cannot handle unexpected argument '%s'.", kw, w[2])
+		return
+	}
+	for _, st := range sec.Statements {
+		if st.Args[0] == kw && len(st.Args) == 2 && s.namedAccount(kw, st.Args[1]) {
+			// ERR_ALERT without ERR_FATAL in 2.6: the file stays valid.
+			s.d.Alertf(p.File, p.Line, "%s/%s already specified. Continuing.", kw, map[string]string{"user": "uid", "group": "gid"}[kw])
+			return
+		}
+	}
+	if !s.namedAccount(kw, w[1]) {
+		s.alert(p, "cannot find %s id for '%s' (0:Success)", kw, w[1])
 	}
 }
