@@ -144,6 +144,14 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
 			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent", "disable-h2-upgrade",
 			"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "idle-close-on-response", "independent-streams", "checkcache":
+		case "socket-stats":
+			// Per-listener stats rows are not kept by goha. Off (`no
+			// option`) is goha's state, and a proxy without listeners (a
+			// backend) has no rows: HAProxy warns and ignores it there
+			// (capabilityWarning printed that).
+			if !neg && px.Cap&CapFrontend != 0 {
+				s.d.Unsupported(p.File, p.Line, "option "+name)
+			}
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}
