@@ -2,9 +2,7 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -20,16 +18,6 @@ import (
 func TestSocketStatsCheckMatchesHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
-	pid := regexp.MustCompile(`\((\d+)\)`)
-	lines := func(s string) string {
-		var out []string
-		for _, l := range strings.SplitAfter(pid.ReplaceAllString(s, "(PID)"), "\n") {
-			if !strings.Contains(l, "[NOTICE]") {
-				out = append(out, l)
-			}
-		}
-		return strings.Join(out, "")
-	}
 	head := "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n"
 	fe := "frontend fe\n    bind 127.0.0.1:1\n    default_backend be\n"
 	be := "backend be\n    server s 127.0.0.1:2\n"
@@ -38,12 +26,7 @@ func TestSocketStatsCheckMatchesHAProxy(t *testing.T) {
 		if err := os.WriteFile(cfg, []byte(head+body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(hp, "-c", "-f", cfg).CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			hcode = ee.ExitCode()
-		}
-		code, o, e := runArgs("-c", "-f", cfg)
-		return hcode, lines(string(out)), code, lines(e + o) // HAProxy: warnings, then the verdict
+		return checkBoth(t, hp, cfg)
 	}
 	for name, body := range map[string]string{
 		"backend":     fe + be + "    option socket-stats\n",

@@ -111,7 +111,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		}
 		v := ""
 		if serverWithArg[o] {
-			if i+1 >= len(w) && o != "resolve-opts" { // HAProxy reads it empty
+			if i+1 >= len(w) && o != "resolve-opts" && !serverEmptyIsZero[o] { // HAProxy reads it empty
 				switch o {
 				case "inter", "fastinter", "downinter":
 					l.alert("'%s' expects a delay as argument..", o)
