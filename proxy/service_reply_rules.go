@@ -13,7 +13,8 @@ import (
 // each on the reply as the rules before it left it. The res.* fetches,
 // status and the `capture response header` slots read the reply's head
 // as the applet made it (its error page included); set-status changes
-// its status and reason; set-var, unset-var and capture store; a deny,
+// its status and reason; set-var, unset-var and capture store; set-mark
+// and set-tos set the client socket's option; a deny,
 // return or redirect answers instead of the reply, the connection kept
 // as for the reply; an allow ends its list (serviceResponseRules). The
 // header edits are taken with the values they have when they run, and
@@ -87,6 +88,8 @@ func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []Header
 			s.replaceServiceFields(rep, &out, r) // service_reply_replace.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
 		case TrackSC:
 			// HAProxy counted the reply's status on the entries tracked
 			// before the rules; a response track-sc counts it on the
