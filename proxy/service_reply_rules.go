@@ -3,6 +3,7 @@ package proxy
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -104,13 +105,38 @@ func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []Header
 			s.runStickRule(r)
 		case SetVar, Capture:
 			r.Exec(&s.info)
-		case Deny, Return, Redirect:
+		case Deny, Return, Redirect, SilentDrop:
 			s.info.ranFinal(&r.Origin)
 			out.answer = r
 			return out
 		}
 	}
 	return out
+}
+
+// dropServiceReply ends a service's reply an http-response silent-drop
+// stopped, as HAProxy 2.6.12 does (measured): nothing reaches the client,
+// not even a close; the log line keeps the reply's status and size (%B:
+// the reply as the service made it) with LR and no response time (Tr
+// -1), and the frontend (and be, whose rule chose the service) count a
+// denied request and the reply's status.
+func (s *session) dropServiceReply(svc Service, be *backend, rep *ServiceReply, page []byte) {
+	s.uncounted -= serviceReplySize(rep, page)
+	s.fe.stats.deniedReq.Add(1)
+	s.fe.stats.countStatus(rep.Status)
+	if be != nil {
+		be.stats.deniedReq.Add(1)
+		be.stats.countStatus(rep.Status)
+	}
+	now := time.Now()
+	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, time.Time{}
+	s.applet = svc
+	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
+	s.applet, s.appletBe = nil, nil
+	s.silenceClient()
+	if s.stream != nil {
+		s.stream.Drop()
+	}
 }
 
 // editServiceHead applies a header edit to the head the fetches read.
