@@ -124,6 +124,10 @@ func (s *session) answerServiceOf(svc Service, be *backend) bool {
 		s.serviceHead(&rep, page) // service_reply_rules.go
 		res := s.runServiceRules(&rep, page, rules)
 		rules, edited = res.edits, res.page
+		if r := res.answer; r != nil && r.Action == SilentDrop {
+			s.dropServiceReply(svc, be, &rep, page) // service_reply_rules.go
+			return false
+		}
 		if r := res.answer; r != nil {
 			// The answer replaces the reply and the headers the rules
 			// gave it; both are counted (%B), as HAProxy counts them.

@@ -3,6 +3,7 @@ package proxy
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goha-lb/goha/proxy/http1"
 )
@@ -13,7 +14,8 @@ import (
 // each on the reply as the rules before it left it. The res.* fetches,
 // status and the `capture response header` slots read the reply's head
 // as the applet made it (its error page included); set-status changes
-// its status and reason; set-var, unset-var and capture store; a deny,
+// its status and reason; set-var, unset-var and capture store; set-mark
+// and set-tos set the client socket's option; a deny,
 // return or redirect answers instead of the reply, the connection kept
 // as for the reply; an allow ends its list (serviceResponseRules). The
 // header edits are taken with the values they have when they run, and
@@ -87,6 +89,8 @@ func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []Header
 			s.replaceServiceFields(rep, &out, r) // service_reply_replace.go
 		case SetLogLevel:
 			s.tl.logLevel = int8(r.Status) // actions_log.go
+		case SetMark, SetTOS:
+			s.setClientSockopt(r) // actions_sockopt.go
 		case TrackSC:
 			// HAProxy counted the reply's status on the entries tracked
 			// before the rules; a response track-sc counts it on the
@@ -101,13 +105,38 @@ func (s *session) runServiceRules(rep *ServiceReply, page []byte, rules []Header
 			s.runStickRule(r)
 		case SetVar, Capture:
 			r.Exec(&s.info)
-		case Deny, Return, Redirect:
+		case Deny, Return, Redirect, SilentDrop:
 			s.info.ranFinal(&r.Origin)
 			out.answer = r
 			return out
 		}
 	}
 	return out
+}
+
+// dropServiceReply ends a service's reply an http-response silent-drop
+// stopped, as HAProxy 2.6.12 does (measured): nothing reaches the client,
+// not even a close; the log line keeps the reply's status and size (%B:
+// the reply as the service made it) with LR and no response time (Tr
+// -1), and the frontend (and be, whose rule chose the service) count a
+// denied request and the reply's status.
+func (s *session) dropServiceReply(svc Service, be *backend, rep *ServiceReply, page []byte) {
+	s.uncounted -= serviceReplySize(rep, page)
+	s.fe.stats.deniedReq.Add(1)
+	s.fe.stats.countStatus(rep.Status)
+	if be != nil {
+		be.stats.deniedReq.Add(1)
+		be.stats.countStatus(rep.Status)
+	}
+	now := time.Now()
+	s.tl.picked, s.tl.connected, s.tl.respHead = now, now, time.Time{}
+	s.applet = svc
+	s.emitLog(nil, nil, rep.Status, term('L', 'R'))
+	s.applet, s.appletBe = nil, nil
+	s.silenceClient()
+	if s.stream != nil {
+		s.stream.Drop()
+	}
 }
 
 // editServiceHead applies a header edit to the head the fetches read.

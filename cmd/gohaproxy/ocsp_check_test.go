@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,16 +74,6 @@ func TestOCSPFileCheckMatchesHAProxy(t *testing.T) {
 		{"otherserial", resp(caKey, with(func(r *ocsp.Response) { r.SerialNumber = big.NewInt(78) }))},
 		{"othersigner", resp(otherKey, good)},
 	}
-	pid := regexp.MustCompile(`\((\d+)\)`)
-	norm := func(s string) string {
-		var keep []string
-		for _, l := range strings.SplitAfter(pid.ReplaceAllString(s, "(PID)"), "\n") {
-			if !strings.Contains(l, "[NOTICE]") {
-				keep = append(keep, l)
-			}
-		}
-		return strings.Join(keep, "")
-	}
 	cfg := filepath.Join(dir, "o.cfg")
 	os.WriteFile(cfg, []byte("defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n"+
 		"frontend fe\n    bind 127.0.0.1:1 ssl crt "+site+"\n"), 0o644)
@@ -103,7 +92,7 @@ func TestOCSPFileCheckMatchesHAProxy(t *testing.T) {
 			hcode = ee.ExitCode()
 		}
 		code, gout, gerr := runArgs("-c", "-f", cfg)
-		want, got := norm(herr.String()+hout.String()), norm(gerr+gout)
+		want, got := checkOutput(herr.String()+hout.String()), checkOutput(gerr+gout)
 		t.Logf("%s: haproxy exit %d\n%s", c.name, hcode, want)
 		if want != got || hcode != code {
 			t.Errorf("%s:\nhaproxy (exit %d):\n%s\ngoha (exit %d):\n%s", c.name, hcode, want, code, got)

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -32,16 +31,6 @@ func TestWeakRSAKeyCheckMatchesHAProxy(t *testing.T) {
 		return p
 	}
 	weak, strong := pem("1024"), pem("2048")
-	pid := regexp.MustCompile(`\((\d+)\)`)
-	lines := func(s string) string {
-		var out []string
-		for _, l := range strings.SplitAfter(pid.ReplaceAllString(s, "(PID)"), "\n") {
-			if !strings.Contains(l, "[NOTICE]") {
-				out = append(out, l)
-			}
-		}
-		return strings.Join(out, "")
-	}
 	head := "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n"
 	for name, body := range map[string]string{
 		"bind 1024":         "frontend fe\n    bind 127.0.0.1:1 ssl crt " + weak + "\n",
@@ -58,7 +47,7 @@ func TestWeakRSAKeyCheckMatchesHAProxy(t *testing.T) {
 			hcode = ee.ExitCode()
 		}
 		code, gout, gerr := runArgs("-c", "-f", cfg)
-		want, got := lines(string(hout)), lines(gout+gerr)
+		want, got := checkOutput(string(hout)), checkOutput(gout+gerr)
 		if want != got || code != hcode {
 			t.Errorf("%s: haproxy exit %d:\n%s\ngoha exit %d:\n%s", name, hcode, want, code, got)
 		}

@@ -6,12 +6,16 @@ package haproxy
 func (s *state) parseOption(px *Proxy, l *kwLine) bool {
 	w := l.w
 	if l.reset {
-		// `default option X` puts X back to HAProxy's built-in state
-		// (off), dropping what defaults or earlier lines said.
-		delete(px.Options, w[1])
-		if w[1] == "httplog" {
-			delete(px.Options, "httplog clf")
+		if w[1] != "redispatch" {
+			// HAProxy 2.6.12 counts the words of a flag option one off
+			// after `default`: every negatable option but redispatch
+			// (parsed on its own) is refused so (measured on all 37).
+			s.alert(l.p, "'option %s' cannot handle unexpected argument '%s'.", w[1], w[1])
+			return false
 		}
+		// `default option redispatch` puts it back to HAProxy's
+		// built-in state (off), dropping what defaults or earlier lines said.
+		delete(px.Options, w[1])
 		return false
 	}
 	return s.option(px, l.p, w, l.neg)
@@ -144,6 +148,14 @@ func (s *state) option(px *Proxy, p Pos, w []string, neg bool) bool {
 			"external-check", "http-ignore-probes", "http-pretend-keepalive", "logasap", "abortonclose", "http-use-proxy-header",
 			"httpslog", "nolinger", "clitcpka", "srvtcpka", "prefer-last-server", "transparent", "disable-h2-upgrade",
 			"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "idle-close-on-response", "independent-streams", "checkcache":
+		case "socket-stats":
+			// Per-listener stats rows are not kept by goha. Off (`no
+			// option`) is goha's state, and a proxy without listeners (a
+			// backend) has no rows: HAProxy warns and ignores it there
+			// (capabilityWarning printed that).
+			if !neg && px.Cap&CapFrontend != 0 {
+				s.d.Unsupported(p.File, p.Line, "option "+name)
+			}
 		default:
 			s.d.Unsupported(p.File, p.Line, "option "+name)
 		}

@@ -96,6 +96,13 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 			l.alert("unknown keyword '%s'%s", o, tail)
 			return
 		}
+		if o == "id" && isDefault {
+			// HAProxy alerts but goes on (exit 0): the id and its word
+			// are skipped, the servers keep their own or automatic ids.
+			l.s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : [%s:%d] : 'id' option is not accepted in default-server sections", p.File, p.Line))
+			i++
+			continue
+		}
 		if o == "usesrc" { // source takes its own
 			l.alert("'usesrc' only allowed after a 'source' statement..")
 			return
@@ -111,7 +118,7 @@ func (s *state) server(px *Proxy, p Pos, w []string) {
 		}
 		v := ""
 		if serverWithArg[o] {
-			if i+1 >= len(w) && o != "resolve-opts" { // HAProxy reads it empty
+			if i+1 >= len(w) && o != "resolve-opts" && !serverEmptyIsZero[o] { // HAProxy reads it empty
 				switch o {
 				case "inter", "fastinter", "downinter":
 					l.alert("'%s' expects a delay as argument..", o)

@@ -8,26 +8,43 @@ import (
 // The TLS options of server lines, checked with HAProxy 2.6's words.
 
 // serverMissingArg is HAProxy's message for an option left without its
-// value: the TLS ones and resolve-net (the others say "'<option>' expects
+// value, as its own parser words it (the others say "'<option>' expects
 // an argument.").
 var serverMissingArg = map[string]string{
-	"sni":          "'sni' : missing sni expression.",
-	"alpn":         "'alpn' : missing the comma-delimited ALPN protocol suite.",
-	"ciphers":      "'ciphers' : missing cipher suite.",
-	"ciphersuites": "'ciphersuites' : missing cipher suite.",
-	"check-sni":    "'check-sni' : missing SNI.",
-	"verifyhost":   "'verifyhost' : missing hostname to verify against.",
-	"ssl-min-ver":  "'ssl-min-ver' : missing the ssl/tls version.",
-	"ssl-max-ver":  "'ssl-max-ver' : missing the ssl/tls version.",
-	"ca-file":      "'ca-file' : missing CAfile path.",
-	"crl-file":     "'crl-file' : missing CRLfile path.",
-	"crt":          "'crt' : missing certificate file path.",
-	"resolve-net":  "'resolve-net' expects a list of networks..",
-	"tcp-ut":       tcpUserTimeoutError("") + ".",
-	"ws":           "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
-	"log-proto":    "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
-	"namespace":    "'namespace' : expects <name> as argument.",
+	"sni":           "'sni' : missing sni expression.",
+	"alpn":          "'alpn' : missing the comma-delimited ALPN protocol suite.",
+	"ciphers":       "'ciphers' : missing cipher suite.",
+	"ciphersuites":  "'ciphersuites' : missing cipher suite.",
+	"check-sni":     "'check-sni' : missing SNI.",
+	"verifyhost":    "'verifyhost' : missing hostname to verify against.",
+	"ssl-min-ver":   "'ssl-min-ver' : missing the ssl/tls version.",
+	"ssl-max-ver":   "'ssl-max-ver' : missing the ssl/tls version.",
+	"ca-file":       "'ca-file' : missing CAfile path.",
+	"crl-file":      "'crl-file' : missing CRLfile path.",
+	"crt":           "'crt' : missing certificate file path.",
+	"resolve-net":   "'resolve-net' expects a list of networks..",
+	"tcp-ut":        tcpUserTimeoutError("") + ".",
+	"ws":            "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
+	"log-proto":     "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
+	"namespace":     "'namespace' : expects <name> as argument.",
+	"rise":          "'rise' expects an integer argument..",
+	"fall":          "'fall' expects an integer argument..",
+	"error-limit":   "'error-limit' expects an integer argument..",
+	"id":            "'id' : expects an integer argument.",
+	"port":          "'port' expects a port number as argument..",
+	"agent-port":    "'agent-port' expects a port number as argument..",
+	"agent-inter":   "'agent-inter' expects a delay as argument..",
+	"addr":          "'addr' expects <ipv4|ipv6> as argument..",
+	"observe":       "'observe' expects <mode> as argument..",
+	"pool-max-conn": "'pool-max-conn' expects <value> as argument..",
+	"max-reuse":     "'max-reuse' expects <value> as argument..",
+	"on-error":      "'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got ''.",
 }
+
+// serverEmptyIsZero are the integer options HAProxy reads with atol()
+// and no check for a missing word: left without one they are 0 (weight 0:
+// no traffic; maxconn, maxqueue, minconn 0: their defaults, no limit).
+var serverEmptyIsZero = map[string]bool{"weight": true, "maxconn": true, "maxqueue": true, "minconn": true}
 
 // serverSSLVersion is ssl-min-ver and ssl-max-ver.
 func serverSSLVersion(l *serverLine, o, v string) bool {

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
+	"github.com/goha-lb/goha/proxy/internal/difftest"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
 var ssOpts = regexp.MustCompile(`(fwmark|tos):0x[0-9a-f]+`)
@@ -62,10 +65,65 @@ backend web
 	}
 }
 
+// TestSetMarkTOSPromexDifferential: http-response set-mark and set-tos on
+// the prometheus exporter's replies (use-service in the frontend, and in
+// the backend, whose reply goes through both sections' rules) set the
+// client socket's options as HAProxy 2.6.12 does.
+func TestSetMarkTOSPromexDifferential(t *testing.T) {
+	testenv.LookPath(t, "ss")
+	w := webs3(t)
+	rules := `    http-response set-mark 7 if { var(txn.p) -m str /rm }
+    http-response set-tos 0x08 if { var(txn.p) -m str /rt }
+`
+	for _, in := range []string{"frontend", "backend"} {
+		t.Run(in, func(t *testing.T) {
+			fe, be := "    http-request use-service prometheus-exporter\n"+rules, ""
+			if in == "backend" {
+				fe, be = "    http-response set-tos 0x10 if { var(txn.p) -m str /both }\n", "    http-request use-service prometheus-exporter\n"+
+					"    http-response set-mark 9 if { var(txn.p) -m str /both }\n"+rules
+			}
+			cfg := httpHead + `frontend fe
+    bind BIND
+    http-request set-var(txn.p) path
+` + fe + `    default_backend web
+backend web
+` + be + `    server w1 ` + w[0] + `
+`
+			ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)
+			difftest.StartHAProxy(t, strings.ReplaceAll(cfg, "BIND", ha), ha)
+			plan, _ := gohaRun(t, strings.ReplaceAll(cfg, "BIND", goha), false, nil)
+			plan.Promex.SetSource(emptySource{}) // the runtime's (internal/haproxycmd) is not here
+			seen := setMarkTOSOn(t, ha, goha, cfg, []string{"/rm?scope=global", "/rt?scope=global", "/both?scope=global", "/none?scope=global"})
+			want := map[string]string{"/rm?scope=global": "fwmark:0x7", "/rt?scope=global": "tos:0x8", "/none?scope=global": ""}
+			if in == "backend" {
+				want["/both?scope=global"] = "fwmark:0x9 tos:0x10"
+			}
+			for path, v := range want {
+				if seen[path] != v {
+					t.Errorf("%s: haproxy socket %q, want %q", path, seen[path], v)
+				}
+			}
+		})
+	}
+}
+
+// emptySource is a promex source with no proxies and zero counters.
+type emptySource struct{}
+
+func (emptySource) Info() runtimeapi.Info     { return runtimeapi.Info{} }
+func (emptySource) Stats() []runtimeapi.Proxy { return nil }
+
 // setMarkTOS runs cfg in both daemons and compares, for each path, the
-// client socket's fwmark and tos once the answer came.
-func setMarkTOS(t *testing.T, cfg string, paths []string) {
+// client socket's fwmark and tos once the answer came; it returns what
+// HAProxy's socket had, by path.
+func setMarkTOS(t *testing.T, cfg string, paths []string) map[string]string {
 	ha, goha := startBoth(t, cfg)
+	return setMarkTOSOn(t, ha, goha, cfg, paths)
+}
+
+// setMarkTOSOn is setMarkTOS on daemons already running cfg.
+func setMarkTOSOn(t *testing.T, ha, goha, cfg string, paths []string) map[string]string {
+	got := map[string]string{}
 	for _, path := range paths {
 		var seen [2]string
 		for i, addr := range []string{ha, goha} {
@@ -82,6 +140,7 @@ func setMarkTOS(t *testing.T, cfg string, paths []string) {
 			seen[i] = clientSockopts(t, addr, c.LocalAddr().(*net.TCPAddr).Port)
 			c.Close()
 		}
+		got[path] = seen[0]
 		if seen[0] != seen[1] {
 			t.Errorf("%s: haproxy socket %q, goha %q", path, seen[0], seen[1])
 		}
@@ -92,6 +151,7 @@ func setMarkTOS(t *testing.T, cfg string, paths []string) {
 			t.Errorf("%s: haproxy socket %q, want fwmark:0x8 tos:0x20", path, seen[0])
 		}
 	}
+	return got
 }
 
 // TestTCPSetMarkTOSDifferential: set-mark and set-tos in tcp-request

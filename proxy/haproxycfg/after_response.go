@@ -7,21 +7,18 @@ import (
 )
 
 // afterResponseServices reports a frontend's http-response silent-drop
-// rules when it also answers with a service (its stats page,
-// use-service): goha does not drop a service's reply, and a rule is
-// never dropped quietly. (Its http-after-response rules run on the
-// service's replies, proxy/after_response.go afterServiceHead.)
+// rules when it also has a stats page: goha does not drop its replies,
+// and a rule is never dropped quietly. (A use-service's reply is dropped
+// as HAProxy drops it: proxy/service_reply_rules.go dropServiceReply.
+// http-after-response rules run on the services' replies,
+// proxy/after_response.go afterServiceHead.)
 func (b *builder) afterResponseServices(px *haproxy.Proxy, fe *proxy.Frontend) {
-	serves := len(fe.Services) > 0
-	for _, r := range fe.RequestRules {
-		serves = serves || r.Action == proxy.UseService
-	}
-	if !serves {
+	if len(fe.Services) == 0 {
 		return
 	}
 	for _, r := range px.HTTPResponseRules {
 		if r.Action == "silent-drop" {
-			b.unsupported(r.Pos, "http-response silent-drop with a stats page or a service in the frontend")
+			b.unsupported(r.Pos, "http-response silent-drop with a stats page in the frontend")
 		}
 	}
 }

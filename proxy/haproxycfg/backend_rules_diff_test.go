@@ -254,7 +254,8 @@ func TestBackendRulesRefused(t *testing.T) {
 		{"", "http-request use-service prometheus-exporter\n    http-response replace-header x a b", ""},
 		{"", "http-request use-service prometheus-exporter\n    http-response replace-header Transfer-Encoding a b", "http-request use-service in a backend whose replies would go through http-response replace-header"},
 		{"    http-response set-log-level err\n", "http-request use-service prometheus-exporter", ""},
-		{"    http-response silent-drop\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response silent-drop"},
+		{"    http-response silent-drop\n", "http-request use-service prometheus-exporter", ""}, // TestPromexSilentDropMatchesHAProxy
+		{"    http-response wait-for-body time 1s\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response wait-for-body"},
 		{"    http-response sc-inc-gpc0(0)\n", "http-request use-service prometheus-exporter", "http-request use-service in a backend whose replies would go through http-response sc-inc-gpc0(0)"},
 		{"", "http-response set-header x 1\n    stats uri /st", ""},
 		{"", "http-response set-header x 1\n    stats uri /st\n    http-request set-header y 1", ""},

@@ -10,11 +10,11 @@ import (
 // serviceResponseActions are the http-response actions goha applies to a
 // service's reply (proxy/service_reply_rules.go: header edits,
 // replace-header/-value, set-status, set-log-level, the variables,
-// capture, deny, return, redirect, allow ending its list); HAProxy runs
-// the others too.
+// capture, deny, return, redirect, silent-drop, allow ending its list,
+// set-mark and set-tos on the client socket); HAProxy runs the others too.
 var serviceResponseActions = map[string]bool{"set-header": true, "add-header": true, "del-header": true, "deny": true, "allow": true,
 	"set-status": true, "capture": true, "return": true, "redirect": true, "set-log-level": true,
-	"replace-header": true, "replace-value": true}
+	"replace-header": true, "replace-value": true, "set-mark": true, "set-tos": true, "silent-drop": true}
 
 // serviceResponseAction says whether goha applies http-response rule r
 // to a service's reply. A replace of its framing field is not applied:
