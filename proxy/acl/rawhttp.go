@@ -90,6 +90,15 @@ func (s *Set) ReadsHTTPMessage(c *haproxy.Condition) string {
 	return s.firstACLNamed(c, NeedsHTTPMessage)
 }
 
+// ReadsFetch names the first criterion of c (named ACLs and predefined
+// ones included) whose fetch name bad reports, or "".
+func (s *Set) ReadsFetch(c *haproxy.Condition, bad func(name string) bool) string {
+	if c == nil {
+		return ""
+	}
+	return s.firstACLNamed(c, bad)
+}
+
 // FormatReadsHTTPMessage is ReadsHTTPMessage for the %[...] sample
 // expressions of a log-format text (a dynamic backend name, a log
 // format), "" when none needs the HTTP message.

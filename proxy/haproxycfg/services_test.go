@@ -62,6 +62,19 @@ backend d
 		!strings.Contains(n, "[test.cfg:9] : 'http-request use-service in a backend whose replies would go through http-response replace-value (test.cfg:6)") {
 		t.Errorf("a frontend's replace-value: notices %s", n)
 	}
+	// res.body* on a service's reply: HAProxy's read its body, goha's none
+	for i, rule := range []string{" http-response set-var(txn.l) res.body_len", " http-response set-header x %[res.body,length]",
+		" acl big res.body_size gt 10\n http-response set-status 299 if big", " http-response deny if { res.body -m sub x }"} {
+		r := buildText(t, "defaults\n mode http\nfrontend e\n bind 127.0.0.1:8407\n http-request use-service prometheus-exporter\n"+rule+"\n")
+		if n := strings.Join(notices(r), "\n"); len(r.Proxy.Frontends[0].RequestRules) != 0 ||
+			!strings.Contains(n, "[test.cfg:5] : 'http-request use-service whose replies would go through http-response ") {
+			t.Errorf("res.body rule %d: notices %s", i, n)
+		}
+	}
+	if r := buildText(t, "defaults\n mode http\nfrontend e\n bind 127.0.0.1:8407\n http-request use-service prometheus-exporter\n"+
+		" http-response set-var(txn.l) res.hdr_cnt\n"); len(r.Proxy.Frontends[0].RequestRules) != 1 {
+		t.Errorf("a rule without res.body refused: %s", notices(r))
+	}
 	if q := buildText(t, "defaults\n mode http\nfrontend a\n bind 127.0.0.1:8405\n"); q.Promex != nil {
 		t.Error("an exporter without a rule")
 	}
