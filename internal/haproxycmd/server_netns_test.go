@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/internal/haproxytest"
+	"github.com/goha-lb/goha/internal/loopback"
 	"github.com/goha-lb/goha/internal/testenv"
 	"github.com/goha-lb/goha/proxy/listen"
 )
@@ -53,31 +54,20 @@ func TestServerNamespaceMatchesHAProxy(t *testing.T) {
 	if ln == nil {
 		t.Fatal("no port free in both namespaces")
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	addr := loopback.ServeEach(t, ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			l, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(3 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					l, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if l == "\r\n" {
-						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nnetns")
-						return
-					}
-				}
-			}()
+			if l == "\r\n" {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nnetns")
+				return
+			}
 		}
-	}()
-	addr := ln.Addr().String()
+	})
 	backends := fmt.Sprintf("    use_backend %%[req.hdr(x-b)]\nbackend be\n    server s1 %s namespace %s check inter 300ms fall 1\n"+
 		"backend root\n    server s1 %s check inter 300ms fall 1\n", addr, ns, addr)
 	var got [2][]string
