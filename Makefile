@@ -98,7 +98,8 @@ compare: deps build
 	$(GO) run $(GOFLAGS) ./lab/cmd/seeddemo -compare -readme README.md
 
 # gohaproxy vs HAProxy on loopback with wrk, its table written into README
-# (scripts/bench.sh; BENCH_SECONDS, BENCH_PPROF=1 for a CPU profile), then
+# (scripts/bench.sh: both up at once, alternating rounds; BENCH_SECONDS,
+# BENCH_ROUNDS, BENCH_PPROF=1 for a CPU profile), then
 # the TLS and HTTP/2 cases side by side (scripts/bench-tls.sh, h2load;
 # BENCH_TLS=0 skips them, BENCH_TLS=only runs them alone). Go
 # micro-benchmarks: make gobench.

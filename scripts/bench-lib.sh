@@ -56,3 +56,9 @@ NGX
   NGM=$!
   PIDS+=($NGM)
 }
+
+# median_run RUN...: of "req/s|...|cpu" runs (one per round), the one with
+# the median req/s; median N...: the median number (the lower middle of an
+# even count).
+median_run() { printf '%s\n' "$@" | sort -t'|' -k1,1g | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }

@@ -1,11 +1,12 @@
-# Sourced by scripts/bench.sh (its W, PIDS, SECS, BIN, HAVE_HAPROXY, nginx
+# Sourced by scripts/bench.sh (its W, PIDS, SECS, ROUNDS, BIN, HAVE_HAPROXY, nginx
 # backends B1-B3, waitport, cpu_ticks, cpu_us; TLSBASE: the first of twelve
 # free ports). Writes $W/tls-table.md.
 #
 # HAProxy and gohaproxy run the same TLS configuration at the same time, on
-# ports of their own; every case runs on one, then on the other, with a
-# one-thread and then a two-thread client, so both see the same machine
-# state. Cases:
+# ports of their own; in each of ROUNDS rounds every case runs on one, then
+# on the other, with a one-thread and then a two-thread client, the order
+# swapped each round, so both see the same machine state; the table gives
+# medians and each round's ratio. Cases:
 #   https-keepalive   wrk, c=64, kept-alive HTTPS (ECDSA P-256 certificate)
 #   handshake-ecdsa   wrk, c=16, "Connection: close": one new TLS
 #   handshake-rsa     connection per request, req/s = handshakes/s. wrk
@@ -120,15 +121,19 @@ TLS_CASES=(https-keepalive handshake-ecdsa handshake-rsa handshake-ecdsa-tls12 h
 if [ -n "${BENCH_TLS_CASES:-}" ]; then # a regex: only the TLS cases it matches
   kept=(); for c in "${TLS_CASES[@]}"; do [[ $c =~ $BENCH_TLS_CASES ]] && kept+=("$c"); done; TLS_CASES=("${kept[@]}")
 fi
-declare -A TR
+declare -A TR # proxy,case,threads -> the rounds' "req/s|cpu" runs
 if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
-  echo "bench: TLS cases, ${SECS}s each, 1 and 2 client threads, ${TLS_PROXIES[*]} alternating"
-  for tc in "${TLS_CASES[@]}"; do
-    for th in 1 2; do
-      for name in "${TLS_PROXIES[@]}"; do
-        read -r pid e eh r h e12 r12 <<<"${TP[$name]}"
-        tls_case "$tc" "$th" "$pid" "$e" "$eh" "$r" "$h" "$e12" "$r12"
-        TR[$name,$tc,$th]="$REQS|$CPU"
+  echo "bench: TLS cases, $ROUNDS rounds of ${SECS}s per case, 1 and 2 client threads, ${TLS_PROXIES[*]} alternating"
+  for r in $(seq "$ROUNDS"); do
+    order=("${TLS_PROXIES[@]}"); [ $((r % 2)) = 0 ] && order=($(printf '%s\n' "${TLS_PROXIES[@]}" | tac))
+    for tc in "${TLS_CASES[@]}"; do
+      for th in 1 2; do
+        for name in "${order[@]}"; do
+          read -r pid e eh rp h e12 r12 <<<"${TP[$name]}"
+          kill -0 "$pid" 2>/dev/null || continue
+          tls_case "$tc" "$th" "$pid" "$e" "$eh" "$rp" "$h" "$e12" "$r12"
+          TR[$name,$tc,$th]+="$REQS|$CPU "
+        done
       done
     done
   done
@@ -138,18 +143,24 @@ if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
   done
   sleep 0.5
   {
-    printf '| TLS case | client threads | HAProxy req/s | CPU µs/req | gohaproxy req/s | CPU µs/req | ratio |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|\n'
+    printf '| TLS case | client threads | HAProxy req/s | CPU µs/req | gohaproxy req/s | CPU µs/req | ratio | rounds |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
     for tc in "${TLS_CASES[@]}"; do
       for th in 1 2; do
-        IFS='|' read -r hr hcpu <<<"${TR[haproxy,$tc,$th]:-0|-}"
-        IFS='|' read -r gr gcpu <<<"${TR[gohaproxy,$tc,$th]:-0|-}"
+        read -ra hruns <<<"${TR[haproxy,$tc,$th]:-}"; read -ra gruns <<<"${TR[gohaproxy,$tc,$th]:-}"
+        hr=0 hcpu=- gr=0 gcpu=-
+        [ ${#hruns[@]} -gt 0 ] && { hr=$(median_run "${hruns[@]}" | cut -d'|' -f1); hcpu=$(median $(printf '%s\n' "${hruns[@]}" | cut -d'|' -f2)); }
+        [ ${#gruns[@]} -gt 0 ] && { gr=$(median_run "${gruns[@]}" | cut -d'|' -f1); gcpu=$(median $(printf '%s\n' "${gruns[@]}" | cut -d'|' -f2)); }
         ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
-        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio"
+        ratios=()
+        for i in "${!gruns[@]}"; do
+          [ -n "${hruns[$i]:-}" ] && ratios+=("$(awk -v g="${gruns[$i]%%|*}" -v h="${hruns[$i]%%|*}" 'BEGIN { if (h > 0) printf "%.2f", g/h }')")
+        done
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio" "${ratios[*]:--}"
       done
     done
-    printf '\nTLS cases: both proxies up at once with the same configuration, each case run on HAProxy then gohaproxy; %ss per case; wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request, X25519 and TLS_AES_128_GCM_SHA256 on both daemons, ECDHE-*-AES128-GCM-SHA256 in the -tls12 cases) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls (RSA signatures by %s).\n' \
-      "$SECS" "$(h2load --version 2>/dev/null | awk '{print $2; exit}' | sed 's/nghttp2\///')" \
+    printf '\nTLS cases: both proxies up at once with the same configuration, %s rounds of %ss per case and client, the two alternating and their order swapped each round (medians; rounds = each round'"'"'s ratio); wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request, X25519 and TLS_AES_128_GCM_SHA256 on both daemons, ECDHE-*-AES128-GCM-SHA256 in the -tls12 cases) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls (RSA signatures by %s).\n' \
+      "$ROUNDS" "$SECS" "$(h2load --version 2>/dev/null | awk '{print $2; exit}' | sed 's/nghttp2\///')" \
       "$(haproxy -vv 2>/dev/null | awk -F' : ' '/^Running on OpenSSL version/ {split($2, v, " "); print v[2]}')" "$(go version "$BIN" 2>/dev/null | awk '{print $2}' | sed 's/^go//')" \
       "$("$BIN" -vv 2>/dev/null | sed -n 's/^Running on OpenSSL version : .*RSA signatures by //p' | grep . || echo 'Go crypto/rsa')"
   } > "$W/tls-table.md"
