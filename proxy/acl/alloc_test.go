@@ -1,7 +1,11 @@
 package acl
 
 import (
+	"net/netip"
 	"testing"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/stick"
 )
 
 // allocACLs are ACLs of every shape the pipeline has: a fetch alone, with
@@ -98,5 +102,24 @@ func TestFormatTextMatchesAppend(t *testing.T) {
 		if appended != "pre"+got {
 			t.Errorf("%s: appended %q, text %q", tc.text, appended, got)
 		}
+	}
+}
+
+// TestValueKeyAllocs: an address already of the table's key type becomes
+// its key without the cast, so only the key itself is allocated (the
+// cast's indirect call moved the sample to the heap as well, once per
+// tracked request); a sample that needs the cast still gives the key.
+func TestValueKeyAllocs(t *testing.T) {
+	c := &stick.Config{Key: stick.KeyIP}
+	v := value{t: haproxy.SampleIPv4, a: netip.MustParseAddr("10.1.2.3")}
+	if n := testing.AllocsPerRun(200, func() { valueKey(v, c) }); n > 1 {
+		t.Errorf("valueKey(ipv4, ip table): %v allocs, want at most the key's", n)
+	}
+	if k := valueKey(v, c); string(k) != "\x0a\x01\x02\x03" {
+		t.Errorf("key %q", k)
+	}
+	s := value{t: haproxy.SampleStr, s: "10.1.2.3"}
+	if k := valueKey(s, c); string(k) != "\x0a\x01\x02\x03" {
+		t.Errorf("key of a string sample %q", k)
 	}
 }

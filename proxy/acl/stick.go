@@ -42,10 +42,25 @@ func StickKeyCast(t haproxy.SampleType, k stick.KeyType) bool {
 	return castOf(t, stickSampleType[k]) != nil
 }
 
+// valueKey is v's key in a table of c's type, nil when v cannot be one. A
+// sample already of the key's type skips the cast: the cast's indirect
+// call moves its operand to the heap, which cost every tracked request an
+// allocation (track-sc0 src).
 func valueKey(v value, c *stick.Config) []byte {
+	if to := stickSampleType[c.Key]; v.t != to || !sameTypeNone(to) {
+		return castKey(v, c)
+	}
+	return keyOf(v, c)
+}
+
+func castKey(v value, c *stick.Config) []byte {
 	if !v.cast(stickSampleType[c.Key]) {
 		return nil
 	}
+	return keyOf(v, c)
+}
+
+func keyOf(v value, c *stick.Config) []byte {
 	var k []byte
 	var err error
 	switch c.Key {
