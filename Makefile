@@ -79,9 +79,12 @@ test: deps lint build
 	  GOFLAGS= $(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
 	@rm -f $(BIN)/rerun-report.txt; \
 	$(GOTESTSUM) --format standard-quiet --rerun-fails=1 --rerun-fails-max-failures=8 --rerun-fails-run-root-test \
-	  --rerun-fails-report=$(BIN)/rerun-report.txt --packages="$(PKGS)" -- $(GOFLAGS) -count=1 -timeout 18m; rc=$$?; \
+	  --rerun-fails-report=$(BIN)/rerun-report.txt --jsonfile=$(BIN)/test.json \
+	  --packages="$(PKGS)" -- $(GOFLAGS) -count=1 -timeout 18m; rc=$$?; \
 	if [ -s $(BIN)/rerun-report.txt ]; then echo "== failed once, passed on rerun (timing on a busy machine?) =="; \
-	  cat $(BIN)/rerun-report.txt; fi; exit $$rc
+	  cat $(BIN)/rerun-report.txt; fi; \
+	echo "== slowest tests (gotestsum tool slowest --jsonfile $(BIN)/test.json) =="; \
+	$(GOTESTSUM) tool slowest --jsonfile=$(BIN)/test.json --threshold=30s | head -25; exit $$rc
 
 unit:
 	$(GO) test $(GOFLAGS) -short -count=1 $(PKGS)
