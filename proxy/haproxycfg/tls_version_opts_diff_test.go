@@ -3,6 +3,7 @@ package haproxycfg
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/goha-lb/goha/internal/loopback"
@@ -76,9 +77,29 @@ func TestBindTLSVersionOptionsMatchHAProxy(t *testing.T) {
 		for _, a := range goAddrs {
 			loopback.WaitListen(t, a)
 		}
+		// Each probe is an openssl process and a handshake whose outcome
+		// does not depend on timing: they run four at a time (one by one
+		// this test took 2.5 minutes on a loaded machine).
+		outcomes := make([][2]string, len(lines)*len(probes))
+		sem := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for i := range lines {
+			for j, p := range probes {
+				for d, addr := range []string{haAddrs[i], goAddrs[i]} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						sem <- struct{}{}
+						outcomes[i*len(probes)+j][d] = sClientOutcome(addr, p...)
+						<-sem
+					}()
+				}
+			}
+		}
+		wg.Wait()
 		for i, opts := range lines {
-			for _, p := range probes {
-				w, g := sClientOutcome(haAddrs[i], p...), sClientOutcome(goAddrs[i], p...)
+			for j, p := range probes {
+				w, g := outcomes[i*len(probes)+j][0], outcomes[i*len(probes)+j][1]
 				label := fmt.Sprintf("global %v, bind %q, client %v", global != "", opts, p)
 				t.Logf("%s: haproxy %s", label, w)
 				if w != g {
