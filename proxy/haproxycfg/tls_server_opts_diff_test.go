@@ -221,21 +221,31 @@ func serverTLSNotes(t *testing.T, global string, cases []tlsServerCase, ha bool)
 	} else {
 		runPlan(t, cfg)
 	}
-	var out []string
+	// The cases are independent (a frontend, a backend and a recording
+	// server each), and a refused handshake waits for timeouts: they run
+	// at once.
+	out := make([]string, len(fronts))
+	var wg sync.WaitGroup
 	for i, f := range fronts {
 		loopback.WaitListen(t, f)
-		for k := 1; k <= 2; k++ {
-			c, err := net.DialTimeout("tcp", f, time.Second)
-			if err != nil {
-				t.Fatal(err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 1; k <= 2; k++ {
+				c, err := net.DialTimeout("tcp", f, time.Second)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				c.SetDeadline(time.Now().Add(3 * time.Second))
+				c.Write([]byte("GET / HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n"))
+				io.ReadAll(c)
+				c.Close()
+				recs[i].wait(k)
 			}
-			c.SetDeadline(time.Now().Add(3 * time.Second))
-			c.Write([]byte("GET / HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n"))
-			io.ReadAll(c)
-			c.Close()
-			recs[i].wait(k)
-		}
-		out = append(out, recs[i].notes())
+			out[i] = recs[i].notes()
+		}()
 	}
+	wg.Wait()
 	return out
 }
