@@ -81,6 +81,7 @@ func TestBodyFetchDifferential(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	for _, c := range bodyConfigs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each configuration its own daemons and recorders; the cases wait for quiet
 			recHA, recGo := startRecorder(t), startRecorder(t)
 			cfg := httpHead + "    timeout http-request 1s\n" +
 				"frontend fe\n    bind BIND\n" + c.rules + "    default_backend be\nbackend be\n    server s1 BACKEND\n"
