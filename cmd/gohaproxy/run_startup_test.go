@@ -104,7 +104,14 @@ backend be
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-done })
 	loopback.WaitListen(t, bind)
-	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 {
+	// The stats socket is made right after the listeners (HAProxy's order):
+	// on a loaded machine the bind can answer a moment before it exists.
+	fi, err := os.Stat(sock)
+	for i := 0; i < 50 && err != nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+		fi, err = os.Stat(sock)
+	}
+	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("socket mode: %v %v", fi, err)
 	}
 	if got := haproxytest.StatsCmd(t, sock, "disable server be/s1"); got != "\n" {
@@ -124,7 +131,6 @@ backend be
 		t.Errorf("s1 not used after enable server: %v", seen)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	var err error
 	select {
 	case err = <-done:
 		done <- err
