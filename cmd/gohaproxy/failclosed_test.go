@@ -61,6 +61,7 @@ func TestFailClosedRows(t *testing.T) {
 	cert := selfSignedPEM(t)
 	for _, row := range failClosedRows {
 		t.Run(strings.TrimSuffix(row.file, ".cfg"), func(t *testing.T) {
+			t.Parallel() // each row its own file, ports and daemons
 			path, err := filepath.Abs(filepath.Join("../../testdata/failclosed", row.file))
 			if err != nil {
 				t.Fatal(err)
