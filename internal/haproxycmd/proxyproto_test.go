@@ -383,6 +383,7 @@ func TestExpectProxyBesideHAProxy(t *testing.T) {
 	haproxyBin := testenv.LookPath(t, "haproxy")
 	for _, cond := range []string{"if { src 127.0.0.1 }", "unless { src 127.0.0.1 }"} {
 		t.Run(cond, func(t *testing.T) {
+			t.Parallel() // each its own daemons, recorders and log socket
 			rules := "    tcp-request connection expect-proxy layer4 " + cond + "\n" +
 				"    tcp-request connection set-var(sess.a) src\n" +
 				"    tcp-request content set-var(sess.b) var(sess.a)\n"
