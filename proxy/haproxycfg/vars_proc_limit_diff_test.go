@@ -1,6 +1,7 @@
 package haproxycfg
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,4 +234,69 @@ backend be
 			}
 		}
 	}
+}
+
+// TestProcVarLimitRejectedConnMatchesHAProxy: the session variables a
+// connection's tcp-request connection rules set count in the process
+// level and come back when the rules reject it, as HAProxy frees its
+// session: after five rejected connections, a new one's variables fit
+// exactly as before (80 for proc.rej, 90 for each connection's sess.c,
+// 140 for txn.a: 400), and a third connection finds no room for a
+// variable.
+func TestProcVarLimitRejectedConnMatchesHAProxy(t *testing.T) {
+	proxy.ResetProcVars() // as a new process starts: no value another test left
+	ha, goha := startBoth(t, `global
+    tune.vars.proc-max-size 400
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 2s
+frontend fe
+    bind BIND
+    tcp-request connection set-var(sess.c) str(cccccccccc)
+    tcp-request connection reject if { var(proc.rej) -m found }
+    http-request set-var(proc.rej) int(1) if { urlp(rej) -m found }
+    http-request unset-var(proc.rej) if { urlp(norej) -m found }
+    http-request set-var(txn.a) urlp(a) if { urlp(a) -m found }
+    http-request return status 200 content-type text/plain lf-string "c=%[var(sess.c)] a=%[var(txn.a)]"
+`)
+	haC, goC := newKeptClients(t, ha), newKeptClients(t, goha)
+	defer haC.close()
+	defer goC.close()
+	ask := func(who, query, want string) {
+		t.Helper()
+		w, err := haC.client(who).get("/?" + xQuery(query))
+		if err != nil {
+			t.Fatalf("%s %s haproxy: %v", who, query, err)
+		}
+		g, err := goC.client(who).get("/?" + xQuery(query))
+		if err != nil {
+			t.Fatalf("%s %s goha: %v", who, query, err)
+		}
+		if xRuns(w) != want {
+			t.Errorf("%s %s: haproxy answers %q, the test expects %q", who, query, xRuns(w), want)
+		}
+		if g != w {
+			t.Errorf("%s %s: goha %q, haproxy %q", who, query, xRuns(g), xRuns(w))
+		}
+	}
+	ask("c1", "rej=1", "c=cccccccccc a=")
+	for i := range 5 {
+		for _, addr := range []string{ha, goha} {
+			c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+			if err != nil {
+				continue // reset before the handshake's end: rejected too
+			}
+			c.SetDeadline(time.Now().Add(2 * time.Second))
+			if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+				t.Errorf("connection %d to %s not rejected: %d bytes, %v", i, addr, n, err)
+			}
+			c.Close()
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	ask("c1", "norej=1", "c=cccccccccc a=")
+	ask("c2", "a=60", "c=cccccccccc a=60x")
+	ask("c3", "a=1", "c=cccccccccc a=") // 350 taken: no room for a
 }
