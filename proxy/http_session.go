@@ -248,7 +248,8 @@ func (s *session) finish() {
 		return
 	}
 	s.endSession()
-	s.info.releaseEval() // after the last log line's samples
+	s.info.endSessionVars() // vars_proc_limit.go
+	s.info.releaseEval()    // after the last log line's samples
 	s.priv.close()
 	s.dropBuf()
 	s.fe.stats.curSessions.Add(-1)

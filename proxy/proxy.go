@@ -150,6 +150,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	}
 	now := time.Now()
 	p := &Proxy{cfg: cfg, opt: opt, backends: map[string]*backend{}, sessions: map[*session]struct{}{}, done: make(chan struct{}), aborted: make(chan struct{})}
+	startProcVars(&cfg.VarLimits) // vars_proc_limit.go
 	p.lim = newBufLimits(cfg.BufSize, cfg.MaxRewrite, cfg.MaxHeaders)
 	p.bigBufs = newBigBufs(p.lim.bufSize)
 	p.tables = map[string]*stick.Table{}
@@ -380,6 +381,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		if !p.global.acquire(p.aborted) {
 			p.rates.endPending(sessPending)
 			tr.release()
+			p.dropConnVars(vars) // vars_proc_limit.go
 			c.Close()
 			p.closeAccepted(f, bind)
 			return
@@ -394,6 +396,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		if !p.track(s) {
 			p.rates.endPending(sessPending)
 			tr.release()
+			p.dropConnVars(vars) // vars_proc_limit.go
 			c.Close()
 			p.release(f, bind)
 			return

@@ -65,6 +65,7 @@ func (p *Proxy) rejectConn(f *frontend, c *net.TCPConn, bind bindInfo) (rejected
 			f.stats.deniedConn.Add(1)
 		}
 		c.Close()
+		info.endSessionVars() // vars_proc_limit.go
 		return true, nil, nil, addrs, 0
 	}
 	return false, tr, info.connVars(), [2]netip.AddrPort{info.Src, info.Dst}, expect

@@ -40,6 +40,10 @@ func (r *RequestInfo) StoreVarIf(scope VarScope, slot int, v *Var, c VarCond, k 
 	if scope == ScopeProc {
 		procVars.mu.Lock()
 		defer procVars.mu.Unlock()
+		if l := r.varLimits(); l != nil && l.Proc > 0 {
+			r.storeCounted(l, scope, slot, v, c, k) // vars_limits.go
+			return
+		}
 		storeVarIf(&procVars.st, true, slot, v, c, k)
 		return
 	}

@@ -3,6 +3,7 @@ package proxy
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Variables of HAProxy's scopes. A variable holds a typed sample: the
@@ -77,10 +78,13 @@ func (st *varStore) clear() {
 	st.dirty = false
 }
 
-// procVars is the process scope, shared by every session.
+// procVars is the process scope, shared by every session, and the
+// process-wide count of tune.vars.proc-max-size and global-max-size
+// (vars_proc_limit.go).
 var procVars struct {
-	mu sync.Mutex
-	st varStore
+	mu   sync.Mutex
+	st   varStore
+	size atomic.Int64
 }
 
 // LoadVar copies variable slot of scope into dst (its Bytes buffer
@@ -170,6 +174,10 @@ func (r *RequestInfo) StoreVar(scope VarScope, slot int, v *Var) {
 	if scope == ScopeProc {
 		procVars.mu.Lock()
 		defer procVars.mu.Unlock()
+		if l := r.varLimits(); l != nil && l.Proc > 0 {
+			r.storeCounted(l, scope, slot, v, 0, 0) // vars_limits.go
+			return
+		}
 		storeVar(&procVars.st, slot, v)
 		return
 	}
@@ -197,6 +205,9 @@ func (r *RequestInfo) UnsetVar(scope VarScope, slot int) {
 	if scope == ScopeProc {
 		procVars.mu.Lock()
 		defer procVars.mu.Unlock()
+		if l := r.varLimits(); l != nil && l.Proc > 0 {
+			r.unsetCounted(scope, slot) // vars_limits.go
+		}
 		if slot < len(procVars.st.vals) {
 			procVars.st.vals[slot].Set = false
 		}

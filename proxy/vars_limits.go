@@ -12,12 +12,15 @@ package proxy
 // as the value, which its documentation calls corrupted: measured 0 when
 // the variable's memory was reused, other bytes in a fresh allocation;
 // goha's is 0). The end of a request frees the req variables, the end of a
-// transaction the txn ones, each level given its bytes back. Process
-// variables count in none of these limits.
+// transaction the txn ones, each level given its bytes back. Every
+// variable also counts in the process level when proc-max-size or
+// global-max-size is set (vars_proc_limit.go).
 
-// VarLimits are the limits in bytes (0: none).
+// VarLimits are the limits in bytes (0: none). Proc is the
+// process-wide one and ProcNames the bytes the configuration's proc
+// variables take from the load on (vars_proc_limit.go).
 type VarLimits struct {
-	Txn, ReqRes, Sess int64
+	Txn, ReqRes, Sess, Proc, ProcNames int64
 }
 
 // varCost is HAProxy 2.6's sizeof(struct var) on 64-bit, which a
@@ -58,24 +61,34 @@ func firstLevel(scope VarScope) int {
 }
 
 // varRoom takes n bytes for a variable of scope when every level it
-// counts in has room (HAProxy's var_accounting_add).
+// counts in has room (HAProxy's var_accounting_add), the process level
+// last (vars_proc_limit.go).
 func (r *RequestInfo) varRoom(l *VarLimits, scope VarScope, n int64) bool {
-	first := firstLevel(scope)
-	if first < 0 {
-		return true
-	}
-	limits := [numLevels]int64{l.ReqRes, l.Txn, l.Sess}
-	for lv := first; lv < numLevels; lv++ {
-		if limits[lv] > 0 && *r.levelSize(lv)+n > limits[lv] {
-			return false
+	if first := firstLevel(scope); first >= 0 {
+		limits := [numLevels]int64{l.ReqRes, l.Txn, l.Sess}
+		for lv := first; lv < numLevels; lv++ {
+			if limits[lv] > 0 && *r.levelSize(lv)+n > limits[lv] {
+				return false
+			}
 		}
 	}
-	r.varDiff(scope, n)
+	if l.Proc > 0 && r.countsInProc(scope) && !procTake(l.Proc, n) {
+		return false
+	}
+	r.sessDiff(scope, n)
 	return true
 }
 
 // varDiff adds n to every level a variable of scope counts in.
 func (r *RequestInfo) varDiff(scope VarScope, n int64) {
+	r.sessDiff(scope, n)
+	if r.countsInProc(scope) {
+		r.procDiff(n)
+	}
+}
+
+// sessDiff adds n to the session's levels a variable of scope counts in.
+func (r *RequestInfo) sessDiff(scope VarScope, n int64) {
 	if first := firstLevel(scope); first >= 0 {
 		for lv := first; lv < numLevels; lv++ {
 			if lv == levelSess && r.sessGiven && scope != ScopeSess {
@@ -107,8 +120,9 @@ const (
 // condition): the variable's creation, then the conditions, then its
 // value, each accounted.
 func (r *RequestInfo) storeCounted(l *VarLimits, scope VarScope, slot int, v *Var, c VarCond, k VarKind) {
-	st := r.storeOf(scope) // the caller holds a stream's shared lock
-	exists := slot < len(st.vals) && st.vals[slot].exists
+	st := r.storeOf(scope) // the caller holds a stream's shared lock, or procVars'
+	// a proc variable exists from the load on (vars_proc_limit.go)
+	exists := scope == ScopeProc || slot < len(st.vals) && st.vals[slot].exists
 	if c != 0 && ((exists && c&VarIfNotExists != 0) || (!exists && c&VarIfExists != 0)) {
 		return
 	}
@@ -130,14 +144,16 @@ func (r *RequestInfo) storeCounted(l *VarLimits, scope VarScope, slot int, v *Va
 
 // unsetCounted gives back an unset variable's bytes.
 func (r *RequestInfo) unsetCounted(scope VarScope, slot int) {
-	if r.vars == nil && (scope != ScopeSess || r.shared == nil) {
+	if r.vars == nil && scope != ScopeProc && (scope != ScopeSess || r.shared == nil) {
 		return
 	}
 	st := r.storeOf(scope)
 	if slot >= len(st.vals) {
 		return
 	}
-	if cur := &st.vals[slot]; cur.exists {
+	if cur := &st.vals[slot]; scope == ScopeProc {
+		r.varDiff(scope, -varBytes(cur)) // it stays, its 80 bytes counted
+	} else if cur.exists {
 		r.varDiff(scope, -varCost-varBytes(cur))
 	}
 }

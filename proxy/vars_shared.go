@@ -36,6 +36,9 @@ func (r *RequestInfo) shareSess() *sharedSess {
 // storeOf is the store of scope's variables for a write (r.vars made
 // when needed): the shared one for a stream's sess scope.
 func (r *RequestInfo) storeOf(scope VarScope) *varStore {
+	if scope == ScopeProc { // the caller holds procVars.mu
+		return &procVars.st
+	}
 	if scope == ScopeSess && r.shared != nil {
 		return &r.shared.st
 	}
@@ -76,6 +79,7 @@ func (r *RequestInfo) releaseStreamVars() {
 	sh.mu.Lock()
 	sh.size -= n
 	sh.mu.Unlock()
+	r.procDiff(-n) // vars_proc_limit.go
 	r.sessGiven = true
 }
 

@@ -53,6 +53,8 @@ var globalKeywordTable = []globalKeywordRow{
 	{"tune.vars.reqres-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.sess-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.vars.check-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.proc-max-size", "<size>", false, (*state).globalTuneVars},
+	{"tune.vars.global-max-size", "<size>", false, (*state).globalTuneVars},
 	{"tune.http.maxhdr", "<number>", false, (*state).globalTuneMaxHdr},
 	{"h1-accept-payload-with-any-method", "", true, (*state).globalAnyMethodPayload},
 	{"h1-case-adjust", "<from> <to>", false, (*state).globalH1CaseAdjust},

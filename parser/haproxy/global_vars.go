@@ -3,13 +3,26 @@ package haproxy
 import "fmt"
 
 // VarLimits are the variable size limits of tune.vars.*-max-size, in
-// bytes (0: none), as HAProxy 2.6 keeps them (an unsigned int).
-// proc-max-size and global-max-size are not modelled (they count the
-// process variables HAProxy creates at load, 80 bytes for each name the
-// configuration uses, measured): kept raw and reported. Check caps the
-// variables of a health check run (proxy/check varlimit.go).
+// bytes (0: none), as HAProxy 2.6 keeps them (an unsigned int). Check
+// caps the variables of a health check run (proxy/check varlimit.go).
+// Proc and Global both cap one process-wide count of every variable of
+// every scope (HAProxy 2.6 checks both against the same sum), which
+// includes 80 bytes for each proc variable the configuration names once
+// a limit is set (ProcNames, procnames.go).
 type VarLimits struct {
-	Txn, ReqRes, Sess, Check uint32
+	Txn, ReqRes, Sess, Check, Proc, Global uint32
+}
+
+// ProcLimit is the process-wide limit: the smaller of proc-max-size and
+// global-max-size that is set (0: none).
+func (v VarLimits) ProcLimit() uint32 {
+	switch {
+	case v.Proc == 0:
+		return v.Global
+	case v.Global == 0:
+		return v.Proc
+	}
+	return min(v.Proc, v.Global)
 }
 
 // Any says whether a limit on the traffic's variables is set.
@@ -35,6 +48,10 @@ func (s *state) globalTuneVars(g *Global, l *kwLine) {
 		g.VarLimits.Sess = v
 	case "tune.vars.check-max-size":
 		g.VarLimits.Check = v
+	case "tune.vars.proc-max-size":
+		g.VarLimits.Proc = v
+	case "tune.vars.global-max-size":
+		g.VarLimits.Global = v
 	default:
 		panic(fmt.Sprintf("globalTuneVars: %s", l.kw))
 	}

@@ -77,9 +77,11 @@ type Global struct {
 	CompMaxLevel int
 	// MaxCompRate is maxcomprate in bytes per second (0: none).
 	MaxCompRate uint32
-	// VarLimits are tune.vars.txn-max-size, reqres-max-size and
-	// sess-max-size (global_vars.go).
+	// VarLimits are the tune.vars.*-max-size limits (global_vars.go).
 	VarLimits VarLimits
+	// ProcNames are the proc variables the configuration names, in the
+	// order the parser meets them (procnames.go).
+	ProcNames []ProcName
 	// BufSize is tune.bufsize rounded up to 16 bytes (0: not set,
 	// HAProxy's 16384); MaxRewrite tune.maxrewrite (nil: not set,
 	// HAProxy's 1024; the runtime clamps it to half the buffer);

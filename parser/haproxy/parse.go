@@ -307,7 +307,9 @@ func (s *state) section(file string, sec *astSection) bool {
 	case "global":
 		for _, st := range sec.Body {
 			s.lastLine = st.Pos.Line
-			s.global(Pos{file, st.Pos.Line}, append([]string{st.Keyword}, st.Args...))
+			w := append([]string{st.Keyword}, st.Args...)
+			s.noteProcNames(Pos{file, st.Pos.Line}, w) // procnames.go
+			s.global(Pos{file, st.Pos.Line}, w)
 		}
 		return false
 	case "defaults", "frontend", "backend", "listen":

@@ -121,6 +121,7 @@ func (s *state) proxy(p Pos, sec *astSection) bool {
 	for _, st := range sec.Body {
 		w := append([]string{st.Keyword}, st.Args...)
 		s.lastLine = st.Pos.Line
+		s.noteProcNames(Pos{p.File, st.Pos.Line}, w) // procnames.go
 		if s.proxyStatement(px, Pos{p.File, st.Pos.Line}, w) {
 			return true
 		}

@@ -18,6 +18,23 @@ var varSlots struct {
 	mu    sync.Mutex
 	slots map[string]int         // "<store>:<name>" -> slot
 	next  map[proxy.VarScope]int // next free slot of each store
+	procs map[string]bool        // proc names compiled while recording (RecordProcNames)
+}
+
+// RecordProcNames records the proc variable names compiled until the
+// returned function, which gives them ("proc.<name>"), is called: the
+// configuration builder's, under the lock UseUserlists takes.
+func RecordProcNames() (names func() map[string]bool) {
+	varSlots.mu.Lock()
+	varSlots.procs = map[string]bool{}
+	varSlots.mu.Unlock()
+	return func() map[string]bool {
+		varSlots.mu.Lock()
+		defer varSlots.mu.Unlock()
+		m := varSlots.procs
+		varSlots.procs = nil
+		return m
+	}
 }
 
 var scopeStores = map[string]proxy.VarScope{
@@ -56,6 +73,9 @@ func compileVar(name string) (varRef, error) {
 	defer varSlots.mu.Unlock()
 	if varSlots.slots == nil {
 		varSlots.slots, varSlots.next = map[string]int{}, map[proxy.VarScope]int{}
+	}
+	if sc == proxy.ScopeProc && varSlots.procs != nil {
+		varSlots.procs[name] = true
 	}
 	slot, ok := varSlots.slots[key]
 	if !ok {

@@ -32,6 +32,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	b.buildCaches() // cache.go
 	b.userlists = b.checkUserlists(cfg.Userlists)
 	defer acl.UseUserlists(b.userlists)()
+	procNames := acl.RecordProcNames() // under UseUserlists' lock
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
 		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks, MaxSpreadChecks: g.MaxSpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace,
@@ -107,6 +108,7 @@ func Build(cfg *haproxy.Config) *Plan {
 		}
 		b.frontend(px)
 	}
+	b.procLimitRefusals(cfg, procNames()) // vars_limits.go
 	return b.plan
 }
 
