@@ -51,6 +51,7 @@ defaults
     timeout server 5s
 `
 	t.Run("http", func(t *testing.T) {
+		t.Parallel() // the subtests share no server
 		cfg := head + `frontend fe
     mode http
     bind BIND
@@ -82,6 +83,7 @@ backend be
 		}
 	})
 	t.Run("tcp", func(t *testing.T) {
+		t.Parallel() // the subtests share no server
 		cfg := head + `frontend fe
     mode tcp
     bind BIND
