@@ -52,6 +52,7 @@ var connectCloseCases = []connectCase{
 // the client gets it (a tunnel's 200, a server's 407, HAProxy's own
 // deny and 503 pages), the bytes the server gets, and the log lines.
 func TestConnectCloseMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	backend := &connectBackend{seen: map[string]*bytes.Buffer{}}
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { backend.serve(c, connectCloseCases) })
 	cfg := httpLogHead + `frontend fe

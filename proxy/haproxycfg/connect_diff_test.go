@@ -171,6 +171,7 @@ func connectClient(addr string, tc connectCase) string {
 // through once the answer came), a non-2xx does not; the bytes at the
 // client and at the server, and the log lines.
 func TestConnectTunnelMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	backend := &connectBackend{seen: map[string]*bytes.Buffer{}}
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { backend.serve(c, connectCases) })
 	cfg := httpLogHead + `frontend fe

@@ -16,6 +16,7 @@ import (
 // keeps its connection, nothing to an HTTP/1.1 one. goha used to say
 // nothing in every case.
 func TestErrorPageConnectionDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	bad := fakeServer(t, "HTTP/1.1 200 OK\r\nBad Header\r\n\r\n")
 	silent := fakeServer(t, "")
 	ha, goha := startBoth(t, `defaults

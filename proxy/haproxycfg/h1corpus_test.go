@@ -354,6 +354,7 @@ func runCorpusOn(t *testing.T, ha, goha corpusSide, cases []corpusCase, response
 
 // TestHTTP1RequestCorpus: at least 200 raw requests.
 func TestHTTP1RequestCorpus(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	cases := loadCorpus(t, "../../testdata/http1/requests.txt")
 	if len(cases) < 200 {
 		t.Fatalf("corpus holds %d requests, want >= 200", len(cases))

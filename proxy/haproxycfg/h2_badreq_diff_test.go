@@ -35,6 +35,7 @@ frontend fe
 // ereq; a request whose DATA miss its content-length is logged with the
 // answer the proxy made.
 func TestH2RefusedRequestLogMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	ha, goha, haLines, goLines, px, sock, base := startSettled(t, h2BadReqConfig)
 	goBase := px.Frontends()[0].Stats
 	req := func(kv ...string) func(c net.Conn, fr *http2.Framer) {

@@ -99,6 +99,7 @@ func h2BodyPast(addr string, tc h2BodyPastCase) string {
 // server: CD, status -1. The frames, the bytes the server got, the log
 // line and the backend's and server's cli_abrt/srv_abrt must match.
 func TestH2RequestBodyPastEndMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	srvSeen := make(chan string, 16)
 	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))

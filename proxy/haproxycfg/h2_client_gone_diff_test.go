@@ -130,6 +130,7 @@ func h2Gone(addr string, tc h2GoneCase, overTLS bool) string {
 // left out: HAProxy logs it CD or CL, -1, with 0 or 51 bytes, by when
 // the reset meets its writes.)
 func TestH2ClientGoneAfterRequestMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	h2GoneCompare(t, "proto h2", false, []h2GoneCase{
 		{"close fast", "/fast", "close"},
 		{"close slow", "/slow", "close"},
@@ -151,6 +152,7 @@ func TestH2ClientGoneAfterRequestMatchesHAProxy(t *testing.T) {
 // client's side as a FIN does in clear; a FIN without it is measured
 // alike.
 func TestH2ClientGoneTLSMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	pki := newTestPKI(t)
 	h2GoneCompare(t, "ssl crt "+pki.Dir+"/a.pem alpn h2", true, []h2GoneCase{
 		{"close slow", "/slow", "close"},

@@ -166,6 +166,7 @@ func h2ConnectClient(addr string, fields ...string) string {
 // on a 2xx, a 407 passed on; malformed ones refused. The frames the
 // client sees, the bytes at the server, the log lines.
 func TestH2ExtendedConnectMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	for _, workaround := range []bool{false, true} {
 		t.Run(fmt.Sprintf("workaround=%v", workaround), func(t *testing.T) {
 			runH2Connect(t, workaround)

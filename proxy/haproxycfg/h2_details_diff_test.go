@@ -266,6 +266,7 @@ func startH2DetailsPair(t *testing.T, cfg string) (ha, goha h2DetailsSide) {
 // 2.6.12's (which counts the response's HTX, without the chunking its
 // HTTP/1 output adds).
 func TestH2ServerBytesMatchHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	ha, goha := startH2DetailsPair(t, h2DetailsConfig)
 	paths := []string{"/403", "/len", "/nolen", "/trailers", "/empty", "/204", "/304"}
 	for _, path := range paths {

@@ -227,6 +227,7 @@ func startGohaLogged(t *testing.T, cfg string) func() []string {
 // the log lines. Also a server's RST_STREAM before and during the
 // response, and a server too slow for timeout server.
 func TestH2ServerDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	ha, goha := startH2ServerPair(t)
 	type reqCase struct {
 		id, method, path, body string

@@ -131,6 +131,7 @@ func badH2Server(t *testing.T, preface string) string {
 // HTTP/2 server through HAProxy 2.6 and goha: the client's status and
 // the log line are the same, and goha keeps serving.
 func TestH2ServerMalformedFrames(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	testenv.LookPath(t, "haproxy")
 	bad, garbage, silent := badH2Server(t, ""), badH2Server(t, "garbage"), badH2Server(t, "silent")
 	const cfgText = `global

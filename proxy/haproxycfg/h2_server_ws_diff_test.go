@@ -112,6 +112,7 @@ func (h *h2WSServer) serve(c net.Conn) {
 // https without :authority. The bytes at the client, what the server
 // saw (frames included), the log lines.
 func TestH2ServerWebSocketMatchesHAProxy(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	ext := &h2WSServer{seen: map[string]*strings.Builder{}}
 	noExt := &h2WSServer{noExt: true, seen: map[string]*strings.Builder{}}
 	extAddr := loopback.ServeEach(t, loopback.Listen(t), ext.serve)

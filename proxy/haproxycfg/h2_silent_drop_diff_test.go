@@ -84,6 +84,7 @@ func h2SilentObserve(addr, path string) string {
 // it (the PING meets nothing). The client, the log lines and the
 // counters must match.
 func TestH2SilentDropDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	web := webs3(t)[0]
 	cfg := loggedHead + `frontend fe
     mode http

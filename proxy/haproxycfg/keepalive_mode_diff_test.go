@@ -67,6 +67,7 @@ func (r *connRecorder) take() string {
 // server connections that carried the requests with the Connection
 // header each request had there.
 func TestHTTPKeepAliveOptionDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	cases := []struct{ name, defaults, fe, be string }{
 		{"none", "", "", ""},
 		{"server-close in defaults, keep-alive in both", "option http-server-close", "option http-keep-alive", "option http-keep-alive"},

@@ -30,6 +30,7 @@ import (
 // found that FIN or not (racy in HAProxy; goha's is the FIN); without it
 // a FIN only. The log lines are compared too.
 func TestNoLingerFrontendHTTPDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	// the half-closed requests' FIN reaches the proxies well before
 	// the answer
 	web := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

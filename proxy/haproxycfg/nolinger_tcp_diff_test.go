@@ -26,6 +26,7 @@ import (
 // that already sent its own. What the client and the server saw and
 // the tcplog lines are compared.
 func TestNoLingerTCPFrontendDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	server := startNoLingerServer(t)
 	dead := loopback.FreeAddr(t)
 	for _, px := range []string{

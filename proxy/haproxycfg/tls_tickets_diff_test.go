@@ -47,6 +47,7 @@ func sClientResume(t *testing.T, first, second, version string) string {
 // handshake; a file with a key appended (HAProxy's rotation: the
 // penultimate key encrypts, the last three decrypt) still resumes.
 func TestTicketKeysDifferential(t *testing.T) {
+	t.Parallel() // its own daemons and servers; it waits more than it computes
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)
