@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,48 @@ import (
 type FCGIApp struct {
 	App      fcgi.App
 	KeepConn bool
-	// AuthUser and AuthType are HAProxy's implicit set-param rules
-	// (REMOTE_USER %[http_auth_user], AUTH_TYPE %[http_auth_type]).
-	AuthUser, AuthType func(*RequestInfo) string
+	// Sets are the set-param rules in configuration order, HAProxy's
+	// implicit REMOTE_USER %[http_auth_user] and AUTH_TYPE
+	// %[http_auth_type] first; Pass the pass-header ones.
+	Sets []FCGISet
+	Pass []FCGIPass
+}
+
+// FCGISet is a set-param rule: Value is its log-format.
+type FCGISet struct {
+	Name  string
+	Value func(*RequestInfo) string
+	Cond  Condition // nil = always
+}
+
+// FCGIPass is a pass-header rule, Name in lower case.
+type FCGIPass struct {
+	Name string
+	Cond Condition // nil = always
+}
+
+// params evaluates the fcgi-app's rules on the request as HAProxy's fcgi
+// filter does once the rules ran (a nil info: none apply): the set-param
+// values of the rules whose condition holds, and whether a hidden
+// header field (lower case) is passed.
+func (a *FCGIApp) params(info *RequestInfo) (sets []fcgi.Param, passed func(string) bool) {
+	if info == nil {
+		return nil, nil
+	}
+	var applied []fcgi.Param
+	for i := range a.Sets {
+		r := &a.Sets[i]
+		if r.Cond == nil || r.Cond.Match(info) {
+			applied = append(applied, fcgi.Param{Name: r.Name, Value: r.Value(info)})
+		}
+	}
+	var pass []string
+	for i := range a.Pass {
+		if r := &a.Pass[i]; r.Cond == nil || r.Cond.Match(info) {
+			pass = append(pass, r.Name)
+		}
+	}
+	return fcgi.SetParams(applied), func(l string) bool { return slices.Contains(pass, l) }
 }
 
 // errFCGI is a request the FastCGI parameters cannot be made for, or a
@@ -219,16 +259,15 @@ func (u *fcgiUpstream) begin(bodyLen int64) error {
 	r := &u.req
 	fr := fcgi.Request{Method: string(r.Method), URI: string(r.Target), Version: string(r.Version), BodyLen: bodyLen,
 		HTTPS: u.https, DstAddr: u.dst.Addr().String(), DstPort: int(u.dst.Port()), SrcAddr: u.src.Addr().String(), SrcPort: int(u.src.Port())}
+	var passed func(string) bool
+	fr.Sets, passed = u.app.params(u.info)
 	for _, h := range r.Headers {
 		if r.ExpectContinue && http1.EqualFold(h.Name, "expect") {
 			continue // HAProxy removes it once it handled it
 		}
-		if !fcgi.Hidden(string(h.Name), nil) {
+		if !fcgi.Hidden(string(h.Name), passed) {
 			fr.Headers = append(fr.Headers, fcgi.Param{Name: strings.ToLower(string(h.Name)), Value: string(h.Value)})
 		}
-	}
-	if u.info != nil && u.app.AuthUser != nil {
-		fr.Sets = fcgi.SetParams([]fcgi.Param{{Name: "REMOTE_USER", Value: u.app.AuthUser(u.info)}, {Name: "AUTH_TYPE", Value: u.app.AuthType(u.info)}})
 	}
 	params, err := fcgi.Params(&u.app.App, &fr)
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 )
 
 // TestFCGIAppTypedAndRefused: the fcgi-app statements goha runs are
-// typed and accepted; the others (set-param, pass-header, acl,
-// log-stderr, options get-values and mpxs-conns) are refused at -c with
+// typed and accepted; the others (acl, log-stderr, options get-values
+// and mpxs-conns) are refused at -c with
 // their file:line, as the fail-closed policy wants.
 func TestFCGIAppTypedAndRefused(t *testing.T) {
 	head := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfcgi-app php\n    docroot /var/www\n    index index.php\n    path-info ^(/.+\\.php)(/.*)?$\n    no option keep-conn\n"
@@ -25,7 +25,7 @@ func TestFCGIAppTypedAndRefused(t *testing.T) {
 	if be := res.Config.Backends[0]; be.UseFCGIApp != "php" {
 		t.Fatalf("use-fcgi-app %q", be.UseFCGIApp)
 	}
-	for _, line := range []string{"    set-param FOO bar", "    pass-header Authorization", "    acl a path /x",
+	for _, line := range []string{"    acl a path /x",
 		"    log-stderr global", "    option get-values", "    option mpxs-conns"} {
 		res := CheckBytes("f.cfg", []byte(head+line+"\n"+tail), nil)
 		refused := false
@@ -37,6 +37,41 @@ func TestFCGIAppTypedAndRefused(t *testing.T) {
 		}
 		if !refused {
 			t.Errorf("%q: not reported as unsupported at f.cfg:11: %+v", line, res.Diags.List)
+		}
+	}
+}
+
+// TestFCGIRulesTypedAndAlerts: set-param and pass-header rules are typed
+// with their conditions, and their mistakes get HAProxy 2.6.12's alerts
+// (haproxy -c on the same lines, measured).
+func TestFCGIRulesTypedAndAlerts(t *testing.T) {
+	head := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfcgi-app php\n    docroot /var/www\n"
+	tail := "backend be\n    use-fcgi-app php\n    server s1 127.0.0.1:9000 proto fcgi\n"
+	res := CheckBytes("f.cfg", []byte(head+"    set-param X-A %[path] if METH_GET\n    pass-header Authorization unless { path / }\n"+tail), nil)
+	if res.Config == nil {
+		t.Fatalf("exit %d", res.Exit)
+	}
+	a := res.Config.FCGIAppNamed("php")
+	if len(a.SetParams) != 1 || a.SetParams[0].Name != "X-A" || a.SetParams[0].Value != "%[path]" || a.SetParams[0].Cond == nil ||
+		len(a.PassHeaders) != 1 || a.PassHeaders[0].Name != "Authorization" || a.PassHeaders[0].Cond == nil || !a.PassHeaders[0].Cond.Unless {
+		t.Fatalf("typed rules %+v %+v", a.SetParams, a.PassHeaders)
+	}
+	for line, want := range map[string]string{
+		"set-param X_B foo if nosuch":                "config : parsing [f.cfg:8] : 'X_B' : no such ACL : 'nosuch'.",
+		"set-param X_C foo when x":                   "config : parsing [f.cfg:8] : 'X_C' : (null).",
+		"set-param X_D":                              "config : parsing [f.cfg:8] : 'set-param' expects <name> and <value> as arguments.",
+		"pass-header":                                "config : parsing [f.cfg:8] : 'pass-header' expects <name> as arguments.",
+		"pass-header Authorization if { bad_fetch }": "config : parsing [f.cfg:8] : 'Authorization' : unknown fetch method 'bad_fetch' in ACL expression 'bad_fetch'.",
+		"acl bad nosuchfetch":                        "config : parsing [f.cfg:8] : error detected while parsing ACL 'bad' : unknown fetch method 'nosuchfetch' in ACL expression 'nosuchfetch'.",
+		"acl or path /":                              "config : parsing [f.cfg:8] : acl name 'or' will never match. 'or' is used to express a logical disjunction within a condition.",
+	} {
+		res := CheckBytes("f.cfg", []byte(head+"    "+line+"\n"+tail), nil)
+		found := false
+		for _, d := range res.Diags.List {
+			found = found || d.Text == want
+		}
+		if !found || res.Exit == 0 {
+			t.Errorf("%q: exit %d, want alert %q in %+v", line, res.Exit, want, res.Diags.List)
 		}
 	}
 }
