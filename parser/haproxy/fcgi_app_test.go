@@ -5,7 +5,7 @@ import (
 )
 
 // TestFCGIAppTypedAndRefused: the fcgi-app statements goha runs are
-// typed and accepted; the others (acl, log-stderr, options get-values
+// typed and accepted; the others (log-stderr, options get-values
 // and mpxs-conns) are refused at -c with
 // their file:line, as the fail-closed policy wants.
 func TestFCGIAppTypedAndRefused(t *testing.T) {
@@ -25,7 +25,7 @@ func TestFCGIAppTypedAndRefused(t *testing.T) {
 	if be := res.Config.Backends[0]; be.UseFCGIApp != "php" {
 		t.Fatalf("use-fcgi-app %q", be.UseFCGIApp)
 	}
-	for _, line := range []string{"    acl a path /x",
+	for _, line := range []string{
 		"    log-stderr global", "    option get-values", "    option mpxs-conns"} {
 		res := CheckBytes("f.cfg", []byte(head+line+"\n"+tail), nil)
 		refused := false

@@ -9,12 +9,17 @@ import "testing"
 // the last rule of a name winning, names normalised and in byte order
 // after the header fields) overriding the built-in params or not
 // (REQUEST_METHOD is not replaced, HAProxy keys it "request_meth"), and
-// for pass-header rules passing hidden header fields, with conditions.
+// for pass-header rules passing hidden header fields, with conditions
+// (anonymous ACLs, predefined ones, and the section's acl lines, two of
+// one name OR-ed).
 func TestFCGIRulesMatchesHAProxy(t *testing.T) {
 	rec := startFCGIRecorder(t)
 	cfg := httpLogHead + `fcgi-app php
     docroot /var/www
     index index.php
+    acl getter method GET
+    acl getter path_beg /cl
+    set-param NAMED yes if getter !{ path /sw }
     set-param SCRIPT_FILENAME /srv%[path] if { path_beg /over }
     set-param x-custom.Name %[req.hdr(host)]-%[method]
     set-param EMPTY %[req.hdr(nope)]
