@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/netip"
@@ -28,7 +29,11 @@ import (
 // FCGIApp is what a backend's fcgi-app gives its FastCGI servers.
 type FCGIApp struct {
 	App      fcgi.App
+	Name     string // the fcgi-app section's
 	KeepConn bool
+	// LogStderr: the application's STDERR records go to
+	// Options.FCGIStderr (log-stderr); else they are dropped.
+	LogStderr bool
 	// Sets are the set-param rules in configuration order, HAProxy's
 	// implicit REMOTE_USER %[http_auth_user] and AUTH_TYPE
 	// %[http_auth_type] first; Pass the pass-header ones.
@@ -85,6 +90,7 @@ type fcgiUpstream struct {
 	info     *RequestInfo
 	src, dst netip.AddrPort
 	https    bool
+	stderr   func(app string, msg []byte) // nil: STDERR dropped
 
 	// The request, as the exchange writes it.
 	head   []byte
@@ -322,8 +328,9 @@ func (u *fcgiUpstream) Read(p []byte) (int, error) {
 }
 
 // record reads one record of the request's stream: STDOUT data, the end
-// of STDOUT or END_REQUEST; STDERR and the other records are dropped
-// (no log-stderr).
+// of STDOUT, END_REQUEST, or STDERR data, logged under log-stderr as
+// HAProxy logs each record (one line, its trailing newlines off); the
+// other records are dropped.
 func (u *fcgiUpstream) record() error {
 	h, c, err := u.rr.Next()
 	if err != nil {
@@ -343,6 +350,10 @@ func (u *fcgiUpstream) record() error {
 		u.stdout = append(u.stdout, c...)
 	case fcgi.TypeEndRequest:
 		u.ended = true
+	case fcgi.TypeStderr:
+		if msg := bytes.TrimRight(c, "\n\x00"); len(c) > 0 && u.stderr != nil {
+			u.stderr(u.app.Name, msg)
+		}
 	}
 	return nil
 }
@@ -471,6 +482,9 @@ func (u *fcgiUpstream) Close() error                       { return u.raw.Close(
 // addresses (set-src/set-dst's, as HAProxy's) and TLS.
 func (u *fcgiUpstream) prepare(s *session) {
 	u.info, u.src, u.dst, u.https = &s.info, s.src, s.dst, s.tlsState != nil
+	if u.app.LogStderr {
+		u.stderr = s.p.opt.FCGIStderr
+	}
 }
 
 // fcgiCounted is what HAProxy counts of a FastCGI response head beyond

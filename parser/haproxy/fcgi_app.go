@@ -22,6 +22,9 @@ type FCGIApp struct {
 	// ones, in configuration order (HAProxy's implicit REMOTE_USER and
 	// AUTH_TYPE rules and hidden headers are the runtime's).
 	SetParams, PassHeaders []FCGIRule
+	// LogStderr are the log-stderr targets ("global": the global
+	// section's), where the application's STDERR records are logged.
+	LogStderr []LogTarget
 }
 
 // FCGIRule is a set-param (Value: its log-format) or pass-header rule
@@ -88,6 +91,12 @@ func (s *state) fcgiStatement(p Pos, w []string) {
 	neg := false
 	if w[0] == "no" && len(w) > 1 {
 		neg, w = true, w[1:]
+		if w[0] != "option" {
+			// HAProxy's section reader refuses it, then the keyword
+			// reads its line as a negated one.
+			s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
+			s.fileFatal = true
+		}
 	}
 	switch w[0] {
 	case "docroot", "index", "path-info":
@@ -158,7 +167,47 @@ func (s *state) fcgiStatement(p Pos, w []string) {
 		app.PassHeaders = append(app.PassHeaders, FCGIRule{Pos: p, Name: w[1], Cond: s.fcgiCond(app, p, w[1], w[2:])})
 	case "acl":
 		s.fcgiACL(app, p, w)
+	case "log-stderr":
+		s.fcgiLogStderr(app, p, w, neg)
 	}
+}
+
+// fcgiLogStderr reads a log-stderr line as HAProxy's parse_logsrv does
+// for it: a log line's grammar and messages under its own name (the
+// negated form, which HAProxy refused already, clears the list).
+func (s *state) fcgiLogStderr(app *FCGIApp, p Pos, w []string, neg bool) {
+	at := func(msg string) {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d] : log-stderr : %s", p.File, p.Line, msg))
+		s.fileFatal = true
+	}
+	if neg {
+		if len(w) > 1 {
+			at("'no log' does not expect arguments")
+		}
+		app.LogStderr = nil
+		return
+	}
+	t, msg := ParseLogTarget(p, append([]string{"log"}, w[1:]...))
+	if msg == "" && !t.Global {
+		msg = s.logTargetResolves(w[1])
+	}
+	if rest, ok := strings.CutPrefix(t.Invalid, "log: invalid len '"); msg == "" && ok {
+		// A proxy's log line with it is refused by goha; here HAProxy's.
+		v, _, _ := strings.Cut(rest, "'")
+		msg = fmt.Sprintf("invalid log length '%s', must be between 80 and 65535", v)
+	}
+	if msg != "" {
+		msg = strings.TrimPrefix(msg, "log : ")
+		if strings.HasPrefix(msg, "expects <address>") {
+			msg = "expects <address> and <facility> or global as arguments"
+		}
+		at(msg)
+		if strings.HasPrefix(msg, "invalid address") {
+			s.d.List[len(s.d.List)-1].Extra = []string{""} // HAProxy's ends with a newline
+		}
+		return
+	}
+	app.LogStderr = append(app.LogStderr, t)
 }
 
 // fcgiCond parses a rule's condition over the section's ACLs, with

@@ -25,7 +25,7 @@ func (b *builder) serverFCGI(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Ser
 		b.unsupported(px.UseFCGIAppPos, "use-fcgi-app in a proxy with filters or compression")
 		return
 	}
-	a := &proxy.FCGIApp{KeepConn: app.KeepConn,
+	a := &proxy.FCGIApp{Name: app.Name, KeepConn: app.KeepConn, LogStderr: b.fcgiLogs(app),
 		App: fcgi.App{DocRoot: app.DocRoot, Index: app.Index, Software: "HAProxy " + haproxy.Version + "-goha"}}
 	if app.PathInfo != "" {
 		a.App.PathInfo = regexp.MustCompile(app.PathInfo) // the parser compiled it
@@ -78,4 +78,25 @@ func readsReqBody(name string) bool { return strings.HasPrefix(name, "req.body")
 
 func bodyWaitMsg(sample string) string {
 	return "sample " + sample + " reads the request body, which HAProxy's fcgi filter waits for and goha does not"
+}
+
+// fcgiLogs gives the plan an fcgi-app's log-stderr targets, once; false
+// when it has none.
+func (b *builder) fcgiLogs(app *haproxy.FCGIApp) bool {
+	if ts, done := b.plan.FCGILogs[app.Name]; done {
+		return len(ts) > 0
+	}
+	var ts []LogTarget
+	for _, lt := range app.LogStderr {
+		if lt.Global {
+			ts = append(ts, b.plan.GlobalLogs...)
+		} else if t, ok := b.logTarget(lt); ok {
+			ts = append(ts, t)
+		}
+	}
+	if b.plan.FCGILogs == nil {
+		b.plan.FCGILogs = map[string][]LogTarget{}
+	}
+	b.plan.FCGILogs[app.Name] = ts
+	return len(ts) > 0
 }
