@@ -72,6 +72,7 @@ func TestFCGIRulesTypedAndAlerts(t *testing.T) {
 		"log-stderr 127.0.0.1 len 10 local0":         "config : parsing [f.cfg:8] : log-stderr : invalid log length '10', must be between 80 and 65535",
 		"log-stderr 127.0.0.1:514 local0 bogus":      "config : parsing [f.cfg:8] : log-stderr : unknown optional log level 'bogus'",
 		"log-stderr global extra":                    "config : parsing [f.cfg:8] : log-stderr : unknown log facility 'extra'",
+		"log-stderr 127.0.0.1 format bogus local0":   "config : parsing [f.cfg:8] : log-stderr : unknown log format 'bogus'",
 		"no log-stderr global":                       "config : parsing [f.cfg:8] : log-stderr : 'no log' does not expect arguments",
 		"no log-stderr":                              "config : parsing [f.cfg:8]: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.",
 	} {
