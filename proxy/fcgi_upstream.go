@@ -344,18 +344,39 @@ func (u *fcgiUpstream) record() error {
 	}
 	switch h.Type {
 	case fcgi.TypeStdout:
+		u.stdout = append(u.stdout, c...)
 		if len(c) == 0 {
 			u.ended = true
+			u.trailingStderr()
 		}
-		u.stdout = append(u.stdout, c...)
 	case fcgi.TypeEndRequest:
 		u.ended = true
 	case fcgi.TypeStderr:
-		if msg := bytes.TrimRight(c, "\n\x00"); len(c) > 0 && u.stderr != nil {
-			u.stderr(u.app.Name, msg)
-		}
+		u.logStderr(c)
 	}
 	return nil
+}
+
+func (u *fcgiUpstream) logStderr(c []byte) {
+	if len(c) > 0 && u.stderr != nil {
+		u.stderr(u.app.Name, bytes.TrimRight(c, "\n\x00"))
+	}
+}
+
+// trailingStderr logs the STDERR records that came behind the end of
+// STDOUT, before END_REQUEST, as HAProxy's mux reads on to END_REQUEST:
+// those already buffered only, so that the response never waits for
+// them.
+func (u *fcgiUpstream) trailingStderr() {
+	for u.stderr != nil && u.fullRecordBuffered() {
+		h, c, err := u.rr.Next()
+		if err != nil || h.ID == 1 && h.Type == fcgi.TypeEndRequest {
+			return
+		}
+		if h.ID == 1 && h.Type == fcgi.TypeStderr {
+			u.logStderr(c)
+		}
+	}
 }
 
 // produce turns what came of STDOUT into output: the head once whole,

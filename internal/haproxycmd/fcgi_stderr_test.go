@@ -13,7 +13,8 @@ import (
 )
 
 // startStderrApp is a FastCGI application answering each request with
-// the STDERR records stderr (one record each, in order), then "ok".
+// the STDERR records stderr (one record each, in order), then "ok", then
+// a STDERR record "warn late" before END_REQUEST, all in one write.
 func startStderrApp(t *testing.T, stderr []string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -37,6 +38,8 @@ func startStderrApp(t *testing.T, stderr []string) string {
 			out = fcgi.AppendHeader(out, fcgi.TypeStderr, h.ID, 0)
 			out = fcgi.AppendRecords(out, fcgi.TypeStdout, h.ID, []byte("Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"))
 			out = fcgi.AppendHeader(out, fcgi.TypeStdout, h.ID, 0)
+			// One more between the end of STDOUT and END_REQUEST.
+			out = fcgi.AppendRecords(out, fcgi.TypeStderr, h.ID, []byte("warn late"))
 			out = fcgi.AppendEndRequest(out, h.ID, fcgi.EndRequest{})
 			c.Write(out)
 		}
@@ -77,9 +80,10 @@ func stderrLines(t *testing.T, bin, cfg string, want int) []string {
 // application are logged as HAProxy 2.6.12 logs them with log-stderr:
 // one line per record at level err (a crit target gets none), the app's
 // name as tag, trailing newlines off and inner ones kept, the empty
-// record that ends the stream not logged; to the global targets
-// (log-stderr global) and its own, RFC 3164 and 5424 (measured: nine
-// lines for three records and three targets that take err).
+// record that ends the stream not logged, one after the end of STDOUT
+// logged too; to the global targets (log-stderr global) and its own,
+// RFC 3164 and 5424 (measured: twelve lines for four records and three
+// targets that take err).
 func TestFCGILogStderrMatchHAProxy(t *testing.T) {
 	hp := testenv.LookPath(t, "haproxy")
 	cfg := `global
@@ -102,8 +106,8 @@ backend be
     use-fcgi-app php
     server s1 APP proto fcgi
 `
-	want := stderrLines(t, hp, cfg, 9)
-	if len(want) != 9 {
+	want := stderrLines(t, hp, cfg, 12)
+	if len(want) != 12 {
 		t.Fatalf("haproxy logged %q", want)
 	}
 	got := stderrLines(t, gohaproxy, cfg, len(want))
