@@ -2,9 +2,11 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,10 +29,53 @@ import (
 // FCGIApp is what a backend's fcgi-app gives its FastCGI servers.
 type FCGIApp struct {
 	App      fcgi.App
+	Name     string // the fcgi-app section's
 	KeepConn bool
-	// AuthUser and AuthType are HAProxy's implicit set-param rules
-	// (REMOTE_USER %[http_auth_user], AUTH_TYPE %[http_auth_type]).
-	AuthUser, AuthType func(*RequestInfo) string
+	// LogStderr: the application's STDERR records go to
+	// Options.FCGIStderr (log-stderr); else they are dropped.
+	LogStderr bool
+	// Sets are the set-param rules in configuration order, HAProxy's
+	// implicit REMOTE_USER %[http_auth_user] and AUTH_TYPE
+	// %[http_auth_type] first; Pass the pass-header ones.
+	Sets []FCGISet
+	Pass []FCGIPass
+}
+
+// FCGISet is a set-param rule: Value is its log-format.
+type FCGISet struct {
+	Name  string
+	Value func(*RequestInfo) string
+	Cond  Condition // nil = always
+}
+
+// FCGIPass is a pass-header rule, Name in lower case.
+type FCGIPass struct {
+	Name string
+	Cond Condition // nil = always
+}
+
+// params evaluates the fcgi-app's rules on the request as HAProxy's fcgi
+// filter does once the rules ran (a nil info: none apply): the set-param
+// values of the rules whose condition holds, and whether a hidden
+// header field (lower case) is passed.
+func (a *FCGIApp) params(info *RequestInfo) (sets []fcgi.Param, passed func(string) bool) {
+	if info == nil {
+		return nil, nil
+	}
+	var applied []fcgi.Param
+	for i := range a.Sets {
+		r := &a.Sets[i]
+		if r.Cond == nil || r.Cond.Match(info) {
+			applied = append(applied, fcgi.Param{Name: r.Name, Value: r.Value(info)})
+		}
+	}
+	var pass []string
+	for i := range a.Pass {
+		if r := &a.Pass[i]; r.Cond == nil || r.Cond.Match(info) {
+			pass = append(pass, r.Name)
+		}
+	}
+	return fcgi.SetParams(applied), func(l string) bool { return slices.Contains(pass, l) }
 }
 
 // errFCGI is a request the FastCGI parameters cannot be made for, or a
@@ -45,6 +90,7 @@ type fcgiUpstream struct {
 	info     *RequestInfo
 	src, dst netip.AddrPort
 	https    bool
+	stderr   func(app string, msg []byte) // nil: STDERR dropped
 
 	// The request, as the exchange writes it.
 	head   []byte
@@ -219,16 +265,15 @@ func (u *fcgiUpstream) begin(bodyLen int64) error {
 	r := &u.req
 	fr := fcgi.Request{Method: string(r.Method), URI: string(r.Target), Version: string(r.Version), BodyLen: bodyLen,
 		HTTPS: u.https, DstAddr: u.dst.Addr().String(), DstPort: int(u.dst.Port()), SrcAddr: u.src.Addr().String(), SrcPort: int(u.src.Port())}
+	var passed func(string) bool
+	fr.Sets, passed = u.app.params(u.info)
 	for _, h := range r.Headers {
 		if r.ExpectContinue && http1.EqualFold(h.Name, "expect") {
 			continue // HAProxy removes it once it handled it
 		}
-		if !fcgi.Hidden(string(h.Name), nil) {
+		if !fcgi.Hidden(string(h.Name), passed) {
 			fr.Headers = append(fr.Headers, fcgi.Param{Name: strings.ToLower(string(h.Name)), Value: string(h.Value)})
 		}
-	}
-	if u.info != nil && u.app.AuthUser != nil {
-		fr.Sets = fcgi.SetParams([]fcgi.Param{{Name: "REMOTE_USER", Value: u.app.AuthUser(u.info)}, {Name: "AUTH_TYPE", Value: u.app.AuthType(u.info)}})
 	}
 	params, err := fcgi.Params(&u.app.App, &fr)
 	if err != nil {
@@ -283,8 +328,9 @@ func (u *fcgiUpstream) Read(p []byte) (int, error) {
 }
 
 // record reads one record of the request's stream: STDOUT data, the end
-// of STDOUT or END_REQUEST; STDERR and the other records are dropped
-// (no log-stderr).
+// of STDOUT, END_REQUEST, or STDERR data, logged under log-stderr as
+// HAProxy logs each record (one line, its trailing newlines off); the
+// other records are dropped.
 func (u *fcgiUpstream) record() error {
 	h, c, err := u.rr.Next()
 	if err != nil {
@@ -298,14 +344,39 @@ func (u *fcgiUpstream) record() error {
 	}
 	switch h.Type {
 	case fcgi.TypeStdout:
+		u.stdout = append(u.stdout, c...)
 		if len(c) == 0 {
 			u.ended = true
+			u.trailingStderr()
 		}
-		u.stdout = append(u.stdout, c...)
 	case fcgi.TypeEndRequest:
 		u.ended = true
+	case fcgi.TypeStderr:
+		u.logStderr(c)
 	}
 	return nil
+}
+
+func (u *fcgiUpstream) logStderr(c []byte) {
+	if len(c) > 0 && u.stderr != nil {
+		u.stderr(u.app.Name, bytes.TrimRight(c, "\n\x00"))
+	}
+}
+
+// trailingStderr logs the STDERR records that came behind the end of
+// STDOUT, before END_REQUEST, as HAProxy's mux reads on to END_REQUEST:
+// those already buffered only, so that the response never waits for
+// them.
+func (u *fcgiUpstream) trailingStderr() {
+	for u.stderr != nil && u.fullRecordBuffered() {
+		h, c, err := u.rr.Next()
+		if err != nil || h.ID == 1 && h.Type == fcgi.TypeEndRequest {
+			return
+		}
+		if h.ID == 1 && h.Type == fcgi.TypeStderr {
+			u.logStderr(c)
+		}
+	}
 }
 
 // produce turns what came of STDOUT into output: the head once whole,
@@ -432,6 +503,9 @@ func (u *fcgiUpstream) Close() error                       { return u.raw.Close(
 // addresses (set-src/set-dst's, as HAProxy's) and TLS.
 func (u *fcgiUpstream) prepare(s *session) {
 	u.info, u.src, u.dst, u.https = &s.info, s.src, s.dst, s.tlsState != nil
+	if u.app.LogStderr {
+		u.stderr = s.p.opt.FCGIStderr
+	}
 }
 
 // fcgiCounted is what HAProxy counts of a FastCGI response head beyond

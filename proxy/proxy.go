@@ -46,6 +46,10 @@ type Options struct {
 	// Alert, when set, receives a proxy's alert for its log targets and
 	// stderr (option checkcache's "Blocking cacheable cookie ...").
 	Alert func(proxy, msg string)
+	// FCGIStderr, when set, receives the STDERR records of the
+	// applications of the fcgi-apps with log-stderr (FCGIApp.LogStderr),
+	// trailing newlines taken off, for their log targets.
+	FCGIStderr func(app string, msg []byte)
 }
 
 // Proxy runs a Config: New builds it, Start opens the listeners, Shutdown

@@ -377,7 +377,7 @@ func (w *worker) start(listen ListenFunc) error {
 	}
 	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
 		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp,
-		Alert: func(px, msg string) { events.event(px, levelAlert, msg) }})
+		Alert: func(px, msg string) { events.event(px, levelAlert, msg) }, FCGIStderr: events.fcgiStderr})
 	if err != nil {
 		return err
 	}

@@ -31,8 +31,11 @@ type eventLog struct {
 	stderr  io.Writer // nil with -q
 	global  *logfmt.Logger
 	proxies map[string]*proxyLog
-	env     logfmt.Env
-	opts    logfmt.LoggerOptions // the global header parts (log-forward's notices)
+	// fcgi are the fcgi-apps' log-stderr loggers, by app name (tagged
+	// with it, as HAProxy's).
+	fcgi map[string]*logfmt.Logger
+	env  logfmt.Env
+	opts logfmt.LoggerOptions // the global header parts (log-forward's notices)
 }
 
 type proxyLog struct {
@@ -64,6 +67,12 @@ func openEventLog(plan *haproxycfg.Plan, stderr io.Writer, quiet bool) (*eventLo
 	}
 	l.global = logfmt.NewLogger(targets(plan.GlobalLogs), opts)
 	l.opts = opts
+	l.fcgi = map[string]*logfmt.Logger{}
+	for app, ts := range plan.FCGILogs {
+		aopts := opts
+		aopts.Tag = app
+		l.fcgi[app] = logfmt.NewLogger(targets(ts), aopts)
+	}
 	http := map[string]bool{}
 	for _, sec := range plan.Sections {
 		http[sec.Name] = sec.HTTP
@@ -134,6 +143,10 @@ func (l *eventLog) send(proxyName string, level logfmt.Level, msg string) {
 
 func (l *eventLog) warning(proxyName, msg string) { l.event(proxyName, levelWarning, msg) }
 
+// fcgiStderr logs a STDERR record of an fcgi-app's application at level
+// err, as HAProxy's FastCGI mux does under log-stderr.
+func (l *eventLog) fcgiStderr(app string, msg []byte) { l.fcgi[app].Log(logfmt.Err, msg) }
+
 // stderrOnly prints msg with HAProxy's tag for level, when not quiet.
 func (l *eventLog) stderrOnly(msg string, level logfmt.Level) {
 	if l.stderr == nil {
@@ -190,6 +203,9 @@ func (l *eventLog) close() {
 	l.global.Close()
 	for _, pl := range l.proxies {
 		pl.logger.Close()
+	}
+	for _, fl := range l.fcgi {
+		fl.Close()
 	}
 }
 

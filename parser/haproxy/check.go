@@ -84,7 +84,10 @@ func parseCondition(w []string) (*Condition, error) {
 
 // undefinedACL returns the first named ACL the condition uses that is
 // neither predefined nor declared earlier in the proxy.
-func undefinedACL(px *Proxy, c *Condition) string {
+func undefinedACL(px *Proxy, c *Condition) string { return undefinedACLIn(px.ACLs, c) }
+
+// undefinedACLIn is undefinedACL over a list of acl lines (an fcgi-app's).
+func undefinedACLIn(acls []ACL, c *Condition) string {
 	if c == nil {
 		return ""
 	}
@@ -94,7 +97,7 @@ func undefinedACL(px *Proxy, c *Condition) string {
 				continue
 			}
 			found := false
-			for _, a := range px.ACLs {
+			for _, a := range acls {
 				if a.Name == t.Name {
 					found = true
 					break

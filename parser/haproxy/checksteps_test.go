@@ -27,6 +27,7 @@ func TestParseLogTarget(t *testing.T) {
 		{"log 127.0.0.1 local9", LogTarget{}, "log : unknown log facility 'local9'"},
 		{"log 127.0.0.1 local0 loud", LogTarget{}, "log : unknown optional log level 'loud'"},
 		{"log 127.0.0.1:99999 local0", LogTarget{}, "log : invalid port '99999'"},
+		{"log 127.0.0.1 format bogus local0", LogTarget{}, "log : unknown log format 'bogus'"}, // haproxy -c, measured
 	}
 	for _, tc := range tests {
 		got, msg := ParseLogTarget(Pos{}, strings.Fields(tc.line))

@@ -3,6 +3,7 @@ package haproxy
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // FCGIApp is a typed fcgi-app section (HAProxy's fcgi-app.c): what the
@@ -15,6 +16,23 @@ type FCGIApp struct {
 	DocRoot, Index, PathInfo string
 	// KeepConn is `option keep-conn`, on unless negated.
 	KeepConn bool
+	// ACLs are the section's acl lines, which its rules' conditions name.
+	ACLs []ACL
+	// SetParams are the set-param rules and PassHeaders the pass-header
+	// ones, in configuration order (HAProxy's implicit REMOTE_USER and
+	// AUTH_TYPE rules and hidden headers are the runtime's).
+	SetParams, PassHeaders []FCGIRule
+	// LogStderr are the log-stderr targets ("global": the global
+	// section's), where the application's STDERR records are logged.
+	LogStderr []LogTarget
+}
+
+// FCGIRule is a set-param (Value: its log-format) or pass-header rule
+// of an fcgi-app, Name as written.
+type FCGIRule struct {
+	Pos         Pos
+	Name, Value string
+	Cond        *Condition
 }
 
 // FCGIAppNamed is the fcgi-app section called name, or nil.
@@ -73,6 +91,12 @@ func (s *state) fcgiStatement(p Pos, w []string) {
 	neg := false
 	if w[0] == "no" && len(w) > 1 {
 		neg, w = true, w[1:]
+		if w[0] != "option" {
+			// HAProxy's section reader refuses it, then the keyword
+			// reads its line as a negated one.
+			s.alertRaw(p.File, p.Line, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.")
+			s.fileFatal = true
+		}
 	}
 	switch w[0] {
 	case "docroot", "index", "path-info":
@@ -132,12 +156,119 @@ func (s *state) fcgiStatement(p Pos, w []string) {
 	case "set-param":
 		if arg(1) == "" || arg(2) == "" {
 			at("'%s' expects <name> and <value> as arguments.", w[0])
+			return
 		}
+		app.SetParams = append(app.SetParams, FCGIRule{Pos: p, Name: w[1], Value: w[2], Cond: s.fcgiCond(app, p, w[1], w[3:])})
 	case "pass-header":
 		if arg(1) == "" {
 			at("'%s' expects <name> as arguments.", w[0])
+			return
+		}
+		app.PassHeaders = append(app.PassHeaders, FCGIRule{Pos: p, Name: w[1], Cond: s.fcgiCond(app, p, w[1], w[2:])})
+	case "acl":
+		s.fcgiACL(app, p, w)
+	case "log-stderr":
+		s.fcgiLogStderr(app, p, w, neg)
+	}
+}
+
+// fcgiLogStderr reads a log-stderr line as HAProxy's parse_logsrv does
+// for it: a log line's grammar and messages under its own name (the
+// negated form, which HAProxy refused already, clears the list).
+func (s *state) fcgiLogStderr(app *FCGIApp, p Pos, w []string, neg bool) {
+	at := func(msg string) {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d] : log-stderr : %s", p.File, p.Line, msg))
+		s.fileFatal = true
+	}
+	if neg {
+		if len(w) > 1 {
+			at("'no log' does not expect arguments")
+		}
+		app.LogStderr = nil
+		return
+	}
+	t, msg := ParseLogTarget(p, append([]string{"log"}, w[1:]...))
+	if msg == "" && !t.Global {
+		msg = s.logTargetResolves(w[1])
+	}
+	if rest, ok := strings.CutPrefix(t.Invalid, "log: invalid len '"); msg == "" && ok {
+		// A proxy's log line with it is refused by goha; here HAProxy's.
+		v, _, _ := strings.Cut(rest, "'")
+		msg = fmt.Sprintf("invalid log length '%s', must be between 80 and 65535", v)
+	}
+	if msg != "" {
+		msg = strings.TrimPrefix(msg, "log : ")
+		if strings.HasPrefix(msg, "expects <address>") {
+			msg = "expects <address> and <facility> or global as arguments"
+		}
+		at(msg)
+		if strings.HasPrefix(msg, "invalid address") {
+			s.d.List[len(s.d.List)-1].Extra = []string{""} // HAProxy's ends with a newline
+		}
+		return
+	}
+	app.LogStderr = append(app.LogStderr, t)
+}
+
+// fcgiCond parses a rule's condition over the section's ACLs, with
+// HAProxy's alert naming the rule's name (a word other than if or unless
+// gives HAProxy's "(null)").
+func (s *state) fcgiCond(app *FCGIApp, p Pos, name string, w []string) *Condition {
+	if len(w) == 0 {
+		return nil
+	}
+	msg := "(null)"
+	if w[0] == "if" || w[0] == "unless" {
+		cond, err := parseCondition(w)
+		switch {
+		case err != nil:
+			msg = err.Error()
+		case undefinedACLIn(app.ACLs, cond) != "":
+			msg = fmt.Sprintf("no such ACL : '%s'", undefinedACLIn(app.ACLs, cond))
+		case s.anonACLError(cond) != "":
+			msg = s.anonACLError(cond)
+		default:
+			return cond
 		}
 	}
+	s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d] : '%s' : %s.", p.File, p.Line, name, msg))
+	s.fileFatal = true
+	return nil
+}
+
+// fcgiACL reads an acl line of an fcgi-app (HAProxy's checks and
+// messages there: its name, then the proxy acl's).
+func (s *state) fcgiACL(app *FCGIApp, p Pos, w []string) {
+	at := func(format string, a ...any) {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d] : ", p.File, p.Line)+fmt.Sprintf(format, a...))
+		s.fileFatal = true
+	}
+	name := ""
+	if len(w) > 1 {
+		name = w[1]
+	}
+	if c := invalidNameChar(name); c != 0 {
+		at("character '%c' is not permitted in acl name '%s'.", c, name)
+		return
+	}
+	if strings.EqualFold(name, "or") {
+		at("acl name '%s' will never match. 'or' is used to express a logical disjunction within a condition.", name)
+		return
+	}
+	if len(w) < 3 {
+		at("error detected while parsing ACL '%s' : missing fetch method in ACL expression ''.", name)
+		return
+	}
+	a := newACL(p, name, w[2:])
+	if msg := s.checkACL(a); msg != "" {
+		at("error detected while parsing ACL '%s' : %s.", name, msg)
+		return
+	}
+	if noPatternWarning(a) {
+		x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Sample.Text))
+		x.Extra = noPatternExtra
+	}
+	app.ACLs = append(app.ACLs, a)
 }
 
 // fcgiFilterCheck is HAProxy's fcgi_flt_check for a proxy using an

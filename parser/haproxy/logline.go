@@ -83,6 +83,9 @@ func ParseLogTarget(p Pos, w []string) (LogTarget, string) {
 			}
 			t.Len = n
 		case "format":
+			if index(ringFormats, v) < 0 { // the same names as a ring's
+				return t, "log : unknown log format '" + v + "'"
+			}
 			t.Format = v
 		case "sample":
 			t.Sample = v

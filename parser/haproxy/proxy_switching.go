@@ -21,16 +21,20 @@ func (s *state) parseACL(px *Proxy, l *kwLine) bool {
 	}
 	if noPatternWarning(a) {
 		x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing acl keyword '%s' :", a.Sample.Text))
-		x.Extra = []string{
-			"  no pattern to match against were provided, so this ACL will never match.",
-			"  If this is what you intended, please add '--' to get rid of this warning.",
-			"  If you intended to match only for existence, please use '-m found'.",
-			"  If you wanted to force an int to match as a bool, please use '-m bool'.",
-			"",
-		}
+		x.Extra = noPatternExtra
 	}
 	px.ACLs = append(px.ACLs, a)
 	return false
+}
+
+// noPatternExtra are the lines of HAProxy's warning on an ACL without
+// pattern.
+var noPatternExtra = []string{
+	"  no pattern to match against were provided, so this ACL will never match.",
+	"  If this is what you intended, please add '--' to get rid of this warning.",
+	"  If you intended to match only for existence, please use '-m found'.",
+	"  If you wanted to force an int to match as a bool, please use '-m bool'.",
+	"",
 }
 
 func (s *state) parseUseBackend(px *Proxy, l *kwLine) bool {

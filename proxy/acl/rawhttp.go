@@ -102,14 +102,18 @@ func (s *Set) ReadsFetch(c *haproxy.Condition, bad func(name string) bool) strin
 // FormatReadsHTTPMessage is ReadsHTTPMessage for the %[...] sample
 // expressions of a log-format text (a dynamic backend name, a log
 // format), "" when none needs the HTTP message.
-func FormatReadsHTTPMessage(text string) string {
+func FormatReadsHTTPMessage(text string) string { return FormatReadsFetch(text, NeedsHTTPMessage) }
+
+// FormatReadsFetch is ReadsFetch for the %[...] sample expressions of a
+// log-format text: the first whose fetch name bad reports, or "".
+func FormatReadsFetch(text string, bad func(name string) bool) string {
 	for i := strings.Index(text, "%["); i >= 0; i = strings.Index(text, "%[") {
 		end := closingBracket(text[i:])
 		if end < 0 {
 			return ""
 		}
 		expr := text[i+2 : i+end]
-		if NeedsHTTPMessage(haproxy.ParseSample(expr).Fetch.Name) {
+		if bad(haproxy.ParseSample(expr).Fetch.Name) {
 			return expr
 		}
 		text = text[i+end:]

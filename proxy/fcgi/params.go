@@ -179,7 +179,10 @@ func Params(app *App, r *Request) ([]Param, error) {
 			}
 		}
 		if mask&spScriptName != 0 {
-			mask |= spPathInfo
+			// HAProxy 2.6 leaves here before it sets SERVER_SOFTWARE:
+			// a set-param SCRIPT_NAME without PATH_INFO and
+			// QUERY_STRING ones loses it (measured).
+			mask |= spPathInfo | spSrvSoft
 		} else {
 			dec, ok := urlDecode(path)
 			if !ok {

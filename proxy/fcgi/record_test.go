@@ -108,13 +108,13 @@ func TestParamsAsHAProxy(t *testing.T) {
 		{"index, no host, decoded path", App{DocRoot: "/d", Index: "index.php"}, func(r *Request) { r.URI = "/a%20b/" },
 			"GATEWAY_INTERFACE=CGI/1.1;DOCUMENT_ROOT=/d;SCRIPT_NAME=/a b/index.php;REQUEST_URI=/a%20b/;REQUEST_METHOD=GET;SERVER_NAME=127.0.0.1;" +
 				"SERVER_PORT=80;SERVER_PROTOCOL=HTTP/1.1;REMOTE_ADDR=127.0.0.2;REMOTE_PORT=4000;SCRIPT_FILENAME=/d/a b/index.php;CONTENT_LENGTH=0", nil},
-		{"set script_name and docroot, request_method kept", App{DocRoot: "/d", Software: "HAProxy x"}, func(r *Request) {
+		{"set script_name and docroot, request_method kept, no SERVER_SOFTWARE (measured: TestFCGIRulesMatchesHAProxy)", App{DocRoot: "/d", Software: "HAProxy x"}, func(r *Request) {
 			r.URI = "http://h/z?q"
 			r.HTTPS = true
 			r.BodyLen = 5
 			r.Sets = SetParams([]Param{{"SCRIPT_NAME", "/s"}, {"document-root", "/e"}, {"REQUEST_METHOD", "X"}})
 		}, "DOCUMENT_ROOT=/e;REQUEST_METHOD=X;SCRIPT_NAME=/s;GATEWAY_INTERFACE=CGI/1.1;REQUEST_URI=http://h/z?q;REQUEST_METHOD=GET;QUERY_STRING=q;" +
-			"SERVER_NAME=127.0.0.1;SERVER_PORT=80;SERVER_PROTOCOL=HTTP/1.1;REMOTE_ADDR=127.0.0.2;REMOTE_PORT=4000;SCRIPT_FILENAME=/e/s;CONTENT_LENGTH=5;HTTPS=on;SERVER_SOFTWARE=HAProxy x", nil},
+			"SERVER_NAME=127.0.0.1;SERVER_PORT=80;SERVER_PROTOCOL=HTTP/1.1;REMOTE_ADDR=127.0.0.2;REMOTE_PORT=4000;SCRIPT_FILENAME=/e/s;CONTENT_LENGTH=5;HTTPS=on", nil},
 		{"bad escape", App{DocRoot: "/d"}, func(r *Request) { r.URI = "/a%2" }, "", ErrPath},
 		{"no path", App{DocRoot: "/d"}, func(r *Request) { r.URI = "*" }, "", ErrPath},
 		{"newline under path-info", App{DocRoot: "/d", PathInfo: php}, func(r *Request) { r.URI = "/a%0a.php" }, "", ErrPath},

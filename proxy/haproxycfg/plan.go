@@ -54,6 +54,9 @@ type Plan struct {
 	// Logs holds the log settings of each proxy (by name) that has log
 	// targets; backends use them for server state changes.
 	Logs map[string]*LogSpec
+	// FCGILogs are the log-stderr targets of each fcgi-app (by name) a
+	// FastCGI server uses ("log-stderr global": the global ones).
+	FCGILogs map[string][]LogTarget
 	// GlobalLogs are the global section's log targets (startup messages and
 	// health-check transitions go there, as in HAProxy).
 	GlobalLogs []LogTarget
