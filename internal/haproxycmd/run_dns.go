@@ -70,7 +70,7 @@ func newDNSSection(cfg *haproxy.ResolversSection) *dnsSection {
 		add(n.Name, n.Addr)
 	}
 	if cfg.ParseResolvConf {
-		for _, a := range resolvConfNameservers("/etc/resolv.conf") {
+		for _, a := range haproxy.ResolvConfNameservers("/etc/resolv.conf") {
 			add(a, net.JoinHostPort(a, "53"))
 		}
 	}

@@ -1,6 +1,8 @@
 package haproxy
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +73,63 @@ func TestServerTemplateAlerts(t *testing.T) {
 		if !found || res.Exit == 0 {
 			t.Errorf("%s: exit %d, %+v; want %q", args, res.Exit, res.Diags.List, want)
 		}
+	}
+}
+
+// The implicit "default" section: made, last, from resolv.conf's
+// nameservers when the file has no section of that name and resolv.conf
+// lists one; else the references to it are reported as HAProxy 2.6.12
+// reports them (measured with a bind-mounted /etc/resolv.conf).
+func TestImplicitDefaultResolvers(t *testing.T) {
+	const refs = `defaults
+	mode http
+	timeout connect 1s
+	timeout client 1s
+	timeout server 1s
+frontend fe
+	bind 127.0.0.1:8080
+	http-request do-resolve(txn.ip,default) str(a.test)
+	default_backend be
+backend be
+	server s a.test:80 resolvers default init-addr none
+`
+	noEnv := func(string) (string, bool) { return "", false }
+	res := checkBytesWith("r.cfg", []byte("resolvers dns\n\tnameserver ns1 127.0.0.1:53\n"+refs), noEnv, []string{"127.0.0.9", "::1"})
+	if res.Exit != 0 || len(res.Config.Resolvers) != 2 {
+		t.Fatalf("exit %d, %d sections: %+v", res.Exit, len(res.Config.Resolvers), res.Diags.List)
+	}
+	d := res.Config.Resolvers[1]
+	if d.Name != "default" || !d.Implicit || d.ParseResolvConf || d.Retries != 3 || d.TimeoutRetry != time.Second ||
+		d.Hold["valid"] != 10*time.Second || len(d.Nameservers) != 2 ||
+		d.Nameservers[0] != (Nameserver{"127.0.0.9", "127.0.0.9:53"}) || d.Nameservers[1] != (Nameserver{"::1", "[::1]:53"}) {
+		t.Errorf("implicit section: %+v", d)
+	}
+	// a section of the file named default is the one used
+	res = checkBytesWith("r.cfg", []byte("resolvers default\n\tnameserver ns1 127.0.0.1:53\n"+refs), noEnv, []string{"127.0.0.9"})
+	if res.Exit != 0 || len(res.Config.Resolvers) != 1 || res.Config.Resolvers[0].Implicit {
+		t.Errorf("explicit default: exit %d, %+v", res.Exit, res.Config.Resolvers)
+	}
+	res = checkBytesWith("r.cfg", []byte(refs), noEnv, nil)
+	var got []string
+	for _, m := range res.Diags.List {
+		got = append(got, m.Text)
+	}
+	want := "config : Proxy 'fe': Can't find resolvers section 'default' for do-resolve action.\n" +
+		"config : backend 'be', server 's': unable to find required resolvers 'default'"
+	if res.Exit != 1 || len(res.Config.Resolvers) != 0 || strings.Join(got, "\n") != want {
+		t.Errorf("no nameserver: exit %d, %d sections, messages:\n%s", res.Exit, len(res.Config.Resolvers), strings.Join(got, "\n"))
+	}
+}
+
+// ResolvConfNameservers takes what HAProxy's parse-resolv-conf takes.
+func TestResolvConfNameservers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resolv.conf")
+	os.WriteFile(path, []byte("# c\nsearch x\nnameserver 10.0.0.1 # a comment\nnameserver\t::1\nnameserver 10.0.0.1\n"+
+		"nameservers 10.0.0.2\n nameserver 10.0.0.3\nnameserver\nnameserver bad\nnameserver 10.0.0.4\r\n"), 0o644)
+	if got := strings.Join(ResolvConfNameservers(path), " "); got != "10.0.0.1 ::1 10.0.0.4" {
+		t.Errorf("got %q", got)
+	}
+	if got := ResolvConfNameservers(filepath.Join(t.TempDir(), "missing")); got != nil {
+		t.Errorf("missing file: %q", got)
 	}
 }

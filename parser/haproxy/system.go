@@ -23,6 +23,8 @@ type systemLookups struct {
 	ReadFile func(string) ([]byte, bool)
 	Hostname func() string
 	Resolve  func(host string) bool // a DNS name resolves
+	// ResolvConf lists /etc/resolv.conf's nameservers (ResolvConfNameservers).
+	ResolvConf func() []string
 	// base is where relative file names are looked for while a
 	// default-path moves them ("": the working directory;
 	// global_default_path.go).
@@ -50,6 +52,13 @@ func (l systemLookups) resolve(host string) bool {
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
 	return err == nil && len(addrs) > 0
+}
+
+func (l systemLookups) resolvConf() []string {
+	if l.ResolvConf != nil {
+		return l.ResolvConf()
+	}
+	return ResolvConfNameservers("/etc/resolv.conf")
 }
 
 func (l systemLookups) hostname() string {
