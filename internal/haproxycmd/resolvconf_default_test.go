@@ -62,7 +62,9 @@ listen viasrv
 // section's defaults), a server with `resolvers
 // default` follows its name, and `show resolvers` lists the section last
 // with one nameserver named by its address; with a file that lists no
-// usable nameserver, -c reports both references as HAProxy does.
+// usable nameserver, -c reports both references as HAProxy does. An
+// explicit parse-resolv-conf: -c warns about the lines it leaves out (in
+// one warning) and alerts without the file, as HAProxy does.
 func TestImplicitResolversMatchesHAProxy(t *testing.T) {
 	testenv.Root(t)
 	hp := testenv.LookPath(t, "haproxy")
@@ -145,34 +147,64 @@ func TestImplicitResolversMatchesHAProxy(t *testing.T) {
 		t.Errorf("nx.test waited %v (haproxy) and %v (goha): want about 2s each (3 tries, timeout retry 1s)", took[0], took[1])
 	}
 
-	// no usable nameserver: no section, both references reported
-	os.WriteFile(resolv, []byte("nameserver\nnameserver not-an-address\n nameserver 127.0.0.1\n"), 0o644)
-	cfg := filepath.Join(dir, "c.cfg")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(implicitCfg, dir, loopback.FreeAddr(t), loopback.FreeAddr(t), port)), 0o644)
-	var check [2][]string
-	for i, argv := range [][]string{{hp, "-c", "-f", cfg},
-		{"env", checkHelperEnv + "=" + cfg, os.Args[0], "-test.run=^TestGohaproxyCheckHelper$", "-test.count=1"}} {
-		argv = withResolvConf(resolv, argv...)
-		cmd := exec.Command(argv[0], argv[1:]...)
-		out := &haproxytest.Buffer{}
-		cmd.Stderr = out
-		err := cmd.Run()
-		code := 0
-		if e, ok := err.(*exec.ExitError); ok {
-			code = e.ExitCode()
-		}
-		for _, l := range strings.Split(out.String(), "\n") {
-			if m := regexp.MustCompile(`^\[(ALERT|WARNING)\] +\(\d+\) : (.*)`).FindStringSubmatch(l); m != nil {
-				check[i] = append(check[i], m[1]+" "+m[2])
-			} else if c, ok := strings.CutPrefix(l, "exit: "); ok {
-				fmt.Sscan(c, &code)
+	// -c: with no usable nameserver, no implicit section and both
+	// references reported; an explicit parse-resolv-conf warns about the
+	// lines it leaves out, and cannot do without the file
+	noNS := fmt.Sprintf(implicitCfg, dir, loopback.FreeAddr(t), loopback.FreeAddr(t), port)
+	explicit := "resolvers dns\n    nameserver 127.0.0.1 127.0.0.1:53\n    parse-resolv-conf\n" +
+		strings.ReplaceAll(noNS, "resolvers default", "resolvers dns")
+	for _, c := range []struct {
+		name, resolv, cfg string
+		want              []string
+	}{
+		{"no usable nameserver", "nameserver\nnameserver not-an-address\n nameserver 127.0.0.1\n", noNS, []string{
+			"ALERT config : Proxy 'fe': Can't find resolvers section 'default' for do-resolve action.",
+			"ALERT config : proxy 'viasrv', server 'f': unable to find required resolvers 'default'",
+			"ALERT config : Fatal errors found in configuration.", "exit 1"}},
+		{"parse-resolv-conf", "nameserver\nnameserver bogus\nnameserver 127.0.0.1\nnameserver 127.0.0.2\nnameserver 127.0.0.2\n", explicit, []string{
+			"WARNING config : parsing [c.cfg:3]: ",
+			"        parsing [/etc/resolv.conf:1] : nameserver line is missing address.",
+			"        parsing [/etc/resolv.conf:2] : address 'bogus' could not be recognized, nameserver will be excluded.",
+			"        Parsing [/etc/resolv.conf:3] : generated name for /etc/resolv.conf nameserver '127.0.0.1' conflicts with another nameserver (declared at c.cfg:2), it appears to be a duplicate and will be excluded.",
+			"        Parsing [/etc/resolv.conf:5] : generated name for /etc/resolv.conf nameserver '127.0.0.2' conflicts with another nameserver (declared at /etc/resolv.conf:4), it appears to be a duplicate and will be excluded.",
+			"exit 0"}}, // resolv.conf lists usable nameservers: "default" exists
+		{"parse-resolv-conf without the file", "", explicit, []string{
+			"ALERT config : parsing [c.cfg:3]: failed to open /etc/resolv.conf.",
+			"ALERT config : Error(s) found in configuration file : c.cfg",
+			"ALERT config : Fatal errors found in configuration.", "exit 1"}},
+	} {
+		os.WriteFile(filepath.Join(dir, "c.cfg"), []byte(c.cfg), 0o644)
+		os.WriteFile(resolv, []byte(c.resolv), 0o644)
+		var check [2][]string
+		for i, argv := range [][]string{{hp, "-c", "-f", "c.cfg"},
+			{"env", checkHelperEnv + "=c.cfg", os.Args[0], "-test.run=^TestGohaproxyCheckHelper$", "-test.count=1"}} {
+			if c.resolv == "" { // /etc/resolv.conf is not there
+				argv = append([]string{"unshare", "--mount", "--propagation", "private", "sh", "-c",
+					`mount -t tmpfs none /etc && exec "$@"`, "sh"}, argv...)
+			} else {
+				argv = withResolvConf(resolv, argv...)
 			}
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Dir = dir
+			out := &haproxytest.Buffer{}
+			cmd.Stderr = out
+			err := cmd.Run()
+			code := 0
+			if e, ok := err.(*exec.ExitError); ok {
+				code = e.ExitCode()
+			}
+			for _, l := range strings.Split(out.String(), "\n") {
+				if m := regexp.MustCompile(`^\[(ALERT|WARNING)\] +\(\d+\) : (.*)`).FindStringSubmatch(l); m != nil {
+					check[i] = append(check[i], m[1]+" "+m[2])
+				} else if c, ok := strings.CutPrefix(l, "exit: "); ok {
+					fmt.Sscan(c, &code)
+				} else if strings.HasPrefix(l, "        ") {
+					check[i] = append(check[i], l)
+				}
+			}
+			check[i] = append(check[i], fmt.Sprint("exit ", code))
 		}
-		check[i] = append(check[i], fmt.Sprint("exit ", code))
+		diffLines(t, c.name+": HAProxy -c (the test's premise)", c.want, check[0])
+		diffLines(t, c.name+": goha -c", check[0], check[1])
 	}
-	want = []string{"ALERT config : Proxy 'fe': Can't find resolvers section 'default' for do-resolve action.",
-		"ALERT config : proxy 'viasrv', server 'f': unable to find required resolvers 'default'",
-		"ALERT config : Fatal errors found in configuration.", "exit 1"}
-	diffLines(t, "HAProxy -c (the test's premise)", want, check[0])
-	diffLines(t, "goha -c", check[0], check[1])
 }

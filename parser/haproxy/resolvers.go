@@ -1,10 +1,9 @@
 package haproxy
 
 import (
-	"bufio"
+	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +15,8 @@ type ResolversSection struct {
 	Name        string
 	Pos         Pos
 	Nameservers []Nameserver
-	// ParseResolvConf: the nameserver lines of /etc/resolv.conf are added
-	// when the runtime starts (named by their address).
+	// ParseResolvConf: the nameserver lines of /etc/resolv.conf, read
+	// while checking, are among Nameservers (named by their address).
 	ParseResolvConf bool
 	// Implicit: the section HAProxy 2.6 makes, named "default", when the
 	// configuration has none of that name and /etc/resolv.conf lists a
@@ -34,9 +33,11 @@ type ResolversSection struct {
 	Hold map[string]time.Duration
 }
 
-// Nameserver is one `nameserver <id> <ip:port>` line (UDP only).
+// Nameserver is one `nameserver <id> <ip:port>` line (UDP only), or one
+// of /etc/resolv.conf (Pos names that file).
 type Nameserver struct {
 	Name, Addr string
+	Pos        Pos
 }
 
 // typedResolvers builds Config.Resolvers from the raw sections (the
@@ -57,9 +58,13 @@ func (s *state) typedResolvers() {
 			}
 			switch a[0] {
 			case "nameserver":
-				r.Nameservers = append(r.Nameservers, Nameserver{Name: arg(1), Addr: arg(2)})
+				r.Nameservers = append(r.Nameservers, Nameserver{Name: arg(1), Addr: arg(2), Pos: st.Pos})
 			case "parse-resolv-conf":
 				r.ParseResolvConf = true
+				if content, ok := s.resolvConf(); ok {
+					add, _ := resolvConfLines(content, r.Nameservers)
+					r.Nameservers = append(r.Nameservers, add...)
+				}
 			case "resolve_retries":
 				if n, err := strconv.Atoi(arg(1)); err == nil {
 					r.Retries = n
@@ -84,13 +89,10 @@ func (s *state) typedResolvers() {
 		}
 		s.cfg.Resolvers = append(s.cfg.Resolvers, r)
 	}
-	if s.sectionNamed("resolvers", "default") == nil && len(s.implicitNameservers()) > 0 {
+	if ns := s.implicitNameservers(); s.sectionNamed("resolvers", "default") == nil && len(ns) > 0 {
 		// made after the file's sections, so listed after them (show resolvers)
 		r := newResolvers("default", Pos{})
-		r.Implicit = true
-		for _, a := range s.implicitNameservers() {
-			r.Nameservers = append(r.Nameservers, Nameserver{Name: a, Addr: net.JoinHostPort(a, "53")})
-		}
+		r.Implicit, r.Nameservers = true, ns
 		s.cfg.Resolvers = append(s.cfg.Resolvers, r)
 	}
 }
@@ -112,44 +114,99 @@ func (s *state) resolversExist(name string) bool {
 	return name == "default" && len(s.implicitNameservers()) > 0
 }
 
-// implicitNameservers are /etc/resolv.conf's nameservers, read once per
-// check: HAProxy reads the file once, after parsing, and makes no
-// section when it is missing or lists none it can use (silently: the
-// section's warnings are dropped).
-func (s *state) implicitNameservers() []string {
-	if !s.implicitRead {
-		s.implicitNS, s.implicitRead = s.lookups.resolvConf(), true
-	}
-	return s.implicitNS
-}
-
-// ResolvConfNameservers reads the nameserver addresses of a resolv.conf
-// as HAProxy 2.6's parse-resolv-conf does: a line that begins with
-// "nameserver" and a blank, its first word, an IP address; a repeated
-// address is used once. (HAProxy also resolves a host name written
-// there; such a line is left out here.)
-func ResolvConfNameservers(path string) []string {
-	f, err := os.Open(path)
-	if err != nil {
+// implicitNameservers are the implicit section's: HAProxy reads
+// /etc/resolv.conf after parsing and makes no section when the file is
+// missing or lists no nameserver it can use (silently: the section's
+// warnings are dropped).
+func (s *state) implicitNameservers() []Nameserver {
+	content, ok := s.resolvConf()
+	if !ok {
 		return nil
 	}
-	defer f.Close()
-	var out []string
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "nameserver")
-		if !ok || rest == "" || !strings.ContainsRune(" \t\r", rune(rest[0])) {
-			continue
+	ns, _ := resolvConfLines(content, nil)
+	return ns
+}
+
+// resolvConf is /etc/resolv.conf's content (false: it cannot be read),
+// read once per check.
+func (s *state) resolvConf() (string, bool) {
+	if !s.resolvConfRead {
+		s.resolvConfText, s.resolvConfOK = s.lookups.resolvConf()
+		s.resolvConfRead = true
+	}
+	return s.resolvConfText, s.resolvConfOK
+}
+
+// resolvConfStatement is `parse-resolv-conf` at p in sec, checked while
+// parsing as HAProxy 2.6 reads the file then: an alert when it cannot be
+// opened, one warning listing the lines it leaves out.
+func (s *state) resolvConfStatement(sec *Section, p Pos) {
+	content, ok := s.resolvConf()
+	if !ok {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: failed to open /etc/resolv.conf.", p.File, p.Line))
+		s.fileFatal = true
+		return
+	}
+	var have []Nameserver // the section's nameservers before this line
+	for _, st := range sec.Statements {
+		if st.Pos == p {
+			break
 		}
-		fields := strings.Fields(rest)
-		if len(fields) == 0 || seen[fields[0]] {
-			continue
-		}
-		if _, err := netip.ParseAddr(fields[0]); err == nil {
-			seen[fields[0]] = true
-			out = append(out, fields[0])
+		switch st.Args[0] {
+		case "nameserver":
+			if len(st.Args) > 1 {
+				have = append(have, Nameserver{Name: st.Args[1], Pos: st.Pos})
+			}
+		case "parse-resolv-conf":
+			add, _ := resolvConfLines(content, have)
+			have = append(have, add...)
 		}
 	}
-	return out
+	if _, warns := resolvConfLines(content, have); len(warns) > 0 {
+		x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: ", p.File, p.Line))
+		for _, w := range warns {
+			x.Extra = append(x.Extra, "        "+w)
+		}
+	}
+}
+
+// resolvConfLines reads a resolv.conf as HAProxy 2.6's parse-resolv-conf
+// does: a line that begins with "nameserver" and a blank gives its first
+// word, an IP address, as a nameserver on port 53 named by the address,
+// unless a nameserver of that name is in have or came before. It also
+// returns HAProxy's warnings for the lines it leaves out. (HAProxy also
+// resolves a host name written there; goha leaves it out, with the
+// warning of an address it does not recognise.)
+func resolvConfLines(content string, have []Nameserver) (add []Nameserver, warns []string) {
+	isBlank := func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+	for n, line := range strings.SplitAfter(content, "\n") {
+		rest, ok := strings.CutPrefix(line, "nameserver")
+		if !ok || (rest != "" && !isBlank(rune(rest[0]))) {
+			continue
+		}
+		at := fmt.Sprintf("[/etc/resolv.conf:%d]", n+1)
+		fields := strings.FieldsFunc(rest, isBlank)
+		if len(fields) == 0 {
+			warns = append(warns, "parsing "+at+" : nameserver line is missing address.")
+			continue
+		}
+		a := fields[0]
+		dup := false
+		for _, ns := range append(have[:len(have):len(have)], add...) {
+			if ns.Name == a {
+				warns = append(warns, fmt.Sprintf("Parsing %s : generated name for /etc/resolv.conf nameserver '%s' conflicts with "+
+					"another nameserver (declared at %s:%d), it appears to be a duplicate and will be excluded.", at, a, ns.Pos.File, ns.Pos.Line))
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		if _, err := netip.ParseAddr(a); err != nil {
+			warns = append(warns, fmt.Sprintf("parsing %s : address '%s' could not be recognized, nameserver will be excluded.", at, a))
+			continue
+		}
+		add = append(add, Nameserver{Name: a, Addr: net.JoinHostPort(a, "53"), Pos: Pos{File: "/etc/resolv.conf", Line: n + 1}})
+	}
+	return add, warns
 }

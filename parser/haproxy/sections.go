@@ -113,6 +113,8 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 		}
 	case "resolvers nameserver":
 		serverLike("nameserver")
+	case "resolvers parse-resolv-conf":
+		s.resolvConfStatement(sec, p) // resolvers.go
 	case "resolvers hold":
 		switch arg(1) {
 		case "nx", "timeout", "valid", "obsolete", "other", "refused":

@@ -23,8 +23,8 @@ type systemLookups struct {
 	ReadFile func(string) ([]byte, bool)
 	Hostname func() string
 	Resolve  func(host string) bool // a DNS name resolves
-	// ResolvConf lists /etc/resolv.conf's nameservers (ResolvConfNameservers).
-	ResolvConf func() []string
+	// ResolvConf is /etc/resolv.conf's content (false: it cannot be read).
+	ResolvConf func() (string, bool)
 	// base is where relative file names are looked for while a
 	// default-path moves them ("": the working directory;
 	// global_default_path.go).
@@ -54,11 +54,12 @@ func (l systemLookups) resolve(host string) bool {
 	return err == nil && len(addrs) > 0
 }
 
-func (l systemLookups) resolvConf() []string {
+func (l systemLookups) resolvConf() (string, bool) {
 	if l.ResolvConf != nil {
 		return l.ResolvConf()
 	}
-	return ResolvConfNameservers("/etc/resolv.conf")
+	b, err := os.ReadFile("/etc/resolv.conf")
+	return string(b), err == nil
 }
 
 func (l systemLookups) hostname() string {

@@ -29,7 +29,7 @@ func (b *builder) doResolveExec(r haproxy.HTTPRule, kw string, layer4 bool, plac
 	case sec == nil:
 		b.unsupported(r.Pos, what+": no resolvers section '"+d.Resolvers+"'")
 		return nil, false
-	case len(sec.Nameservers) == 0 && !sec.ParseResolvConf:
+	case len(sec.Nameservers) == 0:
 		b.unsupported(r.Pos, what+": resolvers '"+d.Resolvers+"' without a nameserver")
 		return nil, false
 	}
