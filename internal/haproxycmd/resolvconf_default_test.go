@@ -64,7 +64,8 @@ listen viasrv
 // with one nameserver named by its address; with a file that lists no
 // usable nameserver, -c reports both references as HAProxy does. An
 // explicit parse-resolv-conf: -c warns about the lines it leaves out (in
-// one warning) and alerts without the file, as HAProxy does.
+// one warning) and alerts without the file, and a nameserver named as
+// one before it (resolv.conf's too) is alerted, as HAProxy does.
 func TestImplicitResolversMatchesHAProxy(t *testing.T) {
 	testenv.Root(t)
 	hp := testenv.LookPath(t, "haproxy")
@@ -168,6 +169,15 @@ func TestImplicitResolversMatchesHAProxy(t *testing.T) {
 			"        Parsing [/etc/resolv.conf:3] : generated name for /etc/resolv.conf nameserver '127.0.0.1' conflicts with another nameserver (declared at c.cfg:2), it appears to be a duplicate and will be excluded.",
 			"        Parsing [/etc/resolv.conf:5] : generated name for /etc/resolv.conf nameserver '127.0.0.2' conflicts with another nameserver (declared at /etc/resolv.conf:4), it appears to be a duplicate and will be excluded.",
 			"exit 0"}}, // resolv.conf lists usable nameservers: "default" exists
+		{"a repeated nameserver name", "nameserver 127.0.0.1\n", "resolvers dns\n    parse-resolv-conf\n" +
+			"    nameserver 127.0.0.1 127.0.0.1:53\n    nameserver a 127.0.0.2:53\n    nameserver a 127.0.0.3:53\n" +
+			"    nameserver a 127.0.0.4:53\n" + strings.ReplaceAll(noNS, "resolvers default", "resolvers dns"), []string{
+			"ALERT config : Parsing [c.cfg:3]: nameserver '127.0.0.1' has same name as another nameserver (declared at /etc/resolv.conf:1).",
+			"ALERT config : Parsing [c.cfg:5]: nameserver 'a' has same name as another nameserver (declared at c.cfg:4).",
+			"ALERT config : Parsing [c.cfg:6]: nameserver 'a' has same name as another nameserver (declared at c.cfg:4).",
+			"ALERT config : Parsing [c.cfg:6]: nameserver 'a' has same name as another nameserver (declared at c.cfg:5).",
+			"ALERT config : Error(s) found in configuration file : c.cfg",
+			"ALERT config : Fatal errors found in configuration.", "exit 1"}},
 		{"parse-resolv-conf without the file", "", explicit, []string{
 			"ALERT config : parsing [c.cfg:3]: failed to open /etc/resolv.conf.",
 			"ALERT config : Error(s) found in configuration file : c.cfg",

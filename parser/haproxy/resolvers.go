@@ -147,27 +147,48 @@ func (s *state) resolvConfStatement(sec *Section, p Pos) {
 		s.fileFatal = true
 		return
 	}
-	var have []Nameserver // the section's nameservers before this line
+	if _, warns := resolvConfLines(content, s.nameserversBefore(sec, p)); len(warns) > 0 {
+		x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: ", p.File, p.Line))
+		for _, w := range warns {
+			x.Extra = append(x.Extra, "        "+w)
+		}
+	}
+}
+
+// nameserverStatement is `nameserver <name> ...` at p in sec: HAProxy
+// 2.6 alerts once for each nameserver before it with that name (one of
+// /etc/resolv.conf's too), and keeps it.
+func (s *state) nameserverStatement(sec *Section, p Pos, name string) {
+	for _, ns := range s.nameserversBefore(sec, p) {
+		if ns.Name == name {
+			s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: nameserver '%s' has same name as another nameserver (declared at %s:%d).",
+				p.File, p.Line, name, ns.Pos.File, ns.Pos.Line))
+			s.fileFatal = true
+		}
+	}
+}
+
+// nameserversBefore are the nameservers sec has before the line at p,
+// as HAProxy's list holds them while parsing (names and places only).
+func (s *state) nameserversBefore(sec *Section, p Pos) []Nameserver {
+	var have []Nameserver
 	for _, st := range sec.Statements {
 		if st.Pos == p {
 			break
 		}
 		switch st.Args[0] {
 		case "nameserver":
-			if len(st.Args) > 1 {
+			if len(st.Args) > 2 {
 				have = append(have, Nameserver{Name: st.Args[1], Pos: st.Pos})
 			}
 		case "parse-resolv-conf":
-			add, _ := resolvConfLines(content, have)
-			have = append(have, add...)
+			if content, ok := s.resolvConf(); ok {
+				add, _ := resolvConfLines(content, have)
+				have = append(have, add...)
+			}
 		}
 	}
-	if _, warns := resolvConfLines(content, have); len(warns) > 0 {
-		x := s.d.Raw(Warning, p.File, p.Line, fmt.Sprintf("config : parsing [%s:%d]: ", p.File, p.Line))
-		for _, w := range warns {
-			x.Extra = append(x.Extra, "        "+w)
-		}
-	}
+	return have
 }
 
 // resolvConfLines reads a resolv.conf as HAProxy 2.6's parse-resolv-conf

@@ -148,6 +148,15 @@ func TestParseResolvConf(t *testing.T) {
 	if got := diagTexts(res); got != want {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", got, want)
 	}
+	// a nameserver named as one before it: an alert per earlier one
+	res = checkBytesWith("r.cfg", []byte("resolvers dns\n\tparse-resolv-conf\n\tnameserver 10.0.0.1 10.0.0.1:53\n"+
+		"\tnameserver a 10.0.0.2:53\n\tnameserver a 10.0.0.3:53\n"), func(string) (string, bool) { return "", false },
+		readsAs("nameserver 10.0.0.1\n"))
+	want = "config : Parsing [r.cfg:3]: nameserver '10.0.0.1' has same name as another nameserver (declared at /etc/resolv.conf:1).\n" +
+		"config : Parsing [r.cfg:5]: nameserver 'a' has same name as another nameserver (declared at r.cfg:4)."
+	if got := diagTexts(res); res.Exit != 1 || got != want {
+		t.Errorf("repeated names: exit %d, %s", res.Exit, got)
+	}
 	// a file that cannot be read: an alert at the line, a fatal file
 	res = checkBytesWith("r.cfg", []byte(cfg), func(string) (string, bool) { return "", false }, func() (string, bool) { return "", false })
 	if got := diagTexts(res); res.Exit != 1 || got != "config : parsing [r.cfg:3]: failed to open /etc/resolv.conf." {

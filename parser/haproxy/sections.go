@@ -112,6 +112,9 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			serverLike(w[0])
 		}
 	case "resolvers nameserver":
+		if arg(2) != "" {
+			s.nameserverStatement(sec, p, arg(1)) // resolvers.go
+		}
 		serverLike("nameserver")
 	case "resolvers parse-resolv-conf":
 		s.resolvConfStatement(sec, p) // resolvers.go
