@@ -155,6 +155,24 @@ func (s *state) resolvConfStatement(sec *Section, p Pos) {
 	}
 }
 
+// resolversHeader checks a resolvers section's name as HAProxy 2.6 does:
+// a character it does not take in names, or a name already used, aborts
+// the parsing (the latter with HAProxy's two alerts: the second is what
+// its parser prints then); true = abort.
+func (s *state) resolversHeader(p Pos, name string) bool {
+	if c := invalidNameChar(name); c != 0 {
+		s.alert(p, "character '%c' is not permitted in 'resolvers' name '%s'.", c, name)
+	} else if o := s.sectionNamed("resolvers", name); o != nil {
+		s.d.Raw(Alert, p.File, p.Line, fmt.Sprintf("config : Parsing [%s:%d]: resolvers '%s' has same name as another resolvers (declared at %s:%d).",
+			p.File, p.Line, name, o.Pos.File, o.Pos.Line))
+		s.alert(p, "out of memory.")
+	} else {
+		return false
+	}
+	s.abort = true
+	return true
+}
+
 // nameserverStatement is `nameserver <name> ...` at p in sec: HAProxy
 // 2.6 alerts once for each nameserver before it with that name (one of
 // /etc/resolv.conf's too), and keeps it.

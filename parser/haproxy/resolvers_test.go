@@ -168,3 +168,13 @@ func TestParseResolvConf(t *testing.T) {
 func readsAs(content string) func() (string, bool) {
 	return func() (string, bool) { return content, true }
 }
+
+// A resolvers name with a character HAProxy 2.6.12 does not take ends the
+// parsing, with its message (measured).
+func TestResolversNameChar(t *testing.T) {
+	res := CheckBytes("r.cfg", []byte("resolvers d/ns\n\tnameserver a 127.0.0.1:53\nfrontend\n"), func(string) (string, bool) { return "", false })
+	want := "config : parsing [r.cfg:1] : character '/' is not permitted in 'resolvers' name 'd/ns'."
+	if got := diagTexts(res); res.Exit != 1 || got != want {
+		t.Errorf("exit %d:\n%s", res.Exit, got)
+	}
+}

@@ -13,6 +13,8 @@ func (s *state) sectionHeader(p Pos, kind, name string) bool {
 			return s.cacheHeader(p, name) // cache.go
 		case "fcgi-app":
 			return s.fcgiHeader(p, name) // fcgi_app.go
+		case "resolvers":
+			return s.resolversHeader(p, name) // resolvers.go
 		}
 		return false
 	}
