@@ -1,6 +1,6 @@
 // Package dnstest is a tiny DNS server for tests: it answers A, AAAA and
-// SRV questions on 127.0.0.1 from a table the test changes while it runs,
-// and counts the questions it was asked.
+// SRV questions on 127.0.0.1 (or an address the test names) from a table
+// the test changes while it runs, and counts the questions it was asked.
 package dnstest
 
 import (
@@ -24,8 +24,16 @@ type Server struct {
 }
 
 // Start listens on a free UDP port of 127.0.0.1.
-func Start() (*Server, error) {
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+func Start() (*Server, error) { return StartOn("127.0.0.1:0") }
+
+// StartOn listens on the UDP address addr (host:port), for a resolver
+// that only asks on port 53.
+func StartOn(addr string) (*Server, error) {
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := net.ListenUDP("udp", ua)
 	if err != nil {
 		return nil, err
 	}

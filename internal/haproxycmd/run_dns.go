@@ -66,13 +66,8 @@ func newDNSSection(cfg *haproxy.ResolversSection) *dnsSection {
 			s.ns = append(s.ns, dnsNameserver{name: name, addr: ua})
 		}
 	}
-	for _, n := range cfg.Nameservers {
+	for _, n := range cfg.Nameservers { // resolv.conf's too, read by the parser
 		add(n.Name, n.Addr)
-	}
-	if cfg.ParseResolvConf {
-		for _, a := range resolvConfNameservers("/etc/resolv.conf") {
-			add(a, net.JoinHostPort(a, "53"))
-		}
 	}
 	return s
 }

@@ -1,12 +1,9 @@
 package haproxycmd
 
 import (
-	"bufio"
 	"cmp"
 	"fmt"
-	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 
@@ -267,40 +264,10 @@ func (w *worker) proxyKind(backend, text string) string {
 	return text
 }
 
-// Resolvers lists the configuration's resolvers sections with their
-// counters, then the "default" section HAProxy 2.6 builds from
-// /etc/resolv.conf (unless the configuration names one so).
+// Resolvers lists the resolvers sections with their counters, the
+// implicit "default" one last (haproxy.ResolversSection.Implicit).
 func (s *runtimeSource) Resolvers() []runtimeapi.Resolvers {
-	out := s.w.resolversView()
-	for _, r := range out {
-		if r.Name == "default" {
-			return out
-		}
-	}
-	ns := resolvConfNameservers("/etc/resolv.conf")
-	if len(ns) == 0 {
-		return out
-	}
-	return append(out, runtimeapi.Resolvers{Name: "default", Nameservers: ns})
-}
-
-// resolvConfNameservers reads the addresses of the nameserver lines, as
-// HAProxy's parse-resolv-conf names them.
-func resolvConfNameservers(path string) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "nameserver" && net.ParseIP(fields[1]) != nil {
-			out = append(out, fields[1])
-		}
-	}
-	return out
+	return s.w.resolversView()
 }
 
 // slimOf is a maxconn as `show stat` prints it: HAProxy keeps a negative

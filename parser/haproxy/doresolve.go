@@ -83,9 +83,7 @@ func (s *state) doResolveRefs(px *Proxy) bool {
 				continue
 			}
 			d, msg := ParseDoResolve(r.Action, len(r.Args))
-			// HAProxy makes a section "default" from /etc/resolv.conf
-			// when none has that name (the runtime refuses it)
-			if msg != "" || d.Resolvers == "default" || s.sectionNamed("resolvers", d.Resolvers) != nil {
+			if msg != "" || s.resolversExist(d.Resolvers) {
 				continue
 			}
 			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : Proxy '%s': Can't find resolvers section '%s' for do-resolve action.", px.Name, d.Resolvers))

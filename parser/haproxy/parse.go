@@ -170,13 +170,19 @@ func CheckWith(paths []string, env Env, o CheckOptions) *Result {
 }
 
 // CheckBytes checks a single in-memory file without consulting the host
-// (users, groups and error files are taken as present): for tests and
-// fuzzing.
+// (users, groups and error files are taken as present, /etc/resolv.conf
+// as listing no nameserver): for tests and fuzzing.
 func CheckBytes(name string, data []byte, env Env) *Result {
+	return checkBytesWith(name, data, env, func() (string, bool) { return "", true })
+}
+
+// checkBytesWith is CheckBytes with resolvConf read as /etc/resolv.conf.
+func checkBytesWith(name string, data []byte, env Env, resolvConf func() (string, bool)) *Result {
 	r := &Result{Config: &Config{}}
 	yes := func(string) bool { return true }
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{},
-		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Resolve: yes, Hostname: func() string { return "localhost" }}}
+		lookups: systemLookups{User: yes, Group: yes, Readable: yes, Resolve: yes, Hostname: func() string { return "localhost" },
+			ResolvConf: resolvConf}}
 	st.envs = &envState{base: env}
 	fatal, abort := st.parseFile(name, data, env)
 	if fatal || abort {
@@ -228,6 +234,10 @@ type state struct {
 	curFile      string
 	logHosts     map[string]bool // log host names already resolved (logline.go)
 	defaultsRefs map[*Proxy]int  // named defaults: 1 used implicitly, 2 by "from"
+	// resolvConfText is /etc/resolv.conf (resolvers.go), read once when
+	// first needed; resolvConfOK: it could be read.
+	resolvConfText               string
+	resolvConfRead, resolvConfOK bool
 }
 
 func (s *state) parseFile(file string, data []byte, env Env) (fatal, abort bool) {

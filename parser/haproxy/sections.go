@@ -13,6 +13,8 @@ func (s *state) sectionHeader(p Pos, kind, name string) bool {
 			return s.cacheHeader(p, name) // cache.go
 		case "fcgi-app":
 			return s.fcgiHeader(p, name) // fcgi_app.go
+		case "resolvers":
+			return s.resolversHeader(p, name) // resolvers.go
 		}
 		return false
 	}
@@ -112,7 +114,12 @@ func (s *state) sectionStatement(sec *Section, p Pos, w []string) bool {
 			serverLike(w[0])
 		}
 	case "resolvers nameserver":
+		if arg(2) != "" {
+			s.nameserverStatement(sec, p, arg(1)) // resolvers.go
+		}
 		serverLike("nameserver")
+	case "resolvers parse-resolv-conf":
+		s.resolvConfStatement(sec, p) // resolvers.go
 	case "resolvers hold":
 		switch arg(1) {
 		case "nx", "timeout", "valid", "obsolete", "other", "refused":

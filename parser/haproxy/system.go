@@ -23,6 +23,8 @@ type systemLookups struct {
 	ReadFile func(string) ([]byte, bool)
 	Hostname func() string
 	Resolve  func(host string) bool // a DNS name resolves
+	// ResolvConf is /etc/resolv.conf's content (false: it cannot be read).
+	ResolvConf func() (string, bool)
 	// base is where relative file names are looked for while a
 	// default-path moves them ("": the working directory;
 	// global_default_path.go).
@@ -50,6 +52,14 @@ func (l systemLookups) resolve(host string) bool {
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
 	return err == nil && len(addrs) > 0
+}
+
+func (l systemLookups) resolvConf() (string, bool) {
+	if l.ResolvConf != nil {
+		return l.ResolvConf()
+	}
+	b, err := os.ReadFile("/etc/resolv.conf")
+	return string(b), err == nil
 }
 
 func (l systemLookups) hostname() string {

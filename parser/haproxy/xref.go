@@ -137,8 +137,8 @@ func (s *state) sectionRefs(px *Proxy) bool {
 	fatal = s.cacheFilterChecks(px) || fatal // cache.go
 	fatal = s.fcgiFilterCheck(px) || fatal   // fcgi_app.go
 	for _, sv := range px.Servers {
-		if r, ok := sv.Other["resolvers"]; ok && s.sectionNamed("resolvers", r) == nil {
-			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : proxy '%s', server '%s': unable to find required resolvers '%s'", px.Name, sv.Name, r))
+		if r, ok := sv.Other["resolvers"]; ok && !s.resolversExist(r) {
+			s.d.Raw(Alert, "", 0, fmt.Sprintf("config : %s '%s', server '%s': unable to find required resolvers '%s'", kindWord(px), px.Name, sv.Name, r))
 			fatal = true
 		}
 	}

@@ -9,9 +9,9 @@ import (
 // doResolveExec compiles `do-resolve(<var>,<resolvers>[,ipv4|ipv6])
 // <expr>` of an http-request rule or a tcp-mode proxy's tcp-request
 // content rule (acl.CompileDoResolve; the waiting: proxy/do_resolve.go).
-// Reported: a section that is not in the file (HAProxy's implicit
-// "default" one, made from /etc/resolv.conf, is not done), one without a
-// nameserver, and a variable name HAProxy would take and never set.
+// Reported: a section that does not exist (neither in the file nor the
+// implicit "default" one), one without a nameserver, and a variable name
+// HAProxy would take and never set.
 func (b *builder) doResolveExec(r haproxy.HTTPRule, kw string, layer4 bool, place acl.Place) (func(*proxy.RequestInfo), bool) {
 	what := kw + " " + r.Action
 	d, msg := haproxy.ParseDoResolve(r.Action, len(r.Args))
@@ -27,9 +27,9 @@ func (b *builder) doResolveExec(r haproxy.HTTPRule, kw string, layer4 bool, plac
 	}
 	switch {
 	case sec == nil:
-		b.unsupported(r.Pos, what+": resolvers section '"+d.Resolvers+"' is not in the configuration")
+		b.unsupported(r.Pos, what+": no resolvers section '"+d.Resolvers+"'")
 		return nil, false
-	case len(sec.Nameservers) == 0 && !sec.ParseResolvConf:
+	case len(sec.Nameservers) == 0:
 		b.unsupported(r.Pos, what+": resolvers '"+d.Resolvers+"' without a nameserver")
 		return nil, false
 	}

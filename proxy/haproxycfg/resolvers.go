@@ -42,7 +42,7 @@ func (b *builder) serverResolution(s *haproxy.Server, sv *proxy.Server) {
 		b.unsupported(s.Pos, "server resolvers '"+r+"' (no such resolvers section)")
 		return
 	}
-	if len(sec.Nameservers) == 0 && !sec.ParseResolvConf {
+	if len(sec.Nameservers) == 0 {
 		b.unsupported(s.Pos, "resolvers '"+r+"' without a nameserver")
 		return
 	}
