@@ -122,7 +122,7 @@ type timeline struct {
 	// noServer: the backend had no usable server (logged SC, not sQ).
 	noServer bool
 	// internal: the connection could not be set up at all (usesrc
-	// hdr_ip without its header): 500, logged IC.
+	// hdr_ip without its header, maxsslconn reached): 500, logged IC.
 	internal bool
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop, content reject) or was tarpitted: logged with no

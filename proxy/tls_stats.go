@@ -15,6 +15,7 @@ import (
 // with their per-second maxima.
 type tlsCounters struct {
 	cur, total atomic.Int64
+	max        int64 // global maxsslconn (0: none; ssl_limits.go)
 	accepts    rateCounter
 	feKeys     rateCounter
 	beKeys     rateCounter
@@ -53,11 +54,9 @@ func reusePct(keys, conns int64) int64 {
 	return 100 - (100*keys+(conns-1)/2)/conns
 }
 
-// begin counts a TLS connection whose handshake starts on t; its close
-// (tconn.Close) ends it once.
-func (c *tlsCounters) begin(t *tconn) {
-	c.cur.Add(1)
-	c.total.Add(1)
+// attach hands a connection counted by reserve (ssl_limits.go) to t:
+// its close (tconn.Close) ends it once.
+func (c *tlsCounters) attach(t *tconn) {
 	t.tlsLive.Store(&c.cur)
 }
 
