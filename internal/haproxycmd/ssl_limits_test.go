@@ -56,11 +56,11 @@ func TestSSLLimitsMatchHAProxy(t *testing.T) {
 	}{
 		{"maxsslconn 2", conn, []string{
 			"tls 1: handshake", "tls 2: handshake", "tls 3: no answer",
-			"info: CurrSslConns 2 MaxSslConns 2 CumSslConns 2",
+			"info: CurrSslConns 2 MaxSslConns 2 CumSslConns 2 CurrConns 2 CumConns 8",
 			"plain: 200", "tcp over ssl server: echo",
 			"tcp over ssl server at the limit: closed", "http over ssl server at the limit: 500",
 			"tls 4 after tls 1 closed: handshake", "tls 3 then: no answer",
-			"info: CurrSslConns 1 MaxSslConns 2 CumSslConns 4",
+			"info: CurrSslConns 1 MaxSslConns 2 CumSslConns 4 CurrConns 1 CumConns 18",
 		}},
 		{"maxsslrate 2", rate, []string{
 			"tls 1: at once", "tls 2: at once", "tls 3: delayed", "plain: at once",
@@ -95,9 +95,11 @@ func sslConnScenario(t *testing.T, bin, crt, backend string) []string {
 	startWithConfig(t, bin, cfg, plain)
 	sock := filepath.Join(dir, "s.sock")
 	var out []string
+	// CurrConns leaves the unanswered client out; CumConns counts it, and
+	// the stats socket's connections, in both daemons.
 	info := func() {
 		var f []string
-		for _, k := range []string{"CurrSslConns", "MaxSslConns", "CumSslConns"} {
+		for _, k := range []string{"CurrSslConns", "MaxSslConns", "CumSslConns", "CurrConns", "CumConns"} {
 			f = append(f, k+" "+haproxytest.ShowInfoField(t, sock, k))
 		}
 		out = append(out, "info: "+strings.Join(f, " "))
