@@ -312,6 +312,11 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C') || t == term('P', 'C') || t == term('I', 'C')) && be != nil {
 		// (PC: its 503 page replaced by the 500 page, after_page_fail.go)
 		e.Server = tl.failed.cfg.Name
+		if t == term('I', 'C') {
+			// never connected, the server's other connections stand
+			// (measured under maxsslconn in TCP mode: srv_conn 1)
+			e.SrvConn = tl.failed.bal.Conns.Load()
+		}
 	}
 	log(e)
 }

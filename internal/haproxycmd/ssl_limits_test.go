@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,7 @@ func TestSSLLimitsMatchHAProxy(t *testing.T) {
 			"info: CurrSslConns 2 MaxSslConns 2 CumSslConns 2 CurrConns 2 CumConns 8",
 			"plain: 200", "tcp over ssl server: echo",
 			"tcp over ssl server at the limit: closed", "http over ssl server at the limit: 500",
+			"log: httpfe httpbe/s1 -1 500 IC 0/0/0", "log: tcpfe tcpbe/s1 -1 0 IC 1/1/0",
 			"tls 4 after tls 1 closed: handshake", "tls 3 then: no answer",
 			"info: CurrSslConns 1 MaxSslConns 2 CumSslConns 4 CurrConns 1 CumConns 18",
 		}},
@@ -84,7 +86,10 @@ func TestSSLLimitsMatchHAProxy(t *testing.T) {
 func sslConnScenario(t *testing.T, bin, crt, backend string) []string {
 	dir := t.TempDir()
 	tlsBind, plain, tcpFe, httpFe := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
-	cfg := strings.Replace(fmt.Sprintf(adminHead, dir), "defaults\n", "    maxsslconn 2\ndefaults\n", 1) +
+	syslog := loopback.ListenUDP(t)
+	head := strings.Replace(fmt.Sprintf(adminHead, dir), "defaults\n",
+		fmt.Sprintf("    maxsslconn 2\n    log %s local0\ndefaults\n    log global\n    log-format \"%%ft %%b/%%s %%Tc %%ST %%ts %%bc/%%sc/%%rc\"\n", syslog.LocalAddr()), 1)
+	cfg := head +
 		fmt.Sprintf("frontend fe\n    bind %s ssl crt %s\n    bind %s\n    http-request return status 200\n", tlsBind, crt, plain) +
 		fmt.Sprintf("frontend tcpfe\n    mode tcp\n    bind %s\n    default_backend tcpbe\n", tcpFe) +
 		fmt.Sprintf("backend tcpbe\n    mode tcp\n    server s1 %s ssl verify none\n", backend) +
@@ -124,6 +129,17 @@ func sslConnScenario(t *testing.T, bin, crt, backend string) []string {
 	n, err := b.Read(make([]byte, 1))
 	out = append(out, "tcp over ssl server at the limit: "+map[bool]string{true: "closed", false: fmt.Sprintf("%d %v", n, err)}[n == 0 && err != nil && !isTimeout(err)])
 	out = append(out, "http over ssl server at the limit: "+httpStatus(t, httpFe))
+	// The two refused server connections' log lines (the others come as
+	// their clients leave).
+	var refused []string
+	readSyslog(syslog, func(d string) bool {
+		if _, l, ok := strings.Cut(d, "]: "); ok && strings.Contains(l, " IC ") {
+			refused = append(refused, "log: "+strings.TrimSpace(l))
+		}
+		return len(refused) < 2
+	})
+	sort.Strings(refused)
+	out = append(out, refused...)
 	a.Close()
 	c1.Close()
 	time.Sleep(300 * time.Millisecond)
