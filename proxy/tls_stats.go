@@ -7,8 +7,8 @@ import (
 )
 
 // TLS counters of `show info`, counted where HAProxy 2.6 counts them:
-// every TLS connection, client or server side, from the start of its
-// handshake (failed ones included) to its close (CurrSslConns,
+// every TLS connection, client or server side, from its accept or its
+// connect (ssl_limits.go; failed handshakes included) to its close (CurrSslConns,
 // CumSslConns); accepted connections on `ssl` binds per second
 // (SslRate, MaxSslRate); handshakes that were not resumed per second,
 // client side (SslFrontendKeyRate) and server side (SslBackendKeyRate),
