@@ -29,6 +29,9 @@ type Config struct {
 	MaxConn int
 	// MaxConnRate, MaxSessRate: global maxconnrate, maxsessrate, per second over all listeners (0 = none).
 	MaxConnRate, MaxSessRate int
+	// MaxSSLConn, MaxSSLRate: global maxsslconn (TLS connections, both
+	// sides) and maxsslrate (per second, on ssl binds); 0 = none (ssl_limits.go).
+	MaxSSLConn, MaxSSLRate int
 	// NoSplice is the global `nosplice`: no proxy splices, whatever its options say.
 	NoSplice bool
 	// VarLimits are the tune.vars.*-max-size limits (vars_limits.go).

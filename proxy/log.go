@@ -122,7 +122,7 @@ type timeline struct {
 	// noServer: the backend had no usable server (logged SC, not sQ).
 	noServer bool
 	// internal: the connection could not be set up at all (usesrc
-	// hdr_ip without its header): 500, logged IC.
+	// hdr_ip without its header, maxsslconn reached): 500, logged IC.
 	internal bool
 	// aborted: the request ended on HAProxy's abort path (reject,
 	// silent-drop, content reject) or was tarpitted: logged with no
@@ -312,6 +312,11 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	} else if tl.failed != nil && (t == term('S', 'C') || t == term('s', 'C') || t == term('P', 'C') || t == term('I', 'C')) && be != nil {
 		// (PC: its 503 page replaced by the 500 page, after_page_fail.go)
 		e.Server = tl.failed.cfg.Name
+		if t == term('I', 'C') {
+			// never connected, the server's other connections stand
+			// (measured under maxsslconn in TCP mode: srv_conn 1)
+			e.SrvConn = tl.failed.bal.Conns.Load()
+		}
 	}
 	log(e)
 }

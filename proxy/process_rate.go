@@ -20,14 +20,22 @@ import (
 type processRates struct {
 	connLimit, sessLimit uint32
 	conn, sess           stick.FreqCtr
-	maxConn, maxSess     peakCounter // the highest rates seen (show info MaxConnRate, MaxSessRate)
-	sessPending          atomic.Int32
+	// sslLimit is maxsslrate over ssl, the connections accepted on ssl
+	// binds (ssl_limits.go); tlsc.accepts counts them for show info.
+	sslLimit         uint32
+	ssl              stick.FreqCtr
+	maxConn, maxSess peakCounter // the highest rates seen (show info MaxConnRate, MaxSessRate)
+	sessPending      atomic.Int32
 }
 
-// wait waits until both limits leave room for one more connection; false
-// when done closes.
-func (r *processRates) wait(done <-chan struct{}) bool {
-	if r.connLimit == 0 && r.sessLimit == 0 {
+// wait waits until the limits leave room for one more connection (tls:
+// on an ssl bind, which maxsslrate limits too); false when done closes.
+func (r *processRates) wait(done <-chan struct{}, tls bool) bool {
+	sslLimit := r.sslLimit
+	if !tls {
+		sslLimit = 0
+	}
+	if r.connLimit == 0 && r.sessLimit == 0 && sslLimit == 0 {
 		return true
 	}
 	for {
@@ -41,6 +49,9 @@ func (r *processRates) wait(done <-chan struct{}) bool {
 			if r.sess.Remain(ratePeriod, now, r.sessLimit, pend) == 0 {
 				delay = max(delay, r.sess.NextDelay(ratePeriod, now, r.sessLimit, pend), 1)
 			}
+		}
+		if sslLimit > 0 && r.ssl.Remain(ratePeriod, now, sslLimit, 0) == 0 {
+			delay = max(delay, r.ssl.NextDelay(ratePeriod, now, sslLimit, 0), 1)
 		}
 		if delay == 0 {
 			return true
@@ -66,6 +77,13 @@ func (r *processRates) accepted() (sessPending bool) {
 	}
 	r.sessPending.Add(1)
 	return true
+}
+
+// acceptedTLS counts a connection accepted on an ssl bind.
+func (r *processRates) acceptedTLS() {
+	if r.sslLimit > 0 {
+		r.ssl.Add(ratePeriod, StickNow(), 1)
+	}
 }
 
 // endPending ends a pending session (counted, or never to be one).

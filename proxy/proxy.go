@@ -67,11 +67,12 @@ type Proxy struct {
 	frontends   []*frontend
 	backends    map[string]*backend
 	backendList []*backend
-	global      *limiter      // global maxconn (`set maxconn global` changes it)
-	rates       processRates  // global maxconnrate, maxsessrate (process_rate.go)
-	comp        compRates     // global maxcomprate (comp_rate.go)
-	tlsc        tlsCounters   // `show info`'s TLS figures (tls_stats.go)
-	errEvents   atomic.Uint32 // refused messages captured so far (errsnap.go)
+	global      *limiter                  // global maxconn (`set maxconn global` changes it)
+	rates       processRates              // global maxconnrate, maxsessrate (process_rate.go)
+	comp        compRates                 // global maxcomprate (comp_rate.go)
+	tlsc        tlsCounters               // `show info`'s TLS figures (tls_stats.go)
+	abandoned   map[*net.TCPConn]struct{} // clients left unanswered under maxsslconn (ssl_limits.go)
+	errEvents   atomic.Uint32             // refused messages captured so far (errsnap.go)
 
 	// statusMu serialises server status changes (UpdateServerStatus).
 	statusMu sync.Mutex
@@ -163,6 +164,7 @@ func New(cfg *Config, opt Options) (*Proxy, error) {
 	}
 	p.global = newLimiter(limitOf(cfg.MaxConn))
 	p.rates.connLimit, p.rates.sessLimit = uint32(max(cfg.MaxConnRate, 0)), uint32(max(cfg.MaxSessRate, 0))
+	p.rates.sslLimit, p.tlsc.max = uint32(max(cfg.MaxSSLRate, 0)), int64(max(cfg.MaxSSLConn, 0))
 	p.comp.limit.Store(cfg.CompRateLimit) // comp_rate.go
 	for _, bc := range cfg.Backends {
 		if _, dup := p.backends[bc.Name]; dup {
@@ -350,7 +352,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			p.releaseFrontend(f, bind)
 			return
 		}
-		if !p.rates.wait(p.done) { // maxconnrate, maxsessrate
+		if !p.rates.wait(p.done, bind.tls != nil) { // maxconnrate, maxsessrate, maxsslrate
 			p.releaseFrontend(f, bind)
 			return
 		}
@@ -366,14 +368,20 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
-		sessPending := p.rates.accepted() // maxconnrate counts it, maxsessrate awaits its session
-		bind.listener.conns.Add(1)        // until closeAccepted or the session's finish
+		sessPending := p.rates.accepted()       // maxconnrate counts it, maxsessrate awaits its session
+		bind.listener.conns.Add(1)              // until closeAccepted or the session's finish
+		if bind.tls != nil && !p.acceptTLS(c) { // maxsslconn (ssl_limits.go)
+			p.rates.endPending(sessPending)
+			p.closeAccepted(f, bind)
+			continue
+		}
 		f.cfg.TCPKeepAlive.setAccepted(c)
 		if f.cfg.NoLinger {
 			c.SetLinger(0) // a reset at its close (nolinger.go)
 		}
 		rejected, tr, vars, addrs, expect := p.rejectConn(f, c, bind)
 		if rejected {
+			p.endTLSReserve(bind)
 			p.rates.endPending(sessPending)
 			p.closeAccepted(f, bind)
 			continue
@@ -383,6 +391,7 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		// with listeners shared by the next worker, dropping it would
 		// fail a client. Only Shutdown's deadline gives it up.
 		if !p.global.acquire(p.aborted) {
+			p.endTLSReserve(bind)
 			p.rates.endPending(sessPending)
 			tr.release()
 			p.dropConnVars(vars) // vars_proc_limit.go
@@ -397,7 +406,11 @@ func (p *Proxy) acceptLoop(ln *net.TCPListener, f *frontend, bind bindInfo) {
 		s.info.recountSess() // vars_limits.go
 		s.c = newTconn(c, &s.woken)
 		s.c.noLinger = f.cfg.NoLinger
+		if bind.tls != nil {
+			p.tlsc.attach(s.c) // acceptTLS's count, until s.c closes
+		}
 		if !p.track(s) {
+			s.c.endTLSCount()
 			p.rates.endPending(sessPending)
 			tr.release()
 			p.dropConnVars(vars) // vars_proc_limit.go
@@ -480,6 +493,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	// worker (a reload), dropping it would reset a client. Its session sees
 	// closing and ends after its first response.
 	p.acceptWG.Wait()
+	p.closeAbandoned() // ssl_limits.go
 	p.mu.Lock()
 	p.acceptsDone = true
 	for s := range p.sessions {

@@ -279,6 +279,10 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 		tap = &failedSrcTap{}
 		d.Control = tap.control(d.Control)
 	}
+	tlsCounted := s.cfg.TLS != nil && s.tlsc != nil
+	if tlsCounted && !s.tlsc.reserve() {
+		return nil, errSSLTooMany // maxsslconn: not attempted (ssl_limits.go)
+	}
 	c, err = s.cfg.ServerSock.WrapDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if s.cfg.Source != nil {
 			c, r, err := s.cfg.Source.Dial(ctx, d, network, addr, client.src, client.info)
@@ -291,6 +295,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 		client.info.noteServerTriedFrom(tap.failed(err))
 	}
 	if err != nil {
+		if tlsCounted {
+			s.tlsc.cur.Add(-1)
+		}
 		return nil, err
 	}
 	tc := c.(*net.TCPConn) // TCP_NODELAY: Go sets it on every connection it dials
@@ -299,6 +306,9 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	t.target = key
 	t.addrGen = gen
 	t.hello = string(hello)
+	if tlsCounted {
+		s.tlsc.attach(t) // from the connect on, as HAProxy's server side
+	}
 	if hello != nil {
 		left := time.Duration(0)
 		if timeout > 0 {
@@ -495,7 +505,7 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			srv.noteUsed()
 			return srv, c, false
 		}
-		if errors.Is(err, errSourceHeader) { // no connection, no retry
+		if errors.Is(err, errSourceHeader) || errors.Is(err, errSSLTooMany) { // no connection, no retry
 			tl.failed, tl.internal = srv, true
 			b.release(srv)
 			return nil, nil, false

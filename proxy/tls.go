@@ -27,8 +27,6 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	tc := tls.Server(sock, cfg)
 	s.c.tls = tc
 	s.info.SSLFront = true
-	s.p.tlsc.accepts.add(time.Now())
-	s.p.tlsc.begin(s.c)
 	s.c.io.raw = nil // no raw reads: parking on the socket is off too
 	if d := s.fe.cfg.Timeouts.Client; d > 0 {
 		s.c.setRead(time.Now().Add(d))

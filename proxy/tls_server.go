@@ -68,9 +68,6 @@ func (s *server) startTLS(t *tconn, sni string, start time.Time, timeout time.Du
 	tc := tls.Client(sock, s.tlsConfig(sni))
 	t.tls, t.sni = tc, sni
 	t.io.raw = nil
-	if s.tlsc != nil {
-		s.tlsc.begin(t)
-	}
 	if timeout > 0 {
 		t.setRead(start.Add(timeout))
 		t.setWrite(start.Add(timeout))

@@ -7,14 +7,15 @@ import (
 )
 
 // TLS counters of `show info`, counted where HAProxy 2.6 counts them:
-// every TLS connection, client or server side, from the start of its
-// handshake (failed ones included) to its close (CurrSslConns,
+// every TLS connection, client or server side, from its accept or its
+// connect (ssl_limits.go; failed handshakes included) to its close (CurrSslConns,
 // CumSslConns); accepted connections on `ssl` binds per second
 // (SslRate, MaxSslRate); handshakes that were not resumed per second,
 // client side (SslFrontendKeyRate) and server side (SslBackendKeyRate),
 // with their per-second maxima.
 type tlsCounters struct {
 	cur, total atomic.Int64
+	max        int64 // global maxsslconn (0: none; ssl_limits.go)
 	accepts    rateCounter
 	feKeys     rateCounter
 	beKeys     rateCounter
@@ -53,11 +54,9 @@ func reusePct(keys, conns int64) int64 {
 	return 100 - (100*keys+(conns-1)/2)/conns
 }
 
-// begin counts a TLS connection whose handshake starts on t; its close
-// (tconn.Close) ends it once.
-func (c *tlsCounters) begin(t *tconn) {
-	c.cur.Add(1)
-	c.total.Add(1)
+// attach hands a connection counted by reserve (ssl_limits.go) to t:
+// its close (tconn.Close) ends it once.
+func (c *tlsCounters) attach(t *tconn) {
 	t.tlsLive.Store(&c.cur)
 }
 

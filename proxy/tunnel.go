@@ -84,7 +84,11 @@ func (s *session) serveTCP() {
 			return
 		}
 		s.info.streamConnectFailed(s.retries.n)
-		s.emitLog(be, nil, 0, term('S', 'C'))
+		t := term('S', 'C')
+		if s.tl.internal { // no connection could be set up (maxsslconn)
+			t = term('I', 'C')
+		}
+		s.emitLog(be, nil, 0, t)
 		return // HAProxy closes the client connection when no server answers
 	}
 	defer sc.Close()

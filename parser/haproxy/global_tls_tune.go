@@ -45,9 +45,9 @@ type TLSTune struct {
 	// makes HAProxy serve the DHE suites of its default cipher list
 	// (proxy/haproxycfg tls_tune.go refuses a bind that would).
 	DH string
-	// MaxSSLRate is maxsslrate (0: none), checked and reported
-	// (global_limits.go). MaxSSLConn is maxsslconn (0: none), reported
-	// likewise. `show info` shows both (MaxSslConns, SslRateLimit).
+	// MaxSSLRate is maxsslrate (0: none; global_limits.go), MaxSSLConn
+	// maxsslconn (0: none): the proxy applies both (ssl_limits.go) and
+	// `show info` shows them (MaxSslConns, SslRateLimit).
 	MaxSSLRate, MaxSSLConn int
 }
 
@@ -115,8 +115,7 @@ func (s *state) globalTLSInt(g *Global, l *kwLine) {
 		// (README, known differences): 0 is HAProxy's no cache.
 		g.TLS.CacheSize = &n
 	case "maxsslconn":
-		g.TLS.MaxSSLConn = n
-		s.globalUnsupported(g, l) // inert unless TLS (class table)
+		g.TLS.MaxSSLConn = n // proxy ssl_limits.go
 	default:
 		s.globalUnsupported(g, l) // maxrecord, hard-maxrecord (inert)
 	}

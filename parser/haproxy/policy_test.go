@@ -13,15 +13,15 @@ func TestApplyPolicy(t *testing.T) {
 		exit  int
 		want  []string // severity tag + text of each goha diagnostic, in order
 	}{
-		{name: "inert only", cfg: "global\n cpu-map auto:1/1-2 0-1\n maxsslconn 100\nlisten l\n bind 127.0.0.1:1\n",
+		{name: "inert only", cfg: "global\n cpu-map auto:1/1-2 0-1\n ssl-propquery x\nlisten l\n bind 127.0.0.1:1\n",
 			exit: 0, want: []string{
 				"[WARNING]  config : parsing [t.cfg:2] : 'cpu-map' has no effect in goha (CPU affinity: scheduling only).",
-				"[WARNING]  config : parsing [t.cfg:3] : 'maxsslconn' has no effect in goha (no bind or server uses TLS).",
+				"[WARNING]  config : parsing [t.cfg:3] : 'ssl-propquery' has no effect in goha (no bind or server uses TLS).",
 			}},
-		{name: "TLS default used by a TLS bind", cfg: "global\n maxsslconn 100\nlisten l\n bind 127.0.0.1:1 ssl crt /x.pem\n",
+		{name: "TLS default used by a TLS bind", cfg: "global\n ssl-propquery x\nlisten l\n bind 127.0.0.1:1 ssl crt /x.pem\n",
 			exit: 1, want: []string{
 				// (the bind options themselves are reported by proxy/haproxycfg)
-				"[ALERT]    config : parsing [t.cfg:2] : 'maxsslconn' is not supported by goha.",
+				"[ALERT]    config : parsing [t.cfg:2] : 'ssl-propquery' is not supported by goha.",
 			}},
 		{name: "unsupported action", cfg: "listen l\n bind 127.0.0.1:1\n http-request send-spoe-group e g\n",
 			exit: 1, want: []string{"[ALERT]    config : parsing [t.cfg:3] : 'http-request send-spoe-group' is not supported by goha."}},

@@ -22,7 +22,8 @@ import (
 func Build(cfg *haproxy.Config) *Plan {
 	b := &builder{plan: &Plan{
 		Proxy: &proxy.Config{MaxConn: cfg.Global.Maxconn, NoSplice: cfg.Global.NoSplice,
-			MaxConnRate: cfg.Global.MaxConnRate, MaxSessRate: cfg.Global.MaxSessRate},
+			MaxConnRate: cfg.Global.MaxConnRate, MaxSessRate: cfg.Global.MaxSessRate,
+			MaxSSLConn: cfg.Global.TLS.MaxSSLConn, MaxSSLRate: cfg.Global.TLS.MaxSSLRate},
 		Logs: map[string]*LogSpec{},
 	}, seen: map[string]bool{}}
 	g := cfg.Global

@@ -125,6 +125,11 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	if !checkSSL && (s.Port != 0 || s.CheckAddr != "") {
 		return nil
 	}
+	if s.Check && b.global.TLS.MaxSSLConn > 0 {
+		// HAProxy counts a check's TLS connection under maxsslconn and
+		// fails the check at the limit; goha's checks are not counted.
+		b.unsupported(s.Pos, "maxsslconn with a TLS health check (check-ssl)")
+	}
 	cc := cfg.Clone()
 	cc.KeyLogWriter = nil // checks keep no session key (serverKeys)
 	cc.ServerName = s.Other["check-sni"]

@@ -116,10 +116,10 @@ const rateLimitUsage = "'set rate-limit' only supports :\n" +
 	"   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n"
 
 // cmdSetRateLimit is `set rate-limit <what> global <value>`. goha cannot
-// change the connection, session or TLS handshake rate limits at run time
-// (global maxconnrate and maxsessrate are applied as configured,
-// maxsslrate is refused with TLS and shown without), so only 0 is
-// accepted for them, and only while no limit is set.
+// change the connection, session or TLS session rate limits at run time
+// (global maxconnrate, maxsessrate and maxsslrate are applied as
+// configured), so only 0 is accepted for them, and only while no limit is
+// set.
 func cmdSetRateLimit(s *Session, args []string) string {
 	what := argAt(args, 2)
 	switch what {
