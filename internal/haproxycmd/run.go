@@ -25,18 +25,6 @@ import (
 	"github.com/goha-lb/goha/proxy/serverstate"
 )
 
-// withReusePort is open giving the sockets it binds SO_REUSEPORT when on,
-// as HAProxy gives every listener unless global noreuseport.
-func withReusePort(open ListenFunc, on bool) ListenFunc {
-	if open == nil {
-		return nil
-	}
-	return func(network, addr string, so listen.SockOpts) (net.Listener, error) {
-		so.ReusePort = on
-		return open(network, addr, so)
-	}
-}
-
 // ListenFunc opens one bind address ("127.0.0.1:80", "fd@3", ...). The
 // master process (issue 7) passes one that hands out inherited sockets; nil
 // means the proxy binds itself. so are the bind line's socket options.
@@ -227,7 +215,7 @@ func startWorker(o workerOptions, res *haproxy.Result, listen ListenFunc) (*work
 	}
 	w := &worker{o: o, plan: plan, startupLogs: startupLogs(o, res), hardStopAfter: hardStopAfterOf(res)}
 	w.states, _ = serverStates(res.Config, plan) // its messages were printed with the configuration's
-	if err := w.start(withReusePort(listen, plan.Process.ReusePort)); err != nil {
+	if err := w.start(listen); err != nil {
 		pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(), Quiet: o.Quiet}
 		for _, line := range strings.Split(err.Error(), "\n") {
 			pr.Print(haproxy.Diagnostic{Severity: haproxy.Alert, Text: line})
@@ -387,7 +375,7 @@ func (w *worker) start(listen ListenFunc) error {
 	for _, set := range w.plan.ProcVars {
 		set(&proxy.RequestInfo{})
 	}
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen, ReusePort: w.plan.Process.ReusePort,
 		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp,
 		Alert: func(px, msg string) { events.event(px, levelAlert, msg) }})
 	if err != nil {
