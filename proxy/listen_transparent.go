@@ -18,8 +18,8 @@ import (
 // HAProxy's words when neither can be set. The listener comes from
 // Options.Listen when it can bind the address (an inherited socket keeps
 // its options; a fresh one gets the option after binding), else it is
-// bound here, with SO_REUSEPORT as HAProxy binds (and without the bind
-// line's other socket options, so).
+// bound here, with SO_REUSEPORT when so asks it, as HAProxy binds (and
+// without the bind line's other socket options, so).
 func (p *Proxy) listenTransparent(addr string, so listen.SockOpts) (net.Listener, error) {
 	var ln net.Listener
 	var err error
@@ -33,7 +33,7 @@ func (p *Proxy) listenTransparent(addr string, so listen.SockOpts) (net.Listener
 		lc := net.ListenConfig{KeepAlive: -1, Control: func(network, _ string, rc syscall.RawConn) error {
 			var serr error
 			if err := rc.Control(func(fd uintptr) {
-				if serr = makeListenerForeign(int(fd), network); serr == nil {
+				if serr = makeListenerForeign(int(fd), network); serr == nil && so.ReusePort {
 					serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
 				}
 			}); err != nil {

@@ -37,6 +37,10 @@ type Options struct {
 	// proxy/listen). It must return a *net.TCPListener. so are the bind
 	// line's socket options, for a socket it opens itself.
 	Listen func(network, addr string, so listen.SockOpts) (net.Listener, error)
+	// ReusePort gives the listening sockets SO_REUSEPORT, as HAProxy
+	// gives them unless global noreuseport (so a reloaded worker binds
+	// beside the old one).
+	ReusePort bool
 	// Observe, when set, receives what the traffic to each server with
 	// Server.Observe showed (check.Runner.Analyze).
 	Observe func(backend, server string, a check.Analysis)
@@ -296,6 +300,7 @@ func (p *Proxy) Start() error {
 }
 
 func (p *Proxy) listen(addr string, so listen.SockOpts, transparent bool) (net.Listener, error) {
+	so.ReusePort = p.opt.ReusePort
 	if transparent {
 		return p.listenTransparent(addr, so)
 	}

@@ -61,6 +61,10 @@ func (r *RequestInfo) endRawHTTP() {
 	r.rawOn, r.raw = false, nil
 }
 
+// TCPStream says whether r is a tcp stream's (not upgraded to HTTP): its
+// one transaction is its connection's first (http_first_req).
+func (r *RequestInfo) TCPStream() bool { return r.rawOn }
+
 // PrefetchHTTP readies the request head an HTTP request fetch reads and
 // says whether there is one. On an HTTP stream it is the parsed request
 // (true). On a tcp stream it is the head parsed from the bytes buffered

@@ -23,7 +23,14 @@ const getsocksTimeout = 5 * time.Second
 // to finish their work and exit (SIGUSR1), those named by -st to stop now
 // (SIGTERM).
 func runSingle(fl *Options, o workerOptions) int {
-	r := &listen.Resolver{ReusePort: true}
+	if fl.SocketFrom == "" && (len(fl.SoftStop) > 0 || len(fl.HardStop) > 0) && o.Loaded != nil && o.Loaded.Config.Global.NoReusePort {
+		// HAProxy pauses the old process's listeners (SIGTTOU) until the
+		// new one binds, resuming them (SIGTTIN) if it cannot; goha has no
+		// such pause: refused, and the old process keeps serving
+		fmt.Fprintf(o.Stderr, "[ALERT]    (%d) : goha: global noreuseport with -sf/-st needs -x <stats socket> or master-worker mode (-W) to take the old process's listeners; exiting, the old process is left running.\n", os.Getpid())
+		return 1
+	}
+	r := &listen.Resolver{}
 	defer r.Close()
 	if fl.SocketFrom != "" {
 		set, err := listen.FetchGetSocks(fl.SocketFrom, getsocksTimeout)

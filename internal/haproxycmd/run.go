@@ -375,7 +375,7 @@ func (w *worker) start(listen ListenFunc) error {
 	for _, set := range w.plan.ProcVars {
 		set(&proxy.RequestInfo{})
 	}
-	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen,
+	px, err := proxy.New(w.plan.Proxy, proxy.Options{Log: events.trafficLogger(), Logs: events.logsTraffic, Listen: listen, ReusePort: w.plan.Process.ReusePort,
 		ConnError: events.connErrorLogger(), Observe: w.observe, WarmedUp: w.warmedUp,
 		Alert: func(px, msg string) { events.event(px, levelAlert, msg) }, FCGIStderr: events.fcgiStderr})
 	if err != nil {

@@ -53,12 +53,15 @@ func openStatsSocket(ss haproxy.StatsSocket, w *worker) (io.Closer, error) {
 	}
 	if ss.Addr.Family == "ipv4" || ss.Addr.Family == "ipv6" || ss.Addr.Family == "" {
 		// KeepAlive -1: HAProxy sets no SO_KEEPALIVE on CLI connections.
-		// SO_REUSEPORT, as on HAProxy's every inet listener: a reloaded
-		// worker binds the socket while the old one still holds it.
+		// SO_REUSEPORT, as on HAProxy's every inet listener unless
+		// noreuseport: a reloaded worker binds the socket while the old
+		// one still holds it.
 		lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
 			var serr error
 			if err := c.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+				if w.plan.Process.ReusePort {
+					serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+				}
 			}); err != nil {
 				return err
 			}

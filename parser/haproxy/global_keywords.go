@@ -133,7 +133,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"noepoll", "", true, nil},
 	{"nopoll", "", true, nil},
 	{"nogetaddrinfo", "", true, nil},
-	{"noreuseport", "", true, nil},
+	{"noreuseport", "", true, (*state).globalNoReusePort},
 	{"insecure-fork-wanted", "", true, nil},
 	{"insecure-setuid-wanted", "", true, nil},
 }

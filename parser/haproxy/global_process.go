@@ -13,6 +13,10 @@ func (s *state) globalDaemon(g *Global, l *kwLine) {
 	g.Daemon = true
 }
 
+func (s *state) globalNoReusePort(g *Global, l *kwLine) {
+	g.NoReusePort = true
+}
+
 func (s *state) globalMasterWorker(g *Global, l *kwLine) {
 	if len(l.w) > 1 && l.w[1] != "no-exit-on-failure" {
 		s.alert(l.p, "'master-worker' only supports 'no-exit-on-failure' option.")

@@ -59,11 +59,13 @@ type Global struct {
 	// SetVars are the global set-var and set-var-fmt lines, in order.
 	SetVars              []GlobalSetVar
 	Daemon, MasterWorker bool
-	Pidfile, Chroot      string
-	User, Group          string
-	UID, GID             *int // `uid`/`gid` (nil: not given, or a later user/group)
-	Maxconn, Nbthread    int
-	SpreadChecks         int // `spread-checks` percentage, 0..50
+	// NoReusePort is `noreuseport`: listeners bound without SO_REUSEPORT.
+	NoReusePort       bool
+	Pidfile, Chroot   string
+	User, Group       string
+	UID, GID          *int // `uid`/`gid` (nil: not given, or a later user/group)
+	Maxconn, Nbthread int
+	SpreadChecks      int // `spread-checks` percentage, 0..50
 	// MaxSpreadChecks is `max-spread-checks` (0: not set): the first
 	// checks are spread over at most this long.
 	MaxSpreadChecks time.Duration

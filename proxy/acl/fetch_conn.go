@@ -53,7 +53,13 @@ func init() {
 		"be_id": {out: sint, use: useBackend, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
 			return r.Backend.ID > 0 && yield(value{t: sint, i: int64(r.Backend.ID)})
 		})},
+		// A tcp stream has one transaction, the connection's first:
+		// HAProxy 2.6 gives true there at once, whatever the bytes
+		// (measured: no data, non-HTTP bytes, a head cut short).
 		"http_first_req": {out: haproxy.SampleBool, build: noArgs(func(r *proxy.RequestInfo, yield func(value) bool) bool {
+			if r.TCPStream() {
+				return yield(boolValue(true))
+			}
 			return r.RequestNum > 0 && yield(value{t: haproxy.SampleBool, i: b2i(r.RequestNum == 1)})
 		})},
 		// What the client's PROXY header said (accept-proxy): read once

@@ -20,9 +20,14 @@ import (
 // req.body_len and req.body_size 0, req.body_param none (measured on
 // 2.6.12, a Content-Length: 3 request with its 3 bytes buffered).
 //
-// The rest of the HTTP fetches stay refused on a tcp stream (haproxycfg),
-// rather than guessed: http_first_req (it reads a transaction a tcp
-// stream may not have) and the response fetches.
+// http_first_req reads no bytes: a tcp stream's one transaction is its
+// connection's first (fetch_conn.go), true at once in conditions, stick
+// rules and formats (each makes HAProxy give the stream a transaction;
+// a set-var's sample alone does not, and HAProxy crashes: haproxycfg
+// refuses it).
+//
+// The response fetches stay refused on a tcp stream (haproxycfg), rather
+// than guessed.
 var (
 	headFetches = map[string]bool{}
 	tcpRefused  = map[string]bool{}
@@ -38,8 +43,7 @@ func init() {
 		req.body req.body_len req.body_size req.body_param`) {
 		headFetches[name] = true
 	}
-	for _, name := range strings.Fields(`http_first_req
-		res.ver resp_ver res.cook res.cook_cnt res.cook_val res.fhdr res.fhdr_cnt res.hdr
+	for _, name := range strings.Fields(`res.ver resp_ver res.cook res.cook_cnt res.cook_val res.fhdr res.fhdr_cnt res.hdr
 		res.hdr_cnt res.hdr_ip res.hdr_names res.hdr_val res.hdrs res.hdrs_bin scook scook_cnt
 		scook_val set-cookie shdr shdr_cnt shdr_ip shdr_val status res.body res.body_len
 		res.body_size`) {
@@ -77,7 +81,7 @@ func prefetchedOne(f oneFunc) oneFunc {
 // RawHTTPMsg is the refusal of a sample (its text) reading an HTTP
 // message on a tcp stream.
 func RawHTTPMsg(sample string) string {
-	return "sample fetch " + sample + " on a tcp stream: HAProxy reads it from the stream's bytes parsed as an HTTP request; goha gives a tcp stream's request head fetches (path, hdr, method, ...) a value from them, not the response or transaction fetches (--allow-unsupported runs without this line)"
+	return "sample fetch " + sample + " on a tcp stream: HAProxy reads it from the stream's bytes parsed as an HTTP request; goha gives a tcp stream's request head fetches (path, hdr, method, ...) a value from them, not the response fetches (--allow-unsupported runs without this line)"
 }
 
 // ReadsHTTPMessage names the first criterion of c (named ACLs and

@@ -35,7 +35,7 @@ func Build(cfg *haproxy.Config) *Plan {
 	defer acl.UseUserlists(b.userlists)()
 	procNames := acl.RecordProcNames() // under UseUserlists' lock
 	b.plan.Process = Process{Daemon: g.Daemon, Pidfile: g.Pidfile, Chroot: g.Chroot, User: g.User, Group: g.Group,
-		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks, MaxSpreadChecks: g.MaxSpreadChecks,
+		Nbthread: g.Nbthread, MasterWorker: g.MasterWorker, ReusePort: !g.NoReusePort, StrictLimits: strictLimits(g.Raw), SpreadChecks: g.SpreadChecks, MaxSpreadChecks: g.MaxSpreadChecks,
 		Node: g.Node, UID: g.UID, GID: g.GID, UlimitN: g.UlimitN, FDHardLimit: g.FDHardLimit, Grace: g.Grace,
 		MaxSSLConn: g.TLS.MaxSSLConn, MaxSSLRate: g.TLS.MaxSSLRate}
 	b.plan.StatsSockets, b.plan.StatsTimeout = g.StatsSockets, cmp.Or(g.StatsTimeout, haproxy.DefaultStatsTimeout)

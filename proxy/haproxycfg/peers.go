@@ -42,6 +42,12 @@ func (b *builder) peersNodes(cfg *haproxy.Config) {
 		node := PeersNode{Section: ps.Name, Pos: ps.Pos, Config: peernet.Config{Local: ps.Local, Peers: map[string]string{}}}
 		if addr, ok := peerAddr(ps.ListenAddr()); ok {
 			node.Config.Listen = addr
+			if cfg.Global.NoReusePort {
+				// HAProxy hands a reloaded worker its peers listener with
+				// the others; goha's worker binds it again, which takes
+				// SO_REUSEPORT to succeed beside the old one
+				b.unsupported(ps.Pos, "peers section with a local peer listening under global noreuseport")
+			}
 		} else {
 			b.unsupported(ps.Pos, "peers local peer address "+ps.ListenAddr())
 		}

@@ -114,6 +114,9 @@ type Process struct {
 	UID, GID     *int // global uid/gid: numeric ids used as given
 	Nbthread     int
 	MasterWorker bool
+	// ReusePort: listening sockets get SO_REUSEPORT (HAProxy's default;
+	// false with global noreuseport).
+	ReusePort bool
 	// StrictLimits: a file-descriptor limit that cannot be raised to what
 	// maxconn needs stops the process (HAProxy's default); false only
 	// warns (`no strict-limits`).

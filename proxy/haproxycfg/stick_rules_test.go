@@ -10,7 +10,7 @@ import (
 // TestStickRulesMapping: stick on/match/store-request/store-response of an
 // http or tcp backend run, with server_id added to the table they name; a
 // store-response key reading the request's headers, and a condition
-// reading http_first_req in tcp mode, are reported; a key reading the
+// reading a response fetch in tcp mode, are reported; a key reading the
 // request's headers in tcp mode reads the head parsed from the stream's
 // bytes (TestTCPHTTPFetchDifferential).
 func TestStickRulesMapping(t *testing.T) {
@@ -37,7 +37,7 @@ backend tcpbe
     stick-table type ip size 10
     stick on src
     stick on req.hdr(host)
-    stick match src if { http_first_req }
+    stick match src if { shdr(x) y }
     server s1 127.0.0.1:9
 `)
 	rules := map[string]int{}
@@ -53,7 +53,7 @@ backend tcpbe
 		}
 	}
 	got := strings.Join(notices(p), "\n")
-	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:24] : 'stick match condition: sample fetch http_first_req on a tcp stream"} {
+	for _, want := range []string{"[test.cfg:15] : 'stick store-response req.hdr(host): sample fetch <req.hdr(host)]>", "[test.cfg:24] : 'stick match condition: sample fetch shdr(x) on a tcp stream"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no notice at %s in:\n%s", want, got)
 		}

@@ -91,6 +91,11 @@ func (b *builder) tcpVarExec(r haproxy.HTTPRule, what string) (func(*proxy.Reque
 		err = errors.New(msg)
 	case va.Verb == "unset-var" && len(r.Args) == 0:
 		exec, err = acl.CompileUnsetVar(va.Name)
+	case va.Verb == "set-var" && len(r.Args) == 1 && haproxy.ParseSample(r.Args[0]).Fetch.Name == "http_first_req":
+		// a set-var's sample, unlike a condition, does not make HAProxy
+		// give a tcp stream a transaction: 2.6.12 then dereferences none
+		// (measured: a segfault on the first connection)
+		err = errors.New("sample 'http_first_req' of a tcp stream's set-var: HAProxy 2.6.12 crashes on it unless another HTTP sample of the proxy allocated the stream's transaction")
 	case va.Verb == "set-var" && len(r.Args) == 1:
 		if s := haproxy.ParseSample(r.Args[0]); !acl.Layer4(s) && !(content && acl.HeadFetch(s)) {
 			err = errors.New("sample '" + r.Args[0] + "' is not a layer-4 one")

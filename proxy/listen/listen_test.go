@@ -367,16 +367,16 @@ func TestFetchGetSocks(t *testing.T) {
 }
 
 func TestReusePort(t *testing.T) {
-	a := &Resolver{ReusePort: true}
+	a := &Resolver{}
 	defer a.Close()
-	ln, err := a.Listen("tcp", "127.0.0.1:0", SockOpts{})
+	ln, err := a.Listen("tcp", "127.0.0.1:0", SockOpts{ReusePort: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	b := &Resolver{ReusePort: true}
+	b := &Resolver{}
 	defer b.Close()
-	ln2, err := b.Listen("tcp", ln.Addr().String(), SockOpts{})
+	ln2, err := b.Listen("tcp", ln.Addr().String(), SockOpts{ReusePort: true})
 	if err != nil {
 		t.Fatalf("second bind with SO_REUSEPORT: %v", err)
 	}

@@ -14,10 +14,6 @@ type Resolver struct {
 	// Inherited holds sockets handed over by the parent; a bind address
 	// found there is reused rather than bound again. May be nil.
 	Inherited *Set
-	// ReusePort sets SO_REUSEPORT on sockets it binds, as HAProxy does by
-	// default, so a new process can bind while the old one still listens
-	// (`-sf` without `-x`).
-	ReusePort bool
 
 	mu   sync.Mutex
 	used *Set
@@ -74,7 +70,6 @@ func (r *Resolver) open(network, addr string, o SockOpts) (net.Listener, error) 
 			return nil, fmt.Errorf("'%s': address family '%s' is not supported by gohaproxy", addr, fam)
 		}
 	}
-	o.ReusePort = r.ReusePort
 	return Open(network, addr, o)
 }
 
