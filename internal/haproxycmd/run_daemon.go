@@ -30,7 +30,7 @@ func daemonize(stderr io.Writer) int {
 		return 1
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
-	cmd.Env = append(os.Environ(), daemonEnv+"=1")
+	cmd.Env = append(os.Environ(), daemonEnv+"=1", parseEnvVar())
 	cmd.Stderr = stderr // startup alerts still reach the terminal
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -83,7 +83,7 @@ func runDaemonChild(fl *Options, o workerOptions) int {
 	// master goes to the background and reports ready once its first
 	// worker listens; otherwise -sf/-st/-x handovers work as with HAProxy's
 	// classic `-D -p PIDFILE -sf $(cat PIDFILE)` reload.
-	res, code, ok := loadForRun(o, true)
+	res, code, ok := loadAsParent(o, true) // run_env.go
 	if !ok {
 		o.Ready(fmt.Errorf("configuration failed"))
 		return code
