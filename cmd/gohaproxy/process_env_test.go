@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,8 +36,9 @@ frontend f
 `
 
 // HAProxy's HAPROXY_* variables as its process sees them, under -db, -L
-// (over inherited values, which keep their place in `show env`) and
-// master-worker with -S before and after a reload: the same env()
+// (over inherited values, which keep their place in `show env`),
+// master-worker with -S before and after a reload, and -D with and
+// without master-worker: the same env()
 // values, "${...}" expansions and `show env` answers from gohaproxy.
 func TestProcessEnvMatchesHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
@@ -51,6 +53,8 @@ func TestProcessEnvMatchesHAProxy(t *testing.T) {
 		{"db", []string{"-db"}, []string{path}, false},
 		{"L-over-inherited", []string{"-db", "-L", "peerX"}, []string{"HAPROXY_LOCALPEER=outer", path, "HAPROXY_CFGFILES=outer", "HAPROXY_STARTUP_VERSION=outer-v"}, false},
 		{"master-worker", []string{"-W", "-db", "-S", "%MSOCK%", "-S", "%MTCP%"}, []string{path}, true},
+		{"daemon", []string{"-D", "-p", "%PIDFILE%"}, []string{path}, false},
+		{"master-worker-daemon", []string{"-W", "-D", "-p", "%PIDFILE%"}, []string{path}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var answers [2]string
@@ -76,7 +80,8 @@ func procEnvRun(t *testing.T, bin string, args, env []string, reload bool) strin
 	sock := filepath.Join(dir, "s.sock")
 	cfg := filepath.Join(dir, "e.cfg")
 	os.WriteFile(cfg, []byte(strings.NewReplacer("%SOCK%", sock, "%BIND%", bind).Replace(procEnvConfig)), 0o644)
-	r := strings.NewReplacer("%MSOCK%", filepath.Join(dir, "m.sock"), "%MTCP%", mtcp)
+	pidfile := filepath.Join(dir, "pid")
+	r := strings.NewReplacer("%MSOCK%", filepath.Join(dir, "m.sock"), "%MTCP%", mtcp, "%PIDFILE%", pidfile)
 	var argv []string
 	for _, a := range args {
 		argv = append(argv, r.Replace(a))
@@ -91,6 +96,12 @@ func procEnvRun(t *testing.T, bin string, args, env []string, reload bool) strin
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
+		// -D: the process in the background wrote the pidfile.
+		if b, err := os.ReadFile(pidfile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 1 {
+				syscall.Kill(pid, syscall.SIGTERM)
+			}
+		}
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-done:
@@ -106,12 +117,15 @@ func procEnvRun(t *testing.T, bin string, args, env []string, reload bool) strin
 	}
 	got := answer()
 	if reload {
-		waitOutput(t, out, 1)
+		waitOutput(t, out, "Loading success.", 1)
 		// HAProxy's master loses a reload asked right after "Loading
 		// success." (as in TestProgramSectionsMatchHAProxy).
 		time.Sleep(1500 * time.Millisecond)
 		haproxytest.StatsCmd(t, filepath.Join(dir, "m.sock"), "reload")
-		waitOutput(t, out, 2)
+		waitOutput(t, out, "Loading success.", 2)
+		// Until it exits, the former worker may still take a connection
+		// on the listeners it shares with the new one.
+		waitOutput(t, out, "Former worker", 1)
 		got += "after reload:\n" + answer()
 	}
 	var parsed []string
@@ -126,16 +140,16 @@ func procEnvRun(t *testing.T, bin string, args, env []string, reload bool) strin
 	return regexp.MustCompile(`(2\.6\.12)[-+~.\w]*`).ReplaceAllString(got, "$1")
 }
 
-// waitOutput waits (10s at most) for the n-th "Loading success." of a
-// master.
-func waitOutput(t *testing.T, out *haproxytest.Buffer, n int) {
+// waitOutput waits (10s at most) until what a master printed holds text
+// n times.
+func waitOutput(t *testing.T, out *haproxytest.Buffer, text string, n int) {
 	t.Helper()
 	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if strings.Count(out.String(), "Loading success.") >= n {
+		if strings.Count(out.String(), text) >= n {
 			return
 		}
 	}
-	t.Fatalf("no %d-th \"Loading success.\" in 10s:\n%s", n, out)
+	t.Fatalf("%q not %d times in 10s:\n%s", text, n, out)
 }
 
 // A global "localpeer" sets HAPROXY_LOCALPEER as it is read, is ignored

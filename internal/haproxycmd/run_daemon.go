@@ -16,7 +16,11 @@ import (
 // child's status when startup failed.
 const daemonEnv = "GOHAPROXY_DAEMON_CHILD"
 
-func isDaemonChild() bool { return os.Getenv(daemonEnv) == "1" }
+// daemonChild is read once at start; the child then unsets the variable,
+// which HAProxy's forked child has no counterpart of (`show env`, env()).
+var daemonChild = os.Getenv(daemonEnv) == "1"
+
+func isDaemonChild() bool { return daemonChild }
 
 func daemonize(stderr io.Writer) int {
 	exe, err := os.Executable()
@@ -58,6 +62,7 @@ func daemonize(stderr io.Writer) int {
 // and detaches from the terminal (stdin, stdout and stderr on /dev/null, as
 // HAProxy closes them).
 func runDaemonChild(fl *Options, o workerOptions) int {
+	os.Unsetenv(daemonEnv)
 	ready := os.NewFile(3, "ready")
 	// Opened now: after chroot there may be no /dev/null.
 	null, nerr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
