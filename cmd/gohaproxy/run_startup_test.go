@@ -154,9 +154,10 @@ func TestBindFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.cfg")
 	os.WriteFile(path, []byte("defaults\n mode http\n timeout connect 1s\n timeout client 1s\n timeout server 1s\n"+
 		"frontend fe\n bind "+busy.Addr().String()+"\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n"), 0o644)
+	bin := gohaproxyBin(t) // built before the deadline starts
 	for _, mode := range []string{"-db", "-D"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		cmd := exec.CommandContext(ctx, gohaproxyBin(t), mode, "-f", path)
+		cmd := exec.CommandContext(ctx, bin, mode, "-f", path)
 		cmd.WaitDelay = time.Second
 		out, err := cmd.CombinedOutput()
 		cancel()
@@ -233,9 +234,10 @@ func TestDaemonFlagAndPidfile(t *testing.T) {
 	// No timeouts: HAProxy (and -c) warn about them; -q hides the warning.
 	os.WriteFile(path, []byte(fmt.Sprintf("frontend fe\n mode http\n bind %s\n default_backend be\nbackend be\n mode http\n server s1 %s\n", bind, web.Addr)), 0o644)
 	pidPath := filepath.Join(dir, "p.pid")
+	bin := gohaproxyBin(t) // built before the deadline starts
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gohaproxyBin(t), "-D", "-q", "-p", pidPath, "-f", path)
+	cmd := exec.CommandContext(ctx, bin, "-D", "-q", "-p", pidPath, "-f", path)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(out) != 0 {

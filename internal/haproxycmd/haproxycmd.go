@@ -73,9 +73,14 @@ func Run(o *Options, stdout, stderr io.Writer) int {
 // With verbose (-V) a global "quiet" silences nothing, as in HAProxy.
 // co holds -L and -W/-Ws.
 func LoadConfig(paths []string, co haproxy.CheckOptions, allowUnsupported, verbose bool) *haproxy.Result {
+	setStartEnv(co.LocalPeer) // run_env.go
+	noteParseEnv()
 	res := haproxy.CheckWith(paths, nil, co)
 	if res.Config != nil {
-		applyEnv(res.Config.Global.EnvOps) // run_env.go
+		applyEnv(res.Config.Global.EnvOps)
+		if res.Exit != 1 {
+			setLoadedEnv(paths, res.Config, co.MasterWorker)
+		}
 	}
 	if verbose {
 		res.Unquiet()

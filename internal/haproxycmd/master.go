@@ -156,6 +156,7 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 		m.cliAddrs = append(m.cliAddrs, listenerName(cli))
 	}
 
+	m.setEnv(res.Config)               // run_env.go
 	m.startPrograms(res.Config, false) // before the worker, as HAProxy
 	c, err := m.spawn()
 	if err != nil {
@@ -323,7 +324,7 @@ func (m *master) spawn() (*child, error) {
 		}
 		place(fd, ctrlAt+1+i)
 	}
-	env := []string{masterChildEnv + "=1", masterCtrlEnv + "=" + strconv.Itoa(ctrlAt), listen.EnvInherited + "=" + inherited}
+	env := []string{masterChildEnv + "=1", masterCtrlEnv + "=" + strconv.Itoa(ctrlAt), listen.EnvInherited + "=" + inherited, parseEnvVar()}
 	if isDaemonChild() {
 		env = append(env, masterDaemonEnv+"=1")
 	}
@@ -415,6 +416,7 @@ func (m *master) reload() {
 		return
 	}
 	m.configure(res)
+	m.setEnv(res.Config)
 	m.startPrograms(res.Config, true)
 	c, err := m.spawn()
 	if err != nil {
@@ -579,5 +581,11 @@ func runMasterChild(o workerOptions) int {
 			syscall.Kill(os.Getpid(), syscall.SIGTERM)
 		}()
 	}
+	res, code, ok := loadAsParent(o, true) // run_env.go
+	if !ok {
+		notifyReady(o, fmt.Errorf("configuration failed"))
+		return code
+	}
+	o.Loaded = res
 	return runWorker(o, r.Listen)
 }

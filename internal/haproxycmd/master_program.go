@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/goha-lb/goha/parser/haproxy"
-	"github.com/goha-lb/goha/proxy/listen"
 )
 
 // programSpec is one program section as the master runs it.
@@ -86,7 +85,7 @@ func (m *master) startPrograms(cfg *haproxy.Config, reload bool) {
 	if len(specs) == 0 {
 		return
 	}
-	env := programEnv(m.programHAProxyEnv(cfg))
+	env := programEnv()
 	for _, sp := range specs {
 		if reload && !sp.startOnReload && alive[sp.name] {
 			continue
@@ -179,23 +178,18 @@ func (sp programSpec) credential() (cred *syscall.Credential, what string, err e
 	return cred, what, nil
 }
 
-// programEnv is the master's environment without goha's own handover
-// variables, which mean something only to a worker, with HAProxy's
-// (master_program_env.go) set over any inherited ones.
-func programEnv(haproxyEnv []string) []string {
-	set := map[string]bool{}
-	for _, kv := range haproxyEnv {
-		k, _, _ := strings.Cut(kv, "=")
-		set[k] = true
-	}
+// programEnv is the master's environment, HAProxy's HAPROXY_* variables
+// included (run_env.go), without goha's own handover variables, which
+// mean something only to a worker.
+func programEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k != masterChildEnv && k != masterCtrlEnv && k != daemonEnv && k != masterDaemonEnv && k != listen.EnvInherited && !set[k] {
+		if !isProcessEnv(k) {
 			env = append(env, kv)
 		}
 	}
-	return append(env, haproxyEnv...)
+	return env
 }
 
 // programExited reports a program's end the way HAProxy's master does and

@@ -1,18 +1,12 @@
 package haproxycmd
 
-// The HAPROXY_* variables HAProxy 2.6's master has set by the time it
-// forks its programs, which they inherit (measured on 2.6.12 -W):
-// HAPROXY_MWORKER=1, HAPROXY_CFGFILES (the -f files joined by ';'),
-// HAPROXY_LOCALPEER (-L, else global localpeer, else the host name),
-// HAPROXY_CLI (the stats sockets, then "sockpair@N", the master's end of
-// the worker's CLI socket pair), HAPROXY_MASTER_CLI (the -S listeners,
-// last first; unset without -S) and HAPROXY_STARTUP_VERSION.
+// The worker's control socket pair and the addresses HAProxy's
+// HAPROXY_CLI and HAPROXY_MASTER_CLI name (run_env.go sets them).
 
 import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
@@ -104,26 +98,4 @@ func statsSocketName(a haproxy.Address) string {
 		host = "0.0.0.0"
 	}
 	return fmt.Sprintf("ipv4@%s:%d", host, a.PortLow)
-}
-
-// programHAProxyEnv is the HAPROXY_* part of a program's environment.
-func (m *master) programHAProxyEnv(cfg *haproxy.Config) []string {
-	var cli []string
-	for _, s := range cfg.Global.StatsSockets {
-		cli = append(cli, statsSocketName(s.Addr))
-	}
-	cli = append(cli, fmt.Sprintf("sockpair@%d", m.nextCtrlFD()))
-	peer := cfg.Global.LocalPeer(m.o.LocalPeer)
-	if peer == "" {
-		peer, _ = os.Hostname()
-	}
-	env := []string{"HAPROXY_MWORKER=1", "HAPROXY_CFGFILES=" + strings.Join(m.o.Files, ";"),
-		"HAPROXY_LOCALPEER=" + peer, "HAPROXY_CLI=" + strings.Join(cli, ";"),
-		"HAPROXY_STARTUP_VERSION=" + haproxy.Version}
-	if len(m.cliAddrs) > 0 {
-		masters := slices.Clone(m.cliAddrs)
-		slices.Reverse(masters)
-		env = append(env, "HAPROXY_MASTER_CLI="+strings.Join(masters, ";"))
-	}
-	return env
 }

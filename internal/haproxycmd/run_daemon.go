@@ -16,7 +16,11 @@ import (
 // child's status when startup failed.
 const daemonEnv = "GOHAPROXY_DAEMON_CHILD"
 
-func isDaemonChild() bool { return os.Getenv(daemonEnv) == "1" }
+// daemonChild is read once at start; the child then unsets the variable,
+// which HAProxy's forked child has no counterpart of (`show env`, env()).
+var daemonChild = os.Getenv(daemonEnv) == "1"
+
+func isDaemonChild() bool { return daemonChild }
 
 func daemonize(stderr io.Writer) int {
 	exe, err := os.Executable()
@@ -30,7 +34,7 @@ func daemonize(stderr io.Writer) int {
 		return 1
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
-	cmd.Env = append(os.Environ(), daemonEnv+"=1")
+	cmd.Env = append(os.Environ(), daemonEnv+"=1", parseEnvVar())
 	cmd.Stderr = stderr // startup alerts still reach the terminal
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -58,6 +62,7 @@ func daemonize(stderr io.Writer) int {
 // and detaches from the terminal (stdin, stdout and stderr on /dev/null, as
 // HAProxy closes them).
 func runDaemonChild(fl *Options, o workerOptions) int {
+	os.Unsetenv(daemonEnv)
 	ready := os.NewFile(3, "ready")
 	// Opened now: after chroot there may be no /dev/null.
 	null, nerr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
@@ -83,7 +88,7 @@ func runDaemonChild(fl *Options, o workerOptions) int {
 	// master goes to the background and reports ready once its first
 	// worker listens; otherwise -sf/-st/-x handovers work as with HAProxy's
 	// classic `-D -p PIDFILE -sf $(cat PIDFILE)` reload.
-	res, code, ok := loadForRun(o, true)
+	res, code, ok := loadAsParent(o, true) // run_env.go
 	if !ok {
 		o.Ready(fmt.Errorf("configuration failed"))
 		return code

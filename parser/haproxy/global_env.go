@@ -115,6 +115,9 @@ func envAfter(base Env, ops []EnvOp, name string) (string, bool) {
 type envState struct {
 	base Env
 	ops  []EnvOp
+	// cmdlinePeer is -L, which makes HAProxy ignore "localpeer" lines;
+	// peers is set once a peers section was met: later ones are ignored.
+	cmdlinePeer, peers bool
 }
 
 // lookup is the environment after every line read so far.
@@ -136,6 +139,12 @@ func (e *envState) lookupAt(p Pos, name string) (string, bool) {
 func (e *envState) note(p Pos, w []string) {
 	if len(w) > 1 && w[0] == "no" {
 		w = w[1:]
+	}
+	if w[0] == "localpeer" {
+		if op := localPeerOp(w); op != nil && !e.cmdlinePeer && !e.peers {
+			e.ops = append(e.ops, EnvOp{Pos: p, Args: op})
+		}
+		return
 	}
 	if !isEnvKeyword(w[0]) {
 		return
@@ -162,4 +171,34 @@ func (s *state) globalEnv(g *Global, l *kwLine) {
 	}
 	s.alertRaw(l.p.File, l.p.Line, alert)
 	s.fileFatal = true
+}
+
+// globalLocalPeer keeps a global "localpeer" line, which in HAProxy 2.6
+// also sets HAPROXY_LOCALPEER in the environment as it is read (2.6.12
+// -c: a later "${HAPROXY_LOCALPEER}" reads the new name).
+func (s *state) globalLocalPeer(g *Global, l *kwLine) {
+	s.globalKeepRaw(g, l)
+	if op := localPeerOp(l.w); op != nil {
+		g.EnvOps = append(g.EnvOps, EnvOp{Pos: l.p, Args: op})
+	}
+}
+
+// localPeerOp is the environment change of a "localpeer" line, nil for
+// one HAProxy refuses before setting anything.
+func localPeerOp(w []string) []string {
+	if len(w) != 2 || w[1] == "" {
+		return nil
+	}
+	return []string{"setenv", "HAPROXY_LOCALPEER", w[1]}
+}
+
+// peersDeclared says whether a peers section came before the line being
+// parsed: from then on HAProxy ignores "localpeer".
+func (s *state) peersDeclared() bool {
+	for _, o := range s.cfg.Others {
+		if o.Kind == "peers" {
+			return true
+		}
+	}
+	return false
 }

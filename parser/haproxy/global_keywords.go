@@ -65,7 +65,7 @@ var globalKeywordTable = []globalKeywordRow{
 	{"strict-limits", "", true, (*state).globalKeepRaw},
 	{"node", "<name>", false, (*state).globalNode},
 	// names the local peer of the peers sections (check.go peersWithoutLocal)
-	{"localpeer", "<name>", false, (*state).globalKeepRaw},
+	{"localpeer", "<name>", false, (*state).globalLocalPeer},
 	// read by load-server-state-from-file (server_state.go)
 	{"server-state-base", "<directory>", false, (*state).globalServerState},
 	{"server-state-file", "<file>", false, (*state).globalServerState},
@@ -166,6 +166,11 @@ func (s *state) global(p Pos, w []string) {
 	if kw == "localpeer" && s.localPeerCmdline != "" {
 		// -L wins; HAProxy says so at each "localpeer" line.
 		s.warn(p, "'%s' ignored since it is already set by using the '-L' command line argument.", kw)
+		return
+	}
+	if kw == "localpeer" && s.peersDeclared() {
+		// HAProxy's peers sections already took the name they run as.
+		s.warn(p, "'%s' ignored since it is used after 'peers' section.", kw)
 		return
 	}
 	row := globalRows[kw]

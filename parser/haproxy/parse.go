@@ -64,7 +64,7 @@ func checkFiles(files []string, env Env, o CheckOptions) *Result {
 	}
 	r := &Result{Config: &Config{}}
 	st := &state{cfg: r.Config, d: &r.Diags, proxies: map[string]*Proxy{}, localPeerCmdline: o.LocalPeer, mworkerCmdline: o.MasterWorker}
-	st.envs = &envState{base: env}
+	st.envs = &envState{base: env, cmdlinePeer: o.LocalPeer != ""}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {

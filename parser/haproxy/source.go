@@ -170,6 +170,9 @@ func preprocess(file string, data []byte, env Env, diags *Diagnostics, envs *env
 				section = words[1]
 			}
 		}
+		if w0 == "peers" && envs != nil {
+			envs.peers = true
+		}
 		if kind == "global" && envs != nil {
 			envs.note(Pos{file, num}, words)
 		}
