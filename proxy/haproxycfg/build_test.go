@@ -67,7 +67,7 @@ func TestSeed(t *testing.T) {
 	if want := []Section{{Name: "main", Frontend: true, HTTP: true}, {Name: "servers", Backend: true, HTTP: true}}; !reflect.DeepEqual(p.Sections, want) {
 		t.Errorf("sections = %+v", p.Sections)
 	}
-	wantProc := Process{Daemon: true, Pidfile: "/var/run/haproxy.pid", Chroot: "/var/lib/haproxy", User: "haproxy", Group: "haproxy", StrictLimits: true}
+	wantProc := Process{Daemon: true, Pidfile: "/var/run/haproxy.pid", Chroot: "/var/lib/haproxy", User: "haproxy", Group: "haproxy", ReusePort: true, StrictLimits: true}
 	if p.Process != wantProc {
 		t.Errorf("process = %+v", p.Process)
 	}
