@@ -172,7 +172,7 @@ program p5
 		stop    bool
 	}{
 		{"reload", nil, 2, true},
-		{"fail", []string{"FAIL_AFTER=0.3"}, 0, false},
+		{"fail", []string{"FAIL_AFTER=1.5"}, 0, false}, // the other programs start (and record) first, even on a loaded machine
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
