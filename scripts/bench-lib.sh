@@ -62,3 +62,18 @@ NGX
 # even count).
 median_run() { printf '%s\n' "$@" | sort -t'|' -k1,1g | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+
+# ratio G H: G/H to two decimals, "-" without H.
+ratio() { awk -v g="$1" -v h="$2" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }'; }
+
+# round_ratios "HAPROXY-RUNS" "GOHAPROXY-RUNS": each round's gohaproxy/
+# HAProxy req/s (runs "req/s|...", one per round), "-" if none.
+round_ratios() {
+  local h g i out=()
+  read -ra h <<<"$1"
+  read -ra g <<<"$2"
+  for i in "${!g[@]}"; do
+    [ -n "${h[$i]:-}" ] && out+=("$(awk -v g="${g[$i]%%|*}" -v h="${h[$i]%%|*}" 'BEGIN { if (h > 0) printf "%.2f", g/h }')")
+  done
+  echo "${out[*]:--}"
+}

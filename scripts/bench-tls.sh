@@ -151,12 +151,8 @@ if [ ${#TLS_PROXIES[@]} -gt 0 ]; then
         hr=0 hcpu=- gr=0 gcpu=-
         [ ${#hruns[@]} -gt 0 ] && { hr=$(median_run "${hruns[@]}" | cut -d'|' -f1); hcpu=$(median $(printf '%s\n' "${hruns[@]}" | cut -d'|' -f2)); }
         [ ${#gruns[@]} -gt 0 ] && { gr=$(median_run "${gruns[@]}" | cut -d'|' -f1); gcpu=$(median $(printf '%s\n' "${gruns[@]}" | cut -d'|' -f2)); }
-        ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
-        ratios=()
-        for i in "${!gruns[@]}"; do
-          [ -n "${hruns[$i]:-}" ] && ratios+=("$(awk -v g="${gruns[$i]%%|*}" -v h="${hruns[$i]%%|*}" 'BEGIN { if (h > 0) printf "%.2f", g/h }')")
-        done
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio" "${ratios[*]:--}"
+        ratio=$(ratio "$gr" "$hr")
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$tc" "$th" "$hr" "$hcpu" "$gr" "$gcpu" "$ratio" "$(round_ratios "${TR[haproxy,$tc,$th]:-}" "${TR[gohaproxy,$tc,$th]:-}")"
       done
     done
     printf '\nTLS cases: both proxies up at once with the same configuration, %s rounds of %ss per case and client, the two alternating and their order swapped each round (medians; rounds = each round'"'"'s ratio); wrk (https-keepalive c=64; handshake-* c=16 with Connection: close on binds that resume no session, one full handshake per request, X25519 and TLS_AES_128_GCM_SHA256 on both daemons, ECDHE-*-AES128-GCM-SHA256 in the -tls12 cases) and h2load %s (c=16, 32 streams per connection); ECDSA P-256 and RSA 2048 self-signed certificates. HAProxy on OpenSSL %s, gohaproxy on Go %s crypto/tls (RSA signatures by %s).\n' \

@@ -218,7 +218,7 @@ sleep 0.5
 table() {
   printf '| case | client threads | HAProxy req/s | p50 | p99 | CPU µs/req | gohaproxy req/s | p50 | p99 | CPU µs/req | ratio | rounds |\n'
   printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-  local c cname th hruns gruns hr h50 h99 gr g50 g99 hcpu gcpu ratio i ratios
+  local c cname th hruns gruns hr h50 h99 gr g50 g99 hcpu gcpu ratio
   for c in "${CASES[@]}"; do
     IFS='|' read -r cname _ <<<"$c"
     for th in 1 2; do
@@ -226,12 +226,8 @@ table() {
       hr=0 h50=- h99=- hcpu=- gr=0 g50=- g99=- gcpu=-
       [ ${#hruns[@]} -gt 0 ] && { IFS='|' read -r hr h50 h99 _ <<<"$(median_run "${hruns[@]}")"; hcpu=$(median $(printf '%s\n' "${hruns[@]}" | cut -d'|' -f4)); }
       [ ${#gruns[@]} -gt 0 ] && { IFS='|' read -r gr g50 g99 _ <<<"$(median_run "${gruns[@]}")"; gcpu=$(median $(printf '%s\n' "${gruns[@]}" | cut -d'|' -f4)); }
-      ratio=$(awk -v g="$gr" -v h="$hr" 'BEGIN { if (h > 0) printf "%.2f", g/h; else print "-" }')
-      ratios=()
-      for i in "${!gruns[@]}"; do
-        [ -n "${hruns[$i]:-}" ] && ratios+=("$(awk -v g="${gruns[$i]%%|*}" -v h="${hruns[$i]%%|*}" 'BEGIN { if (h > 0) printf "%.2f", g/h }')")
-      done
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$th" "$hr" "$h50" "$h99" "$hcpu" "$gr" "$g50" "$g99" "$gcpu" "$ratio" "${ratios[*]:--}"
+      ratio=$(ratio "$gr" "$hr")
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cname" "$th" "$hr" "$h50" "$h99" "$hcpu" "$gr" "$g50" "$g99" "$gcpu" "$ratio" "$(round_ratios "${R[haproxy,$cname,$th]:-}" "${R[gohaproxy,$cname,$th]:-}")"
     done
   done
   printf '\nMeasured by `make bench` on %s: %s cores, %s rounds of %ss per case and client (wrk -t1 and -t2), haproxy %s and gohaproxy up at once with the same configuration (ports aside), the two alternating and their order swapped each round; backends nginx %s. Each figure is the median of the rounds (latency: the median req/s run); ratio = gohaproxy/HAProxy median req/s, rounds = each round'"'"'s ratio; CPU = the proxy'"'"'s user + system time over the run per request. RSS after all cases: HAProxy %s MB, gohaproxy %s MB.\n' \
