@@ -89,6 +89,7 @@ func convRequest(v string) string {
 // match must be equal. So a value HAProxy computes differently, or a
 // "no sample" on one side only, shows as a difference.
 func TestConverterDifferential(t *testing.T) {
+	t.Parallel()
 	var exprs []string
 	for _, c := range convExprs {
 		exprs = append(exprs, "req.hdr(x),"+c)

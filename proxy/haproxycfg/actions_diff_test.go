@@ -59,6 +59,7 @@ func exchangeFrom(t *testing.T, src, addr, raw string, idle time.Duration) ([]by
 // configuration; each connection's bytes must be equal, and so must how it
 // ends (kept open, closed).
 func TestRequestActionsDifferential(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ef := filepath.Join(dir, "ef.http")
 	os.WriteFile(ef, []byte("HTTP/1.0 403 Nope\r\nX-Mixed-Case: v\r\nContent-Length: 3\r\n\r\nef\n"), 0o644)

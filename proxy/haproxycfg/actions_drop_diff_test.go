@@ -174,6 +174,7 @@ func nextLine(t *testing.T, ch chan string, who string) string {
 // no request time, as HAProxy 2.6 does; the requests before them on the
 // connection are served.
 func TestRejectSilentDropDifferential(t *testing.T) {
+	t.Parallel()
 	w := webs3(t)
 	cfg := httplogFrontend + `    http-request reject if { path /rej }
     http-request silent-drop if { path /sd }

@@ -36,6 +36,7 @@ func awaitLines(ch chan string, first, quiet time.Duration) []string {
 // (over log-separate-errors), silent removes it; a kept-alive
 // connection's next transaction starts again at the default.
 func TestSetLogLevelDifferential(t *testing.T) {
+	t.Parallel()
 	w := webs3(t)
 	cfg := `global
     log LOG local0

@@ -41,6 +41,7 @@ func recordingWeb(t *testing.T, hold time.Duration) (addr string, seen func() []
 // offset), with its bounds on both values; prio_class and prio_offset
 // read them back.
 func TestPriorityQueueDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	cfg := httpHead + `    timeout queue 5s
 frontend fe

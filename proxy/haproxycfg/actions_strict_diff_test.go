@@ -16,6 +16,7 @@ import (
 // http-request strict-mode off the field is left out and the rules go
 // on; each request of a connection starts strict again.
 func TestStrictModeDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := httplogFrontend + `    http-request strict-mode off if { path /off /offon }
     http-request strict-mode on if { path /offon }
     http-request set-header x-copy %[req.hdr(x-a)]
@@ -53,6 +54,7 @@ func TestStrictModeDifferential(t *testing.T) {
 // vary from one run to the next, so no size past the first failure is
 // compared). Compared: bytes, log lines, and wrew/eint.
 func TestStrictModeRemovedFieldsDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := httplogFrontend + `    http-request del-header x-b if { path /db }
     http-request set-header x-b 2 if { path /sb }
     http-request add-header x-c 1 if { path /ac }

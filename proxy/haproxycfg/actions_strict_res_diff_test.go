@@ -71,6 +71,7 @@ backend be
 // The sizes 8100 and 8101 are the last that fits and the first that
 // does not (the http-after-response add-header is the one failing).
 func TestStrictModeResponseDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := strings.ReplaceAll(strictResponseCfg, "SRV", bigHeaderServer(t))
 	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
 	for _, p := range []string{"/100", "/9000", "/8100", "/8101", "/off/9000", "/after/100", "/after/9000",

@@ -16,6 +16,7 @@ import (
 // slower than it gets the 504 and an sH log line, in both proxies; the
 // next transaction on the connection has the backend's timeout again.
 func TestSetTimeoutServerDifferential(t *testing.T) {
+	t.Parallel()
 	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/slow") {
 			time.Sleep(400 * time.Millisecond)

@@ -25,6 +25,7 @@ import (
 // connection: HAProxy adds "connection: close" to a 504 page answering
 // a "Connection: close" request, which goha does not do yet.)
 func TestSetTimeoutExprDifferential(t *testing.T) {
+	t.Parallel()
 	origin := serveHTTP(t, func(rw http.ResponseWriter, r *http.Request) {
 		time.Sleep(300 * time.Millisecond)
 		rw.Header().Set("Date", "fixed")

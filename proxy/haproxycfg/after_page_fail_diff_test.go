@@ -19,6 +19,7 @@ import (
 // 500, as in HAProxy. Compared: bytes, log lines, show stat's hrsp_5xx,
 // wrew and eint of the frontend and the backends.
 func TestAfterResponsePageFailDifferential(t *testing.T) {
+	t.Parallel()
 	silent := loopback.Listen(t)
 	go func() {
 		for {

@@ -60,6 +60,7 @@ backend empty
 // the recording backend received (echoed in the second response), and
 // the log lines.
 func TestAfterResponseDifferential(t *testing.T) {
+	t.Parallel()
 	rec := startHeadRecorder(t)
 	cfg := strings.ReplaceAll(afterResponseCfg, "REC", rec)
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)

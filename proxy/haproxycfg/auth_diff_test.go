@@ -54,6 +54,7 @@ func basic(userPass string) string {
 // groups, the credential parsing quirks, and the fetch values the server
 // receives. Every connection's bytes and how it ends must be equal.
 func TestAuthDifferential(t *testing.T) {
+	t.Parallel()
 	backend := startHeadRecorder(t)
 	cfg := httpHead + authUserlist + `
 frontend fe
@@ -113,6 +114,7 @@ backend be
 // TestAuthErrorfileDifferential: the challenge is built on the proxy's
 // errorfile for 401 when it has one.
 func TestAuthErrorfileDifferential(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ef := filepath.Join(dir, "401.http")
 	os.WriteFile(ef, []byte("HTTP/1.1 401 Nope\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nX-A: b\r\n\r\nno\n"), 0o644)

@@ -121,6 +121,7 @@ func backendActionsConfig(t *testing.T, dir string) string {
 // connection ends, the log lines (captures, levels, termination states),
 // and the frontends' and backends' show stat counters.
 func TestBackendActionsDifferential(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := backendActionsConfig(t, dir)
 	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)

@@ -18,6 +18,7 @@ import (
 // refused). What the client gets, the log lines and the dreq counters
 // are compared.
 func TestBackendContentTCPDifferential(t *testing.T) {
+	t.Parallel()
 	server := echoOnceServer(t)
 	cfg := tcpLogHead + `frontend fe
     bind BIND

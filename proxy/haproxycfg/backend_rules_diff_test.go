@@ -105,6 +105,7 @@ func backendRulesConfig(t *testing.T, dir string) string {
 // it got), the log lines, and the frontend's and backends' show stat
 // counters (dreq, dresp, responses by class).
 func TestBackendRulesDifferential(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := backendRulesConfig(t, dir)
 	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)

@@ -17,6 +17,7 @@ import (
 // overlapping requests, answered 0.4 s apart, log 2, 1 and 0 (goha
 // logged 0 for each before), in http mode, with logasap, and in tcp mode.
 func TestBeConnLoggedMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	ln := loopback.Listen(t)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, _ := time.ParseDuration(strings.TrimPrefix(r.URL.Path, "/"))

@@ -62,6 +62,7 @@ func acceptedUT(t *testing.T, local, peer string) int {
 // socket and on the socket it accepted for one TCP session (HAProxy's
 // through pidfd_getfd). Wildcard binds are in TestBindNamespaceDifferential.
 func TestBindSocketOptionsDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "ss")
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { io.Copy(io.Discard, c) })
@@ -131,6 +132,7 @@ func TestBindSocketOptionsDifferential(t *testing.T) {
 // leaves, the next one is served. The frontend's other listener, without
 // a limit, serves at once.
 func TestBindMaxconnDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	got := make(chan string, 32)
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {

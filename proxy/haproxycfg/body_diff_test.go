@@ -78,6 +78,7 @@ var bodyConfigs = []struct {
 // backend must receive the same bytes (the body unchanged, a chunked
 // body re-framed as HAProxy does).
 func TestBodyFetchDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	for _, c := range bodyConfigs {
 		t.Run(c.name, func(t *testing.T) {

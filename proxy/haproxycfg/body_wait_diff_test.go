@@ -17,6 +17,7 @@ import (
 // counters (the frontend's ereq; the backend's requests, sessions and 4xx
 // when it waited).
 func TestBufferRequestTimeoutDifferential(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"frontend", "backend"} {
 		t.Run(in, func(t *testing.T) {
 			fe, be := "", ""

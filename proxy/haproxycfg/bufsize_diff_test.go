@@ -143,6 +143,7 @@ func TestMaxHdrDifferential(t *testing.T) {
 // req.len of that size is met at once, one byte more waits out the
 // inspect delay and the connection goes to the other backend.
 func TestInspectBufferDifferential(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		tune  string
 		limit int

@@ -241,6 +241,7 @@ cache c1
 // a POST's invalidation, then the log lines, the origins' request counts,
 // show cache and the cache_lookups/cache_hits counters.
 func TestCacheMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	ha, goha, sock, haLog, goLog, haWeb, goWeb, plan, px := startCacheBoth(t, cacheDiffConfig)
 	type step struct{ method, target, extra string }
 	steps := []step{}
@@ -505,6 +506,7 @@ cache c1
 // headers (not stored), an unknown Content-Encoding (not stored), the
 // limit of secondary entries; then show cache's vary keys.
 func TestCacheVaryMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	cfg := strings.Replace(cacheDiffConfig, "    max-object-size 3000\n", "    max-object-size 3000\n    process-vary on\n    max-secondary-entries 2\n", 1)
 	ha, goha, sock, haLog, goLog, haWeb, goWeb, plan, _ := startCacheBoth(t, cfg)
 	type step struct{ target, extra string }

@@ -57,6 +57,7 @@ func sameCacheCompression(t *testing.T, cfg string) {
 // tune.comp.maxlevel 1, beside HAProxy 2.6 (sameCacheCompression's
 // exchanges).
 func TestCacheFilterMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	comp := "    compression algo gzip\n    compression type text/plain\n"
 	for _, tc := range []struct{ name, filters string }{
 		{"cache then compression", "    filter cache c1\n    filter compression\n" + comp},

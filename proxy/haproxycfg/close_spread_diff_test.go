@@ -129,6 +129,7 @@ func closeSpreadWeb(t *testing.T) string {
 // and the last at least 0.5 s apart: ten uniform draws over 2 s all fall
 // within 0.5 s about once in 25,000 runs). HAProxy 2.6 and goha alike.
 func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web := closeSpreadWeb(t)
 	cfg := strings.NewReplacer("SPREAD", "2s", "KA", "20s", "WEB", web).Replace(closeSpreadConfig)
 	for _, p := range startStoppables(t, cfg) {
@@ -201,6 +202,7 @@ func TestCloseSpreadIdleMatchesHAProxy(t *testing.T) {
 // connection at the stop (its race), is run again, three times at most;
 // the stop waits until each side has accepted the three connections.
 func TestCloseSpreadActiveMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web := closeSpreadWeb(t)
 	for _, spread := range []string{"2s", "0"} {
 		cfg := strings.NewReplacer("SPREAD", spread, "KA", "20s", "WEB", web).Replace(closeSpreadConfig)
@@ -342,6 +344,7 @@ func activeUntilClose(c net.Conn, t0 time.Time) (n int, end string, sent, answer
 // is answered kept alive (no "connection: close"), and it ends at its
 // keep-alive timeout (3 s), after which the process ends.
 func TestCloseSpreadInfiniteMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web := closeSpreadWeb(t)
 	cfg := strings.NewReplacer("SPREAD", "infinite", "KA", "3s", "WEB", web).Replace(closeSpreadConfig)
 	var got []string

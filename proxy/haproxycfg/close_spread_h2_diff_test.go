@@ -18,6 +18,7 @@ import (
 // apart); with `infinite` none gets one in the 1.5 s after the stop.
 // HAProxy 2.6 and goha alike.
 func TestCloseSpreadH2MatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web := closeSpreadWeb(t)
 	for _, spread := range []string{"2s", "infinite"} {
 		cfg := strings.NewReplacer("SPREAD", spread, "KA", "20s", "WEB", web, "bind FE", "bind FE proto h2").Replace(closeSpreadConfig)

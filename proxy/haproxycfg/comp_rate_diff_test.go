@@ -21,6 +21,7 @@ import (
 // and it is compressed. The response heads (Content-Encoding or not) and
 // decoded bodies are compared, and show info's CompressBpsRateLim.
 func TestMaxCompRateMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	recHA, recGo := startRecorder(t), startRecorder(t)
 	cfg := "global\n    maxcomprate 8\n" + httpHead + "frontend fe\n    bind BIND\n    compression algo gzip\n    compression type text/html\n" +

@@ -94,6 +94,7 @@ var compConfigs = []struct{ name, fe, be string }{
 // the backend must receive the same request (offload drops
 // Accept-Encoding), and comp_rsp must count the same responses.
 func TestCompressionDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	for _, c := range compConfigs {
 		t.Run(c.name, func(t *testing.T) {

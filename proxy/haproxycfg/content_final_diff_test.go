@@ -17,6 +17,7 @@ import (
 // garbage refused at once, a head cut short refused when the inspect delay
 // ends, WAIT_END waits for that end; in an HTTP frontend both are true.
 func TestContentFinalFetchesDifferential(t *testing.T) {
+	t.Parallel()
 	web := loopback.StartWeb(t, "w")
 	cfg := "defaults\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n" +
 		"listen p\n    mode tcp\n    bind BIND_P\n    tcp-request inspect-delay 400ms\n" +

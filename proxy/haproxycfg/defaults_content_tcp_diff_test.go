@@ -16,6 +16,7 @@ import (
 // connecting (bytes there at the stream's start would be decided on by
 // HAProxy). What the client gets and the log lines are compared.
 func TestDefaultsContentRulesTCPDifferential(t *testing.T) {
+	t.Parallel()
 	server := echoOnceServer(t)
 	for _, tc := range []struct {
 		name, defaults, own string

@@ -114,6 +114,7 @@ func webs3(t *testing.T) []string {
 // TestRoutingDifferential: ACL routing (path_beg, hdr(host) -i, anonymous
 // ACL), weights, backup servers and header rules through both proxies.
 func TestRoutingDifferential(t *testing.T) {
+	t.Parallel()
 	w := webs3(t)
 	cfg := httpHead + `frontend fe
     bind BIND

@@ -48,6 +48,7 @@ backend b2
 // refused (RST_STREAM REFUSED_STREAM), its connection kept. Compared: the client's
 // bytes, the log lines, and show stat's counters.
 func TestDynamicBackendOtherModeDifferential(t *testing.T) {
+	t.Parallel()
 	web := startRecorder(t)
 	web.reset([]byte("HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n"), false)
 	cfg := `global

@@ -19,6 +19,7 @@ import (
 // After a 503 no server took, HAProxy keeps the client connection when the
 // request was whole (as after the rules' answers): compared too.
 func TestErrorPagesDifferential(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := func(name, content string) string {
 		p := filepath.Join(dir, name)

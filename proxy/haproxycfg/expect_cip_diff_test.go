@@ -20,6 +20,7 @@ var loopbackPorts = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 // condition false, a plain request is served. On an accept-proxy bind
 // the CIP header comes first, then the PROXY header (HAProxy's order).
 func TestExpectNetScalerCIPDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	req := []byte("GET / HTTP/1.0\r\n\r\n")
 	cases := []struct {

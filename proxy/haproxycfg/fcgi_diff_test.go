@@ -164,6 +164,7 @@ var fcgiDateLine = regexp.MustCompile(`(?m)^date: .*\r\n`)
 // content-length, chunked when the head came alone) and the same log
 // lines.
 func TestFCGIMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	rec := startFCGIRecorder(t)
 	for _, keep := range []string{"", "    no option keep-conn\n"} {
 		cfg := httpLogHead + `fcgi-app php

@@ -131,6 +131,7 @@ backend be2
 // frontend and backend without the options, not to an HTTP/2 client.
 // Compared: the bytes each client gets and those the server gets.
 func TestH1CaseAdjustMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	caseFile := filepath.Join(t.TempDir(), "case.txt")
 	if err := os.WriteFile(caseFile, []byte("# names\n\n  x-trailer   X-Trailer  \n\thost\tHOST\t\nx-forwarded-for X-Forwarded-For\nx-added X-ADDED\nlocation Location\ncache-control Cache-Control\ntransfer-encoding Transfer-Encoding\n"), 0o644); err != nil {

@@ -365,6 +365,7 @@ func TestHTTP1RequestCorpus(t *testing.T) {
 // TestHTTP1ResponseCorpus: at least 50 raw responses, each served to
 // "GET /r" (or to HEAD when the case name says so).
 func TestHTTP1ResponseCorpus(t *testing.T) {
+	t.Parallel()
 	cases := loadCorpus(t, "../../testdata/http1/responses.txt")
 	if len(cases) < 50 {
 		t.Fatalf("corpus holds %d responses, want >= 50", len(cases))

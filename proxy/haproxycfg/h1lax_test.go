@@ -71,6 +71,7 @@ func startLaxSides(t *testing.T) (ha, goha corpusSide) {
 }
 
 func TestAcceptInvalidRequestCorpus(t *testing.T) {
+	t.Parallel()
 	cases := loadCorpus(t, "../../testdata/http1/accept-invalid-requests.txt")
 	if len(cases) < 40 {
 		t.Fatalf("corpus holds %d requests, want >= 40", len(cases))
@@ -130,6 +131,7 @@ backend be_negated
 }
 
 func TestAcceptInvalidScope(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	ha, goha := newCorpusSides(t, 3, startLaxRecorder)
 	difftest.StartHAProxy(t, scopeConfig(ha.binds, ha.recs), ha.binds[0])

@@ -57,6 +57,7 @@ func h2AskPaced(addr, path string, gap time.Duration, chunks ...string) string {
 // once it came; TestH2RequestBodyPastEndMatchesHAProxy has the other
 // ends and the counters).
 func TestH2RequestBodyEndMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web := loopback.StartWeb(t, "w")
 	cfg := `global
     log LOG local0

@@ -14,6 +14,7 @@ import (
 // (:scheme, :authority, host), what the client gets, and the log line's
 // %B and %U are HAProxy 2.6.12's.
 func TestH2ServerRequestBytesMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	ha, goha := startH2DetailsPair(t, h2DetailsConfig)
 	h1 := []string{
 		"POST /len HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",

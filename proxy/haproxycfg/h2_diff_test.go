@@ -209,6 +209,7 @@ func describe(resp *http.Response, err error) string {
 // connection: same responses at the client, same HTTP/1.1 requests at
 // the server.
 func TestH2Differential(t *testing.T) {
+	t.Parallel()
 	pki, ha, goha := startH2Both(t)
 	type reqCase struct {
 		id, method, path, body string

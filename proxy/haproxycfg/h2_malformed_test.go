@@ -76,6 +76,7 @@ func h2OutcomeIdle(t *testing.T, addr string, raw bool, idle time.Duration, send
 // TestH2MalformedFrames sends broken HTTP/2 to HAProxy 2.6 and to goha:
 // the same GOAWAY / RST_STREAM answers, and goha keeps serving.
 func TestH2MalformedFrames(t *testing.T) {
+	t.Parallel()
 	pki, ha, goha := startH2Both(t)
 	get := func(extra ...string) []byte {
 		return h2Block(append([]string{":method", "GET", ":scheme", "http", ":path", "/", ":authority", "x"}, extra...)...)

@@ -149,6 +149,7 @@ func slowWeb(t *testing.T) string {
 // stream of the backend, HAProxy's does). The frames the client saw, the
 // log lines and the counters must match.
 func TestH2FrontendRejectMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	cfg := loggedHead + `frontend fe
     mode http
     option httplog

@@ -120,6 +120,7 @@ func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // request went on, and each header's version and client address. Then
 // an HTTP/2 client's streams, which share their client's connections.
 func TestSendProxyReuseDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	backends := []string{"h1v1", "h1v2", "h2v1", "h2v2", "h2v2always"}
 	mk := func() (fe, fe2, cfg string) {

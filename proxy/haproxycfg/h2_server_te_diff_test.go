@@ -44,6 +44,7 @@ backend del
 // goha's rules see what HAProxy 2.6.12's see and the client gets the
 // same bytes, HTTP/1.1, HTTP/1.0 and HTTP/2; the log lines match.
 func TestH2ServerResponseTEMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	ha, goha := startH2DetailsPair(t, h2TEConfig)
 	for _, path := range []string{"/nolen", "/len", "/trailers", "/empty", "/del/x"} {
 		for _, ver := range []string{"HTTP/1.1", "HTTP/1.0"} {

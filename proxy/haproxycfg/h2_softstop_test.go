@@ -86,6 +86,7 @@ func softStopEvents(t *testing.T, addr string, stop func()) string {
 // on reload) an HTTP/2 connection gets GOAWAY(NO_ERROR), its stream in
 // flight is answered, then the connection closes.
 func TestH2SoftStop(t *testing.T) {
+	t.Parallel()
 	bin := testenv.LookPath(t, "haproxy")
 	slow := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		buf := make([]byte, 4096)

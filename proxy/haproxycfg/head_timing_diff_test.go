@@ -202,6 +202,7 @@ const timersFormat = `%ft Th=%Th Ti=%Ti TR=%TR Tq=%Tq Tw=%Tw Tc=%Tc Tr=%Tr Td=%T
 // client's close, 400) logged with the same timers: a connection that
 // sent nothing has %Ti 0 and its whole wait as %Ta and %Tt, not -1.
 func TestHeadWaitTimersMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	web := loopback.StartWeb(t, "w")
 	req := "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 	hreq := "    timeout http-request 500ms\n"

@@ -87,6 +87,7 @@ func idleCloseEvents(t *testing.T, addr string, stop func(), ask bool) string {
 // close" and the connection closes; one that stays idle closes at its
 // keep-alive timeout. HAProxy 2.6 gets SIGUSR1, goha its Shutdown.
 func TestIdleCloseOnResponseMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	bin := testenv.LookPath(t, "haproxy")
 	web := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		buf := make([]byte, 4096)

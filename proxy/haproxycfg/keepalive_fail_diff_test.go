@@ -23,6 +23,7 @@ import (
 // had. Client bytes and both log lines are HAProxy 2.6's, with and
 // without option logasap.
 func TestKeptAliveFailedNextDifferential(t *testing.T) {
+	t.Parallel()
 	w := webs3(t)
 	for _, asap := range []bool{false, true} {
 		extra := ""

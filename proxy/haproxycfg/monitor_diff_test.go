@@ -17,6 +17,7 @@ import (
 // reads (the recording backend answers with the head it got), and how
 // each connection ends.
 func TestMonitorOriginalToDifferential(t *testing.T) {
+	t.Parallel()
 	page := filepath.Join(t.TempDir(), "503.http")
 	os.WriteFile(page, []byte("HTTP/1.1 503 Down\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\ndown\n"), 0o644)
 	rec := startHeadRecorder(t)

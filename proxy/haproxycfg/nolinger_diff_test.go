@@ -17,6 +17,7 @@ import (
 // way; a server closing first still sends its bytes and a FIN to the
 // client. What each side sees and the log lines are compared.
 func TestNoLingerBackendDifferential(t *testing.T) {
+	t.Parallel()
 	var scenario atomic.Value
 	scenario.Store("")
 	seen := make(chan string, 8)

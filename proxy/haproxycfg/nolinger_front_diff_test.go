@@ -185,6 +185,7 @@ func TestNoLingerTCPFrontendTaken(t *testing.T) {
 // or without the option, measured: after `option http-server-close`, a
 // 504, an aborted request.)
 func TestNoLingerHTTPTunnelDifferential(t *testing.T) {
+	t.Parallel()
 	seen := make(chan string, 8)
 	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		defer c.Close()

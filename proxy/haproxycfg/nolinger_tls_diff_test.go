@@ -43,6 +43,7 @@ func (r *recordTap) Read(p []byte) (int, error) {
 // how TCP ended, the socket's state) and the server saw, and the tcplog
 // lines are compared.
 func TestNoLingerTLSFrontendDifferential(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	server := startNoLingerServer(t)
 	dead := loopback.FreeAddr(t)

@@ -61,6 +61,7 @@ func pausedExchange(t *testing.T, addr string, steps []string, idle, pause time.
 // tcp-request connection): client bytes and log lines are HAProxy 2.6's,
 // as without the pauses.
 func TestParkedKeepAliveDifferential(t *testing.T) {
+	t.Parallel()
 	w := webs3(t)
 	cfg := strings.Replace(httplogFrontend, "frontend fe\n", `frontend fe
     timeout http-keep-alive 5s

@@ -22,6 +22,7 @@ func negotiatedCipher(addr, ciphers string) string {
 // (a CBC suite before a GCM one, AES-256 before AES-128, ChaCha20 before
 // AES, an RSA suite and one the bind does not list skipped).
 func TestPreferClientCiphersDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

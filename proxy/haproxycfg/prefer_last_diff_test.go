@@ -103,6 +103,7 @@ func preferLastSteps(t *testing.T, addr string, steps []string) string {
 // is not preferred anymore; a full last server is waited for unless
 // max-keep-alive-queue says otherwise.
 func TestPreferLastServerDifferential(t *testing.T) {
+	t.Parallel()
 	plain := []string{"A:/", "B:/", "A:/", "B:/", "C:/", "A:/", "D:/", "B:/", "C:/", "E:/", "E:/", "F:/"}
 	closing := []string{"A:/", "A:/close", "A:/", "A:/", "B:/", "A:/"}
 	queued := []string{"A:/", "B:/", "D:/", "&C:/slow", "A:/", "A:/"}
@@ -174,6 +175,7 @@ listen li
 // before and after 5.5 s of silence, through HAProxy 2.6 and goha at
 // once.
 func TestSessionConnsOutliveIdleDifferential(t *testing.T) {
+	t.Parallel()
 	steps := []string{"A:/", "B:/", "C:/", "A:/", "=5500ms", "A:/", "B:/", "C:/", "B:/"}
 	cfg := func() string {
 		return `global

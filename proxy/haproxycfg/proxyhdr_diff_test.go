@@ -14,6 +14,7 @@ import (
 // same bytes at the server and the client, and the same connection end,
 // with and without it, in both daemons.
 func TestUseProxyHeaderDifferential(t *testing.T) {
+	t.Parallel()
 	echo := requestLineEcho(t)
 	cfg := httpHead + `frontend fe
     bind BIND

@@ -126,6 +126,7 @@ backend be
 // close 3, 2 and 1 as the estimate decays. Each daemon is sampled half
 // way between its purges.
 func TestIdlePurgeMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	const delay = 500 * time.Millisecond
 	// run reports the counts, and whether the test's own schedule held:

@@ -52,6 +52,7 @@ func tcpNamed(t *testing.T, name string) string {
 // '!' and '||'; what each side answers, which server got which bytes,
 // and whether the proxy waited out the delay must agree.
 func TestReqLenDifferential(t *testing.T) {
+	t.Parallel()
 	ha, goha := startBoth(t, strings.NewReplacer("BIG", tcpNamed(t, "big"), "SMALL", tcpNamed(t, "small")).Replace(reqLenConfig))
 	cases := []struct {
 		name  string

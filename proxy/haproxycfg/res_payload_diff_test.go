@@ -44,6 +44,7 @@ func echoServer(t *testing.T) string {
 // (the client's bytes flow to the server meanwhile). On an HTTP stream
 // they have no value: the rule does not wait and never matches.
 func TestResPayloadDifferential(t *testing.T) {
+	t.Parallel()
 	ha, goha := startBoth(t, strings.ReplaceAll(resPayloadConfig, "ECHO", echoServer(t)))
 	cases := [][]string{
 		{"xxxy"},
@@ -77,6 +78,7 @@ func TestResPayloadDifferential(t *testing.T) {
 // the first bytes, a reject once the inspect delay is over, and an
 // accept (the inspected bytes count in %B whatever the verdict).
 func TestResPayloadLogsDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := "global\n    log LOG local0\n" + strings.Replace(strings.ReplaceAll(resPayloadConfig, "ECHO", echoServer(t)),
 		"defaults\n", "defaults\n    log global\n    option tcplog\n", 1)
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)

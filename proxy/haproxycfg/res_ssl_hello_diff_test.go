@@ -36,6 +36,7 @@ listen tl
 // ends. What the client gets back, and whether the proxy waited, are
 // compared.
 func TestResSSLHelloTypeDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))

@@ -76,6 +76,7 @@ backend be
 // res.body_size fetches beside HAProxy 2.6: the client must get the same
 // bytes.
 func TestResponseBodyDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	srv := resBodyServer(t)
 	ha, goha := loopback.FreeAddr(t), loopback.FreeAddr(t)

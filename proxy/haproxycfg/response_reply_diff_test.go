@@ -16,6 +16,7 @@ import (
 // closing and HTTP/1.0 connections; a second request on the connection
 // shows what the recording backend received.
 func TestResponseRepliesDifferential(t *testing.T) {
+	t.Parallel()
 	backend := startHeadRecorder(t)
 	cfg := httpHead + `frontend fe
     bind BIND

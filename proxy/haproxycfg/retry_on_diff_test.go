@@ -16,6 +16,7 @@ import (
 // line (its retries count, "+1" after a redispatch, and termination
 // state).
 func TestRetryOnDifferential(t *testing.T) {
+	t.Parallel()
 	dead := loopback.DeadAddr(t)
 	live := loopback.StartWeb(t, "live").Addr
 	const be = "backend be\n    balance first\n    retries 1\n"

@@ -96,6 +96,7 @@ REUSEBACKENDS`
 // which server connection each request went on, and how many the server
 // saw.
 func TestHTTPReuseDifferential(t *testing.T) {
+	t.Parallel()
 	modes := []string{"default", "never", "safe", "aggressive", "always"}
 	mk := func() (string, map[string]*atomic.Int64) {
 		var bes strings.Builder

@@ -98,6 +98,7 @@ func runStepsScenario(t *testing.T, addr, addr2, prefix, steps string) string {
 // HTTP/1.1 and HTTP/2 servers, the scenarios above through HAProxy 2.6
 // and goha: which server connection each request went on.
 func TestHTTPReuseStepsDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	modes := []string{"safe", "aggressive", "always", "never"}
 	type key struct{ proto, mode, sc, be string }

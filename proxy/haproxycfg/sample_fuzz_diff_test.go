@@ -148,6 +148,7 @@ func fuzzConvRequest(r *rand.Rand) string {
 // missing samples), beside HAProxy 2.6: the same -c refusals, and the
 // same answer bytes for every request. GOHA_SAMPLE_SEED replays a run.
 func TestConverterFuzzDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	seed := fuzzSeed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0x5eed))

@@ -26,6 +26,7 @@ var fuzzMaps = map[string]string{
 // _int and _ip outputs, defaults) over random request values beside
 // HAProxy 2.6, byte for byte. GOHA_SAMPLE_SEED replays a run.
 func TestMapFuzzDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	seed := fuzzSeed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0x3a9))

@@ -71,6 +71,7 @@ var seqConfigs = []string{
 // values reading what they changed, against HAProxy 2.6: the status and
 // the request head the backend receives must be identical.
 func TestRuleSequenceDifferential(t *testing.T) {
+	t.Parallel()
 	reqs := []string{
 		"GET /p/q?a=1 HTTP/1.1\r\nHost: t\r\nX: abc\r\nCookie: a=1; b=2\r\nConnection: close\r\n\r\n",
 		"GET /p/q HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",

@@ -15,6 +15,7 @@ import (
 // a line with an IPv4/IPv6 address); a time is rounded up to a whole
 // millisecond.
 func TestServerTCPUserTimeoutDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "ss")
 	ts := startTaggedServer(t)
 	srv := ts.addr

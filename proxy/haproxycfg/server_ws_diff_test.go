@@ -87,6 +87,7 @@ func (c peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // HTTP/1.1 server changes nothing. What the client got, what the server
 // saw (HTTP/1.1 head, or HTTP/2 frames), the log lines.
 func TestServerWSMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	srv := &h2WSServer{seen: map[string]*strings.Builder{}}
 	addr := loopback.ServeEach(t, loopback.Listen(t), wsBothServer(srv))
 	cfg := httpLogHead + `frontend fe

@@ -107,6 +107,7 @@ func observeBoth(t *testing.T, ha, goha, req string) (want, got string) {
 // meet a reset), the log lines (none for connection and session rules)
 // and the counters (dreq, not dcon; no session for the early rules).
 func TestSilentDropRulesDifferential(t *testing.T) {
+	t.Parallel()
 	web := webs3(t)[0]
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []frontendRuleCase{

@@ -22,6 +22,7 @@ import (
 // configuration arrive whole at the server and back at the client (the
 // digests compared), and the log lines (with their byte counts) match.
 func TestSpliceDifferential(t *testing.T) {
+	t.Parallel()
 	payload := bytes.Repeat([]byte("0123456789abcdef"), 300*1024/16)
 	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))

@@ -57,6 +57,7 @@ func statBytesServer(t *testing.T) string {
 // (content-length, chunked with trailer, until close, HTTP/1.0, 404),
 // the proxy's own page (a deny), a CONNECT tunnel, and HTTP/2 requests.
 func TestStatBytesHTTPMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	cfg := httpHead + `frontend fe
     bind BIND
     http-request deny if { path /deny }

@@ -101,6 +101,7 @@ listen tl
 // by a 101 that nobody speaks on is closed once the tunnel timeout the
 // rule set (or the backend's) is over.
 func TestSetTimeoutTunnelDifferential(t *testing.T) {
+	t.Parallel()
 	upgrade := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		if _, err := readHead(bufio.NewReader(c)); err != nil {

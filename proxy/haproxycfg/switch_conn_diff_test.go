@@ -116,6 +116,7 @@ func backendStats(px *proxy.Proxy) []proxy.Stats {
 // that backend's scur), beside HAProxy 2.6.12: the client's bytes, the
 // http backend's, the log lines and show stat's cells.
 func TestTCPFrontendMixedBackendsDifferential(t *testing.T) {
+	t.Parallel()
 	web := startRecorder(t)
 	cfg := mixedFrontend(`    tcp-request inspect-delay 1s
     tcp-request content accept if HTTP
@@ -154,6 +155,7 @@ func TestTCPFrontendMixedBackendsDifferential(t *testing.T) {
 // frontend reaching http backends only), beside HAProxy 2.6.12: client
 // bytes, the http backends' bytes, log lines and show stat's cells.
 func TestTCPFrontendMixedImplicitDifferential(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"tcp", "http"} {
 		t.Run(mode, func(t *testing.T) {
 			web, other := startRecorder(t), startRecorder(t)
@@ -206,6 +208,7 @@ func mixedImplicitDifferential(t *testing.T, mode string, web, other *recorder, 
 // request's HTTP message. Beside HAProxy 2.6.12: client bytes, the http
 // backend's bytes, log lines and show stat's cells.
 func TestTCPFrontendDynamicBackendDifferential(t *testing.T) {
+	t.Parallel()
 	for _, sw := range []string{"", "    tcp-request content switch-mode http\n"} {
 		name := "per-connection"
 		if sw != "" {
@@ -251,6 +254,7 @@ func TestTCPFrontendDynamicBackendDifferential(t *testing.T) {
 // Beside HAProxy 2.6.12: the client's bytes, the http backend's, the log
 // lines and show stat's cells.
 func TestConditionalSwitchModeDifferential(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []string{"", "proto h1 "} {
 		name := strings.TrimSpace(proto)
 		if name == "" {
@@ -295,6 +299,7 @@ func conditionalSwitchDifferential(t *testing.T, proto string) {
 // Beside HAProxy 2.6.12: the client's bytes, the backend's (the
 // variable they set), the log lines.
 func TestSwitchModeAfterPayloadRulesDifferential(t *testing.T) {
+	t.Parallel()
 	web := startRecorder(t)
 	cfg := mixedFrontend(`    tcp-request inspect-delay 1s
     tcp-request content set-var(txn.h) str(yes) if HTTP

@@ -17,6 +17,7 @@ import (
 // never do. What the client and the server get, the log lines and the
 // frontend's counters are compared.
 func TestSwitchModeAfterRulesDifferential(t *testing.T) {
+	t.Parallel()
 	firstContentDifferential(t, "    tcp-request content switch-mode http\n    tcp-request content reject\n")
 }
 
@@ -25,6 +26,7 @@ func TestSwitchModeAfterRulesDifferential(t *testing.T) {
 // a switch-mode rule do (TestSwitchModeAfterRulesDifferential), beside
 // HAProxy 2.6.
 func TestImplicitUpgradeContentDifferential(t *testing.T) {
+	t.Parallel()
 	firstContentDifferential(t, "")
 }
 

@@ -18,6 +18,7 @@ import (
 // X-Forwarded-For reaches the server). What the client and each server
 // get, the log lines and show stat's frontend counters are compared.
 func TestSwitchModeFromDefaultsDifferential(t *testing.T) {
+	t.Parallel()
 	web, other := startRecorder(t), startRecorder(t)
 	cfg := `global
     log LOG local0

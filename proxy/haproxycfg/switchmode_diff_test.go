@@ -109,6 +109,7 @@ func upgradeExchangesRaced(t *testing.T, ha, goha string, haLog, goLog chan stri
 // twice in ereq, an HTTP/2 client served after its preface, and show
 // stat's frontend counters.
 func TestTCPFrontendImplicitHTTPUpgradeMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	rec := startRecorder(t)
 	cfg := upgradeHead + `frontend fe
     mode tcp
@@ -184,6 +185,7 @@ backend other
 // switch never run, and option httplog falls back to tcplog. With
 // `proto h1` an HTTP/2 preface gets a 400 (no upgrade to HTTP/2).
 func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ proto, log string }{
 		{"", "option httplog"}, {"proto h1", "option httplog"},
 		// what a custom format sees of a refused first request
@@ -227,6 +229,7 @@ func TestTCPFrontendSwitchModeMatchesHAProxy(t *testing.T) {
 // at the first wrong one with a PR line, and the upgraded TCP stream
 // counts nothing.
 func TestTCPFrontendSwitchModeH2MatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	web, other := startRecorder(t), startRecorder(t)
 	ha, goha, haLog, goLog, px, sock, before := startSettled(t, switchModeConfig("proto h2", web, other))
 	fe0 := px.Frontends()[0].Stats

@@ -14,6 +14,7 @@ import (
 // ones. The answers, what the server got, the log lines and the
 // frontend's counters are compared.
 func TestImplicitUpgradeRedirectDifferential(t *testing.T) {
+	t.Parallel()
 	rec := startRecorder(t)
 	cfg := upgradeHead + `frontend fe
     mode tcp

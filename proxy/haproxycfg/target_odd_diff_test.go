@@ -81,6 +81,7 @@ var targetOddRequests = []string{
 // at the client (Date-free), at the server and the log lines (request
 // line, %HU, %HP, %HQ, %HV, path and base) must be equal.
 func TestOddTargetsMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	rec := startRecorder(t)
 	cfg := strings.ReplaceAll(targetOddCfg, "ORIGIN", rec.ln.Addr().String())
 	ha, goha, haLog, goLog := startBothLogged(t, cfg)

@@ -94,6 +94,7 @@ backend st
 // whether the answer waited for the delay, and the log lines (variables,
 // backend/server, termination state) are compared.
 func TestTCPHTTPFetchDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := strings.NewReplacer("REC1", recordServer(t, "s1"), "REC2", recordServer(t, "s2"), "REC3", recordServer(t, "s3")).Replace(tcpHTTPConfig)
 	ha, goha, haLog, goLog, _ := startBothLoggedStats(t, cfg, "")
 	dropStartLines(haLog, goLog)
@@ -148,6 +149,7 @@ func TestTCPHTTPFetchDifferential(t *testing.T) {
 // before a client that waits 100 ms sent anything: an HTTP fetch there
 // has no value and nothing is waited for, beside HAProxy 2.6.
 func TestTCPHTTPFetchNoDelayDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := tcpLogHead + `frontend fe
     bind BIND
     log-format "%ci %ft %b/%s %ts"

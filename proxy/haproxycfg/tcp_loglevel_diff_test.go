@@ -12,6 +12,7 @@ import (
 // line's syslog priority, or no line at all for silent, a later rule
 // overriding an earlier one.
 func TestTCPSetLogLevelDifferential(t *testing.T) {
+	t.Parallel()
 	web := webs3(t)[0]
 	for _, tc := range []frontendRuleCase{
 		{"content", "tcp", "tcp-request content set-log-level err", 1},

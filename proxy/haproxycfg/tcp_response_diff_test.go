@@ -17,6 +17,7 @@ import (
 // gets the 502 page), the log line and the counters (dresp, eresp, the
 // status classes). A condition on request fetches never matches there.
 func TestTCPResponseRulesDifferential(t *testing.T) {
+	t.Parallel()
 	web := webs3(t)[0]
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ name, mode, rules string }{
@@ -87,6 +88,7 @@ var logCounts = regexp.MustCompile(` \d+/\d+/\d+/\d+/\d+ `)
 // http mode: two servers in turn, the second's responses refused. The
 // client's view and the log lines of four connections.
 func TestTCPResponseServerFetchesDifferential(t *testing.T) {
+	t.Parallel()
 	webs := webs3(t)
 	req := "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
 	for _, tc := range []struct{ mode, rules string }{

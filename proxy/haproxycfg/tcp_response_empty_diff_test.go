@@ -54,6 +54,7 @@ func gohaShowTable(t *testing.T, plan *Plan, name string) string {
 // the log lines for the clients that send; for those that close at once,
 // on each side, one count per connection logged without CC.
 func TestTCPResponseEmptyClientMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	server := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(3 * time.Second))
 		b := make([]byte, 64)

@@ -16,6 +16,7 @@ var servedData = regexp.MustCompile(`data "(HTTP/1\.1 \d+)[^"]*"`)
 // and no session (stot); an accept ends the session rules (a reject after
 // it does not run); a tcp-request connection accept does not skip them.
 func TestTCPSessionVerdictsDifferential(t *testing.T) {
+	t.Parallel()
 	web := webs3(t)[0]
 	req := "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
 	for _, tc := range []frontendRuleCase{

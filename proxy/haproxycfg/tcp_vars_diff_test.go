@@ -15,6 +15,7 @@ import (
 // decide a reject (reject unless they all hold), so a variable goha
 // failed to set would refuse the connection.
 func TestTCPVarsDifferential(t *testing.T) {
+	t.Parallel()
 	backend := startHeadRecorder(t)
 	httpCfg := httpHead + `frontend fe
     bind BIND

@@ -20,6 +20,7 @@ import (
 // process). HAProxy sets SO_KEEPALIVE only when asked, on the sides the
 // options name, with only the values given.
 func TestTCPKeepAliveDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "ss")
 	ts := startTaggedServer(t)
 	srv := ts.addr

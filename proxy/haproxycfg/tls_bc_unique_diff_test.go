@@ -82,6 +82,7 @@ func sServerFinished(trace string) map[string][2]string {
 // resumed one, as openssl s_server's trace shows them, in TLS 1.2 and
 // 1.3, with an AEAD and a CBC suite.
 func TestTLSBackendUniqueIDDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newFetchPKI(t)

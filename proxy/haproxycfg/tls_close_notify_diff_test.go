@@ -67,6 +67,7 @@ func closeEnd(addr, version, raw string) string {
 // close` exchange, at the keep-alive timeout and after the 408 of a
 // request timeout, in TLS 1.2 and 1.3.
 func TestTLSCloseNotifyMatchesHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

@@ -36,6 +36,7 @@ func sClientGroup(addr, version, group string) string {
 // groups as HAProxy 2.6 does, for TLS 1.2 and 1.3 clients offering one
 // group each.
 func TestCurvesDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

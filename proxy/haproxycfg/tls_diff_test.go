@@ -142,6 +142,7 @@ func sClient(t *testing.T, addr string, args ...string) string {
 // the protocol versions and ciphers s_client is allowed, and tcp mode over
 // TLS.
 func TestTLSDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "curl")
 	testenv.LookPath(t, "openssl")
 	pki, ha, goha := startTLSBoth(t)
@@ -215,6 +216,7 @@ func sClientTicket(t *testing.T, addr string) bool {
 
 // TestTLSTickets: session tickets by default, none with no-tls-tickets.
 func TestTLSTickets(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "openssl")
 	_, ha, goha := startTLSBoth(t)
 	for _, b := range []int{1, 6} {
@@ -228,6 +230,7 @@ func TestTLSTickets(t *testing.T) {
 // TestTLSClientCertificates: verify required/optional with ca-file, with
 // no client certificate, the CA's, and an untrusted one.
 func TestTLSClientCertificates(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "curl")
 	pki, ha, goha := startTLSBoth(t)
 	outcome := func(addr string, cert string) string {
@@ -255,6 +258,7 @@ func TestTLSClientCertificates(t *testing.T) {
 // TestTLSMalformed sends what is not a TLS handshake to both: each closes
 // the connection (never a crash, never a hang past the client timeout).
 func TestTLSMalformed(t *testing.T) {
+	t.Parallel()
 	_, ha, goha := startTLSBoth(t)
 	inputs := map[string][]byte{
 		"plain HTTP":            []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),

@@ -35,6 +35,7 @@ const tlsGlobalsReply = "    http-request return status 200 content-type text/pl
 // 2.6. OpenSSL counts session ages in whole seconds: the margins hold
 // whatever the rounding and a loaded machine's delays.
 func TestSSLLifetimeDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)
@@ -270,6 +271,7 @@ func servedExtras(addr string, version uint16) string {
 // response and its signed certificate timestamps; a configuration whose
 // key cannot be found so is refused by both (-c exit code).
 func TestLoadExtraFilesDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	dir := extraPKI(t)
 	cases := []struct {
@@ -370,6 +372,7 @@ func sClientCipher(addr, cipher string) string {
 // speaks TLS 1.3 only, where a DHE-only client fails and an ECDHE one
 // succeeds on both daemons.
 func TestDHParamsDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

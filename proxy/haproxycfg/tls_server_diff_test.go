@@ -135,6 +135,7 @@ backend clear
 // name that does not match the SNI or verifyhost), the same 503 and log
 // line.
 func TestServerTLSDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	pki := newTestPKI(t)
 	writeOtherCA(t, pki.Dir)

@@ -13,6 +13,7 @@ import (
 // sees the same TLS versions offered and taken, suite and resumption
 // (serverTLSNotes).
 func TestServerTLSGlobalsMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	matchServerTLS(t, "    ssl-server-verify none\n    ssl-default-server-ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256\n    ssl-provider default\n",
 		[]tlsServerCase{

@@ -135,6 +135,7 @@ func (p *peeked) Read(b []byte) (int, error) { return p.r.Read(b) }
 // and it offers the TLS 1.3 suites in its ciphersuites order, goha in
 // Go's (a ciphersuites list is compared in an order both offer alike).
 func TestServerTLSOptionsMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	matchServerTLS(t, "", []tlsServerCase{
 		{"server TLS 1.1 only", "ssl verify none", "TLS11"},

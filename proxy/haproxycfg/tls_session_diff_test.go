@@ -29,6 +29,7 @@ KEYLOG
 // without tune.ssl.keylog (which does not change them, nor makes the
 // TLS 1.3 secrets appear), with and without session tickets.
 func TestTLSSessionFetchesDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	pki := newFetchPKI(t)
 	ask := func(addr string, tc *tls.Config) (got string, st tls.ConnectionState, master string) {

@@ -99,6 +99,7 @@ func (c *slowConn) Write(p []byte) (int, error) {
 // ClientHello cut in two, a rejected name, plain HTTP, and openssl
 // s_client -servername.
 func TestTCPSNIRoutingDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

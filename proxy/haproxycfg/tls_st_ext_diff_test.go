@@ -81,6 +81,7 @@ backend bnone
 // extension longer than its block, for bytes that are not TLS, or for a
 // hello still cut when the inspect delay ends (the rules wait for it).
 func TestReqSSLSTExtDifferential(t *testing.T) {
+	t.Parallel()
 	cfg := strings.NewReplacer("W0", startBanner(t, "b0"), "W1", startBanner(t, "b1"), "W2", startBanner(t, "b2"),
 		"WNONE", startBanner(t, "bnone")).Replace(stExtConfig)
 	ha, gh := startBoth(t, cfg)

@@ -92,6 +92,7 @@ func sClientFinished(t *testing.T, addr, sess string, resume bool, args ...strin
 // with a client certificate or not, after a HelloRetryRequest, with
 // tune.ssl.keylog or not (whose secrets stay hidden without it).
 func TestTLSUniqueIDDifferential(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newFetchPKI(t)

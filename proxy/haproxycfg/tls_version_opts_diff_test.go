@@ -38,6 +38,7 @@ func sClientOutcome(addr string, args ...string) string {
 // TLS 1.3. A bind whose versions the defaults' no-tlsv13 and its own
 // no-tlsv12 all disable is refused by both.)
 func TestBindTLSVersionOptionsMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	testenv.LookPath(t, "haproxy")
 	testenv.LookPath(t, "openssl")
 	pki := newTestPKI(t)

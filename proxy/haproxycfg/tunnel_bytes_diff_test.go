@@ -25,6 +25,7 @@ var tunnelBytesTable = regexp.MustCompile(`(?m) exp=\d+| use=\d+|^0x[0-9a-f]+: |
 // and their non-tunnel answers, and for a tcp frontend's sessions,
 // beside goha: after each case the log line and the entry must be equal.
 func TestTunnelBytesMatchHAProxy(t *testing.T) {
+	t.Parallel()
 	backend := &connectBackend{seen: map[string]*bytes.Buffer{}}
 	srv := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) { backend.serve(c, connectCases) })
 	echo := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {

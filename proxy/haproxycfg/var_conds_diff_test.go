@@ -11,6 +11,8 @@ import (
 // unset, unset-var, process and session variables across kept-alive
 // requests, beside HAProxy 2.6: the header listing every variable that
 // the recording backend receives must be identical.
+// Not a parallel test: proc variables are process-wide, shared by every
+// goha this test binary runs at once.
 func TestVarConditionsDifferential(t *testing.T) {
 	backend := startHeadRecorder(t)
 	rules := []string{

@@ -61,6 +61,7 @@ var varConfigs = []string{
 // the var() fetch against HAProxy 2.6: the status and the request head
 // the backend receives must be identical.
 func TestVarsDifferential(t *testing.T) {
+	t.Parallel()
 	reqs := []string{
 		"GET /p/q?a=1 HTTP/1.1\r\nHost: t\r\nX: abc\r\nConnection: close\r\n\r\n",
 		"GET /p/q HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",

@@ -19,6 +19,7 @@ import (
 // variables stay counted across the connection's requests. The answers
 // (the variables as the return rule prints them) are compared.
 func TestVarLimitsDifferential(t *testing.T) {
+	t.Parallel()
 	const fmtVars = `a=%[var(txn.a)] s=%[var(sess.s)] t=%[var(sess.t)] r=%[var(req.r)] q=%[var(req.q)] c=%[var(txn.c)]`
 	cfg := `global
     tune.vars.txn-max-size 250
