@@ -76,6 +76,9 @@ GOTESTSUM_VERSION := v1.13.0
 # wait on daemons, timers and VRRP adverts (at -p 2 a full run took 24 min
 # and used about a fifth of the two cores; at 4 it takes 12 min).
 TESTJOBS ?= 4
+# go test starts packages in the order given: the longest first, so that
+# none of them starts last and runs alone (the rest fill the other slots).
+SLOWFIRST := ./proxy/haproxycfg ./vrrp/daemon ./internal/haproxycmd ./cmd/gohaproxy ./lab/seedlab ./lab/interop
 GOTESTSUM := $(shell $(GO) env GOPATH)/bin/gotestsum
 
 test: deps lint build
@@ -84,7 +87,7 @@ test: deps lint build
 	@rm -f $(BIN)/rerun-report.txt; \
 	$(GOTESTSUM) --format standard-quiet --rerun-fails=1 --rerun-fails-max-failures=8 --rerun-fails-run-root-test \
 	  --rerun-fails-report=$(BIN)/rerun-report.txt --jsonfile=$(BIN)/test.json \
-	  --packages="$(PKGS)" -- $(GOFLAGS) -p $(TESTJOBS) -parallel $(TESTJOBS) -count=1 -timeout 18m; rc=$$?; \
+	  --packages="$(SLOWFIRST) $(PKGS)" -- $(GOFLAGS) -p $(TESTJOBS) -parallel $(TESTJOBS) -count=1 -timeout 18m; rc=$$?; \
 	if [ -s $(BIN)/rerun-report.txt ]; then echo "== failed once, passed on rerun (timing on a busy machine?) =="; \
 	  cat $(BIN)/rerun-report.txt; fi; \
 	echo "== slowest tests (gotestsum tool slowest --jsonfile $(BIN)/test.json) =="; \
