@@ -26,8 +26,12 @@ func (r *RequestInfo) noteServerConnErr(err error) {
 	}
 	var te srvTLSError
 	r.srvErr = 0
-	if errors.As(err, &te) && !isTimeout(err) {
+	var se socks4Error
+	switch {
+	case errors.As(err, &te) && !isTimeout(err):
 		r.srvErr = connErrSSLHandshake
+	case errors.As(err, &se):
+		r.srvErr = se.code
 	}
 }
 

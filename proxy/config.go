@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"crypto/tls"
-	"github.com/goha-lb/goha/proxy/cache"
+	"net/netip"
 	"time"
+
+	"github.com/goha-lb/goha/proxy/cache"
 
 	"github.com/goha-lb/goha/proxy/balance"
 	"github.com/goha-lb/goha/proxy/h2"
@@ -591,6 +593,7 @@ type Server struct {
 	MinConn int
 	// Slowstart is its weight's ramp-up time after it comes back (slowstart.go; 0: at once).
 	Slowstart  time.Duration
-	CheckAddrs // its `addr` and `port`, and its agent's (check_addrs.go)
-	ServerSock // its sockets' options (server_sock.go)
+	CheckAddrs                // its `addr` and `port`, and its agent's (check_addrs.go)
+	ServerSock                // its sockets' options (server_sock.go)
+	Socks4     netip.AddrPort // `socks4 <addr>:<port>`: its connections' SOCKS4 proxy (socks4.go)
 }

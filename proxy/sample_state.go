@@ -264,6 +264,9 @@ func (r *RequestInfo) ServerConn() (local, remote netip.AddrPort, major int, ok 
 	if ra, ok := c.TCPConn.RemoteAddr().(*net.TCPAddr); ok {
 		remote = unmapped(ra.AddrPort())
 	}
+	if c.srvSide != nil && c.peer.IsValid() {
+		remote = c.peer // through a SOCKS4 proxy (socks4.go)
+	}
 	return local, remote, 1, true
 }
 

@@ -1,6 +1,9 @@
 package proxy
 
-import "net"
+import (
+	"net"
+	"net/netip"
+)
 
 // srvSide is the part of a tconn that only a connection to a server
 // carries. A client connection's tconn has none (nil), so that a parked
@@ -33,6 +36,9 @@ type srvSide struct {
 	// release, when set, gives the connection's source port back to its
 	// server's port range once it is closed (connsource.go).
 	release func()
+	// peer is the server a connection through a SOCKS4 proxy reaches
+	// (socks4.go): bc_dst reads it, as HAProxy's, not the proxy's address.
+	peer netip.AddrPort
 }
 
 // srvTconn is a connection to a server and its server side, one

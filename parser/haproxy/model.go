@@ -374,6 +374,8 @@ type ServerOptions struct {
 	// Source is the `source ... [usesrc ...] [interface ...]` option
 	// (nil: the backend's, if any).
 	Source *ConnSource
+	// Socks4 is `socks4 <addr>:<port>` (server_socks4.go; nil: none).
+	Socks4 *Address
 }
 
 // Forwardfor is "option forwardfor [except net] [header name] [if-none]".

@@ -133,6 +133,7 @@ var serverOptionTable = []serverOptionRow{
 	{"ws", "auto|h1|h2", serverWS},
 	{"log-proto", "legacy|octet-count", serverLogProto},
 	{"namespace", "<name>", serverNamespace},
+	{"socks4", "<addr>:<port>", serverSocks4},
 	{"port", "<port>", serverCount},
 	{"id", "<value>", serverCount},
 }

@@ -27,6 +27,7 @@ var serverMissingArg = map[string]string{
 	"ws":            "'ws' has to be 'auto', 'h1' or 'h2'.", // (an empty word, HAProxy's check)
 	"log-proto":     "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
 	"namespace":     "'namespace' : expects <name> as argument.",
+	"socks4":        "'socks4' expects <addr>:<port> as argument..",
 	"rise":          "'rise' expects an integer argument..",
 	"fall":          "'fall' expects an integer argument..",
 	"error-limit":   "'error-limit' expects an integer argument..",

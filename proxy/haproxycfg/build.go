@@ -443,7 +443,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	sv.SendProxy = sendProxy(s)
 	b.serverPP2(s, sv)
 	sv.Source = b.connSource(px, s)
-	sv.UserTimeout, sv.Namespace = s.TCPUserTimeout, b.serverNamespace(s)
+	sv.UserTimeout, sv.Namespace, sv.Socks4 = s.TCPUserTimeout, b.serverNamespace(s), b.serverSocks4(s)
 	if s.Set["id"] {
 		sv.ID = s.ID
 	}

@@ -2,6 +2,8 @@ package haproxycfg
 
 import (
 	"fmt"
+	"net/netip"
+	"strings"
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
@@ -77,4 +79,28 @@ func bindTransparent(fe *proxy.Frontend, bd haproxy.Bind, a string) {
 		fe.Transparent = map[string]bool{}
 	}
 	fe.Transparent[a] = true
+}
+
+// serverSocks4 is the SOCKS4 proxy server s is reached through (zero:
+// none). SOCKS4 carries IPv4 only and goha resolves no name for it: a
+// host name, a UNIX socket or an IPv6 server address is refused.
+func (b *builder) serverSocks4(s *haproxy.Server) netip.AddrPort {
+	a := s.Socks4
+	if a == nil {
+		return netip.AddrPort{}
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(a.Host, "["), "]")
+	if host == "" || host == "*" {
+		host = "0.0.0.0" // as HAProxy: any address, the local host's
+	}
+	ip, err := netip.ParseAddr(host)
+	if a.Path != "" || a.FD > 0 || err != nil {
+		b.unsupported(s.Pos, "server socks4 "+a.Raw+" (a host name or socket: goha takes an IP address)")
+		return netip.AddrPort{}
+	}
+	if sip, err := netip.ParseAddr(s.Addr.Host); err == nil && !sip.Unmap().Is4() {
+		b.unsupported(s.Pos, "server socks4 to an IPv6 server address")
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(ip.Unmap(), uint16(a.PortLow))
 }
