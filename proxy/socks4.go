@@ -20,8 +20,10 @@ import (
 // connect (SC, retried as a refused one; bc_err 41 "SOCKS4 Proxy deny
 // the request" or 40 "... read error during handshake"), no answer in
 // time a connect timeout (sC). bc_dst names the server, not the proxy.
-// Health checks go to the server directly (check-via-socks4 is
-// refused).
+// Health checks go to the server directly unless the server has
+// check-via-socks4 (internal/haproxycmd's check dialer uses Socks4Dial):
+// then a refusal or a close is their "Socket error" with the same text,
+// silence a layer-7 timeout (SocksFailure).
 
 // socks4 codes of HAProxy's CO_ER_SOCKS4_* (fc_err/bc_err values).
 const (
@@ -43,6 +45,13 @@ type socks4Error struct {
 func (e socks4Error) Error() string { return "socks4: " + e.code.String() }
 func (e socks4Error) Unwrap() error { return e.err }
 
+// SocksFailure is what a health check reports of it (proxy/check): the
+// error's text, or a timeout, which HAProxy's checks count at layer 7
+// since the connect itself succeeded.
+func (e socks4Error) SocksFailure() (info string, timeout bool) {
+	return e.code.String(), e.code == 0
+}
+
 // socks4Request is the CONNECT request for target.
 func socks4Request(target netip.AddrPort) []byte {
 	b := make([]byte, 0, 9+len(socks4UserID))
@@ -60,7 +69,7 @@ func (s *server) socks4(dial DialFunc, start time.Time, timeout time.Duration) (
 	if !s.cfg.Socks4.IsValid() {
 		return context.Background(), dial, func() {}
 	}
-	dial = socks4Dial(s.cfg.Socks4, dial)
+	dial = Socks4Dial(s.cfg.Socks4, dial)
 	if timeout <= 0 {
 		return context.Background(), dial, func() {}
 	}
@@ -68,9 +77,9 @@ func (s *server) socks4(dial DialFunc, start time.Time, timeout time.Duration) (
 	return ctx, dial, cancel
 }
 
-// socks4Dial makes dial reach addr through the SOCKS4 proxy via, within
+// Socks4Dial makes dial reach addr through the SOCKS4 proxy via, within
 // the context's deadline.
-func socks4Dial(via netip.AddrPort, dial DialFunc) DialFunc {
+func Socks4Dial(via netip.AddrPort, dial DialFunc) DialFunc {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		target, err := netip.ParseAddrPort(addr)
 		if err != nil || !target.Addr().Unmap().Is4() {
@@ -102,11 +111,11 @@ func socks4Dial(via netip.AddrPort, dial DialFunc) DialFunc {
 	}
 }
 
-// socks4Failure is err as a failed handshake, unless it is the connect
-// timeout, which stays one (sC, no bc_err).
+// socks4Failure is err as a failed handshake; a timeout has no code and
+// stays a timeout (sC, no bc_err).
 func socks4Failure(code ConnErrCode, err error) error {
 	if isTimeout(err) {
-		return err
+		code = 0
 	}
 	return socks4Error{code: code, err: err}
 }

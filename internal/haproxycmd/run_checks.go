@@ -84,6 +84,9 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	}
 	dial = spec.Sock.WrapDial(dial) // its `namespace`
 	agentDial := dial
+	if spec.Socks4.IsValid() { // check-via-socks4: not agents nor explicit connects
+		dial = proxy.Socks4Dial(spec.Socks4, dial)
+	}
 	if spec.SendProxy != 0 {
 		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)
 	}

@@ -58,6 +58,12 @@ func (p TCPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 	return Result{Status: L4OK, Duration: time.Since(start)}
 }
 
+// socksFailure is a failed SOCKS4 handshake (proxy.Socks4Dial): its
+// connection error text, or "" after a timeout.
+type socksFailure interface {
+	SocksFailure() (info string, timeout bool)
+}
+
 // dial connects within t.Connect; on failure it returns the Layer4 result.
 func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn, error), addr string, t Timeouts, start time.Time) (net.Conn, Result, bool) {
 	cctx, cancel := context.WithTimeout(ctx, t.Connect)
@@ -72,6 +78,15 @@ func dial(ctx context.Context, d func(context.Context, string, string) (net.Conn
 	}
 	if r, ok := handshakeResult(err); ok {
 		r.Duration = time.Since(start)
+		return nil, r, false
+	}
+	var sf socksFailure
+	if errors.As(err, &sf) { // check-via-socks4: connected, the handshake failed
+		info, timeout := sf.SocksFailure()
+		r := Result{Status: SOCKERR, Info: info, Duration: time.Since(start)}
+		if timeout {
+			r.Status, r.Info = L7TOUT, ""
+		}
 		return nil, r, false
 	}
 	r := Result{Status: L4CON, Info: errInfo(err), Duration: time.Since(start)}

@@ -508,7 +508,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 			b.unsupported(s.Pos, "server check-proto "+p)
 		}
 		c.H2Settings = b.plan.Proxy.H2 // the traffic's SETTINGS, as HAProxy's H2 mux sends
-		c = withServer(c, sv)
+		c = viaSocks4(s, withServer(c, sv), sv)
 		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && !c.Connect.Clear && (c.Connect.Port != 0 || c.Connect.Addr != "") {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")

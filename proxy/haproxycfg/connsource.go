@@ -70,6 +70,15 @@ func withServer(c CheckSpec, sv *proxy.Server) CheckSpec {
 	return c
 }
 
+// viaSocks4 is health check c of server s through its SOCKS4 proxy when
+// s has check-via-socks4 (without a socks4 proxy HAProxy ignores it).
+func viaSocks4(s *haproxy.Server, c CheckSpec, sv *proxy.Server) CheckSpec {
+	if s.Set["check-via-socks4"] {
+		c.Socks4 = sv.Socks4
+	}
+	return c
+}
+
 // bindTransparent marks listener a of a `bind ... transparent` line.
 func bindTransparent(fe *proxy.Frontend, bd haproxy.Bind, a string) {
 	if _, ok := bd.Options["transparent"]; !ok {

@@ -2,6 +2,7 @@ package haproxycfg
 
 import (
 	"crypto/tls"
+	"net/netip"
 	"time"
 
 	"github.com/goha-lb/goha/proxy/cache"
@@ -151,6 +152,9 @@ type CheckSpec struct {
 	// Sock are the server's socket options, which HAProxy sets on its
 	// checks' and agent's connections too.
 	Sock proxy.ServerSock
+	// Socks4 is the server's SOCKS4 proxy when it has check-via-socks4
+	// (zero: checks connect directly; never for agent checks).
+	Socks4 netip.AddrPort
 	// HTTP is set by `option httpchk` (with `http-check send` applied).
 	HTTP    *check.ProbeRequest
 	Expects []check.Expect

@@ -3,15 +3,14 @@ package haproxycfg
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/socks4test"
 )
 
 // TestSocks4MatchesHAProxy: `server ... socks4 <addr>:<port>` beside
@@ -26,7 +25,7 @@ import (
 func TestSocks4MatchesHAProxy(t *testing.T) {
 	t.Parallel()
 	web := startProxyHeaderWeb(t)
-	socks := startSocks4(t)
+	socks := socks4test.Start(t, "grant")
 	_, port, _ := net.SplitHostPort(web)
 	p, _ := strconv.Atoi(port)
 	wantReq := fmt.Sprintf("0401%04x7f000001%x00", p, "HAProxy")
@@ -44,17 +43,17 @@ frontend fe
     bind BIND
     default_backend b
 backend b
-    server s1 `+web+` socks4 `+socks.addr+` send-proxy
+    server s1 `+web+` socks4 `+socks.Addr+` send-proxy
 `)
 	for _, c := range []struct {
 		mode     string
 		attempts int // per daemon
 	}{{"grant", 1}, {"refuse", 2}, {"close", 2}, {"silent", 2}} {
-		socks.set(c.mode)
+		socks.Set(c.mode)
 		raw := "GET /" + c.mode + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
 		sameAnswer(t, c.mode, ha, goha, raw, 5*time.Second)
 		lines := sameLogLines(t, c.mode, haLog, goLog, 1)
-		reqs := socks.take()
+		reqs := socks.Take()
 		if len(reqs) != 2*c.attempts {
 			t.Errorf("%s: the SOCKS4 proxy got %d requests, want %d (%d from each daemon); haproxy logged %q", c.mode, len(reqs), 2*c.attempts, c.attempts, lines)
 		}
@@ -64,79 +63,6 @@ backend b
 			}
 		}
 	}
-}
-
-// socks4Proxy is the test's SOCKS4 proxy.
-type socks4Proxy struct {
-	addr string
-	mu   sync.Mutex
-	mode string
-	reqs []string // each request, hex
-}
-
-func startSocks4(t *testing.T) *socks4Proxy {
-	ln := loopback.Listen(t)
-	s := &socks4Proxy{addr: ln.Addr().String(), mode: "grant"}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *socks4Proxy) set(mode string) { s.mu.Lock(); s.mode = mode; s.mu.Unlock() }
-
-// take returns the requests received so far and forgets them.
-func (s *socks4Proxy) take() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.reqs
-	s.reqs = nil
-	return r
-}
-
-// serve reads a request (8 bytes, then a user id up to its NUL) and
-// answers it as the mode says.
-func (s *socks4Proxy) serve(c net.Conn) {
-	defer c.Close()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	br := bufio.NewReader(c)
-	head := make([]byte, 8)
-	if _, err := io.ReadFull(br, head); err != nil {
-		return
-	}
-	user, err := br.ReadBytes(0)
-	if err != nil {
-		return
-	}
-	s.mu.Lock()
-	mode := s.mode
-	s.reqs = append(s.reqs, fmt.Sprintf("%x%x", head, user))
-	s.mu.Unlock()
-	switch mode {
-	case "refuse":
-		c.Write([]byte{0, 91, 0, 0, 0, 0, 0, 0})
-		return
-	case "close":
-		return
-	case "silent":
-		time.Sleep(2 * time.Second)
-		return
-	}
-	srv, err := net.Dial("tcp", net.JoinHostPort(net.IP(head[4:8]).String(), strconv.Itoa(int(head[2])<<8|int(head[3]))))
-	if err != nil {
-		return
-	}
-	defer srv.Close()
-	c.SetReadDeadline(time.Time{})
-	c.Write([]byte{0, 90, head[2], head[3], head[4], head[5], head[6], head[7]})
-	go io.Copy(srv, br)
-	io.Copy(c, srv)
 }
 
 // startProxyHeaderWeb is a server that reads a PROXY v1 line and a
