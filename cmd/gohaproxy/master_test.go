@@ -175,6 +175,10 @@ func cliCommand(t *testing.T, path, cmd string) string {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	io.WriteString(c, cmd+"\n")
+	// The master CLI answers until the client closes its side, as HAProxy's.
+	if uc, ok := c.(*net.UnixConn); ok {
+		uc.CloseWrite()
+	}
 	b, _ := io.ReadAll(c)
 	return string(b)
 }

@@ -7,36 +7,88 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
-// The master CLI (-S <bind>[,<option>...]): "show proc", "reload",
-// "show version", "help", and "@<relative pid> <command>" / "@!<pid>
-// <command>" forwarded to a worker's runtime API. One command line per
-// connection (several separated by ';'), answered, then closed, as
-// HAProxy's non-interactive mode.
+// The master CLI (-S <bind>[,<option>,<value>...]) as HAProxy 2.6.12's
+// master runs it: a proxy in front of the CLIs. Each connection reads
+// commands (ended by '\n' or ';') until the client closes, in both modes
+// ("prompt" only adds the "master> " prompt). The proxy itself handles
+// "@<target>" prefixes, "prompt", "quit", the levels ("operator",
+// "user") and the expert modes; every other command goes, one at a time,
+// to a fresh session of the master's own CLI (master_cli_cmds.go) or of
+// the target worker's runtime API, prefixed with "operator -" or
+// "user -" when the connection lowered its level.
 
-const masterCLIHelp = `The following commands are valid at this level:
-  @!<pid>                                 : send a command to the <pid> process
-  @<relative pid>                         : send a command to the <relative pid> process
-  @master                                 : send a command to the master process
-  reload                                  : reload haproxy
-  show proc                               : show processes status
-  show version                            : show version of the current process
-  help [<command>]                        : list matching or all commands
-  quit                                    : disconnect
-`
+// cliBindOptions are the -S options goha applies; HAProxy's other bind
+// options are refused.
+type cliBindOptions struct {
+	mode     os.FileMode
+	level    runtimeapi.Level
+	uid, gid int
+}
+
+func parseCLIBindOptions(words []string) (cliBindOptions, error) {
+	o := cliBindOptions{mode: 0o600, level: runtimeapi.LevelAdmin, uid: -1, gid: -1}
+	for i := 0; i < len(words); i += 2 {
+		if i+1 >= len(words) {
+			return o, fmt.Errorf("'%s' expects an argument", words[i])
+		}
+		k, v := words[i], words[i+1]
+		var err error
+		switch k {
+		case "mode":
+			var n uint64
+			if n, err = strconv.ParseUint(v, 8, 32); err == nil {
+				o.mode = os.FileMode(n)
+			}
+		case "level":
+			var ok bool
+			if o.level, ok = runtimeapi.ParseLevel(v); !ok {
+				err = fmt.Errorf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v)
+			}
+		case "uid", "gid":
+			var n int
+			if n, err = strconv.Atoi(v); err == nil && k == "uid" {
+				o.uid = n
+			} else if err == nil {
+				o.gid = n
+			}
+		case "user":
+			var u *user.User
+			if u, err = user.Lookup(v); err == nil {
+				o.uid, _ = strconv.Atoi(u.Uid)
+			}
+		case "group":
+			var g *user.Group
+			if g, err = user.LookupGroup(v); err == nil {
+				o.gid, _ = strconv.Atoi(g.Gid)
+			}
+		default:
+			err = fmt.Errorf("option '%s' is not supported by goha", k)
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
 
 // openCLI listens on one -S argument: "/path", "unix@/path",
-// "ipv4@127.0.0.1:9999" or "127.0.0.1:9999"; options after a comma
-// ("mode 600", "level admin") are accepted, "mode" is applied.
+// "ipv4@127.0.0.1:9999" or "127.0.0.1:9999", then HAProxy's
+// comma-separated bind options ("mode,600,level,operator").
 func (m *master) openCLI(spec string) (io.Closer, error) {
 	parts := strings.Split(spec, ",")
 	addr := parts[0]
+	opts, err := parseCLIBindOptions(parts[1:])
+	if err != nil {
+		return nil, err
+	}
 	network := "tcp"
 	switch {
 	case strings.HasPrefix(addr, "unix@"):
@@ -57,16 +109,13 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 		return nil, err
 	}
 	if network == "unix" {
-		mode := os.FileMode(0o600)
-		for _, opt := range parts[1:] {
-			f := strings.Fields(opt)
-			if len(f) == 2 && f[0] == "mode" {
-				if v, err := strconv.ParseUint(f[1], 8, 32); err == nil {
-					mode = os.FileMode(v)
-				}
-			}
+		if err := os.Chmod(addr, opts.mode); err == nil && (opts.uid >= 0 || opts.gid >= 0) {
+			err = os.Chown(addr, opts.uid, opts.gid)
 		}
-		os.Chmod(addr, mode)
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	go func() {
 		for {
@@ -74,130 +123,280 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 			if err != nil {
 				return
 			}
-			go m.serveCLI(c)
+			go m.serveCLI(c, opts.level)
 		}
 	}()
 	return ln, nil
 }
 
-func (m *master) serveCLI(c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	line, _ := bufio.NewReader(c).ReadString('\n')
-	for _, cmd := range strings.Split(strings.TrimSpace(line), ";") {
-		m.cliCommand(c, strings.TrimSpace(cmd))
-	}
+// pcli is one master CLI connection's state.
+type pcli struct {
+	m      *master
+	c      net.Conn
+	r      *bufio.Reader
+	level  runtimeapi.Level
+	prompt bool
+	target int // the default target: 0 the master, else a worker's pid ("@1" alone)
 }
 
-func (m *master) cliCommand(w io.Writer, cmd string) {
-	if cmd == "" {
-		return
-	}
-	if strings.HasPrefix(cmd, "@") {
-		target, rest, _ := strings.Cut(cmd, " ")
-		rest = strings.TrimSpace(rest)
-		if target == "@master" {
-			m.cliCommand(w, rest)
+// serveCLI reads commands until the client closes its side, "quit", or
+// an error HAProxy answers by closing. No idle timeout, as HAProxy's
+// master (measured: still open after 40 s).
+func (m *master) serveCLI(c net.Conn, level runtimeapi.Level) {
+	defer c.Close()
+	p := &pcli{m: m, c: c, r: bufio.NewReader(c), level: level}
+	for {
+		cmd, err := p.readCommand()
+		if err != nil {
 			return
 		}
-		m.forward(w, target[1:], rest)
-		return
-	}
-	switch strings.Join(strings.Fields(cmd), " ") {
-	case "show proc":
-		m.showProc(w)
-	case "reload":
-		done := make(chan struct{})
-		m.reloadQ <- done
-		<-done
-	case "show version":
-		fmt.Fprintf(w, "%s\n\n", haproxy.Version)
-	case "help", "quit":
-		if cmd == "help" {
-			io.WriteString(w, masterCLIHelp)
+		if !p.handle(cmd) {
+			return
 		}
-	default:
-		fmt.Fprintf(w, "Unknown command: '%s'\n\n%s", cmd, masterCLIHelp)
 	}
 }
 
-// showProc prints HAProxy 2.6's table: the master with its reload and
-// failed-reload counts, the current worker, then workers still finishing
-// after a reload.
-func (m *master) showProc(w io.Writer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := time.Now()
-	fmt.Fprintf(w, "#%-14s %-15s %-15s %-15s %-15s\n", "<PID>", "<type>", "<reloads>", "<uptime>", "<version>")
-	fmt.Fprintf(w, "%-15d %-15s %-15s %-15s %-15s\n", m.pid, "master",
-		fmt.Sprintf("%d [failed: %d]", m.reloads, m.failed), uptime(now.Sub(m.started)), haproxy.Version)
-	fmt.Fprintf(w, "# workers\n")
-	for _, c := range m.workers {
-		if !c.old {
-			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
+// readCommand reads up to an unescaped ';' or '\n' (a backslash keeps
+// the next byte, escape included, for the target to read).
+func (p *pcli) readCommand() (string, error) {
+	var b []byte
+	for {
+		c, err := p.r.ReadByte()
+		if err != nil {
+			return "", err
 		}
-	}
-	var olds []*child
-	for _, c := range m.workers {
-		if c.old {
-			olds = append(olds, c)
+		switch c {
+		case '\\':
+			b = append(b, c)
+			next, err := p.r.ReadByte()
+			if err != nil {
+				return "", err
+			}
+			b = append(b, next)
+			continue
+		case ';', '\n':
+			return string(b), nil
 		}
+		b = append(b, c)
 	}
-	if len(olds) > 0 {
-		fmt.Fprintf(w, "# old workers\n")
-		for _, c := range olds {
-			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
-		}
-	}
-	fmt.Fprintf(w, "# programs\n\n")
 }
 
-// uptime is HAProxy's "0d00h00m05s".
-func uptime(d time.Duration) string {
-	s := int64(d / time.Second)
-	return fmt.Sprintf("%dd%02dh%02dm%02ds", s/86400, s/3600%24, s/60%60, s%60)
+// words splits a command at spaces and tabs, keeping each word's
+// offset; backslashes stay in (pcli_parse_request).
+func rawWords(cmd string) (words []string, starts []int) {
+	for i := 0; i < len(cmd); {
+		for i < len(cmd) && (cmd[i] == ' ' || cmd[i] == '\t') {
+			i++
+		}
+		if i == len(cmd) {
+			break
+		}
+		start := i
+		for i < len(cmd) && cmd[i] != ' ' && cmd[i] != '\t' {
+			if cmd[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		if i > len(cmd) {
+			i = len(cmd)
+		}
+		words, starts = append(words, cmd[start:i]), append(starts, start)
+	}
+	return words, starts
 }
 
-// forward runs a command on a worker through the runtime API socket of
-// the configuration (`stats socket`). Targets as HAProxy's master CLI:
-// "1" is the current worker (the only relative pid it supports), "!PID" a
-// worker by pid; "" and "0" are the master itself.
-func (m *master) forward(w io.Writer, target, cmd string) {
-	if target == "" || target == "0" {
-		m.cliCommand(w, cmd)
-		return
+// handle runs one command; false closes the connection.
+func (p *pcli) handle(cmd string) bool {
+	args, starts := rawWords(cmd)
+	target, rest := p.target, cmd
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a[0] == '@':
+			pid, ok := p.m.prefixPID(a)
+			if !ok {
+				return p.fail(fmt.Sprintf("Can't find the target PID matching the prefix '%s'\n", a))
+			}
+			if len(args) == 1 {
+				p.target = pid
+				return p.consumed()
+			}
+			target, rest = pid, cmd[starts[1]:]
+		case a == "prompt":
+			p.prompt = !p.prompt
+			return p.consumed()
+		case a == "quit":
+			p.consumed()
+			return false
+		case a == "operator" || a == "user":
+			if a == "operator" && p.level < runtimeapi.LevelOperator {
+				return p.fail("Permission denied!\n")
+			}
+			p.level = runtimeapi.LevelUser
+			if a == "operator" {
+				p.level = runtimeapi.LevelOperator
+			}
+			return p.consumed()
+		case a == "expert-mode" || a == "experimental-mode" || a == "mcli-debug-mode":
+			if p.level < runtimeapi.LevelAdmin {
+				return p.fail("Permission denied!\n")
+			}
+			// goha's workers have no expert or experimental commands:
+			// the modes change no answer, so nothing is forwarded.
+			if a == "mcli-debug-mode" && len(args) > 1 && args[1] == "on" {
+				return p.fail(mcliDebugRefused)
+			}
+			return p.consumed()
+		}
 	}
-	m.mu.Lock()
-	found, current := false, false
-	if strings.HasPrefix(target, "!") {
-		pid, err := strconv.Atoi(target[1:])
-		for _, c := range m.workers {
-			if err == nil && c.pid == pid {
-				found, current = true, !c.old
+	// A line ending with "<<" brings a payload: the lines up to an empty
+	// one, forwarded with it ("+ " prompts each in prompt mode).
+	var payload string
+	if i := strings.Index(cmd, "<<"); i >= 0 && i+2 == len(cmd) {
+		var b strings.Builder
+		for {
+			p.writePrompt("+ ")
+			line, err := p.r.ReadString('\n')
+			if err != nil {
+				return false
+			}
+			b.WriteString(line)
+			if line == "\n" {
+				break
 			}
 		}
-	} else if target == "1" && len(m.workers) > 0 {
-		found, current = true, !m.workers[0].old
+		payload = b.String()
+	}
+	var prefix string
+	if rest != "" { // an empty command goes alone
+		switch p.level {
+		case runtimeapi.LevelOperator:
+			prefix = "operator -"
+		case runtimeapi.LevelUser:
+			prefix = "user -"
+		}
+	}
+	if target == 0 {
+		a := &mcliApplet{m: p.m, level: runtimeapi.LevelAdmin}
+		if prefix != "" {
+			a.exec(prefix)
+			a.noLF = false
+		}
+		if _, err := io.WriteString(p.c, a.exec(rest)); err != nil || a.reload {
+			return false // HAProxy's master re-executes: the connection ends
+		}
+	} else if !p.m.forward(p.c, target, prefix, rest, payload) {
+		return p.fail("Can't connect to the target CLI!\n")
+	}
+	p.writePrompt("")
+	return true
+}
+
+// consumed: a command the proxy handled itself answers only the prompt.
+func (p *pcli) consumed() bool {
+	p.writePrompt("")
+	return true
+}
+
+// fail answers an error and closes, as pcli_reply_and_close.
+func (p *pcli) fail(msg string) bool {
+	io.WriteString(p.c, msg)
+	return false
+}
+
+// writePrompt writes the prompt in prompt mode: "master> ",
+// "master[ReloadFailed]> " after a failed reload, "<pid>> " when a worker
+// is the default target, or the given one.
+func (p *pcli) writePrompt(s string) {
+	if !p.prompt {
+		return
+	}
+	if s == "" {
+		p.m.mu.Lock()
+		failed := p.m.failed
+		p.m.mu.Unlock()
+		switch {
+		case p.target != 0:
+			s = fmt.Sprintf("%d> ", p.target)
+		case failed > 0:
+			s = "master[ReloadFailed]> "
+		default:
+			s = "master> "
+		}
+	}
+	io.WriteString(p.c, s)
+}
+
+// prefixPID resolves "@", "@master", "@0" (the master: 0), "@1" (the
+// current worker; HAProxy 2.6.12 knows no other relative pid) and
+// "@!<pid>" (a worker by pid, current or old).
+func (m *master) prefixPID(prefix string) (int, bool) {
+	target := prefix[1:]
+	if target == "" || target == "master" {
+		return 0, true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if pidText, ok := strings.CutPrefix(target, "!"); ok {
+		pid, err := strconv.Atoi(pidText)
+		for _, c := range m.workers {
+			if err == nil && c.pid == pid {
+				return pid, true
+			}
+		}
+		return 0, false
+	}
+	switch n, err := strconv.Atoi(target); {
+	case err != nil:
+	case n == 0:
+		return 0, true
+	case n == 1:
+		for _, c := range m.workers {
+			if !c.old {
+				return c.pid, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// procTable is "show proc"'s answer.
+func (m *master) procTable() string {
+	var b strings.Builder
+	m.showProc(&b)
+	return b.String()
+}
+
+// forward runs one command on a worker through the runtime API socket of
+// the configuration (`stats socket`) and copies its answer; false when
+// the worker cannot be reached. Only the current worker owns the stats
+// socket: an old worker's runtime API is out of reach.
+func (m *master) forward(w io.Writer, pid int, prefix, cmd, payload string) bool {
+	m.mu.Lock()
+	current := false
+	for _, c := range m.workers {
+		if c.pid == pid {
+			current = !c.old
+		}
 	}
 	path := m.statsPath
 	m.mu.Unlock()
-	if !found {
-		fmt.Fprintf(w, "Can't find the target PID matching the prefix '@%s'\n", target)
-		return
-	}
-	// Only the current worker owns the stats socket; an old worker's
-	// runtime API is out of reach.
 	if !current || path == "" {
-		fmt.Fprintf(w, "Can't connect to the target CLI!\n")
-		return
+		return false
 	}
 	c, err := net.DialTimeout("unix", path, 5*time.Second)
 	if err != nil {
-		fmt.Fprintf(w, "Can't connect to the target CLI!\n")
-		return
+		return false
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
-	fmt.Fprintf(c, "%s\n", cmd)
+	if prefix != "" {
+		prefix += ";" // goha's runtime API reads one line per session
+	}
+	fmt.Fprintf(c, "%s%s\n%s", prefix, cmd, payload)
+	if uc, ok := c.(*net.UnixConn); ok {
+		uc.CloseWrite() // one command per session, as HAProxy's proxy
+	}
 	io.Copy(w, c)
+	return true
 }

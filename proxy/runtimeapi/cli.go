@@ -291,16 +291,28 @@ func cmdQuit(s *Session, _ []string) string {
 	return ""
 }
 
-func cmdOperator(s *Session, _ []string) string {
-	if s.level > LevelOperator {
-		s.level = LevelOperator
+func cmdOperator(s *Session, args []string) string {
+	if s.level < LevelOperator { // never raises: HAProxy's cli_has_level
+		return "Permission denied\n"
 	}
+	s.level = LevelOperator
+	s.noLF(args)
 	return ""
 }
 
-func cmdUser(s *Session, _ []string) string {
+func cmdUser(s *Session, args []string) string {
 	s.level = LevelUser
+	s.noLF(args)
 	return ""
+}
+
+// noLF: "operator -" and "user -" answer without the empty line outside
+// prompt mode (HAProxy's NOLF; its master CLI prefixes the commands it
+// forwards with them).
+func (s *Session) noLF(args []string) {
+	if len(args) > 1 && args[1] == "-" && !s.interactive {
+		s.noEnd = true
+	}
 }
 
 func cmdShowCliLevel(s *Session, _ []string) string { return s.level.String() + "\n" }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goha-lb/goha/internal/loopback"
+	"github.com/goha-lb/goha/internal/testenv"
+)
+
+// mcliSessions are master CLI connections: the lines a client sends at
+// once before closing its side ("%W" is the worker's pid). Each covers
+// what HAProxy 2.6.12's master answers: its own commands and their
+// suggestions, prompt mode, "@" targets, levels and expert modes.
+var mcliSessions = [][]string{
+	{"help", "show env", "foo", "show", "help show", "help foo", "help show cli foo", "   ", "", "show version\\;x",
+		"show cli foo", "@master @1 show cli level", "help @1", "show cli level", "show cli sockets", "show version"},
+	{"show version;show cli level;show proc", "@master show version;show cli level"},
+	{"prompt", "show version", "", "  ", ";", "@1", "show cli level", "@master", "show cli level", "@!%W", "@",
+		"@0 show cli level", "show version;show cli level", "prompt", "show cli level"},
+	{"operator", "show cli level", "@1 show cli level", "help", "show proc", "@master operator", "show cli level",
+		"user", "reload", "show cli level", "@1 show cli level", "user", "operator", "show version"},
+	{"expert-mode on", "show cli level", "experimental-mode on", "help", "expert-mode off", "expert-mode",
+		"operator", "expert-mode on", "show version"},
+	{"user", "experimental-mode on"},
+	{"user", "mcli-debug-mode on"},
+	{"@x"}, {"@!1 show info"}, {"@2 show info"}, {"prompt", "@!0"},
+	{"@1 operator", "@1 show cli level", "@1 prompt", "@1 quit", "@master prompt", "@master quit", "show version"},
+	{"prompt", "show version <<", "abc", "", "show cli level"},
+	{"prompt", "@1", "user", "show cli level", "quit", "show version"},
+	{"show version", "quit", "show version"},
+	{"prompt", "reload", "show version"},
+}
+
+// TestMasterCLIMatchesHAProxy sends the same sessions to haproxy's and
+// gohaproxy's master CLIs (-W -S) and compares the answers byte for byte,
+// with pids, uptimes and the version string masked; a second -S socket
+// with "level,user,mode,640" starts its sessions at user level.
+func TestMasterCLIMatchesHAProxy(t *testing.T) {
+	real := testenv.LookPath(t, "haproxy")
+	dir := t.TempDir()
+	bin := pmBinary(t, dir)
+	be := startPMBackend(t)
+	run := func(exe, name string) ([]string, os.FileMode) {
+		d := filepath.Join(dir, name)
+		os.Mkdir(d, 0o755)
+		cfg := filepath.Join(d, "m.cfg")
+		// goha's master reaches its worker through the stats socket.
+		pmConfig(t, cfg, loopback.FreeAddr(t), be.addr, "    master-worker\n    stats socket "+filepath.Join(d, "st.sock")+" level admin")
+		sock, userSock := filepath.Join(d, "m.sock"), filepath.Join(d, "u.sock")
+		m := startPM(t, exe, nil, nil, "-W", "-db", "-S", sock, "-S", userSock+",level,user,mode,640", "-f", cfg)
+		worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
+		m.waitLog(t, `Loading success.`, 10*time.Second)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if c, err := net.Dial("unix", sock); err == nil {
+				c.Close()
+				if strings.Contains(mcliTranscript(t, sock, []string{"show proc"}), "\n"+worker+" ") {
+					break
+				}
+			}
+		}
+		mask := func(s string) string {
+			s = regexp.MustCompile(`\b`+strconv.Itoa(m.cmd.Process.Pid)+`\b`).ReplaceAllString(s, "MPID")
+			s = regexp.MustCompile(`\b`+worker+`\b`).ReplaceAllString(s, "WPID")
+			s = regexp.MustCompile(`\d+d\d\dh\d\dm\d\ds`).ReplaceAllString(s, "UPTIME")
+			return regexp.MustCompile(`2\.6\.12\S* *`).ReplaceAllString(s, "VERSION")
+		}
+		// the user socket first: the sessions end with a reload
+		out := []string{mask(mcliTranscript(t, userSock, []string{"show cli level", "@1 show cli level", "reload", "operator", "show version"}))}
+		for _, lines := range mcliSessions {
+			l := strings.Split(strings.ReplaceAll(strings.Join(lines, "\n"), "%W", worker), "\n")
+			out = append(out, mask(mcliTranscript(t, sock, l)))
+		}
+		fi, err := os.Stat(userSock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, fi.Mode().Perm()
+	}
+	want, wantMode := run(real, "haproxy")
+	got, gotMode := run(bin, "goha")
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("session %d (0: the user socket's):\ngohaproxy %q\nhaproxy   %q", i, got[i], want[i])
+		}
+	}
+	if gotMode != wantMode {
+		t.Errorf("-S mode,640: socket mode %v, haproxy's %v", gotMode, wantMode)
+	}
+}
+
+// mcliTranscript sends the lines at once, closes its side and returns
+// everything the master CLI answers until it closes.
+func mcliTranscript(t *testing.T, sock string, lines []string) string {
+	t.Helper()
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatalf("master CLI: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(c, strings.Join(lines, "\n")+"\n")
+	c.(*net.UnixConn).CloseWrite()
+	b, _ := io.ReadAll(c)
+	return string(b)
+}

@@ -1,0 +1,309 @@
+package haproxycmd
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goha-lb/goha/parser/haproxy"
+	"github.com/goha-lb/goha/proxy/runtimeapi"
+)
+
+// The master's own CLI: what HAProxy 2.6.12's master answers to the
+// commands its CLI proxy (master_cli.go) hands to the master rather than
+// to a worker. HAProxy runs each such command in a fresh, non-interactive
+// CLI session at admin level, preceded by "operator -" or "user -" when
+// the connection lowered its level; mcliApplet is that session.
+
+// mcliKeyword is one command the master knows.
+type mcliKeyword struct {
+	words []string
+	usage string // help's left column; "" = answered, never listed
+	desc  string
+	run   func(a *mcliApplet, args []string) string
+}
+
+// mcliKeywords are the commands HAProxy's master lists or answers, in
+// its registration order (cli.c, "show version", then mworker.c; ties
+// checked against haproxy on 2400 random unknown commands),
+// which decides which of equally close commands an unknown one is
+// shown. Worker commands are unknown here, as in HAProxy (its master
+// answers "show env" with the list below).
+var mcliKeywords []*mcliKeyword
+
+func init() {
+	mcliKeywords = []*mcliKeyword{
+		{words: []string{"help"}, run: func(a *mcliApplet, args []string) string { return mcliUsage(args) }},
+		{words: []string{"prompt"}, run: func(a *mcliApplet, _ []string) string { a.prompt = !a.prompt; return "" }},
+		{words: []string{"quit"}, run: func(a *mcliApplet, _ []string) string { a.quit = true; return "" }},
+		{words: []string{"expert-mode"}, run: mcliMode},
+		{words: []string{"experimental-mode"}, run: mcliMode},
+		{words: []string{"mcli-debug-mode"}, run: mcliMode},
+		{words: []string{"show", "cli", "sockets"}, usage: "show cli sockets", desc: "dump list of cli sockets",
+			run: func(*mcliApplet, []string) string { return "" }}, // HAProxy's master lists none (measured)
+		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session",
+			run: func(a *mcliApplet, _ []string) string { return a.level.String() + "\n" }},
+		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: mcliSetLevel},
+		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: mcliSetLevel},
+		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process",
+			run: func(*mcliApplet, []string) string { return haproxy.Version + "\n" }},
+		{words: []string{"@<relative pid>"}, usage: "@<relative pid>", desc: "send a command to the <relative pid> process",
+			run: func(a *mcliApplet, _ []string) string { return a.m.procTable() }}, // HAProxy's row shows the processes
+		{words: []string{"@!<pid>"}, usage: "@!<pid>", desc: "send a command to the <pid> process", run: mcliNothing},
+		{words: []string{"@master"}, usage: "@master", desc: "send a command to the master process", run: mcliNothing},
+		{words: []string{"show", "proc"}, usage: "show proc", desc: "show processes status",
+			run: func(a *mcliApplet, _ []string) string { return a.m.procTable() }},
+		{words: []string{"reload"}, usage: "reload", desc: "reload haproxy", run: mcliReload},
+	}
+}
+
+// mcliApplet is one command's session in the master.
+type mcliApplet struct {
+	m      *master
+	level  runtimeapi.Level
+	prompt bool // "prompt": the answer ends with HAProxy's "\n> "
+	quit   bool // "quit": no answer at all
+	noLF   bool // "operator -": no empty line after the answer
+	reload bool // "reload" ran: HAProxy's master re-executes, the connection closes
+}
+
+func mcliNothing(*mcliApplet, []string) string { return "" }
+
+func mcliSetLevel(a *mcliApplet, args []string) string {
+	if args[0] == "operator" && a.level < runtimeapi.LevelOperator {
+		return "Permission denied\n" // levels are never raised
+	}
+	if args[0] == "operator" {
+		a.level = runtimeapi.LevelOperator
+	} else {
+		a.level = runtimeapi.LevelUser
+	}
+	a.noLF = len(args) > 1 && args[1] == "-"
+	return ""
+}
+
+// mcliMode: expert and experimental modes unlock worker commands only, so
+// the master's own answers never change; its debug mode runs worker
+// commands inside the master, which goha's master cannot.
+func mcliMode(a *mcliApplet, args []string) string {
+	if a.level < runtimeapi.LevelAdmin {
+		return "Permission denied\n"
+	}
+	if args[0] == "mcli-debug-mode" && len(args) > 1 && args[1] == "on" {
+		return mcliDebugRefused
+	}
+	a.noLF = len(args) > 2 && args[2] == "-"
+	return ""
+}
+
+// mcliDebugRefused answers "mcli-debug-mode on": refused, not pretended.
+const mcliDebugRefused = "mcli-debug-mode is not supported by goha.\n"
+
+func mcliReload(a *mcliApplet, _ []string) string {
+	if a.level < runtimeapi.LevelOperator {
+		return "Permission denied\n"
+	}
+	done := make(chan struct{})
+	a.m.reloadQ <- done
+	<-done
+	a.reload = true
+	return ""
+}
+
+// exec runs one forwarded command line and returns the answer.
+func (a *mcliApplet) exec(line string) string {
+	// A payload ("<<" ending the line) is read by none of these commands.
+	args := cliWords(strings.TrimSuffix(line, "<<"))
+	var out string
+	if kw := mcliFind(args); kw == nil {
+		out = mcliUsage(args)
+	} else {
+		out = kw.run(a, args)
+	}
+	switch {
+	case a.quit || a.reload:
+		return out
+	case a.prompt:
+		return out + "\n> "
+	case a.noLF:
+		return out
+	}
+	return out + "\n"
+}
+
+// mcliFind is cli_find_kw: the first command whose words start args.
+func mcliFind(args []string) *mcliKeyword {
+	for _, kw := range mcliKeywords {
+		if len(args) < len(kw.words) {
+			continue
+		}
+		ok := true
+		for i, w := range kw.words {
+			ok = ok && args[i] == w
+		}
+		if ok {
+			return kw
+		}
+	}
+	return nil
+}
+
+// cliWords splits a command as HAProxy's CLI does: at spaces and tabs,
+// a backslash taking the next byte literally.
+func cliWords(line string) []string {
+	var args []string
+	var cur []byte
+	in := false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == ' ' || c == '\t':
+			if in {
+				args, cur, in = append(args, string(cur)), nil, false
+			}
+		case c == '\\' && i+1 < len(line):
+			i++
+			cur, in = append(cur, line[i]), true
+		default:
+			cur, in = append(cur, c), true
+		}
+	}
+	if in {
+		args = append(args, string(cur))
+	}
+	return args
+}
+
+// mcliUsage is HAProxy 2.6.12's cli_gen_usage_msg over the master's
+// commands: "help [words]" lists the commands starting with the words;
+// an unknown command lists those starting with its longest known prefix
+// or, when words follow it, the (up to 5) closest by word fingerprint.
+func mcliUsage(args []string) string {
+	const prefixWords, maxMatches = 5, 5 // CLI_PREFIX_KW_NB, CLI_MAX_MATCHES
+	ishelp := len(args) > 0 && args[0] == "help"
+	if ishelp {
+		args = args[1:]
+	}
+	// leading matches the first n words of args against kw's.
+	leading := func(kw *mcliKeyword, n int) int {
+		idx := 0
+		for ; idx < n && idx < len(kw.words) && idx < len(args); idx++ {
+			if kw.words[idx] != args[idx] {
+				break
+			}
+		}
+		return idx
+	}
+	length := 0
+	for _, kw := range mcliKeywords {
+		if n := leading(kw, prefixWords); n > length {
+			length = n
+		}
+	}
+	var b strings.Builder
+	switch {
+	case ishelp:
+		b.WriteString("The following commands are valid at this level:\n")
+	case length == 0 && len(args) == 0:
+		b.WriteString("Unknown command. Please enter one of the following commands only:\n")
+	default:
+		b.WriteString("Unknown command, but maybe one of the following ones is a better match:\n")
+	}
+	type match struct {
+		kw   *mcliKeyword
+		dist int
+	}
+	var matches [maxMatches]match
+	for i := range matches {
+		matches[i].dist = int(^uint(0) >> 1)
+	}
+	if length < len(args) {
+		for _, kw := range mcliKeywords {
+			idx := leading(kw, length)
+			if kw.usage == "" || idx != length {
+				continue
+			}
+			var wordSig, listSig [1024]uint8
+			totlen := 0
+			for i := idx; i < prefixWords && i < len(args); i++ {
+				haproxy.UpdateWordFingerprint(&wordSig, args[i])
+				totlen += len(args[i])
+			}
+			for i := idx; i < prefixWords && i < len(kw.words); i++ {
+				haproxy.UpdateWordFingerprint(&listSig, kw.words[i])
+				totlen += len(kw.words[i])
+			}
+			dist := haproxy.WordFingerprintDistance(&wordSig, &listSig)
+			if dist < 5*totlen/2 && dist < matches[maxMatches-1].dist {
+				// kept sorted; an equal distance stays behind the earlier one
+				matches[maxMatches-1] = match{kw, dist}
+				for i := maxMatches - 2; i >= 0 && matches[i+1].dist < matches[i].dist; i-- {
+					matches[i], matches[i+1] = matches[i+1], matches[i]
+				}
+			}
+		}
+	}
+	var entries []*mcliKeyword
+	if matches[0].kw != nil {
+		for _, m := range matches {
+			if m.kw == nil || m.dist > 5*matches[0].dist/2 {
+				break
+			}
+			entries = append(entries, m.kw)
+		}
+	} else {
+		for _, kw := range mcliKeywords {
+			if kw.usage != "" && leading(kw, length) == length {
+				entries = append(entries, kw)
+			}
+		}
+	}
+	line := func(kw *mcliKeyword) string { return fmt.Sprintf("%-40s: %s", kw.usage, kw.desc) }
+	sort.Slice(entries, func(i, j int) bool { return line(entries[i]) < line(entries[j]) })
+	for _, kw := range entries {
+		b.WriteString("  " + line(kw) + "\n")
+	}
+	b.WriteString("  help [<command>]                        : list matching or all commands\n" +
+		"  prompt                                  : toggle interactive mode with prompt\n" +
+		"  quit                                    : disconnect\n")
+	return b.String()
+}
+
+// showProc prints HAProxy 2.6's table: the master with its reload and
+// failed-reload counts, the current worker, then workers still finishing
+// after a reload.
+func (m *master) showProc(w io.Writer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	fmt.Fprintf(w, "#%-14s %-15s %-15s %-15s %-15s\n", "<PID>", "<type>", "<reloads>", "<uptime>", "<version>")
+	fmt.Fprintf(w, "%-15d %-15s %-15s %-15s %-15s\n", m.pid, "master",
+		fmt.Sprintf("%d [failed: %d]", m.reloads, m.failed), uptime(now.Sub(m.started)), haproxy.Version)
+	fmt.Fprintf(w, "# workers\n")
+	for _, c := range m.workers {
+		if !c.old {
+			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
+		}
+	}
+	var olds []*child
+	for _, c := range m.workers {
+		if c.old {
+			olds = append(olds, c)
+		}
+	}
+	if len(olds) > 0 {
+		fmt.Fprintf(w, "# old workers\n")
+		for _, c := range olds {
+			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
+		}
+	}
+	fmt.Fprintf(w, "# programs\n")
+}
+
+// uptime is HAProxy's "0d00h00m05s".
+func uptime(d time.Duration) string {
+	s := int64(d / time.Second)
+	return fmt.Sprintf("%dd%02dh%02dm%02ds", s/86400, s/3600%24, s/60%60, s%60)
+}
