@@ -16,7 +16,6 @@ package haproxycmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -85,7 +84,6 @@ type master struct {
 	inherit map[int]*os.File
 	// set holds the current worker's listeners, for the next worker.
 	set           *listen.Set
-	statsPath     string
 	hardStopAfter time.Duration
 
 	// nextCtrl is the next worker's control socket once the programs'
@@ -269,13 +267,6 @@ func (m *master) configure(res *haproxy.Result) {
 					m.inherit[a.FD] = os.NewFile(uintptr(a.FD), "fd@"+strconv.Itoa(a.FD))
 				}
 			}
-		}
-	}
-	m.statsPath = ""
-	for _, ss := range cfg.Global.StatsSockets {
-		if ss.Addr.Family == "unix" || strings.HasPrefix(ss.Addr.Raw, "/") {
-			m.statsPath = ss.Addr.Path
-			break
 		}
 	}
 	m.hardStopAfter = 0
@@ -536,7 +527,8 @@ func runMasterChild(o workerOptions) int {
 		return 1
 	}
 	var ctrl *net.UnixConn
-	if n, err := strconv.Atoi(os.Getenv(masterCtrlEnv)); err == nil {
+	n, err := strconv.Atoi(os.Getenv(masterCtrlEnv))
+	if err == nil {
 		f := os.NewFile(uintptr(n), "ctrl")
 		if c, err := net.FileConn(f); err == nil {
 			ctrl, _ = c.(*net.UnixConn)
@@ -552,6 +544,8 @@ func runMasterChild(o workerOptions) int {
 	if daemon {
 		null, _ = os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	}
+	mcli := newCtrlListener(n)
+	o.MasterCLI = mcli
 	r := &listen.Resolver{Inherited: set}
 	defer r.Close()
 	exposeListeners = r.Used
@@ -576,7 +570,7 @@ func runMasterChild(o workerOptions) int {
 		// released now, so a removed bind line stops listening.
 		set.Close()
 		go func() {
-			io.Copy(io.Discard, ctrl)
+			mcli.receive(ctrl)
 			// The master is gone: nobody would reload or stop us.
 			syscall.Kill(os.Getpid(), syscall.SIGTERM)
 		}()

@@ -367,24 +367,21 @@ func (m *master) procTable() string {
 	return b.String()
 }
 
-// forward runs one command on a worker through the runtime API socket of
-// the configuration (`stats socket`) and copies its answer; false when
-// the worker cannot be reached. Only the current worker owns the stats
-// socket: an old worker's runtime API is out of reach.
+// forward runs one command on a worker (current or old) and copies its
+// answer; false when the worker cannot be reached.
 func (m *master) forward(w io.Writer, pid int, prefix, cmd, payload string) bool {
 	m.mu.Lock()
-	current := false
+	var ctrl *net.UnixConn
 	for _, c := range m.workers {
 		if c.pid == pid {
-			current = !c.old
+			ctrl = c.ctrl
 		}
 	}
-	path := m.statsPath
 	m.mu.Unlock()
-	if !current || path == "" {
+	if ctrl == nil {
 		return false
 	}
-	c, err := net.DialTimeout("unix", path, 5*time.Second)
+	c, err := passCLIConn(ctrl) // master_cli_worker.go
 	if err != nil {
 		return false
 	}

@@ -77,6 +77,9 @@ type workerOptions struct {
 	// OldProcess: this worker replaces another (-sf/-st, or a master
 	// reload), which hands its peers tables over at its soft stop.
 	OldProcess bool
+	// MasterCLI: the connections a master passes to its worker's
+	// runtime API (master_cli_worker.go); nil outside master-worker.
+	MasterCLI net.Listener
 	// Silent: the master printed the configuration's messages (and the
 	// server-state files') already; its worker reads them again quietly,
 	// as HAProxy's worker, forked after the parsing, prints them once.
@@ -406,6 +409,9 @@ func (w *worker) start(listen ListenFunc) error {
 		if c != nil {
 			w.stats = append(w.stats, c)
 		}
+	}
+	if w.o.MasterCLI != nil {
+		serveMasterCLI(w, w.o.MasterCLI)
 	}
 	if !w.o.NoPidfile {
 		pidfile := w.o.Pidfile
