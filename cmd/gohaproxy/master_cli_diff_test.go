@@ -4,10 +4,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,17 +61,17 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
 		m.waitLog(t, `Loading success.`, 10*time.Second)
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if c, err := net.Dial("unix", sock); err == nil {
-				c.Close()
-				if strings.Contains(mcliTranscript(t, sock, []string{"show proc"}), "\n"+worker+" ") {
-					break
-				}
+			if waitDial(t, sock); strings.Contains(mcliTranscript(t, sock, []string{"show proc"}), "\n"+worker+" ") {
+				break
 			}
 		}
 		mask := func(s string) string {
 			s = regexp.MustCompile(`\b`+strconv.Itoa(m.cmd.Process.Pid)+`\b`).ReplaceAllString(s, "MPID")
 			s = regexp.MustCompile(`\b`+worker+`\b`).ReplaceAllString(s, "WPID")
 			s = regexp.MustCompile(`\d+d\d\dh\d\dm\d\ds`).ReplaceAllString(s, "UPTIME")
+			// show proc's pid column, padded to the pid's length
+			s = regexp.MustCompile(`(?m)^(\S+) +(master|worker) `).ReplaceAllString(s, "$1 $2 ")
+			s = regexp.MustCompile(`(?m)^\d+ (worker) `).ReplaceAllString(s, "PID $1 ")
 			s = regexp.MustCompile(`sockpair@\d+`).ReplaceAllString(s, "sockpair@N") // the worker's descriptor
 			return regexp.MustCompile(`2\.6\.12\S* *`).ReplaceAllString(s, "VERSION")
 		}
@@ -79,6 +81,16 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 			l := strings.Split(strings.ReplaceAll(strings.Join(lines, "\n"), "%W", worker), "\n")
 			out = append(out, mask(mcliTranscript(t, sock, l)))
 		}
+		// After the sessions' reload, a failed one: "master[ReloadFailed]> ".
+		m.waitLog(t, `(?s)(Loading success.*){2}`, 10*time.Second)
+		m.waitLog(t, `Former worker \(`+worker+`\) exited`, 10*time.Second)
+		time.Sleep(1500 * time.Millisecond) // HAProxy's re-executed master sets its signal handlers late
+		good, _ := os.ReadFile(cfg)
+		os.WriteFile(cfg, append(good, "frontend\n"...), 0o644)
+		m.cmd.Process.Signal(syscall.SIGUSR2)
+		m.waitLog(t, `Loading failure!`, 10*time.Second)
+		waitDial(t, sock)
+		out = append(out, mask(mcliTranscript(t, sock, []string{"prompt", "show proc", "show cli level", "@1 show cli level"})))
 		fi, err := os.Stat(userSock)
 		if err != nil {
 			t.Fatal(err)
@@ -111,4 +123,51 @@ func mcliTranscript(t *testing.T, sock string, lines []string) string {
 	c.(*net.UnixConn).CloseWrite()
 	b, _ := io.ReadAll(c)
 	return string(b)
+}
+
+// waitDial waits (10 s at most) until sock accepts connections: HAProxy's
+// master binds it again when it re-executes itself.
+func waitDial(t *testing.T, sock string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
+			return
+		}
+	}
+	t.Fatalf("%s never accepted a connection", sock)
+}
+
+// TestMasterCLIFlagsCheckMatchHAProxy: -c checks -S as HAProxy 2.6.12
+// does: a warning without master-worker mode, each option's error worded
+// as HAProxy's with it; a bind option goha does not apply is refused.
+func TestMasterCLIFlagsCheckMatchHAProxy(t *testing.T) {
+	hp := testenv.LookPath(t, "haproxy")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.cfg")
+	pmConfig(t, cfg, "127.0.0.1:1", "127.0.0.1:2", "")
+	sock := filepath.Join(dir, "m.sock")
+	for _, tc := range []struct {
+		mworker bool
+		opts    string
+	}{
+		{false, ""}, {true, ",mode,0640,level,operator,uid,abc,gid,0"}, {true, ",level"}, {true, ",level,bogus"},
+		{true, ",mode,9"}, {true, ",mode,0x10"}, {true, ",user"}, {true, ",user,nosuchuser"}, {true, ",group,nosuchgroup"},
+		{true, ",uid"}, {true, ",foo"}, {true, ",mode,600,lvl,user"},
+	} {
+		args := []string{"-c", "-S", sock + tc.opts, "-f", cfg}
+		if tc.mworker {
+			args = append([]string{"-W"}, args...)
+		}
+		cmd := exec.Command(hp, args...)
+		out, _ := cmd.CombinedOutput()
+		code, o, e := runArgs(args...)
+		if want, got := checkOutput(string(out)), checkOutput(e+o); got != want || code != cmd.ProcessState.ExitCode() {
+			t.Errorf("%v: exit %d, haproxy's %d\ngohaproxy %q\nhaproxy   %q", args, code, cmd.ProcessState.ExitCode(), got, want)
+		}
+	}
+	code, _, e := runArgs("-c", "-W", "-S", sock+",accept-proxy", "-f", cfg)
+	if code != 1 || !strings.Contains(e, "config : '"+sock+" accept-proxy' : 'accept-proxy' is not supported by goha's master CLI.\n") {
+		t.Errorf("-S ...,accept-proxy: exit %d, %q", code, e)
+	}
 }

@@ -3,6 +3,7 @@ package haproxycmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy/runtimeapi"
 )
 
@@ -33,44 +35,65 @@ type cliBindOptions struct {
 	uid, gid int
 }
 
+// parseCLIBindOptions reads the words after the address; an error is
+// worded as HAProxy's ('<keyword>' : <why>) or names what goha refuses.
 func parseCLIBindOptions(words []string) (cliBindOptions, error) {
 	o := cliBindOptions{mode: 0o600, level: runtimeapi.LevelAdmin, uid: -1, gid: -1}
 	for i := 0; i < len(words); i += 2 {
-		if i+1 >= len(words) {
-			return o, fmt.Errorf("'%s' expects an argument", words[i])
+		k, v := words[i], ""
+		if i+1 < len(words) {
+			v = words[i+1]
 		}
-		k, v := words[i], words[i+1]
 		var err error
 		switch k {
 		case "mode":
-			var n uint64
-			if n, err = strconv.ParseUint(v, 8, 32); err == nil {
-				o.mode = os.FileMode(n)
+			n, perr := strconv.ParseUint(v, 8, 32)
+			if perr != nil {
+				err = fmt.Errorf("''mode' : missing or invalid mode '%s' (octal integer expected)'", v)
 			}
+			o.mode = os.FileMode(n)
 		case "level":
 			var ok bool
-			if o.level, ok = runtimeapi.ParseLevel(v); !ok {
-				err = fmt.Errorf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", v)
+			if o.level, ok = runtimeapi.ParseLevel(v); v == "" {
+				err = errors.New("''level' : missing level'")
+			} else if !ok {
+				err = fmt.Errorf("''level' only supports 'user', 'operator', and 'admin' (got '%s')'", v)
 			}
 		case "uid", "gid":
-			var n int
-			if n, err = strconv.Atoi(v); err == nil && k == "uid" {
+			n := atol(v) // HAProxy's atol: "abc" is 0
+			if v == "" {
+				err = fmt.Errorf("''%s' : missing value'", k)
+			} else if k == "uid" {
 				o.uid = n
-			} else if err == nil {
+			} else {
 				o.gid = n
 			}
 		case "user":
-			var u *user.User
-			if u, err = user.Lookup(v); err == nil {
+			if u, lerr := user.Lookup(v); v == "" {
+				err = errors.New("''user' : missing user name'")
+			} else if lerr != nil {
+				err = fmt.Errorf("''user' : unknown user name '%s''", v)
+			} else {
 				o.uid, _ = strconv.Atoi(u.Uid)
 			}
 		case "group":
-			var g *user.Group
-			if g, err = user.LookupGroup(v); err == nil {
+			if g, lerr := user.LookupGroup(v); v == "" {
+				err = errors.New("''group' : missing group name'")
+			} else if lerr != nil {
+				err = fmt.Errorf("''group' : unknown group name '%s''", v)
+			} else {
 				o.gid, _ = strconv.Atoi(g.Gid)
 			}
 		default:
-			err = fmt.Errorf("option '%s' is not supported by goha", k)
+			known, sug := haproxy.BindKeyword(k)
+			switch {
+			case known: // fail closed: what it would change is not implemented
+				err = fmt.Errorf("'%s' is not supported by goha's master CLI.", k)
+			case sug != "":
+				err = fmt.Errorf("unknown keyword '%s'. Did you mean '%s' maybe ?", k, sug)
+			default:
+				err = fmt.Errorf("unknown keyword '%s'.", k)
+			}
 		}
 		if err != nil {
 			return o, err
@@ -79,13 +102,49 @@ func parseCLIBindOptions(words []string) (cliBindOptions, error) {
 	return o, nil
 }
 
+// atol reads a leading decimal number as C's atol, 0 without one.
+func atol(s string) int {
+	end := 0
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || end == 0 && (s[0] == '-' || s[0] == '+')) {
+		end++
+	}
+	n, _ := strconv.Atoi(s[:end])
+	return n
+}
+
+// checkMasterCLIFlags makes HAProxy's checks of -S, at -c and at start:
+// without master-worker mode a warning (the sockets are not created), with
+// it each one's options, as HAProxy words their errors.
+func checkMasterCLIFlags(res *haproxy.Result, specs []string, mworker bool) {
+	if res == nil || res.Config == nil || res.Exit == 1 || len(specs) == 0 {
+		return
+	}
+	if !mworker && !res.Config.Global.MasterWorker {
+		res.Diags.Raw(haproxy.Warning, "", 0, "config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.")
+		if len(res.Stdout) > 0 && res.Stdout[0] != "Warnings were found." {
+			res.Stdout = append([]string{"Warnings were found."}, res.Stdout...)
+		}
+		return
+	}
+	for _, spec := range specs {
+		words := strings.Split(spec, ",")
+		if _, err := parseCLIBindOptions(words[1:]); err != nil {
+			// HAProxy quotes the address and the first option, whichever failed
+			res.Diags.Raw(haproxy.Alert, "", 0, fmt.Sprintf("config : '%s %s' : %v", words[0], words[1], err))
+			res.Diags.Raw(haproxy.Alert, "", 0, "config : Can't create the master's CLI.")
+			res.Exit, res.Stdout = 1, nil
+			return
+		}
+	}
+}
+
 // openCLI listens on one -S argument: "/path", "unix@/path",
 // "ipv4@127.0.0.1:9999" or "127.0.0.1:9999", then HAProxy's
 // comma-separated bind options ("mode,600,level,operator").
 func (m *master) openCLI(spec string) (io.Closer, error) {
 	parts := strings.Split(spec, ",")
 	addr := parts[0]
-	opts, err := parseCLIBindOptions(parts[1:])
+	opts, err := parseCLIBindOptions(parts[1:]) // checked at load (checkMasterCLIFlags)
 	if err != nil {
 		return nil, err
 	}

@@ -124,3 +124,13 @@ func registeredAfter(list, marker string) []string {
 	}
 	return quotedList(rest)
 }
+
+// BindKeyword reports whether word is a bind option and, when it is not,
+// the one HAProxy 2.6.12 suggests ("" for none): the master CLI's -S
+// options are bind options.
+func BindKeyword(word string) (known bool, suggestion string) {
+	if bindKeywordSet[word] {
+		return true, ""
+	}
+	return false, suggest(word, bindKeywordNames)
+}
