@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,18 +46,26 @@ var mcliSessions = [][]string{
 // TestMasterCLIMatchesHAProxy sends the same sessions to haproxy's and
 // gohaproxy's master CLIs (-W -S) and compares the answers byte for byte,
 // with pids, uptimes and the version string masked; a second -S socket
-// with "level,user,mode,640" starts its sessions at user level.
+// with "level,user,mode,640" starts its sessions at user level. After the
+// sessions' reload, an old worker kept by a tcp session answers "@!<pid>";
+// after a failed reload the prompt is "master[ReloadFailed]> ".
 func TestMasterCLIMatchesHAProxy(t *testing.T) {
 	real := testenv.LookPath(t, "haproxy")
 	dir := t.TempDir()
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
+	hold, release := holdServer(t)
 	run := func(exe, name string) ([]string, os.FileMode) {
 		d := filepath.Join(dir, name)
 		os.Mkdir(d, 0o755)
 		cfg := filepath.Join(d, "m.cfg")
 		// No stats socket: the master reaches its worker all the same.
 		pmConfig(t, cfg, loopback.FreeAddr(t), be.addr, "    master-worker")
+		// A tcp session held across the reload keeps the old worker.
+		tcpFront := loopback.FreeAddr(t)
+		f, _ := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+		fmt.Fprintf(f, "listen held\n    mode tcp\n    bind %s\n    server s1 %s\n", tcpFront, hold)
+		f.Close()
 		sock, userSock := filepath.Join(d, "m.sock"), filepath.Join(d, "u.sock")
 		m := startPM(t, exe, nil, nil, "-W", "-db", "-S", sock, "-S", userSock+",level,user,mode,640", "-f", cfg)
 		worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
@@ -77,12 +87,23 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		}
 		// the user socket first: the sessions end with a reload
 		out := []string{mask(mcliTranscript(t, userSock, []string{"show cli level", "@1 show cli level", "reload", "operator", "show version"}))}
+		held, err := net.Dial("tcp", tcpFront)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer held.Close()
+		io.WriteString(held, "x")
 		for _, lines := range mcliSessions {
 			l := strings.Split(strings.ReplaceAll(strings.Join(lines, "\n"), "%W", worker), "\n")
 			out = append(out, mask(mcliTranscript(t, sock, l)))
 		}
-		// After the sessions' reload, a failed one: "master[ReloadFailed]> ".
+		// After the sessions' reload, the old worker is still reached.
 		m.waitLog(t, `(?s)(Loading success.*){2}`, 10*time.Second)
+		waitDial(t, sock)
+		out = append(out, mask(mcliTranscript(t, sock, strings.Split("show proc\n@!"+worker+" show cli level\nprompt\n@!"+worker+"\nshow cli level", "\n"))))
+		held.Close()
+		release()
+		// Then a failed reload: "master[ReloadFailed]> ".
 		m.waitLog(t, `Former worker \(`+worker+`\) exited`, 10*time.Second)
 		time.Sleep(1500 * time.Millisecond) // HAProxy's re-executed master sets its signal handlers late
 		good, _ := os.ReadFile(cfg)
@@ -91,6 +112,11 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		m.waitLog(t, `Loading failure!`, 10*time.Second)
 		waitDial(t, sock)
 		out = append(out, mask(mcliTranscript(t, sock, []string{"prompt", "show proc", "show cli level", "@1 show cli level"})))
+		if exe == bin { // goha cannot run worker commands in its master: refused
+			if out := mcliTranscript(t, sock, []string{"mcli-debug-mode on", "show version"}); out != "mcli-debug-mode is not supported by goha.\n" {
+				t.Errorf("mcli-debug-mode on: %q", out)
+			}
+		}
 		fi, err := os.Stat(userSock)
 		if err != nil {
 			t.Fatal(err)
@@ -170,4 +196,37 @@ func TestMasterCLIFlagsCheckMatchHAProxy(t *testing.T) {
 	if code != 1 || !strings.Contains(e, "config : '"+sock+" accept-proxy' : 'accept-proxy' is not supported by goha's master CLI.\n") {
 		t.Errorf("-S ...,accept-proxy: exit %d, %q", code, e)
 	}
+}
+
+// holdServer accepts tcp connections and keeps them open until release
+// (or the test's end).
+func holdServer(t *testing.T) (addr string, release func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	release = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+	}
+	t.Cleanup(func() { ln.Close(); release() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().String(), release
 }
