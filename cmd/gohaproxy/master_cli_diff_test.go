@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -55,7 +56,11 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 	bin := pmBinary(t, dir)
 	be := startPMBackend(t)
 	hold, release := holdServer(t)
-	run := func(exe, name string) ([]string, os.FileMode) {
+	group := "" // as root, the user socket's group is set too
+	if _, err := user.LookupGroup("nogroup"); err == nil && os.Geteuid() == 0 {
+		group = ",group,nogroup"
+	}
+	run := func(exe, name string) ([]string, os.FileInfo) {
 		d := filepath.Join(dir, name)
 		os.Mkdir(d, 0o755)
 		cfg := filepath.Join(d, "m.cfg")
@@ -67,7 +72,7 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		fmt.Fprintf(f, "listen held\n    mode tcp\n    bind %s\n    server s1 %s\n", tcpFront, hold)
 		f.Close()
 		sock, userSock := filepath.Join(d, "m.sock"), filepath.Join(d, "u.sock")
-		m := startPM(t, exe, nil, nil, "-W", "-db", "-S", sock, "-S", userSock+",level,user,mode,640", "-f", cfg)
+		m := startPM(t, exe, nil, nil, "-W", "-db", "-S", sock, "-S", userSock+",level,user,mode,640"+group, "-f", cfg)
 		worker := m.waitLog(t, `New worker \((\d+)\) forked`, 10*time.Second)[1]
 		m.waitLog(t, `Loading success.`, 10*time.Second)
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -121,7 +126,7 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return out, fi.Mode().Perm()
+		return out, fi
 	}
 	want, wantMode := run(real, "haproxy")
 	got, gotMode := run(bin, "goha")
@@ -130,8 +135,9 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 			t.Errorf("session %d (0: the user socket's):\ngohaproxy %q\nhaproxy   %q", i, got[i], want[i])
 		}
 	}
-	if gotMode != wantMode {
-		t.Errorf("-S mode,640: socket mode %v, haproxy's %v", gotMode, wantMode)
+	if gotMode.Mode() != wantMode.Mode() || gotMode.Sys().(*syscall.Stat_t).Gid != wantMode.Sys().(*syscall.Stat_t).Gid {
+		t.Errorf("-S ...,mode,640%s: socket %v gid %d, haproxy's %v gid %d", group, gotMode.Mode(), gotMode.Sys().(*syscall.Stat_t).Gid,
+			wantMode.Mode(), wantMode.Sys().(*syscall.Stat_t).Gid)
 	}
 }
 

@@ -168,7 +168,8 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 		return nil, err
 	}
 	if network == "unix" {
-		if err := os.Chmod(addr, opts.mode); err == nil && (opts.uid >= 0 || opts.gid >= 0) {
+		err := os.Chmod(addr, opts.mode)
+		if err == nil && (opts.uid >= 0 || opts.gid >= 0) {
 			err = os.Chown(addr, opts.uid, opts.gid)
 		}
 		if err != nil {
