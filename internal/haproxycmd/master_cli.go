@@ -216,11 +216,21 @@ func (m *master) serveCLI(c net.Conn, level runtimeapi.Level) {
 	}
 }
 
+// mcliMaxCommand is where HAProxy's request buffer is full (tune.bufsize
+// less tune.maxrewrite): a command that long without its end is dropped
+// and "help" answered instead; what follows is read as the next command
+// (measured: a 20000-byte line got the help, then the unknown-command
+// answer).
+const mcliMaxCommand = 16384 - 1024
+
 // readCommand reads up to an unescaped ';' or '\n' (a backslash keeps
 // the next byte, escape included, for the target to read).
 func (p *pcli) readCommand() (string, error) {
 	var b []byte
 	for {
+		if len(b) >= mcliMaxCommand {
+			return "help", nil
+		}
 		c, err := p.r.ReadByte()
 		if err != nil {
 			return "", err
@@ -241,7 +251,7 @@ func (p *pcli) readCommand() (string, error) {
 	}
 }
 
-// words splits a command at spaces and tabs, keeping each word's
+// rawWords splits a command at spaces and tabs, keeping each word's
 // offset; backslashes stay in (pcli_parse_request).
 func rawWords(cmd string) (words []string, starts []int) {
 	for i := 0; i < len(cmd); {
