@@ -197,6 +197,9 @@ type pcli struct {
 	level  runtimeapi.Level
 	prompt bool
 	target int // the default target: 0 the master, else a worker's pid ("@1" alone)
+	// expert and experimental: "expert-mode on", "experimental-mode on",
+	// passed on with each command.
+	expert, experimental bool
 }
 
 // serveCLI reads commands until the client closes its side, "quit", or
@@ -311,10 +314,16 @@ func (p *pcli) handle(cmd string) bool {
 			if p.level < runtimeapi.LevelAdmin {
 				return p.fail("Permission denied!\n")
 			}
-			// goha's workers have no expert or experimental commands:
-			// the modes change no answer, so nothing is forwarded.
-			if a == "mcli-debug-mode" && len(args) > 1 && args[1] == "on" {
-				return p.fail(mcliDebugRefused)
+			on := len(args) > 1 && args[1] == "on"
+			switch a {
+			case "expert-mode":
+				p.expert = on
+			case "experimental-mode":
+				p.experimental = on
+			default:
+				if on {
+					return p.fail(mcliDebugRefused)
+				}
 			}
 			return p.consumed()
 		}
@@ -337,22 +346,33 @@ func (p *pcli) handle(cmd string) bool {
 		}
 		payload = b.String()
 	}
-	var prefix string
+	// The session's state goes first, as HAProxy's proxy inserts it: the
+	// level, then the modes (which a lowered level refuses, each command
+	// then answering "Permission denied" first, as with HAProxy).
+	var prefix []string
 	if rest != "" { // an empty command goes alone
 		switch p.level {
 		case runtimeapi.LevelOperator:
-			prefix = "operator -"
+			prefix = append(prefix, "operator -")
 		case runtimeapi.LevelUser:
-			prefix = "user -"
+			prefix = append(prefix, "user -")
+		}
+		if p.expert {
+			prefix = append(prefix, "expert-mode on -")
+		}
+		if p.experimental {
+			prefix = append(prefix, "experimental-mode on -")
 		}
 	}
 	if target == 0 {
 		a := &mcliApplet{m: p.m, level: runtimeapi.LevelAdmin}
-		if prefix != "" {
-			a.exec(prefix)
+		var out strings.Builder
+		for _, l := range prefix {
+			out.WriteString(a.exec(l))
 			a.noLF = false
 		}
-		if _, err := io.WriteString(p.c, a.exec(rest)); err != nil || a.reload {
+		out.WriteString(a.exec(rest))
+		if _, err := io.WriteString(p.c, out.String()); err != nil || a.reload {
 			return false // HAProxy's master re-executes: the connection ends
 		}
 	} else if !p.m.forward(p.c, target, prefix, rest, payload) {
@@ -439,7 +459,7 @@ func (m *master) procTable() string {
 
 // forward runs one command on a worker (current or old) and copies its
 // answer; false when the worker cannot be reached.
-func (m *master) forward(w io.Writer, pid int, prefix, cmd, payload string) bool {
+func (m *master) forward(w io.Writer, pid int, prefix []string, cmd, payload string) bool {
 	m.mu.Lock()
 	var ctrl *net.UnixConn
 	for _, c := range m.workers {
@@ -457,10 +477,8 @@ func (m *master) forward(w io.Writer, pid int, prefix, cmd, payload string) bool
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
-	if prefix != "" {
-		prefix += ";" // goha's runtime API reads one line per session
-	}
-	fmt.Fprintf(c, "%s%s\n%s", prefix, cmd, payload)
+	// goha's runtime API reads one line per session: ';' between commands
+	fmt.Fprintf(c, "%s%s\n%s", strings.Join(append(prefix, ""), ";"), cmd, payload)
 	if uc, ok := c.(*net.UnixConn); ok {
 		uc.CloseWrite() // one command per session, as HAProxy's proxy
 	}

@@ -67,6 +67,8 @@ type mcliApplet struct {
 	quit   bool // "quit": no answer at all
 	noLF   bool // "operator -": no empty line after the answer
 	reload bool // "reload" ran: HAProxy's master re-executes, the connection closes
+	// expert and experimental are the modes (mcliMode).
+	expert, experimental bool
 }
 
 func mcliNothing(*mcliApplet, []string) string { return "" }
@@ -85,16 +87,31 @@ func mcliSetLevel(a *mcliApplet, args []string) string {
 }
 
 // mcliMode: expert and experimental modes unlock worker commands only, so
-// the master's own answers never change; its debug mode runs worker
-// commands inside the master, which goha's master cannot.
+// the master's own answers never change but for telling the mode; its
+// debug mode runs worker commands inside the master, which goha's master
+// cannot. "-" drops the empty line, refusal included, as HAProxy's.
 func mcliMode(a *mcliApplet, args []string) string {
+	a.noLF = len(args) > 2 && args[2] == "-"
 	if a.level < runtimeapi.LevelAdmin {
 		return "Permission denied\n"
 	}
-	if args[0] == "mcli-debug-mode" && len(args) > 1 && args[1] == "on" {
-		return mcliDebugRefused
+	mode := &a.expert
+	switch args[0] {
+	case "experimental-mode":
+		mode = &a.experimental
+	case "mcli-debug-mode":
+		if len(args) > 1 && args[1] == "on" {
+			return mcliDebugRefused
+		}
+		mode = new(bool)
 	}
-	a.noLF = len(args) > 2 && args[2] == "-"
+	if len(args) == 1 {
+		if *mode {
+			return args[0] + " is ON\n"
+		}
+		return args[0] + " is OFF\n"
+	}
+	*mode = args[1] == "on"
 	return ""
 }
 

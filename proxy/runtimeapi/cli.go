@@ -116,6 +116,9 @@ type Session struct {
 	idle time.Duration
 	// sevOut is `set severity-output` (severity.go).
 	sevOut severityOutput
+	// expert and experimental are "expert-mode on" and
+	// "experimental-mode on" (misc_cmds.go).
+	expert, experimental bool
 }
 
 // Idle is the session's own idle timeout (`set timeout cli`; 0: none).
