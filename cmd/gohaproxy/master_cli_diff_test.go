@@ -43,6 +43,8 @@ var mcliSessions = [][]string{
 	{"@x"}, {"@!1 show info"}, {"@2 show info"}, {"prompt", "@!0"},
 	{"@1 operator", "@1 show cli level", "@!%W show cli level", "@1 show cli sockets", "@1 prompt", "@1 quit", "@master prompt", "@master quit", "show version"},
 	{"prompt", "show version <<", "abc", "", "show cli level"},
+	{"prompt", "@1 show cli level <<", "abc", "def", "", "user", "@1 show cli level <<", "", "show cli level"},
+	{"@1 show cli level <<", "x", "", "@master show version <<", "y", "", "show cli level"},
 	{"prompt", "@1", "user", "show cli level", "quit", "show version"},
 	{"show version", "quit", "show version"},
 	{"prompt", "reload", "show version"},

@@ -329,23 +329,9 @@ func (p *pcli) handle(cmd string) bool {
 		}
 	}
 	// A line ending with "<<" brings a payload: the lines up to an empty
-	// one, forwarded with it ("+ " prompts each in prompt mode).
-	var payload string
-	if i := strings.Index(cmd, "<<"); i >= 0 && i+2 == len(cmd) {
-		var b strings.Builder
-		for {
-			p.writePrompt("+ ")
-			line, err := p.r.ReadString('\n')
-			if err != nil {
-				return false
-			}
-			b.WriteString(line)
-			if line == "\n" {
-				break
-			}
-		}
-		payload = b.String()
-	}
+	// one, passed on as they come ("+ " prompts each in prompt mode).
+	i := strings.Index(cmd, "<<")
+	hasPayload := i >= 0 && i+2 == len(cmd)
 	// The session's state goes first, as HAProxy's proxy inserts it: the
 	// level, then the modes (which a lowered level refuses, each command
 	// then answering "Permission denied" first, as with HAProxy).
@@ -365,6 +351,9 @@ func (p *pcli) handle(cmd string) bool {
 		}
 	}
 	if target == 0 {
+		if hasPayload && !p.payload(func([]byte) {}) { // read by no master command
+			return false
+		}
 		a := &mcliApplet{m: p.m, level: runtimeapi.LevelAdmin}
 		var out strings.Builder
 		for _, l := range prefix {
@@ -375,8 +364,22 @@ func (p *pcli) handle(cmd string) bool {
 		if _, err := io.WriteString(p.c, out.String()); err != nil || a.reload {
 			return false // HAProxy's master re-executes: the connection ends
 		}
-	} else if !p.m.forward(p.c, target, prefix, rest, payload) {
-		return p.fail("Can't connect to the target CLI!\n")
+	} else {
+		c := p.m.dialWorker(target)
+		if c == nil {
+			return p.fail("Can't connect to the target CLI!\n")
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		// goha's runtime API reads one line per session: ';' between commands
+		io.WriteString(c, strings.Join(append(prefix, rest), ";")+"\n")
+		if hasPayload && !p.payload(func(b []byte) { c.Write(b) }) {
+			return false
+		}
+		if uc, ok := c.(*net.UnixConn); ok {
+			uc.CloseWrite() // one command per session, as HAProxy's proxy
+		}
+		io.Copy(p.c, c)
 	}
 	p.writePrompt("")
 	return true
@@ -457,9 +460,31 @@ func (m *master) procTable() string {
 	return b.String()
 }
 
-// forward runs one command on a worker (current or old) and copies its
-// answer; false when the worker cannot be reached.
-func (m *master) forward(w io.Writer, pid int, prefix []string, cmd, payload string) bool {
+// payload passes the lines of a payload to fn as they come, up to and
+// including the empty one; false when the client went away first.
+func (p *pcli) payload(fn func([]byte)) bool {
+	for {
+		p.writePrompt("+ ")
+		for start := true; ; start = false {
+			frag, err := p.r.ReadSlice('\n')
+			fn(frag)
+			if start && len(frag) == 1 && frag[0] == '\n' {
+				return true
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err != nil {
+				return false
+			}
+			break
+		}
+	}
+}
+
+// dialWorker opens a runtime API session on a worker (current or old);
+// nil when it cannot be reached.
+func (m *master) dialWorker(pid int) net.Conn {
 	m.mu.Lock()
 	var ctrl *net.UnixConn
 	for _, c := range m.workers {
@@ -469,19 +494,11 @@ func (m *master) forward(w io.Writer, pid int, prefix []string, cmd, payload str
 	}
 	m.mu.Unlock()
 	if ctrl == nil {
-		return false
+		return nil
 	}
 	c, err := passCLIConn(ctrl) // master_cli_worker.go
 	if err != nil {
-		return false
+		return nil
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	// goha's runtime API reads one line per session: ';' between commands
-	fmt.Fprintf(c, "%s%s\n%s", strings.Join(append(prefix, ""), ";"), cmd, payload)
-	if uc, ok := c.(*net.UnixConn); ok {
-		uc.CloseWrite() // one command per session, as HAProxy's proxy
-	}
-	io.Copy(w, c)
-	return true
+	return c
 }
