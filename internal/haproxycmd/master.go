@@ -396,8 +396,8 @@ func (m *master) reload() {
 	}()
 	m.mu.Lock()
 	m.reloads++
-	for _, w := range m.workers {
-		w.reloads++
+	for _, c := range append(append([]*child(nil), m.workers...), m.programs...) {
+		c.reloads++ // programs too ("show proc")
 	}
 	m.mu.Unlock()
 	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, MasterWorker: m.o.MasterWorker, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,

@@ -290,33 +290,41 @@ func mcliUsage(args []string) string {
 
 // showProc prints HAProxy 2.6's table: the master with its reload and
 // failed-reload counts, the current worker, then workers still finishing
-// after a reload.
+// after a reload, then the programs and the former ones still running
+// (newest first: fewest reloads, the configuration's order among equals).
 func (m *master) showProc(w io.Writer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
+	row := func(c *child, typ, version string) {
+		fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, typ, c.reloads, uptime(now.Sub(c.started)), version)
+	}
+	section := func(title string, list []*child, old bool) {
+		var rows []*child
+		for _, c := range list {
+			if c.old == old {
+				rows = append(rows, c)
+			}
+		}
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].reloads < rows[j].reloads })
+		if len(rows) > 0 || !old {
+			fmt.Fprintf(w, "# %s\n", title)
+		}
+		for _, c := range rows {
+			if c.prog != "" {
+				row(c, c.prog, "-")
+			} else {
+				row(c, "worker", haproxy.Version)
+			}
+		}
+	}
 	fmt.Fprintf(w, "#%-14s %-15s %-15s %-15s %-15s\n", "<PID>", "<type>", "<reloads>", "<uptime>", "<version>")
 	fmt.Fprintf(w, "%-15d %-15s %-15s %-15s %-15s\n", m.pid, "master",
 		fmt.Sprintf("%d [failed: %d]", m.reloads, m.failed), uptime(now.Sub(m.started)), haproxy.Version)
-	fmt.Fprintf(w, "# workers\n")
-	for _, c := range m.workers {
-		if !c.old {
-			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
-		}
-	}
-	var olds []*child
-	for _, c := range m.workers {
-		if c.old {
-			olds = append(olds, c)
-		}
-	}
-	if len(olds) > 0 {
-		fmt.Fprintf(w, "# old workers\n")
-		for _, c := range olds {
-			fmt.Fprintf(w, "%-15d %-15s %-15d %-15s %-15s\n", c.pid, "worker", c.reloads, uptime(now.Sub(c.started)), haproxy.Version)
-		}
-	}
-	fmt.Fprintf(w, "# programs\n")
+	section("workers", m.workers, false)
+	section("old workers", m.workers, true)
+	section("programs", m.programs, false)
+	section("old programs", m.programs, true)
 }
 
 // uptime is HAProxy's "0d00h00m05s".
