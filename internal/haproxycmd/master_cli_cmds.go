@@ -193,99 +193,17 @@ func cliWords(line string) []string {
 	return args
 }
 
-// mcliUsage is HAProxy 2.6.12's cli_gen_usage_msg over the master's
-// commands: "help [words]" lists the commands starting with the words;
-// an unknown command lists those starting with its longest known prefix
-// or, when words follow it, the (up to 5) closest by word fingerprint.
+// mcliUsage is the master's help and unknown-command answer
+// (runtimeapi.GenUsage over its commands).
 func mcliUsage(args []string) string {
-	const prefixWords, maxMatches = 5, 5 // CLI_PREFIX_KW_NB, CLI_MAX_MATCHES
-	ishelp := len(args) > 0 && args[0] == "help"
-	if ishelp {
-		args = args[1:]
-	}
-	// leading matches the first n words of args against kw's.
-	leading := func(kw *mcliKeyword, n int) int {
-		idx := 0
-		for ; idx < n && idx < len(kw.words) && idx < len(args); idx++ {
-			if kw.words[idx] != args[idx] {
-				break
-			}
-		}
-		return idx
-	}
-	length := 0
-	for _, kw := range mcliKeywords {
-		if n := leading(kw, prefixWords); n > length {
-			length = n
+	entries := make([]runtimeapi.UsageEntry, len(mcliKeywords))
+	for i, kw := range mcliKeywords {
+		entries[i].Words = kw.words
+		if kw.usage != "" {
+			entries[i].Line = fmt.Sprintf("%-40s: %s", kw.usage, kw.desc)
 		}
 	}
-	var b strings.Builder
-	switch {
-	case ishelp:
-		b.WriteString("The following commands are valid at this level:\n")
-	case length == 0 && len(args) == 0:
-		b.WriteString("Unknown command. Please enter one of the following commands only:\n")
-	default:
-		b.WriteString("Unknown command, but maybe one of the following ones is a better match:\n")
-	}
-	type match struct {
-		kw   *mcliKeyword
-		dist int
-	}
-	var matches [maxMatches]match
-	for i := range matches {
-		matches[i].dist = int(^uint(0) >> 1)
-	}
-	if length < len(args) {
-		for _, kw := range mcliKeywords {
-			idx := leading(kw, length)
-			if kw.usage == "" || idx != length {
-				continue
-			}
-			var wordSig, listSig [1024]uint8
-			totlen := 0
-			for i := idx; i < prefixWords && i < len(args); i++ {
-				haproxy.UpdateWordFingerprint(&wordSig, args[i])
-				totlen += len(args[i])
-			}
-			for i := idx; i < prefixWords && i < len(kw.words); i++ {
-				haproxy.UpdateWordFingerprint(&listSig, kw.words[i])
-				totlen += len(kw.words[i])
-			}
-			dist := haproxy.WordFingerprintDistance(&wordSig, &listSig)
-			if dist < 5*totlen/2 && dist < matches[maxMatches-1].dist {
-				// kept sorted; an equal distance stays behind the earlier one
-				matches[maxMatches-1] = match{kw, dist}
-				for i := maxMatches - 2; i >= 0 && matches[i+1].dist < matches[i].dist; i-- {
-					matches[i], matches[i+1] = matches[i+1], matches[i]
-				}
-			}
-		}
-	}
-	var entries []*mcliKeyword
-	if matches[0].kw != nil {
-		for _, m := range matches {
-			if m.kw == nil || m.dist > 5*matches[0].dist/2 {
-				break
-			}
-			entries = append(entries, m.kw)
-		}
-	} else {
-		for _, kw := range mcliKeywords {
-			if kw.usage != "" && leading(kw, length) == length {
-				entries = append(entries, kw)
-			}
-		}
-	}
-	line := func(kw *mcliKeyword) string { return fmt.Sprintf("%-40s: %s", kw.usage, kw.desc) }
-	sort.Slice(entries, func(i, j int) bool { return line(entries[i]) < line(entries[j]) })
-	for _, kw := range entries {
-		b.WriteString("  " + line(kw) + "\n")
-	}
-	b.WriteString("  help [<command>]                        : list matching or all commands\n" +
-		"  prompt                                  : toggle interactive mode with prompt\n" +
-		"  quit                                    : disconnect\n")
-	return b.String()
+	return runtimeapi.GenUsage(entries, args)
 }
 
 // showProc prints HAProxy 2.6's table: the master with its reload and
