@@ -26,8 +26,7 @@ type mcliKeyword struct {
 }
 
 // mcliKeywords are the commands HAProxy's master lists or answers, in
-// its registration order (cli.c, "show version", then mworker.c; ties
-// checked against haproxy on 2400 random unknown commands),
+// its registration order (runtimeapi's registrationOrder, then mworker.c's),
 // which decides which of equally close commands an unknown one is
 // shown. Worker commands are unknown here, as in HAProxy (its master
 // answers "show env" with the list below).
@@ -45,10 +44,10 @@ func init() {
 			run: func(*mcliApplet, []string) string { return "" }}, // HAProxy's master lists none (measured)
 		{words: []string{"show", "cli", "level"}, usage: "show cli level", desc: "display the level of the current CLI session",
 			run: func(a *mcliApplet, _ []string) string { return a.level.String() + "\n" }},
-		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: mcliSetLevel},
-		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: mcliSetLevel},
 		{words: []string{"show", "version"}, usage: "show version", desc: "show version of the current process",
 			run: func(*mcliApplet, []string) string { return haproxy.Version + "\n" }},
+		{words: []string{"operator"}, usage: "operator", desc: "lower the level of the current CLI session to operator", run: mcliSetLevel},
+		{words: []string{"user"}, usage: "user", desc: "lower the level of the current CLI session to user", run: mcliSetLevel},
 		{words: []string{"@<relative pid>"}, usage: "@<relative pid>", desc: "send a command to the <relative pid> process",
 			run: func(a *mcliApplet, _ []string) string { return a.m.procTable() }}, // HAProxy's row shows the processes
 		{words: []string{"@!<pid>"}, usage: "@!<pid>", desc: "send a command to the <pid> process", run: mcliNothing},
