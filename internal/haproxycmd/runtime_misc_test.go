@@ -73,7 +73,9 @@ frontend f
 		"show foo", "foo fd", "set info2 backend", "operaotr", "shwo stat", "get wieght x", "disable servr", "add", "help add",
 		"clear foo", "set maxconn", "set maxconn foo", "show servers stat", "abort ssl", "new ssl crl-file", "trace x y z",
 		"show ssl", "commit acl", "show startup", "expert-mode", "expert-mode on;expert-mode", "experimental-mode off;experimental-mode",
-		"operator;expert-mode on", "expert-mode on -;show cli level", "user;experimental-mode", "mcli-debug-mode on"} {
+		"operator;expert-mode on", "expert-mode on -;show cli level", "user;experimental-mode", "mcli-debug-mode on",
+		"debug dev log x", "set var proc.x str(a)", "httpclient GET /", "expert-mode on;help debug", "experimental-mode on;help set",
+		"expert-mode on;help", "experimental-mode on;help", "expert-mode on;debug dve", "experimental-mode on;set vra x", "help", "set vra x"} {
 		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {
 			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
 		}

@@ -39,6 +39,7 @@ type command struct {
 	usage string // left column of the help, "" = not listed
 	desc  string
 	level Level // minimum level
+	mode  mode  // expert or experimental mode required (expert_cmds.go)
 	run   func(s *Session, args []string) string
 }
 
@@ -193,11 +194,14 @@ func splitCommands(line string) []string {
 func (s *Session) run(cmd string) string {
 	args := strings.Fields(cmd)
 	if len(args) == 0 { // also in prompt mode, as HAProxy answers an empty line
-		return s.withSeverity(sevInfo, GenUsage(usageEntries(), nil))
+		return s.withSeverity(sevInfo, GenUsage(s.usageEntries(), nil))
 	}
 	c := lookup(args)
 	if c == nil {
 		return s.withSeverity(sevInfo, s.unknown(args))
+	}
+	if msg := s.modeRefusal(c); msg != "" { // before the level, as HAProxy
+		return s.withSeverity(sevErr, msg)
 	}
 	if s.level < c.level {
 		return s.withSeverity(sevErr, "Permission denied\n")
@@ -227,9 +231,9 @@ func lookup(args []string) *command {
 }
 
 // usageEntries are the commands for GenUsage, in HAProxy's registration
-// order. HAProxy 2.6 lists the same commands at every level, so the level
-// plays no part.
-func usageEntries() []UsageEntry {
+// order; an expert or experimental one only in its mode. HAProxy 2.6
+// lists the same commands at every level, so the level plays no part.
+func (s *Session) usageEntries() []UsageEntry {
 	rank := make(map[string]int, len(registrationOrder))
 	for i, k := range registrationOrder {
 		rank[k] = i
@@ -248,6 +252,9 @@ func usageEntries() []UsageEntry {
 	})
 	var out []UsageEntry
 	for _, c := range ranked {
+		if c.mode == modeExpert && !s.expert || c.mode == modeExperimental && !s.experimental {
+			continue
+		}
 		e := UsageEntry{Words: c.words}
 		// "": answered, not listed; GenUsage ends every list with the
 		// always-listed help, prompt and quit
@@ -260,9 +267,9 @@ func usageEntries() []UsageEntry {
 }
 
 // unknown answers a command nobody handles, as HAProxy does.
-func (s *Session) unknown(args []string) string { return GenUsage(usageEntries(), args) }
+func (s *Session) unknown(args []string) string { return GenUsage(s.usageEntries(), args) }
 
-func cmdHelp(s *Session, args []string) string { return GenUsage(usageEntries(), args) }
+func cmdHelp(s *Session, args []string) string { return GenUsage(s.usageEntries(), args) }
 
 func cmdPrompt(s *Session, _ []string) string {
 	s.interactive = !s.interactive

@@ -136,9 +136,9 @@ func cmdShowEnv(s *Session, args []string) string {
 }
 
 // cmdMode is "expert-mode" and "experimental-mode" [on|off]: admin only;
-// alone it tells the mode. goha has none of the commands they unlock, so
-// the modes change no other answer. A last word "-" (the master CLI's
-// prefix) drops the empty line, refusal included, as HAProxy 2.6.12 does.
+// alone it tells the mode. The commands they unlock are known and refused
+// (expert_cmds.go). A last word "-" (the master CLI's prefix) drops the
+// empty line, refusal included, as HAProxy 2.6.12 does.
 func cmdMode(s *Session, args []string) string {
 	if len(args) > 2 && args[2] == "-" && !s.interactive {
 		s.noEnd = true
