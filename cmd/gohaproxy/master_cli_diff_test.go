@@ -35,6 +35,8 @@ var mcliSessions = [][]string{
 	{"expert-mode on", "show cli level", "experimental-mode on", "help", "expert-mode off", "expert-mode",
 		"operator", "expert-mode on", "show version"},
 	{"user", "experimental-mode on"},
+	{"operator", "@1 set maxconn global 100", "@1 disable server be/s1", "@1 clear counters all", "user", "@1 clear counters",
+		"@1 show sess", "@1 get weight be/s1", "@1 show env HOME", "@1 operator"},
 	{"expert-mode on", "@master expert-mode", "@1 expert-mode", "@master experimental-mode", "@master mcli-debug-mode",
 		"@1 experimental-mode", "expert-mode off", "@1 expert-mode", "@master expert-mode on", "@master user", "@master expert-mode on"},
 	{"expert-mode on", "user", "show cli level", "@1 show cli level", "@master expert-mode", "@1 expert-mode"},
