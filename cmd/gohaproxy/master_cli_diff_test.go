@@ -132,6 +132,9 @@ func TestMasterCLIMatchesHAProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if def, err := os.Stat(sock); err == nil { // no mode option: the umask's
+			out = append(out, def.Mode().String())
+		}
 		return out, fi
 	}
 	want, wantMode := run(real, "haproxy")

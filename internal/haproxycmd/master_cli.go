@@ -38,7 +38,7 @@ type cliBindOptions struct {
 // parseCLIBindOptions reads the words after the address; an error is
 // worded as HAProxy's ('<keyword>' : <why>) or names what goha refuses.
 func parseCLIBindOptions(words []string) (cliBindOptions, error) {
-	o := cliBindOptions{mode: 0o600, level: runtimeapi.LevelAdmin, uid: -1, gid: -1}
+	o := cliBindOptions{level: runtimeapi.LevelAdmin, uid: -1, gid: -1} // mode 0: the umask's, as HAProxy
 	for i := 0; i < len(words); i += 2 {
 		k, v := words[i], ""
 		if i+1 < len(words) {
@@ -168,7 +168,10 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 		return nil, err
 	}
 	if network == "unix" {
-		err := os.Chmod(addr, opts.mode)
+		var err error
+		if opts.mode != 0 {
+			err = os.Chmod(addr, opts.mode)
+		}
 		if err == nil && (opts.uid >= 0 || opts.gid >= 0) {
 			err = os.Chown(addr, opts.uid, opts.gid)
 		}
