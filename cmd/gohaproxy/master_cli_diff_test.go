@@ -188,6 +188,7 @@ func TestMasterCLIFlagsCheckMatchHAProxy(t *testing.T) {
 	cfg := filepath.Join(dir, "c.cfg")
 	pmConfig(t, cfg, "127.0.0.1:1", "127.0.0.1:2", "")
 	sock := filepath.Join(dir, "m.sock")
+	be := startPMBackend(t) // a port in use
 	for _, tc := range []struct {
 		mworker bool
 		opts    string
@@ -205,6 +206,20 @@ func TestMasterCLIFlagsCheckMatchHAProxy(t *testing.T) {
 		code, o, e := runArgs(args...)
 		if want, got := checkOutput(string(out)), checkOutput(e+o); got != want || code != cmd.ProcessState.ExitCode() {
 			t.Errorf("%v: exit %d, haproxy's %d\ngohaproxy %q\nhaproxy   %q", args, code, cmd.ProcessState.ExitCode(), got, want)
+		}
+	}
+	// At start, a socket that cannot be bound: HAProxy's alerts, exit 1.
+	bin := pmBinary(t, dir)
+	pmConfig(t, cfg, loopback.FreeAddr(t), "127.0.0.1:2", "")
+	for _, s := range []string{filepath.Join(dir, "nodir", "m.sock"), "ipv4@" + be.addr} {
+		args := []string{"-W", "-db", "-S", s, "-f", cfg}
+		hcmd, gcmd := exec.Command(hp, args...), exec.Command(bin, args...)
+		hout, _ := hcmd.CombinedOutput()
+		gout, _ := gcmd.CombinedOutput()
+		// each names its argv[0]
+		want, got := strings.ReplaceAll(checkOutput(string(hout)), hp, "BIN"), strings.ReplaceAll(checkOutput(string(gout)), bin, "BIN")
+		if got != want || gcmd.ProcessState.ExitCode() != hcmd.ProcessState.ExitCode() {
+			t.Errorf("-S %s: exit %d, haproxy's %d\ngohaproxy %q\nhaproxy   %q", s, gcmd.ProcessState.ExitCode(), hcmd.ProcessState.ExitCode(), got, want)
 		}
 	}
 	code, _, e := runArgs("-c", "-W", "-S", sock+",accept-proxy", "-f", cfg)

@@ -146,7 +146,9 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 	for _, spec := range fl.MasterCLI {
 		cli, err := m.openCLI(spec)
 		if err != nil {
-			m.logf(m.pid, "ALERT", "Cannot create the master CLI socket '%s': %v", spec, err)
+			m.logf(m.pid, "ALERT", "%v", err)
+			// HAProxy names its argv[0] here
+			m.logf(m.pid, "ALERT", "[%s.main()] Some protocols failed to start their listeners! Exiting.", os.Args[0])
 			notifyReady(o, err)
 			return 1
 		}

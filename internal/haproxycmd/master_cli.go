@@ -164,8 +164,11 @@ func (m *master) openCLI(spec string) (io.Closer, error) {
 	}
 	lc := net.ListenConfig{KeepAlive: -1} // no SO_KEEPALIVE on CLI connections, as HAProxy
 	ln, err := lc.Listen(context.Background(), network, addr)
-	if err != nil {
-		return nil, err
+	if err != nil { // HAProxy's words (-S lines are its "master-socket:0")
+		if network == "unix" {
+			return nil, fmt.Errorf("Binding [master-socket:0] for proxy MASTER: cannot bind UNIX socket (%s) [%s]", errnoText(err), addr)
+		}
+		return nil, fmt.Errorf("Binding [master-socket:0] for proxy MASTER: cannot bind socket (%s) for [%s]", errnoText(err), addr)
 	}
 	if network == "unix" {
 		var err error
