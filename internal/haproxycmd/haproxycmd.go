@@ -104,6 +104,7 @@ func checkMode(o *Options, stdout, stderr io.Writer) int {
 	pr := &haproxy.Printer{W: stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet, ShowGoha: o.Verbose, ShowDiag: o.Diagnostic}
 	res := LoadConfig(o.Files, haproxy.CheckOptions{LocalPeer: o.LocalPeer, MasterWorker: o.MasterWorker || o.Systemd}, o.AllowUnsupported, o.Verbose)
+	checkMasterCLIFlags(res, o.MasterCLI, o.MasterWorker || o.Systemd) // master_cli.go
 	if o.FailOnWarning {
 		haproxy.ZeroWarning(res)
 	}

@@ -16,7 +16,6 @@ package haproxycmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -85,7 +84,6 @@ type master struct {
 	inherit map[int]*os.File
 	// set holds the current worker's listeners, for the next worker.
 	set           *listen.Set
-	statsPath     string
 	hardStopAfter time.Duration
 
 	// nextCtrl is the next worker's control socket once the programs'
@@ -148,7 +146,9 @@ func runMaster(fl *Options, res *haproxy.Result, o workerOptions) int {
 	for _, spec := range fl.MasterCLI {
 		cli, err := m.openCLI(spec)
 		if err != nil {
-			m.logf(m.pid, "ALERT", "Cannot create the master CLI socket '%s': %v", spec, err)
+			m.logf(m.pid, "ALERT", "%v", err)
+			// HAProxy names its argv[0] here
+			m.logf(m.pid, "ALERT", "[%s.main()] Some protocols failed to start their listeners! Exiting.", os.Args[0])
 			notifyReady(o, err)
 			return 1
 		}
@@ -269,13 +269,6 @@ func (m *master) configure(res *haproxy.Result) {
 					m.inherit[a.FD] = os.NewFile(uintptr(a.FD), "fd@"+strconv.Itoa(a.FD))
 				}
 			}
-		}
-	}
-	m.statsPath = ""
-	for _, ss := range cfg.Global.StatsSockets {
-		if ss.Addr.Family == "unix" || strings.HasPrefix(ss.Addr.Raw, "/") {
-			m.statsPath = ss.Addr.Path
-			break
 		}
 	}
 	m.hardStopAfter = 0
@@ -405,8 +398,8 @@ func (m *master) reload() {
 	}()
 	m.mu.Lock()
 	m.reloads++
-	for _, w := range m.workers {
-		w.reloads++
+	for _, c := range append(append([]*child(nil), m.workers...), m.programs...) {
+		c.reloads++ // programs too ("show proc")
 	}
 	m.mu.Unlock()
 	res, _, ok := loadForRun(workerOptions{Files: m.o.Files, LocalPeer: m.o.LocalPeer, MasterWorker: m.o.MasterWorker, Quiet: m.o.Quiet, Verbose: m.o.Verbose, Stderr: m.o.Stderr,
@@ -536,7 +529,8 @@ func runMasterChild(o workerOptions) int {
 		return 1
 	}
 	var ctrl *net.UnixConn
-	if n, err := strconv.Atoi(os.Getenv(masterCtrlEnv)); err == nil {
+	n, err := strconv.Atoi(os.Getenv(masterCtrlEnv))
+	if err == nil {
 		f := os.NewFile(uintptr(n), "ctrl")
 		if c, err := net.FileConn(f); err == nil {
 			ctrl, _ = c.(*net.UnixConn)
@@ -552,6 +546,8 @@ func runMasterChild(o workerOptions) int {
 	if daemon {
 		null, _ = os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	}
+	mcli := newCtrlListener(n)
+	o.MasterCLI = mcli
 	r := &listen.Resolver{Inherited: set}
 	defer r.Close()
 	exposeListeners = r.Used
@@ -576,7 +572,7 @@ func runMasterChild(o workerOptions) int {
 		// released now, so a removed bind line stops listening.
 		set.Close()
 		go func() {
-			io.Copy(io.Discard, ctrl)
+			mcli.receive(ctrl)
 			// The master is gone: nobody would reload or stop us.
 			syscall.Kill(os.Getpid(), syscall.SIGTERM)
 		}()

@@ -62,7 +62,7 @@ func TestShowProcLayout(t *testing.T) {
 		row("7298", "master", "1 [failed: 0]", "0d00h00m03s", v) +
 		"# workers\n" + row("7378", "worker", "0", "0d00h00m01s", v) +
 		"# old workers\n" + row("7301", "worker", "1", "0d00h00m03s", v) +
-		"# programs\n\n"
+		"# programs\n"
 	if got := strings.ReplaceAll(b.String(), "2.6.12-goha", v); got != want {
 		t.Errorf("show proc:\n%q\nwant\n%q", got, want)
 	}

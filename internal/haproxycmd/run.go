@@ -77,6 +77,10 @@ type workerOptions struct {
 	// OldProcess: this worker replaces another (-sf/-st, or a master
 	// reload), which hands its peers tables over at its soft stop.
 	OldProcess bool
+	// MasterCLI: the connections a master passes to its worker's
+	// runtime API (master_cli_worker.go); nil outside master-worker.
+	MasterCLI      net.Listener
+	MasterCLISpecs []string // -S, checked at load (checkMasterCLIFlags)
 	// Silent: the master printed the configuration's messages (and the
 	// server-state files') already; its worker reads them again quietly,
 	// as HAProxy's worker, forked after the parsing, prints them once.
@@ -90,7 +94,7 @@ func runMode(fl *Options, stderr io.Writer) int {
 	o := workerOptions{Files: fl.Files, LocalPeer: fl.LocalPeer, MasterWorker: fl.MasterWorker || fl.Systemd, Quiet: fl.Quiet, Verbose: fl.Verbose, Pidfile: fl.Pidfile, Stderr: stderr,
 		AllowUnsupported: fl.AllowUnsupported, Usage: fl.Usage}
 	o.MaxConn, o.MaxPConn = fl.MaxConn, fl.MaxPConn
-	o.NoSplice = fl.NoSplice
+	o.NoSplice, o.MasterCLISpecs = fl.NoSplice, fl.MasterCLI
 	if isMasterChild() {
 		return runMasterChild(o) // master*.go (issue 7)
 	}
@@ -114,6 +118,7 @@ func runMode(fl *Options, stderr io.Writer) int {
 // startup (warnings and alerts). ok=false: exit with code.
 func loadForRun(o workerOptions, silent bool) (*haproxy.Result, int, bool) {
 	res := LoadConfig(o.Files, haproxy.CheckOptions{LocalPeer: o.LocalPeer, MasterWorker: o.MasterWorker}, o.AllowUnsupported, o.Verbose)
+	checkMasterCLIFlags(res, o.MasterCLISpecs, o.MasterWorker) // master_cli.go
 	pr := &haproxy.Printer{W: o.Stderr, PID: os.Getpid(), Version: haproxy.Version + "-goha", Executable: executable(),
 		Quiet: o.Quiet || silent, ShowGoha: o.Verbose}
 	for _, d := range res.Diags.List {
@@ -406,6 +411,9 @@ func (w *worker) start(listen ListenFunc) error {
 		if c != nil {
 			w.stats = append(w.stats, c)
 		}
+	}
+	if w.o.MasterCLI != nil {
+		serveMasterCLI(w, w.o.MasterCLI)
 	}
 	if !w.o.NoPidfile {
 		pidfile := w.o.Pidfile

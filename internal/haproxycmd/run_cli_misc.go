@@ -29,7 +29,8 @@ func (s *runtimeSource) ShowCache() string {
 
 func (s *runtimeSource) ProcVar(name string) (typ, val string, ok bool) { return acl.ProcVar(name) }
 
-// CLISockets lists the stats sockets for `show cli sockets`.
+// CLISockets lists the stats sockets for `show cli sockets`, and the
+// master's socket pair under a master.
 func (s *runtimeSource) CLISockets() (addrs, levels []string) {
 	for _, ss := range s.w.plan.StatsSockets {
 		a := ss.Addr
@@ -42,6 +43,9 @@ func (s *runtimeSource) CLISockets() (addrs, levels []string) {
 			addrs = append(addrs, fmt.Sprintf("ipv4@%s:%d", a.Host, a.PortLow))
 		}
 		levels = append(levels, cmp.Or(ss.Level, "operator"))
+	}
+	if l := s.w.o.MasterCLI; l != nil { // the master's pair, listed last
+		addrs, levels = append(addrs, l.Addr().String()), append(levels, "admin")
 	}
 	return addrs, levels
 }

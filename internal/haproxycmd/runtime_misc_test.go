@@ -16,8 +16,8 @@ import (
 	"github.com/goha-lb/goha/internal/testenv"
 )
 
-// get var, set timeout cli, show env, show cli sockets and show cache
-// answer as HAProxy 2.6 does (get var without the final empty line, as
+// get var, set timeout cli, show env, show cli sockets, show cache, help,
+// unknown commands and the expert modes answer as HAProxy 2.6 does (get var without the final empty line, as
 // HAProxy), and a session's `set timeout cli` closes an idle prompt
 // session in both.
 func TestMiscCommandsMatchHAProxy(t *testing.T) {
@@ -62,6 +62,20 @@ frontend f
 		"set timeout cli 5", "set timeout cli 5s", "set timeout cli 100ms", "set timeout cli 3x", "set timeout server 1",
 		"show env GOHA_CLI_TEST", "show env NOSUCH_GOHA", "show cache", "operator; show cache", "user; show cache", "operator; get var proc.s", "user; get var proc.s",
 		"get var proc.s; get var proc.i", "set table", "set table nosuch", "del acl", "del map"} {
+		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {
+			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
+		}
+	}
+	// help and unknown commands: HAProxy's suggestions, equally close
+	// ones taken in its registration order (runtimeapi.GenUsage), and the
+	// expert and experimental modes.
+	for _, c := range []string{"help", "help quit", "help prompt x", "help show", "help foo", "help se weight", "help show cmli sockets serkver", "   ", "show",
+		"show foo", "foo fd", "set info2 backend", "operaotr", "shwo stat", "get wieght x", "disable servr", "add", "help add",
+		"clear foo", "set maxconn", "set maxconn foo", "show servers stat", "abort ssl", "new ssl crl-file", "trace x y z",
+		"show ssl", "commit acl", "show startup", "expert-mode", "expert-mode on;expert-mode", "experimental-mode off;experimental-mode",
+		"operator;expert-mode on", "expert-mode on -;show cli level", "user;experimental-mode", "mcli-debug-mode on",
+		"debug dev log x", "set var proc.x str(a)", "httpclient GET /", "expert-mode on;help debug", "experimental-mode on;help set",
+		"expert-mode on;help", "experimental-mode on;help", "expert-mode on;debug dve", "experimental-mode on;set vra x", "help", "set vra x"} {
 		if ha, goha := haproxytest.StatsCmd(t, haSock, c), haproxytest.StatsCmd(t, goSock, c); ha != goha {
 			t.Errorf("%s\nhaproxy %q\n   goha %q", c, ha, goha)
 		}

@@ -26,6 +26,14 @@ import "strings"
 // actionFingerprint is the word's fingerprint as described above.
 func actionFingerprint(w string) *[1024]uint8 {
 	var fp [1024]uint8
+	UpdateWordFingerprint(&fp, w)
+	return &fp
+}
+
+// UpdateWordFingerprint adds w's byte pairs and presence marks to fp
+// (update_word_fingerprint): the CLI's suggestions sum several words
+// into one fingerprint.
+func UpdateWordFingerprint(fp *[1024]uint8, w string) {
 	class := func(c byte) int {
 		switch {
 		case c >= 'a' && c <= 'z':
@@ -45,8 +53,11 @@ func actionFingerprint(w string) *[1024]uint8 {
 		from = to
 	}
 	fp[32*from+28]++
-	return &fp
 }
+
+// WordFingerprintDistance is word_fingerprint_distance: the sum of the
+// absolute cell differences.
+func WordFingerprintDistance(a, b *[1024]uint8) int { return fingerprintDistance(a, b) }
 
 // suggestAction is action_suggest: the closest of registered ("(*)" marks
 // a prefix keyword) then extras, or "" when none is close enough.
@@ -112,4 +123,14 @@ func registeredAfter(list, marker string) []string {
 		panic("registeredAfter: marker not in list: " + marker)
 	}
 	return quotedList(rest)
+}
+
+// BindKeyword reports whether word is a bind option and, when it is not,
+// the one HAProxy 2.6.12 suggests ("" for none): the master CLI's -S
+// options are bind options.
+func BindKeyword(word string) (known bool, suggestion string) {
+	if bindKeywordSet[word] {
+		return true, ""
+	}
+	return false, suggest(word, bindKeywordNames)
 }

@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -38,6 +39,7 @@ type command struct {
 	usage string // left column of the help, "" = not listed
 	desc  string
 	level Level // minimum level
+	mode  mode  // expert or experimental mode required (expert_cmds.go)
 	run   func(s *Session, args []string) string
 }
 
@@ -116,6 +118,9 @@ type Session struct {
 	idle time.Duration
 	// sevOut is `set severity-output` (severity.go).
 	sevOut severityOutput
+	// expert and experimental are "expert-mode on" and
+	// "experimental-mode on" (misc_cmds.go).
+	expert, experimental bool
 }
 
 // Idle is the session's own idle timeout (`set timeout cli`; 0: none).
@@ -189,11 +194,14 @@ func splitCommands(line string) []string {
 func (s *Session) run(cmd string) string {
 	args := strings.Fields(cmd)
 	if len(args) == 0 { // also in prompt mode, as HAProxy answers an empty line
-		return s.withSeverity(sevInfo, usage("Unknown command. Please enter one of the following commands only:\n", commands))
+		return s.withSeverity(sevInfo, GenUsage(s.usageEntries(), nil))
 	}
 	c := lookup(args)
 	if c == nil {
 		return s.withSeverity(sevInfo, s.unknown(args))
+	}
+	if msg := s.modeRefusal(c); msg != "" { // before the level, as HAProxy
+		return s.withSeverity(sevErr, msg)
 	}
 	if s.level < c.level {
 		return s.withSeverity(sevErr, "Permission denied\n")
@@ -222,64 +230,46 @@ func lookup(args []string) *command {
 	return nil
 }
 
-// matching returns the listed commands whose leading words are the given
-// words (help show -> every "show ..." command).
-func matching(words []string) []*command {
-	var out []*command
-	for _, c := range commands {
-		if isAlways(c) || len(words) > len(c.words) {
+// usageEntries are the commands for GenUsage, in HAProxy's registration
+// order; an expert or experimental one only in its mode. HAProxy 2.6
+// lists the same commands at every level, so the level plays no part.
+func (s *Session) usageEntries() []UsageEntry {
+	rank := make(map[string]int, len(registrationOrder))
+	for i, k := range registrationOrder {
+		rank[k] = i
+	}
+	ranked := append([]*command(nil), commands...)
+	sort.SliceStable(ranked, func(i, j int) bool {
+		ri, ok := rank[strings.Join(ranked[i].words, " ")]
+		if !ok {
+			ri = len(rank)
+		}
+		rj, ok := rank[strings.Join(ranked[j].words, " ")]
+		if !ok {
+			rj = len(rank)
+		}
+		return ri < rj
+	})
+	var out []UsageEntry
+	for _, c := range ranked {
+		if c.mode == modeExpert && !s.expert || c.mode == modeExperimental && !s.experimental {
 			continue
 		}
-		ok := true
-		for i, w := range words {
-			if c.words[i] != w {
-				ok = false
-				break
-			}
+		e := UsageEntry{Words: c.words}
+		// "": answered, not listed; GenUsage ends every list with the
+		// always-listed help, prompt and quit
+		if c.usage != "" && !isAlways(c) {
+			e.Line = fmt.Sprintf("%-40s: %s", c.usage, c.desc)
 		}
-		if ok {
-			out = append(out, c)
-		}
+		out = append(out, e)
 	}
 	return out
 }
 
-// usage lists commands in HAProxy's help layout. HAProxy 2.6 lists the
-// same commands at every level, so the level plays no part.
-func usage(title string, list []*command) string {
-	var b strings.Builder
-	b.WriteString(title)
-	for _, c := range list {
-		if !isAlways(c) && c.usage != "" { // "": answered, not listed
-			fmt.Fprintf(&b, "  %-40s: %s\n", c.usage, c.desc)
-		}
-	}
-	for _, c := range commands {
-		if isAlways(c) {
-			fmt.Fprintf(&b, "  %-40s: %s\n", c.usage, c.desc)
-		}
-	}
-	return b.String()
-}
+// unknown answers a command nobody handles, as HAProxy does.
+func (s *Session) unknown(args []string) string { return GenUsage(s.usageEntries(), args) }
 
-// unknown answers a command nobody handles: the commands its words start
-// if any ("show"), else the closest ones by spelling, as HAProxy does
-// (HAProxy's ranking of the closest ones is not reproduced exactly).
-func (s *Session) unknown(args []string) string {
-	const title = "Unknown command, but maybe one of the following ones is a better match:\n"
-	if m := matching(args); len(m) > 0 { // "show" -> every show command
-		return usage(title, m)
-	}
-	return usage(title, closest(args, 5))
-}
-
-func cmdHelp(s *Session, args []string) string {
-	const title = "The following commands are valid at this level:\n"
-	if len(args) == 1 {
-		return usage(title, commands)
-	}
-	return usage(title, matching(args[1:]))
-}
+func cmdHelp(s *Session, args []string) string { return GenUsage(s.usageEntries(), args) }
 
 func cmdPrompt(s *Session, _ []string) string {
 	s.interactive = !s.interactive
@@ -291,16 +281,28 @@ func cmdQuit(s *Session, _ []string) string {
 	return ""
 }
 
-func cmdOperator(s *Session, _ []string) string {
-	if s.level > LevelOperator {
-		s.level = LevelOperator
+func cmdOperator(s *Session, args []string) string {
+	if s.level < LevelOperator { // never raises: HAProxy's cli_has_level
+		return "Permission denied\n"
 	}
+	s.level = LevelOperator
+	s.noLF(args)
 	return ""
 }
 
-func cmdUser(s *Session, _ []string) string {
+func cmdUser(s *Session, args []string) string {
 	s.level = LevelUser
+	s.noLF(args)
 	return ""
+}
+
+// noLF: "operator -" and "user -" answer without the empty line outside
+// prompt mode (HAProxy's NOLF; its master CLI prefixes the commands it
+// forwards with them).
+func (s *Session) noLF(args []string) {
+	if len(args) > 1 && args[1] == "-" && !s.interactive {
+		s.noEnd = true
+	}
 }
 
 func cmdShowCliLevel(s *Session, _ []string) string { return s.level.String() + "\n" }

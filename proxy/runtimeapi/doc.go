@@ -38,8 +38,9 @@
 // env, show cli sockets, show cache (misc_cmds.go); shutdown frontend (a
 // FrontendStopper); show startup-logs, show events, show trace, trace
 // (diag_cmds.go); show errors [<px>] [request|response] (errors_cmd.go, an
-// ErrorSource). Anything else is answered like HAProxy does for an
-// unknown command (its usage list, with suggestions).
+// ErrorSource); expert-mode and experimental-mode (misc_cmds.go). Anything
+// else is answered like HAProxy does for an unknown command (its usage
+// list, with its suggestions: usage.go).
 //
 // # Protocol, as HAProxy 2.6.12 behaves
 //

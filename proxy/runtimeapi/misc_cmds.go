@@ -29,6 +29,8 @@ func init() {
 		{words: []string{"show", "cache"}, usage: "show cache", desc: "show cache status", level: LevelAdmin, run: cmdShowCache},
 		{words: []string{"show", "cli", "sockets"}, usage: "show cli sockets", desc: "dump list of cli sockets", level: LevelOperator, run: cmdShowCLISockets},
 		{words: []string{"show", "env"}, usage: "show env [var]", desc: "dump environment variables known to the process", level: LevelOperator, run: cmdShowEnv},
+		{words: []string{"expert-mode"}, run: cmdMode}, // answered, never listed, as HAProxy's
+		{words: []string{"experimental-mode"}, run: cmdMode},
 	}, commands[len(commands)-3:]...)...)
 	listed := commands[:len(commands)-3]
 	sort.SliceStable(listed, func(i, j int) bool { return listed[i].usage < listed[j].usage })
@@ -131,4 +133,30 @@ func cmdShowEnv(s *Session, args []string) string {
 		b.WriteString(kv + "\n")
 	}
 	return b.String()
+}
+
+// cmdMode is "expert-mode" and "experimental-mode" [on|off]: admin only;
+// alone it tells the mode. The commands they unlock are known and refused
+// (expert_cmds.go). A last word "-" (the master CLI's prefix) drops the
+// empty line, refusal included, as HAProxy 2.6.12 does.
+func cmdMode(s *Session, args []string) string {
+	if len(args) > 2 && args[2] == "-" && !s.interactive {
+		s.noEnd = true
+	}
+	if s.level < LevelAdmin {
+		return "Permission denied\n"
+	}
+	mode := &s.expert
+	if args[0] == "experimental-mode" {
+		mode = &s.experimental
+	}
+	if len(args) == 1 {
+		state := "OFF"
+		if *mode {
+			state = "ON"
+		}
+		return args[0] + " is " + state + "\n"
+	}
+	*mode = args[1] == "on"
+	return ""
 }

@@ -84,6 +84,7 @@ var messageSeverities = []struct {
 	sev    int
 }{
 	{"New server registered.", sevInfo}, {"Server deleted.", sevInfo},
+	{"expert-mode is ", sevInfo}, {"experimental-mode is ", sevInfo},
 	{"no need to change the ", sevWarn}, {"IP changed from ", sevWarn}, {"port changed from ", sevWarn},
 }
 
