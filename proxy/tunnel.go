@@ -72,6 +72,10 @@ func (s *session) serveTCP() {
 		hang = watchHangup(s.c)
 		s.tl.abort = hang.hungUp()
 	}
+	// HAProxy counts the stream in the backend once it is assigned, a
+	// connection or not (stream_set_backend).
+	be.stats.sessions.Add(1)
+	countRate(&be.stats, false)
 	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	hang.stop()
 	if srv == nil {
@@ -88,6 +92,7 @@ func (s *session) serveTCP() {
 		if s.tl.internal { // no connection could be set up (maxsslconn)
 			t = term('I', 'C')
 		}
+		s.heldAtClose(be, pending) // tcp_connect_fail.go
 		s.emitLog(be, nil, 0, t)
 		return // HAProxy closes the client connection when no server answers
 	}
@@ -101,9 +106,7 @@ func (s *session) serveTCP() {
 	// HAProxy logs once the connection is established, its bc_* set
 	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	srv.stats.sessions.Add(1)
-	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
-	countRate(&be.stats, false)
 	be.conns.Add(1)
 	s.beCounted = be
 	defer s.leaveBackend(be)
