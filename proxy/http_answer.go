@@ -53,6 +53,9 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 		s.start = next
 		return true
 	}
+	// The rest of a body the page cut short is drained, not reset (a 503
+	// after a connect failure, measured: TestHTTPConnectFailCloseDifferential).
+	s.drainAndShut()
 	return false
 }
 

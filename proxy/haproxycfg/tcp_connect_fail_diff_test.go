@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,26 +38,7 @@ backend be
 		label := fmt.Sprintf("%d bytes", n)
 		haStat := haproxytest.StatsCmd(t, sock, "show stat")
 		goBe := px.Backends()[0].Stats.Sessions
-		var ends [2]string
-		var wg sync.WaitGroup
-		for i, addr := range []string{ha, goha} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c := dialClient(t, addr, 5*time.Second)
-				if c == nil {
-					return
-				}
-				defer c.Close()
-				if _, err := c.Write(bytes.Repeat([]byte("x"), n)); err != nil {
-					ends[i] = "write: " + err.Error()
-					return
-				}
-				got, err := io.ReadAll(c)
-				ends[i] = fmt.Sprintf("%d bytes then %s", len(got), endOf(err))
-			}()
-		}
-		wg.Wait()
+		ends := sendThenReadBoth(t, ha, goha, bytes.Repeat([]byte("x"), n))
 		if ends[0] != ends[1] {
 			t.Errorf("%s: the client read\nhaproxy %s\ngoha    %s", label, ends[0], ends[1])
 		}
@@ -67,4 +49,60 @@ backend be
 			t.Errorf("%s: be stot grew by %d on haproxy, %d on goha", label, haBe, goDelta)
 		}
 	}
+}
+
+// TestHTTPConnectFailCloseDifferential: an HTTP request whose server
+// cannot be connected to (logged SC--) is answered 503 and the
+// connection closed, beside HAProxy 2.6.12. With a 40000-byte body, more
+// than its buffer takes, HAProxy drains the rest and the client reads
+// the page then a FIN (goha reset the connection, which can destroy the
+// page in flight). Compared: what the client read and how it ended, and
+// the log line.
+func TestHTTPConnectFailCloseDifferential(t *testing.T) {
+	cfg := httpLogHead2s + `frontend fe
+    bind BIND
+    default_backend be
+backend be
+    retries 1
+    timeout connect 1s
+    server s1 ` + loopback.DeadAddr(t) + `
+`
+	ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
+	for _, n := range []int{10, 40000} {
+		label := fmt.Sprintf("%d-byte body", n)
+		req := append([]byte(fmt.Sprintf("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", n)), bytes.Repeat([]byte("x"), n)...)
+		ends := sendThenReadBoth(t, ha, goha, req)
+		if ends[0] != ends[1] || !strings.Contains(ends[0], " 503 ") {
+			t.Errorf("%s: the client read\nhaproxy %s\ngoha    %s", label, ends[0], ends[1])
+		}
+		sameLoggedLines(t, label, haLog, goLog, 1)
+	}
+}
+
+// sendThenReadBoth sends data to each of ha and goha at once, from one
+// client each, then reads until the end: what each client read (its
+// first line and length) and how the read ended.
+func sendThenReadBoth(t *testing.T, ha, goha string, data []byte) [2]string {
+	var ends [2]string
+	var wg sync.WaitGroup
+	for i, addr := range []string{ha, goha} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := dialClient(t, addr, 5*time.Second)
+			if c == nil {
+				return
+			}
+			defer c.Close()
+			if _, err := c.Write(data); err != nil {
+				ends[i] = "write: " + err.Error()
+				return
+			}
+			got, err := io.ReadAll(c)
+			first, _, _ := strings.Cut(string(got), "\r\n")
+			ends[i] = fmt.Sprintf("%q, %d bytes, then %s", first, len(got), endOf(err))
+		}()
+	}
+	wg.Wait()
+	return ends
 }
