@@ -510,6 +510,11 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			b.release(srv)
 			return nil, nil, false
 		}
+		// HAProxy counts each connection attempt in the server's stot and
+		// session rate, one that fails too (measured: a dead server's
+		// stot grows by 4 for one request with retries 3); the callers
+		// count the attempt that succeeded.
+		srv.stats.countSession()
 		srv.observe(check.AnaL4Err)
 		client.info.noteServerConnErr(err)                 // bc_err.go
 		client.info.noteServerTried(srv.triedAddr(client)) // idem
