@@ -73,9 +73,13 @@ func (s *session) serveTCP() {
 		s.tl.abort = hang.hungUp()
 	}
 	// HAProxy counts the stream in the backend once it is assigned, a
-	// connection or not (stream_set_backend).
+	// connection or not, and its be_conn (%bc) holds it while it waits
+	// in the queue (stream_set_backend).
 	be.stats.sessions.Add(1)
 	countRate(&be.stats, false)
+	be.conns.Add(1)
+	s.beCounted = be
+	defer s.leaveBackend(be)
 	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	hang.stop()
 	if srv == nil {
@@ -107,9 +111,6 @@ func (s *session) serveTCP() {
 	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	srv.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
-	be.conns.Add(1)
-	s.beCounted = be
-	defer s.leaveBackend(be)
 	// The server's connection count drops before the log line, which
 	// shows it as HAProxy does (srv_conn).
 	released := false
