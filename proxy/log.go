@@ -38,8 +38,8 @@ type LogEntry struct {
 	URILen   int
 	NullConn bool // the client sent nothing at all (`option dontlognull`)
 
-	// Connection counts at log time: %ac/%fc/%bc/%sc, and queue sizes
-	// %sq/%bq (server queues are shared with the backend queue here).
+	// Connection counts at log time: %ac/%fc/%bc/%sc, and the request's
+	// queue positions %sq/%bq (timeline.queuePos).
 	ActConn, FeConn, BeConn, SrvConn int64
 	SrvQueue, BeQueue                int64
 
@@ -164,6 +164,8 @@ type timeline struct {
 	// abort, when set, is closed once the client hung up while the
 	// session waits in a queue (option abortonclose, TCP mode).
 	abort <-chan struct{}
+	// queuePos is the transaction's queue positions (%sq, %bq).
+	queuePos queuePos
 	// logged: option logasap already logged the transaction (logASAP);
 	// its end writes no second line.
 	logged bool
@@ -309,7 +311,7 @@ func (s *session) writeLog(be *backend, srv *server, status int, t [2]byte, byte
 	if be != nil {
 		e.Backend = be.cfg.Name
 		e.BeConn = beConnLogged(s, be, early)
-		e.BeQueue = be.stats.queue.Load()
+		e.SrvQueue, e.BeQueue = tl.queuePos.srv, tl.queuePos.be
 	}
 	if s.applet != nil {
 		// HAProxy's stream keeps the frontend as its backend and names

@@ -19,9 +19,12 @@ import (
 // wait plus 1. Three clients 30 ms apart on a server with maxconn 1 that
 // holds each connection 300 ms, then one client on a dead port: each
 // side's Tw values, sorted, are at least 1 (goha logged 0 before) and
-// within 60 ms of HAProxy's. Their %bc is the same, line by line: the
-// backend's be_conn counts the connections waiting in its queue (2, 1,
-// 0; goha counted connected ones only, 0, 0, 0).
+// within 60 ms of HAProxy's. Their %bc and %sq/%bq are the same, line
+// by line: the backend's be_conn counts the connections waiting in its
+// queue (2, 1, 0; goha counted connected ones only, 0, 0, 0), and %bq
+// is a connection's position in the backend's queue, one more than the
+// connections dequeued while it waited (0, 1, 2; goha logged the
+// queue's length at the end, 2, 1, 0).
 func TestTCPLogTwDifferential(t *testing.T) {
 	hold := loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(3 * time.Second))
@@ -42,7 +45,7 @@ func TestTCPLogTwDifferential(t *testing.T) {
 			cfg := tcpLogHead + "frontend fe\n    bind BIND\n    default_backend be\nbackend be\n    retries 0\n    server s1 " + tc.server + "\n"
 			ha, goha, haLog, goLog, _, _, _ := startSettled(t, cfg)
 			var tws [2][]int
-			var bcs [2][]string // %bc, in the lines' order: the queued connections count
+			var bcs [2][]string // %bc and %sq/%bq, in the lines' order
 			for i, addr := range []string{ha, goha} {
 				done := make(chan struct{}, tc.clients)
 				for range tc.clients {
@@ -62,15 +65,15 @@ func TestTCPLogTwDifferential(t *testing.T) {
 				for range tc.clients {
 					l := rawLine(t, []chan string{haLog, goLog}[i], []string{"haproxy", "goha"}[i])
 					tws[i] = append(tws[i], logTw(l))
-					if f := strings.Fields(l); len(f) > 8 && strings.Count(f[8], "/") == 4 {
-						bcs[i] = append(bcs[i], strings.Split(f[8], "/")[2])
+					if f := strings.Fields(l); len(f) > 9 && strings.Count(f[8], "/") == 4 {
+						bcs[i] = append(bcs[i], strings.Split(f[8], "/")[2]+" "+f[9])
 					}
 					t.Logf("%s", l)
 				}
 				slices.Sort(tws[i])
 			}
 			if !slices.Equal(bcs[0], bcs[1]) || len(bcs[0]) != tc.clients {
-				t.Errorf("%%bc: haproxy %v, goha %v", bcs[0], bcs[1])
+				t.Errorf("%%bc %%sq/%%bq: haproxy %v, goha %v", bcs[0], bcs[1])
 			}
 			for k := range tws[0] {
 				h, g := tws[0][k], tws[1][k]
