@@ -2,8 +2,10 @@ package haproxycfg
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -23,10 +25,14 @@ import (
 // %U and the bin of the frontend, the backend and the server; the
 // backend's stot counts the stream, the server's each attempt (2 here).
 // Compared: how the client's read ends, the log line, bin/bout and stot
-// of each row.
+// of each row; over a plain bind and an ssl one (where the bytes counted
+// are the decrypted ones, 15360 at most too).
 func TestTCPConnectFailCloseDifferential(t *testing.T) {
-	cfg := tcpLogHead + `frontend fe
-    bind BIND
+	pki := newTestPKI(t)
+	for _, bind := range []string{"", " ssl crt " + pki.Dir + "/a.pem"} {
+		t.Run(map[bool]string{false: "plain", true: "tls"}[bind != ""], func(t *testing.T) {
+			cfg := tcpLogHead + `frontend fe
+    bind BIND` + bind + `
     log-format "%ft %b/%s %ts %U %Tw/%Tc/%Tt %B %rc"
     default_backend be
 backend be
@@ -34,18 +40,20 @@ backend be
     timeout connect 1s
     server s1 ` + loopback.DeadAddr(t) + `
 `
-	ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
-	gBase := gohaBytes(px)
-	for _, n := range []int{10, 40000} {
-		label := fmt.Sprintf("%d bytes", n)
-		haStat, goStot := haproxytest.StatsCmd(t, sock, "show stat"), gohaStot(px)
-		ends := sendThenReadBoth(t, ha, goha, bytes.Repeat([]byte("x"), n))
-		if ends[0] != ends[1] {
-			t.Errorf("%s: the client read\nhaproxy %s\ngoha    %s", label, ends[0], ends[1])
-		}
-		sameLoggedLines(t, label, haLog, goLog, 1)
-		sameStatBytes(t, label, sock, px, base, gBase)
-		sameStotDeltas(t, label, sock, px, haStat, goStot)
+			ha, goha, haLog, goLog, px, sock, base := startSettled(t, cfg)
+			gBase := gohaBytes(px)
+			for _, n := range []int{10, 40000} {
+				label := fmt.Sprintf("%d bytes", n)
+				haStat, goStot := haproxytest.StatsCmd(t, sock, "show stat"), gohaStot(px)
+				ends := sendThenReadBoth(t, ha, goha, bytes.Repeat([]byte("x"), n), bind != "")
+				if ends[0] != ends[1] {
+					t.Errorf("%s: the client read\nhaproxy %s\ngoha    %s", label, ends[0], ends[1])
+				}
+				sameLoggedLines(t, label, haLog, goLog, 1)
+				sameStatBytes(t, label, sock, px, base, gBase)
+				sameStotDeltas(t, label, sock, px, haStat, goStot)
+			}
+		})
 	}
 }
 
@@ -73,7 +81,7 @@ backend be
 		label := fmt.Sprintf("%d-byte body", n)
 		haStat, goStot := haproxytest.StatsCmd(t, sock, "show stat"), gohaStot(px)
 		req := append([]byte(fmt.Sprintf("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", n)), bytes.Repeat([]byte("x"), n)...)
-		ends := sendThenReadBoth(t, ha, goha, req)
+		ends := sendThenReadBoth(t, ha, goha, req, false)
 		if ends[0] != ends[1] || !strings.Contains(ends[0], " 503 ") {
 			t.Errorf("%s: the client read\nhaproxy %s\ngoha    %s", label, ends[0], ends[1])
 		}
@@ -108,20 +116,23 @@ func sameStotDeltas(t *testing.T, label, sock string, px *proxy.Proxy, haStat st
 }
 
 // sendThenReadBoth sends data to each of ha and goha at once, from one
-// client each, then reads until the end: what each client read (its
-// first line and length) and how the read ended.
-func sendThenReadBoth(t *testing.T, ha, goha string, data []byte) [2]string {
+// client each (over TLS with useTLS), then reads until the end: what
+// each client read (its first line and length) and how the read ended.
+func sendThenReadBoth(t *testing.T, ha, goha string, data []byte, useTLS bool) [2]string {
 	var ends [2]string
 	var wg sync.WaitGroup
 	for i, addr := range []string{ha, goha} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := dialClient(t, addr, 5*time.Second)
+			var c net.Conn = dialClient(t, addr, 5*time.Second)
 			if c == nil {
 				return
 			}
 			defer c.Close()
+			if useTLS {
+				c = tls.Client(c, &tls.Config{InsecureSkipVerify: true})
+			}
 			if _, err := c.Write(data); err != nil {
 				ends[i] = "write: " + err.Error()
 				return
