@@ -7,6 +7,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// connectFailTerm is the termination state of a stream no server
+// connection could be set up for, in either mode: IC when none could be
+// made at all (maxsslconn, usesrc without its header), sQ when it never
+// left the queue (timeout queue), sC when the last attempt timed out, SC
+// otherwise. (The tcp path logged SC for all but IC; measured on 2.6.12:
+// a tcp client queued past timeout queue is logged sQ.)
+func (s *session) connectFailTerm() [2]byte {
+	switch {
+	case s.tl.internal:
+		return term('I', 'C')
+	case s.tl.picked.IsZero() && !s.tl.noServer:
+		return term('s', 'Q')
+	case s.tl.failedTimeout:
+		return term('s', 'C')
+	}
+	return term('S', 'C')
+}
+
 // heldAtClose counts what a tcp-mode session whose server connection
 // failed (SC, sQ, IC) had received, and drains the rest before its close.
 // HAProxy's request channel reads the client's bytes while it tries to

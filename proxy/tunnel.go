@@ -69,7 +69,7 @@ func (s *session) serveTCP() {
 	s.stickMatch(be)
 	var hang *hangupWatch
 	if be.cfg.AbortOnClose {
-		hang = watchHangup(s.c)
+		hang = watchHangup(s.c, s.p.lim.headLimit-len(pending))
 		s.tl.abort = hang.hungUp()
 	}
 	// HAProxy counts the stream in the backend once it is assigned, a
@@ -92,10 +92,7 @@ func (s *session) serveTCP() {
 			return
 		}
 		s.info.streamConnectFailed(s.retries.n)
-		t := term('S', 'C')
-		if s.tl.internal { // no connection could be set up (maxsslconn)
-			t = term('I', 'C')
-		}
+		t := s.connectFailTerm()   // tcp_connect_fail.go
 		s.heldAtClose(be, pending) // tcp_connect_fail.go
 		s.emitLog(be, nil, 0, t)
 		return // HAProxy closes the client connection when no server answers
