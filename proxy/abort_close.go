@@ -20,7 +20,12 @@ type hangupWatch struct {
 
 // watchHangup starts watching c; call stop before reading from c again.
 // It returns nil when c has no socket of its own (an HTTP/2 stream).
-func watchHangup(c *tconn) *hangupWatch {
+// room is what HAProxy's buffer still takes of the client's bytes: a FIN
+// behind more unread bytes than that is one HAProxy does not see while
+// it waits, since it stops reading once its buffer is full (measured on
+// 2.6.12: 100000 bytes then a FIN, queued, is connected and relayed once
+// a slot frees, logged --; 10 bytes then a FIN leave the queue, CQ).
+func watchHangup(c *tconn, room int) *hangupWatch {
 	if c == nil || c.TCPConn == nil || c.h2 != nil {
 		return nil
 	}
@@ -40,11 +45,17 @@ func watchHangup(c *tconn) *hangupWatch {
 				return true
 			}
 			p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
-			if n, err := unix.Poll(p, 0); err == nil && n > 0 && p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0 {
-				hung = true
-				return true
+			n, err := unix.Poll(p, 0)
+			if err != nil || n == 0 || p[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) == 0 {
+				return false
 			}
-			return false
+			if p[0].Revents&(unix.POLLHUP|unix.POLLERR) == 0 {
+				if q, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ); err == nil && q > room {
+					return false // a FIN behind a full buffer
+				}
+			}
+			hung = true
+			return true
 		})
 		if hung {
 			close(w.gone)

@@ -34,7 +34,7 @@ func TestRequestInfoBody(t *testing.T) {
 		if bad || whole != c.whole || data != c.bufferedData {
 			t.Errorf("%q: bufferedBody = %d, %v, %v; want %d, %v", c.body, data, whole, bad, c.bufferedData, c.whole)
 		}
-		s := &session{txn: &txn{req: req}, buf: raw, end: len(raw)}
+		s := &session{p: &Proxy{lim: defaultBufLimits}, txn: &txn{req: req}, buf: raw, end: len(raw)}
 		s.info = *NewRequestInfo(netip.AddrPort{}, &s.req)
 		s.noteBody()
 		b, ok := s.info.Body()

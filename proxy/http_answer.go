@@ -45,14 +45,18 @@ func (s *session) answerError(code int, be *backend, t [2]byte) bool {
 	if be != nil {
 		be.stats.countStatus(s.sentStatus(code))
 	}
-	if srv != nil {
-		srv.stats.bytesOut.Add(s.bytesOut()) // its server's too (settleBytes: its backend's)
+	if srv != nil { // its server's too (settleBytes: its backend's)
+		srv.stats.bytesOut.Add(s.bytesOut())
+		srv.stats.bytesIn.Add(s.bytesIn())
 	}
 	s.emitLog(be, nil, s.sentStatus(code), s.afterFlag(t))
 	if !closeConn {
 		s.start = next
 		return true
 	}
+	// The rest of a body the page cut short is drained, not reset (a 503
+	// after a connect failure, measured: TestHTTPConnectFailCloseDifferential).
+	s.drainAndShut()
 	return false
 }
 

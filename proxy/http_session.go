@@ -529,15 +529,9 @@ func (s *session) transaction() bool {
 	}
 	if srv == nil {
 		s.info.streamConnectFailed(s.retries.n) // stream_figures.go
-		t := term('S', 'C')
-		if s.tl.failedTimeout {
-			t = term('s', 'C')
-		}
-		if s.tl.picked.IsZero() && !s.tl.noServer {
-			t = term('s', 'Q') // never left the queue
-		}
+		t := s.connectFailTerm()
 		if s.tl.internal {
-			return s.answerError(500, be, term('I', 'C'))
+			return s.answerError(500, be, t)
 		}
 		return s.answerError(503, be, t)
 	}

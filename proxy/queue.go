@@ -16,13 +16,30 @@ type waitQueue struct {
 	// n mirrors len(waiters), so that signal, called at every slot
 	// release, skips the lock when nobody waits (the common case).
 	n atomic.Int32
+	// idx counts the dequeues of the backend's own waiters (those
+	// pinned to a server count in server.queueIdx): waiter.pos.
+	idx atomic.Int64
 }
 
-// waiter is one queued request: its wake-up and its place (key).
+// waiter is one queued request: its wake-up, which carries its queue
+// position, and its place (key). idx counts the dequeues of the queue it
+// stands in for (the backend's, or its server's: one list holds both
+// here), at the dequeues' count when it came.
 type waiter struct {
-	ch  chan struct{}
+	ch  chan int64
 	key queueKey
+	idx *atomic.Int64
+	at  int64
 }
+
+// pos is w's queue position as HAProxy logs it (%bq, %sq), taken when it
+// leaves the queue: one more than the requests dequeued from its queue
+// since it came (pendconn's queue_idx is the count less one).
+func (w *waiter) pos() int64 { return w.idx.Load() - w.at + 1 }
+
+// queuePos adds up a request's queue positions, in its server's queue
+// (%sq) and its backend's (%bq), over each time it queued.
+type queuePos struct{ srv, be int64 }
 
 // queueKey orders the queue as HAProxy 2.6's pendconn keys do (class,
 // then arrival in ms plus offset); HAProxy's keys wrap every 2^20 ms, a
@@ -45,10 +62,11 @@ func (p queuePrio) key(now time.Time) queueKey {
 }
 
 // wait blocks until signalled, timeout passes (0 = no limit) or abort is
-// closed (nil: never); it reports whether it was signalled. key places
-// the waiter: behind every waiter not after it.
-func (q *waitQueue) wait(timeout time.Duration, key queueKey, abort <-chan struct{}) bool {
-	ch := make(chan struct{}, 1)
+// closed (nil: never); it reports whether it was signalled, and the
+// waiter's queue position (waiter.pos). key places the waiter: behind
+// every waiter not after it; idx counts its queue's dequeues.
+func (q *waitQueue) wait(timeout time.Duration, key queueKey, abort <-chan struct{}, idx *atomic.Int64) (bool, int64) {
+	ch := make(chan int64, 1)
 	q.mu.Lock()
 	i := len(q.waiters)
 	for i > 0 && key.before(q.waiters[i-1].key) {
@@ -56,7 +74,7 @@ func (q *waitQueue) wait(timeout time.Duration, key queueKey, abort <-chan struc
 	}
 	q.waiters = append(q.waiters, waiter{})
 	copy(q.waiters[i+1:], q.waiters[i:])
-	q.waiters[i] = waiter{ch, key}
+	q.waiters[i] = waiter{ch, key, idx, idx.Load()}
 	q.n.Add(1)
 	q.mu.Unlock()
 	var expire <-chan time.Time
@@ -66,21 +84,24 @@ func (q *waitQueue) wait(timeout time.Duration, key queueKey, abort <-chan struc
 		expire = t.C
 	}
 	select {
-	case <-ch:
-		return true
+	case pos := <-ch:
+		return true, pos
 	case <-abort:
-		return q.leave(ch)
+		return false, q.leave(ch)
 	case <-expire:
-		return q.leave(ch)
+		return false, q.leave(ch)
 	}
 }
 
-// leave takes ch out of the queue after a timeout or an abort; a signal
-// that raced with it is passed on to the next waiter.
-func (q *waitQueue) leave(ch chan struct{}) bool {
+// leave takes ch out of the queue after a timeout or an abort, and
+// returns its position then; a signal that raced with it is passed on to
+// the next waiter.
+func (q *waitQueue) leave(ch chan int64) int64 {
+	var pos int64
 	q.mu.Lock()
 	for i, w := range q.waiters {
 		if w.ch == ch {
+			pos = w.pos()
 			q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
 			q.n.Add(-1)
 			break
@@ -88,11 +109,11 @@ func (q *waitQueue) leave(ch chan struct{}) bool {
 	}
 	q.mu.Unlock()
 	select { // signalled while leaving: pass the slot on
-	case <-ch:
+	case pos = <-ch:
 		q.signal()
 	default:
 	}
-	return false
+	return pos
 }
 
 // signal wakes the first waiter, if any.
@@ -108,10 +129,11 @@ func (q *waitQueue) signal() {
 	if len(q.waiters) == 0 {
 		return
 	}
-	ch := q.waiters[0].ch
+	w := q.waiters[0]
 	q.waiters = q.waiters[1:]
 	q.n.Add(-1)
-	ch <- struct{}{}
+	w.ch <- w.pos()
+	w.idx.Add(1) // after its own position, as HAProxy's dequeue counts
 }
 
 func (q *waitQueue) len() int {

@@ -7,7 +7,9 @@ import (
 )
 
 // TestQueueKeyOrder: waiters are woken by class, then arrival plus
-// offset, then arrival, as HAProxy 2.6 orders its pendconns.
+// offset, then arrival, as HAProxy 2.6 orders its pendconns; each
+// leaves with its position (%bq): one more than the dequeues since it
+// came, all of them queued first here.
 func TestQueueKeyOrder(t *testing.T) {
 	t0 := time.UnixMilli(1_000_000)
 	waiters := []struct {
@@ -35,8 +37,8 @@ func TestQueueKeyOrder(t *testing.T) {
 				}
 				close(done)
 			}()
-			if q.wait(5*time.Second, w.prio.key(t0.Add(w.at)), nil) {
-				woke <- w.name
+			if ok, pos := q.wait(5*time.Second, w.prio.key(t0.Add(w.at)), nil, &q.idx); ok {
+				woke <- fmt.Sprint(w.name, pos)
 			}
 		}()
 		<-done
@@ -46,7 +48,7 @@ func TestQueueKeyOrder(t *testing.T) {
 		q.signal()
 		order = append(order, <-woke)
 	}
-	if got, want := fmt.Sprint(order), "[c d a f h e b g]"; got != want {
+	if got, want := fmt.Sprint(order), "[c1 d2 a3 f4 h5 e6 b7 g8]"; got != want {
 		t.Errorf("woken %s, want %s", got, want)
 	}
 }

@@ -91,7 +91,7 @@ func TestPickAvoiding(t *testing.T) {
 		req := &balance.Request{URI: "/x"}
 		hits := 0
 		for range 12 {
-			s := b.pickAvoiding(req, avoid, queuePrio{}, nil)
+			s := b.pickAvoiding(req, avoid, queuePrio{}, nil, nil)
 			if s == nil {
 				t.Fatalf("%s: no server", algo)
 			}

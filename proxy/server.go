@@ -60,6 +60,8 @@ type server struct {
 	// particular (persistence, prefer-last-server): HAProxy's server
 	// queue, which max-keep-alive-queue reads (prefer_last.go).
 	waiting atomic.Int32
+	// queueIdx counts the dequeues of those requests (waiter.pos).
+	queueIdx atomic.Int64
 	// unproven counts the idle connections not yet safe (idleConn.safe).
 	unproven int
 	// pending counts the connections putIdle took back whose requests
@@ -367,15 +369,16 @@ func (b *backend) findServer(bs *balance.Server) *server {
 // When every usable server is full the request waits in the backend queue
 // for `timeout queue` (HAProxy falls back to `timeout connect`), then gives
 // up with nil (503).
-func (b *backend) pick(req *balance.Request, prio queuePrio, abort <-chan struct{}) *server {
-	return b.takeSlot(req, nil, prio, abort)
+func (b *backend) pick(req *balance.Request, prio queuePrio, abort <-chan struct{}, qp *queuePos) *server {
+	return b.takeSlot(req, nil, prio, abort, qp)
 }
 
 // takeSlot takes a maxconn slot on the balancer's pick for req, or on
 // pinned (the server a persistence cookie designates) when set, waiting
 // in the backend queue as pick describes, in the place prio gives it;
-// closing abort (abortonclose: the client hung up) leaves the queue.
-func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio, abort <-chan struct{}) *server {
+// closing abort (abortonclose: the client hung up) leaves the queue. qp
+// adds up the request's queue positions, for its log line.
+func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio, abort <-chan struct{}, qp *queuePos) *server {
 	var expire time.Time
 	var key queueKey // set at the first wait, kept when woken to retry
 	for {
@@ -417,9 +420,18 @@ func (b *backend) takeSlot(req *balance.Request, pinned *server, prio queuePrio,
 			pinned.waiting.Add(1)
 		}
 		b.queueWaits.Add(1)
-		ok := b.queue.wait(left, key, abort)
+		idx := &b.queue.idx
+		if pinned != nil {
+			idx = &pinned.queueIdx
+		}
+		ok, pos := b.queue.wait(left, key, abort, idx)
 		if pinned != nil {
 			pinned.waiting.Add(-1)
+		}
+		if qp != nil && pinned != nil {
+			qp.srv += pos
+		} else if qp != nil {
+			qp.be += pos
 		}
 		b.stats.queue.Add(-1)
 		if !ok {
@@ -455,16 +467,16 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 		if srv == nil {
 			waits := b.queueWaits.Load()
 			if direct && prev == nil {
-				srv = b.takeSlot(req, pn.srv, prio, tl.abort)
+				srv = b.takeSlot(req, pn.srv, prio, tl.abort, &tl.queuePos)
 			} else if last := b.lastServer(client, prev); last != nil {
-				srv = b.takeSlot(req, last, prio, tl.abort)
+				srv = b.takeSlot(req, last, prio, tl.abort, &tl.queuePos)
 				if srv != nil {
 					// not a balancer pick: HAProxy's lbtot leaves it out
 					srv.stats.direct.Add(1)
 				}
 			} else {
 				direct = false
-				srv = b.pickAvoiding(req, prev, prio, tl.abort)
+				srv = b.pickAvoiding(req, prev, prio, tl.abort, &tl.queuePos)
 			}
 			if srv == nil {
 				tl.noServer = !b.anyUp()
@@ -517,6 +529,11 @@ func (b *backend) connect(req *balance.Request, client clientAddrs, connectTimeo
 			b.release(srv)
 			return nil, nil, false
 		}
+		// HAProxy counts each connection attempt in the server's stot and
+		// session rate, one that fails too (measured: a dead server's
+		// stot grows by 4 for one request with retries 3); the callers
+		// count the attempt that succeeded.
+		srv.stats.countSession()
 		srv.observe(check.AnaL4Err)
 		client.info.noteServerConnErr(err)                 // bc_err.go
 		client.info.noteServerTried(srv.triedAddr(client)) // idem
@@ -571,16 +588,16 @@ func (b *backend) retryFacts(srv *server, failures int, refused bool) retryFacts
 // as HAProxy's balancers do when they redispatch; a map-based hash that
 // maps to avoid keeps it, as HAProxy's does, and `first` moves past it
 // (balance.Request.Avoid).
-func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio, abort <-chan struct{}) *server {
+func (b *backend) pickAvoiding(req *balance.Request, avoid *server, prio queuePrio, abort <-chan struct{}, qp *queuePos) *server {
 	if req != nil && avoid != nil {
 		req.Avoid = avoid.bal
 		defer func() { req.Avoid = nil }()
 	}
-	srv := b.pick(req, prio, abort)
+	srv := b.pick(req, prio, abort, qp)
 	for i := 0; srv != nil && srv == avoid && i < len(b.list()); i++ {
 		// The slot on avoid is held while picking again: roundrobin
 		// moves on, and leastconn sees avoid one connection busier.
-		again := b.pick(req, prio, abort)
+		again := b.pick(req, prio, abort, qp)
 		b.release(srv)
 		srv = again
 	}

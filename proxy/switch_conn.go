@@ -1,8 +1,10 @@
 package proxy
 
 import (
+	"math"
 	"net"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -108,19 +110,30 @@ func (s *session) drainOnReject() {
 	}
 }
 
-// drainReady reads and drops what c's socket holds now, without waiting.
-func drainReady(c *net.TCPConn) {
+// drainReady drops what c's socket holds now, without waiting, so that
+// closing it sends a FIN and not a reset. As HAProxy's sock_drain: two
+// turns of all that is queued, so a client that keeps sending cannot
+// hold the close.
+func drainReady(c *net.TCPConn) { discardReady(c, math.MaxInt32, 2) }
+
+// discardReady drops up to limit bytes of what c's socket holds now, in
+// at most turns reads, and returns how many it dropped. MSG_TRUNC makes
+// the kernel discard them without copying them out.
+func discardReady(c *net.TCPConn, limit, turns int) int64 {
 	raw, err := c.SyscallConn()
 	if err != nil {
-		return
+		return 0
 	}
-	var b [4096]byte
+	var n int64
 	raw.Read(func(fd uintptr) bool {
-		for {
-			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
-			if n <= 0 || err != nil {
-				return true
+		for ; turns > 0 && n < int64(limit); turns-- {
+			k, _, e := syscall.Syscall6(syscall.SYS_RECVFROM, fd, 0, uintptr(int64(limit)-n), unix.MSG_DONTWAIT|unix.MSG_TRUNC, 0, 0)
+			if e != 0 || int(k) <= 0 {
+				break
 			}
+			n += int64(k)
 		}
+		return true
 	})
+	return n
 }

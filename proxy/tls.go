@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/goha-lb/goha/proxy/clienthello"
 	"github.com/goha-lb/goha/proxy/tlsconf"
 )
@@ -38,6 +40,7 @@ func (s *session) startTLS(cfg *tls.Config) error {
 	}
 	s.c.setRead(time.Time{})
 	s.c.setWrite(time.Time{})
+	quickAck(s.c.TCPConn)
 	st := tc.ConnectionState()
 	if !st.DidResume {
 		s.p.tlsc.feKeys.add(time.Now())
@@ -63,6 +66,20 @@ func (s *session) startTLS(cfg *tls.Config) error {
 		s.info.TLSErrors, _ = v.Check(st.PeerCertificates, time.Now())
 	}
 	return nil
+}
+
+// quickAck sends the ACK of the client's last handshake flight now. Go's
+// TLS 1.3 server sends its session tickets before it reads the client's
+// Finished, OpenSSL after, and those carry HAProxy's ACK; with nothing to
+// send the kernel delays it, and a client with Nagle on holds its first
+// request until then: measured on loopback, a TLS 1.3 tcp frontend
+// answered such a client 40 ms later than HAProxy 2.6.12 did.
+func quickAck(c *net.TCPConn) {
+	if raw, err := c.SyscallConn(); err == nil {
+		raw.Control(func(fd uintptr) {
+			unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_QUICKACK, 1)
+		})
+	}
 }
 
 // tlsSock is the socket under a TLS connection, a client's or one to a

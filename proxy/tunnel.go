@@ -69,9 +69,17 @@ func (s *session) serveTCP() {
 	s.stickMatch(be)
 	var hang *hangupWatch
 	if be.cfg.AbortOnClose {
-		hang = watchHangup(s.c)
+		hang = watchHangup(s.c, s.p.lim.headLimit-len(pending))
 		s.tl.abort = hang.hungUp()
 	}
+	// HAProxy counts the stream in the backend once it is assigned, a
+	// connection or not, and its be_conn (%bc) holds it while it waits
+	// in the queue (stream_set_backend).
+	be.stats.sessions.Add(1)
+	countRate(&be.stats, false)
+	be.conns.Add(1)
+	s.beCounted = be
+	defer s.leaveBackend(be)
 	srv, sc, _ := be.connect(&s.breq, s.client(), be.cfg.Timeouts.Connect, &s.tl, &s.retries, &s.ck.pin)
 	hang.stop()
 	if srv == nil {
@@ -84,10 +92,8 @@ func (s *session) serveTCP() {
 			return
 		}
 		s.info.streamConnectFailed(s.retries.n)
-		t := term('S', 'C')
-		if s.tl.internal { // no connection could be set up (maxsslconn)
-			t = term('I', 'C')
-		}
+		t := s.connectFailTerm()   // tcp_connect_fail.go
+		s.heldAtClose(be, pending) // tcp_connect_fail.go
 		s.emitLog(be, nil, 0, t)
 		return // HAProxy closes the client connection when no server answers
 	}
@@ -101,12 +107,7 @@ func (s *session) serveTCP() {
 	// HAProxy logs once the connection is established, its bc_* set
 	s.logASAP(be, srv, 0, 0, s.tl.connected)
 	srv.stats.sessions.Add(1)
-	be.stats.sessions.Add(1)
 	countRate(&srv.stats, false)
-	countRate(&be.stats, false)
-	be.conns.Add(1)
-	s.beCounted = be
-	defer s.leaveBackend(be)
 	// The server's connection count drops before the log line, which
 	// shows it as HAProxy does (srv_conn).
 	released := false

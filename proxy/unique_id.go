@@ -113,6 +113,6 @@ func (s *session) beginTransactionInfo() {
 		s.inHead = htxHeadSize(req.Method, req.Target, req.Version, req.Headers) + int64(req.ConnectCL)
 	}
 	if req.ContentLength > 0 && !req.Chunked {
-		s.inBody = min(req.ContentLength, int64(max(0, s.end-req.HeadLen)))
+		s.inBody = min(req.ContentLength, s.bodyHeld(s.end-req.HeadLen))
 	}
 }
