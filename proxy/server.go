@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -286,17 +285,14 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	if tlsCounted && !s.tlsc.reserve() {
 		return nil, errSSLTooMany // maxsslconn: not attempted (ssl_limits.go)
 	}
-	dial := s.cfg.ServerSock.WrapDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err = s.dialVia(s.cfg.ServerSock.WrapDial(func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if s.cfg.Source != nil {
 			c, r, err := s.cfg.Source.Dial(ctx, d, network, addr, client.src, client.info)
 			release = r
 			return c, err
 		}
 		return d.DialContext(ctx, network, addr)
-	})
-	ctx, dial, cancel := s.socks4(dial, start, timeout) // socks4.go
-	c, err = dial(ctx, "tcp", addr)
-	cancel()
+	}), start, timeout, addr) // socks4.go
 	if tap != nil {
 		client.info.noteServerTriedFrom(tap.failed(err))
 	}
@@ -311,9 +307,7 @@ func (s *server) dial(timeout time.Duration, hello []byte, sni string, client cl
 	t.release = release
 	t.target = key
 	t.addrGen = gen
-	if s.cfg.Socks4.IsValid() {
-		t.peer, _ = netip.ParseAddrPort(addr)
-	}
+	t.peer = s.socks4Peer(addr)
 	t.hello = string(hello)
 	if tlsCounted {
 		s.tlsc.attach(t) // from the connect on, as HAProxy's server side

@@ -62,19 +62,29 @@ func socks4Request(target netip.AddrPort) []byte {
 	return append(b, 0)
 }
 
-// socks4 is dial through the server's SOCKS4 proxy, if it has one, and
-// the context giving the handshake the rest of the connect timeout
-// (cancel once dialled).
-func (s *server) socks4(dial DialFunc, start time.Time, timeout time.Duration) (context.Context, DialFunc, context.CancelFunc) {
+// dialVia dials addr with dial, through the server's SOCKS4 proxy if it
+// has one, the handshake within the rest of the connect timeout.
+func (s *server) dialVia(dial DialFunc, start time.Time, timeout time.Duration, addr string) (net.Conn, error) {
 	if !s.cfg.Socks4.IsValid() {
-		return context.Background(), dial, func() {}
+		return dial(context.Background(), "tcp", addr)
 	}
-	dial = Socks4Dial(s.cfg.Socks4, dial)
-	if timeout <= 0 {
-		return context.Background(), dial, func() {}
+	ctx := context.Background()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, start.Add(timeout))
+		defer cancel()
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), start.Add(timeout))
-	return ctx, dial, cancel
+	return Socks4Dial(s.cfg.Socks4, dial)(ctx, "tcp", addr)
+}
+
+// socks4Peer is the server a connection to addr reaches through its
+// SOCKS4 proxy (zero without one: the socket's peer is the server).
+func (s *server) socks4Peer(addr string) netip.AddrPort {
+	if !s.cfg.Socks4.IsValid() {
+		return netip.AddrPort{}
+	}
+	ap, _ := netip.ParseAddrPort(addr)
+	return ap
 }
 
 // Socks4Dial makes dial reach addr through the SOCKS4 proxy via, within
