@@ -18,10 +18,11 @@ import (
 // vrrp.InstanceConfig per vrrp_instance plus what lives around the state
 // machine (sockets, addresses, trackers, notify scripts).
 type Config struct {
-	Instances  []InstanceSpec
-	SyncGroups []SyncGroupSpec
-	Scripts    map[string]ScriptSpec
-	TrackFiles map[string]TrackFileSpec
+	Instances      []InstanceSpec
+	SyncGroups     []SyncGroupSpec
+	Scripts        map[string]ScriptSpec
+	TrackFiles     map[string]TrackFileSpec
+	TrackProcesses map[string]TrackProcessSpec
 
 	// GarpInterval / GnaInterval are vrrp_garp_interval / vrrp_gna_interval:
 	// the minimum gap between two gratuitous ARPs (NAs) on one interface.
@@ -65,6 +66,7 @@ type InstanceSpec struct {
 	TrackInterfaces []Tracker
 	TrackScripts    []Tracker
 	TrackFiles      []Tracker
+	TrackProcesses  []Tracker
 	Notify          NotifySpec
 	// NotifyPriorityChanges is notify_priority_changes (or the global
 	// vrrp_notify_priority_changes): effective priority changes are
@@ -167,6 +169,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	out := &Config{
 		Scripts:          map[string]ScriptSpec{},
 		TrackFiles:       map[string]TrackFileSpec{},
+		TrackProcesses:   map[string]TrackProcessSpec{},
 		GarpInterval:     g.GarpInterval,
 		GnaInterval:      g.GnaInterval,
 		FirewallTable:    g.NftablesTable,
@@ -194,6 +197,10 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	for name, f := range c.TrackFiles {
 		out.TrackFiles[name] = TrackFileSpec{Name: f.Name, File: f.File, Weight: f.Weight, Reverse: f.Reverse,
 			InitFile: f.InitFile, InitValue: f.InitValue}
+	}
+	for name, p := range c.TrackProcesses {
+		out.TrackProcesses[name] = TrackProcessSpec{Name: p.Name, Process: p.Process, Params: p.Params, Match: p.ParamMatch,
+			CommandLine: p.CommandLine(), Weight: p.Weight, Reverse: p.Reverse, Quorum: p.Quorum, QuorumMax: p.QuorumMax}
 	}
 	groupOf := map[string]*ka.SyncGroup{}
 	for _, sg := range c.SyncGroups {
@@ -458,6 +465,8 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
 	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
+	// The parser resolved each entry's weight (its own or the block's).
+	spec.TrackProcesses = trackers(in.TrackProcesses, nil)
 	spec.TrackInterfaces = append(spec.TrackInterfaces, vipTrackers(&spec, in)...)
 	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges
