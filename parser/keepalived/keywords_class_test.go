@@ -52,12 +52,10 @@ var wantClass = map[string]map[Support]string{
 	"vrrp_sync_group": {
 		Refused: `track_process track_bfd notify_priority_changes`,
 	},
-	"authentication": {},
-	"vrrp_script":    {},
-	"track_file":     {},
-	"vrrp_track_process": {
-		Refused: `delay fork_delay terminate_delay`,
-	},
+	"authentication":     {},
+	"vrrp_script":        {},
+	"track_file":         {},
+	"vrrp_track_process": {},
 }
 
 func TestKeywordClasses(t *testing.T) {
@@ -243,8 +241,8 @@ func TestAllowUnsupported(t *testing.T) {
 		{"checker email is inert", "global_defs {\n notification_email {\n  root@localhost\n }\n smtp_server 127.0.0.1\n smtp_alert_checker\n}\n",
 			false, 0, "(k.conf: Line 6) 'smtp_alert_checker' has no effect in goha: " + whyCheckerEmail},
 		// keepalived's own status wins over goha's refusal
-		{"keepalived error wins", "vrrp_track_process p {\n process x\n delay 2\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
-			false, 5, "(k.conf: Line 3) 'delay' is parsed but not supported by gokeepalived yet"},
+		{"keepalived error wins", "garp_group {\n interface eth0\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
+			false, 5, "(k.conf: Line 1) 'garp_group' is parsed but not supported by gokeepalived yet"},
 		{"weighted track_process of a sync-group member", "vrrp_track_process p {\n process x\n}\nvrrp_instance V {\n interface eth0\n state BACKUP\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9\n }\n track_process {\n  p\n }\n}\nvrrp_instance W {\n interface eth0\n state BACKUP\n virtual_router_id 10\n virtual_ipaddress {\n  10.0.0.10\n }\n track_process {\n  p weight 0\n }\n}\nvrrp_sync_group G {\n group {\n  V\n  W\n }\n}\n",
 			false, ExitUnsupported, "(k.conf: Line 12) (V) the weighted track_process p of a sync-group member is parsed but not supported by gokeepalived yet"},
 		// strict mode drops the authentication (keepalived's own message):

@@ -196,9 +196,9 @@ var (
 		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Args: "<INT -254..254> [reverse]", Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessWeight},
 		{Name: "quorum", Range: &Range{Min: 1, Max: 65535}, Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessQuorum},
 		{Name: "quorum_max", Range: &Range{Min: 0, Max: 65535}, Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessQuorum},
-		{Name: "delay", Support: Refused, Typed: true, Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "quorum changes are applied at once", handle: trackProcessDelay},
-		{Name: "fork_delay", Support: Refused, Typed: true, Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "quorum changes are applied at once", handle: trackProcessDelay},
-		{Name: "terminate_delay", Support: Refused, Typed: true, Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "quorum changes are applied at once", handle: trackProcessDelay},
+		{Name: "delay", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change (sets fork_delay and terminate_delay)", handle: trackProcessDelay},
+		{Name: "fork_delay", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change", handle: trackProcessDelay},
+		{Name: "terminate_delay", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change", handle: trackProcessDelay},
 	}).sites("vrrp_track_process.go:trackProcess", "vrrp_track_process.go:trackProcess")
 
 	garpGroupTable = newTable("garp_group", unsup(`garp_interval gna_interval interface`), unsupVals(`interfaces`))

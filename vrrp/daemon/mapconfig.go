@@ -200,7 +200,8 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	}
 	for name, p := range c.TrackProcesses {
 		out.TrackProcesses[name] = TrackProcessSpec{Name: p.Name, Process: p.Process, Params: p.Params, Match: p.ParamMatch,
-			CommandLine: p.CommandLine(), Weight: p.Weight, Reverse: p.Reverse, Quorum: p.Quorum, QuorumMax: p.QuorumMax}
+			CommandLine: p.CommandLine(), Weight: p.Weight, Reverse: p.Reverse, Quorum: p.Quorum, QuorumMax: p.QuorumMax,
+			ForkDelay: p.ForkDelay, TerminateDelay: p.TerminateDelay}
 	}
 	groupOf := map[string]*ka.SyncGroup{}
 	for _, sg := range c.SyncGroups {

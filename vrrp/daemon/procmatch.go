@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
 )
@@ -23,6 +24,8 @@ type TrackProcessSpec struct {
 	Reverse     bool
 	// The tracker is up while Quorum <= matching processes <= QuorumMax.
 	Quorum, QuorumMax int
+	// ForkDelay, TerminateDelay: fork_delay, terminate_delay.
+	ForkDelay, TerminateDelay time.Duration
 }
 
 // procInfo is what is read of one process.

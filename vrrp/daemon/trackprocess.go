@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/goha-lb/goha/vrrp/netio"
@@ -24,30 +25,81 @@ type procEvent struct {
 // as keepalived does: a /proc scan, then the kernel's process events (a
 // child of a counted process is counted at its fork, a process is checked
 // again when it execs or renames itself, and forgotten when it exits).
-// Owned by one goroutine.
+// A count crossing quorum or quorum_max changes the reported state at
+// once, except as fork_delay and terminate_delay say (track_process.c):
+// a fork that makes the quorum waits fork_delay, an exit that breaks it
+// waits terminate_delay; the opposite change while one waits cancels the
+// wait, and an exec or a rename never waits. Owned by one goroutine.
 type procWatcher struct {
-	root  string
-	specs []TrackProcessSpec
-	argv  bool           // some tracker compares command lines
-	pids  []map[int]bool // per spec, the matching processes
+	root     string
+	specs    []TrackProcessSpec
+	argv     bool           // some tracker compares command lines
+	pids     []map[int]bool // per spec, the matching processes
+	reported []bool         // per spec, the state the instances see
+	// forkAt, termAt: pending fork_delay / terminate_delay (zero: none).
+	forkAt, termAt []time.Time
 }
 
+// procChange is what changed a count: its delays differ.
+type procChange uint8
+
+const (
+	byFork   procChange = iota
+	byExec              // an exec or rename that matches now
+	byRemove            // an exec or rename that no longer matches
+	byExit
+)
+
 func newProcWatcher(root string, specs []TrackProcessSpec) *procWatcher {
-	w := &procWatcher{root: root, specs: specs, pids: make([]map[int]bool, len(specs))}
+	n := len(specs)
+	w := &procWatcher{root: root, specs: specs, pids: make([]map[int]bool, n), reported: make([]bool, n),
+		forkAt: make([]time.Time, n), termAt: make([]time.Time, n)}
 	for _, s := range specs {
 		w.argv = w.argv || s.CommandLine
 	}
 	return w
 }
 
-// scan counts from scratch.
+// scan counts from scratch and reports the result at once (start,
+// reload).
 func (w *procWatcher) scan() {
+	w.recount()
+	for i := range w.specs {
+		w.reported[i] = w.specs[i].up(len(w.pids[i]))
+		w.forkAt[i], w.termAt[i] = time.Time{}, time.Time{}
+	}
+}
+
+func (w *procWatcher) recount() {
 	for i := range w.pids {
 		w.pids[i] = map[int]bool{}
 	}
 	for _, pid := range listPIDs(w.root) {
 		w.check(pid)
 	}
+}
+
+// rescan counts from scratch and applies the differences as process
+// starts and exits (no events, or events lost).
+func (w *procWatcher) rescan(now time.Time) {
+	before := w.counts()
+	w.recount()
+	for i, b := range before {
+		switch a := len(w.pids[i]); {
+		case a > b:
+			w.change(i, b, a, byExec, now)
+		case a < b:
+			w.change(i, b, a, byExit, now)
+		}
+	}
+}
+
+func (w *procWatcher) counts() []int {
+	c := make([]int, len(w.pids))
+	for i := range w.pids {
+		c[i] = len(w.pids[i])
+	}
+	return c
 }
 
 // check reads one process again (a new program) and updates every set.
@@ -62,20 +114,25 @@ func (w *procWatcher) check(pid int) {
 	}
 }
 
-// apply updates the sets for one event.
-func (w *procWatcher) apply(e netio.ProcEvent) {
+// apply updates the sets for one event, then the states.
+func (w *procWatcher) apply(now time.Time, e netio.ProcEvent) {
+	before := w.counts()
+	var kind procChange
 	switch e.Kind {
 	case netio.ProcFork:
+		kind = byFork
 		for i := range w.pids {
 			if w.pids[i][e.Parent] {
 				w.pids[i][e.PID] = true
 			}
 		}
 	case netio.ProcExec:
+		kind = byExec
 		w.check(e.PID)
 	case netio.ProcComm:
 		// A new name concerns the trackers of names only: the command
 		// line did not change.
+		kind = byExec
 		for i, s := range w.specs {
 			if s.CommandLine {
 				continue
@@ -87,14 +144,77 @@ func (w *procWatcher) apply(e netio.ProcEvent) {
 			}
 		}
 	case netio.ProcExit:
+		kind = byExit
 		for i := range w.pids {
 			delete(w.pids[i], e.PID)
 		}
 	}
+	for i, b := range before {
+		a := len(w.pids[i])
+		if a < b && kind == byExec {
+			w.change(i, b, a, byRemove, now)
+		} else if a != b {
+			w.change(i, b, a, kind, now)
+		}
+	}
 }
 
-// up says whether spec i has its quorum.
-func (w *procWatcher) up(i int) bool { return w.specs[i].up(len(w.pids[i])) }
+// change applies a count change of spec i that happened by kind.
+func (w *procWatcher) change(i, before, after int, kind procChange, now time.Time) {
+	s := &w.specs[i]
+	if s.up(before) == s.up(after) {
+		return
+	}
+	// gain: more processes (fork, exec); otherwise fewer (exit, remove).
+	switch {
+	case kind == byFork && !w.termAt[i].IsZero(), kind == byExit && !w.forkAt[i].IsZero():
+		// The change undoes the one waiting: both are over.
+		w.forkAt[i], w.termAt[i] = time.Time{}, time.Time{}
+	case kind == byFork && s.ForkDelay > 0:
+		w.forkAt[i] = now.Add(s.ForkDelay)
+		return
+	case kind == byExit && s.TerminateDelay > 0:
+		w.termAt[i] = now.Add(s.TerminateDelay)
+		return
+	case kind == byExec:
+		w.termAt[i] = time.Time{}
+	case kind == byRemove:
+		w.forkAt[i] = time.Time{}
+	}
+	w.reported[i] = s.up(after)
+}
+
+// expire ends the delays due by now: the state is then what the count says.
+func (w *procWatcher) expire(now time.Time) {
+	for i := range w.specs {
+		if f, t := w.forkAt[i], w.termAt[i]; (!f.IsZero() && !f.After(now)) || (!t.IsZero() && !t.After(now)) {
+			w.forkAt[i], w.termAt[i] = time.Time{}, time.Time{}
+			w.reported[i] = w.specs[i].up(len(w.pids[i]))
+		}
+	}
+}
+
+// next is the earliest pending delay.
+func (w *procWatcher) next() (time.Time, bool) {
+	var at time.Time
+	for i := range w.specs {
+		for _, t := range []time.Time{w.forkAt[i], w.termAt[i]} {
+			if !t.IsZero() && (at.IsZero() || t.Before(at)) {
+				at = t
+			}
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// up is spec i's state as reported to the instances.
+func (w *procWatcher) up(i int) bool { return w.reported[i] }
+
+// procRead is one read of the connector.
+type procRead struct {
+	evs []netio.ProcEvent
+	err error
+}
 
 // followProcesses counts the used vrrp_track_process now (the instances
 // start from it) and then follows process events, or rescans /proc
@@ -117,67 +237,89 @@ func (r *Runner) followProcesses(ctx context.Context, specs []TrackProcessSpec) 
 		r.logf("goha: no process events in this network namespace: vrrp_track_process rescans /proc every %v", procPoll)
 	}
 	w.scan()
-	last := make([]bool, len(specs))
 	for i, s := range specs {
-		last[i] = w.up(i)
-		r.procUp[s.Name] = last[i]
+		r.procUp[s.Name] = w.up(i)
 	}
-	post := func() bool {
-		for i, s := range specs {
+	var reads chan procRead
+	if sub != nil {
+		reads = make(chan procRead)
+		r.bg.Add(1)
+		go func() {
+			defer r.bg.Done()
+			stop := context.AfterFunc(ctx, func() { sub.Close() })
+			defer stop()
+			for {
+				evs, err := sub.Read()
+				select {
+				case reads <- procRead{evs, err}:
+				case <-ctx.Done():
+					return
+				}
+				if err != nil && !errors.Is(err, netio.ErrProcEventsLost) {
+					sub.Close()
+					return
+				}
+			}
+		}()
+	}
+	r.bg.Add(1)
+	go r.watchProcesses(ctx, w, reads)
+}
+
+// watchProcesses applies events (reads nil: rescans) and delays, and
+// posts each state change to the runner.
+func (r *Runner) watchProcesses(ctx context.Context, w *procWatcher, reads chan procRead) {
+	defer r.bg.Done()
+	last := slices.Clone(w.reported)
+	delay := r.clock.NewTimer(time.Hour)
+	delay.Stop()
+	defer delay.Stop()
+	var poll Timer
+	var pollC <-chan time.Time
+	if reads == nil {
+		poll = r.clock.NewTimer(procPoll)
+		defer poll.Stop()
+		pollC = poll.C()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case rd := <-reads:
+			switch {
+			case errors.Is(rd.err, netio.ErrProcEventsLost):
+				// Events were dropped: count again, as keepalived.
+				w.rescan(r.clock.Now())
+			case rd.err != nil:
+				r.logf("process monitor netlink recv error - %v", rd.err)
+				r.logf("goha: vrrp_track_process rescans /proc every %v from now on", procPoll)
+				reads, poll = nil, r.clock.NewTimer(procPoll)
+				defer poll.Stop()
+				pollC = poll.C()
+			}
+			for _, e := range rd.evs {
+				w.apply(r.clock.Now(), e)
+			}
+		case <-pollC:
+			w.rescan(r.clock.Now())
+			poll.Reset(procPoll)
+		case <-delay.C():
+			w.expire(r.clock.Now())
+		}
+		for i, s := range w.specs {
 			if up := w.up(i); up != last[i] {
 				last[i] = up
 				select {
 				case r.events <- procEvent{name: s.Name, up: up}:
 				case <-ctx.Done():
-					return false
+					return
 				}
 			}
 		}
-		return true
-	}
-	r.bg.Add(1)
-	if sub == nil {
-		go r.pollProcesses(ctx, w, post)
-		return
-	}
-	go func() {
-		defer r.bg.Done()
-		stop := context.AfterFunc(ctx, func() { sub.Close() })
-		defer stop()
-		for {
-			evs, err := sub.Read()
-			if ctx.Err() != nil {
-				return
-			}
-			switch {
-			case errors.Is(err, netio.ErrProcEventsLost):
-				// Events were dropped: count again, as keepalived.
-				w.scan()
-			case err != nil:
-				sub.Close()
-				r.logf("process monitor netlink recv error - %v", err)
-				r.logf("goha: vrrp_track_process rescans /proc every %v from now on", procPoll)
-				r.bg.Add(1)
-				go r.pollProcesses(ctx, w, post)
-				return
-			}
-			for _, e := range evs {
-				w.apply(e)
-			}
-			if !post() {
-				return
-			}
-		}
-	}()
-}
-
-// pollProcesses rescans /proc every procPoll.
-func (r *Runner) pollProcesses(ctx context.Context, w *procWatcher, post func() bool) {
-	defer r.bg.Done()
-	for sleep(r.clock, procPoll, ctx.Done()) {
-		w.scan()
-		if !post() {
-			return
+		if at, ok := w.next(); ok {
+			delay.Reset(max(at.Sub(r.clock.Now()), 0))
+		} else {
+			delay.Stop()
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	ka "github.com/goha-lb/goha/parser/keepalived"
 	"github.com/goha-lb/goha/vrrp/netio"
@@ -86,24 +87,25 @@ func TestProcWatcherCounts(t *testing.T) {
 		{Name: "cmd", Process: "/tmp/gohatpd", CommandLine: true, Match: ka.ParamExact, Params: []string{"100"}, Quorum: 1, QuorumMax: 1 << 30},
 	})
 	w.scan()
+	now := time.Unix(1000, 0)
 	count := func() [2]int { return [2]int{len(w.pids[0]), len(w.pids[1])} }
 	if got := count(); got != [2]int{2, 1} || !w.up(0) || !w.up(1) {
 		t.Fatalf("after the scan: %v, up %v %v", got, w.up(0), w.up(1))
 	}
-	w.apply(netio.ProcEvent{Kind: netio.ProcFork, Parent: 10, PID: 20})
+	w.apply(now, netio.ProcEvent{Kind: netio.ProcFork, Parent: 10, PID: 20})
 	if got := count(); got != [2]int{3, 2} || w.up(0) {
 		t.Fatalf("after a fork: %v, up %v (quorum_max 2)", got, w.up(0))
 	}
 	fakeProc(t, root, 20, "sh", "S", "/bin/sh")
-	w.apply(netio.ProcEvent{Kind: netio.ProcExec, PID: 20})
+	w.apply(now, netio.ProcEvent{Kind: netio.ProcExec, PID: 20})
 	if got := count(); got != [2]int{2, 1} || !w.up(0) {
 		t.Fatalf("after the child's exec: %v", got)
 	}
-	w.apply(netio.ProcEvent{Kind: netio.ProcComm, PID: 13, Comm: "renamed"})
+	w.apply(now, netio.ProcEvent{Kind: netio.ProcComm, PID: 13, Comm: "renamed"})
 	if got := count(); got != [2]int{1, 1} || w.up(0) {
 		t.Fatalf("after a rename: %v", got)
 	}
-	w.apply(netio.ProcEvent{Kind: netio.ProcExit, PID: 10})
+	w.apply(now, netio.ProcEvent{Kind: netio.ProcExit, PID: 10})
 	if got := count(); got != [2]int{0, 0} || w.up(1) {
 		t.Fatalf("after the exit: %v", got)
 	}
@@ -135,5 +137,53 @@ func TestProcessState(t *testing.T) {
 		if d != tc.delta || f != tc.fault {
 			t.Errorf("%s: delta %d fault %v, want %d %v", tc.name, d, f, tc.delta, tc.fault)
 		}
+	}
+}
+
+// TestProcWatcherDelays is track_process.c's fork_delay and
+// terminate_delay: a fork that makes the quorum is reported after
+// fork_delay, an exit that breaks it after terminate_delay; a fork while
+// the exit's delay runs cancels it (never reported down), an exec is
+// reported at once.
+func TestProcWatcherDelays(t *testing.T) {
+	root := t.TempDir()
+	fakeProc(t, root, 10, "gohatpd", "S")
+	w := newProcWatcher(root, []TrackProcessSpec{{Name: "d", Process: "gohatpd", Quorum: 2, QuorumMax: 1 << 30,
+		ForkDelay: 2 * time.Second, TerminateDelay: 3 * time.Second}})
+	w.scan()
+	t0 := time.Unix(1000, 0)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	w.apply(at(0), netio.ProcEvent{Kind: netio.ProcFork, Parent: 10, PID: 11})
+	if w.up(0) {
+		t.Fatal("up at once after a fork, want after fork_delay")
+	}
+	if next, ok := w.next(); !ok || !next.Equal(at(2)) {
+		t.Fatalf("next delay %v %v, want %v", next, ok, at(2))
+	}
+	w.expire(at(1.9))
+	if w.up(0) {
+		t.Fatal("up before fork_delay")
+	}
+	w.expire(at(2))
+	if !w.up(0) {
+		t.Fatal("not up after fork_delay")
+	}
+	w.apply(at(5), netio.ProcEvent{Kind: netio.ProcExit, PID: 11})
+	if !w.up(0) {
+		t.Fatal("down at once after an exit, want after terminate_delay")
+	}
+	w.apply(at(6), netio.ProcEvent{Kind: netio.ProcFork, Parent: 10, PID: 12})
+	if _, ok := w.next(); ok || !w.up(0) {
+		t.Fatal("a fork during terminate_delay: the delay should end, the state stay up")
+	}
+	w.apply(at(7), netio.ProcEvent{Kind: netio.ProcExit, PID: 12})
+	w.expire(at(10))
+	if w.up(0) {
+		t.Fatal("still up after terminate_delay")
+	}
+	fakeProc(t, root, 13, "gohatpd", "S")
+	w.apply(at(11), netio.ProcEvent{Kind: netio.ProcExec, PID: 13})
+	if !w.up(0) {
+		t.Fatal("an exec that makes the quorum: not up at once")
 	}
 }
