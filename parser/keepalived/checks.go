@@ -166,26 +166,6 @@ func (t *typer) completeSyncGroups() {
 				"Sync group %s has only %d virtual router(s) - this probably isn't what you want", sg.Name, len(sg.Members))
 		}
 	}
-	t.refuseWeightedMemberProcesses(inGroup)
-}
-
-// refuseWeightedMemberProcesses refuses a weighted track_process of a
-// sync-group member whose group lacks sync_group_tracking_weight:
-// keepalived then changes the weight when it starts (not measured yet),
-// so goha does not guess.
-func (t *typer) refuseWeightedMemberProcesses(inGroup map[string]*SyncGroup) {
-	for _, in := range t.cfg.Instances {
-		sg := inGroup[in.Name]
-		if sg == nil || sg.TrackingWeight {
-			continue
-		}
-		for _, tr := range in.TrackProcesses {
-			if tr.Weight != 0 {
-				t.refuse(tr.Pos, "weighted track_process in a sync group", "give it `weight 0`, or set sync_group_tracking_weight in the sync group",
-					"(%s) the weighted track_process %s of a sync-group member is parsed but not supported by gokeepalived yet", in.Name, tr.Name)
-			}
-		}
-	}
 }
 
 func (t *typer) completeInstance(in *Instance) {

@@ -214,6 +214,7 @@ type SyncGroup struct {
 	TrackInterfaces []Tracked
 	TrackScripts    []Tracked
 	TrackFiles      []Tracked
+	TrackProcesses  []Tracked
 	// TrackingWeight is sync_group_tracking_weight (or the deprecated
 	// global_tracking): members keep the weights of their own trackers.
 	TrackingWeight bool

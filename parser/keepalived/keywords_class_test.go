@@ -50,7 +50,7 @@ var wantClass = map[string]map[Support]string{
 		Inert: `kernel_rx_buf_size debug linkbeat_use_polling`,
 	},
 	"vrrp_sync_group": {
-		Refused: `track_process track_bfd notify_priority_changes`,
+		Refused: `track_bfd notify_priority_changes`,
 	},
 	"authentication":     {},
 	"vrrp_script":        {},
@@ -243,8 +243,6 @@ func TestAllowUnsupported(t *testing.T) {
 		// keepalived's own status wins over goha's refusal
 		{"keepalived error wins", "garp_group {\n interface eth0\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
 			false, 5, "(k.conf: Line 1) 'garp_group' is parsed but not supported by gokeepalived yet"},
-		{"weighted track_process of a sync-group member", "vrrp_track_process p {\n process x\n}\nvrrp_instance V {\n interface eth0\n state BACKUP\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9\n }\n track_process {\n  p\n }\n}\nvrrp_instance W {\n interface eth0\n state BACKUP\n virtual_router_id 10\n virtual_ipaddress {\n  10.0.0.10\n }\n track_process {\n  p weight 0\n }\n}\nvrrp_sync_group G {\n group {\n  V\n  W\n }\n}\n",
-			false, ExitUnsupported, "(k.conf: Line 12) (V) the weighted track_process p of a sync-group member is parsed but not supported by gokeepalived yet"},
 		// strict mode drops the authentication (keepalived's own message):
 		// AH is never used, so nothing is refused
 		{"AH under vrrp_strict", "global_defs {\n vrrp_strict\n}\nvrrp_instance V {\n interface eth0\n state BACKUP\n virtual_router_id 9\n authentication {\n  auth_type AH\n  auth_pass secret\n }\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",

@@ -164,9 +164,10 @@ var (
 			{Name: "notify", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
 			{Name: "global_tracking", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)", handle: syncGroupTrackingWeight},
 			{Name: "sync_group_tracking_weight", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)", handle: syncGroupTrackingWeight},
+			{Name: "track_process", Kind: kwValues, Args: "{ NAME [weight W [reverse|noreverse]] }", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member, replacing a member's own entry of the same name)", handle: syncGroupTrackProcess},
 			{Name: "notify_priority_changes", Support: Refused, Where: "priority changes are not notified (not even stored)"},
 		},
-		unsupVals(`track_process track_bfd`),
+		unsupVals(`track_bfd`),
 		[]*Keyword{
 			{Name: "smtp_alert", Args: "[on|off]", Where: "vrrp/daemon/mail.go:groupMail (default: smtp_alert_vrrp, else smtp_alert)", handle: syncGroupSMTPAlert},
 		},

@@ -188,6 +188,16 @@ func instTrackProcess(t *typer, n *Node) {
 	}
 }
 
+// syncGroupTrackProcess types a vrrp_sync_group's track_process lines.
+func syncGroupTrackProcess(t *typer, n *Node) {
+	sg := t.vsyncGroup
+	for _, l := range n.Values {
+		if tr, ok := t.trackedProcess(l, sg.Name, sg.TrackProcesses); ok {
+			sg.TrackProcesses = append(sg.TrackProcesses, tr)
+		}
+	}
+}
+
 // trackedProcess parses "NAME [weight W [reverse|noreverse]]" as
 // keepalived's alloc_track_process: unlike the other trackers, the
 // process is looked up and checked for duplicates first, the options are

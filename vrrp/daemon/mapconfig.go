@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,6 +231,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			spec.TrackInterfaces = append(spec.TrackInterfaces, trackers(sg.TrackInterfaces, nil)...)
 			spec.TrackScripts = append(spec.TrackScripts, trackers(sg.TrackScripts, scriptWeights(out.Scripts))...)
 			spec.TrackFiles = append(spec.TrackFiles, trackers(sg.TrackFiles, fileWeights(out.TrackFiles))...)
+			spec.TrackProcesses = groupProcesses(&spec, sg, &out.Notices)
 		}
 		out.Instances = append(out.Instances, spec)
 	}
@@ -306,6 +308,23 @@ func syncMemberTrackers(spec *InstanceSpec, notices *[]string) {
 		files = append(files, t)
 	}
 	spec.TrackFiles = files
+}
+
+// groupProcesses adds a sync group's track_process entries to a member's
+// own, which keep their weights (keepalived 2.2.7 has no SYNC group rule
+// for them: measured, a member's weight -20 still counts). A process both
+// track is the group's only, logged as keepalived logs it.
+func groupProcesses(spec *InstanceSpec, sg *ka.SyncGroup, notices *[]string) []Tracker {
+	group := trackers(sg.TrackProcesses, nil)
+	var out []Tracker
+	for _, t := range spec.TrackProcesses {
+		if slices.ContainsFunc(group, func(g Tracker) bool { return g.Name == t.Name }) {
+			*notices = append(*notices, fmt.Sprintf("(%s) track_process %s is configured on VRRP instance and sync group. Remove vrrp instance config", spec.Name, t.Name))
+			continue
+		}
+		out = append(out, t)
+	}
+	return append(out, group...)
 }
 
 func scriptWeights(m map[string]ScriptSpec) func(string) (int, bool) {

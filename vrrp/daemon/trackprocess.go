@@ -346,6 +346,16 @@ func (r *Runner) processQuorum(e procEvent, now time.Duration) {
 	}
 }
 
+// logProcessFaults logs, as keepalived when it starts an instance, each
+// unweighted track_process that holds it in FAULT.
+func (r *Runner) logProcessFaults(in *inst) {
+	for _, t := range in.spec.TrackProcesses {
+		if t.Weight == 0 && r.procUp[t.Name] == t.Reverse {
+			r.logf("(%s) entering FAULT state (tracked process %s quorum not achieved)", in.spec.Name, t.Name)
+		}
+	}
+}
+
 // processState is what an instance's track_process entries add to its
 // trackState: keepalived 2.2.7's rule (vrrp_track.c), where reverse
 // negates the weight rather than the state. Unweighted: FAULT while the

@@ -307,3 +307,130 @@ func TestTrackProcessLikeKeepalived(t *testing.T) {
 		t.Logf("--- gokeepalived:\n%s\n--- keepalived:\n%s", goP.log(), kaP.log())
 	}
 }
+
+// trackProcSyncConf: sync groups and track_process, no process running
+// (PROC never matches): a member's own weighted entry (A), the group's
+// weighted entry (C, D; C's own entry of the same process is replaced),
+// the group's unweighted one (E, F: FAULT).
+const trackProcSyncConf = `vrrp_track_process p {
+    process PROC
+    weight -20
+}
+vrrp_track_process z {
+    process PROC
+    weight 0
+}
+INSTANCES
+vrrp_sync_group G1 {
+    group {
+        A
+        B
+    }
+}
+vrrp_sync_group G2 {
+    group {
+        C
+        D
+    }
+    track_process {
+        p weight -30
+    }
+}
+vrrp_sync_group G3 {
+    group {
+        E
+        F
+    }
+    track_process {
+        z
+    }
+}
+`
+
+var syncProcLine = regexp.MustCompile(`(?i)\(([A-F])\) (entering \w+ state|changing effective priority from \d+ to \d+|track_process .*)`)
+
+// TestTrackProcessSyncGroupLikeKeepalived starts gokeepalived and
+// keepalived 2.2.7 side by side on the same sync-group configuration
+// with the tracked process absent: the same states and priority changes
+// per instance, and keepalived's line for a process tracked by both an
+// instance and its group.
+func TestTrackProcessSyncGroupLikeKeepalived(t *testing.T) {
+	if _, err := exec.LookPath("keepalived"); err != nil {
+		testenv.Missing(t, "keepalived not installed")
+	}
+	bin := buildGokeepalived(t)
+	l := lab.NewForTest(t, "katq")
+	dir := t.TempDir()
+	hGo, err := l.AddHost("go", "192.168.110.11/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	hKa, err := l.AddHost("ka", "192.168.110.22/24")
+	if err != nil {
+		lab.Unavailable(t, err.Error())
+	}
+	time.Sleep(500 * time.Millisecond)
+	mk := func(pname string, h *lab.Host, real bool, base int) *peer {
+		var insts strings.Builder
+		for i, name := range []string{"A", "B", "C", "D", "E", "F"} {
+			own := ""
+			switch name {
+			case "A":
+				own = "    track_process {\n        p\n    }\n"
+			case "C":
+				own = "    track_process {\n        p weight -5\n    }\n"
+			}
+			fmt.Fprintf(&insts, "vrrp_instance %s {\n    state BACKUP\n    interface ens160\n    virtual_router_id %d\n    priority 100\n    advert_int 1\n%s    virtual_ipaddress {\n        192.168.110.%d/24\n    }\n}\n",
+				name, base+i, own, base+i)
+		}
+		conf := strings.NewReplacer("PROC", "gtp-none", "INSTANCES", insts.String()).Replace(trackProcSyncConf)
+		p := filepath.Join(dir, pname+".conf")
+		if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return &peer{t: t, name: pname, real: real, h: h, bin: bin, conf: p, dir: dir}
+	}
+	goP, kaP := mk("go", hGo, false, 140), mk("ka", hKa, true, 150)
+	goP.start()
+	kaP.start()
+	lines := func(p *peer) map[string][]string {
+		out := map[string][]string{}
+		for _, l := range strings.Split(p.log(), "\n") {
+			if m := syncProcLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+				s := strings.ToLower(strings.TrimSuffix(m[2], " (init)"))
+				out[m[1]] = append(out[m[1]], s)
+			}
+		}
+		return out
+	}
+	want := map[string]string{"A": "entering master state", "B": "entering master state", "C": "entering master state",
+		"D": "entering master state", "E": "entering fault state", "F": "entering fault state"}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		g, k := lines(goP), lines(kaP)
+		ok := true
+		for inst, st := range want {
+			ok = ok && slices.Contains(g[inst], st) && slices.Contains(k[inst], st)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("states %v not reached\n--- gokeepalived:\n%s\n--- keepalived:\n%s", want, goP.log(), kaP.log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g, k := lines(goP), lines(kaP)
+	for _, inst := range []string{"A", "B", "C", "D", "E", "F"} {
+		if !slices.Equal(g[inst], k[inst]) {
+			t.Errorf("%s: gokeepalived %q\nkeepalived 2.2.7 %q", inst, g[inst], k[inst])
+		}
+	}
+	if !slices.Contains(k["C"], "changing effective priority from 100 to 70") {
+		t.Errorf("keepalived's C: %q, want priority 70 (the group's -30 only)", k["C"])
+	}
+	t.Logf("keepalived 2.2.7: %v", k)
+	if t.Failed() {
+		t.Logf("--- gokeepalived:\n%s\n--- keepalived:\n%s", goP.log(), kaP.log())
+	}
+}
