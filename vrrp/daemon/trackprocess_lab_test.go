@@ -311,7 +311,9 @@ func TestTrackProcessLikeKeepalived(t *testing.T) {
 // trackProcSyncConf: sync groups and track_process, no process running
 // (PROC never matches): a member's own weighted entry (A), the group's
 // weighted entry (C, D; C's own entry of the same process is replaced),
-// the group's unweighted one (E, F: FAULT).
+// the group's unweighted one (E, F: FAULT), the group's weighted one with
+// an address owner (G: keepalived makes it unweighted, G and H FAULT), a
+// reversed negative weight (R: +20).
 const trackProcSyncConf = `vrrp_track_process p {
     process PROC
     weight -20
@@ -319,6 +321,10 @@ const trackProcSyncConf = `vrrp_track_process p {
 vrrp_track_process z {
     process PROC
     weight 0
+}
+vrrp_track_process r {
+    process PROC
+    weight -20 reverse
 }
 INSTANCES
 vrrp_sync_group G1 {
@@ -345,9 +351,18 @@ vrrp_sync_group G3 {
         z
     }
 }
+vrrp_sync_group G4 {
+    group {
+        G
+        H
+    }
+    track_process {
+        p
+    }
+}
 `
 
-var syncProcLine = regexp.MustCompile(`(?i)\(([A-F])\) (entering \w+ state|changing effective priority from \d+ to \d+|track_process .*)`)
+var syncProcLine = regexp.MustCompile(`(?i)\(([A-HR])\) (entering \w+ state|changing effective priority from \d+ to \d+|track_process .*)`)
 
 // TestTrackProcessSyncGroupLikeKeepalived starts gokeepalived and
 // keepalived 2.2.7 side by side on the same sync-group configuration
@@ -372,16 +387,20 @@ func TestTrackProcessSyncGroupLikeKeepalived(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	mk := func(pname string, h *lab.Host, real bool, base int) *peer {
 		var insts strings.Builder
-		for i, name := range []string{"A", "B", "C", "D", "E", "F"} {
-			own := ""
+		for i, name := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "R"} {
+			own, prio := "", 100
 			switch name {
 			case "A":
 				own = "    track_process {\n        p\n    }\n"
 			case "C":
 				own = "    track_process {\n        p weight -5\n    }\n"
+			case "G":
+				prio = 255
+			case "R":
+				own = "    track_process {\n        r\n    }\n"
 			}
-			fmt.Fprintf(&insts, "vrrp_instance %s {\n    state BACKUP\n    interface ens160\n    virtual_router_id %d\n    priority 100\n    advert_int 1\n%s    virtual_ipaddress {\n        192.168.110.%d/24\n    }\n}\n",
-				name, base+i, own, base+i)
+			fmt.Fprintf(&insts, "vrrp_instance %s {\n    state BACKUP\n    interface ens160\n    virtual_router_id %d\n    priority %d\n    advert_int 1\n%s    virtual_ipaddress {\n        192.168.110.%d/24\n    }\n}\n",
+				name, base+i, prio, own, base+i)
 		}
 		conf := strings.NewReplacer("PROC", "gtp-none", "INSTANCES", insts.String()).Replace(trackProcSyncConf)
 		p := filepath.Join(dir, pname+".conf")
@@ -404,7 +423,8 @@ func TestTrackProcessSyncGroupLikeKeepalived(t *testing.T) {
 		return out
 	}
 	want := map[string]string{"A": "entering master state", "B": "entering master state", "C": "entering master state",
-		"D": "entering master state", "E": "entering fault state", "F": "entering fault state"}
+		"D": "entering master state", "E": "entering fault state", "F": "entering fault state",
+		"G": "entering fault state", "H": "entering fault state", "R": "entering master state"}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		g, k := lines(goP), lines(kaP)
@@ -421,10 +441,13 @@ func TestTrackProcessSyncGroupLikeKeepalived(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	g, k := lines(goP), lines(kaP)
-	for _, inst := range []string{"A", "B", "C", "D", "E", "F"} {
+	for _, inst := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "R"} {
 		if !slices.Equal(g[inst], k[inst]) {
 			t.Errorf("%s: gokeepalived %q\nkeepalived 2.2.7 %q", inst, g[inst], k[inst])
 		}
+	}
+	if !slices.Contains(k["R"], "changing effective priority from 100 to 120") {
+		t.Errorf("keepalived's R: %q, want priority 120 (weight -20 reverse, no process)", k["R"])
 	}
 	if !slices.Contains(k["C"], "changing effective priority from 100 to 70") {
 		t.Errorf("keepalived's C: %q, want priority 70 (the group's -30 only)", k["C"])
