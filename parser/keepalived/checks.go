@@ -3,6 +3,7 @@ package keepalived
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,6 +165,25 @@ func (t *typer) completeSyncGroups() {
 		if len(sg.Members) < 2 {
 			t.add(Pos{}, ClassGeneral, "a sync group keeps several instances in the same state; with one member it does nothing",
 				"Sync group %s has only %d virtual router(s) - this probably isn't what you want", sg.Name, len(sg.Members))
+		}
+		t.ownerGroupProcesses(sg)
+	}
+}
+
+// ownerGroupProcesses: a sync group's weighted track_process cannot
+// change the priority of an address owner, so keepalived makes it
+// unweighted when a member has priority 255.
+func (t *typer) ownerGroupProcesses(sg *SyncGroup) {
+	owner := 0
+	for _, in := range t.cfg.Instances {
+		if in.Priority == 255 && slices.Contains(sg.Members, in.Name) {
+			owner = in.Priority
+		}
+	}
+	for i, tr := range sg.TrackProcesses {
+		if owner != 0 && tr.Weight != 0 {
+			t.errorf(Pos{}, "(%s) Cannot have weighted track process '%s' with member having priority %d - setting weight 0", sg.Name, tr.Name, owner)
+			sg.TrackProcesses[i].Weight = 0
 		}
 	}
 }

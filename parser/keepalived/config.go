@@ -8,14 +8,15 @@ import (
 // Config is keepalived.conf after keepalived's own rewrites (defaults, strict
 // mode, clamping): what the VRRP runtime runs.
 type Config struct {
-	Global       GlobalDefs
-	Instances    []*Instance
-	SyncGroups   []*SyncGroup
-	Scripts      map[string]*Script
-	TrackFiles   map[string]*TrackFile
-	StaticAddrs  []VIP
-	StaticRoutes RouteList
-	StaticRules  RuleList
+	Global         GlobalDefs
+	Instances      []*Instance
+	SyncGroups     []*SyncGroup
+	Scripts        map[string]*Script
+	TrackFiles     map[string]*TrackFile
+	TrackProcesses map[string]*TrackProcess
+	StaticAddrs    []VIP
+	StaticRoutes   RouteList
+	StaticRules    RuleList
 	// Unsupported lists keyword occurrences parsed but not run by gokeepalived.
 	Unsupported []Unsupported
 }
@@ -122,6 +123,7 @@ type Instance struct {
 	TrackInterfaces         []Tracked
 	TrackScripts            []Tracked
 	TrackFiles              []Tracked
+	TrackProcesses          []Tracked
 	NotifyMaster            string
 	NotifyBackup            string
 	NotifyFault             string
@@ -212,6 +214,7 @@ type SyncGroup struct {
 	TrackInterfaces []Tracked
 	TrackScripts    []Tracked
 	TrackFiles      []Tracked
+	TrackProcesses  []Tracked
 	// TrackingWeight is sync_group_tracking_weight (or the deprecated
 	// global_tracking): members keep the weights of their own trackers.
 	TrackingWeight bool
@@ -243,4 +246,28 @@ type TrackFile struct {
 	Reverse   bool
 	InitFile  bool
 	InitValue int
+}
+
+// TrackProcess is a vrrp_track_process block.
+type TrackProcess struct {
+	Name string
+	Pos  Pos
+	// Process is the command name (/proc/PID/comm) or, when the command
+	// line is matched, its first word.
+	Process     string
+	Params      []string
+	ParamMatch  ParamMatch
+	FullCommand bool
+	Weight      int
+	Reverse     bool
+	// Quorum..QuorumMax is the number of matching processes that is up.
+	Quorum, QuorumMax         int
+	ForkDelay, TerminateDelay time.Duration
+	weightSet                 bool
+}
+
+// CommandLine says whether the process is matched against its command
+// line (full_command, parameters or param_match) rather than its name.
+func (p *TrackProcess) CommandLine() bool {
+	return p.FullCommand || p.ParamMatch != ParamNone
 }

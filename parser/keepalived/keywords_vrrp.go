@@ -140,6 +140,7 @@ var (
 			{Name: "track_interface", Kind: kwValues, Args: "{ IF [weight W [reverse]] }", Where: "vrrp/daemon/track.go:trackState", handle: instTrackInterface},
 			{Name: "track_script", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/track.go:trackState", handle: instTrackScript},
 			{Name: "track_file", Kind: kwValues, Args: "{ NAME [weight W [reverse]] }", Where: "vrrp/daemon/track.go:trackState", handle: instTrackFile},
+			{Name: "track_process", Kind: kwValues, Args: "{ NAME [weight W [reverse|noreverse]] }", Tests: "vrrp/daemon/trackprocess_lab_test.go:TestTrackProcessLikeKeepalived, parser/keepalived/golden_test.go:TestGoldenKeepalived (testdata/keepalived/bad-track-process.conf)", Where: "vrrp/daemon/trackprocess.go:processState", handle: instTrackProcess},
 			{Name: "authentication", Kind: kwBlock, Sub: authTable, Where: "vrrp/daemon/mapconfig.go:mapInstance", handle: instAuthentication},
 		},
 		[]*Keyword{
@@ -147,7 +148,7 @@ var (
 		},
 		inert("link state comes from netlink, as keepalived's default", `linkbeat_use_polling`),
 		unsup(`use_ipvlan vrf lvs_sync_daemon_interface`),
-		unsupVals(`track_process track_bfd`),
+		unsupVals(`track_bfd`),
 	).sites("vrrp.go:instanceKeyword", "vrrp.go:instance (from global_defs)")
 
 	syncGroupTable = newTable("vrrp_sync_group",
@@ -163,9 +164,10 @@ var (
 			{Name: "notify", Where: "vrrp/daemon/notify.go:groupNotify", handle: syncGroupNotify},
 			{Name: "global_tracking", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (as sync_group_tracking_weight, plus keepalived's deprecation)", handle: syncGroupTrackingWeight},
 			{Name: "sync_group_tracking_weight", Where: "vrrp/daemon/mapconfig.go:syncMemberTrackers (without it a member's weighted trackers are dropped or made unweighted)", handle: syncGroupTrackingWeight},
+			{Name: "track_process", Kind: kwValues, Args: "{ NAME [weight W [reverse|noreverse]] }", Tests: "vrrp/daemon/trackprocess_lab_test.go:TestTrackProcessSyncGroupLikeKeepalived", Where: "vrrp/daemon/mapconfig.go:MapConfig (added to every member, replacing a member's own entry of the same name)", handle: syncGroupTrackProcess},
 			{Name: "notify_priority_changes", Support: Refused, Where: "priority changes are not notified (not even stored)"},
 		},
-		unsupVals(`track_process track_bfd`),
+		unsupVals(`track_bfd`),
 		[]*Keyword{
 			{Name: "smtp_alert", Args: "[on|off]", Where: "vrrp/daemon/mail.go:groupMail (default: smtp_alert_vrrp, else smtp_alert)", handle: syncGroupSMTPAlert},
 		},
@@ -188,8 +190,17 @@ var (
 		{Name: "init_file", Where: "vrrp/daemon/track.go:startTrackers (creates a missing file; `overwrite` is unsupported)", handle: trackFileInitFile},
 	}).sites("vrrp_track.go:trackFile", "vrrp_track.go:trackFile")
 
-	trackProcessTable = newTable("vrrp_track_process", unsup(`process param_match weight quorum
-		quorum_max delay terminate_delay fork_delay full_command`))
+	trackProcessTable = newTable("vrrp_track_process", []*Keyword{
+		{Name: "process", Args: "NAME [PARAM ...]", Tests: "vrrp/daemon/trackprocess_match_lab_test.go:TestTrackProcessMatchingLikeKeepalived", Where: "vrrp/daemon/procmatch.go:matches", handle: trackProcessProcess},
+		{Name: "param_match", Args: "[initial|partial]", Tests: "vrrp/daemon/trackprocess_match_lab_test.go:TestTrackProcessMatchingLikeKeepalived", Where: "vrrp/daemon/procmatch.go:matches", handle: trackProcessParamMatch},
+		{Name: "full_command", Tests: "vrrp/daemon/trackprocess_match_lab_test.go:TestTrackProcessMatchingLikeKeepalived", Where: "vrrp/daemon/procmatch.go:matches (the command line's first word)", handle: trackProcessFullCommand},
+		{Name: "weight", Range: &Range{Min: -254, Max: 254, Kind: numInt}, Args: "<INT -254..254> [reverse]", Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessWeight},
+		{Name: "quorum", Range: &Range{Min: 1, Max: 65535}, Tests: "vrrp/daemon/trackprocess_lab_test.go:TestTrackProcessLikeKeepalived, vrrp/daemon/trackprocess_match_lab_test.go:TestTrackProcessMatchingLikeKeepalived", Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessQuorum},
+		{Name: "quorum_max", Range: &Range{Min: 0, Max: 65535}, Where: "vrrp/daemon/trackprocess.go:processState", handle: trackProcessQuorum},
+		{Name: "delay", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change (sets fork_delay and terminate_delay)", handle: trackProcessDelay},
+		{Name: "fork_delay", Tests: "vrrp/daemon/trackprocess_test.go:TestProcWatcherDelays (from track_process.c; keepalived cannot be compared in a namespace)", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change", handle: trackProcessDelay},
+		{Name: "terminate_delay", Tests: "vrrp/daemon/trackprocess_test.go:TestProcWatcherDelays (from track_process.c; keepalived cannot be compared in a namespace)", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change", handle: trackProcessDelay},
+	}).sites("vrrp_track_process.go:trackProcess", "vrrp_track_process.go:trackProcess")
 
 	garpGroupTable = newTable("garp_group", unsup(`garp_interval gna_interval interface`), unsupVals(`interfaces`))
 
@@ -211,7 +222,9 @@ var (
 				{Name: "vrrp_sync_group", Kind: kwBlock, Sub: syncGroupTable, Where: "vrrp/daemon/mapconfig.go:MapConfig, vrrp/syncgroup.go"},
 				{Name: "vrrp_script", Kind: kwBlock, Sub: vrrpScriptTable, Where: "vrrp/daemon/track.go:runScript"},
 			},
-			block("vrrp_track_process", Refused, trackProcessTable),
+			[]*Keyword{
+				{Name: "vrrp_track_process", Kind: kwBlock, Sub: trackProcessTable, Where: "vrrp/daemon/trackprocess.go:followProcesses"},
+			},
 			[]*Keyword{
 				{Name: "track_file", Kind: kwBlock, Sub: trackFileTable, Where: "vrrp/daemon/trackfile.go:followFile"},
 				{Name: "vrrp_track_file", Kind: kwBlock, Sub: trackFileTable, Where: "as track_file (the same block)"},

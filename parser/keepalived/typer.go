@@ -34,11 +34,12 @@ type typer struct {
 	inst *Instance
 	// vscript, vtrackFile, vsyncGroup: the vrrp_script, track_file and
 	// vrrp_sync_group being typed, for their rows' handlers.
-	vscript    *Script
-	vtrackFile *TrackFile
-	vsyncGroup *SyncGroup
-	stateSet   map[*Instance]bool
-	vridSet    map[*Instance]bool
+	vscript       *Script
+	vtrackFile    *TrackFile
+	vtrackProcess *TrackProcess
+	vsyncGroup    *SyncGroup
+	stateSet      map[*Instance]bool
+	vridSet       map[*Instance]bool
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
@@ -63,8 +64,9 @@ type syncRef struct {
 func newTyper(opts Options) *typer {
 	t := &typer{
 		cfg: &Config{
-			Scripts:    map[string]*Script{},
-			TrackFiles: map[string]*TrackFile{},
+			Scripts:        map[string]*Script{},
+			TrackFiles:     map[string]*TrackFile{},
+			TrackProcesses: map[string]*TrackProcess{},
 			Global: GlobalDefs{
 				GarpMasterDelay:         5 * time.Second,
 				GarpMasterRepeat:        5,

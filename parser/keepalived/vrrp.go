@@ -31,6 +31,8 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			t.syncGroup(n)
 		case "track_file", "vrrp_track_file":
 			t.trackFile(n)
+		case "vrrp_track_process":
+			t.trackProcess(n)
 		case "static_ipaddress":
 			for _, l := range n.Values {
 				if v, ok := t.vip(l, nil); ok {

@@ -25,6 +25,9 @@
 //     keepalived does with inotify (written or moved in: read again once
 //     settled; deleted or moved away: 0); weights summed as keepalived
 //     does (positive while fine, negative while failing, 0 = FAULT).
+//     vrrp_track_process (trackprocess.go, procmatch.go): matching
+//     processes counted from /proc, then followed through the process
+//     events connector (netio), or /proc rescans where there is none.
 //   - Notify (notify.go): notify_master/backup/fault/stop, generic notify
 //     with `INSTANCE name STATE priority` (`GROUP name STATE 0` for sync
 //     groups once all members agree) and the notify FIFO line.

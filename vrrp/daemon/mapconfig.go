@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,10 +19,11 @@ import (
 // vrrp.InstanceConfig per vrrp_instance plus what lives around the state
 // machine (sockets, addresses, trackers, notify scripts).
 type Config struct {
-	Instances  []InstanceSpec
-	SyncGroups []SyncGroupSpec
-	Scripts    map[string]ScriptSpec
-	TrackFiles map[string]TrackFileSpec
+	Instances      []InstanceSpec
+	SyncGroups     []SyncGroupSpec
+	Scripts        map[string]ScriptSpec
+	TrackFiles     map[string]TrackFileSpec
+	TrackProcesses map[string]TrackProcessSpec
 
 	// GarpInterval / GnaInterval are vrrp_garp_interval / vrrp_gna_interval:
 	// the minimum gap between two gratuitous ARPs (NAs) on one interface.
@@ -65,6 +67,7 @@ type InstanceSpec struct {
 	TrackInterfaces []Tracker
 	TrackScripts    []Tracker
 	TrackFiles      []Tracker
+	TrackProcesses  []Tracker
 	Notify          NotifySpec
 	// NotifyPriorityChanges is notify_priority_changes (or the global
 	// vrrp_notify_priority_changes): effective priority changes are
@@ -167,6 +170,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 	out := &Config{
 		Scripts:          map[string]ScriptSpec{},
 		TrackFiles:       map[string]TrackFileSpec{},
+		TrackProcesses:   map[string]TrackProcessSpec{},
 		GarpInterval:     g.GarpInterval,
 		GnaInterval:      g.GnaInterval,
 		FirewallTable:    g.NftablesTable,
@@ -195,6 +199,11 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		out.TrackFiles[name] = TrackFileSpec{Name: f.Name, File: f.File, Weight: f.Weight, Reverse: f.Reverse,
 			InitFile: f.InitFile, InitValue: f.InitValue}
 	}
+	for name, p := range c.TrackProcesses {
+		out.TrackProcesses[name] = TrackProcessSpec{Name: p.Name, Process: p.Process, Params: p.Params, Match: p.ParamMatch,
+			CommandLine: p.CommandLine(), Weight: p.Weight, Reverse: p.Reverse, Quorum: p.Quorum, QuorumMax: p.QuorumMax,
+			ForkDelay: p.ForkDelay, TerminateDelay: p.TerminateDelay}
+	}
 	groupOf := map[string]*ka.SyncGroup{}
 	for _, sg := range c.SyncGroups {
 		ns := NotifySpec{Master: sg.NotifyMaster, Backup: sg.NotifyBackup, Fault: sg.NotifyFault, Stop: sg.NotifyStop, Generic: sg.Notify}
@@ -222,6 +231,7 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 			spec.TrackInterfaces = append(spec.TrackInterfaces, trackers(sg.TrackInterfaces, nil)...)
 			spec.TrackScripts = append(spec.TrackScripts, trackers(sg.TrackScripts, scriptWeights(out.Scripts))...)
 			spec.TrackFiles = append(spec.TrackFiles, trackers(sg.TrackFiles, fileWeights(out.TrackFiles))...)
+			spec.TrackProcesses = groupProcesses(&spec, sg, &out.Notices)
 		}
 		out.Instances = append(out.Instances, spec)
 	}
@@ -298,6 +308,23 @@ func syncMemberTrackers(spec *InstanceSpec, notices *[]string) {
 		files = append(files, t)
 	}
 	spec.TrackFiles = files
+}
+
+// groupProcesses adds a sync group's track_process entries to a member's
+// own, which keep their weights (keepalived 2.2.7 has no SYNC group rule
+// for them: measured, a member's weight -20 still counts). A process both
+// track is the group's only, logged as keepalived logs it.
+func groupProcesses(spec *InstanceSpec, sg *ka.SyncGroup, notices *[]string) []Tracker {
+	group := trackers(sg.TrackProcesses, nil)
+	var out []Tracker
+	for _, t := range spec.TrackProcesses {
+		if slices.ContainsFunc(group, func(g Tracker) bool { return g.Name == t.Name }) {
+			*notices = append(*notices, fmt.Sprintf("(%s) track_process %s is configured on VRRP instance and sync group. Remove vrrp instance config", spec.Name, t.Name))
+			continue
+		}
+		out = append(out, t)
+	}
+	return append(out, group...)
 }
 
 func scriptWeights(m map[string]ScriptSpec) func(string) (int, bool) {
@@ -458,6 +485,8 @@ func mapInstance(g *ka.GlobalDefs, in *ka.Instance, primary PrimaryAddr, cfg *Co
 	spec.TrackInterfaces = trackers(in.TrackInterfaces, nil)
 	spec.TrackScripts = trackers(in.TrackScripts, scriptWeights(cfg.Scripts))
 	spec.TrackFiles = trackers(in.TrackFiles, fileWeights(cfg.TrackFiles))
+	// The parser resolved each entry's weight (its own or the block's).
+	spec.TrackProcesses = trackers(in.TrackProcesses, nil)
 	spec.TrackInterfaces = append(spec.TrackInterfaces, vipTrackers(&spec, in)...)
 	spec.TrackInterfaces = append(spec.TrackInterfaces, routeTrackers(&spec, in.Interface)...)
 	spec.NotifyPriorityChanges = in.NotifyPriorityChanges || g.NotifyPriorityChanges

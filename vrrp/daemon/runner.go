@@ -58,7 +58,8 @@ type Runner struct {
 	promoted map[string]bool
 	linkUp   map[string]bool
 	scripts  map[string]*scriptState
-	files    map[string]int // track_file values
+	files    map[string]int  // track_file values
+	procUp   map[string]bool // vrrp_track_process quorum states
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
 	readers  sync.WaitGroup
@@ -168,6 +169,7 @@ func New(cfg *Config, o Options) *Runner {
 		linkUp:  map[string]bool{},
 		scripts: map[string]*scriptState{},
 		files:   map[string]int{},
+		procUp:  map[string]bool{},
 
 		promoted: map[string]bool{},
 	}
@@ -238,6 +240,8 @@ func (r *Runner) handle(ev any, now time.Duration) {
 		r.scriptResult(e, now)
 	case fileEvent:
 		r.fileValue(e, now)
+	case procEvent:
+		r.processQuorum(e, now)
 	case ctrlEvent:
 		e.fn(now)
 		close(e.done)

@@ -126,6 +126,7 @@ func (r *Runner) startInstance(in *inst, now time.Duration) {
 	if up, ok := r.linkUp[in.spec.Interface]; ok && !up {
 		r.step(in, vrrp.InterfaceDown{Now: now})
 	}
+	r.logProcessFaults(in)
 	r.retrack(in, now)
 	r.step(in, vrrp.Start{Now: now})
 	r.delayMasterDown(in, now)

@@ -71,10 +71,11 @@ func (r *Runner) watchLinks(ctx context.Context) error {
 	return nil
 }
 
-// startTrackers starts a checker per used vrrp_script and a watcher per
-// used track_file.
+// startTrackers starts a checker per used vrrp_script, a watcher per
+// used track_file and one for the used vrrp_track_process.
 func (r *Runner) startTrackers(ctx context.Context) {
-	used, files := map[string]bool{}, map[string]bool{}
+	used, files, procs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var procSpecs []TrackProcessSpec
 	for _, in := range r.insts {
 		for _, t := range in.spec.TrackScripts {
 			used[t.Name] = true
@@ -82,7 +83,14 @@ func (r *Runner) startTrackers(ctx context.Context) {
 		for _, t := range in.spec.TrackFiles {
 			files[t.Name] = true
 		}
+		for _, t := range in.spec.TrackProcesses {
+			if s, ok := r.cfg.TrackProcesses[t.Name]; ok && !procs[t.Name] {
+				procs[t.Name] = true
+				procSpecs = append(procSpecs, s)
+			}
+		}
 	}
+	r.followProcesses(ctx, procSpecs)
 	for name := range used {
 		spec, ok := r.cfg.Scripts[name]
 		if !ok || spec.Script == "" {
@@ -260,7 +268,8 @@ func (r *Runner) trackState(in *inst) (delta int, fault bool) {
 			}
 		}
 	}
-	return delta, fault
+	pd, pf := r.processState(in)
+	return delta + pd, fault || pf
 }
 
 // retrack sends TrackChanged when the sum changed.

@@ -19,6 +19,9 @@
 //     no_accept).
 //   - LinkWatcher (linkwatch.go): up/down/removed events of one interface
 //     from netlink, re-subscribing when the kernel drops the subscription.
+//   - ProcEvents (procevents.go): the kernel's process events connector
+//     (fork, exec, comm, exit of processes, threads left out), which only
+//     the initial network namespace has.
 //
 // # Namespaces
 //
