@@ -28,13 +28,13 @@ import (
 func TestCheckRefusesUnsupported(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "n.cfg")
 	os.WriteFile(p, []byte("defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"+
-		"frontend fe\n bind 127.0.0.1:7000\n http-request send-spoe-group e g\n default_backend be\nbackend be\n server s1 127.0.0.1:7001 socks4 127.0.0.1:1080\n"), 0o644)
+		"frontend fe\n bind 127.0.0.1:7000\n http-request send-spoe-group e g\n default_backend be\nbackend be\n server s1 127.0.0.1:7001 allow-0rtt\n"), 0o644)
 	code, out, errs := runArgs("-c", "-f", p)
 	if code != 1 || out != "" {
 		t.Fatalf("-c: %d %q %q", code, out, errs)
 	}
 	for _, w := range []string{"[ALERT]", "config : parsing [" + p + ":8] : 'http-request send-spoe-group' is not supported by goha.",
-		"config : parsing [" + p + ":11] : 'server option socks4' is not supported by goha.",
+		"config : parsing [" + p + ":11] : 'server option allow-0rtt' is not supported by goha.",
 		"--allow-unsupported", "config : Fatal errors found in configuration."} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("-c stderr lacks %q:\n%s", w, errs)
