@@ -19,16 +19,13 @@ import (
 	"github.com/goha-lb/goha/lab"
 )
 
-// garpGroupConf: ens160 is in a garp_group (0.2 s between GARPs), eth1 is
-// not and keeps the global vrrp_garp_interval (0.35 s). Three VIPs on
-// ens160, two on eth1 (dev), five rounds each (garp_master_repeat 5).
+// garpGroupConf is the lab's configuration around GROUPS: three VIPs on
+// ens160, two on eth1 (dev), five rounds each (garp_master_repeat 5),
+// vrrp_garp_interval 0.35 on the interfaces in no garp_group.
 const garpGroupConf = `global_defs {
    vrrp_garp_interval 0.35
 }
-garp_group {
-   garp_interval 0.2
-   interface ens160
-}
+GROUPS
 vrrp_instance VI_1 {
     state MASTER
     interface ens160
@@ -129,10 +126,12 @@ func captureGARPs(t *testing.T, l *lab.Lab, h *lab.Host, argv []string, conf str
 	return out
 }
 
-// TestGarpGroupLikeKeepalived: the GARPs of one MASTER transition, paced
-// by a garp_group on one interface and by vrrp_garp_interval on the
-// other, are the same frames in the same order and at the same times
-// (±60 ms) from gokeepalived as from keepalived 2.2.7.
+// TestGarpGroupLikeKeepalived: the GARPs of one MASTER transition are the
+// same frames in the same order and at the same times (±60 ms) from
+// gokeepalived as from keepalived 2.2.7, with
+//   - ens160 in a 0.2 s garp_group, eth1 paced by vrrp_garp_interval;
+//   - both in one group: one pace for the two interfaces;
+//   - ens160 in a group with gna_interval only: its GARPs not paced at all.
 func TestGarpGroupLikeKeepalived(t *testing.T) {
 	testenv.LookPath(t, "keepalived")
 	testenv.LookPath(t, "tcpdump")
@@ -145,21 +144,30 @@ func TestGarpGroupLikeKeepalived(t *testing.T) {
 	if err := l.AddLink(h, "eth1", "10.0.1.1/24"); err != nil {
 		t.Fatal(err)
 	}
-	want := captureGARPs(t, l, h, []string{"keepalived", "-P"}, garpGroupConf)
-	t.Logf("keepalived:   %v", want)
-	got := captureGARPs(t, l, h, []string{bin}, garpGroupConf)
-	t.Logf("gokeepalived: %v", got)
-	if len(got) != len(want) {
-		t.Fatalf("gokeepalived sent %d GARPs, keepalived %d", len(got), len(want))
-	}
-	const tolerance = 60 * time.Millisecond
-	for i := range want {
-		w, g := want[i], got[i]
-		if w.ifname != g.ifname || w.vip != g.vip {
-			t.Errorf("GARP %d: gokeepalived %v, keepalived %v", i, g, w)
-		}
-		if d := g.at - w.at; d > tolerance || d < -tolerance {
-			t.Errorf("GARP %d: gokeepalived at +%v, keepalived at +%v", i, g.at, w.at)
-		}
+	for _, c := range []struct{ name, groups string }{
+		{"group and global", "garp_group {\n   garp_interval 0.2\n   interface ens160\n}"},
+		{"shared", "garp_group {\n   garp_interval 0.2\n   interfaces {\n      ens160\n      eth1\n   }\n}"},
+		{"gna only", "garp_group {\n   gna_interval 0.2\n   interface ens160\n}"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conf := strings.Replace(garpGroupConf, "GROUPS", c.groups, 1)
+			want := captureGARPs(t, l, h, []string{"keepalived", "-P"}, conf)
+			t.Logf("keepalived:   %v", want)
+			got := captureGARPs(t, l, h, []string{bin}, conf)
+			t.Logf("gokeepalived: %v", got)
+			if len(got) != len(want) {
+				t.Fatalf("gokeepalived sent %d GARPs, keepalived %d", len(got), len(want))
+			}
+			const tolerance = 60 * time.Millisecond
+			for i := range want {
+				w, g := want[i], got[i]
+				if w.ifname != g.ifname || w.vip != g.vip {
+					t.Errorf("GARP %d: gokeepalived %v, keepalived %v", i, g, w)
+				}
+				if d := g.at - w.at; d > tolerance || d < -tolerance {
+					t.Errorf("GARP %d: gokeepalived at +%v, keepalived at +%v", i, g.at, w.at)
+				}
+			}
+		})
 	}
 }
