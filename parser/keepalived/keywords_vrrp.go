@@ -204,7 +204,7 @@ var (
 
 	garpGroupTable = newTable("garp_group", []*Keyword{
 		{Name: "garp_interval", Range: &Range{Min: 0, Max: 2147.483647, Kind: numTimer}, Tests: "vrrp/daemon/garpgroup_lab_test.go:TestGarpGroupLikeKeepalived, parser/keepalived/golden_test.go:TestGoldenKeepalived (testdata/keepalived/bad-garp-group-*.conf)", Where: "vrrp/daemon/garp.go:queueGratuitous (the group's interfaces share one pace; without it their GARPs are not paced)", handle: garpGroupInterval},
-		{Name: "gna_interval", Range: &Range{Min: 0, Max: 2147.483647, Kind: numTimer}, Where: "vrrp/daemon/garp.go:queueGratuitous (as garp_interval, for unsolicited NAs)", handle: garpGroupInterval},
+		{Name: "gna_interval", Range: &Range{Min: 0, Max: 2147.483647, Kind: numTimer}, Tests: "vrrp/daemon/garpgroup_lab_test.go:TestGarpGroupLikeKeepalived (NA group and global)", Where: "vrrp/daemon/garp.go:queueGratuitous (as garp_interval, for unsolicited NAs)", handle: garpGroupInterval},
 		{Name: "interface", Args: "<STRING> existing interface", Where: "vrrp/daemon/mapconfig.go:MapConfig (GarpPaces)", handle: garpGroupInterface},
 		{Name: "interfaces", Kind: kwValues, Args: "{ IF ... }", Where: "vrrp/daemon/mapconfig.go:MapConfig (GarpPaces)", handle: garpGroupInterfaces},
 	}).sites("garp_group.go:garpGroup", "garp_group.go:garpGroup")

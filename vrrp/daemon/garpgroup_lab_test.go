@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -42,7 +41,29 @@ vrrp_instance VI_1 {
 }
 `
 
-// garpFrame is one gratuitous ARP seen on the bridge: the interface it
+// garpGroupConf6 is the same for unsolicited NAs: IPv6 VIPs (VRRPv3),
+// vrrp_gna_interval 0.35 outside the garp_groups.
+const garpGroupConf6 = `global_defs {
+   vrrp_gna_interval 0.35
+}
+GROUPS
+vrrp_instance VI_6 {
+    state MASTER
+    interface ens160
+    virtual_router_id 61
+    priority 150
+    advert_int 1
+    virtual_ipaddress {
+        fd00:110::101/64
+        fd00:110::102/64
+        fd00:110::103/64
+        fd00:111::101/64 dev eth1
+        fd00:111::102/64 dev eth1
+    }
+}
+`
+
+// garpFrame is one gratuitous ARP (or unsolicited NA) seen on the bridge: the interface it
 // left from (by source MAC), the VIP, and when, from the first one.
 type garpFrame struct {
 	ifname string
@@ -74,7 +95,7 @@ func captureGARPs(t *testing.T, l *lab.Lab, h *lab.Host, argv []string, conf str
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	capt, err := l.Capture(ctx, "arp")
+	capt, err := l.Capture(ctx, "arp or icmp6")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +123,18 @@ func captureGARPs(t *testing.T, l *lab.Lab, h *lab.Host, argv []string, conf str
 	var out []garpFrame
 	var first time.Time
 	for _, pk := range pkts {
-		arp, ok := pk.Layer(layers.LayerTypeARP).(*layers.ARP)
-		if !ok || arp.Operation != layers.ARPRequest || !bytes.Equal(arp.SourceProtAddress, arp.DstProtAddress) {
+		eth, _ := pk.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+		if eth == nil {
 			continue
 		}
-		ifn := macs[net.HardwareAddr(arp.SourceHwAddress).String()]
-		if ifn == "" {
+		var vip netip.Addr
+		if arp, ok := pk.Layer(layers.LayerTypeARP).(*layers.ARP); ok && arp.Operation == layers.ARPRequest && bytes.Equal(arp.SourceProtAddress, arp.DstProtAddress) {
+			vip, _ = netip.AddrFromSlice(arp.SourceProtAddress)
+		} else if na, ok := pk.Layer(layers.LayerTypeICMPv6NeighborAdvertisement).(*layers.ICMPv6NeighborAdvertisement); ok {
+			vip, _ = netip.AddrFromSlice(na.TargetAddress)
+		}
+		ifn := macs[eth.SrcMAC.String()]
+		if ifn == "" || !vip.IsValid() || vip.IsLinkLocalUnicast() {
 			continue
 		}
 		ts := pk.Metadata().Timestamp
@@ -117,7 +144,6 @@ func captureGARPs(t *testing.T, l *lab.Lab, h *lab.Host, argv []string, conf str
 		if ts.Sub(first) > 4*time.Second {
 			break
 		}
-		vip, _ := netip.AddrFromSlice(arp.SourceProtAddress)
 		out = append(out, garpFrame{ifname: ifn, vip: vip, at: ts.Sub(first)})
 	}
 	if len(out) == 0 {
@@ -131,7 +157,8 @@ func captureGARPs(t *testing.T, l *lab.Lab, h *lab.Host, argv []string, conf str
 // gokeepalived as from keepalived 2.2.7, with
 //   - ens160 in a 0.2 s garp_group, eth1 paced by vrrp_garp_interval;
 //   - both in one group: one pace for the two interfaces;
-//   - ens160 in a group with gna_interval only: its GARPs not paced at all.
+//   - ens160 in a group with gna_interval only: its GARPs not paced at all;
+//   - the same first case for unsolicited NAs (gna_interval, IPv6 VIPs).
 func TestGarpGroupLikeKeepalived(t *testing.T) {
 	testenv.LookPath(t, "keepalived")
 	testenv.LookPath(t, "tcpdump")
@@ -144,13 +171,14 @@ func TestGarpGroupLikeKeepalived(t *testing.T) {
 	if err := l.AddLink(h, "eth1", "10.0.1.1/24"); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ name, groups string }{
-		{"group and global", "garp_group {\n   garp_interval 0.2\n   interface ens160\n}"},
-		{"shared", "garp_group {\n   garp_interval 0.2\n   interfaces {\n      ens160\n      eth1\n   }\n}"},
-		{"gna only", "garp_group {\n   gna_interval 0.2\n   interface ens160\n}"},
+	for _, c := range []struct{ name, conf, groups string }{
+		{"group and global", garpGroupConf, "garp_group {\n   garp_interval 0.2\n   interface ens160\n}"},
+		{"shared", garpGroupConf, "garp_group {\n   garp_interval 0.2\n   interfaces {\n      ens160\n      eth1\n   }\n}"},
+		{"gna only", garpGroupConf, "garp_group {\n   gna_interval 0.2\n   interface ens160\n}"},
+		{"NA group and global", garpGroupConf6, "garp_group {\n   gna_interval 0.2\n   interface ens160\n}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			conf := strings.Replace(garpGroupConf, "GROUPS", c.groups, 1)
+			conf := strings.Replace(c.conf, "GROUPS", c.groups, 1)
 			want := captureGARPs(t, l, h, []string{"keepalived", "-P"}, conf)
 			t.Logf("keepalived:   %v", want)
 			got := captureGARPs(t, l, h, []string{bin}, conf)
