@@ -14,6 +14,7 @@ type Config struct {
 	Scripts        map[string]*Script
 	TrackFiles     map[string]*TrackFile
 	TrackProcesses map[string]*TrackProcess
+	GarpGroups     []*GarpGroup // garp_group blocks kept (garp_group.go)
 	StaticAddrs    []VIP
 	StaticRoutes   RouteList
 	StaticRules    RuleList

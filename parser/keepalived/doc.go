@@ -34,7 +34,8 @@
 //     trackers); vrrp_track.go the vrrp_script, track_file and
 //     vrrp_sync_group blocks, vrrp_track_keywords.go their handlers;
 //     vrrp_track_process.go the vrrp_track_process block and the
-//     track_process lines of instances and sync groups;
+//     track_process lines of instances and sync groups; garp_group.go
+//     the garp_group block (GARP/NA pacing shared by interfaces);
 //     checks.go the end-of-parse checks and strict-mode rewrites. They build
 //     Config and report in keepalived's words.
 //   - routes.go, vrrp_routes.go, route_notices.go: the route and rule

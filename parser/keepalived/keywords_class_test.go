@@ -15,7 +15,7 @@ import (
 var wantClass = map[string]map[Support]string{
 	"root": {
 		Refused: `net_namespace net_namespace_ipvs namespace_with_ipsets use_pid_dir instance
-			garp_group track_group linkbeat_interfaces interface_up_down_delays
+			track_group linkbeat_interfaces interface_up_down_delays
 			SSL virtual_server_group virtual_server bfd_instance`,
 		Inert: `child_wait_time linkbeat_use_polling`,
 	},
@@ -56,6 +56,7 @@ var wantClass = map[string]map[Support]string{
 	"vrrp_script":        {},
 	"track_file":         {},
 	"vrrp_track_process": {},
+	"garp_group":         {},
 }
 
 func TestKeywordClasses(t *testing.T) {
@@ -241,8 +242,8 @@ func TestAllowUnsupported(t *testing.T) {
 		{"checker email is inert", "global_defs {\n notification_email {\n  root@localhost\n }\n smtp_server 127.0.0.1\n smtp_alert_checker\n}\n",
 			false, 0, "(k.conf: Line 6) 'smtp_alert_checker' has no effect in goha: " + whyCheckerEmail},
 		// keepalived's own status wins over goha's refusal
-		{"keepalived error wins", "garp_group {\n interface eth0\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
-			false, 5, "(k.conf: Line 1) 'garp_group' is parsed but not supported by gokeepalived yet"},
+		{"keepalived error wins", "track_group G {\n group {\n  V\n }\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 9\n priority 300\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",
+			false, 5, "(k.conf: Line 1) 'track_group' is parsed but not supported by gokeepalived yet"},
 		// strict mode drops the authentication (keepalived's own message):
 		// AH is never used, so nothing is refused
 		{"AH under vrrp_strict", "global_defs {\n vrrp_strict\n}\nvrrp_instance V {\n interface eth0\n state BACKUP\n virtual_router_id 9\n authentication {\n  auth_type AH\n  auth_pass secret\n }\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n",

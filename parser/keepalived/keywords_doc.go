@@ -47,7 +47,7 @@ func parsedBy(tab *Table, k *Keyword) string {
 
 // auditedTables are the blocks of the VRRP process, in document order.
 func auditedTables() []*Table {
-	return []*Table{rootTable, globalDefsTable, authTable, vrrpInstanceTable, syncGroupTable, vrrpScriptTable, trackFileTable, trackProcessTable}
+	return []*Table{rootTable, globalDefsTable, authTable, vrrpInstanceTable, syncGroupTable, vrrpScriptTable, trackFileTable, trackProcessTable, garpGroupTable}
 }
 
 // KeywordsDoc is KEYWORDS.md, rendered from the keyword tables' rows
@@ -126,7 +126,7 @@ rule options gokeepalived cannot install) are unsupported the same way.
 	}
 	b.WriteString(`## Other blocks
 
-` + "`garp_group`, `track_group`, `bfd_instance`, `SSL`, `virtual_server_group`, `virtual_server`" + `
+` + "`track_group`, `bfd_instance`, `SSL`, `virtual_server_group`, `virtual_server`" + `
 and everything inside them are parsed (the checker's blocks checked as keepalived -t checks
 them) and unsupported (refused): the checker (LVS/IPVS) and BFD processes are not part of
 gokeepalived.

@@ -202,7 +202,12 @@ var (
 		{Name: "terminate_delay", Tests: "vrrp/daemon/trackprocess_test.go:TestProcWatcherDelays (from track_process.c; keepalived cannot be compared in a namespace)", Range: &Range{Min: 0.000001, Max: 3600, Kind: numTimer}, Where: "vrrp/daemon/trackprocess.go:change", handle: trackProcessDelay},
 	}).sites("vrrp_track_process.go:trackProcess", "vrrp_track_process.go:trackProcess")
 
-	garpGroupTable = newTable("garp_group", unsup(`garp_interval gna_interval interface`), unsupVals(`interfaces`))
+	garpGroupTable = newTable("garp_group", []*Keyword{
+		{Name: "garp_interval", Range: &Range{Min: 0, Max: 2147.483647, Kind: numTimer}, Tests: "vrrp/daemon/garpgroup_lab_test.go:TestGarpGroupLikeKeepalived, parser/keepalived/golden_test.go:TestGoldenKeepalived (testdata/keepalived/bad-garp-group-*.conf)", Where: "vrrp/daemon/garp.go:queueGratuitous (the group's interfaces share one pace; without it their GARPs are not paced)", handle: garpGroupInterval},
+		{Name: "gna_interval", Range: &Range{Min: 0, Max: 2147.483647, Kind: numTimer}, Tests: "vrrp/daemon/garpgroup_lab_test.go:TestGarpGroupLikeKeepalived (NA group and global)", Where: "vrrp/daemon/garp.go:queueGratuitous (as garp_interval, for unsolicited NAs)", handle: garpGroupInterval},
+		{Name: "interface", Args: "<STRING> existing interface", Where: "vrrp/daemon/mapconfig.go:MapConfig (GarpPaces)", handle: garpGroupInterface},
+		{Name: "interfaces", Kind: kwValues, Args: "{ IF ... }", Where: "vrrp/daemon/mapconfig.go:MapConfig (GarpPaces)", handle: garpGroupInterfaces},
+	}).sites("garp_group.go:garpGroup", "garp_group.go:garpGroup")
 
 	trackGroupTable = newTable("track_group", unsupVals(`group`))
 
@@ -229,7 +234,9 @@ var (
 				{Name: "track_file", Kind: kwBlock, Sub: trackFileTable, Where: "vrrp/daemon/trackfile.go:followFile"},
 				{Name: "vrrp_track_file", Kind: kwBlock, Sub: trackFileTable, Where: "as track_file (the same block)"},
 			},
-			block("garp_group", Refused, garpGroupTable),
+			[]*Keyword{
+				{Name: "garp_group", Kind: kwBlock, Sub: garpGroupTable, Where: "vrrp/daemon/garp.go:queueGratuitous"},
+			},
 			block("track_group", Refused, trackGroupTable),
 			unsupVals(`linkbeat_interfaces interface_up_down_delays`),
 			[]*Keyword{

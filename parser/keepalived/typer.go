@@ -38,8 +38,11 @@ type typer struct {
 	vtrackFile    *TrackFile
 	vtrackProcess *TrackProcess
 	vsyncGroup    *SyncGroup
-	stateSet      map[*Instance]bool
-	vridSet       map[*Instance]bool
+	vgarpGroup    *GarpGroup
+	// garpIfaces: the garp_group each interface was given to so far.
+	garpIfaces map[string]*GarpGroup
+	stateSet   map[*Instance]bool
+	vridSet    map[*Instance]bool
 	// trackGroups: track_group blocks seen so far (static_ipaddress's
 	// track_group option looks them up at parse time, as keepalived).
 	trackGroups map[string]bool
@@ -89,6 +92,7 @@ func newTyper(opts Options) *typer {
 		stateSet:    map[*Instance]bool{},
 		vridSet:     map[*Instance]bool{},
 		trackGroups: map[string]bool{},
+		garpIfaces:  map[string]*GarpGroup{},
 	}
 	for _, i := range opts.Interfaces {
 		t.ifaces[i] = true

@@ -33,6 +33,8 @@ func (t *typer) vrrpTree(nodes []*Node) {
 			t.trackFile(n)
 		case "vrrp_track_process":
 			t.trackProcess(n)
+		case "garp_group":
+			t.garpGroup(n)
 		case "static_ipaddress":
 			for _, l := range n.Values {
 				if v, ok := t.vip(l, nil); ok {

@@ -32,6 +32,8 @@ func (r *Runner) reload(cfg *Config, now time.Duration) {
 	old := r.insts
 	r.reloadStatic(r.cfg, cfg)
 	r.cfg = cfg
+	// keepalived rebuilds its GARP paces from the new configuration.
+	r.paces = map[string]*garpPace{}
 	want := map[string]InstanceSpec{}
 	for _, s := range cfg.Instances {
 		want[s.Name] = s

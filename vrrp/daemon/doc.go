@@ -16,9 +16,12 @@
 //     (start.go), the shared sockets (conn.go) and stopping (stop.go) are
 //     beside it. Instances with the same interface, family, group and
 //     source share one socket.
-//   - GARP/NA pacing (garp.go): per interface and family, one frame per
-//     vrrp_garp_interval / vrrp_gna_interval (0 = all at once); queued
-//     frames for addresses the instance gives up are dropped.
+//   - GARP/NA pacing (garp.go): per physical interface (or per garp_group,
+//     whose interfaces share one pace) and family, one frame per
+//     vrrp_garp_interval / vrrp_gna_interval or the group's interval (0 =
+//     all at once); the rounds that must wait collapse into one pending
+//     announcement per address, sent in VIP order as keepalived's ARP
+//     thread does; pending ones of addresses the instance gives up are dropped.
 //   - Trackers (track.go, trackfile.go): track_interface from link events,
 //     vrrp_script checks with interval, timeout, rise/fall, weight and
 //     reverse, track_file watched with fsnotify on its directory as

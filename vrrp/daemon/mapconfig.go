@@ -29,6 +29,9 @@ type Config struct {
 	// the minimum gap between two gratuitous ARPs (NAs) on one interface.
 	GarpInterval time.Duration
 	GnaInterval  time.Duration
+	// GarpGroups are the garp_group blocks: their interfaces share one
+	// pace instead of the global intervals (garp.go).
+	GarpGroups []GarpPace
 
 	// FirewallTable is the nftables table of the no-accept drop rules.
 	FirewallTable    string
@@ -53,6 +56,13 @@ type Config struct {
 	ScriptGroup  string
 	Mail         *MailSpec // email alerts (mapconfig_mail.go); nil: no smtp_server
 	Email        ka.Email  // global_defs' email settings as written (data dump)
+}
+
+// GarpPace is one garp_group: Garp / Gna are the gaps between two GARPs
+// (NAs) on any of Interfaces, 0 when not paced (the interval not given).
+type GarpPace struct {
+	Interfaces []string
+	Garp, Gna  time.Duration
 }
 
 // InstanceSpec is one vrrp_instance ready to run.
@@ -180,6 +190,9 @@ func MapConfig(c *ka.Config, primary PrimaryAddr) (*Config, []error) {
 		NotifyFIFO:       g.VRRPNotifyFIFO,
 		RouterID:         g.RouterID,
 		StartupDelay:     g.StartupDelay,
+	}
+	for _, gg := range c.GarpGroups {
+		out.GarpGroups = append(out.GarpGroups, GarpPace{Interfaces: gg.Interfaces, Garp: gg.GarpInterval, Gna: gg.GnaInterval})
 	}
 	if out.FirewallTable == "" {
 		out.FirewallTable = "keepalived"

@@ -26,7 +26,7 @@ func (r *Runner) perform(in *inst, acts []vrrp.Action) {
 			if in.routesSet && in.m.State() != vrrp.StateMaster {
 				r.clearRoutes(in, in.spec.Routes, in.spec.Rules)
 			}
-			r.dropQueuedGarps(a.Addrs)
+			r.dropQueuedGarps(in, a.Addrs)
 			r.vips(in, a.Addrs, false)
 		case vrrp.FirewallAddVIPs:
 			r.firewall(a.Addrs, true)

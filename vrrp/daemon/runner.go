@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,15 +39,18 @@ type Runner struct {
 	events chan any
 	exited chan struct{} // closed when Run returns
 
-	insts   []*inst
-	byName  map[string]*inst
-	groups  map[string]*group
-	conns   map[ConnSpec]*connState
-	addrs   map[string]AddrSet
-	anns    map[string]Announcer
-	garps   map[garpKey]*garpQueue
-	fw      Firewall
-	fwAddrs map[string]int // VIP → number of instances that put it in the drop set
+	insts  []*inst
+	byName map[string]*inst
+	groups map[string]*group
+	conns  map[ConnSpec]*connState
+	addrs  map[string]AddrSet
+	anns   map[string]Announcer
+	paces  map[string]*garpPace // by physical interface (garp.go)
+	// garpWake is when pending announcements are next looked at.
+	garpWake    time.Duration
+	garpWakeSet bool
+	fw          Firewall
+	fwAddrs     map[string]int // VIP → number of instances that put it in the drop set
 
 	staticSet bool // static_* installed
 	// startupEnd is when vrrp_startup_delay ends (0: no delay); delayBegun
@@ -96,6 +100,10 @@ type inst struct {
 	// Counted for the metrics exporter (snapshot.go) only.
 	transitions uint64 // state changes
 	garpsSent   uint64 // gratuitous ARPs / unsolicited NAs that left
+	// garpPending: addresses whose announcement waits for its pace;
+	// garpOrder: the addresses in VIP order, the order they leave in.
+	garpPending map[netip.Addr]bool
+	garpOrder   []netip.Addr
 
 	lastMail vrrp.State // the state last mailed (mail.go)
 }
@@ -164,7 +172,7 @@ func New(cfg *Config, o Options) *Runner {
 		conns:   map[ConnSpec]*connState{},
 		addrs:   map[string]AddrSet{},
 		anns:    map[string]Announcer{},
-		garps:   map[garpKey]*garpQueue{},
+		paces:   map[string]*garpPace{},
 		fwAddrs: map[string]int{},
 		linkUp:  map[string]bool{},
 		scripts: map[string]*scriptState{},
@@ -361,10 +369,8 @@ func (r *Runner) nextDeadline() (time.Duration, bool) {
 			}
 		}
 	}
-	for _, q := range r.garps {
-		if t, has := q.next(); has {
-			take(t)
-		}
+	if r.garpWakeSet {
+		take(r.garpWake)
 	}
 	return best, ok
 }

@@ -149,10 +149,8 @@ func TestSeedMasterLifecycle(t *testing.T) {
 		t.Fatalf("state %s after higher advert", h.state("lb_ha"))
 	}
 	containsAll(t, "demotion ops", h.f.take(), "del ens160 192.168.110.100/24", "fw- [192.168.110.100]")
-	for k, q := range h.r.garps {
-		if len(q.pending) != 0 {
-			t.Fatalf("GARPs still queued on %v after losing MASTER: %v", k, q.pending)
-		}
+	if p := h.r.byName["lb_ha"].garpPending; len(p) != 0 {
+		t.Fatalf("GARPs still pending after losing MASTER: %v", p)
 	}
 
 	// TTL 64 multicast advert: dropped and counted, state unchanged.
