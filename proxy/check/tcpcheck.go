@@ -172,7 +172,7 @@ func NewTCPRule(st haproxy.CheckStep) (TCPRule, error) {
 	case haproxy.StepComment:
 		return TCPRule{Kind: ruleComment, Comment: st.Comment}, nil
 	case haproxy.StepConnect:
-		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: Connect{Port: st.Connect.Port, Addr: st.Connect.Addr, Clear: !st.Connect.Default}}, nil
+		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: NewConnect(st.Connect)}, nil
 	case haproxy.StepSetVar:
 		a, err := newVarAction(st.Var)
 		if err != nil {

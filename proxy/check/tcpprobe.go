@@ -70,11 +70,7 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				a = CheckAddr(addr, r.Connect.Addr, r.Connect.Port)
 			}
 			ct := min(t.Connect, time.Until(deadline))
-			d := p.Dial
-			if r.Connect.Clear {
-				d = p.ClearDial
-			}
-			nc, res, ok := dial(ctx, d, a, Timeouts{Connect: ct, Total: ct}, start)
+			nc, res, ok := dial(ctx, r.Connect.dialer(p.Dial, p.ClearDial), a, Timeouts{Connect: ct, Total: ct}, start)
 			if !ok {
 				if p.Generic {
 					res.Info += r.stepText()

@@ -79,7 +79,7 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 				b.unsupported(st.Pos, line)
 				continue
 			}
-			connect = check.Connect{Port: st.Connect.Port, Addr: st.Connect.Addr, Clear: !st.Connect.Default}
+			connect = check.NewConnect(st.Connect)
 		case haproxy.StepDisableOn404: // see disableOn404
 		case haproxy.StepSendState: // see sendState
 		default:
