@@ -33,7 +33,8 @@ func (c prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 // startConnectRecorder is a check target describing each connection: its
 // PROXY header (ports blanked), then "tls sni=... alpn=..." after a TLS
 // handshake (offering h2 and http/1.1), or "clear" and how the check
-// closed it after the "OK\n" it is sent ("fin" or "rst"). Its func says
+// closed it after the "OK\n" it is sent ("fin" or "rst") with the first
+// line it got (an HTTP check's request line). Its func says
 // the descriptions seen, sorted, once two connections came ("" before).
 func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen func() string) {
 	var mu sync.Mutex
@@ -66,9 +67,18 @@ func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen
 			}
 		} else {
 			desc += "clear"
-			c.Write([]byte("OK\n"))
+			if l, _, ok := bytes.Cut(data, []byte("\r\n")); ok {
+				desc += " " + string(l) // an HTTP check's request line, or HTTP/2's preface
+			}
+			// (an HTTP/2 check waits for SETTINGS: how it ends is not
+			// about its connect rule)
+			h2 := bytes.HasPrefix(data, []byte("PRI * HTTP/2.0"))
+			if !h2 {
+				c.Write([]byte("OK\n"))
+			}
 			_, err := io.Copy(io.Discard, c)
 			switch {
+			case h2:
 			case err == nil:
 				desc += " fin"
 			case errors.Is(err, syscall.ECONNRESET):
@@ -102,8 +112,9 @@ func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen
 // ssl with sni and alpn (h2, http/1.1), send-proxy (v1; v2 with the
 // server's send-proxy-v2), via-socks4 through the server's socks4 proxy,
 // a connect without `default` in clear text on a check-ssl server, one
-// with `default` taking its TLS and check-sni, and linger (a FIN; an RST
-// otherwise). Each recording server sees the same from both daemons.
+// with `default` taking its TLS and check-sni, linger (a FIN; an RST
+// otherwise), and proto h2/h1 over the server's proto (which only a
+// `default` connect takes). Each recording server sees the same from both daemons.
 func TestCheckConnectOptionsMatchHAProxy(t *testing.T) {
 	testenv.LookPath(t, "haproxy")
 	cert := throwawayCert(t)
@@ -119,6 +130,10 @@ func TestCheckConnectOptionsMatchHAProxy(t *testing.T) {
 		{"default sni wins", "tcp", "option tcp-check\n    tcp-check connect default sni e.example", "check check-ssl verify none check-sni d.example"},
 		{"linger", "tcp", "option tcp-check\n    tcp-check connect linger\n    tcp-check expect string OK", "check"},
 		{"via-socks4", "tcp", "option tcp-check\n    tcp-check connect via-socks4\n    tcp-check expect string OK", "check socks4 SOCKS"},
+		{"http proto h2", "http", "option httpchk GET /\n    http-check connect proto h2", "check"},
+		{"http no default on proto h2", "http", "option httpchk GET /\n    http-check connect", "check proto h2"},
+		{"http default on proto h2", "http", "option httpchk GET /\n    http-check connect default", "check proto h2"},
+		{"http proto h1 on proto h2", "http", "option httpchk GET /\n    http-check connect default proto h1", "check proto h2"},
 		{"via-socks4 no proxy", "tcp", "option tcp-check\n    tcp-check connect via-socks4\n    tcp-check expect string OK", "check"},
 	}
 	var names []string
