@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -189,4 +191,30 @@ func TestCheckConnectOptionsMatchHAProxy(t *testing.T) {
 			t.Errorf("%s: haproxy's checks never reached the server twice", names[i])
 		}
 	}
+}
+
+// TestCheckConnectSSLStatsMatchHAProxy: what `show stat` says of checks
+// whose connect rule speaks TLS, beside HAProxy 2.6.12: an HTTP check
+// over a rule's ssl (with sni, and with alpn h2 answered in HTTP/2), a
+// tcp-check connect ssl, both against a server that does not speak TLS
+// (a handshake failure), a connect without `default` in clear text on a
+// check-ssl server, and an `option tcp-check` without rules on one (a
+// ruleset ending on a TLS connect passes at layer 6).
+func TestCheckConnectSSLStatsMatchHAProxy(t *testing.T) {
+	haproxyBin := testenv.LookPath(t, "haproxy")
+	ln := loopback.Listen(t)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
+		ErrorLog: log.New(io.Discard, "", 0), TLSConfig: &tls.Config{Certificates: []tls.Certificate{throwawayCert(t)}}}
+	go srv.ServeTLS(ln, "", "")
+	t.Cleanup(func() { srv.Close() })
+	tlsAddr, web := ln.Addr().String(), loopback.StartWeb(t, "w").Addr
+	sameCheckStats(t, haproxyBin, httpCheckDefaults, []checkBackend{
+		{"https", "option httpchk GET /\n    http-check connect ssl sni a.example", tlsAddr + " check verify none"},
+		{"https-h2", "option httpchk GET /\n    http-check connect ssl alpn h2", tlsAddr + " check verify none"},
+		{"https-plain", "option httpchk GET /\n    http-check connect ssl", web + " check verify none"},
+		{"tcp-ssl", "option tcp-check\n    tcp-check connect ssl", tlsAddr + " check verify none"},
+		{"tcp-ssl-plain", "option tcp-check\n    tcp-check connect ssl", web + " check verify none"},
+		{"clear-on-check-ssl", "option httpchk GET /\n    http-check connect", web + " check check-ssl verify none"},
+		{"tcp-check-check-ssl", "option tcp-check", tlsAddr + " check check-ssl verify none"},
+	}, 900*time.Millisecond, true)
 }

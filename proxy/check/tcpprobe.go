@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -144,7 +145,11 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 	if lr.usesVars() {
 		lr = lr.withEnv(env)
 	}
-	return done(lr.successResult(buf, p.Generic))
+	res := lr.successResult(buf, p.Generic)
+	if _, ok := c.(*tls.Conn); ok && lr.Kind == RuleConnect {
+		res.Status = L6OK // a ruleset ending on a TLS connect passes at layer 6, as HAProxy's
+	}
+	return done(res)
 }
 
 // read appends one read's worth of data to buf. It reports a result when
