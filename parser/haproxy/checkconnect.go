@@ -2,7 +2,10 @@ package haproxy
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // CheckConnect is `connect [default] [port <n>] [addr <a>] [send-proxy]
@@ -56,6 +59,11 @@ func ParseCheckConnect(kw string, words []string) (c CheckConnect, alert string,
 			}
 			i++
 			c.Addr = words[i]
+			if msg, bad := checkConnectAddr(c.Addr); msg != "" {
+				return c, msg, nil
+			} else if bad {
+				err = fmt.Errorf("%s connect: addr '%s' not supported (an IP address, with a port or not, is)", kw, c.Addr)
+			}
 		case "port":
 			if arg(i) == "" {
 				return c, "'port' expects a port number or a sample expression as argument..", nil
@@ -150,4 +158,25 @@ func (px *Proxy) SSLCheckConnect() bool {
 		}
 	}
 	return false
+}
+
+// checkConnectAddr is HAProxy's complaint about a connect rule's `addr`
+// port part (a range or an offset), else bad when goha cannot connect to
+// it as HAProxy would: anything but an IP address with or without a port
+// (host names HAProxy resolves once at start, unix@ and other families).
+func checkConnectAddr(v string) (msg string, bad bool) {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		// (HAProxy reads a bare IPv6 address's last colon as its port's)
+		a, err := netip.ParseAddr(v)
+		return "", err != nil || !a.Is4()
+	}
+	switch {
+	case strings.HasPrefix(port, "+") || strings.HasPrefix(port, "-"):
+		return fmt.Sprintf("'addr' : port offset not permitted here in '%s'..", v), false
+	case strings.Contains(port, "-"):
+		return fmt.Sprintf("'addr' : port range not permitted here in '%s'..", v), false
+	}
+	_, err = netip.ParseAddr(host)
+	return "", err != nil || !isDigitsOnly(port)
 }

@@ -233,7 +233,7 @@ func TestTCPConnectAddr(t *testing.T) {
 	}{
 		{[]string{"connect", "addr", "127.0.0.2:99"}, Connect{Addr: "127.0.0.2", Port: 99, Clear: true}},
 		{[]string{"connect", "addr", "127.0.0.2:99", "port", "100"}, Connect{Addr: "127.0.0.2", Port: 100, Clear: true}},
-		{[]string{"connect", "addr", "::1"}, Connect{Addr: "::1", Clear: true}},
+		{[]string{"connect", "addr", "[::1]:99"}, Connect{Addr: "::1", Port: 99, Clear: true}},
 		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379, Clear: true, Linger: true}},
 		{[]string{"connect", "port", "6379", "default"}, Connect{Port: 6379}}, // the server's check settings
 		{[]string{"connect", "ssl", "sni", "a.test", "alpn", "h2,,http/1.1", "send-proxy", "via-socks4"},
