@@ -111,6 +111,7 @@ func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen
 
 // TestCheckConnectOptionsMatchHAProxy: `tcp-check connect` and
 // `http-check connect` with options of their own, beside HAProxy 2.6.12:
+// a port from a check variable (an integer, a string cast),
 // ssl with sni and alpn (h2, http/1.1), send-proxy (v1; v2 with the
 // server's send-proxy-v2), via-socks4 through the server's socks4 proxy,
 // a connect without `default` in clear text on a check-ssl server, one
@@ -130,6 +131,8 @@ func TestCheckConnectOptionsMatchHAProxy(t *testing.T) {
 		{"no default on check-ssl", "tcp", "option tcp-check\n    tcp-check connect\n    tcp-check expect string OK", "check check-ssl verify none check-sni c.example"},
 		{"default on check-ssl", "tcp", "option tcp-check\n    tcp-check connect default", "check check-ssl verify none check-sni d.example"},
 		{"default sni wins", "tcp", "option tcp-check\n    tcp-check connect default sni e.example", "check check-ssl verify none check-sni d.example"},
+		{"port var int", "tcp", "option tcp-check\n    tcp-check set-var(check.p) int(PORT)\n    tcp-check connect port var(check.p)\n    tcp-check expect string OK", "check"},
+		{"port var str", "tcp", "option tcp-check\n    tcp-check set-var(check.p) str(PORT)\n    tcp-check connect port var(check.p) send-proxy\n    tcp-check expect string OK", "check"},
 		{"linger", "tcp", "option tcp-check\n    tcp-check connect linger\n    tcp-check expect string OK", "check"},
 		{"via-socks4", "tcp", "option tcp-check\n    tcp-check connect via-socks4\n    tcp-check expect string OK", "check socks4 SOCKS"},
 		{"http proto h2", "http", "option httpchk GET /\n    http-check connect proto h2", "check"},

@@ -12,7 +12,10 @@ import (
 // [via-socks4] [ssl] [sni <sni>] [alpn <alpn>] [linger] [proto <name>]
 // [comment <text>]` of a tcp-check or http-check ruleset.
 type CheckConnect struct {
-	Port int    // 0: the server's check port
+	Port int // 0: the server's check port
+	// PortExpr is a sample expression `port` (its value, when not 0,
+	// is the port; "": none).
+	PortExpr string
 	Addr string // "": the server's check address
 	// Default: the connection takes the server line's check settings
 	// (check-ssl, check-send-proxy, check-via-socks4, check-alpn,
@@ -73,8 +76,9 @@ func ParseCheckConnect(kw string, words []string) (c CheckConnect, alert string,
 			n, perr := strconv.ParseUint(v, 10, 64)
 			switch {
 			case perr != nil && !isDigitsOnly(v):
-				// a sample expression: HAProxy evaluates it at each check
-				err = fmt.Errorf("%s connect: port '%s' not supported (a number is)", kw, v)
+				// a sample expression, evaluated at each check (proxy/check
+				// compiles it; http-check's is refused by proxy/haproxycfg)
+				c.PortExpr = v
 			case perr != nil || n < 1 || n > 65535:
 				return c, fmt.Sprintf("expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s..", v), nil
 			default:

@@ -77,8 +77,7 @@ func TestParseCheckSteps(t *testing.T) {
 			Invalid: "http-check connect: addr '::1' not supported (an IP address, with a port or not, is)"}},
 		{"http-check connect addr localhost:80", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Addr: "localhost:80"},
 			Invalid: "http-check connect: addr 'localhost:80' not supported (an IP address, with a port or not, is)"}},
-		{"http-check connect port src_port", CheckStep{Kind: StepConnect, Verb: "connect",
-			Invalid: "http-check connect: port 'src_port' not supported (a number is)"}},
+		{"http-check connect port var(check.p)", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{PortExpr: "var(check.p)"}}},
 		{"http-check disable-on-404", CheckStep{Kind: StepDisableOn404, Verb: "disable-on-404"}},
 		{"http-check send-state", CheckStep{Kind: StepSendState, Verb: "send-state", Invalid: "http-check send-state"}},
 	}
