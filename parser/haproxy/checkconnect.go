@@ -16,7 +16,7 @@ type CheckConnect struct {
 	// PortExpr is a sample expression `port` (its value, when not 0,
 	// is the port; "": none).
 	PortExpr string
-	Addr string // "": the server's check address
+	Addr     string // "": the server's check address
 	// Default: the connection takes the server line's check settings
 	// (check-ssl, check-send-proxy, check-via-socks4, check-alpn,
 	// check-sni, check-proto); without it HAProxy 2.6 connects in clear

@@ -3,11 +3,11 @@ package check
 import (
 	"context"
 	"crypto/tls"
-	"strconv"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 )
 
