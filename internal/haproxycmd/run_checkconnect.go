@@ -51,12 +51,12 @@ func (w *worker) connectDial(spec *haproxycfg.CheckSpec, c check.Connect, clear 
 	case !c.Clear && spec.SendProxy != 0:
 		dial = checkProxyDial(spec.SendProxy, spec.SendProxyV2Addrs, dial)
 	}
-	cfg := spec.TLS // the default connect's: check-ssl
+	cfg, keys := spec.TLS, spec.TLSKeys // the default connect's: check-ssl
 	if c.Clear {
-		cfg = nil
+		cfg, keys = nil, nil
 	}
 	if c.SSL {
-		cfg = o.TLS
+		cfg, keys = o.TLS, o.TLSKeys
 	}
 	if cfg == nil {
 		return dial
@@ -71,7 +71,7 @@ func (w *worker) connectDial(spec *haproxycfg.CheckSpec, c check.Connect, clear 
 	if c.ALPN != nil {
 		cfg.NextProtos = c.ALPN
 	}
-	return countedTLSDial(w.px, check.TLSDial(dial, cfg, nil))
+	return countedTLSDial(w.px, check.TLSDial(dial, cfg, keys))
 }
 
 // withConnectDials gives each connect rule with options of its own its

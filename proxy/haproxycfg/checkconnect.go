@@ -6,6 +6,7 @@ import (
 
 	"github.com/goha-lb/goha/parser/haproxy"
 	"github.com/goha-lb/goha/proxy"
+	"github.com/goha-lb/goha/proxy/check"
 )
 
 // ConnectOptions is what a server line gives the `tcp-check connect` and
@@ -15,8 +16,10 @@ import (
 // run_checkconnect.go builds the dialers).
 type ConnectOptions struct {
 	// TLS is the server's TLS settings with check-sni and check-alpn, for
-	// rules with `ssl` (nil: the proxy has none).
-	TLS *tls.Config
+	// rules with `ssl` (nil: the proxy has none); TLSKeys what they keep
+	// for the rules' ssl_bc_session_* fetches (check_tlskeys.go).
+	TLS     *tls.Config
+	TLSKeys *check.TLSKeys
 	// Socks4 is the server's `socks4` proxy (zero: none; `via-socks4`
 	// is then ignored, as HAProxy does).
 	Socks4 netip.AddrPort
@@ -25,8 +28,8 @@ type ConnectOptions struct {
 	SendProxy int
 }
 
-func connectOptions(s *haproxy.Server, sv *proxy.Server, ruleTLS *tls.Config) ConnectOptions {
-	o := ConnectOptions{TLS: ruleTLS, Socks4: sv.Socks4, SendProxy: 1}
+func connectOptions(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server, ruleTLS *tls.Config) ConnectOptions {
+	o := ConnectOptions{TLS: ruleTLS, TLSKeys: tlsKeysFor(checkKeyFetches(px), ruleTLS), Socks4: sv.Socks4, SendProxy: 1}
 	if s.SendProxyV2 {
 		o.SendProxy = 2
 	}
