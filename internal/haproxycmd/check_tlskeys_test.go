@@ -199,10 +199,11 @@ func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 		return fmt.Sprintf("tcp-check send-lf \"%d %s\\n\"\n    tcp-check expect string OK\n", n, line)
 	}
 	names := []string{"tcp-check over TLS 1.3", "tcp-check over TLS 1.2", "tcp-check over TLS 1.2 without tickets",
-		"http-check over TLS 1.2", "tcp-check in clear"}
+		"http-check over TLS 1.2", "tcp-check in clear", "tcp-check over a connect rule's ssl, TLS 1.2"}
 	run := func(ha bool) []string {
 		recs := []*keysRecorder{startKeysRecorder(t, tls13, "OK\n"), startKeysRecorder(t, tls12, "OK\n"),
-			startKeysRecorder(t, tls12nt, "OK\n"), startKeysRecorder(t, tls12, okHTTP), startKeysRecorder(t, nil, "OK\n")}
+			startKeysRecorder(t, tls12nt, "OK\n"), startKeysRecorder(t, tls12, okHTTP), startKeysRecorder(t, nil, "OK\n"),
+			startKeysRecorder(t, tls12, "OK\n")}
 		front := loopback.FreeAddr(t)
 		cfg := fmt.Sprintf("global\n    nbthread 1\n"+
 			"defaults\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    timeout check 1s\n"+
@@ -217,12 +218,14 @@ func TestCheckTLSKeysMatchHAProxy(t *testing.T) {
 			"    http-check send meth GET uri-lf /%%[ssl_bc_session_id,hex]/%%[var(check.u)]/%%[ssl_bc_err]/%%[ssl_bc_session_key,hex]\n"+
 			"    server s %s check check-ssl verify none ssl-max-ver TLSv1.2 inter 300ms\n"+
 			"backend clear\n    mode tcp\n    option tcp-check\n    %s    %s"+
-			"    server s %s check inter 300ms\n",
+			"    server s %s check inter 300ms\n"+
+			"backend rssl\n    mode tcp\n    option tcp-check\n    tcp-check connect ssl\n    %s    %s"+
+			"    server s %s check verify none ssl-max-ver TLSv1.2 inter 300ms\n",
 			front, send(1), send(2), recs[0].addr, send(1), send(2), recs[1].addr, send(1), send(2), recs[2].addr, recs[3].addr,
-			send(1), send(2), recs[4].addr)
+			send(1), send(2), recs[4].addr, send(1), send(2), recs[5].addr)
 		defer startSide(t, ha, writeConfig(t, cfg))()
 		// two checks of each server (every 300ms), 8 s at most
-		return awaitRecorded(8*time.Second, recs[0].firstTwo, recs[1].firstTwo, recs[2].firstTwo, recs[3].firstTwo, recs[4].firstTwo)
+		return awaitRecorded(8*time.Second, recs[0].firstTwo, recs[1].firstTwo, recs[2].firstTwo, recs[3].firstTwo, recs[4].firstTwo, recs[5].firstTwo)
 	}
 	h, g := run(true), run(false)
 	sameRecorded(t, names, h, g)

@@ -78,11 +78,21 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	var base net.Dialer
 	spec.KeepAlive.Dialer(&base)
 	spec.Sock.Dialer(&base) // tcp-ut
-	dial := base.DialContext
-	if spec.Source != nil {
-		dial = sourceDial(spec.Source, base) // the server's `source`, for agents too
+	// clear is the plain dialer: the server's `source` (for agents too)
+	// and `namespace`; HAProxy resets check connections on close unless
+	// a connect rule says `linger`.
+	clear := func(linger bool) dialFunc {
+		d := base
+		if !linger {
+			resetOnClose(&d)
+		}
+		dial := d.DialContext
+		if spec.Source != nil {
+			dial = sourceDial(spec.Source, d)
+		}
+		return spec.Sock.WrapDial(dial)
 	}
-	dial = spec.Sock.WrapDial(dial) // its `namespace`
+	dial := clear(false)
 	agentDial := dial
 	if spec.Socks4.IsValid() { // check-via-socks4: not agents nor explicit connects
 		dial = proxy.Socks4Dial(spec.Socks4, dial)
@@ -99,6 +109,9 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 	case spec.External != nil:
 		return w.externalProbe(spec)
 	case spec.HTTP != nil:
+		if spec.Connect.Own() {
+			spec.Connect.Dial = w.connectDial(spec, spec.Connect, clear)
+		}
 		return check.HTTPProbe{Request: *spec.HTTP, Expects: spec.Expects, DisableOn404: spec.DisableOn404, Connect: spec.Connect, Dial: dial,
 			ClearDial: agentDial, H2: spec.H2, H2Settings: spec.H2Settings}
 	case spec.TCP != nil:
@@ -107,6 +120,7 @@ func (w *worker) prober(spec *haproxycfg.CheckSpec, t *check.Target) check.Probe
 			p.Dial = dial
 		}
 		p.ClearDial = agentDial // explicit connects without `default`
+		p.Rules = w.withConnectDials(spec, p.Rules, clear)
 		return p
 	}
 	return check.TCPProbe{Dial: dial}

@@ -373,11 +373,11 @@ func (s *state) checkValidity() bool {
 			}
 		}
 		for _, sv := range px.Servers {
-			// HAProxy prepares a TLS context for ssl and check-ssl
-			// servers; verify comes from the line, else from global
-			// ssl-server-verify, and its wording names which.
+			// HAProxy prepares a TLS context for ssl and check-ssl servers
+			// (all of a proxy with a `connect ssl` check rule); verify comes
+			// from the line, else from global ssl-server-verify.
 			_, ca := sv.Other["ca-file"]
-			_, checkSSL := sv.Other["check-ssl"]
+			checkSSL := sv.Set["check-ssl"] || px.SSLCheckConnect()
 			verify := sv.Verify
 			if verify == "" && !s.globalVerifyNone() {
 				verify = "required"

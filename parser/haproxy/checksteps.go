@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -43,16 +44,6 @@ type CheckStep struct {
 	// Invalid is goha's message for a line the parser accepts but
 	// proxy/check cannot run ("" otherwise); the adapter reports it.
 	Invalid string
-}
-
-// CheckConnect is `connect [port <n>] [addr <a>] [default] [linger]`.
-type CheckConnect struct {
-	Port int    // 0: the server's check port
-	Addr string // "": the server's check address
-	// Default: the connection takes the server line's check settings
-	// (check-ssl, check-send-proxy, check-alpn, check-sni, check-proto);
-	// without it HAProxy 2.6 connects in clear text without them.
-	Default bool
 }
 
 // CheckSend is what a send step sends: tcp-check's data, or the parts of
@@ -125,18 +116,10 @@ func (st *CheckStep) tcpStep(words []string) error {
 		return nil
 	case "connect":
 		st.Kind = StepConnect
-		var rest []string
-		for i := 1; i < len(words); i++ {
-			if words[i] == "comment" && i+1 < len(words) {
-				st.Comment = words[i+1]
-				i++
-				continue
-			}
-			rest = append(rest, words[i])
-		}
-		c, err := parseCheckConnect(rest)
-		if err != nil {
-			return errors.New(strings.Replace(err.Error(), "http-check", "tcp-check", 1))
+		c, alert, err := ParseCheckConnect("tcp-check", words[1:])
+		st.Comment = c.Comment
+		if alert != "" || err != nil {
+			return cmp.Or(err, errors.New(alert))
 		}
 		// `addr ip:port`: the port counts when no `port` is given
 		if host, port, err := net.SplitHostPort(c.Addr); err == nil {
@@ -265,7 +248,11 @@ func ParseHTTPCheckStep(p Pos, w []string) CheckStep {
 		err = st.httpExpect(w[2:])
 	case "connect":
 		st.Kind = StepConnect
-		st.Connect, err = parseCheckConnect(w[2:])
+		var alert string
+		st.Connect, alert, err = ParseCheckConnect("http-check", w[2:])
+		if alert != "" && err == nil {
+			err = errors.New(alert)
+		}
 	case "disable-on-404":
 		st.Kind = StepDisableOn404
 	case "send-state":
@@ -401,39 +388,6 @@ func (st *CheckStep) httpExpect(words []string) error {
 		return fmt.Errorf("http-check expect: '%s' not supported", words[0])
 	}
 	return nil
-}
-
-// parseCheckConnect reads the words after `connect`. Only port (a number),
-// addr, linger, default and comment are understood; TLS, PROXY protocol
-// and socks options are refused so the adapter reports them.
-func parseCheckConnect(words []string) (CheckConnect, error) {
-	var c CheckConnect
-	for i := 0; i < len(words); i++ {
-		switch kw := words[i]; kw {
-		case "default":
-			c.Default = true
-		case "linger":
-		case "port", "addr", "comment":
-			if i+1 >= len(words) {
-				return c, fmt.Errorf("http-check connect: '%s' expects an argument", kw)
-			}
-			v := words[i+1]
-			i++
-			switch kw {
-			case "port":
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 || n > 65535 {
-					return c, fmt.Errorf("http-check connect: port '%s' not supported (a number is)", v)
-				}
-				c.Port = n
-			case "addr":
-				c.Addr = v
-			}
-		default:
-			return c, fmt.Errorf("http-check connect: '%s' not supported", kw)
-		}
-	}
-	return c, nil
 }
 
 // ProtocolCheck is the check option of a proxy other than httpchk: `option

@@ -47,7 +47,7 @@ func TestParseCheckSteps(t *testing.T) {
 		want CheckStep
 	}{
 		{"tcp-check connect port 6379 addr 10.0.0.1:80 comment c", CheckStep{Kind: StepConnect, Verb: "connect", Comment: "c",
-			Connect: CheckConnect{Port: 6379, Addr: "10.0.0.1"}}},
+			Connect: CheckConnect{Port: 6379, Addr: "10.0.0.1", Comment: "c"}}},
 		{"tcp-check connect addr 10.0.0.1:80", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Port: 80, Addr: "10.0.0.1"}}},
 		{"tcp-check send-binary 0102 comment x", CheckStep{Kind: StepSend, Verb: "send-binary", Comment: "x", Send: CheckSend{Data: "0102", Binary: true}}},
 		{"tcp-check send-lf %[x]", CheckStep{Kind: StepSend, Verb: "send-lf", Send: CheckSend{Data: "%[x]", LogFormat: true}}},
@@ -68,7 +68,16 @@ func TestParseCheckSteps(t *testing.T) {
 			Expect: CheckExpect{Negate: true, Match: CheckMatchStatus, Pattern: "200,300-399", Codes: [][2]int{{200, 200}, {300, 399}}, MinRecv: -1}}},
 		{"http-check expect status 300-200", CheckStep{Kind: StepExpect, Verb: "expect",
 			Expect: CheckExpect{Match: CheckMatchStatus, Pattern: "300-200", MinRecv: -1}, Invalid: "http-check expect status: invalid status code range '300-200'"}},
-		{"http-check connect port 8080 linger", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Port: 8080}}},
+		{"http-check connect port 8080 linger", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Port: 8080, Linger: true}}},
+		{"http-check connect default ssl sni a.test alpn h2 send-proxy via-socks4 proto h2", CheckStep{Kind: StepConnect, Verb: "connect",
+			Connect: CheckConnect{Default: true, SSL: true, SNI: "a.test", ALPN: "h2", SendProxy: true, Socks4: true, Proto: "h2"}}},
+		{"http-check connect proto fcgi", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Proto: "fcgi"},
+			Invalid: "http-check connect: proto fcgi not supported"}},
+		{"http-check connect addr ::1", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Addr: "::1"},
+			Invalid: "http-check connect: addr '::1' not supported (an IP address, with a port or not, is)"}},
+		{"http-check connect addr localhost:80", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{Addr: "localhost:80"},
+			Invalid: "http-check connect: addr 'localhost:80' not supported (an IP address, with a port or not, is)"}},
+		{"http-check connect port var(check.p)", CheckStep{Kind: StepConnect, Verb: "connect", Connect: CheckConnect{PortExpr: "var(check.p)"}}},
 		{"http-check disable-on-404", CheckStep{Kind: StepDisableOn404, Verb: "disable-on-404"}},
 		{"http-check send-state", CheckStep{Kind: StepSendState, Verb: "send-state", Invalid: "http-check send-state"}},
 	}

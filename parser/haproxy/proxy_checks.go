@@ -30,6 +30,9 @@ func (s *state) parseHTTPCheck(px *Proxy, l *kwLine) bool {
 			}
 		}
 	}
+	if !s.checkConnectAlert(l) {
+		return false
+	}
 	if msg := CheckVarAlert(w); msg != "" {
 		s.alert(p, "%s", msg)
 		return false
@@ -47,6 +50,9 @@ func (s *state) parseTCPCheck(px *Proxy, l *kwLine) bool {
 		s.alert(p, "%s", msg)
 		return false
 	}
+	if !s.checkConnectAlert(l) {
+		return false
+	}
 	if msg := CheckVarAlert(w); msg != "" {
 		s.alert(p, "%s", msg)
 		return false
@@ -59,4 +65,18 @@ func (s *state) parseTCPCheck(px *Proxy, l *kwLine) bool {
 		px.TCPCheck.unusedTCP = true
 	}
 	return false
+}
+
+// checkConnectAlert reports HAProxy's complaint about a `connect` line
+// (false: the line is dropped, as HAProxy's parser drops it).
+func (s *state) checkConnectAlert(l *kwLine) bool {
+	if l.arg(1) != "connect" {
+		return true
+	}
+	kw := l.w[0]
+	if _, alert, _ := ParseCheckConnect(kw, l.w[2:]); alert != "" {
+		s.alert(l.p, "'%s connect' : %s", kw, alert)
+		return false
+	}
+	return true
 }

@@ -219,8 +219,9 @@ type HTTPProbe struct {
 	H2Settings h2.Settings
 }
 
-// Connect is the destination part of `http-check connect [port N] [addr
-// A]`: it overrides the server's check address and port.
+// Connect is an explicit `connect` rule (http-check or tcp-check): its
+// destination overrides the server's check address and port, and its own
+// options make its connection (check.NewConnect).
 type Connect struct {
 	Port int
 	Addr string
@@ -229,6 +230,45 @@ type Connect struct {
 	// check-send-proxy, check-alpn, check-sni and check-proto: the probe
 	// dials it with ClearDial.
 	Clear bool
+	// The rule's own options: TLS (SNI and ALPN offered), a PROXY header,
+	// the server's SOCKS4 proxy, a FIN instead of HAProxy's RST on
+	// close, the mux protocol ("h1", "h2", "none"; "": the default).
+	SSL, SendProxy, Socks4, Linger bool
+	SNI                            string
+	ALPN                           []string
+	Proto                          string
+	// Dial, when set, dials this rule's connection with its options (the
+	// runtime builds it: internal/haproxycmd run_checkconnect.go).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// NewConnect is the parser's connect rule in the probes' terms (its ALPN
+// list is checked by the parser; empty names are dropped).
+func NewConnect(c haproxy.CheckConnect) Connect {
+	r := Connect{Port: c.Port, Addr: c.Addr, Clear: !c.Default, SSL: c.SSL, SendProxy: c.SendProxy,
+		Socks4: c.Socks4, Linger: c.Linger, SNI: c.SNI, Proto: c.Proto}
+	for _, p := range strings.Split(c.ALPN, ",") {
+		if p != "" {
+			r.ALPN = append(r.ALPN, p)
+		}
+	}
+	return r
+}
+
+// Own: the rule has options of its own, which its Dial must honour.
+func (c Connect) Own() bool {
+	return c.SSL || c.SendProxy || c.Socks4 || c.Linger || c.SNI != "" || c.ALPN != nil
+}
+
+// dialer is the dialer of a connection made by this rule.
+func (c Connect) dialer(dial, clearDial func(context.Context, string, string) (net.Conn, error)) func(context.Context, string, string) (net.Conn, error) {
+	switch {
+	case c.Dial != nil:
+		return c.Dial
+	case c.Clear:
+		return clearDial
+	}
+	return dial
 }
 
 func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
@@ -236,11 +276,7 @@ func (p HTTPProbe) Probe(ctx context.Context, addr string, t Timeouts) Result {
 		addr = CheckAddr(addr, p.Connect.Addr, p.Connect.Port)
 	}
 	start := time.Now()
-	d := p.Dial
-	if p.Connect.Clear {
-		d = p.ClearDial
-	}
-	c, res, ok := dial(ctx, d, addr, t, start)
+	c, res, ok := dial(ctx, p.Connect.dialer(p.Dial, p.ClearDial), addr, t, start)
 	if !ok {
 		return res
 	}

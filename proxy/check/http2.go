@@ -16,10 +16,17 @@ import (
 
 // speaksH2 reports whether the check connection speaks HTTP/2.
 func (p HTTPProbe) speaksH2(c net.Conn) bool {
-	if tc, ok := c.(*tls.Conn); ok {
-		return p.H2 || tc.ConnectionState().NegotiatedProtocol == "h2"
+	switch p.Connect.Proto { // a connect rule's own proto wins
+	case "h2":
+		return true
+	case "h1":
+		return false
 	}
-	return p.H2 && !p.Connect.Clear // check-proto is a default connect's
+	h2 := p.H2 && !p.Connect.Clear // check-proto is a default connect's
+	if tc, ok := c.(*tls.Conn); ok {
+		return h2 || tc.ConnectionState().NegotiatedProtocol == "h2"
+	}
+	return h2
 }
 
 // h2Conn is a check connection under HTTP/2 frames (its deadline is

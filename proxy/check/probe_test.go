@@ -231,7 +231,7 @@ func TestHTTPCheckConnect(t *testing.T) {
 	if r.Status != L7OK {
 		t.Errorf("connect port not used: %+v", r)
 	}
-	for _, w := range [][]string{{"ssl"}, {"port"}, {"port", "src_port"}, {"send-proxy"}} {
+	for _, w := range [][]string{{"port"}, {"proto", "fcgi"}, {"proto", "none"}} {
 		if _, err := parseConnect(w); err == nil {
 			t.Errorf("parseConnect(%q) accepted", w)
 		}

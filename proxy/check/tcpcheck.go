@@ -57,7 +57,8 @@ type TCPRule struct {
 
 	// connect
 	Connect  Connect
-	Implicit bool // the connect HAProxy adds before a ruleset without one (step 0)
+	Implicit bool      // the connect HAProxy adds before a ruleset without one (step 0)
+	portExpr checkExpr // `port <expr>` (connectPort)
 
 	// send
 	Data    []byte
@@ -172,7 +173,14 @@ func NewTCPRule(st haproxy.CheckStep) (TCPRule, error) {
 	case haproxy.StepComment:
 		return TCPRule{Kind: ruleComment, Comment: st.Comment}, nil
 	case haproxy.StepConnect:
-		return TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: Connect{Port: st.Connect.Port, Addr: st.Connect.Addr, Clear: !st.Connect.Default}}, nil
+		r := TCPRule{Kind: RuleConnect, Comment: st.Comment, Connect: NewConnect(st.Connect)}
+		if e := st.Connect.PortExpr; e != "" {
+			var err error
+			if r.portExpr, err = parseCheckExpr(e); err != nil {
+				return TCPRule{}, fmt.Errorf("tcp-check connect port %s: %v", e, err)
+			}
+		}
+		return r, nil
 	case haproxy.StepSetVar:
 		a, err := newVarAction(st.Var)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -140,12 +141,11 @@ func TestParseTCPCheckRuleRefuses(t *testing.T) {
 		{"expect", "string", "x", "on-error", "%[src]"},
 		{"expect", "string", "x", "on-error", "%ci"},
 		{"expect", "string", "x", "on-success", "%[res.payload(0,0),json]"},
-		{"expect", "binary", "abc"}, // odd hex
-		{"send-lf", "%[src]"},       // log-format variables
-		{"send-binary", "zz"},       // not hex
-		{"connect", "ssl"},          // TLS connects
-		{"connect", "send-proxy"},
+		{"expect", "binary", "abc"},          // odd hex
+		{"send-lf", "%[src]"},                // log-format variables
+		{"send-binary", "zz"},                // not hex
 		{"connect", "port", "src_port"},      // port expression
+		{"connect", "proto", "h2"},           // not a tcp-check mux
 		{"set-var(txn.x)", "int(1)"},         // a scope other than check
 		{"set-var(check.x,ifset)", "int(1)"}, // conditions
 		{"set-var(check.x)", "src"},          // a fetch checks do not evaluate
@@ -233,12 +233,14 @@ func TestTCPConnectAddr(t *testing.T) {
 	}{
 		{[]string{"connect", "addr", "127.0.0.2:99"}, Connect{Addr: "127.0.0.2", Port: 99, Clear: true}},
 		{[]string{"connect", "addr", "127.0.0.2:99", "port", "100"}, Connect{Addr: "127.0.0.2", Port: 100, Clear: true}},
-		{[]string{"connect", "addr", "::1"}, Connect{Addr: "::1", Clear: true}},
-		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379, Clear: true}},
+		{[]string{"connect", "addr", "[::1]:99"}, Connect{Addr: "::1", Port: 99, Clear: true}},
+		{[]string{"connect", "port", "6379", "linger", "comment", "redis"}, Connect{Port: 6379, Clear: true, Linger: true}},
 		{[]string{"connect", "port", "6379", "default"}, Connect{Port: 6379}}, // the server's check settings
+		{[]string{"connect", "ssl", "sni", "a.test", "alpn", "h2,,http/1.1", "send-proxy", "via-socks4"},
+			Connect{Clear: true, SSL: true, SNI: "a.test", ALPN: []string{"h2", "http/1.1"}, SendProxy: true, Socks4: true}},
 	}
 	for _, c := range cases {
-		if got := rule(t, c.words...).Connect; got != c.want {
+		if got := rule(t, c.words...).Connect; !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%v: %+v, want %+v", c.words, got, c.want)
 		}
 	}

@@ -2,10 +2,12 @@ package check
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 )
 
@@ -66,15 +68,11 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 				c = nil
 			}
 			a := addr
-			if r.Connect.Port != 0 || r.Connect.Addr != "" {
-				a = CheckAddr(addr, r.Connect.Addr, r.Connect.Port)
+			if port := r.connectPort(env); port != 0 || r.Connect.Addr != "" {
+				a = CheckAddr(addr, r.Connect.Addr, port)
 			}
 			ct := min(t.Connect, time.Until(deadline))
-			d := p.Dial
-			if r.Connect.Clear {
-				d = p.ClearDial
-			}
-			nc, res, ok := dial(ctx, d, a, Timeouts{Connect: ct, Total: ct}, start)
+			nc, res, ok := dial(ctx, r.Connect.dialer(p.Dial, p.ClearDial), a, Timeouts{Connect: ct, Total: ct}, start)
 			if !ok {
 				if p.Generic {
 					res.Info += r.stepText()
@@ -148,7 +146,11 @@ func (p TCPCheckProbe) Probe(ctx context.Context, addr string, t Timeouts) Resul
 	if lr.usesVars() {
 		lr = lr.withEnv(env)
 	}
-	return done(lr.successResult(buf, p.Generic))
+	res := lr.successResult(buf, p.Generic)
+	if _, ok := c.(*tls.Conn); ok && lr.Kind == RuleConnect {
+		res.Status = L6OK // a ruleset ending on a TLS connect passes at layer 6, as HAProxy's
+	}
+	return done(res)
 }
 
 // read appends one read's worth of data to buf. It reports a result when
@@ -214,4 +216,25 @@ func (p TCPCheckProbe) ioError(r *TCPRule, err error) Result {
 		res.Info += r.stepText()
 	}
 	return res
+}
+
+// connectPort is a connect rule's port: its number, else its expression's
+// value as an integer (HAProxy's cast; none, or 0: the address's or the
+// server's check port, as with no port).
+func (r *TCPRule) connectPort(env *checkEnv) int {
+	if r.Connect.Port != 0 || r.portExpr == nil {
+		return r.Connect.Port
+	}
+	v, ok := r.portExpr(env)
+	if !ok {
+		return 0
+	}
+	n := v.n
+	if !v.isInt {
+		var err error
+		if n, err = strconv.ParseInt(string(v.b), 10, 64); err != nil {
+			return 0
+		}
+	}
+	return int(uint16(n)) // HAProxy stores it in 16 bits
 }

@@ -468,7 +468,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 	if px.Mode == "http" {
 		sv.Cookie, sv.CookieSet = s.Cookie, s.Cookie != ""
 	}
-	checkTLS := b.serverTLS(s, sv)
+	checkTLS, ruleTLS := b.serverTLS(px, s, sv)
 	if v, ok := s.Other["npn"]; ok && s.SSL {
 		b.npn(s.Pos, v, "server")
 	}
@@ -509,6 +509,7 @@ func (b *builder) server(px *haproxy.Proxy, be *proxy.Backend, s *haproxy.Server
 		}
 		c.H2Settings = b.plan.Proxy.H2 // the traffic's SETTINGS, as HAProxy's H2 mux sends
 		c = viaSocks4(s, withServer(c, sv), sv)
+		c.Connects = connectOptions(px, s, sv, ruleTLS) // checkconnect.go
 		b.observe(px, s, sv, &c.Target)
 		if c.SendProxy != 0 && !c.Connect.Clear && (c.Connect.Port != 0 || c.Connect.Addr != "") {
 			b.unsupported(s.Pos, "send-proxy health checks through `http-check connect`")

@@ -75,11 +75,11 @@ func (b *builder) httpCheck(px *haproxy.Proxy) (*check.ProbeRequest, []check.Exp
 		case haproxy.StepConnect:
 			// proxy/check runs one connect, before anything is sent: a
 			// rule sequence with a later or a second connect is reported.
-			if !first || st.Invalid != "" {
+			if !first || st.Invalid != "" || st.Connect.PortExpr != "" { // (an expression port: tcp-check's only)
 				b.unsupported(st.Pos, line)
 				continue
 			}
-			connect = check.Connect{Port: st.Connect.Port, Addr: st.Connect.Addr, Clear: !st.Connect.Default}
+			connect = check.NewConnect(st.Connect)
 		case haproxy.StepDisableOn404: // see disableOn404
 		case haproxy.StepSendState: // see sendState
 		default:

@@ -125,19 +125,23 @@ backend late
 backend tls
     option httpchk
     http-check comment probing
-    http-check connect port 8083 ssl
-    server s 127.0.0.1:80 check
+    http-check connect port 8083 ssl sni a.example alpn h2
+    server s 127.0.0.1:80 check verify none
 `)
 	got := map[string]string{}
 	for _, c := range p.Checks {
 		got[c.Target.Backend] = fmt.Sprintf("%s:%d", c.Connect.Addr, c.Connect.Port)
+		if c.Connect.SSL {
+			// the rule's own TLS, over the server line's settings
+			got[c.Target.Backend] += fmt.Sprintf(" ssl %s %v %v", c.Connect.SNI, c.Connect.ALPN, c.Connects.TLS != nil && c.Connects.TLS.InsecureSkipVerify)
+		}
 	}
-	want := map[string]string{"lead": "127.0.0.2:8081", "late": ":0", "tls": ":0"}
+	want := map[string]string{"lead": "127.0.0.2:8081", "late": ":0", "tls": ":8083 ssl a.example [h2] true"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("connect by backend %v, want %v", got, want)
 	}
 	n := notices(p)
-	wantN := []string{"'http-check connect port 8082' parsed", "'http-check connect port 8083 ssl' parsed"}
+	wantN := []string{"'http-check connect port 8082' parsed"}
 	if len(n) != len(wantN) {
 		t.Fatalf("notices %q", n)
 	}

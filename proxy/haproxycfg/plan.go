@@ -207,6 +207,9 @@ type CheckSpec struct {
 	// Source is the server's `source` address checks connect from too
 	// (nil: the system's choice).
 	Source *proxy.ConnSource
+	// Connects is what `connect` check rules with options of their own
+	// take from the server line.
+	Connects ConnectOptions
 }
 
 // LogSpec is one frontend's logging: where to and in which format.

@@ -52,10 +52,16 @@ func (b *builder) serverTLSDefaults() serverDefaults {
 // configuration (nil: clear-text checks). Anything that cannot be
 // honoured is reported and the server is not used in clear text: it is
 // disabled instead.
-func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.Config) {
+//
+// ruleTLS is the configuration of the `connect ... ssl` check rules of a
+// proxy that has some (HAProxy prepares every server's TLS context then):
+// the line's TLS settings with check-sni and check-alpn, which a rule
+// without `default` drops (run_checkconnect.go).
+func (b *builder) serverTLS(px *haproxy.Proxy, s *haproxy.Server, sv *proxy.Server) (checkTLS, ruleTLS *tls.Config) {
 	_, checkSSL := s.Other["check-ssl"]
-	if !s.SSL && !checkSSL {
-		return nil
+	ruleSSL := s.Check && px.SSLCheckConnect()
+	if !s.SSL && !checkSSL && !ruleSSL {
+		return nil, nil
 	}
 	d := b.serverTLSDefaults()
 	b.certRegistry()
@@ -96,12 +102,18 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 	if err != nil {
 		b.unsupported(s.Pos, "server option ssl: "+err.Error())
 		sv.Disabled = true
-		return nil
+		return nil, nil
+	}
+	if ruleSSL {
+		ruleTLS = b.checkTLSOf(s, cfg)
+	}
+	if !s.SSL && !checkSSL {
+		return nil, ruleTLS
 	}
 	if s.SSL {
 		if !b.serverKeys(s, u, cfg, sv) { // tls_session_fetch.go
 			sv.Disabled = true
-			return nil
+			return nil, nil
 		}
 		sv.TLS = cfg
 		for _, p := range cfg.NextProtos {
@@ -118,18 +130,25 @@ func (b *builder) serverTLS(s *haproxy.Server, sv *proxy.Server) (checkTLS *tls.
 		}
 	}
 	if _, off := s.Other["no-check-ssl"]; off {
-		return nil
+		return nil, ruleTLS
 	}
 	// Checks speak TLS with check-ssl, or when the server does and they
 	// go to its traffic port (HAProxy's default).
 	if !checkSSL && (s.Port != 0 || s.CheckAddr != "") {
-		return nil
+		return nil, ruleTLS
 	}
 	if s.Check && b.global.TLS.MaxSSLConn > 0 {
 		// HAProxy counts a check's TLS connection under maxsslconn and
 		// fails the check at the limit; goha's checks are not counted.
 		b.unsupported(s.Pos, "maxsslconn with a TLS health check (check-ssl)")
 	}
+	return b.checkTLSOf(s, cfg), ruleTLS
+}
+
+// checkTLSOf is the server's TLS configuration as its checks use it:
+// check-sni and check-alpn offered, no session key kept (nil when
+// check-alpn cannot be honoured).
+func (b *builder) checkTLSOf(s *haproxy.Server, cfg *tls.Config) *tls.Config {
 	cc := cfg.Clone()
 	cc.KeyLogWriter = nil // checks keep no session key (serverKeys)
 	cc.ServerName = s.Other["check-sni"]
