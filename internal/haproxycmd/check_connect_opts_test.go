@@ -12,9 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,9 +37,7 @@ func (c prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 // line it got (an HTTP check's request line). Its func says
 // the descriptions seen, sorted, once two connections came ("" before).
 func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen func() string) {
-	var mu sync.Mutex
-	descs := map[string]bool{}
-	n := 0
+	descs := &seenSet{}
 	v1 := regexp.MustCompile(`^PROXY (TCP4 \S+ \S+) \d+ \d+\r\n`)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
 	addr = loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
@@ -89,24 +85,9 @@ func startConnectRecorder(t *testing.T, cert tls.Certificate) (addr string, seen
 				desc += " open"
 			}
 		}
-		mu.Lock()
-		descs[desc] = true
-		n++
-		mu.Unlock()
+		descs.add(desc)
 	})
-	return addr, func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if n < 2 {
-			return ""
-		}
-		var l []string
-		for k := range descs {
-			l = append(l, k)
-		}
-		sort.Strings(l)
-		return strings.Join(l, ",")
-	}
+	return addr, descs.list
 }
 
 // TestCheckConnectOptionsMatchHAProxy: `tcp-check connect` and

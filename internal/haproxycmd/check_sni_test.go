@@ -20,37 +20,54 @@ import (
 // each handshake asked for ("-" for none); its func says the names seen,
 // sorted, once two handshakes came ("" before).
 func startSNIRecorder(t *testing.T, cert tls.Certificate) (addr string, seen func() string) {
-	var mu sync.Mutex
-	names := map[string]bool{}
-	n := 0
+	names := &seenSet{}
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) {
 		name := h.ServerName
 		if name == "" {
 			name = "-"
 		}
-		mu.Lock()
-		names[name] = true
-		n++
-		mu.Unlock()
+		names.add(name)
 		return nil, nil
 	}}
 	addr = loopback.ServeEach(t, loopback.Listen(t), func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(time.Second))
 		tls.Server(c, cfg).Handshake()
 	})
-	return addr, func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if n < 2 {
-			return ""
-		}
-		var l []string
-		for k := range names {
-			l = append(l, k)
-		}
-		sort.Strings(l)
-		return strings.Join(l, ",")
+	return addr, names.list
+}
+
+// seenSet is what a recording check target saw: the distinct values and
+// how many checks came.
+type seenSet struct {
+	mu   sync.Mutex
+	vals map[string]bool
+	n    int
+}
+
+func (s *seenSet) add(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.vals == nil {
+		s.vals = map[string]bool{}
 	}
+	s.vals[v] = true
+	s.n++
+}
+
+// list is the values seen, sorted and comma-joined, once two checks came
+// ("" before).
+func (s *seenSet) list() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n < 2 {
+		return ""
+	}
+	var l []string
+	for k := range s.vals {
+		l = append(l, k)
+	}
+	sort.Strings(l)
+	return strings.Join(l, ",")
 }
 
 // TestCheckSNIMatchHAProxy: the server name a TLS health check sends,
